@@ -46,3 +46,12 @@ class CorruptImageError(ImagingError):
 
 class DecompressionBombError(ImagingError):
     """The image declares more pixels than the safety limit."""
+
+
+class CacheWriteError(ImagingError):
+    """The preview/thumbnail could not be written to the cache (disk full, permissions).
+
+    Not the photo's fault: worth retrying once the cache folder is writable again.
+    """
+
+    transient = True

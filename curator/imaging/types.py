@@ -96,3 +96,17 @@ class TechnicalMeasurement:
     preview_key: str | None = None  # cache key (relative path) of the 1440 px JPEG
     thumbnail_key: str | None = None  # cache key (relative path) of the ~320 px JPEG
     notes: tuple[str, ...] = ()  # human remarks, e.g. "metrics from the embedded preview"
+
+
+@dataclass(frozen=True)
+class TechnicalFailure:
+    """A file the technical stage could not measure, with the human reason."""
+
+    path: str
+    message: str  # the sentence for the Failed lane
+    error_type: str  # the typed error's class name, for the error log
+    detail: str = ""  # technical cause (exception text / traceback)
+    transient: bool = False  # worth retrying (I/O hiccup, crashed decoder)
+    content_hash: str | None = None  # when the bytes could be read
+    size: int | None = None
+    mtime_ns: int | None = None

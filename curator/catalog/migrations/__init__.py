@@ -1,1 +1,28 @@
+"""Numbered, append-only schema migrations.
 
+The schema version lives in SQLite's `PRAGMA user_version`. Each migration is
+a module `mNNN_name.py` exposing `VERSION` and `STATEMENTS` (plain SQL, so a
+migration never changes meaning when the peewee models evolve). Never edit a
+migration that has shipped: add a new one. `MIGRATIONS` is ordered by VERSION
+and the versions are 1..N without gaps (a test checks it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from curator.catalog.migrations import m001_initial
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(m001_initial.VERSION, "initial", tuple(m001_initial.STATEMENTS)),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version

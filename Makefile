@@ -1,0 +1,38 @@
+# Two commands do all the set-up on a fresh machine:
+#   make run [FOLDER=~/Pictures/2024]   install (once) and run Curator
+#   make test                           install (once) and run lint, types and tests
+# Both create or reuse the virtualenv in .venv (re-installed when pyproject.toml changes).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+FOLDER ?=
+export QT_QPA_PLATFORM ?= offscreen
+
+.PHONY: install run test lint bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip setuptools wheel
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/curator $(FOLDER)
+
+lint: $(STAMP)
+	$(PY) -m ruff check curator tests
+	$(PY) -m ruff format --check curator tests
+	$(PY) -m mypy
+
+test: lint
+	$(PY) -m pytest -m "not bench" -q
+
+bench: $(STAMP)
+	$(PY) -m pytest tests/bench -m bench -s -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,127 @@
+"""Peewee models over the catalog tables (the schema itself comes from migrations).
+
+Invariants:
+- `Photo.path` and `PhotoPath.path` are os.fsencode() bytes; a path belongs to
+  at most one photo (primary or extra) — the writer keeps it that way.
+- `Photo.content_hash` (blake3 hex of the bytes) is the photo's identity; it is
+  NULL only for files that could not be read at all.
+- One `StageRun` row per (photo, stage).
+Models are bound to a database by `Catalog.open`; one catalog is open per
+process at a time.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from peewee import (
+    BlobField,
+    BooleanField,
+    DateTimeField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+
+def utcnow() -> datetime:
+    """Naive UTC now: the catalog's timestamp convention."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Stage(StrEnum):
+    TECHNICAL = "technical"
+
+
+class StageStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class CullState(StrEnum):
+    UNREVIEWED = "unreviewed"
+    KEPT = "kept"
+    REJECTED = "rejected"
+
+
+class BaseModel(Model):
+    class Meta:
+        legacy_table_names = False
+
+
+class Photo(BaseModel):
+    path = BlobField(unique=True)
+    content_hash = TextField(null=True, unique=True)
+    size = IntegerField(null=True)
+    mtime_ns = IntegerField(null=True)
+    format = TextField(null=True)
+    width = IntegerField(null=True)
+    height = IntegerField(null=True)
+    orientation = IntegerField(default=1)
+    captured_at = DateTimeField(null=True)
+    camera_make = TextField(null=True)
+    camera_model = TextField(null=True)
+    lens = TextField(null=True)
+    iso = IntegerField(null=True)
+    exposure_time = FloatField(null=True)
+    f_number = FloatField(null=True)
+    focal_length = FloatField(null=True)
+    preview_key = TextField(null=True)
+    thumbnail_key = TextField(null=True)
+    metrics_source = TextField(null=True)
+    sharpness_score = FloatField(null=True)
+    laplacian_var = FloatField(null=True)
+    sharpness_tile_p90 = FloatField(null=True)
+    exposure_score = FloatField(null=True)
+    highlight_clip = FloatField(null=True)
+    shadow_clip = FloatField(null=True)
+    mean_luminance = FloatField(null=True)
+    notes = TextField(null=True)
+    cull = TextField(default=CullState.UNREVIEWED.value)
+    rating = IntegerField(null=True)
+    picked = BooleanField(default=False)
+    deleted_at = DateTimeField(null=True)
+    preference_score = FloatField(null=True)
+    preference_model_version = IntegerField(null=True)
+    burst_group = IntegerField(null=True)
+    imported_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+
+class PhotoPath(BaseModel):
+    """Another path holding the same bytes as `photo` (a duplicate copy)."""
+
+    photo = ForeignKeyField(Photo, backref="extra_paths", on_delete="CASCADE")
+    path = BlobField(unique=True)
+    added_at = DateTimeField(default=utcnow)
+
+
+class StageRun(BaseModel):
+    photo = ForeignKeyField(Photo, backref="stage_runs", on_delete="CASCADE")
+    stage = TextField()
+    status = TextField()
+    attempts = IntegerField(default=0)
+    stage_version = TextField(null=True)
+    failure_reason = TextField(null=True)
+    updated_at = DateTimeField(default=utcnow)
+
+
+class ErrorLog(BaseModel):
+    stage = TextField()
+    photo = ForeignKeyField(Photo, null=True, backref="errors", on_delete="SET NULL")
+    path = BlobField(null=True)
+    attempt = IntegerField(default=1)
+    max_attempts = IntegerField(default=1)
+    error_type = TextField()
+    message = TextField()
+    detail = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+
+
+MODELS: list[type[Model]] = [Photo, PhotoPath, StageRun, ErrorLog]

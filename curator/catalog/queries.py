@@ -1,0 +1,122 @@
+"""Read-side queries returning plain objects (dicts/dataclasses), never peewee rows.
+
+The CLI prints these and the GUI will show them; neither needs to know the
+schema.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from curator.catalog.models import Photo, PhotoPath, Stage, StageRun, StageStatus
+from curator.catalog.paths_codec import display_path
+
+STAGES: tuple[str, ...] = tuple(s.value for s in Stage)
+
+
+def stage_counts() -> dict[str, dict[str, int]]:
+    """Per stage: how many photos are done/failed/pending/skipped/running.
+
+    A photo with no StageRun row for a stage counts as pending for it.
+    """
+    n_photos = Photo.select().where(Photo.deleted_at.is_null()).count()
+    result: dict[str, dict[str, int]] = {}
+    for stage in STAGES:
+        counts = {s.value: 0 for s in StageStatus}
+        rows = (
+            StageRun.select(StageRun.status, StageRun.id)
+            .join(Photo)
+            .where(StageRun.stage == stage, Photo.deleted_at.is_null())
+            .tuples()
+        )
+        seen = 0
+        for status, _ in rows:
+            counts[status] = counts.get(status, 0) + 1
+            seen += 1
+        counts[StageStatus.PENDING.value] += n_photos - seen
+        result[stage] = counts
+    return result
+
+
+def failures() -> list[dict[str, str]]:
+    rows = (
+        StageRun.select(StageRun.stage, StageRun.failure_reason, Photo.path)
+        .join(Photo)
+        .where(StageRun.status == StageStatus.FAILED.value, Photo.deleted_at.is_null())
+        .order_by(Photo.path)
+        .tuples()
+    )
+    return [
+        {"path": display_path(path), "stage": stage, "reason": reason or ""}
+        for stage, reason, path in rows
+    ]
+
+
+def status_report() -> dict[str, Any]:
+    return {
+        "photos": Photo.select().where(Photo.deleted_at.is_null()).count(),
+        "stages": stage_counts(),
+        "failed": failures(),
+    }
+
+
+def list_photos() -> list[dict[str, Any]]:
+    """Every photo with its fields, other paths and per-stage state, by capture time."""
+    extra: dict[int, list[str]] = defaultdict(list)
+    for pid, path in (
+        PhotoPath.select(PhotoPath.photo, PhotoPath.path).order_by(PhotoPath.path).tuples()
+    ):
+        extra[pid].append(display_path(path))
+    stages: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for run in StageRun.select().order_by(StageRun.stage):
+        stages[run.photo_id][run.stage] = {
+            "status": run.status,
+            "attempts": run.attempts,
+            "version": run.stage_version,
+            "reason": run.failure_reason,
+        }
+    out: list[dict[str, Any]] = []
+    query = (
+        Photo.select()
+        .where(Photo.deleted_at.is_null())
+        .order_by(Photo.captured_at.is_null(), Photo.captured_at, Photo.path)
+    )
+    for p in query:
+        out.append(
+            {
+                "id": p.id,
+                "path": display_path(p.path),
+                "other_paths": extra.get(p.id, []),
+                "content_hash": p.content_hash,
+                "format": p.format,
+                "size": p.size,
+                "width": p.width,
+                "height": p.height,
+                "orientation": p.orientation,
+                "captured_at": p.captured_at.isoformat() if p.captured_at else None,
+                "camera_make": p.camera_make,
+                "camera_model": p.camera_model,
+                "lens": p.lens,
+                "iso": p.iso,
+                "exposure_time": p.exposure_time,
+                "f_number": p.f_number,
+                "focal_length": p.focal_length,
+                "sharpness_score": p.sharpness_score,
+                "laplacian_var": p.laplacian_var,
+                "sharpness_tile_p90": p.sharpness_tile_p90,
+                "exposure_score": p.exposure_score,
+                "highlight_clip": p.highlight_clip,
+                "shadow_clip": p.shadow_clip,
+                "mean_luminance": p.mean_luminance,
+                "metrics_source": p.metrics_source,
+                "preview_key": p.preview_key,
+                "thumbnail_key": p.thumbnail_key,
+                "notes": p.notes,
+                "cull": p.cull,
+                "rating": p.rating,
+                "picked": bool(p.picked),
+                "stages": {s: stages[p.id].get(s, {"status": "pending"}) for s in STAGES},
+            }
+        )
+    return out

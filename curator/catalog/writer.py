@@ -1,0 +1,257 @@
+"""The one write path for pipeline results.
+
+`CatalogWriter.apply_technical(outcomes)` persists a batch of technical-stage
+outcomes in ONE transaction and says, per outcome, what it meant for the
+catalog. Identity is by content (`Photo.content_hash`):
+
+- same bytes at a path the catalog already knows → `remeasured` (or nothing new);
+- bytes the catalog knows under another path that no longer exists → `moved`
+  (the photo's path is updated; decisions stay with it);
+- bytes the catalog knows under another path that still exists → `duplicate`
+  (the extra path is recorded in PhotoPath, no second photo);
+- a known path whose bytes changed → `changed` (re-measured, same photo);
+- otherwise → `new`.
+A failure is recorded on the photo at that path (created if needed) with a
+failed StageRun and an ErrorLog row; two copies of the same broken file are
+still one photo. Unique constraints on path and hash make a replayed batch
+(after a kill) idempotent: nothing is ever inserted twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import Counter
+from dataclasses import dataclass
+from enum import StrEnum
+
+from peewee import SqliteDatabase
+
+from curator.catalog.models import (
+    ErrorLog,
+    Photo,
+    PhotoPath,
+    Stage,
+    StageRun,
+    StageStatus,
+    utcnow,
+)
+from curator.catalog.paths_codec import encode_path
+from curator.imaging.formats import is_raw_path
+from curator.imaging.types import TechnicalFailure, TechnicalMeasurement
+
+log = logging.getLogger(__name__)
+
+TechnicalOutcome = TechnicalMeasurement | TechnicalFailure
+
+
+class ApplyKind(StrEnum):
+    NEW = "new"
+    DUPLICATE = "duplicates"
+    MOVED = "moved"
+    CHANGED = "changed"
+    REMEASURED = "remeasured"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class AttemptedOutcome:
+    """An outcome plus how many attempts it took (for StageRun/ErrorLog)."""
+
+    outcome: TechnicalOutcome
+    attempts: int = 1
+    max_attempts: int = 1
+
+
+class CatalogWriter:
+    """Batches pipeline results into the catalog (the only writer of stage results)."""
+
+    def __init__(self, db: SqliteDatabase, stage_version: str):
+        self.db = db
+        self.stage_version = stage_version
+
+    def apply_technical(self, batch: list[AttemptedOutcome]) -> Counter[ApplyKind]:
+        kinds: Counter[ApplyKind] = Counter()
+        with self.db.atomic():
+            for item in batch:
+                if isinstance(item.outcome, TechnicalMeasurement):
+                    kinds[self._apply_measurement(item.outcome, item.attempts)] += 1
+                else:
+                    kinds[self._apply_failure(item.outcome, item.attempts, item.max_attempts)] += 1
+        return kinds
+
+    # -- measurements -------------------------------------------------------------
+
+    def _apply_measurement(self, m: TechnicalMeasurement, attempts: int) -> ApplyKind:
+        path_b = encode_path(m.path)
+        at_path = _photo_at_path(path_b)
+        same = Photo.get_or_none(Photo.content_hash == m.content_hash)
+        now = utcnow()
+        if same is not None and at_path is not None and same.id == at_path.id:
+            photo, kind = same, ApplyKind.REMEASURED if m.decoded else ApplyKind.UNCHANGED
+        elif same is not None:
+            if at_path is not None:
+                # The file at this path now holds bytes of another known photo.
+                _detach_path(at_path, path_b)
+            primary = bytes(same.path)
+            if not os.path.lexists(os.fsdecode(primary)):
+                same.path = path_b
+                kind = ApplyKind.MOVED
+            else:
+                PhotoPath.insert(
+                    photo=same.id, path=path_b, added_at=now
+                ).on_conflict_ignore().execute()
+                kind = ApplyKind.DUPLICATE
+            photo = same
+        elif at_path is not None:
+            photo, kind = at_path, ApplyKind.CHANGED
+            photo.content_hash = m.content_hash
+        else:
+            photo = Photo(path=path_b, content_hash=m.content_hash, imported_at=now)
+            kind = ApplyKind.NEW
+        if kind in (ApplyKind.NEW, ApplyKind.CHANGED, ApplyKind.REMEASURED, ApplyKind.MOVED):
+            photo.size, photo.mtime_ns = m.size, m.mtime_ns
+        if m.decoded:
+            _fill_measurement(photo, m)
+        photo.updated_at = now
+        photo.save()
+        if m.decoded or kind in (ApplyKind.NEW, ApplyKind.CHANGED):
+            self._set_stage(photo.id, StageStatus.DONE, attempts, None)
+        return kind
+
+    # -- failures -----------------------------------------------------------------
+
+    def _apply_failure(self, f: TechnicalFailure, attempts: int, max_attempts: int) -> ApplyKind:
+        path_b = encode_path(f.path)
+        now = utcnow()
+        photo = _photo_at_path(path_b)
+        same = Photo.get_or_none(Photo.content_hash == f.content_hash) if f.content_hash else None
+        if same is not None and (photo is None or photo.id != same.id):
+            if photo is not None:
+                _detach_path(photo, path_b)
+            PhotoPath.insert(
+                photo=same.id, path=path_b, added_at=now
+            ).on_conflict_ignore().execute()
+            photo = same
+        elif photo is None:
+            photo = Photo(path=path_b, content_hash=f.content_hash, imported_at=now)
+        else:
+            photo.content_hash = f.content_hash or photo.content_hash
+        photo.size, photo.mtime_ns = f.size, f.mtime_ns
+        if photo.format is None:
+            photo.format = "raw" if is_raw_path(f.path) else None
+        photo.updated_at = now
+        photo.save()
+        self._set_stage(photo.id, StageStatus.FAILED, attempts, f.message)
+        record_error(
+            stage=Stage.TECHNICAL,
+            photo_id=photo.id,
+            path=f.path,
+            attempt=attempts,
+            max_attempts=max_attempts,
+            error_type=f.error_type,
+            message=f.message,
+            detail=f.detail,
+        )
+        return ApplyKind.FAILED
+
+    def _set_stage(
+        self, photo_id: int, status: StageStatus, attempts: int, reason: str | None
+    ) -> None:
+        (
+            StageRun.insert(
+                photo=photo_id,
+                stage=Stage.TECHNICAL.value,
+                status=status.value,
+                attempts=attempts,
+                stage_version=self.stage_version,
+                failure_reason=reason,
+                updated_at=utcnow(),
+            )
+            .on_conflict(
+                conflict_target=[StageRun.photo, StageRun.stage],
+                preserve=[
+                    StageRun.status,
+                    StageRun.attempts,
+                    StageRun.stage_version,
+                    StageRun.failure_reason,
+                    StageRun.updated_at,
+                ],
+            )
+            .execute()
+        )
+
+
+def record_error(
+    *,
+    stage: str,
+    message: str,
+    error_type: str,
+    photo_id: int | None = None,
+    path: str | None = None,
+    attempt: int = 1,
+    max_attempts: int = 1,
+    detail: str = "",
+) -> None:
+    """Append to the error log. Never raises: a failing log must not stop the pipeline."""
+    try:
+        ErrorLog.create(
+            stage=str(stage),
+            photo=photo_id,
+            path=encode_path(path) if path is not None else None,
+            attempt=attempt,
+            max_attempts=max_attempts,
+            error_type=error_type,
+            message=message,
+            detail=detail[:20000],
+        )
+    except Exception:
+        log.exception("could not record an error in the catalog: %s", message)
+
+
+def _photo_at_path(path_b: bytes) -> Photo | None:
+    photo: Photo | None = Photo.get_or_none(Photo.path == path_b)
+    if photo is not None:
+        return photo
+    extra = PhotoPath.get_or_none(PhotoPath.path == path_b)
+    return Photo.get_by_id(extra.photo_id) if extra is not None else None
+
+
+def _detach_path(photo: Photo, path_b: bytes) -> None:
+    """Remove `path_b` from `photo` (its bytes at that path are now another photo's)."""
+    if bytes(photo.path) != path_b:
+        PhotoPath.delete().where(PhotoPath.path == path_b).execute()
+        return
+    other = PhotoPath.select().where(PhotoPath.photo == photo.id).first()
+    if other is not None:
+        # Promote a surviving copy to primary path.
+        photo.path = bytes(other.path)
+        other.delete_instance()
+        photo.save()
+    else:
+        # No copy of these bytes exists any more: the old photo is gone.
+        photo.delete_instance(recursive=True)
+
+
+def _fill_measurement(photo: Photo, m: TechnicalMeasurement) -> None:
+    e = m.exif
+    photo.format = m.format.value if m.format else photo.format
+    photo.width, photo.height = m.width, m.height
+    photo.orientation = e.orientation
+    photo.captured_at = e.captured_at
+    photo.camera_make, photo.camera_model, photo.lens = e.camera_make, e.camera_model, e.lens
+    photo.iso, photo.exposure_time = e.iso, e.exposure_time
+    photo.f_number, photo.focal_length = e.f_number, e.focal_length
+    photo.preview_key, photo.thumbnail_key = m.preview_key, m.thumbnail_key
+    photo.metrics_source = m.metrics_source.value if m.metrics_source else None
+    if m.sharpness is not None:
+        photo.sharpness_score = m.sharpness.score
+        photo.laplacian_var = m.sharpness.laplacian_var
+        photo.sharpness_tile_p90 = m.sharpness.tile_p90
+    if m.exposure is not None:
+        photo.exposure_score = m.exposure.score
+        photo.highlight_clip = m.exposure.highlight_clip
+        photo.shadow_clip = m.exposure.shadow_clip
+        photo.mean_luminance = m.exposure.mean_luminance
+    photo.notes = "\n".join(m.notes) or None

@@ -1,0 +1,218 @@
+"""Headless commands over the same catalog and stages as the GUI.
+
+Never imports curator.ui. Exit codes: 0 the command ran (an import with failed
+photos still ran), 1 unexpected internal error, 2 bad usage or input (missing
+folder, unknown stage), 3 the catalog or settings can't be used, 130 cancelled
+with Ctrl+C (what was finished is kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from curator.catalog.db import Catalog, CatalogError
+from curator.catalog.models import Stage
+from curator.catalog.queries import list_photos, status_report
+from curator.catalog.writer import CatalogWriter, record_error
+from curator.paths import AppPaths, resolve_paths
+from curator.settings import Settings, SettingsError, load_settings
+
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_CATALOG, EXIT_CANCELLED = 0, 1, 2, 3, 130
+KNOWN_STAGES = tuple(s.value for s in Stage)
+COMMANDS = ("import", "list", "status")
+
+
+class UsageError(Exception):
+    """Bad input from the user; the message says what to do."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="curator", description="Curator: measure, describe and cull your photo archive."
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--catalog", metavar="PATH", help="catalog file (default: your user data folder)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_import = sub.add_parser("import", parents=[common], help="import a folder of photos")
+    p_import.add_argument("folder", help="folder to import (searched recursively)")
+    p_import.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p_import.add_argument(
+        "--stages",
+        default=",".join(KNOWN_STAGES),
+        help=f"stages to run (known: {', '.join(KNOWN_STAGES)})",
+    )
+    p_import.add_argument(
+        "--workers", type=int, metavar="N", help="decode processes (default: settings)"
+    )
+    p_import.add_argument(
+        "--retry-failed", action="store_true", help="retry photos that failed before"
+    )
+    p_import.add_argument("--no-progress", action="store_true", help="do not draw a progress bar")
+
+    p_list = sub.add_parser(
+        "list", parents=[common], help="list catalogued photos with their fields"
+    )
+    p_list.add_argument("--json", action="store_true", help="print JSON (one array)")
+
+    p_status = sub.add_parser(
+        "status", parents=[common], help="photo and per-stage counts, failures"
+    )
+    p_status.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    args = build_parser().parse_args(argv)
+    try:
+        paths = resolve_paths(args.catalog)
+        settings = load_settings(paths.settings_file)
+        with Catalog.open(paths.catalog) as catalog:
+            if args.command == "import":
+                return cmd_import(args, catalog, paths, settings, out, err)
+            if args.command == "list":
+                return cmd_list(args, out)
+            if args.command == "status":
+                return cmd_status(args, out)
+    except UsageError as exc:
+        print(f"curator: {exc}", file=err)
+        return EXIT_USAGE
+    except (CatalogError, SettingsError) as exc:
+        print(f"curator: {exc}", file=err)
+        return EXIT_CATALOG
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+def _parse_stages(text: str) -> list[str]:
+    stages = [s.strip() for s in text.split(",") if s.strip()]
+    unknown = [s for s in stages if s not in KNOWN_STAGES]
+    if unknown or not stages:
+        raise UsageError(
+            f"unknown stage {', '.join(unknown) or '(none given)'}; "
+            f"known stages: {', '.join(KNOWN_STAGES)}"
+        )
+    return stages
+
+
+def cmd_import(
+    args: argparse.Namespace,
+    catalog: Catalog,
+    paths: AppPaths,
+    settings: Settings,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    from curator.pipeline.importer import ImportJob, run_import_headless
+    from curator.pipeline.technical import STAGE_VERSION as TECHNICAL_VERSION
+
+    folder = os.path.abspath(os.path.expanduser(args.folder))
+    if not os.path.exists(folder):
+        raise UsageError(f"folder not found: {args.folder}")
+    if not os.path.isdir(folder):
+        raise UsageError(f"not a folder: {args.folder} (give the folder that holds the photos)")
+    if not os.access(folder, os.R_OK | os.X_OK):
+        raise UsageError(
+            f"Curator is not allowed to read the folder {args.folder} (permission denied)"
+        )
+    stages = _parse_stages(args.stages)
+    if args.workers is not None and not 1 <= args.workers <= 64:
+        raise UsageError("--workers must be between 1 and 64")
+    if args.workers:
+        settings = settings.model_copy(update={"decode_workers": args.workers})
+    job = ImportJob(
+        folder=folder,
+        cache_dir=str(paths.cache_dir),
+        settings=settings,
+        stages=tuple(stages),
+        retry_failed=args.retry_failed,
+    )
+    show_progress = not args.no_progress
+    writer = CatalogWriter(catalog.db, TECHNICAL_VERSION)
+    result = run_import_headless(job, writer, progress_stream=err if show_progress else None)
+    for problem in result.scan_problems:
+        record_error(
+            stage="scan",
+            path=problem.path,
+            error_type="ScanError",
+            message=problem.message,
+            detail=problem.detail,
+        )
+    summary = result.summary.as_dict()
+    if args.json:
+        payload: dict[str, Any] = dict(summary)
+        payload["scan_problems"] = [
+            {"path": p.path, "reason": p.message} for p in result.scan_problems
+        ]
+        payload["elapsed_s"] = round(result.summary.elapsed_s, 3)
+        payload["cancelled"] = result.summary.cancelled
+        print(json.dumps(payload), file=out)
+    else:
+        _print_import_summary(summary, result, out)
+    return EXIT_CANCELLED if result.summary.cancelled else EXIT_OK
+
+
+def _print_import_summary(summary: dict[str, int], result: Any, out: TextIO) -> None:
+    s = result.summary
+    rate = f" ({summary['found'] / s.elapsed_s:.1f} files/s)" if s.elapsed_s > 0 else ""
+    head = "Import cancelled — finished work was kept" if s.cancelled else "Import finished"
+    print(f"{head} in {s.elapsed_s:.1f} s{rate}.", file=out)
+    print(
+        f"  {summary['found']} found: {summary['new']} new, {summary['changed']} changed, "
+        f"{summary['moved']} moved, {summary['duplicates']} duplicates, "
+        f"{summary['unchanged']} unchanged, {summary['failed']} failed",
+        file=out,
+    )
+    for p in result.scan_problems:
+        print(f"  skipped folder {p.path}: {p.message}", file=out)
+    if summary["failed"]:
+        print("  Run `curator status` to see why each failed photo failed.", file=out)
+
+
+def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
+    photos = list_photos()
+    if args.json:
+        json.dump(photos, out, indent=None)
+        out.write("\n")
+        return EXIT_OK
+    for p in photos:
+        tech = p["stages"]["technical"]
+        cam = " ".join(x for x in (p["camera_make"], p["camera_model"]) if x) or "-"
+        sharp = f"{p['sharpness_score']:.0f}" if p["sharpness_score"] is not None else "-"
+        expo = f"{p['exposure_score']:.0f}" if p["exposure_score"] is not None else "-"
+        when = p["captured_at"] or "-"
+        line = (
+            f"{tech['status']:<8} {when:<26} {cam:<28} sharp {sharp:>3} expo {expo:>3}  {p['path']}"
+        )
+        if tech["status"] == "failed":
+            line += f"\n         ↳ {tech.get('reason')}"
+        print(line, file=out)
+    print(f"{len(photos)} photos", file=out)
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
+    report = status_report()
+    if args.json:
+        json.dump(report, out)
+        out.write("\n")
+        return EXIT_OK
+    print(f"{report['photos']} photos in the catalog", file=out)
+    for stage, counts in report["stages"].items():
+        parts = ", ".join(f"{n} {state}" for state, n in counts.items() if n)
+        print(f"  {stage}: {parts or 'nothing yet'}", file=out)
+    if report["failed"]:
+        print(f"{len(report['failed'])} failed:", file=out)
+        for f in report["failed"]:
+            print(f"  [{f['stage']}] {f['path']}\n      {f['reason']}", file=out)
+    return EXIT_OK

@@ -1,0 +1,356 @@
+"""Decode one image file's bytes into full-resolution luma + an oriented preview.
+
+Responsibility: given the bytes of a file (read once by the caller), produce a
+`DecodedImage`: the full-resolution 8-bit luma the metrics run on, an upright
+RGB preview no larger than the requested long edge, the displayed size and the
+real container format. RAW containers are handed to `imaging.rawdecode`.
+
+How (raster files):
+- Content decides, not the extension: Pillow identifies the container among
+  JPEG (incl. MPO), PNG, TIFF, WebP and HEIF only; anything else is an
+  `UnsupportedFormatError` whose sentence says what the bytes look like.
+- The declared pixel count is checked against `max_pixels` right after the
+  header is parsed and before any pixel is decoded (`DecompressionBombError`).
+- JPEG: the preview is decoded by Pillow with DCT scaling (``draft``) to the
+  smallest 1/1..1/8 scale still >= the preview size, and the luma is decoded by
+  OpenCV straight to grey at full resolution (libjpeg-turbo skips chroma
+  upsampling and colour conversion). OpenCV grey-fills truncated JPEGs
+  silently, so truncation is detected by the Pillow decode, which must raise
+  ("image file is truncated") because ``ImageFile.LOAD_TRUNCATED_IMAGES`` is
+  False; we refuse to run if someone switched it on.
+- Other formats: one full Pillow decode gives both the luma and the preview;
+  16-bit grey (``I;16``) is scaled to 8 bits, modes Pillow cannot convert fall
+  back to OpenCV (``IMREAD_COLOR | IMREAD_ANYDEPTH``). Alpha is composited on
+  white. HEIF goes through pillow-heif.
+
+Invariants:
+- `luma` is a C-contiguous 2-D uint8 array at the stored (un-oriented) full
+  resolution; metrics do not depend on orientation;
+- `preview` is an RGB image, already upright, long edge
+  ``min(preview_long_edge, source long edge)``;
+- `width`/`height` are the displayed (post-orientation) full-resolution size;
+- every failure is a typed `ImagingError` with a human `message` and the
+  original exception text in `detail`; only specific exceptions are caught.
+
+Pillow's own global decompression-bomb guard (warn at 89 MP, refuse at 179 MP)
+is switched off at import: this module enforces `max_pixels` (250 MP by
+default) itself before decoding, and Pillow's lower limit would otherwise
+refuse legitimate 100-200 MP panoramas with the wrong error.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import pillow_heif
+from PIL import Image, ImageFile, UnidentifiedImageError
+
+from curator.imaging.errors import (
+    CorruptImageError,
+    DecompressionBombError,
+    UnsupportedFormatError,
+)
+from curator.imaging.exif import valid_orientation
+from curator.imaging.orientation import apply_orientation, displayed_size, fit_long_edge
+from curator.imaging.types import FileFormat, MetricsSource
+
+pillow_heif.register_heif_opener()
+Image.MAX_IMAGE_PIXELS = None  # see the module docstring: max_pixels is enforced here
+
+_PIL_FORMATS: dict[str, FileFormat] = {
+    "JPEG": FileFormat.JPEG,
+    "MPO": FileFormat.JPEG,  # multi-picture JPEG (many cameras): the first frame is the photo
+    "PNG": FileFormat.PNG,
+    "TIFF": FileFormat.TIFF,
+    "WEBP": FileFormat.WEBP,
+    "HEIF": FileFormat.HEIF,
+}
+
+# Pillow's JPEG opener returns an MPO image itself when the file is one.
+_PIL_OPENERS = ["JPEG", "PNG", "TIFF", "WEBP", "HEIF"]
+
+# What Pillow raises while parsing or decoding damaged data.
+PIXEL_ERRORS: tuple[type[Exception], ...] = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    struct.error,
+    zlib.error,
+    cv2.error,
+)
+
+TRUNCATED_MESSAGE = (
+    "The file is cut short: only part of the picture is there "
+    "(often an interrupted copy or a failing card)."
+)
+
+_EXIF_ORIENTATION_TAG = 0x0112
+
+
+@dataclass(frozen=True, eq=False)
+class DecodedImage:
+    """The pixels one file decoded to. Not pickled across processes (holds arrays)."""
+
+    luma: np.ndarray  # 2-D uint8, full resolution, stored orientation
+    preview: Image.Image  # RGB, upright, long edge <= the requested preview size
+    width: int  # displayed size (after orientation)
+    height: int
+    format: FileFormat
+    metrics_source: MetricsSource
+    orientation: int  # the EXIF orientation applied to get from stored to displayed
+    notes: tuple[str, ...] = ()
+
+
+def decode_image(
+    data: bytes,
+    *,
+    is_raw: bool,
+    preview_long_edge: int = 1440,
+    max_pixels: int = 250_000_000,
+    exif_orientation: int = 1,
+    camera: str | None = None,
+) -> DecodedImage:
+    """Decode a whole file's bytes. `is_raw` comes from the extension.
+
+    A file with a RAW extension whose bytes are plainly a JPEG/PNG/WebP/HEIF
+    (a camera JPEG renamed .nef) is decoded as that raster format instead.
+    `exif_orientation` and `camera` are hints from `imaging.exif` used for RAW
+    files (orientation when LibRaw reports none, the camera name in messages).
+    """
+    if is_raw and sniff_container(data) not in ("jpeg", "png", "webp", "heif"):
+        from curator.imaging.rawdecode import decode_raw  # rawpy only when needed
+
+        return decode_raw(
+            data,
+            preview_long_edge=preview_long_edge,
+            max_pixels=max_pixels,
+            exif_orientation=exif_orientation,
+            camera=camera,
+        )
+    return decode_raster(data, preview_long_edge=preview_long_edge, max_pixels=max_pixels)
+
+
+def decode_raster(data: bytes, *, preview_long_edge: int, max_pixels: int) -> DecodedImage:
+    """Decode a JPEG/PNG/TIFF/WebP/HEIF file's bytes (see the module docstring)."""
+    if ImageFile.LOAD_TRUNCATED_IMAGES:
+        # Truncation detection relies on Pillow raising; never trade it silently.
+        raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES must stay False for Curator")
+    try:
+        img = Image.open(io.BytesIO(data), formats=_PIL_OPENERS)
+    except UnidentifiedImageError as exc:
+        raise _not_identified(data, exc) from exc
+    except Image.DecompressionBombError as exc:  # only if someone re-enabled Pillow's guard
+        raise DecompressionBombError(
+            "The image declares more pixels than the safety limit; Curator did not open "
+            "it to protect your computer's memory.",
+            str(exc),
+        ) from exc
+    except PIXEL_ERRORS as exc:
+        raise CorruptImageError(
+            "The picture's header is damaged, so Curator cannot tell what it contains.",
+            str(exc),
+        ) from exc
+    with img:
+        file_format = _PIL_FORMATS[str(img.format)]
+        stored = img.size
+        check_pixel_count(stored[0], stored[1], max_pixels)
+        orientation = _orientation_of(img)
+        try:
+            if file_format is FileFormat.JPEG:
+                luma, preview = _decode_jpeg(img, data, preview_long_edge)
+            else:
+                luma, preview = _decode_other(img, data, preview_long_edge)
+        except PIXEL_ERRORS as exc:
+            raise _pixel_error(exc) from exc
+    width, height = displayed_size(stored, orientation)
+    return DecodedImage(
+        luma=luma,
+        preview=apply_orientation(preview, orientation),
+        width=width,
+        height=height,
+        format=file_format,
+        metrics_source=MetricsSource.IMAGE,
+        orientation=orientation,
+    )
+
+
+def check_pixel_count(width: int, height: int, max_pixels: int) -> None:
+    """Raise `DecompressionBombError` when width x height exceeds `max_pixels`."""
+    if width * height > max_pixels:
+        raise DecompressionBombError(
+            f"The image claims to be {width:,} × {height:,} pixels "
+            f"({width * height / 1e6:,.0f} MP), over the {max_pixels / 1e6:,.0f} MP safety "
+            "limit; Curator did not open it to protect your computer's memory.",
+            f"declared {width}x{height} = {width * height} pixels > max_pixels={max_pixels}",
+        )
+
+
+def _orientation_of(img: Image.Image) -> int:
+    try:
+        value = img.getexif().get(_EXIF_ORIENTATION_TAG)
+    except PIXEL_ERRORS:
+        return 1  # a broken EXIF block must not fail an otherwise good picture
+    return valid_orientation(value) if isinstance(value, int) else 1
+
+
+def _decode_jpeg(img: Image.Image, data: bytes, long_edge: int) -> tuple[np.ndarray, Image.Image]:
+    width, height = img.size
+    scale = min(1.0, long_edge / max(width, height))
+    # draft() picks the smallest DCT scale whose size is >= the requested box in both
+    # dimensions, so ask for the preview-sized box with the source's aspect ratio.
+    img.draft("RGB", (max(1, int(width * scale)), max(1, int(height * scale))))
+    img.load()  # raises OSError("image file is truncated ...") on a cut-short file
+    preview = fit_long_edge(img.convert("RGB") if img.mode != "RGB" else img, long_edge)
+    luma = cv2.imdecode(
+        np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE | cv2.IMREAD_IGNORE_ORIENTATION
+    )
+    if luma is None or luma.shape != (height, width):
+        # OpenCV could not read it (e.g. an unusual colour transform): decode with Pillow.
+        with Image.open(io.BytesIO(data)) as full:
+            luma = np.asarray(full.convert("L"))
+    return np.ascontiguousarray(luma), preview
+
+
+def _decode_other(img: Image.Image, data: bytes, long_edge: int) -> tuple[np.ndarray, Image.Image]:
+    img.load()
+    rgb_or_grey = _to_8bit(img)
+    if rgb_or_grey is None:
+        rgb_or_grey = _decode_with_opencv(data)
+    array = np.asarray(rgb_or_grey)
+    if array.ndim == 2:
+        luma = array
+        preview_source = rgb_or_grey.convert("RGB")
+    else:
+        luma = cv2.cvtColor(array, cv2.COLOR_RGB2GRAY)
+        preview_source = rgb_or_grey
+    return np.ascontiguousarray(luma), fit_long_edge(preview_source, long_edge)
+
+
+def _to_8bit(img: Image.Image) -> Image.Image | None:
+    """An 8-bit "L" or "RGB" version of a loaded image, or None if Pillow can't."""
+    mode = img.mode
+    if mode in ("RGB", "L"):
+        return img
+    if mode.startswith("I;16") or mode in ("I", "F"):
+        array = np.asarray(img)
+        if mode == "F":
+            top = 1.0 if float(array.max(initial=0.0)) <= 1.0 else 255.0
+            return Image.fromarray(np.clip(array * (255.0 / top), 0, 255).astype(np.uint8))
+        # 16-bit samples: map 0..65535 linearly onto 0..255 (the code values are
+        # already gamma-encoded in photographic TIFF/PNG files).
+        return Image.fromarray(_scale_16_to_8(array))
+    if mode in ("RGBA", "LA", "PA", "La", "RGBa") or (mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        canvas = Image.new("RGB", rgba.size, (255, 255, 255))
+        canvas.paste(rgba, mask=rgba.getchannel("A"))
+        return canvas
+    try:
+        return img.convert("RGB")
+    except ValueError:  # "conversion not supported" for exotic modes
+        return None
+
+
+def _scale_16_to_8(array: np.ndarray) -> np.ndarray:
+    wide = np.clip(array.astype(np.float32), 0, 65535)
+    return np.ascontiguousarray((wide * (255.0 / 65535.0) + 0.5).astype(np.uint8))
+
+
+def _decode_with_opencv(data: bytes) -> Image.Image:
+    array = cv2.imdecode(
+        np.frombuffer(data, np.uint8),
+        cv2.IMREAD_COLOR | cv2.IMREAD_ANYDEPTH | cv2.IMREAD_IGNORE_ORIENTATION,
+    )
+    if array is None:
+        raise UnsupportedFormatError(
+            "Curator recognised this picture's format but cannot decode its kind of pixel "
+            "data (an unusual colour mode or bit depth).",
+            "Pillow could not convert the mode and OpenCV imdecode returned None",
+        )
+    if array.dtype == np.uint16:
+        array = _scale_16_to_8(array)
+    elif array.dtype != np.uint8:
+        array = np.clip(array, 0, 1).astype(np.float32) * 255.0
+        array = array.astype(np.uint8)
+    return Image.fromarray(cv2.cvtColor(array, cv2.COLOR_BGR2RGB))
+
+
+def _pixel_error(exc: Exception) -> CorruptImageError:
+    text = str(exc)
+    if isinstance(exc, EOFError) or "truncated" in text or "incomplete" in text:
+        return CorruptImageError(TRUNCATED_MESSAGE, text)
+    return CorruptImageError(
+        "The picture data is damaged: the file was recognised but its pixels could not be decoded.",
+        text,
+    )
+
+
+def sniff_container(data: bytes) -> str | None:
+    """A guess at the container from the first bytes: "jpeg", "png", "tiff", "webp",
+    "heif", or None. Used for messages and to route misnamed files; Pillow and
+    LibRaw still have the last word."""
+    head = data[:16]
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "tiff"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"heim"):
+        return "heif"
+    return None
+
+
+_OTHER_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive or office document"),
+    (b"GIF8", "a GIF image, which Curator does not import"),
+    (b"BM", "a BMP image, which Curator does not import"),
+    (b"8BPS", "a Photoshop document"),
+    (b"\x1f\x8b", "a compressed (gzip) archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"ID3", "an MP3 audio file"),
+)
+
+
+def describe_contents(data: bytes) -> str:
+    """A short phrase saying what unrecognised bytes look like ("text", "a PDF ...")."""
+    for magic, description in _OTHER_MAGIC:
+        if data.startswith(magic):
+            return description
+    if data[4:8] == b"ftyp":
+        return "a video or other media file"
+    sample = data[:4096]
+    try:
+        text = sample.decode("utf-8")
+    except UnicodeDecodeError:
+        # A multi-byte character cut at the sample's end is still text.
+        text = sample[:-4].decode("utf-8", errors="replace") if len(sample) > 4 else ""
+    if text and "\x00" not in text and "\ufffd" not in text:
+        printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
+        if printable / len(text) > 0.95:
+            return "text"
+    return "unrecognised data"
+
+
+def _not_identified(data: bytes, exc: Exception) -> Exception:
+    container = sniff_container(data)
+    if container is not None:
+        names = {"jpeg": "JPEG", "png": "PNG", "tiff": "TIFF", "webp": "WebP", "heif": "HEIC"}
+        return CorruptImageError(
+            f"The file starts like a {names[container]} picture but the rest is damaged or "
+            "missing (often an interrupted copy or a failing card).",
+            str(exc),
+        )
+    return UnsupportedFormatError(
+        "This file is not a picture Curator can read: its contents are not JPEG, PNG, "
+        f"TIFF, WebP or HEIC (it looks like {describe_contents(data)}).",
+        str(exc),
+    )

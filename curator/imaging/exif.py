@@ -1,0 +1,251 @@
+"""EXIF reading from in-memory file bytes into `ExifData`.
+
+Responsibility: turn whatever EXIF a file carries into the handful of typed
+fields Curator catalogues. exifread (``details=False``: no maker notes, no
+thumbnail) reads JPEG, TIFF, HEIF and the TIFF-based RAW containers; two
+small shims hand it the EXIF of Fujifilm RAF (inside the embedded JPEG) and
+Canon CR3 (the CMT1/CMT2 boxes), which it does not find by itself; for
+non-RAW files where it finds nothing (PNG eXIf chunks, WebP, some HEIF) we
+fall back to Pillow's ``getexif()``.
+
+Invariants:
+- `read_exif` never raises: a broken or absent EXIF block gives an `ExifData`
+  holding whatever could be read (possibly all defaults);
+- strings are cut at the first NUL (EXIF ASCII is NUL-terminated; the Polaroid
+  ION230 fixture stores ``"ION230\\x00F"``) and stripped of padding spaces;
+  empty strings become None;
+- dates are naive datetimes exactly as the camera wrote them; the
+  ``0000:00:00 00:00:00`` placeholder and unparsable values are None;
+- `orientation` is always 1..8 (1 when absent or invalid).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import struct
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+import exifread
+from PIL import Image, UnidentifiedImageError
+
+from curator.imaging.types import ExifData
+
+# exifread logs "File format not recognized." at WARNING for every non-EXIF file
+# (Kodak .raw, CR3...). That is expected here, not a warning worth showing.
+logging.getLogger("exifread").setLevel(logging.ERROR)
+
+_DATE_RE = re.compile(r"^\s*(\d{4})[:\-](\d{2})[:\-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
+
+# Pillow tag ids used by the fallback (IFD0 and the Exif sub-IFD 0x8769).
+_PIL_IFD0 = {"make": 0x010F, "model": 0x0110, "orientation": 0x0112, "datetime": 0x0132}
+_PIL_EXIF = {
+    "exposure_time": 0x829A,
+    "f_number": 0x829D,
+    "iso": 0x8827,
+    "date_original": 0x9003,
+    "date_digitized": 0x9004,
+    "subsec_original": 0x9291,
+    "focal_length": 0x920A,
+    "pixel_width": 0xA002,
+    "pixel_height": 0xA003,
+    "lens": 0xA434,
+}
+
+
+def read_exif(data: bytes, *, is_raw: bool) -> ExifData:
+    """Read the catalogued EXIF fields from a whole file's bytes; never raises."""
+    fields: dict[str, Any] = {}
+    try:
+        fields = _from_exifread(_exifread_tags(data))
+    except Exception:
+        # exifread raises a zoo of types on malformed input (IndexError, KeyError,
+        # struct.error, ValueError, ...). EXIF is optional metadata; losing it must
+        # not fail the photo, so this is the one deliberately broad catch.
+        fields = {}
+    if not fields and not is_raw:
+        fields = _from_pillow(data)
+    return ExifData(**fields)
+
+
+def _exifread_tags(data: bytes) -> dict[str, Any]:
+    """exifread's tags, reaching into the two RAW containers it does not parse:
+    Fujifilm RAF (EXIF lives in the embedded JPEG) and Canon CR3 (ISO-BMFF whose
+    CMT1/CMT2 boxes hold bare TIFF blocks for IFD0 and the Exif IFD)."""
+    if data.startswith(b"FUJIFILMCCD-RAW"):
+        offset, length = struct.unpack(">II", data[84:92])
+        data = data[offset : offset + length]
+    elif data[4:12] == b"ftypcrx ":
+        tags: dict[str, Any] = {}
+        for box, prefix in ((b"CMT1", "Image "), (b"CMT2", "EXIF ")):
+            at = data.find(box, 0, 1 << 16)
+            if at < 4:
+                continue
+            size = int.from_bytes(data[at - 4 : at], "big")
+            block = exifread.process_file(
+                io.BytesIO(data[at + 4 : at - 4 + size]), details=False, extract_thumbnail=False
+            )
+            # Each block parses as an IFD0 ("Image ..."); name them after the IFD they are.
+            tags.update({prefix + key.split(" ", 1)[-1]: tag for key, tag in block.items()})
+        return tags
+    return dict(exifread.process_file(io.BytesIO(data), details=False, extract_thumbnail=False))
+
+
+def _from_exifread(tags: Mapping[str, Any]) -> dict[str, Any]:
+    def get(*names: str) -> Any:
+        for name in names:
+            tag = tags.get(name)
+            if tag is not None:
+                return tag.values
+        return None
+
+    fields: dict[str, Any] = {}
+    captured = None
+    for date_tag, subsec_tag in (
+        ("EXIF DateTimeOriginal", "EXIF SubSecTimeOriginal"),
+        ("Image DateTimeOriginal", "EXIF SubSecTimeOriginal"),  # IFD0 (some DNG/TIFF writers)
+        ("EXIF DateTimeDigitized", "EXIF SubSecTimeDigitized"),
+        ("Image DateTime", "EXIF SubSecTime"),
+    ):
+        captured = parse_exif_datetime(get(date_tag), get(subsec_tag))
+        if captured is not None:
+            break
+    _put(fields, "captured_at", captured)
+    _put(fields, "camera_make", clean_text(get("Image Make")))
+    _put(fields, "camera_model", clean_text(get("Image Model")))
+    _put(fields, "lens", clean_text(get("EXIF LensModel", "MakerNote LensModel")))
+    iso = get("EXIF ISOSpeedRatings", "EXIF PhotographicSensitivity")
+    _put(fields, "iso", _as_positive_int(iso))
+    _put(fields, "exposure_time", _as_float(get("EXIF ExposureTime")))
+    _put(fields, "f_number", _as_float(get("EXIF FNumber")))
+    _put(fields, "focal_length", _as_float(get("EXIF FocalLength")))
+    _put(fields, "pixel_width", _as_positive_int(get("EXIF ExifImageWidth")))
+    _put(fields, "pixel_height", _as_positive_int(get("EXIF ExifImageLength")))
+    orientation = _as_int(get("Image Orientation"))
+    if orientation is not None:
+        fields["orientation"] = valid_orientation(orientation)
+    return fields
+
+
+def _from_pillow(data: bytes) -> dict[str, Any]:
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            exif = img.getexif()
+            ifd0 = dict(exif)
+            sub = dict(exif.get_ifd(0x8769))
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        struct.error,
+    ):
+        return {}
+    fields: dict[str, Any] = {}
+    for date_tag in ("date_original", "date_digitized"):
+        captured = parse_exif_datetime(
+            sub.get(_PIL_EXIF[date_tag]),
+            sub.get(_PIL_EXIF["subsec_original"]) if date_tag == "date_original" else None,
+        )
+        if captured is not None:
+            break
+    else:
+        captured = parse_exif_datetime(ifd0.get(_PIL_IFD0["datetime"]), None)
+    _put(fields, "captured_at", captured)
+    _put(fields, "camera_make", clean_text(ifd0.get(_PIL_IFD0["make"])))
+    _put(fields, "camera_model", clean_text(ifd0.get(_PIL_IFD0["model"])))
+    _put(fields, "lens", clean_text(sub.get(_PIL_EXIF["lens"])))
+    _put(fields, "iso", _as_positive_int(sub.get(_PIL_EXIF["iso"])))
+    _put(fields, "exposure_time", _as_float(sub.get(_PIL_EXIF["exposure_time"])))
+    _put(fields, "f_number", _as_float(sub.get(_PIL_EXIF["f_number"])))
+    _put(fields, "focal_length", _as_float(sub.get(_PIL_EXIF["focal_length"])))
+    _put(fields, "pixel_width", _as_positive_int(sub.get(_PIL_EXIF["pixel_width"])))
+    _put(fields, "pixel_height", _as_positive_int(sub.get(_PIL_EXIF["pixel_height"])))
+    orientation = _as_int(ifd0.get(_PIL_IFD0["orientation"]))
+    if orientation is not None:
+        fields["orientation"] = valid_orientation(orientation)
+    return fields
+
+
+def _put(fields: dict[str, Any], key: str, value: object) -> None:
+    if value is not None:
+        fields[key] = value
+
+
+def valid_orientation(value: int | None) -> int:
+    """`value` when it is a valid EXIF orientation (1..8), else 1."""
+    return value if value is not None and 1 <= value <= 8 else 1
+
+
+def clean_text(value: object) -> str | None:
+    """A tidy EXIF string: cut at the first NUL, padding stripped, "" -> None."""
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    if isinstance(value, list | tuple):
+        return None  # a numeric tag where text was expected: ignore it
+    text = str(value).split("\x00", 1)[0].strip()
+    return text or None
+
+
+def parse_exif_datetime(value: object, subsec: object = None) -> datetime | None:
+    """Parse ``YYYY:MM:DD HH:MM:SS`` (+ SubSecTime digits) into a naive datetime.
+
+    Returns None for absent, placeholder (``0000:00:00 ...``) or impossible dates.
+    """
+    text = clean_text(value)
+    if text is None:
+        return None
+    match = _DATE_RE.match(text)
+    if match is None:
+        return None
+    try:
+        year, month, day, hour, minute, second = (int(part) for part in match.groups())
+        parsed = datetime(year, month, day, hour, minute, second)
+    except ValueError:  # 0000:00:00, month 13, Feb 30...
+        return None
+    digits = re.sub(r"\D", "", clean_text(subsec) or "")
+    if digits:
+        # SubSecTime is the decimal fraction's digits: "80" = .80 s, "016" = .016 s.
+        parsed = parsed.replace(microsecond=int(digits[:6].ljust(6, "0")))
+    return parsed
+
+
+def _first(value: object) -> object:
+    if isinstance(value, list | tuple):
+        return value[0] if value else None
+    return value
+
+
+def _as_number(value: object, convert: Callable[[float], float | int]) -> float | int | None:
+    value = _first(value)
+    if value is None or isinstance(value, str | bytes):
+        return None
+    try:
+        # exifread's Ratio and Pillow's IFDRational are both numbers.Rational-like.
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return None
+    if number != number or number in (float("inf"), float("-inf")):  # NaN / 0-denominator
+        return None
+    return convert(number)
+
+
+def _as_float(value: object) -> float | None:
+    number = _as_number(value, float)
+    return None if number is None or number <= 0 else float(number)
+
+
+def _as_int(value: object) -> int | None:
+    number = _as_number(value, round)
+    return None if number is None else int(number)
+
+
+def _as_positive_int(value: object) -> int | None:
+    number = _as_int(value)
+    return number if number is not None and number > 0 else None

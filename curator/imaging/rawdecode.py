@@ -1,0 +1,316 @@
+"""Decode a camera RAW file's bytes (rawpy/LibRaw), distrusting silent garbage.
+
+Responsibility: produce a `DecodedImage` for a RAW container. Metrics come
+from LibRaw's half-size demosaic (one output pixel per 2x2 Bayer quad: the
+sensor's native per-channel resolution, and 3-5x faster than a full
+demosaic), rendered with the camera white balance and *without* auto-brighten
+(``no_auto_bright=True``: LibRaw's default scales every frame until 1 % of it
+clips, which would hide under-exposure from the exposure score). The preview is
+the camera's embedded JPEG when its long edge reaches the preview size (that
+is what makes culling RAW fast), else the half-size render.
+
+A decode that raised nothing is not proof of a picture, so the sensor data is
+called *unusable* when:
+- the file is far too small for the sensor it declares (< 0.005 bytes per
+  raw pixel; real RAWs, even lossy-compressed, carry > 0.01): LibRaw "decodes"
+  such truncated files into stripes or black (fixtures exiftool_Panasonic.rw2,
+  exiftool_DNG.dng) and we do not even try;
+- the raw sensor values are constant (std < 1 ADU on a 1/16 sample): data
+  missing, not a dark photo (a real black frame still has read noise);
+- LibRaw raises while unpacking/demosaicing (unsupported compression, I/O or
+  data errors).
+A rendered frame that is nearly all white (>= 80 % of pixels >= 250, e.g. the
+COOLSCAN film-scan NEF, whose white level LibRaw gets wrong) is *suspect*: the
+embedded preview is preferred when usable, otherwise the render is kept with a
+note (it may be a genuinely blown-out photo).
+
+With unusable sensor data the embedded preview (JPEG or bitmap), when it is at
+least 160 px on its long edge and not blank, becomes both the preview and the
+metrics source (`MetricsSource.RAW_PREVIEW`, with a note). A uniform preview
+counts as usable (the Nikon Z 9 fixture, shot blown out on purpose, embeds a
+pure white one), since the exposure score then reports it. Otherwise a typed
+error with a human sentence is raised.
+
+Invariants: the same as `imaging.decode` (luma 2-D uint8, preview RGB upright,
+width/height displayed); the displayed size of a RAW is its sensor image size
+(LibRaw `sizes.width/height`) turned by the orientation, even when the metrics
+came from a smaller preview. Only LibRaw's own exception types (and Pillow's
+for the embedded JPEG) are caught.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import cast
+
+import cv2
+import numpy as np
+import rawpy
+from PIL import Image
+
+from curator.imaging.decode import (
+    PIXEL_ERRORS,
+    DecodedImage,
+    check_pixel_count,
+)
+from curator.imaging.errors import (
+    CorruptImageError,
+    DecompressionBombError,
+    ImagingError,
+    UnsupportedFormatError,
+)
+from curator.imaging.exif import valid_orientation
+from curator.imaging.orientation import (
+    apply_orientation,
+    displayed_size,
+    fit_long_edge,
+    orientation_from_flip,
+    swaps_axes,
+)
+from curator.imaging.types import FileFormat, MetricsSource
+
+MIN_BYTES_PER_PIXEL = 0.005
+MIN_PREVIEW_LONG_EDGE = 160
+SATURATED_FRACTION = 0.80
+_EXIF_ORIENTATION_TAG = 0x0112
+
+
+@dataclass(frozen=True)
+class _Thumb:
+    image: Image.Image  # RGB, as stored (not yet oriented)
+    own_orientation: int | None  # the embedded JPEG's own EXIF orientation, if it has one
+
+
+def decode_raw(
+    data: bytes,
+    *,
+    preview_long_edge: int,
+    max_pixels: int,
+    exif_orientation: int = 1,
+    camera: str | None = None,
+) -> DecodedImage:
+    """Decode RAW bytes; see the module docstring for the fallback rules."""
+    try:
+        raw = rawpy.imread(io.BytesIO(data))
+    except rawpy.LibRawError as exc:
+        raise _open_error(exc, camera) from exc
+    with raw:
+        sizes = raw.sizes
+        raw_pixels = int(sizes.raw_width) * int(sizes.raw_height)
+        check_pixel_count(int(sizes.raw_width), int(sizes.raw_height), max_pixels)
+        flip_orientation = orientation_from_flip(int(sizes.flip))
+        orientation = flip_orientation if flip_orientation != 1 else exif_orientation
+        orientation = valid_orientation(orientation)
+        sensor_size = (int(sizes.width), int(sizes.height))
+        thumb = _extract_thumb(raw, preview_long_edge)
+
+        problem: str | None = None  # why the sensor data is unusable
+        failure: ImagingError | None = None  # what to raise if there is no usable preview
+        rgb: np.ndarray | None = None
+        if raw_pixels > 0 and len(data) / raw_pixels < MIN_BYTES_PER_PIXEL:
+            problem = "The RAW file is far too small for its sensor (it was cut short)"
+            failure = CorruptImageError(
+                f"This RAW file is incomplete ({_human_bytes(len(data))} for "
+                f"{_megapixel_phrase(raw_pixels)} sensor) and has no usable preview — it was "
+                "probably cut short while copying.",
+                f"{len(data)} bytes for {sizes.raw_width}x{sizes.raw_height} raw pixels "
+                f"({len(data) / raw_pixels:.5f} bytes/pixel < {MIN_BYTES_PER_PIXEL})",
+            )
+        else:
+            try:
+                if _sensor_is_constant(raw):
+                    problem = "The sensor data is empty"
+                    failure = CorruptImageError(
+                        "This RAW file's sensor data is empty (every pixel has the same value) "
+                        "and it has no usable preview.",
+                        "raw_image_visible std < 1",
+                    )
+                else:
+                    rgb = raw.postprocess(
+                        half_size=True, use_camera_wb=True, output_bps=8, no_auto_bright=True
+                    )
+            except rawpy.LibRawError as exc:
+                failure = _unpack_error(exc, camera)
+                problem = (
+                    "LibRaw cannot decode this camera's sensor data"
+                    if isinstance(failure, UnsupportedFormatError)
+                    else "The sensor data is damaged or incomplete"
+                )
+
+    notes: list[str] = []
+    if rgb is not None:
+        luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+        if float(np.count_nonzero(luma >= 250)) / luma.size >= SATURATED_FRACTION:
+            if thumb is not None:
+                problem = "The sensor data decodes to an almost entirely white frame"
+                rgb = None
+            else:
+                notes.append(
+                    "The sensor data decodes to an almost entirely white frame; it may be "
+                    "blown out or decoded wrongly, and there is no embedded preview to check."
+                )
+    if rgb is not None:
+        if thumb is not None and max(thumb.image.size) >= preview_long_edge:
+            preview = _orient_thumb(thumb, orientation, sensor_size)
+            preview = fit_long_edge(preview, preview_long_edge)
+        else:
+            # rawpy has already applied the flip to the render.
+            preview = fit_long_edge(Image.fromarray(rgb), preview_long_edge)
+        width, height = displayed_size(sensor_size, orientation)
+        return DecodedImage(
+            luma=np.ascontiguousarray(luma),
+            preview=preview,
+            width=width,
+            height=height,
+            format=FileFormat.RAW,
+            metrics_source=MetricsSource.RAW_HALF,
+            orientation=orientation,
+            notes=tuple(notes),
+        )
+
+    if thumb is None:
+        # Only reachable with `failure` set: a white render without a preview is kept.
+        raise failure or CorruptImageError("This RAW file could not be decoded.", problem or "")
+    upright = _orient_thumb(thumb, orientation, sensor_size)
+    if sensor_size[0] > 0 and sensor_size[1] > 0:
+        width, height = displayed_size(sensor_size, orientation)
+    else:
+        width, height = upright.size
+    return DecodedImage(
+        luma=np.ascontiguousarray(np.asarray(upright.convert("L"))),
+        preview=fit_long_edge(upright, preview_long_edge),
+        width=width,
+        height=height,
+        format=FileFormat.RAW,
+        metrics_source=MetricsSource.RAW_PREVIEW,
+        orientation=orientation,
+        notes=(f"{problem}; measured on the camera's embedded preview instead.",),
+    )
+
+
+def _sensor_is_constant(raw: rawpy.RawPy) -> bool:
+    sensor = raw.raw_image_visible  # triggers LibRaw's unpack (needed anyway)
+    sample = sensor[::4, ::4]
+    return sample.size == 0 or float(sample.std()) < 1.0
+
+
+def _extract_thumb(raw: rawpy.RawPy, preview_long_edge: int) -> _Thumb | None:
+    """The embedded preview when it is usable (decodable, >= 160 px long edge)."""
+    try:
+        thumb = raw.extract_thumb()
+    except rawpy.LibRawError:  # no thumbnail, unsupported thumbnail kind, I/O error...
+        return None
+    own_orientation: int | None = None
+    try:
+        if thumb.format == rawpy.ThumbFormat.JPEG:
+            jpeg_bytes = cast(bytes, thumb.data)
+            with Image.open(io.BytesIO(jpeg_bytes), formats=["JPEG"]) as jpeg:
+                tag = jpeg.getexif().get(_EXIF_ORIENTATION_TAG)
+                if isinstance(tag, int) and 1 <= tag <= 8:
+                    own_orientation = tag
+                w, h = jpeg.size
+                scale = min(1.0, preview_long_edge / max(w, h))
+                jpeg.draft("RGB", (max(1, int(w * scale)), max(1, int(h * scale))))
+                image = jpeg.convert("RGB")
+        elif thumb.format == rawpy.ThumbFormat.BITMAP:
+            array = np.asarray(thumb.data)
+            if array.dtype != np.uint8:
+                array = (array.astype(np.float32) * (255.0 / max(1.0, float(array.max())))).astype(
+                    np.uint8
+                )
+            if array.ndim == 2:
+                array = np.dstack([array] * 3)
+            image = Image.fromarray(np.ascontiguousarray(array[:, :, :3]))
+        else:
+            return None
+    except PIXEL_ERRORS:  # a truncated or corrupt embedded JPEG is simply not usable
+        return None
+    if max(image.size) < MIN_PREVIEW_LONG_EDGE:
+        return None
+    # A uniform preview is still accepted: the Nikon Z 9 fixture's is pure white
+    # because the shot *is* blown out, and the metrics will say so.
+    return _Thumb(image=image, own_orientation=own_orientation)
+
+
+def _orient_thumb(thumb: _Thumb, orientation: int, sensor_size: tuple[int, int]) -> Image.Image:
+    """The embedded preview turned upright.
+
+    An embedded JPEG that carries its own orientation tag is trusted. Otherwise
+    the RAW's orientation is applied, unless the preview's aspect already matches
+    the displayed (rotated) aspect, i.e. the camera stored it upright.
+    """
+    if thumb.own_orientation is not None:
+        return apply_orientation(thumb.image, thumb.own_orientation)
+    tw, th = thumb.image.size
+    sw, sh = sensor_size
+    if swaps_axes(orientation) and tw != th and sw != sh and (tw > th) != (sw > sh):
+        return thumb.image.copy()
+    return apply_orientation(thumb.image, orientation)
+
+
+def _open_error(exc: rawpy.LibRawError, camera: str | None) -> ImagingError:
+    detail = _detail(exc)
+    if isinstance(exc, rawpy.LibRawFileUnsupportedError):
+        return UnsupportedFormatError(
+            "LibRaw does not recognise this file as a RAW photo it can read"
+            f"{_camera_phrase(camera)}: the camera may be too new for it, or the file is "
+            "damaged or incomplete.",
+            detail,
+        )
+    if isinstance(exc, rawpy.LibRawTooBigError | rawpy.LibRawUnsufficientMemoryError):
+        return DecompressionBombError(
+            "This RAW file declares an image too large to decode safely; Curator did not "
+            "open it to protect your computer's memory.",
+            detail,
+        )
+    return CorruptImageError(
+        "This RAW file is incomplete or damaged: it ends or breaks before its header could "
+        "be read (often an interrupted copy or a failing card).",
+        detail,
+    )
+
+
+def _unpack_error(exc: rawpy.LibRawError, camera: str | None) -> ImagingError:
+    detail = _detail(exc)
+    if isinstance(exc, rawpy.LibRawFileUnsupportedError | rawpy.LibRawNotImplementedError):
+        return UnsupportedFormatError(
+            f"LibRaw does not support this camera's RAW format yet{_camera_phrase(camera)}, "
+            "and the file has no usable preview.",
+            detail,
+        )
+    if isinstance(exc, rawpy.LibRawTooBigError | rawpy.LibRawUnsufficientMemoryError):
+        return DecompressionBombError(
+            "This RAW file needs more memory to decode than is safe; Curator stopped to "
+            "protect your computer's memory.",
+            detail,
+        )
+    return CorruptImageError(
+        "This RAW file's sensor data is damaged or incomplete, and it has no usable "
+        "preview — it was probably cut short while copying, or the card is failing.",
+        detail,
+    )
+
+
+def _detail(exc: Exception) -> str:
+    text = str(exc)
+    if text.startswith(("b'", 'b"')):  # rawpy passes LibRaw's message as bytes
+        text = text[2:-1]
+    return f"{type(exc).__name__}: {text}"
+
+
+def _camera_phrase(camera: str | None) -> str:
+    return f" ({camera})" if camera else ""
+
+
+def _human_bytes(count: int) -> str:
+    if count < 1024 * 1024:
+        return f"{max(1, round(count / 1024))} KB"
+    return f"{count / (1024 * 1024):.1f} MB"
+
+
+def _megapixel_phrase(pixels: int) -> str:
+    megapixels = max(1, round(pixels / 1e6))
+    spoken = str(megapixels)
+    article = "an" if spoken.startswith("8") or spoken in ("11", "18") else "a"
+    return f"{article} {megapixels}-megapixel"

@@ -1,0 +1,236 @@
+"""The technical stage's body: one file in, one `TechnicalMeasurement` out.
+
+Responsibility: read the file once, hash it, and (unless the hash is already
+known) decode it, measure sharpness and exposure, read its EXIF and write its
+preview and thumbnail into the content-addressed cache. Pure with respect to
+the catalog and the UI: no database, no Qt; safe to run in a worker thread or
+a child process.
+
+Invariants:
+- the original is opened read-only (``O_RDONLY``) and read exactly once into
+  memory; every later step (hash, EXIF, decode) works on those bytes;
+- the content hash is blake3 (hex) of exactly the bytes measured;
+- a hash in `request.known_hashes` stops the work right after hashing:
+  `decoded=False`, nothing decoded, nothing written to the cache;
+- every failure is an `ImagingError` subclass with a human `message`; those
+  raised after hashing carry the `content_hash` (a bad file is still an
+  identity); I/O errors that may pass are `TransientReadError`;
+- only `request.cache_dir` is ever written.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from dataclasses import replace
+
+import blake3
+
+from curator.imaging.cache import (
+    make_thumbnail,
+    preview_key,
+    thumbnail_key,
+    write_jpeg,
+)
+from curator.imaging.decode import decode_image
+from curator.imaging.errors import (
+    CacheWriteError,
+    EmptyFileError,
+    ImagingError,
+    TransientReadError,
+    UnreadableFileError,
+)
+from curator.imaging.exif import read_exif
+from curator.imaging.formats import is_raw_path
+from curator.imaging.metrics import measure_exposure, measure_sharpness
+from curator.imaging.types import ExifData, TechnicalMeasurement, TechnicalRequest
+
+PREVIEW_QUALITY = 85
+THUMBNAIL_QUALITY = 80
+
+# errno values that describe a device or share that may answer on a retry.
+_TRANSIENT_ERRNOS = frozenset(
+    code
+    for code in (
+        errno.EIO,
+        errno.EAGAIN,
+        errno.EBUSY,
+        errno.EINTR,
+        errno.ETIMEDOUT,
+        getattr(errno, "ESTALE", None),
+        getattr(errno, "EHOSTDOWN", None),
+        getattr(errno, "EHOSTUNREACH", None),
+        getattr(errno, "ENETDOWN", None),
+        getattr(errno, "ENETUNREACH", None),
+        getattr(errno, "ECONNRESET", None),
+        getattr(errno, "ECONNABORTED", None),
+        getattr(errno, "ENOLINK", None),
+        getattr(errno, "ENOMEDIUM", None),
+    )
+    if code is not None
+)
+
+
+def measure_file(request: TechnicalRequest) -> TechnicalMeasurement:
+    """Measure one file (see the module docstring); raises `ImagingError` subclasses."""
+    data, mtime_ns = read_file_once(request.path)
+    if not data:
+        raise EmptyFileError(
+            "The file is empty (0 bytes) — it was probably not copied completely.",
+            f"{request.path}: size 0",
+        )
+    content_hash = blake3.blake3(data, max_threads=1).hexdigest()
+    if content_hash in request.known_hashes:
+        return TechnicalMeasurement(
+            path=request.path,
+            content_hash=content_hash,
+            size=len(data),
+            mtime_ns=mtime_ns,
+            decoded=False,
+        )
+    try:
+        return _measure_bytes(request, data, content_hash, mtime_ns)
+    except ImagingError as exc:
+        exc.content_hash = content_hash
+        raise
+
+
+def _measure_bytes(
+    request: TechnicalRequest, data: bytes, content_hash: str, mtime_ns: int
+) -> TechnicalMeasurement:
+    is_raw = is_raw_path(request.path)
+    exif = read_exif(data, is_raw=is_raw)
+    decoded = decode_image(
+        data,
+        is_raw=is_raw,
+        preview_long_edge=request.preview_long_edge,
+        max_pixels=request.max_pixels,
+        exif_orientation=exif.orientation,
+        camera=camera_name(exif),
+    )
+    sharpness = measure_sharpness(decoded.luma)
+    exposure = measure_exposure(decoded.luma)
+
+    preview = preview_key(content_hash)
+    thumbnail = thumbnail_key(content_hash)
+    try:
+        write_jpeg(request.cache_dir, preview, decoded.preview, PREVIEW_QUALITY)
+        thumb_image = make_thumbnail(decoded.preview, request.thumbnail_long_edge)
+        write_jpeg(request.cache_dir, thumbnail, thumb_image, THUMBNAIL_QUALITY)
+    except OSError as exc:
+        raise CacheWriteError(
+            "Curator could not save this photo's preview in its cache folder "
+            f"({request.cache_dir}) — the disk may be full or the folder read-only.",
+            f"{type(exc).__name__}: {exc}",
+        ) from exc
+
+    return TechnicalMeasurement(
+        path=request.path,
+        content_hash=content_hash,
+        size=len(data),
+        mtime_ns=mtime_ns,
+        decoded=True,
+        format=decoded.format,
+        width=decoded.width,
+        height=decoded.height,
+        # The orientation actually applied (LibRaw's flip wins for RAW files).
+        exif=replace(exif, orientation=decoded.orientation),
+        sharpness=sharpness,
+        exposure=exposure,
+        metrics_source=decoded.metrics_source,
+        preview_key=preview,
+        thumbnail_key=thumbnail,
+        notes=decoded.notes,
+    )
+
+
+def camera_name(exif: ExifData) -> str | None:
+    """ "Make Model" without repeating the make ("Canon Canon EOS 6D" -> "Canon EOS 6D")."""
+    make, model = exif.camera_make, exif.camera_model
+    if make and model:
+        if model.lower().startswith(make.split()[0].lower()):
+            return model
+        return f"{make} {model}"
+    return model or make
+
+
+def read_file_once(path: str) -> tuple[bytes, int]:
+    """The whole file's bytes and its mtime_ns, from one read-only open.
+
+    Raises `UnreadableFileError` (missing, broken link, loop, folder, permission)
+    or `TransientReadError` (I/O errors that may pass).
+    """
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            detail = f"{path}: st_mode={info.st_mode:o}"
+            raise UnreadableFileError(_not_regular_message(info.st_mode), detail)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb", buffering=0) as handle:
+            mtime_ns = os.fstat(handle.fileno()).st_mtime_ns
+            data = handle.readall()
+    except OSError as exc:
+        raise _read_error(path, exc) from exc
+    return data, mtime_ns
+
+
+def _not_regular_message(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "This is a folder, not a picture file."
+    return "This is not a regular file (it is a device, pipe or socket), so Curator skipped it."
+
+
+def _read_error(path: str, exc: OSError) -> ImagingError:
+    detail = f"{type(exc).__name__}: {exc}"
+    code = exc.errno
+    if isinstance(exc, FileNotFoundError):
+        if os.path.islink(path):
+            target = _link_target(path)
+            return UnreadableFileError(
+                f"The file is gone or is a broken link (it points to {target}, which does "
+                "not exist).",
+                detail,
+            )
+        return UnreadableFileError(
+            "The file is gone: it was moved, renamed or deleted after Curator found it.", detail
+        )
+    if code == errno.ELOOP:
+        return UnreadableFileError(
+            "The file is a symbolic link that loops back on itself, so there is no picture "
+            "behind it.",
+            detail,
+        )
+    if isinstance(exc, PermissionError):
+        return UnreadableFileError(
+            "Curator is not allowed to read this file (permission denied) — check its permissions.",
+            detail,
+        )
+    if isinstance(exc, IsADirectoryError):
+        return UnreadableFileError("This is a folder, not a picture file.", detail)
+    if isinstance(exc, NotADirectoryError):
+        return UnreadableFileError(
+            "The file's path goes through something that is not a folder, so the file "
+            "cannot be found there any more.",
+            detail,
+        )
+    if code == errno.ENAMETOOLONG:
+        return UnreadableFileError(
+            "The file's name or path is too long for the system to open it.", detail
+        )
+    if code in _TRANSIENT_ERRNOS or isinstance(exc, TimeoutError | InterruptedError):
+        return TransientReadError(
+            "The disk or network share did not answer properly while reading this file; "
+            "Curator will try again.",
+            detail,
+        )
+    reason = exc.strerror or "unknown system error"
+    return UnreadableFileError(f"Curator could not read this file ({reason.lower()}).", detail)
+
+
+def _link_target(path: str) -> str:
+    try:
+        target = os.readlink(path)
+    except OSError:
+        return "a missing file"
+    return os.path.join(os.path.dirname(path), target) if not os.path.isabs(target) else target

@@ -1,0 +1,66 @@
+"""Where Curator keeps its files.
+
+Default locations come from platformdirs (the user data dir for the catalog,
+the user cache dir for previews/thumbnails, the user config dir for settings).
+`CURATOR_HOME` relocates all three under one folder (tests, portable installs);
+`--catalog PATH` on the command line overrides only the catalog file.
+
+`resource_path()` resolves bundled resources both from a source checkout and
+from a frozen (PyInstaller) build.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "Curator"
+CATALOG_FILENAME = "catalog.sqlite"
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    """The resolved locations for one run of the app or the CLI."""
+
+    catalog: Path
+    cache_dir: Path
+    config_dir: Path
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config_dir / "settings.json"
+
+
+def resolve_paths(catalog: str | os.PathLike[str] | None = None) -> AppPaths:
+    """Resolve the catalog, cache and config locations.
+
+    Precedence: an explicit `catalog` path, then `CURATOR_HOME`, then platformdirs.
+    The cache always sits beside the catalog's home, so a relocated catalog keeps
+    its previews next to it.
+    """
+    home = os.environ.get("CURATOR_HOME")
+    if home:
+        base = Path(home).expanduser().resolve()
+        data_dir, cache_dir, config_dir = base, base / "cache", base
+    else:
+        data_dir = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+        cache_dir = Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+        config_dir = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    catalog_path = Path(catalog).expanduser().resolve() if catalog else data_dir / CATALOG_FILENAME
+    if catalog and not home:
+        # A catalog picked by hand keeps its cache beside it, not in the user cache
+        # of the default catalog: previews are keyed by content, but a separate
+        # catalog is usually a separate project on another disk.
+        cache_dir = catalog_path.parent / (catalog_path.stem + "-cache")
+    return AppPaths(catalog=catalog_path, cache_dir=cache_dir, config_dir=config_dir)
+
+
+def resource_path(relative: str) -> Path:
+    """Absolute path of a bundled resource, in a checkout or a frozen build."""
+    frozen_base = getattr(sys, "_MEIPASS", None)
+    base = Path(frozen_base) if frozen_base else Path(__file__).resolve().parent.parent
+    return base / "resources" / relative

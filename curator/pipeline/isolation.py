@@ -1,0 +1,212 @@
+"""Crash isolation: run a function in child processes that may die.
+
+Decoders (libraw above all) can crash the whole process on a bad file. So the
+technical stage runs its body in child processes, and a dead child fails the
+one request it was working on and nothing else.
+
+Protocol (one block, as STYLE.md asks for concurrency protocols):
+- `ChildProcessPool(size)` owns up to `size` `ChildWorker`s, started lazily
+  (spawn context: never fork a process that runs Qt threads).
+- A caller thread (a QThreadPool worker) calls `pool.call(fn, arg, timeout)`.
+  It takes an idle worker from a thread-safe queue (blocking while all are
+  busy), sends `(fn, arg)` over the worker's pipe, and waits on the pipe *and*
+  the process sentinel.
+- The child runs `fn(arg)` and sends back `("ok", value)` or, if `fn` raised,
+  `("error", "Type: message", traceback)`. `fn` should return values rather
+  than raise: exceptions with custom constructors don't survive pickling.
+- If the child dies before answering, the caller gets `WorkerCrashed` with the
+  exit code/signal; if it takes longer than `timeout`, the child is killed and
+  the caller gets `WorkerTimedOut`. Either way a fresh worker replaces it, so
+  the pool keeps its size and the next request is unaffected.
+- `close()` tells idle children to exit and kills the rest; children also exit
+  by themselves when the parent dies (their pipe reaches EOF).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import queue
+import signal
+import threading
+import traceback
+from collections.abc import Callable
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import Any, TypeVar, cast
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class WorkerCrashed(Exception):
+    """The child process died while working on the request."""
+
+    def __init__(self, exitcode: int | None):
+        self.exitcode = exitcode
+        if exitcode is not None and exitcode < 0:
+            try:
+                name = signal.Signals(-exitcode).name
+            except ValueError:
+                name = f"signal {-exitcode}"
+            how = f"killed by {name}"
+        else:
+            how = f"exited with code {exitcode}"
+        super().__init__(f"decoder process {how}")
+
+
+class WorkerTimedOut(Exception):
+    """The child took longer than the allowed time and was stopped."""
+
+
+class WorkerFailed(Exception):
+    """The function raised inside the child; `detail` carries its traceback."""
+
+    def __init__(self, summary: str, detail: str):
+        super().__init__(summary)
+        self.detail = detail
+
+
+def _child_main(
+    conn: Connection, initializer: Callable[..., object] | None, initargs: tuple[Any, ...]
+) -> None:
+    # Children ignore Ctrl+C: the parent decides when to stop (cooperative cancel),
+    # and an in-flight decode finishes or is killed by the parent.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if initializer is not None:
+        initializer(*initargs)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        fn, arg = message
+        try:
+            reply: tuple[Any, ...] = ("ok", fn(arg))
+        except Exception as exc:
+            reply = ("error", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        try:
+            conn.send(reply)
+        except (BrokenPipeError, OSError):
+            return
+
+
+class ChildWorker:
+    """One child process serving requests one at a time."""
+
+    def __init__(
+        self,
+        ctx: mp.context.BaseContext,
+        initializer: Callable[..., object] | None = None,
+        initargs: tuple[Any, ...] = (),
+    ):
+        parent_conn, child_conn = ctx.Pipe(duplex=True)
+        self.conn = parent_conn
+        self.process: BaseProcess = ctx.Process(  # type: ignore[attr-defined]
+            target=_child_main,
+            args=(child_conn, initializer, initargs),
+            daemon=True,
+            name="curator-decoder",
+        )
+        self.process.start()
+        child_conn.close()
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    def call(self, fn: Callable[[T], R], arg: T, timeout: float | None) -> R:
+        self.conn.send((fn, arg))
+        ready = wait([self.conn, self.process.sentinel], timeout)
+        if self.conn in ready:
+            try:
+                reply = self.conn.recv()
+            except (EOFError, OSError):
+                self.process.join(1.0)
+                raise WorkerCrashed(self.process.exitcode) from None
+            if reply[0] == "ok":
+                return cast(R, reply[1])
+            raise WorkerFailed(reply[1], reply[2])
+        if self.process.sentinel in ready:
+            self.process.join(1.0)
+            raise WorkerCrashed(self.process.exitcode)
+        self.kill()
+        raise WorkerTimedOut(f"no answer within {timeout:.0f} s")
+
+    def stop(self) -> None:
+        with contextlib.suppress(BrokenPipeError, OSError):
+            self.conn.send(None)
+        self.process.join(2.0)
+        if self.process.is_alive():
+            self.kill()
+        self.conn.close()
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(2.0)
+
+
+class ChildProcessPool:
+    """A fixed-size set of crash-isolated child workers (see module docstring)."""
+
+    def __init__(
+        self,
+        size: int,
+        *,
+        start_method: str = "spawn",
+        initializer: Callable[..., object] | None = None,
+        initargs: tuple[Any, ...] = (),
+    ):
+        if size < 1:
+            raise ValueError("pool size must be at least 1")
+        self.size = size
+        self._initializer, self._initargs = initializer, initargs
+        self._ctx = mp.get_context(start_method)
+        self._idle: queue.Queue[ChildWorker | None] = queue.Queue()
+        self._lock = threading.Lock()
+        self._all: set[ChildWorker] = set()
+        self._closed = False
+        for _ in range(size):
+            self._idle.put(None)  # a free slot; the worker is started on first use
+
+    def call(self, fn: Callable[[T], R], arg: T, timeout: float | None = None) -> R:
+        if self._closed:
+            raise RuntimeError("pool is closed")
+        worker = self._idle.get()
+        if worker is None:
+            worker = ChildWorker(self._ctx, self._initializer, self._initargs)
+            with self._lock:
+                self._all.add(worker)
+        healthy = False
+        try:
+            result = worker.call(fn, arg, timeout)
+            healthy = True
+            return result
+        except WorkerFailed:
+            healthy = True  # the function raised; the child itself is fine
+            raise
+        finally:
+            if healthy:
+                self._idle.put(worker)
+            else:
+                # Crashed, timed out, or the pipe broke: never reuse this child. The
+                # slot comes back and a fresh child starts on demand.
+                worker.kill()
+                with self._lock:
+                    self._all.discard(worker)
+                self._idle.put(None)
+
+    def worker_pids(self) -> list[int]:
+        with self._lock:
+            return [w.pid for w in self._all if w.pid is not None and w.process.is_alive()]
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            worker.stop()

@@ -1,0 +1,45 @@
+"""Shared fixtures: a fresh catalog and app home per test, offscreen Qt."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO.parent / "shared" / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def curator_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own CURATOR_HOME: catalog, cache and settings in tmp."""
+    home = tmp_path / "curator-home"
+    monkeypatch.setenv("CURATOR_HOME", str(home))
+    for key in list(os.environ):
+        if key.startswith("CURATOR_") and key != "CURATOR_HOME":
+            monkeypatch.delenv(key)
+    return home
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Iterator[object]:
+    from curator.catalog.db import Catalog
+
+    cat = Catalog.open(tmp_path / "catalog.sqlite")
+    try:
+        yield cat
+    finally:
+        cat.close()
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    if not FIXTURES.is_dir():
+        pytest.fail(
+            f"camera fixtures missing at {FIXTURES} (../shared/fixtures beside the checkout)"
+        )
+    return FIXTURES

@@ -1,0 +1,46 @@
+"""Top-level functions that tests run inside child processes (must be importable)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from typing import Any
+
+
+def child_echo(arg: dict[str, Any]) -> dict[str, Any]:
+    return {**arg, "pid": os.getpid()}
+
+
+def child_crash(sig: int) -> None:
+    os.kill(os.getpid(), sig)
+    time.sleep(5)
+
+
+def child_sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def child_raise(message: str) -> None:
+    raise ValueError(message)
+
+
+class child_state:
+    value: str | None = None
+
+    @staticmethod
+    def set_state(value: str) -> None:
+        child_state.value = value
+
+    @staticmethod
+    def get_state(_: object) -> str | None:
+        return child_state.value
+
+
+def crash_on_marked_files(request: Any) -> Any:
+    """Stage body for tests: segfaults on files whose name contains CRASHME, else the real one."""
+    from curator.pipeline.technical import run_technical
+
+    if "CRASHME" in os.path.basename(request.path):
+        os.kill(os.getpid(), signal.SIGSEGV)
+    return run_technical(request)

@@ -1,0 +1,117 @@
+"""Catalog opening, migrations, backups and refusal of unusable files."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from curator.catalog import migrations
+from curator.catalog.db import Catalog, CatalogError
+from curator.catalog.migrations import LATEST_VERSION, MIGRATIONS, Migration
+from curator.catalog.models import Photo
+
+
+def test_new_catalog_is_wal_and_at_latest_version(tmp_path: Path) -> None:
+    with Catalog.open(tmp_path / "sub" / "cat.sqlite") as cat:
+        assert cat.db.execute_sql("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+        assert cat.db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert cat.db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+        tables = {
+            r[0] for r in cat.db.execute_sql("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+    assert {"photo", "photo_path", "stage_run", "error_log"} <= tables
+    # No backup for a brand-new catalog: there was nothing to lose.
+    assert not list((tmp_path / "sub").glob("*.bak"))
+
+
+def test_migration_versions_are_contiguous() -> None:
+    assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
+
+
+def test_reopening_keeps_rows(tmp_path: Path) -> None:
+    path = tmp_path / "cat.sqlite"
+    with Catalog.open(path):
+        Photo.create(path=b"/x/a.jpg", content_hash="abc")
+    with Catalog.open(path):
+        assert Photo.select().count() == 1
+
+
+def test_migrating_existing_data_backs_up_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "cat.sqlite"
+    with Catalog.open(path):
+        Photo.create(path=b"/x/a.jpg", content_hash="abc")
+    extra = Migration(
+        LATEST_VERSION + 1, "test column", ("ALTER TABLE photo ADD COLUMN test_col TEXT",)
+    )
+    monkeypatch.setattr("curator.catalog.db.MIGRATIONS", (*MIGRATIONS, extra))
+    monkeypatch.setattr("curator.catalog.db.LATEST_VERSION", extra.version)
+    with Catalog.open(path) as cat:
+        assert cat.db.execute_sql("PRAGMA user_version").fetchone()[0] == extra.version
+    backups = list(tmp_path.glob("cat.sqlite.v1.*.bak"))
+    assert len(backups) == 1
+    con = sqlite3.connect(backups[0])
+    try:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST_VERSION
+        assert con.execute("SELECT count(*) FROM photo").fetchone()[0] == 1
+        cols = [r[1] for r in con.execute("PRAGMA table_info(photo)")]
+        assert "test_col" not in cols
+    finally:
+        con.close()
+
+
+def test_failed_migration_rolls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "cat.sqlite"
+    with Catalog.open(path):
+        pass
+    bad = Migration(
+        LATEST_VERSION + 1, "broken", ("ALTER TABLE photo ADD COLUMN ok_col TEXT", "NOT SQL AT ALL")
+    )
+    monkeypatch.setattr("curator.catalog.db.MIGRATIONS", (*MIGRATIONS, bad))
+    monkeypatch.setattr("curator.catalog.db.LATEST_VERSION", bad.version)
+    with pytest.raises(CatalogError, match="Could not upgrade"):
+        Catalog.open(path)
+    con = sqlite3.connect(path)
+    try:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+        assert "ok_col" not in [r[1] for r in con.execute("PRAGMA table_info(photo)")]
+    finally:
+        con.close()
+
+
+def test_refuses_a_file_that_is_not_sqlite(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite"
+    path.write_text("these are my notes, not a database\n" * 100)
+    with pytest.raises(CatalogError, match="not a Curator catalog"):
+        Catalog.open(path)
+    assert path.read_text().startswith("these are my notes")  # untouched
+
+
+def test_refuses_a_foreign_sqlite_database(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE invoices (id INTEGER)")
+    con.commit()
+    con.close()
+    with pytest.raises(CatalogError, match="did not create"):
+        Catalog.open(path)
+
+
+def test_refuses_a_newer_schema(tmp_path: Path) -> None:
+    path = tmp_path / "cat.sqlite"
+    with Catalog.open(path):
+        pass
+    con = sqlite3.connect(path)
+    con.execute(f"PRAGMA user_version = {LATEST_VERSION + 5}")
+    con.commit()
+    con.close()
+    with pytest.raises(CatalogError, match="newer Curator"):
+        Catalog.open(path)
+
+
+def test_refuses_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(CatalogError, match="is a folder"):
+        Catalog.open(tmp_path)

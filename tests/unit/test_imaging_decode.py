@@ -1,0 +1,308 @@
+"""Decoding: content decides the format, orientation is applied, bad files fail clearly."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+import tracemalloc
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from curator.imaging.decode import TRUNCATED_MESSAGE, DecodedImage, decode_image
+from curator.imaging.errors import (
+    CorruptImageError,
+    DecompressionBombError,
+    ImagingError,
+    UnsupportedFormatError,
+)
+from curator.imaging.exif import read_exif
+from curator.imaging.types import FileFormat, MetricsSource
+from tests.imaging_helpers import (
+    DISPLAYED_TOP_LEFT,
+    QUADRANT_COLOURS,
+    fixture,
+    fixture_files,
+    make_dng,
+    make_jpeg,
+    png_bomb,
+)
+
+
+def _decode_path(path: Path, preview_long_edge: int = 1440) -> DecodedImage:
+    data = path.read_bytes()
+    is_raw = path.suffix.lower() not in (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp")
+    exif = read_exif(data, is_raw=is_raw)
+    return decode_image(
+        data,
+        is_raw=is_raw,
+        preview_long_edge=preview_long_edge,
+        exif_orientation=exif.orientation,
+        camera=exif.camera_model,
+    )
+
+
+def _assert_human(error: ImagingError) -> None:
+    message = error.message
+    assert message and message[0].isupper() and message.rstrip().endswith((".", ")"))
+    assert "Traceback" not in message and "Error" not in message and "b'" not in message
+    assert not re.search(r"\b[A-Z][a-z]+[A-Z]\w*(Error|Exception)\b", message)
+
+
+def _close(colour: tuple[int, ...], expected: tuple[int, int, int], tol: int = 30) -> bool:
+    return all(abs(int(a) - b) <= tol for a, b in zip(colour[:3], expected, strict=True))
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_orientation_is_applied_to_preview_and_size(tmp_path: Path, orientation: int) -> None:
+    path = make_jpeg(tmp_path / f"o{orientation}.jpg", 320, 240, orientation=orientation)
+    decoded = _decode_path(path)
+    portrait = orientation >= 5
+    assert (decoded.width, decoded.height) == ((240, 320) if portrait else (320, 240))
+    assert decoded.preview.size == (decoded.width, decoded.height)
+    assert decoded.luma.shape == (240, 320)  # metrics use the stored frame
+    expected = QUADRANT_COLOURS[DISPLAYED_TOP_LEFT[orientation]]
+    corner = decoded.preview.getpixel((10, 10))
+    assert isinstance(corner, tuple) and _close(corner, expected), (orientation, corner)
+    assert decoded.orientation == orientation
+
+
+def test_orientation_fixture_set_is_displayed_upright_size() -> None:
+    for path in fixture_files("jpeg/orientation", "*.jpg"):
+        decoded = _decode_path(path)
+        expected = (600, 450) if path.name.startswith("landscape") else (450, 600)
+        assert (decoded.width, decoded.height) == expected, path.name
+        assert decoded.preview.size == expected, path.name
+
+
+def test_real_camera_orientation_6_is_portrait() -> None:
+    decoded = _decode_path(fixture("jpeg/exiv2_SM-G930V_orient6.jpg"))
+    assert (decoded.width, decoded.height) == (3024, 4032)
+    assert decoded.luma.shape == (3024, 4032)  # stored landscape, full resolution
+    assert decoded.preview.size == (1080, 1440)
+
+
+def test_preview_is_reduced_to_the_long_edge_but_never_enlarged(tmp_path: Path) -> None:
+    big = _decode_path(make_jpeg(tmp_path / "big.jpg", 3000, 2000, pattern="texture"))
+    assert big.preview.size == (1440, 960)
+    assert big.luma.shape == (2000, 3000)
+    assert big.preview.mode == "RGB"
+    small = _decode_path(fixture("jpeg/exiv2_FurnaceCreekInn.jpg"))
+    assert small.preview.size == (400, 300)
+
+
+def test_truncated_jpeg_is_detected(tmp_path: Path) -> None:
+    data = fixture("jpeg/olympus_ep3_iso1600.jpg").read_bytes()
+    with pytest.raises(CorruptImageError) as caught:
+        decode_image(data[: len(data) // 2], is_raw=False)
+    assert caught.value.message == TRUNCATED_MESSAGE
+    assert "truncated" in caught.value.detail
+    _assert_human(caught.value)
+
+
+def test_truncated_png_is_detected() -> None:
+    buffer = io.BytesIO()
+    Image.fromarray(np.random.default_rng(1).integers(0, 255, (300, 400, 3), np.uint8)).save(
+        buffer, "PNG"
+    )
+    with pytest.raises(CorruptImageError):
+        decode_image(buffer.getvalue()[: buffer.tell() // 2], is_raw=False)
+
+
+def test_text_named_jpg_is_unsupported() -> None:
+    with pytest.raises(UnsupportedFormatError) as caught:
+        decode_image(b"Dear diary,\ntoday I took no pictures.\n" * 20, is_raw=False)
+    assert "not JPEG, PNG, TIFF, WebP or HEIC" in caught.value.message
+    assert "it looks like text" in caught.value.message
+    _assert_human(caught.value)
+
+
+def test_gif_is_named_in_the_message() -> None:
+    buffer = io.BytesIO()
+    Image.new("P", (4, 4)).save(buffer, "GIF")
+    with pytest.raises(UnsupportedFormatError, match="GIF"):
+        decode_image(buffer.getvalue(), is_raw=False)
+
+
+def test_png_contents_decode_whatever_the_name(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 32), (10, 200, 10)).save(buffer, "PNG")
+    decoded = decode_image(buffer.getvalue(), is_raw=False)
+    assert decoded.format is FileFormat.PNG
+    assert (decoded.width, decoded.height) == (64, 32)
+
+
+def test_jpeg_named_as_raw_is_decoded_as_jpeg() -> None:
+    data = fixture("jpeg/exiv2_FurnaceCreekInn.jpg").read_bytes()
+    decoded = decode_image(data, is_raw=True)
+    assert decoded.format is FileFormat.JPEG
+    assert decoded.metrics_source is MetricsSource.IMAGE
+
+
+def test_decompression_bomb_is_refused_before_decoding() -> None:
+    data = png_bomb(50_000, 50_000)
+    assert len(data) < 200
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(DecompressionBombError) as caught:
+            decode_image(data, is_raw=False, max_pixels=250_000_000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - started < 1.0
+    assert peak < 20 * 1024 * 1024  # 50,000 x 50,000 RGB would be 7.5 GB
+    assert "50,000 × 50,000 pixels (2,500 MP)" in caught.value.message
+    assert "250 MP safety limit" in caught.value.message
+    _assert_human(caught.value)
+
+
+def test_pixel_limit_is_the_requests_not_pillows() -> None:
+    # 200 MP is over Pillow's own default guard (179 MP): getting Curator's sentence with
+    # the request's limit proves Pillow's guard did not pre-empt ours.
+    with pytest.raises(DecompressionBombError) as caught:
+        decode_image(png_bomb(20_000, 10_000), is_raw=False, max_pixels=150_000_000)
+    assert "20,000 × 10,000 pixels (200 MP), over the 150 MP safety limit" in caught.value.message
+    with pytest.raises(DecompressionBombError):
+        decode_image(png_bomb(200, 100), is_raw=False, max_pixels=10_000)
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+def test_16_bit_tiff_decodes(tmp_path: Path, channels: int) -> None:
+    ramp = np.linspace(0, 65535, 256, dtype=np.float64).astype(np.uint16)
+    grey = np.tile(ramp, (64, 1))
+    array = grey if channels == 1 else np.dstack([grey, grey, grey])
+    path = tmp_path / f"deep{channels}.tif"
+    assert cv2.imwrite(str(path), array)
+    decoded = decode_image(path.read_bytes(), is_raw=False)
+    assert decoded.format is FileFormat.TIFF
+    assert decoded.luma.dtype == np.uint8 and decoded.luma.shape == (64, 256)
+    # 16-bit values are scaled, not truncated: the ramp spans the full 8-bit range.
+    assert decoded.luma[0, 0] <= 1 and decoded.luma[0, -1] >= 254
+    assert abs(int(decoded.luma[0, 128]) - 128) <= 2
+    assert decoded.preview.mode == "RGB" and decoded.preview.size == (256, 64)
+
+
+def test_rgba_png_is_composited_on_white_and_palette_png_decodes() -> None:
+    rgba = Image.new("RGBA", (40, 20), (0, 0, 0, 0))
+    rgba.paste((200, 0, 0, 255), (0, 0, 20, 20))
+    buffer = io.BytesIO()
+    rgba.save(buffer, "PNG")
+    decoded = decode_image(buffer.getvalue(), is_raw=False)
+    assert decoded.preview.getpixel((30, 10)) == (255, 255, 255)
+    assert decoded.preview.getpixel((5, 10)) == (200, 0, 0)
+
+    palette = Image.new("RGB", (30, 30), (0, 0, 250)).convert("P", palette=Image.Palette.ADAPTIVE)
+    buffer = io.BytesIO()
+    palette.save(buffer, "PNG")
+    decoded = decode_image(buffer.getvalue(), is_raw=False)
+    assert decoded.format is FileFormat.PNG
+    assert _close(decoded.preview.getpixel((3, 3)), (0, 0, 250), 5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"), [("WEBP", FileFormat.WEBP), ("HEIF", FileFormat.HEIF)]
+)
+def test_webp_and_heif_decode(fmt: str, expected: FileFormat) -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (96, 64), (20, 180, 20)).save(buffer, fmt, quality=90)
+    decoded = decode_image(buffer.getvalue(), is_raw=False)
+    assert decoded.format is expected
+    assert (decoded.width, decoded.height) == (96, 64)
+    assert _close(decoded.preview.getpixel((48, 32)), (20, 180, 20))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [
+        ("BMPCC4K_Blackmagic.dng", (4128, 2176)),
+        ("Canon550D_MagicLantern_colorchart.dng", (1734, 1156)),
+        ("Kodak_C330_FORMAT_NONE_YRGB.raw", (1216, 912)),
+        ("LG-H815_sample_1mp.dng", (600, 338)),
+    ],
+)
+def test_raw_fixtures_decode_from_sensor_data(name: str, size: tuple[int, int]) -> None:
+    decoded = _decode_path(fixture(f"raw/{name}"))
+    assert decoded.format is FileFormat.RAW
+    assert decoded.metrics_source is MetricsSource.RAW_HALF
+    assert (decoded.width, decoded.height) == size
+    # Half-size demosaic: at most the sensor size, at least half of it.
+    height, width = decoded.luma.shape
+    assert size[0] // 2 <= width <= size[0] and size[1] // 2 <= height <= size[1]
+    assert 20 < float(decoded.luma.mean()) < 200 and float(decoded.luma.std()) > 10
+    assert max(decoded.preview.size) <= 1440 and decoded.notes == ()
+
+
+def test_coolscan_nef_falls_back_to_its_embedded_preview() -> None:
+    decoded = _decode_path(fixture("raw_edge/Nikon_COOLSCAN_film_scan.nef"))
+    assert decoded.metrics_source is MetricsSource.RAW_PREVIEW
+    assert decoded.preview.size == (320, 218)
+    # The preview is the real picture, not the near-white render.
+    assert float(np.count_nonzero(decoded.luma >= 250)) / decoded.luma.size < 0.2
+    assert decoded.notes and "embedded preview" in decoded.notes[0]
+
+
+def test_unsupported_z9_dng_succeeds_from_its_preview() -> None:
+    decoded = _decode_path(fixture("raw_edge/NikonZ9_HEcompressed_overexposed.dng"))
+    assert decoded.metrics_source is MetricsSource.RAW_PREVIEW
+    assert (decoded.width, decoded.height) == (5392, 3592)
+    assert decoded.preview.size == (640, 424)
+
+
+def test_pixel7_dng_is_turned_by_orientation_8() -> None:
+    decoded = _decode_path(fixture("raw_edge/Pixel7_noise_test.dng"))
+    assert decoded.orientation == 8
+    assert (decoded.width, decoded.height) == (382, 510)
+    assert decoded.preview.height > decoded.preview.width
+    assert decoded.luma.shape[0] > decoded.luma.shape[1]
+
+
+@pytest.mark.parametrize("name", [p.name for p in fixture_files("raw_truncated")])
+def test_truncated_raws_never_pass_as_good_pictures(name: str) -> None:
+    try:
+        decoded = _decode_path(fixture(f"raw_truncated/{name}"))
+    except ImagingError as error:
+        _assert_human(error)
+        assert error.detail  # the technical cause is kept for the log
+        return
+    # Only an embedded preview may rescue a truncated file, never its sensor "decode".
+    assert decoded.metrics_source is MetricsSource.RAW_PREVIEW, name
+    assert max(decoded.preview.size) >= 160
+
+
+@pytest.mark.parametrize("name", ["exiftool_Panasonic.rw2", "exiftool_DNG.dng"])
+def test_garbage_decodes_are_rejected(name: str) -> None:
+    with pytest.raises(CorruptImageError, match=r"incomplete \(\d+ KB for an? \d+-megapixel"):
+        _decode_path(fixture(f"raw_truncated/{name}"))
+
+
+def test_generated_dng_decodes_half_size(tmp_path: Path) -> None:
+    decoded = _decode_path(make_dng(tmp_path / "synthetic.dng", 640, 480))
+    assert decoded.format is FileFormat.RAW
+    assert decoded.metrics_source is MetricsSource.RAW_HALF
+    assert decoded.luma.shape == (240, 320)
+    assert (decoded.width, decoded.height) == (640, 480)
+    assert float(decoded.luma.std()) > 20  # the texture survived
+
+
+def test_generated_dng_orientation_6_is_portrait(tmp_path: Path) -> None:
+    decoded = _decode_path(make_dng(tmp_path / "turned.dng", 640, 480, orientation=6))
+    assert (decoded.width, decoded.height) == (480, 640)
+    assert decoded.preview.size == (240, 320)
+
+
+def test_dng_with_constant_sensor_data_and_no_preview_fails(tmp_path: Path) -> None:
+    with pytest.raises(CorruptImageError, match="sensor data is empty"):
+        _decode_path(make_dng(tmp_path / "flat.dng", 640, 480, pattern="flat"))
+
+
+def test_cut_dng_is_reported_incomplete(tmp_path: Path) -> None:
+    data = make_dng(tmp_path / "whole.dng", 2000, 1500).read_bytes()
+    with pytest.raises(ImagingError) as caught:
+        decode_image(data[:4000], is_raw=True)
+    assert isinstance(caught.value, CorruptImageError | UnsupportedFormatError)
+    _assert_human(caught.value)

@@ -1,0 +1,78 @@
+"""Crash isolation: a child that really dies fails one request, not the pool."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from curator.pipeline.isolation import ChildProcessPool, WorkerCrashed, WorkerFailed, WorkerTimedOut
+from tests.helpers import child_crash, child_echo, child_raise, child_sleep, child_state
+
+
+@pytest.fixture
+def pool() -> ChildProcessPool:
+    p = ChildProcessPool(1)
+    yield p
+    p.close()
+
+
+def test_a_call_returns_the_value(pool: ChildProcessPool) -> None:
+    assert pool.call(child_echo, {"a": 1}) == {"a": 1, "pid": pool.worker_pids()[0]}
+
+
+def test_a_segfaulting_child_fails_one_call_and_the_next_call_works(pool: ChildProcessPool) -> None:
+    first_pid = pool.call(child_echo, {})["pid"]
+    with pytest.raises(WorkerCrashed) as info:
+        pool.call(child_crash, signal.SIGSEGV)
+    assert info.value.exitcode == -signal.SIGSEGV
+    assert "SIGSEGV" in str(info.value)
+    # The pool replaced the dead child: same size, new process, still serving.
+    result = pool.call(child_echo, {"after": True})
+    assert result["after"] is True
+    assert result["pid"] != first_pid
+    assert len(pool.worker_pids()) == 1
+
+
+def test_a_hung_child_is_killed_at_the_timeout(pool: ChildProcessPool) -> None:
+    pool.call(child_echo, {})  # warm the child so the timeout measures the call only
+    pid = pool.worker_pids()[0]
+    started = time.monotonic()
+    with pytest.raises(WorkerTimedOut):
+        pool.call(child_sleep, 30.0, timeout=1.0)
+    assert time.monotonic() - started < 10
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    assert pool.call(child_echo, {"ok": 1})["ok"] == 1
+
+
+def test_an_exception_in_the_child_comes_back_with_its_traceback(pool: ChildProcessPool) -> None:
+    with pytest.raises(WorkerFailed) as info:
+        pool.call(child_raise, "boom")
+    assert "ValueError: boom" in str(info.value)
+    assert "Traceback" in info.value.detail
+    assert pool.call(child_echo, {"x": 2})["x"] == 2
+
+
+def test_initializer_runs_in_every_new_child() -> None:
+    pool = ChildProcessPool(1, initializer=child_state.set_state, initargs=("primed",))
+    try:
+        assert pool.call(child_state.get_state, None) == "primed"
+        with pytest.raises(WorkerCrashed):
+            pool.call(child_crash, signal.SIGKILL)
+        assert pool.call(child_state.get_state, None) == "primed"
+    finally:
+        pool.close()
+
+
+def test_close_stops_children() -> None:
+    pool = ChildProcessPool(2)
+    pool.call(child_echo, {})
+    pids = pool.worker_pids()
+    pool.close()
+    time.sleep(0.1)
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
