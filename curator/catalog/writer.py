@@ -94,19 +94,18 @@ class CatalogWriter:
             if at_path is not None:
                 # The file at this path now holds bytes of another known photo.
                 _detach_path(at_path, path_b)
-            primary = bytes(same.path)
-            if not os.path.lexists(os.fsdecode(primary)):
-                same.path = path_b
-                kind = ApplyKind.MOVED
-            else:
-                PhotoPath.insert(
-                    photo=same.id, path=path_b, added_at=now
-                ).on_conflict_ignore().execute()
-                kind = ApplyKind.DUPLICATE
+            kind = _move_or_add_copy(same, path_b)
             photo = same
-        elif at_path is not None:
+        elif at_path is not None and bytes(at_path.path) == path_b and not _has_copies(at_path):
+            # The photo's only file was edited in place: same photo, new bytes.
             photo, kind = at_path, ApplyKind.CHANGED
             photo.content_hash = m.content_hash
+        elif at_path is not None:
+            # One copy of a multi-copy photo now holds other bytes: the other
+            # copies keep the photo; this path becomes a photo of its own.
+            _detach_path(at_path, path_b)
+            photo = Photo(path=path_b, content_hash=m.content_hash, imported_at=now)
+            kind = ApplyKind.CHANGED
         else:
             photo = Photo(path=path_b, content_hash=m.content_hash, imported_at=now)
             kind = ApplyKind.NEW
@@ -216,6 +215,24 @@ def _photo_at_path(path_b: bytes) -> Photo | None:
         return photo
     extra = PhotoPath.get_or_none(PhotoPath.path == path_b)
     return Photo.get_by_id(extra.photo_id) if extra is not None else None
+
+
+def _move_or_add_copy(photo: Photo, path_b: bytes) -> ApplyKind:
+    """Known bytes found at a new path: a move if one of the photo's paths is gone."""
+    if not os.path.lexists(os.fsdecode(bytes(photo.path))):
+        photo.path = path_b
+        return ApplyKind.MOVED
+    for extra in PhotoPath.select().where(PhotoPath.photo == photo.id):
+        if not os.path.lexists(os.fsdecode(bytes(extra.path))):
+            extra.path = path_b
+            extra.save()
+            return ApplyKind.MOVED
+    PhotoPath.insert(photo=photo.id, path=path_b, added_at=utcnow()).on_conflict_ignore().execute()
+    return ApplyKind.DUPLICATE
+
+
+def _has_copies(photo: Photo) -> bool:
+    return bool(PhotoPath.select().where(PhotoPath.photo == photo.id).exists())
 
 
 def _detach_path(photo: Photo, path_b: bytes) -> None:

@@ -1,0 +1,112 @@
+"""The CLI's contract: exit codes, messages, JSON shapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.imaging_helpers import make_jpeg
+from tests.integration.cli_helpers import import_json, list_json, run_cli, status_json
+
+
+def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    code, _out, err = run_cli("import", str(tmp_path / "nope"))
+    assert code == 2
+    assert "folder not found" in err and "Traceback" not in err
+
+
+def test_a_file_instead_of_a_folder(tmp_path: Path) -> None:
+    f = make_jpeg(tmp_path / "one.jpg", 64, 64)
+    code, _, err = run_cli("import", str(f))
+    assert code == 2 and "not a folder" in err
+
+
+def test_unusable_catalog_exits_3_and_is_left_alone(tmp_path: Path) -> None:
+    bogus = tmp_path / "bogus.sqlite"
+    bogus.write_text("not a database at all\n" * 50)
+    code, _, err = run_cli("status", "--catalog", str(bogus))
+    assert code == 3 and "not a Curator catalog" in err
+    assert bogus.read_text().startswith("not a database")
+
+
+def test_unknown_stage(tmp_path: Path) -> None:
+    code, _, err = run_cli("import", str(tmp_path), "--stages", "technical,teleport")
+    assert code == 2 and "teleport" in err and "known stages: technical" in err
+
+
+def test_invalid_setting_from_the_environment(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("CURATOR_DECODE_WORKERS", "lots")
+    code, _, err = run_cli("status")
+    assert code == 3 and "decode_workers" in err
+
+
+def test_catalog_option_picks_another_catalog(tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    make_jpeg(lib / "a.jpg", 120, 90)
+    other = tmp_path / "elsewhere" / "mine.sqlite"
+    code, _, err = run_cli("import", str(lib), "--catalog", str(other), "--no-progress")
+    assert code == 0, err
+    assert other.exists()
+    assert status_json()["photos"] == 0  # the default catalog is untouched
+    code, out, _ = run_cli("status", "--catalog", str(other), "--json")
+    assert '"photos": 1' in out
+
+
+def test_status_and_list_json_shapes(tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    make_jpeg(lib / "a.jpg", 640, 480, make="Nikon", model="Z 6")
+    (lib / "b.jpg").write_bytes(b"")
+    summary = import_json(lib)
+    assert set(summary) >= {"found", "new", "duplicates", "moved", "unchanged", "failed"}
+    status = status_json()
+    assert status["photos"] == 2
+    assert status["stages"]["technical"] == {
+        "pending": 0,
+        "running": 0,
+        "done": 1,
+        "failed": 1,
+        "skipped": 0,
+    }
+    assert status["failed"] == [
+        {"path": str(lib / "b.jpg"), "stage": "technical", "reason": status["failed"][0]["reason"]}
+    ]
+    photos = {Path(p["path"]).name: p for p in list_json()}
+    a = photos["a.jpg"]
+    for key in (
+        "other_paths",
+        "content_hash",
+        "format",
+        "size",
+        "captured_at",
+        "camera_make",
+        "camera_model",
+        "lens",
+        "iso",
+        "exposure_time",
+        "f_number",
+        "focal_length",
+        "sharpness_score",
+        "laplacian_var",
+        "sharpness_tile_p90",
+        "exposure_score",
+        "highlight_clip",
+        "shadow_clip",
+        "mean_luminance",
+    ):
+        assert key in a
+    assert (a["camera_make"], a["camera_model"], a["format"]) == ("Nikon", "Z 6", "jpeg")
+    assert a["size"] == (lib / "a.jpg").stat().st_size
+    assert photos["b.jpg"]["stages"]["technical"]["status"] == "failed"
+    assert "empty" in photos["b.jpg"]["stages"]["technical"]["reason"]
+
+
+def test_human_output_mentions_failures(tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "z.jpg").write_bytes(b"")
+    code, out, _ = run_cli("import", str(lib), "--no-progress")
+    assert code == 0
+    assert "1 failed" in out and "curator status" in out
+    code, out, _ = run_cli("status")
+    assert "z.jpg" in out and "empty" in out
