@@ -24,7 +24,7 @@ from curator.settings import Settings, SettingsError, load_settings
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_CATALOG, EXIT_CANCELLED = 0, 1, 2, 3, 130
 KNOWN_STAGES = tuple(s.value for s in Stage)
-COMMANDS = ("import", "list", "status")
+COMMANDS = ("import", "list", "status", "keep", "reject", "pick", "rate")
 
 
 class UsageError(Exception):
@@ -66,6 +66,22 @@ def build_parser() -> argparse.ArgumentParser:
         "status", parents=[common], help="photo and per-stage counts, failures"
     )
     p_status.add_argument("--json", action="store_true", help="print JSON")
+
+    for name, what in (
+        ("keep", "keep photos (cull pass)"),
+        ("reject", "reject photos (a soft state: no file is touched)"),
+        ("pick", "flag photos as picks (a pick is also kept)"),
+    ):
+        p = sub.add_parser(name, parents=[common], help=what)
+        p.add_argument("--clear", action="store_true", help="undo this state for the photos")
+        p.add_argument(
+            "paths", nargs="+", metavar="PATH", help="photo files already in the catalog"
+        )
+    p_rate = sub.add_parser("rate", parents=[common], help="rate photos 1-5 stars (0 clears)")
+    p_rate.add_argument("--stars", type=int, required=True, metavar="N", help="1-5, or 0 to clear")
+    p_rate.add_argument(
+        "paths", nargs="+", metavar="PATH", help="photo files already in the catalog"
+    )
     return parser
 
 
@@ -85,6 +101,8 @@ def main(
                 return cmd_list(args, out)
             if args.command == "status":
                 return cmd_status(args, out)
+            if args.command in ("keep", "reject", "pick", "rate"):
+                return cmd_decide(args, out, err)
     except UsageError as exc:
         print(f"curator: {exc}", file=err)
         return EXIT_USAGE
@@ -215,4 +233,50 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
         print(f"{len(report['failed'])} failed:", file=out)
         for f in report["failed"]:
             print(f"  [{f['stage']}] {f['path']}\n      {f['reason']}", file=out)
+    return EXIT_OK
+
+
+def cmd_decide(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """keep / reject / pick / rate: the same decision code the loupe uses."""
+    from curator.catalog.decisions import (
+        DecisionError,
+        photo_id_for_path,
+        set_cull,
+        set_picked,
+        set_rating,
+    )
+    from curator.catalog.models import CullState
+
+    if args.command == "rate" and not 0 <= args.stars <= 5:
+        raise UsageError(f"--stars must be 1 to 5, or 0 to clear the rating (not {args.stars})")
+    unknown: list[str] = []
+    changed = 0
+    for raw in args.paths:
+        path = os.path.abspath(os.path.expanduser(raw))
+        photo_id = photo_id_for_path(path)
+        if photo_id is None:
+            unknown.append(raw)
+            continue
+        try:
+            if args.command == "keep":
+                records = set_cull(photo_id, CullState.UNREVIEWED if args.clear else CullState.KEPT)
+            elif args.command == "reject":
+                records = set_cull(
+                    photo_id, CullState.UNREVIEWED if args.clear else CullState.REJECTED
+                )
+            elif args.command == "pick":
+                records = set_picked(photo_id, not args.clear)
+            else:
+                records = set_rating(photo_id, args.stars)
+        except DecisionError as exc:
+            raise UsageError(str(exc)) from exc
+        changed += bool(records)
+    print(
+        f"{changed} photo(s) changed, {len(args.paths) - changed - len(unknown)} already so.",
+        file=out,
+    )
+    if unknown:
+        for raw in unknown:
+            print(f"curator: not in the catalog (import its folder first): {raw}", file=err)
+        return EXIT_USAGE
     return EXIT_OK

@@ -43,3 +43,9 @@ def fixtures_dir() -> Path:
             f"camera fixtures missing at {FIXTURES} (../shared/fixtures beside the checkout)"
         )
     return FIXTURES
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_qapplication(qapp: object) -> object:
+    """Create pytest-qt's QApplication first, so the CLI reuses it instead of a QCoreApplication."""
+    return qapp

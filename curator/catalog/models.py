@@ -124,4 +124,23 @@ class ErrorLog(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
 
-MODELS: list[type[Model]] = [Photo, PhotoPath, StageRun, ErrorLog]
+class DecisionKind(StrEnum):
+    CULL = "cull"
+    RATING = "rating"
+    PICK = "pick"
+    TAG = "tag"
+
+
+class Decision(BaseModel):
+    """One human decision, append-only: never updated, never deleted."""
+
+    photo = ForeignKeyField(Photo, backref="decisions", on_delete="CASCADE")
+    kind = TextField()
+    old_value = TextField(null=True)
+    new_value = TextField(null=True)
+    pass_ = TextField(column_name="pass", default="cli")
+    undoes = ForeignKeyField("self", null=True, backref="undone_by", column_name="undoes")
+    created_at = DateTimeField(default=utcnow)
+
+
+MODELS: list[type[Model]] = [Photo, PhotoPath, StageRun, ErrorLog, Decision]

@@ -119,3 +119,17 @@ def test_fixture_archive_imports_and_reimports_idempotently(fixtures_dir: Path) 
     assert again["unchanged"] == n_files - len(failed)
     assert again["failed"] == len(failed)
     assert again["new"] == 0
+
+
+def test_a_new_stage_version_backfills_only_stale_rows(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for i in range(3):
+        make_jpeg(lib / f"p{i}.jpg", 300 + i, 200, pattern="texture")
+    assert import_json(lib)["new"] == 3
+    monkeypatch.setattr("curator.pipeline.technical.STAGE_VERSION", "technical-test-2")
+    rerun = import_json(lib)
+    assert rerun["changed"] == 3 and rerun["new"] == 0 and rerun["unchanged"] == 0
+    versions = {p["stages"]["technical"]["version"] for p in list_json()}
+    assert versions == {"technical-test-2"}
+    assert import_json(lib)["unchanged"] == 3

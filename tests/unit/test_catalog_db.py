@@ -51,7 +51,7 @@ def test_migrating_existing_data_backs_up_first(
     monkeypatch.setattr("curator.catalog.db.LATEST_VERSION", extra.version)
     with Catalog.open(path) as cat:
         assert cat.db.execute_sql("PRAGMA user_version").fetchone()[0] == extra.version
-    backups = list(tmp_path.glob("cat.sqlite.v1.*.bak"))
+    backups = list(tmp_path.glob(f"cat.sqlite.v{LATEST_VERSION}.*.bak"))
     assert len(backups) == 1
     con = sqlite3.connect(backups[0])
     try:
@@ -115,3 +115,22 @@ def test_refuses_a_newer_schema(tmp_path: Path) -> None:
 def test_refuses_a_folder(tmp_path: Path) -> None:
     with pytest.raises(CatalogError, match="is a folder"):
         Catalog.open(tmp_path)
+
+
+def test_a_v1_catalog_is_upgraded_with_its_photos_kept(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    con = sqlite3.connect(path)
+    for statement in MIGRATIONS[0].statements:
+        con.execute(statement)
+    con.execute(
+        "INSERT INTO photo (path, content_hash, imported_at, updated_at) "
+        "VALUES (x'2f612e6a7067', 'h1', '2025-01-01 00:00:00', '2025-01-01 00:00:00')"
+    )
+    con.execute("PRAGMA user_version = 1")
+    con.commit()
+    con.close()
+    with Catalog.open(path) as cat:
+        assert cat.db.execute_sql("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+        assert Photo.get(Photo.content_hash == "h1").path == b"/a.jpg"
+        assert cat.db.execute_sql("SELECT count(*) FROM decision").fetchone()[0] == 0
+    assert len(list(tmp_path.glob("old.sqlite.v1.*.bak"))) == 1

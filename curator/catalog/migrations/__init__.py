@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from curator.catalog.migrations import m001_initial
+from curator.catalog.migrations import m001_initial, m002_decision
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class Migration:
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(m001_initial.VERSION, "initial", tuple(m001_initial.STATEMENTS)),
+    Migration(m002_decision.VERSION, "decision log", tuple(m002_decision.STATEMENTS)),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
