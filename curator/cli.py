@@ -132,6 +132,7 @@ def cmd_import(
     err: TextIO,
 ) -> int:
     from curator.pipeline.importer import ImportJob, run_import_headless
+    from curator.pipeline.runner import import_counts
     from curator.pipeline.technical import STAGE_VERSION as TECHNICAL_VERSION
 
     folder = os.path.abspath(os.path.expanduser(args.folder))
@@ -166,7 +167,7 @@ def cmd_import(
             message=problem.message,
             detail=problem.detail,
         )
-    summary = result.summary.as_dict()
+    summary = import_counts(result.summary)
     if args.json:
         payload: dict[str, Any] = dict(summary)
         payload["scan_problems"] = [

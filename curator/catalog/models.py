@@ -34,6 +34,9 @@ def utcnow() -> datetime:
 
 class Stage(StrEnum):
     TECHNICAL = "technical"
+    DESCRIBE = "describe"
+    EMBED = "embed"
+    SCORE = "score"
 
 
 class StageStatus(StrEnum):
@@ -90,6 +93,7 @@ class Photo(BaseModel):
     preference_score = FloatField(null=True)
     preference_model_version = IntegerField(null=True)
     burst_group = IntegerField(null=True)
+    burst_best = BooleanField(default=False)
     imported_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
@@ -143,4 +147,64 @@ class Decision(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
 
-MODELS: list[type[Model]] = [Photo, PhotoPath, StageRun, ErrorLog, Decision]
+class Description(BaseModel):
+    photo = ForeignKeyField(Photo, backref="description", on_delete="CASCADE", unique=True)
+    subject = TextField(null=True)
+    content_type = TextField(default="other")
+    lighting_critique = TextField(null=True)
+    artistic_mood = TextField(null=True)
+    model = TextField()
+    prompt_version = TextField()
+    created_at = DateTimeField(default=utcnow)
+
+
+class Tag(BaseModel):
+    name = TextField(unique=True)
+
+
+class TagSource(StrEnum):
+    AI = "ai"
+    USER = "user"
+
+
+class PhotoTag(BaseModel):
+    photo = ForeignKeyField(Photo, backref="tags", on_delete="CASCADE")
+    tag = ForeignKeyField(Tag, backref="photos", on_delete="CASCADE")
+    source = TextField()
+    confidence = FloatField(null=True)
+    removed_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class Embedding(BaseModel):
+    photo = ForeignKeyField(Photo, backref="embeddings", on_delete="CASCADE")
+    model = TextField()
+    dim = IntegerField()
+    vector = BlobField()
+    created_at = DateTimeField(default=utcnow)
+
+
+class TasteModel(BaseModel):
+    version = IntegerField(unique=True)
+    embedding_model = TextField()
+    trained_at = DateTimeField(default=utcnow)
+    n_samples = IntegerField()
+    alpha = FloatField()
+    spearman = FloatField(null=True)
+    bias = FloatField()
+    weights = BlobField()
+    precision = BlobField()
+
+
+MODELS: list[type[Model]] = [
+    Photo,
+    PhotoPath,
+    StageRun,
+    ErrorLog,
+    Decision,
+    Description,
+    Tag,
+    PhotoTag,
+    Embedding,
+    TasteModel,
+]

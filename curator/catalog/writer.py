@@ -24,6 +24,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Generic, TypeVar
 
 from peewee import SqliteDatabase
 
@@ -43,6 +44,7 @@ from curator.imaging.types import TechnicalFailure, TechnicalMeasurement
 log = logging.getLogger(__name__)
 
 TechnicalOutcome = TechnicalMeasurement | TechnicalFailure
+O = TypeVar("O")  # noqa: E741
 
 
 class ApplyKind(StrEnum):
@@ -56,10 +58,10 @@ class ApplyKind(StrEnum):
 
 
 @dataclass(frozen=True)
-class AttemptedOutcome:
+class Attempted(Generic[O]):
     """An outcome plus how many attempts it took (for StageRun/ErrorLog)."""
 
-    outcome: TechnicalOutcome
+    outcome: O
     attempts: int = 1
     max_attempts: int = 1
 
@@ -71,7 +73,7 @@ class CatalogWriter:
         self.db = db
         self.stage_version = stage_version
 
-    def apply_technical(self, batch: list[AttemptedOutcome]) -> Counter[ApplyKind]:
+    def apply_technical(self, batch: list[Attempted[TechnicalOutcome]]) -> Counter[ApplyKind]:
         kinds: Counter[ApplyKind] = Counter()
         with self.db.atomic():
             for item in batch:

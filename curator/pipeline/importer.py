@@ -19,9 +19,10 @@ from PySide6.QtCore import QCoreApplication, QTimer
 
 from curator.catalog.writer import CatalogWriter
 from curator.pipeline.isolation import ChildProcessPool
-from curator.pipeline.runner import RunSummary, TechnicalRunner
+from curator.pipeline.runner import TechnicalRunner
 from curator.pipeline.scan import ScanProblem, ScanReport, scan_folder
-from curator.pipeline.technical import TechnicalPlan, init_known_hashes, plan_technical
+from curator.pipeline.stage_runner import RunSummary
+from curator.pipeline.technical import TechnicalPlan, init_decoder_process, plan_technical
 from curator.settings import Settings
 
 
@@ -51,7 +52,7 @@ def prepare_import(job: ImportJob) -> tuple[TechnicalPlan, list[ScanProblem]]:
 def make_process_pool(settings: Settings, plan: TechnicalPlan) -> ChildProcessPool:
     """Child processes for decoding, primed with the hashes already measured."""
     size = max(1, min(settings.decode_workers, len(plan.requests) or 1))
-    return ChildProcessPool(size, initializer=init_known_hashes, initargs=(plan.known_hashes,))
+    return ChildProcessPool(size, initializer=init_decoder_process, initargs=(plan.known_hashes,))
 
 
 def run_import_headless(
@@ -114,7 +115,7 @@ def run_import_headless(
     ticker.start(100)
     ticker.timeout.connect(lambda: None)
     try:
-        runner.start(plan)
+        runner.start_plan(plan)
         if runner.running:
             app.exec()
     finally:

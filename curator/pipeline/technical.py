@@ -19,10 +19,12 @@ re-queued (backfill) without touching other stages' work.
 
 from __future__ import annotations
 
+import os
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+import cv2
 from peewee import JOIN
 
 from curator.catalog.models import Photo, PhotoPath, Stage, StageRun, StageStatus
@@ -46,6 +48,22 @@ _KNOWN_HASHES: frozenset[str] = frozenset()
 def init_known_hashes(hashes: frozenset[str]) -> None:
     global _KNOWN_HASHES
     _KNOWN_HASHES = hashes
+
+
+def init_decoder_process(hashes: frozenset[str]) -> None:
+    """The child-process entry (pool initializer) of the technical stage: one
+    compute thread per child, and the hashes already measured.
+
+    The pool runs one child per core, so a decoder that spreads itself over
+    every core (OpenCV's thread pool, LibRaw's OpenMP loops) only makes the
+    children fight: measured by tests/bench/test_ingest_bench.py, it shrinks
+    the one-to-two-worker speed-up. OMP_NUM_THREADS only works before
+    libgomp is loaded, i.e. before rawpy's first import, which
+    `imaging.decode` delays until the first RAW file.
+    """
+    os.environ["OMP_NUM_THREADS"] = "1"
+    cv2.setNumThreads(1)
+    init_known_hashes(hashes)
 
 
 def run_technical(request: TechnicalRequest) -> TechnicalOutcome:
@@ -92,8 +110,6 @@ def run_technical(request: TechnicalRequest) -> TechnicalOutcome:
 
 
 def _stat(path: str) -> tuple[int | None, int | None]:
-    import os
-
     try:
         st = os.stat(path)
     except OSError:

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from curator.catalog.db import Catalog
 from curator.catalog.writer import CatalogWriter
 from curator.pipeline.importer import ImportJob, make_process_pool, prepare_import
-from curator.pipeline.runner import RunSummary, TechnicalRunner
+from curator.pipeline.runner import RunSummary, TechnicalRunner, import_counts
 from curator.pipeline.technical import STAGE_VERSION
 from curator.settings import Settings
 from tests.helpers import crash_on_marked_files
@@ -42,12 +42,12 @@ def test_a_crashing_decoder_fails_only_its_photo(tmp_path: Path, qtbot: QtBot) -
         )
         try:
             with qtbot.waitSignal(runner.finished, timeout=60_000) as blocker:
-                runner.start(plan)
+                runner.start_plan(plan)
         finally:
             processes.close()
         summary: RunSummary = blocker.args[0]
-        assert summary.as_dict()["new"] == 6
-        assert summary.as_dict()["failed"] == 1
+        assert import_counts(summary)["new"] == 6
+        assert import_counts(summary)["failed"] == 1
         rows = catalog.db.execute_sql(
             "SELECT p.path, s.status, s.attempts, s.failure_reason FROM photo p "
             "JOIN stage_run s ON s.photo_id = p.id"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from curator.catalog.migrations import m001_initial, m002_decision
+from curator.catalog.migrations import m001_initial, m002_decision, m003_judgments
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(m001_initial.VERSION, "initial", tuple(m001_initial.STATEMENTS)),
     Migration(m002_decision.VERSION, "decision log", tuple(m002_decision.STATEMENTS)),
+    Migration(m003_judgments.VERSION, "judgments", tuple(m003_judgments.STATEMENTS)),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

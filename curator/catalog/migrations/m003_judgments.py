@@ -1,0 +1,90 @@
+"""Schema v3: descriptions, tags, embeddings, taste models, burst flags.
+
+- `description`: one per photo, from the LLM, with the model and prompt version.
+- `tag` + `photo_tag`: normalised names; `source` ai|user; `removed_at` set
+  when the user removed an AI tag — kept as feedback so a re-run of the
+  describe stage does not bring it back.
+- `embedding`: one per (photo, model id); `vector` is float32 little-endian,
+  L2-normalised.
+- `taste_model`: each trained model, append-only; the newest version for an
+  embedding model is the live one. `weights` is float32 w (dim) so that
+  predicted rating = x·w + bias; `precision` is the float32 (dim×dim)
+  inverse of the ridge normal matrix, for uncertainty.
+- `photo.burst_best`: the suggested best frame of its burst group.
+"""
+
+VERSION = 3
+
+CONTENT_TYPES = (
+    "portrait",
+    "street",
+    "family",
+    "landscape",
+    "still_life",
+    "architecture",
+    "abstract",
+    "other",
+)
+
+STATEMENTS = [
+    f"""
+    CREATE TABLE description (
+        id INTEGER PRIMARY KEY,
+        photo_id INTEGER NOT NULL UNIQUE REFERENCES photo (id) ON DELETE CASCADE,
+        subject TEXT,
+        content_type TEXT NOT NULL DEFAULT 'other'
+            CHECK (content_type IN ({", ".join(repr(c) for c in CONTENT_TYPES)})),
+        lighting_critique TEXT,
+        artistic_mood TEXT,
+        model TEXT NOT NULL,
+        prompt_version TEXT NOT NULL,
+        created_at DATETIME NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE tag (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE
+    )
+    """,
+    """
+    CREATE TABLE photo_tag (
+        id INTEGER PRIMARY KEY,
+        photo_id INTEGER NOT NULL REFERENCES photo (id) ON DELETE CASCADE,
+        tag_id INTEGER NOT NULL REFERENCES tag (id) ON DELETE CASCADE,
+        source TEXT NOT NULL CHECK (source IN ('ai', 'user')),
+        confidence REAL,
+        removed_at DATETIME,
+        created_at DATETIME NOT NULL,
+        UNIQUE (photo_id, tag_id)
+    )
+    """,
+    "CREATE INDEX photo_tag_tag ON photo_tag (tag_id)",
+    """
+    CREATE TABLE embedding (
+        id INTEGER PRIMARY KEY,
+        photo_id INTEGER NOT NULL REFERENCES photo (id) ON DELETE CASCADE,
+        model TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        vector BLOB NOT NULL,
+        created_at DATETIME NOT NULL,
+        UNIQUE (photo_id, model)
+    )
+    """,
+    """
+    CREATE TABLE taste_model (
+        id INTEGER PRIMARY KEY,
+        version INTEGER NOT NULL UNIQUE,
+        embedding_model TEXT NOT NULL,
+        trained_at DATETIME NOT NULL,
+        n_samples INTEGER NOT NULL,
+        alpha REAL NOT NULL,
+        spearman REAL,
+        bias REAL NOT NULL,
+        weights BLOB NOT NULL,
+        precision BLOB NOT NULL
+    )
+    """,
+    "ALTER TABLE photo ADD COLUMN burst_best INTEGER NOT NULL DEFAULT 0",
+    "CREATE INDEX photo_burst ON photo (burst_group)",
+]

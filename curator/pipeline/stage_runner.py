@@ -1,0 +1,261 @@
+"""A generic stage runner on a QThreadPool: jobs in, outcomes batched to one writer.
+
+Concurrency protocol (the one place it lives; every stage uses it):
+- `StageRunner.start(jobs)` wraps each job in a `StageTask` (QRunnable) with
+  its own `TaskSignals` QObject owned by the runner (main thread), and queues
+  it on the stage's QThreadPool (one pool per resource: decode, ML, LLM).
+- The task runs `work(job)` on a pool thread. `work` is pure — no Qt, no
+  catalog — and must return an outcome rather than raise; an exception that
+  escapes anyway becomes `on_error(job, exc)`'s outcome, so nothing is lost.
+- The finished signal is queued to `_on_task_finished` on the main thread;
+  only the main thread touches runner state, so there is no lock.
+- An outcome for which `is_transient(outcome)` holds is re-queued after an
+  exponential backoff (QTimer) while attempts remain.
+- Outcomes are buffered and handed to `apply(batch)` — the stage's one write
+  path — in a single call per batch (`batch_size` outcomes or every
+  `flush_ms`). A kill loses at most the unflushed outcomes; their jobs are
+  planned again on the next run.
+- `cancel()` is cooperative: queued tasks return without working, in-flight
+  ones finish and are written. `pause()`/`resume()` hold back queued work.
+- Each `start()` bumps a generation; results of an older generation are
+  dropped.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+
+from curator.catalog.writer import Attempted
+
+J = TypeVar("J")
+O = TypeVar("O")  # noqa: E741 - conventional name for the outcome type
+
+
+@dataclass
+class RunSummary:
+    """What one run did. `counts` are what the stage's apply reported."""
+
+    found: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+    elapsed_s: float = 0.0
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class TaskResult(Generic[J, O]):
+    generation: int
+    job: J
+    attempt: int
+    outcome: O | None  # None: cancelled before it started
+
+
+class TaskSignals(QObject):
+    finished = Signal(object)
+
+
+class StageTask(QRunnable, Generic[J, O]):
+    def __init__(
+        self,
+        key: tuple[int, J, int],
+        work: Callable[[J], O],
+        on_error: Callable[[J, BaseException], O],
+        gate: StageGate,
+        signals: TaskSignals,
+    ):
+        super().__init__()
+        self.setAutoDelete(True)
+        self.generation, self.job, self.attempt = key
+        self.work, self.on_error, self.gate, self.signals = work, on_error, gate, signals
+
+    def run(self) -> None:
+        outcome: O | None = None
+        if self.gate.wait_until_open():
+            try:
+                outcome = self.work(self.job)
+            except Exception as exc:
+                outcome = self.on_error(self.job, exc)
+        self.signals.finished.emit(TaskResult(self.generation, self.job, self.attempt, outcome))
+
+
+class StageGate:
+    """Pause/cancel shared by a run's tasks (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._open = threading.Event()
+        self._open.set()
+        self.cancelled = threading.Event()
+
+    def wait_until_open(self) -> bool:
+        """Block while paused; False when the run was cancelled."""
+        while not self._open.wait(0.2):
+            if self.cancelled.is_set():
+                return False
+        return not self.cancelled.is_set()
+
+    def pause(self) -> None:
+        self._open.clear()
+
+    def resume(self) -> None:
+        self._open.set()
+
+    def cancel(self) -> None:
+        self.cancelled.set()
+        self._open.set()
+
+
+class StageRunner(QObject, Generic[J, O]):
+    """Drives a list of jobs through `work` and `apply` (see the module docstring)."""
+
+    progressed = Signal(int, int)  # done, total
+    batch_applied = Signal(object)  # list of outcomes just committed
+    finished = Signal(object)  # RunSummary
+
+    def __init__(
+        self,
+        name: str,
+        threads: QThreadPool,
+        work: Callable[[J], O],
+        apply: Callable[[list[Attempted[O]]], Counter[str]],
+        *,
+        on_error: Callable[[J, BaseException], O],
+        is_transient: Callable[[O], bool] = lambda _: False,
+        max_attempts: int = 3,
+        batch_size: int = 32,
+        flush_ms: int = 250,
+        backoff_ms: int = 500,
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self.name = name
+        self.threads, self.work, self.apply = threads, work, apply
+        self.on_error, self.is_transient = on_error, is_transient
+        self.max_attempts, self.batch_size, self.backoff_ms = max_attempts, batch_size, backoff_ms
+        self._gate = StageGate()
+        self._generation = 0
+        self._buffer: list[Attempted[O]] = []
+        self._outstanding = 0
+        self._total = 0
+        self._done = 0
+        self._summary = RunSummary()
+        self._started_at = 0.0
+        self._running = False
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setInterval(flush_ms)
+        self._flush_timer.timeout.connect(self._flush)
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    @property
+    def progress(self) -> tuple[int, int]:
+        return self._done, self._total
+
+    def start(
+        self, jobs: Sequence[J], *, found: int = 0, counts: Counter[str] | None = None
+    ) -> None:
+        if self._running:
+            raise RuntimeError(f"the {self.name} stage is already running")
+        self._generation += 1
+        self._gate = StageGate()
+        self._running = True
+        self._summary = RunSummary(found=found, counts=Counter(counts or {}))
+        self._total, self._done, self._outstanding = len(jobs), 0, 0
+        self._started_at = time.monotonic()
+        self._flush_timer.start()
+        for job in jobs:
+            self._submit(job, 1)
+        if not jobs:
+            QTimer.singleShot(0, self._maybe_finish)
+
+    def cancel(self) -> None:
+        self._gate.cancel()
+
+    def pause(self) -> None:
+        self._gate.pause()
+
+    def resume(self) -> None:
+        self._gate.resume()
+
+    def flush_now(self) -> None:
+        """Write whatever is buffered (used on a hard stop)."""
+        self._flush()
+
+    def _submit(self, job: J, attempt: int) -> None:
+        signals = TaskSignals(self)
+        signals.finished.connect(self._on_task_finished)
+        self._outstanding += 1
+        task: StageTask[J, O] = StageTask(
+            (self._generation, job, attempt), self.work, self.on_error, self._gate, signals
+        )
+        self.threads.start(task)
+
+    @Slot(object)
+    def _on_task_finished(self, result: TaskResult[J, O]) -> None:
+        sender = self.sender()
+        if sender is not None:
+            sender.deleteLater()
+        if result.generation != self._generation:
+            return
+        self._outstanding -= 1
+        outcome = result.outcome
+        if outcome is None:  # cancelled before it started
+            self._maybe_finish()
+            return
+        if (
+            self.is_transient(outcome)
+            and result.attempt < self.max_attempts
+            and not self._gate.cancelled.is_set()
+        ):
+            self._schedule_retry(result)
+            return
+        self._buffer.append(Attempted(outcome, result.attempt, self.max_attempts))
+        self._done += 1
+        if len(self._buffer) >= self.batch_size:
+            self._flush()
+        self.progressed.emit(self._done, self._total)
+        self._maybe_finish()
+
+    def _schedule_retry(self, result: TaskResult[J, O]) -> None:
+        delay = min(self.backoff_ms * 2 ** (result.attempt - 1), 30_000)
+        self._outstanding += 1  # the retry is outstanding while it waits
+        generation = self._generation
+
+        def retry() -> None:
+            self._outstanding -= 1
+            if generation == self._generation and not self._gate.cancelled.is_set():
+                self._submit(result.job, result.attempt + 1)
+            else:
+                self._maybe_finish()
+
+        QTimer.singleShot(delay, retry)
+
+    @Slot()
+    def _flush(self) -> None:
+        if not self._buffer:
+            return
+        batch, self._buffer = self._buffer, []
+        counts = self.apply(batch)
+        self._summary.counts.update(counts)
+        self.batch_applied.emit([item.outcome for item in batch])
+
+    def _maybe_finish(self) -> None:
+        if not self._running or self._outstanding > 0:
+            return
+        self._flush()
+        self._flush_timer.stop()
+        self._running = False
+        self._summary.elapsed_s = time.monotonic() - self._started_at
+        self._summary.cancelled = self._gate.cancelled.is_set()
+        self.finished.emit(self._summary)
+
+
+def summary_dict(summary: RunSummary, keys: Sequence[str]) -> dict[str, Any]:
+    return {k: summary.counts.get(k, 0) for k in keys}
