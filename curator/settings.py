@@ -71,6 +71,63 @@ class Settings(BaseModel):
         title="Decode timeout (s)",
         description="A decoder that takes longer on one file is stopped and the file failed.",
     )
+    ollama_url: str = Field(
+        default="http://localhost:11434",
+        title="Ollama URL",
+        description="Where the local Ollama server answers (describe stage).",
+    )
+    llm_model: str = Field(
+        default="ollama/llava",
+        title="Vision LLM",
+        description="Model for descriptions: 'llava', 'llava:13b', or any instructor "
+        "provider string such as 'ollama/llava' or 'openai/gpt-4o-mini'.",
+    )
+    llm_concurrency: int = Field(
+        default=1,
+        ge=1,
+        le=8,
+        title="LLM requests at once",
+        description="Descriptions requested in parallel (1 suits one local GPU).",
+    )
+    clip_model: str = Field(
+        default="ViT-L-14",
+        title="CLIP model",
+        description="open_clip architecture used for embeddings and semantic search.",
+    )
+    clip_pretrained: str = Field(
+        default="openai",
+        title="CLIP weights",
+        description="open_clip pretrained tag (e.g. 'openai', 'laion2b_s32b_b82k') or a "
+        "checkpoint file path.",
+    )
+    clip_batch_size: int = Field(
+        default=16,
+        ge=1,
+        le=512,
+        title="CLIP batch size",
+        description="Photos per forward pass of the embedding model.",
+    )
+    match_threshold: float = Field(
+        default=70.0,
+        ge=0.0,
+        le=100.0,
+        title="MATCH threshold",
+        description="Preference score at or above which a photo is a MATCH.",
+    )
+    burst_gap_s: float = Field(
+        default=3.0,
+        ge=0.1,
+        le=60.0,
+        title="Burst gap (s)",
+        description="Frames further apart than this never share a burst.",
+    )
+    burst_min_cosine: float = Field(
+        default=0.92,
+        ge=0.5,
+        le=1.0,
+        title="Burst similarity",
+        description="Cosine similarity of CLIP embeddings above which frames are a burst.",
+    )
 
 
 def load_settings(settings_file: Path | None = None, env: dict[str, str] | None = None) -> Settings:

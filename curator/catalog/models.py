@@ -193,6 +193,8 @@ class TasteModel(BaseModel):
     spearman = FloatField(null=True)
     bias = FloatField()
     weights = BlobField()
+    mean = BlobField()
+    scale = BlobField()
     precision = BlobField()
 
 

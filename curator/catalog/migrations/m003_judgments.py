@@ -9,7 +9,8 @@
 - `taste_model`: each trained model, append-only; the newest version for an
   embedding model is the live one. `weights` is float32 w (dim) so that
   predicted rating = x·w + bias; `precision` is the float32 (dim×dim)
-  inverse of the ridge normal matrix, for uncertainty.
+  inverse of the ridge normal matrix in standardised space (`mean`, `scale`
+  are the standardisation), for uncertainty.
 - `photo.burst_best`: the suggested best frame of its burst group.
 """
 
@@ -82,6 +83,8 @@ STATEMENTS = [
         spearman REAL,
         bias REAL NOT NULL,
         weights BLOB NOT NULL,
+        mean BLOB NOT NULL,
+        scale BLOB NOT NULL,
         precision BLOB NOT NULL
     )
     """,

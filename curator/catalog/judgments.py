@@ -1,0 +1,365 @@
+"""Catalog reads and writes for the descriptive and personal judgments.
+
+Descriptions and AI tags (describe stage), embeddings (embed stage), taste
+models and preference scores (score stage), burst groups. Each write function
+runs in one transaction. Vectors are float32 little-endian BLOBs.
+
+Invariants:
+- an AI tag the user removed (`photo_tag.removed_at` set) is never re-added
+  by a later describe run; user tags are never touched by it;
+- a taste model only scores embeddings of the embedding model it was trained
+  on (`TasteModel.embedding_model`);
+- rescoring writes every scored photo in one transaction with executemany.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from numpy.typing import NDArray
+
+from curator.catalog.models import (
+    Description,
+    Embedding,
+    Photo,
+    PhotoTag,
+    Stage,
+    StageRun,
+    StageStatus,
+    Tag,
+    TagSource,
+    TasteModel,
+    utcnow,
+)
+from curator.ml.bursts import Burst, Frame
+from curator.ml.taste import DecisionState, FittedTaste, label_for
+
+
+def vector_to_blob(v: NDArray[np.float32]) -> bytes:
+    return np.asarray(v, dtype="<f4").tobytes()
+
+
+def blob_to_vector(b: bytes | memoryview) -> NDArray[np.float32]:
+    return np.frombuffer(bytes(b), dtype="<f4")
+
+
+def set_stage(
+    photo_ids: Iterable[int],
+    stage: Stage,
+    status: StageStatus,
+    version: str,
+    reason: str | None = None,
+) -> None:
+    """Upsert StageRun rows (attempts counted up) for many photos at once."""
+    now = utcnow()
+    rows = [
+        {
+            "photo": pid,
+            "stage": stage.value,
+            "status": status.value,
+            "attempts": 1,
+            "stage_version": version,
+            "failure_reason": reason,
+            "updated_at": now,
+        }
+        for pid in photo_ids
+    ]
+    for start in range(0, len(rows), 500):
+        (
+            StageRun.insert_many(rows[start : start + 500])
+            .on_conflict(
+                conflict_target=[StageRun.photo, StageRun.stage],
+                update={
+                    StageRun.status: status.value,
+                    StageRun.stage_version: version,
+                    StageRun.failure_reason: reason,
+                    StageRun.updated_at: now,
+                    StageRun.attempts: StageRun.attempts + 1,
+                },
+            )
+            .execute()
+        )
+
+
+def photos_needing(stage: Stage, version: str) -> list[tuple[int, str]]:
+    """(photo id, preview key) of measured photos whose `stage` isn't done at `version`."""
+    tech = StageRun.alias()
+    query = (
+        Photo.select(Photo.id, Photo.preview_key)
+        .join(tech, on=((tech.photo == Photo.id) & (tech.stage == Stage.TECHNICAL.value)))
+        .where(
+            tech.status == StageStatus.DONE.value,
+            Photo.preview_key.is_null(False),
+            Photo.deleted_at.is_null(),
+            ~Photo.id.in_(
+                StageRun.select(StageRun.photo).where(
+                    StageRun.stage == stage.value,
+                    StageRun.stage_version == version,
+                    StageRun.status.in_([StageStatus.DONE.value, StageStatus.FAILED.value]),
+                )
+            ),
+        )
+        .order_by(Photo.id)
+        .tuples()
+    )
+    return [(int(pid), str(key)) for pid, key in query]
+
+
+# -- embeddings -----------------------------------------------------------------
+
+
+def store_embeddings(model: str, items: Sequence[tuple[int, NDArray[np.float32]]]) -> None:
+    now = utcnow()
+    rows = [
+        {
+            "photo": pid,
+            "model": model,
+            "dim": int(v.shape[0]),
+            "vector": vector_to_blob(v),
+            "created_at": now,
+        }
+        for pid, v in items
+    ]
+    with Photo._meta.database.atomic():
+        for start in range(0, len(rows), 500):
+            Embedding.insert_many(rows[start : start + 500]).on_conflict_replace().execute()
+        set_stage([pid for pid, _ in items], Stage.EMBED, StageStatus.DONE, model)
+
+
+def load_embeddings(
+    model: str, photo_ids: Sequence[int] | None = None
+) -> tuple[list[int], NDArray[np.float32]]:
+    query = Embedding.select(Embedding.photo, Embedding.vector).where(Embedding.model == model)
+    if photo_ids is not None:
+        query = query.where(Embedding.photo.in_(list(photo_ids)))
+    ids: list[int] = []
+    blobs: list[bytes] = []
+    for pid, blob in query.tuples():
+        ids.append(int(pid))
+        blobs.append(bytes(blob))
+    if not ids:
+        return [], np.zeros((0, 0), dtype=np.float32)
+    matrix = np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(ids), -1)
+    return ids, matrix
+
+
+# -- taste model ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    photo_ids: list[int]
+    x: NDArray[np.float32]
+    y: NDArray[np.float64]
+    weight: NDArray[np.float64]
+
+
+def training_set(model: str) -> TrainingSet:
+    """Labelled photos (see ml.taste's mapping) that have an embedding of `model`."""
+    states = {
+        int(pid): DecisionState(rating, cull, bool(picked))
+        for pid, rating, cull, picked in Photo.select(
+            Photo.id, Photo.rating, Photo.cull, Photo.picked
+        )
+        .where(
+            Photo.deleted_at.is_null(),
+            (Photo.rating.is_null(False)) | (Photo.cull != "unreviewed") | Photo.picked,
+        )
+        .tuples()
+    }
+    ids, x = load_embeddings(model, list(states))
+    keep, ys, ws = [], [], []
+    for row, pid in enumerate(ids):
+        label = label_for(states[pid])
+        if label is not None:
+            keep.append(row)
+            ys.append(label[0])
+            ws.append(label[1])
+    return TrainingSet(
+        [ids[r] for r in keep],
+        x[keep] if keep else np.zeros((0, 0), dtype=np.float32),
+        np.asarray(ys, dtype=np.float64),
+        np.asarray(ws, dtype=np.float64),
+    )
+
+
+def store_taste_model(fitted: FittedTaste, model: str) -> int:
+    with TasteModel._meta.database.atomic():
+        last = TasteModel.select(TasteModel.version).order_by(TasteModel.version.desc()).first()
+        version = (last.version if last else 0) + 1
+        TasteModel.create(
+            version=version,
+            embedding_model=model,
+            n_samples=fitted.n_samples,
+            alpha=fitted.alpha,
+            spearman=fitted.spearman,
+            bias=fitted.bias,
+            weights=vector_to_blob(fitted.weights),
+            mean=vector_to_blob(fitted.mean),
+            scale=vector_to_blob(fitted.scale),
+            precision=vector_to_blob(fitted.precision.ravel()),
+        )
+    return version
+
+
+@dataclass(frozen=True)
+class StoredTaste:
+    version: int
+    embedding_model: str
+    trained_at: datetime
+    fitted: FittedTaste
+
+
+def latest_taste(model: str | None = None) -> StoredTaste | None:
+    query = TasteModel.select().order_by(TasteModel.version.desc())
+    if model is not None:
+        query = query.where(TasteModel.embedding_model == model)
+    row = query.first()
+    if row is None:
+        return None
+    w = blob_to_vector(row.weights)
+    fitted = FittedTaste(
+        alpha=row.alpha,
+        weights=w,
+        bias=row.bias,
+        precision=blob_to_vector(row.precision).reshape(len(w), len(w)),
+        mean=blob_to_vector(row.mean),
+        scale=blob_to_vector(row.scale),
+        n_samples=row.n_samples,
+        spearman=row.spearman,
+    )
+    return StoredTaste(row.version, row.embedding_model, row.trained_at, fitted)
+
+
+def write_scores(version: int, photo_ids: Sequence[int], scores: NDArray[np.float64]) -> None:
+    db = Photo._meta.database
+    with db.atomic():
+        db.execute_sql(
+            "UPDATE photo SET preference_score = NULL, preference_model_version = NULL "
+            "WHERE preference_model_version IS NOT NULL AND preference_model_version != ?",
+            (version,),
+        )
+        db.cursor().executemany(
+            "UPDATE photo SET preference_score = ?, preference_model_version = ? WHERE id = ?",
+            [(round(float(s), 2), version, pid) for pid, s in zip(photo_ids, scores, strict=True)],
+        )
+
+
+# -- descriptions and tags --------------------------------------------------------
+
+
+def store_description(
+    photo_id: int,
+    *,
+    subject: str,
+    content_type: str,
+    lighting_critique: str,
+    artistic_mood: str,
+    tags: Sequence[str],
+    model: str,
+    prompt_version: str,
+) -> None:
+    """Replace the photo's description and its (non-removed) AI tags."""
+    now = utcnow()
+    with Photo._meta.database.atomic():
+        Description.insert(
+            photo=photo_id,
+            subject=subject,
+            content_type=content_type,
+            lighting_critique=lighting_critique,
+            artistic_mood=artistic_mood,
+            model=model,
+            prompt_version=prompt_version,
+            created_at=now,
+        ).on_conflict_replace().execute()
+        removed = {
+            name
+            for (name,) in PhotoTag.select(Tag.name)
+            .join(Tag)
+            .where(PhotoTag.photo == photo_id, PhotoTag.removed_at.is_null(False))
+            .tuples()
+        }
+        user = {
+            name
+            for (name,) in PhotoTag.select(Tag.name)
+            .join(Tag)
+            .where(PhotoTag.photo == photo_id, PhotoTag.source == TagSource.USER.value)
+            .tuples()
+        }
+        # Old AI tags that are still live go; removed ones stay as feedback.
+        PhotoTag.delete().where(
+            PhotoTag.photo == photo_id,
+            PhotoTag.source == TagSource.AI.value,
+            PhotoTag.removed_at.is_null(),
+        ).execute()
+        for name in tags:
+            if name in removed or name in user:
+                continue
+            tag, _ = Tag.get_or_create(name=name)
+            PhotoTag.insert(
+                photo=photo_id, tag=tag.id, source=TagSource.AI.value, created_at=now
+            ).on_conflict_ignore().execute()
+        set_stage([photo_id], Stage.DESCRIBE, StageStatus.DONE, f"{model}|{prompt_version}")
+
+
+def remove_tag(photo_id: int, name: str) -> bool:
+    """The user removes a tag: AI tags are kept as removed feedback, user tags deleted."""
+    row = PhotoTag.select().join(Tag).where(PhotoTag.photo == photo_id, Tag.name == name).first()
+    if row is None or row.removed_at is not None:
+        return False
+    if row.source == TagSource.AI.value:
+        row.removed_at = utcnow()
+        row.save()
+    else:
+        row.delete_instance()
+    return True
+
+
+def add_user_tag(photo_id: int, name: str) -> None:
+    tag, _ = Tag.get_or_create(name=name)
+    existing = PhotoTag.get_or_none(PhotoTag.photo == photo_id, PhotoTag.tag == tag.id)
+    if existing is not None:
+        existing.source, existing.removed_at, existing.confidence = TagSource.USER.value, None, None
+        existing.save()
+    else:
+        PhotoTag.create(photo=photo_id, tag=tag.id, source=TagSource.USER.value)
+
+
+# -- bursts -----------------------------------------------------------------------
+
+
+def burst_frames(model: str) -> list[Frame]:
+    ids, x = load_embeddings(model)
+    vectors = {pid: x[i] for i, pid in enumerate(ids)}
+    frames = []
+    for pid, make, cam, when, sharp, expo, pref in (
+        Photo.select(
+            Photo.id,
+            Photo.camera_make,
+            Photo.camera_model,
+            Photo.captured_at,
+            Photo.sharpness_score,
+            Photo.exposure_score,
+            Photo.preference_score,
+        )
+        .where(Photo.deleted_at.is_null(), Photo.captured_at.is_null(False))
+        .tuples()
+    ):
+        camera = " ".join(p for p in (make, cam) if p) or None
+        frames.append(Frame(int(pid), camera, when, vectors.get(int(pid)), sharp, expo, pref))
+    return frames
+
+
+def write_bursts(bursts: Sequence[Burst]) -> None:
+    db = Photo._meta.database
+    with db.atomic():
+        db.execute_sql(
+            "UPDATE photo SET burst_group = NULL, burst_best = 0 WHERE burst_group IS NOT NULL"
+        )
+        rows = [(b.group_id, int(pid == b.best_id), pid) for b in bursts for pid in b.photo_ids]
+        db.cursor().executemany(
+            "UPDATE photo SET burst_group = ?, burst_best = ? WHERE id = ?", rows
+        )
