@@ -1,0 +1,480 @@
+"""Talking to the vision LLM: configuration, health check, and the describe call.
+
+- `LLMConfig` is the immutable settings snapshot a worker gets; `config_from_env`
+  applies `CURATOR_OLLAMA_URL` and `CURATOR_LLM_MODEL` on top of it.
+- `check_ollama` answers "is Ollama running, and is the model pulled?" with a
+  `HealthReport` whose `message` says what to do (used by `curator doctor`
+  and by the describe stage before it queues work).
+- `Describer.describe` sends one preview JPEG and returns a validated
+  `PhotoMetadata`, or raises a typed `LLMError` (see llm.errors).
+- `run_describe` is the stage body: immutable `DescribeRequest` in,
+  `DescribeResult` or `DescribeFailure` out; it never raises for a bad photo
+  or a bad LLM.
+
+Two retry loops, the second around the first:
+1. instructor re-asks the model when its JSON does not validate as
+   `PhotoMetadata`, telling it what was wrong (`max_retries` re-asks, so
+   1 + max_retries tries);
+2. `Describer` retries *transport* faults (connection refused, 429, 5xx,
+   timeouts) with exponential backoff (`transport_retries` extra tries,
+   waiting `backoff_s`, 2×, 4×… in between). The SDK's own retries are off
+   (ollama and openai providers) so the counts mean what they say; other
+   providers keep their SDK's defaults. A 404 (model not pulled) or another
+   4xx is not retried.
+
+Threads: one `Describer` may serve the whole LLM pool; the instructor client
+is built once, lazily, under a lock, and the openai client it wraps is
+thread-safe. `close()` stops any backoff wait at once. instructor and openai
+are imported only when the first photo is described (they cost ~2 s), so
+importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from curator.llm.errors import (
+    LLMBadOutput,
+    LLMConfigError,
+    LLMError,
+    LLMModelMissing,
+    LLMRequestRejected,
+    LLMTransientError,
+    LLMUnavailable,
+    classify,
+    model_missing_message,
+    not_running_message,
+)
+from curator.llm.prompt import PROMPT_VERSION, build_messages
+from curator.llm.schema import PhotoMetadata
+
+if TYPE_CHECKING:
+    import instructor
+
+DEFAULT_PROVIDER = "ollama/llava"
+DEFAULT_OLLAMA_URL = "http://localhost:11434"
+_STOPPED_MESSAGE = (
+    "Describing stopped because Curator is shutting down; the photo will be described "
+    "on the next run."
+)
+HEALTH_TIMEOUT_S = 10.0  # a health check answers quickly or not at all
+
+# Provider prefixes `instructor.from_provider` understands (instructor 1.17);
+# used only to tell "openai/gpt-4o" (a provider string) from a model name
+# with a slash such as "hf.co/org/model" (an Ollama model).
+KNOWN_PROVIDERS = frozenset(
+    {
+        "anthropic",
+        "anyscale",
+        "azure_openai",
+        "bedrock",
+        "cerebras",
+        "cohere",
+        "databricks",
+        "deepseek",
+        "fireworks",
+        "gemini",
+        "generative-ai",
+        "google",
+        "groq",
+        "litellm",
+        "mistral",
+        "ollama",
+        "openai",
+        "openrouter",
+        "perplexity",
+        "together",
+        "vertexai",
+        "writer",
+        "xai",
+    }
+)
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    """Settings snapshot for the describe stage (safe to hand to any thread)."""
+
+    provider: str = DEFAULT_PROVIDER  # "provider/model", any instructor provider string
+    base_url: str = DEFAULT_OLLAMA_URL  # Ollama's root URL (used for ollama providers only)
+    timeout_s: float = 120.0  # per HTTP request; a cold llava load can take a minute
+    max_retries: int = 2  # instructor re-asks after output that does not validate
+    transport_retries: int = 3  # extra tries after connection/429/5xx/timeout faults
+    backoff_s: float = 1.0  # first backoff delay; doubles per try
+
+    @property
+    def provider_name(self) -> str:
+        return self.provider.split("/", 1)[0] if "/" in self.provider else "ollama"
+
+    @property
+    def model_name(self) -> str:
+        return self.provider.split("/", 1)[1] if "/" in self.provider else self.provider
+
+    @property
+    def is_ollama(self) -> bool:
+        return self.provider_name == "ollama"
+
+    @property
+    def root_url(self) -> str:
+        """`base_url` with a scheme and without a trailing "/" or "/v1"."""
+        url = self.base_url.strip().rstrip("/")
+        if "://" not in url:
+            url = f"http://{url}"
+        return url.removesuffix("/v1")
+
+    @property
+    def stage_version(self) -> str:
+        """What StageRun records for describe: a new prompt or model re-queues the photo."""
+        return f"{PROMPT_VERSION}|{self.provider}"
+
+
+def config_from_env(base: LLMConfig, env: Mapping[str, str]) -> LLMConfig:
+    """`base` with `CURATOR_OLLAMA_URL` and `CURATOR_LLM_MODEL` applied.
+
+    `CURATOR_LLM_MODEL` is either a model name for the current provider
+    ("llava:13b" → "ollama/llava:13b") or a whole provider string
+    ("openai/gpt-4o-mini") when it starts with a known provider.
+    """
+    config = base
+    url = env.get("CURATOR_OLLAMA_URL", "").strip()
+    if url:
+        config = replace(config, base_url=url)
+    model = env.get("CURATOR_LLM_MODEL", "").strip()
+    if model:
+        config = replace(config, provider=provider_for(model, config.provider_name))
+    return config
+
+
+def provider_for(model: str, provider_name: str = "ollama") -> str:
+    """The provider string for a model setting: "llava:13b" → "ollama/llava:13b";
+    "openai/gpt-4o" stays; "hf.co/org/model" (no known provider prefix) is an
+    Ollama model name → "ollama/hf.co/org/model"."""
+    model = model.strip()
+    if "/" in model and model.split("/", 1)[0] in KNOWN_PROVIDERS:
+        return model
+    return f"{provider_name}/{model}"
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    """Whether the LLM can be used right now, and what to do if not."""
+
+    reachable: bool
+    version: str | None
+    model_installed: bool | None  # None: unknown (not checked or not checkable)
+    models: tuple[str, ...]
+    message: str  # one human sentence
+
+    @property
+    def ok(self) -> bool:
+        return self.reachable and self.model_installed is not False
+
+
+def model_is_installed(model: str, installed: tuple[str, ...]) -> bool:
+    """Ollama's name matching: "llava" means "llava:latest"; a tag must match exactly."""
+    wanted = model if ":" in model else f"{model}:latest"
+    return any(name in (model, wanted) for name in installed)
+
+
+def check_ollama(config: LLMConfig) -> HealthReport:
+    """Ask Ollama for its version and model list. Never raises."""
+    if not config.is_ollama:
+        return HealthReport(
+            reachable=True,
+            version=None,
+            model_installed=None,
+            models=(),
+            message=(
+                f"No health check is available for provider '{config.provider_name}'; "
+                "problems will show up on the first description."
+            ),
+        )
+    import httpx
+    import ollama
+
+    url = config.root_url
+    timeout = min(config.timeout_s, HEALTH_TIMEOUT_S)
+    not_running = HealthReport(False, None, None, (), not_running_message(url))
+    version: str | None = None
+    try:
+        reply = httpx.get(f"{url}/api/version", timeout=timeout)
+        if reply.status_code == 200:
+            found = reply.json().get("version")
+            version = str(found) if found is not None else None
+    except httpx.ConnectError:
+        return not_running
+    except httpx.TimeoutException:
+        return HealthReport(
+            False,
+            None,
+            None,
+            (),
+            f"Ollama at {url} did not answer within {timeout:g} s — it may be starting "
+            "or overloaded; try again in a moment.",
+        )
+    except (httpx.HTTPError, ValueError, AttributeError):
+        version = None  # something answered; /api/tags below says whether it is Ollama
+
+    client = ollama.Client(host=url, timeout=timeout)
+    try:
+        listing = client.list()
+    except ConnectionError:
+        return not_running
+    except ollama.ResponseError as err:
+        return HealthReport(
+            True,
+            version,
+            None,
+            (),
+            f"The server at {url} answered the model list with an error "
+            f"(HTTP {err.status_code}: {err.error}) — is it really Ollama? "
+            "Check CURATOR_OLLAMA_URL.",
+        )
+    except (httpx.HTTPError, ValueError) as err:
+        return HealthReport(
+            True,
+            version,
+            None,
+            (),
+            f"The server at {url} did not give a readable model list ({type(err).__name__}) "
+            "— is it really Ollama? Check CURATOR_OLLAMA_URL.",
+        )
+    finally:
+        client.close()
+
+    models = tuple(m.model for m in listing.models if m.model)
+    model = config.model_name
+    if not model_is_installed(model, models):
+        return HealthReport(True, version, False, models, model_missing_message(model))
+    running = f"Ollama {version}" if version else "Ollama"
+    return HealthReport(
+        True, version, True, models, f"{running} is running at {url} with model '{model}'."
+    )
+
+
+class PhotoDescriber(Protocol):
+    """What `run_describe` needs; `Describer` and test fakes implement it."""
+
+    def describe(self, jpeg_bytes: bytes) -> PhotoMetadata: ...
+
+
+class Describer:
+    """Describes preview JPEGs with the configured vision model (see the module docstring)."""
+
+    def __init__(self, config: LLMConfig) -> None:
+        self.config = config
+        self._client: instructor.Instructor | None = None
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+
+    def describe(self, jpeg_bytes: bytes) -> PhotoMetadata:
+        """The validated description of one JPEG; raises an `LLMError` subclass."""
+        data_url = "data:image/jpeg;base64," + base64.b64encode(jpeg_bytes).decode("ascii")
+        messages = build_messages(data_url)
+        config = self.config
+        attempts = 1 + max(0, config.transport_retries)
+        for attempt in range(1, attempts + 1):
+            if self._closed.is_set():
+                raise LLMUnavailable(_STOPPED_MESSAGE, "Describer.close() was called")
+            try:
+                return self._ask(messages)
+            except Exception as exc:
+                err = classify(
+                    exc,
+                    provider=config.provider,
+                    model=config.model_name,
+                    url=config.root_url,
+                    attempts=attempt,
+                    timeout_s=config.timeout_s,
+                )
+                if not err.retryable or attempt == attempts:
+                    raise err from exc
+                if self._closed.wait(config.backoff_s * 2 ** (attempt - 1)):
+                    raise err from exc  # closed while backing off: report the last fault
+        raise AssertionError("unreachable: the loop returns or raises")
+
+    def close(self) -> None:
+        """Stop backoff waits; a describe in flight ends with its last error."""
+        self._closed.set()
+        client = self._client
+        inner = getattr(client, "client", None) if client is not None else None
+        close = getattr(inner, "close", None)
+        if callable(close):
+            close()
+
+    def _ask(self, messages: list[dict[str, object]]) -> PhotoMetadata:
+        client = self._instructor()
+        extra: dict[str, Any] = {}
+        if self.config.is_ollama:
+            extra["model"] = self.config.model_name
+            # Lets a recording server (tests/llm_server.py) see which prompt it got.
+            extra["extra_headers"] = {"X-Curator-Prompt-Version": PROMPT_VERSION}
+        return client.create(
+            messages=messages,  # type: ignore[arg-type]
+            response_model=PhotoMetadata,
+            max_retries=max(0, self.config.max_retries),
+            strict=False,
+            **extra,
+        )
+
+    def _instructor(self) -> instructor.Instructor:
+        with self._lock:
+            if self._client is None:
+                try:
+                    self._client = self._build()
+                except Exception as exc:
+                    # A provider that cannot even be set up (unknown name, its package
+                    # or API key missing) is a settings problem, not a photo problem.
+                    raise LLMConfigError(
+                        f"The LLM provider '{self.config.provider}' cannot be used: {exc} — "
+                        "fix CURATOR_LLM_MODEL or the LLM settings.",
+                        traceback.format_exc(),
+                    ) from exc
+            return self._client
+
+    def _build(self) -> instructor.Instructor:
+        import instructor
+
+        if self.config.provider_name == "openai":
+            # The one non-Ollama builder known (instructor 1.17) to take these: the
+            # SDK's own retries off so `transport_retries` means what it says.
+            return instructor.from_provider(
+                self.config.provider, timeout=self.config.timeout_s, max_retries=0
+            )
+        if not self.config.is_ollama:
+            return instructor.from_provider(self.config.provider)
+        import openai
+
+        openai_client = openai.OpenAI(
+            base_url=f"{self.config.root_url}/v1",
+            api_key="ollama",  # required by the client, ignored by Ollama
+            timeout=self.config.timeout_s,
+            max_retries=0,  # transport retries are ours (see the module docstring)
+        )
+        return instructor.from_openai(openai_client, mode=instructor.Mode.JSON)
+
+
+@dataclass(frozen=True)
+class DescribeRequest:
+    """Immutable input to describing one photo."""
+
+    photo_id: int
+    preview_path: str  # the 1440 px preview JPEG in the cache
+    config: LLMConfig
+
+
+@dataclass(frozen=True)
+class DescribeResult:
+    """A photo's description, as plain fields for the catalog writer."""
+
+    photo_id: int
+    subject: str
+    content_type: str  # a ContentType value
+    lighting_critique: str
+    artistic_mood: str
+    tags: tuple[str, ...]  # normalised, 3–7
+    model: str  # the provider string, e.g. "ollama/llava"
+    prompt_version: str
+
+
+@dataclass(frozen=True)
+class DescribeFailure:
+    """A photo the describe stage could not describe, with the human reason."""
+
+    photo_id: int
+    message: str
+    detail: str
+    error_type: str
+    skip: bool = False  # the LLM is not there: mark skipped, back-fill later
+    transient: bool = False  # worth retrying on its own later
+
+
+DescribeOutcome = DescribeResult | DescribeFailure
+
+
+def run_describe(request: DescribeRequest, describer: PhotoDescriber) -> DescribeOutcome:
+    """The stage body: read the preview, describe it. Returns, never raises."""
+    try:
+        jpeg = Path(request.preview_path).read_bytes()
+    except FileNotFoundError as exc:
+        return _preview_failure(request, "is missing from the cache", exc)
+    except OSError as exc:
+        return _preview_failure(request, f"could not be read ({exc.strerror or exc})", exc)
+    if not jpeg:
+        return _preview_failure(request, "is empty", None)
+    try:
+        meta = describer.describe(jpeg)
+    except LLMError as err:
+        return DescribeFailure(
+            photo_id=request.photo_id,
+            message=err.message,
+            detail=err.detail,
+            error_type=type(err).__name__,
+            skip=err.skip,
+            transient=err.transient,
+        )
+    except Exception as exc:
+        return DescribeFailure(
+            photo_id=request.photo_id,
+            message=(
+                "Curator hit an internal error while describing this photo "
+                f"({type(exc).__name__}); the details are in the error log."
+            ),
+            detail=traceback.format_exc(),
+            error_type=type(exc).__name__,
+        )
+    return DescribeResult(
+        photo_id=request.photo_id,
+        subject=meta.subject,
+        content_type=meta.content_type.value,
+        lighting_critique=meta.lighting_critique,
+        artistic_mood=meta.artistic_mood,
+        tags=tuple(meta.suggested_tags),
+        model=request.config.provider,
+        prompt_version=PROMPT_VERSION,
+    )
+
+
+def _preview_failure(
+    request: DescribeRequest, what: str, exc: BaseException | None
+) -> DescribeFailure:
+    return DescribeFailure(
+        photo_id=request.photo_id,
+        message=(
+            f"The preview of this photo {what}, so it cannot be described — "
+            "re-import the folder to rebuild the preview."
+        ),
+        detail=f"{request.preview_path}: {exc!r}" if exc else request.preview_path,
+        error_type="PreviewMissing" if isinstance(exc, FileNotFoundError) else "PreviewUnreadable",
+        transient=False,
+    )
+
+
+__all__ = [
+    "DescribeFailure",
+    "DescribeOutcome",
+    "DescribeRequest",
+    "DescribeResult",
+    "Describer",
+    "HealthReport",
+    "LLMBadOutput",
+    "LLMConfig",
+    "LLMConfigError",
+    "LLMError",
+    "LLMModelMissing",
+    "LLMRequestRejected",
+    "LLMTransientError",
+    "LLMUnavailable",
+    "PhotoDescriber",
+    "check_ollama",
+    "config_from_env",
+    "model_is_installed",
+    "provider_for",
+    "run_describe",
+]

@@ -1,0 +1,222 @@
+"""What the vision LLM must give back for one photo, and how its answer is cleaned.
+
+`PhotoMetadata` is the pydantic model instructor validates the model's JSON
+against. It is a *description* — what is in the photo, what kind of photo it
+is, the light, the mood, a few keyword tags — never a verdict on the photo.
+
+Invariants (hold for every validated `PhotoMetadata`):
+- `content_type` is one of the eight `ContentType` values; anything the model
+  invents ("selfie", "food", null) becomes `other`, spelling variants
+  ("Still Life", "still-life", "landscape photography") are mapped home;
+- `subject`, `lighting_critique` and `artistic_mood` are non-empty, trimmed,
+  single-spaced text;
+- `suggested_tags` holds 3–7 tags that passed `normalise_tag`, unique, in the
+  model's order. Fewer than 3 usable tags is a validation error, so instructor
+  re-asks the model with the reason.
+
+The class docstrings and Field descriptions travel to the model inside the
+JSON schema instructor sends, so they are written as instructions: descriptive,
+never evaluative (tests/unit/test_llm_prompt.py checks them with the prompt).
+
+The tag rules (`normalise_tag`) are the catalog's rules for Tag names, so the
+same function is meant for user-typed tags too. Nothing here imports Qt, the
+catalog or a network client.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+TAG_MIN_CHARS = 2
+TAG_MAX_CHARS = 50
+MIN_USABLE_TAGS = 3  # fewer than this after cleaning → re-ask the model
+MAX_KEPT_TAGS = 7
+
+# Words that say nothing about one photo as opposed to another.
+GENERIC_TAGS = frozenset(
+    {
+        "photo",
+        "photos",
+        "photograph",
+        "photographs",
+        "photography",
+        "image",
+        "images",
+        "picture",
+        "pictures",
+    }
+)
+
+
+class ContentType(StrEnum):
+    """The kind of photo."""
+
+    # (This docstring and every Field description below go to the model inside
+    # the JSON schema: keep them descriptive, never evaluative.)
+
+    PORTRAIT = "portrait"
+    STREET = "street"
+    FAMILY = "family"
+    LANDSCAPE = "landscape"
+    STILL_LIFE = "still_life"
+    ARCHITECTURE = "architecture"
+    ABSTRACT = "abstract"
+    OTHER = "other"
+
+
+# Spellings a model plausibly uses for one of the kinds (after `_content_key`).
+# Deliberately short: a guess here would silently mis-file photos, while
+# `other` is honest. "selfie" stays `other` by design.
+_CONTENT_SYNONYMS: dict[str, ContentType] = {
+    "portraiture": ContentType.PORTRAIT,
+    "portraits": ContentType.PORTRAIT,
+    "headshot": ContentType.PORTRAIT,
+    "street_scene": ContentType.STREET,
+    "families": ContentType.FAMILY,
+    "landscapes": ContentType.LANDSCAPE,
+    "seascape": ContentType.LANDSCAPE,
+    "stilllife": ContentType.STILL_LIFE,
+    "architectural": ContentType.ARCHITECTURE,
+    "abstraction": ContentType.ABSTRACT,
+}
+_CONTENT_SUFFIXES = ("_photography", "_photograph", "_photo", "_shot", "_art")
+
+
+def _content_key(value: str) -> str:
+    key = re.sub(r"[\s\-_/]+", "_", value.strip().lower()).strip("_")
+    return re.sub(r"[^a-z_]", "", key)
+
+
+def coerce_content_type(value: object) -> ContentType:
+    """Map whatever the model wrote for the kind of photo onto `ContentType`."""
+    if isinstance(value, ContentType):
+        return value
+    if not isinstance(value, str):
+        return ContentType.OTHER
+    key = _content_key(value)
+    for candidate in (key, *(key.removesuffix(s) for s in _CONTENT_SUFFIXES if key.endswith(s))):
+        try:
+            return ContentType(candidate)
+        except ValueError:
+            pass
+        if candidate in _CONTENT_SYNONYMS:
+            return _CONTENT_SYNONYMS[candidate]
+    return ContentType.OTHER
+
+
+# Characters that separate words inside a tag ("black&white", "golden_hour").
+_SEPARATORS = frozenset("_/&+,;:|\\·•")
+
+
+def _keep_char(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    # Letters of any script, their combining marks (Devanagari, Thai…), decimal digits.
+    return category[0] in "LM" or category == "Nd" or ch == "-"
+
+
+def normalise_tag(raw: str) -> str | None:
+    """The catalog form of one tag, or None when nothing usable is left.
+
+    Lowercase, trimmed, inner whitespace collapsed to one space; only letters
+    (any script), digits, spaces and hyphens — other punctuation is dropped
+    ("#Sunset" → "sunset", "golden hour." → "golden hour"), separators such as
+    "_", "/" and "&" become spaces; 2–50 characters; generic words ('photo',
+    'photography', 'image', 'picture') are dropped.
+    """
+    chars: list[str] = []
+    for ch in unicodedata.normalize("NFC", raw).lower():
+        if ch.isspace() or ch in _SEPARATORS:
+            chars.append(" ")
+        elif _keep_char(ch):
+            chars.append(ch)
+    words: list[str] = []
+    for word in "".join(chars).split():
+        word = re.sub(r"-{2,}", "-", word).strip("-")
+        if word:
+            words.append(word)
+    tag = " ".join(words)
+    if not (TAG_MIN_CHARS <= len(tag) <= TAG_MAX_CHARS) or tag in GENERIC_TAGS:
+        return None
+    return tag
+
+
+def normalise_tags(raw: Iterable[str]) -> list[str]:
+    """`normalise_tag` over a list: unusable tags dropped, duplicates removed, order kept."""
+    seen: set[str] = set()
+    tags: list[str] = []
+    for item in raw:
+        tag = normalise_tag(item)
+        if tag is not None and tag not in seen:
+            seen.add(tag)
+            tags.append(tag)
+    return tags
+
+
+def _clean_text(value: Any) -> Any:
+    if isinstance(value, str):
+        return " ".join(value.split())
+    return value
+
+
+class PhotoMetadata(BaseModel):
+    """A description of one photograph."""
+
+    model_config = ConfigDict(frozen=True, use_enum_values=False)
+
+    subject: str = Field(
+        min_length=1,
+        description="What is in the photo: the main subject and setting, in a short phrase.",
+    )
+    content_type: ContentType = Field(
+        description="The kind of photo, one of the listed values; use 'other' when none fits.",
+    )
+    lighting_critique: str = Field(
+        min_length=1,
+        description=(
+            "One sentence describing the light: its direction, hardness or softness, "
+            "colour and the time of day it suggests."
+        ),
+    )
+    artistic_mood: str = Field(
+        min_length=1,
+        description="The mood or atmosphere of the photo in a few words.",
+    )
+    suggested_tags: list[str] = Field(
+        description="5 to 7 short keyword tags, lowercase, one to three words each.",
+        json_schema_extra={"minItems": 5, "maxItems": 7},
+    )
+
+    @field_validator("content_type", mode="before")
+    @classmethod
+    def _coerce_content_type(cls, value: object) -> ContentType:
+        return coerce_content_type(value)
+
+    @field_validator("subject", "lighting_critique", "artistic_mood", mode="before")
+    @classmethod
+    def _collapse_whitespace(cls, value: Any) -> Any:
+        return _clean_text(value)
+
+    @field_validator("suggested_tags", mode="before")
+    @classmethod
+    def _normalise_tags(cls, value: Any) -> list[str]:
+        if not isinstance(value, list | tuple):
+            raise ValueError(
+                "suggested_tags must be a JSON array of strings, "
+                f'e.g. ["harbour", "fishing boat", "morning fog"], not {type(value).__name__}'
+            )
+        # Numbers are harmless ("2024"); anything else (objects, null) is not a tag.
+        items = [str(v) for v in value if isinstance(v, str | int) and not isinstance(v, bool)]
+        tags = normalise_tags(items)
+        if len(tags) < MIN_USABLE_TAGS:
+            raise ValueError(
+                f"only {len(tags)} usable tag(s) in {list(value)!r}; give 5 to 7 short keyword "
+                "tags of letters, digits, spaces or hyphens (2-50 characters each), "
+                "not generic words like 'photo'"
+            )
+        return tags[:MAX_KEPT_TAGS]
