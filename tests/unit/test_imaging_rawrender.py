@@ -1,0 +1,65 @@
+"""Our half-size Bayer render against LibRaw's ``postprocess(half_size=True)``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import rawpy
+
+from curator.imaging.metrics import measure_exposure, measure_sharpness
+from curator.imaging.rawdecode import render_bayer_half_size
+from tests.imaging_helpers import fixture, make_dng
+
+
+def _renders(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    with rawpy.imread(str(path)) as raw:
+        ours = render_bayer_half_size(raw)  # first: LibRaw's processing changes raw_pattern
+        assert ours is not None, path.name
+        libraw = raw.postprocess(
+            half_size=True, use_camera_wb=True, output_bps=8, no_auto_bright=True, user_flip=0
+        )
+    return ours, libraw
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "raw/BMPCC4K_Blackmagic.dng",  # 16-bit white level, compressed
+        "raw/Canon550D_MagicLantern_colorchart.dng",  # margins, data max < white level
+        "raw_edge/Pixel7_noise_test.dng",  # per-channel black levels, nearly black frame
+    ],
+)
+def test_bayer_render_matches_libraw(relative: str) -> None:
+    ours, libraw = _renders(fixture(relative))
+    height, width = libraw.shape[:2]
+    assert ours.dtype == np.uint8 and ours.ndim == 3 and ours.shape[2] == 3
+    assert abs(ours.shape[0] - height) <= 1 and abs(ours.shape[1] - width) <= 1
+    ours = ours[:height, :width]
+    # Per channel, not only in luma: white balance and colour matrix agree too.
+    assert np.abs(ours.reshape(-1, 3).mean(0) - libraw.reshape(-1, 3).mean(0)).max() < 1.0
+    luma_ours = cv2.cvtColor(ours, cv2.COLOR_RGB2GRAY)
+    luma_libraw = cv2.cvtColor(libraw, cv2.COLOR_RGB2GRAY)
+    assert float(np.abs(luma_ours.astype(np.int16) - luma_libraw).mean()) < 0.5
+    sharp_ours, sharp_libraw = measure_sharpness(luma_ours), measure_sharpness(luma_libraw)
+    assert sharp_ours.score == pytest.approx(sharp_libraw.score, abs=1.0)
+    assert sharp_ours.laplacian_var == pytest.approx(sharp_libraw.laplacian_var, rel=0.05, abs=0.5)
+    expo_ours, expo_libraw = measure_exposure(luma_ours), measure_exposure(luma_libraw)
+    assert expo_ours.mean_luminance == pytest.approx(expo_libraw.mean_luminance, abs=0.5)
+    assert expo_ours.score == pytest.approx(expo_libraw.score, abs=1.0)
+
+
+def test_generated_dng_render_matches_libraw(tmp_path: Path) -> None:
+    ours, libraw = _renders(make_dng(tmp_path / "texture.dng", 640, 480))
+    assert ours.shape == libraw.shape == (240, 320, 3)
+    assert float(np.abs(ours.astype(np.int16) - libraw).mean()) < 0.5
+
+
+@pytest.mark.parametrize(
+    "relative", ["raw/LG-H815_sample_1mp.dng", "raw/Kodak_C330_FORMAT_NONE_YRGB.raw"]
+)
+def test_non_bayer_sensors_are_left_to_libraw(relative: str) -> None:
+    with rawpy.imread(str(fixture(relative))) as raw:
+        assert render_bayer_half_size(raw) is None
