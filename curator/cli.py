@@ -24,7 +24,18 @@ from curator.settings import Settings, SettingsError, load_settings
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_CATALOG, EXIT_CANCELLED = 0, 1, 2, 3, 130
 KNOWN_STAGES = tuple(s.value for s in Stage)
-COMMANDS = ("import", "list", "status", "keep", "reject", "pick", "rate")
+COMMANDS = (
+    "import",
+    "list",
+    "status",
+    "keep",
+    "reject",
+    "pick",
+    "rate",
+    "describe",
+    "doctor",
+    "models",
+)
 
 
 class UsageError(Exception):
@@ -77,6 +88,18 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "paths", nargs="+", metavar="PATH", help="photo files already in the catalog"
         )
+    p_describe = sub.add_parser(
+        "describe",
+        parents=[common],
+        help="describe photos that have no description yet (back-fill)",
+    )
+    p_describe.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p_doctor = sub.add_parser(
+        "doctor", parents=[common], help="check Ollama, the LLM, CLIP weights, GPU"
+    )
+    p_doctor.add_argument("--json", action="store_true", help="print JSON")
+    p_models = sub.add_parser("models", parents=[common], help="manage model weights")
+    p_models.add_argument("action", choices=["pull"], help="pull: download the CLIP weights now")
     p_rate = sub.add_parser("rate", parents=[common], help="rate photos 1-5 stars (0 clears)")
     p_rate.add_argument("--stars", type=int, required=True, metavar="N", help="1-5, or 0 to clear")
     p_rate.add_argument(
@@ -98,11 +121,19 @@ def main(
             if args.command == "import":
                 return cmd_import(args, catalog, paths, settings, out, err)
             if args.command == "list":
-                return cmd_list(args, out)
+                return cmd_list(args, settings, out)
             if args.command == "status":
                 return cmd_status(args, out)
             if args.command in ("keep", "reject", "pick", "rate"):
-                return cmd_decide(args, out, err)
+                return cmd_decide(args, settings, out, err)
+            if args.command == "describe":
+                return cmd_describe(args, paths, settings, out, err)
+            if args.command == "doctor":
+                from curator.doctor import run_doctor
+
+                return run_doctor(settings, json_output=args.json, out=out)
+            if args.command == "models":
+                return cmd_models_pull(settings, out, err)
     except UsageError as exc:
         print(f"curator: {exc}", file=err)
         return EXIT_USAGE
@@ -174,17 +205,18 @@ def cmd_import(
             {"path": p.path, "reason": p.message} for p in result.scan_problems
         ]
         payload["elapsed_s"] = round(result.summary.elapsed_s, 3)
-        payload["cancelled"] = result.summary.cancelled
+        payload["cancelled"] = result.cancelled
+        payload["stages"] = result.stages
         print(json.dumps(payload), file=out)
     else:
         _print_import_summary(summary, result, out)
-    return EXIT_CANCELLED if result.summary.cancelled else EXIT_OK
+    return EXIT_CANCELLED if result.cancelled else EXIT_OK
 
 
 def _print_import_summary(summary: dict[str, int], result: Any, out: TextIO) -> None:
     s = result.summary
     rate = f" ({summary['found'] / s.elapsed_s:.1f} files/s)" if s.elapsed_s > 0 else ""
-    head = "Import cancelled — finished work was kept" if s.cancelled else "Import finished"
+    head = "Import cancelled — finished work was kept" if result.cancelled else "Import finished"
     print(f"{head} in {s.elapsed_s:.1f} s{rate}.", file=out)
     print(
         f"  {summary['found']} found: {summary['new']} new, {summary['changed']} changed, "
@@ -194,12 +226,17 @@ def _print_import_summary(summary: dict[str, int], result: Any, out: TextIO) -> 
     )
     for p in result.scan_problems:
         print(f"  skipped folder {p.path}: {p.message}", file=out)
+    for stage, counts in result.stages.items():
+        parts = ", ".join(f"{v} {k}" for k, v in counts.items() if k != "reason" and v is not None)
+        print(f"  {stage}: {parts or 'nothing to do'}", file=out)
+        if counts.get("reason"):
+            print(f"      {counts['reason']}", file=out)
     if summary["failed"]:
         print("  Run `curator status` to see why each failed photo failed.", file=out)
 
 
-def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
-    photos = list_photos()
+def cmd_list(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    photos = list_photos(settings.match_threshold)
     if args.json:
         json.dump(photos, out, indent=None)
         out.write("\n")
@@ -230,6 +267,16 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     for stage, counts in report["stages"].items():
         parts = ", ".join(f"{n} {state}" for state, n in counts.items() if n)
         print(f"  {stage}: {parts or 'nothing yet'}", file=out)
+    taste = report["taste"]
+    if taste["version"] is None:
+        print("  taste model: none yet (it trains after 20 ratings, rejects or picks)", file=out)
+    else:
+        rho = "n/a" if taste["spearman"] is None else f"{taste['spearman']:.2f}"
+        print(
+            f"  taste model: v{taste['version']}, {taste['samples']} decisions, "
+            f"held-out Spearman {rho}",
+            file=out,
+        )
     if report["failed"]:
         print(f"{len(report['failed'])} failed:", file=out)
         for f in report["failed"]:
@@ -237,7 +284,7 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def cmd_decide(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def cmd_decide(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
     """keep / reject / pick / rate: the same decision code the loupe uses."""
     from curator.catalog.decisions import (
         DecisionError,
@@ -272,6 +319,8 @@ def cmd_decide(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         except DecisionError as exc:
             raise UsageError(str(exc)) from exc
         changed += bool(records)
+    if changed:
+        _retrain(settings, err)
     print(
         f"{changed} photo(s) changed, {len(args.paths) - changed - len(unknown)} already so.",
         file=out,
@@ -280,4 +329,48 @@ def cmd_decide(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for raw in unknown:
             print(f"curator: not in the catalog (import its folder first): {raw}", file=err)
         return EXIT_USAGE
+    return EXIT_OK
+
+
+def _retrain(settings: Settings, err: TextIO) -> None:
+    """One retrain per decision command (the CLI's debounce)."""
+    from curator.pipeline.judgment_stages import embedding_model_id
+    from curator.pipeline.score import retrain_and_rescore
+
+    report = retrain_and_rescore(embedding_model_id(settings))
+    print(report.message, file=err)
+
+
+def cmd_describe(
+    args: argparse.Namespace, paths: AppPaths, settings: Settings, out: TextIO, err: TextIO
+) -> int:
+    """Back-fill descriptions (photos skipped while Ollama was away, or never described)."""
+    from curator.pipeline.importer import ImportJob, ImportResult, run_stages_headless
+
+    job = ImportJob(
+        folder="", cache_dir=str(paths.cache_dir), settings=settings, stages=("describe",)
+    )
+    result: ImportResult = run_stages_headless(job, progress_stream=err)
+    counts = result.stages.get("describe", {})
+    if args.json:
+        print(json.dumps(counts), file=out)
+    else:
+        parts = ", ".join(f"{v} {k}" for k, v in counts.items() if k != "reason")
+        print(f"describe: {parts or 'nothing to describe'}", file=out)
+        if counts.get("reason"):
+            print(f"  {counts['reason']}", file=out)
+    return EXIT_CANCELLED if result.cancelled else EXIT_OK
+
+
+def cmd_models_pull(settings: Settings, out: TextIO, err: TextIO) -> int:
+    from curator.ml.embedder import ClipEmbedder, ModelUnavailable
+    from curator.pipeline.judgment_stages import clip_config
+
+    embedder = ClipEmbedder(clip_config(settings))
+    try:
+        where = embedder.pull(progress=True)
+    except ModelUnavailable as exc:
+        print(f"curator: {exc.message}", file=err)
+        return EXIT_CATALOG
+    print(f"CLIP weights {embedder.model_id} are ready: {where}", file=out)
     return EXIT_OK

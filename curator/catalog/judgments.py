@@ -302,7 +302,8 @@ def store_description(
             PhotoTag.insert(
                 photo=photo_id, tag=tag.id, source=TagSource.AI.value, created_at=now
             ).on_conflict_ignore().execute()
-        set_stage([photo_id], Stage.DESCRIBE, StageStatus.DONE, f"{model}|{prompt_version}")
+        # Same form as llm.client.LLMConfig.stage_version: a new prompt or model re-queues.
+        set_stage([photo_id], Stage.DESCRIBE, StageStatus.DONE, f"{prompt_version}|{model}")
 
 
 def remove_tag(photo_id: int, name: str) -> bool:

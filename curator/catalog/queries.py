@@ -9,7 +9,18 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from curator.catalog.models import Photo, PhotoPath, Stage, StageRun, StageStatus
+from curator.catalog.models import (
+    Description,
+    Embedding,
+    Photo,
+    PhotoPath,
+    PhotoTag,
+    Stage,
+    StageRun,
+    StageStatus,
+    Tag,
+    TasteModel,
+)
 from curator.catalog.paths_codec import display_path
 
 STAGES: tuple[str, ...] = tuple(s.value for s in Stage)
@@ -23,6 +34,9 @@ def stage_counts() -> dict[str, dict[str, int]]:
     n_photos = Photo.select().where(Photo.deleted_at.is_null()).count()
     result: dict[str, dict[str, int]] = {}
     for stage in STAGES:
+        if stage == Stage.SCORE.value:
+            result[stage] = _score_counts(n_photos)
+            continue
         counts = {s.value: 0 for s in StageStatus}
         rows = (
             StageRun.select(StageRun.status, StageRun.id)
@@ -39,6 +53,26 @@ def stage_counts() -> dict[str, dict[str, int]]:
     return result
 
 
+def _score_counts(n_photos: int) -> dict[str, int]:
+    """Scores are not per-photo runs: a photo is scored by the live model or not.
+
+    Before any taste model exists every photo is `skipped` (it needs decisions);
+    after, scored photos are `done` and the rest (no embedding yet) `pending`.
+    """
+    counts = {s.value: 0 for s in StageStatus}
+    if not TasteModel.select().exists():
+        counts[StageStatus.SKIPPED.value] = n_photos
+        return counts
+    scored = (
+        Photo.select()
+        .where(Photo.deleted_at.is_null(), Photo.preference_score.is_null(False))
+        .count()
+    )
+    counts[StageStatus.DONE.value] = scored
+    counts[StageStatus.PENDING.value] = n_photos - scored
+    return counts
+
+
 def failures() -> list[dict[str, str]]:
     rows = (
         StageRun.select(StageRun.stage, StageRun.failure_reason, Photo.path)
@@ -53,16 +87,32 @@ def failures() -> list[dict[str, str]]:
     ]
 
 
+def taste_summary() -> dict[str, Any]:
+    """The live taste model (newest version), or nulls before there is one."""
+    row = TasteModel.select().order_by(TasteModel.version.desc()).first()
+    if row is None:
+        return {"version": None, "samples": 0, "spearman": None, "embedding_model": None}
+    return {
+        "version": row.version,
+        "samples": row.n_samples,
+        "spearman": None if row.spearman is None else round(row.spearman, 4),
+        "alpha": row.alpha,
+        "embedding_model": row.embedding_model,
+        "trained_at": row.trained_at.isoformat(),
+    }
+
+
 def status_report() -> dict[str, Any]:
     return {
         "photos": Photo.select().where(Photo.deleted_at.is_null()).count(),
         "stages": stage_counts(),
         "failed": failures(),
+        "taste": taste_summary(),
     }
 
 
-def list_photos() -> list[dict[str, Any]]:
-    """Every photo with its fields, other paths and per-stage state, by capture time."""
+def list_photos(match_threshold: float = 70.0) -> list[dict[str, Any]]:
+    """Every photo with its fields, other paths, judgments and per-stage state, by capture time."""
     extra: dict[int, list[str]] = defaultdict(list)
     for pid, path in (
         PhotoPath.select(PhotoPath.photo, PhotoPath.path).order_by(PhotoPath.path).tuples()
@@ -76,6 +126,19 @@ def list_photos() -> list[dict[str, Any]]:
             "version": run.stage_version,
             "reason": run.failure_reason,
         }
+    descriptions = {d.photo_id: d for d in Description.select()}
+    tags: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for pid, name, source, confidence in (
+        PhotoTag.select(PhotoTag.photo, Tag.name, PhotoTag.source, PhotoTag.confidence)
+        .join(Tag)
+        .where(PhotoTag.removed_at.is_null())
+        .order_by(PhotoTag.id)
+        .tuples()
+    ):
+        tags[pid].append({"name": name, "source": source, "confidence": confidence})
+    embedded: dict[int, list[str]] = defaultdict(list)
+    for pid, model in Embedding.select(Embedding.photo, Embedding.model).tuples():
+        embedded[pid].append(model)
     out: list[dict[str, Any]] = []
     query = (
         Photo.select()
@@ -116,7 +179,27 @@ def list_photos() -> list[dict[str, Any]]:
                 "cull": p.cull,
                 "rating": p.rating,
                 "picked": bool(p.picked),
+                **_description_fields(descriptions.get(p.id)),
+                "tags": tags.get(p.id, []),
+                "embeddings": embedded.get(p.id, []),
+                "preference_score": p.preference_score,
+                "preference_model_version": p.preference_model_version,
+                "match": p.preference_score is not None and p.preference_score >= match_threshold,
+                "burst_group": p.burst_group,
+                "burst_best": bool(p.burst_best),
                 "stages": {s: stages[p.id].get(s, {"status": "pending"}) for s in STAGES},
             }
         )
     return out
+
+
+def _description_fields(d: Description | None) -> dict[str, Any]:
+    if d is None:
+        return {"subject": None, "content_type": None, "lighting": None, "mood": None}
+    return {
+        "subject": d.subject,
+        "content_type": d.content_type,
+        "lighting": d.lighting_critique,
+        "mood": d.artistic_mood,
+        "description_model": d.model,
+    }

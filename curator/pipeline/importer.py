@@ -1,22 +1,29 @@
-"""An import: scan a folder, plan the stages, run them, report.
+"""An import: scan a folder, then run the stages, and report.
 
-`prepare_import` (scan + plan) and `TechnicalRunner` are what the GUI drives;
-`run_import_headless` wraps them in a QCoreApplication event loop for the CLI,
-with a progress bar and Ctrl+C handling: the first Ctrl+C cancels
-cooperatively (in-flight photos finish and are written), a second one writes
-what is buffered and stops at once.
+Order: technical first (it makes the previews every later stage reads), then
+embed and describe side by side on their own pools (each independent: a
+photo with no description still gets an embedding), then score (rescore with
+the newest taste model, or train the first one once there are enough
+decisions) and bursts. `prepare_import` and the runners are what the GUI
+drives; `run_import_headless` wraps them in a QCoreApplication event loop
+for the CLI, with progress bars and Ctrl+C handling: the first Ctrl+C
+cancels cooperatively (in-flight work finishes and is written), a second one
+writes what is buffered and stops at once.
 """
 
 from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import TextIO
+from typing import Any, Protocol, TextIO
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, QThreadPool, QTimer
 
+from curator.catalog.models import Stage, StageStatus
 from curator.catalog.writer import CatalogWriter
 from curator.pipeline.isolation import ChildProcessPool
 from curator.pipeline.runner import TechnicalRunner
@@ -39,6 +46,15 @@ class ImportJob:
 class ImportResult:
     summary: RunSummary
     scan_problems: list[ScanProblem] = field(default_factory=list)
+    stages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cancelled: bool = False
+
+
+class _Runner(Protocol):
+    @property
+    def running(self) -> bool: ...
+
+    def cancel(self) -> None: ...
 
 
 def prepare_import(job: ImportJob) -> tuple[TechnicalPlan, list[ScanProblem]]:
@@ -55,11 +71,90 @@ def make_process_pool(settings: Settings, plan: TechnicalPlan) -> ChildProcessPo
     return ChildProcessPool(size, initializer=init_decoder_process, initargs=(plan.known_hashes,))
 
 
+class _Progress:
+    """One tqdm bar per phase, on the given stream (or nothing)."""
+
+    def __init__(self, stream: TextIO | None):
+        self.stream = stream
+        self.bar: Any = None
+
+    def begin(self, desc: str, total: int) -> None:
+        self.end()
+        if self.stream is None or total == 0:
+            return
+        from tqdm import tqdm
+
+        self.bar = tqdm(
+            total=total,
+            unit="photo",
+            desc=desc,
+            file=self.stream,
+            mininterval=0.2 if self.stream.isatty() else 5.0,
+            dynamic_ncols=True,
+        )
+
+    def update(self, done: int, _total: int) -> None:
+        if self.bar is not None:
+            self.bar.update(done - self.bar.n)
+
+    def note(self, text: str) -> None:
+        if self.stream is not None:
+            print(text, file=self.stream)
+
+    def end(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+@contextmanager
+def _event_loop(
+    runners: list[_Runner], flushers: list[Callable[[], None]]
+) -> Iterator[QCoreApplication]:
+    """A Qt loop that Python can interrupt: Ctrl+C cancels, a second Ctrl+C exits."""
+    app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
+    interrupts = 0
+
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        nonlocal interrupts
+        interrupts += 1
+        for runner in runners:
+            runner.cancel()
+        if interrupts > 1:
+            for flush in flushers:
+                flush()
+            raise SystemExit(130)
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    # Qt's loop does not return to Python on its own; a short timer lets Python
+    # run its signal handlers (Ctrl+C) promptly.
+    ticker = QTimer()
+    ticker.timeout.connect(lambda: None)
+    ticker.start(100)
+    try:
+        yield app
+    finally:
+        ticker.stop()
+        signal.signal(signal.SIGINT, previous)
+
+
+def _wait_for(app: QCoreApplication, runners: list[Any]) -> None:
+    def check(*_: object) -> None:
+        if not any(r.running for r in runners):
+            app.quit()
+
+    for r in runners:
+        r.finished.connect(check)
+    if any(r.running for r in runners):
+        app.exec()
+
+
 def run_import_headless(
     job: ImportJob, writer: CatalogWriter, *, progress_stream: TextIO | None = None
 ) -> ImportResult:
     plan, problems = prepare_import(job)
-    app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
+    progress = _Progress(progress_stream)
+    result = ImportResult(RunSummary(found=plan.found), problems)
     processes = make_process_pool(job.settings, plan)
     runner = TechnicalRunner(
         writer,
@@ -67,62 +162,125 @@ def run_import_headless(
         max_attempts=job.settings.max_attempts,
         timeout_s=job.settings.decode_timeout_s,
     )
-    result = ImportResult(RunSummary(found=plan.found), problems)
-    bar = None
-    if progress_stream is not None and plan.requests:
-        from tqdm import tqdm
-
-        bar = tqdm(
-            total=len(plan.requests),
-            unit="photo",
-            desc="Measuring",
-            file=progress_stream,
-            mininterval=0.2 if progress_stream.isatty() else 5.0,
-            dynamic_ncols=True,
-        )
-
-    def on_progress(done: int, total: int) -> None:
-        if bar is not None:
-            bar.update(done - bar.n)
-
-    def on_finished(summary: RunSummary) -> None:
-        result.summary = summary
-        app.quit()
-
-    interrupts = 0
-
-    def on_sigint(signum: int, frame: FrameType | None) -> None:
-        nonlocal interrupts
-        interrupts += 1
-        if interrupts == 1:
-            if progress_stream is not None:
-                print(
-                    "\nStopping after the photos in progress… (Ctrl+C again to stop now)",
-                    file=progress_stream,
-                )
-            runner.cancel()
-        else:
-            runner.flush_now()
+    active: list[_Runner] = [runner]
+    with _event_loop(active, [runner.flush_now]) as app:
+        try:
+            if "technical" in job.stages:
+                progress.begin("Measuring", len(plan.requests))
+                runner.progressed.connect(progress.update)
+                runner.finished.connect(lambda s: setattr(result, "summary", s))
+                runner.start_plan(plan)
+                _wait_for(app, [runner])
+                progress.end()
+        finally:
             processes.close()
-            raise SystemExit(130)
+        result.cancelled = result.summary.cancelled
+        if not result.cancelled:
+            _run_judgment_stages(job, app, result, progress, active)
+    runner.deleteLater()
+    return result
 
-    runner.progressed.connect(on_progress)
-    runner.finished.connect(on_finished)
-    previous = signal.signal(signal.SIGINT, on_sigint)
-    # Qt's event loop does not return to Python on its own; a short timer lets
-    # Python run its signal handlers (Ctrl+C) promptly.
-    ticker = QTimer()
-    ticker.start(100)
-    ticker.timeout.connect(lambda: None)
-    try:
-        runner.start_plan(plan)
-        if runner.running:
-            app.exec()
-    finally:
-        ticker.stop()
-        signal.signal(signal.SIGINT, previous)
-        if bar is not None:
-            bar.close()
-        processes.close()
-        runner.deleteLater()
+
+def _run_judgment_stages(
+    job: ImportJob,
+    app: QCoreApplication,
+    result: ImportResult,
+    progress: _Progress,
+    active: list[_Runner],
+) -> None:
+    from curator.llm.client import Describer
+    from curator.ml.embedder import ClipEmbedder
+    from curator.pipeline import judgment_stages as js
+
+    settings = job.settings
+    runners: list[Any] = []
+    if "embed" in job.stages:
+        from curator.ml.embedder import model_unavailable_message, weights_present
+
+        config = js.clip_config(settings)
+        model_id = js.embedding_model_id(settings)
+        items = [
+            (pid, f"{job.cache_dir}/{key}") for pid, key in _photos_needing(Stage.EMBED, model_id)
+        ]
+        if items and not weights_present(config):
+            reason = model_unavailable_message(config)
+            js.mark_skipped(Stage.EMBED, [pid for pid, _ in items], model_id, reason)
+            result.stages["embed"] = {StageStatus.SKIPPED.value: len(items), "reason": reason}
+            progress.note(f"Embeddings skipped: {reason}")
+        elif items:
+            ml_pool = QThreadPool()
+            ml_pool.setMaxThreadCount(1)
+            embedder = ClipEmbedder(config)
+            embed = js.EmbedRunner(embedder, ml_pool)
+            embed.finished.connect(lambda s: _record(result, "embed", s))
+            progress.note(f"Embedding {len(items)} photos with CLIP {embedder.model_id}…")
+            embed.start(items)
+            runners.append(embed)
+    if "describe" in job.stages:
+        dplan = js.plan_describe(settings, job.cache_dir)
+        if dplan.skip_reason:
+            js.mark_skipped(
+                Stage.DESCRIBE,
+                [r.photo_id for r in dplan.requests],
+                js.llm_config(settings).stage_version,
+                dplan.skip_reason,
+            )
+            result.stages["describe"] = {
+                StageStatus.SKIPPED.value: len(dplan.requests),
+                "reason": dplan.skip_reason,
+            }
+            progress.note(f"Descriptions skipped: {dplan.skip_reason}")
+        elif dplan.requests:
+            llm_pool = QThreadPool()
+            llm_pool.setMaxThreadCount(settings.llm_concurrency)
+            describe = js.DescribeRunner(Describer(js.llm_config(settings)), llm_pool)
+            describe.finished.connect(
+                lambda s: result.stages.__setitem__("describe", dict(s.counts))
+            )
+            progress.note(
+                f"Describing {len(dplan.requests)} photos with {js.llm_config(settings).provider}…"
+            )
+            describe.start(dplan.requests)
+            runners.append(describe)
+    active.extend(runners)
+    _wait_for(app, runners)
+    if result.cancelled:
+        return
+    if "score" in job.stages:
+        result.stages["score"] = _score(settings)
+
+
+def _record(result: ImportResult, stage: str, summary: RunSummary) -> None:
+    result.stages[stage] = {k: v for k, v in summary.counts.items() if v}
+    result.cancelled = result.cancelled or summary.cancelled
+
+
+def _photos_needing(stage: Stage, version: str) -> list[tuple[int, str]]:
+    from curator.catalog.judgments import photos_needing
+
+    return photos_needing(stage, version)
+
+
+def _score(settings: Settings) -> dict[str, Any]:
+    from curator.catalog.judgments import latest_taste
+    from curator.pipeline.judgment_stages import embedding_model_id
+    from curator.pipeline.score import regroup_bursts, rescore, retrain_and_rescore
+
+    model = embedding_model_id(settings)
+    if latest_taste(model) is None:
+        report = retrain_and_rescore(model)
+        scored, version = report.scored, report.version
+    else:
+        scored, version = rescore(model), None
+    bursts = regroup_bursts(model, settings)
+    return {"scored": scored, "new_model_version": version, "bursts": bursts}
+
+
+def run_stages_headless(job: ImportJob, *, progress_stream: TextIO | None = None) -> ImportResult:
+    """Run the later stages (no scan, no technical) over the whole catalog: back-fill."""
+    progress = _Progress(progress_stream)
+    result = ImportResult(RunSummary())
+    active: list[_Runner] = []
+    with _event_loop(active, []) as app:
+        _run_judgment_stages(job, app, result, progress, active)
     return result

@@ -1,0 +1,550 @@
+"""CLIP image and text embeddings (open-clip-torch), loaded lazily, never downloaded by surprise.
+
+Responsibility: turn pictures (and search phrases) into L2-normalised float32
+vectors with one CLIP model, on CUDA, then MPS, then CPU; find the model's
+weights on this computer; fetch them only when asked (`pull`, for
+`curator models pull`).
+
+Invariants:
+- importing this module imports neither torch nor open_clip (startup budget:
+  torch is never imported at startup); both are imported inside the methods
+  that need them, the first time `load()` runs;
+- `load()` never touches the network. Weights are resolved to a *local file*
+  first — a checkpoint path from the settings, or the file open_clip would
+  download for a pretrained tag, looked up in the Hugging Face cache (or
+  open_clip's URL cache) — and only that file is given to open_clip. A
+  missing file is a `ModelUnavailable` with a sentence that says how to get
+  it, raised at once, even offline (no retries against an unreachable hub).
+  `pull()` (or `ClipConfig.allow_download`) is the only way to download;
+- every loading failure (missing or corrupt file, unknown model or tag,
+  network, device) surfaces as `ModelUnavailable`; a failing forward pass as
+  `EmbeddingFailed`; nothing else escapes;
+- every vector returned is float32, shape (n, dim), L2-normalised in float32
+  (also when the model runs in half precision on CUDA);
+- a loaded `ClipEmbedder` is safe to share between threads for `preprocess`
+  (stateless transforms); `load()` is idempotent and serialised by a lock.
+  Forward passes are meant to run on one thread (the ML pool's).
+
+For the OpenAI weights the model must use QuickGELU (as they were trained);
+open_clip's `ViT-L-14` config does not, so for a pretrained *tag* the tag's
+own settings (QuickGELU, mean/std, interpolation, resize mode) are applied
+to the model and its transform. A checkpoint *file* carries no such settings:
+use the matching config name (e.g. `ViT-L-14-quickgelu` for OpenAI's weights).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import torch
+    from PIL import Image
+
+Device = Literal["auto", "cpu", "cuda", "mps"]
+DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda", "mps")
+_CHECKPOINT_SUFFIXES = (".pt", ".pth", ".bin", ".safetensors", ".ckpt", ".npz")
+_SCHEMAS = ("hf-hub:", "local-dir:")
+_TEXT_CHUNK = 256
+
+ENV_MODEL = "CURATOR_CLIP_MODEL"
+ENV_PRETRAINED = "CURATOR_CLIP_PRETRAINED"
+
+
+@dataclass(frozen=True)
+class ClipConfig:
+    """Which CLIP to run and where; an immutable settings snapshot."""
+
+    model_name: str = "ViT-L-14"
+    # A pretrained tag from open_clip's registry ("openai", "laion2b_s32b_b82k")
+    # or a path to a local checkpoint file.
+    pretrained: str = "openai"
+    device: Device = "auto"
+    batch_size: int = 16
+    cache_dir: str | None = None  # where open_clip / Hugging Face keep downloads (None: theirs)
+    half_on_cuda: bool = True  # fp16 weights on CUDA (vectors are still float32)
+    allow_download: bool = False  # let load() download missing weights (pull() always may)
+
+    def __post_init__(self) -> None:
+        if self.device not in DEVICES:
+            raise ValueError(
+                f"CLIP device must be one of {', '.join(DEVICES)}, not {self.device!r}."
+            )
+        if self.batch_size < 1:
+            raise ValueError(f"CLIP batch size must be at least 1, not {self.batch_size}.")
+        if not self.model_name.strip():
+            raise ValueError("CLIP model name is empty.")
+
+
+def config_from_env(base: ClipConfig, env: Mapping[str, str] | None = None) -> ClipConfig:
+    """`base` with CURATOR_CLIP_MODEL / CURATOR_CLIP_PRETRAINED (tag or file path) applied."""
+    env = os.environ if env is None else env
+    changes: dict[str, Any] = {}
+    if model := env.get(ENV_MODEL, "").strip():
+        changes["model_name"] = model
+    if pretrained := env.get(ENV_PRETRAINED, "").strip():
+        changes["pretrained"] = pretrained
+    return replace(base, **changes) if changes else base
+
+
+class ModelUnavailable(Exception):
+    """The CLIP model cannot be made ready; `message` says what to do about it."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail  # the technical cause, for the error log
+
+
+class EmbeddingFailed(Exception):
+    """A forward pass failed (out of memory, a broken device); not a per-photo problem."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+
+def is_checkpoint_path(pretrained: str) -> bool:
+    """Whether `pretrained` names a file rather than a tag (tags have no slashes or suffixes)."""
+    return (
+        "/" in pretrained
+        or "\\" in pretrained
+        or pretrained.startswith(("~", "."))
+        or pretrained.lower().endswith(_CHECKPOINT_SUFFIXES)
+        or os.path.isfile(pretrained)
+    )
+
+
+def model_id_for(config: ClipConfig) -> str:
+    """The name stored with every vector: "ViT-L-14/openai" or "ViT-L-14/<file name>"."""
+    if config.model_name.startswith(_SCHEMAS):
+        return config.model_name
+    if is_checkpoint_path(config.pretrained):
+        return f"{config.model_name}/{Path(config.pretrained).name}"
+    return f"{config.model_name}/{config.pretrained}"
+
+
+def _not_present_message(config: ClipConfig) -> str:
+    return (
+        f"CLIP weights '{model_id_for(config)}' are not on this computer and could not be "
+        "downloaded (offline?). Run `curator models pull` when online, or set "
+        f"{ENV_PRETRAINED} to a checkpoint file."
+    )
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    """What to hand open_clip: a model name and local weights, plus the tag's settings."""
+
+    model_name: str  # a config name, or "local-dir:<folder>" for folder/hub models
+    checkpoint: str | None  # a local weights file; None when the folder holds them
+    tag_cfg: Mapping[str, Any]  # open_clip's pretrained config for a tag, {} otherwise
+
+
+def _check_model_name(model_name: str) -> None:
+    import open_clip
+
+    if model_name.startswith(_SCHEMAS):
+        return
+    known = open_clip.list_models()
+    if model_name.replace("/", "-") not in known:
+        examples = ", ".join(m for m in ("ViT-L-14", "ViT-B-32", "ViT-B-16") if m in known)
+        raise ModelUnavailable(
+            f"'{model_name}' is not a CLIP model open_clip knows (for example: {examples}). "
+            f"Check {ENV_MODEL} or the settings.",
+            detail=f"known models: {', '.join(known)}",
+        )
+
+
+def _tag_cfg(config: ClipConfig) -> Mapping[str, Any]:
+    from open_clip import pretrained as oc_pretrained
+
+    cfg = oc_pretrained.get_pretrained_cfg(config.model_name.replace("/", "-"), config.pretrained)
+    if not cfg:
+        tags = oc_pretrained.list_pretrained_tags_by_model(config.model_name.replace("/", "-"))
+        raise ModelUnavailable(
+            f"'{config.pretrained}' is neither a checkpoint file nor a pretrained tag of "
+            f"{config.model_name} (known tags: {', '.join(tags) or 'none'}). "
+            f"Check {ENV_PRETRAINED} or the settings.",
+        )
+    return dict(cfg)
+
+
+def _hf_candidates(hf_hub: str) -> tuple[str, list[str]]:
+    """Repository and file names (safetensors first) open_clip would fetch for an hf_hub entry."""
+    from open_clip.constants import HF_SAFE_WEIGHTS_NAME, HF_WEIGHTS_NAME
+
+    repo_id, filename = os.path.split(hf_hub)
+    filename = filename or HF_WEIGHTS_NAME
+    names = [filename]
+    if filename == HF_WEIGHTS_NAME:
+        names.insert(0, HF_SAFE_WEIGHTS_NAME)
+    elif filename.endswith((".bin", ".pth")):
+        names.insert(0, filename[:-4] + ".safetensors")
+    return repo_id, names
+
+
+def _cached_checkpoint(tag_cfg: Mapping[str, Any], cache_dir: str | None) -> str | None:
+    """The local file of a tag's weights if a previous download left it in a cache, else None."""
+    if file := tag_cfg.get("file"):
+        return str(file) if os.path.isfile(file) else None
+    if hf_hub := tag_cfg.get("hf_hub"):
+        from huggingface_hub import try_to_load_from_cache
+
+        repo_id, names = _hf_candidates(str(hf_hub))
+        for name in names:
+            found = try_to_load_from_cache(repo_id, name, cache_dir=cache_dir)
+            if isinstance(found, str) and os.path.isfile(found):
+                return found
+    if url := tag_cfg.get("url"):
+        url_dir = cache_dir or os.path.expanduser("~/.cache/clip")
+        candidate = os.path.join(url_dir, os.path.basename(str(url)))
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def _resolve(config: ClipConfig, *, download: bool, progress: bool = True) -> _Resolved:
+    """Find (or, with `download`, fetch) the weights file; raise ModelUnavailable."""
+    if config.model_name.startswith("local-dir:"):
+        folder = config.model_name.removeprefix("local-dir:")
+        if not os.path.isdir(folder):
+            raise ModelUnavailable(f"The CLIP model folder '{folder}' does not exist.")
+        return _Resolved(model_name=config.model_name, checkpoint=None, tag_cfg={})
+    if config.model_name.startswith("hf-hub:"):
+        folder = _hub_folder(config, download=download)
+        return _Resolved(model_name=f"local-dir:{folder}", checkpoint=None, tag_cfg={})
+    if is_checkpoint_path(config.pretrained):
+        path = os.path.expanduser(config.pretrained)
+        if not os.path.isfile(path):
+            raise ModelUnavailable(
+                f"The CLIP checkpoint file '{path}' does not exist. Fix {ENV_PRETRAINED} "
+                "(or the settings), or unset it to use the default weights.",
+                detail=f"pretrained={config.pretrained!r}",
+            )
+        return _Resolved(model_name=config.model_name, checkpoint=path, tag_cfg={})
+    _check_model_name(config.model_name)
+    tag_cfg = _tag_cfg(config)
+    found = _cached_checkpoint(tag_cfg, config.cache_dir)
+    if found is None and download:
+        found = _download(config, tag_cfg, progress=progress)
+    if found is None:
+        raise ModelUnavailable(_not_present_message(config), detail=f"tag config: {tag_cfg}")
+    return _Resolved(model_name=config.model_name, checkpoint=found, tag_cfg=tag_cfg)
+
+
+def _hub_folder(config: ClipConfig, *, download: bool) -> str:
+    """The cached snapshot folder of an "hf-hub:org/repo" model (config + weights)."""
+    from huggingface_hub import snapshot_download
+
+    repo_id = config.model_name.removeprefix("hf-hub:")
+    patterns = ["open_clip_config.json", "*.safetensors", "*.bin", "*.json", "*.txt"]
+    try:
+        return str(
+            snapshot_download(
+                repo_id,
+                cache_dir=config.cache_dir,
+                allow_patterns=patterns,
+                local_files_only=not download,
+            )
+        )
+    except Exception as err:
+        raise ModelUnavailable(_not_present_message(config), detail=repr(err)) from err
+
+
+def _download(config: ClipConfig, tag_cfg: Mapping[str, Any], *, progress: bool) -> str:
+    from huggingface_hub.utils import (
+        are_progress_bars_disabled,
+        disable_progress_bars,
+        enable_progress_bars,
+    )
+    from open_clip import pretrained as oc_pretrained
+
+    was_disabled = are_progress_bars_disabled()
+    if not progress:
+        disable_progress_bars()
+    try:
+        path = oc_pretrained.download_pretrained(dict(tag_cfg), cache_dir=config.cache_dir)
+    except Exception as err:  # network, offline hub, disk full, checksum: all one story
+        raise ModelUnavailable(_not_present_message(config), detail=repr(err)) from err
+    finally:
+        if not progress and not was_disabled:
+            enable_progress_bars()
+    if not path or not os.path.isfile(path):
+        raise ModelUnavailable(_not_present_message(config), detail=f"download gave {path!r}")
+    return str(path)
+
+
+def model_unavailable_message(config: ClipConfig) -> str:
+    """The sentence `load()` fails with when the weights are not here (skip reasons, doctor)."""
+    try:
+        _resolve(config, download=False)
+    except ModelUnavailable as err:
+        return err.message
+    return _not_present_message(config)  # present after all: say how to get them anyway
+
+
+def weights_present(config: ClipConfig) -> bool:
+    """Whether `load()` would find the weights without downloading (for `curator doctor`).
+
+    Cheap: a file check or a cache lookup; the model is not built. A checkpoint
+    path needs no torch; a tag imports open_clip to read its registry.
+    """
+    if is_checkpoint_path(config.pretrained) and not config.model_name.startswith(_SCHEMAS):
+        return os.path.isfile(os.path.expanduser(config.pretrained))
+    try:
+        _resolve(config, download=False)
+    except ModelUnavailable:
+        return False
+    return True
+
+
+def pick_device(requested: str) -> str:
+    """The torch device for a setting: "auto" means CUDA, else MPS, else CPU."""
+    import torch
+
+    mps = getattr(torch.backends, "mps", None)
+    has_mps = bool(mps is not None and mps.is_available())
+    if requested == "auto":
+        return "cuda" if torch.cuda.is_available() else "mps" if has_mps else "cpu"
+    if requested == "cuda" and not torch.cuda.is_available():
+        raise ModelUnavailable(
+            "CLIP is set to run on a CUDA GPU, but torch sees none here. "
+            "Set the CLIP device to 'auto' or 'cpu'."
+        )
+    if requested == "mps" and not has_mps:
+        raise ModelUnavailable(
+            "CLIP is set to run on Apple's MPS, but it is not available here. "
+            "Set the CLIP device to 'auto' or 'cpu'."
+        )
+    return requested
+
+
+class ClipEmbedder:
+    """One CLIP model: `load()` once, then embed images and texts into unit vectors."""
+
+    def __init__(self, config: ClipConfig | None = None) -> None:
+        self.config = config or ClipConfig()
+        self._lock = threading.Lock()
+        self._model: Any = None
+        self._preprocess: Any = None
+        self._tokenizer: Any = None
+        self._open_clip_name = self.config.model_name
+        self._device = ""
+        self._dtype: torch.dtype | None = None
+        self._dim = 0
+        self._input_size: tuple[int, int] = (0, 0)
+
+    # -- loading ---------------------------------------------------------------------------
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def load(self) -> ClipEmbedder:
+        """Build the model from local weights (idempotent); raise ModelUnavailable."""
+        with self._lock:
+            if self._model is None:
+                self._load_locked()
+        return self
+
+    def _load_locked(self) -> None:
+        config = self.config
+        try:
+            import open_clip  # imports torch
+        except ImportError as err:  # a broken install, not a user error, but say so plainly
+            raise ModelUnavailable(
+                "CLIP needs torch and open-clip-torch, which are not installed correctly.",
+                detail=repr(err),
+            ) from err
+        resolved = _resolve(config, download=config.allow_download)
+        device = pick_device(config.device)
+        precision = "fp16" if device == "cuda" and config.half_on_cuda else "fp32"
+        tag = resolved.tag_cfg
+        kwargs: dict[str, Any] = {}
+        if tag:
+            kwargs = {
+                "force_quick_gelu": bool(tag.get("quick_gelu", False)),
+                "image_mean": tag.get("mean"),
+                "image_std": tag.get("std"),
+                "image_interpolation": tag.get("interpolation"),
+                "image_resize_mode": tag.get("resize_mode"),
+            }
+        try:
+            model, _, preprocess = open_clip.create_model_and_transforms(
+                resolved.model_name,
+                pretrained=resolved.checkpoint,
+                precision=precision,
+                device=device,
+                cache_dir=config.cache_dir,
+                **kwargs,
+            )
+        except ModelUnavailable:
+            raise
+        except Exception as err:  # corrupt file, wrong architecture, hub/network, CUDA...
+            raise ModelUnavailable(_load_failed_message(config, err), detail=repr(err)) from err
+        self._adopt(model, preprocess, device, resolved.model_name)
+
+    @classmethod
+    def from_model(
+        cls, config: ClipConfig, model: Any, preprocess: Any, device: str = "cpu"
+    ) -> ClipEmbedder:
+        """Wrap an open_clip model built elsewhere (benchmarks with random weights, tests).
+
+        `model` must already be on `device`; the catalog must never receive
+        vectors from such a model under a real `model_id`.
+        """
+        embedder = cls(config)
+        embedder._adopt(model, preprocess, device, config.model_name)
+        return embedder
+
+    def _adopt(self, model: Any, preprocess: Any, device: str, open_clip_name: str) -> None:
+        model.eval()
+        self._dtype = next(model.parameters()).dtype
+        self._preprocess = preprocess
+        self._open_clip_name = open_clip_name
+        self._device = device
+        self._dim = _output_dim(model)
+        size = getattr(model.visual, "image_size", 224)
+        self._input_size = (int(size[0]), int(size[1])) if isinstance(size, tuple) else (size, size)
+        self._model = model  # last: `loaded` turns true only when everything is set
+
+    def pull(self, progress: bool = True) -> str:
+        """Download the weights into the cache (visible progress); return the local file."""
+        resolved = _resolve(self.config, download=True, progress=progress)
+        return resolved.checkpoint or resolved.model_name.removeprefix("local-dir:")
+
+    # -- facts -------------------------------------------------------------------------------
+
+    @property
+    def model_id(self) -> str:
+        return model_id_for(self.config)
+
+    @property
+    def batch_size(self) -> int:
+        return self.config.batch_size
+
+    @property
+    def dim(self) -> int:
+        """Length of a vector, read from the loaded model (768 for ViT-L-14)."""
+        self.load()
+        return self._dim
+
+    @property
+    def device(self) -> str:
+        self.load()
+        return self._device
+
+    @property
+    def input_size(self) -> tuple[int, int]:
+        """(height, width) of the model's input, for decoding no more pixels than needed."""
+        self.load()
+        return self._input_size
+
+    # -- embedding ---------------------------------------------------------------------------
+
+    def preprocess(self, image: Image.Image) -> torch.Tensor:
+        """The model's own validation transform: a (3, H, W) float tensor on the CPU."""
+        self.load()
+        tensor: torch.Tensor = self._preprocess(image)
+        return tensor
+
+    def embed_tensors(self, batch: torch.Tensor | Sequence[torch.Tensor]) -> np.ndarray:
+        """Unit vectors (n, dim) float32 for preprocessed images, a batch or a list of them."""
+        import torch
+
+        self.load()
+        if not isinstance(batch, torch.Tensor):
+            if len(batch) == 0:
+                return np.zeros((0, self._dim), dtype=np.float32)
+            batch = torch.stack(list(batch))
+        if batch.shape[0] == 0:
+            return np.zeros((0, self._dim), dtype=np.float32)
+        try:
+            with torch.inference_mode():
+                features = self._model.encode_image(batch.to(self._device, dtype=self._dtype))
+                return _unit_rows(features)
+        except RuntimeError as err:
+            raise EmbeddingFailed(
+                f"The CLIP model failed on a batch of {batch.shape[0]} images on "
+                f"{self._device}: {_first_line(err)}. A smaller batch size may help.",
+                detail=repr(err),
+            ) from err
+
+    def embed_images(self, images: Sequence[Image.Image]) -> np.ndarray:
+        """Unit vectors (n, dim) float32 for PIL images, run in batches of `batch_size`."""
+        self.load()
+        parts = [np.zeros((0, self._dim), dtype=np.float32)]
+        step = self.config.batch_size
+        for start in range(0, len(images), step):
+            chunk = images[start : start + step]
+            parts.append(self.embed_tensors([self.preprocess(image) for image in chunk]))
+        return np.concatenate(parts)
+
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors (n, dim) float32 for phrases, comparable with image vectors (search)."""
+        import torch
+
+        self.load()
+        if self._tokenizer is None:
+            import open_clip
+
+            try:
+                self._tokenizer = open_clip.get_tokenizer(
+                    self._open_clip_name, cache_dir=self.config.cache_dir
+                )
+            except Exception as err:
+                raise ModelUnavailable(
+                    f"The text tokenizer of '{self.model_id}' could not be loaded.",
+                    detail=repr(err),
+                ) from err
+        parts = [np.zeros((0, self._dim), dtype=np.float32)]
+        for start in range(0, len(texts), _TEXT_CHUNK):
+            tokens = self._tokenizer(list(texts[start : start + _TEXT_CHUNK]))
+            try:
+                with torch.inference_mode():
+                    parts.append(_unit_rows(self._model.encode_text(tokens.to(self._device))))
+            except RuntimeError as err:
+                raise EmbeddingFailed(
+                    f"The CLIP text encoder failed on {self._device}: {_first_line(err)}.",
+                    detail=repr(err),
+                ) from err
+        return np.concatenate(parts)
+
+
+def _unit_rows(features: torch.Tensor) -> np.ndarray:
+    """float32 rows of length 1 (normalised in float32, so fp16 models lose nothing here)."""
+    import torch
+
+    rows = torch.nn.functional.normalize(features.float(), dim=-1)
+    return np.ascontiguousarray(rows.cpu().numpy(), dtype=np.float32)
+
+
+def _output_dim(model: Any) -> int:
+    dim = getattr(model.visual, "output_dim", None)
+    if isinstance(dim, int) and dim > 0:
+        return dim
+    projection = getattr(model, "text_projection", None)
+    if projection is not None and hasattr(projection, "shape"):
+        return int(projection.shape[-1])
+    raise ModelUnavailable("The CLIP model does not say how long its vectors are.")
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    return text[0] if text else type(err).__name__
+
+
+def _load_failed_message(config: ClipConfig, err: BaseException) -> str:
+    return (
+        f"The CLIP weights '{model_id_for(config)}' could not be loaded: {_first_line(err)}. "
+        f"The file may be damaged or made for another model than {config.model_name}; "
+        f"run `curator models pull` or set {ENV_PRETRAINED} to a matching checkpoint file."
+    )
