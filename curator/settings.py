@@ -100,6 +100,12 @@ class Settings(BaseModel):
         description="open_clip pretrained tag (e.g. 'openai', 'laion2b_s32b_b82k') or a "
         "checkpoint file path.",
     )
+    clip_auto_download: bool = Field(
+        default=True,
+        title="Download CLIP weights",
+        description="When the weights are missing and the internet is reachable, the first "
+        "embedding downloads them into your cache (with progress).",
+    )
     clip_batch_size: int = Field(
         default=16,
         ge=1,

@@ -22,6 +22,8 @@ def curator_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for key in list(os.environ):
         if key.startswith("CURATOR_") and key != "CURATOR_HOME":
             monkeypatch.delenv(key)
+    # Tests never download model weights; the download path is tested on its own.
+    monkeypatch.setenv("CURATOR_CLIP_AUTO_DOWNLOAD", "0")
     return home
 
 

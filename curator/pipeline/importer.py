@@ -202,7 +202,13 @@ def _run_judgment_stages(
         items = [
             (pid, f"{job.cache_dir}/{key}") for pid, key in _photos_needing(Stage.EMBED, model_id)
         ]
-        if items and not weights_present(config):
+        missing = bool(items) and not weights_present(config)
+        if missing and settings.clip_auto_download and js.weights_host_reachable():
+            # First use, online: the embedder downloads the weights (progress on stderr).
+            config = js.clip_config(settings, allow_download=True)
+            missing = False
+            progress.note(f"Downloading the CLIP weights {model_id} into your cache…")
+        if missing:
             reason = model_unavailable_message(config)
             js.mark_skipped(Stage.EMBED, [pid for pid, _ in items], model_id, reason)
             result.stages["embed"] = {StageStatus.SKIPPED.value: len(items), "reason": reason}

@@ -19,6 +19,7 @@ failed) at the current version — a new model or prompt re-queues only those.
 from __future__ import annotations
 
 import os
+import socket
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -56,12 +57,23 @@ def llm_config(settings: Settings) -> LLMConfig:
     )
 
 
-def clip_config(settings: Settings) -> ClipConfig:
+def clip_config(settings: Settings, *, allow_download: bool = False) -> ClipConfig:
     return ClipConfig(
         model_name=settings.clip_model,
         pretrained=settings.clip_pretrained,
         batch_size=settings.clip_batch_size,
+        allow_download=allow_download,
     )
+
+
+def weights_host_reachable(host: str = "huggingface.co", timeout_s: float = 3.0) -> bool:
+    """A quick 'are we online?' probe before a download that would otherwise retry
+    for a minute when offline."""
+    try:
+        with socket.create_connection((host, 443), timeout=timeout_s):
+            return True
+    except OSError:
+        return False
 
 
 def embedding_model_id(settings: Settings) -> str:

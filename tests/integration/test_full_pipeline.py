@@ -135,3 +135,38 @@ def test_doctor_reports_each_check(
     assert "✗ ollama" in out and "ollama serve" in out
     assert "✗ clip_weights" in out and "does not exist" in out
     assert TINY_DIM == 32
+
+
+def test_first_use_downloads_the_weights_when_online(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from curator.ml import embedder as embedder_module
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    make_jpeg(lib / "a.jpg", 320, 240)
+    monkeypatch.setenv("CURATOR_CLIP_AUTO_DOWNLOAD", "1")
+    monkeypatch.setenv("CURATOR_OLLAMA_URL", "http://127.0.0.1:9")
+    monkeypatch.setattr(embedder_module, "weights_present", lambda config: False)
+    attempts: list[bool] = []
+
+    def fake_load(self: embedder_module.ClipEmbedder) -> embedder_module.ClipEmbedder:
+        attempts.append(self.config.allow_download)
+        raise embedder_module.ModelUnavailable("The download of the CLIP weights failed (test).")
+
+    monkeypatch.setattr(embedder_module.ClipEmbedder, "load", fake_load)
+
+    # Offline: no download attempt, skipped at once with how to get the weights.
+    monkeypatch.setattr("curator.pipeline.judgment_stages.weights_host_reachable", lambda: False)
+    offline = import_json(lib)
+    assert attempts == [] and offline["stages"]["embed"]["skipped"] == 1
+    assert "curator models pull" in offline["stages"]["embed"]["reason"]
+
+    # Online: the embedder is allowed to download; a failed download skips with its reason.
+    monkeypatch.setattr("curator.pipeline.judgment_stages.weights_host_reachable", lambda: True)
+    assert run_cli("describe")[0] == 0  # unrelated stage: no download
+    online = import_json(lib)
+    assert attempts == [True]
+    assert online["stages"]["embed"] == {"skipped": 1}
+    (photo,) = list_json()
+    assert photo["stages"]["embed"]["reason"] == "The download of the CLIP weights failed (test)."
