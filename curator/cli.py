@@ -72,6 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
         "list", parents=[common], help="list catalogued photos with their fields"
     )
     p_list.add_argument("--json", action="store_true", help="print JSON (one array)")
+    p_list.add_argument(
+        "--order",
+        choices=["capture", "cull", "rating", "uncertain"],
+        default="capture",
+        help="cull: unreviewed photos, likely rejects first; rating: kept photos by time; "
+        "uncertain: kept photos the taste model is least sure of first",
+    )
 
     p_status = sub.add_parser(
         "status", parents=[common], help="photo and per-stage counts, failures"
@@ -237,6 +244,16 @@ def _print_import_summary(summary: dict[str, int], result: Any, out: TextIO) -> 
 
 def cmd_list(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     photos = list_photos(settings.match_threshold)
+    if args.order != "capture":
+        from curator.pipeline.judgment_stages import embedding_model_id
+        from curator.pipeline.score import review_order
+
+        pass_ = "cull" if args.order == "cull" else "rating"
+        ids = review_order(
+            pass_, embedding_model_id(settings), uncertain_first=args.order == "uncertain"
+        )
+        by_id = {p["id"]: p for p in photos}
+        photos = [by_id[i] for i in ids if i in by_id]
     if args.json:
         json.dump(photos, out, indent=None)
         out.write("\n")

@@ -21,6 +21,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from curator.catalog import judgments
+from curator.catalog.models import CullState, Photo
 from curator.ml.bursts import find_bursts
 from curator.ml.taste import MIN_SAMPLES, FittedTaste, NotEnoughDecisions, fit_taste
 from curator.settings import Settings
@@ -180,6 +181,43 @@ def active_learning_order(model: str, photo_ids: list[int]) -> list[int]:
     order = [ids[i] for i in np.argsort(-spread, kind="stable")]
     rest = [pid for pid in photo_ids if pid not in set(order)]
     return order + rest
+
+
+def review_order(pass_: str, model: str, *, uncertain_first: bool = False) -> list[int]:
+    """Photo ids for a review pass, in the order the loupe shows them.
+
+    cull: unreviewed photos, lowest predicted preference first (obvious rejects
+    go quickly) once a taste model has scored them, capture time before that
+    (and for photos it has not scored yet, after the scored ones).
+    rating: the survivors (kept), in capture time so burst siblings sit next
+    to each other; `uncertain_first` puts the photos the model is least sure
+    of first (active learning: the ratings that teach it most).
+    """
+    alive = Photo.deleted_at.is_null()
+    if pass_ == "cull":
+        rows = (
+            Photo.select(Photo.id)
+            .where(alive, Photo.cull == CullState.UNREVIEWED.value)
+            .order_by(
+                Photo.preference_score.is_null(),
+                Photo.preference_score,
+                Photo.captured_at.is_null(),
+                Photo.captured_at,
+                Photo.id,
+            )
+            .tuples()
+        )
+        return [int(pid) for (pid,) in rows]
+    if pass_ != "rating":
+        raise ValueError(f"unknown review pass {pass_!r} (cull or rating)")
+    rows = (
+        Photo.select(Photo.id)
+        .where(alive, Photo.cull == CullState.KEPT.value)
+        .order_by(Photo.captured_at.is_null(), Photo.captured_at, Photo.id)
+        .tuples()
+    )
+    ids = [int(pid) for (pid,) in rows]
+    return active_learning_order(model, ids) if uncertain_first else ids
 
 
 __all__ = ["MIN_SAMPLES", "RetrainScheduler", "TasteReport", "retrain_and_rescore"]

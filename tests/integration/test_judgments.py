@@ -186,3 +186,24 @@ def test_bursts_are_written_with_a_best_frame(tmp_path: Path) -> None:
         assert rows[made[0]] == (made[0], False)
         assert rows[made[1]] == (made[0], True)
         assert rows[lone.id] == (None, False)
+
+
+def test_review_orders(tmp_path: Path) -> None:
+    from curator.pipeline.score import review_order
+
+    with Catalog.open(tmp_path / "c.sqlite"):
+        ids, _, taste = _photos(60)
+        # Before any model: the cull pass is in capture time.
+        assert review_order("cull", MODEL) == ids
+        _decide(ids, taste, 40)  # the 40 lowest: rejects and ratings (ratings keep nothing)
+        for pid in ids[:5]:
+            set_cull(pid, CullState.KEPT)
+        retrain_and_rescore(MODEL)
+        cull = review_order("cull", MODEL)
+        unreviewed = {p.id for p in Photo.select().where(Photo.cull == "unreviewed")}
+        assert set(cull) == unreviewed
+        scores = [Photo.get_by_id(pid).preference_score for pid in cull]
+        assert scores == sorted(scores)  # lowest predicted preference first
+        rating = review_order("rating", MODEL)
+        assert rating == [pid for pid in ids if Photo.get_by_id(pid).cull == "kept"]
+        assert sorted(review_order("rating", MODEL, uncertain_first=True)) == sorted(rating)
