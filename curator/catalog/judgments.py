@@ -364,3 +364,33 @@ def write_bursts(bursts: Sequence[Burst]) -> None:
         db.cursor().executemany(
             "UPDATE photo SET burst_group = ?, burst_best = ? WHERE id = ?", rows
         )
+
+
+# -- tag confidence ---------------------------------------------------------------
+
+
+def tags_needing_confidence(model: str) -> list[tuple[int, int, str]]:
+    """(photo_tag id, photo id, tag name) of live AI tags with no confidence yet,
+    on photos that have an embedding of `model`."""
+    rows = (
+        PhotoTag.select(PhotoTag.id, PhotoTag.photo, Tag.name)
+        .join(Tag)
+        .switch(PhotoTag)
+        .join(Embedding, on=((Embedding.photo == PhotoTag.photo) & (Embedding.model == model)))
+        .where(
+            PhotoTag.source == TagSource.AI.value,
+            PhotoTag.confidence.is_null(),
+            PhotoTag.removed_at.is_null(),
+        )
+        .tuples()
+    )
+    return [(int(tid), int(pid), str(name)) for tid, pid, name in rows]
+
+
+def write_tag_confidences(values: Sequence[tuple[int, float]]) -> None:
+    db = PhotoTag._meta.database
+    with db.atomic():
+        db.cursor().executemany(
+            "UPDATE photo_tag SET confidence = ? WHERE id = ?",
+            [(round(float(c), 1), tid) for tid, c in values],
+        )

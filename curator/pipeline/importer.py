@@ -278,8 +278,34 @@ def _score(settings: Settings) -> dict[str, Any]:
         scored, version = report.scored, report.version
     else:
         scored, version = rescore(model), None
+    tagged = _score_tags(settings, model)
     bursts = regroup_bursts(model, settings)
-    return {"scored": scored, "new_model_version": version, "bursts": bursts}
+    return {"scored": scored, "new_model_version": version, "bursts": bursts, "tags_scored": tagged}
+
+
+def _score_tags(settings: Settings, model: str) -> int:
+    """CLIP's confidence for new AI tags (needs the CLIP weights; else left empty)."""
+    from curator.catalog.judgments import (
+        load_embeddings,
+        tags_needing_confidence,
+        write_tag_confidences,
+    )
+    from curator.ml.embedder import ClipEmbedder, ModelUnavailable, weights_present
+    from curator.ml.tag_confidence import tag_confidences
+    from curator.pipeline.judgment_stages import clip_config
+
+    rows = tags_needing_confidence(model)
+    config = clip_config(settings)
+    if not rows or not weights_present(config):
+        return 0
+    ids, x = load_embeddings(model, sorted({pid for _, pid, _ in rows}))
+    try:
+        embedder = ClipEmbedder(config).load()
+        values = tag_confidences(rows, dict(zip(ids, x, strict=True)), embedder.embed_texts)
+    except ModelUnavailable:
+        return 0
+    write_tag_confidences(values)
+    return len(values)
 
 
 def run_stages_headless(job: ImportJob, *, progress_stream: TextIO | None = None) -> ImportResult:

@@ -66,6 +66,9 @@ def test_everything_end_to_end(
     photos = {Path(p["path"]).name: p for p in list_json()}
     model_id = f"{TINY_MODEL}/{tiny_clip.name}"
     assert all(p["embeddings"] == [model_id] for p in photos.values())
+    confidences = [t["confidence"] for p in photos.values() for t in p["tags"]]
+    assert confidences and all(c is not None and 0 <= c <= 100 for c in confidences)
+    assert result["stages"]["score"]["tags_scored"] == len(confidences)
     burst_rows = [photos[p.name] for p in burst]
     assert (
         len({r["burst_group"] for r in burst_rows}) == 1

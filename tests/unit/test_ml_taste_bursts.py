@@ -111,3 +111,36 @@ def test_best_frame_weighs_exposure_and_then_taste() -> None:
     assert technical_quality(bracket[0]) < technical_quality(bracket[1])
     (burst,) = find_bursts(bracket)
     assert burst.best_id == 12
+
+
+def test_tag_confidence_follows_clip_agreement() -> None:
+    from curator.ml.tag_confidence import HIGH, LOW, tag_confidences
+
+    image = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    texts = {
+        "a photo of dog": np.array(
+            [HIGH + 0.05, np.sqrt(1 - (HIGH + 0.05) ** 2), 0.0], dtype=np.float32
+        ),
+        "a photo of car": np.array(
+            [LOW - 0.05, np.sqrt(1 - (LOW - 0.05) ** 2), 0.0], dtype=np.float32
+        ),
+        "a photo of tree": np.array(
+            [(LOW + HIGH) / 2, 0.0, np.sqrt(1 - ((LOW + HIGH) / 2) ** 2)], dtype=np.float32
+        ),
+    }
+    calls: list[list[str]] = []
+
+    def embed_texts(prompts: list[str]) -> np.ndarray:
+        calls.append(prompts)
+        return np.stack([texts[p] for p in prompts])
+
+    rows = [
+        (1, 10, "dog"),
+        (2, 10, "car"),
+        (3, 10, "tree"),
+        (4, 99, "dog"),
+    ]  # photo 99: no embedding
+    got = dict(tag_confidences(rows, {10: image}, embed_texts))
+    assert got[1] == 100.0 and got[2] == 0.0 and abs(got[3] - 50.0) < 0.01
+    assert 4 not in got
+    assert calls == [["a photo of car", "a photo of dog", "a photo of tree"]]  # each name once
