@@ -82,14 +82,16 @@ def test_orientation_fixture_set_is_displayed_upright_size() -> None:
 def test_real_camera_orientation_6_is_portrait() -> None:
     decoded = _decode_path(fixture("jpeg/exiv2_SM-G930V_orient6.jpg"))
     assert (decoded.width, decoded.height) == (3024, 4032)
-    assert decoded.luma.shape == (3024, 4032)  # stored landscape, full resolution
+    # Stored landscape; DCT-scaled by 1/2 (4032 > 2 x 1440), still above the preview size.
+    assert decoded.luma.shape == (1512, 2016)
     assert decoded.preview.size == (1080, 1440)
 
 
 def test_preview_is_reduced_to_the_long_edge_but_never_enlarged(tmp_path: Path) -> None:
     big = _decode_path(make_jpeg(tmp_path / "big.jpg", 3000, 2000, pattern="texture"))
     assert big.preview.size == (1440, 960)
-    assert big.luma.shape == (2000, 3000)
+    assert big.luma.shape == (1000, 1500)  # DCT-scaled 1/2: the smallest scale >= 1440
+    assert (big.width, big.height) == (3000, 2000)  # the photo's own size is reported
     assert big.preview.mode == "RGB"
     small = _decode_path(fixture("jpeg/exiv2_FurnaceCreekInn.jpg"))
     assert small.preview.size == (400, 300)
@@ -306,3 +308,25 @@ def test_cut_dng_is_reported_incomplete(tmp_path: Path) -> None:
         decode_image(data[:4000], is_raw=True)
     assert isinstance(caught.value, CorruptImageError | UnsupportedFormatError)
     _assert_human(caught.value)
+
+
+def test_dct_scaled_jpeg_metrics_match_the_full_resolution_path() -> None:
+    """The fast JPEG path (DCT-scaled decode) must keep the scores of a full decode."""
+    import cv2
+
+    from curator.imaging.metrics import measure_exposure, measure_sharpness
+    from tests.imaging_helpers import fixture_files
+
+    for path in fixture_files("jpeg", "*.jpg"):
+        data = path.read_bytes()
+        fast = decode_image(data, is_raw=False, preview_long_edge=1440)
+        full = cv2.imdecode(
+            np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE | cv2.IMREAD_IGNORE_ORIENTATION
+        )
+        assert max(fast.luma.shape) >= min(max(full.shape), 1440), path.name
+        assert abs(measure_sharpness(fast.luma).score - measure_sharpness(full).score) <= 7.0, (
+            path.name
+        )
+        assert abs(measure_exposure(fast.luma).score - measure_exposure(full).score) <= 2.0, (
+            path.name
+        )
