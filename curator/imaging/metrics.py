@@ -6,8 +6,10 @@ Responsibility: pure numpy/OpenCV functions from a 2-D uint8 luma array to
 Sharpness
 ---------
 Variance of the 4-neighbour Laplacian (``cv2.Laplacian``, ksize 1), taken on
-the full-resolution luma *area-averaged to a 1024 px long edge* (frames
-already smaller are used as they are). Why not raw full-resolution pixels:
+the luma *area-averaged to a 1024 px long edge* (frames already smaller are
+used as they are). The luma comes at full resolution, or for large JPEGs
+from libjpeg's DCT-scaled decode at >= 1440 px (see imaging.decode), which
+lands on the same working scale. Why not raw full-resolution pixels:
 per-pixel Laplacian variance mostly measures the pixel pitch, not focus.
 Measured on the fixtures at full resolution, the (sharp) iPhone 6 frames give
 20-24 and the (soft, shaken) Canon SD300 41, the sharp Olympus E-P3 101 vs the
