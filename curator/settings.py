@@ -159,3 +159,17 @@ def load_settings(settings_file: Path | None = None, env: dict[str, str] | None 
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         raise SettingsError(f"Invalid setting — {problems}") from exc
+
+
+def save_settings(settings_file: Path, settings: Settings) -> None:
+    """Write the settings that differ from the defaults, atomically (temp + rename)."""
+    defaults = Settings()
+    changed = {
+        name: value
+        for name, value in settings.model_dump().items()
+        if value != getattr(defaults, name)
+    }
+    settings_file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = settings_file.with_name(settings_file.name + ".tmp")
+    tmp.write_text(json.dumps(changed, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, settings_file)

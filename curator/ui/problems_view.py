@@ -1,0 +1,195 @@
+"""The Failed lane and the error-log view.
+
+`FailedListModel` / `ErrorLogModel` are table models over plain rows from
+`catalog.problems`; `ProblemsPanel` shows both in tabs with Retry and Retry
+all. Retrying resets the failed stage rows to pending and emits
+`retry_requested(photo_ids)`, on which the app starts the pipeline again.
+Models reload on `refresh()` (after each applied batch) with a reset: these
+lists are short and nobody scrolls them while typing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from curator.catalog.problems import (
+    ErrorEntry,
+    FailedPhoto,
+    error_entries,
+    failed_photos,
+    reset_for_retry,
+)
+
+Index = QModelIndex | QPersistentModelIndex
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+
+
+class FailedListModel(QAbstractTableModel):
+    HEADERS = ("Photo", "Stage", "Why", "Attempts")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[FailedPhoto] = []
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self.rows = failed_photos()
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        if role == _DISPLAY:
+            return (row.display.rsplit("/", 1)[-1], row.stage, row.reason, row.attempts)[
+                index.column()
+            ]
+        if role == _TOOLTIP:
+            return f"{row.display}\n{row.reason}"
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        if (
+            role == _DISPLAY
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.HEADERS)
+        ):
+            return self.HEADERS[section]
+        return None
+
+
+class ErrorLogModel(QAbstractTableModel):
+    HEADERS = ("When", "Stage", "Photo", "Attempt", "Message")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[ErrorEntry] = []
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self.rows = error_entries()
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        e = self.rows[index.row()]
+        if role == _DISPLAY:
+            name = (e.path or "").rsplit("/", 1)[-1] or "—"
+            values = (
+                e.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                e.stage,
+                name,
+                f"{e.attempt}/{e.max_attempts}",
+                e.message,
+            )
+            return values[index.column()]
+        if role == _TOOLTIP:
+            return f"{e.error_type}: {e.message}\n\n{e.detail}".strip()
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        if (
+            role == _DISPLAY
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.HEADERS)
+        ):
+            return self.HEADERS[section]
+        return None
+
+
+def _table(model: QAbstractTableModel) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setWordWrap(False)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.verticalHeader().setVisible(False)
+    return view
+
+
+class ProblemsPanel(QWidget):
+    """Failed lane (with Retry / Retry all) and the error log, in two tabs."""
+
+    retry_requested = Signal(list)  # photo ids whose failed stages were reset
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.failed = FailedListModel()
+        self.errors = ErrorLogModel()
+        self.failed_view = _table(self.failed)
+        self.error_view = _table(self.errors)
+        self.summary = QLabel()
+        self.retry_button = QPushButton("Retry")
+        self.retry_all_button = QPushButton("Retry all")
+        self.retry_button.clicked.connect(self.retry_selected)
+        self.retry_all_button.clicked.connect(self.retry_all)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.summary, 1)
+        buttons.addWidget(self.retry_button)
+        buttons.addWidget(self.retry_all_button)
+        failed_tab = QWidget()
+        lane = QVBoxLayout(failed_tab)
+        lane.addWidget(self.failed_view)
+        lane.addLayout(buttons)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(failed_tab, "Failed")
+        self.tabs.addTab(self.error_view, "Error log")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.failed.reload()
+        self.errors.reload()
+        n = len(self.failed.rows)
+        self.summary.setText(
+            "Nothing failed." if n == 0 else f"{n} photo(s) failed — hover for the reason."
+        )
+        self.retry_all_button.setEnabled(n > 0)
+        self.retry_button.setEnabled(n > 0)
+        self.tabs.setTabText(0, f"Failed ({n})" if n else "Failed")
+
+    def retry_selected(self) -> None:
+        rows = {i.row() for i in self.failed_view.selectionModel().selectedRows()}
+        ids = sorted({self.failed.rows[r].photo_id for r in rows if r < len(self.failed.rows)})
+        if ids:
+            self._retry(ids)
+
+    def retry_all(self) -> None:
+        ids = sorted({r.photo_id for r in self.failed.rows})
+        if ids:
+            self._retry(ids)
+
+    def _retry(self, ids: list[int]) -> None:
+        reset_for_retry(ids)
+        self.refresh()
+        self.retry_requested.emit(ids)
