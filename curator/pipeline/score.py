@@ -37,12 +37,20 @@ class TasteReport:
     message: str
 
 
-def rescore(model: str) -> int:
-    """Score every photo embedded with `model` by the newest taste model for it."""
+def rescore(model: str, cache: judgments.EmbeddingCache | None = None) -> int:
+    """Score every photo embedded with `model` by the newest taste model for it.
+
+    With a warm `EmbeddingCache` (the GUI keeps one) this is one matrix-vector
+    product and one UPDATE: ~0.3 s for 100k photos; cold, loading the vectors
+    from the catalog adds ~0.4 s.
+    """
     stored = judgments.latest_taste(model)
     if stored is None:
         return 0
-    ids, x = judgments.load_embeddings(model)
+    if cache is not None and cache.model == model:
+        ids, x = cache.ids, cache.matrix
+    else:
+        ids, x = judgments.load_embeddings(model)
     if not ids or x.shape[1] != stored.fitted.weights.shape[0]:
         return 0
     judgments.write_scores(stored.version, ids, stored.fitted.predict_score(x))
@@ -53,9 +61,11 @@ def plan_training(model: str) -> judgments.TrainingSet:
     return judgments.training_set(model)
 
 
-def apply_fitted(model: str, fitted: FittedTaste) -> TasteReport:
+def apply_fitted(
+    model: str, fitted: FittedTaste, cache: judgments.EmbeddingCache | None = None
+) -> TasteReport:
     version = judgments.store_taste_model(fitted, model)
-    scored = rescore(model)
+    scored = rescore(model, cache)
     rho = "n/a" if fitted.spearman is None else f"{fitted.spearman:.2f}"
     return TasteReport(
         version,
@@ -123,10 +133,11 @@ class RetrainScheduler(QObject):
         threads: QThreadPool,
         *,
         delay_ms: int = 1500,
+        cache: Callable[[], judgments.EmbeddingCache | None] = lambda: None,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
-        self._model, self._threads = model, threads
+        self._model, self._threads, self._cache = model, threads, cache
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
@@ -160,7 +171,7 @@ class RetrainScheduler(QObject):
     def _on_fitted(self, result: object) -> None:
         model = self._model()
         if isinstance(result, FittedTaste):
-            report = apply_fitted(model, result)
+            report = apply_fitted(model, result, self._cache())
         else:
             report = not_enough(0, str(result))
         self._busy = False

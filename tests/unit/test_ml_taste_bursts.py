@@ -144,3 +144,22 @@ def test_tag_confidence_follows_clip_agreement() -> None:
     assert got[1] == 100.0 and got[2] == 0.0 and abs(got[3] - 50.0) < 0.01
     assert 4 not in got
     assert calls == [["a photo of car", "a photo of dog", "a photo of tree"]]  # each name once
+
+
+def test_embedding_cache_mirrors_new_and_replaced_vectors(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from curator.catalog import judgments
+    from curator.catalog.db import Catalog
+    from curator.catalog.models import Photo
+
+    with Catalog.open(tmp_path / "c.sqlite"):
+        a = Photo.create(path=b"/a.jpg", content_hash="a")
+        b = Photo.create(path=b"/b.jpg", content_hash="b")
+        va, vb = np.eye(4, dtype=np.float32)[:2]
+        judgments.store_embeddings("m", [(a.id, va)])
+        cache = judgments.EmbeddingCache("m").load()
+        assert cache.ids == [a.id] and np.array_equal(cache.matrix, va[None])
+        cache.add([(b.id, vb), (a.id, vb)])  # one new, one replaced
+        assert cache.ids == [a.id, b.id]
+        assert np.array_equal(cache.matrix, np.stack([vb, vb]))
+        ids, x = judgments.load_embeddings("m", [b.id, a.id, 999])
+        assert ids == [a.id] and x.shape == (1, 4)
