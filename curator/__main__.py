@@ -1,8 +1,8 @@
-"""`curator` / `python -m curator`: CLI commands, or the app on a folder.
+"""`curator` / `python -m curator`: CLI commands, or the desktop app.
 
-`curator import|list|status …` run headless (curator.cli). `curator [FOLDER]`
-is the app's entry; until the desktop window lands it imports FOLDER with the
-headless pipeline and prints the catalog status.
+`curator import|list|status …` run headless (curator.cli, which never
+imports the GUI). `curator [--catalog PATH] [FOLDER]` opens the window
+(curator.app), importing FOLDER if given.
 """
 
 from __future__ import annotations
@@ -18,17 +18,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     first = next((a for a in args if not a.startswith("-")), None)
     if first in cli.COMMANDS or (any(a in ("-h", "--help") for a in args) and first is None):
         return cli.main(args)
-    # App entry: `curator [--catalog PATH] [FOLDER]`.
-    catalog: list[str] = []
-    if "--catalog" in args:
-        i = args.index("--catalog")
-        catalog = args[i : i + 2]
-        del args[i : i + 2]
-    if args:
-        code = cli.main(["import", *catalog, args[0]])
-        if code != 0:
-            return code
-    return cli.main(["status", *catalog])
+    from curator import app
+
+    return app.main(args)
 
 
 if __name__ == "__main__":

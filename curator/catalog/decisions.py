@@ -9,11 +9,23 @@ Setting a value the photo already has changes nothing and logs nothing.
 State rules (Lightroom's flags): `cull` is unreviewed | kept | rejected;
 `picked` is a flag on top. Picking a photo also keeps it (a pick is never
 rejected); rejecting a photo also clears its pick. Ratings are 1–5 or None.
+
+Undo/redo (`undo_last`, `redo_last`) never edit or delete a row: undoing a
+group appends its inverse rows, each with `undoes` pointing at the row it
+reverses; redoing appends the inverse of that undo (its `undoes` points at
+the undo row). A *group* is everything one call wrote — one user action on
+one photo (a pick that also keeps writes two rows). Every call stamps its
+rows with ONE `created_at`, strictly later than any row before it, so a
+group is exactly a run of consecutive rows with the same photo and stamp;
+no schema change is needed. See `_undo_target`/`_redo_target` for how the
+undo and redo stacks are read back from the log.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from curator.catalog.models import CullState, Decision, DecisionKind, Photo, PhotoPath, utcnow
 from curator.catalog.paths_codec import encode_path
@@ -39,14 +51,34 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def _log(photo: Photo, kind: DecisionKind, old: object, new: object, pass_: str) -> DecisionRecord:
+def _group_stamp() -> datetime:
+    """The one timestamp of a new group: now, but strictly after the newest row.
+
+    Call inside the group's transaction. Strictly increasing stamps keep two
+    quick actions on one photo (or a coarse system clock) from merging.
+    """
+    now = utcnow()
+    last = Decision.select(Decision.created_at).order_by(Decision.id.desc()).first()
+    if last is not None and last.created_at >= now:
+        now = last.created_at + timedelta(microseconds=1)
+    return now
+
+
+def _log(
+    photo: Photo,
+    kind: DecisionKind,
+    old: object,
+    new: object,
+    pass_: str,
+    at: datetime | None = None,
+) -> DecisionRecord:
     Decision.create(
         photo=photo.id,
         kind=kind.value,
         old_value=_text(old),
         new_value=_text(new),
         pass_=pass_,
-        created_at=utcnow(),
+        created_at=at or utcnow(),
     )
     return DecisionRecord(photo.id, kind, _text(old), _text(new))
 
@@ -63,12 +95,13 @@ def set_cull(photo_id: int, state: CullState, *, pass_: str = "cli") -> list[Dec
     state = CullState(state)
     with Photo._meta.database.atomic():
         photo = _photo(photo_id)
+        at = _group_stamp()
         records: list[DecisionRecord] = []
         if photo.cull != state.value:
-            records.append(_log(photo, DecisionKind.CULL, photo.cull, state.value, pass_))
+            records.append(_log(photo, DecisionKind.CULL, photo.cull, state.value, pass_, at))
             photo.cull = state.value
         if state is CullState.REJECTED and photo.picked:
-            records.append(_log(photo, DecisionKind.PICK, True, False, pass_))
+            records.append(_log(photo, DecisionKind.PICK, True, False, pass_, at))
             photo.picked = False
         if records:
             photo.updated_at = utcnow()
@@ -80,12 +113,14 @@ def set_picked(photo_id: int, picked: bool, *, pass_: str = "cli") -> list[Decis
     """Pick or unpick a photo; a pick also keeps it."""
     with Photo._meta.database.atomic():
         photo = _photo(photo_id)
+        at = _group_stamp()
         records: list[DecisionRecord] = []
         if bool(photo.picked) != picked:
-            records.append(_log(photo, DecisionKind.PICK, bool(photo.picked), picked, pass_))
+            records.append(_log(photo, DecisionKind.PICK, bool(photo.picked), picked, pass_, at))
             photo.picked = picked
         if picked and photo.cull != CullState.KEPT.value:
-            records.append(_log(photo, DecisionKind.CULL, photo.cull, CullState.KEPT.value, pass_))
+            kept = CullState.KEPT.value
+            records.append(_log(photo, DecisionKind.CULL, photo.cull, kept, pass_, at))
             photo.cull = CullState.KEPT.value
         if records:
             photo.updated_at = utcnow()
@@ -103,7 +138,7 @@ def set_rating(photo_id: int, stars: int | None, *, pass_: str = "cli") -> list[
         photo = _photo(photo_id)
         if photo.rating == stars:
             return []
-        record = _log(photo, DecisionKind.RATING, photo.rating, stars, pass_)
+        record = _log(photo, DecisionKind.RATING, photo.rating, stars, pass_, _group_stamp())
         photo.rating = stars
         photo.updated_at = utcnow()
         photo.save()
@@ -136,3 +171,170 @@ def decision_log(photo_id: int | None = None) -> list[dict[str, object]]:
         }
         for d in query
     ]
+
+
+# --- undo / redo -------------------------------------------------------------
+#
+# The undo and redo stacks are not stored; they are read back from the log,
+# newest group first. Each group is one of three types, by how deep its rows
+# sit in an `undoes` chain: an *action* (no `undoes`), an *undo* (odd depth:
+# it reverses an action or a redo) or a *redo* (even depth: it reverses an
+# undo). Then:
+# - the top of the undo stack is the newest action-or-redo group that no
+#   later undo group reverses;
+# - the top of the redo stack is the newest undo group that no later redo
+#   reverses, provided no new action came after it (an action clears redo,
+#   as in every editor).
+# Inverse rows inherit the reversed row's `pass`, so a `pass_` filter sees a
+# whole chain or none of it.
+
+_SCAN_CHUNK = 256
+
+
+@dataclass(frozen=True)
+class _Group:
+    rows: tuple[Decision, ...]  # oldest first
+
+    @property
+    def ids(self) -> set[int]:
+        return {int(r.id) for r in self.rows}
+
+    @property
+    def targets(self) -> set[int]:
+        return {int(r.undoes_id) for r in self.rows if r.undoes_id is not None}
+
+    @property
+    def pass_(self) -> str:
+        return str(self.rows[0].pass_)
+
+
+def _groups_newest_first() -> Iterator[_Group]:
+    """The log's groups, newest first, read in chunks (most calls stop early)."""
+    before: int | None = None
+    current: list[Decision] = []
+    while True:
+        query = Decision.select().order_by(Decision.id.desc()).limit(_SCAN_CHUNK)
+        if before is not None:
+            query = query.where(Decision.id < before)
+        rows = list(query)
+        if not rows:
+            break
+        for row in rows:
+            if current and (
+                row.created_at != current[0].created_at or row.photo_id != current[0].photo_id
+            ):
+                yield _Group(tuple(current))
+                current = []
+            current.insert(0, row)
+        before = int(rows[-1].id)
+    if current:
+        yield _Group(tuple(current))
+
+
+def _depth(row: Decision, memo: dict[int, int]) -> int:
+    """How many `undoes` hops lead from `row` to an action (0 for an action)."""
+    chain: list[int] = []
+    depth = 0
+    current: Decision | None = row
+    while current is not None and current.undoes_id is not None:
+        if int(current.id) in memo:
+            depth = memo[int(current.id)]
+            break
+        chain.append(int(current.id))
+        current = Decision.get_or_none(Decision.id == current.undoes_id)
+    for i, row_id in enumerate(reversed(chain), start=1):
+        memo[row_id] = depth + i
+    return memo.get(int(row.id), 0)
+
+
+def _undo_target(pass_: str | None) -> _Group | None:
+    undone: set[int] = set()
+    memo: dict[int, int] = {}
+    for group in _groups_newest_first():
+        if pass_ is not None and group.pass_ != pass_:
+            continue
+        if _depth(group.rows[0], memo) % 2 == 1:  # an undo
+            undone |= group.targets
+        elif not group.ids & undone:
+            return group
+    return None
+
+
+def _redo_target(pass_: str | None) -> _Group | None:
+    redone: set[int] = set()
+    memo: dict[int, int] = {}
+    for group in _groups_newest_first():
+        if pass_ is not None and group.pass_ != pass_:
+            continue
+        depth = _depth(group.rows[0], memo)
+        if depth == 0:  # a new action: nothing left to redo
+            return None
+        if depth % 2 == 0:  # a redo
+            redone |= group.targets
+        elif not group.ids & redone:
+            return group
+    return None
+
+
+def _current_value(photo: Photo, kind: str) -> str | None:
+    if kind == DecisionKind.CULL.value:
+        return _text(photo.cull)
+    if kind == DecisionKind.RATING.value:
+        return _text(photo.rating)
+    if kind == DecisionKind.PICK.value:
+        return _text(bool(photo.picked))
+    raise DecisionError(f"A {kind} decision can't be undone here.")
+
+
+def _assign(photo: Photo, kind: str, value: str | None) -> None:
+    if kind == DecisionKind.CULL.value:
+        photo.cull = CullState(value or CullState.UNREVIEWED.value).value
+    elif kind == DecisionKind.RATING.value:
+        photo.rating = None if value is None else int(value)
+    elif kind == DecisionKind.PICK.value:
+        photo.picked = value == "1"
+
+
+def _reverse(group: _Group) -> list[DecisionRecord]:
+    """Append the inverse of `group` (one new group) and apply it to the photo."""
+    photo: Photo | None = Photo.get_or_none(Photo.id == group.rows[0].photo_id)
+    if photo is None:
+        raise DecisionError(f"There is no photo {group.rows[0].photo_id} in the catalog.")
+    at = _group_stamp()
+    records: list[DecisionRecord] = []
+    for row in reversed(group.rows):
+        current = _current_value(photo, row.kind)
+        Decision.create(
+            photo=photo.id,
+            kind=row.kind,
+            old_value=current,
+            new_value=row.old_value,
+            pass_=row.pass_,
+            undoes=row.id,
+            created_at=at,
+        )
+        _assign(photo, row.kind, row.old_value)
+        records.append(
+            DecisionRecord(int(photo.id), DecisionKind(row.kind), current, row.old_value)
+        )
+    photo.updated_at = utcnow()
+    photo.save()
+    return records
+
+
+def undo_last(pass_: str | None = None) -> list[DecisionRecord] | None:
+    """Undo the newest not-yet-undone user action (of `pass_`, if given).
+
+    Returns the inverse decisions written (one group, committed), or None when
+    there is nothing to undo.
+    """
+    with Photo._meta.database.atomic():
+        group = _undo_target(pass_)
+        return None if group is None else _reverse(group)
+
+
+def redo_last(pass_: str | None = None) -> list[DecisionRecord] | None:
+    """Re-apply the newest undone action, unless a new action came after the undo."""
+    with Photo._meta.database.atomic():
+        group = _redo_target(pass_)
+        return None if group is None else _reverse(group)

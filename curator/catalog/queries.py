@@ -6,7 +6,12 @@ schema.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from curator.catalog.models import (
@@ -21,7 +26,7 @@ from curator.catalog.models import (
     Tag,
     TasteModel,
 )
-from curator.catalog.paths_codec import display_path
+from curator.catalog.paths_codec import display_path, encode_path
 
 STAGES: tuple[str, ...] = tuple(s.value for s in Stage)
 
@@ -203,3 +208,125 @@ def _description_fields(d: Description | None) -> dict[str, Any]:
         "mood": d.artistic_mood,
         "description_model": d.model,
     }
+
+
+# --- gallery ------------------------------------------------------------------
+
+
+class GalleryFilter(StrEnum):
+    """What the gallery shows (the toolbar's filter combo)."""
+
+    ALL = "all"
+    UNREVIEWED = "unreviewed"
+    KEPT = "kept"
+    REJECTED = "rejected"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class GalleryRow:
+    """The display fields of one photo for the gallery cell and the loupe panel."""
+
+    id: int
+    file_name: str
+    path: str
+    captured_at: datetime | None
+    camera: str | None
+    lens: str | None
+    iso: int | None
+    exposure_time: float | None
+    f_number: float | None
+    focal_length: float | None
+    width: int | None
+    height: int | None
+    thumbnail_key: str | None
+    preview_key: str | None
+    sharpness_score: float | None
+    exposure_score: float | None
+    preference_score: float | None
+    cull: str
+    rating: int | None
+    picked: bool
+    failed_reason: str | None  # the technical stage's sentence when it failed
+
+    @property
+    def failed(self) -> bool:
+        return self.failed_reason is not None
+
+
+def _failed_technical() -> Any:
+    return StageRun.select(StageRun.photo).where(
+        StageRun.stage == Stage.TECHNICAL.value, StageRun.status == StageStatus.FAILED.value
+    )
+
+
+def gallery_ids(which: GalleryFilter = GalleryFilter.ALL) -> list[int]:
+    """Photo ids for the gallery, by capture time (undated last), then path."""
+    query = Photo.select(Photo.id).where(Photo.deleted_at.is_null())
+    if which is GalleryFilter.FAILED:
+        query = query.where(Photo.id.in_(_failed_technical()))
+    elif which is not GalleryFilter.ALL:
+        query = query.where(Photo.cull == which.value)
+    rows = query.order_by(Photo.captured_at.is_null(), Photo.captured_at, Photo.path).tuples()
+    return [int(pid) for (pid,) in rows]
+
+
+def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
+    """Display fields of the given photos (missing or deleted ids are left out)."""
+    ids = list(dict.fromkeys(int(i) for i in photo_ids))
+    out: dict[int, GalleryRow] = {}
+    for start in range(0, len(ids), 500):  # stay under SQLite's variable limit
+        chunk = ids[start : start + 500]
+        reasons = {
+            int(pid): reason or "This photo could not be measured."
+            for pid, reason in StageRun.select(StageRun.photo, StageRun.failure_reason)
+            .where(
+                StageRun.photo.in_(chunk),
+                StageRun.stage == Stage.TECHNICAL.value,
+                StageRun.status == StageStatus.FAILED.value,
+            )
+            .tuples()
+        }
+        for p in Photo.select().where(Photo.id.in_(chunk), Photo.deleted_at.is_null()):
+            camera = " ".join(x for x in (p.camera_make, p.camera_model) if x) or None
+            path = display_path(p.path)
+            out[int(p.id)] = GalleryRow(
+                id=int(p.id),
+                file_name=os.path.basename(path),
+                path=path,
+                captured_at=p.captured_at,
+                camera=camera,
+                lens=p.lens,
+                iso=p.iso,
+                exposure_time=p.exposure_time,
+                f_number=p.f_number,
+                focal_length=p.focal_length,
+                width=p.width,
+                height=p.height,
+                thumbnail_key=p.thumbnail_key,
+                preview_key=p.preview_key,
+                sharpness_score=p.sharpness_score,
+                exposure_score=p.exposure_score,
+                preference_score=p.preference_score,
+                cull=p.cull,
+                rating=p.rating,
+                picked=bool(p.picked),
+                failed_reason=reasons.get(int(p.id)),
+            )
+    return out
+
+
+def photo_ids_for_paths(paths: Iterable[str]) -> list[int]:
+    """The photos that own these file paths (primary or duplicate paths)."""
+    raw = list(dict.fromkeys(encode_path(p) for p in paths))
+    found: set[int] = set()
+    for start in range(0, len(raw), 500):
+        chunk = raw[start : start + 500]
+        found.update(
+            int(i) for (i,) in Photo.select(Photo.id).where(Photo.path.in_(chunk)).tuples()
+        )
+        found.update(
+            int(i)
+            for (i,) in PhotoPath.select(PhotoPath.photo).where(PhotoPath.path.in_(chunk)).tuples()
+        )
+    return sorted(found)

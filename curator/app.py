@@ -1,0 +1,189 @@
+"""The composition root: builds the catalog, services and main window, and
+wires them together explicitly (no service locator, no global signal bus).
+
+`main(argv)` is `curator [--catalog PATH] [FOLDER]`. `build_app` is the one
+place the object graph is assembled; tests call it with a catalog they
+opened, exactly as `main` does. Startup stays light: nothing here imports
+torch or the LLM client — the embedding model id (needed by the taste
+model's RetrainScheduler) is resolved lazily at the first decision.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from PySide6.QtCore import QThreadPool, QTimer
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from curator.catalog.db import Catalog, CatalogError
+from curator.paths import AppPaths, resolve_paths
+from curator.pipeline.score import RetrainScheduler, review_order
+from curator.settings import Settings, SettingsError, load_settings
+from curator.ui.gallery_model import GalleryListModel
+from curator.ui.gallery_view import THUMB_EDGE
+from curator.ui.guard import ErrorReporter
+from curator.ui.image_loader import ImageLoader
+from curator.ui.import_controller import ImportController
+from curator.ui.loupe_page import PREFETCH
+from curator.ui.main_window import MainWindow
+from curator.ui.review import ReviewSession
+
+EXIT_OK, EXIT_USAGE, EXIT_CATALOG = 0, 2, 3
+THUMBNAIL_CACHE = 600  # ~200 px pixmaps: ~60 MB
+log = logging.getLogger("curator")
+
+
+@dataclass
+class App:
+    """Everything `build_app` made; `shutdown()` stops the pools before exit."""
+
+    window: MainWindow
+    model: GalleryListModel
+    session: ReviewSession
+    imports: ImportController
+    retrain: RetrainScheduler
+    thumbnails: ImageLoader
+    previews: ImageLoader
+    errors: ErrorReporter
+    pools: tuple[QThreadPool, ...]
+
+    def shutdown(self) -> None:
+        self.imports.cancel()
+        self.thumbnails.shutdown()
+        self.previews.shutdown()
+        for pool in self.pools:
+            pool.clear()
+            pool.waitForDone(10_000)
+
+
+def _pool(threads: int) -> QThreadPool:
+    pool = QThreadPool()
+    pool.setMaxThreadCount(threads)
+    return pool
+
+
+def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
+    errors = ErrorReporter()
+    thumb_pool, preview_pool, ml_pool = _pool(2), _pool(2), _pool(1)
+    thumbnails = ImageLoader(
+        paths.cache_dir, thumb_pool, errors, capacity=THUMBNAIL_CACHE, max_edge=THUMB_EDGE
+    )
+    previews = ImageLoader(paths.cache_dir, preview_pool, errors, capacity=2 * PREFETCH + 3)
+
+    @cache
+    def embedding_model() -> str:
+        # Imported on first use: judgment_stages pulls in the LLM client stack.
+        from curator.pipeline.judgment_stages import embedding_model_id
+
+        return embedding_model_id(settings)
+
+    retrain = RetrainScheduler(embedding_model, ml_pool)
+    # The pass orders need no embedding model (only the "uncertain first" rating
+    # order does, which the GUI does not offer yet), so startup stays light.
+    session = ReviewSession(lambda pass_: review_order(pass_, ""), retrain.note_decision)
+    imports = ImportController(catalog, paths.cache_dir, settings, errors)
+    model = GalleryListModel(thumbnails, errors)
+    model.set_filter(model.filter)
+    window = MainWindow(
+        model=model,
+        thumbnails=thumbnails,
+        previews=previews,
+        session=session,
+        imports=imports,
+        errors=errors,
+        title=f"Curator — {catalog.path}",
+    )
+    window.setPalette(dark_palette())
+    retrain.retrained.connect(lambda report: window.statusBar().showMessage(report.message, 5000))
+    # Parent the non-widget services to the window so they live exactly as long.
+    for obj in (errors, thumbnails, previews, retrain, session, imports, model):
+        obj.setParent(window)
+    session.start(session.pass_)
+    return App(
+        window,
+        model,
+        session,
+        imports,
+        retrain,
+        thumbnails,
+        previews,
+        errors,
+        (thumb_pool, preview_pool, ml_pool),
+    )
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    colours = {
+        QPalette.ColorRole.Window: QColor(37, 37, 38),
+        QPalette.ColorRole.WindowText: QColor(220, 220, 220),
+        QPalette.ColorRole.Base: QColor(30, 30, 30),
+        QPalette.ColorRole.AlternateBase: QColor(45, 45, 45),
+        QPalette.ColorRole.Text: QColor(220, 220, 220),
+        QPalette.ColorRole.Button: QColor(50, 50, 52),
+        QPalette.ColorRole.ButtonText: QColor(220, 220, 220),
+        QPalette.ColorRole.Highlight: QColor(70, 100, 150),
+        QPalette.ColorRole.HighlightedText: QColor(255, 255, 255),
+        QPalette.ColorRole.ToolTipBase: QColor(50, 50, 52),
+        QPalette.ColorRole.ToolTipText: QColor(230, 230, 230),
+    }
+    for role, colour in colours.items():
+        palette.setColor(role, colour)
+    return palette
+
+
+def show_fatal(message: str) -> None:
+    """A modal box with the sentence (the app can't go on without its catalog)."""
+    QMessageBox.critical(None, "Curator", message)
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="curator", description="Curator: the photo culler.")
+    parser.add_argument("--catalog", metavar="PATH", help="catalog file")
+    parser.add_argument("folder", nargs="?", help="a folder to import on start")
+    return parser.parse_args(list(argv))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    existing = QApplication.instance()
+    qt_app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    qt_app.setApplicationName("Curator")
+    qt_app.setStyle("Fusion")
+    qt_app.setPalette(dark_palette())
+    paths = resolve_paths(args.catalog)
+    try:
+        settings = load_settings(paths.settings_file)
+        catalog = Catalog.open(paths.catalog)
+    except (CatalogError, SettingsError) as exc:
+        log.error("%s", exc)
+        show_fatal(str(exc))
+        return EXIT_CATALOG
+    try:
+        app = build_app(catalog, paths, settings)
+        previous_hook = sys.excepthook
+
+        def hook(kind: type[BaseException], exc: BaseException, tb: object) -> None:
+            # An exception outside a guarded slot: logged and shown, never fatal.
+            app.errors.report_exception("an unguarded handler", exc)
+
+        sys.excepthook = hook
+        app.window.closed.connect(qt_app.quit)
+        app.window.show()
+        if args.folder:
+            folder = args.folder
+            QTimer.singleShot(0, lambda: app.window.start_import(folder))
+        try:
+            return int(qt_app.exec())
+        finally:
+            sys.excepthook = previous_hook
+            app.shutdown()
+    finally:
+        catalog.close()

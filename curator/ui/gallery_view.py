@@ -1,0 +1,273 @@
+"""The gallery grid: `ThumbnailDelegate` paints a cell, `GalleryView` asks for
+thumbnails of the visible range only.
+
+The view coalesces every reason the visible range may have changed (scroll,
+resize, rows inserted or removed, a reset) into one zero-delay timer, then
+asks the thumbnail loader for the visible rows plus one screen ahead. Rows
+are found by bisecting on `visualRect` (IconMode lays rows out in order), so
+the cost does not depend on the number of photos.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    QTimer,
+    Slot,
+)
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+    QResizeEvent,
+    QShowEvent,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from curator.catalog.queries import GalleryRow
+from curator.ui.gallery_model import GalleryListModel, PhotoRole, thumbnail_key
+from curator.ui.guard import ErrorReporter, guarded_slot
+from curator.ui.image_loader import ImageKey, ImageLoader
+
+CELL = QSize(212, 196)
+THUMB_EDGE = 196  # long edge the thumbnails are decoded at
+_TEXT_H = 36
+
+GOLD = QColor(240, 190, 60)
+GREEN = QColor(70, 190, 100)
+RED = QColor(220, 70, 60)
+
+
+def star_polygon(center: QPointF, outer: float) -> QPolygonF:
+    import math
+
+    points = []
+    for i in range(10):
+        r = outer if i % 2 == 0 else outer * 0.45
+        a = -math.pi / 2 + i * math.pi / 5
+        points.append(QPointF(center.x() + r * math.cos(a), center.y() + r * math.sin(a)))
+    return QPolygonF(points)
+
+
+def draw_stars(
+    painter: QPainter, left: float, center_y: float, rating: int | None, size: float
+) -> None:
+    """Five stars, the first `rating` filled."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    for i in range(5):
+        poly = star_polygon(QPointF(left + size / 2 + i * (size + 2), center_y), size / 2)
+        filled = rating is not None and i < rating
+        painter.setPen(QPen(GOLD if filled else QColor(110, 110, 110), 1))
+        painter.setBrush(QBrush(GOLD) if filled else Qt.BrushStyle.NoBrush)
+        painter.drawPolygon(poly)
+    painter.restore()
+
+
+def draw_badge(painter: QPainter, rect: QRectF, kind: str) -> None:
+    """A round badge: 'kept' (check), 'rejected' (cross), 'pick' (flag), 'failed' (!)."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    colour = {"kept": GREEN, "rejected": RED, "pick": QColor(250, 250, 250), "failed": RED}[kind]
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(colour)
+    painter.drawEllipse(rect)
+    ink = QColor(30, 30, 30) if kind == "pick" else QColor(255, 255, 255)
+    pen = QPen(ink, max(1.5, rect.width() / 9))
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    painter.setPen(pen)
+    x, y, w, h = rect.x(), rect.y(), rect.width(), rect.height()
+    path = QPainterPath()
+    if kind == "kept":
+        path.moveTo(x + w * 0.28, y + h * 0.52)
+        path.lineTo(x + w * 0.44, y + h * 0.68)
+        path.lineTo(x + w * 0.72, y + h * 0.34)
+    elif kind == "rejected":
+        path.moveTo(x + w * 0.32, y + h * 0.32)
+        path.lineTo(x + w * 0.68, y + h * 0.68)
+        path.moveTo(x + w * 0.68, y + h * 0.32)
+        path.lineTo(x + w * 0.32, y + h * 0.68)
+    elif kind == "pick":
+        path.moveTo(x + w * 0.36, y + h * 0.75)
+        path.lineTo(x + w * 0.36, y + h * 0.25)
+        path.lineTo(x + w * 0.70, y + h * 0.38)
+        path.lineTo(x + w * 0.36, y + h * 0.50)
+    else:
+        path.moveTo(x + w * 0.5, y + h * 0.25)
+        path.lineTo(x + w * 0.5, y + h * 0.58)
+        path.moveTo(x + w * 0.5, y + h * 0.74)
+        path.lineTo(x + w * 0.5, y + h * 0.75)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawPath(path)
+    painter.restore()
+
+
+def state_badges(row: GalleryRow) -> list[str]:
+    badges = []
+    if row.failed:
+        badges.append("failed")
+    if row.cull in ("kept", "rejected"):
+        badges.append(row.cull)
+    if row.picked:
+        badges.append("pick")
+    return badges
+
+
+class ThumbnailDelegate(QStyledItemDelegate):
+    """Paints thumbnail, stars, keep/reject/pick badges (rejects dimmed), failed marker."""
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        return CELL
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        row = index.data(PhotoRole)
+        if not isinstance(row, GalleryRow):
+            return
+        painter.save()
+        cell = QRect(option.rect).adjusted(3, 3, -3, -3)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        painter.fillRect(cell, QColor(70, 100, 150) if selected else QColor(44, 44, 46))
+        image_area = cell.adjusted(6, 6, -6, -_TEXT_H)
+        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+        if row.failed:
+            painter.fillRect(image_area, QColor(60, 30, 30))
+            painter.setPen(QColor(240, 200, 200))
+            painter.drawText(
+                image_area.adjusted(8, 30, -8, -4),
+                int(
+                    Qt.AlignmentFlag.AlignHCenter
+                    | Qt.AlignmentFlag.AlignTop
+                    | Qt.TextFlag.TextWordWrap
+                ),
+                f"Failed\n{row.failed_reason}",
+            )
+        elif pixmap is not None and not pixmap.isNull():
+            size = pixmap.size().scaled(image_area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRect(0, 0, size.width(), size.height())
+            target.moveCenter(image_area.center())
+            if row.cull == "rejected":
+                painter.setOpacity(0.3)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawPixmap(target, pixmap)
+            painter.setOpacity(1.0)
+        else:
+            painter.fillRect(image_area, QColor(56, 56, 58))
+        for i, badge in enumerate(state_badges(row)):
+            draw_badge(
+                painter, QRectF(image_area.left() + 4 + i * 24, image_area.top() + 4, 20, 20), badge
+            )
+        text_top = image_area.bottom() + 4
+        draw_stars(painter, cell.left() + 8, text_top + 8, row.rating, 11)
+        font = QFont(painter.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        painter.setFont(font)
+        painter.setPen(QColor(120, 120, 120) if row.cull == "rejected" else QColor(210, 210, 210))
+        name_rect = QRect(cell.left() + 8, text_top + 16, cell.width() - 16, 16)
+        name = painter.fontMetrics().elidedText(
+            row.file_name, Qt.TextElideMode.ElideMiddle, name_rect.width()
+        )
+        painter.drawText(
+            name_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), name
+        )
+        painter.restore()
+
+
+class GalleryView(QListView):
+    """QListView in IconMode that loads thumbnails for what is on screen."""
+
+    def __init__(
+        self,
+        model: GalleryListModel,
+        thumbnails: ImageLoader,
+        errors: ErrorReporter,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.thumbnails, self.errors = thumbnails, errors
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setUniformItemSizes(True)
+        self.setGridSize(CELL)
+        self.setSpacing(0)
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(500)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setItemDelegate(ThumbnailDelegate(self))
+        self.setModel(model)
+        self.gallery_model = model
+        self._visible_timer = QTimer(self)
+        self._visible_timer.setSingleShot(True)
+        self._visible_timer.setInterval(0)
+        self._visible_timer.timeout.connect(self._request_visible)
+        self.verticalScrollBar().valueChanged.connect(self._visible_timer.start)
+        for signal in (
+            model.rowsInserted,
+            model.rowsRemoved,
+            model.modelReset,
+            model.layoutChanged,
+        ):
+            signal.connect(self._visible_timer.start)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._visible_timer.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._visible_timer.start()
+
+    def visible_rows(self, ahead_screens: float = 0.0) -> range:
+        """Rows whose cells intersect the viewport (plus `ahead_screens` below)."""
+        n = self.gallery_model.rowCount()
+        if n == 0:
+            return range(0)
+        height = self.viewport().height()
+        bottom = height + int(height * ahead_screens)
+        lo, hi = 0, n  # first row whose cell bottom is on screen
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.visualRect(self.gallery_model.index(mid)).bottom() < 0:
+                lo = mid + 1
+            else:
+                hi = mid
+        first, last = lo, lo
+        while last < n and self.visualRect(self.gallery_model.index(last)).top() <= bottom:
+            last += 1
+        return range(first, last)
+
+    @Slot()
+    @guarded_slot
+    def _request_visible(self) -> None:
+        keys: list[ImageKey] = []
+        for row in self.visible_rows(ahead_screens=1.0):
+            photo = self.gallery_model.photo_row(row)
+            key = None if photo is None else thumbnail_key(photo)
+            if key is not None:
+                keys.append(key)
+        self.thumbnails.request(keys)

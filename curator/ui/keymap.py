@@ -1,0 +1,50 @@
+"""The loupe's keyboard: one table drives both the shortcuts and the help overlay.
+
+Lightroom conventions (DESIGN.md, Keyboard). Each binding names an action;
+`curator.ui.loupe_page` maps action names to ReviewSession calls, and the
+help overlay prints this same table, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class KeyBinding:
+    action: str
+    keys: tuple[str, ...]  # QKeySequence portable text, first one shown in help
+    cull: str  # what it does in the cull pass
+    rating: str  # what it does in the rating pass
+
+
+LOUPE_BINDINGS: tuple[KeyBinding, ...] = (
+    KeyBinding("pick", ("P",), "keep, next photo", "pick on/off"),
+    KeyBinding("reject", ("X", "R"), "reject, next photo", "reject, next photo"),
+    KeyBinding("clear", ("U",), "clear keep/reject", "clear pick/reject"),
+    *(
+        KeyBinding(f"rate_{n}", (str(n),), f"{n} star{'s' if n > 1 else ''}, stay", "same")
+        for n in range(1, 6)
+    ),
+    KeyBinding("rate_0", ("0",), "clear the rating", "same"),
+    KeyBinding("next", ("Right", "Space"), "next photo", "same"),
+    KeyBinding("previous", ("Left",), "previous photo", "same"),
+    KeyBinding("switch_pass", ("Tab",), "go to the rating pass", "go to the cull pass"),
+)
+
+WINDOW_BINDINGS: tuple[KeyBinding, ...] = (
+    KeyBinding("grid", ("G",), "gallery grid", "same"),
+    KeyBinding("loupe", ("E",), "loupe (one photo, full window)", "same"),
+    KeyBinding("undo", ("Ctrl+Z",), "undo the last decision", "same"),
+    KeyBinding("redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "redo", "same"),
+    KeyBinding("help", ("?", "F1"), "this help (any key closes it)", "same"),
+)
+
+
+def help_rows() -> list[tuple[str, str, str]]:
+    """(keys, cull pass, rating pass) for every binding, as the overlay prints them."""
+    rows = []
+    for b in (*LOUPE_BINDINGS, *WINDOW_BINDINGS):
+        keys = " / ".join("→" if k == "Right" else "←" if k == "Left" else k for k in b.keys)
+        rows.append((keys, b.cull, b.rating))
+    return rows

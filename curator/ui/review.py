@@ -1,0 +1,188 @@
+"""`ReviewSession`: the loupe's state — which pass, which photos, where — and
+the decisions it records. No widgets: the loupe page drives it by keys.
+
+Invariants:
+- every decision goes through `curator.catalog.decisions` (which commits
+  before returning) *before* the cursor moves, so the next photo is shown
+  only after the decision is durable;
+- the pass's order is a snapshot taken when the pass starts
+  (`score.review_order`): deciding a photo does not remove it, so ← goes
+  back to it; photos imported meanwhile are appended (cull pass);
+- each decision notifies the retrain callback (debounced by the caller's
+  RetrainScheduler) and emits `photos_changed` for the gallery and panel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from enum import StrEnum
+
+from PySide6.QtCore import QObject, Signal
+
+from curator.catalog import decisions
+from curator.catalog.decisions import DecisionRecord
+from curator.catalog.models import CullState, Photo
+
+
+class ReviewPass(StrEnum):
+    CULL = "cull"
+    RATING = "rating"
+
+    @property
+    def label(self) -> str:
+        return "Cull pass" if self is ReviewPass.CULL else "Rating pass"
+
+
+class ReviewSession(QObject):
+    current_changed = Signal(int)  # photo id, or -1 when the pass is empty
+    photos_changed = Signal(list)  # ids whose decision state changed
+    pass_changed = Signal(str)
+    notice = Signal(str)  # a short sentence for the status bar
+
+    def __init__(
+        self,
+        order: Callable[[str], list[int]],
+        on_decision: Callable[[], None],
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self._order_fn, self._on_decision = order, on_decision
+        self.pass_ = ReviewPass.CULL
+        self.order: list[int] = []
+        self.index = 0
+
+    @property
+    def current(self) -> int | None:
+        return self.order[self.index] if 0 <= self.index < len(self.order) else None
+
+    @property
+    def position_text(self) -> str:
+        if not self.order:
+            return f"{self.pass_.label}: nothing to review"
+        return f"{self.pass_.label}: {self.index + 1} / {len(self.order)}"
+
+    # --- navigation ---------------------------------------------------------
+
+    def start(self, pass_: ReviewPass | str, at_photo: int | None = None) -> None:
+        """Start (or restart) a pass, at `at_photo` if given.
+
+        A photo outside the pass (opened from the gallery) is looked for in the
+        other pass first — a kept photo opens the rating pass — and otherwise
+        shown at the front of this pass (a rejected photo, to reconsider it).
+        """
+        self.pass_ = ReviewPass(pass_)
+        self.order = self._order_fn(self.pass_.value)
+        if at_photo is not None and at_photo not in self.order:
+            other = ReviewPass.RATING if self.pass_ is ReviewPass.CULL else ReviewPass.CULL
+            other_order = self._order_fn(other.value)
+            if at_photo in other_order:
+                self.pass_, self.order = other, other_order
+            else:
+                self.order.insert(0, at_photo)
+        self.index = self.order.index(at_photo) if at_photo in self.order else 0
+        self.pass_changed.emit(self.pass_.value)
+        self._emit_current()
+
+    def switch_pass(self) -> None:
+        self.start(ReviewPass.RATING if self.pass_ is ReviewPass.CULL else ReviewPass.CULL)
+
+    def move(self, delta: int) -> None:
+        if not self.order:
+            return
+        target = self.index + delta
+        if target >= len(self.order):
+            self.notice.emit(f"End of the {self.pass_.label.lower()}.")
+            target = len(self.order) - 1
+        self.index = max(0, target)
+        self._emit_current()
+
+    def go_to(self, photo_id: int) -> bool:
+        if photo_id not in self.order:
+            return False
+        self.index = self.order.index(photo_id)
+        self._emit_current()
+        return True
+
+    def extend(self, photo_ids: Iterable[int]) -> None:
+        """Append newly imported photos that belong to this pass (live import)."""
+        known = set(self.order)
+        fresh = [pid for pid in photo_ids if pid not in known]
+        if not fresh:
+            return
+        wanted = set(self._order_fn(self.pass_.value)) & set(fresh)
+        was_empty = not self.order
+        self.order.extend(pid for pid in fresh if pid in wanted)
+        if was_empty and self.order:
+            self._emit_current()
+
+    # --- decisions ----------------------------------------------------------
+
+    def pick(self) -> None:
+        """P: keep and advance (cull pass), or toggle the pick (rating pass)."""
+        pid = self.current
+        if pid is None:
+            return
+        if self.pass_ is ReviewPass.CULL:
+            self._decided(decisions.set_cull(pid, CullState.KEPT, pass_=self.pass_.value))
+            self.move(1)
+        else:
+            picked = bool(Photo.get_by_id(pid).picked)
+            self._decided(decisions.set_picked(pid, not picked, pass_=self.pass_.value))
+
+    def reject(self) -> None:
+        pid = self.current
+        if pid is None:
+            return
+        self._decided(decisions.set_cull(pid, CullState.REJECTED, pass_=self.pass_.value))
+        self.move(1)
+
+    def clear(self) -> None:
+        """U: clear keep/reject (cull pass) or pick/reject (rating pass)."""
+        pid = self.current
+        if pid is None:
+            return
+        if self.pass_ is ReviewPass.CULL:
+            self._decided(decisions.set_cull(pid, CullState.UNREVIEWED, pass_=self.pass_.value))
+            return
+        photo = Photo.get_by_id(pid)
+        if photo.picked:
+            self._decided(decisions.set_picked(pid, False, pass_=self.pass_.value))
+        elif photo.cull == CullState.REJECTED.value:
+            self._decided(decisions.set_cull(pid, CullState.KEPT, pass_=self.pass_.value))
+
+    def rate(self, stars: int) -> None:
+        """1–5 rate, 0 clears; the cursor stays (the user sits with the photo)."""
+        pid = self.current
+        if pid is not None:
+            self._decided(decisions.set_rating(pid, stars or None, pass_=self.pass_.value))
+
+    def undo(self) -> None:
+        self._after_history(decisions.undo_last(), "Nothing to undo.", "Undone")
+
+    def redo(self) -> None:
+        self._after_history(decisions.redo_last(), "Nothing to redo.", "Redone")
+
+    def _after_history(
+        self, records: Sequence[DecisionRecord] | None, empty: str, verb: str
+    ) -> None:
+        if not records:
+            self.notice.emit(empty)
+            return
+        pid = records[0].photo_id
+        what = ", ".join(
+            f"{r.kind.value} {r.old_value or '—'} → {r.new_value or '—'}" for r in records
+        )
+        self.notice.emit(f"{verb}: {what}.")
+        self._decided(records)
+        if pid != self.current:
+            self.go_to(pid)
+
+    def _decided(self, records: Sequence[DecisionRecord]) -> None:
+        if not records:
+            return
+        self._on_decision()
+        self.photos_changed.emit(sorted({r.photo_id for r in records}))
+
+    def _emit_current(self) -> None:
+        pid = self.current
+        self.current_changed.emit(-1 if pid is None else pid)

@@ -1,0 +1,74 @@
+"""Fixtures for GUI tests: a photo library imported through the real pipeline,
+and the real app (catalog, services, main window) built by `curator.app`."""
+
+from __future__ import annotations
+
+import colorsys
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from pytestqt.qtbot import QtBot
+
+from curator.app import App, build_app
+from curator.catalog.db import Catalog
+from curator.paths import resolve_paths
+from curator.settings import load_settings
+from tests.imaging_helpers import exif_block
+from tests.integration.cli_helpers import import_json
+
+START = datetime(2024, 6, 1, 10, 0, 0)
+
+
+def make_photo(path: Path, i: int, *, width: int = 480, height: int = 320) -> Path:
+    """A colourful, distinct JPEG (hue by `i`, a disc whose place varies) with EXIF."""
+    r, g, b = colorsys.hsv_to_rgb((i * 0.13) % 1.0, 0.65, 0.9)
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    shade = (0.55 + 0.45 * (x / width))[..., None]
+    pixels = np.ones((height, width, 3), np.float32) * np.array([r, g, b]) * 255 * shade
+    cx, cy = width * (0.25 + 0.5 * ((i * 37) % 10) / 10), height * 0.5
+    disc = (x - cx) ** 2 + (y - cy) ** 2 < (height * 0.22) ** 2
+    pixels[disc] = 255 - pixels[disc]
+    noise = np.random.default_rng(abs(i) + 1000 * (i < 0)).integers(0, 24, size=(height, width, 1))
+    image = Image.fromarray(np.clip(pixels + noise, 0, 255).astype(np.uint8))
+    exif = exif_block(captured_at=START + timedelta(seconds=30 * i), model=f"Synthetic {i % 3}")
+    image.save(path, "JPEG", quality=88, exif=exif)
+    return path
+
+
+def make_library(folder: Path, count: int, *, first: int = 0) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    return [make_photo(folder / f"IMG_{i:04d}.jpg", i) for i in range(first, first + count)]
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    """Eight photos plus one broken file, imported (technical stage) through the CLI."""
+    lib = tmp_path / "lib"
+    make_library(lib, 8)
+    (lib / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    result = import_json(lib, "--stages", "technical")
+    assert result["new"] == 8 and result["failed"] == 1, result
+    return lib
+
+
+@pytest.fixture
+def app(qtbot: QtBot) -> Iterator[App]:
+    """The real app over this test's catalog, shown and focused."""
+    paths = resolve_paths()
+    catalog = Catalog.open(paths.catalog)
+    built = build_app(catalog, paths, load_settings(paths.settings_file))
+    qtbot.addWidget(built.window)
+    built.window.resize(1100, 760)
+    built.window.show()
+    qtbot.waitExposed(built.window)
+    built.window.activateWindow()
+    try:
+        yield built
+    finally:
+        built.shutdown()
+        built.window.close()
+        catalog.close()

@@ -1,0 +1,120 @@
+"""The gallery model and view: qtmodeltester, filters, visible-range thumbnail
+loading, and a live import from the GUI that keeps scroll and selection."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, Qt
+from pytestqt.qtbot import QtBot
+
+from curator.app import App
+from curator.catalog.decisions import set_cull
+from curator.catalog.models import CullState
+from curator.catalog.queries import GalleryFilter, GalleryRow
+from curator.ui.gallery_model import PhotoIdRole, PhotoRole
+from tests.ui.conftest import make_library
+
+
+def test_model_passes_qmodeltester_and_filters(
+    library: Path, app: App, qtbot: QtBot, qtmodeltester: object
+) -> None:
+    model = app.model
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    assert model.rowCount() == 9
+    rows = [model.data(model.index(r), PhotoRole) for r in range(model.rowCount())]
+    assert all(isinstance(r, GalleryRow) for r in rows)
+    names = [r.file_name for r in rows]
+    assert names[:8] == [f"IMG_{i:04d}.jpg" for i in range(8)] and names[8] == "broken.jpg"
+    broken = rows[8]
+    assert broken.failed and broken.failed_reason and broken.failed_reason.endswith(".")
+
+    set_cull(rows[1].id, CullState.REJECTED)
+    for which, expected in (
+        (GalleryFilter.FAILED, ["broken.jpg"]),
+        (GalleryFilter.REJECTED, ["IMG_0001.jpg"]),
+        (GalleryFilter.KEPT, []),
+        (GalleryFilter.UNREVIEWED, 8),
+    ):
+        app.window.filter_combo.setCurrentIndex(app.window.filter_combo.findData(which.value))
+        got = [
+            model.data(model.index(r), Qt.ItemDataRole.DisplayRole) for r in range(model.rowCount())
+        ]
+        assert got == expected if isinstance(expected, list) else len(got) == expected
+        qtmodeltester.check(model)  # type: ignore[attr-defined]
+
+
+def test_thumbnails_load_for_the_visible_rows_only(tmp_path: Path, app: App, qtbot: QtBot) -> None:
+    from tests.integration.cli_helpers import import_json
+
+    lib = tmp_path / "many"
+    make_library(lib, 40)
+    import_json(lib, "--stages", "technical")
+    app.model.refresh()
+    view = app.window.gallery
+    view.resize(700, 420)
+    visible = view.visible_rows()
+    assert 0 < len(visible) < 40
+    qtbot.waitUntil(
+        lambda: all(
+            app.model.data(app.model.index(r), Qt.ItemDataRole.DecorationRole) for r in visible
+        ),
+        timeout=5000,
+    )
+    # Visible plus one screen ahead were asked for, not all 40.
+    assert app.thumbnails.loads < 40
+    view.scrollToBottom()
+    last = app.model.rowCount() - 1
+    qtbot.waitUntil(
+        lambda: app.model.data(app.model.index(last), Qt.ItemDataRole.DecorationRole) is not None,
+        timeout=5000,
+    )
+
+
+def test_import_from_the_gui_streams_into_the_gallery_keeping_the_selection(
+    library: Path, tmp_path: Path, app: App, qtbot: QtBot
+) -> None:
+    model, view = app.model, app.window.gallery
+    chosen = model.data(model.index(3), PhotoIdRole)
+    view.selectionModel().setCurrentIndex(
+        model.index(3), QItemSelectionModel.SelectionFlag.ClearAndSelect
+    )
+    progress: list[str] = []
+    app.imports.progress.connect(progress.append)
+    more = tmp_path / "more"
+    make_library(more, 12, first=100)  # captured later: appended after the first eight
+    make_library(more / "early", 1, first=-5)  # captured earlier: inserted before them
+    with qtbot.waitSignal(app.imports.finished, timeout=60_000) as finished:
+        assert app.window.start_import(str(more))
+    assert model.rowCount() == 9 + 13
+    assert "13 new" in finished.args[0]
+    assert view.currentIndex().data(PhotoIdRole) == chosen  # selection survived the inserts
+    assert [i.data(PhotoIdRole) for i in view.selectionModel().selectedIndexes()] == [chosen]
+    assert progress and re.fullmatch(
+        r"Measuring \d+/13( — [\d.]+ photos/s — ETA .+)?", progress[-1]
+    )
+    assert app.window.progress_label.text().startswith("Import finished")
+
+
+def test_import_of_a_missing_folder_is_a_sentence_not_a_crash(app: App, tmp_path: Path) -> None:
+    assert not app.window.start_import(str(tmp_path / "nowhere"))
+    assert "There is no folder" in app.window.error_label.text()
+
+
+def test_closing_mid_import_waits_for_in_flight_photos_and_loses_nothing(
+    tmp_path: Path, app: App, qtbot: QtBot
+) -> None:
+    from curator.catalog.models import StageRun
+
+    lib = tmp_path / "big"
+    make_library(lib, 30)
+    with qtbot.waitSignal(app.imports.progress, timeout=30_000):
+        app.window.start_import(str(lib))
+    with qtbot.waitSignal(app.window.closed, timeout=60_000):
+        app.window.close()
+    assert not app.imports.running and not app.window.isVisible()
+    statuses = [r.status for r in StageRun.select()]
+    assert statuses and set(statuses) == {"done"}  # nothing half-written or failed
+    summary = app.imports.last_summary
+    assert summary is not None and summary.cancelled

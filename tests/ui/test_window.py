@@ -1,0 +1,142 @@
+"""The window as a whole: screenshots for people, startup without torch,
+guarded slots, and the fatal catalog error."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QObject, Qt, Slot
+from pytestqt.qtbot import QtBot
+
+from curator import app as app_module
+from curator.app import App
+from curator.catalog.models import Photo
+from curator.ui.guard import ErrorReporter, guarded_slot
+
+SHOTS_COPY = Path("/tmp/curator-shots")
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_screenshots_of_gallery_loupe_and_help(library: Path, app: App, qtbot: QtBot) -> None:
+    """Grabs the gallery, the loupe and the help overlay to PNGs a person can look at."""
+    out = Path(tempfile.mkdtemp(prefix="curator-shots-"))
+    print(f"\nscreenshots: {out}")
+    window = app.window
+    ids = [int(p.id) for p in Photo.select().order_by(Photo.captured_at)]
+    from curator.catalog.decisions import set_cull, set_picked, set_rating
+
+    set_cull(ids[1], "rejected")  # type: ignore[arg-type]
+    set_picked(ids[2], True)
+    set_rating(ids[2], 4)
+    set_cull(ids[3], "kept")  # type: ignore[arg-type]
+    set_rating(ids[3], 2)
+    app.model.refresh(ids)
+    gallery = window.gallery
+    qtbot.waitUntil(
+        lambda: all(
+            app.model.data(app.model.index(r), Qt.ItemDataRole.DecorationRole) is not None
+            for r in range(8)
+        ),
+        timeout=5000,
+    )
+    shots = {"gallery": window.grab()}
+    window.show_loupe(ids[2])
+    view = window.loupe.view
+    qtbot.waitUntil(lambda: view.is_preview and view.painted_photo_id == ids[2], timeout=5000)
+    shots["loupe"] = window.grab()
+    qtbot.keyClick(view, Qt.Key.Key_Question)
+    shots["help"] = window.grab()
+    for name, pixmap in shots.items():
+        assert not pixmap.isNull() and pixmap.width() > 800
+        assert pixmap.save(str(out / f"{name}.png"))
+    SHOTS_COPY.mkdir(parents=True, exist_ok=True)
+    for png in out.glob("*.png"):
+        shutil.copy(png, SHOTS_COPY / png.name)
+    assert gallery.isVisible() is False  # the loupe is up
+
+
+STARTUP_SCRIPT = r"""
+import sys, time
+t0 = time.perf_counter()
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+qt_app = QApplication(sys.argv[:1])
+from curator import app
+
+def check():
+    windows = [w for w in qt_app.topLevelWidgets() if w.isVisible()]
+    print("shown", len(windows), "torch", "torch" in sys.modules,
+          "open_clip", "open_clip" in sys.modules, "ms", round((time.perf_counter() - t0) * 1000))
+    qt_app.closeAllWindows()
+
+QTimer.singleShot(0, check)
+sys.exit(app.main(["--catalog", sys.argv[1]]))
+"""
+
+
+def test_window_shows_fast_and_torch_is_not_imported(tmp_path: Path) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run(
+        [sys.executable, "-c", STARTUP_SCRIPT, str(tmp_path / "cat.sqlite")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    line = next(ln for ln in out.stdout.splitlines() if ln.startswith("shown"))
+    fields = line.split()
+    print(f"\nlaunch → window shown: {fields[-1]} ms")
+    assert fields[1] == "1" and fields[3] == "False" and fields[5] == "False", line
+
+
+class _Crashy(QObject):
+    def __init__(self, errors: ErrorReporter):
+        super().__init__()
+        self.errors = errors
+        self.after = False
+
+    @Slot()
+    @guarded_slot
+    def explode(self) -> None:
+        raise ZeroDivisionError("the slot divided by zero")
+
+    @Slot()
+    def still_alive(self) -> None:
+        self.after = True
+
+
+def test_a_crash_in_a_slot_is_logged_and_shown_not_fatal(
+    app: App, qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    crashy = _Crashy(app.errors)
+    with qtbot.waitSignal(app.errors.reported) as reported:
+        app.window.import_action.triggered.connect(crashy.explode)
+        app.window.import_action.triggered.disconnect(app.window._ask_import)
+        app.window.import_action.trigger()
+    assert "divided by zero" in reported.args[0]
+    assert "divided by zero" in app.window.error_label.text()
+    assert any("ZeroDivisionError" in (r.exc_text or "") for r in caplog.records)
+    crashy.still_alive()
+    assert crashy.after and app.window.isVisible()
+    # A guarded slot in the real UI: the loupe survives a catalog that went away.
+    app.window.loupe.dispatch("no_such_action")
+    assert "no_such_action" in app.window.error_label.text()
+
+
+def test_an_unusable_catalog_is_a_sentence_and_exit_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "not-a-catalog.sqlite"
+    bad.write_bytes(b"this is not sqlite at all" * 100)
+    shown: list[str] = []
+    monkeypatch.setattr(app_module, "show_fatal", shown.append)
+    assert app_module.main(["--catalog", str(bad)]) == 3
+    assert shown and "not a Curator catalog" in shown[0]
