@@ -15,12 +15,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     from curator import cli
 
-    first = next((a for a in args if not a.startswith("-")), None)
+    first = _first_positional(args)
     if first in cli.COMMANDS or (any(a in ("-h", "--help") for a in args) and first is None):
         return cli.main(args)
     from curator import app
 
     return app.main(args)
+
+
+def _first_positional(args: list[str]) -> str | None:
+    """The first argument that is neither an option nor an option's value."""
+    skip = False
+    for a in args:
+        if skip:
+            skip = False
+        elif a == "--catalog":
+            skip = True
+        elif not a.startswith("-"):
+            return a
+    return None
 
 
 if __name__ == "__main__":

@@ -46,10 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="curator", description="Curator: measure, describe and cull your photo archive."
     )
+    catalog_help = "catalog file (default: your user data folder)"
+    parser.add_argument("--catalog", metavar="PATH", help=catalog_help)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--catalog", metavar="PATH", help="catalog file (default: your user data folder)"
-    )
+    # Also accepted after the command; SUPPRESS keeps a value given before it.
+    common.add_argument("--catalog", metavar="PATH", help=catalog_help, default=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p_import = sub.add_parser("import", parents=[common], help="import a folder of photos")

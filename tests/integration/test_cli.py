@@ -110,3 +110,17 @@ def test_human_output_mentions_failures(tmp_path: Path) -> None:
     assert "1 failed" in out and "curator status" in out
     code, out, _ = run_cli("status")
     assert "z.jpg" in out and "empty" in out
+
+
+def test_entry_point_routes_subcommands_after_the_catalog_option(tmp_path: Path) -> None:
+    import contextlib
+    import io
+
+    from curator.__main__ import _first_positional, main
+
+    assert _first_positional(["--catalog", "x.sqlite", "status"]) == "status"
+    assert _first_positional(["--catalog", "x.sqlite", "/photos"]) == "/photos"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["--catalog", str(tmp_path / "c.sqlite"), "status", "--json"])
+    assert code == 0 and '"photos": 0' in out.getvalue()
