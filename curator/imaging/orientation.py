@@ -69,8 +69,15 @@ def fit_long_edge(image: Image.Image, long_edge: int) -> Image.Image:
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
-    # INTER_AREA is the right filter for shrinking (it averages, no aliasing) and
-    # is several times faster than Pillow's LANCZOS on a 24 MP frame.
+    # Shrink in two steps: an integer-factor INTER_AREA (a plain box average,
+    # OpenCV's fast path, no aliasing), then INTER_LINEAR for the remaining
+    # factor below 2, where bilinear does not alias visibly. A direct INTER_AREA
+    # at a fractional ratio costs ~5x more (24 ms vs 5 ms for 2016 -> 1440 px).
     array = np.asarray(image)
-    small = cv2.resize(array, size, interpolation=cv2.INTER_AREA)
-    return Image.fromarray(small)
+    k = int(longest / long_edge)
+    if k >= 2:
+        h, w = array.shape[:2]
+        array = cv2.resize(array, (max(1, w // k), max(1, h // k)), interpolation=cv2.INTER_AREA)
+    if (array.shape[1], array.shape[0]) != size:
+        array = cv2.resize(array, size, interpolation=cv2.INTER_LINEAR)
+    return Image.fromarray(array)
