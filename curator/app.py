@@ -5,7 +5,13 @@ wires them together explicitly (no service locator, no global signal bus).
 place the object graph is assembled; tests call it with a catalog they
 opened, exactly as `main` does. Startup stays light: nothing here imports
 torch or the LLM client — the embedding model id (needed by the taste
-model's RetrainScheduler) is resolved lazily at the first decision.
+model's RetrainScheduler) is resolved lazily at the first decision, and
+torch is imported by the embedder on the embed pool's thread.
+
+Pools, one per resource: thumbnails and previews (decode for display), ML
+(taste-model fits), embed (CLIP, one long task per run), LLM (describe).
+Settings saved by the dialog are applied by `apply_settings`: the MATCH
+threshold at once, everything else at the next import/run.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from curator.catalog.db import Catalog, CatalogError
+from curator.catalog.queries import GalleryQuery
 from curator.paths import AppPaths, resolve_paths
 from curator.pipeline.score import RetrainScheduler, review_order
 from curator.settings import Settings, SettingsError, load_settings
@@ -30,8 +37,10 @@ from curator.ui.gallery_view import THUMB_EDGE
 from curator.ui.guard import ErrorReporter
 from curator.ui.image_loader import ImageLoader
 from curator.ui.import_controller import ImportController
+from curator.ui.judgment_controller import JudgmentController
 from curator.ui.loupe_page import PREFETCH
 from curator.ui.main_window import MainWindow
+from curator.ui.recent_folders import RecentFolders
 from curator.ui.review import ReviewSession
 
 EXIT_OK, EXIT_USAGE, EXIT_CATALOG = 0, 2, 3
@@ -47,6 +56,7 @@ class App:
     model: GalleryListModel
     session: ReviewSession
     imports: ImportController
+    judgments: JudgmentController
     retrain: RetrainScheduler
     thumbnails: ImageLoader
     previews: ImageLoader
@@ -55,6 +65,7 @@ class App:
 
     def shutdown(self) -> None:
         self.imports.cancel()
+        self.judgments.cancel()
         self.thumbnails.shutdown()
         self.previews.shutdown()
         for pool in self.pools:
@@ -68,41 +79,72 @@ def _pool(threads: int) -> QThreadPool:
     return pool
 
 
+@cache
+def _embedding_model(clip_model: str, clip_pretrained: str) -> str:
+    # Imported on first use: judgment_stages pulls in the LLM client stack.
+    from curator.pipeline.judgment_stages import embedding_model_id
+
+    return embedding_model_id(Settings(clip_model=clip_model, clip_pretrained=clip_pretrained))
+
+
 def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
     errors = ErrorReporter()
     thumb_pool, preview_pool, ml_pool = _pool(2), _pool(2), _pool(1)
+    embed_pool, llm_pool = _pool(1), _pool(settings.llm_concurrency)
+    live = {"settings": settings}  # replaced by apply_settings
     thumbnails = ImageLoader(
         paths.cache_dir, thumb_pool, errors, capacity=THUMBNAIL_CACHE, max_edge=THUMB_EDGE
     )
     previews = ImageLoader(paths.cache_dir, preview_pool, errors, capacity=2 * PREFETCH + 3)
 
-    @cache
     def embedding_model() -> str:
-        # Imported on first use: judgment_stages pulls in the LLM client stack.
-        from curator.pipeline.judgment_stages import embedding_model_id
-
-        return embedding_model_id(settings)
+        s = live["settings"]
+        return _embedding_model(s.clip_model, s.clip_pretrained)
 
     retrain = RetrainScheduler(embedding_model, ml_pool)
     # The pass orders need no embedding model (only the "uncertain first" rating
     # order does, which the GUI does not offer yet), so startup stays light.
     session = ReviewSession(lambda pass_: review_order(pass_, ""), retrain.note_decision)
     imports = ImportController(catalog, paths.cache_dir, settings, errors)
-    model = GalleryListModel(thumbnails, errors)
-    model.set_filter(model.filter)
+    judgments = JudgmentController(
+        paths.cache_dir,
+        settings,
+        errors,
+        ml_pool=embed_pool,
+        llm_pool=llm_pool,
+        request_retrain=retrain.note_decision,
+    )
+    model = GalleryListModel(thumbnails, errors, match_threshold=settings.match_threshold)
+    model.set_query(GalleryQuery(match_threshold=settings.match_threshold))
     window = MainWindow(
         model=model,
         thumbnails=thumbnails,
         previews=previews,
         session=session,
         imports=imports,
+        judgments=judgments,
         errors=errors,
+        recent=RecentFolders(paths.config_dir),
+        settings=settings,
+        settings_file=paths.settings_file,
         title=f"Curator — {catalog.path}",
     )
     window.setPalette(dark_palette())
-    retrain.retrained.connect(lambda report: window.statusBar().showMessage(report.message, 5000))
+
+    def on_retrained(report: object) -> None:
+        window.statusBar().showMessage(getattr(report, "message", ""), 5000)
+        model.refresh_scores()  # in place: scroll position and selection stay
+
+    def apply_settings(new: Settings) -> None:
+        live["settings"] = new
+        imports.settings = new  # worker counts, preview sizes: next import
+        judgments.settings = new  # Ollama URL/model, CLIP model: next run
+        model.set_match_threshold(new.match_threshold)  # badges: now
+
+    retrain.retrained.connect(on_retrained)
+    window.settings_changed.connect(apply_settings)
     # Parent the non-widget services to the window so they live exactly as long.
-    for obj in (errors, thumbnails, previews, retrain, session, imports, model):
+    for obj in (errors, thumbnails, previews, retrain, session, imports, judgments, model):
         obj.setParent(window)
     session.start(session.pass_)
     return App(
@@ -110,11 +152,12 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         model,
         session,
         imports,
+        judgments,
         retrain,
         thumbnails,
         previews,
         errors,
-        (thumb_pool, preview_pool, ml_pool),
+        (thumb_pool, preview_pool, ml_pool, embed_pool, llm_pool),
     )
 
 

@@ -13,9 +13,10 @@ writes what is buffered and stops at once.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
@@ -27,7 +28,7 @@ from curator.catalog.models import Stage, StageStatus
 from curator.catalog.writer import CatalogWriter
 from curator.pipeline.isolation import ChildProcessPool
 from curator.pipeline.runner import TechnicalRunner
-from curator.pipeline.scan import ScanProblem, ScanReport, scan_folder
+from curator.pipeline.scan import Candidate, ScanProblem, ScanReport, scan_folder
 from curator.pipeline.stage_runner import RunSummary
 from curator.pipeline.technical import TechnicalPlan, init_decoder_process, plan_technical
 from curator.settings import Settings
@@ -63,6 +64,23 @@ def prepare_import(job: ImportJob) -> tuple[TechnicalPlan, list[ScanProblem]]:
     candidates = scan_folder(job.folder, exclude=[job.cache_dir], report=report)
     plan = plan_technical(candidates, job.settings, job.cache_dir, retry_failed=job.retry_failed)
     return plan, report.problems
+
+
+def plan_paths(paths: Iterable[str], settings: Settings, cache_dir: str) -> TechnicalPlan:
+    """Plan the technical stage for these files only (a retry from the Failed lane).
+
+    Each file is read again even if it failed before with the same size and
+    mtime (`retry_failed`); a file that can't be stat'ed any more is planned
+    too, so it fails again with an honest, current reason.
+    """
+    candidates = []
+    for path in dict.fromkeys(paths):
+        try:
+            st = os.stat(path)
+            candidates.append(Candidate(path, st.st_size, st.st_mtime_ns))
+        except OSError:
+            candidates.append(Candidate(path, None, None))
+    return plan_technical(candidates, settings, cache_dir, retry_failed=True)
 
 
 def make_process_pool(settings: Settings, plan: TechnicalPlan) -> ChildProcessPool:

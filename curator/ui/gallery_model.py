@@ -4,16 +4,23 @@ Invariants:
 - the model holds only ids (in gallery order) and a bounded cache of
   `GalleryRow`s read in windows around the rows Qt asks for; pixmaps live in
   the `ImageLoader`'s LRU, not here;
-- `refresh(ids)` (live import batches, decisions, undo) updates the list in
-  place with beginRemoveRows/beginInsertRows and dataChanged — never a
-  reset — so the view keeps its scroll position and selection; only a
-  filter change resets;
+- what it lists is a `GalleryQuery` (filters + sort) answered by one SQL
+  query returning ids (`catalog.queries.gallery_query_ids`);
+- `refresh(ids)` (live import batches, decisions, undo, new scores) updates
+  the list in place — removals and insertions with begin/endRemoveRows and
+  begin/endInsertRows, a changed order with layoutChanged and the
+  persistent indexes moved along, dataChanged for the changed photos —
+  never a reset, so the view keeps its scroll position and selection; only
+  a new query (filter or sort picked by the user) resets;
+- badges (MATCH, blur, clipped, burst) are derived here from the row and the
+  live MATCH threshold (`FlagsRole`), so a new threshold repaints at once;
 - main thread only (it reads the catalog synchronously, in small queries).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import (
@@ -24,26 +31,63 @@ from PySide6.QtCore import (
     Slot,
 )
 
-from curator.catalog.queries import GalleryFilter, GalleryRow, gallery_ids, gallery_rows
+from curator.catalog.queries import (
+    GalleryFilter,
+    GalleryQuery,
+    GalleryRow,
+    gallery_query_ids,
+    gallery_rows,
+)
 from curator.ui.guard import ErrorReporter, guarded_slot
 from curator.ui.image_loader import ImageKey, ImageLoader
 
 PhotoRole = Qt.ItemDataRole.UserRole + 1  # GalleryRow
 PhotoIdRole = Qt.ItemDataRole.UserRole + 2  # int
+FlagsRole = Qt.ItemDataRole.UserRole + 3  # PhotoFlags
 
 _WINDOW = 100  # rows read around a cache miss
 _MAX_CACHED_ROWS = 20_000
 
+BLUR_BELOW = 30.0  # sharpness_score under this: a blur warning
+CLIP_ABOVE = 0.05  # more than 5 % clipped highlights: a clipping warning
+DARK_BELOW = 40.0  # exposure_score under this: also a clipping/exposure warning
+
 Index = QModelIndex | QPersistentModelIndex
 
 
+@dataclass(frozen=True)
+class PhotoFlags:
+    """The badges of one gallery cell (derived, never stored)."""
+
+    match: bool = False
+    blurry: bool = False
+    clipped: bool = False
+    burst: bool = False
+    burst_best: bool = False
+
+
+def photo_flags(row: GalleryRow, match_threshold: float) -> PhotoFlags:
+    clipped = (row.highlight_clip is not None and row.highlight_clip > CLIP_ABOVE) or (
+        row.exposure_score is not None and row.exposure_score < DARK_BELOW
+    )
+    return PhotoFlags(
+        match=row.preference_score is not None and row.preference_score >= match_threshold,
+        blurry=row.sharpness_score is not None and row.sharpness_score < BLUR_BELOW,
+        clipped=clipped,
+        burst=row.burst_group is not None,
+        burst_best=row.burst_group is not None and row.burst_best,
+    )
+
+
 class GalleryListModel(QAbstractListModel):
-    def __init__(self, thumbnails: ImageLoader, errors: ErrorReporter) -> None:
+    def __init__(
+        self, thumbnails: ImageLoader, errors: ErrorReporter, *, match_threshold: float = 70.0
+    ) -> None:
         super().__init__()
         self.thumbnails, self.errors = thumbnails, errors
-        self.filter = GalleryFilter.ALL
+        self.query = GalleryQuery(match_threshold=match_threshold)
         self._ids: list[int] = []
-        self._row_of: dict[int, int] = {}
+        self._row_index: dict[int, int] | None = {}  # id → row, built on first use
         self._rows: dict[int, GalleryRow] = {}
         thumbnails.image_ready.connect(self._on_thumbnail_ready)
 
@@ -63,12 +107,14 @@ class GalleryListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return row.file_name
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.path}\n{row.failed_reason}" if row.failed_reason else row.path
+            return tooltip(row, photo_flags(row, self.match_threshold))
         if role == Qt.ItemDataRole.DecorationRole:
             key = thumbnail_key(row)
             return None if key is None else self.thumbnails.pixmap(key)
         if role == PhotoRole:
             return row
+        if role == FlagsRole:
+            return photo_flags(row, self.match_threshold)
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -85,6 +131,23 @@ class GalleryListModel(QAbstractListModel):
     @property
     def ids(self) -> list[int]:
         return list(self._ids)
+
+    @property
+    def match_threshold(self) -> float:
+        return self.query.match_threshold
+
+    @property
+    def filter(self) -> GalleryFilter:
+        """The pass-state part of the query, as the old single filter."""
+        if self.query.failed_only:
+            return GalleryFilter.FAILED
+        return GalleryFilter(self.query.cull) if self.query.cull else GalleryFilter.ALL
+
+    @property
+    def _row_of(self) -> dict[int, int]:
+        if self._row_index is None:
+            self._row_index = {pid: i for i, pid in enumerate(self._ids)}
+        return self._row_index
 
     def row_for(self, photo_id: int) -> int | None:
         return self._row_of.get(photo_id)
@@ -105,38 +168,56 @@ class GalleryListModel(QAbstractListModel):
 
     # --- updates ------------------------------------------------------------
 
-    def set_filter(self, which: GalleryFilter) -> None:
+    def set_query(self, query: GalleryQuery) -> None:
+        """List what `query` selects (a reset: the user asked for another list)."""
         self.beginResetModel()
-        self.filter = GalleryFilter(which)
-        self._ids = gallery_ids(self.filter)
-        self._row_of = {pid: i for i, pid in enumerate(self._ids)}
+        self.query = query
+        self._ids = gallery_query_ids(query)
+        self._row_index = None
         self._rows.clear()
         self.endResetModel()
+
+    def set_filter(self, which: GalleryFilter) -> None:
+        self.set_query(
+            GalleryQuery.from_filter(
+                which, sort=self.query.sort, match_threshold=self.query.match_threshold
+            )
+        )
+
+    def set_match_threshold(self, threshold: float) -> None:
+        """A new MATCH threshold: badges repaint at once, a MATCH filter re-queries."""
+        if threshold == self.query.match_threshold:
+            return
+        self.query = replace(self.query, match_threshold=threshold)
+        self.refresh()
+        self._all_changed()
+
+    def refresh_scores(self) -> None:
+        """Every photo may have a new preference score (a retrain): re-read, keep the view."""
+        self._rows.clear()
+        self.refresh()
+        self._all_changed()
 
     def refresh(self, changed: Iterable[int] = ()) -> None:
         """Bring the list up to date after `changed` photos were written."""
         changed = set(changed)
         for pid in changed:
             self._rows.pop(pid, None)
-        new_ids = gallery_ids(self.filter)
+        new_ids = gallery_query_ids(self.query)
         if new_ids != self._ids and not self._apply_diff(new_ids):
-            self.set_filter(self.filter)  # order of known photos changed: rare
-            return
+            self._relayout(new_ids)
         for pid in changed:
             row = self._row_of.get(pid)
             if row is not None:
                 index = self.index(row)
                 self.dataChanged.emit(index, index)
 
-    def _apply_diff(self, new_ids: list[int]) -> bool:
-        """Remove and insert rows so the list becomes `new_ids`; False if a
-        photo moved relative to the others (then the caller resets)."""
-        keep = set(new_ids)
-        survivors = [pid for pid in self._ids if pid in keep]
-        old_set = set(self._ids)
-        if survivors != [pid for pid in new_ids if pid in old_set]:
-            return False
-        # Removals, bottom-up in contiguous runs.
+    def _all_changed(self) -> None:
+        if self._ids:
+            self.dataChanged.emit(self.index(0), self.index(len(self._ids) - 1))
+
+    def _remove_missing(self, keep: set[int]) -> None:
+        """Remove the rows whose photo is not in `keep`, bottom-up in contiguous runs."""
         row = len(self._ids) - 1
         while row >= 0:
             if self._ids[row] in keep:
@@ -148,6 +229,16 @@ class GalleryListModel(QAbstractListModel):
             self.beginRemoveRows(QModelIndex(), row + 1, end)
             del self._ids[row + 1 : end + 1]
             self.endRemoveRows()
+
+    def _apply_diff(self, new_ids: list[int]) -> bool:
+        """Remove and insert rows so the list becomes `new_ids`; False (nothing
+        done) if a photo moved relative to the others."""
+        keep = set(new_ids)
+        survivors = [pid for pid in self._ids if pid in keep]
+        old_set = set(self._ids)
+        if survivors != [pid for pid in new_ids if pid in old_set]:
+            return False
+        self._remove_missing(keep)
         # Insertions, top-down in contiguous runs.
         row = 0
         while row < len(new_ids):
@@ -161,8 +252,34 @@ class GalleryListModel(QAbstractListModel):
             self._ids[row:row] = new_ids[row:end]
             self.endInsertRows()
             row = end
-        self._row_of = {pid: i for i, pid in enumerate(self._ids)}
+        self._row_index = None
         return True
+
+    def _relayout(self, new_ids: list[int]) -> None:
+        """The order changed (new scores under a preference sort): remove, append,
+        then one layoutChanged that carries the persistent indexes (selection,
+        current item) to their photos' new rows."""
+        old_set = set(self._ids)
+        self._remove_missing(set(new_ids))
+        fresh = [pid for pid in new_ids if pid not in old_set]
+        if fresh:
+            n = len(self._ids)
+            self.beginInsertRows(QModelIndex(), n, n + len(fresh) - 1)
+            self._ids.extend(fresh)
+            self.endInsertRows()
+        self.layoutAboutToBeChanged.emit()
+        position = {pid: i for i, pid in enumerate(new_ids)}
+        old_indexes = self.persistentIndexList()
+        new_indexes = [
+            self.index(position[self._ids[i.row()]], i.column())
+            if 0 <= i.row() < len(self._ids)
+            else QModelIndex()
+            for i in old_indexes
+        ]
+        self._ids = list(new_ids)
+        self.changePersistentIndexList(old_indexes, new_indexes)
+        self._row_index = position
+        self.layoutChanged.emit()
 
     @Slot(int)
     @guarded_slot
@@ -171,6 +288,23 @@ class GalleryListModel(QAbstractListModel):
         if row is not None:
             index = self.index(row)
             self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+
+def tooltip(row: GalleryRow, flags: PhotoFlags) -> str:
+    lines = [row.path]
+    if row.failed_reason:
+        lines.append(row.failed_reason)
+    if flags.match:
+        lines.append(f"MATCH: preference {row.preference_score:.0f}")
+    if flags.blurry:
+        lines.append(f"Probably blurred (sharpness {row.sharpness_score:.0f} / 100)")
+    if flags.clipped:
+        lines.append("Clipped highlights or poor exposure")
+    if flags.burst_best:
+        lines.append("Burst: the suggested best frame")
+    elif flags.burst:
+        lines.append("Part of a burst")
+    return "\n".join(lines)
 
 
 def thumbnail_key(row: GalleryRow) -> ImageKey | None:

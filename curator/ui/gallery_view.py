@@ -42,7 +42,13 @@ from PySide6.QtWidgets import (
 )
 
 from curator.catalog.queries import GalleryRow
-from curator.ui.gallery_model import GalleryListModel, PhotoRole, thumbnail_key
+from curator.ui.gallery_model import (
+    FlagsRole,
+    GalleryListModel,
+    PhotoFlags,
+    PhotoRole,
+    thumbnail_key,
+)
 from curator.ui.guard import ErrorReporter, guarded_slot
 from curator.ui.image_loader import ImageKey, ImageLoader
 
@@ -53,6 +59,9 @@ _TEXT_H = 36
 GOLD = QColor(240, 190, 60)
 GREEN = QColor(70, 190, 100)
 RED = QColor(220, 70, 60)
+AMBER = QColor(235, 140, 40)
+BLUE = QColor(80, 150, 235)
+BLUE_DIM = QColor(60, 90, 140)
 
 
 def star_polygon(center: QPointF, outer: float) -> QPolygonF:
@@ -130,8 +139,43 @@ def state_badges(row: GalleryRow) -> list[str]:
     return badges
 
 
+def draw_pill(painter: QPainter, right: float, top: float, text: str, fill: QColor) -> float:
+    """A small rounded label whose right edge is at `right`; returns its left edge."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    font = QFont(painter.font())
+    font.setPointSizeF(7.5)
+    font.setBold(True)
+    painter.setFont(font)
+    width = painter.fontMetrics().horizontalAdvance(text) + 10
+    rect = QRectF(right - width, top, width, 16)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(fill)
+    painter.drawRoundedRect(rect, 4, 4)
+    painter.setPen(QColor(25, 25, 25) if fill.lightness() > 140 else QColor(255, 255, 255))
+    painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), text)
+    painter.restore()
+    return rect.left()
+
+
+def flag_pills(flags: PhotoFlags) -> tuple[list[tuple[str, QColor]], list[tuple[str, QColor]]]:
+    """(top-right pills, bottom-right pills) for a cell's badges."""
+    top = [("MATCH", GOLD)] if flags.match else []
+    bottom: list[tuple[str, QColor]] = []
+    if flags.blurry:
+        bottom.append(("BLUR", AMBER))
+    if flags.clipped:
+        bottom.append(("CLIP", AMBER))
+    if flags.burst_best:
+        bottom.append(("BURST ★", BLUE))
+    elif flags.burst:
+        bottom.append(("BURST", BLUE_DIM))
+    return top, bottom
+
+
 class ThumbnailDelegate(QStyledItemDelegate):
-    """Paints thumbnail, stars, keep/reject/pick badges (rejects dimmed), failed marker."""
+    """Paints thumbnail, stars, keep/reject/pick badges (rejects dimmed), failed
+    marker, MATCH badge, blur/clipped warnings and the burst marker."""
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -180,6 +224,15 @@ class ThumbnailDelegate(QStyledItemDelegate):
             draw_badge(
                 painter, QRectF(image_area.left() + 4 + i * 24, image_area.top() + 4, 20, 20), badge
             )
+        flags = index.data(FlagsRole)
+        if isinstance(flags, PhotoFlags) and not row.failed:
+            top, bottom = flag_pills(flags)
+            right = image_area.right() - 3.0
+            for text, colour in top:
+                right = draw_pill(painter, right, image_area.top() + 4, text, colour) - 3
+            right = image_area.right() - 3.0
+            for text, colour in bottom:
+                right = draw_pill(painter, right, image_area.bottom() - 19, text, colour) - 3
         text_top = image_area.bottom() + 4
         draw_stars(painter, cell.left() + 8, text_top + 8, row.rating, 11)
         font = QFont(painter.font())

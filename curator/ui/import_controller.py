@@ -13,13 +13,19 @@ huge trees (see issue 4).
 
 Stopping: `cancel()` is cooperative — queued files are not started,
 in-flight ones finish and are written — and `finished` follows; the child
-processes are closed once the runner has finished.
+processes are closed once the runner has finished. `pause()` holds queued
+files (in-flight ones finish). `completed(RunSummary)` tells the app the
+technical stage ended, so it can start embed + describe; `stage_progress`
+feeds the status bar. `start_paths` re-reads given files (Retry in the
+Failed lane). `settings` is read at each start: new worker counts and
+preview sizes apply to the next import.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -27,14 +33,15 @@ from PySide6.QtCore import QObject, Signal, Slot
 from curator.catalog.db import Catalog
 from curator.catalog.queries import photo_ids_for_paths
 from curator.catalog.writer import CatalogWriter
-from curator.pipeline.importer import ImportJob, make_process_pool, prepare_import
+from curator.pipeline.importer import ImportJob, make_process_pool, plan_paths, prepare_import
 from curator.pipeline.isolation import ChildProcessPool
 from curator.pipeline.runner import TechnicalRunner, import_counts
 from curator.pipeline.stage_runner import RunSummary
-from curator.pipeline.technical import STAGE_VERSION
+from curator.pipeline.technical import STAGE_VERSION, TechnicalPlan
 from curator.settings import Settings
 from curator.ui.format import duration_text
 from curator.ui.guard import ErrorReporter, guarded_slot
+from curator.ui.progress import StageProgress, StageState
 
 
 def progress_sentence(done: int, total: int, elapsed_s: float) -> str:
@@ -50,6 +57,8 @@ class ImportController(QObject):
     progress = Signal(str)  # the status-bar sentence
     photos_changed = Signal(list)  # photo ids just written
     finished = Signal(str)  # the summary sentence
+    completed = Signal(object)  # RunSummary, after `finished`
+    stage_progress = Signal(object)  # StageProgress of the technical stage
 
     def __init__(
         self,
@@ -70,6 +79,7 @@ class ImportController(QObject):
         self._processes: ChildProcessPool | None = None
         self._started_at = 0.0
         self._scan_problems = 0
+        self._paused = False
         self.last_summary: RunSummary | None = None
 
     @property
@@ -91,6 +101,20 @@ class ImportController(QObject):
         job = ImportJob(folder=folder, cache_dir=str(self.cache_dir), settings=self.settings)
         plan, problems = prepare_import(job)
         self._scan_problems = len(problems)
+        self.started.emit(folder)
+        self._start_plan(plan)
+        return True
+
+    def start_paths(self, paths: Sequence[str]) -> bool:
+        """Read these files again (Retry of technical failures); False if busy."""
+        if self.running:
+            self.errors.report("An import is running; retry when it has finished.")
+            return False
+        self._scan_problems = 0
+        self._start_plan(plan_paths(paths, self.settings, str(self.cache_dir)))
+        return True
+
+    def _start_plan(self, plan: TechnicalPlan) -> None:
         self._processes = make_process_pool(self.settings, plan)
         runner = TechnicalRunner(
             CatalogWriter(self.catalog.db, STAGE_VERSION),
@@ -104,19 +128,39 @@ class ImportController(QObject):
         runner.finished.connect(self._on_finished)
         self._runner = runner
         self._started_at = time.monotonic()
-        self.started.emit(folder)
         self.progress.emit(progress_sentence(0, len(plan.requests), 0.0))
+        self._emit_progress(0, len(plan.requests))
         runner.start_plan(plan)
-        return True
+        if self._paused:
+            runner.pause()
 
     def cancel(self) -> None:
         if self._runner is not None:
             self._runner.cancel()
 
+    def pause(self) -> None:
+        self._paused = True
+        if self._runner is not None:
+            self._runner.pause()
+            self._emit_progress(*self._runner.progress)
+
+    def resume(self) -> None:
+        self._paused = False
+        if self._runner is not None:
+            self._runner.resume()
+            self._emit_progress(*self._runner.progress)
+
+    def _emit_progress(self, done: int, total: int, state: StageState | None = None) -> None:
+        if state is None:
+            state = StageState.PAUSED if self._paused else StageState.RUNNING
+        elapsed = time.monotonic() - self._started_at
+        self.stage_progress.emit(StageProgress("technical", state, done, total, elapsed))
+
     @Slot(int, int)
     @guarded_slot
     def _on_progressed(self, done: int, total: int) -> None:
         self.progress.emit(progress_sentence(done, total, time.monotonic() - self._started_at))
+        self._emit_progress(done, total)
 
     @Slot(object)
     @guarded_slot
@@ -131,10 +175,25 @@ class ImportController(QObject):
         if self._processes is not None:
             self._processes.close()
             self._processes = None
+        done, total = (0, 0)
         if self._runner is not None:
+            done, total = self._runner.progress
             self._runner.deleteLater()
             self._runner = None
+        state = StageState.CANCELLED if summary.cancelled else StageState.DONE
+        failed = import_counts(summary)["failed"]
+        self.stage_progress.emit(
+            StageProgress(
+                "technical",
+                state,
+                done,
+                total,
+                summary.elapsed_s,
+                f"{failed} failed — see View ▸ Problems" if failed else "",
+            )
+        )
         self.finished.emit(self.summary_sentence(summary))
+        self.completed.emit(summary)
 
     def summary_sentence(self, summary: RunSummary) -> str:
         c = import_counts(summary)
@@ -147,5 +206,5 @@ class ImportController(QObject):
             parts.append(f"{self._scan_problems} could not be scanned")
         text = f"{verb}: {', '.join(parts)} in {duration_text(summary.elapsed_s)}."
         if c["failed"]:
-            text += " Show ▸ Failed lists them with the reason."
+            text += " View ▸ Problems lists them with the reason."
         return text

@@ -29,7 +29,18 @@ LOUPE_BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("rate_0", ("0",), "clear the rating", "same"),
     KeyBinding("next", ("Right", "Space"), "next photo", "same"),
     KeyBinding("previous", ("Left",), "previous photo", "same"),
+    KeyBinding("zoom", ("Z",), "fit ↔ 100 % at the pointer; drag to pan", "same"),
+    KeyBinding("compare", ("C",), "compare with the next photo; C again leaves", "same"),
+    KeyBinding("pin_compare", ("Shift+C",), "pin the left photo: → / ← move the right", "same"),
+    KeyBinding("leave", ("Esc",), "leave compare, or back to fit", "same"),
     KeyBinding("switch_pass", ("Tab",), "go to the rating pass", "go to the cull pass"),
+)
+
+# Printed under the table by the help overlay.
+HELP_NOTES: tuple[str, ...] = (
+    "In compare, the decision keys (P, X, U, 0–5) act on the right-hand photo, the candidate;"
+    " the left one is the reference.",
+    "Shortcuts never fire while a text field (the tag field) has the focus: Esc leaves it.",
 )
 
 WINDOW_BINDINGS: tuple[KeyBinding, ...] = (

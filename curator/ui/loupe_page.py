@@ -1,36 +1,62 @@
-"""The loupe page: `LoupeView` + `InfoPanel`, the loupe's shortcuts, and the
-preview prefetch around the cursor.
+"""The loupe page: the single-photo canvas (`LoupeView`) or the side-by-side
+`CompareView`, the `InfoPanel`, the loupe's shortcuts, the preview prefetch
+around the cursor and the full-resolution original for 100 %.
 
 Prefetch protocol: whenever the current photo changes, the page asks the
 preview loader for the current photo and its ± `PREFETCH` neighbours in the
-pass order (current first, then the next ones before the previous ones).
-The loader keeps those decoded as QPixmaps (its LRU holds a few more than
-the window), so moving to a neighbour paints from memory. While a preview
-is still loading, the gallery thumbnail (when cached) stands in for it.
+pass order (current first, then the next ones before the previous ones; in
+compare, the left photo first). The loader keeps those decoded as QPixmaps
+(its LRU holds a few more than the window), so moving to a neighbour paints
+from memory. While a preview is still loading, the gallery thumbnail (when
+cached) stands in for it.
+
+Zoom: Z (or a click) toggles the view between fit and 100 %. At 100 % the
+page asks `OriginalLoader` for the current photo's original (only that one;
+see original_loader for the protocol) and the view shows the upscaled
+preview until the original's pixels arrive; an unreadable original leaves
+the preview and a sentence in the status bar. The zoom survives moving to
+another photo, which then loads its own original.
+
+Compare: C shows the current photo (left, the reference) and the next one
+(right, the candidate). The session's cursor is on the candidate, so every
+decision key acts on the right-hand photo and the panel describes it.
+Unpinned, → / ← slide both (left is always the photo before the candidate);
+Shift+C pins the left one and → / ← move only the candidate. C or Esc leaves:
+back to the left photo when unpinned (where the user was), to the candidate
+when pinned (where the keys were walking). A pass switch leaves compare.
 
 Shortcuts are QActions on this page with WidgetWithChildrenShortcut
 context: they fire only while the focus is inside the loupe — never in a
-text field elsewhere in the window.
+text field elsewhere in the window, nor in the panel's tag field, which
+claims every key while focused (tag_editor.TagLineEdit).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtCore import Qt, QThreadPool, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence, QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QWidget
 
-from curator.catalog.queries import GalleryRow, gallery_rows
+from curator.catalog.queries import GalleryRow, PhotoDetails, gallery_rows, photo_details
+from curator.settings import Settings
+from curator.ui.compare_view import ComparePane, CompareView
 from curator.ui.gallery_model import preview_key, thumbnail_key
 from curator.ui.guard import ErrorReporter, guarded_slot
 from curator.ui.image_loader import ImageLoader
+from curator.ui.info_panel import InfoPanel
 from curator.ui.keymap import LOUPE_BINDINGS
-from curator.ui.loupe_view import InfoPanel, LoupeView
+from curator.ui.loupe_view import LoupeView
+from curator.ui.original_loader import OriginalLoader
 from curator.ui.review import ReviewSession
 
 PREFETCH = 2
+ORIGINAL_THREADS = 2  # a stale 24 MP decode never holds up the wanted one for long
+DEFAULT_MATCH_THRESHOLD = float(Settings.model_fields["match_threshold"].default)
 
 
 class LoupePage(QWidget):
+    tags_changed = Signal(int)  # photo id whose tags the user edited in the panel
+
     def __init__(
         self,
         session: ReviewSession,
@@ -38,6 +64,9 @@ class LoupePage(QWidget):
         thumbnails: ImageLoader,
         errors: ErrorReporter,
         parent: QWidget | None = None,
+        *,
+        match_threshold: float = DEFAULT_MATCH_THRESHOLD,
+        originals: OriginalLoader | None = None,
     ):
         super().__init__(parent)
         self.session, self.previews, self.thumbnails, self.errors = (
@@ -46,15 +75,29 @@ class LoupePage(QWidget):
             thumbnails,
             errors,
         )
-        self.view = LoupeView(self)
-        self.panel = InfoPanel(self)
+        if originals is None:
+            # app.py may pass one built on its own pool; until then the page owns one.
+            pool = QThreadPool(self)
+            pool.setMaxThreadCount(ORIGINAL_THREADS)
+            originals = OriginalLoader(pool, errors, self)
+        self.originals = originals
+        self.stack = QStackedWidget(self)
+        self.view = LoupeView(self.stack)
+        self.compare = CompareView(self.stack)
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.compare)
+        self.panel = InfoPanel(errors, match_threshold=match_threshold, parent=self)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self.stack, 1)
         layout.addWidget(self.panel)
         self._rows: dict[int, GalleryRow] = {}
+        self._details: dict[int, PhotoDetails] = {}
         self.prefetch = PREFETCH  # neighbours kept decoded on each side (0: none)
+        self.comparing = False
+        self.compare_left: int | None = None  # the reference photo (None: none before)
+        self.compare_pinned = False
         self.actions_by_name: dict[str, QAction] = {}
         for binding in LOUPE_BINDINGS:
             action = QAction(binding.cull, self)
@@ -63,11 +106,18 @@ class LoupePage(QWidget):
             action.triggered.connect(lambda _=False, name=binding.action: self.dispatch(name))
             self.addAction(action)
             self.actions_by_name[binding.action] = action
-        session.pass_changed.connect(lambda _pass: self.invalidate())
+        session.pass_changed.connect(self._on_pass_changed)
         session.current_changed.connect(self._on_current_changed)
         session.photos_changed.connect(self._on_photos_changed)
         previews.image_ready.connect(self._on_image_ready)
         thumbnails.image_ready.connect(self._on_image_ready)
+        self.view.zoom_changed.connect(self._on_zoom_changed)
+        originals.original_ready.connect(self._on_original_ready)
+        originals.original_failed.connect(self._on_original_failed)
+        self.panel.tags.tags_changed.connect(self._on_tags_changed)
+        self.panel.tags.field_left.connect(self.focus_canvas)
+
+    # --- actions --------------------------------------------------------------
 
     @guarded_slot
     def dispatch(self, action: str) -> None:
@@ -80,26 +130,134 @@ class LoupePage(QWidget):
             "pick": s.pick,
             "reject": s.reject,
             "clear": s.clear,
-            "next": lambda: s.move(1),
-            "previous": lambda: s.move(-1),
+            "next": lambda: self._move(1),
+            "previous": lambda: self._move(-1),
             "switch_pass": s.switch_pass,
+            "zoom": self._toggle_zoom,
+            "compare": self.toggle_compare,
+            "pin_compare": self.toggle_pin,
+            "leave": self._leave,
         }
         handlers[action]()
+
+    def focus_canvas(self) -> None:
+        """Give the keys back to whichever canvas is showing."""
+        (self.compare if self.comparing else self.view).setFocus()
+
+    def set_match_threshold(self, threshold: float) -> None:
+        self.panel.set_match_threshold(threshold)
+        self._repaint_current()
+
+    def shutdown(self) -> None:
+        self.originals.shutdown()
+
+    def _move(self, delta: int) -> None:
+        if not self.comparing:
+            self.session.move(delta)
+            return
+        s = self.session
+        target = s.index + delta
+        if self.compare_pinned:
+            if 0 <= target < len(s.order) and s.order[target] == self.compare_left:
+                target += delta  # never compare the reference with itself
+            lowest = 0
+        else:
+            lowest = 1  # the left photo is the one before the candidate
+        if not lowest <= target < len(s.order):
+            where = "end" if delta > 0 else "start"
+            s.notice.emit(f"At the {where} of the {s.pass_.label.lower()}.")
+            return
+        s.go_to(s.order[target])
+
+    def _toggle_zoom(self) -> None:
+        if self.comparing:
+            self.session.notice.emit("Leave compare (C) to zoom to 100 %.")
+            return
+        self.view.toggle_zoom()
+
+    def _leave(self) -> None:
+        if self.comparing:
+            self.leave_compare()
+        elif self.view.zoomed:
+            self.view.set_fit()
+
+    # --- compare ----------------------------------------------------------------
+
+    def toggle_compare(self) -> None:
+        if self.comparing:
+            self.leave_compare()
+        else:
+            self.enter_compare(pinned=False)
+
+    def toggle_pin(self) -> None:
+        if not self.comparing:
+            self.enter_compare(pinned=True)
+            return
+        self.compare_pinned = not self.compare_pinned
+        if not self.compare_pinned:
+            self._follow_candidate()
+        self.session.notice.emit(
+            "Left photo pinned: → / ← change only the right one."
+            if self.compare_pinned
+            else "Left photo unpinned: → / ← move both."
+        )
+        self._repaint_compare()
+
+    def enter_compare(self, *, pinned: bool) -> None:
+        s = self.session
+        if s.current is None or s.index + 1 >= len(s.order):
+            s.notice.emit("There is no next photo to compare with.")
+            return
+        self.view.set_fit()
+        self.comparing, self.compare_left, self.compare_pinned = True, s.current, pinned
+        self.stack.setCurrentWidget(self.compare)
+        self.compare.setFocus()
+        s.move(1)  # the candidate becomes current: the keys act on it
+
+    def leave_compare(self, *, go_back: bool = True) -> None:
+        if not self.comparing:
+            return
+        left, pinned = self.compare_left, self.compare_pinned
+        self.comparing, self.compare_left, self.compare_pinned = False, None, False
+        self.stack.setCurrentWidget(self.view)
+        self.view.setFocus()
+        if go_back and not pinned and left is not None and self.session.go_to(left):
+            return
+        self._on_current_changed(-1 if self.session.current is None else self.session.current)
+
+    def _follow_candidate(self) -> None:
+        s = self.session
+        self.compare_left = s.order[s.index - 1] if 1 <= s.index < len(s.order) else None
+
+    # --- rows and details -------------------------------------------------------
 
     def invalidate(self, ids: list[int] | None = None) -> None:
         """Forget cached rows (all, or `ids`): they are re-read when next shown."""
         if ids is None:
             self._rows.clear()
+            self._details.clear()
         else:
             for pid in ids:
                 self._rows.pop(pid, None)
-        if ids is None or self.session.current in ids:
+                self._details.pop(pid, None)
+        shown = {self.session.current, self.compare_left if self.comparing else None}
+        if ids is None or shown & set(ids):
             self._repaint_current()
 
     def row(self, photo_id: int) -> GalleryRow | None:
         if photo_id not in self._rows:
             self._load_rows([photo_id])
         return self._rows.get(photo_id)
+
+    def details(self, photo_id: int) -> PhotoDetails | None:
+        if photo_id not in self._details:
+            if len(self._details) > 200:
+                self._details.clear()
+            found = photo_details(photo_id)
+            if found is None:
+                return None
+            self._details[photo_id] = found
+        return self._details[photo_id]
 
     def _load_rows(self, ids: list[int]) -> None:
         missing = [pid for pid in ids if pid not in self._rows]
@@ -109,43 +267,102 @@ class LoupePage(QWidget):
             self._rows.update(gallery_rows(missing))
 
     def _window(self) -> list[int]:
-        """The current photo, then next/previous neighbours out to `prefetch`."""
+        """The compared left photo, the current one, then neighbours out to `prefetch`."""
         order, i = self.session.order, self.session.index
         ids = [order[i]] if 0 <= i < len(order) else []
+        if self.comparing and self.compare_left is not None:
+            ids.insert(0, self.compare_left)
         for step in range(1, self.prefetch + 1):
             ids += [order[j] for j in (i + step, i - step) if 0 <= j < len(order)]
-        return ids
+        return list(dict.fromkeys(ids))
 
-    @Slot(int)
-    @guarded_slot
-    def _on_current_changed(self, photo_id: int) -> None:
-        window = self._window()
-        self._load_rows(window)
-        keys = [k for pid in window if (r := self._rows.get(pid)) and (k := preview_key(r))]
-        self.previews.request(keys)
-        self._repaint_current()
+    def _pixmap_for(self, row: GalleryRow) -> tuple[QPixmap | None, bool]:
+        """The preview when decoded (True), else the thumbnail standing in (False)."""
+        pkey, tkey = preview_key(row), thumbnail_key(row)
+        pixmap = None if pkey is None else self.previews.pixmap(pkey)
+        if pixmap is not None:
+            return pixmap, True
+        return (None if tkey is None else self.thumbnails.pixmap(tkey)), False
+
+    # --- painting -----------------------------------------------------------------
 
     def _repaint_current(self) -> None:
         pid = self.session.current
         row = None if pid is None else self.row(pid)
         self.view.caption = self.session.position_text
-        if row is not None:
-            self.view.caption = f"{row.file_name}   ·   {self.session.position_text}"
         if row is None:
             self.view.empty_text = (
                 f"{self.session.position_text}.\n"
                 "Press Tab for the other pass, or G for the gallery."
             )
             self.view.show_photo(None, None, is_preview=False)
-            self.panel.show_row(None)
+            self.panel.show_photo(None, None)
+            if self.comparing:
+                self._repaint_compare()
             return
-        pkey, tkey = preview_key(row), thumbnail_key(row)
-        pixmap = None if pkey is None else self.previews.pixmap(pkey)
-        is_preview = pixmap is not None
-        if pixmap is None and tkey is not None:
-            pixmap = self.thumbnails.pixmap(tkey)
-        self.view.show_photo(row, pixmap, is_preview=is_preview)
-        self.panel.show_row(row)
+        self.view.caption = f"{row.file_name}   ·   {self.session.position_text}"
+        pixmap, is_preview = self._pixmap_for(row)
+        full, note = None, ""
+        if self.view.zoomed:
+            full = self.originals.image(row.id)
+            if full is None:
+                failed = row.failed or self.originals.failure(row.id) is not None
+                note = "preview only: the original can't be read" if failed else "loading…"
+        self.view.show_photo(row, pixmap, is_preview=is_preview, full_image=full, zoom_note=note)
+        self.panel.show_photo(row, self.details(row.id))
+        if self.comparing:
+            self._repaint_compare()
+
+    def _repaint_compare(self) -> None:
+        def pane(photo_id: int | None, caption: str) -> ComparePane:
+            row = None if photo_id is None else self.row(photo_id)
+            if row is None:
+                return ComparePane(None, None)
+            return ComparePane(row, self._pixmap_for(row)[0], f"{row.file_name}{caption}")
+
+        self.compare.show_pair(
+            pane(self.compare_left, ""),
+            pane(self.session.current, f"   ·   {self.session.position_text}"),
+            pinned=self.compare_pinned,
+        )
+
+    def _request_original(self) -> None:
+        pid = self.session.current
+        row = None if pid is None else self.row(pid)
+        details = None if pid is None else self.details(pid)
+        if row is None or details is None or row.failed:
+            return
+        self.originals.request(row.id, details.original_path, is_raw=details.file_format == "raw")
+
+    # --- slots ----------------------------------------------------------------------
+
+    @Slot(str)
+    @guarded_slot
+    def _on_pass_changed(self, _pass: str) -> None:
+        self.leave_compare(go_back=False)
+        self.invalidate()
+
+    @Slot(int)
+    @guarded_slot
+    def _on_current_changed(self, photo_id: int) -> None:
+        if self.comparing and not self.compare_pinned:
+            self._follow_candidate()
+        window = self._window()
+        self._load_rows(window)
+        keys = [k for pid in window if (r := self._rows.get(pid)) and (k := preview_key(r))]
+        self.previews.request(keys)
+        if self.view.zoomed and not self.comparing:
+            self._request_original()
+        else:
+            self.originals.release()
+        self._repaint_current()
+
+    @Slot(bool)
+    @guarded_slot
+    def _on_zoom_changed(self, zoomed: bool) -> None:
+        if zoomed:
+            self._request_original()
+        self._repaint_current()
 
     @Slot(list)
     @guarded_slot
@@ -155,5 +372,28 @@ class LoupePage(QWidget):
     @Slot(int)
     @guarded_slot
     def _on_image_ready(self, photo_id: int) -> None:
+        if self.comparing and photo_id in (self.compare_left, self.session.current):
+            self._repaint_compare()
         if photo_id == self.session.current and not self.view.is_preview:
             self._repaint_current()
+
+    @Slot(int)
+    @guarded_slot
+    def _on_original_ready(self, photo_id: int) -> None:
+        if photo_id == self.session.current:
+            self._repaint_current()
+
+    @Slot(int, str)
+    @guarded_slot
+    def _on_original_failed(self, photo_id: int, message: str) -> None:
+        if photo_id == self.session.current:
+            self.session.notice.emit(message)
+            self._repaint_current()
+
+    @Slot(int)
+    @guarded_slot
+    def _on_tags_changed(self, photo_id: int) -> None:
+        self._details.pop(photo_id, None)
+        if photo_id == self.session.current:
+            self._repaint_current()
+        self.tags_changed.emit(photo_id)

@@ -1,43 +1,84 @@
 """`MainWindow`: menus, toolbar, status bar and the gallery ⇄ loupe stack.
 
 Holds no business logic: every action forwards to a service passed in by
-`curator.app` (review session, import controller, gallery model). Gallery
-updates caused by decisions are deferred while the loupe is showing and
-applied when the gallery comes back, so a keypress in the loupe never pays
-for re-querying the gallery.
+`curator.app` (review session, import and judgment controllers, gallery
+model, recent folders). Gallery updates caused by decisions are deferred
+while the loupe is showing and applied when the gallery comes back, so a
+keypress in the loupe never pays for re-querying the gallery.
+
+Around the stack: the filter/sort bar (toolbar), `PipelineStatus` (status
+bar: per-stage progress, Pause/Resume, Cancel), the Problems dock (Failed
+lane + error log; View ▸ Problems), File ▸ Settings… (emits
+`settings_changed`; app.py applies it), File ▸ Recent Folders, and a folder
+dropped on the window starts an import.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
-    QComboBox,
+    QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QStackedWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
-from curator.catalog.queries import GalleryFilter
+from curator.catalog.queries import (
+    GalleryQuery,
+    gallery_content_types,
+    gallery_tags,
+    paths_needing_technical,
+)
+from curator.settings import Settings
+from curator.ui.gallery_filter_bar import GalleryFilterBar
 from curator.ui.gallery_model import GalleryListModel, PhotoIdRole
 from curator.ui.gallery_view import GalleryView
 from curator.ui.guard import ErrorReporter, guarded_slot
 from curator.ui.image_loader import ImageLoader
 from curator.ui.import_controller import ImportController
+from curator.ui.judgment_controller import JudgmentController
 from curator.ui.keymap import WINDOW_BINDINGS
 from curator.ui.loupe_page import LoupePage
 from curator.ui.loupe_view import HelpOverlay
+from curator.ui.pipeline_status import PipelineStatus
+from curator.ui.problems_view import ProblemsPanel
+from curator.ui.recent_folders import RecentFolders
 from curator.ui.review import ReviewSession
+from curator.ui.settings_dialog import SettingsDialog
 
 ERROR_SHOWN_MS = 15_000
 
 
+def dropped_folder(event: QDragEnterEvent | QDropEvent) -> str | None:
+    """The first local folder among the dragged URLs, if any."""
+    mime = event.mimeData()
+    if not mime.hasUrls():
+        return None
+    for url in mime.urls():
+        path = url.toLocalFile()
+        if path and os.path.isdir(path):
+            return path
+    return None
+
+
 class MainWindow(QMainWindow):
     closed = Signal()  # the close was accepted (after an import wound down, if any)
+    settings_changed = Signal(object)  # Settings saved by the dialog; app.py applies them
 
     def __init__(
         self,
@@ -47,12 +88,19 @@ class MainWindow(QMainWindow):
         previews: ImageLoader,
         session: ReviewSession,
         imports: ImportController,
+        judgments: JudgmentController,
         errors: ErrorReporter,
+        recent: RecentFolders,
+        settings: Settings,
+        settings_file: Path,
         title: str,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
         self.model, self.session, self.imports, self.errors = model, session, imports, errors
+        self.judgments, self.recent = judgments, recent
+        self.settings, self.settings_file = settings, settings_file
+        self.setAcceptDrops(True)
         self.setWindowTitle(title)
         self.resize(1280, 820)
         central = QWidget(self)
@@ -67,21 +115,22 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.help = HelpOverlay(central)
         self._pending_gallery: set[int] = set()
+        self._closing = False
         self._build_toolbar()
         self._build_status_bar()
+        self._build_problems_dock()
         self._build_actions()
         self._wire()
+        self.refresh_filter_choices()
 
     # --- construction -------------------------------------------------------
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("View", self)
         bar.setMovable(False)
-        bar.addWidget(QLabel(" Show: "))
-        self.filter_combo = QComboBox(bar)
-        for which in GalleryFilter:
-            self.filter_combo.addItem(which.value.capitalize(), which.value)
-        bar.addWidget(self.filter_combo)
+        self.filter_bar = GalleryFilterBar(bar)
+        self.filter_combo = self.filter_bar.state_combo
+        bar.addWidget(self.filter_bar)
         self.count_label = QLabel("", bar)
         bar.addWidget(self.count_label)
         bar.addSeparator()
@@ -90,22 +139,44 @@ class MainWindow(QMainWindow):
         self.addToolBar(bar)
 
     def _build_status_bar(self) -> None:
-        self.progress_label = QLabel("", self)
+        self.pipeline_status = PipelineStatus(self)
+        self.progress_label = self.pipeline_status.summary
         self.error_label = QLabel("", self)
         self.error_label.setStyleSheet("color: #ff6b5a;")
         self.error_label.setWordWrap(False)
+        self.error_label.setMaximumWidth(420)
         self.statusBar().addPermanentWidget(self.error_label)
-        self.statusBar().addPermanentWidget(self.progress_label)
+        self.statusBar().addPermanentWidget(self.pipeline_status)
         self._error_timer = QTimer(self)
         self._error_timer.setSingleShot(True)
         self._error_timer.setInterval(ERROR_SHOWN_MS)
         self._error_timer.timeout.connect(self.error_label.clear)
+
+    def _build_problems_dock(self) -> None:
+        self.problems = ProblemsPanel(self)
+        self.problems_dock = QDockWidget("Problems", self)
+        self.problems_dock.setObjectName("problems_dock")
+        self.problems_dock.setWidget(self.problems)
+        self.problems_dock.setAllowedAreas(
+            Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems_dock)
+        self.resizeDocks([self.problems_dock], [200], Qt.Orientation.Vertical)
+        self.problems_dock.hide()
 
     def _build_actions(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self.import_action = file_menu.addAction("&Import Folder…")
         self.import_action.setShortcut(QKeySequence("Ctrl+I"))
         self.import_action.triggered.connect(self._ask_import)
+        self.recent_menu = QMenu("Recent &Folders", self)
+        file_menu.addMenu(self.recent_menu)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._fill_recent_menu()
+        file_menu.addSeparator()
+        self.settings_action = file_menu.addAction("&Settings…")
+        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.settings_action.triggered.connect(self.open_settings)
         file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -127,14 +198,29 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, name=binding.action: self.dispatch(name))
             menus[binding.action].addAction(action)
             self.window_actions[binding.action] = action
+        view_menu.addSeparator()
+        self.problems_action = self.problems_dock.toggleViewAction()
+        self.problems_action.setText("&Problems (failed photos, error log)")
+        view_menu.addAction(self.problems_action)
 
     def _wire(self) -> None:
-        self.filter_combo.currentIndexChanged.connect(self._on_filter_changed)
+        self.filter_bar.query_changed.connect(self._on_query_changed)
         self.gallery.activated.connect(self._on_gallery_activated)
         self.errors.reported.connect(self.show_error)
-        self.imports.progress.connect(self.progress_label.setText)
-        self.imports.finished.connect(self.progress_label.setText)
+        status = self.pipeline_status
+        self.imports.started.connect(self._on_import_started)
+        self.imports.finished.connect(status.show_summary)
+        self.imports.finished.connect(self._on_run_finished)
+        self.imports.stage_progress.connect(status.show_progress)
         self.imports.photos_changed.connect(self._on_imported)
+        self.imports.completed.connect(self._on_technical_completed)
+        self.judgments.stage_progress.connect(status.show_progress)
+        self.judgments.finished.connect(status.show_summary)
+        self.judgments.finished.connect(self._on_run_finished)
+        self.judgments.scores_changed.connect(self._on_scores_changed)
+        status.pause_requested.connect(self._on_pause_requested)
+        status.cancel_requested.connect(self.cancel_pipeline)
+        self.problems.retry_requested.connect(self._on_retry_requested)
         self.session.photos_changed.connect(self._on_decided)
         self.session.notice.connect(self._show_notice)
         self.session.pass_changed.connect(self._update_labels)
@@ -175,7 +261,70 @@ class MainWindow(QMainWindow):
         self.loupe.view.setFocus()
 
     def start_import(self, folder: str) -> bool:
-        return self.imports.start(folder)
+        started = self.imports.start(folder)
+        if started:
+            self.recent.add(folder)
+        return started
+
+    def cancel_pipeline(self) -> None:
+        self.imports.cancel()
+        self.judgments.cancel()
+
+    @property
+    def pipeline_running(self) -> bool:
+        return self.imports.running or self.judgments.running
+
+    def refresh_filter_choices(self) -> None:
+        self.filter_bar.set_choices(gallery_content_types(), gallery_tags())
+
+    def current_query(self) -> GalleryQuery:
+        return self.filter_bar.query(self.model.match_threshold)
+
+    @Slot()
+    @guarded_slot
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.settings, self.settings_file, self)
+        dialog.settings_changed.connect(self._on_settings_saved)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    @Slot(object)
+    @guarded_slot
+    def _on_settings_saved(self, settings: Settings) -> None:
+        self.settings = settings
+        self.settings_changed.emit(settings)
+        self._show_notice(
+            "Settings saved. The MATCH threshold applies now; the rest from the next import."
+        )
+
+    @Slot()
+    @guarded_slot
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        folders = self.recent.existing()
+        for folder in folders:
+            action = self.recent_menu.addAction(folder)
+            action.triggered.connect(lambda _=False, f=folder: self.start_import(f))
+        if not folders:
+            self.recent_menu.addAction("No recent folders").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear the list").triggered.connect(self.recent.clear)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if dropped_folder(event) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        folder = dropped_folder(event)
+        if folder is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.start_import(folder)
 
     @Slot()
     @guarded_slot
@@ -197,11 +346,59 @@ class MainWindow(QMainWindow):
     def _show_notice(self, message: str) -> None:
         self.statusBar().showMessage(message, 5000)
 
-    @Slot(int)
+    @Slot(object)
     @guarded_slot
-    def _on_filter_changed(self, index: int) -> None:
+    def _on_query_changed(self, _query: object) -> None:
         self._pending_gallery.clear()
-        self.model.set_filter(GalleryFilter(self.filter_combo.itemData(index)))
+        self.model.set_query(self.current_query())
+
+    @Slot(str)
+    @guarded_slot
+    def _on_import_started(self, _folder: str) -> None:
+        if not self.judgments.running:
+            self.pipeline_status.clear_stages()
+
+    @Slot(bool)
+    @guarded_slot
+    def _on_pause_requested(self, paused: bool) -> None:
+        for controller in (self.imports, self.judgments):
+            if paused:
+                controller.pause()
+            else:
+                controller.resume()
+
+    @Slot(list)
+    @guarded_slot
+    def _on_retry_requested(self, ids: list[int]) -> None:
+        """Failed stages were reset to pending: re-read the files that failed
+        to be measured, then embed/describe/score whatever is pending."""
+        self.model.refresh(ids)
+        paths = paths_needing_technical(ids)
+        if paths:
+            self.pipeline_status.clear_stages()
+            self.imports.start_paths(paths)  # its completion starts the judgments
+        else:
+            self.judgments.start()
+
+    @Slot(object)
+    @guarded_slot
+    def _on_technical_completed(self, summary: object) -> None:
+        """The technical stage ended: embed + describe next (not after a cancel)."""
+        if not getattr(summary, "cancelled", False) and not self._closing:
+            self.judgments.start()
+
+    @Slot(str)
+    @guarded_slot
+    def _on_run_finished(self, _sentence: str) -> None:
+        self.problems.refresh()
+        if self._closing and not self.pipeline_running:
+            self.close()
+
+    @Slot()
+    @guarded_slot
+    def _on_scores_changed(self) -> None:
+        self.model.refresh_scores()
+        self.refresh_filter_choices()
 
     @Slot(QModelIndex)
     @guarded_slot
@@ -232,14 +429,15 @@ class MainWindow(QMainWindow):
         self.pass_label.setText(f"  {self.session.position_text}  ")
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.imports.running:
+        if self.pipeline_running:
             # Quitting mid-import asks nothing and loses nothing: stop taking new
-            # files, let in-flight ones finish and be written, then close.
-            # A hidden window does not end the app by itself: `closed` does (app.py).
+            # work, let in-flight photos finish and be written, then close
+            # (`_on_run_finished`). A hidden window does not end the app by
+            # itself: `closed` does (app.py).
             event.ignore()
             self.hide()
-            self.imports.finished.connect(self.close)
-            self.imports.cancel()
+            self._closing = True
+            self.cancel_pipeline()
             return
         event.accept()
         self.closed.emit()

@@ -124,13 +124,16 @@ class ErrorLogModel(QAbstractTableModel):
         return None
 
 
-def _table(model: QAbstractTableModel) -> QTableView:
+def _table(model: QAbstractTableModel, stretch: int) -> QTableView:
+    """A row-selecting table whose `stretch` column (the sentence) takes the rest."""
     view = QTableView()
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setWordWrap(False)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    header.setStretchLastSection(False)
     view.verticalHeader().setVisible(False)
     return view
 
@@ -144,8 +147,8 @@ class ProblemsPanel(QWidget):
         super().__init__(parent)
         self.failed = FailedListModel()
         self.errors = ErrorLogModel()
-        self.failed_view = _table(self.failed)
-        self.error_view = _table(self.errors)
+        self.failed_view = _table(self.failed, stretch=2)
+        self.error_view = _table(self.errors, stretch=4)
         self.summary = QLabel()
         self.retry_button = QPushButton("Retry")
         self.retry_all_button = QPushButton("Retry all")

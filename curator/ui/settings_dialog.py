@@ -33,6 +33,12 @@ from PySide6.QtWidgets import (
 
 from curator.settings import Settings, save_settings
 
+APPLY_NOTE = (
+    "Nothing needs a restart: the MATCH threshold applies at once; worker counts, "
+    "preview sizes, the Ollama URL and model and the CLIP model apply from the next "
+    "import (or Retry)."
+)
+
 
 def _bounds(name: str) -> tuple[float | None, float | None]:
     lo = hi = None
@@ -101,6 +107,8 @@ class SettingsDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
+        self.note = QLabel(APPLY_NOTE)
+        self.note.setWordWrap(True)
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #c0392b;")
@@ -112,6 +120,7 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll)
+        layout.addWidget(self.note)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.resize(560, 640)

@@ -109,7 +109,13 @@ def test_closing_mid_import_waits_for_in_flight_photos_and_loses_nothing(
 
     lib = tmp_path / "big"
     make_library(lib, 30)
-    with qtbot.waitSignal(app.imports.progress, timeout=30_000):
+    # Wait for the first measured photo (not the synchronous "0/30" sentence), so
+    # the close lands mid-import whatever the machine's load.
+    with qtbot.waitSignal(
+        app.imports.progress,
+        timeout=30_000,
+        check_params_cb=lambda text: not text.startswith("Measuring 0/"),
+    ):
         app.window.start_import(str(lib))
     with qtbot.waitSignal(app.window.closed, timeout=60_000):
         app.window.close()

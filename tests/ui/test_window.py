@@ -10,14 +10,17 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QObject, Qt, Slot
 from pytestqt.qtbot import QtBot
 
 from curator import app as app_module
 from curator.app import App
+from curator.catalog.judgments import write_scores
 from curator.catalog.models import Photo
 from curator.ui.guard import ErrorReporter, guarded_slot
+from curator.ui.progress import StageProgress, StageState
 
 SHOTS_COPY = Path("/tmp/curator-shots")
 REPO = Path(__file__).resolve().parents[2]
@@ -36,7 +39,21 @@ def test_screenshots_of_gallery_loupe_and_help(library: Path, app: App, qtbot: Q
     set_rating(ids[2], 4)
     set_cull(ids[3], "kept")  # type: ignore[arg-type]
     set_rating(ids[3], 2)
-    app.model.refresh(ids)
+    # Badges: MATCH (≥ 70), blur, clipped, a burst with its suggested best frame.
+    write_scores(1, ids[:4], np.array([85.0, 40.0, 92.0, 71.0]))
+    Photo.update(sharpness_score=12.0).where(Photo.id == ids[4]).execute()
+    Photo.update(highlight_clip=0.2).where(Photo.id == ids[5]).execute()
+    Photo.update(burst_group=1).where(Photo.id.in_(ids[6:8])).execute()
+    Photo.update(burst_best=True).where(Photo.id == ids[6]).execute()
+    app.model.refresh_scores()
+    status = window.pipeline_status
+    status.show_progress(StageProgress("technical", StageState.DONE, 9, 9, 2.0, "1 failed"))
+    status.show_progress(StageProgress("embed", StageState.RUNNING, 3, 8, 1.5))
+    status.show_progress(
+        StageProgress("describe", StageState.SKIPPED, 0, 8, 0.0, "Ollama is not running.")
+    )
+    window.problems.refresh()
+    window.problems_dock.show()
     gallery = window.gallery
     qtbot.waitUntil(
         lambda: all(
@@ -46,6 +63,8 @@ def test_screenshots_of_gallery_loupe_and_help(library: Path, app: App, qtbot: Q
         timeout=5000,
     )
     shots = {"gallery": window.grab()}
+    assert status.cancel_button.isVisible() and status.pause_button.isVisible()
+    window.problems_dock.hide()
     window.show_loupe(ids[2])
     view = window.loupe.view
     qtbot.waitUntil(lambda: view.is_preview and view.painted_photo_id == ids[2], timeout=5000)

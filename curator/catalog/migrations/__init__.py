@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from curator.catalog.migrations import m001_initial, m002_decision, m003_judgments
+from curator.catalog.migrations import (
+    m001_initial,
+    m002_decision,
+    m003_judgments,
+    m004_gallery_indexes,
+)
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(m001_initial.VERSION, "initial", tuple(m001_initial.STATEMENTS)),
     Migration(m002_decision.VERSION, "decision log", tuple(m002_decision.STATEMENTS)),
     Migration(m003_judgments.VERSION, "judgments", tuple(m003_judgments.STATEMENTS)),
+    Migration(
+        m004_gallery_indexes.VERSION,
+        "gallery indexes",
+        tuple(m004_gallery_indexes.STATEMENTS),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

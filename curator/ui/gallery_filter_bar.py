@@ -1,0 +1,109 @@
+"""`GalleryFilterBar`: the gallery toolbar's filter and sort controls.
+
+Pass state (all / unreviewed / kept / rejected / failed), minimum rating,
+MATCH only, content type, tag, burst only, and the sort. Every change emits
+`query_changed(GalleryQuery)` with the whole query; the MATCH threshold is
+not the bar's to choose (it comes from the settings), so the main window
+fills it in. `set_choices` refreshes the content-type and tag lists (after
+the describe stage) keeping what is selected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
+
+from curator.catalog.queries import GalleryFilter, GalleryQuery, GallerySort
+
+ANY = ""
+
+
+class GalleryFilterBar(QWidget):
+    query_changed = Signal(object)  # GalleryQuery (match_threshold left at its default)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        layout.setSpacing(6)
+        self.state_combo = QComboBox(self)
+        for which in GalleryFilter:
+            self.state_combo.addItem(which.value.capitalize(), which.value)
+        self.rating_combo = QComboBox(self)
+        self.rating_combo.addItem("Any rating", 0)
+        for n in range(1, 6):
+            self.rating_combo.addItem(f"≥ {'★' * n}", n)
+        self.match_box = QCheckBox("MATCH", self)
+        self.match_box.setToolTip("Only photos your taste model scores at or above the threshold")
+        self.type_combo = QComboBox(self)
+        self.type_combo.setToolTip("Content type (from the descriptions)")
+        self.tag_combo = QComboBox(self)
+        self.tag_combo.setToolTip("Tag")
+        self.tag_combo.setMinimumContentsLength(10)
+        self.burst_box = QCheckBox("Bursts", self)
+        self.burst_box.setToolTip("Only photos that are part of a burst")
+        self.sort_combo = QComboBox(self)
+        for sort in GallerySort:
+            self.sort_combo.addItem(f"by {sort.value}", sort.value)
+        self.set_choices([], [])
+        for widget in (
+            QLabel("Show:", self),
+            self.state_combo,
+            self.rating_combo,
+            self.match_box,
+            self.type_combo,
+            self.tag_combo,
+            self.burst_box,
+            QLabel("Sort:", self),
+            self.sort_combo,
+        ):
+            layout.addWidget(widget)
+        for combo in (
+            self.state_combo,
+            self.rating_combo,
+            self.type_combo,
+            self.tag_combo,
+            self.sort_combo,
+        ):
+            combo.currentIndexChanged.connect(self._changed)
+        self.match_box.toggled.connect(self._changed)
+        self.burst_box.toggled.connect(self._changed)
+
+    def query(self, match_threshold: float = 70.0) -> GalleryQuery:
+        rating = int(self.rating_combo.currentData() or 0)
+        content_type = self.type_combo.currentData() or None
+        tag = self.tag_combo.currentData() or None
+        return GalleryQuery.from_filter(
+            GalleryFilter(self.state_combo.currentData()),
+            min_rating=rating or None,
+            match_only=self.match_box.isChecked(),
+            match_threshold=match_threshold,
+            content_type=content_type,
+            tag=tag,
+            burst_only=self.burst_box.isChecked(),
+            sort=GallerySort(self.sort_combo.currentData()),
+        )
+
+    def set_choices(self, content_types: Sequence[str], tags: Sequence[str]) -> None:
+        """New content-type and tag lists; the current choice stays when it still exists."""
+        for combo, everything, values in (
+            (self.type_combo, "All types", content_types),
+            (self.tag_combo, "All tags", tags),
+        ):
+            current = combo.currentData() or ANY
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(everything, ANY)
+            for value in values:
+                combo.addItem(value.replace("_", " "), value)
+            found = combo.findData(current)
+            combo.setCurrentIndex(max(0, found))
+            combo.blockSignals(False)
+            if current and found < 0:
+                self._changed()  # the chosen tag disappeared: show everything
+
+    @Slot()
+    def _changed(self, *_: object) -> None:
+        self.query_changed.emit(self.query())

@@ -1,0 +1,97 @@
+"""A 100,000-photo catalog for the gallery benchmarks, built with executemany.
+
+Realistic spreads: capture times over two years (2 % undated), preference
+scores for 80 % (the rest not embedded yet), sharpness, exposure, clipping,
+ratings for 15 %, kept/rejected for 30 %, a description (content type) and
+two tags per photo, bursts of 3 for 5 %, 1 % failed technical stage.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from curator.catalog.db import Catalog
+from curator.catalog.models import utcnow
+
+CONTENT_TYPES = ("portrait", "street", "family", "landscape", "still_life", "other")
+TAGS = [f"tag {i:03d}" for i in range(300)]
+
+
+def populate(cat: Catalog, n: int = 100_000, seed: int = 0) -> None:
+    rng = np.random.default_rng(seed)
+    now = utcnow()
+    t0 = datetime(2023, 1, 1)
+    seconds = np.sort(rng.integers(0, 2 * 365 * 86400, size=n))
+    undated = rng.random(n) < 0.02
+    pref = np.where(rng.random(n) < 0.8, rng.uniform(0, 100, n), np.nan)
+    sharp = rng.uniform(0, 100, n)
+    expo = rng.uniform(0, 100, n)
+    clip = rng.uniform(0, 0.1, n)
+    rating = np.where(rng.random(n) < 0.15, rng.integers(1, 6, n), 0)
+    cull = rng.choice(["unreviewed", "kept", "rejected"], size=n, p=[0.7, 0.2, 0.1])
+    burst = np.where(rng.random(n) < 0.05, np.arange(n) // 3, -1)
+    failed = rng.random(n) < 0.01
+
+    def opt(v: float) -> float | None:
+        return None if np.isnan(v) else float(v)
+
+    photos = [
+        (
+            i + 1,
+            f"/archive/{i // 1000:03d}/IMG_{i:06d}.jpg".encode(),
+            f"hash{i:08d}",
+            None if undated[i] else t0 + timedelta(seconds=int(seconds[i])),
+            f"t/{i:06d}.jpg",
+            f"p/{i:06d}.jpg",
+            float(sharp[i]),
+            float(expo[i]),
+            float(clip[i]),
+            opt(pref[i]),
+            str(cull[i]),
+            int(rating[i]) or None,
+            None if burst[i] < 0 else int(burst[i]),
+            int(burst[i] >= 0 and i % 3 == 0),
+            now,
+            now,
+        )
+        for i in range(n)
+    ]
+    db = cat.db
+    with db.atomic():
+        db.cursor().executemany(
+            "INSERT INTO photo (id, path, content_hash, captured_at, thumbnail_key, preview_key,"
+            " sharpness_score, exposure_score, highlight_clip, preference_score, cull, rating,"
+            " burst_group, burst_best, imported_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            photos,
+        )
+        db.cursor().executemany(
+            "INSERT INTO stage_run (photo_id, stage, status, attempts, stage_version,"
+            " failure_reason, updated_at) VALUES (?, 'technical', ?, 1, 'v', ?, ?)",
+            [
+                (
+                    i + 1,
+                    "failed" if failed[i] else "done",
+                    "The file is empty." if failed[i] else None,
+                    now,
+                )
+                for i in range(n)
+            ],
+        )
+        db.cursor().executemany(
+            "INSERT INTO description (photo_id, subject, content_type, model, prompt_version,"
+            " created_at) VALUES (?, 'a subject', ?, 'llava', 'p1', ?)",
+            [(i + 1, CONTENT_TYPES[int(rng.integers(len(CONTENT_TYPES)))], now) for i in range(n)],
+        )
+        db.cursor().executemany(
+            "INSERT INTO tag (id, name) VALUES (?, ?)", list(enumerate(TAGS, 1))
+        )
+        tag_of = rng.integers(1, len(TAGS) + 1, size=(n, 2))
+        db.cursor().executemany(
+            "INSERT OR IGNORE INTO photo_tag (photo_id, tag_id, source, confidence, created_at)"
+            " VALUES (?, ?, 'ai', 50, ?)",
+            [(i + 1, int(t), now) for i in range(n) for t in tag_of[i]],
+        )
+    db.execute_sql("ANALYZE")

@@ -1,0 +1,81 @@
+"""A loupe page built on its own (no main window): the same services app.py
+wires — review session, preview/thumbnail loaders, original loader — over
+this test's catalog. Tests drive it with real key presses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QThreadPool
+from pytestqt.qtbot import QtBot
+
+from curator.app import dark_palette
+from curator.catalog.db import Catalog
+from curator.catalog.models import Photo
+from curator.paths import resolve_paths
+from curator.pipeline.score import review_order
+from curator.ui.guard import ErrorReporter
+from curator.ui.image_loader import ImageLoader
+from curator.ui.loupe_page import PREFETCH, LoupePage
+from curator.ui.review import ReviewSession
+
+SHOTS = Path("/tmp/curator-shots")
+
+
+@dataclass
+class Harness:
+    page: LoupePage
+    session: ReviewSession
+    errors: ErrorReporter
+    notices: list[str]
+    reported: list[str]
+
+
+def photo_ids_by_name() -> dict[str, int]:
+    return {Path(bytes(p.path).decode()).name: int(p.id) for p in Photo.select()}
+
+
+@contextmanager
+def loupe_harness(qtbot: QtBot, *, match_threshold: float = 70.0) -> Iterator[Harness]:
+    paths = resolve_paths()
+    catalog = Catalog.open(paths.catalog)
+    errors = ErrorReporter()
+    pools = [QThreadPool(), QThreadPool()]
+    for pool in pools:
+        pool.setMaxThreadCount(2)
+    previews = ImageLoader(paths.cache_dir, pools[0], errors, capacity=2 * PREFETCH + 3)
+    thumbnails = ImageLoader(paths.cache_dir, pools[1], errors, capacity=50, max_edge=200)
+    session = ReviewSession(lambda pass_: review_order(pass_, ""), lambda: None)
+    page = LoupePage(session, previews, thumbnails, errors, match_threshold=match_threshold)
+    notices: list[str] = []
+    reported: list[str] = []
+    session.notice.connect(notices.append)
+    errors.reported.connect(reported.append)
+    page.setPalette(dark_palette())  # as the main window has it (screenshots)
+    qtbot.addWidget(page)
+    page.resize(1200, 800)
+    page.show()
+    qtbot.waitExposed(page)
+    page.activateWindow()
+    session.start("cull")
+    page.view.setFocus()
+    qtbot.waitUntil(page.view.hasFocus)
+    try:
+        yield Harness(page, session, errors, notices, reported)
+    finally:
+        page.shutdown()
+        previews.shutdown()
+        thumbnails.shutdown()
+        page.close()
+        catalog.close()
+
+
+def save_shot(widget: object, name: str) -> Path:
+    """Grab a widget to /tmp/curator-shots/NAME.png for a person to look at."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    widget.grab().save(str(path))  # type: ignore[attr-defined]
+    return path
