@@ -64,6 +64,7 @@ class App:
     pools: tuple[QThreadPool, ...]
 
     def shutdown(self) -> None:
+        self.window.loupe.shutdown()  # the originals pool it owns
         self.imports.cancel()
         self.judgments.cancel()
         self.thumbnails.shutdown()
@@ -140,6 +141,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         imports.settings = new  # worker counts, preview sizes: next import
         judgments.settings = new  # Ollama URL/model, CLIP model: next run
         model.set_match_threshold(new.match_threshold)  # badges: now
+        window.loupe.set_match_threshold(new.match_threshold)  # side panel: now
 
     retrain.retrained.connect(on_retrained)
     window.settings_changed.connect(apply_settings)

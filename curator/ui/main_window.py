@@ -109,7 +109,16 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(central)
         layout.addWidget(self.stack)
         self.gallery = GalleryView(model, thumbnails, errors, self.stack)
-        self.loupe = LoupePage(session, previews, thumbnails, errors, self.stack)
+        self.loupe = LoupePage(
+            session,
+            previews,
+            thumbnails,
+            errors,
+            self.stack,
+            match_threshold=settings.match_threshold,
+        )
+        # A tag edited in the loupe: the gallery's row and its tag filter follow.
+        self.loupe.tags_changed.connect(self._on_tags_changed)
         self.stack.addWidget(self.gallery)
         self.stack.addWidget(self.loupe)
         self.setCentralWidget(central)
@@ -273,6 +282,11 @@ class MainWindow(QMainWindow):
     @property
     def pipeline_running(self) -> bool:
         return self.imports.running or self.judgments.running
+
+    @Slot(int)
+    def _on_tags_changed(self, photo_id: int) -> None:
+        self.model.refresh([photo_id])
+        self.refresh_filter_choices()
 
     def refresh_filter_choices(self) -> None:
         self.filter_bar.set_choices(gallery_content_types(), gallery_tags())

@@ -159,3 +159,11 @@ def test_an_unusable_catalog_is_a_sentence_and_exit_3(
     monkeypatch.setattr(app_module, "show_fatal", shown.append)
     assert app_module.main(["--catalog", str(bad)]) == 3
     assert shown and "not a Curator catalog" in shown[0]
+
+
+def test_new_match_threshold_reaches_gallery_and_loupe_panel(app: App) -> None:
+    from curator.settings import Settings
+
+    app.window.settings_changed.emit(Settings(match_threshold=55.0))
+    assert app.window.loupe.panel.match_threshold == 55.0
+    assert app.window.model.match_threshold == 55.0
