@@ -86,3 +86,66 @@ def test_key_to_next_photo_painted(fixture_app: App, qtbot: QtBot) -> None:
     for name, t in (("prefetch ±2", with_prefetch), ("no prefetch", without)):
         print(f"\nkey → painted, {name}: p50 {_pct(t, 0.5):.1f} ms, p95 {_pct(t, 0.95):.1f} ms")
     assert _pct(with_prefetch, 0.95) <= 16.0
+
+
+BARE_QT_SCRIPT = r"""
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+qt_app = QApplication(sys.argv[:1])
+w = QMainWindow(); w.resize(1280, 820); w.show()
+def check():
+    print("shown", 1, "torch", "torch" in sys.modules, "open_clip", False, "ms", 0)
+    qt_app.quit()
+QTimer.singleShot(0, check)
+sys.exit(qt_app.exec())
+"""
+
+
+def _launch_ms(script: str, catalog: Path) -> tuple[float, str]:
+    """Wall time from spawning the interpreter to the window shown (event loop running)."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, str(catalog)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    assert proc.stdout is not None
+    line = ""
+    for line in proc.stdout:
+        if line.startswith("shown"):
+            break
+    elapsed = (time.perf_counter() - start) * 1000
+    proc.wait(60)
+    return elapsed, line
+
+
+@pytest.mark.bench
+def test_launch_to_window_shown(tmp_path: Path) -> None:
+    from tests.ui.test_window import STARTUP_SCRIPT
+
+    catalog = tmp_path / "cat.sqlite"
+    _launch_ms(STARTUP_SCRIPT, catalog)  # warm the OS file cache; creates the catalog
+    ours, bare = [], []
+    for _ in range(5):
+        ms, line = _launch_ms(STARTUP_SCRIPT, catalog)
+        fields = line.split()
+        assert fields[1] == "1" and fields[3] == "False" and fields[5] == "False", line
+        ours.append(ms)
+        bare.append(_launch_ms(BARE_QT_SCRIPT, catalog)[0])
+    ours.sort()
+    bare.sort()
+    print(
+        f"\nlaunch -> window shown (interpreter start included): median {ours[2]:.0f} ms, "
+        f"worst {ours[-1]:.0f} ms; a bare PySide window: median {bare[2]:.0f} ms "
+        f"(ratio {ours[2] / bare[2]:.2f}); torch not imported"
+    )
+    assert ours[-1] <= 1500, f"window took {ours[-1]:.0f} ms to show (budget 1.5 s)"
