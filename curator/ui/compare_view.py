@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from curator.catalog.queries import GalleryRow
-from curator.ui.loupe_view import fit_rect, paint_footer, paint_message
+from curator.ui.loupe_view import fit_rect, paint_footer, paint_message, paint_placeholder
 
 GAP = 10
 HEADER = 26
@@ -99,14 +99,7 @@ class CompareView(QWidget):
                 painter.setOpacity(0.45)
             painter.drawPixmap(fit_rect(size, area), pixmap, QRectF(pixmap.rect()))
             painter.restore()
-        elif row.failed:
-            paint_message(
-                painter,
-                area,
-                f"This photo failed to import.\n{row.failed_reason}",
-                QColor(240, 180, 180),
-            )
         else:
-            paint_message(painter, area, "Loading…", QColor(150, 150, 150))
+            paint_placeholder(painter, area, row)
         strip = QRectF(rect.left() + 4, rect.bottom() - FOOTER + 6, rect.width() - 8, 28)
         paint_footer(painter, strip, row, pane.caption or row.file_name)

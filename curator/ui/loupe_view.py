@@ -75,6 +75,15 @@ def paint_message(painter: QPainter, area: QRectF, text: str, colour: QColor) ->
     painter.drawText(area, int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), text)
 
 
+def paint_placeholder(painter: QPainter, area: QRectF, row: GalleryRow) -> None:
+    """What stands in for a photo with no pixels yet: its failure, or "Loading…"."""
+    if row.failed:
+        text = f"This photo failed to import.\n{row.failed_reason}"
+        paint_message(painter, area, text, QColor(240, 180, 180))
+    else:
+        paint_message(painter, area, "Loading…", QColor(150, 150, 150))
+
+
 class LoupeView(QWidget):
     zoom_changed = Signal(bool)  # True: now at 100 %
 
@@ -281,15 +290,8 @@ class LoupeView(QWidget):
                 source = _source_rect(visible, rect, QSizeF(pixmap.size()))
                 painter.drawPixmap(visible, pixmap, source)
             painter.restore()
-        elif row.failed:
-            paint_message(
-                painter,
-                area,
-                f"This photo failed to import.\n{row.failed_reason}",
-                QColor(240, 180, 180),
-            )
         else:
-            paint_message(painter, area, "Loading…", QColor(150, 150, 150))
+            paint_placeholder(painter, area, row)
         zoom = "100 %" if self.zoomed else "Fit"
         if self.zoomed and self.zoom_note:
             zoom += f" ({self.zoom_note})"

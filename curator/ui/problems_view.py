@@ -10,7 +10,7 @@ lists are short and nobody scrolls them while typing.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -34,20 +34,33 @@ from curator.catalog.problems import (
 )
 
 Index = QModelIndex | QPersistentModelIndex
+R = TypeVar("R")
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 
 
-class FailedListModel(QAbstractTableModel):
-    HEADERS = ("Photo", "Stage", "Why", "Attempts")
+class _RowsTableModel(QAbstractTableModel, Generic[R]):
+    """A read-only table over a list of frozen rows; subclasses say how to load
+    the rows and what each column shows."""
+
+    HEADERS: tuple[str, ...] = ()
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[FailedPhoto] = []
+        self.rows: list[R] = []
+
+    def load(self) -> list[R]:
+        raise NotImplementedError
+
+    def cells(self, row: R) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def tooltip(self, row: R) -> str:
+        raise NotImplementedError
 
     def reload(self) -> None:
         self.beginResetModel()
-        self.rows = failed_photos()
+        self.rows = self.load()
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -61,67 +74,44 @@ class FailedListModel(QAbstractTableModel):
             return None
         row = self.rows[index.row()]
         if role == _DISPLAY:
-            return (row.display.rsplit("/", 1)[-1], row.stage, row.reason, row.attempts)[
-                index.column()
-            ]
+            return self.cells(row)[index.column()]
         if role == _TOOLTIP:
-            return f"{row.display}\n{row.reason}"
+            return self.tooltip(row)
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        if (
-            role == _DISPLAY
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.HEADERS)
-        ):
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if role == _DISPLAY and horizontal and 0 <= section < len(self.HEADERS):
             return self.HEADERS[section]
         return None
 
 
-class ErrorLogModel(QAbstractTableModel):
+class FailedListModel(_RowsTableModel[FailedPhoto]):
+    HEADERS = ("Photo", "Stage", "Why", "Attempts")
+
+    def load(self) -> list[FailedPhoto]:
+        return failed_photos()
+
+    def cells(self, row: FailedPhoto) -> tuple[Any, ...]:
+        return (row.display.rsplit("/", 1)[-1], row.stage, row.reason, row.attempts)
+
+    def tooltip(self, row: FailedPhoto) -> str:
+        return f"{row.display}\n{row.reason}"
+
+
+class ErrorLogModel(_RowsTableModel[ErrorEntry]):
     HEADERS = ("When", "Stage", "Photo", "Attempt", "Message")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[ErrorEntry] = []
+    def load(self) -> list[ErrorEntry]:
+        return error_entries()
 
-    def reload(self) -> None:
-        self.beginResetModel()
-        self.rows = error_entries()
-        self.endResetModel()
+    def cells(self, e: ErrorEntry) -> tuple[Any, ...]:
+        name = (e.path or "").rsplit("/", 1)[-1] or "—"
+        when = e.created_at.strftime("%Y-%m-%d %H:%M:%S")
+        return (when, e.stage, name, f"{e.attempt}/{e.max_attempts}", e.message)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def data(self, index: Index, role: int = _DISPLAY) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        e = self.rows[index.row()]
-        if role == _DISPLAY:
-            name = (e.path or "").rsplit("/", 1)[-1] or "—"
-            values = (
-                e.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-                e.stage,
-                name,
-                f"{e.attempt}/{e.max_attempts}",
-                e.message,
-            )
-            return values[index.column()]
-        if role == _TOOLTIP:
-            return f"{e.error_type}: {e.message}\n\n{e.detail}".strip()
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        if (
-            role == _DISPLAY
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
+    def tooltip(self, e: ErrorEntry) -> str:
+        return f"{e.error_type}: {e.message}\n\n{e.detail}".strip()
 
 
 def _table(model: QAbstractTableModel, stretch: int) -> QTableView:
