@@ -7,9 +7,12 @@ Each committed batch is turned into photo ids and emitted as
 `photos_changed`, so the gallery grows live. Progress is a sentence:
 "Measuring 12/54 — 8.1 photos/s — ETA 5 s".
 
-Known limit: `prepare_import` (the folder scan and one catalog read) runs
-on the main thread; fine for a few thousand files, to move to a worker for
-huge trees (see issue 4).
+The folder scan and the plan (`prepare_import`: a walk of the tree and one
+catalog read) run in a `PrepareImportTask` on a one-thread pool, never on
+the UI thread; its result carries the start's generation, so a cancelled or
+superseded start is dropped. Reading the catalog there is safe: peewee
+gives each thread its own SQLite connection and WAL lets readers run beside
+the writer.
 
 Stopping: `cancel()` is cooperative — queued files are not started,
 in-flight ones finish and are written — and `finished` follows; the child
@@ -28,7 +31,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from curator.catalog.db import Catalog
 from curator.catalog.queries import photo_ids_for_paths
@@ -50,6 +53,31 @@ def progress_sentence(done: int, total: int, elapsed_s: float) -> str:
         rate = done / elapsed_s
         text += f" — {rate:.1f} photos/s — ETA {duration_text((total - done) / rate)}"
     return text
+
+
+class _PrepareSignals(QObject):
+    done = Signal(object)  # _Prepared
+
+
+class _Prepared:
+    def __init__(self, generation: int, plan: TechnicalPlan | None, problems: int, error: str):
+        self.generation, self.plan, self.problems, self.error = generation, plan, problems, error
+
+
+class PrepareImportTask(QRunnable):
+    """Scan + plan off the UI thread; returns the plan (or the error's sentence)."""
+
+    def __init__(self, generation: int, job: ImportJob, signals: _PrepareSignals):
+        super().__init__()
+        self.generation, self.job, self.signals = generation, job, signals
+
+    def run(self) -> None:
+        try:
+            plan, problems = prepare_import(self.job)
+            result = _Prepared(self.generation, plan, len(problems), "")
+        except Exception as exc:
+            result = _Prepared(self.generation, None, 0, f"Could not read the folder: {exc}")
+        self.signals.done.emit(result)
 
 
 class ImportController(QObject):
@@ -81,10 +109,16 @@ class ImportController(QObject):
         self._scan_problems = 0
         self._paused = False
         self.last_summary: RunSummary | None = None
+        self._generation = 0
+        self._preparing = False
+        self._prepare_pool = QThreadPool(self)
+        self._prepare_pool.setMaxThreadCount(1)
+        self._prepare_signals = _PrepareSignals(self)
+        self._prepare_signals.done.connect(self._on_prepared)
 
     @property
     def running(self) -> bool:
-        return self._runner is not None and self._runner.running
+        return self._preparing or (self._runner is not None and self._runner.running)
 
     def start(self, folder: str) -> bool:
         """Start importing `folder`; False (and a sentence reported) if it can't."""
@@ -99,11 +133,27 @@ class ImportController(QObject):
             self.errors.report(f"Curator is not allowed to read the folder {folder}.")
             return False
         job = ImportJob(folder=folder, cache_dir=str(self.cache_dir), settings=self.settings)
-        plan, problems = prepare_import(job)
-        self._scan_problems = len(problems)
+        self._generation += 1
+        self._preparing = True
         self.started.emit(folder)
-        self._start_plan(plan)
+        self.progress.emit(f"Looking for photos in {folder}…")
+        self._started_at = time.monotonic()
+        self._emit_progress(0, 0)
+        self._prepare_pool.start(PrepareImportTask(self._generation, job, self._prepare_signals))
         return True
+
+    @Slot(object)
+    @guarded_slot
+    def _on_prepared(self, prepared: _Prepared) -> None:
+        if prepared.generation != self._generation or not self._preparing:
+            return  # cancelled or superseded while scanning
+        self._preparing = False
+        if prepared.plan is None:
+            self.errors.report(prepared.error)
+            self.finished.emit(prepared.error)
+            return
+        self._scan_problems = prepared.problems
+        self._start_plan(prepared.plan)
 
     def start_paths(self, paths: Sequence[str]) -> bool:
         """Read these files again (Retry of technical failures); False if busy."""
@@ -135,8 +185,22 @@ class ImportController(QObject):
             runner.pause()
 
     def cancel(self) -> None:
+        if self._preparing:
+            # Nothing was written yet: drop the scan's result when it arrives, and
+            # report the end from the event loop (never re-entrantly from the caller,
+            # e.g. a closeEvent).
+            self._preparing = False
+            self._generation += 1
+            QTimer.singleShot(0, self._finish_cancelled_scan)
         if self._runner is not None:
             self._runner.cancel()
+
+    def _finish_cancelled_scan(self) -> None:
+        summary = RunSummary(cancelled=True)
+        self.last_summary = summary
+        self.stage_progress.emit(StageProgress("technical", StageState.CANCELLED, 0, 0, 0.0))
+        self.finished.emit(self.summary_sentence(summary))
+        self.completed.emit(summary)
 
     def pause(self) -> None:
         self._paused = True

@@ -114,7 +114,9 @@ def test_closing_mid_import_waits_for_in_flight_photos_and_loses_nothing(
     with qtbot.waitSignal(
         app.imports.progress,
         timeout=30_000,
-        check_params_cb=lambda text: not text.startswith("Measuring 0/"),
+        check_params_cb=lambda text: (
+            text.startswith("Measuring") and not text.startswith("Measuring 0/")
+        ),
     ):
         app.window.start_import(str(lib))
     with qtbot.waitSignal(app.window.closed, timeout=60_000):
@@ -124,3 +126,22 @@ def test_closing_mid_import_waits_for_in_flight_photos_and_loses_nothing(
     assert statuses and set(statuses) == {"done"}  # nothing half-written or failed
     summary = app.imports.last_summary
     assert summary is not None and summary.cancelled
+
+
+def test_cancel_while_scanning_drops_the_scan_and_writes_nothing(
+    tmp_path: Path, app: App, qtbot: QtBot
+) -> None:
+    from curator.catalog.models import Photo
+
+    lib = tmp_path / "lib"
+    make_library(lib, 5)
+    with qtbot.waitSignal(app.imports.completed, timeout=30_000) as completed:
+        assert app.window.start_import(str(lib))
+        assert app.imports.running  # scanning, off the UI thread
+        app.imports.cancel()
+    assert completed.args[0].cancelled
+    # Let the dropped scan finish: its result must start nothing.
+    qtbot.waitUntil(lambda: app.imports._prepare_pool.activeThreadCount() == 0, timeout=30_000)
+    qtbot.wait(0)
+    assert not app.imports.running
+    assert Photo.select().count() == 0
