@@ -8,7 +8,6 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 FOLDER ?=
-export QT_QPA_PLATFORM ?= offscreen
 
 .PHONY: install run test lint bench clean
 
@@ -28,11 +27,12 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check curator tests
 	$(PY) -m mypy
 
+# Tests and benchmarks draw offscreen; `make run` uses your screen.
 test: lint
-	$(PY) -m pytest -m "not bench" -q
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not bench" -q
 
 bench: $(STAMP)
-	$(PY) -m pytest tests/bench -m bench -s -q
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/bench -m bench -s -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
