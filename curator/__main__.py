@@ -36,5 +36,16 @@ def _first_positional(args: list[str]) -> str | None:
     return None
 
 
+def run() -> int:
+    """Console entry: like `main`, but a closed pipe (`curator list | head`) ends quietly."""
+    try:
+        return main()
+    except BrokenPipeError:
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

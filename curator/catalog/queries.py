@@ -34,14 +34,28 @@ STAGES: tuple[str, ...] = tuple(s.value for s in Stage)
 def stage_counts() -> dict[str, dict[str, int]]:
     """Per stage: how many photos are done/failed/pending/skipped/running.
 
-    A photo with no StageRun row for a stage counts as pending for it.
+    A photo with no StageRun row for a stage counts as pending for it — except
+    that a photo whose technical stage failed is not pending for the later
+    stages: nothing can run on it until it is measured (it is counted, with its
+    reason, under technical).
     """
     n_photos = Photo.select().where(Photo.deleted_at.is_null()).count()
+    unmeasurable = (
+        StageRun.select()
+        .join(Photo)
+        .where(
+            StageRun.stage == Stage.TECHNICAL.value,
+            StageRun.status == StageStatus.FAILED.value,
+            Photo.deleted_at.is_null(),
+        )
+        .count()
+    )
     result: dict[str, dict[str, int]] = {}
     for stage in STAGES:
         if stage == Stage.SCORE.value:
-            result[stage] = _score_counts(n_photos)
+            result[stage] = _score_counts(n_photos - unmeasurable)
             continue
+        later = stage != Stage.TECHNICAL.value
         counts = {s.value: 0 for s in StageStatus}
         rows = (
             StageRun.select(StageRun.status, StageRun.id)
@@ -53,7 +67,8 @@ def stage_counts() -> dict[str, dict[str, int]]:
         for status, _ in rows:
             counts[status] = counts.get(status, 0) + 1
             seen += 1
-        counts[StageStatus.PENDING.value] += n_photos - seen
+        eligible = n_photos - unmeasurable if later else n_photos
+        counts[StageStatus.PENDING.value] += max(0, eligible - seen)
         result[stage] = counts
     return result
 

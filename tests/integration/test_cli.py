@@ -68,6 +68,9 @@ def test_status_and_list_json_shapes(tmp_path: Path) -> None:
         "failed": 1,
         "skipped": 0,
     }
+    # The empty file can't be measured, so it is not "pending" for the later stages.
+    assert status["stages"]["describe"]["pending"] == 0
+    assert sum(status["stages"]["embed"].values()) == 1
     assert status["failed"] == [
         {"path": str(lib / "b.jpg"), "stage": "technical", "reason": status["failed"][0]["reason"]}
     ]
