@@ -51,3 +51,14 @@ def fixtures_dir() -> Path:
 def _one_qapplication(qapp: object) -> object:
     """Create pytest-qt's QApplication first, so the CLI reuses it instead of a QCoreApplication."""
     return qapp
+
+
+@pytest.fixture
+def tiny_clip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A tiny random-weight CLIP checkpoint, selected through the real settings env."""
+    from tests.clip_tiny import TINY_MODEL, make_tiny_checkpoint
+
+    checkpoint = make_tiny_checkpoint(tmp_path / "clip")
+    monkeypatch.setenv("CURATOR_CLIP_MODEL", TINY_MODEL)
+    monkeypatch.setenv("CURATOR_CLIP_PRETRAINED", str(checkpoint))
+    return checkpoint

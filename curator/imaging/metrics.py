@@ -81,6 +81,7 @@ import math
 import cv2
 import numpy as np
 
+from curator.imaging.orientation import shrunk_size
 from curator.imaging.types import ExposureMeasure, SharpnessMeasure
 
 WORKING_LONG_EDGE = 1024
@@ -108,11 +109,9 @@ def _check_luma(luma: np.ndarray) -> None:
 def working_scale(luma: np.ndarray, long_edge: int = WORKING_LONG_EDGE) -> np.ndarray:
     """`luma` area-averaged so its long edge is at most `long_edge` pixels."""
     height, width = luma.shape
-    longest = max(width, height)
-    if longest <= long_edge:
+    size = shrunk_size((width, height), long_edge)
+    if size is None:
         return luma
-    scale = long_edge / longest
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
     return cv2.resize(luma, size, interpolation=cv2.INTER_AREA)
 
 

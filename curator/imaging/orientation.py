@@ -59,14 +59,22 @@ def apply_orientation(image: Image.Image, orientation: int) -> Image.Image:
     return result if result is not image else image.copy()
 
 
-def fit_long_edge(image: Image.Image, long_edge: int) -> Image.Image:
-    """`image` shrunk (INTER_AREA) so its long edge is `long_edge`; never enlarged."""
-    width, height = image.size
+def shrunk_size(size: tuple[int, int], long_edge: int) -> tuple[int, int] | None:
+    """(width, height) scaled so the long edge is `long_edge`; None when already that small."""
+    width, height = size
     longest = max(width, height)
     if longest <= long_edge:
-        return image
+        return None
     scale = long_edge / longest
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def fit_long_edge(image: Image.Image, long_edge: int) -> Image.Image:
+    """`image` shrunk (INTER_AREA) so its long edge is `long_edge`; never enlarged."""
+    size = shrunk_size(image.size, long_edge)
+    if size is None:
+        return image
+    longest = max(image.size)
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     # Shrink in two steps: an integer-factor INTER_AREA (a plain box average,

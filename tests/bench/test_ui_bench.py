@@ -20,12 +20,10 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from curator.app import App, build_app
-from curator.catalog.db import Catalog
-from curator.paths import resolve_paths
-from curator.settings import load_settings
+from curator.app import App
 from curator.ui.gallery_model import preview_key
 from tests.integration.cli_helpers import import_json
+from tests.ui.conftest import running_app
 
 pytestmark = pytest.mark.bench
 ROUNDS = 200
@@ -34,19 +32,8 @@ ROUNDS = 200
 @pytest.fixture
 def fixture_app(qtbot: QtBot, fixtures_dir: Path) -> Iterator[App]:
     import_json(fixtures_dir / "jpeg", "--stages", "technical")
-    paths = resolve_paths()
-    catalog = Catalog.open(paths.catalog)
-    app = build_app(catalog, paths, load_settings(paths.settings_file))
-    qtbot.addWidget(app.window)
-    app.window.resize(1600, 1000)
-    app.window.show()
-    qtbot.waitExposed(app.window)
-    try:
+    with running_app(qtbot, 1600, 1000) as app:
         yield app
-    finally:
-        app.shutdown()
-        app.window.close()
-        catalog.close()
 
 
 def _pct(values: list[float], q: float) -> float:

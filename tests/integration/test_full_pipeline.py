@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.clip_tiny import TINY_DIM, TINY_MODEL, make_tiny_checkpoint
+from tests.clip_tiny import TINY_DIM, TINY_MODEL
 from tests.imaging_helpers import exif_block, make_jpeg
 from tests.integration.cli_helpers import import_json, list_json, run_cli, status_json
 from tests.llm_server import FakeOllama
@@ -28,14 +28,6 @@ def _burst(lib: Path, t0: datetime) -> list[Path]:
         Image.fromarray(frame).save(path, "JPEG", quality=[70, 95, 85][i], exif=exif)
         paths.append(path)
     return paths
-
-
-@pytest.fixture
-def tiny_clip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    checkpoint = make_tiny_checkpoint(tmp_path / "clip")
-    monkeypatch.setenv("CURATOR_CLIP_MODEL", TINY_MODEL)
-    monkeypatch.setenv("CURATOR_CLIP_PRETRAINED", str(checkpoint))
-    return checkpoint
 
 
 def test_everything_end_to_end(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import colorsys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -55,14 +56,15 @@ def library(tmp_path: Path) -> Path:
     return lib
 
 
-@pytest.fixture
-def app(qtbot: QtBot) -> Iterator[App]:
-    """The real app over this test's catalog, shown and focused."""
+@contextmanager
+def running_app(qtbot: QtBot, width: int = 1100, height: int = 760) -> Iterator[App]:
+    """The real app over this test's catalog (CURATOR_HOME), shown and focused;
+    shut down and its catalog closed afterwards."""
     paths = resolve_paths()
     catalog = Catalog.open(paths.catalog)
     built = build_app(catalog, paths, load_settings(paths.settings_file))
     qtbot.addWidget(built.window)
-    built.window.resize(1100, 760)
+    built.window.resize(width, height)
     built.window.show()
     qtbot.waitExposed(built.window)
     built.window.activateWindow()
@@ -72,3 +74,9 @@ def app(qtbot: QtBot) -> Iterator[App]:
         built.shutdown()
         built.window.close()
         catalog.close()
+
+
+@pytest.fixture
+def app(qtbot: QtBot) -> Iterator[App]:
+    with running_app(qtbot) as built:
+        yield built

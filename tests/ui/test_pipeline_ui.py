@@ -24,16 +24,6 @@ SHOTS = Path("/tmp/curator-shots")
 
 
 @pytest.fixture
-def tiny_clip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    from tests.clip_tiny import TINY_MODEL, make_tiny_checkpoint
-
-    checkpoint = make_tiny_checkpoint(tmp_path / "clip")
-    monkeypatch.setenv("CURATOR_CLIP_MODEL", TINY_MODEL)
-    monkeypatch.setenv("CURATOR_CLIP_PRETRAINED", str(checkpoint))
-    return checkpoint
-
-
-@pytest.fixture
 def fake_ollama(monkeypatch: pytest.MonkeyPatch) -> object:
     from tests.llm_server import FakeOllama
 
