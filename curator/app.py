@@ -9,7 +9,10 @@ model's RetrainScheduler) is resolved lazily at the first decision, and
 torch is imported by the embedder on the embed pool's thread.
 
 Pools, one per resource: thumbnails and previews (decode for display), ML
-(taste-model fits), embed (CLIP, one long task per run), LLM (describe).
+(taste-model retrains, embedding-cache loads), and the pipeline's own
+(prepare: scan + plan; ML: CLIP embedding and the score step; LLM: describe).
+The pipeline is `pipeline.service.PipelineService` — the same one the CLI
+drives — observed through the thin `ui.pipeline_controller` adapter.
 Settings saved by the dialog are applied by `apply_settings`: the MATCH
 threshold at once, everything else at the next import/run.
 """
@@ -30,16 +33,16 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from curator.catalog.db import Catalog, CatalogError
 from curator.catalog.queries import GalleryQuery
 from curator.paths import AppPaths, resolve_paths
-from curator.pipeline.score import RetrainScheduler, review_order
+from curator.pipeline.score import LiveEmbeddings, RetrainScheduler, review_order
+from curator.pipeline.service import PipelinePools, PipelineService
 from curator.settings import Settings, SettingsError, load_settings
 from curator.ui.gallery_model import GalleryListModel
 from curator.ui.gallery_view import THUMB_EDGE
 from curator.ui.guard import ErrorReporter
 from curator.ui.image_loader import ImageLoader
-from curator.ui.import_controller import ImportController
-from curator.ui.judgment_controller import JudgmentController
 from curator.ui.loupe_page import PREFETCH
 from curator.ui.main_window import MainWindow
+from curator.ui.pipeline_controller import PipelineController
 from curator.ui.recent_folders import RecentFolders
 from curator.ui.review import ReviewSession
 
@@ -55,8 +58,8 @@ class App:
     window: MainWindow
     model: GalleryListModel
     session: ReviewSession
-    imports: ImportController
-    judgments: JudgmentController
+    pipeline: PipelineController
+    embeddings: LiveEmbeddings
     retrain: RetrainScheduler
     thumbnails: ImageLoader
     previews: ImageLoader
@@ -64,14 +67,18 @@ class App:
     pools: tuple[QThreadPool, ...]
 
     def shutdown(self) -> None:
+        """Stop in one order: timers, loaders (request() becomes a no-op), the
+        pipeline (cancel; child processes and the import lock let go), then
+        drain every pool — only then may the widgets go."""
+        self.retrain.stop()
         self.window.loupe.shutdown()  # the originals pool it owns
-        self.imports.cancel()
-        self.judgments.cancel()
         self.thumbnails.shutdown()
         self.previews.shutdown()
+        self.pipeline.service.shutdown()
         for pool in self.pools:
             pool.clear()
-            pool.waitForDone(10_000)
+        for pool in self.pools:
+            pool.waitForDone(-1)
 
 
 def _pool(threads: int) -> QThreadPool:
@@ -82,8 +89,7 @@ def _pool(threads: int) -> QThreadPool:
 
 @cache
 def _embedding_model(clip_model: str, clip_pretrained: str) -> str:
-    # Imported on first use: judgment_stages pulls in the LLM client stack.
-    from curator.pipeline.judgment_stages import embedding_model_id
+    from curator.pipeline.config import embedding_model_id  # light: no torch, no LLM stack
 
     return embedding_model_id(Settings(clip_model=clip_model, clip_pretrained=clip_pretrained))
 
@@ -91,7 +97,7 @@ def _embedding_model(clip_model: str, clip_pretrained: str) -> str:
 def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
     errors = ErrorReporter()
     thumb_pool, preview_pool, ml_pool = _pool(2), _pool(2), _pool(1)
-    embed_pool, llm_pool = _pool(1), _pool(settings.llm_concurrency)
+    pipeline_pools = PipelinePools.create(settings.llm_concurrency)
     live = {"settings": settings}  # replaced by apply_settings
     thumbnails = ImageLoader(
         paths.cache_dir, thumb_pool, errors, capacity=THUMBNAIL_CACHE, max_edge=THUMB_EDGE
@@ -102,19 +108,20 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         s = live["settings"]
         return _embedding_model(s.clip_model, s.clip_pretrained)
 
-    retrain = RetrainScheduler(embedding_model, ml_pool)
+    embeddings = LiveEmbeddings(ml_pool)
+    retrain = RetrainScheduler(embedding_model, ml_pool, cache=embeddings.snapshot)
     # The pass orders need no embedding model (only the "uncertain first" rating
     # order does, which the GUI does not offer yet), so startup stays light.
     session = ReviewSession(lambda pass_: review_order(pass_, ""), retrain.note_decision)
-    imports = ImportController(catalog, paths.cache_dir, settings, errors)
-    judgments = JudgmentController(
+    service = PipelineService(
+        catalog.path,
         paths.cache_dir,
         settings,
-        errors,
-        ml_pool=embed_pool,
-        llm_pool=llm_pool,
-        request_retrain=retrain.note_decision,
+        pipeline_pools,
+        embeddings=embeddings.snapshot,
+        on_embedded=embeddings.add,
     )
+    pipeline = PipelineController(service, errors)
     model = GalleryListModel(thumbnails, errors, match_threshold=settings.match_threshold)
     model.set_query(GalleryQuery(match_threshold=settings.match_threshold))
     window = MainWindow(
@@ -122,8 +129,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         thumbnails=thumbnails,
         previews=previews,
         session=session,
-        imports=imports,
-        judgments=judgments,
+        pipeline=pipeline,
         errors=errors,
         recent=RecentFolders(paths.config_dir),
         settings=settings,
@@ -138,28 +144,31 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
 
     def apply_settings(new: Settings) -> None:
         live["settings"] = new
-        imports.settings = new  # worker counts, preview sizes: next import
-        judgments.settings = new  # Ollama URL/model, CLIP model: next run
+        pipeline.settings = new  # workers, preview sizes, models: from the next run
+        embeddings.ensure(embedding_model())
         model.set_match_threshold(new.match_threshold)  # badges: now
         window.loupe.set_match_threshold(new.match_threshold)  # side panel: now
 
     retrain.retrained.connect(on_retrained)
     window.settings_changed.connect(apply_settings)
     # Parent the non-widget services to the window so they live exactly as long.
-    for obj in (errors, thumbnails, previews, retrain, session, imports, judgments, model):
+    for obj in (errors, thumbnails, previews, retrain, session, service, pipeline, model):
         obj.setParent(window)
+    embeddings.setParent(window)
     session.start(session.pass_)
+    # The vectors for rescoring load on the ML pool, off the UI thread.
+    QTimer.singleShot(0, lambda: embeddings.ensure(embedding_model()))
     return App(
         window,
         model,
         session,
-        imports,
-        judgments,
+        pipeline,
+        embeddings,
         retrain,
         thumbnails,
         previews,
         errors,
-        (thumb_pool, preview_pool, ml_pool, embed_pool, llm_pool),
+        (thumb_pool, preview_pool, ml_pool, *pipeline_pools.all()),
     )
 
 

@@ -18,7 +18,6 @@ from typing import Any, TextIO
 from curator.catalog.db import Catalog, CatalogError
 from curator.catalog.models import Stage
 from curator.catalog.queries import list_photos, status_report
-from curator.catalog.writer import CatalogWriter, record_error
 from curator.paths import AppPaths, resolve_paths
 from curator.settings import Settings, SettingsError, load_settings
 
@@ -170,9 +169,8 @@ def cmd_import(
     out: TextIO,
     err: TextIO,
 ) -> int:
-    from curator.pipeline.importer import ImportJob, run_import_headless
-    from curator.pipeline.runner import import_counts
-    from curator.pipeline.technical import STAGE_VERSION as TECHNICAL_VERSION
+    from curator.pipeline.importer import run_headless
+    from curator.pipeline.service import RunRequest
 
     folder = os.path.abspath(os.path.expanduser(args.folder))
     if not os.path.exists(folder):
@@ -188,50 +186,66 @@ def cmd_import(
         raise UsageError("--workers must be between 1 and 64")
     if args.workers:
         settings = settings.model_copy(update={"decode_workers": args.workers})
-    job = ImportJob(
-        folder=folder,
-        cache_dir=str(paths.cache_dir),
+    request = RunRequest(folder=folder, stages=tuple(stages), retry_failed=args.retry_failed)
+    report = run_headless(
+        request,
+        catalog_path=catalog.path,
+        cache_dir=paths.cache_dir,
         settings=settings,
-        stages=tuple(stages),
-        retry_failed=args.retry_failed,
+        progress_stream=None if args.no_progress else err,
     )
-    show_progress = not args.no_progress
-    writer = CatalogWriter(catalog.db, TECHNICAL_VERSION)
-    result = run_import_headless(job, writer, progress_stream=err if show_progress else None)
-    for problem in result.scan_problems:
-        record_error(
-            stage="scan",
-            path=problem.path,
-            error_type="ScanError",
-            message=problem.message,
-            detail=problem.detail,
-        )
-    summary = import_counts(result.summary)
+    summary = report.counts
     if args.json:
         payload: dict[str, Any] = dict(summary)
         payload["scan_problems"] = [
-            {"path": p.path, "reason": p.message} for p in result.scan_problems
+            {"path": p.path, "reason": p.message} for p in report.scan_problems
         ]
-        payload["elapsed_s"] = round(result.summary.elapsed_s, 3)
-        payload["cancelled"] = result.cancelled
-        payload["stages"] = result.stages
+        payload["elapsed_s"] = round(report.elapsed_s, 3)
+        payload["cancelled"] = report.cancelled
+        payload["stages"] = report.stages
+        if report.error:
+            payload["error"] = report.error
         print(json.dumps(payload), file=out)
     else:
-        _print_import_summary(summary, result, out)
-    return EXIT_CANCELLED if result.cancelled else EXIT_OK
+        _print_import_summary(summary, report, out)
+    return _run_exit_code(report, err)
+
+
+def _run_exit_code(report: Any, err: TextIO) -> int:
+    """130 cancelled; 3 a storage fault stopped the run; 1 results not saved."""
+    if report.error:
+        print(f"curator: {report.error}", file=err)
+        return EXIT_CATALOG
+    if report.cancelled:
+        return EXIT_CANCELLED
+    if report.counts.get("write_failed") or any(
+        counts.get("write_failed") for counts in report.stages.values()
+    ):
+        print(
+            "curator: some results could not be saved in the catalog "
+            "(see `curator status`); run the import again.",
+            file=err,
+        )
+        return EXIT_INTERNAL
+    return EXIT_OK
 
 
 def _print_import_summary(summary: dict[str, int], result: Any, out: TextIO) -> None:
-    s = result.summary
-    rate = f" ({summary['found'] / s.elapsed_s:.1f} files/s)" if s.elapsed_s > 0 else ""
+    elapsed = result.elapsed_s
+    rate = f" ({summary['found'] / elapsed:.1f} files/s)" if elapsed > 0 else ""
     head = "Import cancelled — finished work was kept" if result.cancelled else "Import finished"
-    print(f"{head} in {s.elapsed_s:.1f} s{rate}.", file=out)
-    print(
+    if result.error:
+        head = "Import stopped — finished work was kept"
+    print(f"{head} in {elapsed:.1f} s{rate}.", file=out)
+    line = (
         f"  {summary['found']} found: {summary['new']} new, {summary['changed']} changed, "
         f"{summary['moved']} moved, {summary['duplicates']} duplicates, "
-        f"{summary['unchanged']} unchanged, {summary['failed']} failed",
-        file=out,
+        f"{summary['unchanged']} unchanged, {summary['missing']} missing, "
+        f"{summary['failed']} failed"
     )
+    if summary["write_failed"]:
+        line += f", {summary['write_failed']} not saved"
+    print(line, file=out)
     for p in result.scan_problems:
         print(f"  skipped folder {p.path}: {p.message}", file=out)
     for stage, counts in result.stages.items():
@@ -363,13 +377,17 @@ def cmd_describe(
     args: argparse.Namespace, paths: AppPaths, settings: Settings, out: TextIO, err: TextIO
 ) -> int:
     """Back-fill descriptions (photos skipped while Ollama was away, or never described)."""
-    from curator.pipeline.importer import ImportJob, ImportResult, run_stages_headless
+    from curator.pipeline.importer import run_headless
+    from curator.pipeline.service import RunRequest
 
-    job = ImportJob(
-        folder="", cache_dir=str(paths.cache_dir), settings=settings, stages=("describe",)
+    report = run_headless(
+        RunRequest(stages=("describe",)),
+        catalog_path=paths.catalog,
+        cache_dir=paths.cache_dir,
+        settings=settings,
+        progress_stream=err,
     )
-    result: ImportResult = run_stages_headless(job, progress_stream=err)
-    counts = result.stages.get("describe", {})
+    counts = report.stages.get("describe", {})
     if args.json:
         print(json.dumps(counts), file=out)
     else:
@@ -377,7 +395,7 @@ def cmd_describe(
         print(f"describe: {parts or 'nothing to describe'}", file=out)
         if counts.get("reason"):
             print(f"  {counts['reason']}", file=out)
-    return EXIT_CANCELLED if result.cancelled else EXIT_OK
+    return _run_exit_code(report, err)
 
 
 def cmd_models_pull(settings: Settings, out: TextIO, err: TextIO) -> int:

@@ -22,7 +22,9 @@ import os
 import socket
 import threading
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
@@ -45,24 +47,29 @@ from curator.ml.embedder import (
     ClipEmbedder,
     EmbeddingFailed,
     ModelUnavailable,
-    model_id_for,
+    model_unavailable_message,
+    weights_present,
 )
-from curator.pipeline.stage_runner import RunSummary, StageRunner
+from curator.pipeline.config import clip_config, embedding_model_id
+from curator.pipeline.stage_runner import RunSummary, StageGate, StageRunner, safe_emit
 from curator.settings import Settings
+
+# Re-exported: callers that already import this module get the light helpers here.
+__all__ = [
+    "DescribeRunner",
+    "EmbedRunner",
+    "clip_config",
+    "embedding_model_id",
+    "gated_embedder",
+    "llm_config",
+    "mark_skipped",
+    "plan_describe",
+]
 
 
 def llm_config(settings: Settings) -> LLMConfig:
     return LLMConfig(
         provider=provider_for(settings.llm_model.strip()), base_url=settings.ollama_url
-    )
-
-
-def clip_config(settings: Settings, *, allow_download: bool = False) -> ClipConfig:
-    return ClipConfig(
-        model_name=settings.clip_model,
-        pretrained=settings.clip_pretrained,
-        batch_size=settings.clip_batch_size,
-        allow_download=allow_download,
     )
 
 
@@ -74,10 +81,6 @@ def weights_host_reachable(host: str = "huggingface.co", timeout_s: float = 3.0)
             return True
     except OSError:
         return False
-
-
-def embedding_model_id(settings: Settings) -> str:
-    return model_id_for(clip_config(settings))
 
 
 # -- describe ---------------------------------------------------------------------
@@ -187,13 +190,36 @@ class EmbedTask(QRunnable):
     def run(self) -> None:
         try:
             for result in embed_files(self.embedder, self.items, cancel=self.cancel):
-                self.signals.batch_done.emit(result)
+                if not safe_emit(self.signals.batch_done, result):
+                    return  # the receiver is gone (shutdown): stop embedding
         except (ModelUnavailable, EmbeddingFailed) as exc:
-            self.signals.failed.emit(exc.message, exc.detail)
+            safe_emit(self.signals.failed, exc.message, exc.detail)
         except Exception as exc:
-            self.signals.failed.emit(f"The embedding model failed: {exc}", repr(exc))
+            safe_emit(self.signals.failed, f"The embedding model failed: {exc}", repr(exc))
         finally:
-            self.signals.finished.emit()
+            safe_emit(self.signals.finished)
+
+
+def gated_embedder(config: ClipConfig, gate: StageGate, auto_download: bool) -> ClipEmbedder:
+    """A ClipEmbedder that waits at `gate` before each batch and may download
+    its weights on first use. The download decision (a reachability probe)
+    runs in `load()`, i.e. on the ML thread, never on the caller's."""
+
+    class GatedClipEmbedder(ClipEmbedder):
+        def load(self) -> ClipEmbedder:
+            if not self.loaded and not self.config.allow_download:
+                if not weights_present(self.config):
+                    if not (auto_download and weights_host_reachable()):
+                        # Offline or not allowed: say how to get them; try nothing.
+                        raise ModelUnavailable(model_unavailable_message(self.config))
+                    self.config = replace(self.config, allow_download=True)
+            return super().load()
+
+        def embed_tensors(self, batch: Any) -> Any:
+            gate.wait_until_open()  # paused: hold the next batch (cancel opens the gate)
+            return super().embed_tensors(batch)
+
+    return GatedClipEmbedder(config)
 
 
 class EmbedRunner(QObject):
@@ -202,9 +228,18 @@ class EmbedRunner(QObject):
     progressed = Signal(int, int)
     finished = Signal(object)
 
-    def __init__(self, embedder: ClipEmbedder, threads: QThreadPool, parent: QObject | None = None):
+    def __init__(
+        self,
+        embedder: ClipEmbedder,
+        threads: QThreadPool,
+        parent: QObject | None = None,
+        *,
+        on_stored: Callable[[list[tuple[int, Any]]], None] | None = None,
+    ):
         super().__init__(parent)
         self.embedder, self.threads = embedder, threads
+        self.on_stored = on_stored  # e.g. the app's in-memory embedding cache
+        self.skip_reason = ""
         self.model_id = embedder.model_id
         self._signals = _EmbedSignals(self)
         self._signals.batch_done.connect(self._on_batch)
@@ -229,9 +264,21 @@ class EmbedRunner(QObject):
 
     @Slot(object)
     def _on_batch(self, result: EmbedBatchResult[int]) -> None:
-        judgments.store_embeddings(
-            self.model_id, list(zip(result.keys, result.vectors, strict=True))
-        )
+        items = list(zip(result.keys, result.vectors, strict=True))
+        try:
+            judgments.store_embeddings(self.model_id, items)
+        except Exception as exc:
+            # Not stored: the photos stay pending and the next run embeds them.
+            message = f"Curator could not save {len(items)} embedding(s): {exc}"
+            record_error(
+                stage=Stage.EMBED, error_type=type(exc).__name__, message=message, detail=repr(exc)
+            )
+            self._pending.difference_update(result.keys)
+            self._summary.counts["write_failed"] += len(items)
+            self.progressed.emit(self._total - len(self._pending), self._total)
+            return
+        if self.on_stored is not None:
+            self.on_stored(items)
         for failure in result.failures:
             judgments.set_stage(
                 [failure.key], Stage.EMBED, StageStatus.FAILED, self.model_id, failure.message
@@ -252,6 +299,7 @@ class EmbedRunner(QObject):
 
     @Slot(str, str)
     def _on_failed(self, message: str, detail: str) -> None:
+        self.skip_reason = message
         mark_skipped(Stage.EMBED, sorted(self._pending), self.model_id, message)
         record_error(
             stage=Stage.EMBED, error_type="ModelUnavailable", message=message, detail=detail

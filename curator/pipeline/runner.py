@@ -9,6 +9,7 @@ decoder becomes a `TechnicalFailure` for that one file; a crash is transient
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThreadPool
 
@@ -97,6 +98,7 @@ class TechnicalRunner(StageRunner[TechnicalRequest, TechnicalOutcome]):
         batch_size: int = 32,
         flush_ms: int = 250,
         backoff_ms: int = 500,
+        on_write_failed: Callable[[str, BaseException, int], None] | None = None,
         parent: QObject | None = None,
     ):
         threads = QThreadPool()
@@ -117,6 +119,7 @@ class TechnicalRunner(StageRunner[TechnicalRequest, TechnicalOutcome]):
             batch_size=batch_size,
             flush_ms=flush_ms,
             backoff_ms=backoff_ms,
+            on_write_failed=on_write_failed,
             parent=parent,
         )
         threads.setParent(self)

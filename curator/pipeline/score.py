@@ -1,9 +1,17 @@
 """The score stage: retrain the taste model from decisions, rescore, regroup bursts.
 
-plan → run → apply: `plan` reads the training set from the catalog (main
-thread), `run` is `ml.taste.fit_taste` (pure, may run on the ML pool), and
-`apply` stores the model and rescores every embedded photo in one vectorised
-pass and one transaction.
+plan → run → apply: `plan` reads the training set from the catalog, `run` is
+`ml.taste.fit_taste` (pure), and `apply` stores the model and rescores every
+embedded photo in one vectorised pass and one transaction.
+
+Threads: in the GUI all of it — reading 100k vectors, fitting, the UPDATE of
+100k scores, regrouping bursts — runs on the ML pool (`RetrainTask`,
+`ScoreTask`), writing through that thread's own SQLite connection (WAL lets
+the UI thread read meanwhile); the UI thread only hears the report by a
+signal and repaints. `LiveEmbeddings` keeps the vectors in memory (loaded on
+a worker at start, extended by the embed stage) and hands workers an
+immutable `EmbeddingSnapshot`, so a rescore is one matrix-vector product.
+The CLI calls the same functions synchronously.
 
 `RetrainScheduler` debounces retraining for the GUI: every decision restarts
 a short timer, so a burst of keypresses gives one retrain shortly after the
@@ -14,17 +22,32 @@ The CLI retrains once at the end of each decision command.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from curator.catalog import judgments
 from curator.catalog.models import CullState, Photo
 from curator.ml.bursts import find_bursts
 from curator.ml.taste import MIN_SAMPLES, FittedTaste, NotEnoughDecisions, fit_taste
+from curator.pipeline.stage_runner import safe_emit
 from curator.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EmbeddingSnapshot:
+    """The vectors of one embedding model at one moment (immutable for workers)."""
+
+    model: str
+    ids: Sequence[int]
+    matrix: NDArray[np.float32]
 
 
 @dataclass(frozen=True)
@@ -37,12 +60,15 @@ class TasteReport:
     message: str
 
 
-def rescore(model: str, cache: judgments.EmbeddingCache | None = None) -> int:
+Vectors = judgments.EmbeddingCache | EmbeddingSnapshot
+
+
+def rescore(model: str, cache: Vectors | None = None) -> int:
     """Score every photo embedded with `model` by the newest taste model for it.
 
-    With a warm `EmbeddingCache` (the GUI keeps one) this is one matrix-vector
-    product and one UPDATE: ~0.3 s for 100k photos; cold, loading the vectors
-    from the catalog adds ~0.4 s.
+    With warm vectors (the GUI's `LiveEmbeddings` snapshot) this is one
+    matrix-vector product and one UPDATE: ~0.2 s for 100k photos; cold,
+    loading the vectors from the catalog adds ~0.4 s.
     """
     stored = judgments.latest_taste(model)
     if stored is None:
@@ -61,9 +87,7 @@ def plan_training(model: str) -> judgments.TrainingSet:
     return judgments.training_set(model)
 
 
-def apply_fitted(
-    model: str, fitted: FittedTaste, cache: judgments.EmbeddingCache | None = None
-) -> TasteReport:
+def apply_fitted(model: str, fitted: FittedTaste, cache: Vectors | None = None) -> TasteReport:
     version = judgments.store_taste_model(fitted, model)
     scored = rescore(model, cache)
     rho = "n/a" if fitted.spearman is None else f"{fitted.spearman:.2f}"
@@ -82,14 +106,14 @@ def not_enough(samples: int, reason: str) -> TasteReport:
     return TasteReport(None, samples, None, None, 0, reason)
 
 
-def retrain_and_rescore(model: str) -> TasteReport:
-    """Synchronous retrain (CLI): plan, fit, apply."""
+def retrain_and_rescore(model: str, cache: Vectors | None = None) -> TasteReport:
+    """Plan, fit, apply: the CLI calls it directly, the GUI on the ML pool."""
     data = plan_training(model)
     try:
         fitted = fit_taste(data.x, data.y, data.weight)
     except NotEnoughDecisions as exc:
         return not_enough(len(data.y), str(exc))
-    return apply_fitted(model, fitted)
+    return apply_fitted(model, fitted, cache)
 
 
 def regroup_bursts(model: str, settings: Settings) -> int:
@@ -103,23 +127,176 @@ def regroup_bursts(model: str, settings: Settings) -> int:
     return len(bursts)
 
 
-class _FitSignals(QObject):
-    done = Signal(object)  # FittedTaste | NotEnoughDecisions
+def score_tags(settings: Settings, model: str) -> int:
+    """CLIP's confidence for new AI tags (needs the CLIP weights; else left empty)."""
+    from curator.ml.embedder import ClipEmbedder, ModelUnavailable, weights_present
+    from curator.ml.tag_confidence import tag_confidences
+    from curator.pipeline.config import clip_config
+
+    rows = judgments.tags_needing_confidence(model)
+    config = clip_config(settings)
+    if not rows or not weights_present(config):
+        return 0
+    ids, x = judgments.load_embeddings(model, sorted({pid for _, pid, _ in rows}))
+    try:
+        embedder = ClipEmbedder(config).load()
+        values = tag_confidences(rows, dict(zip(ids, x, strict=True)), embedder.embed_texts)
+    except ModelUnavailable:
+        return 0
+    judgments.write_tag_confidences(values)
+    return len(values)
 
 
-class _FitTask(QRunnable):
-    def __init__(self, data: judgments.TrainingSet, signals: _FitSignals):
+@dataclass(frozen=True)
+class ScoreJob:
+    """The score step's immutable input (built on the caller's thread)."""
+
+    model: str
+    settings: Settings
+    snapshot: EmbeddingSnapshot | None = None
+    tags: bool = True
+
+
+@dataclass
+class ScoreResult:
+    scored: int = 0
+    new_model_version: int | None = None
+    bursts: int = 0
+    tags_scored: int = 0
+    taste_message: str = ""
+    error: str = ""  # a sentence when a step failed (the others still ran)
+    counts: dict[str, Any] = field(default_factory=dict)
+
+
+def run_score_step(job: ScoreJob) -> ScoreResult:
+    """After embed/describe: rescore with the newest taste model (or train the
+    first one), regroup bursts, CLIP confidences for new AI tags. Each part
+    runs even if an earlier one failed; failures become `error`."""
+    result = ScoreResult()
+    errors: list[str] = []
+    try:
+        if judgments.latest_taste(job.model) is None:
+            report = retrain_and_rescore(job.model, job.snapshot)
+            result.scored, result.new_model_version = report.scored, report.version
+            result.taste_message = report.message
+        else:
+            result.scored = rescore(job.model, job.snapshot)
+    except Exception as exc:
+        log.exception("rescoring failed")
+        errors.append(f"Scoring failed: {exc}")
+    try:
+        result.bursts = regroup_bursts(job.model, job.settings)
+    except Exception as exc:
+        log.exception("burst grouping failed")
+        errors.append(f"Grouping bursts failed: {exc}")
+    if job.tags:
+        try:
+            result.tags_scored = score_tags(job.settings, job.model)
+        except Exception as exc:
+            log.exception("tag confidence failed")
+            errors.append(f"Tag confidences failed: {exc}")
+    result.error = " ".join(errors)
+    result.counts = {
+        "scored": result.scored,
+        "new_model_version": result.new_model_version,
+        "bursts": result.bursts,
+        "tags_scored": result.tags_scored,
+    }
+    return result
+
+
+class _ResultSignals(QObject):
+    done = Signal(object)
+
+
+class _CallTask(QRunnable):
+    """Runs `fn()` on a pool thread and emits its result (or the exception).
+
+    The worker writes through its own SQLite connection, closed when done so
+    no idle connection outlives the task.
+    """
+
+    def __init__(self, fn: Callable[[], object], signals: _ResultSignals):
         super().__init__()
-        self.data, self.signals = data, signals
+        self.fn, self.signals = fn, signals
 
     def run(self) -> None:
         try:
-            result: object = fit_taste(self.data.x, self.data.y, self.data.weight)
-        except NotEnoughDecisions as exc:
-            result = exc
+            result: object = self.fn()
         except Exception as exc:
-            result = NotEnoughDecisions(f"Retraining failed: {exc}")
-        self.signals.done.emit(result)
+            log.exception("a background scoring task failed")
+            result = exc
+        finally:
+            _close_thread_connection()
+        safe_emit(self.signals.done, result)
+
+
+def _close_thread_connection() -> None:
+    db = Photo._meta.database
+    try:
+        if not db.is_closed():
+            db.close()
+    except Exception:
+        log.debug("closing a worker's catalog connection failed", exc_info=True)
+
+
+class BackgroundCall(QObject):
+    """`start(fn)` runs fn on `threads`; `done(result)` on the owner's thread."""
+
+    done = Signal(object)
+
+    def __init__(self, threads: QThreadPool, parent: QObject | None = None):
+        super().__init__(parent)
+        self.threads = threads
+        self._signals = _ResultSignals(self)
+        self._signals.done.connect(self.done)
+
+    def start(self, fn: Callable[[], object]) -> None:
+        self.threads.start(_CallTask(fn, self._signals))
+
+
+class LiveEmbeddings(QObject):
+    """The app's in-memory vectors for rescoring (see the module docstring).
+
+    Main thread only; workers get `snapshot()`s. `ensure(model)` loads the
+    vectors on a worker (once per model); `add` mirrors what the embed
+    stage stored.
+    """
+
+    loaded = Signal(str)
+
+    def __init__(self, threads: QThreadPool, parent: QObject | None = None):
+        super().__init__(parent)
+        self._cache: judgments.EmbeddingCache | None = None
+        self._loading: str | None = None
+        self._call = BackgroundCall(threads, self)
+        self._call.done.connect(self._on_loaded)
+
+    def ensure(self, model: str) -> None:
+        if (self._cache is not None and self._cache.model == model) or self._loading == model:
+            return
+        self._loading = model
+        self._call.start(lambda: judgments.EmbeddingCache(model).load())
+
+    @Slot(object)
+    def _on_loaded(self, result: object) -> None:
+        if isinstance(result, judgments.EmbeddingCache) and result.model == self._loading:
+            self._cache = result
+            self._loading = None
+            self.loaded.emit(result.model)
+        elif not isinstance(result, judgments.EmbeddingCache):
+            self._loading = None  # failed: rescoring reads the catalog (cold path)
+
+    def snapshot(self, model: str) -> EmbeddingSnapshot | None:
+        cache = self._cache
+        if cache is None or cache.model != model:
+            return None
+        n = len(cache.ids)
+        return EmbeddingSnapshot(model, tuple(cache.ids), cache.matrix[:n])
+
+    def add(self, model: str, items: Sequence[tuple[int, Any]]) -> None:
+        if self._cache is not None and self._cache.model == model:
+            self._cache.add(items)
 
 
 class RetrainScheduler(QObject):
@@ -133,19 +310,19 @@ class RetrainScheduler(QObject):
         threads: QThreadPool,
         *,
         delay_ms: int = 1500,
-        cache: Callable[[], judgments.EmbeddingCache | None] = lambda: None,
+        cache: Callable[[str], EmbeddingSnapshot | None] = lambda _model: None,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
-        self._model, self._threads, self._cache = model, threads, cache
+        self._model, self._cache = model, cache
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
         self._timer.timeout.connect(self._start_retrain)
         self._busy = False
         self._dirty = False
-        self._signals = _FitSignals(self)
-        self._signals.done.connect(self._on_fitted)
+        self._call = BackgroundCall(threads, self)
+        self._call.done.connect(self._on_done)
         self.runs = 0
 
     @property
@@ -157,6 +334,11 @@ class RetrainScheduler(QObject):
         if not self._busy:
             self._timer.start()  # restart: debounce
 
+    def stop(self) -> None:
+        """Shutdown: no new retrain starts (one in flight finishes on its worker)."""
+        self._timer.stop()
+        self._dirty = False
+
     @Slot()
     def _start_retrain(self) -> None:
         if self._busy:
@@ -164,16 +346,16 @@ class RetrainScheduler(QObject):
         self._dirty = False
         self._busy = True
         self.runs += 1
-        data = plan_training(self._model())
-        self._threads.start(_FitTask(data, self._signals))
+        model = self._model()
+        snapshot = self._cache(model)
+        self._call.start(lambda: retrain_and_rescore(model, snapshot))
 
     @Slot(object)
-    def _on_fitted(self, result: object) -> None:
-        model = self._model()
-        if isinstance(result, FittedTaste):
-            report = apply_fitted(model, result, self._cache())
+    def _on_done(self, result: object) -> None:
+        if isinstance(result, TasteReport):
+            report = result
         else:
-            report = not_enough(0, str(result))
+            report = not_enough(0, f"Retraining failed: {result}")
         self._busy = False
         self.retrained.emit(report)
         if self._dirty:

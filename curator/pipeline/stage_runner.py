@@ -15,6 +15,12 @@ Concurrency protocol (the one place it lives; every stage uses it):
   path — in a single call per batch (`batch_size` outcomes or every
   `flush_ms`). A kill loses at most the unflushed outcomes; their jobs are
   planned again on the next run.
+- A batch whose apply raises is kept and tried again after a backoff (up to
+  `write_attempts` times); then it is given up: counted as `write_failed`,
+  logged with a sentence (`on_write_failed`), never silently dropped. A
+  storage fault (disk full, read-only catalog) is not retried: the run is
+  cancelled and `write_error` holds the sentence. Either way the runner
+  always reaches `finished`.
 - `cancel()` is cooperative: queued tasks return without working, in-flight
   ones finish and are written. `pause()`/`resume()` hold back queued work.
 - Each `start()` bumps a generation; results of an older generation are
@@ -81,7 +87,24 @@ class StageTask(QRunnable, Generic[J, O]):
                 outcome = self.work(self.job)
             except Exception as exc:
                 outcome = self.on_error(self.job, exc)
-        self.signals.finished.emit(TaskResult(self.generation, self.job, self.attempt, outcome))
+        safe_emit(
+            self.signals.finished, TaskResult(self.generation, self.job, self.attempt, outcome)
+        )
+
+
+def safe_emit(signal: Any, *args: object) -> bool:
+    """Emit from a worker thread; False when the receiver side is already gone.
+
+    At shutdown the signals' QObject may be deleted while a task still runs
+    (the app drains its pools, but a task can be mid-`work`); emitting then
+    raises RuntimeError in the worker thread. The result is dropped: its job
+    was not written, so the next run plans it again.
+    """
+    try:
+        signal.emit(*args)
+    except RuntimeError:
+        return False
+    return True
 
 
 class StageGate:
@@ -130,10 +153,20 @@ class StageRunner(QObject, Generic[J, O]):
         batch_size: int = 32,
         flush_ms: int = 250,
         backoff_ms: int = 500,
+        write_attempts: int = 3,
+        on_write_failed: Callable[[str, BaseException, int], None] | None = None,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
         self.name = name
+        self.write_attempts = write_attempts
+        self.on_write_failed = on_write_failed
+        self.write_error: str | None = None  # the storage fault that stopped the run
+        self._pending_writes: list[list[Attempted[O]]] = []
+        self._write_tries = 0
+        self._retry_timer = QTimer(self)
+        self._retry_timer.setSingleShot(True)
+        self._retry_timer.timeout.connect(self._retry_writes)
         self.threads, self.work, self.apply = threads, work, apply
         self.on_error, self.is_transient = on_error, is_transient
         self.max_attempts, self.batch_size, self.backoff_ms = max_attempts, batch_size, backoff_ms
@@ -166,6 +199,8 @@ class StageRunner(QObject, Generic[J, O]):
         self._generation += 1
         self._gate = StageGate()
         self._running = True
+        self.write_error = None
+        self._pending_writes, self._write_tries = [], 0
         self._summary = RunSummary(found=found, counts=Counter(counts or {}))
         self._total, self._done, self._outstanding = len(jobs), 0, 0
         self._started_at = time.monotonic()
@@ -218,10 +253,11 @@ class StageRunner(QObject, Generic[J, O]):
             return
         self._buffer.append(Attempted(outcome, result.attempt, self.max_attempts))
         self._done += 1
+        self.progressed.emit(self._done, self._total)
         if len(self._buffer) >= self.batch_size:
             self._flush()
-        self.progressed.emit(self._done, self._total)
-        self._maybe_finish()
+        else:
+            self._maybe_finish()
 
     def _schedule_retry(self, result: TaskResult[J, O]) -> None:
         delay = min(self.backoff_ms * 2 ** (result.attempt - 1), 30_000)
@@ -239,23 +275,64 @@ class StageRunner(QObject, Generic[J, O]):
 
     @Slot()
     def _flush(self) -> None:
-        if not self._buffer:
-            return
-        batch, self._buffer = self._buffer, []
-        counts = self.apply(batch)
-        self._summary.counts.update(counts)
-        self.batch_applied.emit([item.outcome for item in batch])
+        if self._buffer:
+            batch, self._buffer = self._buffer, []
+            self._pending_writes.append(batch)
+        if not self._retry_timer.isActive():
+            self._write_pending()
+
+    def _write_pending(self) -> None:
+        """Apply the queued batches in order; on a failure keep them and back off."""
+        from curator.catalog.storage import storage_problem
+
+        while self._pending_writes:
+            batch = self._pending_writes[0]
+            try:
+                counts = self.apply(batch)
+            except Exception as exc:
+                self._write_tries += 1
+                storage = storage_problem(exc, what="the catalog")
+                if storage is not None or self._write_tries >= self.write_attempts:
+                    self._give_up_writes(exc, str(storage) if storage else None)
+                    break
+                delay = min(self.backoff_ms * 2 ** (self._write_tries - 1), 10_000)
+                self._retry_timer.start(delay)
+                return
+            self._write_tries = 0
+            self._pending_writes.pop(0)
+            self._summary.counts.update(counts)
+            self.batch_applied.emit([item.outcome for item in batch])
+        self._maybe_finish()
+
+    def _give_up_writes(self, exc: BaseException, storage_sentence: str | None) -> None:
+        lost = sum(len(b) for b in self._pending_writes)
+        self._pending_writes, self._write_tries = [], 0
+        self._summary.counts["write_failed"] += lost
+        if storage_sentence is not None:
+            # Nothing more can be written: stop the run; what is committed stays.
+            self.write_error = storage_sentence
+            self._gate.cancel()
+        sentence = storage_sentence or (
+            f"Curator could not save the results of {lost} photo(s) in the catalog "
+            f"({type(exc).__name__}: {exc}); they will be measured again on the next import."
+        )
+        if self.on_write_failed is not None:
+            self.on_write_failed(sentence, exc, lost)
+
+    @Slot()
+    def _retry_writes(self) -> None:
+        self._write_pending()
 
     def _maybe_finish(self) -> None:
         if not self._running or self._outstanding > 0:
             return
-        self._flush()
+        if self._buffer:
+            self._flush()
+            return  # _write_pending calls back here once the writes are settled
+        if self._pending_writes:
+            return  # a write retry is scheduled
         self._flush_timer.stop()
         self._running = False
         self._summary.elapsed_s = time.monotonic() - self._started_at
         self._summary.cancelled = self._gate.cancelled.is_set()
         self.finished.emit(self._summary)
-
-
-def summary_dict(summary: RunSummary, keys: Sequence[str]) -> dict[str, Any]:
-    return {k: summary.counts.get(k, 0) for k in keys}

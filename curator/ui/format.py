@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from curator.catalog.queries import GalleryRow
+from curator.pipeline.progress import duration_text
+
+__all__ = ["duration_text"]
 
 
 def exposure_text(row: GalleryRow) -> str:
@@ -39,15 +42,3 @@ def state_text(row: GalleryRow) -> str:
 
 def rating_text(rating: int | None) -> str:
     return "★" * rating + "☆" * (5 - rating) if rating else "no rating"
-
-
-def duration_text(seconds: float) -> str:
-    if seconds < 1:
-        return "< 1 s"
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    minutes, secs = divmod(round(seconds), 60)
-    if minutes < 90:
-        return f"{minutes} min {secs:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"

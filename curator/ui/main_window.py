@@ -50,11 +50,10 @@ from curator.ui.gallery_model import GalleryListModel, PhotoIdRole
 from curator.ui.gallery_view import GalleryView
 from curator.ui.guard import ErrorReporter, guarded_slot
 from curator.ui.image_loader import ImageLoader
-from curator.ui.import_controller import ImportController
-from curator.ui.judgment_controller import JudgmentController
 from curator.ui.keymap import WINDOW_BINDINGS
 from curator.ui.loupe_page import LoupePage
 from curator.ui.loupe_view import HelpOverlay
+from curator.ui.pipeline_controller import PipelineController
 from curator.ui.pipeline_status import PipelineStatus
 from curator.ui.problems_view import ProblemsPanel
 from curator.ui.recent_folders import RecentFolders
@@ -87,8 +86,7 @@ class MainWindow(QMainWindow):
         thumbnails: ImageLoader,
         previews: ImageLoader,
         session: ReviewSession,
-        imports: ImportController,
-        judgments: JudgmentController,
+        pipeline: PipelineController,
         errors: ErrorReporter,
         recent: RecentFolders,
         settings: Settings,
@@ -97,8 +95,8 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
-        self.model, self.session, self.imports, self.errors = model, session, imports, errors
-        self.judgments, self.recent = judgments, recent
+        self.model, self.session, self.pipeline, self.errors = model, session, pipeline, errors
+        self.recent = recent
         self.settings, self.settings_file = settings, settings_file
         self.setAcceptDrops(True)
         self.setWindowTitle(title)
@@ -217,16 +215,12 @@ class MainWindow(QMainWindow):
         self.gallery.activated.connect(self._on_gallery_activated)
         self.errors.reported.connect(self.show_error)
         status = self.pipeline_status
-        self.imports.started.connect(self._on_import_started)
-        self.imports.finished.connect(status.show_summary)
-        self.imports.finished.connect(self._on_run_finished)
-        self.imports.stage_progress.connect(status.show_progress)
-        self.imports.photos_changed.connect(self._on_imported)
-        self.imports.completed.connect(self._on_technical_completed)
-        self.judgments.stage_progress.connect(status.show_progress)
-        self.judgments.finished.connect(status.show_summary)
-        self.judgments.finished.connect(self._on_run_finished)
-        self.judgments.scores_changed.connect(self._on_scores_changed)
+        self.pipeline.started.connect(self._on_import_started)
+        self.pipeline.finished.connect(status.show_summary)
+        self.pipeline.finished.connect(self._on_run_finished)
+        self.pipeline.stage_progress.connect(status.show_progress)
+        self.pipeline.photos_changed.connect(self._on_imported)
+        self.pipeline.scores_changed.connect(self._on_scores_changed)
         status.pause_requested.connect(self._on_pause_requested)
         status.cancel_requested.connect(self.cancel_pipeline)
         self.problems.retry_requested.connect(self._on_retry_requested)
@@ -270,18 +264,17 @@ class MainWindow(QMainWindow):
         self.loupe.view.setFocus()
 
     def start_import(self, folder: str) -> bool:
-        started = self.imports.start(folder)
+        started = self.pipeline.start_import(folder)
         if started:
             self.recent.add(folder)
         return started
 
     def cancel_pipeline(self) -> None:
-        self.imports.cancel()
-        self.judgments.cancel()
+        self.pipeline.cancel()
 
     @property
     def pipeline_running(self) -> bool:
-        return self.imports.running or self.judgments.running
+        return self.pipeline.running
 
     @Slot(int)
     def _on_tags_changed(self, photo_id: int) -> None:
@@ -369,17 +362,15 @@ class MainWindow(QMainWindow):
     @Slot(str)
     @guarded_slot
     def _on_import_started(self, _folder: str) -> None:
-        if not self.judgments.running:
-            self.pipeline_status.clear_stages()
+        self.pipeline_status.clear_stages()
 
     @Slot(bool)
     @guarded_slot
     def _on_pause_requested(self, paused: bool) -> None:
-        for controller in (self.imports, self.judgments):
-            if paused:
-                controller.pause()
-            else:
-                controller.resume()
+        if paused:
+            self.pipeline.pause()
+        else:
+            self.pipeline.resume()
 
     @Slot(list)
     @guarded_slot
@@ -389,17 +380,9 @@ class MainWindow(QMainWindow):
         self.model.refresh(ids)
         paths = paths_needing_technical(ids)
         if paths:
-            self.pipeline_status.clear_stages()
-            self.imports.start_paths(paths)  # its completion starts the judgments
+            self.pipeline.start_paths(paths)  # then embed/describe/score as usual
         else:
-            self.judgments.start()
-
-    @Slot(object)
-    @guarded_slot
-    def _on_technical_completed(self, summary: object) -> None:
-        """The technical stage ended: embed + describe next (not after a cancel)."""
-        if not getattr(summary, "cancelled", False) and not self._closing:
-            self.judgments.start()
+            self.pipeline.start_backfill()
 
     @Slot(str)
     @guarded_slot

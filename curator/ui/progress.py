@@ -1,18 +1,16 @@
-"""What the pipeline status bar shows for one stage: plain data and its sentence.
+"""The sentence the pipeline status bar shows for one stage.
 
-`StageProgress` is emitted by the controllers (technical: `ImportController`;
-embed, describe, score: `JudgmentController`) and painted by
-`PipelineStatus`. Rate and ETA are derived here from done/total/elapsed, so
-every stage reports them the same way. No widgets: `stage_text` is a pure
-function, tested on its own.
+`StageProgress` (plain data) is emitted by `pipeline.service.PipelineService`
+and painted by `PipelineStatus`; `stage_text` is a pure function, tested on
+its own.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
-
+from curator.pipeline.progress import StageProgress, StageState
 from curator.ui.format import duration_text
+
+__all__ = ["STAGE_TITLES", "StageProgress", "StageState", "stage_text"]
 
 STAGE_TITLES = {
     "technical": "Measuring",
@@ -20,34 +18,6 @@ STAGE_TITLES = {
     "describe": "Describing",
     "score": "Scoring",
 }
-
-
-class StageState(StrEnum):
-    WAITING = "waiting"  # planned, not started (describe waits for its health check)
-    RUNNING = "running"
-    PAUSED = "paused"
-    DONE = "done"
-    SKIPPED = "skipped"  # nothing could run; `note` says why and what to do
-    CANCELLED = "cancelled"
-
-
-@dataclass(frozen=True)
-class StageProgress:
-    stage: str  # technical | embed | describe | score
-    state: StageState
-    done: int = 0
-    total: int = 0
-    elapsed_s: float = 0.0
-    note: str = ""  # the skip reason, or a short remark (tooltip)
-
-    @property
-    def rate(self) -> float | None:
-        return self.done / self.elapsed_s if self.done and self.elapsed_s > 0 else None
-
-    @property
-    def eta_s(self) -> float | None:
-        rate = self.rate
-        return None if rate is None else max(0, self.total - self.done) / rate
 
 
 def stage_text(p: StageProgress) -> str:

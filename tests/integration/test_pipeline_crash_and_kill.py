@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from curator.catalog.db import Catalog
 from curator.catalog.writer import CatalogWriter
-from curator.pipeline.importer import ImportJob, make_process_pool, prepare_import
 from curator.pipeline.runner import RunSummary, TechnicalRunner, import_counts
+from curator.pipeline.service import RunRequest, make_process_pool, prepare
 from curator.pipeline.technical import STAGE_VERSION
 from curator.settings import Settings
 from tests.helpers import crash_on_marked_files
@@ -29,9 +29,9 @@ def test_a_crashing_decoder_fails_only_its_photo(tmp_path: Path, qtbot: QtBot) -
         make_jpeg(lib / f"ok{i}.jpg", 400 + i, 300, pattern="texture" if i % 2 else "quadrants")
     make_jpeg(lib / "CRASHME.jpg", 400, 300)
     settings = Settings(decode_workers=2, max_attempts=2)
-    job = ImportJob(folder=str(lib), cache_dir=str(tmp_path / "cache"), settings=settings)
     with Catalog.open(tmp_path / "cat.sqlite") as catalog:
-        plan, _ = prepare_import(job)
+        plan = prepare(RunRequest(folder=str(lib)), settings, str(tmp_path / "cache")).plan
+        assert plan is not None
         processes = make_process_pool(settings, plan)
         runner = TechnicalRunner(
             CatalogWriter(catalog.db, STAGE_VERSION),

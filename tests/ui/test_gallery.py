@@ -14,6 +14,7 @@ from curator.catalog.decisions import set_cull
 from curator.catalog.models import CullState
 from curator.catalog.queries import GalleryFilter, GalleryRow
 from curator.ui.gallery_model import PhotoIdRole, PhotoRole
+from curator.ui.progress import StageProgress, stage_text
 from tests.ui.conftest import make_library
 
 
@@ -80,20 +81,20 @@ def test_import_from_the_gui_streams_into_the_gallery_keeping_the_selection(
     view.selectionModel().setCurrentIndex(
         model.index(3), QItemSelectionModel.SelectionFlag.ClearAndSelect
     )
-    progress: list[str] = []
-    app.imports.progress.connect(progress.append)
+    progress: list[StageProgress] = []
+    app.pipeline.stage_progress.connect(progress.append)
     more = tmp_path / "more"
     make_library(more, 12, first=100)  # captured later: appended after the first eight
     make_library(more / "early", 1, first=-5)  # captured earlier: inserted before them
-    with qtbot.waitSignal(app.imports.finished, timeout=60_000) as finished:
+    with qtbot.waitSignal(app.pipeline.finished, timeout=60_000) as finished:
         assert app.window.start_import(str(more))
     assert model.rowCount() == 9 + 13
     assert "13 new" in finished.args[0]
     assert view.currentIndex().data(PhotoIdRole) == chosen  # selection survived the inserts
     assert [i.data(PhotoIdRole) for i in view.selectionModel().selectedIndexes()] == [chosen]
-    assert progress and re.fullmatch(
-        r"Measuring \d+/13( — [\d.]+ photos/s — ETA .+)?", progress[-1]
-    )
+    measuring = [stage_text(p) for p in progress if p.stage == "technical"]
+    assert any(re.fullmatch(r"Measuring \d+/13( · [\d.]+/s · ETA .+)?", t) for t in measuring)
+    assert measuring[-1] == "Measuring ✓ 13"
     assert app.window.progress_label.text().startswith("Import finished")
 
 
@@ -112,20 +113,18 @@ def test_closing_mid_import_waits_for_in_flight_photos_and_loses_nothing(
     # Wait for the first measured photo (not the synchronous "0/30" sentence), so
     # the close lands mid-import whatever the machine's load.
     with qtbot.waitSignal(
-        app.imports.progress,
+        app.pipeline.stage_progress,
         timeout=30_000,
-        check_params_cb=lambda text: (
-            text.startswith("Measuring") and not text.startswith("Measuring 0/")
-        ),
+        check_params_cb=lambda p: p.stage == "technical" and p.done > 0,
     ):
         app.window.start_import(str(lib))
     with qtbot.waitSignal(app.window.closed, timeout=60_000):
         app.window.close()
-    assert not app.imports.running and not app.window.isVisible()
+    assert not app.pipeline.running and not app.window.isVisible()
     statuses = [r.status for r in StageRun.select()]
     assert statuses and set(statuses) == {"done"}  # nothing half-written or failed
-    summary = app.imports.last_summary
-    assert summary is not None and summary.cancelled
+    report = app.pipeline.last_report
+    assert report is not None and report.cancelled
 
 
 def test_cancel_while_scanning_drops_the_scan_and_writes_nothing(
@@ -135,13 +134,14 @@ def test_cancel_while_scanning_drops_the_scan_and_writes_nothing(
 
     lib = tmp_path / "lib"
     make_library(lib, 5)
-    with qtbot.waitSignal(app.imports.completed, timeout=30_000) as completed:
+    with qtbot.waitSignal(app.pipeline.completed, timeout=30_000) as completed:
         assert app.window.start_import(str(lib))
-        assert app.imports.running  # scanning, off the UI thread
-        app.imports.cancel()
+        assert app.pipeline.service.phase == "prepare"  # scanning, off the UI thread
+        app.pipeline.cancel()
     assert completed.args[0].cancelled
     # Let the dropped scan finish: its result must start nothing.
-    qtbot.waitUntil(lambda: app.imports._prepare_pool.activeThreadCount() == 0, timeout=30_000)
+    prepare_pool = app.pipeline.service.pools.prepare
+    qtbot.waitUntil(lambda: prepare_pool.activeThreadCount() == 0, timeout=30_000)
     qtbot.wait(0)
-    assert not app.imports.running
+    assert not app.pipeline.running
     assert Photo.select().count() == 0

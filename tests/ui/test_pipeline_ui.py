@@ -59,8 +59,8 @@ def test_gui_import_runs_embed_and_describe_then_scores(
     lib = tmp_path / "lib"
     make_library(lib, 6)
     seen: list[StageProgress] = []
-    app.judgments.stage_progress.connect(seen.append)
-    with qtbot.waitSignal(app.judgments.finished, timeout=60_000) as finished:
+    app.pipeline.stage_progress.connect(seen.append)
+    with qtbot.waitSignal(app.pipeline.finished, timeout=60_000) as finished:
         assert app.window.start_import(str(lib))
     assert "6 embedded" in finished.args[0] and "6 described" in finished.args[0]
     assert Embedding.select().count() == 6 and Description.select().count() == 6
@@ -84,7 +84,7 @@ def test_ollama_down_and_clip_missing_are_skipped_with_the_reason(
     lib = tmp_path / "lib"
     make_library(lib, 3)
     (lib / "broken.jpg").write_bytes(b"\xff\xd8\xff not a jpeg")
-    with qtbot.waitSignal(app.judgments.finished, timeout=60_000):
+    with qtbot.waitSignal(app.pipeline.finished, timeout=60_000):
         assert app.window.start_import(str(lib))
     labels = _labels(app)
     status = app.window.pipeline_status.labels
@@ -113,14 +113,22 @@ def test_pause_resume_and_cancel(ollama_down: None, tmp_path: Path, app: App, qt
     assert app.window.start_import(str(lib))
     assert status.labels["technical"].text().endswith("(paused)")
     assert status.cancel_button.isVisible()
-    with qtbot.waitSignal(app.imports.progress, timeout=30_000):
+    with qtbot.waitSignal(
+        app.pipeline.stage_progress,
+        timeout=30_000,
+        check_params_cb=lambda p: p.stage == "technical" and p.state is StageState.RUNNING,
+    ):
         status.pause_button.click()  # resume
     assert status.pause_button.text() == "Pause"
-    with qtbot.waitSignal(app.imports.completed, timeout=60_000) as completed:
+    seen: list[StageProgress] = []
+    app.pipeline.stage_progress.connect(seen.append)
+    with qtbot.waitSignal(app.pipeline.completed, timeout=60_000) as completed:
         status.cancel_button.click()
     assert completed.args[0].cancelled
     assert status.labels["technical"].text().startswith("Measuring cancelled at")
-    assert not app.judgments.running  # a cancelled import does not go on to embed
+    # A cancelled import does not go on to embed, describe or score.
+    assert not app.pipeline.running
+    assert {p.stage for p in seen} <= {"technical"}
     assert {r.status for r in StageRun.select()} == {"done"}  # in-flight photos were written
 
 
@@ -133,7 +141,7 @@ def test_retry_in_the_problems_dock_reads_the_file_again(
     broken = app.model.data(app.model.index(8), FlagsRole)
     assert broken is not None
     make_photo(library / "broken.jpg", 50)  # the user repaired the file
-    with qtbot.waitSignal(app.judgments.finished, timeout=60_000):
+    with qtbot.waitSignal(app.pipeline.finished, timeout=60_000):
         problems.retry_all_button.click()
     assert problems.failed.rowCount() == 0
     photo = Photo.get(Photo.path == str(library / "broken.jpg").encode())
@@ -163,8 +171,8 @@ def test_settings_apply_without_restart(library: Path, app: App, qtbot: QtBot) -
     with qtbot.waitSignal(app.window.settings_changed):
         dialog.accept()
     assert matches() == [False, True, True]  # the badges now
-    assert app.imports.settings.decode_workers == 1  # the next import
-    assert app.judgments.settings.ollama_url == "http://gpu-box:11434"  # the next describe
+    assert app.pipeline.settings.decode_workers == 1  # the next import
+    assert app.pipeline.settings.ollama_url == "http://gpu-box:11434"  # the next describe
     assert "next import" in app.window.statusBar().currentMessage()
 
 
@@ -182,7 +190,7 @@ def test_drop_a_folder_imports_it_and_remembers_it(
         Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
-    with qtbot.waitSignal(app.imports.finished, timeout=60_000):
+    with qtbot.waitSignal(app.pipeline.finished, timeout=60_000):
         app.window.dropEvent(drop)
     assert app.model.rowCount() == 2
     saved = json.loads((curator_home / "recent_folders.json").read_text())
