@@ -207,12 +207,12 @@ def gated_embedder(config: ClipConfig, gate: StageGate, auto_download: bool) -> 
 
     class GatedClipEmbedder(ClipEmbedder):
         def load(self) -> ClipEmbedder:
-            if not self.loaded and not self.config.allow_download:
-                if not weights_present(self.config):
-                    if not (auto_download and weights_host_reachable()):
-                        # Offline or not allowed: say how to get them; try nothing.
-                        raise ModelUnavailable(model_unavailable_message(self.config))
-                    self.config = replace(self.config, allow_download=True)
+            missing = not self.loaded and not self.config.allow_download
+            if missing and not weights_present(self.config):
+                if not (auto_download and weights_host_reachable()):
+                    # Offline or not allowed: say how to get them; try nothing.
+                    raise ModelUnavailable(model_unavailable_message(self.config))
+                self.config = replace(self.config, allow_download=True)
             return super().load()
 
         def embed_tensors(self, batch: Any) -> Any:
