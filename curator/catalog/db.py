@@ -19,10 +19,11 @@ from curator.catalog.migrations import LATEST_VERSION, MIGRATIONS
 from curator.catalog.models import MODELS
 
 PRAGMAS = {
+    # First, so that even switching a new file to WAL waits for a concurrent opener.
+    "busy_timeout": 5000,
     "journal_mode": "wal",
     "synchronous": "normal",  # WAL + NORMAL: durable across app crashes, fast commits
     "foreign_keys": 1,
-    "busy_timeout": 5000,
     "cache_size": -32 * 1024,  # 32 MiB page cache
 }
 
@@ -110,11 +111,19 @@ def backup_catalog(db: SqliteDatabase, path: Path, version: int) -> Path:
 
 
 def migrate(db: SqliteDatabase, current: int) -> int:
-    """Apply every migration above `current`; return the new version."""
+    """Apply every migration above `current`; return the new version.
+
+    Each migration takes the write lock first (BEGIN IMMEDIATE) and re-reads
+    the version inside it: two processes opening a new catalog at once
+    apply each migration exactly once.
+    """
     for migration in MIGRATIONS:
         if migration.version <= current:
             continue
-        with db.atomic():
+        with db.atomic(lock_type="IMMEDIATE"):
+            current = db.execute_sql("PRAGMA user_version").fetchone()[0]
+            if migration.version <= current:
+                continue
             for statement in migration.statements:
                 db.execute_sql(statement)
             db.execute_sql(f"PRAGMA user_version = {int(migration.version)}")
