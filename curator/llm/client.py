@@ -1,7 +1,7 @@
 """Talking to the vision LLM: configuration, health check, and the describe call.
 
-- `LLMConfig` is the immutable settings snapshot a worker gets; `config_from_env`
-  applies `CURATOR_OLLAMA_URL` and `CURATOR_LLM_MODEL` on top of it.
+- `LLMConfig` is the immutable settings snapshot a worker gets (built from the
+  settings registry by `pipeline.judgment_stages.llm_config`).
 - `check_ollama` answers "is Ollama running, and is the model pulled?" with a
   `HealthReport` whose `message` says what to do (used by `curator doctor`
   and by the describe stage before it queues work).
@@ -34,8 +34,7 @@ from __future__ import annotations
 import base64
 import threading
 import traceback
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -132,23 +131,6 @@ class LLMConfig:
     def stage_version(self) -> str:
         """What StageRun records for describe: a new prompt or model re-queues the photo."""
         return f"{PROMPT_VERSION}|{self.provider}"
-
-
-def config_from_env(base: LLMConfig, env: Mapping[str, str]) -> LLMConfig:
-    """`base` with `CURATOR_OLLAMA_URL` and `CURATOR_LLM_MODEL` applied.
-
-    `CURATOR_LLM_MODEL` is either a model name for the current provider
-    ("llava:13b" → "ollama/llava:13b") or a whole provider string
-    ("openai/gpt-4o-mini") when it starts with a known provider.
-    """
-    config = base
-    url = env.get("CURATOR_OLLAMA_URL", "").strip()
-    if url:
-        config = replace(config, base_url=url)
-    model = env.get("CURATOR_LLM_MODEL", "").strip()
-    if model:
-        config = replace(config, provider=provider_for(model, config.provider_name))
-    return config
 
 
 def provider_for(model: str, provider_name: str = "ollama") -> str:
@@ -473,7 +455,6 @@ __all__ = [
     "LLMUnavailable",
     "PhotoDescriber",
     "check_ollama",
-    "config_from_env",
     "model_is_installed",
     "provider_for",
     "run_describe",

@@ -29,7 +29,6 @@ from curator.llm.client import (
     LLMTransientError,
     LLMUnavailable,
     check_ollama,
-    config_from_env,
     model_is_installed,
     provider_for,
     run_describe,
@@ -41,6 +40,14 @@ from tests.llm_server import FakeOllama, Reply, busy, model_not_found, rate_limi
 JPEG = b"\xff\xd8\xff\xe0fake-jpeg-bytes\xff\xd9"
 # conftest clears CURATOR_* per test; the opt-in real-Ollama test reads them from here.
 _ENV_AT_IMPORT = dict(os.environ)
+
+
+def _from_env(env: dict[str, str]) -> LLMConfig:
+    """The LLM config the app builds from CURATOR_* variables (settings registry)."""
+    from curator.pipeline.judgment_stages import llm_config
+    from curator.settings import load_settings
+
+    return llm_config(load_settings(None, env))
 
 
 @pytest.fixture
@@ -97,15 +104,10 @@ def test_defaults() -> None:
             "http://localhost:11434",
         ),
         ({"CURATOR_OLLAMA_URL": "http://gpu-box:11434"}, "ollama/llava", "http://gpu-box:11434"),
-        (
-            {"CURATOR_OLLAMA_URL": "  ", "CURATOR_LLM_MODEL": ""},
-            "ollama/llava",
-            "http://localhost:11434",
-        ),
     ],
 )
-def test_config_from_env(env: dict[str, str], provider: str, base_url: str) -> None:
-    config = config_from_env(LLMConfig(), env)
+def test_llm_config_from_env(env: dict[str, str], provider: str, base_url: str) -> None:
+    config = _from_env(env)
     assert (config.provider, config.base_url) == (provider, base_url)
 
 
@@ -121,13 +123,6 @@ def test_config_from_env(env: dict[str, str], provider: str, base_url: str) -> N
 )
 def test_provider_for(model: str, provider: str) -> None:
     assert provider_for(model) == provider
-
-
-def test_env_model_keeps_a_non_ollama_provider() -> None:
-    base = LLMConfig(provider="openai/gpt-4o")
-    assert config_from_env(base, {"CURATOR_LLM_MODEL": "gpt-4o-mini"}).provider == (
-        "openai/gpt-4o-mini"
-    )
 
 
 @pytest.mark.parametrize(
@@ -174,7 +169,7 @@ def test_health_without_the_model(server: FakeOllama) -> None:
 
 def test_health_for_a_tagged_model(server: FakeOllama) -> None:
     server.set_models("llava:13b")
-    config = config_from_env(_config(server.url), {"CURATOR_LLM_MODEL": "llava:13b"})
+    config = _from_env({"CURATOR_LLM_MODEL": "llava:13b", "CURATOR_OLLAMA_URL": server.url})
     assert check_ollama(config).model_installed is True
 
 
@@ -476,7 +471,7 @@ def test_real_ollama_describes_a_photo(tmp_path: Path) -> None:
     path = tmp_path / "preview.jpg"
     Image.new("RGB", (320, 240), (200, 120, 40)).save(path, "JPEG")
     # llava at http://localhost:11434 unless CURATOR_OLLAMA_URL / CURATOR_LLM_MODEL say otherwise
-    config = config_from_env(LLMConfig(), _ENV_AT_IMPORT)
+    config = _from_env(_ENV_AT_IMPORT)
     health = check_ollama(config)
     assert health.ok, health.message
     outcome = run_describe(DescribeRequest(1, str(path), config), Describer(config))
