@@ -116,9 +116,11 @@ def test_pause_resume_and_cancel(ollama_down: None, tmp_path: Path, app: App, qt
     with qtbot.waitSignal(
         app.pipeline.stage_progress,
         timeout=30_000,
-        check_params_cb=lambda p: p.stage == "technical" and p.state is StageState.RUNNING,
+        check_params_cb=lambda p: (
+            p.stage == "technical" and p.state is StageState.RUNNING and p.done > 0
+        ),
     ):
-        status.pause_button.click()  # resume
+        status.pause_button.click()  # resume: wait for the first photo measured
     assert status.pause_button.text() == "Pause"
     seen: list[StageProgress] = []
     app.pipeline.stage_progress.connect(seen.append)
