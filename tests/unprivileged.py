@@ -2,7 +2,8 @@
 
 Root reads and writes everything, so a chmod'd file only bites an
 unprivileged process. `as_unprivileged(fn)` forks, drops the child to
-`nobody` and returns `("ok", fn())` or `("raised", (type name, message))`;
+`nobody` and returns `("ok", fn())` or `("raised", (type name, message))`
+(`in_child` does the same without dropping privileges);
 `open_tmp()` makes a temp folder that `nobody` can enter (pytest's tmp_path
 is root-only). A whole `curator` subprocess can't run as nobody here: the
 interpreter lives under /root, which nobody may not enter.
@@ -23,13 +24,18 @@ NOBODY = 65534
 
 def as_unprivileged(fn: Callable[[], object]) -> object:
     """Run `fn` in a forked child that cannot touch what its permissions forbid."""
+    return in_child(fn, unprivileged=True)
+
+
+def in_child(fn: Callable[[], object], *, unprivileged: bool = False) -> object:
+    """Run `fn` in a forked child (limits it sets stay there); as `nobody` if asked."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # child
         code = 0
         try:
             os.close(read_fd)
-            if os.geteuid() == 0:
+            if unprivileged and os.geteuid() == 0:
                 os.setgroups([])
                 os.setresgid(NOBODY, NOBODY, NOBODY)
                 os.setresuid(NOBODY, NOBODY, NOBODY)

@@ -39,6 +39,10 @@ _DENIED_ERRNOS = frozenset((errno.EACCES, errno.EPERM))
 # SQLite primary result codes (the low byte of the extended code).
 _SQLITE_PERM, _SQLITE_READONLY, _SQLITE_FULL, _SQLITE_CANTOPEN = 3, 8, 13, 14
 _SQLITE_READONLY_DIRECTORY = _SQLITE_READONLY | (6 << 8)
+# SQLITE_IOERR_WRITE, _FSYNC, _TRUNCATE, _SHMSIZE: "disk I/O error" while writing.
+_SQLITE_IOERR_WRITING = frozenset(10 | (n << 8) for n in (3, 4, 6, 19))
+# Below this much free space a failed write is taken for a full disk.
+_NEARLY_FULL_BYTES = 8 * 1024 * 1024
 
 
 class StorageError(CatalogError):
@@ -178,6 +182,10 @@ def _from_sqlite(exc: sqlite3.Error, what: str) -> StorageError | None:
         )
     if primary == _SQLITE_READONLY or "readonly database" in text:
         return read_only_error(what, volume_read_only=on_read_only_volume(what))
+    if code in _SQLITE_IOERR_WRITING and _no_room_for(what):
+        # SQLite reports ENOSPC as SQLITE_FULL, but EFBIG (a file-size limit) and
+        # a volume that filled up under a checkpoint as a plain "disk I/O error".
+        return disk_full_error(what)
     if primary == _SQLITE_PERM:
         return read_only_error(what)
     if primary == _SQLITE_CANTOPEN or "unable to open database file" in text:
@@ -185,6 +193,24 @@ def _from_sqlite(exc: sqlite3.Error, what: str) -> StorageError | None:
             return read_only_error(what, volume_read_only=on_read_only_volume(what))
         return cannot_create_error(what)
     return None
+
+
+def _no_room_for(path: str) -> bool:
+    """True when the volume holding `path` is (nearly) full, or this process has a
+    file-size limit (``ulimit -f``) that a growing file may have hit."""
+    try:
+        import resource
+
+        soft, _hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+        if soft != resource.RLIM_INFINITY:
+            return True
+    except (ImportError, OSError, ValueError):
+        pass
+    try:
+        stats = os.statvfs(volume_of(path))
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize < _NEARLY_FULL_BYTES
 
 
 def on_read_only_volume(path: str) -> bool:
