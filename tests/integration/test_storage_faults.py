@@ -35,6 +35,7 @@ from curator.pipeline.technical import STAGE_VERSION, run_technical
 from tests.imaging_helpers import make_jpeg
 from tests.integration.cli_helpers import (
     REPO,
+    curator_subprocess,
     import_json,
     is_human_sentence,
     list_json,
@@ -286,6 +287,30 @@ def test_ctrl_c_during_a_command_exits_130(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(curator.cli, "cmd_status", interrupted)
     code, _out, err = run_cli("status")
     assert code == 130 and "cancelled" in err
+
+
+def test_ctrl_c_after_the_summary_ends_quietly(tmp_path: Path, curator_home: Path) -> None:
+    """A Ctrl+C while the import winds down (closing the catalog, tearing down) after
+    it printed its summary: exit 130 without a traceback (0 if it was already gone)."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for i in range(5):
+        make_jpeg(lib / f"img{i}.jpg", 640 + i, 480, pattern="texture")
+    proc = curator_subprocess(
+        "import", str(lib), "--json", "--no-progress", "--stages", "technical"
+    )
+    try:
+        assert proc.stdout is not None
+        summary = proc.stdout.readline()  # printed just before the catalog closes
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert json.loads(summary)["new"] == 5
+    assert proc.returncode in (130, 0), err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
 
 
 # -- a full disk during an import (a file-size limit makes writes fail for real) -------
