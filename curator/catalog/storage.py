@@ -76,7 +76,7 @@ def storage_problem(exc: BaseException, *, what: str) -> StorageError | None:
         return exc
     for cause in _causes(exc):
         if isinstance(cause, OSError) and cause.errno is not None:
-            found = _from_errno(cause.errno, what, getattr(cause, "filename", None))
+            found = _from_errno(cause.errno, what)
         elif isinstance(cause, sqlite3.Error):
             found = _from_sqlite(cause, what)
         else:
@@ -155,7 +155,7 @@ def _causes(exc: BaseException) -> list[BaseException]:
     return seen
 
 
-def _from_errno(code: int, what: str, filename: object) -> StorageError | None:
+def _from_errno(code: int, what: str) -> StorageError | None:
     if code in _FULL_ERRNOS:
         return disk_full_error(what, quota=code == getattr(errno, "EDQUOT", -1))
     if code == errno.EROFS:

@@ -345,7 +345,7 @@ def _limited_import(lib: Path, home: Path, limit: int) -> tuple[int | None, str]
 
 
 # Far beyond the few seconds the import takes: only a hang reaches it.
-_HANG_S = 120
+_HANG_S = 90
 
 
 def test_a_full_disk_during_import_loses_nothing_and_the_next_run_resumes(
