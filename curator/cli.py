@@ -11,13 +11,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
+from types import FrameType
 from typing import Any, TextIO
 
 from curator.catalog.db import Catalog, CatalogError
 from curator.catalog.models import Stage
 from curator.catalog.queries import list_photos, status_report
+from curator.catalog.storage import storage_problem
 from curator.paths import AppPaths, resolve_paths
 from curator.settings import Settings, SettingsError, load_settings
 
@@ -71,7 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_list = sub.add_parser(
         "list", parents=[common], help="list catalogued photos with their fields"
     )
-    p_list.add_argument("--json", action="store_true", help="print JSON (one array)")
+    p_list.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON (one array). A file name that is not valid UTF-8 keeps its bytes "
+        "as surrogate escapes (\\udc80-\\udcff, Python's os.fsdecode): decode it with "
+        "os.fsencode, or pass the listed path back as is (e.g. to `curator keep`)",
+    )
     p_list.add_argument(
         "--order",
         choices=["capture", "cull", "rating", "uncertain"],
@@ -115,39 +125,105 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that only read: they work on a read-only catalog (a write then says so).
+READ_ONLY_COMMANDS = frozenset({"list", "status", "doctor", "models"})
+
+
 def main(
     argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
+    """Run one command; return its exit code (see the module docstring).
+
+    Storage faults (disk full, read-only, a folder that can't be written) end
+    with their sentence and exit 3, never a traceback; Ctrl+C ends with 130,
+    and a Ctrl+C while the catalog closes is held until it is closed.
+    """
     out = out or sys.stdout
     err = err or sys.stderr
     args = build_parser().parse_args(argv)
+    opened: list[Catalog] = []
+    try:
+        try:
+            code = _run_command(args, opened, out, err)
+        except KeyboardInterrupt:
+            print("curator: cancelled with Ctrl+C; finished work was kept.", file=err)
+            code = EXIT_CANCELLED
+    finally:
+        interrupted = _close_holding_sigint(opened)
+    return EXIT_CANCELLED if interrupted else code
+
+
+def _run_command(args: argparse.Namespace, opened: list[Catalog], out: TextIO, err: TextIO) -> int:
+    paths: AppPaths | None = None
     try:
         paths = resolve_paths(args.catalog)
         settings = load_settings(paths.settings_file)
-        with Catalog.open(paths.catalog) as catalog:
-            if args.command == "import":
-                return cmd_import(args, catalog, paths, settings, out, err)
-            if args.command == "list":
-                return cmd_list(args, settings, out)
-            if args.command == "status":
-                return cmd_status(args, out)
-            if args.command in ("keep", "reject", "pick", "rate"):
-                return cmd_decide(args, settings, out, err)
-            if args.command == "describe":
-                return cmd_describe(args, paths, settings, out, err)
-            if args.command == "doctor":
-                from curator.doctor import run_doctor
+        catalog = Catalog.open(paths.catalog, read_only_ok=args.command in READ_ONLY_COMMANDS)
+        opened.append(catalog)
+        if args.command == "import":
+            return cmd_import(args, catalog, paths, settings, out, err)
+        if args.command == "list":
+            return cmd_list(args, settings, out)
+        if args.command == "status":
+            return cmd_status(args, out)
+        if args.command in ("keep", "reject", "pick", "rate"):
+            return cmd_decide(args, settings, out, err)
+        if args.command == "describe":
+            return cmd_describe(args, paths, settings, out, err)
+        if args.command == "doctor":
+            from curator.doctor import run_doctor
 
-                return run_doctor(settings, json_output=args.json, out=out)
-            if args.command == "models":
-                return cmd_models_pull(settings, out, err)
+            return run_doctor(settings, json_output=args.json, out=out)
+        if args.command == "models":
+            return cmd_models_pull(settings, out, err)
     except UsageError as exc:
         print(f"curator: {exc}", file=err)
         return EXIT_USAGE
     except (CatalogError, SettingsError) as exc:
         print(f"curator: {exc}", file=err)
         return EXIT_CATALOG
+    except Exception as exc:
+        problem = storage_problem(exc, what=_written_path(exc, paths))
+        if problem is None:
+            raise
+        print(f"curator: {problem}", file=err)
+        return EXIT_CATALOG
     raise AssertionError(f"unhandled command {args.command}")
+
+
+def _written_path(exc: BaseException, paths: AppPaths | None) -> str:
+    """What a failed write was writing: the OSError's file, else the catalog."""
+    filename = getattr(exc, "filename", None)
+    if isinstance(filename, str | bytes):
+        return os.fsdecode(filename)
+    return str(paths.catalog) if paths is not None else "the catalog"
+
+
+def _close_holding_sigint(opened: list[Catalog]) -> bool:
+    """Close the catalog with Ctrl+C held off; True when Ctrl+C came meanwhile.
+
+    Closing checkpoints the WAL; a KeyboardInterrupt raised in the middle
+    would print a traceback on the way out (SQLite itself stays consistent).
+    """
+    if not opened:
+        return False
+    interrupted = False
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        nonlocal interrupted
+        interrupted = True
+
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, hold) if in_main_thread else None
+    try:
+        try:
+            opened[0].close()
+        except KeyboardInterrupt:
+            interrupted = True
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous or signal.default_int_handler)
+    return interrupted
 
 
 def _parse_stages(text: str) -> list[str]:
@@ -258,6 +334,8 @@ def _print_import_summary(summary: dict[str, int], result: Any, out: TextIO) -> 
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """List photos. Paths keep a non-UTF-8 name's exact bytes: JSON as surrogate
+    escapes (``\\udcXX``, ASCII-only output), text as the raw bytes."""
     photos = list_photos(settings.match_threshold)
     if args.order != "capture":
         from curator.pipeline.judgment_stages import embedding_model_id
@@ -270,7 +348,7 @@ def cmd_list(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         by_id = {p["id"]: p for p in photos}
         photos = [by_id[i] for i in ids if i in by_id]
     if args.json:
-        json.dump(photos, out, indent=None)
+        json.dump(photos, out, indent=None, ensure_ascii=True)
         out.write("\n")
         return EXIT_OK
     for p in photos:
@@ -284,9 +362,23 @@ def cmd_list(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         )
         if tech["status"] == "failed":
             line += f"\n         ↳ {tech.get('reason')}"
-        print(line, file=out)
+        _print_exact(line, out)
     print(f"{len(photos)} photos", file=out)
     return EXIT_OK
+
+
+def _print_exact(line: str, out: TextIO) -> None:
+    """Print `line`; a path's surrogate escapes go out as the name's original bytes."""
+    try:
+        print(line, file=out)
+    except UnicodeEncodeError:
+        data = (line + "\n").encode(out.encoding or "utf-8", "surrogateescape")
+        buffer = getattr(out, "buffer", None)
+        if buffer is None:
+            print(data.decode("utf-8", "replace"), end="", file=out)
+            return
+        out.flush()
+        buffer.write(data)
 
 
 def cmd_status(args: argparse.Namespace, out: TextIO) -> int:

@@ -1,7 +1,9 @@
 """Opening the catalog: SQLite in WAL mode, migrated to the latest schema.
 
 `Catalog.open(path)` creates the file if needed, refuses anything that is not
-a Curator catalog with a `CatalogError` carrying a human sentence, backs the
+a Curator catalog with a `CatalogError` carrying a human sentence (a
+`StorageError` when the storage is at fault: full, read-only, not writable —
+never "damaged" for those), backs the
 file up before any migration of existing data, applies pending migrations
 (each in its own transaction, `PRAGMA user_version` bumped inside it) and
 binds the peewee models to the connection.
@@ -9,14 +11,28 @@ binds the peewee models to the connection.
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 from peewee import DatabaseError, OperationalError, SqliteDatabase
 
+from curator.catalog.errors import CatalogError
 from curator.catalog.migrations import LATEST_VERSION, MIGRATIONS
 from curator.catalog.models import MODELS
+from curator.catalog.storage import (
+    CANNOT_CREATE,
+    READ_ONLY,
+    StorageError,
+    cannot_create_error,
+    on_read_only_volume,
+    read_only_error,
+    storage_problem,
+)
+
+__all__ = ["Catalog", "CatalogError", "StorageError", "backup_catalog", "migrate"]
 
 PRAGMAS = {
     # First, so that even switching a new file to WAL waits for a concurrent opener.
@@ -28,42 +44,64 @@ PRAGMAS = {
 }
 
 
-class CatalogError(Exception):
-    """The catalog can't be used; `str(err)` is the sentence to show."""
+_DB_ERRORS = (DatabaseError, OperationalError, sqlite3.DatabaseError)
 
 
 class Catalog:
-    """An open catalog file. Use `Catalog.open`; close it with `close()`."""
+    """An open catalog file. Use `Catalog.open`; close it with `close()`.
 
-    def __init__(self, path: Path, db: SqliteDatabase):
+    `read_only` is True when the file (or its folder, or its volume) can't be
+    written and the caller accepted that (`Catalog.open(..., read_only_ok=True)`):
+    reading works, and any write fails with SQLite's "readonly database", which
+    `storage_problem` turns into the read-only sentence.
+    """
+
+    def __init__(self, path: Path, db: SqliteDatabase, *, read_only: bool = False):
         self.path = path
         self.db = db
+        self.read_only = read_only
 
     @classmethod
-    def open(cls, path: Path) -> Catalog:
+    def open(cls, path: Path, *, read_only_ok: bool = False) -> Catalog:
+        """Open (creating or upgrading) the catalog at `path`.
+
+        Raises `CatalogError` with the sentence to show; a `StorageError` (its
+        subclass) when the storage is at fault: a folder that can't be created
+        or written, a read-only catalog (unless `read_only_ok`), a full disk.
+        """
         path = Path(path)
         if path.is_dir():
             raise CatalogError(f"The catalog path {path} is a folder, not a catalog file.")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise CatalogError(
-                f"Can't create the folder for the catalog at {path.parent}: {exc.strerror}."
-            ) from exc
+        _make_folder(path)
         existed = path.exists() and path.stat().st_size > 0
-        db = SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False)
-        try:
-            db.connect()
-            version = db.execute_sql("PRAGMA user_version").fetchone()[0]
-            tables = {
-                r[0] for r in db.execute_sql("SELECT name FROM sqlite_master WHERE type='table'")
-            }
-        except (DatabaseError, OperationalError, sqlite3.DatabaseError) as exc:
-            db.close()
-            raise CatalogError(
-                f"The file {path} is not a Curator catalog, or it is damaged ({exc}). "
-                "Pick another file with --catalog."
-            ) from exc
+        if existed and not os.access(path, os.R_OK):
+            raise StorageError(
+                f"Curator is not allowed to read the catalog {path} (permission denied). "
+                "Make it readable, or pick another catalog with --catalog.",
+                kind=CANNOT_CREATE,
+                path=str(path),
+            )
+        problem: StorageError | None = None
+        read_only = existed and not os.access(path, os.W_OK)
+        if not read_only:
+            try:
+                db, version, tables = _connect(path, read_only=False)
+            except _DB_ERRORS as exc:
+                problem = storage_problem(exc, what=str(path))
+                if problem is None:
+                    raise _not_a_catalog(path, exc) from exc
+                if not (existed and problem.kind == READ_ONLY):
+                    raise problem from exc
+                read_only = True
+        if read_only:
+            if not read_only_ok:
+                raise problem or read_only_error(
+                    str(path), volume_read_only=on_read_only_volume(str(path))
+                )
+            try:
+                db, version, tables = _connect(path, read_only=True)
+            except _DB_ERRORS as exc:
+                raise storage_problem(exc, what=str(path)) or _not_a_catalog(path, exc) from exc
         if version > LATEST_VERSION:
             db.close()
             raise CatalogError(
@@ -77,15 +115,24 @@ class Catalog:
                 f"(it holds tables {', '.join(sorted(tables)[:5])}). "
                 "Pick another file with --catalog."
             )
-        if existed and 0 < version < LATEST_VERSION:
-            backup_catalog(db, path, version)
-        try:
-            migrate(db, version)
-        except (DatabaseError, OperationalError) as exc:
+        if read_only and version < LATEST_VERSION:
             db.close()
-            raise CatalogError(f"Could not upgrade the catalog {path}: {exc}") from exc
+            raise read_only_error(str(path))
+        if not read_only:
+            try:
+                if existed and 0 < version < LATEST_VERSION:
+                    backup_catalog(db, path, version)
+                migrate(db, version)
+            except (*_DB_ERRORS, OSError) as exc:
+                db.close()
+                problem = storage_problem(exc, what=str(path))
+                if problem is not None:
+                    raise problem from exc
+                if isinstance(exc, OSError):
+                    raise
+                raise CatalogError(f"Could not upgrade the catalog {path}: {exc}") from exc
         db.bind(MODELS, bind_refs=False, bind_backrefs=False)
-        return cls(path, db)
+        return cls(path, db, read_only=read_only)
 
     def close(self) -> None:
         if not self.db.is_closed():
@@ -96,6 +143,78 @@ class Catalog:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _make_folder(path: Path) -> None:
+    """Create the catalog's folder (CURATOR_HOME or the user data folder) if needed."""
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise StorageError(
+            f"Curator cannot create its catalog in {folder}: part of that path is a file, "
+            "not a folder. Point CURATOR_HOME (or --catalog) at a folder.",
+            kind=CANNOT_CREATE,
+            path=str(folder),
+        ) from exc
+    except OSError as exc:
+        problem = storage_problem(exc, what=str(folder))
+        if problem is not None and problem.kind == READ_ONLY and exc.errno != errno.EROFS:
+            problem = cannot_create_error(str(path), _first_existing(folder))
+        if problem is not None:
+            raise problem from exc
+        raise CatalogError(
+            f"Can't create the folder for the catalog at {folder}: {exc.strerror}."
+        ) from exc
+
+
+def _first_existing(folder: Path) -> str:
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    return str(folder)
+
+
+def _connect(path: Path, *, read_only: bool) -> tuple[SqliteDatabase, int, set[str]]:
+    """Connect and read the schema version and table names; closes on failure."""
+    if read_only:
+        try:
+            return _connect_read_only(path, immutable=False)
+        except _DB_ERRORS:
+            # A WAL database needs its -shm file beside it; in a folder we can't
+            # write, with no -wal left by a writer, read the file as it stands.
+            if Path(f"{path}-wal").exists():
+                raise
+            return _connect_read_only(path, immutable=True)
+    return _read_header(SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False))
+
+
+def _connect_read_only(path: Path, *, immutable: bool) -> tuple[SqliteDatabase, int, set[str]]:
+    query = "mode=ro&immutable=1" if immutable else "mode=ro"
+    db = SqliteDatabase(
+        f"{path.resolve().as_uri()}?{query}",
+        pragmas={k: v for k, v in PRAGMAS.items() if k != "journal_mode"},
+        check_same_thread=False,
+        uri=True,
+    )
+    return _read_header(db)
+
+
+def _read_header(db: SqliteDatabase) -> tuple[SqliteDatabase, int, set[str]]:
+    try:
+        db.connect()
+        version = db.execute_sql("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in db.execute_sql("SELECT name FROM sqlite_master WHERE type='table'")}
+    except BaseException:
+        db.close()
+        raise
+    return db, int(version), tables
+
+
+def _not_a_catalog(path: Path, exc: BaseException) -> CatalogError:
+    return CatalogError(
+        f"The file {path} is not a Curator catalog, or it is damaged ({exc}). "
+        "Pick another file with --catalog."
+    )
 
 
 def backup_catalog(db: SqliteDatabase, path: Path, version: int) -> Path:

@@ -132,12 +132,17 @@ def status_report() -> dict[str, Any]:
 
 
 def list_photos(match_threshold: float = 70.0) -> list[dict[str, Any]]:
-    """Every photo with its fields, other paths, judgments and per-stage state, by capture time."""
+    """Every photo with its fields, other paths, judgments and per-stage state, by capture time.
+
+    Paths are as the OS spells them (`decode_path`): a name that is not valid
+    UTF-8 keeps its bytes as surrogate escapes (``os.fsdecode``), so it can be
+    passed back to `curator keep PATH` (JSON shows them as ``\\udcXX``).
+    """
     extra: dict[int, list[str]] = defaultdict(list)
     for pid, path in (
         PhotoPath.select(PhotoPath.photo, PhotoPath.path).order_by(PhotoPath.path).tuples()
     ):
-        extra[pid].append(display_path(path))
+        extra[pid].append(decode_path(path))
     stages: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
     for run in StageRun.select().order_by(StageRun.stage):
         stages[run.photo_id][run.stage] = {
@@ -169,7 +174,7 @@ def list_photos(match_threshold: float = 70.0) -> list[dict[str, Any]]:
         out.append(
             {
                 "id": p.id,
-                "path": display_path(p.path),
+                "path": decode_path(p.path),
                 "other_paths": extra.get(p.id, []),
                 "content_hash": p.content_hash,
                 "format": p.format,

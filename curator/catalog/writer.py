@@ -195,7 +195,10 @@ def record_error(
     max_attempts: int = 1,
     detail: str = "",
 ) -> None:
-    """Append to the error log. Never raises: a failing log must not stop the pipeline."""
+    """Append to the error log. Never raises — a failing log must not stop the
+    pipeline — except for a storage fault inside a transaction: SQLite may
+    have rolled that transaction back, and the caller's batch must fail as a
+    whole rather than go on half-written outside it."""
     try:
         ErrorLog.create(
             stage=str(stage),
@@ -207,7 +210,11 @@ def record_error(
             message=message,
             detail=detail[:20000],
         )
-    except Exception:
+    except Exception as exc:
+        from curator.catalog.storage import storage_problem
+
+        if ErrorLog._meta.database.in_transaction() and storage_problem(exc, what="the catalog"):
+            raise
         log.exception("could not record an error in the catalog: %s", message)
 
 

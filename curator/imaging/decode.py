@@ -170,8 +170,13 @@ def decode_raster(data: bytes, *, preview_long_edge: int, max_pixels: int) -> De
         file_format = _PIL_FORMATS[str(img.format)]
         stored = img.size
         check_pixel_count(stored[0], stored[1], max_pixels)
-        orientation = _orientation_of(img)
         try:
+            if file_format is not FileFormat.JPEG:
+                # Decode before reading EXIF: Pillow's PNG `getexif()` loads the pixels
+                # itself, and `_orientation_of` swallows its errors — a damaged IDAT
+                # would then leave a zero-filled (black) image that "loaded" fine.
+                img.load()
+            orientation = _orientation_of(img)
             if file_format is FileFormat.JPEG:
                 luma, preview = _decode_jpeg(img, data, preview_long_edge)
             else:

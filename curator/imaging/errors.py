@@ -3,6 +3,13 @@
 `ImagingError.message` is shown in the Failed lane and the CLI; `detail` holds
 the technical cause (exception text) for the error log. `transient` marks
 errors worth retrying (I/O hiccups), as opposed to a file that is simply bad.
+
+`environmental` marks failures caused by the computer, not the file
+(permission denied, the file vanished, a full or read-only cache, an I/O
+hiccup, out of memory): the next plain import retries them once their cause
+may have changed, while a broken file with the same size and mtime stays
+skipped. The class name is what the error log stores (`ErrorLog.error_type`),
+so `ENVIRONMENTAL_ERROR_TYPES` lets the planner tell them apart later.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ class ImagingError(Exception):
     """A file could not be measured. `message` is the human sentence."""
 
     transient: bool = False
+    environmental: bool = False
 
     def __init__(self, message: str, detail: str = "", *, content_hash: str | None = None):
         super().__init__(message)
@@ -26,10 +34,23 @@ class UnreadableFileError(ImagingError):
     """The file could not be read at all (missing, permission, broken link, loop)."""
 
 
+class PermissionDeniedError(UnreadableFileError):
+    """The system refused to let Curator read the file (its permissions)."""
+
+    environmental = True
+
+
+class FileGoneError(UnreadableFileError):
+    """The file vanished between the scan and the read (moved, renamed, deleted)."""
+
+    environmental = True
+
+
 class TransientReadError(ImagingError):
     """An I/O error that may pass (network share hiccup, busy device)."""
 
     transient = True
+    environmental = True
 
 
 class EmptyFileError(ImagingError):
@@ -55,3 +76,17 @@ class CacheWriteError(ImagingError):
     """
 
     transient = True
+    environmental = True
+
+
+# `ErrorLog.error_type` values of environmental failures ("MemoryError": the
+# decoder ran out of memory, see pipeline.technical.run_technical).
+ENVIRONMENTAL_ERROR_TYPES = frozenset(
+    {
+        "PermissionDeniedError",
+        "FileGoneError",
+        "TransientReadError",
+        "CacheWriteError",
+        "MemoryError",
+    }
+)

@@ -37,7 +37,9 @@ from curator.imaging.decode import decode_image
 from curator.imaging.errors import (
     CacheWriteError,
     EmptyFileError,
+    FileGoneError,
     ImagingError,
+    PermissionDeniedError,
     TransientReadError,
     UnreadableFileError,
 )
@@ -192,7 +194,7 @@ def _read_error(path: str, exc: OSError) -> ImagingError:
                 "not exist).",
                 detail,
             )
-        return UnreadableFileError(
+        return FileGoneError(
             "The file is gone: it was moved, renamed or deleted after Curator found it.", detail
         )
     if code == errno.ELOOP:
@@ -202,7 +204,7 @@ def _read_error(path: str, exc: OSError) -> ImagingError:
             detail,
         )
     if isinstance(exc, PermissionError):
-        return UnreadableFileError(
+        return PermissionDeniedError(
             "Curator is not allowed to read this file (permission denied) — check its permissions.",
             detail,
         )

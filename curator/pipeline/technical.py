@@ -4,7 +4,11 @@
   files need reading: a file whose path, size and mtime match a photo whose
   technical run is done at the current `STAGE_VERSION` is `unchanged` and is
   not read at all; a known permanent failure with the same size and mtime is
-  not retried unless asked (`retry_failed`); everything else becomes a
+  not retried unless asked (`retry_failed`); an environmental one (permission
+  denied, file gone, cache full or read-only, I/O hiccup, out of memory —
+  `imaging.errors.ENVIRONMENTAL_ERROR_TYPES`, read from the latest
+  `ErrorLog.error_type`) is retried by a plain import once its cause may have
+  changed (`cause_may_have_changed`); everything else becomes a
   `TechnicalRequest`.
 - `run_technical` (a child process, see pipeline.isolation) is pure: it reads
   the file once, hashes it, decodes, measures and writes the preview and
@@ -29,9 +33,11 @@ from peewee import JOIN
 
 from curator.catalog.models import Photo, PhotoPath, Stage, StageRun, StageStatus
 from curator.catalog.paths_codec import decode_path
-from curator.imaging.errors import ImagingError
+from curator.catalog.storage import storage_problem
+from curator.imaging.errors import CacheWriteError, ImagingError
 from curator.imaging.technical import measure_file
 from curator.imaging.types import TechnicalFailure, TechnicalMeasurement, TechnicalRequest
+from curator.pipeline.environmental import cause_may_have_changed, latest_failure_types
 from curator.pipeline.scan import Candidate
 from curator.settings import Settings
 
@@ -74,9 +80,14 @@ def run_technical(request: TechnicalRequest) -> TechnicalOutcome:
         return measure_file(request)
     except ImagingError as err:
         size, mtime = _stat(request.path)
+        message = err.message
+        if isinstance(err, CacheWriteError) and err.__cause__ is not None:
+            # Say which: a full disk or a read-only cache, with what to do.
+            problem = storage_problem(err.__cause__, what=request.cache_dir)
+            message = problem.message if problem is not None else message
         return TechnicalFailure(
             path=request.path,
-            message=err.message,
+            message=message,
             error_type=type(err).__name__,
             detail=err.detail,
             transient=err.transient,
@@ -192,6 +203,9 @@ def plan_technical(
 ) -> TechnicalPlan:
     """Decide what to read (see the module docstring). Reads the catalog, writes nothing."""
     known = load_known_files()
+    failure_types = latest_failure_types(
+        {kf.photo_id for kf in known.values() if kf.status == StageStatus.FAILED}
+    )
     plan = TechnicalPlan(known_hashes=done_hashes())
     for cand in candidates:
         plan.found += 1
@@ -213,7 +227,11 @@ def plan_technical(
             if kf.status == StageStatus.DONE:
                 plan.unchanged += 1
                 continue
-            if kf.status == StageStatus.FAILED and not retry_failed:
+            if (
+                kf.status == StageStatus.FAILED
+                and not retry_failed
+                and not cause_may_have_changed(failure_types.get(kf.photo_id), cand.path, cache_dir)
+            ):
                 plan.known_failed += 1
                 continue
         plan.requests.append(

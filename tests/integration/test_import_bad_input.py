@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import os
-import pickle
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +13,8 @@ from curator.pipeline.scan import ScanReport, scan_folder
 from curator.pipeline.technical import run_technical
 from tests.imaging_helpers import fixture, make_jpeg, png_bomb
 from tests.integration.cli_helpers import import_json, is_human_sentence, list_json, status_json
+from tests.unprivileged import as_unprivileged
+from tests.unprivileged import open_tmp as open_tmp_folder
 
 
 def _reasons() -> dict[str, str]:
@@ -92,7 +91,7 @@ def test_odd_file_names_import_fine(tmp_path: Path) -> None:
     result = import_json(lib)
     assert result["new"] == 4 and result["failed"] == 0
     paths = {p["path"] for p in list_json()}
-    assert str(lib / "caf\ufffd \ufffd Paris.jpg") in paths  # shown with replacement chars
+    assert str(lib / latin1) in paths  # the exact bytes, as surrogate escapes (os.fsdecode)
     assert str(lib / long_name) in paths
     assert import_json(lib)["unchanged"] == 4  # the exact bytes of the name are the identity
 
@@ -114,52 +113,11 @@ def test_hidden_files_and_own_cache_are_skipped(
     assert import_json(lib)["found"] == 1
 
 
-def _as_unprivileged(fn: Callable[[], object]) -> object:
-    """Run `fn` in a forked child that cannot read what its permissions forbid.
-
-    Tests run as root in CI, and root reads everything; the child drops to
-    `nobody` first. (A whole `curator import` can't run as nobody here: the
-    interpreter lives under /root, which nobody may not enter.)
-    """
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child
-        code = 0
-        try:
-            os.close(read_fd)
-            if os.geteuid() == 0:
-                os.setgroups([])
-                os.setresgid(65534, 65534, 65534)
-                os.setresuid(65534, 65534, 65534)
-            try:
-                payload = ("ok", fn())
-            except Exception as exc:
-                payload = ("raised", (type(exc).__name__, getattr(exc, "message", str(exc))))
-            with os.fdopen(write_fd, "wb") as w:
-                pickle.dump(payload, w)
-        except BaseException:
-            code = 1
-        finally:
-            os._exit(code)
-    os.close(write_fd)
-    with os.fdopen(read_fd, "rb") as r:
-        data = r.read()
-    os.waitpid(pid, 0)
-    return pickle.loads(data)
-
-
 @pytest.fixture
 def open_tmp() -> Iterator[Path]:
     """A temp folder that `nobody` can enter (pytest's tmp_path is root-only)."""
-    base = Path(tempfile.mkdtemp(prefix="curator-perm-"))
-    base.chmod(0o755)
-    try:
+    with open_tmp_folder() as base:
         yield base
-    finally:
-        for p in base.rglob("*"):
-            if p.is_dir() and not p.is_symlink():
-                p.chmod(0o755)
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_unreadable_file_fails_with_a_reason(open_tmp: Path) -> None:
@@ -169,12 +127,12 @@ def test_unreadable_file_fails_with_a_reason(open_tmp: Path) -> None:
     cache = base / "cache"
     request = TechnicalRequest(path=str(secret), cache_dir=str(cache))
     try:
-        kind, value = _as_unprivileged(lambda: run_technical(request))  # type: ignore[misc]
+        kind, value = as_unprivileged(lambda: run_technical(request))  # type: ignore[misc]
     finally:
         secret.chmod(0o644)
     assert kind == "ok"
     assert isinstance(value, TechnicalFailure)
-    assert value.error_type == "UnreadableFileError" and not value.transient
+    assert value.error_type == "PermissionDeniedError" and not value.transient
     assert "not allowed to read" in value.message and is_human_sentence(value.message)
 
 
@@ -191,7 +149,7 @@ def test_unreadable_folder_is_reported_and_the_scan_goes_on(open_tmp: Path) -> N
         return found, [(p.path, p.message) for p in report.problems]
 
     try:
-        kind, (found, problems) = _as_unprivileged(scan)  # type: ignore[misc]
+        kind, (found, problems) = as_unprivileged(scan)  # type: ignore[misc]
     finally:
         (base / "locked").chmod(0o755)
     assert kind == "ok"

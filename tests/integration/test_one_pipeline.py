@@ -183,13 +183,13 @@ def test_a_write_that_fails_is_reported_with_a_non_zero_exit(
     def broken(self: CatalogWriter, batch: object) -> object:
         raise sqlite3.IntegrityError("simulated constraint failure")
 
-    monkeypatch.setattr(CatalogWriter, "apply_technical", broken)
-    code, out, err = run_cli("import", str(lib), "--stages", "technical", "--no-progress")
+    with monkeypatch.context() as patched:
+        patched.setattr(CatalogWriter, "apply_technical", broken)
+        code, out, err = run_cli("import", str(lib), "--stages", "technical", "--no-progress")
     assert code == 1
     assert "3 not saved" in out
     assert "could not be saved" in err
-    monkeypatch.undo()
     # Nothing was half-written: the next import measures all three.
     again = import_json(lib, "--stages", "technical")
-    assert again["new"] == 3
+    assert again["new"] == 3, again
     shutil.rmtree(lib)
