@@ -16,6 +16,12 @@ Invariants:
   missing file is a `ModelUnavailable` with a sentence that says how to get
   it, raised at once, even offline (no retries against an unreachable hub).
   `pull()` (or `ClipConfig.allow_download`) is the only way to download;
+- `weights_status` / `weights_present` / `model_unavailable_message` decide
+  from the file system alone (ml.weights: a static copy of open_clip's tag
+  table and the Hugging Face cache layout), without importing torch or
+  open_clip; only a tag missing from that table falls back to open_clip;
+- `pull()` returns at once when the weights are here, and probes the hub
+  (one bounded TCP connect) before anything that would retry offline;
 - every loading failure (missing or corrupt file, unknown model or tag,
   network, device) surfaces as `ModelUnavailable`; a failing forward pass as
   `EmbeddingFailed`; nothing else escapes;
