@@ -64,7 +64,7 @@ class DecisionCounts:
 def not_enough_message(counts: DecisionCounts, *, weights_missing: bool = False) -> str:
     """The sentence for too few decisions on embedded photos (the hint only when true)."""
     text = (
-        f"The taste model needs {MIN_SAMPLES} decisions on embedded photos; you have "
+        f"The taste model needs at least {MIN_SAMPLES} decisions on embedded photos; you have "
         f"{counts.decisions} decision{'s' if counts.decisions != 1 else ''}, "
         f"{counts.embedded_decisions} embedded"
     )

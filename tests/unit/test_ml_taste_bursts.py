@@ -66,7 +66,7 @@ def test_learns_a_hidden_preference() -> None:
 def test_refuses_too_few_or_uniform_decisions() -> None:
     rng = np.random.default_rng(0)
     x = _unit(rng, 30, 16)
-    with pytest.raises(NotEnoughDecisions, match="needs 20 decisions on embedded photos"):
+    with pytest.raises(NotEnoughDecisions, match="needs at least 20 decisions on embedded photos"):
         fit_taste(x[:10], np.full(10, 3.0))
     with pytest.raises(NotEnoughDecisions, match="same thing"):
         fit_taste(x, np.full(30, 4.0))
@@ -84,7 +84,7 @@ def test_not_enough_says_what_is_missing_and_hints_at_weights_only_when_missing(
     with pytest.raises(NotEnoughDecisions) as info:
         fit_taste(x, np.zeros(0), counts=counts, weights_missing=missing)
     assert str(info.value) == (
-        "The taste model needs 20 decisions on embedded photos; you have 4 decisions, "
+        "The taste model needs at least 20 decisions on embedded photos; you have 4 decisions, "
         "0 embedded (CLIP weights missing — run `curator models pull`)."
     )
     assert info.value.counts == counts and asked == [True]
