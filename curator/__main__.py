@@ -3,12 +3,22 @@
 `curator import|list|status …` run headless (curator.cli, which never
 imports the GUI). `curator [--catalog PATH] [FOLDER]` opens the window
 (curator.app), importing FOLDER if given.
+
+Routing is decided here, before anything imports Qt: a word that is neither
+a command nor an existing path is an unknown command (exit 2, with the
+closest command names when some are close); a path that does not exist, or
+a file where a folder is expected, is exit 2 with a sentence. Only no
+positional argument or an existing folder opens the window.
 """
 
 from __future__ import annotations
 
+import difflib
+import os
 import sys
 from collections.abc import Sequence
+
+EXIT_USAGE = 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -18,9 +28,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     first = _first_positional(args)
     if first in cli.COMMANDS or (any(a in ("-h", "--help") for a in args) and first is None):
         return cli.main(args)
+    if first is not None and (problem := gui_argument_problem(first, cli.COMMANDS)):
+        print(f"curator: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     from curator import app
 
     return app.main(args)
+
+
+def gui_argument_problem(arg: str, commands: Sequence[str]) -> str | None:
+    """Why `arg` can't be the folder the window opens with (None: it is an existing folder)."""
+    path = os.path.expanduser(arg)
+    if os.path.isdir(path):
+        return None
+    if os.path.exists(path):
+        return (
+            f"{arg} is a file, not a folder: give the folder that holds your photos "
+            f"(`curator {os.path.dirname(os.path.abspath(path)) or '.'}`)."
+        )
+    if _looks_like_a_path(arg):
+        return f"there is no folder at {os.path.abspath(path)}."
+    close = difflib.get_close_matches(arg.lower(), commands, n=3, cutoff=0.6)
+    if close:
+        return f"unknown command '{arg}' (did you mean {' or '.join(close)}?)"
+    return (
+        f"unknown command '{arg}', and there is no folder by that name here. "
+        f"Commands: {', '.join(commands)}; `curator --help` says more."
+    )
+
+
+def _looks_like_a_path(arg: str) -> bool:
+    return (
+        os.sep in arg
+        or (os.altsep is not None and os.altsep in arg)
+        or arg.startswith(("~", "."))
+        or (len(arg) > 1 and arg[1] == ":")  # C:…
+    )
 
 
 def _first_positional(args: list[str]) -> str | None:
@@ -41,8 +84,6 @@ def run() -> int:
     try:
         return main()
     except BrokenPipeError:
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
 

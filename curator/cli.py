@@ -491,6 +491,8 @@ def cmd_describe(
 
 
 def cmd_models_pull(settings: Settings, out: TextIO, err: TextIO) -> int:
+    """Download the CLIP weights. Already here: says so at once; offline: one line within
+    a few seconds (`ClipEmbedder.pull` probes the hub before anything that retries)."""
     from curator.ml.embedder import ClipEmbedder, ModelUnavailable
     from curator.pipeline.judgment_stages import clip_config
 

@@ -4,15 +4,11 @@ Default locations come from platformdirs (the user data dir for the catalog,
 the user cache dir for previews/thumbnails, the user config dir for settings).
 `CURATOR_HOME` relocates all three under one folder (tests, portable installs);
 `--catalog PATH` on the command line overrides only the catalog file.
-
-`resource_path()` resolves bundled resources both from a source checkout and
-from a frozen (PyInstaller) build.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,10 +53,3 @@ def resolve_paths(catalog: str | os.PathLike[str] | None = None) -> AppPaths:
         # catalog is usually a separate project on another disk.
         cache_dir = catalog_path.parent / (catalog_path.stem + "-cache")
     return AppPaths(catalog=catalog_path, cache_dir=cache_dir, config_dir=config_dir)
-
-
-def resource_path(relative: str) -> Path:
-    """Absolute path of a bundled resource, in a checkout or a frozen build."""
-    frozen_base = getattr(sys, "_MEIPASS", None)
-    base = Path(frozen_base) if frozen_base else Path(__file__).resolve().parent.parent
-    return base / "resources" / relative

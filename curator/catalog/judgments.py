@@ -15,11 +15,12 @@ Invariants:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 from numpy.typing import NDArray
+from peewee import Expression
 
 from curator.catalog.models import (
     Description,
@@ -35,7 +36,7 @@ from curator.catalog.models import (
     utcnow,
 )
 from curator.ml.bursts import Burst, Frame
-from curator.ml.taste import DecisionState, FittedTaste, label_for
+from curator.ml.taste import DecisionCounts, DecisionState, FittedTaste, label_for
 
 
 def vector_to_blob(v: NDArray[np.float32]) -> bytes:
@@ -205,34 +206,61 @@ class TrainingSet:
     x: NDArray[np.float32]
     y: NDArray[np.float64]
     weight: NDArray[np.float64]
+    # What it is made of (for "needs 20 decisions on embedded photos; you have …").
+    counts: DecisionCounts = field(default_factory=lambda: DecisionCounts(0, 0, 0))
+
+
+def _decided() -> Expression:
+    """Live photos with a decision that teaches (`label_for` is never None for them)."""
+    return Photo.deleted_at.is_null() & (
+        Photo.rating.is_null(False) | (Photo.cull != "unreviewed") | Photo.picked
+    )
+
+
+def _decided_states() -> dict[int, DecisionState]:
+    rows = Photo.select(Photo.id, Photo.rating, Photo.cull, Photo.picked).where(_decided())
+    return {
+        int(pid): DecisionState(rating, cull, bool(picked))
+        for pid, rating, cull, picked in rows.tuples()
+    }
+
+
+def _embedded_photo_count(model: str) -> int:
+    query = Embedding.select().join(Photo, on=(Embedding.photo == Photo.id))
+    return int(query.where(Embedding.model == model, Photo.deleted_at.is_null()).count())
+
+
+def decision_counts(model: str) -> DecisionCounts:
+    """Decisions, decisions on photos embedded with `model`, and photos embedded with it.
+
+    Three COUNT queries, no vectors loaded (cheap enough for a status line).
+    """
+    decisions = int(Photo.select().where(_decided()).count())
+    on_embedded = (
+        Embedding.select()
+        .join(Photo, on=(Embedding.photo == Photo.id))
+        .where(Embedding.model == model, _decided())
+        .count()
+    )
+    return DecisionCounts(decisions, int(on_embedded), _embedded_photo_count(model))
 
 
 def training_set(model: str) -> TrainingSet:
-    """Labelled photos (see ml.taste's mapping) that have an embedding of `model`."""
-    states = {
-        int(pid): DecisionState(rating, cull, bool(picked))
-        for pid, rating, cull, picked in Photo.select(
-            Photo.id, Photo.rating, Photo.cull, Photo.picked
-        )
-        .where(
-            Photo.deleted_at.is_null(),
-            (Photo.rating.is_null(False)) | (Photo.cull != "unreviewed") | Photo.picked,
-        )
-        .tuples()
-    }
+    """Labelled photos (see ml.taste's mapping) that have an embedding of `model`, with counts."""
+    states = _decided_states()
     ids, x = load_embeddings(model, list(states))
-    keep, ys, ws = [], [], []
-    for row, pid in enumerate(ids):
-        label = label_for(states[pid])
-        if label is not None:
-            keep.append(row)
-            ys.append(label[0])
-            ws.append(label[1])
+    ys, ws = [], []
+    for pid in ids:
+        target, weight = label_for(states[pid]) or (0.0, 0.0)  # never None: filtered above
+        ys.append(target)
+        ws.append(weight)
+    counts = DecisionCounts(len(states), len(ids), _embedded_photo_count(model))
     return TrainingSet(
-        [ids[r] for r in keep],
-        x[keep] if keep else np.zeros((0, 0), dtype=np.float32),
+        list(ids),
+        x if ids else np.zeros((0, 0), dtype=np.float32),
         np.asarray(ys, dtype=np.float64),
         np.asarray(ws, dtype=np.float64),
+        counts,
     )
 
 

@@ -16,6 +16,12 @@ Invariants:
   missing file is a `ModelUnavailable` with a sentence that says how to get
   it, raised at once, even offline (no retries against an unreachable hub).
   `pull()` (or `ClipConfig.allow_download`) is the only way to download;
+- `weights_status` / `weights_present` / `model_unavailable_message` decide
+  from the file system alone (ml.weights: a static copy of open_clip's tag
+  table and the Hugging Face cache layout), without importing torch or
+  open_clip; only a tag missing from that table falls back to open_clip;
+- `pull()` returns at once when the weights are here, and probes the hub
+  (one bounded TCP connect) before anything that would retry offline;
 - every loading failure (missing or corrupt file, unknown model or tag,
   network, device) surfaces as `ModelUnavailable`; a failing forward pass as
   `EmbeddingFailed`; nothing else escapes;
@@ -37,11 +43,22 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+
+from curator.ml.weights import (
+    PROBE_TIMEOUT_S,
+    Presence,
+    cached_tag_file,
+    hf_cached_snapshot,
+    hf_endpoint,
+    host_reachable,
+    hub_offline_mode,
+    tag_source,
+)
 
 if TYPE_CHECKING:
     import torch
@@ -80,17 +97,6 @@ class ClipConfig:
             raise ValueError(f"CLIP batch size must be at least 1, not {self.batch_size}.")
         if not self.model_name.strip():
             raise ValueError("CLIP model name is empty.")
-
-
-def config_from_env(base: ClipConfig, env: Mapping[str, str] | None = None) -> ClipConfig:
-    """`base` with CURATOR_CLIP_MODEL / CURATOR_CLIP_PRETRAINED (tag or file path) applied."""
-    env = os.environ if env is None else env
-    changes: dict[str, Any] = {}
-    if model := env.get(ENV_MODEL, "").strip():
-        changes["model_name"] = model
-    if pretrained := env.get(ENV_PRETRAINED, "").strip():
-        changes["pretrained"] = pretrained
-    return replace(base, **changes) if changes else base
 
 
 class ModelUnavailable(Exception):
@@ -132,11 +138,78 @@ def model_id_for(config: ClipConfig) -> str:
 
 
 def _not_present_message(config: ClipConfig) -> str:
+    """Weights not here, and nothing was tried: say how to get them."""
     return (
-        f"CLIP weights '{model_id_for(config)}' are not on this computer and could not be "
-        "downloaded (offline?). Run `curator models pull` when online, or set "
-        f"{ENV_PRETRAINED} to a checkpoint file."
+        f"The CLIP weights '{model_id_for(config)}' are not on this computer yet. "
+        "Run `curator models pull` to download them, or set "
+        f"{ENV_PRETRAINED} (the CLIP weights setting) to a checkpoint file you have."
     )
+
+
+def _download_failed_message(config: ClipConfig, err: BaseException) -> str:
+    """A download was tried and failed."""
+    return (
+        f"The CLIP weights '{model_id_for(config)}' could not be downloaded: "
+        f"{_first_line(err)}. Check the connection and run `curator models pull` again, "
+        f"or set {ENV_PRETRAINED} to a checkpoint file you have."
+    )
+
+
+def _offline_message(config: ClipConfig, where: str) -> str:
+    return (
+        f"Can't reach {where} to download the CLIP weights '{model_id_for(config)}' "
+        "(offline?). Connect to the internet and run `curator models pull` again, "
+        f"or set {ENV_PRETRAINED} to a checkpoint file you have."
+    )
+
+
+def _missing_file_message(config: ClipConfig, path: str) -> str:
+    return (
+        f"The CLIP checkpoint file '{path}' does not exist. Fix {ENV_PRETRAINED} "
+        "(or the settings), or unset it to use the default weights."
+    )
+
+
+@dataclass(frozen=True)
+class WeightsStatus:
+    """What the file system says about a config's weights (see `weights_status`)."""
+
+    presence: Presence
+    path: str | None = None  # the local weights file (or model folder) when present
+    message: str = ""  # what to do, when absent
+
+
+def weights_status(config: ClipConfig) -> WeightsStatus:
+    """Present / absent / unknown, decided from the file system alone (no torch, no open_clip).
+
+    Unknown only for a pretrained tag missing from `weights.KNOWN_TAGS`; only
+    open_clip's registry can resolve it.
+    """
+    name = config.model_name
+    if name.startswith("local-dir:"):
+        folder = name.removeprefix("local-dir:")
+        if os.path.isdir(folder):
+            return WeightsStatus(Presence.PRESENT, folder)
+        return WeightsStatus(
+            Presence.ABSENT, message=f"The CLIP model folder '{folder}' does not exist."
+        )
+    if name.startswith("hf-hub:"):
+        snapshot = hf_cached_snapshot(name.removeprefix("hf-hub:"), config.cache_dir)
+        if snapshot is not None:
+            return WeightsStatus(Presence.PRESENT, snapshot)
+        return WeightsStatus(Presence.ABSENT, message=_not_present_message(config))
+    if is_checkpoint_path(config.pretrained):
+        path = os.path.expanduser(config.pretrained)
+        if os.path.isfile(path):
+            return WeightsStatus(Presence.PRESENT, path)
+        return WeightsStatus(Presence.ABSENT, message=_missing_file_message(config, path))
+    source = tag_source(name, config.pretrained)
+    if source is None:
+        return WeightsStatus(Presence.UNKNOWN)
+    found = cached_tag_file(source.hf_hub, source.url_file, config.cache_dir)
+    if found is not None:
+        return WeightsStatus(Presence.PRESENT, found)
+    return WeightsStatus(Presence.ABSENT, message=_not_present_message(config))
 
 
 @dataclass(frozen=True)
@@ -177,38 +250,12 @@ def _tag_cfg(config: ClipConfig) -> Mapping[str, Any]:
     return dict(cfg)
 
 
-def _hf_candidates(hf_hub: str) -> tuple[str, list[str]]:
-    """Repository and file names (safetensors first) open_clip would fetch for an hf_hub entry."""
-    from open_clip.constants import HF_SAFE_WEIGHTS_NAME, HF_WEIGHTS_NAME
-
-    repo_id, filename = os.path.split(hf_hub)
-    filename = filename or HF_WEIGHTS_NAME
-    names = [filename]
-    if filename == HF_WEIGHTS_NAME:
-        names.insert(0, HF_SAFE_WEIGHTS_NAME)
-    elif filename.endswith((".bin", ".pth")):
-        names.insert(0, filename[:-4] + ".safetensors")
-    return repo_id, names
-
-
 def _cached_checkpoint(tag_cfg: Mapping[str, Any], cache_dir: str | None) -> str | None:
     """The local file of a tag's weights if a previous download left it in a cache, else None."""
     if file := tag_cfg.get("file"):
         return str(file) if os.path.isfile(file) else None
-    if hf_hub := tag_cfg.get("hf_hub"):
-        from huggingface_hub import try_to_load_from_cache
-
-        repo_id, names = _hf_candidates(str(hf_hub))
-        for name in names:
-            found = try_to_load_from_cache(repo_id, name, cache_dir=cache_dir)
-            if isinstance(found, str) and os.path.isfile(found):
-                return found
-    if url := tag_cfg.get("url"):
-        url_dir = cache_dir or os.path.expanduser("~/.cache/clip")
-        candidate = os.path.join(url_dir, os.path.basename(str(url)))
-        if os.path.isfile(candidate):
-            return candidate
-    return None
+    url_file = os.path.basename(str(tag_cfg.get("url") or ""))
+    return cached_tag_file(str(tag_cfg.get("hf_hub") or ""), url_file, cache_dir)
 
 
 def _resolve(config: ClipConfig, *, download: bool, progress: bool = True) -> _Resolved:
@@ -225,9 +272,7 @@ def _resolve(config: ClipConfig, *, download: bool, progress: bool = True) -> _R
         path = os.path.expanduser(config.pretrained)
         if not os.path.isfile(path):
             raise ModelUnavailable(
-                f"The CLIP checkpoint file '{path}' does not exist. Fix {ENV_PRETRAINED} "
-                "(or the settings), or unset it to use the default weights.",
-                detail=f"pretrained={config.pretrained!r}",
+                _missing_file_message(config, path), detail=f"pretrained={config.pretrained!r}"
             )
         return _Resolved(model_name=config.model_name, checkpoint=path, tag_cfg={})
     _check_model_name(config.model_name)
@@ -256,7 +301,10 @@ def _hub_folder(config: ClipConfig, *, download: bool) -> str:
             )
         )
     except Exception as err:
-        raise ModelUnavailable(_not_present_message(config), detail=repr(err)) from err
+        message = (
+            _download_failed_message(config, err) if download else _not_present_message(config)
+        )
+        raise ModelUnavailable(message, detail=repr(err)) from err
 
 
 def _download(config: ClipConfig, tag_cfg: Mapping[str, Any], *, progress: bool) -> str:
@@ -273,37 +321,75 @@ def _download(config: ClipConfig, tag_cfg: Mapping[str, Any], *, progress: bool)
     try:
         path = oc_pretrained.download_pretrained(dict(tag_cfg), cache_dir=config.cache_dir)
     except Exception as err:  # network, offline hub, disk full, checksum: all one story
-        raise ModelUnavailable(_not_present_message(config), detail=repr(err)) from err
+        raise ModelUnavailable(_download_failed_message(config, err), detail=repr(err)) from err
     finally:
         if not progress and not was_disabled:
             enable_progress_bars()
     if not path or not os.path.isfile(path):
-        raise ModelUnavailable(_not_present_message(config), detail=f"download gave {path!r}")
+        raise ModelUnavailable(
+            _download_failed_message(config, FileNotFoundError("no file came back")),
+            detail=f"download gave {path!r}",
+        )
     return str(path)
 
 
 def model_unavailable_message(config: ClipConfig) -> str:
-    """The sentence `load()` fails with when the weights are not here (skip reasons, doctor)."""
-    try:
-        _resolve(config, download=False)
-    except ModelUnavailable as err:
-        return err.message
+    """The sentence `load()` fails with when the weights are not here (skip reasons, doctor).
+
+    From the file system alone, except for a tag unknown to `weights.KNOWN_TAGS`.
+    """
+    status = weights_status(config)
+    if status.presence is Presence.ABSENT:
+        return status.message
+    if status.presence is Presence.UNKNOWN:
+        try:
+            _resolve(config, download=False)
+        except ModelUnavailable as err:
+            return err.message
     return _not_present_message(config)  # present after all: say how to get them anyway
 
 
 def weights_present(config: ClipConfig) -> bool:
-    """Whether `load()` would find the weights without downloading (for `curator doctor`).
+    """Whether `load()` would find the weights without downloading.
 
-    Cheap: a file check or a cache lookup; the model is not built. A checkpoint
-    path needs no torch; a tag imports open_clip to read its registry.
+    Decided from the file system (a checkpoint file, or the tag's file in the
+    Hugging Face / open_clip cache) without importing torch or open_clip;
+    only a tag missing from `weights.KNOWN_TAGS` falls back to open_clip's
+    registry (which imports torch).
     """
-    if is_checkpoint_path(config.pretrained) and not config.model_name.startswith(_SCHEMAS):
-        return os.path.isfile(os.path.expanduser(config.pretrained))
+    status = weights_status(config)
+    if status.presence is not Presence.UNKNOWN:
+        return status.presence is Presence.PRESENT
     try:
         _resolve(config, download=False)
     except ModelUnavailable:
         return False
     return True
+
+
+def download_probe(config: ClipConfig, timeout_s: float = PROBE_TIMEOUT_S) -> str | None:
+    """None when the weights' download source answers; else the one-line reason it does not.
+
+    Cheap and bounded (one TCP connect, DNS included, within `timeout_s`); run
+    it before anything that retries against an unreachable hub.
+    """
+    if hub_offline_mode():
+        return (
+            f"HF_HUB_OFFLINE is set, so the CLIP weights '{model_id_for(config)}' can't be "
+            f"downloaded. Unset it and run `curator models pull`, or set {ENV_PRETRAINED} "
+            "to a checkpoint file you have."
+        )
+    source = (
+        None
+        if config.model_name.startswith(_SCHEMAS)
+        else (tag_source(config.model_name, config.pretrained))
+    )
+    if source is not None and not source.hf_hub:
+        return None  # a direct URL download (not in the default family); open_clip reports
+    host, port = hf_endpoint()
+    if host_reachable(host, port, timeout_s):
+        return None
+    return _offline_message(config, host if port in (80, 443) else f"{host}:{port}")
 
 
 def pick_device(requested: str) -> str:
@@ -417,7 +503,20 @@ class ClipEmbedder:
         self._model = model  # last: `loaded` turns true only when everything is set
 
     def pull(self, progress: bool = True) -> str:
-        """Download the weights into the cache (visible progress); return the local file."""
+        """Download the weights into the cache (visible progress); return the local file.
+
+        Weights already here return at once (no torch import); an unreachable
+        hub is a `ModelUnavailable` within the probe's timeout, before any retry.
+        """
+        status = weights_status(self.config)
+        if status.presence is Presence.PRESENT and status.path is not None:
+            return status.path
+        if status.presence is Presence.ABSENT and is_checkpoint_path(self.config.pretrained):
+            raise ModelUnavailable(status.message)
+        if self.config.model_name.startswith("local-dir:"):
+            raise ModelUnavailable(status.message)
+        if offline := download_probe(self.config):
+            raise ModelUnavailable(offline, detail="reachability probe failed")
         resolved = _resolve(self.config, download=True, progress=progress)
         return resolved.checkpoint or resolved.model_name.removeprefix("local-dir:")
 

@@ -13,12 +13,20 @@ Label mapping (the user's decisions → a target rating 1..5, and a weight):
   weak, but it stops the model from calling every keeper a reject).
 Unreviewed photos are not used.
 
-Training: features standardised, ridge with alpha chosen by cross-validated
-search over ALPHAS (around 1.0, in ridge's units scaled by n_features/768 so
-the grid means the same for any CLIP size). The held-out Spearman correlation
-comes from cross-validated predictions (each sample predicted by a model that
-did not see it, alpha chosen inside each fold). The fitted pipeline collapses
-to one weight vector: rating_hat = x·w + bias.
+Training (scikit-learn): features standardised (StandardScaler), then
+Ridge with the sample weights above; alpha chosen by RidgeCV's efficient
+leave-one-out search over ALPHAS (around 1.0, in ridge's units scaled by
+n_features/768 so the grid means the same for any CLIP size). The held-out
+Spearman correlation comes from `cross_val_predict`: each sample predicted by
+a scaler + RidgeCV fitted on the other folds (alpha chosen inside each fold),
+so it never saw the sample. The fitted pipeline collapses to one weight
+vector: rating_hat = x·w + bias (what the catalog stores; no pickles).
+
+Not enough to learn from: fewer than MIN_SAMPLES decisions on embedded
+photos, or all of one value. `NotEnoughDecisions` then carries the counts
+(`DecisionCounts`) and a sentence that says what is missing, e.g. "needs 20
+decisions on embedded photos; you have 4 decisions, 0 embedded (CLIP weights
+missing — run `curator models pull`)".
 
 Scoring: predicted rating 1..5 → preference 0..100 linearly, clipped. MATCH
 is score ≥ the match threshold (a setting, 70 by default). Uncertainty is the
@@ -28,7 +36,9 @@ standardised space, used for "most uncertain first" (active learning).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -42,8 +52,39 @@ F32 = NDArray[np.float32]
 F64 = NDArray[np.float64]
 
 
+@dataclass(frozen=True)
+class DecisionCounts:
+    """What the training set is made of, for saying what is missing."""
+
+    decisions: int  # photos with a decision that teaches (see `label_for`)
+    embedded_decisions: int  # of those, the ones with an embedding (the training set)
+    embedded_photos: int  # photos with an embedding of the model, decided or not
+
+
+def not_enough_message(counts: DecisionCounts, *, weights_missing: bool = False) -> str:
+    """The sentence for too few decisions on embedded photos (the hint only when true)."""
+    text = (
+        f"The taste model needs at least {MIN_SAMPLES} decisions on embedded photos; you have "
+        f"{counts.decisions} decision{'s' if counts.decisions != 1 else ''}, "
+        f"{counts.embedded_decisions} embedded"
+    )
+    if weights_missing:
+        text += " (CLIP weights missing — run `curator models pull`)"
+    elif counts.embedded_decisions < counts.decisions:
+        text += " (the others get an embedding when the embed stage runs)"
+    return text + "."
+
+
 class NotEnoughDecisions(ValueError):
-    """Fewer than MIN_SAMPLES labelled decisions, or all of one value."""
+    """Fewer than MIN_SAMPLES decisions on embedded photos, or all of one value.
+
+    `counts` is set when the caller said what the training set is made of.
+    """
+
+    def __init__(self, message: str, counts: DecisionCounts | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.counts = counts
 
 
 @dataclass(frozen=True)
@@ -100,38 +141,6 @@ def _scaled_alphas(dim: int) -> list[float]:
     return [a * dim / 768.0 for a in ALPHAS]
 
 
-def _fit_ridge(z: F64, y: F64, w: F64, alpha: float) -> tuple[F64, float]:
-    """Weighted ridge in standardised space; returns (coef, intercept)."""
-    sw = np.sqrt(w)
-    y_mean = float(np.average(y, weights=w))
-    z_mean = np.average(z, axis=0, weights=w)
-    zc = (z - z_mean) * sw[:, None]
-    yc = (y - y_mean) * sw
-    n, d = zc.shape
-    if n < d:  # dual form: cheaper when there are fewer samples than dimensions
-        k = zc @ zc.T
-        coef = zc.T @ np.linalg.solve(k + alpha * np.eye(n), yc)
-    else:
-        coef = np.linalg.solve(zc.T @ zc + alpha * np.eye(d), zc.T @ yc)
-    return coef, y_mean - float(z_mean @ coef)
-
-
-def _choose_alpha(z: F64, y: F64, w: F64, folds: int, rng: np.random.Generator) -> float:
-    idx = rng.permutation(len(y))
-    parts = np.array_split(idx, folds)
-    best, best_err = 1.0, np.inf
-    for alpha in _scaled_alphas(z.shape[1]):
-        err = 0.0
-        for k in range(folds):
-            test = parts[k]
-            train = np.concatenate([parts[j] for j in range(folds) if j != k])
-            coef, b = _fit_ridge(z[train], y[train], w[train], alpha)
-            err += float(np.sum(w[test] * (z[test] @ coef + b - y[test]) ** 2))
-        if err < best_err:
-            best, best_err = alpha, err
-    return best
-
-
 def _spearman(a: F64, b: F64) -> float | None:
     from scipy.stats import spearmanr
 
@@ -139,6 +148,31 @@ def _spearman(a: F64, b: F64) -> float | None:
         return None
     rho = spearmanr(a, b).statistic
     return None if np.isnan(rho) else float(rho)
+
+
+def _pipeline(alphas: list[float]) -> Any:
+    """StandardScaler + ridge (RidgeCV's leave-one-out search when given several alphas)."""
+    from sklearn.linear_model import Ridge, RidgeCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    ridge = Ridge(alpha=alphas[0]) if len(alphas) == 1 else RidgeCV(alphas=alphas)
+    return make_pipeline(StandardScaler(), ridge)
+
+
+def _check_enough(
+    y: F64, counts: DecisionCounts | None, weights_missing: bool | Callable[[], bool]
+) -> None:
+    if len(y) < MIN_SAMPLES:
+        counts = counts or DecisionCounts(len(y), len(y), len(y))
+        missing = weights_missing() if callable(weights_missing) else weights_missing
+        raise NotEnoughDecisions(not_enough_message(counts, weights_missing=missing), counts)
+    if np.ptp(y) == 0:
+        raise NotEnoughDecisions(
+            f"All {len(y)} decisions on embedded photos say the same thing; "
+            "rate or reject a few more.",
+            counts,
+        )
 
 
 def fit_taste(
@@ -149,46 +183,43 @@ def fit_taste(
     folds: int = 5,
     seed: int = 0,
     alpha: float | None = None,
+    counts: DecisionCounts | None = None,
+    weights_missing: bool | Callable[[], bool] = False,
 ) -> FittedTaste:
-    """Fit the taste model (see the module docstring). `alpha` fixes it (no search)."""
+    """Fit the taste model (see the module docstring). `alpha` fixes it (no search).
+
+    `counts` and `weights_missing` only shape the NotEnoughDecisions sentence;
+    `weights_missing` may be a callable, asked only when that sentence is needed.
+    """
+    from sklearn.model_selection import KFold, cross_val_predict
+
     x = np.asarray(x, dtype=np.float32)
     y = np.asarray(y, dtype=np.float64)
     w = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-    if len(y) < MIN_SAMPLES:
-        raise NotEnoughDecisions(
-            f"The taste model needs at least {MIN_SAMPLES} decisions (ratings, rejects or picks); "
-            f"there are {len(y)}."
-        )
-    if np.ptp(y) == 0:
-        raise NotEnoughDecisions(
-            "All decisions so far say the same thing; rate or reject a few more."
-        )
-    rng = np.random.default_rng(seed)
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale < 1e-6] = 1.0
-    z = ((x - mean) / scale).astype(np.float64)
+    _check_enough(y, counts, weights_missing)
+    alphas = [alpha] if alpha is not None else _scaled_alphas(x.shape[1])
     folds = max(2, min(folds, len(y) // 4))
-    chosen = alpha if alpha is not None else _choose_alpha(z, y, w, folds, rng)
+    splitter = KFold(n_splits=folds, shuffle=True, random_state=seed)
+    step = "ridge" if alpha is not None else "ridgecv"
+    held_out = cross_val_predict(
+        _pipeline(alphas), x, y, cv=splitter, params={f"{step}__sample_weight": w}
+    )
+    spearman = _spearman(y, np.asarray(held_out, dtype=np.float64))
 
-    # Held-out predictions: alpha re-chosen inside each outer fold.
-    held_out = np.empty_like(y)
-    parts = np.array_split(rng.permutation(len(y)), folds)
-    for k in range(folds):
-        test = parts[k]
-        train = np.concatenate([parts[j] for j in range(folds) if j != k])
-        a = alpha if alpha is not None else _choose_alpha(z[train], y[train], w[train], folds, rng)
-        coef_k, b_k = _fit_ridge(z[train], y[train], w[train], a)
-        held_out[test] = z[test] @ coef_k + b_k
-    spearman = _spearman(y, held_out)
-
-    coef, intercept = _fit_ridge(z, y, w, chosen)
+    model = _pipeline(alphas)
+    model.fit(x, y, **{f"{step}__sample_weight": w})
+    scaler, ridge = model[0], model[-1]
+    chosen = float(ridge.alpha if alpha is not None else ridge.alpha_)
+    mean = np.asarray(scaler.mean_, dtype=np.float64)
+    scale = np.asarray(scaler.scale_, dtype=np.float64)  # constant features: 1.0
+    coef = np.asarray(ridge.coef_, dtype=np.float64)
     weights = (coef / scale).astype(np.float32)
-    bias = float(intercept - (mean / scale) @ coef)
-    zw = z * np.sqrt(w)[:, None]
-    precision = np.linalg.inv(zw.T @ zw + chosen * np.eye(z.shape[1])).astype(np.float32)
+    bias = float(ridge.intercept_ - (mean / scale) @ coef)
+    # The ridge posterior's precision inverse, in standardised space, for `uncertainty`.
+    zw = ((x - mean) / scale) * np.sqrt(w)[:, None]
+    precision = np.linalg.inv(zw.T @ zw + chosen * np.eye(x.shape[1])).astype(np.float32)
     return FittedTaste(
-        alpha=float(chosen),
+        alpha=chosen,
         weights=weights,
         bias=bias,
         precision=precision,

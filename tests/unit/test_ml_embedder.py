@@ -24,7 +24,6 @@ from curator.ml.embedder import (
     ClipConfig,
     ClipEmbedder,
     ModelUnavailable,
-    config_from_env,
     model_id_for,
     model_unavailable_message,
     weights_present,
@@ -194,13 +193,8 @@ def test_weights_present_for_a_checkpoint_file(tiny_checkpoint: Path) -> None:
     assert weights_present(ClipConfig(model_name=TINY_MODEL, pretrained=str(tiny_checkpoint)))
 
 
-def test_config_from_env_and_validation() -> None:
-    base = ClipConfig()
-    assert config_from_env(base, {}) is base
-    changed = config_from_env(
-        base, {"CURATOR_CLIP_MODEL": "ViT-B-32", "CURATOR_CLIP_PRETRAINED": "/models/b32.pt"}
-    )
-    assert (changed.model_name, changed.pretrained) == ("ViT-B-32", "/models/b32.pt")
+def test_model_id_and_validation() -> None:
+    changed = ClipConfig(model_name="ViT-B-32", pretrained="/models/b32.pt")
     assert model_id_for(changed) == "ViT-B-32/b32.pt"
     with pytest.raises(ValueError, match="device"):
         ClipConfig(device="tpu")  # type: ignore[arg-type]

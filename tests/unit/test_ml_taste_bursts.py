@@ -10,10 +10,12 @@ import pytest
 from curator.ml.bursts import Frame, find_bursts, technical_quality
 from curator.ml.taste import (
     KEPT_TARGET,
+    DecisionCounts,
     DecisionState,
     NotEnoughDecisions,
     fit_taste,
     label_for,
+    not_enough_message,
     rating_to_score,
 )
 
@@ -64,10 +66,72 @@ def test_learns_a_hidden_preference() -> None:
 def test_refuses_too_few_or_uniform_decisions() -> None:
     rng = np.random.default_rng(0)
     x = _unit(rng, 30, 16)
-    with pytest.raises(NotEnoughDecisions, match="at least 20"):
+    with pytest.raises(NotEnoughDecisions, match="needs at least 20 decisions on embedded photos"):
         fit_taste(x[:10], np.full(10, 3.0))
     with pytest.raises(NotEnoughDecisions, match="same thing"):
         fit_taste(x, np.full(30, 4.0))
+
+
+def test_not_enough_says_what_is_missing_and_hints_at_weights_only_when_missing() -> None:
+    x = np.zeros((0, 16), dtype=np.float32)
+    counts = DecisionCounts(decisions=4, embedded_decisions=0, embedded_photos=0)
+    asked: list[bool] = []
+
+    def missing() -> bool:
+        asked.append(True)
+        return True
+
+    with pytest.raises(NotEnoughDecisions) as info:
+        fit_taste(x, np.zeros(0), counts=counts, weights_missing=missing)
+    assert str(info.value) == (
+        "The taste model needs at least 20 decisions on embedded photos; you have 4 decisions, "
+        "0 embedded (CLIP weights missing — run `curator models pull`)."
+    )
+    assert info.value.counts == counts and asked == [True]
+    present = not_enough_message(DecisionCounts(25, 12, 300), weights_missing=False)
+    assert "you have 25 decisions, 12 embedded" in present
+    assert "models pull" not in present
+    # Enough data: the weights are never asked about.
+    rng = np.random.default_rng(0)
+    xs = _unit(rng, 30, 16)
+    fit_taste(xs, np.arange(30) % 5 + 1.0, weights_missing=missing)
+    assert asked == [True]
+
+
+def _weighted_ridge(z: np.ndarray, y: np.ndarray, w: np.ndarray, alpha: float) -> np.ndarray:
+    """Closed-form weighted ridge with an unpenalised intercept (the textbook solution)."""
+    zm, ym = np.average(z, axis=0, weights=w), np.average(y, weights=w)
+    zc, yc = (z - zm) * np.sqrt(w)[:, None], (y - ym) * np.sqrt(w)
+    coef = np.linalg.solve(zc.T @ zc + alpha * np.eye(z.shape[1]), zc.T @ yc)
+    return np.concatenate([[ym - zm @ coef], coef])
+
+
+def test_the_stored_weight_vector_is_weighted_ridge_in_standardised_space() -> None:
+    rng = np.random.default_rng(3)
+    x = _unit(rng, 60, 24)
+    y = np.clip(np.round(3 + 4 * x[:, 0] + rng.normal(scale=0.3, size=60)), 1, 5)
+    w = np.where(np.arange(60) % 3 == 0, 0.3, 1.0)
+    model = fit_taste(x, y, w, alpha=2.0)
+    assert model.alpha == 2.0 and model.n_samples == 60
+    z = (x - x.mean(axis=0)) / x.std(axis=0)
+    solution = _weighted_ridge(z.astype(np.float64), y, w, 2.0)
+    expected = solution[0] + z @ solution[1:]
+    np.testing.assert_allclose(model.predict_rating(x), expected, atol=1e-4)
+    # The weights matter: uniform weights give another model.
+    uniform = fit_taste(x, y, alpha=2.0)
+    assert not np.allclose(uniform.predict_rating(x), model.predict_rating(x), atol=1e-4)
+
+
+def test_alpha_comes_from_the_grid_scaled_by_dimension() -> None:
+    from curator.ml.taste import ALPHAS
+
+    rng = np.random.default_rng(4)
+    x = _unit(rng, 40, 32)
+    y = np.clip(np.round(3 + 5 * x[:, 1] + rng.normal(scale=0.5, size=40)), 1, 5)
+    model = fit_taste(x, y)
+    assert any(np.isclose(model.alpha, a * 32 / 768) for a in ALPHAS)
+    assert model.precision.shape == (32, 32)
+    assert model.spearman is not None
 
 
 def _frame(
@@ -163,3 +227,47 @@ def test_embedding_cache_mirrors_new_and_replaced_vectors(tmp_path) -> None:  # 
         assert np.array_equal(cache.matrix, np.stack([vb, vb]))
         ids, x = judgments.load_embeddings("m", [b.id, a.id, 999])
         assert ids == [a.id] and x.shape == (1, 4)
+
+
+def test_training_set_counts_decisions_embedded_photos_and_both(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from curator.catalog import judgments
+    from curator.catalog.db import Catalog
+    from curator.catalog.models import Photo, utcnow
+
+    rng = np.random.default_rng(5)
+    with Catalog.open(tmp_path / "c.sqlite"):
+        photos = [Photo.create(path=f"/p{i}.jpg".encode(), content_hash=str(i)) for i in range(8)]
+        Photo.update(rating=4).where(Photo.id.in_([p.id for p in photos[:2]])).execute()
+        Photo.update(cull="rejected").where(Photo.id == photos[2].id).execute()
+        Photo.update(picked=True, cull="kept").where(Photo.id == photos[3].id).execute()
+        Photo.update(rating=2, deleted_at=utcnow()).where(Photo.id == photos[4].id).execute()
+        empty = judgments.training_set("m")
+        assert empty.counts == DecisionCounts(4, 0, 0) and len(empty.y) == 0
+        # Embedded: one rated, the rejected one, two undecided, and the deleted one.
+        chosen = [photos[i].id for i in (0, 2, 5, 6, 4)]
+        judgments.store_embeddings("m", [(pid, _unit(rng, 1, 8)[0]) for pid in chosen])
+        data = judgments.training_set("m")
+        assert data.counts == DecisionCounts(4, 2, 4)
+        assert judgments.decision_counts("m") == data.counts
+        assert sorted(data.photo_ids) == sorted([photos[0].id, photos[2].id])
+        assert sorted(data.y.tolist()) == [1.0, 4.0] and data.x.shape == (2, 8)
+        with pytest.raises(NotEnoughDecisions) as info:
+            fit_taste(data.x, data.y, data.weight, counts=data.counts, weights_missing=False)
+        assert "you have 4 decisions, 2 embedded" in str(info.value)
+
+
+def test_a_stored_model_scores_like_the_fitted_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from curator.catalog import judgments
+    from curator.catalog.db import Catalog
+
+    rng = np.random.default_rng(6)
+    x = _unit(rng, 40, 16)
+    y = np.clip(np.round(3 + 4 * x[:, 2]), 1, 5)
+    fitted = fit_taste(x, y)
+    with Catalog.open(tmp_path / "c.sqlite"):
+        version = judgments.store_taste_model(fitted, "m")
+        stored = judgments.latest_taste("m")
+    assert stored is not None and stored.version == version
+    np.testing.assert_allclose(stored.fitted.predict_score(x), fitted.predict_score(x), atol=1e-4)
+    np.testing.assert_allclose(stored.fitted.uncertainty(x), fitted.uncertainty(x), rtol=1e-4)
+    assert stored.fitted.alpha == fitted.alpha and stored.fitted.spearman == fitted.spearman
