@@ -86,6 +86,8 @@ def run() -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except KeyboardInterrupt:  # Ctrl+C after a command's own handling: no traceback
+        return 130
 
 
 if __name__ == "__main__":

@@ -33,7 +33,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from curator.catalog.db import Catalog, CatalogError
 from curator.catalog.queries import GalleryQuery
 from curator.paths import AppPaths, resolve_paths
-from curator.pipeline.score import LiveEmbeddings, RetrainScheduler, review_order
+from curator.pipeline.score import (
+    LiveEmbeddings,
+    RetrainScheduler,
+    clip_weights_missing,
+    review_order,
+)
 from curator.pipeline.service import PipelinePools, PipelineService
 from curator.settings import Settings, SettingsError, load_settings
 from curator.ui.gallery_model import GalleryListModel
@@ -109,7 +114,12 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         return _embedding_model(s.clip_model, s.clip_pretrained)
 
     embeddings = LiveEmbeddings(ml_pool)
-    retrain = RetrainScheduler(embedding_model, ml_pool, cache=embeddings.snapshot)
+    retrain = RetrainScheduler(
+        embedding_model,
+        ml_pool,
+        cache=embeddings.snapshot,
+        weights_missing=lambda: clip_weights_missing(live["settings"])(),
+    )
     # The pass orders need no embedding model (only the "uncertain first" rating
     # order does, which the GUI does not offer yet), so startup stays light.
     session = ReviewSession(lambda pass_: review_order(pass_, ""), retrain.note_decision)

@@ -459,9 +459,11 @@ def cmd_decide(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
 def _retrain(settings: Settings, err: TextIO) -> None:
     """One retrain per decision command (the CLI's debounce)."""
     from curator.pipeline.judgment_stages import embedding_model_id
-    from curator.pipeline.score import retrain_and_rescore
+    from curator.pipeline.score import clip_weights_missing, retrain_and_rescore
 
-    report = retrain_and_rescore(embedding_model_id(settings))
+    report = retrain_and_rescore(
+        embedding_model_id(settings), weights_missing=clip_weights_missing(settings)
+    )
     print(report.message, file=err)
 
 

@@ -164,6 +164,26 @@ def model_is_installed(model: str, installed: tuple[str, ...]) -> bool:
     return any(name in (model, wanted) for name in installed)
 
 
+def _refused(url: str, timeout_s: float) -> bool:
+    """True when a TCP connect to the URL's host and port is refused outright
+    (the common 'Ollama is not running' case). Anything else — a timeout, a
+    name that does not resolve — is left to the real HTTP check."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return False
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname, port), timeout=min(timeout_s, 2.0)):
+            return False
+    except ConnectionRefusedError:
+        return True
+    except OSError:
+        return False
+
+
 def check_ollama(config: LLMConfig) -> HealthReport:
     """Ask Ollama for its version and model list. Never raises."""
     if not config.is_ollama:
@@ -177,12 +197,14 @@ def check_ollama(config: LLMConfig) -> HealthReport:
                 "problems will show up on the first description."
             ),
         )
-    import httpx
-    import ollama
-
     url = config.root_url
     timeout = min(config.timeout_s, HEALTH_TIMEOUT_S)
     not_running = HealthReport(False, None, None, (), not_running_message(url))
+    if _refused(url, timeout):
+        return not_running  # nobody listens: say so without loading the HTTP stack
+    import httpx
+    import ollama
+
     version: str | None = None
     try:
         reply = httpx.get(f"{url}/api/version", timeout=timeout)

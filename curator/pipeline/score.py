@@ -106,14 +106,35 @@ def not_enough(samples: int, reason: str) -> TasteReport:
     return TasteReport(None, samples, None, None, 0, reason)
 
 
-def retrain_and_rescore(model: str, cache: Vectors | None = None) -> TasteReport:
-    """Plan, fit, apply: the CLI calls it directly, the GUI on the ML pool."""
+def retrain_and_rescore(
+    model: str,
+    cache: Vectors | None = None,
+    *,
+    weights_missing: bool | Callable[[], bool] = False,
+) -> TasteReport:
+    """Plan, fit, apply: the CLI calls it directly, the GUI on the ML pool.
+    `weights_missing` (asked only when there are too few decisions) adds the
+    hint to pull the CLIP weights to the not-enough message."""
     data = plan_training(model)
     try:
-        fitted = fit_taste(data.x, data.y, data.weight)
+        fitted = fit_taste(
+            data.x, data.y, data.weight, counts=data.counts, weights_missing=weights_missing
+        )
     except NotEnoughDecisions as exc:
         return not_enough(len(data.y), str(exc))
     return apply_fitted(model, fitted, cache)
+
+
+def clip_weights_missing(settings: Settings) -> Callable[[], bool]:
+    """A file-system check (no torch) for the not-enough message's hint."""
+
+    def missing() -> bool:
+        from curator.ml.embedder import weights_present
+        from curator.pipeline.config import clip_config
+
+        return not weights_present(clip_config(settings))
+
+    return missing
 
 
 def regroup_bursts(model: str, settings: Settings) -> int:
@@ -176,7 +197,9 @@ def run_score_step(job: ScoreJob) -> ScoreResult:
     errors: list[str] = []
     try:
         if judgments.latest_taste(job.model) is None:
-            report = retrain_and_rescore(job.model, job.snapshot)
+            report = retrain_and_rescore(
+                job.model, job.snapshot, weights_missing=clip_weights_missing(job.settings)
+            )
             result.scored, result.new_model_version = report.scored, report.version
             result.taste_message = report.message
         else:
@@ -311,10 +334,12 @@ class RetrainScheduler(QObject):
         *,
         delay_ms: int = 1500,
         cache: Callable[[str], EmbeddingSnapshot | None] = lambda _model: None,
+        weights_missing: Callable[[], bool] = lambda: False,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
         self._model, self._cache = model, cache
+        self._weights_missing = weights_missing
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
@@ -348,7 +373,8 @@ class RetrainScheduler(QObject):
         self.runs += 1
         model = self._model()
         snapshot = self._cache(model)
-        self._call.start(lambda: retrain_and_rescore(model, snapshot))
+        missing = self._weights_missing
+        self._call.start(lambda: retrain_and_rescore(model, snapshot, weights_missing=missing))
 
     @Slot(object)
     def _on_done(self, result: object) -> None:

@@ -33,7 +33,7 @@ def test_a_retrain_runs_off_the_ui_thread_with_the_apps_snapshot(
 ) -> None:
     seen: list[tuple[bool, object]] = []
 
-    def fake_retrain(model: str, cache: object = None) -> TasteReport:
+    def fake_retrain(model: str, cache: object = None, **_: object) -> TasteReport:
         seen.append((threading.current_thread() is threading.main_thread(), cache))
         return TasteReport(3, 25, 0.5, 1.0, 10, "ok")
 
@@ -53,7 +53,7 @@ def test_a_failing_retrain_is_reported_and_the_next_one_still_runs(
 ) -> None:
     calls: list[int] = []
 
-    def flaky(model: str, cache: object = None) -> TasteReport:
+    def flaky(model: str, cache: object = None, **_: object) -> TasteReport:
         calls.append(1)
         if len(calls) == 1:
             raise RuntimeError("disk hiccup")
