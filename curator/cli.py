@@ -317,6 +317,7 @@ def cmd_decide(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
         set_rating,
     )
     from curator.catalog.models import CullState
+    from curator.catalog.tx import is_busy
 
     if args.command == "rate" and not 0 <= args.stars <= 5:
         raise UsageError(f"--stars must be 1 to 5, or 0 to clear the rating (not {args.stars})")
@@ -348,7 +349,17 @@ def cmd_decide(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
     except DecisionError as exc:
         raise UsageError(str(exc)) from exc
     if changed:
-        _retrain(settings, err)
+        try:
+            _retrain(settings, err)
+        except Exception as exc:
+            if not is_busy(exc):
+                raise
+            # The decisions are committed; only the retrain met a busy catalog.
+            print(
+                "curator: your decisions are saved; the catalog was busy, so the taste "
+                "model will be retrained with your next decision.",
+                file=err,
+            )
     print(
         f"{changed} photo(s) changed, {len(args.paths) - changed - len(unknown)} already so.",
         file=out,

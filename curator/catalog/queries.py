@@ -554,7 +554,8 @@ def tag_names() -> list[str]:
 
 def paths_needing_technical(photo_ids: Iterable[int]) -> list[str]:
     """File paths (as the OS spells them) of these photos whose technical stage
-    is not done — after a Retry they must be read again."""
+    is not done — after a Retry they must be read again. Missing photos have
+    no file to read and are left out."""
     ids = list(dict.fromkeys(int(i) for i in photo_ids))
     out: list[str] = []
     for start in range(0, len(ids), 500):
@@ -563,7 +564,7 @@ def paths_needing_technical(photo_ids: Iterable[int]) -> list[str]:
         rows = Photo._meta.database.execute_sql(
             "SELECT p.path FROM photo p JOIN stage_run s ON s.photo_id = p.id"
             f" AND s.stage = ? WHERE p.id IN ({marks}) AND s.status != ?"
-            " AND p.deleted_at IS NULL ORDER BY p.id",
+            " AND p.deleted_at IS NULL AND p.missing_since IS NULL ORDER BY p.id",
             [Stage.TECHNICAL.value, *chunk, StageStatus.DONE.value],
         ).fetchall()
         out.extend(decode_path(path) for (path,) in rows)

@@ -120,3 +120,37 @@ def test_a_multi_path_command_is_one_transaction(
     with Catalog.open(resolve_paths().catalog):
         assert {p.cull for p in Photo.select()} == {"kept"}
         assert len({d["at"] for d in decision_log()}) == 2  # still one undo group per photo
+
+
+def test_loupe_decisions_never_fail_while_another_process_writes(tmp_path: Path) -> None:
+    """The GUI's path (the same decision functions, in-process) under the same load."""
+    from curator.catalog import judgments
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for i in range(4):
+        make_jpeg(lib / f"p{i}.jpg", 200 + i, 150)
+    import_json(lib)
+    catalog = resolve_paths().catalog
+    ready, stop, done = tmp_path / "ready", tmp_path / "stop", tmp_path / "done"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _WRITER, str(catalog), str(ready), str(stop), str(done)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_for_file(ready, writer)
+        with Catalog.open(catalog):
+            ids = [int(p.id) for p in Photo.select().order_by(Photo.id)]
+            for round_ in range(5):
+                for pid in ids:
+                    decisions.set_cull(pid, CullState.KEPT if round_ % 2 else CullState.REJECTED)
+                    decisions.set_rating(pid, round_ + 1, pass_="rating")
+                    judgments.add_user_tag(pid, f"round {round_}")
+                assert decisions.undo_last() is not None
+                assert decisions.redo_last() is not None
+            assert {(p.cull, p.rating) for p in Photo.select()} == {("rejected", 5)}
+    finally:
+        stop.write_text("1")
+        writer.wait(timeout=60)
+    assert int(done.read_text()) > 1
