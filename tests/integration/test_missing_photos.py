@@ -12,7 +12,7 @@ from pathlib import Path
 from curator.catalog.db import Catalog
 from curator.catalog.decisions import decision_log
 from curator.catalog.missing import count_missing, is_tombstone, last_known_path, mark_missing
-from curator.catalog.models import Photo
+from curator.catalog.models import Photo, PhotoPath
 from curator.catalog.queries import GalleryQuery, gallery_query_ids, gallery_rows
 from curator.paths import resolve_paths
 from tests.imaging_helpers import make_jpeg
@@ -181,3 +181,28 @@ def test_mark_missing_only_looks_under_the_folder(tmp_path: Path) -> None:
         assert _photo_at(a).missing_since is None
         assert mark_missing() == 1
         assert count_missing() == 2
+
+
+def test_swapping_two_names_keeps_both_photos_and_their_decisions(tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    a = make_jpeg(lib / "a.jpg", 300, 200)
+    b = make_jpeg(lib / "b.jpg", 310, 200, pattern="texture")
+    import_json(lib)
+    assert run_cli("rate", "--stars", "1", str(a))[0] == 0
+    assert run_cli("rate", "--stars", "5", str(b))[0] == 0
+    with _catalog():
+        a_id, b_id = int(_photo_at(a).id), int(_photo_at(b).id)
+    os.replace(a, lib / "tmp.jpg")
+    os.replace(b, a)
+    os.replace(lib / "tmp.jpg", b)
+    summary, newly_missing = _import_and_mark(lib)
+    assert summary["new"] == 0 and newly_missing == 0
+    with _catalog():
+        assert bytes(Photo.get_by_id(a_id).path) == os.fsencode(str(b))
+        assert bytes(Photo.get_by_id(b_id).path) == os.fsencode(str(a))
+        assert {(p.id, p.rating, p.missing_since) for p in Photo.select()} == {
+            (a_id, 1, None),
+            (b_id, 5, None),
+        }
+        assert PhotoPath.select().count() == 0

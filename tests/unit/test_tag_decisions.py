@@ -86,3 +86,18 @@ def test_tags_and_ratings_share_one_undo_history(catalog: Catalog) -> None:
     assert redo_last() is None
     undo_last()
     assert _tags(p.id) == {"harbour": "user"}
+
+
+def test_the_decision_log_is_append_only_in_the_schema(catalog: Catalog) -> None:
+    import pytest
+    from peewee import IntegrityError
+
+    from curator.catalog.models import Decision
+
+    p = Photo.create(path=b"/lib/v.jpg", content_hash="hv")
+    set_rating(p.id, 3)
+    with pytest.raises(IntegrityError, match="append-only"):
+        p.delete_instance(recursive=True)  # the cascade would delete its decisions
+    with pytest.raises(IntegrityError, match="append-only"):
+        Decision.update(new_value="1").execute()
+    assert Photo.get_by_id(p.id).rating == 3 and len(decision_log(p.id)) == 1
