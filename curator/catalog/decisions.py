@@ -67,6 +67,16 @@ class DecisionRecord:
     old_value: str | None
     new_value: str | None
 
+    @property
+    def text(self) -> str:
+        """A short phrase for a status line: "rating 2 → 4", "tag “sea”: AI → removed"."""
+        if self.kind is DecisionKind.TAG:
+            old, name = _parse_tag_value(self.old_value)
+            new, _ = _parse_tag_value(self.new_value)
+            words = {"none": "—", "user": "yours", "ai": "AI", "removed": "removed"}
+            return f"tag “{name}”: {words[old]} → {words[new]}"
+        return f"{self.kind.value} {self.old_value or '—'} → {self.new_value or '—'}"
+
 
 def _text(value: object) -> str | None:
     if value is None:

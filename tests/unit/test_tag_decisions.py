@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from curator.catalog import judgments
 from curator.catalog.db import Catalog
-from curator.catalog.decisions import decision_log, redo_last, set_rating, undo_last
+from curator.catalog.decisions import add_tag, decision_log, redo_last, set_rating, undo_last
 from curator.catalog.models import Photo, PhotoTag, Tag
 
 
@@ -101,3 +101,11 @@ def test_the_decision_log_is_append_only_in_the_schema(catalog: Catalog) -> None
     with pytest.raises(IntegrityError, match="append-only"):
         Decision.update(new_value="1").execute()
     assert Photo.get_by_id(p.id).rating == 3 and len(decision_log(p.id)) == 1
+
+
+def test_records_read_as_short_phrases(catalog: Catalog) -> None:
+    p = Photo.create(path=b"/lib/w.jpg", content_hash="hw")
+    (added,) = add_tag(p.id, "sea")
+    assert added.text == "tag “sea”: — → yours"
+    (rated,) = set_rating(p.id, 4)
+    assert rated.text == "rating — → 4"
