@@ -409,27 +409,34 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_decide(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    """keep / reject / pick / rate: the same decision code the loupe uses."""
+    """keep / reject / pick / rate: the same decision code the loupe uses.
+
+    All the paths are looked up and decided in ONE write transaction (all or
+    none), which waits out an import writing at the same time.
+    """
     from curator.catalog.decisions import (
         DecisionError,
+        apply_many,
         photo_id_for_path,
         set_cull,
         set_picked,
         set_rating,
     )
     from curator.catalog.models import CullState
+    from curator.catalog.tx import is_busy
 
     if args.command == "rate" and not 0 <= args.stars <= 5:
         raise UsageError(f"--stars must be 1 to 5, or 0 to clear the rating (not {args.stars})")
-    unknown: list[str] = []
-    changed = 0
-    for raw in args.paths:
-        path = os.path.abspath(os.path.expanduser(raw))
-        photo_id = photo_id_for_path(path)
-        if photo_id is None:
-            unknown.append(raw)
-            continue
-        try:
+    paths = [(raw, os.path.abspath(os.path.expanduser(raw))) for raw in args.paths]
+
+    def decide() -> tuple[int, list[str]]:
+        unknown: list[str] = []
+        changed = 0
+        for raw, path in paths:
+            photo_id = photo_id_for_path(path)
+            if photo_id is None:
+                unknown.append(raw)
+                continue
             if args.command == "keep":
                 records = set_cull(photo_id, CullState.UNREVIEWED if args.clear else CullState.KEPT)
             elif args.command == "reject":
@@ -440,11 +447,25 @@ def cmd_decide(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
                 records = set_picked(photo_id, not args.clear)
             else:
                 records = set_rating(photo_id, args.stars)
-        except DecisionError as exc:
-            raise UsageError(str(exc)) from exc
-        changed += bool(records)
+            changed += bool(records)
+        return changed, unknown
+
+    try:
+        changed, unknown = apply_many(decide)
+    except DecisionError as exc:
+        raise UsageError(str(exc)) from exc
     if changed:
-        _retrain(settings, err)
+        try:
+            _retrain(settings, err)
+        except Exception as exc:
+            if not is_busy(exc):
+                raise
+            # The decisions are committed; only the retrain met a busy catalog.
+            print(
+                "curator: your decisions are saved; the catalog was busy, so the taste "
+                "model will be retrained with your next decision.",
+                file=err,
+            )
     print(
         f"{changed} photo(s) changed, {len(args.paths) - changed - len(unknown)} already so.",
         file=out,

@@ -5,6 +5,17 @@ Each call changes the photo's decision state AND appends the matching
 decision is durable before the next photo is shown, and killing the app at
 any moment loses none (SQLite WAL; a process kill can't undo a commit).
 Setting a value the photo already has changes nothing and logs nothing.
+Every write goes through `catalog.tx.write`: the write lock is taken before
+the photo is read (BEGIN IMMEDIATE) and a busy catalog — an import writing
+at the same time — is waited out and retried, never reported as a failure.
+Called inside an enclosing transaction (`apply_many`, a multi-path CLI
+command), a call joins it.
+
+Tags are decisions too (kind `tag`): `add_tag` / `remove_tag` change a
+photo's `PhotoTag` row and log its state before and after as
+`"<state>:<name>"`, state one of `none` (no row), `user`, `ai` (a live AI
+tag) or `removed` (an AI tag the user removed, kept as feedback). Undo and
+redo restore that state like any other value.
 
 State rules (Lightroom's flags): `cull` is unreviewed | kept | rejected;
 `picked` is a flag on top. Picking a photo also keeps it (a pick is never
@@ -23,12 +34,26 @@ undo and redo stacks are read back from the log.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
-from curator.catalog.models import CullState, Decision, DecisionKind, Photo, PhotoPath, utcnow
+from curator.catalog import tx
+from curator.catalog.models import (
+    CullState,
+    Decision,
+    DecisionKind,
+    Photo,
+    PhotoPath,
+    PhotoTag,
+    Tag,
+    TagSource,
+    utcnow,
+)
 from curator.catalog.paths_codec import encode_path
+
+T = TypeVar("T")
 
 
 class DecisionError(ValueError):
@@ -41,6 +66,16 @@ class DecisionRecord:
     kind: DecisionKind
     old_value: str | None
     new_value: str | None
+
+    @property
+    def text(self) -> str:
+        """A short phrase for a status line: "rating 2 → 4", "tag “sea”: AI → removed"."""
+        if self.kind is DecisionKind.TAG:
+            old, name = _parse_tag_value(self.old_value)
+            new, _ = _parse_tag_value(self.new_value)
+            words = {"none": "—", "user": "yours", "ai": "AI", "removed": "removed"}
+            return f"tag “{name}”: {words[old]} → {words[new]}"
+        return f"{self.kind.value} {self.old_value or '—'} → {self.new_value or '—'}"
 
 
 def _text(value: object) -> str | None:
@@ -93,7 +128,8 @@ def _photo(photo_id: int) -> Photo:
 def set_cull(photo_id: int, state: CullState, *, pass_: str = "cli") -> list[DecisionRecord]:
     """Keep, reject or clear (unreviewed) a photo. Returns the decisions logged."""
     state = CullState(state)
-    with Photo._meta.database.atomic():
+
+    def write() -> list[DecisionRecord]:
         photo = _photo(photo_id)
         at = _group_stamp()
         records: list[DecisionRecord] = []
@@ -108,10 +144,13 @@ def set_cull(photo_id: int, state: CullState, *, pass_: str = "cli") -> list[Dec
             photo.save()
         return records
 
+    return _write(write)
+
 
 def set_picked(photo_id: int, picked: bool, *, pass_: str = "cli") -> list[DecisionRecord]:
     """Pick or unpick a photo; a pick also keeps it."""
-    with Photo._meta.database.atomic():
+
+    def write() -> list[DecisionRecord]:
         photo = _photo(photo_id)
         at = _group_stamp()
         records: list[DecisionRecord] = []
@@ -127,6 +166,8 @@ def set_picked(photo_id: int, picked: bool, *, pass_: str = "cli") -> list[Decis
             photo.save()
         return records
 
+    return _write(write)
+
 
 def set_rating(photo_id: int, stars: int | None, *, pass_: str = "cli") -> list[DecisionRecord]:
     """Rate 1–5 stars, or clear the rating with None (0 is accepted as 'clear')."""
@@ -134,7 +175,8 @@ def set_rating(photo_id: int, stars: int | None, *, pass_: str = "cli") -> list[
         stars = None
     if stars is not None and not 1 <= stars <= 5:
         raise DecisionError(f"A rating is 1 to 5 stars (or 0 to clear it), not {stars}.")
-    with Photo._meta.database.atomic():
+
+    def write() -> list[DecisionRecord]:
         photo = _photo(photo_id)
         if photo.rating == stars:
             return []
@@ -143,6 +185,112 @@ def set_rating(photo_id: int, stars: int | None, *, pass_: str = "cli") -> list[
         photo.updated_at = utcnow()
         photo.save()
         return [record]
+
+    return _write(write)
+
+
+def apply_many(fn: Callable[[], T]) -> T:
+    """Run several decision calls (and their look-ups) as ONE transaction.
+
+    The CLI's `curator keep a b c` uses it: all photos are decided, or (on an
+    error) none is. Each photo's change is still its own undo group.
+    """
+    return _write(fn)
+
+
+def _write(fn: Callable[[], T]) -> T:
+    return tx.write(Photo._meta.database, fn)
+
+
+# --- tags ------------------------------------------------------------------------
+
+_TAG_STATES = ("none", "user", "ai", "removed")
+
+
+def _tag_row(photo_id: int, name: str) -> PhotoTag | None:
+    row: PhotoTag | None = (
+        PhotoTag.select().join(Tag).where(PhotoTag.photo == photo_id, Tag.name == name).first()
+    )
+    return row
+
+
+def _tag_state(photo_id: int, name: str) -> str:
+    row = _tag_row(photo_id, name)
+    if row is None:
+        return "none"
+    if row.removed_at is not None:
+        return "removed"
+    return "user" if row.source == TagSource.USER.value else "ai"
+
+
+def _tag_value(state: str, name: str) -> str:
+    return f"{state}:{name}"
+
+
+def _parse_tag_value(value: str | None) -> tuple[str, str]:
+    state, sep, name = (value or "").partition(":")
+    if not sep or state not in _TAG_STATES or not name:
+        raise DecisionError(f"The tag decision value {value!r} is not understood.")
+    return state, name
+
+
+def _set_tag_state(photo_id: int, name: str, state: str) -> None:
+    """Make the photo's tag `name` be in `state` (see the module docstring)."""
+    row = _tag_row(photo_id, name)
+    if state == "none":
+        if row is not None:
+            row.delete_instance()
+        return
+    if row is None:
+        tag, _ = Tag.get_or_create(name=name)
+        row = PhotoTag(photo=photo_id, tag=tag.id, created_at=utcnow())
+    if state == "user":
+        row.source, row.removed_at, row.confidence = TagSource.USER.value, None, None
+    else:
+        row.source = TagSource.AI.value
+        row.removed_at = utcnow() if state == "removed" else None
+    row.save()
+
+
+def _tag_decision(photo_id: int, name: str, new_state: str, pass_: str) -> list[DecisionRecord]:
+    def write() -> list[DecisionRecord]:
+        photo = _photo(photo_id)
+        old_state = _tag_state(photo_id, name)
+        if old_state == new_state:
+            return []
+        target = new_state
+        if new_state == "removed" and old_state != "ai":
+            if old_state != "user":
+                return []  # nothing live to remove
+            target = "none"  # a user tag is simply gone
+        _set_tag_state(photo_id, name, target)
+        return [
+            _log(
+                photo,
+                DecisionKind.TAG,
+                _tag_value(old_state, name),
+                _tag_value(target, name),
+                pass_,
+                _group_stamp(),
+            )
+        ]
+
+    return _write(write)
+
+
+def add_tag(photo_id: int, name: str, *, pass_: str = "tag") -> list[DecisionRecord]:
+    """Tag the photo with `name` (already normalised) as the user's own tag.
+
+    An AI tag of that name (live or removed) becomes the user's. Returns the
+    decision logged (none if the photo already had that user tag).
+    """
+    return _tag_decision(photo_id, name, "user", pass_)
+
+
+def remove_tag(photo_id: int, name: str, *, pass_: str = "tag") -> list[DecisionRecord]:
+    """Remove a live tag: an AI tag is kept as removed feedback (a later describe
+    run does not bring it back), a user tag is deleted. [] if it was not live."""
+    return _tag_decision(photo_id, name, "removed", pass_)
 
 
 def photo_id_for_path(path: str) -> int | None:
@@ -276,7 +424,11 @@ def _redo_target(pass_: str | None) -> _Group | None:
     return None
 
 
-def _current_value(photo: Photo, kind: str) -> str | None:
+def _current_value(photo: Photo, row: Decision) -> str | None:
+    kind = row.kind
+    if kind == DecisionKind.TAG.value:
+        _, name = _parse_tag_value(row.new_value)
+        return _tag_value(_tag_state(int(photo.id), name), name)
     if kind == DecisionKind.CULL.value:
         return _text(photo.cull)
     if kind == DecisionKind.RATING.value:
@@ -287,7 +439,10 @@ def _current_value(photo: Photo, kind: str) -> str | None:
 
 
 def _assign(photo: Photo, kind: str, value: str | None) -> None:
-    if kind == DecisionKind.CULL.value:
+    if kind == DecisionKind.TAG.value:
+        state, name = _parse_tag_value(value)
+        _set_tag_state(int(photo.id), name, state)
+    elif kind == DecisionKind.CULL.value:
         photo.cull = CullState(value or CullState.UNREVIEWED.value).value
     elif kind == DecisionKind.RATING.value:
         photo.rating = None if value is None else int(value)
@@ -303,7 +458,7 @@ def _reverse(group: _Group) -> list[DecisionRecord]:
     at = _group_stamp()
     records: list[DecisionRecord] = []
     for row in reversed(group.rows):
-        current = _current_value(photo, row.kind)
+        current = _current_value(photo, row)
         Decision.create(
             photo=photo.id,
             kind=row.kind,
@@ -328,13 +483,19 @@ def undo_last(pass_: str | None = None) -> list[DecisionRecord] | None:
     Returns the inverse decisions written (one group, committed), or None when
     there is nothing to undo.
     """
-    with Photo._meta.database.atomic():
+
+    def write() -> list[DecisionRecord] | None:
         group = _undo_target(pass_)
         return None if group is None else _reverse(group)
+
+    return _write(write)
 
 
 def redo_last(pass_: str | None = None) -> list[DecisionRecord] | None:
     """Re-apply the newest undone action, unless a new action came after the undo."""
-    with Photo._meta.database.atomic():
+
+    def write() -> list[DecisionRecord] | None:
         group = _redo_target(pass_)
         return None if group is None else _reverse(group)
+
+    return _write(write)

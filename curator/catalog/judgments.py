@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 from peewee import Expression
 
+from curator.catalog import decisions
 from curator.catalog.models import (
     Description,
     Embedding,
@@ -397,26 +398,16 @@ def store_description(
 
 
 def remove_tag(photo_id: int, name: str) -> bool:
-    """The user removes a tag: AI tags are kept as removed feedback, user tags deleted."""
-    row = PhotoTag.select().join(Tag).where(PhotoTag.photo == photo_id, Tag.name == name).first()
-    if row is None or row.removed_at is not None:
-        return False
-    if row.source == TagSource.AI.value:
-        row.removed_at = utcnow()
-        row.save()
-    else:
-        row.delete_instance()
-    return True
+    """The user removes a tag: AI tags are kept as removed feedback, user tags deleted.
+
+    A decision (kind=tag) in the log, undoable; see `decisions.remove_tag`.
+    """
+    return bool(decisions.remove_tag(photo_id, name))
 
 
 def add_user_tag(photo_id: int, name: str) -> None:
-    tag, _ = Tag.get_or_create(name=name)
-    existing = PhotoTag.get_or_none(PhotoTag.photo == photo_id, PhotoTag.tag == tag.id)
-    if existing is not None:
-        existing.source, existing.removed_at, existing.confidence = TagSource.USER.value, None, None
-        existing.save()
-    else:
-        PhotoTag.create(photo=photo_id, tag=tag.id, source=TagSource.USER.value)
+    """The user tags a photo (a decision, kind=tag; see `decisions.add_tag`)."""
+    decisions.add_tag(photo_id, name)
 
 
 # -- bursts -----------------------------------------------------------------------

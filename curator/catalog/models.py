@@ -6,6 +6,9 @@ Invariants:
 - `Photo.content_hash` (blake3 hex of the bytes) is the photo's identity; it is
   NULL only for files that could not be read at all.
 - One `StageRun` row per (photo, stage).
+- Photo and Decision rows are never deleted by an import: a photo whose every
+  path vanished is *missing* (`missing_since` set) and keeps its decisions;
+  its bytes reappearing anywhere bring it back (see catalog.missing).
 Models are bound to a database by `Catalog.open`; one catalog is open per
 process at a time.
 """
@@ -90,6 +93,7 @@ class Photo(BaseModel):
     rating = IntegerField(null=True)
     picked = BooleanField(default=False)
     deleted_at = DateTimeField(null=True)
+    missing_since = DateTimeField(null=True)  # every path gone from disk (m005)
     preference_score = FloatField(null=True)
     preference_model_version = IntegerField(null=True)
     burst_group = IntegerField(null=True)

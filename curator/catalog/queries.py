@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from curator.catalog.missing import last_known_path
 from curator.catalog.models import (
     Description,
     Embedding,
@@ -241,6 +242,7 @@ class GalleryFilter(StrEnum):
     KEPT = "kept"
     REJECTED = "rejected"
     FAILED = "failed"
+    MISSING = "missing"  # every file of the photo is gone (catalog.missing)
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,7 @@ class GalleryRow:
     highlight_clip: float | None = None  # fraction of clipped highlights (0–1)
     burst_group: int | None = None
     burst_best: bool = False  # the suggested best frame of its burst
+    missing: bool = False  # every file is gone; `path` is the last one known
 
     @property
     def failed(self) -> bool:
@@ -300,7 +303,7 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
         }
         for p in Photo.select().where(Photo.id.in_(chunk), Photo.deleted_at.is_null()):
             camera = " ".join(x for x in (p.camera_make, p.camera_model) if x) or None
-            path = display_path(p.path)
+            path = display_path(last_known_path(p.path))
             out[int(p.id)] = GalleryRow(
                 id=int(p.id),
                 file_name=os.path.basename(path),
@@ -326,6 +329,7 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
                 highlight_clip=p.highlight_clip,
                 burst_group=p.burst_group,
                 burst_best=bool(p.burst_best),
+                missing=p.missing_since is not None,
             )
     return out
 
@@ -378,6 +382,7 @@ class GalleryQuery:
     tag: str | None = None  # an (active) tag name
     burst_only: bool = False  # photos in a burst group
     failed_only: bool = False  # the technical stage failed
+    missing_only: bool = False  # every file of the photo is gone
     sort: GallerySort = GallerySort.CAPTURE_TIME
 
     @classmethod
@@ -385,6 +390,8 @@ class GalleryQuery:
         which = GalleryFilter(which)
         if which is GalleryFilter.FAILED:
             return cls(failed_only=True, **changes)
+        if which is GalleryFilter.MISSING:
+            return cls(missing_only=True, **changes)
         if which is GalleryFilter.ALL:
             return cls(**changes)
         return cls(cull=which.value, **changes)
@@ -417,6 +424,8 @@ def gallery_sql(q: GalleryQuery) -> tuple[str, list[object]]:
     if q.failed_only:
         where.append("id IN (SELECT photo_id FROM stage_run WHERE stage = ? AND status = ?)")
         params.extend([Stage.TECHNICAL.value, StageStatus.FAILED.value])
+    if q.missing_only:
+        where.append("missing_since IS NOT NULL")
     sql = f"SELECT id FROM photo WHERE {' AND '.join(where)} ORDER BY {_ORDER_BY[q.sort]}"
     return sql, params
 
@@ -473,7 +482,8 @@ class PhotoDetails:
     """What the loupe's side panel shows beyond `GalleryRow`, and where the original is."""
 
     photo_id: int
-    original_path: str  # as the OS spells it (may hold surrogate escapes): for opening
+    original_path: str  # as the OS spells it (may hold surrogate escapes): for opening;
+    # "" for a missing photo (opening it fails as "the original file is missing")
     file_format: str | None  # imaging.types.FileFormat value ("raw", "jpeg", ...)
     subject: str | None
     content_type: str | None
@@ -487,7 +497,14 @@ class PhotoDetails:
 def photo_details(photo_id: int) -> PhotoDetails | None:
     """The panel's fields of one photo (None when it is gone or deleted)."""
     photo = (
-        Photo.select(Photo.id, Photo.path, Photo.format, Photo.burst_group, Photo.burst_best)
+        Photo.select(
+            Photo.id,
+            Photo.path,
+            Photo.format,
+            Photo.burst_group,
+            Photo.burst_best,
+            Photo.missing_since,
+        )
         .where(Photo.id == photo_id, Photo.deleted_at.is_null())
         .first()
     )
@@ -514,7 +531,8 @@ def photo_details(photo_id: int) -> PhotoDetails | None:
     fields = _description_fields(description)
     return PhotoDetails(
         photo_id=int(photo.id),
-        original_path=os.fsdecode(bytes(photo.path)),
+        # A missing photo's last path may hold other bytes now: never open it.
+        original_path="" if photo.missing_since is not None else os.fsdecode(bytes(photo.path)),
         file_format=photo.format,
         subject=fields["subject"],
         content_type=fields["content_type"],
@@ -541,7 +559,8 @@ def tag_names() -> list[str]:
 
 def paths_needing_technical(photo_ids: Iterable[int]) -> list[str]:
     """File paths (as the OS spells them) of these photos whose technical stage
-    is not done — after a Retry they must be read again."""
+    is not done — after a Retry they must be read again. Missing photos have
+    no file to read and are left out."""
     ids = list(dict.fromkeys(int(i) for i in photo_ids))
     out: list[str] = []
     for start in range(0, len(ids), 500):
@@ -550,7 +569,7 @@ def paths_needing_technical(photo_ids: Iterable[int]) -> list[str]:
         rows = Photo._meta.database.execute_sql(
             "SELECT p.path FROM photo p JOIN stage_run s ON s.photo_id = p.id"
             f" AND s.stage = ? WHERE p.id IN ({marks}) AND s.status != ?"
-            " AND p.deleted_at IS NULL ORDER BY p.id",
+            " AND p.deleted_at IS NULL AND p.missing_since IS NULL ORDER BY p.id",
             [Stage.TECHNICAL.value, *chunk, StageStatus.DONE.value],
         ).fetchall()
         out.extend(decode_path(path) for (path,) in rows)

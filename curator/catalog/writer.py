@@ -1,16 +1,35 @@
 """The one write path for pipeline results.
 
 `CatalogWriter.apply_technical(outcomes)` persists a batch of technical-stage
-outcomes in ONE transaction and says, per outcome, what it meant for the
-catalog. Identity is by content (`Photo.content_hash`):
+outcomes in ONE transaction (`catalog.tx.write`: the write lock is taken
+before anything is read, and the batch is re-applied from scratch if the
+catalog stays busy) and says, per outcome, what it meant for the catalog.
+Identity is by content (`Photo.content_hash`):
 
 - same bytes at a path the catalog already knows → `remeasured` (or nothing new);
 - bytes the catalog knows under another path that no longer exists → `moved`
   (the photo's path is updated; decisions stay with it);
 - bytes the catalog knows under another path that still exists → `duplicate`
   (the extra path is recorded in PhotoPath, no second photo);
+- bytes of a *missing* photo (catalog.missing), at any path → `restored`: the
+  same photo (same id, decisions intact) comes back, `missing_since` cleared,
+  pointed at that path;
 - a known path whose bytes changed → `changed` (re-measured, same photo);
 - otherwise → `new`.
+
+Never deleted: a Photo row or a Decision row. When a path that was a photo's
+ONLY path now holds another known photo's bytes (`mv A.jpg B.jpg` where B was
+catalogued), B's photo becomes *missing* (kept, with its decisions) and A's
+photo moves to B. A missing photo is matched only by its bytes: other bytes
+at its last path are a new photo (or another photo's move), not an edit of it.
+
+`Photo.path` stays UNIQUE. A missing photo keeps its last path until another
+photo takes that path; then its stored path becomes a tombstone
+(`catalog.missing.tombstone`: the last path + NUL + "missing:<id>", a value
+no real file can have, unique per photo, with the last path as a prefix).
+Extra paths of a missing photo that another photo takes are simply dropped
+from PhotoPath (the photo's bytes are not there any more).
+
 A failure is recorded on the photo at that path (created if needed) with a
 failed StageRun and an ErrorLog row; two copies of the same broken file are
 still one photo. Unique constraints on path and hash make a replayed batch
@@ -20,7 +39,6 @@ still one photo. Unique constraints on path and hash make a replayed batch
 from __future__ import annotations
 
 import logging
-import os
 from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
@@ -28,6 +46,8 @@ from typing import Generic, TypeVar
 
 from peewee import SqliteDatabase
 
+from curator.catalog import tx
+from curator.catalog.missing import is_tombstone, path_exists, tombstone
 from curator.catalog.models import (
     ErrorLog,
     Photo,
@@ -52,6 +72,7 @@ class ApplyKind(StrEnum):
     DUPLICATE = "duplicates"
     MOVED = "moved"
     CHANGED = "changed"
+    RESTORED = "restored"
     REMEASURED = "remeasured"
     UNCHANGED = "unchanged"
     FAILED = "failed"
@@ -74,14 +95,16 @@ class CatalogWriter:
         self.stage_version = stage_version
 
     def apply_technical(self, batch: list[Attempted[TechnicalOutcome]]) -> Counter[ApplyKind]:
-        kinds: Counter[ApplyKind] = Counter()
-        with self.db.atomic():
+        def apply() -> Counter[ApplyKind]:
+            kinds: Counter[ApplyKind] = Counter()
             for item in batch:
                 if isinstance(item.outcome, TechnicalMeasurement):
                     kinds[self._apply_measurement(item.outcome, item.attempts)] += 1
                 else:
                     kinds[self._apply_failure(item.outcome, item.attempts, item.max_attempts)] += 1
-        return kinds
+            return kinds
+
+        return tx.write(self.db, apply)
 
     # -- measurements -------------------------------------------------------------
 
@@ -90,13 +113,21 @@ class CatalogWriter:
         at_path = _photo_at_path(path_b)
         same = Photo.get_or_none(Photo.content_hash == m.content_hash)
         now = utcnow()
+        if at_path is not None and _missing_other(at_path, same):
+            # Other bytes at a missing photo's last path: not an edit of it.
+            _release_path(at_path, path_b)
+            at_path = None
         if same is not None and at_path is not None and same.id == at_path.id:
             photo, kind = same, ApplyKind.REMEASURED if m.decoded else ApplyKind.UNCHANGED
+            if same.missing_since is not None:
+                kind = _restore(same, path_b)
         elif same is not None:
             if at_path is not None:
                 # The file at this path now holds bytes of another known photo.
                 _detach_path(at_path, path_b)
             kind = _move_or_add_copy(same, path_b)
+            if same.missing_since is not None:
+                kind = _restore(same, path_b)
             photo = same
         elif at_path is not None and bytes(at_path.path) == path_b and not _has_copies(at_path):
             # The photo's only file was edited in place: same photo, new bytes.
@@ -111,7 +142,13 @@ class CatalogWriter:
         else:
             photo = Photo(path=path_b, content_hash=m.content_hash, imported_at=now)
             kind = ApplyKind.NEW
-        if kind in (ApplyKind.NEW, ApplyKind.CHANGED, ApplyKind.REMEASURED, ApplyKind.MOVED):
+        if kind in (
+            ApplyKind.NEW,
+            ApplyKind.CHANGED,
+            ApplyKind.REMEASURED,
+            ApplyKind.MOVED,
+            ApplyKind.RESTORED,
+        ):
             photo.size, photo.mtime_ns = m.size, m.mtime_ns
         if m.decoded:
             _fill_measurement(photo, m)
@@ -128,7 +165,16 @@ class CatalogWriter:
         now = utcnow()
         photo = _photo_at_path(path_b)
         same = Photo.get_or_none(Photo.content_hash == f.content_hash) if f.content_hash else None
-        if same is not None and (photo is None or photo.id != same.id):
+        if photo is not None and _missing_other(photo, same):
+            _release_path(photo, path_b)  # a missing photo is matched by its bytes only
+            photo = None
+        if same is not None and same.missing_since is not None:
+            if photo is not None and photo.id != same.id:
+                _detach_path(photo, path_b)
+            _move_or_add_copy(same, path_b)
+            _restore(same, path_b)
+            photo = same
+        elif same is not None and (photo is None or photo.id != same.id):
             if photo is not None:
                 _detach_path(photo, path_b)
             PhotoPath.insert(
@@ -228,16 +274,26 @@ def _photo_at_path(path_b: bytes) -> Photo | None:
 
 def _move_or_add_copy(photo: Photo, path_b: bytes) -> ApplyKind:
     """Known bytes found at a new path: a move if one of the photo's paths is gone."""
-    if not os.path.lexists(os.fsdecode(bytes(photo.path))):
+    if bytes(photo.path) == path_b:
+        return ApplyKind.UNCHANGED
+    if not path_exists(photo.path):
+        _drop_extra(photo, path_b)
         photo.path = path_b
         return ApplyKind.MOVED
     for extra in PhotoPath.select().where(PhotoPath.photo == photo.id):
-        if not os.path.lexists(os.fsdecode(bytes(extra.path))):
+        if bytes(extra.path) == path_b:
+            return ApplyKind.DUPLICATE
+        if not path_exists(extra.path):
             extra.path = path_b
             extra.save()
             return ApplyKind.MOVED
     PhotoPath.insert(photo=photo.id, path=path_b, added_at=utcnow()).on_conflict_ignore().execute()
     return ApplyKind.DUPLICATE
+
+
+def _missing_other(at_path: Photo, same: Photo | None) -> bool:
+    """The path's photo is missing and these bytes are not its own."""
+    return at_path.missing_since is not None and (same is None or same.id != at_path.id)
 
 
 def _has_copies(photo: Photo) -> bool:
@@ -256,8 +312,38 @@ def _detach_path(photo: Photo, path_b: bytes) -> None:
         other.delete_instance()
         photo.save()
     else:
-        # No copy of these bytes exists any more: the old photo is gone.
-        photo.delete_instance(recursive=True)
+        # No file holds these bytes any more: the photo is missing, never deleted.
+        if photo.missing_since is None:
+            photo.missing_since = utcnow()
+        _release_path(photo, path_b)
+
+
+def _release_path(photo: Photo, path_b: bytes) -> None:
+    """Free `path_b` (another photo's bytes are there) from a photo that is missing.
+
+    An extra path is dropped; the primary path becomes a tombstone (see the
+    module docstring), so the photo keeps its last-known path for display.
+    """
+    if bytes(photo.path) != path_b:
+        PhotoPath.delete().where(PhotoPath.path == path_b).execute()
+        return
+    photo.path = tombstone(path_b, int(photo.id))
+    photo.updated_at = utcnow()
+    photo.save()
+
+
+def _drop_extra(photo: Photo, path_b: bytes) -> None:
+    """`path_b` becomes `photo`'s primary path: it must not stay an extra too."""
+    PhotoPath.delete().where(PhotoPath.photo == photo.id, PhotoPath.path == path_b).execute()
+
+
+def _restore(photo: Photo, path_b: bytes) -> ApplyKind:
+    """A missing photo's bytes are at `path_b`: it is back, as itself."""
+    photo.missing_since = None
+    if is_tombstone(photo.path) or not path_exists(photo.path):
+        _drop_extra(photo, path_b)
+        photo.path = path_b
+    return ApplyKind.RESTORED
 
 
 def _fill_measurement(photo: Photo, m: TechnicalMeasurement) -> None:

@@ -1,6 +1,7 @@
 """`GalleryFilterBar`: the gallery toolbar's filter and sort controls.
 
-Pass state (all / unreviewed / kept / rejected / failed), minimum rating,
+Pass state (all / unreviewed / kept / rejected / failed / missing — photos
+whose files are all gone, kept with their decisions), minimum rating,
 MATCH only, content type, tag, burst only, and the sort. Every change emits
 `query_changed(GalleryQuery)` with the whole query; the MATCH threshold is
 not the bar's to choose (it comes from the settings), so the main window

@@ -12,7 +12,7 @@ Invariants:
   persistent indexes moved along, dataChanged for the changed photos —
   never a reset, so the view keeps its scroll position and selection; only
   a new query (filter or sort picked by the user) resets;
-- badges (MATCH, blur, clipped, burst) are derived here from the row and the
+- badges (MISSING, MATCH, blur, clipped, burst) are derived here from the row and the
   live MATCH threshold (`FlagsRole`), so a new threshold repaints at once;
 - main thread only (it reads the catalog synchronously, in small queries).
 """
@@ -64,6 +64,7 @@ class PhotoFlags:
     clipped: bool = False
     burst: bool = False
     burst_best: bool = False
+    missing: bool = False  # every file of the photo is gone (kept, with its decisions)
 
 
 def photo_flags(row: GalleryRow, match_threshold: float) -> PhotoFlags:
@@ -76,6 +77,7 @@ def photo_flags(row: GalleryRow, match_threshold: float) -> PhotoFlags:
         clipped=clipped,
         burst=row.burst_group is not None,
         burst_best=row.burst_group is not None and row.burst_best,
+        missing=row.missing,
     )
 
 
@@ -141,6 +143,8 @@ class GalleryListModel(QAbstractListModel):
         """The pass-state part of the query, as the old single filter."""
         if self.query.failed_only:
             return GalleryFilter.FAILED
+        if self.query.missing_only:
+            return GalleryFilter.MISSING
         return GalleryFilter(self.query.cull) if self.query.cull else GalleryFilter.ALL
 
     @property
@@ -292,6 +296,11 @@ class GalleryListModel(QAbstractListModel):
 
 def tooltip(row: GalleryRow, flags: PhotoFlags) -> str:
     lines = [row.path]
+    if flags.missing:
+        lines.append(
+            "Missing: no file holds this photo any more (moved off disk, deleted or "
+            "replaced). Its decisions are kept; it comes back when its file reappears."
+        )
     if row.failed_reason:
         lines.append(row.failed_reason)
     if flags.match:

@@ -62,6 +62,7 @@ RED = QColor(220, 70, 60)
 AMBER = QColor(235, 140, 40)
 BLUE = QColor(80, 150, 235)
 BLUE_DIM = QColor(60, 90, 140)
+MISSING = "MISSING"  # the pill on photos whose files are all gone
 
 
 def star_polygon(center: QPointF, outer: float) -> QPolygonF:
@@ -160,7 +161,9 @@ def draw_pill(painter: QPainter, right: float, top: float, text: str, fill: QCol
 
 def flag_pills(flags: PhotoFlags) -> tuple[list[tuple[str, QColor]], list[tuple[str, QColor]]]:
     """(top-right pills, bottom-right pills) for a cell's badges."""
-    top = [("MATCH", GOLD)] if flags.match else []
+    top = [(MISSING, RED)] if flags.missing else []
+    if flags.match:
+        top.append(("MATCH", GOLD))
     bottom: list[tuple[str, QColor]] = []
     if flags.blurry:
         bottom.append(("BLUR", AMBER))
@@ -175,7 +178,7 @@ def flag_pills(flags: PhotoFlags) -> tuple[list[tuple[str, QColor]], list[tuple[
 
 class ThumbnailDelegate(QStyledItemDelegate):
     """Paints thumbnail, stars, keep/reject/pick badges (rejects dimmed), failed
-    marker, MATCH badge, blur/clipped warnings and the burst marker."""
+    marker, MISSING and MATCH badges, blur/clipped warnings and the burst marker."""
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -225,8 +228,10 @@ class ThumbnailDelegate(QStyledItemDelegate):
                 painter, QRectF(image_area.left() + 4 + i * 24, image_area.top() + 4, 20, 20), badge
             )
         flags = index.data(FlagsRole)
-        if isinstance(flags, PhotoFlags) and not row.failed:
+        if isinstance(flags, PhotoFlags):
             top, bottom = flag_pills(flags)
+            if row.failed:  # the failure text fills the cell: only MISSING is added
+                top, bottom = [p for p in top if p[0] == MISSING], []
             right = image_area.right() - 3.0
             for text, colour in top:
                 right = draw_pill(painter, right, image_area.top() + 4, text, colour) - 3

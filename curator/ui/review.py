@@ -169,9 +169,7 @@ class ReviewSession(QObject):
             self.notice.emit(empty)
             return
         pid = records[0].photo_id
-        what = ", ".join(
-            f"{r.kind.value} {r.old_value or '—'} → {r.new_value or '—'}" for r in records
-        )
+        what = ", ".join(r.text for r in records)
         self.notice.emit(f"{verb}: {what}.")
         self._decided(records)
         if pid != self.current:

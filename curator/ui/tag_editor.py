@@ -6,6 +6,8 @@
 - Removing goes through `judgments.remove_tag`: a removed AI tag is kept as
   feedback (a later describe run does not bring it back) and is no longer
   shown; a user tag is deleted.
+- Both are decisions (kind=tag in the decision log, committed before the
+  call returns): Ctrl+Z / Ctrl+Shift+Z undo and redo them like a rating.
 - The field completes over every tag name in the catalog (`tag_names`).
 - `TagLineEdit` claims every key while it has the focus (it accepts the
   ShortcutOverride), so no loupe or window shortcut fires while typing — not

@@ -105,6 +105,32 @@ def test_badges_follow_the_scores_and_thresholds(library: Path, app: App) -> Non
     assert isinstance(app.model.data(app.model.index(0), FlagsRole), PhotoFlags)
 
 
+def test_missing_photos_stay_listed_with_a_badge_and_a_filter(library: Path, app: App) -> None:
+    from curator.catalog.missing import mark_missing
+    from curator.ui.gallery_model import tooltip
+    from curator.ui.gallery_view import MISSING, flag_pills
+
+    ids = _by_name()
+    set_rating(ids["IMG_0003.jpg"], 4)
+    (library / "IMG_0003.jpg").unlink()
+    assert mark_missing(str(library)) == 1
+    app.model.refresh([ids["IMG_0003.jpg"]])
+    assert app.model.rowCount() == 9  # still in the normal view (it has a preview)
+
+    bar = app.window.filter_bar
+    bar.state_combo.setCurrentIndex(bar.state_combo.findData("missing"))
+    assert app.model.ids == [ids["IMG_0003.jpg"]]
+    row = app.model.photo_row(0)
+    assert row is not None and row.missing and row.rating == 4
+    flags = app.model.data(app.model.index(0), FlagsRole)
+    assert isinstance(flags, PhotoFlags) and flags.missing
+    assert flag_pills(flags)[0][0][0] == MISSING
+    assert "Missing" in tooltip(row, flags)
+    assert not app.window.gallery.grab().isNull()  # the cell with its badge paints
+    bar.state_combo.setCurrentIndex(bar.state_combo.findData("all"))
+    assert app.model.rowCount() == 9
+
+
 def test_a_retrain_rescores_in_place_keeping_selection_and_scroll(
     tmp_path: Path, app: App, qtbot: QtBot, qtmodeltester: object
 ) -> None:

@@ -16,6 +16,7 @@ from curator.catalog.migrations import (
     m002_decision,
     m003_judgments,
     m004_gallery_indexes,
+    m005_missing_photos,
 )
 
 
@@ -34,6 +35,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         m004_gallery_indexes.VERSION,
         "gallery indexes",
         tuple(m004_gallery_indexes.STATEMENTS),
+    ),
+    Migration(
+        m005_missing_photos.VERSION,
+        "missing photos",
+        tuple(m005_missing_photos.STATEMENTS),
     ),
 )
 

@@ -1,0 +1,81 @@
+"""Write transactions that take the lock first and wait out a busy catalog.
+
+Why: SQLite (WAL) lets many readers and ONE writer in. A plain (deferred)
+transaction starts as a reader and asks for the write lock at its first
+write; if another connection committed since that transaction's first read,
+SQLite refuses at once with "database is locked" (SQLITE_BUSY_SNAPSHOT) —
+the busy timeout never applies, because waiting could not make the stale
+read valid. That is how a decision made while an import writes used to fail.
+
+The protocol `write` follows:
+- `BEGIN IMMEDIATE` takes the write lock before anything is read, so every
+  read inside `fn` sees the latest committed state and the writes can't be
+  refused for a stale snapshot; waiting for the lock is covered by the
+  connection's busy timeout (db.PRAGMAS).
+- If the lock is still busy ("database is locked"/"busy", from BEGIN or any
+  statement or COMMIT), the whole transaction is rolled back and `fn` runs
+  again from the start in a new transaction — so its reads are re-done
+  under the lock — after an exponential backoff with jitter, until a total
+  deadline (`timeout_s`, default 30 s) has passed. Then the last error
+  propagates. Any other error propagates at once (and rolls back).
+- `fn` must be safe to re-run: it reads what it needs inside itself and
+  keeps no state across attempts except what it returns.
+- Called while this thread's connection is already inside a transaction,
+  `write` runs `fn` in a savepoint of it, without retrying: the outermost
+  `write` owns the lock and the retries (a nested retry could not help).
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from peewee import Database, OperationalError
+
+T = TypeVar("T")
+
+DEFAULT_TIMEOUT_S = 30.0
+_FIRST_BACKOFF_S = 0.02
+_MAX_BACKOFF_S = 1.0
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked" / "busy" errors (retrying may help)."""
+    if not isinstance(exc, OperationalError | sqlite3.OperationalError):
+        return False
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def write(
+    db: Database,
+    fn: Callable[[], T],
+    *,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Run `fn` in one `BEGIN IMMEDIATE` transaction, retried while the catalog is busy.
+
+    Returns what `fn` returns, after the commit. See the module docstring for
+    the protocol and what `fn` must respect.
+    """
+    if db.in_transaction():
+        with db.atomic():
+            return fn()
+    deadline = time.monotonic() + timeout_s
+    backoff = _FIRST_BACKOFF_S
+    while True:
+        try:
+            with db.atomic("IMMEDIATE"):
+                return fn()
+        except (OperationalError, sqlite3.OperationalError) as exc:
+            if not is_busy(exc):
+                raise
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise
+            sleep(min(left, backoff * random.uniform(0.5, 1.5)))
+            backoff = min(backoff * 2, _MAX_BACKOFF_S)
