@@ -315,7 +315,8 @@ def _print_import_summary(summary: dict[str, int], result: Any, out: TextIO) -> 
     print(f"{head} in {elapsed:.1f} s{rate}.", file=out)
     line = (
         f"  {summary['found']} found: {summary['new']} new, {summary['changed']} changed, "
-        f"{summary['moved']} moved, {summary['duplicates']} duplicates, "
+        f"{summary['moved']} moved, {summary['restored']} restored, "
+        f"{summary['duplicates']} duplicates, "
         f"{summary['unchanged']} unchanged, {summary['missing']} missing, "
         f"{summary['failed']} failed"
     )

@@ -16,6 +16,7 @@ import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from peewee import DatabaseError, OperationalError, SqliteDatabase
 
@@ -185,7 +186,25 @@ def _connect(path: Path, *, read_only: bool) -> tuple[SqliteDatabase, int, set[s
             if Path(f"{path}-wal").exists():
                 raise
             return _connect_read_only(path, immutable=True)
-    return _read_header(SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False))
+    return _read_header(CatalogDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False))
+
+
+class CatalogDatabase(SqliteDatabase):
+    """The writable catalog connection: every outermost `atomic()` block is
+    `BEGIN IMMEDIATE` unless told otherwise.
+
+    A deferred transaction reads first and asks for the write lock at its
+    first write; if another connection (an import, a worker's rescore, a CLI
+    command) committed meanwhile, SQLite refuses at once ("database is
+    locked") and the busy timeout never applies. Taking the lock up front
+    makes every transaction wait its turn instead (`catalog.tx.write` adds
+    retries beyond the busy timeout where a write must never fail).
+    """
+
+    def atomic(self, *args: Any, **kwargs: Any) -> Any:
+        if not args and "lock_type" not in kwargs:
+            kwargs["lock_type"] = "IMMEDIATE"
+        return super().atomic(*args, **kwargs)
 
 
 def _connect_read_only(path: Path, *, immutable: bool) -> tuple[SqliteDatabase, int, set[str]]:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from curator.catalog.missing import last_known_path
 from curator.catalog.models import ErrorLog, Photo, StageRun, StageStatus, utcnow
 from curator.catalog.paths_codec import decode_path, display_path
 
@@ -58,7 +59,13 @@ def failed_photos() -> list[FailedPhoto]:
     )
     return [
         FailedPhoto(
-            int(pid), decode_path(path), display_path(path), stage, reason or "", attempts, at
+            int(pid),
+            decode_path(last_known_path(path)),
+            display_path(last_known_path(path)),
+            stage,
+            reason or "",
+            attempts,
+            at,
         )
         for pid, path, stage, reason, attempts, at in rows
     ]

@@ -103,7 +103,7 @@ def failures() -> list[dict[str, str]]:
         .tuples()
     )
     return [
-        {"path": display_path(path), "stage": stage, "reason": reason or ""}
+        {"path": decode_path(last_known_path(path)), "stage": stage, "reason": reason or ""}
         for stage, reason, path in rows
     ]
 
@@ -175,7 +175,8 @@ def list_photos(match_threshold: float = 70.0) -> list[dict[str, Any]]:
         out.append(
             {
                 "id": p.id,
-                "path": decode_path(p.path),
+                "path": decode_path(last_known_path(p.path)),
+                "missing": p.missing_since is not None,
                 "other_paths": extra.get(p.id, []),
                 "content_hash": p.content_hash,
                 "format": p.format,

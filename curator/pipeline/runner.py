@@ -31,6 +31,7 @@ def import_counts(summary: RunSummary) -> dict[str, int]:
         "new": c[ApplyKind.NEW],
         "duplicates": c[ApplyKind.DUPLICATE],
         "moved": c[ApplyKind.MOVED],
+        "restored": c[ApplyKind.RESTORED],
         "changed": c[ApplyKind.CHANGED] + c[ApplyKind.REMEASURED],
         "unchanged": c[ApplyKind.UNCHANGED],
         "failed": c[ApplyKind.FAILED],

@@ -44,6 +44,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from curator.catalog.models import Stage, StageStatus
 from curator.catalog.writer import ApplyKind, CatalogWriter, record_error
+from curator.pipeline import technical as technical_stage
 from curator.pipeline.isolation import ChildProcessPool
 from curator.pipeline.lock import ImportLock
 from curator.pipeline.progress import StageProgress, StageState, duration_text
@@ -51,12 +52,7 @@ from curator.pipeline.runner import TechnicalRunner, import_counts
 from curator.pipeline.scan import Candidate, ScanProblem, ScanReport, scan_folder
 from curator.pipeline.score import BackgroundCall, EmbeddingSnapshot, ScoreJob, ScoreResult
 from curator.pipeline.stage_runner import RunSummary, StageGate, safe_emit
-from curator.pipeline.technical import (
-    STAGE_VERSION,
-    TechnicalPlan,
-    init_decoder_process,
-    plan_technical,
-)
+from curator.pipeline.technical import TechnicalPlan, init_decoder_process, plan_technical
 from curator.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -93,6 +89,7 @@ class RunReport:
     request: RunRequest
     technical: RunSummary = field(default_factory=RunSummary)
     missing: int = 0
+    restored_unchanged: int = 0  # missing photos whose unchanged file came back
     scan_problems: list[ScanProblem] = field(default_factory=list)
     stages: dict[str, dict[str, Any]] = field(default_factory=dict)
     elapsed_s: float = 0.0
@@ -103,6 +100,7 @@ class RunReport:
     def counts(self) -> dict[str, int]:
         """The import summary keys of `curator import --json`."""
         c = import_counts(self.technical)
+        c["restored"] += self.restored_unchanged
         c["missing"] = self.missing
         c["write_failed"] = int(self.technical.counts.get("write_failed", 0))
         return c
@@ -428,7 +426,7 @@ class PipelineService(QObject):
         from curator.catalog.models import Photo
 
         runner = TechnicalRunner(
-            CatalogWriter(Photo._meta.database, STAGE_VERSION),
+            CatalogWriter(Photo._meta.database, technical_stage.STAGE_VERSION),
             self._processes,
             max_attempts=self._snapshot.max_attempts,
             timeout_s=self._snapshot.decode_timeout_s,
@@ -496,12 +494,12 @@ class PipelineService(QObject):
         self._start_judgments()
 
     def _mark_missing(self, folder: str) -> int:
+        """Photos under `folder` whose every file vanished become missing (their
+        decisions stay); missing ones whose file is back unchanged return."""
+        from curator.catalog.missing import refresh_missing
+
         try:
-            from curator.catalog.writer import mark_missing  # type: ignore[attr-defined]
-        except ImportError:  # pragma: no cover - until the catalog branch lands
-            return 0
-        try:
-            return int(mark_missing(folder))
+            report = refresh_missing(folder)
         except Exception as exc:
             log.exception("marking missing photos failed")
             record_error(
@@ -510,6 +508,8 @@ class PipelineService(QObject):
                 message=f"Curator could not check which photos went missing: {exc}",
             )
             return 0
+        self._report.restored_unchanged = report.restored
+        return report.missing
 
     def _close_processes(self) -> None:
         if self._processes is not None:
@@ -717,7 +717,7 @@ def summary_sentence(report: RunReport) -> str:
         c = report.counts
         parts.append(f"{c['found']} files")
         parts.append(f"{c['new']} new")
-        for key in ("changed", "moved", "duplicates", "missing", "failed"):
+        for key in ("changed", "moved", "restored", "duplicates", "missing", "failed"):
             if c[key]:
                 parts.append(f"{c[key]} {key}")
         if c["write_failed"]:

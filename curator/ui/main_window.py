@@ -241,8 +241,10 @@ class MainWindow(QMainWindow):
             self.show_loupe()
         elif action == "undo":
             self.session.undo()
+            self.refresh_filter_choices()  # an undone tag edit changes the tag list
         elif action == "redo":
             self.session.redo()
+            self.refresh_filter_choices()
         elif action == "help":
             self.help.toggle()
 

@@ -31,10 +31,12 @@ def _photo_at(path: Path) -> Photo:
 
 
 def _import_and_mark(lib: Path) -> tuple[dict[str, int], int]:
-    """An import as the lead wires it: technical stage, then mark_missing(folder)."""
+    """An import (it marks vanished photos missing itself), and the summary's count;
+    a second mark_missing right after finds nothing more to mark."""
     summary = import_json(lib)
     with _catalog():
-        return summary, mark_missing(str(lib))
+        assert mark_missing(str(lib)) == 0
+    return summary, summary["missing"]
 
 
 def test_mv_over_a_rated_photo_keeps_it_missing_with_its_decisions(tmp_path: Path) -> None:
