@@ -66,7 +66,7 @@ def running_app(qtbot: QtBot, width: int = 1100, height: int = 760) -> Iterator[
     qtbot.addWidget(built.window)
     built.window.resize(width, height)
     built.window.show()
-    qtbot.waitExposed(built.window)
+    qtbot.waitExposed(built.window, timeout=30_000)
     built.window.activateWindow()
     try:
         yield built

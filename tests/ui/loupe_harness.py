@@ -58,11 +58,11 @@ def loupe_harness(qtbot: QtBot, *, match_threshold: float = 70.0) -> Iterator[Ha
     qtbot.addWidget(page)
     page.resize(1200, 800)
     page.show()
-    qtbot.waitExposed(page)
+    qtbot.waitExposed(page, timeout=30_000)
     page.activateWindow()
     session.start("cull")
     page.view.setFocus()
-    qtbot.waitUntil(page.view.hasFocus)
+    qtbot.waitUntil(page.view.hasFocus, timeout=30_000)
     try:
         yield Harness(page, session, errors, notices, reported)
     finally:
