@@ -154,7 +154,10 @@ class OriginalLoader(QObject):
         parent: QObject | None = None,
         *,
         max_pixels: int = MAX_PIXELS,
+        children: ChildProcessPool | None = None,
     ):
+        """`children`: the decoder processes to use (tests); by default a pool of
+        one child per pool thread, started on the first request."""
         super().__init__(parent)
         self.threads, self.errors, self.max_pixels = threads, errors, max_pixels
         self._wanted = _Wanted()
@@ -162,7 +165,7 @@ class OriginalLoader(QObject):
         self._image: tuple[int, QImage] | None = None
         self._in_flight: int | None = None  # photo id of the wanted, unfinished request
         self._failed: dict[int, str] = {}  # photo id -> sentence (not retried until reset)
-        self._children: ChildProcessPool | None = None  # started on the first request
+        self._children = children  # None: made on the first request
         self._signals = OriginalSignals(self)
         self._signals.loaded.connect(self._on_loaded)
         self._delivery = Delivery(self._signals.loaded.emit)
