@@ -5,6 +5,15 @@ Responsibility: given the bytes of a file (read once by the caller), produce a
 RGB preview no larger than the requested long edge, the displayed size and the
 real container format. RAW containers are handed to `imaging.rawdecode`.
 
+It is also the one decoder of the loupe's 100 % view: `decode_for_display`
+(a path in, upright full-resolution RGB8 out) converts pixels exactly as the
+preview path does (the same 16-bit scaling and alpha handling here, the same
+LibRaw parameters in `rawdecode.decode_raw_for_display`), so 100 % shows the
+tone of the preview. `decode_display_request` is its never-raising form for a
+child process (ui/original_loader.py runs it crash-isolated).
+`DecodedImage`, `PIXEL_ERRORS` and `check_pixel_count` live in
+`imaging.decoded`, shared with rawdecode without an import circle.
+
 How (raster files):
 - Content decides, not the extension: Pillow identifies the container among
   JPEG (incl. MPO), PNG, TIFF, WebP and HEIF only; anything else is an
