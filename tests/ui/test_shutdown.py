@@ -36,14 +36,12 @@ def test_delivery_emits_nothing_once_closed_even_racing_threads() -> None:
         emitted.set()
 
     delivery = Delivery(emit)
-    stop = threading.Event()
     after_close: list[bool] = []
 
     def pump() -> None:
-        while not stop.is_set():
-            if not delivery.deliver(1):
-                after_close.append(delivery.deliver(2))
-                return
+        while delivery.deliver(1):  # until closed (however late this thread starts)
+            pass
+        after_close.append(delivery.deliver(2))
 
     threads = [threading.Thread(target=pump) for _ in range(4)]
     for thread in threads:
@@ -51,7 +49,6 @@ def test_delivery_emits_nothing_once_closed_even_racing_threads() -> None:
     assert emitted.wait(30)  # the threads are emitting
     delivery.close()
     count = len(got)
-    stop.set()
     for thread in threads:
         thread.join(30)
     assert len(got) == count and 2 not in got
