@@ -72,18 +72,42 @@ class App:
     pools: tuple[QThreadPool, ...]
 
     def shutdown(self) -> None:
-        """Stop in one order: timers, loaders (request() becomes a no-op), the
-        pipeline (cancel; child processes and the import lock let go), then
-        drain every pool — only then may the widgets go."""
+        """Stop everything that could still call into the window, in one order:
+
+        1. timers stopped (the window's and its services': no debounce,
+           retrain or refresh fires any more), except the pipeline's own,
+           which its cancel may still need;
+        2. loaders closed: `request()` is a no-op and results still in flight
+           are dropped without touching a QObject (ui/delivery.py); the
+           originals' child process stops;
+        3. the pipeline cancelled (its decode children and the import lock
+           let go);
+        4. every pool drained (`waitForDone`): no task is left running that
+           could emit on the window's objects;
+        5. only then may the caller delete the widgets (close the window,
+           delete it, close the catalog).
+        Idempotent: a second call does nothing.
+        """
+        if getattr(self, "_shut_down", False):
+            return
+        self._shut_down = True
         self.retrain.stop()
-        self.window.loupe.shutdown()  # the originals pool it owns
-        self.thumbnails.shutdown()
-        self.previews.shutdown()
+        pipeline = (self.pipeline, self.pipeline.service)
+        for timer in self.window.findChildren(QTimer):
+            owner = timer.parent()
+            while owner is not None and owner not in pipeline:
+                owner = owner.parent()
+            if owner is None:
+                timer.stop()
+        self.thumbnails.close()
+        self.previews.close()
+        self.window.loupe.originals.close()
         self.pipeline.service.shutdown()
+        self.window.loupe.shutdown()  # drains the originals' own pool
         for pool in self.pools:
-            pool.clear()
+            pool.clear()  # queued tasks never start
         for pool in self.pools:
-            pool.waitForDone(-1)
+            pool.waitForDone()
 
 
 def _pool(threads: int) -> QThreadPool:

@@ -499,3 +499,18 @@ def redo_last(pass_: str | None = None) -> list[DecisionRecord] | None:
         return None if group is None else _reverse(group)
 
     return _write(write)
+
+
+@dataclass(frozen=True)
+class DecisionState:
+    """A photo's decision flags, for callers that must not see the ORM (the UI)."""
+
+    cull: CullState
+    picked: bool
+    rating: int | None
+
+
+def decision_state(photo_id: int) -> DecisionState:
+    """The photo's cull state, pick flag and rating now; `DecisionError` if unknown."""
+    photo = _photo(photo_id)
+    return DecisionState(CullState(photo.cull), bool(photo.picked), photo.rating)

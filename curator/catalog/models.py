@@ -29,6 +29,8 @@ from peewee import (
     TextField,
 )
 
+from curator.catalog.types import CullState  # re-exported: the class lives there
+
 
 def utcnow() -> datetime:
     """Naive UTC now: the catalog's timestamp convention."""
@@ -48,12 +50,6 @@ class StageStatus(StrEnum):
     DONE = "done"
     FAILED = "failed"
     SKIPPED = "skipped"
-
-
-class CullState(StrEnum):
-    UNREVIEWED = "unreviewed"
-    KEPT = "kept"
-    REJECTED = "rejected"
 
 
 class BaseModel(Model):

@@ -5,6 +5,15 @@ Responsibility: given the bytes of a file (read once by the caller), produce a
 RGB preview no larger than the requested long edge, the displayed size and the
 real container format. RAW containers are handed to `imaging.rawdecode`.
 
+It is also the one decoder of the loupe's 100 % view: `decode_for_display`
+(a path in, upright full-resolution RGB8 out) converts pixels exactly as the
+preview path does (the same 16-bit scaling and alpha handling here, the same
+LibRaw parameters in `rawdecode.decode_raw_for_display`), so 100 % shows the
+tone of the preview. `decode_display_request` is its never-raising form for a
+child process (ui/original_loader.py runs it crash-isolated).
+`DecodedImage`, `PIXEL_ERRORS` and `check_pixel_count` live in
+`imaging.decoded`, shared with rawdecode without an import circle.
+
 How (raster files):
 - Content decides, not the extension: Pillow identifies the container among
   JPEG (incl. MPO), PNG, TIFF, WebP and HEIF only; anything else is an
@@ -50,8 +59,7 @@ from __future__ import annotations
 
 import io
 import math
-import struct
-import zlib
+import os
 from dataclasses import dataclass
 
 import cv2
@@ -59,12 +67,15 @@ import numpy as np
 import pillow_heif
 from PIL import Image, ImageFile, UnidentifiedImageError
 
+from curator.imaging.decoded import PIXEL_ERRORS, DecodedImage, check_pixel_count
 from curator.imaging.errors import (
     CorruptImageError,
     DecompressionBombError,
+    ImagingError,
     UnsupportedFormatError,
 )
-from curator.imaging.exif import valid_orientation
+from curator.imaging.exif import read_exif, valid_orientation
+from curator.imaging.formats import is_raw_path
 from curator.imaging.metrics import WORKING_LONG_EDGE
 from curator.imaging.orientation import apply_orientation, displayed_size, fit_long_edge
 from curator.imaging.types import FileFormat, MetricsSource
@@ -84,37 +95,12 @@ _PIL_FORMATS: dict[str, FileFormat] = {
 # Pillow's JPEG opener returns an MPO image itself when the file is one.
 _PIL_OPENERS = ["JPEG", "PNG", "TIFF", "WEBP", "HEIF"]
 
-# What Pillow raises while parsing or decoding damaged data.
-PIXEL_ERRORS: tuple[type[Exception], ...] = (
-    OSError,
-    SyntaxError,
-    ValueError,
-    EOFError,
-    struct.error,
-    zlib.error,
-    cv2.error,
-)
-
 TRUNCATED_MESSAGE = (
     "The file is cut short: only part of the picture is there "
     "(often an interrupted copy or a failing card)."
 )
 
 _EXIF_ORIENTATION_TAG = 0x0112
-
-
-@dataclass(frozen=True, eq=False)
-class DecodedImage:
-    """The pixels one file decoded to. Not pickled across processes (holds arrays)."""
-
-    luma: np.ndarray  # 2-D uint8, full resolution, stored orientation
-    preview: Image.Image  # RGB, upright, long edge <= the requested preview size
-    width: int  # displayed size (after orientation)
-    height: int
-    format: FileFormat
-    metrics_source: MetricsSource
-    orientation: int  # the EXIF orientation applied to get from stored to displayed
-    notes: tuple[str, ...] = ()
 
 
 def decode_image(
@@ -148,24 +134,7 @@ def decode_image(
 
 def decode_raster(data: bytes, *, preview_long_edge: int, max_pixels: int) -> DecodedImage:
     """Decode a JPEG/PNG/TIFF/WebP/HEIF file's bytes (see the module docstring)."""
-    if ImageFile.LOAD_TRUNCATED_IMAGES:
-        # Truncation detection relies on Pillow raising; never trade it silently.
-        raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES must stay False for Curator")
-    try:
-        img = Image.open(io.BytesIO(data), formats=_PIL_OPENERS)
-    except UnidentifiedImageError as exc:
-        raise _not_identified(data, exc) from exc
-    except Image.DecompressionBombError as exc:  # only if someone re-enabled Pillow's guard
-        raise DecompressionBombError(
-            "The image declares more pixels than the safety limit; Curator did not open "
-            "it to protect your computer's memory.",
-            str(exc),
-        ) from exc
-    except PIXEL_ERRORS as exc:
-        raise CorruptImageError(
-            "The picture's header is damaged, so Curator cannot tell what it contains.",
-            str(exc),
-        ) from exc
+    img = _open_raster(data)
     with img:
         file_format = _PIL_FORMATS[str(img.format)]
         stored = img.size
@@ -195,15 +164,26 @@ def decode_raster(data: bytes, *, preview_long_edge: int, max_pixels: int) -> De
     )
 
 
-def check_pixel_count(width: int, height: int, max_pixels: int) -> None:
-    """Raise `DecompressionBombError` when width x height exceeds `max_pixels`."""
-    if width * height > max_pixels:
+def _open_raster(data: bytes) -> Image.Image:
+    """Pillow's lazy image over `data` (header parsed, no pixel decoded yet)."""
+    if ImageFile.LOAD_TRUNCATED_IMAGES:
+        # Truncation detection relies on Pillow raising; never trade it silently.
+        raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES must stay False for Curator")
+    try:
+        return Image.open(io.BytesIO(data), formats=_PIL_OPENERS)
+    except UnidentifiedImageError as exc:
+        raise _not_identified(data, exc) from exc
+    except Image.DecompressionBombError as exc:  # only if someone re-enabled Pillow's guard
         raise DecompressionBombError(
-            f"The image claims to be {width:,} × {height:,} pixels "
-            f"({width * height / 1e6:,.0f} MP), over the {max_pixels / 1e6:,.0f} MP safety "
-            "limit; Curator did not open it to protect your computer's memory.",
-            f"declared {width}x{height} = {width * height} pixels > max_pixels={max_pixels}",
-        )
+            "The image declares more pixels than the safety limit; Curator did not open "
+            "it to protect your computer's memory.",
+            str(exc),
+        ) from exc
+    except PIXEL_ERRORS as exc:
+        raise CorruptImageError(
+            "The picture's header is damaged, so Curator cannot tell what it contains.",
+            str(exc),
+        ) from exc
 
 
 def _orientation_of(img: Image.Image) -> int:
@@ -376,3 +356,95 @@ def _not_identified(data: bytes, exc: Exception) -> Exception:
         f"TIFF, WebP or HEIC (it looks like {describe_contents(data)}).",
         str(exc),
     )
+
+
+# --- full resolution, for the 100 % view --------------------------------------
+
+
+@dataclass(frozen=True)
+class DisplayRequest:
+    """One original to decode at full size (picklable: it crosses to a child process)."""
+
+    path: str
+    max_pixels: int = 250_000_000
+
+
+@dataclass(frozen=True)
+class DisplayDecode:
+    """What `decode_display_request` returns: the pixels, or a human sentence."""
+
+    pixels: np.ndarray | None  # (h, w, 3) uint8 RGB, upright
+    error: str | None = None
+
+
+def decode_for_display(
+    path: str | os.PathLike[str], *, max_pixels: int = 250_000_000
+) -> np.ndarray:
+    """The original's full-resolution pixels for the 100 % view.
+
+    Returns a C-contiguous (height, width, 3) uint8 RGB array, upright, in the
+    same tone as the preview `decode_image` makes of the same file: the same
+    8-bit conversion for 16-bit/float/alpha rasters, and for RAW the same LibRaw
+    parameters as the preview/metrics render (camera white balance, no
+    auto-brighten; see `rawdecode.decode_raw_for_display`). Raises `ImagingError`
+    with a human sentence, or OSError when the file cannot be read.
+    """
+    with open(path, "rb") as file:
+        data = file.read()
+    if is_raw_path(path) and sniff_container(data) not in ("jpeg", "png", "webp", "heif"):
+        from curator.imaging.rawdecode import decode_raw_for_display  # rawpy only when needed
+
+        orientation = read_exif(data, is_raw=True).orientation
+        return decode_raw_for_display(data, max_pixels=max_pixels, exif_orientation=orientation)
+    return decode_raster_for_display(data, max_pixels=max_pixels)
+
+
+def decode_raster_for_display(data: bytes, *, max_pixels: int) -> np.ndarray:
+    """A JPEG/PNG/TIFF/WebP/HEIF file's full-resolution RGB (see `decode_for_display`)."""
+    img = _open_raster(data)
+    with img:
+        check_pixel_count(img.width, img.height, max_pixels)
+        orientation = _orientation_of(img)
+        try:
+            img.load()
+            if _PIL_FORMATS[str(img.format)] is FileFormat.JPEG:
+                rgb = img if img.mode == "RGB" else img.convert("RGB")
+            else:
+                # Exactly the preview's conversion (`_decode_other`): same tone.
+                eight_bit = _to_8bit(img) or _decode_with_opencv(data)
+                rgb = eight_bit if eight_bit.mode == "RGB" else eight_bit.convert("RGB")
+        except PIXEL_ERRORS as exc:
+            raise _pixel_error(exc) from exc
+        upright = rgb if orientation == 1 else apply_orientation(rgb, orientation)
+        return np.ascontiguousarray(np.asarray(upright))
+
+
+def decode_display_request(request: DisplayRequest) -> DisplayDecode:
+    """`decode_for_display` for a child process: never raises, the failure is a sentence.
+
+    Run through `pipeline.isolation.ChildProcessPool`, so a decoder that
+    crashes takes down the child, not the app.
+    """
+    try:
+        return DisplayDecode(decode_for_display(request.path, max_pixels=request.max_pixels))
+    except ImagingError as exc:
+        said = "preview" in exc.message
+        return DisplayDecode(None, exc.message if said else f"{exc.message} Showing the preview.")
+    except FileNotFoundError:
+        return DisplayDecode(
+            None,
+            "The original file is missing (moved, renamed or on a disk that is not "
+            "connected), so only the preview can be shown.",
+        )
+    except PermissionError:
+        return DisplayDecode(
+            None, "Curator may not read the original file (permissions); showing the preview."
+        )
+    except MemoryError:
+        return DisplayDecode(
+            None, "Not enough memory to open the original at full size; showing the preview."
+        )
+    except OSError as exc:
+        return DisplayDecode(
+            None, f"The original could not be read ({exc.strerror or exc}); showing the preview."
+        )

@@ -69,11 +69,7 @@ import numpy as np
 import rawpy
 from PIL import Image
 
-from curator.imaging.decode import (
-    PIXEL_ERRORS,
-    DecodedImage,
-    check_pixel_count,
-)
+from curator.imaging.decoded import PIXEL_ERRORS, DecodedImage, check_pixel_count
 from curator.imaging.errors import (
     CorruptImageError,
     DecompressionBombError,
@@ -93,6 +89,7 @@ from curator.imaging.types import FileFormat, MetricsSource
 MIN_BYTES_PER_PIXEL = 0.005
 MIN_PREVIEW_LONG_EDGE = 160
 SATURATED_FRACTION = 0.80
+FULL_SIZE_FRACTION = 0.95  # an embedded preview this close to the sensor size is "full size"
 _EXIF_ORIENTATION_TAG = 0x0112
 
 
@@ -214,6 +211,74 @@ def decode_raw(
         orientation=orientation,
         notes=(f"{problem}; measured on the camera's embedded preview instead.",),
     )
+
+
+def decode_raw_for_display(
+    data: bytes,
+    *,
+    max_pixels: int,
+    exif_orientation: int = 1,
+    camera: str | None = None,
+) -> np.ndarray:
+    """A RAW file's full-resolution RGB for the 100 % view: (h, w, 3) uint8, upright.
+
+    The camera's embedded JPEG when it is full size (>= `FULL_SIZE_FRACTION`
+    of the displayed sensor size: fast, and the very picture the preview was
+    made from); else LibRaw's full demosaic with the preview/metrics render's
+    parameters — camera white balance, 8-bit BT.709 output and *no*
+    auto-brighten — so 100 % shows the tone of the preview rendered from the
+    sensor (LibRaw's default auto-brighten made it ~40 % brighter). Sensor data
+    that `decode_raw` calls unusable (cut short, constant, nearly all white
+    while a preview exists) or that LibRaw cannot unpack raises an
+    `ImagingError` sentence: the loupe then keeps the preview.
+    """
+    try:
+        raw = rawpy.imread(io.BytesIO(data))
+    except rawpy.LibRawError as exc:
+        raise _open_error(exc, camera) from exc
+    with raw:
+        sizes = raw.sizes
+        raw_pixels = int(sizes.raw_width) * int(sizes.raw_height)
+        check_pixel_count(int(sizes.raw_width), int(sizes.raw_height), max_pixels)
+        flip_orientation = orientation_from_flip(int(sizes.flip))
+        orientation = valid_orientation(
+            flip_orientation if flip_orientation != 1 else exif_orientation
+        )
+        sensor_size = (int(sizes.width), int(sizes.height))
+        full_edge = max(displayed_size(sensor_size, orientation))
+        thumb = _extract_thumb(raw, max(full_edge, MIN_PREVIEW_LONG_EDGE))
+        if thumb is not None and max(thumb.image.size) >= FULL_SIZE_FRACTION * full_edge:
+            return np.ascontiguousarray(np.asarray(_orient_thumb(thumb, orientation, sensor_size)))
+        unusable = CorruptImageError(
+            "This RAW file's sensor data cannot be shown at full size (it is incomplete, "
+            "empty or decodes wrongly); showing the camera's preview instead.",
+        )
+        if raw_pixels > 0 and len(data) / raw_pixels < MIN_BYTES_PER_PIXEL:
+            raise unusable
+        try:
+            if _sensor_is_constant(raw):
+                raise unusable
+            # Turned by LibRaw's flip; the same parameters as decode_raw's render.
+            rgb = raw.postprocess(
+                half_size=False, use_camera_wb=True, output_bps=8, no_auto_bright=True
+            )
+        except rawpy.LibRawError as exc:
+            failure = _unpack_error(exc, camera)
+            raise type(failure)(
+                f"LibRaw cannot decode this RAW file's sensor data at full size"
+                f"{_camera_phrase(camera)}; showing the preview instead.",
+                failure.detail,
+            ) from exc
+    if thumb is not None:
+        luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+        if float(np.count_nonzero(luma >= 250)) / luma.size >= SATURATED_FRACTION:
+            raise unusable  # decode_raw showed the embedded preview instead
+    if flip_orientation == 1 and orientation != 1:
+        # LibRaw had no flip to apply; decode_raw turned the preview by the EXIF tag.
+        return np.ascontiguousarray(
+            np.asarray(apply_orientation(Image.fromarray(rgb), orientation))
+        )
+    return np.ascontiguousarray(rgb)
 
 
 def _shrink(rgb: np.ndarray, long_edge: int) -> Image.Image:

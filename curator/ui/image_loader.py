@@ -15,6 +15,11 @@ Concurrency protocol:
   (`reset()` bumps it: a filter change, a pass switch, shutdown), converts
   the QImage to a QPixmap, stores it in an LRU of `capacity` entries and
   emits `image_ready(photo_id)`.
+- Tasks reach the main thread only through the loader's `Delivery` (one
+  signals object, parented to the loader; see ui/delivery.py). `close()`
+  closes it, empties the wanted set and makes `request()` a no-op: after it
+  returns, no task touches a QObject of the loader, and results still
+  arriving are dropped. `shutdown()` is `close()` plus draining the pool.
 Keys are (photo id, cache key); cache keys are content-addressed, so a
 pixmap is never wrong for its key, only possibly unwanted.
 """
@@ -30,6 +35,7 @@ from PySide6.QtCore import QObject, QRunnable, QSize, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage, QImageReader, QPixmap
 
 from curator.imaging.cache import cache_path
+from curator.ui.delivery import Delivery
 from curator.ui.guard import ErrorReporter, guarded_slot
 
 
@@ -66,16 +72,18 @@ class ImageLoadTask(QRunnable):
         path: Path,
         max_edge: int | None,
         wanted: _WantedSet,
-        signals: LoadSignals,
+        delivery: Delivery,
     ):
         super().__init__()
         self.setAutoDelete(True)
         self.key, self.generation, self.path = key, generation, path
-        self.max_edge, self.wanted, self.signals = max_edge, wanted, signals
+        self.max_edge, self.wanted, self.delivery = max_edge, wanted, delivery
 
     def run(self) -> None:
+        if self.delivery.closed:
+            return
         if self.key not in self.wanted.keys:
-            self.signals.loaded.emit(LoadResult(self.key, self.generation, None, skipped=True))
+            self.delivery.deliver(LoadResult(self.key, self.generation, None, skipped=True))
             return
         reader = QImageReader(str(self.path))
         reader.setAutoTransform(False)  # cached JPEGs are already upright
@@ -87,7 +95,7 @@ class ImageLoadTask(QRunnable):
                 QSize(max(1, round(size.width() * scale)), max(1, round(size.height() * scale)))
             )
         image = reader.read()
-        self.signals.loaded.emit(
+        self.delivery.deliver(
             LoadResult(self.key, self.generation, None if image.isNull() else image)
         )
 
@@ -115,7 +123,16 @@ class ImageLoader(QObject):
         self._in_flight: set[ImageKey] = set()
         self._wanted = _WantedSet()
         self._generation = 0
+        self._signals = LoadSignals(self)
+        self._signals.loaded.connect(self._on_loaded)
+        self._delivery = Delivery(self._signals.loaded.emit)
+        # Safety net: never emit on a loader that was deleted without close().
+        self.destroyed.connect(self._delivery.close)
         self.loads = 0  # decodes started (for tests and benchmarks)
+
+    @property
+    def closed(self) -> bool:
+        return self._delivery.closed
 
     def pixmap(self, key: ImageKey) -> QPixmap | None:
         pixmap = self._pixmaps.get(key)
@@ -127,6 +144,8 @@ class ImageLoader(QObject):
         return key in self._failed
 
     def request(self, keys: Iterable[ImageKey]) -> None:
+        if self.closed:
+            return
         wanted = list(dict.fromkeys(keys))
         self._wanted.keys = frozenset(wanted)
         for key in reversed(wanted):  # the first wanted ends up most recently used
@@ -143,27 +162,31 @@ class ImageLoader(QObject):
         self._in_flight.clear()
         self._wanted.keys = frozenset()
 
-    def shutdown(self) -> None:
+    def close(self) -> None:
+        """Stop for good: `request()` becomes a no-op and no task result is delivered
+        after this returns (queued ones are dropped). Main thread only."""
+        self._delivery.close()
         self.reset()
-        self.threads.clear()
-        self.threads.waitForDone(5000)
+        self.threads.clear()  # tasks not started yet never start
+
+    def shutdown(self) -> None:
+        """`close()`, then wait for the pool's running tasks (they skip their work)."""
+        self.close()
+        self.threads.waitForDone()
 
     def _submit(self, key: ImageKey) -> None:
-        signals = LoadSignals(self)
-        signals.loaded.connect(self._on_loaded)
         self._in_flight.add(key)
         self.loads += 1
         path = cache_path(self.cache_dir, key.cache_key)
-        task = ImageLoadTask(key, self._generation, path, self.max_edge, self._wanted, signals)
+        task = ImageLoadTask(
+            key, self._generation, path, self.max_edge, self._wanted, self._delivery
+        )
         self.threads.start(task)
 
     @Slot(object)
     @guarded_slot
     def _on_loaded(self, result: LoadResult) -> None:
-        sender = self.sender()
-        if sender is not None:
-            sender.deleteLater()
-        if result.generation != self._generation:
+        if self.closed or result.generation != self._generation:
             return
         self._in_flight.discard(result.key)
         if result.skipped:

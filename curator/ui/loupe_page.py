@@ -149,6 +149,10 @@ class LoupePage(QWidget):
         self._repaint_current()
 
     def shutdown(self) -> None:
+        """Stop the original loader (its child process too) and drain its pool.
+
+        The preview and thumbnail loaders belong to app.py, which closes them.
+        """
         self.originals.shutdown()
 
     def _move(self, delta: int) -> None:
@@ -332,7 +336,7 @@ class LoupePage(QWidget):
         details = None if pid is None else self.details(pid)
         if row is None or details is None or row.failed:
             return
-        self.originals.request(row.id, details.original_path, is_raw=details.file_format == "raw")
+        self.originals.request(row.id, details.original_path)
 
     # --- slots ----------------------------------------------------------------------
 

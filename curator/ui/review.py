@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject, Signal
 
 from curator.catalog import decisions
 from curator.catalog.decisions import DecisionRecord
-from curator.catalog.models import CullState, Photo
+from curator.catalog.types import CullState
 
 
 class ReviewPass(StrEnum):
@@ -126,7 +126,7 @@ class ReviewSession(QObject):
             self._decided(decisions.set_cull(pid, CullState.KEPT, pass_=self.pass_.value))
             self.move(1)
         else:
-            picked = bool(Photo.get_by_id(pid).picked)
+            picked = decisions.decision_state(pid).picked
             self._decided(decisions.set_picked(pid, not picked, pass_=self.pass_.value))
 
     def reject(self) -> None:
@@ -144,10 +144,10 @@ class ReviewSession(QObject):
         if self.pass_ is ReviewPass.CULL:
             self._decided(decisions.set_cull(pid, CullState.UNREVIEWED, pass_=self.pass_.value))
             return
-        photo = Photo.get_by_id(pid)
-        if photo.picked:
+        state = decisions.decision_state(pid)
+        if state.picked:
             self._decided(decisions.set_picked(pid, False, pass_=self.pass_.value))
-        elif photo.cull == CullState.REJECTED.value:
+        elif state.cull is CullState.REJECTED:
             self._decided(decisions.set_cull(pid, CullState.KEPT, pass_=self.pass_.value))
 
     def rate(self, stars: int) -> None:

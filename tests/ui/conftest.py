@@ -11,7 +11,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shiboken6
 from PIL import Image
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from curator.app import App, build_app
@@ -63,17 +66,33 @@ def running_app(qtbot: QtBot, width: int = 1100, height: int = 760) -> Iterator[
     paths = resolve_paths()
     catalog = Catalog.open(paths.catalog)
     built = build_app(catalog, paths, load_settings(paths.settings_file))
-    qtbot.addWidget(built.window)
+    # Not qtbot.addWidget: qtbot would deleteLater the window after this teardown,
+    # so it died during the *next* test's event processing. `dispose` does it here.
     built.window.resize(width, height)
     built.window.show()
-    qtbot.waitExposed(built.window)
+    qtbot.waitExposed(built.window, timeout=30_000)
     built.window.activateWindow()
     try:
         yield built
     finally:
-        built.shutdown()
-        built.window.close()
-        catalog.close()
+        built.shutdown()  # timers, loaders, pipeline, pools drained (see App.shutdown)
+        dispose(built.window)
+        catalog.close()  # last: results queued before the drain may still read it
+
+
+def dispose(widget: QWidget) -> None:
+    """Close `widget`, deliver what is still queued for it, and delete it now.
+
+    Call after everything that could post to it is stopped and drained. The
+    events posted before the drain are delivered while its objects (and the
+    catalog) are still alive; then the deletion happens here, not in a later
+    test."""
+    widget.close()
+    QApplication.sendPostedEvents()
+    QApplication.processEvents()
+    widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not shiboken6.isValid(widget), "the widget outlived its test"
 
 
 @pytest.fixture

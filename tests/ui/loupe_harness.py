@@ -21,6 +21,7 @@ from curator.ui.guard import ErrorReporter
 from curator.ui.image_loader import ImageLoader
 from curator.ui.loupe_page import PREFETCH, LoupePage
 from curator.ui.review import ReviewSession
+from tests.ui.conftest import dispose
 
 SHOTS = Path("/tmp/curator-shots")
 
@@ -55,21 +56,23 @@ def loupe_harness(qtbot: QtBot, *, match_threshold: float = 70.0) -> Iterator[Ha
     session.notice.connect(notices.append)
     errors.reported.connect(reported.append)
     page.setPalette(dark_palette())  # as the main window has it (screenshots)
-    qtbot.addWidget(page)
     page.resize(1200, 800)
     page.show()
-    qtbot.waitExposed(page)
+    qtbot.waitExposed(page, timeout=30_000)
     page.activateWindow()
     session.start("cull")
     page.view.setFocus()
-    qtbot.waitUntil(page.view.hasFocus)
+    qtbot.waitUntil(page.view.hasFocus, timeout=30_000)
     try:
         yield Harness(page, session, errors, notices, reported)
     finally:
+        # The app's order (App.shutdown): loaders closed, pools drained, then the widget.
+        previews.close()
+        thumbnails.close()
         page.shutdown()
         previews.shutdown()
         thumbnails.shutdown()
-        page.close()
+        dispose(page)
         catalog.close()
 
 

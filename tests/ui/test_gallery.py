@@ -61,7 +61,7 @@ def test_thumbnails_load_for_the_visible_rows_only(tmp_path: Path, app: App, qtb
         lambda: all(
             app.model.data(app.model.index(r), Qt.ItemDataRole.DecorationRole) for r in visible
         ),
-        timeout=5000,
+        timeout=30_000,
     )
     # Visible plus one screen ahead were asked for, not all 40.
     assert app.thumbnails.loads < 40
@@ -69,7 +69,7 @@ def test_thumbnails_load_for_the_visible_rows_only(tmp_path: Path, app: App, qtb
     last = app.model.rowCount() - 1
     qtbot.waitUntil(
         lambda: app.model.data(app.model.index(last), Qt.ItemDataRole.DecorationRole) is not None,
-        timeout=5000,
+        timeout=30_000,
     )
 
 

@@ -31,7 +31,7 @@ def _state(pid: int) -> tuple[str, int | None, bool]:
 def _open_loupe(app: App, qtbot: QtBot) -> None:
     app.window.show_loupe()
     view = app.window.loupe.view
-    qtbot.waitUntil(lambda: view.hasFocus())
+    qtbot.waitUntil(lambda: view.hasFocus(), timeout=30_000)
 
 
 def test_cull_then_rate_with_undo_and_redo(library: Path, app: App, qtbot: QtBot) -> None:
@@ -154,7 +154,7 @@ def test_help_overlay_and_shortcuts_never_fire_in_a_text_field(
     field = QLineEdit(app.window.loupe)  # e.g. the coming tag editor in the panel
     field.show()
     field.setFocus()
-    qtbot.waitUntil(field.hasFocus)
+    qtbot.waitUntil(field.hasFocus, timeout=30_000)
     current = app.session.current
     for k in (Qt.Key.Key_P, Qt.Key.Key_X, Qt.Key.Key_3, Qt.Key.Key_G):
         qtbot.keyClick(field, k)
@@ -173,7 +173,7 @@ def test_key_to_next_photo_painted_is_fast_with_prefetch(
     """
     _open_loupe(app, qtbot)
     loupe, view = app.window.loupe, app.window.loupe.view
-    qtbot.waitUntil(lambda: view.is_preview, timeout=5000)
+    qtbot.waitUntil(lambda: view.is_preview, timeout=30_000)
 
     def prefetched(photo_id: int) -> bool:
         row = loupe.row(photo_id)
@@ -183,7 +183,7 @@ def test_key_to_next_photo_painted_is_fast_with_prefetch(
     timings = []
     for _ in range(len(app.session.order) - 2):  # the last one is the broken file
         nxt = app.session.order[app.session.index + 1]
-        qtbot.waitUntil(lambda nxt=nxt: prefetched(nxt), timeout=5000)
+        qtbot.waitUntil(lambda nxt=nxt: prefetched(nxt), timeout=30_000)
         t0 = time.perf_counter()
         qtbot.keyClick(view, Qt.Key.Key_Right)
         view.repaint()

@@ -87,7 +87,7 @@ def test_tags_add_and_remove_persist_and_typing_decides_nothing(
 
         # Type into the tag field: the loupe's keys (p, x, 3, space, arrows) stay quiet.
         tags.field.setFocus()
-        qtbot.waitUntil(tags.field.hasFocus)
+        qtbot.waitUntil(tags.field.hasFocus, timeout=30_000)
         qtbot.keyClicks(tags.field, "px")
         for k in (Qt.Key.Key_Space, Qt.Key.Key_3, Qt.Key.Key_Right):
             qtbot.keyClick(tags.field, k)

@@ -32,7 +32,7 @@ def big_library(tmp_path: Path) -> Path:
 
 
 def _wait_preview(h: Harness, qtbot: QtBot) -> None:
-    qtbot.waitUntil(lambda: h.page.view.is_preview, timeout=5000)
+    qtbot.waitUntil(lambda: h.page.view.is_preview, timeout=30_000)
 
 
 def test_z_zooms_to_100_percent_at_the_pointer_and_back(big_library: Path, qtbot: QtBot) -> None:
@@ -45,7 +45,7 @@ def test_z_zooms_to_100_percent_at_the_pointer_and_back(big_library: Path, qtbot
         assert fit_scale < 0.5  # 2400 px fit into ~880 px
         cursor = QPoint(300, 250)
         qtbot.mouseMove(view, cursor)
-        qtbot.waitUntil(lambda: view._mouse is not None)
+        qtbot.waitUntil(lambda: view._mouse is not None, timeout=30_000)
         before = view.image_point(QPointF(cursor))
         assert before is not None
 
@@ -59,7 +59,7 @@ def test_z_zooms_to_100_percent_at_the_pointer_and_back(big_library: Path, qtbot
         assert after is not None
         assert abs(after.x() - before.x()) <= 1.5 and abs(after.y() - before.y()) <= 1.5
 
-        with qtbot.waitSignal(loader.original_ready, timeout=10_000):
+        with qtbot.waitSignal(loader.original_ready, timeout=60_000):
             pass
         full = loader.image(pid)
         assert full is not None and (full.width(), full.height()) == (W, H)
@@ -90,7 +90,7 @@ def test_z_zooms_to_100_percent_at_the_pointer_and_back(big_library: Path, qtbot
         qtbot.keyClick(view, Qt.Key.Key_Right)  # next photo, still at 100 %
         assert h.session.current != pid and view.zoomed
         assert loader.image(pid) is None  # only the current photo's original is held
-        qtbot.waitUntil(lambda: loader.image(h.session.current or -1) is not None, timeout=10_000)
+        qtbot.waitUntil(lambda: loader.image(h.session.current or -1) is not None, timeout=60_000)
 
         qtbot.keyClick(view, Qt.Key.Key_Z)  # back to fit
         assert not view.zoomed and view.scale() == pytest.approx(fit_scale)
@@ -109,17 +109,19 @@ def test_an_unreadable_original_keeps_the_preview_with_a_message(
         path = Path(bytes(Photo.get_by_id(pid).path).decode())
         path.write_bytes(path.read_bytes()[:5000])  # cut short after the import
         qtbot.keyClick(view, Qt.Key.Key_Z)
-        with qtbot.waitSignal(h.page.originals.original_failed, timeout=10_000):
+        with qtbot.waitSignal(h.page.originals.original_failed, timeout=60_000):
             pass
         assert view.zoomed and view.scale() == 1.0
         view.repaint()
         assert view.painted_photo_id == pid and not view.painted_full_resolution
         assert "preview only" in view.zoom_note
-        assert h.notices and "could not be decoded" in h.notices[-1]
+        assert h.notices and "cut short" in h.notices[-1]
         assert not h.reported  # a bad file is a message, not an error
         path.unlink()  # a missing original: the next photo still zooms fine
         qtbot.keyClick(view, Qt.Key.Key_Right)
-        qtbot.waitUntil(lambda: h.page.originals.image(h.session.current or -1) is not None)
+        qtbot.waitUntil(
+            lambda: h.page.originals.image(h.session.current or -1) is not None, timeout=30_000
+        )
 
 
 def test_stale_originals_are_dropped_when_moving_fast(big_library: Path, qtbot: QtBot) -> None:
@@ -130,29 +132,7 @@ def test_stale_originals_are_dropped_when_moving_fast(big_library: Path, qtbot: 
         qtbot.keyClick(view, Qt.Key.Key_Right)
         qtbot.keyClick(view, Qt.Key.Key_Right)
         last = h.session.current
-        qtbot.waitUntil(lambda: loader.image(last or -1) is not None, timeout=10_000)
+        qtbot.waitUntil(lambda: loader.image(last or -1) is not None, timeout=60_000)
         ids = set(photo_ids_by_name().values())
         assert all(loader.image(pid) is None for pid in ids - {last})
         assert loader.loads == 3
-
-
-def test_decode_original_turns_upright_and_reads_raw(tmp_path: Path, fixtures_dir: Path) -> None:
-    from curator.ui.original_loader import OriginalDecodeError, decode_original
-
-    image = Image.new("RGB", (60, 40), (200, 30, 30))
-    image.paste((30, 30, 200), (0, 0, 10, 10))  # a blue top-left corner, as stored
-    exif = Image.Exif()
-    exif[0x0112] = 6  # stored sideways: displayed turned 90° clockwise
-    image.save(tmp_path / "turned.jpg", quality=95, exif=exif)
-    upright = decode_original(str(tmp_path / "turned.jpg"), is_raw=False)
-    assert (upright.width(), upright.height()) == (40, 60)
-    assert upright.pixelColor(36, 3).blue() > 150  # the corner is now top-right
-
-    raw = decode_original(
-        str(fixtures_dir / "raw" / "Kodak_C330_FORMAT_NONE_YRGB.raw"), is_raw=True
-    )
-    assert raw.width() > 1000 and raw.height() > 800
-    with pytest.raises(OriginalDecodeError, match="could not be decoded"):
-        decode_original(str(fixtures_dir / "raw_truncated" / "exiftool_FujiFilm.raf"), is_raw=True)
-    with pytest.raises(OriginalDecodeError, match="missing"):
-        decode_original(str(tmp_path / "gone.jpg"), is_raw=False)

@@ -60,14 +60,14 @@ def test_screenshots_of_gallery_loupe_and_help(library: Path, app: App, qtbot: Q
             app.model.data(app.model.index(r), Qt.ItemDataRole.DecorationRole) is not None
             for r in range(8)
         ),
-        timeout=5000,
+        timeout=30_000,
     )
     shots = {"gallery": window.grab()}
     assert status.cancel_button.isVisible() and status.pause_button.isVisible()
     window.problems_dock.hide()
     window.show_loupe(ids[2])
     view = window.loupe.view
-    qtbot.waitUntil(lambda: view.is_preview and view.painted_photo_id == ids[2], timeout=5000)
+    qtbot.waitUntil(lambda: view.is_preview and view.painted_photo_id == ids[2], timeout=30_000)
     shots["loupe"] = window.grab()
     qtbot.keyClick(view, Qt.Key.Key_Question)
     shots["help"] = window.grab()

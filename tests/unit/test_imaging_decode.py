@@ -13,7 +13,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from curator.imaging.decode import TRUNCATED_MESSAGE, DecodedImage, decode_image
+from curator.imaging.decode import (
+    TRUNCATED_MESSAGE,
+    DecodedImage,
+    DisplayRequest,
+    decode_display_request,
+    decode_for_display,
+    decode_image,
+)
 from curator.imaging.errors import (
     CorruptImageError,
     DecompressionBombError,
@@ -330,3 +337,76 @@ def test_dct_scaled_jpeg_metrics_match_the_full_resolution_path() -> None:
         assert abs(measure_exposure(fast.luma).score - measure_exposure(full).score) <= 2.0, (
             path.name
         )
+
+
+# --- the 100 % view's decode: same tone and orientation as the preview ----------
+
+
+def _mean_luma(rgb: np.ndarray | Image.Image) -> float:
+    image = rgb if isinstance(rgb, Image.Image) else Image.fromarray(rgb)
+    return float(np.asarray(image.convert("L"), dtype=np.float64).mean())
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+def test_16_bit_tiff_at_100_percent_has_the_previews_tone(tmp_path: Path, channels: int) -> None:
+    # A dim 16-bit scene (top value ~1/3 of full scale): scaling by the data's own
+    # maximum, as the old 100 % decoder did, made it ~3x brighter than the preview.
+    y, x = np.mgrid[0:1200, 0:1800].astype(np.float64)
+    scene = 4000 + 16000 * (0.5 + 0.5 * np.sin(x / 37.0) * np.cos(y / 23.0))
+    grey = scene.astype(np.uint16)
+    array = grey if channels == 1 else np.dstack([grey, (grey * 0.8).astype(np.uint16), grey])
+    path = tmp_path / f"dim{channels}.tif"
+    assert cv2.imwrite(str(path), array)
+    preview = decode_image(path.read_bytes(), is_raw=False).preview
+    full = decode_for_display(path)
+    assert full.dtype == np.uint8 and full.shape == (1200, 1800, 3)
+    assert full.flags["C_CONTIGUOUS"]
+    assert _mean_luma(full) == pytest.approx(_mean_luma(preview), rel=0.03)
+
+
+@pytest.mark.parametrize(
+    "name", ["raw/Canon550D_MagicLantern_colorchart.dng", "raw/BMPCC4K_Blackmagic.dng"]
+)
+def test_raw_at_100_percent_has_the_previews_tone(name: str) -> None:
+    # These have no embedded JPEG: the preview is the no-auto-bright sensor render.
+    # LibRaw's default auto-brighten made the full decode ~40 % brighter.
+    path = fixture(name)
+    preview = _decode_path(path)
+    assert preview.metrics_source is MetricsSource.RAW_HALF
+    full = decode_for_display(path)
+    assert full.shape == (preview.height, preview.width, 3)
+    assert _mean_luma(full) == pytest.approx(_mean_luma(preview.preview), rel=0.04)
+
+
+def test_display_decode_is_upright(tmp_path: Path) -> None:
+    image = Image.new("RGB", (60, 40), (200, 30, 30))
+    image.paste((30, 30, 200), (0, 0, 10, 10))  # a blue top-left corner, as stored
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored sideways: displayed turned 90° clockwise
+    image.save(tmp_path / "turned.jpg", quality=95, exif=exif)
+    upright = decode_for_display(tmp_path / "turned.jpg")
+    assert upright.shape == (60, 40, 3)
+    assert upright[3, 36, 2] > 150  # the corner is now top-right
+    dng = make_dng(tmp_path / "turned.dng", 400, 300, orientation=6)
+    assert decode_for_display(dng).shape[:2] == (400, 300)  # portrait
+    pixel7 = decode_for_display(fixture("raw_edge/Pixel7_noise_test.dng"))
+    assert pixel7.shape[0] > pixel7.shape[1]  # orientation 8: portrait too
+
+
+def test_display_decode_failures_are_sentences(tmp_path: Path) -> None:
+    cut = tmp_path / "cut.jpg"
+    whole = fixture("jpeg/canon_sx60_hdr_NO.jpg").read_bytes()
+    cut.write_bytes(whole[: len(whole) // 2])
+    cases = {
+        str(cut): "cut short",
+        str(tmp_path / "gone.jpg"): "missing",
+        str(fixture("raw_truncated/exiftool_FujiFilm.raf")): "preview",
+        str(fixture("raw_edge/NikonZ9_HEcompressed_overexposed.dng")): "preview",
+    }
+    for path, phrase in cases.items():
+        result = decode_display_request(DisplayRequest(path))
+        assert result.pixels is None and result.error is not None, path
+        assert phrase in result.error, result.error
+        assert "Error" not in result.error and "b'" not in result.error
+    with pytest.raises(DecompressionBombError):
+        decode_for_display(fixture("jpeg/canon_sx60_hdr_NO.jpg"), max_pixels=1_000_000)

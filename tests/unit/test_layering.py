@@ -1,4 +1,5 @@
-"""House rules that a grep can check: Qt layering and lazy torch."""
+"""House rules that a parse can check: Qt layering, lazy torch, the UI off the
+ORM, no private names across modules, and no import cycles in curator/."""
 
 from __future__ import annotations
 
@@ -9,6 +10,24 @@ from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[2] / "curator"
 NO_QT = ("catalog", "imaging", "llm", "ml", "export")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PKG.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES = {_module_name(p): p for p in PKG.rglob("*.py")}
+
+
+def _curator_module(dotted: str) -> str | None:
+    """The curator module a dotted import name lands in (longest existing prefix)."""
+    name = dotted
+    while name and name not in MODULES:
+        name = name.rpartition(".")[0]
+    return name or None
 
 
 def _imports(path: Path) -> set[str]:
@@ -49,3 +68,106 @@ def test_torch_is_not_imported_by_the_cli_or_an_import() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_ui_does_not_import_the_orm_models() -> None:
+    for path in (PKG / "ui").rglob("*.py"):
+        rel = path.relative_to(PKG).as_posix()
+        bad = {n for n in _imports(path) if n.startswith("curator.catalog.models")}
+        assert not bad, f"{rel} imports {bad}: add a query to catalog/queries.py instead"
+
+
+def test_no_private_name_is_imported_from_another_module() -> None:
+    found = []
+    for path in PKG.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("curator"):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                if private:
+                    found.append(f"{path.relative_to(PKG)}: {node.module} {private}")
+            elif isinstance(node, ast.Import):
+                private = [a.name for a in node.names if "._" in a.name and "__" not in a.name]
+                if private:
+                    found.append(f"{path.relative_to(PKG)}: {private}")
+    assert not found, "private names imported across modules:\n" + "\n".join(found)
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """module -> the curator modules it imports anywhere (lazy imports included)."""
+    graph: dict[str, set[str]] = {}
+    for name, path in MODULES.items():
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                dotted = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                dotted = [f"{node.module}.{a.name}" for a in node.names]
+            else:
+                continue
+            for item in dotted:
+                if item.startswith("curator"):
+                    target = _curator_module(item)
+                    if target is not None and target != name:
+                        targets.add(target)
+        graph[name] = targets
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    found: list[list[str]] = []
+    counter = 0
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, edges = work[-1]
+            nxt = next(edges, None)
+            if nxt is not None:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(sorted(graph[nxt]))))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_the_cycle_check_finds_a_cycle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _cycles(graph) == [["a", "b", "c"]]
+
+
+def test_no_import_cycles_in_curator() -> None:
+    graph = _import_graph()
+    assert (
+        "curator.imaging.rawdecode" in graph["curator.imaging.decode"]
+    )  # the graph sees lazy imports
+    assert "curator.imaging.decode" not in graph["curator.imaging.rawdecode"]
+    assert _cycles(graph) == []
