@@ -281,11 +281,6 @@ class GalleryRow:
         return self.failed_reason is not None
 
 
-def gallery_ids(which: GalleryFilter = GalleryFilter.ALL) -> list[int]:
-    """Photo ids for the gallery, by capture time (undated last), then path."""
-    return gallery_query_ids(GalleryQuery.from_filter(which))
-
-
 def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
     """Display fields of the given photos (missing or deleted ids are left out)."""
     ids = list(dict.fromkeys(int(i) for i in photo_ids))

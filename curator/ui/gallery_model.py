@@ -181,13 +181,6 @@ class GalleryListModel(QAbstractListModel):
         self._rows.clear()
         self.endResetModel()
 
-    def set_filter(self, which: GalleryFilter) -> None:
-        self.set_query(
-            GalleryQuery.from_filter(
-                which, sort=self.query.sort, match_threshold=self.query.match_threshold
-            )
-        )
-
     def set_match_threshold(self, threshold: float) -> None:
         """A new MATCH threshold: badges repaint at once, a MATCH filter re-queries."""
         if threshold == self.query.match_threshold:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from curator.app import App
-from curator.catalog.queries import gallery_ids, gallery_rows, photo_details
+from curator.catalog.queries import GalleryQuery, gallery_query_ids, gallery_rows, photo_details
 from curator.pipeline.isolation import ChildProcessPool, WorkerCrashed, WorkerTimedOut
 from curator.ui.delivery import Delivery
 from curator.ui.gallery_model import preview_key
@@ -66,7 +66,7 @@ def test_a_closed_delivery_never_touches_its_deleted_signal_owner() -> None:
 
 
 def _loader_with_keys(app: App) -> tuple[ImageLoader, list[Any]]:
-    rows = gallery_rows(gallery_ids())
+    rows = gallery_rows(gallery_query_ids(GalleryQuery()))
     keys = [k for r in rows.values() if (k := preview_key(r)) is not None]
     assert keys
     return app.previews, keys
@@ -131,7 +131,7 @@ class _FailingChildren(ChildProcessPool):
 
 
 def _original(library: Path) -> tuple[int, str]:
-    pid = gallery_ids()[0]
+    pid = gallery_query_ids(GalleryQuery())[0]
     details = photo_details(pid)
     assert details is not None
     return pid, details.original_path
