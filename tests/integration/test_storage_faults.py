@@ -274,10 +274,17 @@ def test_ctrl_c_while_the_catalog_closes_exits_130_quietly(
         real_close(self)
         assert self.db.is_closed()
 
-    monkeypatch.setattr(Catalog, "close", close_with_a_ctrl_c)
-    code, _out, err = run_cli("status")
-    assert code == 130 and "Traceback" not in err
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+    inherited = signal.getsignal(signal.SIGINT)
+    # A background job of a shell without job control starts with SIGINT
+    # ignored; make Ctrl+C deliverable, as in a terminal, for this test.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        monkeypatch.setattr(Catalog, "close", close_with_a_ctrl_c)
+        code, _out, err = run_cli("status")
+        assert code == 130 and "Traceback" not in err
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+    finally:
+        signal.signal(signal.SIGINT, inherited)
 
 
 def test_ctrl_c_during_a_command_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
