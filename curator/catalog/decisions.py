@@ -52,6 +52,7 @@ from curator.catalog.models import (
     utcnow,
 )
 from curator.catalog.paths_codec import encode_path
+from curator.records import DecisionState
 
 T = TypeVar("T")
 
@@ -501,16 +502,8 @@ def redo_last(pass_: str | None = None) -> list[DecisionRecord] | None:
     return _write(write)
 
 
-@dataclass(frozen=True)
-class DecisionState:
-    """A photo's decision flags, for callers that must not see the ORM (the UI)."""
-
-    cull: CullState
-    picked: bool
-    rating: int | None
-
-
 def decision_state(photo_id: int) -> DecisionState:
-    """The photo's cull state, pick flag and rating now; `DecisionError` if unknown."""
+    """The photo's cull state, pick flag and rating now, for callers that must not
+    see the ORM (the UI); `DecisionError` if unknown."""
     photo = _photo(photo_id)
-    return DecisionState(CullState(photo.cull), bool(photo.picked), photo.rating)
+    return DecisionState(rating=photo.rating, cull=CullState(photo.cull), picked=bool(photo.picked))

@@ -4,6 +4,12 @@ Descriptions and AI tags (describe stage), embeddings (embed stage), taste
 models and preference scores (score stage), burst groups. Each write function
 runs in one transaction. Vectors are float32 little-endian BLOBs.
 
+Plain data in and out (curator.records): the training set is the decided
+photos' `DecisionState`s and vectors (ml.taste turns them into labels), a
+taste model is stored and read back as `TasteCoefficients` (ml.taste's
+`FittedTaste.to_record`/`from_record`), bursts as `Frame`s and `Burst`s. The
+catalog imports neither ml nor imaging.
+
 Invariants:
 - an AI tag the user removed (`photo_tag.removed_at` set) is never re-added
   by a later describe run; user tags are never touched by it;
@@ -36,8 +42,14 @@ from curator.catalog.models import (
     TasteModel,
     utcnow,
 )
-from curator.ml.bursts import Burst, Frame
-from curator.ml.taste import DecisionCounts, DecisionState, FittedTaste, label_for
+from curator.records import (
+    Burst,
+    CullState,
+    DecisionCounts,
+    DecisionState,
+    Frame,
+    TasteCoefficients,
+)
 
 
 def vector_to_blob(v: NDArray[np.float32]) -> bytes:
@@ -203,16 +215,19 @@ class EmbeddingCache:
 
 @dataclass(frozen=True)
 class TrainingSet:
+    """The decided photos that have an embedding of the model: ids, vectors and
+    decision states row for row (every state teaches: see `_decided`)."""
+
     photo_ids: list[int]
     x: NDArray[np.float32]
-    y: NDArray[np.float64]
-    weight: NDArray[np.float64]
+    states: list[DecisionState]
     # What it is made of (for "needs 20 decisions on embedded photos; you have …").
     counts: DecisionCounts = field(default_factory=lambda: DecisionCounts(0, 0, 0))
 
 
 def _decided() -> Expression:
-    """Live photos with a decision that teaches (`label_for` is never None for them)."""
+    """Live photos with a decision that teaches: rated, culled or picked (the
+    photos ml.taste's `label_for` labels; unreviewed photos teach nothing)."""
     return Photo.deleted_at.is_null() & (
         Photo.rating.is_null(False) | (Photo.cull != "unreviewed") | Photo.picked
     )
@@ -221,7 +236,7 @@ def _decided() -> Expression:
 def _decided_states() -> dict[int, DecisionState]:
     rows = Photo.select(Photo.id, Photo.rating, Photo.cull, Photo.picked).where(_decided())
     return {
-        int(pid): DecisionState(rating, cull, bool(picked))
+        int(pid): DecisionState(rating, CullState(cull), bool(picked))
         for pid, rating, cull, picked in rows.tuples()
     }
 
@@ -247,39 +262,35 @@ def decision_counts(model: str) -> DecisionCounts:
 
 
 def training_set(model: str) -> TrainingSet:
-    """Labelled photos (see ml.taste's mapping) that have an embedding of `model`, with counts."""
+    """Decided photos (see `_decided`) that have an embedding of `model`, with counts."""
     states = _decided_states()
     ids, x = load_embeddings(model, list(states))
-    ys, ws = [], []
-    for pid in ids:
-        target, weight = label_for(states[pid]) or (0.0, 0.0)  # never None: filtered above
-        ys.append(target)
-        ws.append(weight)
     counts = DecisionCounts(len(states), len(ids), _embedded_photo_count(model))
     return TrainingSet(
         list(ids),
         x if ids else np.zeros((0, 0), dtype=np.float32),
-        np.asarray(ys, dtype=np.float64),
-        np.asarray(ws, dtype=np.float64),
+        [states[pid] for pid in ids],
         counts,
     )
 
 
-def store_taste_model(fitted: FittedTaste, model: str) -> int:
+def store_taste_model(coefficients: TasteCoefficients, model: str) -> int:
+    """Store a fitted taste model for embeddings of `model`; returns its new version."""
+    c = coefficients
     with TasteModel._meta.database.atomic():
         last = TasteModel.select(TasteModel.version).order_by(TasteModel.version.desc()).first()
         version = (last.version if last else 0) + 1
         TasteModel.create(
             version=version,
             embedding_model=model,
-            n_samples=fitted.n_samples,
-            alpha=fitted.alpha,
-            spearman=fitted.spearman,
-            bias=fitted.bias,
-            weights=vector_to_blob(fitted.weights),
-            mean=vector_to_blob(fitted.mean),
-            scale=vector_to_blob(fitted.scale),
-            precision=vector_to_blob(fitted.precision.ravel()),
+            n_samples=c.n_samples,
+            alpha=c.alpha,
+            spearman=c.spearman,
+            bias=c.bias,
+            weights=vector_to_blob(c.weights),
+            mean=vector_to_blob(c.mean),
+            scale=vector_to_blob(c.scale),
+            precision=vector_to_blob(c.precision.ravel()),
         )
     return version
 
@@ -289,10 +300,11 @@ class StoredTaste:
     version: int
     embedding_model: str
     trained_at: datetime
-    fitted: FittedTaste
+    coefficients: TasteCoefficients
 
 
 def latest_taste(model: str | None = None) -> StoredTaste | None:
+    """The newest stored taste model (for embeddings of `model`, when given)."""
     query = TasteModel.select().order_by(TasteModel.version.desc())
     if model is not None:
         query = query.where(TasteModel.embedding_model == model)
@@ -300,7 +312,7 @@ def latest_taste(model: str | None = None) -> StoredTaste | None:
     if row is None:
         return None
     w = blob_to_vector(row.weights)
-    fitted = FittedTaste(
+    coefficients = TasteCoefficients(
         alpha=row.alpha,
         weights=w,
         bias=row.bias,
@@ -310,7 +322,7 @@ def latest_taste(model: str | None = None) -> StoredTaste | None:
         n_samples=row.n_samples,
         spearman=row.spearman,
     )
-    return StoredTaste(row.version, row.embedding_model, row.trained_at, fitted)
+    return StoredTaste(row.version, row.embedding_model, row.trained_at, coefficients)
 
 
 def write_scores(version: int, photo_ids: Sequence[int], scores: NDArray[np.float64]) -> None:

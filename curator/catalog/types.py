@@ -1,15 +1,13 @@
 """Small value types of the catalog that code outside it may name without
 importing the ORM models (the UI must not import `catalog.models`).
 
-`catalog.models` re-exports them, so `models.CullState` is this same class.
+`CullState` lives in `curator.records` (it crosses layers: ml's labels read
+it too); this module and `catalog.models` re-export it, so `models.CullState`
+is this same class.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
+from curator.records import CullState
 
-
-class CullState(StrEnum):
-    UNREVIEWED = "unreviewed"
-    KEPT = "kept"
-    REJECTED = "rejected"
+__all__ = ["CullState"]

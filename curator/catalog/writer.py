@@ -32,8 +32,10 @@ from PhotoPath (the photo's bytes are not there any more).
 
 A failure is recorded on the photo at that path (created if needed) with a
 failed StageRun and an ErrorLog row; two copies of the same broken file are
-still one photo. Unique constraints on path and hash make a replayed batch
-(after a kill) idempotent: nothing is ever inserted twice.
+still one photo. Its format, when the photo has none yet, is what the failure
+record says (`TechnicalFailure.format`: RAW by the name, filled by imaging).
+Unique constraints on path and hash make a replayed batch (after a kill)
+idempotent: nothing is ever inserted twice.
 """
 
 from __future__ import annotations
@@ -58,8 +60,7 @@ from curator.catalog.models import (
     utcnow,
 )
 from curator.catalog.paths_codec import encode_path
-from curator.imaging.formats import is_raw_path
-from curator.imaging.types import TechnicalFailure, TechnicalMeasurement
+from curator.records import TechnicalFailure, TechnicalMeasurement
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +188,7 @@ class CatalogWriter:
             photo.content_hash = f.content_hash or photo.content_hash
         photo.size, photo.mtime_ns = f.size, f.mtime_ns
         if photo.format is None:
-            photo.format = "raw" if is_raw_path(f.path) else None
+            photo.format = f.format.value if f.format is not None else None
         photo.updated_at = now
         photo.save()
         self._set_stage(photo.id, StageStatus.FAILED, attempts, f.message)

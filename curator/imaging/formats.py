@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 
+from curator.records import FileFormat
+
 RASTER_EXTENSIONS: frozenset[str] = frozenset(
     {"jpg", "jpeg", "png", "tif", "tiff", "webp", "heic", "heif"}
 )
@@ -72,3 +74,10 @@ def is_supported_path(name: str | os.PathLike[str]) -> bool:
 def is_raw_path(name: str | os.PathLike[str]) -> bool:
     """True when the name's extension is a camera RAW container."""
     return extension_of(name) in RAW_EXTENSIONS
+
+
+def format_by_name(name: str | os.PathLike[str]) -> FileFormat | None:
+    """What a name alone says about a file's format: RAW for a camera RAW
+    extension, else None (a raster's real container is known only from its
+    contents). Fills `TechnicalFailure.format` for a file that never decoded."""
+    return FileFormat.RAW if is_raw_path(name) else None

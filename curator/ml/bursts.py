@@ -12,34 +12,20 @@ harmonic mean of its sharpness and exposure scores, so an exposure bracket's
 −1.3 EV frame does not win just because it is crisp — and among frames within
 `tech_tolerance` points of the technically best, the highest preference score
 (the user's taste) decides.
+
+`Frame` and `Burst` are plain records (curator.records, re-exported here): the
+catalog reads frames and writes bursts without importing ml.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
-from numpy.typing import NDArray
 
+from curator.records import Burst, Frame
 
-@dataclass(frozen=True)
-class Frame:
-    photo_id: int
-    camera: str | None
-    captured_at: datetime | None
-    embedding: NDArray[np.float32] | None  # L2-normalised
-    sharpness: float | None
-    exposure: float | None
-    preference: float | None
-
-
-@dataclass(frozen=True)
-class Burst:
-    group_id: int  # the smallest photo id in the group (stable across runs)
-    photo_ids: tuple[int, ...]  # in capture order
-    best_id: int
+__all__ = ["Burst", "Frame", "best_frame", "find_bursts", "technical_quality"]
 
 
 def technical_quality(frame: Frame) -> float:

@@ -1,8 +1,11 @@
 """The personal taste model: ridge regression on CLIP embeddings.
 
 Pure numpy/scikit-learn; no Qt, no catalog. The score stage feeds it the
-training set (built from the Decision log's current state) and stores what
-`fit_taste` returns.
+training set (the catalog's plain `DecisionState` records and vectors; the
+labels below come from `labels`) and stores what `fit_taste` returns as plain
+coefficients (`FittedTaste.to_record`, read back with `from_record`). The
+records themselves (`DecisionState`, `DecisionCounts`, `TasteCoefficients`)
+live in curator.records and are re-exported here.
 
 Label mapping (the user's decisions → a target rating 1..5, and a weight):
 - an explicit star rating r → target r, weight 1.0 (the strongest signal; an
@@ -36,12 +39,14 @@ standardised space, used for "most uncertain first" (active learning).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from curator.records import CullState, DecisionCounts, DecisionState, TasteCoefficients
 
 ALPHAS: tuple[float, ...] = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
 MIN_SAMPLES = 20
@@ -50,15 +55,6 @@ KEPT_WEIGHT = 0.3
 
 F32 = NDArray[np.float32]
 F64 = NDArray[np.float64]
-
-
-@dataclass(frozen=True)
-class DecisionCounts:
-    """What the training set is made of, for saying what is missing."""
-
-    decisions: int  # photos with a decision that teaches (see `label_for`)
-    embedded_decisions: int  # of those, the ones with an embedding (the training set)
-    embedded_photos: int  # photos with an embedding of the model, decided or not
 
 
 def not_enough_message(counts: DecisionCounts, *, weights_missing: bool = False) -> str:
@@ -87,26 +83,32 @@ class NotEnoughDecisions(ValueError):
         self.counts = counts
 
 
-@dataclass(frozen=True)
-class DecisionState:
-    """A photo's current decision state, as the Decision log left it."""
-
-    rating: int | None
-    cull: str  # unreviewed | kept | rejected
-    picked: bool
-
-
 def label_for(state: DecisionState) -> tuple[float, float] | None:
     """(target rating, sample weight) for one photo, or None when it teaches nothing."""
     if state.rating is not None:
         return float(state.rating), 1.0
-    if state.cull == "rejected":
+    if state.cull == CullState.REJECTED:
         return REJECT_TARGET, 1.0
     if state.picked:
         return PICK_TARGET, 1.0
-    if state.cull == "kept":
+    if state.cull == CullState.KEPT:
         return KEPT_TARGET, KEPT_WEIGHT
     return None
+
+
+def labels(states: Sequence[DecisionState]) -> tuple[F64, F64]:
+    """(targets, sample weights) for the training set's decision states, in order.
+
+    The catalog hands over only states that teach (`label_for` is not None);
+    one that teaches nothing is a caller's bug and raises ValueError.
+    """
+    ys, ws = np.empty(len(states), dtype=np.float64), np.empty(len(states), dtype=np.float64)
+    for i, state in enumerate(states):
+        label = label_for(state)
+        if label is None:
+            raise ValueError(f"{state} teaches the taste model nothing")
+        ys[i], ws[i] = label
+    return ys, ws
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,33 @@ class FittedTaste:
     scale: F32
     n_samples: int
     spearman: float | None
+
+    @classmethod
+    def from_record(cls, record: TasteCoefficients) -> FittedTaste:
+        """The model the catalog stored (`catalog.judgments.latest_taste`)."""
+        return cls(
+            alpha=record.alpha,
+            weights=record.weights,
+            bias=record.bias,
+            precision=record.precision,
+            mean=record.mean,
+            scale=record.scale,
+            n_samples=record.n_samples,
+            spearman=record.spearman,
+        )
+
+    def to_record(self) -> TasteCoefficients:
+        """What the catalog stores (`catalog.judgments.store_taste_model`)."""
+        return TasteCoefficients(
+            alpha=self.alpha,
+            weights=self.weights,
+            bias=self.bias,
+            precision=self.precision,
+            mean=self.mean,
+            scale=self.scale,
+            n_samples=self.n_samples,
+            spearman=self.spearman,
+        )
 
     def predict_rating(self, x: F32) -> F64:
         # float32 matmul (no 2x copy of a 100k x 768 matrix), float64 result.

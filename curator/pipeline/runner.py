@@ -14,6 +14,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QThreadPool
 
 from curator.catalog.writer import ApplyKind, Attempted, CatalogWriter
+from curator.imaging.formats import format_by_name
 from curator.imaging.types import TechnicalFailure, TechnicalRequest
 from curator.pipeline.isolation import ChildProcessPool, WorkerCrashed, WorkerFailed, WorkerTimedOut
 from curator.pipeline.stage_runner import RunSummary, StageRunner
@@ -53,6 +54,7 @@ def call_isolated(
             "WorkerCrashed",
             detail=str(exc),
             transient=True,
+            format=format_by_name(path),
         )
     except WorkerTimedOut as exc:
         return TechnicalFailure(
@@ -60,6 +62,7 @@ def call_isolated(
             f"Decoding this file took longer than {timeout_s:.0f} seconds and was stopped.",
             "WorkerTimedOut",
             detail=str(exc),
+            format=format_by_name(path),
         )
     except WorkerFailed as exc:
         return TechnicalFailure(
@@ -68,6 +71,7 @@ def call_isolated(
             "the details are in the error log.",
             "WorkerFailed",
             detail=exc.detail,
+            format=format_by_name(path),
         )
 
 
@@ -78,6 +82,7 @@ def _internal_failure(request: TechnicalRequest, exc: BaseException) -> Technica
         type(exc).__name__,
         detail=repr(exc),
         transient=True,
+        format=format_by_name(request.path),
     )
 
 

@@ -1,8 +1,11 @@
 """The score stage: retrain the taste model from decisions, rescore, regroup bursts.
 
-plan → run → apply: `plan` reads the training set from the catalog, `run` is
-`ml.taste.fit_taste` (pure), and `apply` stores the model and rescores every
-embedded photo in one vectorised pass and one transaction.
+plan → run → apply: `plan` reads the training set from the catalog (plain
+decision states and vectors), `run` labels it and fits (`ml.taste.labels`,
+`fit_taste`: pure), and `apply` stores the model's coefficients
+(`FittedTaste.to_record`) and rescores every embedded photo in one vectorised
+pass and one transaction. The catalog holds plain records only; turning a
+stored model back into a `FittedTaste` happens here (`latest_fitted`).
 
 Threads: in the GUI all of it — reading 100k vectors, fitting, the UPDATE of
 100k scores, regrouping bursts — runs on the ML pool (`RetrainTask`,
@@ -34,7 +37,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from curator.catalog import judgments
 from curator.catalog.models import CullState, Photo
 from curator.ml.bursts import find_bursts
-from curator.ml.taste import MIN_SAMPLES, FittedTaste, NotEnoughDecisions, fit_taste
+from curator.ml.taste import MIN_SAMPLES, FittedTaste, NotEnoughDecisions, fit_taste, labels
 from curator.pipeline.stage_runner import safe_emit
 from curator.settings import Settings
 
@@ -70,17 +73,26 @@ def rescore(model: str, cache: Vectors | None = None) -> int:
     matrix-vector product and one UPDATE: ~0.2 s for 100k photos; cold,
     loading the vectors from the catalog adds ~0.4 s.
     """
-    stored = judgments.latest_taste(model)
-    if stored is None:
+    latest = latest_fitted(model)
+    if latest is None:
         return 0
+    version, fitted = latest
     if cache is not None and cache.model == model:
         ids, x = cache.ids, cache.matrix
     else:
         ids, x = judgments.load_embeddings(model)
-    if not ids or x.shape[1] != stored.fitted.weights.shape[0]:
+    if not ids or x.shape[1] != fitted.weights.shape[0]:
         return 0
-    judgments.write_scores(stored.version, ids, stored.fitted.predict_score(x))
+    judgments.write_scores(version, ids, fitted.predict_score(x))
     return len(ids)
+
+
+def latest_fitted(model: str) -> tuple[int, FittedTaste] | None:
+    """(version, model) of the newest taste model stored for `model`'s embeddings."""
+    stored = judgments.latest_taste(model)
+    if stored is None:
+        return None
+    return stored.version, FittedTaste.from_record(stored.coefficients)
 
 
 def plan_training(model: str) -> judgments.TrainingSet:
@@ -88,7 +100,7 @@ def plan_training(model: str) -> judgments.TrainingSet:
 
 
 def apply_fitted(model: str, fitted: FittedTaste, cache: Vectors | None = None) -> TasteReport:
-    version = judgments.store_taste_model(fitted, model)
+    version = judgments.store_taste_model(fitted.to_record(), model)
     scored = rescore(model, cache)
     rho = "n/a" if fitted.spearman is None else f"{fitted.spearman:.2f}"
     return TasteReport(
@@ -116,12 +128,11 @@ def retrain_and_rescore(
     `weights_missing` (asked only when there are too few decisions) adds the
     hint to pull the CLIP weights to the not-enough message."""
     data = plan_training(model)
+    y, weight = labels(data.states)
     try:
-        fitted = fit_taste(
-            data.x, data.y, data.weight, counts=data.counts, weights_missing=weights_missing
-        )
+        fitted = fit_taste(data.x, y, weight, counts=data.counts, weights_missing=weights_missing)
     except NotEnoughDecisions as exc:
-        return not_enough(len(data.y), str(exc))
+        return not_enough(len(y), str(exc))
     return apply_fitted(model, fitted, cache)
 
 
@@ -390,13 +401,13 @@ class RetrainScheduler(QObject):
 
 def active_learning_order(model: str, photo_ids: list[int]) -> list[int]:
     """`photo_ids` most-uncertain first (rating pass: "teach me where I'm unsure")."""
-    stored = judgments.latest_taste(model)
-    if stored is None or not photo_ids:
+    latest = latest_fitted(model)
+    if latest is None or not photo_ids:
         return photo_ids
     ids, x = judgments.load_embeddings(model, photo_ids)
     if not ids:
         return photo_ids
-    spread = stored.fitted.uncertainty(x)
+    spread = latest[1].uncertainty(x)
     order = [ids[i] for i in np.argsort(-spread, kind="stable")]
     rest = [pid for pid in photo_ids if pid not in set(order)]
     return order + rest

@@ -35,6 +35,7 @@ from curator.catalog.models import Photo, PhotoPath, Stage, StageRun, StageStatu
 from curator.catalog.paths_codec import decode_path
 from curator.catalog.storage import storage_problem
 from curator.imaging.errors import CacheWriteError, ImagingError
+from curator.imaging.formats import format_by_name
 from curator.imaging.technical import measure_file
 from curator.imaging.types import TechnicalFailure, TechnicalMeasurement, TechnicalRequest
 from curator.pipeline.environmental import cause_may_have_changed, latest_failure_types
@@ -94,6 +95,7 @@ def run_technical(request: TechnicalRequest) -> TechnicalOutcome:
             content_hash=err.content_hash,
             size=size,
             mtime_ns=mtime,
+            format=format_by_name(request.path),
         )
     except MemoryError:
         size, mtime = _stat(request.path)
@@ -104,6 +106,7 @@ def run_technical(request: TechnicalRequest) -> TechnicalOutcome:
             transient=True,
             size=size,
             mtime_ns=mtime,
+            format=format_by_name(request.path),
         )
     except Exception as exc:
         size, mtime = _stat(request.path)
@@ -117,6 +120,7 @@ def run_technical(request: TechnicalRequest) -> TechnicalOutcome:
             detail=traceback.format_exc(),
             size=size,
             mtime_ns=mtime,
+            format=format_by_name(request.path),
         )
 
 

@@ -63,7 +63,7 @@ def _populate(cat: Catalog) -> np.ndarray:
 def _naive_rescore(cat: Catalog, limit: int) -> float:
     stored = judgments.latest_taste(MODEL)
     assert stored is not None
-    w, b = stored.fitted.weights.astype(np.float64), stored.fitted.bias
+    w, b = stored.coefficients.weights.astype(np.float64), stored.coefficients.bias
     start = time.perf_counter()
     rows = cat.db.execute_sql(
         "SELECT photo_id, vector FROM embedding WHERE model = ? LIMIT ?", (MODEL, limit)

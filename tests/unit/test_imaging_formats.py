@@ -10,9 +10,11 @@ from curator.imaging.formats import (
     RAW_EXTENSIONS,
     SUPPORTED_EXTENSIONS,
     extension_of,
+    format_by_name,
     is_raw_path,
     is_supported_path,
 )
+from curator.records import FileFormat
 from tests.imaging_helpers import FIXTURES
 
 
@@ -61,3 +63,9 @@ def test_every_camera_fixture_is_picked_up_by_name() -> None:
     files = [p for p in FIXTURES.rglob("*") if p.is_file() and p.suffix != ".md"]
     assert len(files) >= 50
     assert [p.name for p in files if not is_supported_path(p)] == []
+
+
+def test_format_by_name_says_raw_only_for_camera_raw_names() -> None:
+    assert format_by_name("/photos/DSC_0001.NEF") is FileFormat.RAW
+    assert format_by_name("x.jpg") is None  # a raster's container comes from its contents
+    assert format_by_name("notes.txt") is None

@@ -1,5 +1,7 @@
 """House rules that a parse can check: Qt layering, lazy torch, the UI off the
-ORM, no private names across modules, and no import cycles in curator/."""
+ORM, the catalog off the other domain layers (records cross layers through
+curator.records), no private names across modules, and no import cycles in
+curator/."""
 
 from __future__ import annotations
 
@@ -55,6 +57,76 @@ def test_domain_packages_import_no_qt_and_no_ui() -> None:
         for path in (PKG / pkg).rglob("*.py"):
             bad = {n for n in _imports(path) if n.startswith(("PySide6", "curator.ui"))}
             assert not bad, f"{path.relative_to(PKG)} imports {bad}"
+
+
+CATALOG_MUST_NOT_IMPORT = (
+    "curator.ml",
+    "curator.imaging",
+    "curator.llm",
+    "curator.pipeline",
+    "curator.ui",
+)
+
+
+def _within(name: str, packages: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in packages)
+
+
+def _resolved_imports(path: Path, source: str | None = None) -> set[str]:
+    """Like `_imports`, anywhere in the file, but also `from curator import ml` as
+    curator.ml and relative imports (`from ..ml import taste`) made absolute.
+    `source` stands in for the file's text (the module name still comes from `path`)."""
+    package = _module_name(path).split(".")
+    if path.name != "__init__.py":
+        package.pop()
+    text = path.read_text(encoding="utf-8") if source is None else source
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            names.add(module)
+            names.update(f"{module}.{a.name}" for a in node.names)
+    return names
+
+
+def test_catalog_imports_neither_ml_imaging_llm_pipeline_nor_ui() -> None:
+    """Types that cross layers live in curator.records; lazy imports count too."""
+    paths = sorted((PKG / "catalog").rglob("*.py"))
+    assert PKG / "catalog" / "writer.py" in paths and PKG / "catalog" / "judgments.py" in paths
+    for path in paths:
+        bad = {n for n in _resolved_imports(path) if _within(n, CATALOG_MUST_NOT_IMPORT)}
+        assert not bad, (
+            f"{path.relative_to(PKG)} imports {bad}: put shared types in curator.records"
+        )
+
+
+def test_records_import_no_other_curator_package() -> None:
+    names = _resolved_imports(PKG / "records.py")
+    assert "dataclasses" in names  # the parse sees the module's imports
+    bad = {n for n in names if n == "curator" or n.startswith(("curator.", "PySide6", "torch"))}
+    assert not bad, f"records.py imports {bad}: it holds plain data only"
+
+
+def test_the_catalog_check_sees_lazy_relative_and_from_package_imports() -> None:
+    source = (
+        "def f():\n    from curator.ml.taste import label_for\n"
+        "from curator import imaging\n"
+        "from ..pipeline import score\n"
+        "from . import models\n"
+    )
+    found = _resolved_imports(PKG / "catalog" / "judgments.py", source)
+    assert {n for n in found if _within(n, CATALOG_MUST_NOT_IMPORT)} == {
+        "curator.ml.taste",
+        "curator.ml.taste.label_for",
+        "curator.imaging",
+        "curator.pipeline",
+        "curator.pipeline.score",
+    }
+    assert "curator.catalog.models" in found
+    assert not _within("curator.mlx", CATALOG_MUST_NOT_IMPORT)
 
 
 def test_cli_never_imports_ui() -> None:

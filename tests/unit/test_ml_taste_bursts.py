@@ -12,9 +12,11 @@ from curator.ml.taste import (
     KEPT_TARGET,
     DecisionCounts,
     DecisionState,
+    FittedTaste,
     NotEnoughDecisions,
     fit_taste,
     label_for,
+    labels,
     not_enough_message,
     rating_to_score,
 )
@@ -31,6 +33,13 @@ def test_label_mapping() -> None:
     assert label_for(DecisionState(None, "kept", True)) == (4.5, 1.0)
     assert label_for(DecisionState(None, "kept", False)) == (KEPT_TARGET, 0.3)
     assert label_for(DecisionState(None, "unreviewed", False)) is None
+
+
+def test_labels_are_row_for_row_and_refuse_a_state_that_teaches_nothing() -> None:
+    y, w = labels([DecisionState(None, "kept", False), DecisionState(5, "rejected", False)])
+    assert y.tolist() == [KEPT_TARGET, 5.0] and w.tolist() == [0.3, 1.0]
+    with pytest.raises(ValueError):
+        labels([DecisionState(None, "unreviewed", False)])
 
 
 def test_rating_maps_to_0_100() -> None:
@@ -242,7 +251,7 @@ def test_training_set_counts_decisions_embedded_photos_and_both(tmp_path) -> Non
         Photo.update(picked=True, cull="kept").where(Photo.id == photos[3].id).execute()
         Photo.update(rating=2, deleted_at=utcnow()).where(Photo.id == photos[4].id).execute()
         empty = judgments.training_set("m")
-        assert empty.counts == DecisionCounts(4, 0, 0) and len(empty.y) == 0
+        assert empty.counts == DecisionCounts(4, 0, 0) and empty.states == []
         # Embedded: one rated, the rejected one, two undecided, and the deleted one.
         chosen = [photos[i].id for i in (0, 2, 5, 6, 4)]
         judgments.store_embeddings("m", [(pid, _unit(rng, 1, 8)[0]) for pid in chosen])
@@ -250,9 +259,13 @@ def test_training_set_counts_decisions_embedded_photos_and_both(tmp_path) -> Non
         assert data.counts == DecisionCounts(4, 2, 4)
         assert judgments.decision_counts("m") == data.counts
         assert sorted(data.photo_ids) == sorted([photos[0].id, photos[2].id])
-        assert sorted(data.y.tolist()) == [1.0, 4.0] and data.x.shape == (2, 8)
+        by_id = dict(zip(data.photo_ids, data.states, strict=True))
+        assert by_id[photos[0].id] == DecisionState(4, "unreviewed", False)
+        assert by_id[photos[2].id] == DecisionState(None, "rejected", False)
+        y, w = labels(data.states)
+        assert sorted(y.tolist()) == [1.0, 4.0] and data.x.shape == (2, 8)
         with pytest.raises(NotEnoughDecisions) as info:
-            fit_taste(data.x, data.y, data.weight, counts=data.counts, weights_missing=False)
+            fit_taste(data.x, y, w, counts=data.counts, weights_missing=False)
         assert "you have 4 decisions, 2 embedded" in str(info.value)
 
 
@@ -265,9 +278,12 @@ def test_a_stored_model_scores_like_the_fitted_one(tmp_path) -> None:  # type: i
     y = np.clip(np.round(3 + 4 * x[:, 2]), 1, 5)
     fitted = fit_taste(x, y)
     with Catalog.open(tmp_path / "c.sqlite"):
-        version = judgments.store_taste_model(fitted, "m")
+        version = judgments.store_taste_model(fitted.to_record(), "m")
         stored = judgments.latest_taste("m")
     assert stored is not None and stored.version == version
-    np.testing.assert_allclose(stored.fitted.predict_score(x), fitted.predict_score(x), atol=1e-4)
-    np.testing.assert_allclose(stored.fitted.uncertainty(x), fitted.uncertainty(x), rtol=1e-4)
-    assert stored.fitted.alpha == fitted.alpha and stored.fitted.spearman == fitted.spearman
+    loaded = FittedTaste.from_record(stored.coefficients)
+    assert loaded.precision.shape == fitted.precision.shape
+    np.testing.assert_allclose(loaded.predict_score(x), fitted.predict_score(x), atol=1e-4)
+    np.testing.assert_allclose(loaded.uncertainty(x), fitted.uncertainty(x), rtol=1e-4)
+    assert loaded.alpha == fitted.alpha and loaded.spearman == fitted.spearman
+    assert loaded.n_samples == fitted.n_samples == 40

@@ -1,0 +1,206 @@
+"""Plain data types that cross layers: the records one layer hands another.
+
+What belongs here: frozen dataclasses and enums made of builtins (and numpy
+arrays where a record carries a vector), with no behaviour beyond trivial
+properties. They are what imaging returns to the pipeline and the catalog
+writer, what the catalog reads for ml and what ml hands back to be stored, so
+the catalog never imports imaging or ml (tests/unit/test_layering.py checks).
+
+What does not: logic (decoding, labelling, fitting, extension tables), and
+imports of other curator packages, Qt or torch. The producing layer keeps its
+behaviour and re-exports these names (`curator.imaging.types`,
+`curator.ml.taste`, `curator.ml.bursts`, `curator.catalog.types`), so both
+import paths name the same class.
+
+Records cross process boundaries too (the technical stage's children pickle
+`TechnicalMeasurement`/`TechnicalFailure` back to the parent): keep them cheap
+to pickle and free of shared mutable state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+# -- imaging: one file's technical measurement -------------------------------------
+
+
+class FileFormat(StrEnum):
+    """The container a file's *contents* turned out to be (not its extension)."""
+
+    JPEG = "jpeg"
+    PNG = "png"
+    TIFF = "tiff"
+    WEBP = "webp"
+    HEIF = "heif"
+    RAW = "raw"
+
+
+class MetricsSource(StrEnum):
+    """Which pixels the sharpness/exposure measures were computed on."""
+
+    IMAGE = "image"  # the full-resolution decoded image (JPEG/PNG/TIFF/WebP/HEIF)
+    RAW_HALF = "raw_half"  # the RAW's half-size demosaic (native per-channel resolution)
+    RAW_PREVIEW = "raw_preview"  # the RAW's embedded preview (sensor data undecodable)
+
+
+@dataclass(frozen=True)
+class ExifData:
+    """The EXIF fields Curator catalogues; every field is optional."""
+
+    captured_at: datetime | None = None  # naive local camera time, as the camera wrote it
+    camera_make: str | None = None
+    camera_model: str | None = None
+    lens: str | None = None
+    iso: int | None = None
+    exposure_time: float | None = None  # seconds
+    f_number: float | None = None
+    focal_length: float | None = None  # millimetres
+    orientation: int = 1  # EXIF orientation 1..8 (1 when absent or invalid)
+    pixel_width: int | None = None  # as stated in EXIF, may differ from the decoded size
+    pixel_height: int | None = None
+
+
+@dataclass(frozen=True)
+class TechnicalRequest:
+    """Immutable input to one technical measurement of one file."""
+
+    path: str
+    cache_dir: str  # root of the content-addressed preview/thumbnail cache
+    preview_long_edge: int = 1440
+    thumbnail_long_edge: int = 320
+    max_pixels: int = 250_000_000  # decompression-bomb guard, in decoded pixels
+    # Hashes whose measurement is already done and current: the worker stops after
+    # hashing (no decode) when the file's hash is in here (a duplicate or a move).
+    known_hashes: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class SharpnessMeasure:
+    laplacian_var: float  # variance of the Laplacian over the whole frame
+    tile_p90: float  # 90th percentile of per-tile Laplacian variance
+    score: float  # 0..100, see imaging.metrics for the calibration
+
+
+@dataclass(frozen=True)
+class ExposureMeasure:
+    highlight_clip: float  # fraction of pixels at or above the highlight threshold
+    shadow_clip: float  # fraction of pixels at or below the shadow threshold
+    mean_luminance: float  # 0..255
+    score: float  # 0..100, see imaging.metrics for the rule
+
+
+@dataclass(frozen=True)
+class TechnicalMeasurement:
+    """Result of measuring one file. `decoded` is False for a known hash."""
+
+    path: str
+    content_hash: str  # blake3 hex of the file's bytes
+    size: int
+    mtime_ns: int
+    decoded: bool
+    format: FileFormat | None = None
+    width: int | None = None  # displayed size (after orientation)
+    height: int | None = None
+    exif: ExifData = field(default_factory=ExifData)
+    sharpness: SharpnessMeasure | None = None
+    exposure: ExposureMeasure | None = None
+    metrics_source: MetricsSource | None = None
+    preview_key: str | None = None  # cache key (relative path) of the 1440 px JPEG
+    thumbnail_key: str | None = None  # cache key (relative path) of the ~320 px JPEG
+    notes: tuple[str, ...] = ()  # human remarks, e.g. "metrics from the embedded preview"
+
+
+@dataclass(frozen=True)
+class TechnicalFailure:
+    """A file the technical stage could not measure, with the human reason."""
+
+    path: str
+    message: str  # the sentence for the Failed lane
+    error_type: str  # the typed error's class name, for the error log
+    detail: str = ""  # technical cause (exception text / traceback)
+    transient: bool = False  # worth retrying (I/O hiccup, crashed decoder)
+    content_hash: str | None = None  # when the bytes could be read
+    size: int | None = None
+    mtime_ns: int | None = None
+    # What the file's *name* says it is, when that matters before any decode: RAW
+    # for a camera RAW extension (imaging.formats.format_by_name), else None.
+    format: FileFormat | None = None
+
+
+# -- decisions --------------------------------------------------------------------
+
+
+class CullState(StrEnum):
+    UNREVIEWED = "unreviewed"
+    KEPT = "kept"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class DecisionState:
+    """A photo's current decision state, as the Decision log left it."""
+
+    rating: int | None
+    cull: CullState
+    picked: bool
+
+
+# -- the taste model --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionCounts:
+    """What the taste model's training set is made of, for saying what is missing."""
+
+    decisions: int  # photos with a decision that teaches (see ml.taste.label_for)
+    embedded_decisions: int  # of those, the ones with an embedding (the training set)
+    embedded_photos: int  # photos with an embedding of the model, decided or not
+
+
+@dataclass(frozen=True)
+class TasteCoefficients:
+    """A fitted taste model as the catalog stores it: plain arrays, no pickles.
+
+    rating_hat = x·weights + bias; `precision` (dim × dim), `mean` and `scale`
+    give the uncertainty in standardised space (see ml.taste.FittedTaste, which
+    is built from this record and turns back into it).
+    """
+
+    alpha: float
+    weights: NDArray[np.float32]  # (dim,) in raw embedding space
+    bias: float
+    precision: NDArray[np.float32]  # (dim, dim) in standardised space
+    mean: NDArray[np.float32]  # (dim,)
+    scale: NDArray[np.float32]  # (dim,)
+    n_samples: int
+    spearman: float | None
+
+
+# -- bursts -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One photo as burst detection sees it (ml.bursts)."""
+
+    photo_id: int
+    camera: str | None
+    captured_at: datetime | None
+    embedding: NDArray[np.float32] | None  # L2-normalised
+    sharpness: float | None
+    exposure: float | None
+    preference: float | None
+
+
+@dataclass(frozen=True)
+class Burst:
+    group_id: int  # the smallest photo id in the group (stable across runs)
+    photo_ids: tuple[int, ...]  # in capture order
+    best_id: int
