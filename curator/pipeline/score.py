@@ -261,11 +261,13 @@ class _CallTask(QRunnable):
             log.exception("a background scoring task failed")
             result = exc
         finally:
-            _close_thread_connection()
+            close_thread_connection()
         safe_emit(self.signals.done, result)
 
 
-def _close_thread_connection() -> None:
+def close_thread_connection() -> None:
+    """Close this thread's catalog connection (peewee keeps one per thread):
+    a pool thread that wrote must not keep an idle connection open."""
     db = Photo._meta.database
     try:
         if not db.is_closed():

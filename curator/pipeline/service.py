@@ -50,7 +50,13 @@ from curator.pipeline.lock import ImportLock
 from curator.pipeline.progress import StageProgress, StageState, duration_text
 from curator.pipeline.runner import TechnicalRunner, import_counts
 from curator.pipeline.scan import Candidate, ScanProblem, ScanReport, scan_folder
-from curator.pipeline.score import BackgroundCall, EmbeddingSnapshot, ScoreJob, ScoreResult
+from curator.pipeline.score import (
+    BackgroundCall,
+    EmbeddingSnapshot,
+    ScoreJob,
+    ScoreResult,
+    close_thread_connection,
+)
 from curator.pipeline.stage_runner import RunSummary, StageGate, safe_emit
 from curator.pipeline.technical import TechnicalPlan, init_decoder_process, plan_technical
 from curator.settings import Settings
@@ -201,19 +207,8 @@ class _PrepareTask(QRunnable):
             where = self.request.folder or "the files"
             result = _Prepared(self.generation, None, [], f"Could not read {where}: {exc}")
         finally:
-            _close_thread_connection()
+            close_thread_connection()
         safe_emit(self.signals.done, result)
-
-
-def _close_thread_connection() -> None:
-    from curator.catalog.models import Photo
-
-    db = Photo._meta.database
-    try:
-        if not db.is_closed():
-            db.close()
-    except Exception:
-        log.debug("closing a worker's catalog connection failed", exc_info=True)
 
 
 class _HealthSignals(QObject):
