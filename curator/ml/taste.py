@@ -220,12 +220,14 @@ def fit_taste(
     `counts` and `weights_missing` only shape the NotEnoughDecisions sentence;
     `weights_missing` may be a callable, asked only when that sentence is needed.
     """
-    from sklearn.model_selection import KFold, cross_val_predict
-
     x = np.asarray(x, dtype=np.float32)
     y = np.asarray(y, dtype=np.float64)
     w = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     _check_enough(y, counts, weights_missing)
+    # Imported only once there is something to fit: scikit-learn (with SciPy)
+    # takes ~1 s to import, which an import without decisions must not pay.
+    from sklearn.model_selection import KFold, cross_val_predict
+
     alphas = [alpha] if alpha is not None else _scaled_alphas(x.shape[1])
     folds = max(2, min(folds, len(y) // 4))
     splitter = KFold(n_splits=folds, shuffle=True, random_state=seed)

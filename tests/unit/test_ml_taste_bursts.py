@@ -287,3 +287,22 @@ def test_a_stored_model_scores_like_the_fitted_one(tmp_path) -> None:  # type: i
     np.testing.assert_allclose(loaded.uncertainty(x), fitted.uncertainty(x), rtol=1e-4)
     assert loaded.alpha == fitted.alpha and loaded.spearman == fitted.spearman
     assert loaded.n_samples == fitted.n_samples == 40
+
+
+def test_too_few_decisions_never_import_scikit_learn() -> None:
+    """An import with no decisions yet runs the score step: it must not pay
+    scikit-learn's (and SciPy's) second-long import to learn there is nothing to fit."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from curator.ml.taste import NotEnoughDecisions, fit_taste\n"
+        "try:\n"
+        "    fit_taste(np.zeros((3, 8), np.float32), np.array([1.0, 3.0, 5.0]))\n"
+        "except NotEnoughDecisions:\n"
+        "    pass\n"
+        "print('sklearn' in sys.modules, 'scipy' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
