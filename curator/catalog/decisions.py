@@ -170,8 +170,14 @@ def set_picked(photo_id: int, picked: bool, *, pass_: str = "cli") -> list[Decis
     return _write(write)
 
 
-def set_rating(photo_id: int, stars: int | None, *, pass_: str = "cli") -> list[DecisionRecord]:
-    """Rate 1–5 stars, or clear the rating with None (0 is accepted as 'clear')."""
+def set_rating(
+    photo_id: int, stars: int | None, *, pass_: str = "cli", keep: bool = False
+) -> list[DecisionRecord]:
+    """Rate 1–5 stars, or clear the rating with None (0 is accepted as 'clear').
+
+    `keep` (the cull pass: a star rating is also a keep) keeps a photo that is
+    not kept yet, in the same undo group as the rating.
+    """
     if stars == 0:
         stars = None
     if stars is not None and not 1 <= stars <= 5:
@@ -179,13 +185,19 @@ def set_rating(photo_id: int, stars: int | None, *, pass_: str = "cli") -> list[
 
     def write() -> list[DecisionRecord]:
         photo = _photo(photo_id)
-        if photo.rating == stars:
-            return []
-        record = _log(photo, DecisionKind.RATING, photo.rating, stars, pass_, _group_stamp())
-        photo.rating = stars
-        photo.updated_at = utcnow()
-        photo.save()
-        return [record]
+        at = _group_stamp()
+        records: list[DecisionRecord] = []
+        if photo.rating != stars:
+            records.append(_log(photo, DecisionKind.RATING, photo.rating, stars, pass_, at))
+            photo.rating = stars
+        if keep and stars is not None and photo.cull != CullState.KEPT.value:
+            kept = CullState.KEPT.value
+            records.append(_log(photo, DecisionKind.CULL, photo.cull, kept, pass_, at))
+            photo.cull = kept
+        if records:
+            photo.updated_at = utcnow()
+            photo.save()
+        return records
 
     return _write(write)
 

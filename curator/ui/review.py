@@ -154,7 +154,11 @@ class ReviewSession(QObject):
         """1–5 rate, 0 clears; the cursor stays (the user sits with the photo)."""
         pid = self.current
         if pid is not None:
-            self._decided(decisions.set_rating(pid, stars or None, pass_=self.pass_.value))
+            # A star rating in the cull pass also keeps the photo (DESIGN: keys).
+            keep = self.pass_ is ReviewPass.CULL
+            self._decided(
+                decisions.set_rating(pid, stars or None, pass_=self.pass_.value, keep=keep)
+            )
 
     def undo(self) -> None:
         self._after_history(decisions.undo_last(), "Nothing to undo.", "Undone")

@@ -54,8 +54,8 @@ def test_cull_then_rate_with_undo_and_redo(library: Path, app: App, qtbot: QtBot
     key(Qt.Key.Key_Left)
     key(Qt.Key.Key_P)
     assert session.current == p[5]
-    key(Qt.Key.Key_3)  # rate and stay
-    assert session.current == p[5] and _state(p[5]) == ("unreviewed", 3, False)
+    key(Qt.Key.Key_3)  # rate and stay; a star rating in the cull pass also keeps
+    assert session.current == p[5] and _state(p[5]) == ("kept", 3, False)
     key(Qt.Key.Key_Space)
     key(Qt.Key.Key_X)
     key(Qt.Key.Key_Left)
@@ -63,7 +63,7 @@ def test_cull_then_rate_with_undo_and_redo(library: Path, app: App, qtbot: QtBot
     assert _state(p[6]) == ("unreviewed", None, False)
 
     key(Qt.Key.Key_Tab)  # rating pass: the kept photos, by capture time
-    assert session.pass_ == "rating" and session.order == [p[0], p[3], p[4]]
+    assert session.pass_ == "rating" and session.order == [p[0], p[3], p[4], p[5]]
     key(Qt.Key.Key_5)
     key(Qt.Key.Key_Right)
     key(Qt.Key.Key_4)
@@ -89,7 +89,7 @@ def test_cull_then_rate_with_undo_and_redo(library: Path, app: App, qtbot: QtBot
         ("rejected", None, False),
         ("kept", 4, True),
         ("kept", None, False),
-        ("unreviewed", 3, False),
+        ("kept", 3, False),
         ("unreviewed", None, False),
         ("unreviewed", None, False),
     ]
@@ -102,6 +102,7 @@ def test_cull_then_rate_with_undo_and_redo(library: Path, app: App, qtbot: QtBot
         (p[3], "cull", "unreviewed", "kept", cull),
         (p[4], "cull", "unreviewed", "kept", cull),
         (p[5], "rating", None, "3", cull),
+        (p[5], "cull", "unreviewed", "kept", cull),
         (p[6], "cull", "unreviewed", "rejected", cull),
         (p[6], "cull", "rejected", "unreviewed", cull),
         (p[0], "rating", None, "5", rating),
@@ -119,14 +120,14 @@ def test_cull_then_rate_with_undo_and_redo(library: Path, app: App, qtbot: QtBot
         (p[3], "pick", "0", "1", rating),
     ]
     rows = list(Decision.select().order_by(Decision.id))
-    assert [r.undoes_id for r in rows[:14]] == [None] * 14
-    assert [r.undoes_id for r in rows[14:18]] == [
+    assert [r.undoes_id for r in rows[:15]] == [None] * 15
+    assert [r.undoes_id for r in rows[15:19]] == [
+        rows[14].id,
         rows[13].id,
         rows[12].id,
         rows[11].id,
-        rows[10].id,
     ]
-    assert rows[18].undoes_id == rows[17].id
+    assert rows[19].undoes_id == rows[18].id
 
     # The gallery shows the decisions once it is back.
     qtbot.keyClick(view, Qt.Key.Key_G)
@@ -193,3 +194,18 @@ def test_key_to_next_photo_painted_is_fast_with_prefetch(
     p50, worst = timings[len(timings) // 2], timings[-1]
     print(f"\nkey → next photo painted (ms): p50 {p50:.1f}, max {worst:.1f}")
     assert p50 < 50  # generous for CI machines
+
+
+def test_a_star_in_the_cull_pass_keeps_and_one_undo_takes_both_back(
+    library: Path, app: App, qtbot: QtBot
+) -> None:
+    _open_loupe(app, qtbot)
+    session, view = app.session, app.window.loupe.view
+    first = session.current
+    assert first is not None
+    qtbot.keyClick(view, Qt.Key.Key_4)
+    assert session.current == first and _state(first) == ("kept", 4, False)
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
+    assert _state(first) == ("unreviewed", None, False)
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert _state(first) == ("kept", 4, False)

@@ -53,7 +53,7 @@ def test_sigkill_right_after_a_keyboard_session_loses_nothing(
             p[0]: ("kept", None, False),
             p[1]: ("rejected", None, False),
             p[2]: ("kept", None, False),
-            p[3]: ("unreviewed", 3, False),
+            p[3]: ("kept", 3, False),  # a star rating in the cull pass also keeps
         }
         log = [
             (int(d.photo_id), d.kind, d.old_value, d.new_value, d.pass_)
@@ -64,6 +64,7 @@ def test_sigkill_right_after_a_keyboard_session_loses_nothing(
             (p[1], "cull", "unreviewed", "rejected", "cull"),
             (p[2], "cull", "unreviewed", "kept", "cull"),
             (p[3], "rating", None, "3", "cull"),
+            (p[3], "cull", "unreviewed", "kept", "cull"),
         ]
         untouched = Photo.select().where(Photo.id.not_in(p), Photo.cull != "unreviewed").count()
         assert untouched == 0
