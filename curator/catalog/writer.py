@@ -260,8 +260,13 @@ def record_error(
     except Exception as exc:
         from curator.catalog.storage import storage_problem
 
-        if ErrorLog._meta.database.in_transaction() and storage_problem(exc, what="the catalog"):
-            raise
+        storage = storage_problem(exc, what="the catalog")
+        if storage is not None:
+            if ErrorLog._meta.database.in_transaction():
+                raise
+            # The run reports the storage fault itself; no traceback on the way.
+            log.warning("could not record an error in the catalog (%s): %s", storage, message)
+            return
         log.exception("could not record an error in the catalog: %s", message)
 
 

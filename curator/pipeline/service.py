@@ -439,6 +439,8 @@ class PipelineService(QObject):
             runner.pause()
 
     def _on_write_failed(self, sentence: str, exc: BaseException, lost: int) -> None:
+        if self._technical is not None and self._technical.write_error:
+            return  # a full or read-only catalog: the report carries the sentence
         record_error(
             stage=Stage.TECHNICAL,
             error_type=type(exc).__name__,
