@@ -76,7 +76,12 @@ def test_compare_slides_pins_and_decides_on_the_candidate(library: Path, qtbot: 
         assert not page.comparing and session.pass_ == "rating"
 
     decided = [(d["photo_id"], d["kind"], d["new"]) for d in decision_log()]
-    assert decided == [(p[1], "cull", "rejected"), (p[2], "cull", "kept"), (p[4], "rating", "3")]
+    assert decided == [
+        (p[1], "cull", "rejected"),
+        (p[2], "cull", "kept"),
+        (p[4], "rating", "3"),
+        (p[4], "cull", "kept"),  # a star in the cull pass also keeps
+    ]
 
 
 def test_compare_at_the_last_photo_says_so(library: Path, qtbot: QtBot) -> None:
