@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 FOLDER ?=
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test test-under-load lint bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ lint: $(STAMP)
 # Tests and benchmarks draw offscreen; `make run` uses your screen.
 test: lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not bench" -q
+
+# `make test` RUNS times (default 5) while two busy loops keep both cores busy.
+test-under-load: $(STAMP)
+	RUNS=$(or $(RUNS),5) scripts/test-under-load.sh
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/bench -m bench -s -q
