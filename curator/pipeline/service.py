@@ -343,25 +343,26 @@ class PipelineService(QObject):
             # Nothing was written yet: drop the scan's result when it arrives and
             # end from the event loop (never re-entrantly, e.g. from a closeEvent).
             self._generation += 1
-            QTimer.singleShot(0, self._finish)
+            QTimer.singleShot(0, self, self._finish)  # dropped if the service is gone
         for runner in (self._technical, self._embed, self._describe):
             if runner is not None:
                 runner.cancel()
 
     def pause(self) -> None:
-        self._paused = True
-        self._gate.pause()
-        for runner in (self._technical, self._describe):
-            if runner is not None:
-                runner.pause()
-        self._reemit_states()
+        self._set_paused(True)
 
     def resume(self) -> None:
-        self._paused = False
-        self._gate.resume()
-        for runner in (self._technical, self._describe):
-            if runner is not None:
-                runner.resume()
+        self._set_paused(False)
+
+    def _set_paused(self, paused: bool) -> None:
+        """Hold (or release) queued work; a run started while paused starts held."""
+        self._paused = paused
+        for target in (self._gate, self._technical, self._describe):
+            if target is not None:
+                if paused:
+                    target.pause()
+                else:
+                    target.resume()
         self._reemit_states()
 
     def flush_now(self) -> None:

@@ -208,7 +208,7 @@ class StageRunner(QObject, Generic[J, O]):
         for job in jobs:
             self._submit(job, 1)
         if not jobs:
-            QTimer.singleShot(0, self._maybe_finish)
+            QTimer.singleShot(0, self, self._maybe_finish)
 
     def cancel(self) -> None:
         self._gate.cancel()
@@ -271,7 +271,7 @@ class StageRunner(QObject, Generic[J, O]):
             else:
                 self._maybe_finish()
 
-        QTimer.singleShot(delay, retry)
+        QTimer.singleShot(delay, self, retry)  # dropped with the runner
 
     @Slot()
     def _flush(self) -> None:
