@@ -9,25 +9,35 @@ with Ctrl+C (what was finished is kept).
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import signal
 import sys
 import threading
 from collections.abc import Sequence
-from types import FrameType
+from types import FrameType, ModuleType
 from typing import Any, TextIO
 
 from curator.catalog.db import Catalog, CatalogError
 from curator.catalog.models import Stage
 from curator.catalog.queries import list_photos, status_report
 from curator.catalog.storage import storage_problem
+from curator.commands import GROUPS
+from curator.commands.base import (
+    EXIT_CANCELLED,
+    EXIT_CATALOG,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    CommandContext,
+    UsageError,
+)
 from curator.paths import AppPaths, resolve_paths
 from curator.settings import Settings, SettingsError, load_settings
 
-EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_CATALOG, EXIT_CANCELLED = 0, 1, 2, 3, 130
 KNOWN_STAGES = tuple(s.value for s in Stage)
-COMMANDS = (
+CORE_COMMANDS = (
     "import",
     "list",
     "status",
@@ -41,8 +51,11 @@ COMMANDS = (
 )
 
 
-class UsageError(Exception):
-    """Bad input from the user; the message says what to do."""
+def _group_modules() -> list[ModuleType]:
+    return [importlib.import_module(name) for name in GROUPS]
+
+
+COMMANDS = CORE_COMMANDS + tuple(n for m in _group_modules() for n in m.NAMES)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_rate.add_argument(
         "paths", nargs="+", metavar="PATH", help="photo files already in the catalog"
     )
+    for module in _group_modules():
+        module.register(sub, common)
     return parser
 
 
@@ -158,8 +173,12 @@ def _run_command(args: argparse.Namespace, opened: list[Catalog], out: TextIO, e
     try:
         paths = resolve_paths(args.catalog)
         settings = load_settings(paths.settings_file)
-        catalog = Catalog.open(paths.catalog, read_only_ok=args.command in READ_ONLY_COMMANDS)
+        read_only = args.command in READ_ONLY_COMMANDS or getattr(args, "read_only", False)
+        catalog = Catalog.open(paths.catalog, read_only_ok=read_only)
         opened.append(catalog)
+        handler = getattr(args, "handler", None)
+        if handler is not None:
+            return int(handler(args, CommandContext(catalog, paths, settings, out, err)))
         if args.command == "import":
             return cmd_import(args, catalog, paths, settings, out, err)
         if args.command == "list":

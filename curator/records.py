@@ -143,6 +143,31 @@ class CullState(StrEnum):
     REJECTED = "rejected"
 
 
+class ColorLabel(StrEnum):
+    """Lightroom's color labels (keys 6–9; purple from the menu)."""
+
+    RED = "red"
+    YELLOW = "yellow"
+    GREEN = "green"
+    BLUE = "blue"
+    PURPLE = "purple"
+
+    @property
+    def xmp_name(self) -> str:
+        """The `xmp:Label` text Lightroom, Bridge and darktable write ("Red")."""
+        return self.value.capitalize()
+
+    @classmethod
+    def parse(cls, text: str | None) -> ColorLabel | None:
+        """A label from any tool's spelling ("Red", "red", " RED "); None when unknown."""
+        if not text:
+            return None
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            return None
+
+
 @dataclass(frozen=True)
 class DecisionState:
     """A photo's current decision state, as the Decision log left it."""
@@ -150,6 +175,7 @@ class DecisionState:
     rating: int | None
     cull: CullState
     picked: bool
+    label: ColorLabel | None = None
 
 
 # -- the taste model --------------------------------------------------------------

@@ -21,7 +21,7 @@ from typing import Any
 from peewee import DatabaseError, OperationalError, SqliteDatabase
 
 from curator.catalog.errors import CatalogError
-from curator.catalog.migrations import LATEST_VERSION, MIGRATIONS
+from curator.catalog.migrations import LATEST_VERSION, MIGRATIONS, Migration
 from curator.catalog.models import MODELS
 from curator.catalog.storage import (
     CANNOT_CREATE,
@@ -258,12 +258,35 @@ def migrate(db: SqliteDatabase, current: int) -> int:
     for migration in MIGRATIONS:
         if migration.version <= current:
             continue
+        current = _apply_migration(db, migration)
+    return current
+
+
+def _apply_migration(db: SqliteDatabase, migration: Migration) -> int:
+    """One migration in one IMMEDIATE transaction; returns the version after it.
+
+    A migration that rebuilds a table runs with foreign keys off (SQLite's
+    documented procedure: the pragma is a no-op inside a transaction) and
+    checks every reference with `PRAGMA foreign_key_check` before it commits.
+    """
+    if migration.foreign_keys_off:
+        db.execute_sql("PRAGMA foreign_keys = OFF")
+    try:
         with db.atomic(lock_type="IMMEDIATE"):
-            current = db.execute_sql("PRAGMA user_version").fetchone()[0]
+            current = int(db.execute_sql("PRAGMA user_version").fetchone()[0])
             if migration.version <= current:
-                continue
+                return current
             for statement in migration.statements:
                 db.execute_sql(statement)
+            if migration.foreign_keys_off:
+                broken = db.execute_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise CatalogError(
+                        f"Migration {migration.version} ({migration.name}) would break "
+                        f"{len(broken)} references; the catalog was left as it was."
+                    )
             db.execute_sql(f"PRAGMA user_version = {int(migration.version)}")
-        current = migration.version
-    return current
+    finally:
+        if migration.foreign_keys_off:
+            db.execute_sql("PRAGMA foreign_keys = ON")
+    return migration.version

@@ -19,7 +19,9 @@ redo restore that state like any other value.
 
 State rules (Lightroom's flags): `cull` is unreviewed | kept | rejected;
 `picked` is a flag on top. Picking a photo also keeps it (a pick is never
-rejected); rejecting a photo also clears its pick. Ratings are 1–5 or None.
+rejected); rejecting a photo also clears its pick. Ratings are 1–5 or None;
+a color label (`set_label`) is a `ColorLabel` or None and, like Lightroom's,
+is not a judgment by itself (it neither keeps nor trains).
 
 Undo/redo (`undo_last`, `redo_last`) never edit or delete a row: undoing a
 group appends its inverse rows, each with `undoes` pointing at the row it
@@ -52,7 +54,7 @@ from curator.catalog.models import (
     utcnow,
 )
 from curator.catalog.paths_codec import encode_path
-from curator.records import DecisionState
+from curator.records import ColorLabel, DecisionState
 
 T = TypeVar("T")
 
@@ -195,6 +197,32 @@ def set_rating(
             records.append(_log(photo, DecisionKind.CULL, photo.cull, kept, pass_, at))
             photo.cull = kept
         if records:
+            photo.updated_at = utcnow()
+            photo.save()
+        return records
+
+    return _write(write)
+
+
+def set_label(
+    photo_id: int, label: ColorLabel | str | None, *, pass_: str = "cli"
+) -> list[DecisionRecord]:
+    """Set the color label (red, yellow, green, blue, purple), or clear it with None."""
+    value: ColorLabel | None = None
+    if label is not None and label != "":
+        value = ColorLabel.parse(str(label))
+        if value is None:
+            names = ", ".join(c.value for c in ColorLabel)
+            raise DecisionError(f"A color label is one of {names} (or none), not {label!r}.")
+
+    def write() -> list[DecisionRecord]:
+        photo = _photo(photo_id)
+        records: list[DecisionRecord] = []
+        new = None if value is None else value.value
+        if photo.label != new:
+            at = _group_stamp()
+            records.append(_log(photo, DecisionKind.LABEL, photo.label, new, pass_, at))
+            photo.label = new
             photo.updated_at = utcnow()
             photo.save()
         return records
@@ -448,6 +476,8 @@ def _current_value(photo: Photo, row: Decision) -> str | None:
         return _text(photo.rating)
     if kind == DecisionKind.PICK.value:
         return _text(bool(photo.picked))
+    if kind == DecisionKind.LABEL.value:
+        return _text(photo.label)
     raise DecisionError(f"A {kind} decision can't be undone here.")
 
 
@@ -461,6 +491,8 @@ def _assign(photo: Photo, kind: str, value: str | None) -> None:
         photo.rating = None if value is None else int(value)
     elif kind == DecisionKind.PICK.value:
         photo.picked = value == "1"
+    elif kind == DecisionKind.LABEL.value:
+        photo.label = value
 
 
 def _reverse(group: _Group) -> list[DecisionRecord]:
@@ -518,4 +550,9 @@ def decision_state(photo_id: int) -> DecisionState:
     """The photo's cull state, pick flag and rating now, for callers that must not
     see the ORM (the UI); `DecisionError` if unknown."""
     photo = _photo(photo_id)
-    return DecisionState(rating=photo.rating, cull=CullState(photo.cull), picked=bool(photo.picked))
+    return DecisionState(
+        rating=photo.rating,
+        cull=CullState(photo.cull),
+        picked=bool(photo.picked),
+        label=ColorLabel.parse(photo.label),
+    )

@@ -90,6 +90,7 @@ class Photo(BaseModel):
     picked = BooleanField(default=False)
     deleted_at = DateTimeField(null=True)
     missing_since = DateTimeField(null=True)  # every path gone from disk (m005)
+    label = TextField(null=True)  # color label, a ColorLabel value (m006)
     preference_score = FloatField(null=True)
     preference_model_version = IntegerField(null=True)
     burst_group = IntegerField(null=True)
@@ -133,6 +134,7 @@ class DecisionKind(StrEnum):
     RATING = "rating"
     PICK = "pick"
     TAG = "tag"
+    LABEL = "label"
 
 
 class Decision(BaseModel):
@@ -198,6 +200,33 @@ class TasteModel(BaseModel):
     precision = BlobField()
 
 
+class Project(BaseModel):
+    """A named set of photos (names unique ignoring case); deleting one never
+    touches its photos."""
+
+    name = TextField(unique=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class ProjectPhoto(BaseModel):
+    """A photo's membership in a project (one row per pair)."""
+
+    project = ForeignKeyField(Project, backref="members", on_delete="CASCADE")
+    photo = ForeignKeyField(Photo, backref="projects", on_delete="CASCADE")
+    added_at = DateTimeField(default=utcnow)
+
+
+class ExternalImport(BaseModel):
+    """What was last taken from another tool for a photo (`source` 'xmp' or
+    'lightroom'): the fingerprint of those values and the file's mtime."""
+
+    photo = ForeignKeyField(Photo, backref="external_imports", on_delete="CASCADE")
+    source = TextField()
+    fingerprint = TextField()
+    file_mtime_ns = IntegerField(null=True)
+    imported_at = DateTimeField(default=utcnow)
+
+
 MODELS: list[type[Model]] = [
     Photo,
     PhotoPath,
@@ -209,4 +238,7 @@ MODELS: list[type[Model]] = [
     PhotoTag,
     Embedding,
     TasteModel,
+    Project,
+    ProjectPhoto,
+    ExternalImport,
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import peewee
 import pytest
 
 from curator.catalog import migrations
@@ -134,3 +135,54 @@ def test_a_v1_catalog_is_upgraded_with_its_photos_kept(tmp_path: Path) -> None:
         assert Photo.get(Photo.content_hash == "h1").path == b"/a.jpg"
         assert cat.db.execute_sql("SELECT count(*) FROM decision").fetchone()[0] == 0
     assert len(list(tmp_path.glob("old.sqlite.v1.*.bak"))) == 1
+
+
+def test_a_v5_catalog_keeps_every_decision_and_admits_labels(tmp_path: Path) -> None:
+    """m006 rebuilds the decision log (to admit `label`): every row, id, stamp and
+    undo link survives, foreign keys hold, and the log stays append-only."""
+    path = tmp_path / "v5.sqlite"
+    con = sqlite3.connect(path)
+    for migration in MIGRATIONS[:5]:
+        for statement in migration.statements:
+            con.execute(statement)
+    con.execute(
+        "INSERT INTO photo (id, path, content_hash, imported_at, updated_at) "
+        "VALUES (7, x'2f612e6a7067', 'h1', '2025-01-01 00:00:00', '2025-01-01 00:00:00')"
+    )
+    con.execute(
+        "INSERT INTO decision (id, photo_id, kind, old_value, new_value, pass, created_at) "
+        "VALUES (1, 7, 'rating', NULL, '4', 'rating', '2025-01-02 00:00:00')"
+    )
+    con.execute(
+        "INSERT INTO decision (id, photo_id, kind, old_value, new_value, pass, undoes, created_at)"
+        " VALUES (2, 7, 'rating', '4', NULL, 'rating', 1, '2025-01-03 00:00:00')"
+    )
+    con.execute("PRAGMA user_version = 5")
+    con.commit()
+    con.close()
+    with Catalog.open(path) as cat:
+        db = cat.db
+        rows = db.execute_sql(
+            "SELECT id, photo_id, kind, new_value, undoes, created_at FROM decision ORDER BY id"
+        ).fetchall()
+        assert rows == [
+            (1, 7, "rating", "4", None, "2025-01-02 00:00:00"),
+            (2, 7, "rating", None, 1, "2025-01-03 00:00:00"),
+        ]
+        assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert db.execute_sql("PRAGMA foreign_key_check").fetchall() == []
+        from curator.catalog.decisions import set_label, undo_last
+
+        assert [r.new_value for r in set_label(7, "Red")] == ["red"]
+        assert Photo.get_by_id(7).label == "red"
+        undo_last()
+        assert Photo.get_by_id(7).label is None
+        with pytest.raises(peewee.IntegrityError, match="append-only"):
+            db.execute_sql("DELETE FROM decision WHERE id = 1")
+        with pytest.raises(peewee.IntegrityError, match="append-only"):
+            db.execute_sql("UPDATE decision SET new_value = '5' WHERE id = 1")
+        with pytest.raises(peewee.IntegrityError):
+            db.execute_sql(
+                "INSERT INTO decision (photo_id, kind, pass, created_at) "
+                "VALUES (7, 'bogus', 'cli', '2025-01-04 00:00:00')"
+            )

@@ -17,6 +17,7 @@ from curator.catalog.migrations import (
     m003_judgments,
     m004_gallery_indexes,
     m005_missing_photos,
+    m006_projects_labels,
 )
 
 
@@ -25,6 +26,7 @@ class Migration:
     version: int
     name: str
     statements: tuple[str, ...]
+    foreign_keys_off: bool = False  # rebuilds a table: run with PRAGMA foreign_keys OFF
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -40,6 +42,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         m005_missing_photos.VERSION,
         "missing photos",
         tuple(m005_missing_photos.STATEMENTS),
+    ),
+    Migration(
+        m006_projects_labels.VERSION,
+        "projects, labels, external imports",
+        tuple(m006_projects_labels.STATEMENTS),
+        foreign_keys_off=m006_projects_labels.FOREIGN_KEYS_OFF,
     ),
 )
 

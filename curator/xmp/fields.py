@@ -1,0 +1,27 @@
+"""The tool-neutral metadata Curator reads from and writes to XMP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CURATOR_NS = "http://ns.curator.app/xmp/1.0/"
+"""Curator's private namespace (prefix `curator`) for its own scores."""
+
+
+@dataclass(frozen=True)
+class XmpFields:
+    """What one XMP packet says about a photo, in Curator's terms.
+
+    `None` means "the packet does not say" (distinct from a cleared value), so
+    a reader never turns a missing field into a decision.
+    """
+
+    rating: int | None = None  # xmp:Rating: 1..5 stars, 0 unrated, -1 rejected
+    label: str | None = None  # xmp:Label as written ("Red"); ColorLabel.parse reads it
+    picked: bool | None = None  # a pick flag, where the writing tool has one
+    rejected: bool | None = None  # a reject flag (xmp:Rating -1, digiKam PickLabel 1, ...)
+    keywords: tuple[str, ...] = ()  # dc:subject (flat keywords)
+    hierarchical: tuple[str, ...] = ()  # lr:hierarchicalSubject ("Places|Harbour")
+    description: str | None = None  # dc:description, x-default
+    creator_tool: str | None = None  # xmp:CreatorTool
+    scores: dict[str, float] = field(default_factory=dict)  # curator:* (preference, ...)
