@@ -27,6 +27,7 @@ Invariants:
 - Keywords replace the file's lists (`dc:subject`, `lr:hierarchicalSubject`)
   when any are given — the catalog is the source of truth, as in Lightroom's
   own sidecars; a flat keyword is also a one-level hierarchical keyword.
+  darktable's own `darktable|…` hierarchical tags are kept.
 - Every value is escaped on output; characters XML 1.0 cannot carry (C0
   controls other than tab/newline/return) are dropped from what we write.
 - An existing sidecar with a DOCTYPE or ENTITY declaration, or one that is not
@@ -182,6 +183,7 @@ class _Simple:
 @dataclass(frozen=True)
 class _Bag:
     items: tuple[str, ...]
+    keep: tuple[str, ...] = ()  # prefixes of the file's own items that survive a replace
 
 
 @dataclass(frozen=True)
@@ -241,7 +243,8 @@ def _updates(
         hierarchical = _uniq(fields.hierarchical) or _uniq(fields.keywords)
         levels = [level for path in hierarchical for level in path.split("|")]
         out[NS_DC, "subject"] = _Bag(_uniq([*fields.keywords, *levels]))
-        out[NS_LR, "hierarchicalSubject"] = _Bag(hierarchical)
+        # darktable files its own "darktable|format|cr2" tags here: they are its data.
+        out[NS_LR, "hierarchicalSubject"] = _Bag(hierarchical, keep=("darktable|",))
     if fields.description is not None:
         out[NS_DC, "description"] = _AltDefault(_clean(fields.description))
     if fields.picked is not None:
@@ -278,7 +281,13 @@ def merge_sidecar(existing: bytes, fields: XmpFields) -> bytes:
     rating = _find_simple(root, NS_XMP, "Rating")
     tool = _find_simple(root, NS_XMP, "CreatorTool")
     _apply(root, _updates(fields, rating, tool))
-    return _serialize(root, prefixes)
+    head = existing[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return _serialize(
+        root,
+        prefixes,
+        declaration=head.startswith(b"<?xml "),
+        xpacket=b"<?xpacket begin=" in head,
+    )
 
 
 def parse_sidecar(data: bytes) -> tuple[ET.Element, dict[str, str]]:
@@ -386,7 +395,13 @@ def _element(tag: str, value: _Value, old: ET.Element | None) -> ET.Element:
         elem.text = value.value
     elif isinstance(value, _Bag):
         bag = ET.SubElement(elem, f"{{{NS_RDF}}}Bag")
-        for item in value.items:
+        kept: list[str] = []
+        if old is not None and value.keep:
+            for li in old.iter(f"{{{NS_RDF}}}li"):
+                text = li.text or ""
+                if text.startswith(value.keep) and text not in value.items:
+                    kept.append(text)
+        for item in (*value.items, *kept):
             ET.SubElement(bag, f"{{{NS_RDF}}}li").text = item
     else:
         lang = f"{{{NS_XML}}}lang"
@@ -408,17 +423,26 @@ def _element(tag: str, value: _Value, old: ET.Element | None) -> ET.Element:
 # --------------------------------------------------------------------------- output
 
 
-def _serialize(root: ET.Element, file_prefixes: dict[str, str]) -> bytes:
-    """The packet as UTF-8 bytes: xpacket wrapper, every namespace declared on the root
-    with the file's own prefix (known or generated ones for namespaces it lacked)."""
+def _serialize(
+    root: ET.Element,
+    file_prefixes: dict[str, str],
+    *,
+    declaration: bool = False,
+    xpacket: bool = True,
+) -> bytes:
+    """The packet as UTF-8 bytes, every namespace declared on the root with the
+    file's own prefix (known or generated ones for namespaces it lacked).
+
+    A merged file keeps its wrapping: the XML declaration darktable writes, the
+    `<?xpacket?>` pair Adobe writes; a fresh one gets the xpacket pair."""
     ET.indent(root, space=" ")
     prefixes = _prefix_map(root, file_prefixes)
-    parts: list[str] = [_XPACKET_BEGIN]
-    declarations = "".join(
-        f' xmlns:{prefix}="{_escape_attr(uri)}"' for uri, prefix in prefixes.items()
-    )
+    parts: list[str] = ['<?xml version="1.0" encoding="UTF-8"?>\n'] if declaration else []
+    if xpacket:
+        parts.append(_XPACKET_BEGIN)
+    declarations = [f'xmlns:{prefix}="{_escape_attr(uri)}"' for uri, prefix in prefixes.items()]
     _write(root, prefixes, parts, declarations)
-    parts.append(_XPACKET_END)
+    parts.append(_XPACKET_END if xpacket else "\n")
     return "".join(parts).encode("utf-8")
 
 
@@ -451,22 +475,31 @@ def _qname(name: str, prefixes: dict[str, str]) -> str:
     return f"xml:{local}" if uri == NS_XML else f"{prefixes[uri]}:{local}"
 
 
-def _write(elem: ET.Element, prefixes: dict[str, str], parts: list[str], extra: str = "") -> None:
+def _write(
+    elem: ET.Element,
+    prefixes: dict[str, str],
+    parts: list[str],
+    declarations: list[str] | None = None,
+    depth: int = 0,
+) -> None:
+    """One element and its subtree; three or more attributes go one per line, as
+    Adobe and darktable write them, so a sidecar stays readable in an editor."""
     if elem.tag is ET.Comment:
         parts.append(f"<!--{elem.text or ''}-->")
     elif elem.tag is ET.ProcessingInstruction:
         parts.append(f"<?{elem.text or ''}?>")
     else:
         name = _qname(str(elem.tag), prefixes)
-        attrs = "".join(
-            f' {_qname(k, prefixes)}="{_escape_attr(v)}"' for k, v in elem.attrib.items()
-        )
+        attrs = [*(declarations or [])]
+        attrs += [f'{_qname(k, prefixes)}="{_escape_attr(v)}"' for k, v in elem.attrib.items()]
+        sep = "\n" + " " * (depth + 2) if len(attrs) > 2 else " "
+        head = name + "".join(sep + a for a in attrs)
         if elem.text is None and len(elem) == 0:
-            parts.append(f"<{name}{extra}{attrs}/>")
+            parts.append(f"<{head}/>")
         else:
-            parts.append(f"<{name}{extra}{attrs}>{_escape_text(elem.text or '')}")
+            parts.append(f"<{head}>{_escape_text(elem.text or '')}")
             for child in elem:
-                _write(child, prefixes, parts)
+                _write(child, prefixes, parts, None, depth + 1)
             parts.append(f"</{name}>")
     if elem.tail:
         parts.append(_escape_text(elem.tail))
