@@ -6,7 +6,9 @@ Responsibilities:
   Lightroom, darktable and digiKam read: `xmp:Rating` (−1 for a reject),
   `xmp:Label`, `dc:subject` and `lr:hierarchicalSubject` (rdf:Bag),
   `dc:description` (rdf:Alt, x-default), `xmp:CreatorTool`, and Curator's own
-  values in its private namespace (`CURATOR_NS`, prefix `curator`).
+  values in its private namespace (`CURATOR_NS`, prefix `curator`): the
+  scores and texts of `XmpFields` (`curator:preference`, `curator:content_type`,
+  …) and `curator:picked` (no standard XMP property holds a pick flag).
 - `merge_sidecar(existing, fields)`: the same fields set inside an existing
   sidecar, everything else kept (darktable's history, Lightroom's `crs:`
   develop settings, other namespaces with their prefixes, comments, several
@@ -205,7 +207,8 @@ def _number(value: float) -> str | None:
 
 
 def score_property(key: str) -> str:
-    """The local name a score key gets in the curator namespace ("content type" → content_type)."""
+    """The local name a score or text key gets in the curator namespace
+    ("content type" → content_type)."""
     name = _NCNAME_BAD.sub("_", key.strip())
     if not name or not (name[0].isalpha() or name[0] == "_"):
         name = "_" + name
@@ -253,6 +256,8 @@ def _updates(
         text = _number(value)
         if text is not None:
             out[CURATOR_NS, score_property(key)] = _Simple(text)
+    for key, words in sorted(fields.texts.items()):
+        out[CURATOR_NS, score_property(key)] = _Simple(_clean(words))
     return out
 
 

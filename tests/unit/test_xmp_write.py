@@ -157,7 +157,8 @@ def test_exiftool_reads_every_field_back(
         keywords=NASTY,
         hierarchical=("Places|Harbour", "sea & sky"),
         description=FIELDS.description,
-        scores={"preference": 87.5, "sharpness": 61.0, "exposure": 42.25, "content type": 3.0},
+        scores={"preference": 87.5, "sharpness": 61.0, "exposure": 42.25},
+        texts={"content type": "street", "mood": 'calm & "quiet" <dusk>'},
     )
     path = tmp_path / "IMG_1.xmp"
     write_sidecar(path, sidecar_xml(fields))
@@ -173,7 +174,8 @@ def test_exiftool_reads_every_field_back(
     assert tags["XMP-curator:Preference"] == 87.5
     assert tags["XMP-curator:Sharpness"] == 61
     assert tags["XMP-curator:Exposure"] == 42.25
-    assert tags["XMP-curator:Content_type"] == 3
+    assert tags["XMP-curator:Content_type"] == "street"
+    assert tags["XMP-curator:Mood"] == 'calm & "quiet" <dusk>'
     assert tags["XMP-curator:Picked"] is False
 
 
