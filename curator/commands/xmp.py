@@ -61,7 +61,7 @@ def _select(args: argparse.Namespace, ctx: CommandContext) -> tuple[list[int], l
     for raw in args.paths:
         path = os.path.abspath(os.path.expanduser(raw))
         if os.path.isdir(path):
-            folders.append(Path(path))
+            folders += [Path(path), Path(os.path.realpath(path))]
             continue
         found = photo_ids_for_paths([path])
         if found:
