@@ -77,7 +77,7 @@ def _select(args: argparse.Namespace, ctx: CommandContext) -> tuple[list[int], l
 
 def cmd_xmp_write(args: argparse.Namespace, ctx: CommandContext) -> int:
     from curator.catalog.xmp_fields import xmp_fields_for
-    from curator.xmp.sidecars import SidecarOutcome, SidecarStatus, update_sidecars
+    from curator.xmp.sidecars import FolderIndex, SidecarOutcome, SidecarStatus, update_sidecars
 
     if args.all == bool(args.paths):
         raise UsageError(
@@ -86,12 +86,15 @@ def cmd_xmp_write(args: argparse.Namespace, ctx: CommandContext) -> int:
     ids, unknown = _select(args, ctx)
     outcomes: list[SidecarOutcome] = []
     undecided = 0
+    index = FolderIndex()
     for item in xmp_fields_for(ids):
         if not item.decided:
             undecided += 1
             continue
         for path in item.paths:
-            outcomes.extend(update_sidecars(Path(path), item.fields, dry_run=args.dry_run))
+            outcomes.extend(
+                update_sidecars(Path(path), item.fields, dry_run=args.dry_run, index=index)
+            )
     # "missing" counts paths not on disk (a duplicate path can vanish while the
     # photo lives on at its other path).
     counts = {s.value: 0 for s in SidecarStatus}

@@ -130,16 +130,19 @@ def _owner_rank(name: str) -> tuple[int, str]:
     return (0 if suffix in RAW_SUFFIXES else 1, suffix)
 
 
-def existing_sidecars(original: Path) -> list[Path]:
+def existing_sidecars(original: Path, names: Iterable[str] | None = None) -> list[Path]:
     """The sidecars already beside `original` that belong to it, `name.ext.xmp` first.
 
     `name.xmp` only counts when `original` owns it (see `sidecar_path_for`);
-    the `.xmp`/`.XMP` spelling on disk is kept.
+    the `.xmp`/`.XMP` spelling on disk is kept. `names` are the folder's file
+    names (at least those sharing the original's first dot-part); listed when None.
     """
-    try:
-        names = [p.name for p in original.parent.iterdir()]
-    except OSError:
-        return []
+    if names is None:
+        try:
+            names = [p.name for p in original.parent.iterdir()]
+        except OSError:
+            return []
+    names = list(names)
     found: list[Path] = []
     wanted = [original.name + ".xmp"]
     if sidecar_path_for(original, names) == original.with_suffix(".xmp"):
