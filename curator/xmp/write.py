@@ -17,7 +17,10 @@ Responsibilities:
   updated as an attribute; one written as an element stays an element.
 - `sidecar_path_for(original)`: where the sidecar of an original goes.
 - `write_sidecar(path, data)`: an atomic write (temp name in the same folder,
-  then `os.replace`), so a crash never leaves half a sidecar.
+  fsync, then `os.replace`), so a crash never leaves half a sidecar — nor an
+  empty one in place of darktable's history.
+
+The XML text itself (prefixes, escaping, the wrapper) is `curator.xmp.xmlout`.
 
 Invariants:
 - Pure apart from `write_sidecar`: no catalog, no Qt.
@@ -54,34 +57,39 @@ from pathlib import Path
 
 import curator
 from curator.xmp.fields import CURATOR_NS, XmpFields
+from curator.xmp.xmlout import (
+    KNOWN_PREFIXES,
+    NS_DC,
+    NS_LR,
+    NS_RDF,
+    NS_X,
+    NS_XML,
+    NS_XMP,
+    clean_text,
+    serialize,
+)
 
-NS_X = "adobe:ns:meta/"
-NS_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-NS_XMP = "http://ns.adobe.com/xap/1.0/"
-NS_DC = "http://purl.org/dc/elements/1.1/"
-NS_LR = "http://ns.adobe.com/lightroom/1.0/"
-NS_XML = "http://www.w3.org/XML/1998/namespace"
+__all__ = [
+    "CREATOR_TOOL",
+    "KNOWN_PREFIXES",
+    "NS_DC",
+    "NS_LR",
+    "NS_RDF",
+    "NS_X",
+    "NS_XML",
+    "NS_XMP",
+    "XmpWriteError",
+    "existing_sidecars",
+    "merge_sidecar",
+    "parse_sidecar",
+    "score_property",
+    "sidecar_path_for",
+    "sidecar_xml",
+    "write_sidecar",
+]
 
 CREATOR_TOOL = f"Curator {curator.__version__}"
 """What `xmp:CreatorTool` says when the fields name no tool."""
-
-# Prefixes for namespaces a fresh packet uses, and for well-known ones a file
-# declared as a default namespace (we always write prefixes).
-KNOWN_PREFIXES: dict[str, str] = {
-    NS_X: "x",
-    NS_RDF: "rdf",
-    NS_XMP: "xmp",
-    NS_DC: "dc",
-    NS_LR: "lr",
-    CURATOR_NS: "curator",
-    "http://ns.adobe.com/camera-raw-settings/1.0/": "crs",
-    "http://ns.adobe.com/xap/1.0/mm/": "xmpMM",
-    "http://ns.adobe.com/photoshop/1.0/": "photoshop",
-    "http://ns.adobe.com/exif/1.0/": "exif",
-    "http://ns.adobe.com/tiff/1.0/": "tiff",
-    "http://darktable.sf.net/": "darktable",
-    "http://www.digikam.org/ns/1.0/": "digiKam",
-}
 
 RAW_SUFFIXES = frozenset(
     {".3fr", ".arw", ".cr2", ".cr3", ".crw", ".dcr", ".dng", ".erf", ".iiq", ".kdc", ".mef"}
@@ -89,9 +97,6 @@ RAW_SUFFIXES = frozenset(
     | {".sr2", ".srf", ".srw", ".x3f"}
 )
 
-_XPACKET_BEGIN = '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
-_XPACKET_END = '\n<?xpacket end="w"?>\n'
-_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _NCNAME_BAD = re.compile(r"[^A-Za-z0-9_.\-]")
 _FORBIDDEN_DECLS = (b"<!DOCTYPE", b"<!ENTITY")
 
@@ -199,10 +204,6 @@ class _AltDefault:
 _Value = _Simple | _Bag | _AltDefault
 
 
-def _clean(text: str) -> str:
-    return _NOT_XML_CHAR.sub("", text)
-
-
 def _number(value: float) -> str | None:
     if not math.isfinite(value):
         return None
@@ -221,7 +222,7 @@ def score_property(key: str) -> str:
 def _uniq(items: Iterable[str]) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for item in items:
-        text = _clean(item).strip()
+        text = clean_text(item).strip()
         if text:
             seen.setdefault(text, None)
     return tuple(seen)
@@ -241,10 +242,10 @@ def _updates(
     if rating is not None:
         out[NS_XMP, "Rating"] = _Simple(str(max(-1, min(5, int(rating)))))
     if fields.label is not None:
-        label = _clean(fields.label).strip()
+        label = clean_text(fields.label).strip()
         out[NS_XMP, "Label"] = _Simple(label or None)
     if fields.creator_tool is not None or not existing_tool:
-        out[NS_XMP, "CreatorTool"] = _Simple(_clean(fields.creator_tool or CREATOR_TOOL))
+        out[NS_XMP, "CreatorTool"] = _Simple(clean_text(fields.creator_tool or CREATOR_TOOL))
     if fields.keywords or fields.hierarchical:
         hierarchical = _uniq(fields.hierarchical) or _uniq(fields.keywords)
         levels = [level for path in hierarchical for level in path.split("|")]
@@ -252,7 +253,7 @@ def _updates(
         # darktable files its own "darktable|format|cr2" tags here: they are its data.
         out[NS_LR, "hierarchicalSubject"] = _Bag(hierarchical, keep=("darktable|",))
     if fields.description is not None:
-        out[NS_DC, "description"] = _AltDefault(_clean(fields.description))
+        out[NS_DC, "description"] = _AltDefault(clean_text(fields.description))
     if fields.picked is not None:
         out[CURATOR_NS, "picked"] = _Simple("True" if fields.picked else "False")
     for key, value in sorted(fields.scores.items()):
@@ -260,7 +261,7 @@ def _updates(
         if text is not None:
             out[CURATOR_NS, score_property(key)] = _Simple(text)
     for key, words in sorted(fields.texts.items()):
-        out[CURATOR_NS, score_property(key)] = _Simple(_clean(words))
+        out[CURATOR_NS, score_property(key)] = _Simple(clean_text(words))
     return out
 
 
@@ -280,7 +281,7 @@ def sidecar_xml(fields: XmpFields) -> bytes:
     rdf = ET.SubElement(root, f"{{{NS_RDF}}}RDF")
     ET.SubElement(rdf, f"{{{NS_RDF}}}Description", {f"{{{NS_RDF}}}about": ""})
     _apply(root, _updates(fields, None, None))
-    return _serialize(root, {})
+    return serialize(root, {})
 
 
 def merge_sidecar(existing: bytes, fields: XmpFields) -> bytes:
@@ -290,7 +291,7 @@ def merge_sidecar(existing: bytes, fields: XmpFields) -> bytes:
     tool = _find_simple(root, NS_XMP, "CreatorTool")
     _apply(root, _updates(fields, rating, tool))
     head = existing[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return _serialize(
+    return serialize(
         root,
         prefixes,
         declaration=head.startswith(b"<?xml "),
@@ -426,99 +427,3 @@ def _element(tag: str, value: _Value, old: ET.Element | None) -> ET.Element:
             default.remove(child)
         default.text = value.text
     return elem
-
-
-# --------------------------------------------------------------------------- output
-
-
-def _serialize(
-    root: ET.Element,
-    file_prefixes: dict[str, str],
-    *,
-    declaration: bool = False,
-    xpacket: bool = True,
-) -> bytes:
-    """The packet as UTF-8 bytes, every namespace declared on the root with the
-    file's own prefix (known or generated ones for namespaces it lacked).
-
-    A merged file keeps its wrapping: the XML declaration darktable writes, the
-    `<?xpacket?>` pair Adobe writes; a fresh one gets the xpacket pair."""
-    ET.indent(root, space=" ")
-    prefixes = _prefix_map(root, file_prefixes)
-    parts: list[str] = ['<?xml version="1.0" encoding="UTF-8"?>\n'] if declaration else []
-    if xpacket:
-        parts.append(_XPACKET_BEGIN)
-    declarations = [f'xmlns:{prefix}="{_escape_attr(uri)}"' for uri, prefix in prefixes.items()]
-    _write(root, prefixes, parts, declarations)
-    parts.append(_XPACKET_END if xpacket else "\n")
-    return "".join(parts).encode("utf-8")
-
-
-def _uris(root: ET.Element) -> Iterator[str]:
-    for elem in root.iter():
-        if isinstance(elem.tag, str) and elem.tag.startswith("{"):
-            yield elem.tag[1:].partition("}")[0]
-        for name in elem.attrib:
-            if name.startswith("{"):
-                yield name[1:].partition("}")[0]
-
-
-def _prefix_map(root: ET.Element, file_prefixes: dict[str, str]) -> dict[str, str]:
-    used = dict.fromkeys(uri for uri in _uris(root) if uri != NS_XML)
-    out: dict[str, str] = {}
-    ordered = [u for u in file_prefixes if u in used] + [u for u in used if u not in file_prefixes]
-    for uri in ordered:
-        wanted = file_prefixes.get(uri) or KNOWN_PREFIXES.get(uri) or "ns"
-        prefix, n = wanted, 1
-        while prefix in out.values() or prefix.lower().startswith("xml"):
-            prefix, n = f"{wanted}{n}", n + 1
-        out[uri] = prefix
-    return out
-
-
-def _qname(name: str, prefixes: dict[str, str]) -> str:
-    if not name.startswith("{"):
-        return name
-    uri, _, local = name[1:].partition("}")
-    return f"xml:{local}" if uri == NS_XML else f"{prefixes[uri]}:{local}"
-
-
-def _write(
-    elem: ET.Element,
-    prefixes: dict[str, str],
-    parts: list[str],
-    declarations: list[str] | None = None,
-    depth: int = 0,
-) -> None:
-    """One element and its subtree; three or more attributes go one per line, as
-    Adobe and darktable write them, so a sidecar stays readable in an editor."""
-    if elem.tag is ET.Comment:
-        parts.append(f"<!--{elem.text or ''}-->")
-    elif elem.tag is ET.ProcessingInstruction:
-        parts.append(f"<?{elem.text or ''}?>")
-    else:
-        name = _qname(str(elem.tag), prefixes)
-        attrs = [*(declarations or [])]
-        attrs += [f'{_qname(k, prefixes)}="{_escape_attr(v)}"' for k, v in elem.attrib.items()]
-        sep = "\n" + " " * (depth + 2) if len(attrs) > 2 else " "
-        head = name + "".join(sep + a for a in attrs)
-        if elem.text is None and len(elem) == 0:
-            parts.append(f"<{head}/>")
-        else:
-            parts.append(f"<{head}>{_escape_text(elem.text or '')}")
-            for child in elem:
-                _write(child, prefixes, parts, None, depth + 1)
-            parts.append(f"</{name}>")
-    if elem.tail:
-        parts.append(_escape_text(elem.tail))
-
-
-def _escape_text(text: str) -> str:
-    text = _clean(text)
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-    )
-
-
-def _escape_attr(text: str) -> str:
-    return _escape_text(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")

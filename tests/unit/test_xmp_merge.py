@@ -253,3 +253,16 @@ def test_exiftool_reads_a_merged_darktable_sidecar(tmp_path: Path) -> None:
     darktable = {k: v for k, v in original.items() if k.startswith("XMP-darktable:")}
     assert len(darktable["XMP-darktable:History"]) == 3
     assert {k: tags.get(k) for k in darktable} == darktable
+
+
+def test_a_default_namespace_in_the_file_gets_a_prefix_and_keeps_its_meaning() -> None:
+    data = b"""<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF
+      xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+      <rdf:Description rdf:about="" xmlns="http://ns.example.com/private/1.0/">
+       <Setting>kept</Setting>
+      </rdf:Description></rdf:RDF></x:xmpmeta>"""
+    after = merge_sidecar(data, XmpFields(rating=2))
+    desc = _desc(after)
+    assert desc.findtext("{http://ns.example.com/private/1.0/}Setting") == "kept"
+    assert desc.findtext(f"{{{NS_XMP}}}Rating") == "2"
+    assert b' xmlns="' not in after
