@@ -25,3 +25,4 @@ class XmpFields:
     description: str | None = None  # dc:description, x-default
     creator_tool: str | None = None  # xmp:CreatorTool
     scores: dict[str, float] = field(default_factory=dict)  # curator:* (preference, ...)
+    texts: dict[str, str] = field(default_factory=dict)  # curator:* text (content_type, ...)
