@@ -27,23 +27,34 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check curator tests
 	$(PY) -m mypy
 
-# The XMP tests read sidecars back with exiftool (Debian: libimage-exiftool-perl).
-# Installed here when missing and root or passwordless sudo allows it (an
-# `apt-get update` first only if the plain install fails); otherwise a note, and
+# The XMP tests read sidecars back with exiftool. When it is missing: Debian's
+# libimage-exiftool-perl (as root or with passwordless sudo; `apt-get update`
+# first only if the plain install fails), else the same Perl program from the
+# npm registry (exiftool-vendored.pl) into $(VENV)/exiftool, else a note and
 # those tests skip with the same advice.
+EXIFTOOL_NPM := exiftool-vendored.pl@13.59.3
 exiftool:
-	@command -v exiftool >/dev/null 2>&1 || { \
+	@command -v exiftool >/dev/null 2>&1 || test -x $(VENV)/exiftool/package/bin/exiftool || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; \
 	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
 	  else SUDO=none; fi; \
 	  if [ "$$SUDO" != none ] && command -v apt-get >/dev/null 2>&1; then \
-	    $$SUDO apt-get install -y -q libimage-exiftool-perl \
-	    || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q libimage-exiftool-perl; } \
-	    || echo "note: could not install exiftool; the XMP read-back tests will be skipped."; \
-	  else \
-	    echo "note: exiftool is missing and can't be installed here (needs root or sudo -n, and apt-get);"; \
-	    echo "      install libimage-exiftool-perl (or exiftool) to run the XMP read-back tests."; \
-	  fi; }
+	    echo "Installing exiftool (libimage-exiftool-perl) for the XMP read-back tests"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    $$SUDO apt-get install -y -q libimage-exiftool-perl >/dev/null \
+	    || { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q libimage-exiftool-perl >/dev/null; } \
+	    || true; \
+	  fi; \
+	  command -v exiftool >/dev/null 2>&1 || { \
+	    if command -v npm >/dev/null 2>&1 && command -v perl >/dev/null 2>&1; then \
+	      echo "Fetching exiftool ($(EXIFTOOL_NPM)) from the npm registry into $(VENV)/exiftool"; \
+	      mkdir -p $(VENV)/exiftool && cd $(VENV)/exiftool \
+	      && npm pack -q $(EXIFTOOL_NPM) >/dev/null 2>&1 && tar xzf exiftool-vendored.pl-*.tgz \
+	      || echo "note: could not fetch exiftool; the XMP read-back tests will be skipped."; \
+	    else \
+	      echo "note: exiftool is missing and can't be installed here: install"; \
+	      echo "      libimage-exiftool-perl (or exiftool) to run the XMP read-back tests."; \
+	    fi; }; }
 
 # Tests and benchmarks draw offscreen; `make run` uses your screen.
 test: lint exiftool

@@ -6,7 +6,6 @@ not given stay as they are, and hostile or foreign files are refused untouched."
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -26,6 +25,7 @@ from curator.xmp.write import (
     parse_sidecar,
     sidecar_xml,
 )
+from tests.exiftool import exiftool_command
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "xmp"
 DT = "http://darktable.sf.net/"
@@ -223,19 +223,14 @@ def test_a_billion_laughs_is_refused_before_parsing() -> None:
 
 
 def test_exiftool_reads_a_merged_darktable_sidecar(tmp_path: Path) -> None:
-    exiftool = shutil.which("exiftool")
-    if exiftool is None:
-        pytest.skip(
-            "exiftool is not installed: install it (Debian/Ubuntu: sudo apt-get install "
-            "libimage-exiftool-perl; `make test` does this when it can)."
-        )
+    exiftool = exiftool_command()
     source = DATA / "darktable.xmp"
     path = tmp_path / "IMG_0001.xmp"
     path.write_bytes(merge_sidecar(source.read_bytes(), FIELDS))
 
     def read(p: Path) -> dict[str, Any]:
         out = subprocess.run(
-            [exiftool, "-j", "-struct", "-G1", str(p)],
+            [*exiftool, "-j", "-struct", "-G1", str(p)],
             capture_output=True,
             text=True,
             check=True,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -26,6 +25,7 @@ from curator.xmp.write import (
     sidecar_xml,
     write_sidecar,
 )
+from tests.exiftool import exiftool_command
 
 NASTY = ("sea & sky", '<b>"quoted"</b>', "it's", "café", "🌊 wave", "a]]>b")
 FIELDS = XmpFields(
@@ -118,20 +118,9 @@ def test_hierarchical_keywords_add_every_level_to_the_flat_list() -> None:
 # ------------------------------------------------------------------ exiftool
 
 
-def _exiftool() -> str:
-    found = shutil.which("exiftool")
-    if found is None:
-        pytest.skip(
-            "exiftool is not installed, so the sidecar can't be read back by it: "
-            "install it (Debian/Ubuntu: sudo apt-get install libimage-exiftool-perl; "
-            "`make test` does this when it can)."
-        )
-    return found
-
-
 def _read_with_exiftool(path: Path) -> dict[str, Any]:
     out = subprocess.run(
-        [_exiftool(), "-j", "-struct", "-G1", str(path)],
+        [*exiftool_command(), "-j", "-struct", "-G1", str(path)],
         capture_output=True,
         text=True,
         check=True,
