@@ -54,6 +54,7 @@ from curator.export.names import sidecar_name, with_suffix_number
 from curator.export.plan import ExportPlan, PlannedFile
 from curator.export.types import ExportedFile, ExportProgress, ExportResult, FileStatus
 from curator.xmp.fields import XmpFields
+from curator.xmp.write import sidecar_xml
 
 TMP_PREFIX = ".curator-tmp-"
 CHUNK = 4 * 1024 * 1024
@@ -87,26 +88,15 @@ class _Tracker:
             self.progress(ExportProgress(self.done, self.total, self.bytes_done, elapsed, current))
 
 
-def default_sidecar_writer() -> SidecarFn | None:
-    """`curator.xmp.write.sidecar_xml` once it exists; None means no sidecars yet."""
-    try:
-        from curator.xmp import write  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None
-    fn: SidecarFn = write.sidecar_xml
-    return fn
-
-
 def run_export(
     plan: ExportPlan,
     *,
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
-    sidecar: SidecarFn | bool | None = True,
+    sidecar: SidecarFn | None = sidecar_xml,
 ) -> ExportResult:
-    """Export `plan` (see the module docstring). `sidecar=True` uses the XMP writer
-    when present, False writes none, or pass a writer."""
-    writer = default_sidecar_writer() if sidecar is True else sidecar or None
+    """Export `plan` (see the module docstring); `sidecar=None` writes no sidecars."""
+    writer = sidecar
     request = plan.request
     result = ExportResult(dest=request.dest)
     tracker = _Tracker(len(plan.files), progress, time.monotonic())
