@@ -31,7 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from curator import __version__
+import curator
 from curator.catalog.missing import last_known_path
 from curator.catalog.models import (
     Description,
@@ -48,7 +48,7 @@ from curator.export.types import ExportRequest
 from curator.records import ColorLabel, CullState
 from curator.xmp.fields import XmpFields
 
-CREATOR_TOOL = f"Curator {__version__}"
+CREATOR_TOOL = f"Curator {curator.__version__}"
 
 
 class UnknownProjectError(ValueError):
