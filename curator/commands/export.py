@@ -138,6 +138,17 @@ class _Bar:
 
 
 def _print_summary(plan: ExportPlan, result: ExportResult, ctx: CommandContext) -> None:
+    if not plan.files:
+        why = (
+            "no photo is approved yet (approved: kept, picked or rated by you, not "
+            "rejected, and rated 4-5, picked, or liked by the taste model)"
+            if plan.request.project is None
+            else f"the project {plan.set_name!r} has no photo to send"
+        )
+        print(f"Nothing to export: {why}.", file=ctx.out)
+        for path, reason in plan.left_out:
+            print(f"  left out ({reason}): {path}", file=ctx.out)
+        return
     data = result.to_json()
     verb = "would export" if plan.request.dry_run else "exported"
     kind = (

@@ -101,7 +101,7 @@ def run_export(
     result = ExportResult(dest=request.dest)
     tracker = _Tracker(len(plan.files), progress, time.monotonic())
     folder = plan.folder
-    if not request.dry_run:
+    if not request.dry_run and plan.files:
         folder.mkdir(parents=True, exist_ok=True)
         remove_stale_temps(folder)
     tracker.report()

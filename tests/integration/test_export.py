@@ -329,3 +329,12 @@ def test_the_cli_prints_a_summary_and_a_progress_bar(jpegs: Path, tmp_path: Path
     assert "approved: exported 1 (originals), 0 already there, 0 failed" in out
     assert "photo" in err  # tqdm's bar on stderr
     assert os.path.isfile(tmp_path / "out" / "approved" / "jolla_leaf_soft.jpg")
+
+
+def test_nothing_approved_says_so_and_creates_nothing(jpegs: Path, tmp_path: Path) -> None:
+    from tests.integration.cli_helpers import run_cli
+
+    set_preference(jpegs / "jolla_leaf_soft.jpg", 99.0)  # liked, but never judged
+    code, out, _ = run_cli("export", "--approved", str(tmp_path / "out"))
+    assert code == 0 and "Nothing to export: no photo is approved yet" in out
+    assert not (tmp_path / "out" / "approved").exists()
