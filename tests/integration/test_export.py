@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from curator.export.names import safe_component
 from curator.export.types import ExportProgress, ExportRequest, FileStatus
@@ -213,12 +214,13 @@ def test_a_clash_gets_a_suffix_and_nothing_is_overwritten(jpegs: Path, tmp_path:
     assert result["skipped_existing"] == 1 and result["exported"] == 0
 
 
+@pytest.mark.parametrize("edge", [None, 256], ids=["originals", "renditions"])
 def test_cancel_midway_leaves_no_partial_file_and_a_rerun_completes(
-    jpegs: Path, tmp_path: Path
+    jpegs: Path, tmp_path: Path, edge: int | None
 ) -> None:
     chosen = sorted(p for p in jpegs.glob("*.jpg"))[:6]
     decide("rate", *chosen, stars=5)
-    request = ExportRequest(dest=tmp_path / "out")
+    request = ExportRequest(dest=tmp_path / "out", renditions_long_edge=edge)
     cancel = threading.Event()
     seen: list[ExportProgress] = []
 
@@ -235,7 +237,12 @@ def test_cancel_midway_leaves_no_partial_file_and_a_rerun_completes(
     images = sorted(p for p in folder.iterdir() if p.suffix == ".jpg")
     assert len(images) == 2
     for image in images:
-        assert image.read_bytes() == (jpegs / image.name).read_bytes()
+        if edge is None:
+            assert image.read_bytes() == (jpegs / image.name).read_bytes()
+        else:
+            with Image.open(image) as img:
+                img.load()  # a whole JPEG
+                assert max(img.size) == edge
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert sorted(e["file"] for e in manifest["files"]) == [p.name for p in images]
     assert seen[0].done == 0 and seen[0].total == 6 and seen[-1].bytes_done > 0
@@ -271,8 +278,6 @@ def test_a_missing_original_fails_with_a_sentence_and_exit_1(tmp_path: Path) -> 
 
 
 def test_renditions_are_upright_sized_and_keep_exif(fixtures_dir: Path, tmp_path: Path) -> None:
-    from PIL import Image
-
     from tests.imaging_helpers import QUADRANT_COLOURS, make_jpeg
 
     lib = tmp_path / "lib"
