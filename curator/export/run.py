@@ -105,7 +105,12 @@ def run_export(
     tracker = _Tracker(len(plan.files), progress, time.monotonic())
     folder = plan.folder
     if not request.dry_run and plan.files:
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            result.error = str(_destination_error(exc, folder))
+            result.files = [_failed(plan, planned, result.error) for planned in plan.files]
+            return result
         remove_stale_temps(folder)
     tracker.report()
     claimed: set[str] = set()
@@ -123,7 +128,13 @@ def run_export(
             renders.close()
     if not request.dry_run and entries:
         previous = read_entries(folder)
-        write_manifest(folder, plan.set_name, merge_entries(previous, entries, folder))
+        try:
+            write_manifest(folder, plan.set_name, merge_entries(previous, entries, folder))
+        except OSError as exc:
+            why = _destination_error(exc, folder)
+            result.error = (
+                f"The exported files are complete, but manifest.json was not written: {why}"
+            )
     return result
 
 

@@ -174,6 +174,7 @@ def test_a_project_named_to_escape_stays_inside_dest(jpegs: Path, tmp_path: Path
     assert code == 0, err
     # A project exports its members that are not rejected, judged or not.
     assert _names(result, "exported") == {member.name, "iphone6_hdr_NO.jpg"}
+    assert result["left_out"] == [{"path": str(rejected), "reason": "rejected"}]
     inside = dest.resolve()
     everything = [p.resolve() for p in tmp_path.rglob("*") if p.is_file()]
     outside = [p for p in everything if not p.is_relative_to(inside)]
