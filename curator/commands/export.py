@@ -49,7 +49,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     which.add_argument(
         "--approved",
         action="store_true",
-        help="judged photos rated 4-5, picked, or kept and liked by the taste model",
+        help="photos you rated 4-5 or picked, or kept and the taste model likes "
+        "(never a rejected or unjudged one)",
     )
     which.add_argument("--project", metavar="NAME", help="the members of this project")
     p.add_argument("dest", metavar="DEST", help="destination folder (created if needed)")
