@@ -145,6 +145,8 @@ def _jpeg_at_size(source: str, long_edge: int) -> Image.Image | None:
     by libjpeg's own low-pass instead of after a full decode (3-4x faster for a
     2048 px rendition of a 24 MP JPEG). None for anything else, or on any error
     (`decode_for_display` then decodes it and says what is wrong)."""
+    if is_raw_path(source):
+        return None  # a RAW's embedded JPEG is decode_for_display's business
     try:
         with Image.open(source) as img:
             if img.format != "JPEG":
