@@ -17,4 +17,7 @@ and lets `CatalogError`/storage faults through (exit 3, one sentence).
 
 from __future__ import annotations
 
-GROUPS: tuple[str, ...] = ("curator.commands.xmp",)
+GROUPS: tuple[str, ...] = (
+    "curator.commands.export",
+    "curator.commands.xmp",
+)
