@@ -29,6 +29,7 @@ from curator.ui.export_dialog import ExportDialog
 from tests.integration.cli_helpers import import_json
 from tests.ui.conftest import make_library, running_app
 
+SHOTS = Path("/tmp")  # screenshots of the dialog's states, for a person to look at
 WAIT_MS = 120_000  # a busy 2-core machine: generous, never relied on for pacing
 
 
@@ -109,6 +110,7 @@ def test_the_dialog_exports_the_approved_photos_and_says_so(
     )
     assert dialog.preview_label.text().startswith("2 photos will go out to ")
     assert str(dest) in dialog.preview_label.text()
+    dialog.grab().save(str(SHOTS / "export-dialog-preview.png"))
     assert not dest.exists() or not _photo_files(dest)
 
     finished = _export(dialog, qtbot)
@@ -127,6 +129,7 @@ def test_the_dialog_exports_the_approved_photos_and_says_so(
         mp.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
         qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
     assert opened == [str(dialog.open_target)]
+    dialog.grab().save(str(SHOTS / "export-dialog.png"))  # for a person to look at
     # The destination is remembered for the next time the dialog opens.
     assert app.export.choices.load().dest == str(dest)
 
@@ -191,6 +194,7 @@ def test_cancel_mid_export_leaves_no_partial_file_and_says_so(
         qtbot.waitUntil(lambda: "/ 20" in dialog.progress_label.text(), timeout=WAIT_MS)
         assert not dialog.dest_edit.isEnabled() and not dialog.export_button.isEnabled()
         assert dialog.progress_box.isVisible()
+        dialog.grab().save(str(SHOTS / "export-dialog-running.png"))
         qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
         assert dialog.isVisible(), "Cancel while exporting stops the export, not the dialog"
     finished = blocker.args[0]
