@@ -1,0 +1,311 @@
+"""Planning an export: which photos go out, where, under which names, with what metadata.
+
+`plan_export(request)` reads the catalog (call it on a thread that has the
+catalog open; it only reads) and returns an `ExportPlan`: plain frozen values
+that `export.run.run_export` turns into files without touching the catalog.
+
+Which photos:
+- `--approved` (request.project is None): the approval rule
+  (`export.approval.is_approved`) over every photo, into `DEST/approved/`;
+- `--project NAME`: the project's members that are not rejected, missing or
+  deleted (the photographer put them there on purpose, so no rating or score
+  is required; a reject still wins), into `DEST/<safe project name>/`.
+  Members left out are listed in `ExportPlan.left_out` with the reason.
+
+Names: the original's file name made safe (`export.names.safe_component`);
+renditions take the stem with `.jpg`. Within one plan two photos never share
+a stem (compared case-insensitively: Windows and macOS fold case, and the
+stem names the `.xmp` sidecar), the later one by capture time gets `-2`, `-3`.
+Clashes with files already on disk are the runner's business.
+
+Every planned file carries its manifest fields and the `XmpFields` of its
+sidecar, so the run needs nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import curator
+from curator.catalog.missing import last_known_path
+from curator.catalog.models import (
+    Description,
+    Photo,
+    PhotoPath,
+    PhotoTag,
+    Project,
+    ProjectPhoto,
+    Tag,
+)
+from curator.export.approval import is_approved, is_exportable_member
+from curator.export.names import export_folder, safe_component, split_ext, with_suffix_number
+from curator.export.types import ExportRequest
+from curator.records import ColorLabel, CullState
+from curator.xmp.fields import XmpFields
+
+CREATOR_TOOL = f"Curator {curator.__version__}"
+
+
+class UnknownProjectError(ValueError):
+    """The project named in the request does not exist (the message says so)."""
+
+
+@dataclass(frozen=True)
+class CaptureInfo:
+    """The EXIF a rendition gets when its original has none Pillow can read (RAW)."""
+
+    make: str | None = None
+    model: str | None = None
+    lens: str | None = None
+    captured_at: datetime | None = None
+    iso: int | None = None
+    exposure_time: float | None = None
+    f_number: float | None = None
+    focal_length: float | None = None
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    """One photo to export. `name` is the wanted file name inside the plan's folder;
+    the runner may add a clash suffix."""
+
+    photo_id: int
+    source: str  # the original, as the OS spells it
+    other_sources: tuple[str, ...]  # duplicate copies of the same bytes, tried in turn
+    name: str
+    content_hash: str
+    size: int | None
+    manifest: dict[str, Any]  # the manifest.json fields except the file's own
+    xmp: XmpFields
+    capture: CaptureInfo = field(default_factory=CaptureInfo)
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    """What `run_export` does: the files, their folder, and who was left out."""
+
+    request: ExportRequest
+    folder: Path  # DEST/approved or DEST/<safe project name>
+    set_name: str  # "approved" or the project's name as the user wrote it
+    files: tuple[PlannedFile, ...]
+    left_out: tuple[tuple[str, str], ...] = ()  # (path, why) of project members not sent
+
+    @property
+    def dest(self) -> Path:
+        return self.request.dest
+
+
+def plan_export(request: ExportRequest) -> ExportPlan:
+    """Plan `request` (see the module docstring). Raises `UnknownProjectError`."""
+    dest = request.dest
+    left_out: list[tuple[str, str]] = []
+    if request.project is None:
+        photos = [
+            p
+            for p in _live_photos(None)
+            if is_approved(
+                cull=p.cull,
+                rating=p.rating,
+                picked=bool(p.picked),
+                preference=p.preference_score,
+                missing=p.missing_since is not None,
+                deleted=p.deleted_at is not None,
+                match_threshold=request.match_threshold,
+            )
+        ]
+        set_name = "approved"
+    else:
+        project = Project.get_or_none(Project.name == request.project)
+        if project is None:
+            raise UnknownProjectError(
+                f"There is no project named {request.project!r} (see `curator project list`)."
+            )
+        set_name = str(project.name)
+        photos = []
+        for p in _live_photos(int(project.id)):
+            missing, deleted = p.missing_since is not None, p.deleted_at is not None
+            if is_exportable_member(cull=p.cull, missing=missing, deleted=deleted):
+                photos.append(p)
+            else:
+                why = "deleted" if deleted else "missing" if missing else "rejected"
+                left_out.append((_path_of(p), why))
+    photos = [p for p in photos if p.content_hash]  # never-read files have nothing to send
+    return ExportPlan(
+        request=request,
+        folder=export_folder(dest, request.project),
+        set_name=set_name,
+        files=tuple(_planned_files(photos, request)),
+        left_out=tuple(left_out),
+    )
+
+
+def _live_photos(project_id: int | None) -> list[Photo]:
+    query = Photo.select()
+    if project_id is not None:
+        query = query.join(ProjectPhoto, on=ProjectPhoto.photo == Photo.id).where(
+            ProjectPhoto.project == project_id
+        )
+    return list(query.order_by(Photo.captured_at.is_null(), Photo.captured_at, Photo.id))
+
+
+def _path_of(photo: Photo) -> str:
+    return os.fsdecode(last_known_path(photo.path))
+
+
+def _planned_files(photos: list[Photo], request: ExportRequest) -> list[PlannedFile]:
+    ids = [int(p.id) for p in photos]
+    tags = _tags(ids)
+    projects = _projects(ids)
+    descriptions = {d.photo_id: d for d in Description.select().where(Description.photo << ids)}
+    extra: dict[int, list[str]] = defaultdict(list)
+    for pid, raw in (
+        PhotoPath.select(PhotoPath.photo, PhotoPath.path).where(PhotoPath.photo << ids).tuples()
+    ):
+        extra[pid].append(os.fsdecode(bytes(raw)))
+    taken: dict[str, int] = {}
+    out: list[PlannedFile] = []
+    for p in photos:
+        source = _path_of(p)
+        name = _unique_name(_wanted_name(source, request.renditions_long_edge), taken)
+        d = descriptions.get(p.id)
+        photo_tags = tags.get(p.id, [])
+        manifest = _manifest_fields(p, source, d, photo_tags, projects.get(p.id, []))
+        out.append(
+            PlannedFile(
+                photo_id=int(p.id),
+                source=source,
+                other_sources=tuple(extra.get(p.id, [])),
+                name=name,
+                content_hash=str(p.content_hash),
+                size=p.size,
+                manifest=manifest,
+                xmp=_xmp_fields(p, d, photo_tags),
+                capture=CaptureInfo(
+                    make=p.camera_make,
+                    model=p.camera_model,
+                    lens=p.lens,
+                    captured_at=p.captured_at,
+                    iso=p.iso,
+                    exposure_time=p.exposure_time,
+                    f_number=p.f_number,
+                    focal_length=p.focal_length,
+                ),
+            )
+        )
+    return out
+
+
+def _wanted_name(source: str, long_edge: int | None) -> str:
+    name = safe_component(os.path.basename(source), fallback="photo")
+    if long_edge is not None:
+        name = split_ext(name)[0] + ".jpg"
+    return name
+
+
+def _unique_name(name: str, taken: dict[str, int]) -> str:
+    """`name`, or `name-2`… when an earlier file of the plan has its stem."""
+    n = 1
+    while split_ext(with_suffix_number(name, n))[0].casefold() in taken:
+        n += 1
+    chosen = with_suffix_number(name, n)
+    taken[split_ext(chosen)[0].casefold()] = 1
+    return chosen
+
+
+def _tags(ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """Live tags per photo: (name, source), user tags first."""
+    out: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    rows = (
+        PhotoTag.select(PhotoTag.photo, Tag.name, PhotoTag.source)
+        .join(Tag)
+        .where(PhotoTag.photo << ids, PhotoTag.removed_at.is_null())
+        .order_by(PhotoTag.id)
+        .tuples()
+    )
+    for pid, name, source in rows:
+        if all(name != known for known, _ in out[pid]):
+            out[pid].append((str(name), str(source)))
+    for pid in out:
+        out[pid].sort(key=lambda t: t[1] != "user")
+    return out
+
+
+def _projects(ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        ProjectPhoto.select(ProjectPhoto.photo, Project.name)
+        .join(Project)
+        .where(ProjectPhoto.photo << ids)
+        .order_by(Project.name)
+        .tuples()
+    )
+    for pid, name in rows:
+        out[pid].append(str(name))
+    return out
+
+
+def _camera(make: str | None, model: str | None) -> str | None:
+    """ "Canon EOS 6D", not "Canon Canon EOS 6D" (many models repeat the make)."""
+    if make and model and model.lower().startswith(make.split()[0].lower()):
+        return model
+    return " ".join(x for x in (make, model) if x) or None
+
+
+def _manifest_fields(
+    p: Photo,
+    source: str,
+    d: Description | None,
+    tags: list[tuple[str, str]],
+    projects: list[str],
+) -> dict[str, Any]:
+    return {
+        "original_path": source.encode("utf-8", "surrogateescape").decode("utf-8", "replace"),
+        "content_hash": p.content_hash,
+        "captured_at": p.captured_at.isoformat() if p.captured_at else None,
+        "camera": _camera(p.camera_make, p.camera_model),
+        "lens": p.lens,
+        "rating": p.rating,
+        "picked": bool(p.picked),
+        "label": p.label,
+        "preference_score": p.preference_score,
+        "sharpness": p.sharpness_score,
+        "exposure": p.exposure_score,
+        "subject": d.subject if d else None,
+        "content_type": d.content_type if d else None,
+        "mood": d.artistic_mood if d else None,
+        "lighting": d.lighting_critique if d else None,
+        "tags": [name for name, _ in tags],
+        "user_tags": [name for name, source in tags if source == "user"],
+        "projects": projects,
+    }
+
+
+def _xmp_fields(p: Photo, d: Description | None, tags: list[tuple[str, str]]) -> XmpFields:
+    label = ColorLabel.parse(p.label)
+    scores = {
+        key: float(value)
+        for key, value in (
+            ("preference", p.preference_score),
+            ("sharpness", p.sharpness_score),
+            ("exposure", p.exposure_score),
+        )
+        if value is not None
+    }
+    rejected = p.cull == CullState.REJECTED
+    names = tuple(name for name, _ in tags)
+    return XmpFields(
+        rating=-1 if rejected else (p.rating or 0),
+        label=label.xmp_name if label else None,
+        picked=bool(p.picked),
+        rejected=rejected,
+        keywords=names,
+        hierarchical=names,
+        description=d.subject if d and d.subject else None,
+        creator_tool=CREATOR_TOOL,
+        scores=scores,
+    )

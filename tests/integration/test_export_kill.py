@@ -1,0 +1,82 @@
+"""A real `curator export` process killed (SIGKILL) midway: no partial file at a
+final name, and a re-run completes the export without copying anything twice."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.imaging_helpers import make_jpeg
+from tests.integration.cli_helpers import curator_subprocess, import_json
+from tests.integration.export_helpers import decide, export_cli, file_hash, temp_files
+
+N_FILES = 10
+PADDING = 40 * 1024 * 1024  # bytes after the JPEG's end: a slow copy, a fast decode
+
+
+def _big_photos(lib: Path) -> list[Path]:
+    rng = np.random.default_rng(7)
+    photos = []
+    for i in range(N_FILES):
+        path = make_jpeg(lib / f"big_{i:02d}.jpg", 320 + i, 240)
+        with open(path, "ab") as file:  # decoders stop at the end-of-image marker
+            file.write(rng.integers(0, 256, PADDING, dtype=np.uint8).tobytes())
+        photos.append(path)
+    return photos
+
+
+def _finals(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix == ".jpg" and p.name[0] != ".")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_a_killed_export_leaves_no_partial_file_and_a_rerun_completes(tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    photos = _big_photos(lib)
+    import_json(lib, "--stages", "technical")
+    decide("rate", *photos, stars=5)
+    dest = tmp_path / "out"
+    folder = dest / "approved"
+
+    proc = curator_subprocess("export", "--approved", str(dest), "--no-progress")
+    try:
+        deadline = time.monotonic() + 120
+        # Wait for the first finished file, then kill while the next is being written.
+        while not _finals(folder) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()
+        proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL, "the export ended before it could be killed"
+
+    finished = _finals(folder)
+    assert 1 <= len(finished) < N_FILES
+    by_name = {p.name: p for p in photos}
+    for copy in finished:  # whatever has a final name is whole
+        assert file_hash(copy) == file_hash(by_name[copy.name])
+
+    code, result, err = export_cli("--approved", str(dest))
+    assert code == 0, err
+    assert result["skipped_existing"] == len(finished)
+    assert result["exported"] == N_FILES - len(finished)
+    assert [p.name for p in _finals(folder)] == sorted(by_name)
+    for copy in _finals(folder):
+        assert copy.stat().st_size == by_name[copy.name].stat().st_size
+    assert temp_files(folder) == []  # the killed run's temp file was cleaned up
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(e["file"] for e in manifest["files"]) == sorted(by_name)
