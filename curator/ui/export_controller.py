@@ -17,13 +17,15 @@ Concurrency protocol:
   signal; the controller, on the UI thread, dispatches it to its public
   signals. Every message carries the generation of the job that sent it;
   a preview or progress that is not of the current job is dropped.
-- Progress is thinned on the worker to one message per `PROGRESS_EVERY_S`
-  (plus the last file), so a thousand tiny files do not flood the event loop.
+- Progress is thinned on the worker: every finished file is posted, the
+  engine's per-chunk reports inside a big file at most one per
+  `PROGRESS_EVERY_S`.
 - A new preview cancels the one in flight (its event), and a preview never
   runs beside an export: `start` cancels the preview first; both share the
   one-thread pool anyway.
-- `cancel()` sets the export's event: the engine finishes the file it is
-  writing (temp name, then rename: never a partial file) and stops.
+- `cancel()` sets the export's event: the engine stops between files or
+  between chunks of a big copy; a file cut short was only ever a temp name,
+  removed, so no partial file is left (a re-run finishes the export).
 - `shutdown()` (App.shutdown, before the pools drain): cancels everything
   and closes the Delivery, so a task still running posts nothing; the app
   then waits for the pool, so the export has stopped before the catalog
@@ -39,7 +41,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
@@ -48,6 +51,9 @@ from curator.pipeline.score import close_thread_connection
 from curator.ui.delivery import Delivery
 from curator.ui.export_choices import ExportChoicesFile
 from curator.ui.guard import ErrorReporter, guarded_slot
+
+if TYPE_CHECKING:
+    from curator.export.plan import ExportPlan
 
 log = logging.getLogger("curator.ui")
 
@@ -59,19 +65,19 @@ ProgressFn = Callable[[ExportProgress], None]
 class ExportEngine:
     """The two engine steps; tests wrap them (a slow progress hook, say)."""
 
-    plan: Callable[[ExportRequest], Any]  # → the engine's ExportPlan (opaque here)
-    run: Callable[[Any, ProgressFn, threading.Event], ExportResult]
+    plan: Callable[[ExportRequest], ExportPlan]
+    run: Callable[[ExportPlan, ProgressFn, threading.Event], ExportResult]
 
 
 def default_engine() -> ExportEngine:
     """The real engine, imported on first use (not at app start-up)."""
 
-    def plan(request: ExportRequest) -> Any:
+    def plan(request: ExportRequest) -> ExportPlan:
         from curator.export.plan import plan_export
 
         return plan_export(request)
 
-    def run(plan: Any, progress: ProgressFn, cancel: threading.Event) -> ExportResult:
+    def run(plan: ExportPlan, progress: ProgressFn, cancel: threading.Event) -> ExportResult:
         from curator.export.run import run_export
 
         return run_export(plan, progress=progress, cancel=cancel)
@@ -98,8 +104,10 @@ class SetsLoaded:
 class PreviewReady:
     generation: int
     request: ExportRequest
-    result: ExportResult | None
+    result: ExportResult | None  # the dry run's: PLANNED and SKIPPED_EXISTING files
     error: str | None = None  # why the plan could not be made, in a sentence
+    folder: Path | None = None  # DEST/approved or DEST/<project>
+    left_out: tuple[tuple[str, str], ...] = ()  # project members not sent: (path, why)
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,7 @@ class ExportFinished:
     request: ExportRequest
     result: ExportResult | None
     error: str | None = None  # why the export could not run at all
+    folder: Path | None = None  # where the files went (DEST/approved, DEST/<project>)
 
 
 def error_sentence(exc: BaseException) -> str:
@@ -150,17 +159,18 @@ class _CallTask(QRunnable):
 
 
 class _ThinnedProgress:
-    """Called by the engine on the worker: forwards at most one progress per
-    PROGRESS_EVERY_S, and always the last file's."""
+    """Called by the engine on the worker: forwards every finished file (the
+    count on screen is never stale) but the engine's per-chunk reports within
+    one big file at most once per PROGRESS_EVERY_S."""
 
     def __init__(self, generation: int, delivery: Delivery):
         self.generation, self.delivery = generation, delivery
-        self.last = 0.0
+        self.last, self.done = 0.0, -1
 
     def __call__(self, progress: ExportProgress) -> None:
         now = time.monotonic()
-        if now - self.last >= PROGRESS_EVERY_S or progress.done >= progress.total:
-            self.last = now
+        if progress.done != self.done or now - self.last >= PROGRESS_EVERY_S:
+            self.last, self.done = now, progress.done
             self.delivery.deliver(ProgressReport(self.generation, progress))
 
 
@@ -239,7 +249,11 @@ class ExportController(QObject):
             except Exception as exc:
                 log.info("export preview failed: %s", exc, exc_info=True)
                 return PreviewReady(generation, request, None, error_sentence(exc))
-            return None if cancel.is_set() else PreviewReady(generation, request, result)
+            if cancel.is_set():
+                return None
+            return PreviewReady(
+                generation, request, result, folder=plan.folder, left_out=plan.left_out
+            )
 
         self.threads.start(_CallTask(job, self._delivery))
         return generation
@@ -259,21 +273,20 @@ class ExportController(QObject):
             try:
                 plan = engine.plan(request)
                 if cancel.is_set():
-                    return ExportFinished(
-                        generation, request, ExportResult(request.dest, cancelled=True)
-                    )
+                    cancelled = ExportResult(request.dest, cancelled=True)
+                    return ExportFinished(generation, request, cancelled, folder=plan.folder)
                 result = engine.run(plan, progress, cancel)
             except Exception as exc:
                 log.exception("the export failed")
                 return ExportFinished(generation, request, None, error_sentence(exc))
-            return ExportFinished(generation, request, result)
+            return ExportFinished(generation, request, result, folder=plan.folder)
 
         self.threads.start(_CallTask(job, delivery))
         self.running_changed.emit(True)
         return True
 
     def cancel(self) -> None:
-        """Stop after the file being written (never a partial file)."""
+        """Stop at the next file or chunk; never a partial file (see the docstring)."""
         if self._export_cancel is not None:
             self._export_cancel.set()
 

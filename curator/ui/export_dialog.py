@@ -10,7 +10,8 @@ are remembered between runs (`ExportChoicesFile`) when Export is pressed.
 
 States: editing (form enabled, Export enabled when there is a destination)
 → running (form disabled, progress shown, the Cancel button stops the export
-after the current file; closing the dialog does the same) → finished (the
+at the next file — or chunk of a big file, whose temp copy is then removed —
+and closing the dialog does the same) → finished (the
 summary sentence and Open folder; the form is enabled again, so a cancelled
 or partly failed export is finished by pressing Export again).
 """
@@ -244,6 +245,7 @@ class ExportDialog(QDialog):
             self._show_preview("Choose a destination folder first.", error=True)
             return
         self._preview_timer.stop()
+        self._show_preview(f"Exporting to {request.dest}…")
         self.controller.choices.save(self.choices())
         self.summary_label.hide()
         self.open_button.hide()
@@ -270,7 +272,9 @@ class ExportDialog(QDialog):
             self.controller.cancel()
             self.cancel_button.setEnabled(False)
             self.cancel_button.setText("Stopping…")
-            self.current_label.setText("Stopping after the current file…")
+            self.current_label.setText(
+                "Stopping… (a file cut short is discarded, never left half-written)"
+            )
             return
         super().reject()
 
@@ -348,7 +352,13 @@ class ExportDialog(QDialog):
         if ready.result is None:
             self._show_preview(ready.error or "The export can't be planned.", error=True)
         else:
-            self._show_preview(preview_text(ready.result))
+            text = preview_text(
+                ready.result,
+                ready.folder,
+                project=ready.request.project,
+                left_out=len(ready.left_out),
+            )
+            self._show_preview(text)
 
     @Slot(object)
     @guarded_slot
@@ -382,8 +392,8 @@ class ExportDialog(QDialog):
             self.progress_bar.setValue(max(total, 1))
         failed = result.count(FileStatus.FAILED) > 0
         self.summary_label.setStyleSheet(ERROR_STYLE if failed else "")
-        self.summary_label.setText(summary_text(result))
+        self.summary_label.setText(summary_text(result, finished.folder))
         self.summary_label.show()
-        self._open_target = export_folder(result)
+        self._open_target = finished.folder or export_folder(result)
         self.open_button.setVisible(self._open_target.is_dir())
         self._schedule_preview()  # what Export would do now ("all already there")

@@ -30,21 +30,33 @@ def export_folder(result: ExportResult) -> Path:
     return result.dest
 
 
-def preview_text(result: ExportResult) -> str:
+def preview_text(
+    result: ExportResult,
+    folder: Path | None = None,
+    *,
+    project: str | None = None,
+    left_out: int = 0,
+) -> str:
     """What Export would do now (from a dry run that wrote nothing)."""
     new = result.count(FileStatus.PLANNED) + result.count(FileStatus.EXPORTED)
     there = result.count(FileStatus.SKIPPED_EXISTING)
+    folder = folder or export_folder(result)
     if new == 0 and there == 0:
-        return (
-            "Nothing to export: no photo in this set is approved yet "
-            "(kept, picked or rated by you, and rated 4+ or picked or a MATCH)."
-        )
-    folder = export_folder(result)
+        if project is None:
+            return (
+                "Nothing to export: no photo is approved yet (approved: kept, picked or "
+                "rated by you, not rejected, and rated 4–5, picked, or a MATCH)."
+            )
+        why = f" ({left_out} rejected, missing or deleted)" if left_out else ""
+        return f"Nothing to export: the project {project!r} has no photo to send{why}."
     if new == 0:
-        return f"All {photos(there)} are already in {folder}: nothing new to export."
-    text = f"{photos(new)} will go out to {folder}"
-    if there:
-        text += f" ({there} already there will be left as they are)"
+        text = f"All {photos(there)} are already in {folder}: nothing new to export"
+    else:
+        text = f"{photos(new)} will go out to {folder}"
+        if there:
+            text += f" ({there} already there will be left as they are)"
+    if left_out:
+        text += f"; {left_out} of the project's photos stay home (rejected, missing or deleted)"
     return text + "."
 
 
@@ -67,14 +79,14 @@ def first_failure(result: ExportResult) -> str | None:
     return None
 
 
-def summary_text(result: ExportResult) -> str:
+def summary_text(result: ExportResult, folder: Path | None = None) -> str:
     """One sentence (two with a failure) about what went out."""
     exported = result.count(FileStatus.EXPORTED)
     there = result.count(FileStatus.SKIPPED_EXISTING)
     failed = result.count(FileStatus.FAILED)
     if result.cancelled:
         return f"Cancelled: {exported} exported; run Export again to finish."
-    parts = [f"{photos(exported)} exported to {export_folder(result)}"]
+    parts = [f"{photos(exported)} exported to {folder or export_folder(result)}"]
     if there:
         parts.append(f"{there} already there")
     if failed:

@@ -191,7 +191,8 @@ def test_cancel_mid_export_leaves_no_partial_file_and_says_so(
         qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(held.held.is_set, timeout=WAIT_MS)
         # Running: the form is locked, the progress shows count / rate / ETA.
-        qtbot.waitUntil(lambda: "/ 20" in dialog.progress_label.text(), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: "1 / 20" in dialog.progress_label.text(), timeout=WAIT_MS)
+        assert dialog.progress_bar.value() == 1 and dialog.progress_bar.maximum() == 20
         assert not dialog.dest_edit.isEnabled() and not dialog.export_button.isEnabled()
         assert dialog.progress_box.isVisible()
         dialog.grab().save(str(SHOTS / "export-dialog-running.png"))
