@@ -37,6 +37,7 @@ Concurrency protocol:
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -125,9 +126,28 @@ class ExportFinished:
     folder: Path | None = None  # where the files went (DEST/approved, DEST/<project>)
 
 
+def destination_problem(dest: Path) -> str | None:
+    """Why nothing could be written under `dest`, in a sentence; None when it
+    looks writable. Runs on the worker (it touches the disk): the preview says
+    so before Export is pressed, and Export refuses with the same sentence."""
+    probe = dest
+    while not probe.exists():
+        if probe.parent == probe:
+            return f"There is no disk or folder at {dest}."
+        probe = probe.parent
+    if not probe.is_dir():
+        return f"{probe} is a file, not a folder: choose a folder to export into."
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return f"Curator may not write into {probe} (permission denied)."
+    return None
+
+
 def error_sentence(exc: BaseException) -> str:
-    """The engine raises typed errors with a human sentence; anything else is
-    named with its type (the traceback goes to the log)."""
+    """The engine raises typed errors with a human sentence; an OSError gets
+    one here; anything else is named with its type (the traceback goes to the log)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"The export could not write{where}: {exc.strerror.lower()}."
     text = str(exc).strip()
     if not text:
         return f"The export failed ({type(exc).__name__}); the details are in the log."
@@ -241,6 +261,9 @@ class ExportController(QObject):
         def job() -> PreviewReady | None:
             if cancel.is_set():
                 return None
+            problem = destination_problem(request.dest)
+            if problem is not None:
+                return PreviewReady(generation, request, None, problem)
             try:
                 plan = engine.plan(dry)
                 if cancel.is_set():
@@ -270,6 +293,9 @@ class ExportController(QObject):
         progress = _ThinnedProgress(generation, delivery)
 
         def job() -> ExportFinished:
+            problem = destination_problem(request.dest)
+            if problem is not None:
+                return ExportFinished(generation, request, None, problem)
             try:
                 plan = engine.plan(request)
                 if cancel.is_set():

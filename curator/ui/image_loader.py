@@ -26,6 +26,7 @@ pixmap is never wrong for its key, only possibly unwanted.
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -111,7 +112,7 @@ def incarnate_reader_types() -> None:
     calls here first leaves the tasks nothing to create. (Turning lazy
     loading off, PYSIDE6_OPTION_LAZY=0, would cost ~0.5 s at start-up.)
     """
-    reader = QImageReader("")
+    reader = QImageReader(os.devnull)  # a path that reads as no image, quietly
     reader.setAutoTransform(False)
     size = reader.size()
     reader.setScaledSize(QSize(max(1, size.width()), max(1, size.height())))

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
@@ -24,6 +25,7 @@ from curator.app import App
 from curator.catalog.decisions import photo_id_for_path, set_cull, set_picked, set_rating
 from curator.export.types import ExportProgress, ExportResult, FileStatus
 from curator.records import CullState
+from curator.ui.export_choices import ExportChoices
 from curator.ui.export_controller import ExportController, ExportEngine, ExportFinished
 from curator.ui.export_dialog import ExportDialog
 from tests.integration.cli_helpers import import_json
@@ -101,7 +103,12 @@ def test_the_dialog_exports_the_approved_photos_and_says_so(
 ) -> None:
     app, _ = fixtures_app
     dest = tmp_path / "out"
+    action = app.window.window_actions["export"]
+    assert action.shortcut().toString() == "Ctrl+Shift+E"
+    assert action in app.window.menuBar().actions()[0].menu().actions()  # File ▸ Export…
     dialog = _open(app, qtbot, dest)
+    action.trigger()
+    assert app.window.export_dialog is dialog  # one dialog, raised again
     # The preview is a dry run on the worker: it names the count and the folder
     # and writes nothing.
     qtbot.waitUntil(
@@ -140,6 +147,38 @@ def test_the_dialog_exports_the_approved_photos_and_says_so(
     assert second.result.count(FileStatus.SKIPPED_EXISTING) == 2
     assert "2 already there" in dialog.summary_label.text()
     assert len(_photo_files(dest)) == 2
+
+
+def test_renditions_at_a_long_edge_and_a_destination_that_is_a_file(
+    fixtures_app: tuple[App, dict[str, int]], qtbot: QtBot, tmp_path: Path
+) -> None:
+    app, _ = fixtures_app
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("x")
+    dialog = _open(app, qtbot, not_a_folder)
+    qtbot.waitUntil(
+        lambda: "is a file, not a folder" in dialog.preview_label.text(), timeout=WAIT_MS
+    )
+    finished = _export(dialog, qtbot)  # refused with the same sentence, nothing written
+    assert finished.result is None and finished.error is not None
+    assert "is a file, not a folder" in dialog.summary_label.text()
+    assert not_a_folder.read_text() == "x"
+
+    dest = tmp_path / "small"
+    dialog.dest_edit.setText(str(dest))
+    assert not dialog.long_edge_spin.isEnabled()
+    dialog.renditions_radio.setChecked(True)
+    assert dialog.long_edge_spin.isEnabled()
+    dialog.long_edge_spin.setValue(640)
+    finished = _export(dialog, qtbot)
+    assert finished.result is not None
+    assert finished.result.count(FileStatus.EXPORTED) == 2
+    files = _photo_files(dest)
+    assert len(files) == 2
+    for f in files:
+        with Image.open(f) as image:
+            assert image.format == "JPEG" and max(image.size) == 640, (f, image.size)
+    assert app.export.choices.load() == ExportChoices(str(dest), None, True, 640)
 
 
 class _HeldEngine:
