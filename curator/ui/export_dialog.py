@@ -252,7 +252,9 @@ class ExportDialog(QDialog):
         self.progress_bar.setRange(0, 0)  # busy until the plan is made
         self.progress_label.setText("Planning…")
         self.current_label.setText("")
-        self.controller.start(request)
+        if not self.controller.start(request):  # only while the app shuts down
+            self.progress_box.hide()
+            self._show_preview("The export could not start: Curator is closing.", error=True)
 
     @Slot()
     @guarded_slot
@@ -266,8 +268,9 @@ class ExportDialog(QDialog):
         return self._open_target
 
     def reject(self) -> None:
-        """Esc, Cancel, the close button: while exporting, stop after the
-        current file and stay open for the summary; otherwise close."""
+        """Esc, Cancel, the close button: while exporting, stop the export (at
+        the next file, or chunk of a big one) and stay open for the summary;
+        otherwise close."""
         if self.controller.running:
             self.controller.cancel()
             self.cancel_button.setEnabled(False)
