@@ -49,7 +49,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     which.add_argument(
         "--approved",
         action="store_true",
-        help="judged photos rated 4-5, picked, or kept and liked by the taste model",
+        help="photos you rated 4-5 or picked, or kept and the taste model likes "
+        "(never a rejected or unjudged one)",
     )
     which.add_argument("--project", metavar="NAME", help="the members of this project")
     p.add_argument("dest", metavar="DEST", help="destination folder (created if needed)")
@@ -89,13 +90,18 @@ def cmd_export(args: argparse.Namespace, ctx: CommandContext) -> int:
     quiet = args.json or args.no_progress or args.dry_run
     result = _run_with_ctrl_c(plan, show_bar=not quiet, ctx=ctx)
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=True), file=ctx.out)
+        payload = result.to_json()
+        payload["left_out"] = [{"path": path, "reason": why} for path, why in plan.left_out]
+        print(json.dumps(payload, ensure_ascii=True), file=ctx.out)
     else:
         _print_summary(plan, result, ctx)
+    if result.error:
+        print(f"curator: {result.error}", file=ctx.err)
     if result.cancelled:
         print("curator: export cancelled; finished files were kept.", file=ctx.err)
         return EXIT_CANCELLED
-    return EXIT_INTERNAL if any(f.status == "failed" for f in result.files) else EXIT_OK
+    failed = result.error or any(f.status == "failed" for f in result.files)
+    return EXIT_INTERNAL if failed else EXIT_OK
 
 
 def _run_with_ctrl_c(plan: ExportPlan, *, show_bar: bool, ctx: CommandContext) -> ExportResult:

@@ -145,12 +145,29 @@ def plan_export(request: ExportRequest) -> ExportPlan:
 
 
 def _live_photos(project_id: int | None) -> list[Photo]:
+    """The project's members; for the approved set, only photos that can pass
+    the rule (judged, not rejected, missing or deleted: a cheap SQL pre-filter
+    so a 100,000-photo catalog does not load every row; `is_approved` decides)."""
     query = Photo.select()
     if project_id is not None:
         query = query.join(ProjectPhoto, on=ProjectPhoto.photo == Photo.id).where(
             ProjectPhoto.project == project_id
         )
+    else:
+        query = query.where(
+            Photo.deleted_at.is_null(),
+            Photo.missing_since.is_null(),
+            Photo.cull != CullState.REJECTED.value,
+            (Photo.cull == CullState.KEPT.value)
+            | (Photo.picked == True)  # noqa: E712 (peewee expression)
+            | Photo.rating.is_null(False),
+        )
     return list(query.order_by(Photo.captured_at.is_null(), Photo.captured_at, Photo.id))
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    """`ids` in pieces that fit SQLite's limit on bound variables."""
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
 def _path_of(photo: Photo) -> str:
@@ -220,16 +237,17 @@ def _unique_name(name: str, taken: dict[str, int]) -> str:
 def _tags(ids: list[int]) -> dict[int, list[tuple[str, str]]]:
     """Live tags per photo: (name, source), user tags first."""
     out: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    rows = (
-        PhotoTag.select(PhotoTag.photo, Tag.name, PhotoTag.source)
-        .join(Tag)
-        .where(PhotoTag.photo << ids, PhotoTag.removed_at.is_null())
-        .order_by(PhotoTag.id)
-        .tuples()
-    )
-    for pid, name, source in rows:
-        if all(name != known for known, _ in out[pid]):
-            out[pid].append((str(name), str(source)))
+    for chunk in _chunks(ids):
+        rows = (
+            PhotoTag.select(PhotoTag.photo, Tag.name, PhotoTag.source)
+            .join(Tag)
+            .where(PhotoTag.photo << chunk, PhotoTag.removed_at.is_null())
+            .order_by(PhotoTag.id)
+            .tuples()
+        )
+        for pid, name, source in rows:
+            if all(name != known for known, _ in out[pid]):
+                out[pid].append((str(name), str(source)))
     for pid in out:
         out[pid].sort(key=lambda t: t[1] != "user")
     return out
@@ -237,15 +255,16 @@ def _tags(ids: list[int]) -> dict[int, list[tuple[str, str]]]:
 
 def _projects(ids: list[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = defaultdict(list)
-    rows = (
-        ProjectPhoto.select(ProjectPhoto.photo, Project.name)
-        .join(Project)
-        .where(ProjectPhoto.photo << ids)
-        .order_by(Project.name)
-        .tuples()
-    )
-    for pid, name in rows:
-        out[pid].append(str(name))
+    for chunk in _chunks(ids):
+        rows = (
+            ProjectPhoto.select(ProjectPhoto.photo, Project.name)
+            .join(Project)
+            .where(ProjectPhoto.photo << chunk)
+            .order_by(Project.name)
+            .tuples()
+        )
+        for pid, name in rows:
+            out[pid].append(str(name))
     return out
 
 

@@ -52,6 +52,7 @@ import blake3
 from curator.export.manifest import merge_entries, now_iso, read_entries, write_manifest
 from curator.export.names import sidecar_name, with_suffix_number
 from curator.export.plan import ExportPlan, PlannedFile
+from curator.export.render_ahead import RenderAhead, RenderFailed, read_sentence
 from curator.export.types import ExportedFile, ExportProgress, ExportResult, FileStatus
 from curator.xmp.fields import XmpFields
 from curator.xmp.write import sidecar_xml
@@ -94,29 +95,80 @@ def run_export(
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
     sidecar: SidecarFn | None = sidecar_xml,
+    workers: int | None = None,
 ) -> ExportResult:
-    """Export `plan` (see the module docstring); `sidecar=None` writes no sidecars."""
+    """Export `plan` (see the module docstring); `sidecar=None` writes no sidecars;
+    `workers` render threads for renditions (default: up to 2, by CPU count)."""
     writer = sidecar
     request = plan.request
     result = ExportResult(dest=request.dest)
     tracker = _Tracker(len(plan.files), progress, time.monotonic())
     folder = plan.folder
     if not request.dry_run and plan.files:
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            result.error = str(_destination_error(exc, folder))
+            result.files = [_failed(plan, planned, result.error) for planned in plan.files]
+            return result
         remove_stale_temps(folder)
     tracker.report()
     claimed: set[str] = set()
     entries: list[dict[str, Any]] = []
+    sources = [_existing_source(planned) for planned in plan.files]
+    edge = request.renditions_long_edge
+    renders = None
+    if edge is not None and not request.dry_run:
+        count = workers if workers is not None else min(2, os.cpu_count() or 1)
+        renders = RenderAhead(folder, plan.files, sources, edge, count)
+    try:
+        _run_files(plan, sources, renders, claimed, entries, writer, tracker, cancel, result)
+    finally:
+        if renders is not None:
+            renders.close()
+    if not request.dry_run and entries:
+        previous = read_entries(folder)
+        try:
+            write_manifest(folder, plan.set_name, merge_entries(previous, entries, folder))
+        except OSError as exc:
+            why = _destination_error(exc, folder)
+            result.error = (
+                f"The exported files are complete, but manifest.json was not written: {why}"
+            )
+    return result
+
+
+def _run_files(
+    plan: ExportPlan,
+    sources: list[str | None],
+    renders: RenderAhead | None,
+    claimed: set[str],
+    entries: list[dict[str, Any]],
+    writer: SidecarFn | None,
+    tracker: _Tracker,
+    cancel: threading.Event | None,
+    result: ExportResult,
+) -> None:
     stop: str | None = None
-    for planned in plan.files:
+    for index, planned in enumerate(plan.files):
         if stop is not None:
             result.files.append(_failed(plan, planned, stop))
             continue
         if cancel is not None and cancel.is_set():
             result.cancelled = True
             break
+        if renders is not None:
+            renders.ahead(index)
+        source = sources[index]
+
+        def render(index: int = index, source: str | None = source) -> bytes:
+            assert renders is not None and source is not None
+            return renders.take(index, source)
+
         try:
-            exported, entry = _export_one(plan, planned, claimed, writer, tracker, cancel)
+            exported, entry = _export_one(
+                plan, planned, source, render, claimed, writer, tracker, cancel
+            )
         except _Cancelled:
             result.cancelled = True
             break
@@ -124,15 +176,14 @@ def run_export(
             stop = str(exc)
             result.files.append(_failed(plan, planned, stop))
             continue
+        finally:
+            if renders is not None:
+                renders.drop(index)
         result.files.append(exported)
         if entry is not None:
             entries.append(entry)
         tracker.done += 1
         tracker.report(exported.name)
-    if not request.dry_run and entries:
-        previous = read_entries(folder)
-        write_manifest(folder, plan.set_name, merge_entries(previous, entries, folder))
-    return result
 
 
 def remove_stale_temps(folder: Path) -> None:
@@ -176,6 +227,8 @@ def _failed(plan: ExportPlan, planned: PlannedFile, message: str) -> ExportedFil
 def _export_one(
     plan: ExportPlan,
     planned: PlannedFile,
+    source: str | None,
+    render: Callable[[], bytes],
     claimed: set[str],
     writer: SidecarFn | None,
     tracker: _Tracker,
@@ -183,7 +236,6 @@ def _export_one(
 ) -> tuple[ExportedFile, dict[str, Any] | None]:
     request = plan.request
     edge = request.renditions_long_edge
-    source = _existing_source(planned)
     if source is None:
         message = (
             "The original file is missing (moved, renamed or on a disk that is not "
@@ -210,8 +262,8 @@ def _export_one(
             return _outcome(plan, planned, name, FileStatus.PLANNED, None, edge)
         if edge is not None and data is None:
             try:
-                data = _render(source, planned, edge)
-            except _RenderFailed as exc:
+                data = render()
+            except RenderFailed as exc:
                 return _failed(plan, planned, str(exc)), None
         try:
             published = _write_file(source, final, planned, data, tracker, cancel)
@@ -290,32 +342,6 @@ class _SourceProblem(Exception):
     """This original cannot be exported (the sentence says why); others can."""
 
 
-class _RenderFailed(Exception):
-    pass
-
-
-def _render(source: str, planned: PlannedFile, edge: int) -> bytes:
-    from curator.export.rendition import render_jpeg
-    from curator.imaging.errors import ImagingError
-
-    try:
-        return render_jpeg(source, edge, planned.content_hash, planned.capture)
-    except ImagingError as exc:
-        raise _RenderFailed(exc.message) from exc
-    except MemoryError as exc:
-        raise _RenderFailed("Not enough memory to render this photo.") from exc
-    except OSError as exc:
-        raise _RenderFailed(_read_sentence(exc)) from exc
-
-
-def _read_sentence(exc: OSError) -> str:
-    if isinstance(exc, PermissionError):
-        return "Curator may not read the original file (permission denied)."
-    if isinstance(exc, FileNotFoundError):
-        return "The original file disappeared while it was being exported."
-    return f"The original file could not be read ({exc.strerror or exc})."
-
-
 def _temp_path(folder: Path, name: str) -> Path:
     return folder / f"{TMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}-{name}"
 
@@ -370,7 +396,7 @@ def _copy(
     try:
         src = open(source, "rb")  # noqa: SIM115
     except OSError as exc:
-        raise _SourceProblem(_read_sentence(exc)) from exc
+        raise _SourceProblem(read_sentence(exc)) from exc
     with src:
         while True:
             if cancel is not None and cancel.is_set():
@@ -378,7 +404,7 @@ def _copy(
             try:
                 chunk = src.read(CHUNK)
             except OSError as exc:
-                raise _SourceProblem(_read_sentence(exc)) from exc
+                raise _SourceProblem(read_sentence(exc)) from exc
             if not chunk:
                 break
             hasher.update(chunk)

@@ -80,6 +80,7 @@ class ExportResult:
     dest: Path
     files: list[ExportedFile] = field(default_factory=list)
     cancelled: bool = False
+    error: str | None = None  # what stopped the export as a whole, in one sentence
 
     def count(self, status: FileStatus) -> int:
         return sum(1 for f in self.files if f.status is status)
@@ -92,5 +93,6 @@ class ExportResult:
             "dest": str(self.dest),
             "dry_run": any(f.status is FileStatus.PLANNED for f in self.files),
             "cancelled": self.cancelled,
+            **({"error": self.error} if self.error else {}),
             "files": [f.to_json() for f in self.files],
         }

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from curator.export.names import safe_component
 from curator.export.types import ExportProgress, ExportRequest, FileStatus
@@ -173,6 +174,7 @@ def test_a_project_named_to_escape_stays_inside_dest(jpegs: Path, tmp_path: Path
     assert code == 0, err
     # A project exports its members that are not rejected, judged or not.
     assert _names(result, "exported") == {member.name, "iphone6_hdr_NO.jpg"}
+    assert result["left_out"] == [{"path": str(rejected), "reason": "rejected"}]
     inside = dest.resolve()
     everything = [p.resolve() for p in tmp_path.rglob("*") if p.is_file()]
     outside = [p for p in everything if not p.is_relative_to(inside)]
@@ -213,12 +215,13 @@ def test_a_clash_gets_a_suffix_and_nothing_is_overwritten(jpegs: Path, tmp_path:
     assert result["skipped_existing"] == 1 and result["exported"] == 0
 
 
+@pytest.mark.parametrize("edge", [None, 256], ids=["originals", "renditions"])
 def test_cancel_midway_leaves_no_partial_file_and_a_rerun_completes(
-    jpegs: Path, tmp_path: Path
+    jpegs: Path, tmp_path: Path, edge: int | None
 ) -> None:
     chosen = sorted(p for p in jpegs.glob("*.jpg"))[:6]
     decide("rate", *chosen, stars=5)
-    request = ExportRequest(dest=tmp_path / "out")
+    request = ExportRequest(dest=tmp_path / "out", renditions_long_edge=edge)
     cancel = threading.Event()
     seen: list[ExportProgress] = []
 
@@ -235,7 +238,12 @@ def test_cancel_midway_leaves_no_partial_file_and_a_rerun_completes(
     images = sorted(p for p in folder.iterdir() if p.suffix == ".jpg")
     assert len(images) == 2
     for image in images:
-        assert image.read_bytes() == (jpegs / image.name).read_bytes()
+        if edge is None:
+            assert image.read_bytes() == (jpegs / image.name).read_bytes()
+        else:
+            with Image.open(image) as img:
+                img.load()  # a whole JPEG
+                assert max(img.size) == edge
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert sorted(e["file"] for e in manifest["files"]) == [p.name for p in images]
     assert seen[0].done == 0 and seen[0].total == 6 and seen[-1].bytes_done > 0
@@ -271,8 +279,6 @@ def test_a_missing_original_fails_with_a_sentence_and_exit_1(tmp_path: Path) -> 
 
 
 def test_renditions_are_upright_sized_and_keep_exif(fixtures_dir: Path, tmp_path: Path) -> None:
-    from PIL import Image
-
     from tests.imaging_helpers import QUADRANT_COLOURS, make_jpeg
 
     lib = tmp_path / "lib"
@@ -338,3 +344,35 @@ def test_nothing_approved_says_so_and_creates_nothing(jpegs: Path, tmp_path: Pat
     code, out, _ = run_cli("export", "--approved", str(tmp_path / "out"))
     assert code == 0 and "Nothing to export: no photo is approved yet" in out
     assert not (tmp_path / "out" / "approved").exists()
+
+
+def test_exiftool_reads_the_exported_sidecar(jpegs: Path, tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    from curator.catalog.db import Catalog
+    from curator.catalog.decisions import add_tag, photo_id_for_path, set_label
+    from curator.paths import resolve_paths
+
+    exiftool = shutil.which("exiftool")
+    if exiftool is None:
+        pytest.skip("exiftool is not installed (Debian: apt-get install libimage-exiftool-perl)")
+    photo = jpegs / "jolla_leaf_soft.jpg"
+    decide("rate", photo, stars=4)
+    with Catalog.open(resolve_paths().catalog):
+        photo_id = photo_id_for_path(str(photo))
+        assert photo_id is not None
+        add_tag(photo_id, "leaf & light")
+        set_label(photo_id, "green")
+    assert export_cli("--approved", str(tmp_path / "out"))[0] == 0
+    sidecar = tmp_path / "out" / "approved" / "jolla_leaf_soft.xmp"
+    out = subprocess.run(
+        [exiftool, "-j", "-XMP:Rating", "-XMP:Label", "-XMP:Subject", "-XMP:CreatorTool", sidecar],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    (tags,) = json.loads(out)
+    assert tags["Rating"] == 4 and tags["Label"] == "Green"
+    assert tags["Subject"] in ("leaf & light", ["leaf & light"])
+    assert tags["CreatorTool"].startswith("Curator ")

@@ -1,5 +1,6 @@
-"""A real `curator export` process killed (SIGKILL) midway: no partial file at a
-final name, and a re-run completes the export without copying anything twice."""
+"""A real `curator export` process stopped midway — killed (SIGKILL) or cancelled
+with Ctrl+C (SIGINT) — leaves no partial file at a final name, and a re-run
+completes the export without copying anything twice."""
 
 from __future__ import annotations
 
@@ -37,8 +38,11 @@ def _finals(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix == ".jpg" and p.name[0] != ".")
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
-def test_a_killed_export_leaves_no_partial_file_and_a_rerun_completes(tmp_path: Path) -> None:
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "Ctrl+C"])
+def test_a_stopped_export_leaves_no_partial_file_and_a_rerun_completes(
+    tmp_path: Path, how: signal.Signals
+) -> None:
     lib = tmp_path / "lib"
     lib.mkdir()
     photos = _big_photos(lib)
@@ -53,8 +57,9 @@ def test_a_killed_export_leaves_no_partial_file_and_a_rerun_completes(tmp_path: 
         # Wait for the first finished file, then kill while the next is being written.
         while not _finals(folder) and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.002)
-        proc.send_signal(signal.SIGKILL)
+        proc.send_signal(how)
         proc.wait(timeout=60)
+        stderr = proc.stderr.read() if proc.stderr is not None else ""
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -62,7 +67,15 @@ def test_a_killed_export_leaves_no_partial_file_and_a_rerun_completes(tmp_path: 
         assert proc.stdout is not None and proc.stderr is not None
         proc.stdout.close()
         proc.stderr.close()
-    assert proc.returncode == -signal.SIGKILL, "the export ended before it could be killed"
+    if how == signal.SIGKILL:
+        assert proc.returncode == -signal.SIGKILL, "the export ended before it was killed"
+    else:
+        # Ctrl+C cancels after the file in hand: no temp file, the manifest lists it.
+        assert proc.returncode == 130, stderr
+        assert "cancelled" in stderr and "Traceback" not in stderr
+        assert temp_files(folder) == []
+        listed = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["files"]
+        assert sorted(e["file"] for e in listed) == [p.name for p in _finals(folder)]
 
     finished = _finals(folder)
     assert 1 <= len(finished) < N_FILES
