@@ -393,7 +393,7 @@ class ExportDialog(QDialog):
         self.progress_bar.setRange(0, max(total, 1))
         if not result.cancelled:
             self.progress_bar.setValue(max(total, 1))
-        failed = result.count(FileStatus.FAILED) > 0
+        failed = result.count(FileStatus.FAILED) > 0 or bool(result.error)
         self.summary_label.setStyleSheet(ERROR_STYLE if failed else "")
         self.summary_label.setText(summary_text(result, finished.folder))
         self.summary_label.show()

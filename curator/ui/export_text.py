@@ -92,6 +92,8 @@ def summary_text(result: ExportResult, folder: Path | None = None) -> str:
     if failed:
         parts.append(f"{failed} failed")
     text = ", ".join(parts) + "."
+    if result.error:  # what stopped the export as a whole (the manifest, say)
+        text += f" {result.error}"
     reason = first_failure(result)
     if reason:
         text += f" First failure: {reason}"

@@ -84,3 +84,12 @@ def test_choices_round_trip_and_bad_files_give_defaults(tmp_path: Path) -> None:
     assert store.load() == ExportChoices(long_edge=LONG_EDGE_DEFAULT)
     store.file.write_text("{not json")
     assert store.load() == ExportChoices()
+
+
+def test_an_error_that_stopped_the_export_is_in_the_summary() -> None:
+    result = _result(FileStatus.EXPORTED)
+    result.error = "The manifest could not be written (disk full)."
+    text = summary_text(result, Path("/out/approved"))
+    assert text == (
+        "1 photo exported to /out/approved. The manifest could not be written (disk full)."
+    )
