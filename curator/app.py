@@ -13,6 +13,8 @@ Pools, one per resource: thumbnails and previews (decode for display), ML
 (prepare: scan + plan; ML: CLIP embedding and the score step; LLM: describe).
 The pipeline is `pipeline.service.PipelineService` — the same one the CLI
 drives — observed through the thin `ui.pipeline_controller` adapter.
+Export (File ▸ Export…) has its own one-thread pool (the destination disk
+is the resource) behind `ui.export_controller.ExportController`.
 Settings saved by the dialog are applied by `apply_settings`: the MATCH
 threshold at once, everything else at the next import/run.
 """
@@ -41,6 +43,8 @@ from curator.pipeline.score import (
 )
 from curator.pipeline.service import PipelinePools, PipelineService
 from curator.settings import Settings, SettingsError, load_settings
+from curator.ui.export_choices import ExportChoicesFile
+from curator.ui.export_controller import ExportController
 from curator.ui.gallery_model import GalleryListModel
 from curator.ui.gallery_view import THUMB_EDGE
 from curator.ui.guard import ErrorReporter
@@ -69,6 +73,7 @@ class App:
     thumbnails: ImageLoader
     previews: ImageLoader
     errors: ErrorReporter
+    export: ExportController
     pools: tuple[QThreadPool, ...]
 
     def shutdown(self) -> None:
@@ -81,9 +86,10 @@ class App:
            are dropped without touching a QObject (ui/delivery.py); the
            originals' child process stops;
         3. the pipeline cancelled (its decode children and the import lock
-           let go);
+           let go), and the export cancelled (it stops after the file it is
+           writing, never leaving a partial one) with its delivery closed;
         4. every pool drained (`waitForDone`): no task is left running that
-           could emit on the window's objects;
+           could emit on the window's objects — the export's included;
         5. only then may the caller delete the widgets (close the window,
            delete it, close the catalog).
         Idempotent: a second call does nothing.
@@ -103,6 +109,7 @@ class App:
         self.previews.close()
         self.window.loupe.originals.close()
         self.pipeline.service.shutdown()
+        self.export.shutdown()
         self.window.loupe.shutdown()  # drains the originals' own pool
         for pool in self.pools:
             pool.clear()  # queued tasks never start
@@ -125,7 +132,7 @@ def _embedding_model(clip_model: str, clip_pretrained: str) -> str:
 
 def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
     errors = ErrorReporter()
-    thumb_pool, preview_pool, ml_pool = _pool(2), _pool(2), _pool(1)
+    thumb_pool, preview_pool, ml_pool, export_pool = _pool(2), _pool(2), _pool(1), _pool(1)
     pipeline_pools = PipelinePools.create(settings.llm_concurrency)
     live = {"settings": settings}  # replaced by apply_settings
     thumbnails = ImageLoader(
@@ -156,6 +163,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         on_embedded=embeddings.add,
     )
     pipeline = PipelineController(service, errors)
+    export = ExportController(export_pool, errors, ExportChoicesFile(paths.config_dir))
     model = GalleryListModel(thumbnails, errors, match_threshold=settings.match_threshold)
     model.set_query(GalleryQuery(match_threshold=settings.match_threshold))
     window = MainWindow(
@@ -165,6 +173,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         session=session,
         pipeline=pipeline,
         errors=errors,
+        export=export,
         recent=RecentFolders(paths.config_dir),
         settings=settings,
         settings_file=paths.settings_file,
@@ -186,7 +195,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
     retrain.retrained.connect(on_retrained)
     window.settings_changed.connect(apply_settings)
     # Parent the non-widget services to the window so they live exactly as long.
-    for obj in (errors, thumbnails, previews, retrain, session, service, pipeline, model):
+    for obj in (errors, thumbnails, previews, retrain, session, service, pipeline, model, export):
         obj.setParent(window)
     embeddings.setParent(window)
     session.start(session.pass_)
@@ -202,7 +211,8 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         thumbnails,
         previews,
         errors,
-        (thumb_pool, preview_pool, ml_pool, *pipeline_pools.all()),
+        export,
+        (thumb_pool, preview_pool, ml_pool, export_pool, *pipeline_pools.all()),
     )
 
 

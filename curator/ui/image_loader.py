@@ -26,6 +26,7 @@ pixmap is never wrong for its key, only possibly unwanted.
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -100,6 +101,24 @@ class ImageLoadTask(QRunnable):
         )
 
 
+def incarnate_reader_types() -> None:
+    """Run, once on the main thread, every binding call an `ImageLoadTask` makes.
+
+    Why: PySide 6.11 creates a wrapped Qt type's Python class lazily, the first
+    time it is needed, and that lazy creation is not thread-safe: a pool thread
+    making its first `QImageReader` while the main thread creates another
+    class crashed the process (SIGSEGV in Shiboken::Module::get, seen about
+    once in five test runs that open the app on real files). Doing the same
+    calls here first leaves the tasks nothing to create. (Turning lazy
+    loading off, PYSIDE6_OPTION_LAZY=0, would cost ~0.5 s at start-up.)
+    """
+    reader = QImageReader(os.devnull)  # a path that reads as no image, quietly
+    reader.setAutoTransform(False)
+    size = reader.size()
+    reader.setScaledSize(QSize(max(1, size.width()), max(1, size.height())))
+    reader.read().isNull()
+
+
 class ImageLoader(QObject):
     """Loads cache JPEGs off the main thread into an LRU of QPixmaps."""
 
@@ -116,6 +135,7 @@ class ImageLoader(QObject):
         parent: QObject | None = None,
     ):
         super().__init__(parent)
+        incarnate_reader_types()  # before any task can run (see its docstring)
         self.cache_dir, self.threads, self.errors = cache_dir, threads, errors
         self.capacity, self.max_edge = capacity, max_edge
         self._pixmaps: OrderedDict[ImageKey, QPixmap] = OrderedDict()

@@ -49,6 +49,7 @@ WINDOW_BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("undo", ("Ctrl+Z",), "undo the last decision", "same"),
     KeyBinding("redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "redo", "same"),
     KeyBinding("help", ("?", "F1"), "this help (any key closes it)", "same"),
+    KeyBinding("export", ("Ctrl+Shift+E",), "export approved photos or a project…", "same"),
 )
 
 

@@ -9,8 +9,9 @@ keypress in the loupe never pays for re-querying the gallery.
 Around the stack: the filter/sort bar (toolbar), `PipelineStatus` (status
 bar: per-stage progress, Pause/Resume, Cancel), the Problems dock (Failed
 lane + error log; View ▸ Problems), File ▸ Settings… (emits
-`settings_changed`; app.py applies it), File ▸ Recent Folders, and a folder
-dropped on the window starts an import.
+`settings_changed`; app.py applies it), File ▸ Recent Folders, File ▸
+Export… (`ExportDialog` over the `ExportController` app.py made), and a
+folder dropped on the window starts an import.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ from curator.catalog.queries import (
     paths_needing_technical,
 )
 from curator.settings import Settings
+from curator.ui.export_controller import ExportController
+from curator.ui.export_dialog import ExportDialog
 from curator.ui.gallery_filter_bar import GalleryFilterBar
 from curator.ui.gallery_model import GalleryListModel, PhotoIdRole
 from curator.ui.gallery_view import GalleryView
@@ -88,6 +91,7 @@ class MainWindow(QMainWindow):
         session: ReviewSession,
         pipeline: PipelineController,
         errors: ErrorReporter,
+        export: ExportController,
         recent: RecentFolders,
         settings: Settings,
         settings_file: Path,
@@ -96,7 +100,8 @@ class MainWindow(QMainWindow):
     ):
         super().__init__(parent)
         self.model, self.session, self.pipeline, self.errors = model, session, pipeline, errors
-        self.recent = recent
+        self.recent, self.export = recent, export
+        self.export_dialog: ExportDialog | None = None
         self.settings, self.settings_file = settings, settings_file
         self.setAcceptDrops(True)
         self.setWindowTitle(title)
@@ -181,6 +186,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self._fill_recent_menu()
         file_menu.addSeparator()
+        self.export_menu_anchor = file_menu.addSeparator()  # File ▸ Export… goes above it
         self.settings_action = file_menu.addAction("&Settings…")
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.settings_action.triggered.connect(self.open_settings)
@@ -197,13 +203,18 @@ class MainWindow(QMainWindow):
             "grid": view_menu,
             "loupe": view_menu,
             "help": help_menu,
+            "export": file_menu,
         }
         self.window_actions: dict[str, QAction] = {}
         for binding in WINDOW_BINDINGS:
             action = QAction(binding.cull.capitalize(), self)
             action.setShortcuts([QKeySequence(k) for k in binding.keys])
             action.triggered.connect(lambda _=False, name=binding.action: self.dispatch(name))
-            menus[binding.action].addAction(action)
+            if binding.action == "export":
+                action.setText("&Export…")
+                file_menu.insertAction(self.export_menu_anchor, action)
+            else:
+                menus[binding.action].addAction(action)
             self.window_actions[binding.action] = action
         view_menu.addSeparator()
         self.problems_action = self.problems_dock.toggleViewAction()
@@ -247,6 +258,8 @@ class MainWindow(QMainWindow):
             self.refresh_filter_choices()
         elif action == "help":
             self.help.toggle()
+        elif action == "export":
+            self.open_export()
 
     def show_gallery(self) -> None:
         self._flush_gallery()
@@ -296,6 +309,22 @@ class MainWindow(QMainWindow):
         dialog.settings_changed.connect(self._on_settings_saved)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
+        return dialog
+
+    @Slot()
+    @guarded_slot
+    def open_export(self) -> ExportDialog:
+        """File ▸ Export…: one dialog at a time (a running export's dialog is
+        raised again, not doubled)."""
+        if self.export_dialog is None:
+            self.export_dialog = ExportDialog(
+                self.export, match_threshold=self.model.match_threshold, parent=self
+            )
+        dialog = self.export_dialog
+        dialog.reopen(self.model.match_threshold)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
         return dialog
 
     @Slot(object)
