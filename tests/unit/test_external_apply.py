@@ -30,7 +30,9 @@ def _state(pid: int) -> tuple[str, int | None, bool, str | None]:
 
 
 def _user_tags(pid: int) -> set[str]:
-    rows = PhotoTag.select(Tag.name).join(Tag).where(PhotoTag.photo == pid, PhotoTag.source == "user")
+    rows = (
+        PhotoTag.select(Tag.name).join(Tag).where(PhotoTag.photo == pid, PhotoTag.source == "user")
+    )
     return {name for (name,) in rows.tuples()}
 
 

@@ -65,9 +65,8 @@ def test_keywords_from_bags_comma_strings_and_hierarchy_leaves() -> None:
 def test_bad_xml_and_doctype_are_refused() -> None:
     with pytest.raises(XmpError, match="well-formed"):
         parse_packet(b"<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF")
-    bomb = (
-        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]>'
-        + packet('xmp:Label="&lol;"')
+    bomb = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]>' + packet(
+        'xmp:Label="&lol;"'
     )
     with pytest.raises(XmpError, match="DOCTYPE"):
         parse_packet(bomb)
