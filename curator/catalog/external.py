@@ -263,9 +263,9 @@ def _apply_changes(
 # -- look-ups for the readers (plain values, no ORM objects out) ----------------------
 
 
-def photo_ids_by_path(paths: list[str]) -> dict[str, int]:
-    """path → photo id for the catalogued ones among `paths` (primary or extra
-    paths; deleted photos left out)."""
+def photo_ids_by_path(paths: list[str], *, primary_only: bool = False) -> dict[str, int]:
+    """path → photo id for the catalogued ones among `paths` (primary or, unless
+    `primary_only`, extra paths; deleted photos left out)."""
     found: dict[str, int] = {}
     raw = {encode_path(p): p for p in paths}
     keys = list(raw)
@@ -276,6 +276,8 @@ def photo_ids_by_path(paths: list[str]) -> dict[str, int]:
         )
         for path_b, pid in primary.tuples():
             found[raw[bytes(path_b)]] = int(pid)
+        if primary_only:
+            continue
         extra = (
             PhotoPath.select(PhotoPath.path, PhotoPath.photo)
             .join(Photo)

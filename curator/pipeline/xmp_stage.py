@@ -15,7 +15,9 @@ plan → run → apply:
   catalog's tag form). A bad sidecar gives a one-sentence problem.
 - `apply_xmp` (the service's thread, after the technical stage wrote the
   photos' rows): `catalog.external.apply_external_many` in batches, one
-  transaction per batch; problems go to the error log (stage "xmp").
+  transaction per batch; problems go to the error log (stage "xmp"). Only a
+  photo's primary path counts: the sidecar of a duplicate copy elsewhere is
+  not taken (two files' XMP would overwrite each other at every import).
 """
 
 from __future__ import annotations
@@ -111,7 +113,8 @@ def read_xmp_plan(
 
 def apply_xmp(readings: list[XmpReading]) -> XmpApplied:
     """Write the readings as decisions (the one write path, batched)."""
-    ids = photo_ids_by_path([r.path for r in readings])
+    # A duplicate copy's sidecar is not read as the photo's: one photo, one XMP.
+    ids = photo_ids_by_path([r.path for r in readings], primary_only=True)
     items = [
         (ids[r.path], r.judgment, r.mtime_ns)
         for r in readings
