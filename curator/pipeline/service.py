@@ -482,14 +482,16 @@ class PipelineService(QObject):
         self._technical = runner
         self._stage_started["technical"] = time.monotonic()
         self._emit("technical", StageState.RUNNING, 0, len(plan.requests))
-        runner.start_plan(plan)
-        if self._paused:
-            runner.pause()
+        # The XMP is read beside the decoding (readings are kept until the
+        # technical stage has written the photos' rows; see _apply_xmp).
         if prepared.xmp is not None and prepared.xmp.paths:
             task = _XmpReadTask(self._generation, prepared.xmp, self._xmp_stop, self._xmp_signals)
             self.pools.prepare.start(task)
         else:
             self._xmp_readings = []
+        runner.start_plan(plan)
+        if self._paused:
+            runner.pause()
 
     def _on_write_failed(self, sentence: str, exc: BaseException, lost: int) -> None:
         if self._technical is not None and self._technical.write_error:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from curator.catalog.db import Catalog
 from curator.catalog.decisions import decision_log, decision_state, photo_id_for_path
 from curator.paths import resolve_paths
+from curator.pipeline.service import PipelinePools, PipelineService, RunReport, RunRequest
 from curator.records import ColorLabel
+from curator.settings import load_settings
 from tests.imaging_helpers import make_jpeg
 from tests.integration.cli_helpers import import_json, list_json, status_json
 from tests.xmp_helpers import bag, embed_in_jpeg, packet, write_sidecar
@@ -107,3 +112,71 @@ def test_a_library_rated_elsewhere_trains_the_taste_model_on_import(
     taste = status_json()["taste"]
     assert taste["version"] == 1 and taste["samples"] == 24
     assert all(p["preference_score"] is not None for p in list_json())
+
+
+def _service_run(
+    tmp_path: Path,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    cancel: bool,
+) -> RunReport:
+    """Import a one-photo library whose XMP reading is held until the technical
+    stage has finished; then release the reading, or cancel the run."""
+    from curator.pipeline import xmp_stage
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    make_jpeg(lib / "a.jpg", 300, 200)
+    write_sidecar(lib / "a.xmp", packet('xmp:Rating="4"'), PAST)
+    release = threading.Event()
+
+    def held(plan: xmp_stage.XmpPlan, should_stop: Callable[[], bool]) -> list[object]:
+        while not (release.is_set() or should_stop()):
+            release.wait(0.01)
+        return [] if should_stop() else list(xmp_stage.read_xmp_plan(plan, should_stop))
+
+    monkeypatch.setattr("curator.pipeline.service.read_xmp_plan", held)
+    paths = resolve_paths()
+    pools = PipelinePools.create()
+    with Catalog.open(paths.catalog):
+        service = PipelineService(
+            paths.catalog, paths.cache_dir, load_settings(paths.settings_file), pools
+        )
+        try:
+            service.start(RunRequest(folder=str(lib), stages=("technical",)))
+            qtbot.waitUntil(lambda: service.phase == "xmp", timeout=120_000)
+            with qtbot.waitSignal(service.finished, timeout=120_000) as blocker:
+                if cancel:
+                    service.cancel()
+                else:
+                    release.set()
+        finally:
+            release.set()
+            service.shutdown()
+            for pool in pools.all():
+                pool.waitForDone(60_000)
+            service.deleteLater()
+    report: RunReport = blocker.args[0]
+    return report
+
+
+def test_xmp_read_after_the_decoding_is_applied_when_it_arrives(
+    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = _service_run(tmp_path, qtbot, monkeypatch, cancel=False)
+    assert not report.cancelled and report.counts["xmp_applied"] == 1
+    assert _by_name()["a.jpg"]["rating"] == 4
+
+
+def test_cancel_while_the_xmp_is_read_ends_the_run_and_loses_nothing(
+    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as patched:
+        report = _service_run(tmp_path, qtbot, patched, cancel=True)
+    assert report.cancelled and report.counts["new"] == 1
+    assert report.counts["xmp_applied"] == 0
+    assert _by_name()["a.jpg"]["rating"] is None
+    # The next import takes the sidecar it did not get to.
+    assert import_json(tmp_path / "lib", "--stages", "technical")["xmp_applied"] == 1
+    assert _by_name()["a.jpg"]["rating"] == 4
