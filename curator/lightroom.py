@@ -2,8 +2,10 @@
 
 A `.lrcat` is an SQLite database. `read_lrcat(path)` opens it READ-ONLY
 (`file:…?mode=ro` URI: SQLite can't write the file through that connection,
-so Lightroom's catalog is never harmed) and reads, from its documented
-tables, per master image (virtual copies are left out: they share the file):
+so Lightroom's catalog is never harmed; a WAL-mode catalog that nobody has
+open — no `-wal` file — is opened `immutable` too, so not even the -wal/-shm
+side files appear beside it) and reads, from its documented tables, per
+master image (virtual copies are left out: they share the file):
 
 - the file's full path: AgLibraryRootFolder.absolutePath +
   AgLibraryFolder.pathFromRoot + AgLibraryFile.baseName + "." + extension;
@@ -126,6 +128,10 @@ def read_lrcat(path: str) -> LrCatalog:
         )
     mtime_ns = os.stat(path).st_mtime_ns
     uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
+    if _is_wal(path) and not os.path.exists(path + "-wal"):
+        # A WAL catalog nobody has open: even a read-only connection would
+        # leave -wal/-shm files beside it; `immutable` reads the file alone.
+        uri += "&immutable=1"
     try:
         conn = sqlite3.connect(uri, uri=True, timeout=2.0)
     except sqlite3.Error as exc:
@@ -147,6 +153,16 @@ def read_lrcat(path: str) -> LrCatalog:
     finally:
         conn.close()
     return LrCatalog(path, version, mtime_ns, images)
+
+
+def _is_wal(path: str) -> bool:
+    """True for an SQLite file in WAL mode (header bytes 18–19 are 2)."""
+    try:
+        with open(path, "rb") as f:
+            header = f.read(20)
+    except OSError:
+        return False
+    return header[:16] == b"SQLite format 3\x00" and header[18:20] == b"\x02\x02"
 
 
 def _check_schema(conn: sqlite3.Connection, name: str) -> str | None:

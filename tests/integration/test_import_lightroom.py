@@ -181,3 +181,17 @@ def test_a_locked_or_unknown_catalog_is_refused_with_a_sentence(tmp_path: Path) 
     assert code == 2 and "no Lightroom catalog" in err
     with Catalog.open(resolve_paths().catalog):
         assert decision_log() == []
+
+
+def test_a_wal_mode_catalog_is_read_without_leaving_files_beside_it(tmp_path: Path) -> None:
+    _library(tmp_path)
+    lrcat = make_lrcat(tmp_path / "Photos.lrcat", tmp_path)
+    conn = sqlite3.connect(lrcat)
+    assert conn.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal"
+    conn.close()  # a clean close checkpoints and removes the -wal file
+    before, listing = _digest(lrcat), sorted(p.name for p in tmp_path.iterdir())
+    code, out, err = run_cli("import-lightroom", str(lrcat), "--json")
+    assert code == 0, err
+    assert json.loads(out)["applied"] == 4
+    assert _digest(lrcat) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == listing
