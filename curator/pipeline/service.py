@@ -12,8 +12,9 @@ QCoreApplication loop):
    error log; then photos whose every file vanished become `missing`.
    Meanwhile the prepare pool reads the XMP (sidecars, embedded packets) of
    the files the plan names (`pipeline.xmp_stage`); once both are done, its
-   ratings, flags, labels and keywords are applied as decisions (source
-   "xmp"), so the score phase trains on them;
+   ratings, flags, labels and keywords are written as decisions (source
+   "xmp", on the prepare pool through its own connection, in short
+   transactions), so the score phase trains on them;
 3. embed (ML pool) and describe (LLM pool, after an Ollama health check on
    that pool) side by side — a stage whose model is absent is `skipped`
    with the sentence that says what to do, the other goes on;
@@ -64,7 +65,14 @@ from curator.pipeline.score import (
 )
 from curator.pipeline.stage_runner import RunSummary, StageGate, safe_emit
 from curator.pipeline.technical import TechnicalPlan, init_decoder_process, plan_technical
-from curator.pipeline.xmp_stage import XmpPlan, XmpReading, apply_xmp, plan_xmp, read_xmp_plan
+from curator.pipeline.xmp_stage import (
+    XmpApplied,
+    XmpPlan,
+    XmpReading,
+    apply_xmp,
+    plan_xmp,
+    read_xmp_plan,
+)
 from curator.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -232,6 +240,7 @@ class _PrepareTask(QRunnable):
 
 class _XmpSignals(QObject):
     read = Signal(int, object)  # generation, list[XmpReading]
+    applied = Signal(int, object)  # generation, XmpApplied or the exception
 
 
 class _XmpReadTask(QRunnable):
@@ -248,6 +257,36 @@ class _XmpReadTask(QRunnable):
         except Exception:
             log.exception("reading XMP failed")
         safe_emit(self.signals.read, self.generation, readings)
+
+
+class _XmpApplyTask(QRunnable):
+    """Writes the XMP readings as decisions on the prepare pool (its own connection)."""
+
+    def __init__(
+        self,
+        generation: int,
+        readings: list[XmpReading],
+        stop: threading.Event,
+        signals: _XmpSignals,
+    ):
+        super().__init__()
+        self.generation, self.readings, self.stop, self.signals = (
+            generation,
+            readings,
+            stop,
+            signals,
+        )
+
+    def run(self) -> None:
+        result: object
+        try:
+            result = apply_xmp(self.readings, self.stop.is_set)
+        except Exception as exc:
+            log.exception("applying XMP failed")
+            result = exc
+        finally:
+            close_thread_connection()
+        safe_emit(self.signals.applied, self.generation, result)
 
 
 class _HealthSignals(QObject):
@@ -319,6 +358,7 @@ class PipelineService(QObject):
         self._health_signals = _HealthSignals(self)
         self._xmp_signals = _XmpSignals(self)
         self._xmp_signals.read.connect(self._on_xmp_read)
+        self._xmp_signals.applied.connect(self._on_xmp_applied)
         self._xmp_stop = threading.Event()
         self._xmp_readings: list[XmpReading] | None = None
         self._health_signals.checked.connect(self._on_health_checked)
@@ -556,23 +596,27 @@ class PipelineService(QObject):
             self._apply_xmp()
 
     def _apply_xmp(self) -> None:
-        """Write what the XMP said (technical rows exist now), then the judgments."""
+        """Write what the XMP said (technical rows exist now) on the prepare pool,
+        then the judgments (`_on_xmp_applied`)."""
         readings, self._xmp_readings = self._xmp_readings or [], []
-        if readings and not self._cancelled:
-            try:
-                applied = apply_xmp(readings)
-            except Exception as exc:
-                log.exception("applying XMP failed")
-                record_error(
-                    stage="xmp",
-                    error_type=type(exc).__name__,
-                    message=f"Curator could not take the ratings from XMP files: {exc}",
-                )
-            else:
-                self._report.xmp_applied = applied.applied
-                self._report.xmp_problems = applied.problems
-                if applied.photo_ids:
-                    self.photos_changed.emit(list(applied.photo_ids))
+        if not readings or self._cancelled:
+            self._on_xmp_applied(self._generation, XmpApplied())
+            return
+        task = _XmpApplyTask(self._generation, readings, self._xmp_stop, self._xmp_signals)
+        self.pools.prepare.start(task)
+
+    @Slot(int, object)
+    def _on_xmp_applied(self, generation: int, result: object) -> None:
+        if generation != self._generation or self._phase != "xmp":
+            return  # cancelled meanwhile: the run has ended already
+        if isinstance(result, XmpApplied):
+            self._report.xmp_applied = result.applied
+            self._report.xmp_problems = result.problems
+            if result.photo_ids:
+                self.photos_changed.emit(list(result.photo_ids))
+        else:
+            sentence = f"Curator could not take the ratings from XMP files: {result}"
+            record_error(stage="xmp", error_type=type(result).__name__, message=sentence)
         if self._cancelled:
             self._finish()
             return

@@ -13,8 +13,9 @@ plan → run → apply:
   catalog): `xmp.read.find_xmp` per file, one folder listing per folder, each
   result turned into an `ExternalJudgment` (keywords normalised to the
   catalog's tag form). A bad sidecar gives a one-sentence problem.
-- `apply_xmp` (the service's thread, after the technical stage wrote the
-  photos' rows): `catalog.external.apply_external_many` in batches, one
+- `apply_xmp` (a worker thread with its own connection — the prepare pool —
+  after the technical stage wrote the photos' rows; ~50–100 photos/s, so
+  never on the UI thread): `catalog.external.apply_external_many` in batches, one
   transaction per batch; problems go to the error log (stage "xmp"). Only a
   photo's primary path counts: the sidecar of a duplicate copy elsewhere is
   not taken (two files' XMP would overwrite each other at every import).
@@ -39,7 +40,8 @@ from curator.xmp.fields import XmpFields
 from curator.xmp.read import find_xmp, folder_names, sidecar_candidates
 
 SOURCE = "xmp"
-APPLY_BATCH = 200
+APPLY_BATCH = 50
+"""Photos per write transaction: short, so a decision in the loupe never waits long."""
 
 
 @dataclass(frozen=True)
@@ -111,8 +113,12 @@ def read_xmp_plan(
     return readings
 
 
-def apply_xmp(readings: list[XmpReading]) -> XmpApplied:
-    """Write the readings as decisions (the one write path, batched)."""
+def apply_xmp(
+    readings: list[XmpReading], should_stop: Callable[[], bool] = lambda: False
+) -> XmpApplied:
+    """Write the readings as decisions (the one write path), a transaction per
+    batch of `APPLY_BATCH` photos; `should_stop` is asked between batches
+    (written batches stay written; the rest is taken at the next import)."""
     # A duplicate copy's sidecar is not read as the photo's: one photo, one XMP.
     ids = photo_ids_by_path([r.path for r in readings], primary_only=True)
     items = [
@@ -122,6 +128,8 @@ def apply_xmp(readings: list[XmpReading]) -> XmpApplied:
     ]
     changed: list[int] = []
     for start in range(0, len(items), APPLY_BATCH):
+        if should_stop():
+            break
         results = apply_external_many(items[start : start + APPLY_BATCH], SOURCE)
         changed.extend(r.photo_id for r in results if r.applied)
     problems = [r for r in readings if r.problem]
