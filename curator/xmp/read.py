@@ -9,7 +9,8 @@
 2. the XMP embedded in the photo: a JPEG's APP1 segment named
    "http://ns.adobe.com/xap/1.0/", or a TIFF/DNG's IFD0 tag 700 (XMLPacket;
    also TIFF-based RAWs with that tag).
-A sidecar wins over the embedded packet. Only a file's head is read for the
+A sidecar wins over the embedded packet; an unreadable sidecar gives way to
+the other sidecar, then to the embedded packet. Only a file's head is read for the
 embedded packet (a JPEG's segments before the image data, a TIFF's IFD0).
 
 What is read (`XmpFields`): xmp:Rating (attribute or element form; −1 is a
@@ -131,13 +132,12 @@ def find_xmp(photo_path: str, names: Mapping[str, str] | None = None) -> XmpFoun
     for sidecar, mtime in sidecar_candidates(photo_path, names):
         try:
             fields = parse_packet(_read_limited(sidecar))
-            return XmpFound(fields, sidecar, mtime, embedded=False)
+            return XmpFound(fields, sidecar, mtime, embedded=False, problem=problem)
         except (OSError, XmpError) as exc:
-            problem = (
+            problem = problem or (
                 f"The sidecar {os.path.basename(sidecar)} could not be read ({_reason(exc)}); "
                 "its ratings and keywords were not taken."
             )
-            break
     try:
         packet = embedded_packet(photo_path)
         if packet is None:

@@ -125,6 +125,9 @@ def test_a_bad_sidecar_says_so_in_a_sentence_and_falls_back(tmp_path: Path) -> N
     assert found.problem is not None and "b.jpg.xmp" in found.problem
     assert found.problem.endswith(".") and "\n" not in found.problem
     assert found.fields is not None and found.fields.rating == 4  # the embedded packet
+    write_sidecar(tmp_path / "b.xmp", packet('xmp:Rating="2"'), 1000 * SECOND)  # older
+    other = find_xmp(str(jpeg))
+    assert other.fields is not None and other.fields.rating == 2 and other.problem
     plain = tmp_path / "c.jpg"
     plain.write_bytes(b"\xff\xd8\xff\xe1\x00")  # a lying segment length
     assert read_xmp(str(plain)) is None
