@@ -342,6 +342,11 @@ def _print_import_summary(summary: dict[str, int], result: Any, out: TextIO) -> 
     if summary["write_failed"]:
         line += f", {summary['write_failed']} not saved"
     print(line, file=out)
+    if summary.get("xmp_applied"):
+        print(
+            f"  {summary['xmp_applied']} took ratings, flags, labels or keywords from XMP",
+            file=out,
+        )
     for p in result.scan_problems:
         print(f"  skipped folder {p.path}: {p.message}", file=out)
     for stage, counts in result.stages.items():

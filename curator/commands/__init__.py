@@ -19,5 +19,6 @@ from __future__ import annotations
 
 GROUPS: tuple[str, ...] = (
     "curator.commands.export",
+    "curator.commands.lightroom",
     "curator.commands.xmp",
 )

@@ -9,7 +9,12 @@ QCoreApplication loop):
    or plan the given files (Retry), or nothing (a back-fill run);
 2. technical (`TechnicalRunner`: decoding in crash-isolated child processes,
    results applied in batches by the one writer); scan problems go to the
-   error log; then photos whose every file vanished become `missing`;
+   error log; then photos whose every file vanished become `missing`.
+   Meanwhile the prepare pool reads the XMP (sidecars, embedded packets) of
+   the files the plan names (`pipeline.xmp_stage`); once both are done, its
+   ratings, flags, labels and keywords are written as decisions (source
+   "xmp", on the prepare pool through its own connection, in short
+   transactions), so the score phase trains on them;
 3. embed (ML pool) and describe (LLM pool, after an Ollama health check on
    that pool) side by side — a stage whose model is absent is `skipped`
    with the sentence that says what to do, the other goes on;
@@ -34,6 +39,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,6 +65,14 @@ from curator.pipeline.score import (
 )
 from curator.pipeline.stage_runner import RunSummary, StageGate, safe_emit
 from curator.pipeline.technical import TechnicalPlan, init_decoder_process, plan_technical
+from curator.pipeline.xmp_stage import (
+    XmpApplied,
+    XmpPlan,
+    XmpReading,
+    apply_xmp,
+    plan_xmp,
+    read_xmp_plan,
+)
 from curator.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -101,6 +115,8 @@ class RunReport:
     elapsed_s: float = 0.0
     cancelled: bool = False
     error: str = ""  # a storage fault or a failed prepare: the run stopped
+    xmp_applied: int = 0  # photos that took decisions from their XMP
+    xmp_problems: int = 0  # sidecars/packets that could not be read
 
     @property
     def counts(self) -> dict[str, int]:
@@ -109,6 +125,7 @@ class RunReport:
         c["restored"] += self.restored_unchanged
         c["missing"] = self.missing
         c["write_failed"] = int(self.technical.counts.get("write_failed", 0))
+        c["xmp_applied"] = self.xmp_applied
         return c
 
 
@@ -142,18 +159,35 @@ class _Prepared:
     plan: TechnicalPlan | None
     problems: list[ScanProblem]
     error: str
+    xmp: XmpPlan | None = None
 
 
 def prepare(request: RunRequest, settings: Settings, cache_dir: str) -> _Prepared:
     """Scan + plan (reads the catalog through this thread's connection, writes nothing)."""
     if request.folder is not None:
         report = ScanReport()
-        candidates = scan_folder(request.folder, exclude=[cache_dir], report=report)
+        candidates = list(scan_folder(request.folder, exclude=[cache_dir], report=report))
         plan = plan_technical(candidates, settings, cache_dir, retry_failed=request.retry_failed)
-        return _Prepared(0, plan, report.problems, "")
+        xmp = plan_xmp(candidates, (r.path for r in plan.requests))
+        return _Prepared(0, plan, report.problems, "", xmp)
     if request.paths:
-        return _Prepared(0, plan_paths(request.paths, settings, cache_dir), [], "")
+        candidates = path_candidates(request.paths)
+        plan = plan_technical(candidates, settings, cache_dir, retry_failed=True)
+        xmp = plan_xmp(candidates, (r.path for r in plan.requests))
+        return _Prepared(0, plan, [], "", xmp)
     return _Prepared(0, None, [], "")
+
+
+def path_candidates(paths: tuple[str, ...] | list[str]) -> list[Candidate]:
+    """Candidates for these files (stat'ed now; a file that can't be is kept, unstat'ed)."""
+    candidates = []
+    for path in dict.fromkeys(paths):
+        try:
+            st = os.stat(path)
+            candidates.append(Candidate(path, st.st_size, st.st_mtime_ns))
+        except OSError:
+            candidates.append(Candidate(path, None, None))
+    return candidates
 
 
 def plan_paths(
@@ -165,14 +199,7 @@ def plan_paths(
     mtime; a file that can't be stat'ed any more is planned too, so it fails
     again with an honest, current reason.
     """
-    candidates = []
-    for path in dict.fromkeys(paths):
-        try:
-            st = os.stat(path)
-            candidates.append(Candidate(path, st.st_size, st.st_mtime_ns))
-        except OSError:
-            candidates.append(Candidate(path, None, None))
-    return plan_technical(candidates, settings, cache_dir, retry_failed=True)
+    return plan_technical(path_candidates(paths), settings, cache_dir, retry_failed=True)
 
 
 def make_process_pool(settings: Settings, plan: TechnicalPlan) -> ChildProcessPool:
@@ -201,7 +228,7 @@ class _PrepareTask(QRunnable):
     def run(self) -> None:
         try:
             p = prepare(self.request, self.settings, self.cache_dir)
-            result = _Prepared(self.generation, p.plan, p.problems, "")
+            result = _Prepared(self.generation, p.plan, p.problems, "", p.xmp)
         except Exception as exc:
             log.exception("scanning/planning failed")
             where = self.request.folder or "the files"
@@ -209,6 +236,57 @@ class _PrepareTask(QRunnable):
         finally:
             close_thread_connection()
         safe_emit(self.signals.done, result)
+
+
+class _XmpSignals(QObject):
+    read = Signal(int, object)  # generation, list[XmpReading]
+    applied = Signal(int, object)  # generation, XmpApplied or the exception
+
+
+class _XmpReadTask(QRunnable):
+    """Reads the planned XMP on the prepare pool (files only, no catalog)."""
+
+    def __init__(self, generation: int, plan: XmpPlan, stop: threading.Event, signals: _XmpSignals):
+        super().__init__()
+        self.generation, self.plan, self.stop, self.signals = generation, plan, stop, signals
+
+    def run(self) -> None:
+        readings: list[XmpReading] = []
+        try:
+            readings = read_xmp_plan(self.plan, self.stop.is_set)
+        except Exception:
+            log.exception("reading XMP failed")
+        safe_emit(self.signals.read, self.generation, readings)
+
+
+class _XmpApplyTask(QRunnable):
+    """Writes the XMP readings as decisions on the prepare pool (its own connection)."""
+
+    def __init__(
+        self,
+        generation: int,
+        readings: list[XmpReading],
+        stop: threading.Event,
+        signals: _XmpSignals,
+    ):
+        super().__init__()
+        self.generation, self.readings, self.stop, self.signals = (
+            generation,
+            readings,
+            stop,
+            signals,
+        )
+
+    def run(self) -> None:
+        result: object
+        try:
+            result = apply_xmp(self.readings, self.stop.is_set)
+        except Exception as exc:
+            log.exception("applying XMP failed")
+            result = exc
+        finally:
+            close_thread_connection()
+        safe_emit(self.signals.applied, self.generation, result)
 
 
 class _HealthSignals(QObject):
@@ -278,6 +356,11 @@ class PipelineService(QObject):
         self._prepare_signals = _PrepareSignals(self)
         self._prepare_signals.done.connect(self._on_prepared)
         self._health_signals = _HealthSignals(self)
+        self._xmp_signals = _XmpSignals(self)
+        self._xmp_signals.read.connect(self._on_xmp_read)
+        self._xmp_signals.applied.connect(self._on_xmp_applied)
+        self._xmp_stop = threading.Event()
+        self._xmp_readings: list[XmpReading] | None = None
         self._health_signals.checked.connect(self._on_health_checked)
         self._score_call = BackgroundCall(pools.ml, self)
         self._score_call.done.connect(self._on_scored)
@@ -315,6 +398,8 @@ class PipelineService(QObject):
         self._stage_started.clear()
         self._last.clear()
         self._cancelled = self._again = False
+        self._xmp_stop = threading.Event()
+        self._xmp_readings = None
         self._gate = StageGate()
         if self._paused:
             self._gate.pause()
@@ -339,9 +424,11 @@ class PipelineService(QObject):
         self._cancelled = True
         self._again = False
         self._gate.cancel()
-        if self._phase == "prepare":
-            # Nothing was written yet: drop the scan's result when it arrives and
-            # end from the event loop (never re-entrantly, e.g. from a closeEvent).
+        self._xmp_stop.set()
+        if self._phase in ("prepare", "xmp"):
+            # Nothing (more) to write: drop the scan's or the XMP reading's result
+            # when it arrives and end from the event loop (never re-entrantly,
+            # e.g. from a closeEvent).
             self._generation += 1
             QTimer.singleShot(0, self, self._finish)  # dropped if the service is gone
         for runner in (self._technical, self._embed, self._describe):
@@ -435,6 +522,13 @@ class PipelineService(QObject):
         self._technical = runner
         self._stage_started["technical"] = time.monotonic()
         self._emit("technical", StageState.RUNNING, 0, len(plan.requests))
+        # The XMP is read beside the decoding (readings are kept until the
+        # technical stage has written the photos' rows; see _apply_xmp).
+        if prepared.xmp is not None and prepared.xmp.paths:
+            task = _XmpReadTask(self._generation, prepared.xmp, self._xmp_stop, self._xmp_signals)
+            self.pools.prepare.start(task)
+        else:
+            self._xmp_readings = []
         runner.start_plan(plan)
         if self._paused:
             runner.pause()
@@ -487,6 +581,43 @@ class PipelineService(QObject):
             "technical", state, total if state is StageState.DONE else done, total, "; ".join(notes)
         )
         if summary.cancelled or self._cancelled or self._report.error:
+            self._finish()
+            return
+        self._phase = "xmp"
+        if self._xmp_readings is not None:
+            self._apply_xmp()
+
+    @Slot(int, object)
+    def _on_xmp_read(self, generation: int, readings: list[XmpReading]) -> None:
+        if generation != self._generation:
+            return  # a cancelled or earlier run
+        self._xmp_readings = list(readings)
+        if self._phase == "xmp":
+            self._apply_xmp()
+
+    def _apply_xmp(self) -> None:
+        """Write what the XMP said (technical rows exist now) on the prepare pool,
+        then the judgments (`_on_xmp_applied`)."""
+        readings, self._xmp_readings = self._xmp_readings or [], []
+        if not readings or self._cancelled:
+            self._on_xmp_applied(self._generation, XmpApplied())
+            return
+        task = _XmpApplyTask(self._generation, readings, self._xmp_stop, self._xmp_signals)
+        self.pools.prepare.start(task)
+
+    @Slot(int, object)
+    def _on_xmp_applied(self, generation: int, result: object) -> None:
+        if generation != self._generation or self._phase != "xmp":
+            return  # cancelled meanwhile: the run has ended already
+        if isinstance(result, XmpApplied):
+            self._report.xmp_applied = result.applied
+            self._report.xmp_problems = result.problems
+            if result.photo_ids:
+                self.photos_changed.emit(list(result.photo_ids))
+        else:
+            sentence = f"Curator could not take the ratings from XMP files: {result}"
+            record_error(stage="xmp", error_type=type(result).__name__, message=sentence)
+        if self._cancelled:
             self._finish()
             return
         self._start_judgments()
@@ -718,6 +849,8 @@ def summary_sentence(report: RunReport) -> str:
         for key in ("changed", "moved", "restored", "duplicates", "missing", "failed"):
             if c[key]:
                 parts.append(f"{c[key]} {key}")
+        if c["xmp_applied"]:
+            parts.append(f"{c['xmp_applied']} rated from XMP")
         if c["write_failed"]:
             parts.append(f"{c['write_failed']} could not be saved")
         if report.scan_problems:
@@ -752,6 +885,7 @@ __all__ = [
     "RunReport",
     "RunRequest",
     "make_process_pool",
+    "path_candidates",
     "plan_paths",
     "prepare",
     "summary_sentence",

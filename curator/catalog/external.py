@@ -1,0 +1,298 @@
+"""Decisions taken from other tools: XMP sidecars/packets and Lightroom catalogs.
+
+`apply_external(photo_id, ext, source, file_mtime_ns)` is the ONE path by
+which another tool's rating, flags, label and keywords become Curator
+decisions. It writes through `catalog.decisions` (set_rating, set_cull,
+set_picked, set_label, add_tag) with `pass_=source`, so every value lands in
+the append-only Decision log like a keypress would, inside one transaction.
+
+Rules:
+- rating 1–5 → the rating, and the photo counts as judged (kept); −1 or a
+  reject flag → rejected (a reject beats a rating or a pick); a pick flag →
+  picked (which keeps); a label → the color label; keywords → user tags.
+- Only what CHANGED since the last import from that source is applied
+  (`external_import.fingerprint` holds the values last taken, as canonical
+  JSON): an unchanged file writes nothing, so a re-import never duplicates a
+  row; a file whose rating changed applies the rating and leaves its other,
+  unchanged fields alone. A keyword that disappears from the file is not
+  removed from the photo (removing is the user's call, in Curator).
+- A later change in Curator wins: a field is not taken when the photo has a
+  decision of that kind from another pass (the loupe, the CLI, another
+  tool) made after the file was last modified (`file_mtime_ns`; unknown →
+  the file counts as older than every Curator decision). A rating from the
+  file then keeps the photo only when no later cull decision says otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from curator.catalog import decisions
+from curator.catalog.decisions import DecisionRecord
+from curator.catalog.models import (
+    CullState,
+    Decision,
+    DecisionKind,
+    ExternalImport,
+    Photo,
+    PhotoPath,
+    utcnow,
+)
+from curator.catalog.paths_codec import decode_path, encode_path
+from curator.records import ColorLabel
+
+SOURCES = ("xmp", "lightroom")
+
+
+@dataclass(frozen=True)
+class ExternalJudgment:
+    """What another tool says about a photo, in Curator's terms.
+
+    `rating` is 1–5 or None (unrated); `label` a ColorLabel value or None;
+    `keywords` are already in the catalog's tag form (the caller normalises).
+    """
+
+    rating: int | None = None
+    rejected: bool = False
+    picked: bool = False
+    label: str | None = None
+    keywords: tuple[str, ...] = ()
+
+    def fingerprint(self) -> str:
+        """Canonical JSON of the values (what `external_import` stores)."""
+        return json.dumps(
+            {
+                "rating": self.rating,
+                "rejected": self.rejected,
+                "picked": self.picked,
+                "label": self.label,
+                "keywords": sorted(set(self.keywords)),
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_fingerprint(cls, text: str) -> ExternalJudgment:
+        """The values a stored fingerprint holds (an unreadable one: nothing)."""
+        try:
+            data: dict[str, Any] = json.loads(text)
+            rating = data.get("rating")
+            label = data.get("label")
+            return cls(
+                rating=rating if isinstance(rating, int) and 1 <= rating <= 5 else None,
+                rejected=bool(data.get("rejected")),
+                picked=bool(data.get("picked")),
+                label=label if isinstance(label, str) else None,
+                keywords=tuple(str(k) for k in data.get("keywords") or ()),
+            )
+        except (ValueError, TypeError, AttributeError):
+            return cls()
+
+
+@dataclass(frozen=True)
+class ExternalApplied:
+    """What `apply_external` did for one photo."""
+
+    photo_id: int
+    records: list[DecisionRecord] = field(default_factory=list)
+    unchanged: bool = False  # the same values as last time: nothing was looked at
+    kept_curator: tuple[str, ...] = ()  # fields a later Curator change kept
+    skipped: bool = False  # the photo is gone (deleted) — nothing written
+
+    @property
+    def applied(self) -> bool:
+        return bool(self.records)
+
+
+def _mtime_datetime(file_mtime_ns: int | None) -> datetime | None:
+    if file_mtime_ns is None:
+        return None
+    return datetime.fromtimestamp(file_mtime_ns / 1e9, UTC).replace(tzinfo=None)
+
+
+def _later_curator_changes(
+    photo_id: int, source: str, since: datetime | None
+) -> tuple[set[str], set[str]]:
+    """(decision kinds, tag names) changed in Curator (another pass) after `since`."""
+    query = Decision.select(Decision.kind, Decision.new_value, Decision.old_value).where(
+        Decision.photo == photo_id, Decision.pass_ != source
+    )
+    if since is not None:
+        query = query.where(Decision.created_at > since)
+    kinds: set[str] = set()
+    tags: set[str] = set()
+    for kind, new, old in query.tuples():
+        kinds.add(kind)
+        if kind == DecisionKind.TAG.value:
+            for value in (new, old):
+                _, sep, name = (value or "").partition(":")
+                if sep:
+                    tags.add(name)
+    return kinds, tags
+
+
+def apply_external(
+    photo_id: int, ext: ExternalJudgment, source: str, file_mtime_ns: int | None
+) -> ExternalApplied:
+    """Turn another tool's values into decisions (see the module docstring).
+
+    One transaction (joins an enclosing one). Returns what was written.
+    """
+    if source not in SOURCES:
+        raise ValueError(f"unknown external source {source!r}")
+    label = ColorLabel.parse(ext.label)
+    ext = ExternalJudgment(
+        rating=ext.rating if ext.rating is not None and 1 <= ext.rating <= 5 else None,
+        rejected=ext.rejected,
+        picked=ext.picked and not ext.rejected,
+        label=label.value if label is not None else None,
+        keywords=tuple(dict.fromkeys(k for k in ext.keywords if k)),
+    )
+
+    def write() -> ExternalApplied:
+        photo: Photo | None = Photo.get_or_none(Photo.id == photo_id)
+        if photo is None or photo.deleted_at is not None:
+            return ExternalApplied(photo_id, skipped=True)
+        row: ExternalImport | None = ExternalImport.get_or_none(
+            ExternalImport.photo == photo_id, ExternalImport.source == source
+        )
+        fingerprint = ext.fingerprint()
+        if row is None and ext == ExternalJudgment():
+            return ExternalApplied(photo_id, unchanged=True)  # says nothing: no row either
+        if row is not None and row.fingerprint == fingerprint:
+            if row.file_mtime_ns != file_mtime_ns:
+                row.file_mtime_ns = file_mtime_ns
+                row.save()
+            return ExternalApplied(photo_id, unchanged=True)
+        before = (
+            ExternalJudgment.from_fingerprint(row.fingerprint)
+            if row is not None
+            else ExternalJudgment()
+        )
+        kinds, tags = _later_curator_changes(photo_id, source, _mtime_datetime(file_mtime_ns))
+        records, kept = _apply_changes(photo, before, ext, source, kinds, tags)
+        now = utcnow()
+        (
+            ExternalImport.insert(
+                photo=photo_id,
+                source=source,
+                fingerprint=fingerprint,
+                file_mtime_ns=file_mtime_ns,
+                imported_at=now,
+            )
+            .on_conflict(
+                conflict_target=[ExternalImport.photo, ExternalImport.source],
+                preserve=[
+                    ExternalImport.fingerprint,
+                    ExternalImport.file_mtime_ns,
+                    ExternalImport.imported_at,
+                ],
+            )
+            .execute()
+        )
+        return ExternalApplied(photo_id, records, kept_curator=tuple(kept))
+
+    return decisions.apply_many(write)
+
+
+def apply_external_many(
+    items: list[tuple[int, ExternalJudgment, int | None]], source: str
+) -> list[ExternalApplied]:
+    """`apply_external` for many photos in ONE transaction (an import batch)."""
+    return decisions.apply_many(
+        lambda: [apply_external(pid, ext, source, mtime) for pid, ext, mtime in items]
+    )
+
+
+def _apply_changes(
+    photo: Photo,
+    before: ExternalJudgment,
+    ext: ExternalJudgment,
+    source: str,
+    kinds: set[str],
+    later_tags: set[str],
+) -> tuple[list[DecisionRecord], list[str]]:
+    pid = int(photo.id)
+    records: list[DecisionRecord] = []
+    kept: list[str] = []
+    cull_free = DecisionKind.CULL.value not in kinds
+    pick_free = DecisionKind.PICK.value not in kinds
+
+    # A reject lifted in the file: the photo is no longer rejected (unless the
+    # rating or pick below keeps it anyway).
+    if before.rejected and not ext.rejected:
+        if not cull_free:
+            kept.append("rejected")
+        elif photo.cull == CullState.REJECTED.value and not (ext.rating or ext.picked):
+            records += decisions.set_cull(pid, CullState.UNREVIEWED, pass_=source)
+    if ext.rating != before.rating:
+        if DecisionKind.RATING.value in kinds:
+            kept.append("rating")
+        else:
+            keep = ext.rating is not None and not ext.rejected and cull_free
+            records += decisions.set_rating(pid, ext.rating, pass_=source, keep=keep)
+    if ext.picked != before.picked:
+        if not (pick_free and cull_free):
+            kept.append("picked")
+        else:
+            records += decisions.set_picked(pid, ext.picked, pass_=source)
+    if ext.label != before.label:
+        if DecisionKind.LABEL.value in kinds:
+            kept.append("label")
+        else:
+            records += decisions.set_label(pid, ext.label, pass_=source)
+    for name in ext.keywords:
+        if name in before.keywords:
+            continue
+        if name in later_tags:
+            kept.append(f"tag {name}")
+        else:
+            records += decisions.add_tag(pid, name, pass_=source)
+    if ext.rejected and not before.rejected:
+        if not (cull_free and pick_free):
+            kept.append("rejected")
+        else:
+            records += decisions.set_cull(pid, CullState.REJECTED, pass_=source)
+    return records, kept
+
+
+# -- look-ups for the readers (plain values, no ORM objects out) ----------------------
+
+
+def photo_ids_by_path(paths: list[str], *, primary_only: bool = False) -> dict[str, int]:
+    """path → photo id for the catalogued ones among `paths` (primary or, unless
+    `primary_only`, extra paths; deleted photos left out)."""
+    found: dict[str, int] = {}
+    raw = {encode_path(p): p for p in paths}
+    keys = list(raw)
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        primary = Photo.select(Photo.path, Photo.id).where(
+            Photo.path.in_(chunk), Photo.deleted_at.is_null()
+        )
+        for path_b, pid in primary.tuples():
+            found[raw[bytes(path_b)]] = int(pid)
+        if primary_only:
+            continue
+        extra = (
+            PhotoPath.select(PhotoPath.path, PhotoPath.photo)
+            .join(Photo)
+            .where(PhotoPath.path.in_(chunk), Photo.deleted_at.is_null())
+        )
+        for path_b, pid in extra.tuples():
+            found.setdefault(raw[bytes(path_b)], int(pid))
+    return found
+
+
+def imported_mtimes(source: str) -> dict[str, int]:
+    """Photo path → the file mtime last taken from `source`, for every photo that has one."""
+    query = (
+        ExternalImport.select(Photo.path, ExternalImport.file_mtime_ns)
+        .join(Photo)
+        .where(ExternalImport.source == source, ExternalImport.file_mtime_ns.is_null(False))
+    )
+    return {decode_path(path_b): int(mtime) for path_b, mtime in query.tuples()}

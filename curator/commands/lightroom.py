@@ -1,0 +1,92 @@
+"""`curator import-lightroom CATALOG.lrcat [--json]`: ratings, flags, labels and
+keywords from a Lightroom Classic catalog become Curator decisions.
+
+The .lrcat is opened read-only (see `curator.lightroom`). Exit codes: 0 done;
+2 not a Lightroom catalog Curator knows (missing file, other schema or
+version); 3 Lightroom has the catalog open (close it and retry).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from typing import Any
+
+from curator.commands.base import EXIT_CATALOG, EXIT_OK, CommandContext, UsageError
+
+NAMES = ("import-lightroom",)
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "import-lightroom",
+        parents=[common],
+        help="take star ratings, pick/reject flags, color labels and keywords "
+        "from a Lightroom Classic catalog (read-only)",
+    )
+    p.add_argument("lrcat", metavar="CATALOG.lrcat", help="the Lightroom Classic catalog file")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(handler=cmd_import_lightroom, read_only=False)
+
+
+def cmd_import_lightroom(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from curator.lightroom import LightroomError, import_lightroom
+
+    path = os.path.abspath(os.path.expanduser(args.lrcat))
+    try:
+        report = import_lightroom(path)
+    except LightroomError as exc:
+        if exc.locked:
+            print(f"curator: {exc}", file=ctx.err)
+            return EXIT_CATALOG
+        raise UsageError(str(exc)) from exc
+    if report.applied:
+        _retrain(ctx)
+    if args.json:
+        print(json.dumps(report.as_json()), file=ctx.out)
+        return EXIT_OK
+    print(
+        f"Lightroom catalog {os.path.basename(path)}: {report.images} images, "
+        f"{report.matched} in Curator's catalog, {report.applied} took decisions, "
+        f"{report.unchanged} already up to date.",
+        file=ctx.out,
+    )
+    if report.kept_curator:
+        print(
+            f"  {report.kept_curator} kept a change you made in Curator after "
+            "Lightroom's (a later change in Curator wins).",
+            file=ctx.out,
+        )
+    if report.not_in_catalog:
+        print(
+            f"  {report.not_in_catalog} images are not in Curator's catalog: "
+            "import their folder first, then run this again. Most are in:",
+            file=ctx.out,
+        )
+        for folder, count in report.missing_folders[:5]:
+            print(f"    {folder} ({count})", file=ctx.out)
+    return EXIT_OK
+
+
+def _retrain(ctx: CommandContext) -> None:
+    """Retrain once with the new decisions, as a decision command does."""
+    from curator.catalog.tx import is_busy
+    from curator.pipeline.judgment_stages import embedding_model_id
+    from curator.pipeline.score import clip_weights_missing, retrain_and_rescore
+
+    try:
+        report = retrain_and_rescore(
+            embedding_model_id(ctx.settings),
+            weights_missing=clip_weights_missing(ctx.settings),
+        )
+    except Exception as exc:
+        if not is_busy(exc):
+            raise
+        print(
+            "curator: the decisions are saved; the catalog was busy, so the taste "
+            "model will be retrained with your next decision.",
+            file=ctx.err,
+        )
+        return
+    print(report.message, file=ctx.err)
