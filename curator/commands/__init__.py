@@ -17,4 +17,4 @@ and lets `CatalogError`/storage faults through (exit 3, one sentence).
 
 from __future__ import annotations
 
-GROUPS: tuple[str, ...] = ()
+GROUPS: tuple[str, ...] = ("curator.commands.project",)
