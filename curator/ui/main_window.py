@@ -505,11 +505,14 @@ class MainWindow(QMainWindow):
         picker.finished.connect(self._picker_closed)
         self.picker = picker
         picker.open()
+        picker.raise_()
+        picker.activateWindow()  # the keys go to its text field, not the loupe behind
         return picker
 
     @Slot()
     def _picker_closed(self, *_: object) -> None:
         self.picker = None
+        self.activateWindow()  # the keys come back to the window behind
         if self.stack.currentWidget() is self.loupe:
             self.loupe.focus_canvas()
 
