@@ -588,8 +588,13 @@ class MainWindow(QMainWindow):
     @Slot(list)
     @guarded_slot
     def _on_members_changed(self, ids: list[int]) -> None:
-        if self.model.query.project_id is not None:
-            self.model.refresh(ids)
+        """Memberships changed: a gallery showing a project follows — later, like a
+        decision, when the change came from the loupe (B never re-queries the grid)."""
+        if self.model.query.project_id is None:
+            return
+        self._pending_gallery.update(ids)
+        if self.stack.currentWidget() is self.gallery:
+            self._flush_gallery()
 
     @Slot(int)
     def _on_thumbnail_ready(self, photo_id: int) -> None:
