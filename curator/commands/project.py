@@ -140,6 +140,8 @@ def cmd_list(args: argparse.Namespace, ctx: CommandContext) -> int:
             "name": p.name,
             "count": p.count,
             "cover": p.cover.path if p.cover is not None else None,
+            # False: no member is approved yet, the cover is the best-scored member.
+            "cover_approved": p.cover.approved if p.cover is not None else False,
             "created": p.created_at.isoformat(timespec="seconds") + "Z",
         }
         for p in list_projects(ctx.settings.match_threshold)

@@ -20,6 +20,7 @@ one is under way (tests wait on it).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -30,15 +31,17 @@ from curator.catalog.projects import MembershipChange, ProjectError, ProjectSumm
 from curator.ui.delivery import Delivery
 from curator.ui.guard import ErrorReporter, guarded_slot
 
+log = logging.getLogger("curator.ui")
+
 
 @dataclass(frozen=True)
 class _Outcome:
     """What a background write hands back to the UI thread."""
 
     message: str
-    photo_ids: tuple[int, ...]  # photos whose membership changed
+    photo_ids: tuple[int, ...]  # photos whose membership may have changed
     projects: list[ProjectSummary] | None  # the fresh list (None: the write failed)
-    deleted_id: int | None = None
+    failed: bool = False  # an unexpected failure: shown as an error, logged
 
 
 class _Signals(QObject):
@@ -56,7 +59,8 @@ class _WriteTask(QRunnable):
         except ProjectError as exc:
             outcome = _Outcome(str(exc), (), None)
         except Exception as exc:  # reported on the UI thread, never lost
-            outcome = _Outcome(f"The project change failed: {exc}.", (), None)
+            log.exception("a project write failed")
+            outcome = _Outcome(f"The project change failed: {exc}.", (), None, failed=True)
         finally:
             catalog_projects.close_thread_connection()
         self.delivery.deliver(outcome)
@@ -185,10 +189,10 @@ class ProjectService(QObject):
             members = tuple(catalog_projects.project_photo_ids(project_id))
             gone = catalog_projects.delete_project(project_id)
             return _Outcome(
-                f"Deleted project “{gone.name}”; its {_named(gone.count)} are not touched.",
+                f"Deleted project “{gone.name}” ({_named(gone.count)}); "
+                "the photos themselves are not touched.",
                 members,
                 catalog_projects.list_projects(threshold),
-                deleted_id=project_id,
             )
 
         self._start(write)
@@ -197,18 +201,16 @@ class ProjectService(QObject):
         threshold = self.match_threshold
 
         def write() -> _Outcome:
-            members_before = set(catalog_projects.project_photo_ids(project_id))
             change: MembershipChange
             if adding:
                 change = catalog_projects.add_photos(project_id, ids)
-                moved = tuple(i for i in ids if i not in members_before)
                 message = f"Added {_named(change.changed)} to “{change.project}”"
                 rest = f" ({change.unchanged} already in it)." if change.unchanged else "."
             else:
                 change = catalog_projects.remove_photos(project_id, ids)
-                moved = tuple(i for i in ids if i in members_before)
                 message = f"Removed {_named(change.changed)} from “{change.project}”"
                 rest = " (the photos themselves are not touched)."
+            moved = tuple(ids) if change.changed else ()
             return _Outcome(message + rest, moved, catalog_projects.list_projects(threshold))
 
         self._start(write)
@@ -225,7 +227,10 @@ class ProjectService(QObject):
             self._set_projects(outcome.projects)
         if outcome.photo_ids:
             self.members_changed.emit(list(outcome.photo_ids))
-        self.notice.emit(outcome.message)
+        if outcome.failed:
+            self.errors.report(outcome.message)
+        else:
+            self.notice.emit(outcome.message)
 
     def _set_projects(self, projects: list[ProjectSummary]) -> None:
         self.projects = list(projects)

@@ -41,6 +41,7 @@ def test_create_add_remove_rename_delete(jpegs: list[Path]) -> None:
     listed = _projects()["Wedding"]
     assert listed["count"] == 3
     assert listed["cover"] in (a, b, c)  # nothing approved: the best member stands in
+    assert listed["cover_approved"] is False
     assert listed["created"].endswith("Z")
 
     code, out, _ = run_cli("project", "remove", "Wedding", a, a)
@@ -63,6 +64,7 @@ def test_the_cover_is_the_approved_photo(jpegs: list[Path]) -> None:
     assert run_cli("rate", "--stars", "5", b)[0] == 0
     assert run_cli("reject", c)[0] == 0
     assert _projects()["Best"]["cover"] == b
+    assert _projects()["Best"]["cover_approved"] is True
 
 
 def test_an_unknown_path_changes_nothing(jpegs: list[Path], tmp_path: Path) -> None:
