@@ -47,10 +47,14 @@ def _action(menu: QObject, text: str) -> QAction:
 
 
 def _picker(app: App, qtbot: QtBot) -> Any:
-    qtbot.waitUntil(lambda: app.window.picker is not None and app.window.picker.isVisible())
+    qtbot.waitUntil(
+        lambda: app.window.picker is not None and app.window.picker.isVisible(), timeout=30_000
+    )
     picker = app.window.picker
     assert picker is not None
-    qtbot.waitUntil(picker.filter_edit.hasFocus)  # the keys go to the picker, not the loupe
+    qtbot.waitUntil(
+        picker.filter_edit.hasFocus, timeout=30_000
+    )  # the keys go to the picker, not the loupe
     return picker
 
 
@@ -69,14 +73,14 @@ def test_b_adds_to_the_current_project_and_the_picker_creates_and_chooses(
     qtbot.keyClicks(picker.filter_edit, "Wedding")
     assert picker.list.currentItem().text() == "New project “Wedding”"
     qtbot.keyClick(picker.filter_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: app.window.picker is None)
+    qtbot.waitUntil(lambda: app.window.picker is None, timeout=30_000)
     assert _members("Wedding") == {p[0]}
     assert _status(app) == "Added IMG_0000.jpg to “Wedding”."
     assert app.window.projects.current is not None
     assert app.window.projects.current.name == "Wedding"
 
     # Now B adds straight to the current project, no picker.
-    qtbot.waitUntil(view.hasFocus)
+    qtbot.waitUntil(view.hasFocus, timeout=30_000)
     qtbot.keyClick(view, Qt.Key.Key_Right)
     qtbot.keyClick(view, Qt.Key.Key_B)
     assert app.window.picker is None
@@ -91,12 +95,12 @@ def test_b_adds_to_the_current_project_and_the_picker_creates_and_chooses(
     picker = _picker(app, qtbot)
     qtbot.keyClicks(picker.filter_edit, "Trip")
     qtbot.keyClick(picker.filter_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: app.window.picker is None)
+    qtbot.waitUntil(lambda: app.window.picker is None, timeout=30_000)
     assert _members("Trip") == {p[1]}
     assert app.window.projects.current.name == "Trip"
 
     # Shift+B again: typing filters the list; Enter chooses the existing project.
-    qtbot.waitUntil(view.hasFocus)
+    qtbot.waitUntil(view.hasFocus, timeout=30_000)
     qtbot.keyClick(view, Qt.Key.Key_Right)
     qtbot.keyClick(view, Qt.Key.Key_B, SHIFT)
     picker = _picker(app, qtbot)
@@ -104,15 +108,15 @@ def test_b_adds_to_the_current_project_and_the_picker_creates_and_chooses(
     rows = [picker.list.item(i).text() for i in range(picker.list.count())]
     assert rows == ["Wedding  (2)", "New project “WED”"]  # Trip is filtered out
     qtbot.keyClick(picker.filter_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: app.window.picker is None)
+    qtbot.waitUntil(lambda: app.window.picker is None, timeout=30_000)
     assert _members("Wedding") == {p[0], p[1], p[2]}
     assert app.window.projects.current.name == "Wedding"
     # Esc in the picker changes nothing.
-    qtbot.waitUntil(view.hasFocus)
+    qtbot.waitUntil(view.hasFocus, timeout=30_000)
     qtbot.keyClick(view, Qt.Key.Key_B, SHIFT)
     picker = _picker(app, qtbot)
     qtbot.keyClick(picker.filter_edit, Qt.Key.Key_Escape)
-    qtbot.waitUntil(lambda: app.window.picker is None)
+    qtbot.waitUntil(lambda: app.window.picker is None, timeout=30_000)
     assert _members("Wedding") == {p[0], p[1], p[2]} and _members("Trip") == {p[1]}
 
 
@@ -178,7 +182,9 @@ def test_add_and_remove_the_gallery_selection(library: Path, app: App, qtbot: Qt
     _action(_action(menu, "Remove from Project").menu(), "Keepers").trigger()
     qtbot.waitUntil(lambda: not window.projects.busy, timeout=30_000)
     assert _members("Keepers") == {p[0], p[3]}
-    qtbot.waitUntil(lambda: set(app.model.ids) == {p[0], p[3]})  # the filter follows
+    qtbot.waitUntil(
+        lambda: set(app.model.ids) == {p[0], p[3]}, timeout=30_000
+    )  # the filter follows
     assert "Removed 1 photo from “Keepers”" in _status(app)
     assert window.filter_bar.project_combo.currentText() == "Keepers (2)"
     after = {pid: (r.cull, r.rating) for pid, r in ((i, Photo.get_by_id(i)) for i in p)}
