@@ -246,3 +246,37 @@ def test_a_photo_added_in_the_loupe_shows_in_the_project_gallery_on_return(
     window.show_gallery()
     assert set(app.model.ids) == {p[0], p[5]}
     assert window.filter_bar.project_combo.currentText() == "Picks (2)"
+
+
+def test_the_picker_alone_arrows_and_new_project_asks_a_name(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, catalog: object
+) -> None:
+    from curator.ui.project_picker import ProjectPicker
+
+    a = projects.create_project("Alps")
+    b = projects.create_project("Beach")
+    picker = ProjectPicker(projects.list_projects(), current_id=b.id)
+    qtbot.addWidget(picker)
+    chosen: list[int] = []
+    created: list[str] = []
+    picker.chosen.connect(chosen.append)
+    picker.create_requested.connect(created.append)
+    picker.show()
+    assert picker.list.currentItem().text() == "Beach  (0)"  # the current project first
+    qtbot.keyClick(picker.filter_edit, Qt.Key.Key_Up)
+    picker.choose()
+    assert chosen == [a.id]
+
+    # "New project…" with nothing typed asks for the name; a cancel creates nothing.
+    picker = ProjectPicker(projects.list_projects())
+    qtbot.addWidget(picker)
+    picker.create_requested.connect(created.append)
+    picker.list.setCurrentRow(picker.list.count() - 1)
+    assert picker.list.currentItem().text() == "New project…"
+    with monkeypatch.context() as m:
+        m.setattr(QInputDialog, "getText", lambda *a, **k: ("", False))
+        picker.choose()
+        assert created == []
+        m.setattr(QInputDialog, "getText", lambda *a, **k: (" Canyon ", True))
+        picker.choose()
+    assert created == ["Canyon"]
