@@ -12,11 +12,10 @@ lane + error log; View ▸ Problems), File ▸ Settings… (emits
 `settings_changed`; app.py applies it), File ▸ Recent Folders, and a folder
 dropped on the window starts an import.
 
-Projects (named sets, `ProjectService`): the Projects menu (New…, Rename…,
-Delete…, Choose…), the filter bar's project combo (with the shown project's
-count and cover beside it), the gallery's context menu (Add to project ▸,
-Remove from project ▸, for the selection) and the loupe's B (add the photo
-to the current project; none yet: the picker) and Shift+B (the picker).
+Projects (named sets): `ProjectService` does the writes, `ProjectActions`
+holds the Projects menu, the gallery's context menu, the picker and the
+loupe's B / Shift+B; the window only defers the gallery's refresh after a
+membership change while the loupe shows, like a decision's.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -35,11 +34,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QStackedWidget,
     QToolBar,
     QVBoxLayout,
@@ -49,7 +46,6 @@ from PySide6.QtWidgets import (
 from curator.catalog.queries import (
     GalleryQuery,
     gallery_content_types,
-    gallery_rows,
     gallery_tags,
     paths_needing_technical,
 )
@@ -58,21 +54,20 @@ from curator.ui.gallery_filter_bar import GalleryFilterBar
 from curator.ui.gallery_model import GalleryListModel, PhotoIdRole
 from curator.ui.gallery_view import GalleryView
 from curator.ui.guard import ErrorReporter, guarded_slot
-from curator.ui.image_loader import ImageKey, ImageLoader
+from curator.ui.image_loader import ImageLoader
 from curator.ui.keymap import WINDOW_BINDINGS
 from curator.ui.loupe_page import LoupePage
 from curator.ui.loupe_view import HelpOverlay
 from curator.ui.pipeline_controller import PipelineController
 from curator.ui.pipeline_status import PipelineStatus
 from curator.ui.problems_view import ProblemsPanel
-from curator.ui.project_picker import ProjectPicker
+from curator.ui.project_actions import ProjectActions
 from curator.ui.projects import ProjectService
 from curator.ui.recent_folders import RecentFolders
 from curator.ui.review import ReviewSession
 from curator.ui.settings_dialog import SettingsDialog
 
 ERROR_SHOWN_MS = 15_000
-COVER_EDGE = 40  # the shown project's cover, in the toolbar
 
 
 def dropped_folder(event: QDragEnterEvent | QDropEvent) -> str | None:
@@ -112,7 +107,6 @@ class MainWindow(QMainWindow):
         self.projects = ProjectService(
             errors, match_threshold=settings.match_threshold, parent=self
         )
-        self.picker: ProjectPicker | None = None
         self.recent = recent
         self.settings, self.settings_file = settings, settings_file
         self.setAcceptDrops(True)
@@ -158,13 +152,19 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.filter_bar)
         self.count_label = QLabel("", bar)
         bar.addWidget(self.count_label)
-        self.cover_label = QLabel("", bar)
-        self.cover_label.setFixedSize(COVER_EDGE, COVER_EDGE)
-        self.cover_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.cover_label.hide()
-        bar.addWidget(self.cover_label)
-        self.project_label = QLabel("", bar)
-        bar.addWidget(self.project_label)
+        self.project_actions = ProjectActions(
+            self,
+            service=self.projects,
+            filter_bar=self.filter_bar,
+            gallery=self.gallery,
+            model=self.model,
+            session=self.session,
+            thumbnails=self.thumbnails,
+            errors=self.errors,
+            notify=self._show_notice,
+            keys_back=self._keys_back,
+        )
+        self.project_actions.add_to_toolbar(bar)
         bar.addSeparator()
         self.pass_label = QLabel("", bar)
         bar.addWidget(self.pass_label)
@@ -215,7 +215,7 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         edit_menu = self.menuBar().addMenu("&Edit")
         view_menu = self.menuBar().addMenu("&View")
-        self._build_projects_menu()
+        self.project_actions.build_menu(self.menuBar())
         help_menu = self.menuBar().addMenu("&Help")
         menus = {
             "undo": edit_menu,
@@ -235,22 +235,6 @@ class MainWindow(QMainWindow):
         self.problems_action = self.problems_dock.toggleViewAction()
         self.problems_action.setText("&Problems (failed photos, error log)")
         view_menu.addAction(self.problems_action)
-
-    def _build_projects_menu(self) -> None:
-        menu = self.menuBar().addMenu("&Projects")
-        self.projects_menu = menu
-        self.new_project_action = menu.addAction("&New Project…")
-        self.new_project_action.triggered.connect(self.new_project)
-        self.rename_project_action = menu.addAction("&Rename Project…")
-        self.rename_project_action.triggered.connect(self.rename_project)
-        self.delete_project_action = menu.addAction("&Delete Project…")
-        self.delete_project_action.triggered.connect(self.delete_project)
-        menu.addSeparator()
-        choose = menu.addAction("&Choose Current Project… (Shift+B in the loupe)")
-        choose.triggered.connect(lambda _=False: self.open_project_picker())
-        self.show_project_menu = QMenu("&Show Project", self)
-        menu.addMenu(self.show_project_menu)
-        self.show_project_menu.aboutToShow.connect(self._fill_show_project_menu)
 
     def _wire(self) -> None:
         self.filter_bar.query_changed.connect(self._on_query_changed)
@@ -272,14 +256,8 @@ class MainWindow(QMainWindow):
         self.session.current_changed.connect(self._update_labels)
         for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
             signal.connect(self._update_labels)
-        self.projects.projects_changed.connect(self._on_projects_changed)
         self.projects.members_changed.connect(self._on_members_changed)
-        self.projects.notice.connect(self._show_notice)
-        self.filter_bar.project_chosen.connect(self._on_project_chosen)
-        self.thumbnails.image_ready.connect(self._on_thumbnail_ready)
-        self.loupe.project_requested.connect(self._on_project_key)
-        self.gallery.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.gallery.customContextMenuRequested.connect(self._show_gallery_menu)
+        self.loupe.project_requested.connect(self.project_actions.on_project_key)
 
     # --- actions ------------------------------------------------------------
 
@@ -394,197 +372,6 @@ class MainWindow(QMainWindow):
 
     # --- projects -------------------------------------------------------------
 
-    def selected_photo_ids(self) -> list[int]:
-        """The gallery's selected photos, in gallery order."""
-        rows = sorted(i.row() for i in self.gallery.selectionModel().selectedIndexes())
-        return [pid for pid in (self.model.photo_id(r) for r in rows) if pid is not None]
-
-    def gallery_menu(self) -> QMenu:
-        """The gallery's context menu for the selection (Add to / Remove from project)."""
-        menu = QMenu(self)
-        ids = self.selected_photo_ids()
-        add = menu.addMenu("Add to Project")
-        add.setEnabled(bool(ids))
-        for project in self.projects.projects:
-            action = add.addAction(f"{project.name} ({project.count})")
-            action.triggered.connect(
-                lambda _=False, pid=project.id: self.projects.add(pid, self.selected_photo_ids())
-            )
-        if self.projects.projects:
-            add.addSeparator()
-        add.addAction("New Project…").triggered.connect(self._new_project_with_selection)
-        remove = menu.addMenu("Remove from Project")
-        shown = self.filter_bar.project_id
-        # The shown project first: removing from it is the common case.
-        ordered = sorted(self.projects.projects, key=lambda p: p.id != shown)
-        for project in ordered:
-            if not project.count:
-                continue
-            action = remove.addAction(project.name)
-            action.triggered.connect(
-                lambda _=False, pid=project.id: self.projects.remove(pid, self.selected_photo_ids())
-            )
-        remove.setEnabled(bool(ids) and bool(remove.actions()))
-        return menu
-
-    @Slot(QPoint)
-    @guarded_slot
-    def _show_gallery_menu(self, pos: QPoint) -> None:
-        self.gallery_menu().popup(self.gallery.viewport().mapToGlobal(pos))
-
-    @guarded_slot
-    def _new_project_with_selection(self) -> None:
-        ids = self.selected_photo_ids()
-        made = self.new_project()
-        if made is not None and ids:
-            self.projects.add(made, ids)
-
-    @guarded_slot
-    def new_project(self) -> int | None:
-        """Projects ▸ New Project…: ask a name, create it, make it current."""
-        name, ok = QInputDialog.getText(self, "New project", "Name of the new project:")
-        if not ok:
-            return None
-        made = self.projects.create(name)
-        return None if made is None else made.id
-
-    def _ask_project(self, title: str, what: str) -> int | None:
-        """Which project (the current one offered first)? None when cancelled or none."""
-        projects = self.projects.projects
-        if not projects:
-            self._show_notice("There are no projects yet (Projects ▸ New Project…).")
-            return None
-        names = [p.name for p in projects]
-        current = self.projects.current
-        start = names.index(current.name) if current is not None else 0
-        name, ok = QInputDialog.getItem(self, title, what, names, start, False)
-        if not ok:
-            return None
-        return next((p.id for p in projects if p.name == name), None)
-
-    @guarded_slot
-    def rename_project(self) -> None:
-        project_id = self._ask_project("Rename project", "Project to rename:")
-        summary = self.projects.summary(project_id)
-        if summary is None:
-            return
-        name, ok = QInputDialog.getText(
-            self, "Rename project", f"New name for “{summary.name}”:", text=summary.name
-        )
-        if ok:
-            self.projects.rename(summary.id, name)
-
-    @guarded_slot
-    def delete_project(self) -> None:
-        project_id = self._ask_project("Delete project", "Project to delete:")
-        summary = self.projects.summary(project_id)
-        if summary is None:
-            return
-        answer = QMessageBox.question(
-            self,
-            "Delete project",
-            f"Delete the project “{summary.name}”? Its {summary.count} photo(s) are not "
-            "touched: they stay in the catalog with their ratings and decisions; only the "
-            "set goes.",
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            self.projects.delete(summary.id)
-
-    def open_project_picker(self, add_photo: int | None = None) -> ProjectPicker:
-        """The quick picker; the chosen (or created) project becomes current and,
-        with `add_photo`, that photo is added to it."""
-        if self.picker is not None:
-            self.picker.close()
-        title = "Add to project" if add_photo is not None else "Choose the current project"
-        picker = ProjectPicker(
-            self.projects.projects, current_id=self.projects.current_id, title=title, parent=self
-        )
-        picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        picker.chosen.connect(lambda pid: self._picked_project(pid, add_photo))
-        picker.create_requested.connect(lambda name: self._create_picked(name, add_photo))
-        picker.finished.connect(self._picker_closed)
-        self.picker = picker
-        picker.open()
-        picker.raise_()
-        picker.activateWindow()  # the keys go to its text field, not the loupe behind
-        return picker
-
-    @Slot()
-    def _picker_closed(self, *_: object) -> None:
-        self.picker = None
-        self.activateWindow()  # the keys come back to the window behind
-        if self.stack.currentWidget() is self.loupe:
-            self.loupe.focus_canvas()
-
-    @guarded_slot
-    def _picked_project(self, project_id: int, add_photo: int | None) -> None:
-        self.projects.set_current(project_id)
-        if add_photo is not None:
-            self._add_to_current(add_photo)
-        else:
-            current = self.projects.current
-            if current is not None:
-                self._show_notice(f"Current project: “{current.name}” (B adds a photo to it).")
-
-    @guarded_slot
-    def _create_picked(self, name: str, add_photo: int | None) -> None:
-        made = self.projects.create(name)
-        if made is not None and add_photo is not None:
-            self._add_to_current(add_photo)
-
-    def _add_to_current(self, photo_id: int) -> None:
-        project_id = self.projects.current_id
-        if project_id is None:
-            return
-        rows = gallery_rows([photo_id])
-        name = rows[photo_id].file_name if photo_id in rows else f"photo {photo_id}"
-        self.projects.add_one(project_id, photo_id, name)
-
-    @Slot(str)
-    @guarded_slot
-    def _on_project_key(self, action: str) -> None:
-        photo_id = self.session.current
-        if photo_id is None:
-            self._show_notice("No photo to add to a project.")
-            return
-        if action == "add_to_project" and self.projects.current is not None:
-            self._add_to_current(photo_id)
-        else:
-            self.open_project_picker(add_photo=photo_id)
-
-    @guarded_slot
-    def _fill_show_project_menu(self) -> None:
-        menu = self.show_project_menu
-        menu.clear()
-        menu.addAction("All Photos").triggered.connect(
-            lambda _=False: self.filter_bar.show_project(None)
-        )
-        for project in self.projects.projects:
-            menu.addAction(f"{project.name} ({project.count})").triggered.connect(
-                lambda _=False, pid=project.id: self.show_project(pid)
-            )
-
-    def show_project(self, project_id: int | None) -> None:
-        """Show one project's photos in the gallery (None: all) and make it current."""
-        self.filter_bar.show_project(project_id)
-        if project_id is not None:
-            self.projects.set_current(project_id)
-
-    @Slot(object)
-    @guarded_slot
-    def _on_project_chosen(self, project_id: object) -> None:
-        if isinstance(project_id, int):
-            self.projects.set_current(project_id)
-
-    @Slot(list)
-    @guarded_slot
-    def _on_projects_changed(self, projects: list[object]) -> None:
-        self.filter_bar.set_projects(self.projects.projects)
-        has_any = bool(projects)
-        self.rename_project_action.setEnabled(has_any)
-        self.delete_project_action.setEnabled(has_any)
-        self._update_project_label()
-
     @Slot(list)
     @guarded_slot
     def _on_members_changed(self, ids: list[int]) -> None:
@@ -595,45 +382,6 @@ class MainWindow(QMainWindow):
         self._pending_gallery.update(ids)
         if self.stack.currentWidget() is self.gallery:
             self._flush_gallery()
-
-    @Slot(int)
-    def _on_thumbnail_ready(self, photo_id: int) -> None:
-        shown = self.projects.summary(self.filter_bar.project_id)
-        if shown is not None and shown.cover is not None and shown.cover.photo_id == photo_id:
-            self._update_project_label()
-
-    def _update_project_label(self) -> None:
-        """The shown project's name, count and cover (its thumbnail once loaded)."""
-        shown = self.projects.summary(self.filter_bar.project_id)
-        if shown is None:
-            self.project_label.setText("")
-            self.cover_label.hide()
-            return
-        text = f"“{shown.name}”: {shown.count} photo{'s' if shown.count != 1 else ''}"
-        cover = shown.cover
-        if cover is None:
-            self.project_label.setText(f"  {text}, no cover yet  ")
-            self.cover_label.hide()
-            return
-        kind = "cover" if cover.approved else "cover (none approved yet)"
-        self.project_label.setText(f"  {text} · {kind}: {os.path.basename(cover.path)}  ")
-        self.project_label.setToolTip(cover.path)
-        pixmap = None
-        if cover.thumbnail_key is not None:
-            pixmap = self.thumbnails.pixmap(ImageKey(cover.photo_id, cover.thumbnail_key))
-        self.cover_label.setToolTip(f"Cover of “{shown.name}”: {cover.path}")
-        if pixmap is not None:
-            self.cover_label.setPixmap(
-                pixmap.scaled(
-                    COVER_EDGE,
-                    COVER_EDGE,
-                    Qt.AspectRatioMode.KeepAspectRatio,
-                    Qt.TransformationMode.SmoothTransformation,
-                )
-            )
-            self.cover_label.show()
-        else:
-            self.cover_label.hide()
 
     # --- slots --------------------------------------------------------------
 
@@ -653,7 +401,6 @@ class MainWindow(QMainWindow):
     def _on_query_changed(self, _query: object) -> None:
         self._pending_gallery.clear()
         self.model.set_query(self.current_query())
-        self._update_project_label()
 
     @Slot(str)
     @guarded_slot
@@ -711,6 +458,11 @@ class MainWindow(QMainWindow):
         self._pending_gallery.update(ids)
         if self.stack.currentWidget() is self.gallery:
             self._flush_gallery()
+
+    def _keys_back(self) -> None:
+        """A dialog closed: the keys go back to the loupe's canvas when it shows."""
+        if self.stack.currentWidget() is self.loupe:
+            self.loupe.focus_canvas()
 
     def _flush_gallery(self) -> None:
         if self._pending_gallery:

@@ -48,9 +48,13 @@ def _action(menu: QObject, text: str) -> QAction:
 
 def _picker(app: App, qtbot: QtBot) -> Any:
     qtbot.waitUntil(
-        lambda: app.window.picker is not None and app.window.picker.isVisible(), timeout=30_000
+        lambda: (
+            app.window.project_actions.picker is not None
+            and app.window.project_actions.picker.isVisible()
+        ),
+        timeout=30_000,
     )
-    picker = app.window.picker
+    picker = app.window.project_actions.picker
     assert picker is not None
     qtbot.waitUntil(
         picker.filter_edit.hasFocus, timeout=30_000
@@ -73,7 +77,7 @@ def test_b_adds_to_the_current_project_and_the_picker_creates_and_chooses(
     qtbot.keyClicks(picker.filter_edit, "Wedding")
     assert picker.list.currentItem().text() == "New project “Wedding”"
     qtbot.keyClick(picker.filter_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: app.window.picker is None, timeout=30_000)
+    qtbot.waitUntil(lambda: app.window.project_actions.picker is None, timeout=30_000)
     assert _members("Wedding") == {p[0]}
     assert _status(app) == "Added IMG_0000.jpg to “Wedding”."
     assert app.window.projects.current is not None
@@ -83,7 +87,7 @@ def test_b_adds_to_the_current_project_and_the_picker_creates_and_chooses(
     qtbot.waitUntil(view.hasFocus, timeout=30_000)
     qtbot.keyClick(view, Qt.Key.Key_Right)
     qtbot.keyClick(view, Qt.Key.Key_B)
-    assert app.window.picker is None
+    assert app.window.project_actions.picker is None
     assert _members("Wedding") == {p[0], p[1]}
     assert _status(app) == "Added IMG_0001.jpg to “Wedding”."
     qtbot.keyClick(view, Qt.Key.Key_B)  # twice: nothing more, and it says so
@@ -95,7 +99,7 @@ def test_b_adds_to_the_current_project_and_the_picker_creates_and_chooses(
     picker = _picker(app, qtbot)
     qtbot.keyClicks(picker.filter_edit, "Trip")
     qtbot.keyClick(picker.filter_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: app.window.picker is None, timeout=30_000)
+    qtbot.waitUntil(lambda: app.window.project_actions.picker is None, timeout=30_000)
     assert _members("Trip") == {p[1]}
     assert app.window.projects.current.name == "Trip"
 
@@ -108,7 +112,7 @@ def test_b_adds_to_the_current_project_and_the_picker_creates_and_chooses(
     rows = [picker.list.item(i).text() for i in range(picker.list.count())]
     assert rows == ["Wedding  (2)", "New project “WED”"]  # Trip is filtered out
     qtbot.keyClick(picker.filter_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: app.window.picker is None, timeout=30_000)
+    qtbot.waitUntil(lambda: app.window.project_actions.picker is None, timeout=30_000)
     assert _members("Wedding") == {p[0], p[1], p[2]}
     assert app.window.projects.current.name == "Wedding"
     # Esc in the picker changes nothing.
@@ -116,7 +120,7 @@ def test_b_adds_to_the_current_project_and_the_picker_creates_and_chooses(
     qtbot.keyClick(view, Qt.Key.Key_B, SHIFT)
     picker = _picker(app, qtbot)
     qtbot.keyClick(picker.filter_edit, Qt.Key.Key_Escape)
-    qtbot.waitUntil(lambda: app.window.picker is None, timeout=30_000)
+    qtbot.waitUntil(lambda: app.window.project_actions.picker is None, timeout=30_000)
     assert _members("Wedding") == {p[0], p[1], p[2]} and _members("Trip") == {p[1]}
 
 
@@ -138,16 +142,19 @@ def test_the_gallery_filter_shows_only_members_with_count_and_cover(
     combo.activated.emit(1)  # as a user's choice: it becomes the current project
     assert set(app.model.ids) == {p[1], p[4], p[6]}
     assert window.count_label.text().strip() == "3 photos"
-    assert "“Portfolio”: 3 photos" in window.project_label.text()
-    assert "cover: IMG_0004.jpg" in window.project_label.text()
+    assert "“Portfolio”: 3 photos" in window.project_actions.project_label.text()
+    assert "cover: IMG_0004.jpg" in window.project_actions.project_label.text()
     assert window.projects.current.name == "Portfolio"  # type: ignore[union-attr]
     # The cover's thumbnail shows once the grid has loaded it.
-    qtbot.waitUntil(lambda: window.cover_label.isVisible(), timeout=30_000)
-    assert window.cover_label.pixmap() is not None and not window.cover_label.pixmap().isNull()
+    qtbot.waitUntil(lambda: window.project_actions.cover_label.isVisible(), timeout=30_000)
+    assert (
+        window.project_actions.cover_label.pixmap() is not None
+        and not window.project_actions.cover_label.pixmap().isNull()
+    )
 
     # Back to all photos.
-    window.show_project(None)
-    assert len(app.model.ids) == 9 and window.project_label.text() == ""
+    window.project_actions.show_project(None)
+    assert len(app.model.ids) == 9 and window.project_actions.project_label.text() == ""
 
 
 def test_add_and_remove_the_gallery_selection(library: Path, app: App, qtbot: QtBot) -> None:
@@ -167,18 +174,18 @@ def test_add_and_remove_the_gallery_selection(library: Path, app: App, qtbot: Qt
             selection.select(app.model.index(row), QItemSelectionModel.SelectionFlag.Select)
 
     select([p[0], p[2], p[3]])
-    assert window.selected_photo_ids() == [p[0], p[2], p[3]]
-    menu = window.gallery_menu()
+    assert window.project_actions.selected_photo_ids() == [p[0], p[2], p[3]]
+    menu = window.project_actions.gallery_menu()
     add = _action(menu, "Add to Project").menu()
     _action(add, "Keepers").trigger()
     qtbot.waitUntil(lambda: not window.projects.busy, timeout=30_000)
     assert _members("Keepers") == {p[0], p[2], p[3]}
     assert _status(app) == "Added 3 photos to “Keepers”."
 
-    window.show_project(window.projects.projects[0].id)
+    window.project_actions.show_project(window.projects.projects[0].id)
     assert set(app.model.ids) == {p[0], p[2], p[3]}
     select([p[2]])
-    menu = window.gallery_menu()
+    menu = window.project_actions.gallery_menu()
     _action(_action(menu, "Remove from Project").menu(), "Keepers").trigger()
     qtbot.waitUntil(lambda: not window.projects.busy, timeout=30_000)
     assert _members("Keepers") == {p[0], p[3]}
@@ -204,9 +211,9 @@ def test_projects_menu_new_rename_delete(
 
     with monkeypatch.context() as m:
         m.setattr(QInputDialog, "getText", lambda *a, **k: ("  Family ", True))
-        window.new_project_action.trigger()
+        window.project_actions.new_project_action.trigger()
         assert [s.name for s in window.projects.projects] == ["Family"]
-        window.new_project_action.trigger()  # the same name again: refused, said why
+        window.project_actions.new_project_action.trigger()  # the same name: refused, said why
         assert "already a project named “Family”" in _status(app)
         assert len(window.projects.projects) == 1
     projects.add_photos("Family", [ids["IMG_0001.jpg"]])
@@ -214,18 +221,18 @@ def test_projects_menu_new_rename_delete(
     with monkeypatch.context() as m:
         m.setattr(QInputDialog, "getItem", lambda *a, **k: ("Family", True))
         m.setattr(QInputDialog, "getText", lambda *a, **k: ("Family 2026", True))
-        window.rename_project_action.trigger()
+        window.project_actions.rename_project_action.trigger()
         assert [s.name for s in window.projects.projects] == ["Family 2026"]
         assert _status(app) == "Renamed “Family” to “Family 2026”."
         m.setattr(QInputDialog, "getItem", lambda *a, **k: ("Family 2026", True))
         m.setattr(QMessageBox, "question", question)
-        window.delete_project_action.trigger()
+        window.project_actions.delete_project_action.trigger()
         qtbot.waitUntil(lambda: not window.projects.busy, timeout=30_000)
     assert "not touched" in asked[0] and "1 photo" in asked[0]
     assert window.projects.projects == [] and Project.select().count() == 0
     assert "not touched" in _status(app)
     assert Photo.select().count() == len(ids)  # every photo is still there
-    assert not window.delete_project_action.isEnabled()
+    assert not window.project_actions.delete_project_action.isEnabled()
 
 
 def test_a_photo_added_in_the_loupe_shows_in_the_project_gallery_on_return(
@@ -237,7 +244,7 @@ def test_a_photo_added_in_the_loupe_shows_in_the_project_gallery_on_return(
     projects.add_photos("Picks", [p[5]])
     window = app.window
     window.projects.refresh()
-    window.show_project(made.id)  # shown in the gallery, and the current project
+    window.project_actions.show_project(made.id)  # shown in the gallery, and the current project
     assert app.model.ids == [p[5]]
     _open_loupe(app, qtbot)
     qtbot.keyClick(window.loupe.view, Qt.Key.Key_B)  # the first photo of the pass
