@@ -111,6 +111,7 @@ class App:
         self.pipeline.service.shutdown()
         self.export.shutdown()
         self.window.loupe.shutdown()  # drains the originals' own pool
+        self.window.projects.shutdown()  # a project write under way commits first
         for pool in self.pools:
             pool.clear()  # queued tasks never start
         for pool in self.pools:
@@ -191,6 +192,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         embeddings.ensure(embedding_model())
         model.set_match_threshold(new.match_threshold)  # badges: now
         window.loupe.set_match_threshold(new.match_threshold)  # side panel: now
+        window.projects.set_match_threshold(new.match_threshold)  # covers: now
 
     retrain.retrained.connect(on_retrained)
     window.settings_changed.connect(apply_settings)

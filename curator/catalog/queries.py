@@ -379,6 +379,7 @@ class GalleryQuery:
     burst_only: bool = False  # photos in a burst group
     failed_only: bool = False  # the technical stage failed
     missing_only: bool = False  # every file of the photo is gone
+    project_id: int | None = None  # members of this project (catalog.projects)
     sort: GallerySort = GallerySort.CAPTURE_TIME
 
     @classmethod
@@ -422,6 +423,9 @@ def gallery_sql(q: GalleryQuery) -> tuple[str, list[object]]:
         params.extend([Stage.TECHNICAL.value, StageStatus.FAILED.value])
     if q.missing_only:
         where.append("missing_since IS NOT NULL")
+    if q.project_id is not None:
+        where.append("id IN (SELECT photo_id FROM project_photo WHERE project_id = ?)")
+        params.append(int(q.project_id))
     sql = f"SELECT id FROM photo WHERE {' AND '.join(where)} ORDER BY {_ORDER_BY[q.sort]}"
     return sql, params
 

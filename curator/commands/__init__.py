@@ -20,5 +20,6 @@ from __future__ import annotations
 GROUPS: tuple[str, ...] = (
     "curator.commands.export",
     "curator.commands.lightroom",
+    "curator.commands.project",
     "curator.commands.xmp",
 )

@@ -2,7 +2,8 @@
 
 Pass state (all / unreviewed / kept / rejected / failed / missing — photos
 whose files are all gone, kept with their decisions), minimum rating,
-MATCH only, content type, tag, burst only, and the sort. Every change emits
+MATCH only, content type, tag, burst only, project (a named set: its
+members only; `set_projects` fills the list with counts), and the sort. Every change emits
 `query_changed(GalleryQuery)` with the whole query; the MATCH threshold is
 not the bar's to choose (it comes from the settings), so the main window
 fills it in. `set_choices` refreshes the content-type and tag lists (after
@@ -13,16 +14,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
 
+from curator.catalog.projects import ProjectSummary
 from curator.catalog.queries import GalleryFilter, GalleryQuery, GallerySort
 
 ANY = ""
 
 
+NO_PROJECT = 0  # the project combo's "All photos" entry (project ids start at 1)
+
+
 class GalleryFilterBar(QWidget):
     query_changed = Signal(object)  # GalleryQuery (match_threshold left at its default)
+    project_chosen = Signal(object)  # the project id the user picked, or None for all
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,6 +51,10 @@ class GalleryFilterBar(QWidget):
         self.tag_combo.setMinimumContentsLength(10)
         self.burst_box = QCheckBox("Bursts", self)
         self.burst_box.setToolTip("Only photos that are part of a burst")
+        self.project_combo = QComboBox(self)
+        self.project_combo.setToolTip("Project: only the photos of one named set")
+        self.project_combo.setMinimumContentsLength(12)
+        self.project_combo.addItem("All photos", NO_PROJECT)
         self.sort_combo = QComboBox(self)
         for sort in GallerySort:
             self.sort_combo.addItem(f"by {sort.value}", sort.value)
@@ -57,6 +67,7 @@ class GalleryFilterBar(QWidget):
             self.type_combo,
             self.tag_combo,
             self.burst_box,
+            self.project_combo,
             QLabel("Sort:", self),
             self.sort_combo,
         ):
@@ -71,6 +82,8 @@ class GalleryFilterBar(QWidget):
             combo.currentIndexChanged.connect(self._changed)
         self.match_box.toggled.connect(self._changed)
         self.burst_box.toggled.connect(self._changed)
+        self.project_combo.currentIndexChanged.connect(self._changed)
+        self.project_combo.activated.connect(self._on_project_activated)
 
     def query(self, match_threshold: float = 70.0) -> GalleryQuery:
         rating = int(self.rating_combo.currentData() or 0)
@@ -84,6 +97,7 @@ class GalleryFilterBar(QWidget):
             content_type=content_type,
             tag=tag,
             burst_only=self.burst_box.isChecked(),
+            project_id=self.project_id,
             sort=GallerySort(self.sort_combo.currentData()),
         )
 
@@ -104,6 +118,43 @@ class GalleryFilterBar(QWidget):
             combo.blockSignals(False)
             if current and found < 0:
                 self._changed()  # the chosen tag disappeared: show everything
+
+    @property
+    def project_id(self) -> int | None:
+        """The project whose photos are shown, or None (all photos)."""
+        return int(self.project_combo.currentData() or NO_PROJECT) or None
+
+    def set_projects(self, projects: Sequence[ProjectSummary]) -> None:
+        """A new project list (names with counts); the chosen project stays
+        when it still exists, else the gallery goes back to all photos."""
+        combo = self.project_combo
+        current = self.project_id
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem("All photos", NO_PROJECT)
+        for project in projects:
+            combo.addItem(f"{project.name} ({project.count})", project.id)
+            if project.cover is not None:
+                combo.setItemData(
+                    combo.count() - 1,
+                    f"{project.count} photos; cover: {project.cover.path}",
+                    Qt.ItemDataRole.ToolTipRole,
+                )
+        found = combo.findData(current) if current is not None else 0
+        combo.setCurrentIndex(max(0, found))
+        combo.blockSignals(False)
+        if current is not None and found < 0:
+            self._changed()  # the project was deleted: show everything
+
+    def show_project(self, project_id: int | None) -> None:
+        """Show one project's photos (None: all photos), as if chosen in the combo."""
+        found = self.project_combo.findData(project_id or NO_PROJECT)
+        if found >= 0 and found != self.project_combo.currentIndex():
+            self.project_combo.setCurrentIndex(found)  # emits query_changed
+
+    @Slot(int)
+    def _on_project_activated(self, _index: int) -> None:
+        self.project_chosen.emit(self.project_id)
 
     @Slot()
     def _changed(self, *_: object) -> None:

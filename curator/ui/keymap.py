@@ -32,6 +32,18 @@ LOUPE_BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("zoom", ("Z",), "fit ↔ 100 % at the pointer; drag to pan", "same"),
     KeyBinding("compare", ("C",), "compare with the next photo; C again leaves", "same"),
     KeyBinding("pin_compare", ("Shift+C",), "pin the left photo: → / ← move the right", "same"),
+    KeyBinding(
+        "add_to_project",
+        ("B",),
+        "add to the current project (none chosen yet: choose one)",
+        "same",
+    ),
+    KeyBinding(
+        "choose_project",
+        ("Shift+B",),
+        "choose the current project (type to filter, or create one), add the photo",
+        "same",
+    ),
     KeyBinding("leave", ("Esc",), "leave compare, or back to fit", "same"),
     KeyBinding("switch_pass", ("Tab",), "go to the rating pass", "go to the cull pass"),
 )

@@ -56,6 +56,9 @@ DEFAULT_MATCH_THRESHOLD = float(Settings.model_fields["match_threshold"].default
 
 class LoupePage(QWidget):
     tags_changed = Signal(int)  # photo id whose tags the user edited in the panel
+    # B / Shift+B: the keymap action name; the main window (which owns the
+    # projects) adds the current photo or opens the picker.
+    project_requested = Signal(str)
 
     def __init__(
         self,
@@ -137,6 +140,8 @@ class LoupePage(QWidget):
             "compare": self.toggle_compare,
             "pin_compare": self.toggle_pin,
             "leave": self._leave,
+            "add_to_project": lambda: self.project_requested.emit(action),
+            "choose_project": lambda: self.project_requested.emit(action),
         }
         handlers[action]()
 

@@ -12,6 +12,11 @@ lane + error log; View ▸ Problems), File ▸ Settings… (emits
 `settings_changed`; app.py applies it), File ▸ Recent Folders, File ▸
 Export… (`ExportDialog` over the `ExportController` app.py made), and a
 folder dropped on the window starts an import.
+
+Projects (named sets): `ProjectService` does the writes, `ProjectActions`
+holds the Projects menu, the gallery's context menu, the picker and the
+loupe's B / Shift+B; the window only defers the gallery's refresh after a
+membership change while the loupe shows, like a decision's.
 """
 
 from __future__ import annotations
@@ -59,6 +64,8 @@ from curator.ui.loupe_view import HelpOverlay
 from curator.ui.pipeline_controller import PipelineController
 from curator.ui.pipeline_status import PipelineStatus
 from curator.ui.problems_view import ProblemsPanel
+from curator.ui.project_actions import ProjectActions
+from curator.ui.projects import ProjectService
 from curator.ui.recent_folders import RecentFolders
 from curator.ui.review import ReviewSession
 from curator.ui.settings_dialog import SettingsDialog
@@ -100,6 +107,10 @@ class MainWindow(QMainWindow):
     ):
         super().__init__(parent)
         self.model, self.session, self.pipeline, self.errors = model, session, pipeline, errors
+        self.thumbnails = thumbnails
+        self.projects = ProjectService(
+            errors, match_threshold=settings.match_threshold, parent=self
+        )
         self.recent, self.export = recent, export
         self.export_dialog: ExportDialog | None = None
         self.settings, self.settings_file = settings, settings_file
@@ -134,6 +145,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._wire()
         self.refresh_filter_choices()
+        self.projects.refresh()
 
     # --- construction -------------------------------------------------------
 
@@ -145,6 +157,19 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.filter_bar)
         self.count_label = QLabel("", bar)
         bar.addWidget(self.count_label)
+        self.project_actions = ProjectActions(
+            self,
+            service=self.projects,
+            filter_bar=self.filter_bar,
+            gallery=self.gallery,
+            model=self.model,
+            session=self.session,
+            thumbnails=self.thumbnails,
+            errors=self.errors,
+            notify=self._show_notice,
+            keys_back=self._keys_back,
+        )
+        self.project_actions.add_to_toolbar(bar)
         bar.addSeparator()
         self.pass_label = QLabel("", bar)
         bar.addWidget(self.pass_label)
@@ -196,6 +221,7 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         edit_menu = self.menuBar().addMenu("&Edit")
         view_menu = self.menuBar().addMenu("&View")
+        self.project_actions.build_menu(self.menuBar())
         help_menu = self.menuBar().addMenu("&Help")
         menus = {
             "undo": edit_menu,
@@ -241,6 +267,8 @@ class MainWindow(QMainWindow):
         self.session.current_changed.connect(self._update_labels)
         for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
             signal.connect(self._update_labels)
+        self.projects.members_changed.connect(self._on_members_changed)
+        self.loupe.project_requested.connect(self.project_actions.on_project_key)
 
     # --- actions ------------------------------------------------------------
 
@@ -371,6 +399,19 @@ class MainWindow(QMainWindow):
         if folder:
             self.start_import(folder)
 
+    # --- projects -------------------------------------------------------------
+
+    @Slot(list)
+    @guarded_slot
+    def _on_members_changed(self, ids: list[int]) -> None:
+        """Memberships changed: a gallery showing a project follows — later, like a
+        decision, when the change came from the loupe (B never re-queries the grid)."""
+        if self.model.query.project_id is None:
+            return
+        self._pending_gallery.update(ids)
+        if self.stack.currentWidget() is self.gallery:
+            self._flush_gallery()
+
     # --- slots --------------------------------------------------------------
 
     @Slot(str)
@@ -446,6 +487,11 @@ class MainWindow(QMainWindow):
         self._pending_gallery.update(ids)
         if self.stack.currentWidget() is self.gallery:
             self._flush_gallery()
+
+    def _keys_back(self) -> None:
+        """A dialog closed: the keys go back to the loupe's canvas when it shows."""
+        if self.stack.currentWidget() is self.loupe:
+            self.loupe.focus_canvas()
 
     def _flush_gallery(self) -> None:
         if self._pending_gallery:

@@ -1,0 +1,81 @@
+"""The approval rule: every clause, on the pure function and the SQL condition alike."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from curator.catalog.approval import approved_condition, is_approved
+from curator.catalog.db import Catalog
+from curator.catalog.models import Photo
+
+THRESHOLD = 70.0
+GONE = datetime(2026, 1, 2, 3, 4, 5)
+
+# (case, photo values, approved?)
+CASES: list[tuple[str, dict[str, Any], bool]] = [
+    ("rejected 5-star", {"cull": "rejected", "rating": 5, "preference": 99.0}, False),
+    ("unjudged preference 95", {"cull": "unreviewed", "preference": 95.0}, False),
+    ("kept 2-star preference 95", {"cull": "kept", "rating": 2, "preference": 95.0}, False),
+    ("kept unrated preference at threshold", {"cull": "kept", "preference": THRESHOLD}, True),
+    ("kept unrated preference above", {"cull": "kept", "preference": 95.0}, True),
+    ("kept unrated preference below", {"cull": "kept", "preference": 69.9}, False),
+    ("kept unrated unscored", {"cull": "kept"}, False),
+    ("picked", {"cull": "kept", "picked": True}, True),
+    ("picked 1-star", {"cull": "kept", "picked": True, "rating": 1}, True),
+    ("4-star unreviewed", {"cull": "unreviewed", "rating": 4}, True),
+    ("5-star kept", {"cull": "kept", "rating": 5}, True),
+    ("3-star kept", {"cull": "kept", "rating": 3}, False),
+    (
+        "missing 5-star picked",
+        {"cull": "kept", "rating": 5, "picked": True, "missing": True},
+        False,
+    ),
+    (
+        "deleted 5-star picked",
+        {"cull": "kept", "rating": 5, "picked": True, "deleted": True},
+        False,
+    ),
+]
+
+
+def _values(spec: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "cull": spec["cull"],
+        "picked": spec.get("picked", False),
+        "rating": spec.get("rating"),
+        "preference": spec.get("preference"),
+        "missing_since": GONE if spec.get("missing") else None,
+        "deleted_at": GONE if spec.get("deleted") else None,
+    }
+
+
+@pytest.mark.parametrize(("case", "spec", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_is_approved(case: str, spec: dict[str, Any], expected: bool) -> None:
+    assert is_approved(**_values(spec), match_threshold=THRESHOLD) is expected
+
+
+def test_sql_condition_agrees_with_the_pure_rule(catalog: Catalog) -> None:
+    ids: dict[str, int] = {}
+    for i, (case, spec, _) in enumerate(CASES):
+        v = _values(spec)
+        photo = Photo.create(
+            path=f"/lib/{i}.jpg".encode(),
+            content_hash=f"h{i}",
+            cull=v["cull"],
+            picked=v["picked"],
+            rating=v["rating"],
+            preference_score=v["preference"],
+            missing_since=v["missing_since"],
+            deleted_at=v["deleted_at"],
+        )
+        ids[case] = photo.id
+    approved = {p.id for p in Photo.select(Photo.id).where(approved_condition(THRESHOLD))}
+    expected = {ids[case] for case, _, ok in CASES if ok}
+    assert approved == expected
+    # The threshold is a parameter, not a constant: raising it drops the model-only approval.
+    stricter = {p.id for p in Photo.select(Photo.id).where(approved_condition(96.0))}
+    assert ids["kept unrated preference above"] not in stricter
+    assert ids["picked"] in stricter
