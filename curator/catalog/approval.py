@@ -13,8 +13,9 @@ approval (a picked photo is never rejected: decisions keep it that way).
 Two forms of the same rule, kept side by side so they cannot drift apart:
 `is_approved` (pure, for code holding a photo's values) and
 `approved_condition` (a peewee expression over `Photo`, for queries — export
-selection, project covers). tests/unit/test_approval.py checks each clause on
-both.
+selection, project covers). A *project* export sends its members that are
+not rejected, missing or deleted (`is_exportable_member`).
+tests/unit/test_approval.py checks each clause on both.
 """
 
 from __future__ import annotations
@@ -49,6 +50,13 @@ def is_approved(
     if picked or (rating is not None and rating >= APPROVED_MIN_RATING):
         return True
     return rating is None and preference is not None and preference >= match_threshold
+
+
+def is_exportable_member(*, cull: CullState | str, missing: bool, deleted: bool) -> bool:
+    """A project member a project export sends out: the photographer put it
+    there on purpose, so anything not rejected, missing or deleted (no rating
+    needed)."""
+    return not (deleted or missing or CullState(cull) is CullState.REJECTED)
 
 
 def approved_condition(match_threshold: float) -> Expression:

@@ -255,6 +255,12 @@ def find_project(ref: ProjectRef, match_threshold: float = 70.0) -> ProjectSumma
     return None if project is None else _summary(int(project.id), match_threshold)
 
 
+def project_names() -> list[str]:
+    """Every project's name, by name ignoring case (a light read for pickers)."""
+    names = [str(p.name) for p in Project.select(Project.name)]
+    return sorted(names, key=str.casefold)
+
+
 def list_projects(match_threshold: float = 70.0) -> list[ProjectSummary]:
     """Every project, by name (ignoring case), with member counts and covers."""
     counts = dict(

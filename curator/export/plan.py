@@ -6,7 +6,7 @@ that `export.run.run_export` turns into files without touching the catalog.
 
 Which photos:
 - `--approved` (request.project is None): the approval rule
-  (`export.approval.is_approved`) over every photo, into `DEST/approved/`;
+  (`catalog.approval.approved_condition`) over every photo, into `DEST/approved/`;
 - `--project NAME`: the project's members that are not rejected, missing or
   deleted (the photographer put them there on purpose, so no rating or score
   is required; a reject still wins), into `DEST/<safe project name>/`.
@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import curator
+from curator.catalog.approval import approved_condition, is_exportable_member
 from curator.catalog.missing import last_known_path
 from curator.catalog.models import (
     Description,
@@ -42,7 +43,6 @@ from curator.catalog.models import (
     ProjectPhoto,
     Tag,
 )
-from curator.export.approval import is_approved, is_exportable_member
 from curator.export.names import export_folder, safe_component, split_ext, with_suffix_number
 from curator.export.types import ExportRequest
 from curator.records import ColorLabel, CullState
@@ -105,19 +105,7 @@ def plan_export(request: ExportRequest) -> ExportPlan:
     dest = request.dest
     left_out: list[tuple[str, str]] = []
     if request.project is None:
-        photos = [
-            p
-            for p in _live_photos(None)
-            if is_approved(
-                cull=p.cull,
-                rating=p.rating,
-                picked=bool(p.picked),
-                preference=p.preference_score,
-                missing=p.missing_since is not None,
-                deleted=p.deleted_at is not None,
-                match_threshold=request.match_threshold,
-            )
-        ]
+        photos = _live_photos(None, request.match_threshold)
         set_name = "approved"
     else:
         project = Project.get_or_none(Project.name == request.project)
@@ -144,24 +132,17 @@ def plan_export(request: ExportRequest) -> ExportPlan:
     )
 
 
-def _live_photos(project_id: int | None) -> list[Photo]:
-    """The project's members; for the approved set, only photos that can pass
-    the rule (judged, not rejected, missing or deleted: a cheap SQL pre-filter
-    so a 100,000-photo catalog does not load every row; `is_approved` decides)."""
+def _live_photos(project_id: int | None, match_threshold: float = 0.0) -> list[Photo]:
+    """The project's members, or (no project) the approved photos: the rule
+    runs in SQL (`catalog.approval.approved_condition`), so a 100,000-photo
+    catalog never loads the rows it does not send."""
     query = Photo.select()
     if project_id is not None:
         query = query.join(ProjectPhoto, on=ProjectPhoto.photo == Photo.id).where(
             ProjectPhoto.project == project_id
         )
     else:
-        query = query.where(
-            Photo.deleted_at.is_null(),
-            Photo.missing_since.is_null(),
-            Photo.cull != CullState.REJECTED.value,
-            (Photo.cull == CullState.KEPT.value)
-            | (Photo.picked == True)  # noqa: E712 (peewee expression)
-            | Photo.rating.is_null(False),
-        )
+        query = query.where(approved_condition(match_threshold))
     return list(query.order_by(Photo.captured_at.is_null(), Photo.captured_at, Photo.id))
 
 

@@ -87,12 +87,11 @@ def default_engine() -> ExportEngine:
 
 
 def project_names() -> list[str]:
-    """THE PLACE FOR THE PROJECT LIST: the names the dialog offers besides
-    "Approved photos". Runs on a worker (it reads the catalog).
+    """The projects the dialog offers besides "Approved photos", by name.
+    Runs on a worker (it reads the catalog)."""
+    from curator.catalog import projects
 
-    Empty until the projects work (`curator.catalog.projects`) is on main;
-    then list its projects here, sorted by name."""
-    return []
+    return projects.project_names()
 
 
 @dataclass(frozen=True)

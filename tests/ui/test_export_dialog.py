@@ -23,6 +23,7 @@ from pytestqt.qtbot import QtBot
 
 from curator.app import App
 from curator.catalog.decisions import photo_id_for_path, set_cull, set_picked, set_rating
+from curator.catalog.projects import add_photos, create_project
 from curator.export.types import ExportProgress, ExportResult, FileStatus
 from curator.records import CullState
 from curator.ui.export_choices import ExportChoices
@@ -317,3 +318,33 @@ def test_closing_the_main_window_mid_export_stops_it_cleanly(qtbot: QtBot, tmp_p
         assert not dialog.summary_label.isVisible()
     files = _assert_no_partial_file(dest, _sources(lib))
     assert 1 <= len(files) < 12
+
+
+def test_the_dialog_exports_a_project_into_its_own_folder(
+    qtbot: QtBot, fixtures_dir: Path, tmp_path: Path
+) -> None:
+    """A project's members go out (a rejected member stays home), into DEST/<project>."""
+    jpeg = fixtures_dir / "jpeg"
+    import_json(jpeg, "--stages", "technical")
+    unrated = _decide(jpeg / "jolla_leaf_soft.jpg")
+    rejected = _decide(jpeg / "olympus_ep3_iso1600.jpg", rating=5)
+    set_cull(rejected, CullState.REJECTED, pass_="test")
+    create_project("Trip ../ 2024")
+    add_photos("Trip ../ 2024", [unrated, rejected])
+    dest = tmp_path / "out"
+    with running_app(qtbot) as app:
+        dialog = _open(app, qtbot, dest)
+        qtbot.waitUntil(lambda: dialog.set_combo.count() == 2, timeout=WAIT_MS)
+        assert dialog.set_combo.itemText(1) == "Project: Trip ../ 2024"
+        dialog.set_combo.setCurrentIndex(1)
+        qtbot.waitUntil(
+            lambda: dialog.preview_label.text().startswith("1 photo will go out"),
+            timeout=WAIT_MS,
+        )
+        finished = _export(dialog, qtbot)
+        assert finished.result is not None
+        assert finished.result.count(FileStatus.EXPORTED) == 1
+    files = _photo_files(dest)
+    assert [f.read_bytes() for f in files] == [(jpeg / "jolla_leaf_soft.jpg").read_bytes()]
+    (folder,) = [p for p in dest.iterdir() if p.is_dir()]
+    assert folder.resolve().parent == dest.resolve() and folder.name.startswith("Trip ")

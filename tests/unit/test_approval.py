@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from curator.catalog.approval import approved_condition, is_approved
+from curator.catalog.approval import approved_condition, is_approved, is_exportable_member
 from curator.catalog.db import Catalog
 from curator.catalog.models import Photo
 
@@ -79,3 +79,11 @@ def test_sql_condition_agrees_with_the_pure_rule(catalog: Catalog) -> None:
     stricter = {p.id for p in Photo.select(Photo.id).where(approved_condition(96.0))}
     assert ids["kept unrated preference above"] not in stricter
     assert ids["picked"] in stricter
+
+
+def test_project_members_go_out_unless_rejected_missing_or_deleted() -> None:
+    assert is_exportable_member(cull="unreviewed", missing=False, deleted=False)
+    assert is_exportable_member(cull="kept", missing=False, deleted=False)
+    assert not is_exportable_member(cull="rejected", missing=False, deleted=False)
+    assert not is_exportable_member(cull="kept", missing=True, deleted=False)
+    assert not is_exportable_member(cull="kept", missing=False, deleted=True)
