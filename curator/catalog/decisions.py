@@ -121,8 +121,22 @@ def _log(
     return DecisionRecord(photo.id, kind, _text(old), _text(new))
 
 
+# The columns a decision reads and writes. `_photo` loads only these, so the
+# `save()` that follows writes only these: the ~45-column row is never built
+# into SQL per decision (an import applying XMP ratings makes thousands).
+_DECISION_COLUMNS = (
+    Photo.id,
+    Photo.cull,
+    Photo.rating,
+    Photo.picked,
+    Photo.label,
+    Photo.deleted_at,
+    Photo.updated_at,
+)
+
+
 def _photo(photo_id: int) -> Photo:
-    photo: Photo | None = Photo.get_or_none(Photo.id == photo_id)
+    photo: Photo | None = Photo.select(*_DECISION_COLUMNS).where(Photo.id == photo_id).first()
     if photo is None or photo.deleted_at is not None:
         raise DecisionError(f"There is no photo {photo_id} in the catalog.")
     return photo
@@ -497,7 +511,9 @@ def _assign(photo: Photo, kind: str, value: str | None) -> None:
 
 def _reverse(group: _Group) -> list[DecisionRecord]:
     """Append the inverse of `group` (one new group) and apply it to the photo."""
-    photo: Photo | None = Photo.get_or_none(Photo.id == group.rows[0].photo_id)
+    photo: Photo | None = (
+        Photo.select(*_DECISION_COLUMNS).where(Photo.id == group.rows[0].photo_id).first()
+    )
     if photo is None:
         raise DecisionError(f"There is no photo {group.rows[0].photo_id} in the catalog.")
     at = _group_stamp()

@@ -154,7 +154,9 @@ def apply_external(
     )
 
     def write() -> ExternalApplied:
-        photo: Photo | None = Photo.get_or_none(Photo.id == photo_id)
+        photo: Photo | None = (
+            Photo.select(Photo.id, Photo.cull, Photo.deleted_at).where(Photo.id == photo_id).first()
+        )
         if photo is None or photo.deleted_at is not None:
             return ExternalApplied(photo_id, skipped=True)
         row: ExternalImport | None = ExternalImport.get_or_none(
