@@ -97,6 +97,8 @@ class ExportDialog(QDialog):
         form.addRow("Destination:", dest_row)
 
         self.set_combo = QComboBox(self)
+        # Wide enough for the longest project name (a cut "Project: Harbour T…" misleads).
+        self.set_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.set_combo.addItem(APPROVED_LABEL, None)
         form.addRow("Photos:", self.set_combo)
 

@@ -169,11 +169,12 @@ class MainWindow(QMainWindow):
             notify=self._show_notice,
             keys_back=self._keys_back,
         )
-        self.project_actions.add_to_toolbar(bar)
         bar.addSeparator()
         self.pass_label = QLabel("", bar)
         bar.addWidget(self.pass_label)
         self.addToolBar(bar)
+        self.addToolBarBreak()
+        self.addToolBar(self.project_actions.make_toolbar(self))
 
     def _build_status_bar(self) -> None:
         self.pipeline_status = PipelineStatus(self)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QMenuBar,
     QMessageBox,
     QToolBar,
+    QWidget,
 )
 
 from curator.catalog.queries import gallery_rows
@@ -76,6 +77,7 @@ class ProjectActions(QObject):
         self.cover_label.setFixedSize(COVER_EDGE, COVER_EDGE)
         self.cover_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.cover_label.hide()
+        self.project_bar: QToolBar | None = None
         self.project_label = QLabel("")
         service.projects_changed.connect(self._on_projects_changed)
         service.notice.connect(notify)
@@ -87,10 +89,17 @@ class ProjectActions(QObject):
 
     # --- construction -------------------------------------------------------------
 
-    def add_to_toolbar(self, bar: QToolBar) -> None:
-        """The shown project's cover and line, beside the photo count."""
+    def make_toolbar(self, parent: QWidget) -> QToolBar:
+        """A second toolbar row with the shown project's cover and line; hidden
+        while no project is shown (the filter row is full at 1280 px)."""
+        bar = QToolBar("Project", parent)
+        bar.setObjectName("project-bar")
+        bar.setMovable(False)
         bar.addWidget(self.cover_label)
         bar.addWidget(self.project_label)
+        bar.hide()
+        self.project_bar = bar
+        return bar
 
     def build_menu(self, menubar: QMenuBar) -> QMenu:
         menu = menubar.addMenu("&Projects")
@@ -323,6 +332,8 @@ class ProjectActions(QObject):
     def update_project_label(self) -> None:
         """The shown project's name, count and cover (its thumbnail once loaded)."""
         shown = self.projects.summary(self.filter_bar.project_id)
+        if self.project_bar is not None:
+            self.project_bar.setVisible(shown is not None)
         if shown is None:
             self.project_label.setText("")
             self.cover_label.hide()

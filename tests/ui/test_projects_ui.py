@@ -144,6 +144,9 @@ def test_the_gallery_filter_shows_only_members_with_count_and_cover(
     assert window.count_label.text().strip() == "3 photos"
     assert "“Portfolio”: 3 photos" in window.project_actions.project_label.text()
     assert "cover: IMG_0004.jpg" in window.project_actions.project_label.text()
+    # On its own toolbar row: the filter row has no room left at 1280 px.
+    assert window.project_actions.project_bar is not None
+    assert window.project_actions.project_bar.isVisible()
     assert window.projects.current.name == "Portfolio"  # type: ignore[union-attr]
     # The cover's thumbnail shows once the grid has loaded it.
     qtbot.waitUntil(lambda: window.project_actions.cover_label.isVisible(), timeout=30_000)
@@ -155,6 +158,7 @@ def test_the_gallery_filter_shows_only_members_with_count_and_cover(
     # Back to all photos.
     window.project_actions.show_project(None)
     assert len(app.model.ids) == 9 and window.project_actions.project_label.text() == ""
+    assert not window.project_actions.project_bar.isVisible()
 
 
 def test_add_and_remove_the_gallery_selection(library: Path, app: App, qtbot: QtBot) -> None:
