@@ -7,9 +7,12 @@ that needs it and finds none skips with how to install it.
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,3 +35,17 @@ def exiftool_command() -> list[str]:
         "(Debian/Ubuntu: sudo apt-get install libimage-exiftool-perl; `make test` "
         "does this when it can, or fetches it from the npm registry)."
     )
+
+
+def read_tags(path: Path, *args: str) -> dict[str, Any]:
+    """What exiftool reads from one file (`-j -struct -G1` plus `args`), as a dict
+    keyed "Group:Tag" (e.g. "XMP-xmp:Rating"); a skip when exiftool is missing."""
+    out = subprocess.run(
+        [*exiftool_command(), "-j", "-struct", "-G1", *args, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    tags: dict[str, Any] = json.loads(out.stdout)[0]
+    return tags

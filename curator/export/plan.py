@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -43,9 +43,10 @@ from curator.catalog.models import (
     ProjectPhoto,
     Tag,
 )
+from curator.catalog.xmp_fields import xmp_fields_for
 from curator.export.names import export_folder, safe_component, split_ext, with_suffix_number
 from curator.export.types import ExportRequest
-from curator.records import ColorLabel, CullState
+from curator.records import CullState
 from curator.xmp.fields import XmpFields
 
 CREATOR_TOOL = f"Curator {curator.__version__}"
@@ -165,6 +166,7 @@ def _planned_files(photos: list[Photo], request: ExportRequest) -> list[PlannedF
         PhotoPath.select(PhotoPath.photo, PhotoPath.path).where(PhotoPath.photo << ids).tuples()
     ):
         extra[pid].append(os.fsdecode(bytes(raw)))
+    sidecars = {px.photo_id: px.fields for px in xmp_fields_for(ids)}
     taken: dict[str, int] = {}
     out: list[PlannedFile] = []
     for p in photos:
@@ -182,7 +184,7 @@ def _planned_files(photos: list[Photo], request: ExportRequest) -> list[PlannedF
                 content_hash=str(p.content_hash),
                 size=p.size,
                 manifest=manifest,
-                xmp=_xmp_fields(p, d, photo_tags),
+                xmp=_sidecar_fields(sidecars.get(int(p.id), XmpFields()), p),
                 capture=CaptureInfo(
                     make=p.camera_make,
                     model=p.camera_model,
@@ -285,27 +287,15 @@ def _manifest_fields(
     }
 
 
-def _xmp_fields(p: Photo, d: Description | None, tags: list[tuple[str, str]]) -> XmpFields:
-    label = ColorLabel.parse(p.label)
-    scores = {
-        key: float(value)
-        for key, value in (
-            ("preference", p.preference_score),
-            ("sharpness", p.sharpness_score),
-            ("exposure", p.exposure_score),
-        )
-        if value is not None
-    }
+def _sidecar_fields(fields: XmpFields, p: Photo) -> XmpFields:
+    """`catalog.xmp_fields`' view of the photo, completed for a FRESH sidecar
+    beside an exported copy: every decision is stated (0 stars, not picked,
+    not rejected) instead of left unsaid, and Curator made the file."""
     rejected = p.cull == CullState.REJECTED
-    names = tuple(name for name, _ in tags)
-    return XmpFields(
-        rating=-1 if rejected else (p.rating or 0),
-        label=label.xmp_name if label else None,
+    return replace(
+        fields,
+        rating=-1 if rejected else (fields.rating or 0),
         picked=bool(p.picked),
         rejected=rejected,
-        keywords=names,
-        hierarchical=names,
-        description=d.subject if d and d.subject else None,
         creator_tool=CREATOR_TOOL,
-        scores=scores,
     )

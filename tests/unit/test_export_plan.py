@@ -92,6 +92,8 @@ def test_manifest_and_xmp_fields_come_from_the_catalog(catalog: object, tmp_path
     assert x.keywords == ("trip", "boat") and x.description == "A boat"
     assert x.scores == {"preference": 81.5, "sharpness": 70.0, "exposure": 90.0}
     assert x.creator_tool and x.creator_tool.startswith("Curator ")
+    # The same catalog view `curator xmp write` uses: the description's words too.
+    assert x.texts == {"content_type": "landscape", "mood": "calm", "lighting": "soft"}
 
 
 def test_a_large_approved_set_plans_quickly(catalog: object, tmp_path: Path) -> None:

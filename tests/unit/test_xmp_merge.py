@@ -5,8 +5,6 @@ not given stay as they are, and hostile or foreign files are refused untouched."
 
 from __future__ import annotations
 
-import json
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,7 @@ from curator.xmp.write import (
     parse_sidecar,
     sidecar_xml,
 )
-from tests.exiftool import exiftool_command
+from tests.exiftool import read_tags
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "xmp"
 DT = "http://darktable.sf.net/"
@@ -223,23 +221,10 @@ def test_a_billion_laughs_is_refused_before_parsing() -> None:
 
 
 def test_exiftool_reads_a_merged_darktable_sidecar(tmp_path: Path) -> None:
-    exiftool = exiftool_command()
     source = DATA / "darktable.xmp"
     path = tmp_path / "IMG_0001.xmp"
     path.write_bytes(merge_sidecar(source.read_bytes(), FIELDS))
-
-    def read(p: Path) -> dict[str, Any]:
-        out = subprocess.run(
-            [*exiftool, "-j", "-struct", "-G1", str(p)],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        )
-        tags: dict[str, Any] = json.loads(out.stdout)[0]
-        return tags
-
-    tags, original = read(path), read(source)
+    tags, original = read_tags(path), read_tags(source)
     assert tags["XMP-xmp:Rating"] == 4
     assert tags["XMP-xmp:Label"] == "Blue"
     assert tags["XMP-dc:Subject"] == ["sea", "boats & nets"]

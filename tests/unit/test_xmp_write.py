@@ -4,9 +4,7 @@ field back; file names follow Lightroom/darktable; writes are atomic."""
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,7 @@ from curator.xmp.write import (
     sidecar_xml,
     write_sidecar,
 )
-from tests.exiftool import exiftool_command
+from tests.exiftool import read_tags
 
 NASTY = ("sea & sky", '<b>"quoted"</b>', "it's", "café", "🌊 wave", "a]]>b")
 FIELDS = XmpFields(
@@ -118,18 +116,6 @@ def test_hierarchical_keywords_add_every_level_to_the_flat_list() -> None:
 # ------------------------------------------------------------------ exiftool
 
 
-def _read_with_exiftool(path: Path) -> dict[str, Any]:
-    out = subprocess.run(
-        [*exiftool_command(), "-j", "-struct", "-G1", str(path)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    tags: dict[str, Any] = json.loads(out.stdout)[0]
-    return tags
-
-
 def _as_list(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
@@ -151,7 +137,7 @@ def test_exiftool_reads_every_field_back(
     )
     path = tmp_path / "IMG_1.xmp"
     write_sidecar(path, sidecar_xml(fields))
-    tags = _read_with_exiftool(path)
+    tags = read_tags(path)
     assert tags["XMP-xmp:Rating"] == (-1 if rejected else rating)
     assert tags["XMP-xmp:Label"] == "Green"
     assert tags["XMP-xmp:CreatorTool"] == CREATOR_TOOL
