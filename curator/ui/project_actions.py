@@ -78,6 +78,7 @@ class ProjectActions(QObject):
         self.cover_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.cover_label.hide()
         self.project_bar: QToolBar | None = None
+        self.cover_action: QAction | None = None
         self.project_label = QLabel("")
         service.projects_changed.connect(self._on_projects_changed)
         service.notice.connect(notify)
@@ -95,7 +96,10 @@ class ProjectActions(QObject):
         bar = QToolBar("Project", parent)
         bar.setObjectName("project-bar")
         bar.setMovable(False)
-        bar.addWidget(self.cover_label)
+        # A toolbar shows or hides a widget through its action (QWidget.show()
+        # on a widget inside a QToolBar does not work: Qt's QToolBar docs).
+        self.cover_action = bar.addWidget(self.cover_label)
+        self.cover_action.setVisible(False)
         bar.addWidget(self.project_label)
         bar.hide()
         self.project_bar = bar
@@ -329,6 +333,12 @@ class ProjectActions(QObject):
         if shown is not None and shown.cover is not None and shown.cover.photo_id == photo_id:
             self.update_project_label()
 
+    def _show_cover(self, visible: bool) -> None:
+        if self.cover_action is not None:
+            self.cover_action.setVisible(visible)
+        else:
+            self.cover_label.setVisible(visible)
+
     def update_project_label(self) -> None:
         """The shown project's name, count and cover (its thumbnail once loaded)."""
         shown = self.projects.summary(self.filter_bar.project_id)
@@ -336,13 +346,13 @@ class ProjectActions(QObject):
             self.project_bar.setVisible(shown is not None)
         if shown is None:
             self.project_label.setText("")
-            self.cover_label.hide()
+            self._show_cover(False)
             return
         text = f"“{shown.name}”: {shown.count} photo{'s' if shown.count != 1 else ''}"
         cover = shown.cover
         if cover is None:
             self.project_label.setText(f"  {text}, no cover yet  ")
-            self.cover_label.hide()
+            self._show_cover(False)
             return
         kind = "cover" if cover.approved else "cover (none approved yet)"
         self.project_label.setText(f"  {text} · {kind}: {os.path.basename(cover.path)}  ")
@@ -352,7 +362,7 @@ class ProjectActions(QObject):
         if cover.thumbnail_key is not None:
             pixmap = self.thumbnails.pixmap(ImageKey(cover.photo_id, cover.thumbnail_key))
         if pixmap is None:
-            self.cover_label.hide()
+            self._show_cover(False)
             return
         self.cover_label.setPixmap(
             pixmap.scaled(
@@ -362,4 +372,4 @@ class ProjectActions(QObject):
                 Qt.TransformationMode.SmoothTransformation,
             )
         )
-        self.cover_label.show()
+        self._show_cover(True)

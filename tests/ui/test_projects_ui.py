@@ -150,6 +150,8 @@ def test_the_gallery_filter_shows_only_members_with_count_and_cover(
     assert window.projects.current.name == "Portfolio"  # type: ignore[union-attr]
     # The cover's thumbnail shows once the grid has loaded it.
     qtbot.waitUntil(lambda: window.project_actions.cover_label.isVisible(), timeout=30_000)
+    assert window.project_actions.cover_action is not None
+    assert window.project_actions.cover_action.isVisible()
     assert (
         window.project_actions.cover_label.pixmap() is not None
         and not window.project_actions.cover_label.pixmap().isNull()
