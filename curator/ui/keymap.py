@@ -35,7 +35,7 @@ LOUPE_BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding(
         "add_to_project",
         ("B",),
-        "add to the current project (none chosen yet: choose one)",
+        "add to / remove from the current project (none chosen yet: choose one)",
         "same",
     ),
     KeyBinding(

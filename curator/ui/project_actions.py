@@ -291,7 +291,7 @@ class ProjectActions(QObject):
             return
         rows = gallery_rows([photo_id])
         name = rows[photo_id].file_name if photo_id in rows else f"photo {photo_id}"
-        self.projects.add_one(project_id, photo_id, name)
+        self.projects.toggle_one(project_id, photo_id, name)
 
     @Slot(str)
     @guarded_slot

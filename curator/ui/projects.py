@@ -154,10 +154,14 @@ class ProjectService(QObject):
         self.notice.emit(f"Renamed “{old}” to “{renamed.name}”.")
         return True
 
-    def add_one(self, project_id: int, photo_id: int, file_name: str) -> bool:
-        """Add ONE photo (the loupe's B key): a single-row write. True if it was added."""
+    def toggle_one(self, project_id: int, photo_id: int, file_name: str) -> bool:
+        """The loupe's B key, as Lightroom's quick collection: add ONE photo, or
+        take it out when it is already in (single-row writes). True if added."""
         try:
             change = catalog_projects.add_photos(project_id, [photo_id])
+            added = bool(change.changed)
+            if not added:
+                change = catalog_projects.remove_photos(project_id, [photo_id])
         except ProjectError as exc:
             self.notice.emit(str(exc))
             return False
@@ -165,10 +169,11 @@ class ProjectService(QObject):
         self.refresh()
         if change.changed:
             self.members_changed.emit([photo_id])
+        if added:
             self.notice.emit(f"Added {file_name} to “{change.project}”.")
         else:
-            self.notice.emit(f"{file_name} is already in “{change.project}”.")
-        return bool(change.changed)
+            self.notice.emit(f"Removed {file_name} from “{change.project}” (B again adds it back).")
+        return added
 
     # --- background writes --------------------------------------------------------
 
