@@ -45,6 +45,7 @@ CORE_COMMANDS = (
     "reject",
     "pick",
     "rate",
+    "label",
     "describe",
     "doctor",
     "models",
@@ -135,6 +136,20 @@ def build_parser() -> argparse.ArgumentParser:
     p_rate.add_argument(
         "paths", nargs="+", metavar="PATH", help="photo files already in the catalog"
     )
+    p_label = sub.add_parser(
+        "label",
+        parents=[common],
+        help="set a color label (red, yellow, green, blue, purple; none clears)",
+    )
+    p_label.add_argument(
+        "--color",
+        required=True,
+        metavar="COLOR",
+        help="red, yellow, green, blue, purple, or none to clear",
+    )
+    p_label.add_argument(
+        "paths", nargs="+", metavar="PATH", help="photo files already in the catalog"
+    )
     for module in _group_modules():
         module.register(sub, common)
     return parser
@@ -185,7 +200,7 @@ def _run_command(args: argparse.Namespace, opened: list[Catalog], out: TextIO, e
             return cmd_list(args, settings, out)
         if args.command == "status":
             return cmd_status(args, out)
-        if args.command in ("keep", "reject", "pick", "rate"):
+        if args.command in ("keep", "reject", "pick", "rate", "label"):
             return cmd_decide(args, settings, out, err)
         if args.command == "describe":
             return cmd_describe(args, paths, settings, out, err)
@@ -434,7 +449,7 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_decide(args: argparse.Namespace, settings: Settings, out: TextIO, err: TextIO) -> int:
-    """keep / reject / pick / rate: the same decision code the loupe uses.
+    """keep / reject / pick / rate / label: the same decision code the loupe uses.
 
     All the paths are looked up and decided in ONE write transaction (all or
     none), which waits out an import writing at the same time.
@@ -444,14 +459,22 @@ def cmd_decide(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
         apply_many,
         photo_id_for_path,
         set_cull,
+        set_label,
         set_picked,
         set_rating,
     )
     from curator.catalog.models import CullState
     from curator.catalog.tx import is_busy
+    from curator.records import ColorLabel
 
     if args.command == "rate" and not 0 <= args.stars <= 5:
         raise UsageError(f"--stars must be 1 to 5, or 0 to clear the rating (not {args.stars})")
+    label: ColorLabel | None = None
+    if args.command == "label" and args.color.strip().lower() not in ("none", ""):
+        label = ColorLabel.parse(args.color)
+        if label is None:
+            names = ", ".join(c.value for c in ColorLabel)
+            raise UsageError(f"--color must be one of {names}, or none (not {args.color!r})")
     paths = [(raw, os.path.abspath(os.path.expanduser(raw))) for raw in args.paths]
 
     def decide() -> tuple[int, list[str]]:
@@ -470,6 +493,8 @@ def cmd_decide(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
                 )
             elif args.command == "pick":
                 records = set_picked(photo_id, not args.clear)
+            elif args.command == "label":
+                records = set_label(photo_id, label)
             else:
                 records = set_rating(photo_id, args.stars)
             changed += bool(records)
@@ -479,7 +504,7 @@ def cmd_decide(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
         changed, unknown = apply_many(decide)
     except DecisionError as exc:
         raise UsageError(str(exc)) from exc
-    if changed:
+    if changed and args.command != "label":  # a label teaches the taste model nothing
         try:
             _retrain(settings, err)
         except Exception as exc:

@@ -206,6 +206,7 @@ def list_photos(match_threshold: float = 70.0) -> list[dict[str, Any]]:
                 "cull": p.cull,
                 "rating": p.rating,
                 "picked": bool(p.picked),
+                "label": p.label,
                 **_description_fields(descriptions.get(p.id)),
                 "tags": tags.get(p.id, []),
                 "embeddings": embedded.get(p.id, []),

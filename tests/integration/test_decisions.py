@@ -60,3 +60,21 @@ def test_bad_decisions_are_refused_clearly(tmp_path: Path) -> None:
     code, _out, err = run_cli("keep", str(a), str(tmp_path / "elsewhere.jpg"))
     assert code == 2 and "not in the catalog" in err
     assert _state()["a.jpg"][0] == "kept"  # the known photo was still decided
+
+
+def test_color_labels_from_the_command_line(tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    a = make_jpeg(lib / "a.jpg", 300, 200)
+    import_json(lib)
+    assert run_cli("label", "--color", "Red", str(a))[0] == 0
+    assert [p["label"] for p in list_json()] == ["red"]
+    code, _, err = run_cli("label", "--color", "magenta", str(a))
+    assert code == 2 and "red, yellow, green, blue, purple" in err
+    assert run_cli("label", "--color", "none", str(a))[0] == 0
+    assert [p["label"] for p in list_json()] == [None]
+    with Catalog.open(resolve_paths().catalog):
+        log = [(d["kind"], d["old"], d["new"]) for d in decision_log()]
+    assert log == [("label", None, "red"), ("label", "red", None)]
+    # A label is not a judgment: the photo is still unreviewed.
+    assert _state()["a.jpg"] == ("unreviewed", None, False)
