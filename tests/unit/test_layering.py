@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[2] / "curator"
-NO_QT = ("catalog", "imaging", "llm", "ml", "export", "xmp", "commands")
+NO_QT = ("catalog", "imaging", "llm", "ml", "export", "xmp", "commands", "search")
 
 
 def _module_name(path: Path) -> str:
