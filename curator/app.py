@@ -112,6 +112,7 @@ class App:
         self.export.shutdown()
         self.window.loupe.shutdown()  # drains the originals' own pool
         self.window.projects.shutdown()  # a project write under way commits first
+        self.window.search.shutdown()  # a search under way finishes, its result dropped
         for pool in self.pools:
             pool.clear()  # queued tasks never start
         for pool in self.pools:

@@ -44,6 +44,12 @@ LOUPE_BINDINGS: tuple[KeyBinding, ...] = (
         "choose the current project (type to filter, or create one), add the photo",
         "same",
     ),
+    KeyBinding(
+        "more_like_this",
+        ("M",),
+        "more like this: the gallery shows the most similar photos (duplicates, burst first)",
+        "same",
+    ),
     KeyBinding("leave", ("Esc",), "leave compare, or back to fit", "same"),
     KeyBinding("switch_pass", ("Tab",), "go to the rating pass", "go to the cull pass"),
 )
@@ -52,7 +58,8 @@ LOUPE_BINDINGS: tuple[KeyBinding, ...] = (
 HELP_NOTES: tuple[str, ...] = (
     "In compare, the decision keys (P, X, U, 0–5) act on the right-hand photo, the candidate;"
     " the left one is the reference.",
-    "Shortcuts never fire while a text field (the tag field) has the focus: Esc leaves it.",
+    "Shortcuts never fire while a text field (the tag field, the search box) has the focus:"
+    " Esc leaves it (in the search box, Esc also clears the search).",
 )
 
 WINDOW_BINDINGS: tuple[KeyBinding, ...] = (
@@ -62,6 +69,12 @@ WINDOW_BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "redo", "same"),
     KeyBinding("help", ("?", "F1"), "this help (any key closes it)", "same"),
     KeyBinding("export", ("Ctrl+Shift+E",), "export approved photos or a project…", "same"),
+    KeyBinding(
+        "search",
+        ("Ctrl+F", "/"),
+        "search box: words find photos; ≈ or a ~ prefix: similar meaning (CLIP)",
+        "same",
+    ),
 )
 
 

@@ -59,6 +59,8 @@ class LoupePage(QWidget):
     # B / Shift+B: the keymap action name; the main window (which owns the
     # projects) adds the current photo or opens the picker.
     project_requested = Signal(str)
+    # M: more like the current photo; the main window runs the search.
+    like_requested = Signal(int)
 
     def __init__(
         self,
@@ -142,8 +144,13 @@ class LoupePage(QWidget):
             "leave": self._leave,
             "add_to_project": lambda: self.project_requested.emit(action),
             "choose_project": lambda: self.project_requested.emit(action),
+            "more_like_this": self._more_like_this,
         }
         handlers[action]()
+
+    def _more_like_this(self) -> None:
+        if self.session.current is not None:
+            self.like_requested.emit(self.session.current)
 
     def focus_canvas(self) -> None:
         """Give the keys back to whichever canvas is showing."""

@@ -17,11 +17,21 @@ Projects (named sets): `ProjectService` does the writes, `ProjectActions`
 holds the Projects menu, the gallery's context menu, the picker and the
 loupe's B / Shift+B; the window only defers the gallery's refresh after a
 membership change while the loupe shows, like a decision's.
+
+Search: the toolbar's `SearchBox` (Ctrl+F or /) says what to find,
+`SearchController` runs it on a worker, and the results ARE the gallery: the
+query gets the ranked ids (`GalleryQuery.ranked_ids`), so the filters still
+narrow them (intersection) and the order is the rank. More like this (M in
+the loupe, the gallery's context menu) is a search too. The loupe, entered
+while a search shows, walks the results in that order (`ReviewSession`'s
+scope). Esc in the box (or in the gallery) clears the search; a search that
+cannot run says its sentence in the status line.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
@@ -47,6 +57,7 @@ from PySide6.QtWidgets import (
 from curator.catalog.queries import (
     GalleryQuery,
     gallery_content_types,
+    gallery_rows,
     gallery_tags,
     paths_needing_technical,
 )
@@ -68,9 +79,40 @@ from curator.ui.project_actions import ProjectActions
 from curator.ui.projects import ProjectService
 from curator.ui.recent_folders import RecentFolders
 from curator.ui.review import ReviewSession
+from curator.ui.search_box import SearchBox, SearchRequest
+from curator.ui.search_controller import SearchController, SearchKind, SearchOutcome
 from curator.ui.settings_dialog import SettingsDialog
 
 ERROR_SHOWN_MS = 15_000
+
+
+@dataclass(frozen=True)
+class ActiveSearch:
+    """The search the gallery shows: its kind, words (or file name) and ranked ids."""
+
+    kind: SearchKind
+    query: str
+    ids: tuple[int, ...]
+
+    @property
+    def label(self) -> str:
+        """What the loupe's position line calls the results."""
+        return f"Like {self.query}" if self.kind is SearchKind.LIKE else f"“{self.query}”"
+
+    def count_text(self, shown: int) -> str:
+        hidden = len(self.ids) - shown
+        if self.kind is SearchKind.LIKE:
+            text = f"Photos like {self.query}: {shown}"
+        elif shown == 0:
+            text = f"No photo matches “{self.query}”"
+        else:
+            noun = "photo matches" if shown == 1 else "photos match"
+            text = f"{shown} {noun} “{self.query}”"
+        if self.kind is SearchKind.SEMANTIC:
+            text += " (by meaning)"
+        if hidden > 0:
+            text += f" ({hidden} more hidden by the filters)"
+        return text
 
 
 def dropped_folder(event: QDragEnterEvent | QDropEvent) -> str | None:
@@ -139,6 +181,8 @@ class MainWindow(QMainWindow):
         self.help = HelpOverlay(central)
         self._pending_gallery: set[int] = set()
         self._closing = False
+        self.search = SearchController(errors, lambda: self.settings, self)
+        self.active_search: ActiveSearch | None = None
         self._build_toolbar()
         self._build_status_bar()
         self._build_problems_dock()
@@ -152,6 +196,8 @@ class MainWindow(QMainWindow):
     def _build_toolbar(self) -> None:
         bar = QToolBar("View", self)
         bar.setMovable(False)
+        self.search_box = SearchBox(bar)
+        bar.addWidget(self.search_box)
         self.filter_bar = GalleryFilterBar(bar)
         self.filter_combo = self.filter_bar.state_combo
         bar.addWidget(self.filter_bar)
@@ -231,6 +277,7 @@ class MainWindow(QMainWindow):
             "loupe": view_menu,
             "help": help_menu,
             "export": file_menu,
+            "search": edit_menu,
         }
         self.window_actions: dict[str, QAction] = {}
         for binding in WINDOW_BINDINGS:
@@ -240,6 +287,9 @@ class MainWindow(QMainWindow):
             if binding.action == "export":
                 action.setText("&Export…")
                 file_menu.insertAction(self.export_menu_anchor, action)
+            elif binding.action == "search":
+                action.setText("&Find…")
+                edit_menu.addAction(action)
             else:
                 menus[binding.action].addAction(action)
             self.window_actions[binding.action] = action
@@ -270,6 +320,18 @@ class MainWindow(QMainWindow):
             signal.connect(self._update_labels)
         self.projects.members_changed.connect(self._on_members_changed)
         self.loupe.project_requested.connect(self.project_actions.on_project_key)
+        self.loupe.like_requested.connect(self.more_like)
+        self.search_box.search_requested.connect(self._on_search_requested)
+        self.search_box.cleared.connect(self._on_search_cleared)
+        self.search_box.left.connect(self._keys_to_page)
+        self.search.started.connect(self._on_search_started)
+        self.search.finished.connect(self._on_search_finished)
+        self.project_actions.menu_extras.append(self._add_like_item)
+        clear = QAction("Clear the search", self.gallery)
+        clear.setShortcut(QKeySequence("Esc"))
+        clear.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        clear.triggered.connect(self.clear_search)
+        self.gallery.addAction(clear)
 
     # --- actions ------------------------------------------------------------
 
@@ -289,6 +351,8 @@ class MainWindow(QMainWindow):
             self.help.toggle()
         elif action == "export":
             self.open_export()
+        elif action == "search":
+            self.search_box.focus()
 
     def show_gallery(self) -> None:
         self._flush_gallery()
@@ -303,6 +367,11 @@ class MainWindow(QMainWindow):
         if photo_id is None:
             index = self.gallery.currentIndex()
             photo_id = index.data(PhotoIdRole) if index.isValid() else None
+        # Search results: the loupe walks them in rank order (as the gallery shows them).
+        search = self.active_search
+        self.session.set_scope(
+            None if search is None else self.model.ids, "" if search is None else search.label
+        )
         self.session.start(self.session.pass_, at_photo=photo_id)
         self.stack.setCurrentWidget(self.loupe)
         self.loupe.view.setFocus()
@@ -329,7 +398,91 @@ class MainWindow(QMainWindow):
         self.filter_bar.set_choices(gallery_content_types(), gallery_tags())
 
     def current_query(self) -> GalleryQuery:
-        return self.filter_bar.query(self.model.match_threshold)
+        """The filter bar's query, narrowed to the search results (in rank order)
+        while a search shows."""
+        query = self.filter_bar.query(self.model.match_threshold)
+        if self.active_search is not None:
+            query = replace(query, ranked_ids=self.active_search.ids)
+        return query
+
+    # --- search -----------------------------------------------------------------
+
+    def more_like(self, photo_id: int) -> None:
+        """M in the loupe, or the gallery's "More Like This": the closest photos."""
+        row = gallery_rows([photo_id]).get(photo_id)
+        name = row.file_name if row is not None else f"photo {photo_id}"
+        self.search_box.clear()
+        self.search.more_like(photo_id, name)
+
+    def clear_search(self) -> None:
+        """Back to the gallery the filters select (a search under way is dropped)."""
+        self.search.cancel()
+        self.search_box.clear()
+        if self.active_search is None:
+            return
+        self.active_search = None
+        self._pending_gallery.clear()
+        self.model.set_query(self.current_query())
+        current = self.session.current
+        self.session.set_scope(None)
+        if self.stack.currentWidget() is self.loupe:
+            self.session.start(self.session.pass_, at_photo=current)
+        else:
+            self.show_gallery()
+        self.statusBar().clearMessage()
+
+    @Slot(object)
+    @guarded_slot
+    def _on_search_requested(self, request: SearchRequest) -> None:
+        if request.semantic:
+            self.search.search_semantic(request.text)
+        else:
+            self.search.search_text(request.text)
+
+    @Slot()
+    @guarded_slot
+    def _on_search_cleared(self) -> None:
+        self.clear_search()
+        self._keys_to_page()
+
+    @Slot(str)
+    def _on_search_started(self, what: str) -> None:
+        self.statusBar().showMessage(what)
+
+    @Slot(object)
+    @guarded_slot
+    def _on_search_finished(self, outcome: SearchOutcome) -> None:
+        self.statusBar().clearMessage()
+        if outcome.ids is None:
+            if outcome.failed:
+                self.show_error(outcome.message)
+            else:  # SearchUnavailable: its sentence, in the status line, no dialog
+                self.statusBar().showMessage(outcome.message, ERROR_SHOWN_MS)
+            return
+        self.active_search = ActiveSearch(outcome.kind, outcome.query, outcome.ids)
+        self._pending_gallery.clear()
+        self.model.set_query(self.current_query())
+        in_box = self.search_box.field.hasFocus()
+        self.stack.setCurrentWidget(self.gallery)
+        if self.model.rowCount():
+            self.gallery.setCurrentIndex(self.model.index(0))
+            self.gallery.scrollToTop()
+        if not in_box:  # typing goes on in the box; M in the loupe lands in the grid
+            self.gallery.setFocus()
+
+    def _add_like_item(self, menu: QMenu, ids: list[int]) -> None:
+        action = menu.addAction("More Like This")
+        action.setEnabled(len(ids) == 1)
+        if len(ids) == 1:
+            action.triggered.connect(lambda _=False, pid=ids[0]: self.more_like(pid))
+        menu.addSeparator()
+
+    def _keys_to_page(self) -> None:
+        """The keys leave the search box for the page that shows."""
+        if self.stack.currentWidget() is self.loupe:
+            self.loupe.focus_canvas()
+        else:
+            self.gallery.setFocus()
 
     @Slot()
     @guarded_slot
@@ -500,7 +653,10 @@ class MainWindow(QMainWindow):
             self.model.refresh(ids)
 
     def _update_labels(self, *_: object) -> None:
-        self.count_label.setText(f"  {self.model.rowCount()} photos  ")
+        shown = self.model.rowCount()
+        search = self.active_search
+        text = f"{shown} photos" if search is None else search.count_text(shown)
+        self.count_label.setText(f"  {text}  ")
         self.pass_label.setText(f"  {self.session.position_text}  ")
 
     def closeEvent(self, event: QCloseEvent) -> None:

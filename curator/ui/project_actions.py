@@ -80,6 +80,9 @@ class ProjectActions(QObject):
         self.project_bar: QToolBar | None = None
         self.cover_action: QAction | None = None
         self.project_label = QLabel("")
+        # Items others add to the gallery's context menu (the window's "More Like
+        # This"): called with the menu and the selected ids, before the project items.
+        self.menu_extras: list[Callable[[QMenu, list[int]], None]] = []
         service.projects_changed.connect(self._on_projects_changed)
         service.notice.connect(notify)
         filter_bar.project_chosen.connect(self._on_project_chosen)
@@ -135,6 +138,8 @@ class ProjectActions(QObject):
         """The gallery's context menu for the selection (Add to / Remove from project)."""
         menu = QMenu(self.gallery)
         ids = self.selected_photo_ids()
+        for extra in self.menu_extras:
+            extra(menu, ids)
         add = menu.addMenu("Add to Project")
         add.setEnabled(bool(ids))
         for project in self.projects.projects:

@@ -8,6 +8,9 @@ Invariants:
 - the pass's order is a snapshot taken when the pass starts
   (`score.review_order`): deciding a photo does not remove it, so ← goes
   back to it; photos imported meanwhile are appended (cull pass);
+- a *scope* (search results, `set_scope`) replaces the pass's order: the
+  loupe walks the results in rank order, whatever the pass (the pass still
+  decides what P and U mean); live imports are not appended to it;
 - each decision notifies the retrain callback (debounced by the caller's
   RetrainScheduler) and emits `photos_changed` for the gallery and panel.
 """
@@ -50,6 +53,8 @@ class ReviewSession(QObject):
         self.pass_ = ReviewPass.CULL
         self.order: list[int] = []
         self.index = 0
+        self.scope: list[int] | None = None  # search results the loupe walks, or None
+        self.scope_label = ""  # e.g. "Search", for the position text
 
     @property
     def current(self) -> int | None:
@@ -57,9 +62,18 @@ class ReviewSession(QObject):
 
     @property
     def position_text(self) -> str:
+        label = self.pass_.label
+        if self.scope is not None:
+            label = f"{self.scope_label or 'Search'} ({self.pass_.label.lower()})"
         if not self.order:
-            return f"{self.pass_.label}: nothing to review"
-        return f"{self.pass_.label}: {self.index + 1} / {len(self.order)}"
+            return f"{label}: nothing to review"
+        return f"{label}: {self.index + 1} / {len(self.order)}"
+
+    def set_scope(self, ids: Sequence[int] | None, label: str = "") -> None:
+        """Walk `ids` (search results, best first) instead of the pass's order,
+        from the next `start`; None goes back to the pass's order."""
+        self.scope = None if ids is None else list(ids)
+        self.scope_label = label if ids is not None else ""
 
     # --- navigation ---------------------------------------------------------
 
@@ -69,9 +83,15 @@ class ReviewSession(QObject):
         A photo outside the pass (opened from the gallery) is looked for in the
         other pass first — a kept photo opens the rating pass — and otherwise
         shown at the front of this pass (a rejected photo, to reconsider it).
+        With a scope (search results) the order is the scope's, the pass stays.
         """
         self.pass_ = ReviewPass(pass_)
-        self.order = self._order_fn(self.pass_.value)
+        if self.scope is not None:
+            self.order = list(self.scope)
+            if at_photo is not None and at_photo not in self.order:
+                self.order.insert(0, at_photo)
+        else:
+            self.order = self._order_fn(self.pass_.value)
         if at_photo is not None and at_photo not in self.order:
             other = ReviewPass.RATING if self.pass_ is ReviewPass.CULL else ReviewPass.CULL
             other_order = self._order_fn(other.value)
@@ -105,6 +125,8 @@ class ReviewSession(QObject):
 
     def extend(self, photo_ids: Iterable[int]) -> None:
         """Append newly imported photos that belong to this pass (live import)."""
+        if self.scope is not None:
+            return  # search results are a fixed list
         known = set(self.order)
         fresh = [pid for pid in photo_ids if pid not in known]
         if not fresh:
