@@ -180,6 +180,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         settings=settings,
         settings_file=paths.settings_file,
         title=f"Curator — {catalog.path}",
+        search_vectors=lambda: embeddings.snapshot(embedding_model()),
     )
     window.setPalette(dark_palette())
 

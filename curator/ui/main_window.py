@@ -31,6 +31,7 @@ cannot run says its sentence in the status line.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -145,6 +146,7 @@ class MainWindow(QMainWindow):
         settings: Settings,
         settings_file: Path,
         title: str,
+        search_vectors: Callable[[], object | None] | None = None,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
@@ -181,7 +183,9 @@ class MainWindow(QMainWindow):
         self.help = HelpOverlay(central)
         self._pending_gallery: set[int] = set()
         self._closing = False
-        self.search = SearchController(errors, lambda: self.settings, self)
+        # search_vectors: the app's in-memory CLIP vectors (a snapshot), so a
+        # semantic search does not read the catalog's again.
+        self.search = SearchController(errors, lambda: self.settings, search_vectors, self)
         self.active_search: ActiveSearch | None = None
         self._build_toolbar()
         self._build_status_bar()

@@ -25,6 +25,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import cast
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
@@ -63,7 +64,11 @@ class _Signals(QObject):
 
 
 def _run_search(
-    kind: SearchKind, query: str, photo_id: int | None, settings: Settings
+    kind: SearchKind,
+    query: str,
+    photo_id: int | None,
+    settings: Settings,
+    vectors: object | None,
 ) -> list[SearchHit]:
     if kind is SearchKind.TEXT:
         from curator.search import text
@@ -72,9 +77,13 @@ def _run_search(
     from curator.search import semantic
 
     if kind is SearchKind.SEMANTIC:
-        return semantic.semantic_search(query, settings, limit=SEMANTIC_LIMIT)
+        return semantic.semantic_search(
+            query, settings, limit=SEMANTIC_LIMIT, embeddings=cast("semantic.Vectors", vectors)
+        )
     assert photo_id is not None
-    return semantic.more_like_this(photo_id, settings, limit=LIKE_LIMIT)
+    return semantic.more_like_this(
+        photo_id, settings, limit=LIKE_LIMIT, embeddings=cast("semantic.Vectors", vectors)
+    )
 
 
 class _SearchTask(QRunnable):
@@ -85,15 +94,17 @@ class _SearchTask(QRunnable):
         query: str,
         photo_id: int | None,
         settings: Settings,
+        vectors: object | None,
         delivery: Delivery,
     ):
         super().__init__()
         self.generation, self.kind, self.query = generation, kind, query
         self.photo_id, self.settings, self.delivery = photo_id, settings, delivery
+        self.vectors = vectors
 
     def run(self) -> None:
         try:
-            hits = _run_search(self.kind, self.query, self.photo_id, self.settings)
+            hits = _run_search(self.kind, self.query, self.photo_id, self.settings, self.vectors)
             outcome = SearchOutcome(
                 self.generation, self.kind, self.query, tuple(h.photo_id for h in hits)
             )
@@ -122,10 +133,14 @@ class SearchController(QObject):
         self,
         errors: ErrorReporter,
         settings: Callable[[], Settings],
+        vectors: Callable[[], object | None] | None = None,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
         self.errors, self._settings = errors, settings
+        # The app's in-memory embeddings (`LiveEmbeddings.snapshot`, main thread
+        # only: taken here, handed to the task); None: the engine reads the catalog's.
+        self._vectors = vectors or (lambda: None)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)  # one search at a time; the newest wins
         self._signals = _Signals(self)
@@ -176,7 +191,10 @@ class SearchController(QObject):
     def _start(self, kind: SearchKind, query: str, photo_id: int | None, what: str) -> int:
         self.generation += 1
         self._pool.clear()  # queued, older requests never start
-        task = _SearchTask(self.generation, kind, query, photo_id, self._settings(), self._delivery)
+        vectors = None if kind is SearchKind.TEXT else self._vectors()
+        task = _SearchTask(
+            self.generation, kind, query, photo_id, self._settings(), vectors, self._delivery
+        )
         self.started.emit(what)
         self._pool.start(task)
         return self.generation
