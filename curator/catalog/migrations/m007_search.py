@@ -117,7 +117,9 @@ STATEMENTS = [
         _refresh("NEW.id"),
         when="OLD.path IS NOT NEW.path",
     ),
-    _trigger("photo_fts_photo_del", "DELETE ON photo", "DELETE FROM photo_fts WHERE rowid = OLD.id;\n"),
+    _trigger(
+        "photo_fts_photo_del", "DELETE ON photo", "DELETE FROM photo_fts WHERE rowid = OLD.id;\n"
+    ),
     _trigger("photo_fts_extra_path_ins", "INSERT ON photo_path", _refresh("NEW.photo_id")),
     _trigger(
         "photo_fts_extra_path_upd",
