@@ -200,8 +200,6 @@ class MainWindow(QMainWindow):
     def _build_toolbar(self) -> None:
         bar = QToolBar("View", self)
         bar.setMovable(False)
-        self.search_box = SearchBox(bar)
-        bar.addWidget(self.search_box)
         self.filter_bar = GalleryFilterBar(bar)
         self.filter_combo = self.filter_bar.state_combo
         bar.addWidget(self.filter_bar)
@@ -224,6 +222,16 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.pass_label)
         self.addToolBar(bar)
         self.addToolBarBreak()
+        # The second row: search (the filter row is full at 1280 px), then the
+        # shown project's line when there is one.
+        search_bar = QToolBar("Search", self)
+        search_bar.setObjectName("search-bar")
+        search_bar.setMovable(False)
+        self.search_box = SearchBox(search_bar)
+        search_bar.addWidget(self.search_box)
+        self.search_label = QLabel("", search_bar)  # "12 photos match “harbour”"
+        search_bar.addWidget(self.search_label)
+        self.addToolBar(search_bar)
         self.addToolBar(self.project_actions.make_toolbar(self))
 
     def _build_status_bar(self) -> None:
@@ -659,8 +667,11 @@ class MainWindow(QMainWindow):
     def _update_labels(self, *_: object) -> None:
         shown = self.model.rowCount()
         search = self.active_search
-        text = f"{shown} photos" if search is None else search.count_text(shown)
-        self.count_label.setText(f"  {text}  ")
+        self.count_label.setText(f"  {shown} photos  ")
+        self.search_label.setText("" if search is None else f"  {search.count_text(shown)}  ")
+        sort = self.filter_bar.sort_combo
+        sort.setEnabled(search is None)  # search results keep their rank order
+        sort.setToolTip("" if search is None else "Search results are shown best first.")
         self.pass_label.setText(f"  {self.session.position_text}  ")
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QSizePolicy, QToolButton, QWidget
 
 DEBOUNCE_MS = 250
 SEMANTIC_PREFIX = "~"
@@ -68,7 +68,8 @@ class SearchBox(QWidget):
         self.field = SearchField(self)
         self.field.setPlaceholderText("Search (Ctrl+F or /)…  ~ for similar")
         self.field.setClearButtonEnabled(True)
-        self.field.setMinimumWidth(220)
+        self.field.setMinimumWidth(180)
+        self.field.setMaximumWidth(300)  # the filters beside it stay in sight
         self.field.setToolTip(
             "Words find photos by subject, mood, lighting, type, tags and file name"
             " (tag:sea, type:portrait, rating>=4, kept, picked, rejected).\n"
@@ -84,6 +85,7 @@ class SearchBox(QWidget):
         )
         layout.addWidget(self.field)
         layout.addWidget(self.semantic_button)
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)

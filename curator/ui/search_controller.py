@@ -71,9 +71,9 @@ def _run_search(
     vectors: object | None,
 ) -> list[SearchHit]:
     if kind is SearchKind.TEXT:
-        from curator.search import text
+        from curator.search.text import text_search  # looked up per call: patchable
 
-        return text.text_search(query)
+        return text_search(query)
     from curator.search import semantic
 
     if kind is SearchKind.SEMANTIC:
