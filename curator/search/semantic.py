@@ -199,7 +199,8 @@ def text_vector(config: ClipConfig, text: str) -> NDArray[np.float32]:
         cached = _text_vectors.get(key)
     if cached is not None:
         return cached
-    vector = np.ascontiguousarray(shared_embedder(config).embed_text(text), dtype=np.float32)
+    vector = np.array(shared_embedder(config).embed_text(text), dtype=np.float32)
+    vector.setflags(write=False)  # shared by every caller of the same query
     with _text_lock:
         if len(_text_vectors) >= _TEXT_CACHE_SIZE:
             _text_vectors.pop(next(iter(_text_vectors)))  # the oldest
