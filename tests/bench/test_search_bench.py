@@ -49,14 +49,20 @@ def _unit_rows(rng: np.random.Generator, n: int) -> np.ndarray:
     return x
 
 
-def _timed(fn: Callable[[np.ndarray], object], queries: np.ndarray) -> list[float]:
-    fn(queries[0])  # warm-up (page faults, BLAS start-up)
-    times = []
+def _timed(
+    fns: dict[str, Callable[[np.ndarray], object]], queries: np.ndarray
+) -> dict[str, dict[str, float]]:
+    """Milliseconds per query of each of `fns`, interleaved query by query (so a busy
+    machine slows them alike and the ratios hold)."""
+    for fn in fns.values():
+        fn(queries[0])  # warm-up (page faults, BLAS start-up)
+    times: dict[str, list[float]] = {name: [] for name in fns}
     for q in queries:
-        start = time.perf_counter()
-        fn(q)
-        times.append((time.perf_counter() - start) * 1000)
-    return times
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn(q)
+            times[name].append((time.perf_counter() - start) * 1000)
+    return {name: _stats(t) for name, t in times.items()}
 
 
 def _stats(times: list[float]) -> dict[str, float]:
@@ -73,11 +79,14 @@ def measure_rank() -> dict[str, Any]:
     queries = _unit_rows(rng, QUERIES)
     # The right answer first (a query at a stored vector finds that photo).
     assert rank(matrix, ids, matrix[1234], limit=LIMIT)[0].photo_id == 1235
-    return {
-        "rank": _stats(_timed(lambda q: rank(matrix, ids, q, limit=LIMIT), queries)),
-        "matvec": _stats(_timed(lambda q: matrix @ q, queries)),
-        "naive_full_sort": _stats(_timed(lambda q: np.argsort(-(matrix @ q))[:LIMIT], queries)),
-    }
+    return _timed(
+        {
+            "rank": lambda q: rank(matrix, ids, q, limit=LIMIT),
+            "matvec": lambda q: matrix @ q,
+            "naive_full_sort": lambda q: np.argsort(-(matrix @ q))[:LIMIT],
+        },
+        queries,
+    )
 
 
 def _blas_threads() -> int:
@@ -91,7 +100,7 @@ def _measure_on_one_core() -> dict[str, Any]:
         from threadpoolctl import threadpool_limits
     except ImportError:  # a child process started with one BLAS thread
         code = (
-            "import json, tests.bench.test_search_bench as b; print(json.dumps(b.measure_rank()))"  # noqa: E501
+            "import json, tests.bench.test_search_bench as b; print(json.dumps(b.measure_rank()))"
         )
         env = {**os.environ, **ONE_THREAD}
         out = subprocess.run(
