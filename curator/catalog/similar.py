@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from peewee import fn
+
 from curator.catalog.models import Embedding, Photo
 
 _CHUNK = 900  # SQLite's parameter limit, with room to spare
@@ -43,16 +45,16 @@ def burst_mates(photo_id: int) -> list[int]:
     return [int(pid) for (pid,) in query.tuples()]
 
 
-def embeddings_stamp(model: str) -> tuple[int, int]:
-    """(how many, newest row id) of `model`'s embeddings: changes whenever one is
-    stored or replaced (a replace makes a new row), in one aggregate query."""
+def embeddings_stamp(model: str) -> tuple[str, int, int]:
+    """(catalog file, how many, newest row id) of `model`'s embeddings: changes whenever
+    one is stored or replaced (a replace makes a new row) or another catalog is open;
+    one aggregate query."""
+    database = str(Embedding._meta.database.database)
     row = (
-        Embedding.select(Embedding.id.count(), Embedding.id.max())
+        Embedding.select(fn.COUNT(Embedding.id), fn.MAX(Embedding.id))
         .where(Embedding.model == model)
         .tuples()
         .first()
     )
-    if row is None:
-        return (0, 0)
-    count, newest = row
-    return (int(count or 0), int(newest or 0))
+    count, newest = row if row is not None else (0, 0)
+    return (database, int(count or 0), int(newest or 0))

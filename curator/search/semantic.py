@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import replace
 from typing import Protocol
 
 import numpy as np
@@ -162,7 +163,7 @@ def _live_top(
 
 _matrix_lock = threading.Lock()
 _catalog_vectors: judgments.EmbeddingCache | None = None
-_catalog_stamp: tuple[int, int] = (0, 0)
+_catalog_stamp: tuple[str, int, int] = ("", 0, 0)
 
 
 def catalog_vectors(model: str) -> Vectors:
@@ -187,18 +188,19 @@ def _vectors_for(model: str, embeddings: Vectors | None) -> Vectors:
 # -- the text encoder -----------------------------------------------------------------------
 
 _text_lock = threading.Lock()
-_text_vectors: dict[tuple[str, str], NDArray[np.float32]] = {}
+_text_vectors: dict[tuple[ClipConfig, str], NDArray[np.float32]] = {}
 
 
 def text_vector(config: ClipConfig, text: str) -> NDArray[np.float32]:
     """CLIP's unit vector for `text` (the session's shared model; a query typed
     again is not encoded again). Raises ModelUnavailable."""
-    key = (model_id_for(config), text)
+    key = (replace(config, allow_download=False, batch_size=1), text)
     with _text_lock:
         cached = _text_vectors.get(key)
     if cached is not None:
         return cached
-    vector = np.ascontiguousarray(shared_embedder(config).embed_text(text), dtype=np.float32)
+    vector = np.array(shared_embedder(config).embed_text(text), dtype=np.float32)
+    vector.setflags(write=False)  # shared by every caller of the same query
     with _text_lock:
         if len(_text_vectors) >= _TEXT_CACHE_SIZE:
             _text_vectors.pop(next(iter(_text_vectors)))  # the oldest
