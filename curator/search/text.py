@@ -139,7 +139,8 @@ def parse_query(text: str) -> ParsedQuery:
             types.append(_content_type(value))
         elif (rating := _RATING.match(token)) is not None:
             op = "=" if rating.group(1) == ":" else rating.group(1)
-            ratings.append((op, int(rating.group(2))))
+            # Stars are 0-5 (unrated counts as 0): 6 says the same as any larger number.
+            ratings.append((op, min(int(rating.group(2)), 6)))
         elif lower in CULL_WORDS:
             cull.append(lower)
         elif lower == "picked":
