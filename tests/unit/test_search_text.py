@@ -280,3 +280,19 @@ def test_a_v6_catalog_gets_its_index_built_by_the_migration(tmp_path: Path) -> N
         assert set(_ids("IMG")) == {1, 2}
         decisions.add_tag(2, "gull")  # the triggers work on the upgraded catalog
         assert set(_ids("gull")) == {1, 2}
+
+
+def test_a_renamed_or_deleted_tag_follows_in_the_index(cat: Catalog) -> None:
+    from curator.catalog.models import Tag
+
+    a = _photo("/p/a.jpg")
+    b = _photo("/p/b.jpg")
+    decisions.add_tag(a, "seagull")
+    decisions.add_tag(b, "seagull")
+    Tag.update(name="albatross").where(Tag.name == "seagull").execute()
+    assert _ids("seagull") == []
+    assert set(_ids("albatross")) == {a, b}
+    Tag.delete().where(Tag.name == "albatross").execute()  # cascades to photo_tag
+    assert _ids("albatross") == []
+    assert set(_ids("a.jpg b.jpg")) == set()  # AND: no photo has both names
+    assert _ids('"a.jpg"') == [a]
