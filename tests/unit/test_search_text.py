@@ -296,3 +296,16 @@ def test_a_renamed_or_deleted_tag_follows_in_the_index(cat: Catalog) -> None:
     assert _ids("albatross") == []
     assert set(_ids("a.jpg b.jpg")) == set()  # AND: no photo has both names
     assert _ids('"a.jpg"') == [a]
+
+
+def test_a_missing_photos_tombstoned_path_is_found_by_its_last_name(cat: Catalog) -> None:
+    from curator.catalog.missing import tombstone
+
+    a = _photo("/p/IMG_7781.JPG")
+    Photo.update(path=tombstone(b"/p/IMG_7781.JPG", a), missing_since=utcnow()).where(
+        Photo.id == a
+    ).execute()
+    hits = text_search("IMG_7781")
+    assert [h.photo_id for h in hits] == [a]
+    assert hits[0].why == "file name, missing"
+    assert _ids("missing") == []  # the tombstone's suffix is not part of the name
