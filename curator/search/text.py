@@ -30,8 +30,10 @@ shows or how it was tagged outranks the same word in a file name. A query
 of filters only returns every matching photo in capture-time order (the
 gallery's), score 0.
 
+A hit's `why` names the fields where a query word shows ("subject, tags"),
+for the best `WHY_LIMIT` hits; a missing photo's ends with "missing".
 Deleted photos (`deleted_at`, purged to the trash) never appear; missing
-photos do, with "missing" in their `why`.
+photos do.
 """
 
 from __future__ import annotations
@@ -52,6 +54,11 @@ FIELDS: tuple[str, ...] = ("subject", "tags", "type", "mood", "lighting", "file 
 
 WEIGHTS: tuple[float, ...] = (10.0, 10.0, 5.0, 3.0, 3.0, 1.0)
 """bm25 weight of each column, in `photo_fts` column order (`FIELDS`)."""
+
+WHY_LIMIT = 200
+"""Hits past this many (best first) get no field names in `why` (only
+"missing" where it applies): reading the columns of 10,000 hits would cost
+more than the search itself, and people read the top of a list."""
 
 CULL_WORDS = ("kept", "rejected", "unreviewed")
 _RATING_OPS = (">=", "<=", ">", "<", "=")
@@ -139,7 +146,8 @@ def parse_query(text: str) -> ParsedQuery:
             types.append(_content_type(value))
         elif (rating := _RATING.match(token)) is not None:
             op = "=" if rating.group(1) == ":" else rating.group(1)
-            ratings.append((op, int(rating.group(2))))
+            # Stars are 0-5 (unrated counts as 0): 6 says the same as any larger number.
+            ratings.append((op, min(int(rating.group(2)), 6)))
         elif lower in CULL_WORDS:
             cull.append(lower)
         elif lower == "picked":
@@ -212,40 +220,57 @@ def text_search(
         return [SearchHit(int(pid), 0.0, "missing" if missing else "") for pid, missing in rows]
     weights = ", ".join(str(w) for w in WEIGHTS)
     rows = db.execute_sql(
-        f"SELECT p.id, bm25(photo_fts, {weights}) AS rank, p.missing_since IS NOT NULL,"
-        " photo_fts.subject, photo_fts.tags, photo_fts.content_type, photo_fts.mood,"
-        " photo_fts.lighting, CAST(photo_fts.names AS BLOB)"
+        f"SELECT p.id, bm25(photo_fts, {weights}) AS rank, p.missing_since IS NOT NULL"
         " FROM photo_fts JOIN photo p ON p.id = photo_fts.rowid"
         f" WHERE photo_fts MATCH ? AND {' AND '.join(where)} ORDER BY rank, p.id{tail}",
         [expression, *params],
     ).fetchall()
-    terms = [_fold_tokens(t) for t in (*parsed.words, *parsed.phrases)]
-    hits = []
-    for pid, rank, missing, *columns in rows:
-        if columns[-1] is not None:
+    whys = _whys(parsed, [int(pid) for pid, _, _ in rows[:WHY_LIMIT]])
+    return [
+        SearchHit(
+            int(pid),
+            -float(rank),
+            ", ".join([*whys.get(int(pid), ()), *(["missing"] if missing else [])]),
+        )
+        for pid, rank, missing in rows
+    ]
+
+
+def _whys(parsed: ParsedQuery, photo_ids: list[int]) -> dict[int, list[str]]:
+    """The fields where a query term shows, for these photos (a word as a prefix
+    of a token, a phrase's words each somewhere: a hint for people, not a proof)."""
+    if not photo_ids:
+        return {}
+    terms = [
+        [re.compile(r"(?<![^\W_])" + re.escape(tok)) for tok in _fold_tokens(t)]
+        for t in (*parsed.words, *parsed.phrases)
+    ]
+    rows = Photo._meta.database.execute_sql(
+        "SELECT rowid, subject, tags, content_type, mood, lighting, CAST(names AS BLOB)"
+        " FROM photo_fts WHERE rowid IN (SELECT value FROM json_each(?))",
+        [json.dumps(photo_ids)],
+    ).fetchall()
+    out: dict[int, list[str]] = {}
+    for pid, *columns in rows:
+        if columns[-1] is not None:  # names: bytes that may not be UTF-8 (see m007)
             columns[-1] = bytes(columns[-1]).decode("utf-8", errors="replace")
-        hits.append(SearchHit(int(pid), -float(rank), _why(terms, columns, bool(missing))))
-    return hits
+        found = []
+        for name, value in zip(FIELDS, columns, strict=True):
+            if value:
+                text = _fold(value)
+                if any(all(rx.search(text) for rx in term) for term in terms):
+                    found.append(name)
+        out[int(pid)] = found
+    return out
 
 
 def _fold(text: str) -> str:
+    """Lower case without accents, as the index's tokenizer folds."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _fold_tokens(text: str) -> list[str]:
     return _WORD_CHARS.findall(_fold(text))
-
-
-def _why(terms: list[list[str]], columns: list[str | None], missing: bool) -> str:
-    """The fields where a query term shows (a word as a prefix of a token)."""
-    found = []
-    for name, value in zip(FIELDS, columns, strict=True):
-        if not value:
-            continue
-        tokens = _fold_tokens(value)
-        if any(all(any(tok.startswith(t) for tok in tokens) for t in term) for term in terms):
-            found.append(name)
-    if missing:
-        found.append("missing")
-    return ", ".join(found)
