@@ -339,11 +339,13 @@ class MainWindow(QMainWindow):
         self.search.started.connect(self._on_search_started)
         self.search.finished.connect(self._on_search_finished)
         self.project_actions.menu_extras.append(self._add_like_item)
-        clear = QAction("Clear the search", self.gallery)
-        clear.setShortcut(QKeySequence("Esc"))
-        clear.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        clear.triggered.connect(self.clear_search)
-        self.gallery.addAction(clear)
+        # Esc in the grid clears a search (enabled only while one shows).
+        self.clear_search_action = QAction("Clear the search", self.gallery)
+        self.clear_search_action.setShortcut(QKeySequence("Esc"))
+        self.clear_search_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.clear_search_action.setEnabled(False)
+        self.clear_search_action.triggered.connect(self.clear_search)
+        self.gallery.addAction(self.clear_search_action)
 
     # --- actions ------------------------------------------------------------
 
@@ -671,6 +673,7 @@ class MainWindow(QMainWindow):
         self.search_label.setText("" if search is None else f"  {search.count_text(shown)}  ")
         sort = self.filter_bar.sort_combo
         sort.setEnabled(search is None)  # search results keep their rank order
+        self.clear_search_action.setEnabled(search is not None)
         sort.setToolTip("" if search is None else "Search results are shown best first.")
         self.pass_label.setText(f"  {self.session.position_text}  ")
 

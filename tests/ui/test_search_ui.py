@@ -5,9 +5,11 @@ semantic search that cannot run saying why in the status line."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
+import pytest
 from numpy.typing import NDArray
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QApplication, QMenu
@@ -21,8 +23,11 @@ from curator.catalog.types import CullState
 from curator.paths import resolve_paths
 from curator.pipeline.config import embedding_model_id
 from curator.search.text import text_search
-from curator.settings import load_settings
-from curator.ui.search_controller import SearchKind
+from curator.search.types import SearchHit
+from curator.settings import Settings, load_settings
+from curator.ui.guard import ErrorReporter
+from curator.ui.search_box import SearchRequest, parse_search
+from curator.ui.search_controller import SearchController, SearchKind, SearchOutcome
 from tests.ui.conftest import running_app
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -315,3 +320,35 @@ def test_a_semantic_search_that_cannot_run_says_why_in_the_status_line(
     assert QApplication.activeModalWidget() is None  # no dialog
     assert window.active_search is None and model.ids == everything
     assert window.error_label.text() == ""  # not an error: a sentence about the setup
+
+
+def test_the_box_reads_a_tilde_as_semantic_and_blank_as_nothing() -> None:
+    assert parse_search("  harbour  ") == SearchRequest("harbour", semantic=False)
+    assert parse_search("~ golden hour") == SearchRequest("golden hour", semantic=True)
+    assert parse_search("sea", semantic=True) == SearchRequest("sea", semantic=True)
+    assert parse_search("   ") is None and parse_search("~") is None
+
+
+def test_only_the_newest_search_comes_back(catalog: object, qtbot: QtBot) -> None:
+    """A slow search overtaken by a newer one: its result is dropped, the newer one
+    shows, and `busy` holds until then."""
+    release = threading.Event()
+
+    def fake_text_search(query: str, **_: object) -> list[SearchHit]:
+        if query == "slow":
+            release.wait(30)
+        return [SearchHit(len(query), 1.0)]
+
+    controller = SearchController(ErrorReporter(), Settings)
+    outcomes: list[SearchOutcome] = []
+    controller.finished.connect(outcomes.append)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("curator.search.text.text_search", fake_text_search)
+        controller.search_text("slow")
+        controller.search_text("fast!")
+        assert controller.busy
+        release.set()
+        qtbot.waitUntil(lambda: not controller.busy, timeout=WAIT)
+        controller.shutdown()
+    QApplication.processEvents()
+    assert [(o.query, o.ids) for o in outcomes] == [("fast!", (5,))]
