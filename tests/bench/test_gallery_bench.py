@@ -59,6 +59,10 @@ QUERIES: dict[str, GalleryQuery] = {
     "tag": GalleryQuery(tag="tag 007"),
     "burst": GalleryQuery(burst_only=True),
     "failed": GalleryQuery(failed_only=True),
+    # Search results shown as the gallery (ids are 1..N in a fresh catalog): every
+    # photo ranked (a filter-only text search), and 200 semantic hits under a filter.
+    "search: all ranked": GalleryQuery(ranked_ids=tuple(range(N, 0, -1))),
+    "search: 200 hits + kept": GalleryQuery(cull="kept", ranked_ids=tuple(range(1, N, 500))),
 }
 
 
@@ -101,6 +105,9 @@ def test_gallery_open_and_filter_sort_on_100k(tmp_path: Path, qtbot: QtBot) -> N
         for query in QUERIES.values():
             sql, params = gallery_sql(query)
             plain = [pid for (pid,) in catalog.db.execute_sql(sql, params).fetchall()]
+            if query.ranked_ids is not None:  # a search: its hits the filters keep, by rank
+                kept = set(plain)
+                plain = [pid for pid in query.ranked_ids if pid in kept]
             assert gallery_query_ids(query) == plain
         app.shutdown()
         window.close()
