@@ -47,7 +47,7 @@ LOUPE_BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding(
         "more_like_this",
         ("M",),
-        "more like this: the gallery shows the most similar photos (duplicates, burst first)",
+        "more like this (gallery; duplicates, burst frames first)",
         "same",
     ),
     KeyBinding("leave", ("Esc",), "leave compare, or back to fit", "same"),
@@ -72,7 +72,7 @@ WINDOW_BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding(
         "search",
         ("Ctrl+F", "/"),
-        "search box: words find photos; ≈ or a ~ prefix: similar meaning (CLIP)",
+        "search box (~words: by meaning); Esc clears",
         "same",
     ),
 )

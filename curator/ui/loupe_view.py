@@ -365,7 +365,9 @@ class HelpOverlay(QWidget):
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor(0, 0, 0, 215))
         rows = [("Key", "Cull pass", "Rating pass"), *help_rows()]
-        line = 24
+        # 24 px a line, tighter (down to 17) when the window is too short for every row.
+        lines = len(rows) + 3 + len(HELP_NOTES)
+        line = max(17, min(24, (self.height() - 40) // lines))
         width = min(self.width() - 40, 900)
         left = (self.width() - width) // 2
         top = max(20, (self.height() - line * (len(rows) + 3 + len(HELP_NOTES))) // 2)
