@@ -335,7 +335,7 @@ class MainWindow(QMainWindow):
         self.loupe.like_requested.connect(self.more_like)
         self.search_box.search_requested.connect(self._on_search_requested)
         self.search_box.cleared.connect(self._on_search_cleared)
-        self.search_box.left.connect(self._keys_to_page)
+        self.search_box.escaped.connect(self._on_search_escaped)
         self.search.started.connect(self._on_search_started)
         self.search.finished.connect(self._on_search_finished)
         self.project_actions.menu_extras.append(self._add_like_item)
@@ -344,7 +344,7 @@ class MainWindow(QMainWindow):
         self.clear_search_action.setShortcut(QKeySequence("Esc"))
         self.clear_search_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.clear_search_action.setEnabled(False)
-        self.clear_search_action.triggered.connect(self.clear_search)
+        self.clear_search_action.triggered.connect(self._on_search_cleared)
         self.gallery.addAction(self.clear_search_action)
 
     # --- actions ------------------------------------------------------------
@@ -430,6 +430,8 @@ class MainWindow(QMainWindow):
 
     def clear_search(self) -> None:
         """Back to the gallery the filters select (a search under way is dropped)."""
+        if self.search.busy:
+            self.statusBar().clearMessage()  # "Loading the CLIP text model…" is moot
         self.search.cancel()
         self.search_box.clear()
         if self.active_search is None:
@@ -441,8 +443,10 @@ class MainWindow(QMainWindow):
         self.session.set_scope(None)
         if self.stack.currentWidget() is self.loupe:
             self.session.start(self.session.pass_, at_photo=current)
-        else:
-            self.show_gallery()
+        else:  # the gallery keeps the photo last looked at; the focus stays where it is
+            row = None if current is None else self.model.row_for(current)
+            if row is not None:
+                self.gallery.setCurrentIndex(self.model.index(row))
         self.statusBar().clearMessage()
 
     @Slot(object)
@@ -457,6 +461,11 @@ class MainWindow(QMainWindow):
     @guarded_slot
     def _on_search_cleared(self) -> None:
         self.clear_search()
+
+    @Slot()
+    @guarded_slot
+    def _on_search_escaped(self) -> None:
+        self.clear_search()
         self._keys_to_page()
 
     @Slot(str)
@@ -468,6 +477,7 @@ class MainWindow(QMainWindow):
     def _on_search_finished(self, outcome: SearchOutcome) -> None:
         self.statusBar().clearMessage()
         if outcome.ids is None:
+            self.search_box.forget()  # Enter tries again (weights pulled meanwhile…)
             if outcome.failed:
                 self.show_error(outcome.message)
             else:  # SearchUnavailable: its sentence, in the status line, no dialog

@@ -5,9 +5,10 @@ runs here: the box only says what the user asked for.
   semantic one (CLIP: "golden hour portrait by the sea").
 - Enter searches at once; typing searches after a short pause (`DEBOUNCE_MS`),
   so the gallery follows the words without a search per keystroke.
-- Esc clears the box and emits `cleared` (the gallery comes back); a second Esc
-  (the box already empty) hands the keys back (`left`).
-- Emptying the box by hand is a `cleared` too.
+- Esc empties the box and emits `escaped`: the window clears the search (the
+  gallery comes back) and gives the keys back to the page.
+- Emptying the box by hand (backspace) is `cleared`: the search goes, the
+  keys stay in the box for the next words.
 - The field is a QLineEdit: it takes every printable key (Qt's shortcut
   override), so typing "p" or "/" in it never reaches a window shortcut; the
   loupe's decision keys live on the loupe page and never see it at all.
@@ -57,8 +58,8 @@ class SearchField(QLineEdit):
 
 class SearchBox(QWidget):
     search_requested = Signal(object)  # SearchRequest
-    cleared = Signal()  # the user emptied the box or pressed Esc in it
-    left = Signal()  # Esc in an empty box: give the keys back
+    cleared = Signal()  # the user emptied the box by editing: no search any more
+    escaped = Signal()  # Esc in the box (now empty): no search, keys back to the page
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -134,12 +135,11 @@ class SearchBox(QWidget):
         if self.field.text().strip():
             self.submit()
 
+    def forget(self) -> None:
+        """The last search did not run (unavailable, failed): Enter may try it again."""
+        self._last = None
+
     @Slot()
     def _on_escaped(self) -> None:
-        self._debounce.stop()
-        if self.field.text() or self._last is not None:
-            self.field.clear()
-            self._last = None
-            self.cleared.emit()
-        else:
-            self.left.emit()
+        self.clear()
+        self.escaped.emit()

@@ -135,6 +135,15 @@ def test_words_show_matching_photos_with_the_count_filters_narrow_and_esc_restor
     qtbot.waitUntil(lambda: model.ids == [p[4]] and not window.search.busy, timeout=WAIT)
     assert _count_text(app) == "1 photo matches “harbour lighthouse”"
 
+    # Emptying the box by hand ends the search; the keys stay in the box.
+    field.selectAll()
+    qtbot.keyClick(field, Qt.Key.Key_Backspace)
+    qtbot.waitUntil(lambda: window.active_search is None, timeout=WAIT)
+    assert model.ids == everything and field.hasFocus()
+    qtbot.keyClicks(field, "harbour")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: model.ids == expected and not window.search.busy, timeout=WAIT)
+
     # Esc in the box: the search is gone, the whole gallery is back, keys go to the grid.
     qtbot.keyClick(field, Qt.Key.Key_Escape)
     assert window.active_search is None
@@ -166,9 +175,9 @@ def test_slash_and_ctrl_f_focus_the_box_and_typing_in_it_decides_nothing(
     assert before.cull is CullState.UNREVIEWED and before.rating is None
     assert app.session.current == p[0]  # the loupe did not move on either
 
-    qtbot.keyClick(field, Qt.Key.Key_Escape)  # clears
-    qtbot.keyClick(field, Qt.Key.Key_Escape)  # empty box: the keys go back to the page
+    qtbot.keyClick(field, Qt.Key.Key_Escape)  # clears; the keys go back to the page
     qtbot.waitUntil(lambda: not field.hasFocus(), timeout=WAIT)
+    assert field.text() == "" and window.active_search is None
 
     window.show_gallery()
     qtbot.waitUntil(window.gallery.hasFocus, timeout=WAIT)
@@ -320,6 +329,12 @@ def test_a_semantic_search_that_cannot_run_says_why_in_the_status_line(
     assert QApplication.activeModalWidget() is None  # no dialog
     assert window.active_search is None and model.ids == everything
     assert window.error_label.text() == ""  # not an error: a sentence about the setup
+
+    # Enter tries again (the weights may have been pulled meanwhile).
+    tried = window.search.generation
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert window.search.generation == tried + 1
+    qtbot.waitUntil(lambda: not window.search.busy, timeout=WAIT)
 
 
 def test_the_box_reads_a_tilde_as_semantic_and_blank_as_nothing() -> None:
