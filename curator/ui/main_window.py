@@ -421,6 +421,8 @@ class MainWindow(QMainWindow):
 
     # --- search -----------------------------------------------------------------
 
+    @Slot(int)
+    @guarded_slot
     def more_like(self, photo_id: int) -> None:
         """M in the loupe, or the gallery's "More Like This": the closest photos."""
         row = gallery_rows([photo_id]).get(photo_id)
