@@ -21,5 +21,6 @@ GROUPS: tuple[str, ...] = (
     "curator.commands.export",
     "curator.commands.lightroom",
     "curator.commands.project",
+    "curator.commands.purge",
     "curator.commands.xmp",
 )
