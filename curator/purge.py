@@ -12,6 +12,7 @@ and it never unlinks anything (see curator.trash).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,9 +94,16 @@ def plan_sentence(plan: PurgePlan) -> str:
     return text
 
 
-def purge(plan: PurgePlan, progress: ProgressFn | None = None) -> PurgeReport:
-    """Move the plan's files to the trash, then tombstone the photos that went."""
-    outcomes = move_to_trash([(f.path, f.size) for f in plan.files], progress)
+def purge(
+    plan: PurgePlan,
+    progress: ProgressFn | None = None,
+    *,
+    should_stop: Callable[[], bool] | None = None,
+) -> PurgeReport:
+    """Move the plan's files to the trash, then tombstone the photos that went
+    (all of them: a photo whose files were not all tried, `should_stop`, stays)."""
+    files = [(f.path, f.size) for f in plan.files]
+    outcomes = move_to_trash(files, progress, should_stop=should_stop)
     applied = apply_purge(plan, [o.path for o in outcomes if o.trashed])
     return PurgeReport(tuple(outcomes), applied.deleted, applied.kept, plan.skipped_missing)
 

@@ -10,7 +10,7 @@ Invariants:
   move. A file the trash can't take (a disk without a usable trash folder,
   no permission, a read-only file or disk, a file already gone) is reported
   with one sentence and left exactly where and as it was; the others go on.
-- The outcome of every file is returned, in the order given.
+- The outcome of every file tried is returned, in the order given.
 """
 
 from __future__ import annotations
@@ -34,11 +34,19 @@ ProgressFn = Callable[[int, int], None]  # (files done, files in all)
 
 
 def move_to_trash(
-    files: Sequence[tuple[str, int]], progress: ProgressFn | None = None
+    files: Sequence[tuple[str, int]],
+    progress: ProgressFn | None = None,
+    *,
+    should_stop: Callable[[], bool] | None = None,
 ) -> list[TrashOutcome]:
-    """Send each (path, size) to the OS trash; one outcome per file."""
+    """Send each (path, size) to the OS trash; one outcome per file tried.
+
+    `should_stop` is asked before each file: once it says so, the files not
+    tried yet are left alone and get no outcome."""
     outcomes: list[TrashOutcome] = []
     for done, (path, size) in enumerate(files, start=1):
+        if should_stop is not None and should_stop():
+            break
         try:
             send2trash.send2trash(path)
         except OSError as exc:
