@@ -98,3 +98,40 @@ def test_cancelling_the_confirmation_moves_nothing(
         qtbot.waitUntil(lambda: app.window.purge.action.isEnabled(), timeout=30_000)
         assert _ids([rejected])[0] in app.model.ids
     assert rejected.exists() and not os_trash.exists()
+
+
+def test_shutdown_mid_purge_stops_between_files_and_applies_what_went(
+    qtbot: QtBot, library: Path, os_trash: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import send2trash
+
+    rejected = [library / "IMG_0004.jpg", library / "IMG_0005.jpg"]
+    for path in rejected:
+        assert run_cli("reject", str(path))[0] == 0
+    first, second = _ids(rejected)
+    real = send2trash.send2trash
+    started, release = threading.Event(), threading.Event()
+
+    def slow_trash(path: str) -> None:
+        started.set()
+        assert release.wait(60), "the test never released the purge"
+        real(path)
+
+    def answer_yes(*_args: object) -> Any:
+        from PySide6.QtWidgets import QMessageBox
+
+        return QMessageBox.StandardButton.Yes
+
+    with monkeypatch.context() as m, running_app(qtbot) as app:
+        m.setattr(send2trash, "send2trash", slow_trash)
+        m.setattr("curator.ui.purge_action.QMessageBox.question", answer_yes)
+        app.window.purge.action.trigger()
+        qtbot.waitUntil(started.is_set, timeout=60_000)
+        assert app.purge is not None
+        app.purge.shutdown()  # what App.shutdown does first: stop between files
+        release.set()
+        app.shutdown()  # drains the pool: the purge has ended when this returns
+    assert not rejected[0].exists() and rejected[1].exists()
+    with Catalog.open(resolve_paths().catalog):
+        assert Photo.get_by_id(first).deleted_at is not None
+        assert Photo.get_by_id(second).deleted_at is None
