@@ -20,9 +20,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from curator.commands.base import EXIT_INTERNAL, EXIT_OK, CommandContext, UsageError
+
+if TYPE_CHECKING:
+    from curator.catalog.purge import PurgeFile
 
 NAMES: tuple[str, ...] = ("purge-rejected",)
 
@@ -46,6 +49,13 @@ def _confirmed(question: str, stdin: TextIO, out: TextIO) -> bool:
     return answer in ("y", "yes")
 
 
+def _list_files(files: list[PurgeFile], out: TextIO) -> None:
+    from curator.purge import human_size
+
+    for f in files:
+        print(f"  {f.path}  ({human_size(f.size)})", file=out)
+
+
 def cmd_purge_rejected(
     args: argparse.Namespace, ctx: CommandContext, *, stdin: TextIO | None = None
 ) -> int:
@@ -53,10 +63,10 @@ def cmd_purge_rejected(
 
     stdin = stdin or sys.stdin
     plan = plan_purge()
-    if args.dry_run or not plan.photos:
+    if args.dry_run:
         if args.json:
             listing: dict[str, object] = {
-                "dry_run": bool(args.dry_run),
+                "dry_run": True,
                 "photos": len(plan.photos),
                 "total_bytes": plan.total_bytes,
                 "skipped_missing": plan.skipped_missing,
@@ -66,18 +76,24 @@ def cmd_purge_rejected(
         else:
             verb = "Would move" if plan.photos else "Nothing to move"
             print(f"{verb}: {plan_sentence(plan)}.", file=ctx.out)
-            for f in plan.files:
-                print(f"  {f.path}  ({human_size(f.size)})", file=ctx.out)
+            _list_files(plan.files, ctx.out)
         return EXIT_OK
-    if not args.yes:
+    if not plan.photos:
+        if not args.json:
+            print(f"Nothing to move: {plan_sentence(plan)}.", file=ctx.out)
+            return EXIT_OK
+    elif not args.json:
+        print(f"To the trash: {plan_sentence(plan)}.", file=ctx.out)
+        _list_files(plan.files, ctx.out)
+    if plan.photos and not args.yes:
         if not stdin.isatty():
             raise UsageError(
                 "purge-rejected moves files to the trash and asks first; "
                 "no terminal to ask on, so pass --yes to confirm"
             )
         asking = ctx.err if args.json else ctx.out  # stdout stays pure JSON
-        for f in plan.files:
-            print(f"  {f.path}  ({human_size(f.size)})", file=asking)
+        if args.json:
+            _list_files(plan.files, asking)
         n = len(plan.photos)
         question = f"Move {n} photo{'s' * (n != 1)} ({human_size(plan.total_bytes)}) to the trash?"
         if not _confirmed(question, stdin, asking):

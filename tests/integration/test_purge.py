@@ -247,6 +247,23 @@ def test_on_a_terminal_it_asks_first(
     from curator.purge import human_size
 
     assert f"Move 2 photos ({human_size(size)}) to the trash? [y/N]" in out
+    assert all(f"  {files[k]}  (" in out for k in ("A", "A2", "B"))  # listed first
     assert files["B"].exists() is not moved
     if moved:
         assert f"freeing {human_size(size)}" in out
+
+
+def test_nothing_rejected_nothing_to_confirm(
+    tmp_path: Path, os_trash: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    kept = make_jpeg(lib / "K.jpg", 320, 240, pattern="texture")
+    assert import_json(lib, "--stages", "technical")["new"] == 1
+    code, report, _err = _purge()
+    assert code == 0 and report["trashed"] == 0 and report["files"] == []
+    with monkeypatch.context() as m:
+        m.setattr(sys, "stdin", io.StringIO(""))  # no terminal, no --yes: nothing to ask
+        code, out, _err = run_cli("purge-rejected")
+    assert code == 0 and out.startswith("Nothing to move: 0 rejected photos")
+    assert kept.exists() and not os_trash.exists()
