@@ -267,3 +267,20 @@ def test_nothing_rejected_nothing_to_confirm(
         code, out, _err = run_cli("purge-rejected")
     assert code == 0 and out.startswith("Nothing to move: 0 rejected photos")
     assert kept.exists() and not os_trash.exists()
+
+
+def test_a_deleted_photos_bytes_over_a_live_photos_file_do_not_become_it(
+    tmp_path: Path, fixtures_dir: Path, os_trash: Path
+) -> None:
+    """`cp trashed-B C.jpg`: C's photo lost its bytes (missing, decisions kept);
+    B's bytes are skipped, not a new photo nor an edit of C."""
+    files = _library(tmp_path, fixtures_dir)
+    c_id = _photo_id(files["C"])
+    assert _purge()[0] == 0
+    shutil.copyfile(os_trash / "files" / "B.jpg", files["C"])
+    summary = import_json(tmp_path / "lib", "--stages", "technical")
+    assert summary["skipped_deleted"] == 1 and summary["changed"] == 0 and summary["new"] == 0
+    with _catalog():
+        c = Photo.get_by_id(c_id)
+        assert c.missing_since is not None and c.deleted_at is None and c.cull == "kept"
+        assert Photo.select().count() == 3
