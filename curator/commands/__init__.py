@@ -22,5 +22,6 @@ GROUPS: tuple[str, ...] = (
     "curator.commands.lightroom",
     "curator.commands.project",
     "curator.commands.purge",
+    "curator.commands.search",
     "curator.commands.xmp",
 )

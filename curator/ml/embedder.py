@@ -29,7 +29,14 @@ Invariants:
   (also when the model runs in half precision on CUDA);
 - a loaded `ClipEmbedder` is safe to share between threads for `preprocess`
   (stateless transforms); `load()` is idempotent and serialised by a lock.
-  Forward passes are meant to run on one thread (the ML pool's).
+  Forward passes are meant to run on one thread (the ML pool's);
+- one model object per process for the same weights: `load()` adopts the
+  model another `ClipEmbedder` of the same weights (file, device,
+  precision) already loaded, and `shared_embedder(config)` hands out one
+  embedder per configuration for the whole session (the search's text
+  encoder reuses the import's image model and vice versa). Forward passes
+  run under `torch.inference_mode()` and change no state, so two pool
+  threads may use the shared model at once.
 
 For the OpenAI weights the model must use QuickGELU (as they were trained);
 open_clip's `ViT-L-14` config does not, so for a pretrained *tag* the tag's
@@ -43,7 +50,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -413,6 +420,42 @@ def pick_device(requested: str) -> str:
     return requested
 
 
+_registry_lock = threading.Lock()
+# weights key (see `_weights_key`) → the first embedder that loaded those weights
+_loaded_models: dict[tuple[object, ...], ClipEmbedder] = {}
+# a configuration (allow_download aside) → the session's embedder for it
+_shared: dict[ClipConfig, ClipEmbedder] = {}
+
+
+def shared_embedder(config: ClipConfig) -> ClipEmbedder:
+    """The session's one `ClipEmbedder` for `config` (not loaded yet, cheap to call).
+
+    Call `load()` (or any embedding method) on a worker: it imports torch
+    the first time. Its model is the one any other embedder of the same
+    weights in this process already loaded, so asking twice never loads twice.
+    """
+    key = replace(config, allow_download=False)
+    with _registry_lock:
+        embedder = _shared.get(key)
+        if embedder is None:
+            embedder = _shared[key] = ClipEmbedder(key)
+    return embedder
+
+
+def _weights_key(resolved: _Resolved, device: str, precision: str) -> tuple[object, ...]:
+    """What makes two loads the same model: the weights (and the file's version), the
+    device and the precision."""
+    stamp: tuple[int, int] | None = None
+    if resolved.checkpoint is not None:
+        try:
+            st = os.stat(resolved.checkpoint)
+            stamp = (st.st_size, st.st_mtime_ns)
+        except OSError:
+            stamp = None
+    tag = tuple(sorted((str(k), repr(v)) for k, v in resolved.tag_cfg.items()))
+    return (resolved.model_name, resolved.checkpoint, stamp, tag, device, precision)
+
+
 class ClipEmbedder:
     """One CLIP model: `load()` once, then embed images and texts into unit vectors."""
 
@@ -453,6 +496,13 @@ class ClipEmbedder:
         resolved = _resolve(config, download=config.allow_download)
         device = pick_device(config.device)
         precision = "fp16" if device == "cuda" and config.half_on_cuda else "fp32"
+        key = _weights_key(resolved, device, precision)
+        with _registry_lock:
+            twin = _loaded_models.get(key)
+        if twin is not None and twin is not self:  # loaded already: one model per process
+            self._tokenizer = twin._tokenizer
+            self._adopt(twin._model, twin._preprocess, twin._device, twin._open_clip_name)
+            return
         tag = resolved.tag_cfg
         kwargs: dict[str, Any] = {}
         if tag:
@@ -477,6 +527,8 @@ class ClipEmbedder:
         except Exception as err:  # corrupt file, wrong architecture, hub/network, CUDA...
             raise ModelUnavailable(_load_failed_message(config, err), detail=repr(err)) from err
         self._adopt(model, preprocess, device, resolved.model_name)
+        with _registry_lock:
+            _loaded_models.setdefault(key, self)
 
     @classmethod
     def from_model(
@@ -587,8 +639,17 @@ class ClipEmbedder:
             parts.append(self.embed_tensors([self.preprocess(image) for image in chunk]))
         return np.concatenate(parts)
 
+    def embed_text(self, text: str) -> np.ndarray:
+        """One phrase's unit vector (dim,) float32: a search query."""
+        vector: np.ndarray = self.embed_texts([text])[0]
+        return vector
+
     def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit vectors (n, dim) float32 for phrases, comparable with image vectors (search)."""
+        """Unit vectors (n, dim) float32 for phrases, comparable with image vectors (search).
+
+        Same model as the images; the tokenizer (`open_clip.get_tokenizer` of
+        the model's name) is made on first use and kept with the embedder.
+        """
         import torch
 
         self.load()
@@ -596,7 +657,7 @@ class ClipEmbedder:
             import open_clip
 
             try:
-                self._tokenizer = open_clip.get_tokenizer(
+                tokenizer = open_clip.get_tokenizer(
                     self._open_clip_name, cache_dir=self.config.cache_dir
                 )
             except Exception as err:
@@ -604,6 +665,7 @@ class ClipEmbedder:
                     f"The text tokenizer of '{self.model_id}' could not be loaded.",
                     detail=repr(err),
                 ) from err
+            self._tokenizer = tokenizer
         parts = [np.zeros((0, self._dim), dtype=np.float32)]
         for start in range(0, len(texts), _TEXT_CHUNK):
             tokens = self._tokenizer(list(texts[start : start + _TEXT_CHUNK]))

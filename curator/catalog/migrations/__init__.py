@@ -18,6 +18,7 @@ from curator.catalog.migrations import (
     m004_gallery_indexes,
     m005_missing_photos,
     m006_projects_labels,
+    m007_search,
 )
 
 
@@ -49,6 +50,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         tuple(m006_projects_labels.STATEMENTS),
         foreign_keys_off=m006_projects_labels.FOREIGN_KEYS_OFF,
     ),
+    Migration(m007_search.VERSION, "text search", tuple(m007_search.STATEMENTS)),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

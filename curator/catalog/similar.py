@@ -1,0 +1,60 @@
+"""Catalog reads for semantic search and more-like-this (no vectors maths here).
+
+Responsibility: which photos are still live (not tombstoned by a purge), a
+photo's burst mates, and a cheap fingerprint of a model's stored embeddings
+(so an in-memory matrix knows when it went stale). Read-only; every query is
+bounded by the ids it is given or is one aggregate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from peewee import fn
+
+from curator.catalog.models import Embedding, Photo
+
+_CHUNK = 900  # SQLite's parameter limit, with room to spare
+
+
+def live_ids(photo_ids: Iterable[int]) -> set[int]:
+    """Those of `photo_ids` that are photos in the catalog and not deleted (`deleted_at`)."""
+    wanted = list(dict.fromkeys(int(pid) for pid in photo_ids))
+    live: set[int] = set()
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        query = Photo.select(Photo.id).where(Photo.id.in_(chunk), Photo.deleted_at.is_null())
+        live.update(int(pid) for (pid,) in query.tuples())
+    return live
+
+
+def burst_mates(photo_id: int) -> list[int]:
+    """The other live photos of `photo_id`'s burst (same `burst_group`), in id order."""
+    group = Photo.select(Photo.burst_group).where(Photo.id == photo_id).scalar()
+    if group is None:
+        return []
+    query = (
+        Photo.select(Photo.id)
+        .where(
+            Photo.burst_group == group,
+            Photo.id != photo_id,
+            Photo.deleted_at.is_null(),
+        )
+        .order_by(Photo.id)
+    )
+    return [int(pid) for (pid,) in query.tuples()]
+
+
+def embeddings_stamp(model: str) -> tuple[str, int, int]:
+    """(catalog file, how many, newest row id) of `model`'s embeddings: changes whenever
+    one is stored or replaced (a replace makes a new row) or another catalog is open;
+    one aggregate query."""
+    database = str(Embedding._meta.database.database)
+    row = (
+        Embedding.select(fn.COUNT(Embedding.id), fn.MAX(Embedding.id))
+        .where(Embedding.model == model)
+        .tuples()
+        .first()
+    )
+    count, newest = row if row is not None else (0, 0)
+    return (database, int(count or 0), int(newest or 0))

@@ -1,0 +1,139 @@
+"""`curator search QUERY [--semantic] [--like PATH] [--limit N] [--json]`.
+
+Text search by default (curator.search.text: words, "phrases", tag:/type:/
+rating filters, kept/picked/rejected/unreviewed); `--semantic` ranks by the
+CLIP text embedding of QUERY; `--like PATH` finds the photos most like the
+catalogued photo at PATH (no QUERY then). Read-only: it never writes.
+
+Output: one line per hit, best first (path, then cull/pick/stars and why it
+matched); `--json` prints a list of objects with "path", "score", "why",
+"rating", "cull", "picked", "subject", "tags", "missing" and "photo_id".
+`--limit` caps the hits (default 50; 0 for all).
+
+Exit codes: 0 ran (even with no hit); 2 bad usage (no query, a query with
+--like, a PATH not in the catalog); 3 the search can't be used here (no CLIP
+weights or no embeddings for --semantic/--like — the catalog or settings
+can't serve it, as with other exit-3 faults — the sentence says what to do).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+from curator.commands.base import EXIT_CATALOG, EXIT_OK, CommandContext, UsageError
+
+if TYPE_CHECKING:
+    from curator.search.rows import HitRow
+    from curator.search.types import SearchHit
+
+NAMES: tuple[str, ...] = ("search",)
+
+DEFAULT_LIMIT = 50
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "search",
+        parents=[common],
+        help="find photos by words, tags, type, rating or state (or --semantic, --like PATH)",
+        description='Words and "phrases" match subject, tags, type, mood, lighting and file '
+        "names (prefixes too); filters: tag:NAME type:TYPE rating>=N kept picked rejected "
+        "unreviewed.",
+    )
+    p.add_argument("query", nargs="*", metavar="QUERY", help="words, phrases and filters")
+    p.add_argument(
+        "--semantic", action="store_true", help="rank by meaning (CLIP) instead of words"
+    )
+    p.add_argument("--like", metavar="PATH", help="photos most like this catalogued photo")
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=DEFAULT_LIMIT,
+        metavar="N",
+        help=f"at most N hits (default {DEFAULT_LIMIT}; 0 for all)",
+    )
+    p.add_argument("--json", action="store_true", help="print the hits as JSON")
+    p.set_defaults(handler=cmd_search, read_only=True)
+
+
+def cmd_search(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from curator.search.rows import hit_rows
+    from curator.search.types import SearchUnavailable
+
+    query = " ".join(args.query).strip()
+    if args.limit < 0:
+        raise UsageError("--limit must be 0 (all) or a positive number of hits")
+    limit = args.limit or None
+    if args.like is not None and (query or args.semantic):
+        raise UsageError("give either a QUERY or --like PATH, not both")
+    if args.like is None and not query:
+        raise UsageError('give something to search for, e.g. curator search "harbour at dusk"')
+    hits: list[SearchHit]
+    try:
+        if args.like is not None:
+            hits = _like(args.like, ctx, limit)
+        elif args.semantic:
+            from curator.search.semantic import semantic_search
+
+            hits = semantic_search(query, ctx.settings, limit=_top(limit))
+        else:
+            from curator.search.text import text_search
+
+            hits = text_search(query, limit=limit)
+    except SearchUnavailable as exc:
+        print(f"curator: {exc}", file=ctx.err)
+        return EXIT_CATALOG
+    rows = hit_rows(h.photo_id for h in hits)
+    items = [_item(h, rows[h.photo_id]) for h in hits if h.photo_id in rows]
+    if args.json:
+        print(json.dumps(items, indent=2, ensure_ascii=False), file=ctx.out)
+    elif not items:
+        print("No photo matches.", file=ctx.out)
+    for item in [] if args.json else items:
+        print(_line(item), file=ctx.out)
+    return EXIT_OK
+
+
+def _top(limit: int | None) -> int:
+    """The ranking's top-k for `--limit` (None, i.e. --limit 0: every photo)."""
+    return sys.maxsize if limit is None else limit
+
+
+def _like(raw: str, ctx: CommandContext, limit: int | None) -> list[SearchHit]:
+    from curator.catalog.queries import photo_ids_for_paths
+
+    found = photo_ids_for_paths([os.path.abspath(os.path.expanduser(raw))])
+    if not found:
+        raise UsageError(f"{raw} is not in the catalog (import its folder first)")
+    from curator.search.semantic import more_like_this
+
+    return more_like_this(found[0], ctx.settings, limit=_top(limit))
+
+
+def _item(hit: SearchHit, row: HitRow) -> dict[str, Any]:
+    return {
+        "path": row.path,
+        "score": round(float(hit.score), 6),
+        "why": hit.why,
+        "rating": row.rating,
+        "cull": row.cull,
+        "picked": row.picked,
+        "subject": row.subject,
+        "tags": list(row.tags),
+        "missing": row.missing,
+        "photo_id": row.photo_id,
+    }
+
+
+def _line(item: dict[str, Any]) -> str:
+    state = [item["cull"]]
+    if item["picked"]:
+        state.append("picked")
+    if item["rating"]:
+        state.append("★" * int(item["rating"]))
+    why = f"  ({item['why']})" if item["why"] else ""
+    return f"{item['path']}  [{' '.join(state)}]{why}"

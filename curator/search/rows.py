@@ -1,0 +1,65 @@
+"""What a list of search hits shows of each photo (the CLI's lines and --json).
+
+Plain dataclasses from one pass over the catalog per 500 hits; never peewee
+rows. Deleted photos are left out (a search never returns them anyway).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from curator.catalog.missing import last_known_path
+from curator.catalog.models import Photo
+from curator.catalog.paths_codec import display_path
+
+__all__ = ["HitRow", "hit_rows"]
+
+
+@dataclass(frozen=True)
+class HitRow:
+    """One found photo as people read it."""
+
+    photo_id: int
+    path: str  # printable (undecodable bytes as U+FFFD); the last known one if missing
+    rating: int | None
+    cull: str
+    picked: bool
+    subject: str | None
+    tags: tuple[str, ...]  # live tags (user and AI), sorted
+    missing: bool
+
+
+def hit_rows(photo_ids: Iterable[int]) -> dict[int, HitRow]:
+    """The rows of these photos, by id (unknown or deleted ids are left out)."""
+    ids = list(dict.fromkeys(int(i) for i in photo_ids))
+    db = Photo._meta.database
+    out: dict[int, HitRow] = {}
+    for start in range(0, len(ids), 500):  # stay under SQLite's variable limit
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        tags: dict[int, list[str]] = defaultdict(list)
+        for pid, name in db.execute_sql(
+            "SELECT pt.photo_id, t.name FROM photo_tag pt JOIN tag t ON t.id = pt.tag_id"
+            f" WHERE pt.photo_id IN ({marks}) AND pt.removed_at IS NULL ORDER BY t.name",
+            chunk,
+        ):
+            tags[int(pid)].append(str(name))
+        for pid, path, rating, cull, picked, missing, subject in db.execute_sql(
+            "SELECT p.id, p.path, p.rating, p.cull, p.picked, p.missing_since IS NOT NULL,"
+            " d.subject FROM photo p LEFT JOIN description d ON d.photo_id = p.id"
+            f" WHERE p.id IN ({marks}) AND p.deleted_at IS NULL",
+            chunk,
+        ):
+            out[int(pid)] = HitRow(
+                photo_id=int(pid),
+                path=display_path(last_known_path(path)),
+                rating=None if rating is None else int(rating),
+                cull=str(cull),
+                picked=bool(picked),
+                subject=subject,
+                tags=tuple(tags.get(int(pid), ())),
+                missing=bool(missing),
+            )
+    return out

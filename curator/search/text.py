@@ -1,0 +1,276 @@
+"""Text search: words through SQLite FTS5 (migration 7's `photo_fts`), plus filters.
+
+A query is words, quoted phrases and filters, in any order:
+
+- words match the subject, tags, content type, mood, lighting and file
+  names, folding case and accents ("cafe" finds "Café"). Every word must
+  match somewhere (AND). Every word of two characters or more is also a
+  prefix ("harb" finds "harbour", "portrait" finds "portraits"), since
+  descriptions are free prose and people type stems; an exact token scores
+  higher than a longer one it prefixes. A one-character word matches only
+  itself.
+- "quoted phrases" match those words next to each other, exactly (no prefix).
+- filters narrow the set: `tag:harbour` (a live tag; `tag:"golden hour"` for
+  a tag of several words), `type:portrait` (the content type; `still-life`,
+  `still_life` and `"still life"` are the same), `rating>=4` (also `>`,
+  `<=`, `<`, `=`, and `rating:4` for exactly 4; unrated counts as 0), and the
+  bare words `kept`, `picked`, `rejected`, `unreviewed`. Filters of the same
+  kind combine with OR for cull states and content types (a photo has one),
+  with AND for tags and ratings; filters of different kinds and words all
+  combine with AND.
+
+User text never reaches FTS5 unquoted: each word becomes an FTS5 string
+("" doubled inside), so operators (AND, OR, NOT, NEAR), `*`, `(`, `-`, `:`
+and stray quotes are just text; a word with no letter or digit is dropped
+(FTS5 would read it as an empty phrase that matches nothing).
+
+Ranking: bm25 over the columns, weighted subject 10, tags 10, content type
+5, mood 3, lighting 3, file name 1 (see `WEIGHTS`): a word in what the photo
+shows or how it was tagged outranks the same word in a file name. A query
+of filters only returns every matching photo in capture-time order (the
+gallery's), score 0.
+
+A hit's `why` names the fields where a query word shows ("subject, tags"),
+for the best `WHY_LIMIT` hits; a missing photo's ends with "missing".
+Deleted photos (`deleted_at`, purged to the trash) never appear; missing
+photos do.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from curator.catalog.models import Photo
+from curator.search.types import SearchHit
+
+__all__ = ["FIELDS", "WEIGHTS", "ParsedQuery", "parse_query", "text_search"]
+
+FIELDS: tuple[str, ...] = ("subject", "tags", "type", "mood", "lighting", "file name")
+"""What each `photo_fts` column is called in a hit's `why`, in column order."""
+
+WEIGHTS: tuple[float, ...] = (10.0, 10.0, 5.0, 3.0, 3.0, 1.0)
+"""bm25 weight of each column, in `photo_fts` column order (`FIELDS`)."""
+
+WHY_LIMIT = 200
+"""Hits past this many (best first) get no field names in `why` (only
+"missing" where it applies): reading the columns of 10,000 hits would cost
+more than the search itself, and people read the top of a list."""
+
+CULL_WORDS = ("kept", "rejected", "unreviewed")
+_RATING_OPS = (">=", "<=", ">", "<", "=")
+
+# key:"quoted value" | "phrase" (an unclosed quote runs to the end) | a run of non-space
+_TOKEN = re.compile(r'(\w+):"([^"]*)"?|"([^"]*)"?|(\S+)')
+_RATING = re.compile(r"rating\s*(>=|<=|>|<|=|:)\s*(\d+)$", re.IGNORECASE)
+_WORD_CHARS = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A search query split into FTS terms and filters (see the module docstring)."""
+
+    words: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    content_types: tuple[str, ...] = ()
+    ratings: tuple[tuple[str, int], ...] = ()  # (operator, stars); operator in _RATING_OPS
+    cull: tuple[str, ...] = ()  # kept | rejected | unreviewed (any of them)
+    picked: bool = False
+
+    @property
+    def has_text(self) -> bool:
+        """Whether there is anything for FTS to match."""
+        return bool(self.words or self.phrases)
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.tags or self.content_types or self.ratings or self.cull or self.picked)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.has_text or self.has_filters)
+
+    def fts_expression(self) -> str | None:
+        """The FTS5 MATCH expression (every term quoted), None without words."""
+        parts = [_quote(p) for p in self.phrases]
+        for word in self.words:
+            quoted = _quote(word)
+            parts.append(f"({quoted} OR {quoted}*)" if len(word) >= 2 else quoted)
+        return " AND ".join(parts) if parts else None
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _has_token(text: str) -> bool:
+    """Whether FTS5's unicode61 tokenizer would find a token in `text`."""
+    return _WORD_CHARS.search(text) is not None
+
+
+def _tag_name(raw: str) -> str:
+    return " ".join(raw.lower().split())
+
+
+def _content_type(raw: str) -> str:
+    return "_".join(raw.lower().replace("-", " ").replace("_", " ").split())
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Split `text` into words, phrases and filters; never raises."""
+    words: list[str] = []
+    phrases: list[str] = []
+    tags: list[str] = []
+    types: list[str] = []
+    ratings: list[tuple[str, int]] = []
+    cull: list[str] = []
+    picked = False
+    for m in _TOKEN.finditer(text):
+        key, keyed, phrase, token = m.group(1), m.group(2), m.group(3), m.group(4)
+        if key is not None:
+            token = f"{key}:{keyed}"
+        elif phrase is not None:
+            if _has_token(phrase):
+                phrases.append(" ".join(phrase.split()))
+            continue
+        assert token is not None
+        lower = token.lower()
+        name, sep, value = token.partition(":")
+        if sep and name.lower() == "tag" and _tag_name(value):
+            tags.append(_tag_name(value))
+        elif sep and name.lower() == "type" and _content_type(value):
+            types.append(_content_type(value))
+        elif (rating := _RATING.match(token)) is not None:
+            op = "=" if rating.group(1) == ":" else rating.group(1)
+            # Stars are 0-5 (unrated counts as 0): 6 says the same as any larger number.
+            ratings.append((op, min(int(rating.group(2)), 6)))
+        elif lower in CULL_WORDS:
+            cull.append(lower)
+        elif lower == "picked":
+            picked = True
+        elif _has_token(token):
+            words.append(token)
+    return ParsedQuery(
+        words=tuple(dict.fromkeys(words)),
+        phrases=tuple(dict.fromkeys(phrases)),
+        tags=tuple(dict.fromkeys(tags)),
+        content_types=tuple(dict.fromkeys(types)),
+        ratings=tuple(dict.fromkeys(ratings)),
+        cull=tuple(dict.fromkeys(cull)),
+        picked=picked,
+    )
+
+
+def _filter_sql(q: ParsedQuery, within: Iterable[int] | None) -> tuple[list[str], list[object]]:
+    where = ["p.deleted_at IS NULL"]
+    params: list[object] = []
+    for tag in q.tags:
+        where.append(
+            "p.id IN (SELECT pt.photo_id FROM photo_tag pt JOIN tag t ON t.id = pt.tag_id"
+            " WHERE t.name = ? AND pt.removed_at IS NULL)"
+        )
+        params.append(tag)
+    if q.content_types:
+        marks = ", ".join("?" * len(q.content_types))
+        where.append(f"p.id IN (SELECT photo_id FROM description WHERE content_type IN ({marks}))")
+        params.extend(q.content_types)
+    for op, stars in q.ratings:
+        assert op in _RATING_OPS
+        where.append(f"coalesce(p.rating, 0) {op} ?")
+        params.append(stars)
+    if q.cull:
+        where.append(f"p.cull IN ({', '.join('?' * len(q.cull))})")
+        params.extend(q.cull)
+    if q.picked:
+        where.append("p.picked = 1")
+    if within is not None:
+        where.append("p.id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps([int(i) for i in within]))
+    return where, params
+
+
+def text_search(
+    query: str, *, limit: int | None = None, within: Iterable[int] | None = None
+) -> list[SearchHit]:
+    """Photos matching `query` (see the module docstring), best first.
+
+    `limit` caps the hits; `within` restricts them to these photo ids (the
+    gallery's current set). An empty query finds nothing. Needs the open
+    catalog (the models bound by `Catalog.open`).
+    """
+    parsed = parse_query(query)
+    if parsed.is_empty:
+        return []
+    where, params = _filter_sql(parsed, within)
+    db = Photo._meta.database
+    tail = " LIMIT ?" if limit is not None else ""
+    if limit is not None:
+        params.append(max(0, int(limit)))
+    expression = parsed.fts_expression()
+    if expression is None:
+        rows = db.execute_sql(
+            f"SELECT p.id, p.missing_since IS NOT NULL FROM photo p WHERE {' AND '.join(where)}"
+            f" ORDER BY p.captured_at IS NULL, p.captured_at, p.path{tail}",
+            params,
+        ).fetchall()
+        return [SearchHit(int(pid), 0.0, "missing" if missing else "") for pid, missing in rows]
+    weights = ", ".join(str(w) for w in WEIGHTS)
+    rows = db.execute_sql(
+        f"SELECT p.id, bm25(photo_fts, {weights}) AS rank, p.missing_since IS NOT NULL"
+        " FROM photo_fts JOIN photo p ON p.id = photo_fts.rowid"
+        f" WHERE photo_fts MATCH ? AND {' AND '.join(where)} ORDER BY rank, p.id{tail}",
+        [expression, *params],
+    ).fetchall()
+    whys = _whys(parsed, [int(pid) for pid, _, _ in rows[:WHY_LIMIT]])
+    return [
+        SearchHit(
+            int(pid),
+            -float(rank),
+            ", ".join([*whys.get(int(pid), ()), *(["missing"] if missing else [])]),
+        )
+        for pid, rank, missing in rows
+    ]
+
+
+def _whys(parsed: ParsedQuery, photo_ids: list[int]) -> dict[int, list[str]]:
+    """The fields where a query term shows, for these photos (a word as a prefix
+    of a token, a phrase's words each somewhere: a hint for people, not a proof)."""
+    if not photo_ids:
+        return {}
+    terms = [
+        [re.compile(r"(?<![^\W_])" + re.escape(tok)) for tok in _fold_tokens(t)]
+        for t in (*parsed.words, *parsed.phrases)
+    ]
+    rows = Photo._meta.database.execute_sql(
+        "SELECT rowid, subject, tags, content_type, mood, lighting, CAST(names AS BLOB)"
+        " FROM photo_fts WHERE rowid IN (SELECT value FROM json_each(?))",
+        [json.dumps(photo_ids)],
+    ).fetchall()
+    out: dict[int, list[str]] = {}
+    for pid, *columns in rows:
+        if columns[-1] is not None:  # names: bytes that may not be UTF-8 (see m007)
+            columns[-1] = bytes(columns[-1]).decode("utf-8", errors="replace")
+        found = []
+        for name, value in zip(FIELDS, columns, strict=True):
+            if value:
+                text = _fold(value)
+                if any(all(rx.search(text) for rx in term) for term in terms):
+                    found.append(name)
+        out[int(pid)] = found
+    return out
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, as the index's tokenizer folds."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _fold_tokens(text: str) -> list[str]:
+    return _WORD_CHARS.findall(_fold(text))
