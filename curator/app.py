@@ -14,7 +14,8 @@ Pools, one per resource: thumbnails and previews (decode for display), ML
 The pipeline is `pipeline.service.PipelineService` — the same one the CLI
 drives — observed through the thin `ui.pipeline_controller` adapter.
 Export (File ▸ Export…) has its own one-thread pool (the destination disk
-is the resource) behind `ui.export_controller.ExportController`.
+is the resource) behind `ui.export_controller.ExportController`; so has
+Edit ▸ Move Rejected to Trash… (`ui.purge_controller.PurgeController`).
 Settings saved by the dialog are applied by `apply_settings`: the MATCH
 threshold at once, everything else at the next import/run.
 """
@@ -52,6 +53,7 @@ from curator.ui.image_loader import ImageLoader
 from curator.ui.loupe_page import PREFETCH
 from curator.ui.main_window import MainWindow
 from curator.ui.pipeline_controller import PipelineController
+from curator.ui.purge_controller import PurgeController
 from curator.ui.recent_folders import RecentFolders
 from curator.ui.review import ReviewSession
 
@@ -75,6 +77,7 @@ class App:
     errors: ErrorReporter
     export: ExportController
     pools: tuple[QThreadPool, ...]
+    purge: PurgeController | None = None
 
     def shutdown(self) -> None:
         """Stop everything that could still call into the window, in one order:
@@ -110,6 +113,8 @@ class App:
         self.window.loupe.originals.close()
         self.pipeline.service.shutdown()
         self.export.shutdown()
+        if self.purge is not None:
+            self.purge.shutdown()  # stops between two files; what went is applied
         self.window.loupe.shutdown()  # drains the originals' own pool
         self.window.projects.shutdown()  # a project write under way commits first
         self.window.search.shutdown()  # a search under way finishes, its result dropped
@@ -135,6 +140,7 @@ def _embedding_model(clip_model: str, clip_pretrained: str) -> str:
 def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
     errors = ErrorReporter()
     thumb_pool, preview_pool, ml_pool, export_pool = _pool(2), _pool(2), _pool(1), _pool(1)
+    purge_pool = _pool(1)  # Edit ▸ Move Rejected to Trash…: file moves, then one write
     pipeline_pools = PipelinePools.create(settings.llm_concurrency)
     live = {"settings": settings}  # replaced by apply_settings
     thumbnails = ImageLoader(
@@ -166,6 +172,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
     )
     pipeline = PipelineController(service, errors)
     export = ExportController(export_pool, errors, ExportChoicesFile(paths.config_dir))
+    purge = PurgeController(purge_pool)
     model = GalleryListModel(thumbnails, errors, match_threshold=settings.match_threshold)
     model.set_query(GalleryQuery(match_threshold=settings.match_threshold))
     window = MainWindow(
@@ -181,6 +188,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         settings_file=paths.settings_file,
         title=f"Curator — {catalog.path}",
         search_vectors=lambda: embeddings.snapshot(embedding_model()),
+        purge=purge,
     )
     window.setPalette(dark_palette())
 
@@ -199,7 +207,8 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
     retrain.retrained.connect(on_retrained)
     window.settings_changed.connect(apply_settings)
     # Parent the non-widget services to the window so they live exactly as long.
-    for obj in (errors, thumbnails, previews, retrain, session, service, pipeline, model, export):
+    services = (errors, thumbnails, previews, retrain, session, service, pipeline, model, export)
+    for obj in (*services, purge):
         obj.setParent(window)
     embeddings.setParent(window)
     session.start(session.pass_)
@@ -216,7 +225,8 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         previews,
         errors,
         export,
-        (thumb_pool, preview_pool, ml_pool, export_pool, *pipeline_pools.all()),
+        (thumb_pool, preview_pool, ml_pool, export_pool, purge_pool, *pipeline_pools.all()),
+        purge,
     )
 
 

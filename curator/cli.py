@@ -356,6 +356,8 @@ def _print_import_summary(summary: dict[str, int], result: Any, out: TextIO) -> 
     )
     if summary["write_failed"]:
         line += f", {summary['write_failed']} not saved"
+    if summary.get("skipped_deleted"):
+        line += f", {summary['skipped_deleted']} skipped (trashed before)"
     print(line, file=out)
     if summary.get("xmp_applied"):
         print(

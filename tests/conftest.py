@@ -62,3 +62,46 @@ def tiny_clip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CURATOR_CLIP_MODEL", TINY_MODEL)
     monkeypatch.setenv("CURATOR_CLIP_PRETRAINED", str(checkpoint))
     return checkpoint
+
+
+@pytest.fixture(autouse=True)
+def _fixtures_never_trashed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may send a shared camera fixture to the trash: a purge bug would
+    otherwise destroy them for every helper. Any such call fails the test loudly
+    (an AssertionError, which curator.trash does not catch)."""
+    import send2trash
+
+    real = send2trash.send2trash
+
+    def guarded(path: str | bytes | os.PathLike[str]) -> None:
+        target = Path(os.fsdecode(os.fspath(path))).resolve()
+        if target.is_relative_to(FIXTURES.resolve()):
+            raise AssertionError(f"a test tried to trash a shared fixture: {target}")
+        real(path)
+
+    monkeypatch.setattr(send2trash, "send2trash", guarded)
+
+
+@pytest.fixture
+def os_trash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The Freedesktop trash under a temporary HOME/XDG_DATA_HOME; returns the
+    Trash folder (files go to Trash/files, their .trashinfo to Trash/info).
+
+    send2trash reads XDG_DATA_HOME once, at import: the module's constants are
+    pointed at the temporary one too (HOME alone decides its same-device check)."""
+    import sys
+
+    import send2trash.plat_other as plat
+
+    if "send2trash.plat_gio" in sys.modules:
+        pytest.skip("send2trash uses GIO here: its trash can't be pointed at a temp folder")
+    home = tmp_path / "home"
+    data = home / ".local" / "share"
+    data.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(data))
+    trash = data / "Trash"
+    monkeypatch.setattr(plat, "XDG_DATA_HOME", os.fsencode(data))
+    monkeypatch.setattr(plat, "HOMETRASH_B", os.fsencode(trash))
+    monkeypatch.setattr(plat, "HOMETRASH", str(trash))
+    return trash

@@ -9,6 +9,9 @@ Invariants:
 - Photo and Decision rows are never deleted by an import: a photo whose every
   path vanished is *missing* (`missing_since` set) and keeps its decisions;
   its bytes reappearing anywhere bring it back (see catalog.missing).
+- A photo purged to the OS trash is a tombstone (`deleted_at` set, paths
+  rewritten, decisions kept; catalog.purge): every live query leaves it out
+  and its bytes are never imported again.
 Models are bound to a database by `Catalog.open`; one catalog is open per
 process at a time.
 """

@@ -15,6 +15,10 @@ Identity is by content (`Photo.content_hash`):
   same photo (same id, decisions intact) comes back, `missing_since` cleared,
   pointed at that path;
 - a known path whose bytes changed → `changed` (re-measured, same photo);
+- bytes of a *deleted* photo (a tombstone: purged to the trash, see
+  catalog.purge), at any path → `skipped_deleted`: nothing is recorded, the
+  photo stays deleted (a path another live photo had loses it: those bytes
+  are not that photo's any more);
 - otherwise → `new`.
 
 Never deleted: a Photo row or a Decision row. When a path that was a photo's
@@ -74,6 +78,7 @@ class ApplyKind(StrEnum):
     MOVED = "moved"
     CHANGED = "changed"
     RESTORED = "restored"
+    SKIPPED_DELETED = "skipped_deleted"
     REMEASURED = "remeasured"
     UNCHANGED = "unchanged"
     FAILED = "failed"
@@ -113,6 +118,8 @@ class CatalogWriter:
         path_b = encode_path(m.path)
         at_path = _photo_at_path(path_b)
         same = Photo.get_or_none(Photo.content_hash == m.content_hash)
+        if same is not None and same.deleted_at is not None:
+            return _skip_deleted(at_path, path_b)
         now = utcnow()
         if at_path is not None and _missing_other(at_path, same):
             # Other bytes at a missing photo's last path: not an edit of it.
@@ -166,6 +173,8 @@ class CatalogWriter:
         now = utcnow()
         photo = _photo_at_path(path_b)
         same = Photo.get_or_none(Photo.content_hash == f.content_hash) if f.content_hash else None
+        if same is not None and same.deleted_at is not None:
+            return _skip_deleted(photo, path_b)
         if photo is not None and _missing_other(photo, same):
             _release_path(photo, path_b)  # a missing photo is matched by its bytes only
             photo = None
@@ -276,6 +285,14 @@ def _photo_at_path(path_b: bytes) -> Photo | None:
         return photo
     extra = PhotoPath.get_or_none(PhotoPath.path == path_b)
     return Photo.get_by_id(extra.photo_id) if extra is not None else None
+
+
+def _skip_deleted(at_path: Photo | None, path_b: bytes) -> ApplyKind:
+    """A deleted photo's bytes at `path_b`: record nothing; a live photo that
+    had this path no longer has its bytes there."""
+    if at_path is not None and at_path.deleted_at is None:
+        _detach_path(at_path, path_b)
+    return ApplyKind.SKIPPED_DELETED
 
 
 def _move_or_add_copy(photo: Photo, path_b: bytes) -> ApplyKind:

@@ -21,6 +21,7 @@ GROUPS: tuple[str, ...] = (
     "curator.commands.export",
     "curator.commands.lightroom",
     "curator.commands.project",
+    "curator.commands.purge",
     "curator.commands.search",
     "curator.commands.xmp",
 )

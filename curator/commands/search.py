@@ -19,10 +19,9 @@ can't serve it, as with other exit-3 faults — the sentence says what to do).
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
-from types import ModuleType
+import sys
 from typing import TYPE_CHECKING, Any
 
 from curator.commands.base import EXIT_CATALOG, EXIT_OK, CommandContext, UsageError
@@ -78,7 +77,9 @@ def cmd_search(args: argparse.Namespace, ctx: CommandContext) -> int:
         if args.like is not None:
             hits = _like(args.like, ctx, limit)
         elif args.semantic:
-            hits = list(_semantic().semantic_search(query, ctx.settings, limit=limit))
+            from curator.search.semantic import semantic_search
+
+            hits = semantic_search(query, ctx.settings, limit=_top(limit))
         else:
             from curator.search.text import text_search
 
@@ -97,10 +98,9 @@ def cmd_search(args: argparse.Namespace, ctx: CommandContext) -> int:
     return EXIT_OK
 
 
-def _semantic() -> ModuleType:
-    """curator.search.semantic, imported only when asked for (it brings numpy and
-    the CLIP text encoder's loader)."""
-    return importlib.import_module("curator.search.semantic")
+def _top(limit: int | None) -> int:
+    """The ranking's top-k for `--limit` (None, i.e. --limit 0: every photo)."""
+    return sys.maxsize if limit is None else limit
 
 
 def _like(raw: str, ctx: CommandContext, limit: int | None) -> list[SearchHit]:
@@ -109,7 +109,9 @@ def _like(raw: str, ctx: CommandContext, limit: int | None) -> list[SearchHit]:
     found = photo_ids_for_paths([os.path.abspath(os.path.expanduser(raw))])
     if not found:
         raise UsageError(f"{raw} is not in the catalog (import its folder first)")
-    return list(_semantic().more_like_this(found[0], ctx.settings, limit=limit))
+    from curator.search.semantic import more_like_this
+
+    return more_like_this(found[0], ctx.settings, limit=_top(limit))
 
 
 def _item(hit: SearchHit, row: HitRow) -> dict[str, Any]:

@@ -36,6 +36,7 @@ def import_counts(summary: RunSummary) -> dict[str, int]:
         "changed": c[ApplyKind.CHANGED] + c[ApplyKind.REMEASURED],
         "unchanged": c[ApplyKind.UNCHANGED],
         "failed": c[ApplyKind.FAILED],
+        "skipped_deleted": c[ApplyKind.SKIPPED_DELETED],
     }
 
 

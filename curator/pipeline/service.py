@@ -849,6 +849,8 @@ def summary_sentence(report: RunReport) -> str:
         for key in ("changed", "moved", "restored", "duplicates", "missing", "failed"):
             if c[key]:
                 parts.append(f"{c[key]} {key}")
+        if c["skipped_deleted"]:
+            parts.append(f"{c['skipped_deleted']} skipped (moved to the trash before)")
         if c["xmp_applied"]:
             parts.append(f"{c['xmp_applied']} rated from XMP")
         if c["write_failed"]:

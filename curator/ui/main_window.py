@@ -78,6 +78,8 @@ from curator.ui.pipeline_status import PipelineStatus
 from curator.ui.problems_view import ProblemsPanel
 from curator.ui.project_actions import ProjectActions
 from curator.ui.projects import ProjectService
+from curator.ui.purge_action import PurgeAction
+from curator.ui.purge_controller import PurgeController
 from curator.ui.recent_folders import RecentFolders
 from curator.ui.review import ReviewSession
 from curator.ui.search_box import SearchBox, SearchRequest
@@ -147,6 +149,7 @@ class MainWindow(QMainWindow):
         settings_file: Path,
         title: str,
         search_vectors: Callable[[], object | None] | None = None,
+        purge: PurgeController | None = None,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
@@ -157,6 +160,7 @@ class MainWindow(QMainWindow):
         )
         self.recent, self.export = recent, export
         self.export_dialog: ExportDialog | None = None
+        self.purge_controller = purge
         self.settings, self.settings_file = settings, settings_file
         self.setAcceptDrops(True)
         self.setWindowTitle(title)
@@ -305,6 +309,11 @@ class MainWindow(QMainWindow):
             else:
                 menus[binding.action].addAction(action)
             self.window_actions[binding.action] = action
+        if self.purge_controller is not None:  # Edit ▸ Move Rejected to Trash…
+            self.purge = PurgeAction(self, self.purge_controller, self.errors, self._show_notice)
+            self.purge.deleted.connect(self._on_purged)
+            edit_menu.addSeparator()
+            edit_menu.addAction(self.purge.action)
         view_menu.addSeparator()
         self.problems_action = self.problems_dock.toggleViewAction()
         self.problems_action.setText("&Problems (failed photos, error log)")
@@ -667,6 +676,22 @@ class MainWindow(QMainWindow):
         self._pending_gallery.update(ids)
         if self.stack.currentWidget() is self.gallery:
             self._flush_gallery()
+
+    @Slot(list)
+    @guarded_slot
+    def _on_purged(self, ids: list[int]) -> None:
+        """Rejected photos went to the trash: they leave the gallery and the pass
+        (and the search results, which would count them as hidden otherwise)."""
+        gone = set(ids)
+        if self.active_search is not None:
+            kept = tuple(pid for pid in self.active_search.ids if pid not in gone)
+            self.active_search = replace(self.active_search, ids=kept)
+        self.model.refresh(ids)
+        current = self.session.current
+        if self.session.scope is not None:  # search results: the purged leave them too
+            scope = [pid for pid in self.session.scope if pid not in gone]
+            self.session.set_scope(scope, self.session.scope_label)
+        self.session.start(self.session.pass_, current if current not in ids else None)
 
     def _keys_back(self) -> None:
         """A dialog closed: the keys go back to the loupe's canvas when it shows."""

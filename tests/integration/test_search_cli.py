@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
-import types
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +14,6 @@ from curator.catalog.db import Catalog
 from curator.catalog.queries import photo_ids_for_paths
 from curator.catalog.types import CullState
 from curator.paths import resolve_paths
-from curator.search.types import SearchUnavailable
 from tests.integration.cli_helpers import import_json, run_cli
 
 NAMES = ("canon_sd300_1-6s_soft.jpg", "jolla_leaf_soft.jpg", "nikon_d70s_dark.jpg")
@@ -130,25 +127,32 @@ def test_usage_errors_exit_2(library: dict[str, Path], tmp_path: Path) -> None:
     assert code == 2
 
 
-def test_semantic_and_like_say_why_they_cannot_run(
-    library: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+def test_semantic_and_like_say_why_they_cannot_run(library: dict[str, Path]) -> None:
+    """No CLIP weights here (and none embedded): one sentence each, exit 3."""
+    code, out, err = run_cli("search", "golden hour", "--semantic")
+    assert (code, out) == (3, "")
+    assert err.startswith("curator: ") and "curator models pull" in err
+    assert len(err.strip().splitlines()) == 1
+    code, _, err = run_cli("search", "--like", str(library["jolla_leaf_soft.jpg"]))
+    assert code == 3 and err.startswith("curator: ") and len(err.strip().splitlines()) == 1
+
+
+def test_semantic_and_like_rank_with_a_real_clip(
+    fixtures_dir: Path, tmp_path: Path, tiny_clip: Path
 ) -> None:
-    """The CLI's side of SearchUnavailable: one sentence, exit 3 (the semantic
-    module itself is tested with it; here a stand-in raises)."""
-    calls: list[tuple[str, object]] = []
-
-    def unavailable(what: object, settings: object, *, limit: int | None) -> list[object]:
-        calls.append((type(what).__name__, limit))
-        raise SearchUnavailable("No CLIP weights yet: run `curator models pull`.")
-
-    fake = types.ModuleType("curator.search.semantic")
-    fake.semantic_search = unavailable  # type: ignore[attr-defined]
-    fake.more_like_this = unavailable  # type: ignore[attr-defined]
-    with monkeypatch.context() as m:
-        m.setitem(sys.modules, "curator.search.semantic", fake)
-        code, out, err = run_cli("search", "golden hour", "--semantic")
-        assert (code, out) == (3, "")
-        assert err.strip() == "curator: No CLIP weights yet: run `curator models pull`."
-        code, _, err = run_cli("search", "--like", str(library["jolla_leaf_soft.jpg"]))
-        assert code == 3 and "curator models pull" in err
-    assert calls == [("str", 50), ("int", 50)]
+    """The tiny random-weight CLIP end to end: embedded at import, then the same
+    text ranks the same way twice, --like leaves the photo itself out, and
+    --limit 0 returns every other photo."""
+    lib = tmp_path / "clip-lib"
+    lib.mkdir()
+    for name in NAMES:
+        shutil.copy2(fixtures_dir / "jpeg" / name, lib / name)
+    import_json(lib, "--stages", "technical,embed")
+    first = _search("--semantic", "a boat in a harbour")
+    assert len(first) == 3 and {Path(h["path"]).name for h in first} == set(NAMES)
+    scores = [h["score"] for h in first]
+    assert scores == sorted(scores, reverse=True) and all(-1.0 <= s <= 1.0 for s in scores)
+    assert _search("--semantic", "a boat in a harbour") == first
+    assert len(_search("--semantic", "a boat in a harbour", "--limit", "1")) == 1
+    like = _search("--like", str(lib / NAMES[0]), "--limit", "0")
+    assert {Path(h["path"]).name for h in like} == set(NAMES[1:])

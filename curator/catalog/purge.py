@@ -1,0 +1,177 @@
+"""Purging rejected photos: the catalog's two steps (plan, apply).
+
+The stage is plan → run → apply:
+- `plan_purge()` (reads the catalog and stats the files, writes nothing):
+  every rejected photo that is not deleted, with ALL its paths (the primary
+  one and its `PhotoPath` duplicates) that are on disk, their sizes and the
+  total. A path not on disk is skipped and counted (`skipped_missing`): a
+  missing photo's files are gone already, and a photo with no file on disk
+  is not in the plan at all (its disk may only be unplugged; it stays).
+- run: `curator.trash.move_to_trash` (no catalog): each file to the OS trash.
+- `apply_purge(plan, trashed)` (one write transaction): a planned photo all
+  of whose files went to the trash, and none of whose paths is on disk now,
+  becomes a *tombstone*: `deleted_at` set, every stored path (primary and
+  extras) rewritten to `deleted_path(path, id)`. A photo with a file left
+  (one failed, or a copy found meanwhile) is not touched.
+
+Invariants:
+- A Decision row is never written or deleted here (the log is append-only);
+  nor is any other row deleted: the tombstone keeps its hash, decisions,
+  tags and description.
+- A tombstone keeps `content_hash`, so the same bytes never come back: the
+  writer (catalog.writer) skips a file whose bytes are a deleted photo's
+  (`ApplyKind.SKIPPED_DELETED`), wherever it is found — restored from the
+  trash or another copy elsewhere.
+- A deleted path is `last path + NUL + "deleted:<id>"`: unique per photo,
+  never a real file, never matched by a scanned path (so a new file at that
+  path is simply a new photo), with the last path as a prefix
+  (`catalog.missing.last_known_path` strips it).
+- Every query of the live catalog filters `deleted_at IS NULL`: a tombstone
+  is in no gallery, pass, export, training set or XMP write.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from curator.catalog import tx
+from curator.catalog.missing import last_known_path, path_exists
+from curator.catalog.models import Photo, PhotoPath, utcnow
+from curator.catalog.paths_codec import decode_path, encode_path
+from curator.catalog.types import CullState
+
+_DELETED = b"\x00deleted:"
+
+
+def deleted_path(path_b: bytes | memoryview, photo_id: int) -> bytes:
+    """The stored path of a deleted photo's (former) file."""
+    return last_known_path(path_b) + _DELETED + str(int(photo_id)).encode()
+
+
+@dataclass(frozen=True)
+class PurgeFile:
+    """One file of a rejected photo, to go to the trash."""
+
+    photo_id: int
+    path: str
+    size: int
+
+
+@dataclass(frozen=True)
+class PurgePhoto:
+    photo_id: int
+    files: tuple[PurgeFile, ...]  # on disk at plan time (primary first)
+
+
+@dataclass(frozen=True)
+class PurgePlan:
+    photos: tuple[PurgePhoto, ...]
+    skipped_missing: int = 0  # catalogued paths of rejected photos not on disk
+
+    @property
+    def files(self) -> list[PurgeFile]:
+        return [f for p in self.photos for f in p.files]
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(f.size for f in self.files)
+
+
+@dataclass(frozen=True)
+class PurgeApplied:
+    deleted: tuple[int, ...]  # photos now tombstones
+    kept: tuple[int, ...]  # planned photos with a file still on disk (not tombstoned)
+
+
+def plan_purge() -> PurgePlan:
+    """The rejected, live photos and their files on disk (see the module docstring)."""
+    rows = (
+        Photo.select(Photo.id, Photo.path)
+        .where(Photo.cull == CullState.REJECTED.value, Photo.deleted_at.is_null())
+        .order_by(Photo.id)
+        .tuples()
+    )
+    primary = {int(pid): bytes(path) for pid, path in rows}
+    extras: dict[int, list[bytes]] = {}
+    if primary:
+        query = (
+            PhotoPath.select(PhotoPath.photo, PhotoPath.path)
+            .join(Photo)
+            .where(Photo.cull == CullState.REJECTED.value, Photo.deleted_at.is_null())
+            .order_by(PhotoPath.id)
+            .tuples()
+        )
+        for pid, path in query:
+            extras.setdefault(int(pid), []).append(bytes(path))
+    photos: list[PurgePhoto] = []
+    skipped = 0
+    for pid, path in primary.items():
+        files: list[PurgeFile] = []
+        for raw in (path, *extras.get(pid, [])):
+            size = _file_size(raw)
+            if size is None:
+                skipped += 1
+            else:
+                files.append(PurgeFile(pid, decode_path(raw), size))
+        if files:
+            photos.append(PurgePhoto(pid, tuple(files)))
+    return PurgePlan(tuple(photos), skipped)
+
+
+def _file_size(raw: bytes) -> int | None:
+    """The size of the regular file (or link) a stored path names; None when
+    it is not on disk (or a tombstone)."""
+    if not path_exists(raw) or b"\x00" in raw:
+        return None
+    try:
+        return os.lstat(os.fsdecode(raw)).st_size
+    except (OSError, ValueError):
+        return None
+
+
+def apply_purge(plan: PurgePlan, trashed: Iterable[str]) -> PurgeApplied:
+    """Tombstone the planned photos whose every file is in `trashed` (the
+    paths the trash took) and none of whose paths is on disk now."""
+    gone = {encode_path(p) for p in trashed}
+    candidates = [p for p in plan.photos if all(encode_path(f.path) in gone for f in p.files)]
+    partly = [p.photo_id for p in plan.photos if p not in candidates]
+    db = Photo._meta.database
+
+    def apply() -> PurgeApplied:
+        now = utcnow()
+        deleted: list[int] = []
+        kept = list(partly)
+        for item in candidates:
+            photo = Photo.get_or_none(Photo.id == item.photo_id)
+            if photo is None or photo.deleted_at is not None:
+                continue
+            extras = list(PhotoPath.select().where(PhotoPath.photo == photo.id))
+            if any(path_exists(p) for p in (photo.path, *(e.path for e in extras))):
+                kept.append(item.photo_id)  # a copy is still on disk: not deleted
+                continue
+            for extra in extras:
+                extra.path = deleted_path(extra.path, photo.id)
+                extra.save()
+            photo.path = deleted_path(photo.path, photo.id)
+            photo.deleted_at = now
+            photo.updated_at = now
+            photo.save()
+            deleted.append(item.photo_id)
+        return PurgeApplied(tuple(deleted), tuple(kept))
+
+    if not candidates:
+        return PurgeApplied((), tuple(partly))
+    return tx.write(db, apply)
+
+
+__all__ = [
+    "PurgeApplied",
+    "PurgeFile",
+    "PurgePhoto",
+    "PurgePlan",
+    "apply_purge",
+    "deleted_path",
+    "plan_purge",
+]
