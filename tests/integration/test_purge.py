@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ import pytest
 import send2trash
 
 from curator.catalog.db import Catalog
-from curator.catalog.decisions import decision_log
+from curator.catalog.decisions import decision_log, photo_id_for_path
 from curator.catalog.judgments import store_embeddings, training_set
 from curator.catalog.models import Photo, PhotoPath
 from curator.catalog.projects import add_photos, create_project
@@ -42,8 +41,12 @@ def _catalog() -> Iterator[Catalog]:
 
 
 def _photo_id(path: Path) -> int:
+    """The photo holding `path`, as its primary path or a duplicate: which copy of
+    A is primary depends on which the parallel import measured first."""
     with _catalog():
-        return int(Photo.get(Photo.path == os.fsencode(str(path))).id)
+        photo_id = photo_id_for_path(str(path))
+    assert photo_id is not None, path
+    return photo_id
 
 
 def _library(tmp_path: Path, fixtures_dir: Path) -> dict[str, Path]:
