@@ -69,8 +69,8 @@ class SearchBox(QWidget):
         self.field = SearchField(self)
         self.field.setPlaceholderText("Search (Ctrl+F or /)…  ~ for similar")
         self.field.setClearButtonEnabled(True)
-        self.field.setMinimumWidth(180)
-        self.field.setMaximumWidth(300)  # the filters beside it stay in sight
+        self.field.setMinimumWidth(300)
+        self.field.setMaximumWidth(420)  # the placeholder reads whole; the count stays beside it
         self.field.setToolTip(
             "Words find photos by subject, mood, lighting, type, tags and file name"
             " (tag:sea, type:portrait, rating>=4, kept, picked, rejected).\n"
