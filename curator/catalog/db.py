@@ -12,6 +12,7 @@ binds the peewee models to the connection.
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import sqlite3
 from datetime import UTC, datetime
@@ -33,7 +34,16 @@ from curator.catalog.storage import (
     storage_problem,
 )
 
-__all__ = ["Catalog", "CatalogError", "StorageError", "backup_catalog", "migrate"]
+__all__ = [
+    "Catalog",
+    "CatalogError",
+    "StorageError",
+    "backup_catalog",
+    "close_thread_connection",
+    "migrate",
+]
+
+log = logging.getLogger(__name__)
 
 PRAGMAS = {
     # First, so that even switching a new file to WAL waits for a concurrent opener.
@@ -234,6 +244,17 @@ def _not_a_catalog(path: Path, exc: BaseException) -> CatalogError:
         f"The file {path} is not a Curator catalog, or it is damaged ({exc}). "
         "Pick another file with --catalog."
     )
+
+
+def close_thread_connection() -> None:
+    """Close the calling thread's catalog connection (peewee keeps one per
+    thread): a pool thread that used the catalog must not keep it open."""
+    db = MODELS[0]._meta.database
+    try:
+        if not db.is_closed():
+            db.close()
+    except Exception:
+        log.debug("closing a worker's catalog connection failed", exc_info=True)
 
 
 def backup_catalog(db: SqliteDatabase, path: Path, version: int) -> Path:

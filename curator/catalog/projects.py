@@ -345,11 +345,3 @@ def _summary(project_id: int, match_threshold: float = 70.0) -> ProjectSummary:
         created_at=project.created_at,
         cover=_cover(project_id, match_threshold) if count else None,
     )
-
-
-def close_thread_connection() -> None:
-    """Close the calling thread's catalog connection (peewee keeps one per
-    thread): a pool thread that used this module must not keep it open."""
-    db = Project._meta.database
-    if not db.is_closed():
-        db.close()

@@ -35,6 +35,7 @@ from numpy.typing import NDArray
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from curator.catalog import judgments
+from curator.catalog.db import close_thread_connection
 from curator.catalog.models import CullState, Photo
 from curator.ml.bursts import find_bursts
 from curator.ml.taste import MIN_SAMPLES, FittedTaste, NotEnoughDecisions, fit_taste, labels
@@ -263,17 +264,6 @@ class _CallTask(QRunnable):
         finally:
             close_thread_connection()
         safe_emit(self.signals.done, result)
-
-
-def close_thread_connection() -> None:
-    """Close this thread's catalog connection (peewee keeps one per thread):
-    a pool thread that wrote must not keep an idle connection open."""
-    db = Photo._meta.database
-    try:
-        if not db.is_closed():
-            db.close()
-    except Exception:
-        log.debug("closing a worker's catalog connection failed", exc_info=True)
 
 
 class BackgroundCall(QObject):

@@ -48,6 +48,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
+from curator.catalog.db import close_thread_connection
 from curator.catalog.models import Stage, StageStatus
 from curator.catalog.writer import ApplyKind, CatalogWriter, record_error
 from curator.pipeline import technical as technical_stage
@@ -61,7 +62,6 @@ from curator.pipeline.score import (
     EmbeddingSnapshot,
     ScoreJob,
     ScoreResult,
-    close_thread_connection,
 )
 from curator.pipeline.stage_runner import RunSummary, StageGate, safe_emit
 from curator.pipeline.technical import TechnicalPlan, init_decoder_process, plan_technical

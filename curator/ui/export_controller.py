@@ -7,7 +7,7 @@ export pool (one thread: the destination disk is the resource) and reports
 back by signal.
 
 Concurrency protocol:
-- Three kinds of job, each a `_CallTask` on the export pool with immutable
+- Three kinds of job, each a `CatalogJob` on the export pool with immutable
   inputs (an `ExportRequest`, a `threading.Event` to cancel) and never a
   QObject: `load_sets()` (the project names), `preview(request)` (plan +
   dry run: writes nothing) and `start(request)` (plan + run).
@@ -45,10 +45,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 from curator.export.types import ExportProgress, ExportRequest, ExportResult
-from curator.pipeline.score import close_thread_connection
+from curator.ui.catalog_job import CatalogJob
 from curator.ui.delivery import Delivery
 from curator.ui.export_choices import ExportChoicesFile
 from curator.ui.guard import ErrorReporter, guarded_slot
@@ -157,24 +157,9 @@ class _Messages(QObject):
     posted = Signal(object)
 
 
-class _CallTask(QRunnable):
-    """Runs `job()` on a pool thread and delivers its message; the worker's
-    catalog connection is closed when it ends."""
-
-    def __init__(self, job: Callable[[], object], delivery: Delivery):
-        super().__init__()
-        self.job, self.delivery = job, delivery
-
-    def run(self) -> None:
-        try:
-            message = self.job()
-        except Exception:  # the jobs turn their own errors into messages
-            log.exception("an export task failed")
-            message = None
-        finally:
-            close_thread_connection()
-        if message is not None:
-            self.delivery.deliver(message)
+def _log_export_failure(exc: Exception) -> None:
+    """The jobs turn their own errors into messages; anything else is logged."""
+    log.error("an export task failed", exc_info=exc)
 
 
 class _ThinnedProgress:
@@ -244,7 +229,7 @@ class ExportController(QObject):
                 log.exception("listing the projects for export failed")
                 return SetsLoaded((), error_sentence(exc))
 
-        self.threads.start(_CallTask(job, self._delivery))
+        self.threads.start(CatalogJob(job, self._delivery, _log_export_failure))
 
     def preview(self, request: ExportRequest) -> int:
         """Plan `request` as a dry run on the worker; `preview_ready` follows
@@ -277,7 +262,7 @@ class ExportController(QObject):
                 generation, request, result, folder=plan.folder, left_out=plan.left_out
             )
 
-        self.threads.start(_CallTask(job, self._delivery))
+        self.threads.start(CatalogJob(job, self._delivery, _log_export_failure))
         return generation
 
     def start(self, request: ExportRequest) -> bool:
@@ -306,7 +291,7 @@ class ExportController(QObject):
                 return ExportFinished(generation, request, None, error_sentence(exc))
             return ExportFinished(generation, request, result, folder=plan.folder)
 
-        self.threads.start(_CallTask(job, delivery))
+        self.threads.start(CatalogJob(job, delivery, _log_export_failure))
         self.running_changed.emit(True)
         return True
 

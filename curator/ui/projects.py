@@ -24,10 +24,11 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 from curator.catalog import projects as catalog_projects
 from curator.catalog.projects import MembershipChange, ProjectError, ProjectSummary
+from curator.ui.catalog_job import CatalogJob
 from curator.ui.delivery import Delivery
 from curator.ui.guard import ErrorReporter, guarded_slot
 
@@ -48,22 +49,12 @@ class _Signals(QObject):
     done = Signal(object)  # _Outcome
 
 
-class _WriteTask(QRunnable):
-    def __init__(self, fn: Callable[[], _Outcome], delivery: Delivery):
-        super().__init__()
-        self.fn, self.delivery = fn, delivery
-
-    def run(self) -> None:
-        try:
-            outcome = self.fn()
-        except ProjectError as exc:
-            outcome = _Outcome(str(exc), (), None)
-        except Exception as exc:  # reported on the UI thread, never lost
-            log.exception("a project write failed")
-            outcome = _Outcome(f"The project change failed: {exc}.", (), None, failed=True)
-        finally:
-            catalog_projects.close_thread_connection()
-        self.delivery.deliver(outcome)
+def _failed_outcome(exc: Exception) -> _Outcome:
+    """A write that raised, as the outcome the UI thread reports (never lost)."""
+    if isinstance(exc, ProjectError):
+        return _Outcome(str(exc), (), None)
+    log.error("a project write failed", exc_info=exc)
+    return _Outcome(f"The project change failed: {exc}.", (), None, failed=True)
 
 
 def _named(count: int) -> str:
@@ -222,7 +213,7 @@ class ProjectService(QObject):
 
     def _start(self, fn: Callable[[], _Outcome]) -> None:
         self._in_flight += 1
-        self._pool.start(_WriteTask(fn, self._delivery))
+        self._pool.start(CatalogJob(fn, self._delivery, _failed_outcome))
 
     @Slot(object)
     @guarded_slot

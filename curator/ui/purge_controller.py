@@ -24,13 +24,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
-from curator.pipeline.score import close_thread_connection
+from curator.ui.catalog_job import CatalogJob
 from curator.ui.delivery import Delivery
 
 if TYPE_CHECKING:
@@ -71,22 +70,6 @@ class _Messages(QObject):
     posted = Signal(object)
 
 
-class _Job(QRunnable):
-    """Runs `job()` on a pool thread and delivers its message; the worker's
-    catalog connection is closed when it ends."""
-
-    def __init__(self, job: Callable[[], object], delivery: Delivery):
-        super().__init__()
-        self.job, self.delivery = job, delivery
-
-    def run(self) -> None:
-        try:
-            message = self.job()
-        finally:
-            close_thread_connection()
-        self.delivery.deliver(message)
-
-
 class PurgeController(QObject):
     planned = Signal(object)  # PurgePlanned
     progress = Signal(object)  # PurgeProgress
@@ -123,7 +106,7 @@ class PurgeController(QObject):
                 return PurgePlanned(None, _sentence("Listing the rejected photos", exc))
 
         self._set_busy(True)
-        self.threads.start(_Job(job, self._delivery))
+        self.threads.start(CatalogJob(job, self._delivery))
         return True
 
     def start(self, plan: PurgePlan) -> bool:
@@ -146,7 +129,7 @@ class PurgeController(QObject):
                 return PurgeFinished(None, _sentence("Moving the rejected photos", exc))
 
         self._set_busy(True)
-        self.threads.start(_Job(job, delivery))
+        self.threads.start(CatalogJob(job, delivery))
         return True
 
     def shutdown(self) -> None:

@@ -29,7 +29,7 @@ from typing import cast
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-from curator.pipeline.score import close_thread_connection
+from curator.catalog.db import close_thread_connection
 from curator.search.types import SearchHit, SearchUnavailable
 from curator.settings import Settings
 from curator.ui.delivery import Delivery
