@@ -11,8 +11,13 @@ Invariants (hold for every validated `PhotoMetadata`):
 - `subject`, `lighting_critique` and `artistic_mood` are non-empty, trimmed,
   single-spaced text;
 - `suggested_tags` holds 3–7 tags that passed `normalise_tag`, unique, in the
-  model's order. Fewer than 3 usable tags is a validation error, so instructor
-  re-asks the model with the reason.
+  model's order (one comma/semicolon/newline-separated string is split first).
+  Fewer than 3 usable tags is a validation error, so instructor re-asks the
+  model with the reason.
+- Real replies are coerced before validation (`coerce_reply`), never re-asked
+  for: an object wrapped in `{"PhotoMetadata": …}` or `{"properties": …}` is
+  unwrapped, keys in other case or common aliases (`tags`, `mood`,
+  `lighting`, `type`) find their field.
 
 The class docstrings and Field descriptions travel to the model inside the
 JSON schema instructor sends, so they are written as instructions: descriptive,
@@ -31,7 +36,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 TAG_MIN_CHARS = 2
 TAG_MAX_CHARS = 50
@@ -164,6 +169,63 @@ def _clean_text(value: Any) -> Any:
     return value
 
 
+# Keys a model plausibly uses for a field (after `_key`: lower case, `_` for
+# spaces and hyphens). Coercing them is not a re-ask: the answer is readable.
+_FIELD_ALIASES: dict[str, str] = {
+    "subject": "subject",
+    "main_subject": "subject",
+    "caption": "subject",
+    "content_type": "content_type",
+    "type": "content_type",
+    "kind": "content_type",
+    "category": "content_type",
+    "photo_type": "content_type",
+    "lighting_critique": "lighting_critique",
+    "lighting": "lighting_critique",
+    "light": "lighting_critique",
+    "artistic_mood": "artistic_mood",
+    "mood": "artistic_mood",
+    "atmosphere": "artistic_mood",
+    "suggested_tags": "suggested_tags",
+    "tags": "suggested_tags",
+    "keywords": "suggested_tags",
+}
+# A tag list sent as one string: "harbour, boats; fog" or one tag a line.
+_TAG_SEPARATORS = re.compile(r"[,;\n]+")
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", name.strip()).lower()
+
+
+def _unwrap(data: dict[str, Any]) -> dict[str, Any]:
+    """`{"PhotoMetadata": {...}}`, `{"properties": {...}}` and the like: a lone
+    key holding an object is a wrapper (a real answer has five fields)."""
+    for _ in range(3):
+        if len(data) != 1:
+            break
+        (inner,) = data.values()
+        if not isinstance(inner, dict) or _key(next(iter(data))) in _FIELD_ALIASES:
+            break
+        data = inner
+    return data
+
+
+def coerce_reply(data: Any) -> Any:
+    """What a person would accept from a model that ignored the schema: the
+    object unwrapped, keys in any case or a common alias mapped to the field
+    (the field's own key wins over an alias). Anything else is left for
+    validation to report."""
+    if not isinstance(data, dict):
+        return data
+    out: dict[str, Any] = {}
+    for name, value in _unwrap(data).items():
+        field = _FIELD_ALIASES.get(_key(str(name)), str(name))
+        if field not in out or _key(str(name)) == field:
+            out[field] = value
+    return out
+
+
 class PhotoMetadata(BaseModel):
     """A description of one photograph."""
 
@@ -192,6 +254,11 @@ class PhotoMetadata(BaseModel):
         json_schema_extra={"minItems": 5, "maxItems": 7},
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _coerce_reply(cls, data: Any) -> Any:
+        return coerce_reply(data)
+
     @field_validator("content_type", mode="before")
     @classmethod
     def _coerce_content_type(cls, value: object) -> ContentType:
@@ -205,6 +272,8 @@ class PhotoMetadata(BaseModel):
     @field_validator("suggested_tags", mode="before")
     @classmethod
     def _normalise_tags(cls, value: Any) -> list[str]:
+        if isinstance(value, str):  # "harbour, fishing boat; fog": one string, split
+            value = [part for part in _TAG_SEPARATORS.split(value) if part.strip()]
         if not isinstance(value, list | tuple):
             raise ValueError(
                 "suggested_tags must be a JSON array of strings, "

@@ -277,7 +277,16 @@ def test_timeout_then_success(server: FakeOllama) -> None:
     assert meta.subject
 
 
-@pytest.mark.parametrize("bad", ["describe_malformed", "describe_tags_string"])
+def test_tags_as_one_string_are_coerced_not_re_asked(server: FakeOllama) -> None:
+    """Real llava output: the tags as one comma-separated string. A person reads
+    it fine, so it is split, and the model is asked once."""
+    server.script(Reply.golden("describe_tags_string"))
+    meta = Describer(_config(server.url)).describe(JPEG)
+    assert meta.suggested_tags == ["fisherman", "harbour", "fishing net", "morning light"]
+    assert len(server.chat_requests) == 1
+
+
+@pytest.mark.parametrize("bad", ["describe_malformed"])
 def test_bad_output_then_good_is_re_asked(server: FakeOllama, bad: str) -> None:
     server.script(Reply.golden(bad))
     meta = Describer(_config(server.url)).describe(JPEG)

@@ -147,7 +147,7 @@ def test_three_usable_tags_are_enough() -> None:
     [
         ["door", "photo", "#", "door"],  # 1 usable
         [],
-        "door, red, wood, street",  # wrong type: a string, not an array
+        "door, photo; #",  # one string, split: still 1 usable
         None,
         [{"name": "door"}, {"name": "red"}, {"name": "wood"}],
     ],
@@ -180,3 +180,44 @@ def test_metadata_is_frozen() -> None:
     meta = PhotoMetadata.model_validate(_valid())
     with pytest.raises(ValidationError):
         meta.subject = "changed"
+
+
+@pytest.mark.parametrize(
+    "tags",
+    ["door, red wood; street", "door\nred wood\nstreet", "Door , RED WOOD,street,"],
+)
+def test_tags_as_one_string_are_split_not_reasked(tags: str) -> None:
+    meta = PhotoMetadata.model_validate(_valid(suggested_tags=tags))
+    assert meta.suggested_tags == ["door", "red wood", "street"]
+
+
+def test_keys_in_other_case_or_aliases_find_their_field() -> None:
+    good = _valid()
+    reply = {
+        "Subject": good["subject"],
+        "TYPE": "Portrait",
+        "Lighting": good["lighting_critique"],
+        "mood": good["artistic_mood"],
+        "Tags": "harbour, boat, fog",
+    }
+    meta = PhotoMetadata.model_validate(reply)
+    assert meta.subject == good["subject"] and meta.content_type is ContentType.PORTRAIT
+    assert meta.lighting_critique == good["lighting_critique"]
+    assert meta.artistic_mood == good["artistic_mood"]
+    assert meta.suggested_tags == ["harbour", "boat", "fog"]
+
+
+@pytest.mark.parametrize("wrapper", ["PhotoMetadata", "properties", "photo_metadata"])
+def test_a_wrapped_object_is_unwrapped(wrapper: str) -> None:
+    meta = PhotoMetadata.model_validate({wrapper: _valid()})
+    assert meta == PhotoMetadata.model_validate(_valid())
+    nested = PhotoMetadata.model_validate({"result": {wrapper: _valid()}})
+    assert nested == meta
+
+
+def test_the_fields_own_key_wins_over_an_alias() -> None:
+    reply = _valid(subject="a red door")
+    reply["caption"] = "something else"
+    assert PhotoMetadata.model_validate(reply).subject == "a red door"
+    reply = {"caption": "something else", **_valid(subject="a red door")}
+    assert PhotoMetadata.model_validate(reply).subject == "a red door"
