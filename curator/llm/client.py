@@ -262,6 +262,9 @@ def check_ollama(config: LLMConfig) -> HealthReport:
     )
 
 
+DESCRIBE_MAX_TOKENS = 512  # a full description is ~100-150 tokens
+
+
 class PhotoDescriber(Protocol):
     """What `run_describe` needs; `Describer` and test fakes implement it."""
 
@@ -317,6 +320,11 @@ class Describer:
         extra: dict[str, Any] = {}
         if self.config.is_ollama:
             extra["model"] = self.config.model_name
+            # Deterministic descriptions, and a bound on llava's known runaway tag
+            # lists; the JSON schema itself goes as `response_format` (Mode.JSON_SCHEMA),
+            # which Ollama (0.5 and later) turns into a decoding grammar.
+            extra["temperature"] = 0
+            extra["max_tokens"] = DESCRIBE_MAX_TOKENS
             # Lets a recording server (tests/llm_server.py) see which prompt it got.
             extra["extra_headers"] = {"X-Curator-Prompt-Version": PROMPT_VERSION}
         return client.create(
@@ -361,7 +369,7 @@ class Describer:
             timeout=self.config.timeout_s,
             max_retries=0,  # transport retries are ours (see the module docstring)
         )
-        return instructor.from_openai(openai_client, mode=instructor.Mode.JSON)
+        return instructor.from_openai(openai_client, mode=instructor.Mode.JSON_SCHEMA)
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,9 @@ USER_PROMPT = (
 def build_messages(image_data_url: str) -> list[dict[str, object]]:
     """OpenAI-style chat messages: the system prompt, then the user prompt with the image.
 
-    The system message stays a plain string: instructor appends the JSON schema
-    to it in JSON mode.
+    The system message stays a plain string. The JSON schema travels as the
+    request's `response_format` (instructor's JSON_SCHEMA mode; Ollama turns it
+    into a decoding grammar), so the prompt does not paste it in.
     """
     return [
         {"role": "system", "content": SYSTEM_PROMPT},

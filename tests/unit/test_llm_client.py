@@ -204,7 +204,7 @@ def test_describe_happy_path(server: FakeOllama) -> None:
 
     (request,) = server.chat_requests
     assert request.body["model"] == "llava"
-    assert request.body["response_format"] == {"type": "json_object"}
+    assert request.body["response_format"]["type"] == "json_schema"  # see the next test
     assert request.headers["x-curator-prompt-version"] == PROMPT_VERSION
     (url,) = request.image_urls()
     prefix = "data:image/jpeg;base64,"
@@ -275,6 +275,27 @@ def test_timeout_then_success(server: FakeOllama) -> None:
     server.script(Reply.slow(5.0))
     meta = Describer(_config(server.url, timeout_s=0.3)).describe(JPEG)
     assert meta.subject
+
+
+def test_ollama_gets_the_schema_as_structured_output_at_temperature_0(
+    server: FakeOllama,
+) -> None:
+    """Ollama's structured outputs: the JSON schema as `response_format` (a
+    decoding grammar there), temperature 0 and a token bound."""
+    server.script(Reply.golden("describe_ok"))
+    Describer(_config(server.url)).describe(JPEG)
+    (request,) = server.chat_requests
+    body = request.body
+    assert body["response_format"]["type"] == "json_schema"
+    schema = body["response_format"]["json_schema"]["schema"]
+    assert set(schema["required"]) == {
+        "subject",
+        "content_type",
+        "lighting_critique",
+        "artistic_mood",
+        "suggested_tags",
+    }
+    assert body["temperature"] == 0 and 0 < body["max_tokens"] <= 1024
 
 
 def test_tags_as_one_string_are_coerced_not_re_asked(server: FakeOllama) -> None:
