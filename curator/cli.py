@@ -125,6 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="describe photos that have no description yet (back-fill)",
     )
     p_describe.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p_describe.add_argument(
+        "--redo",
+        action="store_true",
+        help="describe again the photos described by another model or prompt version",
+    )
     p_doctor = sub.add_parser(
         "doctor", parents=[common], help="check Ollama, the LLM, CLIP weights, GPU"
     )
@@ -548,7 +553,7 @@ def cmd_describe(
     from curator.pipeline.service import RunRequest
 
     report = run_headless(
-        RunRequest(stages=("describe",)),
+        RunRequest(stages=("describe",), redo_descriptions=args.redo),
         catalog_path=paths.catalog,
         cache_dir=paths.cache_dir,
         settings=settings,

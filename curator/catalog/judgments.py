@@ -98,9 +98,22 @@ def set_stage(
         )
 
 
-def photos_needing(stage: Stage, version: str) -> list[tuple[int, str]]:
-    """(photo id, preview key) of measured photos whose `stage` isn't done at `version`."""
+def photos_needing(
+    stage: Stage, version: str, *, done_at_any_version: bool = False
+) -> list[tuple[int, str]]:
+    """(photo id, preview key) of measured photos whose `stage` isn't done (or
+    failed) at `version`. `done_at_any_version`: a photo done at another
+    version counts as done too (a failure at another version does not)."""
     tech = StageRun.alias()
+    settled = StageRun.stage == stage.value
+    if done_at_any_version:
+        settled &= (StageRun.status == StageStatus.DONE.value) | (
+            (StageRun.stage_version == version) & (StageRun.status == StageStatus.FAILED.value)
+        )
+    else:
+        settled &= (StageRun.stage_version == version) & StageRun.status.in_(
+            [StageStatus.DONE.value, StageStatus.FAILED.value]
+        )
     query = (
         Photo.select(Photo.id, Photo.preview_key)
         .join(tech, on=((tech.photo == Photo.id) & (tech.stage == Stage.TECHNICAL.value)))
@@ -108,13 +121,7 @@ def photos_needing(stage: Stage, version: str) -> list[tuple[int, str]]:
             tech.status == StageStatus.DONE.value,
             Photo.preview_key.is_null(False),
             Photo.deleted_at.is_null(),
-            ~Photo.id.in_(
-                StageRun.select(StageRun.photo).where(
-                    StageRun.stage == stage.value,
-                    StageRun.stage_version == version,
-                    StageRun.status.in_([StageStatus.DONE.value, StageStatus.FAILED.value]),
-                )
-            ),
+            ~Photo.id.in_(StageRun.select(StageRun.photo).where(settled)),
         )
         .order_by(Photo.id)
         .tuples()

@@ -92,9 +92,16 @@ class DescribePlan:
     skip_reason: str | None  # set when the LLM is not there: nothing will run
 
 
-def plan_describe(settings: Settings, cache_dir: str, *, health_check: bool = True) -> DescribePlan:
+def plan_describe(
+    settings: Settings, cache_dir: str, *, health_check: bool = True, redo: bool = False
+) -> DescribePlan:
+    """The photos to describe: those with no description yet (a photo that failed
+    with another model or prompt is tried again). A new model or prompt does not
+    re-describe what is described; `redo` does (`curator describe --redo`)."""
     config = llm_config(settings)
-    todo = judgments.photos_needing(Stage.DESCRIBE, config.stage_version)
+    todo = judgments.photos_needing(
+        Stage.DESCRIBE, config.stage_version, done_at_any_version=not redo
+    )
     requests = [DescribeRequest(pid, os.path.join(cache_dir, key), config) for pid, key in todo]
     if not requests or not health_check:
         return DescribePlan(requests, None)

@@ -96,6 +96,7 @@ class RunRequest:
     paths: tuple[str, ...] = ()
     stages: tuple[str, ...] = ALL_STAGES
     retry_failed: bool = False
+    redo_descriptions: bool = False  # describe again photos described by another model/prompt
 
     @property
     def reads_files(self) -> bool:
@@ -656,7 +657,12 @@ class PipelineService(QObject):
         if "embed" in stages:
             self._start_embed(js, photos_needing, settings)
         if "describe" in stages:
-            plan = js.plan_describe(settings, str(self.cache_dir), health_check=False)
+            plan = js.plan_describe(
+                settings,
+                str(self.cache_dir),
+                health_check=False,
+                redo=self._request.redo_descriptions,
+            )
             if plan.requests:
                 self._describe_requests = list(plan.requests)
                 self._checking = True

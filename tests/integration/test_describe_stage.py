@@ -110,3 +110,55 @@ def test_model_vanishing_mid_run_fails_the_photo_with_the_reason(
     (photo,) = list_json()
     assert "ollama pull llava" in photo["stages"]["describe"]["reason"]
     assert status_json()["failed"][0]["stage"] == "describe"
+
+
+def test_a_new_model_describes_nothing_until_redo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Switching llava → llava:13b re-describes nothing on its own (it used to
+    re-describe the whole catalog); `curator describe --redo` describes every
+    photo with the new model."""
+    lib = _lib(tmp_path)
+    with FakeOllama(models=("llava:latest", "llava:13b")) as ollama:
+        monkeypatch.setenv("CURATOR_OLLAMA_URL", ollama.url)
+        assert import_json(lib)["stages"]["describe"] == {"done": 3}
+        monkeypatch.setenv("CURATOR_LLM_MODEL", "llava:13b")
+        before = len(ollama.chat_requests)
+        code, _, err = run_cli("describe", "--json")
+        assert code == 0, err
+        assert len(ollama.chat_requests) == before  # nothing is missing
+        code, out, err = run_cli("describe", "--redo", "--json")
+        assert code == 0, err
+        assert '"done": 3' in out
+        assert len(ollama.chat_requests) - before == 3
+        assert {r.body["model"] for r in ollama.chat_requests[before:]} == {"llava:13b"}
+        # And after the redo, nothing is left for a plain describe either.
+        before = len(ollama.chat_requests)
+        assert run_cli("describe")[0] == 0
+        assert len(ollama.chat_requests) == before
+
+
+def test_describe_needs_what_is_missing_or_failed_with_another_version(
+    tmp_path: Path,
+) -> None:
+    """The selection rule itself: a photo described at another version is done;
+    one that failed at another version is tried again; one that failed at this
+    version is not (Retry does that); without the rule, any other version counts."""
+    from curator.catalog.db import Catalog
+    from curator.catalog.judgments import photos_needing, set_stage
+    from curator.catalog.models import Stage, StageStatus
+    from curator.paths import resolve_paths
+
+    lib = _lib(tmp_path, 4)
+    import_json(lib, "--stages", "technical")
+    with Catalog.open(resolve_paths().catalog):
+        ids = [pid for pid, _ in photos_needing(Stage.DESCRIBE, "v2")]
+        assert len(ids) == 4
+        done_v1, failed_v1, failed_v2, fresh = ids
+        set_stage([done_v1], Stage.DESCRIBE, StageStatus.DONE, "v1")
+        set_stage([failed_v1], Stage.DESCRIBE, StageStatus.FAILED, "v1", "boom")
+        set_stage([failed_v2], Stage.DESCRIBE, StageStatus.FAILED, "v2", "boom")
+        missing = {p for p, _ in photos_needing(Stage.DESCRIBE, "v2", done_at_any_version=True)}
+        assert missing == {failed_v1, fresh}
+        redo = {p for p, _ in photos_needing(Stage.DESCRIBE, "v2")}
+        assert redo == {done_v1, failed_v1, fresh}
