@@ -410,6 +410,31 @@ class DescribeFailure:
 DescribeOutcome = DescribeResult | DescribeFailure
 
 
+DESCRIBE_LONG_EDGE = 1024  # what the model sees: prompt time on a CPU grows with pixels
+
+
+def prompt_jpeg(jpeg: bytes, long_edge: int = DESCRIBE_LONG_EDGE) -> bytes:
+    """The preview as the model gets it: shrunk to `long_edge` (JPEG DCT scaling,
+    then a high-quality resize) when larger; smaller ones, and bytes Pillow
+    cannot read (the model then says what it can), go as they are."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(jpeg)) as im:
+            if max(im.size) <= long_edge:
+                return jpeg
+            im.draft("RGB", (long_edge, long_edge))
+            small = im.convert("RGB")
+            small.thumbnail((long_edge, long_edge), Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            small.save(out, "JPEG", quality=90)
+            return out.getvalue()
+    except (OSError, UnidentifiedImageError, ValueError):
+        return jpeg
+
+
 def run_describe(request: DescribeRequest, describer: PhotoDescriber) -> DescribeOutcome:
     """The stage body: read the preview, describe it. Returns, never raises."""
     try:
@@ -421,7 +446,7 @@ def run_describe(request: DescribeRequest, describer: PhotoDescriber) -> Describ
     if not jpeg:
         return _preview_failure(request, "is empty", None)
     try:
-        meta = describer.describe(jpeg)
+        meta = describer.describe(prompt_jpeg(jpeg))
     except LLMError as err:
         return DescribeFailure(
             photo_id=request.photo_id,

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -409,6 +410,34 @@ def test_run_describe_result(server: FakeOllama, preview: Path) -> None:
     assert outcome.tags[0] == "fisherman"
     assert outcome.model == "ollama/llava"
     assert outcome.prompt_version == PROMPT_VERSION
+
+
+def _sent_image(request: Any) -> Any:
+    import io
+
+    from PIL import Image
+
+    (url,) = request.image_urls()
+    data = base64.b64decode(url.split(",", 1)[1])
+    return data, Image.open(io.BytesIO(data))
+
+
+def test_run_describe_sends_the_preview_at_1024_px(server: FakeOllama, tmp_path: Path) -> None:
+    """A 1440 px cache preview reaches the model at 1024 px (prompt time grows
+    with pixels); a smaller one goes byte for byte."""
+    from PIL import Image
+
+    config = _config(server.url)
+    big, small = tmp_path / "big.jpg", tmp_path / "small.jpg"
+    Image.new("RGB", (1440, 960), (90, 120, 200)).save(big, quality=90)
+    Image.new("RGB", (800, 600), (200, 120, 90)).save(small, quality=90)
+    for i, path in enumerate((big, small)):
+        outcome = run_describe(DescribeRequest(i, str(path), config), Describer(config))
+        assert isinstance(outcome, DescribeResult)
+    _, sent_big = _sent_image(server.chat_requests[0])
+    assert sent_big.format == "JPEG" and sent_big.size == (1024, 683)
+    data, sent_small = _sent_image(server.chat_requests[1])
+    assert data == small.read_bytes() and sent_small.size == (800, 600)
 
 
 def test_run_describe_missing_preview(server: FakeOllama, tmp_path: Path) -> None:
