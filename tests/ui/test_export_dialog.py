@@ -241,7 +241,8 @@ def test_cancel_mid_export_leaves_no_partial_file_and_says_so(
     finished = blocker.args[0]
     assert finished.result is not None and finished.result.cancelled
     exported = finished.result.count(FileStatus.EXPORTED)
-    assert 1 <= exported < 20
+    # Held after the first file, cancelled there: the engine stops before the second.
+    assert exported == 1
     files = _assert_no_partial_file(dest, _sources(lib))
     assert len(files) == exported
     text = dialog.summary_label.text()
@@ -317,7 +318,7 @@ def test_closing_the_main_window_mid_export_stops_it_cleanly(qtbot: QtBot, tmp_p
         QApplication.processEvents()  # nothing queued from the worker reaches the dialog
         assert not dialog.summary_label.isVisible()
     files = _assert_no_partial_file(dest, _sources(lib))
-    assert 1 <= len(files) < 12
+    assert len(files) == 1  # held after the first file; shutdown cancelled the rest
 
 
 def test_the_dialog_exports_a_project_into_its_own_folder(
