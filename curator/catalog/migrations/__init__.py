@@ -19,6 +19,7 @@ from curator.catalog.migrations import (
     m005_missing_photos,
     m006_projects_labels,
     m007_search,
+    m008_judgment_inputs,
 )
 
 
@@ -51,6 +52,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         foreign_keys_off=m006_projects_labels.FOREIGN_KEYS_OFF,
     ),
     Migration(m007_search.VERSION, "text search", tuple(m007_search.STATEMENTS)),
+    Migration(
+        m008_judgment_inputs.VERSION,
+        "judgment inputs",
+        tuple(m008_judgment_inputs.STATEMENTS),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
