@@ -77,6 +77,7 @@ Invariants: inputs are 2-D uint8 arrays and are never modified; scores are in
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import cv2
 import numpy as np
@@ -84,21 +85,47 @@ import numpy as np
 from curator.imaging.orientation import shrunk_size
 from curator.imaging.types import ExposureMeasure, SharpnessMeasure
 
+# -- sharpness ----------------------------------------------------------------------
 WORKING_LONG_EDGE = 1024
-TILE_GRID = 8
+MIN_JUDGED_LONG_EDGE = 640
+TOO_SMALL_NOTE = "too small to judge"
+TILE_GRID = 8  # the stored tile_p90 (kept for the catalog's history)
 MIN_TILE = 16
 TILE_PERCENTILE = 90.0
-GLOBAL_TO_TILE = 2.5
-TILE_WEIGHT = 0.8
-BLURRED_LEVEL = 50.0
-SHARP_LEVEL = 2000.0
+SCORE_GRID = 16
+MIN_DIRECTION_WEIGHT = 0.75
+TOP_TILE_SHARE = 0.02
+TOP_WEIGHT = 0.9
+MID_SHARPNESS = 4.5  # level that scores 50
+SHARPNESS_SLOPE = 2.0
 
+_DIRECTIONS = (
+    np.array([[0, 0, 0], [1, -2, 1], [0, 0, 0]], np.float32),
+    np.array([[0, 1, 0], [0, -2, 0], [0, 1, 0]], np.float32),
+    np.array([[1, 0, 0], [0, -2, 0], [0, 0, 1]], np.float32) / 2,
+    np.array([[0, 0, 1], [0, -2, 0], [1, 0, 0]], np.float32) / 2,
+)
+
+# -- exposure -----------------------------------------------------------------------
 HIGHLIGHT_LEVEL = 250
 SHADOW_LEVEL = 5
-FREE_HIGHLIGHT_CLIP = 0.01
-FAILED_HIGHLIGHT_CLIP = 0.30
-UNDEREXPOSED_P99_OK = 96
-UNDEREXPOSED_P99_FAILED = 24
+HIGHLIGHT_QUANTILE = 0.995
+FREE_HEADROOM_EV = 0.7
+MAX_HEADROOM_EV = 8.0
+MIDDLE_GREY = 0.18  # linear: the key of a metered frame
+KEY_EPS = 1.0 / 1024
+FREE_DARK_KEY_EV = 1.0
+DARK_KEY_WEIGHT = 0.3
+FREE_CLIP = 0.01
+CLIP_EV_SCALE = 0.6
+MIN_CONTENT = 0.05
+SOFT_EV = 0.15
+EXPOSURE_HALF_EV = 1.5  # badness (EV) that scores 50
+EXPOSURE_SLOPE = 2.0
+
+_LEVELS = np.arange(256, dtype=np.float64) / 255.0
+SRGB_LINEAR = np.where(_LEVELS <= 0.04045, _LEVELS / 12.92, ((_LEVELS + 0.055) / 1.055) ** 2.4)
+_NORMAL = NormalDist()
 
 
 def _check_luma(luma: np.ndarray) -> None:
@@ -126,27 +153,60 @@ def tile_variances(laplacian: np.ndarray, grid: int = TILE_GRID) -> np.ndarray:
     return np.asarray(tiles.var(axis=(1, 3), dtype=np.float64)).ravel()
 
 
-def sharpness_score(laplacian_var: float, tile_p90: float) -> float:
-    """The 0..100 score for the two measures (calibration in the module docstring)."""
-    level = math.exp(
-        TILE_WEIGHT * math.log(max(tile_p90, 1e-6))
-        + (1.0 - TILE_WEIGHT) * math.log(max(GLOBAL_TO_TILE * laplacian_var, 1e-6))
+def directional_energy(work: np.ndarray, grid: int = SCORE_GRID) -> np.ndarray:
+    """Mean squared second difference per tile in four directions (0, 90, 45, 135
+    degrees; diagonals per unit length): shape (4, rows, cols), fewer tiles when a
+    tile would be under 16 px."""
+    height, width = work.shape
+    rows = max(1, min(grid, height // MIN_TILE))
+    cols = max(1, min(grid, width // MIN_TILE))
+    image = work.astype(np.float32)
+    maps = []
+    for kernel in _DIRECTIONS:
+        response = cv2.filter2D(image, cv2.CV_32F, kernel, borderType=cv2.BORDER_REFLECT)
+        maps.append(cv2.resize(response * response, (cols, rows), interpolation=cv2.INTER_AREA))
+    return np.stack(maps).astype(np.float64)
+
+
+def sharpness_level(energy: np.ndarray) -> float:
+    """The frame's detail level (grey levels per pixel^2) from `directional_energy`:
+    per tile the weighted geometric mean of the weakest direction and the mean of
+    all four; then the top 2 % of tiles against the mean of all tiles, 0.9 : 0.1."""
+    weakest = np.log(energy.min(axis=0) + 1e-6)
+    overall = np.log(energy.mean(axis=0) + 1e-6)
+    tiles = np.exp(MIN_DIRECTION_WEIGHT * weakest + (1 - MIN_DIRECTION_WEIGHT) * overall).ravel()
+    top_count = max(1, round(TOP_TILE_SHARE * tiles.size))
+    top = float(np.sort(tiles)[-top_count:].mean())
+    everywhere = float(tiles.mean())
+    return math.sqrt(
+        math.exp(TOP_WEIGHT * math.log(top + 1e-9) + (1 - TOP_WEIGHT) * math.log(everywhere + 1e-9))
     )
-    ramp = math.log(level / BLURRED_LEVEL) / math.log(SHARP_LEVEL / BLURRED_LEVEL)
-    return round(100.0 * min(1.0, max(0.0, ramp)), 2)
+
+
+def sharpness_score(level: float) -> float:
+    """0..100 on a log-logistic curve: `MID_SHARPNESS` scores 50, twice it 80, half 20."""
+    if level <= 0:
+        return 0.0
+    return round(100.0 / (1.0 + (MID_SHARPNESS / level) ** SHARPNESS_SLOPE), 2)
 
 
 def measure_sharpness(luma: np.ndarray) -> SharpnessMeasure:
-    """Global and tiled Laplacian variance at the 1024 px working scale, and a score."""
+    """Laplacian statistics at the 1024 px working scale and a score; frames under
+    640 px on the long edge get no score and the note "too small to judge"."""
     _check_luma(luma)
     work = working_scale(luma)
     laplacian = cv2.Laplacian(work, cv2.CV_32F)
     laplacian_var = float(laplacian.var(dtype=np.float64))
     tile_p90 = float(np.percentile(tile_variances(laplacian), TILE_PERCENTILE))
+    score: float | None = None
+    note: str | None = TOO_SMALL_NOTE
+    if max(luma.shape) >= MIN_JUDGED_LONG_EDGE:
+        score, note = sharpness_score(sharpness_level(directional_energy(work))), None
     return SharpnessMeasure(
         laplacian_var=round(laplacian_var, 3),
         tile_p90=round(tile_p90, 3),
-        score=sharpness_score(laplacian_var, tile_p90),
+        score=score,
+        note=note,
     )
 
 
@@ -157,29 +217,86 @@ def luma_histogram(luma: np.ndarray) -> np.ndarray:
     return hist.ravel().astype(np.float64)
 
 
-def exposure_score(highlight_clip: float, p99: int) -> float:
-    """The 0..100 exposure score (rule in the module docstring)."""
-    highlight_penalty = (highlight_clip - FREE_HIGHLIGHT_CLIP) / (
-        FAILED_HIGHLIGHT_CLIP - FREE_HIGHLIGHT_CLIP
-    )
-    under_penalty = (UNDEREXPOSED_P99_OK - p99) / (UNDEREXPOSED_P99_OK - UNDEREXPOSED_P99_FAILED)
-    total = 100.0 * (min(1.0, max(0.0, highlight_penalty)) + min(1.0, max(0.0, under_penalty)))
-    return round(max(0.0, 100.0 - total), 2)
+def histogram_quantile(hist: np.ndarray, q: float) -> float:
+    """The `q` quantile of a 256-bin histogram, interpolated inside its bin (a bin
+    covers level - 0.5 .. level + 0.5), so it moves continuously with the pixels."""
+    cumulative = np.cumsum(hist) / float(hist.sum())
+    level = min(int(np.searchsorted(cumulative, q)), 255)
+    before = float(cumulative[level - 1]) if level > 0 else 0.0
+    inside = float(cumulative[level]) - before
+    fraction = (q - before) / inside if inside > 0 else 0.5
+    return level - 0.5 + min(1.0, max(0.0, fraction))
 
 
-def measure_exposure(luma: np.ndarray) -> ExposureMeasure:
-    """Clip fractions, mean luminance and a score from one histogram pass."""
+def to_linear(level: float) -> float:
+    """sRGB-encoded 0..255 (fractional) to linear light 0..1."""
+    v = min(max(level, 0.0), 255.0) / 255.0
+    return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+
+def soft_excess(x: float) -> float:
+    """max(0, x) with a smooth knee (width SOFT_EV): strictly increasing, so every
+    step of under-exposure costs something and nothing ties."""
+    z = x / SOFT_EV
+    return x if z > 30 else SOFT_EV * math.log1p(math.exp(z))
+
+
+def headroom_ev(bright_hist: np.ndarray) -> float:
+    """EV between white and the brightest content (the 99.5th percentile of the
+    brightest channel), at most 8 EV."""
+    top = to_linear(histogram_quantile(bright_hist, HIGHLIGHT_QUANTILE))
+    return min(MAX_HEADROOM_EV, math.log2(1.0 / max(top, 2.0**-MAX_HEADROOM_EV)))
+
+
+def dark_key_ev(luma_hist: np.ndarray) -> float:
+    """EV from the frame's key (geometric mean of linear luma) up to middle grey;
+    negative for a frame brighter than middle grey."""
+    total = float(luma_hist.sum())
+    key = math.exp(float((luma_hist * np.log(SRGB_LINEAR + KEY_EPS)).sum()) / total)
+    return math.log2(MIDDLE_GREY / key)
+
+
+def clip_ev(clipped_content: float) -> float:
+    """Over-exposure (EV) read from the share of content clipped in some channel,
+    as if log luminance were normal with a 0.6 EV spread: 1 % is free."""
+    share = min(max(clipped_content, 1e-6), 0.999)
+    return max(0.0, CLIP_EV_SCALE * (_NORMAL.inv_cdf(share) - _NORMAL.inv_cdf(FREE_CLIP)))
+
+
+def exposure_judgment(
+    headroom: float, dark_key: float, clipped_content: float, shadow_clip: float
+) -> tuple[float, float]:
+    """(score, ev) from the four exposure readings (rule in the module docstring)."""
+    under = soft_excess(headroom - FREE_HEADROOM_EV)
+    dark = soft_excess(dark_key - FREE_DARK_KEY_EV)
+    over = clip_ev(clipped_content)
+    badness = under + DARK_KEY_WEIGHT * min(under, dark) + over + shadow_clip * min(1.0, under)
+    score = 100.0 / (1.0 + (badness / EXPOSURE_HALF_EV) ** EXPOSURE_SLOPE)
+    return round(score, 2), round(over - under, 1) + 0.0  # + 0.0: no "-0.0 EV"
+
+
+def measure_exposure(luma: np.ndarray, rgb: np.ndarray | None = None) -> ExposureMeasure:
+    """Clip fractions, mean luminance, an EV estimate and a score. `rgb` (an RGB8
+    rendering of the same frame, any size) gives the brightest-channel readings;
+    without it they are read on the luma."""
     hist = luma_histogram(luma)
     total = float(hist.sum())
     levels = np.arange(256, dtype=np.float64)
     highlight_clip = float(hist[HIGHLIGHT_LEVEL:].sum()) / total
     shadow_clip = float(hist[: SHADOW_LEVEL + 1].sum()) / total
     mean = float((hist * levels).sum()) / total
-    cumulative = np.cumsum(hist) / total
-    p99 = int(np.searchsorted(cumulative, 0.99))
+    if rgb is not None and rgb.ndim == 3 and rgb.size:
+        bright = luma_histogram(np.ascontiguousarray(rgb[..., :3].max(axis=2)))
+    else:
+        bright = hist
+    channel_clip = float(bright[HIGHLIGHT_LEVEL:].sum()) / float(bright.sum())
+    clipped_content = min(1.0, channel_clip / max(MIN_CONTENT, 1.0 - shadow_clip))
+    headroom, dark_key = headroom_ev(bright), dark_key_ev(hist)
+    score, ev = exposure_judgment(headroom, dark_key, clipped_content, shadow_clip)
     return ExposureMeasure(
         highlight_clip=round(highlight_clip, 6),
         shadow_clip=round(shadow_clip, 6),
         mean_luminance=round(mean, 3),
-        score=exposure_score(highlight_clip, p99),
+        score=score,
+        ev=ev,
     )

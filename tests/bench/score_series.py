@@ -280,7 +280,7 @@ def luma_of(rgb: np.ndarray) -> np.ndarray:
 def score(rgb: np.ndarray, metric: str) -> float | None:
     luma = luma_of(rgb)
     if metric == "exposure":
-        return measure_exposure(luma).score
+        return measure_exposure(luma, rgb).score
     value = measure_sharpness(luma).score
     return None if value is None else float(value)
 
@@ -356,6 +356,17 @@ def per_source_spearman(result: SeriesResult) -> dict[str, float]:
     return out
 
 
+def pooled_spearman(result: SeriesResult) -> float:
+    """Spearman(degradation, score loss) over every source's points together."""
+    x: list[float] = []
+    y: list[float] = []
+    for name in result.scores:
+        degradation, scores = source_points(result, name)
+        x += degradation
+        y += [-s for s in scores]
+    return spearman(x, y)
+
+
 def pooled_values(result: SeriesResult) -> list[float | None]:
     return list(result.original.values()) + [v for vs in result.scores.values() for v in vs]
 
@@ -411,6 +422,7 @@ def summary_rows(results: Sequence[SeriesResult]) -> list[dict[str, str]]:
                 "sources": str(len(result.scores)),
                 "mean ρ": f"{np.mean(list(rhos.values())):.2f}" if rhos else "—",
                 "min ρ": f"{min(rhos.values()):.2f}" if rhos else "—",
+                "pooled ρ": f"{pooled_spearman(result):.2f}",
                 "strictly ordered": (
                     f"{100 * strictly_ordered_share(result):.0f} %"
                     if result.series.degradation is abs and result.series.metric == "sharpness"
@@ -453,7 +465,8 @@ def goal_lines(results: Sequence[SeriesResult], fixtures: Path) -> list[str]:
         f"sharpness scores at 0 or 100: {100 * extreme_share(sharp_values):.0f} %",
     ]
     for name in (LOW_KEY, HIGH_KEY, UNDEREXPOSED):
-        m = measure_exposure(luma_of(decode_source(fixtures / name)))
+        rgb = decode_source(fixtures / name)
+        m = measure_exposure(luma_of(rgb), rgb)
         ev = getattr(m, "ev", None)
         lines.append(
             f"{name}: exposure score {m.score:.1f}" + ("" if ev is None else f", {ev:+.1f} EV")
