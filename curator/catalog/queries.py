@@ -276,6 +276,8 @@ class GalleryRow:
     burst_group: int | None = None
     burst_best: bool = False  # the suggested best frame of its burst
     missing: bool = False  # every file is gone; `path` is the last one known
+    exposure_ev: float | None = None  # EV from a well-exposed rendering (-1.3: under)
+    sharpness_note: str | None = None  # why sharpness_score is None ("too small to judge")
 
     @property
     def failed(self) -> bool:
@@ -327,6 +329,8 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
                 burst_group=p.burst_group,
                 burst_best=bool(p.burst_best),
                 missing=p.missing_since is not None,
+                exposure_ev=p.exposure_ev,
+                sharpness_note=p.sharpness_note,
             )
     return out
 
