@@ -1,77 +1,107 @@
 """Technical quality measures on a luma image: sharpness and exposure.
 
-Responsibility: pure numpy/OpenCV functions from a 2-D uint8 luma array to
+Responsibility: pure numpy/OpenCV functions from a 2-D uint8 luma array (and,
+for exposure, optionally an RGB rendering of the same frame) to
 `SharpnessMeasure` / `ExposureMeasure`. No I/O, no model, deterministic.
+The rules are held to ground truth by the score bench
+(tests/bench/score_series.py: blur, shake, rescaling, exposure and sharp-subject
+series made from the fixtures and generated photos); the calibration table
+below is its ``--calibration`` output.
 
 Sharpness
 ---------
-Variance of the 4-neighbour Laplacian (``cv2.Laplacian``, ksize 1), taken on
-the luma *area-averaged to a 1024 px long edge* (frames already smaller are
-used as they are). The luma comes at full resolution, or for large JPEGs
-from libjpeg's DCT-scaled decode at >= 1440 px (see imaging.decode), which
-lands on the same working scale. Why not raw full-resolution pixels:
-per-pixel Laplacian variance mostly measures the pixel pitch, not focus.
-Measured on the fixtures at full resolution, the (sharp) iPhone 6 frames give
-20-24 and the (soft, shaken) Canon SD300 41, the sharp Olympus E-P3 101 vs the
-soft Jolla 8; after area-averaging to 1024 px they give 323-400, 76, 948 and
-35 — the ordering photographers agree with, and comparable across a 12 MP
-phone and a 24 MP camera. Area averaging also suppresses sensor noise, which
-otherwise inflates the Laplacian at ISO 1600.
+Measured on the luma *area-averaged to a 1024 px long edge* (frames already
+smaller are used as they are; large JPEGs arrive DCT-scaled to >= 1440 px, see
+imaging.decode). Per-pixel measures at full resolution mostly measure the pixel
+pitch, not focus; the working scale makes a 12 MP phone and a 24 MP camera
+comparable and suppresses sensor noise.
 
-Two measures are kept:
-- `laplacian_var`: the variance over the whole (working-scale) frame;
-- `tile_p90`: the frame is split into an 8 x 8 grid (about 128 x 96 px tiles
-  at 1024 x 768; fewer tiles for frames under 128 px), the Laplacian variance
-  is taken per tile, and the 90th percentile is kept, so a sharp subject that
-  fills a tenth of the frame in front of a blurred background reads as sharp.
+Frames under 640 px on the long edge are not judged: ``score`` is None and
+``note`` is "too small to judge" (a 400 px frame has no detail left to tell
+focus from downscaling; scoring it 100 was a lie).
 
-Score (0..100): a log-scale ramp on ``level = tile_p90^0.8 * (2.5 *
-laplacian_var)^0.2`` (2.5 is about the median tile_p90 / global ratio on the
-fixtures, which puts both terms on one scale; the global term keeps a single
-sharp tile from carrying a blurred frame). ``level <= 50`` scores 0 ("clearly
-blurred"), ``level >= 2000`` scores 100 ("clearly sharp"), log-linear between.
-Measured on the fixtures (working-scale laplacian_var / tile_p90 -> score):
-
-    jpeg/jolla_leaf_soft (soft)              35.0 /   54.9 ->   5.1
-    jpeg/canon_sd300_1-6s_soft (soft)        76.3 /  168.9 ->  33.7
-    jpeg/canon_ixus40_portrait_content      163.4 /  224.4 ->  44.0
-    jpeg/sony_a200_unset_clock (macro)       94.4 /  272.3 ->  45.2
-    jpeg/exiv2_canon6D_highkey (paper)      104.0 /  353.5 ->  51.4
-    jpeg/nikon_d70s_dark                    199.5 /  404.8 ->  57.8
-    jpeg/iphone6_hdr_NO                     323.5 /  471.2 ->  63.7
-    jpeg/iphone6_hdr_YES                    400.0 /  683.7 ->  73.0
-    jpeg/canon_sx60_hdr_NO                  365.9 /  821.1 ->  76.5
-    jpeg/exiv2_SM-G930V_orient6             598.0 / 1493.6 ->  92.1
-    jpeg/nokia83_5G (sharp)                 943.3 / 2211.5 -> 100
-    jpeg/olympus_ep3_iso1600 (sharp)        947.7 / 2543.7 -> 100
-    jpeg/exiv2_FurnaceCreekInn2 (sharp)    1029.1 / 2416.8 -> 100
-    jpeg/exiv2_D7000_underexposed             0.7 /    1.0 ->   0 (black: nothing to see)
-
-Cost on a 24 MP luma (2 cores): ~33 ms, of which ~25 ms is the area reduction.
+The score rests on the squared second difference in four directions (0, 90, 45
+and 135 degrees) averaged over a 16 x 16 grid of tiles (`directional_energy`):
+- per tile, the weighted geometric mean of the *weakest* direction (weight 0.75)
+  and the mean of the four: camera shake smears one direction only, which a
+  4-neighbour Laplacian (the sum of two directions) barely noticed;
+- per frame, the mean of the top 2 % of tiles against the mean of all tiles,
+  0.9 : 0.1 in the log: a sharp subject covering 4 % of the frame in front of a
+  blurred background reads as sharp, while a frame blurred everywhere loses;
+- ``level`` = the square root (grey levels per pixel^2), and
+  ``score = 100 / (1 + (4.5 / level)^2)`` — a log-logistic curve: 4.5 scores 50,
+  9 scores 80, 2.25 scores 20. It never saturates, so scores do not tie at 0 or
+  100 and best-frame picks can tell frames apart.
+Bench (tests/bench/score_bench_before.md has today's table): Gaussian blur
+sigma 1 / 2 / 4 px at 1440 px gives a median 71 / 32 / 7 for sharp originals
+at 88; a 21 px shake at most 0.35 of the original's score; a 4 % sharp subject
+at least 0.67. `laplacian_var` (global 4-neighbour Laplacian variance) and
+`tile_p90` (90th percentile over an 8 x 8 grid) are still stored, for history.
 
 Exposure
 --------
-One 256-bin histogram (``cv2.calcHist``) of the full-resolution luma gives
-`highlight_clip` (fraction >= 250), `shadow_clip` (fraction <= 5), the mean,
-and the 99th percentile (p99, "the brightest real content"). The score starts
-at 100 and loses:
-- highlight penalty: ``100 * (highlight_clip - 1 %) / (30 % - 1 %)``, clamped
-  to 0..100 — specular highlights up to 1 % are free, 30 % clipped is a failed
-  frame;
-- under-exposure penalty: ``100 * (96 - p99) / (96 - 24)``, clamped — only
-  when even the brightest 1 % of the frame stays below ~mid-grey is the frame
-  under-exposed. Deep shadows alone cost nothing: a low-key subject against
-  black is a choice, not a mistake, and a high-key frame without clipping is
-  fine too.
-Fixtures: exiv2_D7000_underexposed (mean 5, p99 8) -> 0; sony_a200 low-key
-(70 % <= 5 but p99 176) -> 100; exiv2_canon6D_highkey (mean 207, no clipping)
--> 100; canon_sx60_hdr_NO (8.2 % clipped chandelier) -> 75.3; canon_sd300
-(5.9 %) -> 83.1; nikon_d70s_dark (mean 53, 4.8 % clipped lights) -> 87.0;
-iphone6_hdr_NO (2.5 %) -> 94.8; the orientation set (6.5 %) -> 81. Cost on a
-24 MP luma: ~6-10 ms.
+Read from two 256-bin histograms: the full-resolution luma, and the brightest
+channel (max of R, G, B) of the RGB rendering when one is given (a saturated
+red or green subject clips a channel long before its luma reaches 250):
+- headroom: EV between white and the brightest content (99.5th percentile of
+  the brightest channel, interpolated inside its bin), at most 8 EV;
+- dark key: EV from the frame's key (geometric mean of linear-light luma) up to
+  middle grey (18 %); negative for a bright frame;
+- clipped content: the share of pixels clipped (>= 250) in some channel, out of
+  the pixels that are not shadow (> 5): a low-key frame's black background does
+  not dilute its blown subject;
+- shadow clip: the share of luma <= 5.
+Then, with ``soft(x)`` a smooth max(0, x) (knee 0.15 EV, strictly increasing):
+- under = soft(headroom - 0.7): brightest content more than 0.7 EV under white;
+- dark = soft(dark key - 1.0): a key more than 1 EV under middle grey;
+- over = 0.6 * (probit(clipped content) - probit(1 %)), at least 0: the EV
+  beyond clipping if log luminance were normal, 1 % of clipping free;
+- badness = under + 0.3 * min(under, dark) + over + (clipped content - 1 %)
+  + shadow clip * min(1, under): the mean and the crushed shadows only count
+  once the highlights say the frame is under-exposed (a low-key subject on
+  black is a choice); the linear clipping term makes a frame blown all over a
+  failure (+2.5 EV scores ~20), not just "1.5 EV off";
+- ``score = 100 / (1 + (badness / 1.5)^2)``; ``ev = over - under`` (rounded to
+  0.1), the estimate the side panel shows as "≈ -1.3 EV".
+Bench: -2 EV and +2 EV in linear light score below the original on every
+source, Spearman against |EV| 0.89 per source; the low-key sony_a200 and the
+high-key canon 6D score 100, the D7000 frame 2.8 (-6.6 EV).
+
+Calibration (``python -m tests.bench.score_series --calibration``: the product's
+technical stage on the fixtures; sharpness, exposure score and EV):
+
+    fixture                                  sharpness exposure      EV
+    jpeg/canon_ixus40_portrait_content            93.9    100.0    +0.0
+    jpeg/canon_sd300_1-6s_soft                    81.5     75.5    +0.9
+    jpeg/canon_sx60_hdr_NO                        93.3     83.5    +0.7
+    jpeg/canon_sx60_hdr_YES                       95.5     88.2    +0.5
+    jpeg/exiv2_D7000_underexposed                 null      2.8    -6.6
+    jpeg/exiv2_FurnaceCreekInn                    null     99.8    -0.1
+    jpeg/exiv2_FurnaceCreekInn2                   null    100.0    +0.0
+    jpeg/exiv2_FurnaceCreekInn3                   null    100.0    +0.0
+    jpeg/exiv2_SM-G930V_orient6                   96.1     97.8    +0.2
+    jpeg/exiv2_canon6D_highkey                    90.8    100.0    +0.0
+    jpeg/iphone6_hdr_NO                           87.6     94.0    +0.4
+    jpeg/iphone6_hdr_YES                          89.4    100.0    +0.0
+    jpeg/jolla_leaf_soft                          39.7    100.0    +0.0
+    jpeg/nikon_d70s_dark                          89.2     92.5    +0.4
+    jpeg/nokia83_5G                               97.4    100.0    +0.0
+    jpeg/olympus_ep3_iso1600                      95.8    100.0    +0.0
+    jpeg/polaroid_ion230_future_date              null     99.9    +0.0
+    jpeg/sony_a200_unset_clock                    79.6    100.0    +0.0
+    raw/BMPCC4K_Blackmagic                        86.2     95.9    -0.2
+    raw/Canon550D_MagicLantern_colorchart         42.5     94.6    -0.3
+    raw/Kodak_C330_FORMAT_NONE_YRGB               74.6    100.0    +0.0
+
+("null": under 640 px, too small to judge.)
+
+Cost on a 24 MP luma (2 busy cores): sharpness ~25 ms beyond the area
+reduction to 1024 px (25-100 ms, as before); exposure ~10 ms, plus ~3 ms for the
+brightest channel of a 1440 px rendering.
 
 Invariants: inputs are 2-D uint8 arrays and are never modified; scores are in
-0..100; an empty array raises ValueError (a programming error, not a photo).
+0..100 or None (sharpness too small to judge); an empty array raises
+ValueError (a programming error, not a photo).
 """
 
 from __future__ import annotations
@@ -118,6 +148,7 @@ FREE_DARK_KEY_EV = 1.0
 DARK_KEY_WEIGHT = 0.3
 FREE_CLIP = 0.01
 CLIP_EV_SCALE = 0.6
+CLIP_WEIGHT = 1.0  # EV of badness for a frame clipped all over, on top of clip_ev
 MIN_CONTENT = 0.05
 SOFT_EV = 0.15
 EXPOSURE_HALF_EV = 1.5  # badness (EV) that scores 50
@@ -270,7 +301,10 @@ def exposure_judgment(
     under = soft_excess(headroom - FREE_HEADROOM_EV)
     dark = soft_excess(dark_key - FREE_DARK_KEY_EV)
     over = clip_ev(clipped_content)
-    badness = under + DARK_KEY_WEIGHT * min(under, dark) + over + shadow_clip * min(1.0, under)
+    clipped = CLIP_WEIGHT * max(0.0, clipped_content - FREE_CLIP)
+    badness = (
+        under + DARK_KEY_WEIGHT * min(under, dark) + over + clipped + shadow_clip * min(1.0, under)
+    )
     score = 100.0 / (1.0 + (badness / EXPOSURE_HALF_EV) ** EXPOSURE_SLOPE)
     return round(score, 2), round(over - under, 1) + 0.0  # + 0.0: no "-0.0 EV"
 
@@ -285,8 +319,10 @@ def measure_exposure(luma: np.ndarray, rgb: np.ndarray | None = None) -> Exposur
     highlight_clip = float(hist[HIGHLIGHT_LEVEL:].sum()) / total
     shadow_clip = float(hist[: SHADOW_LEVEL + 1].sum()) / total
     mean = float((hist * levels).sum()) / total
-    if rgb is not None and rgb.ndim == 3 and rgb.size:
-        bright = luma_histogram(np.ascontiguousarray(rgb[..., :3].max(axis=2)))
+    if rgb is not None and rgb.ndim == 3 and rgb.shape[2] >= 3 and rgb.size:
+        # np.maximum over the planes: ~70x faster than rgb.max(axis=2) on uint8.
+        brightest = np.maximum(np.maximum(rgb[..., 0], rgb[..., 1]), rgb[..., 2])
+        bright = luma_histogram(np.ascontiguousarray(brightest, dtype=np.uint8))
     else:
         bright = hist
     channel_clip = float(bright[HIGHLIGHT_LEVEL:].sum()) / float(bright.sum())

@@ -467,31 +467,31 @@ def goal_lines(results: Sequence[SeriesResult], fixtures: Path) -> list[str]:
     for name in (LOW_KEY, HIGH_KEY, UNDEREXPOSED):
         rgb = decode_source(fixtures / name)
         m = measure_exposure(luma_of(rgb), rgb)
-        ev = getattr(m, "ev", None)
-        lines.append(
-            f"{name}: exposure score {m.score:.1f}" + ("" if ev is None else f", {ev:+.1f} EV")
-        )
+        ev_value = getattr(m, "ev", None)  # None before issue 10
+        ev = "" if ev_value is None else f", {ev_value:+.1f} EV"
+        lines.append(f"{name}: exposure score {m.score:.1f}{ev}")
     return lines
 
 
 def calibration_rows(fixtures: Path) -> list[str]:
-    """The fixture table of `imaging.metrics`'s docstring, measured as the product does."""
+    """The fixture table of `imaging.metrics`'s docstring, measured as the product
+    does it (`imaging.technical.measure_file`: decode, then both measures)."""
+    import tempfile
+
     from curator.imaging.technical import measure_file
     from curator.imaging.types import TechnicalRequest
 
-    lines = []
-    import tempfile
-
+    paths = sorted((fixtures / "jpeg").glob("*.jpg")) + [fixtures / n for n in RAW_SOURCES]
+    lines = [f"{'fixture':<40} {'sharpness':>9} {'exposure':>8}      EV"]
     with tempfile.TemporaryDirectory() as cache:
-        for path in sorted((fixtures / "jpeg").glob("*.jpg")) + [fixtures / n for n in RAW_SOURCES]:
+        for path in paths:
             m = measure_file(TechnicalRequest(str(path), cache))
             assert m.sharpness is not None and m.exposure is not None
             s, e = m.sharpness, m.exposure
-            sharp = "  null" if s.score is None else f"{s.score:6.1f}"
-            lines.append(
-                f"{path.parent.name}/{path.stem[:30]:<30} sharp {sharp}"
-                f"  exposure {e.score:5.1f} ({getattr(e, 'ev', 0.0):+.1f} EV)"
-            )
+            sharp = "null" if s.score is None else f"{s.score:.1f}"
+            ev = "" if e.ev is None else f"{e.ev:+.1f}"
+            name = f"{path.parent.name}/{path.stem}"[:40]
+            lines.append(f"{name:<40} {sharp:>9} {e.score:8.1f} {ev:>7}")
     return lines
 
 
