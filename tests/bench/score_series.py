@@ -391,12 +391,12 @@ def strictly_ordered_share(result: SeriesResult) -> float:
 def level_below_original_share(result: SeriesResult, level: float) -> float:
     """Share of sources where the variant at `level` scores below the original."""
     i = result.series.levels.index(level)
-    pairs = [
-        (result.original[n], s[i])
-        for n, s in result.scores.items()
-        if result.original[n] is not None and s[i] is not None
-    ]
-    return sum(1 for o, v in pairs if v < o) / len(pairs) if pairs else 0.0  # type: ignore[operator]
+    pairs: list[tuple[float, float]] = []
+    for name, scores in result.scores.items():
+        original, value = result.original[name], scores[i]
+        if original is not None and value is not None:
+            pairs.append((original, value))
+    return sum(1 for o, v in pairs if v < o) / len(pairs) if pairs else 0.0
 
 
 def level_ratio(result: SeriesResult, level: float) -> list[float]:
