@@ -20,7 +20,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_FIXTURES = REPO.parent / "shared" / "fixtures"
-SIZE = (1250, 860)  # six thumbnail columns, no empty margin
+SIZE = (1300, 860)  # six thumbnail columns, no empty margin
 
 
 def main(argv: list[str] | None = None) -> int:
