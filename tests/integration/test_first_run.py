@@ -63,3 +63,14 @@ def test_self_test_passes_from_the_venv(curator_home: Path) -> None:
     assert any(line.startswith("skip") and " describe:" in line for line in lines)
     assert lines[-1].startswith("self-test passed")
     assert not (curator_home / "catalog.sqlite").exists()  # the user's catalog untouched
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="display servers are Linux's")
+def test_curator_demo_without_a_display_writes_the_folder_and_says_how_to_import(
+    curator_home: Path,
+) -> None:
+    done = _curator("demo", env=_env_without_display(curator_home))
+    assert done.returncode == 0, done.stderr
+    assert NO_DISPLAY in done.stderr
+    assert "curator import" in done.stdout
+    assert (curator_home / "Demo photos" / "bracket_1.jpg").is_file()
