@@ -93,7 +93,8 @@ def _check_import(tmp: Path, state: dict[str, object]) -> str:
     rng = np.random.default_rng(11)
     pixels = rng.integers(0, 255, (480, 640, 3), dtype=np.uint8)
     Image.fromarray(pixels).save(folder / "self-test.jpg", quality=90)
-    settings = Settings(decode_workers=1, ollama_url=f"http://127.0.0.1:{_closed_port()}")
+    nowhere = f"http://127.0.0.1:{_closed_port()}"
+    settings = Settings(decode_workers=1, llm_model="ollama/llava", ollama_url=nowhere)
     report = run_headless(
         RunRequest(folder=str(folder), stages=("technical", "describe")),
         catalog_path=tmp / "catalog.sqlite",

@@ -161,11 +161,9 @@ def check(install: bool) -> int:
     apt = shutil.which("apt-get") is not None and shutil.which("dpkg") is not None
     if not apt or not install or not missing.packages:
         return _explain(missing, apt)
-    cmd = install_command(
-        missing.packages, is_root=os.geteuid() == 0, has_sudo=shutil.which("sudo") is not None
-    )
+    cmd = install_command(missing.packages, is_root=os.geteuid() == 0, has_sudo=_can_sudo())
     if cmd is None:
-        print("setup: not root and no sudo: run as root:", file=sys.stderr)
+        print("setup: not root, and sudo can't ask for a password here; as root:", file=sys.stderr)
         print(f"  apt-get install {' '.join(missing.packages)}", file=sys.stderr)
         return 1
     print(f"setup: installing {' '.join(missing.packages)} ({WHY}):")
@@ -182,6 +180,15 @@ def check(install: bool) -> int:
         return _explain(still, apt)
     print("setup: Qt's X11 libraries are all there now.")
     return 0
+
+
+def _can_sudo() -> bool:
+    """sudo that won't hang: passwordless, or a terminal to ask the password on."""
+    if shutil.which("sudo") is None:
+        return False
+    if sys.stdin.isatty():
+        return True
+    return subprocess.run(["sudo", "-n", "true"], capture_output=True, check=False).returncode == 0
 
 
 def _explain(missing: Missing, apt: bool) -> int:
