@@ -136,7 +136,7 @@ def missing_libraries(files: Sequence[Path]) -> set[str]:
 
 def install_command(packages: Sequence[str], *, is_root: bool, has_sudo: bool) -> list[str] | None:
     """The apt-get line that installs `packages` (None: neither root nor sudo)."""
-    base = ["apt-get", "install", "-y", "--no-install-recommends", *packages]
+    base = ["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages]
     if is_root:
         return base
     return ["sudo", *base] if has_sudo else None

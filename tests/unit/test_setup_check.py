@@ -4,7 +4,10 @@ sentences, and — on Linux — that the xcb plugin's libraries really resolve h
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -67,7 +70,14 @@ def test_the_packages_qt_documents_for_xcb_are_in_the_map(package: str) -> None:
 def test_install_command_uses_sudo_only_when_not_root() -> None:
     pkgs = ["libxcb-cursor0"]
     as_root = setup_check.install_command(pkgs, is_root=True, has_sudo=True)
-    assert as_root == ["apt-get", "install", "-y", "--no-install-recommends", "libxcb-cursor0"]
+    assert as_root == [
+        "apt-get",
+        "install",
+        "-y",
+        "-q",
+        "--no-install-recommends",
+        "libxcb-cursor0",
+    ]
     as_user = setup_check.install_command(pkgs, is_root=False, has_sudo=True)
     assert as_user is not None and as_user[0] == "sudo" and as_user[1:] == as_root
     assert setup_check.install_command(pkgs, is_root=False, has_sudo=False) is None
@@ -112,6 +122,42 @@ def test_the_xcb_plugin_libraries_all_resolve_after_the_install_step() -> None:
     assert any(f.name == "libqxcb.so" for f in files)
     missing = setup_check.missing_libraries(files)
     assert missing == set(), f"install: {setup_check.packages_for(missing).packages}"
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or shutil.which("cc") is None or not shutil.which("ldd"),
+    reason="needs a C compiler and ldd",
+)
+def test_a_library_that_really_does_not_resolve_is_found_and_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A plugin linked against a library that is gone: what a fresh machine looks like."""
+    (tmp_path / "gone.c").write_text("int gone(void) { return 1; }\n")
+    (tmp_path / "plugin.c").write_text("int gone(void);\nint plugin(void) { return gone(); }\n")
+    cc = ["cc", "-shared", "-fPIC"]
+    subprocess.run(
+        [
+            *cc,
+            "-Wl,-soname,libcurator-gone.so.1",
+            "-o",
+            str(tmp_path / "libcurator-gone.so.1"),
+            str(tmp_path / "gone.c"),
+        ],
+        check=True,
+    )
+    (tmp_path / "libcurator-gone.so").symlink_to("libcurator-gone.so.1")
+    plugin = tmp_path / "libqxcb.so"
+    subprocess.run(
+        [*cc, "-o", str(plugin), str(tmp_path / "plugin.c"), f"-L{tmp_path}", "-lcurator-gone"],
+        check=True,
+    )
+    (tmp_path / "libcurator-gone.so.1").unlink()
+    assert setup_check.missing_libraries([plugin]) == {"libcurator-gone.so.1"}
+    with monkeypatch.context() as m:
+        m.setattr(setup_check, "pyside_qt_dir", lambda: tmp_path)
+        m.setattr(setup_check, "xcb_plugin_files", lambda qt: [plugin])
+        assert setup_check.check(install=True) == 1  # unmapped: named, never guessed
+    assert "libcurator-gone.so.1" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
