@@ -32,7 +32,7 @@ and 135 degrees) averaged over a 16 x 16 grid of tiles (`directional_energy`):
   ``score = 100 / (1 + (4.5 / level)^2)`` — a log-logistic curve: 4.5 scores 50,
   9 scores 80, 2.25 scores 20. It never saturates, so scores do not tie at 0 or
   100 and best-frame picks can tell frames apart.
-Bench (tests/bench/score_bench_before.md has today's table): Gaussian blur
+Bench (tests/bench/score_bench.md has today's table): Gaussian blur
 sigma 1 / 2 / 4 px at 1440 px gives a median 71 / 32 / 7 for sharp originals
 at 88; a 21 px shake at most 0.35 of the original's score; a 4 % sharp subject
 at least 0.67. `laplacian_var` (global 4-neighbour Laplacian variance) and

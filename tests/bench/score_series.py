@@ -456,7 +456,8 @@ def goal_lines(results: Sequence[SeriesResult], fixtures: Path) -> list[str]:
     shake_ratio = level_ratio(shake, 21.0)
     lines = [
         f"exposure −2 EV below the original: {100 * level_below_original_share(expo, -2.0):.0f} %"
-        f" of sources; +2 EV: {100 * level_below_original_share(expo, 2.0):.0f} %",
+        f" of sources; +2 EV: {100 * level_below_original_share(expo, 2.0):.0f} %;"
+        f" −1.3 EV: {100 * level_below_original_share(expo, -1.3):.0f} %",
         f"sharp subject 4 %: min score ratio to the sharp original "
         f"{min(subject_ratio):.2f} (median {np.median(subject_ratio):.2f})",
         f"shake 21 px: max score ratio to the original {max(shake_ratio):.2f}"

@@ -3,7 +3,7 @@ with ground truth (tests/bench/score_series.py), with the issue's budgets.
 
 Prints the per-series table (Spearman between degradation and score loss, the
 share of scores at exactly 0 or 100) and the goal lines; the numbers before the
-issue are in tests/bench/score_bench_before.md.
+issue are in tests/bench/score_bench.md.
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ def test_exposure_series(results: dict[str, SeriesResult]) -> None:
     # −2 EV and +2 EV score below the original on every source.
     assert level_below_original_share(expo, -2.0) == 1.0
     assert level_below_original_share(expo, 2.0) == 1.0
+    # An under-exposed bracket frame (−1.3 EV) scores below its metered sibling.
+    assert level_below_original_share(expo, -1.3) == 1.0
     rhos = per_source_spearman(expo)
     assert float(np.mean(list(rhos.values()))) >= 0.8, rhos
     # Not 72–95 % of the scores at exactly 100 (or 0) any more.
