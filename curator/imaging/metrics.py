@@ -32,7 +32,7 @@ and 135 degrees) averaged over a 16 x 16 grid of tiles (`directional_energy`):
   ``score = 100 / (1 + (4.5 / level)^2)`` — a log-logistic curve: 4.5 scores 50,
   9 scores 80, 2.25 scores 20. It never saturates, so scores do not tie at 0 or
   100 and best-frame picks can tell frames apart.
-Bench (tests/bench/score_bench.md has today's table): Gaussian blur
+Bench (tests/bench/score_bench.md, before → after): Gaussian blur
 sigma 1 / 2 / 4 px at 1440 px gives a median 71 / 32 / 7 for sharp originals
 at 88; a 21 px shake at most 0.35 of the original's score; a 4 % sharp subject
 at least 0.67. `laplacian_var` (global 4-neighbour Laplacian variance) and
@@ -63,9 +63,9 @@ Then, with ``soft(x)`` a smooth max(0, x) (knee 0.15 EV, strictly increasing):
   failure (+2.5 EV scores ~20), not just "1.5 EV off";
 - ``score = 100 / (1 + (badness / 1.5)^2)``; ``ev = over - under`` (rounded to
   0.1), the estimate the side panel shows as "≈ -1.3 EV".
-Bench: -2 EV and +2 EV in linear light score below the original on every
-source, Spearman against |EV| 0.89 per source; the low-key sony_a200 and the
-high-key canon 6D score 100, the D7000 frame 2.8 (-6.6 EV).
+Bench: -2 EV, +2 EV and -1.3 EV in linear light score below the original on
+every source, Spearman against |EV| 0.85 (mean per source); the low-key
+sony_a200 and the high-key canon 6D score 100, the D7000 frame 2.8 (-6.6 EV).
 
 Calibration (``python -m tests.bench.score_series --calibration``: the product's
 technical stage on the fixtures; sharpness, exposure score and EV):
