@@ -247,7 +247,7 @@ def test_the_judgment_combines_the_readings() -> None:
     # Clipping: 30 % of the content clipped is over-exposure.
     over_score, over_ev = exposure_judgment(0.0, -1.0, 0.3, 0.0)
     assert over_ev == pytest.approx(round(clip_ev(0.3) - soft_excess(-0.7), 1))
-    assert over_score < 70
+    assert over_score < 75
 
 
 def test_the_brightest_channel_decides_clipping_and_headroom() -> None:
@@ -321,7 +321,9 @@ def test_synthetic_exposure_rules() -> None:
 
     blown = high_key.copy()
     blown[:160] = 255  # 40 % clipped
-    assert measure_exposure(blown).score < 50
+    blown_result = measure_exposure(blown)
+    assert blown_result.score < 65 and blown_result.ev is not None and blown_result.ev > 0.5
+    assert blown_result.highlight_clip == pytest.approx(0.4)  # the CLIP badge's other trigger
 
     murky = rng.integers(0, 40, (400, 600), dtype=np.uint8)  # nothing reaches mid-grey
     assert measure_exposure(murky).score < 20
