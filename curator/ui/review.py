@@ -12,7 +12,12 @@ Invariants:
   loupe walks the results in rank order, whatever the pass (the pass still
   decides what P and U mean); live imports are not appended to it;
 - each decision notifies the retrain callback (debounced by the caller's
-  RetrainScheduler) and emits `photos_changed` for the gallery and panel.
+  RetrainScheduler) and emits `photos_changed` for the gallery and panel;
+- `decide_many` (the grid's keys on a selection) gives every photo the same
+  decision as ONE undo step (`decisions.one_step`); a star rating is a
+  judgment: it keeps an unreviewed photo, never a rejected one;
+- undo and redo say what they reversed by name ("Undone: reject of
+  IMG_0412.jpg", "Undone: rating of 12 photos"), via `history_text`.
 """
 
 from __future__ import annotations
@@ -24,7 +29,18 @@ from PySide6.QtCore import QObject, Signal
 
 from curator.catalog import decisions
 from curator.catalog.decisions import DecisionRecord
+from curator.catalog.queries import gallery_rows
 from curator.catalog.types import CullState
+from curator.records import ColorLabel
+from curator.ui.decision_text import history_text
+
+# Keys 6–9 (Lightroom's): the color label each sets (purple from the menu).
+LABEL_KEYS: dict[int, ColorLabel] = {
+    6: ColorLabel.RED,
+    7: ColorLabel.YELLOW,
+    8: ColorLabel.GREEN,
+    9: ColorLabel.BLUE,
+}
 
 
 class ReviewPass(StrEnum):
@@ -176,11 +192,71 @@ class ReviewSession(QObject):
         """1–5 rate, 0 clears; the cursor stays (the user sits with the photo)."""
         pid = self.current
         if pid is not None:
-            # A star rating in the cull pass also keeps the photo (DESIGN: keys).
-            keep = self.pass_ is ReviewPass.CULL
-            self._decided(
-                decisions.set_rating(pid, stars or None, pass_=self.pass_.value, keep=keep)
-            )
+            self.decide_many(f"rate_{stars}", [pid])
+
+    def label(self, label: ColorLabel | None) -> None:
+        """6–9 (and the menu's purple): toggle the current photo's color label."""
+        pid = self.current
+        if pid is not None:
+            self.decide_many(label_action(label), [pid])
+
+    def decide_many(self, action: str, photo_ids: Sequence[int]) -> list[DecisionRecord]:
+        """One decision for every photo of `photo_ids`, as ONE undo step.
+
+        `action` is a keymap name: pick, reject, clear, rate_0…rate_5,
+        label_<color> or label_none. pick/clear mean what they mean in the
+        current pass; in the rating pass, P picks all unless all are picked
+        (then it unpicks them). A label key toggles: if every photo has that
+        label already, it clears it. The cursor does not move.
+        """
+        ids = list(dict.fromkeys(photo_ids))
+        if not ids:
+            return []
+        decide = self._decider(action, ids)
+        records = decisions.one_step(ids, decide)
+        self._decided(records)
+        return records
+
+    def _decider(self, action: str, ids: list[int]) -> Callable[[int], list[DecisionRecord]]:
+        pass_ = self.pass_.value
+        cull_pass = self.pass_ is ReviewPass.CULL
+        if action.startswith("rate_"):
+            stars = int(action.removeprefix("rate_")) or None
+
+            def rate(pid: int) -> list[DecisionRecord]:
+                state = decisions.decision_state(pid)
+                keep = stars is not None and state.cull is CullState.UNREVIEWED
+                return decisions.set_rating(pid, stars, pass_=pass_, keep=keep)
+
+            return rate
+        if action.startswith("label_"):
+            wanted = ColorLabel.parse(action.removeprefix("label_"))
+            if wanted is not None and all(
+                decisions.decision_state(pid).label is wanted for pid in ids
+            ):
+                wanted = None  # the key toggles: all had it, so it comes off
+            return lambda pid: decisions.set_label(pid, wanted, pass_=pass_)
+        if action == "reject":
+            return lambda pid: decisions.set_cull(pid, CullState.REJECTED, pass_=pass_)
+        if action == "pick" and cull_pass:
+            return lambda pid: decisions.set_cull(pid, CullState.KEPT, pass_=pass_)
+        if action == "pick":
+            pick = not all(decisions.decision_state(pid).picked for pid in ids)
+            return lambda pid: decisions.set_picked(pid, pick, pass_=pass_)
+        if action == "clear" and cull_pass:
+            return lambda pid: decisions.set_cull(pid, CullState.UNREVIEWED, pass_=pass_)
+        if action == "clear":
+
+            def clear(pid: int) -> list[DecisionRecord]:
+                state = decisions.decision_state(pid)
+                if state.picked:
+                    return decisions.set_picked(pid, False, pass_=pass_)
+                if state.cull is CullState.REJECTED:
+                    return decisions.set_cull(pid, CullState.KEPT, pass_=pass_)
+                return []
+
+            return clear
+        raise ValueError(f"not a decision action: {action!r}")
 
     def undo(self) -> None:
         self._after_history(decisions.undo_last(), "Nothing to undo.", "Undone")
@@ -194,12 +270,12 @@ class ReviewSession(QObject):
         if not records:
             self.notice.emit(empty)
             return
-        pid = records[0].photo_id
-        what = ", ".join(r.text for r in records)
-        self.notice.emit(f"{verb}: {what}.")
+        ids = list(dict.fromkeys(r.photo_id for r in records))
+        names = {pid: row.file_name for pid, row in gallery_rows(ids[:1]).items()}
+        self.notice.emit(history_text(verb, records, names))
         self._decided(records)
-        if pid != self.current:
-            self.go_to(pid)
+        if len(ids) == 1 and ids[0] != self.current:
+            self.go_to(ids[0])
 
     def _decided(self, records: Sequence[DecisionRecord]) -> None:
         if not records:
@@ -210,3 +286,8 @@ class ReviewSession(QObject):
     def _emit_current(self) -> None:
         pid = self.current
         self.current_changed.emit(-1 if pid is None else pid)
+
+
+def label_action(label: ColorLabel | None) -> str:
+    """The keymap action name that sets `label` (None: clears it)."""
+    return f"label_{'none' if label is None else label.value}"
