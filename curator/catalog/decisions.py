@@ -31,8 +31,9 @@ one photo (a pick that also keeps writes two rows), or every call made
 inside `one_step` (a decision key on a selection of many photos in the
 grid: one undo step). Every group stamps its rows with ONE `created_at`,
 strictly later than any row before it, so a group is exactly a run of
-consecutive rows with the same stamp; no schema change is needed. See `_undo_target`/`_redo_target` for how the
-undo and redo stacks are read back from the log.
+consecutive rows with the same stamp; no schema change is needed. See
+`_undo_target`/`_redo_target` for how the undo and redo stacks are read
+back from the log.
 """
 
 from __future__ import annotations

@@ -33,10 +33,8 @@ def action_name(kind: str, value: str | None) -> str:
     return str(kind)
 
 
-def history_text(
-    verb: str, records: Sequence[DecisionRecord], names: Mapping[int, str]
-) -> str:
-    """"Undone: reject of IMG_0412.jpg" — `verb` is "Undone" or "Redone";
+def history_text(verb: str, records: Sequence[DecisionRecord], names: Mapping[int, str]) -> str:
+    """ "Undone: reject of IMG_0412.jpg" — `verb` is "Undone" or "Redone";
     `names` maps photo ids to file names (a missing one reads "photo N")."""
     if not records:
         return f"{verb}: nothing."
@@ -45,8 +43,16 @@ def history_text(
     value = lead.old_value if undo else lead.new_value
     what = action_name(lead.kind, value)
     ids = list(dict.fromkeys(r.photo_id for r in records))
-    if len(ids) == 1:
-        whom = names.get(ids[0], f"photo {ids[0]}")
-    else:
-        whom = f"{len(ids)} photos"
+    whom = names.get(ids[0], f"photo {ids[0]}") if len(ids) == 1 else f"{len(ids)} photos"
     return f"{verb}: {what} of {whom}."
+
+
+def done_text(records: Sequence[DecisionRecord], asked: int) -> str:
+    """What a decision on `asked` photos did: "reject of 12 photos." (None changed:
+    says so)."""
+    if not records:
+        noun = "photo" if asked == 1 else "photos"
+        return f"Nothing changed: the {noun} already had that."
+    n = len({r.photo_id for r in records})
+    what = action_name(records[0].kind, records[0].new_value)
+    return f"{what[:1].upper()}{what[1:]} of {n} {'photo' if n == 1 else 'photos'}."

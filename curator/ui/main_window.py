@@ -26,6 +26,12 @@ the loupe, the gallery's context menu) is a search too. The loupe, entered
 while a search shows, walks the results in that order (`ReviewSession`'s
 scope). Esc in the box (or in the gallery) clears the search; a search that
 cannot run says its sentence in the status line.
+
+The loupe follows the gallery: entered from the grid it walks what the
+grid shows, in the grid's order ("3 / 12" from a 12-photo filter), and the
+pass is the grid's (Unreviewed: cull, Kept: rating). Tab in the loupe shows
+the other pass in the grid (its state filter, and its default sort while
+the user has not chosen one) and walks that.
 """
 
 from __future__ import annotations
@@ -56,6 +62,7 @@ from PySide6.QtWidgets import (
 )
 
 from curator.catalog.queries import (
+    GalleryFilter,
     GalleryQuery,
     gallery_content_types,
     gallery_rows,
@@ -68,6 +75,7 @@ from curator.ui.export_dialog import ExportDialog
 from curator.ui.gallery_filter_bar import GalleryFilterBar
 from curator.ui.gallery_model import GalleryListModel, PhotoIdRole
 from curator.ui.gallery_view import GalleryView
+from curator.ui.grid_decisions import GridDecisions, build_label_menu
 from curator.ui.guard import ErrorReporter, guarded_slot
 from curator.ui.image_loader import ImageLoader
 from curator.ui.keymap import WINDOW_BINDINGS
@@ -81,12 +89,14 @@ from curator.ui.projects import ProjectService
 from curator.ui.purge_action import PurgeAction
 from curator.ui.purge_controller import PurgeController
 from curator.ui.recent_folders import RecentFolders
-from curator.ui.review import ReviewSession
+from curator.ui.review import ReviewPass, ReviewSession
 from curator.ui.search_box import SearchBox, SearchRequest
 from curator.ui.search_controller import SearchController, SearchKind, SearchOutcome
 from curator.ui.settings_dialog import SettingsDialog
 
 ERROR_SHOWN_MS = 15_000
+# The pass the loupe reviews when entered from a grid showing this state.
+PASS_OF_FILTER = {GalleryFilter.UNREVIEWED: ReviewPass.CULL, GalleryFilter.KEPT: ReviewPass.RATING}
 
 
 @dataclass(frozen=True)
@@ -309,6 +319,11 @@ class MainWindow(QMainWindow):
             else:
                 menus[binding.action].addAction(action)
             self.window_actions[binding.action] = action
+        self.grid_decisions = GridDecisions(
+            self.gallery, self.session, self.errors, self._show_notice
+        )
+        edit_menu.addSeparator()
+        self.label_menu = build_label_menu(edit_menu, self._label_from_menu)
         if self.purge_controller is not None:  # Edit ▸ Move Rejected to Trash…
             self.purge = PurgeAction(self, self.purge_controller, self.errors, self._show_notice)
             self.purge.deleted.connect(self._on_purged)
@@ -320,8 +335,10 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.problems_action)
 
     def _wire(self) -> None:
+        self.session.pass_scope = self._show_pass_in_gallery
         self.filter_bar.query_changed.connect(self._on_query_changed)
         self.gallery.activated.connect(self._on_gallery_activated)
+        self.gallery.decision_clicked.connect(self._on_tile_clicked)
         self.errors.reported.connect(self.show_error)
         status = self.pipeline_status
         self.pipeline.started.connect(self._on_import_started)
@@ -390,12 +407,11 @@ class MainWindow(QMainWindow):
         if photo_id is None:
             index = self.gallery.currentIndex()
             photo_id = index.data(PhotoIdRole) if index.isValid() else None
-        # Search results: the loupe walks them in rank order (as the gallery shows them).
-        search = self.active_search
-        self.session.set_scope(
-            None if search is None else self.model.ids, "" if search is None else search.label
-        )
-        self.session.start(self.session.pass_, at_photo=photo_id)
+        # The loupe walks what the gallery shows, in its order (search results
+        # in rank order); the grid's Unreviewed/Kept filter says which pass.
+        self._scope_to_gallery()
+        pass_ = PASS_OF_FILTER.get(self.filter_bar.state, self.session.pass_)
+        self.session.start(pass_, at_photo=photo_id)
         self.stack.setCurrentWidget(self.loupe)
         self.loupe.view.setFocus()
 
@@ -451,7 +467,7 @@ class MainWindow(QMainWindow):
         self._pending_gallery.clear()
         self.model.set_query(self.current_query())
         current = self.session.current
-        self.session.set_scope(None)
+        self._scope_to_gallery()
         if self.stack.currentWidget() is self.loupe:
             self.session.start(self.session.pass_, at_photo=current)
         else:  # the gallery keeps the photo last looked at; the focus stays where it is
@@ -504,6 +520,30 @@ class MainWindow(QMainWindow):
             self.gallery.scrollToTop()
         if not in_box:  # typing goes on in the box; M in the loupe lands in the grid
             self.gallery.setFocus()
+
+    def _label_from_menu(self, action: str) -> None:
+        """Edit ▸ Color Label: the loupe's photo, or the grid's selection."""
+        if self.stack.currentWidget() is self.loupe:
+            current = self.session.current
+            self.grid_decisions.apply(action, [] if current is None else [current])
+        else:
+            self.grid_decisions.apply(action)
+
+    @Slot(str, int)
+    @guarded_slot
+    def _on_tile_clicked(self, action: str, photo_id: int) -> None:
+        self.session.decide_many(action, [photo_id])
+
+    def _scope_to_gallery(self) -> None:
+        search = self.active_search
+        self.session.set_scope(self.model.ids, "" if search is None else search.label)
+
+    def _show_pass_in_gallery(self, pass_: ReviewPass) -> list[int]:
+        """Tab in the loupe: the gallery shows that pass; the loupe walks it."""
+        self._flush_gallery()
+        state = GalleryFilter.KEPT if pass_ is ReviewPass.RATING else GalleryFilter.UNREVIEWED
+        self.filter_bar.show_state(state)  # query_changed → the model re-queries
+        return self.model.ids
 
     def _add_like_item(self, menu: QMenu, ids: list[int]) -> None:
         action = menu.addAction("More Like This")
@@ -668,7 +708,11 @@ class MainWindow(QMainWindow):
     def _on_imported(self, ids: list[int]) -> None:
         self.model.refresh(ids)
         self.loupe.invalidate(ids)
-        self.session.extend(ids)
+        if self.session.scope is None:
+            self.session.extend(ids)
+        else:  # the loupe walks the gallery: what it now shows is appended
+            self.session.append_to_scope(pid for pid in ids if self.model.row_for(pid) is not None)
+        self._update_labels()  # the pass count follows every batch, the last one too
 
     @Slot(list)
     @guarded_slot

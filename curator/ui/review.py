@@ -8,9 +8,12 @@ Invariants:
 - the pass's order is a snapshot taken when the pass starts
   (`score.review_order`): deciding a photo does not remove it, so ← goes
   back to it; photos imported meanwhile are appended (cull pass);
-- a *scope* (search results, `set_scope`) replaces the pass's order: the
-  loupe walks the results in rank order, whatever the pass (the pass still
-  decides what P and U mean); live imports are not appended to it;
+- a *scope* (`set_scope`: what the gallery shows — its filters, its sort,
+  or search results in rank order) replaces the pass's order: the loupe
+  walks the gallery's set in the gallery's order, whatever the pass (the
+  pass still decides what P and U mean); `switch_pass` asks `pass_scope`
+  (the window: it shows that pass in the gallery) for the new scope; live
+  imports the gallery now shows are appended (`append_to_scope`);
 - each decision notifies the retrain callback (debounced by the caller's
   RetrainScheduler) and emits `photos_changed` for the gallery and panel;
 - `decide_many` (the grid's keys on a selection) gives every photo the same
@@ -70,7 +73,10 @@ class ReviewSession(QObject):
         self.order: list[int] = []
         self.index = 0
         self.scope: list[int] | None = None  # search results the loupe walks, or None
-        self.scope_label = ""  # e.g. "Search", for the position text
+        self.scope_label = ""  # e.g. "“harbour”", for the position text ("": the pass's)
+        # Tab with a scope: the window shows the other pass in the gallery and
+        # returns what it shows (None: go back to the pass's own order).
+        self.pass_scope: Callable[[ReviewPass], Sequence[int] | None] | None = None
 
     @property
     def current(self) -> int | None:
@@ -79,8 +85,8 @@ class ReviewSession(QObject):
     @property
     def position_text(self) -> str:
         label = self.pass_.label
-        if self.scope is not None:
-            label = f"{self.scope_label or 'Search'} ({self.pass_.label.lower()})"
+        if self.scope is not None and self.scope_label:
+            label = f"{self.scope_label} ({self.pass_.label.lower()})"
         if not self.order:
             return f"{label}: nothing to review"
         return f"{label}: {self.index + 1} / {len(self.order)}"
@@ -120,7 +126,24 @@ class ReviewSession(QObject):
         self._emit_current()
 
     def switch_pass(self) -> None:
-        self.start(ReviewPass.RATING if self.pass_ is ReviewPass.CULL else ReviewPass.CULL)
+        other = ReviewPass.RATING if self.pass_ is ReviewPass.CULL else ReviewPass.CULL
+        if self.scope is not None and self.pass_scope is not None:
+            self.set_scope(self.pass_scope(other), self.scope_label)
+        self.start(other)
+
+    def append_to_scope(self, photo_ids: Iterable[int]) -> None:
+        """Photos the gallery now shows (a live import): walked after the others."""
+        if self.scope is None:
+            return
+        known = set(self.scope)
+        fresh = [pid for pid in dict.fromkeys(photo_ids) if pid not in known]
+        if not fresh:
+            return
+        self.scope.extend(fresh)
+        was_empty = not self.order
+        self.order.extend(pid for pid in fresh if pid not in set(self.order))
+        if was_empty and self.order:
+            self._emit_current()
 
     def move(self, delta: int) -> None:
         if not self.order:
@@ -204,7 +227,8 @@ class ReviewSession(QObject):
         """One decision for every photo of `photo_ids`, as ONE undo step.
 
         `action` is a keymap name: pick, reject, clear, rate_0…rate_5,
-        label_<color> or label_none. pick/clear mean what they mean in the
+        label_<color> or label_none — or a clicked flag's keep, unreviewed,
+        pick_on, unpick (decision_strip). pick/clear mean what they mean in the
         current pass; in the rating pass, P picks all unless all are picked
         (then it unpicks them). A label key toggles: if every photo has that
         label already, it clears it. The cursor does not move.
@@ -236,8 +260,14 @@ class ReviewSession(QObject):
             ):
                 wanted = None  # the key toggles: all had it, so it comes off
             return lambda pid: decisions.set_label(pid, wanted, pass_=pass_)
-        if action == "reject":
-            return lambda pid: decisions.set_cull(pid, CullState.REJECTED, pass_=pass_)
+        fixed = {"keep": CullState.KEPT, "reject": CullState.REJECTED}
+        fixed["unreviewed"] = CullState.UNREVIEWED
+        if action in fixed:  # the clickable flags (decision_strip), and X
+            state = fixed[action]
+            return lambda pid: decisions.set_cull(pid, state, pass_=pass_)
+        if action in ("pick_on", "unpick"):
+            on = action == "pick_on"
+            return lambda pid: decisions.set_picked(pid, on, pass_=pass_)
         if action == "pick" and cull_pass:
             return lambda pid: decisions.set_cull(pid, CullState.KEPT, pass_=pass_)
         if action == "pick":
