@@ -476,6 +476,11 @@ def gallery_query_ids(q: GalleryQuery) -> list[int]:
     return [pid for pid in dict.fromkeys(q.ranked_ids) if pid in kept]
 
 
+def catalog_is_empty() -> bool:
+    """No live photo at all (the gallery then invites an import)."""
+    return Photo.select(Photo.id).where(Photo.deleted_at.is_null()).first() is None
+
+
 def gallery_content_types() -> list[str]:
     """Content types the LLM has given to live photos, most frequent first."""
     rows = Photo._meta.database.execute_sql(

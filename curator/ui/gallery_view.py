@@ -29,6 +29,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPainterPath,
+    QPaintEvent,
     QPen,
     QPolygonF,
     QResizeEvent,
@@ -296,7 +297,9 @@ class GalleryView(QListView):
     """QListView in IconMode that loads thumbnails for what is on screen.
 
     A click on a tile's flags or stars emits `decision_clicked(action, id)`
-    (the window records it) instead of changing the selection."""
+    (the window records it) instead of changing the selection. An empty grid
+    says why (`empty_text`: the window sets it — import a folder, or the
+    filters hide everything)."""
 
     decision_clicked = Signal(str, int)  # review action (decision_strip), photo id
 
@@ -322,6 +325,7 @@ class GalleryView(QListView):
         self.setItemDelegate(ThumbnailDelegate(self))
         self.setModel(model)
         self.gallery_model = model
+        self.empty_text = ""
         self._visible_timer = QTimer(self)
         self._visible_timer.setSingleShot(True)
         self._visible_timer.setInterval(0)
@@ -334,6 +338,25 @@ class GalleryView(QListView):
             model.layoutChanged,
         ):
             signal.connect(self._visible_timer.start)
+
+    def set_empty_text(self, text: str) -> None:
+        if text != self.empty_text:
+            self.empty_text = text
+            self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.gallery_model.rowCount() == 0 and self.empty_text:
+            painter = QPainter(self.viewport())
+            painter.setPen(QColor(170, 170, 170))
+            font = QFont(painter.font())
+            font.setPointSizeF(font.pointSizeF() * 1.3)
+            painter.setFont(font)
+            painter.drawText(
+                self.viewport().rect().adjusted(20, 20, -20, -20),
+                int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
+                self.empty_text,
+            )
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:

@@ -64,6 +64,7 @@ from PySide6.QtWidgets import (
 from curator.catalog.queries import (
     GalleryFilter,
     GalleryQuery,
+    catalog_is_empty,
     gallery_content_types,
     gallery_rows,
     gallery_tags,
@@ -93,8 +94,11 @@ from curator.ui.review import ReviewPass, ReviewSession
 from curator.ui.search_box import SearchBox, SearchRequest
 from curator.ui.search_controller import SearchController, SearchKind, SearchOutcome
 from curator.ui.settings_dialog import SettingsDialog
+from curator.ui.window_state import WindowState, available_area, fit_to
 
 ERROR_SHOWN_MS = 15_000
+EMPTY_CATALOG = "Import a folder (Ctrl+I) or drop one here"
+NOTHING_SHOWN = "No photo matches these filters."
 # The pass the loupe reviews when entered from a grid showing this state.
 PASS_OF_FILTER = {GalleryFilter.UNREVIEWED: ReviewPass.CULL, GalleryFilter.KEPT: ReviewPass.RATING}
 
@@ -160,6 +164,7 @@ class MainWindow(QMainWindow):
         title: str,
         search_vectors: Callable[[], object | None] | None = None,
         purge: PurgeController | None = None,
+        window_state: WindowState | None = None,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
@@ -174,7 +179,7 @@ class MainWindow(QMainWindow):
         self.settings, self.settings_file = settings, settings_file
         self.setAcceptDrops(True)
         self.setWindowTitle(title)
-        self.resize(1280, 820)
+        self.window_state = window_state
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -208,11 +213,15 @@ class MainWindow(QMainWindow):
         self._wire()
         self.refresh_filter_choices()
         self.projects.refresh()
+        # A size that fits the screen (1366×768 too), or where it was last time.
+        if window_state is None or not window_state.restore(self):
+            self.setGeometry(fit_to(available_area(self)))
 
     # --- construction -------------------------------------------------------
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("View", self)
+        bar.setObjectName("filter-bar")
         bar.setMovable(False)
         self.filter_bar = GalleryFilterBar(bar)
         self.filter_combo = self.filter_bar.state_combo
@@ -750,6 +759,8 @@ class MainWindow(QMainWindow):
     def _update_labels(self, *_: object) -> None:
         shown = self.model.rowCount()
         search = self.active_search
+        if shown == 0:
+            self.gallery.set_empty_text(EMPTY_CATALOG if catalog_is_empty() else NOTHING_SHOWN)
         self.count_label.setText(f"  {shown} photos  ")
         self.search_label.setText("" if search is None else f"  {search.count_text(shown)}  ")
         sort = self.filter_bar.sort_combo
@@ -770,4 +781,6 @@ class MainWindow(QMainWindow):
             self.cancel_pipeline()
             return
         event.accept()
+        if self.window_state is not None:
+            self.window_state.save(self)
         self.closed.emit()

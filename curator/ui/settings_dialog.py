@@ -126,7 +126,7 @@ class SettingsDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
-        self.scroll = scroll
+        self.scroll_area = scroll
         self.initial = self.values()
         self.note = QLabel(APPLY_NOTE)
         self.note.setWordWrap(True)
@@ -160,7 +160,7 @@ class SettingsDialog(QDialog):
             and isinstance(watched, QWidget)
             and not watched.hasFocus()
         ):
-            QCoreApplication.sendEvent(self.scroll.verticalScrollBar(), event)
+            QCoreApplication.sendEvent(self.scroll_area.verticalScrollBar(), event)
             return True  # the field under the pointer keeps its value
         return super().eventFilter(watched, event)
 

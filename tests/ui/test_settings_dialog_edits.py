@@ -42,7 +42,7 @@ def test_the_wheel_scrolls_the_dialog_not_the_field_under_the_pointer(
     qtbot.waitExposed(dialog)
     spin = dialog.editors["decode_workers"]
     assert isinstance(spin, QSpinBox)
-    before, bar = spin.value(), dialog.scroll.verticalScrollBar()
+    before, bar = spin.value(), dialog.scroll_area.verticalScrollBar()
     assert bar.maximum() > 0 and bar.value() == 0
     _wheel(spin, 2)
     assert spin.value() == before  # the field under the pointer is untouched
