@@ -195,7 +195,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
     window.setPalette(dark_palette())
 
     def on_retrained(report: object) -> None:
-        window.statusBar().showMessage(getattr(report, "message", ""), 5000)
+        window.show_background(getattr(report, "message", ""), 8000)
         model.refresh_scores()  # in place: scroll position and selection stay
 
     def apply_settings(new: Settings) -> None:

@@ -94,6 +94,7 @@ from curator.ui.review import ReviewPass, ReviewSession
 from curator.ui.search_box import SearchBox, SearchRequest
 from curator.ui.search_controller import SearchController, SearchKind, SearchOutcome
 from curator.ui.settings_dialog import SettingsDialog
+from curator.ui.status_line import StatusLine
 from curator.ui.window_state import WindowState, available_area, fit_to
 
 ERROR_SHOWN_MS = 15_000
@@ -258,11 +259,15 @@ class MainWindow(QMainWindow):
         self.addToolBar(self.project_actions.make_toolbar(self))
 
     def _build_status_bar(self) -> None:
+        # Messages wrap instead of being cut off; background news waits for
+        # the user's own message (status_line).
+        self.status_line = StatusLine(self)
+        self.setStatusBar(self.status_line)
         self.pipeline_status = PipelineStatus(self)
         self.progress_label = self.pipeline_status.summary
         self.error_label = QLabel("", self)
         self.error_label.setStyleSheet("color: #ff6b5a;")
-        self.error_label.setWordWrap(False)
+        self.error_label.setWordWrap(True)
         self.error_label.setMaximumWidth(420)
         self.statusBar().addPermanentWidget(self.error_label)
         self.statusBar().addPermanentWidget(self.pipeline_status)
@@ -662,6 +667,11 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _show_notice(self, message: str) -> None:
         self.statusBar().showMessage(message, 5000)
+
+    def show_background(self, message: str, timeout: int = 5000) -> None:
+        """News the user did not just ask for (a retrained model): shown after
+        the message their last action caused, never over it."""
+        self.status_line.show_background(message, timeout)
 
     @Slot(object)
     @guarded_slot
