@@ -93,9 +93,22 @@ WINDOW_BINDINGS: tuple[KeyBinding, ...] = (
 
 
 def help_rows() -> list[tuple[str, str, str]]:
-    """(keys, cull pass, rating pass) for every binding, as the overlay prints them."""
+    """(keys, cull pass, rating pass) for every binding, as the overlay prints them.
+
+    The star keys 1–5 and the label keys 6–9 are one row each, so the table
+    fits a 768-pixel-high screen."""
     rows = []
     for b in (*LOUPE_BINDINGS, *WINDOW_BINDINGS):
+        if b.action in ("rate_2", "rate_3", "rate_4", "rate_5"):
+            continue
+        if b.action.startswith("label_") and b.action != "label_red":
+            continue
+        if b.action == "rate_1":
+            rows.append(("1 – 5", "1 to 5 stars, stay (a rating keeps)", "same"))
+            continue
+        if b.action == "label_red":
+            rows.append(("6 – 9", "red, yellow, green, blue label on/off", "same"))
+            continue
         keys = " / ".join("→" if k == "Right" else "←" if k == "Left" else k for k in b.keys)
         rows.append((keys, b.cull, b.rating))
     return rows

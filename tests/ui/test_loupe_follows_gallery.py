@@ -181,3 +181,13 @@ def test_stars_and_flags_are_clickable_on_tiles_and_in_the_loupe(
     assert decision_state(p[1]).rating == 2
     assert not view.zoomed  # a click on the strip is not a click on the photo
     assert isinstance(spots["star_2"], QPoint)
+
+
+def test_the_help_names_the_label_keys_and_fits_a_small_screen() -> None:
+    from curator.ui.keymap import LOUPE_BINDINGS, WINDOW_BINDINGS, help_rows
+
+    rows = help_rows()
+    assert ("6 – 9", "red, yellow, green, blue label on/off", "same") in rows
+    bindings = len(LOUPE_BINDINGS) + len(WINDOW_BINDINGS)
+    assert len(rows) == bindings - 7  # 1–5 and 6–9 are one row each
+    assert len(rows) <= 24  # ~17 px a row: the table and notes fit 768 px
