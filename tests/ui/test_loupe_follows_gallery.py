@@ -191,3 +191,21 @@ def test_the_help_names_the_label_keys_and_fits_a_small_screen() -> None:
     bindings = len(LOUPE_BINDINGS) + len(WINDOW_BINDINGS)
     assert len(rows) == bindings - 7  # 1–5 and 6–9 are one row each
     assert len(rows) <= 24  # ~17 px a row: the table and notes fit 768 px
+
+
+def test_an_import_batch_reaches_the_loupe_and_the_pass_count(
+    library: Path, app: App, qtbot: QtBot, tmp_path: Path
+) -> None:
+    from tests.integration.cli_helpers import import_json
+    from tests.ui.conftest import make_library
+
+    window, session = app.window, app.session
+    window.show_loupe(_good()[0])
+    assert session.position_text == "Cull pass: 1 / 9"
+    more = tmp_path / "more"
+    make_library(more, 3, first=20)
+    assert import_json(more, "--stages", "technical")["new"] == 3
+    fresh = [pid for name, pid in _by_name().items() if name.startswith("IMG_002")]
+    app.pipeline.photos_changed.emit(fresh)  # the last batch of a live import
+    assert session.order[-3:] == sorted(fresh, key=session.order.index)
+    assert window.pass_label.text().strip() == "Cull pass: 1 / 12"
