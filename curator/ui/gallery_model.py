@@ -314,7 +314,7 @@ def tooltip(row: GalleryRow, flags: PhotoFlags) -> str:
 
 
 def clip_warning(row: GalleryRow) -> str:
-    """The CLIP badge's sentence: the exposure estimate when there is one."""
+    """The CLIPPED badge's sentence: the exposure estimate when there is one."""
     if row.highlight_clip is not None and row.highlight_clip > CLIP_ABOVE:
         return f"Clipped highlights ({100 * row.highlight_clip:.0f} % burnt to white)"
     if row.exposure_ev is not None and row.exposure_ev < 0:
