@@ -20,6 +20,7 @@ Invariants:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,6 +43,7 @@ from curator.catalog.models import (
     TasteModel,
     utcnow,
 )
+from curator.catalog.paths_codec import decode_path
 from curator.records import (
     Burst,
     CullState,
@@ -433,15 +435,22 @@ def add_user_tag(photo_id: int, name: str) -> None:
 
 
 def burst_frames(model: str) -> list[Frame]:
+    """Every live photo with a capture time as a burst `Frame`: its embedding of
+    `model` when it has one, its structural signature, exposure bias, sequence
+    number and file name (frames group without embeddings too)."""
     ids, x = load_embeddings(model)
     vectors = {pid: x[i] for i, pid in enumerate(ids)}
     frames = []
-    for pid, make, cam, when, sharp, expo, pref in (
+    for pid, path, make, cam, when, seq, bias, sig, sharp, expo, pref in (
         Photo.select(
             Photo.id,
+            Photo.path,
             Photo.camera_make,
             Photo.camera_model,
             Photo.captured_at,
+            Photo.sequence_number,
+            Photo.exposure_bias,
+            Photo.struct_sig,
             Photo.sharpness_score,
             Photo.exposure_score,
             Photo.preference_score,
@@ -450,7 +459,23 @@ def burst_frames(model: str) -> list[Frame]:
         .tuples()
     ):
         camera = " ".join(p for p in (make, cam) if p) or None
-        frames.append(Frame(int(pid), camera, when, vectors.get(int(pid)), sharp, expo, pref))
+        full = decode_path(path)
+        frames.append(
+            Frame(
+                int(pid),
+                camera,
+                when,
+                vectors.get(int(pid)),
+                sharp,
+                expo,
+                pref,
+                sequence_number=seq,
+                name=os.path.basename(full),
+                path=full,
+                exposure_bias=bias,
+                struct_sig=bytes(sig) if sig is not None else None,
+            )
+        )
     return frames
 
 
