@@ -233,8 +233,9 @@ def subsec_ms(value: object) -> int | None:
 
 
 def _first(value: object) -> object:
-    if isinstance(value, list | tuple):
-        return value[0] if value else None
+    # exifread gives a list of values; a DOUBLE tag written by Pillow nests a tuple.
+    while isinstance(value, list | tuple):
+        value = value[0] if value else None
     return value
 
 
