@@ -14,7 +14,8 @@ Order, and so the groups, are deterministic: frames sort by camera, capture
 time (with sub-seconds), the camera's sequence number (frames without one
 after those with), file name, then full path — never the photo id, so the
 same folder gives the same groups whatever order it was imported in. The
-sort is O(n log n) and the sweep O(n): never all pairs of the library.
+sort is O(n log n) and the sweep O(n): never all pairs of the library; only
+frames in the time gate of a neighbour have their signature prepared.
 Frames without a capture time, or with neither an embedding nor a
 signature, are never grouped.
 
@@ -39,7 +40,11 @@ from datetime import datetime
 
 import numpy as np
 
-from curator.imaging.structure import SAME_SCENE_MAX_DISTANCE, same_structure
+from curator.imaging.structure import (
+    SAME_SCENE_MAX_DISTANCE,
+    prepare_signatures,
+    prepared_distance,
+)
 from curator.records import Burst, Frame
 
 __all__ = [
@@ -48,7 +53,6 @@ __all__ = [
     "best_frame",
     "capture_order",
     "find_bursts",
-    "same_scene",
     "technical_quality",
 ]
 
@@ -92,23 +96,6 @@ def _score(get: Callable[[Frame], float | None]) -> Callable[[Frame], float]:
     return lambda f: get(f) or 0.0
 
 
-def same_scene(
-    first: Frame,
-    frame: Frame,
-    *,
-    min_cosine: float = 0.92,
-    max_structure_distance: float = SAME_SCENE_MAX_DISTANCE,
-) -> bool:
-    """Embeddings agree, or the structural signatures do."""
-    if (
-        first.embedding is not None
-        and frame.embedding is not None
-        and float(np.dot(first.embedding, frame.embedding)) >= min_cosine
-    ):
-        return True
-    return same_structure(first.struct_sig, frame.struct_sig, max_structure_distance)
-
-
 def find_bursts(
     frames: Sequence[Frame],
     *,
@@ -125,30 +112,41 @@ def find_bursts(
         if f.captured_at is not None and (f.embedding is not None or f.struct_sig is not None)
     ]
     usable.sort(key=capture_order)
+
+    def in_gate(earlier: Frame, later: Frame) -> bool:
+        gap = (later.captured_at - earlier.captured_at).total_seconds()  # type: ignore[operator]
+        return later.camera == earlier.camera and gap <= max_gap_s
+
+    # Only frames in the time gate of a neighbour are ever compared: prepare those.
+    gated = [
+        (i > 0 and in_gate(usable[i - 1], f)) or (i + 1 < len(usable) and in_gate(f, usable[i + 1]))
+        for i, f in enumerate(usable)
+    ]
+    signatures = prepare_signatures(
+        [f.struct_sig if near else None for f, near in zip(usable, gated, strict=True)]
+    )
+
+    def same_scene(first: int, this: int) -> bool:
+        """Embeddings agree, or the structural signatures do."""
+        a, b = usable[first].embedding, usable[this].embedding
+        if a is not None and b is not None and float(np.dot(a, b)) >= min_cosine:
+            return True
+        distance = prepared_distance(signatures[first], signatures[this])
+        return distance is not None and distance <= max_structure_distance
+
     bursts: list[Burst] = []
-    run: list[Frame] = []
+    run: list[int] = []  # indices into `usable`; run[0] is the anchor
 
     def close_run() -> None:
         if len(run) >= 2:
-            ids = tuple(f.photo_id for f in run)
-            bursts.append(Burst(min(ids), ids, best_frame(run, tech_tolerance)))
+            members = [usable[i] for i in run]
+            ids = tuple(f.photo_id for f in members)
+            bursts.append(Burst(min(ids), ids, best_frame(members, tech_tolerance)))
         run.clear()
 
-    for frame in usable:
-        if run:
-            prev = run[-1]
-            gap = (frame.captured_at - prev.captured_at).total_seconds()  # type: ignore[operator]
-            if (
-                frame.camera != prev.camera
-                or gap > max_gap_s
-                or not same_scene(
-                    run[0],
-                    frame,
-                    min_cosine=min_cosine,
-                    max_structure_distance=max_structure_distance,
-                )
-            ):
-                close_run()
-        run.append(frame)
+    for index, frame in enumerate(usable):
+        if run and not (in_gate(usable[run[-1]], frame) and same_scene(run[0], index)):
+            close_run()
+        run.append(index)
     close_run()
     return bursts

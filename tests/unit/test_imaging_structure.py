@@ -11,6 +11,8 @@ from curator.imaging.structure import (
     GRID,
     SAME_SCENE_MAX_DISTANCE,
     VERSION,
+    prepare_signatures,
+    prepared_distance,
     same_structure,
     signature_distance,
     signature_grid,
@@ -82,3 +84,21 @@ def test_large_frames_are_sampled_to_the_same_signature() -> None:
     large = cv2.resize(small, (3840, 2560), interpolation=cv2.INTER_LINEAR)
     distance = signature_distance(structure_signature(small), structure_signature(large))
     assert distance is not None and distance < 0.02
+
+
+@pytest.mark.parametrize(("low", "high"), [(10, 245), (0, 256)])  # without / with clipped cells
+def test_distance_is_one_minus_spearman_over_the_usable_cells(low: int, high: int) -> None:
+    from scipy.stats import spearmanr
+
+    rng = np.random.default_rng(low)
+    grids = rng.integers(low, high, size=(12, GRID * GRID), dtype=np.uint8)
+    grids[1::2] = np.clip(grids[::2].astype(int) + rng.integers(-40, 41, grids[::2].shape), 0, 255)
+    sigs = [bytes((VERSION, GRID)) + g.tobytes() for g in grids]
+    prepared = prepare_signatures([*sigs, None, b"\x01\x10"])
+    assert prepared[-2:] == [None, None]  # absent, truncated
+    for i in range(len(sigs) - 1):
+        a, b = grids[i], grids[i + 1]
+        usable = (a > 3) & (a < 252) & (b > 3) & (b < 252)
+        expected = 1 - spearmanr(a[usable], b[usable]).statistic
+        assert signature_distance(sigs[i], sigs[i + 1]) == pytest.approx(expected, abs=1e-9)
+        assert prepared_distance(prepared[i], prepared[i + 1]) == pytest.approx(expected, abs=1e-9)
