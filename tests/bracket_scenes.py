@@ -103,7 +103,8 @@ def bracket_name(index: int, ev: float) -> str:
 
 
 def library_specs() -> list[FrameSpec]:
-    """The test library: a five-frame bracket, a three-frame burst with one shaken
+    """The test library: a five-frame bracket (its sub-seconds run against its
+    names, so the +1.3 EV frame comes first), a three-frame burst with one shaken
     frame (same second, ordered by ImageNumber against their names), and two
     different scenes in one second."""
     bracket_scene, burst_scene = scene(1), scene(2)
@@ -111,7 +112,8 @@ def library_specs() -> list[FrameSpec]:
         FrameSpec(
             bracket_name(i, ev),
             render(bracket_scene, ev),
-            datetime(2024, 5, 1, 10, 0, 0, 150_000 * i),
+            # Shot brightest first: the sub-seconds, not the names, give the order.
+            datetime(2024, 5, 1, 10, 0, 0, 150_000 * (len(BRACKET_EVS) - 1 - i)),
             bias=ev,
         )
         for i, ev in enumerate(BRACKET_EVS)

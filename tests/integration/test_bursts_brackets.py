@@ -96,7 +96,7 @@ def test_exif_and_signature_reach_the_catalog(
         rows = {os.path.basename(decode_path(p.path)): p for p in Photo.select()}
     under = rows["bracket_3_m1.3.jpg"]
     assert under.exposure_bias == pytest.approx(-1.3)
-    assert under.capture_subsec == 450
+    assert under.capture_subsec == 150
     assert rows["burst_a.jpg"].sequence_number == 103
     assert rows["burst_a.jpg"].capture_subsec is None  # no SubSecTimeOriginal written
     assert rows["turn_1.jpg"].exposure_bias is None  # no ExposureBiasValue written
@@ -128,5 +128,7 @@ def test_the_same_folder_groups_the_same_whatever_the_import_order(
     assert len(set(id_orders)) == 3  # the photo ids really differ between the imports
     assert groupings[0] == groupings[1] == groupings[2]
     assert capture_orders[0] == capture_orders[1] == capture_orders[2]
-    # Inside one second the camera's ImageNumber orders the frames, not their names.
+    # Inside one second the sub-seconds, then the camera's ImageNumber order the
+    # frames, not their names (nor their photo ids).
     assert BURST_IN_ORDER in capture_orders[0]
+    assert tuple(sorted(BRACKET, reverse=True)) in capture_orders[0]
