@@ -159,6 +159,16 @@ class Settings(BaseModel):
         title="Burst similarity",
         description="Cosine similarity of CLIP embeddings above which frames are a burst.",
     )
+    burst_max_structure_distance: float = Field(
+        default=0.25,
+        ge=0.05,
+        le=1.0,
+        title="Burst structure distance",
+        description=(
+            "Frames whose exposure-independent structure differs by at most this much "
+            "(0 = identical) are a burst or bracket, with or without CLIP embeddings."
+        ),
+    )
 
 
 def load_settings(settings_file: Path | None = None, env: dict[str, str] | None = None) -> Settings:
