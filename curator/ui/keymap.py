@@ -50,14 +50,27 @@ LOUPE_BINDINGS: tuple[KeyBinding, ...] = (
         "more like this (gallery; duplicates, burst frames first)",
         "same",
     ),
-    KeyBinding("leave", ("Esc",), "leave compare, or back to fit", "same"),
+    KeyBinding("histogram", ("H",), "histogram over the photo (luma + RGB, clipped %)", "same"),
+    KeyBinding("clipping", ("J",), "clipping: blown highlights red, crushed shadows blue", "same"),
+    KeyBinding("peaking", ("Shift+P",), "focus peaking: sharp edges tinted green", "same"),
+    KeyBinding("info", ("I",), "info overlay: off → file → capture data → scores", "same"),
+    KeyBinding("fullscreen", ("F",), "full-screen loupe (panels hidden); F / Esc leaves", "same"),
+    KeyBinding("panels", ("Shift+Tab",), "hide / show the side panel and filmstrip", "same"),
+    KeyBinding(
+        "leave",
+        ("Esc",),
+        "leave compare or survey, back to fit, or leave full screen",
+        "same",
+    ),
     KeyBinding("switch_pass", ("Tab",), "go to the rating pass", "go to the cull pass"),
 )
 
 # Printed under the table by the help overlay.
 HELP_NOTES: tuple[str, ...] = (
     "In compare, the decision keys (P, X, U, 0–5) act on the right-hand photo, the candidate;"
-    " the left one is the reference.",
+    " the left one is the reference. Z zooms both at the same point; dragging one pans both.",
+    "Survey (N in the grid, 2–9 selected): the keys act on the framed photo; ← / → / ↑ / ↓"
+    " or a click move the frame; a rejected photo leaves the survey; Esc returns.",
     "Shortcuts never fire while a text field (the tag field, the search box) has the focus:"
     " Esc leaves it (in the search box, Esc also clears the search).",
 )
@@ -65,6 +78,7 @@ HELP_NOTES: tuple[str, ...] = (
 WINDOW_BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("grid", ("G",), "gallery grid", "same"),
     KeyBinding("loupe", ("E",), "loupe (one photo, full window)", "same"),
+    KeyBinding("survey", ("N",), "survey the 2–9 photos selected in the grid", "same"),
     KeyBinding("undo", ("Ctrl+Z",), "undo the last decision", "same"),
     KeyBinding("redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "redo", "same"),
     KeyBinding("help", ("?", "F1"), "this help (any key closes it)", "same"),

@@ -18,6 +18,7 @@ across a burst), at the same relative place.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSizeF, Qt, Signal
 from PySide6.QtGui import (
@@ -108,6 +109,9 @@ class LoupeView(QWidget):
         self._dragged = False
         self.painted_photo_id: int | None = None  # what the last paint showed (tests, bench)
         self.painted_full_resolution = False
+        # Painted over the photo, under the footer: (painter, image rect, photo area).
+        # The viewing tools (loupe_tools) paint through this; they only read results.
+        self.overlays: list[Callable[[QPainter, QRectF, QRectF], None]] = []
 
     def show_photo(
         self,
@@ -292,6 +296,8 @@ class LoupeView(QWidget):
             painter.restore()
         else:
             paint_placeholder(painter, area, row)
+        for overlay in self.overlays:
+            overlay(painter, self.image_rect(), area)
         zoom = "100 %" if self.zoomed else "Fit"
         if self.zoomed and self.zoom_note:
             zoom += f" ({self.zoom_note})"

@@ -85,6 +85,7 @@ from curator.ui.review import ReviewSession
 from curator.ui.search_box import SearchBox, SearchRequest
 from curator.ui.search_controller import SearchController, SearchKind, SearchOutcome
 from curator.ui.settings_dialog import SettingsDialog
+from curator.ui.survey_view import selected_ids
 
 ERROR_SHOWN_MS = 15_000
 
@@ -291,6 +292,7 @@ class MainWindow(QMainWindow):
             "redo": edit_menu,
             "grid": view_menu,
             "loupe": view_menu,
+            "survey": view_menu,
             "help": help_menu,
             "export": file_menu,
             "search": edit_menu,
@@ -376,6 +378,19 @@ class MainWindow(QMainWindow):
             self.open_export()
         elif action == "search":
             self.search_box.focus()
+        elif action == "survey":
+            self.show_survey(selected_ids(self.gallery))
+
+    def show_survey(self, ids: list[int]) -> None:
+        """N: the loupe page surveys `ids` (2–9), else a sentence says why not."""
+        if self.stack.currentWidget() is not self.gallery:
+            self._show_notice("Survey starts from the grid (G): select 2–9 photos, press N.")
+            return
+        self.show_loupe(ids[0] if ids else None)
+        problem = self.loupe.start_survey(ids)
+        if problem is not None:
+            self.show_gallery()
+            self._show_notice(problem)
 
     def show_gallery(self) -> None:
         self._flush_gallery()
