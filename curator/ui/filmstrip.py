@@ -63,13 +63,13 @@ class Filmstrip(QWidget):
         self.thumbnails.request(keys)
         self.update()
 
-    def _cells(self) -> list[tuple[int, QRectF]]:
+    def cells(self) -> list[tuple[int, QRectF]]:
         ids = self.visible_ids()
         left = (self.width() - len(ids) * CELL) / 2
         return [(pid, QRectF(left + i * CELL, 0, CELL, HEIGHT)) for i, pid in enumerate(ids)]
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        for pid, rect in self._cells():
+        for pid, rect in self.cells():
             if rect.contains(event.position()):
                 self.jump.emit(pid)
                 return
@@ -83,7 +83,7 @@ class Filmstrip(QWidget):
         painter.fillRect(self.rect(), QColor(28, 28, 28))
         current = self.order[self.index] if 0 <= self.index < len(self.order) else None
         painted = []
-        for pid, cell in self._cells():
+        for pid, cell in self.cells():
             row = self.row_for(pid)
             if row is None:
                 continue

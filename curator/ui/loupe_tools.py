@@ -32,9 +32,9 @@ from curator.ui.preview_analysis import Analysis, Overlays, PreviewAnalyzer
 
 INFO_MODES = ("off", "file", "capture", "scores")
 CHANNEL_COLOURS = {
-    "red": QColor(235, 70, 70, 150),
-    "green": QColor(70, 210, 90, 150),
-    "blue": QColor(80, 130, 255, 150),
+    "red": QColor(170, 30, 30),
+    "green": QColor(30, 150, 40),
+    "blue": QColor(40, 70, 190),
     "luma": QColor(235, 235, 235, 210),
 }
 OVERLAY_SIZE = QSizeF(270, 130)
@@ -70,8 +70,12 @@ def paint_histogram(
     else:
         painter.translate(plot.topLeft())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        # Channels add up (where all three overlap the fill is grey), as in Lightroom.
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Plus)
         for name, polygon in polygons.items():
             colour = CHANNEL_COLOURS[name]
+            if name == "luma":
+                painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
             painter.setPen(Qt.PenStyle.NoPen if name != "luma" else colour)
             painter.setBrush(colour if name != "luma" else Qt.BrushStyle.NoBrush)
             painter.drawPolygon(polygon)
