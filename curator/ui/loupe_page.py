@@ -386,10 +386,10 @@ class LoupePage(QWidget):
         row = None if pid is None else self.row(pid)
         self.view.caption = self.session.position_text
         self.filmstrip.show_around(self.session.order, self.session.index)
+        self.tools.show(row)  # the panel's histogram: the photo the keys act on
         if self.survey.active_mode:
             self._repaint_survey(row)
             return
-        self.tools.show(row)
         if row is None:
             self.view.empty_text = (
                 f"{self.session.position_text}.\n"
