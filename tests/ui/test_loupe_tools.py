@@ -10,9 +10,12 @@ import numpy as np
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QToolBar
 from pytestqt.qtbot import QtBot
 
+from curator.app import App
 from curator.imaging.histogram import HIGHLIGHT_RGBA, SHADOW_RGBA, clipping_masks
+from curator.ui.loupe_tools import info_lines
 from curator.ui.preview_analysis import Overlays, analyse, qimage_rgb
 from tests.ui.loupe_harness import Harness, loupe_harness, photo_ids_by_name, save_shot
 
@@ -127,8 +130,6 @@ def test_i_cycles_the_info_overlay(library: Path, qtbot: QtBot) -> None:
         assert pid is not None
         row = h.page.row(pid)
         assert row is not None
-        from curator.ui.loupe_tools import info_lines
-
         clip = tools.clip(pid)
         assert info_lines("off", row, None, clip) == []
         assert info_lines("file", row, None, clip) == [row.file_name]
@@ -179,3 +180,28 @@ def test_filmstrip_follows_the_order_and_jumps(library: Path, qtbot: QtBot) -> N
         strip.repaint()
         assert h.page.row(target).cull == "rejected"  # type: ignore[union-attr]
         assert ids  # the library is there
+
+
+def test_full_screen_in_the_window_hides_the_bars_and_g_leaves_it(
+    library: Path, qtbot: QtBot, app: App
+) -> None:
+    window, page = app.window, app.window.loupe
+    qtbot.waitUntil(lambda: window.model.rowCount() >= 8, timeout=30_000)
+    window.show_loupe()
+    view = page.view
+    qtbot.waitUntil(view.hasFocus, timeout=30_000)
+    bars = [window.menuBar(), window.statusBar(), *window.findChildren(QToolBar)]
+    shown = [bar for bar in bars if bar.isVisible()]
+    assert window.menuBar() in shown and window.statusBar() in shown
+    qtbot.keyClick(view, Qt.Key.Key_F)
+    qtbot.waitUntil(window.isFullScreen, timeout=30_000)
+    assert not any(bar.isVisible() for bar in bars)
+    assert not page.panel.isVisible() and not page.filmstrip.isVisible()
+    qtbot.keyClick(view, Qt.Key.Key_Backtab, SHIFT)  # what a keyboard sends for Shift+Tab
+    assert page.chrome.panels_hidden
+    qtbot.keyClick(view, Qt.Key.Key_Backtab, SHIFT)
+    assert not page.chrome.panels_hidden and not page.panel.isVisible()  # still full screen
+    qtbot.keyClick(view, Qt.Key.Key_G)  # the window's keys still work; the grid leaves it
+    assert window.stack.currentWidget() is window.gallery
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=30_000)
+    assert all(bar.isVisible() for bar in shown)
