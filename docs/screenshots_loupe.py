@@ -48,12 +48,12 @@ def shoot(fixtures: Path) -> int:
     from curator.paths import resolve_paths
     from curator.settings import load_settings
 
+    qt_app = QApplication(sys.argv[:1])  # first: the import would make a QCoreApplication
+    qt_app.setStyle("Fusion")
+    qt_app.setPalette(dark_palette())
     code = cli(["import", str(fixtures), "--stages", "technical", "--no-progress", "--json"])
     if code != 0:
         return code
-    qt_app = QApplication(sys.argv[:1])
-    qt_app.setStyle("Fusion")
-    qt_app.setPalette(dark_palette())
     paths = resolve_paths()
     catalog = Catalog.open(paths.catalog)
     app = build_app(catalog, paths, load_settings(paths.settings_file))
@@ -138,11 +138,14 @@ def shoot(fixtures: Path) -> int:
         key(survey, Qt.Key.Key_Escape)
 
         # 4. Compare the HDR pair, zoomed together at the same detail.
-        session.go_to(by_name("iphone6_hdr_NO.jpg"))
-        key(view, Qt.Key.Key_C, Qt.KeyboardModifier.ShiftModifier)  # pin the reference
-        session.go_to(by_name("iphone6_hdr_YES.jpg"))
-        compare = loupe.compare
+        # (walked as a two-photo scope, as a search for "iphone6_hdr" would give)
+        pair = [by_name("iphone6_hdr_NO.jpg"), by_name("iphone6_hdr_YES.jpg")]
+        session.set_scope(pair, "“iphone6_hdr”")
+        session.start(session.pass_, at_photo=pair[0])
+        wait(view.hasFocus)
+        key(view, Qt.Key.Key_C)
         wait(lambda: loupe.comparing)
+        compare = loupe.compare
         area = compare.photo_areas()[0]
         at = QPoint(int(area.left() + area.width() * 0.62), int(area.top() + area.height() * 0.35))
         compare.toggle_zoom(at)

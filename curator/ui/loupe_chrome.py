@@ -17,7 +17,8 @@ main window needs no code for this.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QWidget
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
 
 
 class LoupeChrome(QObject):
@@ -27,6 +28,7 @@ class LoupeChrome(QObject):
         self.panels_hidden = False
         self.full_screen = False
         self._hidden_by_us: list[QWidget] = []
+        self._lent: list[QAction] = []
         self._window_state = Qt.WindowState.WindowNoState
         page.installEventFilter(self)
 
@@ -54,6 +56,12 @@ class LoupeChrome(QObject):
             bars += window.findChildren(QDockWidget)
             bars += [window.menuBar(), window.statusBar()]
         self._hidden_by_us = [w for w in bars if w.isVisible()]
+        if isinstance(window, QMainWindow):
+            # A hidden menu bar takes its menus' shortcuts with it (G, ?, Ctrl+Z…):
+            # the window holds them meanwhile.
+            have = set(window.actions())
+            self._lent = [a for a in _menu_actions(window.menuBar()) if a not in have]
+            window.addActions(self._lent)
         for widget in self._hidden_by_us:
             widget.hide()
         self._apply_panels()
@@ -67,6 +75,9 @@ class LoupeChrome(QObject):
         for widget in self._hidden_by_us:
             widget.show()
         self._hidden_by_us = []
+        for action in self._lent:
+            window.removeAction(action)
+        self._lent = []
         self._apply_panels()
         window.setWindowState(self._window_state)
 
@@ -82,3 +93,15 @@ class LoupeChrome(QObject):
         if watched is self.page and hidden and self.full_screen:
             self.leave_full_screen()
         return False
+
+
+def _menu_actions(widget: QWidget) -> list[QAction]:
+    """Every action with a shortcut in `widget`'s menus, submenus included."""
+    out: list[QAction] = []
+    for action in widget.actions():
+        menu = action.menu()
+        if isinstance(menu, QMenu):
+            out += _menu_actions(menu)
+        elif not action.shortcut().isEmpty():
+            out.append(action)
+    return out
