@@ -548,12 +548,13 @@ def _retrain(settings: Settings, err: TextIO) -> None:
 def cmd_describe(
     args: argparse.Namespace, paths: AppPaths, settings: Settings, out: TextIO, err: TextIO
 ) -> int:
-    """Back-fill descriptions (photos skipped while Ollama was away, or never described)."""
+    """Back-fill descriptions (photos skipped while Ollama was away, or never described),
+    then the score step, so the new AI tags get their CLIP confidences as on import."""
     from curator.pipeline.importer import run_headless
     from curator.pipeline.service import RunRequest
 
     report = run_headless(
-        RunRequest(stages=("describe",), redo_descriptions=args.redo),
+        RunRequest(stages=("describe", "score"), redo_descriptions=args.redo),
         catalog_path=paths.catalog,
         cache_dir=paths.cache_dir,
         settings=settings,
