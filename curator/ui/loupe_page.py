@@ -202,6 +202,7 @@ class LoupePage(QWidget):
         return problem
 
     def _on_survey_ended(self) -> None:
+        self._survey_pixmaps.clear()
         self.stack.setCurrentWidget(self.view)
         self.view.setFocus()
         self._repaint_current()

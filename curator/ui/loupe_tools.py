@@ -227,9 +227,11 @@ class LoupeTools(QObject):
             self.panel_histogram.set_histogram(None, "")
             return
         key = preview_key(row)
-        if key is not None:
-            overlays = Overlays(clipping=self.clipping, peaking=self.peaking)
-            self.analyzer.request(row.id, cache_path(self.cache_dir, key.cache_key), overlays)
+        if key is None:  # a failed photo: no pixels to measure
+            self.panel_histogram.set_histogram(None, "No preview: nothing to measure.")
+            return
+        overlays = Overlays(clipping=self.clipping, peaking=self.peaking)
+        self.analyzer.request(row.id, cache_path(self.cache_dir, key.cache_key), overlays)
         self._update_panel()
 
     def clip(self, photo_id: int) -> tuple[float | None, float | None]:

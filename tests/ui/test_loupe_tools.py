@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QToolBar
 from pytestqt.qtbot import QtBot
 
 from curator.app import App
+from curator.catalog.queries import clip_fractions
 from curator.imaging.histogram import HIGHLIGHT_RGBA, SHADOW_RGBA, clipping_masks
 from curator.ui.loupe_tools import info_lines
 from curator.ui.preview_analysis import Overlays, analyse, qimage_rgb
@@ -84,7 +85,11 @@ def test_histogram_and_clipping_overlay_on_the_loupe(library: Path, qtbot: QtBot
         found = tools.current_analysis()
         assert found is not None and found.photo_id == h.session.current
         assert tools.panel_histogram.histogram is found.histogram
-        assert tools.panel_histogram.note.startswith("Clipped: highlights")
+        highlight, shadow = clip_fractions(found.photo_id)  # what the catalog stored
+        assert highlight is not None and shadow is not None
+        assert tools.panel_histogram.note == (
+            f"Clipped: highlights {highlight * 100:.1f} % · shadows {shadow * 100:.1f} %"
+        )
         assert found.histogram.pixels > 10_000
 
         red = HIGHLIGHT_RGBA[:3]
