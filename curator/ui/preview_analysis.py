@@ -12,10 +12,11 @@ computes with numpy (`imaging.histogram`):
 Protocol (like `ImageLoader`): `request(photo_id, path, overlays)` makes
 (photo id, overlays) the one wanted analysis; a task whose request is no
 longer wanted when it starts skips its work (→ held down never queues a
-backlog); results arrive on the UI thread by `analysis_ready` through a
-`Delivery`, are kept in a small LRU by photo id, and `close()` stops
-delivery for good. Painting only reads finished results: the histogram never
-costs the paint path more than drawing a few polylines.
+backlog), and is queued again if it became wanted meanwhile (→ then ←);
+results arrive on the UI thread by `analysis_ready` through a `Delivery`,
+are kept in a small LRU by photo id, and `close()` stops delivery for good.
+Painting only reads finished results: the histogram never costs the paint
+path more than drawing a few polylines.
 """
 
 from __future__ import annotations
@@ -105,8 +106,17 @@ def analyse(photo_id: int, path: Path, overlays: Overlays) -> Analysis | None:
     return Analysis(photo_id, histogram(small), clipping, peaking)
 
 
+@dataclass(frozen=True)
+class _Done:
+    photo_id: int
+    overlays: Overlays
+    path: Path
+    result: Analysis | None
+    skipped: bool  # not wanted any more when it started
+
+
 class _Signals(QObject):
-    done = Signal(object)  # (photo id, Overlays, Analysis | None)
+    done = Signal(object)  # _Done
 
 
 class _AnalysisTask(QRunnable):
@@ -120,10 +130,10 @@ class _AnalysisTask(QRunnable):
 
     def run(self) -> None:
         if self.delivery.closed or self.wanted.value != (self.photo_id, self.overlays):
-            self.delivery.deliver((self.photo_id, self.overlays, None))
+            self.delivery.deliver(_Done(self.photo_id, self.overlays, self.path, None, True))
             return
         result = analyse(self.photo_id, self.path, self.overlays)
-        self.delivery.deliver((self.photo_id, self.overlays, result))
+        self.delivery.deliver(_Done(self.photo_id, self.overlays, self.path, result, False))
 
 
 class PreviewAnalyzer(QObject):
@@ -164,7 +174,10 @@ class PreviewAnalyzer(QObject):
             return
         if key in self._in_flight:
             return
-        self._in_flight.add(key)
+        self._submit(photo_id, path, overlays)
+
+    def _submit(self, photo_id: int, path: Path, overlays: Overlays) -> None:
+        self._in_flight.add((photo_id, overlays))
         self.pool.start(_AnalysisTask(photo_id, path, overlays, self._wanted, self._delivery))
 
     def close(self) -> None:
@@ -178,10 +191,18 @@ class PreviewAnalyzer(QObject):
 
     @Slot(object)
     @guarded_slot
-    def _on_done(self, done: tuple[int, Overlays, Analysis | None]) -> None:
-        photo_id, overlays, result = done
+    def _on_done(self, done: _Done) -> None:
+        photo_id, overlays, result = done.photo_id, done.overlays, done.result
         self._in_flight.discard((photo_id, overlays))
-        if result is None:
+        if self._delivery.closed:
+            return
+        if done.skipped:
+            # Wanted again after the task had skipped it (→ then ← quickly): the
+            # request found it in flight and queued nothing, so queue it now.
+            if self._wanted.value == (photo_id, overlays):
+                self._submit(photo_id, done.path, overlays)
+            return
+        if result is None:  # unreadable: the panel keeps saying "…"
             return
         self._results[photo_id] = (overlays, result)
         self._results.move_to_end(photo_id)

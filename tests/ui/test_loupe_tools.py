@@ -4,6 +4,7 @@ peaking, I info overlay, F full screen, Shift+Tab panels, the filmstrip."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +17,9 @@ from pytestqt.qtbot import QtBot
 from curator.app import App
 from curator.catalog.queries import clip_fractions
 from curator.imaging.histogram import HIGHLIGHT_RGBA, SHADOW_RGBA, clipping_masks
+from curator.ui.guard import ErrorReporter
 from curator.ui.loupe_tools import info_lines
-from curator.ui.preview_analysis import Overlays, analyse, qimage_rgb
+from curator.ui.preview_analysis import Overlays, PreviewAnalyzer, analyse, qimage_rgb
 from tests.ui.loupe_harness import Harness, loupe_harness, photo_ids_by_name, save_shot
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -210,3 +212,27 @@ def test_full_screen_in_the_window_hides_the_bars_and_g_leaves_it(
     assert window.stack.currentWidget() is window.gallery
     qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=30_000)
     assert all(bar.isVisible() for bar in shown)
+
+
+def test_an_analysis_skipped_then_wanted_again_is_computed(tmp_path: Path, qtbot: QtBot) -> None:
+    """→ then ← quickly: A's task starts while B is wanted (skips), A is wanted again
+    before that skip is delivered — it must still be computed."""
+    paths = []
+    for i in range(2):
+        path = tmp_path / f"{i}.png"
+        Image.fromarray(np.full((20, 30, 3), 40 * (i + 1), np.uint8)).save(path)
+        paths.append(path)
+    analyzer = PreviewAnalyzer(ErrorReporter())
+    gate = threading.Event()
+    analyzer.pool.start(gate.wait)  # holds the one thread: A and B queue behind it
+    analyzer.request(1, paths[0], Overlays())
+    analyzer.request(2, paths[1], Overlays())
+    gate.set()
+    analyzer.pool.waitForDone()  # A skipped (B wanted), B computed; nothing delivered yet
+    analyzer.request(1, paths[0], Overlays())  # A in flight still: queues nothing itself
+    try:
+        qtbot.waitUntil(lambda: analyzer.analysis(1) is not None, timeout=30_000)
+        found = analyzer.analysis(1)
+        assert found is not None and int(found.histogram.red[40]) == 20 * 30
+    finally:
+        analyzer.shutdown()
