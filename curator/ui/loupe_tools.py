@@ -5,9 +5,9 @@ overlay (J), focus peaking (Shift+P) and the info overlay (I).
 computes from the displayed preview off the UI thread; it paints through the
 `LoupeView.overlays` hook, reading only finished results — a key press never
 waits for a histogram. When the current photo changes, the page calls
-`show(row)`: the analysis is asked for (histogram always; overlays when on),
-and until it arrives the histogram says "…" and no overlay is drawn (never
-the previous photo's).
+`show(row)`: the analysis is asked for `REQUEST_DELAY_MS` later (histogram
+always; overlays when on), and until it arrives the histogram says "…" and
+no overlay is drawn (never the previous photo's).
 
 The overlays are computed on the preview (1440 px) and drawn with the
 photo's geometry, so at 100 % they are the preview's pixels scaled up.
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QPointF, QRectF, QSizeF, Qt, Slot
+from PySide6.QtCore import QObject, QPointF, QRectF, QSizeF, Qt, QTimer, Slot
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -38,6 +38,9 @@ CHANNEL_COLOURS = {
     "luma": QColor(235, 235, 235, 210),
 }
 OVERLAY_SIZE = QSizeF(270, 130)
+# The analysis starts this long after the photo shows: after its paint (the worker
+# would compete with it for the CPU and the GIL), and never for photos flown past.
+REQUEST_DELAY_MS = 40
 
 
 def histogram_polygons(hist: Histogram, width: float, height: float) -> dict[str, QPolygonF]:
@@ -181,6 +184,11 @@ class LoupeTools(QObject):
         self.row: GalleryRow | None = None
         self._clip: dict[int, tuple[float | None, float | None]] = {}
         self._overlay_polygons: tuple[int, dict[str, QPolygonF]] | None = None
+        self._pending: tuple[int, Path] | None = None
+        self._request_timer = QTimer(self)
+        self._request_timer.setSingleShot(True)
+        self._request_timer.setInterval(REQUEST_DELAY_MS)
+        self._request_timer.timeout.connect(self._request)
 
     @property
     def info(self) -> str:
@@ -230,9 +238,16 @@ class LoupeTools(QObject):
         if key is None:  # a failed photo: no pixels to measure
             self.panel_histogram.set_histogram(None, "No preview: nothing to measure.")
             return
-        overlays = Overlays(clipping=self.clipping, peaking=self.peaking)
-        self.analyzer.request(row.id, cache_path(self.cache_dir, key.cache_key), overlays)
+        self._pending = (row.id, cache_path(self.cache_dir, key.cache_key))
+        # Not now: the key's paint comes first, and holding → asks for nothing.
+        self._request_timer.start()
         self._update_panel()
+
+    def _request(self) -> None:
+        if self._pending is None or self.row is None or self._pending[0] != self.row.id:
+            return
+        overlays = Overlays(clipping=self.clipping, peaking=self.peaking)
+        self.analyzer.request(*self._pending, overlays)
 
     def clip(self, photo_id: int) -> tuple[float | None, float | None]:
         if photo_id not in self._clip:
@@ -252,6 +267,7 @@ class LoupeTools(QObject):
         return None if self.row is None else self.analyzer.analysis(self.row.id)
 
     def shutdown(self) -> None:
+        self._request_timer.stop()
         self.analyzer.shutdown()
 
     def _refresh(self) -> None:
