@@ -371,12 +371,13 @@ class HelpOverlay(QWidget):
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor(0, 0, 0, 215))
         rows = [("Key", "Cull pass", "Rating pass"), *help_rows()]
-        # 24 px a line, tighter (down to 17) when the window is too short for every row.
-        lines = len(rows) + 3 + len(HELP_NOTES)
-        line = max(17, min(24, (self.height() - 40) // lines))
+        # 24 px a line, tighter when the window is too short for every row (a note
+        # wraps to about two lines); under 17 px the text gets smaller too.
+        lines = len(rows) + 3 + 2 * len(HELP_NOTES)
+        line = max(11, min(24, (self.height() - 40) // lines))
         width = min(self.width() - 40, 900)
         left = (self.width() - width) // 2
-        top = max(20, (self.height() - line * (len(rows) + 3 + len(HELP_NOTES))) // 2)
+        top = max(20, (self.height() - line * lines) // 2)
         title = QFont(painter.font())
         title.setPointSizeF(title.pointSizeF() * 1.4)
         title.setBold(True)
@@ -387,6 +388,8 @@ class HelpOverlay(QWidget):
         )
         body = QFont(painter.font())
         body.setPointSizeF(title.pointSizeF() / 1.4)
+        if line < 17:
+            body.setPixelSize(line - 4)
         columns = (0.0, 0.2, 0.64)
         for i, cells in enumerate(rows):
             body.setBold(i == 0)
