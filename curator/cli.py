@@ -65,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     catalog_help = "catalog file (default: your user data folder)"
     parser.add_argument("--catalog", metavar="PATH", help=catalog_help)
+    parser.add_argument(  # handled by curator.__main__ before any parsing; listed for --help
+        "--self-test",
+        action="store_true",
+        help="check this installation or bundle end to end (no display needed) and exit",
+    )
     common = argparse.ArgumentParser(add_help=False)
     # Also accepted after the command; SUPPRESS keeps a value given before it.
     common.add_argument("--catalog", metavar="PATH", help=catalog_help, default=argparse.SUPPRESS)
