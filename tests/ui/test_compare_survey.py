@@ -133,3 +133,28 @@ def test_survey_decides_the_active_photo_and_drops_the_rejected(
     assert not survey.active_mode and page.view.isVisible()
     assert app.session.current == in_gallery_order[3]
     assert app.session.scope is None and len(app.session.order) > len(remaining)
+
+
+def test_a_survey_larger_than_the_preview_cache_shows_every_preview(
+    library: Path, qtbot: QtBot, app: App
+) -> None:
+    """8 photos surveyed, the preview loader keeps 7: the survey holds what it saw."""
+    ids = photo_ids_by_name()
+    chosen = [ids[f"IMG_{i:04d}.jpg"] for i in range(8)]
+    window, page = app.window, app.window.loupe
+    assert page.previews.capacity < len(chosen)
+    qtbot.waitUntil(lambda: window.model.rowCount() >= 8, timeout=30_000)
+    window.show_gallery()
+    _select(app, chosen)
+    qtbot.keyClick(window.gallery, Qt.Key.Key_N)
+    assert page.survey.active_mode and len(page.survey.ids) == 8
+
+    def all_shown() -> bool:  # previews (480 px), not the 200 px thumbnails standing in
+        panes = page.survey_view.panes
+        return len(panes) == 8 and all(p.pixmap and p.pixmap.width() > 200 for p in panes)
+
+    qtbot.waitUntil(all_shown, timeout=60_000)
+    qtbot.keyClick(page.survey_view, Qt.Key.Key_Down)  # ↓: a row down (4 columns)
+    assert app.session.current == page.survey.ids[page.survey_view.columns]
+    qtbot.keyClick(window.loupe.survey_view, Qt.Key.Key_G)  # the grid: the survey ends
+    assert not page.survey.active_mode and app.session.scope is None
