@@ -20,10 +20,9 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QRectF, QSizeF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QSizePolicy, QWidget
+from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from curator.catalog.queries import GalleryRow, gallery_rows
-from curator.ui.gallery_model import PhotoIdRole
 from curator.ui.guard import ErrorReporter, guarded_slot
 from curator.ui.loupe_view import fit_rect, paint_footer, paint_placeholder
 from curator.ui.review import ReviewSession
@@ -33,15 +32,6 @@ GAP = 10
 FOOTER = 34
 ACTIVE_FRAME = QColor(240, 190, 60)
 COLUMNS = {1: 1, 2: 2, 3: 3, 4: 2, 5: 3, 6: 3, 7: 4, 8: 4, 9: 3}
-
-
-def selected_ids(view: QAbstractItemView) -> list[int]:
-    """The photo ids selected in a gallery view, in the gallery's order."""
-    selection = view.selectionModel()
-    if selection is None:
-        return []
-    indexes = sorted(selection.selectedIndexes(), key=lambda i: i.row())
-    return [int(i.data(PhotoIdRole)) for i in indexes if i.data(PhotoIdRole) is not None]
 
 
 @dataclass(frozen=True)
