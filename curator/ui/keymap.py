@@ -109,10 +109,25 @@ WINDOW_BINDINGS: tuple[KeyBinding, ...] = (
 def help_rows() -> list[tuple[str, str, str]]:
     """(keys, cull pass, rating pass) for every binding, as the overlay prints them.
 
-    The star keys 1–5 and the label keys 6–9 are one row each, so the table
+    The star keys 1–5 and the label keys 6–9 are one row each, and so are the
+    overlays (H, J, Shift+P) and the chrome keys (F, Shift+Tab), so the table
     fits a 768-pixel-high screen."""
     rows = []
     for b in (*LOUPE_BINDINGS, *WINDOW_BINDINGS):
+        if b.action in ("clipping", "peaking", "panels"):
+            continue
+        if b.action == "histogram":
+            rows.append(
+                (
+                    "H / J / Shift+P",
+                    "histogram · clipping (blown red, crushed blue) · focus peaking",
+                    "same",
+                )
+            )
+            continue
+        if b.action == "fullscreen":
+            rows.append(("F / Shift+Tab", "full screen (F, Esc leave) · hide the panels", "same"))
+            continue
         if b.action in ("rate_2", "rate_3", "rate_4", "rate_5"):
             continue
         if b.action.startswith("label_") and b.action != "label_red":

@@ -333,6 +333,14 @@ def _source_rect(visible: QRectF, whole: QRectF, source: QSizeF) -> QRectF:
     )
 
 
+def help_line_height(height: int) -> int:
+    """The help overlay's line in a `height`-pixel window: 24 px, tighter when the
+    window is too short for every row and note (a note wraps to about two lines);
+    under 17 px the text gets smaller too."""
+    lines = len(help_rows()) + 1 + 3 + 2 * len(HELP_NOTES)
+    return max(11, min(24, (height - 40) // lines))
+
+
 class HelpOverlay(QWidget):
     """A translucent sheet over the window listing every key; any key or click closes it."""
 
@@ -379,10 +387,8 @@ class HelpOverlay(QWidget):
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor(0, 0, 0, 215))
         rows = [("Key", "Cull pass", "Rating pass"), *help_rows()]
-        # 24 px a line, tighter when the window is too short for every row (a note
-        # wraps to about two lines); under 17 px the text gets smaller too.
         lines = len(rows) + 3 + 2 * len(HELP_NOTES)
-        line = max(11, min(24, (self.height() - 40) // lines))
+        line = help_line_height(self.height())
         width = min(self.width() - 40, 900)
         left = (self.width() - width) // 2
         top = max(20, (self.height() - line * lines) // 2)
