@@ -196,7 +196,9 @@ def list_photos(match_threshold: float = 70.0) -> list[dict[str, Any]]:
                 "sharpness_score": p.sharpness_score,
                 "laplacian_var": p.laplacian_var,
                 "sharpness_tile_p90": p.sharpness_tile_p90,
+                "sharpness_note": p.sharpness_note,
                 "exposure_score": p.exposure_score,
+                "exposure_ev": p.exposure_ev,
                 "highlight_clip": p.highlight_clip,
                 "shadow_clip": p.shadow_clip,
                 "mean_luminance": p.mean_luminance,
@@ -278,6 +280,8 @@ class GalleryRow:
     burst_best: bool = False  # the suggested best frame of its burst
     missing: bool = False  # every file is gone; `path` is the last one known
     label: str | None = None  # the color label, a ColorLabel value
+    exposure_ev: float | None = None  # EV from a well-exposed rendering (-1.3: under)
+    sharpness_note: str | None = None  # why sharpness_score is None ("too small to judge")
 
     @property
     def failed(self) -> bool:
@@ -330,6 +334,8 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
                 burst_best=bool(p.burst_best),
                 missing=p.missing_since is not None,
                 label=p.label,
+                exposure_ev=p.exposure_ev,
+                sharpness_note=p.sharpness_note,
             )
     return out
 

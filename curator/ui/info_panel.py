@@ -112,8 +112,8 @@ class InfoPanel(QScrollArea):
             "Lens": row.lens or "—",
             "Exposure": fmt.exposure_text(row),
             "Size": size,
-            "Sharpness": fmt.score_text(row.sharpness_score),
-            "Exposure score": fmt.score_text(row.exposure_score),
+            "Sharpness": fmt.sharpness_text(row),
+            "Exposure score": fmt.exposure_score_text(row),
             "Preference": "no model yet" if pref is None else fmt.score_text(pref),
             "State": fmt.state_text(row) + (" · Failed" if row.failed else ""),
             "Rating": fmt.rating_text(row.rating),
@@ -149,6 +149,10 @@ class InfoPanel(QScrollArea):
         self.values["Burst"].setToolTip(
             "The frames shot within a few seconds that look alike; the suggested best "
             "is the sharpest (then the most to your taste)."
+        )
+        self.values["Exposure score"].setToolTip(
+            "≈ EV: how far this frame is from a well-exposed rendering (negative: darker), "
+            "estimated from its brightest content, its overall brightness and its clipping."
         )
         self.match_badge.setVisible(pref is not None and pref >= self.match_threshold)
         self.match_badge.setToolTip(
