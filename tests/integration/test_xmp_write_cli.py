@@ -98,7 +98,9 @@ def test_xmp_write_all_writes_merges_and_leaves_originals_alone(lib: Path) -> No
     assert a.findtext(f"{{{NS_XMP}}}Label") == "Red"
     subject = [li.text for li in a.iter(f"{{{NS_RDF}}}li")]
     assert "harbour & boats" in subject
-    assert a.findtext(f"{{{CURATOR_NS}}}sharpness") is not None  # the technical stage ran
+    assert a.findtext(f"{{{CURATOR_NS}}}exposure") is not None  # the technical stage ran
+    # These small fixtures (< 640 px) are too small to judge for sharpness: no made-up value.
+    assert a.findtext(f"{{{CURATOR_NS}}}sharpness") is None
     assert _rating(_desc(lib / "b.xmp")) == "-1"  # rejected beats five stars
     c = _desc(lib / "c.xmp")  # merged into Lightroom's sidecar
     assert c.get(f"{{{CRS}}}Exposure2012") == "+0.35"
