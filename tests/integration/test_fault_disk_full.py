@@ -133,6 +133,8 @@ def test_a_full_cache_fails_photos_with_the_sentence_and_the_next_run_finishes(
     failed = status.count(SENTENCE)
     assert failed >= 1 and "failed" in out
     assert "Free some space" in status  # says what to do
+    if medium == "tmpfs":
+        assert f"Free some space on {mount} " in status  # the full disk, through the link
     checked = _no_half_written_cache(home / "cache", home / "catalog.sqlite")
 
     if medium == "tmpfs":
