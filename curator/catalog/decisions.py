@@ -54,6 +54,7 @@ from curator.catalog.models import (
     utcnow,
 )
 from curator.catalog.paths_codec import encode_path
+from curator.catalog.write_gate import Gate
 from curator.records import ColorLabel, DecisionState
 
 T = TypeVar("T")
@@ -254,7 +255,7 @@ def apply_many(fn: Callable[[], T]) -> T:
 
 
 def _write(fn: Callable[[], T]) -> T:
-    return tx.write(Photo._meta.database, fn)
+    return tx.write(Photo._meta.database, fn, gate=Gate.INTERACTIVE)
 
 
 # --- tags ------------------------------------------------------------------------
