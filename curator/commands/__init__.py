@@ -21,6 +21,7 @@ from __future__ import annotations
 
 GROUPS: tuple[str, ...] = (
     "curator.commands.backup",
+    "curator.commands.demo",
     "curator.commands.export",
     "curator.commands.lightroom",
     "curator.commands.project",
