@@ -15,7 +15,10 @@ The pipeline is `pipeline.service.PipelineService` — the same one the CLI
 drives — observed through the thin `ui.pipeline_controller` adapter.
 Export (File ▸ Export…) has its own one-thread pool (the destination disk
 is the resource) behind `ui.export_controller.ExportController`; so has
-Edit ▸ Move Rejected to Trash… (`ui.purge_controller.PurgeController`).
+Edit ▸ Move Rejected to Trash… (`ui.purge_controller.PurgeController`), and so
+have catalog backups (`ui.backup_controller.BackupController`: on quit when
+due, File ▸ Back Up Catalog Now). While the window is up the app holds the
+catalog's `AppLock`, so `curator restore` refuses to swap the catalog under it.
 Settings saved by the dialog are applied by `apply_settings`: the MATCH
 threshold at once, everything else at the next import/run.
 """
@@ -36,6 +39,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from curator.catalog.db import Catalog, CatalogError
 from curator.catalog.queries import GalleryQuery
 from curator.paths import AppPaths, resolve_paths
+from curator.pipeline.lock import AppLock
 from curator.pipeline.score import (
     LiveEmbeddings,
     RetrainScheduler,
@@ -44,6 +48,7 @@ from curator.pipeline.score import (
 )
 from curator.pipeline.service import PipelinePools, PipelineService
 from curator.settings import Settings, SettingsError, load_settings
+from curator.ui.backup_controller import BackupController
 from curator.ui.export_choices import ExportChoicesFile
 from curator.ui.export_controller import ExportController
 from curator.ui.gallery_model import GalleryListModel
@@ -79,6 +84,7 @@ class App:
     export: ExportController
     pools: tuple[QThreadPool, ...]
     purge: PurgeController | None = None
+    backup: BackupController | None = None
 
     def shutdown(self) -> None:
         """Stop everything that could still call into the window, in one order:
@@ -102,6 +108,8 @@ class App:
             return
         self._shut_down = True
         self.retrain.stop()
+        if self.backup is not None:
+            self.backup.shutdown()  # no quit backup from here on; a copy under way ends whole
         pipeline = (self.pipeline, self.pipeline.service)
         for timer in self.window.findChildren(QTimer):
             owner = timer.parent()
@@ -142,6 +150,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
     errors = ErrorReporter()
     thumb_pool, preview_pool, ml_pool, export_pool = _pool(2), _pool(2), _pool(1), _pool(1)
     purge_pool = _pool(1)  # Edit ▸ Move Rejected to Trash…: file moves, then one write
+    backup_pool = _pool(1)  # catalog backups (on quit, File ▸ Back Up Catalog Now)
     pipeline_pools = PipelinePools.create(settings.llm_concurrency)
     live = {"settings": settings}  # replaced by apply_settings
     thumbnails = ImageLoader(
@@ -174,6 +183,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
     pipeline = PipelineController(service, errors)
     export = ExportController(export_pool, errors, ExportChoicesFile(paths.config_dir))
     purge = PurgeController(purge_pool)
+    backup = BackupController(catalog.path, lambda: live["settings"], backup_pool)
     model = GalleryListModel(thumbnails, errors, match_threshold=settings.match_threshold)
     model.set_query(GalleryQuery(match_threshold=settings.match_threshold))
     window = MainWindow(
@@ -190,6 +200,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         title=f"Curator — {catalog.path}",
         search_vectors=lambda: embeddings.snapshot(embedding_model()),
         purge=purge,
+        backup=backup,
         window_state=WindowState(paths.config_dir),
     )
     window.setPalette(dark_palette())
@@ -210,7 +221,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
     window.settings_changed.connect(apply_settings)
     # Parent the non-widget services to the window so they live exactly as long.
     services = (errors, thumbnails, previews, retrain, session, service, pipeline, model, export)
-    for obj in (*services, purge):
+    for obj in (*services, purge, backup):
         obj.setParent(window)
     embeddings.setParent(window)
     session.start(session.pass_)
@@ -227,8 +238,17 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         previews,
         errors,
         export,
-        (thumb_pool, preview_pool, ml_pool, export_pool, purge_pool, *pipeline_pools.all()),
+        (
+            thumb_pool,
+            preview_pool,
+            ml_pool,
+            export_pool,
+            purge_pool,
+            backup_pool,
+            *pipeline_pools.all(),
+        ),
         purge,
+        backup,
     )
 
 
@@ -280,6 +300,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.error("%s", exc)
         show_fatal(str(exc))
         return EXIT_CATALOG
+    presence = AppLock(paths.catalog)
+    if not presence.acquire(0):  # another window has it: fine, it only guards restores
+        log.info("another Curator window has %s open", paths.catalog)
     try:
         app = build_app(catalog, paths, settings)
         previous_hook = sys.excepthook
@@ -301,3 +324,4 @@ def main(argv: Sequence[str] | None = None) -> int:
             app.shutdown()
     finally:
         catalog.close()
+        presence.release()

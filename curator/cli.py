@@ -198,6 +198,9 @@ def _run_command(args: argparse.Namespace, opened: list[Catalog], out: TextIO, e
     try:
         paths = resolve_paths(args.catalog)
         settings = load_settings(paths.settings_file)
+        no_catalog = getattr(args, "no_catalog_handler", None)
+        if no_catalog is not None:  # e.g. restore: the catalog may be the damaged one
+            return int(no_catalog(args, paths, settings, out, err))
         read_only = args.command in READ_ONLY_COMMANDS or getattr(args, "read_only", False)
         catalog = Catalog.open(paths.catalog, read_only_ok=read_only)
         opened.append(catalog)

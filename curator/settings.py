@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -168,6 +168,25 @@ class Settings(BaseModel):
             "Frames whose exposure-independent structure differs by at most this much "
             "(0 = identical) are a burst or bracket, with or without CLIP embeddings."
         ),
+    )
+    backup_frequency: Literal["never", "daily", "weekly"] = Field(
+        default="daily",
+        title="Back up the catalog",
+        description="On quit, at most this often: a verified copy of the catalog (every "
+        "decision) through SQLite's backup API. 'never' turns it off.",
+    )
+    backup_keep: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        title="Backups to keep",
+        description="The newest this many backups are kept; older ones are removed.",
+    )
+    backup_folder: str = Field(
+        default="",
+        title="Backup folder",
+        description="Where backups go; empty: a 'backups' folder beside the catalog. "
+        "Another disk protects against losing this one.",
     )
 
 

@@ -57,6 +57,7 @@ from curator.catalog.models import (
     utcnow,
 )
 from curator.catalog.paths_codec import encode_path
+from curator.catalog.write_gate import Gate
 from curator.records import ColorLabel, DecisionState
 
 T = TypeVar("T")
@@ -291,7 +292,7 @@ def one_step(
 
 
 def _write(fn: Callable[[], T]) -> T:
-    return tx.write(Photo._meta.database, fn)
+    return tx.write(Photo._meta.database, fn, gate=Gate.INTERACTIVE)
 
 
 # --- tags ------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from curator.catalog import tx
 from curator.catalog.models import Photo, PhotoPath, utcnow
 from curator.catalog.paths_codec import encode_path
+from curator.catalog.write_gate import Gate
 
 _TOMBSTONE = b"\x00missing:"
 
@@ -120,7 +121,7 @@ def refresh_missing(under: str | None = None) -> MissingReport:
 
     if not gone and not back:
         return MissingReport(0, 0)
-    return tx.write(db, apply)
+    return tx.write(db, apply, gate=Gate.BULK)
 
 
 def _folder_prefix(under: str | None) -> bytes | None:

@@ -39,6 +39,7 @@ from curator.catalog.approval import approved_condition
 from curator.catalog.missing import last_known_path
 from curator.catalog.models import Photo, Project, ProjectPhoto, utcnow
 from curator.catalog.paths_codec import display_path
+from curator.catalog.write_gate import Gate
 
 T = TypeVar("T")
 
@@ -131,7 +132,7 @@ def _check_free(name: str, *, except_id: int | None = None) -> None:
 
 
 def _write(fn_: Callable[[], T]) -> T:
-    return tx.write(Project._meta.database, fn_)
+    return tx.write(Project._meta.database, fn_, gate=Gate.INTERACTIVE)
 
 
 # --- writes ------------------------------------------------------------------------

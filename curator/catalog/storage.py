@@ -123,8 +123,11 @@ def cannot_create_error(what: str, folder: str | None = None) -> StorageError:
 
 
 def volume_of(path: str) -> str:
-    """The mount point holding `path` (or its nearest existing parent)."""
-    current = os.path.abspath(path)
+    """The mount point holding `path` (or its nearest existing parent).
+
+    Symlinks are followed: a cache folder that links to another disk names
+    that disk, the one to free space on."""
+    current = os.path.realpath(path)
     while not os.path.exists(current) and os.path.dirname(current) != current:
         current = os.path.dirname(current)
     try:

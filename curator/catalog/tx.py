@@ -20,6 +20,9 @@ The protocol `write` follows:
   propagates. Any other error propagates at once (and rolls back).
 - `fn` must be safe to re-run: it reads what it needs inside itself and
   keeps no state across attempts except what it returns.
+- With `gate`, each attempt first passes the write gate
+  (`catalog.write_gate`): a decision (INTERACTIVE) is not starved by a
+  pipeline that commits batch after batch (BULK).
 - Called while this thread's connection is already inside a transaction,
   `write` runs `fn` in a savepoint of it, without retrying: the outermost
   `write` owns the lock and the retries (a nested retry could not help).
@@ -34,6 +37,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from peewee import Database, OperationalError
+
+from curator.catalog.write_gate import Gate, gate_path, passing
 
 T = TypeVar("T")
 
@@ -56,11 +61,13 @@ def write(
     *,
     timeout_s: float = DEFAULT_TIMEOUT_S,
     sleep: Callable[[float], None] = time.sleep,
+    gate: Gate | None = None,
 ) -> T:
     """Run `fn` in one `BEGIN IMMEDIATE` transaction, retried while the catalog is busy.
 
     Returns what `fn` returns, after the commit. See the module docstring for
-    the protocol and what `fn` must respect.
+    the protocol and what `fn` must respect. `gate` says who goes first when
+    a decision and a pipeline batch both want the lock (`catalog.write_gate`).
     """
     if db.in_transaction():
         with db.atomic():
@@ -69,7 +76,7 @@ def write(
     backoff = _FIRST_BACKOFF_S
     while True:
         try:
-            with db.atomic("IMMEDIATE"):
+            with passing(gate_path(db), gate), db.atomic("IMMEDIATE"):
                 return fn()
         except (OperationalError, sqlite3.OperationalError) as exc:
             if not is_busy(exc):

@@ -64,6 +64,7 @@ from curator.catalog.models import (
     utcnow,
 )
 from curator.catalog.paths_codec import encode_path
+from curator.catalog.write_gate import Gate
 from curator.records import TechnicalFailure, TechnicalMeasurement
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ class CatalogWriter:
                     kinds[self._apply_failure(item.outcome, item.attempts, item.max_attempts)] += 1
             return kinds
 
-        return tx.write(self.db, apply)
+        return tx.write(self.db, apply, gate=Gate.BULK)
 
     # -- measurements -------------------------------------------------------------
 

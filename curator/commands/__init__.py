@@ -8,7 +8,9 @@ A group module exposes:
   `curator.__main__` tells them from a folder to open);
 - `register(sub, common) -> None` — adds its sub-parsers; each sets
   `handler=<fn(args, ctx) -> int>` with `set_defaults`, and
-  `read_only=True` for a command that never writes the catalog.
+  `read_only=True` for a command that never writes the catalog. A command
+  that must run without the catalog open (restore) sets
+  `no_catalog_handler=<fn(args, paths, settings, out, err) -> int>` instead.
 
 A handler gets a `CommandContext` with the open catalog and returns an exit
 code (`curator.commands.base`); it raises `UsageError` for bad input (exit 2)
@@ -18,6 +20,7 @@ and lets `CatalogError`/storage faults through (exit 3, one sentence).
 from __future__ import annotations
 
 GROUPS: tuple[str, ...] = (
+    "curator.commands.backup",
     "curator.commands.demo",
     "curator.commands.export",
     "curator.commands.lightroom",

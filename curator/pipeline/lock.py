@@ -6,18 +6,27 @@ either waits its turn (the CLI) or is told another import is running (the
 GUI). The lock is an OS-level file lock (py-filelock: fcntl/msvcrt) on
 `<catalog>.import.lock`, so it is released when the process dies, even by
 SIGKILL: a crashed import never blocks the next one.
+
+`AppLock` (`<catalog>.app.lock`) is held by the GUI while it has the catalog
+open. Nothing waits on it: it only lets `curator restore` tell that an app is
+using the catalog (a second window on the same catalog simply does not get
+it). `catalog_to_itself` takes both without waiting (a restore).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
 
 class ImportLock:
+    SUFFIX = ".import.lock"
+
     def __init__(self, catalog_path: Path):
-        self.path = Path(f"{catalog_path}.import.lock")
+        self.path = Path(f"{catalog_path}{self.SUFFIX}")
         self._lock = FileLock(str(self.path), thread_local=False)
 
     @property
@@ -38,3 +47,35 @@ class ImportLock:
     def release(self) -> None:
         if self.held:
             self._lock.release(force=True)
+
+
+class AppLock(ImportLock):
+    """Held by the GUI while it runs on a catalog (see the module docstring)."""
+
+    SUFFIX = ".app.lock"
+
+
+@contextmanager
+def catalog_to_itself(catalog_path: Path) -> Iterator[str | None]:
+    """Hold both locks for the block: yields None while held, or — holding
+    nothing — what is using the catalog ("an import is running", "the Curator
+    app has it open"). Never waits."""
+    held: list[ImportLock] = []
+    busy: str | None = None
+    for lock, what in (
+        (ImportLock(catalog_path), "an import is running on it"),
+        (AppLock(catalog_path), "the Curator app has it open"),
+    ):
+        if not lock.acquire(0):
+            busy = what
+            break
+        held.append(lock)
+    try:
+        if busy is not None:
+            for lock in held:
+                lock.release()
+            held.clear()
+        yield busy
+    finally:
+        for lock in held:
+            lock.release()

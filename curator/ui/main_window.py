@@ -8,7 +8,8 @@ keypress in the loupe never pays for re-querying the gallery.
 
 Around the stack: the filter/sort bar (toolbar), `PipelineStatus` (status
 bar: per-stage progress, Pause/Resume, Cancel), the Problems dock (Failed
-lane + error log; View ▸ Problems), File ▸ Settings… (emits
+lane + error log; View ▸ Problems), File ▸ Back Up Catalog Now (and the
+backup on quit: `BackupController`), File ▸ Settings… (emits
 `settings_changed`; app.py applies it), File ▸ Recent Folders, File ▸
 Export… (`ExportDialog` over the `ExportController` app.py made), and a
 folder dropped on the window starts an import.
@@ -71,6 +72,7 @@ from curator.catalog.queries import (
     paths_needing_technical,
 )
 from curator.settings import Settings
+from curator.ui.backup_controller import BackupController, BackupDone
 from curator.ui.export_controller import ExportController
 from curator.ui.export_dialog import ExportDialog
 from curator.ui.gallery_filter_bar import GalleryFilterBar
@@ -165,6 +167,7 @@ class MainWindow(QMainWindow):
         title: str,
         search_vectors: Callable[[], object | None] | None = None,
         purge: PurgeController | None = None,
+        backup: BackupController | None = None,
         window_state: WindowState | None = None,
         parent: QWidget | None = None,
     ):
@@ -177,6 +180,7 @@ class MainWindow(QMainWindow):
         self.recent, self.export = recent, export
         self.export_dialog: ExportDialog | None = None
         self.purge_controller = purge
+        self.backup = backup
         self.settings, self.settings_file = settings, settings_file
         self.setAcceptDrops(True)
         self.setWindowTitle(title)
@@ -299,6 +303,8 @@ class MainWindow(QMainWindow):
         self._fill_recent_menu()
         file_menu.addSeparator()
         self.export_menu_anchor = file_menu.addSeparator()  # File ▸ Export… goes above it
+        if self.backup is not None:
+            self._build_backup_action(file_menu, self.backup)
         self.settings_action = file_menu.addAction("&Settings…")
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.settings_action.triggered.connect(self.open_settings)
@@ -348,6 +354,13 @@ class MainWindow(QMainWindow):
         self.problems_action = self.problems_dock.toggleViewAction()
         self.problems_action.setText("&Problems (failed photos, error log)")
         view_menu.addAction(self.problems_action)
+
+    def _build_backup_action(self, menu: QMenu, backup: BackupController) -> None:
+        self.backup_action = menu.addAction("&Back Up Catalog Now")
+        self.backup_action.triggered.connect(backup.back_up_now)
+        backup.started.connect(lambda text: self.statusBar().showMessage(text))
+        backup.finished.connect(self._on_backup_finished)
+        backup.quit_ready.connect(self.close)
 
     def _wire(self) -> None:
         self.session.pass_scope = self._show_pass_in_gallery
@@ -725,6 +738,14 @@ class MainWindow(QMainWindow):
         if self._closing and not self.pipeline_running:
             self.close()
 
+    @Slot(object)
+    @guarded_slot
+    def _on_backup_finished(self, done: BackupDone) -> None:
+        if done.error is not None:
+            self.show_error(done.error)
+        elif done.result is not None:
+            self.statusBar().showMessage(done.result.sentence(), 8000)
+
     @Slot()
     @guarded_slot
     def _on_scores_changed(self) -> None:
@@ -803,6 +824,9 @@ class MainWindow(QMainWindow):
             self.hide()
             self._closing = True
             self.cancel_pipeline()
+            return
+        if self.backup is not None and self.backup.hold_quit():
+            event.ignore()  # the backup's `quit_ready` closes again (backup_controller.py)
             return
         event.accept()
         if self.window_state is not None:

@@ -3,7 +3,8 @@
 One editor per `Settings` field, chosen by the field's type (int → spin box
 with the field's bounds, float → double spin box, bool → check box, str →
 line edit), labelled with the field's title and with its description as the
-tooltip and a grey hint. Nothing is hand-listed here: a new field in
+tooltip and a grey hint; a field limited to a few words (`Literal`) gets a
+combo box of them. Nothing is hand-listed here: a new field in
 `curator.settings` appears in the dialog by itself. OK validates through
 pydantic (an invalid value is named in the dialog and nothing is saved),
 writes ONLY the fields the user changed into the settings file (a value an
@@ -19,7 +20,7 @@ pointer passed over it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import ValidationError
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
@@ -58,6 +59,12 @@ def _bounds(name: str) -> tuple[float | None, float | None]:
 
 def _editor(name: str, value: Any) -> QWidget:
     lo, hi = _bounds(name)
+    annotation = Settings.model_fields[name].annotation
+    if get_origin(annotation) is Literal:
+        combo = QComboBox()
+        combo.addItems([str(choice) for choice in get_args(annotation)])
+        combo.setCurrentText(str(value))
+        return combo
     if isinstance(value, bool):
         box = QCheckBox()
         box.setChecked(value)
@@ -87,6 +94,8 @@ def _value(editor: QWidget) -> Any:
         return editor.value()
     if isinstance(editor, QLineEdit):
         return editor.text().strip()
+    if isinstance(editor, QComboBox):
+        return editor.currentText()
     raise TypeError(type(editor))
 
 

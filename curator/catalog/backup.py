@@ -1,0 +1,365 @@
+"""Catalog backups: consistent, verified copies, rotated; and putting one back.
+
+Responsibility: copy the catalog through SQLite's online backup API (one
+step, one read transaction: a consistent snapshot that never blocks a writer
+in WAL mode, so an import or a decision carries on meanwhile), verify the
+copy, keep the newest N, decide when a backup is due, check a backup before a
+restore and restore it. No Qt: the CLI (`curator backup`, `curator restore`)
+and the GUI's quit hook (`ui/backup_controller.py`, on a worker) both call it.
+
+Invariants:
+- A backup is written under a `.partial` name, checked (`PRAGMA
+  integrity_check` on the copy, its schema version equal to the catalog's),
+  then renamed to its final name: a file with the final name is always a
+  whole, verified copy. A failed or killed backup leaves no final file; a
+  leftover `.partial` of this catalog is removed by the next backup.
+- Backups are named `<catalog stem>.<UTC stamp>.backup.sqlite`; the stamp in
+  the name (not the file's mtime, which a copy of the folder changes) says
+  when it was made. Rotation removes only files of that pattern for this
+  catalog, oldest first, never the one just made; migration backups
+  (`catalog.sqlite.v3.….bak`, `catalog.db`) are never touched.
+- "daily" means once per local calendar day (quitting at 23:00 and again at
+  08:00 the next morning makes two), "weekly" once in seven days.
+- A restore refuses a file that is not a whole Curator catalog of a schema
+  this Curator knows (≤ ours) with a sentence, and backs the current catalog
+  up first; the copy goes back through the backup API into the live file
+  (SQLite keeps other connections consistent), or — when the current file is
+  too damaged for SQLite — replaces it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+
+from curator.catalog.errors import CatalogError
+from curator.catalog.migrations import LATEST_VERSION
+from curator.catalog.storage import storage_problem
+
+__all__ = [
+    "BACKUP_SUFFIX",
+    "BackupError",
+    "BackupFrequency",
+    "BackupInfo",
+    "BackupResult",
+    "RestoreResult",
+    "backup_due",
+    "backup_folder",
+    "check_backup",
+    "list_backups",
+    "make_backup",
+    "restore_backup",
+]
+
+BACKUP_SUFFIX = ".backup.sqlite"
+PARTIAL_SUFFIX = ".partial"
+_STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
+_BUSY_TIMEOUT_S = 30.0
+# Tables every Curator catalog has had since schema 1.
+_CORE_TABLES = frozenset({"photo", "decision"})
+
+
+class BackupFrequency(StrEnum):
+    NEVER = "never"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+class BackupError(CatalogError):
+    """A backup or restore could not be done; `str(err)` is the sentence to show."""
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    made_at: datetime  # aware, UTC
+    size: int
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    backup: BackupInfo
+    removed: tuple[Path, ...]  # older backups rotated out
+
+    def sentence(self) -> str:
+        kept = f"; {len(self.removed)} older removed" if self.removed else ""
+        return f"Catalog backed up and verified: {self.backup.path}{kept}."
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    restored: Path
+    schema_version: int
+    safety_copy: Path  # the catalog as it was before the restore
+
+    def sentence(self) -> str:
+        return (
+            f"Restored the catalog from {self.restored} (schema {self.schema_version}); "
+            f"the catalog as it was is kept in {self.safety_copy}."
+        )
+
+
+def backup_folder(catalog_path: Path, configured: str = "") -> Path:
+    """Where backups go: the configured folder, else `backups/` beside the catalog."""
+    if configured.strip():
+        return Path(configured.strip()).expanduser()
+    return Path(catalog_path).parent / "backups"
+
+
+def _pattern(catalog_path: Path) -> re.Pattern[str]:
+    stem = re.escape(Path(catalog_path).stem)
+    return re.compile(rf"^{stem}\.(\d{{8}}T\d{{6}}Z)(?:-(\d+))?{re.escape(BACKUP_SUFFIX)}$")
+
+
+def list_backups(folder: Path, catalog_path: Path) -> list[BackupInfo]:
+    """This catalog's backups in `folder`, newest first (an absent folder: none)."""
+    pattern = _pattern(catalog_path)
+    found: list[tuple[datetime, int, BackupInfo]] = []
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    for entry in entries:
+        match = pattern.match(entry.name)
+        if match is None or not entry.is_file():
+            continue
+        made_at = datetime.strptime(match.group(1), _STAMP_FORMAT).replace(tzinfo=UTC)
+        info = BackupInfo(Path(entry.path), made_at, entry.stat().st_size)
+        found.append((made_at, int(match.group(2) or 0), info))
+    found.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    return [info for *_, info in found]
+
+
+def backup_due(
+    frequency: BackupFrequency | str, backups: Iterable[BackupInfo], now: datetime
+) -> bool:
+    """Whether a backup on quit is due (see the module docstring for the rules)."""
+    frequency = BackupFrequency(frequency)
+    if frequency is BackupFrequency.NEVER:
+        return False
+    newest = max((b.made_at for b in backups), default=None)
+    if newest is None:
+        return True
+    if frequency is BackupFrequency.DAILY:
+        return newest.astimezone(now.tzinfo).date() < now.date()
+    return now - newest >= timedelta(days=7)
+
+
+def make_backup(
+    catalog_path: Path,
+    folder: Path,
+    *,
+    keep: int,
+    now: datetime | None = None,
+    spare: Path | None = None,
+) -> BackupResult:
+    """Copy the catalog into `folder`, verify the copy, keep the newest `keep`.
+
+    Raises `BackupError` (a `StorageError` when the disk is at fault) with
+    the sentence; nothing is left under a final name then.
+    """
+    catalog_path = Path(catalog_path)
+    now = now or datetime.now(UTC)
+    _make_folder(folder)
+    _remove_partials(folder, catalog_path)
+    target = _free_name(folder, catalog_path, now)
+    partial = target.with_name(target.name + PARTIAL_SUFFIX)
+    try:
+        version = _copy(catalog_path, partial)
+        _verify(partial, expect_version=version)
+        os.replace(partial, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        if isinstance(exc, sqlite3.Error | OSError):
+            problem = storage_problem(exc, what=str(partial))
+            if problem is not None:
+                raise problem from exc
+            raise BackupError(
+                f"Could not back up the catalog {catalog_path} into {folder}: {exc}."
+            ) from exc
+        raise
+    info = BackupInfo(target, now.astimezone(UTC).replace(microsecond=0), target.stat().st_size)
+    removed = _rotate(folder, catalog_path, keep=keep, spare={target, spare})
+    return BackupResult(info, removed)
+
+
+def check_backup(path: Path) -> int:
+    """The schema version of a whole Curator catalog at `path`; else `BackupError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise BackupError(f"There is no backup file at {path}.")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise _not_a_backup(path, str(exc)) from exc
+    try:
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            problems = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        except sqlite3.Error as exc:
+            raise _not_a_backup(path, str(exc)) from exc
+    finally:
+        conn.close()
+    if problems != ["ok"]:
+        raise _not_a_backup(path, f"the integrity check found {len(problems)} problem(s)")
+    if version < 1 or not tables >= _CORE_TABLES:
+        raise BackupError(f"The file {path} is an SQLite database but not a Curator catalog.")
+    if version > LATEST_VERSION:
+        raise BackupError(
+            f"The backup {path} was made by a newer Curator (schema {version}; this one knows "
+            f"up to {LATEST_VERSION}). Update Curator to restore it."
+        )
+    return version
+
+
+def restore_backup(
+    catalog_path: Path, backup_path: Path, folder: Path, *, keep: int
+) -> RestoreResult:
+    """Put `backup_path` back as the catalog, after checking it and backing up
+    the current catalog. The caller makes sure no import or app has the
+    catalog open (`pipeline.lock`). The restored catalog is migrated by the
+    next `Catalog.open` when its schema is older."""
+    catalog_path, backup_path = Path(catalog_path), Path(backup_path)
+    version = check_backup(backup_path)
+    safety = _safety_copy(catalog_path, folder, keep=keep, spare=backup_path)
+    try:
+        _backup_into(backup_path, catalog_path)
+    except sqlite3.DatabaseError:
+        # The current file is beyond SQLite (not a database any more): replace it.
+        _replace_file(backup_path, catalog_path)
+    return RestoreResult(backup_path, version, safety)
+
+
+def _safety_copy(catalog_path: Path, folder: Path, *, keep: int, spare: Path) -> Path:
+    """The current catalog, kept before a restore: a verified backup when it
+    is whole; its raw bytes (`.damaged`) when it is not, so nothing is lost."""
+    if not catalog_path.exists():
+        return catalog_path  # nothing to keep
+    try:
+        return make_backup(catalog_path, folder, keep=keep, spare=spare).backup.path
+    except BackupError:
+        pass  # damaged: SQLite can't copy it whole (a full disk raised StorageError)
+    stamp = datetime.now(UTC).strftime(_STAMP_FORMAT)
+    damaged = folder / f"{catalog_path.stem}.{stamp}.damaged"
+    for suffix in ("", "-wal"):
+        source = Path(f"{catalog_path}{suffix}")
+        if source.exists():
+            shutil.copy2(source, Path(f"{damaged}{suffix}"))
+    return damaged
+
+
+def _backup_into(source: Path, catalog_path: Path) -> None:
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    dst = sqlite3.connect(str(catalog_path), timeout=_BUSY_TIMEOUT_S)
+    try:
+        dst.execute("PRAGMA user_version").fetchone()  # SQLITE_NOTADB surfaces here
+        src.backup(dst, pages=-1)
+    finally:
+        dst.close()
+        src.close()
+
+
+def _replace_file(source: Path, catalog_path: Path) -> None:
+    tmp = catalog_path.with_name(catalog_path.name + ".restoring")
+    dst = sqlite3.connect(str(tmp))
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        src.backup(dst, pages=-1)
+    finally:
+        src.close()
+        dst.close()
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{catalog_path}{suffix}").unlink()
+    os.replace(tmp, catalog_path)
+
+
+def _copy(catalog_path: Path, target: Path) -> int:
+    """One-step online backup into `target` (a single file: journal mode DELETE)."""
+    if not catalog_path.is_file():
+        raise BackupError(f"There is no catalog at {catalog_path} to back up.")
+    src = sqlite3.connect(str(catalog_path), timeout=_BUSY_TIMEOUT_S)
+    dst = sqlite3.connect(str(target))
+    try:
+        src.backup(dst, pages=-1)
+        dst.execute("PRAGMA journal_mode = DELETE")
+        version = int(dst.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        dst.close()
+        src.close()
+    return version
+
+
+def _verify(path: Path, *, expect_version: int) -> None:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        problems = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.close()
+    if problems != ["ok"]:
+        raise BackupError(
+            f"The backup copy {path} failed its integrity check ({problems[0]}); "
+            "it was removed and the catalog left as it is."
+        )
+    if version != expect_version:
+        raise BackupError(f"The backup copy {path} is not a copy of the catalog; it was removed.")
+
+
+def _free_name(folder: Path, catalog_path: Path, now: datetime) -> Path:
+    stamp = now.astimezone(UTC).strftime(_STAMP_FORMAT)
+    base = f"{catalog_path.stem}.{stamp}"
+    target = folder / f"{base}{BACKUP_SUFFIX}"
+    n = 1
+    while target.exists():
+        target = folder / f"{base}-{n}{BACKUP_SUFFIX}"
+        n += 1
+    return target
+
+
+def _remove_partials(folder: Path, catalog_path: Path) -> None:
+    prefix = f"{catalog_path.stem}."
+    for entry in os.scandir(folder):
+        if entry.name.startswith(prefix) and entry.name.endswith(BACKUP_SUFFIX + PARTIAL_SUFFIX):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+
+
+def _rotate(
+    folder: Path, catalog_path: Path, *, keep: int, spare: set[Path | None]
+) -> tuple[Path, ...]:
+    removed: list[Path] = []
+    spared = {p.resolve() for p in spare if p is not None}
+    for info in list_backups(folder, catalog_path)[max(1, keep) :]:
+        if info.path.resolve() in spared:
+            continue
+        with contextlib.suppress(OSError):
+            info.path.unlink()
+            removed.append(info.path)
+    return tuple(removed)
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        problem = storage_problem(exc, what=str(folder))
+        if problem is not None:
+            raise problem from exc
+        raise BackupError(f"Can't create the backup folder {folder}: {exc.strerror}.") from exc
+
+
+def _not_a_backup(path: Path, why: str) -> BackupError:
+    return BackupError(
+        f"The file {path} is not a usable Curator catalog backup ({why}); nothing was restored."
+    )
