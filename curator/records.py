@@ -47,7 +47,10 @@ class MetricsSource(StrEnum):
 
     IMAGE = "image"  # the full-resolution decoded image (JPEG/PNG/TIFF/WebP/HEIF)
     RAW_HALF = "raw_half"  # the RAW's half-size demosaic (native per-channel resolution)
-    RAW_PREVIEW = "raw_preview"  # the RAW's embedded preview (sensor data undecodable)
+    # The RAW's embedded JPEG, >= 1440 px on its long edge: the fast path (no unpack).
+    RAW_EMBEDDED = "raw_embedded"
+    # A small embedded preview (< 1440 px): the sensor data was unusable and no large one.
+    RAW_PREVIEW = "raw_preview"
 
 
 @dataclass(frozen=True)

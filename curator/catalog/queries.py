@@ -502,6 +502,8 @@ class PhotoDetails:
     tags: tuple[PhotoTagInfo, ...]  # user tags first, then AI tags by confidence
     burst_size: int  # frames in the photo's burst group; 0 when it is in none
     burst_best: bool
+    # imaging.types.MetricsSource value: which pixels the scores were measured on
+    metrics_source: str | None = None
 
 
 def photo_details(photo_id: int) -> PhotoDetails | None:
@@ -514,6 +516,7 @@ def photo_details(photo_id: int) -> PhotoDetails | None:
             Photo.burst_group,
             Photo.burst_best,
             Photo.missing_since,
+            Photo.metrics_source,
         )
         .where(Photo.id == photo_id, Photo.deleted_at.is_null())
         .first()
@@ -551,6 +554,7 @@ def photo_details(photo_id: int) -> PhotoDetails | None:
         tags=tuple(tags),
         burst_size=burst_size,
         burst_best=bool(photo.burst_best),
+        metrics_source=photo.metrics_source,
     )
 
 

@@ -27,6 +27,14 @@ from curator.ui.tag_editor import TagEditor
 
 PANEL_WIDTH = 300
 CONTENT_TYPES = {"still_life": "still life"}
+# Where the scores come from (imaging.types.MetricsSource values).
+MEASURED_ON = {
+    "image": "the image",
+    "raw_half": "the sensor data",
+    "raw_embedded": "the camera's embedded JPEG",
+    "raw_preview": "a small embedded preview only (the sensor data is unusable): "
+    "the scores are rough",
+}
 
 
 class InfoPanel(QScrollArea):
@@ -34,7 +42,7 @@ class InfoPanel(QScrollArea):
 
     SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("Photo", ("File", "Captured", "Camera", "Lens", "Exposure", "Size")),
-        ("Technical", ("Sharpness", "Exposure score")),
+        ("Technical", ("Sharpness", "Exposure score", "Measured on")),
         ("Your taste", ("Preference", "State", "Rating", "Burst")),
         ("Description", ("Subject", "Content", "Mood", "Lighting")),
     )
@@ -109,6 +117,7 @@ class InfoPanel(QScrollArea):
             "Size": size,
             "Sharpness": fmt.score_text(row.sharpness_score),
             "Exposure score": fmt.score_text(row.exposure_score),
+            "Measured on": "—",
             "Preference": "no model yet" if pref is None else fmt.score_text(pref),
             "State": fmt.state_text(row) + (" · Failed" if row.failed else ""),
             "Rating": fmt.rating_text(row.rating),
@@ -119,6 +128,7 @@ class InfoPanel(QScrollArea):
             "Lighting": "—",
         }
         if details is not None:
+            texts["Measured on"] = MEASURED_ON.get(details.metrics_source or "", "not measured yet")
             if details.burst_size:
                 texts["Burst"] = f"{details.burst_size} frames" + (
                     " · suggested best" if details.burst_best else ""
