@@ -137,6 +137,26 @@ class TechnicalFailure:
     format: FileFormat | None = None
 
 
+@dataclass(frozen=True)
+class QuickLook:
+    """A file's quick look: enough to show it in the grid before it is measured.
+
+    Made from the camera's embedded thumbnail (or a DCT 1/8 decode) and the
+    EXIF, see imaging.quicklook; the technical stage's measurement replaces
+    every field later (its thumbnail has another cache key).
+    """
+
+    path: str
+    content_hash: str
+    size: int
+    mtime_ns: int
+    format: FileFormat
+    thumbnail_key: str  # cache key of the quick thumbnail (imaging.cache.quick_look_key)
+    width: int | None = None  # displayed size, as far as the header tells
+    height: int | None = None
+    exif: ExifData = field(default_factory=ExifData)
+
+
 # -- decisions --------------------------------------------------------------------
 
 

@@ -247,6 +247,35 @@ def decode_raw(
     )
 
 
+def embedded_thumbnail(
+    data: bytes, *, long_edge: int, exif_orientation: int = 1
+) -> tuple[Image.Image, int, int] | None:
+    """The quick look of a RAW: its embedded preview, upright, shrunk to about
+    `long_edge` (DCT-scaled), with the displayed sensor size; None when LibRaw
+    cannot open the file or it embeds no usable preview. The sensor data is
+    never unpacked."""
+    try:
+        raw = rawpy.imread(io.BytesIO(data))
+    except rawpy.LibRawError:
+        return None
+    with raw:
+        sizes = raw.sizes
+        flip_orientation = orientation_from_flip(int(sizes.flip))
+        orientation = valid_orientation(
+            flip_orientation if flip_orientation != 1 else exif_orientation
+        )
+        sensor_size = (int(sizes.width), int(sizes.height))
+        thumb = _extract_thumb(_embedded(raw), long_edge)
+    if thumb is None:
+        return None
+    upright = fit_long_edge(_orient_thumb(thumb, orientation, sensor_size), long_edge)
+    if sensor_size[0] > 0 and sensor_size[1] > 0:
+        width, height = displayed_size(sensor_size, orientation)
+    else:
+        width, height = upright.size
+    return upright, width, height
+
+
 def decode_raw_for_display(
     data: bytes,
     *,

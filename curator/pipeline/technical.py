@@ -58,6 +58,11 @@ def init_known_hashes(hashes: frozenset[str]) -> None:
     _KNOWN_HASHES = hashes
 
 
+def known_hashes() -> frozenset[str]:
+    """The hashes this child process was primed with (`init_known_hashes`)."""
+    return _KNOWN_HASHES
+
+
 def init_decoder_process(hashes: frozenset[str]) -> None:
     """The child-process entry (pool initializer) of the technical stage: one
     compute thread per child, and the hashes already measured.
@@ -150,6 +155,7 @@ class TechnicalPlan:
     unchanged: int = 0
     known_failed: int = 0
     known_hashes: frozenset[str] = frozenset()
+    new_paths: set[str] = field(default_factory=set)  # requests the catalog has no row for
 
 
 def load_known_files() -> dict[str, KnownFile]:
@@ -239,6 +245,8 @@ def plan_technical(
             ):
                 plan.known_failed += 1
                 continue
+        if kf is None:
+            plan.new_paths.add(cand.path)
         plan.requests.append(
             TechnicalRequest(
                 path=cand.path,
