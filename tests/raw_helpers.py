@@ -1,4 +1,5 @@
-"""Camera-like RAW files for tests and benches: a DNG with an embedded JPEG preview.
+"""Camera-like files for tests and benches: a DNG with an embedded JPEG preview,
+a JPEG with an EXIF thumbnail.
 
 `make_dng` (tests.imaging_helpers) writes a bare Bayer DNG (one IFD: the raw
 data). Real cameras also embed a JPEG rendering of the photo, often full
@@ -74,3 +75,70 @@ def add_jpeg_preview(
     struct.pack_into(order + "I", data, next_at, ifd_at)
     Path(path).write_bytes(bytes(data))
     return Path(path)
+
+
+def _ifd(entries: list[tuple[int, int, int, bytes]], start: int, next_ifd: int) -> bytes:
+    """A little-endian TIFF IFD at `start` (values over 4 bytes follow it)."""
+    data_at = start + 2 + 12 * len(entries) + 4
+    head, extra = struct.pack("<H", len(entries)), b""
+    for tag, kind, count, payload in sorted(entries):
+        if len(payload) <= 4:
+            head += struct.pack("<HHI", tag, kind, count) + payload.ljust(4, b"\x00")
+        else:
+            head += struct.pack("<HHII", tag, kind, count, data_at + len(extra))
+            extra += payload + (b"\x00" if len(payload) % 2 else b"")
+    return head + struct.pack("<I", next_ifd) + extra
+
+
+def exif_with_thumbnail(
+    thumbnail: Image.Image, *, orientation: int = 1, model: str = "Synthetic camera"
+) -> bytes:
+    """An APP1 EXIF body (``Exif\\0\\0`` + TIFF) as a camera writes it: IFD0 with
+    Make/Model/Orientation and IFD1 holding a JPEG thumbnail (JPEGInterchangeFormat)."""
+    buffer = io.BytesIO()
+    thumbnail.convert("RGB").save(buffer, "JPEG", quality=80)
+    thumb = buffer.getvalue()
+    ascii_ = 2
+    ifd0_entries = [
+        (0x010F, ascii_, 8, b"Curator\x00"),
+        (0x0110, ascii_, len(model) + 1, model.encode() + b"\x00"),
+        (0x0112, _SHORT, 1, struct.pack("<H", orientation)),
+    ]
+    ifd0_len = len(_ifd(ifd0_entries, 8, 0))
+    ifd1_at = 8 + ifd0_len
+    ifd1_entries = [
+        (0x0103, _SHORT, 1, struct.pack("<H", 6)),
+        (0x0201, _LONG, 1, struct.pack("<I", 0)),
+        (0x0202, _LONG, 1, struct.pack("<I", len(thumb))),
+    ]
+    thumb_at = ifd1_at + len(_ifd(ifd1_entries, ifd1_at, 0))
+    ifd1_entries[1] = (0x0201, _LONG, 1, struct.pack("<I", thumb_at))
+    tiff = (
+        b"II*\x00"
+        + struct.pack("<I", 8)
+        + _ifd(ifd0_entries, 8, ifd1_at)
+        + _ifd(ifd1_entries, ifd1_at, 0)
+        + thumb
+    )
+    return b"Exif\x00\x00" + tiff
+
+
+def make_camera_jpeg(
+    path: Path,
+    picture: Image.Image,
+    *,
+    orientation: int = 1,
+    thumbnail_size: tuple[int, int] = (160, 120),
+    quality: int = 90,
+) -> Path:
+    """`picture` saved as a camera does: EXIF with an embedded thumbnail (letterboxed
+    into `thumbnail_size`, 160 x 120 by default, whatever the picture's aspect)."""
+    small = picture.convert("RGB").copy()
+    small.thumbnail(thumbnail_size)
+    boxed = Image.new("RGB", thumbnail_size, (0, 0, 0))
+    boxed.paste(
+        small, ((thumbnail_size[0] - small.width) // 2, (thumbnail_size[1] - small.height) // 2)
+    )
+    exif = exif_with_thumbnail(boxed, orientation=orientation)
+    picture.convert("RGB").save(path, "JPEG", quality=quality, exif=exif)
+    return path
