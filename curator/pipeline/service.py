@@ -559,8 +559,10 @@ class PipelineService(QObject):
     def _on_quick_look_finished(self, plan: TechnicalPlan) -> None:
         runner, self._quick_look = self._quick_look, None
         if runner is not None:
+            if runner.write_error:  # a full or read-only catalog: nothing more can be written
+                self._report.error = runner.write_error
             runner.deleteLater()
-        if self._cancelled or self._phase != "technical":
+        if self._cancelled or self._phase != "technical" or self._report.error:
             self._finish()
             return
         self._start_technical(plan)
