@@ -68,6 +68,9 @@ class ExifData:
     orientation: int = 1  # EXIF orientation 1..8 (1 when absent or invalid)
     pixel_width: int | None = None  # as stated in EXIF, may differ from the decoded size
     pixel_height: int | None = None
+    exposure_bias: float | None = None  # ExposureBiasValue, EV (brackets: 0/−0.7/+0.7…)
+    capture_subsec: int | None = None  # SubSecTimeOriginal as ms (0–999)
+    sequence_number: int | None = None  # EXIF ImageNumber (the camera's frame counter)
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,8 @@ class TechnicalRequest:
 class SharpnessMeasure:
     laplacian_var: float  # variance of the Laplacian over the whole frame
     tile_p90: float  # 90th percentile of per-tile Laplacian variance
-    score: float  # 0..100, see imaging.metrics for the calibration
+    score: float | None  # 0..100, see imaging.metrics; None: not judged (see `note`)
+    note: str | None = None  # why there is no score ("too small to judge")
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,7 @@ class ExposureMeasure:
     shadow_clip: float  # fraction of pixels at or below the shadow threshold
     mean_luminance: float  # 0..255
     score: float  # 0..100, see imaging.metrics for the rule
+    ev: float | None = None  # estimated EV from a well-exposed rendering (-1.3: under)
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,7 @@ class TechnicalMeasurement:
     preview_key: str | None = None  # cache key (relative path) of the 1440 px JPEG
     thumbnail_key: str | None = None  # cache key (relative path) of the ~320 px JPEG
     notes: tuple[str, ...] = ()  # human remarks, e.g. "metrics from the embedded preview"
+    struct_sig: bytes | None = None  # exposure-invariant structure (imaging.structure)
 
 
 @dataclass(frozen=True)
@@ -246,6 +252,13 @@ class Frame:
     sharpness: float | None
     exposure: float | None
     preference: float | None
+    # Capture order inside one second, and the tie-break: never the photo id, so
+    # the same folder groups the same way whatever order it was imported in.
+    sequence_number: int | None = None
+    name: str = ""  # the file name (then `path`) orders frames of one instant
+    path: str = ""
+    exposure_bias: float | None = None  # EXIF ExposureBiasValue (EV)
+    struct_sig: bytes | None = None  # imaging.structure signature
 
 
 @dataclass(frozen=True)

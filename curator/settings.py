@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 
 def _default_workers() -> int:
@@ -82,6 +82,31 @@ class Settings(BaseModel):
         description="Model for descriptions: 'llava', 'llava:13b', or any instructor "
         "provider string such as 'ollama/llava' or 'openai/gpt-4o-mini'.",
     )
+    llm_base_url: str = Field(
+        default="",
+        title="OpenAI-compatible server",
+        description="Leave empty for Ollama. Otherwise the URL of an OpenAI-compatible "
+        "server (LM Studio http://localhost:1234/v1, llama.cpp server "
+        "http://localhost:8080/v1, vLLM http://localhost:8000/v1); the Vision LLM "
+        "setting is then the model name that server knows.",
+    )
+    llm_json_mode: str = Field(
+        default="schema",
+        title="Structured output",
+        description="'schema': the server enforces the description's JSON schema "
+        "(Ollama 0.5+, LM Studio, vLLM); 'prompt': the schema goes in the prompt and the "
+        "answer is read from the text, for servers that reject response_format. Curator "
+        "switches to 'prompt' by itself when a server refuses the schema.",
+    )
+
+    @field_validator("llm_json_mode")
+    @classmethod
+    def _known_json_mode(cls, value: str) -> str:
+        mode = value.strip().lower()
+        if mode not in ("schema", "prompt"):
+            raise ValueError(f"'{value}' is not a structured-output mode: use schema or prompt")
+        return mode
+
     llm_concurrency: int = Field(
         default=1,
         ge=1,
@@ -134,6 +159,16 @@ class Settings(BaseModel):
         title="Burst similarity",
         description="Cosine similarity of CLIP embeddings above which frames are a burst.",
     )
+    burst_max_structure_distance: float = Field(
+        default=0.25,
+        ge=0.05,
+        le=1.0,
+        title="Burst structure distance",
+        description=(
+            "Frames whose exposure-independent structure differs by at most this much "
+            "(0 = identical) are a burst or bracket, with or without CLIP embeddings."
+        ),
+    )
 
 
 def load_settings(settings_file: Path | None = None, env: dict[str, str] | None = None) -> Settings:
@@ -159,6 +194,46 @@ def load_settings(settings_file: Path | None = None, env: dict[str, str] | None 
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         raise SettingsError(f"Invalid setting — {problems}") from exc
+
+
+def env_overrides(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The settings an environment variable sets ({field: "CURATOR_FIELD"})."""
+    env = dict(os.environ) if env is None else env
+    keys = {name: f"CURATOR_{name.upper()}" for name in Settings.model_fields}
+    return {name: key for name, key in keys.items() if key in env}
+
+
+def save_changes(settings_file: Path, changes: dict[str, Any]) -> None:
+    """Write only `changes` into the settings file, keeping what it already holds.
+
+    The Settings dialog's OK: a value that came from an environment override
+    (or any field the user did not touch) is never written. A change back to
+    the default removes the field from the file. Validated before writing
+    (SettingsError, nothing written).
+    """
+    values: dict[str, Any] = {}
+    if settings_file.exists():
+        try:
+            loaded = json.loads(settings_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SettingsError(f"The settings file {settings_file} can't be read: {exc}") from exc
+        if isinstance(loaded, dict):
+            values.update(loaded)
+    values.update(changes)
+    try:
+        checked = Settings(**values)
+    except ValidationError as exc:
+        raise SettingsError(f"Invalid setting — {exc.errors()[0]['msg']}") from exc
+    defaults = Settings()
+    kept = {
+        name: getattr(checked, name)
+        for name in values
+        if name in Settings.model_fields and getattr(checked, name) != getattr(defaults, name)
+    }
+    settings_file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = settings_file.with_name(settings_file.name + ".tmp")
+    tmp.write_text(json.dumps(kept, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, settings_file)
 
 
 def save_settings(settings_file: Path, settings: Settings) -> None:

@@ -389,15 +389,19 @@ def _fill_measurement(photo: Photo, m: TechnicalMeasurement) -> None:
     photo.camera_make, photo.camera_model, photo.lens = e.camera_make, e.camera_model, e.lens
     photo.iso, photo.exposure_time = e.iso, e.exposure_time
     photo.f_number, photo.focal_length = e.f_number, e.focal_length
+    photo.exposure_bias, photo.capture_subsec = e.exposure_bias, e.capture_subsec
+    photo.sequence_number, photo.struct_sig = e.sequence_number, m.struct_sig
     photo.preview_key, photo.thumbnail_key = m.preview_key, m.thumbnail_key
     photo.metrics_source = m.metrics_source.value if m.metrics_source else None
     if m.sharpness is not None:
         photo.sharpness_score = m.sharpness.score
         photo.laplacian_var = m.sharpness.laplacian_var
         photo.sharpness_tile_p90 = m.sharpness.tile_p90
+        photo.sharpness_note = m.sharpness.note
     if m.exposure is not None:
         photo.exposure_score = m.exposure.score
         photo.highlight_clip = m.exposure.highlight_clip
         photo.shadow_clip = m.exposure.shadow_clip
         photo.mean_luminance = m.exposure.mean_luminance
+        photo.exposure_ev = m.exposure.ev
     photo.notes = "\n".join(m.notes) or None

@@ -26,6 +26,7 @@ import stat
 from dataclasses import replace
 
 import blake3
+import numpy as np
 
 from curator.imaging.cache import (
     make_thumbnail,
@@ -46,6 +47,7 @@ from curator.imaging.errors import (
 from curator.imaging.exif import read_exif
 from curator.imaging.formats import is_raw_path
 from curator.imaging.metrics import measure_exposure, measure_sharpness
+from curator.imaging.structure import structure_signature
 from curator.imaging.types import ExifData, TechnicalMeasurement, TechnicalRequest
 
 PREVIEW_QUALITY = 85
@@ -112,7 +114,7 @@ def _measure_bytes(
         camera=camera_name(exif),
     )
     sharpness = measure_sharpness(decoded.luma)
-    exposure = measure_exposure(decoded.luma)
+    exposure = measure_exposure(decoded.luma, np.asarray(decoded.preview))
 
     preview = preview_key(content_hash)
     thumbnail = thumbnail_key(content_hash)
@@ -144,6 +146,7 @@ def _measure_bytes(
         preview_key=preview,
         thumbnail_key=thumbnail,
         notes=decoded.notes,
+        struct_sig=structure_signature(decoded.luma),
     )
 
 

@@ -36,7 +36,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from curator.catalog import judgments
 from curator.catalog.db import close_thread_connection
-from curator.catalog.models import CullState, Photo
+from curator.catalog.models import CullState, Photo, Stage, StageRun, StageStatus
 from curator.ml.bursts import find_bursts
 from curator.ml.taste import MIN_SAMPLES, FittedTaste, NotEnoughDecisions, fit_taste, labels
 from curator.pipeline.stage_runner import safe_emit
@@ -150,11 +150,13 @@ def clip_weights_missing(settings: Settings) -> Callable[[], bool]:
 
 
 def regroup_bursts(model: str, settings: Settings) -> int:
-    """Recompute burst groups (windowed sweep); returns how many bursts."""
+    """Recompute burst groups (windowed sweep); returns how many bursts. Runs
+    without embeddings too: the structural signatures group bursts and brackets."""
     bursts = find_bursts(
         judgments.burst_frames(model),
         max_gap_s=settings.burst_gap_s,
         min_cosine=settings.burst_min_cosine,
+        max_structure_distance=settings.burst_max_structure_distance,
     )
     judgments.write_bursts(bursts)
     return len(bursts)
@@ -414,8 +416,12 @@ def review_order(pass_: str, model: str, *, uncertain_first: bool = False) -> li
     rating: the survivors (kept), in capture time so burst siblings sit next
     to each other; `uncertain_first` puts the photos the model is least sure
     of first (active learning: the ratings that teach it most).
+    Photos the technical stage failed on are in neither (the Failed lane).
     """
-    alive = Photo.deleted_at.is_null()
+    failed = StageRun.select(StageRun.photo).where(
+        StageRun.stage == Stage.TECHNICAL.value, StageRun.status == StageStatus.FAILED.value
+    )
+    alive = Photo.deleted_at.is_null() & Photo.id.not_in(failed)
     if pass_ == "cull":
         rows = (
             Photo.select(Photo.id)

@@ -42,7 +42,8 @@ from curator.pipeline.environmental import cause_may_have_changed, latest_failur
 from curator.pipeline.scan import Candidate
 from curator.settings import Settings
 
-# technical-2: RAWs with an embedded JPEG >= 1440 px are measured on it (raw_embedded).
+# 2: issue 10 — exposure EV, sharpness notes, EXIF bias/sub-second/sequence, structure signature
+# and RAWs with an embedded JPEG >= 1440 px are measured on it (raw_embedded)
 STAGE_VERSION = "technical-2"
 
 TechnicalOutcome = TechnicalMeasurement | TechnicalFailure

@@ -21,6 +21,6 @@ def test_panel_names_the_metrics_source(library: Path, qtbot: QtBot) -> None:
         measured = h.page.panel.values["Measured on"]
         assert h.session.current == p0
         qtbot.waitUntil(lambda: "small embedded preview" in measured.text(), timeout=10_000)
-        assert "rough" in measured.text()
+        assert "less reliable" in measured.text()
         qtbot.keyClick(h.page.view, Qt.Key.Key_Right)
         qtbot.waitUntil(lambda: measured.text() == "the camera's embedded JPEG", timeout=10_000)
