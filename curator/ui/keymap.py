@@ -54,7 +54,18 @@ LOUPE_BINDINGS: tuple[KeyBinding, ...] = (
         "more like this (gallery; duplicates, burst frames first)",
         "same",
     ),
-    KeyBinding("leave", ("Esc",), "leave compare, or back to fit", "same"),
+    KeyBinding("histogram", ("H",), "histogram over the photo (luma + RGB, clipped %)", "same"),
+    KeyBinding("clipping", ("J",), "clipping: blown highlights red, crushed shadows blue", "same"),
+    KeyBinding("peaking", ("Shift+P",), "focus peaking: sharp edges tinted green", "same"),
+    KeyBinding("info", ("I",), "info overlay: off → file → capture data → scores", "same"),
+    KeyBinding("fullscreen", ("F",), "full-screen loupe (panels hidden); F / Esc leaves", "same"),
+    KeyBinding("panels", ("Shift+Tab",), "hide / show the side panel and filmstrip", "same"),
+    KeyBinding(
+        "leave",
+        ("Esc",),
+        "leave compare or survey, back to fit, or leave full screen",
+        "same",
+    ),
     KeyBinding("switch_pass", ("Tab",), "go to the rating pass", "go to the cull pass"),
 )
 
@@ -71,7 +82,9 @@ HELP_NOTES: tuple[str, ...] = (
     "In the gallery, P, X, U, 0–5 and 6–9 act on every selected photo (one undo step);"
     " purple and no label are in Edit ▸ Color Label.",
     "In compare, the decision keys (P, X, U, 0–5) act on the right-hand photo, the candidate;"
-    " the left one is the reference.",
+    " the left one is the reference. Z zooms both at the same point; dragging one pans both.",
+    "Survey (N in the grid, 2–9 selected): the keys act on the framed photo; ← / → / ↑ / ↓"
+    " or a click move the frame; a rejected photo leaves the survey; Esc returns.",
     "Shortcuts never fire while a text field (the tag field, the search box) has the focus:"
     " Esc leaves it (in the search box, Esc also clears the search).",
 )
@@ -79,6 +92,7 @@ HELP_NOTES: tuple[str, ...] = (
 WINDOW_BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("grid", ("G",), "gallery grid", "same"),
     KeyBinding("loupe", ("E",), "loupe (one photo, full window)", "same"),
+    KeyBinding("survey", ("N",), "survey the 2–9 photos selected in the grid", "same"),
     KeyBinding("undo", ("Ctrl+Z",), "undo the last decision", "same"),
     KeyBinding("redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "redo", "same"),
     KeyBinding("help", ("?", "F1"), "this help (any key closes it)", "same"),
@@ -95,10 +109,25 @@ WINDOW_BINDINGS: tuple[KeyBinding, ...] = (
 def help_rows() -> list[tuple[str, str, str]]:
     """(keys, cull pass, rating pass) for every binding, as the overlay prints them.
 
-    The star keys 1–5 and the label keys 6–9 are one row each, so the table
+    The star keys 1–5 and the label keys 6–9 are one row each, and so are the
+    overlays (H, J, Shift+P) and the chrome keys (F, Shift+Tab), so the table
     fits a 768-pixel-high screen."""
     rows = []
     for b in (*LOUPE_BINDINGS, *WINDOW_BINDINGS):
+        if b.action in ("clipping", "peaking", "panels"):
+            continue
+        if b.action == "histogram":
+            rows.append(
+                (
+                    "H / J / Shift+P",
+                    "histogram · clipping (blown red, crushed blue) · focus peaking",
+                    "same",
+                )
+            )
+            continue
+        if b.action == "fullscreen":
+            rows.append(("F / Shift+Tab", "full screen (F, Esc leave) · hide the panels", "same"))
+            continue
         if b.action in ("rate_2", "rate_3", "rate_4", "rate_5"):
             continue
         if b.action.startswith("label_") and b.action != "label_red":
