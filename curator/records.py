@@ -47,7 +47,10 @@ class MetricsSource(StrEnum):
 
     IMAGE = "image"  # the full-resolution decoded image (JPEG/PNG/TIFF/WebP/HEIF)
     RAW_HALF = "raw_half"  # the RAW's half-size demosaic (native per-channel resolution)
-    RAW_PREVIEW = "raw_preview"  # the RAW's embedded preview (sensor data undecodable)
+    # The RAW's embedded JPEG, >= 1440 px on its long edge: the fast path (no unpack).
+    RAW_EMBEDDED = "raw_embedded"
+    # A small embedded preview (< 1440 px): the sensor data was unusable and no large one.
+    RAW_PREVIEW = "raw_preview"
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,26 @@ class TechnicalFailure:
     # What the file's *name* says it is, when that matters before any decode: RAW
     # for a camera RAW extension (imaging.formats.format_by_name), else None.
     format: FileFormat | None = None
+
+
+@dataclass(frozen=True)
+class QuickLook:
+    """A file's quick look: enough to show it in the grid before it is measured.
+
+    Made from the camera's embedded thumbnail (or a DCT 1/8 decode) and the
+    EXIF, see imaging.quicklook; the technical stage's measurement replaces
+    every field later (its thumbnail has another cache key).
+    """
+
+    path: str
+    content_hash: str
+    size: int
+    mtime_ns: int
+    format: FileFormat
+    thumbnail_key: str  # cache key of the quick thumbnail (imaging.cache.quick_look_key)
+    width: int | None = None  # displayed size, as far as the header tells
+    height: int | None = None
+    exif: ExifData = field(default_factory=ExifData)
 
 
 # -- decisions --------------------------------------------------------------------

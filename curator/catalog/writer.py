@@ -19,7 +19,8 @@ Identity is by content (`Photo.content_hash`):
   catalog.purge), at any path → `skipped_deleted`: nothing is recorded, the
   photo stays deleted (a path another live photo had loses it: those bytes
   are not that photo's any more);
-- otherwise → `new`.
+- otherwise → `new` (also for a photo the quick look inserted and that
+  awaits this measurement: catalog.quicklook).
 
 Never deleted: a Photo row or a Decision row. When a path that was a photo's
 ONLY path now holds another known photo's bytes (`mv A.jpg B.jpg` where B was
@@ -64,6 +65,7 @@ from curator.catalog.models import (
     utcnow,
 )
 from curator.catalog.paths_codec import encode_path
+from curator.catalog.quicklook import awaits_measurement
 from curator.catalog.write_gate import Gate
 from curator.records import TechnicalFailure, TechnicalMeasurement
 
@@ -126,8 +128,12 @@ class CatalogWriter:
             # Other bytes at a missing photo's last path: not an edit of it.
             _release_path(at_path, path_b)
             at_path = None
+        # A row the quick look inserted (catalog.quicklook) is new until measured.
+        awaiting = same is not None and awaits_measurement(same.id)
         if same is not None and at_path is not None and same.id == at_path.id:
             photo, kind = same, ApplyKind.REMEASURED if m.decoded else ApplyKind.UNCHANGED
+            if awaiting:
+                kind = ApplyKind.NEW
             if same.missing_since is not None:
                 kind = _restore(same, path_b)
         elif same is not None:
@@ -135,6 +141,8 @@ class CatalogWriter:
                 # The file at this path now holds bytes of another known photo.
                 _detach_path(at_path, path_b)
             kind = _move_or_add_copy(same, path_b)
+            if awaiting and kind is ApplyKind.MOVED:
+                kind = ApplyKind.NEW  # its quick-looked file went before it was measured
             if same.missing_since is not None:
                 kind = _restore(same, path_b)
             photo = same
@@ -163,7 +171,10 @@ class CatalogWriter:
             _fill_measurement(photo, m)
         photo.updated_at = now
         photo.save()
-        if m.decoded or kind in (ApplyKind.NEW, ApplyKind.CHANGED):
+        # A copy measured before the quick-looked file itself: that file's own
+        # outcome (planned in this run) makes the photo new and done.
+        still_awaited = awaiting and kind is ApplyKind.DUPLICATE
+        if (m.decoded or kind in (ApplyKind.NEW, ApplyKind.CHANGED)) and not still_awaited:
             self._set_stage(photo.id, StageStatus.DONE, attempts, None)
         return kind
 

@@ -5,6 +5,8 @@ them safely. Keys are relative POSIX paths stored in the catalog:
 
     previews/ab/cd/<hash>.jpg   (the ~1440 px loupe preview)
     thumbs/ab/<hash>.jpg        (the ~320 px gallery thumbnail)
+    quick/ab/<hash>.jpg         (the quick look's thumbnail, shown until the photo
+                                 is measured: imaging.quicklook)
 
 where ``ab``/``cd`` are the first hex digits of the blake3 hash, so no folder
 grows past a few thousand entries on a 100,000-photo library.
@@ -38,6 +40,7 @@ _HASH_RE = re.compile(r"^[0-9a-f]{8,128}$")
 class SizeClass(StrEnum):
     PREVIEW = "previews"
     THUMBNAIL = "thumbs"
+    QUICK_LOOK = "quick"
 
 
 def cache_key(content_hash: str, size_class: SizeClass) -> str:
@@ -55,6 +58,10 @@ def preview_key(content_hash: str) -> str:
 
 def thumbnail_key(content_hash: str) -> str:
     return cache_key(content_hash, SizeClass.THUMBNAIL)
+
+
+def quick_look_key(content_hash: str) -> str:
+    return cache_key(content_hash, SizeClass.QUICK_LOOK)
 
 
 def cache_path(cache_dir: str | os.PathLike[str], key: str) -> Path:

@@ -11,7 +11,8 @@ preview path does (the same 16-bit scaling and alpha handling here, the same
 LibRaw parameters in `rawdecode.decode_raw_for_display`), so 100 % shows the
 tone of the preview. `decode_display_request` is its never-raising form for a
 child process (ui/original_loader.py runs it crash-isolated).
-`DecodedImage`, `PIXEL_ERRORS` and `check_pixel_count` live in
+The DCT-scaled JPEG decode itself lives in `imaging.jpegscale` (shared with
+rawdecode for embedded JPEGs). `DecodedImage`, `PIXEL_ERRORS` and `check_pixel_count` live in
 `imaging.decoded`, shared with rawdecode without an import circle.
 
 How (raster files):
@@ -58,7 +59,6 @@ refuse legitimate 100-200 MP panoramas with the wrong error.
 from __future__ import annotations
 
 import io
-import math
 import os
 from dataclasses import dataclass
 
@@ -76,7 +76,7 @@ from curator.imaging.errors import (
 )
 from curator.imaging.exif import read_exif, valid_orientation
 from curator.imaging.formats import is_raw_path
-from curator.imaging.metrics import WORKING_LONG_EDGE
+from curator.imaging.jpegscale import decode_jpeg_scaled
 from curator.imaging.orientation import apply_orientation, displayed_size, fit_long_edge
 from curator.imaging.types import FileFormat, MetricsSource
 
@@ -147,7 +147,7 @@ def decode_raster(data: bytes, *, preview_long_edge: int, max_pixels: int) -> De
                 img.load()
             orientation = _orientation_of(img)
             if file_format is FileFormat.JPEG:
-                luma, preview = _decode_jpeg(img, data, preview_long_edge)
+                luma, preview = decode_jpeg_scaled(img, preview_long_edge)
             else:
                 luma, preview = _decode_other(img, data, preview_long_edge)
         except PIXEL_ERRORS as exc:
@@ -192,31 +192,6 @@ def _orientation_of(img: Image.Image) -> int:
     except PIXEL_ERRORS:
         return 1  # a broken EXIF block must not fail an otherwise good picture
     return valid_orientation(value) if isinstance(value, int) else 1
-
-
-def _decode_jpeg(img: Image.Image, data: bytes, long_edge: int) -> tuple[np.ndarray, Image.Image]:
-    # One full Pillow decode gives both: the luma by Pillow's grey conversion and the
-    # preview by whole-factor box reduction. Decoding twice (a DCT-scaled preview and
-    # an OpenCV grey decode) costs ~40 % more on a 24 MP file, because libjpeg's
-    # entropy decoding, not the colour conversion, dominates.
-    # libjpeg's DCT-domain scaling (1/2, 1/4, 1/8) skips most of the inverse DCT
-    # and yields a properly low-passed image: decode straight to the smallest
-    # scale that still covers both the preview and the metrics' working scale
-    # (metrics.WORKING_LONG_EDGE) — the metrics never look finer than that.
-    target = max(long_edge, WORKING_LONG_EDGE)
-    width, height = img.size
-    if max(width, height) > 2 * target:
-        ratio = target / max(width, height)
-        img.draft(
-            img.mode if img.mode in ("L", "RGB") else "RGB",
-            (math.ceil(width * ratio), math.ceil(height * ratio)),
-        )
-    img.load()  # raises OSError("image file is truncated ...") on a cut-short file
-    luma = np.asarray(img if img.mode == "L" else img.convert("L"))
-    rgb = img if img.mode == "RGB" else img.convert("RGB")
-    factor = max(img.size) // long_edge
-    preview = fit_long_edge(rgb.reduce(factor) if factor >= 2 else rgb, long_edge)
-    return np.ascontiguousarray(luma), preview
 
 
 def _decode_other(img: Image.Image, data: bytes, long_edge: int) -> tuple[np.ndarray, Image.Image]:

@@ -1,7 +1,20 @@
 """Decode a camera RAW file's bytes (rawpy/LibRaw), distrusting silent garbage.
 
-Responsibility: produce a `DecodedImage` for a RAW container. Metrics come
-from a half-size render (one output pixel per 2x2 Bayer quad: the sensor's
+Responsibility: produce a `DecodedImage` for a RAW container.
+
+The fast path (how a culler reads RAW at JPEG speed): when the camera embedded
+a JPEG of at least `FAST_PREVIEW_LONG_EDGE` (1440 px) on its long edge, that
+JPEG is both the metrics source and the preview (`MetricsSource.RAW_EMBEDDED`),
+DCT-scaled as a JPEG file is (`imaging.jpegscale`), turned upright by the rule
+of `_orient_thumb`; LibRaw only parses the header and copies the JPEG out — the
+sensor data is never unpacked or rendered (that was ~170-200 ms of ~290 ms per
+24 MP DNG). The sensor path below is the fallback, taken when there is no
+usable large preview: none, smaller than 1440 px, undecodable, blank (constant
+luma: some cameras write a black placeholder — the sensor is asked instead),
+or a file far too small for its sensor (cut short: the rules below then say
+it, with their note).
+
+Otherwise metrics come from a half-size render (one output pixel per 2x2 Bayer quad: the sensor's
 native per-channel resolution, and 3-5x faster than a full demosaic), rendered
 with the camera white balance and *without* auto-brighten (LibRaw's default
 scales every frame until 1 % of it clips, which would hide under-exposure from
@@ -46,7 +59,9 @@ note (it may be a genuinely blown-out photo).
 
 With unusable sensor data the embedded preview (JPEG or bitmap), when it is at
 least 160 px on its long edge and not blank, becomes both the preview and the
-metrics source (`MetricsSource.RAW_PREVIEW`, with a note). A uniform preview
+metrics source, with a note: `MetricsSource.RAW_PREVIEW` when it is smaller
+than 1440 px (the side panel says the scores come from a small preview),
+`RAW_EMBEDDED` when it is not. A uniform preview
 counts as usable (the Nikon Z 9 fixture, shot blown out on purpose, embeds a
 pure white one), since the exposure score then reports it. Otherwise a typed
 error with a human sentence is raised.
@@ -77,6 +92,7 @@ from curator.imaging.errors import (
     UnsupportedFormatError,
 )
 from curator.imaging.exif import valid_orientation
+from curator.imaging.jpegscale import decode_jpeg_scaled
 from curator.imaging.orientation import (
     apply_orientation,
     displayed_size,
@@ -89,14 +105,17 @@ from curator.imaging.types import FileFormat, MetricsSource
 MIN_BYTES_PER_PIXEL = 0.005
 MIN_PREVIEW_LONG_EDGE = 160
 SATURATED_FRACTION = 0.80
+FAST_PREVIEW_LONG_EDGE = 1440  # an embedded JPEG this large is measured instead of the sensor
 FULL_SIZE_FRACTION = 0.95  # an embedded preview this close to the sensor size is "full size"
 _EXIF_ORIENTATION_TAG = 0x0112
+_EXIF_SOFTWARE_TAG = 0x0131
 
 
 @dataclass(frozen=True)
 class _Thumb:
     image: Image.Image  # RGB, as stored (not yet oriented)
     own_orientation: int | None  # the embedded JPEG's own EXIF orientation, if it has one
+    stored_long_edge: int = 0  # the embedded image's long edge before any draft scaling
 
 
 def decode_raw(
@@ -120,13 +139,24 @@ def decode_raw(
         orientation = flip_orientation if flip_orientation != 1 else exif_orientation
         orientation = valid_orientation(orientation)
         sensor_size = (int(sizes.width), int(sizes.height))
-        thumb = _extract_thumb(raw, preview_long_edge)
+        cut_short = raw_pixels > 0 and len(data) / raw_pixels < MIN_BYTES_PER_PIXEL
+        embedded = _embedded(raw)
+        if not cut_short and embedded is not None:
+            fast = decode_embedded_jpeg(
+                embedded,
+                preview_long_edge=preview_long_edge,
+                orientation=orientation,
+                sensor_size=sensor_size,
+            )
+            if fast is not None:
+                return fast
+        thumb = _extract_thumb(embedded, preview_long_edge)
 
         problem: str | None = None  # why the sensor data is unusable
         failure: ImagingError | None = None  # what to raise if there is no usable preview
         rgb: np.ndarray | None = None
         rgb_orientation = 1  # what is still to be applied to `rgb` to display it
-        if raw_pixels > 0 and len(data) / raw_pixels < MIN_BYTES_PER_PIXEL:
+        if cut_short:
             problem = "The RAW file is far too small for its sensor (it was cut short)"
             failure = CorruptImageError(
                 f"This RAW file is incomplete ({_human_bytes(len(data))} for "
@@ -207,10 +237,43 @@ def decode_raw(
         width=width,
         height=height,
         format=FileFormat.RAW,
-        metrics_source=MetricsSource.RAW_PREVIEW,
+        metrics_source=(
+            MetricsSource.RAW_EMBEDDED
+            if thumb.stored_long_edge >= FAST_PREVIEW_LONG_EDGE
+            else MetricsSource.RAW_PREVIEW
+        ),
         orientation=orientation,
         notes=(f"{problem}; measured on the camera's embedded preview instead.",),
     )
+
+
+def embedded_thumbnail(
+    data: bytes, *, long_edge: int, exif_orientation: int = 1
+) -> tuple[Image.Image, int, int] | None:
+    """The quick look of a RAW: its embedded preview, upright, shrunk to about
+    `long_edge` (DCT-scaled), with the displayed sensor size; None when LibRaw
+    cannot open the file or it embeds no usable preview. The sensor data is
+    never unpacked."""
+    try:
+        raw = rawpy.imread(io.BytesIO(data))
+    except rawpy.LibRawError:
+        return None
+    with raw:
+        sizes = raw.sizes
+        flip_orientation = orientation_from_flip(int(sizes.flip))
+        orientation = valid_orientation(
+            flip_orientation if flip_orientation != 1 else exif_orientation
+        )
+        sensor_size = (int(sizes.width), int(sizes.height))
+        thumb = _extract_thumb(_embedded(raw), long_edge)
+    if thumb is None:
+        return None
+    upright = fit_long_edge(_orient_thumb(thumb, orientation, sensor_size), long_edge)
+    if sensor_size[0] > 0 and sensor_size[1] > 0:
+        width, height = displayed_size(sensor_size, orientation)
+    else:
+        width, height = upright.size
+    return upright, width, height
 
 
 def decode_raw_for_display(
@@ -246,7 +309,7 @@ def decode_raw_for_display(
         )
         sensor_size = (int(sizes.width), int(sizes.height))
         full_edge = max(displayed_size(sensor_size, orientation))
-        thumb = _extract_thumb(raw, max(full_edge, MIN_PREVIEW_LONG_EDGE))
+        thumb = _extract_thumb(_embedded(raw), max(full_edge, MIN_PREVIEW_LONG_EDGE))
         if thumb is not None and max(thumb.image.size) >= FULL_SIZE_FRACTION * full_edge:
             return np.ascontiguousarray(np.asarray(_orient_thumb(thumb, orientation, sensor_size)))
         unusable = CorruptImageError(
@@ -415,21 +478,65 @@ def _sensor_is_constant(raw: rawpy.RawPy) -> bool:
     return sample.size == 0 or float(sample.std()) < 1.0
 
 
-def _extract_thumb(raw: rawpy.RawPy, preview_long_edge: int) -> _Thumb | None:
-    """The embedded preview when it is usable (decodable, >= 160 px long edge)."""
+def _embedded(raw: rawpy.RawPy) -> rawpy.Thumbnail | None:
+    """LibRaw's embedded preview (JPEG or bitmap), read without unpacking the sensor."""
     try:
-        thumb = raw.extract_thumb()
+        return raw.extract_thumb()
     except rawpy.LibRawError:  # no thumbnail, unsupported thumbnail kind, I/O error...
         return None
+
+
+def decode_embedded_jpeg(
+    thumb: rawpy.Thumbnail,
+    *,
+    preview_long_edge: int,
+    orientation: int,
+    sensor_size: tuple[int, int],
+) -> DecodedImage | None:
+    """The fast path: measure on the embedded JPEG, or None when it is not usable
+    for that (not a JPEG, under `FAST_PREVIEW_LONG_EDGE`, undecodable or blank)."""
+    if thumb.format != rawpy.ThumbFormat.JPEG:
+        return None
+    try:
+        with Image.open(io.BytesIO(cast(bytes, thumb.data)), formats=["JPEG"]) as jpeg:
+            stored = jpeg.size
+            if max(stored) < FAST_PREVIEW_LONG_EDGE:
+                return None
+            own = _own_orientation(jpeg)
+            luma, preview = decode_jpeg_scaled(jpeg, preview_long_edge)
+    except PIXEL_ERRORS:  # a truncated or corrupt embedded JPEG: the sensor decides
+        return None
+    if float(luma[::4, ::4].std()) < 1.0:
+        return None  # a blank placeholder, not a rendering of the photo
+    upright = _orient_thumb(_Thumb(preview, own, max(stored)), orientation, sensor_size)
+    if sensor_size[0] > 0 and sensor_size[1] > 0:
+        width, height = displayed_size(sensor_size, orientation)
+    else:
+        width, height = displayed_size(stored, own or orientation)
+    return DecodedImage(
+        luma=luma,
+        preview=upright,
+        width=width,
+        height=height,
+        format=FileFormat.RAW,
+        metrics_source=MetricsSource.RAW_EMBEDDED,
+        orientation=orientation,
+    )
+
+
+def _extract_thumb(thumb: rawpy.Thumbnail | None, preview_long_edge: int) -> _Thumb | None:
+    """The embedded preview when it is usable (decodable, >= 160 px long edge)."""
+    if thumb is None:
+        return None
     own_orientation: int | None = None
+    stored_long_edge = 0
     try:
         if thumb.format == rawpy.ThumbFormat.JPEG:
             jpeg_bytes = cast(bytes, thumb.data)
             with Image.open(io.BytesIO(jpeg_bytes), formats=["JPEG"]) as jpeg:
-                tag = jpeg.getexif().get(_EXIF_ORIENTATION_TAG)
-                if isinstance(tag, int) and 1 <= tag <= 8:
-                    own_orientation = tag
+                own_orientation = _own_orientation(jpeg)
                 w, h = jpeg.size
+                stored_long_edge = max(w, h)
                 scale = min(1.0, preview_long_edge / max(w, h))
                 jpeg.draft("RGB", (max(1, int(w * scale)), max(1, int(h * scale))))
                 image = jpeg.convert("RGB")
@@ -442,6 +549,7 @@ def _extract_thumb(raw: rawpy.RawPy, preview_long_edge: int) -> _Thumb | None:
             if array.ndim == 2:
                 array = np.dstack([array] * 3)
             image = Image.fromarray(np.ascontiguousarray(array[:, :, :3]))
+            stored_long_edge = max(image.size)
         else:
             return None
     except PIXEL_ERRORS:  # a truncated or corrupt embedded JPEG is simply not usable
@@ -450,7 +558,29 @@ def _extract_thumb(raw: rawpy.RawPy, preview_long_edge: int) -> _Thumb | None:
         return None
     # A uniform preview is still accepted: the Nikon Z 9 fixture's is pure white
     # because the shot *is* blown out, and the metrics will say so.
-    return _Thumb(image=image, own_orientation=own_orientation)
+    return _Thumb(image, own_orientation, stored_long_edge)
+
+
+def _own_orientation(jpeg: Image.Image) -> int | None:
+    """The embedded JPEG's own EXIF orientation, or None when it has none.
+
+    LibRaw prepends an EXIF block of its own (Software "dcraw v9.26", carrying
+    the RAW's orientation) to an embedded JPEG whose first marker is not an
+    EXIF block: that tag is LibRaw's guess, not the camera's word about how
+    the JPEG is stored. It is skipped; the camera's block, if one follows,
+    is read; with none, `_orient_thumb`'s aspect rule decides.
+    """
+    for marker, payload in getattr(jpeg, "applist", ()):
+        if marker != "APP1" or not payload.startswith(b"Exif\x00\x00"):
+            continue
+        exif = Image.Exif()
+        exif.load(payload)
+        software = exif.get(_EXIF_SOFTWARE_TAG)
+        if isinstance(software, str) and software.startswith("dcraw"):
+            continue
+        tag = exif.get(_EXIF_ORIENTATION_TAG)
+        return tag if isinstance(tag, int) and 1 <= tag <= 8 else None
+    return None
 
 
 def _orient_thumb(thumb: _Thumb, orientation: int, sensor_size: tuple[int, int]) -> Image.Image:

@@ -7,7 +7,9 @@ QCoreApplication loop):
 1. prepare (prepare pool, one thread): scan the folder and plan the
    technical stage against the catalog (`pipeline.technical.plan_technical`),
    or plan the given files (Retry), or nothing (a back-fill run);
-2. technical (`TechnicalRunner`: decoding in crash-isolated child processes,
+2. quick look (`pipeline.quicklook`: the new files' embedded thumbnails and
+   EXIF into the grid within seconds, in the same child processes), then
+   technical (`TechnicalRunner`: decoding in crash-isolated child processes,
    results applied in batches by the one writer); scan problems go to the
    error log; then photos whose every file vanished become `missing`.
    Meanwhile the prepare pool reads the XMP (sidecars, embedded packets) of
@@ -55,6 +57,8 @@ from curator.pipeline import technical as technical_stage
 from curator.pipeline.isolation import ChildProcessPool
 from curator.pipeline.lock import ImportLock
 from curator.pipeline.progress import StageProgress, StageState, duration_text
+from curator.pipeline.quicklook import CHUNK as QUICK_LOOK_CHUNK
+from curator.pipeline.quicklook import QuickLookJob, plan_quick_look
 from curator.pipeline.runner import TechnicalRunner, import_counts
 from curator.pipeline.scan import Candidate, ScanProblem, ScanReport, scan_folder
 from curator.pipeline.score import (
@@ -349,6 +353,7 @@ class PipelineService(QObject):
         self._again = False
         self._gate = StageGate()
         self._technical: TechnicalRunner | None = None
+        self._quick_look: Any = None  # pipeline.quicklook_runner.QuickLookRunner while it runs
         self._processes: ChildProcessPool | None = None
         self._embed: Any = None
         self._describe: Any = None
@@ -432,7 +437,7 @@ class PipelineService(QObject):
             # e.g. from a closeEvent).
             self._generation += 1
             QTimer.singleShot(0, self, self._finish)  # dropped if the service is gone
-        for runner in (self._technical, self._embed, self._describe):
+        for runner in (self._quick_look, self._technical, self._embed, self._describe):
             if runner is not None:
                 runner.cancel()
 
@@ -445,7 +450,7 @@ class PipelineService(QObject):
     def _set_paused(self, paused: bool) -> None:
         """Hold (or release) queued work; a run started while paused starts held."""
         self._paused = paused
-        for target in (self._gate, self._technical, self._describe):
+        for target in (self._gate, self._quick_look, self._technical, self._describe):
             if target is not None:
                 if paused:
                     target.pause()
@@ -507,8 +512,65 @@ class PipelineService(QObject):
         plan = prepared.plan
         self._phase = "technical"
         self._processes = make_process_pool(self._snapshot, plan)
+        # The XMP is read beside the decoding (readings are kept until the
+        # technical stage has written the photos' rows; see _apply_xmp).
+        if prepared.xmp is not None and prepared.xmp.paths:
+            task = _XmpReadTask(self._generation, prepared.xmp, self._xmp_stop, self._xmp_signals)
+            self.pools.prepare.start(task)
+        else:
+            self._xmp_readings = []
+        # New files show in the grid first (quick look), then are measured.
+        jobs = plan_quick_look(plan, self._snapshot, str(self.cache_dir))
+        if jobs:
+            self._start_quick_look(jobs, plan)
+        else:
+            self._start_technical(plan)
+
+    def _start_quick_look(self, jobs: list[QuickLookJob], plan: TechnicalPlan) -> None:
+        from curator.catalog.models import Photo
+        from curator.pipeline.quicklook_runner import QuickLookRunner
+
+        assert self._processes is not None
+        files = sum(len(job.paths) for job in jobs)
+        runner = QuickLookRunner(
+            Photo._meta.database,
+            technical_stage.STAGE_VERSION,
+            self._processes,
+            timeout_s=self._snapshot.decode_timeout_s,
+            parent=self,
+        )
+        runner.photos_added.connect(self.photos_changed)
+        runner.progressed.connect(
+            lambda done, total: self._emit(
+                "technical",
+                StageState.RUNNING,
+                0,
+                len(plan.requests),
+                f"Quick look: {min(files, done * QUICK_LOOK_CHUNK)} of {files} new files",
+            )
+        )
+        runner.finished.connect(lambda _summary: self._on_quick_look_finished(plan))
+        self._quick_look = runner
+        self._emit("technical", StageState.RUNNING, 0, len(plan.requests), "Quick look…")
+        runner.start(jobs)
+        if self._paused:
+            runner.pause()
+
+    def _on_quick_look_finished(self, plan: TechnicalPlan) -> None:
+        runner, self._quick_look = self._quick_look, None
+        if runner is not None:
+            if runner.write_error:  # a full or read-only catalog: nothing more can be written
+                self._report.error = runner.write_error
+            runner.deleteLater()
+        if self._cancelled or self._phase != "technical" or self._report.error:
+            self._finish()
+            return
+        self._start_technical(plan)
+
+    def _start_technical(self, plan: TechnicalPlan) -> None:
         from curator.catalog.models import Photo
 
+        assert self._processes is not None
         runner = TechnicalRunner(
             CatalogWriter(Photo._meta.database, technical_stage.STAGE_VERSION),
             self._processes,
@@ -523,13 +585,6 @@ class PipelineService(QObject):
         self._technical = runner
         self._stage_started["technical"] = time.monotonic()
         self._emit("technical", StageState.RUNNING, 0, len(plan.requests))
-        # The XMP is read beside the decoding (readings are kept until the
-        # technical stage has written the photos' rows; see _apply_xmp).
-        if prepared.xmp is not None and prepared.xmp.paths:
-            task = _XmpReadTask(self._generation, prepared.xmp, self._xmp_stop, self._xmp_signals)
-            self.pools.prepare.start(task)
-        else:
-            self._xmp_readings = []
         runner.start_plan(plan)
         if self._paused:
             runner.pause()

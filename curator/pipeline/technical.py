@@ -43,6 +43,7 @@ from curator.pipeline.scan import Candidate
 from curator.settings import Settings
 
 # 2: issue 10 — exposure EV, sharpness notes, EXIF bias/sub-second/sequence, structure signature
+# and RAWs with an embedded JPEG >= 1440 px are measured on it (raw_embedded)
 STAGE_VERSION = "technical-2"
 
 TechnicalOutcome = TechnicalMeasurement | TechnicalFailure
@@ -56,6 +57,11 @@ _KNOWN_HASHES: frozenset[str] = frozenset()
 def init_known_hashes(hashes: frozenset[str]) -> None:
     global _KNOWN_HASHES
     _KNOWN_HASHES = hashes
+
+
+def known_hashes() -> frozenset[str]:
+    """The hashes this child process was primed with (`init_known_hashes`)."""
+    return _KNOWN_HASHES
 
 
 def init_decoder_process(hashes: frozenset[str]) -> None:
@@ -150,6 +156,7 @@ class TechnicalPlan:
     unchanged: int = 0
     known_failed: int = 0
     known_hashes: frozenset[str] = frozenset()
+    new_paths: set[str] = field(default_factory=set)  # requests the catalog has no row for
 
 
 def load_known_files() -> dict[str, KnownFile]:
@@ -239,6 +246,8 @@ def plan_technical(
             ):
                 plan.known_failed += 1
                 continue
+        if kf is None:
+            plan.new_paths.add(cand.path)
         plan.requests.append(
             TechnicalRequest(
                 path=cand.path,

@@ -35,5 +35,6 @@ def measured_text(metrics_source: str | None) -> str:
     return {
         "image": "the full image",
         "raw_half": "the RAW (half size)",
+        "raw_embedded": "the camera's embedded JPEG",
         "raw_preview": "the small embedded preview (RAW not decodable): less reliable",
     }.get(metrics_source or "", "—")

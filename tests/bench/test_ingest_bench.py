@@ -31,6 +31,16 @@ Budgets (DESIGN.md "Budgets", asserted here, never in CI):
   a handful of files of very different sizes (a 9 MP DNG next to 0.2 MP
   ones) cannot be shared evenly between two workers.
 
+RAW at the speed of its embedded preview (`test_raw_with_preview_throughput`,
+issue 10 §2): `N_GENERATED` 24 MP DNGs that embed a full-size JPEG (the
+generated JPEG's picture, appended as a preview IFD: tests.raw_helpers), the
+same-size JPEGs, and the same DNGs with the fast path switched off in the
+children (`rawdecode.FAST_PREVIEW_LONG_EDGE` out of reach: the sensor path,
+i.e. what a RAW with a preview cost before). Budgets, per file with one
+worker: the fast path >= `MIN_PREVIEW_OVER_SENSOR` x the sensor path's rate
+on the same files, and <= `MAX_PREVIEW_OVER_JPEG` x the JPEG's time. Written
+to bench-results/ingest-raw-preview.json.
+
 The table is printed and written as JSON to bench-results/ingest.json. It
 also shows the children's CPU time per file and the cores they kept busy
 (CPU time / wall time): with one worker that should be ~1 (a child that
@@ -65,6 +75,7 @@ from curator.imaging.types import TechnicalMeasurement, TechnicalRequest
 from curator.pipeline.isolation import ChildProcessPool
 from curator.pipeline.technical import TechnicalOutcome, init_decoder_process, run_technical
 from tests.imaging_helpers import FIXTURES, make_dng, make_jpeg
+from tests.raw_helpers import add_jpeg_preview
 
 pytestmark = pytest.mark.bench
 
@@ -78,6 +89,9 @@ RESULTS = Path(__file__).resolve().parents[2] / "bench-results" / "ingest.json"
 MIN_SPEEDUP_OVER_NAIVE = 5.0
 MIN_TWO_WORKER_SCALING = 1.8
 MAX_COST_OVER_BARE = 2.5
+MIN_PREVIEW_OVER_SENSOR = 2.5
+MAX_PREVIEW_OVER_JPEG = 1.5
+RAW_PREVIEW_RESULTS = RESULTS.with_name("ingest-raw-preview.json")
 
 
 @dataclass(frozen=True)
@@ -300,3 +314,78 @@ def test_ingest_throughput(file_sets: list[FileSet], tmp_path: Path) -> None:
     RESULTS.write_text(json.dumps(payload, indent=2) + "\n")
     failures = [f for s, r in zip(file_sets, results, strict=True) for f in budget_failures(s, r)]
     assert not failures, "budgets missed:\n" + "\n".join(failures) + "\n" + table
+
+
+# --- RAW with a full-size embedded preview (issue 10 §2) -----------------------------------
+
+
+def init_sensor_path_process(hashes: frozenset[str]) -> None:
+    """The importer's child initializer with the RAW fast path switched off."""
+    from curator.imaging import rawdecode
+
+    init_decoder_process(hashes)
+    rawdecode.FAST_PREVIEW_LONG_EDGE = 1 << 30
+
+
+@pytest.fixture(scope="module")
+def preview_sets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[Path, ...]]]:
+    folder = tmp_path_factory.mktemp("raw-preview-inputs")
+    shot = datetime(2024, 6, 7, 8, 9, 10)
+    jpegs, dngs = [], []
+    for index in range(N_GENERATED):
+        at = shot + timedelta(seconds=index)
+        jpeg = make_jpeg(
+            folder / f"cam_{index:02d}.jpg", WIDTH, HEIGHT, captured_at=at, pattern="texture"
+        )
+        dng = make_dng(folder / f"cam_{index:02d}.dng", WIDTH, HEIGHT, captured_at=at)
+        with Image.open(jpeg) as picture:
+            add_jpeg_preview(dng, picture)
+        jpegs.append(jpeg)
+        dngs.append(dng)
+    yield {"jpeg": tuple(jpegs), "dng": tuple(dngs)}
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def per_file_ms(
+    paths: tuple[Path, ...],
+    scratch: Path,
+    initializer: Callable[..., object] = init_decoder_process,
+) -> float:
+    """The fastest of `ROUNDS` one-worker runs of the technical stage, ms per file."""
+    for path in paths:
+        path.read_bytes()
+    best = min(time_ours(paths, 1, scratch, initializer)[0] for _ in range(ROUNDS))
+    return 1000 * best / len(paths)
+
+
+@pytest.mark.timeout(1200)
+def test_raw_with_preview_throughput(
+    preview_sets: dict[str, tuple[Path, ...]], tmp_path: Path
+) -> None:
+    dngs = preview_sets["dng"]
+    probe = run_technical(TechnicalRequest(path=str(dngs[0]), cache_dir=str(tmp_path / "probe")))
+    assert isinstance(probe, TechnicalMeasurement) and probe.metrics_source == "raw_embedded"
+    timings = {
+        "jpeg_ms": per_file_ms(preview_sets["jpeg"], tmp_path),
+        "raw_preview_ms": per_file_ms(dngs, tmp_path),
+        "raw_sensor_path_ms": per_file_ms(dngs, tmp_path, init_sensor_path_process),
+    }
+    speedup = timings["raw_sensor_path_ms"] / timings["raw_preview_ms"]
+    over_jpeg = timings["raw_preview_ms"] / timings["jpeg_ms"]
+    table = (
+        f"24 MP, one worker, ms per file: JPEG {timings['jpeg_ms']:.0f}, DNG + full-size "
+        f"preview {timings['raw_preview_ms']:.0f} (sensor path {timings['raw_sensor_path_ms']:.0f})"
+        f"\nfast path {speedup:.2f} x the sensor path's rate (budget >= {MIN_PREVIEW_OVER_SENSOR}),"
+        f" {over_jpeg:.2f} x a JPEG's time (budget <= {MAX_PREVIEW_OVER_JPEG})"
+    )
+    print("\n" + table)
+    RAW_PREVIEW_RESULTS.parent.mkdir(exist_ok=True)
+    payload = {
+        "files": len(dngs),
+        **{k: round(v, 1) for k, v in timings.items()},
+        "speedup_over_sensor_path": round(speedup, 2),
+        "time_over_jpeg": round(over_jpeg, 2),
+    }
+    RAW_PREVIEW_RESULTS.write_text(json.dumps(payload, indent=2) + "\n")
+    assert speedup >= MIN_PREVIEW_OVER_SENSOR, table
+    assert over_jpeg <= MAX_PREVIEW_OVER_JPEG, table

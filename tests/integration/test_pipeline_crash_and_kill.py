@@ -66,7 +66,9 @@ def _count_rows(db_path: Path) -> int:
     try:
         con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=1)
         try:
-            return int(con.execute("SELECT count(*) FROM stage_run").fetchone()[0])
+            # Measured photos (a quick look's row waits as 'pending' until then).
+            query = "SELECT count(*) FROM stage_run WHERE status = 'done'"
+            return int(con.execute(query).fetchone()[0])
         finally:
             con.close()
     except sqlite3.Error:

@@ -131,7 +131,9 @@ def test_pause_resume_and_cancel(ollama_down: None, tmp_path: Path, app: App, qt
     # A cancelled import does not go on to embed, describe or score.
     assert not app.pipeline.running
     assert {p.stage for p in seen} <= {"technical"}
-    assert {r.status for r in StageRun.select()} == {"done"}  # in-flight photos were written
+    # In-flight photos were written; the rest wait as quick looks for the next import.
+    statuses = {r.status for r in StageRun.select()}
+    assert "done" in statuses and statuses <= {"done", "pending"}
 
 
 def test_retry_in_the_problems_dock_reads_the_file_again(

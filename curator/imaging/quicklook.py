@@ -1,0 +1,185 @@
+"""The quick look: a file in the grid before it is measured (issue 10 §2).
+
+Responsibility: from one file, what the gallery needs to show it at once — a
+small upright thumbnail in the cache and the EXIF — at a fraction of the
+technical stage's cost, so a whole folder appears in seconds and the
+measurement follows behind (pipeline.quicklook plans and runs it; the catalog
+writes it through catalog.quicklook).
+
+Where the thumbnail comes from, cheapest first:
+- a JPEG's EXIF thumbnail (IFD1's JPEGInterchangeFormat, ~160 px, written by
+  every camera): only the header is parsed and a few KB decoded; cropped to
+  the photo's aspect when the camera letterboxed it (160 x 120 for 3:2);
+- a JPEG without one: libjpeg's DCT 1/8 decode (``draft``), which skips most
+  of the inverse DCT;
+- a RAW: its embedded preview through LibRaw, without unpacking the sensor
+  (`rawdecode.embedded_thumbnail`, DCT-scaled);
+- anything else (PNG, TIFF, WebP, HEIF): no quick look — a thumbnail would
+  cost a full decode, i.e. the measurement itself; they appear when measured.
+
+Invariants: pure (no catalog, no Qt); never raises — a file that cannot be
+quick-looked returns None and the technical stage later says why; the file
+is read once (``O_RDONLY``) and hashed like the technical stage does, so a
+quick look is keyed by the photo's identity; a hash in `known_hashes` (a
+photo already measured: a move or a copy) returns None without decoding;
+only `cache_dir` is written, at `cache.quick_look_key` (never the
+measurement's thumbnail key, so the measured thumbnail replaces it in the
+grid by a change of key).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import struct
+
+import blake3
+from PIL import Image
+
+from curator.imaging.cache import quick_look_key, write_jpeg
+from curator.imaging.decode import sniff_container
+from curator.imaging.decoded import PIXEL_ERRORS
+from curator.imaging.errors import ImagingError
+from curator.imaging.exif import read_exif, valid_orientation
+from curator.imaging.formats import is_raw_path
+from curator.imaging.orientation import apply_orientation, displayed_size, fit_long_edge
+from curator.imaging.technical import THUMBNAIL_QUALITY, read_file_once
+from curator.imaging.types import FileFormat, QuickLook
+
+DCT_SCALE = 8  # libjpeg's smallest scale: 1/8
+ASPECT_TOLERANCE = 0.03  # a thumbnail whose aspect differs more was letterboxed
+_EXIF_ORIENTATION_TAG = 0x0112
+# Damaged pixel data, or a thumbnail too large for memory: no quick look, no harm.
+_QUICK_LOOK_ERRORS: tuple[type[BaseException], ...] = (*PIXEL_ERRORS, MemoryError)
+
+
+def quick_look(
+    path: str,
+    cache_dir: str,
+    *,
+    long_edge: int = 320,
+    known_hashes: frozenset[str] = frozenset(),
+) -> QuickLook | None:
+    """The quick look of one file, or None (see the module docstring)."""
+    try:
+        data, mtime_ns = read_file_once(path)
+    except ImagingError:
+        return None
+    if not data:
+        return None
+    content_hash = blake3.blake3(data, max_threads=1).hexdigest()
+    if content_hash in known_hashes:
+        return None
+    is_raw = is_raw_path(path)
+    exif = read_exif(data, is_raw=is_raw)
+    look: tuple[Image.Image, int, int] | None
+    try:
+        if sniff_container(data) == "jpeg":
+            look = jpeg_quick_look(data, long_edge)
+            file_format = FileFormat.JPEG
+        elif is_raw:
+            from curator.imaging.rawdecode import embedded_thumbnail  # rawpy only when needed
+
+            look = embedded_thumbnail(data, long_edge=long_edge, exif_orientation=exif.orientation)
+            file_format = FileFormat.RAW
+        else:
+            return None
+    except _QUICK_LOOK_ERRORS:
+        return None
+    if look is None:
+        return None
+    image, width, height = look
+    key = quick_look_key(content_hash)
+    try:
+        write_jpeg(cache_dir, key, image, THUMBNAIL_QUALITY)
+    except OSError:
+        return None
+    return QuickLook(
+        path=path,
+        content_hash=content_hash,
+        size=len(data),
+        mtime_ns=mtime_ns,
+        format=file_format,
+        thumbnail_key=key,
+        width=width,
+        height=height,
+        exif=exif,
+    )
+
+
+def jpeg_quick_look(data: bytes, long_edge: int) -> tuple[Image.Image, int, int]:
+    """(upright thumbnail, displayed width, height) of a JPEG: its EXIF thumbnail,
+    else a DCT 1/8 decode. Raises `PIXEL_ERRORS` on damaged data."""
+    with Image.open(io.BytesIO(data), formats=["JPEG"]) as img:
+        stored = img.size
+        tag = img.getexif().get(_EXIF_ORIENTATION_TAG)
+        orientation = valid_orientation(tag) if isinstance(tag, int) else 1
+        image = _exif_thumbnail_image(img.info.get("exif"), stored)
+        if image is None:
+            width, height = stored
+            img.draft("RGB", (math.ceil(width / DCT_SCALE), math.ceil(height / DCT_SCALE)))
+            image = img.convert("RGB")
+    upright = apply_orientation(fit_long_edge(image, long_edge), orientation)
+    width, height = displayed_size(stored, orientation)
+    return upright, width, height
+
+
+def _exif_thumbnail_image(payload: object, stored: tuple[int, int]) -> Image.Image | None:
+    """The EXIF thumbnail as RGB in the photo's aspect, or None when absent or broken."""
+    thumb = exif_thumbnail(payload if isinstance(payload, bytes) else None)
+    if thumb is None:
+        return None
+    try:
+        with Image.open(io.BytesIO(thumb), formats=["JPEG"]) as small:
+            image = small.convert("RGB")
+    except PIXEL_ERRORS:
+        return None
+    return crop_to_aspect(image, stored[0] / stored[1]) if stored[1] else image
+
+
+def exif_thumbnail(payload: bytes | None) -> bytes | None:
+    """The JPEG thumbnail inside an EXIF block (IFD1's JPEGInterchangeFormat and
+    Length; offsets from the TIFF header), or None. `payload` is the APP1 body,
+    with or without its ``Exif\\0\\0`` prefix."""
+    if not payload:
+        return None
+    tiff = payload[6:] if payload.startswith(b"Exif\x00\x00") else payload
+    order = {b"II": "<", b"MM": ">"}.get(bytes(tiff[:2]))
+    if order is None:
+        return None
+    try:
+        ifd0 = struct.unpack_from(order + "I", tiff, 4)[0]
+        count0 = struct.unpack_from(order + "H", tiff, ifd0)[0]
+        ifd1 = struct.unpack_from(order + "I", tiff, ifd0 + 2 + 12 * count0)[0]
+        if ifd1 == 0:
+            return None
+        count1 = struct.unpack_from(order + "H", tiff, ifd1)[0]
+        values: dict[int, int] = {}
+        for index in range(count1):
+            entry = ifd1 + 2 + 12 * index
+            tag, kind = struct.unpack_from(order + "HH", tiff, entry)
+            if tag in (0x0201, 0x0202):
+                fmt = "H" if kind == 3 else "I"
+                values[tag] = struct.unpack_from(order + fmt, tiff, entry + 8)[0]
+    except struct.error:
+        return None
+    offset, length = values.get(0x0201, 0), values.get(0x0202, 0)
+    if not offset or not length or offset + length > len(tiff):
+        return None
+    thumb = bytes(tiff[offset : offset + length])
+    return thumb if thumb.startswith(b"\xff\xd8") else None
+
+
+def crop_to_aspect(image: Image.Image, aspect: float) -> Image.Image:
+    """`image` cropped about its centre to `aspect` (width / height) when it is
+    off by more than `ASPECT_TOLERANCE` (a camera's letterboxed 4:3 thumbnail)."""
+    width, height = image.size
+    if not height or abs(width / height - aspect) <= ASPECT_TOLERANCE * aspect:
+        return image
+    if width / height > aspect:  # too wide: bars left and right
+        keep = max(1, round(height * aspect))
+        left = (width - keep) // 2
+        return image.crop((left, 0, left + keep, height))
+    keep = max(1, round(width / aspect))
+    top = (height - keep) // 2
+    return image.crop((0, top, width, top + keep))

@@ -1,0 +1,58 @@
+"""Quick look in the real app: pointed at a folder, every new photo is in the
+gallery model (with its quick thumbnail) before any is measured; the
+measurement then replaces the thumbnail and fills the scores (issue 10 §2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pytestqt.qtbot import QtBot
+
+from curator.app import App
+from curator.catalog.models import Stage, StageRun, StageStatus
+from tests.imaging_helpers import quadrants
+from tests.raw_helpers import make_camera_jpeg
+
+
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CURATOR_OLLAMA_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("CURATOR_CLIP_PRETRAINED", str(tmp_path / "no-such-weights.pt"))
+
+
+def test_photos_are_in_the_gallery_before_they_are_measured(
+    offline: None, tmp_path: Path, app: App, qtbot: QtBot
+) -> None:
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    n = 12
+    for i in range(n):
+        picture = Image.fromarray(quadrants(1200 + 8 * i, 800))
+        make_camera_jpeg(lib / f"IMG_{i:04d}.jpg", picture)
+    seen: list[tuple[int, int, int]] = []  # (rows in the model, quick thumbnails, measured)
+
+    def snapshot(_ids: list[int]) -> None:
+        model = app.model
+        rows = [model.photo_row(r) for r in range(model.rowCount())]
+        quick = sum(1 for row in rows if row and (row.thumbnail_key or "").startswith("quick/"))
+        measured = (
+            StageRun.select()
+            .where(
+                StageRun.stage == Stage.TECHNICAL.value,
+                StageRun.status == StageStatus.DONE.value,
+            )
+            .count()
+        )
+        seen.append((model.rowCount(), quick, measured))
+
+    # Connected after the main window's own slot: the model is refreshed by then.
+    app.pipeline.photos_changed.connect(snapshot)
+    with qtbot.waitSignal(app.pipeline.completed, timeout=180_000):
+        assert app.window.start_import(str(lib))
+    assert (n, n, 0) in seen, seen  # every photo shown, none measured yet
+    assert app.model.rowCount() == n
+    rows = [app.model.photo_row(r) for r in range(n)]
+    assert all(row is not None and row.sharpness_score is not None for row in rows)
+    assert all(row is not None and (row.thumbnail_key or "").startswith("thumbs/") for row in rows)
