@@ -6,6 +6,12 @@ the defaults below, the JSON settings file (`AppPaths.settings_file`), and
 Each field carries a title and description so the settings dialog can be
 generated from this one list. A `Settings` instance is immutable: workers
 receive it as a snapshot.
+
+Fields marked `json_schema_extra={"form": False}` are edited elsewhere (the
+keyboard page, the gallery's size slider), not in the generated dialog;
+`form_fields()` lists the others. `update_settings_file` writes just the
+named keys into the file (the rest of the file untouched, so a value that
+came from an environment variable is not made permanent by it).
 """
 
 from __future__ import annotations
@@ -134,6 +140,31 @@ class Settings(BaseModel):
         title="Burst similarity",
         description="Cosine similarity of CLIP embeddings above which frames are a burst.",
     )
+    gallery_cell_size: int = Field(
+        default=212,
+        ge=120,
+        le=420,
+        title="Gallery cell size (px)",
+        description="Width of a gallery cell; the slider in the status bar and Ctrl+= / Ctrl+- "
+        "change it too.",
+    )
+    key_overrides: dict[str, str] = Field(
+        default_factory=dict,
+        title="Keyboard shortcuts",
+        description="Keys changed from the defaults, by action (File ▸ Keyboard Shortcuts…).",
+        json_schema_extra={"form": False},
+    )
+
+
+def form_fields() -> list[str]:
+    """The settings the generated dialog edits (not those with a page of their own)."""
+    out = []
+    for name, field in Settings.model_fields.items():
+        extra = field.json_schema_extra
+        if isinstance(extra, dict) and extra.get("form") is False:
+            continue
+        out.append(name)
+    return out
 
 
 def load_settings(settings_file: Path | None = None, env: dict[str, str] | None = None) -> Settings:
@@ -159,6 +190,33 @@ def load_settings(settings_file: Path | None = None, env: dict[str, str] | None 
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         raise SettingsError(f"Invalid setting — {problems}") from exc
+
+
+def update_settings_file(settings_file: Path, changes: dict[str, Any]) -> None:
+    """Write `changes` into the settings file, leaving its other keys as they are
+    (atomically: temp + rename). A value equal to the default is removed."""
+    current: dict[str, Any] = {}
+    if settings_file.exists():
+        try:
+            loaded = json.loads(settings_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SettingsError(f"The settings file {settings_file} can't be read: {exc}") from exc
+        if isinstance(loaded, dict):
+            current = loaded
+    defaults = Settings()
+    for name, value in changes.items():
+        if value == getattr(defaults, name):
+            current.pop(name, None)
+        else:
+            current[name] = value
+    _write(settings_file, current)
+
+
+def _write(settings_file: Path, values: dict[str, Any]) -> None:
+    settings_file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = settings_file.with_name(settings_file.name + ".tmp")
+    tmp.write_text(json.dumps(values, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, settings_file)
 
 
 def save_settings(settings_file: Path, settings: Settings) -> None:

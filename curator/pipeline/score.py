@@ -412,8 +412,9 @@ def review_order(pass_: str, model: str, *, uncertain_first: bool = False) -> li
     go quickly) once a taste model has scored them, capture time before that
     (and for photos it has not scored yet, after the scored ones).
     rating: the survivors (kept), in capture time so burst siblings sit next
-    to each other; `uncertain_first` puts the photos the model is least sure
-    of first (active learning: the ratings that teach it most).
+    to each other; `uncertain_first` lists only the kept photos not rated
+    yet, the ones the model is least sure of first (active learning: the
+    ratings that teach it most; a rated photo has taught it already).
     """
     alive = Photo.deleted_at.is_null()
     if pass_ == "cull":
@@ -432,9 +433,12 @@ def review_order(pass_: str, model: str, *, uncertain_first: bool = False) -> li
         return [int(pid) for (pid,) in rows]
     if pass_ != "rating":
         raise ValueError(f"unknown review pass {pass_!r} (cull or rating)")
+    conditions = [alive, Photo.cull == CullState.KEPT.value]
+    if uncertain_first:
+        conditions.append(Photo.rating.is_null())
     rows = (
         Photo.select(Photo.id)
-        .where(alive, Photo.cull == CullState.KEPT.value)
+        .where(*conditions)
         .order_by(Photo.captured_at.is_null(), Photo.captured_at, Photo.id)
         .tuples()
     )

@@ -3,7 +3,9 @@
 Pass state (all / unreviewed / kept / rejected / failed / missing — photos
 whose files are all gone, kept with their decisions), minimum rating,
 MATCH only, content type, tag, burst only, project (a named set: its
-members only; `set_projects` fills the list with counts), and the sort. Every change emits
+members only; `set_projects` fills the list with counts), the "Filter"
+popup (camera, lens, dates, ISO, file name: `ui.metadata_filter`), and the
+sort. Every change emits
 `query_changed(GalleryQuery)` with the whole query; the MATCH threshold is
 not the bar's to choose (it comes from the settings), so the main window
 fills it in. `set_choices` refreshes the content-type and tag lists (after
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
 
 from curator.catalog.projects import ProjectSummary
 from curator.catalog.queries import GalleryFilter, GalleryQuery, GallerySort
+from curator.ui.metadata_filter import MetadataFilterButton
 
 ANY = ""
 
@@ -55,6 +58,7 @@ class GalleryFilterBar(QWidget):
         self.project_combo.setToolTip("Project: only the photos of one named set")
         self.project_combo.setMinimumContentsLength(12)
         self.project_combo.addItem("All photos", NO_PROJECT)
+        self.metadata_button = MetadataFilterButton(self)
         self.sort_combo = QComboBox(self)
         for sort in GallerySort:
             self.sort_combo.addItem(f"by {sort.value}", sort.value)
@@ -68,6 +72,7 @@ class GalleryFilterBar(QWidget):
             self.tag_combo,
             self.burst_box,
             self.project_combo,
+            self.metadata_button,
             QLabel("Sort:", self),
             self.sort_combo,
         ):
@@ -83,6 +88,7 @@ class GalleryFilterBar(QWidget):
         self.match_box.toggled.connect(self._changed)
         self.burst_box.toggled.connect(self._changed)
         self.project_combo.currentIndexChanged.connect(self._changed)
+        self.metadata_button.filter_changed.connect(self._changed)
         self.project_combo.activated.connect(self._on_project_activated)
 
     def query(self, match_threshold: float = 70.0) -> GalleryQuery:
@@ -98,6 +104,7 @@ class GalleryFilterBar(QWidget):
             tag=tag,
             burst_only=self.burst_box.isChecked(),
             project_id=self.project_id,
+            metadata=self.metadata_button.filter,
             sort=GallerySort(self.sort_combo.currentData()),
         )
 

@@ -3,10 +3,19 @@
 Lightroom conventions (DESIGN.md, Keyboard). Each binding names an action;
 `curator.ui.loupe_page` maps action names to ReviewSession calls, and the
 help overlay prints this same table, so the two can never disagree.
+
+Remapping (Settings `key_overrides`, `{action: key}`): an override replaces
+every default key of its action with the one key given; `keys_for` is the
+one place that answers "which keys does this action have now", and the
+shortcuts (`curator.ui.key_overrides`) and the help overlay both ask it.
+`override_conflict` refuses a key that another action already has, with a
+sentence. Keys are QKeySequence portable text ("Ctrl+K"); the UI normalises
+what the user pressed before it reaches this module (no Qt here).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -75,13 +84,59 @@ WINDOW_BINDINGS: tuple[KeyBinding, ...] = (
         "search box (~words: by meaning); Esc clears",
         "same",
     ),
+    KeyBinding(
+        "uncertain_first",
+        ("Shift+U",),
+        "rating pass, most uncertain first (on/off)",
+        "most uncertain first: unrated photos the taste model is least sure of (on/off)",
+    ),
+    KeyBinding("thumbs_larger", ("Ctrl+=", "Ctrl++"), "larger thumbnails (gallery)", "same"),
+    KeyBinding("thumbs_smaller", ("Ctrl+-",), "smaller thumbnails (gallery)", "same"),
 )
 
 
-def help_rows() -> list[tuple[str, str, str]]:
+def all_bindings() -> tuple[KeyBinding, ...]:
+    return (*LOUPE_BINDINGS, *WINDOW_BINDINGS)
+
+
+def binding_for(action: str) -> KeyBinding | None:
+    return next((b for b in all_bindings() if b.action == action), None)
+
+
+def keys_for(binding: KeyBinding, overrides: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The keys `binding`'s action has now: its override's one key, else the table's."""
+    key = (overrides or {}).get(binding.action)
+    return (key,) if key else binding.keys
+
+
+def override_conflict(overrides: Mapping[str, str], action: str, key: str) -> str | None:
+    """Why `action` cannot take `key` (with `overrides` in force), or None when it can.
+
+    A key belongs to one action at a time, across the loupe and the window
+    (a loupe key that is also a window key would be ambiguous in the loupe).
+    """
+    binding = binding_for(action)
+    if binding is None:
+        return f"There is no action named {action!r}."
+    if not key:
+        return "Press a key (with Ctrl, Alt or Shift if you like) to assign it."
+    for other in all_bindings():
+        if other.action != action and key.lower() in (
+            k.lower() for k in keys_for(other, overrides)
+        ):
+            return (
+                f"{key} already does “{other.cull}”: choose another key, or give that"
+                " action another key first."
+            )
+    return None
+
+
+def help_rows(overrides: Mapping[str, str] | None = None) -> list[tuple[str, str, str]]:
     """(keys, cull pass, rating pass) for every binding, as the overlay prints them."""
     rows = []
-    for b in (*LOUPE_BINDINGS, *WINDOW_BINDINGS):
-        keys = " / ".join("→" if k == "Right" else "←" if k == "Left" else k for k in b.keys)
+    for b in all_bindings():
+        keys = " / ".join(
+            "→" if k == "Right" else "←" if k == "Left" else k for k in keys_for(b, overrides)
+        )
         rows.append((keys, b.cull, b.rating))
     return rows

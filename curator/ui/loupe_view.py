@@ -326,6 +326,7 @@ class HelpOverlay(QWidget):
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._return_focus: QWidget | None = None
+        self.overrides: dict[str, str] = {}  # remapped keys (Settings.key_overrides)
         self.hide()
 
     def toggle(self) -> None:
@@ -364,7 +365,7 @@ class HelpOverlay(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor(0, 0, 0, 215))
-        rows = [("Key", "Cull pass", "Rating pass"), *help_rows()]
+        rows = [("Key", "Cull pass", "Rating pass"), *help_rows(self.overrides)]
         # 24 px a line, tighter (down to 17) when the window is too short for every row.
         lines = len(rows) + 3 + len(HELP_NOTES)
         line = max(17, min(24, (self.height() - 40) // lines))

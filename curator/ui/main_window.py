@@ -62,6 +62,7 @@ from curator.catalog.queries import (
     gallery_tags,
     paths_needing_technical,
 )
+from curator.pipeline.pass_order import PassOrder
 from curator.settings import Settings
 from curator.ui.export_controller import ExportController
 from curator.ui.export_dialog import ExportDialog
@@ -85,6 +86,8 @@ from curator.ui.review import ReviewSession
 from curator.ui.search_box import SearchBox, SearchRequest
 from curator.ui.search_controller import SearchController, SearchKind, SearchOutcome
 from curator.ui.settings_dialog import SettingsDialog
+from curator.ui.window_tools import ACTIONS as TOOL_ACTIONS
+from curator.ui.window_tools import WindowHooks, WindowTools
 
 ERROR_SHOWN_MS = 15_000
 
@@ -150,6 +153,8 @@ class MainWindow(QMainWindow):
         title: str,
         search_vectors: Callable[[], object | None] | None = None,
         purge: PurgeController | None = None,
+        pass_order: PassOrder | None = None,
+        embedding_model: Callable[[], str] = lambda: "",
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
@@ -191,6 +196,23 @@ class MainWindow(QMainWindow):
         # semantic search does not read the catalog's again.
         self.search = SearchController(errors, lambda: self.settings, search_vectors, self)
         self.active_search: ActiveSearch | None = None
+        # Thumbnail size, keyboard page, uncertain-first (issue 12): ui.window_tools.
+        self.tools = WindowTools(
+            WindowHooks(
+                settings=lambda: self.settings,
+                set_settings=self._set_settings,
+                settings_file=settings_file,
+                notify=self._show_notice,
+                show_loupe_page=self._show_loupe_page,
+                embedding_model=embedding_model,
+            ),
+            gallery=self.gallery,
+            session=session,
+            pass_order=pass_order,
+            help_overlay=self.help,
+            errors=errors,
+            parent=self,
+        )
         self._build_toolbar()
         self._build_status_bar()
         self._build_problems_dock()
@@ -224,6 +246,7 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         self.pass_label = QLabel("", bar)
         bar.addWidget(self.pass_label)
+        self.view_toolbar = bar
         self.addToolBar(bar)
         self.addToolBarBreak()
         # The second row: search (the filter row is full at 1280 px), then the
@@ -247,6 +270,7 @@ class MainWindow(QMainWindow):
         self.error_label.setMaximumWidth(420)
         self.statusBar().addPermanentWidget(self.error_label)
         self.statusBar().addPermanentWidget(self.pipeline_status)
+        self.statusBar().addPermanentWidget(self.tools.slider)
         self._error_timer = QTimer(self)
         self._error_timer.setSingleShot(True)
         self._error_timer.setInterval(ERROR_SHOWN_MS)
@@ -278,6 +302,8 @@ class MainWindow(QMainWindow):
         self.settings_action = file_menu.addAction("&Settings…")
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.settings_action.triggered.connect(self.open_settings)
+        self.keymap_action = file_menu.addAction("&Keyboard Shortcuts…")
+        self.keymap_action.triggered.connect(self.tools.open_keymap)
         file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -294,6 +320,7 @@ class MainWindow(QMainWindow):
             "help": help_menu,
             "export": file_menu,
             "search": edit_menu,
+            **{name: view_menu for name in TOOL_ACTIONS},
         }
         self.window_actions: dict[str, QAction] = {}
         for binding in WINDOW_BINDINGS:
@@ -309,6 +336,10 @@ class MainWindow(QMainWindow):
             else:
                 menus[binding.action].addAction(action)
             self.window_actions[binding.action] = action
+        self.tools.add_actions(self.window_actions)
+        self.tools.add_actions(self.loupe.actions_by_name)
+        self.view_toolbar.addAction(self.window_actions["uncertain_first"])
+        self.tools.apply_keys(self.settings.key_overrides)
         if self.purge_controller is not None:  # Edit ▸ Move Rejected to Trash…
             self.purge = PurgeAction(self, self.purge_controller, self.errors, self._show_notice)
             self.purge.deleted.connect(self._on_purged)
@@ -376,6 +407,8 @@ class MainWindow(QMainWindow):
             self.open_export()
         elif action == "search":
             self.search_box.focus()
+        elif action in TOOL_ACTIONS:
+            self.tools.dispatch(action, self.window_actions.get(action))
 
     def show_gallery(self) -> None:
         self._flush_gallery()
@@ -398,6 +431,13 @@ class MainWindow(QMainWindow):
         self.session.start(self.session.pass_, at_photo=photo_id)
         self.stack.setCurrentWidget(self.loupe)
         self.loupe.view.setFocus()
+
+    def _show_loupe_page(self) -> None:
+        self.stack.setCurrentWidget(self.loupe)
+        self.loupe.view.setFocus()
+
+    def _set_settings(self, settings: Settings) -> None:
+        self.settings = settings
 
     def start_import(self, folder: str) -> bool:
         started = self.pipeline.start_import(folder)

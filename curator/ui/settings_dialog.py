@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from curator.settings import Settings, save_settings
+from curator.settings import Settings, form_fields, save_settings
 
 APPLY_NOTE = (
     "Nothing needs a restart: the MATCH threshold applies at once; worker counts, "
@@ -90,8 +90,13 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Curator settings")
         self.settings_file = settings_file
         self.editors: dict[str, QWidget] = {}
+        # Settings with a page of their own (keyboard) pass through unchanged.
+        self.kept = {
+            n: getattr(settings, n) for n in Settings.model_fields if n not in form_fields()
+        }
         form = QFormLayout()
-        for name, field in Settings.model_fields.items():
+        for name in form_fields():
+            field = Settings.model_fields[name]
             editor = _editor(name, getattr(settings, name))
             editor.setObjectName(name)
             editor.setToolTip(field.description or "")
@@ -130,7 +135,7 @@ class SettingsDialog(QDialog):
 
     def accept(self) -> None:
         try:
-            settings = Settings(**self.values())
+            settings = Settings(**self.kept, **self.values())
         except ValidationError as exc:
             problems = "; ".join(
                 f"{Settings.model_fields[str(e['loc'][0])].title or e['loc'][0]}: {e['msg']}"
