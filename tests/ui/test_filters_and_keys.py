@@ -84,11 +84,8 @@ def test_the_filter_popup_narrows_by_camera_lens_dates_iso_and_name(
     panel.from_date.setDate(QDate(2015, 1, 1))
     panel.to_box.setChecked(True)
     panel.to_date.setDate(QDate(2015, 12, 31))
-    want = {
-        p.id
-        for p in _live()
-        if p.captured_at is not None and date(2015, 1, 1) <= p.captured_at.date() <= date(2015, 12, 31)
-    }
+    year = (date(2015, 1, 1), date(2015, 12, 31))
+    want = {p.id for p in _live() if p.captured_at and year[0] <= p.captured_at.date() <= year[1]}
     assert want and want != everyone
     qtbot.waitUntil(lambda: set(_shown(camera_app)) == want, timeout=10_000)
 
