@@ -92,16 +92,42 @@ def _like_literal(text: str) -> str:
 def metadata_where(f: MetadataFilter) -> tuple[list[str], list[object]]:
     """SQL conditions (to AND together) and their parameters for `f`.
 
-    The tests go into one `id IN (subquery)`: the subquery is answered from
-    the camera/lens/ISO/name indexes of migration 9 into a temporary set of
-    ids, and the gallery's ordered scan tests membership by rowid, which its
-    index holds, instead of reading 100k table rows for a camera name.
+    Camera, lens and ISO go into one `+id IN (subquery)`, answered from the
+    indexes of migration 9 into a temporary set of ids; the file name into
+    another, over the file-name index. The unary `+` keeps the outer query
+    on its sort's index (the ids are in it: a membership test per entry, no
+    table row read, no sort), so a filter never costs more than the plain
+    listing. The date range stays in the outer query, where the capture-time
+    index answers it as a range.
     """
-    conditions, params = _conditions(f)
-    if not conditions:
-        return [], []
-    inner = " AND ".join(["deleted_at IS NULL", *conditions])
-    return [f"id IN (SELECT id FROM photo WHERE {inner})"], params
+    where, params = _dates(f)
+    conditions, more = _conditions(f)
+    params.extend(more)
+    if conditions:
+        inner = " AND ".join(["deleted_at IS NULL", *conditions])
+        where.append(f"+id IN (SELECT id FROM photo WHERE {inner})")
+    if f.name_contains:
+        # Over the file-name index (migration 9), whose entries hold the name
+        # already: 3-4x faster than computing it for every row of the table.
+        where.append(
+            "+id IN (SELECT id FROM photo INDEXED BY photo_gallery_name"
+            f" WHERE deleted_at IS NULL AND {FILE_NAME_SQL} LIKE ? ESCAPE '\\')"
+        )
+        params.append(f"%{_like_literal(f.name_contains)}%")
+    return where, params
+
+
+def _dates(f: MetadataFilter) -> tuple[list[str], list[object]]:
+    where: list[str] = []
+    params: list[object] = []
+    # captured_at is stored as 'YYYY-MM-DD HH:MM:SS[.ffffff]': day strings compare in order.
+    if f.date_from is not None:
+        where.append("captured_at >= ?")
+        params.append(f"{f.date_from:%Y-%m-%d}")
+    if f.date_to is not None:
+        where.append("captured_at < ?")
+        params.append(f"{f.date_to + timedelta(days=1):%Y-%m-%d}")
+    return where, params
 
 
 def _conditions(f: MetadataFilter) -> tuple[list[str], list[object]]:
@@ -113,26 +139,12 @@ def _conditions(f: MetadataFilter) -> tuple[list[str], list[object]]:
     if f.lens:
         where.append("lens = ?")
         params.append(f.lens)
-    # captured_at is stored as 'YYYY-MM-DD HH:MM:SS[.ffffff]': day strings compare in order.
-    if f.date_from is not None:
-        where.append("captured_at >= ?")
-        params.append(f"{f.date_from:%Y-%m-%d}")
-    if f.date_to is not None:
-        where.append("captured_at < ?")
-        params.append(f"{f.date_to + timedelta(days=1):%Y-%m-%d}")
     if f.iso_min is not None:
         where.append("iso >= ?")
         params.append(int(f.iso_min))
     if f.iso_max is not None:
         where.append("iso <= ?")
         params.append(int(f.iso_max))
-    if f.name_contains:
-        # The whole path first (cheap, and needed for a match); then its last part.
-        pattern = f"%{_like_literal(f.name_contains)}%"
-        where.append(
-            f"CAST(path AS TEXT) LIKE ? ESCAPE '\\' AND {FILE_NAME_SQL} LIKE ? ESCAPE '\\'"
-        )
-        params.extend([pattern, pattern])
     return where, params
 
 

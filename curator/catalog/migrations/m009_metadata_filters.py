@@ -7,7 +7,8 @@
   the columns the common filters test, so the sorted listing, and the
   file-name-contains filter, read the index instead of computing the name
   for every row.
-- `photo_camera`, `photo_lens`, `photo_iso`: the camera, lens and ISO
+- `photo_camera`, `photo_lens` (with ISO: lens + ISO range is one seek),
+  `photo_iso`: the camera, lens and ISO
   filters and the popup's distinct-value counts (GROUP BY over an index).
 No table changes.
 """
@@ -24,6 +25,6 @@ STATEMENTS = [
     " preference_score, burst_group) WHERE deleted_at IS NULL",
     "CREATE INDEX photo_camera ON photo (COALESCE(camera_model, camera_make), camera_make,"
     " camera_model) WHERE deleted_at IS NULL",
-    "CREATE INDEX photo_lens ON photo (lens) WHERE deleted_at IS NULL",
+    "CREATE INDEX photo_lens ON photo (lens, iso) WHERE deleted_at IS NULL",
     "CREATE INDEX photo_iso ON photo (iso) WHERE deleted_at IS NULL",
 ]
