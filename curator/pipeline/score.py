@@ -37,6 +37,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from curator.catalog import judgments
 from curator.catalog.db import close_thread_connection
 from curator.catalog.models import CullState, Photo
+from curator.ml.active import uncertain_order
 from curator.ml.bursts import find_bursts
 from curator.ml.taste import MIN_SAMPLES, FittedTaste, NotEnoughDecisions, fit_taste, labels
 from curator.pipeline.stage_runner import safe_emit
@@ -392,16 +393,17 @@ class RetrainScheduler(QObject):
 
 
 def active_learning_order(model: str, photo_ids: list[int]) -> list[int]:
-    """`photo_ids` most-uncertain first (rating pass: "teach me where I'm unsure")."""
+    """`photo_ids` most-uncertain first (rating pass: "teach me where I'm unsure"),
+    diverse (`ml.active.uncertain_order`); photos without an embedding last."""
     latest = latest_fitted(model)
     if latest is None or not photo_ids:
         return photo_ids
     ids, x = judgments.load_embeddings(model, photo_ids)
     if not ids:
         return photo_ids
-    spread = latest[1].uncertainty(x)
-    order = [ids[i] for i in np.argsort(-spread, kind="stable")]
-    rest = [pid for pid in photo_ids if pid not in set(order)]
+    order = [ids[i] for i in uncertain_order(latest[1], x)]
+    placed = set(order)
+    rest = [pid for pid in photo_ids if pid not in placed]
     return order + rest
 
 
