@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run [FOLDER=~/Pictures/2024]   install (once) and run Curator
 #   make test                           install (once) and run lint, types and tests
+#   make bundle                         a one-folder app in dist/curator (PyInstaller)
 # Both create or reuse the virtualenv in .venv (re-installed when pyproject.toml changes).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -9,7 +10,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 FOLDER ?=
 
-.PHONY: install run test test-under-load lint bench clean exiftool
+.PHONY: install run test test-under-load lint bench clean exiftool qt-runtime bundle
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,9 +18,15 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) qt-runtime
 
-run: $(STAMP)
+# Qt's X11 plugin loads system libraries pip can't bring (libxcb-cursor0…):
+# checked with ldd on every run/test (fast), installed with apt-get on
+# Debian/Ubuntu (sudo when not root); elsewhere the exact packages are named.
+qt-runtime: $(STAMP)
+	@$(PY) -m curator.setup_check --install
+
+run: $(STAMP) qt-runtime
 	$(VENV)/bin/curator $(FOLDER)
 
 lint: $(STAMP)
@@ -57,7 +64,7 @@ exiftool:
 	    fi; }; }
 
 # Tests and benchmarks draw offscreen; `make run` uses your screen.
-test: lint exiftool
+test: lint exiftool qt-runtime
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not bench" -q
 
 # `make test` RUNS times (default 5) while two busy loops keep both cores busy.
@@ -67,5 +74,11 @@ test-under-load: $(STAMP)
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/bench -m bench -s -q
 
+# A one-folder app in dist/curator, then its own self-test. Not part of `make test`.
+bundle: $(STAMP)
+	$(PY) -m PyInstaller --noconfirm --clean curator.spec
+	dist/curator/curator --self-test
+	@du -sh dist/curator
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

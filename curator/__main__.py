@@ -8,21 +8,32 @@ Routing is decided here, before anything imports Qt: a word that is neither
 a command nor an existing path is an unknown command (exit 2, with the
 closest command names when some are close); a path that does not exist, or
 a file where a folder is expected, is exit 2 with a sentence. Only no
-positional argument or an existing folder opens the window.
+positional argument or an existing folder opens the window — and only where
+there is a display to open it on (curator.display: exit 1 with one sentence
+instead of Qt's abort). `curator --self-test` checks an installation or a
+bundle end to end (curator.self_test) without a display.
+
+A frozen build (PyInstaller) starts its decoder children through this same
+entry: `multiprocessing.freeze_support()` runs them before anything else.
 """
 
 from __future__ import annotations
 
 import difflib
+import multiprocessing
 import os
 import sys
 from collections.abc import Sequence
 
-EXIT_USAGE = 2
+EXIT_GUI_UNAVAILABLE, EXIT_USAGE = 1, 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if "--self-test" in args:
+        from curator.self_test import run_self_test
+
+        return run_self_test()
     from curator import cli
 
     first = _first_positional(args)
@@ -31,8 +42,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if first is not None and (problem := gui_argument_problem(first, cli.COMMANDS)):
         print(f"curator: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    from curator import app
+    from curator.display import display_problem
 
+    if problem := display_problem():
+        print(f"curator: {problem}", file=sys.stderr)
+        return EXIT_GUI_UNAVAILABLE
+    try:
+        from curator import app
+    except ImportError as exc:  # QtGui needs a system library the check above can't see
+        print(f"curator: Qt can't start ({exc}); run the command-line tools", file=sys.stderr)
+        print("  (curator --help), or `python -m curator.setup_check --install`.", file=sys.stderr)
+        return EXIT_GUI_UNAVAILABLE
     return app.main(args)
 
 
@@ -81,6 +101,7 @@ def _first_positional(args: list[str]) -> str | None:
 
 def run() -> int:
     """Console entry: like `main`, but a closed pipe (`curator list | head`) ends quietly."""
+    multiprocessing.freeze_support()  # frozen build: a decoder child stops here
     try:
         return main()
     except BrokenPipeError:

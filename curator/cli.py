@@ -65,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     catalog_help = "catalog file (default: your user data folder)"
     parser.add_argument("--catalog", metavar="PATH", help=catalog_help)
+    parser.add_argument(  # handled by curator.__main__ before any parsing; listed for --help
+        "--self-test",
+        action="store_true",
+        help="check this installation or bundle end to end (no display needed) and exit",
+    )
     common = argparse.ArgumentParser(add_help=False)
     # Also accepted after the command; SUPPRESS keeps a value given before it.
     common.add_argument("--catalog", metavar="PATH", help=catalog_help, default=argparse.SUPPRESS)
@@ -548,12 +553,13 @@ def _retrain(settings: Settings, err: TextIO) -> None:
 def cmd_describe(
     args: argparse.Namespace, paths: AppPaths, settings: Settings, out: TextIO, err: TextIO
 ) -> int:
-    """Back-fill descriptions (photos skipped while Ollama was away, or never described)."""
+    """Back-fill descriptions (photos skipped while Ollama was away, or never described),
+    then the score step, so the new AI tags get their CLIP confidences as on import."""
     from curator.pipeline.importer import run_headless
     from curator.pipeline.service import RunRequest
 
     report = run_headless(
-        RunRequest(stages=("describe",), redo_descriptions=args.redo),
+        RunRequest(stages=("describe", "score"), redo_descriptions=args.redo),
         catalog_path=paths.catalog,
         cache_dir=paths.cache_dir,
         settings=settings,

@@ -1,7 +1,9 @@
 """`curator doctor`: is everything the pipeline needs in place, and if not, what to do.
 
-Checks, each with a status and a sentence: Ollama reachable, the vision model
-pulled, CLIP weights on disk, the compute device (CUDA / MPS / CPU). Exit 0
+Checks, each with a status and a sentence: Ollama reachable and recent enough
+for structured outputs (0.5+), the vision model pulled (with the list of
+tested vision models and their sizes), or an OpenAI-compatible server
+reachable; CLIP weights on disk, the compute device (CUDA / MPS / CPU). Exit 0
 when every check passes, 1 when one does not (so scripts can tell).
 Importing torch here is fine: doctor is not app start-up.
 """
@@ -22,20 +24,37 @@ class Check:
     message: str
 
 
+def tested_models_message() -> str:
+    """The vision models Curator was tested with, their download sizes, and the
+    Ollama version structured outputs need."""
+    from curator.llm.client import MIN_OLLAMA_VERSION, TESTED_VISION_MODELS
+
+    need = ".".join(map(str, MIN_OLLAMA_VERSION[:2]))
+    models = "; ".join(f"{m.name} ({m.download}, {m.note})" for m in TESTED_VISION_MODELS)
+    return (
+        f"Tested vision models (`ollama pull NAME`, then set Vision LLM): {models}. "
+        f"Ollama {need} or later is needed for structured outputs."
+    )
+
+
 def _llm_checks(settings: Settings) -> list[Check]:
-    from curator.llm.client import check_ollama
+    from curator.llm.client import MIN_OLLAMA_VERSION, check_llm, parse_version
     from curator.pipeline.judgment_stages import llm_config
 
     config = llm_config(settings)
-    health = check_ollama(config)
+    health = check_llm(config)
+    if config.is_compatible:
+        return [Check("llm", health.reachable, health.message)]
     if not config.is_ollama:
         return [Check("llm", True, health.message)]
+    version = parse_version(health.version)
+    too_old = version is not None and version < MIN_OLLAMA_VERSION
     reach = Check(
         "ollama",
-        health.reachable,
-        f"Ollama {health.version or ''} answers at {config.root_url}".replace("  ", " ")
-        if health.reachable
-        else health.message,
+        health.reachable and not too_old,
+        health.message
+        if too_old or not health.reachable
+        else f"Ollama {health.version or ''} answers at {config.root_url}".replace("  ", " "),
     )
     if not health.reachable:
         return [
@@ -43,6 +62,7 @@ def _llm_checks(settings: Settings) -> list[Check]:
             Check(
                 "llm_model", False, f"Can't check model '{config.model_name}' until Ollama runs."
             ),
+            Check("vision_models", True, tested_models_message()),
         ]
     pulled = bool(health.model_installed)
     model = Check(
@@ -50,7 +70,7 @@ def _llm_checks(settings: Settings) -> list[Check]:
         pulled,
         f"Model '{config.model_name}' is installed." if pulled else health.message,
     )
-    return [reach, model]
+    return [reach, model, Check("vision_models", True, tested_models_message())]
 
 
 def _clip_check(settings: Settings) -> Check:

@@ -4,11 +4,16 @@ Default locations come from platformdirs (the user data dir for the catalog,
 the user cache dir for previews/thumbnails, the user config dir for settings).
 `CURATOR_HOME` relocates all three under one folder (tests, portable installs);
 `--catalog PATH` on the command line overrides only the catalog file.
+
+`resource_path()` is the one way to reach files under `resources/`: beside the
+package when run from source, inside the bundle when frozen by PyInstaller
+(`curator.spec` copies `resources/` there). Model weights are never resources.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +21,22 @@ import platformdirs
 
 APP_NAME = "Curator"
 CATALOG_FILENAME = "catalog.sqlite"
+DEMO_FOLDER = "Demo photos"
+
+
+def resource_path(*parts: str) -> Path:
+    """A file under `resources/`, from a source checkout or from a frozen bundle."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    root = Path(frozen_root) if frozen_root else Path(__file__).resolve().parent.parent
+    return root.joinpath("resources", *parts)
+
+
+def user_data_dir() -> Path:
+    """Where the catalog lives by default (CURATOR_HOME when set); the demo goes here too."""
+    home = os.environ.get("CURATOR_HOME")
+    if home:
+        return Path(home).expanduser().resolve()
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
 @dataclass(frozen=True)
@@ -39,11 +60,10 @@ def resolve_paths(catalog: str | os.PathLike[str] | None = None) -> AppPaths:
     its previews next to it.
     """
     home = os.environ.get("CURATOR_HOME")
+    data_dir = user_data_dir()
     if home:
-        base = Path(home).expanduser().resolve()
-        data_dir, cache_dir, config_dir = base, base / "cache", base
+        cache_dir, config_dir = data_dir / "cache", data_dir
     else:
-        data_dir = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
         cache_dir = Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
         config_dir = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
     catalog_path = Path(catalog).expanduser().resolve() if catalog else data_dir / CATALOG_FILENAME

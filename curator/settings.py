@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 
 def _default_workers() -> int:
@@ -88,6 +88,31 @@ class Settings(BaseModel):
         description="Model for descriptions: 'llava', 'llava:13b', or any instructor "
         "provider string such as 'ollama/llava' or 'openai/gpt-4o-mini'.",
     )
+    llm_base_url: str = Field(
+        default="",
+        title="OpenAI-compatible server",
+        description="Leave empty for Ollama. Otherwise the URL of an OpenAI-compatible "
+        "server (LM Studio http://localhost:1234/v1, llama.cpp server "
+        "http://localhost:8080/v1, vLLM http://localhost:8000/v1); the Vision LLM "
+        "setting is then the model name that server knows.",
+    )
+    llm_json_mode: str = Field(
+        default="schema",
+        title="Structured output",
+        description="'schema': the server enforces the description's JSON schema "
+        "(Ollama 0.5+, LM Studio, vLLM); 'prompt': the schema goes in the prompt and the "
+        "answer is read from the text, for servers that reject response_format. Curator "
+        "switches to 'prompt' by itself when a server refuses the schema.",
+    )
+
+    @field_validator("llm_json_mode")
+    @classmethod
+    def _known_json_mode(cls, value: str) -> str:
+        mode = value.strip().lower()
+        if mode not in ("schema", "prompt"):
+            raise ValueError(f"'{value}' is not a structured-output mode: use schema or prompt")
+        return mode
+
     llm_concurrency: int = Field(
         default=1,
         ge=1,

@@ -4,17 +4,20 @@ of Ollama's API Curator uses, with fault modes a test switches on.
 Endpoints:
 - GET  /api/version            → {"version": ...}
 - GET  /api/tags               → the model list (`models`), or `tags_reply` when set
+- GET  /v1/models              → the same list, OpenAI-style (`data[].id`)
 - POST /v1/chat/completions    → OpenAI-compatible; answers from the reply script
   (`script(...)`, consumed one reply per request), then `default` (the golden
   well-formed description, tests/data/llm/describe_ok.json).
 
 Replies (`Reply`) are golden files (`Reply.golden("describe_messy")`), raw
 assistant content (`Reply.content("not json")`), HTTP errors with Ollama's
-real bodies (`model_not_found()`, `busy()`, `rate_limited()`), or a delay
+real bodies (`model_not_found()`, `busy()`, `rate_limited()`,
+`does_not_support_tools()`, `invalid_schema()`), or a delay
 before any of those (`Reply.slow(...)`) to make a client time out.
 
 Every request is recorded (`requests`, `chat_requests`) so a test can assert
-what was sent: the image as a data URL, the prompt, the prompt-version header.
+what was sent: the image as a data URL, the prompt, the prompt-version header,
+the `response_format`.
 
 Bounds: request bodies over `MAX_BODY_BYTES` get HTTP 413, at most
 `MAX_RECORDED` requests are kept, a slow reply waits at most `MAX_DELAY_S`
@@ -120,6 +123,19 @@ def busy() -> Reply:
     )
 
 
+def does_not_support_tools(model: str = "llava:latest") -> Reply:
+    """400 as Ollama answers a request with tools for a model without tool support."""
+    return Reply.error(
+        400,
+        _openai_error(f"registry.ollama.ai/library/{model} does not support tools", "api_error"),
+    )
+
+
+def invalid_schema() -> Reply:
+    """400 as Ollama answers a `format`/response_format schema it cannot turn into a grammar."""
+    return Reply.error(400, _openai_error("invalid JSON schema in format", "invalid_request_error"))
+
+
 def rate_limited() -> Reply:
     return Reply.error(429, _openai_error("rate limit exceeded", "rate_limit_error"))
 
@@ -136,6 +152,11 @@ class RecordedRequest:
             return []
         msgs = self.body.get("messages", [])
         return msgs if isinstance(msgs, list) else []
+
+    @property
+    def response_format(self) -> Any:
+        """The request's `response_format` (None when it asked for none)."""
+        return self.body.get("response_format") if isinstance(self.body, dict) else None
 
     def image_urls(self) -> list[str]:
         return [
@@ -182,6 +203,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._record(None)
         if self.path == "/api/version":
             self._send(Reply(200, {"version": state.version}))
+        elif self.path == "/v1/models":  # the OpenAI-compatible model list
+            with state.lock:
+                listed = [{"id": name, "object": "model"} for name in state.models]
+            self._send(Reply(200, {"object": "list", "data": listed}))
         elif self.path == "/api/tags":
             with state.lock:
                 reply = state.tags_reply or Reply(200, _tags_body(state.models))

@@ -18,6 +18,7 @@ and lets `CatalogError`/storage faults through (exit 3, one sentence).
 from __future__ import annotations
 
 GROUPS: tuple[str, ...] = (
+    "curator.commands.demo",
     "curator.commands.export",
     "curator.commands.lightroom",
     "curator.commands.project",

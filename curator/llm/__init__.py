@@ -3,7 +3,7 @@
 - `schema`: `PhotoMetadata` (what the model must return) and the tag rules;
 - `prompt`: the words sent with each photo and `PROMPT_VERSION`;
 - `errors`: typed `LLMError`s with human messages, and the fault classifier;
-- `client`: `LLMConfig`, `check_ollama`, `Describer`, `run_describe`.
+- `client`: `LLMConfig`, `check_llm`, `Describer`, `run_describe`.
 
 No Qt, no catalog: workers get a frozen `DescribeRequest` and return a
 `DescribeResult` or `DescribeFailure`. Importing this package is cheap;

@@ -2,9 +2,19 @@
 
 - `LLMConfig` is the immutable settings snapshot a worker gets (built from the
   settings registry by `pipeline.judgment_stages.llm_config`).
-- `check_ollama` answers "is Ollama running, and is the model pulled?" with a
-  `HealthReport` whose `message` says what to do (used by `curator doctor`
-  and by the describe stage before it queues work).
+- `check_llm` answers "is the server running, and is the model there?" with
+  a `HealthReport` whose `message` says what to do (used by `curator doctor`
+  and by the describe stage before it queues work): Ollama's version (0.5 or
+  later is needed for structured outputs) and model list, or an
+  OpenAI-compatible server's `/v1/models`.
+
+Servers: Ollama (the default), or any OpenAI-compatible server (LM Studio,
+llama.cpp server, vLLM) when `llm_base_url` is set — provider "compatible".
+Neither needs tool calling: the schema goes as `response_format` json_schema
+(`json_mode` "schema"), or, for a server that rejects that, in the prompt with
+the answer read from the text ("prompt"). A server that answers the schema
+with "does not support tools" / "invalid JSON schema" switches the describer
+to "prompt" for the rest of the session (one retry, not a failure).
 - `Describer.describe` sends one preview JPEG and returns a validated
   `PhotoMetadata`, or raises a typed `LLMError` (see llm.errors).
 - `run_describe` is the stage body: immutable `DescribeRequest` in,
@@ -49,6 +59,7 @@ from curator.llm.errors import (
     classify,
     model_missing_message,
     not_running_message,
+    schema_refused,
 )
 from curator.llm.prompt import PROMPT_VERSION, build_messages
 from curator.llm.schema import PhotoMetadata
@@ -58,6 +69,28 @@ if TYPE_CHECKING:
 
 DEFAULT_PROVIDER = "ollama/llava"
 DEFAULT_OLLAMA_URL = "http://localhost:11434"
+COMPATIBLE_PROVIDER = "compatible"  # any OpenAI-compatible server at `base_url`
+MIN_OLLAMA_VERSION = (0, 5, 0)  # structured outputs (format = JSON schema) arrived in 0.5
+JSON_MODES = ("schema", "prompt")
+
+
+@dataclass(frozen=True)
+class VisionModel:
+    """A vision model Curator was tested with, for `curator doctor`'s advice."""
+
+    name: str  # what `ollama pull` takes
+    download: str  # the Ollama library's download size
+    note: str
+
+
+TESTED_VISION_MODELS: tuple[VisionModel, ...] = (
+    VisionModel("llava", "4.7 GB", "the default; good general descriptions"),
+    VisionModel("gemma3:4b", "3.3 GB", "lighter and faster, good tags"),
+    VisionModel("qwen2.5vl:3b", "3.2 GB", "lighter; reads text in photos well"),
+    VisionModel("qwen2.5vl:7b", "6.0 GB", "better descriptions, needs ~8 GB of GPU memory"),
+    VisionModel("minicpm-v", "5.5 GB", "detailed descriptions"),
+    VisionModel("moondream", "1.7 GB", "the smallest; short descriptions, for slow machines"),
+)
 _STOPPED_MESSAGE = (
     "Describing stopped because Curator is shutting down; the photo will be described "
     "on the next run."
@@ -106,6 +139,7 @@ class LLMConfig:
     max_retries: int = 2  # instructor re-asks after output that does not validate
     transport_retries: int = 3  # extra tries after connection/429/5xx/timeout faults
     backoff_s: float = 1.0  # first backoff delay; doubles per try
+    json_mode: str = "schema"  # "schema" (response_format json_schema) or "prompt"
 
     @property
     def provider_name(self) -> str:
@@ -118,6 +152,22 @@ class LLMConfig:
     @property
     def is_ollama(self) -> bool:
         return self.provider_name == "ollama"
+
+    @property
+    def is_compatible(self) -> bool:
+        """An OpenAI-compatible server at `base_url` (LM Studio, llama.cpp, vLLM)."""
+        return self.provider_name == COMPATIBLE_PROVIDER
+
+    @property
+    def api_url(self) -> str:
+        """The OpenAI-style API root ("…/v1") at `base_url`: `root_url` plus "/v1"
+        unless the URL already names a path (e.g. "http://host:8000/openai/v1")."""
+        url = self.base_url.strip().rstrip("/")
+        if "://" not in url:
+            url = f"http://{url}"
+        if url.endswith("/v1") or url.split("://", 1)[1].count("/") >= 1:
+            return url
+        return f"{url}/v1"
 
     @property
     def root_url(self) -> str:
@@ -184,8 +234,31 @@ def _refused(url: str, timeout_s: float) -> bool:
         return False
 
 
-def check_ollama(config: LLMConfig) -> HealthReport:
-    """Ask Ollama for its version and model list. Never raises."""
+def parse_version(text: str | None) -> tuple[int, ...] | None:
+    """ "0.6.2" → (0, 6, 2); "0.5.0-rc1" → (0, 5, 0); unreadable → None."""
+    if not text:
+        return None
+    import re
+
+    found = re.match(r"v?(\d+)\.(\d+)(?:\.(\d+))?", text.strip())
+    if found is None:
+        return None
+    return tuple(int(g or 0) for g in found.groups())
+
+
+def version_too_old_message(version: str) -> str:
+    need = ".".join(map(str, MIN_OLLAMA_VERSION[:2]))
+    return (
+        f"Ollama {version} is older than {need}, which structured outputs need — update "
+        "Ollama (https://ollama.com/download); until then descriptions fall back to "
+        "reading JSON from the model's text."
+    )
+
+
+def check_llm(config: LLMConfig) -> HealthReport:
+    """Ask the LLM server whether it runs and has the model. Never raises."""
+    if config.is_compatible:
+        return check_compatible(config)
     if not config.is_ollama:
         return HealthReport(
             reachable=True,
@@ -257,8 +330,61 @@ def check_ollama(config: LLMConfig) -> HealthReport:
     if not model_is_installed(model, models):
         return HealthReport(True, version, False, models, model_missing_message(model))
     running = f"Ollama {version}" if version else "Ollama"
+    parsed = parse_version(version)
+    if parsed is not None and parsed < MIN_OLLAMA_VERSION and version is not None:
+        return HealthReport(True, version, True, models, version_too_old_message(version))
     return HealthReport(
         True, version, True, models, f"{running} is running at {url} with model '{model}'."
+    )
+
+
+def check_compatible(config: LLMConfig) -> HealthReport:
+    """An OpenAI-compatible server: reachable, and is the model in `/v1/models`?
+    Servers that serve one model under any name (llama.cpp) may not list ours:
+    that is 'unknown' (None), not missing. Never raises."""
+    url = config.api_url
+    timeout = min(config.timeout_s, HEALTH_TIMEOUT_S)
+    down = HealthReport(
+        False,
+        None,
+        None,
+        (),
+        f"No OpenAI-compatible server answers at {url} — start it (LM Studio: Developer ▸ "
+        "Start Server; llama.cpp: llama-server) or fix the OpenAI-compatible server setting "
+        "(CURATOR_LLM_BASE_URL).",
+    )
+    if _refused(url, timeout):
+        return down
+    import httpx
+
+    try:
+        reply = httpx.get(f"{url}/models", timeout=timeout)
+        listed = reply.json().get("data", []) if reply.status_code == 200 else []
+        models = tuple(str(m["id"]) for m in listed if isinstance(m, dict) and "id" in m)
+    except httpx.ConnectError:
+        return down
+    except httpx.TimeoutException:
+        return HealthReport(
+            False, None, None, (), f"The server at {url} did not answer within {timeout:g} s."
+        )
+    except (httpx.HTTPError, ValueError, AttributeError, TypeError):
+        models = ()
+    model = config.model_name
+    if model in models:
+        return HealthReport(True, None, True, models, f"The server at {url} has model '{model}'.")
+    if models:
+        served = ", ".join(models[:5])
+        return HealthReport(
+            True,
+            None,
+            None,
+            models,
+            f"The server at {url} lists {served}, not '{model}' — if it serves one model "
+            "under any name (llama.cpp) this is fine; otherwise set the Vision LLM setting "
+            "to one of those.",
+        )
+    return HealthReport(
+        True, None, None, (), f"The server at {url} answers; it did not list its models."
     )
 
 
@@ -279,6 +405,13 @@ class Describer:
         self._client: instructor.Instructor | None = None
         self._lock = threading.Lock()
         self._closed = threading.Event()
+        self._json_mode = config.json_mode if config.json_mode in JSON_MODES else "schema"
+
+    @property
+    def json_mode(self) -> str:
+        """ "schema" or "prompt": how the JSON shape is asked for right now (a
+        server that refused the schema has switched this to "prompt")."""
+        return self._json_mode
 
     def describe(self, jpeg_bytes: bytes) -> PhotoMetadata:
         """The validated description of one JPEG; raises an `LLMError` subclass."""
@@ -316,9 +449,20 @@ class Describer:
             close()
 
     def _ask(self, messages: list[dict[str, object]]) -> PhotoMetadata:
+        try:
+            return self._create(messages)
+        except Exception as exc:
+            if self._json_mode != "schema" or not schema_refused(exc):
+                raise
+            with self._lock:  # the server can't take the schema: ask in the prompt
+                self._json_mode = "prompt"
+                self._client = None
+            return self._create(messages)
+
+    def _create(self, messages: list[dict[str, object]]) -> PhotoMetadata:
         client = self._instructor()
         extra: dict[str, Any] = {}
-        if self.config.is_ollama:
+        if self.config.is_ollama or self.config.is_compatible:
             extra["model"] = self.config.model_name
             # Deterministic descriptions, and a bound on llava's known runaway tag
             # lists; the JSON schema itself goes as `response_format` (Mode.JSON_SCHEMA),
@@ -359,17 +503,31 @@ class Describer:
             return instructor.from_provider(
                 self.config.provider, timeout=self.config.timeout_s, max_retries=0
             )
-        if not self.config.is_ollama:
+        if not (self.config.is_ollama or self.config.is_compatible):
             return instructor.from_provider(self.config.provider)
+        import os
+
         import openai
 
+        if self.config.is_compatible:
+            base_url = self.config.api_url
+            # Local servers ignore the key; vLLM started with --api-key checks it.
+            api_key = os.environ.get("CURATOR_LLM_API_KEY") or "not-needed"
+        else:
+            base_url, api_key = f"{self.config.root_url}/v1", "ollama"  # key ignored
         openai_client = openai.OpenAI(
-            base_url=f"{self.config.root_url}/v1",
-            api_key="ollama",  # required by the client, ignored by Ollama
+            base_url=base_url,
+            api_key=api_key,
             timeout=self.config.timeout_s,
             max_retries=0,  # transport retries are ours (see the module docstring)
         )
-        return instructor.from_openai(openai_client, mode=instructor.Mode.JSON_SCHEMA)
+        # Neither mode uses tool calling: "schema" sends response_format json_schema
+        # (a decoding grammar in Ollama 0.5+, LM Studio, vLLM); "prompt" puts the schema
+        # in the system prompt and reads the JSON out of the answer's text.
+        mode = (
+            instructor.Mode.JSON_SCHEMA if self._json_mode == "schema" else instructor.Mode.MD_JSON
+        )
+        return instructor.from_openai(openai_client, mode=mode)
 
 
 @dataclass(frozen=True)
@@ -494,6 +652,7 @@ def _preview_failure(
 
 
 __all__ = [
+    "TESTED_VISION_MODELS",
     "DescribeFailure",
     "DescribeOutcome",
     "DescribeRequest",
@@ -509,8 +668,10 @@ __all__ = [
     "LLMTransientError",
     "LLMUnavailable",
     "PhotoDescriber",
-    "check_ollama",
+    "check_compatible",
+    "check_llm",
     "model_is_installed",
+    "parse_version",
     "provider_for",
     "run_describe",
 ]

@@ -70,7 +70,11 @@ class LLMConfigError(LLMError):
 def service_name(provider: str) -> str:
     """How messages name the LLM server: "Ollama", or "the openai service"."""
     name = provider.split("/", 1)[0]
-    return "Ollama" if name == "ollama" else f"the {name} service"
+    if name == "ollama":
+        return "Ollama"
+    if name == "compatible":
+        return "the OpenAI-compatible server"
+    return f"the {name} service"
 
 
 def not_running_message(url: str) -> str:
@@ -97,6 +101,27 @@ def _status_code(exc: BaseException) -> int | None:
     response = getattr(exc, "response", None)
     code = getattr(response, "status_code", None)
     return code if isinstance(code, int) else None
+
+
+SCHEMA_REFUSALS = (
+    "does not support tools",
+    "invalid json schema",
+    "response_format",
+    "json_schema",
+    "grammar",
+)
+
+
+def schema_refused(exc: BaseException) -> bool:
+    """True when the server refused the *structured-output request* itself (HTTP 400
+    "model does not support tools", "invalid JSON schema in format", an unknown
+    `response_format`): asking again with the schema in the prompt can work."""
+    for cause in _chain(exc):
+        code = _status_code(cause)
+        if code is not None and 400 <= code < 500 and code not in (401, 403, 404, 429):
+            body = str(cause).lower()
+            return any(marker in body for marker in SCHEMA_REFUSALS)
+    return False
 
 
 def _is_timeout(exc: BaseException) -> bool:

@@ -32,12 +32,13 @@ from curator.catalog import judgments
 from curator.catalog.models import Stage, StageStatus
 from curator.catalog.writer import Attempted, record_error
 from curator.llm.client import (
+    COMPATIBLE_PROVIDER,
     DescribeFailure,
     DescribeOutcome,
     Describer,
     DescribeRequest,
     LLMConfig,
-    check_ollama,
+    check_llm,
     provider_for,
     run_describe,
 )
@@ -68,8 +69,20 @@ __all__ = [
 
 
 def llm_config(settings: Settings) -> LLMConfig:
+    """The describe stage's LLM: an OpenAI-compatible server when `llm_base_url` is
+    set (the model setting is then that server's model name), else Ollama."""
+    compatible = settings.llm_base_url.strip()
+    if compatible:
+        model = settings.llm_model.strip().removeprefix("ollama/")
+        return LLMConfig(
+            provider=f"{COMPATIBLE_PROVIDER}/{model}",
+            base_url=compatible,
+            json_mode=settings.llm_json_mode,
+        )
     return LLMConfig(
-        provider=provider_for(settings.llm_model.strip()), base_url=settings.ollama_url
+        provider=provider_for(settings.llm_model.strip()),
+        base_url=settings.ollama_url,
+        json_mode=settings.llm_json_mode,
     )
 
 
@@ -105,7 +118,7 @@ def plan_describe(
     requests = [DescribeRequest(pid, os.path.join(cache_dir, key), config) for pid, key in todo]
     if not requests or not health_check:
         return DescribePlan(requests, None)
-    health = check_ollama(config)
+    health = check_llm(config)
     if not health.ok:
         return DescribePlan(requests, health.message)
     return DescribePlan(requests, None)

@@ -302,9 +302,9 @@ class _HealthCheckTask(QRunnable):
         self.config, self.signals = config, signals
 
     def run(self) -> None:
-        from curator.llm.client import check_ollama
+        from curator.llm.client import check_llm
 
-        safe_emit(self.signals.checked, check_ollama(self.config))
+        safe_emit(self.signals.checked, check_llm(self.config))
 
 
 # -- the service -----------------------------------------------------------------------

@@ -168,3 +168,27 @@ def test_first_use_downloads_the_weights_when_online(
     }
     (photo,) = list_json()
     assert photo["stages"]["embed"]["reason"] == "The download of the CLIP weights failed (test)."
+
+
+def test_curator_describe_gives_the_new_tags_confidences(
+    tmp_path: Path, tiny_clip: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tags added by a later `curator describe` (Ollama was away at import) get
+    their CLIP confidences too, as tags added during an import do."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for i in range(3):
+        make_jpeg(lib / f"p{i}.jpg", 360 + 8 * i, 240, pattern="texture")
+    monkeypatch.setenv("CURATOR_OLLAMA_URL", "http://127.0.0.1:9")  # nobody listens
+    result = import_json(lib)
+    assert result["stages"]["describe"]["skipped"] == 3
+    assert all(p["tags"] == [] for p in list_json())
+
+    with FakeOllama() as ollama:
+        monkeypatch.setenv("CURATOR_OLLAMA_URL", ollama.url)
+        code, out, err = run_cli("describe", "--json")
+    assert code == 0, err
+    assert '"done": 3' in out
+    tags = [t for p in list_json() for t in p["tags"]]
+    assert len(tags) == 3 * 6  # the golden reply's six tags on each photo
+    assert all(t["confidence"] is not None and 0 <= t["confidence"] <= 100 for t in tags)

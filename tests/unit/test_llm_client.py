@@ -29,7 +29,7 @@ from curator.llm.client import (
     LLMModelMissing,
     LLMTransientError,
     LLMUnavailable,
-    check_ollama,
+    check_llm,
     model_is_installed,
     provider_for,
     run_describe,
@@ -151,7 +151,7 @@ def test_model_name_matching() -> None:
 
 
 def test_health_with_the_model(server: FakeOllama) -> None:
-    report = check_ollama(_config(server.url))
+    report = check_llm(_config(server.url))
     assert report.reachable and report.model_installed and report.ok
     assert report.version == "0.6.2"
     assert report.models == ("llava:latest",)
@@ -162,7 +162,7 @@ def test_health_with_the_model(server: FakeOllama) -> None:
 
 def test_health_without_the_model(server: FakeOllama) -> None:
     server.set_models("llama3:latest", "llava:13b")
-    report = check_ollama(_config(server.url))
+    report = check_llm(_config(server.url))
     assert report.reachable and report.model_installed is False and not report.ok
     assert report.models == ("llama3:latest", "llava:13b")
     assert report.message == "Model 'llava' is not installed — run `ollama pull llava`"
@@ -171,25 +171,25 @@ def test_health_without_the_model(server: FakeOllama) -> None:
 def test_health_for_a_tagged_model(server: FakeOllama) -> None:
     server.set_models("llava:13b")
     config = _from_env({"CURATOR_LLM_MODEL": "llava:13b", "CURATOR_OLLAMA_URL": server.url})
-    assert check_ollama(config).model_installed is True
+    assert check_llm(config).model_installed is True
 
 
 def test_health_when_nothing_listens() -> None:
     url = _closed_port_url()
-    report = check_ollama(_config(url))
+    report = check_llm(_config(url))
     assert not report.reachable and not report.ok
     assert report.message == f"Ollama is not running at {url} — start it with `ollama serve`"
 
 
 def test_health_when_the_server_is_not_ollama(server: FakeOllama) -> None:
     server.fail_tags(Reply.error(500, {"error": "boom"}))
-    report = check_ollama(_config(server.url))
+    report = check_llm(_config(server.url))
     assert report.reachable and report.model_installed is None
     assert "CURATOR_OLLAMA_URL" in report.message
 
 
 def test_health_for_another_provider() -> None:
-    report = check_ollama(LLMConfig(provider="openai/gpt-4o"))
+    report = check_llm(LLMConfig(provider="openai/gpt-4o"))
     assert report.reachable and report.model_installed is None
     assert "No health check is available" in report.message
 
@@ -531,7 +531,7 @@ def test_real_ollama_describes_a_photo(tmp_path: Path) -> None:
     Image.new("RGB", (320, 240), (200, 120, 40)).save(path, "JPEG")
     # llava at http://localhost:11434 unless CURATOR_OLLAMA_URL / CURATOR_LLM_MODEL say otherwise
     config = _from_env(_ENV_AT_IMPORT)
-    health = check_ollama(config)
+    health = check_llm(config)
     assert health.ok, health.message
     outcome = run_describe(DescribeRequest(1, str(path), config), Describer(config))
     assert isinstance(outcome, DescribeResult), outcome
