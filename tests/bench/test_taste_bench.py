@@ -198,6 +198,7 @@ def _needed(curve: dict[int, float], target: float) -> int | None:
 
 
 @pytest.mark.bench
+@pytest.mark.timeout(3600)  # 12 learning curves of 18 fits each: minutes on a busy machine
 def test_uncertain_first_needs_fewer_decisions_than_time_order() -> None:
     runs: dict[str, list[dict[int, float]]] = {}
     for seed in UNCERTAIN_SEEDS:
