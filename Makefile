@@ -22,7 +22,8 @@ install: $(STAMP) qt-runtime
 
 # Qt's X11 plugin loads system libraries pip can't bring (libxcb-cursor0…):
 # checked with ldd on every run/test (fast), installed with apt-get on
-# Debian/Ubuntu (sudo when not root); elsewhere the exact packages are named.
+# Debian/Ubuntu (sudo when not root; with neither, `apt-get download` unpacked
+# into PySide6's own Qt/lib, no root needed); elsewhere the packages are named.
 qt-runtime: $(STAMP)
 	@$(PY) -m curator.setup_check --install
 

@@ -56,6 +56,7 @@ from curator.ui.pipeline_controller import PipelineController
 from curator.ui.purge_controller import PurgeController
 from curator.ui.recent_folders import RecentFolders
 from curator.ui.review import ReviewSession
+from curator.ui.window_state import WindowState
 
 EXIT_OK, EXIT_USAGE, EXIT_CATALOG = 0, 2, 3
 THUMBNAIL_CACHE = 600  # ~200 px pixmaps: ~60 MB
@@ -192,11 +193,12 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         purge=purge,
         pass_order=pass_order,
         embedding_model=embedding_model,
+        window_state=WindowState(paths.config_dir),
     )
     window.setPalette(dark_palette())
 
     def on_retrained(report: object) -> None:
-        window.statusBar().showMessage(getattr(report, "message", ""), 5000)
+        window.show_background(getattr(report, "message", ""), 8000)
         model.refresh_scores()  # in place: scroll position and selection stay
 
     def apply_settings(new: Settings) -> None:

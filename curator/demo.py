@@ -179,18 +179,39 @@ _BYTE, _ASCII, _SHORT, _LONG, _RATIONAL, _SRATIONAL = 1, 2, 3, 4, 5, 10
 _TYPE_FORMAT = {_BYTE: "B", _ASCII: "B", _SHORT: "H", _LONG: "I", _RATIONAL: "I", _SRATIONAL: "i"}
 
 
+# XYZ -> linear sRGB (D65 white), IEC 61966-2-1: the demo "camera" sees sRGB's
+# primaries, so this is its ColorMatrix1 under CalibrationIlluminant1 = D65.
+# It takes D65's white (0.9505, 1, 1.089) to (1, 1, 1): the neutral is 1, 1, 1.
+XYZ_TO_LINEAR_SRGB = (
+    (3.2404542, -1.5371385, -0.4985314),
+    (-0.9692660, 1.8760108, 0.0415560),
+    (0.0556434, -0.2040259, 1.0572252),
+)
+
+
+def srgb_to_linear(values: np.ndarray) -> np.ndarray:
+    """8-bit sRGB-encoded values -> linear light in 0…1 (the sRGB curve undone)."""
+    v = values.astype(np.float64) / 255.0
+    return np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+
+
 def dng_with_preview(scene: np.ndarray, taken: datetime) -> bytes:
     """A little-endian DNG 1.4: IFD0 holds a baseline JPEG preview (NewSubFileType 1),
-    its SubIFD the raw: 16-bit RGGB Bayer sensels made from `scene`, 12-bit range."""
+    its SubIFD the raw: 16-bit RGGB Bayer sensels made from `scene`, 12-bit range.
+
+    The sensels are linear light (the preview's sRGB curve undone) in sRGB's
+    primaries, described by `XYZ_TO_LINEAR_SRGB` for D65 with AsShotNeutral
+    1, 1, 1 (a grey has equal R, G, B levels), so a raw developer (LibRaw)
+    renders the colours of the preview."""
     height, width = scene.shape[0] // 2 * 2, scene.shape[1] // 2 * 2
-    rgb = scene[:height, :width].astype(np.uint32)
+    linear = srgb_to_linear(scene[:height, :width])
     black, white = 256, 4095
-    sensor = np.empty((height, width), np.uint32)
-    sensor[0::2, 0::2] = rgb[0::2, 0::2, 0]  # R
-    sensor[0::2, 1::2] = rgb[0::2, 1::2, 1]  # G
-    sensor[1::2, 0::2] = rgb[1::2, 0::2, 1]  # G
-    sensor[1::2, 1::2] = rgb[1::2, 1::2, 2]  # B
-    raw = (black + sensor * (white - black) // 255).astype("<u2").tobytes()
+    sensor = np.empty((height, width), np.float64)
+    sensor[0::2, 0::2] = linear[0::2, 0::2, 0]  # R
+    sensor[0::2, 1::2] = linear[0::2, 1::2, 1]  # G
+    sensor[1::2, 0::2] = linear[1::2, 0::2, 1]  # G
+    sensor[1::2, 1::2] = linear[1::2, 1::2, 2]  # B
+    raw = np.rint(black + sensor * (white - black)).astype("<u2").tobytes()
     preview = io.BytesIO()
     small = Image.fromarray(scene).resize((width // 2, height // 2), Image.Resampling.LANCZOS)
     small.save(preview, "JPEG", quality=85)
@@ -198,7 +219,7 @@ def dng_with_preview(scene: np.ndarray, taken: datetime) -> bytes:
 
     out = bytearray(b"II*\x00\x00\x00\x00\x00")
     jpeg_at, raw_at = _append(out, jpeg), _append(out, raw)
-    identity = [1, 1, 0, 1, 0, 1, 0, 1, 1, 1, 0, 1, 0, 1, 0, 1, 1, 1]
+    color_matrix = [v for row in XYZ_TO_LINEAR_SRGB for c in row for v in (round(c * 10000), 10000)]
     raw_ifd = _append_ifd(
         out,
         [
@@ -240,8 +261,8 @@ def dng_with_preview(scene: np.ndarray, taken: datetime) -> bytes:
             (50706, _BYTE, [1, 4, 0, 0]),  # DNGVersion
             (50707, _BYTE, [1, 2, 0, 0]),  # DNGBackwardVersion
             (50708, _ASCII, list(b"Curator Demo DNG\x00")),  # UniqueCameraModel
-            (50721, _SRATIONAL, identity),  # ColorMatrix1
-            (50728, _RATIONAL, [1, 1, 1, 1, 1, 1]),  # AsShotNeutral
+            (50721, _SRATIONAL, color_matrix),  # ColorMatrix1: XYZ -> camera
+            (50728, _RATIONAL, [1, 1, 1, 1, 1, 1]),  # AsShotNeutral: grey is R = G = B
             (50778, _SHORT, [21]),  # CalibrationIlluminant1: D65
         ],
     )

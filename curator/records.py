@@ -85,7 +85,8 @@ class TechnicalRequest:
 class SharpnessMeasure:
     laplacian_var: float  # variance of the Laplacian over the whole frame
     tile_p90: float  # 90th percentile of per-tile Laplacian variance
-    score: float  # 0..100, see imaging.metrics for the calibration
+    score: float | None  # 0..100, see imaging.metrics; None: not judged (see `note`)
+    note: str | None = None  # why there is no score ("too small to judge")
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class ExposureMeasure:
     shadow_clip: float  # fraction of pixels at or below the shadow threshold
     mean_luminance: float  # 0..255
     score: float  # 0..100, see imaging.metrics for the rule
+    ev: float | None = None  # estimated EV from a well-exposed rendering (-1.3: under)
 
 
 @dataclass(frozen=True)

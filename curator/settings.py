@@ -9,7 +9,7 @@ receive it as a snapshot.
 
 Fields marked `json_schema_extra={"form": False}` are edited elsewhere (the
 keyboard page, the gallery's size slider), not in the generated dialog;
-`form_fields()` lists the others. `update_settings_file` writes just the
+`form_fields()` lists the others. `save_changes` writes just the
 named keys into the file (the rest of the file untouched, so a value that
 came from an environment variable is not made permanent by it).
 """
@@ -217,30 +217,43 @@ def load_settings(settings_file: Path | None = None, env: dict[str, str] | None 
         raise SettingsError(f"Invalid setting — {problems}") from exc
 
 
-def update_settings_file(settings_file: Path, changes: dict[str, Any]) -> None:
-    """Write `changes` into the settings file, leaving its other keys as they are
-    (atomically: temp + rename). A value equal to the default is removed."""
-    current: dict[str, Any] = {}
+def env_overrides(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The settings an environment variable sets ({field: "CURATOR_FIELD"})."""
+    env = dict(os.environ) if env is None else env
+    keys = {name: f"CURATOR_{name.upper()}" for name in Settings.model_fields}
+    return {name: key for name, key in keys.items() if key in env}
+
+
+def save_changes(settings_file: Path, changes: dict[str, Any]) -> None:
+    """Write only `changes` into the settings file, keeping what it already holds.
+
+    The Settings dialog's OK: a value that came from an environment override
+    (or any field the user did not touch) is never written. A change back to
+    the default removes the field from the file. Validated before writing
+    (SettingsError, nothing written).
+    """
+    values: dict[str, Any] = {}
     if settings_file.exists():
         try:
             loaded = json.loads(settings_file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise SettingsError(f"The settings file {settings_file} can't be read: {exc}") from exc
         if isinstance(loaded, dict):
-            current = loaded
+            values.update(loaded)
+    values.update(changes)
+    try:
+        checked = Settings(**values)
+    except ValidationError as exc:
+        raise SettingsError(f"Invalid setting — {exc.errors()[0]['msg']}") from exc
     defaults = Settings()
-    for name, value in changes.items():
-        if value == getattr(defaults, name):
-            current.pop(name, None)
-        else:
-            current[name] = value
-    _write(settings_file, current)
-
-
-def _write(settings_file: Path, values: dict[str, Any]) -> None:
+    kept = {
+        name: getattr(checked, name)
+        for name in values
+        if name in Settings.model_fields and getattr(checked, name) != getattr(defaults, name)
+    }
     settings_file.parent.mkdir(parents=True, exist_ok=True)
     tmp = settings_file.with_name(settings_file.name + ".tmp")
-    tmp.write_text(json.dumps(values, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.write_text(json.dumps(kept, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(tmp, settings_file)
 
 

@@ -10,12 +10,18 @@ What it does:
 - runs `ldd` on the plugin (`plugins/platforms/libqxcb.so`), its GL
   integrations and QtWidgets, and collects the libraries marked "not found";
 - maps each to the Debian/Ubuntu package that ships it (`DEBIAN_PACKAGES`);
-- on Debian/Ubuntu (`apt-get` present) installs them, with sudo when not
-  root, after saying what it installs and why; elsewhere prints the packages
-  and exits 1; on macOS and Windows there is nothing to check (exit 0).
+- on Debian/Ubuntu (`apt-get` present) installs them after saying what it
+  installs and why, trying in order (`attempts`): apt-get install as root,
+  or through sudo when sudo can run here; then, needing no root at all,
+  `apt-get download` + `dpkg-deb -x` into PySide6's own Qt/lib
+  (`curator.setup_unpack`), repeated while the copied libraries reveal
+  more missing ones (at most `UNPACK_ROUNDS` times);
+- elsewhere prints the packages and exits 1; on macOS and Windows there is
+  nothing to check (exit 0).
 
-Pure parts (`parse_ldd`, `packages_for`, `install_command`) are unit-tested
-with canned `ldd` output; no Qt import here (PySide6 is found by its files).
+Pure parts (`parse_ldd`, `packages_for`, `install_command`, `attempts`) are
+unit-tested with canned `ldd` output, the order of attempts with fake
+runners; no Qt import here (PySide6 is found by its files).
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
+
+from curator import setup_unpack
 
 # soname → the Debian/Ubuntu package that ships it (apt resolves the t64
 # renames of Ubuntu 24.04, e.g. libglib2.0-0 → libglib2.0-0t64, by itself).
@@ -79,6 +88,9 @@ DEBIAN_PACKAGES: dict[str, str] = {
 }
 
 WHY = "Qt's X11 platform plugin (libqxcb.so) needs them to open a window"
+UNPACK_ROUNDS = 4  # a copied library may need another missing one: ldd again, fetch again
+
+Attempt = Literal["apt-get", "sudo apt-get", "download"]
 
 
 @dataclass(frozen=True)
@@ -142,6 +154,13 @@ def install_command(packages: Sequence[str], *, is_root: bool, has_sudo: bool) -
     return ["sudo", *base] if has_sudo else None
 
 
+def attempts(*, is_root: bool, has_sudo: bool) -> list[Attempt]:
+    """The ways to install, in order: apt-get install as root, else through sudo;
+    then (needing no root) apt-get download unpacked into PySide6's Qt/lib."""
+    first: list[Attempt] = ["apt-get"] if is_root else ["sudo apt-get"] if has_sudo else []
+    return [*first, "download"]
+
+
 def check(install: bool) -> int:
     """Check (and with `install`, fix) the plugin's libraries; return an exit code."""
     if not sys.platform.startswith("linux"):
@@ -161,12 +180,24 @@ def check(install: bool) -> int:
     apt = shutil.which("apt-get") is not None and shutil.which("dpkg") is not None
     if not apt or not install or not missing.packages:
         return _explain(missing, apt)
-    cmd = install_command(missing.packages, is_root=os.geteuid() == 0, has_sudo=_can_sudo())
-    if cmd is None:
-        print("setup: not root, and sudo can't ask for a password here; as root:", file=sys.stderr)
-        print(f"  apt-get install {' '.join(missing.packages)}", file=sys.stderr)
-        return 1
-    print(f"setup: installing {' '.join(missing.packages)} ({WHY}):")
+    for attempt in attempts(is_root=os.geteuid() == 0, has_sudo=_can_sudo()):
+        if attempt == "download":
+            missing = unpack_into_qt(missing, qt_dir / "lib", files)
+        else:
+            apt_install(missing.packages, sudo=attempt == "sudo apt-get")
+            missing = packages_for(missing_libraries(files))
+        if not missing.libraries:
+            print("setup: Qt's X11 libraries are all there now.")
+            return 0
+        print(f"setup: still missing after {attempt}: {', '.join(missing.libraries)}")
+    return _explain(missing, apt)
+
+
+def apt_install(packages: Sequence[str], *, sudo: bool) -> None:
+    """apt-get install `packages` (through sudo); `apt-get update` and again if it fails."""
+    cmd = install_command(packages, is_root=not sudo, has_sudo=sudo)
+    assert cmd is not None
+    print(f"setup: installing {' '.join(packages)} ({WHY}):")
     print("  " + " ".join(cmd))
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     if subprocess.run(cmd, env=env, check=False).returncode != 0:
@@ -174,12 +205,32 @@ def check(install: bool) -> int:
         update = [*cmd[: cmd.index("apt-get")], "apt-get", "update", "-q"]
         subprocess.run(update, env=env, check=False)
         subprocess.run(cmd, env=env, check=False)
-    still = packages_for(missing_libraries(files))
-    if still.libraries:
-        print(f"setup: still missing after apt-get: {', '.join(still.libraries)}", file=sys.stderr)
-        return _explain(still, apt)
-    print("setup: Qt's X11 libraries are all there now.")
-    return 0
+
+
+def unpack_into_qt(missing: Missing, lib_dir: Path, files: Sequence[Path]) -> Missing:
+    """Fetch the packages without root into `lib_dir`, again for what the copied
+    libraries turn out to need; what is still missing afterwards."""
+    if shutil.which("dpkg-deb") is None:
+        return missing
+    tried: set[str] = set()
+    for _ in range(UNPACK_ROUNDS):
+        new = [p for p in missing.packages if p not in tried]
+        if not new:
+            break
+        tried.update(new)
+        print(
+            f"setup: installing {' '.join(new)} without root: apt-get download, unpacked "
+            f"into {lib_dir} (PySide6's own folder, where the xcb plugin looks first)"
+        )
+        done = setup_unpack.install_into(new, lib_dir)
+        for error in done.errors:
+            print(f"  {error}", file=sys.stderr)
+        if done.copied:
+            print(f"  copied {len(done.copied)} files: {', '.join(done.copied)}")
+        missing = packages_for(missing_libraries(files))
+        if not missing.libraries:
+            break
+    return missing
 
 
 def _can_sudo() -> bool:
@@ -194,7 +245,7 @@ def _can_sudo() -> bool:
 def _explain(missing: Missing, apt: bool) -> int:
     print(f"setup: Curator can't open a window until these are installed ({WHY}):", file=sys.stderr)
     if missing.packages:
-        how = "apt-get install" if apt else "on Debian/Ubuntu: apt-get install"
+        how = "as root: apt-get install" if apt else "on Debian/Ubuntu, as root: apt-get install"
         print(f"  {how} {' '.join(missing.packages)}", file=sys.stderr)
         if not apt:
             print(

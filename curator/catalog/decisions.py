@@ -26,17 +26,20 @@ is not a judgment by itself (it neither keeps nor trains).
 Undo/redo (`undo_last`, `redo_last`) never edit or delete a row: undoing a
 group appends its inverse rows, each with `undoes` pointing at the row it
 reverses; redoing appends the inverse of that undo (its `undoes` points at
-the undo row). A *group* is everything one call wrote — one user action on
-one photo (a pick that also keeps writes two rows). Every call stamps its
-rows with ONE `created_at`, strictly later than any row before it, so a
-group is exactly a run of consecutive rows with the same photo and stamp;
-no schema change is needed. See `_undo_target`/`_redo_target` for how the
-undo and redo stacks are read back from the log.
+the undo row). A *group* is everything one user action wrote — one call on
+one photo (a pick that also keeps writes two rows), or every call made
+inside `one_step` (a decision key on a selection of many photos in the
+grid: one undo step). Every group stamps its rows with ONE `created_at`,
+strictly later than any row before it, so a group is exactly a run of
+consecutive rows with the same stamp; no schema change is needed. See
+`_undo_target`/`_redo_target` for how the undo and redo stacks are read
+back from the log.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -89,12 +92,22 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
+# Set by `one_step` while its calls run: their rows share this stamp (one group).
+_STEP_STAMP: ContextVar[datetime | None] = ContextVar("_STEP_STAMP", default=None)
+
+
 def _group_stamp() -> datetime:
-    """The one timestamp of a new group: now, but strictly after the newest row.
+    """The one timestamp of a new group (or of the `one_step` under way).
 
     Call inside the group's transaction. Strictly increasing stamps keep two
     quick actions on one photo (or a coarse system clock) from merging.
     """
+    shared = _STEP_STAMP.get()
+    return shared if shared is not None else _new_stamp()
+
+
+def _new_stamp() -> datetime:
+    """Now, but strictly after the newest row."""
     now = utcnow()
     last = Decision.select(Decision.created_at).order_by(Decision.id.desc()).first()
     if last is not None and last.created_at >= now:
@@ -251,6 +264,30 @@ def apply_many(fn: Callable[[], T]) -> T:
     error) none is. Each photo's change is still its own undo group.
     """
     return _write(fn)
+
+
+def one_step(
+    photo_ids: Iterable[int], decide: Callable[[int], list[DecisionRecord]]
+) -> list[DecisionRecord]:
+    """`decide(photo_id)` for every photo, as ONE transaction and ONE undo step.
+
+    The grid's decision keys on a selection use it: "rate 12 photos 3 stars"
+    is undone (and redone) as a whole. `decide` is one of this module's
+    calls (or several); all its rows share one stamp. All or nothing.
+    """
+    ids = list(dict.fromkeys(int(pid) for pid in photo_ids))
+
+    def write() -> list[DecisionRecord]:
+        token = _STEP_STAMP.set(_new_stamp())
+        try:
+            records: list[DecisionRecord] = []
+            for pid in ids:
+                records += decide(pid)
+            return records
+        finally:
+            _STEP_STAMP.reset(token)
+
+    return _write(write)
 
 
 def _write(fn: Callable[[], T]) -> T:
@@ -423,9 +460,7 @@ def _groups_newest_first() -> Iterator[_Group]:
         if not rows:
             break
         for row in rows:
-            if current and (
-                row.created_at != current[0].created_at or row.photo_id != current[0].photo_id
-            ):
+            if current and row.created_at != current[0].created_at:
                 yield _Group(tuple(current))
                 current = []
             current.insert(0, row)
@@ -510,18 +545,21 @@ def _assign(photo: Photo, kind: str, value: str | None) -> None:
 
 
 def _reverse(group: _Group) -> list[DecisionRecord]:
-    """Append the inverse of `group` (one new group) and apply it to the photo."""
-    photo: Photo | None = (
-        Photo.select(*_DECISION_COLUMNS).where(Photo.id == group.rows[0].photo_id).first()
-    )
-    if photo is None:
-        raise DecisionError(f"There is no photo {group.rows[0].photo_id} in the catalog.")
-    at = _group_stamp()
+    """Append the inverse of `group` (one new group) and apply it to its photos."""
+    photos: dict[int, Photo] = {}
+    at = _new_stamp()
     records: list[DecisionRecord] = []
     for row in reversed(group.rows):
+        pid = int(row.photo_id)
+        photo = photos.get(pid)
+        if photo is None:
+            photo = Photo.select(*_DECISION_COLUMNS).where(Photo.id == pid).first()
+            if photo is None:
+                raise DecisionError(f"There is no photo {pid} in the catalog.")
+            photos[pid] = photo
         current = _current_value(photo, row)
         Decision.create(
-            photo=photo.id,
+            photo=pid,
             kind=row.kind,
             old_value=current,
             new_value=row.old_value,
@@ -530,11 +568,10 @@ def _reverse(group: _Group) -> list[DecisionRecord]:
             created_at=at,
         )
         _assign(photo, row.kind, row.old_value)
-        records.append(
-            DecisionRecord(int(photo.id), DecisionKind(row.kind), current, row.old_value)
-        )
-    photo.updated_at = utcnow()
-    photo.save()
+        records.append(DecisionRecord(pid, DecisionKind(row.kind), current, row.old_value))
+    for photo in photos.values():
+        photo.updated_at = utcnow()
+        photo.save()
     return records
 
 

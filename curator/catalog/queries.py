@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from curator.camera_names import camera_name
 from curator.catalog.gallery_filters import FILE_NAME_SQL, MetadataFilter, metadata_where
 from curator.catalog.missing import last_known_path
 from curator.catalog.models import (
@@ -196,7 +197,9 @@ def list_photos(match_threshold: float = 70.0) -> list[dict[str, Any]]:
                 "sharpness_score": p.sharpness_score,
                 "laplacian_var": p.laplacian_var,
                 "sharpness_tile_p90": p.sharpness_tile_p90,
+                "sharpness_note": p.sharpness_note,
                 "exposure_score": p.exposure_score,
+                "exposure_ev": p.exposure_ev,
                 "highlight_clip": p.highlight_clip,
                 "shadow_clip": p.shadow_clip,
                 "mean_luminance": p.mean_luminance,
@@ -277,6 +280,9 @@ class GalleryRow:
     burst_group: int | None = None
     burst_best: bool = False  # the suggested best frame of its burst
     missing: bool = False  # every file is gone; `path` is the last one known
+    label: str | None = None  # the color label, a ColorLabel value
+    exposure_ev: float | None = None  # EV from a well-exposed rendering (-1.3: under)
+    sharpness_note: str | None = None  # why sharpness_score is None ("too small to judge")
 
     @property
     def failed(self) -> bool:
@@ -300,7 +306,7 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
             .tuples()
         }
         for p in Photo.select().where(Photo.id.in_(chunk), Photo.deleted_at.is_null()):
-            camera = " ".join(x for x in (p.camera_make, p.camera_model) if x) or None
+            camera = camera_name(p.camera_make, p.camera_model)
             path = display_path(last_known_path(p.path))
             out[int(p.id)] = GalleryRow(
                 id=int(p.id),
@@ -328,6 +334,9 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
                 burst_group=p.burst_group,
                 burst_best=bool(p.burst_best),
                 missing=p.missing_since is not None,
+                label=p.label,
+                exposure_ev=p.exposure_ev,
+                sharpness_note=p.sharpness_note,
             )
     return out
 
@@ -359,6 +368,9 @@ class GallerySort(StrEnum):
     SHARPNESS = "sharpness"
     RATING = "rating"
     FILE_NAME = "file name"  # the last path component, then the folder (no index: a sort)
+    # The cull pass's order (score.review_order): lowest preference first, so
+    # the obvious rejects come first; unscored photos after, by capture time.
+    LIKELY_REJECTS = "likeliest rejects first"
 
 
 _ORDER_BY = {
@@ -367,7 +379,13 @@ _ORDER_BY = {
     GallerySort.SHARPNESS: "sharpness_score IS NULL, sharpness_score DESC, id",
     GallerySort.RATING: "rating IS NULL, rating DESC, captured_at IS NULL, captured_at, id",
     GallerySort.FILE_NAME: f"{FILE_NAME_SQL}, path",
+    GallerySort.LIKELY_REJECTS: (
+        "preference_score IS NULL, preference_score, captured_at IS NULL, captured_at, id"
+    ),
 }
+
+# The photos the technical stage failed on (their own lane, never a review pass).
+_FAILED_SQL = "id IN (SELECT photo_id FROM stage_run WHERE stage = ? AND status = ?)"
 
 
 @dataclass(frozen=True)
@@ -386,6 +404,7 @@ class GalleryQuery:
     project_id: int | None = None  # members of this project (catalog.projects)
     # camera, lens, date and ISO ranges, file name (catalog.gallery_filters)
     metadata: MetadataFilter = field(default_factory=MetadataFilter)
+    label: str | None = None  # a ColorLabel value, or "none": photos without a label
     sort: GallerySort = GallerySort.CAPTURE_TIME
     # Search results (best first): only these photos, in THIS order (the sort is
     # ignored); the other fields still narrow the set. None: no search.
@@ -410,6 +429,14 @@ def gallery_sql(q: GalleryQuery) -> tuple[str, list[object]]:
     if q.cull is not None:
         where.append("cull = ?")
         params.append(q.cull)
+        if q.cull != "rejected":  # the review passes: failed photos have their lane
+            where.append(f"NOT {_FAILED_SQL}")
+            params.extend([Stage.TECHNICAL.value, StageStatus.FAILED.value])
+    if q.label == "none":
+        where.append("label IS NULL")
+    elif q.label is not None:
+        where.append("label = ?")
+        params.append(q.label)
     if q.min_rating is not None:
         where.append("rating >= ?")
         params.append(int(q.min_rating))
@@ -428,7 +455,7 @@ def gallery_sql(q: GalleryQuery) -> tuple[str, list[object]]:
     if q.burst_only:
         where.append("burst_group IS NOT NULL")
     if q.failed_only:
-        where.append("id IN (SELECT photo_id FROM stage_run WHERE stage = ? AND status = ?)")
+        where.append(_FAILED_SQL)
         params.extend([Stage.TECHNICAL.value, StageStatus.FAILED.value])
     if q.missing_only:
         where.append("missing_since IS NOT NULL")
@@ -461,6 +488,11 @@ def gallery_query_ids(q: GalleryQuery) -> list[int]:
     # intersection in Python: no 32k-parameter limit, a few ms at 100k).
     kept = set(ids)
     return [pid for pid in dict.fromkeys(q.ranked_ids) if pid in kept]
+
+
+def catalog_is_empty() -> bool:
+    """No live photo at all (the gallery then invites an import)."""
+    return Photo.select(Photo.id).where(Photo.deleted_at.is_null()).first() is None
 
 
 def gallery_content_types() -> list[str]:
@@ -510,6 +542,7 @@ class PhotoDetails:
     tags: tuple[PhotoTagInfo, ...]  # user tags first, then AI tags by confidence
     burst_size: int  # frames in the photo's burst group; 0 when it is in none
     burst_best: bool
+    metrics_source: str | None = None  # a MetricsSource value: which pixels were measured
 
 
 def photo_details(photo_id: int) -> PhotoDetails | None:
@@ -522,6 +555,7 @@ def photo_details(photo_id: int) -> PhotoDetails | None:
             Photo.burst_group,
             Photo.burst_best,
             Photo.missing_since,
+            Photo.metrics_source,
         )
         .where(Photo.id == photo_id, Photo.deleted_at.is_null())
         .first()
@@ -559,6 +593,7 @@ def photo_details(photo_id: int) -> PhotoDetails | None:
         tags=tuple(tags),
         burst_size=burst_size,
         burst_best=bool(photo.burst_best),
+        metrics_source=photo.metrics_source,
     )
 
 

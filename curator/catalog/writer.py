@@ -384,9 +384,11 @@ def _fill_measurement(photo: Photo, m: TechnicalMeasurement) -> None:
         photo.sharpness_score = m.sharpness.score
         photo.laplacian_var = m.sharpness.laplacian_var
         photo.sharpness_tile_p90 = m.sharpness.tile_p90
+        photo.sharpness_note = m.sharpness.note
     if m.exposure is not None:
         photo.exposure_score = m.exposure.score
         photo.highlight_clip = m.exposure.highlight_clip
         photo.shadow_clip = m.exposure.shadow_clip
         photo.mean_luminance = m.exposure.mean_luminance
+        photo.exposure_ev = m.exposure.ev
     photo.notes = "\n".join(m.notes) or None

@@ -26,6 +26,7 @@ import stat
 from dataclasses import replace
 
 import blake3
+import numpy as np
 
 from curator.imaging.cache import (
     make_thumbnail,
@@ -112,7 +113,7 @@ def _measure_bytes(
         camera=camera_name(exif),
     )
     sharpness = measure_sharpness(decoded.luma)
-    exposure = measure_exposure(decoded.luma)
+    exposure = measure_exposure(decoded.luma, np.asarray(decoded.preview))
 
     preview = preview_key(content_hash)
     thumbnail = thumbnail_key(content_hash)

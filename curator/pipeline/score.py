@@ -36,7 +36,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from curator.catalog import judgments
 from curator.catalog.db import close_thread_connection
-from curator.catalog.models import CullState, Photo
+from curator.catalog.models import CullState, Photo, Stage, StageRun, StageStatus
 from curator.ml.active import uncertain_order
 from curator.ml.bursts import find_bursts
 from curator.ml.taste import MIN_SAMPLES, FittedTaste, NotEnoughDecisions, fit_taste, labels
@@ -417,8 +417,12 @@ def review_order(pass_: str, model: str, *, uncertain_first: bool = False) -> li
     to each other; `uncertain_first` lists only the kept photos not rated
     yet, the ones the model is least sure of first (active learning: the
     ratings that teach it most; a rated photo has taught it already).
+    Photos the technical stage failed on are in neither (the Failed lane).
     """
-    alive = Photo.deleted_at.is_null()
+    failed = StageRun.select(StageRun.photo).where(
+        StageRun.stage == Stage.TECHNICAL.value, StageRun.status == StageStatus.FAILED.value
+    )
+    alive = Photo.deleted_at.is_null() & Photo.id.not_in(failed)
     if pass_ == "cull":
         rows = (
             Photo.select(Photo.id)

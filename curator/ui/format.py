@@ -33,6 +33,31 @@ def score_text(value: float | None) -> str:
     return "—" if value is None else f"{value:.0f} / 100"
 
 
+def ev_text(ev: float | None) -> str:
+    """'≈ −1.3 EV' (a real minus sign), '≈ +0.7 EV', '≈ 0 EV'; '' when unknown."""
+    if ev is None:
+        return ""
+    if round(ev, 1) == 0:
+        return "≈ 0 EV"
+    sign = "+" if ev > 0 else "\u2212"
+    return f"≈ {sign}{abs(ev):.1f} EV"
+
+
+def sharpness_text(row: GalleryRow) -> str:
+    """The score, or why there is none ("too small to judge")."""
+    if row.sharpness_score is None and row.sharpness_note:
+        return row.sharpness_note
+    return score_text(row.sharpness_score)
+
+
+def exposure_score_text(row: GalleryRow) -> str:
+    """'62 / 100 · ≈ −1.3 EV' with whatever is known."""
+    parts = [score_text(row.exposure_score)]
+    if row.exposure_score is not None and row.exposure_ev is not None:
+        parts.append(ev_text(row.exposure_ev))
+    return " · ".join(parts)
+
+
 def state_text(row: GalleryRow) -> str:
     state = {"kept": "Kept", "rejected": "Rejected"}.get(row.cull, "Unreviewed")
     if row.picked:

@@ -3,9 +3,11 @@
 Pass state (all / unreviewed / kept / rejected / failed / missing — photos
 whose files are all gone, kept with their decisions), minimum rating,
 MATCH only, content type, tag, burst only, project (a named set: its
-members only; `set_projects` fills the list with counts), the "Filter"
-popup (camera, lens, dates, ISO, file name: `ui.metadata_filter`), and the
-sort. Every change emits
+members only; `set_projects` fills the list with counts), color label, the
+"Filter" popup (camera, lens, dates, ISO, file name: `ui.metadata_filter`),
+and the sort. The sort follows the pass state until the user picks one: Unreviewed (the
+cull pass) sorts likeliest rejects first, as the loupe's cull pass walks;
+anything else by capture time. Every change emits
 `query_changed(GalleryQuery)` with the whole query; the MATCH threshold is
 not the bar's to choose (it comes from the settings), so the main window
 fills it in. `set_choices` refreshes the content-type and tag lists (after
@@ -21,9 +23,18 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
 
 from curator.catalog.projects import ProjectSummary
 from curator.catalog.queries import GalleryFilter, GalleryQuery, GallerySort
+from curator.records import ColorLabel
 from curator.ui.metadata_filter import MetadataFilterButton
 
 ANY = ""
+NO_LABEL = "none"  # the label combo's "No label" entry
+
+
+def default_sort(state: GalleryFilter) -> GallerySort:
+    """The grid's sort for a pass state, until the user picks one."""
+    if state is GalleryFilter.UNREVIEWED:
+        return GallerySort.LIKELY_REJECTS
+    return GallerySort.CAPTURE_TIME
 
 
 NO_PROJECT = 0  # the project combo's "All photos" entry (project ids start at 1)
@@ -59,9 +70,17 @@ class GalleryFilterBar(QWidget):
         self.project_combo.setMinimumContentsLength(12)
         self.project_combo.addItem("All photos", NO_PROJECT)
         self.metadata_button = MetadataFilterButton(self)
+        self.label_combo = QComboBox(self)
+        self.label_combo.setToolTip("Color label (keys 6–9: red, yellow, green, blue)")
+        self.label_combo.addItem("Any label", ANY)
+        for color in ColorLabel:
+            self.label_combo.addItem(color.value.capitalize(), color.value)
+        self.label_combo.addItem("No label", NO_LABEL)
         self.sort_combo = QComboBox(self)
         for sort in GallerySort:
             self.sort_combo.addItem(f"by {sort.value}", sort.value)
+        self.sort_chosen = False  # the user picked a sort: it no longer follows the state
+        self.sort_combo.activated.connect(self._on_sort_activated)
         self.set_choices([], [])
         for widget in (
             QLabel("Show:", self),
@@ -71,15 +90,17 @@ class GalleryFilterBar(QWidget):
             self.type_combo,
             self.tag_combo,
             self.burst_box,
+            self.label_combo,
             self.project_combo,
             self.metadata_button,
             QLabel("Sort:", self),
             self.sort_combo,
         ):
             layout.addWidget(widget)
+        self.state_combo.currentIndexChanged.connect(self._on_state_changed)
         for combo in (
-            self.state_combo,
             self.rating_combo,
+            self.label_combo,
             self.type_combo,
             self.tag_combo,
             self.sort_combo,
@@ -95,6 +116,7 @@ class GalleryFilterBar(QWidget):
         rating = int(self.rating_combo.currentData() or 0)
         content_type = self.type_combo.currentData() or None
         tag = self.tag_combo.currentData() or None
+        label = self.label_combo.currentData() or None
         return GalleryQuery.from_filter(
             GalleryFilter(self.state_combo.currentData()),
             min_rating=rating or None,
@@ -105,6 +127,7 @@ class GalleryFilterBar(QWidget):
             burst_only=self.burst_box.isChecked(),
             project_id=self.project_id,
             metadata=self.metadata_button.filter,
+            label=label,
             sort=GallerySort(self.sort_combo.currentData()),
         )
 
@@ -158,6 +181,30 @@ class GalleryFilterBar(QWidget):
         found = self.project_combo.findData(project_id or NO_PROJECT)
         if found >= 0 and found != self.project_combo.currentIndex():
             self.project_combo.setCurrentIndex(found)  # emits query_changed
+
+    @property
+    def state(self) -> GalleryFilter:
+        """The pass-state choice (all, unreviewed, kept, …)."""
+        return GalleryFilter(self.state_combo.currentData())
+
+    def show_state(self, state: GalleryFilter) -> None:
+        """Show one pass state (Tab in the loupe), as if chosen in the combo."""
+        found = self.state_combo.findData(GalleryFilter(state).value)
+        if found != self.state_combo.currentIndex():
+            self.state_combo.setCurrentIndex(found)  # emits query_changed once
+
+    @Slot(int)
+    def _on_state_changed(self, _index: int) -> None:
+        if not self.sort_chosen:
+            found = self.sort_combo.findData(default_sort(self.state).value)
+            self.sort_combo.blockSignals(True)
+            self.sort_combo.setCurrentIndex(found)
+            self.sort_combo.blockSignals(False)
+        self._changed()
+
+    @Slot(int)
+    def _on_sort_activated(self, _index: int) -> None:
+        self.sort_chosen = True
 
     @Slot(int)
     def _on_project_activated(self, _index: int) -> None:

@@ -38,6 +38,7 @@ from curator.catalog.queries import (
     gallery_query_ids,
     gallery_rows,
 )
+from curator.ui import format as fmt
 from curator.ui.guard import ErrorReporter, guarded_slot
 from curator.ui.image_loader import ImageKey, ImageLoader
 
@@ -48,9 +49,12 @@ FlagsRole = Qt.ItemDataRole.UserRole + 3  # PhotoFlags
 _WINDOW = 100  # rows read around a cache miss
 _MAX_CACHED_ROWS = 20_000
 
+# Badge thresholds on the issue 10 scores (tests/bench/score_series.py): a Gaussian
+# blur of sigma 2 px or a 17 px shake at 1440 px scores about 30 (the median
+# source); an exposure 1.3 EV off scores 45-60, 0.7 EV off 75-90.
 BLUR_BELOW = 30.0  # sharpness_score under this: a blur warning
-CLIP_ABOVE = 0.05  # more than 5 % clipped highlights: a clipping warning
-DARK_BELOW = 40.0  # exposure_score under this: also a clipping/exposure warning
+EXPOSURE_BELOW = 60.0  # exposure_score under this: an exposure warning (about 1.2 EV off)
+CLIP_ABOVE = 0.15  # more than 15 % burnt to white (luma >= 250): a clipping warning too
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -69,7 +73,7 @@ class PhotoFlags:
 
 def photo_flags(row: GalleryRow, match_threshold: float) -> PhotoFlags:
     clipped = (row.highlight_clip is not None and row.highlight_clip > CLIP_ABOVE) or (
-        row.exposure_score is not None and row.exposure_score < DARK_BELOW
+        row.exposure_score is not None and row.exposure_score < EXPOSURE_BELOW
     )
     return PhotoFlags(
         match=row.preference_score is not None and row.preference_score >= match_threshold,
@@ -301,12 +305,23 @@ def tooltip(row: GalleryRow, flags: PhotoFlags) -> str:
     if flags.blurry:
         lines.append(f"Probably blurred (sharpness {row.sharpness_score:.0f} / 100)")
     if flags.clipped:
-        lines.append("Clipped highlights or poor exposure")
+        lines.append(clip_warning(row))
     if flags.burst_best:
         lines.append("Burst: the suggested best frame")
     elif flags.burst:
         lines.append("Part of a burst")
     return "\n".join(lines)
+
+
+def clip_warning(row: GalleryRow) -> str:
+    """The CLIPPED badge's sentence: the exposure estimate when there is one."""
+    if row.highlight_clip is not None and row.highlight_clip > CLIP_ABOVE:
+        return f"Clipped highlights ({100 * row.highlight_clip:.0f} % burnt to white)"
+    if row.exposure_ev is not None and row.exposure_ev < 0:
+        return f"Under-exposed ({fmt.ev_text(row.exposure_ev)})"
+    if row.exposure_ev is not None and row.exposure_ev > 0:
+        return f"Over-exposed ({fmt.ev_text(row.exposure_ev)})"
+    return "Poor exposure"
 
 
 def thumbnail_key(row: GalleryRow) -> ImageKey | None:

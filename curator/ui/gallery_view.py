@@ -19,14 +19,17 @@ from PySide6.QtCore import (
     QSize,
     Qt,
     QTimer,
+    Signal,
     Slot,
 )
 from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
+    QMouseEvent,
     QPainter,
     QPainterPath,
+    QPaintEvent,
     QPen,
     QPolygonF,
     QResizeEvent,
@@ -42,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from curator.catalog.queries import GalleryRow
+from curator.ui.decision_strip import LABEL_COLORS, click_action, hit, strip_targets
 from curator.ui.gallery_model import (
     FlagsRole,
     GalleryListModel,
@@ -53,6 +57,7 @@ from curator.ui.guard import ErrorReporter, guarded_slot
 from curator.ui.image_loader import ImageKey, ImageLoader
 
 CELL = QSize(212, 196)
+TILE_STRIP = 12  # the size of a tile's flag/star/label glyphs
 THUMB_EDGE = 196  # long edge the thumbnails are decoded at
 _TEXT_H = 36
 
@@ -129,6 +134,29 @@ def draw_badge(painter: QPainter, rect: QRectF, kind: str) -> None:
     painter.restore()
 
 
+def paint_strip(
+    painter: QPainter, left: float, center_y: float, size: float, row: GalleryRow
+) -> None:
+    """Flags (lit when set), stars, and the label's dot when the photo has one."""
+    on = {"keep": row.cull == "kept", "reject": row.cull == "rejected", "pick": row.picked}
+    targets = strip_targets(left, center_y, size)
+    painter.save()
+    for target in targets[:3]:
+        flag = target.name.removeprefix("flag_")
+        painter.setOpacity(1.0 if on[flag] else 0.28)
+        draw_badge(painter, target.rect, {"keep": "kept", "reject": "rejected"}.get(flag, flag))
+    painter.setOpacity(1.0)
+    draw_stars(painter, targets[3].rect.left(), center_y, row.rating, size)
+    color = LABEL_COLORS.get(row.label or "")
+    if color is not None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(QColor(20, 20, 20), 1))
+        painter.setBrush(color)
+        painter.drawEllipse(targets[-1].rect)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.restore()
+
+
 def state_badges(row: GalleryRow) -> list[str]:
     badges = []
     if row.failed:
@@ -168,7 +196,7 @@ def flag_pills(flags: PhotoFlags) -> tuple[list[tuple[str, QColor]], list[tuple[
     if flags.blurry:
         bottom.append(("BLUR", AMBER))
     if flags.clipped:
-        bottom.append(("CLIP", AMBER))
+        bottom.append(("CLIPPED", AMBER))  # not "CLIP": that is the model
     if flags.burst_best:
         bottom.append(("BURST ★", BLUE))
     elif flags.burst:
@@ -180,6 +208,13 @@ def cell_size(width: int) -> QSize:
     """A gallery cell `width` px wide: the image area stays CELL's shape, the
     text lines under it keep their height."""
     return QSize(width, round((CELL.height() - _TEXT_H) * width / CELL.width()) + _TEXT_H)
+
+
+def strip_origin(cell_rect: QRect) -> tuple[float, float]:
+    """Where a tile's decision strip starts (left, centre y) in its cell rect."""
+    cell = QRect(cell_rect).adjusted(3, 3, -3, -3)
+    text_top = cell.bottom() - _TEXT_H + 4
+    return float(cell.left() + 8), float(text_top + 8)
 
 
 class ThumbnailDelegate(QStyledItemDelegate):
@@ -247,7 +282,11 @@ class ThumbnailDelegate(QStyledItemDelegate):
             for text, colour in bottom:
                 right = draw_pill(painter, right, image_area.bottom() - 19, text, colour) - 3
         text_top = image_area.bottom() + 4
-        draw_stars(painter, cell.left() + 8, text_top + 8, row.rating, 11)
+        left, center_y = strip_origin(option.rect)
+        paint_strip(painter, left, center_y, TILE_STRIP, row)
+        label = LABEL_COLORS.get(row.label or "")
+        if label is not None:  # the label also edges the cell, seen from afar
+            painter.fillRect(QRect(cell.left(), cell.bottom() - 2, cell.width(), 3), label)
         font = QFont(painter.font())
         font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
         painter.setFont(font)
@@ -263,7 +302,14 @@ class ThumbnailDelegate(QStyledItemDelegate):
 
 
 class GalleryView(QListView):
-    """QListView in IconMode that loads thumbnails for what is on screen."""
+    """QListView in IconMode that loads thumbnails for what is on screen.
+
+    A click on a tile's flags or stars emits `decision_clicked(action, id)`
+    (the window records it) instead of changing the selection. An empty grid
+    says why (`empty_text`: the window sets it — import a folder, or the
+    filters hide everything)."""
+
+    decision_clicked = Signal(str, int)  # review action (decision_strip), photo id
 
     def __init__(
         self,
@@ -288,6 +334,7 @@ class GalleryView(QListView):
         self.setItemDelegate(self.delegate)
         self.setModel(model)
         self.gallery_model = model
+        self.empty_text = ""
         self._visible_timer = QTimer(self)
         self._visible_timer.setSingleShot(True)
         self._visible_timer.setInterval(0)
@@ -300,6 +347,39 @@ class GalleryView(QListView):
             model.layoutChanged,
         ):
             signal.connect(self._visible_timer.start)
+
+    def set_empty_text(self, text: str) -> None:
+        if text != self.empty_text:
+            self.empty_text = text
+            self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.gallery_model.rowCount() == 0 and self.empty_text:
+            painter = QPainter(self.viewport())
+            painter.setPen(QColor(170, 170, 170))
+            font = QFont(painter.font())
+            font.setPointSizeF(font.pointSizeF() * 1.3)
+            painter.setFont(font)
+            painter.drawText(
+                self.viewport().rect().adjusted(20, 20, -20, -20),
+                int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
+                self.empty_text,
+            )
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            pos = event.position()
+            index = self.indexAt(pos.toPoint())
+            row = index.data(PhotoRole) if index.isValid() else None
+            if isinstance(row, GalleryRow):
+                left, center_y = strip_origin(self.visualRect(index))
+                target = hit(left, center_y, TILE_STRIP, pos)
+                if target is not None:
+                    self.decision_clicked.emit(click_action(target, row), row.id)
+                    event.accept()
+                    return
+        super().mousePressEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

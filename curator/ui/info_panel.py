@@ -9,6 +9,9 @@ descriptive (the LLM's subject/type/mood/light and tags) and personal
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from curator.catalog.queries import GalleryRow, PhotoDetails
 from curator.ui import format as fmt
+from curator.ui.capture_checks import clock_warning, measured_text
 from curator.ui.guard import ErrorReporter
 from curator.ui.tag_editor import TagEditor
 
@@ -34,8 +38,8 @@ class InfoPanel(QScrollArea):
 
     SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("Photo", ("File", "Captured", "Camera", "Lens", "Exposure", "Size")),
-        ("Technical", ("Sharpness", "Exposure score")),
-        ("Your taste", ("Preference", "State", "Rating", "Burst")),
+        ("Technical", ("Sharpness", "Exposure score", "Measured on")),
+        ("Your taste", ("Preference", "State", "Rating", "Label", "Burst")),
         ("Description", ("Subject", "Content", "Mood", "Lighting")),
     )
 
@@ -45,6 +49,7 @@ class InfoPanel(QScrollArea):
         super().__init__(parent)
         self.errors = errors
         self.match_threshold = match_threshold
+        self.now: Callable[[], datetime] = datetime.now  # what "in the future" is measured from
         self.setFixedWidth(PANEL_WIDTH)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -107,18 +112,24 @@ class InfoPanel(QScrollArea):
             "Lens": row.lens or "—",
             "Exposure": fmt.exposure_text(row),
             "Size": size,
-            "Sharpness": fmt.score_text(row.sharpness_score),
-            "Exposure score": fmt.score_text(row.exposure_score),
+            "Sharpness": fmt.sharpness_text(row),
+            "Exposure score": fmt.exposure_score_text(row),
             "Preference": "no model yet" if pref is None else fmt.score_text(pref),
             "State": fmt.state_text(row) + (" · Failed" if row.failed else ""),
             "Rating": fmt.rating_text(row.rating),
+            "Label": (row.label or "none").capitalize(),
+            "Measured on": "—",
             "Burst": "—",
             "Subject": "not described yet",
             "Content": "—",
             "Mood": "—",
             "Lighting": "—",
         }
+        warning = clock_warning(row.captured_at, self.now())
+        if warning is not None:
+            texts["Captured"] += f"\n⚠ {warning}"
         if details is not None:
+            texts["Measured on"] = measured_text(details.metrics_source)
             if details.burst_size:
                 texts["Burst"] = f"{details.burst_size} frames" + (
                     " · suggested best" if details.burst_best else ""
@@ -131,10 +142,17 @@ class InfoPanel(QScrollArea):
                 texts["Lighting"] = details.lighting or "—"
         for name, text in texts.items():
             self.values[name].setText(text)
+        self.values["Captured"].setStyleSheet("color: #ffb347;" if warning else "")
+        small = details is not None and details.metrics_source == "raw_preview"
+        self.values["Measured on"].setStyleSheet("color: #ffb347;" if small else "")
         self.values["File"].setToolTip(row.path)
         self.values["Burst"].setToolTip(
             "The frames shot within a few seconds that look alike; the suggested best "
             "is the sharpest (then the most to your taste)."
+        )
+        self.values["Exposure score"].setToolTip(
+            "≈ EV: how far this frame is from a well-exposed rendering (negative: darker), "
+            "estimated from its brightest content, its overall brightness and its clipping."
         )
         self.match_badge.setVisible(pref is not None and pref >= self.match_threshold)
         self.match_badge.setToolTip(

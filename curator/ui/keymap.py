@@ -36,6 +36,10 @@ LOUPE_BINDINGS: tuple[KeyBinding, ...] = (
         for n in range(1, 6)
     ),
     KeyBinding("rate_0", ("0",), "clear the rating", "same"),
+    *(
+        KeyBinding(f"label_{color}", (str(key),), f"{color} label on/off", "same")
+        for key, color in ((6, "red"), (7, "yellow"), (8, "green"), (9, "blue"))
+    ),
     KeyBinding("next", ("Right", "Space"), "next photo", "same"),
     KeyBinding("previous", ("Left",), "previous photo", "same"),
     KeyBinding("zoom", ("Z",), "fit ↔ 100 % at the pointer; drag to pan", "same"),
@@ -64,7 +68,17 @@ LOUPE_BINDINGS: tuple[KeyBinding, ...] = (
 )
 
 # Printed under the table by the help overlay.
+# The decision keys: in the gallery they act on every selected photo at once
+# (one undo step), with the meaning of the pass the toolbar shows.
+DECISION_ACTIONS: frozenset[str] = frozenset(
+    b.action
+    for b in LOUPE_BINDINGS
+    if b.action in ("pick", "reject", "clear") or b.action.startswith(("rate_", "label_"))
+)
+
 HELP_NOTES: tuple[str, ...] = (
+    "In the gallery, P, X, U, 0–5 and 6–9 act on every selected photo (one undo step);"
+    " purple and no label are in Edit ▸ Color Label.",
     "In compare, the decision keys (P, X, U, 0–5) act on the right-hand photo, the candidate;"
     " the left one is the reference.",
     "Shortcuts never fire while a text field (the tag field, the search box) has the focus:"
@@ -132,9 +146,32 @@ def override_conflict(overrides: Mapping[str, str], action: str, key: str) -> st
 
 
 def help_rows(overrides: Mapping[str, str] | None = None) -> list[tuple[str, str, str]]:
-    """(keys, cull pass, rating pass) for every binding, as the overlay prints them."""
+    """(keys, cull pass, rating pass) for every binding, as the overlay prints them.
+
+    The star keys 1–5 and the label keys 6–9 are one row each, so the table
+    fits a 768-pixel-high screen — unless one of them was remapped: then that
+    group is printed key by key, so the help shows the keys that work."""
+    overrides = overrides or {}
+    stars = {f"rate_{n}" for n in range(1, 6)}
+    labels = {b.action for b in LOUPE_BINDINGS if b.action.startswith("label_")}
+    grouped = {
+        "rate_1": (stars, ("1 – 5", "1 to 5 stars, stay (a rating keeps)", "same")),
+        "label_red": (labels, ("6 – 9", "red, yellow, green, blue label on/off", "same")),
+    }
+    folded = {
+        action
+        for first, (group, _) in grouped.items()
+        if not group & set(overrides)
+        for action in group
+        if action != first
+    }
     rows = []
     for b in all_bindings():
+        if b.action in folded:
+            continue
+        if b.action in grouped and not grouped[b.action][0] & set(overrides):
+            rows.append(grouped[b.action][1])
+            continue
         keys = " / ".join(
             "→" if k == "Right" else "←" if k == "Left" else k for k in keys_for(b, overrides)
         )

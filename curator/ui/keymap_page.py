@@ -5,7 +5,7 @@ The page lists every action of the one key table (`ui.keymap`) with the
 keys it has now. Choose a row, press the new key in the key field, Assign:
 a key another action already has is refused with a sentence (nothing
 changes). "Reset to defaults" drops every override. OK writes only the
-`key_overrides` setting into the settings file (`update_settings_file`)
+`key_overrides` setting into the settings file (`save_changes`)
 and emits `overrides_changed(dict)`; the main window then calls
 `apply_key_overrides` on its actions and the loupe's and hands the same
 dict to the help overlay, which prints `keymap.help_rows(overrides)`.
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from curator.settings import SettingsError, update_settings_file
+from curator.settings import SettingsError, save_changes
 from curator.ui.keymap import all_bindings, binding_for, keys_for, override_conflict
 
 
@@ -160,7 +160,7 @@ class KeymapDialog(QDialog):
 
     def accept(self) -> None:
         try:
-            update_settings_file(self.settings_file, {"key_overrides": dict(self.overrides)})
+            save_changes(self.settings_file, {"key_overrides": dict(self.overrides)})
         except (OSError, SettingsError) as exc:
             self.message.setText(f"Not saved — {exc}")
             return

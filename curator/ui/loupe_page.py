@@ -117,6 +117,7 @@ class LoupePage(QWidget):
         previews.image_ready.connect(self._on_image_ready)
         thumbnails.image_ready.connect(self._on_image_ready)
         self.view.zoom_changed.connect(self._on_zoom_changed)
+        self.view.decision_clicked.connect(self._on_decision_clicked)
         originals.original_ready.connect(self._on_original_ready)
         originals.original_failed.connect(self._on_original_failed)
         self.panel.tags.tags_changed.connect(self._on_tags_changed)
@@ -130,6 +131,10 @@ class LoupePage(QWidget):
         s = self.session
         if action.startswith("rate_"):
             s.rate(int(action.removeprefix("rate_")))
+            return
+        if action.startswith("label_"):
+            if s.current is not None:
+                s.decide_many(action, [s.current])
             return
         handlers = {
             "pick": s.pick,
@@ -392,6 +397,12 @@ class LoupePage(QWidget):
             self._repaint_compare()
         if photo_id == self.session.current and not self.view.is_preview:
             self._repaint_current()
+
+    @Slot(str)
+    @guarded_slot
+    def _on_decision_clicked(self, action: str) -> None:
+        if self.session.current is not None:
+            self.session.decide_many(action, [self.session.current])
 
     @Slot(int)
     @guarded_slot

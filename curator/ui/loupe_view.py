@@ -33,7 +33,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from curator.catalog.queries import GalleryRow
-from curator.ui.gallery_view import draw_badge, draw_stars, state_badges
+from curator.ui.decision_strip import click_action, hit, strip_width
+from curator.ui.gallery_view import paint_strip
 from curator.ui.keymap import HELP_NOTES, help_rows
 
 FOOTER = 40  # the strip under the photo: badges, stars, caption
@@ -51,15 +52,13 @@ def fit_rect(size: QSizeF, area: QRectF) -> QRectF:
     return rect
 
 
+FOOTER_STRIP = 18  # the footer's flag/star glyphs (clickable, decision_strip)
+
+
 def paint_footer(painter: QPainter, strip: QRectF, row: GalleryRow, caption: str) -> None:
-    """Badges and stars on the left of `strip`, `caption` on its right."""
-    top = strip.top() + (strip.height() - 22) / 2
-    badges = state_badges(row)
-    for i, badge in enumerate(badges):
-        draw_badge(painter, QRectF(strip.left() + i * 26, top, 22, 22), badge)
-    stars_left = strip.left() + 26 * len(badges) + 6
-    draw_stars(painter, stars_left, top + 11, row.rating, 15)
-    text_left = stars_left + 5 * 17 + 12
+    """Flags, stars and label on the left of `strip`, `caption` on its right."""
+    paint_strip(painter, strip.left(), strip.center().y(), FOOTER_STRIP, row)
+    text_left = strip.left() + strip_width(FOOTER_STRIP) + 12
     painter.setPen(QColor(200, 200, 200))
     painter.drawText(
         QRectF(text_left, strip.top(), strip.right() - text_left, strip.height()),
@@ -86,6 +85,7 @@ def paint_placeholder(painter: QPainter, area: QRectF, row: GalleryRow) -> None:
 
 class LoupeView(QWidget):
     zoom_changed = Signal(bool)  # True: now at 100 %
+    decision_clicked = Signal(str)  # a footer flag or star clicked: the review action
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -124,6 +124,10 @@ class LoupeView(QWidget):
         self.update()
 
     # --- geometry -------------------------------------------------------------
+
+    def footer_strip(self) -> QRectF:
+        """The strip under the photo: flags, stars, label, then the caption."""
+        return QRectF(14, self.height() - FOOTER + 6, self.width() - 28, 28)
 
     def photo_area(self) -> QRectF:
         return QRectF(self.rect()).adjusted(MARGIN, MARGIN, -MARGIN, -FOOTER)
@@ -251,7 +255,11 @@ class LoupeView(QWidget):
         if event.button() == Qt.MouseButton.LeftButton and self._press is not None:
             clicked = not self._dragged
             self._press, self._dragged = None, False
-            if clicked and self.image_rect().contains(event.position()):
+            strip = self.footer_strip()
+            target = hit(strip.left(), strip.center().y(), FOOTER_STRIP, event.position())
+            if clicked and target is not None and self.photo is not None:
+                self.decision_clicked.emit(click_action(target, self.photo))
+            elif clicked and self.image_rect().contains(event.position()):
                 self.toggle_zoom(event.position())
             self._update_cursor()
         super().mouseReleaseEvent(event)
@@ -295,7 +303,7 @@ class LoupeView(QWidget):
         zoom = "100 %" if self.zoomed else "Fit"
         if self.zoomed and self.zoom_note:
             zoom += f" ({self.zoom_note})"
-        strip = QRectF(14, self.height() - FOOTER + 6, self.width() - 28, 28)
+        strip = self.footer_strip()
         paint_footer(painter, strip, row, f"{zoom}   ·   {self.caption}")
         self.painted_photo_id = row.id
 

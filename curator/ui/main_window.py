@@ -26,6 +26,12 @@ the loupe, the gallery's context menu) is a search too. The loupe, entered
 while a search shows, walks the results in that order (`ReviewSession`'s
 scope). Esc in the box (or in the gallery) clears the search; a search that
 cannot run says its sentence in the status line.
+
+The loupe follows the gallery: entered from the grid it walks what the
+grid shows, in the grid's order ("3 / 12" from a 12-photo filter), and the
+pass is the grid's (Unreviewed: cull, Kept: rating). Tab in the loupe shows
+the other pass in the grid (its state filter, and its default sort while
+the user has not chosen one) and walks that.
 """
 
 from __future__ import annotations
@@ -56,7 +62,9 @@ from PySide6.QtWidgets import (
 )
 
 from curator.catalog.queries import (
+    GalleryFilter,
     GalleryQuery,
+    catalog_is_empty,
     gallery_content_types,
     gallery_rows,
     gallery_tags,
@@ -69,6 +77,7 @@ from curator.ui.export_dialog import ExportDialog
 from curator.ui.gallery_filter_bar import GalleryFilterBar
 from curator.ui.gallery_model import GalleryListModel, PhotoIdRole
 from curator.ui.gallery_view import GalleryView
+from curator.ui.grid_decisions import GridDecisions, build_label_menu
 from curator.ui.guard import ErrorReporter, guarded_slot
 from curator.ui.image_loader import ImageLoader
 from curator.ui.keymap import WINDOW_BINDINGS
@@ -82,14 +91,20 @@ from curator.ui.projects import ProjectService
 from curator.ui.purge_action import PurgeAction
 from curator.ui.purge_controller import PurgeController
 from curator.ui.recent_folders import RecentFolders
-from curator.ui.review import ReviewSession
+from curator.ui.review import ReviewPass, ReviewSession
 from curator.ui.search_box import SearchBox, SearchRequest
 from curator.ui.search_controller import SearchController, SearchKind, SearchOutcome
 from curator.ui.settings_dialog import SettingsDialog
+from curator.ui.status_line import StatusLine
+from curator.ui.window_state import WindowState, available_area, fit_to
 from curator.ui.window_tools import ACTIONS as TOOL_ACTIONS
 from curator.ui.window_tools import WindowHooks, WindowTools
 
 ERROR_SHOWN_MS = 15_000
+EMPTY_CATALOG = "Import a folder (Ctrl+I) or drop one here"
+NOTHING_SHOWN = "No photo matches these filters."
+# The pass the loupe reviews when entered from a grid showing this state.
+PASS_OF_FILTER = {GalleryFilter.UNREVIEWED: ReviewPass.CULL, GalleryFilter.KEPT: ReviewPass.RATING}
 
 
 @dataclass(frozen=True)
@@ -155,6 +170,7 @@ class MainWindow(QMainWindow):
         purge: PurgeController | None = None,
         pass_order: PassOrder | None = None,
         embedding_model: Callable[[], str] = lambda: "",
+        window_state: WindowState | None = None,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
@@ -169,7 +185,7 @@ class MainWindow(QMainWindow):
         self.settings, self.settings_file = settings, settings_file
         self.setAcceptDrops(True)
         self.setWindowTitle(title)
-        self.resize(1280, 820)
+        self.window_state = window_state
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -220,11 +236,15 @@ class MainWindow(QMainWindow):
         self._wire()
         self.refresh_filter_choices()
         self.projects.refresh()
+        # A size that fits the screen (1366×768 too), or where it was last time.
+        if window_state is None or not window_state.restore(self):
+            self.setGeometry(fit_to(available_area(self)))
 
     # --- construction -------------------------------------------------------
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("View", self)
+        bar.setObjectName("filter-bar")
         bar.setMovable(False)
         self.filter_bar = GalleryFilterBar(bar)
         self.filter_combo = self.filter_bar.state_combo
@@ -262,11 +282,15 @@ class MainWindow(QMainWindow):
         self.addToolBar(self.project_actions.make_toolbar(self))
 
     def _build_status_bar(self) -> None:
+        # Messages wrap instead of being cut off; background news waits for
+        # the user's own message (status_line).
+        self.status_line = StatusLine(self)
+        self.setStatusBar(self.status_line)
         self.pipeline_status = PipelineStatus(self)
         self.progress_label = self.pipeline_status.summary
         self.error_label = QLabel("", self)
         self.error_label.setStyleSheet("color: #ff6b5a;")
-        self.error_label.setWordWrap(False)
+        self.error_label.setWordWrap(True)
         self.error_label.setMaximumWidth(420)
         self.statusBar().addPermanentWidget(self.error_label)
         self.statusBar().addPermanentWidget(self.pipeline_status)
@@ -336,8 +360,14 @@ class MainWindow(QMainWindow):
             else:
                 menus[binding.action].addAction(action)
             self.window_actions[binding.action] = action
+        self.grid_decisions = GridDecisions(
+            self.gallery, self.session, self.errors, self._show_notice
+        )
+        edit_menu.addSeparator()
+        self.label_menu = build_label_menu(edit_menu, self._label_from_menu)
         self.tools.add_actions(self.window_actions)
         self.tools.add_actions(self.loupe.actions_by_name)
+        self.tools.add_actions(self.grid_decisions.actions)
         self.view_toolbar.addAction(self.window_actions["uncertain_first"])
         self.tools.apply_keys(self.settings.key_overrides)
         if self.purge_controller is not None:  # Edit ▸ Move Rejected to Trash…
@@ -351,8 +381,10 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.problems_action)
 
     def _wire(self) -> None:
+        self.session.pass_scope = self._show_pass_in_gallery
         self.filter_bar.query_changed.connect(self._on_query_changed)
         self.gallery.activated.connect(self._on_gallery_activated)
+        self.gallery.decision_clicked.connect(self._on_tile_clicked)
         self.errors.reported.connect(self.show_error)
         status = self.pipeline_status
         self.pipeline.started.connect(self._on_import_started)
@@ -423,12 +455,11 @@ class MainWindow(QMainWindow):
         if photo_id is None:
             index = self.gallery.currentIndex()
             photo_id = index.data(PhotoIdRole) if index.isValid() else None
-        # Search results: the loupe walks them in rank order (as the gallery shows them).
-        search = self.active_search
-        self.session.set_scope(
-            None if search is None else self.model.ids, "" if search is None else search.label
-        )
-        self.session.start(self.session.pass_, at_photo=photo_id)
+        # The loupe walks what the gallery shows, in its order (search results
+        # in rank order); the grid's Unreviewed/Kept filter says which pass.
+        self._scope_to_gallery()
+        pass_ = PASS_OF_FILTER.get(self.filter_bar.state, self.session.pass_)
+        self.session.start(pass_, at_photo=photo_id)
         self.stack.setCurrentWidget(self.loupe)
         self.loupe.view.setFocus()
 
@@ -491,7 +522,7 @@ class MainWindow(QMainWindow):
         self._pending_gallery.clear()
         self.model.set_query(self.current_query())
         current = self.session.current
-        self.session.set_scope(None)
+        self._scope_to_gallery()
         if self.stack.currentWidget() is self.loupe:
             self.session.start(self.session.pass_, at_photo=current)
         else:  # the gallery keeps the photo last looked at; the focus stays where it is
@@ -544,6 +575,30 @@ class MainWindow(QMainWindow):
             self.gallery.scrollToTop()
         if not in_box:  # typing goes on in the box; M in the loupe lands in the grid
             self.gallery.setFocus()
+
+    def _label_from_menu(self, action: str) -> None:
+        """Edit ▸ Color Label: the loupe's photo, or the grid's selection."""
+        if self.stack.currentWidget() is self.loupe:
+            current = self.session.current
+            self.grid_decisions.apply(action, [] if current is None else [current])
+        else:
+            self.grid_decisions.apply(action)
+
+    @Slot(str, int)
+    @guarded_slot
+    def _on_tile_clicked(self, action: str, photo_id: int) -> None:
+        self.session.decide_many(action, [photo_id])
+
+    def _scope_to_gallery(self) -> None:
+        search = self.active_search
+        self.session.set_scope(self.model.ids, "" if search is None else search.label)
+
+    def _show_pass_in_gallery(self, pass_: ReviewPass) -> list[int]:
+        """Tab in the loupe: the gallery shows that pass; the loupe walks it."""
+        self._flush_gallery()
+        state = GalleryFilter.KEPT if pass_ is ReviewPass.RATING else GalleryFilter.UNREVIEWED
+        self.filter_bar.show_state(state)  # query_changed → the model re-queries
+        return self.model.ids
 
     def _add_like_item(self, menu: QMenu, ids: list[int]) -> None:
         action = menu.addAction("More Like This")
@@ -654,6 +709,11 @@ class MainWindow(QMainWindow):
     def _show_notice(self, message: str) -> None:
         self.statusBar().showMessage(message, 5000)
 
+    def show_background(self, message: str, timeout: int = 5000) -> None:
+        """News the user did not just ask for (a retrained model): shown after
+        the message their last action caused, never over it."""
+        self.status_line.show_background(message, timeout)
+
     @Slot(object)
     @guarded_slot
     def _on_query_changed(self, _query: object) -> None:
@@ -708,7 +768,11 @@ class MainWindow(QMainWindow):
     def _on_imported(self, ids: list[int]) -> None:
         self.model.refresh(ids)
         self.loupe.invalidate(ids)
-        self.session.extend(ids)
+        if self.session.scope is None:
+            self.session.extend(ids)
+        else:  # the loupe walks the gallery: what it now shows is appended
+            self.session.append_to_scope(pid for pid in ids if self.model.row_for(pid) is not None)
+        self._update_labels()  # the pass count follows every batch, the last one too
 
     @Slot(list)
     @guarded_slot
@@ -746,6 +810,8 @@ class MainWindow(QMainWindow):
     def _update_labels(self, *_: object) -> None:
         shown = self.model.rowCount()
         search = self.active_search
+        if shown == 0:
+            self.gallery.set_empty_text(EMPTY_CATALOG if catalog_is_empty() else NOTHING_SHOWN)
         self.count_label.setText(f"  {shown} photos  ")
         self.search_label.setText("" if search is None else f"  {search.count_text(shown)}  ")
         sort = self.filter_bar.sort_combo
@@ -766,4 +832,6 @@ class MainWindow(QMainWindow):
             self.cancel_pipeline()
             return
         event.accept()
+        if self.window_state is not None:
+            self.window_state.save(self)
         self.closed.emit()

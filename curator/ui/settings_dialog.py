@@ -6,8 +6,14 @@ line edit), labelled with the field's title and with its description as the
 tooltip and a grey hint. Nothing is hand-listed here: a new field in
 `curator.settings` appears in the dialog by itself. OK validates through
 pydantic (an invalid value is named in the dialog and nothing is saved),
-writes the settings file and emits `settings_changed(Settings)`; the app
-applies what it can without a restart.
+writes ONLY the fields the user changed into the settings file (a value an
+environment override set is never written: `settings.save_changes`) and
+emits `settings_changed(Settings)`; the app applies what it can without a
+restart.
+
+The mouse wheel scrolls the dialog: a spin box or combo box takes the wheel
+only once it has the focus (clicked or tabbed into), never because the
+pointer passed over it.
 """
 
 from __future__ import annotations
@@ -16,9 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -31,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from curator.settings import Settings, form_fields, save_settings
+from curator.settings import Settings, SettingsError, env_overrides, form_fields, save_changes
 
 APPLY_NOTE = (
     "Nothing needs a restart: the MATCH threshold applies at once; worker counts, "
@@ -89,21 +97,28 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Curator settings")
         self.settings_file = settings_file
+        self.settings = settings
         self.editors: dict[str, QWidget] = {}
-        # Settings with a page of their own (keyboard) pass through unchanged.
-        self.kept = {
-            n: getattr(settings, n) for n in Settings.model_fields if n not in form_fields()
-        }
+        self.overridden = env_overrides()
         form = QFormLayout()
         for name in form_fields():
             field = Settings.model_fields[name]
             editor = _editor(name, getattr(settings, name))
             editor.setObjectName(name)
             editor.setToolTip(field.description or "")
+            if isinstance(editor, QAbstractSpinBox | QComboBox):
+                editor.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # no wheel focus
+                editor.installEventFilter(self)
             self.editors[name] = editor
             form.addRow(field.title or name, editor)
-            if field.description:
-                hint = QLabel(field.description)
+            description = field.description or ""
+            if name in self.overridden:
+                description += (
+                    f" Set by {self.overridden[name]} for this session: saved only if you"
+                    " change it here."
+                )
+            if description:
+                hint = QLabel(description.strip())
                 hint.setWordWrap(True)
                 hint.setStyleSheet("color: palette(mid); font-size: 11px;")
                 form.addRow("", hint)
@@ -112,6 +127,8 @@ class SettingsDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
+        self.scroll_area = scroll
+        self.initial = self.values()
         self.note = QLabel(APPLY_NOTE)
         self.note.setWordWrap(True)
         self.error = QLabel()
@@ -133,9 +150,25 @@ class SettingsDialog(QDialog):
     def values(self) -> dict[str, Any]:
         return {name: _value(editor) for name, editor in self.editors.items()}
 
+    def changes(self) -> dict[str, Any]:
+        """The fields the user changed in the dialog (nothing else is saved)."""
+        now = self.values()
+        return {name: value for name, value in now.items() if value != self.initial[name]}
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Wheel
+            and isinstance(watched, QWidget)
+            and not watched.hasFocus()
+        ):
+            QCoreApplication.sendEvent(self.scroll_area.verticalScrollBar(), event)
+            return True  # the field under the pointer keeps its value
+        return super().eventFilter(watched, event)
+
     def accept(self) -> None:
+        changes = self.changes()
         try:
-            settings = Settings(**self.kept, **self.values())
+            settings = Settings(**{**self.settings.model_dump(), **changes})
         except ValidationError as exc:
             problems = "; ".join(
                 f"{Settings.model_fields[str(e['loc'][0])].title or e['loc'][0]}: {e['msg']}"
@@ -145,6 +178,11 @@ class SettingsDialog(QDialog):
             self.error.setText(f"Not saved — {problems}")
             self.error.show()
             return
-        save_settings(self.settings_file, settings)
+        try:
+            save_changes(self.settings_file, changes)
+        except (SettingsError, OSError) as exc:
+            self.error.setText(f"Not saved — {exc}")
+            self.error.show()
+            return
         self.settings_changed.emit(settings)
         super().accept()

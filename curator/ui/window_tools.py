@@ -23,7 +23,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 from curator.pipeline.pass_order import PassOrder
-from curator.settings import Settings, SettingsError, update_settings_file
+from curator.settings import Settings, SettingsError, save_changes
 from curator.ui.gallery_view import GalleryView
 from curator.ui.guard import ErrorReporter, guarded_slot
 from curator.ui.keymap_page import KeymapDialog, apply_key_overrides
@@ -132,7 +132,7 @@ class WindowTools(QObject):
     @guarded_slot
     def _save_cell_size(self, width: int) -> None:
         try:
-            update_settings_file(self.hooks.settings_file, {"gallery_cell_size": width})
+            save_changes(self.hooks.settings_file, {"gallery_cell_size": width})
         except (OSError, SettingsError) as exc:
             self.errors.report(f"The thumbnail size could not be saved: {exc}")
             return

@@ -107,7 +107,9 @@ def test_a_file_unreadable_once_is_measured_by_the_next_plain_import() -> None:
         assert first["failed"] == 1  # only broken.png
         by_name = {Path(p["path"]).name: p for p in list_json()}
         assert by_name["secret.jpg"]["stages"]["technical"]["status"] == "done"
-        assert by_name["secret.jpg"]["sharpness_score"] is not None
+        # Measured (320 px is too small to judge sharpness: a note, not a score).
+        assert by_name["secret.jpg"]["exposure_score"] is not None
+        assert by_name["secret.jpg"]["sharpness_note"] == "too small to judge"
         # The broken file (same size and mtime) is not read again: no new error logged.
         from curator.catalog.models import ErrorLog
 
@@ -138,7 +140,7 @@ def test_permission_failure_is_retried_without_retry_failed(tmp_path: Path) -> N
     result = import_json(lib)  # no --retry-failed
     assert result["failed"] == 0
     assert _technical_counts().get("done") == 1 and not _technical_counts().get("failed")
-    assert list_json()[0]["sharpness_score"] is not None
+    assert list_json()[0]["exposure_score"] is not None  # measured this time
 
 
 def test_a_file_gone_during_the_import_is_measured_when_it_is_back(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from curator.catalog.judgments import store_description, write_scores
 from curator.catalog.models import CullState, Photo
 from curator.catalog.queries import GalleryQuery, GallerySort, gallery_query_ids
 from curator.pipeline.score import TasteReport
-from curator.ui.gallery_model import FlagsRole, PhotoFlags, PhotoIdRole, photo_flags
+from curator.ui.gallery_model import FlagsRole, PhotoFlags, PhotoIdRole, photo_flags, tooltip
 
 
 def _by_name() -> dict[str, int]:
@@ -94,10 +94,18 @@ def test_badges_follow_the_scores_and_thresholds(library: Path, app: App) -> Non
     assert row is not None
     flags = photo_flags(row, 70.0)
     assert flags == PhotoFlags()  # measured synthetic photos: sharp, well exposed
-    blurry = row.__class__(**{**row.__dict__, "sharpness_score": 12.0, "highlight_clip": 0.08})
+    blurry = row.__class__(**{**row.__dict__, "sharpness_score": 12.0, "highlight_clip": 0.2})
     assert photo_flags(blurry, 70).blurry and photo_flags(blurry, 70).clipped
-    dark = row.__class__(**{**row.__dict__, "exposure_score": 20.0})
+    # A chandelier's 8 % of lights is no clipping warning on its own any more.
+    lights = row.__class__(**{**row.__dict__, "highlight_clip": 0.08})
+    assert not photo_flags(lights, 70).clipped
+    dark = row.__class__(**{**row.__dict__, "exposure_score": 45.0, "exposure_ev": -1.3})
     assert photo_flags(dark, 70).clipped
+    assert "Under-exposed (≈ \u22121.3 EV)" in tooltip(dark, photo_flags(dark, 70))
+    fine = row.__class__(**{**row.__dict__, "exposure_score": 61.0, "exposure_ev": -0.9})
+    assert not photo_flags(fine, 70).clipped
+    small = row.__class__(**{**row.__dict__, "sharpness_score": None})
+    assert not photo_flags(small, 70).blurry  # "too small to judge" is no blur warning
     burst = row.__class__(**{**row.__dict__, "burst_group": 3, "burst_best": True})
     assert photo_flags(burst, 70).burst_best
     scored = row.__class__(**{**row.__dict__, "preference_score": 70.0})
@@ -107,7 +115,6 @@ def test_badges_follow_the_scores_and_thresholds(library: Path, app: App) -> Non
 
 def test_missing_photos_stay_listed_with_a_badge_and_a_filter(library: Path, app: App) -> None:
     from curator.catalog.missing import mark_missing
-    from curator.ui.gallery_model import tooltip
     from curator.ui.gallery_view import MISSING, flag_pills
 
     ids = _by_name()

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from curator.app import App
 from curator.catalog.decisions import decision_log
 from curator.catalog.models import Decision, Photo
+from curator.catalog.queries import GalleryFilter
 from curator.ui.gallery_model import preview_key
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -129,10 +130,13 @@ def test_cull_then_rate_with_undo_and_redo(library: Path, app: App, qtbot: QtBot
     ]
     assert rows[19].undoes_id == rows[18].id
 
-    # The gallery shows the decisions once it is back.
+    # The gallery shows the decisions once it is back — in the pass Tab
+    # showed (the rating pass: the kept photos), then all of them.
     qtbot.keyClick(view, Qt.Key.Key_G)
     assert app.window.stack.currentWidget() is app.window.gallery
     model = app.model
+    assert model.ids == [p[0], p[3], p[4], p[5]]
+    app.window.filter_bar.show_state(GalleryFilter.ALL)
     row = model.photo_row(model.row_for(p[1]) or 0)
     assert row is not None and row.cull == "rejected"
     assert model.photo_row(model.row_for(p[3]) or 0).picked  # type: ignore[union-attr]

@@ -243,24 +243,25 @@ def test_projects_menu_new_rename_delete(
     assert not window.project_actions.delete_project_action.isEnabled()
 
 
-def test_a_photo_added_in_the_loupe_shows_in_the_project_gallery_on_return(
+def test_a_photo_taken_out_in_the_loupe_leaves_the_project_gallery_on_return(
     library: Path, app: App, qtbot: QtBot
 ) -> None:
     ids = _by_name()
     p = [ids[f"IMG_{i:04d}.jpg"] for i in range(8)]
     made = projects.create_project("Picks")
-    projects.add_photos("Picks", [p[5]])
+    projects.add_photos("Picks", [p[5], p[6]])
     window = app.window
     window.projects.refresh()
     window.project_actions.show_project(made.id)  # shown in the gallery, and the current project
-    assert app.model.ids == [p[5]]
-    _open_loupe(app, qtbot)
-    qtbot.keyClick(window.loupe.view, Qt.Key.Key_B)  # the first photo of the pass
-    assert _members("Picks") == {p[0], p[5]}
-    assert app.model.ids == [p[5]]  # the grid is not re-queried under the loupe
+    assert app.model.ids == [p[5], p[6]]
+    _open_loupe(app, qtbot)  # the loupe walks what the gallery shows: the project
+    assert app.session.order == [p[5], p[6]] and app.session.current == p[5]
+    qtbot.keyClick(window.loupe.view, Qt.Key.Key_B)  # B toggles: out of the project
+    assert _members("Picks") == {p[6]}
+    assert app.model.ids == [p[5], p[6]]  # the grid is not re-queried under the loupe
     window.show_gallery()
-    assert set(app.model.ids) == {p[0], p[5]}
-    assert window.filter_bar.project_combo.currentText() == "Picks (2)"
+    assert app.model.ids == [p[6]]
+    assert window.filter_bar.project_combo.currentText() == "Picks (1)"
 
 
 def test_the_picker_alone_arrows_and_new_project_asks_a_name(

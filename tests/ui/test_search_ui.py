@@ -243,10 +243,10 @@ def test_tilde_runs_a_semantic_search_and_the_loupe_walks_the_results(
         assert said[1] == "Searching by meaning…"
         assert model.ids[:2] == [p[5], p[2]]
 
-        # Clearing the search while the loupe shows: it walks the pass again.
+        # Clearing the search while the loupe shows: it walks the gallery again.
         window.clear_search()
         assert model.ids == everything
-        assert app.session.scope is None
+        assert app.session.scope == everything
 
 
 def test_more_like_this_from_the_loupe_key_and_the_context_menu(

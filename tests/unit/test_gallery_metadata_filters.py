@@ -22,7 +22,7 @@ from curator.catalog.migrations import m009_metadata_filters
 from curator.catalog.models import CullState, Photo
 from curator.catalog.queries import GalleryQuery, GallerySort, gallery_query_ids, gallery_sql
 from curator.pipeline.score import review_order
-from curator.settings import Settings, form_fields, load_settings, update_settings_file
+from curator.settings import Settings, form_fields, load_settings, save_changes
 from curator.ui.keymap import binding_for, help_rows, keys_for, override_conflict
 
 
@@ -141,18 +141,18 @@ def test_an_override_replaces_the_keys_and_conflicts_are_refused_with_a_sentence
 # --- settings ----------------------------------------------------------------------------
 
 
-def test_update_settings_file_writes_only_its_keys(tmp_path: Path) -> None:
+def test_the_page_settings_are_saved_alone_and_load_back(tmp_path: Path) -> None:
     file = tmp_path / "settings.json"
-    file.write_text(json.dumps({"decode_workers": 2}))
-    update_settings_file(file, {"key_overrides": {"reject": "K"}, "gallery_cell_size": 300})
+    file.write_text(json.dumps({"decode_workers": 7}))
+    save_changes(file, {"key_overrides": {"reject": "K"}, "gallery_cell_size": 300})
     assert json.loads(file.read_text()) == {
-        "decode_workers": 2,
+        "decode_workers": 7,
         "gallery_cell_size": 300,
         "key_overrides": {"reject": "K"},
     }
     loaded = load_settings(file, env={"CURATOR_MATCH_THRESHOLD": "40"})
     assert loaded.key_overrides == {"reject": "K"} and loaded.gallery_cell_size == 300
-    update_settings_file(file, {"gallery_cell_size": Settings().gallery_cell_size})
+    save_changes(file, {"gallery_cell_size": Settings().gallery_cell_size})
     assert "gallery_cell_size" not in json.loads(file.read_text())  # back to the default
     assert "match_threshold" not in json.loads(file.read_text())  # the env value stays there
     assert "key_overrides" not in form_fields() and "gallery_cell_size" in form_fields()

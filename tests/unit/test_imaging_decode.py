@@ -331,12 +331,15 @@ def test_dct_scaled_jpeg_metrics_match_the_full_resolution_path() -> None:
             np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE | cv2.IMREAD_IGNORE_ORIENTATION
         )
         assert max(fast.luma.shape) >= min(max(full.shape), 1440), path.name
-        assert abs(measure_sharpness(fast.luma).score - measure_sharpness(full).score) <= 7.0, (
-            path.name
-        )
         assert abs(measure_exposure(fast.luma).score - measure_exposure(full).score) <= 2.0, (
             path.name
         )
+        fast_sharp, full_sharp = measure_sharpness(fast.luma), measure_sharpness(full)
+        if full_sharp.score is None:  # too small to judge: so is the (same-size) fast luma
+            assert fast_sharp.score is None and fast_sharp.note == full_sharp.note, path.name
+            continue
+        assert fast_sharp.score is not None, path.name
+        assert abs(fast_sharp.score - full_sharp.score) <= 7.0, path.name
 
 
 # --- the 100 % view's decode: same tone and orientation as the preview ----------

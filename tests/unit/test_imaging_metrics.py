@@ -1,17 +1,36 @@
-"""Sharpness and exposure measures: synthetic cases and the fixture calibration."""
+"""Sharpness and exposure rules (issue 10 §1): exact cases for each rule, synthetic
+degradations, and the fixtures' calibration."""
 
 from __future__ import annotations
+
+import math
+from itertools import pairwise
 
 import cv2
 import numpy as np
 import pytest
 
 from curator.imaging.metrics import (
+    CLIP_EV_SCALE,
+    MIN_JUDGED_LONG_EDGE,
+    TOO_SMALL_NOTE,
+    clip_ev,
+    dark_key_ev,
+    directional_energy,
+    exposure_judgment,
+    headroom_ev,
+    histogram_quantile,
+    luma_histogram,
     measure_exposure,
     measure_sharpness,
+    sharpness_level,
+    sharpness_score,
+    soft_excess,
     tile_variances,
+    to_linear,
     working_scale,
 )
+from tests.bench.score_series import camera_shake, exposure_shift, generated_sources
 from tests.imaging_helpers import fixture, texture
 
 
@@ -26,29 +45,100 @@ def _blur(luma: np.ndarray, sigma: float) -> np.ndarray:
     return cv2.GaussianBlur(luma, (0, 0), sigma)
 
 
+def _score(luma: np.ndarray) -> float:
+    score = measure_sharpness(luma).score
+    assert score is not None
+    return score
+
+
 SHARP = texture(2400, 1600, seed=3, block=6)
+SCENES = {s.name: s.rgb for s in generated_sources()}
 
 
-def test_blur_lowers_the_score() -> None:
-    sharp = measure_sharpness(SHARP)
-    soft = measure_sharpness(_blur(SHARP, 6))
-    assert sharp.score >= 90
-    assert soft.score < sharp.score - 40
-    assert soft.laplacian_var < sharp.laplacian_var / 10
-    assert soft.tile_p90 < sharp.tile_p90 / 10
+# -- sharpness: the rules, exactly ----------------------------------------------------
 
 
-def test_sharp_subject_on_blurred_background_counts_as_sharp() -> None:
-    blurred = _blur(SHARP, 6)
+def test_the_score_curve_is_log_logistic_around_4_5() -> None:
+    assert sharpness_score(4.5) == 50.0
+    assert sharpness_score(9.0) == 80.0
+    assert sharpness_score(2.25) == 20.0
+    assert sharpness_score(0.0) == 0.0
+    levels = [0.5, 1, 2, 4, 8, 16, 32]
+    scores = [sharpness_score(v) for v in levels]
+    assert all(a < b for a, b in pairwise(scores))
+    assert scores[0] > 0.0 and scores[-1] < 100.0  # no saturation where photos live
+
+
+def test_the_level_is_the_top_two_percent_of_tiles_against_all_of_them() -> None:
+    energy = np.ones((4, 16, 16))
+    assert sharpness_level(energy) == pytest.approx(1.0, rel=1e-5)
+    energy[:, 0, :5] = 100.0  # 5 sharp tiles of 256: round(2 % of 256) = 5
+    mean = (5 * 100.0 + 251 * 1.0) / 256
+    expected = math.sqrt(100.0**0.9 * mean**0.1)
+    assert sharpness_level(energy) == pytest.approx(expected, rel=1e-5)
+
+
+def test_the_weakest_direction_weighs_three_quarters() -> None:
+    energy = np.full((4, 16, 16), 16.0)
+    energy[0] = 1.0  # one direction smeared (camera shake)
+    tile = math.exp(0.75 * math.log(1.0) + 0.25 * math.log((1 + 3 * 16) / 4))
+    assert sharpness_level(energy) == pytest.approx(math.sqrt(tile), rel=1e-5)
+
+
+def test_directional_energy_sees_which_direction_carries_detail() -> None:
+    stripes = np.zeros((640, 640), np.uint8)
+    stripes[::2] = 100  # horizontal stripes: detail only across rows
+    energy = directional_energy(stripes)
+    assert energy.shape == (4, 16, 16)
+    inner = energy[:, 1:-1, 1:-1]  # away from the reflected border rows
+    assert np.all(inner[0] == 0)  # along the rows: nothing changes
+    assert np.allclose(inner[1], (2 * 100) ** 2)  # across: 100 - 2*0 + 100
+    assert np.allclose(inner[2], 100**2) and np.allclose(inner[3], 100**2)  # diagonals / 2
+
+
+def test_frames_under_640_px_are_too_small_to_judge() -> None:
+    small = texture(MIN_JUDGED_LONG_EDGE - 1, 400, seed=1)
+    result = measure_sharpness(small)
+    assert result.score is None and result.note == TOO_SMALL_NOTE
+    assert result.laplacian_var > 0  # the raw measures are still kept
+    edge = measure_sharpness(texture(MIN_JUDGED_LONG_EDGE, 400, seed=1))
+    assert edge.score is not None and edge.note is None
+    portrait = measure_sharpness(texture(400, MIN_JUDGED_LONG_EDGE, seed=1))
+    assert portrait.score is not None
+
+
+def test_flat_frame_scores_zero() -> None:
+    result = measure_sharpness(np.full((600, 800), 128, np.uint8))
+    assert result.score == 0 and result.laplacian_var == 0
+
+
+# -- sharpness: degradations ----------------------------------------------------------
+
+
+def test_blur_series_is_strictly_ordered() -> None:
+    for name, rgb in SCENES.items():
+        luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+        scores = [_score(luma)] + [_score(_blur(luma, s)) for s in (0.5, 1, 1.5, 2, 3, 4)]
+        assert all(a > b for a, b in pairwise(scores)), (name, scores)
+        assert scores[-1] > 0 and scores[0] < 100  # no ties at the ends
+
+
+def test_camera_shake_costs_at_least_half() -> None:
+    for index, (name, rgb) in enumerate(SCENES.items()):
+        luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+        shaken = cv2.cvtColor(camera_shake(rgb, 21, index), cv2.COLOR_RGB2GRAY)
+        assert _score(shaken) <= 0.5 * _score(luma), name
+
+
+def test_a_small_sharp_subject_on_a_blurred_background_counts_as_sharp() -> None:
+    blurred = _blur(SHARP, 4)
     mixed = blurred.copy()
-    mixed[400:1200, 600:1800] = SHARP[400:1200, 600:1800]  # a subject on 25 % of the frame
-    sharp_score = measure_sharpness(SHARP).score
-    mixed_score = measure_sharpness(mixed).score
-    blurred_score = measure_sharpness(blurred).score
+    mixed[700:1020, 1040:1520] = SHARP[700:1020, 1040:1520]  # 4 % of the frame
+    sharp_score, mixed_score, blurred_score = _score(SHARP), _score(mixed), _score(blurred)
+    assert mixed_score >= 0.5 * sharp_score
     assert mixed_score > blurred_score + 30
-    assert mixed_score >= sharp_score - 15
     # The global variance alone would not say so: it is far below the sharp frame's.
-    assert measure_sharpness(mixed).laplacian_var < measure_sharpness(SHARP).laplacian_var / 2
+    assert measure_sharpness(mixed).laplacian_var < measure_sharpness(SHARP).laplacian_var / 5
 
 
 def test_measure_does_not_depend_much_on_resolution() -> None:
@@ -59,31 +149,19 @@ def test_measure_does_not_depend_much_on_resolution() -> None:
     full_raw = cv2.Laplacian(scene, cv2.CV_32F).var()
     half_raw = cv2.Laplacian(half, cv2.CV_32F).var()
     assert half_raw > 1.5 * full_raw
-    assert abs(measure_sharpness(scene).score - measure_sharpness(half).score) < 10
+    assert abs(_score(scene) - _score(half)) < 10
 
 
 def test_soft_fixtures_score_below_sharp_fixtures() -> None:
-    soft = [
-        measure_sharpness(_luma(name)).score
-        for name in ("jpeg/jolla_leaf_soft.jpg", "jpeg/canon_sd300_1-6s_soft.jpg")
-    ]
+    jolla = _score(_luma("jpeg/jolla_leaf_soft.jpg"))
+    sd300 = _score(_luma("jpeg/canon_sd300_1-6s_soft.jpg"))
     sharp = [
-        measure_sharpness(_luma(name)).score
-        for name in (
-            "jpeg/olympus_ep3_iso1600.jpg",
-            "jpeg/exiv2_FurnaceCreekInn2.jpg",
-            "jpeg/nokia83_5G.jpg",
-        )
+        _score(_luma(name)) for name in ("jpeg/olympus_ep3_iso1600.jpg", "jpeg/nokia83_5G.jpg")
     ]
-    assert max(soft) < 45
-    assert min(sharp) > 85
-    assert max(soft) + 40 < min(sharp)
-
-
-def test_flat_frame_scores_zero() -> None:
-    flat = np.full((600, 800), 128, np.uint8)
-    result = measure_sharpness(flat)
-    assert result.score == 0 and result.laplacian_var == 0
+    assert jolla < 45
+    assert min(sharp) > 90
+    assert max(jolla, sd300) < min(sharp)
+    assert measure_sharpness(_luma("jpeg/exiv2_FurnaceCreekInn2.jpg")).score is None  # 400 px
 
 
 def test_tiles_and_working_scale() -> None:
@@ -107,6 +185,9 @@ def test_invalid_luma_is_a_programming_error() -> None:
         measure_exposure(np.zeros((10, 10), np.float32))
 
 
+# -- exposure: the rules, exactly -----------------------------------------------------
+
+
 def test_exposure_fractions_and_mean_are_exact() -> None:
     luma = np.zeros((100, 100), np.uint8)
     luma[:10] = 255  # 10 % clipped highlights
@@ -118,8 +199,97 @@ def test_exposure_fractions_and_mean_are_exact() -> None:
     assert result.mean_luminance == pytest.approx(0.1 * 255 + 0.2 * 5 + 0.7 * 100)
 
 
+def test_readings_are_exact() -> None:
+    assert to_linear(255) == 1.0 and to_linear(0) == 0.0
+    assert to_linear(118) == pytest.approx(0.181, abs=0.001)  # middle grey
+    flat = np.zeros(256)
+    flat[118] = 1000
+    # A bin covers level ± 0.5: the 99.5th percentile sits 0.495 above the level.
+    assert histogram_quantile(flat, 0.995) == pytest.approx(118.495)
+    assert headroom_ev(flat) == pytest.approx(math.log2(1 / to_linear(118.495)))
+    assert dark_key_ev(flat) == pytest.approx(math.log2(0.18 / (to_linear(118) + 1 / 1024)))
+    white = np.zeros(256)
+    white[255] = 10
+    assert headroom_ev(white) == 0.0
+    black = np.zeros(256)
+    black[0] = 10
+    assert headroom_ev(black) == 8.0  # capped
+
+
+def test_clipping_reads_as_ev_beyond_one_percent() -> None:
+    assert clip_ev(0.0) == 0.0 and clip_ev(0.01) == pytest.approx(0.0, abs=1e-12)
+    assert clip_ev(0.5) == pytest.approx(CLIP_EV_SCALE * 2.326348, rel=1e-5)
+    assert clip_ev(0.05) < clip_ev(0.2) < clip_ev(0.5) < clip_ev(1.0)
+
+
+def test_soft_excess_is_a_strictly_increasing_max_zero() -> None:
+    xs = [-2.0, -0.5, 0.0, 0.5, 2.0, 10.0]
+    values = [soft_excess(x) for x in xs]
+    assert all(a < b for a, b in pairwise(values))
+    assert all(v >= max(0.0, x) for v, x in zip(values, xs, strict=True))
+    assert soft_excess(2.0) == pytest.approx(2.0, abs=1e-4)
+    assert soft_excess(-2.0) < 1e-4
+
+
+def test_the_judgment_combines_the_readings() -> None:
+    # Perfect: highlights at white, key at middle grey, nothing clipped.
+    assert exposure_judgment(0.0, 0.0, 0.0, 0.0) == (100.0, 0.0)
+    # Highlights 2.7 EV under white (2 EV beyond the free 0.7), key normal.
+    score, ev = exposure_judgment(2.7, 0.0, 0.0, 0.0)
+    under = soft_excess(2.0)
+    assert ev == pytest.approx(-2.0) and score == pytest.approx(
+        100 / (1 + (under / 1.5) ** 2), abs=0.01
+    )
+    # The same highlights with a dark key and crushed shadows: worse.
+    assert exposure_judgment(2.7, 3.0, 0.0, 0.3)[0] < score
+    # A dark key alone (low-key photo whose highlights reach white) costs nothing.
+    assert exposure_judgment(0.2, 5.0, 0.0, 0.7)[0] >= 99.9
+    # Clipping: 30 % of the content clipped is over-exposure.
+    over_score, over_ev = exposure_judgment(0.0, -1.0, 0.3, 0.0)
+    assert over_ev == pytest.approx(round(clip_ev(0.3) - soft_excess(-0.7), 1))
+    assert over_score < 75
+
+
+def test_the_brightest_channel_decides_clipping_and_headroom() -> None:
+    # A saturated green leaf: G clipped, luma well under 250.
+    rgb = np.zeros((200, 300, 3), np.uint8)
+    rgb[..., 0], rgb[..., 1], rgb[..., 2] = 60, 255, 40
+    luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    assert luma.max() < 250
+    by_luma = measure_exposure(luma)
+    by_rgb = measure_exposure(luma, rgb)
+    assert by_luma.highlight_clip == by_rgb.highlight_clip == 0.0  # stored: luma >= 250
+    assert by_rgb.score < by_luma.score
+    assert by_rgb.ev is not None and by_rgb.ev > 0
+
+
+# -- exposure: degradations and fixtures ----------------------------------------------
+
+
+def test_exposure_series_on_generated_scenes() -> None:
+    for name, rgb in SCENES.items():
+
+        def judged(ev: float, rgb: np.ndarray = rgb) -> tuple[float, float]:
+            shifted = exposure_shift(rgb, ev)
+            m = measure_exposure(cv2.cvtColor(shifted, cv2.COLOR_RGB2GRAY), shifted)
+            assert m.ev is not None
+            return m.score, m.ev
+
+        original = judged(0.0)[0]
+        for ev in (-2.0, 2.0):
+            assert judged(ev)[0] < original, (name, ev)
+        # Further from the metering, lower; and the estimate has the right sign.
+        # (-0.7 EV may beat an original with a few clipped highlights: it unclips them.)
+        assert judged(-2.5)[0] < judged(-1.3)[0] < judged(-0.7)[0]
+        assert judged(-1.3)[0] < original
+        assert judged(2.5)[0] < judged(1.3)[0] < original
+        assert judged(-1.3)[1] <= -0.5 and judged(1.3)[1] >= 0.5
+
+
 def test_underexposed_fixture_scores_badly() -> None:
-    assert measure_exposure(_luma("jpeg/exiv2_D7000_underexposed.jpg")).score < 20
+    result = measure_exposure(_luma("jpeg/exiv2_D7000_underexposed.jpg"))
+    assert result.score < 20
+    assert result.ev is not None and result.ev <= -3
 
 
 @pytest.mark.parametrize(
@@ -132,14 +302,18 @@ def test_underexposed_fixture_scores_badly() -> None:
     ],
 )
 def test_low_key_and_high_key_fixtures_score_well(relative: str) -> None:
-    result = measure_exposure(_luma(relative))
-    assert result.score >= 80, result
+    bgr = cv2.imread(str(fixture(relative)), cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
+    assert bgr is not None
+    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    result = measure_exposure(_luma(relative), rgb)
+    assert result.score >= 85, result
+    assert result.ev is not None and abs(result.ev) <= 0.5, result
 
 
 def test_synthetic_exposure_rules() -> None:
     rng = np.random.default_rng(0)
     low_key = np.full((400, 600), 2, np.uint8)
-    low_key[150:250, 250:350] = rng.integers(120, 240, (100, 100), dtype=np.uint8)
+    low_key[150:250, 250:350] = rng.integers(120, 250, (100, 100), dtype=np.uint8)
     assert measure_exposure(low_key).score >= 90  # big black background is a choice
 
     high_key = rng.integers(190, 245, (400, 600), dtype=np.uint8)
@@ -147,9 +321,13 @@ def test_synthetic_exposure_rules() -> None:
 
     blown = high_key.copy()
     blown[:160] = 255  # 40 % clipped
-    assert measure_exposure(blown).score < 20
+    blown_result = measure_exposure(blown)
+    assert blown_result.score < 65 and blown_result.ev is not None and blown_result.ev > 0.5
+    assert blown_result.highlight_clip == pytest.approx(0.4)  # the CLIP badge's other trigger
 
     murky = rng.integers(0, 40, (400, 600), dtype=np.uint8)  # nothing reaches mid-grey
-    assert measure_exposure(murky).score < 30
+    assert measure_exposure(murky).score < 20
 
-    assert measure_exposure(np.zeros((50, 50), np.uint8)).score == 0
+    black = measure_exposure(np.zeros((50, 50), np.uint8))
+    assert black.score < 5 and black.ev == -7.3  # 8 EV of headroom less the free 0.7
+    assert luma_histogram(np.zeros((5, 5), np.uint8))[0] == 25

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from curator import setup_check
+from curator import setup_check, setup_unpack
 from curator.display import NO_DISPLAY, display_problem, missing_library_sentence
 
 # What `ldd libqxcb.so` prints on a fresh Debian 12 with three libraries missing.
@@ -191,3 +191,113 @@ def test_a_missing_xcb_library_names_its_package() -> None:
     )
     assert "libxcb-cursor.so.0" in sentence and "libxcb-cursor0" in sentence
     assert "curator --help" in sentence
+
+
+def test_attempts_go_root_then_sudo_then_download_without_root() -> None:
+    assert setup_check.attempts(is_root=True, has_sudo=True) == ["apt-get", "download"]
+    assert setup_check.attempts(is_root=True, has_sudo=False) == ["apt-get", "download"]
+    assert setup_check.attempts(is_root=False, has_sudo=True) == ["sudo apt-get", "download"]
+    assert setup_check.attempts(is_root=False, has_sudo=False) == ["download"]
+
+
+class FakeSystem:
+    """The machine as check() sees it: which sonames are missing, and what each
+    way of installing fixes (apt-get: everything; download: per package, which
+    may reveal a library that package's library needs in turn)."""
+
+    def __init__(self, missing: set[str], *, apt_works: bool, reveals: dict[str, str]) -> None:
+        self.missing = set(missing)
+        self.apt_works = apt_works
+        self.reveals = reveals  # package downloaded -> soname found missing after it
+        self.calls: list[tuple[str, tuple[str, ...]]] = []
+
+    def ldd(self, files: object) -> set[str]:
+        return set(self.missing)
+
+    def apt_install(self, packages: tuple[str, ...], *, sudo: bool) -> None:
+        self.calls.append(("sudo apt-get" if sudo else "apt-get", tuple(packages)))
+        if self.apt_works:
+            self.missing.clear()
+
+    def install_into(self, packages: list[str], lib_dir: Path) -> object:
+        self.calls.append(("download", tuple(packages)))
+        for package in packages:
+            self.missing -= {s for s, p in setup_check.DEBIAN_PACKAGES.items() if p == package}
+            if package in self.reveals:
+                self.missing.add(self.reveals[package])
+        return setup_unpack.Unpacked(tuple(packages), (), ())
+
+
+def _run_check(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, system: FakeSystem, *, root: bool, sudo: bool
+) -> int:
+    with monkeypatch.context() as m:
+        m.setattr(setup_check.sys, "platform", "linux")
+        m.setattr(setup_check, "pyside_qt_dir", lambda: tmp_path)
+        m.setattr(setup_check, "xcb_plugin_files", lambda qt: [tmp_path / "libqxcb.so"])
+        m.setattr(setup_check, "missing_libraries", system.ldd)
+        m.setattr(setup_check, "apt_install", system.apt_install)
+        m.setattr(setup_check.setup_unpack, "install_into", system.install_into)
+        m.setattr(setup_check.os, "geteuid", lambda: 0 if root else 1000)
+        m.setattr(setup_check, "_can_sudo", lambda: sudo)
+        m.setattr(setup_check.shutil, "which", lambda name: f"/usr/bin/{name}")
+        return setup_check.check(install=True)
+
+
+@pytest.mark.parametrize(
+    ("root", "sudo", "apt_works", "expected"),
+    [
+        (True, False, True, ["apt-get"]),
+        (False, True, True, ["sudo apt-get"]),
+        (False, True, False, ["sudo apt-get", "download"]),  # e.g. not in sudoers
+        (True, False, False, ["apt-get", "download"]),  # e.g. apt's lock held
+        (False, False, True, ["download"]),  # CI as a plain user
+    ],
+)
+def test_the_order_of_attempts(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    root: bool,
+    sudo: bool,
+    apt_works: bool,
+    expected: list[str],
+) -> None:
+    system = FakeSystem({"libxcb-cursor.so.0"}, apt_works=apt_works, reveals={})
+    assert _run_check(monkeypatch, tmp_path, system, root=root, sudo=sudo) == 0
+    assert [way for way, _ in system.calls] == expected
+    assert all(packages == ("libxcb-cursor0",) for _, packages in system.calls)
+    assert "all there now" in capsys.readouterr().out
+
+
+def test_download_goes_again_for_what_a_copied_library_needs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    system = FakeSystem(
+        {"libxcb-cursor.so.0"},
+        apt_works=False,
+        reveals={"libxcb-cursor0": "libxcb-image.so.0", "libxcb-image0": "libxcb-util.so.1"},
+    )
+    assert _run_check(monkeypatch, tmp_path, system, root=False, sudo=False) == 0
+    assert system.calls == [
+        ("download", ("libxcb-cursor0",)),
+        ("download", ("libxcb-image0",)),
+        ("download", ("libxcb-util1",)),
+    ]
+    out = capsys.readouterr().out
+    assert "without root" in out and str(tmp_path / "lib") in out
+
+
+def test_a_library_the_download_cannot_bring_is_tried_once_then_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    system = FakeSystem({"libxcb-cursor.so.0"}, apt_works=False, reveals={})
+    system.install_into = lambda packages, lib_dir: (  # type: ignore[method-assign]
+        system.calls.append(("download", tuple(packages)))
+        or setup_unpack.Unpacked((), tuple(packages), ("E: Unable to locate package",))
+    )
+    assert _run_check(monkeypatch, tmp_path, system, root=False, sudo=False) == 1
+    assert system.calls == [("download", ("libxcb-cursor0",))]  # not again and again
+    err = capsys.readouterr().err
+    assert "E: Unable to locate package" in err
+    assert "as root: apt-get install libxcb-cursor0" in err

@@ -1,0 +1,39 @@
+"""Warnings about a photo's capture data for the loupe's side panel (pure).
+
+- a camera clock that was never set: cameras start at a default date
+  (2000-01-01 00:00, 2007-01-01 00:00, …) and count up from it, so a photo
+  taken in the first hour of a 1 January — or before 1995, when no digital
+  camera in this catalog's reach wrote EXIF — is flagged;
+- a capture date in the future (more than a day ahead of now: time zones);
+- measured on a small embedded preview: the RAW's sensor data could not be
+  decoded, so sharpness and exposure were measured on the JPEG the camera
+  embedded (less reliable).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+EARLIEST_PLAUSIBLE_YEAR = 1995
+
+
+def clock_warning(captured_at: datetime | None, now: datetime) -> str | None:
+    """A short warning when the capture time looks wrong, else None."""
+    if captured_at is None:
+        return None
+    if captured_at.year < EARLIEST_PLAUSIBLE_YEAR:
+        return "camera clock probably never set"
+    if captured_at.month == 1 and captured_at.day == 1 and captured_at.hour == 0:
+        return "camera clock probably never set (a camera's default date)"
+    if captured_at > now + timedelta(days=1):
+        return "in the future: the camera clock is wrong"
+    return None
+
+
+def measured_text(metrics_source: str | None) -> str:
+    """What the sharpness and exposure scores were measured on."""
+    return {
+        "image": "the full image",
+        "raw_half": "the RAW (half size)",
+        "raw_preview": "the small embedded preview (RAW not decodable): less reliable",
+    }.get(metrics_source or "", "—")

@@ -1,0 +1,58 @@
+"""Sentences that name a decision for the status line ("Undone: reject of
+IMG_0412.jpg", "Redone: rating of 12 photos").
+
+Pure functions over `DecisionRecord`s (no Qt, no catalog reads): the
+caller passes the file names it knows. An undo's records are the inverse
+rows, newest first, so the action they reverse is named by the LAST
+record's old value; a redo's records replay the action in its order, so
+the FIRST record's new value names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from curator.catalog.decisions import DecisionRecord
+
+_CULL_WORDS = {"kept": "keep", "rejected": "reject", "unreviewed": "clear of keep/reject"}
+
+
+def action_name(kind: str, value: str | None) -> str:
+    """What a decision of `kind` that set `value` is called: "reject", "3★ rating"."""
+    if kind == "cull":
+        return _CULL_WORDS.get(value or "unreviewed", "keep/reject")
+    if kind == "pick":
+        return "pick" if value == "1" else "unpick"
+    if kind == "rating":
+        return "rating removal" if value is None else f"{value}★ rating"
+    if kind == "label":
+        return "label removal" if value is None else f"{value} label"
+    if kind == "tag":
+        _state, _, name = (value or "").partition(":")
+        return f"tag “{name}”" if name else "tag"
+    return str(kind)
+
+
+def history_text(verb: str, records: Sequence[DecisionRecord], names: Mapping[int, str]) -> str:
+    """ "Undone: reject of IMG_0412.jpg" — `verb` is "Undone" or "Redone";
+    `names` maps photo ids to file names (a missing one reads "photo N")."""
+    if not records:
+        return f"{verb}: nothing."
+    undo = verb.lower().startswith("undo")
+    lead = records[-1] if undo else records[0]
+    value = lead.old_value if undo else lead.new_value
+    what = action_name(lead.kind, value)
+    ids = list(dict.fromkeys(r.photo_id for r in records))
+    whom = names.get(ids[0], f"photo {ids[0]}") if len(ids) == 1 else f"{len(ids)} photos"
+    return f"{verb}: {what} of {whom}."
+
+
+def done_text(records: Sequence[DecisionRecord], asked: int) -> str:
+    """What a decision on `asked` photos did: "reject of 12 photos." (None changed:
+    says so)."""
+    if not records:
+        noun = "photo" if asked == 1 else "photos"
+        return f"Nothing changed: the {noun} already had that."
+    n = len({r.photo_id for r in records})
+    what = action_name(records[0].kind, records[0].new_value)
+    return f"{what[:1].upper()}{what[1:]} of {n} {'photo' if n == 1 else 'photos'}."

@@ -1,0 +1,81 @@
+"""`StatusLine`: the main window's status bar, whose messages are never cut
+off and whose answers to the user are not overwritten by background news.
+
+- A message shows in a word-wrapped label (two lines when it must, the
+  full text in its tooltip) instead of QStatusBar's single clipped line;
+  `showMessage` / `clearMessage` / `currentMessage` keep QStatusBar's
+  meaning, so callers and tests need not know.
+- `show_background(text, ms)` is for news nobody asked for at that moment
+  (a retrained taste model): while a message the user caused is younger
+  than `HOLD_MS` ("Undone: reject of IMG_0412.jpg") it waits, and shows
+  when the hold ends — unless the user caused another message meanwhile.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Slot
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
+
+HOLD_MS = 4000  # a message the user caused stands at least this long
+
+
+class StatusLine(QStatusBar):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.message = QLabel("", self)
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.addWidget(self.message, 1)
+        self._clear_timer = QTimer(self)
+        self._clear_timer.setSingleShot(True)
+        self._clear_timer.timeout.connect(self.clearMessage)
+        self._since_user = QElapsedTimer()
+        self._queued: tuple[str, int] | None = None
+        self._queue_timer = QTimer(self)
+        self._queue_timer.setSingleShot(True)
+        self._queue_timer.timeout.connect(self._show_queued)
+
+    def showMessage(self, text: str, timeout: int | None = 0) -> None:
+        """Show `text` (for `timeout` ms; 0: until replaced), caused by the user."""
+        self._since_user.start()
+        self._queued = None
+        self._show(text, timeout or 0)
+
+    def user_message_age(self) -> int:
+        """Milliseconds since the user's last message (a large number if none)."""
+        return self._since_user.elapsed() if self._since_user.isValid() else 1 << 30
+
+    def show_background(self, text: str, timeout: int = 5000) -> None:
+        """Show news the user did not just ask for, after any message they caused."""
+        held = HOLD_MS - self.user_message_age()
+        if held > 0 and self.currentMessage():
+            self._queued = (text, timeout)
+            self._queue_timer.start(int(held))
+            return
+        self._show(text, timeout)
+
+    def clearMessage(self) -> None:
+        self._clear_timer.stop()
+        self.message.setText("")
+        self.message.setToolTip("")
+        self.messageChanged.emit("")
+
+    def currentMessage(self) -> str:
+        return self.message.text()
+
+    def _show(self, text: str, timeout: int) -> None:
+        self.message.setText(text)
+        self.message.setToolTip(text)
+        self.messageChanged.emit(text)
+        if timeout > 0:
+            self._clear_timer.start(timeout)
+        else:
+            self._clear_timer.stop()
+
+    @Slot()
+    def _show_queued(self) -> None:
+        if self._queued is not None:
+            text, timeout = self._queued
+            self._queued = None
+            self._show(text, timeout)

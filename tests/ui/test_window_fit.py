@@ -1,0 +1,57 @@
+"""Issue 12 §1: the window opens at a size that fits the screen (1366×768
+included), remembers its geometry and the Problems dock, and an empty
+catalog says how to start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QRect, QSize
+from pytestqt.qtbot import QtBot
+
+from curator.paths import resolve_paths
+from curator.ui.main_window import EMPTY_CATALOG, NOTHING_SHOWN
+from curator.ui.window_state import FILENAME, SCREEN_MARGIN, fit_to
+from tests.ui.conftest import running_app
+
+
+def test_the_first_size_fits_the_available_area() -> None:
+    for available in (QRect(0, 0, 1366, 728), QRect(0, 32, 1920, 1048), QRect(1366, 0, 1024, 740)):
+        rect = fit_to(available)
+        inner = available.adjusted(SCREEN_MARGIN, SCREEN_MARGIN, -SCREEN_MARGIN, -SCREEN_MARGIN)
+        assert inner.contains(rect), (available, rect)
+        assert (
+            rect.center() == available.center()
+            or abs(rect.center().x() - available.center().x()) <= 1
+        )
+    assert fit_to(QRect(0, 0, 2560, 1440)).size() == QSize(1280, 820)  # no bigger than wanted
+
+
+def test_the_window_fits_a_small_screen_and_remembers_its_place(qtbot: QtBot) -> None:
+    with running_app(qtbot) as app:
+        window = app.window
+        # Nothing in the toolbars forces the window wider than a 1366 px screen.
+        assert window.minimumSizeHint().width() <= 1366 - 2 * SCREEN_MARGIN
+        assert window.minimumSizeHint().height() <= 768 - 2 * SCREEN_MARGIN
+        assert app.model.rowCount() == 0
+        assert window.gallery.empty_text == EMPTY_CATALOG
+        window.setGeometry(QRect(40, 50, 1200, 640))
+        window.problems_dock.show()
+        qtbot.waitUntil(lambda: window.geometry().width() == 1200, timeout=30_000)
+    assert (resolve_paths().config_dir / FILENAME).exists()
+    with running_app(qtbot) as app:  # running_app resizes; the place is restored before
+        window = app.window
+        assert not window.problems_dock.isHidden()
+        assert window.window_state is not None
+        assert window.window_state.restore(window)
+        # (restoreGeometry keeps a window inside its screen: the offscreen one is
+        # 800 px wide, under the window's minimum, so the height tells.)
+        assert window.geometry().height() == 640 and window.geometry().top() == 50
+
+
+def test_filters_that_hide_everything_say_so(library: Path, qtbot: QtBot) -> None:
+    with running_app(qtbot) as app:
+        bar = app.window.filter_bar
+        bar.label_combo.setCurrentIndex(bar.label_combo.findData("purple"))
+        assert app.model.rowCount() == 0
+        assert app.window.gallery.empty_text == NOTHING_SHOWN
