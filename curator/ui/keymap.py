@@ -145,35 +145,54 @@ def override_conflict(overrides: Mapping[str, str], action: str, key: str) -> st
     return None
 
 
+# Help rows that stand for several actions, so the table fits a 768-pixel-high
+# screen: (actions, keys shown while none of them is remapped or None: their
+# keys joined, what it does in either pass).
+_FOLDS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
+    (tuple(f"rate_{n}" for n in range(1, 6)), "1 – 5", "1 to 5 stars, stay (a rating keeps)"),
+    (
+        tuple(f"label_{c}" for c in ("red", "yellow", "green", "blue")),
+        "6 – 9",
+        "red, yellow, green, blue label on/off",
+    ),
+    (("undo", "redo"), None, "undo / redo the last decision"),
+    (("thumbs_larger", "thumbs_smaller"), None, "larger / smaller thumbnails (gallery)"),
+)
+
+
+def _shown(key: str) -> str:
+    return "→" if key == "Right" else "←" if key == "Left" else key
+
+
 def help_rows(overrides: Mapping[str, str] | None = None) -> list[tuple[str, str, str]]:
     """(keys, cull pass, rating pass) for every binding, as the overlay prints them.
 
-    The star keys 1–5 and the label keys 6–9 are one row each, so the table
-    fits a 768-pixel-high screen — unless one of them was remapped: then that
-    group is printed key by key, so the help shows the keys that work."""
+    The star keys 1–5 and the label keys 6–9 are one row each (unless one of
+    them was remapped: then that group is printed key by key, so the help
+    shows the keys that work), and so are undo/redo and the thumbnail sizes."""
     overrides = overrides or {}
-    stars = {f"rate_{n}" for n in range(1, 6)}
-    labels = {b.action for b in LOUPE_BINDINGS if b.action.startswith("label_")}
-    grouped = {
-        "rate_1": (stars, ("1 – 5", "1 to 5 stars, stay (a rating keeps)", "same")),
-        "label_red": (labels, ("6 – 9", "red, yellow, green, blue label on/off", "same")),
-    }
-    folded = {
-        action
-        for first, (group, _) in grouped.items()
-        if not group & set(overrides)
-        for action in group
-        if action != first
-    }
+    skip: set[str] = set()
+    folded: dict[str, tuple[str, str, str]] = {}
+    for actions, label, text in _FOLDS:
+        if label is not None and set(actions) & set(overrides):
+            continue
+        keys = label
+        if keys is None:
+            groups = []
+            for action in actions:
+                binding = binding_for(action)
+                if binding is not None:
+                    groups.append(" / ".join(_shown(k) for k in keys_for(binding, overrides)))
+            keys = " ; ".join(groups)
+        folded[actions[0]] = (keys, text, "same")
+        skip.update(actions[1:])
     rows = []
     for b in all_bindings():
+        if b.action in skip:
+            continue
         if b.action in folded:
+            rows.append(folded[b.action])
             continue
-        if b.action in grouped and not grouped[b.action][0] & set(overrides):
-            rows.append(grouped[b.action][1])
-            continue
-        keys = " / ".join(
-            "→" if k == "Right" else "←" if k == "Left" else k for k in keys_for(b, overrides)
-        )
+        keys = " / ".join(_shown(k) for k in keys_for(b, overrides))
         rows.append((keys, b.cull, b.rating))
     return rows

@@ -189,7 +189,7 @@ def test_the_help_names_the_label_keys_and_fits_a_small_screen() -> None:
     rows = help_rows()
     assert ("6 – 9", "red, yellow, green, blue label on/off", "same") in rows
     bindings = len(LOUPE_BINDINGS) + len(WINDOW_BINDINGS)
-    assert len(rows) == bindings - 7  # 1–5 and 6–9 are one row each
+    assert len(rows) == bindings - 9  # 1–5, 6–9, undo/redo, thumbnail sizes: a row each
     assert len(rows) <= 24  # ~17 px a row: the table and notes fit 768 px
 
 

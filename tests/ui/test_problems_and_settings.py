@@ -86,7 +86,8 @@ def test_settings_dialog_keeps_what_it_does_not_show(tmp_path: Path, qtbot: QtBo
     from curator.ui.settings_dialog import SettingsDialog
 
     settings_file = tmp_path / "settings.json"
-    dialog = SettingsDialog(Settings(key_overrides={"reject": "K"}), settings_file)
+    settings_file.write_text(json.dumps({"key_overrides": {"reject": "K"}}))
+    dialog = SettingsDialog(load_settings(settings_file, env={}), settings_file)
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.settings_changed) as blocker:
         dialog.accept()

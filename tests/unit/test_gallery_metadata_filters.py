@@ -136,6 +136,13 @@ def test_an_override_replaces_the_keys_and_conflicts_are_refused_with_a_sentence
     assert override_conflict(overrides, "pick", "X") is None  # X was freed
     assert override_conflict({}, "pick", "Ctrl+Z") is not None  # a window key counts too
     assert override_conflict({}, "no_such_action", "Q") is not None
+    # Folded rows: 1–5 is one row until a star key is remapped, then each shows its key;
+    # undo/redo print their keys as they are now.
+    assert any(row[0] == "1 – 5" for row in help_rows())
+    remapped = help_rows({"rate_3": "Shift+3", "undo": "Ctrl+U"})
+    assert not any(row[0] == "1 – 5" for row in remapped)
+    assert ("Shift+3", "3 stars, stay", "same") in remapped
+    assert any(row[0].startswith("Ctrl+U ; ") for row in remapped)
 
 
 # --- settings ----------------------------------------------------------------------------
