@@ -65,6 +65,9 @@ class ExifData:
     orientation: int = 1  # EXIF orientation 1..8 (1 when absent or invalid)
     pixel_width: int | None = None  # as stated in EXIF, may differ from the decoded size
     pixel_height: int | None = None
+    exposure_bias: float | None = None  # ExposureBiasValue, EV (brackets: 0/−0.7/+0.7…)
+    capture_subsec: int | None = None  # SubSecTimeOriginal as ms (0–999)
+    sequence_number: int | None = None  # EXIF ImageNumber (the camera's frame counter)
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ class TechnicalMeasurement:
     preview_key: str | None = None  # cache key (relative path) of the 1440 px JPEG
     thumbnail_key: str | None = None  # cache key (relative path) of the ~320 px JPEG
     notes: tuple[str, ...] = ()  # human remarks, e.g. "metrics from the embedded preview"
+    struct_sig: bytes | None = None  # exposure-invariant structure (imaging.structure)
 
 
 @dataclass(frozen=True)
@@ -225,6 +229,13 @@ class Frame:
     sharpness: float | None
     exposure: float | None
     preference: float | None
+    # Capture order inside one second, and the tie-break: never the photo id, so
+    # the same folder groups the same way whatever order it was imported in.
+    sequence_number: int | None = None
+    name: str = ""  # the file name (then `path`) orders frames of one instant
+    path: str = ""
+    exposure_bias: float | None = None  # EXIF ExposureBiasValue (EV)
+    struct_sig: bytes | None = None  # imaging.structure signature
 
 
 @dataclass(frozen=True)

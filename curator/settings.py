@@ -165,6 +165,16 @@ class Settings(BaseModel):
         title="Burst similarity",
         description="Cosine similarity of CLIP embeddings above which frames are a burst.",
     )
+    burst_max_structure_distance: float = Field(
+        default=0.25,
+        ge=0.05,
+        le=1.0,
+        title="Burst structure distance",
+        description=(
+            "Frames whose exposure-independent structure differs by at most this much "
+            "(0 = identical) are a burst or bracket, with or without CLIP embeddings."
+        ),
+    )
     gallery_cell_size: int = Field(
         default=212,
         ge=120,

@@ -20,6 +20,7 @@ Invariants:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,6 +43,7 @@ from curator.catalog.models import (
     TasteModel,
     utcnow,
 )
+from curator.catalog.paths_codec import decode_path
 from curator.records import (
     Burst,
     CullState,
@@ -433,25 +435,52 @@ def add_user_tag(photo_id: int, name: str) -> None:
 
 
 def burst_frames(model: str) -> list[Frame]:
+    """Every live photo with a capture time as a burst `Frame`: its embedding of
+    `model` when it has one, its structural signature, exposure bias, sequence
+    number and file name (frames group without embeddings too).
+
+    Raw SQL with the dates parsed by `datetime.fromisoformat`: 100k rows in
+    about half the time peewee's converters take."""
     ids, x = load_embeddings(model)
     vectors = {pid: x[i] for i, pid in enumerate(ids)}
+    rows = Photo._meta.database.execute_sql(
+        "SELECT id, path, camera_make, camera_model, captured_at, sequence_number,"
+        " exposure_bias, struct_sig, sharpness_score, exposure_score, preference_score"
+        " FROM photo WHERE deleted_at IS NULL AND captured_at IS NOT NULL"
+    )
     frames = []
-    for pid, make, cam, when, sharp, expo, pref in (
-        Photo.select(
-            Photo.id,
-            Photo.camera_make,
-            Photo.camera_model,
-            Photo.captured_at,
-            Photo.sharpness_score,
-            Photo.exposure_score,
-            Photo.preference_score,
+    for pid, path, make, cam, stored_when, seq, bias, sig, sharp, expo, pref in rows:
+        when = _stored_datetime(stored_when)
+        if when is None:
+            continue
+        full = decode_path(path)
+        frames.append(
+            Frame(
+                pid,
+                " ".join(p for p in (make, cam) if p) or None,
+                when,
+                vectors.get(pid),
+                sharp,
+                expo,
+                pref,
+                sequence_number=seq,
+                name=os.path.basename(full),
+                path=full,
+                exposure_bias=bias,
+                struct_sig=bytes(sig) if sig is not None else None,
+            )
         )
-        .where(Photo.deleted_at.is_null(), Photo.captured_at.is_null(False))
-        .tuples()
-    ):
-        camera = " ".join(p for p in (make, cam) if p) or None
-        frames.append(Frame(int(pid), camera, when, vectors.get(int(pid)), sharp, expo, pref))
     return frames
+
+
+def _stored_datetime(value: object) -> datetime | None:
+    """A DateTimeField's stored text ("2024-05-01 10:00:00.150000") as a datetime."""
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
 
 
 def write_bursts(bursts: Sequence[Burst]) -> None:

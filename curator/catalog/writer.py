@@ -378,6 +378,8 @@ def _fill_measurement(photo: Photo, m: TechnicalMeasurement) -> None:
     photo.camera_make, photo.camera_model, photo.lens = e.camera_make, e.camera_model, e.lens
     photo.iso, photo.exposure_time = e.iso, e.exposure_time
     photo.f_number, photo.focal_length = e.f_number, e.focal_length
+    photo.exposure_bias, photo.capture_subsec = e.exposure_bias, e.capture_subsec
+    photo.sequence_number, photo.struct_sig = e.sequence_number, m.struct_sig
     photo.preview_key, photo.thumbnail_key = m.preview_key, m.thumbnail_key
     photo.metrics_source = m.metrics_source.value if m.metrics_source else None
     if m.sharpness is not None:

@@ -50,6 +50,8 @@ _PIL_EXIF = {
     "date_digitized": 0x9004,
     "subsec_original": 0x9291,
     "focal_length": 0x920A,
+    "exposure_bias": 0x9204,
+    "image_number": 0x9211,
     "pixel_width": 0xA002,
     "pixel_height": 0xA003,
     "lens": 0xA434,
@@ -124,6 +126,9 @@ def _from_exifread(tags: Mapping[str, Any]) -> dict[str, Any]:
     _put(fields, "focal_length", _as_float(get("EXIF FocalLength")))
     _put(fields, "pixel_width", _as_positive_int(get("EXIF ExifImageWidth")))
     _put(fields, "pixel_height", _as_positive_int(get("EXIF ExifImageLength")))
+    _put(fields, "exposure_bias", _as_signed_float(get("EXIF ExposureBiasValue")))
+    _put(fields, "capture_subsec", subsec_ms(get(subsec_tag) if captured is not None else None))
+    _put(fields, "sequence_number", _as_nonnegative_int(get("EXIF ImageNumber")))
     orientation = _as_int(get("Image Orientation"))
     if orientation is not None:
         fields["orientation"] = valid_orientation(orientation)
@@ -165,6 +170,10 @@ def _from_pillow(data: bytes) -> dict[str, Any]:
     _put(fields, "focal_length", _as_float(sub.get(_PIL_EXIF["focal_length"])))
     _put(fields, "pixel_width", _as_positive_int(sub.get(_PIL_EXIF["pixel_width"])))
     _put(fields, "pixel_height", _as_positive_int(sub.get(_PIL_EXIF["pixel_height"])))
+    _put(fields, "exposure_bias", _as_signed_float(sub.get(_PIL_EXIF["exposure_bias"])))
+    if captured is not None and date_tag == "date_original":
+        _put(fields, "capture_subsec", subsec_ms(sub.get(_PIL_EXIF["subsec_original"])))
+    _put(fields, "sequence_number", _as_nonnegative_int(sub.get(_PIL_EXIF["image_number"])))
     orientation = _as_int(ifd0.get(_PIL_IFD0["orientation"]))
     if orientation is not None:
         fields["orientation"] = valid_orientation(orientation)
@@ -216,9 +225,17 @@ def parse_exif_datetime(value: object, subsec: object = None) -> datetime | None
     return parsed
 
 
+def subsec_ms(value: object) -> int | None:
+    """SubSecTime digits as milliseconds (0–999): "80" -> 800, "016" -> 16; None
+    when absent or not digits."""
+    digits = re.sub(r"\D", "", clean_text(value) or "")
+    return int(digits[:3].ljust(3, "0")) if digits else None
+
+
 def _first(value: object) -> object:
-    if isinstance(value, list | tuple):
-        return value[0] if value else None
+    # exifread gives a list of values; a DOUBLE tag written by Pillow nests a tuple.
+    while isinstance(value, list | tuple):
+        value = value[0] if value else None
     return value
 
 
@@ -239,6 +256,17 @@ def _as_number(value: object, convert: Callable[[float], float | int]) -> float 
 def _as_float(value: object) -> float | None:
     number = _as_number(value, float)
     return None if number is None or number <= 0 else float(number)
+
+
+def _as_signed_float(value: object) -> float | None:
+    """A finite float of any sign (ExposureBiasValue is −1.3, 0 or +0.7)."""
+    number = _as_number(value, float)
+    return None if number is None else round(float(number), 4)
+
+
+def _as_nonnegative_int(value: object) -> int | None:
+    number = _as_int(value)
+    return number if number is not None and number >= 0 else None
 
 
 def _as_int(value: object) -> int | None:

@@ -47,6 +47,7 @@ from curator.imaging.errors import (
 from curator.imaging.exif import read_exif
 from curator.imaging.formats import is_raw_path
 from curator.imaging.metrics import measure_exposure, measure_sharpness
+from curator.imaging.structure import structure_signature
 from curator.imaging.types import ExifData, TechnicalMeasurement, TechnicalRequest
 
 PREVIEW_QUALITY = 85
@@ -145,6 +146,7 @@ def _measure_bytes(
         preview_key=preview,
         thumbnail_key=thumbnail,
         notes=decoded.notes,
+        struct_sig=structure_signature(decoded.luma),
     )
 
 

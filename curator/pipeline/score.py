@@ -151,11 +151,13 @@ def clip_weights_missing(settings: Settings) -> Callable[[], bool]:
 
 
 def regroup_bursts(model: str, settings: Settings) -> int:
-    """Recompute burst groups (windowed sweep); returns how many bursts."""
+    """Recompute burst groups (windowed sweep); returns how many bursts. Runs
+    without embeddings too: the structural signatures group bursts and brackets."""
     bursts = find_bursts(
         judgments.burst_frames(model),
         max_gap_s=settings.burst_gap_s,
         min_cosine=settings.burst_min_cosine,
+        max_structure_distance=settings.burst_max_structure_distance,
     )
     judgments.write_bursts(bursts)
     return len(bursts)

@@ -42,7 +42,8 @@ from curator.pipeline.environmental import cause_may_have_changed, latest_failur
 from curator.pipeline.scan import Candidate
 from curator.settings import Settings
 
-STAGE_VERSION = "technical-2"  # 2: issue 10 scores (exposure EV, sharpness notes)
+# 2: issue 10 — exposure EV, sharpness notes, EXIF bias/sub-second/sequence, structure signature
+STAGE_VERSION = "technical-2"
 
 TechnicalOutcome = TechnicalMeasurement | TechnicalFailure
 

@@ -63,7 +63,18 @@ LOUPE_BINDINGS: tuple[KeyBinding, ...] = (
         "more like this (gallery; duplicates, burst frames first)",
         "same",
     ),
-    KeyBinding("leave", ("Esc",), "leave compare, or back to fit", "same"),
+    KeyBinding("histogram", ("H",), "histogram over the photo (luma + RGB, clipped %)", "same"),
+    KeyBinding("clipping", ("J",), "clipping: blown highlights red, crushed shadows blue", "same"),
+    KeyBinding("peaking", ("Shift+P",), "focus peaking: sharp edges tinted green", "same"),
+    KeyBinding("info", ("I",), "info overlay: off → file → capture data → scores", "same"),
+    KeyBinding("fullscreen", ("F",), "full-screen loupe (panels hidden); F / Esc leaves", "same"),
+    KeyBinding("panels", ("Shift+Tab",), "hide / show the side panel and filmstrip", "same"),
+    KeyBinding(
+        "leave",
+        ("Esc",),
+        "leave compare or survey, back to fit, or leave full screen",
+        "same",
+    ),
     KeyBinding("switch_pass", ("Tab",), "go to the rating pass", "go to the cull pass"),
 )
 
@@ -80,7 +91,9 @@ HELP_NOTES: tuple[str, ...] = (
     "In the gallery, P, X, U, 0–5 and 6–9 act on every selected photo (one undo step);"
     " purple and no label are in Edit ▸ Color Label.",
     "In compare, the decision keys (P, X, U, 0–5) act on the right-hand photo, the candidate;"
-    " the left one is the reference.",
+    " the left one is the reference. Z zooms both at the same point; dragging one pans both.",
+    "Survey (N in the grid, 2–9 selected): the keys act on the framed photo; ← / → / ↑ / ↓"
+    " or a click move the frame; a rejected photo leaves the survey; Esc returns.",
     "Shortcuts never fire while a text field (the tag field, the search box) has the focus:"
     " Esc leaves it (in the search box, Esc also clears the search).",
 )
@@ -88,6 +101,7 @@ HELP_NOTES: tuple[str, ...] = (
 WINDOW_BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("grid", ("G",), "gallery grid", "same"),
     KeyBinding("loupe", ("E",), "loupe (one photo, full window)", "same"),
+    KeyBinding("survey", ("N",), "survey the 2–9 photos selected in the grid", "same"),
     KeyBinding("undo", ("Ctrl+Z",), "undo the last decision", "same"),
     KeyBinding("redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "redo", "same"),
     KeyBinding("help", ("?", "F1"), "this help (any key closes it)", "same"),
@@ -157,6 +171,12 @@ _FOLDS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
     ),
     (("undo", "redo"), None, "undo / redo the last decision"),
     (("thumbs_larger", "thumbs_smaller"), None, "larger / smaller thumbnails (gallery)"),
+    (
+        ("histogram", "clipping", "peaking"),
+        None,
+        "histogram · clipping (blown red, crushed blue) · focus peaking",
+    ),
+    (("fullscreen", "panels"), None, "full screen (F, Esc leave) · hide the panels"),
 )
 
 
@@ -169,7 +189,9 @@ def help_rows(overrides: Mapping[str, str] | None = None) -> list[tuple[str, str
 
     The star keys 1–5 and the label keys 6–9 are one row each (unless one of
     them was remapped: then that group is printed key by key, so the help
-    shows the keys that work), and so are undo/redo and the thumbnail sizes."""
+    shows the keys that work), and so are undo/redo, the thumbnail sizes, the
+    overlays (H, J, Shift+P) and the chrome keys (F, Shift+Tab), so the table
+    fits a 768-pixel-high screen."""
     overrides = overrides or {}
     skip: set[str] = set()
     folded: dict[str, tuple[str, str, str]] = {}
@@ -183,7 +205,7 @@ def help_rows(overrides: Mapping[str, str] | None = None) -> list[tuple[str, str
                 binding = binding_for(action)
                 if binding is not None:
                     groups.append(" / ".join(_shown(k) for k in keys_for(binding, overrides)))
-            keys = " ; ".join(groups)
+            keys = " / ".join(groups)
         folded[actions[0]] = (keys, text, "same")
         skip.update(actions[1:])
     rows = []

@@ -25,6 +25,12 @@ Shift+C pins the left one and → / ← move only the candidate. C or Esc leaves
 back to the left photo when unpinned (where the user was), to the candidate
 when pinned (where the keys were walking). A pass switch leaves compare.
 
+Viewing tools (loupe_tools, loupe_chrome, survey_view, filmstrip): H, J,
+Shift+P and I paint over the photo through `LoupeView.overlays`, from
+results computed off the UI thread; F / Shift+Tab hide what surrounds the
+photo; N (from the grid) surveys 2–9 photos, the session's cursor on the
+active one; the filmstrip under the canvas follows the session's order.
+
 Shortcuts are QActions on this page with WidgetWithChildrenShortcut
 context: they fire only while the focus is inside the loupe — never in a
 text field elsewhere in the window, nor in the panel's tag field, which
@@ -34,20 +40,24 @@ claims every key while focused (tag_editor.TagLineEdit).
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QThreadPool, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QWidget
+from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from curator.catalog.queries import GalleryRow, PhotoDetails, gallery_rows, photo_details
 from curator.settings import Settings
 from curator.ui.compare_view import ComparePane, CompareView
+from curator.ui.filmstrip import Filmstrip
 from curator.ui.gallery_model import preview_key, thumbnail_key
 from curator.ui.guard import ErrorReporter, guarded_slot
 from curator.ui.image_loader import ImageLoader
 from curator.ui.info_panel import InfoPanel
 from curator.ui.keymap import LOUPE_BINDINGS
+from curator.ui.loupe_chrome import LoupeChrome
+from curator.ui.loupe_tools import LoupeTools
 from curator.ui.loupe_view import LoupeView
 from curator.ui.original_loader import OriginalLoader
 from curator.ui.review import ReviewSession
+from curator.ui.survey_view import Survey, SurveyPane, SurveyView
 
 PREFETCH = 2
 ORIGINAL_THREADS = 2  # a stale 24 MP decode never holds up the wanted one for long
@@ -89,20 +99,37 @@ class LoupePage(QWidget):
         self.stack = QStackedWidget(self)
         self.view = LoupeView(self.stack)
         self.compare = CompareView(self.stack)
+        self.survey_view = SurveyView(self.stack)
+        self.survey = Survey(session, errors, self)
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.compare)
+        self.stack.addWidget(self.survey_view)
         self.panel = InfoPanel(errors, match_threshold=match_threshold, parent=self)
+        self.filmstrip = Filmstrip(thumbnails, self.row, self)
+        self.tools = LoupeTools(self.view, previews.cache_dir, errors, self.details, self)
+        self.view.overlays.append(self.tools.paint)
+        panel_body = self.panel.widget()
+        panel_column = None if panel_body is None else panel_body.layout()
+        if isinstance(panel_column, QVBoxLayout):
+            panel_column.insertWidget(0, self.tools.panel_histogram)
+        canvas = QVBoxLayout()
+        canvas.setContentsMargins(0, 0, 0, 0)
+        canvas.setSpacing(0)
+        canvas.addWidget(self.stack, 1)
+        canvas.addWidget(self.filmstrip)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.stack, 1)
+        layout.addLayout(canvas, 1)
         layout.addWidget(self.panel)
+        self.chrome = LoupeChrome(self, [self.panel, self.filmstrip])
         self._rows: dict[int, GalleryRow] = {}
         self._details: dict[int, PhotoDetails] = {}
         self.prefetch = PREFETCH  # neighbours kept decoded on each side (0: none)
         self.comparing = False
         self.compare_left: int | None = None  # the reference photo (None: none before)
         self.compare_pinned = False
+        self._survey_pixmaps: dict[int, QPixmap] = {}
         self.actions_by_name: dict[str, QAction] = {}
         for binding in LOUPE_BINDINGS:
             action = QAction(binding.cull, self)
@@ -122,6 +149,10 @@ class LoupePage(QWidget):
         originals.original_failed.connect(self._on_original_failed)
         self.panel.tags.tags_changed.connect(self._on_tags_changed)
         self.panel.tags.field_left.connect(self.focus_canvas)
+        self.filmstrip.jump.connect(self._go_to)
+        self.survey_view.clicked.connect(self._go_to)
+        self.survey_view.step.connect(self._move)
+        self.survey.ended.connect(self._on_survey_ended)
 
     # --- actions --------------------------------------------------------------
 
@@ -150,8 +181,44 @@ class LoupePage(QWidget):
             "add_to_project": lambda: self.project_requested.emit(action),
             "choose_project": lambda: self.project_requested.emit(action),
             "more_like_this": self._more_like_this,
+            "histogram": lambda: s.notice.emit(self.tools.toggle_histogram()),
+            "clipping": lambda: s.notice.emit(self.tools.toggle_clipping()),
+            "peaking": lambda: s.notice.emit(self.tools.toggle_peaking()),
+            "info": lambda: s.notice.emit(self.tools.cycle_info()),
+            "fullscreen": lambda: s.notice.emit(self.chrome.toggle_full_screen()),
+            "panels": lambda: s.notice.emit(self.chrome.toggle_panels()),
         }
+        if self.survey.active_mode and action in ("compare", "pin_compare", "zoom"):
+            s.notice.emit("Leave the survey (Esc) first.")
+            return
+        if self.survey.active_mode and action == "switch_pass":
+            self.survey.leave()
         handlers[action]()
+
+    def start_survey(self, ids: list[int]) -> str | None:
+        """Survey these photos (N in the grid); a sentence when it cannot."""
+        self.leave_compare(go_back=False)
+        self.view.set_fit()
+        problem = self.survey.start(ids)
+        if problem is None:
+            self.stack.setCurrentWidget(self.survey_view)
+            self.survey_view.setFocus()
+            self._repaint_current()
+        return problem
+
+    def _on_survey_ended(self) -> None:
+        self._survey_pixmaps.clear()
+        self.stack.setCurrentWidget(self.view)
+        self.view.setFocus()
+        self._repaint_current()
+
+    def _go_to(self, photo_id: int) -> None:
+        self.session.go_to(photo_id)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        if not event.spontaneous():
+            self.survey.leave()  # the gallery shows: the survey is over
+        super().hideEvent(event)
 
     def _more_like_this(self) -> None:
         if self.session.current is not None:
@@ -159,7 +226,10 @@ class LoupePage(QWidget):
 
     def focus_canvas(self) -> None:
         """Give the keys back to whichever canvas is showing."""
-        (self.compare if self.comparing else self.view).setFocus()
+        if self.survey.active_mode:
+            self.survey_view.setFocus()
+        else:
+            (self.compare if self.comparing else self.view).setFocus()
 
     def set_match_threshold(self, threshold: float) -> None:
         self.panel.set_match_threshold(threshold)
@@ -170,6 +240,7 @@ class LoupePage(QWidget):
 
         The preview and thumbnail loaders belong to app.py, which closes them.
         """
+        self.tools.shutdown()
         self.originals.shutdown()
 
     def _move(self, delta: int) -> None:
@@ -192,15 +263,21 @@ class LoupePage(QWidget):
 
     def _toggle_zoom(self) -> None:
         if self.comparing:
-            self.session.notice.emit("Leave compare (C) to zoom to 100 %.")
+            self.compare.toggle_zoom()  # both panes, at the same point
             return
         self.view.toggle_zoom()
 
     def _leave(self) -> None:
-        if self.comparing:
+        if self.survey.active_mode:
+            self.survey.leave()
+        elif self.comparing and self.compare.zoomed:
+            self.compare.toggle_zoom()
+        elif self.comparing:
             self.leave_compare()
         elif self.view.zoomed:
             self.view.set_fit()
+        elif self.chrome.full_screen:
+            self.chrome.leave_full_screen()
 
     # --- compare ----------------------------------------------------------------
 
@@ -254,6 +331,7 @@ class LoupePage(QWidget):
 
     def invalidate(self, ids: list[int] | None = None) -> None:
         """Forget cached rows (all, or `ids`): they are re-read when next shown."""
+        self.tools.forget(ids)
         if ids is None:
             self._rows.clear()
             self._details.clear()
@@ -291,6 +369,8 @@ class LoupePage(QWidget):
         """The compared left photo, the current one, then neighbours out to `prefetch`."""
         order, i = self.session.order, self.session.index
         ids = [order[i]] if 0 <= i < len(order) else []
+        if self.survey.active_mode:  # every surveyed photo, the active one first
+            return list(dict.fromkeys(ids + self.survey.ids))
         if self.comparing and self.compare_left is not None:
             ids.insert(0, self.compare_left)
         for step in range(1, self.prefetch + 1):
@@ -311,6 +391,11 @@ class LoupePage(QWidget):
         pid = self.session.current
         row = None if pid is None else self.row(pid)
         self.view.caption = self.session.position_text
+        self.filmstrip.show_around(self.session.order, self.session.index)
+        self.tools.show(row)  # the panel's histogram: the photo the keys act on
+        if self.survey.active_mode:
+            self._repaint_survey(row)
+            return
         if row is None:
             self.view.empty_text = (
                 f"{self.session.position_text}.\n"
@@ -333,6 +418,22 @@ class LoupePage(QWidget):
         self.panel.show_photo(row, self.details(row.id))
         if self.comparing:
             self._repaint_compare()
+
+    def _repaint_survey(self, row: GalleryRow | None) -> None:
+        panes = []
+        for pid in self.survey.ids:
+            found = self.row(pid)
+            if found is not None:
+                panes.append(SurveyPane(found, self._survey_pixmap(found)))
+        self.survey_view.show_panes(panes, None if row is None else row.id)
+        self.panel.show_photo(row, None if row is None else self.details(row.id))
+
+    def _survey_pixmap(self, row: GalleryRow) -> QPixmap | None:
+        """The preview once seen (kept here: the loader's LRU may hold fewer than 9)."""
+        pixmap, is_preview = self._pixmap_for(row)
+        if is_preview and pixmap is not None:
+            self._survey_pixmaps[row.id] = pixmap
+        return self._survey_pixmaps.get(row.id, pixmap)
 
     def _repaint_compare(self) -> None:
         def pane(photo_id: int | None, caption: str) -> ComparePane:
@@ -361,6 +462,10 @@ class LoupePage(QWidget):
     @guarded_slot
     def _on_pass_changed(self, _pass: str) -> None:
         self.leave_compare(go_back=False)
+        if not self.survey.restarting:
+            self.survey.leave()  # a pass switch (Tab) ends the survey
+        if not self.survey.active_mode:
+            self._survey_pixmaps.clear()
         self.invalidate()
 
     @Slot(int)
@@ -393,6 +498,10 @@ class LoupePage(QWidget):
     @Slot(int)
     @guarded_slot
     def _on_image_ready(self, photo_id: int) -> None:
+        if self.survey.active_mode:
+            if photo_id in self.survey.ids:
+                self._repaint_current()
+            return
         if self.comparing and photo_id in (self.compare_left, self.session.current):
             self._repaint_compare()
         if photo_id == self.session.current and not self.view.is_preview:

@@ -18,6 +18,7 @@ across a burst), at the same relative place.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSizeF, Qt, Signal
 from PySide6.QtGui import (
@@ -108,6 +109,9 @@ class LoupeView(QWidget):
         self._dragged = False
         self.painted_photo_id: int | None = None  # what the last paint showed (tests, bench)
         self.painted_full_resolution = False
+        # Painted over the photo, under the footer: (painter, image rect, photo area).
+        # The viewing tools (loupe_tools) paint through this; they only read results.
+        self.overlays: list[Callable[[QPainter, QRectF, QRectF], None]] = []
 
     def show_photo(
         self,
@@ -300,6 +304,8 @@ class LoupeView(QWidget):
             painter.restore()
         else:
             paint_placeholder(painter, area, row)
+        for overlay in self.overlays:
+            overlay(painter, self.image_rect(), area)
         zoom = "100 %" if self.zoomed else "Fit"
         if self.zoomed and self.zoom_note:
             zoom += f" ({self.zoom_note})"
@@ -325,6 +331,14 @@ def _source_rect(visible: QRectF, whole: QRectF, source: QSizeF) -> QRectF:
         visible.width() * sx,
         visible.height() * sy,
     )
+
+
+def help_line_height(height: int) -> int:
+    """The help overlay's line in a `height`-pixel window: 24 px, tighter when the
+    window is too short for every row and note (a note wraps to about two lines);
+    under 17 px the text gets smaller too."""
+    lines = len(help_rows()) + 1 + 3 + 2 * len(HELP_NOTES)
+    return max(11, min(24, (height - 40) // lines))
 
 
 class HelpOverlay(QWidget):
@@ -374,12 +388,11 @@ class HelpOverlay(QWidget):
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor(0, 0, 0, 215))
         rows = [("Key", "Cull pass", "Rating pass"), *help_rows(self.overrides)]
-        # 24 px a line, tighter (down to 17) when the window is too short for every row.
-        lines = len(rows) + 3 + len(HELP_NOTES)
-        line = max(17, min(24, (self.height() - 40) // lines))
+        lines = len(rows) + 3 + 2 * len(HELP_NOTES)
+        line = help_line_height(self.height())
         width = min(self.width() - 40, 900)
         left = (self.width() - width) // 2
-        top = max(20, (self.height() - line * (len(rows) + 3 + len(HELP_NOTES))) // 2)
+        top = max(20, (self.height() - line * lines) // 2)
         title = QFont(painter.font())
         title.setPointSizeF(title.pointSizeF() * 1.4)
         title.setBold(True)
@@ -390,6 +403,8 @@ class HelpOverlay(QWidget):
         )
         body = QFont(painter.font())
         body.setPointSizeF(title.pointSizeF() / 1.4)
+        if line < 17:
+            body.setPixelSize(line - 4)
         columns = (0.0, 0.2, 0.64)
         for i, cells in enumerate(rows):
             body.setBold(i == 0)

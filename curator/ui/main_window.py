@@ -77,7 +77,7 @@ from curator.ui.export_dialog import ExportDialog
 from curator.ui.gallery_filter_bar import GalleryFilterBar
 from curator.ui.gallery_model import GalleryListModel, PhotoIdRole
 from curator.ui.gallery_view import GalleryView
-from curator.ui.grid_decisions import GridDecisions, build_label_menu
+from curator.ui.grid_decisions import GridDecisions, build_label_menu, selected_ids
 from curator.ui.guard import ErrorReporter, guarded_slot
 from curator.ui.image_loader import ImageLoader
 from curator.ui.keymap import WINDOW_BINDINGS
@@ -341,6 +341,7 @@ class MainWindow(QMainWindow):
             "redo": edit_menu,
             "grid": view_menu,
             "loupe": view_menu,
+            "survey": view_menu,
             "help": help_menu,
             "export": file_menu,
             "search": edit_menu,
@@ -441,6 +442,19 @@ class MainWindow(QMainWindow):
             self.search_box.focus()
         elif action in TOOL_ACTIONS:
             self.tools.dispatch(action, self.window_actions.get(action))
+        elif action == "survey":
+            self.show_survey(selected_ids(self.gallery))
+
+    def show_survey(self, ids: list[int]) -> None:
+        """N: the loupe page surveys `ids` (2–9), else a sentence says why not."""
+        if self.stack.currentWidget() is not self.gallery:
+            self._show_notice("Survey starts from the grid (G): select 2–9 photos, press N.")
+            return
+        self.show_loupe(ids[0] if ids else None)
+        problem = self.loupe.start_survey(ids)
+        if problem is not None:
+            self.show_gallery()
+            self._show_notice(problem)
 
     def show_gallery(self) -> None:
         self._flush_gallery()

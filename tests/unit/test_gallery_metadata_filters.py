@@ -142,7 +142,7 @@ def test_an_override_replaces_the_keys_and_conflicts_are_refused_with_a_sentence
     remapped = help_rows({"rate_3": "Shift+3", "undo": "Ctrl+U"})
     assert not any(row[0] == "1 – 5" for row in remapped)
     assert ("Shift+3", "3 stars, stay", "same") in remapped
-    assert any(row[0].startswith("Ctrl+U ; ") for row in remapped)
+    assert any(row[0].startswith("Ctrl+U / ") for row in remapped)
 
 
 # --- settings ----------------------------------------------------------------------------

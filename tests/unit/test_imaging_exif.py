@@ -124,3 +124,47 @@ def test_clean_text() -> None:
     assert clean_text("\x00\x00") is None
     assert clean_text(b"Canon\x00") == "Canon"
     assert clean_text([1, 2]) is None
+
+
+@pytest.mark.parametrize("container", ["JPEG", "PNG"])  # exifread, then the Pillow fallback
+@pytest.mark.parametrize(
+    ("bias", "subsec", "number"), [((-13, 10), "45", 1234), ((7, 10), "016", 0)]
+)
+def test_bracket_fields_are_read(
+    container: str, bias: tuple[int, int], subsec: str, number: int
+) -> None:
+    from PIL.TiffImagePlugin import IFDRational
+
+    exif = exif_block(captured_at=datetime(2024, 5, 1, 10, 0, 0))
+    sub = exif.get_ifd(0x8769)
+    sub[0x9291] = subsec  # SubSecTimeOriginal
+    sub[0x9204] = IFDRational(*bias)  # ExposureBiasValue, SRATIONAL as cameras write it
+    sub[0x9211] = number  # ImageNumber
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buffer, container, exif=exif)
+    result = read_exif(buffer.getvalue(), is_raw=False)
+    assert result.exposure_bias == pytest.approx(bias[0] / bias[1])
+    assert result.capture_subsec == int(subsec.ljust(3, "0")[:3])  # "45" = 450 ms
+    assert result.captured_at is not None
+    assert result.captured_at.microsecond == result.capture_subsec * 1000
+    assert result.sequence_number == number
+
+
+def test_bracket_fields_are_none_when_absent() -> None:
+    buffer = io.BytesIO()
+    exif = exif_block(captured_at=datetime(2024, 5, 1, 10, 0, 0))
+    Image.new("RGB", (8, 8)).save(buffer, "JPEG", exif=exif)
+    result = read_exif(buffer.getvalue(), is_raw=False)
+    assert (result.exposure_bias, result.capture_subsec, result.sequence_number) == (
+        None,
+        None,
+        None,
+    )
+
+
+def test_a_real_phone_pair_carries_its_sub_seconds() -> None:
+    a = read_exif(fixture("jpeg/iphone6_hdr_NO.jpg").read_bytes(), is_raw=False)
+    b = read_exif(fixture("jpeg/iphone6_hdr_YES.jpg").read_bytes(), is_raw=False)
+    assert (a.capture_subsec, b.capture_subsec) == (16, 550)
+    assert a.captured_at is not None and b.captured_at is not None
+    assert a.captured_at < b.captured_at

@@ -1,0 +1,107 @@
+"""`LoupeChrome`: what surrounds the photo — F (full-screen loupe) and
+Shift+Tab (hide / show the panels).
+
+- Shift+Tab hides the loupe's panels (the side panel, the filmstrip); again
+  shows them. The state lasts across photos and passes (Lightroom).
+- F makes the window full screen with everything but the photo hidden: the
+  loupe's panels and the window's tool bars, menu bar, status bar and docks.
+  F or Esc leaves, restoring exactly what was visible before (and the
+  window's previous state: maximised stays maximised). Leaving the loupe
+  (G, the gallery) leaves full screen too.
+
+Works on whatever top-level window holds the loupe page (the main window, or
+the page itself in tests): the window's bars are found, not named, so the
+main window needs no code for this.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
+
+
+class LoupeChrome(QObject):
+    def __init__(self, page: QWidget, panels: list[QWidget]):
+        super().__init__(page)
+        self.page, self.panels = page, panels
+        self.panels_hidden = False
+        self.full_screen = False
+        self._hidden_by_us: list[QWidget] = []
+        self._lent: list[QAction] = []
+        self._window_state = Qt.WindowState.WindowNoState
+        page.installEventFilter(self)
+
+    def toggle_panels(self) -> str:
+        self.panels_hidden = not self.panels_hidden
+        self._apply_panels()
+        return "Panels hidden (Shift+Tab shows them)." if self.panels_hidden else "Panels shown."
+
+    def toggle_full_screen(self) -> str:
+        if self.full_screen:
+            self.leave_full_screen()
+            return "Full screen off."
+        self.enter_full_screen()
+        return "Full screen: F or Esc leaves."
+
+    def enter_full_screen(self) -> None:
+        if self.full_screen:
+            return
+        window = self.page.window()
+        self.full_screen = True
+        self._window_state = window.windowState()
+        bars: list[QWidget] = []
+        if isinstance(window, QMainWindow):
+            bars += window.findChildren(QToolBar)
+            bars += window.findChildren(QDockWidget)
+            bars += [window.menuBar(), window.statusBar()]
+        self._hidden_by_us = [w for w in bars if w.isVisible()]
+        if isinstance(window, QMainWindow):
+            # A hidden menu bar takes its menus' shortcuts with it (G, ?, Ctrl+Z…):
+            # the window holds them meanwhile.
+            have = set(window.actions())
+            self._lent = [a for a in _menu_actions(window.menuBar()) if a not in have]
+            window.addActions(self._lent)
+        for widget in self._hidden_by_us:
+            widget.hide()
+        self._apply_panels()
+        window.showFullScreen()
+
+    def leave_full_screen(self) -> None:
+        if not self.full_screen:
+            return
+        self.full_screen = False
+        window = self.page.window()
+        for widget in self._hidden_by_us:
+            widget.show()
+        self._hidden_by_us = []
+        for action in self._lent:
+            window.removeAction(action)
+        self._lent = []
+        self._apply_panels()
+        window.setWindowState(self._window_state)
+
+    def _apply_panels(self) -> None:
+        hide = self.panels_hidden or self.full_screen
+        for panel in self.panels:
+            panel.setVisible(not hide)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Only when the page itself goes (the gallery shows), not when the window
+        # is minimised: a hidden window hides the page too, spontaneously.
+        hidden = event.type() == QEvent.Type.Hide and not event.spontaneous()
+        if watched is self.page and hidden and self.full_screen:
+            self.leave_full_screen()
+        return False
+
+
+def _menu_actions(widget: QWidget) -> list[QAction]:
+    """Every action with a shortcut in `widget`'s menus, submenus included."""
+    out: list[QAction] = []
+    for action in widget.actions():
+        menu = action.menu()
+        if isinstance(menu, QMenu):
+            out += _menu_actions(menu)
+        elif not action.shortcut().isEmpty():
+            out.append(action)
+    return out

@@ -1,0 +1,238 @@
+"""The loupe's viewing tools: histogram (panel and H overlay) computed off the
+UI thread, J clipping overlay marking exactly the ≥ 250 / ≤ 5 pixels, focus
+peaking, I info overlay, F full screen, Shift+Tab panels, the filmstrip."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QToolBar
+from pytestqt.qtbot import QtBot
+
+from curator.app import App
+from curator.catalog.queries import clip_fractions
+from curator.imaging.histogram import HIGHLIGHT_RGBA, SHADOW_RGBA, clipping_masks
+from curator.ui.guard import ErrorReporter
+from curator.ui.loupe_tools import info_lines
+from curator.ui.preview_analysis import Overlays, PreviewAnalyzer, analyse, qimage_rgb
+from tests.ui.loupe_harness import Harness, loupe_harness, photo_ids_by_name, save_shot
+
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+def test_clipping_overlay_marks_exactly_the_clipped_pixels(tmp_path: Path) -> None:
+    """A generated image (PNG: no compression shifts a level): red where any
+    channel ≥ 250, blue where all ≤ 5, nothing elsewhere."""
+    rng = np.random.default_rng(7)
+    rgb = rng.integers(0, 256, size=(90, 120, 3), dtype=np.uint8)
+    rgb[10:20, 10:30] = (251, 120, 3)  # blown by one channel
+    rgb[40:50, 50:70] = (4, 5, 0)  # crushed
+    rgb[60:70, 0:20] = (249, 249, 249)  # bright, not clipped
+    path = tmp_path / "generated.png"
+    Image.fromarray(rgb).save(path)
+
+    result = analyse(1, path, Overlays(clipping=True))
+    assert result is not None and result.clipping is not None and result.peaking is None
+    overlay = result.clipping.convertToFormat(QImage.Format.Format_ARGB32)
+    assert (overlay.width(), overlay.height()) == (120, 90)
+    blown, crushed = clipping_masks(rgb)
+    marked_red = np.zeros(blown.shape, bool)
+    marked_blue = np.zeros(blown.shape, bool)
+    for y in range(90):
+        for x in range(120):
+            colour = QColor(overlay.pixel(x, y))
+            alpha = QColor.fromRgba(overlay.pixel(x, y)).alpha()
+            rgba = (colour.red(), colour.green(), colour.blue(), alpha)
+            marked_red[y, x] = rgba == HIGHLIGHT_RGBA
+            marked_blue[y, x] = rgba == SHADOW_RGBA
+            if not (marked_red[y, x] or marked_blue[y, x]):
+                assert alpha == 0, (x, y, rgba)
+    assert (marked_red == blown).all() and (marked_blue == crushed).all()
+    assert blown[10:20, 10:30].all() and crushed[40:50, 50:70].all()
+    assert not blown[60:70, 0:20].any()
+    # The histogram counts what it read (the scaled decode: here the whole image).
+    assert result.histogram.pixels == 120 * 90
+    assert int(result.histogram.red[251]) == int((rgb[..., 0] == 251).sum())
+
+
+def _wait_analysis(h: Harness, qtbot: QtBot, **wanted: bool) -> None:
+    tools = h.page.tools
+
+    def ready() -> bool:
+        found = tools.current_analysis()
+        return found is not None and all(
+            getattr(found, name) is not None for name, on in wanted.items() if on
+        )
+
+    qtbot.waitUntil(ready, timeout=30_000)
+
+
+def _count(image: QImage, rgb: tuple[int, int, int]) -> int:
+    pixels = qimage_rgb(image)
+    return int((pixels == np.array(rgb, np.uint8)).all(axis=2).sum())
+
+
+def test_histogram_and_clipping_overlay_on_the_loupe(library: Path, qtbot: QtBot) -> None:
+    with loupe_harness(qtbot) as h:
+        page, view, tools = h.page, h.page.view, h.page.tools
+        qtbot.waitUntil(lambda: view.is_preview, timeout=30_000)
+        _wait_analysis(h, qtbot)
+        # The side panel's histogram is the current photo's, with the catalog's clip %.
+        qtbot.waitUntil(lambda: tools.panel_histogram.histogram is not None, timeout=30_000)
+        found = tools.current_analysis()
+        assert found is not None and found.photo_id == h.session.current
+        assert tools.panel_histogram.histogram is found.histogram
+        highlight, shadow = clip_fractions(found.photo_id)  # what the catalog stored
+        assert highlight is not None and shadow is not None
+        assert tools.panel_histogram.note == (
+            f"Clipped: highlights {highlight * 100:.1f} % · shadows {shadow * 100:.1f} %"
+        )
+        assert found.histogram.pixels > 10_000
+
+        red = HIGHLIGHT_RGBA[:3]
+        before = _count(view.grab().toImage(), red)
+        qtbot.keyClick(view, Qt.Key.Key_J)
+        assert tools.clipping and "red" in h.notices[-1]
+        _wait_analysis(h, qtbot, clipping=True)
+        analysis = tools.current_analysis()
+        assert analysis is not None and analysis.clipping is not None
+        blown, _ = clipping_masks(qimage_rgb(page.view.pixmap.toImage()))  # type: ignore[union-attr]
+        after = _count(view.grab().toImage(), red)
+        if blown.any():
+            assert after > before
+        qtbot.keyClick(view, Qt.Key.Key_H)
+        assert tools.histogram_overlay
+        qtbot.keyClick(view, Qt.Key.Key_P, SHIFT)
+        assert tools.peaking
+        _wait_analysis(h, qtbot, clipping=True, peaking=True)
+        save_shot(page, "loupe-histogram-clipping")
+
+        # Moving on: the next photo's analysis is asked for; the old one is never shown.
+        first = h.session.current
+        qtbot.keyClick(view, Qt.Key.Key_Right)
+        assert h.session.current != first
+        _wait_analysis(h, qtbot, clipping=True, peaking=True)
+        current = tools.current_analysis()
+        assert current is not None and current.photo_id == h.session.current
+        qtbot.keyClick(view, Qt.Key.Key_J)
+        qtbot.keyClick(view, Qt.Key.Key_H)
+        assert not tools.clipping and not tools.histogram_overlay
+        assert _count(view.grab().toImage(), red) <= before or not blown.any()
+
+
+def test_i_cycles_the_info_overlay(library: Path, qtbot: QtBot) -> None:
+    with loupe_harness(qtbot) as h:
+        view, tools = h.page.view, h.page.tools
+        seen = []
+        for _ in range(4):
+            qtbot.keyClick(view, Qt.Key.Key_I)
+            seen.append(tools.info)
+        assert seen == ["file", "capture", "scores", "off"]
+        pid = h.session.current
+        assert pid is not None
+        row = h.page.row(pid)
+        assert row is not None
+        clip = tools.clip(pid)
+        assert info_lines("off", row, None, clip) == []
+        assert info_lines("file", row, None, clip) == [row.file_name]
+        capture = info_lines("capture", row, None, clip)
+        assert capture[0] == row.file_name and "Synthetic" in capture[1]
+        assert "2024-06-01" in capture[3]
+        scores = info_lines("scores", row, None, clip)
+        assert scores[:4] == capture and "Sharpness" in scores[4] and "Clipped" in scores[5]
+
+
+def test_full_screen_and_panels(library: Path, qtbot: QtBot) -> None:
+    with loupe_harness(qtbot) as h:
+        page, view = h.page, h.page.view
+        assert page.panel.isVisible() and page.filmstrip.isVisible()
+        qtbot.keyClick(view, Qt.Key.Key_Tab, SHIFT)
+        assert not page.panel.isVisible() and not page.filmstrip.isVisible()
+        assert h.session.pass_ == "cull"  # Shift+Tab is not Tab
+        qtbot.keyClick(view, Qt.Key.Key_Tab, SHIFT)
+        assert page.panel.isVisible() and page.filmstrip.isVisible()
+
+        qtbot.keyClick(view, Qt.Key.Key_F)
+        qtbot.waitUntil(page.window().isFullScreen, timeout=30_000)
+        assert not page.panel.isVisible() and not page.filmstrip.isVisible()
+        qtbot.keyClick(view, Qt.Key.Key_F)
+        qtbot.waitUntil(lambda: not page.window().isFullScreen(), timeout=30_000)
+        assert page.panel.isVisible()
+        qtbot.keyClick(view, Qt.Key.Key_F)
+        qtbot.waitUntil(page.window().isFullScreen, timeout=30_000)
+        qtbot.keyClick(view, Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda: not page.window().isFullScreen(), timeout=30_000)
+        assert page.panel.isVisible() and page.filmstrip.isVisible()
+
+
+def test_filmstrip_follows_the_order_and_jumps(library: Path, qtbot: QtBot) -> None:
+    ids = photo_ids_by_name()
+    with loupe_harness(qtbot) as h:
+        strip, session = h.page.filmstrip, h.session
+        strip.repaint()
+        shown = strip.visible_ids()
+        assert shown == session.order[: len(shown)] and len(shown) >= 3
+        assert strip.painted_ids == shown
+        target = shown[2]
+        cells = [rect for pid, rect in strip.cells() if pid == target]
+        qtbot.mouseClick(strip, Qt.MouseButton.LeftButton, pos=cells[0].center().toPoint())
+        assert session.current == target
+        assert h.page.view.hasFocus() or not strip.hasFocus()
+        qtbot.keyClick(h.page.view, Qt.Key.Key_X)  # the badge follows the decision
+        strip.repaint()
+        assert h.page.row(target).cull == "rejected"  # type: ignore[union-attr]
+        assert ids  # the library is there
+
+
+def test_full_screen_in_the_window_hides_the_bars_and_g_leaves_it(
+    library: Path, qtbot: QtBot, app: App
+) -> None:
+    window, page = app.window, app.window.loupe
+    qtbot.waitUntil(lambda: window.model.rowCount() >= 8, timeout=30_000)
+    window.show_loupe()
+    view = page.view
+    qtbot.waitUntil(view.hasFocus, timeout=30_000)
+    bars = [window.menuBar(), window.statusBar(), *window.findChildren(QToolBar)]
+    shown = [bar for bar in bars if bar.isVisible()]
+    assert window.menuBar() in shown and window.statusBar() in shown
+    qtbot.keyClick(view, Qt.Key.Key_F)
+    qtbot.waitUntil(window.isFullScreen, timeout=30_000)
+    assert not any(bar.isVisible() for bar in bars)
+    assert not page.panel.isVisible() and not page.filmstrip.isVisible()
+    qtbot.keyClick(view, Qt.Key.Key_Backtab, SHIFT)  # what a keyboard sends for Shift+Tab
+    assert page.chrome.panels_hidden
+    qtbot.keyClick(view, Qt.Key.Key_Backtab, SHIFT)
+    assert not page.chrome.panels_hidden and not page.panel.isVisible()  # still full screen
+    qtbot.keyClick(view, Qt.Key.Key_G)  # the window's keys still work; the grid leaves it
+    assert window.stack.currentWidget() is window.gallery
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=30_000)
+    assert all(bar.isVisible() for bar in shown)
+
+
+def test_an_analysis_skipped_then_wanted_again_is_computed(tmp_path: Path, qtbot: QtBot) -> None:
+    """→ then ← quickly: A's task starts while B is wanted (skips), A is wanted again
+    before that skip is delivered — it must still be computed."""
+    paths = []
+    for i in range(2):
+        path = tmp_path / f"{i}.png"
+        Image.fromarray(np.full((20, 30, 3), 40 * (i + 1), np.uint8)).save(path)
+        paths.append(path)
+    analyzer = PreviewAnalyzer(ErrorReporter())
+    gate = threading.Event()
+    analyzer.pool.start(gate.wait)  # holds the one thread: A and B queue behind it
+    analyzer.request(1, paths[0], Overlays())
+    analyzer.request(2, paths[1], Overlays())
+    gate.set()
+    analyzer.pool.waitForDone()  # A skipped (B wanted), B computed; nothing delivered yet
+    analyzer.request(1, paths[0], Overlays())  # A in flight still: queues nothing itself
+    try:
+        qtbot.waitUntil(lambda: analyzer.analysis(1) is not None, timeout=30_000)
+        found = analyzer.analysis(1)
+        assert found is not None and int(found.histogram.red[40]) == 20 * 30
+    finally:
+        analyzer.shutdown()
