@@ -40,11 +40,11 @@ from curator.catalog.db import Catalog, CatalogError
 from curator.catalog.queries import GalleryQuery
 from curator.paths import AppPaths, resolve_paths
 from curator.pipeline.lock import AppLock
+from curator.pipeline.pass_order import PassOrder
 from curator.pipeline.score import (
     LiveEmbeddings,
     RetrainScheduler,
     clip_weights_missing,
-    review_order,
 )
 from curator.pipeline.service import PipelinePools, PipelineService
 from curator.settings import Settings, SettingsError, load_settings
@@ -170,8 +170,9 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         weights_missing=lambda: clip_weights_missing(live["settings"])(),
     )
     # The pass orders need no embedding model (only the "uncertain first" rating
-    # order does, which the GUI does not offer yet), so startup stays light.
-    session = ReviewSession(lambda pass_: review_order(pass_, ""), retrain.note_decision)
+    # order does, asked for when the user turns it on), so startup stays light.
+    pass_order = PassOrder(embedding_model)
+    session = ReviewSession(pass_order, retrain.note_decision)
     service = PipelineService(
         catalog.path,
         paths.cache_dir,
@@ -201,6 +202,8 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         search_vectors=lambda: embeddings.snapshot(embedding_model()),
         purge=purge,
         backup=backup,
+        pass_order=pass_order,
+        embedding_model=embedding_model,
         window_state=WindowState(paths.config_dir),
     )
     window.setPalette(dark_palette())

@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["capture", "cull", "rating", "uncertain"],
         default="capture",
         help="cull: unreviewed photos, likely rejects first; rating: kept photos by time; "
-        "uncertain: kept photos the taste model is least sure of first",
+        "uncertain: kept photos not rated yet, the ones the taste model is least sure of first",
     )
 
     p_status = sub.add_parser(

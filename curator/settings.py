@@ -6,6 +6,12 @@ the defaults below, the JSON settings file (`AppPaths.settings_file`), and
 Each field carries a title and description so the settings dialog can be
 generated from this one list. A `Settings` instance is immutable: workers
 receive it as a snapshot.
+
+Fields marked `json_schema_extra={"form": False}` are edited elsewhere (the
+keyboard page, the gallery's size slider), not in the generated dialog;
+`form_fields()` lists the others. `save_changes` writes just the
+named keys into the file (the rest of the file untouched, so a value that
+came from an environment variable is not made permanent by it).
 """
 
 from __future__ import annotations
@@ -188,6 +194,31 @@ class Settings(BaseModel):
         description="Where backups go; empty: a 'backups' folder beside the catalog. "
         "Another disk protects against losing this one.",
     )
+    gallery_cell_size: int = Field(
+        default=212,
+        ge=120,
+        le=420,
+        title="Gallery cell size (px)",
+        description="Width of a gallery cell; the slider in the status bar and Ctrl+= / Ctrl+- "
+        "change it too.",
+    )
+    key_overrides: dict[str, str] = Field(
+        default_factory=dict,
+        title="Keyboard shortcuts",
+        description="Keys changed from the defaults, by action (File ▸ Keyboard Shortcuts…).",
+        json_schema_extra={"form": False},
+    )
+
+
+def form_fields() -> list[str]:
+    """The settings the generated dialog edits (not those with a page of their own)."""
+    out = []
+    for name, field in Settings.model_fields.items():
+        extra = field.json_schema_extra
+        if isinstance(extra, dict) and extra.get("form") is False:
+            continue
+        out.append(name)
+    return out
 
 
 def load_settings(settings_file: Path | None = None, env: dict[str, str] | None = None) -> Settings:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from curator.camera_names import camera_name
+from curator.catalog.gallery_filters import FILE_NAME_SQL, MetadataFilter, metadata_where
 from curator.catalog.missing import last_known_path
 from curator.catalog.models import (
     Description,
@@ -366,6 +367,7 @@ class GallerySort(StrEnum):
     PREFERENCE = "preference"
     SHARPNESS = "sharpness"
     RATING = "rating"
+    FILE_NAME = "file name"  # the last path component, then the folder (no index: a sort)
     # The cull pass's order (score.review_order): lowest preference first, so
     # the obvious rejects come first; unscored photos after, by capture time.
     LIKELY_REJECTS = "likeliest rejects first"
@@ -376,6 +378,7 @@ _ORDER_BY = {
     GallerySort.PREFERENCE: "preference_score IS NULL, preference_score DESC, id",
     GallerySort.SHARPNESS: "sharpness_score IS NULL, sharpness_score DESC, id",
     GallerySort.RATING: "rating IS NULL, rating DESC, captured_at IS NULL, captured_at, id",
+    GallerySort.FILE_NAME: f"{FILE_NAME_SQL}, path",
     GallerySort.LIKELY_REJECTS: (
         "preference_score IS NULL, preference_score, captured_at IS NULL, captured_at, id"
     ),
@@ -399,6 +402,8 @@ class GalleryQuery:
     failed_only: bool = False  # the technical stage failed
     missing_only: bool = False  # every file of the photo is gone
     project_id: int | None = None  # members of this project (catalog.projects)
+    # camera, lens, date and ISO ranges, file name (catalog.gallery_filters)
+    metadata: MetadataFilter = field(default_factory=MetadataFilter)
     label: str | None = None  # a ColorLabel value, or "none": photos without a label
     sort: GallerySort = GallerySort.CAPTURE_TIME
     # Search results (best first): only these photos, in THIS order (the sort is
@@ -457,6 +462,9 @@ def gallery_sql(q: GalleryQuery) -> tuple[str, list[object]]:
     if q.project_id is not None:
         where.append("id IN (SELECT photo_id FROM project_photo WHERE project_id = ?)")
         params.append(int(q.project_id))
+    more, more_params = metadata_where(q.metadata)
+    where.extend(more)
+    params.extend(more_params)
     sql = f"SELECT id FROM photo WHERE {' AND '.join(where)} ORDER BY {_ORDER_BY[q.sort]}"
     return sql, params
 

@@ -37,6 +37,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from curator.catalog import judgments
 from curator.catalog.db import close_thread_connection
 from curator.catalog.models import CullState, Photo, Stage, StageRun, StageStatus
+from curator.ml.active import uncertain_order
 from curator.ml.bursts import find_bursts
 from curator.ml.taste import MIN_SAMPLES, FittedTaste, NotEnoughDecisions, fit_taste, labels
 from curator.pipeline.stage_runner import safe_emit
@@ -394,16 +395,17 @@ class RetrainScheduler(QObject):
 
 
 def active_learning_order(model: str, photo_ids: list[int]) -> list[int]:
-    """`photo_ids` most-uncertain first (rating pass: "teach me where I'm unsure")."""
+    """`photo_ids` most-uncertain first (rating pass: "teach me where I'm unsure"),
+    diverse (`ml.active.uncertain_order`); photos without an embedding last."""
     latest = latest_fitted(model)
     if latest is None or not photo_ids:
         return photo_ids
     ids, x = judgments.load_embeddings(model, photo_ids)
     if not ids:
         return photo_ids
-    spread = latest[1].uncertainty(x)
-    order = [ids[i] for i in np.argsort(-spread, kind="stable")]
-    rest = [pid for pid in photo_ids if pid not in set(order)]
+    order = [ids[i] for i in uncertain_order(latest[1], x)]
+    placed = set(order)
+    rest = [pid for pid in photo_ids if pid not in placed]
     return order + rest
 
 
@@ -414,8 +416,9 @@ def review_order(pass_: str, model: str, *, uncertain_first: bool = False) -> li
     go quickly) once a taste model has scored them, capture time before that
     (and for photos it has not scored yet, after the scored ones).
     rating: the survivors (kept), in capture time so burst siblings sit next
-    to each other; `uncertain_first` puts the photos the model is least sure
-    of first (active learning: the ratings that teach it most).
+    to each other; `uncertain_first` lists only the kept photos not rated
+    yet, the ones the model is least sure of first (active learning: the
+    ratings that teach it most; a rated photo has taught it already).
     Photos the technical stage failed on are in neither (the Failed lane).
     """
     failed = StageRun.select(StageRun.photo).where(
@@ -438,9 +441,12 @@ def review_order(pass_: str, model: str, *, uncertain_first: bool = False) -> li
         return [int(pid) for (pid,) in rows]
     if pass_ != "rating":
         raise ValueError(f"unknown review pass {pass_!r} (cull or rating)")
+    conditions = [alive, Photo.cull == CullState.KEPT.value]
+    if uncertain_first:
+        conditions.append(Photo.rating.is_null())
     rows = (
         Photo.select(Photo.id)
-        .where(alive, Photo.cull == CullState.KEPT.value)
+        .where(*conditions)
         .order_by(Photo.captured_at.is_null(), Photo.captured_at, Photo.id)
         .tuples()
     )

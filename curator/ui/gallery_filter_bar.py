@@ -3,8 +3,9 @@
 Pass state (all / unreviewed / kept / rejected / failed / missing — photos
 whose files are all gone, kept with their decisions), minimum rating,
 MATCH only, content type, tag, burst only, project (a named set: its
-members only; `set_projects` fills the list with counts), color label, and the sort.
-The sort follows the pass state until the user picks one: Unreviewed (the
+members only; `set_projects` fills the list with counts), color label, the
+"Filter" popup (camera, lens, dates, ISO, file name: `ui.metadata_filter`),
+and the sort. The sort follows the pass state until the user picks one: Unreviewed (the
 cull pass) sorts likeliest rejects first, as the loupe's cull pass walks;
 anything else by capture time. Every change emits
 `query_changed(GalleryQuery)` with the whole query; the MATCH threshold is
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
 from curator.catalog.projects import ProjectSummary
 from curator.catalog.queries import GalleryFilter, GalleryQuery, GallerySort
 from curator.records import ColorLabel
+from curator.ui.metadata_filter import MetadataFilterButton
 
 ANY = ""
 NO_LABEL = "none"  # the label combo's "No label" entry
@@ -67,6 +69,7 @@ class GalleryFilterBar(QWidget):
         self.project_combo.setToolTip("Project: only the photos of one named set")
         self.project_combo.setMinimumContentsLength(12)
         self.project_combo.addItem("All photos", NO_PROJECT)
+        self.metadata_button = MetadataFilterButton(self)
         self.label_combo = QComboBox(self)
         self.label_combo.setToolTip("Color label (keys 6–9: red, yellow, green, blue)")
         self.label_combo.addItem("Any label", ANY)
@@ -89,6 +92,7 @@ class GalleryFilterBar(QWidget):
             self.burst_box,
             self.label_combo,
             self.project_combo,
+            self.metadata_button,
             QLabel("Sort:", self),
             self.sort_combo,
         ):
@@ -105,6 +109,7 @@ class GalleryFilterBar(QWidget):
         self.match_box.toggled.connect(self._changed)
         self.burst_box.toggled.connect(self._changed)
         self.project_combo.currentIndexChanged.connect(self._changed)
+        self.metadata_button.filter_changed.connect(self._changed)
         self.project_combo.activated.connect(self._on_project_activated)
 
     def query(self, match_threshold: float = 70.0) -> GalleryQuery:
@@ -121,6 +126,7 @@ class GalleryFilterBar(QWidget):
             tag=tag,
             burst_only=self.burst_box.isChecked(),
             project_id=self.project_id,
+            metadata=self.metadata_button.filter,
             label=label,
             sort=GallerySort(self.sort_combo.currentData()),
         )

@@ -204,6 +204,12 @@ def flag_pills(flags: PhotoFlags) -> tuple[list[tuple[str, QColor]], list[tuple[
     return top, bottom
 
 
+def cell_size(width: int) -> QSize:
+    """A gallery cell `width` px wide: the image area stays CELL's shape, the
+    text lines under it keep their height."""
+    return QSize(width, round((CELL.height() - _TEXT_H) * width / CELL.width()) + _TEXT_H)
+
+
 def strip_origin(cell_rect: QRect) -> tuple[float, float]:
     """Where a tile's decision strip starts (left, centre y) in its cell rect."""
     cell = QRect(cell_rect).adjusted(3, 3, -3, -3)
@@ -215,10 +221,12 @@ class ThumbnailDelegate(QStyledItemDelegate):
     """Paints thumbnail, stars, keep/reject/pick badges (rejects dimmed), failed
     marker, MISSING and MATCH badges, blur/clipped warnings and the burst marker."""
 
+    cell = CELL  # GalleryView.set_cell_width changes it per view
+
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
-        return CELL
+        return self.cell
 
     def paint(
         self,
@@ -322,7 +330,8 @@ class GalleryView(QListView):
         self.setBatchSize(500)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.setItemDelegate(ThumbnailDelegate(self))
+        self.delegate = ThumbnailDelegate(self)
+        self.setItemDelegate(self.delegate)
         self.setModel(model)
         self.gallery_model = model
         self.empty_text = ""
@@ -374,6 +383,19 @@ class GalleryView(QListView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._visible_timer.start()
+
+    def set_cell_width(self, width: int) -> None:
+        """Cells `width` px wide (the size slider); the height keeps CELL's proportion.
+        The current photo stays in view."""
+        size = cell_size(width)
+        if size == self.delegate.cell:
+            return
+        self.delegate.cell = size
+        self.setGridSize(size)
+        current = self.currentIndex()
+        if current.isValid():
+            self.scrollTo(current)
         self._visible_timer.start()
 
     def showEvent(self, event: QShowEvent) -> None:

@@ -3,10 +3,19 @@
 Lightroom conventions (DESIGN.md, Keyboard). Each binding names an action;
 `curator.ui.loupe_page` maps action names to ReviewSession calls, and the
 help overlay prints this same table, so the two can never disagree.
+
+Remapping (Settings `key_overrides`, `{action: key}`): an override replaces
+every default key of its action with the one key given; `keys_for` is the
+one place that answers "which keys does this action have now", and the
+shortcuts (`curator.ui.key_overrides`) and the help overlay both ask it.
+`override_conflict` refuses a key that another action already has, with a
+sentence. Keys are QKeySequence portable text ("Ctrl+K"); the UI normalises
+what the user pressed before it reaches this module (no Qt here).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -103,41 +112,109 @@ WINDOW_BINDINGS: tuple[KeyBinding, ...] = (
         "search box (~words: by meaning); Esc clears",
         "same",
     ),
+    KeyBinding(
+        "uncertain_first",
+        ("Shift+U",),
+        "rating pass, most uncertain first (on/off)",
+        "most uncertain first: unrated photos the taste model is least sure of (on/off)",
+    ),
+    KeyBinding("thumbs_larger", ("Ctrl+=", "Ctrl++"), "larger thumbnails (gallery)", "same"),
+    KeyBinding("thumbs_smaller", ("Ctrl+-",), "smaller thumbnails (gallery)", "same"),
 )
 
 
-def help_rows() -> list[tuple[str, str, str]]:
+def all_bindings() -> tuple[KeyBinding, ...]:
+    return (*LOUPE_BINDINGS, *WINDOW_BINDINGS)
+
+
+def binding_for(action: str) -> KeyBinding | None:
+    return next((b for b in all_bindings() if b.action == action), None)
+
+
+def keys_for(binding: KeyBinding, overrides: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The keys `binding`'s action has now: its override's one key, else the table's."""
+    key = (overrides or {}).get(binding.action)
+    return (key,) if key else binding.keys
+
+
+def override_conflict(overrides: Mapping[str, str], action: str, key: str) -> str | None:
+    """Why `action` cannot take `key` (with `overrides` in force), or None when it can.
+
+    A key belongs to one action at a time, across the loupe and the window
+    (a loupe key that is also a window key would be ambiguous in the loupe).
+    """
+    binding = binding_for(action)
+    if binding is None:
+        return f"There is no action named {action!r}."
+    if not key:
+        return "Press a key (with Ctrl, Alt or Shift if you like) to assign it."
+    for other in all_bindings():
+        if other.action != action and key.lower() in (
+            k.lower() for k in keys_for(other, overrides)
+        ):
+            return (
+                f"{key} already does “{other.cull}”: choose another key, or give that"
+                " action another key first."
+            )
+    return None
+
+
+# Help rows that stand for several actions, so the table fits a 768-pixel-high
+# screen: (actions, keys shown while none of them is remapped or None: their
+# keys joined, what it does in either pass).
+_FOLDS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
+    (tuple(f"rate_{n}" for n in range(1, 6)), "1 – 5", "1 to 5 stars, stay (a rating keeps)"),
+    (
+        tuple(f"label_{c}" for c in ("red", "yellow", "green", "blue")),
+        "6 – 9",
+        "red, yellow, green, blue label on/off",
+    ),
+    (("undo", "redo"), None, "undo / redo the last decision"),
+    (("thumbs_larger", "thumbs_smaller"), None, "larger / smaller thumbnails (gallery)"),
+    (
+        ("histogram", "clipping", "peaking"),
+        None,
+        "histogram · clipping (blown red, crushed blue) · focus peaking",
+    ),
+    (("fullscreen", "panels"), None, "full screen (F, Esc leave) · hide the panels"),
+)
+
+
+def _shown(key: str) -> str:
+    return "→" if key == "Right" else "←" if key == "Left" else key
+
+
+def help_rows(overrides: Mapping[str, str] | None = None) -> list[tuple[str, str, str]]:
     """(keys, cull pass, rating pass) for every binding, as the overlay prints them.
 
-    The star keys 1–5 and the label keys 6–9 are one row each, and so are the
+    The star keys 1–5 and the label keys 6–9 are one row each (unless one of
+    them was remapped: then that group is printed key by key, so the help
+    shows the keys that work), and so are undo/redo, the thumbnail sizes, the
     overlays (H, J, Shift+P) and the chrome keys (F, Shift+Tab), so the table
     fits a 768-pixel-high screen."""
+    overrides = overrides or {}
+    skip: set[str] = set()
+    folded: dict[str, tuple[str, str, str]] = {}
+    for actions, label, text in _FOLDS:
+        if label is not None and set(actions) & set(overrides):
+            continue
+        keys = label
+        if keys is None:
+            groups = []
+            for action in actions:
+                binding = binding_for(action)
+                if binding is not None:
+                    groups.append(" / ".join(_shown(k) for k in keys_for(binding, overrides)))
+            keys = " / ".join(groups)
+        folded[actions[0]] = (keys, text, "same")
+        skip.update(actions[1:])
     rows = []
-    for b in (*LOUPE_BINDINGS, *WINDOW_BINDINGS):
-        if b.action in ("clipping", "peaking", "panels"):
+    for b in all_bindings():
+        if b.action in skip:
             continue
-        if b.action == "histogram":
-            rows.append(
-                (
-                    "H / J / Shift+P",
-                    "histogram · clipping (blown red, crushed blue) · focus peaking",
-                    "same",
-                )
-            )
+        if b.action in folded:
+            rows.append(folded[b.action])
             continue
-        if b.action == "fullscreen":
-            rows.append(("F / Shift+Tab", "full screen (F, Esc leave) · hide the panels", "same"))
-            continue
-        if b.action in ("rate_2", "rate_3", "rate_4", "rate_5"):
-            continue
-        if b.action.startswith("label_") and b.action != "label_red":
-            continue
-        if b.action == "rate_1":
-            rows.append(("1 – 5", "1 to 5 stars, stay (a rating keeps)", "same"))
-            continue
-        if b.action == "label_red":
-            rows.append(("6 – 9", "red, yellow, green, blue label on/off", "same"))
-            continue
-        keys = " / ".join("→" if k == "Right" else "←" if k == "Left" else k for k in b.keys)
+        keys = " / ".join(_shown(k) for k in keys_for(b, overrides))
         rows.append((keys, b.cull, b.rating))
     return rows

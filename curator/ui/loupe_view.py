@@ -348,6 +348,7 @@ class HelpOverlay(QWidget):
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._return_focus: QWidget | None = None
+        self.overrides: dict[str, str] = {}  # remapped keys (Settings.key_overrides)
         self.hide()
 
     def toggle(self) -> None:
@@ -386,7 +387,7 @@ class HelpOverlay(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor(0, 0, 0, 215))
-        rows = [("Key", "Cull pass", "Rating pass"), *help_rows()]
+        rows = [("Key", "Cull pass", "Rating pass"), *help_rows(self.overrides)]
         lines = len(rows) + 3 + 2 * len(HELP_NOTES)
         line = help_line_height(self.height())
         width = min(self.width() - 40, 900)

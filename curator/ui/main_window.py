@@ -71,6 +71,7 @@ from curator.catalog.queries import (
     gallery_tags,
     paths_needing_technical,
 )
+from curator.pipeline.pass_order import PassOrder
 from curator.settings import Settings
 from curator.ui.backup_controller import BackupController, BackupDone
 from curator.ui.export_controller import ExportController
@@ -98,6 +99,8 @@ from curator.ui.search_controller import SearchController, SearchKind, SearchOut
 from curator.ui.settings_dialog import SettingsDialog
 from curator.ui.status_line import StatusLine
 from curator.ui.window_state import WindowState, available_area, fit_to
+from curator.ui.window_tools import ACTIONS as TOOL_ACTIONS
+from curator.ui.window_tools import WindowHooks, WindowTools
 
 ERROR_SHOWN_MS = 15_000
 EMPTY_CATALOG = "Import a folder (Ctrl+I) or drop one here"
@@ -168,6 +171,8 @@ class MainWindow(QMainWindow):
         search_vectors: Callable[[], object | None] | None = None,
         purge: PurgeController | None = None,
         backup: BackupController | None = None,
+        pass_order: PassOrder | None = None,
+        embedding_model: Callable[[], str] = lambda: "",
         window_state: WindowState | None = None,
         parent: QWidget | None = None,
     ):
@@ -211,6 +216,23 @@ class MainWindow(QMainWindow):
         # semantic search does not read the catalog's again.
         self.search = SearchController(errors, lambda: self.settings, search_vectors, self)
         self.active_search: ActiveSearch | None = None
+        # Thumbnail size, keyboard page, uncertain-first (issue 12): ui.window_tools.
+        self.tools = WindowTools(
+            WindowHooks(
+                settings=lambda: self.settings,
+                set_settings=self._set_settings,
+                settings_file=settings_file,
+                notify=self._show_notice,
+                show_loupe_page=self._show_loupe_page,
+                embedding_model=embedding_model,
+            ),
+            gallery=self.gallery,
+            session=session,
+            pass_order=pass_order,
+            help_overlay=self.help,
+            errors=errors,
+            parent=self,
+        )
         self._build_toolbar()
         self._build_status_bar()
         self._build_problems_dock()
@@ -248,6 +270,7 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         self.pass_label = QLabel("", bar)
         bar.addWidget(self.pass_label)
+        self.view_toolbar = bar
         self.addToolBar(bar)
         self.addToolBarBreak()
         # The second row: search (the filter row is full at 1280 px), then the
@@ -275,6 +298,7 @@ class MainWindow(QMainWindow):
         self.error_label.setMaximumWidth(420)
         self.statusBar().addPermanentWidget(self.error_label)
         self.statusBar().addPermanentWidget(self.pipeline_status)
+        self.statusBar().addPermanentWidget(self.tools.slider)
         self._error_timer = QTimer(self)
         self._error_timer.setSingleShot(True)
         self._error_timer.setInterval(ERROR_SHOWN_MS)
@@ -308,6 +332,8 @@ class MainWindow(QMainWindow):
         self.settings_action = file_menu.addAction("&Settings…")
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.settings_action.triggered.connect(self.open_settings)
+        self.keymap_action = file_menu.addAction("&Keyboard Shortcuts…")
+        self.keymap_action.triggered.connect(self.tools.open_keymap)
         file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -325,6 +351,7 @@ class MainWindow(QMainWindow):
             "help": help_menu,
             "export": file_menu,
             "search": edit_menu,
+            **{name: view_menu for name in TOOL_ACTIONS},
         }
         self.window_actions: dict[str, QAction] = {}
         for binding in WINDOW_BINDINGS:
@@ -345,6 +372,11 @@ class MainWindow(QMainWindow):
         )
         edit_menu.addSeparator()
         self.label_menu = build_label_menu(edit_menu, self._label_from_menu)
+        self.tools.add_actions(self.window_actions)
+        self.tools.add_actions(self.loupe.actions_by_name)
+        self.tools.add_actions(self.grid_decisions.actions)
+        self.view_toolbar.addAction(self.window_actions["uncertain_first"])
+        self.tools.apply_keys(self.settings.key_overrides)
         if self.purge_controller is not None:  # Edit ▸ Move Rejected to Trash…
             self.purge = PurgeAction(self, self.purge_controller, self.errors, self._show_notice)
             self.purge.deleted.connect(self._on_purged)
@@ -421,6 +453,8 @@ class MainWindow(QMainWindow):
             self.open_export()
         elif action == "search":
             self.search_box.focus()
+        elif action in TOOL_ACTIONS:
+            self.tools.dispatch(action, self.window_actions.get(action))
         elif action == "survey":
             self.show_survey(selected_ids(self.gallery))
 
@@ -455,6 +489,13 @@ class MainWindow(QMainWindow):
         self.session.start(pass_, at_photo=photo_id)
         self.stack.setCurrentWidget(self.loupe)
         self.loupe.view.setFocus()
+
+    def _show_loupe_page(self) -> None:
+        self.stack.setCurrentWidget(self.loupe)
+        self.loupe.view.setFocus()
+
+    def _set_settings(self, settings: Settings) -> None:
+        self.settings = settings
 
     def start_import(self, folder: str) -> bool:
         started = self.pipeline.start_import(folder)

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from curator.settings import Settings, SettingsError, env_overrides, save_changes
+from curator.settings import Settings, SettingsError, env_overrides, form_fields, save_changes
 
 APPLY_NOTE = (
     "Nothing needs a restart: the MATCH threshold applies at once; worker counts, "
@@ -110,7 +110,8 @@ class SettingsDialog(QDialog):
         self.editors: dict[str, QWidget] = {}
         self.overridden = env_overrides()
         form = QFormLayout()
-        for name, field in Settings.model_fields.items():
+        for name in form_fields():
+            field = Settings.model_fields[name]
             editor = _editor(name, getattr(settings, name))
             editor.setObjectName(name)
             editor.setToolTip(field.description or "")

@@ -3,7 +3,8 @@
 Realistic spreads: capture times over two years (2 % undated), preference
 scores for 80 % (the rest not embedded yet), sharpness, exposure, clipping,
 ratings for 15 %, kept/rejected for 30 %, a description (content type) and
-two tags per photo, bursts of 3 for 5 %, 1 % failed technical stage.
+two tags per photo, bursts of 3 for 5 %, 1 % failed technical stage; six
+cameras and nine lenses (a few photos with neither), ISO 100–12800.
 """
 
 from __future__ import annotations
@@ -17,6 +18,16 @@ from curator.catalog.models import utcnow
 
 CONTENT_TYPES = ("portrait", "street", "family", "landscape", "still_life", "other")
 TAGS = [f"tag {i:03d}" for i in range(300)]
+CAMERAS = (
+    ("Canon", "Canon EOS R6"),
+    ("Canon", "Canon EOS 5D Mark IV"),
+    ("NIKON CORPORATION", "NIKON Z 6_2"),
+    ("FUJIFILM", "X-T3"),
+    ("SONY", "ILCE-7M3"),
+    ("Apple", "iPhone 13"),
+)
+LENSES = tuple(f"Lens {mm}mm" for mm in (14, 24, 35, 50, 70, 85, 105, 135, 200))
+ISOS = (100, 200, 400, 800, 1600, 3200, 6400, 12800)
 
 
 def populate(cat: Catalog, n: int = 100_000, seed: int = 0) -> None:
@@ -33,6 +44,9 @@ def populate(cat: Catalog, n: int = 100_000, seed: int = 0) -> None:
     cull = rng.choice(["unreviewed", "kept", "rejected"], size=n, p=[0.7, 0.2, 0.1])
     burst = np.where(rng.random(n) < 0.05, np.arange(n) // 3, -1)
     failed = rng.random(n) < 0.01
+    camera = rng.integers(-1, len(CAMERAS), n)  # -1: no EXIF camera (scans, screenshots)
+    lens = rng.integers(0, len(LENSES), n)
+    iso = rng.choice(ISOS, n)
 
     def opt(v: float) -> float | None:
         return None if np.isnan(v) else float(v)
@@ -53,6 +67,9 @@ def populate(cat: Catalog, n: int = 100_000, seed: int = 0) -> None:
             int(rating[i]) or None,
             None if burst[i] < 0 else int(burst[i]),
             int(burst[i] >= 0 and i % 3 == 0),
+            *(CAMERAS[camera[i]] if camera[i] >= 0 else (None, None)),
+            LENSES[lens[i]] if camera[i] >= 0 else None,
+            int(iso[i]) if camera[i] >= 0 else None,
             now,
             now,
         )
@@ -63,8 +80,8 @@ def populate(cat: Catalog, n: int = 100_000, seed: int = 0) -> None:
         db.cursor().executemany(
             "INSERT INTO photo (id, path, content_hash, captured_at, thumbnail_key, preview_key,"
             " sharpness_score, exposure_score, highlight_clip, preference_score, cull, rating,"
-            " burst_group, burst_best, imported_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " burst_group, burst_best, camera_make, camera_model, lens, iso, imported_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             photos,
         )
         db.cursor().executemany(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from pytestqt.qtbot import QtBot
 
 from curator.app import build_app
 from curator.catalog.db import Catalog
+from curator.catalog.gallery_filters import MetadataFilter
 from curator.catalog.queries import GalleryQuery, GallerySort, gallery_query_ids, gallery_sql
 from curator.paths import resolve_paths
 from curator.settings import load_settings
@@ -30,6 +32,7 @@ from tests.bench.gallery_catalog import populate
 pytestmark = pytest.mark.bench
 N = 100_000
 ROUNDS = 20
+MARCH = (date(2023, 3, 1), date(2023, 3, 31))
 
 
 def _p(values: list[float], q: float) -> float:
@@ -59,6 +62,17 @@ QUERIES: dict[str, GalleryQuery] = {
     "tag": GalleryQuery(tag="tag 007"),
     "burst": GalleryQuery(burst_only=True),
     "failed": GalleryQuery(failed_only=True),
+    # Issue 12: the Filter popup and the file-name sort.
+    "by file name": GalleryQuery(sort=GallerySort.FILE_NAME),
+    "camera": GalleryQuery(metadata=MetadataFilter(camera="X-T3")),
+    "camera + kept, by pref.": GalleryQuery(
+        cull="kept", sort=GallerySort.PREFERENCE, metadata=MetadataFilter(camera="Canon EOS R6")
+    ),
+    "lens + ISO 800–3200": GalleryQuery(
+        metadata=MetadataFilter(lens="Lens 50mm", iso_min=800, iso_max=3200)
+    ),
+    "a month": GalleryQuery(metadata=MetadataFilter(date_from=MARCH[0], date_to=MARCH[1])),
+    "file name contains": GalleryQuery(metadata=MetadataFilter(name_contains="0123")),
     # Search results shown as the gallery (ids are 1..N in a fresh catalog): every
     # photo ranked (a filter-only text search), and 200 semantic hits under a filter.
     "search: all ranked": GalleryQuery(ranked_ids=tuple(range(N, 0, -1))),

@@ -62,7 +62,8 @@ def test_settings_dialog_is_generated_validates_and_saves(tmp_path: Path, qtbot:
     settings_file = tmp_path / "settings.json"
     dialog = SettingsDialog(Settings(), settings_file)
     qtbot.addWidget(dialog)
-    assert set(dialog.editors) == set(Settings.model_fields)  # every field, none by hand
+    # Every field, none by hand (the keyboard's overrides have their own page).
+    assert set(dialog.editors) == set(Settings.model_fields) - {"key_overrides"}
     assert isinstance(dialog.editors["decode_workers"], QSpinBox)
     assert isinstance(dialog.editors["clip_auto_download"], QCheckBox)
     assert isinstance(dialog.editors["ollama_url"], QLineEdit)
@@ -79,6 +80,19 @@ def test_settings_dialog_is_generated_validates_and_saves(tmp_path: Path, qtbot:
     on_disk = json.loads(settings_file.read_text())
     assert on_disk == {"llm_concurrency": 2, "ollama_url": "http://gpu-box:11434"}
     assert load_settings(settings_file, env={}).ollama_url == "http://gpu-box:11434"
+
+
+def test_settings_dialog_keeps_what_it_does_not_show(tmp_path: Path, qtbot: QtBot) -> None:
+    from curator.ui.settings_dialog import SettingsDialog
+
+    settings_file = tmp_path / "settings.json"
+    settings_file.write_text(json.dumps({"key_overrides": {"reject": "K"}}))
+    dialog = SettingsDialog(load_settings(settings_file, env={}), settings_file)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.settings_changed) as blocker:
+        dialog.accept()
+    assert blocker.args[0].key_overrides == {"reject": "K"}
+    assert json.loads(settings_file.read_text()) == {"key_overrides": {"reject": "K"}}
 
 
 def test_settings_dialog_refuses_invalid_values(tmp_path: Path, qtbot: QtBot) -> None:

@@ -20,6 +20,7 @@ from curator.catalog.migrations import (
     m006_projects_labels,
     m007_search,
     m008_judgment_inputs,
+    m009_metadata_filters,
 )
 
 
@@ -56,6 +57,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         m008_judgment_inputs.VERSION,
         "judgment inputs",
         tuple(m008_judgment_inputs.STATEMENTS),
+    ),
+    Migration(
+        m009_metadata_filters.VERSION,
+        "metadata filter indexes",
+        tuple(m009_metadata_filters.STATEMENTS),
     ),
 )
 
