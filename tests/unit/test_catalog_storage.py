@@ -171,3 +171,54 @@ def test_unreadable_catalog_says_so() -> None:
 def test_a_writable_catalog_is_not_read_only(tmp_path: Path) -> None:
     with Catalog.open(tmp_path / "c.sqlite", read_only_ok=True) as cat:
         assert not cat.read_only
+
+
+_LIMITED_INSERT = """
+import resource, signal, sys
+from curator.catalog.db import Catalog
+from curator.catalog.models import Photo
+from curator.catalog.storage import storage_problem
+with Catalog.open(sys.argv[1]) as cat:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # fail with EFBIG, don't kill
+    resource.setrlimit(resource.RLIMIT_FSIZE, (60000, 60000))
+    try:
+        with cat.db.atomic("IMMEDIATE"):
+            for i in range(400):
+                Photo.create(path=f"/x/{i:04d}.jpg".encode(), content_hash=f"{i:064x}")
+    except Exception as exc:
+        err = storage_problem(exc, what=sys.argv[1])
+        print(err.kind if err else "none", type(exc).__name__)
+    else:
+        print("written")
+"""
+
+
+def test_a_many_row_insert_under_a_file_size_limit_reads_as_a_full_disk(
+    tmp_path: Path,
+) -> None:
+    """A batch of photo rows (the quick look's) under a file-size limit: SQLite
+    fails mid-transaction, sometimes with a bare SQLITE_IOERR ("disk I/O
+    error", no extended code); with no room that is the full-disk sentence,
+    and nothing was written (a real limit, in a child process)."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "catalog.sqlite"
+    _make_catalog(path, photos=0)
+    done = subprocess.run(
+        [sys.executable, "-c", _LIMITED_INSERT, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[0] == DISK_FULL, done.stdout
+    with Catalog.open(path):
+        assert Photo.select().count() == 0
+
+
+def test_a_bare_io_error_with_room_to_spare_is_no_storage_fault(tmp_path: Path) -> None:
+    bare = sqlite3.OperationalError("disk I/O error")
+    bare.sqlite_errorcode = 10  # SQLITE_IOERR, no extended code
+    assert storage_problem(bare, what=str(tmp_path)) is None  # a failing disk, not a full one

@@ -68,3 +68,42 @@ def test_thumbnail_comes_from_the_preview() -> None:
     assert make_thumbnail(preview, 320).size == (320, 213)
     assert make_thumbnail(Image.new("RGB", (100, 50)), 320).size == (100, 50)
     assert cache.SizeClass.PREVIEW.value == "previews"
+
+
+_LIMITED_WRITE = """
+import os, random, resource, signal, sys
+from PIL import Image
+from curator.imaging.cache import write_jpeg
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # fail with EFBIG, don't kill
+resource.setrlimit(resource.RLIMIT_FSIZE, (16384, 16384))
+rng = random.Random(7)
+noise = Image.frombytes("RGB", (160, 120), bytes(rng.randrange(256) for _ in range(160 * 120 * 3)))
+try:
+    write_jpeg(sys.argv[1], sys.argv[2], noise, 90)
+except OSError as exc:
+    print("errno", exc.errno)
+else:
+    print("written")
+"""
+
+
+def test_a_file_size_limit_reached_mid_file_leaves_no_truncated_jpeg(tmp_path: Path) -> None:
+    """A ~40 kB JPEG under a 16 kB file-size limit: write(2) writes the first
+    16 kB and stops short. Pillow's encoder, handed a file, never noticed, and a
+    truncated JPEG was renamed into place; now the write fails with EFBIG and
+    leaves nothing (a real limit, in a child process)."""
+    import errno
+    import subprocess
+    import sys
+
+    key = thumbnail_key(HASH)
+    done = subprocess.run(
+        [sys.executable, "-c", _LIMITED_WRITE, str(tmp_path), key],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["errno", str(errno.EFBIG)]
+    assert list(cache_path(tmp_path, key).parent.iterdir()) == []  # no JPEG, no temporary
