@@ -92,6 +92,15 @@ def storage_problem(exc: BaseException, *, what: str) -> StorageError | None:
     return None
 
 
+def catalog_file_of(database: object) -> str | None:
+    """The file a peewee database writes, to name as `what`; None for an
+    in-memory or URI database (then callers say "the catalog")."""
+    name = getattr(database, "database", None)
+    if not isinstance(name, str) or not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return os.path.abspath(name)
+
+
 def disk_full_error(what: str, *, quota: bool = False) -> StorageError:
     volume = volume_of(what)
     room = f"your disk quota on {volume} is used up" if quota else f"{volume} has no space left"

@@ -15,6 +15,7 @@ from peewee import SqliteDatabase
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from curator.catalog.quicklook import apply_quick_looks
+from curator.catalog.storage import catalog_file_of
 from curator.catalog.writer import Attempted
 from curator.imaging.types import QuickLook
 from curator.pipeline.isolation import ChildProcessPool, WorkerCrashed, WorkerFailed, WorkerTimedOut
@@ -69,6 +70,7 @@ class QuickLookRunner(StageRunner[QuickLookJob, QuickLookOutcome]):
             max_attempts=1,
             batch_size=batch_size,
             flush_ms=flush_ms,
+            catalog_file=catalog_file_of(db),
             parent=parent,
         )
         threads.setParent(self)

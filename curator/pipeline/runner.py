@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThreadPool
 
+from curator.catalog.storage import catalog_file_of
 from curator.catalog.writer import ApplyKind, Attempted, CatalogWriter
 from curator.imaging.formats import format_by_name
 from curator.imaging.types import TechnicalFailure, TechnicalRequest
@@ -127,6 +128,7 @@ class TechnicalRunner(StageRunner[TechnicalRequest, TechnicalOutcome]):
             flush_ms=flush_ms,
             backoff_ms=backoff_ms,
             on_write_failed=on_write_failed,
+            catalog_file=catalog_file_of(writer.db),
             parent=parent,
         )
         threads.setParent(self)

@@ -19,7 +19,8 @@ Concurrency protocol (the one place it lives; every stage uses it):
   `write_attempts` times); then it is given up: counted as `write_failed`,
   logged with a sentence (`on_write_failed`), never silently dropped. A
   storage fault (disk full, read-only catalog) is not retried: the run is
-  cancelled and `write_error` holds the sentence. Either way the runner
+  cancelled and `write_error` holds the sentence (naming `catalog_file`, whose
+  disk is the one checked for room and named to free space on). Either way the runner
   always reaches `finished`.
 - `cancel()` is cooperative: queued tasks return without working, in-flight
   ones finish and are written. `pause()`/`resume()` hold back queued work.
@@ -155,10 +156,12 @@ class StageRunner(QObject, Generic[J, O]):
         backoff_ms: int = 500,
         write_attempts: int = 3,
         on_write_failed: Callable[[str, BaseException, int], None] | None = None,
+        catalog_file: str | None = None,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
         self.name = name
+        self.catalog_file = catalog_file or "the catalog"
         self.write_attempts = write_attempts
         self.on_write_failed = on_write_failed
         self.write_error: str | None = None  # the storage fault that stopped the run
@@ -291,7 +294,7 @@ class StageRunner(QObject, Generic[J, O]):
                 counts = self.apply(batch)
             except Exception as exc:
                 self._write_tries += 1
-                storage = storage_problem(exc, what="the catalog")
+                storage = storage_problem(exc, what=self.catalog_file)
                 if storage is not None or self._write_tries >= self.write_attempts:
                     self._give_up_writes(exc, str(storage) if storage else None)
                     break

@@ -179,6 +179,7 @@ def test_a_full_catalog_disk_stops_with_the_sentence_and_resumes(
     code, _out, err = _import(lib, home, "--stages", "technical", "--catalog", str(catalog))
     assert code == 3, err  # stopped, with the sentence, no traceback
     assert SENTENCE in err and "Traceback" not in err
+    assert f"Free some space on {tmpfs} " in err  # the catalog's disk, not the working folder's
     con = sqlite3.connect(catalog)
     try:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
