@@ -32,7 +32,12 @@ from tests.integration.cli_helpers import curator_subprocess, import_json, run_c
 from tests.integration.fault_helpers import assert_cache_whole, catalog_snapshot, report
 
 KILLS = 20
-PHOTOS = 60
+# Enough photos that 20 kills land before the import's end however fast it
+# runs: a kill waits for the next commit, and one commit holds what decoded in
+# the writer's 250 ms flush — about 5 photos on an idle 2-core machine, where
+# 60 photos were all committed after ~13 kills (and the non-early kills that
+# follow can't land: the import ends first), failing the 40-attempt bound.
+PHOTOS = 150
 SEED = 20261122
 _DEADLINE_S = 120  # per import: only a hang reaches it
 
