@@ -24,6 +24,7 @@ Invariants:
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import tempfile
@@ -86,10 +87,16 @@ def write_jpeg(
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
     rgb = image if image.mode in ("RGB", "L") else image.convert("RGB")
+    # Encoded in memory, then written through Python's buffered file: Pillow's
+    # encoder writes a real file's descriptor directly and ignores a short
+    # write, so a disk that filled during the last chunk left a truncated JPEG
+    # that looked written; the buffered writer retries the rest and raises.
+    encoded = io.BytesIO()
+    rgb.save(encoded, "JPEG", quality=quality, optimize=False, progressive=False)
     fd, temp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".jpg", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            rgb.save(handle, "JPEG", quality=quality, optimize=False, progressive=False)
+            handle.write(encoded.getbuffer())
         os.replace(temp_name, target)
     except BaseException:
         # Never leave a stray temporary behind (disk full, interrupt...).

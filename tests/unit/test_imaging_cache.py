@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -61,6 +64,41 @@ def test_failed_write_leaves_nothing_behind(
         write_jpeg(tmp_path, key, Image.new("RGB", (8, 8)), 80)
     folder = cache_path(tmp_path, key).parent
     assert list(folder.iterdir()) == []
+
+
+_FILL_DISK = """
+import resource, signal, sys
+from PIL import Image
+from curator.imaging.cache import write_jpeg
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # past the limit: EFBIG, as on a full disk
+resource.setrlimit(resource.RLIMIT_FSIZE, (8192, 8192))
+try:
+    write_jpeg(sys.argv[1], sys.argv[2], Image.effect_noise((160, 160), 60).convert("RGB"), 90)
+except OSError:
+    print("raised")
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+def test_a_disk_filling_up_in_the_last_write_fails_instead_of_truncating(
+    tmp_path: Path,
+) -> None:
+    # The JPEG fits one write of Pillow's encoder and is larger than the room
+    # left, so the write comes back short with no error: the case that left a
+    # truncated entry in place.
+    encoded = io.BytesIO()
+    Image.effect_noise((160, 160), 60).convert("RGB").save(encoded, "JPEG", quality=90)
+    assert 8192 < len(encoded.getvalue()) < 65536
+    key = thumbnail_key(HASH)
+    done = subprocess.run(
+        [sys.executable, "-c", _FILL_DISK, str(tmp_path), key],
+        cwd=Path(__file__).resolve().parents[2],  # this checkout's curator
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.strip() == "raised", done.stderr
+    assert list(cache_path(tmp_path, key).parent.iterdir()) == []  # no entry, no temporary
 
 
 def test_thumbnail_comes_from_the_preview() -> None:
