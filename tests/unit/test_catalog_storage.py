@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -108,6 +110,45 @@ def test_a_real_full_database_is_recognised(tmp_path: Path) -> None:
         err = storage_problem(info.value, what=str(path))
         assert err is not None and err.kind == DISK_FULL
         assert Photo.select().count() == 0  # the transaction left nothing half-written
+
+
+_LIMITED_BULK_WRITE = """
+import resource, signal, sys
+from curator.catalog import tx
+from curator.catalog.db import Catalog
+from curator.catalog.models import Photo
+from curator.catalog.storage import storage_problem
+with Catalog.open(sys.argv[1]) as cat:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG, as the fault suite's limit
+    resource.setrlimit(resource.RLIMIT_FSIZE, (60_000, 60_000))
+    def rows():
+        for i in range(400):
+            Photo.create(path=f"/bulk/{i:05d}.jpg".encode() * 20, content_hash=f"b{i}")
+    try:
+        tx.write(cat.db, rows)
+    except Exception as exc:
+        problem = storage_problem(exc, what=sys.argv[1])
+        print(problem.kind if problem else f"unrecognised: {exc!r}")
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+def test_a_bulk_write_past_a_file_size_limit_is_a_full_disk(tmp_path: Path) -> None:
+    """SQLite answers a plain "disk I/O error" (and peewee's rollback then fails
+    too) when an INSERT of a large transaction hits the limit: still the disk
+    is full, not an unknown error."""
+    path = tmp_path / "cat.sqlite"
+    _make_catalog(path)
+    done = subprocess.run(
+        [sys.executable, "-c", _LIMITED_BULK_WRITE, str(path)],
+        cwd=Path(__file__).resolve().parents[2],  # this checkout's curator
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.strip() == DISK_FULL, (done.stdout, done.stderr)
+    with Catalog.open(path):
+        assert Photo.select().count() == 1  # the transaction left nothing half-written
 
 
 def test_unwritable_folder_says_cannot_create() -> None:
