@@ -57,7 +57,7 @@ def _shoot(fixtures: Path, out: Path) -> int:
     settings = load_settings(paths.settings_file)
     Catalog.open(paths.catalog).close()
     report = run_headless(
-        RunRequest(folder=str(fixtures), stages=("technical",)),
+        RunRequest(folder=str(fixtures), stages=("technical", "score")),  # score: bursts
         catalog_path=paths.catalog,
         cache_dir=paths.cache_dir,
         settings=settings,

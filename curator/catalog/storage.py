@@ -40,13 +40,10 @@ _DENIED_ERRNOS = frozenset((errno.EACCES, errno.EPERM))
 _SQLITE_PERM, _SQLITE_READONLY, _SQLITE_FULL, _SQLITE_CANTOPEN = 3, 8, 13, 14
 _SQLITE_READONLY_DIRECTORY = _SQLITE_READONLY | (6 << 8)
 # SQLITE_IOERR_WRITE, _FSYNC, _TRUNCATE, _SHMSIZE: "disk I/O error" while writing;
-# and a bare SQLITE_IOERR: a many-row insert (the quick look's batch, through the
-# FTS trigger) that can't grow one of SQLite's temporary files fails mid-statement
-# with no extended code. Either reads as a full disk only when there is no room.
-_SQLITE_IOERR = 10
-_SQLITE_IOERR_WRITING = frozenset(
-    (_SQLITE_IOERR, *(_SQLITE_IOERR | (n << 8) for n in (3, 4, 6, 19)))
-)
+# and plain SQLITE_IOERR, which an INSERT inside a large bulk transaction (the
+# quick look's) gets when a file-size limit is hit. Each is taken for a full
+# disk only when there is no room (_no_room_for).
+_SQLITE_IOERR_WRITING = frozenset(10 | (n << 8) for n in (0, 3, 4, 6, 19))
 # Below this much free space a failed write is taken for a full disk.
 _NEARLY_FULL_BYTES = 8 * 1024 * 1024
 

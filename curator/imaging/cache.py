@@ -14,9 +14,8 @@ grows past a few thousand entries on a 100,000-photo library.
 Invariants:
 - a key is a pure function of (content hash, size class): the same bytes under
   any name share one entry, and a moved file keeps its cache;
-- `write_jpeg` is atomic: it encodes in memory, writes a temporary file in
-  the destination folder, checking every byte went out, and `os.replace`s it
-  into place, so a reader (or a crash, or a full disk) never sees a
+- `write_jpeg` is atomic: it writes a temporary file in the destination folder
+  and `os.replace`s it into place, so a reader (or a crash) never sees a
   half-written JPEG; an existing entry is never rewritten (same hash, same
   picture), so concurrent workers racing on one hash are harmless;
 - nothing here touches the originals; only `cache_dir` is written.
@@ -25,7 +24,6 @@ Invariants:
 from __future__ import annotations
 
 import contextlib
-import errno
 import io
 import os
 import re
@@ -83,27 +81,22 @@ def make_thumbnail(preview: Image.Image, long_edge: int = 320) -> Image.Image:
 def write_jpeg(
     cache_dir: str | os.PathLike[str], key: str, image: Image.Image, quality: int
 ) -> bool:
-    """Write `image` as a JPEG at `key`, atomically; False if it already existed.
-
-    Raises OSError (ENOSPC, EFBIG...) when the disk can't take the whole file;
-    then nothing is left behind. The JPEG is encoded in memory first: Pillow's
-    encoder, handed a real file, calls write(2) without checking for a short
-    write, and a disk that fills up (or a file-size limit reached) on the last
-    chunk would leave a truncated JPEG that looks written.
-    """
+    """Write `image` as a JPEG at `key`, atomically; False if it already existed."""
     target = cache_path(cache_dir, key)
     if target.exists():
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
     rgb = image if image.mode in ("RGB", "L") else image.convert("RGB")
+    # Encoded in memory, then written through Python's buffered file: Pillow's
+    # encoder writes a real file's descriptor directly and ignores a short
+    # write, so a disk that filled during the last chunk left a truncated JPEG
+    # that looked written; the buffered writer retries the rest and raises.
     encoded = io.BytesIO()
     rgb.save(encoded, "JPEG", quality=quality, optimize=False, progressive=False)
     fd, temp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".jpg", dir=target.parent)
     try:
-        try:
-            write_all(fd, encoded.getbuffer())
-        finally:
-            os.close(fd)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(encoded.getbuffer())
         os.replace(temp_name, target)
     except BaseException:
         # Never leave a stray temporary behind (disk full, interrupt...).
@@ -111,16 +104,3 @@ def write_jpeg(
             os.unlink(temp_name)
         raise
     return True
-
-
-def write_all(fd: int, data: memoryview) -> None:
-    """Write all of `data` to `fd`; a short write that can't go on raises OSError.
-
-    write(2) may write less than asked when the disk fills up or a file-size
-    limit is reached; the next call then fails with ENOSPC/EFBIG."""
-    view = data.cast("B")
-    while view:
-        written = os.write(fd, view)
-        if written <= 0:  # no progress and no error: treat as a full disk
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        view = view[written:]

@@ -32,9 +32,13 @@ class LoupeChrome(QObject):
         self._window_state = Qt.WindowState.WindowNoState
         page.installEventFilter(self)
 
-    def toggle_panels(self) -> str:
-        self.panels_hidden = not self.panels_hidden
+    def set_panels_hidden(self, hidden: bool) -> None:
+        """Hide or show the side panel and filmstrip (Shift+Tab; restored at start)."""
+        self.panels_hidden = hidden
         self._apply_panels()
+
+    def toggle_panels(self) -> str:
+        self.set_panels_hidden(not self.panels_hidden)
         return "Panels hidden (Shift+Tab shows them)." if self.panels_hidden else "Panels shown."
 
     def toggle_full_screen(self) -> str:

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QThreadPool, Signal, Slot
 from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from curator.catalog.queries import GalleryRow, PhotoDetails, gallery_rows, photo_details
 from curator.settings import Settings
@@ -112,16 +112,26 @@ class LoupePage(QWidget):
         panel_column = None if panel_body is None else panel_body.layout()
         if isinstance(panel_column, QVBoxLayout):
             panel_column.insertWidget(0, self.tools.panel_histogram)
-        canvas = QVBoxLayout()
+        canvas_widget = QWidget(self)
+        canvas = QVBoxLayout(canvas_widget)
         canvas.setContentsMargins(0, 0, 0, 0)
         canvas.setSpacing(0)
         canvas.addWidget(self.stack, 1)
         canvas.addWidget(self.filmstrip)
+        # The side panel's width is the user's (drag the handle); the window
+        # remembers it (window_state: every named QSplitter).
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("loupe_splitter")
+        self.splitter.addWidget(canvas_widget)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
+        self.splitter.setCollapsible(0, False)
+        self.splitter.setCollapsible(1, False)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addLayout(canvas, 1)
-        layout.addWidget(self.panel)
+        layout.addWidget(self.splitter)
         self.chrome = LoupeChrome(self, [self.panel, self.filmstrip])
         self._rows: dict[int, GalleryRow] = {}
         self._details: dict[int, PhotoDetails] = {}

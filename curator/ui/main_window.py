@@ -150,6 +150,9 @@ def dropped_folder(event: QDragEnterEvent | QDropEvent) -> str | None:
     return None
 
 
+LOUPE_PANELS_HIDDEN = "loupe/panels_hidden"  # Shift+Tab, remembered between runs
+
+
 class MainWindow(QMainWindow):
     closed = Signal()  # the close was accepted (after an import wound down, if any)
     settings_changed = Signal(object)  # Settings saved by the dialog; app.py applies them
@@ -243,6 +246,8 @@ class MainWindow(QMainWindow):
         # A size that fits the screen (1366×768 too), or where it was last time.
         if window_state is None or not window_state.restore(self):
             self.setGeometry(fit_to(available_area(self)))
+        if window_state is not None and window_state.flag(LOUPE_PANELS_HIDDEN):
+            self.loupe.chrome.set_panels_hidden(True)
 
     # --- construction -------------------------------------------------------
 
@@ -872,4 +877,5 @@ class MainWindow(QMainWindow):
         event.accept()
         if self.window_state is not None:
             self.window_state.save(self)
+            self.window_state.set_flag(LOUPE_PANELS_HIDDEN, self.loupe.chrome.panels_hidden)
         self.closed.emit()

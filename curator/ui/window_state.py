@@ -3,9 +3,11 @@ the geometry and dock/toolbar state remembered between runs.
 
 - `fit_to(available, wanted)`: the wanted size shrunk to the screen's
   available area (minus a margin), centred in it — 1366×768 included;
-- `WindowState` keeps `saveGeometry()` and which docks show (the Problems
-  dock) in an INI file in the app's config folder (QSettings over that
-  file: the user's desktop-wide Qt settings are never touched). Not
+- `WindowState` keeps `saveGeometry()`, which docks show (the Problems
+  dock), every named splitter's sizes (the loupe's side panel) and named
+  flags (`flag`/`set_flag`: the loupe's hidden panels) in an INI file in
+  the app's config folder (QSettings over that file: the user's
+  desktop-wide Qt settings are never touched). Not
   `saveState()`: the toolbars show and hide by what they hold (the project
   row), which a restored state would contradict.
 """
@@ -16,7 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRect, QSettings, QSize
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter
 
 WANTED = QSize(1280, 820)
 SCREEN_MARGIN = 24  # px left free around a fitted window (taskbars, shadows)
@@ -59,7 +61,21 @@ class WindowState:
             shown = store.value(f"docks/{dock.objectName()}")
             if dock.objectName() and shown is not None:
                 dock.setVisible(str(shown).lower() == "true")
+        for splitter in window.findChildren(QSplitter):
+            sizes = store.value(f"splitters/{splitter.objectName()}")
+            if splitter.objectName() and isinstance(sizes, QByteArray):
+                splitter.restoreState(sizes)
         return restored
+
+    def flag(self, name: str) -> bool | None:
+        """A remembered on/off (None: never saved)."""
+        value = self._store().value(f"flags/{name}")
+        return None if value is None else str(value).lower() == "true"
+
+    def set_flag(self, name: str, value: bool) -> None:
+        store = self._store()
+        store.setValue(f"flags/{name}", value)
+        store.sync()
 
     def save(self, window: QMainWindow) -> None:
         store = self._store()
@@ -67,6 +83,9 @@ class WindowState:
         for dock in window.findChildren(QDockWidget):
             if dock.objectName():
                 store.setValue(f"docks/{dock.objectName()}", not dock.isHidden())
+        for splitter in window.findChildren(QSplitter):
+            if splitter.objectName():
+                store.setValue(f"splitters/{splitter.objectName()}", splitter.saveState())
         store.sync()
 
     @staticmethod

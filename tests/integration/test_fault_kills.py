@@ -2,14 +2,29 @@
 import` (a subprocess), with CLI decisions made between them, each resumed by
 the next import — and the final catalog equals an uninterrupted run's with the
 same decisions: same photos, hashes, measurements and scores, stage results,
-decision log; no duplicates; every cached preview whole.
+decision log; no duplicates; every cached preview whole; and after every kill
+each photo row has its technical result or a `pending` one (never half-written).
 
 The moments: most kills wait until the import has committed a seeded random
-1–2 more photos, then a seeded random 0–200 ms more (so they land while
-photos decode, mid-batch, or mid-write); every fourth kill instead lands a
-seeded random 0–2 s after the process starts (start-up, migration, scan). The
-waits are for conditions (rows committed), bounded by generous deadlines;
-the extra random delays only pick the moment, nothing depends on them.
+1–2 more measured photos, then a seeded random 0–200 ms more (so they land
+while photos decode, mid-batch, or mid-write); every fourth kill instead lands
+a seeded random 0–2 s after the process starts (start-up, migration, scan,
+quick look). Three times, 20 new files arrive in the folder first and that
+import is killed a seeded random 0–250 ms after its quick look wrote its first
+thumbnail: mid-chunk (thumbnails cached, no rows yet), at its catalog write,
+or between it and the first measurement — leaving photos in the grid
+`pending`, and files not looked at yet, for the next import to finish.
+The waits are for conditions (rows committed, a thumbnail written), bounded by
+generous deadlines; the extra random delays only pick the moment, nothing
+depends on them.
+
+Why new files arrive: a measuring kill lands after a commit, and a batch can
+carry a dozen photos (the writer flushes every 250 ms), so a fixed folder of
+60 was sometimes all measured after ~15 kills (seen before and after the
+quick look came); the imports after that had nothing to do and ended before
+their kill (41 imports for 20 kills). With the waves there is always work
+left, so an import that ends before its kill is rare: the bound of 2 × KILLS
+imports is slack, not tuned.
 (tests/integration/test_pipeline_crash_and_kill.py has the single-kill case.)
 """
 
@@ -32,12 +47,8 @@ from tests.integration.cli_helpers import curator_subprocess, import_json, run_c
 from tests.integration.fault_helpers import assert_cache_whole, catalog_snapshot, report
 
 KILLS = 20
-# Enough photos that 20 kills land before the import's end however fast it
-# runs: a kill waits for the next commit, and one commit holds what decoded in
-# the writer's 250 ms flush — about 5 photos on an idle 2-core machine, where
-# 60 photos were all committed after ~13 kills (and the non-early kills that
-# follow can't land: the import ends first), failing the 40-attempt bound.
-PHOTOS = 150
+PHOTOS = 60  # in the folder at the start
+WAVES = {5: 20, 10: 20, 15: 20}  # import attempt → new files that arrive before it
 SEED = 20261122
 _DEADLINE_S = 120  # per import: only a hang reaches it
 
@@ -56,6 +67,37 @@ def _committed(db_path: Path) -> int:
             con.close()
     except sqlite3.Error:
         return 0
+
+
+def _counts(db_path: Path) -> tuple[int, int, int]:
+    """(photo rows, pending technical results, photo rows without any technical
+    result); zeros while there is no catalog yet."""
+    try:
+        con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return 0, 0, 0
+    try:
+        rows, pending, orphans = con.execute(
+            "SELECT (SELECT count(*) FROM photo),"
+            " (SELECT count(*) FROM stage_run WHERE stage='technical' AND status='pending'),"
+            " (SELECT count(*) FROM photo WHERE id NOT IN"
+            "  (SELECT photo_id FROM stage_run WHERE stage='technical'))"
+        ).fetchone()
+        return int(rows), int(pending), int(orphans)
+    except sqlite3.OperationalError:  # killed before the schema was written
+        return 0, 0, 0
+    finally:
+        con.close()
+
+
+def _files_in(folder: Path) -> int:
+    return sum(len(files) for _dir, _dirs, files in os.walk(folder))
+
+
+def _make_photos(lib: Path, first: int, count: int) -> None:
+    for i in range(first, first + count):
+        pattern = "texture" if i % 2 else "quadrants"
+        make_jpeg(lib / f"img{i:03d}.jpg", 1200 + i, 900, pattern=pattern)
 
 
 def _paths_in(db_path: Path) -> list[str]:
@@ -81,12 +123,20 @@ def _decision(rng: random.Random, path: str) -> tuple[str, ...]:
 
 
 def _kill_one(
-    proc: subprocess.Popen[str], rng: random.Random, catalog: Path, *, early: bool
+    proc: subprocess.Popen[str], rng: random.Random, catalog: Path, *, moment: str
 ) -> tuple[bool, int]:
-    """SIGKILL `proc` at the chosen moment; (was it still running, photos committed)."""
+    """SIGKILL `proc` at the chosen moment ('early', 'quick look' or 'measuring');
+    (was it still running, photos committed)."""
     deadline = time.monotonic() + _DEADLINE_S
-    if early:
+    if moment == "early":
         time.sleep(rng.uniform(0.0, 2.0))  # a random moment, not a wait for anything
+    elif moment == "quick look":  # its first thumbnail is written: kill it around now
+        cache = catalog.parent / "cache"
+        written = _files_in(cache)
+        while proc.poll() is None and _files_in(cache) <= written:
+            assert time.monotonic() < deadline, "the quick look wrote no thumbnail"
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.0, 0.25))  # mid-chunk, at its write, or just after
     else:
         target = _committed(catalog) + rng.randint(1, 2)
         while _committed(catalog) < target and proc.poll() is None:
@@ -109,28 +159,37 @@ def test_twenty_kills_with_decisions_between_equal_an_uninterrupted_run(
 ) -> None:
     lib = tmp_path / "lib"
     lib.mkdir()
-    for i in range(PHOTOS):
-        pattern = "texture" if i % 2 else "quadrants"
-        make_jpeg(lib / f"img{i:03d}.jpg", 1200 + i, 900, pattern=pattern)
+    _make_photos(lib, 0, PHOTOS)
+    files = PHOTOS
     catalog = curator_home / "catalog.sqlite"
     rng = random.Random(SEED)
     decisions: list[tuple[str, ...]] = []
-    kills_mid_import = delivered = 0
-    trace: list[tuple[int, int, int, bool]] = []
+    kills_mid_import = delivered = quick_look_kills = looks_unwritten = 0
+    trace: list[tuple[int, str, int, int, bool]] = []
     started = time.monotonic()
     attempts = 0
     while delivered < KILLS:  # an import that ended before its kill does not count
         k, attempts = attempts, attempts + 1
         assert attempts <= 2 * KILLS, trace
+        if k in WAVES:  # new files arrive: this import starts with a quick look
+            _make_photos(lib, files, WAVES[k])
+            files += WAVES[k]
+        moment = "quick look" if k in WAVES else "early" if k % 4 == 3 else "measuring"
         before = _committed(catalog)
         proc = curator_subprocess(
             "import", str(lib), "--workers", "1", "--no-progress", start_new_session=True
         )
-        alive, after = _kill_one(proc, rng, catalog, early=k % 4 == 3)
+        alive, after = _kill_one(proc, rng, catalog, moment=moment)
         delivered += alive
-        trace.append((k, before, after, alive))
-        kills_mid_import += alive and after < PHOTOS
+        trace.append((k, moment, before, after, alive))
+        kills_mid_import += alive and after < files
         assert after >= before  # a kill never loses committed work
+        # Every photo row came with its technical result, or `pending` (quick look).
+        rows, pending, orphans = _counts(catalog)
+        assert orphans == 0 and rows == pending + after, trace
+        if alive and moment == "quick look" and after == before:  # killed before measuring
+            quick_look_kills += 1
+            looks_unwritten += rows < files  # some new files not even in the grid yet
         paths = _paths_in(catalog)
         if paths:  # a decision between two kills, through the CLI
             command = _decision(rng, rng.choice(paths))
@@ -139,23 +198,24 @@ def test_twenty_kills_with_decisions_between_equal_an_uninterrupted_run(
             decisions.append(command)
     killed_s = time.monotonic() - started
     resumed = import_json(lib)  # the last resume runs to the end
-    assert resumed["failed"] == 0 and resumed["found"] == PHOTOS
+    assert resumed["failed"] == 0 and resumed["found"] == files
     killed = catalog_snapshot(catalog)
 
     reference_home = tmp_path / "reference"
     with monkeypatch.context() as m:
         m.setenv("CURATOR_HOME", str(reference_home))
         t0 = time.monotonic()
-        assert import_json(lib)["new"] == PHOTOS
+        assert import_json(lib)["new"] == files
         uninterrupted_s = time.monotonic() - t0
         for command in decisions:
             assert run_cli(*command)[0] == 0
     reference = catalog_snapshot(reference_home / "catalog.sqlite")
 
     assert kills_mid_import >= KILLS * 3 // 4, trace  # most land before the import's end
-    assert len(killed["photos"]) == PHOTOS and killed["extra"] == []  # no duplicates
+    assert quick_look_kills >= 2, trace  # killed in the quick look phase
+    assert len(killed["photos"]) == files and killed["extra"] == []  # no duplicates
     hashes = [p["content_hash"] for p in killed["photos"].values()]
-    assert len(set(hashes)) == PHOTOS and None not in hashes
+    assert len(set(hashes)) == files and None not in hashes
     for key in ("photos", "stages", "decisions", "extra"):
         assert killed[key] == reference[key], key
     assert len(killed["decisions"]) >= len(decisions) // 2  # most commands changed something
@@ -165,7 +225,9 @@ def test_twenty_kills_with_decisions_between_equal_an_uninterrupted_run(
         kills=KILLS,
         imports_started=attempts,
         mid_import=kills_mid_import,
-        photos=PHOTOS,
+        quick_look_kills=quick_look_kills,
+        quick_looks_unwritten=looks_unwritten,
+        photos=files,
         decision_commands=len(decisions),
         decision_rows=len(killed["decisions"]),
         cache_files_checked=cached,

@@ -106,7 +106,12 @@ def test_import_of_a_missing_folder_is_a_sentence_not_a_crash(app: App, tmp_path
 def test_closing_mid_import_waits_for_in_flight_photos_and_loses_nothing(
     tmp_path: Path, app: App, qtbot: QtBot
 ) -> None:
-    from curator.catalog.models import StageRun
+    """Closing mid-import leaves every photo either measured or quick-looked and
+    `pending` (in the grid, nothing measured yet) — never failed or half-written —
+    and the next import measures the pending ones, keeping a decision made on
+    one of them meanwhile."""
+    from curator.catalog.models import Photo, StageRun
+    from tests.integration.cli_helpers import import_json
 
     lib = tmp_path / "big"
     make_library(lib, 30)
@@ -121,10 +126,37 @@ def test_closing_mid_import_waits_for_in_flight_photos_and_loses_nothing(
     with qtbot.waitSignal(app.window.closed, timeout=60_000):
         app.window.close()
     assert not app.pipeline.running and not app.window.isVisible()
-    statuses = [r.status for r in StageRun.select()]
-    assert statuses and set(statuses) == {"done"}  # nothing half-written or failed
     report = app.pipeline.last_report
     assert report is not None and report.cancelled
+
+    # The quick look put all 30 in the catalog before the first measurement.
+    photos = {p.id: p for p in Photo.select()}
+    assert len(photos) == 30
+    runs = [(r.photo_id, r.stage, r.status) for r in StageRun.select()]
+    technical = [(photo, s) for photo, stage, s in runs if stage == "technical"]
+    assert sorted(photo for photo, _s in technical) == sorted(photos)  # one run each
+    assert {s for _photo, stage, s in runs if stage != "technical"} <= {"done"}
+    status = dict(technical)
+    done = [i for i, s in status.items() if s == "done"]
+    pending = [i for i, s in status.items() if s == "pending"]
+    assert done and pending and len(done) + len(pending) == 30, status  # nothing failed
+    for i in done:  # measured in full: its preview and its scores
+        assert photos[i].preview_key and photos[i].metrics_source, photos[i].path
+        assert photos[i].exposure_score is not None
+    for i in pending:  # the quick look only: a thumbnail, nothing measured
+        assert photos[i].thumbnail_key and photos[i].content_hash
+        assert photos[i].preview_key is None and photos[i].metrics_source is None
+        assert photos[i].exposure_score is None
+
+    # A decision on a pending photo, then the next import measures the rest.
+    set_cull(pending[0], CullState.KEPT)
+    resumed = import_json(lib, "--stages", "technical")
+    assert resumed["failed"] == 0 and resumed["new"] == len(pending), resumed
+    assert {r.status for r in StageRun.select()} == {"done"}
+    assert Photo.select().count() == 30
+    measured = Photo.get_by_id(pending[0])
+    assert measured.preview_key and measured.exposure_score is not None
+    assert measured.cull == CullState.KEPT.value  # the decision survived the measurement
 
 
 def test_cancel_while_scanning_drops_the_scan_and_writes_nothing(

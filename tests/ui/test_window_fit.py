@@ -55,3 +55,27 @@ def test_filters_that_hide_everything_say_so(library: Path, qtbot: QtBot) -> Non
         bar.label_combo.setCurrentIndex(bar.label_combo.findData("purple"))
         assert app.model.rowCount() == 0
         assert app.window.gallery.empty_text == NOTHING_SHOWN
+
+
+def test_the_side_panel_width_and_hidden_panels_are_remembered(library: Path, qtbot: QtBot) -> None:
+    with running_app(qtbot) as app:
+        app.window.show_loupe()
+        loupe = app.window.loupe
+        splitter = loupe.splitter
+        qtbot.waitUntil(lambda: sum(splitter.sizes()) > 0, timeout=30_000)
+        total = sum(splitter.sizes())
+        before = splitter.sizes()
+        splitter.setSizes([total - 420, 420])  # the user drags the handle
+        widths = splitter.sizes()
+        assert widths != before and widths[1] == 420
+        assert loupe.chrome.toggle_panels() == "Panels hidden (Shift+Tab shows them)."
+    with running_app(qtbot) as app:
+        loupe = app.window.loupe
+        assert loupe.chrome.panels_hidden  # Shift+Tab's state came back
+        assert loupe.panel.isHidden()
+        loupe.chrome.toggle_panels()
+        app.window.show_loupe()
+        qtbot.waitUntil(lambda: sum(loupe.splitter.sizes()) > 0, timeout=30_000)
+        assert loupe.splitter.sizes() == widths
+    with running_app(qtbot) as app:
+        assert not app.window.loupe.chrome.panels_hidden

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,47 +66,43 @@ def test_failed_write_leaves_nothing_behind(
     assert list(folder.iterdir()) == []
 
 
+_FILL_DISK = """
+import resource, signal, sys
+from PIL import Image
+from curator.imaging.cache import write_jpeg
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # past the limit: EFBIG, as on a full disk
+resource.setrlimit(resource.RLIMIT_FSIZE, (8192, 8192))
+try:
+    write_jpeg(sys.argv[1], sys.argv[2], Image.effect_noise((160, 160), 60).convert("RGB"), 90)
+except OSError:
+    print("raised")
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+def test_a_disk_filling_up_in_the_last_write_fails_instead_of_truncating(
+    tmp_path: Path,
+) -> None:
+    # The JPEG fits one write of Pillow's encoder and is larger than the room
+    # left, so the write comes back short with no error: the case that left a
+    # truncated entry in place.
+    encoded = io.BytesIO()
+    Image.effect_noise((160, 160), 60).convert("RGB").save(encoded, "JPEG", quality=90)
+    assert 8192 < len(encoded.getvalue()) < 65536
+    key = thumbnail_key(HASH)
+    done = subprocess.run(
+        [sys.executable, "-c", _FILL_DISK, str(tmp_path), key],
+        cwd=Path(__file__).resolve().parents[2],  # this checkout's curator
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.strip() == "raised", done.stderr
+    assert list(cache_path(tmp_path, key).parent.iterdir()) == []  # no entry, no temporary
+
+
 def test_thumbnail_comes_from_the_preview() -> None:
     preview = Image.new("RGB", (1440, 960))
     assert make_thumbnail(preview, 320).size == (320, 213)
     assert make_thumbnail(Image.new("RGB", (100, 50)), 320).size == (100, 50)
     assert cache.SizeClass.PREVIEW.value == "previews"
-
-
-_LIMITED_WRITE = """
-import os, random, resource, signal, sys
-from PIL import Image
-from curator.imaging.cache import write_jpeg
-signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # fail with EFBIG, don't kill
-resource.setrlimit(resource.RLIMIT_FSIZE, (16384, 16384))
-rng = random.Random(7)
-noise = Image.frombytes("RGB", (160, 120), bytes(rng.randrange(256) for _ in range(160 * 120 * 3)))
-try:
-    write_jpeg(sys.argv[1], sys.argv[2], noise, 90)
-except OSError as exc:
-    print("errno", exc.errno)
-else:
-    print("written")
-"""
-
-
-def test_a_file_size_limit_reached_mid_file_leaves_no_truncated_jpeg(tmp_path: Path) -> None:
-    """A ~40 kB JPEG under a 16 kB file-size limit: write(2) writes the first
-    16 kB and stops short. Pillow's encoder, handed a file, never noticed, and a
-    truncated JPEG was renamed into place; now the write fails with EFBIG and
-    leaves nothing (a real limit, in a child process)."""
-    import errno
-    import subprocess
-    import sys
-
-    key = thumbnail_key(HASH)
-    done = subprocess.run(
-        [sys.executable, "-c", _LIMITED_WRITE, str(tmp_path), key],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=Path(__file__).resolve().parents[2],
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["errno", str(errno.EFBIG)]
-    assert list(cache_path(tmp_path, key).parent.iterdir()) == []  # no JPEG, no temporary
