@@ -13,6 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from curator.ui.elided_label import ElidedLabel
 from curator.ui.progress import STAGE_TITLES, StageProgress, StageState, stage_text
 
 _ACTIVE = (StageState.RUNNING, StageState.PAUSED, StageState.WAITING)
@@ -32,7 +33,7 @@ class PipelineStatus(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
         layout.setSpacing(10)
-        self.summary = QLabel("", self)
+        self.summary = ElidedLabel("", self)  # never widens the window (1366 px screens)
         layout.addWidget(self.summary)
         self.labels: dict[str, QLabel] = {}
         self.progress: dict[str, StageProgress] = {}

@@ -79,3 +79,28 @@ def test_the_side_panel_width_and_hidden_panels_are_remembered(library: Path, qt
         assert loupe.splitter.sizes() == widths
     with running_app(qtbot) as app:
         assert not app.window.loupe.chrome.panels_hidden
+
+
+def test_a_long_import_summary_never_widens_the_window(qtbot: QtBot) -> None:
+    """The summary of an import ("Import finished: 14 files, 13 new, 1 failed, …")
+    sits in the status bar: it is elided with the whole sentence in its tooltip,
+    instead of pushing the window past a 1366 px screen (it made it 1509 px)."""
+    summary = (
+        "Import finished: 14 files, 13 new, 1 failed, 1 rated from XMP, embed skipped, "
+        "describe skipped in 3 s. View ▸ Problems lists them with the reason. "
+        "Embedding skipped: the CLIP weights are not on this computer — run curator models pull."
+    )
+    with running_app(qtbot) as app:
+        window = app.window
+        status = window.pipeline_status
+        status.show_summary(summary)
+        # The status bar lays the summary out (at what is left of the window).
+        qtbot.waitUntil(lambda: status.summary.width() > 100, timeout=30_000)
+        assert window.minimumSizeHint().width() <= 1366 - 2 * SCREEN_MARGIN
+        assert window.statusBar().minimumSizeHint().width() < 600
+        assert status.summary.toolTip() == summary
+        window.resize(1100, 700)
+        qtbot.waitUntil(lambda: window.width() == 1100, timeout=30_000)
+        shown = status.summary.elided()
+        assert shown != summary and shown.endswith("…")
+        assert summary.startswith(shown[:-1])

@@ -1,0 +1,48 @@
+"""`ElidedLabel`: a one-line label that gives up width before the window does.
+
+A plain QLabel's minimum width is its whole text, so a long sentence in a
+status-bar widget (the last import's summary) forced the main window wider
+than a 1366 px screen. This label asks for its whole text (`sizeHint`) but
+needs only `MIN_CHARS` characters (`minimumSizeHint`); when it gets less than
+its text, it paints the text elided with "…" and the tooltip holds it all.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+MIN_CHARS = 12  # what the label keeps when the window is short of width
+
+
+class ElidedLabel(QLabel):
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(text)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        if not self.text():
+            return hint
+        metrics = self.fontMetrics()
+        return QSize(min(hint.width(), metrics.averageCharWidth() * MIN_CHARS), hint.height())
+
+    def elided(self) -> str:
+        """The text as painted at the current width."""
+        return self.fontMetrics().elidedText(
+            self.text(), Qt.TextElideMode.ElideRight, self.contentsRect().width()
+        )
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(
+            self.contentsRect(),
+            int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+            self.elided(),
+        )
