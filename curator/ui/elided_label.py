@@ -2,9 +2,10 @@
 
 A plain QLabel's minimum width is its whole text, so a long sentence in a
 status-bar widget (the last import's summary) forced the main window wider
-than a 1366 px screen. This label asks for its whole text (`sizeHint`) but
-needs only `MIN_CHARS` characters (`minimumSizeHint`); when it gets less than
-its text, it paints the text elided with "…" and the tooltip holds it all.
+than a 1366 px screen. This label asks for its text up to `MAX_CHARS`
+characters (`sizeHint`) and needs only `MIN_CHARS` (`minimumSizeHint`); when
+it gets less than its text, it paints the text elided with "…" and the
+tooltip holds it all.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 MIN_CHARS = 12  # what the label keeps when the window is short of width
+MAX_CHARS = 60  # what it asks for at most: the rest of the bar is others' to use
 
 
 class ElidedLabel(QLabel):
@@ -24,6 +26,12 @@ class ElidedLabel(QLabel):
     def setText(self, text: str) -> None:
         super().setText(text)
         self.setToolTip(text)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(
+            min(hint.width(), self.fontMetrics().averageCharWidth() * MAX_CHARS), hint.height()
+        )
 
     def minimumSizeHint(self) -> QSize:
         hint = super().minimumSizeHint()

@@ -17,6 +17,7 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Slot
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
 HOLD_MS = 4000  # a message the user caused stands at least this long
+MESSAGE_MIN_WIDTH = 260  # px the message keeps beside the pipeline's labels
 
 
 class StatusLine(QStatusBar):
@@ -26,6 +27,9 @@ class StatusLine(QStatusBar):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # Never squeezed to nothing by the permanent widgets (a zero-width label
+        # word-wraps one word a line: the bar grew ~115 px tall under X).
+        self.message.setMinimumWidth(MESSAGE_MIN_WIDTH)
         self.addWidget(self.message, 1)
         self._clear_timer = QTimer(self)
         self._clear_timer.setSingleShot(True)

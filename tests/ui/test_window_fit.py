@@ -104,3 +104,26 @@ def test_a_long_import_summary_never_widens_the_window(qtbot: QtBot) -> None:
         shown = status.summary.elided()
         assert shown != summary and shown.endswith("…")
         assert summary.startswith(shown[:-1])
+
+
+def test_the_status_bar_stays_one_or_two_lines_beside_a_long_summary(qtbot: QtBot) -> None:
+    """Under X the summary took the whole width and squeezed the message label
+    to nothing, whose word wrap then made the status bar ~115 px tall."""
+    with running_app(qtbot) as app:
+        window = app.window
+        window.resize(1280, 720)
+        status = window.pipeline_status
+        status.show_summary(
+            "Import finished: 14 files, 13 new, 1 failed, 1 rated from XMP, embed skipped, "
+            "describe skipped in 2 s. View ▸ Problems lists them with the reason."
+        )
+        bar = window.statusBar()
+        # What an import's end did under X: the summary took the bar's width.
+        qtbot.waitUntil(lambda: status.summary.width() > 100, timeout=30_000)
+        bar.showMessage("Rated bracket_2.jpg 3★ (kept).")
+        line = bar.fontMetrics().height()
+        qtbot.waitUntil(lambda: status.summary.width() > 100, timeout=30_000)
+        qtbot.wait(50)
+        assert bar.height() <= 2 * line + 16
+        message = bar.message  # type: ignore[attr-defined]
+        assert message.width() >= bar.fontMetrics().horizontalAdvance("Rated bracket_2.jpg")
