@@ -49,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_GUI_UNAVAILABLE
     try:
         from curator import app
-    except ImportError as exc:  # QtGui needs a system library the check above can't see
+    except ImportError as exc:  # Qt's GUI module needs a system library the check above can't see
         print(f"curator: Qt can't start ({exc}); run the command-line tools", file=sys.stderr)
         print("  (curator --help), or `python -m curator.setup_check --install`.", file=sys.stderr)
         return EXIT_GUI_UNAVAILABLE

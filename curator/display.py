@@ -12,7 +12,7 @@ first, so `curator` can exit 1 with one sentence instead:
   DISPLAY can't be reached.
 
 macOS and Windows always have a display for a desktop app. No Qt import here:
-this runs before QtGui is loaded, which itself needs some of these libraries.
+this runs before Qt's GUI module is loaded, which itself needs some of these libraries.
 The command-line tools never ask.
 """
 

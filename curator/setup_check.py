@@ -8,7 +8,7 @@ start-up with "Could not load the Qt platform plugin xcb".
 
 What it does:
 - runs `ldd` on the plugin (`plugins/platforms/libqxcb.so`), its GL
-  integrations and QtWidgets, and collects the libraries marked "not found";
+  integrations and the Qt widgets library, and collects the libraries marked "not found";
 - maps each to the Debian/Ubuntu package that ships it (`DEBIAN_PACKAGES`);
 - on Debian/Ubuntu (`apt-get` present) installs them after saying what it
   installs and why, trying in order (`attempts`): apt-get install as root,
@@ -129,7 +129,7 @@ def pyside_qt_dir() -> Path | None:
 
 
 def xcb_plugin_files(qt_dir: Path) -> list[Path]:
-    """The xcb plugin, its GL integrations and QtWidgets: what a window loads."""
+    """The xcb plugin, its GL integrations and libQt6Widgets: what a window loads."""
     plugins = qt_dir / "plugins"
     files = [plugins / "platforms" / "libqxcb.so"]
     files += sorted((plugins / "xcbglintegrations").glob("*.so"))

@@ -52,6 +52,14 @@ def test_widgets_only_in_ui_and_app() -> None:
         assert not bad, f"{rel} imports {bad}"
 
 
+def test_the_pre_qt_checks_import_no_qt() -> None:
+    """The entry point, the display check and the set-up check run before Qt may
+    load (a missing system library would abort it): none of them imports Qt."""
+    for rel in ("__main__.py", "display.py", "setup_check.py", "setup_unpack.py"):
+        bad = {n for n in _imports(PKG / rel) if n.split(".")[0] == "PySide6"}
+        assert not bad, f"{rel} imports {bad}"
+
+
 def test_domain_packages_import_no_qt_and_no_ui() -> None:
     for pkg in NO_QT:
         for path in (PKG / pkg).rglob("*.py"):
