@@ -23,10 +23,10 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPix
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from curator.catalog.queries import GalleryRow
+from curator.ui.drag_pan import DragPan
 from curator.ui.loupe_view import fit_rect, paint_footer, paint_message, paint_placeholder
 
 GAP = 10
-DRAG_SLOP = 4
 HEADER = 26
 FOOTER = 40
 CANDIDATE_FRAME = QColor(240, 190, 60)
@@ -52,9 +52,7 @@ class CompareView(QWidget):
         self.zoomed = False
         self.center = QPointF(0.5, 0.5)  # the shared normalised centre when zoomed
         self._mouse: QPointF | None = None
-        self._press: QPointF | None = None
-        self._press_center = QPointF(0.5, 0.5)
-        self._dragged = False
+        self._drag = DragPan()
         self.setMouseTracking(True)
 
     def show_pair(self, left: ComparePane, right: ComparePane, *, pinned: bool) -> None:
@@ -170,24 +168,21 @@ class CompareView(QWidget):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
-            self._press, self._press_center = event.position(), QPointF(self.center)
-            self._dragged = False
+            self._drag.start(event.position(), self.center)
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         self._mouse = event.position()
-        if self._press is not None and self.zoomed:
-            delta = event.position() - self._press
-            if not self._dragged and delta.manhattanLength() > DRAG_SLOP:
-                self._dragged = True
-            if self._dragged:
-                self.center = QPointF(self._press_center)
-                self.pan_by(delta.x(), delta.y())
+        if not self.zoomed:
+            return
+        delta, _began = self._drag.move(event.position())
+        if delta is not None:
+            self.center = QPointF(self._drag.press_center)
+            self.pan_by(delta.x(), delta.y())
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and self._press is not None:
-            clicked = not self._dragged
-            self._press, self._dragged = None, False
+        if event.button() == Qt.MouseButton.LeftButton:
+            clicked = self._drag.finish()
             if clicked and any(self.image_rect(i).contains(event.position()) for i in (0, 1)):
                 self.toggle_zoom(event.position())
         super().mouseReleaseEvent(event)

@@ -35,12 +35,12 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from curator.catalog.queries import GalleryRow
 from curator.ui.decision_strip import click_action, hit, strip_width
+from curator.ui.drag_pan import DragPan
 from curator.ui.gallery_view import paint_strip
 from curator.ui.keymap import HELP_NOTES, help_rows
 
 FOOTER = 40  # the strip under the photo: badges, stars, caption
 MARGIN = 12
-DRAG_SLOP = 4  # pixels a press may move and still count as a click
 
 
 def fit_rect(size: QSizeF, area: QRectF) -> QRectF:
@@ -104,9 +104,7 @@ class LoupeView(QWidget):
         self.zoomed = False
         self._center = QPointF(0.5, 0.5)
         self._mouse: QPointF | None = None
-        self._press: QPointF | None = None
-        self._press_center = QPointF(0.5, 0.5)
-        self._dragged = False
+        self._drag = DragPan()
         self.painted_photo_id: int | None = None  # what the last paint showed (tests, bench)
         self.painted_full_resolution = False
         # Painted over the photo, under the footer: (painter, image rect, photo area).
@@ -230,7 +228,7 @@ class LoupeView(QWidget):
     def _update_cursor(self) -> None:
         if not self.zoomed:
             self.setCursor(Qt.CursorShape.ArrowCursor)
-        elif self._dragged:
+        elif self._drag.dragged:
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
         else:
             self.setCursor(Qt.CursorShape.OpenHandCursor)
@@ -239,33 +237,31 @@ class LoupeView(QWidget):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
-            self._press, self._press_center = event.position(), QPointF(self._center)
-            self._dragged = False
+            self._drag.start(event.position(), self._center)
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         self._mouse = event.position()
-        if self._press is not None and self.zoomed:
-            delta = event.position() - self._press
-            if not self._dragged and delta.manhattanLength() > DRAG_SLOP:
-                self._dragged = True
-                self._update_cursor()
-            if self._dragged:
-                pressed_at = self._press_center
-                self._center = pressed_at
-                self.pan_by(delta.x(), delta.y())
+        if not self.zoomed:
+            return
+        delta, began = self._drag.move(event.position())
+        if began:
+            self._update_cursor()
+        if delta is not None:
+            self._center = QPointF(self._drag.press_center)
+            self.pan_by(delta.x(), delta.y())
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and self._press is not None:
-            clicked = not self._dragged
-            self._press, self._dragged = None, False
+        if event.button() == Qt.MouseButton.LeftButton:
+            clicked = self._drag.finish()
             strip = self.footer_strip()
             target = hit(strip.left(), strip.center().y(), FOOTER_STRIP, event.position())
             if clicked and target is not None and self.photo is not None:
                 self.decision_clicked.emit(click_action(target, self.photo))
             elif clicked and self.image_rect().contains(event.position()):
                 self.toggle_zoom(event.position())
-            self._update_cursor()
+            if clicked is not None:
+                self._update_cursor()
         super().mouseReleaseEvent(event)
 
     def leaveEvent(self, event: object) -> None:
