@@ -25,7 +25,7 @@ install: $(STAMP) qt-runtime
 # Debian/Ubuntu (sudo when not root; with neither, `apt-get download` unpacked
 # into PySide6's own Qt/lib, no root needed); elsewhere the packages are named.
 qt-runtime: $(STAMP)
-	@$(PY) -m curator.setup_check --install
+	@$(PY) -m curator.install.setup_check --install
 
 run: $(STAMP) qt-runtime
 	$(VENV)/bin/curator $(FOLDER)

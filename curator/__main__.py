@@ -9,9 +9,9 @@ a command nor an existing path is an unknown command (exit 2, with the
 closest command names when some are close); a path that does not exist, or
 a file where a folder is expected, is exit 2 with a sentence. Only no
 positional argument or an existing folder opens the window — and only where
-there is a display to open it on (curator.display: exit 1 with one sentence
+there is a display to open it on (curator.install.display: exit 1 with one sentence
 instead of Qt's abort). `curator --self-test` checks an installation or a
-bundle end to end (curator.self_test) without a display.
+bundle end to end (curator.install.self_test) without a display.
 
 A frozen build (PyInstaller) starts its decoder children through this same
 entry: `multiprocessing.freeze_support()` runs them before anything else.
@@ -31,7 +31,7 @@ EXIT_GUI_UNAVAILABLE, EXIT_USAGE = 1, 2
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if "--self-test" in args:
-        from curator.self_test import run_self_test
+        from curator.install.self_test import run_self_test
 
         return run_self_test()
     from curator import cli
@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if first is not None and (problem := gui_argument_problem(first, cli.COMMANDS)):
         print(f"curator: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    from curator.display import display_problem
+    from curator.install.display import display_problem
 
     if problem := display_problem():
         print(f"curator: {problem}", file=sys.stderr)
@@ -51,7 +51,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from curator import app
     except ImportError as exc:  # Qt's GUI module needs a system library the check above can't see
         print(f"curator: Qt can't start ({exc}); run the command-line tools", file=sys.stderr)
-        print("  (curator --help), or `python -m curator.setup_check --install`.", file=sys.stderr)
+        print(
+            "  (curator --help), or `python -m curator.install.setup_check --install`.",
+            file=sys.stderr,
+        )
         return EXIT_GUI_UNAVAILABLE
     return app.main(args)
 

@@ -38,30 +38,30 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from curator.catalog.db import Catalog, CatalogError
 from curator.catalog.queries import GalleryQuery
+from curator.engine.lock import AppLock
 from curator.paths import AppPaths, resolve_paths
-from curator.pipeline.lock import AppLock
-from curator.pipeline.pass_order import PassOrder
-from curator.pipeline.score import (
+from curator.pipeline.service import PipelinePools, PipelineService
+from curator.pipeline.stages.score import (
     LiveEmbeddings,
     RetrainScheduler,
     clip_weights_missing,
 )
-from curator.pipeline.service import PipelinePools, PipelineService
 from curator.settings import Settings, SettingsError, load_settings
-from curator.ui.backup_controller import BackupController
-from curator.ui.export_choices import ExportChoicesFile
-from curator.ui.export_controller import ExportController
-from curator.ui.gallery_model import GalleryListModel
-from curator.ui.gallery_view import THUMB_EDGE
-from curator.ui.guard import ErrorReporter
-from curator.ui.image_loader import ImageLoader
-from curator.ui.loupe_page import PREFETCH
-from curator.ui.main_window import MainWindow
-from curator.ui.pipeline_controller import PipelineController
-from curator.ui.purge_controller import PurgeController
-from curator.ui.recent_folders import RecentFolders
-from curator.ui.review import ReviewSession
-from curator.ui.window_state import WindowState
+from curator.ui.common.guard import ErrorReporter
+from curator.ui.common.image_loader import ImageLoader
+from curator.ui.export.choices import ExportChoicesFile
+from curator.ui.export.controller import ExportController
+from curator.ui.gallery.model import GalleryListModel
+from curator.ui.gallery.view import THUMB_EDGE
+from curator.ui.loupe.page import PREFETCH
+from curator.ui.maintenance.backup_controller import BackupController
+from curator.ui.maintenance.purge_controller import PurgeController
+from curator.ui.review.pass_order import PassOrder
+from curator.ui.review.session import ReviewSession
+from curator.ui.window.main_window import MainWindow
+from curator.ui.window.pipeline_controller import PipelineController
+from curator.ui.window.recent_folders import RecentFolders
+from curator.ui.window.state import WindowState
 
 EXIT_OK, EXIT_USAGE, EXIT_CATALOG = 0, 2, 3
 THUMBNAIL_CACHE = 600  # ~200 px pixmaps: ~60 MB
@@ -93,7 +93,7 @@ class App:
            retrain or refresh fires any more), except the pipeline's own,
            which its cancel may still need;
         2. loaders closed: `request()` is a no-op and results still in flight
-           are dropped without touching a QObject (ui/delivery.py); the
+           are dropped without touching a QObject (ui/common/delivery.py); the
            originals' child process stops;
         3. the pipeline cancelled (its decode children and the import lock
            let go), and the export cancelled (it stops after the file it is
@@ -141,7 +141,7 @@ def _pool(threads: int) -> QThreadPool:
 
 @cache
 def _embedding_model(clip_model: str, clip_pretrained: str) -> str:
-    from curator.pipeline.config import embedding_model_id  # light: no torch, no LLM stack
+    from curator.ml.config import embedding_model_id  # light: no torch, no LLM stack
 
     return embedding_model_id(Settings(clip_model=clip_model, clip_pretrained=clip_pretrained))
 

@@ -218,7 +218,7 @@ def _run_command(args: argparse.Namespace, opened: list[Catalog], out: TextIO, e
         if args.command == "describe":
             return cmd_describe(args, paths, settings, out, err)
         if args.command == "doctor":
-            from curator.doctor import run_doctor
+            from curator.install.doctor import run_doctor
 
             return run_doctor(settings, json_output=args.json, out=out)
         if args.command == "models":
@@ -393,8 +393,8 @@ def cmd_list(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     escapes (``\\udcXX``, ASCII-only output), text as the raw bytes."""
     photos = list_photos(settings.match_threshold)
     if args.order != "capture":
-        from curator.pipeline.judgment_stages import embedding_model_id
-        from curator.pipeline.score import review_order
+        from curator.pipeline.stages.judgments import embedding_model_id
+        from curator.pipeline.stages.score import review_order
 
         pass_ = "cull" if args.order == "cull" else "rating"
         ids = review_order(
@@ -544,8 +544,8 @@ def cmd_decide(args: argparse.Namespace, settings: Settings, out: TextIO, err: T
 
 def _retrain(settings: Settings, err: TextIO) -> None:
     """One retrain per decision command (the CLI's debounce)."""
-    from curator.pipeline.judgment_stages import embedding_model_id
-    from curator.pipeline.score import clip_weights_missing, retrain_and_rescore
+    from curator.pipeline.stages.judgments import embedding_model_id
+    from curator.pipeline.stages.score import clip_weights_missing, retrain_and_rescore
 
     report = retrain_and_rescore(
         embedding_model_id(settings), weights_missing=clip_weights_missing(settings)
@@ -583,7 +583,7 @@ def cmd_models_pull(settings: Settings, out: TextIO, err: TextIO) -> int:
     """Download the CLIP weights. Already here: says so at once; offline: one line within
     a few seconds (`ClipEmbedder.pull` probes the hub before anything that retries)."""
     from curator.ml.embedder import ClipEmbedder, ModelUnavailable
-    from curator.pipeline.judgment_stages import clip_config
+    from curator.pipeline.stages.judgments import clip_config
 
     embedder = ClipEmbedder(clip_config(settings))
     try:

@@ -48,7 +48,7 @@ def _shoot(fixtures: Path, out: Path) -> int:
     from curator.pipeline.importer import run_headless
     from curator.pipeline.service import RunRequest
     from curator.settings import load_settings
-    from curator.ui.gallery_model import PhotoRole, thumbnail_key
+    from curator.ui.gallery.model import PhotoRole, thumbnail_key
 
     qt_app = QApplication(sys.argv[:1])
     qt_app.setStyle("Fusion")

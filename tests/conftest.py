@@ -68,7 +68,7 @@ def tiny_clip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _fixtures_never_trashed(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test may send a shared camera fixture to the trash: a purge bug would
     otherwise destroy them for every helper. Any such call fails the test loudly
-    (an AssertionError, which curator.trash does not catch)."""
+    (an AssertionError, which curator.purge.trash does not catch)."""
     import send2trash
 
     real = send2trash.send2trash

@@ -39,7 +39,7 @@ class child_state:
 
 def crash_on_marked_files(request: Any) -> Any:
     """Stage body for tests: segfaults on files whose name contains CRASHME, else the real one."""
-    from curator.pipeline.technical import run_technical
+    from curator.pipeline.stages.technical import run_technical
 
     if "CRASHME" in os.path.basename(request.path):
         os.kill(os.getpid(), signal.SIGSEGV)

@@ -5,7 +5,7 @@ step, one read transaction: a consistent snapshot that never blocks a writer
 in WAL mode, so an import or a decision carries on meanwhile), verify the
 copy, keep the newest N, decide when a backup is due, check a backup before a
 restore and restore it. No Qt: the CLI (`curator backup`, `curator restore`)
-and the GUI's quit hook (`ui/backup_controller.py`, on a worker) both call it.
+and the GUI's quit hook (`ui/maintenance/backup_controller.py`, on a worker) both call it.
 
 Invariants:
 - A backup is written under a `.partial` name, checked (`PRAGMA

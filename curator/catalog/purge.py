@@ -7,7 +7,7 @@ The stage is plan → run → apply:
   total. A path not on disk is skipped and counted (`skipped_missing`): a
   missing photo's files are gone already, and a photo with no file on disk
   is not in the plan at all (its disk may only be unplugged; it stays).
-- run: `curator.trash.move_to_trash` (no catalog): each file to the OS trash.
+- run: `curator.purge.trash.move_to_trash` (no catalog): each file to the OS trash.
 - `apply_purge(plan, trashed)` (one write transaction): a planned photo all
   of whose files went to the trash, and none of whose paths is on disk now,
   becomes a *tombstone*: `deleted_at` set, every stored path (primary and

@@ -64,7 +64,7 @@ def cmd_restore(
 ) -> int:
     from curator.catalog.backup import BackupError, backup_folder, check_backup, restore_backup
     from curator.catalog.db import Catalog
-    from curator.pipeline.lock import catalog_to_itself
+    from curator.engine.lock import catalog_to_itself
 
     source = Path(args.file).expanduser().resolve()
     check_backup(source)  # before anything else: a bad file changes nothing

@@ -2,7 +2,7 @@
 
 The folder is "Demo photos" in the user's data folder (beside the catalog:
 `curator.paths.user_data_dir`, CURATOR_HOME when set); its files are listed
-in `curator.demo.DEMO_FILES` and rewritten on every run (nothing else there
+in `curator.install.demo.DEMO_FILES` and rewritten on every run (nothing else there
 is touched). Then the app opens on it and imports it, as `curator FOLDER`
 would — in a child process, so this command stays free of Qt. With
 `--no-open`, or where there is no display, it prints how to import it instead.
@@ -37,8 +37,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_demo(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from curator.demo import DEMO_FILES, write_demo
-    from curator.display import display_problem
+    from curator.install.demo import DEMO_FILES, write_demo
+    from curator.install.display import display_problem
     from curator.paths import DEMO_FOLDER, user_data_dir
 
     folder = user_data_dir() / DEMO_FOLDER

@@ -1,7 +1,7 @@
 """`curator import-lightroom CATALOG.lrcat [--json]`: ratings, flags, labels and
 keywords from a Lightroom Classic catalog become Curator decisions.
 
-The .lrcat is opened read-only (see `curator.lightroom`). Exit codes: 0 done;
+The .lrcat is opened read-only (see `curator.interop.lightroom`). Exit codes: 0 done;
 2 not a Lightroom catalog Curator knows (missing file, other schema or
 version); 3 Lightroom has the catalog open (close it and retry).
 """
@@ -31,7 +31,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_import_lightroom(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from curator.lightroom import LightroomError, import_lightroom
+    from curator.interop.lightroom import LightroomError, import_lightroom
 
     path = os.path.abspath(os.path.expanduser(args.lrcat))
     try:
@@ -72,8 +72,8 @@ def cmd_import_lightroom(args: argparse.Namespace, ctx: CommandContext) -> int:
 def _retrain(ctx: CommandContext) -> None:
     """Retrain once with the new decisions, as a decision command does."""
     from curator.catalog.tx import is_busy
-    from curator.pipeline.judgment_stages import embedding_model_id
-    from curator.pipeline.score import clip_weights_missing, retrain_and_rescore
+    from curator.pipeline.stages.judgments import embedding_model_id
+    from curator.pipeline.stages.score import clip_weights_missing, retrain_and_rescore
 
     try:
         report = retrain_and_rescore(

@@ -50,7 +50,7 @@ def _confirmed(question: str, stdin: TextIO, out: TextIO) -> bool:
 
 
 def _list_files(files: list[PurgeFile], out: TextIO) -> None:
-    from curator.purge import human_size
+    from curator.purge.run import human_size
 
     for f in files:
         print(f"  {f.path}  ({human_size(f.size)})", file=out)
@@ -59,7 +59,7 @@ def _list_files(files: list[PurgeFile], out: TextIO) -> None:
 def cmd_purge_rejected(
     args: argparse.Namespace, ctx: CommandContext, *, stdin: TextIO | None = None
 ) -> int:
-    from curator.purge import human_size, plan_purge, plan_sentence, purge
+    from curator.purge.run import human_size, plan_purge, plan_sentence, purge
 
     stdin = stdin or sys.stdin
     plan = plan_purge()

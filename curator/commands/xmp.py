@@ -2,9 +2,9 @@
 
 Plan (catalog, read-only): the decided photos named by PATH (a photo file,
 or a folder: every decided photo under it) or all of them with `--all`, and
-their `XmpFields` (`curator.catalog.xmp_fields`). Run (files): every path of
+their `XmpFields` (`curator.interop.xmp_fields`). Run (files): every path of
 each photo — the primary one and its duplicates — gets its sidecars created
-or merged (`curator.xmp.sidecars`); originals are never written. Nothing is
+or merged (`curator.interop.xmp.sidecars`); originals are never written. Nothing is
 written back to the catalog, so the command works on a read-only catalog.
 
 Exit codes: 0 when every sidecar is written, merged or already up to date;
@@ -51,7 +51,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def _select(args: argparse.Namespace, ctx: CommandContext) -> tuple[list[int], list[str]]:
     """The photo ids to write and the PATHs that named nothing in the catalog."""
     from curator.catalog.queries import photo_ids_for_paths
-    from curator.catalog.xmp_fields import decided_photo_ids, xmp_fields_for
+    from curator.interop.xmp_fields import decided_photo_ids, xmp_fields_for
 
     if args.all:
         return decided_photo_ids(), []
@@ -76,8 +76,13 @@ def _select(args: argparse.Namespace, ctx: CommandContext) -> tuple[list[int], l
 
 
 def cmd_xmp_write(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from curator.catalog.xmp_fields import xmp_fields_for
-    from curator.xmp.sidecars import FolderIndex, SidecarOutcome, SidecarStatus, update_sidecars
+    from curator.interop.xmp.sidecars import (
+        FolderIndex,
+        SidecarOutcome,
+        SidecarStatus,
+        update_sidecars,
+    )
+    from curator.interop.xmp_fields import xmp_fields_for
 
     if args.all == bool(args.paths):
         raise UsageError(

@@ -43,11 +43,11 @@ from curator.catalog.models import (
     ProjectPhoto,
     Tag,
 )
-from curator.catalog.xmp_fields import xmp_fields_for
 from curator.export.names import export_folder, safe_component, split_ext, with_suffix_number
 from curator.export.types import ExportRequest
+from curator.interop.xmp.fields import XmpFields
+from curator.interop.xmp_fields import xmp_fields_for
 from curator.records import CullState
-from curator.xmp.fields import XmpFields
 
 CREATOR_TOOL = f"Curator {curator.__version__}"
 

@@ -54,8 +54,8 @@ from curator.export.names import sidecar_name, with_suffix_number
 from curator.export.plan import ExportPlan, PlannedFile
 from curator.export.render_ahead import RenderAhead, RenderFailed, read_sentence
 from curator.export.types import ExportedFile, ExportProgress, ExportResult, FileStatus
-from curator.xmp.fields import XmpFields
-from curator.xmp.write import sidecar_xml
+from curator.interop.xmp.fields import XmpFields
+from curator.interop.xmp.write import sidecar_xml
 
 TMP_PREFIX = ".curator-tmp-"
 CHUNK = 4 * 1024 * 1024

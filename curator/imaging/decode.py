@@ -10,7 +10,7 @@ It is also the one decoder of the loupe's 100 % view: `decode_for_display`
 preview path does (the same 16-bit scaling and alpha handling here, the same
 LibRaw parameters in `rawdecode.decode_raw_for_display`), so 100 % shows the
 tone of the preview. `decode_display_request` is its never-raising form for a
-child process (ui/original_loader.py runs it crash-isolated).
+child process (ui/loupe/original_loader.py runs it crash-isolated).
 The DCT-scaled JPEG decode itself lives in `imaging.jpegscale` (shared with
 rawdecode for embedded JPEGs). `DecodedImage`, `PIXEL_ERRORS` and `check_pixel_count` live in
 `imaging.decoded`, shared with rawdecode without an import circle.

@@ -23,40 +23,23 @@ The class docstrings and Field descriptions travel to the model inside the
 JSON schema instructor sends, so they are written as instructions: descriptive,
 never evaluative (tests/unit/test_llm_prompt.py checks them with the prompt).
 
-The tag rules (`normalise_tag`) are the catalog's rules for Tag names, so the
-same function is meant for user-typed tags too. Nothing here imports Qt, the
-catalog or a network client.
+The tag rules (`normalise_tag`) are the catalog's rules for Tag names and live
+in `curator.tags`, shared with user-typed tags and other tools' keywords.
+Nothing here imports Qt, the catalog or a network client.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-TAG_MIN_CHARS = 2
-TAG_MAX_CHARS = 50
+from curator.tags import normalise_tags
+
 MIN_USABLE_TAGS = 3  # fewer than this after cleaning → re-ask the model
 MAX_KEPT_TAGS = 7
-
-# Words that say nothing about one photo as opposed to another.
-GENERIC_TAGS = frozenset(
-    {
-        "photo",
-        "photos",
-        "photograph",
-        "photographs",
-        "photography",
-        "image",
-        "images",
-        "picture",
-        "pictures",
-    }
-)
 
 
 class ContentType(StrEnum):
@@ -113,54 +96,6 @@ def coerce_content_type(value: object) -> ContentType:
         if candidate in _CONTENT_SYNONYMS:
             return _CONTENT_SYNONYMS[candidate]
     return ContentType.OTHER
-
-
-# Characters that separate words inside a tag ("black&white", "golden_hour").
-_SEPARATORS = frozenset("_/&+,;:|\\·•")
-
-
-def _keep_char(ch: str) -> bool:
-    category = unicodedata.category(ch)
-    # Letters of any script, their combining marks (Devanagari, Thai…), decimal digits.
-    return category[0] in "LM" or category == "Nd" or ch == "-"
-
-
-def normalise_tag(raw: str) -> str | None:
-    """The catalog form of one tag, or None when nothing usable is left.
-
-    Lowercase, trimmed, inner whitespace collapsed to one space; only letters
-    (any script), digits, spaces and hyphens — other punctuation is dropped
-    ("#Sunset" → "sunset", "golden hour." → "golden hour"), separators such as
-    "_", "/" and "&" become spaces; 2–50 characters; generic words ('photo',
-    'photography', 'image', 'picture') are dropped.
-    """
-    chars: list[str] = []
-    for ch in unicodedata.normalize("NFC", raw).lower():
-        if ch.isspace() or ch in _SEPARATORS:
-            chars.append(" ")
-        elif _keep_char(ch):
-            chars.append(ch)
-    words: list[str] = []
-    for word in "".join(chars).split():
-        word = re.sub(r"-{2,}", "-", word).strip("-")
-        if word:
-            words.append(word)
-    tag = " ".join(words)
-    if not (TAG_MIN_CHARS <= len(tag) <= TAG_MAX_CHARS) or tag in GENERIC_TAGS:
-        return None
-    return tag
-
-
-def normalise_tags(raw: Iterable[str]) -> list[str]:
-    """`normalise_tag` over a list: unusable tags dropped, duplicates removed, order kept."""
-    seen: set[str] = set()
-    tags: list[str] = []
-    for item in raw:
-        tag = normalise_tag(item)
-        if tag is not None and tag not in seen:
-            seen.add(tag)
-            tags.append(tag)
-    return tags
 
 
 def _clean_text(value: Any) -> Any:

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from PySide6.QtCore import QCoreApplication, QTimer
 
-from curator.pipeline.progress import StageProgress, StageState
+from curator.engine.progress import StageProgress, StageState
 from curator.pipeline.service import (
     PipelineBusy,
     PipelinePools,

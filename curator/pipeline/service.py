@@ -53,23 +53,23 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from curator.catalog.db import close_thread_connection
 from curator.catalog.models import Stage, StageStatus
 from curator.catalog.writer import ApplyKind, CatalogWriter, record_error
-from curator.pipeline import technical as technical_stage
-from curator.pipeline.isolation import ChildProcessPool
-from curator.pipeline.lock import ImportLock
-from curator.pipeline.progress import StageProgress, StageState, duration_text
-from curator.pipeline.quicklook import CHUNK as QUICK_LOOK_CHUNK
-from curator.pipeline.quicklook import QuickLookJob, plan_quick_look
-from curator.pipeline.runner import TechnicalRunner, import_counts
-from curator.pipeline.scan import Candidate, ScanProblem, ScanReport, scan_folder
-from curator.pipeline.score import (
+from curator.engine.isolation import ChildProcessPool
+from curator.engine.lock import ImportLock
+from curator.engine.progress import StageProgress, StageState, duration_text
+from curator.engine.stage_runner import RunSummary, StageGate, safe_emit
+from curator.pipeline.stages import technical as technical_stage
+from curator.pipeline.stages.quicklook import CHUNK as QUICK_LOOK_CHUNK
+from curator.pipeline.stages.quicklook import QuickLookJob, plan_quick_look
+from curator.pipeline.stages.scan import Candidate, ScanProblem, ScanReport, scan_folder
+from curator.pipeline.stages.score import (
     BackgroundCall,
     EmbeddingSnapshot,
     ScoreJob,
     ScoreResult,
 )
-from curator.pipeline.stage_runner import RunSummary, StageGate, safe_emit
-from curator.pipeline.technical import TechnicalPlan, init_decoder_process, plan_technical
-from curator.pipeline.xmp_stage import (
+from curator.pipeline.stages.technical import TechnicalPlan, init_decoder_process, plan_technical
+from curator.pipeline.stages.technical_runner import TechnicalRunner, import_counts
+from curator.pipeline.stages.xmp import (
     XmpApplied,
     XmpPlan,
     XmpReading,
@@ -528,7 +528,7 @@ class PipelineService(QObject):
 
     def _start_quick_look(self, jobs: list[QuickLookJob], plan: TechnicalPlan) -> None:
         from curator.catalog.models import Photo
-        from curator.pipeline.quicklook_runner import QuickLookRunner
+        from curator.pipeline.stages.quicklook_runner import QuickLookRunner
 
         assert self._processes is not None
         files = sum(len(job.paths) for job in jobs)
@@ -705,7 +705,7 @@ class PipelineService(QObject):
 
     def _start_judgments(self) -> None:
         from curator.catalog.judgments import photos_needing
-        from curator.pipeline import judgment_stages as js
+        from curator.pipeline.stages import judgments as js
 
         self._phase = "judge"
         settings, stages = self._snapshot, self._request.stages
@@ -770,7 +770,7 @@ class PipelineService(QObject):
     @Slot(object)
     def _on_health_checked(self, health: Any) -> None:
         from curator.llm.client import Describer
-        from curator.pipeline import judgment_stages as js
+        from curator.pipeline.stages import judgments as js
 
         self._checking = False
         requests, self._describe_requests = self._describe_requests, []
@@ -842,13 +842,13 @@ class PipelineService(QObject):
             self._finish()
             return
         self._phase = "score"
-        from curator.pipeline.config import embedding_model_id
+        from curator.ml.config import embedding_model_id
 
         model = embedding_model_id(self._snapshot)
         job = ScoreJob(model, self._snapshot, self._embeddings(model), tags=True)
         self._stage_started["score"] = time.monotonic()
         self._emit("score", StageState.RUNNING, 0, 0)
-        from curator.pipeline.score import run_score_step
+        from curator.pipeline.stages.score import run_score_step
 
         self._score_call.start(lambda: run_score_step(job))
 

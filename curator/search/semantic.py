@@ -39,7 +39,8 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from curator.catalog import judgments, similar
+from curator.catalog import judgments
+from curator.ml.config import clip_config
 from curator.ml.embedder import (
     ClipConfig,
     ModelUnavailable,
@@ -48,7 +49,7 @@ from curator.ml.embedder import (
     shared_embedder,
     weights_present,
 )
-from curator.pipeline.config import clip_config
+from curator.search import catalog_reads as similar
 from curator.search.types import SearchHit, SearchUnavailable
 from curator.settings import Settings
 

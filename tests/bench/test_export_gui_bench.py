@@ -25,7 +25,7 @@ from pytestqt.qtbot import QtBot
 from curator.catalog.decisions import set_rating
 from curator.catalog.models import Photo
 from curator.export.types import FileStatus
-from curator.ui.export_controller import ExportFinished
+from curator.ui.export.controller import ExportFinished
 from tests.integration.cli_helpers import import_json
 from tests.ui.conftest import make_library, running_app
 

@@ -70,10 +70,10 @@ import pytest
 import rawpy
 from PIL import Image
 
+from curator.engine.isolation import ChildProcessPool
 from curator.imaging.formats import is_raw_path
 from curator.imaging.types import TechnicalMeasurement, TechnicalRequest
-from curator.pipeline.isolation import ChildProcessPool
-from curator.pipeline.technical import TechnicalOutcome, init_decoder_process, run_technical
+from curator.pipeline.stages.technical import TechnicalOutcome, init_decoder_process, run_technical
 from tests.imaging_helpers import FIXTURES, make_dng, make_jpeg
 from tests.raw_helpers import add_jpeg_preview
 

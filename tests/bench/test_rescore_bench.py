@@ -24,7 +24,12 @@ from curator.catalog import judgments
 from curator.catalog.db import Catalog
 from curator.catalog.judgments import EmbeddingCache
 from curator.catalog.models import utcnow
-from curator.pipeline.score import LiveEmbeddings, RetrainScheduler, rescore, retrain_and_rescore
+from curator.pipeline.stages.score import (
+    LiveEmbeddings,
+    RetrainScheduler,
+    rescore,
+    retrain_and_rescore,
+)
 
 N = 100_000
 DIM = 768

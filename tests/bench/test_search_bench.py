@@ -169,7 +169,7 @@ def test_more_like_this_100k_end_to_end(tmp_path: Path) -> None:
 
     from curator.catalog.db import Catalog
     from curator.catalog.judgments import EmbeddingCache
-    from curator.pipeline.config import embedding_model_id
+    from curator.ml.config import embedding_model_id
     from curator.search.semantic import more_like_this
     from curator.settings import Settings
 

@@ -22,7 +22,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from curator.app import App
-from curator.ui.gallery_model import preview_key
+from curator.ui.gallery.model import preview_key
 from tests.integration.cli_helpers import import_json
 from tests.ui.conftest import running_app
 

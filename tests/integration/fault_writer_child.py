@@ -18,13 +18,13 @@ import sys
 import time
 from pathlib import Path
 
-BATCH = 32  # the runner's batch size (pipeline/runner.py)
+BATCH = 32  # the runner's batch size (pipeline/stages/technical_runner.py)
 
 
 def main(catalog: str, ready: str, stop: str, done: str, at_least: int) -> int:
     from curator.catalog.db import Catalog
     from curator.catalog.writer import Attempted, CatalogWriter
-    from curator.pipeline.technical import STAGE_VERSION
+    from curator.pipeline.stages.technical import STAGE_VERSION
     from curator.records import (
         ExposureMeasure,
         FileFormat,

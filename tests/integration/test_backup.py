@@ -20,8 +20,8 @@ from curator.catalog.backup import (
     make_backup,
 )
 from curator.catalog.migrations import LATEST_VERSION
+from curator.engine.lock import AppLock, ImportLock
 from curator.paths import resolve_paths
-from curator.pipeline.lock import AppLock, ImportLock
 from tests.imaging_helpers import make_jpeg
 from tests.integration.cli_helpers import import_json, list_json, run_cli
 

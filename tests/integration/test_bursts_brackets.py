@@ -23,8 +23,8 @@ from curator.catalog.writer import Attempted, CatalogWriter
 from curator.imaging.technical import measure_file
 from curator.imaging.types import TechnicalMeasurement, TechnicalRequest
 from curator.ml.bursts import find_bursts
-from curator.pipeline.score import regroup_bursts
-from curator.pipeline.technical import STAGE_VERSION
+from curator.pipeline.stages.score import regroup_bursts
+from curator.pipeline.stages.technical import STAGE_VERSION
 from curator.settings import Settings
 from tests.bracket_scenes import BRACKET_EVS, library_specs, write_frame
 from tests.integration.cli_helpers import import_json, list_json

@@ -12,7 +12,7 @@ import pytest
 import rawpy
 from PIL import Image
 
-from curator.demo import DEMO_FILES, write_demo
+from curator.install.demo import DEMO_FILES, write_demo
 from curator.paths import DEMO_FOLDER
 from tests.integration.cli_helpers import list_json, run_cli
 

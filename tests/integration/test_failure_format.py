@@ -10,7 +10,7 @@ from curator.catalog.models import Photo
 from curator.catalog.paths_codec import encode_path
 from curator.catalog.writer import Attempted, CatalogWriter
 from curator.imaging.types import TechnicalFailure, TechnicalRequest
-from curator.pipeline.technical import STAGE_VERSION, run_technical
+from curator.pipeline.stages.technical import STAGE_VERSION, run_technical
 from curator.records import FileFormat
 from tests.imaging_helpers import fixture
 

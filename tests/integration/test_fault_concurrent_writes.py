@@ -30,7 +30,7 @@ import pytest
 
 from curator.catalog.db import Catalog
 from curator.paths import resolve_paths
-from curator.ui.review import ReviewSession
+from curator.ui.review.session import ReviewSession
 from tests.imaging_helpers import make_jpeg
 from tests.integration.cli_helpers import REPO, curator_subprocess, import_json, run_cli
 from tests.integration.fault_helpers import catalog_snapshot, report

@@ -139,7 +139,7 @@ def test_a_full_cache_fails_photos_with_the_sentence_and_the_next_run_finishes(
 
     if medium == "tmpfs":
         # A plain import retries a full cache once it has room to spare:
-        # 64 MiB free (pipeline/environmental.py, CACHE_ROOM_BYTES).
+        # 64 MiB free (pipeline/stages/environmental.py, CACHE_ROOM_BYTES).
         _resize(mount, 256 * 1024 * 1024)
     code, out, err = _import(lib, home, "--stages", "technical")  # no --retry-failed needed
     assert code == 0, err

@@ -19,7 +19,7 @@ from PIL import Image
 
 from curator.catalog.db import Catalog
 from curator.paths import resolve_paths
-from curator.ui.review import ReviewSession
+from curator.ui.review.session import ReviewSession
 from tests.imaging_helpers import make_dng, make_jpeg
 from tests.integration.cli_helpers import import_json, list_json, run_cli
 from tests.integration.fault_helpers import hash_tree, report

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from curator.display import NO_DISPLAY
+from curator.install.display import NO_DISPLAY
 
 REPO = Path(__file__).resolve().parents[2]
 

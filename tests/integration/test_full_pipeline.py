@@ -152,13 +152,13 @@ def test_first_use_downloads_the_weights_when_online(
     monkeypatch.setattr(embedder_module.ClipEmbedder, "load", fake_load)
 
     # Offline: no download attempt, skipped at once with how to get the weights.
-    monkeypatch.setattr("curator.pipeline.judgment_stages.weights_host_reachable", lambda: False)
+    monkeypatch.setattr("curator.pipeline.stages.judgments.weights_host_reachable", lambda: False)
     offline = import_json(lib)
     assert attempts == [] and offline["stages"]["embed"]["skipped"] == 1
     assert "curator models pull" in offline["stages"]["embed"]["reason"]
 
     # Online: the embedder is allowed to download; a failed download skips with its reason.
-    monkeypatch.setattr("curator.pipeline.judgment_stages.weights_host_reachable", lambda: True)
+    monkeypatch.setattr("curator.pipeline.stages.judgments.weights_host_reachable", lambda: True)
     assert run_cli("describe")[0] == 0  # unrelated stage: no download
     online = import_json(lib)
     assert attempts == [True]

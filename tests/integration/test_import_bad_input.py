@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from curator.imaging.types import TechnicalFailure, TechnicalRequest
-from curator.pipeline.scan import ScanReport, scan_folder
-from curator.pipeline.technical import run_technical
+from curator.pipeline.stages.scan import ScanReport, scan_folder
+from curator.pipeline.stages.technical import run_technical
 from tests.imaging_helpers import fixture, make_jpeg, png_bomb
 from tests.integration.cli_helpers import import_json, is_human_sentence, list_json, status_json
 from tests.unprivileged import as_unprivileged

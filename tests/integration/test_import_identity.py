@@ -131,7 +131,7 @@ def test_a_new_stage_version_backfills_only_stale_rows(tmp_path: Path, monkeypat
     for i in range(3):
         make_jpeg(lib / f"p{i}.jpg", 300 + i, 200, pattern="texture")
     assert import_json(lib)["new"] == 3
-    monkeypatch.setattr("curator.pipeline.technical.STAGE_VERSION", "technical-test-2")
+    monkeypatch.setattr("curator.pipeline.stages.technical.STAGE_VERSION", "technical-test-2")
     rerun = import_json(lib)
     assert rerun["changed"] == 3 and rerun["new"] == 0 and rerun["unchanged"] == 0
     versions = {p["stages"]["technical"]["version"] for p in list_json()}

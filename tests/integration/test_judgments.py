@@ -12,7 +12,7 @@ from curator.catalog import judgments
 from curator.catalog.db import Catalog
 from curator.catalog.decisions import set_cull, set_picked, set_rating
 from curator.catalog.models import CullState, Photo, PhotoTag, Tag
-from curator.pipeline.score import (
+from curator.pipeline.stages.score import (
     RetrainScheduler,
     active_learning_order,
     regroup_bursts,
@@ -189,7 +189,7 @@ def test_bursts_are_written_with_a_best_frame(tmp_path: Path) -> None:
 
 
 def test_review_orders(tmp_path: Path) -> None:
-    from curator.pipeline.score import review_order
+    from curator.pipeline.stages.score import review_order
 
     with Catalog.open(tmp_path / "c.sqlite"):
         ids, _, taste = _photos(60)

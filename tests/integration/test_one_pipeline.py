@@ -14,8 +14,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from curator.catalog.db import Catalog
+from curator.engine.lock import ImportLock
 from curator.paths import resolve_paths
-from curator.pipeline.lock import ImportLock
 from curator.pipeline.service import PipelineBusy, PipelinePools, PipelineService, RunRequest
 from curator.settings import load_settings
 from tests.integration.cli_helpers import curator_subprocess, import_json, run_cli, status_json

@@ -13,9 +13,9 @@ from pytestqt.qtbot import QtBot
 
 from curator.catalog.db import Catalog
 from curator.catalog.writer import CatalogWriter
-from curator.pipeline.runner import RunSummary, TechnicalRunner, import_counts
 from curator.pipeline.service import RunRequest, make_process_pool, prepare
-from curator.pipeline.technical import STAGE_VERSION
+from curator.pipeline.stages.technical import STAGE_VERSION
+from curator.pipeline.stages.technical_runner import RunSummary, TechnicalRunner, import_counts
 from curator.settings import Settings
 from tests.helpers import crash_on_marked_files
 from tests.imaging_helpers import make_jpeg

@@ -247,7 +247,7 @@ def test_on_a_terminal_it_asks_first(
         m.setattr(sys, "stdin", _Terminal(answer))
         code, out, _err = run_cli("purge-rejected")
     assert code == 0
-    from curator.purge import human_size
+    from curator.purge.run import human_size
 
     assert f"Move 2 photos ({human_size(size)}) to the trash? [y/N]" in out
     assert all(f"  {files[k]}  (" in out for k in ("A", "A2", "B"))  # listed first

@@ -30,8 +30,8 @@ from curator.catalog.db import Catalog
 from curator.catalog.writer import Attempted, CatalogWriter
 from curator.imaging.types import TechnicalFailure, TechnicalRequest
 from curator.paths import resolve_paths
-from curator.pipeline.environmental import cause_may_have_changed
-from curator.pipeline.technical import STAGE_VERSION, run_technical
+from curator.pipeline.stages.environmental import cause_may_have_changed
+from curator.pipeline.stages.technical import STAGE_VERSION, run_technical
 from tests.imaging_helpers import make_jpeg
 from tests.integration.cli_helpers import (
     REPO,

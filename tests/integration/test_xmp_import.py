@@ -123,7 +123,7 @@ def _service_run(
 ) -> RunReport:
     """Import a one-photo library whose XMP reading is held until the technical
     stage has finished; then release the reading, or cancel the run."""
-    from curator.pipeline import xmp_stage
+    from curator.pipeline.stages import xmp as xmp_stage
 
     lib = tmp_path / "lib"
     lib.mkdir()

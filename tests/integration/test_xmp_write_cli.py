@@ -17,10 +17,10 @@ import pytest
 
 from curator.catalog.db import Catalog
 from curator.catalog.decisions import add_tag, photo_id_for_path, set_label
+from curator.interop.xmp.fields import CURATOR_NS
+from curator.interop.xmp.write import NS_DC, NS_RDF, NS_XMP
 from curator.paths import resolve_paths
 from curator.records import ColorLabel
-from curator.xmp.fields import CURATOR_NS
-from curator.xmp.write import NS_DC, NS_RDF, NS_XMP
 from tests.integration.cli_helpers import import_json, run_cli
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "xmp"
@@ -161,7 +161,7 @@ def test_a_folder_that_cannot_be_written_fails_alone_with_a_sentence(
     lib: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _decide(lib)
-    import curator.xmp.sidecars as sidecars
+    import curator.interop.xmp.sidecars as sidecars
 
     real = sidecars.write_sidecar
 

@@ -16,11 +16,11 @@ from curator.app import dark_palette
 from curator.catalog.db import Catalog
 from curator.catalog.models import Photo
 from curator.paths import resolve_paths
-from curator.pipeline.score import review_order
-from curator.ui.guard import ErrorReporter
-from curator.ui.image_loader import ImageLoader
-from curator.ui.loupe_page import PREFETCH, LoupePage
-from curator.ui.review import ReviewSession
+from curator.pipeline.stages.score import review_order
+from curator.ui.common.guard import ErrorReporter
+from curator.ui.common.image_loader import ImageLoader
+from curator.ui.loupe.page import PREFETCH, LoupePage
+from curator.ui.review.session import ReviewSession
 from tests.ui.conftest import dispose
 
 SHOTS = Path("/tmp/curator-shots")

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from curator.catalog.backup import check_backup, list_backups
 from curator.paths import resolve_paths
 from curator.settings import Settings, save_settings
-from curator.ui.backup_controller import BACKING_UP
+from curator.ui.maintenance.backup_controller import BACKING_UP
 from tests.ui.conftest import running_app
 
 WAIT_MS = 60_000
@@ -67,7 +67,7 @@ def test_back_up_now_goes_to_the_chosen_folder_and_says_so(
 
 
 def test_the_settings_dialog_offers_the_backup_choices(tmp_path: Path, qtbot: QtBot) -> None:
-    from curator.ui.settings_dialog import SettingsDialog
+    from curator.ui.window.settings_dialog import SettingsDialog
 
     settings_file = tmp_path / "settings.json"
     dialog = SettingsDialog(Settings(), settings_file)

@@ -26,9 +26,9 @@ from curator.catalog.decisions import photo_id_for_path, set_cull, set_picked, s
 from curator.catalog.projects import add_photos, create_project
 from curator.export.types import ExportProgress, ExportResult, FileStatus
 from curator.records import CullState
-from curator.ui.export_choices import ExportChoices
-from curator.ui.export_controller import ExportController, ExportEngine, ExportFinished
-from curator.ui.export_dialog import ExportDialog
+from curator.ui.export.choices import ExportChoices
+from curator.ui.export.controller import ExportController, ExportEngine, ExportFinished
+from curator.ui.export.dialog import ExportDialog
 from tests.integration.cli_helpers import import_json
 from tests.ui.conftest import make_library, running_app
 

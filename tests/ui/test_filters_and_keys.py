@@ -21,9 +21,9 @@ from curator.catalog.decisions import set_cull, set_rating
 from curator.catalog.models import CullState, Photo
 from curator.catalog.queries import GallerySort
 from curator.paths import resolve_paths
-from curator.ui.gallery_model import PhotoIdRole
-from curator.ui.keymap import binding_for, help_rows
-from curator.ui.thumbnail_size import NOTCH
+from curator.ui.gallery.model import PhotoIdRole
+from curator.ui.gallery.thumbnail_size import NOTCH
+from curator.ui.review.keymap import binding_for, help_rows
 from tests.integration.cli_helpers import import_json
 from tests.ui.conftest import running_app
 

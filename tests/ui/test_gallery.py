@@ -13,8 +13,8 @@ from curator.app import App
 from curator.catalog.decisions import set_cull
 from curator.catalog.models import CullState
 from curator.catalog.queries import GalleryFilter, GalleryRow
-from curator.ui.gallery_model import PhotoIdRole, PhotoRole
-from curator.ui.progress import StageProgress, stage_text
+from curator.ui.gallery.model import PhotoIdRole, PhotoRole
+from curator.ui.window.progress import StageProgress, stage_text
 from tests.ui.conftest import make_library
 
 

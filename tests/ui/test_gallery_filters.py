@@ -14,8 +14,8 @@ from curator.catalog.decisions import set_cull, set_rating
 from curator.catalog.judgments import store_description, write_scores
 from curator.catalog.models import CullState, Photo
 from curator.catalog.queries import GalleryQuery, GallerySort, gallery_query_ids
-from curator.pipeline.score import TasteReport
-from curator.ui.gallery_model import FlagsRole, PhotoFlags, PhotoIdRole, photo_flags, tooltip
+from curator.pipeline.stages.score import TasteReport
+from curator.ui.gallery.model import FlagsRole, PhotoFlags, PhotoIdRole, photo_flags, tooltip
 
 
 def _by_name() -> dict[str, int]:
@@ -115,7 +115,7 @@ def test_badges_follow_the_scores_and_thresholds(library: Path, app: App) -> Non
 
 def test_missing_photos_stay_listed_with_a_badge_and_a_filter(library: Path, app: App) -> None:
     from curator.catalog.missing import mark_missing
-    from curator.ui.gallery_view import MISSING, flag_pills
+    from curator.ui.gallery.view import MISSING, flag_pills
 
     ids = _by_name()
     set_rating(ids["IMG_0003.jpg"], 4)

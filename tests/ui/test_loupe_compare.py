@@ -10,8 +10,8 @@ from pytestqt.qtbot import QtBot
 
 from curator.catalog.decisions import decision_log
 from curator.catalog.models import Photo
-from curator.ui.keymap import HELP_NOTES, help_rows
-from curator.ui.loupe_view import HelpOverlay
+from curator.ui.loupe.view import HelpOverlay
+from curator.ui.review.keymap import HELP_NOTES, help_rows
 from tests.ui.loupe_harness import loupe_harness, photo_ids_by_name, save_shot
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier

@@ -14,11 +14,11 @@ from curator.app import App
 from curator.catalog.decisions import decision_state, set_cull, set_label
 from curator.catalog.models import CullState, Photo
 from curator.catalog.queries import GalleryFilter, GallerySort
-from curator.pipeline.score import review_order
+from curator.pipeline.stages.score import review_order
 from curator.records import ColorLabel
-from curator.ui.decision_strip import strip_targets
-from curator.ui.gallery_view import TILE_STRIP, strip_origin
-from curator.ui.loupe_view import FOOTER_STRIP
+from curator.ui.gallery.view import TILE_STRIP, strip_origin
+from curator.ui.loupe.view import FOOTER_STRIP
+from curator.ui.review.decision_strip import strip_targets
 
 WAIT = 60_000
 
@@ -184,8 +184,8 @@ def test_stars_and_flags_are_clickable_on_tiles_and_in_the_loupe(
 
 
 def test_the_help_names_the_label_keys_and_fits_a_small_screen() -> None:
-    from curator.ui.keymap import LOUPE_BINDINGS, WINDOW_BINDINGS, help_rows
-    from curator.ui.loupe_view import help_line_height
+    from curator.ui.loupe.view import help_line_height
+    from curator.ui.review.keymap import LOUPE_BINDINGS, WINDOW_BINDINGS, help_rows
 
     rows = help_rows()
     assert ("6 – 9", "red, yellow, green, blue label on/off", "same") in rows

@@ -14,7 +14,7 @@ from curator.app import App
 from curator.catalog.decisions import decision_log
 from curator.catalog.models import Decision, Photo
 from curator.catalog.queries import GalleryFilter
-from curator.ui.gallery_model import preview_key
+from curator.ui.gallery.model import preview_key
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier

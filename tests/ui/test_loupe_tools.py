@@ -17,9 +17,9 @@ from pytestqt.qtbot import QtBot
 from curator.app import App
 from curator.catalog.queries import clip_fractions
 from curator.imaging.histogram import HIGHLIGHT_RGBA, SHADOW_RGBA, clipping_masks
-from curator.ui.guard import ErrorReporter
-from curator.ui.loupe_tools import info_lines
-from curator.ui.preview_analysis import Overlays, PreviewAnalyzer, analyse, qimage_rgb
+from curator.ui.common.guard import ErrorReporter
+from curator.ui.loupe.preview_analysis import Overlays, PreviewAnalyzer, analyse, qimage_rgb
+from curator.ui.loupe.tools import info_lines
 from tests.ui.loupe_harness import Harness, loupe_harness, photo_ids_by_name, save_shot
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from curator.catalog.queries import clip_fractions
 from curator.imaging.histogram import HIGHLIGHT_RGBA
-from curator.ui.preview_analysis import qimage_rgb
+from curator.ui.loupe.preview_analysis import qimage_rgb
 from tests.integration.cli_helpers import import_json
 from tests.ui.loupe_harness import Harness, loupe_harness, photo_ids_by_name
 

@@ -13,11 +13,11 @@ from curator.catalog.db import Catalog
 from curator.catalog.models import Photo
 from curator.catalog.queries import gallery_rows, photo_details
 from curator.paths import resolve_paths
-from curator.ui.capture_checks import clock_warning
-from curator.ui.gallery_model import PhotoFlags
-from curator.ui.gallery_view import flag_pills
-from curator.ui.guard import ErrorReporter
-from curator.ui.info_panel import InfoPanel
+from curator.ui.common.guard import ErrorReporter
+from curator.ui.gallery.model import PhotoFlags
+from curator.ui.gallery.view import flag_pills
+from curator.ui.loupe.capture_checks import clock_warning
+from curator.ui.loupe.info_panel import InfoPanel
 from tests.integration.cli_helpers import import_json
 
 

@@ -16,8 +16,8 @@ from pytestqt.qtbot import QtBot
 from curator.app import App
 from curator.catalog.judgments import store_description
 from curator.catalog.models import Description, Embedding, Photo, StageRun
-from curator.ui.gallery_model import FlagsRole
-from curator.ui.progress import StageProgress, StageState, stage_text
+from curator.ui.gallery.model import FlagsRole
+from curator.ui.window.progress import StageProgress, StageState, stage_text
 from tests.ui.conftest import make_library, make_photo
 
 SHOTS = Path("/tmp/curator-shots")

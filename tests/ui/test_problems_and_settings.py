@@ -18,7 +18,7 @@ from tests.integration.cli_helpers import import_json
 def test_failed_lane_lists_reasons_and_retries(
     tmp_path: Path, qtbot: QtBot, qtmodeltester: ModelTester
 ) -> None:
-    from curator.ui.problems_view import ProblemsPanel
+    from curator.ui.maintenance.problems_view import ProblemsPanel
 
     lib = tmp_path / "lib"
     lib.mkdir()
@@ -57,7 +57,7 @@ def test_failed_lane_lists_reasons_and_retries(
 def test_settings_dialog_is_generated_validates_and_saves(tmp_path: Path, qtbot: QtBot) -> None:
     from PySide6.QtWidgets import QCheckBox, QLineEdit, QSpinBox
 
-    from curator.ui.settings_dialog import SettingsDialog
+    from curator.ui.window.settings_dialog import SettingsDialog
 
     settings_file = tmp_path / "settings.json"
     dialog = SettingsDialog(Settings(), settings_file)
@@ -83,7 +83,7 @@ def test_settings_dialog_is_generated_validates_and_saves(tmp_path: Path, qtbot:
 
 
 def test_settings_dialog_keeps_what_it_does_not_show(tmp_path: Path, qtbot: QtBot) -> None:
-    from curator.ui.settings_dialog import SettingsDialog
+    from curator.ui.window.settings_dialog import SettingsDialog
 
     settings_file = tmp_path / "settings.json"
     settings_file.write_text(json.dumps({"key_overrides": {"reject": "K"}}))
@@ -98,7 +98,7 @@ def test_settings_dialog_keeps_what_it_does_not_show(tmp_path: Path, qtbot: QtBo
 def test_settings_dialog_refuses_invalid_values(tmp_path: Path, qtbot: QtBot) -> None:
     from PySide6.QtWidgets import QLineEdit
 
-    from curator.ui.settings_dialog import SettingsDialog
+    from curator.ui.window.settings_dialog import SettingsDialog
 
     settings_file = tmp_path / "settings.json"
     dialog = SettingsDialog(Settings(), settings_file)

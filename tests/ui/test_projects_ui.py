@@ -267,7 +267,7 @@ def test_a_photo_taken_out_in_the_loupe_leaves_the_project_gallery_on_return(
 def test_the_picker_alone_arrows_and_new_project_asks_a_name(
     qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, catalog: object
 ) -> None:
-    from curator.ui.project_picker import ProjectPicker
+    from curator.ui.projects.picker import ProjectPicker
 
     a = projects.create_project("Alps")
     b = projects.create_project("Beach")

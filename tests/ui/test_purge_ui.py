@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-import curator.purge
+import curator.purge.run
 from curator.catalog.db import Catalog
 from curator.catalog.models import Photo
 from curator.paths import resolve_paths
@@ -38,7 +38,7 @@ def test_move_rejected_to_trash_from_the_edit_menu(
     size = sum(p.stat().st_size for p in (*rejected, copy))
     asked: list[str] = []
     plan_threads: list[threading.Thread] = []
-    real_plan = curator.purge.plan_purge
+    real_plan = curator.purge.run.plan_purge
 
     def plan_on_worker() -> Any:
         plan_threads.append(threading.current_thread())
@@ -54,8 +54,8 @@ def test_move_rejected_to_trash_from_the_edit_menu(
         monkeypatch.context() as m,
         running_app(qtbot) as app,
     ):
-        m.setattr(curator.purge, "plan_purge", plan_on_worker)
-        m.setattr("curator.ui.purge_action.QMessageBox.question", answer_yes)
+        m.setattr(curator.purge.run, "plan_purge", plan_on_worker)
+        m.setattr("curator.ui.maintenance.purge_action.QMessageBox.question", answer_yes)
         window = app.window
         assert set(gone_ids) <= set(app.model.ids)
         edit = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Edit")
@@ -67,8 +67,8 @@ def test_move_rejected_to_trash_from_the_edit_menu(
 
         assert plan_threads and threading.main_thread() not in plan_threads
         assert len(asked) == 1
-        assert f"Move 2 rejected photos (3 files, {curator.purge.human_size(size)})" in asked[0]
-        assert f"freeing {curator.purge.human_size(size)}" in window.purge.last_sentence
+        assert f"Move 2 rejected photos (3 files, {curator.purge.run.human_size(size)})" in asked[0]
+        assert f"freeing {curator.purge.run.human_size(size)}" in window.purge.last_sentence
         assert len(app.model.ids) == 7  # 8 photos + the broken file, less the two
         assert window.purge.action.isEnabled()
     for path in (*rejected, copy):
@@ -92,7 +92,7 @@ def test_cancelling_the_confirmation_moves_nothing(
         return QMessageBox.StandardButton.Cancel
 
     with monkeypatch.context() as m, running_app(qtbot) as app:
-        m.setattr("curator.ui.purge_action.QMessageBox.question", answer_cancel)
+        m.setattr("curator.ui.maintenance.purge_action.QMessageBox.question", answer_cancel)
         app.window.purge.action.trigger()
         qtbot.waitUntil(lambda: bool(asked), timeout=60_000)
         qtbot.waitUntil(lambda: app.window.purge.action.isEnabled(), timeout=30_000)
@@ -126,7 +126,7 @@ def test_shutdown_mid_purge_stops_between_files_and_applies_what_went(
 
     with monkeypatch.context() as m, running_app(qtbot) as app:
         m.setattr(send2trash, "send2trash", slow_trash)
-        m.setattr("curator.ui.purge_action.QMessageBox.question", answer_yes)
+        m.setattr("curator.ui.maintenance.purge_action.QMessageBox.question", answer_yes)
         app.window.purge.action.trigger()
         qtbot.waitUntil(started.is_set, timeout=60_000)
         assert app.purge is not None

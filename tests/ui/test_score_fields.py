@@ -14,10 +14,10 @@ from curator.catalog.paths_codec import encode_path
 from curator.catalog.queries import gallery_rows
 from curator.catalog.writer import Attempted, CatalogWriter
 from curator.imaging.types import TechnicalMeasurement, TechnicalRequest
-from curator.pipeline.technical import STAGE_VERSION, run_technical
-from curator.ui.gallery_model import photo_flags, tooltip
-from curator.ui.guard import ErrorReporter
-from curator.ui.info_panel import InfoPanel
+from curator.pipeline.stages.technical import STAGE_VERSION, run_technical
+from curator.ui.common.guard import ErrorReporter
+from curator.ui.gallery.model import photo_flags, tooltip
+from curator.ui.loupe.info_panel import InfoPanel
 
 UNDER = "jpeg/exiv2_D7000_underexposed.jpg"  # 520 x 344, nearly black
 LOW_KEY = "jpeg/sony_a200_unset_clock.jpg"  # 1391 x 2463, low-key on black
@@ -67,7 +67,7 @@ def test_exposure_ev_and_the_sharpness_note_reach_the_panel(
 
 
 def test_ev_text_rounds_to_a_tenth_with_a_real_minus_sign() -> None:
-    from curator.ui.format import ev_text
+    from curator.ui.common.format import ev_text
 
     assert ev_text(-1.3) == "≈ \u22121.3 EV"
     assert ev_text(0.66) == "≈ +0.7 EV"

@@ -20,14 +20,14 @@ from curator.catalog import judgments
 from curator.catalog.decisions import decision_state, set_rating
 from curator.catalog.models import Photo
 from curator.catalog.types import CullState
+from curator.ml.config import embedding_model_id
 from curator.paths import resolve_paths
-from curator.pipeline.config import embedding_model_id
 from curator.search.text import text_search
 from curator.search.types import SearchHit
 from curator.settings import Settings, load_settings
-from curator.ui.guard import ErrorReporter
-from curator.ui.search_box import SearchRequest, parse_search
-from curator.ui.search_controller import SearchController, SearchKind, SearchOutcome
+from curator.ui.common.guard import ErrorReporter
+from curator.ui.search.box import SearchRequest, parse_search
+from curator.ui.search.controller import SearchController, SearchKind, SearchOutcome
 from tests.ui.conftest import running_app
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -192,8 +192,8 @@ def test_slash_and_ctrl_f_focus_the_box_and_typing_in_it_decides_nothing(
 def test_tilde_runs_a_semantic_search_and_the_loupe_walks_the_results(
     library: Path, tiny_clip: Path, qtbot: QtBot
 ) -> None:
+    from curator.ml.config import clip_config
     from curator.ml.embedder import shared_embedder
-    from curator.pipeline.config import clip_config
 
     settings = load_settings(resolve_paths().settings_file)
     p = _good(_by_name())

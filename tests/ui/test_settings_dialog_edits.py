@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QSpinBox
 from pytestqt.qtbot import QtBot
 
 from curator.settings import Settings, load_settings
-from curator.ui.settings_dialog import SettingsDialog
+from curator.ui.window.settings_dialog import SettingsDialog
 
 
 def _wheel(widget: QSpinBox, notches: int) -> None:

@@ -15,12 +15,12 @@ from pytestqt.qtbot import QtBot
 
 from curator.app import App
 from curator.catalog.queries import GalleryQuery, gallery_query_ids, gallery_rows, photo_details
-from curator.pipeline.isolation import ChildProcessPool, WorkerCrashed, WorkerTimedOut
-from curator.ui.delivery import Delivery
-from curator.ui.gallery_model import preview_key
-from curator.ui.guard import ErrorReporter
-from curator.ui.image_loader import ImageLoader
-from curator.ui.original_loader import OriginalLoader
+from curator.engine.isolation import ChildProcessPool, WorkerCrashed, WorkerTimedOut
+from curator.ui.common.delivery import Delivery
+from curator.ui.common.guard import ErrorReporter
+from curator.ui.common.image_loader import ImageLoader
+from curator.ui.gallery.model import preview_key
+from curator.ui.loupe.original_loader import OriginalLoader
 
 
 class _Box(QObject):

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from curator.app import App
 from curator.catalog.models import Photo
-from curator.ui.status_line import HOLD_MS
+from curator.ui.window.status_line import HOLD_MS
 
 
 def test_undo_names_its_photo_and_holds_against_background_news(

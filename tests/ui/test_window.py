@@ -19,8 +19,8 @@ from curator import app as app_module
 from curator.app import App
 from curator.catalog.judgments import write_scores
 from curator.catalog.models import Photo
-from curator.ui.guard import ErrorReporter, guarded_slot
-from curator.ui.progress import StageProgress, StageState
+from curator.ui.common.guard import ErrorReporter, guarded_slot
+from curator.ui.window.progress import StageProgress, StageState
 
 SHOTS_COPY = Path("/tmp/curator-shots")
 REPO = Path(__file__).resolve().parents[2]

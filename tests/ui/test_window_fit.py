@@ -10,8 +10,8 @@ from PySide6.QtCore import QRect, QSize
 from pytestqt.qtbot import QtBot
 
 from curator.paths import resolve_paths
-from curator.ui.main_window import EMPTY_CATALOG, NOTHING_SHOWN
-from curator.ui.window_state import FILENAME, SCREEN_MARGIN, fit_to
+from curator.ui.window.main_window import EMPTY_CATALOG, NOTHING_SHOWN
+from curator.ui.window.state import FILENAME, SCREEN_MARGIN, fit_to
 from tests.ui.conftest import running_app
 
 

@@ -14,9 +14,9 @@ from curator.catalog.decisions import (
     set_rating,
 )
 from curator.catalog.models import CullState, Photo, PhotoPath
-from curator.catalog.xmp_fields import decided_photo_ids, xmp_fields_for
+from curator.interop.xmp.fields import XmpFields
+from curator.interop.xmp_fields import decided_photo_ids, xmp_fields_for
 from curator.records import ColorLabel
-from curator.xmp.fields import XmpFields
 
 
 def _photo(name: str, **kw: object) -> int:

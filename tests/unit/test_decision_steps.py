@@ -16,7 +16,7 @@ from curator.catalog.decisions import (
     undo_last,
 )
 from curator.catalog.models import CullState, Photo
-from curator.ui.decision_text import history_text
+from curator.ui.review.decision_text import history_text
 
 
 def _photo(name: str) -> int:

@@ -15,7 +15,7 @@ import pytest
 import rawpy
 from PIL import Image
 
-from curator.demo import dng_with_preview, write_demo
+from curator.install.demo import dng_with_preview, write_demo
 
 SRGB_CURVE = (2.4, 12.92)  # LibRaw's gamma parameters for the sRGB curve
 

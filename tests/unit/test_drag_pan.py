@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF
 
-from curator.ui.drag_pan import DRAG_SLOP, DragPan
+from curator.ui.loupe.drag_pan import DRAG_SLOP, DragPan
 
 
 def test_a_press_that_barely_moves_is_a_click() -> None:

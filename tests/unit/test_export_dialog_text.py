@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 from curator.export.types import ExportedFile, ExportProgress, ExportResult, FileStatus
-from curator.ui.export_choices import (
+from curator.ui.export.choices import (
     LONG_EDGE_DEFAULT,
     ExportChoices,
     ExportChoicesFile,
 )
-from curator.ui.export_text import preview_text, progress_text, summary_text
+from curator.ui.export.text import preview_text, progress_text, summary_text
 
 
 def _result(

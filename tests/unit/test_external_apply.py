@@ -7,8 +7,8 @@ import time
 import pytest
 
 from curator.catalog import decisions
-from curator.catalog.external import ExternalJudgment, apply_external
 from curator.catalog.models import CullState, Decision, ExternalImport, Photo, PhotoTag, Tag
+from curator.interop.external import ExternalJudgment, apply_external
 
 NS = 1_000_000_000
 PAST = 1_500_000_000 * NS  # 2017: a file written long before any decision here

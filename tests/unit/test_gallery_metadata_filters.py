@@ -21,9 +21,9 @@ from curator.catalog.gallery_filters import (
 from curator.catalog.migrations import m009_metadata_filters
 from curator.catalog.models import CullState, Photo
 from curator.catalog.queries import GalleryQuery, GallerySort, gallery_query_ids, gallery_sql
-from curator.pipeline.score import review_order
+from curator.pipeline.stages.score import review_order
 from curator.settings import Settings, form_fields, load_settings, save_changes
-from curator.ui.keymap import binding_for, help_rows, keys_for, override_conflict
+from curator.ui.review.keymap import binding_for, help_rows, keys_for, override_conflict
 
 
 def _photo(path: str, **values: object) -> int:

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from curator.pipeline.isolation import ChildProcessPool, WorkerCrashed, WorkerFailed, WorkerTimedOut
+from curator.engine.isolation import ChildProcessPool, WorkerCrashed, WorkerFailed, WorkerTimedOut
 from tests.helpers import child_crash, child_echo, child_raise, child_sleep, child_state
 
 

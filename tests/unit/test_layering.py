@@ -1,7 +1,8 @@
 """House rules that a parse can check: Qt layering, lazy torch, the UI off the
 ORM, the catalog off the other domain layers (records cross layers through
-curator.records), no private names across modules, and no import cycles in
-curator/."""
+curator.records), the rooms (no folder over 20 modules, the package root over 8;
+search, export and ml off the pipeline; the UI off the LLM; the rooms of ui/ in
+one order), no private names across modules, and no import cycles in curator/."""
 
 from __future__ import annotations
 
@@ -11,7 +12,17 @@ import sys
 from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[2] / "curator"
-NO_QT = ("catalog", "imaging", "llm", "ml", "export", "xmp", "commands", "search")
+NO_QT = (
+    "catalog",
+    "imaging",
+    "llm",
+    "ml",
+    "export",
+    "interop",
+    "commands",
+    "search",
+    "purge",
+)
 
 
 def _module_name(path: Path) -> str:
@@ -55,7 +66,12 @@ def test_widgets_only_in_ui_and_app() -> None:
 def test_the_pre_qt_checks_import_no_qt() -> None:
     """The entry point, the display check and the set-up check run before Qt may
     load (a missing system library would abort it): none of them imports Qt."""
-    for rel in ("__main__.py", "display.py", "setup_check.py", "setup_unpack.py"):
+    for rel in (
+        "__main__.py",
+        "install/display.py",
+        "install/setup_check.py",
+        "install/setup_unpack.py",
+    ):
         bad = {n for n in _imports(PKG / rel) if n.split(".")[0] == "PySide6"}
         assert not bad, f"{rel} imports {bad}"
 
@@ -251,3 +267,79 @@ def test_no_import_cycles_in_curator() -> None:
     )  # the graph sees lazy imports
     assert "curator.imaging.decode" not in graph["curator.imaging.rawdecode"]
     assert _cycles(graph) == []
+
+
+# -- rooms -------------------------------------------------------------------------------
+
+MAX_MODULES_PER_FOLDER, MAX_ROOT_MODULES = 20, 8
+
+
+def test_no_folder_is_crowded() -> None:
+    """A newcomer finds a module by its room: no folder holds more than 20
+    modules, and the package root only entry points and foundations (≤ 8)."""
+    for folder in [PKG, *(p for p in PKG.rglob("*") if p.is_dir() and p.name != "__pycache__")]:
+        modules = [p for p in folder.glob("*.py") if p.name != "__init__.py"]
+        limit = MAX_ROOT_MODULES if folder == PKG else MAX_MODULES_PER_FOLDER
+        assert len(modules) <= limit, f"{folder.relative_to(PKG.parent)} holds {len(modules)}"
+
+
+def _imports_within(package: str, forbidden: tuple[str, ...]) -> list[str]:
+    found = []
+    for path in (PKG / package).rglob("*.py"):
+        bad = {n for n in _resolved_imports(path) if _within(n, forbidden)}
+        if bad:
+            found.append(f"{path.relative_to(PKG)} imports {sorted(bad)}")
+    return found
+
+
+def test_search_export_ml_and_the_engine_never_import_the_pipeline() -> None:
+    """The pipeline stands on them; the engine (isolation, runner, locks) stands
+    under the stages, so export can decode in the same child processes."""
+    for package in ("search", "export", "ml", "engine", "interop", "purge"):
+        assert _imports_within(package, ("curator.pipeline", "curator.ui")) == []
+
+
+def test_the_ui_never_imports_the_llm() -> None:
+    """The tag rules live in curator.tags; the describer is the pipeline's."""
+    assert _imports_within("ui", ("curator.llm",)) == []
+
+
+# Lower rooms never import higher ones; rooms on one level never import each other.
+UI_ROOMS: tuple[tuple[str, ...], ...] = (
+    ("common",),
+    ("review",),
+    ("gallery",),
+    ("loupe",),
+    ("export", "projects", "search", "maintenance"),
+    ("window",),
+)
+
+
+def _ui_room(name: str) -> str | None:
+    parts = name.split(".")
+    return parts[2] if len(parts) > 3 and parts[:2] == ["curator", "ui"] else None
+
+
+def test_the_rooms_of_the_ui_never_import_upwards() -> None:
+    level = {room: i for i, rooms in enumerate(UI_ROOMS) for room in rooms}
+    assert set(level) == {p.name for p in (PKG / "ui").iterdir() if (p / "__init__.py").exists()}
+    found = []
+    for path in (PKG / "ui").rglob("*.py"):
+        room = _ui_room(_module_name(path))
+        if room is None:
+            continue
+        for name in _resolved_imports(path):
+            target = _ui_room(name)
+            if target is None or target == room:
+                continue
+            if level[target] >= level[room]:
+                found.append(f"{path.relative_to(PKG)} ({room}) imports {name} ({target})")
+    assert found == []
+
+
+def test_the_room_check_sees_an_upward_import() -> None:
+    source = "from curator.ui.window.main_window import MainWindow\n"
+    path = PKG / "ui" / "gallery" / "view.py"
+    names = _resolved_imports(path, source)
+    assert _ui_room(_module_name(path)) == "gallery"
+    assert {_ui_room(n) for n in names} == {"window"}

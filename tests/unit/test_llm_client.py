@@ -45,7 +45,7 @@ _ENV_AT_IMPORT = dict(os.environ)
 
 def _from_env(env: dict[str, str]) -> LLMConfig:
     """The LLM config the app builds from CURATOR_* variables (settings registry)."""
-    from curator.pipeline.judgment_stages import llm_config
+    from curator.pipeline.stages.judgments import llm_config
     from curator.settings import load_settings
 
     return llm_config(load_settings(None, env))

@@ -7,13 +7,8 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from curator.llm.schema import (
-    ContentType,
-    PhotoMetadata,
-    coerce_content_type,
-    normalise_tag,
-    normalise_tags,
-)
+from curator.llm.schema import ContentType, PhotoMetadata, coerce_content_type
+from curator.tags import normalise_tag, normalise_tags
 from tests.llm_server import golden
 
 

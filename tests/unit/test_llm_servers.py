@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from curator.doctor import run_checks, run_doctor
+from curator.install.doctor import run_checks, run_doctor
 from curator.llm.client import (
     MIN_OLLAMA_VERSION,
     TESTED_VISION_MODELS,
@@ -20,7 +20,7 @@ from curator.llm.client import (
     check_llm,
     parse_version,
 )
-from curator.pipeline.judgment_stages import llm_config
+from curator.pipeline.stages.judgments import llm_config
 from curator.settings import SettingsError, load_settings
 from tests.llm_server import FakeOllama, Reply, does_not_support_tools, invalid_schema
 

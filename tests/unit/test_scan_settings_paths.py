@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from curator.paths import resolve_paths
-from curator.pipeline.scan import ScanReport, scan_folder
+from curator.pipeline.stages.scan import ScanReport, scan_folder
 from curator.settings import SettingsError, load_settings
 
 

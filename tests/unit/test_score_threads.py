@@ -11,8 +11,8 @@ from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 
 from curator.catalog import judgments
-from curator.pipeline import score
-from curator.pipeline.score import (
+from curator.pipeline.stages import score
+from curator.pipeline.stages.score import (
     LiveEmbeddings,
     RetrainScheduler,
     ScoreJob,

@@ -1,5 +1,5 @@
-"""The Qt runtime-library check behind `make run`/`make test` (curator.setup_check)
-and the GUI's display check (curator.display): parsing, the package map, the
+"""The Qt runtime-library check behind `make run`/`make test` (curator.install.setup_check)
+and the GUI's display check (curator.install.display): parsing, the package map, the
 sentences, and — on Linux — that the xcb plugin's libraries really resolve here."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from curator import setup_check, setup_unpack
-from curator.display import NO_DISPLAY, display_problem, missing_library_sentence
+from curator.install import setup_check, setup_unpack
+from curator.install.display import NO_DISPLAY, display_problem, missing_library_sentence
 
 # What `ldd libqxcb.so` prints on a fresh Debian 12 with three libraries missing.
 LDD_FRESH_DEBIAN = """\

@@ -1,4 +1,4 @@
-"""Qt's X11 libraries without root (curator.setup_unpack): a .deb built here
+"""Qt's X11 libraries without root (curator.install.setup_unpack): a .deb built here
 with `dpkg-deb --build` (a fake library compiled with cc) is unpacked and its
 shared libraries land in a fake Qt/lib, where a plugin with Qt's RUNPATH
 ($ORIGIN/../../lib) then finds them; apt-get is faked, dpkg-deb is real."""
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from curator import setup_check, setup_unpack
+from curator.install import setup_check, setup_unpack
 
 TRIPLET = "x86_64-linux-gnu"  # any multiarch folder name: the copy does not care which
 

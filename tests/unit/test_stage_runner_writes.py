@@ -10,7 +10,7 @@ from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 
 from curator.catalog.writer import Attempted
-from curator.pipeline.stage_runner import RunSummary, StageRunner
+from curator.engine.stage_runner import RunSummary, StageRunner
 
 
 def _runner(apply_fn: object, failures: list[str]) -> StageRunner[int, int]:

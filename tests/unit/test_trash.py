@@ -1,4 +1,4 @@
-"""curator.trash: the purge's run step (files only), against a temp OS trash."""
+"""curator.purge.trash: the purge's run step (files only), against a temp OS trash."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import send2trash
 
-from curator.trash import failure_sentence, move_to_trash
+from curator.purge.trash import failure_sentence, move_to_trash
 
 
 def _files(tmp_path: Path, n: int) -> list[tuple[str, int]]:

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from curator.xmp.fields import CURATOR_NS, XmpFields
-from curator.xmp.write import (
+from curator.interop.xmp.fields import CURATOR_NS, XmpFields
+from curator.interop.xmp.write import (
     CREATOR_TOOL,
     NS_DC,
     NS_LR,

@@ -1,4 +1,4 @@
-"""curator.xmp.read: sidecars and embedded packets, every form tools write."""
+"""curator.interop.xmp.read: sidecars and embedded packets, every form tools write."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from curator.xmp.read import XmpError, find_xmp, parse_packet, read_xmp
+from curator.interop.xmp.read import XmpError, find_xmp, parse_packet, read_xmp
 from tests.imaging_helpers import make_jpeg
 from tests.xmp_helpers import bag, embed_in_jpeg, packet, write_sidecar
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from curator.xmp.fields import XmpFields
-from curator.xmp.sidecars import SidecarStatus, update_sidecars
-from curator.xmp.write import existing_sidecars
+from curator.interop.xmp.fields import XmpFields
+from curator.interop.xmp.sidecars import SidecarStatus, update_sidecars
+from curator.interop.xmp.write import existing_sidecars
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "xmp"
 

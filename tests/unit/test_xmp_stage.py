@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from curator.pipeline.xmp_stage import XmpPlan, judgment_from_xmp, read_xmp_plan
-from curator.xmp.fields import XmpFields
+from curator.interop.xmp.fields import XmpFields
+from curator.pipeline.stages.xmp import XmpPlan, judgment_from_xmp, read_xmp_plan
 from tests.imaging_helpers import make_jpeg
 from tests.xmp_helpers import embed_in_jpeg, packet, write_sidecar
 

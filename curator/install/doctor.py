@@ -1,0 +1,113 @@
+"""`curator doctor`: is everything the pipeline needs in place, and if not, what to do.
+
+Checks, each with a status and a sentence: Ollama reachable and recent enough
+for structured outputs (0.5+), the vision model pulled (with the list of
+tested vision models and their sizes), or an OpenAI-compatible server
+reachable; CLIP weights on disk, the compute device (CUDA / MPS / CPU). Exit 0
+when every check passes, 1 when one does not (so scripts can tell).
+Importing torch here is fine: doctor is not app start-up.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import TextIO
+
+from curator.settings import Settings
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    message: str
+
+
+def tested_models_message() -> str:
+    """The vision models Curator was tested with, their download sizes, and the
+    Ollama version structured outputs need."""
+    from curator.llm.client import MIN_OLLAMA_VERSION, TESTED_VISION_MODELS
+
+    need = ".".join(map(str, MIN_OLLAMA_VERSION[:2]))
+    models = "; ".join(f"{m.name} ({m.download}, {m.note})" for m in TESTED_VISION_MODELS)
+    return (
+        f"Tested vision models (`ollama pull NAME`, then set Vision LLM): {models}. "
+        f"Ollama {need} or later is needed for structured outputs."
+    )
+
+
+def _llm_checks(settings: Settings) -> list[Check]:
+    from curator.llm.client import MIN_OLLAMA_VERSION, check_llm, parse_version
+    from curator.pipeline.stages.judgments import llm_config
+
+    config = llm_config(settings)
+    health = check_llm(config)
+    if config.is_compatible:
+        return [Check("llm", health.reachable, health.message)]
+    if not config.is_ollama:
+        return [Check("llm", True, health.message)]
+    version = parse_version(health.version)
+    too_old = version is not None and version < MIN_OLLAMA_VERSION
+    reach = Check(
+        "ollama",
+        health.reachable and not too_old,
+        health.message
+        if too_old or not health.reachable
+        else f"Ollama {health.version or ''} answers at {config.root_url}".replace("  ", " "),
+    )
+    if not health.reachable:
+        return [
+            reach,
+            Check(
+                "llm_model", False, f"Can't check model '{config.model_name}' until Ollama runs."
+            ),
+            Check("vision_models", True, tested_models_message()),
+        ]
+    pulled = bool(health.model_installed)
+    model = Check(
+        "llm_model",
+        pulled,
+        f"Model '{config.model_name}' is installed." if pulled else health.message,
+    )
+    return [reach, model, Check("vision_models", True, tested_models_message())]
+
+
+def _clip_check(settings: Settings) -> Check:
+    from curator.ml.embedder import model_unavailable_message, weights_present
+    from curator.pipeline.stages.judgments import clip_config, embedding_model_id
+
+    config = clip_config(settings)
+    if weights_present(config):
+        return Check(
+            "clip_weights", True, f"CLIP weights {embedding_model_id(settings)} are on disk."
+        )
+    return Check("clip_weights", False, model_unavailable_message(config))
+
+
+def _device_check() -> Check:
+    try:
+        import torch
+    except ImportError as exc:  # pragma: no cover - torch is a dependency
+        return Check("device", False, f"PyTorch is not installed ({exc}); reinstall Curator.")
+    if torch.cuda.is_available():
+        return Check("device", True, f"CUDA GPU: {torch.cuda.get_device_name(0)}.")
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return Check("device", True, "Apple GPU (MPS).")
+    return Check("device", True, "No GPU found: embeddings run on the CPU (slower, but they work).")
+
+
+def run_checks(settings: Settings) -> list[Check]:
+    return [*_llm_checks(settings), _clip_check(settings), _device_check()]
+
+
+def run_doctor(settings: Settings, *, json_output: bool, out: TextIO) -> int:
+    checks = run_checks(settings)
+    if json_output:
+        json.dump({c.name: asdict(c) for c in checks}, out)
+        out.write("\n")
+    else:
+        for c in checks:
+            print(f"{'✓' if c.ok else '✗'} {c.name}: {c.message}", file=out)
+    return 0 if all(c.ok for c in checks) else 1

@@ -1,0 +1,334 @@
+"""The describe and embed stages: plan, run on their own pools, apply.
+
+- describe (LLM pool, `llm_concurrency` threads): a health check first; when
+  Ollama is not running or the model is not pulled, every planned photo is
+  marked `skipped` with the sentence that says what to do, nothing waits,
+  and the next run back-fills them (skipped rows are planned again). Each
+  photo is one `StageRunner` job running `llm.client.run_describe`; results
+  go to `catalog.judgments.store_description`.
+- embed (ML pool, one thread): one `EmbedTask` runs `ml.clip_batches.embed_files`
+  over all planned photos — decoding and preprocessing on loader threads,
+  hidden behind the model — and emits each batch; the main thread stores it
+  (`catalog.judgments.store_embeddings`). Missing weights mark the planned
+  photos `skipped` with how to get them.
+Both plans come from `judgments.photos_needing(stage, version)`: only photos
+whose technical stage is done and whose row for this stage is not done (or
+failed) at the current version — a new model or prompt re-queues only those.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from curator.catalog import judgments
+from curator.catalog.models import Stage, StageStatus
+from curator.catalog.writer import Attempted, record_error
+from curator.engine.stage_runner import RunSummary, StageGate, StageRunner, safe_emit
+from curator.llm.client import (
+    COMPATIBLE_PROVIDER,
+    DescribeFailure,
+    DescribeOutcome,
+    Describer,
+    DescribeRequest,
+    LLMConfig,
+    check_llm,
+    provider_for,
+    run_describe,
+)
+from curator.ml.clip_batches import EmbedBatchResult, embed_files
+from curator.ml.config import clip_config, embedding_model_id
+from curator.ml.embedder import (
+    ClipConfig,
+    ClipEmbedder,
+    EmbeddingFailed,
+    ModelUnavailable,
+    model_unavailable_message,
+    weights_present,
+)
+from curator.settings import Settings
+
+# Re-exported: callers that already import this module get the light helpers here.
+__all__ = [
+    "DescribeRunner",
+    "EmbedRunner",
+    "clip_config",
+    "embedding_model_id",
+    "gated_embedder",
+    "llm_config",
+    "mark_skipped",
+    "plan_describe",
+]
+
+
+def llm_config(settings: Settings) -> LLMConfig:
+    """The describe stage's LLM: an OpenAI-compatible server when `llm_base_url` is
+    set (the model setting is then that server's model name), else Ollama."""
+    compatible = settings.llm_base_url.strip()
+    if compatible:
+        model = settings.llm_model.strip().removeprefix("ollama/")
+        return LLMConfig(
+            provider=f"{COMPATIBLE_PROVIDER}/{model}",
+            base_url=compatible,
+            json_mode=settings.llm_json_mode,
+        )
+    return LLMConfig(
+        provider=provider_for(settings.llm_model.strip()),
+        base_url=settings.ollama_url,
+        json_mode=settings.llm_json_mode,
+    )
+
+
+def weights_host_reachable(host: str = "huggingface.co", timeout_s: float = 3.0) -> bool:
+    """A quick 'are we online?' probe before a download that would otherwise retry
+    for a minute when offline."""
+    try:
+        with socket.create_connection((host, 443), timeout=timeout_s):
+            return True
+    except OSError:
+        return False
+
+
+# -- describe ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DescribePlan:
+    requests: list[DescribeRequest]
+    skip_reason: str | None  # set when the LLM is not there: nothing will run
+
+
+def plan_describe(
+    settings: Settings, cache_dir: str, *, health_check: bool = True, redo: bool = False
+) -> DescribePlan:
+    """The photos to describe: those with no description yet (a photo that failed
+    with another model or prompt is tried again). A new model or prompt does not
+    re-describe what is described; `redo` does (`curator describe --redo`)."""
+    config = llm_config(settings)
+    todo = judgments.photos_needing(
+        Stage.DESCRIBE, config.stage_version, done_at_any_version=not redo
+    )
+    requests = [DescribeRequest(pid, os.path.join(cache_dir, key), config) for pid, key in todo]
+    if not requests or not health_check:
+        return DescribePlan(requests, None)
+    health = check_llm(config)
+    if not health.ok:
+        return DescribePlan(requests, health.message)
+    return DescribePlan(requests, None)
+
+
+def mark_skipped(stage: Stage, photo_ids: list[int], version: str, reason: str) -> None:
+    judgments.set_stage(photo_ids, stage, StageStatus.SKIPPED, version, reason)
+
+
+def apply_describe(batch: list[Attempted[DescribeOutcome]], version: str) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for item in batch:
+        o = item.outcome
+        if isinstance(o, DescribeFailure):
+            status = StageStatus.SKIPPED if o.skip else StageStatus.FAILED
+            judgments.set_stage([o.photo_id], Stage.DESCRIBE, status, version, o.message)
+            if not o.skip:
+                record_error(
+                    stage=Stage.DESCRIBE,
+                    photo_id=o.photo_id,
+                    attempt=item.attempts,
+                    max_attempts=item.max_attempts,
+                    error_type=o.error_type,
+                    message=o.message,
+                    detail=o.detail,
+                )
+            counts[status.value] += 1
+        else:
+            judgments.store_description(
+                o.photo_id,
+                subject=o.subject,
+                content_type=o.content_type,
+                lighting_critique=o.lighting_critique,
+                artistic_mood=o.artistic_mood,
+                tags=o.tags,
+                model=o.model,
+                prompt_version=o.prompt_version,
+            )
+            counts[StageStatus.DONE.value] += 1
+    return counts
+
+
+def _describe_crash(request: DescribeRequest, exc: BaseException) -> DescribeOutcome:
+    return DescribeFailure(
+        request.photo_id,
+        f"Curator hit an internal error while describing this photo ({type(exc).__name__}).",
+        repr(exc),
+        type(exc).__name__,
+    )
+
+
+class DescribeRunner(StageRunner[DescribeRequest, DescribeOutcome]):
+    def __init__(self, describer: Describer, threads: QThreadPool, parent: QObject | None = None):
+        version = describer.config.stage_version
+        super().__init__(
+            "describe",
+            threads,
+            lambda request: run_describe(request, describer),
+            lambda batch: apply_describe(batch, version),
+            on_error=_describe_crash,
+            max_attempts=1,  # the describer already retries transport faults with backoff
+            batch_size=4,
+            parent=parent,
+        )
+
+
+# -- embed ------------------------------------------------------------------------
+
+
+class _EmbedSignals(QObject):
+    batch_done = Signal(object)  # EmbedBatchResult[int]
+    failed = Signal(str, str)  # message, detail
+    finished = Signal()
+
+
+class EmbedTask(QRunnable):
+    """Runs embed_files over every planned photo on the ML pool."""
+
+    def __init__(
+        self,
+        embedder: ClipEmbedder,
+        items: list[tuple[int, str]],
+        signals: _EmbedSignals,
+        cancel: threading.Event,
+    ):
+        super().__init__()
+        self.embedder, self.items, self.signals, self.cancel = embedder, items, signals, cancel
+
+    def run(self) -> None:
+        try:
+            for result in embed_files(self.embedder, self.items, cancel=self.cancel):
+                if not safe_emit(self.signals.batch_done, result):
+                    return  # the receiver is gone (shutdown): stop embedding
+        except (ModelUnavailable, EmbeddingFailed) as exc:
+            safe_emit(self.signals.failed, exc.message, exc.detail)
+        except Exception as exc:
+            safe_emit(self.signals.failed, f"The embedding model failed: {exc}", repr(exc))
+        finally:
+            safe_emit(self.signals.finished)
+
+
+def gated_embedder(config: ClipConfig, gate: StageGate, auto_download: bool) -> ClipEmbedder:
+    """A ClipEmbedder that waits at `gate` before each batch and may download
+    its weights on first use. The download decision (a reachability probe)
+    runs in `load()`, i.e. on the ML thread, never on the caller's."""
+
+    class GatedClipEmbedder(ClipEmbedder):
+        def load(self) -> ClipEmbedder:
+            missing = not self.loaded and not self.config.allow_download
+            if missing and not weights_present(self.config):
+                if not (auto_download and weights_host_reachable()):
+                    # Offline or not allowed: say how to get them; try nothing.
+                    raise ModelUnavailable(model_unavailable_message(self.config))
+                self.config = replace(self.config, allow_download=True)
+            return super().load()
+
+        def embed_tensors(self, batch: Any) -> Any:
+            gate.wait_until_open()  # paused: hold the next batch (cancel opens the gate)
+            return super().embed_tensors(batch)
+
+    return GatedClipEmbedder(config)
+
+
+class EmbedRunner(QObject):
+    """Embeds the planned photos; `finished(RunSummary)` when done."""
+
+    progressed = Signal(int, int)
+    finished = Signal(object)
+
+    def __init__(
+        self,
+        embedder: ClipEmbedder,
+        threads: QThreadPool,
+        parent: QObject | None = None,
+        *,
+        on_stored: Callable[[list[tuple[int, Any]]], None] | None = None,
+    ):
+        super().__init__(parent)
+        self.embedder, self.threads = embedder, threads
+        self.on_stored = on_stored  # e.g. the app's in-memory embedding cache
+        self.skip_reason = ""
+        self.model_id = embedder.model_id
+        self._signals = _EmbedSignals(self)
+        self._signals.batch_done.connect(self._on_batch)
+        self._signals.failed.connect(self._on_failed)
+        self._signals.finished.connect(self._on_finished)
+        self._cancel = threading.Event()
+        self._pending: set[int] = set()
+        self._summary = RunSummary()
+        self._total = 0
+        self.running = False
+
+    def start(self, items: list[tuple[int, str]]) -> None:
+        self._cancel.clear()
+        self._pending = {pid for pid, _ in items}
+        self._total = len(items)
+        self._summary = RunSummary(found=len(items))
+        self.running = True
+        self.threads.start(EmbedTask(self.embedder, items, self._signals, self._cancel))
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @Slot(object)
+    def _on_batch(self, result: EmbedBatchResult[int]) -> None:
+        items = list(zip(result.keys, result.vectors, strict=True))
+        try:
+            judgments.store_embeddings(self.model_id, items)
+        except Exception as exc:
+            # Not stored: the photos stay pending and the next run embeds them.
+            message = f"Curator could not save {len(items)} embedding(s): {exc}"
+            record_error(
+                stage=Stage.EMBED, error_type=type(exc).__name__, message=message, detail=repr(exc)
+            )
+            self._pending.difference_update(result.keys)
+            self._summary.counts["write_failed"] += len(items)
+            self.progressed.emit(self._total - len(self._pending), self._total)
+            return
+        if self.on_stored is not None:
+            self.on_stored(items)
+        for failure in result.failures:
+            judgments.set_stage(
+                [failure.key], Stage.EMBED, StageStatus.FAILED, self.model_id, failure.message
+            )
+            record_error(
+                stage=Stage.EMBED,
+                photo_id=failure.key,
+                path=failure.path,
+                error_type=failure.error_type,
+                message=failure.message,
+                detail=failure.detail,
+            )
+        self._pending.difference_update(result.keys)
+        self._pending.difference_update(f.key for f in result.failures)
+        self._summary.counts[StageStatus.DONE.value] += len(result.keys)
+        self._summary.counts[StageStatus.FAILED.value] += len(result.failures)
+        self.progressed.emit(self._total - len(self._pending), self._total)
+
+    @Slot(str, str)
+    def _on_failed(self, message: str, detail: str) -> None:
+        self.skip_reason = message
+        mark_skipped(Stage.EMBED, sorted(self._pending), self.model_id, message)
+        record_error(
+            stage=Stage.EMBED, error_type="ModelUnavailable", message=message, detail=detail
+        )
+        self._summary.counts[StageStatus.SKIPPED.value] += len(self._pending)
+        self._pending.clear()
+
+    @Slot()
+    def _on_finished(self) -> None:
+        self.running = False
+        self._summary.cancelled = self._cancel.is_set()
+        self.finished.emit(self._summary)

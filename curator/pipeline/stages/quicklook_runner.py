@@ -1,0 +1,76 @@
+"""The quick look stage wired onto the generic StageRunner (pipeline.quicklook).
+
+Each job (a chunk of paths) runs in the technical stage's child-process pool;
+a crashed or hung child only loses that chunk's quick looks (those files
+appear when they are measured). Batches are written by
+`catalog.quicklook.apply_quick_looks`; `photos_added` carries the new ids to
+the gallery right after each write.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from peewee import SqliteDatabase
+from PySide6.QtCore import QObject, QThreadPool, Signal
+
+from curator.catalog.quicklook import apply_quick_looks
+from curator.catalog.storage import catalog_file_of
+from curator.catalog.writer import Attempted
+from curator.engine.isolation import ChildProcessPool, WorkerCrashed, WorkerFailed, WorkerTimedOut
+from curator.engine.stage_runner import StageRunner
+from curator.imaging.types import QuickLook
+from curator.pipeline.stages.quicklook import QuickLookJob, run_quick_looks
+
+QuickLookOutcome = tuple[QuickLook, ...]
+
+
+def _nothing(_job: QuickLookJob, _exc: BaseException) -> QuickLookOutcome:
+    return ()
+
+
+class QuickLookRunner(StageRunner[QuickLookJob, QuickLookOutcome]):
+    """Quick looks in child processes, written in batches (see the module docstring)."""
+
+    photos_added = Signal(list)  # ids of the photos a batch just inserted
+
+    def __init__(
+        self,
+        db: SqliteDatabase,
+        stage_version: str,
+        processes: ChildProcessPool,
+        *,
+        timeout_s: float = 60.0,
+        batch_size: int = 4,
+        flush_ms: int = 100,
+        parent: QObject | None = None,
+    ):
+        threads = QThreadPool()
+        threads.setMaxThreadCount(processes.size)
+
+        def work(job: QuickLookJob) -> QuickLookOutcome:
+            try:
+                return processes.call(run_quick_looks, job, timeout_s)
+            except (WorkerCrashed, WorkerTimedOut, WorkerFailed):
+                return ()
+
+        def apply(batch: list[Attempted[QuickLookOutcome]]) -> Counter[str]:
+            looks = [look for item in batch for look in item.outcome]
+            added = apply_quick_looks(db, looks, stage_version)
+            if added:
+                self.photos_added.emit(added)
+            return Counter({"quick_look": len(added)})
+
+        super().__init__(
+            "quick look",
+            threads,
+            work,
+            apply,
+            on_error=_nothing,
+            max_attempts=1,
+            batch_size=batch_size,
+            flush_ms=flush_ms,
+            catalog_file=catalog_file_of(db),
+            parent=parent,
+        )
+        threads.setParent(self)

@@ -1,0 +1,141 @@
+"""The technical stage wired onto the generic StageRunner.
+
+Decoding runs in crash-isolated child processes (pipeline.isolation): the
+QThreadPool's threads, one per child, only wait on them. A crashed or hung
+decoder becomes a `TechnicalFailure` for that one file; a crash is transient
+(retried with backoff up to `max_attempts`), a timeout is not.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QThreadPool
+
+from curator.catalog.storage import catalog_file_of
+from curator.catalog.writer import ApplyKind, Attempted, CatalogWriter
+from curator.engine.isolation import ChildProcessPool, WorkerCrashed, WorkerFailed, WorkerTimedOut
+from curator.engine.stage_runner import RunSummary, StageRunner
+from curator.engine.types import StageFn
+from curator.imaging.formats import format_by_name
+from curator.imaging.types import TechnicalFailure, TechnicalRequest
+from curator.pipeline.stages.technical import TechnicalOutcome, TechnicalPlan, run_technical
+
+__all__ = ["RunSummary", "TechnicalRunner", "import_counts"]
+
+
+def import_counts(summary: RunSummary) -> dict[str, int]:
+    """The import summary keys of `curator import --json`."""
+    c = summary.counts
+    return {
+        "found": summary.found,
+        "new": c[ApplyKind.NEW],
+        "duplicates": c[ApplyKind.DUPLICATE],
+        "moved": c[ApplyKind.MOVED],
+        "restored": c[ApplyKind.RESTORED],
+        "changed": c[ApplyKind.CHANGED] + c[ApplyKind.REMEASURED],
+        "unchanged": c[ApplyKind.UNCHANGED],
+        "failed": c[ApplyKind.FAILED],
+        "skipped_deleted": c[ApplyKind.SKIPPED_DELETED],
+    }
+
+
+def call_isolated(
+    processes: ChildProcessPool, fn: StageFn, request: TechnicalRequest, timeout_s: float
+) -> TechnicalOutcome:
+    """Run the stage body in a child; a dead or hung child becomes a failure."""
+    path = request.path
+    try:
+        return processes.call(fn, request, timeout_s)
+    except WorkerCrashed as exc:
+        return TechnicalFailure(
+            path,
+            "The decoder crashed on this file (it is probably damaged); "
+            "Curator's other photos were not affected.",
+            "WorkerCrashed",
+            detail=str(exc),
+            transient=True,
+            format=format_by_name(path),
+        )
+    except WorkerTimedOut as exc:
+        return TechnicalFailure(
+            path,
+            f"Decoding this file took longer than {timeout_s:.0f} seconds and was stopped.",
+            "WorkerTimedOut",
+            detail=str(exc),
+            format=format_by_name(path),
+        )
+    except WorkerFailed as exc:
+        return TechnicalFailure(
+            path,
+            "Curator hit an internal error while measuring this file; "
+            "the details are in the error log.",
+            "WorkerFailed",
+            detail=exc.detail,
+            format=format_by_name(path),
+        )
+
+
+def _internal_failure(request: TechnicalRequest, exc: BaseException) -> TechnicalOutcome:
+    return TechnicalFailure(
+        request.path,
+        f"Curator could not run a decoder for this file ({exc}).",
+        type(exc).__name__,
+        detail=repr(exc),
+        transient=True,
+        format=format_by_name(request.path),
+    )
+
+
+def _is_transient(outcome: TechnicalOutcome) -> bool:
+    return isinstance(outcome, TechnicalFailure) and outcome.transient
+
+
+class TechnicalRunner(StageRunner[TechnicalRequest, TechnicalOutcome]):
+    """The technical stage: child-process decoding, batched writes."""
+
+    def __init__(
+        self,
+        writer: CatalogWriter,
+        processes: ChildProcessPool,
+        *,
+        max_attempts: int = 3,
+        timeout_s: float = 120.0,
+        fn: StageFn = run_technical,
+        batch_size: int = 32,
+        flush_ms: int = 250,
+        backoff_ms: int = 500,
+        on_write_failed: Callable[[str, BaseException, int], None] | None = None,
+        parent: QObject | None = None,
+    ):
+        threads = QThreadPool()
+        threads.setMaxThreadCount(processes.size)
+
+        def apply(batch: list[Attempted[TechnicalOutcome]]) -> Counter[str]:
+            kinds = writer.apply_technical(batch)
+            return Counter({k.value: v for k, v in kinds.items()})
+
+        super().__init__(
+            "technical",
+            threads,
+            lambda request: call_isolated(processes, fn, request, timeout_s),
+            apply,
+            on_error=_internal_failure,
+            is_transient=_is_transient,
+            max_attempts=max_attempts,
+            batch_size=batch_size,
+            flush_ms=flush_ms,
+            backoff_ms=backoff_ms,
+            on_write_failed=on_write_failed,
+            catalog_file=catalog_file_of(writer.db),
+            parent=parent,
+        )
+        threads.setParent(self)
+        self.processes = processes
+
+    def start_plan(self, plan: TechnicalPlan) -> None:
+        counts: Counter[str] = Counter()
+        counts[ApplyKind.UNCHANGED.value] += plan.unchanged
+        counts[ApplyKind.FAILED.value] += plan.known_failed
+        self.start(plan.requests, found=plan.found, counts=counts)

@@ -1,0 +1,220 @@
+"""Asynchronous loading of cached JPEGs (thumbnails, previews) into QPixmaps.
+
+Concurrency protocol:
+- `request(keys)` states what is wanted *now* (the visible gallery range, or
+  the loupe's current photo ± prefetch). It replaces the wanted set, touches
+  the cached entries among them (LRU) and queues one `ImageLoadTask` per key
+  that is neither cached, failed, nor already in flight — duplicates are
+  skipped.
+- A task runs on the loader's own QThreadPool. Before decoding it checks the
+  wanted set (an immutable frozenset swapped by reference, so reading it from
+  a pool thread needs no lock) and skips keys no longer wanted: scrolling
+  fast never queues a backlog of stale decodes. It returns a QImage (never a
+  QPixmap: pixmaps belong to the main thread) through its own signals object.
+- On the main thread `_on_loaded` drops results of an older generation
+  (`reset()` bumps it: a filter change, a pass switch, shutdown), converts
+  the QImage to a QPixmap, stores it in an LRU of `capacity` entries and
+  emits `image_ready(photo_id)`.
+- Tasks reach the main thread only through the loader's `Delivery` (one
+  signals object, parented to the loader; see ui/common/delivery.py). `close()`
+  closes it, empties the wanted set and makes `request()` a no-op: after it
+  returns, no task touches a QObject of the loader, and results still
+  arriving are dropped. `shutdown()` is `close()` plus draining the pool.
+Keys are (photo id, cache key); cache keys are content-addressed, so a
+pixmap is never wrong for its key, only possibly unwanted.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRunnable, QSize, QThreadPool, Signal, Slot
+from PySide6.QtGui import QImage, QImageReader, QPixmap
+
+from curator.imaging.cache import cache_path
+from curator.ui.common.delivery import Delivery
+from curator.ui.common.guard import ErrorReporter, guarded_slot
+
+
+@dataclass(frozen=True)
+class ImageKey:
+    photo_id: int
+    cache_key: str
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    key: ImageKey
+    generation: int
+    image: QImage | None  # None: skipped (no longer wanted) or unreadable
+    skipped: bool = False
+
+
+class _WantedSet:
+    """The keys wanted now; swapped whole, read from pool threads without a lock."""
+
+    def __init__(self) -> None:
+        self.keys: frozenset[ImageKey] = frozenset()
+
+
+class LoadSignals(QObject):
+    loaded = Signal(object)  # LoadResult
+
+
+class ImageLoadTask(QRunnable):
+    def __init__(
+        self,
+        key: ImageKey,
+        generation: int,
+        path: Path,
+        max_edge: int | None,
+        wanted: _WantedSet,
+        delivery: Delivery,
+    ):
+        super().__init__()
+        self.setAutoDelete(True)
+        self.key, self.generation, self.path = key, generation, path
+        self.max_edge, self.wanted, self.delivery = max_edge, wanted, delivery
+
+    def run(self) -> None:
+        if self.delivery.closed:
+            return
+        if self.key not in self.wanted.keys:
+            self.delivery.deliver(LoadResult(self.key, self.generation, None, skipped=True))
+            return
+        reader = QImageReader(str(self.path))
+        reader.setAutoTransform(False)  # cached JPEGs are already upright
+        size = reader.size()
+        if self.max_edge and size.isValid() and max(size.width(), size.height()) > self.max_edge:
+            # The JPEG decoder scales in the DCT: cheaper than decode + resize.
+            scale = self.max_edge / max(size.width(), size.height())
+            reader.setScaledSize(
+                QSize(max(1, round(size.width() * scale)), max(1, round(size.height() * scale)))
+            )
+        image = reader.read()
+        self.delivery.deliver(
+            LoadResult(self.key, self.generation, None if image.isNull() else image)
+        )
+
+
+def incarnate_reader_types() -> None:
+    """Run, once on the main thread, every binding call an `ImageLoadTask` makes.
+
+    Why: PySide 6.11 creates a wrapped Qt type's Python class lazily, the first
+    time it is needed, and that lazy creation is not thread-safe: a pool thread
+    making its first `QImageReader` while the main thread creates another
+    class crashed the process (SIGSEGV in Shiboken::Module::get, seen about
+    once in five test runs that open the app on real files). Doing the same
+    calls here first leaves the tasks nothing to create. (Turning lazy
+    loading off, PYSIDE6_OPTION_LAZY=0, would cost ~0.5 s at start-up.)
+    """
+    reader = QImageReader(os.devnull)  # a path that reads as no image, quietly
+    reader.setAutoTransform(False)
+    size = reader.size()
+    reader.setScaledSize(QSize(max(1, size.width()), max(1, size.height())))
+    reader.read().isNull()
+
+
+class ImageLoader(QObject):
+    """Loads cache JPEGs off the main thread into an LRU of QPixmaps."""
+
+    image_ready = Signal(int)  # photo id whose pixmap just became available
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        threads: QThreadPool,
+        errors: ErrorReporter,
+        *,
+        capacity: int,
+        max_edge: int | None = None,
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        incarnate_reader_types()  # before any task can run (see its docstring)
+        self.cache_dir, self.threads, self.errors = cache_dir, threads, errors
+        self.capacity, self.max_edge = capacity, max_edge
+        self._pixmaps: OrderedDict[ImageKey, QPixmap] = OrderedDict()
+        self._failed: set[ImageKey] = set()
+        self._in_flight: set[ImageKey] = set()
+        self._wanted = _WantedSet()
+        self._generation = 0
+        self._signals = LoadSignals(self)
+        self._signals.loaded.connect(self._on_loaded)
+        self._delivery = Delivery(self._signals.loaded.emit)
+        # Safety net: never emit on a loader that was deleted without close().
+        self.destroyed.connect(self._delivery.close)
+        self.loads = 0  # decodes started (for tests and benchmarks)
+
+    @property
+    def closed(self) -> bool:
+        return self._delivery.closed
+
+    def pixmap(self, key: ImageKey) -> QPixmap | None:
+        pixmap = self._pixmaps.get(key)
+        if pixmap is not None:
+            self._pixmaps.move_to_end(key)
+        return pixmap
+
+    def failed(self, key: ImageKey) -> bool:
+        return key in self._failed
+
+    def request(self, keys: Iterable[ImageKey]) -> None:
+        if self.closed:
+            return
+        wanted = list(dict.fromkeys(keys))
+        self._wanted.keys = frozenset(wanted)
+        for key in reversed(wanted):  # the first wanted ends up most recently used
+            if key in self._pixmaps:
+                self._pixmaps.move_to_end(key)
+        for key in wanted:
+            if key in self._pixmaps or key in self._failed or key in self._in_flight:
+                continue
+            self._submit(key)
+
+    def reset(self) -> None:
+        """Forget what is in flight: results started before now are dropped."""
+        self._generation += 1
+        self._in_flight.clear()
+        self._wanted.keys = frozenset()
+
+    def close(self) -> None:
+        """Stop for good: `request()` becomes a no-op and no task result is delivered
+        after this returns (queued ones are dropped). Main thread only."""
+        self._delivery.close()
+        self.reset()
+        self.threads.clear()  # tasks not started yet never start
+
+    def shutdown(self) -> None:
+        """`close()`, then wait for the pool's running tasks (they skip their work)."""
+        self.close()
+        self.threads.waitForDone()
+
+    def _submit(self, key: ImageKey) -> None:
+        self._in_flight.add(key)
+        self.loads += 1
+        path = cache_path(self.cache_dir, key.cache_key)
+        task = ImageLoadTask(
+            key, self._generation, path, self.max_edge, self._wanted, self._delivery
+        )
+        self.threads.start(task)
+
+    @Slot(object)
+    @guarded_slot
+    def _on_loaded(self, result: LoadResult) -> None:
+        if self.closed or result.generation != self._generation:
+            return
+        self._in_flight.discard(result.key)
+        if result.skipped:
+            return
+        if result.image is None:
+            self._failed.add(result.key)
+            return
+        self._pixmaps[result.key] = QPixmap.fromImage(result.image)
+        while len(self._pixmaps) > self.capacity:
+            self._pixmaps.popitem(last=False)
+        self.image_ready.emit(result.key.photo_id)

@@ -1,0 +1,329 @@
+"""`ExportController`: the GUI's export, off the UI thread.
+
+It owns no export logic: the engine (`curator.export.plan.plan_export`, which
+reads the catalog, and `curator.export.run.run_export`, file work only) does
+it all, the same engine the CLI runs inline. The controller runs it on the
+export pool (one thread: the destination disk is the resource) and reports
+back by signal.
+
+Concurrency protocol:
+- Three kinds of job, each a `CatalogJob` on the export pool with immutable
+  inputs (an `ExportRequest`, a `threading.Event` to cancel) and never a
+  QObject: `load_sets()` (the project names), `preview(request)` (plan +
+  dry run: writes nothing) and `start(request)` (plan + run).
+- A task's only way back is the controller's `Delivery` (ui/common/delivery.py): it
+  posts a frozen message (`SetsLoaded`, `PreviewReady`, `ExportFinished`,
+  or an `ExportProgress` wrapped in `ProgressReport`) through a queued
+  signal; the controller, on the UI thread, dispatches it to its public
+  signals. Every message carries the generation of the job that sent it;
+  a preview or progress that is not of the current job is dropped.
+- Progress is thinned on the worker: every finished file is posted, the
+  engine's per-chunk reports inside a big file at most one per
+  `PROGRESS_EVERY_S`.
+- A new preview cancels the one in flight (its event), and a preview never
+  runs beside an export: `start` cancels the preview first; both share the
+  one-thread pool anyway.
+- `cancel()` sets the export's event: the engine stops between files or
+  between chunks of a big copy; a file cut short was only ever a temp name,
+  removed, so no partial file is left (a re-run finishes the export).
+- `shutdown()` (App.shutdown, before the pools drain): cancels everything
+  and closes the Delivery, so a task still running posts nothing; the app
+  then waits for the pool, so the export has stopped before the catalog
+  closes. Idempotent.
+- A worker reads the catalog through its own connection (peewee: one per
+  thread), closed when the task ends (`close_thread_connection`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
+
+from curator.export.types import ExportProgress, ExportRequest, ExportResult
+from curator.ui.common.catalog_job import CatalogJob
+from curator.ui.common.delivery import Delivery
+from curator.ui.common.guard import ErrorReporter, guarded_slot
+from curator.ui.export.choices import ExportChoicesFile
+
+if TYPE_CHECKING:
+    from curator.export.plan import ExportPlan
+
+log = logging.getLogger("curator.ui")
+
+PROGRESS_EVERY_S = 0.05
+ProgressFn = Callable[[ExportProgress], None]
+
+
+@dataclass(frozen=True)
+class ExportEngine:
+    """The two engine steps; tests wrap them (a slow progress hook, say)."""
+
+    plan: Callable[[ExportRequest], ExportPlan]
+    run: Callable[[ExportPlan, ProgressFn, threading.Event], ExportResult]
+
+
+def default_engine() -> ExportEngine:
+    """The real engine, imported on first use (not at app start-up)."""
+
+    def plan(request: ExportRequest) -> ExportPlan:
+        from curator.export.plan import plan_export
+
+        return plan_export(request)
+
+    def run(plan: ExportPlan, progress: ProgressFn, cancel: threading.Event) -> ExportResult:
+        from curator.export.run import run_export
+
+        return run_export(plan, progress=progress, cancel=cancel)
+
+    return ExportEngine(plan, run)
+
+
+def project_names() -> list[str]:
+    """The projects the dialog offers besides "Approved photos", by name.
+    Runs on a worker (it reads the catalog)."""
+    from curator.catalog import projects
+
+    return projects.project_names()
+
+
+@dataclass(frozen=True)
+class SetsLoaded:
+    names: tuple[str, ...]
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class PreviewReady:
+    generation: int
+    request: ExportRequest
+    result: ExportResult | None  # the dry run's: PLANNED and SKIPPED_EXISTING files
+    error: str | None = None  # why the plan could not be made, in a sentence
+    folder: Path | None = None  # DEST/approved or DEST/<project>
+    left_out: tuple[tuple[str, str], ...] = ()  # project members not sent: (path, why)
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    generation: int
+    progress: ExportProgress
+
+
+@dataclass(frozen=True)
+class ExportFinished:
+    generation: int
+    request: ExportRequest
+    result: ExportResult | None
+    error: str | None = None  # why the export could not run at all
+    folder: Path | None = None  # where the files went (DEST/approved, DEST/<project>)
+
+
+def destination_problem(dest: Path) -> str | None:
+    """Why nothing could be written under `dest`, in a sentence; None when it
+    looks writable. Runs on the worker (it touches the disk): the preview says
+    so before Export is pressed, and Export refuses with the same sentence."""
+    probe = dest
+    while not probe.exists():
+        if probe.parent == probe:
+            return f"There is no disk or folder at {dest}."
+        probe = probe.parent
+    if not probe.is_dir():
+        return f"{probe} is a file, not a folder: choose a folder to export into."
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return f"Curator may not write into {probe} (permission denied)."
+    return None
+
+
+def error_sentence(exc: BaseException) -> str:
+    """The engine raises typed errors with a human sentence; an OSError gets
+    one here; anything else is named with its type (the traceback goes to the log)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"The export could not write{where}: {exc.strerror.lower()}."
+    text = str(exc).strip()
+    if not text:
+        return f"The export failed ({type(exc).__name__}); the details are in the log."
+    return text if text.endswith((".", ")", "?", "!")) else text + "."
+
+
+class _Messages(QObject):
+    posted = Signal(object)
+
+
+def _log_export_failure(exc: Exception) -> None:
+    """The jobs turn their own errors into messages; anything else is logged."""
+    log.error("an export task failed", exc_info=exc)
+
+
+class _ThinnedProgress:
+    """Called by the engine on the worker: forwards every finished file (the
+    count on screen is never stale) but the engine's per-chunk reports within
+    one big file at most once per PROGRESS_EVERY_S."""
+
+    def __init__(self, generation: int, delivery: Delivery):
+        self.generation, self.delivery = generation, delivery
+        self.last, self.done = 0.0, -1
+
+    def __call__(self, progress: ExportProgress) -> None:
+        now = time.monotonic()
+        if progress.done != self.done or now - self.last >= PROGRESS_EVERY_S:
+            self.last, self.done = now, progress.done
+            self.delivery.deliver(ProgressReport(self.generation, progress))
+
+
+class ExportController(QObject):
+    sets_loaded = Signal(list)  # project names (str)
+    preview_ready = Signal(object)  # PreviewReady, current generation only
+    progress = Signal(object)  # ExportProgress of the running export
+    finished = Signal(object)  # ExportFinished
+    running_changed = Signal(bool)
+
+    def __init__(
+        self,
+        threads: QThreadPool,
+        errors: ErrorReporter,
+        choices: ExportChoicesFile,
+        *,
+        engine: ExportEngine | None = None,
+        sets: Callable[[], list[str]] = project_names,
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self.threads, self.errors, self.choices = threads, errors, choices
+        self.engine = engine or default_engine()
+        self._sets = sets
+        self._messages = _Messages(self)
+        self._messages.posted.connect(self._on_posted)
+        self._delivery = Delivery(self._messages.posted.emit)
+        self.destroyed.connect(self._delivery.close)
+        self._generation = 0
+        self._preview_cancel = threading.Event()
+        self._export_cancel: threading.Event | None = None
+        self._export_generation = -1
+        self._shut_down = False
+
+    @property
+    def running(self) -> bool:
+        return self._export_cancel is not None
+
+    @property
+    def cancelling(self) -> bool:
+        return self._export_cancel is not None and self._export_cancel.is_set()
+
+    def load_sets(self) -> None:
+        if self._shut_down:
+            return
+        sets = self._sets
+
+        def job() -> SetsLoaded:
+            try:
+                return SetsLoaded(tuple(sets()))
+            except Exception as exc:
+                log.exception("listing the projects for export failed")
+                return SetsLoaded((), error_sentence(exc))
+
+        self.threads.start(CatalogJob(job, self._delivery, _log_export_failure))
+
+    def preview(self, request: ExportRequest) -> int:
+        """Plan `request` as a dry run on the worker; `preview_ready` follows
+        (unless a newer preview or an export came first). Returns its generation."""
+        self._preview_cancel.set()  # the one in flight, if any, is stale now
+        if self._shut_down:
+            return self._generation
+        self._generation += 1
+        generation, cancel = self._generation, threading.Event()
+        self._preview_cancel = cancel
+        engine, dry = self.engine, replace(request, dry_run=True)
+
+        def job() -> PreviewReady | None:
+            if cancel.is_set():
+                return None
+            problem = destination_problem(request.dest)
+            if problem is not None:
+                return PreviewReady(generation, request, None, problem)
+            try:
+                plan = engine.plan(dry)
+                if cancel.is_set():
+                    return None
+                result = engine.run(plan, lambda _p: None, cancel)
+            except Exception as exc:
+                log.info("export preview failed: %s", exc, exc_info=True)
+                return PreviewReady(generation, request, None, error_sentence(exc))
+            if cancel.is_set():
+                return None
+            return PreviewReady(
+                generation, request, result, folder=plan.folder, left_out=plan.left_out
+            )
+
+        self.threads.start(CatalogJob(job, self._delivery, _log_export_failure))
+        return generation
+
+    def start(self, request: ExportRequest) -> bool:
+        """Plan and run `request` on the worker; False if one is running already."""
+        if self.running or self._shut_down:
+            return False
+        self._preview_cancel.set()
+        self._generation += 1
+        generation, cancel = self._generation, threading.Event()
+        self._export_cancel, self._export_generation = cancel, generation
+        engine, delivery = self.engine, self._delivery
+        progress = _ThinnedProgress(generation, delivery)
+
+        def job() -> ExportFinished:
+            problem = destination_problem(request.dest)
+            if problem is not None:
+                return ExportFinished(generation, request, None, problem)
+            try:
+                plan = engine.plan(request)
+                if cancel.is_set():
+                    cancelled = ExportResult(request.dest, cancelled=True)
+                    return ExportFinished(generation, request, cancelled, folder=plan.folder)
+                result = engine.run(plan, progress, cancel)
+            except Exception as exc:
+                log.exception("the export failed")
+                return ExportFinished(generation, request, None, error_sentence(exc))
+            return ExportFinished(generation, request, result, folder=plan.folder)
+
+        self.threads.start(CatalogJob(job, delivery, _log_export_failure))
+        self.running_changed.emit(True)
+        return True
+
+    def cancel(self) -> None:
+        """Stop at the next file or chunk; never a partial file (see the docstring)."""
+        if self._export_cancel is not None:
+            self._export_cancel.set()
+
+    def shutdown(self) -> None:
+        """Cancel all and post nothing more; the app drains the pool after this."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self._preview_cancel.set()
+        self.cancel()
+        self._delivery.close()
+
+    @Slot(object)
+    @guarded_slot
+    def _on_posted(self, message: object) -> None:
+        if isinstance(message, ProgressReport):
+            if message.generation == self._export_generation and self.running:
+                self.progress.emit(message.progress)
+        elif isinstance(message, PreviewReady):
+            if message.generation == self._generation:
+                self.preview_ready.emit(message)
+        elif isinstance(message, ExportFinished):
+            if message.generation == self._export_generation:
+                self._export_cancel = None
+                self.running_changed.emit(False)
+                self.finished.emit(message)
+        elif isinstance(message, SetsLoaded):
+            if message.error:
+                self.errors.report(message.error)
+            self.sets_loaded.emit(list(message.names))

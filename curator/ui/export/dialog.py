@@ -1,0 +1,404 @@
+"""`ExportDialog` (File ▸ Export…): destination, set, originals or JPEG
+renditions, a preview of what will go out, then progress with Cancel and a
+summary with "Open folder".
+
+The dialog holds no export logic and touches no file or catalog itself:
+everything goes through `ExportController` (ui/export/controller.py), which
+runs the engine on the export pool and answers by signal. The preview is a
+dry run planned on the worker, debounced while the user types. The choices
+are remembered between runs (`ExportChoicesFile`) when Export is pressed.
+
+States: editing (form enabled, Export enabled when there is a destination)
+→ running (form disabled, progress shown, the Cancel button stops the export
+at the next file — or chunk of a big file, whose temp copy is then removed —
+and closing the dialog does the same) → finished (the
+summary sentence and Open folder; the form is enabled again, so a cancelled
+or partly failed export is finished by pressing Export again).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, QUrl, Slot
+from PySide6.QtGui import QCloseEvent, QDesktopServices
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from curator.export.types import ExportProgress, ExportRequest, FileStatus
+from curator.ui.common.guard import guarded_slot
+from curator.ui.export.choices import (
+    LONG_EDGE_MAX,
+    LONG_EDGE_MIN,
+    ExportChoices,
+)
+from curator.ui.export.controller import ExportController, ExportFinished, PreviewReady
+from curator.ui.export.text import export_folder, preview_text, progress_text, summary_text
+
+APPROVED_LABEL = "Approved photos"
+PREVIEW_DEBOUNCE_MS = 250
+HINT_STYLE = "color: #9a9a9a;"
+ERROR_STYLE = "color: #ff6b5a;"
+
+
+class ExportDialog(QDialog):
+    def __init__(
+        self,
+        controller: ExportController,
+        *,
+        match_threshold: float = 70.0,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.controller, self.errors = controller, controller.errors
+        self.match_threshold = match_threshold
+        self.setWindowTitle("Export")
+        self.setMinimumWidth(560)
+        self._open_target: Path | None = None
+        self._build()
+        self._restore(controller.choices.load())
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(PREVIEW_DEBOUNCE_MS)
+        self._preview_timer.timeout.connect(self._ask_preview)
+        self._wire()
+        controller.load_sets()
+        self._set_running(controller.running)
+        self._schedule_preview()
+
+    # --- construction -------------------------------------------------------
+
+    def _build(self) -> None:
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.dest_edit = QLineEdit(self)
+        self.dest_edit.setPlaceholderText("A folder for the exported photos")
+        self.dest_edit.setClearButtonEnabled(True)
+        self.browse_button = QPushButton("Browse…", self)
+        dest_row = QHBoxLayout()
+        dest_row.addWidget(self.dest_edit, 1)
+        dest_row.addWidget(self.browse_button)
+        form.addRow("Destination:", dest_row)
+
+        self.set_combo = QComboBox(self)
+        # Wide enough for the longest project name (a cut "Project: Harbour T…" misleads).
+        self.set_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.set_combo.addItem(APPROVED_LABEL, None)
+        form.addRow("Photos:", self.set_combo)
+
+        self.originals_radio = QRadioButton("Originals, byte for byte", self)
+        self.renditions_radio = QRadioButton("JPEG renditions, long edge", self)
+        self.kind_group = QButtonGroup(self)
+        self.kind_group.addButton(self.originals_radio)
+        self.kind_group.addButton(self.renditions_radio)
+        self.long_edge_spin = QSpinBox(self)
+        self.long_edge_spin.setRange(LONG_EDGE_MIN, LONG_EDGE_MAX)
+        self.long_edge_spin.setSingleStep(256)
+        self.long_edge_spin.setSuffix(" px")
+        kind_row = QHBoxLayout()
+        kind_row.addWidget(self.originals_radio)
+        kind_row.addSpacing(16)
+        kind_row.addWidget(self.renditions_radio)
+        kind_row.addWidget(self.long_edge_spin)
+        kind_row.addStretch(1)
+        form.addRow("Files:", kind_row)
+
+        self.preview_label = QLabel("", self)
+        self.preview_label.setWordWrap(True)
+        self.preview_label.setStyleSheet(HINT_STYLE)
+        self.preview_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.progress_bar = QProgressBar(self)
+        self.progress_bar.setTextVisible(False)
+        self.progress_label = QLabel("", self)
+        self.current_label = QLabel("", self)
+        self.current_label.setStyleSheet(HINT_STYLE)
+        self.current_label.setMinimumWidth(1)  # long names are elided, never widen the dialog
+        self.progress_box = QWidget(self)
+        box = QVBoxLayout(self.progress_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.progress_bar)
+        box.addWidget(self.progress_label)
+        box.addWidget(self.current_label)
+        self.progress_box.hide()
+
+        self.summary_label = QLabel("", self)
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary_label.hide()
+
+        self.buttons = QDialogButtonBox(self)
+        self.export_button = self.buttons.addButton(
+            "Export", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.export_button.setDefault(True)
+        self.open_button = self.buttons.addButton(
+            "Open folder", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.open_button.hide()
+        self.cancel_button = self.buttons.addButton(
+            "Cancel", QDialogButtonBox.ButtonRole.RejectRole
+        )
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.preview_label)
+        layout.addWidget(self.progress_box)
+        layout.addWidget(self.summary_label)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        self.form_widgets: tuple[QWidget, ...] = (
+            self.dest_edit,
+            self.browse_button,
+            self.set_combo,
+            self.originals_radio,
+            self.renditions_radio,
+            self.long_edge_spin,
+        )
+
+    def _wire(self) -> None:
+        self.browse_button.clicked.connect(self._browse)
+        self.dest_edit.textChanged.connect(self._schedule_preview)
+        self.set_combo.currentIndexChanged.connect(self._schedule_preview)
+        self.kind_group.buttonToggled.connect(self._on_kind_toggled)
+        self.long_edge_spin.valueChanged.connect(self._schedule_preview)
+        self.export_button.clicked.connect(self.start_export)
+        self.open_button.clicked.connect(self.open_folder)
+        self.cancel_button.clicked.connect(self.reject)
+        c = self.controller
+        c.sets_loaded.connect(self._on_sets_loaded)
+        c.preview_ready.connect(self._on_preview_ready)
+        c.progress.connect(self._on_progress)
+        c.finished.connect(self._on_finished)
+        c.running_changed.connect(self._set_running)
+
+    def _restore(self, choices: ExportChoices) -> None:
+        self.dest_edit.setText(choices.dest)
+        self._wanted_project = choices.project
+        self.renditions_radio.setChecked(choices.renditions)
+        self.originals_radio.setChecked(not choices.renditions)
+        self.long_edge_spin.setValue(choices.long_edge)
+        self.long_edge_spin.setEnabled(choices.renditions)
+
+    def reopen(self, match_threshold: float) -> None:
+        """Shown again from the menu: the current MATCH threshold, and unless an
+        export is running, a fresh form (the last summary cleared)."""
+        self.match_threshold = match_threshold
+        if self.controller.running:
+            return
+        self.summary_label.hide()
+        self.progress_box.hide()
+        self.open_button.hide()
+        self._schedule_preview()
+
+    # --- what the user chose ------------------------------------------------
+
+    def choices(self) -> ExportChoices:
+        return ExportChoices(
+            dest=self.dest_edit.text().strip(),
+            project=self.set_combo.currentData(),
+            renditions=self.renditions_radio.isChecked(),
+            long_edge=self.long_edge_spin.value(),
+        )
+
+    def request(self) -> ExportRequest | None:
+        """The request for the form as it is; None without a destination."""
+        c = self.choices()
+        if not c.dest:
+            return None
+        return ExportRequest(
+            dest=Path(os.path.abspath(os.path.expanduser(c.dest))),
+            project=c.project,
+            renditions_long_edge=c.long_edge if c.renditions else None,
+            match_threshold=self.match_threshold,
+        )
+
+    # --- actions ------------------------------------------------------------
+
+    @Slot()
+    @guarded_slot
+    def _browse(self) -> None:
+        start = self.dest_edit.text().strip() or str(Path.home())
+        folder = QFileDialog.getExistingDirectory(self, "Export to a folder", start)
+        if folder:
+            self.dest_edit.setText(folder)
+
+    @Slot()
+    @guarded_slot
+    def start_export(self) -> None:
+        request = self.request()
+        if request is None:
+            self._show_preview("Choose a destination folder first.", error=True)
+            return
+        self._preview_timer.stop()
+        self._show_preview(f"Exporting to {request.dest}…")
+        self.controller.choices.save(self.choices())
+        self.summary_label.hide()
+        self.open_button.hide()
+        self.progress_bar.setRange(0, 0)  # busy until the plan is made
+        self.progress_label.setText("Planning…")
+        self.current_label.setText("")
+        if not self.controller.start(request):  # only while the app shuts down
+            self.progress_box.hide()
+            self._show_preview("The export could not start: Curator is closing.", error=True)
+
+    @Slot()
+    @guarded_slot
+    def open_folder(self) -> None:
+        if self._open_target is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._open_target)))
+
+    @property
+    def open_target(self) -> Path | None:
+        """The folder "Open folder" opens (the export's folder under DEST)."""
+        return self._open_target
+
+    def reject(self) -> None:
+        """Esc, Cancel, the close button: while exporting, stop the export (at
+        the next file, or chunk of a big one) and stay open for the summary;
+        otherwise close."""
+        if self.controller.running:
+            self.controller.cancel()
+            self.cancel_button.setEnabled(False)
+            self.cancel_button.setText("Stopping…")
+            self.current_label.setText(
+                "Stopping… (a file cut short is discarded, never left half-written)"
+            )
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.controller.running:
+            event.ignore()
+            self.reject()
+            return
+        super().closeEvent(event)
+
+    # --- slots --------------------------------------------------------------
+
+    @Slot(bool)
+    @guarded_slot
+    def _set_running(self, running: bool) -> None:
+        for widget in self.form_widgets:
+            widget.setEnabled(not running)
+        self.long_edge_spin.setEnabled(not running and self.renditions_radio.isChecked())
+        self.export_button.setEnabled(not running and bool(self.dest_edit.text().strip()))
+        if running:
+            self.progress_box.show()
+            self.cancel_button.setText("Stopping…" if self.controller.cancelling else "Cancel")
+            self.cancel_button.setEnabled(not self.controller.cancelling)
+        else:
+            self.cancel_button.setText("Close")
+            self.cancel_button.setEnabled(True)
+
+    @Slot(bool)
+    @guarded_slot
+    def _on_kind_toggled(self, *_: object) -> None:
+        self.long_edge_spin.setEnabled(self.renditions_radio.isChecked())
+        self._schedule_preview()
+
+    def _schedule_preview(self, *_: object) -> None:
+        if self.controller.running:
+            return
+        self.export_button.setEnabled(bool(self.dest_edit.text().strip()))
+        if self.request() is None:
+            self._show_preview("Choose a destination folder.")
+            self._preview_timer.stop()
+            return
+        self._show_preview("Counting the photos to export…")
+        self._preview_timer.start()
+
+    @Slot()
+    @guarded_slot
+    def _ask_preview(self) -> None:
+        request = self.request()
+        if request is not None and not self.controller.running:
+            self.controller.preview(request)
+
+    def _show_preview(self, text: str, *, error: bool = False) -> None:
+        self.preview_label.setStyleSheet(ERROR_STYLE if error else HINT_STYLE)
+        self.preview_label.setText(text)
+
+    @Slot(list)
+    @guarded_slot
+    def _on_sets_loaded(self, names: list[str]) -> None:
+        current = self.set_combo.currentData() or self._wanted_project
+        self.set_combo.blockSignals(True)
+        self.set_combo.clear()
+        self.set_combo.addItem(APPROVED_LABEL, None)
+        for name in names:
+            self.set_combo.addItem(f"Project: {name}", name)
+        index = self.set_combo.findData(current) if current else 0
+        self.set_combo.setCurrentIndex(max(index, 0))
+        self.set_combo.blockSignals(False)
+        self._schedule_preview()
+
+    @Slot(object)
+    @guarded_slot
+    def _on_preview_ready(self, ready: PreviewReady) -> None:
+        if self.controller.running or ready.request != self.request():
+            return  # the form changed since: a newer preview is on its way
+        if ready.result is None:
+            self._show_preview(ready.error or "The export can't be planned.", error=True)
+        else:
+            text = preview_text(
+                ready.result,
+                ready.folder,
+                project=ready.request.project,
+                left_out=len(ready.left_out),
+            )
+            self._show_preview(text)
+
+    @Slot(object)
+    @guarded_slot
+    def _on_progress(self, p: ExportProgress) -> None:
+        self.progress_bar.setRange(0, max(p.total, 1))
+        self.progress_bar.setValue(p.done)
+        self.progress_label.setText(progress_text(p))
+        if not self.controller.cancelling:
+            name = Path(p.current).name if p.current else ""
+            metrics = self.current_label.fontMetrics()
+            width = max(self.current_label.width(), 200)
+            self.current_label.setText(
+                metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, width)
+            )
+            self.current_label.setToolTip(p.current)
+
+    @Slot(object)
+    @guarded_slot
+    def _on_finished(self, finished: ExportFinished) -> None:
+        self.current_label.setText("")
+        if finished.result is None:
+            self.progress_box.hide()
+            self.summary_label.setStyleSheet(ERROR_STYLE)
+            self.summary_label.setText(finished.error or "The export failed.")
+            self.summary_label.show()
+            return
+        result = finished.result
+        total = len(result.files)
+        self.progress_bar.setRange(0, max(total, 1))
+        if not result.cancelled:
+            self.progress_bar.setValue(max(total, 1))
+        failed = result.count(FileStatus.FAILED) > 0 or bool(result.error)
+        self.summary_label.setStyleSheet(ERROR_STYLE if failed else "")
+        self.summary_label.setText(summary_text(result, finished.folder))
+        self.summary_label.show()
+        self._open_target = finished.folder or export_folder(result)
+        self.open_button.setVisible(self._open_target.is_dir())
+        self._schedule_preview()  # what Export would do now ("all already there")

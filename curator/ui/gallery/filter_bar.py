@@ -1,0 +1,215 @@
+"""`GalleryFilterBar`: the gallery toolbar's filter and sort controls.
+
+Pass state (all / unreviewed / kept / rejected / failed / missing — photos
+whose files are all gone, kept with their decisions), minimum rating,
+MATCH only, content type, tag, burst only, project (a named set: its
+members only; `set_projects` fills the list with counts), color label, the
+"Filter" popup (camera, lens, dates, ISO, file name: `ui.metadata_filter`),
+and the sort. The sort follows the pass state until the user picks one: Unreviewed (the
+cull pass) sorts likeliest rejects first, as the loupe's cull pass walks;
+anything else by capture time. Every change emits
+`query_changed(GalleryQuery)` with the whole query; the MATCH threshold is
+not the bar's to choose (it comes from the settings), so the main window
+fills it in. `set_choices` refreshes the content-type and tag lists (after
+the describe stage) keeping what is selected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
+
+from curator.catalog.projects import ProjectSummary
+from curator.catalog.queries import GalleryFilter, GalleryQuery, GallerySort
+from curator.records import ColorLabel
+from curator.ui.gallery.metadata_filter import MetadataFilterButton
+
+ANY = ""
+NO_LABEL = "none"  # the label combo's "No label" entry
+
+
+def default_sort(state: GalleryFilter) -> GallerySort:
+    """The grid's sort for a pass state, until the user picks one."""
+    if state is GalleryFilter.UNREVIEWED:
+        return GallerySort.LIKELY_REJECTS
+    return GallerySort.CAPTURE_TIME
+
+
+NO_PROJECT = 0  # the project combo's "All photos" entry (project ids start at 1)
+
+
+class GalleryFilterBar(QWidget):
+    query_changed = Signal(object)  # GalleryQuery (match_threshold left at its default)
+    project_chosen = Signal(object)  # the project id the user picked, or None for all
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        layout.setSpacing(6)
+        self.state_combo = QComboBox(self)
+        for which in GalleryFilter:
+            self.state_combo.addItem(which.value.capitalize(), which.value)
+        self.rating_combo = QComboBox(self)
+        self.rating_combo.addItem("Any rating", 0)
+        for n in range(1, 6):
+            self.rating_combo.addItem(f"≥ {'★' * n}", n)
+        self.match_box = QCheckBox("MATCH", self)
+        self.match_box.setToolTip("Only photos your taste model scores at or above the threshold")
+        self.type_combo = QComboBox(self)
+        self.type_combo.setToolTip("Content type (from the descriptions)")
+        self.tag_combo = QComboBox(self)
+        self.tag_combo.setToolTip("Tag")
+        self.tag_combo.setMinimumContentsLength(10)
+        self.burst_box = QCheckBox("Bursts", self)
+        self.burst_box.setToolTip("Only photos that are part of a burst")
+        self.project_combo = QComboBox(self)
+        self.project_combo.setToolTip("Project: only the photos of one named set")
+        self.project_combo.setMinimumContentsLength(12)
+        self.project_combo.addItem("All photos", NO_PROJECT)
+        self.metadata_button = MetadataFilterButton(self)
+        self.label_combo = QComboBox(self)
+        self.label_combo.setToolTip("Color label (keys 6–9: red, yellow, green, blue)")
+        self.label_combo.addItem("Any label", ANY)
+        for color in ColorLabel:
+            self.label_combo.addItem(color.value.capitalize(), color.value)
+        self.label_combo.addItem("No label", NO_LABEL)
+        self.sort_combo = QComboBox(self)
+        for sort in GallerySort:
+            self.sort_combo.addItem(f"by {sort.value}", sort.value)
+        self.sort_chosen = False  # the user picked a sort: it no longer follows the state
+        self.sort_combo.activated.connect(self._on_sort_activated)
+        self.set_choices([], [])
+        for widget in (
+            QLabel("Show:", self),
+            self.state_combo,
+            self.rating_combo,
+            self.match_box,
+            self.type_combo,
+            self.tag_combo,
+            self.burst_box,
+            self.label_combo,
+            self.project_combo,
+            self.metadata_button,
+            QLabel("Sort:", self),
+            self.sort_combo,
+        ):
+            layout.addWidget(widget)
+        self.state_combo.currentIndexChanged.connect(self._on_state_changed)
+        for combo in (
+            self.rating_combo,
+            self.label_combo,
+            self.type_combo,
+            self.tag_combo,
+            self.sort_combo,
+        ):
+            combo.currentIndexChanged.connect(self._changed)
+        self.match_box.toggled.connect(self._changed)
+        self.burst_box.toggled.connect(self._changed)
+        self.project_combo.currentIndexChanged.connect(self._changed)
+        self.metadata_button.filter_changed.connect(self._changed)
+        self.project_combo.activated.connect(self._on_project_activated)
+
+    def query(self, match_threshold: float = 70.0) -> GalleryQuery:
+        rating = int(self.rating_combo.currentData() or 0)
+        content_type = self.type_combo.currentData() or None
+        tag = self.tag_combo.currentData() or None
+        label = self.label_combo.currentData() or None
+        return GalleryQuery.from_filter(
+            GalleryFilter(self.state_combo.currentData()),
+            min_rating=rating or None,
+            match_only=self.match_box.isChecked(),
+            match_threshold=match_threshold,
+            content_type=content_type,
+            tag=tag,
+            burst_only=self.burst_box.isChecked(),
+            project_id=self.project_id,
+            metadata=self.metadata_button.filter,
+            label=label,
+            sort=GallerySort(self.sort_combo.currentData()),
+        )
+
+    def set_choices(self, content_types: Sequence[str], tags: Sequence[str]) -> None:
+        """New content-type and tag lists; the current choice stays when it still exists."""
+        for combo, everything, values in (
+            (self.type_combo, "All types", content_types),
+            (self.tag_combo, "All tags", tags),
+        ):
+            current = combo.currentData() or ANY
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(everything, ANY)
+            for value in values:
+                combo.addItem(value.replace("_", " "), value)
+            found = combo.findData(current)
+            combo.setCurrentIndex(max(0, found))
+            combo.blockSignals(False)
+            if current and found < 0:
+                self._changed()  # the chosen tag disappeared: show everything
+
+    @property
+    def project_id(self) -> int | None:
+        """The project whose photos are shown, or None (all photos)."""
+        return int(self.project_combo.currentData() or NO_PROJECT) or None
+
+    def set_projects(self, projects: Sequence[ProjectSummary]) -> None:
+        """A new project list (names with counts); the chosen project stays
+        when it still exists, else the gallery goes back to all photos."""
+        combo = self.project_combo
+        current = self.project_id
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem("All photos", NO_PROJECT)
+        for project in projects:
+            combo.addItem(f"{project.name} ({project.count})", project.id)
+            if project.cover is not None:
+                combo.setItemData(
+                    combo.count() - 1,
+                    f"{project.count} photos; cover: {project.cover.path}",
+                    Qt.ItemDataRole.ToolTipRole,
+                )
+        found = combo.findData(current) if current is not None else 0
+        combo.setCurrentIndex(max(0, found))
+        combo.blockSignals(False)
+        if current is not None and found < 0:
+            self._changed()  # the project was deleted: show everything
+
+    def show_project(self, project_id: int | None) -> None:
+        """Show one project's photos (None: all photos), as if chosen in the combo."""
+        found = self.project_combo.findData(project_id or NO_PROJECT)
+        if found >= 0 and found != self.project_combo.currentIndex():
+            self.project_combo.setCurrentIndex(found)  # emits query_changed
+
+    @property
+    def state(self) -> GalleryFilter:
+        """The pass-state choice (all, unreviewed, kept, …)."""
+        return GalleryFilter(self.state_combo.currentData())
+
+    def show_state(self, state: GalleryFilter) -> None:
+        """Show one pass state (Tab in the loupe), as if chosen in the combo."""
+        found = self.state_combo.findData(GalleryFilter(state).value)
+        if found != self.state_combo.currentIndex():
+            self.state_combo.setCurrentIndex(found)  # emits query_changed once
+
+    @Slot(int)
+    def _on_state_changed(self, _index: int) -> None:
+        if not self.sort_chosen:
+            found = self.sort_combo.findData(default_sort(self.state).value)
+            self.sort_combo.blockSignals(True)
+            self.sort_combo.setCurrentIndex(found)
+            self.sort_combo.blockSignals(False)
+        self._changed()
+
+    @Slot(int)
+    def _on_sort_activated(self, _index: int) -> None:
+        self.sort_chosen = True
+
+    @Slot(int)
+    def _on_project_activated(self, _index: int) -> None:
+        self.project_chosen.emit(self.project_id)
+
+    @Slot()
+    def _changed(self, *_: object) -> None:
+        self.query_changed.emit(self.query())

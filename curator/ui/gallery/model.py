@@ -1,0 +1,332 @@
+"""`GalleryListModel`: the gallery's ordered photo ids and a small row cache.
+
+Invariants:
+- the model holds only ids (in gallery order) and a bounded cache of
+  `GalleryRow`s read in windows around the rows Qt asks for; pixmaps live in
+  the `ImageLoader`'s LRU, not here;
+- what it lists is a `GalleryQuery` (filters + sort) answered by one SQL
+  query returning ids (`catalog.queries.gallery_query_ids`);
+- `refresh(ids)` (live import batches, decisions, undo, new scores) updates
+  the list in place — removals and insertions with begin/endRemoveRows and
+  begin/endInsertRows, a changed order with layoutChanged and the
+  persistent indexes moved along, dataChanged for the changed photos —
+  never a reset, so the view keeps its scroll position and selection; only
+  a new query (filter or sort picked by the user) resets;
+- badges (MISSING, MATCH, blur, clipped, burst) are derived here from the row and the
+  live MATCH threshold (`FlagsRole`), so a new threshold repaints at once;
+- main thread only (it reads the catalog synchronously, in small queries).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Slot,
+)
+
+from curator.catalog.queries import (
+    GalleryFilter,
+    GalleryQuery,
+    GalleryRow,
+    gallery_query_ids,
+    gallery_rows,
+)
+from curator.ui.common import format as fmt
+from curator.ui.common.guard import ErrorReporter, guarded_slot
+from curator.ui.common.image_loader import ImageKey, ImageLoader
+
+PhotoRole = Qt.ItemDataRole.UserRole + 1  # GalleryRow
+PhotoIdRole = Qt.ItemDataRole.UserRole + 2  # int
+FlagsRole = Qt.ItemDataRole.UserRole + 3  # PhotoFlags
+
+_WINDOW = 100  # rows read around a cache miss
+_MAX_CACHED_ROWS = 20_000
+
+# Badge thresholds on the issue 10 scores (tests/bench/score_series.py): a Gaussian
+# blur of sigma 2 px or a 17 px shake at 1440 px scores about 30 (the median
+# source); an exposure 1.3 EV off scores 45-60, 0.7 EV off 75-90.
+BLUR_BELOW = 30.0  # sharpness_score under this: a blur warning
+EXPOSURE_BELOW = 60.0  # exposure_score under this: an exposure warning (about 1.2 EV off)
+CLIP_ABOVE = 0.15  # more than 15 % burnt to white (luma >= 250): a clipping warning too
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class PhotoFlags:
+    """The badges of one gallery cell (derived, never stored)."""
+
+    match: bool = False
+    blurry: bool = False
+    clipped: bool = False
+    burst: bool = False
+    burst_best: bool = False
+    missing: bool = False  # every file of the photo is gone (kept, with its decisions)
+
+
+def photo_flags(row: GalleryRow, match_threshold: float) -> PhotoFlags:
+    clipped = (row.highlight_clip is not None and row.highlight_clip > CLIP_ABOVE) or (
+        row.exposure_score is not None and row.exposure_score < EXPOSURE_BELOW
+    )
+    return PhotoFlags(
+        match=row.preference_score is not None and row.preference_score >= match_threshold,
+        blurry=row.sharpness_score is not None and row.sharpness_score < BLUR_BELOW,
+        clipped=clipped,
+        burst=row.burst_group is not None,
+        burst_best=row.burst_group is not None and row.burst_best,
+        missing=row.missing,
+    )
+
+
+class GalleryListModel(QAbstractListModel):
+    def __init__(
+        self, thumbnails: ImageLoader, errors: ErrorReporter, *, match_threshold: float = 70.0
+    ) -> None:
+        super().__init__()
+        self.thumbnails, self.errors = thumbnails, errors
+        self.query = GalleryQuery(match_threshold=match_threshold)
+        self._ids: list[int] = []
+        self._row_index: dict[int, int] | None = {}  # id → row, built on first use
+        self._rows: dict[int, GalleryRow] = {}
+        thumbnails.image_ready.connect(self._on_thumbnail_ready)
+
+    # --- Qt model API -------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        if role == PhotoIdRole:
+            return self._ids[index.row()]
+        row = self.photo_row(index.row())
+        if row is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.file_name
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tooltip(row, photo_flags(row, self.match_threshold))
+        if role == Qt.ItemDataRole.DecorationRole:
+            key = thumbnail_key(row)
+            return None if key is None else self.thumbnails.pixmap(key)
+        if role == PhotoRole:
+            return row
+        if role == FlagsRole:
+            return photo_flags(row, self.match_threshold)
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    # --- queries ------------------------------------------------------------
+
+    @property
+    def ids(self) -> list[int]:
+        return list(self._ids)
+
+    @property
+    def match_threshold(self) -> float:
+        return self.query.match_threshold
+
+    @property
+    def filter(self) -> GalleryFilter:
+        """The pass-state part of the query, as the old single filter."""
+        if self.query.failed_only:
+            return GalleryFilter.FAILED
+        if self.query.missing_only:
+            return GalleryFilter.MISSING
+        return GalleryFilter(self.query.cull) if self.query.cull else GalleryFilter.ALL
+
+    @property
+    def _row_of(self) -> dict[int, int]:
+        if self._row_index is None:
+            self._row_index = {pid: i for i, pid in enumerate(self._ids)}
+        return self._row_index
+
+    def row_for(self, photo_id: int) -> int | None:
+        return self._row_of.get(photo_id)
+
+    def photo_id(self, row: int) -> int | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def photo_row(self, row: int) -> GalleryRow | None:
+        """The display fields of the photo at `row` (reads a window on a miss)."""
+        pid = self._ids[row]
+        cached = self._rows.get(pid)
+        if cached is None:
+            if len(self._rows) > _MAX_CACHED_ROWS:
+                self._rows.clear()
+            self._rows.update(gallery_rows(self._ids[max(0, row - _WINDOW) : row + _WINDOW]))
+            cached = self._rows.get(pid)
+        return cached
+
+    # --- updates ------------------------------------------------------------
+
+    def set_query(self, query: GalleryQuery) -> None:
+        """List what `query` selects (a reset: the user asked for another list)."""
+        self.beginResetModel()
+        self.query = query
+        self._ids = gallery_query_ids(query)
+        self._row_index = None
+        self._rows.clear()
+        self.endResetModel()
+
+    def set_match_threshold(self, threshold: float) -> None:
+        """A new MATCH threshold: badges repaint at once, a MATCH filter re-queries."""
+        if threshold == self.query.match_threshold:
+            return
+        self.query = replace(self.query, match_threshold=threshold)
+        self.refresh()
+        self._all_changed()
+
+    def refresh_scores(self) -> None:
+        """Every photo may have a new preference score (a retrain): re-read, keep the view."""
+        self._rows.clear()
+        self.refresh()
+        self._all_changed()
+
+    def refresh(self, changed: Iterable[int] = ()) -> None:
+        """Bring the list up to date after `changed` photos were written."""
+        changed = set(changed)
+        for pid in changed:
+            self._rows.pop(pid, None)
+        new_ids = gallery_query_ids(self.query)
+        if new_ids != self._ids and not self._apply_diff(new_ids):
+            self._relayout(new_ids)
+        for pid in changed:
+            row = self._row_of.get(pid)
+            if row is not None:
+                index = self.index(row)
+                self.dataChanged.emit(index, index)
+
+    def _all_changed(self) -> None:
+        if self._ids:
+            self.dataChanged.emit(self.index(0), self.index(len(self._ids) - 1))
+
+    def _remove_missing(self, keep: set[int]) -> None:
+        """Remove the rows whose photo is not in `keep`, bottom-up in contiguous runs."""
+        row = len(self._ids) - 1
+        while row >= 0:
+            if self._ids[row] in keep:
+                row -= 1
+                continue
+            end = row
+            while row >= 0 and self._ids[row] not in keep:
+                row -= 1
+            self.beginRemoveRows(QModelIndex(), row + 1, end)
+            del self._ids[row + 1 : end + 1]
+            self.endRemoveRows()
+
+    def _apply_diff(self, new_ids: list[int]) -> bool:
+        """Remove and insert rows so the list becomes `new_ids`; False (nothing
+        done) if a photo moved relative to the others."""
+        keep = set(new_ids)
+        survivors = [pid for pid in self._ids if pid in keep]
+        old_set = set(self._ids)
+        if survivors != [pid for pid in new_ids if pid in old_set]:
+            return False
+        self._remove_missing(keep)
+        # Insertions, top-down in contiguous runs.
+        row = 0
+        while row < len(new_ids):
+            if row < len(self._ids) and self._ids[row] == new_ids[row]:
+                row += 1
+                continue
+            end = row
+            while end < len(new_ids) and new_ids[end] not in old_set:
+                end += 1
+            self.beginInsertRows(QModelIndex(), row, end - 1)
+            self._ids[row:row] = new_ids[row:end]
+            self.endInsertRows()
+            row = end
+        self._row_index = None
+        return True
+
+    def _relayout(self, new_ids: list[int]) -> None:
+        """The order changed (new scores under a preference sort): remove, append,
+        then one layoutChanged that carries the persistent indexes (selection,
+        current item) to their photos' new rows."""
+        old_set = set(self._ids)
+        self._remove_missing(set(new_ids))
+        fresh = [pid for pid in new_ids if pid not in old_set]
+        if fresh:
+            n = len(self._ids)
+            self.beginInsertRows(QModelIndex(), n, n + len(fresh) - 1)
+            self._ids.extend(fresh)
+            self.endInsertRows()
+        self.layoutAboutToBeChanged.emit()
+        position = {pid: i for i, pid in enumerate(new_ids)}
+        old_indexes = self.persistentIndexList()
+        new_indexes = [
+            self.index(position[self._ids[i.row()]], i.column())
+            if 0 <= i.row() < len(self._ids)
+            else QModelIndex()
+            for i in old_indexes
+        ]
+        self._ids = list(new_ids)
+        self.changePersistentIndexList(old_indexes, new_indexes)
+        self._row_index = position
+        self.layoutChanged.emit()
+
+    @Slot(int)
+    @guarded_slot
+    def _on_thumbnail_ready(self, photo_id: int) -> None:
+        row = self._row_of.get(photo_id)
+        if row is not None:
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+
+def tooltip(row: GalleryRow, flags: PhotoFlags) -> str:
+    lines = [row.path]
+    if flags.missing:
+        lines.append(
+            "Missing: no file holds this photo any more (moved off disk, deleted or "
+            "replaced). Its decisions are kept; it comes back when its file reappears."
+        )
+    if row.failed_reason:
+        lines.append(row.failed_reason)
+    if flags.match:
+        lines.append(f"MATCH: preference {row.preference_score:.0f}")
+    if flags.blurry:
+        lines.append(f"Probably blurred (sharpness {row.sharpness_score:.0f} / 100)")
+    if flags.clipped:
+        lines.append(clip_warning(row))
+    if flags.burst_best:
+        lines.append("Burst: the suggested best frame")
+    elif flags.burst:
+        lines.append("Part of a burst")
+    return "\n".join(lines)
+
+
+def clip_warning(row: GalleryRow) -> str:
+    """The CLIPPED badge's sentence: the exposure estimate when there is one."""
+    if row.highlight_clip is not None and row.highlight_clip > CLIP_ABOVE:
+        return f"Clipped highlights ({100 * row.highlight_clip:.0f} % burnt to white)"
+    if row.exposure_ev is not None and row.exposure_ev < 0:
+        return f"Under-exposed ({fmt.ev_text(row.exposure_ev)})"
+    if row.exposure_ev is not None and row.exposure_ev > 0:
+        return f"Over-exposed ({fmt.ev_text(row.exposure_ev)})"
+    return "Poor exposure"
+
+
+def thumbnail_key(row: GalleryRow) -> ImageKey | None:
+    return None if row.thumbnail_key is None else ImageKey(row.id, row.thumbnail_key)
+
+
+def preview_key(row: GalleryRow) -> ImageKey | None:
+    return None if row.preview_key is None else ImageKey(row.id, row.preview_key)

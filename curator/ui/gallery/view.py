@@ -1,0 +1,433 @@
+"""The gallery grid: `ThumbnailDelegate` paints a cell, `GalleryView` asks for
+thumbnails of the visible range only.
+
+The view coalesces every reason the visible range may have changed (scroll,
+resize, rows inserted or removed, a reset) into one zero-delay timer, then
+asks the thumbnail loader for the visible rows plus one screen ahead. Rows
+are found by bisecting on `visualRect` (IconMode lays rows out in order), so
+the cost does not depend on the number of photos.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QPolygonF,
+    QResizeEvent,
+    QShowEvent,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from curator.catalog.queries import GalleryRow
+from curator.ui.common.guard import ErrorReporter, guarded_slot
+from curator.ui.common.image_loader import ImageKey, ImageLoader
+from curator.ui.gallery.model import (
+    FlagsRole,
+    GalleryListModel,
+    PhotoFlags,
+    PhotoRole,
+    thumbnail_key,
+)
+from curator.ui.review.decision_strip import LABEL_COLORS, click_action, hit, strip_targets
+
+CELL = QSize(212, 196)
+TILE_STRIP = 12  # the size of a tile's flag/star/label glyphs
+THUMB_EDGE = 196  # long edge the thumbnails are decoded at
+_TEXT_H = 36
+
+GOLD = QColor(240, 190, 60)
+GREEN = QColor(70, 190, 100)
+RED = QColor(220, 70, 60)
+AMBER = QColor(235, 140, 40)
+BLUE = QColor(80, 150, 235)
+BLUE_DIM = QColor(60, 90, 140)
+MISSING = "MISSING"  # the pill on photos whose files are all gone
+
+
+def star_polygon(center: QPointF, outer: float) -> QPolygonF:
+    import math
+
+    points = []
+    for i in range(10):
+        r = outer if i % 2 == 0 else outer * 0.45
+        a = -math.pi / 2 + i * math.pi / 5
+        points.append(QPointF(center.x() + r * math.cos(a), center.y() + r * math.sin(a)))
+    return QPolygonF(points)
+
+
+def draw_stars(
+    painter: QPainter, left: float, center_y: float, rating: int | None, size: float
+) -> None:
+    """Five stars, the first `rating` filled."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    for i in range(5):
+        poly = star_polygon(QPointF(left + size / 2 + i * (size + 2), center_y), size / 2)
+        filled = rating is not None and i < rating
+        painter.setPen(QPen(GOLD if filled else QColor(110, 110, 110), 1))
+        painter.setBrush(QBrush(GOLD) if filled else Qt.BrushStyle.NoBrush)
+        painter.drawPolygon(poly)
+    painter.restore()
+
+
+def draw_badge(painter: QPainter, rect: QRectF, kind: str) -> None:
+    """A round badge: 'kept' (check), 'rejected' (cross), 'pick' (flag), 'failed' (!)."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    colour = {"kept": GREEN, "rejected": RED, "pick": QColor(250, 250, 250), "failed": RED}[kind]
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(colour)
+    painter.drawEllipse(rect)
+    ink = QColor(30, 30, 30) if kind == "pick" else QColor(255, 255, 255)
+    pen = QPen(ink, max(1.5, rect.width() / 9))
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    painter.setPen(pen)
+    x, y, w, h = rect.x(), rect.y(), rect.width(), rect.height()
+    path = QPainterPath()
+    if kind == "kept":
+        path.moveTo(x + w * 0.28, y + h * 0.52)
+        path.lineTo(x + w * 0.44, y + h * 0.68)
+        path.lineTo(x + w * 0.72, y + h * 0.34)
+    elif kind == "rejected":
+        path.moveTo(x + w * 0.32, y + h * 0.32)
+        path.lineTo(x + w * 0.68, y + h * 0.68)
+        path.moveTo(x + w * 0.68, y + h * 0.32)
+        path.lineTo(x + w * 0.32, y + h * 0.68)
+    elif kind == "pick":
+        path.moveTo(x + w * 0.36, y + h * 0.75)
+        path.lineTo(x + w * 0.36, y + h * 0.25)
+        path.lineTo(x + w * 0.70, y + h * 0.38)
+        path.lineTo(x + w * 0.36, y + h * 0.50)
+    else:
+        path.moveTo(x + w * 0.5, y + h * 0.25)
+        path.lineTo(x + w * 0.5, y + h * 0.58)
+        path.moveTo(x + w * 0.5, y + h * 0.74)
+        path.lineTo(x + w * 0.5, y + h * 0.75)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawPath(path)
+    painter.restore()
+
+
+def paint_strip(
+    painter: QPainter, left: float, center_y: float, size: float, row: GalleryRow
+) -> None:
+    """Flags (lit when set), stars, and the label's dot when the photo has one."""
+    on = {"keep": row.cull == "kept", "reject": row.cull == "rejected", "pick": row.picked}
+    targets = strip_targets(left, center_y, size)
+    painter.save()
+    for target in targets[:3]:
+        flag = target.name.removeprefix("flag_")
+        painter.setOpacity(1.0 if on[flag] else 0.28)
+        draw_badge(painter, target.rect, {"keep": "kept", "reject": "rejected"}.get(flag, flag))
+    painter.setOpacity(1.0)
+    draw_stars(painter, targets[3].rect.left(), center_y, row.rating, size)
+    color = LABEL_COLORS.get(row.label or "")
+    if color is not None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(QColor(20, 20, 20), 1))
+        painter.setBrush(color)
+        painter.drawEllipse(targets[-1].rect)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.restore()
+
+
+def state_badges(row: GalleryRow) -> list[str]:
+    badges = []
+    if row.failed:
+        badges.append("failed")
+    if row.cull in ("kept", "rejected"):
+        badges.append(row.cull)
+    if row.picked:
+        badges.append("pick")
+    return badges
+
+
+def draw_pill(painter: QPainter, right: float, top: float, text: str, fill: QColor) -> float:
+    """A small rounded label whose right edge is at `right`; returns its left edge."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    font = QFont(painter.font())
+    font.setPointSizeF(7.5)
+    font.setBold(True)
+    painter.setFont(font)
+    width = painter.fontMetrics().horizontalAdvance(text) + 10
+    rect = QRectF(right - width, top, width, 16)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(fill)
+    painter.drawRoundedRect(rect, 4, 4)
+    painter.setPen(QColor(25, 25, 25) if fill.lightness() > 140 else QColor(255, 255, 255))
+    painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), text)
+    painter.restore()
+    return rect.left()
+
+
+def flag_pills(flags: PhotoFlags) -> tuple[list[tuple[str, QColor]], list[tuple[str, QColor]]]:
+    """(top-right pills, bottom-right pills) for a cell's badges."""
+    top = [(MISSING, RED)] if flags.missing else []
+    if flags.match:
+        top.append(("MATCH", GOLD))
+    bottom: list[tuple[str, QColor]] = []
+    if flags.blurry:
+        bottom.append(("BLUR", AMBER))
+    if flags.clipped:
+        bottom.append(("CLIPPED", AMBER))  # not "CLIP": that is the model
+    if flags.burst_best:
+        bottom.append(("BURST ★", BLUE))
+    elif flags.burst:
+        bottom.append(("BURST", BLUE_DIM))
+    return top, bottom
+
+
+def cell_size(width: int) -> QSize:
+    """A gallery cell `width` px wide: the image area stays CELL's shape, the
+    text lines under it keep their height."""
+    return QSize(width, round((CELL.height() - _TEXT_H) * width / CELL.width()) + _TEXT_H)
+
+
+def strip_origin(cell_rect: QRect) -> tuple[float, float]:
+    """Where a tile's decision strip starts (left, centre y) in its cell rect."""
+    cell = QRect(cell_rect).adjusted(3, 3, -3, -3)
+    text_top = cell.bottom() - _TEXT_H + 4
+    return float(cell.left() + 8), float(text_top + 8)
+
+
+class ThumbnailDelegate(QStyledItemDelegate):
+    """Paints thumbnail, stars, keep/reject/pick badges (rejects dimmed), failed
+    marker, MISSING and MATCH badges, blur/clipped warnings and the burst marker."""
+
+    cell = CELL  # GalleryView.set_cell_width changes it per view
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        return self.cell
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        row = index.data(PhotoRole)
+        if not isinstance(row, GalleryRow):
+            return
+        painter.save()
+        cell = QRect(option.rect).adjusted(3, 3, -3, -3)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        painter.fillRect(cell, QColor(70, 100, 150) if selected else QColor(44, 44, 46))
+        image_area = cell.adjusted(6, 6, -6, -_TEXT_H)
+        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+        if row.failed:
+            painter.fillRect(image_area, QColor(60, 30, 30))
+            painter.setPen(QColor(240, 200, 200))
+            painter.drawText(
+                image_area.adjusted(8, 30, -8, -4),
+                int(
+                    Qt.AlignmentFlag.AlignHCenter
+                    | Qt.AlignmentFlag.AlignTop
+                    | Qt.TextFlag.TextWordWrap
+                ),
+                f"Failed\n{row.failed_reason}",
+            )
+        elif pixmap is not None and not pixmap.isNull():
+            size = pixmap.size().scaled(image_area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRect(0, 0, size.width(), size.height())
+            target.moveCenter(image_area.center())
+            if row.cull == "rejected":
+                painter.setOpacity(0.3)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawPixmap(target, pixmap)
+            painter.setOpacity(1.0)
+        else:
+            painter.fillRect(image_area, QColor(56, 56, 58))
+        for i, badge in enumerate(state_badges(row)):
+            draw_badge(
+                painter, QRectF(image_area.left() + 4 + i * 24, image_area.top() + 4, 20, 20), badge
+            )
+        flags = index.data(FlagsRole)
+        if isinstance(flags, PhotoFlags):
+            top, bottom = flag_pills(flags)
+            if row.failed:  # the failure text fills the cell: only MISSING is added
+                top, bottom = [p for p in top if p[0] == MISSING], []
+            right = image_area.right() - 3.0
+            for text, colour in top:
+                right = draw_pill(painter, right, image_area.top() + 4, text, colour) - 3
+            right = image_area.right() - 3.0
+            for text, colour in bottom:
+                right = draw_pill(painter, right, image_area.bottom() - 19, text, colour) - 3
+        text_top = image_area.bottom() + 4
+        left, center_y = strip_origin(option.rect)
+        paint_strip(painter, left, center_y, TILE_STRIP, row)
+        label = LABEL_COLORS.get(row.label or "")
+        if label is not None:  # the label also edges the cell, seen from afar
+            painter.fillRect(QRect(cell.left(), cell.bottom() - 2, cell.width(), 3), label)
+        font = QFont(painter.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        painter.setFont(font)
+        painter.setPen(QColor(120, 120, 120) if row.cull == "rejected" else QColor(210, 210, 210))
+        name_rect = QRect(cell.left() + 8, text_top + 16, cell.width() - 16, 16)
+        name = painter.fontMetrics().elidedText(
+            row.file_name, Qt.TextElideMode.ElideMiddle, name_rect.width()
+        )
+        painter.drawText(
+            name_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), name
+        )
+        painter.restore()
+
+
+class GalleryView(QListView):
+    """QListView in IconMode that loads thumbnails for what is on screen.
+
+    A click on a tile's flags or stars emits `decision_clicked(action, id)`
+    (the window records it) instead of changing the selection. An empty grid
+    says why (`empty_text`: the window sets it — import a folder, or the
+    filters hide everything)."""
+
+    decision_clicked = Signal(str, int)  # review action (decision_strip), photo id
+
+    def __init__(
+        self,
+        model: GalleryListModel,
+        thumbnails: ImageLoader,
+        errors: ErrorReporter,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.thumbnails, self.errors = thumbnails, errors
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setUniformItemSizes(True)
+        self.setGridSize(CELL)
+        self.setSpacing(0)
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(500)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.delegate = ThumbnailDelegate(self)
+        self.setItemDelegate(self.delegate)
+        self.setModel(model)
+        self.gallery_model = model
+        self.empty_text = ""
+        self._visible_timer = QTimer(self)
+        self._visible_timer.setSingleShot(True)
+        self._visible_timer.setInterval(0)
+        self._visible_timer.timeout.connect(self._request_visible)
+        self.verticalScrollBar().valueChanged.connect(self._visible_timer.start)
+        for signal in (
+            model.rowsInserted,
+            model.rowsRemoved,
+            model.modelReset,
+            model.layoutChanged,
+        ):
+            signal.connect(self._visible_timer.start)
+
+    def set_empty_text(self, text: str) -> None:
+        if text != self.empty_text:
+            self.empty_text = text
+            self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.gallery_model.rowCount() == 0 and self.empty_text:
+            painter = QPainter(self.viewport())
+            painter.setPen(QColor(170, 170, 170))
+            font = QFont(painter.font())
+            font.setPointSizeF(font.pointSizeF() * 1.3)
+            painter.setFont(font)
+            painter.drawText(
+                self.viewport().rect().adjusted(20, 20, -20, -20),
+                int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
+                self.empty_text,
+            )
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            pos = event.position()
+            index = self.indexAt(pos.toPoint())
+            row = index.data(PhotoRole) if index.isValid() else None
+            if isinstance(row, GalleryRow):
+                left, center_y = strip_origin(self.visualRect(index))
+                target = hit(left, center_y, TILE_STRIP, pos)
+                if target is not None:
+                    self.decision_clicked.emit(click_action(target, row), row.id)
+                    event.accept()
+                    return
+        super().mousePressEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._visible_timer.start()
+
+    def set_cell_width(self, width: int) -> None:
+        """Cells `width` px wide (the size slider); the height keeps CELL's proportion.
+        The current photo stays in view."""
+        size = cell_size(width)
+        if size == self.delegate.cell:
+            return
+        self.delegate.cell = size
+        self.setGridSize(size)
+        current = self.currentIndex()
+        if current.isValid():
+            self.scrollTo(current)
+        self._visible_timer.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._visible_timer.start()
+
+    def visible_rows(self, ahead_screens: float = 0.0) -> range:
+        """Rows whose cells intersect the viewport (plus `ahead_screens` below)."""
+        n = self.gallery_model.rowCount()
+        if n == 0:
+            return range(0)
+        height = self.viewport().height()
+        bottom = height + int(height * ahead_screens)
+        lo, hi = 0, n  # first row whose cell bottom is on screen
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.visualRect(self.gallery_model.index(mid)).bottom() < 0:
+                lo = mid + 1
+            else:
+                hi = mid
+        first, last = lo, lo
+        while last < n and self.visualRect(self.gallery_model.index(last)).top() <= bottom:
+            last += 1
+        return range(first, last)
+
+    @Slot()
+    @guarded_slot
+    def _request_visible(self) -> None:
+        keys: list[ImageKey] = []
+        for row in self.visible_rows(ahead_screens=1.0):
+            photo = self.gallery_model.photo_row(row)
+            key = None if photo is None else thumbnail_key(photo)
+            if key is not None:
+                keys.append(key)
+        self.thumbnails.request(keys)

@@ -1,0 +1,265 @@
+"""`CompareView`: two photos side by side, both fit — the reference on the
+left, the candidate on the right.
+
+Paints only what it is given; which photos are shown (and whether the left
+one is pinned) is the loupe page's compare state. The candidate is framed,
+because the decision keys act on it (see keymap.HELP_NOTES).
+
+Synchronised zoom (Z, or a click): both panes zoom together and always show
+the same normalised region of their photos. One shared centre (normalised
+0–1) and one displayed width: the reference at 100 % (one original pixel per
+device pixel), the candidate drawn at that same width, so a burst's frames
+line up pixel for pixel. Z anchors the point under the pointer (in either
+pane); dragging either pane pans both; the zoom survives moving to another
+pair. The pixels are the previews' (1440 px) scaled up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from curator.catalog.queries import GalleryRow
+from curator.ui.loupe.drag_pan import DragPan
+from curator.ui.loupe.view import fit_rect, paint_footer, paint_message, paint_placeholder
+
+GAP = 10
+HEADER = 26
+FOOTER = 40
+CANDIDATE_FRAME = QColor(240, 190, 60)
+
+
+@dataclass(frozen=True)
+class ComparePane:
+    row: GalleryRow | None
+    pixmap: QPixmap | None
+    caption: str = ""
+
+
+class CompareView(QWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(320, 240)
+        self.left = ComparePane(None, None)
+        self.right = ComparePane(None, None)
+        self.pinned = False
+        self.painted_ids: tuple[int | None, int | None] = (None, None)  # tests
+        self.zoomed = False
+        self.center = QPointF(0.5, 0.5)  # the shared normalised centre when zoomed
+        self._mouse: QPointF | None = None
+        self._drag = DragPan()
+        self.setMouseTracking(True)
+
+    def show_pair(self, left: ComparePane, right: ComparePane, *, pinned: bool) -> None:
+        self.left, self.right, self.pinned = left, right, pinned
+        self.update()
+
+    def pane_rects(self) -> tuple[QRectF, QRectF]:
+        half = (self.width() - 3 * GAP) / 2
+        height = self.height() - 2 * GAP
+        return (
+            QRectF(GAP, GAP, half, height),
+            QRectF(2 * GAP + half, GAP, half, height),
+        )
+
+    # --- synchronised zoom --------------------------------------------------
+
+    def photo_areas(self) -> tuple[QRectF, QRectF]:
+        """Where each pane's photo is drawn (under its title, over its footer)."""
+        return tuple(  # type: ignore[return-value]
+            QRectF(r.left(), r.top() + HEADER, r.width(), r.height() - HEADER - FOOTER)
+            for r in self.pane_rects()
+        )
+
+    @staticmethod
+    def _size(pane: ComparePane) -> QSizeF | None:
+        row, pixmap = pane.row, pane.pixmap
+        if row is not None and row.width and row.height:
+            return QSizeF(row.width, row.height)
+        if pixmap is not None and not pixmap.isNull():
+            return QSizeF(pixmap.size())
+        return None
+
+    def _zoom_width(self) -> float | None:
+        """The displayed width of both photos at 100 % (the reference's, else the candidate's)."""
+        size = self._size(self.left) or self._size(self.right)
+        return None if size is None else size.width() / self.devicePixelRatioF()
+
+    def image_rect(self, index: int) -> QRectF:
+        """Where pane `index`'s (0 left, 1 right) whole photo lies now."""
+        pane = (self.left, self.right)[index]
+        area = self.photo_areas()[index]
+        size = self._size(pane)
+        if size is None:
+            return QRectF()
+        if not self.zoomed:
+            return fit_rect(size, area)
+        width = self._zoom_width() or size.width()
+        height = width * size.height() / size.width()
+        left = _axis(area.left(), area.width(), width, self.center.x())
+        top = _axis(area.top(), area.height(), height, self.center.y())
+        return QRectF(round(left), round(top), width, height)
+
+    def visible_region(self, index: int) -> QRectF:
+        """The normalised part (0–1) of pane `index`'s photo that shows."""
+        rect = self.image_rect(index)
+        if rect.isEmpty():
+            return QRectF()
+        shown = rect.intersected(self.photo_areas()[index])
+        return QRectF(
+            (shown.left() - rect.left()) / rect.width(),
+            (shown.top() - rect.top()) / rect.height(),
+            shown.width() / rect.width(),
+            shown.height() / rect.height(),
+        )
+
+    def toggle_zoom(self, at: QPointF | None = None) -> None:
+        """Fit ↔ 100 % for both panes, anchored at `at` (else the pointer, else the centre)."""
+        if self._zoom_width() is None:
+            return
+        if self.zoomed:
+            self.zoomed, self.center = False, QPointF(0.5, 0.5)
+            self.update()
+            return
+        if at is None:
+            inside = self._mouse is not None and self.rect().contains(self._mouse.toPoint())
+            at = self._mouse if inside and self._mouse is not None else None
+        index = 1 if at is not None and self.pane_rects()[1].contains(at) else 0
+        fit = self.image_rect(index)
+        if fit.isEmpty():
+            index, fit = 1 - index, self.image_rect(1 - index)
+        if at is None or fit.isEmpty():
+            at = self.photo_areas()[index].center()
+        nx = min(1.0, max(0.0, (at.x() - fit.left()) / max(1.0, fit.width())))
+        ny = min(1.0, max(0.0, (at.y() - fit.top()) / max(1.0, fit.height())))
+        self.zoomed = True
+        zoomed = self.image_rect(index)  # now at 100 %: its size
+        centre = self.photo_areas()[index].center()
+        self.center = QPointF(
+            nx + (centre.x() - at.x()) / zoomed.width(),
+            ny + (centre.y() - at.y()) / zoomed.height(),
+        )
+        self._clamp()
+        self.update()
+
+    def pan_by(self, dx: float, dy: float) -> None:
+        """Move both photos by (dx, dy) widget pixels (when zoomed)."""
+        rect = self.image_rect(0) if self._size(self.left) else self.image_rect(1)
+        if not self.zoomed or rect.isEmpty():
+            return
+        self.center = QPointF(
+            self.center.x() - dx / rect.width(), self.center.y() - dy / rect.height()
+        )
+        self._clamp()
+        self.update()
+
+    def _clamp(self) -> None:
+        index = 0 if self._size(self.left) else 1
+        rect, centre = self.image_rect(index), self.photo_areas()[index].center()
+        if not rect.isEmpty():
+            self.center = QPointF(
+                (centre.x() - rect.left()) / rect.width(), (centre.y() - rect.top()) / rect.height()
+            )
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._drag.start(event.position(), self.center)
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        self._mouse = event.position()
+        if not self.zoomed:
+            return
+        delta, _began = self._drag.move(event.position())
+        if delta is not None:
+            self.center = QPointF(self._drag.press_center)
+            self.pan_by(delta.x(), delta.y())
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            clicked = self._drag.finish()
+            if clicked and any(self.image_rect(i).contains(event.position()) for i in (0, 1)):
+                self.toggle_zoom(event.position())
+        super().mouseReleaseEvent(event)
+
+    def leaveEvent(self, event: object) -> None:
+        self._mouse = None
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(18, 18, 18))
+        left_rect, right_rect = self.pane_rects()
+        left_title = "Reference (pinned: → / ← move the right)" if self.pinned else "Reference"
+        self._paint_pane(painter, left_rect, self.left, left_title, candidate=False, index=0)
+        self._paint_pane(
+            painter, right_rect, self.right, "Candidate — keys act here", candidate=True, index=1
+        )
+        self.painted_ids = (
+            None if self.left.row is None else self.left.row.id,
+            None if self.right.row is None else self.right.row.id,
+        )
+
+    def _paint_pane(
+        self,
+        painter: QPainter,
+        rect: QRectF,
+        pane: ComparePane,
+        title: str,
+        *,
+        candidate: bool,
+        index: int,
+    ) -> None:
+        painter.setPen(CANDIDATE_FRAME if candidate else QColor(170, 170, 170))
+        painter.drawText(
+            QRectF(rect.left() + 4, rect.top(), rect.width() - 8, HEADER),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            title,
+        )
+        area = QRectF(
+            rect.left(), rect.top() + HEADER, rect.width(), rect.height() - HEADER - FOOTER
+        )
+        if candidate:
+            painter.save()
+            painter.setPen(QPen(CANDIDATE_FRAME, 2))
+            painter.drawRect(area.adjusted(-3, -3, 3, 3))
+            painter.restore()
+        row = pane.row
+        if row is None:
+            paint_message(painter, area, "No photo here.", QColor(150, 150, 150))
+            return
+        pixmap = pane.pixmap
+        if pixmap is not None and not pixmap.isNull():
+            whole = self.image_rect(index)
+            visible = whole.intersected(area)
+            painter.save()
+            painter.setClipRect(area)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            if row.cull == "rejected":
+                painter.setOpacity(0.45)
+            sx, sy = pixmap.width() / whole.width(), pixmap.height() / whole.height()
+            source = QRectF(
+                (visible.left() - whole.left()) * sx,
+                (visible.top() - whole.top()) * sy,
+                visible.width() * sx,
+                visible.height() * sy,
+            )
+            painter.drawPixmap(visible, pixmap, source)
+            painter.restore()
+        else:
+            paint_placeholder(painter, area, row)
+        strip = QRectF(rect.left() + 4, rect.bottom() - FOOTER + 6, rect.width() - 8, 28)
+        caption = pane.caption or row.file_name
+        paint_footer(painter, strip, row, f"100 %   ·   {caption}" if self.zoomed else caption)
+
+
+def _axis(start: float, extent: float, size: float, centre: float) -> float:
+    """Where an axis of `size` starts, showing normalised `centre` mid-area, clamped."""
+    if size <= extent:
+        return start + (extent - size) / 2
+    pos = start + extent / 2 - centre * size
+    return min(start, max(start + extent - size, pos))

@@ -1,0 +1,167 @@
+"""`InfoPanel`: the loupe's side panel — EXIF, the technical scores, the
+description, tags (add/remove), preference and MATCH, burst membership.
+
+The three judgments stay visibly apart: technical (sharpness, exposure),
+descriptive (the LLM's subject/type/mood/light and tags) and personal
+(preference, MATCH). The MATCH threshold comes in through the constructor
+(`set_match_threshold` when the settings change), never from a global.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from curator.catalog.queries import GalleryRow, PhotoDetails
+from curator.ui.common import format as fmt
+from curator.ui.common.guard import ErrorReporter
+from curator.ui.loupe.capture_checks import clock_warning, measured_text
+from curator.ui.loupe.tag_editor import TagEditor
+
+PANEL_WIDTH = 300
+CONTENT_TYPES = {"still_life": "still life"}
+
+
+class InfoPanel(QScrollArea):
+    """File, capture, camera/lens/exposure, scores, description, tags, burst."""
+
+    SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("Photo", ("File", "Captured", "Camera", "Lens", "Exposure", "Size")),
+        ("Technical", ("Sharpness", "Exposure score", "Measured on")),
+        ("Your taste", ("Preference", "State", "Rating", "Label", "Burst")),
+        ("Description", ("Subject", "Content", "Mood", "Lighting")),
+    )
+
+    def __init__(
+        self, errors: ErrorReporter, *, match_threshold: float, parent: QWidget | None = None
+    ):
+        super().__init__(parent)
+        self.errors = errors
+        self.match_threshold = match_threshold
+        self.now: Callable[[], datetime] = datetime.now  # what "in the future" is measured from
+        self.setFixedWidth(PANEL_WIDTH)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget(self)
+        column = QVBoxLayout(body)
+        column.setContentsMargins(10, 8, 10, 10)
+        column.setSpacing(4)
+        self.values: dict[str, QLabel] = {}
+        self.match_badge = QLabel("MATCH", body)
+        self.match_badge.setStyleSheet(
+            "background: #2e7d4f; color: white; font-weight: bold; border-radius: 4px;"
+            " padding: 0px 5px;"
+        )
+        self.match_badge.hide()
+        for title, names in self.SECTIONS:
+            column.addWidget(_heading(title, body))
+            form = QFormLayout()
+            form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+            form.setHorizontalSpacing(8)
+            form.setVerticalSpacing(3)
+            for name in names:
+                value = QLabel("—", body)
+                value.setWordWrap(True)
+                value.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+                self.values[name] = value
+                if name == "Preference":
+                    line = QHBoxLayout()
+                    line.setContentsMargins(0, 0, 0, 0)
+                    line.setSpacing(8)
+                    line.addWidget(value)
+                    line.addWidget(self.match_badge)
+                    line.addStretch(1)
+                    form.addRow(f"{name}:", line)
+                else:
+                    form.addRow(f"{name}:", value)
+            column.addLayout(form)
+        column.addWidget(_heading("Tags", body))
+        self.tags = TagEditor(errors, body)
+        column.addWidget(self.tags)
+        column.addStretch(1)
+        self.setWidget(body)
+
+    def set_match_threshold(self, threshold: float) -> None:
+        self.match_threshold = threshold
+
+    def show_photo(self, row: GalleryRow | None, details: PhotoDetails | None) -> None:
+        if row is None:
+            for label in self.values.values():
+                label.setText("—")
+            self.match_badge.hide()
+            self.tags.show_tags(None, ())
+            return
+        size = f"{row.width} × {row.height}" if row.width and row.height else "—"
+        pref = row.preference_score
+        texts = {
+            "File": row.file_name,
+            "Captured": fmt.when_text(row.captured_at),
+            "Camera": row.camera or "—",
+            "Lens": row.lens or "—",
+            "Exposure": fmt.exposure_text(row),
+            "Size": size,
+            "Sharpness": fmt.sharpness_text(row),
+            "Exposure score": fmt.exposure_score_text(row),
+            "Preference": "no model yet" if pref is None else fmt.score_text(pref),
+            "State": fmt.state_text(row) + (" · Failed" if row.failed else ""),
+            "Rating": fmt.rating_text(row.rating),
+            "Label": (row.label or "none").capitalize(),
+            "Measured on": "—",
+            "Burst": "—",
+            "Subject": "not described yet",
+            "Content": "—",
+            "Mood": "—",
+            "Lighting": "—",
+        }
+        warning = clock_warning(row.captured_at, self.now())
+        if warning is not None:
+            texts["Captured"] += f"\n⚠ {warning}"
+        if details is not None:
+            texts["Measured on"] = measured_text(details.metrics_source)
+            if details.burst_size:
+                texts["Burst"] = f"{details.burst_size} frames" + (
+                    " · suggested best" if details.burst_best else ""
+                )
+            if details.subject or details.content_type:
+                texts["Subject"] = details.subject or "—"
+                kind = details.content_type or "—"
+                texts["Content"] = CONTENT_TYPES.get(kind, kind)
+                texts["Mood"] = details.mood or "—"
+                texts["Lighting"] = details.lighting or "—"
+        for name, text in texts.items():
+            self.values[name].setText(text)
+        self.values["Captured"].setStyleSheet("color: #ffb347;" if warning else "")
+        small = details is not None and details.metrics_source == "raw_preview"
+        self.values["Measured on"].setStyleSheet("color: #ffb347;" if small else "")
+        self.values["File"].setToolTip(row.path)
+        self.values["Burst"].setToolTip(
+            "The frames shot within a few seconds that look alike; the suggested best "
+            "is the sharpest (then the most to your taste)."
+        )
+        self.values["Exposure score"].setToolTip(
+            "≈ EV: how far this frame is from a well-exposed rendering (negative: darker), "
+            "estimated from its brightest content, its overall brightness and its clipping."
+        )
+        self.match_badge.setVisible(pref is not None and pref >= self.match_threshold)
+        self.match_badge.setToolTip(
+            f"Preference at or above the MATCH threshold ({self.match_threshold:g})."
+        )
+        self.tags.show_tags(row.id, () if details is None else details.tags)
+
+
+def _heading(text: str, parent: QWidget) -> QLabel:
+    label = QLabel(text.upper(), parent)
+    label.setStyleSheet("color: #f0be3c; font-weight: bold; padding-top: 6px;")
+    return label

@@ -1,0 +1,257 @@
+"""Full-resolution originals for the loupe's 100 % view, decoded off the UI
+thread and out of the app's process.
+
+The 1440 px preview is enough to judge a photo fit to the window, not to
+check focus at 100 %. `OriginalLoader` decodes the original file of the
+*current* photo only, on demand (Z), and keeps just that one: a 24 MP frame
+is ~96 MB, so holding the neighbours too would cost memory for frames the
+user is not looking at.
+
+Decoding is `imaging.decode.decode_display_request` — the one decoder, in
+the preview's tone (the same 16-bit scaling, the same LibRaw parameters) —
+run in a child process of a `pipeline.isolation.ChildProcessPool` (as many
+children as pool threads, each started when first needed): a file that
+crashes LibRaw kills the child, and the view shows a sentence instead of the
+app dying. A decode that takes
+longer than `DECODE_TIMEOUT_S` is killed the same way.
+
+Concurrency protocol:
+- `request(photo_id, path)` bumps the generation and publishes (photo id,
+  generation) as the one wanted request — a tuple swapped by reference, so a
+  pool thread reads it without a lock. A request for the photo that is
+  already loaded or in flight does nothing (duplicates skipped).
+- An `OriginalLoadTask` (a QThreadPool thread that waits on the child) that
+  is no longer wanted when it starts skips its decode (pressing → while
+  zoomed never queues a backlog of 24 MP decodes).
+- Results come back as QImage in `Format_RGB32` (the raster engine's native
+  format: painting needs no conversion on the main thread; the loupe paints
+  the QImage directly, so no 96 MB QPixmap copy is made on the UI thread).
+  A result whose generation is not the latest is dropped.
+- Tasks reach the main thread only through the loader's `Delivery` (see
+  ui/common/delivery.py). `close()` closes it, makes `request()` a no-op, drops
+  queued tasks and stops the child process (an in-flight decode is killed;
+  its task's late result is dropped). `shutdown()` is `close()` plus
+  draining the pool.
+- A file that cannot be decoded is a human sentence (`original_failed`),
+  never an exception in the UI: the loupe keeps showing the preview.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtGui import QImage
+
+from curator.engine.isolation import ChildProcessPool, WorkerCrashed, WorkerTimedOut
+from curator.imaging.decode import DisplayDecode, DisplayRequest, decode_display_request
+from curator.ui.common.delivery import Delivery
+from curator.ui.common.guard import ErrorReporter, guarded_slot
+
+MAX_PIXELS = 250_000_000  # same safety limit as the technical stage's decoder
+DECODE_TIMEOUT_S = 300.0  # generous: a 100 MP RAW on a busy laptop, never a hang
+
+
+def to_qimage(pixels: np.ndarray) -> QImage:
+    """(h, w, 3) uint8 RGB as a `Format_RGB32` QImage (what the raster engine paints)."""
+    rgb = np.ascontiguousarray(pixels, dtype=np.uint8)
+    height, width = rgb.shape[:2]
+    image = QImage(rgb.data, width, height, rgb.strides[0], QImage.Format.Format_RGB888)
+    # convertToFormat copies out of the numpy buffer, into the format painting wants.
+    return image.convertToFormat(QImage.Format.Format_RGB32)
+
+
+def decode_in_child(children: ChildProcessPool, request: DisplayRequest) -> DisplayDecode:
+    """`decode_display_request` in a child process; a crash or timeout is a sentence."""
+    try:
+        return children.call(decode_display_request, request, timeout=DECODE_TIMEOUT_S)
+    except WorkerCrashed as exc:
+        return DisplayDecode(
+            None,
+            f"The decoder stopped while opening the original ({exc}); the file may be "
+            "damaged. Showing the preview.",
+        )
+    except WorkerTimedOut:
+        return DisplayDecode(
+            None,
+            f"Opening the original took longer than {DECODE_TIMEOUT_S:.0f} s and was "
+            "stopped; showing the preview.",
+        )
+    except Exception as exc:  # the pipe broke, the pool was closed: never kill the task
+        return DisplayDecode(
+            None, f"The original could not be opened ({exc}); showing the preview."
+        )
+
+
+@dataclass(frozen=True)
+class OriginalResult:
+    photo_id: int
+    generation: int
+    image: QImage | None
+    error: str | None = None  # a sentence when the decode failed
+    skipped: bool = False  # no longer wanted when the task started
+
+
+class _Wanted:
+    """The one (photo id, generation) wanted now; swapped whole, read without a lock."""
+
+    def __init__(self) -> None:
+        self.key: tuple[int, int] = (-1, -1)
+
+
+class OriginalSignals(QObject):
+    loaded = Signal(object)  # OriginalResult
+
+
+class OriginalLoadTask(QRunnable):
+    def __init__(
+        self,
+        photo_id: int,
+        generation: int,
+        request: DisplayRequest,
+        wanted: _Wanted,
+        children: ChildProcessPool,
+        delivery: Delivery,
+    ):
+        super().__init__()
+        self.setAutoDelete(True)
+        self.photo_id, self.generation, self.request = photo_id, generation, request
+        self.wanted, self.children, self.delivery = wanted, children, delivery
+
+    def run(self) -> None:
+        if self.delivery.closed:
+            return
+        if self.wanted.key != (self.photo_id, self.generation):
+            self.delivery.deliver(
+                OriginalResult(self.photo_id, self.generation, None, skipped=True)
+            )
+            return
+        decoded = decode_in_child(self.children, self.request)
+        if decoded.pixels is None:
+            error = decoded.error or "The original could not be decoded; showing the preview."
+            self.delivery.deliver(OriginalResult(self.photo_id, self.generation, None, error))
+            return
+        try:
+            image = to_qimage(decoded.pixels)
+        except MemoryError:
+            text = "Not enough memory to show the original at full size; showing the preview."
+            self.delivery.deliver(OriginalResult(self.photo_id, self.generation, None, text))
+            return
+        self.delivery.deliver(OriginalResult(self.photo_id, self.generation, image))
+
+
+class OriginalLoader(QObject):
+    """Decodes the current photo's original for 100 %; keeps only that one."""
+
+    original_ready = Signal(int)  # photo id
+    original_failed = Signal(int, str)  # photo id, sentence
+
+    def __init__(
+        self,
+        threads: QThreadPool,
+        errors: ErrorReporter,
+        parent: QObject | None = None,
+        *,
+        max_pixels: int = MAX_PIXELS,
+        children: ChildProcessPool | None = None,
+    ):
+        """`children`: the decoder processes to use (tests); by default a pool of
+        one child per pool thread, started on the first request."""
+        super().__init__(parent)
+        self.threads, self.errors, self.max_pixels = threads, errors, max_pixels
+        self._wanted = _Wanted()
+        self._generation = 0
+        self._image: tuple[int, QImage] | None = None
+        self._in_flight: int | None = None  # photo id of the wanted, unfinished request
+        self._failed: dict[int, str] = {}  # photo id -> sentence (not retried until reset)
+        self._children = children  # None: made on the first request
+        self._signals = OriginalSignals(self)
+        self._signals.loaded.connect(self._on_loaded)
+        self._delivery = Delivery(self._signals.loaded.emit)
+        self.destroyed.connect(self._delivery.close)  # safety net; close() comes first
+        self.loads = 0  # decodes started (tests)
+
+    @property
+    def closed(self) -> bool:
+        return self._delivery.closed
+
+    def image(self, photo_id: int) -> QImage | None:
+        if self._image is not None and self._image[0] == photo_id:
+            return self._image[1]
+        return None
+
+    def failure(self, photo_id: int) -> str | None:
+        return self._failed.get(photo_id)
+
+    def loading(self, photo_id: int) -> bool:
+        return self._in_flight == photo_id
+
+    def request(self, photo_id: int, path: str) -> None:
+        if self.closed or self.image(photo_id) is not None or photo_id in self._failed:
+            return
+        if self._in_flight == photo_id:
+            return
+        self._generation += 1
+        self._wanted.key = (photo_id, self._generation)
+        self._in_flight = photo_id
+        self._image = None  # one original at a time: drop the last one's ~100 MB now
+        if self._children is None:
+            # One child per pool thread (each started when first needed): a stale
+            # decode in one never holds up the wanted one in another.
+            self._children = ChildProcessPool(max(1, self.threads.maxThreadCount()))
+        self.loads += 1
+        task = OriginalLoadTask(
+            photo_id,
+            self._generation,
+            DisplayRequest(path, self.max_pixels),
+            self._wanted,
+            self._children,
+            self._delivery,
+        )
+        self.threads.start(task)
+
+    def cancel(self) -> None:
+        """Nothing is wanted any more (the photo changed while not zoomed)."""
+        self._generation += 1
+        self._wanted.key = (-1, -1)
+        self._in_flight = None
+
+    def release(self) -> None:
+        """Not zoomed any more: stop wanting anything and free the held original."""
+        if self._in_flight is not None:
+            self.cancel()
+        self._image = None
+
+    def reset(self) -> None:
+        """Forget everything, failures included (e.g. the files came back)."""
+        self.cancel()
+        self._image = None
+        self._failed.clear()
+
+    def close(self) -> None:
+        """Stop for good (see the module docstring). Main thread only."""
+        self._delivery.close()
+        self.reset()
+        self.threads.clear()
+        if self._children is not None:
+            self._children.close()  # an in-flight decode is stopped; its task sees a crash
+
+    def shutdown(self) -> None:
+        """`close()`, then wait for the pool's running tasks."""
+        self.close()
+        self.threads.waitForDone()
+
+    @Slot(object)
+    @guarded_slot
+    def _on_loaded(self, result: OriginalResult) -> None:
+        if self.closed or result.generation != self._generation or result.skipped:
+            return
+        self._in_flight = None
+        if result.image is None or result.image.isNull():
+            message = result.error or "The original could not be decoded; showing the preview."
+            self._failed[result.photo_id] = message
+            self.original_failed.emit(result.photo_id, message)
+            return
+        self._image = (result.photo_id, result.image)
+        self.original_ready.emit(result.photo_id)

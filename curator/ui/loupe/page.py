@@ -1,0 +1,545 @@
+"""The loupe page: the single-photo canvas (`LoupeView`) or the side-by-side
+`CompareView`, the `InfoPanel`, the loupe's shortcuts, the preview prefetch
+around the cursor and the full-resolution original for 100 %.
+
+Prefetch protocol: whenever the current photo changes, the page asks the
+preview loader for the current photo and its ± `PREFETCH` neighbours in the
+pass order (current first, then the next ones before the previous ones; in
+compare, the left photo first). The loader keeps those decoded as QPixmaps
+(its LRU holds a few more than the window), so moving to a neighbour paints
+from memory. While a preview is still loading, the gallery thumbnail (when
+cached) stands in for it.
+
+Zoom: Z (or a click) toggles the view between fit and 100 %. At 100 % the
+page asks `OriginalLoader` for the current photo's original (only that one;
+see original_loader for the protocol) and the view shows the upscaled
+preview until the original's pixels arrive; an unreadable original leaves
+the preview and a sentence in the status bar. The zoom survives moving to
+another photo, which then loads its own original.
+
+Compare: C shows the current photo (left, the reference) and the next one
+(right, the candidate). The session's cursor is on the candidate, so every
+decision key acts on the right-hand photo and the panel describes it.
+Unpinned, → / ← slide both (left is always the photo before the candidate);
+Shift+C pins the left one and → / ← move only the candidate. C or Esc leaves:
+back to the left photo when unpinned (where the user was), to the candidate
+when pinned (where the keys were walking). A pass switch leaves compare.
+
+Viewing tools (loupe_tools, loupe_chrome, survey_view, filmstrip): H, J,
+Shift+P and I paint over the photo through `LoupeView.overlays`, from
+results computed off the UI thread; F / Shift+Tab hide what surrounds the
+photo; N (from the grid) surveys 2–9 photos, the session's cursor on the
+active one; the filmstrip under the canvas follows the session's order.
+
+Shortcuts are QActions on this page with WidgetWithChildrenShortcut
+context: they fire only while the focus is inside the loupe — never in a
+text field elsewhere in the window, nor in the panel's tag field, which
+claims every key while focused (tag_editor.TagLineEdit).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QThreadPool, Signal, Slot
+from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+
+from curator.catalog.queries import GalleryRow, PhotoDetails, gallery_rows, photo_details
+from curator.settings import Settings
+from curator.ui.common.guard import ErrorReporter, guarded_slot
+from curator.ui.common.image_loader import ImageLoader
+from curator.ui.gallery.model import preview_key, thumbnail_key
+from curator.ui.loupe.chrome import LoupeChrome
+from curator.ui.loupe.compare_view import ComparePane, CompareView
+from curator.ui.loupe.filmstrip import Filmstrip
+from curator.ui.loupe.info_panel import InfoPanel
+from curator.ui.loupe.original_loader import OriginalLoader
+from curator.ui.loupe.survey_view import Survey, SurveyPane, SurveyView
+from curator.ui.loupe.tools import LoupeTools
+from curator.ui.loupe.view import LoupeView
+from curator.ui.review.keymap import LOUPE_BINDINGS
+from curator.ui.review.session import ReviewSession
+
+PREFETCH = 2
+ORIGINAL_THREADS = 2  # a stale 24 MP decode never holds up the wanted one for long
+DEFAULT_MATCH_THRESHOLD = float(Settings.model_fields["match_threshold"].default)
+
+
+class LoupePage(QWidget):
+    tags_changed = Signal(int)  # photo id whose tags the user edited in the panel
+    # B / Shift+B: the keymap action name; the main window (which owns the
+    # projects) adds the current photo or opens the picker.
+    project_requested = Signal(str)
+    # M: more like the current photo; the main window runs the search.
+    like_requested = Signal(int)
+
+    def __init__(
+        self,
+        session: ReviewSession,
+        previews: ImageLoader,
+        thumbnails: ImageLoader,
+        errors: ErrorReporter,
+        parent: QWidget | None = None,
+        *,
+        match_threshold: float = DEFAULT_MATCH_THRESHOLD,
+        originals: OriginalLoader | None = None,
+    ):
+        super().__init__(parent)
+        self.session, self.previews, self.thumbnails, self.errors = (
+            session,
+            previews,
+            thumbnails,
+            errors,
+        )
+        if originals is None:
+            # app.py may pass one built on its own pool; until then the page owns one.
+            pool = QThreadPool(self)
+            pool.setMaxThreadCount(ORIGINAL_THREADS)
+            originals = OriginalLoader(pool, errors, self)
+        self.originals = originals
+        self.stack = QStackedWidget(self)
+        self.view = LoupeView(self.stack)
+        self.compare = CompareView(self.stack)
+        self.survey_view = SurveyView(self.stack)
+        self.survey = Survey(session, errors, self)
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.compare)
+        self.stack.addWidget(self.survey_view)
+        self.panel = InfoPanel(errors, match_threshold=match_threshold, parent=self)
+        self.filmstrip = Filmstrip(thumbnails, self.row, self)
+        self.tools = LoupeTools(self.view, previews.cache_dir, errors, self.details, self)
+        self.view.overlays.append(self.tools.paint)
+        panel_body = self.panel.widget()
+        panel_column = None if panel_body is None else panel_body.layout()
+        if isinstance(panel_column, QVBoxLayout):
+            panel_column.insertWidget(0, self.tools.panel_histogram)
+        canvas_widget = QWidget(self)
+        canvas = QVBoxLayout(canvas_widget)
+        canvas.setContentsMargins(0, 0, 0, 0)
+        canvas.setSpacing(0)
+        canvas.addWidget(self.stack, 1)
+        canvas.addWidget(self.filmstrip)
+        # The side panel's width is the user's (drag the handle); the window
+        # remembers it (window_state: every named QSplitter).
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("loupe_splitter")
+        self.splitter.addWidget(canvas_widget)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
+        self.splitter.setCollapsible(0, False)
+        self.splitter.setCollapsible(1, False)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.splitter)
+        self.chrome = LoupeChrome(self, [self.panel, self.filmstrip])
+        self._rows: dict[int, GalleryRow] = {}
+        self._details: dict[int, PhotoDetails] = {}
+        self.prefetch = PREFETCH  # neighbours kept decoded on each side (0: none)
+        self.comparing = False
+        self.compare_left: int | None = None  # the reference photo (None: none before)
+        self.compare_pinned = False
+        self._survey_pixmaps: dict[int, QPixmap] = {}
+        self.actions_by_name: dict[str, QAction] = {}
+        for binding in LOUPE_BINDINGS:
+            action = QAction(binding.cull, self)
+            action.setShortcuts([QKeySequence(k) for k in binding.keys])
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(lambda _=False, name=binding.action: self.dispatch(name))
+            self.addAction(action)
+            self.actions_by_name[binding.action] = action
+        session.pass_changed.connect(self._on_pass_changed)
+        session.current_changed.connect(self._on_current_changed)
+        session.photos_changed.connect(self._on_photos_changed)
+        previews.image_ready.connect(self._on_image_ready)
+        thumbnails.image_ready.connect(self._on_image_ready)
+        self.view.zoom_changed.connect(self._on_zoom_changed)
+        self.view.decision_clicked.connect(self._on_decision_clicked)
+        originals.original_ready.connect(self._on_original_ready)
+        originals.original_failed.connect(self._on_original_failed)
+        self.panel.tags.tags_changed.connect(self._on_tags_changed)
+        self.panel.tags.field_left.connect(self.focus_canvas)
+        self.filmstrip.jump.connect(self._go_to)
+        self.survey_view.clicked.connect(self._go_to)
+        self.survey_view.step.connect(self._move)
+        self.survey.ended.connect(self._on_survey_ended)
+
+    # --- actions --------------------------------------------------------------
+
+    @guarded_slot
+    def dispatch(self, action: str) -> None:
+        """Run one loupe action by its keymap name."""
+        s = self.session
+        if action.startswith("rate_"):
+            s.rate(int(action.removeprefix("rate_")))
+            return
+        if action.startswith("label_"):
+            if s.current is not None:
+                s.decide_many(action, [s.current])
+            return
+        handlers = {
+            "pick": s.pick,
+            "reject": s.reject,
+            "clear": s.clear,
+            "next": lambda: self._move(1),
+            "previous": lambda: self._move(-1),
+            "switch_pass": s.switch_pass,
+            "zoom": self._toggle_zoom,
+            "compare": self.toggle_compare,
+            "pin_compare": self.toggle_pin,
+            "leave": self._leave,
+            "add_to_project": lambda: self.project_requested.emit(action),
+            "choose_project": lambda: self.project_requested.emit(action),
+            "more_like_this": self._more_like_this,
+            "histogram": lambda: s.notice.emit(self.tools.toggle_histogram()),
+            "clipping": lambda: s.notice.emit(self.tools.toggle_clipping()),
+            "peaking": lambda: s.notice.emit(self.tools.toggle_peaking()),
+            "info": lambda: s.notice.emit(self.tools.cycle_info()),
+            "fullscreen": lambda: s.notice.emit(self.chrome.toggle_full_screen()),
+            "panels": lambda: s.notice.emit(self.chrome.toggle_panels()),
+        }
+        if self.survey.active_mode and action in ("compare", "pin_compare", "zoom"):
+            s.notice.emit("Leave the survey (Esc) first.")
+            return
+        if self.survey.active_mode and action == "switch_pass":
+            self.survey.leave()
+        handlers[action]()
+
+    def start_survey(self, ids: list[int]) -> str | None:
+        """Survey these photos (N in the grid); a sentence when it cannot."""
+        self.leave_compare(go_back=False)
+        self.view.set_fit()
+        problem = self.survey.start(ids)
+        if problem is None:
+            self.stack.setCurrentWidget(self.survey_view)
+            self.survey_view.setFocus()
+            self._repaint_current()
+        return problem
+
+    def _on_survey_ended(self) -> None:
+        self._survey_pixmaps.clear()
+        self.stack.setCurrentWidget(self.view)
+        self.view.setFocus()
+        self._repaint_current()
+
+    def _go_to(self, photo_id: int) -> None:
+        self.session.go_to(photo_id)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        if not event.spontaneous():
+            self.survey.leave()  # the gallery shows: the survey is over
+        super().hideEvent(event)
+
+    def _more_like_this(self) -> None:
+        if self.session.current is not None:
+            self.like_requested.emit(self.session.current)
+
+    def focus_canvas(self) -> None:
+        """Give the keys back to whichever canvas is showing."""
+        if self.survey.active_mode:
+            self.survey_view.setFocus()
+        else:
+            (self.compare if self.comparing else self.view).setFocus()
+
+    def set_match_threshold(self, threshold: float) -> None:
+        self.panel.set_match_threshold(threshold)
+        self._repaint_current()
+
+    def shutdown(self) -> None:
+        """Stop the original loader (its child process too) and drain its pool.
+
+        The preview and thumbnail loaders belong to app.py, which closes them.
+        """
+        self.tools.shutdown()
+        self.originals.shutdown()
+
+    def _move(self, delta: int) -> None:
+        if not self.comparing:
+            self.session.move(delta)
+            return
+        s = self.session
+        target = s.index + delta
+        if self.compare_pinned:
+            if 0 <= target < len(s.order) and s.order[target] == self.compare_left:
+                target += delta  # never compare the reference with itself
+            lowest = 0
+        else:
+            lowest = 1  # the left photo is the one before the candidate
+        if not lowest <= target < len(s.order):
+            where = "end" if delta > 0 else "start"
+            s.notice.emit(f"At the {where} of the {s.pass_.label.lower()}.")
+            return
+        s.go_to(s.order[target])
+
+    def _toggle_zoom(self) -> None:
+        if self.comparing:
+            self.compare.toggle_zoom()  # both panes, at the same point
+            return
+        self.view.toggle_zoom()
+
+    def _leave(self) -> None:
+        if self.survey.active_mode:
+            self.survey.leave()
+        elif self.comparing and self.compare.zoomed:
+            self.compare.toggle_zoom()
+        elif self.comparing:
+            self.leave_compare()
+        elif self.view.zoomed:
+            self.view.set_fit()
+        elif self.chrome.full_screen:
+            self.chrome.leave_full_screen()
+
+    # --- compare ----------------------------------------------------------------
+
+    def toggle_compare(self) -> None:
+        if self.comparing:
+            self.leave_compare()
+        else:
+            self.enter_compare(pinned=False)
+
+    def toggle_pin(self) -> None:
+        if not self.comparing:
+            self.enter_compare(pinned=True)
+            return
+        self.compare_pinned = not self.compare_pinned
+        if not self.compare_pinned:
+            self._follow_candidate()
+        self.session.notice.emit(
+            "Left photo pinned: → / ← change only the right one."
+            if self.compare_pinned
+            else "Left photo unpinned: → / ← move both."
+        )
+        self._repaint_compare()
+
+    def enter_compare(self, *, pinned: bool) -> None:
+        s = self.session
+        if s.current is None or s.index + 1 >= len(s.order):
+            s.notice.emit("There is no next photo to compare with.")
+            return
+        self.view.set_fit()
+        self.comparing, self.compare_left, self.compare_pinned = True, s.current, pinned
+        self.stack.setCurrentWidget(self.compare)
+        self.compare.setFocus()
+        s.move(1)  # the candidate becomes current: the keys act on it
+
+    def leave_compare(self, *, go_back: bool = True) -> None:
+        if not self.comparing:
+            return
+        left, pinned = self.compare_left, self.compare_pinned
+        self.comparing, self.compare_left, self.compare_pinned = False, None, False
+        self.stack.setCurrentWidget(self.view)
+        self.view.setFocus()
+        if go_back and not pinned and left is not None and self.session.go_to(left):
+            return
+        self._on_current_changed(-1 if self.session.current is None else self.session.current)
+
+    def _follow_candidate(self) -> None:
+        s = self.session
+        self.compare_left = s.order[s.index - 1] if 1 <= s.index < len(s.order) else None
+
+    # --- rows and details -------------------------------------------------------
+
+    def invalidate(self, ids: list[int] | None = None) -> None:
+        """Forget cached rows (all, or `ids`): they are re-read when next shown."""
+        self.tools.forget(ids)
+        if ids is None:
+            self._rows.clear()
+            self._details.clear()
+        else:
+            for pid in ids:
+                self._rows.pop(pid, None)
+                self._details.pop(pid, None)
+        shown = {self.session.current, self.compare_left if self.comparing else None}
+        if ids is None or shown & set(ids):
+            self._repaint_current()
+
+    def row(self, photo_id: int) -> GalleryRow | None:
+        if photo_id not in self._rows:
+            self._load_rows([photo_id])
+        return self._rows.get(photo_id)
+
+    def details(self, photo_id: int) -> PhotoDetails | None:
+        if photo_id not in self._details:
+            if len(self._details) > 200:
+                self._details.clear()
+            found = photo_details(photo_id)
+            if found is None:
+                return None
+            self._details[photo_id] = found
+        return self._details[photo_id]
+
+    def _load_rows(self, ids: list[int]) -> None:
+        missing = [pid for pid in ids if pid not in self._rows]
+        if missing:
+            if len(self._rows) > 2000:
+                self._rows.clear()
+            self._rows.update(gallery_rows(missing))
+
+    def _window(self) -> list[int]:
+        """The compared left photo, the current one, then neighbours out to `prefetch`."""
+        order, i = self.session.order, self.session.index
+        ids = [order[i]] if 0 <= i < len(order) else []
+        if self.survey.active_mode:  # every surveyed photo, the active one first
+            return list(dict.fromkeys(ids + self.survey.ids))
+        if self.comparing and self.compare_left is not None:
+            ids.insert(0, self.compare_left)
+        for step in range(1, self.prefetch + 1):
+            ids += [order[j] for j in (i + step, i - step) if 0 <= j < len(order)]
+        return list(dict.fromkeys(ids))
+
+    def _pixmap_for(self, row: GalleryRow) -> tuple[QPixmap | None, bool]:
+        """The preview when decoded (True), else the thumbnail standing in (False)."""
+        pkey, tkey = preview_key(row), thumbnail_key(row)
+        pixmap = None if pkey is None else self.previews.pixmap(pkey)
+        if pixmap is not None:
+            return pixmap, True
+        return (None if tkey is None else self.thumbnails.pixmap(tkey)), False
+
+    # --- painting -----------------------------------------------------------------
+
+    def _repaint_current(self) -> None:
+        pid = self.session.current
+        row = None if pid is None else self.row(pid)
+        self.view.caption = self.session.position_text
+        self.filmstrip.show_around(self.session.order, self.session.index)
+        self.tools.show(row)  # the panel's histogram: the photo the keys act on
+        if self.survey.active_mode:
+            self._repaint_survey(row)
+            return
+        if row is None:
+            self.view.empty_text = (
+                f"{self.session.position_text}.\n"
+                "Press Tab for the other pass, or G for the gallery."
+            )
+            self.view.show_photo(None, None, is_preview=False)
+            self.panel.show_photo(None, None)
+            if self.comparing:
+                self._repaint_compare()
+            return
+        self.view.caption = f"{row.file_name}   ·   {self.session.position_text}"
+        pixmap, is_preview = self._pixmap_for(row)
+        full, note = None, ""
+        if self.view.zoomed:
+            full = self.originals.image(row.id)
+            if full is None:
+                failed = row.failed or self.originals.failure(row.id) is not None
+                note = "preview only: the original can't be read" if failed else "loading…"
+        self.view.show_photo(row, pixmap, is_preview=is_preview, full_image=full, zoom_note=note)
+        self.panel.show_photo(row, self.details(row.id))
+        if self.comparing:
+            self._repaint_compare()
+
+    def _repaint_survey(self, row: GalleryRow | None) -> None:
+        panes = []
+        for pid in self.survey.ids:
+            found = self.row(pid)
+            if found is not None:
+                panes.append(SurveyPane(found, self._survey_pixmap(found)))
+        self.survey_view.show_panes(panes, None if row is None else row.id)
+        self.panel.show_photo(row, None if row is None else self.details(row.id))
+
+    def _survey_pixmap(self, row: GalleryRow) -> QPixmap | None:
+        """The preview once seen (kept here: the loader's LRU may hold fewer than 9)."""
+        pixmap, is_preview = self._pixmap_for(row)
+        if is_preview and pixmap is not None:
+            self._survey_pixmaps[row.id] = pixmap
+        return self._survey_pixmaps.get(row.id, pixmap)
+
+    def _repaint_compare(self) -> None:
+        def pane(photo_id: int | None, caption: str) -> ComparePane:
+            row = None if photo_id is None else self.row(photo_id)
+            if row is None:
+                return ComparePane(None, None)
+            return ComparePane(row, self._pixmap_for(row)[0], f"{row.file_name}{caption}")
+
+        self.compare.show_pair(
+            pane(self.compare_left, ""),
+            pane(self.session.current, f"   ·   {self.session.position_text}"),
+            pinned=self.compare_pinned,
+        )
+
+    def _request_original(self) -> None:
+        pid = self.session.current
+        row = None if pid is None else self.row(pid)
+        details = None if pid is None else self.details(pid)
+        if row is None or details is None or row.failed:
+            return
+        self.originals.request(row.id, details.original_path)
+
+    # --- slots ----------------------------------------------------------------------
+
+    @Slot(str)
+    @guarded_slot
+    def _on_pass_changed(self, _pass: str) -> None:
+        self.leave_compare(go_back=False)
+        if not self.survey.restarting:
+            self.survey.leave()  # a pass switch (Tab) ends the survey
+        if not self.survey.active_mode:
+            self._survey_pixmaps.clear()
+        self.invalidate()
+
+    @Slot(int)
+    @guarded_slot
+    def _on_current_changed(self, photo_id: int) -> None:
+        if self.comparing and not self.compare_pinned:
+            self._follow_candidate()
+        window = self._window()
+        self._load_rows(window)
+        keys = [k for pid in window if (r := self._rows.get(pid)) and (k := preview_key(r))]
+        self.previews.request(keys)
+        if self.view.zoomed and not self.comparing:
+            self._request_original()
+        else:
+            self.originals.release()
+        self._repaint_current()
+
+    @Slot(bool)
+    @guarded_slot
+    def _on_zoom_changed(self, zoomed: bool) -> None:
+        if zoomed:
+            self._request_original()
+        self._repaint_current()
+
+    @Slot(list)
+    @guarded_slot
+    def _on_photos_changed(self, ids: list[int]) -> None:
+        self.invalidate(ids)
+
+    @Slot(int)
+    @guarded_slot
+    def _on_image_ready(self, photo_id: int) -> None:
+        if self.survey.active_mode:
+            if photo_id in self.survey.ids:
+                self._repaint_current()
+            return
+        if self.comparing and photo_id in (self.compare_left, self.session.current):
+            self._repaint_compare()
+        if photo_id == self.session.current and not self.view.is_preview:
+            self._repaint_current()
+
+    @Slot(str)
+    @guarded_slot
+    def _on_decision_clicked(self, action: str) -> None:
+        if self.session.current is not None:
+            self.session.decide_many(action, [self.session.current])
+
+    @Slot(int)
+    @guarded_slot
+    def _on_original_ready(self, photo_id: int) -> None:
+        if photo_id == self.session.current:
+            self._repaint_current()
+
+    @Slot(int, str)
+    @guarded_slot
+    def _on_original_failed(self, photo_id: int, message: str) -> None:
+        if photo_id == self.session.current:
+            self.session.notice.emit(message)
+            self._repaint_current()
+
+    @Slot(int)
+    @guarded_slot
+    def _on_tags_changed(self, photo_id: int) -> None:
+        self._details.pop(photo_id, None)
+        if photo_id == self.session.current:
+            self._repaint_current()
+        self.tags_changed.emit(photo_id)

@@ -1,0 +1,216 @@
+"""`PreviewAnalyzer`: the histogram and the clipping / focus-peaking overlays
+of the displayed preview, computed off the UI thread.
+
+The loupe shows a photo's cached preview JPEG; this reads that same file on
+a pool thread (never the QPixmap, which belongs to the UI thread), and
+computes with numpy (`imaging.histogram`):
+- always the histogram, from a decode scaled to `HISTOGRAM_EDGE` px in the
+  JPEG's DCT (cheap; a histogram needs no more pixels);
+- the overlays only when asked (J, Shift+P), at the preview's full size, as
+  ARGB QImages the view paints over the photo with the photo's geometry.
+
+Protocol (like `ImageLoader`): `request(photo_id, path, overlays)` makes
+(photo id, overlays) the one wanted analysis; a task whose request is no
+longer wanted when it starts skips its work (→ held down never queues a
+backlog), and is queued again if it became wanted meanwhile (→ then ←);
+results arrive on the UI thread by `analysis_ready` through a `Delivery`,
+are kept in a small LRU by photo id, and `close()` stops delivery for good.
+Painting only reads finished results: the histogram never costs the paint
+path more than drawing a few polylines.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, QRunnable, QSize, QThreadPool, Signal, Slot
+from PySide6.QtGui import QImage, QImageReader
+
+from curator.imaging.histogram import Histogram, clipping_rgba, histogram, peaking_rgba
+from curator.ui.common.delivery import Delivery
+from curator.ui.common.guard import ErrorReporter, guarded_slot
+
+HISTOGRAM_EDGE = 512
+KEEP = 6  # analyses kept (the current photo and a few just seen)
+
+
+@dataclass(frozen=True)
+class Overlays:
+    """Which full-size overlays a request wants."""
+
+    clipping: bool = False
+    peaking: bool = False
+
+
+@dataclass(frozen=True)
+class Analysis:
+    photo_id: int
+    histogram: Histogram
+    clipping: QImage | None = None  # ARGB32, the preview's size
+    peaking: QImage | None = None
+
+
+class _Wanted:
+    """The one wanted (photo id, overlays); swapped whole, read without a lock."""
+
+    def __init__(self) -> None:
+        self.value: tuple[int, Overlays] | None = None
+
+
+def read_rgb(path: Path, max_edge: int | None = None) -> np.ndarray | None:
+    """A JPEG (or any Qt-readable image) as (h, w, 3) uint8 RGB, scaled in the decoder."""
+    reader = QImageReader(str(path))
+    reader.setAutoTransform(False)  # cached previews are already upright
+    size = reader.size()
+    if max_edge and size.isValid() and max(size.width(), size.height()) > max_edge:
+        scale = max_edge / max(size.width(), size.height())
+        reader.setScaledSize(
+            QSize(max(1, round(size.width() * scale)), max(1, round(size.height() * scale)))
+        )
+    image = reader.read()
+    if image.isNull():
+        return None
+    return qimage_rgb(image)
+
+
+def qimage_rgb(image: QImage) -> np.ndarray:
+    """A copy of `image`'s pixels as (h, w, 3) uint8 RGB."""
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    w, h, stride = rgb.width(), rgb.height(), rgb.bytesPerLine()
+    buffer = np.frombuffer(rgb.constBits(), np.uint8, count=stride * h).reshape(h, stride)
+    return buffer[:, : w * 3].reshape(h, w, 3).copy()
+
+
+def rgba_qimage(rgba: np.ndarray) -> QImage:
+    """(h, w, 4) uint8 RGBA as a premultiplied ARGB32 QImage (a copy)."""
+    data = np.ascontiguousarray(rgba)
+    h, w = data.shape[:2]
+    image = QImage(data.data, w, h, data.strides[0], QImage.Format.Format_RGBA8888)
+    return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+
+
+def analyse(photo_id: int, path: Path, overlays: Overlays) -> Analysis | None:
+    """The histogram (and the wanted overlays) of one preview file; None if unreadable."""
+    small = read_rgb(path, HISTOGRAM_EDGE)
+    if small is None:
+        return None
+    clipping = peaking = None
+    if overlays.clipping or overlays.peaking:
+        full = read_rgb(path)
+        if full is not None:
+            clipping = rgba_qimage(clipping_rgba(full)) if overlays.clipping else None
+            peaking = rgba_qimage(peaking_rgba(full)) if overlays.peaking else None
+    return Analysis(photo_id, histogram(small), clipping, peaking)
+
+
+@dataclass(frozen=True)
+class _Done:
+    photo_id: int
+    overlays: Overlays
+    path: Path
+    result: Analysis | None
+    skipped: bool  # not wanted any more when it started
+
+
+class _Signals(QObject):
+    done = Signal(object)  # _Done
+
+
+class _AnalysisTask(QRunnable):
+    def __init__(
+        self, photo_id: int, path: Path, overlays: Overlays, wanted: _Wanted, delivery: Delivery
+    ):
+        super().__init__()
+        self.setAutoDelete(True)
+        self.photo_id, self.path, self.overlays = photo_id, path, overlays
+        self.wanted, self.delivery = wanted, delivery
+
+    def run(self) -> None:
+        if self.delivery.closed or self.wanted.value != (self.photo_id, self.overlays):
+            self.delivery.deliver(_Done(self.photo_id, self.overlays, self.path, None, True))
+            return
+        result = analyse(self.photo_id, self.path, self.overlays)
+        self.delivery.deliver(_Done(self.photo_id, self.overlays, self.path, result, False))
+
+
+class PreviewAnalyzer(QObject):
+    """Histogram and overlays of the current preview, off the UI thread (module docstring)."""
+
+    analysis_ready = Signal(int)  # photo id
+
+    def __init__(self, errors: ErrorReporter, parent: QObject | None = None):
+        super().__init__(parent)
+        self.errors = errors
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self._wanted = _Wanted()
+        self._in_flight: set[tuple[int, Overlays]] = set()
+        self._results: OrderedDict[int, tuple[Overlays, Analysis]] = OrderedDict()
+        self._signals = _Signals(self)
+        self._signals.done.connect(self._on_done)
+        self._delivery = Delivery(self._signals.done.emit)
+        self.destroyed.connect(self._delivery.close)
+        self.computed = 0  # analyses delivered (tests)
+        # Create, on this (the UI) thread, the binding types the tasks use: PySide
+        # creates them lazily and not thread-safely (see image_loader.incarnate_reader_types).
+        qimage_rgb(rgba_qimage(np.zeros((1, 1, 4), np.uint8)))
+
+    def analysis(self, photo_id: int) -> Analysis | None:
+        found = self._results.get(photo_id)
+        return None if found is None else found[1]
+
+    def request(self, photo_id: int, path: Path, overlays: Overlays) -> None:
+        """Make this the wanted analysis; nothing is queued when it is known or in flight."""
+        if self._delivery.closed:
+            return
+        key = (photo_id, overlays)
+        self._wanted.value = key
+        have = self._results.get(photo_id)
+        if have is not None and _covers(have[0], overlays):
+            self._results.move_to_end(photo_id)
+            return
+        if key in self._in_flight:
+            return
+        self._submit(photo_id, path, overlays)
+
+    def _submit(self, photo_id: int, path: Path, overlays: Overlays) -> None:
+        self._in_flight.add((photo_id, overlays))
+        self.pool.start(_AnalysisTask(photo_id, path, overlays, self._wanted, self._delivery))
+
+    def close(self) -> None:
+        self._delivery.close()
+        self._wanted.value = None
+        self.pool.clear()
+
+    def shutdown(self) -> None:
+        self.close()
+        self.pool.waitForDone()
+
+    @Slot(object)
+    @guarded_slot
+    def _on_done(self, done: _Done) -> None:
+        photo_id, overlays, result = done.photo_id, done.overlays, done.result
+        self._in_flight.discard((photo_id, overlays))
+        if self._delivery.closed:
+            return
+        if done.skipped:
+            # Wanted again after the task had skipped it (→ then ← quickly): the
+            # request found it in flight and queued nothing, so queue it now.
+            if self._wanted.value == (photo_id, overlays):
+                self._submit(photo_id, done.path, overlays)
+            return
+        if result is None:  # unreadable: the panel keeps saying "…"
+            return
+        self._results[photo_id] = (overlays, result)
+        self._results.move_to_end(photo_id)
+        while len(self._results) > KEEP:
+            self._results.popitem(last=False)
+        self.computed += 1
+        self.analysis_ready.emit(photo_id)
+
+
+def _covers(have: Overlays, want: Overlays) -> bool:
+    return (have.clipping or not want.clipping) and (have.peaking or not want.peaking)

@@ -1,0 +1,354 @@
+"""The loupe's viewing tools: histogram (side panel and H overlay), clipping
+overlay (J), focus peaking (Shift+P) and the info overlay (I).
+
+`LoupeTools` owns the state (what is on) and the `PreviewAnalyzer` that
+computes from the displayed preview off the UI thread; it paints through the
+`LoupeView.overlays` hook, reading only finished results — a key press never
+waits for a histogram. When the current photo changes, the page calls
+`show(row)`: the analysis is asked for `REQUEST_DELAY_MS` later (histogram
+always; overlays when on), and until it arrives the histogram says "…" and
+no overlay is drawn (never the previous photo's).
+
+The overlays are computed on the preview (1440 px) and drawn with the
+photo's geometry, so at 100 % they are the preview's pixels scaled up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QPointF, QRectF, QSizeF, Qt, QTimer, Slot
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPolygonF
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from curator.catalog.queries import GalleryRow, PhotoDetails, clip_fractions
+from curator.imaging.cache import cache_path
+from curator.imaging.histogram import Histogram
+from curator.ui.common import format as fmt
+from curator.ui.common.guard import ErrorReporter, guarded_slot
+from curator.ui.gallery.model import preview_key
+from curator.ui.loupe.preview_analysis import Analysis, Overlays, PreviewAnalyzer
+
+INFO_MODES = ("off", "file", "capture", "scores")
+CHANNEL_COLOURS = {
+    "red": QColor(170, 30, 30),
+    "green": QColor(30, 150, 40),
+    "blue": QColor(40, 70, 190),
+    "luma": QColor(235, 235, 235, 210),
+}
+OVERLAY_SIZE = QSizeF(270, 130)
+# The analysis starts this long after the photo shows: after its paint (the worker
+# would compete with it for the CPU and the GIL), and never for photos flown past.
+REQUEST_DELAY_MS = 40
+
+
+def histogram_polygons(hist: Histogram, width: float, height: float) -> dict[str, QPolygonF]:
+    """Each channel's curve in a `width` × `height` box (closed along the base).
+
+    Scaled so the tallest bin of any channel reaches the top, after a square root
+    (a dark frame's huge spike at 0 would otherwise flatten everything else)."""
+    peak = max(1.0, *(float(c.max()) ** 0.5 for _, c in hist.channels()))
+    out = {}
+    for name, counts in hist.channels():
+        points = [QPointF(0, height)]
+        for level in range(256):
+            value = float(counts[level]) ** 0.5 / peak
+            points.append(QPointF(level * width / 255, height * (1 - value)))
+        points.append(QPointF(width, height))
+        out[name] = QPolygonF(points)
+    return out
+
+
+def paint_histogram(
+    painter: QPainter, rect: QRectF, polygons: dict[str, QPolygonF] | None, note: str
+) -> None:
+    """The curves (built for `rect`'s size) in `rect`, with `note` under them."""
+    painter.save()
+    painter.fillRect(rect, QColor(0, 0, 0, 170))
+    plot = rect.adjusted(6, 6, -6, -22)
+    if polygons is None:
+        painter.setPen(QColor(150, 150, 150))
+        painter.drawText(plot, int(Qt.AlignmentFlag.AlignCenter), "…")
+    else:
+        painter.translate(plot.topLeft())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        # Channels add up (where all three overlap the fill is grey), as in Lightroom.
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Plus)
+        for name, polygon in polygons.items():
+            colour = CHANNEL_COLOURS[name]
+            if name == "luma":
+                painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+            painter.setPen(Qt.PenStyle.NoPen if name != "luma" else colour)
+            painter.setBrush(colour if name != "luma" else Qt.BrushStyle.NoBrush)
+            painter.drawPolygon(polygon)
+        painter.translate(-plot.topLeft())
+    painter.setPen(QColor(210, 210, 210))
+    painter.drawText(
+        QRectF(rect.left() + 6, rect.bottom() - 20, rect.width() - 12, 18),
+        int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+        note,
+    )
+    painter.restore()
+
+
+def clip_note(highlight: float | None, shadow: float | None) -> str:
+    """The catalog's clipped fractions as the histogram's caption."""
+    if highlight is None and shadow is None:
+        return "Clipped: not measured yet"
+    parts = []
+    if highlight is not None:
+        parts.append(f"highlights {highlight * 100:.1f} %")
+    if shadow is not None:
+        parts.append(f"shadows {shadow * 100:.1f} %")
+    return "Clipped: " + " · ".join(parts)
+
+
+def info_lines(
+    mode: str,
+    row: GalleryRow,
+    details: PhotoDetails | None,
+    clip: tuple[float | None, float | None],
+) -> list[str]:
+    """The info overlay's lines in `mode` (one of INFO_MODES; "off": none)."""
+    if mode == "off":
+        return []
+    lines = [row.file_name]
+    if mode in ("capture", "scores"):
+        lines.append(" · ".join(x for x in (row.camera, row.lens) if x) or "camera unknown")
+        lines.append(fmt.exposure_text(row))
+        lines.append(fmt.when_text(row.captured_at))
+    if mode == "scores":
+        pref = row.preference_score
+        lines.append(
+            f"Sharpness {fmt.score_text(row.sharpness_score)} · "
+            f"exposure {fmt.score_text(row.exposure_score)} · "
+            f"preference {'—' if pref is None else fmt.score_text(pref)}"
+        )
+        lines.append(clip_note(*clip))
+        if details is not None and details.burst_size:
+            best = " (suggested best)" if details.burst_best else ""
+            lines.append(f"Burst of {details.burst_size}{best}")
+    return lines
+
+
+class HistogramPanel(QWidget):
+    """The side panel's histogram: luma + RGB, and the catalog's clipped fractions."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setMinimumHeight(120)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.histogram: Histogram | None = None
+        self.note = ""
+        self._polygons: dict[str, QPolygonF] | None = None
+        self._built_for: QSizeF | None = None
+
+    def set_histogram(self, hist: Histogram | None, note: str) -> None:
+        if hist is not self.histogram:
+            self.histogram, self._polygons, self._built_for = hist, None, None
+        self.note = note
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        rect = QRectF(self.rect())
+        plot = rect.adjusted(6, 6, -6, -22).size()
+        if self.histogram is not None and self._built_for != plot:
+            self._polygons = histogram_polygons(self.histogram, plot.width(), plot.height())
+            self._built_for = plot
+        paint_histogram(painter, rect, self._polygons if self.histogram else None, self.note)
+
+
+class LoupeTools(QObject):
+    """State and painting of the loupe's viewing tools (module docstring)."""
+
+    def __init__(
+        self,
+        view: QWidget,
+        cache_dir: Path,
+        errors: ErrorReporter,
+        details: Callable[[int], PhotoDetails | None],
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self.view, self.cache_dir, self.details = view, cache_dir, details
+        self.errors = errors
+        self.analyzer = PreviewAnalyzer(errors, self)
+        self.analyzer.analysis_ready.connect(self._on_ready)
+        self.panel_histogram = HistogramPanel()
+        self.histogram_overlay = False
+        self.clipping = False
+        self.peaking = False
+        self.info_mode = 0
+        self.row: GalleryRow | None = None
+        self._clip: dict[int, tuple[float | None, float | None]] = {}
+        self._overlay_polygons: tuple[int, dict[str, QPolygonF]] | None = None
+        self._pending: tuple[int, Path] | None = None
+        self._request_timer = QTimer(self)
+        self._request_timer.setSingleShot(True)
+        self._request_timer.setInterval(REQUEST_DELAY_MS)
+        self._request_timer.timeout.connect(self._request)
+
+    @property
+    def info(self) -> str:
+        return INFO_MODES[self.info_mode]
+
+    # --- keys ---------------------------------------------------------------
+
+    def toggle_histogram(self) -> str:
+        self.histogram_overlay = not self.histogram_overlay
+        self._refresh()
+        return f"Histogram overlay {'on' if self.histogram_overlay else 'off'}."
+
+    def toggle_clipping(self) -> str:
+        self.clipping = not self.clipping
+        self._refresh()
+        return (
+            "Clipping shown: blown highlights red, crushed shadows blue."
+            if self.clipping
+            else "Clipping overlay off."
+        )
+
+    def toggle_peaking(self) -> str:
+        self.peaking = not self.peaking
+        self._refresh()
+        return f"Focus peaking {'on: sharp edges tinted green' if self.peaking else 'off'}."
+
+    def cycle_info(self) -> str:
+        self.info_mode = (self.info_mode + 1) % len(INFO_MODES)
+        self.view.update()
+        names = {
+            "off": "off",
+            "file": "file name",
+            "capture": "file and capture data",
+            "scores": "file, capture data and scores",
+        }
+        return f"Info overlay: {names[self.info]}."
+
+    # --- the current photo ----------------------------------------------------
+
+    def show(self, row: GalleryRow | None) -> None:
+        """The loupe now shows `row`: ask for its analysis; paint what is known."""
+        self.row = row
+        if row is None:
+            self.panel_histogram.set_histogram(None, "")
+            return
+        key = preview_key(row)
+        if key is None:  # a failed photo: no pixels to measure
+            self.panel_histogram.set_histogram(None, "No preview: nothing to measure.")
+            return
+        self._pending = (row.id, cache_path(self.cache_dir, key.cache_key))
+        # Not now: the key's paint comes first, and holding → asks for nothing.
+        self._request_timer.start()
+        self._update_panel()
+
+    def _request(self) -> None:
+        if self._pending is None or self.row is None or self._pending[0] != self.row.id:
+            return
+        overlays = Overlays(clipping=self.clipping, peaking=self.peaking)
+        self.analyzer.request(*self._pending, overlays)
+
+    def clip(self, photo_id: int) -> tuple[float | None, float | None]:
+        if photo_id not in self._clip:
+            if len(self._clip) > 500:
+                self._clip.clear()
+            self._clip[photo_id] = clip_fractions(photo_id)
+        return self._clip[photo_id]
+
+    def forget(self, ids: list[int] | None = None) -> None:
+        """Re-read the stored clip fractions (all, or of `ids`) when next shown."""
+        if ids is None:
+            self._clip.clear()
+        for pid in ids or ():
+            self._clip.pop(pid, None)
+
+    def current_analysis(self) -> Analysis | None:
+        return None if self.row is None else self.analyzer.analysis(self.row.id)
+
+    def shutdown(self) -> None:
+        self._request_timer.stop()
+        self.analyzer.shutdown()
+
+    def _refresh(self) -> None:
+        self.show(self.row)
+        self.view.update()
+
+    def _update_panel(self) -> None:
+        row = self.row
+        if row is None:
+            return
+        found = self.analyzer.analysis(row.id)
+        self.panel_histogram.set_histogram(
+            None if found is None else found.histogram, clip_note(*self.clip(row.id))
+        )
+
+    @Slot(int)
+    @guarded_slot
+    def _on_ready(self, photo_id: int) -> None:
+        if self.row is not None and photo_id == self.row.id:
+            self._update_panel()
+            self.view.update()
+
+    # --- painting (LoupeView.overlays) -------------------------------------------
+
+    def paint(self, painter: QPainter, image: QRectF, area: QRectF) -> None:
+        row = self.row
+        if row is None:
+            return
+        found = self.analyzer.analysis(row.id)
+        if found is not None and not image.isEmpty():
+            painter.save()
+            painter.setClipRect(area)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+            for on, overlay in ((self.peaking, found.peaking), (self.clipping, found.clipping)):
+                if on and overlay is not None:
+                    visible = image.intersected(area)
+                    painter.drawImage(visible, overlay, source_rect(visible, image, overlay))
+            painter.restore()
+        if self.histogram_overlay:
+            box = QRectF(
+                QPointF(area.right() - OVERLAY_SIZE.width() - 8, area.top() + 8), OVERLAY_SIZE
+            )
+            polygons = None
+            if found is not None:
+                cached = self._overlay_polygons
+                if cached is None or cached[0] != id(found.histogram):
+                    plot = box.adjusted(6, 6, -6, -22)
+                    built = histogram_polygons(found.histogram, plot.width(), plot.height())
+                    self._overlay_polygons = cached = (id(found.histogram), built)
+                polygons = cached[1]
+            paint_histogram(painter, box, polygons, clip_note(*self.clip(row.id)))
+        lines = info_lines(self.info, row, self.details(row.id), self.clip(row.id))
+        if lines:
+            paint_info(painter, area, lines)
+
+
+def source_rect(visible: QRectF, whole: QRectF, image: QImage) -> QRectF:
+    """The part of `image` that lands on `visible` when `whole` shows it all."""
+    size = image.size()
+    sx, sy = size.width() / whole.width(), size.height() / whole.height()
+    return QRectF(
+        (visible.left() - whole.left()) * sx,
+        (visible.top() - whole.top()) * sy,
+        visible.width() * sx,
+        visible.height() * sy,
+    )
+
+
+def paint_info(painter: QPainter, area: QRectF, lines: list[str]) -> None:
+    """The info overlay: `lines` on a dark plate at the photo area's top left."""
+    painter.save()
+    metrics = painter.fontMetrics()
+    height = metrics.height() + 3
+    width = min(area.width() - 16, max(metrics.horizontalAdvance(t) for t in lines) + 20)
+    plate = QRectF(area.left() + 8, area.top() + 8, width, height * len(lines) + 12)
+    painter.fillRect(plate, QColor(0, 0, 0, 170))
+    for i, text in enumerate(lines):
+        painter.setPen(QColor(255, 255, 255) if i == 0 else QColor(215, 215, 215))
+        painter.drawText(
+            QRectF(plate.left() + 10, plate.top() + 6 + i * height, width - 20, height),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(width - 20)),
+        )
+    painter.restore()

@@ -1,0 +1,427 @@
+"""The loupe's canvas and overlay: `LoupeView` paints one photo, fit to the
+window or at 100 % with panning; `HelpOverlay` lists every key.
+
+`LoupeView` only paints what it is given (a preview pixmap — or a thumbnail
+while the preview loads — and, at 100 %, the original's full-resolution
+QImage once it has been decoded); loading lives in the loupe page, which
+listens to `zoom_changed` to ask for the original.
+
+Zoom geometry: `_center` is the image point (normalised 0–1) shown at the
+centre of the photo area. Fit: the whole image, centred. 100 %: one
+original pixel per device pixel; Z (or a click) anchors the image point
+under the pointer so it stays under the pointer; dragging pans; each axis is
+clamped so no gap opens at an edge (an axis smaller than the area is
+centred). The zoom state survives moving to another photo (checking focus
+across a burst), at the same relative place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSizeF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPixmap,
+)
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from curator.catalog.queries import GalleryRow
+from curator.ui.gallery.view import paint_strip
+from curator.ui.loupe.drag_pan import DragPan
+from curator.ui.review.decision_strip import click_action, hit, strip_width
+from curator.ui.review.keymap import HELP_NOTES, help_rows
+
+FOOTER = 40  # the strip under the photo: badges, stars, caption
+MARGIN = 12
+
+
+def fit_rect(size: QSizeF, area: QRectF) -> QRectF:
+    """`size` scaled to fit `area` (aspect kept, up or down), centred in it."""
+    if size.isEmpty() or area.isEmpty():
+        return QRectF()
+    scale = min(area.width() / size.width(), area.height() / size.height())
+    rect = QRectF(0, 0, size.width() * scale, size.height() * scale)
+    rect.moveCenter(area.center())
+    return rect
+
+
+FOOTER_STRIP = 18  # the footer's flag/star glyphs (clickable, decision_strip)
+
+
+def paint_footer(painter: QPainter, strip: QRectF, row: GalleryRow, caption: str) -> None:
+    """Flags, stars and label on the left of `strip`, `caption` on its right."""
+    paint_strip(painter, strip.left(), strip.center().y(), FOOTER_STRIP, row)
+    text_left = strip.left() + strip_width(FOOTER_STRIP) + 12
+    painter.setPen(QColor(200, 200, 200))
+    painter.drawText(
+        QRectF(text_left, strip.top(), strip.right() - text_left, strip.height()),
+        int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+        painter.fontMetrics().elidedText(
+            caption, Qt.TextElideMode.ElideMiddle, int(strip.right() - text_left)
+        ),
+    )
+
+
+def paint_message(painter: QPainter, area: QRectF, text: str, colour: QColor) -> None:
+    painter.setPen(colour)
+    painter.drawText(area, int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), text)
+
+
+def paint_placeholder(painter: QPainter, area: QRectF, row: GalleryRow) -> None:
+    """What stands in for a photo with no pixels yet: its failure, or "Loading…"."""
+    if row.failed:
+        text = f"This photo failed to import.\n{row.failed_reason}"
+        paint_message(painter, area, text, QColor(240, 180, 180))
+    else:
+        paint_message(painter, area, "Loading…", QColor(150, 150, 150))
+
+
+class LoupeView(QWidget):
+    zoom_changed = Signal(bool)  # True: now at 100 %
+    decision_clicked = Signal(str)  # a footer flag or star clicked: the review action
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(320, 240)
+        self.setMouseTracking(True)  # the pointer's place anchors Z
+        self.photo: GalleryRow | None = None
+        self.pixmap: QPixmap | None = None
+        self.is_preview = False  # False: a thumbnail stands in until the preview arrives
+        self.full_image: QImage | None = None  # the original's pixels, for 100 %
+        self.zoom_note = ""  # e.g. "loading full resolution…", shown in the footer
+        self.caption = ""
+        self.empty_text = "Nothing to review."
+        self.zoomed = False
+        self._center = QPointF(0.5, 0.5)
+        self._mouse: QPointF | None = None
+        self._drag = DragPan()
+        self.painted_photo_id: int | None = None  # what the last paint showed (tests, bench)
+        self.painted_full_resolution = False
+        # Painted over the photo, under the footer: (painter, image rect, photo area).
+        # The viewing tools (loupe_tools) paint through this; they only read results.
+        self.overlays: list[Callable[[QPainter, QRectF, QRectF], None]] = []
+
+    def show_photo(
+        self,
+        row: GalleryRow | None,
+        pixmap: QPixmap | None,
+        *,
+        is_preview: bool,
+        full_image: QImage | None = None,
+        zoom_note: str = "",
+    ) -> None:
+        self.photo, self.pixmap, self.is_preview = row, pixmap, is_preview
+        self.full_image, self.zoom_note = full_image, zoom_note
+        self._update_cursor()
+        self.update()
+
+    # --- geometry -------------------------------------------------------------
+
+    def footer_strip(self) -> QRectF:
+        """The strip under the photo: flags, stars, label, then the caption."""
+        return QRectF(14, self.height() - FOOTER + 6, self.width() - 28, 28)
+
+    def photo_area(self) -> QRectF:
+        return QRectF(self.rect()).adjusted(MARGIN, MARGIN, -MARGIN, -FOOTER)
+
+    def image_size(self) -> QSizeF | None:
+        """The original's displayed size in pixels (what 100 % means)."""
+        row = self.photo
+        if row is not None and row.width and row.height:
+            return QSizeF(row.width, row.height)
+        for source in (self.full_image, self.pixmap):
+            if source is not None and not source.isNull():
+                return QSizeF(source.size())
+        return None
+
+    def scale(self) -> float:
+        """Widget (logical) pixels per original pixel."""
+        size = self.image_size()
+        if size is None:
+            return 1.0
+        if self.zoomed:
+            return 1.0 / self.devicePixelRatioF()  # one original pixel per device pixel
+        return fit_rect(size, self.photo_area()).width() / size.width()
+
+    def image_rect(self) -> QRectF:
+        """Where the whole original lies in widget coordinates now."""
+        size = self.image_size()
+        if size is None:
+            return QRectF()
+        area = self.photo_area()
+        if not self.zoomed:
+            return fit_rect(size, area)
+        s = self.scale()
+        w, h = size.width() * s, size.height() * s
+        left = _axis(area.left(), area.width(), w, self._center.x())
+        top = _axis(area.top(), area.height(), h, self._center.y())
+        # Whole pixels: the original is blitted 1:1, never resampled by half a pixel.
+        return QRectF(round(left), round(top), w, h)
+
+    def image_point(self, pos: QPointF) -> QPointF | None:
+        """The original's pixel coordinates under widget position `pos`."""
+        rect = self.image_rect()
+        if rect.isEmpty():
+            return None
+        s = self.scale()
+        return QPointF((pos.x() - rect.left()) / s, (pos.y() - rect.top()) / s)
+
+    def toggle_zoom(self, at: QPointF | None = None) -> None:
+        """Fit ↔ 100 %, anchored at `at`, else the pointer (when over the view), else the centre."""
+        size = self.image_size()
+        if self.photo is None or size is None:
+            return
+        if self.zoomed:
+            self.zoomed, self._center = False, QPointF(0.5, 0.5)
+        else:
+            fit = self.image_rect()
+            if at is None:
+                inside = self._mouse is not None and self.rect().contains(self._mouse.toPoint())
+                at = self._mouse if inside and self._mouse is not None else fit.center()
+            nx = min(1.0, max(0.0, (at.x() - fit.left()) / fit.width()))
+            ny = min(1.0, max(0.0, (at.y() - fit.top()) / fit.height()))
+            self.zoomed = True
+            s, centre = self.scale(), self.photo_area().center()
+            self._center = QPointF(
+                nx + (centre.x() - at.x()) / (size.width() * s),
+                ny + (centre.y() - at.y()) / (size.height() * s),
+            )
+            self._clamp_center()
+        self._update_cursor()
+        self.zoom_changed.emit(self.zoomed)
+        self.update()
+
+    def set_fit(self) -> None:
+        if self.zoomed:
+            self.toggle_zoom()
+
+    def pan_by(self, dx: float, dy: float) -> None:
+        """Move the image by (dx, dy) widget pixels (at 100 %)."""
+        size = self.image_size()
+        if not self.zoomed or size is None:
+            return
+        s = self.scale()
+        self._center = QPointF(
+            self._center.x() - dx / (size.width() * s), self._center.y() - dy / (size.height() * s)
+        )
+        self._clamp_center()
+        self.update()
+
+    def _clamp_center(self) -> None:
+        rect, centre = self.image_rect(), self.photo_area().center()
+        if rect.isEmpty():
+            return
+        self._center = QPointF(
+            (centre.x() - rect.left()) / rect.width(), (centre.y() - rect.top()) / rect.height()
+        )
+
+    def _update_cursor(self) -> None:
+        if not self.zoomed:
+            self.setCursor(Qt.CursorShape.ArrowCursor)
+        elif self._drag.dragged:
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        else:
+            self.setCursor(Qt.CursorShape.OpenHandCursor)
+
+    # --- mouse: click toggles the zoom there (Lightroom), drag pans ------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._drag.start(event.position(), self._center)
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        self._mouse = event.position()
+        if not self.zoomed:
+            return
+        delta, began = self._drag.move(event.position())
+        if began:
+            self._update_cursor()
+        if delta is not None:
+            self._center = QPointF(self._drag.press_center)
+            self.pan_by(delta.x(), delta.y())
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            clicked = self._drag.finish()
+            strip = self.footer_strip()
+            target = hit(strip.left(), strip.center().y(), FOOTER_STRIP, event.position())
+            if clicked and target is not None and self.photo is not None:
+                self.decision_clicked.emit(click_action(target, self.photo))
+            elif clicked and self.image_rect().contains(event.position()):
+                self.toggle_zoom(event.position())
+            if clicked is not None:
+                self._update_cursor()
+        super().mouseReleaseEvent(event)
+
+    def leaveEvent(self, event: object) -> None:
+        self._mouse = None
+
+    # --- painting ---------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(18, 18, 18))
+        row = self.photo
+        self.painted_full_resolution = False
+        if row is None:
+            paint_message(painter, QRectF(self.rect()), self.empty_text, QColor(170, 170, 170))
+            self.painted_photo_id = None
+            return
+        area = self.photo_area()
+        full = self.full_image if self.zoomed else None
+        if full is not None and full.isNull():
+            full = None
+        pixmap = self.pixmap if self.pixmap is not None and not self.pixmap.isNull() else None
+        if full is not None or pixmap is not None:
+            rect = self.image_rect()
+            visible = rect.intersected(area)
+            painter.save()
+            painter.setClipRect(area)
+            if row.cull == "rejected":
+                painter.setOpacity(0.45)
+            if full is not None:
+                painter.drawImage(visible, full, _source_rect(visible, rect, QSizeF(full.size())))
+                self.painted_full_resolution = True
+            elif pixmap is not None:
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+                source = _source_rect(visible, rect, QSizeF(pixmap.size()))
+                painter.drawPixmap(visible, pixmap, source)
+            painter.restore()
+        else:
+            paint_placeholder(painter, area, row)
+        for overlay in self.overlays:
+            overlay(painter, self.image_rect(), area)
+        zoom = "100 %" if self.zoomed else "Fit"
+        if self.zoomed and self.zoom_note:
+            zoom += f" ({self.zoom_note})"
+        strip = self.footer_strip()
+        paint_footer(painter, strip, row, f"{zoom}   ·   {self.caption}")
+        self.painted_photo_id = row.id
+
+
+def _axis(start: float, extent: float, size: float, centre: float) -> float:
+    """Where an image axis of `size` starts, showing normalised `centre` mid-area, clamped."""
+    if size <= extent:
+        return start + (extent - size) / 2
+    pos = start + extent / 2 - centre * size
+    return min(start, max(start + extent - size, pos))
+
+
+def _source_rect(visible: QRectF, whole: QRectF, source: QSizeF) -> QRectF:
+    """The part of a `source`-sized image that lands on `visible` when `whole` shows it all."""
+    sx, sy = source.width() / whole.width(), source.height() / whole.height()
+    return QRectF(
+        (visible.left() - whole.left()) * sx,
+        (visible.top() - whole.top()) * sy,
+        visible.width() * sx,
+        visible.height() * sy,
+    )
+
+
+def help_line_height(height: int) -> int:
+    """The help overlay's line in a `height`-pixel window: 24 px, tighter when the
+    window is too short for every row and note (a note wraps to about two lines);
+    under 17 px the text gets smaller too."""
+    lines = len(help_rows()) + 1 + 3 + 2 * len(HELP_NOTES)
+    return max(11, min(24, (height - 40) // lines))
+
+
+class HelpOverlay(QWidget):
+    """A translucent sheet over the window listing every key; any key or click closes it."""
+
+    def __init__(self, parent: QWidget):
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._return_focus: QWidget | None = None
+        self.overrides: dict[str, str] = {}  # remapped keys (Settings.key_overrides)
+        self.hide()
+
+    def toggle(self) -> None:
+        if self.isVisible():
+            self.close_overlay()
+            return
+        self._return_focus = self.window().focusWidget()
+        parent = self.parentWidget()
+        if parent is not None:
+            self.setGeometry(parent.rect())
+        self.show()
+        self.raise_()
+        self.setFocus()
+
+    def close_overlay(self) -> None:
+        """Hide, giving the focus back to where it was (the loupe, usually)."""
+        self.hide()
+        target, self._return_focus = self._return_focus, None
+        if target is not None and target is not self:
+            with contextlib.suppress(RuntimeError):  # the widget may be gone by now
+                target.setFocus()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride:
+            event.accept()  # every key comes to keyPressEvent (and closes), none is a shortcut
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        self.close_overlay()
+        event.accept()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.close_overlay()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(0, 0, 0, 215))
+        rows = [("Key", "Cull pass", "Rating pass"), *help_rows(self.overrides)]
+        lines = len(rows) + 3 + 2 * len(HELP_NOTES)
+        line = help_line_height(self.height())
+        width = min(self.width() - 40, 900)
+        left = (self.width() - width) // 2
+        top = max(20, (self.height() - line * lines) // 2)
+        title = QFont(painter.font())
+        title.setPointSizeF(title.pointSizeF() * 1.4)
+        title.setBold(True)
+        painter.setFont(title)
+        painter.setPen(QColor(255, 255, 255))
+        painter.drawText(
+            QRect(left, top, width, line + 8), int(Qt.AlignmentFlag.AlignLeft), "Keyboard"
+        )
+        body = QFont(painter.font())
+        body.setPointSizeF(title.pointSizeF() / 1.4)
+        if line < 17:
+            body.setPixelSize(line - 4)
+        columns = (0.0, 0.2, 0.64)
+        for i, cells in enumerate(rows):
+            body.setBold(i == 0)
+            painter.setFont(body)
+            painter.setPen(QColor(240, 190, 60) if i == 0 else QColor(230, 230, 230))
+            y = top + (i + 1) * line + 12
+            for j, text in enumerate(cells):
+                x = left + int(columns[j] * width)
+                w = int(((columns[j + 1] if j + 1 < len(columns) else 1.0) - columns[j]) * width)
+                painter.drawText(
+                    QRect(x, y, w - 8, line),
+                    int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                    text,
+                )
+        painter.setPen(QColor(200, 200, 200))
+        body.setBold(False)
+        body.setItalic(True)
+        painter.setFont(body)
+        y = top + (len(rows) + 1) * line + 20
+        flags = int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap)
+        for note in HELP_NOTES:
+            box = painter.boundingRect(QRect(left, y, width, 10 * line), flags, note)
+            painter.drawText(box, flags, note)
+            y = box.bottom() + 6

@@ -1,0 +1,170 @@
+"""`BackupController`: catalog backups from the GUI — on quit and File ▸ Back Up Catalog Now.
+
+The work is `catalog.backup.make_backup` (Qt-free, the same as `curator
+backup`) on the controller's own one-thread pool; this class only decides
+when, and says what happened in the status bar.
+
+Why on quit, with the window waiting: a photographer expects what Lightroom
+does — the catalog is backed up when the day's work is done, and the copy
+holds that day's decisions. Backing up at start-up would copy yesterday's
+state and compete with the first thumbnails. The copy is one step of
+SQLite's backup API (a file copy's speed) plus an integrity check, so the
+window stays up with "Backing up the catalog…" in the status bar and closes
+when the verified copy is there; the UI thread never waits (the copy runs on
+the pool), and an import still winding down is never blocked (WAL: the copy
+is a read snapshot). A backup that fails is reported and logged, and the
+window closes anyway: a backup never keeps the user from quitting.
+
+Protocol:
+- `hold_quit()` (from `MainWindow.closeEvent`, after an import has wound
+  down): when a backup is due (settings `backup_frequency`, by the newest
+  backup's date: a listing of one folder), starts it, says so, and returns
+  True — the window ignores this close and closes again on `quit_ready`.
+  It returns False when nothing is due, a quit backup already ran this
+  session, or the controller is shut down: quitting is never held twice.
+- `back_up_now()` starts a backup whatever the schedule (False while one runs).
+- Results come back through a `Delivery` (ui/common/delivery.py) as `BackupDone`;
+  `shutdown()` closes it (App.shutdown), and the pool's drain then waits for a
+  copy under way, which finishes whole or leaves only its `.partial`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
+
+from curator.catalog.backup import (
+    BackupResult,
+    backup_due,
+    backup_folder,
+    list_backups,
+    make_backup,
+)
+from curator.settings import Settings
+from curator.ui.common.catalog_job import CatalogJob
+from curator.ui.common.delivery import Delivery
+
+log = logging.getLogger("curator.ui")
+
+BACKING_UP = "Backing up the catalog…"
+
+
+@dataclass(frozen=True)
+class BackupDone:
+    result: BackupResult | None
+    error: str | None  # the sentence when the backup failed
+    on_quit: bool
+
+
+class _Messages(QObject):
+    posted = Signal(object)
+
+
+class BackupController(QObject):
+    started = Signal(str)  # the sentence to show while it runs
+    finished = Signal(object)  # BackupDone
+    quit_ready = Signal()  # the quit backup is over (made or failed): close now
+
+    def __init__(
+        self,
+        catalog_path: Path,
+        settings: Callable[[], Settings],
+        threads: QThreadPool,
+        parent: QObject | None = None,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now().astimezone(),
+    ):
+        super().__init__(parent)
+        self.catalog_path, self.settings, self.threads, self.clock = (
+            catalog_path,
+            settings,
+            threads,
+            clock,
+        )
+        self._messages = _Messages(self)
+        self._messages.posted.connect(self._on_posted)
+        self._delivery = Delivery(self._messages.posted.emit)
+        self.destroyed.connect(self._delivery.close)
+        self._running = False
+        self._quit_tried = False
+        self._shut_down = False
+        self.last_sentence = ""
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def folder(self) -> Path:
+        return backup_folder(self.catalog_path, self.settings().backup_folder)
+
+    def due(self) -> bool:
+        settings = self.settings()
+        backups = list_backups(self.folder(), self.catalog_path)
+        return backup_due(settings.backup_frequency, backups, self.clock())
+
+    def hold_quit(self) -> bool:
+        """Start the quit backup if due; True while the window must wait."""
+        if self._shut_down or self._quit_tried:
+            return False
+        self._quit_tried = True
+        try:
+            due = self.due()
+        except OSError:
+            log.warning("could not look for catalog backups", exc_info=True)
+            due = True  # try; a failure is reported and the window closes anyway
+        if not due or self._running:
+            return False
+        return self._start(on_quit=True)
+
+    def back_up_now(self) -> bool:
+        """Back up whatever the schedule; False while one runs or after shutdown."""
+        if self._shut_down or self._running:
+            return False
+        return self._start(on_quit=False)
+
+    def shutdown(self) -> None:
+        self._shut_down = True
+        self._delivery.close()
+
+    def _start(self, *, on_quit: bool) -> bool:
+        catalog, folder = self.catalog_path, self.folder()
+        keep = self.settings().backup_keep
+
+        def job() -> BackupDone:
+            try:
+                result = make_backup(catalog, folder, keep=keep, now=datetime.now(UTC))
+            except Exception as exc:  # a sentence for the status bar, never lost
+                log.exception("the catalog backup failed")
+                return BackupDone(None, _sentence(exc), on_quit)
+            log.info("%s", result.sentence())
+            return BackupDone(result, None, on_quit)
+
+        self._running = True
+        self.threads.start(CatalogJob(job, self._delivery))
+        self.started.emit(BACKING_UP)
+        return True
+
+    @Slot(object)
+    def _on_posted(self, message: object) -> None:
+        if not isinstance(message, BackupDone):
+            return
+        self._running = False
+        self.last_sentence = (
+            message.result.sentence() if message.result is not None else message.error or ""
+        )
+        self.finished.emit(message)
+        if message.on_quit:
+            self.quit_ready.emit()
+
+
+def _sentence(exc: Exception) -> str:
+    from curator.catalog.errors import CatalogError
+
+    if isinstance(exc, CatalogError):
+        return str(exc)
+    return f"The catalog backup failed ({type(exc).__name__}); the details are in the log."

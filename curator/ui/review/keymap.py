@@ -1,0 +1,220 @@
+"""The loupe's keyboard: one table drives both the shortcuts and the help overlay.
+
+Lightroom conventions (DESIGN.md, Keyboard). Each binding names an action;
+`curator.ui.loupe.page` maps action names to ReviewSession calls, and the
+help overlay prints this same table, so the two can never disagree.
+
+Remapping (Settings `key_overrides`, `{action: key}`): an override replaces
+every default key of its action with the one key given; `keys_for` is the
+one place that answers "which keys does this action have now", and the
+shortcuts (`curator.ui.key_overrides`) and the help overlay both ask it.
+`override_conflict` refuses a key that another action already has, with a
+sentence. Keys are QKeySequence portable text ("Ctrl+K"); the UI normalises
+what the user pressed before it reaches this module (no Qt here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class KeyBinding:
+    action: str
+    keys: tuple[str, ...]  # QKeySequence portable text, first one shown in help
+    cull: str  # what it does in the cull pass
+    rating: str  # what it does in the rating pass
+
+
+LOUPE_BINDINGS: tuple[KeyBinding, ...] = (
+    KeyBinding("pick", ("P",), "keep, next photo", "pick on/off"),
+    KeyBinding("reject", ("X", "R"), "reject, next photo", "reject, next photo"),
+    KeyBinding("clear", ("U",), "clear keep/reject", "clear pick/reject"),
+    *(
+        KeyBinding(f"rate_{n}", (str(n),), f"{n} star{'s' if n > 1 else ''}, stay", "same")
+        for n in range(1, 6)
+    ),
+    KeyBinding("rate_0", ("0",), "clear the rating", "same"),
+    *(
+        KeyBinding(f"label_{color}", (str(key),), f"{color} label on/off", "same")
+        for key, color in ((6, "red"), (7, "yellow"), (8, "green"), (9, "blue"))
+    ),
+    KeyBinding("next", ("Right", "Space"), "next photo", "same"),
+    KeyBinding("previous", ("Left",), "previous photo", "same"),
+    KeyBinding("zoom", ("Z",), "fit ↔ 100 % at the pointer; drag to pan", "same"),
+    KeyBinding("compare", ("C",), "compare with the next photo; C again leaves", "same"),
+    KeyBinding("pin_compare", ("Shift+C",), "pin the left photo: → / ← move the right", "same"),
+    KeyBinding(
+        "add_to_project",
+        ("B",),
+        "add to / remove from the current project (none chosen yet: choose one)",
+        "same",
+    ),
+    KeyBinding(
+        "choose_project",
+        ("Shift+B",),
+        "choose the current project (type to filter, or create one), add the photo",
+        "same",
+    ),
+    KeyBinding(
+        "more_like_this",
+        ("M",),
+        "more like this (gallery; duplicates, burst frames first)",
+        "same",
+    ),
+    KeyBinding("histogram", ("H",), "histogram over the photo (luma + RGB, clipped %)", "same"),
+    KeyBinding("clipping", ("J",), "clipping: blown highlights red, crushed shadows blue", "same"),
+    KeyBinding("peaking", ("Shift+P",), "focus peaking: sharp edges tinted green", "same"),
+    KeyBinding("info", ("I",), "info overlay: off → file → capture data → scores", "same"),
+    KeyBinding("fullscreen", ("F",), "full-screen loupe (panels hidden); F / Esc leaves", "same"),
+    KeyBinding("panels", ("Shift+Tab",), "hide / show the side panel and filmstrip", "same"),
+    KeyBinding(
+        "leave",
+        ("Esc",),
+        "leave compare or survey, back to fit, or leave full screen",
+        "same",
+    ),
+    KeyBinding("switch_pass", ("Tab",), "go to the rating pass", "go to the cull pass"),
+)
+
+# Printed under the table by the help overlay.
+# The decision keys: in the gallery they act on every selected photo at once
+# (one undo step), with the meaning of the pass the toolbar shows.
+DECISION_ACTIONS: frozenset[str] = frozenset(
+    b.action
+    for b in LOUPE_BINDINGS
+    if b.action in ("pick", "reject", "clear") or b.action.startswith(("rate_", "label_"))
+)
+
+HELP_NOTES: tuple[str, ...] = (
+    "In the gallery, P, X, U, 0–5 and 6–9 act on every selected photo (one undo step);"
+    " purple and no label are in Edit ▸ Color Label.",
+    "In compare, the decision keys (P, X, U, 0–5) act on the right-hand photo, the candidate;"
+    " the left one is the reference. Z zooms both at the same point; dragging one pans both.",
+    "Survey (N in the grid, 2–9 selected): the keys act on the framed photo; ← / → / ↑ / ↓"
+    " or a click move the frame; a rejected photo leaves the survey; Esc returns.",
+    "Shortcuts never fire while a text field (the tag field, the search box) has the focus:"
+    " Esc leaves it (in the search box, Esc also clears the search).",
+)
+
+WINDOW_BINDINGS: tuple[KeyBinding, ...] = (
+    KeyBinding("grid", ("G",), "gallery grid", "same"),
+    KeyBinding("loupe", ("E",), "loupe (one photo, full window)", "same"),
+    KeyBinding("survey", ("N",), "survey the 2–9 photos selected in the grid", "same"),
+    KeyBinding("undo", ("Ctrl+Z",), "undo the last decision", "same"),
+    KeyBinding("redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "redo", "same"),
+    KeyBinding("help", ("?", "F1"), "this help (any key closes it)", "same"),
+    KeyBinding("export", ("Ctrl+Shift+E",), "export approved photos or a project…", "same"),
+    KeyBinding(
+        "search",
+        ("Ctrl+F", "/"),
+        "search box (~words: by meaning); Esc clears",
+        "same",
+    ),
+    KeyBinding(
+        "uncertain_first",
+        ("Shift+U",),
+        "rating pass, most uncertain first (on/off)",
+        "most uncertain first: unrated photos the taste model is least sure of (on/off)",
+    ),
+    KeyBinding("thumbs_larger", ("Ctrl+=", "Ctrl++"), "larger thumbnails (gallery)", "same"),
+    KeyBinding("thumbs_smaller", ("Ctrl+-",), "smaller thumbnails (gallery)", "same"),
+)
+
+
+def all_bindings() -> tuple[KeyBinding, ...]:
+    return (*LOUPE_BINDINGS, *WINDOW_BINDINGS)
+
+
+def binding_for(action: str) -> KeyBinding | None:
+    return next((b for b in all_bindings() if b.action == action), None)
+
+
+def keys_for(binding: KeyBinding, overrides: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The keys `binding`'s action has now: its override's one key, else the table's."""
+    key = (overrides or {}).get(binding.action)
+    return (key,) if key else binding.keys
+
+
+def override_conflict(overrides: Mapping[str, str], action: str, key: str) -> str | None:
+    """Why `action` cannot take `key` (with `overrides` in force), or None when it can.
+
+    A key belongs to one action at a time, across the loupe and the window
+    (a loupe key that is also a window key would be ambiguous in the loupe).
+    """
+    binding = binding_for(action)
+    if binding is None:
+        return f"There is no action named {action!r}."
+    if not key:
+        return "Press a key (with Ctrl, Alt or Shift if you like) to assign it."
+    for other in all_bindings():
+        if other.action != action and key.lower() in (
+            k.lower() for k in keys_for(other, overrides)
+        ):
+            return (
+                f"{key} already does “{other.cull}”: choose another key, or give that"
+                " action another key first."
+            )
+    return None
+
+
+# Help rows that stand for several actions, so the table fits a 768-pixel-high
+# screen: (actions, keys shown while none of them is remapped or None: their
+# keys joined, what it does in either pass).
+_FOLDS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
+    (tuple(f"rate_{n}" for n in range(1, 6)), "1 – 5", "1 to 5 stars, stay (a rating keeps)"),
+    (
+        tuple(f"label_{c}" for c in ("red", "yellow", "green", "blue")),
+        "6 – 9",
+        "red, yellow, green, blue label on/off",
+    ),
+    (("undo", "redo"), None, "undo / redo the last decision"),
+    (("thumbs_larger", "thumbs_smaller"), None, "larger / smaller thumbnails (gallery)"),
+    (
+        ("histogram", "clipping", "peaking"),
+        None,
+        "histogram · clipping (blown red, crushed blue) · focus peaking",
+    ),
+    (("fullscreen", "panels"), None, "full screen (F, Esc leave) · hide the panels"),
+)
+
+
+def _shown(key: str) -> str:
+    return "→" if key == "Right" else "←" if key == "Left" else key
+
+
+def help_rows(overrides: Mapping[str, str] | None = None) -> list[tuple[str, str, str]]:
+    """(keys, cull pass, rating pass) for every binding, as the overlay prints them.
+
+    The star keys 1–5 and the label keys 6–9 are one row each (unless one of
+    them was remapped: then that group is printed key by key, so the help
+    shows the keys that work), and so are undo/redo, the thumbnail sizes, the
+    overlays (H, J, Shift+P) and the chrome keys (F, Shift+Tab), so the table
+    fits a 768-pixel-high screen."""
+    overrides = overrides or {}
+    skip: set[str] = set()
+    folded: dict[str, tuple[str, str, str]] = {}
+    for actions, label, text in _FOLDS:
+        if label is not None and set(actions) & set(overrides):
+            continue
+        keys = label
+        if keys is None:
+            groups = []
+            for action in actions:
+                binding = binding_for(action)
+                if binding is not None:
+                    groups.append(" / ".join(_shown(k) for k in keys_for(binding, overrides)))
+            keys = " / ".join(groups)
+        folded[actions[0]] = (keys, text, "same")
+        skip.update(actions[1:])
+    rows = []
+    for b in all_bindings():
+        if b.action in skip:
+            continue
+        if b.action in folded:
+            rows.append(folded[b.action])
+            continue
+        keys = " / ".join(_shown(k) for k in keys_for(b, overrides))
+        rows.append((keys, b.cull, b.rating))
+    return rows

@@ -1,0 +1,31 @@
+"""`PassOrder`: the review session's order function, with the rating pass's
+"most uncertain first" switch.
+
+The session asks `order(pass_)` whenever a pass starts. Cull pass and plain
+rating pass: `score.review_order` as before (no embedding model needed, so
+start-up stays light). With `uncertain_first` on, the rating pass is the
+same function's `uncertain_first` order — the one `curator list --order
+uncertain` prints: kept photos not rated yet, the ones the taste model is
+least sure of first (capture order while there is no taste model yet).
+No Qt; it reads the catalog on the calling thread (the kept photos'
+embeddings: a few ms for a shoot's survivors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from curator.pipeline.stages.score import review_order
+
+
+class PassOrder:
+    """Callable `(pass_) -> photo ids`; `uncertain_first` switches the rating pass."""
+
+    def __init__(self, embedding_model: Callable[[], str]):
+        self._embedding_model = embedding_model
+        self.uncertain_first = False
+
+    def __call__(self, pass_: str) -> list[int]:
+        if pass_ == "rating" and self.uncertain_first:
+            return review_order(pass_, self._embedding_model(), uncertain_first=True)
+        return review_order(pass_, "")

@@ -1,0 +1,323 @@
+"""`ReviewSession`: the loupe's state — which pass, which photos, where — and
+the decisions it records. No widgets: the loupe page drives it by keys.
+
+Invariants:
+- every decision goes through `curator.catalog.decisions` (which commits
+  before returning) *before* the cursor moves, so the next photo is shown
+  only after the decision is durable;
+- the pass's order is a snapshot taken when the pass starts
+  (`score.review_order`): deciding a photo does not remove it, so ← goes
+  back to it; photos imported meanwhile are appended (cull pass);
+- a *scope* (`set_scope`: what the gallery shows — its filters, its sort,
+  or search results in rank order) replaces the pass's order: the loupe
+  walks the gallery's set in the gallery's order, whatever the pass (the
+  pass still decides what P and U mean); `switch_pass` asks `pass_scope`
+  (the window: it shows that pass in the gallery) for the new scope; live
+  imports the gallery now shows are appended (`append_to_scope`);
+- each decision notifies the retrain callback (debounced by the caller's
+  RetrainScheduler) and emits `photos_changed` for the gallery and panel;
+- `decide_many` (the grid's keys on a selection) gives every photo the same
+  decision as ONE undo step (`decisions.one_step`); a star rating is a
+  judgment: it keeps an unreviewed photo, never a rejected one;
+- undo and redo say what they reversed by name ("Undone: reject of
+  IMG_0412.jpg", "Undone: rating of 12 photos"), via `history_text`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from enum import StrEnum
+
+from PySide6.QtCore import QObject, Signal
+
+from curator.catalog import decisions
+from curator.catalog.decisions import DecisionRecord
+from curator.catalog.queries import gallery_rows
+from curator.catalog.types import CullState
+from curator.records import ColorLabel
+from curator.ui.review.decision_text import history_text
+
+# Keys 6–9 (Lightroom's): the color label each sets (purple from the menu).
+LABEL_KEYS: dict[int, ColorLabel] = {
+    6: ColorLabel.RED,
+    7: ColorLabel.YELLOW,
+    8: ColorLabel.GREEN,
+    9: ColorLabel.BLUE,
+}
+
+
+class ReviewPass(StrEnum):
+    CULL = "cull"
+    RATING = "rating"
+
+    @property
+    def label(self) -> str:
+        return "Cull pass" if self is ReviewPass.CULL else "Rating pass"
+
+
+class ReviewSession(QObject):
+    current_changed = Signal(int)  # photo id, or -1 when the pass is empty
+    photos_changed = Signal(list)  # ids whose decision state changed
+    pass_changed = Signal(str)
+    notice = Signal(str)  # a short sentence for the status bar
+
+    def __init__(
+        self,
+        order: Callable[[str], list[int]],
+        on_decision: Callable[[], None],
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self._order_fn, self._on_decision = order, on_decision
+        self.pass_ = ReviewPass.CULL
+        self.order: list[int] = []
+        self.index = 0
+        self.scope: list[int] | None = None  # search results the loupe walks, or None
+        self.scope_label = ""  # e.g. "“harbour”", for the position text ("": the pass's)
+        # Tab with a scope: the window shows the other pass in the gallery and
+        # returns what it shows (None: go back to the pass's own order).
+        self.pass_scope: Callable[[ReviewPass], Sequence[int] | None] | None = None
+
+    @property
+    def current(self) -> int | None:
+        return self.order[self.index] if 0 <= self.index < len(self.order) else None
+
+    @property
+    def position_text(self) -> str:
+        label = self.pass_.label
+        if self.scope is not None and self.scope_label:
+            label = f"{self.scope_label} ({self.pass_.label.lower()})"
+        if not self.order:
+            return f"{label}: nothing to review"
+        return f"{label}: {self.index + 1} / {len(self.order)}"
+
+    def set_scope(self, ids: Sequence[int] | None, label: str = "") -> None:
+        """Walk `ids` (search results, best first) instead of the pass's order,
+        from the next `start`; None goes back to the pass's order."""
+        self.scope = None if ids is None else list(ids)
+        self.scope_label = label if ids is not None else ""
+
+    # --- navigation ---------------------------------------------------------
+
+    def start(self, pass_: ReviewPass | str, at_photo: int | None = None) -> None:
+        """Start (or restart) a pass, at `at_photo` if given.
+
+        A photo outside the pass (opened from the gallery) is looked for in the
+        other pass first — a kept photo opens the rating pass — and otherwise
+        shown at the front of this pass (a rejected photo, to reconsider it).
+        With a scope (search results) the order is the scope's, the pass stays.
+        """
+        self.pass_ = ReviewPass(pass_)
+        if self.scope is not None:
+            self.order = list(self.scope)
+            if at_photo is not None and at_photo not in self.order:
+                self.order.insert(0, at_photo)
+        else:
+            self.order = self._order_fn(self.pass_.value)
+        if at_photo is not None and at_photo not in self.order:
+            other = ReviewPass.RATING if self.pass_ is ReviewPass.CULL else ReviewPass.CULL
+            other_order = self._order_fn(other.value)
+            if at_photo in other_order:
+                self.pass_, self.order = other, other_order
+            else:
+                self.order.insert(0, at_photo)
+        self.index = self.order.index(at_photo) if at_photo in self.order else 0
+        self.pass_changed.emit(self.pass_.value)
+        self._emit_current()
+
+    def switch_pass(self) -> None:
+        other = ReviewPass.RATING if self.pass_ is ReviewPass.CULL else ReviewPass.CULL
+        if self.scope is not None and self.pass_scope is not None:
+            self.set_scope(self.pass_scope(other), self.scope_label)
+        self.start(other)
+
+    def append_to_scope(self, photo_ids: Iterable[int]) -> None:
+        """Photos the gallery now shows (a live import): walked after the others."""
+        if self.scope is None:
+            return
+        known = set(self.scope)
+        fresh = [pid for pid in dict.fromkeys(photo_ids) if pid not in known]
+        if not fresh:
+            return
+        self.scope.extend(fresh)
+        was_empty = not self.order
+        self.order.extend(pid for pid in fresh if pid not in set(self.order))
+        if was_empty and self.order:
+            self._emit_current()
+
+    def move(self, delta: int) -> None:
+        if not self.order:
+            return
+        target = self.index + delta
+        if target >= len(self.order):
+            self.notice.emit(f"End of the {self.pass_.label.lower()}.")
+            target = len(self.order) - 1
+        self.index = max(0, target)
+        self._emit_current()
+
+    def go_to(self, photo_id: int) -> bool:
+        if photo_id not in self.order:
+            return False
+        self.index = self.order.index(photo_id)
+        self._emit_current()
+        return True
+
+    def extend(self, photo_ids: Iterable[int]) -> None:
+        """Append newly imported photos that belong to this pass (live import)."""
+        if self.scope is not None:
+            return  # search results are a fixed list
+        known = set(self.order)
+        fresh = [pid for pid in photo_ids if pid not in known]
+        if not fresh:
+            return
+        wanted = set(self._order_fn(self.pass_.value)) & set(fresh)
+        was_empty = not self.order
+        self.order.extend(pid for pid in fresh if pid in wanted)
+        if was_empty and self.order:
+            self._emit_current()
+
+    # --- decisions ----------------------------------------------------------
+
+    def pick(self) -> None:
+        """P: keep and advance (cull pass), or toggle the pick (rating pass)."""
+        pid = self.current
+        if pid is None:
+            return
+        if self.pass_ is ReviewPass.CULL:
+            self._decided(decisions.set_cull(pid, CullState.KEPT, pass_=self.pass_.value))
+            self.move(1)
+        else:
+            picked = decisions.decision_state(pid).picked
+            self._decided(decisions.set_picked(pid, not picked, pass_=self.pass_.value))
+
+    def reject(self) -> None:
+        pid = self.current
+        if pid is None:
+            return
+        self._decided(decisions.set_cull(pid, CullState.REJECTED, pass_=self.pass_.value))
+        self.move(1)
+
+    def clear(self) -> None:
+        """U: clear keep/reject (cull pass) or pick/reject (rating pass)."""
+        pid = self.current
+        if pid is None:
+            return
+        if self.pass_ is ReviewPass.CULL:
+            self._decided(decisions.set_cull(pid, CullState.UNREVIEWED, pass_=self.pass_.value))
+            return
+        state = decisions.decision_state(pid)
+        if state.picked:
+            self._decided(decisions.set_picked(pid, False, pass_=self.pass_.value))
+        elif state.cull is CullState.REJECTED:
+            self._decided(decisions.set_cull(pid, CullState.KEPT, pass_=self.pass_.value))
+
+    def rate(self, stars: int) -> None:
+        """1–5 rate, 0 clears; the cursor stays (the user sits with the photo)."""
+        pid = self.current
+        if pid is not None:
+            self.decide_many(f"rate_{stars}", [pid])
+
+    def label(self, label: ColorLabel | None) -> None:
+        """6–9 (and the menu's purple): toggle the current photo's color label."""
+        pid = self.current
+        if pid is not None:
+            self.decide_many(label_action(label), [pid])
+
+    def decide_many(self, action: str, photo_ids: Sequence[int]) -> list[DecisionRecord]:
+        """One decision for every photo of `photo_ids`, as ONE undo step.
+
+        `action` is a keymap name: pick, reject, clear, rate_0…rate_5,
+        label_<color> or label_none — or a clicked flag's keep, unreviewed,
+        pick_on, unpick (decision_strip). pick/clear mean what they mean in the
+        current pass; in the rating pass, P picks all unless all are picked
+        (then it unpicks them). A label key toggles: if every photo has that
+        label already, it clears it. The cursor does not move.
+        """
+        ids = list(dict.fromkeys(photo_ids))
+        if not ids:
+            return []
+        decide = self._decider(action, ids)
+        records = decisions.one_step(ids, decide)
+        self._decided(records)
+        return records
+
+    def _decider(self, action: str, ids: list[int]) -> Callable[[int], list[DecisionRecord]]:
+        pass_ = self.pass_.value
+        cull_pass = self.pass_ is ReviewPass.CULL
+        if action.startswith("rate_"):
+            stars = int(action.removeprefix("rate_")) or None
+
+            def rate(pid: int) -> list[DecisionRecord]:
+                state = decisions.decision_state(pid)
+                keep = stars is not None and state.cull is CullState.UNREVIEWED
+                return decisions.set_rating(pid, stars, pass_=pass_, keep=keep)
+
+            return rate
+        if action.startswith("label_"):
+            wanted = ColorLabel.parse(action.removeprefix("label_"))
+            if wanted is not None and all(
+                decisions.decision_state(pid).label is wanted for pid in ids
+            ):
+                wanted = None  # the key toggles: all had it, so it comes off
+            return lambda pid: decisions.set_label(pid, wanted, pass_=pass_)
+        fixed = {"keep": CullState.KEPT, "reject": CullState.REJECTED}
+        fixed["unreviewed"] = CullState.UNREVIEWED
+        if action in fixed:  # the clickable flags (decision_strip), and X
+            state = fixed[action]
+            return lambda pid: decisions.set_cull(pid, state, pass_=pass_)
+        if action in ("pick_on", "unpick"):
+            on = action == "pick_on"
+            return lambda pid: decisions.set_picked(pid, on, pass_=pass_)
+        if action == "pick" and cull_pass:
+            return lambda pid: decisions.set_cull(pid, CullState.KEPT, pass_=pass_)
+        if action == "pick":
+            pick = not all(decisions.decision_state(pid).picked for pid in ids)
+            return lambda pid: decisions.set_picked(pid, pick, pass_=pass_)
+        if action == "clear" and cull_pass:
+            return lambda pid: decisions.set_cull(pid, CullState.UNREVIEWED, pass_=pass_)
+        if action == "clear":
+
+            def clear(pid: int) -> list[DecisionRecord]:
+                state = decisions.decision_state(pid)
+                if state.picked:
+                    return decisions.set_picked(pid, False, pass_=pass_)
+                if state.cull is CullState.REJECTED:
+                    return decisions.set_cull(pid, CullState.KEPT, pass_=pass_)
+                return []
+
+            return clear
+        raise ValueError(f"not a decision action: {action!r}")
+
+    def undo(self) -> None:
+        self._after_history(decisions.undo_last(), "Nothing to undo.", "Undone")
+
+    def redo(self) -> None:
+        self._after_history(decisions.redo_last(), "Nothing to redo.", "Redone")
+
+    def _after_history(
+        self, records: Sequence[DecisionRecord] | None, empty: str, verb: str
+    ) -> None:
+        if not records:
+            self.notice.emit(empty)
+            return
+        ids = list(dict.fromkeys(r.photo_id for r in records))
+        names = {pid: row.file_name for pid, row in gallery_rows(ids[:1]).items()}
+        self.notice.emit(history_text(verb, records, names))
+        self._decided(records)
+        if len(ids) == 1 and ids[0] != self.current:
+            self.go_to(ids[0])
+
+    def _decided(self, records: Sequence[DecisionRecord]) -> None:
+        if not records:
+            return
+        self._on_decision()
+        self.photos_changed.emit(sorted({r.photo_id for r in records}))
+
+    def _emit_current(self) -> None:
+        pid = self.current
+        self.current_changed.emit(-1 if pid is None else pid)
+
+
+def label_action(label: ColorLabel | None) -> str:
+    """The keymap action name that sets `label` (None: clears it)."""
+    return f"label_{'none' if label is None else label.value}"

@@ -1,0 +1,40 @@
+""" "Most uncertain first" in the rating pass: the toolbar toggle and Shift+U.
+
+`switch_uncertain_first` turns the rating pass's order (`PassOrder`) to the
+unrated kept photos the taste model is least sure of, first — the ratings
+that teach it most — and (re)starts the rating pass there; turned off, the
+rating pass goes back to capture order at the same photo. It returns the
+sentence for the status bar, which says what the order is built on (no
+taste model yet: capture order, and why).
+"""
+
+from __future__ import annotations
+
+from curator.pipeline.stages.score import MIN_SAMPLES, latest_fitted
+from curator.ui.review.pass_order import PassOrder
+from curator.ui.review.session import ReviewPass, ReviewSession
+
+
+def switch_uncertain_first(
+    session: ReviewSession, order: PassOrder, on: bool, embedding_model: str
+) -> str:
+    """Turn "most uncertain first" on or off; the notice to show."""
+    order.uncertain_first = on
+    if not on:
+        if session.pass_ is ReviewPass.RATING:
+            session.start(ReviewPass.RATING, at_photo=session.current)
+        return "Rating pass in capture order."
+    session.set_scope(None)  # the uncertain order wins over a search's rank order
+    session.start(ReviewPass.RATING)
+    n = len(session.order)
+    if n == 0:
+        return "Most uncertain first: every kept photo is rated already."
+    if latest_fitted(embedding_model) is None:
+        return (
+            f"Most uncertain first: no taste model yet (it needs {MIN_SAMPLES} decisions on"
+            f" embedded photos), so the {n} unrated kept photos come in capture order."
+        )
+    return (
+        f"Rating pass, most uncertain first: {n} unrated photos, the ones the taste model"
+        " is least sure of first."
+    )

@@ -1,0 +1,210 @@
+"""`SearchController`: runs the searches off the UI thread, no widgets.
+
+Responsibilities:
+- text search (`curator.search.text`), semantic search and more-like-this
+  (`curator.search.semantic`) run on the controller's own one-thread pool —
+  never on the UI thread: the first semantic search loads the CLIP text
+  encoder (seconds), and every search reads the catalog;
+- the engines are imported inside the task (numpy/torch stay out of startup)
+  and called through their modules, so a test can patch them there;
+- only the newest request counts: starting one drops the queued ones and a
+  result that arrives for an older request is ignored (`generation`);
+- `started(str)` says what is under way ("Loading the CLIP text model…" the
+  first time), `finished(SearchOutcome)` hands back the ranked ids or the
+  one sentence of a search that cannot run (`SearchUnavailable`) or failed.
+
+Threading: results come back through a `Delivery` (closed in `shutdown`, so
+nothing reaches a deleted object); each task closes its thread's catalog
+connection. `busy` says whether the newest search is still to come back
+(tests wait on it).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import cast
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from curator.catalog.db import close_thread_connection
+from curator.search.types import SearchHit, SearchUnavailable
+from curator.settings import Settings
+from curator.ui.common.delivery import Delivery
+from curator.ui.common.guard import ErrorReporter, guarded_slot
+
+log = logging.getLogger("curator.ui")
+
+SEMANTIC_LIMIT = 200  # a gallery of the closest photos; the tail of a cosine ranking is noise
+LIKE_LIMIT = 200
+
+
+class SearchKind(StrEnum):
+    TEXT = "text"
+    SEMANTIC = "semantic"
+    LIKE = "like"
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    """One finished search: `ids` best first, or `message` (why there are none)."""
+
+    generation: int
+    kind: SearchKind
+    query: str  # the words, or the file name of the photo for more-like-this
+    ids: tuple[int, ...] | None  # None: the search did not run (see message)
+    message: str = ""  # SearchUnavailable's sentence, or what went wrong
+    failed: bool = False  # an unexpected error (logged): shown as an error
+
+
+class _Signals(QObject):
+    done = Signal(object)  # SearchOutcome
+
+
+def _run_search(
+    kind: SearchKind,
+    query: str,
+    photo_id: int | None,
+    settings: Settings,
+    vectors: object | None,
+) -> list[SearchHit]:
+    if kind is SearchKind.TEXT:
+        from curator.search.text import text_search  # looked up per call: patchable
+
+        return text_search(query)
+    from curator.search import semantic
+
+    if kind is SearchKind.SEMANTIC:
+        return semantic.semantic_search(
+            query, settings, limit=SEMANTIC_LIMIT, embeddings=cast("semantic.Vectors", vectors)
+        )
+    assert photo_id is not None
+    return semantic.more_like_this(
+        photo_id, settings, limit=LIKE_LIMIT, embeddings=cast("semantic.Vectors", vectors)
+    )
+
+
+class _SearchTask(QRunnable):
+    def __init__(
+        self,
+        generation: int,
+        kind: SearchKind,
+        query: str,
+        photo_id: int | None,
+        settings: Settings,
+        vectors: object | None,
+        delivery: Delivery,
+    ):
+        super().__init__()
+        self.generation, self.kind, self.query = generation, kind, query
+        self.photo_id, self.settings, self.delivery = photo_id, settings, delivery
+        self.vectors = vectors
+
+    def run(self) -> None:
+        try:
+            hits = _run_search(self.kind, self.query, self.photo_id, self.settings, self.vectors)
+            outcome = SearchOutcome(
+                self.generation, self.kind, self.query, tuple(h.photo_id for h in hits)
+            )
+        except SearchUnavailable as exc:
+            outcome = SearchOutcome(self.generation, self.kind, self.query, None, str(exc))
+        except Exception as exc:  # reported on the UI thread, never lost
+            log.exception("a %s search failed", self.kind.value)
+            outcome = SearchOutcome(
+                self.generation,
+                self.kind,
+                self.query,
+                None,
+                f"The search failed: {exc}.",
+                failed=True,
+            )
+        finally:
+            close_thread_connection()
+        self.delivery.deliver(outcome)
+
+
+class SearchController(QObject):
+    started = Signal(str)  # a sentence for the status bar: what is under way
+    finished = Signal(object)  # SearchOutcome of the newest request
+
+    def __init__(
+        self,
+        errors: ErrorReporter,
+        settings: Callable[[], Settings],
+        vectors: Callable[[], object | None] | None = None,
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self.errors, self._settings = errors, settings
+        # The app's in-memory embeddings (`LiveEmbeddings.snapshot`, main thread
+        # only: taken here, handed to the task); None: the engine reads the catalog's.
+        self._vectors = vectors or (lambda: None)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)  # one search at a time; the newest wins
+        self._signals = _Signals(self)
+        self._signals.done.connect(self._on_done)
+        self._delivery = Delivery(self._signals.done.emit)
+        self.destroyed.connect(self._delivery.close)
+        self.generation = 0
+        self._answered = 0  # the newest generation whose outcome came back (or was cancelled)
+        self._text_model_for: tuple[str, str] | None = None  # CLIP the engine has loaded
+
+    @property
+    def busy(self) -> bool:
+        """The newest search has not come back yet."""
+        return self._answered < self.generation
+
+    def search_text(self, query: str) -> int:
+        return self._start(SearchKind.TEXT, query, None, "Searching…")
+
+    def search_semantic(self, query: str) -> int:
+        if self._text_model_for == self._clip():
+            what = "Searching by meaning…"
+        else:
+            what = "Loading the CLIP text model…"
+        return self._start(SearchKind.SEMANTIC, query, None, what)
+
+    def more_like(self, photo_id: int, name: str) -> int:
+        return self._start(SearchKind.LIKE, name, photo_id, f"Finding photos like {name}…")
+
+    def cancel(self) -> None:
+        """Forget what is under way: queued searches never start, a running one's
+        result is dropped."""
+        self.generation += 1
+        self._answered = self.generation
+        self._pool.clear()
+
+    def shutdown(self) -> None:
+        """No result after this returns; the running search (if any) is waited for."""
+        self._delivery.close()
+        self._pool.clear()
+        self._pool.waitForDone()
+
+    # --- internals --------------------------------------------------------------
+
+    def _clip(self) -> tuple[str, str]:
+        s = self._settings()
+        return (s.clip_model, s.clip_pretrained)
+
+    def _start(self, kind: SearchKind, query: str, photo_id: int | None, what: str) -> int:
+        self.generation += 1
+        self._pool.clear()  # queued, older requests never start
+        vectors = None if kind is SearchKind.TEXT else self._vectors()
+        task = _SearchTask(
+            self.generation, kind, query, photo_id, self._settings(), vectors, self._delivery
+        )
+        self.started.emit(what)
+        self._pool.start(task)
+        return self.generation
+
+    @Slot(object)
+    @guarded_slot
+    def _on_done(self, outcome: SearchOutcome) -> None:
+        if outcome.kind is SearchKind.SEMANTIC and outcome.ids is not None:
+            self._text_model_for = self._clip()
+        if outcome.generation != self.generation:
+            return  # an older request: the user has moved on
+        self._answered = outcome.generation
+        self.finished.emit(outcome)

@@ -1,0 +1,881 @@
+"""`MainWindow`: menus, toolbar, status bar and the gallery ⇄ loupe stack.
+
+Holds no business logic: every action forwards to a service passed in by
+`curator.app` (review session, import and judgment controllers, gallery
+model, recent folders). Gallery updates caused by decisions are deferred
+while the loupe is showing and applied when the gallery comes back, so a
+keypress in the loupe never pays for re-querying the gallery.
+
+Around the stack: the filter/sort bar (toolbar), `PipelineStatus` (status
+bar: per-stage progress, Pause/Resume, Cancel), the Problems dock (Failed
+lane + error log; View ▸ Problems), File ▸ Back Up Catalog Now (and the
+backup on quit: `BackupController`), File ▸ Settings… (emits
+`settings_changed`; app.py applies it), File ▸ Recent Folders, File ▸
+Export… (`ExportDialog` over the `ExportController` app.py made), and a
+folder dropped on the window starts an import.
+
+Projects (named sets): `ProjectService` does the writes, `ProjectActions`
+holds the Projects menu, the gallery's context menu, the picker and the
+loupe's B / Shift+B; the window only defers the gallery's refresh after a
+membership change while the loupe shows, like a decision's.
+
+Search: the toolbar's `SearchBox` (Ctrl+F or /) says what to find,
+`SearchController` runs it on a worker, and the results ARE the gallery: the
+query gets the ranked ids (`GalleryQuery.ranked_ids`), so the filters still
+narrow them (intersection) and the order is the rank. More like this (M in
+the loupe, the gallery's context menu) is a search too. The loupe, entered
+while a search shows, walks the results in that order (`ReviewSession`'s
+scope). Esc in the box (or in the gallery) clears the search; a search that
+cannot run says its sentence in the status line.
+
+The loupe follows the gallery: entered from the grid it walks what the
+grid shows, in the grid's order ("3 / 12" from a 12-photo filter), and the
+pass is the grid's (Unreviewed: cull, Kept: rating). Tab in the loupe shows
+the other pass in the grid (its state filter, and its default sort while
+the user has not chosen one) and walks that.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from curator.catalog.queries import (
+    GalleryFilter,
+    GalleryQuery,
+    catalog_is_empty,
+    gallery_content_types,
+    gallery_rows,
+    gallery_tags,
+    paths_needing_technical,
+)
+from curator.settings import Settings
+from curator.ui.common.guard import ErrorReporter, guarded_slot
+from curator.ui.common.image_loader import ImageLoader
+from curator.ui.export.controller import ExportController
+from curator.ui.export.dialog import ExportDialog
+from curator.ui.gallery.filter_bar import GalleryFilterBar
+from curator.ui.gallery.grid_decisions import GridDecisions, build_label_menu, selected_ids
+from curator.ui.gallery.model import GalleryListModel, PhotoIdRole
+from curator.ui.gallery.view import GalleryView
+from curator.ui.loupe.page import LoupePage
+from curator.ui.loupe.view import HelpOverlay
+from curator.ui.maintenance.backup_controller import BackupController, BackupDone
+from curator.ui.maintenance.problems_view import ProblemsPanel
+from curator.ui.maintenance.purge_action import PurgeAction
+from curator.ui.maintenance.purge_controller import PurgeController
+from curator.ui.projects.actions import ProjectActions
+from curator.ui.projects.service import ProjectService
+from curator.ui.review.keymap import WINDOW_BINDINGS
+from curator.ui.review.pass_order import PassOrder
+from curator.ui.review.session import ReviewPass, ReviewSession
+from curator.ui.search.box import SearchBox, SearchRequest
+from curator.ui.search.controller import SearchController, SearchKind, SearchOutcome
+from curator.ui.window.pipeline_controller import PipelineController
+from curator.ui.window.pipeline_status import PipelineStatus
+from curator.ui.window.recent_folders import RecentFolders
+from curator.ui.window.settings_dialog import SettingsDialog
+from curator.ui.window.state import WindowState, available_area, fit_to
+from curator.ui.window.status_line import StatusLine
+from curator.ui.window.tools import ACTIONS as TOOL_ACTIONS
+from curator.ui.window.tools import WindowHooks, WindowTools
+
+ERROR_SHOWN_MS = 15_000
+EMPTY_CATALOG = "Import a folder (Ctrl+I) or drop one here"
+NOTHING_SHOWN = "No photo matches these filters."
+# The pass the loupe reviews when entered from a grid showing this state.
+PASS_OF_FILTER = {GalleryFilter.UNREVIEWED: ReviewPass.CULL, GalleryFilter.KEPT: ReviewPass.RATING}
+
+
+@dataclass(frozen=True)
+class ActiveSearch:
+    """The search the gallery shows: its kind, words (or file name) and ranked ids."""
+
+    kind: SearchKind
+    query: str
+    ids: tuple[int, ...]
+
+    @property
+    def label(self) -> str:
+        """What the loupe's position line calls the results."""
+        return f"Like {self.query}" if self.kind is SearchKind.LIKE else f"“{self.query}”"
+
+    def count_text(self, shown: int) -> str:
+        hidden = len(self.ids) - shown
+        if self.kind is SearchKind.LIKE:
+            text = f"Photos like {self.query}: {shown}"
+        elif shown == 0:
+            text = f"No photo matches “{self.query}”"
+        else:
+            noun = "photo matches" if shown == 1 else "photos match"
+            text = f"{shown} {noun} “{self.query}”"
+        if self.kind is SearchKind.SEMANTIC:
+            text += " (by meaning)"
+        if hidden > 0:
+            text += f" ({hidden} more hidden by the filters)"
+        return text
+
+
+def dropped_folder(event: QDragEnterEvent | QDropEvent) -> str | None:
+    """The first local folder among the dragged URLs, if any."""
+    mime = event.mimeData()
+    if not mime.hasUrls():
+        return None
+    for url in mime.urls():
+        path = url.toLocalFile()
+        if path and os.path.isdir(path):
+            return path
+    return None
+
+
+LOUPE_PANELS_HIDDEN = "loupe/panels_hidden"  # Shift+Tab, remembered between runs
+
+
+class MainWindow(QMainWindow):
+    closed = Signal()  # the close was accepted (after an import wound down, if any)
+    settings_changed = Signal(object)  # Settings saved by the dialog; app.py applies them
+
+    def __init__(
+        self,
+        *,
+        model: GalleryListModel,
+        thumbnails: ImageLoader,
+        previews: ImageLoader,
+        session: ReviewSession,
+        pipeline: PipelineController,
+        errors: ErrorReporter,
+        export: ExportController,
+        recent: RecentFolders,
+        settings: Settings,
+        settings_file: Path,
+        title: str,
+        search_vectors: Callable[[], object | None] | None = None,
+        purge: PurgeController | None = None,
+        backup: BackupController | None = None,
+        pass_order: PassOrder | None = None,
+        embedding_model: Callable[[], str] = lambda: "",
+        window_state: WindowState | None = None,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.model, self.session, self.pipeline, self.errors = model, session, pipeline, errors
+        self.thumbnails = thumbnails
+        self.projects = ProjectService(
+            errors, match_threshold=settings.match_threshold, parent=self
+        )
+        self.recent, self.export = recent, export
+        self.export_dialog: ExportDialog | None = None
+        self.purge_controller = purge
+        self.backup = backup
+        self.settings, self.settings_file = settings, settings_file
+        self.setAcceptDrops(True)
+        self.setWindowTitle(title)
+        self.window_state = window_state
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.stack = QStackedWidget(central)
+        layout.addWidget(self.stack)
+        self.gallery = GalleryView(model, thumbnails, errors, self.stack)
+        self.loupe = LoupePage(
+            session,
+            previews,
+            thumbnails,
+            errors,
+            self.stack,
+            match_threshold=settings.match_threshold,
+        )
+        # A tag edited in the loupe: the gallery's row and its tag filter follow.
+        self.loupe.tags_changed.connect(self._on_tags_changed)
+        self.stack.addWidget(self.gallery)
+        self.stack.addWidget(self.loupe)
+        self.setCentralWidget(central)
+        self.help = HelpOverlay(central)
+        self._pending_gallery: set[int] = set()
+        self._closing = False
+        # search_vectors: the app's in-memory CLIP vectors (a snapshot), so a
+        # semantic search does not read the catalog's again.
+        self.search = SearchController(errors, lambda: self.settings, search_vectors, self)
+        self.active_search: ActiveSearch | None = None
+        # Thumbnail size, keyboard page, uncertain-first (issue 12): ui.window_tools.
+        self.tools = WindowTools(
+            WindowHooks(
+                settings=lambda: self.settings,
+                set_settings=self._set_settings,
+                settings_file=settings_file,
+                notify=self._show_notice,
+                show_loupe_page=self._show_loupe_page,
+                embedding_model=embedding_model,
+            ),
+            gallery=self.gallery,
+            session=session,
+            pass_order=pass_order,
+            help_overlay=self.help,
+            errors=errors,
+            parent=self,
+        )
+        self._build_toolbar()
+        self._build_status_bar()
+        self._build_problems_dock()
+        self._build_actions()
+        self._wire()
+        self.refresh_filter_choices()
+        self.projects.refresh()
+        # A size that fits the screen (1366×768 too), or where it was last time.
+        if window_state is None or not window_state.restore(self):
+            self.setGeometry(fit_to(available_area(self)))
+        if window_state is not None and window_state.flag(LOUPE_PANELS_HIDDEN):
+            self.loupe.chrome.set_panels_hidden(True)
+
+    # --- construction -------------------------------------------------------
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("View", self)
+        bar.setObjectName("filter-bar")
+        bar.setMovable(False)
+        self.filter_bar = GalleryFilterBar(bar)
+        self.filter_combo = self.filter_bar.state_combo
+        bar.addWidget(self.filter_bar)
+        self.count_label = QLabel("", bar)
+        bar.addWidget(self.count_label)
+        self.project_actions = ProjectActions(
+            self,
+            service=self.projects,
+            filter_bar=self.filter_bar,
+            gallery=self.gallery,
+            model=self.model,
+            session=self.session,
+            thumbnails=self.thumbnails,
+            errors=self.errors,
+            notify=self._show_notice,
+            keys_back=self._keys_back,
+        )
+        bar.addSeparator()
+        self.pass_label = QLabel("", bar)
+        bar.addWidget(self.pass_label)
+        self.view_toolbar = bar
+        self.addToolBar(bar)
+        self.addToolBarBreak()
+        # The second row: search (the filter row is full at 1280 px), then the
+        # shown project's line when there is one.
+        search_bar = QToolBar("Search", self)
+        search_bar.setObjectName("search-bar")
+        search_bar.setMovable(False)
+        self.search_box = SearchBox(search_bar)
+        search_bar.addWidget(self.search_box)
+        self.search_label = QLabel("", search_bar)  # "12 photos match “harbour”"
+        search_bar.addWidget(self.search_label)
+        self.addToolBar(search_bar)
+        self.addToolBar(self.project_actions.make_toolbar(self))
+
+    def _build_status_bar(self) -> None:
+        # Messages wrap instead of being cut off; background news waits for
+        # the user's own message (status_line).
+        self.status_line = StatusLine(self)
+        self.setStatusBar(self.status_line)
+        self.pipeline_status = PipelineStatus(self)
+        self.progress_label = self.pipeline_status.summary
+        self.error_label = QLabel("", self)
+        self.error_label.setStyleSheet("color: #ff6b5a;")
+        self.error_label.setWordWrap(True)
+        self.error_label.setMaximumWidth(420)
+        self.statusBar().addPermanentWidget(self.error_label)
+        self.statusBar().addPermanentWidget(self.pipeline_status)
+        self.statusBar().addPermanentWidget(self.tools.slider)
+        self._error_timer = QTimer(self)
+        self._error_timer.setSingleShot(True)
+        self._error_timer.setInterval(ERROR_SHOWN_MS)
+        self._error_timer.timeout.connect(self.error_label.clear)
+
+    def _build_problems_dock(self) -> None:
+        self.problems = ProblemsPanel(self)
+        self.problems_dock = QDockWidget("Problems", self)
+        self.problems_dock.setObjectName("problems_dock")
+        self.problems_dock.setWidget(self.problems)
+        self.problems_dock.setAllowedAreas(
+            Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems_dock)
+        self.resizeDocks([self.problems_dock], [200], Qt.Orientation.Vertical)
+        self.problems_dock.hide()
+
+    def _build_actions(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.import_action = file_menu.addAction("&Import Folder…")
+        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.import_action.triggered.connect(self._ask_import)
+        self.recent_menu = QMenu("Recent &Folders", self)
+        file_menu.addMenu(self.recent_menu)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._fill_recent_menu()
+        file_menu.addSeparator()
+        self.export_menu_anchor = file_menu.addSeparator()  # File ▸ Export… goes above it
+        if self.backup is not None:
+            self._build_backup_action(file_menu, self.backup)
+        self.settings_action = file_menu.addAction("&Settings…")
+        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.settings_action.triggered.connect(self.open_settings)
+        self.keymap_action = file_menu.addAction("&Keyboard Shortcuts…")
+        self.keymap_action.triggered.connect(self.tools.open_keymap)
+        file_menu.addSeparator()
+        quit_action = file_menu.addAction("&Quit")
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        view_menu = self.menuBar().addMenu("&View")
+        self.project_actions.build_menu(self.menuBar())
+        help_menu = self.menuBar().addMenu("&Help")
+        menus = {
+            "undo": edit_menu,
+            "redo": edit_menu,
+            "grid": view_menu,
+            "loupe": view_menu,
+            "survey": view_menu,
+            "help": help_menu,
+            "export": file_menu,
+            "search": edit_menu,
+            **{name: view_menu for name in TOOL_ACTIONS},
+        }
+        self.window_actions: dict[str, QAction] = {}
+        for binding in WINDOW_BINDINGS:
+            action = QAction(binding.cull.capitalize(), self)
+            action.setShortcuts([QKeySequence(k) for k in binding.keys])
+            action.triggered.connect(lambda _=False, name=binding.action: self.dispatch(name))
+            if binding.action == "export":
+                action.setText("&Export…")
+                file_menu.insertAction(self.export_menu_anchor, action)
+            elif binding.action == "search":
+                action.setText("&Find…")
+                edit_menu.addAction(action)
+            else:
+                menus[binding.action].addAction(action)
+            self.window_actions[binding.action] = action
+        self.grid_decisions = GridDecisions(
+            self.gallery, self.session, self.errors, self._show_notice
+        )
+        edit_menu.addSeparator()
+        self.label_menu = build_label_menu(edit_menu, self._label_from_menu)
+        self.tools.add_actions(self.window_actions)
+        self.tools.add_actions(self.loupe.actions_by_name)
+        self.tools.add_actions(self.grid_decisions.actions)
+        self.view_toolbar.addAction(self.window_actions["uncertain_first"])
+        self.tools.apply_keys(self.settings.key_overrides)
+        if self.purge_controller is not None:  # Edit ▸ Move Rejected to Trash…
+            self.purge = PurgeAction(self, self.purge_controller, self.errors, self._show_notice)
+            self.purge.deleted.connect(self._on_purged)
+            edit_menu.addSeparator()
+            edit_menu.addAction(self.purge.action)
+        view_menu.addSeparator()
+        self.problems_action = self.problems_dock.toggleViewAction()
+        self.problems_action.setText("&Problems (failed photos, error log)")
+        view_menu.addAction(self.problems_action)
+
+    def _build_backup_action(self, menu: QMenu, backup: BackupController) -> None:
+        self.backup_action = menu.addAction("&Back Up Catalog Now")
+        self.backup_action.triggered.connect(backup.back_up_now)
+        backup.started.connect(lambda text: self.statusBar().showMessage(text))
+        backup.finished.connect(self._on_backup_finished)
+        backup.quit_ready.connect(self.close)
+
+    def _wire(self) -> None:
+        self.session.pass_scope = self._show_pass_in_gallery
+        self.filter_bar.query_changed.connect(self._on_query_changed)
+        self.gallery.activated.connect(self._on_gallery_activated)
+        self.gallery.decision_clicked.connect(self._on_tile_clicked)
+        self.errors.reported.connect(self.show_error)
+        status = self.pipeline_status
+        self.pipeline.started.connect(self._on_import_started)
+        self.pipeline.finished.connect(status.show_summary)
+        self.pipeline.finished.connect(self._on_run_finished)
+        self.pipeline.stage_progress.connect(status.show_progress)
+        self.pipeline.photos_changed.connect(self._on_imported)
+        self.pipeline.scores_changed.connect(self._on_scores_changed)
+        status.pause_requested.connect(self._on_pause_requested)
+        status.cancel_requested.connect(self.cancel_pipeline)
+        self.problems.retry_requested.connect(self._on_retry_requested)
+        self.session.photos_changed.connect(self._on_decided)
+        self.session.notice.connect(self._show_notice)
+        self.session.pass_changed.connect(self._update_labels)
+        self.session.current_changed.connect(self._update_labels)
+        for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
+            signal.connect(self._update_labels)
+        self.projects.members_changed.connect(self._on_members_changed)
+        self.loupe.project_requested.connect(self.project_actions.on_project_key)
+        self.loupe.like_requested.connect(self.more_like)
+        self.search_box.search_requested.connect(self._on_search_requested)
+        self.search_box.cleared.connect(self._on_search_cleared)
+        self.search_box.escaped.connect(self._on_search_escaped)
+        self.search.started.connect(self._on_search_started)
+        self.search.finished.connect(self._on_search_finished)
+        self.project_actions.menu_extras.append(self._add_like_item)
+        # Esc in the grid clears a search (enabled only while one shows).
+        self.clear_search_action = QAction("Clear the search", self.gallery)
+        self.clear_search_action.setShortcut(QKeySequence("Esc"))
+        self.clear_search_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.clear_search_action.setEnabled(False)
+        self.clear_search_action.triggered.connect(self._on_search_cleared)
+        self.gallery.addAction(self.clear_search_action)
+
+    # --- actions ------------------------------------------------------------
+
+    @guarded_slot
+    def dispatch(self, action: str) -> None:
+        if action == "grid":
+            self.show_gallery()
+        elif action == "loupe":
+            self.show_loupe()
+        elif action == "undo":
+            self.session.undo()
+            self.refresh_filter_choices()  # an undone tag edit changes the tag list
+        elif action == "redo":
+            self.session.redo()
+            self.refresh_filter_choices()
+        elif action == "help":
+            self.help.toggle()
+        elif action == "export":
+            self.open_export()
+        elif action == "search":
+            self.search_box.focus()
+        elif action in TOOL_ACTIONS:
+            self.tools.dispatch(action, self.window_actions.get(action))
+        elif action == "survey":
+            self.show_survey(selected_ids(self.gallery))
+
+    def show_survey(self, ids: list[int]) -> None:
+        """N: the loupe page surveys `ids` (2–9), else a sentence says why not."""
+        if self.stack.currentWidget() is not self.gallery:
+            self._show_notice("Survey starts from the grid (G): select 2–9 photos, press N.")
+            return
+        self.show_loupe(ids[0] if ids else None)
+        problem = self.loupe.start_survey(ids)
+        if problem is not None:
+            self.show_gallery()
+            self._show_notice(problem)
+
+    def show_gallery(self) -> None:
+        self._flush_gallery()
+        self.stack.setCurrentWidget(self.gallery)
+        current = self.session.current
+        row = None if current is None else self.model.row_for(current)
+        if row is not None:
+            self.gallery.setCurrentIndex(self.model.index(row))
+        self.gallery.setFocus()
+
+    def show_loupe(self, photo_id: int | None = None) -> None:
+        if photo_id is None:
+            index = self.gallery.currentIndex()
+            photo_id = index.data(PhotoIdRole) if index.isValid() else None
+        # The loupe walks what the gallery shows, in its order (search results
+        # in rank order); the grid's Unreviewed/Kept filter says which pass.
+        self._scope_to_gallery()
+        pass_ = PASS_OF_FILTER.get(self.filter_bar.state, self.session.pass_)
+        self.session.start(pass_, at_photo=photo_id)
+        self.stack.setCurrentWidget(self.loupe)
+        self.loupe.view.setFocus()
+
+    def _show_loupe_page(self) -> None:
+        self.stack.setCurrentWidget(self.loupe)
+        self.loupe.view.setFocus()
+
+    def _set_settings(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def start_import(self, folder: str) -> bool:
+        started = self.pipeline.start_import(folder)
+        if started:
+            self.recent.add(folder)
+        return started
+
+    def cancel_pipeline(self) -> None:
+        self.pipeline.cancel()
+
+    @property
+    def pipeline_running(self) -> bool:
+        return self.pipeline.running
+
+    @Slot(int)
+    def _on_tags_changed(self, photo_id: int) -> None:
+        self.model.refresh([photo_id])
+        self.refresh_filter_choices()
+
+    def refresh_filter_choices(self) -> None:
+        self.filter_bar.set_choices(gallery_content_types(), gallery_tags())
+
+    def current_query(self) -> GalleryQuery:
+        """The filter bar's query, narrowed to the search results (in rank order)
+        while a search shows."""
+        query = self.filter_bar.query(self.model.match_threshold)
+        if self.active_search is not None:
+            query = replace(query, ranked_ids=self.active_search.ids)
+        return query
+
+    # --- search -----------------------------------------------------------------
+
+    @Slot(int)
+    @guarded_slot
+    def more_like(self, photo_id: int) -> None:
+        """M in the loupe, or the gallery's "More Like This": the closest photos."""
+        row = gallery_rows([photo_id]).get(photo_id)
+        name = row.file_name if row is not None else f"photo {photo_id}"
+        self.search_box.clear()
+        self.search.more_like(photo_id, name)
+
+    def clear_search(self) -> None:
+        """Back to the gallery the filters select (a search under way is dropped)."""
+        if self.search.busy:
+            self.statusBar().clearMessage()  # "Loading the CLIP text model…" is moot
+        self.search.cancel()
+        self.search_box.clear()
+        if self.active_search is None:
+            return
+        self.active_search = None
+        self._pending_gallery.clear()
+        self.model.set_query(self.current_query())
+        current = self.session.current
+        self._scope_to_gallery()
+        if self.stack.currentWidget() is self.loupe:
+            self.session.start(self.session.pass_, at_photo=current)
+        else:  # the gallery keeps the photo last looked at; the focus stays where it is
+            row = None if current is None else self.model.row_for(current)
+            if row is not None:
+                self.gallery.setCurrentIndex(self.model.index(row))
+        self.statusBar().clearMessage()
+
+    @Slot(object)
+    @guarded_slot
+    def _on_search_requested(self, request: SearchRequest) -> None:
+        if request.semantic:
+            self.search.search_semantic(request.text)
+        else:
+            self.search.search_text(request.text)
+
+    @Slot()
+    @guarded_slot
+    def _on_search_cleared(self) -> None:
+        self.clear_search()
+
+    @Slot()
+    @guarded_slot
+    def _on_search_escaped(self) -> None:
+        self.clear_search()
+        self._keys_to_page()
+
+    @Slot(str)
+    def _on_search_started(self, what: str) -> None:
+        self.statusBar().showMessage(what)
+
+    @Slot(object)
+    @guarded_slot
+    def _on_search_finished(self, outcome: SearchOutcome) -> None:
+        self.statusBar().clearMessage()
+        if outcome.ids is None:
+            self.search_box.forget()  # Enter tries again (weights pulled meanwhile…)
+            if outcome.failed:
+                self.show_error(outcome.message)
+            else:  # SearchUnavailable: its sentence, in the status line, no dialog
+                self.statusBar().showMessage(outcome.message, ERROR_SHOWN_MS)
+            return
+        self.active_search = ActiveSearch(outcome.kind, outcome.query, outcome.ids)
+        self._pending_gallery.clear()
+        self.model.set_query(self.current_query())
+        in_box = self.search_box.field.hasFocus()
+        self.stack.setCurrentWidget(self.gallery)
+        if self.model.rowCount():
+            self.gallery.setCurrentIndex(self.model.index(0))
+            self.gallery.scrollToTop()
+        if not in_box:  # typing goes on in the box; M in the loupe lands in the grid
+            self.gallery.setFocus()
+
+    def _label_from_menu(self, action: str) -> None:
+        """Edit ▸ Color Label: the loupe's photo, or the grid's selection."""
+        if self.stack.currentWidget() is self.loupe:
+            current = self.session.current
+            self.grid_decisions.apply(action, [] if current is None else [current])
+        else:
+            self.grid_decisions.apply(action)
+
+    @Slot(str, int)
+    @guarded_slot
+    def _on_tile_clicked(self, action: str, photo_id: int) -> None:
+        self.session.decide_many(action, [photo_id])
+
+    def _scope_to_gallery(self) -> None:
+        search = self.active_search
+        self.session.set_scope(self.model.ids, "" if search is None else search.label)
+
+    def _show_pass_in_gallery(self, pass_: ReviewPass) -> list[int]:
+        """Tab in the loupe: the gallery shows that pass; the loupe walks it."""
+        self._flush_gallery()
+        state = GalleryFilter.KEPT if pass_ is ReviewPass.RATING else GalleryFilter.UNREVIEWED
+        self.filter_bar.show_state(state)  # query_changed → the model re-queries
+        return self.model.ids
+
+    def _add_like_item(self, menu: QMenu, ids: list[int]) -> None:
+        action = menu.addAction("More Like This")
+        action.setEnabled(len(ids) == 1)
+        if len(ids) == 1:
+            action.triggered.connect(lambda _=False, pid=ids[0]: self.more_like(pid))
+        menu.addSeparator()
+
+    def _keys_to_page(self) -> None:
+        """The keys leave the search box for the page that shows."""
+        if self.stack.currentWidget() is self.loupe:
+            self.loupe.focus_canvas()
+        else:
+            self.gallery.setFocus()
+
+    @Slot()
+    @guarded_slot
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.settings, self.settings_file, self)
+        dialog.settings_changed.connect(self._on_settings_saved)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    @Slot()
+    @guarded_slot
+    def open_export(self) -> ExportDialog:
+        """File ▸ Export…: one dialog at a time (a running export's dialog is
+        raised again, not doubled)."""
+        if self.export_dialog is None:
+            self.export_dialog = ExportDialog(
+                self.export, match_threshold=self.model.match_threshold, parent=self
+            )
+        dialog = self.export_dialog
+        dialog.reopen(self.model.match_threshold)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    @Slot(object)
+    @guarded_slot
+    def _on_settings_saved(self, settings: Settings) -> None:
+        self.settings = settings
+        self.settings_changed.emit(settings)
+        self._show_notice(
+            "Settings saved. The MATCH threshold applies now; the rest from the next import."
+        )
+
+    @Slot()
+    @guarded_slot
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        folders = self.recent.existing()
+        for folder in folders:
+            action = self.recent_menu.addAction(folder)
+            action.triggered.connect(lambda _=False, f=folder: self.start_import(f))
+        if not folders:
+            self.recent_menu.addAction("No recent folders").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear the list").triggered.connect(self.recent.clear)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if dropped_folder(event) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        folder = dropped_folder(event)
+        if folder is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.start_import(folder)
+
+    @Slot()
+    @guarded_slot
+    def _ask_import(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder of photos")
+        if folder:
+            self.start_import(folder)
+
+    # --- projects -------------------------------------------------------------
+
+    @Slot(list)
+    @guarded_slot
+    def _on_members_changed(self, ids: list[int]) -> None:
+        """Memberships changed: a gallery showing a project follows — later, like a
+        decision, when the change came from the loupe (B never re-queries the grid)."""
+        if self.model.query.project_id is None:
+            return
+        self._pending_gallery.update(ids)
+        if self.stack.currentWidget() is self.gallery:
+            self._flush_gallery()
+
+    # --- slots --------------------------------------------------------------
+
+    @Slot(str)
+    def show_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.setToolTip(message)
+        self.statusBar().showMessage(message, ERROR_SHOWN_MS)
+        self._error_timer.start()
+
+    @Slot(str)
+    def _show_notice(self, message: str) -> None:
+        self.statusBar().showMessage(message, 5000)
+
+    def show_background(self, message: str, timeout: int = 5000) -> None:
+        """News the user did not just ask for (a retrained model): shown after
+        the message their last action caused, never over it."""
+        self.status_line.show_background(message, timeout)
+
+    @Slot(object)
+    @guarded_slot
+    def _on_query_changed(self, _query: object) -> None:
+        self._pending_gallery.clear()
+        self.model.set_query(self.current_query())
+
+    @Slot(str)
+    @guarded_slot
+    def _on_import_started(self, _folder: str) -> None:
+        self.pipeline_status.clear_stages()
+
+    @Slot(bool)
+    @guarded_slot
+    def _on_pause_requested(self, paused: bool) -> None:
+        if paused:
+            self.pipeline.pause()
+        else:
+            self.pipeline.resume()
+
+    @Slot(list)
+    @guarded_slot
+    def _on_retry_requested(self, ids: list[int]) -> None:
+        """Failed stages were reset to pending: re-read the files that failed
+        to be measured, then embed/describe/score whatever is pending."""
+        self.model.refresh(ids)
+        paths = paths_needing_technical(ids)
+        if paths:
+            self.pipeline.start_paths(paths)  # then embed/describe/score as usual
+        else:
+            self.pipeline.start_backfill()
+
+    @Slot(str)
+    @guarded_slot
+    def _on_run_finished(self, _sentence: str) -> None:
+        self.problems.refresh()
+        if self._closing and not self.pipeline_running:
+            self.close()
+
+    @Slot(object)
+    @guarded_slot
+    def _on_backup_finished(self, done: BackupDone) -> None:
+        if done.error is not None:
+            self.show_error(done.error)
+        elif done.result is not None:
+            self.statusBar().showMessage(done.result.sentence(), 8000)
+
+    @Slot()
+    @guarded_slot
+    def _on_scores_changed(self) -> None:
+        self.model.refresh_scores()
+        self.refresh_filter_choices()
+
+    @Slot(QModelIndex)
+    @guarded_slot
+    def _on_gallery_activated(self, index: QModelIndex) -> None:
+        self.show_loupe(index.data(PhotoIdRole))
+
+    @Slot(list)
+    @guarded_slot
+    def _on_imported(self, ids: list[int]) -> None:
+        self.model.refresh(ids)
+        self.loupe.invalidate(ids)
+        if self.session.scope is None:
+            self.session.extend(ids)
+        else:  # the loupe walks the gallery: what it now shows is appended
+            self.session.append_to_scope(pid for pid in ids if self.model.row_for(pid) is not None)
+        self._update_labels()  # the pass count follows every batch, the last one too
+
+    @Slot(list)
+    @guarded_slot
+    def _on_decided(self, ids: list[int]) -> None:
+        self._pending_gallery.update(ids)
+        if self.stack.currentWidget() is self.gallery:
+            self._flush_gallery()
+
+    @Slot(list)
+    @guarded_slot
+    def _on_purged(self, ids: list[int]) -> None:
+        """Rejected photos went to the trash: they leave the gallery and the pass
+        (and the search results, which would count them as hidden otherwise)."""
+        gone = set(ids)
+        if self.active_search is not None:
+            kept = tuple(pid for pid in self.active_search.ids if pid not in gone)
+            self.active_search = replace(self.active_search, ids=kept)
+        self.model.refresh(ids)
+        current = self.session.current
+        if self.session.scope is not None:  # search results: the purged leave them too
+            scope = [pid for pid in self.session.scope if pid not in gone]
+            self.session.set_scope(scope, self.session.scope_label)
+        self.session.start(self.session.pass_, current if current not in ids else None)
+
+    def _keys_back(self) -> None:
+        """A dialog closed: the keys go back to the loupe's canvas when it shows."""
+        if self.stack.currentWidget() is self.loupe:
+            self.loupe.focus_canvas()
+
+    def _flush_gallery(self) -> None:
+        if self._pending_gallery:
+            ids, self._pending_gallery = self._pending_gallery, set()
+            self.model.refresh(ids)
+
+    def _update_labels(self, *_: object) -> None:
+        shown = self.model.rowCount()
+        search = self.active_search
+        if shown == 0:
+            self.gallery.set_empty_text(EMPTY_CATALOG if catalog_is_empty() else NOTHING_SHOWN)
+        self.count_label.setText(f"  {shown} photos  ")
+        self.search_label.setText("" if search is None else f"  {search.count_text(shown)}  ")
+        sort = self.filter_bar.sort_combo
+        sort.setEnabled(search is None)  # search results keep their rank order
+        self.clear_search_action.setEnabled(search is not None)
+        sort.setToolTip("" if search is None else "Search results are shown best first.")
+        self.pass_label.setText(f"  {self.session.position_text}  ")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.pipeline_running:
+            # Quitting mid-import asks nothing and loses nothing: stop taking new
+            # work, let in-flight photos finish and be written, then close
+            # (`_on_run_finished`). A hidden window does not end the app by
+            # itself: `closed` does (app.py).
+            event.ignore()
+            self.hide()
+            self._closing = True
+            self.cancel_pipeline()
+            return
+        if self.backup is not None and self.backup.hold_quit():
+            event.ignore()  # the backup's `quit_ready` closes again (backup_controller.py)
+            return
+        event.accept()
+        if self.window_state is not None:
+            self.window_state.save(self)
+            self.window_state.set_flag(LOUPE_PANELS_HIDDEN, self.loupe.chrome.panels_hidden)
+        self.closed.emit()

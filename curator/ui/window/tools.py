@@ -1,0 +1,141 @@
+"""`WindowTools`: the main window's thumbnail-size slider, keyboard page and
+"most uncertain first" toggle, kept out of `main_window` (which only builds
+and dispatches to it).
+
+- Thumbnail size: the status bar's slider and Ctrl+= / Ctrl+- set the
+  gallery's cell width; the width is written to the settings file
+  (`gallery_cell_size`, only that key) once the slider rests.
+- Keyboard: File ▸ Keyboard Shortcuts… opens `KeymapDialog`; saved
+  overrides go onto every window and loupe action and into the help
+  overlay at once (`apply_keys`).
+- Most uncertain first: the checkable toolbar action (Shift+U) switches the
+  rating pass's order (`ui.uncertain_first`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QWidget
+
+from curator.settings import Settings, SettingsError, save_changes
+from curator.ui.common.guard import ErrorReporter, guarded_slot
+from curator.ui.gallery.thumbnail_size import ThumbnailSizeSlider
+from curator.ui.gallery.view import GalleryView
+from curator.ui.loupe.view import HelpOverlay
+from curator.ui.review.pass_order import PassOrder
+from curator.ui.review.session import ReviewSession
+from curator.ui.review.uncertain_first import switch_uncertain_first
+from curator.ui.window.keymap_page import KeymapDialog, apply_key_overrides
+
+ACTIONS = ("thumbs_larger", "thumbs_smaller", "uncertain_first")
+
+
+@dataclass
+class WindowHooks:
+    """What the tools need from the window, as callables (no window type here)."""
+
+    settings: Callable[[], Settings]
+    set_settings: Callable[[Settings], None]
+    settings_file: Path
+    notify: Callable[[str], None]
+    show_loupe_page: Callable[[], None]  # the loupe as the session stands (no restart)
+    embedding_model: Callable[[], str]
+
+
+class WindowTools(QObject):
+    def __init__(
+        self,
+        hooks: WindowHooks,
+        *,
+        gallery: GalleryView,
+        session: ReviewSession,
+        pass_order: PassOrder | None,
+        help_overlay: HelpOverlay,
+        errors: ErrorReporter,
+        parent: QWidget,
+    ) -> None:
+        super().__init__(parent)
+        self.window = parent
+        self.hooks, self.gallery, self.session = hooks, gallery, session
+        self.pass_order, self.help_overlay, self.errors = pass_order, help_overlay, errors
+        self.slider = ThumbnailSizeSlider(hooks.settings().gallery_cell_size)
+        self.gallery.set_cell_width(self.slider.value)
+        self.slider.size_changed.connect(self.gallery.set_cell_width)
+        self.slider.size_settled.connect(self._save_cell_size)
+        self.keymap_dialog: KeymapDialog | None = None
+        self._action_sets: list[Mapping[str, QAction]] = []
+
+    # --- keys -----------------------------------------------------------------
+
+    def add_actions(self, actions: Mapping[str, QAction]) -> None:
+        """Actions (by keymap name) whose keys follow the overrides; applied now."""
+        self._action_sets.append(actions)
+        apply_key_overrides(actions, self.hooks.settings().key_overrides)
+        uncertain = actions.get("uncertain_first")
+        if uncertain is not None:
+            uncertain.setCheckable(True)
+            uncertain.setText("Uncertain first")
+            uncertain.setToolTip(
+                "Rating pass: unrated photos the taste model is least sure of first"
+                " (teaches it fastest)"
+            )
+            uncertain.setEnabled(self.pass_order is not None)
+
+    def apply_keys(self, overrides: Mapping[str, str]) -> None:
+        for actions in self._action_sets:
+            apply_key_overrides(actions, overrides)
+        self.help_overlay.overrides = dict(overrides)
+        self.help_overlay.update()
+
+    @Slot()
+    @guarded_slot
+    def open_keymap(self) -> KeymapDialog:
+        dialog = KeymapDialog(
+            self.hooks.settings().key_overrides, self.hooks.settings_file, self.window
+        )
+        dialog.overrides_changed.connect(self._on_overrides_saved)
+        self.keymap_dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot(dict)
+    @guarded_slot
+    def _on_overrides_saved(self, overrides: dict[str, str]) -> None:
+        self.hooks.set_settings(
+            self.hooks.settings().model_copy(update={"key_overrides": overrides})
+        )
+        self.apply_keys(overrides)
+        self.hooks.notify("Keyboard shortcuts saved.")
+
+    # --- dispatch -------------------------------------------------------------
+
+    def dispatch(self, action: str, qaction: QAction | None = None) -> None:
+        if action == "thumbs_larger":
+            self.slider.step(1)
+        elif action == "thumbs_smaller":
+            self.slider.step(-1)
+        elif action == "uncertain_first" and self.pass_order is not None:
+            on = qaction.isChecked() if qaction is not None else not self.pass_order.uncertain_first
+            notice = switch_uncertain_first(
+                self.session, self.pass_order, on, self.hooks.embedding_model()
+            )
+            if on:
+                self.hooks.show_loupe_page()
+            self.hooks.notify(notice)
+
+    @Slot(int)
+    @guarded_slot
+    def _save_cell_size(self, width: int) -> None:
+        try:
+            save_changes(self.hooks.settings_file, {"gallery_cell_size": width})
+        except (OSError, SettingsError) as exc:
+            self.errors.report(f"The thumbnail size could not be saved: {exc}")
+            return
+        self.hooks.set_settings(
+            self.hooks.settings().model_copy(update={"gallery_cell_size": width})
+        )
