@@ -377,6 +377,19 @@ def _print_import_summary(summary: dict[str, int], result: Any, out: TextIO) -> 
             f"  {summary['xmp_applied']} took ratings, flags, labels or keywords from XMP",
             file=out,
         )
+    if summary.get("xmp_default_stars_skipped"):
+        print(
+            f"  {summary['xmp_default_stars_skipped']} darktable sidecars said 1 star, "
+            "darktable's import default: read as not rated "
+            "(setting xmp_darktable_one_star_is_rating)",
+            file=out,
+        )
+    if summary.get("xmp_extra_labels"):
+        print(
+            f"  {summary['xmp_extra_labels']} darktable sidecars had more than one color "
+            "label: the first became the label, the others stay in the sidecar",
+            file=out,
+        )
     for p in result.scan_problems:
         print(f"  skipped folder {p.path}: {p.message}", file=out)
     for stage, counts in result.stages.items():

@@ -194,6 +194,21 @@ class Settings(BaseModel):
         description="Where backups go; empty: a 'backups' folder beside the catalog. "
         "Another disk protects against losing this one.",
     )
+    xmp_sidecar_names: Literal["auto", "lightroom", "darktable", "both"] = Field(
+        default="auto",
+        title="XMP sidecar names",
+        description="Names of new sidecars `curator xmp write` and exports create: "
+        "'lightroom' IMG_1.xmp, 'darktable' IMG_1.CR2.xmp (darktable reads a reject only "
+        "there), 'both', or 'auto': the sidecars already beside the photo, else the "
+        "folder's, else IMG_1.JPG.xmp (and IMG_1.xmp too for a RAW).",
+    )
+    xmp_darktable_one_star_is_rating: bool = Field(
+        default=False,
+        title="darktable's 1 star is a rating",
+        description="darktable writes 1 star into every sidecar when it imports a photo "
+        "(its default 'initial rating'), so Curator reads 1 star in a darktable sidecar "
+        "as not rated. Turn this on if you rate with darktable's 1 star.",
+    )
     gallery_cell_size: int = Field(
         default=212,
         ge=120,

@@ -100,6 +100,7 @@ class Photo(BaseModel):
     deleted_at = DateTimeField(null=True)
     missing_since = DateTimeField(null=True)  # every path gone from disk (m005)
     label = TextField(null=True)  # color label, a ColorLabel value (m006)
+    caption = TextField(null=True)  # another tool's or the photographer's caption (m010)
     preference_score = FloatField(null=True)
     preference_model_version = IntegerField(null=True)
     burst_group = IntegerField(null=True)
@@ -236,6 +237,29 @@ class ExternalImport(BaseModel):
     imported_at = DateTimeField(default=utcnow)
 
 
+class XmpSync(BaseModel):
+    """The state of a photo's XMP as Curator last read or wrote it (m010): what
+    `xmp write` compares with, so it changes only what Curator decided."""
+
+    photo = ForeignKeyField(Photo, primary_key=True, on_delete="CASCADE")
+    state = TextField()  # JSON, see curator.interop.xmp_sync
+    sidecar = BlobField(null=True)  # the file read or written (fsencoded)
+    mtime_ns = IntegerField(null=True)
+    recorded_at = DateTimeField(default=utcnow)
+
+
+class PhotoKeyword(BaseModel):
+    """A keyword exactly as another tool wrote it (m010): text, hierarchy, the
+    catalog tag it became (None when the tag rule dropped it), private (not exported)."""
+
+    photo = ForeignKeyField(Photo, backref="keywords", on_delete="CASCADE")
+    text = TextField()
+    path = TextField(default="")  # "Places|London|St. Paul's Cathedral"; '' when flat
+    tag = TextField(null=True)
+    private = BooleanField(default=False)
+    source = TextField()
+
+
 MODELS: list[type[Model]] = [
     Photo,
     PhotoPath,
@@ -250,4 +274,6 @@ MODELS: list[type[Model]] = [
     Project,
     ProjectPhoto,
     ExternalImport,
+    XmpSync,
+    PhotoKeyword,
 ]

@@ -543,6 +543,7 @@ class PhotoDetails:
     burst_size: int  # frames in the photo's burst group; 0 when it is in none
     burst_best: bool
     metrics_source: str | None = None  # a MetricsSource value: which pixels were measured
+    caption: str | None = None  # another tool's or the photographer's caption (dc:description)
 
 
 def photo_details(photo_id: int) -> PhotoDetails | None:
@@ -556,6 +557,7 @@ def photo_details(photo_id: int) -> PhotoDetails | None:
             Photo.burst_best,
             Photo.missing_since,
             Photo.metrics_source,
+            Photo.caption,
         )
         .where(Photo.id == photo_id, Photo.deleted_at.is_null())
         .first()
@@ -594,6 +596,7 @@ def photo_details(photo_id: int) -> PhotoDetails | None:
         burst_size=burst_size,
         burst_best=bool(photo.burst_best),
         metrics_source=photo.metrics_source,
+        caption=photo.caption or None,
     )
 
 

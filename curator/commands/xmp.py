@@ -2,10 +2,15 @@
 
 Plan (catalog, read-only): the decided photos named by PATH (a photo file,
 or a folder: every decided photo under it) or all of them with `--all`, and
-their `XmpFields` (`curator.interop.xmp_fields`). Run (files): every path of
-each photo — the primary one and its duplicates — gets its sidecars created
-or merged (`curator.interop.xmp.sidecars`); originals are never written. Nothing is
-written back to the catalog, so the command works on a read-only catalog.
+what the catalog says of each (`curator.interop.xmp_fields`). Run (files):
+every path of each photo — the primary one and its duplicates — gets its
+sidecars created, or merged as far as `xmp.edit.plan_edit` allows: only the
+fields a decision made in Curator changed since the sidecar was last read or
+written (`curator.interop.xmp.sidecars`); originals are never written.
+Record: what each photo's sidecar says afterwards goes into the catalog
+(`external.record_xmp_written`), a batch a transaction; on a read-only catalog
+that step is skipped (the next run compares with the older record and still
+writes nothing that is already there).
 
 Exit codes: 0 when every sidecar is written, merged or already up to date;
 1 when any failed (each with its sentence on stderr, the others still
@@ -78,6 +83,7 @@ def _select(args: argparse.Namespace, ctx: CommandContext) -> tuple[list[int], l
 def cmd_xmp_write(args: argparse.Namespace, ctx: CommandContext) -> int:
     from curator.interop.xmp.sidecars import (
         FolderIndex,
+        SidecarNames,
         SidecarOutcome,
         SidecarStatus,
         update_sidecars,
@@ -92,14 +98,29 @@ def cmd_xmp_write(args: argparse.Namespace, ctx: CommandContext) -> int:
     outcomes: list[SidecarOutcome] = []
     undecided = 0
     index = FolderIndex()
-    for item in xmp_fields_for(ids):
-        if not item.decided:
-            undecided += 1
-            continue
-        for path in item.paths:
-            outcomes.extend(
-                update_sidecars(Path(path), item.fields, dry_run=args.dry_run, index=index)
-            )
+    convention = SidecarNames(ctx.settings.xmp_sidecar_names)
+    synced: list[tuple[Any, list[SidecarOutcome]]] = []
+    for chunk_start in range(0, len(ids), 500):
+        for item in xmp_fields_for(ids[chunk_start : chunk_start + 500]):
+            if not item.decided:
+                undecided += 1
+                continue
+            mine: list[SidecarOutcome] = []
+            for path in item.paths:
+                mine.extend(
+                    update_sidecars(
+                        Path(path),
+                        item.fields,
+                        planner=_planner(item),
+                        convention=convention,
+                        dry_run=args.dry_run,
+                        index=index,
+                    )
+                )
+            outcomes.extend(mine)
+            synced.append((item, mine))
+    if not args.dry_run and not ctx.catalog.read_only:
+        _record(synced, ctx)
     # "missing" counts paths not on disk (a duplicate path can vanish while the
     # photo lives on at its other path).
     counts = {s.value: 0 for s in SidecarStatus}
@@ -116,6 +137,7 @@ def cmd_xmp_write(args: argparse.Namespace, ctx: CommandContext) -> int:
                 "sidecar": o.sidecar,
                 "status": o.status.value,
                 "reason": o.reason,
+                "kept_newer": list(o.kept),
             }
             for o in outcomes
         ],
@@ -127,11 +149,72 @@ def cmd_xmp_write(args: argparse.Namespace, ctx: CommandContext) -> int:
     for o in outcomes:
         if o.status is SidecarStatus.FAILED:
             print(f"curator: {o.reason}", file=ctx.err)
+        if o.kept:
+            print(
+                f"curator: {o.sidecar} was changed after your decision "
+                f"({', '.join(o.kept)}): its newer value was kept; import the folder to take it.",
+                file=ctx.err,
+            )
     for raw in unknown:
         print(f"curator: not in the catalog (import its folder first): {raw}", file=ctx.err)
     if unknown:
         return EXIT_USAGE
     return EXIT_INTERNAL if counts[SidecarStatus.FAILED.value] else EXIT_OK
+
+
+def _planner(item: Any) -> Any:
+    """The edit planner of one photo's existing sidecars (see `xmp.edit.plan_edit`)."""
+    from curator.interop.xmp.edit import plan_edit
+    from curator.interop.xmp.state import state_of
+
+    def plan(current: Any, file_time: Any) -> Any:
+        return plan_edit(
+            item.catalog,
+            item.synced.state if item.synced is not None else None,
+            state_of(current),
+            item.authored,
+            file_time,
+            keyword_texts=item.keyword_texts,
+            extras=item.extras,
+            own_file=(current.creator_tool or "").startswith("Curator"),
+        )
+
+    return plan
+
+
+def _record(synced: list[tuple[Any, list[Any]]], ctx: CommandContext) -> None:
+    """Remember what each photo's sidecar says now (see `external.record_xmp_written`)."""
+    from curator.catalog.tx import is_busy
+    from curator.interop.external import XmpSeen, judgment_from_xmp, record_xmp_written
+    from curator.interop.xmp.read import find_xmp
+    from curator.interop.xmp.sidecars import synced_state
+
+    one_star = ctx.settings.xmp_darktable_one_star_is_rating
+    try:
+        for item, outcomes in synced:
+            primary = [o for o in outcomes if o.original == item.paths[0] and o.state is not None]
+            if not primary:
+                continue
+            first = primary[0]
+            state, pending = synced_state(first, item.catalog, item.authored)
+            seen = XmpSeen(state, first.sidecar, first.mtime_ns)
+            read_back = None
+            if not pending:
+                found = find_xmp(item.paths[0])
+                if found.fields is not None and not found.embedded:
+                    judgment = judgment_from_xmp(
+                        found.fields, darktable_one_star_is_rating=one_star
+                    )
+                    read_back = (judgment, found.mtime_ns)
+            record_xmp_written(item.photo_id, seen, read_back)
+    except Exception as exc:
+        if not is_busy(exc):
+            raise
+        print(
+            "curator: the sidecars are written; the catalog was busy, so Curator will "
+            "compare with its older record next time.",
+            file=ctx.err,
+        )
 
 
 def _print_report(report: dict[str, Any], ctx: CommandContext) -> None:

@@ -21,6 +21,11 @@ Rules:
   tool) made after the file was last modified (`file_mtime_ns`; unknown →
   the file counts as older than every Curator decision). A rating from the
   file then keeps the photo only when no later cull decision says otherwise.
+- Besides the decisions, the same transaction remembers how the tool wrote
+  its keywords (`xmp_sync.record_keywords`: text, hierarchy, private), takes
+  its caption when it changed (a caption is the other tool's; Curator never
+  edits one), and for XMP the state the file was in (`xmp_sync.record_state`,
+  what `xmp write` later compares with) — also when nothing else changed.
 """
 
 from __future__ import annotations
@@ -42,7 +47,11 @@ from curator.catalog.models import (
     utcnow,
 )
 from curator.catalog.paths_codec import decode_path, encode_path
+from curator.interop.xmp.fields import XmpFields
+from curator.interop.xmp.state import XmpState
+from curator.interop.xmp_sync import SourceKeyword, record_keywords, record_state, set_caption
 from curator.records import ColorLabel
+from curator.tags import normalise_tags
 
 SOURCES = ("xmp", "lightroom")
 
@@ -52,7 +61,9 @@ class ExternalJudgment:
     """What another tool says about a photo, in Curator's terms.
 
     `rating` is 1–5 or None (unrated); `label` a ColorLabel value or None;
-    `keywords` are already in the catalog's tag form (the caller normalises).
+    `keywords` are already in the catalog's tag form (the caller normalises);
+    `keyword_texts` are the same keywords as the tool wrote them; `caption` the
+    tool's caption (None: it has none).
     """
 
     rating: int | None = None
@@ -60,6 +71,8 @@ class ExternalJudgment:
     picked: bool = False
     label: str | None = None
     keywords: tuple[str, ...] = ()
+    keyword_texts: tuple[SourceKeyword, ...] = ()
+    caption: str | None = None
 
     def fingerprint(self) -> str:
         """Canonical JSON of the values (what `external_import` stores)."""
@@ -70,9 +83,12 @@ class ExternalJudgment:
                 "picked": self.picked,
                 "label": self.label,
                 "keywords": sorted(set(self.keywords)),
+                "texts": sorted({(k.text, k.path, k.private) for k in self.keyword_texts}),
+                "caption": self.caption,
             },
             sort_keys=True,
             separators=(",", ":"),
+            ensure_ascii=False,
         )
 
     @classmethod
@@ -82,12 +98,17 @@ class ExternalJudgment:
             data: dict[str, Any] = json.loads(text)
             rating = data.get("rating")
             label = data.get("label")
+            caption = data.get("caption")
             return cls(
                 rating=rating if isinstance(rating, int) and 1 <= rating <= 5 else None,
                 rejected=bool(data.get("rejected")),
                 picked=bool(data.get("picked")),
                 label=label if isinstance(label, str) else None,
                 keywords=tuple(str(k) for k in data.get("keywords") or ()),
+                keyword_texts=tuple(
+                    SourceKeyword(str(t), str(p), bool(v)) for t, p, v in data.get("texts") or ()
+                ),
+                caption=caption if isinstance(caption, str) else None,
             )
         except (ValueError, TypeError, AttributeError):
             return cls()
@@ -135,8 +156,21 @@ def _later_curator_changes(
     return kinds, tags
 
 
+@dataclass(frozen=True)
+class XmpSeen:
+    """The XMP an import read for a photo, to remember as its synced state."""
+
+    state: XmpState
+    sidecar: str | None
+    mtime_ns: int | None
+
+
 def apply_external(
-    photo_id: int, ext: ExternalJudgment, source: str, file_mtime_ns: int | None
+    photo_id: int,
+    ext: ExternalJudgment,
+    source: str,
+    file_mtime_ns: int | None,
+    seen: XmpSeen | None = None,
 ) -> ExternalApplied:
     """Turn another tool's values into decisions (see the module docstring).
 
@@ -151,6 +185,8 @@ def apply_external(
         picked=ext.picked and not ext.rejected,
         label=label.value if label is not None else None,
         keywords=tuple(dict.fromkeys(k for k in ext.keywords if k)),
+        keyword_texts=tuple(dict.fromkeys(ext.keyword_texts)),
+        caption=ext.caption.strip() if ext.caption and ext.caption.strip() else None,
     )
 
     def write() -> ExternalApplied:
@@ -159,11 +195,13 @@ def apply_external(
         )
         if photo is None or photo.deleted_at is not None:
             return ExternalApplied(photo_id, skipped=True)
+        if seen is not None:
+            record_state(photo_id, seen.state, seen.sidecar, seen.mtime_ns)
         row: ExternalImport | None = ExternalImport.get_or_none(
             ExternalImport.photo == photo_id, ExternalImport.source == source
         )
         fingerprint = ext.fingerprint()
-        if row is None and ext == ExternalJudgment():
+        if row is None and ext == ExternalJudgment() and seen is None:
             return ExternalApplied(photo_id, unchanged=True)  # says nothing: no row either
         if row is not None and row.fingerprint == fingerprint:
             if row.file_mtime_ns != file_mtime_ns:
@@ -177,6 +215,9 @@ def apply_external(
         )
         kinds, tags = _later_curator_changes(photo_id, source, _mtime_datetime(file_mtime_ns))
         records, kept = _apply_changes(photo, before, ext, source, kinds, tags)
+        record_keywords(photo_id, ext.keyword_texts, source)
+        if ext.caption is not None and ext.caption != before.caption:
+            set_caption(photo_id, ext.caption)
         now = utcnow()
         (
             ExternalImport.insert(
@@ -202,11 +243,17 @@ def apply_external(
 
 
 def apply_external_many(
-    items: list[tuple[int, ExternalJudgment, int | None]], source: str
+    items: list[tuple[int, ExternalJudgment, int | None]],
+    source: str,
+    seen: dict[int, XmpSeen] | None = None,
 ) -> list[ExternalApplied]:
-    """`apply_external` for many photos in ONE transaction (an import batch)."""
+    """`apply_external` for many photos in ONE transaction (an import batch);
+    `seen`: photo id → the XMP read for it (source 'xmp')."""
+    seen = seen or {}
     return decisions.apply_many(
-        lambda: [apply_external(pid, ext, source, mtime) for pid, ext, mtime in items]
+        lambda: [
+            apply_external(pid, ext, source, mtime, seen.get(pid)) for pid, ext, mtime in items
+        ]
     )
 
 
@@ -260,6 +307,60 @@ def _apply_changes(
         else:
             records += decisions.set_cull(pid, CullState.REJECTED, pass_=source)
     return records, kept
+
+
+def is_darktable_default(fields: XmpFields) -> bool:
+    """darktable's "not rated yet": the 1 star it writes into every sidecar at import."""
+    return fields.darktable and fields.rating == 1 and not fields.rejected
+
+
+def judgment_from_xmp(
+    fields: XmpFields, *, darktable_one_star_is_rating: bool = False
+) -> ExternalJudgment:
+    """Curator's reading of an XMP packet: −1 or a reject flag rejects, 1–5 rates
+    (not darktable's default 1 star, see the module docstring); keywords as
+    tags and as written; a label text no label set knows becomes a keyword."""
+    rating = fields.rating if fields.rating is not None and 1 <= fields.rating <= 5 else None
+    if not darktable_one_star_is_rating and is_darktable_default(fields):
+        rating = None
+    leaves = {h.rsplit("|", 1)[-1].strip(): h for h in fields.hierarchical}
+    texts = [SourceKeyword(leaf, path) for leaf, path in leaves.items() if leaf]
+    texts += [
+        SourceKeyword(k) for k in (*fields.keywords, *fields.label_keywords) if k not in leaves
+    ]
+    return ExternalJudgment(
+        rating=rating,
+        rejected=bool(fields.rejected) or fields.rating == -1,
+        picked=bool(fields.picked),
+        label=fields.label,
+        keywords=tuple(normalise_tags([*fields.keywords, *fields.label_keywords])),
+        keyword_texts=tuple(texts),
+        caption=fields.description,
+    )
+
+
+def record_xmp_written(
+    photo_id: int, seen: XmpSeen, read_back: tuple[ExternalJudgment, int | None] | None
+) -> None:
+    """After `xmp write`: remember `seen` as the photo's synced XMP state, and
+    (`read_back`: what the next import will read, and that file's mtime) as
+    what was last taken from its XMP, so the next import does not read
+    Curator's own values back as another tool's. Leave `read_back` None when the
+    file kept a newer value of another tool's: the next import must take it."""
+
+    def write() -> None:
+        record_state(photo_id, seen.state, seen.sidecar, seen.mtime_ns)
+        if read_back is not None:
+            judgment, mtime = read_back
+            ExternalImport.insert(
+                photo=photo_id,
+                source="xmp",
+                fingerprint=judgment.fingerprint(),
+                file_mtime_ns=mtime,
+                imported_at=utcnow(),
+            ).on_conflict_replace().execute()
+
+    decisions.apply_many(write)
 
 
 # -- look-ups for the readers (plain values, no ORM objects out) ----------------------

@@ -1,32 +1,35 @@
 """What the catalog says about a photo in XMP terms: the input of `curator xmp write`.
 
-Read-only queries, batched (500 ids a query, SQLite's variable limit), that
-turn a photo's decisions, tags, description and scores into
-`curator.interop.xmp.fields.XmpFields`. The writer leaves every field given as None
-as the sidecar has it, so the rules here decide what Curator claims:
+Read-only queries, batched (500 ids a query, SQLite's variable limit). For
+each photo, `xmp_fields_for` gives two views:
 
-- rating: the photo's stars; 0 when it has none but a rating was set and
-  cleared in Curator (the log has a rating decision); None otherwise.
-- rejected: True for a rejected photo; False when Curator took a cull
-  decision that left it not rejected (clears a −1 in the file); None when
-  Curator never culled it (a reject written by another tool stays).
-- picked, label: the same rule — the value, or a cleared value when the log
-  has a decision of that kind, or None (a label cleared in Curator is "").
-- keywords: the live user tags, then the live AI tags (removed AI tags are
-  feedback, never written), each group by name.
-- description: the LLM's subject sentence; texts: content type, mood and
-  lighting; scores: preference, sharpness, exposure (0–100) where known.
+- `fields` (`XmpFields`): everything Curator knows, for a sidecar that does
+  not exist yet (no other tool's data to keep): the rating (0 when a rating
+  was set and cleared in Curator; None never rated), the reject (True;
+  False after a cull decision that left it not rejected; None never culled),
+  pick and label by the same rule, the keywords as other tools wrote them
+  (text and hierarchy from `photo_keyword`; else the tag's name), user tags
+  first, then the live AI tags (removed AI tags are feedback, never
+  written), the caption another tool wrote, else the LLM's subject; the
+  content type, mood and lighting, and the scores (0–100) where known.
+- the three-way inputs of `xmp.edit.plan_edit` for a sidecar that exists:
+  the catalog's `XmpState`, when each current value was decided *in
+  Curator* (`Authored`: the newest decision of that kind, unless it was read
+  from XMP or a Lightroom catalog), the state last read or written
+  (`xmp_sync`), and Curator's own namespace and caption as `extras`.
 
-A photo is *decided* when it is live (not deleted) and has a human decision:
-a rating, a cull state other than unreviewed, a pick, a label, a user tag, or
-any row in the decision log (a decision later undone or cleared still has to
-reach the sidecar it once went to).
+A photo is *decided* when it is live (not deleted) and has a decision made in
+Curator (any row of the decision log whose pass is not an import from another
+tool: a value later undone or cleared still has to reach the sidecar it once
+went to). A photo whose every decision was read from another tool's XMP or
+catalog is not decided: `xmp write` leaves its sidecars alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from peewee import fn
 
@@ -42,10 +45,15 @@ from curator.catalog.models import (
     TagSource,
 )
 from curator.catalog.paths_codec import decode_path
+from curator.interop.xmp.edit import Authored, Keyword, XmpEdit
 from curator.interop.xmp.fields import XmpFields
+from curator.interop.xmp.state import XmpState
+from curator.interop.xmp_sync import PhotoKeywords, SyncRecord, keywords_for, recorded_states
 from curator.records import ColorLabel
 
 _CHUNK = 500
+EXTERNAL_PASSES = ("xmp", "lightroom")
+"""Decision passes that record values read from another tool, not decided in Curator."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +64,12 @@ class PhotoXmp:
     paths: tuple[str, ...]  # the primary path first, then duplicate paths
     missing: bool  # every path vanished from disk (photo.missing_since)
     decided: bool
-    fields: XmpFields
+    fields: XmpFields  # everything, for a new sidecar
+    catalog: XmpState = field(default_factory=XmpState)
+    authored: Authored = field(default_factory=Authored)
+    synced: SyncRecord | None = None
+    extras: XmpEdit = field(default_factory=XmpEdit)
+    keyword_texts: dict[str, Keyword] = field(default_factory=dict)
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
@@ -64,27 +77,11 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
         yield list(ids[start : start + _CHUNK])
 
 
-def _user_tag_photos() -> Iterable[int]:
-    return (
-        PhotoTag.select(PhotoTag.photo)
-        .where(PhotoTag.source == TagSource.USER.value, PhotoTag.removed_at.is_null())
-        .distinct()
-    )
-
-
 def decided_photo_ids() -> list[int]:
     """Every decided live photo (see the module docstring), by id."""
-    logged = Decision.select(Decision.photo).distinct()
+    curator_made = Decision.select(Decision.photo).where(Decision.pass_.not_in(EXTERNAL_PASSES))
     query = Photo.select(Photo.id).where(
-        Photo.deleted_at.is_null()
-        & (
-            Photo.rating.is_null(False)
-            | (Photo.cull != CullState.UNREVIEWED.value)
-            | Photo.picked
-            | Photo.label.is_null(False)
-            | Photo.id.in_(_user_tag_photos())
-            | Photo.id.in_(logged)
-        )
+        Photo.deleted_at.is_null() & Photo.id.in_(curator_made.distinct())
     )
     return sorted(int(i) for (i,) in query.tuples())
 
@@ -93,48 +90,111 @@ def xmp_fields_for(photo_ids: Sequence[int]) -> list[PhotoXmp]:
     """The sidecar content of these photos, in the given order; unknown or
     deleted ids are left out."""
     ids = list(dict.fromkeys(photo_ids))
-    decided = set(decided_photo_ids())
     out: dict[int, PhotoXmp] = {}
     for chunk in _chunks(ids):
-        kinds = _logged_kinds(chunk)
+        log = _log(chunk)
         tags = _tags(chunk)
         extra = _extra_paths(chunk)
+        synced = recorded_states(chunk)
+        written = keywords_for(chunk)
         descriptions = {
             int(d.photo_id): d for d in Description.select().where(Description.photo.in_(chunk))
         }
         for photo in Photo.select().where(Photo.id.in_(chunk), Photo.deleted_at.is_null()):
             pid = int(photo.id)
+            history = log.get(pid, _History())
+            photo_tags = tags.get(pid, ())
+            keywords = written.get(pid)
+            desc = descriptions.get(pid)
+            fields = _fields(photo, history.kinds, photo_tags, keywords, desc)
             out[pid] = PhotoXmp(
                 photo_id=pid,
                 paths=(decode_path(photo.path), *extra.get(pid, ())),
                 missing=photo.missing_since is not None,
-                decided=pid in decided,
-                fields=_fields(
-                    photo, kinds.get(pid, set()), tags.get(pid, ()), descriptions.get(pid)
+                decided=history.curator_made,
+                fields=fields,
+                catalog=_catalog_state(photo, photo_tags),
+                authored=history.authored(),
+                synced=synced.get(pid),
+                extras=XmpEdit(
+                    caption=desc.subject if desc is not None and desc.subject else None,
+                    scores=fields.scores,
+                    texts=fields.texts,
                 ),
+                keyword_texts={
+                    name: keywords.outgoing(name) if keywords else Keyword(name)
+                    for name, _ in photo_tags
+                },
             )
     return [out[i] for i in ids if i in out]
 
 
-def _logged_kinds(ids: list[int]) -> dict[int, set[str]]:
-    out: dict[int, set[str]] = {}
-    rows = Decision.select(Decision.photo, Decision.kind).where(Decision.photo.in_(ids)).distinct()
-    for pid, kind in rows.tuples():
-        out.setdefault(int(pid), set()).add(str(kind))
+@dataclass
+class _History:
+    """What a photo's decision log says: kinds logged, and the newest row per field."""
+
+    kinds: set[str] = field(default_factory=set)
+    curator_made: bool = False
+    latest: dict[str, tuple[bool, datetime]] = field(default_factory=dict)  # field → (ours, when)
+    tags: dict[str, tuple[bool, bool, datetime]] = field(default_factory=dict)
+
+    def authored(self) -> Authored:
+        def when(name: str) -> datetime | None:
+            ours, at = self.latest.get(name, (False, datetime.min))
+            return at if ours else None
+
+        return Authored(
+            rating=when("rating"),
+            picked=when("picked"),
+            label=when("label"),
+            tags={name: (live, at) for name, (ours, live, at) in self.tags.items() if ours},
+        )
+
+
+_FIELD_OF_KIND = {
+    DecisionKind.RATING.value: "rating",
+    DecisionKind.CULL.value: "rating",  # a reject is xmp:Rating -1
+    DecisionKind.PICK.value: "picked",
+    DecisionKind.LABEL.value: "label",
+}
+
+
+def _log(ids: list[int]) -> dict[int, _History]:
+    out: dict[int, _History] = {}
+    rows = (
+        Decision.select(
+            Decision.photo, Decision.kind, Decision.new_value, Decision.pass_, Decision.created_at
+        )
+        .where(Decision.photo.in_(ids))
+        .order_by(Decision.id)
+        .tuples()
+    )
+    for pid, kind, new, pass_, at in rows:
+        history = out.setdefault(int(pid), _History())
+        ours = pass_ not in EXTERNAL_PASSES
+        history.kinds.add(str(kind))
+        history.curator_made |= ours
+        if kind == DecisionKind.TAG.value:
+            state, sep, name = (new or "").partition(":")
+            if sep and name:
+                history.tags[name] = (ours, state in ("user", "ai"), at)
+        elif kind in _FIELD_OF_KIND:
+            history.latest[_FIELD_OF_KIND[kind]] = (ours, at)
     return out
 
 
-def _tags(ids: list[int]) -> dict[int, tuple[str, ...]]:
+def _tags(ids: list[int]) -> dict[int, tuple[tuple[str, str], ...]]:
+    """Live tags per photo as (name, source), the user's first, each group by name."""
     rows = (
         PhotoTag.select(PhotoTag.photo, Tag.name, PhotoTag.source)
         .join(Tag)
         .where(PhotoTag.photo.in_(ids), PhotoTag.removed_at.is_null())
         .order_by(PhotoTag.photo, PhotoTag.source != TagSource.USER.value, fn.lower(Tag.name))
     )
-    out: dict[int, list[str]] = {}
-    for pid, name, _source in rows.tuples():
-        out.setdefault(int(pid), []).append(str(name))
-    return {pid: tuple(dict.fromkeys(names)) for pid, names in out.items()}
+    out: dict[int, list[tuple[str, str]]] = {}
+    for pid, name, source in rows.tuples():
+        out.setdefault(int(pid), []).append((str(name), str(source)))
+    return {pid: tuple(dict.fromkeys(tags)) for pid, tags in out.items()}
 
 
 def _extra_paths(ids: list[int]) -> dict[int, list[str]]:
@@ -145,8 +205,48 @@ def _extra_paths(ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
+def _catalog_state(photo: Photo, tags: Iterable[tuple[str, str]]) -> XmpState:
+    colour = ColorLabel.parse(photo.label)
+    rejected = photo.cull == CullState.REJECTED.value
+    return XmpState(
+        rating=-1 if rejected else int(photo.rating or 0),
+        picked=bool(photo.picked),
+        label=colour.value if colour is not None else None,
+        keywords=frozenset(name for name, _ in tags),
+    )
+
+
+def outgoing_keywords(
+    tags: Iterable[tuple[str, str]], written: PhotoKeywords | None, *, exported: bool
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(flat keywords, hierarchical paths) as the photo's keywords go out: other
+    tools' text and hierarchy where known, then keywords the tag rule dropped
+    ("Photography"); with `exported`, private keywords (Lightroom's "Include on
+    Export" off) stay out."""
+    flat: list[str] = []
+    paths: list[str] = []
+    for name, _source in tags:
+        if written is not None and exported and written.private(name):
+            continue
+        kw = written.outgoing(name) if written is not None else Keyword(name)
+        flat.append(kw.text)
+        if kw.path:
+            paths.append(kw.path)
+    for untagged in written.untagged if written is not None else ():
+        if exported and untagged.private:
+            continue
+        flat.append(untagged.text)
+        if untagged.path:
+            paths.append(untagged.path)
+    return tuple(dict.fromkeys(flat)), tuple(dict.fromkeys(paths))
+
+
 def _fields(
-    photo: Photo, kinds: set[str], tags: tuple[str, ...], desc: Description | None
+    photo: Photo,
+    kinds: set[str],
+    tags: tuple[tuple[str, str], ...],
+    written: PhotoKeywords | None,
+    desc: Description | None,
 ) -> XmpFields:
     rating: int | None = photo.rating
     if rating is None and DecisionKind.RATING.value in kinds:
@@ -180,13 +280,16 @@ def _fields(
         ):
             if value:
                 texts[key] = str(value)
+    flat, paths = outgoing_keywords(tags, written, exported=False)
+    subject = (desc.subject or None) if desc is not None else None
     return XmpFields(
         rating=rating,
         label=label,
         picked=picked,
         rejected=rejected,
-        keywords=tags,
-        description=(desc.subject or None) if desc is not None else None,
+        keywords=flat,
+        hierarchical=paths,
+        description=photo.caption or subject,
         scores=scores,
         texts=texts,
     )

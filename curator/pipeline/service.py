@@ -122,6 +122,8 @@ class RunReport:
     error: str = ""  # a storage fault or a failed prepare: the run stopped
     xmp_applied: int = 0  # photos that took decisions from their XMP
     xmp_problems: int = 0  # sidecars/packets that could not be read
+    xmp_default_stars: int = 0  # darktable's import-default 1 star, read as not rated
+    xmp_extra_labels: int = 0  # darktable sidecars with more than one label
 
     @property
     def counts(self) -> dict[str, int]:
@@ -131,6 +133,8 @@ class RunReport:
         c["missing"] = self.missing
         c["write_failed"] = int(self.technical.counts.get("write_failed", 0))
         c["xmp_applied"] = self.xmp_applied
+        c["xmp_default_stars_skipped"] = self.xmp_default_stars
+        c["xmp_extra_labels"] = self.xmp_extra_labels
         return c
 
 
@@ -173,14 +177,22 @@ def prepare(request: RunRequest, settings: Settings, cache_dir: str) -> _Prepare
         report = ScanReport()
         candidates = list(scan_folder(request.folder, exclude=[cache_dir], report=report))
         plan = plan_technical(candidates, settings, cache_dir, retry_failed=request.retry_failed)
-        xmp = plan_xmp(candidates, (r.path for r in plan.requests))
+        xmp = _plan_xmp(candidates, plan, settings)
         return _Prepared(0, plan, report.problems, "", xmp)
     if request.paths:
         candidates = path_candidates(request.paths)
         plan = plan_technical(candidates, settings, cache_dir, retry_failed=True)
-        xmp = plan_xmp(candidates, (r.path for r in plan.requests))
+        xmp = _plan_xmp(candidates, plan, settings)
         return _Prepared(0, plan, [], "", xmp)
     return _Prepared(0, None, [], "")
+
+
+def _plan_xmp(candidates: list[Candidate], plan: TechnicalPlan, settings: Settings) -> XmpPlan:
+    return plan_xmp(
+        candidates,
+        (r.path for r in plan.requests),
+        darktable_one_star_is_rating=settings.xmp_darktable_one_star_is_rating,
+    )
 
 
 def path_candidates(paths: tuple[str, ...] | list[str]) -> list[Candidate]:
@@ -668,6 +680,8 @@ class PipelineService(QObject):
         if isinstance(result, XmpApplied):
             self._report.xmp_applied = result.applied
             self._report.xmp_problems = result.problems
+            self._report.xmp_default_stars = result.default_stars
+            self._report.xmp_extra_labels = result.extra_labels
             if result.photo_ids:
                 self.photos_changed.emit(list(result.photo_ids))
         else:

@@ -1,11 +1,12 @@
-"""Text search: words through SQLite FTS5 (migration 7's `photo_fts`), plus filters.
+"""Text search: words through SQLite FTS5 (`photo_fts`, migrations 7 and 10), plus filters.
 
 A query is words, quoted phrases and filters, in any order:
 
-- words match the subject, tags, content type, mood, lighting and file
-  names, folding case and accents ("cafe" finds "Café"). Every word must
-  match somewhere (AND). Every word of two characters or more is also a
-  prefix ("harb" finds "harbour", "portrait" finds "portraits"), since
+- words match the subject, tags, content type, mood, lighting, file
+  names and the caption another tool or the photographer wrote, folding
+  case and accents ("cafe" finds "Café"). Every word must match somewhere
+  (AND). Every word of two characters or more is also a prefix ("harb"
+  finds "harbour", "portrait" finds "portraits"), since
   descriptions are free prose and people type stems; an exact token scores
   higher than a longer one it prefixes. A one-character word matches only
   itself.
@@ -25,7 +26,7 @@ and stray quotes are just text; a word with no letter or digit is dropped
 (FTS5 would read it as an empty phrase that matches nothing).
 
 Ranking: bm25 over the columns, weighted subject 10, tags 10, content type
-5, mood 3, lighting 3, file name 1 (see `WEIGHTS`): a word in what the photo
+5, mood 3, lighting 3, file name 1, caption 10 (see `WEIGHTS`): a word in what the photo
 shows or how it was tagged outranks the same word in a file name. A query
 of filters only returns every matching photo in capture-time order (the
 gallery's), score 0.
@@ -49,10 +50,18 @@ from curator.search.types import SearchHit
 
 __all__ = ["FIELDS", "WEIGHTS", "ParsedQuery", "parse_query", "text_search"]
 
-FIELDS: tuple[str, ...] = ("subject", "tags", "type", "mood", "lighting", "file name")
+FIELDS: tuple[str, ...] = (
+    "subject",
+    "tags",
+    "type",
+    "mood",
+    "lighting",
+    "file name",
+    "caption",
+)
 """What each `photo_fts` column is called in a hit's `why`, in column order."""
 
-WEIGHTS: tuple[float, ...] = (10.0, 10.0, 5.0, 3.0, 3.0, 1.0)
+WEIGHTS: tuple[float, ...] = (10.0, 10.0, 5.0, 3.0, 3.0, 1.0, 10.0)
 """bm25 weight of each column, in `photo_fts` column order (`FIELDS`)."""
 
 WHY_LIMIT = 200
@@ -246,14 +255,14 @@ def _whys(parsed: ParsedQuery, photo_ids: list[int]) -> dict[int, list[str]]:
         for t in (*parsed.words, *parsed.phrases)
     ]
     rows = Photo._meta.database.execute_sql(
-        "SELECT rowid, subject, tags, content_type, mood, lighting, CAST(names AS BLOB)"
+        "SELECT rowid, subject, tags, content_type, mood, lighting, CAST(names AS BLOB), caption"
         " FROM photo_fts WHERE rowid IN (SELECT value FROM json_each(?))",
         [json.dumps(photo_ids)],
     ).fetchall()
     out: dict[int, list[str]] = {}
     for pid, *columns in rows:
-        if columns[-1] is not None:  # names: bytes that may not be UTF-8 (see m007)
-            columns[-1] = bytes(columns[-1]).decode("utf-8", errors="replace")
+        if columns[5] is not None:  # names: bytes that may not be UTF-8 (see m007)
+            columns[5] = bytes(columns[5]).decode("utf-8", errors="replace")
         found = []
         for name, value in zip(FIELDS, columns, strict=True):
             if value:

@@ -180,3 +180,22 @@ def test_cancel_while_the_xmp_is_read_ends_the_run_and_loses_nothing(
     # The next import takes the sidecar it did not get to.
     assert import_json(tmp_path / "lib", "--stages", "technical")["xmp_applied"] == 1
     assert _by_name()["a.jpg"]["rating"] == 4
+
+
+def test_a_folder_darktable_only_imported_becomes_no_judgments(tmp_path: Path) -> None:
+    golden = Path(__file__).resolve().parents[1] / "data" / "darktable" / "imported.jpg.xmp"
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for i in range(3):
+        make_jpeg(lib / f"p{i}.jpg", 300 + i, 200)
+        (lib / f"p{i}.jpg.xmp").write_bytes(golden.read_bytes())  # darktable's xmp:Rating="1"
+    summary = import_json(lib, "--stages", "technical")
+    assert summary["xmp_default_stars_skipped"] == 3
+    assert all((p["cull"], p["rating"]) == ("unreviewed", None) for p in list_json())
+    assert _log() == []  # not one decision: the cull pass still has all three
+    from tests.integration.cli_helpers import run_cli
+
+    make_jpeg(lib / "p9.jpg", 309, 200)
+    (lib / "p9.jpg.xmp").write_bytes(golden.read_bytes())
+    code, out, _ = run_cli("import", str(lib), "--no-progress", "--stages", "technical")
+    assert code == 0 and "  1 darktable sidecars said 1 star" in out, out

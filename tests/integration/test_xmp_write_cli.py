@@ -134,11 +134,21 @@ def test_dry_run_writes_nothing_and_paths_select_photos(lib: Path) -> None:
     code, report, err = _write(str(lib / "a.jpg"), str(lib / "undecided.jpg"))
     assert code == 0, err
     assert report["written"] == 1 and report["undecided"] == 1
-    assert [p.name for p in lib.glob("*.xmp")] == ["a.xmp"]
+    # A folder without sidecars: darktable's and digiKam's name.ext.xmp (Lightroom
+    # reads a JPEG's embedded XMP, never a sidecar).
+    assert [p.name for p in lib.glob("*.xmp")] == ["a.jpg.xmp"]
 
     code, report, err = _write(str(lib))  # a folder: every decided photo under it
     assert code == 0, err
     assert (report["written"], report["unchanged"]) == (4, 1)
+    # ...and the others follow the folder's spelling, the DNG too.
+    assert sorted(p.name for p in lib.glob("*.xmp")) == [
+        "IMG_1.dng.xmp",
+        "IMG_1.jpg.xmp",
+        "a.jpg.xmp",
+        "b.jpg.xmp",
+        "c.jpg.xmp",
+    ]
 
     code, _, err = _write(str(lib / "nowhere.jpg"))
     assert code == 2 and "not in the catalog" in err
@@ -168,7 +178,7 @@ def test_a_folder_that_cannot_be_written_fails_alone_with_a_sentence(
     def refuse_b(path: Path, data: bytes) -> None:
         # Root ignores folder permissions, so a read-only folder is simulated
         # where it bites: the write of b's sidecar.
-        if path.name == "b.xmp":
+        if path.name == "b.jpg.xmp":
             raise PermissionError(13, "Permission denied", str(path))
         real(path, data)
 
@@ -176,9 +186,10 @@ def test_a_folder_that_cannot_be_written_fails_alone_with_a_sentence(
         m.setattr(sidecars, "write_sidecar", refuse_b)
         code, out, err = run_cli("xmp", "write", "--all")
     assert code == 1
-    assert "4 written, 0 merged, 0 unchanged, 1 failed" in out
-    assert f"Can't write {lib / 'b.xmp'}: the folder is read-only" in err
-    assert not (lib / "b.xmp").exists() and (lib / "a.xmp").is_file()
+    # The DNG, in a folder without sidecars, gets both names: IMG_1.dng.xmp and IMG_1.xmp.
+    assert "5 written, 0 merged, 0 unchanged, 1 failed" in out
+    assert f"Can't write {lib / 'b.jpg.xmp'}: the folder is read-only" in err
+    assert not (lib / "b.jpg.xmp").exists() and (lib / "a.jpg.xmp").is_file()
 
 
 def test_the_sidecar_keeps_dc_subject_of_a_merged_file_when_curator_has_no_tags(lib: Path) -> None:

@@ -111,3 +111,35 @@ def test_sources_are_tracked_apart_and_a_deleted_photo_is_skipped(photo_id: int)
     assert apply_external(photo_id, ExternalJudgment(rating=1), "xmp", _future()).skipped
     with pytest.raises(ValueError):
         apply_external(photo_id, ExternalJudgment(), "picasa", None)
+
+
+def test_keywords_as_written_caption_and_the_files_state_are_remembered(photo_id: int) -> None:
+    from curator.interop.external import XmpSeen
+    from curator.interop.xmp.state import XmpState
+    from curator.interop.xmp_sync import SourceKeyword, keywords_for, recorded_states
+    from curator.search.text import text_search
+
+    ext = ExternalJudgment(
+        rating=3,
+        keywords=("b w", "st pauls cathedral"),
+        keyword_texts=(
+            SourceKeyword("B&W"),
+            SourceKeyword("St. Paul's Cathedral", "Places|London|St. Paul's Cathedral"),
+            SourceKeyword("Photography"),  # no tag (too generic), still the user's keyword
+        ),
+        caption="Evening light on the steps",
+    )
+    seen = XmpSeen(XmpState(rating=3, keywords=frozenset(ext.keywords)), "/photos/a.xmp", PAST)
+    apply_external(photo_id, ext, "xmp", PAST, seen)
+    written = keywords_for([photo_id])[photo_id]
+    assert written.outgoing("st pauls cathedral").path == "Places|London|St. Paul's Cathedral"
+    assert written.outgoing("b w").text == "B&W"
+    assert [k.text for k in written.untagged] == ["Photography"]
+    assert Photo.get_by_id(photo_id).caption == "Evening light on the steps"
+    assert [h.photo_id for h in text_search("evening steps")] == [photo_id]
+    assert recorded_states([photo_id])[photo_id].state == seen.state
+    # The tool changed its caption: taken. It dropped it: Curator keeps the last one.
+    apply_external(photo_id, ExternalJudgment(rating=3, caption="Dusk"), "xmp", PAST + 1)
+    assert Photo.get_by_id(photo_id).caption == "Dusk"
+    apply_external(photo_id, ExternalJudgment(rating=3), "xmp", PAST + 2)
+    assert Photo.get_by_id(photo_id).caption == "Dusk"

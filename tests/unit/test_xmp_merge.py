@@ -1,7 +1,8 @@
 """Merging Curator's fields into sidecars other tools wrote: their data survives
-(darktable's history, Lightroom's develop settings, prefixes, other languages,
-extra rdf:Description blocks), attribute-form properties stay attributes, fields
-not given stay as they are, and hostile or foreign files are refused untouched."""
+(darktable's history and labels, Lightroom's develop settings and caption,
+prefixes, other languages, extra rdf:Description blocks), attribute-form
+properties stay attributes, fields not given stay as they are, and hostile or
+foreign files are refused untouched."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from curator.interop.xmp.edit import XmpEdit
 from curator.interop.xmp.fields import CURATOR_NS, XmpFields
 from curator.interop.xmp.write import (
     CREATOR_TOOL,
@@ -27,6 +29,8 @@ from tests.exiftool import read_tags
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "xmp"
 DT = "http://darktable.sf.net/"
+DK = "http://www.digikam.org/ns/1.0/"
+PM = "http://ns.camerabits.com/photomechanic/1.0/"
 CRS = "http://ns.adobe.com/camera-raw-settings/1.0/"
 MM = "http://ns.adobe.com/xap/1.0/mm/"
 LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -75,11 +79,17 @@ def test_darktable_history_and_attributes_survive_and_rating_stays_an_attribute(
     after = merge_sidecar(before, FIELDS)
     old, new = _desc(before), _desc(after)
     foreign = (DT, MM, "http://ns.adobe.com/exif/1.0/")
+    colorlabels = new.find(f"{{{DT}}}colorlabels")
+    assert colorlabels is not None
+    new.remove(colorlabels)  # the one darktable value Curator sets: its label
     assert _foreign(new, foreign) == _foreign(old, foreign)
     assert len(new.findall(f"{{{DT}}}history/{{{NS_RDF}}}Seq/{{{NS_RDF}}}li")) == 3
     assert new.get(f"{{{NS_XMP}}}Rating") == "4"  # updated where darktable put it
     assert new.find(f"{{{NS_XMP}}}Rating") is None  # and not duplicated as an element
-    assert new.findtext(f"{{{NS_XMP}}}Label") == "Blue"
+    # darktable keeps labels in its own list (it reads xmp:Label first, then
+    # ignores the list): blue is darktable's 3.
+    assert [li.text for li in colorlabels.iter(f"{{{NS_RDF}}}li")] == ["3"]
+    assert new.find(f"{{{NS_XMP}}}Label") is None
     assert _bag(new, NS_DC, "subject") == ["sea", "boats & nets"]
     # darktable's own automatic tags are its data: kept next to ours.
     assert _bag(new, NS_LR, "hierarchicalSubject") == [
@@ -113,8 +123,8 @@ def test_lightroom_develop_settings_survive_and_its_creator_tool_is_kept() -> No
     assert _bag(new, NS_LR, "hierarchicalSubject") == ["sea", "boats & nets"]
     alt = new.findall(f"{{{NS_DC}}}description/{{{NS_RDF}}}Alt/{{{NS_RDF}}}li")
     assert [(li.get(LANG), li.text) for li in alt] == [
-        ("x-default", "Fishing boats at dawn"),
-        ("de", "Alte Bildunterschrift"),  # other languages are the user's
+        ("x-default", "Old caption"),  # a caption someone wrote is never replaced
+        ("de", "Alte Bildunterschrift"),
     ]
     text = after.decode("utf-8")
     for prefix in ("crs", "stEvt", "xmpMM", "aux", "photoshop", "tiff", "lr"):
@@ -154,13 +164,26 @@ def test_merging_is_idempotent_so_unchanged_files_compare_equal() -> None:
     assert merge_sidecar(fresh, FIELDS) == fresh
 
 
-def test_a_reject_in_the_file_is_cleared_when_the_photo_is_no_longer_rejected() -> None:
+def test_a_reject_goes_out_as_minus_one_and_digikams_pick_label_and_comes_back_off() -> None:
     rejected = merge_sidecar((DATA / "darktable.xmp").read_bytes(), XmpFields(rejected=True))
     assert _desc(rejected).get(f"{{{NS_XMP}}}Rating") == "-1"
-    cleared = merge_sidecar(rejected, XmpFields(rejected=False))
+    assert _desc(rejected).findtext(f"{{{DK}}}PickLabel") == "1"  # digiKam's Rejected
+    cleared = merge_sidecar(rejected, XmpEdit(rating=0))
     assert _desc(cleared).get(f"{{{NS_XMP}}}Rating") == "0"
-    # Without the flag the file's value is not Curator's to change.
+    assert _desc(cleared).findtext(f"{{{DK}}}PickLabel") == "0"
+    # Without a rating the file's value is not Curator's to change.
     assert _desc(merge_sidecar(rejected, XmpFields())).get(f"{{{NS_XMP}}}Rating") == "-1"
+
+
+def test_a_pick_goes_out_in_the_forms_digikam_and_photo_mechanic_read() -> None:
+    picked = _desc(merge_sidecar((DATA / "lightroom.xmp").read_bytes(), XmpEdit(picked=True)))
+    assert picked.findtext(f"{{{CURATOR_NS}}}picked") == "True"
+    assert picked.findtext(f"{{{DK}}}PickLabel") == "3"  # digiKam's Accepted
+    assert picked.findtext(f"{{{PM}}}Tagged") == "True"  # Photo Mechanic's tag
+    unpicked = merge_sidecar(sidecar_xml(XmpFields(picked=True)), XmpEdit(picked=False))
+    desc = _desc(unpicked)
+    assert desc.findtext(f"{{{DK}}}PickLabel") == "0"
+    assert desc.findtext(f"{{{PM}}}Tagged") == "False"
 
 
 MULTI = b"""<x:xmpmeta xmlns:x="adobe:ns:meta/">
@@ -186,7 +209,7 @@ def test_several_description_blocks_are_kept_and_updated_where_the_property_live
     assert descs[0].findtext(f"{{{NS_DC}}}format") == "image/x-canon-cr2"
     assert descs[1].findtext(f"{{{NS_XMP}}}Rating") == "4"  # updated in its own block
     assert sum(d.find(f"{{{NS_XMP}}}Rating") is not None for d in descs) == 1
-    assert descs[2].get("{http://www.digikam.org/ns/1.0/}ColorLabel") == "3"
+    assert descs[2].get(f"{{{DK}}}ColorLabel") == "5"  # kept in step: digiKam's blue
     assert descs[0].findtext(f"{{{NS_XMP}}}CreatorTool") == CREATOR_TOOL  # new: first block
     text = after.decode("utf-8")
     assert "<!-- written by hand -->" in text
@@ -226,11 +249,12 @@ def test_exiftool_reads_a_merged_darktable_sidecar(tmp_path: Path) -> None:
     path.write_bytes(merge_sidecar(source.read_bytes(), FIELDS))
     tags, original = read_tags(path), read_tags(source)
     assert tags["XMP-xmp:Rating"] == 4
-    assert tags["XMP-xmp:Label"] == "Blue"
+    assert tags["XMP-darktable:Colorlabels"] == [3]  # darktable's blue
     assert tags["XMP-dc:Subject"] == ["sea", "boats & nets"]
     assert tags["XMP-curator:Preference"] == 91
     # Every darktable value reads back the same, the three-step history included.
     darktable = {k: v for k, v in original.items() if k.startswith("XMP-darktable:")}
+    darktable.pop("XMP-darktable:Colorlabels", None)
     assert len(darktable["XMP-darktable:History"]) == 3
     assert {k: tags.get(k) for k in darktable} == darktable
 

@@ -132,3 +132,28 @@ def test_a_bad_sidecar_says_so_in_a_sentence_and_falls_back(tmp_path: Path) -> N
     plain.write_bytes(b"\xff\xd8\xff\xe1\x00")  # a lying segment length
     assert read_xmp(str(plain)) is None
     assert read_xmp(str(tmp_path / "gone.jpg")) is None
+
+
+def test_other_tools_ratings_labels_and_keyword_trees() -> None:
+    ms = 'xmlns:MicrosoftPhoto="http://ns.microsoft.com/photo/1.0/"'
+    # Windows' percent scale alone (1, 25, 50, 75, 99); xmp:Rating wins when both.
+    for percent, stars in (("1", 1), ("25", 2), ("50", 3), ("75", 4), ("99", 5)):
+        assert parse_packet(packet(f'{ms} MicrosoftPhoto:Rating="{percent}"')).rating == stars
+    assert parse_packet(packet(f'{ms} MicrosoftPhoto:Rating="99" xmp:Rating="2"')).rating == 2
+    # Label sets: localised Lightroom, Bridge, Review Status, Photo Mechanic's classes.
+    for text, label in (("Rot", "Red"), ("Second", "Yellow"), ("Good to Use", "Green")):
+        assert parse_packet(packet(f'xmp:Label="{text}"')).label == label
+    unknown = parse_packet(packet('xmp:Label="Client A"'))
+    assert unknown.label is None and unknown.label_keywords == ("Client A",)
+    assert parse_packet(packet('photomechanic:ColorClass="1"')).label == "Red"
+    extras = parse_packet(packet('photomechanic:ColorClass="7"'))
+    assert extras.label is None and extras.label_keywords == ("Extras",)
+    # darktable's list of labels: the first is the label, the others are reported.
+    dt = parse_packet(
+        packet('darktable:xmp_version="5"', bag("darktable:colorlabels", ["3", "0"], "Seq"))
+    )
+    assert (dt.label, dt.extra_labels, dt.darktable) == ("Blue", ("Red",), True)
+    # digiKam's tag tree when there is no lr:hierarchicalSubject.
+    dk = parse_packet(packet(body=bag("digiKam:TagsList", ["Places/London", "B&amp;W"], "Seq")))
+    assert dk.hierarchical == ("Places|London", "B&W")
+    assert set(dk.keywords) == {"London", "B&W"}

@@ -42,3 +42,48 @@ def test_what_an_xmp_packet_means_in_curator() -> None:
     unrated = judgment_from_xmp(XmpFields(rating=0, picked=True, label="Green"))
     assert (unrated.rating, unrated.picked, unrated.label) == (None, True, "Green")
     assert judgment_from_xmp(XmpFields(rating=4, rejected=True)).rejected
+
+
+GOLDEN = Path(__file__).resolve().parents[1] / "data" / "darktable"
+
+
+def test_darktables_import_default_star_is_not_a_rating(tmp_path: Path) -> None:
+    # Sidecars a real darktable 4.2.1 wrote (tests/data/darktable/README.md):
+    # imported only, then 3 stars, a reject, two labels, keywords.
+    names = ("imported", "stars3", "reject", "labels", "tags")
+    for name in names:
+        make_jpeg(tmp_path / f"{name}.jpg", 40, 30)
+        (tmp_path / f"{name}.jpg.xmp").write_bytes((GOLDEN / f"{name}.jpg.xmp").read_bytes())
+    paths = tuple(str(tmp_path / f"{n}.jpg") for n in names)
+    readings = {Path(r.path).stem: r for r in read_xmp_plan(XmpPlan(paths=paths))}
+    judged = {name: r.judgment for name, r in readings.items()}
+    assert all(j is not None for j in judged.values())
+    imported = judged["imported"]
+    assert imported is not None and imported.rating is None and not imported.rejected
+    assert readings["imported"].default_stars  # counted for the import summary
+    stars3, reject = judged["stars3"], judged["reject"]
+    assert stars3 is not None and stars3.rating == 3
+    assert reject is not None and reject.rejected and reject.rating is None
+    labels = judged["labels"]
+    assert labels is not None and labels.label == "Red"  # darktable's first label
+    assert readings["labels"].extra_labels == ("Green",)  # the second is reported
+    tags = judged["tags"]
+    assert tags is not None
+    assert set(tags.keywords) == {"b w", "london", "places", "st pauls cathedral"}
+    written = {(k.text, k.path) for k in tags.keyword_texts}
+    assert ("St. Paul's Cathedral", "Places|London|St. Paul's Cathedral") in written
+    assert ("B&W", "B&W") in written and ("Photography", "Photography") in written
+    # The setting that reads darktable's 1 star as a rating.
+    counted = read_xmp_plan(XmpPlan(paths=paths[:1], darktable_one_star_is_rating=True))
+    assert counted[0].judgment is not None and counted[0].judgment.rating == 1
+    assert not counted[0].default_stars
+
+
+def test_one_star_from_any_other_tool_is_a_rating() -> None:
+    assert judgment_from_xmp(XmpFields(rating=1)).rating == 1
+    assert judgment_from_xmp(XmpFields(rating=1, darktable=True)).rating is None
+
+
+def test_label_texts_no_label_set_knows_become_keywords() -> None:
+    judged = judgment_from_xmp(XmpFields(label_keywords=("Client A",), keywords=("Sea",)))
+    assert judged.label is None and judged.keywords == ("sea", "client a")

@@ -26,3 +26,6 @@ class XmpFields:
     creator_tool: str | None = None  # xmp:CreatorTool
     scores: dict[str, float] = field(default_factory=dict)  # curator:* (preference, ...)
     texts: dict[str, str] = field(default_factory=dict)  # curator:* text (content_type, ...)
+    darktable: bool = False  # written by darktable (darktable:xmp_version)
+    extra_labels: tuple[str, ...] = ()  # darktable's labels after the first ("Green")
+    label_keywords: tuple[str, ...] = ()  # label texts with no color ("Extras", "Client A")

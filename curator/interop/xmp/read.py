@@ -14,13 +14,18 @@ the other sidecar, then to the embedded packet. Only a file's head is read for t
 embedded packet (a JPEG's segments before the image data, a TIFF's IFD0).
 
 What is read (`XmpFields`): xmp:Rating (attribute or element form; −1 is a
-reject, darktable's way; a fractional or garbled rating is ignored),
-xmp:Label (else darktable's colorlabels or digiKam's ColorLabel), pick and
-reject flags where tools write them (digiKam:PickLabel 1 rejected /
-3 accepted, photomechanic:Tagged, xmpDM:good), dc:subject (rdf:Bag/Seq, or
-one comma-separated string), lr:hierarchicalSubject (its leaf also counts
-as a keyword), dc:description (x-default), xmp:CreatorTool, and Curator's
-own scores.
+reject, darktable's way; a fractional or garbled rating is ignored), else
+`MicrosoftPhoto:Rating` (Windows' percent scale: 1, 25, 50, 75, 99 for 1–5
+stars, ExifTool's Microsoft.pm); the label: xmp:Label in any known label set
+(`interop.labels`), else darktable's colorlabels (several: the first is the
+label, the others are reported in `extra_labels`), digiKam's ColorLabel or
+Photo Mechanic's ColorClass — a label text no set knows comes back in
+`label_keywords`; pick and reject flags where tools write them
+(digiKam:PickLabel 1 rejected / 3 accepted, photomechanic:Tagged,
+xmpDM:good); dc:subject (rdf:Bag/Seq, or one comma-separated string),
+lr:hierarchicalSubject, else digiKam's TagsList (`/`-separated; a path's
+leaf also counts as a keyword); dc:description (x-default), xmp:CreatorTool,
+Curator's own scores, and whether darktable wrote the packet.
 
 Safety: packets are parsed with the standard library's ElementTree after
 refusing any DOCTYPE or ENTITY declaration (no entity expansion, no external
@@ -39,6 +44,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from curator.interop.labels import (
+    DARKTABLE_COLORS,
+    DIGIKAM_COLORS,
+    PHOTO_MECHANIC_CLASSES,
+    color_of,
+)
 from curator.interop.xmp.fields import CURATOR_NS, XmpFields
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -49,6 +60,7 @@ DIGIKAM = "http://www.digikam.org/ns/1.0/"
 PHOTOMECHANIC = "http://ns.camerabits.com/photomechanic/1.0/"
 XMPDM = "http://ns.adobe.com/xmp/1.0/DynamicMedia/"
 DARKTABLE = "http://darktable.sf.net/"
+MICROSOFT_PHOTO = "http://ns.microsoft.com/photo/1.0/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 MAX_PACKET_BYTES = 16 * 1024 * 1024
@@ -57,8 +69,6 @@ MAX_PACKET_BYTES = 16 * 1024 * 1024
 JPEG_XMP_HEADER = b"http://ns.adobe.com/xap/1.0/\x00"
 TIFF_XMP_TAG = 700
 
-_DIGIKAM_COLORS = {1: "Red", 3: "Yellow", 4: "Green", 5: "Blue", 6: "Purple"}
-_DARKTABLE_COLORS = {0: "Red", 1: "Yellow", 2: "Green", 3: "Blue", 4: "Purple"}
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 
@@ -259,6 +269,8 @@ def parse_packet(data: bytes) -> XmpFields:
     descriptions = list(root.iter(f"{{{RDF}}}Description"))
     props = _Properties(descriptions)
     rating, rejected = _rating(props.text(XMP, "Rating"))
+    if rating is None and rejected is None:
+        rating = _percent_rating(props.text(MICROSOFT_PHOTO, "Rating"))
     picked: bool | None = None
     pick_label = _int(props.text(DIGIKAM, "PickLabel"))
     if pick_label == 1:
@@ -271,11 +283,15 @@ def parse_packet(data: bytes) -> XmpFields:
             picked = True
     keywords = _split_keywords(props.items(DC, "subject"))
     hierarchical = tuple(h for h in props.items(LR, "hierarchicalSubject") if h)
+    if not hierarchical:
+        digikam = props.items(DIGIKAM, "TagsList")
+        hierarchical = tuple("|".join(p.strip() for p in t.split("/")) for t in digikam if t)
     leaves = [h.split("|")[-1].strip() for h in hierarchical]
     keywords = tuple(dict.fromkeys([*keywords, *(leaf for leaf in leaves if leaf)]))
+    label, extra_labels, label_keywords = _labels(props)
     return XmpFields(
         rating=rating,
-        label=_label(props),
+        label=label,
         picked=picked,
         rejected=rejected,
         keywords=keywords,
@@ -283,6 +299,9 @@ def parse_packet(data: bytes) -> XmpFields:
         description=props.alt_text(DC, "description"),
         creator_tool=props.text(XMP, "CreatorTool"),
         scores=props.curator_scores(),
+        darktable=props.text(DARKTABLE, "xmp_version") is not None,
+        extra_labels=extra_labels,
+        label_keywords=label_keywords,
     )
 
 
@@ -354,18 +373,44 @@ class _Properties:
         return scores
 
 
-def _label(props: _Properties) -> str | None:
-    label = props.text(XMP, "Label")
-    if label:
-        return label
-    digikam = _int(props.text(DIGIKAM, "ColorLabel"))
-    if digikam in _DIGIKAM_COLORS:
-        return _DIGIKAM_COLORS[digikam]
+def _labels(props: _Properties) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+    """(the label as a color name, further darktable labels, label texts with no color).
+
+    Precedence as darktable reads a packet: xmp:Label first, then darktable's
+    list; digiKam's and Photo Mechanic's numbers after them."""
+    text = props.text(XMP, "Label")
+    if text:
+        color = color_of(text)
+        if color is not None:
+            return color.xmp_name, (), ()
+        if text.strip().lower() not in ("none", "nocolor"):
+            return None, (), (text.strip(),)
+    colors = []
     for value in props.items(DARKTABLE, "colorlabels"):
-        color = _int(value)
-        if color in _DARKTABLE_COLORS:
-            return _DARKTABLE_COLORS[color]
-    return None
+        number = _int(value)
+        if number in DARKTABLE_COLORS and DARKTABLE_COLORS[number] not in colors:
+            colors.append(DARKTABLE_COLORS[number])
+    if colors:
+        return colors[0].xmp_name, tuple(c.xmp_name for c in colors[1:]), ()
+    digikam = _int(props.text(DIGIKAM, "ColorLabel"))
+    if digikam in DIGIKAM_COLORS:
+        return DIGIKAM_COLORS[digikam].xmp_name, (), ()
+    pm_class = PHOTO_MECHANIC_CLASSES.get(_int(props.text(PHOTOMECHANIC, "ColorClass")) or 0)
+    if pm_class is not None:
+        color = color_of(pm_class)
+        return (color.xmp_name, (), ()) if color is not None else (None, (), (pm_class,))
+    return None, (), ()
+
+
+def _percent_rating(text: str | None) -> int | None:
+    """Stars from MicrosoftPhoto:Rating (1, 25, 50, 75, 99 for 1–5; between: nearest)."""
+    number = _float(text)
+    if number is None or not 1 <= number <= 100:
+        return None
+    for stars, upper in ((1, 12), (2, 37), (3, 62), (4, 87)):
+        if number <= upper:
+            return stars
+    return 5
 
 
 def _rating(text: str | None) -> tuple[int | None, bool | None]:

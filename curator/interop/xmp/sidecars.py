@@ -1,30 +1,51 @@
 """Bringing the sidecars beside originals up to date (the run step of `xmp write`).
 
-`update_sidecars(original, fields)` decides which sidecar files belong to an
-original, then creates or merges each one:
+`update_sidecars(original, fields, planner=…)` decides which sidecar files
+belong to an original, then creates or merges each one:
 
-- every sidecar already there for it is updated: `name.ext.xmp` (darktable's
-  and digiKam's default) and `name.xmp` (Lightroom's) when it owns that name
-  (see `write.sidecar_path_for`), so whichever tool reads the folder sees
-  the decisions;
-- with none there, `sidecar_path_for(original)` is created.
+- every sidecar already there for it is considered: `name.ext.xmp`
+  (darktable's and digiKam's default) and `name.xmp` (Lightroom's) when it
+  owns that name (see `write.sidecar_path_for`);
+- new ones follow the naming convention (`SidecarNames`, the
+  `xmp_sidecar_names` setting): Lightroom's `name.xmp`, darktable's
+  `name.ext.xmp`, or both. `auto` updates the sidecars already beside the
+  photo; with none, it follows the folder (darktable-style names there:
+  darktable's; Lightroom-style: Lightroom's), and in a folder without any it
+  writes `name.ext.xmp`, plus `name.xmp` for a RAW (Lightroom reads sidecars
+  only for proprietary RAW, and darktable prefers `name.ext.xmp` when both
+  exist). darktable reads `xmp:Rating="-1"` in a `name.xmp` as "one star
+  above the import default" (its Lightroom import, darktable 4.2
+  `src/develop/lightroom.c`, applies −1 as DT_RATINGS_UPGRADE; checked with a
+  real darktable 4.2.1, tests/data/darktable/README.md), so a reject only
+  reaches darktable in `name.ext.xmp`.
+
+An existing sidecar is changed only as far as `planner` says (`xmp.edit`:
+the fields a decision made in Curator changed); an empty edit leaves its
+bytes alone ("unchanged"). Without a planner (tests, tools that state every
+field) the fields are merged in full.
 
 Invariants: the original is never opened for writing (a target equal to the
 original is refused); a sidecar is written atomically and only when its bytes
-change ("unchanged" otherwise); a sidecar that can't be read or merged (not
-XMP, a DOCTYPE, unreadable) is left as it is and reported; one failure never
-stops the others. Pure file work: no catalog, no Qt.
+change; a sidecar that can't be read or merged (not XMP, a DOCTYPE, a layout
+the edit can't be applied to safely, unreadable) is left as it is and
+reported; one failure never stops the others. Pure file work: no catalog, no Qt.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from curator.interop.xmp.edit import Authored, PlannedEdit, XmpEdit
 from curator.interop.xmp.fields import XmpFields
+from curator.interop.xmp.read import XmpError, parse_packet
+from curator.interop.xmp.state import XmpState, state_of
 from curator.interop.xmp.write import (
+    RAW_SUFFIXES,
     XmpWriteError,
     existing_sidecars,
     merge_sidecar,
@@ -33,11 +54,23 @@ from curator.interop.xmp.write import (
     write_sidecar,
 )
 
+Planner = Callable[[XmpFields, datetime | None], PlannedEdit]
+"""(what the sidecar says now, its mtime as naive UTC) → the edit to make."""
+
+
+class SidecarNames(StrEnum):
+    """Which sidecar names new sidecars get (the `xmp_sidecar_names` setting)."""
+
+    AUTO = "auto"  # follow the sidecars beside the photo, else the folder's
+    LIGHTROOM = "lightroom"  # name.xmp
+    DARKTABLE = "darktable"  # name.ext.xmp
+    BOTH = "both"
+
 
 class SidecarStatus(StrEnum):
     WRITTEN = "written"  # a new sidecar
     MERGED = "merged"  # an existing sidecar updated, its other fields kept
-    UNCHANGED = "unchanged"  # already says all of it
+    UNCHANGED = "unchanged"  # already says all of it, or nothing Curator decided changed
     FAILED = "failed"
     MISSING = "missing"  # the original is not on disk: nothing written
 
@@ -48,34 +81,57 @@ class SidecarOutcome:
     sidecar: str | None
     status: SidecarStatus
     reason: str = ""  # one sentence for a failure
+    kept: tuple[str, ...] = ()  # fields the sidecar's newer value kept
+    state: XmpState | None = None  # what the sidecar says now (None: unknown)
+    mtime_ns: int | None = None
+    edit: XmpEdit | None = None  # what was (or would be) changed
 
 
 class FolderIndex:
     """The file names of each folder, listed once and grouped by the part before
     the first dot ("IMG_1" for IMG_1.CR2, IMG_1.JPG.xmp, IMG_1.xmp), so finding an
     original's siblings and sidecars costs a dict look-up, not a folder scan per
-    photo (10,000 photos in one folder would otherwise be 10^8 name checks)."""
+    photo (10,000 photos in one folder would otherwise be 10^8 name checks).
+    It also notes which sidecar spellings a folder uses (`styles`)."""
 
     def __init__(self) -> None:
         self._folders: dict[Path, dict[str, list[str]]] = {}
+        self._styles: dict[Path, frozenset[SidecarNames]] = {}
 
     @staticmethod
     def _key(name: str) -> str:
         return name.lower().partition(".")[0]
 
-    def near(self, original: Path) -> list[str]:
-        """Names in `original`'s folder that share its first dot-part (itself included)."""
-        groups = self._folders.get(original.parent)
+    def _groups(self, folder: Path) -> dict[str, list[str]]:
+        groups = self._folders.get(folder)
         if groups is None:
             groups = {}
             try:
-                listed = os.listdir(original.parent)
+                listed = os.listdir(folder)
             except OSError:
                 listed = []
             for name in listed:
                 groups.setdefault(self._key(name), []).append(name)
-            self._folders[original.parent] = groups
-        return groups.get(self._key(original.name), [])
+            self._folders[folder] = groups
+        return groups
+
+    def near(self, original: Path) -> list[str]:
+        """Names in `original`'s folder that share its first dot-part (itself included)."""
+        return self._groups(original.parent).get(self._key(original.name), [])
+
+    def styles(self, folder: Path) -> frozenset[SidecarNames]:
+        """The sidecar spellings found in `folder`: DARKTABLE for `a.ext.xmp`,
+        LIGHTROOM for `a.xmp` (computed once per folder)."""
+        found = self._styles.get(folder)
+        if found is None:
+            styles: set[SidecarNames] = set()
+            for names in self._groups(folder).values():
+                for name in names:
+                    if name.lower().endswith(".xmp"):
+                        inner = Path(name[:-4]).suffix
+                        styles.add(SidecarNames.DARKTABLE if inner else SidecarNames.LIGHTROOM)
+            found = self._styles[folder] = frozenset(styles)
+        return found
 
     def add(self, path: Path) -> None:
         """Note a file just written, if its folder was listed already."""
@@ -84,10 +140,43 @@ class FolderIndex:
             groups.setdefault(self._key(path.name), []).append(path.name)
 
 
+def sidecar_targets(
+    original: Path, names: list[str], convention: SidecarNames, index: FolderIndex
+) -> list[Path]:
+    """The sidecars `original` gets: the ones already there, and new ones by `convention`."""
+    existing = existing_sidecars(original, names)
+    lightroom = sidecar_path_for(original, names)  # name.xmp, or name.ext.xmp when not owned
+    darktable = original.with_name(original.name + ".xmp")
+    if convention is SidecarNames.AUTO:
+        if existing:
+            return existing
+        styles = index.styles(original.parent)
+        if styles:
+            wanted = [darktable] if SidecarNames.DARKTABLE in styles else []
+            wanted += [lightroom] if SidecarNames.LIGHTROOM in styles else []
+        elif original.suffix.lower() in RAW_SUFFIXES:
+            wanted = [darktable, lightroom]
+        else:
+            wanted = [darktable]
+    elif convention is SidecarNames.LIGHTROOM:
+        wanted = [lightroom]
+    elif convention is SidecarNames.DARKTABLE:
+        wanted = [darktable]
+    else:
+        wanted = [darktable, lightroom]
+    out = list(existing)
+    for path in wanted:
+        if all(path.name.lower() != p.name.lower() for p in out):
+            out.append(path)
+    return out
+
+
 def update_sidecars(
     original: Path,
     fields: XmpFields,
     *,
+    planner: Planner | None = None,
+    convention: SidecarNames = SidecarNames.AUTO,
     dry_run: bool = False,
     index: FolderIndex | None = None,
 ) -> list[SidecarOutcome]:
@@ -96,9 +185,8 @@ def update_sidecars(
     if not original.is_file():
         return [SidecarOutcome(str(original), None, SidecarStatus.MISSING, "the file is not there")]
     index = index or FolderIndex()
-    names = index.near(original)
-    targets = existing_sidecars(original, names) or [sidecar_path_for(original, names)]
-    outcomes = [_update_one(original, target, fields, dry_run) for target in targets]
+    targets = sidecar_targets(original, index.near(original), convention, index)
+    outcomes = [_update_one(original, t, fields, planner, dry_run) for t in targets]
     if not dry_run:
         for o in outcomes:
             if o.status is SidecarStatus.WRITTEN and o.sidecar:
@@ -106,30 +194,63 @@ def update_sidecars(
     return outcomes
 
 
-def _update_one(original: Path, target: Path, fields: XmpFields, dry_run: bool) -> SidecarOutcome:
-    def outcome(status: SidecarStatus, reason: str = "") -> SidecarOutcome:
-        return SidecarOutcome(str(original), str(target), status, reason)
+def _update_one(
+    original: Path, target: Path, fields: XmpFields, planner: Planner | None, dry_run: bool
+) -> SidecarOutcome:
+    def outcome(
+        status: SidecarStatus,
+        reason: str = "",
+        *,
+        kept: tuple[str, ...] = (),
+        state: XmpState | None = None,
+        mtime_ns: int | None = None,
+        edit: XmpEdit | None = None,
+    ) -> SidecarOutcome:
+        return SidecarOutcome(
+            str(original), str(target), status, reason, kept, state, mtime_ns, edit
+        )
 
     if target == original or target.suffix.lower() != ".xmp":
         return outcome(SidecarStatus.FAILED, f"{target} is not a sidecar name; nothing written.")
     try:
         existing = target.read_bytes()
+        mtime_ns: int | None = target.stat().st_mtime_ns
     except FileNotFoundError:
-        existing = None
+        existing, mtime_ns = None, None
     except OSError as exc:
         return outcome(SidecarStatus.FAILED, f"Can't read {target}: {exc.strerror or exc}.")
+    kept: tuple[str, ...] = ()
+    edit: XmpEdit | None = None
+    current: XmpFields | None = None
     try:
         if existing is None:
             data, status = sidecar_xml(fields), SidecarStatus.WRITTEN
-        else:
+        elif planner is None:
             data, status = merge_sidecar(existing, fields), SidecarStatus.MERGED
+        else:
+            try:
+                current = parse_packet(existing)
+            except XmpError as exc:
+                raise XmpWriteError(f"It is not XMP Curator can read ({exc}).") from None
+            planned = planner(current, _utc(mtime_ns))
+            kept, edit = planned.kept, planned.edit
+            if edit == XmpEdit():
+                return outcome(
+                    SidecarStatus.UNCHANGED, kept=kept, state=state_of(current), mtime_ns=mtime_ns
+                )
+            data, status = merge_sidecar(existing, edit), SidecarStatus.MERGED
     except XmpWriteError as exc:
         return outcome(SidecarStatus.FAILED, f"{target}: {exc}")
+    try:
+        state: XmpState | None = state_of(parse_packet(data))
+    except XmpError:
+        state = None
     if data == existing:
-        return outcome(SidecarStatus.UNCHANGED)
+        return outcome(SidecarStatus.UNCHANGED, kept=kept, state=state, mtime_ns=mtime_ns)
     if not dry_run:
         try:
             write_sidecar(target, data)
+            mtime_ns = target.stat().st_mtime_ns
         except PermissionError as exc:
             return outcome(
                 SidecarStatus.FAILED,
@@ -138,4 +259,54 @@ def _update_one(original: Path, target: Path, fields: XmpFields, dry_run: bool) 
             )
         except OSError as exc:
             return outcome(SidecarStatus.FAILED, f"Can't write {target}: {exc.strerror or exc}.")
-    return outcome(status)
+    return outcome(status, kept=kept, state=state, mtime_ns=mtime_ns, edit=edit)
+
+
+def synced_state(
+    outcome: SidecarOutcome, catalog: XmpState, authored: Authored
+) -> tuple[XmpState, bool]:
+    """(what to remember as the sidecar's state after `outcome`, whether the
+    sidecar holds another tool's newer values that an import should take).
+
+    A field this run wrote is in step with the catalog (a darktable file's other
+    labels stay darktable's). A field it did not write that still differs from
+    a value decided in Curator — another tool changed it since, or its newer
+    value was kept — is remembered as Curator's value, so the next run does not
+    take the difference for a change made in Curator, and the sidecar is
+    reported as holding news for the next import."""
+    state = outcome.state or XmpState()
+    edit = outcome.edit or XmpEdit()
+    pending = False
+
+    def settle(written: bool, mine: object, theirs: object, when: object) -> object:
+        nonlocal pending
+        if written:
+            return mine
+        if mine != theirs and when is not None:
+            pending = True
+            return mine
+        return theirs
+
+    rating = settle(edit.rating is not None, catalog.rating, state.rating, authored.rating)
+    picked = settle(edit.picked is not None, catalog.picked, state.picked, authored.picked)
+    label = settle(edit.label is not None, catalog.label, state.label, authored.label)
+    keywords = set(state.keywords)
+    for tag, (live, _when) in authored.tags.items():
+        if (tag in keywords) != live:
+            pending = True
+            (keywords.add if live else keywords.discard)(tag)
+    return (
+        XmpState(
+            rating=int(str(rating)),
+            picked=bool(picked),
+            label=label if isinstance(label, str) else None,
+            keywords=frozenset(keywords),
+        ),
+        pending,
+    )
+
+
+def _utc(mtime_ns: int | None) -> datetime | None:
+    if mtime_ns is None:
+        return None
+    return datetime.fromtimestamp(mtime_ns / 1e9, UTC).replace(tzinfo=None)

@@ -43,6 +43,8 @@ KNOWN_PREFIXES: dict[str, str] = {
     "http://ns.adobe.com/tiff/1.0/": "tiff",
     "http://darktable.sf.net/": "darktable",
     "http://www.digikam.org/ns/1.0/": "digiKam",
+    "http://ns.camerabits.com/photomechanic/1.0/": "photomechanic",
+    "http://ns.microsoft.com/photo/1.0/": "MicrosoftPhoto",
 }
 
 _XPACKET_BEGIN = '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'

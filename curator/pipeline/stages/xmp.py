@@ -12,7 +12,15 @@ plan → run → apply:
 - `read_xmp_plan` (prepare pool, after the plan; pure: disk only, no
   catalog): `xmp.read.find_xmp` per file, one folder listing per folder, each
   result turned into an `ExternalJudgment` (keywords normalised to the
-  catalog's tag form). A bad sidecar gives a one-sentence problem.
+  catalog's tag form, and as written) and the state the file is in. A bad
+  sidecar gives a one-sentence problem. darktable writes `xmp:Rating="1"`
+  into every sidecar at import (its "initial rating", `ui_last/
+  import_initial_rating`), so in a darktable sidecar 1 star is read as "not
+  rated" unless `plan.darktable_one_star_is_rating` (the
+  `xmp_darktable_one_star_is_rating` setting): a folder darktable merely
+  imported does not become a pile of 1-star judgments. The import summary
+  counts those, and darktable sidecars with more than one label (the first is
+  the label).
 - `apply_xmp` (a worker thread with its own connection — the prepare pool —
   after the technical stage wrote the photos' rows; ~50–100 photos/s, so
   never on the UI thread): `catalog.external.apply_external_many` in batches, one
@@ -30,14 +38,16 @@ from dataclasses import dataclass, field
 from curator.catalog.writer import record_error
 from curator.interop.external import (
     ExternalJudgment,
+    XmpSeen,
     apply_external_many,
     imported_mtimes,
+    is_darktable_default,
+    judgment_from_xmp,
     photo_ids_by_path,
 )
-from curator.interop.xmp.fields import XmpFields
 from curator.interop.xmp.read import find_xmp, folder_names, sidecar_candidates
+from curator.interop.xmp.state import state_of
 from curator.pipeline.stages.scan import Candidate
-from curator.tags import normalise_tags
 
 SOURCE = "xmp"
 APPLY_BATCH = 50
@@ -49,6 +59,7 @@ class XmpPlan:
     paths: tuple[str, ...] = ()
     reread: frozenset[str] = frozenset()  # files the technical stage reads: embedded too
     known_mtimes: Mapping[str, int] = field(default_factory=dict)
+    darktable_one_star_is_rating: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,9 @@ class XmpReading:
     judgment: ExternalJudgment | None
     mtime_ns: int | None
     problem: str | None = None
+    seen: XmpSeen | None = None  # the state the file is in, to remember
+    default_stars: bool = False  # darktable's import-default star, taken as not rated
+    extra_labels: tuple[str, ...] = ()  # darktable labels after the first
 
 
 @dataclass(frozen=True)
@@ -64,26 +78,22 @@ class XmpApplied:
     applied: int = 0  # photos that took at least one decision from XMP
     photo_ids: tuple[int, ...] = ()
     problems: int = 0
+    default_stars: int = 0  # darktable sidecars whose 1 star was its import default
+    extra_labels: int = 0  # darktable sidecars with more than one label
 
 
-def plan_xmp(candidates: Iterable[Candidate], reread: Iterable[str]) -> XmpPlan:
+def plan_xmp(
+    candidates: Iterable[Candidate],
+    reread: Iterable[str],
+    *,
+    darktable_one_star_is_rating: bool = False,
+) -> XmpPlan:
     """What to look at (see the module docstring). Reads the catalog, writes nothing."""
     return XmpPlan(
         paths=tuple(c.path for c in candidates if c.size is not None),
         reread=frozenset(reread),
         known_mtimes=imported_mtimes(SOURCE),
-    )
-
-
-def judgment_from_xmp(fields: XmpFields) -> ExternalJudgment:
-    """Curator's reading of an XMP packet: −1 or a reject flag rejects, 1–5 rates."""
-    rating = fields.rating if fields.rating is not None and 1 <= fields.rating <= 5 else None
-    return ExternalJudgment(
-        rating=rating,
-        rejected=bool(fields.rejected) or fields.rating == -1,
-        picked=bool(fields.picked),
-        label=fields.label,
-        keywords=tuple(normalise_tags(fields.keywords)),
+        darktable_one_star_is_rating=darktable_one_star_is_rating,
     )
 
 
@@ -108,8 +118,24 @@ def read_xmp_plan(
         found = find_xmp(path, names)
         if found.fields is None and found.problem is None:
             continue
-        judgment = judgment_from_xmp(found.fields) if found.fields is not None else None
-        readings.append(XmpReading(path, judgment, found.mtime_ns, found.problem))
+        if found.fields is None:
+            readings.append(XmpReading(path, None, found.mtime_ns, found.problem))
+            continue
+        fields = found.fields
+        counts_as_rating = plan.darktable_one_star_is_rating
+        readings.append(
+            XmpReading(
+                path,
+                judgment_from_xmp(fields, darktable_one_star_is_rating=counts_as_rating),
+                found.mtime_ns,
+                found.problem,
+                seen=XmpSeen(
+                    state_of(fields), None if found.embedded else found.origin, found.mtime_ns
+                ),
+                default_stars=not counts_as_rating and is_darktable_default(fields),
+                extra_labels=fields.extra_labels,
+            )
+        )
     return readings
 
 
@@ -121,16 +147,14 @@ def apply_xmp(
     (written batches stay written; the rest is taken at the next import)."""
     # A duplicate copy's sidecar is not read as the photo's: one photo, one XMP.
     ids = photo_ids_by_path([r.path for r in readings], primary_only=True)
-    items = [
-        (ids[r.path], r.judgment, r.mtime_ns)
-        for r in readings
-        if r.judgment is not None and r.path in ids
-    ]
+    taken = [r for r in readings if r.judgment is not None and r.path in ids]
+    items = [(ids[r.path], r.judgment, r.mtime_ns) for r in taken if r.judgment is not None]
+    seen = {ids[r.path]: r.seen for r in taken if r.seen is not None}
     changed: list[int] = []
     for start in range(0, len(items), APPLY_BATCH):
         if should_stop():
             break
-        results = apply_external_many(items[start : start + APPLY_BATCH], SOURCE)
+        results = apply_external_many(items[start : start + APPLY_BATCH], SOURCE, seen)
         changed.extend(r.photo_id for r in results if r.applied)
     problems = [r for r in readings if r.problem]
     for r in problems:
@@ -141,4 +165,10 @@ def apply_xmp(
             error_type="XmpError",
             message=r.problem or "",
         )
-    return XmpApplied(len(changed), tuple(sorted(set(changed))), len(problems))
+    return XmpApplied(
+        len(changed),
+        tuple(sorted(set(changed))),
+        len(problems),
+        default_stars=sum(r.default_stars for r in taken),
+        extra_labels=sum(bool(r.extra_labels) for r in taken),
+    )

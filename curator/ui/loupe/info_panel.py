@@ -40,7 +40,7 @@ class InfoPanel(QScrollArea):
         ("Photo", ("File", "Captured", "Camera", "Lens", "Exposure", "Size")),
         ("Technical", ("Sharpness", "Exposure score", "Measured on")),
         ("Your taste", ("Preference", "State", "Rating", "Label", "Burst")),
-        ("Description", ("Subject", "Content", "Mood", "Lighting")),
+        ("Description", ("Caption", "Subject", "Content", "Mood", "Lighting")),
     )
 
     def __init__(
@@ -120,6 +120,7 @@ class InfoPanel(QScrollArea):
             "Label": (row.label or "none").capitalize(),
             "Measured on": "—",
             "Burst": "—",
+            "Caption": "—",
             "Subject": "not described yet",
             "Content": "—",
             "Mood": "—",
@@ -134,6 +135,8 @@ class InfoPanel(QScrollArea):
                 texts["Burst"] = f"{details.burst_size} frames" + (
                     " · suggested best" if details.burst_best else ""
                 )
+            if details.caption:
+                texts["Caption"] = details.caption
             if details.subject or details.content_type:
                 texts["Subject"] = details.subject or "—"
                 kind = details.content_type or "—"
@@ -146,6 +149,10 @@ class InfoPanel(QScrollArea):
         small = details is not None and details.metrics_source == "raw_preview"
         self.values["Measured on"].setStyleSheet("color: #ffb347;" if small else "")
         self.values["File"].setToolTip(row.path)
+        self.values["Caption"].setToolTip(
+            "The caption written in another tool (Lightroom, darktable, digiKam) or by you: "
+            "searchable, and never overwritten by Curator."
+        )
         self.values["Burst"].setToolTip(
             "The frames shot within a few seconds that look alike; the suggested best "
             "is the sharpest (then the most to your taste)."

@@ -1,0 +1,187 @@
+"""Which fields of an existing sidecar `xmp write` may change: a three-way comparison.
+
+For each field Curator decides (the rating with its reject, the pick, the
+label, each keyword) three values are compared:
+
+- the catalog's value (`catalog`),
+- the value the sidecar had when Curator last read or wrote it (`base`, from
+  `interop.xmp_sync`; None when Curator never saw this sidecar),
+- the value the sidecar has now (`current`).
+
+A field is written only when (1) the catalog differs from the file, (2) its
+current value comes from a decision made *in Curator* (`authored`: the newest
+decision of that kind was taken in Curator, not read from XMP or a Lightroom
+catalog), and (3) Curator changed it since the sidecar was last seen (the
+catalog differs from `base`). When the sidecar changed that field too since
+Curator last saw it (or Curator never saw it), the later change wins: the
+file's modification time against the time of the Curator decision, as an
+import decides the other way round. Everything else in the file stays as it
+is, so a photo whose decisions all came from another tool gets an empty edit
+and a byte-identical sidecar.
+
+Keywords are compared one tag at a time: a tag the user added in Curator is
+appended to the file's lists, a tag the user removed in Curator is taken out
+of them, every other keyword keeps its text and hierarchy exactly.
+
+Pure: values in, an `XmpEdit` out (`xmp.write.merge_sidecar` applies it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from curator.interop.xmp.state import XmpState
+from curator.records import ColorLabel
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """A keyword as it goes out: its text ("B&W") and hierarchy ("Places|London"; '' flat)."""
+
+    text: str
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class XmpEdit:
+    """Changes to make in a packet; a None (or empty) field is left as the file has it.
+
+    `rating` is xmp:Rating (−1 rejects). `label` is a ColorLabel value, "" to
+    clear; `label_was` is the label it replaces (darktable keeps several labels
+    in `darktable:colorlabels`: only that one is swapped). `picked` writes the
+    pick in every form other tools read. `keywords_add` are appended to the
+    flat and hierarchical lists, `keywords_remove` (catalog tag form) are taken
+    out of both; `keywords_replace` (exports) sets the lists outright. `caption`
+    is written only where the packet has none. `scores`/`texts` are Curator's
+    own namespace.
+    """
+
+    rating: int | None = None
+    label: str | None = None
+    label_was: str | None = None
+    picked: bool | None = None
+    keywords_add: tuple[Keyword, ...] = ()
+    keywords_remove: frozenset[str] = frozenset()
+    keywords_replace: tuple[Keyword, ...] | None = None
+    private_remove: frozenset[str] = frozenset()  # keyword texts never to leave (exports)
+    caption: str | None = None
+    creator_tool: str | None = None
+    scores: Mapping[str, float] = field(default_factory=dict)
+    texts: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def decides(self) -> bool:
+        """Whether the edit changes a decided field (not only Curator's own namespace)."""
+        return (
+            self.rating is not None
+            or self.label is not None
+            or self.picked is not None
+            or bool(self.keywords_add or self.keywords_remove)
+            or self.keywords_replace is not None
+        )
+
+
+@dataclass(frozen=True)
+class Authored:
+    """When the photo's current values were decided in Curator (None: not in Curator)."""
+
+    rating: datetime | None = None  # the newest rating or cull decision
+    picked: datetime | None = None
+    label: datetime | None = None
+    tags: Mapping[str, tuple[bool, datetime]] = field(default_factory=dict)  # name → (live, when)
+
+
+@dataclass(frozen=True)
+class PlannedEdit:
+    edit: XmpEdit
+    kept: tuple[str, ...] = ()  # fields the sidecar's newer value kept, for the report
+
+
+def plan_edit(
+    catalog: XmpState,
+    base: XmpState | None,
+    current: XmpState,
+    authored: Authored,
+    file_time: datetime | None,
+    *,
+    keyword_texts: Mapping[str, Keyword] | None = None,
+    extras: XmpEdit | None = None,
+    own_file: bool = False,
+) -> PlannedEdit:
+    """The edit that brings Curator's decisions into a sidecar that says `current`.
+
+    `file_time` is the sidecar's modification time (naive UTC); `keyword_texts`
+    gives the text and hierarchy a tag goes out with (else its catalog name);
+    `extras` carries Curator's namespace and the caption (where the file has
+    none): they ride along with a decision being written, and refresh on their
+    own only in a sidecar Curator made (`own_file`), so a retrained taste model
+    never rewrites another tool's sidecars.
+    """
+    kept: list[str] = []
+
+    def wins(name: str, cat: object, base_v: object, cur: object, when: datetime | None) -> bool:
+        if cat == cur or when is None:
+            return False
+        if base is not None and cat == base_v:
+            return False  # Curator did not change it since the sidecar was last seen
+        if (base is None or cur != base_v) and file_time is not None and file_time > when:
+            kept.append(name)
+            return False
+        return True
+
+    rating = (
+        catalog.rating
+        if wins("rating", catalog.rating, _get(base, "rating"), current.rating, authored.rating)
+        else None
+    )
+    picked = (
+        catalog.picked
+        if wins("pick", catalog.picked, _get(base, "picked"), current.picked, authored.picked)
+        else None
+    )
+    label: str | None = None
+    if wins("label", catalog.label, _get(base, "label"), current.label, authored.label):
+        label = catalog.label or ""
+    texts = keyword_texts or {}
+    add: list[Keyword] = []
+    remove: set[str] = set()
+    for tag, (live, when) in sorted(authored.tags.items()):
+        in_file = tag in current.keywords
+        in_base = base is not None and tag in base.keywords
+        if live == in_file:
+            continue
+        file_moved = base is None or in_base == live  # the file changed this tag since
+        if file_moved and file_time is not None and file_time > when:
+            kept.append(f"keyword {tag}")
+            continue
+        if live:
+            add.append(texts.get(tag, Keyword(tag)))
+        else:
+            remove.add(tag)
+    decides = rating is not None or picked is not None or label is not None or add or remove
+    extra = extras if extras is not None and (decides or own_file) else XmpEdit()
+    edit = XmpEdit(
+        rating=rating,
+        label=label,
+        label_was=current.label if label is not None else None,
+        picked=picked,
+        keywords_add=tuple(add),
+        keywords_remove=frozenset(remove),
+        caption=extra.caption,
+        creator_tool=extra.creator_tool,
+        scores=extra.scores,
+        texts=extra.texts,
+    )
+    return PlannedEdit(edit, tuple(kept))
+
+
+def _get(state: XmpState | None, name: str) -> object:
+    return getattr(state, name) if state is not None else None
+
+
+def label_text(value: str | None) -> str | None:
+    """The `xmp:Label` text of a ColorLabel value ("red" → "Red"); None for none."""
+    label = ColorLabel.parse(value)
+    return label.xmp_name if label is not None else None

@@ -1,0 +1,363 @@
+"""Applying an `XmpEdit` to a parsed packet: the smallest change to the tree, or a refusal.
+
+Only the properties the edit names are touched; every other element,
+attribute, comment and namespace of the packet stays as it was. How each one
+is written:
+
+- simple values (`xmp:Rating`, `xmp:Label`, Curator's namespace) are updated
+  where they are: an attribute of rdf:Description stays an attribute (as
+  Lightroom and darktable write them), an element stays an element; a new
+  one is added as an element of the first rdf:Description;
+- lists (`dc:subject`, `lr:hierarchicalSubject`, digiKam's `TagsList`) keep
+  their container (rdf:Bag or rdf:Seq) and every item they had; added items
+  are appended, removed ones taken out, nothing else moves. An export replaces
+  them (`keywords_replace`), keeping darktable's own `darktable|…` tags;
+- the caption (`dc:description`, an rdf:Alt) is written only where the packet
+  has none: a caption another tool or the photographer wrote is never
+  replaced, and its other languages stay;
+- the label: a darktable sidecar keeps its labels in `darktable:colorlabels`
+  (a list of numbers; darktable reads `xmp:Label` first and then ignores that
+  list, darktable 4.2 `exif.cc` `_exif_decode_xmp_data`), so there only the
+  label Curator replaces is swapped and darktable's other labels stay;
+  `digiKam:ColorLabel` is kept in step where the file has one;
+- a pick goes out as `curator:picked`, digiKam's `PickLabel` (3 accepted, 1
+  rejected: digiKam's own pick labels) and Photo Mechanic's
+  `photomechanic:Tagged`; a reject also as `PickLabel` 1. Lightroom and
+  Capture One keep picks out of XMP, so nothing else carries one.
+
+A packet the edit can't be applied to safely — a property stated twice (not
+valid RDF), a keyword list that is a plain string, a structured value where a
+simple one belongs — raises `XmpWriteError` with a sentence, and the caller
+leaves the file untouched.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable, Iterator
+
+from curator.interop.xmp.edit import Keyword, XmpEdit, label_text
+from curator.interop.xmp.fields import CURATOR_NS
+from curator.interop.xmp.xmlout import NS_DC, NS_LR, NS_RDF, NS_XML, NS_XMP, clean_text
+from curator.records import ColorLabel
+from curator.tags import normalise_tag
+
+NS_DIGIKAM = "http://www.digikam.org/ns/1.0/"
+NS_DARKTABLE = "http://darktable.sf.net/"
+NS_PHOTOMECHANIC = "http://ns.camerabits.com/photomechanic/1.0/"
+
+DARKTABLE_COLORS = ("red", "yellow", "green", "blue", "purple")  # darktable's 0..4
+DIGIKAM_COLORS = {"red": 1, "yellow": 3, "green": 4, "blue": 5, "purple": 6}
+PICK_ACCEPTED, PICK_REJECTED, PICK_NONE = "3", "1", "0"
+
+_NCNAME_BAD = re.compile(r"[^A-Za-z0-9_.\-]")
+_LANG = f"{{{NS_XML}}}lang"
+
+
+class XmpWriteError(ValueError):
+    """A packet Curator refuses to change; the message is one sentence."""
+
+
+def score_property(key: str) -> str:
+    """The local name a score or text key gets in the curator namespace
+    ("content type" → content_type)."""
+    name = _NCNAME_BAD.sub("_", key.strip())
+    if not name or not (name[0].isalpha() or name[0] == "_"):
+        name = "_" + name
+    return name
+
+
+def descriptions(root: ET.Element) -> list[ET.Element]:
+    """The packet's rdf:Description elements (one is made when there is none)."""
+    rdf = root if root.tag == f"{{{NS_RDF}}}RDF" else root.find(f"{{{NS_RDF}}}RDF")
+    if rdf is None:
+        rdf = ET.SubElement(root, f"{{{NS_RDF}}}RDF")
+    found = rdf.findall(f"{{{NS_RDF}}}Description")
+    if not found:
+        found = [ET.SubElement(rdf, f"{{{NS_RDF}}}Description", {f"{{{NS_RDF}}}about": ""})]
+    return found
+
+
+class _Packet:
+    """Property look-ups and edits over every rdf:Description of a packet."""
+
+    def __init__(self, root: ET.Element):
+        self.descs = descriptions(root)
+
+    def occurrences(self, uri: str, local: str) -> list[tuple[ET.Element, ET.Element | None]]:
+        tag = f"{{{uri}}}{local}"
+        found: list[tuple[ET.Element, ET.Element | None]] = []
+        for desc in self.descs:
+            if tag in desc.attrib:
+                found.append((desc, None))
+            found.extend((desc, child) for child in desc.findall(tag))
+        if len(found) > 1:
+            raise XmpWriteError(
+                f"The sidecar states {local} more than once, which is not valid XMP; "
+                "it was left as it is."
+            )
+        return found
+
+    def simple(self, uri: str, local: str) -> str | None:
+        for desc, elem in self.occurrences(uri, local):
+            if elem is None:
+                return desc.get(f"{{{uri}}}{local}")
+            return (elem.text or "").strip() if len(elem) == 0 else None
+        return None
+
+    def set_simple(self, uri: str, local: str, value: str | None) -> None:
+        """Set (None: remove) a simple property where it is, or add it as an element."""
+        tag = f"{{{uri}}}{local}"
+        found = self.occurrences(uri, local)
+        if not found:
+            if value is not None:
+                ET.SubElement(self.descs[0], tag).text = value
+            return
+        desc, elem = found[0]
+        if elem is None:
+            if value is None:
+                del desc.attrib[tag]
+            else:
+                desc.set(tag, value)
+            return
+        if len(elem) > 0:
+            raise XmpWriteError(
+                f"The sidecar's {local} is a structure where a plain value belongs; "
+                "it was left as it is."
+            )
+        if value is None:
+            desc.remove(elem)
+        else:
+            elem.text = value
+
+    def list_items(self, uri: str, local: str) -> tuple[ET.Element | None, list[ET.Element]]:
+        """(container, items) of a Bag/Seq property; (None, []) when absent."""
+        found = self.occurrences(uri, local)
+        if not found:
+            return None, []
+        _desc, elem = found[0]
+        container = None
+        if elem is not None and not (elem.text or "").strip():
+            for kind in ("Bag", "Seq"):
+                container = elem.find(f"{{{NS_RDF}}}{kind}")
+                if container is not None:
+                    break
+        if container is None:
+            raise XmpWriteError(
+                f"The sidecar's {local} is not an XMP list (rdf:Bag), so Curator can't "
+                "change it without rewriting what another tool wrote; it was left as it is."
+            )
+        return container, container.findall(f"{{{NS_RDF}}}li")
+
+    def edit_list(
+        self,
+        uri: str,
+        local: str,
+        *,
+        add: Iterable[str] = (),
+        remove: Callable[[str], bool] = lambda _text: False,
+        replace: list[str] | None = None,
+        keep: Callable[[str], bool] = lambda _text: False,
+        create: bool = True,
+    ) -> None:
+        add = [clean_text(a).strip() for a in add if clean_text(a).strip()]
+        container, items = self.list_items(uri, local)
+        if container is None:
+            wanted = replace if replace is not None else add
+            if not wanted or not create:
+                return
+            elem = ET.SubElement(self.descs[0], f"{{{uri}}}{local}")
+            container = ET.SubElement(elem, f"{{{NS_RDF}}}Bag")
+            items = []
+        texts = [li.text or "" for li in items]
+        if replace is not None:
+            kept = [t for t in texts if keep(t) and t not in replace]
+            new = list(dict.fromkeys(clean_text(r).strip() for r in replace if r.strip()))
+            for li in items:
+                container.remove(li)
+            for text in (*new, *kept):
+                ET.SubElement(container, f"{{{NS_RDF}}}li").text = text
+            return
+        for li in items:
+            if remove(li.text or ""):
+                container.remove(li)
+        present = {li.text for li in container.findall(f"{{{NS_RDF}}}li")}
+        for text in add:
+            if text not in present:
+                ET.SubElement(container, f"{{{NS_RDF}}}li").text = text
+                present.add(text)
+
+
+# --------------------------------------------------------------------------- the edit
+
+
+def apply_edit(root: ET.Element, edit: XmpEdit) -> None:
+    """Apply `edit` to the packet under `root` (see the module docstring)."""
+    packet = _Packet(root)
+    if edit.rating is not None:
+        rating = max(-1, min(5, int(edit.rating)))
+        packet.set_simple(NS_XMP, "Rating", str(rating))
+        pick_label = packet.simple(NS_DIGIKAM, "PickLabel")
+        if rating == -1:
+            packet.set_simple(NS_DIGIKAM, "PickLabel", PICK_REJECTED)
+        elif pick_label == PICK_REJECTED:
+            packet.set_simple(NS_DIGIKAM, "PickLabel", PICK_NONE)
+    if edit.label is not None:
+        _apply_label(packet, edit.label, edit.label_was)
+    if edit.picked is not None:
+        _apply_pick(packet, edit.picked)
+    _apply_keywords(packet, edit)
+    if edit.caption is not None and clean_text(edit.caption).strip():
+        _apply_caption(packet, clean_text(edit.caption).strip())
+    if edit.creator_tool is not None and not packet.occurrences(NS_XMP, "CreatorTool"):
+        # The tool that made the resource: another tool's name is never replaced.
+        packet.set_simple(NS_XMP, "CreatorTool", clean_text(edit.creator_tool))
+    for key, value in sorted(edit.scores.items()):
+        if math.isfinite(value):
+            packet.set_simple(CURATOR_NS, score_property(key), format(float(value), ".10g"))
+    for key, words in sorted(edit.texts.items()):
+        packet.set_simple(CURATOR_NS, score_property(key), clean_text(words))
+
+
+def _apply_label(packet: _Packet, label: str, was: str | None) -> None:
+    new = ColorLabel.parse(label)
+    dt_container, dt_items = packet.list_items(NS_DARKTABLE, "colorlabels")
+    darktable_file = packet.simple(NS_DARKTABLE, "xmp_version") is not None
+    has_xmp_label = bool(packet.occurrences(NS_XMP, "Label"))
+    if dt_container is not None or (darktable_file and not has_xmp_label):
+        numbers = [li.text.strip() for li in dt_items if li.text and li.text.strip()]
+        if was in DARKTABLE_COLORS:
+            numbers = [n for n in numbers if n != str(DARKTABLE_COLORS.index(was))]
+        if new is not None:
+            mine = str(DARKTABLE_COLORS.index(new.value))
+            numbers = [mine, *(n for n in numbers if n != mine)]
+        if dt_container is None:
+            if numbers:
+                elem = ET.SubElement(packet.descs[0], f"{{{NS_DARKTABLE}}}colorlabels")
+                dt_container = ET.SubElement(elem, f"{{{NS_RDF}}}Seq")
+        else:
+            for li in dt_items:
+                dt_container.remove(li)
+        if dt_container is not None:
+            for number in numbers:
+                ET.SubElement(dt_container, f"{{{NS_RDF}}}li").text = number
+        if has_xmp_label:
+            packet.set_simple(NS_XMP, "Label", label_text(label))
+    else:
+        packet.set_simple(NS_XMP, "Label", label_text(label))
+    if packet.occurrences(NS_DIGIKAM, "ColorLabel"):
+        packet.set_simple(
+            NS_DIGIKAM, "ColorLabel", str(DIGIKAM_COLORS.get(new.value, 0) if new else 0)
+        )
+
+
+def _apply_pick(packet: _Packet, picked: bool) -> None:
+    packet.set_simple(CURATOR_NS, "picked", "True" if picked else "False")
+    pick_label = packet.simple(NS_DIGIKAM, "PickLabel")
+    if picked:
+        packet.set_simple(NS_DIGIKAM, "PickLabel", PICK_ACCEPTED)
+        packet.set_simple(NS_PHOTOMECHANIC, "Tagged", "True")
+        return
+    if pick_label == PICK_ACCEPTED:
+        packet.set_simple(NS_DIGIKAM, "PickLabel", PICK_NONE)
+    if packet.occurrences(NS_PHOTOMECHANIC, "Tagged"):
+        packet.set_simple(NS_PHOTOMECHANIC, "Tagged", "False")
+
+
+def _leaf(path: str, sep: str = "|") -> str:
+    return path.rsplit(sep, 1)[-1].strip()
+
+
+def _is_tag(text: str, tags: frozenset[str], sep: str | None = None) -> bool:
+    tag = normalise_tag(_leaf(text, sep) if sep else text)
+    return tag is not None and tag in tags
+
+
+def _levels(keywords: Iterable[Keyword]) -> Iterator[str]:
+    """The flat list of an export: each keyword, a hierarchical one with every
+    level (Lightroom's "Include Parents", darktable's flat list)."""
+    for kw in keywords:
+        if kw.path:
+            yield from (level.strip() for level in kw.path.split("|"))
+        else:
+            yield kw.text
+
+
+def _apply_keywords(packet: _Packet, edit: XmpEdit) -> None:
+    if edit.keywords_replace is not None:
+        keywords = edit.keywords_replace
+        # A flat keyword that is a parent level of a path ("Places" of
+        # "Places|London") is not a top-level keyword of its own.
+        parents = {level.strip() for kw in keywords for level in kw.path.split("|")[:-1]}
+        paths = [kw.path or kw.text for kw in keywords if kw.path or kw.text not in parents]
+        packet.edit_list(NS_DC, "subject", replace=list(dict.fromkeys(_levels(keywords))))
+        # darktable files its own "darktable|format|cr2" tags here: they are its data.
+        packet.edit_list(
+            NS_LR,
+            "hierarchicalSubject",
+            replace=paths,
+            keep=lambda text: text.startswith("darktable|"),
+        )
+        if packet.occurrences(NS_DIGIKAM, "TagsList"):
+            packet.edit_list(NS_DIGIKAM, "TagsList", replace=[p.replace("|", "/") for p in paths])
+        if edit.private_remove:
+            private = edit.private_remove
+            for uri, local in ((NS_DC, "subject"), (NS_LR, "hierarchicalSubject")):
+                packet.edit_list(uri, local, remove=lambda t: _leaf(t) in private, create=False)
+        return
+    if not (edit.keywords_add or edit.keywords_remove):
+        return
+    gone = edit.keywords_remove
+    packet.edit_list(
+        NS_DC,
+        "subject",
+        add=[kw.text for kw in edit.keywords_add],
+        remove=lambda text: _is_tag(text, gone),
+    )
+    packet.edit_list(
+        NS_LR,
+        "hierarchicalSubject",
+        add=[kw.path or kw.text for kw in edit.keywords_add],
+        remove=lambda text: _is_tag(text, gone, "|"),
+    )
+    if packet.occurrences(NS_DIGIKAM, "TagsList"):
+        packet.edit_list(
+            NS_DIGIKAM,
+            "TagsList",
+            add=[(kw.path or kw.text).replace("|", "/") for kw in edit.keywords_add],
+            remove=lambda text: _is_tag(text, gone, "/"),
+        )
+
+
+def _apply_caption(packet: _Packet, caption: str) -> None:
+    found = packet.occurrences(NS_DC, "description")
+    if not found:
+        new = ET.SubElement(packet.descs[0], f"{{{NS_DC}}}description")
+        alt = ET.SubElement(new, f"{{{NS_RDF}}}Alt")
+        ET.SubElement(alt, f"{{{NS_RDF}}}li", {_LANG: "x-default"}).text = caption
+        return
+    desc, elem = found[0]
+    if elem is None:
+        if not (desc.get(f"{{{NS_DC}}}description") or "").strip():
+            desc.set(f"{{{NS_DC}}}description", caption)
+        return
+    if any((li.text or "").strip() for li in elem.iter(f"{{{NS_RDF}}}li")):
+        return  # a caption someone wrote: never replaced
+    if (elem.text or "").strip():
+        return
+    container = elem.find(f"{{{NS_RDF}}}Alt")
+    if container is None:
+        container = ET.SubElement(elem, f"{{{NS_RDF}}}Alt")
+    _set_default(container, caption)
+
+
+def _set_default(alt: ET.Element, caption: str) -> None:
+    default: ET.Element | None = next(
+        (li for li in alt.findall(f"{{{NS_RDF}}}li") if li.get(_LANG) == "x-default"), None
+    )
+    if default is None:
+        default = ET.Element(f"{{{NS_RDF}}}li", {_LANG: "x-default"})
+        alt.insert(0, default)
+    default.text = caption

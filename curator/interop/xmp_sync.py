@@ -1,0 +1,191 @@
+"""What Curator remembers of other tools' metadata, per photo (migration 10's tables).
+
+- `xmp_sync`: the state of the photo's XMP (`xmp.state.XmpState`) as Curator
+  last read it (an import, through `external.apply_external`) or wrote it
+  (`curator xmp write`), with the file and its mtime: the `base` of
+  `xmp.edit.plan_edit`. A photo with no row falls back to what the last import
+  took from its XMP (`external_import`, source 'xmp'), so a catalog that
+  predates this table still merges safely.
+- `photo_keyword`: keywords as another tool wrote them (text, hierarchy,
+  private), beside the catalog tag they became, so they go out as written.
+- `photo.caption`: the caption another tool wrote; Curator never edits it.
+
+Writes join the caller's transaction (they are called inside
+`decisions.apply_many`); reads are batched 500 ids a query.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from curator.catalog.models import ExternalImport, Photo, PhotoKeyword, XmpSync, utcnow
+from curator.interop.xmp.edit import Keyword
+from curator.interop.xmp.state import XmpState
+from curator.tags import normalise_tag
+
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class SourceKeyword:
+    """A keyword as another tool wrote it; `private`: Lightroom's "Include on Export" off."""
+
+    text: str
+    path: str = ""
+    private: bool = False
+
+
+@dataclass(frozen=True)
+class SyncRecord:
+    """The recorded state of a photo's XMP, with the file and its mtime."""
+
+    state: XmpState
+    sidecar: str | None
+    mtime_ns: int | None
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield list(ids[start : start + _CHUNK])
+
+
+# -- xmp_sync ------------------------------------------------------------------------
+
+
+def record_state(photo_id: int, state: XmpState, sidecar: str | None, mtime_ns: int | None) -> None:
+    """Remember `state` as what the photo's XMP says now (insert or replace)."""
+    XmpSync.insert(
+        photo=photo_id,
+        state=state.to_json(),
+        sidecar=os.fsencode(sidecar) if sidecar else None,
+        mtime_ns=mtime_ns,
+        recorded_at=utcnow(),
+    ).on_conflict_replace().execute()
+
+
+def recorded_states(photo_ids: Sequence[int]) -> dict[int, SyncRecord]:
+    """photo id → the recorded state; from the last XMP import where no row exists."""
+    out: dict[int, SyncRecord] = {}
+    ids = list(dict.fromkeys(int(i) for i in photo_ids))
+    for chunk in _chunks(ids):
+        for pid, text, sidecar, mtime in (
+            XmpSync.select(XmpSync.photo, XmpSync.state, XmpSync.sidecar, XmpSync.mtime_ns)
+            .where(XmpSync.photo.in_(chunk))
+            .tuples()
+        ):
+            state = XmpState.from_json(text)
+            if state is not None:
+                path = os.fsdecode(bytes(sidecar)) if sidecar else None
+                out[int(pid)] = SyncRecord(state, path, mtime)
+        missing = [i for i in chunk if i not in out]
+        if missing:
+            out.update(_from_imports(missing))
+    return out
+
+
+def _from_imports(ids: list[int]) -> dict[int, SyncRecord]:
+    """The state the last XMP import took (`external.ExternalJudgment`'s
+    fingerprint: a JSON object of rating, rejected, picked, label, keywords), for
+    photos recorded before `xmp_sync` existed."""
+    out: dict[int, SyncRecord] = {}
+    rows = ExternalImport.select(
+        ExternalImport.photo, ExternalImport.fingerprint, ExternalImport.file_mtime_ns
+    ).where(ExternalImport.photo.in_(ids), ExternalImport.source == "xmp")
+    for pid, fingerprint, mtime in rows.tuples():
+        try:
+            data = json.loads(fingerprint)
+            rating = data.get("rating")
+            state = XmpState(
+                rating=-1 if data.get("rejected") else (rating if isinstance(rating, int) else 0),
+                picked=bool(data.get("picked")),
+                label=data.get("label") if isinstance(data.get("label"), str) else None,
+                keywords=frozenset(str(k) for k in data.get("keywords") or ()),
+            )
+        except (ValueError, TypeError, AttributeError):
+            continue
+        out[int(pid)] = SyncRecord(state, None, mtime)
+    return out
+
+
+# -- keywords as written -------------------------------------------------------------
+
+
+def record_keywords(photo_id: int, keywords: Iterable[SourceKeyword], source: str) -> None:
+    """Remember how another tool wrote the photo's keywords (existing rows updated)."""
+    for kw in keywords:
+        text = kw.text.strip()
+        if not text:
+            continue
+        tag = normalise_tag(text)
+        (
+            PhotoKeyword.insert(
+                photo=photo_id,
+                text=text,
+                path=kw.path.strip(),
+                tag=tag,
+                private=kw.private,
+                source=source,
+            )
+            .on_conflict(
+                conflict_target=[PhotoKeyword.photo, PhotoKeyword.text, PhotoKeyword.path],
+                preserve=[PhotoKeyword.tag, PhotoKeyword.private, PhotoKeyword.source],
+            )
+            .execute()
+        )
+
+
+@dataclass(frozen=True)
+class PhotoKeywords:
+    """A photo's keywords as written: by catalog tag, and those the tag rule dropped."""
+
+    by_tag: dict[str, list[SourceKeyword]]
+    untagged: list[SourceKeyword]  # "Photography": no catalog tag, still the user's keyword
+
+    def outgoing(self, tag: str) -> Keyword:
+        """How catalog tag `tag` goes out: the other tool's text and hierarchy, else the tag."""
+        for kw in self.by_tag.get(tag, ()):
+            return Keyword(kw.text, kw.path)
+        return Keyword(tag)
+
+    def private(self, tag: str) -> bool:
+        """A tag whose every written form is private stays out of exports."""
+        forms = self.by_tag.get(tag, ())
+        return bool(forms) and all(kw.private for kw in forms)
+
+
+def keywords_for(photo_ids: Sequence[int]) -> dict[int, PhotoKeywords]:
+    """photo id → its keywords as other tools wrote them (photos without any left out)."""
+    raw: dict[int, tuple[dict[str, list[SourceKeyword]], list[SourceKeyword]]] = {}
+    ids = list(dict.fromkeys(int(i) for i in photo_ids))
+    for chunk in _chunks(ids):
+        rows = (
+            PhotoKeyword.select(
+                PhotoKeyword.photo,
+                PhotoKeyword.text,
+                PhotoKeyword.path,
+                PhotoKeyword.tag,
+                PhotoKeyword.private,
+            )
+            .where(PhotoKeyword.photo.in_(chunk))
+            .order_by(PhotoKeyword.photo, PhotoKeyword.path.desc(), PhotoKeyword.id)
+            .tuples()
+        )
+        for pid, text, path, tag, private in rows:
+            by_tag, untagged = raw.setdefault(int(pid), ({}, []))
+            kw = SourceKeyword(str(text), str(path or ""), bool(private))
+            if tag:
+                by_tag.setdefault(str(tag), []).append(kw)
+            else:
+                untagged.append(kw)
+    return {pid: PhotoKeywords(by_tag, untagged) for pid, (by_tag, untagged) in raw.items()}
+
+
+# -- captions ------------------------------------------------------------------------
+
+
+def set_caption(photo_id: int, caption: str) -> None:
+    """The caption another tool wrote (the text index follows by trigger)."""
+    Photo.update(caption=caption).where(Photo.id == photo_id).execute()
