@@ -82,6 +82,7 @@ def cmd_export(args: argparse.Namespace, ctx: CommandContext) -> int:
         renditions_long_edge=edge,
         dry_run=args.dry_run,
         match_threshold=ctx.settings.match_threshold,
+        sidecar_names=ctx.settings.xmp_sidecar_names,
     )
     try:
         plan = plan_export(request)
@@ -164,7 +165,9 @@ def _print_summary(plan: ExportPlan, result: ExportResult, ctx: CommandContext) 
     )
     print(
         f"{plan.set_name}: {verb} {data['exported']} ({kind}), "
-        f"{data['skipped_existing']} already there, {data['failed']} failed → {plan.folder}",
+        f"{data['skipped_existing']} already there"
+        + (f" ({data['refreshed']} with their XMP brought up to date)" if data["refreshed"] else "")
+        + f", {data['failed']} failed → {plan.folder}",
         file=ctx.out,
     )
     for f in result.files:

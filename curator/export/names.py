@@ -19,13 +19,24 @@ Invariants of `safe_component(text)`:
 
 `export_folder(dest, project)` is `DEST/approved` or `DEST/<safe project
 name>` and checks, after resolving, that the folder's parent is DEST itself.
+
+`plan_names(sources, renditions)` names a whole export: files with one stem in
+one source folder (a RAW+JPEG pair) form a `NameGroup` that keeps one base
+name; groups that would share a stem get `-2`, `-3`… by plan order (see
+`export.plan`). Renditions of a pair would all be `IMG_1.jpg`: the first (a
+RAW before anything else) keeps it, the others add their own extension
+(`IMG_1_JPG.jpg`), still in the group.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
+
+from curator.imaging.formats import is_raw_path
 
 APPROVED_FOLDER = "approved"
 MAX_NAME_BYTES = 180
@@ -88,6 +99,75 @@ def with_suffix_number(name: str, n: int) -> str:
         return name
     stem, ext = split_ext(name)
     return f"{stem}-{n}{ext}"
+
+
+@dataclass(frozen=True)
+class NameGroup:
+    """The files of an export that keep one base name (a RAW+JPEG pair).
+
+    `key` identifies the group within a plan; `first_suffix` is the number its
+    names start from (1: none, 2: `-2`, …), so the runner counts on from the
+    base name instead of stacking suffixes; `size` is how many files share it."""
+
+    key: int = 0
+    first_suffix: int = 1
+    size: int = 1
+
+
+@dataclass(frozen=True)
+class PlannedNames:
+    order: list[int]  # source indices, each group's files next to each other
+    names: dict[int, str]  # source index → the file name (with the group's suffix)
+    groups: dict[int, NameGroup]
+
+
+def _group_rank(name: str) -> tuple[int, str]:
+    """A RAW before anything else, then by extension: the order within a pair."""
+    return (0 if is_raw_path(name) else 1, split_ext(name)[1].lower())
+
+
+def plan_names(sources: list[str], renditions: bool) -> PlannedNames:
+    """Names for the files of one export, `sources` in plan order (see the module
+    docstring)."""
+    grouped: dict[tuple[str, str], list[int]] = {}
+    for index, source in enumerate(sources):
+        folder, base = os.path.split(source)
+        stem = split_ext(safe_component(base, fallback="photo"))[0]
+        grouped.setdefault((folder, stem.casefold()), []).append(index)
+    order: list[int] = []
+    names: dict[int, str] = {}
+    groups: dict[int, NameGroup] = {}
+    taken: dict[str, int] = {}  # stem (casefold) → the group key that has it
+    for key, members in enumerate(grouped.values()):
+        members.sort(key=lambda i: _group_rank(sources[i]))
+        wanted: list[str] = []
+        for i in members:
+            name = safe_component(os.path.basename(sources[i]), fallback="photo")
+            if renditions:
+                stem, ext = split_ext(name)
+                name = stem + ".jpg"
+                if any(w.casefold() == name.casefold() for w in wanted):
+                    name = f"{stem}_{ext.lstrip('.')}.jpg"
+            wanted.append(name)
+        stem = split_ext(wanted[0])[0]
+        n = 1
+        while split_ext(with_suffix_number(stem + ".x", n))[0].casefold() in taken:
+            n += 1
+        taken[split_ext(with_suffix_number(stem + ".x", n))[0].casefold()] = key
+        group = NameGroup(key=key, first_suffix=n, size=len(members))
+        for i, name in zip(members, wanted, strict=True):
+            names[i] = with_suffix_number(name, n)
+            groups[i] = group
+        order.extend(members)
+    return PlannedNames(order, names, groups)
+
+
+def base_name(name: str, group: NameGroup) -> str:
+    """A planned name without its group's suffix (what the runner counts on from)."""
+    if group.first_suffix <= 1:
+        return name
+    stem, ext = split_ext(name)
+    return stem.removesuffix(f"-{group.first_suffix}") + ext
 
 
 def sidecar_name(name: str) -> str:

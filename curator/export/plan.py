@@ -12,14 +12,21 @@ Which photos:
   is required; a reject still wins), into `DEST/<safe project name>/`.
   Members left out are listed in `ExportPlan.left_out` with the reason.
 
-Names: the original's file name made safe (`export.names.safe_component`);
-renditions take the stem with `.jpg`. Within one plan two photos never share
-a stem (compared case-insensitively: Windows and macOS fold case, and the
-stem names the `.xmp` sidecar), the later one by capture time gets `-2`, `-3`.
-Clashes with files already on disk are the runner's business.
+Names (`export.names.plan_names`): the original's file name made safe
+(`export.names.safe_component`); renditions take the stem with `.jpg`. Files
+that share a stem in one folder (a RAW+JPEG pair, as Lightroom and Photo
+Mechanic treat them) are one *name group*: they keep one base name, sit next
+to each other in the plan, and a clash renames them together (`IMG_1-2.CR2`
+and `IMG_1-2.JPG`, never `IMG_1.JPG` + `IMG_1-2.CR2`). Two groups never share
+a stem (compared case-insensitively: Windows and macOS fold case, and the stem
+names the `.xmp` sidecar); the later one by capture time starts at `-2`.
+Clashes with files already on disk are the runner's business: it counts on
+from the same base name, so suffixes never stack.
 
-Every planned file carries its manifest fields and the `XmpFields` of its
-sidecar, so the run needs nothing else.
+Every planned file carries its manifest fields and the `XmpFields` Curator
+states for it (keywords as other tools wrote them, private ones left out;
+the caption another tool wrote, else the LLM's subject), so the run needs
+nothing else.
 """
 
 from __future__ import annotations
@@ -43,10 +50,11 @@ from curator.catalog.models import (
     ProjectPhoto,
     Tag,
 )
-from curator.export.names import export_folder, safe_component, split_ext, with_suffix_number
+from curator.export.names import NameGroup, export_folder, plan_names
 from curator.export.types import ExportRequest
 from curator.interop.xmp.fields import XmpFields
-from curator.interop.xmp_fields import xmp_fields_for
+from curator.interop.xmp_fields import outgoing_keywords, xmp_fields_for
+from curator.interop.xmp_sync import keywords_for
 from curator.records import CullState
 
 CREATOR_TOOL = f"Curator {curator.__version__}"
@@ -84,6 +92,8 @@ class PlannedFile:
     manifest: dict[str, Any]  # the manifest.json fields except the file's own
     xmp: XmpFields
     capture: CaptureInfo = field(default_factory=CaptureInfo)
+    group: NameGroup = field(default_factory=NameGroup)
+    private: frozenset[str] = frozenset()  # keyword texts that never leave (Lightroom)
 
 
 @dataclass(frozen=True)
@@ -167,11 +177,13 @@ def _planned_files(photos: list[Photo], request: ExportRequest) -> list[PlannedF
     ):
         extra[pid].append(os.fsdecode(bytes(raw)))
     sidecars = {px.photo_id: px.fields for px in xmp_fields_for(ids)}
-    taken: dict[str, int] = {}
+    written = keywords_for(ids)
+    sources = [_path_of(p) for p in photos]
+    named = plan_names(sources, request.renditions_long_edge is not None)
     out: list[PlannedFile] = []
-    for p in photos:
-        source = _path_of(p)
-        name = _unique_name(_wanted_name(source, request.renditions_long_edge), taken)
+    for index in named.order:
+        p, source = photos[index], sources[index]
+        name, group = named.names[index], named.groups[index]
         d = descriptions.get(p.id)
         photo_tags = tags.get(p.id, [])
         manifest = _manifest_fields(p, source, d, photo_tags, projects.get(p.id, []))
@@ -184,7 +196,17 @@ def _planned_files(photos: list[Photo], request: ExportRequest) -> list[PlannedF
                 content_hash=str(p.content_hash),
                 size=p.size,
                 manifest=manifest,
-                xmp=_sidecar_fields(sidecars.get(int(p.id), XmpFields()), p),
+                xmp=_sidecar_fields(
+                    sidecars.get(int(p.id), XmpFields()), p, photo_tags, written.get(int(p.id))
+                ),
+                group=group,
+                private=frozenset(
+                    kw.text
+                    for kws in (written.get(int(p.id)),)
+                    if kws is not None
+                    for kw in (*(k for ks in kws.by_tag.values() for k in ks), *kws.untagged)
+                    if kw.private
+                ),
                 capture=CaptureInfo(
                     make=p.camera_make,
                     model=p.camera_model,
@@ -198,23 +220,6 @@ def _planned_files(photos: list[Photo], request: ExportRequest) -> list[PlannedF
             )
         )
     return out
-
-
-def _wanted_name(source: str, long_edge: int | None) -> str:
-    name = safe_component(os.path.basename(source), fallback="photo")
-    if long_edge is not None:
-        name = split_ext(name)[0] + ".jpg"
-    return name
-
-
-def _unique_name(name: str, taken: dict[str, int]) -> str:
-    """`name`, or `name-2`… when an earlier file of the plan has its stem."""
-    n = 1
-    while split_ext(with_suffix_number(name, n))[0].casefold() in taken:
-        n += 1
-    chosen = with_suffix_number(name, n)
-    taken[split_ext(chosen)[0].casefold()] = 1
-    return chosen
 
 
 def _tags(ids: list[int]) -> dict[int, list[tuple[str, str]]]:
@@ -287,15 +292,21 @@ def _manifest_fields(
     }
 
 
-def _sidecar_fields(fields: XmpFields, p: Photo) -> XmpFields:
-    """`catalog.xmp_fields`' view of the photo, completed for a FRESH sidecar
-    beside an exported copy: every decision is stated (0 stars, not picked,
-    not rejected) instead of left unsaid, and Curator made the file."""
+def _sidecar_fields(
+    fields: XmpFields, p: Photo, tags: list[tuple[str, str]], written: Any
+) -> XmpFields:
+    """`interop.xmp_fields`' view of the photo, completed for an exported copy:
+    every decision is stated (0 stars, not picked, not rejected) instead of left
+    unsaid, the keywords are those that may leave (Lightroom's "Include on
+    Export" off stays private), and Curator made the file."""
     rejected = p.cull == CullState.REJECTED
+    flat, paths = outgoing_keywords(tags, written, exported=True)
     return replace(
         fields,
         rating=-1 if rejected else (fields.rating or 0),
         picked=bool(p.picked),
         rejected=rejected,
+        keywords=flat,
+        hierarchical=paths,
         creator_tool=CREATOR_TOOL,
     )

@@ -21,9 +21,11 @@ from __future__ import annotations
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from curator.export.names import with_suffix_number
+from curator.export.files import read_sentence
+from curator.export.names import base_name, with_suffix_number
 from curator.export.plan import PlannedFile
 from curator.export.rendition import render_jpeg, rendition_marker, rendition_marker_of
+from curator.export.xmp_out import rendition_packet
 from curator.imaging.errors import ImagingError
 
 MAX_LOOKUP = 100  # suffixes checked by the guess; the runner itself goes further
@@ -33,19 +35,13 @@ class RenderFailed(Exception):
     """The rendition could not be made; the message is one sentence."""
 
 
-def read_sentence(exc: OSError) -> str:
-    """Why an original could not be read, in one sentence."""
-    if isinstance(exc, PermissionError):
-        return "Curator may not read the original file (permission denied)."
-    if isinstance(exc, FileNotFoundError):
-        return "The original file disappeared while it was being exported."
-    return f"The original file could not be read ({exc.strerror or exc})."
-
-
 def render_bytes(source: str, planned: PlannedFile, edge: int) -> bytes:
-    """`render_jpeg` with every failure as a `RenderFailed` sentence."""
+    """`render_jpeg` (with the photo's XMP inside) with every failure as a
+    `RenderFailed` sentence."""
     try:
-        return render_jpeg(source, edge, planned.content_hash, planned.capture)
+        return render_jpeg(
+            source, edge, planned.content_hash, planned.capture, xmp=rendition_packet(planned)
+        )
     except ImagingError as exc:
         raise RenderFailed(exc.message) from exc
     except MemoryError as exc:
@@ -58,7 +54,7 @@ def needs_render(folder: Path, planned: PlannedFile, edge: int) -> bool:
     """False when a file of the suffix chain already is this photo's rendition."""
     marker = rendition_marker(planned.content_hash, edge)
     for n in range(1, MAX_LOOKUP + 1):
-        path = folder / with_suffix_number(planned.name, n)
+        path = folder / with_suffix_number(base_name(planned.name, planned.group), n)
         if not path.exists():
             return True
         if rendition_marker_of(path) == marker:

@@ -76,8 +76,16 @@ def rendition_marker_of(path: str | os.PathLike[str]) -> str | None:
     return None
 
 
-def render_jpeg(source: str, long_edge: int, content_hash: str, capture: CaptureInfo) -> bytes:
-    """The rendition's JPEG bytes (see the module docstring).
+def render_jpeg(
+    source: str,
+    long_edge: int,
+    content_hash: str,
+    capture: CaptureInfo,
+    *,
+    xmp: bytes | None = None,
+) -> bytes:
+    """The rendition's JPEG bytes (see the module docstring), with `xmp` (a packet)
+    in its XMP segment: Lightroom reads a JPEG's decisions there, not in a sidecar.
 
     Raises `ImagingError` (a human sentence) when the original cannot be
     decoded, OSError when it cannot be read.
@@ -104,6 +112,7 @@ def render_jpeg(source: str, long_edge: int, content_hash: str, capture: Capture
         quality=QUALITY,
         exif=exif_bytes,
         comment=rendition_marker(content_hash, long_edge).encode("ascii"),
+        **({"xmp": xmp} if xmp else {}),
     )
     return out.getvalue()
 

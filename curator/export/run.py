@@ -1,76 +1,80 @@
 """Running an export plan: only file work (no catalog, no Qt).
 
 `run_export(plan, progress=, cancel=)` writes each planned photo into the
-plan's folder, then its XMP sidecar, then the folder's `manifest.json`.
+plan's folder, with its XMP inside (JPEG, PNG, TIFF, DNG: `export.xmp_out`)
+and its sidecars beside it, then the folder's manifest.
 
-The protocol, per file (this is what makes cancel, Ctrl+C and kill safe):
-1. Pick the name: the planned name, else `name-2`, `name-3`… A candidate
-   already on disk is *this photo* when it holds the same bytes (an original:
-   the same size and blake3 as the catalog's content hash) or is our
-   rendition of it (its JPEG comment names the content hash and long edge):
-   the file is `skipped_existing`, nothing is written. Any other file there
-   (or a sidecar of that stem) is never touched: the next suffix is tried.
-2. Write to a temporary name in the same folder (`.curator-tmp-<pid>-…`,
-   hidden, created exclusively), streaming: an original is copied in chunks
-   while hashed (a source that no longer matches its catalog hash fails
-   instead of exporting other bytes), then gets the original's times
-   (`shutil.copystat`, as `shutil.copy2` does); fsync.
-3. Publish without overwriting: `os.link(tmp, final)` fails if a file
-   appeared at the final name meanwhile (then step 1 goes on with the next
-   suffix); on file systems without hard links (FAT, exFAT, some network
-   shares) `os.replace` after a last existence check. The temporary name is
-   removed in a `finally`, so cancel, Ctrl+C or an error leave no temp file;
-   a SIGKILL can leave one, which the next run in that folder removes (its
-   owner process is gone). No partial file ever sits at a final name.
-4. The sidecar (`name.xmp`), written the same way, only when none exists.
+Names, one name group (a RAW+JPEG pair, `export.names`) at a time: the group
+takes the first suffix n (counting from its base name, so suffixes never
+stack) at which every member's name is free or already holds this photo, and
+no member would take over someone else's sidecar. A file at a member's name
+is *this photo* when it holds the original's bytes (the same size and blake3
+as the catalog's content hash), is our rendition of it (its JPEG comment names
+the content hash and long edge), or is the copy the manifest says this
+exporter wrote for that content hash (`file_blake3`). Any other file is never
+touched. A file the manifest says we wrote whose bytes changed since (the
+user edited the copy) is left as it is.
+
+Each file is written by `export.files` (temporary name, streaming copy,
+publish without overwriting; see its docstring for the kill-safe protocol).
+When the file is already there and ours, only its XMP is brought up to date
+if the decisions changed since: a copy is written again from the original
+with the new packet and replaces ours; a rendition gets its XMP segment
+replaced (no new render); a sidecar is rewritten when the manifest recorded
+its hash and it still has it (`export.xmp_out.is_ours`). The manifest records,
+per file, the original's hash and the copy's (`file_blake3`), the sidecars and
+their hashes, and a rendition's size as written.
 
 Cancel is checked between files and between chunks of a copy; what was
 finished stays, and the manifest lists it. A re-run completes the export:
-finished files are found by step 1 and skipped.
-
-A full or read-only destination stops the run: the remaining files fail
-with that sentence instead of each failing slowly on its own.
+finished files are found and skipped. A full or read-only destination stops
+the run: the remaining files fail with that sentence.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
+import io
 import os
-import secrets
-import shutil
-import stat
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import blake3
+from PIL import Image
 
+from curator.export.embed import EmbedError, with_jpeg_packet
+from curator.export.files import (
+    Cancelled,
+    DestinationError,
+    SourceProblem,
+    destination_error,
+    hash_file,
+    remove_stale_temps,
+    write_file,
+)
 from curator.export.manifest import merge_entries, now_iso, read_entries, write_manifest
-from curator.export.names import sidecar_name, with_suffix_number
+from curator.export.names import base_name, with_suffix_number
 from curator.export.plan import ExportPlan, PlannedFile
-from curator.export.render_ahead import RenderAhead, RenderFailed, read_sentence
+from curator.export.render_ahead import RenderAhead, RenderFailed
 from curator.export.types import ExportedFile, ExportProgress, ExportResult, FileStatus
+from curator.export.xmp_out import (
+    copy_source,
+    embedding_for,
+    is_ours,
+    packet,
+    rendition_packet,
+    sidecar_names,
+)
 from curator.interop.xmp.fields import XmpFields
-from curator.interop.xmp.write import sidecar_xml
+from curator.interop.xmp.read import embedded_packet
+from curator.interop.xmp.write import sidecar_xml, write_sidecar
 
-TMP_PREFIX = ".curator-tmp-"
-CHUNK = 4 * 1024 * 1024
 MAX_SUFFIX = 9999
 
 ProgressFn = Callable[[ExportProgress], None]
 SidecarFn = Callable[[XmpFields], bytes]
-
-
-class _Cancelled(Exception):
-    pass
-
-
-class _DestinationError(Exception):
-    """The destination itself cannot be written (full, read-only): stop the run."""
 
 
 @dataclass
@@ -89,6 +93,43 @@ class _Tracker:
             self.progress(ExportProgress(self.done, self.total, self.bytes_done, elapsed, current))
 
 
+@dataclass
+class _Run:
+    """What one run shares: the plan, the manifest it found, names taken."""
+
+    plan: ExportPlan
+    writer: SidecarFn | None
+    tracker: _Tracker
+    cancel: threading.Event | None
+    previous: dict[str, dict[str, Any]]
+    claimed: set[str] = field(default_factory=set)
+    listing: dict[str, set[str]] = field(default_factory=dict)  # first dot-part → names
+
+    def listed(self) -> dict[str, set[str]]:
+        """The folder's names by first dot-part (casefold), listed once per run."""
+        if not self.listing:
+            try:
+                names = os.listdir(self.plan.folder)
+            except OSError:
+                names = []
+            self.listing[""] = set()  # listed, even when empty
+            for name in names:
+                self.note(name)
+        return self.listing
+
+    def note(self, name: str) -> None:
+        """A name that is in the folder now (listed, or just written)."""
+        self.listing.setdefault(stem_key(name), set()).add(name)
+
+    @property
+    def edge(self) -> int | None:
+        return self.plan.request.renditions_long_edge
+
+    @property
+    def dry_run(self) -> bool:
+        return self.plan.request.dry_run
+
+
 def run_export(
     plan: ExportPlan,
     *,
@@ -99,7 +140,6 @@ def run_export(
 ) -> ExportResult:
     """Export `plan` (see the module docstring); `sidecar=None` writes no sidecars;
     `workers` render threads for renditions (default: up to 2, by CPU count)."""
-    writer = sidecar
     request = plan.request
     result = ExportResult(dest=request.dest)
     tracker = _Tracker(len(plan.files), progress, time.monotonic())
@@ -108,112 +148,176 @@ def run_export(
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            result.error = str(_destination_error(exc, folder))
+            result.error = str(destination_error(exc, folder))
             result.files = [_failed(plan, planned, result.error) for planned in plan.files]
             return result
         remove_stale_temps(folder)
     tracker.report()
-    claimed: set[str] = set()
+    run = _Run(plan, sidecar, tracker, cancel, read_entries(folder) if folder.is_dir() else {})
     entries: list[dict[str, Any]] = []
     sources = [_existing_source(planned) for planned in plan.files]
-    edge = request.renditions_long_edge
     renders = None
-    if edge is not None and not request.dry_run:
+    if run.edge is not None and not request.dry_run:
         count = workers if workers is not None else min(2, os.cpu_count() or 1)
-        renders = RenderAhead(folder, plan.files, sources, edge, count)
+        renders = RenderAhead(folder, plan.files, sources, run.edge, count)
     try:
-        _run_files(plan, sources, renders, claimed, entries, writer, tracker, cancel, result)
+        _run_groups(run, sources, renders, entries, result)
     finally:
         if renders is not None:
             renders.close()
     if not request.dry_run and entries:
-        previous = read_entries(folder)
         try:
-            write_manifest(folder, plan.set_name, merge_entries(previous, entries, folder))
+            write_manifest(folder, plan.set_name, merge_entries(run.previous, entries, folder))
         except OSError as exc:
-            why = _destination_error(exc, folder)
+            why = destination_error(exc, folder)
             result.error = (
                 f"The exported files are complete, but manifest.json was not written: {why}"
             )
     return result
 
 
-def _run_files(
-    plan: ExportPlan,
+def _groups(files: tuple[PlannedFile, ...]) -> list[list[int]]:
+    """Indices of the plan's files, one list per name group (members are adjacent)."""
+    out: list[list[int]] = []
+    for index, planned in enumerate(files):
+        if out and files[out[-1][0]].group.key == planned.group.key:
+            out[-1].append(index)
+        else:
+            out.append([index])
+    return out
+
+
+def _run_groups(
+    run: _Run,
     sources: list[str | None],
     renders: RenderAhead | None,
-    claimed: set[str],
     entries: list[dict[str, Any]],
-    writer: SidecarFn | None,
-    tracker: _Tracker,
-    cancel: threading.Event | None,
     result: ExportResult,
 ) -> None:
+    plan = run.plan
     stop: str | None = None
-    for index, planned in enumerate(plan.files):
-        if stop is not None:
-            result.files.append(_failed(plan, planned, stop))
-            continue
-        if cancel is not None and cancel.is_set():
+    for group in _groups(plan.files):
+        if stop is None and run.cancel is not None and run.cancel.is_set():
             result.cancelled = True
-            break
-        if renders is not None:
-            renders.ahead(index)
-        source = sources[index]
-
-        def render(index: int = index, source: str | None = source) -> bytes:
-            assert renders is not None and source is not None
-            return renders.take(index, source)
-
-        try:
-            exported, entry = _export_one(
-                plan, planned, source, render, claimed, writer, tracker, cancel
-            )
-        except _Cancelled:
-            result.cancelled = True
-            break
-        except _DestinationError as exc:
-            stop = str(exc)
-            result.files.append(_failed(plan, planned, stop))
-            continue
-        finally:
+            return
+        names = None if stop is not None else _group_names(run, group)
+        for index in group:
+            planned = plan.files[index]
+            if stop is not None or names is None:
+                message = stop or (
+                    f"No free name for {planned.name} in {plan.folder} "
+                    f"(tried {MAX_SUFFIX} suffixes)."
+                )
+                result.files.append(_failed(plan, planned, message))
+                continue
+            if run.cancel is not None and run.cancel.is_set():
+                result.cancelled = True
+                return
             if renders is not None:
-                renders.drop(index)
-        result.files.append(exported)
-        if entry is not None:
-            entries.append(entry)
-        tracker.done += 1
-        tracker.report(exported.name)
+                renders.ahead(index)
+            try:
+                exported, entry = _export_one(run, index, sources[index], names[index], renders)
+            except Cancelled:
+                result.cancelled = True
+                return
+            except DestinationError as exc:
+                stop = str(exc)
+                result.files.append(_failed(plan, planned, stop))
+                continue
+            finally:
+                if renders is not None:
+                    renders.drop(index)
+            result.files.append(exported)
+            if entry is not None:
+                entries.append(entry)
+            run.tracker.done += 1
+            run.tracker.report(exported.name)
 
 
-def remove_stale_temps(folder: Path) -> None:
-    """Remove temporary files a killed export left in `folder` (their process is gone)."""
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return
-    for name in names:
-        if not name.startswith(TMP_PREFIX):
+def stem_key(name: str) -> str:
+    """The part of a name before its first dot, casefolded: files that share it
+    share sidecar names (IMG_1.JPG, IMG_1.xmp, IMG_1.JPG.xmp)."""
+    return name.casefold().partition(".")[0]
+
+
+def _group_names(run: _Run, group: list[int]) -> dict[int, str] | None:
+    """The names the group's files take (see the module docstring); None when no
+    suffix is free."""
+    plan = run.plan
+    members = [plan.files[i] for i in group]
+    first = members[0].group.first_suffix
+    for n in range(first, MAX_SUFFIX + 1):
+        names = [with_suffix_number(base_name(m.name, m.group), n) for m in members]
+        if any(stem_key(name) in run.claimed for name in names):
             continue
-        pid_text = name[len(TMP_PREFIX) :].split("-", 1)[0]
-        if pid_text.isdigit() and _alive(int(pid_text)):
-            continue
-        with contextlib.suppress(OSError):
-            (folder / name).unlink()
+        if _free(run, members, names):
+            run.claimed.update(stem_key(name) for name in names)
+            return dict(zip(group, names, strict=True))
+    return None
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False  # ours from an earlier run in this process: none can be running
-    if os.name != "posix":
-        return False  # an open file can't be removed on Windows anyway
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
+def _free(run: _Run, members: list[PlannedFile], names: list[str]) -> bool:
+    """Whether the group may take `names`: every file already there that shares
+    their stems is one of them holding this photo, or a sidecar of theirs this
+    exporter wrote. A file of another photo (or the user's) with that stem
+    would claim the same sidecars, so the stem is not free."""
+    convention = run.plan.request.sidecar_names
+    targets = dict(zip(names, members, strict=True))
+    sidecars = {side: name for name in names for side in sidecar_names(name, names, convention)}
+    for key in {stem_key(name) for name in names}:
+        for existing in run.listed().get(key, ()):
+            if existing in targets:
+                if _identity(run, run.plan.folder / existing, targets[existing]) is None:
+                    return False
+            elif existing in sidecars:
+                owner_name = sidecars[existing]
+                if (run.plan.folder / owner_name).exists():
+                    continue  # the sidecar of our file (left alone if the user edited it)
+                owner = run.previous.get(owner_name, {})
+                recorded = (owner.get("sidecar_blake3") or {}).get(existing)
+                if not is_ours(run.plan.folder / existing, recorded):
+                    return False  # someone's sidecar of that stem: don't adopt it
+            else:
+                return False
     return True
+
+
+def _identity(run: _Run, path: Path, planned: PlannedFile) -> str | None:
+    """ "same" (this photo, as this exporter left it), "edited" (ours, changed since),
+    or None (another file)."""
+    entry = run.previous.get(path.name, {})
+    kind = entry.get("rendition_requested", entry.get("rendition_long_edge"))
+    ours = (
+        entry.get("content_hash") == planned.content_hash
+        and "file_blake3" in entry
+        and kind == run.edge  # a rendition is never taken for a copy, nor one size for another
+    )
+    try:
+        if run.edge is not None:
+            from curator.export.rendition import rendition_marker, rendition_marker_of
+
+            if rendition_marker_of(path) != rendition_marker(planned.content_hash, run.edge):
+                return None
+            if ours and hash_file(path) != entry["file_blake3"]:
+                return "edited"
+            return "same"
+        same_size = planned.size is not None and path.stat().st_size == planned.size
+        if same_size and hash_file(path) == planned.content_hash:
+            return "same"  # a plain copy (an export before XMP went inside)
+        if ours:
+            return "same" if hash_file(path) == entry["file_blake3"] else "edited"
+        if copy_source(path) == planned.content_hash:
+            return "unrecorded"  # ours, but the run that wrote it ended before its manifest
+    except OSError:
+        return None
+    return None
+
+
+def _existing_source(planned: PlannedFile) -> str | None:
+    for path in (planned.source, *planned.other_sources):
+        if os.path.isfile(path):
+            return path
+    return None
 
 
 def _rel(plan: ExportPlan, name: str) -> str:
@@ -224,263 +328,210 @@ def _failed(plan: ExportPlan, planned: PlannedFile, message: str) -> ExportedFil
     return ExportedFile(_rel(plan, planned.name), planned.source, FileStatus.FAILED, message)
 
 
+@dataclass
+class _Written:
+    """What was written for one file, for its manifest entry."""
+
+    file_blake3: str | None = None
+    sidecars: dict[str, str | None] = field(default_factory=dict)  # name → blake3
+    size: tuple[int, int] | None = None  # a rendition's pixels
+    note: str = ""
+    refreshed: bool = False
+
+
 def _export_one(
-    plan: ExportPlan,
-    planned: PlannedFile,
-    source: str | None,
-    render: Callable[[], bytes],
-    claimed: set[str],
-    writer: SidecarFn | None,
-    tracker: _Tracker,
-    cancel: threading.Event | None,
+    run: _Run, index: int, source: str | None, name: str, renders: RenderAhead | None
 ) -> tuple[ExportedFile, dict[str, Any] | None]:
-    request = plan.request
-    edge = request.renditions_long_edge
+    plan, planned = run.plan, run.plan.files[index]
     if source is None:
         message = (
             "The original file is missing (moved, renamed or on a disk that is not "
             "connected); import its folder again to find it."
         )
         return _failed(plan, planned, message), None
-    data: bytes | None = None  # the rendition, made once a name needs it
-    for n in range(1, MAX_SUFFIX + 1):
-        name = with_suffix_number(planned.name, n)
-        if name.casefold() in claimed:
-            continue
-        final = plan.folder / name
-        if final.exists():
-            if _is_this_photo(final, planned, edge):
-                claimed.add(name.casefold())
-                status = FileStatus.SKIPPED_EXISTING
-                side = _sidecar(plan, name, planned, writer, dry_run=request.dry_run)
-                return _outcome(plan, planned, name, status, side, edge)
-            continue
-        if (plan.folder / sidecar_name(name)).exists():
-            continue  # someone's sidecar of that stem: don't adopt it
-        if request.dry_run:
-            claimed.add(name.casefold())
-            return _outcome(plan, planned, name, FileStatus.PLANNED, None, edge)
-        if edge is not None and data is None:
-            try:
-                data = render()
-            except RenderFailed as exc:
-                return _failed(plan, planned, str(exc)), None
+    final = plan.folder / name
+    identity = _identity(run, final, planned) if final.exists() else None
+    if run.dry_run:
+        status = FileStatus.SKIPPED_EXISTING if identity else FileStatus.PLANNED
+        return ExportedFile(_rel(plan, name), planned.source, status), None
+    written = _Written()
+    if identity == "edited":
+        written.note = "changed since it was exported; left as it is"
+        entry = run.previous.get(name, {})
+        written.file_blake3 = entry.get("file_blake3")
+        return _outcome(run, planned, name, FileStatus.SKIPPED_EXISTING, written, keep=entry)
+    try:
+        if identity is None:
+            _write_new(run, index, planned, source, final, renders, written)
+            status = FileStatus.EXPORTED
+        elif identity == "unrecorded":
+            written.file_blake3 = hash_file(final)  # no record to prove it unedited: kept
+            status = FileStatus.SKIPPED_EXISTING
+        else:
+            _refresh(run, planned, source, final, written)
+            status = FileStatus.SKIPPED_EXISTING
+    except (SourceProblem, RenderFailed) as exc:
+        return _failed(plan, planned, str(exc)), None
+    written.sidecars = _sidecars(run, planned, name)
+    return _outcome(run, planned, name, status, written)
+
+
+def _write_new(
+    run: _Run,
+    index: int,
+    planned: PlannedFile,
+    source: str,
+    final: Path,
+    renders: RenderAhead | None,
+    written: _Written,
+) -> None:
+    def progress(n: int) -> None:
+        run.tracker.bytes_done += n
+        run.tracker.report(final.name)
+
+    if run.edge is not None:
+        assert renders is not None
+        data = renders.take(index, source)
+        written.size = _pixels(data)
+        digest = write_file(final, data=data, progress=progress)
+    else:
         try:
-            published = _write_file(source, final, planned, data, tracker, cancel)
-        except _SourceProblem as exc:
-            return _failed(plan, planned, str(exc)), None
-        if not published:
-            continue  # a file appeared at that name meanwhile
-        claimed.add(name.casefold())
-        side = _sidecar(plan, name, planned, writer, dry_run=False)
-        return _outcome(plan, planned, name, FileStatus.EXPORTED, side, edge)
-    message = f"No free name for {planned.name} in {plan.folder} (tried {MAX_SUFFIX} suffixes)."
-    return _failed(plan, planned, message), None
+            embedding = embedding_for(planned, source, final.name)
+        except EmbedError as exc:
+            embedding, written.note = None, f"no XMP inside: {exc}"
+        except OSError:
+            embedding = None  # the copy itself says why the original can't be read
+        digest = write_file(
+            final,
+            source=source,
+            content_hash=planned.content_hash,
+            embedding=embedding,
+            progress=progress,
+            cancel=run.cancel,
+        )
+    if digest is None:
+        raise DestinationError(
+            f"A file appeared at {final} while Curator was writing it; export again."
+        )
+    run.note(final.name)
+    written.file_blake3 = digest
 
 
-def _existing_source(planned: PlannedFile) -> str | None:
-    for path in (planned.source, *planned.other_sources):
-        if os.path.isfile(path):
-            return path
-    return None
+def _refresh(run: _Run, planned: PlannedFile, source: str, final: Path, written: _Written) -> None:
+    """Bring the XMP inside our file at `final` up to date (see the module docstring)."""
+    entry = run.previous.get(final.name, {})
+    try:
+        inside = embedded_packet(str(final))
+    except (OSError, ValueError):
+        inside = None
+    try:
+        if run.edge is not None:
+            want = rendition_packet(planned)
+            data = final.read_bytes()
+            written.size = _pixels(data)
+            if inside != want:
+                new = with_jpeg_packet(data, lambda _old: want)
+                written.file_blake3 = write_file(final, data=new, overwrite_ours=True)
+                written.refreshed = True
+                return
+        elif embedding_for(planned, source, final.name) is not None:
+            original = embedded_packet(source)
+            if inside != packet(planned, original):
+                written.file_blake3 = write_file(
+                    final,
+                    source=source,
+                    content_hash=planned.content_hash,
+                    embedding=embedding_for(planned, source, final.name),
+                    cancel=run.cancel,
+                    overwrite_ours=True,
+                )
+                written.refreshed = True
+                return
+    except EmbedError as exc:
+        written.note = f"no XMP inside: {exc}"
+    except OSError:
+        pass
+    written.file_blake3 = entry.get("file_blake3") or hash_file(final)
+
+
+def _sidecars(run: _Run, planned: PlannedFile, name: str) -> dict[str, str | None]:
+    """Write or refresh the file's sidecars; name → blake3 (None: left as the user has it)."""
+    if run.writer is None:
+        return {}
+    members = [
+        with_suffix_number(base_name(f.name, f.group), _suffix_of(name, planned))
+        for f in run.plan.files
+        if f.group.key == planned.group.key
+    ]
+    data = run.writer(planned.xmp)  # its keywords are those that may leave
+    recorded = run.previous.get(name, {}).get("sidecar_blake3") or {}
+    out: dict[str, str | None] = {}
+    for side in sidecar_names(name, members, run.plan.request.sidecar_names):
+        path = run.plan.folder / side
+        if path.exists():
+            if not is_ours(path, recorded.get(side)):
+                out[side] = None  # the user's (or edited by them): never overwritten
+                continue
+            if path.read_bytes() != data:
+                try:
+                    write_sidecar(path, data)
+                except OSError as exc:
+                    raise destination_error(exc, run.plan.folder) from exc
+            out[side] = hash_file(path)
+            continue
+        digest = write_file(path, data=data)
+        run.note(side)
+        out[side] = digest
+    return out
+
+
+def _suffix_of(name: str, planned: PlannedFile) -> int:
+    base = base_name(planned.name, planned.group)
+    for n in range(1, MAX_SUFFIX + 1):
+        if with_suffix_number(base, n) == name:
+            return n
+    return 1
+
+
+def _pixels(data: bytes) -> tuple[int, int] | None:
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            return img.size
+    except (OSError, ValueError):
+        return None
 
 
 def _outcome(
-    plan: ExportPlan,
+    run: _Run,
     planned: PlannedFile,
     name: str,
     status: FileStatus,
-    sidecar: str | None,
-    edge: int | None,
+    written: _Written,
+    keep: dict[str, Any] | None = None,
 ) -> tuple[ExportedFile, dict[str, Any] | None]:
+    plan = run.plan
+    sides = [s for s in written.sidecars]
     exported = ExportedFile(
         _rel(plan, name),
         planned.source,
         status,
-        sidecar=_rel(plan, sidecar) if sidecar else None,
+        message=written.note or None,
+        sidecar=_rel(plan, sides[0]) if sides else None,
+        refreshed=written.refreshed,
     )
-    if status is FileStatus.PLANNED:
-        return exported, None
-    entry = {
+    if keep is not None:
+        return exported, dict(keep)
+    entry: dict[str, Any] = {
         "file": name,
         **planned.manifest,
-        "rendition_long_edge": edge,
-        "sidecar": sidecar,
+        "file_blake3": written.file_blake3,
+        "rendition_long_edge": max(written.size) if written.size else run.edge,
+        "rendition_requested": run.edge,
+        "width": written.size[0] if written.size else None,
+        "height": written.size[1] if written.size else None,
+        "sidecar": sides[0] if sides else None,
+        "sidecars": sides,
+        "sidecar_blake3": {k: v for k, v in written.sidecars.items() if v is not None},
         "exported_at": now_iso(),
     }
     return exported, entry
-
-
-# --- identity of what is already there ----------------------------------------
-
-
-def _is_this_photo(path: Path, planned: PlannedFile, edge: int | None) -> bool:
-    if edge is not None:
-        from curator.export.rendition import rendition_marker, rendition_marker_of
-
-        return rendition_marker_of(path) == rendition_marker(planned.content_hash, edge)
-    try:
-        if planned.size is not None and path.stat().st_size != planned.size:
-            return False
-        return _hash_file(path) == planned.content_hash
-    except OSError:
-        return False
-
-
-def _hash_file(path: Path) -> str:
-    hasher = blake3.blake3(max_threads=1)
-    with open(path, "rb") as file:
-        while chunk := file.read(CHUNK):
-            hasher.update(chunk)
-    return hasher.hexdigest()
-
-
-# --- writing ---------------------------------------------------------------------
-
-
-class _SourceProblem(Exception):
-    """This original cannot be exported (the sentence says why); others can."""
-
-
-def _temp_path(folder: Path, name: str) -> Path:
-    return folder / f"{TMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}-{name}"
-
-
-def _write_file(
-    source: str,
-    final: Path,
-    planned: PlannedFile,
-    data: bytes | None,
-    tracker: _Tracker,
-    cancel: threading.Event | None,
-) -> bool:
-    """Write the file under a temporary name and publish it at `final`; False when
-    `final` was taken meanwhile. Raises _SourceProblem, _DestinationError, _Cancelled."""
-    tmp = _temp_path(final.parent, final.name)
-    try:
-        try:
-            out = open(tmp, "xb")  # noqa: SIM115 (closed below, before publishing)
-        except OSError as exc:
-            raise _destination_error(exc, final.parent) from exc
-        with out:
-            if data is not None:
-                _write(out, data, final.parent)
-                tracker.bytes_done += len(data)
-            else:
-                _copy(source, out, planned, tracker, cancel, final)
-            try:
-                out.flush()
-                os.fsync(out.fileno())
-            except OSError as exc:
-                raise _destination_error(exc, final.parent) from exc
-        if data is None:
-            shutil.copystat(source, tmp)  # times and mode, as shutil.copy2
-            # ...but the copy stays the user's to rename or delete (originals are
-            # often read-only on the card or archive they were imported from).
-            os.chmod(tmp, stat.S_IMODE(os.stat(tmp).st_mode) | stat.S_IWUSR)
-        return _publish(tmp, final)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-
-
-def _copy(
-    source: str,
-    out: Any,
-    planned: PlannedFile,
-    tracker: _Tracker,
-    cancel: threading.Event | None,
-    final: Path,
-) -> None:
-    hasher = blake3.blake3(max_threads=1)
-    try:
-        src = open(source, "rb")  # noqa: SIM115
-    except OSError as exc:
-        raise _SourceProblem(read_sentence(exc)) from exc
-    with src:
-        while True:
-            if cancel is not None and cancel.is_set():
-                raise _Cancelled
-            try:
-                chunk = src.read(CHUNK)
-            except OSError as exc:
-                raise _SourceProblem(read_sentence(exc)) from exc
-            if not chunk:
-                break
-            hasher.update(chunk)
-            _write(out, chunk, final.parent)
-            tracker.bytes_done += len(chunk)
-            if len(chunk) == CHUNK:
-                tracker.report(final.name)
-    if hasher.hexdigest() != planned.content_hash:
-        raise _SourceProblem(
-            "The original file has changed since it was imported; import its folder "
-            "again, then export."
-        )
-
-
-def _write(out: Any, data: bytes, folder: Path) -> None:
-    try:
-        out.write(data)
-    except OSError as exc:
-        raise _destination_error(exc, folder) from exc
-
-
-def _destination_error(exc: OSError, folder: Path) -> Exception:
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return _DestinationError(f"The destination disk is full ({folder}); nothing more fits.")
-    if exc.errno == errno.EROFS:
-        return _DestinationError(f"The destination {folder} is on a read-only disk.")
-    if isinstance(exc, PermissionError):
-        return _DestinationError(f"Curator may not write into {folder} (permission denied).")
-    return _DestinationError(f"Writing into {folder} failed ({exc.strerror or exc}).")
-
-
-def _publish(tmp: Path, final: Path) -> bool:
-    """Give `tmp` the name `final` without ever replacing a file there."""
-    try:
-        os.link(tmp, final)
-        return True
-    except FileExistsError:
-        return False
-    except OSError:
-        pass  # no hard links on this file system: check, then rename
-    if final.exists():
-        return False
-    try:
-        os.replace(tmp, final)
-    except OSError as exc:
-        raise _destination_error(exc, final.parent) from exc
-    return True
-
-
-def _sidecar(
-    plan: ExportPlan,
-    name: str,
-    planned: PlannedFile,
-    writer: SidecarFn | None,
-    *,
-    dry_run: bool,
-) -> str | None:
-    """Write `name`'s sidecar when none exists; its name, or None without a writer."""
-    if writer is None:
-        return None
-    side = sidecar_name(name)
-    path = plan.folder / side
-    if dry_run or path.exists():
-        return side
-    data = writer(planned.xmp)
-    tmp = _temp_path(plan.folder, side)
-    try:
-        try:
-            with open(tmp, "xb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-        except OSError as exc:
-            raise _destination_error(exc, plan.folder) from exc
-        _publish(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-    return side

@@ -23,6 +23,7 @@ class ExportRequest:
     renditions_long_edge: int | None = None  # None: byte-identical originals
     dry_run: bool = False
     match_threshold: float = 70.0  # preference that counts as approved (with a judgment)
+    sidecar_names: str = "auto"  # the xmp_sidecar_names setting (see export.xmp_out)
 
 
 class FileStatus(StrEnum):
@@ -39,8 +40,9 @@ class ExportedFile:
     name: str
     source: str
     status: FileStatus
-    message: str | None = None  # why it failed, in one sentence
+    message: str | None = None  # why it failed (or a note), in one sentence
     sidecar: str | None = None  # the XMP sidecar written beside it, relative to DEST
+    refreshed: bool = False  # already there; its XMP was brought up to date
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "source": self.source, "status": self.status}
@@ -48,6 +50,8 @@ class ExportedFile:
             out["message"] = self.message
         if self.sidecar:
             out["sidecar"] = self.sidecar
+        if self.refreshed:
+            out["refreshed"] = True
         return out
 
 
@@ -89,6 +93,7 @@ class ExportResult:
         return {
             "exported": self.count(FileStatus.EXPORTED) + self.count(FileStatus.PLANNED),
             "skipped_existing": self.count(FileStatus.SKIPPED_EXISTING),
+            "refreshed": sum(1 for f in self.files if f.refreshed),
             "failed": self.count(FileStatus.FAILED),
             "dest": str(self.dest),
             "dry_run": any(f.status is FileStatus.PLANNED for f in self.files),

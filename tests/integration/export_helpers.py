@@ -76,3 +76,18 @@ def file_hash(path: Path) -> str:
 
 def temp_files(folder: Path) -> list[str]:
     return [name for name in os.listdir(folder) if name.startswith(".curator-tmp-")]
+
+
+def without_xmp(data: bytes) -> bytes:
+    """A JPEG's bytes without its XMP segment (what an export adds or replaces)."""
+    from curator.export.embed import JPEG_XMP_HEADER
+
+    assert data[:2] == b"\xff\xd8"
+    pos, out = 2, [data[:2]]
+    while data[pos + 1] not in (0xDA, 0xD9):
+        length = int.from_bytes(data[pos + 2 : pos + 4], "big")
+        segment = data[pos : pos + 2 + length]
+        if not (data[pos + 1] == 0xE1 and segment[4:].startswith(JPEG_XMP_HEADER)):
+            out.append(segment)
+        pos += 2 + length
+    return b"".join(out) + data[pos:]

@@ -30,6 +30,7 @@ from tests.integration.export_helpers import (
     set_preference,
     temp_files,
     tree,
+    without_xmp,
 )
 
 MANIFEST_FIELDS = {
@@ -100,11 +101,15 @@ def test_the_approval_rule_decides_what_goes_out(jpegs: Path, tmp_path: Path) ->
     on_disk = {p.name for p in folder.iterdir()}
     assert on_disk == wanted | {Path(n).stem + ".xmp" for n in wanted} | {"manifest.json"}
 
-    # Originals: byte-identical, with the original's modification time.
+    # Originals: every byte of the original but its XMP, which carries the
+    # decisions inside the copy (Lightroom reads a JPEG's own XMP, not a sidecar);
+    # the original's modification time; the original itself untouched.
     for name in wanted:
         copy, original = folder / name, jpegs / name
-        assert copy.read_bytes() == original.read_bytes()
+        assert without_xmp(copy.read_bytes()) == without_xmp(original.read_bytes())
+        assert copy.read_bytes() != original.read_bytes()
         assert copy.stat().st_mtime_ns == original.stat().st_mtime_ns
+        assert file_hash(original) == file_hash(original)  # read, never written
 
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     entries = {e["file"]: e for e in manifest["files"]}
@@ -209,7 +214,8 @@ def test_a_clash_gets_a_suffix_and_nothing_is_overwritten(jpegs: Path, tmp_path:
     assert code == 0
     assert _names(result, "exported") == {"jolla_leaf_soft-2.jpg"}
     assert (folder / "jolla_leaf_soft.jpg").read_bytes() == b"someone else's file"
-    assert file_hash(folder / "jolla_leaf_soft-2.jpg") == file_hash(jpegs / "jolla_leaf_soft.jpg")
+    copy, original = folder / "jolla_leaf_soft-2.jpg", jpegs / "jolla_leaf_soft.jpg"
+    assert without_xmp(copy.read_bytes()) == without_xmp(original.read_bytes())
     assert (folder / "jolla_leaf_soft-2.xmp").is_file()
     # The re-run finds its own copy under the suffixed name.
     code, result, _ = export_cli("--approved", str(tmp_path / "out"))
@@ -240,7 +246,8 @@ def test_cancel_midway_leaves_no_partial_file_and_a_rerun_completes(
     assert len(images) == 2
     for image in images:
         if edge is None:
-            assert image.read_bytes() == (jpegs / image.name).read_bytes()
+            original = (jpegs / image.name).read_bytes()
+            assert without_xmp(image.read_bytes()) == without_xmp(original)
         else:
             with Image.open(image) as img:
                 img.load()  # a whole JPEG

@@ -30,6 +30,7 @@ from curator.ui.export.choices import ExportChoices
 from curator.ui.export.controller import ExportController, ExportEngine, ExportFinished
 from curator.ui.export.dialog import ExportDialog
 from tests.integration.cli_helpers import import_json
+from tests.integration.export_helpers import without_xmp
 from tests.ui.conftest import make_library, running_app
 
 SHOTS = Path("/tmp")  # screenshots of the dialog's states, for a person to look at
@@ -62,7 +63,8 @@ def _export(dialog: ExportDialog, qtbot: QtBot) -> ExportFinished:
 
 
 def _sources(folder: Path) -> dict[bytes, Path]:
-    return {p.read_bytes(): p for p in folder.rglob("*") if p.is_file()}
+    """Originals by their bytes without XMP (an export puts the decisions inside)."""
+    return {without_xmp(p.read_bytes()): p for p in folder.rglob("*.jpg") if p.is_file()}
 
 
 def _photo_files(dest: Path) -> list[Path]:
@@ -75,11 +77,15 @@ def _photo_files(dest: Path) -> list[Path]:
 
 
 def _assert_no_partial_file(dest: Path, sources: dict[bytes, Path]) -> list[Path]:
-    """Each photo file under DEST is byte for byte one of the sources: a file
-    cut off mid-copy (or a temp name left behind) would match none."""
+    """Each photo file under DEST is byte for byte one of the sources (but the XMP
+    the export put inside): a file cut off mid-copy (or a temp name left behind)
+    would match none."""
     files = _photo_files(dest)
     for f in files:
-        assert f.read_bytes() in sources, f"{f} is not a complete copy of any source"
+        data = f.read_bytes()
+        assert data[:2] == b"\xff\xd8" and without_xmp(data) in sources, (
+            f"{f} is not a complete copy of any source"
+        )
     return files
 
 
@@ -125,7 +131,7 @@ def test_the_dialog_exports_the_approved_photos_and_says_so(
     assert finished.result is not None and not finished.result.cancelled
     sources = _sources(fixtures_dir / "jpeg")
     files = _assert_no_partial_file(dest, sources)
-    names = sorted(sources[f.read_bytes()].name for f in files)
+    names = sorted(sources[without_xmp(f.read_bytes())].name for f in files)
     assert names == ["exiv2_canon6D_highkey.jpg", "nikon_d70s_dark.jpg"]
     summary = dialog.summary_label.text()
     assert dialog.summary_label.isVisible()
@@ -346,6 +352,8 @@ def test_the_dialog_exports_a_project_into_its_own_folder(
         assert finished.result is not None
         assert finished.result.count(FileStatus.EXPORTED) == 1
     files = _photo_files(dest)
-    assert [f.read_bytes() for f in files] == [(jpeg / "jolla_leaf_soft.jpg").read_bytes()]
+    assert [without_xmp(f.read_bytes()) for f in files] == [
+        without_xmp((jpeg / "jolla_leaf_soft.jpg").read_bytes())
+    ]
     (folder,) = [p for p in dest.iterdir() if p.is_dir()]
     assert folder.resolve().parent == dest.resolve() and folder.name.startswith("Trip ")

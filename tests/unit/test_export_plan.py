@@ -25,26 +25,30 @@ def _photo(path: str, n: int, **fields: object) -> Photo:
     return Photo.create(**values)
 
 
-def test_names_are_unique_per_stem_and_renditions_are_jpegs(
+def test_a_raw_jpeg_pair_keeps_one_base_name_and_other_stems_are_unique(
     catalog: object, tmp_path: Path
 ) -> None:
-    _photo("/a/IMG_1.CR2", 1)
-    _photo("/a/IMG_1.JPG", 2)
-    _photo("/b/img_1.cr2", 3)
+    _photo("/a/IMG_1.JPG", 1)
+    _photo("/b/img_1.cr2", 2)
+    _photo("/a/IMG_1.CR2", 3)  # the pair of /a/IMG_1.JPG, captured later
     _photo("/c/CON.jpg", 4)
     originals = plan_export(ExportRequest(dest=tmp_path))
+    # The pair sits together (the RAW first) under one base name; the other
+    # IMG_1 takes -2 as a whole group, never IMG_1.JPG + IMG_1-2.CR2.
     assert [f.name for f in originals.files] == [
         "IMG_1.CR2",
-        "IMG_1-2.JPG",
-        "img_1-3.cr2",
+        "IMG_1.JPG",
+        "img_1-2.cr2",
         "CON_.jpg",
     ]
+    groups = [f.group for f in originals.files]
+    assert groups[0] == groups[1] and groups[0].size == 2 and groups[2].first_suffix == 2
     assert originals.folder == tmp_path / "approved"
     renditions = plan_export(ExportRequest(dest=tmp_path, renditions_long_edge=2048))
     assert [f.name for f in renditions.files] == [
         "IMG_1.jpg",
-        "IMG_1-2.jpg",
-        "img_1-3.jpg",
+        "IMG_1_JPG.jpg",  # the pair's second rendition keeps the base name too
+        "img_1-2.jpg",
         "CON_.jpg",
     ]
 

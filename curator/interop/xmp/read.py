@@ -7,8 +7,9 @@
    mtimes the `name.ext.xmp`, which belongs to this file alone (a RAW+JPEG
    pair share `IMG_1.xmp`);
 2. the XMP embedded in the photo: a JPEG's APP1 segment named
-   "http://ns.adobe.com/xap/1.0/", or a TIFF/DNG's IFD0 tag 700 (XMLPacket;
-   also TIFF-based RAWs with that tag).
+   "http://ns.adobe.com/xap/1.0/", a TIFF/DNG's IFD0 tag 700 (XMLPacket;
+   also TIFF-based RAWs with that tag), or a PNG's `iTXt` chunk
+   "XML:com.adobe.xmp".
 A sidecar wins over the embedded packet; an unreadable sidecar gives way to
 the other sidecar, then to the embedded packet. Only a file's head is read for the
 embedded packet (a JPEG's segments before the image data, a TIFF's IFD0).
@@ -67,6 +68,7 @@ MAX_PACKET_BYTES = 16 * 1024 * 1024
 """A sidecar or packet larger than this is not read (real ones are kilobytes)."""
 
 JPEG_XMP_HEADER = b"http://ns.adobe.com/xap/1.0/\x00"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TIFF_XMP_TAG = 700
 
 _TRUE = {"true", "1", "yes"}
@@ -193,7 +195,29 @@ def embedded_packet(photo_path: str) -> bytes | None:
             return _jpeg_packet(f)
         if head[:2] in (b"II", b"MM"):
             return _tiff_packet(f, head)
+        if head == PNG_SIGNATURE[:4]:
+            return _png_packet(f)
     return None
+
+
+def _png_packet(f: BinaryIO) -> bytes | None:
+    """The uncompressed `iTXt` chunk "XML:com.adobe.xmp" before the image data."""
+    f.seek(len(PNG_SIGNATURE))
+    while True:
+        head = f.read(8)
+        if len(head) < 8:
+            return None
+        length, kind = struct.unpack(">I", head[:4])[0], head[4:]
+        if kind in (b"IDAT", b"IEND") or length > MAX_PACKET_BYTES:
+            return None
+        if kind != b"iTXt":
+            f.seek(length + 4, os.SEEK_CUR)
+            continue
+        body = f.read(length)
+        f.seek(4, os.SEEK_CUR)  # CRC
+        keyword, _, rest = body.partition(b"\x00")
+        if keyword == b"XML:com.adobe.xmp" and rest[:1] == b"\x00":
+            return rest[2:].split(b"\x00", 2)[-1]
 
 
 def _jpeg_packet(f: BinaryIO) -> bytes | None:
@@ -289,6 +313,7 @@ def parse_packet(data: bytes) -> XmpFields:
     leaves = [h.split("|")[-1].strip() for h in hierarchical]
     keywords = tuple(dict.fromkeys([*keywords, *(leaf for leaf in leaves if leaf)]))
     label, extra_labels, label_keywords = _labels(props)
+    scores, texts = props.curator_values()
     return XmpFields(
         rating=rating,
         label=label,
@@ -298,7 +323,8 @@ def parse_packet(data: bytes) -> XmpFields:
         hierarchical=hierarchical,
         description=props.alt_text(DC, "description"),
         creator_tool=props.text(XMP, "CreatorTool"),
-        scores=props.curator_scores(),
+        scores=scores,
+        texts=texts,
         darktable=props.text(DARKTABLE, "xmp_version") is not None,
         extra_labels=extra_labels,
         label_keywords=label_keywords,
@@ -360,8 +386,10 @@ class _Properties:
                 return el.text.strip()
         return None
 
-    def curator_scores(self) -> dict[str, float]:
+    def curator_values(self) -> tuple[dict[str, float], dict[str, str]]:
+        """Curator's own namespace: (numbers, texts)."""
         scores: dict[str, float] = {}
+        texts: dict[str, str] = {}
         prefix = f"{{{CURATOR_NS}}}"
         for d in self.descriptions:
             pairs = [(k, v) for k, v in d.attrib.items() if k.startswith(prefix)]
@@ -370,7 +398,9 @@ class _Properties:
                 number = _float(value)
                 if number is not None:
                     scores[key[len(prefix) :]] = number
-        return scores
+                elif value.strip():
+                    texts[key[len(prefix) :]] = value.strip()
+        return scores, texts
 
 
 def _labels(props: _Properties) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:

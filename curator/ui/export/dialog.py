@@ -68,6 +68,7 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         self.controller, self.errors = controller, controller.errors
         self.match_threshold = match_threshold
+        self.sidecar_names = "auto"  # the xmp_sidecar_names setting, set by the window
         self.setWindowTitle("Export")
         self.setMinimumWidth(560)
         self._open_target: Path | None = None
@@ -227,6 +228,7 @@ class ExportDialog(QDialog):
             project=c.project,
             renditions_long_edge=c.long_edge if c.renditions else None,
             match_threshold=self.match_threshold,
+            sidecar_names=self.sidecar_names,
         )
 
     # --- actions ------------------------------------------------------------

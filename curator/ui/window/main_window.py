@@ -665,6 +665,7 @@ class MainWindow(QMainWindow):
                 self.export, match_threshold=self.model.match_threshold, parent=self
             )
         dialog = self.export_dialog
+        dialog.sidecar_names = self.settings.xmp_sidecar_names
         dialog.reopen(self.model.match_threshold)
         dialog.show()
         dialog.raise_()

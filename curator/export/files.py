@@ -1,0 +1,250 @@
+"""Writing one exported file safely: temporary name, streaming copy, publish without overwriting.
+
+The protocol (what makes cancel, Ctrl+C and kill safe), per file:
+1. Write to a temporary name in the same folder (`.curator-tmp-<pid>-…`,
+   hidden, created exclusively), streaming: an original is copied in chunks
+   while hashed (a source that no longer matches its catalog hash fails
+   instead of exporting other bytes) — with its XMP segment replaced on the
+   way when the copy carries XMP inside (`export.embed`: only the head of a
+   JPEG or PNG is rewritten, a TIFF gets its packet appended) — then gets the
+   original's times (`shutil.copystat`, as `shutil.copy2` does); fsync.
+2. Publish without overwriting: `os.link(tmp, final)` fails if a file
+   appeared at the final name meanwhile; on file systems without hard links
+   (FAT, exFAT, some network shares) `os.replace` after a last existence
+   check. `replace_ours` is the one overwrite: a file this exporter wrote,
+   unchanged since (the runner checked its hash), refreshed with new XMP.
+   The temporary name is removed in a `finally`, so cancel, Ctrl+C or an
+   error leave no temp file; a SIGKILL can leave one, which the next run in
+   that folder removes (its owner process is gone). No partial file ever
+   sits at a final name.
+
+No catalog, no Qt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+import shutil
+import stat
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import blake3
+
+from curator.export.embed import HEAD_LIMIT, Embedding
+
+TMP_PREFIX = ".curator-tmp-"
+CHUNK = 4 * 1024 * 1024
+
+
+class Cancelled(Exception):
+    pass
+
+
+class DestinationError(Exception):
+    """The destination itself cannot be written (full, read-only): stop the run."""
+
+
+class SourceProblem(Exception):
+    """This original cannot be exported (the sentence says why); others can."""
+
+
+def read_sentence(exc: OSError) -> str:
+    """Why an original could not be read, in one sentence."""
+    if isinstance(exc, PermissionError):
+        return "Curator may not read the original file (permission denied)."
+    if isinstance(exc, FileNotFoundError):
+        return "The original file disappeared while it was being exported."
+    return f"The original file could not be read ({exc.strerror or exc})."
+
+
+def remove_stale_temps(folder: Path) -> None:
+    """Remove temporary files a killed export left in `folder` (their process is gone)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if not name.startswith(TMP_PREFIX):
+            continue
+        pid_text = name[len(TMP_PREFIX) :].split("-", 1)[0]
+        if pid_text.isdigit() and _alive(int(pid_text)):
+            continue
+        with contextlib.suppress(OSError):
+            (folder / name).unlink()
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # ours from an earlier run in this process: none can be running
+    if os.name != "posix":
+        return False  # an open file can't be removed on Windows anyway
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def hash_file(path: Path) -> str:
+    hasher = blake3.blake3(max_threads=1)
+    with open(path, "rb") as file:
+        while chunk := file.read(CHUNK):
+            hasher.update(chunk)
+    return hasher.hexdigest()
+
+
+def temp_path(folder: Path, name: str) -> Path:
+    return folder / f"{TMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}-{name}"
+
+
+def destination_error(exc: OSError, folder: Path) -> Exception:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DestinationError(f"The destination disk is full ({folder}); nothing more fits.")
+    if exc.errno == errno.EROFS:
+        return DestinationError(f"The destination {folder} is on a read-only disk.")
+    if isinstance(exc, PermissionError):
+        return DestinationError(f"Curator may not write into {folder} (permission denied).")
+    return DestinationError(f"Writing into {folder} failed ({exc.strerror or exc}).")
+
+
+def _write(out: Any, data: bytes, folder: Path, hasher: Any | None = None) -> None:
+    try:
+        out.write(data)
+    except OSError as exc:
+        raise destination_error(exc, folder) from exc
+    if hasher is not None:
+        hasher.update(data)
+
+
+ProgressFn = Callable[[int], None]
+"""Called with the number of bytes just written (a copy reports as it goes)."""
+
+
+def write_file(
+    final: Path,
+    *,
+    data: bytes | None = None,
+    source: str | None = None,
+    content_hash: str | None = None,
+    embedding: Embedding | None = None,
+    progress: ProgressFn = lambda _n: None,
+    cancel: threading.Event | None = None,
+    overwrite_ours: bool = False,
+) -> str | None:
+    """Write `data` (a rendition), or copy `source` (checked against `content_hash`,
+    XMP embedded per `embedding`), at `final`; the blake3 of what was written, or
+    None when `final` was taken meanwhile. `overwrite_ours` replaces the file at
+    `final` (the caller checked it is this exporter's, unchanged).
+    Raises SourceProblem, DestinationError, Cancelled."""
+    tmp = temp_path(final.parent, final.name)
+    try:
+        try:
+            out = open(tmp, "xb")  # noqa: SIM115 (closed below, before publishing)
+        except OSError as exc:
+            raise destination_error(exc, final.parent) from exc
+        with out:
+            if data is not None:
+                _write(out, data, final.parent)
+                progress(len(data))
+                written = blake3.blake3(data, max_threads=1).hexdigest()
+            else:
+                assert source is not None and content_hash is not None
+                written = _copy(source, out, content_hash, embedding, progress, cancel, final)
+            try:
+                out.flush()
+                os.fsync(out.fileno())
+            except OSError as exc:
+                raise destination_error(exc, final.parent) from exc
+        if data is None and source is not None:
+            shutil.copystat(source, tmp)  # times and mode, as shutil.copy2
+            # ...but the copy stays the user's to rename or delete (originals are
+            # often read-only on the card or archive they were imported from).
+            os.chmod(tmp, stat.S_IMODE(os.stat(tmp).st_mode) | stat.S_IWUSR)
+        if embedding is not None and embedding.tiff is not None:
+            written = hash_file(tmp)  # the packet went in after the copy
+        if overwrite_ours:
+            try:
+                os.replace(tmp, final)
+            except OSError as exc:
+                raise destination_error(exc, final.parent) from exc
+            return written
+        return written if publish(tmp, final) else None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def _copy(
+    source: str,
+    out: Any,
+    content_hash: str,
+    embedding: Embedding | None,
+    progress: ProgressFn,
+    cancel: threading.Event | None,
+    final: Path,
+) -> str:
+    """Stream `source` into `out`, hashing what is read (checked against
+    `content_hash`) and what is written (returned)."""
+    read_hash = blake3.blake3(max_threads=1)
+    written = blake3.blake3(max_threads=1)
+    try:
+        src = open(source, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise SourceProblem(read_sentence(exc)) from exc
+    end = 0
+    with src:
+        first = True
+        while True:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled
+            try:
+                chunk = src.read(HEAD_LIMIT if first else CHUNK)
+            except OSError as exc:
+                raise SourceProblem(read_sentence(exc)) from exc
+            if not chunk:
+                break
+            read_hash.update(chunk)
+            end += len(chunk)
+            if first and embedding is not None and embedding.new_head:
+                _write(out, embedding.new_head, final.parent, written)
+                chunk = chunk[embedding.head_end :]
+            first = False
+            _write(out, chunk, final.parent, written)
+            progress(len(chunk))
+    if read_hash.hexdigest() != content_hash:
+        raise SourceProblem(
+            "The original file has changed since it was imported; import its folder "
+            "again, then export."
+        )
+    if embedding is not None and embedding.tiff is not None:
+        try:
+            embedding.finish(out, end)
+        except OSError as exc:
+            raise destination_error(exc, final.parent) from exc
+    return written.hexdigest()
+
+
+def publish(tmp: Path, final: Path) -> bool:
+    """Give `tmp` the name `final` without ever replacing a file there."""
+    try:
+        os.link(tmp, final)
+        return True
+    except FileExistsError:
+        return False
+    except OSError:
+        pass  # no hard links on this file system: check, then rename
+    if final.exists():
+        return False
+    try:
+        os.replace(tmp, final)
+    except OSError as exc:
+        raise destination_error(exc, final.parent) from exc
+    return True

@@ -1,0 +1,162 @@
+"""The XMP an export writes: inside the copy, and in sidecars beside it.
+
+- Inside (`embedding_for`): a JPEG, PNG, TIFF or DNG copy carries the
+  decisions in its own packet (`export.embed`): the original's packet merged
+  with every field Curator states (`xmp.write.merge_sidecar`: rating, label,
+  pick, keywords with their hierarchy — the lists replaced, Lightroom's
+  private keywords taken out — Curator's scores; a caption only where the
+  original has none), so a develop setting or copyright in the original stays
+  in the copy. A rendition gets a fresh packet (the original's develop
+  settings would be applied twice to pixels already rendered).
+- Beside (`sidecar_names`): which sidecars an exported file gets, by the
+  `xmp_sidecar_names` setting. `auto`: `name.xmp` (Lightroom's), plus
+  `name.ext.xmp` for a RAW (darktable takes ratings and labels from a
+  `name.xmp`, but keywords only from its own `name.ext.xmp`); in a RAW+JPEG
+  pair the RAW owns `name.xmp` and the JPEG, whose XMP is inside anyway,
+  gets `name.ext.xmp`. `lightroom`, `darktable`, `both` as named.
+- Ownership (`is_ours`): a sidecar or copy at a final name is this exporter's
+  when the manifest recorded its hash and the bytes still have it; a sidecar
+  an earlier Curator wrote (before hashes were recorded) when its
+  `xmp:CreatorTool` names Curator and every namespace in it is one Curator
+  writes. Only such files are refreshed when decisions changed; a file the
+  user wrote or edited is never overwritten.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from curator.export.embed import Embedding, EmbedError, container_of, plan_embedding
+from curator.export.files import hash_file
+from curator.export.names import split_ext
+from curator.export.plan import PlannedFile
+from curator.imaging.formats import is_raw_path
+from curator.interop.xmp.edit import XmpEdit
+from curator.interop.xmp.read import XmpError, embedded_packet, parse_packet
+from curator.interop.xmp.write import (
+    XmpWriteError,
+    edit_from_fields,
+    merge_sidecar,
+    parse_sidecar,
+    sidecar_path_for,
+    sidecar_xml,
+)
+from curator.interop.xmp.xmlout import KNOWN_PREFIXES
+
+CURATOR_URIS = frozenset(KNOWN_PREFIXES) - {
+    "http://ns.adobe.com/camera-raw-settings/1.0/",
+    "http://ns.adobe.com/xap/1.0/mm/",
+    "http://ns.adobe.com/photoshop/1.0/",
+    "http://ns.adobe.com/exif/1.0/",
+    "http://ns.adobe.com/tiff/1.0/",
+    "http://darktable.sf.net/",
+}
+"""Namespaces a sidecar written by Curator alone uses."""
+
+
+SOURCE_PROPERTY = "source_blake3"
+"""`curator:source_blake3`: the content hash of the original a copy was made
+from, so a later run knows its own copy without any record (a run killed
+before it wrote the manifest included), as a rendition's JPEG comment does."""
+
+
+def export_edit(planned: PlannedFile) -> XmpEdit:
+    """Every field Curator states for the copy, private keywords taken out."""
+    edit = edit_from_fields(planned.xmp)
+    return XmpEdit(
+        rating=edit.rating,
+        label=edit.label,
+        picked=edit.picked,
+        keywords_replace=edit.keywords_replace,
+        private_remove=planned.private,
+        caption=edit.caption,
+        creator_tool=edit.creator_tool,
+        scores=edit.scores,
+        texts={**edit.texts, SOURCE_PROPERTY: planned.content_hash},
+    )
+
+
+def copy_source(path: Path) -> str | None:
+    """The content hash a copy's embedded XMP names as its original (None: not ours)."""
+    try:
+        inside = embedded_packet(str(path))
+        scores = parse_packet(inside).texts if inside else {}
+    except (OSError, XmpError, ValueError):
+        return None
+    return scores.get(SOURCE_PROPERTY)
+
+
+def packet(planned: PlannedFile, existing: bytes | None) -> bytes:
+    """The packet to put inside the copy, given the original's (None: it has none)."""
+    edit = export_edit(planned)
+    if existing is None or not existing.strip(b"\x00 \t\r\n"):
+        return sidecar_xml(edit)
+    try:
+        return merge_sidecar(existing, edit)
+    except XmpWriteError as exc:
+        raise EmbedError(f"the original's own XMP can't be merged: {exc}") from None
+
+
+def embedding_for(planned: PlannedFile, source: str, name: str) -> Embedding | None:
+    """How the copy named `name` carries its XMP inside; None for a sidecar only.
+    Raises EmbedError (a sentence) and OSError."""
+    container = container_of(name)
+    if container is None:
+        return None
+    return plan_embedding(source, container, lambda existing: packet(planned, existing))
+
+
+def rendition_packet(planned: PlannedFile) -> bytes:
+    """A rendition's packet: fresh (see the module docstring)."""
+    return sidecar_xml(export_edit(planned))
+
+
+def sidecar_names(name: str, group_names: list[str], convention: str) -> list[str]:
+    """The sidecars of the exported file `name` (see the module docstring);
+    `group_names` are the names of its RAW+JPEG group, itself included."""
+    lightroom, darktable = split_ext(name)[0] + ".xmp", name + ".xmp"
+    owns = sidecar_path_for(Path(name), group_names).name == lightroom
+    raw = is_raw_path(name)
+    if convention == "darktable":
+        return [darktable]
+    if convention == "lightroom":
+        return [lightroom if owns else darktable]
+    if convention == "both":
+        return [lightroom, darktable] if owns else [darktable]
+    if not owns:
+        return [darktable]
+    return [lightroom, darktable] if raw else [lightroom]
+
+
+def is_ours(path: Path, recorded: str | None) -> bool:
+    """Whether the file at `path` is this exporter's and unchanged (see the module docstring)."""
+    try:
+        if recorded is not None:
+            return hash_file(path) == recorded
+        if path.suffix.lower() != ".xmp":
+            return False
+        data = path.read_bytes()
+    except OSError:
+        return False
+    try:
+        fields = parse_packet(data)
+        root, _prefixes = parse_sidecar(data)
+    except (XmpError, XmpWriteError):
+        return False
+    uris = {el.tag[1:].partition("}")[0] for el in root.iter() if str(el.tag).startswith("{")}
+    for el in root.iter():
+        uris |= {k[1:].partition("}")[0] for k in el.attrib if k.startswith("{")}
+    uris.discard("http://www.w3.org/XML/1998/namespace")
+    return (fields.creator_tool or "").startswith("Curator ") and uris <= CURATOR_URIS
+
+
+__all__ = [
+    "EmbedError",
+    "copy_source",
+    "embedding_for",
+    "export_edit",
+    "is_ours",
+    "packet",
+    "rendition_packet",
+    "sidecar_names",
+]
