@@ -63,20 +63,20 @@ def _display() -> Iterator[dict[str, str]]:
     xvfb = shutil.which("Xvfb")
     if xvfb is None:
         pytest.skip("darktable needs a display: install Xvfb (apt-get install xvfb)")
-    for number in range(140, 200):
-        if not Path(f"/tmp/.X11-unix/X{number}").exists():
-            break
+    read_end, write_end = os.pipe()
+    # -displayfd: Xvfb picks a free display itself and writes its number when ready.
     proc = subprocess.Popen(
-        [xvfb, f":{number}", "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+        [xvfb, "-displayfd", str(write_end), "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        pass_fds=(write_end,),
     )
+    os.close(write_end)
     try:
-        deadline = time.monotonic() + 20
-        while not Path(f"/tmp/.X11-unix/X{number}").exists():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Xvfb :{number} did not start")
-            time.sleep(0.05)
+        with os.fdopen(read_end, "rb") as ready:
+            number = ready.readline().strip().decode()
+        if not number.isdigit():
+            pytest.fail("Xvfb did not start")
         env["DISPLAY"] = f":{number}"
         yield env
     finally:
@@ -91,6 +91,15 @@ def _lua(files: Sequence[Path], log: Path) -> str:
     paths = ", ".join(quote(str(f)) for f in files)
     return f"""
 local dt = require "darktable"
+-- luarc runs while darktable still builds its window; importing then can
+-- deadlock the Lua thread against the GUI (seen with a fresh Xvfb), so wait
+-- until the lighttable view is up, then a moment more.
+for _ = 1, 600 do
+  local ok, view = pcall(function() return dt.gui.current_view() end)
+  if ok and view ~= nil and tostring(view.id) == "lighttable" then break end
+  dt.control.sleep(100)
+end
+dt.control.sleep(1000)
 local log = io.open({quote(str(log))}, "w")
 for _, path in ipairs({{{paths}}}) do
   local ok, err = pcall(dt.database.import, path)
@@ -118,8 +127,9 @@ def darktable_import(
         rc = "".join(f"{key}={value}\n" for key, value in config.items())
         (configdir / "darktablerc").write_text(rc, encoding="utf-8")
     library = workdir / "library.db"
-    with _display() as env:
-        out = subprocess.run(
+    errors = workdir / "darktable-stderr.txt"
+    with _display() as env, open(errors, "wb") as stderr:
+        proc = subprocess.Popen(
             [
                 binary,
                 "--configdir",
@@ -130,14 +140,33 @@ def darktable_import(
                 str(workdir / "darktable-cache"),
             ],
             env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
         )
-    done = log.read_text(encoding="utf-8") if log.exists() else ""
-    assert done.endswith("done\n"), f"darktable did not import: {out.stderr[-2000:]}"
+        try:
+            # The Lua script imports synchronously (SQLite commits each image),
+            # writes "done", then asks darktable to quit. Give the quit its time;
+            # a darktable that does not go (a job still running) is stopped: its
+            # library is read as committed.
+            deadline = time.monotonic() + 180
+            while not _done(log) and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.2)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    tail = errors.read_text(encoding="utf-8", errors="replace")[-2000:]
+    assert _done(log), f"darktable did not import: {tail}"
     return read_library(library, configdir / "data.db")
+
+
+def _done(log: Path) -> bool:
+    return log.exists() and log.read_text(encoding="utf-8").endswith("done\n")
 
 
 def read_library(library: Path, data: Path) -> dict[str, DarktableImage]:
