@@ -1,9 +1,10 @@
-"""`curator import-lightroom CATALOG.lrcat [--json]`: ratings, flags, labels and
-keywords from a Lightroom Classic catalog become Curator decisions.
+"""`curator import-lightroom CATALOG.lrcat [--map OLD=NEW]… [--json]`: ratings, flags,
+labels, keywords and captions from a Lightroom Classic catalog become Curator decisions.
 
-The .lrcat is opened read-only (see `curator.interop.lightroom`). Exit codes: 0 done;
-2 not a Lightroom catalog Curator knows (missing file, other schema or
-version); 3 Lightroom has the catalog open (close it and retry).
+The .lrcat is opened read-only (see `curator.interop.lightroom`), its values
+applied by `curator.interop.lightroom_import`. Exit codes: 0 done; 2 not a
+Lightroom catalog Curator knows (missing file, other schema or version) or a
+bad --map; 3 Lightroom has the catalog open (close it and retry).
 """
 
 from __future__ import annotations
@@ -26,16 +27,33 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "from a Lightroom Classic catalog (read-only)",
     )
     p.add_argument("lrcat", metavar="CATALOG.lrcat", help="the Lightroom Classic catalog file")
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="OLD=NEW",
+        help="a Lightroom root folder that is elsewhere on this computer, e.g. "
+        "'C:/Photos=/mnt/nas/Photos' (repeat for several)",
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(handler=cmd_import_lightroom, read_only=False)
 
 
 def cmd_import_lightroom(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from curator.interop.lightroom import LightroomError, import_lightroom
+    from curator.interop.lightroom import LightroomError
+    from curator.interop.lightroom_import import import_lightroom
 
     path = os.path.abspath(os.path.expanduser(args.lrcat))
+    maps: list[tuple[str, str]] = []
+    for item in args.map:
+        old, sep, new = item.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise UsageError(
+                f"--map takes OLD=NEW (a Lightroom root and where it is now), not {item!r}"
+            )
+        maps.append((old.strip(), os.path.abspath(os.path.expanduser(new.strip()))))
     try:
-        report = import_lightroom(path)
+        report = import_lightroom(path, maps)
     except LightroomError as exc:
         if exc.locked:
             print(f"curator: {exc}", file=ctx.err)
@@ -52,16 +70,34 @@ def cmd_import_lightroom(args: argparse.Namespace, ctx: CommandContext) -> int:
         f"{report.unchanged} already up to date.",
         file=ctx.out,
     )
-    if report.kept_curator:
+    for old, new, count in report.found_elsewhere:
         print(
-            f"  {report.kept_curator} kept a change you made in Curator after "
-            "Lightroom's (a later change in Curator wins).",
+            f"  {count} found under {new} (Lightroom has them under {old}; "
+            "matched by path, capture time and size)",
             file=ctx.out,
         )
+    for photo, copy in report.from_copies:
+        print(
+            f"  {photo}: decisions of its virtual copy {copy!r} (the master had none)", file=ctx.out
+        )
+    for photo, text in report.labels_as_keywords:
+        print(
+            f"  {photo}: label {text!r} is in no color label set Curator knows: kept as a keyword",
+            file=ctx.out,
+        )
+    if report.conflicts:
+        print(f"  {len(report.conflicts)} decisions differed; the later change won:", file=ctx.out)
+        for photo, c in report.conflicts:
+            winner = "Curator's" if c.winner == "curator" else "Lightroom's"
+            print(
+                f"    {photo}: {c.field} {c.curator or 'none'} in Curator, "
+                f"{c.other or 'none'} in Lightroom → {winner} (later)",
+                file=ctx.out,
+            )
     if report.not_in_catalog:
         print(
-            f"  {report.not_in_catalog} images are not in Curator's catalog: "
-            "import their folder first, then run this again. Most are in:",
+            f"  {report.not_in_catalog} images are not in Curator's catalog (import their "
+            "folder, or give --map OLD=NEW if their root folder moved). Most are in:",
             file=ctx.out,
         )
         for folder, count in report.missing_folders[:5]:

@@ -185,9 +185,10 @@ def _planner(item: Any) -> Any:
 def _record(synced: list[tuple[Any, list[Any]]], ctx: CommandContext) -> None:
     """Remember what each photo's sidecar says now (see `external.record_xmp_written`)."""
     from curator.catalog.tx import is_busy
-    from curator.interop.external import XmpSeen, judgment_from_xmp, record_xmp_written
+    from curator.interop.external import XmpSeen, record_xmp_written
     from curator.interop.xmp.read import find_xmp
     from curator.interop.xmp.sidecars import synced_state
+    from curator.interop.xmp_judgment import judgment_from_xmp
 
     one_star = ctx.settings.xmp_darktable_one_star_is_rating
     try:

@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from peewee import fn
+
 from curator.catalog import decisions
 from curator.catalog.decisions import DecisionRecord
 from curator.catalog.models import (
@@ -47,11 +49,9 @@ from curator.catalog.models import (
     utcnow,
 )
 from curator.catalog.paths_codec import decode_path, encode_path
-from curator.interop.xmp.fields import XmpFields
 from curator.interop.xmp.state import XmpState
 from curator.interop.xmp_sync import SourceKeyword, record_keywords, record_state, set_caption
 from curator.records import ColorLabel
-from curator.tags import normalise_tags
 
 SOURCES = ("xmp", "lightroom")
 
@@ -115,6 +115,30 @@ class ExternalJudgment:
 
 
 @dataclass(frozen=True)
+class Conflict:
+    """A field decided differently in Curator and in the other tool, and who won:
+    the later change ("curator" or the source), by decision time against the
+    tool's own change time."""
+
+    field: str  # rating | picked | label | rejected
+    curator: str | None  # Curator's value (text), None for none
+    other: str | None  # the other tool's
+    winner: str  # "curator" or the source ("lightroom", "xmp")
+    curator_at: datetime
+    other_at: datetime | None  # None: the tool's change time is unknown (older)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "field": self.field,
+            "curator": self.curator,
+            "other": self.other,
+            "winner": self.winner,
+            "curator_at": self.curator_at.isoformat(timespec="seconds"),
+            "other_at": self.other_at.isoformat(timespec="seconds") if self.other_at else None,
+        }
+
+
+@dataclass(frozen=True)
 class ExternalApplied:
     """What `apply_external` did for one photo."""
 
@@ -123,6 +147,7 @@ class ExternalApplied:
     unchanged: bool = False  # the same values as last time: nothing was looked at
     kept_curator: tuple[str, ...] = ()  # fields a later Curator change kept
     skipped: bool = False  # the photo is gone (deleted) — nothing written
+    conflicts: tuple[Conflict, ...] = ()  # fields both sides decided differently
 
     @property
     def applied(self) -> bool:
@@ -191,7 +216,11 @@ def apply_external(
 
     def write() -> ExternalApplied:
         photo: Photo | None = (
-            Photo.select(Photo.id, Photo.cull, Photo.deleted_at).where(Photo.id == photo_id).first()
+            Photo.select(
+                Photo.id, Photo.cull, Photo.rating, Photo.picked, Photo.label, Photo.deleted_at
+            )
+            .where(Photo.id == photo_id)
+            .first()
         )
         if photo is None or photo.deleted_at is not None:
             return ExternalApplied(photo_id, skipped=True)
@@ -213,8 +242,11 @@ def apply_external(
             if row is not None
             else ExternalJudgment()
         )
-        kinds, tags = _later_curator_changes(photo_id, source, _mtime_datetime(file_mtime_ns))
+        since = _mtime_datetime(file_mtime_ns)
+        kinds, tags = _later_curator_changes(photo_id, source, since)
+        mine = _values(photo)
         records, kept = _apply_changes(photo, before, ext, source, kinds, tags)
+        conflicts = _conflicts(photo_id, source, mine, ext, kept, records, since)
         record_keywords(photo_id, ext.keyword_texts, source)
         if ext.caption is not None and ext.caption != before.caption:
             set_caption(photo_id, ext.caption)
@@ -237,9 +269,72 @@ def apply_external(
             )
             .execute()
         )
-        return ExternalApplied(photo_id, records, kept_curator=tuple(kept))
+        return ExternalApplied(
+            photo_id, records, kept_curator=tuple(kept), conflicts=tuple(conflicts)
+        )
 
     return decisions.apply_many(write)
+
+
+def _values(photo: Photo) -> dict[str, str | None]:
+    """The photo's decided fields as text, as a conflict reports them."""
+    return {
+        "rating": str(photo.rating) if photo.rating is not None else None,
+        "picked": "yes" if photo.picked else "no",
+        "label": photo.label or None,
+        "rejected": "yes" if photo.cull == CullState.REJECTED.value else "no",
+    }
+
+
+_KINDS_OF_FIELD = {
+    "rating": (DecisionKind.RATING.value,),
+    "picked": (DecisionKind.PICK.value, DecisionKind.CULL.value),  # a reject unpicks
+    "label": (DecisionKind.LABEL.value,),
+    "rejected": (DecisionKind.CULL.value, DecisionKind.PICK.value),
+}
+
+
+def _conflicts(
+    photo_id: int,
+    source: str,
+    mine: dict[str, str | None],
+    ext: ExternalJudgment,
+    kept: list[str],
+    records: list[DecisionRecord],
+    since: datetime | None,
+) -> list[Conflict]:
+    """Fields the tool changed where Curator had its own, different decision:
+    kept (Curator's is later) or replaced (the tool's is)."""
+    theirs: dict[str, str | None] = {
+        "rating": str(ext.rating) if ext.rating is not None else None,
+        "picked": "yes" if ext.picked else "no",
+        "label": ext.label,
+        "rejected": "yes" if ext.rejected else "no",
+    }
+    applied = {r.kind.value for r in records}
+    latest = dict(
+        Decision.select(Decision.kind, fn.MAX(Decision.created_at))
+        .where(Decision.photo == photo_id, Decision.pass_ != source)
+        .group_by(Decision.kind)
+        .tuples()
+    )
+    out: list[Conflict] = []
+    for name, kinds in _KINDS_OF_FIELD.items():
+        times = [_as_datetime(latest[k]) for k in kinds if latest.get(k) is not None]
+        if not times or mine[name] == theirs[name]:
+            continue
+        if name in kept:
+            out.append(Conflict(name, mine[name], theirs[name], "curator", max(times), since))
+        elif kinds[0] in applied:
+            out.append(Conflict(name, mine[name], theirs[name], source, max(times), since))
+    return out
+
+
+def _as_datetime(value: object) -> datetime:
+    """A decision time as SQLite hands back an aggregate of it (text) or a datetime."""
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
 
 
 def apply_external_many(
@@ -307,36 +402,6 @@ def _apply_changes(
         else:
             records += decisions.set_cull(pid, CullState.REJECTED, pass_=source)
     return records, kept
-
-
-def is_darktable_default(fields: XmpFields) -> bool:
-    """darktable's "not rated yet": the 1 star it writes into every sidecar at import."""
-    return fields.darktable and fields.rating == 1 and not fields.rejected
-
-
-def judgment_from_xmp(
-    fields: XmpFields, *, darktable_one_star_is_rating: bool = False
-) -> ExternalJudgment:
-    """Curator's reading of an XMP packet: −1 or a reject flag rejects, 1–5 rates
-    (not darktable's default 1 star, see the module docstring); keywords as
-    tags and as written; a label text no label set knows becomes a keyword."""
-    rating = fields.rating if fields.rating is not None and 1 <= fields.rating <= 5 else None
-    if not darktable_one_star_is_rating and is_darktable_default(fields):
-        rating = None
-    leaves = {h.rsplit("|", 1)[-1].strip(): h for h in fields.hierarchical}
-    texts = [SourceKeyword(leaf, path) for leaf, path in leaves.items() if leaf]
-    texts += [
-        SourceKeyword(k) for k in (*fields.keywords, *fields.label_keywords) if k not in leaves
-    ]
-    return ExternalJudgment(
-        rating=rating,
-        rejected=bool(fields.rejected) or fields.rating == -1,
-        picked=bool(fields.picked),
-        label=fields.label,
-        keywords=tuple(normalise_tags([*fields.keywords, *fields.label_keywords])),
-        keyword_texts=tuple(texts),
-        caption=fields.description,
-    )
 
 
 def record_xmp_written(

@@ -1,46 +1,57 @@
-"""Taking ratings, flags, labels and keywords from a Lightroom Classic catalog.
+"""Reading a Lightroom Classic catalog (`.lrcat`): its images' decisions, read-only.
 
 A `.lrcat` is an SQLite database. `read_lrcat(path)` opens it READ-ONLY
 (`file:…?mode=ro` URI: SQLite can't write the file through that connection,
-so Lightroom's catalog is never harmed; a WAL-mode catalog that nobody has
+so Lightroom's catalog is never harmed). A WAL-mode catalog that nobody has
 open — no `-wal` file — is opened `immutable` too, so not even the -wal/-shm
-side files appear beside it) and reads, from its documented tables, per
-master image (virtual copies are left out: they share the file):
+side files appear beside it. A catalog with a `-wal` file beside it (Lightroom
+quit without checkpointing, or crashed) holds recent changes there: the
+catalog and its -wal are copied into a temporary folder and the copy is read,
+so those changes count and nothing appears beside the user's catalog.
 
-- the file's full path: AgLibraryRootFolder.absolutePath +
-  AgLibraryFolder.pathFromRoot + AgLibraryFile.baseName + "." + extension;
-- Adobe_images.rating (stars), .pick (1 pick, −1 reject, 0 none) and
-  .colorLabels ("Red", …);
-- keywords: AgLibraryKeyword.name through AgLibraryKeywordImage.
+The schema is Lightroom Classic's (the tables and column names below are those
+`sqlite3 .schema` shows for a Lightroom Classic 13 catalog, e.g. the dump in
+TurbulentRice/lr-ai-editor `docs/example_lrcat_schema.sql`; meanings from
+hfiguiere's lrcat-extractor `doc/lrcat.md`). Columns are untyped: ratings and
+picks are REAL, times are text or REAL, so every value is converted here.
+Per image (`Adobe_images`):
+
+- the file: AgLibraryRootFolder.absolutePath + AgLibraryFolder.pathFromRoot +
+  AgLibraryFile.baseName + "." + extension; `sidecarExtensions` ("JPG,xmp")
+  names a JPEG Lightroom keeps as part of a RAW+JPEG pair;
+- `rating` (stars), `pick` (1 pick, −1 reject, 0 none), `colorLabels` (the
+  label's *text* in the label set the photographer chose: `interop.labels`);
+- `touchTime`: when the image was last changed in Lightroom, seconds since
+  2001-01-01 (Cocoa's reference date), what a conflict with a Curator
+  decision is decided by — never the `.lrcat` file's mtime, which any
+  Lightroom session changes;
+- `masterImage`/`copyName`: a virtual copy and its master; `captureTime`,
+  `fileWidth`/`fileHeight`: to find files Curator has under another path;
+- keywords: AgLibraryKeywordImage → AgLibraryKeyword, with their parents
+  (`parent`, up to the root keyword whose name is NULL) as a path
+  "Places|London|St. Paul's Cathedral", and `includeOnExport` (0: private);
+- the caption: AgLibraryIPTC.caption.
 
 It refuses, with one sentence each (`LightroomError`): a catalog Lightroom
 has open (a `NAME.lrcat.lock` beside it, or SQLite says it is busy —
-`locked` is True then), a file that is not a Lightroom catalog, and a
-schema it does not know (a table or column missing, or an
-Adobe_variablesTable `Adobe_DBVersion` outside the versions below).
-
-`import_lightroom(path)` then applies each image whose file is in Curator's
-catalog through `catalog.external.apply_external_many` (source
-"lightroom"): the same rules as XMP on import — only values changed since
-the last import are taken, a later change in Curator wins (the catalog
-file's mtime is the time of Lightroom's values). Images whose file Curator
-does not know are counted, with their folders, so the user can import
-those folders first. Needs an open Curator catalog; no Qt.
+`locked` is True then), a file that is not a Lightroom catalog, and a schema
+it does not know (a table or column missing, or an Adobe_variablesTable
+`Adobe_DBVersion` outside the versions below).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import sqlite3
+import tempfile
 import urllib.parse
-from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from curator.interop.external import ExternalJudgment, apply_external_many, photo_ids_by_path
-from curator.tags import normalise_tags
-
-SOURCE = "lightroom"
-APPLY_BATCH = 500
+from curator.interop.xmp_sync import SourceKeyword
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "Adobe_images": ("id_local", "rootFile", "rating", "pick", "colorLabels", "masterImage"),
@@ -50,10 +61,15 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "AgLibraryKeyword": ("id_local", "name"),
     "AgLibraryKeywordImage": ("image", "tag"),
 }
-"""The tables and columns read; a catalog missing any is refused."""
+"""The tables and columns every catalog must have; a catalog missing any is refused.
+Other columns (touchTime, copyName, sidecarExtensions, includeOnExport, parent,
+captureTime, fileWidth/Height, AgLibraryIPTC) are read where present."""
 
 KNOWN_MAJOR_VERSIONS = range(3, 16)
 """Adobe_DBVersion // 100000: Lightroom 3 to Lightroom Classic 15 share these tables."""
+
+COCOA_EPOCH = datetime(2001, 1, 1)
+"""touchTime counts seconds from here (UTC)."""
 
 
 class LightroomError(Exception):
@@ -66,58 +82,37 @@ class LightroomError(Exception):
 
 @dataclass(frozen=True)
 class LrImage:
+    """One Adobe_images row, converted."""
+
+    image_id: int
     path: str
     rating: int | None
     pick: int  # 1 picked, -1 rejected, 0 none
-    label: str | None
-    keywords: tuple[str, ...]
+    label: str | None  # the label's text as Lightroom stores it
+    keywords: tuple[SourceKeyword, ...]
+    master: int | None = None  # the master's image id, for a virtual copy
+    copy_name: str | None = None
+    touched_at: datetime | None = None  # naive UTC
+    captured_at: datetime | None = None
+    size: tuple[int, int] | None = None  # pixels (width, height) as Lightroom has them
+    paired: tuple[str, ...] = ()  # files Lightroom keeps with this RAW (its JPEG)
+    caption: str | None = None
 
-    def judgment(self) -> ExternalJudgment:
-        return ExternalJudgment(
-            rating=self.rating if self.rating is not None and 1 <= self.rating <= 5 else None,
-            rejected=self.pick < 0,
-            picked=self.pick > 0,
-            label=self.label or None,
-            keywords=tuple(normalise_tags(self.keywords)),
-        )
+    @property
+    def decided(self) -> bool:
+        return bool(self.rating) or self.pick != 0 or bool(self.label)
 
 
 @dataclass(frozen=True)
 class LrCatalog:
     path: str
     version: str | None
-    mtime_ns: int
     images: list[LrImage]
-
-
-@dataclass
-class LightroomReport:
-    """What `import_lightroom` did (the CLI's summary and --json)."""
-
-    catalog: str
-    images: int = 0
-    matched: int = 0
-    applied: int = 0  # photos that took at least one decision
-    unchanged: int = 0  # matched photos whose Lightroom values were already taken
-    kept_curator: int = 0  # photos where a later Curator change kept a field
-    not_in_catalog: int = 0
-    missing_folders: list[tuple[str, int]] = field(default_factory=list)  # most first
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "catalog": self.catalog,
-            "images": self.images,
-            "matched": self.matched,
-            "applied": self.applied,
-            "unchanged": self.unchanged,
-            "kept_curator": self.kept_curator,
-            "not_in_catalog": self.not_in_catalog,
-            "missing_folders": [{"folder": f, "images": n} for f, n in self.missing_folders],
-        }
+    roots: tuple[str, ...]  # the root folders' absolute paths
 
 
 def read_lrcat(path: str) -> LrCatalog:
-    """Every master image's values (see the module docstring). Raises LightroomError."""
+    """Every image's values (see the module docstring). Raises LightroomError."""
     name = os.path.basename(path)
     if not os.path.isfile(path):
         raise LightroomError(f"There is no Lightroom catalog at {path}.")
@@ -126,19 +121,13 @@ def read_lrcat(path: str) -> LrCatalog:
             f"Lightroom has {name} open ({name}.lock is beside it); close Lightroom and try again.",
             locked=True,
         )
-    mtime_ns = os.stat(path).st_mtime_ns
-    uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
-    if _is_wal(path) and not os.path.exists(path + "-wal"):
-        # A WAL catalog nobody has open: even a read-only connection would
-        # leave -wal/-shm files beside it; `immutable` reads the file alone.
-        uri += "&immutable=1"
     try:
-        conn = sqlite3.connect(uri, uri=True, timeout=2.0)
-    except sqlite3.Error as exc:
-        raise LightroomError(f"{name} could not be opened ({exc}).") from None
-    try:
-        version = _check_schema(conn, name)
-        images = _images(conn)
+        with _connection(path) as conn:
+            version = _check_schema(conn, name)
+            images = _images(conn)
+            roots = tuple(
+                str(r) for (r,) in conn.execute("SELECT absolutePath FROM AgLibraryRootFolder")
+            )
     except sqlite3.OperationalError as exc:
         text = str(exc).lower()
         if "locked" in text or "busy" in text:
@@ -150,9 +139,38 @@ def read_lrcat(path: str) -> LrCatalog:
         raise LightroomError(f"{name} could not be read as a Lightroom catalog ({exc}).") from None
     except sqlite3.DatabaseError as exc:
         raise LightroomError(f"{name} is not a Lightroom catalog ({exc}).") from None
-    finally:
-        conn.close()
-    return LrCatalog(path, version, mtime_ns, images)
+    return LrCatalog(path, version, images, roots)
+
+
+@contextlib.contextmanager
+def _connection(path: str) -> Iterator[sqlite3.Connection]:
+    name = os.path.basename(path)
+    with contextlib.ExitStack() as stack:
+        if os.path.exists(path + "-wal"):
+            # Recent changes wait in the -wal: read a copy of both, so they count
+            # and no -shm appears beside the user's catalog.
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="curator-lrcat-"))
+            copy = os.path.join(folder, "catalog.lrcat")
+            try:
+                shutil.copyfile(path, copy)
+                shutil.copyfile(path + "-wal", copy + "-wal")
+            except OSError as exc:
+                raise LightroomError(f"{name} could not be read ({exc.strerror or exc}).") from None
+            uri = "file:" + urllib.parse.quote(copy)
+        else:
+            uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
+            if _is_wal(path):
+                # A WAL catalog nobody has open: even a read-only connection would
+                # leave -wal/-shm files beside it; `immutable` reads the file alone.
+                uri += "&immutable=1"
+        try:
+            conn = sqlite3.connect(uri, uri=True, timeout=2.0)
+        except sqlite3.Error as exc:
+            raise LightroomError(f"{name} could not be opened ({exc}).") from None
+        try:
+            yield conn
+        finally:
+            conn.close()
 
 
 def _is_wal(path: str) -> bool:
@@ -165,12 +183,16 @@ def _is_wal(path: str) -> bool:
     return header[:16] == b"SQLite format 3\x00" and header[18:20] == b"\x02\x02"
 
 
+def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')}
+
+
 def _check_schema(conn: sqlite3.Connection, name: str) -> str | None:
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     missing = [t for t in REQUIRED if t not in tables]  # whole tables first, then columns
     for table, columns in REQUIRED.items():
         if table in tables:
-            have = {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')}
+            have = _columns(conn, table)
             missing += [f"{table}.{c}" for c in columns if c not in have]
     if missing:
         raise LightroomError(
@@ -197,33 +219,99 @@ def _check_schema(conn: sqlite3.Connection, name: str) -> str | None:
     return version
 
 
+def _optional(conn: sqlite3.Connection, table: str, column: str, alias: str) -> str:
+    return f"{alias}.{column}" if column in _columns(conn, table) else "NULL"
+
+
+def _keywords(conn: sqlite3.Connection) -> dict[int, list[SourceKeyword]]:
+    """image id → its keywords with their parents' path and privacy."""
+    have = _columns(conn, "AgLibraryKeyword")
+    parent = "parent" if "parent" in have else "NULL"
+    export = "includeOnExport" if "includeOnExport" in have else "1"
+    rows = conn.execute(f"SELECT id_local, name, {parent}, {export} FROM AgLibraryKeyword")
+    table = {int(i): (n, p, e) for i, n, p, e in rows}
+
+    def path_of(kid: int) -> list[str]:
+        names: list[str] = []
+        seen: set[int] = set()
+        current: int | None = kid
+        while current is not None and current in table and current not in seen:
+            seen.add(current)
+            name, up, _ = table[current]
+            if name is None:  # the root keyword
+                break
+            names.append(str(name))
+            current = int(up) if up is not None else None
+        return names[::-1]
+
+    out: dict[int, list[SourceKeyword]] = {}
+    for image, tag in conn.execute("SELECT image, tag FROM AgLibraryKeywordImage"):
+        names = path_of(int(tag))
+        if not names:
+            continue
+        private = _int(table[int(tag)][2]) == 0  # includeOnExport off
+        found = out.setdefault(int(image), [])
+        # The keyword with its path, and its parents as Lightroom exports them
+        # ("Include Parents"): the same keywords an XMP sidecar of it holds.
+        found.append(SourceKeyword(names[-1], "|".join(names) if len(names) > 1 else "", private))
+        found.extend(SourceKeyword(n, "", private) for n in names[:-1])
+    return out
+
+
+def _captions(conn: sqlite3.Connection) -> dict[int, str]:
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if "AgLibraryIPTC" not in tables or "caption" not in _columns(conn, "AgLibraryIPTC"):
+        return {}
+    rows = conn.execute("SELECT image, caption FROM AgLibraryIPTC WHERE caption IS NOT NULL")
+    return {int(i): str(c).strip() for i, c in rows if str(c).strip()}
+
+
 def _images(conn: sqlite3.Connection) -> list[LrImage]:
-    keywords: dict[int, list[str]] = {}
-    for image, kw in conn.execute(
-        "SELECT ki.image, k.name FROM AgLibraryKeywordImage ki "
-        "JOIN AgLibraryKeyword k ON k.id_local = ki.tag WHERE k.name IS NOT NULL "
-        "ORDER BY ki.image, k.name"
-    ):
-        keywords.setdefault(int(image), []).append(str(kw))
-    images: list[LrImage] = []
+    keywords = _keywords(conn)
+    captions = _captions(conn)
+    touch = _optional(conn, "Adobe_images", "touchTime", "i")
+    capture = _optional(conn, "Adobe_images", "captureTime", "i")
+    width = _optional(conn, "Adobe_images", "fileWidth", "i")
+    height = _optional(conn, "Adobe_images", "fileHeight", "i")
+    copy = _optional(conn, "Adobe_images", "copyName", "i")
+    sidecars = _optional(conn, "AgLibraryFile", "sidecarExtensions", "fi")
     query = (
         "SELECT i.id_local, r.absolutePath, fo.pathFromRoot, fi.baseName, fi.extension, "
-        "i.rating, i.pick, i.colorLabels "
+        f"i.rating, i.pick, i.colorLabels, i.masterImage, {copy}, {touch}, {capture}, "
+        f"{width}, {height}, {sidecars} "
         "FROM Adobe_images i "
         "JOIN AgLibraryFile fi ON fi.id_local = i.rootFile "
         "JOIN AgLibraryFolder fo ON fo.id_local = fi.folder "
         "JOIN AgLibraryRootFolder r ON r.id_local = fo.rootFolder "
-        "WHERE i.masterImage IS NULL ORDER BY i.id_local"
+        "ORDER BY i.id_local"
     )
-    for image_id, root, sub, base, ext, rating, pick, label in conn.execute(query):
+    images: list[LrImage] = []
+    for row in conn.execute(query):
+        (iid, root, sub, base, ext, rating, pick, label, master, copy_name) = row[:10]
+        touched, captured, w, h, side = row[10:]
+        folder = f"{root or ''}{sub or ''}"
         file_name = f"{base}.{ext}" if ext else str(base)
+        paired = tuple(
+            os.path.normpath(f"{folder}{base}.{e.strip()}")
+            for e in str(side or "").split(",")
+            if e.strip() and e.strip().lower() != "xmp"
+        )
+        wi, hi = _int(w), _int(h)
         images.append(
             LrImage(
-                path=os.path.normpath(f"{root or ''}{sub or ''}{file_name}"),
+                image_id=int(iid),
+                path=os.path.normpath(f"{folder}{file_name}"),
                 rating=_int(rating),
                 pick=_int(pick) or 0,
                 label=str(label).strip() if label else None,
-                keywords=tuple(keywords.get(int(image_id), ())),
+                keywords=tuple(keywords.get(int(iid), ())),
+                master=_int(master),
+                copy_name=str(copy_name) if copy_name else None,
+                touched_at=_touch_time(touched),
+                captured_at=_capture_time(captured),
+                size=(wi, hi) if wi and hi else None,
+                paired=paired,
+                caption=captions.get(int(iid)),
             )
         )
     return images
@@ -239,29 +327,36 @@ def _int(value: object) -> int | None:
     return int(number) if number == int(number) else None
 
 
-def import_lightroom(path: str) -> LightroomReport:
-    """Read the .lrcat and apply its values to Curator's open catalog."""
-    lrcat = read_lrcat(path)
-    report = LightroomReport(catalog=os.path.abspath(path), images=len(lrcat.images))
-    ids = photo_ids_by_path([im.path for im in lrcat.images])
-    missing: Counter[str] = Counter()
-    items: list[tuple[int, ExternalJudgment, int | None]] = []
-    seen: set[int] = set()
-    for image in lrcat.images:
-        pid = ids.get(image.path)
-        if pid is None:
-            missing[os.path.dirname(image.path)] += 1
-            continue
-        if pid in seen:
-            continue  # two Lightroom entries for one Curator photo (a copy): the first
-        seen.add(pid)
-        items.append((pid, image.judgment(), lrcat.mtime_ns))
-    report.matched = len(items)
-    report.not_in_catalog = sum(missing.values())
-    report.missing_folders = missing.most_common(10)
-    for start in range(0, len(items), APPLY_BATCH):
-        for result in apply_external_many(items[start : start + APPLY_BATCH], SOURCE):
-            report.applied += int(result.applied)
-            report.unchanged += int(result.unchanged)
-            report.kept_curator += int(bool(result.kept_curator))
-    return report
+def _touch_time(value: object) -> datetime | None:
+    """touchTime (seconds since 2001-01-01, REAL) as naive UTC; None when unset."""
+    try:
+        seconds = float(str(value))
+    except (TypeError, ValueError):
+        return None
+    if seconds <= 0:
+        return None
+    return COCOA_EPOCH + timedelta(seconds=seconds)
+
+
+def _capture_time(value: object) -> datetime | None:
+    """captureTime ("2015-06-08T12:10:44.50", maybe with a zone) at second precision."""
+    if not value:
+        return None
+    text = str(value).strip().replace(" ", "T")
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            when = datetime.fromisoformat(text[:19])
+        except ValueError:
+            return None
+    if when.tzinfo is not None:
+        when = when.replace(tzinfo=None)  # Curator keeps EXIF's wall-clock time
+    return when.replace(microsecond=0)
+
+
+def touch_ns(when: datetime | None) -> int | None:
+    """A naive-UTC time as the ns count `external.apply_external` takes."""
+    if when is None:
+        return None
+    return int(when.replace(tzinfo=UTC).timestamp() * 1_000_000_000)

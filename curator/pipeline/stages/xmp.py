@@ -41,12 +41,11 @@ from curator.interop.external import (
     XmpSeen,
     apply_external_many,
     imported_mtimes,
-    is_darktable_default,
-    judgment_from_xmp,
     photo_ids_by_path,
 )
 from curator.interop.xmp.read import find_xmp, folder_names, sidecar_candidates
 from curator.interop.xmp.state import state_of
+from curator.interop.xmp_judgment import is_darktable_default, judgment_from_xmp
 from curator.pipeline.stages.scan import Candidate
 
 SOURCE = "xmp"
