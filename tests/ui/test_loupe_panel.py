@@ -46,10 +46,13 @@ def test_panel_shows_description_match_and_burst(library: Path, qtbot: QtBot) ->
     Photo.update(preference_score=82.0).where(Photo.id == p0).execute()
     Photo.update(burst_group=7).where(Photo.id.in_([p0, p1, p2])).execute()
     Photo.update(burst_best=True).where(Photo.id == p0).execute()
+    # A caption written in another tool (imported from dc:description).
+    Photo.update(caption="Evening light on the steps").where(Photo.id == p0).execute()
     with loupe_harness(qtbot, match_threshold=80.0) as h:
         panel = h.page.panel
         assert h.session.current == p0
         v = panel.values
+        assert v["Caption"].text() == "Evening light on the steps"
         assert v["Subject"].text() == "a red wall with a pale disc"
         assert v["Content"].text() == "still life"
         assert v["Mood"].text() == "calm" and v["Lighting"].text().startswith("flat")
@@ -62,6 +65,7 @@ def test_panel_shows_description_match_and_burst(library: Path, qtbot: QtBot) ->
         assert not panel.match_badge.isVisible()
         qtbot.keyClick(h.page.view, Qt.Key.Key_Right)
         assert v["Burst"].text() == "3 frames" and v["Subject"].text() == "not described yet"
+        assert v["Caption"].text() == "—"
         assert v["Preference"].text() == "no model yet" and not panel.tags.buttons
 
 
