@@ -305,6 +305,8 @@ def _conflicts(
 ) -> list[Conflict]:
     """Fields the tool changed where Curator had its own, different decision:
     kept (Curator's is later) or replaced (the tool's is)."""
+    if not kept and not records:
+        return []
     theirs: dict[str, str | None] = {
         "rating": str(ext.rating) if ext.rating is not None else None,
         "picked": "yes" if ext.picked else "no",

@@ -114,27 +114,30 @@ def _from_imports(ids: list[int]) -> dict[int, SyncRecord]:
 
 
 def record_keywords(photo_id: int, keywords: Iterable[SourceKeyword], source: str) -> None:
-    """Remember how another tool wrote the photo's keywords (existing rows updated)."""
-    for kw in keywords:
-        text = kw.text.strip()
-        if not text:
-            continue
-        tag = normalise_tag(text)
-        (
-            PhotoKeyword.insert(
-                photo=photo_id,
-                text=text,
-                path=kw.path.strip(),
-                tag=tag,
-                private=kw.private,
-                source=source,
-            )
-            .on_conflict(
-                conflict_target=[PhotoKeyword.photo, PhotoKeyword.text, PhotoKeyword.path],
-                preserve=[PhotoKeyword.tag, PhotoKeyword.private, PhotoKeyword.source],
-            )
-            .execute()
+    """Remember how another tool wrote the photo's keywords (existing rows updated;
+    one statement per photo: an import of thousands of photos writes these)."""
+    rows = {
+        (kw.text.strip(), kw.path.strip()): {
+            "photo": photo_id,
+            "text": kw.text.strip(),
+            "path": kw.path.strip(),
+            "tag": normalise_tag(kw.text.strip()),
+            "private": kw.private,
+            "source": source,
+        }
+        for kw in keywords
+        if kw.text.strip()
+    }
+    if not rows:
+        return
+    (
+        PhotoKeyword.insert_many(list(rows.values()))
+        .on_conflict(
+            conflict_target=[PhotoKeyword.photo, PhotoKeyword.text, PhotoKeyword.path],
+            preserve=[PhotoKeyword.tag, PhotoKeyword.private, PhotoKeyword.source],
         )
+        .execute()
+    )
 
 
 @dataclass(frozen=True)
