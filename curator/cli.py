@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from types import FrameType, ModuleType
 from typing import Any, TextIO
 
+from curator.camera_names import camera_name
 from curator.catalog.db import Catalog, CatalogError
 from curator.catalog.models import Stage
 from curator.catalog.queries import list_photos, status_report
@@ -408,7 +409,7 @@ def cmd_list(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         return EXIT_OK
     for p in photos:
         tech = p["stages"]["technical"]
-        cam = " ".join(x for x in (p["camera_make"], p["camera_model"]) if x) or "-"
+        cam = camera_name(p["camera_make"], p["camera_model"]) or "-"
         sharp = f"{p['sharpness_score']:.0f}" if p["sharpness_score"] is not None else "-"
         expo = f"{p['exposure_score']:.0f}" if p["exposure_score"] is not None else "-"
         when = p["captured_at"] or "-"
