@@ -295,16 +295,11 @@ def cmd_import(
 ) -> int:
     from curator.pipeline.importer import run_headless
     from curator.pipeline.service import RunRequest
+    from curator.pipeline.stages.scan import folder_problem
 
+    if (problem := folder_problem(args.folder)) is not None:
+        raise UsageError(problem.line)
     folder = os.path.abspath(os.path.expanduser(args.folder))
-    if not os.path.exists(folder):
-        raise UsageError(f"folder not found: {args.folder}")
-    if not os.path.isdir(folder):
-        raise UsageError(f"not a folder: {args.folder} (give the folder that holds the photos)")
-    if not os.access(folder, os.R_OK | os.X_OK):
-        raise UsageError(
-            f"Curator is not allowed to read the folder {args.folder} (permission denied)"
-        )
     stages = _parse_stages(args.stages)
     if args.workers is not None and not 1 <= args.workers <= 64:
         raise UsageError("--workers must be between 1 and 64")
