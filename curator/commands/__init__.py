@@ -18,7 +18,7 @@ A handler gets a `CommandContext` with the open catalog and returns an exit
 code (`curator.commands.base`); it raises `UsageError` for bad input (exit 2)
 and lets `CatalogError`/storage faults through (exit 3, one sentence).
 
-To add a command: write `curator/commands/NAME.py` with `NAMES`, `register`
+To add a command: write `curator/commands/<name>.py` with `NAMES`, `register`
 and a handler (the module docstring says usage, output and exit codes, as
 the others do), add it to `GROUPS`, list it in the README's command table,
 and test it through `tests/integration/cli_helpers.run_cli`.

@@ -282,7 +282,7 @@ def _manifest_fields(
 
 
 def _sidecar_fields(fields: XmpFields, p: Photo) -> XmpFields:
-    """`catalog.xmp_fields`' view of the photo, completed for a FRESH sidecar
+    """`interop.xmp_fields.xmp_fields_for`'s view of the photo, completed for a FRESH sidecar
     beside an exported copy: every decision is stated (0 stars, not picked,
     not rejected) instead of left unsaid, and Curator made the file."""
     rejected = p.cull == CullState.REJECTED

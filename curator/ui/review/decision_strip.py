@@ -1,7 +1,7 @@
 """The clickable decision strip of a gallery tile and of the loupe's footer:
 keep ✓, reject ✗ and pick ⚑ toggles, five stars, the color label's dot.
 
-One geometry (`strip_targets`) serves painting (`gallery_view.paint_strip`)
+One geometry (`strip_targets`) serves painting (`ui.gallery.view.paint_strip`)
 and hit testing, so what is
 drawn is exactly what a click finds. A click names a *target* ("flag_keep",
 "star_3", …); `click_action` turns it into the session's `DecisionAction`
