@@ -11,8 +11,10 @@ and docs/ (and the Markdown files README.md and docs/*.md), and checks:
   a dotted name that starts like a module of curator (`pipeline.stages.scan`,
   `curator.cli.main`) must resolve to that module and a name defined in it;
   any other name must be defined somewhere in the code;
-- every `backticked` path (`ui/loupe/view.py`, `tests/unit/test_layering.py`)
-  must exist, under the repository or under curator/;
+- every dotted name in prose that starts with a room of curator
+  (catalog.decisions.one_step, without backticks) resolves the same way;
+- every path of a file (`ui/loupe/view.py`, tests/unit/test_layering.py,
+  backticked or not) must exist, under the repository or under curator/;
 - every CamelCase word in a comment or docstring (`ScoreTask`) must be
   defined somewhere (a class, a function, a constant), unless it is a
   library's (Qt's QThreadPool, Python's KeyboardInterrupt…) or a product's
@@ -82,6 +84,9 @@ DOTTED = re.compile(rf"^{NAME}(?:\.{NAME})*(?:\(.*\))?$")
 PATH = re.compile(r"^[\w./-]+\.(?:py|md|toml|spec|sh|json|txt)$")
 CAMEL = re.compile(r"(?<![\w.`/-])_?[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+\b(?![./-]\w)")
 BACKTICK = re.compile(r"`([^`\n]+)`")
+ROOMS = "catalog|commands|engine|export|imaging|install|interop|llm|ml|pipeline|purge|search|ui"
+PROSE_DOTTED = re.compile(rf"(?<![\w.`/-])(?:curator\.)?(?:{ROOMS})(?:\.{NAME})+")
+SLASHED = re.compile(r"(?<![\w./-])(?:[\w.-]+/)+[\w-]+\.(?:py|md|toml|sh|spec)\b")
 
 
 @dataclass(frozen=True)
@@ -289,6 +294,16 @@ def check(index: Index) -> list[Problem]:
                 why = _check_backticked(match.group(1), index, py_names)
                 if why:
                     problems.append(Problem(path, line, match.group(1), why))
+            for match in PROSE_DOTTED.finditer(BACKTICK.sub("", text)):
+                dotted = match.group(0).rstrip(".")
+                if dotted.rsplit(".", 1)[-1].lower() in FILE_ENDINGS:
+                    continue
+                why = _resolve(dotted, index)
+                if why:
+                    problems.append(Problem(path, line, dotted, why))
+            for match in SLASHED.finditer(BACKTICK.sub("", text)):
+                if not any((base / match.group(0)).exists() for base in (ROOT, PKG)):
+                    problems.append(Problem(path, line, match.group(0), "no such file"))
             if path.suffix == ".md":
                 continue  # prose: CamelCase there is product names and headings
             for match in CAMEL.finditer(BACKTICK.sub("", text)):

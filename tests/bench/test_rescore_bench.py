@@ -1,5 +1,5 @@
 """Rescoring budget: every photo of a 100,000-photo catalog rescored after a
-retrain in ≤ 0.5 s (DESIGN.md budgets), one vectorised pass, one transaction.
+retrain in ≤ 0.5 s (docs/product.md, Budgets), one vectorised pass, one transaction.
 
 Builds the catalog directly with executemany (768-d float32 embeddings),
 trains a taste model on 200 decisions, then times `pipeline.stages.score.rescore`

@@ -1,6 +1,6 @@
 """The technical stage wired onto the generic StageRunner.
 
-Decoding runs in crash-isolated child processes (pipeline.isolation): the
+Decoding runs in crash-isolated child processes (engine.isolation): the
 QThreadPool's threads, one per child, only wait on them. A crashed or hung
 decoder becomes a `TechnicalFailure` for that one file; a crash is transient
 (retried with backoff up to `max_attempts`), a timeout is not.

@@ -169,7 +169,7 @@ class MainWindow(QMainWindow):
         # search_vectors: the app's in-memory CLIP vectors (a snapshot), so a
         # semantic search does not read the catalog's again.
         self.search = SearchController(errors, lambda: self.settings, search_vectors, self)
-        # Thumbnail size, keyboard page, uncertain-first (issue 12): ui.window_tools.
+        # Thumbnail size, keyboard page, uncertain-first (issue 12): ui.window.tools.
         self.tools = WindowTools(
             WindowHooks(
                 settings=lambda: self.settings,
