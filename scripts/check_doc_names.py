@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import io
 import keyword
 import re
@@ -115,6 +116,13 @@ def _python_files() -> Iterator[Path]:
             yield from sorted(p for p in base.rglob("*.py") if ".venv" not in p.parts)
 
 
+@functools.cache
+def _parsed(path: Path) -> tuple[str, ast.Module]:
+    """A file's source and syntax tree, read once per run."""
+    source = path.read_text(encoding="utf-8")
+    return source, ast.parse(source)
+
+
 def _module_name(path: Path) -> str:
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
     if parts[-1] == "__init__":
@@ -158,13 +166,11 @@ def _defined(tree: ast.AST) -> set[str]:
 
 
 def _top_level(tree: ast.Module) -> set[str]:
-    """The names a module defines at its top level (and its classes' members)."""
+    """The names a module defines at its top level (a member of one of its classes
+    is looked for among all names: `module.Class.member`)."""
     names: set[str] = set()
     for node in tree.body:
-        if isinstance(node, ast.ClassDef):
-            names.add(node.name)
-            names.update(_defined(node))
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
             names.add(node.name)
         elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -181,7 +187,7 @@ def build_index() -> Index:
     names: set[str] = set()
     modules: dict[str, set[str]] = {}
     for path in _python_files():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = _parsed(path)[1]
         names |= _defined(tree)
         modules[_module_name(path)] = _top_level(tree)
     names |= {part for module in modules for part in module.split(".")}
@@ -192,14 +198,14 @@ def build_index() -> Index:
 def _texts(path: Path) -> Iterator[tuple[int, str]]:
     """(line, text) of every comment and docstring of a Python file, or every
     line of a Markdown file."""
-    source = path.read_text(encoding="utf-8")
     if path.suffix == ".md":
-        yield from enumerate(source.splitlines(), start=1)
+        yield from enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
         return
+    source, tree = _parsed(path)
     for tok in tokenize.generate_tokens(io.StringIO(source).readline):
         if tok.type == tokenize.COMMENT:
             yield tok.start[0], tok.string
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
             body = node.body
             if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
@@ -260,7 +266,7 @@ def _check_camel(word: str, index: Index) -> str | None:
 
 def check_all_lists(index: Index) -> Iterator[Problem]:
     for path in _python_files():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = _parsed(path)[1]
         module = _module_name(path)
         for node in tree.body:
             if isinstance(node, ast.Assign) and any(
