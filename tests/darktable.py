@@ -3,7 +3,7 @@
 `darktable_import(files, workdir)` starts darktable with its own `--configdir`,
 `--library` and `--cachedir` under `workdir` (the user's darktable is never
 touched), on a private Xvfb display when there is no `DISPLAY`, imports each
-file through darktable's Lua API (`darktable.database.import`, what File ▸
+file through darktable's Lua API (darktable.database.import, what File ▸
 import does, sidecars included), quits through the GUI action
 `global/quit` (so darktable closes its library cleanly), and reads what
 darktable recorded from `library.db` and `data.db`:

@@ -6,7 +6,7 @@ Classic 13 catalog (transcribed from the dump in TurbulentRice/lr-ai-editor
 indexes. Values are written the way Lightroom writes them: ratings and picks
 REAL, `touchTime` REAL seconds since 2001-01-01, `captureTime` ISO text with
 hundredths, keyword `genealogy` as "/" + length-prefixed ids (lrcat-extractor's
-doc/lrcat.md), `id_global` UUIDs, the root keyword with a NULL name and its id
+notes on the lrcat format), `id_global` UUIDs, the root keyword with a NULL name and its id
 in Adobe_variablesTable `AgLibraryKeyword_rootTagID`.
 """
 

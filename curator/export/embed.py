@@ -13,8 +13,8 @@ changes, where each format keeps its packet:
   65,502 bytes of packet), placed after the APP0/Exif segments. The file's
   own XMP segment is replaced by the merged packet; every other segment
   (Exif, ICC, MPF, Extended XMP) and the scan data are copied unchanged.
-- PNG: an `iTXt` chunk with keyword `XML:com.adobe.xmp`, uncompressed, before
-  the first `IDAT` (CRC as PNG requires); an older one is replaced.
+- PNG: an iTXt chunk with keyword `XML:com.adobe.xmp`, uncompressed, before
+  the first IDAT (CRC as PNG requires); an older one is replaced.
 - TIFF and DNG (classic TIFF, not BigTIFF): IFD0 tag 700 (XMLPacket, type
   BYTE). The packet is appended at the end of the file; an existing tag 700
   entry is pointed at it, else a copy of IFD0 with the new entry (entries

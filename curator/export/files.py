@@ -11,7 +11,7 @@ The protocol (what makes cancel, Ctrl+C and kill safe), per file:
 2. Publish without overwriting: `os.link(tmp, final)` fails if a file
    appeared at the final name meanwhile; on file systems without hard links
    (FAT, exFAT, some network shares) `os.replace` after a last existence
-   check. `replace_ours` is the one overwrite: a file this exporter wrote,
+   check. `overwrite_ours` is the one overwrite: a file this exporter wrote,
    unchanged since (the runner checked its hash), refreshed with new XMP.
    The temporary name is removed in a `finally`, so cancel, Ctrl+C or an
    error leave no temp file; a SIGKILL can leave one, which the next run in

@@ -12,7 +12,7 @@ so those changes count and nothing appears beside the user's catalog.
 The schema is Lightroom Classic's (the tables and column names below are those
 `sqlite3 .schema` shows for a Lightroom Classic 13 catalog, e.g. the dump in
 TurbulentRice/lr-ai-editor `docs/example_lrcat_schema.sql`; meanings from
-hfiguiere's lrcat-extractor `doc/lrcat.md`). Columns are untyped: ratings and
+hfiguiere's lrcat-extractor, its lrcat notes). Columns are untyped: ratings and
 picks are REAL, times are text or REAL, so every value is converted here.
 Per image (`Adobe_images`):
 

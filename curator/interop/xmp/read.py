@@ -8,7 +8,7 @@
    pair share `IMG_1.xmp`);
 2. the XMP embedded in the photo: a JPEG's APP1 segment named
    "http://ns.adobe.com/xap/1.0/", a TIFF/DNG's IFD0 tag 700 (XMLPacket;
-   also TIFF-based RAWs with that tag), or a PNG's `iTXt` chunk
+   also TIFF-based RAWs with that tag), or a PNG's iTXt chunk
    "XML:com.adobe.xmp".
 A sidecar wins over the embedded packet; an unreadable sidecar gives way to
 the other sidecar, then to the embedded packet. Only a file's head is read for the
@@ -201,7 +201,7 @@ def embedded_packet(photo_path: str) -> bytes | None:
 
 
 def _png_packet(f: BinaryIO) -> bytes | None:
-    """The uncompressed `iTXt` chunk "XML:com.adobe.xmp" before the image data."""
+    """The uncompressed iTXt chunk "XML:com.adobe.xmp" before the image data."""
     f.seek(len(PNG_SIGNATURE))
     while True:
         head = f.read(8)

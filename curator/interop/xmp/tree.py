@@ -17,7 +17,7 @@ is written:
   replaced, and its other languages stay;
 - the label: a darktable sidecar keeps its labels in `darktable:colorlabels`
   (a list of numbers; darktable reads `xmp:Label` first and then ignores that
-  list, darktable 4.2 `exif.cc` `_exif_decode_xmp_data`), so there only the
+  list, darktable 4.2 `exif.cc` _exif_decode_xmp_data), so there only the
   label Curator replaces is swapped and darktable's other labels stay;
   `digiKam:ColorLabel` is kept in step where the file has one;
 - a pick goes out as `curator:picked`, digiKam's `PickLabel` (3 accepted, 1
