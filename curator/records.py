@@ -71,6 +71,8 @@ class ExifData:
     exposure_bias: float | None = None  # ExposureBiasValue, EV (brackets: 0/−0.7/+0.7…)
     capture_subsec: int | None = None  # SubSecTimeOriginal as ms (0–999)
     sequence_number: int | None = None  # EXIF ImageNumber (the camera's frame counter)
+    drive_mode: str | None = None  # DriveMode value: single | continuous | bracket (maker note)
+    sequence_index: int | None = None  # place in the camera's burst/bracket sequence (1, 2, …)
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ class SharpnessMeasure:
     tile_p90: float  # 90th percentile of per-tile Laplacian variance
     score: float | None  # 0..100, see imaging.metrics; None: not judged (see `note`)
     note: str | None = None  # why there is no score ("too small to judge")
+    noise: float | None = None  # noise sd in grey levels at the 1024 px working scale
 
 
 @dataclass(frozen=True)

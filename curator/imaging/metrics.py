@@ -108,13 +108,24 @@ ValueError (a programming error, not a photo).
 from __future__ import annotations
 
 import math
-from statistics import NormalDist
 
 import cv2
 import numpy as np
 
+from curator.imaging.exposure import (  # re-exported: the technical stage's one import
+    SRGB_LINEAR,
+    luma_histogram,
+    measure_exposure,
+)
 from curator.imaging.orientation import shrunk_size
-from curator.imaging.types import ExposureMeasure, SharpnessMeasure
+from curator.imaging.types import SharpnessMeasure
+
+__all__ = [
+    "SRGB_LINEAR",
+    "luma_histogram",
+    "measure_exposure",
+    "measure_sharpness",
+]
 
 # -- sharpness ----------------------------------------------------------------------
 WORKING_LONG_EDGE = 1024
@@ -127,8 +138,25 @@ SCORE_GRID = 16
 MIN_DIRECTION_WEIGHT = 0.75
 TOP_TILE_SHARE = 0.02
 TOP_WEIGHT = 0.9
-MID_SHARPNESS = 4.5  # level that scores 50
+MID_SHARPNESS = 4.1  # level that scores 50 (after the noise is taken off)
+PRE_SMOOTH = 0.5  # sigma (px) before differencing: box-shaped shake's side lobes, pixel noise
+NOISE_STEP = 4  # the noise is read on every 4th pixel of every 4th row
+FLAT_SHARE = 0.25
+MAD_TO_SD = 1.4826
+NOISE_FLOOR = 0.03  # what is left of a tile that is all noise, in noise energies
 SHARPNESS_SLOPE = 2.0
+
+
+def _white_noise_gain(sigma: float) -> float:
+    """Sum of squares of the horizontal second difference after a Gaussian blur of
+    `sigma` (OpenCV's kernel): the response energy per unit of white-noise variance."""
+    size = max(3, round(sigma * 8 + 1) | 1)
+    g = cv2.getGaussianKernel(size, sigma).ravel()
+    along = np.convolve(g, [1.0, -2.0, 1.0])
+    return float((along**2).sum() * (g**2).sum())
+
+
+NOISE_GAIN = _white_noise_gain(PRE_SMOOTH)
 
 _DIRECTIONS = (
     np.array([[0, 0, 0], [1, -2, 1], [0, 0, 0]], np.float32),
@@ -136,28 +164,6 @@ _DIRECTIONS = (
     np.array([[1, 0, 0], [0, -2, 0], [0, 0, 1]], np.float32) / 2,
     np.array([[0, 0, 1], [0, -2, 0], [1, 0, 0]], np.float32) / 2,
 )
-
-# -- exposure -----------------------------------------------------------------------
-HIGHLIGHT_LEVEL = 250
-SHADOW_LEVEL = 5
-HIGHLIGHT_QUANTILE = 0.995
-FREE_HEADROOM_EV = 0.7
-MAX_HEADROOM_EV = 8.0
-MIDDLE_GREY = 0.18  # linear: the key of a metered frame
-KEY_EPS = 1.0 / 1024
-FREE_DARK_KEY_EV = 1.0
-DARK_KEY_WEIGHT = 0.3
-FREE_CLIP = 0.01
-CLIP_EV_SCALE = 0.4
-CLIP_WEIGHT = 1.0  # EV of badness for a frame clipped all over, on top of clip_ev
-MIN_CONTENT = 0.05
-SOFT_EV = 0.15
-EXPOSURE_HALF_EV = 1.5  # badness (EV) that scores 50
-EXPOSURE_SLOPE = 2.0
-
-_LEVELS = np.arange(256, dtype=np.float64) / 255.0
-SRGB_LINEAR = np.where(_LEVELS <= 0.04045, _LEVELS / 12.92, ((_LEVELS + 0.055) / 1.055) ** 2.4)
-_NORMAL = NormalDist()
 
 
 def _check_luma(luma: np.ndarray) -> None:
@@ -185,25 +191,60 @@ def tile_variances(laplacian: np.ndarray, grid: int = TILE_GRID) -> np.ndarray:
     return np.asarray(tiles.var(axis=(1, 3), dtype=np.float64)).ravel()
 
 
-def directional_energy(work: np.ndarray, grid: int = SCORE_GRID) -> np.ndarray:
-    """Mean squared second difference per tile in four directions (0, 90, 45, 135
-    degrees; diagonals per unit length): shape (4, rows, cols), fewer tiles when a
-    tile would be under 16 px."""
+def directional_energy(work: np.ndarray, grid: int = SCORE_GRID) -> tuple[np.ndarray, np.ndarray]:
+    """(energy, noise): the mean squared second difference per tile in four
+    directions (0, 90, 45, 135 degrees; diagonals per unit length) of the
+    working luma lightly smoothed (sigma `PRE_SMOOTH`), shape (4, rows, cols)
+    (fewer tiles when a tile would be under 16 px); and each direction's noise
+    energy, shape (4,), estimated where the frame is flat (`noise_energy`)."""
     height, width = work.shape
     rows = max(1, min(grid, height // MIN_TILE))
     cols = max(1, min(grid, width // MIN_TILE))
-    image = work.astype(np.float32)
-    maps = []
+    image = cv2.GaussianBlur(work.astype(np.float32), (0, 0), PRE_SMOOTH)
+    flat = flat_mask(work)
+    maps, noise = [], []
     for kernel in _DIRECTIONS:
         response = cv2.filter2D(image, cv2.CV_32F, kernel, borderType=cv2.BORDER_REFLECT)
         maps.append(cv2.resize(response * response, (cols, rows), interpolation=cv2.INTER_AREA))
-    return np.stack(maps).astype(np.float64)
+        noise.append(noise_energy(response, flat))
+    return np.stack(maps).astype(np.float64), np.asarray(noise, dtype=np.float64)
 
 
-def sharpness_level(energy: np.ndarray) -> float:
+def flat_mask(work: np.ndarray) -> np.ndarray:
+    """Where the frame is flattest: the `FLAT_SHARE` of a 1/`NOISE_STEP` sample of
+    the working luma with the weakest smoothed gradient (noise is everywhere,
+    detail mostly elsewhere)."""
+    sample = cv2.GaussianBlur(work[::NOISE_STEP, ::NOISE_STEP].astype(np.float32), (0, 0), 1.0)
+    gradient = np.abs(cv2.Sobel(sample, cv2.CV_32F, 1, 0)) + np.abs(
+        cv2.Sobel(sample, cv2.CV_32F, 0, 1)
+    )
+    return np.asarray(gradient <= np.quantile(gradient, FLAT_SHARE))
+
+
+def noise_energy(response: np.ndarray, flat: np.ndarray) -> float:
+    """A directional response's noise energy: (1.4826 x the median |response|)^2
+    over the flat sample (the MAD of Gaussian noise), sampled as `flat_mask` was."""
+    sample = np.abs(response[::NOISE_STEP, ::NOISE_STEP])[: flat.shape[0], : flat.shape[1]]
+    values = sample[flat[: sample.shape[0], : sample.shape[1]]]
+    return float((MAD_TO_SD * np.median(values)) ** 2) if values.size else 0.0
+
+
+def noise_sigma(noise: np.ndarray) -> float:
+    """The noise's standard deviation in grey levels at the working scale, from
+    the horizontal second difference's noise energy (its gain on white noise,
+    smoothed as measured, is `NOISE_GAIN`)."""
+    return math.sqrt(max(float(noise[0]), 0.0) / NOISE_GAIN)
+
+
+def sharpness_level(energy: np.ndarray, noise: np.ndarray | None = None) -> float:
     """The frame's detail level (grey levels per pixel^2) from `directional_energy`:
-    per tile the weighted geometric mean of the weakest direction and the mean of
-    all four; then the top 2 % of tiles against the mean of all tiles, 0.9 : 0.1."""
+    the noise energy taken off each tile and direction (what is left of a blurred,
+    noisy tile is ~0, not the noise); per tile the weighted geometric mean of the
+    weakest direction and the mean of all four; then the top 2 % of tiles against
+    the mean of all tiles, 0.9 : 0.1."""
+    if noise is not None:
+        floor = NOISE_FLOOR * noise[:, None, None] + 1e-4
+        energy = np.maximum(energy - noise[:, None, None], floor)
     weakest = np.log(energy.min(axis=0) + 1e-6)
     overall = np.log(energy.mean(axis=0) + 1e-6)
     tiles = np.exp(MIN_DIRECTION_WEIGHT * weakest + (1 - MIN_DIRECTION_WEIGHT) * overall).ravel()
@@ -232,108 +273,13 @@ def measure_sharpness(luma: np.ndarray) -> SharpnessMeasure:
     tile_p90 = float(np.percentile(tile_variances(laplacian), TILE_PERCENTILE))
     score: float | None = None
     note: str | None = TOO_SMALL_NOTE
+    energy, noise = directional_energy(work)
     if max(luma.shape) >= MIN_JUDGED_LONG_EDGE:
-        score, note = sharpness_score(sharpness_level(directional_energy(work))), None
+        score, note = sharpness_score(sharpness_level(energy, noise)), None
     return SharpnessMeasure(
         laplacian_var=round(laplacian_var, 3),
         tile_p90=round(tile_p90, 3),
         score=score,
         note=note,
-    )
-
-
-def luma_histogram(luma: np.ndarray) -> np.ndarray:
-    """256-bin histogram of a uint8 luma array as float64 counts."""
-    _check_luma(luma)
-    hist = cv2.calcHist([np.ascontiguousarray(luma)], [0], None, [256], [0, 256])
-    return hist.ravel().astype(np.float64)
-
-
-def histogram_quantile(hist: np.ndarray, q: float) -> float:
-    """The `q` quantile of a 256-bin histogram, interpolated inside its bin (a bin
-    covers level - 0.5 .. level + 0.5), so it moves continuously with the pixels."""
-    cumulative = np.cumsum(hist) / float(hist.sum())
-    level = min(int(np.searchsorted(cumulative, q)), 255)
-    before = float(cumulative[level - 1]) if level > 0 else 0.0
-    inside = float(cumulative[level]) - before
-    fraction = (q - before) / inside if inside > 0 else 0.5
-    return level - 0.5 + min(1.0, max(0.0, fraction))
-
-
-def to_linear(level: float) -> float:
-    """sRGB-encoded 0..255 (fractional) to linear light 0..1."""
-    v = min(max(level, 0.0), 255.0) / 255.0
-    return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
-
-
-def soft_excess(x: float) -> float:
-    """max(0, x) with a smooth knee (width SOFT_EV): strictly increasing, so every
-    step of under-exposure costs something and nothing ties."""
-    z = x / SOFT_EV
-    return x if z > 30 else SOFT_EV * math.log1p(math.exp(z))
-
-
-def headroom_ev(bright_hist: np.ndarray) -> float:
-    """EV between white and the brightest content (the 99.5th percentile of the
-    brightest channel), at most 8 EV."""
-    top = to_linear(histogram_quantile(bright_hist, HIGHLIGHT_QUANTILE))
-    return min(MAX_HEADROOM_EV, math.log2(1.0 / max(top, 2.0**-MAX_HEADROOM_EV)))
-
-
-def dark_key_ev(luma_hist: np.ndarray) -> float:
-    """EV from the frame's key (geometric mean of linear luma) up to middle grey;
-    negative for a frame brighter than middle grey."""
-    total = float(luma_hist.sum())
-    key = math.exp(float((luma_hist * np.log(SRGB_LINEAR + KEY_EPS)).sum()) / total)
-    return math.log2(MIDDLE_GREY / key)
-
-
-def clip_ev(clipped_content: float) -> float:
-    """Over-exposure (EV) read from the share of content clipped in some channel,
-    as if log luminance were normal with a 0.4 EV spread: 1 % is free."""
-    share = min(max(clipped_content, 1e-6), 0.999)
-    return max(0.0, CLIP_EV_SCALE * (_NORMAL.inv_cdf(share) - _NORMAL.inv_cdf(FREE_CLIP)))
-
-
-def exposure_judgment(
-    headroom: float, dark_key: float, clipped_content: float, shadow_clip: float
-) -> tuple[float, float]:
-    """(score, ev) from the four exposure readings (rule in the module docstring)."""
-    under = soft_excess(headroom - FREE_HEADROOM_EV)
-    dark = soft_excess(dark_key - FREE_DARK_KEY_EV)
-    over = clip_ev(clipped_content)
-    clipped = CLIP_WEIGHT * max(0.0, clipped_content - FREE_CLIP)
-    badness = (
-        under + DARK_KEY_WEIGHT * min(under, dark) + over + clipped + shadow_clip * min(1.0, under)
-    )
-    score = 100.0 / (1.0 + (badness / EXPOSURE_HALF_EV) ** EXPOSURE_SLOPE)
-    return round(score, 2), round(over - under, 1) + 0.0  # + 0.0: no "-0.0 EV"
-
-
-def measure_exposure(luma: np.ndarray, rgb: np.ndarray | None = None) -> ExposureMeasure:
-    """Clip fractions, mean luminance, an EV estimate and a score. `rgb` (an RGB8
-    rendering of the same frame, any size) gives the brightest-channel readings;
-    without it they are read on the luma."""
-    hist = luma_histogram(luma)
-    total = float(hist.sum())
-    levels = np.arange(256, dtype=np.float64)
-    highlight_clip = float(hist[HIGHLIGHT_LEVEL:].sum()) / total
-    shadow_clip = float(hist[: SHADOW_LEVEL + 1].sum()) / total
-    mean = float((hist * levels).sum()) / total
-    if rgb is not None and rgb.ndim == 3 and rgb.shape[2] >= 3 and rgb.size:
-        # np.maximum over the planes: ~70x faster than rgb.max(axis=2) on uint8.
-        brightest = np.maximum(np.maximum(rgb[..., 0], rgb[..., 1]), rgb[..., 2])
-        bright = luma_histogram(np.ascontiguousarray(brightest, dtype=np.uint8))
-    else:
-        bright = hist
-    channel_clip = float(bright[HIGHLIGHT_LEVEL:].sum()) / float(bright.sum())
-    clipped_content = min(1.0, channel_clip / max(MIN_CONTENT, 1.0 - shadow_clip))
-    headroom, dark_key = headroom_ev(bright), dark_key_ev(hist)
-    score, ev = exposure_judgment(headroom, dark_key, clipped_content, shadow_clip)
-    return ExposureMeasure(
-        highlight_clip=round(highlight_clip, 6),
-        shadow_clip=round(shadow_clip, 6),
-        mean_luminance=round(mean, 3),
-        score=score,
-        ev=ev,
+        noise=round(noise_sigma(noise), 3),
     )

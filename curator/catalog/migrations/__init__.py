@@ -21,6 +21,7 @@ from curator.catalog.migrations import (
     m007_search,
     m008_judgment_inputs,
     m009_metadata_filters,
+    m010_judgments_leaned_on,
 )
 
 
@@ -62,6 +63,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         m009_metadata_filters.VERSION,
         "metadata filter indexes",
         tuple(m009_metadata_filters.STATEMENTS),
+    ),
+    Migration(
+        m010_judgments_leaned_on.VERSION,
+        "noise, drive mode, taste interval",
+        tuple(m010_judgments_leaned_on.STATEMENTS),
     ),
 )
 
