@@ -53,6 +53,14 @@ class MetricsSource(StrEnum):
     RAW_PREVIEW = "raw_preview"
 
 
+class DriveMode(StrEnum):
+    """What the camera says a shot was (imaging.drive_mode)."""
+
+    SINGLE = "single"
+    CONTINUOUS = "continuous"
+    BRACKET = "bracket"
+
+
 @dataclass(frozen=True)
 class ExifData:
     """The EXIF fields Curator catalogues; every field is optional."""
@@ -71,7 +79,7 @@ class ExifData:
     exposure_bias: float | None = None  # ExposureBiasValue, EV (brackets: 0/−0.7/+0.7…)
     capture_subsec: int | None = None  # SubSecTimeOriginal as ms (0–999)
     sequence_number: int | None = None  # EXIF ImageNumber (the camera's frame counter)
-    drive_mode: str | None = None  # DriveMode value: single | continuous | bracket (maker note)
+    drive_mode: DriveMode | None = None  # from EXIF ExposureMode and the maker note
     sequence_index: int | None = None  # place in the camera's burst/bracket sequence (1, 2, …)
 
 
@@ -262,6 +270,14 @@ class Frame:
     path: str = ""
     exposure_bias: float | None = None  # EXIF ExposureBiasValue (EV)
     struct_sig: bytes | None = None  # imaging.structure signature
+    # What the camera set (relative EV of a bracket without the bias tag) and said
+    # (drive mode, place in its sequence); the measured EV estimate (the pixels).
+    exposure_time: float | None = None  # seconds
+    f_number: float | None = None
+    iso: int | None = None
+    drive_mode: str | None = None  # DriveMode value
+    sequence_index: int | None = None
+    exposure_ev: float | None = None
 
 
 @dataclass(frozen=True)

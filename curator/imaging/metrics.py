@@ -122,6 +122,7 @@ from curator.imaging.types import SharpnessMeasure
 
 __all__ = [
     "SRGB_LINEAR",
+    "level_of_score",
     "luma_histogram",
     "measure_exposure",
     "measure_sharpness",
@@ -261,6 +262,14 @@ def sharpness_score(level: float) -> float:
     if level <= 0:
         return 0.0
     return round(100.0 / (1.0 + (MID_SHARPNESS / level) ** SHARPNESS_SLOPE), 2)
+
+
+def level_of_score(score: float) -> float:
+    """The detail level a sharpness score stands for (`sharpness_score` inverted):
+    frames compare by level ratios (a frame with 60 % of a sibling's level is
+    clearly less sharp, whatever the scores' place on the curve)."""
+    s = min(max(score, 1e-3), 100.0 - 1e-3)
+    return MID_SHARPNESS * math.sqrt(s / (100.0 - s))
 
 
 def measure_sharpness(luma: np.ndarray) -> SharpnessMeasure:
