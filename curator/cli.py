@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from types import FrameType, ModuleType
 from typing import Any, TextIO
 
+from curator.catalog.approval import model_trusted, quality_text
 from curator.catalog.db import Catalog, CatalogError
 from curator.catalog.models import Stage
 from curator.catalog.queries import list_photos, status_report
@@ -212,7 +213,7 @@ def _run_command(args: argparse.Namespace, opened: list[Catalog], out: TextIO, e
         if args.command == "list":
             return cmd_list(args, settings, out)
         if args.command == "status":
-            return cmd_status(args, out)
+            return cmd_status(args, out, settings)
         if args.command in ("keep", "reject", "pick", "rate", "label"):
             return cmd_decide(args, settings, out, err)
         if args.command == "describe":
@@ -436,8 +437,12 @@ def _print_exact(line: str, out: TextIO) -> None:
         buffer.write(data)
 
 
-def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
+def cmd_status(args: argparse.Namespace, out: TextIO, settings: Settings | None = None) -> int:
     report = status_report()
+    bar = (settings or Settings()).match_approves_at
+    trusted = model_trusted(bar)
+    report["taste"]["match_approves"] = trusted
+    report["taste"]["match_approves_at"] = bar
     if args.json:
         json.dump(report, out)
         out.write("\n")
@@ -448,12 +453,17 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
         print(f"  {stage}: {parts or 'nothing yet'}", file=out)
     taste = report["taste"]
     if taste["version"] is None:
-        print("  taste model: none yet (it trains after 20 ratings, rejects or picks)", file=out)
+        print("  taste model: none yet (it trains after 10 ratings, rejects or picks)", file=out)
     else:
-        rho = "n/a" if taste["spearman"] is None else f"{taste['spearman']:.2f}"
+        quality = quality_text(
+            taste["samples"], taste["spearman"], taste["spearman_low"], taste["spearman_high"]
+        )
+        print(f"  taste model: v{taste['version']}, {quality}", file=out)
+        verdict = "yes" if trusted else "no"
         print(
-            f"  taste model: v{taste['version']}, {taste['samples']} decisions, "
-            f"held-out Spearman {rho}",
+            f"  its MATCH approves kept, unrated photos for export: {verdict} "
+            f"(needs 20+ decisions and a held-out Spearman ≥ {bar:g}, setting "
+            "match_approves_at)",
             file=out,
         )
     if report["failed"]:

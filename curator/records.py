@@ -247,6 +247,20 @@ class TasteCoefficients:
     scale: NDArray[np.float32]  # (dim,)
     n_samples: int
     spearman: float | None
+    spearman_low: float | None = None  # 95 % bootstrap interval (ml.taste_cv)
+    spearman_high: float | None = None
+
+
+@dataclass(frozen=True)
+class TasteSummary:
+    """The live taste model as `curator status` and the side panel show it."""
+
+    version: int
+    samples: int
+    spearman: float | None  # held-out, grouped by look-alikes (ml.taste)
+    spearman_low: float | None  # its 95 % bootstrap interval
+    spearman_high: float | None
+    early: bool  # trained on fewer than 20 decisions
 
 
 # -- bursts -----------------------------------------------------------------------

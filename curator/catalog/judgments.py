@@ -227,11 +227,13 @@ class TrainingSet:
     """The decided photos that have an embedding of the model: ids, vectors and
     decision states row for row (every state teaches: see `_decided`)."""
 
-    photo_ids: list[int]
+    photo_ids: list[int]  # in capture order (look-alikes sit together)
     x: NDArray[np.float32]
     states: list[DecisionState]
-    # What it is made of (for "needs 20 decisions on embedded photos; you have …").
+    # What it is made of (for "needs 10 decisions on embedded photos; you have …").
     counts: DecisionCounts = field(default_factory=lambda: DecisionCounts(0, 0, 0))
+    # Each photo's burst group (−1: none): its frames stay in one validation fold.
+    groups: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 def _decided() -> Expression:
@@ -242,12 +244,19 @@ def _decided() -> Expression:
     )
 
 
-def _decided_states() -> dict[int, DecisionState]:
-    rows = Photo.select(Photo.id, Photo.rating, Photo.cull, Photo.picked).where(_decided())
-    return {
-        int(pid): DecisionState(rating, CullState(cull), bool(picked))
-        for pid, rating, cull, picked in rows.tuples()
-    }
+def _decided_states() -> tuple[dict[int, DecisionState], dict[int, int]]:
+    """The decided photos' states in capture order, and their burst groups."""
+    rows = (
+        Photo.select(Photo.id, Photo.rating, Photo.cull, Photo.picked, Photo.burst_group)
+        .where(_decided())
+        .order_by(Photo.captured_at.is_null(), Photo.captured_at, Photo.id)
+    )
+    states: dict[int, DecisionState] = {}
+    bursts: dict[int, int] = {}
+    for pid, rating, cull, picked, burst in rows.tuples():
+        states[int(pid)] = DecisionState(rating, CullState(cull), bool(picked))
+        bursts[int(pid)] = -1 if burst is None else int(burst)
+    return states, bursts
 
 
 def _embedded_photo_count(model: str) -> int:
@@ -271,15 +280,21 @@ def decision_counts(model: str) -> DecisionCounts:
 
 
 def training_set(model: str) -> TrainingSet:
-    """Decided photos (see `_decided`) that have an embedding of `model`, with counts."""
-    states = _decided_states()
+    """Decided photos (see `_decided`) that have an embedding of `model`, in
+    capture order, with their burst groups and the counts."""
+    states, bursts = _decided_states()
     ids, x = load_embeddings(model, list(states))
+    if ids:
+        place = {pid: i for i, pid in enumerate(states)}
+        order = sorted(range(len(ids)), key=lambda i: place[ids[i]])
+        ids, x = [ids[i] for i in order], x[order]
     counts = DecisionCounts(len(states), len(ids), _embedded_photo_count(model))
     return TrainingSet(
         list(ids),
         x if ids else np.zeros((0, 0), dtype=np.float32),
         [states[pid] for pid in ids],
         counts,
+        np.asarray([bursts[pid] for pid in ids], dtype=np.int64),
     )
 
 
@@ -295,6 +310,8 @@ def store_taste_model(coefficients: TasteCoefficients, model: str) -> int:
             n_samples=c.n_samples,
             alpha=c.alpha,
             spearman=c.spearman,
+            spearman_low=c.spearman_low,
+            spearman_high=c.spearman_high,
             bias=c.bias,
             weights=vector_to_blob(c.weights),
             mean=vector_to_blob(c.mean),
@@ -330,6 +347,8 @@ def latest_taste(model: str | None = None) -> StoredTaste | None:
         scale=blob_to_vector(row.scale),
         n_samples=row.n_samples,
         spearman=row.spearman,
+        spearman_low=row.spearman_low,
+        spearman_high=row.spearman_high,
     )
     return StoredTaste(row.version, row.embedding_model, row.trained_at, coefficients)
 

@@ -15,6 +15,8 @@ from enum import StrEnum
 from typing import Any
 
 from curator.camera_names import camera_name
+from curator.catalog.approval import EARLY_BELOW
+from curator.catalog.approval import taste_summary as latest_taste_summary
 from curator.catalog.gallery_filters import FILE_NAME_SQL, MetadataFilter, metadata_where
 from curator.catalog.missing import last_known_path
 from curator.catalog.models import (
@@ -30,6 +32,7 @@ from curator.catalog.models import (
     TasteModel,
 )
 from curator.catalog.paths_codec import decode_path, display_path, encode_path
+from curator.records import TasteSummary
 
 STAGES: tuple[str, ...] = tuple(s.value for s in Stage)
 
@@ -115,10 +118,17 @@ def taste_summary() -> dict[str, Any]:
     row = TasteModel.select().order_by(TasteModel.version.desc()).first()
     if row is None:
         return {"version": None, "samples": 0, "spearman": None, "embedding_model": None}
+
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, 4)
+
     return {
         "version": row.version,
         "samples": row.n_samples,
-        "spearman": None if row.spearman is None else round(row.spearman, 4),
+        "spearman": rounded(row.spearman),
+        "spearman_low": rounded(row.spearman_low),
+        "spearman_high": rounded(row.spearman_high),
+        "early": row.n_samples < EARLY_BELOW,
         "alpha": row.alpha,
         "embedding_model": row.embedding_model,
         "trained_at": row.trained_at.isoformat(),
@@ -546,6 +556,8 @@ class PhotoDetails:
     burst_size: int  # frames in the photo's burst group; 0 when it is in none
     burst_best: bool
     metrics_source: str | None = None  # a MetricsSource value: which pixels were measured
+    taste: TasteSummary | None = None  # the live taste model's size and honest quality
+    noise_level: float | None = None  # noise sd at the working scale (imaging.metrics)
 
 
 def photo_details(photo_id: int) -> PhotoDetails | None:
@@ -559,6 +571,7 @@ def photo_details(photo_id: int) -> PhotoDetails | None:
             Photo.burst_best,
             Photo.missing_since,
             Photo.metrics_source,
+            Photo.noise_level,
         )
         .where(Photo.id == photo_id, Photo.deleted_at.is_null())
         .first()
@@ -597,6 +610,8 @@ def photo_details(photo_id: int) -> PhotoDetails | None:
         burst_size=burst_size,
         burst_best=bool(photo.burst_best),
         metrics_source=photo.metrics_source,
+        taste=latest_taste_summary(),
+        noise_level=photo.noise_level,
     )
 
 

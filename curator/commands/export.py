@@ -82,6 +82,7 @@ def cmd_export(args: argparse.Namespace, ctx: CommandContext) -> int:
         renditions_long_edge=edge,
         dry_run=args.dry_run,
         match_threshold=ctx.settings.match_threshold,
+        match_min_quality=ctx.settings.match_approves_at,
     )
     try:
         plan = plan_export(request)

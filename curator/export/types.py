@@ -23,6 +23,8 @@ class ExportRequest:
     renditions_long_edge: int | None = None  # None: byte-identical originals
     dry_run: bool = False
     match_threshold: float = 70.0  # preference that counts as approved (with a judgment)
+    # The taste model's held-out Spearman its MATCH needs to approve (catalog.approval).
+    match_min_quality: float = 0.5
 
 
 class FileStatus(StrEnum):

@@ -665,7 +665,7 @@ class MainWindow(QMainWindow):
                 self.export, match_threshold=self.model.match_threshold, parent=self
             )
         dialog = self.export_dialog
-        dialog.reopen(self.model.match_threshold)
+        dialog.reopen(self.model.match_threshold, self.settings.match_approves_at)
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
