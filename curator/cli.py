@@ -592,7 +592,8 @@ def cmd_describe(
 def cmd_models_pull(settings: Settings, out: TextIO, err: TextIO) -> int:
     """Download the CLIP weights. Already here: says so at once; offline: one line within
     a few seconds (`ClipEmbedder.pull` probes the hub before anything that retries)."""
-    from curator.ml.embedder import ClipEmbedder, ModelUnavailable
+    from curator.ml.config import ModelUnavailable
+    from curator.ml.embedder import ClipEmbedder
     from curator.pipeline.stages.judgments import clip_config
 
     embedder = ClipEmbedder(clip_config(settings))

@@ -1,14 +1,93 @@
-"""Settings → model configurations, without importing the model stacks.
+"""The CLIP configuration: which model, which weights, on which device, and the
+name stored with every vector — without importing the model stacks.
 
 Light on purpose: the app needs the embedding model id at start-up (taste
-model, embedding cache) and must not pull in torch, open_clip or the LLM
-client to get it.
+model, embedding cache), and search, bursts and the pipeline need the config,
+none of which may pull in torch, open_clip or the LLM client to get it. The
+embedder (`ml.embedder`) turns a `ClipConfig` into a loaded model; its errors
+(`ModelUnavailable`, `EmbeddingFailed`) are declared here so callers can catch
+them without importing it.
 """
 
 from __future__ import annotations
 
-from curator.ml.embedder import ClipConfig, model_id_for
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
 from curator.settings import Settings
+
+Device = Literal["auto", "cpu", "cuda", "mps"]
+DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda", "mps")
+_CHECKPOINT_SUFFIXES = (".pt", ".pth", ".bin", ".safetensors", ".ckpt", ".npz")
+HUB_SCHEMAS = ("hf-hub:", "local-dir:")
+
+ENV_MODEL = "CURATOR_CLIP_MODEL"
+ENV_PRETRAINED = "CURATOR_CLIP_PRETRAINED"
+
+
+@dataclass(frozen=True)
+class ClipConfig:
+    """Which CLIP to run and where; an immutable settings snapshot."""
+
+    model_name: str = "ViT-L-14"
+    # A pretrained tag from open_clip's registry ("openai", "laion2b_s32b_b82k")
+    # or a path to a local checkpoint file.
+    pretrained: str = "openai"
+    device: Device = "auto"
+    batch_size: int = 16
+    cache_dir: str | None = None  # where open_clip / Hugging Face keep downloads (None: theirs)
+    half_on_cuda: bool = True  # fp16 weights on CUDA (vectors are still float32)
+    allow_download: bool = False  # let load() download missing weights (pull() always may)
+
+    def __post_init__(self) -> None:
+        if self.device not in DEVICES:
+            raise ValueError(
+                f"CLIP device must be one of {', '.join(DEVICES)}, not {self.device!r}."
+            )
+        if self.batch_size < 1:
+            raise ValueError(f"CLIP batch size must be at least 1, not {self.batch_size}.")
+        if not self.model_name.strip():
+            raise ValueError("CLIP model name is empty.")
+
+
+class ModelUnavailable(Exception):
+    """The CLIP model cannot be made ready; `message` says what to do about it."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail  # the technical cause, for the error log
+
+
+class EmbeddingFailed(Exception):
+    """A forward pass failed (out of memory, a broken device); not a per-photo problem."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+
+def is_checkpoint_path(pretrained: str) -> bool:
+    """Whether `pretrained` names a file rather than a tag (tags have no slashes or suffixes)."""
+    return (
+        "/" in pretrained
+        or "\\" in pretrained
+        or pretrained.startswith(("~", "."))
+        or pretrained.lower().endswith(_CHECKPOINT_SUFFIXES)
+        or os.path.isfile(pretrained)
+    )
+
+
+def model_id_for(config: ClipConfig) -> str:
+    """The name stored with every vector: "ViT-L-14/openai" or "ViT-L-14/<file name>"."""
+    if config.model_name.startswith(HUB_SCHEMAS):
+        return config.model_name
+    if is_checkpoint_path(config.pretrained):
+        return f"{config.model_name}/{Path(config.pretrained).name}"
+    return f"{config.model_name}/{config.pretrained}"
 
 
 def clip_config(settings: Settings, *, allow_download: bool = False) -> ClipConfig:

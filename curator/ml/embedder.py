@@ -51,11 +51,20 @@ import os
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from curator.ml.config import (
+    ENV_MODEL,
+    ENV_PRETRAINED,
+    HUB_SCHEMAS,
+    ClipConfig,
+    EmbeddingFailed,
+    ModelUnavailable,
+    is_checkpoint_path,
+    model_id_for,
+)
 from curator.ml.weights import (
     PROBE_TIMEOUT_S,
     Presence,
@@ -71,77 +80,7 @@ if TYPE_CHECKING:
     import torch
     from PIL import Image
 
-Device = Literal["auto", "cpu", "cuda", "mps"]
-DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda", "mps")
-_CHECKPOINT_SUFFIXES = (".pt", ".pth", ".bin", ".safetensors", ".ckpt", ".npz")
-_SCHEMAS = ("hf-hub:", "local-dir:")
 _TEXT_CHUNK = 256
-
-ENV_MODEL = "CURATOR_CLIP_MODEL"
-ENV_PRETRAINED = "CURATOR_CLIP_PRETRAINED"
-
-
-@dataclass(frozen=True)
-class ClipConfig:
-    """Which CLIP to run and where; an immutable settings snapshot."""
-
-    model_name: str = "ViT-L-14"
-    # A pretrained tag from open_clip's registry ("openai", "laion2b_s32b_b82k")
-    # or a path to a local checkpoint file.
-    pretrained: str = "openai"
-    device: Device = "auto"
-    batch_size: int = 16
-    cache_dir: str | None = None  # where open_clip / Hugging Face keep downloads (None: theirs)
-    half_on_cuda: bool = True  # fp16 weights on CUDA (vectors are still float32)
-    allow_download: bool = False  # let load() download missing weights (pull() always may)
-
-    def __post_init__(self) -> None:
-        if self.device not in DEVICES:
-            raise ValueError(
-                f"CLIP device must be one of {', '.join(DEVICES)}, not {self.device!r}."
-            )
-        if self.batch_size < 1:
-            raise ValueError(f"CLIP batch size must be at least 1, not {self.batch_size}.")
-        if not self.model_name.strip():
-            raise ValueError("CLIP model name is empty.")
-
-
-class ModelUnavailable(Exception):
-    """The CLIP model cannot be made ready; `message` says what to do about it."""
-
-    def __init__(self, message: str, detail: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.detail = detail  # the technical cause, for the error log
-
-
-class EmbeddingFailed(Exception):
-    """A forward pass failed (out of memory, a broken device); not a per-photo problem."""
-
-    def __init__(self, message: str, detail: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.detail = detail
-
-
-def is_checkpoint_path(pretrained: str) -> bool:
-    """Whether `pretrained` names a file rather than a tag (tags have no slashes or suffixes)."""
-    return (
-        "/" in pretrained
-        or "\\" in pretrained
-        or pretrained.startswith(("~", "."))
-        or pretrained.lower().endswith(_CHECKPOINT_SUFFIXES)
-        or os.path.isfile(pretrained)
-    )
-
-
-def model_id_for(config: ClipConfig) -> str:
-    """The name stored with every vector: "ViT-L-14/openai" or "ViT-L-14/<file name>"."""
-    if config.model_name.startswith(_SCHEMAS):
-        return config.model_name
-    if is_checkpoint_path(config.pretrained):
-        return f"{config.model_name}/{Path(config.pretrained).name}"
-    return f"{config.model_name}/{config.pretrained}"
 
 
 def _not_present_message(config: ClipConfig) -> str:
@@ -231,7 +170,7 @@ class _Resolved:
 def _check_model_name(model_name: str) -> None:
     import open_clip
 
-    if model_name.startswith(_SCHEMAS):
+    if model_name.startswith(HUB_SCHEMAS):
         return
     known = open_clip.list_models()
     if model_name.replace("/", "-") not in known:
@@ -388,7 +327,7 @@ def download_probe(config: ClipConfig, timeout_s: float = PROBE_TIMEOUT_S) -> st
         )
     source = (
         None
-        if config.model_name.startswith(_SCHEMAS)
+        if config.model_name.startswith(HUB_SCHEMAS)
         else (tag_source(config.model_name, config.pretrained))
     )
     if source is not None and not source.hf_hub:

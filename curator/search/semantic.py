@@ -40,15 +40,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from curator.catalog import judgments
-from curator.ml.config import clip_config
-from curator.ml.embedder import (
+from curator.ml.config import (
     ClipConfig,
     ModelUnavailable,
+    clip_config,
     is_checkpoint_path,
     model_id_for,
-    shared_embedder,
-    weights_present,
 )
+from curator.ml.embedder import shared_embedder, weights_present
 from curator.search import catalog_reads as similar
 from curator.search.types import SearchHit, SearchUnavailable
 from curator.settings import Settings

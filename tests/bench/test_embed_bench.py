@@ -35,7 +35,8 @@ import pytest
 from PIL import Image
 
 from curator.ml.clip_batches import embed_files, load_for_clip
-from curator.ml.embedder import ClipConfig, ClipEmbedder
+from curator.ml.config import ClipConfig
+from curator.ml.embedder import ClipEmbedder
 
 pytestmark = pytest.mark.bench
 

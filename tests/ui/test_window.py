@@ -138,7 +138,7 @@ def test_a_crash_in_a_slot_is_logged_and_shown_not_fatal(
     crashy = _Crashy(app.errors)
     with qtbot.waitSignal(app.errors.reported) as reported:
         app.window.import_action.triggered.connect(crashy.explode)
-        app.window.import_action.triggered.disconnect(app.window._ask_import)
+        app.window.import_action.triggered.disconnect(app.window.imports.ask_import)
         app.window.import_action.trigger()
     assert "divided by zero" in reported.args[0]
     assert "divided by zero" in app.window.error_label.text()

@@ -20,14 +20,8 @@ import pytest
 from PIL import Image
 
 from curator.ml.clip_batches import EmbedBatchResult, embed_files, load_for_clip
-from curator.ml.embedder import (
-    ClipConfig,
-    ClipEmbedder,
-    ModelUnavailable,
-    model_id_for,
-    model_unavailable_message,
-    weights_present,
-)
+from curator.ml.config import ClipConfig, ModelUnavailable, model_id_for
+from curator.ml.embedder import ClipEmbedder, model_unavailable_message, weights_present
 from tests.clip_tiny import TINY_DIM, TINY_IMAGE_SIZE, TINY_MODEL, make_tiny_checkpoint
 
 

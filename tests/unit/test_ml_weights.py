@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from curator.ml.config import ClipConfig, ModelUnavailable
 from curator.ml.embedder import (
-    ClipConfig,
     ClipEmbedder,
-    ModelUnavailable,
     download_probe,
     model_unavailable_message,
     weights_present,

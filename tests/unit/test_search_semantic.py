@@ -19,8 +19,8 @@ import pytest
 
 from curator.catalog import judgments
 from curator.catalog.models import Photo
-from curator.ml.config import clip_config, embedding_model_id
-from curator.ml.embedder import ClipConfig, ClipEmbedder, shared_embedder
+from curator.ml.config import ClipConfig, clip_config, embedding_model_id
+from curator.ml.embedder import ClipEmbedder, shared_embedder
 from curator.search import semantic
 from curator.search.semantic import (
     NOT_EMBEDDED,

@@ -44,15 +44,14 @@ from curator.llm.client import (
     run_describe,
 )
 from curator.ml.clip_batches import EmbedBatchResult, embed_files
-from curator.ml.config import clip_config, embedding_model_id
-from curator.ml.embedder import (
+from curator.ml.config import (
     ClipConfig,
-    ClipEmbedder,
     EmbeddingFailed,
     ModelUnavailable,
-    model_unavailable_message,
-    weights_present,
+    clip_config,
+    embedding_model_id,
 )
+from curator.ml.embedder import ClipEmbedder, model_unavailable_message, weights_present
 from curator.settings import Settings
 
 # Re-exported: callers that already import this module get the light helpers here.

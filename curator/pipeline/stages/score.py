@@ -180,8 +180,8 @@ def regroup_bursts(model: str, settings: Settings) -> int:
 
 def score_tags(settings: Settings, model: str) -> int:
     """CLIP's confidence for new AI tags (needs the CLIP weights; else left empty)."""
-    from curator.ml.config import clip_config
-    from curator.ml.embedder import ClipEmbedder, ModelUnavailable, weights_present
+    from curator.ml.config import ModelUnavailable, clip_config
+    from curator.ml.embedder import ClipEmbedder, weights_present
     from curator.ml.tag_confidence import tag_confidences
 
     rows = judgments.tags_needing_confidence(model)

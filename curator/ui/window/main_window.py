@@ -10,23 +10,16 @@ Around the stack: the filter/sort bar (toolbar), `PipelineStatus` (status
 bar: per-stage progress, Pause/Resume, Cancel), the Problems dock (Failed
 lane + error log; View ▸ Problems), File ▸ Back Up Catalog Now (and the
 backup on quit: `BackupController`), File ▸ Settings… (emits
-`settings_changed`; app.py applies it), File ▸ Recent Folders, File ▸
-Export… (`ExportDialog` over the `ExportController` app.py made), and a
-folder dropped on the window starts an import.
+`settings_changed`; app.py applies it) and File ▸ Export… (`ExportDialog`
+over the `ExportController` app.py made).
 
 Projects (named sets): `ProjectService` does the writes, `ProjectActions`
 holds the Projects menu, the gallery's context menu, the picker and the
 loupe's B / Shift+B; the window only defers the gallery's refresh after a
 membership change while the loupe shows, like a decision's.
 
-Search: the toolbar's `SearchBox` (Ctrl+F or /) says what to find,
-`SearchController` runs it on a worker, and the results ARE the gallery: the
-query gets the ranked ids (`GalleryQuery.ranked_ids`), so the filters still
-narrow them (intersection) and the order is the rank. More like this (M in
-the loupe, the gallery's context menu) is a search too. The loupe, entered
-while a search shows, walks the results in that order (`ReviewSession`'s
-scope). Esc in the box (or in the gallery) clears the search; a search that
-cannot run says its sentence in the status line.
+Search (`SearchActions`: the results are the gallery, in rank order) and
+imports (`ImportActions`: menu, drops, Pause/Cancel, Retry) have their own.
 
 The loupe follows the gallery: entered from the grid it walks what the
 grid shows, in the grid's order ("3 / 12" from a 12-photo filter), and the
@@ -37,9 +30,7 @@ the user has not chosen one) and walks that.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
@@ -52,7 +43,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -67,9 +57,7 @@ from curator.catalog.queries import (
     GalleryQuery,
     catalog_is_empty,
     gallery_content_types,
-    gallery_rows,
     gallery_tags,
-    paths_needing_technical,
 )
 from curator.settings import Settings
 from curator.ui.common.guard import ErrorReporter, guarded_slot
@@ -91,8 +79,10 @@ from curator.ui.projects.service import ProjectService
 from curator.ui.review.keymap import WINDOW_BINDINGS
 from curator.ui.review.pass_order import PassOrder
 from curator.ui.review.session import ReviewPass, ReviewSession
-from curator.ui.search.box import SearchBox, SearchRequest
-from curator.ui.search.controller import SearchController, SearchKind, SearchOutcome
+from curator.ui.search.actions import ActiveSearch, SearchActions, SearchHooks
+from curator.ui.search.box import SearchBox
+from curator.ui.search.controller import SearchController
+from curator.ui.window.import_actions import ImportActions
 from curator.ui.window.pipeline_controller import PipelineController
 from curator.ui.window.pipeline_status import PipelineStatus
 from curator.ui.window.recent_folders import RecentFolders
@@ -107,47 +97,6 @@ EMPTY_CATALOG = "Import a folder (Ctrl+I) or drop one here"
 NOTHING_SHOWN = "No photo matches these filters."
 # The pass the loupe reviews when entered from a grid showing this state.
 PASS_OF_FILTER = {GalleryFilter.UNREVIEWED: ReviewPass.CULL, GalleryFilter.KEPT: ReviewPass.RATING}
-
-
-@dataclass(frozen=True)
-class ActiveSearch:
-    """The search the gallery shows: its kind, words (or file name) and ranked ids."""
-
-    kind: SearchKind
-    query: str
-    ids: tuple[int, ...]
-
-    @property
-    def label(self) -> str:
-        """What the loupe's position line calls the results."""
-        return f"Like {self.query}" if self.kind is SearchKind.LIKE else f"“{self.query}”"
-
-    def count_text(self, shown: int) -> str:
-        hidden = len(self.ids) - shown
-        if self.kind is SearchKind.LIKE:
-            text = f"Photos like {self.query}: {shown}"
-        elif shown == 0:
-            text = f"No photo matches “{self.query}”"
-        else:
-            noun = "photo matches" if shown == 1 else "photos match"
-            text = f"{shown} {noun} “{self.query}”"
-        if self.kind is SearchKind.SEMANTIC:
-            text += " (by meaning)"
-        if hidden > 0:
-            text += f" ({hidden} more hidden by the filters)"
-        return text
-
-
-def dropped_folder(event: QDragEnterEvent | QDropEvent) -> str | None:
-    """The first local folder among the dragged URLs, if any."""
-    mime = event.mimeData()
-    if not mime.hasUrls():
-        return None
-    for url in mime.urls():
-        path = url.toLocalFile()
-        if path and os.path.isdir(path):
-            return path
-    return None
 
 
 LOUPE_PANELS_HIDDEN = "loupe/panels_hidden"  # Shift+Tab, remembered between runs
@@ -186,6 +135,7 @@ class MainWindow(QMainWindow):
             errors, match_threshold=settings.match_threshold, parent=self
         )
         self.recent, self.export = recent, export
+        self.imports = ImportActions(self, pipeline, recent, model, errors)
         self.export_dialog: ExportDialog | None = None
         self.purge_controller = purge
         self.backup = backup
@@ -218,7 +168,6 @@ class MainWindow(QMainWindow):
         # search_vectors: the app's in-memory CLIP vectors (a snapshot), so a
         # semantic search does not read the catalog's again.
         self.search = SearchController(errors, lambda: self.settings, search_vectors, self)
-        self.active_search: ActiveSearch | None = None
         # Thumbnail size, keyboard page, uncertain-first (issue 12): ui.window_tools.
         self.tools = WindowTools(
             WindowHooks(
@@ -287,6 +236,25 @@ class MainWindow(QMainWindow):
         search_bar.addWidget(self.search_box)
         self.search_label = QLabel("", search_bar)  # "12 photos match “harbour”"
         search_bar.addWidget(self.search_label)
+        self.search_actions = SearchActions(
+            SearchHooks(
+                filter_query=lambda: self.filter_bar.query(self.model.match_threshold),
+                loupe_showing=lambda: self.stack.currentWidget() is self.loupe,
+                show_grid_page=lambda: self.stack.setCurrentWidget(self.gallery),
+                scope_to_gallery=self._scope_to_gallery,
+                drop_pending=lambda: self._pending_gallery.clear(),
+                keys_to_page=self._keys_to_page,
+                show_error=self.show_error,
+                status=self.statusBar,
+            ),
+            box=self.search_box,
+            controller=self.search,
+            model=self.model,
+            session=self.session,
+            gallery=self.gallery,
+            errors=self.errors,
+            parent=self,
+        )
         self.addToolBar(search_bar)
         self.addToolBar(self.project_actions.make_toolbar(self))
 
@@ -323,13 +291,8 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self.import_action = file_menu.addAction("&Import Folder…")
-        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
-        self.import_action.triggered.connect(self._ask_import)
-        self.recent_menu = QMenu("Recent &Folders", self)
-        file_menu.addMenu(self.recent_menu)
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        self._fill_recent_menu()
+        self.imports.build_menu(file_menu)
+        self.import_action, self.recent_menu = self.imports.import_action, self.imports.recent_menu
         file_menu.addSeparator()
         self.export_menu_anchor = file_menu.addSeparator()  # File ▸ Export… goes above it
         if self.backup is not None:
@@ -412,9 +375,9 @@ class MainWindow(QMainWindow):
         self.pipeline.stage_progress.connect(status.show_progress)
         self.pipeline.photos_changed.connect(self._on_imported)
         self.pipeline.scores_changed.connect(self._on_scores_changed)
-        status.pause_requested.connect(self._on_pause_requested)
+        status.pause_requested.connect(self.imports.on_pause_requested)
         status.cancel_requested.connect(self.cancel_pipeline)
-        self.problems.retry_requested.connect(self._on_retry_requested)
+        self.problems.retry_requested.connect(self.imports.on_retry_requested)
         self.session.photos_changed.connect(self._on_decided)
         self.session.notice.connect(self._show_notice)
         self.session.pass_changed.connect(self._update_labels)
@@ -424,19 +387,7 @@ class MainWindow(QMainWindow):
         self.projects.members_changed.connect(self._on_members_changed)
         self.loupe.project_requested.connect(self.project_actions.on_project_key)
         self.loupe.like_requested.connect(self.more_like)
-        self.search_box.search_requested.connect(self._on_search_requested)
-        self.search_box.cleared.connect(self._on_search_cleared)
-        self.search_box.escaped.connect(self._on_search_escaped)
-        self.search.started.connect(self._on_search_started)
-        self.search.finished.connect(self._on_search_finished)
-        self.project_actions.menu_extras.append(self._add_like_item)
-        # Esc in the grid clears a search (enabled only while one shows).
-        self.clear_search_action = QAction("Clear the search", self.gallery)
-        self.clear_search_action.setShortcut(QKeySequence("Esc"))
-        self.clear_search_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.clear_search_action.setEnabled(False)
-        self.clear_search_action.triggered.connect(self._on_search_cleared)
-        self.gallery.addAction(self.clear_search_action)
+        self.project_actions.menu_extras.append(self.search_actions.add_like_item)
 
     # --- actions ------------------------------------------------------------
 
@@ -503,10 +454,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
 
     def start_import(self, folder: str) -> bool:
-        started = self.pipeline.start_import(folder)
-        if started:
-            self.recent.add(folder)
-        return started
+        return self.imports.start_import(folder)
 
     def cancel_pipeline(self) -> None:
         self.pipeline.cancel()
@@ -524,89 +472,18 @@ class MainWindow(QMainWindow):
         self.filter_bar.set_choices(gallery_content_types(), gallery_tags())
 
     def current_query(self) -> GalleryQuery:
-        """The filter bar's query, narrowed to the search results (in rank order)
-        while a search shows."""
-        query = self.filter_bar.query(self.model.match_threshold)
-        if self.active_search is not None:
-            query = replace(query, ranked_ids=self.active_search.ids)
-        return query
+        """The filter bar's query, narrowed to the search results while a search shows."""
+        return self.search_actions.query()
 
-    # --- search -----------------------------------------------------------------
+    @property
+    def active_search(self) -> ActiveSearch | None:
+        return self.search_actions.active
 
-    @Slot(int)
-    @guarded_slot
     def more_like(self, photo_id: int) -> None:
-        """M in the loupe, or the gallery's "More Like This": the closest photos."""
-        row = gallery_rows([photo_id]).get(photo_id)
-        name = row.file_name if row is not None else f"photo {photo_id}"
-        self.search_box.clear()
-        self.search.more_like(photo_id, name)
+        self.search_actions.more_like(photo_id)
 
     def clear_search(self) -> None:
-        """Back to the gallery the filters select (a search under way is dropped)."""
-        if self.search.busy:
-            self.statusBar().clearMessage()  # "Loading the CLIP text model…" is moot
-        self.search.cancel()
-        self.search_box.clear()
-        if self.active_search is None:
-            return
-        self.active_search = None
-        self._pending_gallery.clear()
-        self.model.set_query(self.current_query())
-        current = self.session.current
-        self._scope_to_gallery()
-        if self.stack.currentWidget() is self.loupe:
-            self.session.start(self.session.pass_, at_photo=current)
-        else:  # the gallery keeps the photo last looked at; the focus stays where it is
-            row = None if current is None else self.model.row_for(current)
-            if row is not None:
-                self.gallery.setCurrentIndex(self.model.index(row))
-        self.statusBar().clearMessage()
-
-    @Slot(object)
-    @guarded_slot
-    def _on_search_requested(self, request: SearchRequest) -> None:
-        if request.semantic:
-            self.search.search_semantic(request.text)
-        else:
-            self.search.search_text(request.text)
-
-    @Slot()
-    @guarded_slot
-    def _on_search_cleared(self) -> None:
-        self.clear_search()
-
-    @Slot()
-    @guarded_slot
-    def _on_search_escaped(self) -> None:
-        self.clear_search()
-        self._keys_to_page()
-
-    @Slot(str)
-    def _on_search_started(self, what: str) -> None:
-        self.statusBar().showMessage(what)
-
-    @Slot(object)
-    @guarded_slot
-    def _on_search_finished(self, outcome: SearchOutcome) -> None:
-        self.statusBar().clearMessage()
-        if outcome.ids is None:
-            self.search_box.forget()  # Enter tries again (weights pulled meanwhile…)
-            if outcome.failed:
-                self.show_error(outcome.message)
-            else:  # SearchUnavailable: its sentence, in the status line, no dialog
-                self.statusBar().showMessage(outcome.message, ERROR_SHOWN_MS)
-            return
-        self.active_search = ActiveSearch(outcome.kind, outcome.query, outcome.ids)
-        self._pending_gallery.clear()
-        self.model.set_query(self.current_query())
-        in_box = self.search_box.field.hasFocus()
-        self.stack.setCurrentWidget(self.gallery)
-        if self.model.rowCount():
-            self.gallery.setCurrentIndex(self.model.index(0))
-            self.gallery.scrollToTop()
-        if not in_box:  # typing goes on in the box; M in the loupe lands in the grid
-            self.gallery.setFocus()
+        self.search_actions.clear()
 
     def _label_from_menu(self, action: str) -> None:
         """Edit ▸ Color Label: the loupe's photo, or the grid's selection."""
@@ -622,8 +499,7 @@ class MainWindow(QMainWindow):
         self.session.decide_many(action, [photo_id])
 
     def _scope_to_gallery(self) -> None:
-        search = self.active_search
-        self.session.set_scope(self.model.ids, "" if search is None else search.label)
+        self.session.set_scope(self.model.ids, self.search_actions.scope_label)
 
     def _show_pass_in_gallery(self, pass_: ReviewPass) -> list[int]:
         """Tab in the loupe: the gallery shows that pass; the loupe walks it."""
@@ -631,13 +507,6 @@ class MainWindow(QMainWindow):
         state = GalleryFilter.KEPT if pass_ is ReviewPass.RATING else GalleryFilter.UNREVIEWED
         self.filter_bar.show_state(state)  # query_changed → the model re-queries
         return self.model.ids
-
-    def _add_like_item(self, menu: QMenu, ids: list[int]) -> None:
-        action = menu.addAction("More Like This")
-        action.setEnabled(len(ids) == 1)
-        if len(ids) == 1:
-            action.triggered.connect(lambda _=False, pid=ids[0]: self.more_like(pid))
-        menu.addSeparator()
 
     def _keys_to_page(self) -> None:
         """The keys leave the search box for the page that shows."""
@@ -680,40 +549,11 @@ class MainWindow(QMainWindow):
             "Settings saved. The MATCH threshold applies now; the rest from the next import."
         )
 
-    @Slot()
-    @guarded_slot
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        folders = self.recent.existing()
-        for folder in folders:
-            action = self.recent_menu.addAction(folder)
-            action.triggered.connect(lambda _=False, f=folder: self.start_import(f))
-        if not folders:
-            self.recent_menu.addAction("No recent folders").setEnabled(False)
-        else:
-            self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear the list").triggered.connect(self.recent.clear)
-
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if dropped_folder(event) is not None:
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+        self.imports.accept_drag(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
-        folder = dropped_folder(event)
-        if folder is None:
-            event.ignore()
-            return
-        event.acceptProposedAction()
-        self.start_import(folder)
-
-    @Slot()
-    @guarded_slot
-    def _ask_import(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Import a folder of photos")
-        if folder:
-            self.start_import(folder)
+        self.imports.drop(event)  # a dropped folder starts an import
 
     # --- projects -------------------------------------------------------------
 
@@ -756,26 +596,6 @@ class MainWindow(QMainWindow):
     @guarded_slot
     def _on_import_started(self, _folder: str) -> None:
         self.pipeline_status.clear_stages()
-
-    @Slot(bool)
-    @guarded_slot
-    def _on_pause_requested(self, paused: bool) -> None:
-        if paused:
-            self.pipeline.pause()
-        else:
-            self.pipeline.resume()
-
-    @Slot(list)
-    @guarded_slot
-    def _on_retry_requested(self, ids: list[int]) -> None:
-        """Failed stages were reset to pending: re-read the files that failed
-        to be measured, then embed/describe/score whatever is pending."""
-        self.model.refresh(ids)
-        paths = paths_needing_technical(ids)
-        if paths:
-            self.pipeline.start_paths(paths)  # then embed/describe/score as usual
-        else:
-            self.pipeline.start_backfill()
 
     @Slot(str)
     @guarded_slot
@@ -827,9 +647,7 @@ class MainWindow(QMainWindow):
         """Rejected photos went to the trash: they leave the gallery and the pass
         (and the search results, which would count them as hidden otherwise)."""
         gone = set(ids)
-        if self.active_search is not None:
-            kept = tuple(pid for pid in self.active_search.ids if pid not in gone)
-            self.active_search = replace(self.active_search, ids=kept)
+        self.search_actions.forget(gone)
         self.model.refresh(ids)
         current = self.session.current
         if self.session.scope is not None:  # search results: the purged leave them too
@@ -849,14 +667,14 @@ class MainWindow(QMainWindow):
 
     def _update_labels(self, *_: object) -> None:
         shown = self.model.rowCount()
-        search = self.active_search
+        search = self.search_actions.active
         if shown == 0:
             self.gallery.set_empty_text(EMPTY_CATALOG if catalog_is_empty() else NOTHING_SHOWN)
         self.count_label.setText(f"  {shown} photos  ")
         self.search_label.setText("" if search is None else f"  {search.count_text(shown)}  ")
         sort = self.filter_bar.sort_combo
         sort.setEnabled(search is None)  # search results keep their rank order
-        self.clear_search_action.setEnabled(search is not None)
+        self.search_actions.clear_action.setEnabled(search is not None)
         sort.setToolTip("" if search is None else "Search results are shown best first.")
         self.pass_label.setText(f"  {self.session.position_text}  ")
 

@@ -1,0 +1,121 @@
+"""`ImportActions`: every way the window starts or steers an import.
+
+File ▸ Import Folder… (Ctrl+I), File ▸ Recent Folders, a folder dropped on the
+window, the status bar's Pause/Resume and Cancel, and Retry in the Failed lane
+all end in `PipelineController` (which says in a sentence when a run can't
+start). A folder that started is remembered in the recent list; one that did
+not is not.
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
+
+from curator.catalog.queries import paths_needing_technical
+from curator.ui.common.guard import ErrorReporter, guarded_slot
+from curator.ui.gallery.model import GalleryListModel
+from curator.ui.window.pipeline_controller import PipelineController
+from curator.ui.window.recent_folders import RecentFolders
+
+
+def dropped_folder(event: QDragEnterEvent | QDropEvent) -> str | None:
+    """The first local folder among the dragged URLs, if any."""
+    mime = event.mimeData()
+    if not mime.hasUrls():
+        return None
+    for url in mime.urls():
+        path = url.toLocalFile()
+        if path and os.path.isdir(path):
+            return path
+    return None
+
+
+class ImportActions(QObject):
+    """File ▸ Import Folder… and Recent Folders, drops, Pause/Cancel and Retry."""
+
+    def __init__(
+        self,
+        window: QWidget,
+        pipeline: PipelineController,
+        recent: RecentFolders,
+        model: GalleryListModel,
+        errors: ErrorReporter,
+    ):
+        super().__init__(window)
+        self.window, self.pipeline, self.recent, self.model = window, pipeline, recent, model
+        self.errors = errors
+
+    def build_menu(self, file_menu: QMenu) -> None:
+        """Import Folder… (Ctrl+I) and the Recent Folders submenu."""
+        self.import_action = file_menu.addAction("&Import Folder…")
+        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.import_action.triggered.connect(self.ask_import)
+        self.recent_menu = QMenu("Recent &Folders", self.window)
+        file_menu.addMenu(self.recent_menu)
+        self.recent_menu.aboutToShow.connect(self.fill_recent_menu)
+        self.fill_recent_menu()
+
+    def start_import(self, folder: str) -> bool:
+        started = self.pipeline.start_import(folder)
+        if started:
+            self.recent.add(folder)
+        return started
+
+    @Slot()
+    @guarded_slot
+    def ask_import(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.window, "Import a folder of photos")
+        if folder:
+            self.start_import(folder)
+
+    @Slot()
+    @guarded_slot
+    def fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        folders = self.recent.existing()
+        for folder in folders:
+            action = self.recent_menu.addAction(folder)
+            action.triggered.connect(lambda _=False, f=folder: self.start_import(f))
+        if not folders:
+            self.recent_menu.addAction("No recent folders").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear the list").triggered.connect(self.recent.clear)
+
+    def accept_drag(self, event: QDragEnterEvent) -> None:
+        if dropped_folder(event) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def drop(self, event: QDropEvent) -> None:
+        folder = dropped_folder(event)
+        if folder is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.start_import(folder)
+
+    @Slot(bool)
+    @guarded_slot
+    def on_pause_requested(self, paused: bool) -> None:
+        if paused:
+            self.pipeline.pause()
+        else:
+            self.pipeline.resume()
+
+    @Slot(list)
+    @guarded_slot
+    def on_retry_requested(self, ids: list[int]) -> None:
+        """Failed stages were reset to pending: re-read the files that failed
+        to be measured, then embed/describe/score whatever is pending."""
+        self.model.refresh(ids)
+        paths = paths_needing_technical(ids)
+        if paths:
+            self.pipeline.start_paths(paths)  # then embed/describe/score as usual
+        else:
+            self.pipeline.start_backfill()
