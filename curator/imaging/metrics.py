@@ -104,6 +104,8 @@ import cv2
 import numpy as np
 
 from curator.imaging.exposure import (  # re-exported: the technical stage's one import
+    HIGHLIGHT_LEVEL,
+    SHADOW_LEVEL,
     SRGB_LINEAR,
     luma_histogram,
     measure_exposure,
@@ -112,6 +114,8 @@ from curator.imaging.orientation import shrunk_size
 from curator.imaging.types import SharpnessMeasure
 
 __all__ = [
+    "HIGHLIGHT_LEVEL",
+    "SHADOW_LEVEL",
     "SRGB_LINEAR",
     "level_of_score",
     "luma_histogram",
