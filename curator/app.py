@@ -12,11 +12,11 @@ Pools, one per resource: thumbnails and previews (decode for display), ML
 (taste-model retrains, embedding-cache loads), and the pipeline's own
 (prepare: scan + plan; ML: CLIP embedding and the score step; LLM: describe).
 The pipeline is `pipeline.service.PipelineService` — the same one the CLI
-drives — observed through the thin `ui.pipeline_controller` adapter.
+drives — observed through the thin `ui.window.pipeline_controller` adapter.
 Export (File ▸ Export…) has its own one-thread pool (the destination disk
-is the resource) behind `ui.export_controller.ExportController`; so has
-Edit ▸ Move Rejected to Trash… (`ui.purge_controller.PurgeController`), and so
-have catalog backups (`ui.backup_controller.BackupController`: on quit when
+is the resource) behind `ui.export.controller.ExportController`; so has
+Edit ▸ Move Rejected to Trash… (`ui.maintenance.purge_controller.PurgeController`), and so
+have catalog backups (`ui.maintenance.backup_controller.BackupController`: on quit when
 due, File ▸ Back Up Catalog Now). While the window is up the app holds the
 catalog's `AppLock`, so `curator restore` refuses to swap the catalog under it.
 Settings saved by the dialog are applied by `apply_settings`: the MATCH

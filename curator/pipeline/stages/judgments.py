@@ -56,14 +56,18 @@ from curator.settings import Settings
 
 # Re-exported: callers that already import this module get the light helpers here.
 __all__ = [
+    "DescribePlan",
     "DescribeRunner",
     "EmbedRunner",
+    "EmbedTask",
+    "apply_describe",
     "clip_config",
     "embedding_model_id",
     "gated_embedder",
     "llm_config",
     "mark_skipped",
     "plan_describe",
+    "weights_host_reachable",
 ]
 
 

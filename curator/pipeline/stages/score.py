@@ -8,13 +8,13 @@ pass and one transaction. The catalog holds plain records only; turning a
 stored model back into a `FittedTaste` happens here (`latest_fitted`).
 
 Threads: in the GUI all of it — reading 100k vectors, fitting, the UPDATE of
-100k scores, regrouping bursts — runs on the ML pool (`RetrainTask`,
-`ScoreTask`), writing through that thread's own SQLite connection (WAL lets
-the UI thread read meanwhile); the UI thread only hears the report by a
-signal and repaints. `LiveEmbeddings` keeps the vectors in memory (loaded on
-a worker at start, extended by the embed stage) and hands workers an
-immutable `EmbeddingSnapshot`, so a rescore is one matrix-vector product.
-The CLI calls the same functions synchronously.
+100k scores, regrouping bursts — runs on the ML pool (`RetrainScheduler`'s
+`BackgroundCall`, the pipeline's `run_score_step`), writing through that
+thread's own SQLite connection (WAL lets the UI thread read meanwhile); the UI
+thread only hears the report by a signal and repaints. `LiveEmbeddings` keeps
+the vectors in memory (loaded on a worker at start, extended by the embed
+stage) and hands workers an immutable `EmbeddingSnapshot`, so a rescore is one
+matrix-vector product. The CLI calls the same functions synchronously.
 
 `RetrainScheduler` debounces retraining for the GUI: every decision restarts
 a short timer, so a burst of keypresses gives one retrain shortly after the
@@ -41,7 +41,7 @@ from curator.catalog.models import CullState, Photo, Stage, StageRun, StageStatu
 from curator.engine.stage_runner import safe_emit
 from curator.ml.active import uncertain_order
 from curator.ml.bursts import find_bursts
-from curator.ml.taste import MIN_SAMPLES, FittedTaste, NotEnoughDecisions, fit_taste, labels
+from curator.ml.taste import FittedTaste, NotEnoughDecisions, fit_taste, labels
 from curator.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -467,6 +467,3 @@ def review_order(pass_: str, model: str, *, uncertain_first: bool = False) -> li
     )
     ids = [int(pid) for (pid,) in rows]
     return active_learning_order(model, ids) if uncertain_first else ids
-
-
-__all__ = ["MIN_SAMPLES", "RetrainScheduler", "TasteReport", "retrain_and_rescore"]

@@ -1,6 +1,6 @@
 """The technical stage wired onto the generic StageRunner.
 
-Decoding runs in crash-isolated child processes (pipeline.isolation): the
+Decoding runs in crash-isolated child processes (engine.isolation): the
 QThreadPool's threads, one per child, only wait on them. A crashed or hung
 decoder becomes a `TechnicalFailure` for that one file; a crash is transient
 (retried with backoff up to `max_attempts`), a timeout is not.
@@ -22,7 +22,7 @@ from curator.imaging.formats import format_by_name
 from curator.imaging.types import TechnicalFailure, TechnicalRequest
 from curator.pipeline.stages.technical import TechnicalOutcome, TechnicalPlan, run_technical
 
-__all__ = ["RunSummary", "TechnicalRunner", "import_counts"]
+__all__ = ["RunSummary", "TechnicalRunner", "call_isolated", "import_counts"]
 
 
 def import_counts(summary: RunSummary) -> dict[str, int]:

@@ -6,8 +6,8 @@ code the CLI's `purge-rejected` runs inline. The controller runs it on its
 own one-thread pool and reports back by signal.
 
 Concurrency protocol (as ui/export/controller.py):
-- Two jobs, each a `_Job` on the pool with immutable inputs and never a
-  QObject: `plan()` (reads the catalog, stats the files: the count and size
+- Two jobs, each a `CatalogJob` on the pool with immutable inputs and never
+  a QObject: `plan()` (reads the catalog, stats the files: the count and size
   for the confirmation) and `start(plan)` (trash, then tombstone).
 - A job's only way back is the controller's `Delivery` (ui/common/delivery.py): a
   frozen message (`PurgePlanned`, `PurgeProgress`, `PurgeFinished`) through a
