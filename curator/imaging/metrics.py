@@ -117,10 +117,18 @@ __all__ = [
     "HIGHLIGHT_LEVEL",
     "SHADOW_LEVEL",
     "SRGB_LINEAR",
+    "directional_energy",
+    "flat_mask",
     "level_of_score",
     "luma_histogram",
     "measure_exposure",
     "measure_sharpness",
+    "noise_energy",
+    "noise_sigma",
+    "sharpness_level",
+    "sharpness_score",
+    "tile_variances",
+    "working_scale",
 ]
 
 # -- sharpness ----------------------------------------------------------------------

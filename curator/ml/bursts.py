@@ -70,8 +70,12 @@ __all__ = [
     "Frame",
     "best_frame",
     "capture_order",
+    "contrast",
     "find_bursts",
+    "new_bracket",
+    "next_in_sequence",
     "relative_ev",
+    "settings_ev",
     "technical_quality",
 ]
 
