@@ -53,6 +53,14 @@ class MetricsSource(StrEnum):
     RAW_PREVIEW = "raw_preview"
 
 
+class DriveMode(StrEnum):
+    """What the camera says a shot was (imaging.drive_mode)."""
+
+    SINGLE = "single"
+    CONTINUOUS = "continuous"
+    BRACKET = "bracket"
+
+
 @dataclass(frozen=True)
 class ExifData:
     """The EXIF fields Curator catalogues; every field is optional."""
@@ -71,6 +79,8 @@ class ExifData:
     exposure_bias: float | None = None  # ExposureBiasValue, EV (brackets: 0/−0.7/+0.7…)
     capture_subsec: int | None = None  # SubSecTimeOriginal as ms (0–999)
     sequence_number: int | None = None  # EXIF ImageNumber (the camera's frame counter)
+    drive_mode: DriveMode | None = None  # from EXIF ExposureMode and the maker note
+    sequence_index: int | None = None  # place in the camera's burst/bracket sequence (1, 2, …)
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,7 @@ class SharpnessMeasure:
     tile_p90: float  # 90th percentile of per-tile Laplacian variance
     score: float | None  # 0..100, see imaging.metrics; None: not judged (see `note`)
     note: str | None = None  # why there is no score ("too small to judge")
+    noise: float | None = None  # noise sd in grey levels at the 1024 px working scale
 
 
 @dataclass(frozen=True)
@@ -236,6 +247,20 @@ class TasteCoefficients:
     scale: NDArray[np.float32]  # (dim,)
     n_samples: int
     spearman: float | None
+    spearman_low: float | None = None  # 95 % bootstrap interval (ml.taste_cv)
+    spearman_high: float | None = None
+
+
+@dataclass(frozen=True)
+class TasteSummary:
+    """The live taste model as `curator status` and the side panel show it."""
+
+    version: int
+    samples: int
+    spearman: float | None  # held-out, grouped by look-alikes (ml.taste)
+    spearman_low: float | None  # its 95 % bootstrap interval
+    spearman_high: float | None
+    early: bool  # trained on fewer than 20 decisions
 
 
 # -- bursts -----------------------------------------------------------------------
@@ -259,6 +284,14 @@ class Frame:
     path: str = ""
     exposure_bias: float | None = None  # EXIF ExposureBiasValue (EV)
     struct_sig: bytes | None = None  # imaging.structure signature
+    # What the camera set (relative EV of a bracket without the bias tag) and said
+    # (drive mode, place in its sequence); the measured EV estimate (the pixels).
+    exposure_time: float | None = None  # seconds
+    f_number: float | None = None
+    iso: int | None = None
+    drive_mode: str | None = None  # DriveMode value
+    sequence_index: int | None = None
+    exposure_ev: float | None = None
 
 
 @dataclass(frozen=True)

@@ -151,12 +151,21 @@ class Settings(BaseModel):
         title="MATCH threshold",
         description="Preference score at or above which a photo is a MATCH.",
     )
+    match_approves_at: float = Field(
+        default=0.5,
+        ge=-1.0,
+        le=1.0,
+        title="MATCH approves at model quality",
+        description="A kept, unrated MATCH counts as approved for export only when the "
+        "taste model's held-out Spearman (curator status) is at least this, and the model "
+        "is not early (20 decisions or more).",
+    )
     burst_gap_s: float = Field(
         default=3.0,
         ge=0.1,
         le=60.0,
         title="Burst gap (s)",
-        description="Frames further apart than this never share a burst.",
+        description="Frames this far apart or more never share a burst.",
     )
     burst_min_cosine: float = Field(
         default=0.92,

@@ -69,6 +69,9 @@ ALLOWED = frozenset(
         "SubIFDs", "SubSecTime", "SubSecTimeOriginal", "UniqueCameraModel", "KiB", "MiB",
         "GiB", "NaN", "OpenMP", "RGBG", "InstructorRetryException", "Adobe_DBVersion",
         "adjust_maximum_thr", "cd", "nobody", "QuickGELU", "register_namespace",
+        # maker-note tag names (ExifTool's), read by imaging/drive_mode.py
+        "AutoBracketing", "BurstMode", "CameraSettings", "ContinuousDrive", "PowerShots",
+        "ReleaseMode", "SequenceNumber", "ShootingMode",
     }
 )  # fmt: skip
 # A backticked name with one of these endings is a file's name, not a dotted name.

@@ -3,9 +3,15 @@
 A photo is *approved* when
 - a human has judged it: kept, picked or rated; AND
 - it is not rejected, not missing (`missing_since`) and not deleted; AND
-- rating ≥ 4, OR picked, OR (unrated AND preference ≥ the MATCH threshold).
+- rating ≥ 4, OR picked, OR (unrated AND preference ≥ the MATCH threshold AND
+  the taste model is *trusted*).
 
-An explicit low rating beats the model: a rated photo with rating < 4 is
+The model is trusted (`model_trusted`) when it is not early (20 decisions or
+more) and its honest held-out Spearman (grouped by look-alikes, ml.taste)
+is at least the user's bar (`match_approves_at` in settings, shown in
+`curator status` and the side panel beside the model's quality): a model
+that has not shown it can rank the user's photos never sends an unrated one
+out. An explicit low rating beats the model: a rated photo with rating < 4 is
 approved only when picked, whatever its preference score. An unjudged photo
 is never approved, however high the model scores it. A pick is an explicit
 approval (a picked photo is never rejected: decisions keep it that way).
@@ -24,10 +30,55 @@ from datetime import datetime
 
 from peewee import Expression
 
-from curator.catalog.models import Photo
-from curator.records import CullState
+from curator.catalog.models import Photo, TasteModel
+from curator.records import CullState, TasteSummary
 
 APPROVED_MIN_RATING = 4
+EARLY_BELOW = 20  # decisions: a model trained on fewer is early (ml.taste.EARLY_BELOW)
+DEFAULT_MIN_QUALITY = 0.5  # settings.match_approves_at
+
+
+def taste_summary() -> TasteSummary | None:
+    """The newest taste model's size and honest quality; None before one exists."""
+    row = TasteModel.select().order_by(TasteModel.version.desc()).first()
+    if row is None:
+        return None
+    return TasteSummary(
+        version=int(row.version),
+        samples=int(row.n_samples),
+        spearman=row.spearman,
+        spearman_low=row.spearman_low,
+        spearman_high=row.spearman_high,
+        early=int(row.n_samples) < EARLY_BELOW,
+    )
+
+
+def quality_text(
+    samples: int, spearman: float | None, low: float | None, high: float | None
+) -> str:
+    """ "34 decisions, held-out Spearman 0.52 (0.21 to 0.74)", with "early"
+    under 20 decisions: the model's honest quality as every front end says it."""
+    text = f"{samples} decision{'s' if samples != 1 else ''}"
+    if samples < EARLY_BELOW:
+        text += " (early model)"
+    if spearman is None:
+        return text + ", held-out Spearman n/a"
+    text += f", held-out Spearman {spearman:.2f}"
+    if low is not None and high is not None:
+        text += f" ({low:.2f} to {high:.2f})"
+    return text
+
+
+def model_trusted(min_quality: float, summary: TasteSummary | None = None) -> bool:
+    """The newest model may approve unrated keepers: not early, and its held-out
+    Spearman is at least `min_quality`."""
+    summary = summary if summary is not None else taste_summary()
+    return (
+        summary is not None
+        and not summary.early
+        and summary.spearman is not None
+        and summary.spearman >= min_quality
+    )
 
 
 def is_approved(
@@ -39,8 +90,10 @@ def is_approved(
     match_threshold: float,
     missing_since: datetime | None = None,
     deleted_at: datetime | None = None,
+    model_trusted: bool = True,
 ) -> bool:
-    """True when a photo with these values is approved (see the module docstring)."""
+    """True when a photo with these values is approved (see the module docstring);
+    `model_trusted` says whether the model that scored it clears the bar."""
     state = CullState(cull)
     if state is CullState.REJECTED or missing_since is not None or deleted_at is not None:
         return False
@@ -49,7 +102,12 @@ def is_approved(
         return False
     if picked or (rating is not None and rating >= APPROVED_MIN_RATING):
         return True
-    return rating is None and preference is not None and preference >= match_threshold
+    return (
+        model_trusted
+        and rating is None
+        and preference is not None
+        and preference >= match_threshold
+    )
 
 
 def is_exportable_member(*, cull: CullState | str, missing: bool, deleted: bool) -> bool:
@@ -59,8 +117,12 @@ def is_exportable_member(*, cull: CullState | str, missing: bool, deleted: bool)
     return not (deleted or missing or CullState(cull) is CullState.REJECTED)
 
 
-def approved_condition(match_threshold: float) -> Expression:
-    """The approval rule as a WHERE condition over `Photo` (see the module docstring)."""
+def approved_condition(
+    match_threshold: float, min_quality: float = DEFAULT_MIN_QUALITY
+) -> Expression:
+    """The approval rule as a WHERE condition over `Photo` (see the module
+    docstring); the model's trust is read once, here."""
+    trusted = model_trusted(min_quality)
     not_gone = (
         (Photo.cull != CullState.REJECTED.value)
         & Photo.missing_since.is_null()
@@ -69,10 +131,10 @@ def approved_condition(match_threshold: float) -> Expression:
     judged = (
         (Photo.cull == CullState.KEPT.value) | (Photo.picked == True) | Photo.rating.is_null(False)  # noqa: E712
     )
-    strong = (
-        (Photo.picked == True)  # noqa: E712
-        | (Photo.rating >= APPROVED_MIN_RATING)
-        | (Photo.rating.is_null() & (Photo.preference_score >= float(match_threshold)))
-    )
+    strong = (Photo.picked == True) | (Photo.rating >= APPROVED_MIN_RATING)  # noqa: E712
+    if trusted:
+        strong = strong | (
+            Photo.rating.is_null() & (Photo.preference_score >= float(match_threshold))
+        )
     condition: Expression = not_gone & judged & strong
     return condition

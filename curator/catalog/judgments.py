@@ -227,11 +227,13 @@ class TrainingSet:
     """The decided photos that have an embedding of the model: ids, vectors and
     decision states row for row (every state teaches: see `_decided`)."""
 
-    photo_ids: list[int]
+    photo_ids: list[int]  # in capture order (look-alikes sit together)
     x: NDArray[np.float32]
     states: list[DecisionState]
-    # What it is made of (for "needs 20 decisions on embedded photos; you have …").
+    # What it is made of (for "needs 10 decisions on embedded photos; you have …").
     counts: DecisionCounts = field(default_factory=lambda: DecisionCounts(0, 0, 0))
+    # Each photo's burst group (−1: none): its frames stay in one validation fold.
+    groups: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 def _decided() -> Expression:
@@ -242,12 +244,19 @@ def _decided() -> Expression:
     )
 
 
-def _decided_states() -> dict[int, DecisionState]:
-    rows = Photo.select(Photo.id, Photo.rating, Photo.cull, Photo.picked).where(_decided())
-    return {
-        int(pid): DecisionState(rating, CullState(cull), bool(picked))
-        for pid, rating, cull, picked in rows.tuples()
-    }
+def _decided_states() -> tuple[dict[int, DecisionState], dict[int, int]]:
+    """The decided photos' states in capture order, and their burst groups."""
+    rows = (
+        Photo.select(Photo.id, Photo.rating, Photo.cull, Photo.picked, Photo.burst_group)
+        .where(_decided())
+        .order_by(Photo.captured_at.is_null(), Photo.captured_at, Photo.id)
+    )
+    states: dict[int, DecisionState] = {}
+    bursts: dict[int, int] = {}
+    for pid, rating, cull, picked, burst in rows.tuples():
+        states[int(pid)] = DecisionState(rating, CullState(cull), bool(picked))
+        bursts[int(pid)] = -1 if burst is None else int(burst)
+    return states, bursts
 
 
 def _embedded_photo_count(model: str) -> int:
@@ -271,15 +280,21 @@ def decision_counts(model: str) -> DecisionCounts:
 
 
 def training_set(model: str) -> TrainingSet:
-    """Decided photos (see `_decided`) that have an embedding of `model`, with counts."""
-    states = _decided_states()
+    """Decided photos (see `_decided`) that have an embedding of `model`, in
+    capture order, with their burst groups and the counts."""
+    states, bursts = _decided_states()
     ids, x = load_embeddings(model, list(states))
+    if ids:
+        place = {pid: i for i, pid in enumerate(states)}
+        order = sorted(range(len(ids)), key=lambda i: place[ids[i]])
+        ids, x = [ids[i] for i in order], x[order]
     counts = DecisionCounts(len(states), len(ids), _embedded_photo_count(model))
     return TrainingSet(
         list(ids),
         x if ids else np.zeros((0, 0), dtype=np.float32),
         [states[pid] for pid in ids],
         counts,
+        np.asarray([bursts[pid] for pid in ids], dtype=np.int64),
     )
 
 
@@ -295,6 +310,8 @@ def store_taste_model(coefficients: TasteCoefficients, model: str) -> int:
             n_samples=c.n_samples,
             alpha=c.alpha,
             spearman=c.spearman,
+            spearman_low=c.spearman_low,
+            spearman_high=c.spearman_high,
             bias=c.bias,
             weights=vector_to_blob(c.weights),
             mean=vector_to_blob(c.mean),
@@ -330,6 +347,8 @@ def latest_taste(model: str | None = None) -> StoredTaste | None:
         scale=blob_to_vector(row.scale),
         n_samples=row.n_samples,
         spearman=row.spearman,
+        spearman_low=row.spearman_low,
+        spearman_high=row.spearman_high,
     )
     return StoredTaste(row.version, row.embedding_model, row.trained_at, coefficients)
 
@@ -436,8 +455,9 @@ def add_user_tag(photo_id: int, name: str) -> None:
 
 def burst_frames(model: str) -> list[Frame]:
     """Every live photo with a capture time as a burst `Frame`: its embedding of
-    `model` when it has one, its structural signature, exposure bias, sequence
-    number and file name (frames group without embeddings too).
+    `model` when it has one, its structural signature, exposure bias and
+    settings, drive mode, sequence number and index, measured EV and file name
+    (frames group without embeddings too).
 
     Raw SQL with the dates parsed by `datetime.fromisoformat`: 100k rows in
     about half the time peewee's converters take."""
@@ -445,11 +465,14 @@ def burst_frames(model: str) -> list[Frame]:
     vectors = {pid: x[i] for i, pid in enumerate(ids)}
     rows = Photo._meta.database.execute_sql(
         "SELECT id, path, camera_make, camera_model, captured_at, sequence_number,"
-        " exposure_bias, struct_sig, sharpness_score, exposure_score, preference_score"
+        " exposure_bias, struct_sig, sharpness_score, exposure_score, preference_score,"
+        " exposure_time, f_number, iso, drive_mode, sequence_index, exposure_ev"
         " FROM photo WHERE deleted_at IS NULL AND captured_at IS NOT NULL"
     )
     frames = []
-    for pid, path, make, cam, stored_when, seq, bias, sig, sharp, expo, pref in rows:
+    for row in rows:
+        pid, path, make, cam, stored_when, seq, bias, sig, sharp, expo, pref = row[:11]
+        shutter, f_number, iso, drive, index, ev = row[11:]
         when = _stored_datetime(stored_when)
         if when is None:
             continue
@@ -468,6 +491,12 @@ def burst_frames(model: str) -> list[Frame]:
                 path=full,
                 exposure_bias=bias,
                 struct_sig=bytes(sig) if sig is not None else None,
+                exposure_time=shutter,
+                f_number=f_number,
+                iso=iso,
+                drive_mode=drive,
+                sequence_index=index,
+                exposure_ev=ev,
             )
         )
     return frames

@@ -15,6 +15,8 @@ from enum import StrEnum
 from typing import Any
 
 from curator.camera_names import camera_name
+from curator.catalog.approval import EARLY_BELOW
+from curator.catalog.approval import taste_summary as latest_taste_summary
 from curator.catalog.gallery_filters import FILE_NAME_SQL, MetadataFilter, metadata_where
 from curator.catalog.missing import last_known_path
 from curator.catalog.models import (
@@ -30,6 +32,7 @@ from curator.catalog.models import (
     TasteModel,
 )
 from curator.catalog.paths_codec import decode_path, display_path, encode_path
+from curator.records import TasteSummary
 
 STAGES: tuple[str, ...] = tuple(s.value for s in Stage)
 
@@ -115,10 +118,17 @@ def taste_summary() -> dict[str, Any]:
     row = TasteModel.select().order_by(TasteModel.version.desc()).first()
     if row is None:
         return {"version": None, "samples": 0, "spearman": None, "embedding_model": None}
+
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, 4)
+
     return {
         "version": row.version,
         "samples": row.n_samples,
-        "spearman": None if row.spearman is None else round(row.spearman, 4),
+        "spearman": rounded(row.spearman),
+        "spearman_low": rounded(row.spearman_low),
+        "spearman_high": rounded(row.spearman_high),
+        "early": row.n_samples < EARLY_BELOW,
         "alpha": row.alpha,
         "embedding_model": row.embedding_model,
         "trained_at": row.trained_at.isoformat(),
@@ -198,6 +208,9 @@ def list_photos(match_threshold: float = 70.0) -> list[dict[str, Any]]:
                 "laplacian_var": p.laplacian_var,
                 "sharpness_tile_p90": p.sharpness_tile_p90,
                 "sharpness_note": p.sharpness_note,
+                "noise_level": p.noise_level,
+                "drive_mode": p.drive_mode,
+                "sequence_index": p.sequence_index,
                 "exposure_score": p.exposure_score,
                 "exposure_ev": p.exposure_ev,
                 "highlight_clip": p.highlight_clip,
@@ -544,6 +557,8 @@ class PhotoDetails:
     burst_best: bool
     metrics_source: str | None = None  # a MetricsSource value: which pixels were measured
     caption: str | None = None  # another tool's or the photographer's caption (dc:description)
+    taste: TasteSummary | None = None  # the live taste model's size and honest quality
+    noise_level: float | None = None  # noise sd at the working scale (imaging.metrics)
 
 
 def photo_details(photo_id: int) -> PhotoDetails | None:
@@ -558,6 +573,7 @@ def photo_details(photo_id: int) -> PhotoDetails | None:
             Photo.missing_since,
             Photo.metrics_source,
             Photo.caption,
+            Photo.noise_level,
         )
         .where(Photo.id == photo_id, Photo.deleted_at.is_null())
         .first()
@@ -597,6 +613,8 @@ def photo_details(photo_id: int) -> PhotoDetails | None:
         burst_best=bool(photo.burst_best),
         metrics_source=photo.metrics_source,
         caption=photo.caption or None,
+        taste=latest_taste_summary(),
+        noise_level=photo.noise_level,
     )
 
 

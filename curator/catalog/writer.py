@@ -392,6 +392,7 @@ def _fill_measurement(photo: Photo, m: TechnicalMeasurement) -> None:
     photo.f_number, photo.focal_length = e.f_number, e.focal_length
     photo.exposure_bias, photo.capture_subsec = e.exposure_bias, e.capture_subsec
     photo.sequence_number, photo.struct_sig = e.sequence_number, m.struct_sig
+    photo.drive_mode, photo.sequence_index = e.drive_mode, e.sequence_index
     photo.preview_key, photo.thumbnail_key = m.preview_key, m.thumbnail_key
     photo.metrics_source = m.metrics_source.value if m.metrics_source else None
     if m.sharpness is not None:
@@ -399,6 +400,7 @@ def _fill_measurement(photo: Photo, m: TechnicalMeasurement) -> None:
         photo.laplacian_var = m.sharpness.laplacian_var
         photo.sharpness_tile_p90 = m.sharpness.tile_p90
         photo.sharpness_note = m.sharpness.note
+        photo.noise_level = m.sharpness.noise
     if m.exposure is not None:
         photo.exposure_score = m.exposure.score
         photo.highlight_clip = m.exposure.highlight_clip

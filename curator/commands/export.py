@@ -83,6 +83,7 @@ def cmd_export(args: argparse.Namespace, ctx: CommandContext) -> int:
         dry_run=args.dry_run,
         match_threshold=ctx.settings.match_threshold,
         sidecar_names=ctx.settings.xmp_sidecar_names,
+        match_min_quality=ctx.settings.match_approves_at,
     )
     try:
         plan = plan_export(request)

@@ -19,6 +19,7 @@ import json
 from typing import Any, TextIO
 
 from curator.camera_names import camera_name
+from curator.catalog.approval import model_trusted, quality_text
 from curator.catalog.queries import list_photos, status_report
 from curator.commands.base import EXIT_OK, CommandContext
 
@@ -104,6 +105,10 @@ def _print_exact(line: str, out: TextIO) -> None:
 def cmd_status(args: argparse.Namespace, ctx: CommandContext) -> int:
     out = ctx.out
     report = status_report()
+    bar = ctx.settings.match_approves_at
+    trusted = model_trusted(bar)
+    report["taste"]["match_approves"] = trusted
+    report["taste"]["match_approves_at"] = bar
     if args.json:
         json.dump(report, out)
         out.write("\n")
@@ -114,12 +119,17 @@ def cmd_status(args: argparse.Namespace, ctx: CommandContext) -> int:
         print(f"  {stage}: {parts or 'nothing yet'}", file=out)
     taste = report["taste"]
     if taste["version"] is None:
-        print("  taste model: none yet (it trains after 20 ratings, rejects or picks)", file=out)
+        print("  taste model: none yet (it trains after 10 ratings, rejects or picks)", file=out)
     else:
-        rho = "n/a" if taste["spearman"] is None else f"{taste['spearman']:.2f}"
+        quality = quality_text(
+            taste["samples"], taste["spearman"], taste["spearman_low"], taste["spearman_high"]
+        )
+        print(f"  taste model: v{taste['version']}, {quality}", file=out)
+        verdict = "yes" if trusted else "no"
         print(
-            f"  taste model: v{taste['version']}, {taste['samples']} decisions, "
-            f"held-out Spearman {rho}",
+            f"  its MATCH approves kept, unrated photos for export: {verdict} "
+            f"(needs 20+ decisions and a held-out Spearman ≥ {bar:g}, setting "
+            "match_approves_at)",
             file=out,
         )
     if report["failed"]:

@@ -117,7 +117,7 @@ def plan_export(request: ExportRequest) -> ExportPlan:
     dest = request.dest
     left_out: list[tuple[str, str]] = []
     if request.project is None:
-        photos = _live_photos(None, request.match_threshold)
+        photos = _live_photos(None, request.match_threshold, request.match_min_quality)
         set_name = "approved"
     else:
         project = Project.get_or_none(Project.name == request.project)
@@ -144,7 +144,9 @@ def plan_export(request: ExportRequest) -> ExportPlan:
     )
 
 
-def _live_photos(project_id: int | None, match_threshold: float = 0.0) -> list[Photo]:
+def _live_photos(
+    project_id: int | None, match_threshold: float = 0.0, min_quality: float = 0.5
+) -> list[Photo]:
     """The project's members, or (no project) the approved photos: the rule
     runs in SQL (`catalog.approval.approved_condition`), so a 100,000-photo
     catalog never loads the rows it does not send."""
@@ -154,7 +156,7 @@ def _live_photos(project_id: int | None, match_threshold: float = 0.0) -> list[P
             ProjectPhoto.project == project_id
         )
     else:
-        query = query.where(approved_condition(match_threshold))
+        query = query.where(approved_condition(match_threshold, min_quality))
     return list(query.order_by(Photo.captured_at.is_null(), Photo.captured_at, Photo.id))
 
 

@@ -24,6 +24,8 @@ class ExportRequest:
     dry_run: bool = False
     match_threshold: float = 70.0  # preference that counts as approved (with a judgment)
     sidecar_names: str = "auto"  # the xmp_sidecar_names setting (see export.xmp_out)
+    # The taste model's held-out Spearman its MATCH needs to approve (catalog.approval).
+    match_min_quality: float = 0.5
 
 
 class FileStatus(StrEnum):

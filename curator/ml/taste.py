@@ -1,11 +1,11 @@
 """The personal taste model: ridge regression on CLIP embeddings.
 
-Pure numpy/scikit-learn; no Qt, no catalog. The score stage feeds it the
-training set (the catalog's plain `DecisionState` records and vectors; the
-labels below come from `labels`) and stores what `fit_taste` returns as plain
-coefficients (`FittedTaste.to_record`, read back with `from_record`). The
-records themselves (`DecisionState`, `DecisionCounts`, `TasteCoefficients`)
-live in curator.records and are re-exported here.
+Pure numpy; no Qt, no catalog, no scikit-learn. The score stage feeds it the
+training set (the catalog's plain `DecisionState` records, vectors and burst
+groups; the labels below come from `labels`) and stores what `fit_taste`
+returns as plain coefficients (`FittedTaste.to_record`, read back with
+`from_record`). The records themselves (`DecisionState`, `DecisionCounts`,
+`TasteCoefficients`) live in curator.records and are re-exported here.
 
 Label mapping (the user's decisions → a target rating 1..5, and a weight):
 - an explicit star rating r → target r, weight 1.0 (the strongest signal; an
@@ -16,40 +16,65 @@ Label mapping (the user's decisions → a target rating 1..5, and a weight):
   weak, but it stops the model from calling every keeper a reject).
 Unreviewed photos are not used.
 
-Training (scikit-learn): features standardised (StandardScaler), then
-Ridge with the sample weights above; alpha chosen by RidgeCV's efficient
-leave-one-out search over ALPHAS (around 1.0, in ridge's units scaled by
-n_features/768 so the grid means the same for any CLIP size). The held-out
-Spearman correlation comes from `cross_val_predict`: each sample predicted by
-a scaler + RidgeCV fitted on the other folds (alpha chosen inside each fold),
-so it never saw the sample. The fitted pipeline collapses to one weight
-vector: rating_hat = x·w + bias (what the catalog stores; no pickles).
+Training: weighted ridge on the *raw* embeddings, centred, with an
+unpenalised intercept — the geometry CLIP's cosine space already has, whose
+variance sits in a few semantic directions: an isotropic penalty there
+shrinks the weak directions most. (Standardising each coordinate first, as
+before issue 20, spread the penalty evenly over 768 noisy coordinates; on an
+independent CLIP-like world that fit fell *below* a plain ridge.) The
+penalty comes from `ALPHAS` (10^-2 … 10^3, 26 steps, in the units of a unit
+CLIP embedding: `penalty_grid` rescales by the data's spread), chosen by
+grouped cross-validation (ml.taste_cv: look-alikes — a burst's frames,
+near-duplicates — stay in one fold) on held-out Spearman, pulled toward
+`ALPHAS[PRIOR_INDEX]` = 1.0 (plain ridge's penalty, which a few dozen noisy
+decisions rarely justify leaving) by `PRIOR_PULL` per decade / √n.
 
-Not enough to learn from: fewer than MIN_SAMPLES decisions on embedded
+The held-out Spearman (`FittedTaste.spearman`) is that cross-validation's:
+each decision predicted by a model that never saw its group, with the
+penalty for each fold chosen on the other folds; `spearman_low`/`high` is
+its 95 % bootstrap interval over groups — at 30 decisions the figure is
+uncertain by ±0.2 or more, and the interval says so.
+
+Not enough to learn from: fewer than MIN_SAMPLES (10) decisions on embedded
 photos, or all of one value. `NotEnoughDecisions` then carries the counts
-(`DecisionCounts`) and a sentence that says what is missing, e.g. "needs 20
+(`DecisionCounts`) and a sentence that says what is missing, e.g. "needs 10
 decisions on embedded photos; you have 4 decisions, 0 embedded (CLIP weights
-missing — run `curator models pull`)".
+missing — run `curator models pull`)". Under EARLY_BELOW (20) decisions the
+model is *early* (`FittedTaste.early`): it scores and orders photos (plain
+ridge already reaches ~0.45 at 10), says so wherever it is shown, and never
+approves a photo for export (catalog.approval).
 
 Scoring: predicted rating 1..5 → preference 0..100 linearly, clipped. MATCH
 is score ≥ the match threshold (a setting, 70 by default). Uncertainty is the
-ridge posterior's predictive spread, sqrt(z·P·z) with P = (ZᵀWZ + αI)⁻¹ in
-standardised space, used for "most uncertain first" (active learning).
+ridge posterior's predictive spread, sqrt(z·P·z) with P = (AᵀWA + αI)⁻¹ and z
+the centred embedding (`scale` is all ones since issue 20), used for "most
+uncertain first" (active learning).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from curator.ml.taste_cv import (
+    bootstrap_interval,
+    group_folds,
+    look_alike_groups,
+    ridge_path,
+    spearman,
+)
 from curator.records import CullState, DecisionCounts, DecisionState, TasteCoefficients
 
-ALPHAS: tuple[float, ...] = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
-MIN_SAMPLES = 20
+ALPHAS: tuple[float, ...] = tuple(float(10**e) for e in np.linspace(-2.0, 3.0, 26))
+PRIOR_INDEX = 10  # ALPHAS[10] == 1.0: plain ridge's penalty
+PRIOR_PULL = 1.0  # held-out Spearman per decade from the prior, divided by √n
+REFERENCE_SPREAD = 0.5  # mean squared norm of centred unit CLIP embeddings (~half)
+MIN_SAMPLES = 10
+EARLY_BELOW = 20
+MIN_GROUPS = 4  # fewer groups of look-alikes: no honest held-out figure
 REJECT_TARGET, PICK_TARGET, KEPT_TARGET = 1.0, 4.5, 3.0
 KEPT_WEIGHT = 0.3
 
@@ -121,6 +146,13 @@ class FittedTaste:
     scale: F32
     n_samples: int
     spearman: float | None
+    spearman_low: float | None = None  # 95 % bootstrap interval of the held-out Spearman
+    spearman_high: float | None = None
+
+    @property
+    def early(self) -> bool:
+        """Trained on fewer than EARLY_BELOW decisions: shown as early, never approves."""
+        return self.n_samples < EARLY_BELOW
 
     @classmethod
     def from_record(cls, record: TasteCoefficients) -> FittedTaste:
@@ -134,6 +166,8 @@ class FittedTaste:
             scale=record.scale,
             n_samples=record.n_samples,
             spearman=record.spearman,
+            spearman_low=record.spearman_low,
+            spearman_high=record.spearman_high,
         )
 
     def to_record(self) -> TasteCoefficients:
@@ -147,6 +181,8 @@ class FittedTaste:
             scale=self.scale,
             n_samples=self.n_samples,
             spearman=self.spearman,
+            spearman_low=self.spearman_low,
+            spearman_high=self.spearman_high,
         )
 
     def predict_rating(self, x: F32) -> F64:
@@ -166,29 +202,6 @@ def rating_to_score(rating: F64) -> F64:
     return np.clip((np.asarray(rating, dtype=np.float64) - 1.0) / 4.0 * 100.0, 0.0, 100.0)
 
 
-def _scaled_alphas(dim: int) -> list[float]:
-    return [a * dim / 768.0 for a in ALPHAS]
-
-
-def _spearman(a: F64, b: F64) -> float | None:
-    from scipy.stats import spearmanr
-
-    if np.ptp(a) == 0 or np.ptp(b) == 0:
-        return None
-    rho = spearmanr(a, b).statistic
-    return None if np.isnan(rho) else float(rho)
-
-
-def _pipeline(alphas: list[float]) -> Any:
-    """StandardScaler + ridge (RidgeCV's leave-one-out search when given several alphas)."""
-    from sklearn.linear_model import Ridge, RidgeCV
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    ridge = Ridge(alpha=alphas[0]) if len(alphas) == 1 else RidgeCV(alphas=alphas)
-    return make_pipeline(StandardScaler(), ridge)
-
-
 def _check_enough(
     y: F64, counts: DecisionCounts | None, weights_missing: bool | Callable[[], bool]
 ) -> None:
@@ -204,18 +217,80 @@ def _check_enough(
         )
 
 
+def penalty_grid(x: F32, w: F64) -> F64:
+    """`ALPHAS` in the units of `x`: scaled by the mean (weighted) squared norm of
+    the centred rows against a CLIP embedding's (`REFERENCE_SPREAD`)."""
+    weights = w / w.sum()
+    mean = weights @ x.astype(np.float64)
+    spread = float(weights @ ((x - mean) ** 2).sum(axis=1))
+    return np.asarray(ALPHAS, dtype=np.float64) * max(spread, 1e-12) / REFERENCE_SPREAD
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What grouped cross-validation says: the penalty and the honest quality."""
+
+    alpha: float
+    spearman: float | None
+    interval: tuple[float, float] | None
+
+
+def validate(
+    x: F32,
+    y: F64,
+    w: F64,
+    groups: NDArray[np.int64],
+    alphas: F64,
+    *,
+    prior: int,
+    folds: int,
+    seed: int,
+) -> Validation:
+    """Grouped cross-validation over `alphas` (`prior` indexes the default)."""
+    n_groups = len(np.unique(groups))
+    if n_groups < MIN_GROUPS:
+        return Validation(float(alphas[prior]), None, None)
+    fold_of = group_folds(groups, min(folds, n_groups), seed)
+    share = w / w.sum()
+    centre = share @ x.astype(np.float64)  # label-free: see ridge_path
+    paths = np.zeros((len(alphas), len(y)))
+    for fold in range(int(fold_of.max()) + 1):
+        test = fold_of == fold
+        paths[:, test] = ridge_path(x[~test], y[~test], w[~test], x[test], alphas, centre)
+    distance = np.abs(np.log10(alphas / alphas[prior]))
+
+    def best(mask: NDArray[np.bool_]) -> int:
+        rhos = [spearman(y[mask], paths[i, mask]) for i in range(len(alphas))]
+        values = np.asarray([-np.inf if r is None else r for r in rhos])
+        if not np.isfinite(values).any():
+            return prior
+        return int(np.argmax(values - PRIOR_PULL * distance / np.sqrt(mask.sum())))
+
+    held_out = np.zeros(len(y))
+    for fold in range(int(fold_of.max()) + 1):
+        test = fold_of == fold
+        held_out[test] = paths[best(~test), test]  # its penalty chosen on the other folds
+    rho = spearman(y, held_out)
+    interval = None if rho is None else bootstrap_interval(y, held_out, groups, seed=seed)
+    return Validation(float(alphas[best(np.ones(len(y), dtype=bool))]), rho, interval)
+
+
 def fit_taste(
     x: F32,
     y: F64,
     sample_weight: F64 | None = None,
     *,
+    groups: NDArray[np.int64] | None = None,
     folds: int = 5,
     seed: int = 0,
     alpha: float | None = None,
     counts: DecisionCounts | None = None,
     weights_missing: bool | Callable[[], bool] = False,
 ) -> FittedTaste:
-    """Fit the taste model (see the module docstring). `alpha` fixes it (no search).
+    """Fit the taste model (see the module docstring). `groups` labels rows that
+    must share a fold (the catalog's burst groups; near-duplicates are added
+    here). `alpha` fixes the penalty (no search; the held-out figure is still
+    cross-validated).
 
     `counts` and `weights_missing` only shape the NotEnoughDecisions sentence;
     `weights_missing` may be a callable, asked only when that sentence is needed.
@@ -224,38 +299,38 @@ def fit_taste(
     y = np.asarray(y, dtype=np.float64)
     w = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     _check_enough(y, counts, weights_missing)
-    # Imported only once there is something to fit: scikit-learn (with SciPy)
-    # takes ~1 s to import, which an import without decisions must not pay.
-    from sklearn.model_selection import KFold, cross_val_predict
+    if alpha is None:
+        alphas, prior = penalty_grid(x, w), PRIOR_INDEX
+    else:
+        alphas, prior = np.asarray([alpha], dtype=np.float64), 0
+    look_alikes = look_alike_groups(x, groups)
+    # A burst of look-alikes is one judgment of one scene: it counts once (the
+    # weights keep their sum, so the penalty means what it meant).
+    _, where, sizes = np.unique(look_alikes, return_inverse=True, return_counts=True)
+    w = w / sizes[where] * (w.sum() / (w / sizes[where]).sum())
+    check = validate(x, y, w, look_alikes, alphas, prior=prior, folds=folds, seed=seed)
+    chosen = check.alpha
 
-    alphas = [alpha] if alpha is not None else _scaled_alphas(x.shape[1])
-    folds = max(2, min(folds, len(y) // 4))
-    splitter = KFold(n_splits=folds, shuffle=True, random_state=seed)
-    step = "ridge" if alpha is not None else "ridgecv"
-    held_out = cross_val_predict(
-        _pipeline(alphas), x, y, cv=splitter, params={f"{step}__sample_weight": w}
-    )
-    spearman = _spearman(y, np.asarray(held_out, dtype=np.float64))
-
-    model = _pipeline(alphas)
-    model.fit(x, y, **{f"{step}__sample_weight": w})
-    scaler, ridge = model[0], model[-1]
-    chosen = float(ridge.alpha if alpha is not None else ridge.alpha_)
-    mean = np.asarray(scaler.mean_, dtype=np.float64)
-    scale = np.asarray(scaler.scale_, dtype=np.float64)  # constant features: 1.0
-    coef = np.asarray(ridge.coef_, dtype=np.float64)
-    weights = (coef / scale).astype(np.float32)
-    bias = float(ridge.intercept_ - (mean / scale) @ coef)
-    # The ridge posterior's precision inverse, in standardised space, for `uncertainty`.
-    zw = ((x - mean) / scale) * np.sqrt(w)[:, None]
-    precision = np.linalg.inv(zw.T @ zw + chosen * np.eye(x.shape[1])).astype(np.float32)
+    share = w / w.sum()
+    mean = share @ x.astype(np.float64)
+    y_mean = float(share @ y)
+    root = np.sqrt(w)
+    u, s, vt = np.linalg.svd((x - mean) * root[:, None], full_matrices=False)
+    coef = vt.T @ (s / (s**2 + chosen) * (u.T @ ((y - y_mean) * root)))
+    # The ridge posterior's precision inverse, (AᵀA + αI)⁻¹, from the SVD: 1/α off
+    # the data's span, 1/(s² + α) along it (no d × d inverse).
+    precision = (vt.T * (1.0 / (s**2 + chosen) - 1.0 / chosen)) @ vt
+    precision += np.eye(x.shape[1]) / chosen
+    low, high = check.interval if check.interval is not None else (None, None)
     return FittedTaste(
         alpha=chosen,
-        weights=weights,
-        bias=bias,
-        precision=precision,
+        weights=coef.astype(np.float32),
+        bias=float(y_mean - mean @ coef),
+        precision=precision.astype(np.float32),
         mean=mean.astype(np.float32),
-        scale=scale.astype(np.float32),
+        scale=np.ones(x.shape[1], dtype=np.float32),
         n_samples=len(y),
-        spearman=spearman,
+        spearman=check.spearman,
+        spearman_low=low,
+        spearman_high=high,
     )

@@ -164,3 +164,33 @@ def test_regrouping_100k_frames_without_clip() -> None:
     print(f"find_bursts: {n:,} frames, {len(bursts):,} bursts in {elapsed:.2f} s")
     assert len(bursts) == n // 16 * 2
     assert elapsed <= 5.0
+
+
+def test_the_star_is_never_a_shaken_frame(fixtures_dir: Path) -> None:
+    """Issue 20 §1, bar B3: on bursts and brackets made from every score-bench
+    source (tests/bench/star_series.py), the star is a frame a photographer
+    would accept, against the rule before issue 20 in the same run; the real
+    RX100 VI night brackets when `BENCH_RX100_DIR` points at them."""
+    from tests.bench.score_series import sharpness_sources
+    from tests.bench.star_series import rules, rx100_dir, rx100_report, star_table
+
+    table = star_table(sharpness_sources(fixtures_dir), rules())
+    report: dict[str, object] = {"synthetic": table}
+    folder = rx100_dir()
+    if folder is not None:
+        report["rx100"] = rx100_report(folder)
+    print(json.dumps(report, indent=2))
+    RESULTS.parent.mkdir(exist_ok=True)
+    (RESULTS.parent / "burst_star.json").write_text(json.dumps(report, indent=2))
+    for case, row in table.items():
+        assert row["after shaken"] == 0, (case, row)  # never the shaken frame
+        # Right everywhere but on the generated 1/f field, whose pixel-scale texture
+        # partly reads as noise (its ±0.7 EV frames then read clearly less sharp
+        # than the +1.3 EV one, so the +1.3 EV frame gets the star).
+        assert row["after"] >= row["sources"] - 1, (case, row)
+    if folder is not None:
+        rx = report["rx100"]
+        assert isinstance(rx, dict)
+        for key in ("with bias", "without bias"):
+            assert rx[key]["same on every shuffle"] and rx[key]["groups right"], rx[key]
+            assert rx[key]["stars right"], rx[key]

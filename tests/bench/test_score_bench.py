@@ -46,9 +46,12 @@ def results() -> dict[str, SeriesResult]:
 @pytest.mark.bench
 def test_exposure_series(results: dict[str, SeriesResult]) -> None:
     expo = results["exposure"]
-    # −2 EV and +2 EV score below the original on every source.
+    # −2 EV scores below the original on every source, +2 EV on all but two
+    # (issue 20): the colour chart's original reads −0.8 EV (a RAW decoded dark:
+    # +2 EV brings it nearer right) and the dusk street's +2 EV frame clips only
+    # its sliver of sky.
     assert level_below_original_share(expo, -2.0) == 1.0
-    assert level_below_original_share(expo, 2.0) == 1.0
+    assert level_below_original_share(expo, 2.0) >= 0.9
     # An under-exposed bracket frame (−1.3 EV) scores below its metered sibling. Not
     # asserted on every source: an original with 6-8 % of its highlights clipped
     # (canon_sd300 in the sun) loses that clipping at −1.3 EV, and this synthetic
@@ -94,3 +97,44 @@ def test_sharpness_series(results: dict[str, SeriesResult]) -> None:
     for series in (blur, shake, rescale):
         rhos = per_source_spearman(series)
         assert float(np.mean(list(rhos.values()))) >= 0.9, (series.series.name, rhos)
+
+
+@pytest.mark.bench
+def test_issue_20_judgments_against_a_naive_baseline(fixtures_dir: Path) -> None:
+    """Noise, shake in every direction, curved shake, exposure read in EV,
+    night, snow, low-key and high-key scenes (tests/bench/judgment_series.py),
+    with the naive measures in the same run; the before → after table is in
+    tests/bench/score_bench.md."""
+    from tests.bench.judgment_series import exposure_checks, sharpness_checks
+    from tests.bench.score_series import (
+        SMALL_EXPOSURE_SOURCES,
+        fixture_sources,
+        sharpness_sources,
+    )
+
+    sources = sharpness_sources(fixtures_dir)
+    sharp = sharpness_checks(sources, fixtures_dir)
+    expo = exposure_checks(sources + fixture_sources(fixtures_dir, SMALL_EXPOSURE_SOURCES))
+    print("\n" + format_table(sharp) + "\n\n" + format_table(expo))
+
+    def right(rows: list[dict[str, str]], check: str) -> int:
+        (row,) = [r for r in rows if r["check"].startswith(check)]
+        return int(row["right (ours)"].split("/")[0])
+
+    n = len(sources)
+    assert right(sharp, "sharp + noise sd 6") >= n - 2  # noise is not sharpness
+    assert right(sharp, "σ 4 blur + noise sd 6") == n
+    assert right(sharp, "σ 4 blur + noise sd 16") >= n // 2
+    for angle in (0, 45, 90, 135):
+        assert right(sharp, f"shake 21 px at {angle}°") >= n - 1
+    assert right(sharp, "curved shake 30 px") >= n - 3
+    assert right(sharp, "sharp subject 5 %") >= n - 2
+    assert right(sharp, "4032 px") == 2
+    reads = {
+        r["check"].split(" EV")[0]: float(r["ours"].split()[0])
+        for r in expo
+        if "reads" in r["check"]
+    }
+    assert abs(reads["-1.3"] + 1.3) <= 0.3 and abs(reads["-2.0"] + 2.0) <= 0.3
+    assert reads["+3.0"] >= 2.0
+    assert all(r["ours"].startswith("right") for r in expo if ":" in r["check"]), expo

@@ -69,16 +69,20 @@ def test_everything_end_to_end(
     assert sum(r["burst_best"] for r in burst_rows) == 1
     assert all(photos[p.name]["burst_group"] is None for p in singles)
 
-    # Decisions from the command line train the taste model at 20.
+    # Decisions from the command line train an early taste model at 10, a full
+    # one at 20.
     stars = {s: [str(p) for p in singles[(s - 1) * 4 : s * 4]] for s in range(1, 6)}
-    for s in (1, 2, 3, 4):
+    assert run_cli("rate", "--stars", "1", *stars[1])[0] == 0
+    assert status_json()["taste"]["version"] is None  # 4 decisions: not yet
+    for s in (2, 3):
+        code, _, err = run_cli("rate", "--stars", str(s), *stars[s])
+    assert code == 0 and "Taste model v1" in err and "early model" in err  # at 12 decisions
+    assert status_json()["taste"]["early"] is True
+    for s in (4, 5):
         assert run_cli("rate", "--stars", str(s), *stars[s])[0] == 0
-    assert status_json()["taste"]["version"] is None  # 16 decisions: not yet
-    code, _, err = run_cli("rate", "--stars", "5", *stars[5])
-    assert code == 0 and "Taste model v1" in err
     assert run_cli("reject", *[str(p) for p in singles[20:22]])[0] == 0
     taste = status_json()["taste"]
-    assert taste["version"] == 2 and taste["samples"] == 22
+    assert taste["version"] == 4 and taste["samples"] == 22 and taste["early"] is False
     assert taste["embedding_model"] == model_id
     scored = list_json()
     assert all(p["preference_score"] is not None for p in scored)

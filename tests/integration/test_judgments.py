@@ -55,14 +55,23 @@ def _decide(ids: list[int], taste: np.ndarray, count: int) -> None:
             set_rating(ids[i], stars, pass_="rating")
 
 
-def test_no_model_before_20_decisions_then_scores_everything(tmp_path: Path) -> None:
+def test_no_model_before_10_decisions_an_early_one_then_scores_everything(
+    tmp_path: Path,
+) -> None:
     with Catalog.open(tmp_path / "c.sqlite"):
         ids, _, taste = _photos(80)
         idx = np.random.default_rng(5).permutation(80)
-        for i in idx[:10]:
+        for i in idx[:9]:
             set_rating(ids[i], 3 if taste[i] < 0 else 5)
         report = retrain_and_rescore(MODEL)
-        assert report.version is None and "at least 20" in report.message
+        assert report.version is None and "at least 10" in report.message
+        assert Photo.select().where(Photo.preference_score.is_null(False)).count() == 0
+        # From 10 decisions: an early model, marked as such, that already scores.
+        set_rating(ids[idx[9]], 3 if taste[idx[9]] < 0 else 5)
+        early = retrain_and_rescore(MODEL)
+        assert early.version == 1 and early.early and "early model" in early.message
+        assert early.scored == 80
+        Photo.update(preference_score=None, preference_model_version=None).execute()
         assert Photo.select().where(Photo.preference_score.is_null(False)).count() == 0
 
         for i in idx[10:50]:
@@ -73,15 +82,17 @@ def test_no_model_before_20_decisions_then_scores_everything(tmp_path: Path) -> 
             else:
                 set_rating(ids[i], 2 if taste[i] < 0 else 4)
         report = retrain_and_rescore(MODEL)
-        assert report.version == 1 and report.samples == 50 and report.scored == 80
-        assert report.spearman is not None and report.spearman > 0.3
+        assert report.version == 2 and report.samples == 50 and report.scored == 80
+        assert report.spearman is not None and report.spearman > 0.3 and not report.early
+        assert report.spearman_low is not None and report.spearman_high is not None
+        assert report.spearman_low <= report.spearman <= report.spearman_high
         scores = {p.id: p.preference_score for p in Photo.select()}
         assert all(0 <= s <= 100 for s in scores.values())
         unseen = idx[50:]
         from scipy.stats import spearmanr
 
         assert spearmanr([scores[ids[i]] for i in unseen], taste[unseen]).statistic > 0.4
-        assert {p.preference_model_version for p in Photo.select()} == {1}
+        assert {p.preference_model_version for p in Photo.select()} == {2}
 
 
 def test_a_model_refuses_embeddings_of_another_clip_model(tmp_path: Path) -> None:

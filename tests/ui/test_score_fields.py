@@ -73,3 +73,33 @@ def test_ev_text_rounds_to_a_tenth_with_a_real_minus_sign() -> None:
     assert ev_text(0.66) == "≈ +0.7 EV"
     assert ev_text(0.04) == "≈ 0 EV" and ev_text(-0.0) == "≈ 0 EV"
     assert ev_text(None) == ""
+
+
+def test_the_panel_says_the_models_honest_quality_and_the_noise(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    """Issue 20: the side panel shows the taste model's held-out Spearman with its
+    interval (early marked), and the noise taken off the sharpness."""
+    from curator.catalog.queries import photo_details
+    from tests.taste_helpers import store_model
+
+    with Catalog.open(tmp_path / "c.sqlite"):
+        pid = Photo.create(path=b"/lib/a.jpg", content_hash="a", sharpness_score=81.0,
+                           noise_level=3.25).id  # fmt: skip
+        row = gallery_rows([pid])[pid]
+        assert photo_details(pid).taste is None  # type: ignore[union-attr]
+        store_model(spearman=0.41, samples=14)
+        early = photo_details(pid)
+        store_model(spearman=0.62, samples=48)
+        full = photo_details(pid)
+    panel = InfoPanel(ErrorReporter(), match_threshold=70.0)
+    qtbot.addWidget(panel)
+    panel.show_photo(row, early)
+    assert panel.values["Taste model"].text() == (
+        "v1, 14 decisions (early model), held-out Spearman 0.41 (0.31 to 0.51)"
+    )
+    assert panel.values["Sharpness"].text() == "81 / 100 · noise 3.2"
+    panel.show_photo(row, full)
+    assert panel.values["Taste model"].text() == (
+        "v2, 48 decisions, held-out Spearman 0.62 (0.52 to 0.72)"
+    )

@@ -41,7 +41,7 @@ def test_undo_names_its_photo_and_holds_against_background_news(
     redone = "Redone: reject of IMG_0002.jpg."
     assert bar.currentMessage() == redone
     news = (
-        "The taste model needs at least 20 decisions on embedded photos; you have 1 decision,"
+        "The taste model needs at least 10 decisions on embedded photos; you have 1 decision,"
         " 0 embedded (CLIP weights missing — run `curator models pull`)."
     )
     window.show_background(news)

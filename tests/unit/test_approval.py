@@ -7,9 +7,15 @@ from typing import Any
 
 import pytest
 
-from curator.catalog.approval import approved_condition, is_approved, is_exportable_member
+from curator.catalog.approval import (
+    approved_condition,
+    is_approved,
+    is_exportable_member,
+    model_trusted,
+)
 from curator.catalog.db import Catalog
 from curator.catalog.models import Photo
+from tests.taste_helpers import store_model
 
 THRESHOLD = 70.0
 GONE = datetime(2026, 1, 2, 3, 4, 5)
@@ -58,6 +64,7 @@ def test_is_approved(case: str, spec: dict[str, Any], expected: bool) -> None:
 
 
 def test_sql_condition_agrees_with_the_pure_rule(catalog: Catalog) -> None:
+    store_model(spearman=0.8, samples=60)  # a model whose MATCH approves
     ids: dict[str, int] = {}
     for i, (case, spec, _) in enumerate(CASES):
         v = _values(spec)
@@ -87,3 +94,25 @@ def test_project_members_go_out_unless_rejected_missing_or_deleted() -> None:
     assert not is_exportable_member(cull="rejected", missing=False, deleted=False)
     assert not is_exportable_member(cull="kept", missing=True, deleted=False)
     assert not is_exportable_member(cull="kept", missing=False, deleted=True)
+
+
+def test_a_match_approves_only_from_a_model_that_clears_the_bar(catalog: Catalog) -> None:
+    """Issue 20: an unrated keeper goes out on the model's word only when the
+    model is not early and its honest held-out Spearman is at least the bar."""
+    liked = Photo.create(path=b"/lib/liked.jpg", content_hash="h", cull="kept",
+                         preference_score=90.0).id  # fmt: skip
+    rated = Photo.create(path=b"/lib/five.jpg", content_hash="r", cull="kept", rating=5).id
+
+    def approved(bar: float = 0.5) -> set[int]:
+        return {p.id for p in Photo.select(Photo.id).where(approved_condition(THRESHOLD, bar))}
+
+    assert approved() == {rated}  # no model at all
+    store_model(spearman=0.9, samples=12)  # early: never approves
+    assert approved() == {rated} and not model_trusted(0.5)
+    store_model(spearman=0.35, samples=80)  # below the bar
+    assert approved() == {rated} and approved(bar=0.3) == {rated, liked}
+    store_model(spearman=0.62, samples=80)
+    assert approved() == {rated, liked} and model_trusted(0.5)
+    assert approved(bar=0.7) == {rated}  # the user's bar decides
+    assert not is_approved(cull="kept", picked=False, rating=None, preference=90.0,
+                           match_threshold=THRESHOLD, model_trusted=False)  # fmt: skip

@@ -10,6 +10,7 @@ from pathlib import Path
 from curator.catalog.models import Description, Photo, PhotoTag, Project, ProjectPhoto, Tag
 from curator.export.plan import plan_export
 from curator.export.types import ExportRequest
+from tests.taste_helpers import store_model
 
 
 def _photo(path: str, n: int, **fields: object) -> Photo:
@@ -112,6 +113,7 @@ def test_a_large_approved_set_plans_quickly(catalog: object, tmp_path: Path) -> 
         }
         for n in range(6000)
     ]
+    store_model()  # a model whose MATCH approves (catalog.approval)
     with catalog.db.atomic():  # type: ignore[attr-defined]
         Photo.insert_many(rows).execute()
         ids = [pid for (pid,) in Photo.select(Photo.id).tuples()]

@@ -10,24 +10,25 @@ import cv2
 import numpy as np
 import pytest
 
-from curator.imaging.metrics import (
-    CLIP_EV_SCALE,
-    MIN_JUDGED_LONG_EDGE,
-    TOO_SMALL_NOTE,
+from curator.imaging.exposure import (
     clip_ev,
-    dark_key_ev,
-    directional_energy,
     exposure_judgment,
     headroom_ev,
     histogram_quantile,
+    smooth_max,
+    soft_excess,
+    to_linear,
+)
+from curator.imaging.metrics import (
+    MIN_JUDGED_LONG_EDGE,
+    TOO_SMALL_NOTE,
+    directional_energy,
     luma_histogram,
     measure_exposure,
     measure_sharpness,
     sharpness_level,
     sharpness_score,
-    soft_excess,
     tile_variances,
-    to_linear,
     working_scale,
 )
 from tests.bench.score_series import camera_shake, exposure_shift, generated_sources
@@ -58,10 +59,12 @@ SCENES = {s.name: s.rgb for s in generated_sources()}
 # -- sharpness: the rules, exactly ----------------------------------------------------
 
 
-def test_the_score_curve_is_log_logistic_around_4_5() -> None:
-    assert sharpness_score(4.5) == 50.0
-    assert sharpness_score(9.0) == 80.0
-    assert sharpness_score(2.25) == 20.0
+def test_the_score_curve_is_log_logistic_around_its_midpoint() -> None:
+    from curator.imaging.metrics import MID_SHARPNESS
+
+    assert sharpness_score(MID_SHARPNESS) == 50.0
+    assert sharpness_score(2 * MID_SHARPNESS) == 80.0
+    assert sharpness_score(MID_SHARPNESS / 2) == 20.0
     assert sharpness_score(0.0) == 0.0
     levels = [0.5, 1, 2, 4, 8, 16, 32]
     scores = [sharpness_score(v) for v in levels]
@@ -88,12 +91,14 @@ def test_the_weakest_direction_weighs_three_quarters() -> None:
 def test_directional_energy_sees_which_direction_carries_detail() -> None:
     stripes = np.zeros((640, 640), np.uint8)
     stripes[::2] = 100  # horizontal stripes: detail only across rows
-    energy = directional_energy(stripes)
-    assert energy.shape == (4, 16, 16)
+    energy, noise = directional_energy(stripes)
+    assert energy.shape == (4, 16, 16) and noise.shape == (4,)
     inner = energy[:, 1:-1, 1:-1]  # away from the reflected border rows
-    assert np.all(inner[0] == 0)  # along the rows: nothing changes
-    assert np.allclose(inner[1], (2 * 100) ** 2)  # across: 100 - 2*0 + 100
-    assert np.allclose(inner[2], 100**2) and np.allclose(inner[3], 100**2)  # diagonals / 2
+    assert np.allclose(inner[0], 0, atol=1e-6)  # along the rows: nothing changes
+    # Across the rows the (lightly smoothed) alternation is the strongest signal;
+    # the diagonals see half of it per unit length.
+    assert inner[1].min() > 3.9 * inner[2].max() > 0
+    assert np.allclose(inner[2], inner[3])
 
 
 def test_frames_under_640_px_are_too_small_to_judge() -> None:
@@ -207,7 +212,7 @@ def test_readings_are_exact() -> None:
     # A bin covers level ± 0.5: the 99.5th percentile sits 0.495 above the level.
     assert histogram_quantile(flat, 0.995) == pytest.approx(118.495)
     assert headroom_ev(flat) == pytest.approx(math.log2(1 / to_linear(118.495)))
-    assert dark_key_ev(flat) == pytest.approx(math.log2(0.18 / (to_linear(118) + 1 / 1024)))
+    assert headroom_ev(flat, 0.9) == pytest.approx(math.log2(1 / to_linear(118.4)))
     white = np.zeros(256)
     white[255] = 10
     assert headroom_ev(white) == 0.0
@@ -216,38 +221,49 @@ def test_readings_are_exact() -> None:
     assert headroom_ev(black) == 8.0  # capped
 
 
-def test_clipping_reads_as_ev_beyond_one_percent() -> None:
-    assert clip_ev(0.0) == 0.0 and clip_ev(0.01) == pytest.approx(0.0, abs=1e-12)
-    assert clip_ev(0.5) == pytest.approx(CLIP_EV_SCALE * 2.326348, rel=1e-5)
+def test_clipping_reads_as_ev_beyond_three_percent() -> None:
+    assert clip_ev(0.0) == 0.0 and clip_ev(0.03) == pytest.approx(0.0, abs=1e-12)
+    assert clip_ev(0.5) == pytest.approx(1.880794, rel=1e-5)  # probit(0.5) - probit(0.03)
     assert clip_ev(0.05) < clip_ev(0.2) < clip_ev(0.5) < clip_ev(1.0)
 
 
-def test_soft_excess_is_a_strictly_increasing_max_zero() -> None:
+def test_soft_excess_and_smooth_max_are_strictly_increasing() -> None:
     xs = [-2.0, -0.5, 0.0, 0.5, 2.0, 10.0]
     values = [soft_excess(x) for x in xs]
     assert all(a < b for a, b in pairwise(values))
     assert all(v >= max(0.0, x) for v, x in zip(values, xs, strict=True))
     assert soft_excess(2.0) == pytest.approx(2.0, abs=1e-4)
     assert soft_excess(-2.0) < 1e-4
+    assert smooth_max(3.0, -1.0) == pytest.approx(3.0, abs=1e-6)
+    assert smooth_max(1.0, 1.0) > 1.0 and smooth_max(1.0, 1.1) > smooth_max(1.0, 1.0)
 
 
-def test_the_judgment_combines_the_readings() -> None:
-    # Perfect: highlights at white, key at middle grey, nothing clipped.
-    assert exposure_judgment(0.0, 0.0, 0.0, 0.0) == (100.0, 0.0)
-    # Highlights 2.7 EV under white (2 EV beyond the free 0.7), key normal.
-    score, ev = exposure_judgment(2.7, 0.0, 0.0, 0.0)
-    under = soft_excess(2.0)
-    assert ev == pytest.approx(-2.0) and score == pytest.approx(
-        100 / (1 + (under / 1.5) ** 2), abs=0.01
+def test_the_judgment_reads_ev_as_a_photographer_does() -> None:
+    # Perfect: highlights at white, the lit part within 2.4 EV, nothing clipped.
+    score, ev = exposure_judgment(0.1, 1.0, 0.0, 0.0)
+    assert score > 99 and abs(ev) <= 0.1
+    # Highlights 1.3 EV further under white than a metered frame: ≈ −1.3 EV, and
+    # about the CLIPPED line (1.2 stops scores ~60).
+    score, ev = exposure_judgment(1.4, 2.0, 0.0, 0.0)
+    assert ev == pytest.approx(-1.3) and 50 < score < 60
+    assert exposure_judgment(0.8, 1.5, 0.0, 0.0)[0] > 85  # 0.7 EV under: no badge
+    # A night frame: lamps clipped (no headroom), but its lit part 3.7 EV under
+    # white (1.3 EV darker than a metered night frame): ≈ −1.3 EV.
+    score, ev = exposure_judgment(0.0, 3.3, 0.0, 0.3)
+    assert ev == pytest.approx(-1.2) and score < 60
+    assert exposure_judgment(0.0, 1.6, 0.0, 0.12)[0] > 90  # the metered night frame
+    # Crushed shadows cost only once the frame is under-exposed (low key is a choice).
+    assert exposure_judgment(0.3, 1.6, 0.0, 0.7)[0] > 90
+    # Clipping: 30 % of the content clipped is over-exposure, ~+1.4 EV.
+    over_score, over_ev = exposure_judgment(0.0, 0.5, 0.3, 0.0)
+    assert over_ev == pytest.approx(round(clip_ev(0.3), 1), abs=0.1)
+    assert over_score < 60
+    # A low-key subject blown white: the lit part's share counts (up to twice the
+    # content's), so a mostly-dark frame with a blown subject reads over-exposed.
+    assert (
+        exposure_judgment(0.0, 1.0, 0.15, 0.0, 0.6)[1]
+        > exposure_judgment(0.0, 1.0, 0.15, 0.0, 0.0)[1]
     )
-    # The same highlights with a dark key and crushed shadows: worse.
-    assert exposure_judgment(2.7, 3.0, 0.0, 0.3)[0] < score
-    # A dark key alone (low-key photo whose highlights reach white) costs nothing.
-    assert exposure_judgment(0.2, 5.0, 0.0, 0.7)[0] >= 99.9
-    # Clipping: 30 % of the content clipped is over-exposure.
-    over_score, over_ev = exposure_judgment(0.0, -1.0, 0.3, 0.0)
-    assert over_ev == pytest.approx(round(clip_ev(0.3) - soft_excess(-0.7), 1))
-    assert over_score < 75
 
 
 def test_the_brightest_channel_decides_clipping_and_headroom() -> None:
@@ -306,7 +322,7 @@ def test_low_key_and_high_key_fixtures_score_well(relative: str) -> None:
     assert bgr is not None
     rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
     result = measure_exposure(_luma(relative), rgb)
-    assert result.score >= 85, result
+    assert result.score >= 80, result
     assert result.ev is not None and abs(result.ev) <= 0.5, result
 
 
@@ -329,5 +345,7 @@ def test_synthetic_exposure_rules() -> None:
     assert measure_exposure(murky).score < 20
 
     black = measure_exposure(np.zeros((50, 50), np.uint8))
-    assert black.score < 5 and black.ev == -7.3  # 8 EV of headroom less the free 0.7
+    assert (
+        black.score < 5 and black.ev == -7.9
+    )  # 8 EV of headroom less the 0.1 a metered frame keeps
     assert luma_histogram(np.zeros((5, 5), np.uint8))[0] == 25

@@ -44,7 +44,8 @@ def test_measures_a_jpeg_and_writes_preview_and_thumbnail(tmp_path: Path) -> Non
     assert result.exif.captured_at == when and result.exif.camera_model == "Z1"
     assert result.exif.orientation == 6
     assert result.metrics_source is MetricsSource.IMAGE
-    assert result.sharpness is not None and result.sharpness.score > 80
+    # A random texture: part of it reads as noise and is discounted (issue 20).
+    assert result.sharpness is not None and result.sharpness.score > 70
     assert result.exposure is not None and 0 <= result.exposure.score <= 100
     assert result.preview_key and result.thumbnail_key
     with Image.open(cache_path(cache_dir, result.preview_key)) as preview:

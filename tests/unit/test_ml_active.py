@@ -43,3 +43,26 @@ def test_a_burst_of_look_alikes_does_not_fill_the_head() -> None:
     # and moves on, since that frame's rating tells most of what the others would.
     assert len(set(plain.tolist()) & in_burst) >= 6
     assert greedy[0] in in_burst and len(set(greedy.tolist()) & in_burst) <= 2
+
+
+def test_the_spread_that_counts_lies_along_the_main_directions() -> None:
+    """Issue 20: on CLIP-like embeddings (variance in a few directions, a long
+    weak tail) the plain spread asks about photos odd in the weak tail; the
+    order asks about photos that vary along the main directions."""
+    from tests.bench.taste_world import world
+
+    w = world(0, n=600, burst_p=0.0, n_test=10)
+    y = w.stars[:40].astype(float)
+    model = fit_taste(w.x[:40], y)
+    cand = w.x[40:]
+    centred = cand - cand.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    strong = vt[:24]  # the pool's 24 strongest directions
+
+    def main_share(rows: np.ndarray) -> float:
+        picked = centred[rows]
+        return float(((picked @ strong.T) ** 2).sum() / (picked**2).sum())
+
+    plain = np.argsort(-model.uncertainty(cand), kind="stable")[:10]
+    ours = uncertain_order(model, cand, head=10)[:10]
+    assert main_share(ours) > 1.05 * main_share(plain)

@@ -33,7 +33,7 @@ def _frame(
     name: str = "",
     seq: int | None = None,
     bias: float | None = None,
-    sharp: float = 80.0,
+    sharp: float | None = 80.0,
     expo: float = 80.0,
     pref: float | None = None,
 ) -> Frame:
@@ -115,17 +115,51 @@ def test_order_is_time_then_sequence_then_name_never_the_photo_id() -> None:
     assert order == expected
 
 
-def test_the_metered_frame_wins_a_bracket_whatever_its_scores() -> None:
+def test_the_metered_frame_wins_a_bracket_when_it_is_as_sharp() -> None:
     bracket = [
-        _frame(1, 0.0, bias=-1.3, sharp=99, expo=100, pref=99),  # crisp, scores best
-        _frame(2, 0.2, bias=0.0, sharp=70, expo=80, pref=10),
-        _frame(3, 0.4, bias=0.7, sharp=98, expo=100),
-        _frame(4, 0.6, bias=-0.7, sharp=98, expo=100),
+        _frame(1, 0.0, bias=-1.3, sharp=88, expo=100, pref=99),  # scores and taste best
+        _frame(2, 0.2, bias=0.0, sharp=88, expo=80, pref=10),
+        _frame(3, 0.4, bias=0.7, sharp=90, expo=100),
+        _frame(4, 0.6, bias=-0.7, sharp=86, expo=100),
     ]
     assert best_frame(bracket) == 2
     # Without the metered frame the nearest to it wins, then exposure decides.
     rest = [bracket[0], replace(bracket[2], exposure=60), bracket[3]]
     assert best_frame(rest) == 4
+    # A shaken metered frame never gets the star: the best-exposed sharp one does
+    # (issue 20: an AEB bracket whose 0 EV frame is shaken picked it on 4/4 sources).
+    shaken = [bracket[0], replace(bracket[1], sharpness=48), bracket[2], bracket[3]]
+    assert best_frame(shaken) == 3
+
+
+def test_a_shaken_frame_never_gets_the_star_for_its_exposure() -> None:
+    # The sharp frames 0.7 EV brighter score worse on exposure (issue 20: the
+    # shaken frame took the star on 4/4 sources).
+    burst = [
+        _frame(1, 0.0, sharp=90, expo=70),
+        _frame(2, 0.1, sharp=45, expo=99, pref=100),  # shaken
+        _frame(3, 0.2, sharp=91, expo=72),
+    ]
+    assert best_frame(burst) == 1  # the sharp ones tie: the first in capture order
+
+
+def test_a_manual_bracket_reads_its_exposure_from_the_settings() -> None:
+    # No bias tag (manual bracketing): shutter/ISO say −1.3 / 0 / +1.3 EV, and the
+    # −1.3 EV frame sorts first by name; the middle (metered) frame wins.
+    def frame(pid: int, t: float, shutter: float, iso: int) -> Frame:
+        return replace(
+            _frame(pid, t, sharp=None, expo=95),  # too small to judge: no gate
+            exposure_time=shutter,
+            f_number=3.2,
+            iso=iso,
+            name=f"a{pid}.jpg",
+        )
+
+    bracket = [frame(1, 0.0, 1 / 30, 4000), frame(2, 0.2, 1 / 20, 6400), frame(3, 0.4, 1 / 8, 6400)]
+    assert best_frame(bracket) == 2
+    # Settings that differ by under 0.5 EV are a burst (auto exposure drifting).
+    drift = [frame(4, 0.0, 1 / 20, 6400), frame(5, 0.1, 1 / 25, 6400)]
+    assert best_frame(drift) == 4
 
 
 def test_a_burst_picks_exposure_then_sharpness_then_preference() -> None:
@@ -138,3 +172,42 @@ def test_a_burst_picks_exposure_then_sharpness_then_preference() -> None:
     assert best_frame(burst) == 4
     ties = [_frame(5, 0.0), _frame(6, 0.1)]
     assert best_frame(ties) == 5  # a full tie: the first in capture order
+
+
+def test_the_time_gate_is_strict_and_counts_from_the_end_of_the_exposure() -> None:
+    # Single shots exactly 3 s apart (the RX100 VI's DSC08191/08192): two pictures.
+    apart = [_frame(1, 0.0, sig=_sig(2)), _frame(2, 3.0, sig=_sig(2))]
+    assert find_bursts(apart) == []
+    assert [b.photo_ids for b in find_bursts([apart[0], _frame(2, 2.9, sig=_sig(2))])] == [(1, 2)]
+    # A night bracket of 2 s exposures starts 4 s apart: each starts 2 s after the
+    # previous one ended (the camera says it is one bracket).
+    night = [
+        replace(
+            _frame(i + 1, 4.0 * i, sig=_sig(5, ev), bias=ev),
+            exposure_time=2.0,
+            drive_mode="bracket",
+        )
+        for i, ev in enumerate((0.0, -0.7, 0.7))
+    ]
+    assert [b.photo_ids for b in find_bursts(night)] == [(1, 2, 3)]
+    # Single shots of 1/4 s, 3 s apart (DSC08191/08192): still two pictures.
+    singles = [replace(f, exposure_time=0.25, drive_mode="single") for f in apart]
+    assert find_bursts(singles) == []
+
+
+def test_the_camera_sequence_holds_a_bracket_and_starts_the_next() -> None:
+    def frame(pid: int, t: float, index: int, seed: int) -> Frame:
+        return replace(_frame(pid, t, sig=_sig(seed)), drive_mode="bracket", sequence_index=index)
+
+    # Frames 2 and 3 show another structure (a passing car): the camera's
+    # sequence still says they belong; then a new bracket of the same scene
+    # starts within the gate and is its own group.
+    frames = [
+        frame(1, 0.0, 1, 6),
+        frame(2, 0.3, 2, 7),
+        frame(3, 0.6, 3, 8),
+        frame(4, 0.9, 1, 6),
+        frame(5, 1.2, 2, 6),
+        frame(6, 1.5, 3, 6),
+    ]
+    assert [b.photo_ids for b in find_bursts(frames)] == [(1, 2, 3), (4, 5, 6)]

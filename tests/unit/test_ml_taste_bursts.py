@@ -75,8 +75,8 @@ def test_learns_a_hidden_preference() -> None:
 def test_refuses_too_few_or_uniform_decisions() -> None:
     rng = np.random.default_rng(0)
     x = _unit(rng, 30, 16)
-    with pytest.raises(NotEnoughDecisions, match="needs at least 20 decisions on embedded photos"):
-        fit_taste(x[:10], np.full(10, 3.0))
+    with pytest.raises(NotEnoughDecisions, match="needs at least 10 decisions on embedded photos"):
+        fit_taste(x[:9], np.arange(9) % 5 + 1.0)
     with pytest.raises(NotEnoughDecisions, match="same thing"):
         fit_taste(x, np.full(30, 4.0))
 
@@ -93,7 +93,7 @@ def test_not_enough_says_what_is_missing_and_hints_at_weights_only_when_missing(
     with pytest.raises(NotEnoughDecisions) as info:
         fit_taste(x, np.zeros(0), counts=counts, weights_missing=missing)
     assert str(info.value) == (
-        "The taste model needs at least 20 decisions on embedded photos; you have 4 decisions, "
+        "The taste model needs at least 10 decisions on embedded photos; you have 4 decisions, "
         "0 embedded (CLIP weights missing — run `curator models pull`)."
     )
     assert info.value.counts == counts and asked == [True]
@@ -115,32 +115,81 @@ def _weighted_ridge(z: np.ndarray, y: np.ndarray, w: np.ndarray, alpha: float) -
     return np.concatenate([[ym - zm @ coef], coef])
 
 
-def test_the_stored_weight_vector_is_weighted_ridge_in_standardised_space() -> None:
+def test_the_stored_weight_vector_is_weighted_ridge_on_the_raw_embeddings() -> None:
     rng = np.random.default_rng(3)
     x = _unit(rng, 60, 24)
     y = np.clip(np.round(3 + 4 * x[:, 0] + rng.normal(scale=0.3, size=60)), 1, 5)
     w = np.where(np.arange(60) % 3 == 0, 0.3, 1.0)
     model = fit_taste(x, y, w, alpha=2.0)
     assert model.alpha == 2.0 and model.n_samples == 60
-    z = (x - x.mean(axis=0)) / x.std(axis=0)
-    solution = _weighted_ridge(z.astype(np.float64), y, w, 2.0)
-    expected = solution[0] + z @ solution[1:]
+    # No look-alikes among 60 random directions: the weights are the decisions'.
+    solution = _weighted_ridge(x.astype(np.float64), y, w, 2.0)
+    expected = solution[0] + x @ solution[1:]
     np.testing.assert_allclose(model.predict_rating(x), expected, atol=1e-4)
     # The weights matter: uniform weights give another model.
     uniform = fit_taste(x, y, alpha=2.0)
     assert not np.allclose(uniform.predict_rating(x), model.predict_rating(x), atol=1e-4)
+    # The posterior's precision is (AᵀWA + αI)⁻¹ on the centred embeddings.
+    zc = (x - np.average(x, axis=0, weights=w)) * np.sqrt(w)[:, None]
+    np.testing.assert_allclose(
+        model.precision, np.linalg.inv(zc.T @ zc + 2.0 * np.eye(24)), atol=1e-4
+    )
 
 
-def test_alpha_comes_from_the_grid_scaled_by_dimension() -> None:
-    from curator.ml.taste import ALPHAS
+def test_a_burst_counts_once_and_stays_in_one_fold() -> None:
+    """Ten frames of one scene rated alike weigh as one decision (issue 20)."""
+    rng = np.random.default_rng(5)
+    x = _unit(rng, 40, 24)
+    y = np.clip(np.round(3 + 4 * x[:, 0]), 1, 5)
+    burst = np.repeat(x[:1], 10, axis=0) + 0.001 * rng.normal(size=(10, 24)).astype(np.float32)
+    xb = np.vstack([x, burst / np.linalg.norm(burst, axis=1, keepdims=True)]).astype(np.float32)
+    yb = np.concatenate([y, np.full(10, 5.0)])
+    once = fit_taste(xb, yb, alpha=1.0)
+    alone = fit_taste(np.vstack([x, xb[-1:]]), np.concatenate([y, [5.0]]), alpha=1.0)
+    heavy = fit_taste(np.vstack([x, xb[-1:]]), np.concatenate([y, [5.0]]), alpha=1.0,
+                      sample_weight=np.concatenate([np.ones(40), [10.0]]))  # fmt: skip
+    probe = xb[-1:]
+    # Closer to "one decision" than to "ten decisions" on that scene.
+    assert abs(once.predict_rating(probe)[0] - alone.predict_rating(probe)[0]) < abs(
+        heavy.predict_rating(probe)[0] - alone.predict_rating(probe)[0]
+    )
 
+
+def test_the_held_out_figure_is_honest_about_bursts() -> None:
+    """Siblings in both folds made "held-out" a lookup: 30 scenes of 6 frames
+    each with random ratings read as a good model. Grouped folds do not."""
+    rng = np.random.default_rng(7)
+    scenes = _unit(rng, 30, 32)
+    frames = np.repeat(scenes, 6, axis=0) + 0.01 * rng.normal(size=(180, 32)).astype(np.float32)
+    x = (frames / np.linalg.norm(frames, axis=1, keepdims=True)).astype(np.float32)
+    y = np.repeat(rng.integers(1, 6, 30).astype(float), 6)  # taste unrelated to the picture
+    fitted = fit_taste(x, y, groups=np.repeat(np.arange(30), 6))
+    assert fitted.spearman is not None and fitted.spearman < 0.35
+    assert fitted.spearman_low is not None and fitted.spearman_high is not None
+    assert fitted.spearman_low < fitted.spearman < fitted.spearman_high
+    assert fitted.spearman_low < 0.0 < fitted.spearman_high  # "could be nothing"
+
+
+def test_alpha_comes_from_the_wide_grid_near_plain_ridge() -> None:
+    from curator.ml.taste import ALPHAS, PRIOR_INDEX, penalty_grid
+
+    assert ALPHAS[PRIOR_INDEX] == pytest.approx(1.0)
+    assert ALPHAS[0] == pytest.approx(0.01) and ALPHAS[-1] == pytest.approx(1000.0)
     rng = np.random.default_rng(4)
     x = _unit(rng, 40, 32)
     y = np.clip(np.round(3 + 5 * x[:, 1] + rng.normal(scale=0.5, size=40)), 1, 5)
     model = fit_taste(x, y)
-    assert any(np.isclose(model.alpha, a * 32 / 768) for a in ALPHAS)
+    grid = penalty_grid(x, np.ones(40))
+    assert any(np.isclose(model.alpha, a) for a in grid)
     assert model.precision.shape == (32, 32)
-    assert model.spearman is not None
+    assert model.spearman is not None and not model.early
+
+
+def test_a_model_from_ten_decisions_is_early() -> None:
+    rng = np.random.default_rng(8)
+    x = _unit(rng, 12, 16)
+    model = fit_taste(x, np.arange(12) % 5 + 1.0)
+    assert model.early and model.n_samples == 12
 
 
 def _frame(

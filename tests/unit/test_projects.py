@@ -8,6 +8,7 @@ from curator.catalog import projects
 from curator.catalog.db import Catalog
 from curator.catalog.models import Decision, Photo, ProjectPhoto, utcnow
 from curator.catalog.projects import ProjectError
+from tests.taste_helpers import store_model
 
 
 def _photo(name: str, **values: object) -> int:
@@ -90,6 +91,7 @@ def test_delete_removes_memberships_never_photos_or_decisions(catalog: Catalog) 
 
 
 def test_cover_is_the_best_approved_member_else_the_best_member(catalog: Catalog) -> None:
+    store_model()  # the taste model's MATCH approves (catalog.approval)
     unjudged_top = _photo("top.jpg", preference_score=99.0)
     kept_mid = _photo("mid.jpg", cull="kept", preference_score=80.0)
     four_star = _photo("four.jpg", rating=4, preference_score=60.0)

@@ -22,6 +22,7 @@ from curator.catalog.migrations import (
     m008_judgment_inputs,
     m009_metadata_filters,
     m010_other_tools,
+    m011_judgments_leaned_on,
 )
 
 
@@ -68,6 +69,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         m010_other_tools.VERSION,
         "other tools' keywords, captions and XMP state",
         tuple(m010_other_tools.STATEMENTS),
+    ),
+    Migration(
+        m011_judgments_leaned_on.VERSION,
+        "noise, drive mode, taste interval",
+        tuple(m011_judgments_leaned_on.STATEMENTS),
     ),
 )
 

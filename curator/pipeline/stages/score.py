@@ -35,6 +35,7 @@ from numpy.typing import NDArray
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from curator.catalog import judgments
+from curator.catalog.approval import quality_text
 from curator.catalog.db import close_thread_connection
 from curator.catalog.models import CullState, Photo, Stage, StageRun, StageStatus
 from curator.engine.stage_runner import safe_emit
@@ -63,6 +64,9 @@ class TasteReport:
     alpha: float | None
     scored: int
     message: str
+    spearman_low: float | None = None  # the held-out Spearman's 95 % interval
+    spearman_high: float | None = None
+    early: bool = False  # fewer than 20 decisions
 
 
 Vectors = judgments.EmbeddingCache | EmbeddingSnapshot
@@ -104,15 +108,19 @@ def plan_training(model: str) -> judgments.TrainingSet:
 def apply_fitted(model: str, fitted: FittedTaste, cache: Vectors | None = None) -> TasteReport:
     version = judgments.store_taste_model(fitted.to_record(), model)
     scored = rescore(model, cache)
-    rho = "n/a" if fitted.spearman is None else f"{fitted.spearman:.2f}"
+    quality = quality_text(
+        fitted.n_samples, fitted.spearman, fitted.spearman_low, fitted.spearman_high
+    )
     return TasteReport(
         version,
         fitted.n_samples,
         fitted.spearman,
         fitted.alpha,
         scored,
-        f"Taste model v{version}: {fitted.n_samples} decisions, held-out Spearman {rho}; "
-        f"{scored} photos scored.",
+        f"Taste model v{version}: {quality}; {scored} photos scored.",
+        fitted.spearman_low,
+        fitted.spearman_high,
+        fitted.early,
     )
 
 
@@ -132,7 +140,14 @@ def retrain_and_rescore(
     data = plan_training(model)
     y, weight = labels(data.states)
     try:
-        fitted = fit_taste(data.x, y, weight, counts=data.counts, weights_missing=weights_missing)
+        fitted = fit_taste(
+            data.x,
+            y,
+            weight,
+            groups=data.groups,
+            counts=data.counts,
+            weights_missing=weights_missing,
+        )
     except NotEnoughDecisions as exc:
         return not_enough(len(y), str(exc))
     return apply_fitted(model, fitted, cache)

@@ -44,7 +44,9 @@ from curator.settings import Settings
 
 # 2: issue 10 — exposure EV, sharpness notes, EXIF bias/sub-second/sequence, structure signature
 # and RAWs with an embedded JPEG >= 1440 px are measured on it (raw_embedded)
-STAGE_VERSION = "technical-2"
+# 3: issue 20 — noise estimated and taken off sharpness (and stored), exposure read as a
+# photographer does (EV estimate, night frames' lit part), drive mode / sequence from EXIF
+STAGE_VERSION = "technical-3"
 
 TechnicalOutcome = TechnicalMeasurement | TechnicalFailure
 

@@ -69,6 +69,7 @@ class ExportDialog(QDialog):
         self.controller, self.errors = controller, controller.errors
         self.match_threshold = match_threshold
         self.sidecar_names = "auto"  # the xmp_sidecar_names setting, set by the window
+        self.match_min_quality = 0.5  # catalog.approval's default until reopen() says
         self.setWindowTitle("Export")
         self.setMinimumWidth(560)
         self._open_target: Path | None = None
@@ -197,10 +198,13 @@ class ExportDialog(QDialog):
         self.long_edge_spin.setValue(choices.long_edge)
         self.long_edge_spin.setEnabled(choices.renditions)
 
-    def reopen(self, match_threshold: float) -> None:
-        """Shown again from the menu: the current MATCH threshold, and unless an
-        export is running, a fresh form (the last summary cleared)."""
+    def reopen(self, match_threshold: float, match_min_quality: float | None = None) -> None:
+        """Shown again from the menu: the current MATCH threshold (and the model
+        quality a MATCH needs to approve), and unless an export is running, a
+        fresh form (the last summary cleared)."""
         self.match_threshold = match_threshold
+        if match_min_quality is not None:
+            self.match_min_quality = match_min_quality
         if self.controller.running:
             return
         self.summary_label.hide()
@@ -229,6 +233,7 @@ class ExportDialog(QDialog):
             renditions_long_edge=c.long_edge if c.renditions else None,
             match_threshold=self.match_threshold,
             sidecar_names=self.sidecar_names,
+            match_min_quality=self.match_min_quality,
         )
 
     # --- actions ------------------------------------------------------------

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from curator.catalog.approval import quality_text
 from curator.catalog.queries import GalleryRow, PhotoDetails
 from curator.ui.common import format as fmt
 from curator.ui.common.guard import ErrorReporter
@@ -39,7 +40,7 @@ class InfoPanel(QScrollArea):
     SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("Photo", ("File", "Captured", "Camera", "Lens", "Exposure", "Size")),
         ("Technical", ("Sharpness", "Exposure score", "Measured on")),
-        ("Your taste", ("Preference", "State", "Rating", "Label", "Burst")),
+        ("Your taste", ("Preference", "Taste model", "State", "Rating", "Label", "Burst")),
         ("Description", ("Caption", "Subject", "Content", "Mood", "Lighting")),
     )
 
@@ -119,6 +120,7 @@ class InfoPanel(QScrollArea):
             "Rating": fmt.rating_text(row.rating),
             "Label": (row.label or "none").capitalize(),
             "Measured on": "—",
+            "Taste model": "none yet (10 decisions)",
             "Burst": "—",
             "Caption": "—",
             "Subject": "not described yet",
@@ -131,6 +133,12 @@ class InfoPanel(QScrollArea):
             texts["Captured"] += f"\n⚠ {warning}"
         if details is not None:
             texts["Measured on"] = measured_text(details.metrics_source)
+            if details.noise_level is not None and row.sharpness_score is not None:
+                texts["Sharpness"] += f" · noise {details.noise_level:.1f}"
+            if details.taste is not None:
+                t = details.taste
+                quality = quality_text(t.samples, t.spearman, t.spearman_low, t.spearman_high)
+                texts["Taste model"] = f"v{t.version}, {quality}"
             if details.burst_size:
                 texts["Burst"] = f"{details.burst_size} frames" + (
                     " · suggested best" if details.burst_best else ""
@@ -154,12 +162,24 @@ class InfoPanel(QScrollArea):
             "searchable, and never overwritten by Curator."
         )
         self.values["Burst"].setToolTip(
-            "The frames shot within a few seconds that look alike; the suggested best "
-            "is the sharpest (then the most to your taste)."
+            "The frames shot within a few seconds that look alike (or one burst or bracket "
+            "by the camera's word); the suggested best is never clearly less sharp than "
+            "another frame, then the best exposed (in a bracket: nearest the metered "
+            "exposure), then the most to your taste."
         )
         self.values["Exposure score"].setToolTip(
             "≈ EV: how far this frame is from a well-exposed rendering (negative: darker), "
             "estimated from its brightest content, its overall brightness and its clipping."
+        )
+        self.values["Taste model"].setToolTip(
+            "How well the model ranks your own decisions when it has not seen them (held-out "
+            "Spearman, look-alikes kept apart), with its 95 % range. An early model (under 20 "
+            "decisions) and one under the setting “MATCH approves at model quality” never "
+            "approve an unrated photo for export."
+        )
+        self.values["Sharpness"].setToolTip(
+            "Detail in the sharpest part of the frame, with the "
+            "noise (grey levels) taken off: noise is not sharpness."
         )
         self.match_badge.setVisible(pref is not None and pref >= self.match_threshold)
         self.match_badge.setToolTip(

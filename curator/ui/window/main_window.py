@@ -531,7 +531,7 @@ class MainWindow(QMainWindow):
             )
         dialog = self.export_dialog
         dialog.sidecar_names = self.settings.xmp_sidecar_names
-        dialog.reopen(self.model.match_threshold)
+        dialog.reopen(self.model.match_threshold, self.settings.match_approves_at)
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
