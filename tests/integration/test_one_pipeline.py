@@ -16,11 +16,14 @@ from pytestqt.qtbot import QtBot
 from curator.catalog.db import Catalog
 from curator.engine.lock import ImportLock
 from curator.paths import resolve_paths
-from curator.pipeline.service import PipelineBusy, PipelinePools, PipelineService, RunRequest
+from curator.pipeline.phase import Phase
+from curator.pipeline.service import PipelineBusy, PipelineService, RunRequest
 from curator.settings import load_settings
 from tests.integration.cli_helpers import curator_subprocess, import_json, run_cli, status_json
+from tests.pools import pipeline_pools
 from tests.ui.conftest import make_library
 
+PHASES = [Phase.PREPARE, Phase.QUICK_LOOK, Phase.TECHNICAL, Phase.XMP, Phase.JUDGE, Phase.SCORE]
 PHOTO_COLUMNS = (
     "path, content_hash, size, format, width, height, orientation, captured_at, camera_make, "
     "camera_model, iso, preview_key, thumbnail_key, sharpness_score, exposure_score, "
@@ -103,6 +106,8 @@ def test_the_cli_and_the_gui_leave_the_same_catalog(
         try:
             with qtbot.waitSignal(app.pipeline.completed, timeout=120_000):
                 assert app.window.start_import(str(lib))
+            # Every phase of the state machine, in its one order (pipeline/phase.py).
+            assert app.pipeline.service.phase_history == [Phase.IDLE, *PHASES, Phase.IDLE]
         finally:
             app.shutdown()
             app.window.close()
@@ -147,7 +152,7 @@ def test_the_gui_is_told_when_another_import_runs(tmp_path: Path, qtbot: QtBot) 
             paths.catalog,
             paths.cache_dir,
             load_settings(paths.settings_file),
-            PipelinePools.create(),
+            pipeline_pools(),
         )
         try:
             with pytest.raises(PipelineBusy, match="Another Curator is importing"):
