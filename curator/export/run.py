@@ -52,7 +52,13 @@ import blake3
 from curator.export.manifest import merge_entries, now_iso, read_entries, write_manifest
 from curator.export.names import sidecar_name, with_suffix_number
 from curator.export.plan import ExportPlan, PlannedFile
-from curator.export.render_ahead import RenderAhead, RenderFailed, read_sentence
+from curator.export.render_ahead import (
+    RawRender,
+    RenderAhead,
+    RenderFailed,
+    read_sentence,
+    render_isolated,
+)
 from curator.export.types import ExportedFile, ExportProgress, ExportResult, FileStatus
 from curator.interop.xmp.fields import XmpFields
 from curator.interop.xmp.write import sidecar_xml
@@ -96,9 +102,11 @@ def run_export(
     cancel: threading.Event | None = None,
     sidecar: SidecarFn | None = sidecar_xml,
     workers: int | None = None,
+    raw_render: RawRender = render_isolated,
 ) -> ExportResult:
     """Export `plan` (see the module docstring); `sidecar=None` writes no sidecars;
-    `workers` render threads for renditions (default: up to 2, by CPU count)."""
+    `workers` render threads for renditions (default: up to 2, by CPU count);
+    `raw_render` is what a RAW's crash-isolated child runs (render_ahead.py)."""
     writer = sidecar
     request = plan.request
     result = ExportResult(dest=request.dest)
@@ -120,7 +128,7 @@ def run_export(
     renders = None
     if edge is not None and not request.dry_run:
         count = workers if workers is not None else min(2, os.cpu_count() or 1)
-        renders = RenderAhead(folder, plan.files, sources, edge, count)
+        renders = RenderAhead(folder, plan.files, sources, edge, count, raw_render=raw_render)
     try:
         _run_files(plan, sources, renders, claimed, entries, writer, tracker, cancel, result)
     finally:
