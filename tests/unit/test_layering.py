@@ -2,7 +2,9 @@
 ORM, the catalog off the other domain layers (records cross layers through
 curator.records), the rooms (no folder over 20 modules, the package root over 8;
 search, export and ml off the pipeline; the UI off the LLM; the rooms of ui/ in
-one order), no private names across modules, and no import cycles in curator/."""
+one order), no private names across modules, no import cycles in curator/, no
+module over 700 lines, thread pools made only by the composition roots, and a
+pipeline service typed without Any."""
 
 from __future__ import annotations
 
@@ -406,3 +408,16 @@ def test_the_pipeline_service_is_typed_without_any() -> None:
             elif isinstance(node, ast.Attribute) and node.attr == "Any":
                 found.append(path.name)
     assert found == []
+
+
+MAX_MODULE_LINES = 700  # aim for ~500; past 700 a module is split along its seams
+
+
+def test_no_module_is_over_700_lines() -> None:
+    """A module a newcomer can read in one sitting: none over 700 lines."""
+    long = {
+        path.relative_to(PKG).as_posix(): n
+        for path in PKG.rglob("*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}
