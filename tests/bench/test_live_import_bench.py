@@ -140,6 +140,21 @@ def test_a_quick_look_batch_costs_only_its_rows(
                 f"{_p95(timings['before']):.1f} ms; after p50 {new:.1f} ms p95 "
                 f"{_p95(timings['after']):.1f} ms; ratio {new / old:.3f}"
             )
+        # For the record (not budgeted here): a technical batch (32 photos measured)
+        # still re-reads the list — its measures may move photos in a sort or filter.
+        model.set_query(GalleryQuery())
+        measured = []
+        for _ in range(ROUNDS):
+            ids = [int(i) for i in batches.rng.choice(model.ids, 32, replace=False)]
+            catalog.db.execute_sql(
+                "UPDATE photo SET sharpness_score = sharpness_score + 1 WHERE id IN "
+                f"({','.join(map(str, ids))})"
+            )
+            measured.append(_timed(window.live.on_changed, ids))
+        print(
+            f"a technical batch of 32 (full refresh): p50 {statistics.median(measured):.1f} ms "
+            f"p95 {_p95(measured):.1f} ms"
+        )
         assert max(ratios) <= MAX_RATIO, ratios
     finally:
         app.shutdown()

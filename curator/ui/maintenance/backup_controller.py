@@ -1,7 +1,7 @@
 """`BackupController`: catalog backups from the GUI — on quit and File ▸ Back Up Catalog Now.
 
 The work is `catalog.backup.make_backup` (Qt-free, the same as `curator
-backup`) on the controller's own one-thread pool; this class only decides
+backup`) on a one-thread pool app.py gives it; this class only decides
 when, and says what happened in the status bar.
 
 Why on quit, with the window waiting: a photographer expects what Lightroom

@@ -2,8 +2,8 @@
 
 It owns no purge logic: `curator.purge.run` (plan: catalog.purge.plan_purge;
 run: curator.purge.trash; apply: catalog.purge.apply_purge) does it all, the same
-code the CLI's `purge-rejected` runs inline. The controller runs it on its
-own one-thread pool and reports back by signal.
+code the CLI's `purge-rejected` runs inline. The controller runs it on a
+one-thread pool app.py gives it and reports back by signal.
 
 Concurrency protocol (as ui/export/controller.py):
 - Two jobs, each an `engine.delivery.Job` on the pool with immutable inputs and never a
