@@ -7,6 +7,7 @@ import json
 import shutil
 import sqlite3
 import subprocess
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +122,7 @@ def test_the_cli_and_the_gui_leave_the_same_catalog(
         assert gui[key] == cli[key], key
 
 
-def test_a_second_import_of_the_same_catalog_waits_its_turn(tmp_path: Path) -> None:
+def test_a_second_import_of_the_same_catalog_waits_its_turn(tmp_path: Path, qtbot: QtBot) -> None:
     lib = tmp_path / "lib"
     make_library(lib, 3)
     paths = resolve_paths()
@@ -131,13 +132,27 @@ def test_a_second_import_of_the_same_catalog_waits_its_turn(tmp_path: Path) -> N
     assert held.acquire()
     try:
         proc = curator_subprocess("import", str(lib), "--json", "--stages", "technical")
+        stderr = proc.stderr
+        assert stderr is not None
+        # Released only once the second import says it waits (however long a busy
+        # machine takes to start it): a fixed pause raced its start-up.
+        said: list[str] = []
+
+        def read_stderr() -> None:
+            for line in iter(stderr.readline, ""):
+                said.append(line)
+
+        reader = threading.Thread(target=read_stderr)
+        reader.start()
+        qtbot.waitUntil(lambda: any("waiting for it" in line for line in said), timeout=120_000)
         with pytest.raises(subprocess.TimeoutExpired):
-            proc.wait(timeout=3)  # it waits while the first import holds the catalog
+            proc.wait(timeout=1)  # it waits while the first import holds the catalog
     finally:
         held.release()
-    out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 0, err
-    assert "waiting for it" in err
+    assert proc.stdout is not None
+    out = proc.stdout.read()  # to its end: the import finished
+    assert proc.wait(120) == 0, "".join(said)
+    reader.join(30)
     assert '"new": 3' in out
 
 
