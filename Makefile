@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run [FOLDER=~/Pictures/2024]   install (once) and run Curator
 #   make test                           install (once) and run lint, types and tests
+#   make test-fast                      the unit tests only, in parallel (about a minute)
 #   make bundle                         a one-folder app in dist/curator (PyInstaller)
 # Both create or reuse the virtualenv in .venv (re-installed when pyproject.toml changes).
 
@@ -10,7 +11,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 FOLDER ?=
 
-.PHONY: install run test test-under-load lint bench clean exiftool qt-runtime bundle
+.PHONY: install run test test-fast test-under-load lint bench clean exiftool qt-runtime bundle
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,8 +32,8 @@ run: $(STAMP) qt-runtime
 	$(VENV)/bin/curator $(FOLDER)
 
 lint: $(STAMP)
-	$(PY) -m ruff check curator tests
-	$(PY) -m ruff format --check curator tests
+	$(PY) -m ruff check curator tests scripts
+	$(PY) -m ruff format --check curator tests scripts
 	$(PY) -m mypy
 
 # The XMP tests read sidecars back with exiftool. When it is missing: Debian's
@@ -64,9 +65,16 @@ exiftool:
 	      echo "      libimage-exiftool-perl (or exiftool) to run the XMP read-back tests."; \
 	    fi; }; }
 
-# Tests and benchmarks draw offscreen; `make run` uses your screen.
+# Tests and benchmarks draw offscreen; `make run` uses your screen. The 15
+# slowest tests are listed at the end, so a test that grows slow is seen.
 test: lint exiftool qt-runtime
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not bench" -q
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not bench" -q --durations=15
+
+# The quick loop while working: tests/unit only (no lint, integration or UI
+# tests), one pytest-xdist worker per core; under a minute on an idle 2-core
+# machine. `make test` is still what must pass.
+test-fast: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/unit -m "not bench" -q -n auto
 
 # `make test` RUNS times (default 5) while two busy loops keep both cores busy.
 test-under-load: $(STAMP)

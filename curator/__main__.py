@@ -6,9 +6,11 @@ imports the GUI). `curator [--catalog PATH] [FOLDER]` opens the window
 
 Routing is decided here, before anything imports Qt: a word that is neither
 a command nor an existing path is an unknown command (exit 2, with the
-closest command names when some are close); a path that does not exist, or
-a file where a folder is expected, is exit 2 with a sentence. Only no
-positional argument or an existing folder opens the window — and only where
+closest command names when some are close); a path that can't be imported
+(no such folder, a file, a folder Curator may not read:
+`pipeline.stages.scan.folder_problem`, the import's own check) is exit 2
+with its sentence. Only no positional argument or a folder it can import
+opens the window — and only where
 there is a display to open it on (curator.install.display: exit 1 with one sentence
 instead of Qt's abort). `curator --self-test` checks an installation or a
 bundle end to end (curator.install.self_test) without a display.
@@ -60,17 +62,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def gui_argument_problem(arg: str, commands: Sequence[str]) -> str | None:
-    """Why `arg` can't be the folder the window opens with (None: it is an existing folder)."""
-    path = os.path.expanduser(arg)
-    if os.path.isdir(path):
+    """Why `arg` can't be the folder the window opens with (None: a folder it can
+    import). The folder's problems are `folder_problem`'s, the one import check."""
+    from curator.pipeline.stages.scan import FolderProblemKind, folder_problem
+
+    problem = folder_problem(arg)
+    if problem is None:
         return None
-    if os.path.exists(path):
-        return (
-            f"{arg} is a file, not a folder: give the folder that holds your photos "
-            f"(`curator {os.path.dirname(os.path.abspath(path)) or '.'}`)."
-        )
-    if _looks_like_a_path(arg):
-        return f"there is no folder at {os.path.abspath(path)}."
+    if problem.kind is not FolderProblemKind.MISSING or _looks_like_a_path(arg):
+        return problem.line
     close = difflib.get_close_matches(arg.lower(), commands, n=3, cutoff=0.6)
     if close:
         return f"unknown command '{arg}' (did you mean {' or '.join(close)}?)"

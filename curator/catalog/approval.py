@@ -1,4 +1,4 @@
-"""The approval rule (DESIGN.md, Export): which photos a human has approved.
+"""The approval rule (docs/product.md, Export): which photos a human has approved.
 
 A photo is *approved* when
 - a human has judged it: kept, picked or rated; AND

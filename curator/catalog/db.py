@@ -36,6 +36,7 @@ from curator.catalog.storage import (
 
 __all__ = [
     "Catalog",
+    "CatalogDatabase",
     "CatalogError",
     "StorageError",
     "backup_catalog",

@@ -8,9 +8,10 @@ set; an empty filter adds no condition, so the plain gallery queries keep
 their index-only plans.
 
 Invariants:
-- a camera is named by its model (the make when a file has no model), the
-  same key `camera_choices` groups by, so a choice always filters to exactly
-  its count;
+- a camera is filtered by its stored model (the make when a file has no
+  model), the same key `metadata_choices` groups by, so a choice always
+  filters to exactly its count; its label is `camera_names.camera_name`, the
+  name the loupe's panel and the export manifest use;
 - dates are whole days, both ends included (`date_to` runs to its midnight);
 - the file-name test is on the last path component only (a folder named
   like the text does not match), case-insensitive for ASCII, and `%`/`_`
@@ -19,9 +20,10 @@ Invariants:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from curator.camera_names import camera_name
 from curator.catalog.models import Photo
 
 # The last component of `photo.path` (a BLOB of the file system's bytes): the
@@ -39,6 +41,9 @@ class MetadataFilter:
     """Narrowing by capture metadata; None (or "") leaves a field open."""
 
     camera: str | None = None  # the camera's model (CAMERA_SQL), exactly
+    # How the button names the chosen camera (its `camera_name`); not part of
+    # what the filter matches, so two filters on one camera are equal.
+    camera_label: str | None = field(default=None, compare=False)
     lens: str | None = None  # the lens name, exactly
     date_from: date | None = None  # captured on or after this day
     date_to: date | None = None  # captured on or before this day
@@ -65,7 +70,7 @@ class MetadataFilter:
         """A short text of what is set, for the popup button ("Canon EOS R6, ISO ≥ 3200")."""
         parts: list[str] = []
         if self.camera:
-            parts.append(self.camera)
+            parts.append(self.camera_label or self.camera)
         if self.lens:
             parts.append(self.lens)
         if self.date_from and self.date_to:
@@ -169,17 +174,6 @@ class MetadataChoices:
     iso_high: int | None
 
 
-def camera_label(make: str | None, model: str | None) -> str:
-    """The camera named once: "NIKON CORPORATION" + "NIKON D70s" → "NIKON D70s";
-    "Canon" + "Canon EOS R6" → "Canon EOS R6"; "FUJIFILM" + "X-T3" → "FUJIFILM X-T3"."""
-    if not model:
-        return make or ""
-    if not make:
-        return model
-    brand = make.split()[0].lower()
-    return model if model.lower().startswith(brand) else f"{make} {model}"
-
-
 def _day(value: object) -> date | None:
     text = str(value or "")[:10]
     try:
@@ -193,7 +187,7 @@ def metadata_choices() -> MetadataChoices:
     date and ISO spans (one grouped pass each; a few ms at 100k photos)."""
     db = Photo._meta.database
     cameras = tuple(
-        FilterChoice(str(key), camera_label(make, model), int(n))
+        FilterChoice(str(key), camera_name(make, model) or str(key), int(n))
         for key, make, model, n in db.execute_sql(
             f"SELECT {CAMERA_SQL} AS k, MAX(camera_make), MAX(camera_model), COUNT(*) AS n"
             f" FROM photo WHERE deleted_at IS NULL AND {CAMERA_SQL} IS NOT NULL"

@@ -16,7 +16,7 @@ Invariants:
 - a quick-looked photo is `awaits_measurement` until the technical stage
   writes its outcome: the writer then counts it as `new`, not `remeasured`
   (catalog.writer), and a run killed in between leaves `pending` rows that
-  the next import measures (pipeline.technical plans anything not done);
+  the next import measures (pipeline.stages.technical plans anything not done);
 - the later stages ignore it until then (they need the technical stage done
   and a preview), so nothing is judged on a quick look.
 """

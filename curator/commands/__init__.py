@@ -1,8 +1,10 @@
-"""Command groups of the `curator` CLI beyond the core ones in `curator.cli`.
+"""The commands of the `curator` CLI, one module per group of command words.
 
-Each module named in `GROUPS` is imported when the parser is built, so it must
-be light (no Qt, torch or numpy at module level: import them in the handler).
-A group module exposes:
+`curator.cli` builds its parser from the modules named in `GROUPS`, in this
+order (which is the order of `curator --help` and of `curator.cli.COMMANDS`,
+the words `curator.__main__` routes to the command line). Each module is
+imported when the parser is built, so it must be light (no Qt, torch or
+numpy at module level: import them in the handler). A group module exposes:
 
 - `NAMES: tuple[str, ...]` — the command words it adds (routing in
   `curator.__main__` tells them from a folder to open);
@@ -15,11 +17,21 @@ A group module exposes:
 A handler gets a `CommandContext` with the open catalog and returns an exit
 code (`curator.commands.base`); it raises `UsageError` for bad input (exit 2)
 and lets `CatalogError`/storage faults through (exit 3, one sentence).
+
+To add a command: write `curator/commands/<name>.py` with `NAMES`, `register`
+and a handler (the module docstring says usage, output and exit codes, as
+the others do), add it to `GROUPS`, list it in the README's command table,
+and test it through `tests/integration/cli_helpers.run_cli`.
 """
 
 from __future__ import annotations
 
 GROUPS: tuple[str, ...] = (
+    "curator.commands.import_folder",
+    "curator.commands.listing",
+    "curator.commands.decide",
+    "curator.commands.describe",
+    "curator.commands.doctor",
     "curator.commands.backup",
     "curator.commands.demo",
     "curator.commands.export",

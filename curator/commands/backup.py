@@ -7,7 +7,7 @@ newest `backup_keep` there. It only reads the catalog, so it runs beside an
 import or the app (WAL: the copy is a snapshot, nobody waits).
 
 `restore FILE` puts a backup back. It refuses while an import runs or the app
-has the catalog open (`pipeline.lock.catalog_to_itself`), and refuses a file
+has the catalog open (`engine.lock.catalog_to_itself`), and refuses a file
 that is not a whole Curator catalog of a schema this Curator knows, each with
 its sentence and exit 3; otherwise it backs the current catalog up first (into
 the backup folder: a restore can itself be undone), restores, then opens the

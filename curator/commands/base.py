@@ -1,9 +1,10 @@
-"""What every CLI command shares: exit codes, the usage error, the context."""
+"""What every CLI command shares: exit codes, the usage error, the context, and
+the exit code of a pipeline run (import, describe)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from curator.catalog.db import Catalog
@@ -26,3 +27,23 @@ class CommandContext:
     settings: Settings
     out: TextIO
     err: TextIO
+
+
+def run_exit_code(report: Any, err: TextIO) -> int:
+    """A pipeline run's exit code (its `RunReport`): 130 cancelled; 3 a storage
+    fault stopped the run; 1 results not saved; else 0 (failed photos included)."""
+    if report.error:
+        print(f"curator: {report.error}", file=err)
+        return EXIT_CATALOG
+    if report.cancelled:
+        return EXIT_CANCELLED
+    if report.counts.get("write_failed") or any(
+        counts.get("write_failed") for counts in report.stages.values()
+    ):
+        print(
+            "curator: some results could not be saved in the catalog "
+            "(see `curator status`); run the import again.",
+            file=err,
+        )
+        return EXIT_INTERNAL
+    return EXIT_OK

@@ -4,7 +4,7 @@ Decoders (libraw above all) can crash the whole process on a bad file. So the
 technical stage runs its body in child processes, and a dead child fails the
 one request it was working on and nothing else.
 
-Protocol (one block, as STYLE.md asks for concurrency protocols):
+Protocol (one block, as docs/architecture.md asks of every concurrency protocol):
 - `ChildProcessPool(size)` owns up to `size` `ChildWorker`s, started lazily
   (spawn context: never fork a process that runs Qt threads).
 - A caller thread (a QThreadPool worker) calls `pool.call(fn, arg, timeout)`.

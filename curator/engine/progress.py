@@ -2,7 +2,7 @@
 
 `StageProgress` is emitted by `pipeline.service.PipelineService` for every
 stage (technical, embed, describe, score); the GUI paints it
-(`ui.pipeline_status`) and the CLI draws a progress bar from it. Rate and
+(`ui.window.pipeline_status`) and the CLI draws a progress bar from it. Rate and
 ETA are derived here from done/total/elapsed, so every stage reports them
 the same way. `ProgressBoard` keeps each stage's latest record and clock
 for the service that publishes them.

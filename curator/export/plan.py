@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import curator
+from curator.camera_names import camera_name
 from curator.catalog.approval import approved_condition, is_exportable_member
 from curator.catalog.missing import last_known_path
 from curator.catalog.models import (
@@ -251,13 +252,6 @@ def _projects(ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
-def _camera(make: str | None, model: str | None) -> str | None:
-    """ "Canon EOS 6D", not "Canon Canon EOS 6D" (many models repeat the make)."""
-    if make and model and model.lower().startswith(make.split()[0].lower()):
-        return model
-    return " ".join(x for x in (make, model) if x) or None
-
-
 def _manifest_fields(
     p: Photo,
     source: str,
@@ -269,7 +263,7 @@ def _manifest_fields(
         "original_path": source.encode("utf-8", "surrogateescape").decode("utf-8", "replace"),
         "content_hash": p.content_hash,
         "captured_at": p.captured_at.isoformat() if p.captured_at else None,
-        "camera": _camera(p.camera_make, p.camera_model),
+        "camera": camera_name(p.camera_make, p.camera_model),
         "lens": p.lens,
         "rating": p.rating,
         "picked": bool(p.picked),
@@ -288,7 +282,7 @@ def _manifest_fields(
 
 
 def _sidecar_fields(fields: XmpFields, p: Photo) -> XmpFields:
-    """`catalog.xmp_fields`' view of the photo, completed for a FRESH sidecar
+    """`interop.xmp_fields.xmp_fields_for`'s view of the photo, completed for a FRESH sidecar
     beside an exported copy: every decision is stated (0 stars, not picked,
     not rejected) instead of left unsaid, and Curator made the file."""
     rejected = p.cull == CullState.REJECTED

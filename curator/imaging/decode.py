@@ -397,7 +397,7 @@ def decode_raster_for_display(data: bytes, *, max_pixels: int) -> np.ndarray:
 def decode_display_request(request: DisplayRequest) -> DisplayDecode:
     """`decode_for_display` for a child process: never raises, the failure is a sentence.
 
-    Run through `pipeline.isolation.ChildProcessPool`, so a decoder that
+    Run through `engine.isolation.ChildProcessPool`, so a decoder that
     crashes takes down the child, not the app.
     """
     try:

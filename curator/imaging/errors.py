@@ -80,7 +80,7 @@ class CacheWriteError(ImagingError):
 
 
 # `ErrorLog.error_type` values of environmental failures ("MemoryError": the
-# decoder ran out of memory, see pipeline.technical.run_technical).
+# decoder ran out of memory, see pipeline.stages.technical.run_technical).
 ENVIRONMENTAL_ERROR_TYPES = frozenset(
     {
         "PermissionDeniedError",

@@ -3,7 +3,7 @@
 Responsibility: from one file, what the gallery needs to show it at once — a
 small upright thumbnail in the cache and the EXIF — at a fraction of the
 technical stage's cost, so a whole folder appears in seconds and the
-measurement follows behind (pipeline.quicklook plans and runs it; the catalog
+measurement follows behind (pipeline.stages.quicklook plans and runs it; the catalog
 writes it through catalog.quicklook).
 
 Where the thumbnail comes from, cheapest first:

@@ -28,6 +28,7 @@ from dataclasses import replace
 import blake3
 import numpy as np
 
+from curator.camera_names import camera_name
 from curator.imaging.cache import (
     make_thumbnail,
     preview_key,
@@ -48,7 +49,7 @@ from curator.imaging.exif import read_exif
 from curator.imaging.formats import is_raw_path
 from curator.imaging.metrics import measure_exposure, measure_sharpness
 from curator.imaging.structure import structure_signature
-from curator.imaging.types import ExifData, TechnicalMeasurement, TechnicalRequest
+from curator.imaging.types import TechnicalMeasurement, TechnicalRequest
 
 PREVIEW_QUALITY = 85
 THUMBNAIL_QUALITY = 80
@@ -111,7 +112,7 @@ def _measure_bytes(
         preview_long_edge=request.preview_long_edge,
         max_pixels=request.max_pixels,
         exif_orientation=exif.orientation,
-        camera=camera_name(exif),
+        camera=camera_name(exif.camera_make, exif.camera_model),
     )
     sharpness = measure_sharpness(decoded.luma)
     exposure = measure_exposure(decoded.luma, np.asarray(decoded.preview))
@@ -148,16 +149,6 @@ def _measure_bytes(
         notes=decoded.notes,
         struct_sig=structure_signature(decoded.luma),
     )
-
-
-def camera_name(exif: ExifData) -> str | None:
-    """ "Make Model" without repeating the make ("Canon Canon EOS 6D" -> "Canon EOS 6D")."""
-    make, model = exif.camera_make, exif.camera_model
-    if make and model:
-        if model.lower().startswith(make.split()[0].lower()):
-            return model
-        return f"{make} {model}"
-    return model or make
 
 
 def read_file_once(path: str) -> tuple[bytes, int]:

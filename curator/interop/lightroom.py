@@ -20,7 +20,7 @@ schema it does not know (a table or column missing, or an
 Adobe_variablesTable `Adobe_DBVersion` outside the versions below).
 
 `import_lightroom(path)` then applies each image whose file is in Curator's
-catalog through `catalog.external.apply_external_many` (source
+catalog through `interop.external.apply_external_many` (source
 "lightroom"): the same rules as XMP on import — only values changed since
 the last import are taken, a later change in Curator wins (the catalog
 file's mtime is the time of Lightroom's values). Images whose file Curator

@@ -1,7 +1,7 @@
 """Talking to the vision LLM: configuration, health check, and the describe call.
 
 - `LLMConfig` is the immutable settings snapshot a worker gets (built from the
-  settings registry by `pipeline.judgment_stages.llm_config`).
+  settings registry by `pipeline.stages.judgments.llm_config`).
 - `check_llm` answers "is the server running, and is the model there?" with
   a `HealthReport` whose `message` says what to do (used by `curator doctor`
   and by the describe stage before it queues work): Ollama's version (0.5 or
@@ -668,10 +668,13 @@ __all__ = [
     "LLMTransientError",
     "LLMUnavailable",
     "PhotoDescriber",
+    "VisionModel",
     "check_compatible",
     "check_llm",
     "model_is_installed",
     "parse_version",
+    "prompt_jpeg",
     "provider_for",
     "run_describe",
+    "version_too_old_message",
 ]

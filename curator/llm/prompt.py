@@ -4,8 +4,8 @@ The model is a cataloguer, not a critic: it is asked what is in the photo,
 what kind of photo it is, how it is lit, its mood and a few keyword tags —
 and it is told, in so many words, never to pass a verdict on the photo. The
 user's own decisions are the only judgment of worth Curator learns from (see
-DESIGN.md, "Three judgments stay separate"), so no word here invites one; a
-unit test holds the prompt to that.
+docs/product.md, "What Curator is for": the three judgments stay apart), so no
+word here invites one; a unit test holds the prompt to that.
 
 Invariant: change any text here (or the shape of `PhotoMetadata`) → bump
 `PROMPT_VERSION`, so the describe stage re-queues descriptions made with the

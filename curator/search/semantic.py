@@ -64,7 +64,7 @@ _TEXT_CACHE_SIZE = 64
 class Vectors(Protocol):
     """The vectors of one embedding model: row i of `matrix` is photo `ids[i]`.
 
-    `pipeline.score.EmbeddingSnapshot` and `catalog.judgments.EmbeddingCache`
+    `pipeline.stages.score.EmbeddingSnapshot` and `catalog.judgments.EmbeddingCache`
     both are; rows are float32 and L2-normalised.
     """
 

@@ -17,12 +17,13 @@ scaling (x1.5-x4), exposure in linear light (+-0.7, +-1.3, +-2, +-2.5 EV, with
 clipping at white), and a sharp subject of 4-11 % of the frame (the frame's most
 detailed window of that area, kept sharp) on a background blurred with sigma 4.
 
-`run_bench` scores every variant with the product's measures on the luma of
-the variant (`imaging.metrics`) and `summary_table` reports, per series, the
-Spearman between degradation and score *loss* (1.0: the scores fall exactly in
-the order of the degradation), the share of scores at exactly 0 or 100, and the
-goal checks of the issue. Run ``python -m tests.bench.score_series`` to print
-the table, or ``--calibration`` for the fixture table in `imaging.metrics`.
+`run_bench` scores every variant with the product's measures on the luma of the
+variant (`imaging.metrics`) and `summary_rows` (printed by `format_table`)
+reports, per series, the Spearman between degradation and score *loss* (1.0:
+the scores fall exactly in the order of the degradation), the share of scores
+at exactly 0 or 100, and the goal checks of the issue. Run ``python -m
+tests.bench.score_series`` to print the table, or ``--calibration`` for the
+fixture table in `imaging.metrics`.
 """
 
 from __future__ import annotations

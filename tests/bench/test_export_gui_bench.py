@@ -8,7 +8,7 @@ Run with ``make bench`` (``pytest tests/bench -m bench -s -q``). Two sets:
 
 Printed per run: photos exported, seconds, photos/s, and the longest gap
 between two ticks of a 10 ms QTimer on the UI thread from the click to the summary (the
-UI-thread stall; DESIGN.md's budget is 50 ms). The stall is asserted only
+UI-thread stall; docs/product.md's budget is 50 ms). The stall is asserted only
 loosely (< 250 ms: the machines these run on are shared); the rest is printed.
 """
 

@@ -1,4 +1,4 @@
-"""Gallery budgets on a 100,000-photo catalog (DESIGN.md): open ≤ 1 s, every
+"""Gallery budgets on a 100,000-photo catalog (docs/product.md): open ≤ 1 s, every
 filter/sort ≤ 50 ms p95.
 
 The catalog is built with executemany (tests/bench/gallery_catalog.py:

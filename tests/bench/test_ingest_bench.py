@@ -22,8 +22,8 @@ run, it measures files per second for:
 Each measurement is repeated `ROUNDS` times and the fastest kept (the
 machines these run on are shared; the fastest run is the least disturbed).
 
-Budgets (DESIGN.md "Budgets", asserted here, never in CI):
-- ours x1 >= 5 x naive, on RAW sets: DESIGN.md defines "naive" as a full RAW
+Budgets (docs/product.md "Budgets", asserted here, never in CI):
+- ours x1 >= 5 x naive, on RAW sets: product.md defines "naive" as a full RAW
   demosaic + PIL resize. For JPEG the ratio is printed only: both sides must
   entropy-decode every coefficient of the full frame, so it cannot reach 5 x;
 - ours x2 >= 1.8 x ours x1, and ours x1 time per file <= 2.5 x the bare

@@ -13,7 +13,7 @@ the real write path (`catalog.quicklook.apply_quick_looks`), then the slot
 runs and the event loop handles what it posted (the view's layout and
 visible-range requests) — `QApplication.processEvents()` inside the timing.
 "before" is the same app with the old slot (`LiveImport.on_changed`, the
-former `MainWindow._on_imported`, and the session reading its whole pass);
+former on-imported slot of the window, and the session reading its whole pass);
 "after" is `LiveImport.on_added`. Batches alternate between the two, so both
 see the same catalog, cache and machine load; the budget is their ratio.
 """

@@ -1,5 +1,5 @@
 """Quick look benchmark: pointed at 1,000 three-megapixel JPEGs, how soon is
-every one in the grid? (issue 10 §2; DESIGN.md budget: every one of the
+every one in the grid? (issue 10 §2; docs/product.md budget: every one of the
 1,000 in the grid <= 5 s, quick look before measuring).
 
 Run with ``make bench`` (``pytest tests/bench -m bench -s -q``). Inputs are

@@ -1,8 +1,8 @@
 """Rescoring budget: every photo of a 100,000-photo catalog rescored after a
-retrain in ≤ 0.5 s (DESIGN.md budgets), one vectorised pass, one transaction.
+retrain in ≤ 0.5 s (docs/product.md, Budgets), one vectorised pass, one transaction.
 
 Builds the catalog directly with executemany (768-d float32 embeddings),
-trains a taste model on 200 decisions, then times `pipeline.score.rescore`
+trains a taste model on 200 decisions, then times `pipeline.stages.score.rescore`
 against a baseline measured in the same run: the naive approach, one UPDATE
 per photo with a per-photo dot product in Python. Prints both, the ratio,
 and the peak memory of the rescore.

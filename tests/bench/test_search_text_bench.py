@@ -1,4 +1,4 @@
-"""Text search on a 100,000-photo catalog (DESIGN.md: a query ≤ 150 ms).
+"""Text search on a 100,000-photo catalog (docs/product.md, Budgets: a query ≤ 150 ms).
 
 The catalog is built through the schema's own triggers (every photo, path,
 description and tag insert updates `photo_fts`, as an import would), with

@@ -7,7 +7,7 @@ page is driven by real key clicks; each step times the key click (decision
 path + show) plus a synchronous repaint of the view. With prefetch the next
 preview is waited for *before* the key (a user reading a photo gives it that
 time); without prefetch (`prefetch = 0`) the time until the preview itself is
-painted is measured, decode included. Budget (DESIGN.md): ≤ 16 ms p95 with
+painted is measured, decode included. Budget (docs/product.md): ≤ 16 ms p95 with
 prefetch.
 """
 

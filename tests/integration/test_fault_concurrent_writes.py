@@ -3,7 +3,7 @@ pipeline's write path commits thousands of results — no "database is
 locked", and every decision is there afterwards, through both paths:
 
 - the CLI (`curator rate/keep/label/pick` subprocesses, four at a time);
-- the GUI's (`ui.review.ReviewSession`, the loupe's object, in this process:
+- the GUI's (`ui.review.session.ReviewSession`, the loupe's object, in this process:
   rate, keep, reject, undo, redo, each committed before the cursor moves).
 
 The writer is a child process running `CatalogWriter.apply_technical` (the

@@ -155,4 +155,4 @@ def test_unreadable_folder_is_reported_and_the_scan_goes_on(open_tmp: Path) -> N
     assert kind == "ok"
     assert found == [str(base / "ok.jpg")]
     assert [p for p, _ in problems] == [str(base / "locked")]
-    assert "permission denied" in problems[0][1]
+    assert problems[0][1].startswith("Permission denied: Curator is not allowed to read")

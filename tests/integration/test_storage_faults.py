@@ -26,6 +26,7 @@ from PIL import Image
 
 import curator.catalog.decisions
 import curator.cli
+import curator.commands.listing
 from curator.catalog.db import Catalog
 from curator.catalog.writer import Attempted, CatalogWriter
 from curator.imaging.types import TechnicalFailure, TechnicalRequest
@@ -251,7 +252,7 @@ def test_cli_maps_a_full_disk_mid_command_to_exit_3(monkeypatch: pytest.MonkeyPa
         except sqlite3.OperationalError as exc:
             raise OperationalError(exc, *exc.args) from exc
 
-    monkeypatch.setattr(curator.cli, "cmd_status", full)
+    monkeypatch.setattr(curator.commands.listing, "cmd_status", full)
     code, _out, err = run_cli("status")
     assert code == 3
     assert "disk is full" in err and "Free some space" in err and "Traceback" not in err
@@ -261,7 +262,7 @@ def test_other_errors_still_surface(monkeypatch: pytest.MonkeyPatch) -> None:
     def bug(*args: object) -> int:
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(curator.cli, "cmd_status", bug)
+    monkeypatch.setattr(curator.commands.listing, "cmd_status", bug)
     with pytest.raises(ZeroDivisionError):
         run_cli("status")
 
@@ -293,7 +294,7 @@ def test_ctrl_c_during_a_command_exits_130(monkeypatch: pytest.MonkeyPatch) -> N
     def interrupted(*args: object) -> int:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(curator.cli, "cmd_status", interrupted)
+    monkeypatch.setattr(curator.commands.listing, "cmd_status", interrupted)
     code, _out, err = run_cli("status")
     assert code == 130 and "cancelled" in err
 

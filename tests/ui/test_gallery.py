@@ -100,7 +100,7 @@ def test_import_from_the_gui_streams_into_the_gallery_keeping_the_selection(
 
 def test_import_of_a_missing_folder_is_a_sentence_not_a_crash(app: App, tmp_path: Path) -> None:
     assert not app.window.start_import(str(tmp_path / "nowhere"))
-    assert "There is no folder" in app.window.error_label.text()
+    assert "Folder not found: there is no folder" in app.window.error_label.text()
 
 
 def test_closing_mid_import_waits_for_in_flight_photos_and_loses_nothing(

@@ -1,4 +1,4 @@
-"""catalog.external.apply_external: another tool's values become decisions, once."""
+"""interop.external.apply_external: another tool's values become decisions, once."""
 
 from __future__ import annotations
 

@@ -15,7 +15,6 @@ from curator.catalog.decisions import set_cull, set_rating
 from curator.catalog.gallery_filters import (
     FILE_NAME_SQL,
     MetadataFilter,
-    camera_label,
     metadata_choices,
 )
 from curator.catalog.migrations import m009_metadata_filters
@@ -95,7 +94,7 @@ def test_choices_list_cameras_and_lenses_with_counts(shoot: dict[str, int]) -> N
     choices = metadata_choices()
     cameras = {c.value: (c.label, c.count) for c in choices.cameras}
     assert cameras == {
-        "NIKON D70s": ("NIKON D70s", 2),  # the make is not repeated
+        "NIKON D70s": ("Nikon D70s", 2),  # camera_name: the maker once, as people write it
         "Canon EOS R6": ("Canon EOS R6", 2),
         "iPhone 13": ("Apple iPhone 13", 1),
     }
@@ -107,12 +106,6 @@ def test_choices_list_cameras_and_lenses_with_counts(shoot: dict[str, int]) -> N
         assert len(_ids(camera=c.value)) == c.count
     Photo.update(deleted_at=datetime(2024, 6, 1)).where(Photo.id == shoot["f"]).execute()
     assert "iPhone 13" not in {c.value for c in metadata_choices().cameras}
-
-
-def test_camera_label_names_the_camera_once() -> None:
-    assert camera_label("NIKON CORPORATION", "NIKON D70s") == "NIKON D70s"
-    assert camera_label("FUJIFILM", "X-T3") == "FUJIFILM X-T3"
-    assert camera_label(None, "X-T3") == "X-T3" and camera_label("Kodak", None) == "Kodak"
 
 
 def test_a_filter_describes_itself() -> None:

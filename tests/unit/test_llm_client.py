@@ -1,6 +1,6 @@
 """The describe client against a real HTTP server that plays Ollama (tests/llm_server.py).
 
-Every fault mode of DESIGN.md's failure rules: Ollama down, model not pulled
+Every fault mode of docs/product.md's failure rules: Ollama down, model not pulled
 (404), rate limited (429), busy (503), timeouts and malformed output — retried
 and then reported in a sentence that says what to do.
 """

@@ -1,4 +1,4 @@
-"""pipeline.xmp_stage: which files are read on import, and what they mean."""
+"""pipeline.stages.xmp: which files are read on import, and what they mean."""
 
 from __future__ import annotations
 

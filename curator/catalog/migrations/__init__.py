@@ -1,7 +1,7 @@
 """Numbered, append-only schema migrations.
 
 The schema version lives in SQLite's `PRAGMA user_version`. Each migration is
-a module `mNNN_name.py` exposing `VERSION` and `STATEMENTS` (plain SQL, so a
+a module `m<NNN>_<name>.py` exposing `VERSION` and `STATEMENTS` (plain SQL, so a
 migration never changes meaning when the peewee models evolve). Never edit a
 migration that has shipped: add a new one. `MIGRATIONS` is ordered by VERSION
 and the versions are 1..N without gaps (a test checks it).

@@ -61,14 +61,19 @@ from curator.settings import Settings
 
 # Re-exported: callers that already import this module get the light helpers here.
 __all__ = [
+    "DescribePlan",
     "DescribeRunner",
+    "EmbedEnded",
     "EmbedRunner",
+    "apply_describe",
     "clip_config",
+    "embed_all",
     "embedding_model_id",
     "gated_embedder",
     "llm_config",
     "mark_skipped",
     "plan_describe",
+    "weights_host_reachable",
 ]
 
 

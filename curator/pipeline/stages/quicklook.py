@@ -15,7 +15,7 @@ replaces it.
   the chunk's `QuickLook`s, skipping what cannot be quick-looked and the
   bytes already measured (the child's known hashes). Never raises.
 - apply: `catalog.quicklook.apply_quick_looks`, the one write path
-  (pipeline.quicklook_runner drives run and apply on the StageRunner).
+  (pipeline.stages.quicklook_runner drives run and apply on the StageRunner).
 
 A failed or skipped quick look costs nothing but time: the file shows up
 when the technical stage measures it, and that stage reports any failure.

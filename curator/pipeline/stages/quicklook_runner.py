@@ -1,4 +1,4 @@
-"""The quick look stage wired onto the generic StageRunner (pipeline.quicklook).
+"""The quick look stage wired onto the generic StageRunner (pipeline.stages.quicklook).
 
 Each job (a chunk of paths) runs in the technical stage's child-process pool;
 a crashed or hung child only loses that chunk's quick looks (those files

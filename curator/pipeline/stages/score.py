@@ -40,7 +40,7 @@ from curator.catalog.models import CullState, Photo, Stage, StageRun, StageStatu
 from curator.engine.delivery import Job, delivery_to, log_and_deliver
 from curator.ml.active import uncertain_order
 from curator.ml.bursts import find_bursts
-from curator.ml.taste import MIN_SAMPLES, FittedTaste, NotEnoughDecisions, fit_taste, labels
+from curator.ml.taste import FittedTaste, NotEnoughDecisions, fit_taste, labels
 from curator.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -437,6 +437,3 @@ def _pass_conditions(pass_: str, *, uncertain_first: bool) -> list[Expression]:
     if uncertain_first:
         conditions.append(Photo.rating.is_null())
     return conditions
-
-
-__all__ = ["MIN_SAMPLES", "RetrainScheduler", "TasteReport", "retrain_and_rescore"]

@@ -10,7 +10,7 @@
   `ErrorLog.error_type`) is retried by a plain import once its cause may have
   changed (`cause_may_have_changed`); everything else becomes a
   `TechnicalRequest`.
-- `run_technical` (a child process, see pipeline.isolation) is pure: it reads
+- `run_technical` (a child process, see engine.isolation) is pure: it reads
   the file once, hashes it, decodes, measures and writes the preview and
   thumbnail into the content-addressed cache, and *returns* either a
   `TechnicalMeasurement` or a `TechnicalFailure` — it never raises for a bad

@@ -15,7 +15,7 @@ plan → run → apply:
   catalog's tag form). A bad sidecar gives a one-sentence problem.
 - `apply_xmp` (a worker thread with its own connection — the prepare pool —
   after the technical stage wrote the photos' rows; ~50–100 photos/s, so
-  never on the UI thread): `catalog.external.apply_external_many` in batches, one
+  never on the UI thread): `interop.external.apply_external_many` in batches, one
   transaction per batch; problems go to the error log (stage "xmp"). Only a
   photo's primary path counts: the sidecar of a duplicate copy elsewhere is
   not taken (two files' XMP would overwrite each other at every import).

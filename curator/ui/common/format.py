@@ -5,9 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from curator.catalog.queries import GalleryRow
-from curator.engine.progress import duration_text
-
-__all__ = ["duration_text"]
 
 
 def exposure_text(row: GalleryRow) -> str:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
+from curator.engine.progress import duration_text
 from curator.export.types import ExportProgress, ExportResult, FileStatus
-from curator.ui.common.format import duration_text
 
 
 def photos(n: int) -> str:

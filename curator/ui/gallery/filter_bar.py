@@ -4,7 +4,7 @@ Pass state (all / unreviewed / kept / rejected / failed / missing — photos
 whose files are all gone, kept with their decisions), minimum rating,
 MATCH only, content type, tag, burst only, project (a named set: its
 members only; `set_projects` fills the list with counts), color label, the
-"Filter" popup (camera, lens, dates, ISO, file name: `ui.metadata_filter`),
+"Filter" popup (camera, lens, dates, ISO, file name: `ui.gallery.metadata_filter`),
 and the sort. The sort follows the pass state until the user picks one: Unreviewed (the
 cull pass) sorts likeliest rejects first, as the loupe's cull pass walks;
 anything else by capture time. Every change emits

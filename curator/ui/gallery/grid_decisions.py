@@ -5,23 +5,25 @@ every selected photo at once — one undo step (`ReviewSession.decide_many`)
 — with the meaning of the pass the toolbar shows. The shortcuts live on the
 gallery widget (WidgetShortcut): they never fire in a text field. The Color
 Label menu (purple and "no label" have no key) acts on what the keys would:
-the loupe's photo, or the grid's selection.
+the loupe's photo, or the grid's selection. A click on a tile's flags or
+stars decides that one photo. Every one is a `DecisionAction`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QMenu
 
 from curator.records import ColorLabel
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.gallery.model import PhotoIdRole
+from curator.ui.review.actions import DecisionAction
 from curator.ui.review.decision_text import done_text
-from curator.ui.review.keymap import DECISION_ACTIONS, LOUPE_BINDINGS
-from curator.ui.review.session import LABEL_KEYS, ReviewSession, label_action
+from curator.ui.review.keymap import DECISION_ACTIONS, LABEL_KEYS, LOUPE_BINDINGS
+from curator.ui.review.session import ReviewSession
 
 
 def selected_ids(view: QAbstractItemView) -> list[int]:
@@ -46,17 +48,18 @@ class GridDecisions(QObject):
         self.errors = errors
         self.actions: dict[str, QAction] = {}
         for binding in LOUPE_BINDINGS:
-            if binding.action not in DECISION_ACTIONS:
+            decision = DecisionAction.named(binding.action)
+            if decision is None or decision not in DECISION_ACTIONS:
                 continue
             action = QAction(binding.cull, view)
             action.setShortcuts([QKeySequence(k) for k in binding.keys])
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-            action.triggered.connect(lambda _=False, name=binding.action: self.apply(name))
+            action.triggered.connect(lambda _=False, d=decision: self.apply(d))
             view.addAction(action)
-            self.actions[binding.action] = action
+            self.actions[decision.value] = action
 
     @guarded_slot
-    def apply(self, action: str, ids: list[int] | None = None) -> None:
+    def apply(self, action: DecisionAction, ids: list[int] | None = None) -> None:
         """`action` on the given photos (default: the grid's selection)."""
         ids = selected_ids(self.view) if ids is None else ids
         if not ids:
@@ -66,8 +69,14 @@ class GridDecisions(QObject):
         if len(ids) > 1 or not records:
             self.notify(done_text(records, len(ids)))
 
+    @Slot(str, int)
+    @guarded_slot
+    def tile_clicked(self, action: str, photo_id: int) -> None:
+        """A click on a tile's flags or stars (`GalleryView.decision_clicked`): that photo."""
+        self.session.decide_many(DecisionAction(action), [photo_id])
 
-def build_label_menu(parent: QMenu, apply: Callable[[str], None]) -> QMenu:
+
+def build_label_menu(parent: QMenu, apply: Callable[[DecisionAction], None]) -> QMenu:
     """Edit ▸ Color Label: red…purple and none; `apply(action)` decides on the
     photos the keys would (one undo step)."""
     menu = parent.addMenu("Color &Label")
@@ -77,6 +86,6 @@ def build_label_menu(parent: QMenu, apply: Callable[[str], None]) -> QMenu:
         if label in keys:
             text += f"\t{keys[label]}"
         item = menu.addAction(text)
-        name = label_action(label)
-        item.triggered.connect(lambda _=False, name=name: apply(name))
+        action = DecisionAction.label(label)
+        item.triggered.connect(lambda _=False, action=action: apply(action))
     return menu

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QDate, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -42,6 +42,7 @@ from curator.catalog.gallery_filters import (
 from curator.engine.delivery import Job, delivery_to
 
 ANY = ""
+LABEL_ROLE = Qt.ItemDataRole.UserRole + 1  # a choice's name without its count
 NAME_PAUSE_MS = 250
 ISO_TOP = 409_600
 
@@ -113,6 +114,7 @@ class MetadataFilterPanel(QWidget):
 
         return MetadataFilter(
             camera=self.camera_combo.currentData() or None,
+            camera_label=self.camera_combo.currentData(LABEL_ROLE) or None,
             lens=self.lens_combo.currentData() or None,
             date_from=day(self.from_box, self.from_date),
             date_to=day(self.to_box, self.to_date),
@@ -174,16 +176,17 @@ class MetadataFilterPanel(QWidget):
 
 def _fill(combo: QComboBox, everything: str, values: tuple[FilterChoice, ...]) -> None:
     current = combo.currentData() or ANY
-    current_label = combo.currentText()
+    current_label = combo.currentData(LABEL_ROLE) or current
     combo.blockSignals(True)
     combo.clear()
     combo.addItem(everything, ANY)
     for choice in values:
         combo.addItem(f"{choice.label} ({choice.count})", choice.value)
+        combo.setItemData(combo.count() - 1, choice.label, LABEL_ROLE)
     found = combo.findData(current)
     if current and found < 0:  # keep a choice the list lost (see the module docstring)
-        label = current_label.rsplit(" (", 1)[0] if current_label else current
-        combo.addItem(f"{label} (0)", current)
+        combo.addItem(f"{current_label} (0)", current)
+        combo.setItemData(combo.count() - 1, current_label, LABEL_ROLE)
         found = combo.count() - 1
     combo.setCurrentIndex(max(0, found))
     combo.blockSignals(False)

@@ -5,13 +5,15 @@ Paints only what it is given; which photos are shown (and whether the left
 one is pinned) is the loupe page's compare state. The candidate is framed,
 because the decision keys act on it (see keymap.HELP_NOTES).
 
-Synchronised zoom (Z, or a click): both panes zoom together and always show
-the same normalised region of their photos. One shared centre (normalised
-0–1) and one displayed width: the reference at 100 % (one original pixel per
-device pixel), the candidate drawn at that same width, so a burst's frames
-line up pixel for pixel. Z anchors the point under the pointer (in either
-pane); dragging either pane pans both; the zoom survives moving to another
-pair. The pixels are the previews' (1440 px) scaled up.
+Synchronised zoom (Z, or a click): both panes hold ONE `Zoom`
+(`curator.ui.loupe.zoom`, the loupe's model), so they always show the same
+normalised region of their photos. Each pane maps it through its own
+`Viewport` with one displayed width: the reference at 100 % (one original
+pixel per device pixel), the candidate drawn at that same width, so a
+burst's frames line up pixel for pixel. Z anchors the point under the
+pointer (in either pane); dragging either pane pans both, clamped by the
+reference; the zoom survives moving to another pair. The pixels are the
+previews' (1440 px) scaled up.
 """
 
 from __future__ import annotations
@@ -24,7 +26,15 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from curator.catalog.queries import GalleryRow
 from curator.ui.loupe.drag_pan import DragPan
-from curator.ui.loupe.view import fit_rect, paint_footer, paint_message, paint_placeholder
+from curator.ui.loupe.view import (
+    paint_footer,
+    paint_message,
+    paint_placeholder,
+    to_box,
+    to_point,
+    to_qrect,
+)
+from curator.ui.loupe.zoom import Viewport, Zoom
 
 GAP = 10
 HEADER = 26
@@ -49,8 +59,7 @@ class CompareView(QWidget):
         self.right = ComparePane(None, None)
         self.pinned = False
         self.painted_ids: tuple[int | None, int | None] = (None, None)  # tests
-        self.zoomed = False
-        self.center = QPointF(0.5, 0.5)  # the shared normalised centre when zoomed
+        self.zoom = Zoom()  # both panes' zoom: fit, or 100 % and where
         self._mouse: QPointF | None = None
         self._drag = DragPan()
         self.setMouseTracking(True)
@@ -90,85 +99,63 @@ class CompareView(QWidget):
         size = self._size(self.left) or self._size(self.right)
         return None if size is None else size.width() / self.devicePixelRatioF()
 
+    def viewport(self, index: int) -> Viewport | None:
+        """Pane `index`'s (0 left, 1 right) view for the zoom model: its photo
+        area, and 100 % at the shared displayed width."""
+        size, width = self._size((self.left, self.right)[index]), self._zoom_width()
+        if size is None or width is None:
+            return None
+        area = to_box(self.photo_areas()[index])
+        return Viewport(size.width(), size.height(), area, width / size.width())
+
+    def _reference(self) -> Viewport | None:
+        """The pane that clamps a pan: the reference, else the candidate."""
+        return self.viewport(0 if self._size(self.left) else 1)
+
+    @property
+    def zoomed(self) -> bool:
+        return not self.zoom.fitted
+
     def image_rect(self, index: int) -> QRectF:
         """Where pane `index`'s (0 left, 1 right) whole photo lies now."""
-        pane = (self.left, self.right)[index]
-        area = self.photo_areas()[index]
-        size = self._size(pane)
-        if size is None:
-            return QRectF()
-        if not self.zoomed:
-            return fit_rect(size, area)
-        width = self._zoom_width() or size.width()
-        height = width * size.height() / size.width()
-        left = _axis(area.left(), area.width(), width, self.center.x())
-        top = _axis(area.top(), area.height(), height, self.center.y())
-        return QRectF(round(left), round(top), width, height)
+        view = self.viewport(index)
+        return QRectF() if view is None else to_qrect(self.zoom.image_box(view))
 
     def visible_region(self, index: int) -> QRectF:
         """The normalised part (0–1) of pane `index`'s photo that shows."""
-        rect = self.image_rect(index)
-        if rect.isEmpty():
-            return QRectF()
-        shown = rect.intersected(self.photo_areas()[index])
-        return QRectF(
-            (shown.left() - rect.left()) / rect.width(),
-            (shown.top() - rect.top()) / rect.height(),
-            shown.width() / rect.width(),
-            shown.height() / rect.height(),
-        )
+        view = self.viewport(index)
+        return QRectF() if view is None else to_qrect(self.zoom.visible(view))
 
     def toggle_zoom(self, at: QPointF | None = None) -> None:
         """Fit ↔ 100 % for both panes, anchored at `at` (else the pointer, else the centre)."""
         if self._zoom_width() is None:
             return
         if self.zoomed:
-            self.zoomed, self.center = False, QPointF(0.5, 0.5)
+            self.zoom = Zoom()
             self.update()
             return
         if at is None:
             inside = self._mouse is not None and self.rect().contains(self._mouse.toPoint())
-            at = self._mouse if inside and self._mouse is not None else None
+            at = self._mouse if inside else None
         index = 1 if at is not None and self.pane_rects()[1].contains(at) else 0
-        fit = self.image_rect(index)
-        if fit.isEmpty():
-            index, fit = 1 - index, self.image_rect(1 - index)
-        if at is None or fit.isEmpty():
-            at = self.photo_areas()[index].center()
-        nx = min(1.0, max(0.0, (at.x() - fit.left()) / max(1.0, fit.width())))
-        ny = min(1.0, max(0.0, (at.y() - fit.top()) / max(1.0, fit.height())))
-        self.zoomed = True
-        zoomed = self.image_rect(index)  # now at 100 %: its size
-        centre = self.photo_areas()[index].center()
-        self.center = QPointF(
-            nx + (centre.x() - at.x()) / zoomed.width(),
-            ny + (centre.y() - at.y()) / zoomed.height(),
-        )
-        self._clamp()
+        if self.viewport(index) is None:
+            index, at = 1 - index, None  # that pane is empty: the other's centre
+        view, reference = self.viewport(index), self._reference()
+        if view is None or reference is None:
+            return
+        self.zoom = self.zoom.toggled(view, None if at is None else to_point(at), reference)
         self.update()
 
     def pan_by(self, dx: float, dy: float) -> None:
         """Move both photos by (dx, dy) widget pixels (when zoomed)."""
-        rect = self.image_rect(0) if self._size(self.left) else self.image_rect(1)
-        if not self.zoomed or rect.isEmpty():
-            return
-        self.center = QPointF(
-            self.center.x() - dx / rect.width(), self.center.y() - dy / rect.height()
-        )
-        self._clamp()
-        self.update()
-
-    def _clamp(self) -> None:
-        index = 0 if self._size(self.left) else 1
-        rect, centre = self.image_rect(index), self.photo_areas()[index].center()
-        if not rect.isEmpty():
-            self.center = QPointF(
-                (centre.x() - rect.left()) / rect.width(), (centre.y() - rect.top()) / rect.height()
-            )
+        reference = self._reference()
+        if reference is not None:
+            self.zoom = self.zoom.panned(reference, dx, dy)
+            self.update()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
-            self._drag.start(event.position(), self.center)
+            self._drag.start(event.position(), self.zoom)
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
@@ -177,7 +164,7 @@ class CompareView(QWidget):
             return
         delta, _began = self._drag.move(event.position())
         if delta is not None:
-            self.center = QPointF(self._drag.press_center)
+            self.zoom = self._drag.press_zoom
             self.pan_by(delta.x(), delta.y())
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
@@ -254,12 +241,5 @@ class CompareView(QWidget):
             paint_placeholder(painter, area, row)
         strip = QRectF(rect.left() + 4, rect.bottom() - FOOTER + 6, rect.width() - 8, 28)
         caption = pane.caption or row.file_name
-        paint_footer(painter, strip, row, f"100 %   ·   {caption}" if self.zoomed else caption)
-
-
-def _axis(start: float, extent: float, size: float, centre: float) -> float:
-    """Where an axis of `size` starts, showing normalised `centre` mid-area, clamped."""
-    if size <= extent:
-        return start + (extent - size) / 2
-    pos = start + extent / 2 - centre * size
-    return min(start, max(start + extent - size, pos))
+        zoom = f"{self.zoom.label}   ·   {caption}"
+        paint_footer(painter, strip, row, zoom if self.zoomed else caption)

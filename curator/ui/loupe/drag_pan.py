@@ -2,7 +2,8 @@
 
 Shared by the loupe and compare views (Lightroom's rule: a click toggles the
 zoom at that point, a drag pans a zoomed photo). The gesture only tracks the
-press and tells the view what happened; the view owns its centre and zoom.
+press (and the view's `Zoom` then, which a drag is measured from) and tells
+the view what happened; the view owns its zoom (`curator.ui.loupe.zoom`).
 A press that moves less than `DRAG_SLOP` pixels stays a click.
 """
 
@@ -10,17 +11,19 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF
 
+from curator.ui.loupe.zoom import Zoom
+
 DRAG_SLOP = 4  # pixels a press may move and still count as a click
 
 
 class DragPan:
     def __init__(self) -> None:
         self.press: QPointF | None = None
-        self.press_center = QPointF(0.5, 0.5)  # the view's centre when pressed
+        self.press_zoom = Zoom()  # the view's zoom when pressed
         self.dragged = False
 
-    def start(self, at: QPointF, center: QPointF) -> None:
-        self.press, self.press_center, self.dragged = QPointF(at), QPointF(center), False
+    def start(self, at: QPointF, zoom: Zoom) -> None:
+        self.press, self.press_zoom, self.dragged = QPointF(at), zoom, False
 
     def move(self, at: QPointF) -> tuple[QPointF | None, bool]:
         """(the drag since the press, or None while it is still a click;

@@ -9,7 +9,7 @@ user is not looking at.
 
 Decoding is `imaging.decode.decode_display_request` — the one decoder, in
 the preview's tone (the same 16-bit scaling, the same LibRaw parameters) —
-run in a child process of a `pipeline.isolation.ChildProcessPool` (as many
+run in a child process of a `engine.isolation.ChildProcessPool` (as many
 children as pool threads, each started when first needed): a file that
 crashes LibRaw kills the child, and the view shows a sentence instead of the
 app dying. A decode that takes

@@ -56,6 +56,7 @@ from curator.ui.loupe.original_loader import OriginalLoader
 from curator.ui.loupe.survey_view import Survey, SurveyPane, SurveyView
 from curator.ui.loupe.tools import LoupeTools
 from curator.ui.loupe.view import LoupeView
+from curator.ui.review.actions import DecisionAction
 from curator.ui.review.keymap import LOUPE_BINDINGS
 from curator.ui.review.session import ReviewSession
 
@@ -169,17 +170,10 @@ class LoupePage(QWidget):
     def dispatch(self, action: str) -> None:
         """Run one loupe action by its keymap name."""
         s = self.session
-        if action.startswith("rate_"):
-            s.rate(int(action.removeprefix("rate_")))
-            return
-        if action.startswith("label_"):
-            if s.current is not None:
-                s.decide_many(action, [s.current])
+        if (decision := DecisionAction.named(action)) is not None:
+            s.act(decision)  # in compare and survey: the candidate / framed photo
             return
         handlers = {
-            "pick": s.pick,
-            "reject": s.reject,
-            "clear": s.clear,
             "next": lambda: self._move(1),
             "previous": lambda: self._move(-1),
             "switch_pass": s.switch_pass,
@@ -520,7 +514,7 @@ class LoupePage(QWidget):
     @guarded_slot
     def _on_decision_clicked(self, action: str) -> None:
         if self.session.current is not None:
-            self.session.decide_many(action, [self.session.current])
+            self.session.decide_many(DecisionAction(action), [self.session.current])
 
     @Slot(int)
     @guarded_slot

@@ -6,13 +6,12 @@ while the preview loads — and, at 100 %, the original's full-resolution
 QImage once it has been decoded); loading lives in the loupe page, which
 listens to `zoom_changed` to ask for the original.
 
-Zoom geometry: `_center` is the image point (normalised 0–1) shown at the
-centre of the photo area. Fit: the whole image, centred. 100 %: one
-original pixel per device pixel; Z (or a click) anchors the image point
-under the pointer so it stays under the pointer; dragging pans; each axis is
-clamped so no gap opens at an edge (an axis smaller than the area is
-centred). The zoom state survives moving to another photo (checking focus
-across a burst), at the same relative place.
+Zoom geometry is `curator.ui.loupe.zoom`'s (shared with compare): the view
+holds one `Zoom` (fit, or 100 % with a normalised centre) and a `Viewport`
+made from its photo area; Z (or a click) anchors the image point under the
+pointer, dragging pans, and the zoom survives moving to another photo
+(checking focus across a burst) at the same relative place. 100 % is one
+original pixel per device pixel.
 """
 
 from __future__ import annotations
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from curator.catalog.queries import GalleryRow
 from curator.ui.gallery.view import paint_strip
 from curator.ui.loupe.drag_pan import DragPan
+from curator.ui.loupe.zoom import Box, Point, Viewport, Zoom, fit_box
 from curator.ui.review.decision_strip import click_action, hit, strip_width
 from curator.ui.review.keymap import HELP_NOTES, help_rows
 
@@ -45,12 +45,20 @@ MARGIN = 12
 
 def fit_rect(size: QSizeF, area: QRectF) -> QRectF:
     """`size` scaled to fit `area` (aspect kept, up or down), centred in it."""
-    if size.isEmpty() or area.isEmpty():
-        return QRectF()
-    scale = min(area.width() / size.width(), area.height() / size.height())
-    rect = QRectF(0, 0, size.width() * scale, size.height() * scale)
-    rect.moveCenter(area.center())
-    return rect
+    return to_qrect(fit_box(size.width(), size.height(), to_box(area)))
+
+
+# Qt's geometry ↔ the zoom model's plain numbers.
+def to_box(rect: QRectF) -> Box:
+    return Box(rect.left(), rect.top(), rect.width(), rect.height())
+
+
+def to_qrect(box: Box) -> QRectF:
+    return QRectF() if box.empty else QRectF(box.left, box.top, box.width, box.height)
+
+
+def to_point(pos: QPointF) -> Point:
+    return Point(pos.x(), pos.y())
 
 
 FOOTER_STRIP = 18  # the footer's flag/star glyphs (clickable, decision_strip)
@@ -101,8 +109,7 @@ class LoupeView(QWidget):
         self.zoom_note = ""  # e.g. "loading full resolution…", shown in the footer
         self.caption = ""
         self.empty_text = "Nothing to review."
-        self.zoomed = False
-        self._center = QPointF(0.5, 0.5)
+        self.zoom = Zoom()  # fit, or 100 % and where (curator.ui.loupe.zoom)
         self._mouse: QPointF | None = None
         self._drag = DragPan()
         self.painted_photo_id: int | None = None  # what the last paint showed (tests, bench)
@@ -144,59 +151,44 @@ class LoupeView(QWidget):
                 return QSizeF(source.size())
         return None
 
-    def scale(self) -> float:
-        """Widget (logical) pixels per original pixel."""
+    def viewport(self) -> Viewport | None:
+        """The zoom model's view of this widget: the original's size, the photo area,
+        and one original pixel per device pixel at 100 %."""
         size = self.image_size()
         if size is None:
-            return 1.0
-        if self.zoomed:
-            return 1.0 / self.devicePixelRatioF()  # one original pixel per device pixel
-        return fit_rect(size, self.photo_area()).width() / size.width()
+            return None
+        unit = 1.0 / self.devicePixelRatioF()
+        return Viewport(size.width(), size.height(), to_box(self.photo_area()), unit)
+
+    @property
+    def zoomed(self) -> bool:
+        return not self.zoom.fitted
+
+    def scale(self) -> float:
+        """Widget (logical) pixels per original pixel."""
+        view = self.viewport()
+        return 1.0 if view is None else self.zoom.scale(view)
 
     def image_rect(self) -> QRectF:
         """Where the whole original lies in widget coordinates now."""
-        size = self.image_size()
-        if size is None:
-            return QRectF()
-        area = self.photo_area()
-        if not self.zoomed:
-            return fit_rect(size, area)
-        s = self.scale()
-        w, h = size.width() * s, size.height() * s
-        left = _axis(area.left(), area.width(), w, self._center.x())
-        top = _axis(area.top(), area.height(), h, self._center.y())
-        # Whole pixels: the original is blitted 1:1, never resampled by half a pixel.
-        return QRectF(round(left), round(top), w, h)
+        view = self.viewport()
+        return QRectF() if view is None else to_qrect(self.zoom.image_box(view))
 
     def image_point(self, pos: QPointF) -> QPointF | None:
         """The original's pixel coordinates under widget position `pos`."""
-        rect = self.image_rect()
-        if rect.isEmpty():
-            return None
-        s = self.scale()
-        return QPointF((pos.x() - rect.left()) / s, (pos.y() - rect.top()) / s)
+        view = self.viewport()
+        point = None if view is None else self.zoom.to_image(view, to_point(pos))
+        return None if point is None else QPointF(point.x, point.y)
 
     def toggle_zoom(self, at: QPointF | None = None) -> None:
         """Fit ↔ 100 %, anchored at `at`, else the pointer (when over the view), else the centre."""
-        size = self.image_size()
-        if self.photo is None or size is None:
+        view = self.viewport()
+        if self.photo is None or view is None:
             return
-        if self.zoomed:
-            self.zoomed, self._center = False, QPointF(0.5, 0.5)
-        else:
-            fit = self.image_rect()
-            if at is None:
-                inside = self._mouse is not None and self.rect().contains(self._mouse.toPoint())
-                at = self._mouse if inside and self._mouse is not None else fit.center()
-            nx = min(1.0, max(0.0, (at.x() - fit.left()) / fit.width()))
-            ny = min(1.0, max(0.0, (at.y() - fit.top()) / fit.height()))
-            self.zoomed = True
-            s, centre = self.scale(), self.photo_area().center()
-            self._center = QPointF(
-                nx + (centre.x() - at.x()) / (size.width() * s),
-                ny + (centre.y() - at.y()) / (size.height() * s),
-            )
-            self._clamp_center()
+        if at is None:
+            inside = self._mouse is not None and self.rect().contains(self._mouse.toPoint())
+            at = self._mouse if inside else None
+        self.zoom = self.zoom.toggled(view, None if at is None else to_point(at))
         self._update_cursor()
         self.zoom_changed.emit(self.zoomed)
         self.update()
@@ -207,23 +199,10 @@ class LoupeView(QWidget):
 
     def pan_by(self, dx: float, dy: float) -> None:
         """Move the image by (dx, dy) widget pixels (at 100 %)."""
-        size = self.image_size()
-        if not self.zoomed or size is None:
-            return
-        s = self.scale()
-        self._center = QPointF(
-            self._center.x() - dx / (size.width() * s), self._center.y() - dy / (size.height() * s)
-        )
-        self._clamp_center()
-        self.update()
-
-    def _clamp_center(self) -> None:
-        rect, centre = self.image_rect(), self.photo_area().center()
-        if rect.isEmpty():
-            return
-        self._center = QPointF(
-            (centre.x() - rect.left()) / rect.width(), (centre.y() - rect.top()) / rect.height()
-        )
+        view = self.viewport()
+        if view is not None:
+            self.zoom = self.zoom.panned(view, dx, dy)
+            self.update()
 
     def _update_cursor(self) -> None:
         if not self.zoomed:
@@ -237,7 +216,7 @@ class LoupeView(QWidget):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
-            self._drag.start(event.position(), self._center)
+            self._drag.start(event.position(), self.zoom)
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
@@ -248,7 +227,7 @@ class LoupeView(QWidget):
         if began:
             self._update_cursor()
         if delta is not None:
-            self._center = QPointF(self._drag.press_center)
+            self.zoom = self._drag.press_zoom
             self.pan_by(delta.x(), delta.y())
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
@@ -302,20 +281,12 @@ class LoupeView(QWidget):
             paint_placeholder(painter, area, row)
         for overlay in self.overlays:
             overlay(painter, self.image_rect(), area)
-        zoom = "100 %" if self.zoomed else "Fit"
+        zoom = self.zoom.label
         if self.zoomed and self.zoom_note:
             zoom += f" ({self.zoom_note})"
         strip = self.footer_strip()
         paint_footer(painter, strip, row, f"{zoom}   ·   {self.caption}")
         self.painted_photo_id = row.id
-
-
-def _axis(start: float, extent: float, size: float, centre: float) -> float:
-    """Where an image axis of `size` starts, showing normalised `centre` mid-area, clamped."""
-    if size <= extent:
-        return start + (extent - size) / 2
-    pos = start + extent / 2 - centre * size
-    return min(start, max(start + extent - size, pos))
 
 
 def _source_rect(visible: QRectF, whole: QRectF, source: QSizeF) -> QRectF:

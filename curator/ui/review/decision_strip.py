@@ -1,10 +1,10 @@
 """The clickable decision strip of a gallery tile and of the loupe's footer:
 keep ✓, reject ✗ and pick ⚑ toggles, five stars, the color label's dot.
 
-One geometry (`strip_targets`) serves painting (`gallery_view.paint_strip`)
+One geometry (`strip_targets`) serves painting (`ui.gallery.view.paint_strip`)
 and hit testing, so what is
 drawn is exactly what a click finds. A click names a *target* ("flag_keep",
-"star_3", …); `click_action` turns it into the session's decision action
+"star_3", …); `click_action` turns it into the session's `DecisionAction`
 for the photo's state now (a click on what is already set clears it, as
 Lightroom's stars do).
 """
@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor
 
 from curator.catalog.queries import GalleryRow
 from curator.records import ColorLabel
+from curator.ui.review.actions import DecisionAction
 
 FLAGS = ("keep", "reject", "pick")
 
@@ -66,15 +67,16 @@ def hit(left: float, center_y: float, size: float, pos: QPointF) -> str | None:
     return None
 
 
-def click_action(target: str, row: GalleryRow) -> str:
+def click_action(target: str, row: GalleryRow) -> DecisionAction:
     """The session action a click on `target` means for `row` as it is now."""
+    A = DecisionAction
     if target.startswith("star_"):
         stars = int(target.removeprefix("star_"))
-        return "rate_0" if row.rating == stars else f"rate_{stars}"
+        return A.RATE_0 if row.rating == stars else A.rate(stars)
     if target == "flag_keep":
-        return "unreviewed" if row.cull == "kept" else "keep"
+        return A.UNREVIEWED if row.cull == "kept" else A.KEEP
     if target == "flag_reject":
-        return "unreviewed" if row.cull == "rejected" else "reject"
+        return A.UNREVIEWED if row.cull == "rejected" else A.REJECT
     if target == "flag_pick":
-        return "unpick" if row.picked else "pick_on"
+        return A.UNPICK if row.picked else A.PICK_ON
     raise ValueError(f"not a clickable target: {target!r}")

@@ -1,13 +1,14 @@
 """The loupe's keyboard: one table drives both the shortcuts and the help overlay.
 
-Lightroom conventions (DESIGN.md, Keyboard). Each binding names an action;
-`curator.ui.loupe.page` maps action names to ReviewSession calls, and the
-help overlay prints this same table, so the two can never disagree.
+Lightroom conventions (docs/product.md, Keyboard). Each binding names an
+action: a decision is a `DecisionAction` (the review session decides it),
+any other a plain name that `curator.ui.loupe.page` or the window maps to a
+call; the help overlay prints this same table, so the two can never disagree.
 
 Remapping (Settings `key_overrides`, `{action: key}`): an override replaces
 every default key of its action with the one key given; `keys_for` is the
 one place that answers "which keys does this action have now", and the
-shortcuts (`curator.ui.key_overrides`) and the help overlay both ask it.
+shortcuts (`ui.window.keymap_page.apply_key_overrides`) and the help overlay both ask it.
 `override_conflict` refuses a key that another action already has, with a
 sentence. Keys are QKeySequence portable text ("Ctrl+K"); the UI normalises
 what the user pressed before it reaches this module (no Qt here).
@@ -18,27 +19,40 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from curator.records import ColorLabel
+from curator.ui.review.actions import DecisionAction
+
 
 @dataclass(frozen=True)
 class KeyBinding:
-    action: str
+    action: str  # a DecisionAction, or another action's name ("zoom", "next"…)
     keys: tuple[str, ...]  # QKeySequence portable text, first one shown in help
     cull: str  # what it does in the cull pass
     rating: str  # what it does in the rating pass
 
 
+# Keys 6–9 (Lightroom's): the color label each toggles (purple from the menu).
+LABEL_KEYS: dict[int, ColorLabel] = {
+    6: ColorLabel.RED,
+    7: ColorLabel.YELLOW,
+    8: ColorLabel.GREEN,
+    9: ColorLabel.BLUE,
+}
+
 LOUPE_BINDINGS: tuple[KeyBinding, ...] = (
-    KeyBinding("pick", ("P",), "keep, next photo", "pick on/off"),
-    KeyBinding("reject", ("X", "R"), "reject, next photo", "reject, next photo"),
-    KeyBinding("clear", ("U",), "clear keep/reject", "clear pick/reject"),
+    KeyBinding(DecisionAction.PICK, ("P",), "keep, next photo", "pick on/off"),
+    KeyBinding(DecisionAction.REJECT, ("X", "R"), "reject, next photo", "reject, next photo"),
+    KeyBinding(DecisionAction.CLEAR, ("U",), "clear keep/reject", "clear pick/reject"),
     *(
-        KeyBinding(f"rate_{n}", (str(n),), f"{n} star{'s' if n > 1 else ''}, stay", "same")
+        KeyBinding(
+            DecisionAction.rate(n), (str(n),), f"{n} star{'s' if n > 1 else ''}, stay", "same"
+        )
         for n in range(1, 6)
     ),
-    KeyBinding("rate_0", ("0",), "clear the rating", "same"),
+    KeyBinding(DecisionAction.RATE_0, ("0",), "clear the rating", "same"),
     *(
-        KeyBinding(f"label_{color}", (str(key),), f"{color} label on/off", "same")
-        for key, color in ((6, "red"), (7, "yellow"), (8, "green"), (9, "blue"))
+        KeyBinding(DecisionAction.label(color), (str(key),), f"{color} label on/off", "same")
+        for key, color in LABEL_KEYS.items()
     ),
     KeyBinding("next", ("Right", "Space"), "next photo", "same"),
     KeyBinding("previous", ("Left",), "previous photo", "same"),
@@ -78,15 +92,13 @@ LOUPE_BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("switch_pass", ("Tab",), "go to the rating pass", "go to the cull pass"),
 )
 
-# Printed under the table by the help overlay.
 # The decision keys: in the gallery they act on every selected photo at once
 # (one undo step), with the meaning of the pass the toolbar shows.
-DECISION_ACTIONS: frozenset[str] = frozenset(
-    b.action
-    for b in LOUPE_BINDINGS
-    if b.action in ("pick", "reject", "clear") or b.action.startswith(("rate_", "label_"))
+DECISION_ACTIONS: frozenset[DecisionAction] = frozenset(
+    action for b in LOUPE_BINDINGS if (action := DecisionAction.named(b.action)) is not None
 )
 
+# Printed under the table by the help overlay.
 HELP_NOTES: tuple[str, ...] = (
     "In the gallery, P, X, U, 0–5 and 6–9 act on every selected photo (one undo step);"
     " purple and no label are in Edit ▸ Color Label.",
@@ -163,9 +175,13 @@ def override_conflict(overrides: Mapping[str, str], action: str, key: str) -> st
 # screen: (actions, keys shown while none of them is remapped or None: their
 # keys joined, what it does in either pass).
 _FOLDS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
-    (tuple(f"rate_{n}" for n in range(1, 6)), "1 – 5", "1 to 5 stars, stay (a rating keeps)"),
     (
-        tuple(f"label_{c}" for c in ("red", "yellow", "green", "blue")),
+        tuple(DecisionAction.rate(n) for n in range(1, 6)),
+        "1 – 5",
+        "1 to 5 stars, stay (a rating keeps)",
+    ),
+    (
+        tuple(DecisionAction.label(c) for c in LABEL_KEYS.values()),
         "6 – 9",
         "red, yellow, green, blue label on/off",
     ),

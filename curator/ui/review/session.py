@@ -16,6 +16,8 @@ Invariants:
   pass still decides what P and U mean); `switch_pass` asks `pass_scope`
   (the window: it shows that pass in the gallery) for the new scope; live
   imports the gallery now shows are appended (`append_to_scope`);
+- a decision is a `DecisionAction` (keys, menu, clicks alike); `act` is the
+  loupe's photo, `decide_many` a grid selection, one code path for both;
 - each decision notifies the retrain callback (debounced by the caller's
   RetrainScheduler) and emits `photos_changed` for the gallery and panel;
 - `decide_many` (the grid's keys on a selection) gives every photo the same
@@ -37,15 +39,8 @@ from curator.catalog.decisions import DecisionRecord
 from curator.catalog.queries import gallery_rows
 from curator.catalog.types import CullState
 from curator.records import ColorLabel
+from curator.ui.review.actions import DecisionAction
 from curator.ui.review.decision_text import history_text
-
-# Keys 6–9 (Lightroom's): the color label each sets (purple from the menu).
-LABEL_KEYS: dict[int, ColorLabel] = {
-    6: ColorLabel.RED,
-    7: ColorLabel.YELLOW,
-    8: ColorLabel.GREEN,
-    9: ColorLabel.BLUE,
-}
 
 
 class ReviewPass(StrEnum):
@@ -185,74 +180,60 @@ class ReviewSession(QObject):
 
     # --- decisions ----------------------------------------------------------
 
+    def act(self, action: DecisionAction) -> None:
+        """A decision key on the loupe's photo: `decide_many` for it alone, then
+        the next photo when the action advances (P in the cull pass, X)."""
+        pid = self.current
+        if pid is None:
+            return
+        self.decide_many(action, [pid])
+        if action.advances(self.pass_ is ReviewPass.CULL):
+            self.move(1)
+
     def pick(self) -> None:
         """P: keep and advance (cull pass), or toggle the pick (rating pass)."""
-        pid = self.current
-        if pid is None:
-            return
-        if self.pass_ is ReviewPass.CULL:
-            self._decided(decisions.set_cull(pid, CullState.KEPT, pass_=self.pass_.value))
-            self.move(1)
-        else:
-            picked = decisions.decision_state(pid).picked
-            self._decided(decisions.set_picked(pid, not picked, pass_=self.pass_.value))
+        self.act(DecisionAction.PICK)
 
     def reject(self) -> None:
-        pid = self.current
-        if pid is None:
-            return
-        self._decided(decisions.set_cull(pid, CullState.REJECTED, pass_=self.pass_.value))
-        self.move(1)
+        self.act(DecisionAction.REJECT)
 
     def clear(self) -> None:
         """U: clear keep/reject (cull pass) or pick/reject (rating pass)."""
-        pid = self.current
-        if pid is None:
-            return
-        if self.pass_ is ReviewPass.CULL:
-            self._decided(decisions.set_cull(pid, CullState.UNREVIEWED, pass_=self.pass_.value))
-            return
-        state = decisions.decision_state(pid)
-        if state.picked:
-            self._decided(decisions.set_picked(pid, False, pass_=self.pass_.value))
-        elif state.cull is CullState.REJECTED:
-            self._decided(decisions.set_cull(pid, CullState.KEPT, pass_=self.pass_.value))
+        self.act(DecisionAction.CLEAR)
 
     def rate(self, stars: int) -> None:
         """1–5 rate, 0 clears; the cursor stays (the user sits with the photo)."""
-        pid = self.current
-        if pid is not None:
-            self.decide_many(f"rate_{stars}", [pid])
+        self.act(DecisionAction.rate(stars))
 
     def label(self, label: ColorLabel | None) -> None:
         """6–9 (and the menu's purple): toggle the current photo's color label."""
-        pid = self.current
-        if pid is not None:
-            self.decide_many(label_action(label), [pid])
+        self.act(DecisionAction.label(label))
 
-    def decide_many(self, action: str, photo_ids: Sequence[int]) -> list[DecisionRecord]:
+    def decide_many(self, action: DecisionAction, photo_ids: Sequence[int]) -> list[DecisionRecord]:
         """One decision for every photo of `photo_ids`, as ONE undo step.
 
-        `action` is a keymap name: pick, reject, clear, rate_0…rate_5,
-        label_<color> or label_none — or a clicked flag's keep, unreviewed,
-        pick_on, unpick (decision_strip). pick/clear mean what they mean in the
-        current pass; in the rating pass, P picks all unless all are picked
-        (then it unpicks them). A label key toggles: if every photo has that
-        label already, it clears it. The cursor does not move.
+        pick/clear mean what they mean in the current pass; in the rating
+        pass, P picks all unless all are picked (then it unpicks them). A
+        label key toggles: if every photo has that label already, it clears
+        it. A clicked flag (keep, unreviewed, pick_on, unpick) sets that
+        state. The cursor does not move.
         """
         ids = list(dict.fromkeys(photo_ids))
         if not ids:
             return []
-        decide = self._decider(action, ids)
+        decide = self._decider(DecisionAction(action), ids)
         records = decisions.one_step(ids, decide)
         self._decided(records)
         return records
 
-    def _decider(self, action: str, ids: list[int]) -> Callable[[int], list[DecisionRecord]]:
+    def _decider(
+        self, action: DecisionAction, ids: list[int]
+    ) -> Callable[[int], list[DecisionRecord]]:
         pass_ = self.pass_.value
         cull_pass = self.pass_ is ReviewPass.CULL
-        if action.startswith("rate_"):
-            stars = int(action.removeprefix("rate_")) or None
+        A = DecisionAction
+        if action.stars is not None:
+            stars = action.stars or None
 
             def rate(pid: int) -> list[DecisionRecord]:
                 state = decisions.decision_state(pid)
@@ -260,29 +241,29 @@ class ReviewSession(QObject):
                 return decisions.set_rating(pid, stars, pass_=pass_, keep=keep)
 
             return rate
-        if action.startswith("label_"):
-            wanted = ColorLabel.parse(action.removeprefix("label_"))
+        if action.is_label:
+            wanted = action.color
             if wanted is not None and all(
                 decisions.decision_state(pid).label is wanted for pid in ids
             ):
                 wanted = None  # the key toggles: all had it, so it comes off
             return lambda pid: decisions.set_label(pid, wanted, pass_=pass_)
-        fixed = {"keep": CullState.KEPT, "reject": CullState.REJECTED}
-        fixed["unreviewed"] = CullState.UNREVIEWED
+        fixed = {A.KEEP: CullState.KEPT, A.REJECT: CullState.REJECTED}
+        fixed[A.UNREVIEWED] = CullState.UNREVIEWED
         if action in fixed:  # the clickable flags (decision_strip), and X
             state = fixed[action]
             return lambda pid: decisions.set_cull(pid, state, pass_=pass_)
-        if action in ("pick_on", "unpick"):
-            on = action == "pick_on"
+        if action in (A.PICK_ON, A.UNPICK):
+            on = action is A.PICK_ON
             return lambda pid: decisions.set_picked(pid, on, pass_=pass_)
-        if action == "pick" and cull_pass:
+        if action is A.PICK and cull_pass:
             return lambda pid: decisions.set_cull(pid, CullState.KEPT, pass_=pass_)
-        if action == "pick":
+        if action is A.PICK:
             pick = not all(decisions.decision_state(pid).picked for pid in ids)
             return lambda pid: decisions.set_picked(pid, pick, pass_=pass_)
-        if action == "clear" and cull_pass:
+        if action is A.CLEAR and cull_pass:
             return lambda pid: decisions.set_cull(pid, CullState.UNREVIEWED, pass_=pass_)
-        if action == "clear":
+        if action is A.CLEAR:
 
             def clear(pid: int) -> list[DecisionRecord]:
                 state = decisions.decision_state(pid)
@@ -323,8 +304,3 @@ class ReviewSession(QObject):
     def _emit_current(self) -> None:
         pid = self.current
         self.current_changed.emit(-1 if pid is None else pid)
-
-
-def label_action(label: ColorLabel | None) -> str:
-    """The keymap action name that sets `label` (None: clears it)."""
-    return f"label_{'none' if label is None else label.value}"

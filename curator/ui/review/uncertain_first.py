@@ -10,7 +10,8 @@ taste model yet: capture order, and why).
 
 from __future__ import annotations
 
-from curator.pipeline.stages.score import MIN_SAMPLES, latest_fitted
+from curator.ml.taste import MIN_SAMPLES
+from curator.pipeline.stages.score import latest_fitted
 from curator.ui.review.pass_order import PassOrder
 from curator.ui.review.session import ReviewPass, ReviewSession
 

@@ -1,7 +1,7 @@
 """Keyboard remapping: the "Keyboard Shortcuts" settings page and the function
 that puts the remapped keys on the actions.
 
-The page lists every action of the one key table (`ui.keymap`) with the
+The page lists every action of the one key table (`ui.review.keymap`) with the
 keys it has now. Choose a row, press the new key in the key field, Assign:
 a key another action already has is refused with a sentence (nothing
 changes). "Reset to defaults" drops every override. OK writes only the

@@ -77,6 +77,7 @@ from curator.ui.maintenance.purge_action import PurgeAction
 from curator.ui.maintenance.purge_controller import PurgeController
 from curator.ui.projects.actions import ProjectActions
 from curator.ui.projects.service import ProjectService
+from curator.ui.review.actions import DecisionAction
 from curator.ui.review.keymap import WINDOW_BINDINGS
 from curator.ui.review.pass_order import PassOrder
 from curator.ui.review.session import ReviewPass, ReviewSession
@@ -176,7 +177,7 @@ class MainWindow(QMainWindow):
         self.search = SearchController(
             errors, lambda: self.settings, search_vectors, self, threads=pools.search
         )
-        # Thumbnail size, keyboard page, uncertain-first (issue 12): ui.window_tools.
+        # Thumbnail size, keyboard page, uncertain-first (issue 12): ui.window.tools.
         self.tools = WindowTools(
             WindowHooks(
                 settings=lambda: self.settings,
@@ -374,7 +375,7 @@ class MainWindow(QMainWindow):
         self.session.pass_scope = self._show_pass_in_gallery
         self.filter_bar.query_changed.connect(self._on_query_changed)
         self.gallery.activated.connect(self._on_gallery_activated)
-        self.gallery.decision_clicked.connect(self._on_tile_clicked)
+        self.gallery.decision_clicked.connect(self.grid_decisions.tile_clicked)
         self.errors.reported.connect(self.show_error)
         status = self.pipeline_status
         self.pipeline.started.connect(self._on_import_started)
@@ -495,18 +496,13 @@ class MainWindow(QMainWindow):
     def clear_search(self) -> None:
         self.search_actions.clear()
 
-    def _label_from_menu(self, action: str) -> None:
+    def _label_from_menu(self, action: DecisionAction) -> None:
         """Edit ▸ Color Label: the loupe's photo, or the grid's selection."""
         if self.stack.currentWidget() is self.loupe:
             current = self.session.current
             self.grid_decisions.apply(action, [] if current is None else [current])
         else:
             self.grid_decisions.apply(action)
-
-    @Slot(str, int)
-    @guarded_slot
-    def _on_tile_clicked(self, action: str, photo_id: int) -> None:
-        self.session.decide_many(action, [photo_id])
 
     def _scope_to_gallery(self) -> None:
         self.session.set_scope(self.model.ids, self.search_actions.scope_label)

@@ -22,6 +22,7 @@ from curator.pipeline.service import (
     RunRequest,
     summary_sentence,
 )
+from curator.pipeline.stages.scan import folder_problem
 from curator.settings import Settings
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 
@@ -65,14 +66,10 @@ class PipelineController(QObject):
 
     def start_import(self, folder: str) -> bool:
         """Import `folder`; False (and a sentence reported) if it can't start."""
-        folder = os.path.abspath(os.path.expanduser(folder))
-        if not os.path.isdir(folder):
-            self.errors.report(f"There is no folder at {folder}.")
+        if (problem := folder_problem(folder)) is not None:
+            self.errors.report(problem.message)
             return False
-        if not os.access(folder, os.R_OK | os.X_OK):
-            self.errors.report(f"Curator is not allowed to read the folder {folder}.")
-            return False
-        return self._start(RunRequest(folder=folder))
+        return self._start(RunRequest(folder=os.path.abspath(os.path.expanduser(folder))))
 
     def start_paths(self, paths: Sequence[str]) -> bool:
         """Read these files again (Retry of technical failures), then the later stages."""

@@ -7,8 +7,7 @@ its own.
 
 from __future__ import annotations
 
-from curator.engine.progress import StageProgress, StageState
-from curator.ui.common.format import duration_text
+from curator.engine.progress import StageProgress, StageState, duration_text
 
 __all__ = ["STAGE_TITLES", "StageProgress", "StageState", "stage_text"]
 

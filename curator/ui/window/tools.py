@@ -9,7 +9,7 @@ and dispatches to it).
   overrides go onto every window and loupe action and into the help
   overlay at once (`apply_keys`).
 - Most uncertain first: the checkable toolbar action (Shift+U) switches the
-  rating pass's order (`ui.uncertain_first`).
+  rating pass's order (`ui.review.uncertain_first`).
 """
 
 from __future__ import annotations

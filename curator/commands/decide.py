@@ -1,0 +1,146 @@
+"""`curator keep|reject|pick [--clear] PATH…`, `curator rate --stars N PATH…`,
+`curator label --color COLOR PATH…`: decisions from the command line.
+
+The same decision code the loupe uses (`catalog.decisions`): every path is
+looked up and decided in ONE write transaction (all or none), which waits
+out an import writing at the same time. A decision that changed something
+retrains the taste model once (the command line's debounce; a label teaches
+it nothing). Output: "N photo(s) changed, M already so." Exit codes: 0 done;
+2 bad usage (stars out of range, an unknown colour) or a PATH not in the
+catalog (the others are still decided).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import TYPE_CHECKING, Any, TextIO
+
+from curator.commands.base import EXIT_OK, EXIT_USAGE, CommandContext, UsageError
+
+if TYPE_CHECKING:
+    from curator.settings import Settings
+
+NAMES: tuple[str, ...] = ("keep", "reject", "pick", "rate", "label")
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    for name, what in (
+        ("keep", "keep photos (cull pass)"),
+        ("reject", "reject photos (a soft state: no file is touched)"),
+        ("pick", "flag photos as picks (a pick is also kept)"),
+    ):
+        p = sub.add_parser(name, parents=[common], help=what)
+        p.add_argument("--clear", action="store_true", help="undo this state for the photos")
+        p.add_argument(
+            "paths", nargs="+", metavar="PATH", help="photo files already in the catalog"
+        )
+        p.set_defaults(handler=cmd_decide)
+    p_rate = sub.add_parser("rate", parents=[common], help="rate photos 1-5 stars (0 clears)")
+    p_rate.add_argument("--stars", type=int, required=True, metavar="N", help="1-5, or 0 to clear")
+    p_rate.add_argument(
+        "paths", nargs="+", metavar="PATH", help="photo files already in the catalog"
+    )
+    p_rate.set_defaults(handler=cmd_decide)
+    p_label = sub.add_parser(
+        "label",
+        parents=[common],
+        help="set a color label (red, yellow, green, blue, purple; none clears)",
+    )
+    p_label.add_argument(
+        "--color",
+        required=True,
+        metavar="COLOR",
+        help="red, yellow, green, blue, purple, or none to clear",
+    )
+    p_label.add_argument(
+        "paths", nargs="+", metavar="PATH", help="photo files already in the catalog"
+    )
+    p_label.set_defaults(handler=cmd_decide)
+
+
+def cmd_decide(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """keep / reject / pick / rate / label (see the module docstring)."""
+    from curator.catalog.decisions import (
+        DecisionError,
+        apply_many,
+        photo_id_for_path,
+        set_cull,
+        set_label,
+        set_picked,
+        set_rating,
+    )
+    from curator.catalog.models import CullState
+    from curator.catalog.tx import is_busy
+    from curator.records import ColorLabel
+
+    out, err = ctx.out, ctx.err
+    if args.command == "rate" and not 0 <= args.stars <= 5:
+        raise UsageError(f"--stars must be 1 to 5, or 0 to clear the rating (not {args.stars})")
+    label: ColorLabel | None = None
+    if args.command == "label" and args.color.strip().lower() not in ("none", ""):
+        label = ColorLabel.parse(args.color)
+        if label is None:
+            names = ", ".join(c.value for c in ColorLabel)
+            raise UsageError(f"--color must be one of {names}, or none (not {args.color!r})")
+    paths = [(raw, os.path.abspath(os.path.expanduser(raw))) for raw in args.paths]
+
+    def decide() -> tuple[int, list[str]]:
+        unknown: list[str] = []
+        changed = 0
+        for raw, path in paths:
+            photo_id = photo_id_for_path(path)
+            if photo_id is None:
+                unknown.append(raw)
+                continue
+            if args.command == "keep":
+                records = set_cull(photo_id, CullState.UNREVIEWED if args.clear else CullState.KEPT)
+            elif args.command == "reject":
+                records = set_cull(
+                    photo_id, CullState.UNREVIEWED if args.clear else CullState.REJECTED
+                )
+            elif args.command == "pick":
+                records = set_picked(photo_id, not args.clear)
+            elif args.command == "label":
+                records = set_label(photo_id, label)
+            else:
+                records = set_rating(photo_id, args.stars)
+            changed += bool(records)
+        return changed, unknown
+
+    try:
+        changed, unknown = apply_many(decide)
+    except DecisionError as exc:
+        raise UsageError(str(exc)) from exc
+    if changed and args.command != "label":  # a label teaches the taste model nothing
+        try:
+            _retrain(ctx.settings, err)
+        except Exception as exc:
+            if not is_busy(exc):
+                raise
+            # The decisions are committed; only the retrain met a busy catalog.
+            print(
+                "curator: your decisions are saved; the catalog was busy, so the taste "
+                "model will be retrained with your next decision.",
+                file=err,
+            )
+    print(
+        f"{changed} photo(s) changed, {len(args.paths) - changed - len(unknown)} already so.",
+        file=out,
+    )
+    if unknown:
+        for raw in unknown:
+            print(f"curator: not in the catalog (import its folder first): {raw}", file=err)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _retrain(settings: Settings, err: TextIO) -> None:
+    """One retrain per decision command (the CLI's debounce)."""
+    from curator.pipeline.stages.judgments import embedding_model_id
+    from curator.pipeline.stages.score import clip_weights_missing, retrain_and_rescore
+
+    report = retrain_and_rescore(
+        embedding_model_id(settings), weights_missing=clip_weights_missing(settings)
+    )
+    print(report.message, file=err)

@@ -1,0 +1,133 @@
+"""`curator import FOLDER [--stages …] [--workers N] [--retry-failed] [--json]`.
+
+Imports a folder through the same pipeline as the window
+(`pipeline.importer.run_headless`: scan, quick look, technical, XMP, then
+describe, embed and score), with a progress bar on stderr unless
+`--no-progress`. The folder is checked first by the one import check
+(`pipeline.stages.scan.folder_problem`).
+
+Output: a summary (found, new, changed, moved, … failed; folders skipped; a
+line per stage), or with `--json` one object with the same counts,
+"scan_problems", "elapsed_s", "cancelled", "stages" (and "error").
+Exit codes (`base.run_exit_code`): 0 ran (failed photos included), 1 some
+results could not be saved, 2 bad usage (no such folder, unknown stage),
+3 a storage fault stopped the run, 130 cancelled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from typing import Any, TextIO
+
+from curator.catalog.models import Stage
+from curator.commands.base import CommandContext, UsageError, run_exit_code
+
+NAMES: tuple[str, ...] = ("import",)
+KNOWN_STAGES = tuple(s.value for s in Stage)
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p_import = sub.add_parser("import", parents=[common], help="import a folder of photos")
+    p_import.add_argument("folder", help="folder to import (searched recursively)")
+    p_import.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p_import.add_argument(
+        "--stages",
+        default=",".join(KNOWN_STAGES),
+        help=f"stages to run (known: {', '.join(KNOWN_STAGES)})",
+    )
+    p_import.add_argument(
+        "--workers", type=int, metavar="N", help="decode processes (default: settings)"
+    )
+    p_import.add_argument(
+        "--retry-failed", action="store_true", help="retry photos that failed before"
+    )
+    p_import.add_argument("--no-progress", action="store_true", help="do not draw a progress bar")
+    p_import.set_defaults(handler=cmd_import)
+
+
+def cmd_import(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from curator.pipeline.importer import run_headless
+    from curator.pipeline.service import RunRequest
+    from curator.pipeline.stages.scan import folder_problem
+
+    if (problem := folder_problem(args.folder)) is not None:
+        raise UsageError(problem.line)
+    folder = os.path.abspath(os.path.expanduser(args.folder))
+    stages = parse_stages(args.stages)
+    if args.workers is not None and not 1 <= args.workers <= 64:
+        raise UsageError("--workers must be between 1 and 64")
+    settings = ctx.settings
+    if args.workers:
+        settings = settings.model_copy(update={"decode_workers": args.workers})
+    request = RunRequest(folder=folder, stages=tuple(stages), retry_failed=args.retry_failed)
+    report = run_headless(
+        request,
+        catalog_path=ctx.catalog.path,
+        cache_dir=ctx.paths.cache_dir,
+        settings=settings,
+        progress_stream=None if args.no_progress else ctx.err,
+    )
+    summary = report.counts
+    if args.json:
+        payload: dict[str, Any] = dict(summary)
+        payload["scan_problems"] = [
+            {"path": p.path, "reason": p.message} for p in report.scan_problems
+        ]
+        payload["elapsed_s"] = round(report.elapsed_s, 3)
+        payload["cancelled"] = report.cancelled
+        payload["stages"] = report.stages
+        if report.error:
+            payload["error"] = report.error
+        print(json.dumps(payload), file=ctx.out)
+    else:
+        _print_import_summary(summary, report, ctx.out)
+    return run_exit_code(report, ctx.err)
+
+
+def _print_import_summary(summary: dict[str, int], result: Any, out: TextIO) -> None:
+    elapsed = result.elapsed_s
+    rate = f" ({summary['found'] / elapsed:.1f} files/s)" if elapsed > 0 else ""
+    head = "Import cancelled — finished work was kept" if result.cancelled else "Import finished"
+    if result.error:
+        head = "Import stopped — finished work was kept"
+    print(f"{head} in {elapsed:.1f} s{rate}.", file=out)
+    line = (
+        f"  {summary['found']} found: {summary['new']} new, {summary['changed']} changed, "
+        f"{summary['moved']} moved, {summary['restored']} restored, "
+        f"{summary['duplicates']} duplicates, "
+        f"{summary['unchanged']} unchanged, {summary['missing']} missing, "
+        f"{summary['failed']} failed"
+    )
+    if summary["write_failed"]:
+        line += f", {summary['write_failed']} not saved"
+    if summary.get("skipped_deleted"):
+        line += f", {summary['skipped_deleted']} skipped (trashed before)"
+    print(line, file=out)
+    if summary.get("xmp_applied"):
+        print(
+            f"  {summary['xmp_applied']} took ratings, flags, labels or keywords from XMP",
+            file=out,
+        )
+    for p in result.scan_problems:
+        print(f"  skipped folder {p.path}: {p.message}", file=out)
+    for stage, counts in result.stages.items():
+        parts = ", ".join(f"{v} {k}" for k, v in counts.items() if k != "reason" and v is not None)
+        print(f"  {stage}: {parts or 'nothing to do'}", file=out)
+        if counts.get("reason"):
+            print(f"      {counts['reason']}", file=out)
+    if summary["failed"]:
+        print("  Run `curator status` to see why each failed photo failed.", file=out)
+
+
+def parse_stages(text: str) -> list[str]:
+    """The stage names of --stages, in order; a sentence for an unknown one."""
+    stages = [s.strip() for s in text.split(",") if s.strip()]
+    unknown = [s for s in stages if s not in KNOWN_STAGES]
+    if unknown or not stages:
+        raise UsageError(
+            f"unknown stage {', '.join(unknown) or '(none given)'}; "
+            f"known stages: {', '.join(KNOWN_STAGES)}"
+        )
+    return stages

@@ -1,0 +1,129 @@
+"""`curator list [--json] [--order …]` and `curator status [--json]`: what the
+catalog holds, read-only (they work on a read-only catalog too).
+
+`list` prints a line per photo (technical status, capture time, camera as
+`camera_names.camera_name` says it, scores, path; a failed photo's reason
+under it), or with `--json` one array of every field (`catalog.queries.
+list_photos`). A path that is not valid UTF-8 keeps its bytes: JSON as
+surrogate escapes, text as the raw bytes. `--order` walks the review order
+(`pipeline.stages.score.review_order`) instead of capture time.
+
+`status` prints the photo count, each stage's counts, the taste model and
+every failure with its reason (`catalog.queries.status_report`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any, TextIO
+
+from curator.camera_names import camera_name
+from curator.catalog.queries import list_photos, status_report
+from curator.commands.base import EXIT_OK, CommandContext
+
+NAMES: tuple[str, ...] = ("list", "status")
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p_list = sub.add_parser(
+        "list", parents=[common], help="list catalogued photos with their fields"
+    )
+    p_list.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON (one array). A file name that is not valid UTF-8 keeps its bytes "
+        "as surrogate escapes (\\udc80-\\udcff, Python's os.fsdecode): decode it with "
+        "os.fsencode, or pass the listed path back as is (e.g. to `curator keep`)",
+    )
+    p_list.add_argument(
+        "--order",
+        choices=["capture", "cull", "rating", "uncertain"],
+        default="capture",
+        help="cull: unreviewed photos, likely rejects first; rating: kept photos by time; "
+        "uncertain: kept photos not rated yet, the ones the taste model is least sure of first",
+    )
+    p_list.set_defaults(handler=cmd_list, read_only=True)
+
+    p_status = sub.add_parser(
+        "status", parents=[common], help="photo and per-stage counts, failures"
+    )
+    p_status.add_argument("--json", action="store_true", help="print JSON")
+    p_status.set_defaults(handler=cmd_status, read_only=True)
+
+
+def cmd_list(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """List photos. Paths keep a non-UTF-8 name's exact bytes: JSON as surrogate
+    escapes (``\\udcXX``, ASCII-only output), text as the raw bytes."""
+    out = ctx.out
+    photos = list_photos(ctx.settings.match_threshold)
+    if args.order != "capture":
+        from curator.pipeline.stages.judgments import embedding_model_id
+        from curator.pipeline.stages.score import review_order
+
+        pass_ = "cull" if args.order == "cull" else "rating"
+        ids = review_order(
+            pass_, embedding_model_id(ctx.settings), uncertain_first=args.order == "uncertain"
+        )
+        by_id = {p["id"]: p for p in photos}
+        photos = [by_id[i] for i in ids if i in by_id]
+    if args.json:
+        json.dump(photos, out, indent=None, ensure_ascii=True)
+        out.write("\n")
+        return EXIT_OK
+    for p in photos:
+        tech = p["stages"]["technical"]
+        cam = camera_name(p["camera_make"], p["camera_model"]) or "-"
+        sharp = f"{p['sharpness_score']:.0f}" if p["sharpness_score"] is not None else "-"
+        expo = f"{p['exposure_score']:.0f}" if p["exposure_score"] is not None else "-"
+        when = p["captured_at"] or "-"
+        line = (
+            f"{tech['status']:<8} {when:<26} {cam:<28} sharp {sharp:>3} expo {expo:>3}  {p['path']}"
+        )
+        if tech["status"] == "failed":
+            line += f"\n         ↳ {tech.get('reason')}"
+        _print_exact(line, out)
+    print(f"{len(photos)} photos", file=out)
+    return EXIT_OK
+
+
+def _print_exact(line: str, out: TextIO) -> None:
+    """Print `line`; a path's surrogate escapes go out as the name's original bytes."""
+    try:
+        print(line, file=out)
+    except UnicodeEncodeError:
+        data = (line + "\n").encode(out.encoding or "utf-8", "surrogateescape")
+        buffer = getattr(out, "buffer", None)
+        if buffer is None:
+            print(data.decode("utf-8", "replace"), end="", file=out)
+            return
+        out.flush()
+        buffer.write(data)
+
+
+def cmd_status(args: argparse.Namespace, ctx: CommandContext) -> int:
+    out = ctx.out
+    report = status_report()
+    if args.json:
+        json.dump(report, out)
+        out.write("\n")
+        return EXIT_OK
+    print(f"{report['photos']} photos in the catalog", file=out)
+    for stage, counts in report["stages"].items():
+        parts = ", ".join(f"{n} {state}" for state, n in counts.items() if n)
+        print(f"  {stage}: {parts or 'nothing yet'}", file=out)
+    taste = report["taste"]
+    if taste["version"] is None:
+        print("  taste model: none yet (it trains after 20 ratings, rejects or picks)", file=out)
+    else:
+        rho = "n/a" if taste["spearman"] is None else f"{taste['spearman']:.2f}"
+        print(
+            f"  taste model: v{taste['version']}, {taste['samples']} decisions, "
+            f"held-out Spearman {rho}",
+            file=out,
+        )
+    if report["failed"]:
+        print(f"{len(report['failed'])} failed:", file=out)
+        for f in report["failed"]:
+            print(f"  [{f['stage']}] {f['path']}\n      {f['reason']}", file=out)
+    return EXIT_OK
