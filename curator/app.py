@@ -8,16 +8,22 @@ torch or the LLM client — the embedding model id (needed by the taste
 model's RetrainScheduler) is resolved lazily at the first decision, and
 torch is imported by the embedder on the embed pool's thread.
 
-Pools, one per resource: thumbnails and previews (decode for display), ML
-(taste-model retrains, embedding-cache loads), and the pipeline's own
-(prepare: scan + plan; ML: CLIP embedding and the score step; LLM: describe).
-The pipeline is `pipeline.service.PipelineService` — the same one the CLI
-drives — observed through the thin `ui.window.pipeline_controller` adapter.
-Export (File ▸ Export…) has its own one-thread pool (the destination disk
-is the resource) behind `ui.export.controller.ExportController`; so has
-Edit ▸ Move Rejected to Trash… (`ui.maintenance.purge_controller.PurgeController`), and so
-have catalog backups (`ui.maintenance.backup_controller.BackupController`: on quit when
-due, File ▸ Back Up Catalog Now). While the window is up the app holds the
+Pools, one per resource, every one made here (`_pool`) and drained by
+`App.shutdown` — no other GUI module makes a QThreadPool (a layering test
+checks it): thumbnails and previews (decode for display), ML (taste-model
+retrains, embedding-cache loads), the pipeline's own (`PipelinePools`:
+prepare: scan + plan + XMP; ML: CLIP embedding and the score step; LLM:
+describe; decode: the threads waiting on the decoder children) and the
+window's (`UiPools`: the loupe's originals and histogram, project writes,
+searches, the Filter popup's lists). Every worker reports back the one way
+`engine/delivery.py` describes. The pipeline is
+`pipeline.service.PipelineService` — the same one the CLI drives — observed
+through the thin `ui.window.pipeline_controller` adapter. Export (File ▸
+Export…) has its own one-thread pool (the destination disk is the resource)
+behind `ui.export.controller.ExportController`; so has Edit ▸ Move Rejected
+to Trash… (`ui.maintenance.purge_controller.PurgeController`), and so have
+catalog backups (`ui.maintenance.backup_controller.BackupController`: on quit
+when due, File ▸ Back Up Catalog Now). While the window is up the app holds the
 catalog's `AppLock`, so `curator restore` refuses to swap the catalog under it.
 Settings saved by the dialog are applied by `apply_settings`: the MATCH
 threshold at once, everything else at the next import/run.
@@ -49,11 +55,12 @@ from curator.pipeline.stages.score import (
 from curator.settings import Settings, SettingsError, load_settings
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.common.image_loader import ImageLoader
+from curator.ui.common.pools import UiPools
 from curator.ui.export.choices import ExportChoicesFile
 from curator.ui.export.controller import ExportController
 from curator.ui.gallery.model import GalleryListModel
 from curator.ui.gallery.view import THUMB_EDGE
-from curator.ui.loupe.page import PREFETCH
+from curator.ui.loupe.page import ORIGINAL_THREADS, PREFETCH
 from curator.ui.maintenance.backup_controller import BackupController
 from curator.ui.maintenance.purge_controller import PurgeController
 from curator.ui.review.pass_order import PassOrder
@@ -93,7 +100,7 @@ class App:
            retrain or refresh fires any more), except the pipeline's own,
            which its cancel may still need;
         2. loaders closed: `request()` is a no-op and results still in flight
-           are dropped without touching a QObject (ui/common/delivery.py); the
+           are dropped without touching a QObject (engine/delivery.py); the
            originals' child process stops;
         3. the pipeline cancelled (its decode children and the import lock
            let go), and the export cancelled (it stops after the file it is
@@ -124,7 +131,7 @@ class App:
         self.export.shutdown()
         if self.purge is not None:
             self.purge.shutdown()  # stops between two files; what went is applied
-        self.window.loupe.shutdown()  # drains the originals' own pool
+        self.window.loupe.shutdown()  # originals and histograms closed, their pools drained
         self.window.projects.shutdown()  # a project write under way commits first
         self.window.search.shutdown()  # a search under way finishes, its result dropped
         for pool in self.pools:
@@ -151,7 +158,14 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
     thumb_pool, preview_pool, ml_pool, export_pool = _pool(2), _pool(2), _pool(1), _pool(1)
     purge_pool = _pool(1)  # Edit ▸ Move Rejected to Trash…: file moves, then one write
     backup_pool = _pool(1)  # catalog backups (on quit, File ▸ Back Up Catalog Now)
-    pipeline_pools = PipelinePools.create(settings.llm_concurrency)
+    pipeline_pools = PipelinePools.create(_pool, settings.llm_concurrency)
+    ui_pools = UiPools(
+        originals=_pool(ORIGINAL_THREADS),
+        analysis=_pool(1),
+        projects=_pool(1),
+        search=_pool(1),
+        choices=_pool(1),
+    )
     live = {"settings": settings}  # replaced by apply_settings
     thumbnails = ImageLoader(
         paths.cache_dir, thumb_pool, errors, capacity=THUMBNAIL_CACHE, max_edge=THUMB_EDGE
@@ -172,7 +186,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
     # The pass orders need no embedding model (only the "uncertain first" rating
     # order does, asked for when the user turns it on), so startup stays light.
     pass_order = PassOrder(embedding_model)
-    session = ReviewSession(pass_order, retrain.note_decision)
+    session = ReviewSession(pass_order, retrain.note_decision, members=pass_order.members)
     service = PipelineService(
         catalog.path,
         paths.cache_dir,
@@ -199,6 +213,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         settings=settings,
         settings_file=paths.settings_file,
         title=f"Curator — {catalog.path}",
+        pools=ui_pools,
         search_vectors=lambda: embeddings.snapshot(embedding_model()),
         purge=purge,
         backup=backup,
@@ -249,6 +264,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
             purge_pool,
             backup_pool,
             *pipeline_pools.all(),
+            *ui_pools.all(),
         ),
         purge,
         backup,

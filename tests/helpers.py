@@ -44,3 +44,13 @@ def crash_on_marked_files(request: Any) -> Any:
     if "CRASHME" in os.path.basename(request.path):
         os.kill(os.getpid(), signal.SIGSEGV)
     return run_technical(request)
+
+
+def crash_on_marked_renders(request: Any) -> Any:
+    """An export's RAW render for tests: segfaults on sources whose name contains
+    CRASHME (as LibRaw does on some damaged files), else the real one."""
+    from curator.export.render_ahead import render_isolated
+
+    if "CRASHME" in os.path.basename(request.source):
+        os.kill(os.getpid(), signal.SIGSEGV)
+    return render_isolated(request)

@@ -6,9 +6,10 @@ schema.
 
 from __future__ import annotations
 
+import json
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -397,6 +398,7 @@ _ORDER_BY = {
     ),
 }
 
+_AMONG_SQL = "id IN (SELECT value FROM json_each(?))"
 # The photos the technical stage failed on (their own lane, never a review pass).
 _FAILED_SQL = "id IN (SELECT photo_id FROM stage_run WHERE stage = ? AND status = ?)"
 
@@ -435,10 +437,14 @@ class GalleryQuery:
         return cls(cull=which.value, **changes)
 
 
-def gallery_sql(q: GalleryQuery) -> tuple[str, list[object]]:
-    """The SELECT (ids, in gallery order) for `q`, with its parameters."""
+def gallery_sql(q: GalleryQuery, among: Sequence[int] | None = None) -> tuple[str, list[object]]:
+    """The SELECT (ids, in gallery order) for `q`, with its parameters; `among`:
+    only those photos (one JSON parameter, so the batch size has no limit)."""
     where = ["deleted_at IS NULL"]
     params: list[object] = []
+    if among is not None:
+        where.append(_AMONG_SQL)
+        params.append(json.dumps([int(pid) for pid in among]))
     if q.cull is not None:
         where.append("cull = ?")
         params.append(q.cull)
@@ -501,6 +507,27 @@ def gallery_query_ids(q: GalleryQuery) -> list[int]:
     # intersection in Python: no 32k-parameter limit, a few ms at 100k).
     kept = set(ids)
     return [pid for pid in dict.fromkeys(q.ranked_ids) if pid in kept]
+
+
+def gallery_ids_among(q: GalleryQuery, photo_ids: Sequence[int]) -> list[int]:
+    """Those of `photo_ids` that `q` selects, in its order — a query over these
+    rows only (a live import's batch), never the whole catalog."""
+    if not photo_ids:
+        return []
+    sql, params = gallery_sql(q, among=photo_ids)
+    ids = [int(pid) for (pid,) in Photo._meta.database.execute_sql(sql, params)]
+    if q.ranked_ids is None:
+        return ids
+    kept = set(ids)
+    return [pid for pid in dict.fromkeys(q.ranked_ids) if pid in kept]
+
+
+def gallery_ranks(sort: GallerySort, photo_ids: Sequence[int]) -> dict[int, int]:
+    """Each of `photo_ids`' place in `sort`'s order among themselves (no filter:
+    what only places photos relative to each other)."""
+    sql = f"SELECT id FROM photo WHERE {_AMONG_SQL} ORDER BY {_ORDER_BY[sort]}"
+    rows = Photo._meta.database.execute_sql(sql, [json.dumps([int(p) for p in photo_ids])])
+    return {int(pid): rank for rank, (pid,) in enumerate(rows)}
 
 
 def catalog_is_empty() -> bool:

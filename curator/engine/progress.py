@@ -4,11 +4,14 @@
 stage (technical, embed, describe, score); the GUI paints it
 (`ui.window.pipeline_status`) and the CLI draws a progress bar from it. Rate and
 ETA are derived here from done/total/elapsed, so every stage reports them
-the same way.
+the same way. `ProgressBoard` keeps each stage's latest record and clock
+for the service that publishes them.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -39,6 +42,35 @@ class StageProgress:
     def eta_s(self) -> float | None:
         rate = self.rate
         return None if rate is None else max(0, self.total - self.done) / rate
+
+
+class ProgressBoard:
+    """Each stage's latest `StageProgress`, timed from when the stage began.
+
+    `emit` records and publishes one; RUNNING reads PAUSED while the run is
+    paused. Owned by the pipeline service (one thread)."""
+
+    def __init__(self, publish: Callable[[StageProgress], object]):
+        self.publish = publish
+        self.paused = False
+        self.last: dict[str, StageProgress] = {}
+        self._began: dict[str, float] = {}
+
+    def reset(self) -> None:
+        self.last.clear()
+        self._began.clear()
+
+    def begin(self, stage: str) -> None:
+        """The stage's clock starts now (rate and ETA count from here)."""
+        self._began[stage] = time.monotonic()
+
+    def emit(self, stage: str, state: StageState, done: int, total: int, note: str = "") -> None:
+        if state is StageState.RUNNING and self.paused:
+            state = StageState.PAUSED
+        began = self._began.setdefault(stage, time.monotonic())
+        progress = StageProgress(stage, state, done, total, time.monotonic() - began, note)
+        self.last[stage] = progress
+        self.publish(progress)
 
 
 def duration_text(seconds: float) -> str:

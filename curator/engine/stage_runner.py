@@ -1,14 +1,18 @@
 """A generic stage runner on a QThreadPool: jobs in, outcomes batched to one writer.
 
 Concurrency protocol (the one place it lives; every stage uses it):
-- `StageRunner.start(jobs)` wraps each job in a `StageTask` (QRunnable) with
-  its own `TaskSignals` QObject owned by the runner (main thread), and queues
-  it on the stage's QThreadPool (one pool per resource: decode, ML, LLM).
-- The task runs `work(job)` on a pool thread. `work` is pure — no Qt, no
-  catalog — and must return an outcome rather than raise; an exception that
-  escapes anyway becomes `on_error(job, exc)`'s outcome, so nothing is lost.
-- The finished signal is queued to `_on_task_finished` on the main thread;
-  only the main thread touches runner state, so there is no lock.
+- `StageRunner.start(jobs)` queues one `engine.delivery.Job` per job on the
+  stage's QThreadPool (one pool per resource — decode, ML, LLM — made by the
+  composition root and passed in).
+- The job waits at the run's gate, then runs `work(job)` on a pool thread.
+  `work` is pure — no Qt, no catalog — and must return an outcome rather
+  than raise; an exception that escapes anyway becomes `on_error(job, exc)`'s
+  outcome, so nothing is lost.
+- The `TaskResult` comes back through the runner's one `Delivery` to
+  `_on_task_finished` on the main thread; only the main thread touches
+  runner state, so there is no lock. A runner deleted with results in
+  flight closes its delivery first (engine/delivery.py): late ones are
+  dropped, and their jobs are planned again on the next run.
 - An outcome for which `is_transient(outcome)` holds is re-queued after an
   exponential backoff (QTimer) while attempts remain.
 - Outcomes are buffered and handed to `apply(batch)` — the stage's one write
@@ -35,11 +39,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from functools import partial
+from typing import Generic, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 
 from curator.catalog.writer import Attempted
+from curator.engine.delivery import Job, delivery_to
 
 J = TypeVar("J")
 O = TypeVar("O")  # noqa: E741 - conventional name for the outcome type
@@ -63,49 +69,21 @@ class TaskResult(Generic[J, O]):
     outcome: O | None  # None: cancelled before it started
 
 
-class TaskSignals(QObject):
-    finished = Signal(object)
-
-
-class StageTask(QRunnable, Generic[J, O]):
-    def __init__(
-        self,
-        key: tuple[int, J, int],
-        work: Callable[[J], O],
-        on_error: Callable[[J, BaseException], O],
-        gate: StageGate,
-        signals: TaskSignals,
-    ):
-        super().__init__()
-        self.setAutoDelete(True)
-        self.generation, self.job, self.attempt = key
-        self.work, self.on_error, self.gate, self.signals = work, on_error, gate, signals
-
-    def run(self) -> None:
-        outcome: O | None = None
-        if self.gate.wait_until_open():
-            try:
-                outcome = self.work(self.job)
-            except Exception as exc:
-                outcome = self.on_error(self.job, exc)
-        safe_emit(
-            self.signals.finished, TaskResult(self.generation, self.job, self.attempt, outcome)
-        )
-
-
-def safe_emit(signal: Any, *args: object) -> bool:
-    """Emit from a worker thread; False when the receiver side is already gone.
-
-    At shutdown the signals' QObject may be deleted while a task still runs
-    (the app drains its pools, but a task can be mid-`work`); emitting then
-    raises RuntimeError in the worker thread. The result is dropped: its job
-    was not written, so the next run plans it again.
-    """
-    try:
-        signal.emit(*args)
-    except RuntimeError:
-        return False
-    return True
+def attempt(
+    key: tuple[int, J, int],
+    work: Callable[[J], O],
+    on_error: Callable[[J, BaseException], O],
+    gate: StageGate,
+) -> TaskResult[J, O]:
+    """One attempt at one job, on a pool thread: held while paused, skipped once cancelled."""
+    generation, job, attempt_no = key
+    outcome: O | None = None
+    if gate.wait_until_open():
+        try:
+            outcome = work(job)
+        except Exception as exc:
+            outcome = on_error(job, exc)
+    return TaskResult(generation, job, attempt_no, outcome)
 
 
 class StageGate:
@@ -185,6 +163,7 @@ class StageRunner(QObject, Generic[J, O]):
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(flush_ms)
         self._flush_timer.timeout.connect(self._flush)
+        self._delivery = delivery_to(self, self._on_task_finished)
 
     @property
     def running(self) -> bool:
@@ -226,20 +205,14 @@ class StageRunner(QObject, Generic[J, O]):
         """Write whatever is buffered (used on a hard stop)."""
         self._flush()
 
-    def _submit(self, job: J, attempt: int) -> None:
-        signals = TaskSignals(self)
-        signals.finished.connect(self._on_task_finished)
+    def _submit(self, job: J, attempt_no: int) -> None:
         self._outstanding += 1
-        task: StageTask[J, O] = StageTask(
-            (self._generation, job, attempt), self.work, self.on_error, self._gate, signals
-        )
-        self.threads.start(task)
+        key, gate = (self._generation, job, attempt_no), self._gate
+        run = partial(attempt, key, self.work, self.on_error, gate)
+        self.threads.start(Job(run, self._delivery))
 
     @Slot(object)
     def _on_task_finished(self, result: TaskResult[J, O]) -> None:
-        sender = self.sender()
-        if sender is not None:
-            sender.deleteLater()
         if result.generation != self._generation:
             return
         self._outstanding -= 1

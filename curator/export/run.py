@@ -57,7 +57,7 @@ from curator.export.files import (
 from curator.export.manifest import merge_entries, now_iso, read_entries, write_manifest
 from curator.export.names import base_name, with_suffix_number
 from curator.export.plan import ExportPlan, PlannedFile
-from curator.export.render_ahead import RenderAhead, RenderFailed
+from curator.export.render_ahead import RawRender, RenderAhead, RenderFailed, render_isolated
 from curator.export.types import ExportedFile, ExportProgress, ExportResult, FileStatus
 from curator.export.xmp_out import (
     copy_source,
@@ -137,9 +137,11 @@ def run_export(
     cancel: threading.Event | None = None,
     sidecar: SidecarFn | None = sidecar_xml,
     workers: int | None = None,
+    raw_render: RawRender = render_isolated,
 ) -> ExportResult:
     """Export `plan` (see the module docstring); `sidecar=None` writes no sidecars;
-    `workers` render threads for renditions (default: up to 2, by CPU count)."""
+    `workers` render threads for renditions (default: up to 2, by CPU count);
+    `raw_render` is what a RAW's crash-isolated child runs (render_ahead.py)."""
     request = plan.request
     result = ExportResult(dest=request.dest)
     tracker = _Tracker(len(plan.files), progress, time.monotonic())
@@ -159,7 +161,7 @@ def run_export(
     renders = None
     if run.edge is not None and not request.dry_run:
         count = workers if workers is not None else min(2, os.cpu_count() or 1)
-        renders = RenderAhead(folder, plan.files, sources, run.edge, count)
+        renders = RenderAhead(folder, plan.files, sources, run.edge, count, raw_render=raw_render)
     try:
         _run_groups(run, sources, renders, entries, result)
     finally:

@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, QThreadPool, QTimer
 
 from curator.engine.progress import StageProgress, StageState
 from curator.pipeline.service import (
@@ -28,6 +28,9 @@ from curator.pipeline.service import (
     RunRequest,
 )
 from curator.settings import Settings
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 STAGE_BARS = {
     "technical": "Measuring",
@@ -42,7 +45,7 @@ class _Progress:
 
     def __init__(self, stream: TextIO | None):
         self.stream = stream
-        self.bars: dict[str, Any] = {}
+        self.bars: dict[str, tqdm[None]] = {}
         self.noted: set[str] = set()
 
     def show(self, p: StageProgress) -> None:
@@ -107,6 +110,14 @@ def _event_loop(service: PipelineService) -> Iterator[QCoreApplication]:
         signal.signal(signal.SIGINT, previous)
 
 
+def _pool(threads: int) -> QThreadPool:
+    """The CLI's pools: this module is the headless composition root (as app.py is
+    the GUI's), the one other place a QThreadPool is made."""
+    pool = QThreadPool()
+    pool.setMaxThreadCount(threads)
+    return pool
+
+
 def run_headless(
     request: RunRequest,
     *,
@@ -116,7 +127,7 @@ def run_headless(
     progress_stream: TextIO | None = None,
 ) -> RunReport:
     """Run the pipeline to its end (the CLI's import, describe, back-fill)."""
-    pools = PipelinePools.create(settings.llm_concurrency)
+    pools = PipelinePools.create(_pool, settings.llm_concurrency)
     service = PipelineService(catalog_path, cache_dir, settings, pools)
     progress = _Progress(progress_stream)
     service.stage_progress.connect(progress.show)

@@ -120,6 +120,7 @@ def _import_timed(qtbot: QtBot, folder: Path) -> dict[str, float]:
                 if keyed == N_FILES:
                     marks["all_visible_s"] = now
 
+        app.pipeline.photos_added.connect(on_rows)
         app.pipeline.photos_changed.connect(on_rows)
         with qtbot.waitSignal(app.pipeline.completed, timeout=1_800_000):
             assert app.window.start_import(str(folder))

@@ -7,6 +7,7 @@ import json
 import shutil
 import sqlite3
 import subprocess
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,14 @@ from pytestqt.qtbot import QtBot
 from curator.catalog.db import Catalog
 from curator.engine.lock import ImportLock
 from curator.paths import resolve_paths
-from curator.pipeline.service import PipelineBusy, PipelinePools, PipelineService, RunRequest
+from curator.pipeline.phase import Phase
+from curator.pipeline.service import PipelineBusy, PipelineService, RunRequest
 from curator.settings import load_settings
 from tests.integration.cli_helpers import curator_subprocess, import_json, run_cli, status_json
+from tests.pools import pipeline_pools
 from tests.ui.conftest import make_library
 
+PHASES = [Phase.PREPARE, Phase.QUICK_LOOK, Phase.TECHNICAL, Phase.XMP, Phase.JUDGE, Phase.SCORE]
 PHOTO_COLUMNS = (
     "path, content_hash, size, format, width, height, orientation, captured_at, camera_make, "
     "camera_model, iso, preview_key, thumbnail_key, sharpness_score, exposure_score, "
@@ -103,6 +107,8 @@ def test_the_cli_and_the_gui_leave_the_same_catalog(
         try:
             with qtbot.waitSignal(app.pipeline.completed, timeout=120_000):
                 assert app.window.start_import(str(lib))
+            # Every phase of the state machine, in its one order (pipeline/phase.py).
+            assert app.pipeline.service.phase_history == [Phase.IDLE, *PHASES, Phase.IDLE]
         finally:
             app.shutdown()
             app.window.close()
@@ -116,7 +122,7 @@ def test_the_cli_and_the_gui_leave_the_same_catalog(
         assert gui[key] == cli[key], key
 
 
-def test_a_second_import_of_the_same_catalog_waits_its_turn(tmp_path: Path) -> None:
+def test_a_second_import_of_the_same_catalog_waits_its_turn(tmp_path: Path, qtbot: QtBot) -> None:
     lib = tmp_path / "lib"
     make_library(lib, 3)
     paths = resolve_paths()
@@ -126,13 +132,27 @@ def test_a_second_import_of_the_same_catalog_waits_its_turn(tmp_path: Path) -> N
     assert held.acquire()
     try:
         proc = curator_subprocess("import", str(lib), "--json", "--stages", "technical")
+        stderr = proc.stderr
+        assert stderr is not None
+        # Released only once the second import says it waits (however long a busy
+        # machine takes to start it): a fixed pause raced its start-up.
+        said: list[str] = []
+
+        def read_stderr() -> None:
+            for line in iter(stderr.readline, ""):
+                said.append(line)
+
+        reader = threading.Thread(target=read_stderr)
+        reader.start()
+        qtbot.waitUntil(lambda: any("waiting for it" in line for line in said), timeout=120_000)
         with pytest.raises(subprocess.TimeoutExpired):
-            proc.wait(timeout=3)  # it waits while the first import holds the catalog
+            proc.wait(timeout=1)  # it waits while the first import holds the catalog
     finally:
         held.release()
-    out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 0, err
-    assert "waiting for it" in err
+    assert proc.stdout is not None
+    out = proc.stdout.read()  # to its end: the import finished
+    assert proc.wait(120) == 0, "".join(said)
+    reader.join(30)
     assert '"new": 3' in out
 
 
@@ -147,7 +167,7 @@ def test_the_gui_is_told_when_another_import_runs(tmp_path: Path, qtbot: QtBot) 
             paths.catalog,
             paths.cache_dir,
             load_settings(paths.settings_file),
-            PipelinePools.create(),
+            pipeline_pools(),
         )
         try:
             with pytest.raises(PipelineBusy, match="Another Curator is importing"):

@@ -20,6 +20,7 @@ from curator.settings import Settings
 from tests.helpers import crash_on_marked_files
 from tests.imaging_helpers import make_jpeg
 from tests.integration.cli_helpers import curator_subprocess, import_json, list_json
+from tests.pools import make_pool
 
 
 def test_a_crashing_decoder_fails_only_its_photo(tmp_path: Path, qtbot: QtBot) -> None:
@@ -33,9 +34,11 @@ def test_a_crashing_decoder_fails_only_its_photo(tmp_path: Path, qtbot: QtBot) -
         plan = prepare(RunRequest(folder=str(lib)), settings, str(tmp_path / "cache")).plan
         assert plan is not None
         processes = make_process_pool(settings, plan)
+        threads = make_pool(processes.size)
         runner = TechnicalRunner(
             CatalogWriter(catalog.db, STAGE_VERSION),
             processes,
+            threads,
             max_attempts=settings.max_attempts,
             fn=crash_on_marked_files,
             backoff_ms=10,
@@ -45,6 +48,7 @@ def test_a_crashing_decoder_fails_only_its_photo(tmp_path: Path, qtbot: QtBot) -
                 runner.start_plan(plan)
         finally:
             processes.close()
+            threads.waitForDone()
         summary: RunSummary = blocker.args[0]
         assert import_counts(summary)["new"] == 6
         assert import_counts(summary)["failed"] == 1

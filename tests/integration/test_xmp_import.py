@@ -14,11 +14,12 @@ from pytestqt.qtbot import QtBot
 from curator.catalog.db import Catalog
 from curator.catalog.decisions import decision_log, decision_state, photo_id_for_path
 from curator.paths import resolve_paths
-from curator.pipeline.service import PipelinePools, PipelineService, RunReport, RunRequest
+from curator.pipeline.service import PipelineService, RunReport, RunRequest
 from curator.records import ColorLabel
 from curator.settings import load_settings
 from tests.imaging_helpers import make_jpeg
 from tests.integration.cli_helpers import import_json, list_json, status_json
+from tests.pools import pipeline_pools
 from tests.xmp_helpers import bag, embed_in_jpeg, packet, write_sidecar
 
 NS = 1_000_000_000
@@ -136,9 +137,9 @@ def _service_run(
             release.wait(0.01)
         return [] if should_stop() else list(xmp_stage.read_xmp_plan(plan, should_stop))
 
-    monkeypatch.setattr("curator.pipeline.service.read_xmp_plan", held)
+    monkeypatch.setattr("curator.pipeline.prepare.read_xmp_plan", held)
     paths = resolve_paths()
-    pools = PipelinePools.create()
+    pools = pipeline_pools()
     with Catalog.open(paths.catalog):
         service = PipelineService(
             paths.catalog, paths.cache_dir, load_settings(paths.settings_file), pools

@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 
 from curator.app import dark_palette
@@ -21,6 +20,7 @@ from curator.ui.common.guard import ErrorReporter
 from curator.ui.common.image_loader import ImageLoader
 from curator.ui.loupe.page import PREFETCH, LoupePage
 from curator.ui.review.session import ReviewSession
+from tests.pools import make_pool
 from tests.ui.conftest import dispose
 
 SHOTS = Path("/tmp/curator-shots")
@@ -44,13 +44,19 @@ def loupe_harness(qtbot: QtBot, *, match_threshold: float = 70.0) -> Iterator[Ha
     paths = resolve_paths()
     catalog = Catalog.open(paths.catalog)
     errors = ErrorReporter()
-    pools = [QThreadPool(), QThreadPool()]
-    for pool in pools:
-        pool.setMaxThreadCount(2)
+    pools = [make_pool(2), make_pool(2), make_pool(2), make_pool(1)]
     previews = ImageLoader(paths.cache_dir, pools[0], errors, capacity=2 * PREFETCH + 3)
     thumbnails = ImageLoader(paths.cache_dir, pools[1], errors, capacity=50, max_edge=200)
     session = ReviewSession(lambda pass_: review_order(pass_, ""), lambda: None)
-    page = LoupePage(session, previews, thumbnails, errors, match_threshold=match_threshold)
+    page = LoupePage(
+        session,
+        previews,
+        thumbnails,
+        errors,
+        originals_pool=pools[2],
+        analysis_pool=pools[3],
+        match_threshold=match_threshold,
+    )
     notices: list[str] = []
     reported: list[str] = []
     session.notice.connect(notices.append)

@@ -20,6 +20,7 @@ from curator.imaging.histogram import HIGHLIGHT_RGBA, SHADOW_RGBA, clipping_mask
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.loupe.preview_analysis import Overlays, PreviewAnalyzer, analyse, qimage_rgb
 from curator.ui.loupe.tools import info_lines
+from tests.pools import make_pool
 from tests.ui.loupe_harness import Harness, loupe_harness, photo_ids_by_name, save_shot
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -222,7 +223,7 @@ def test_an_analysis_skipped_then_wanted_again_is_computed(tmp_path: Path, qtbot
         path = tmp_path / f"{i}.png"
         Image.fromarray(np.full((20, 30, 3), 40 * (i + 1), np.uint8)).save(path)
         paths.append(path)
-    analyzer = PreviewAnalyzer(ErrorReporter())
+    analyzer = PreviewAnalyzer(ErrorReporter(), make_pool(1))
     gate = threading.Event()
     analyzer.pool.start(gate.wait)  # holds the one thread: A and B queue behind it
     analyzer.request(1, paths[0], Overlays())

@@ -47,8 +47,9 @@ def test_photos_are_in_the_gallery_before_they_are_measured(
         )
         seen.append((model.rowCount(), quick, measured))
 
-    # Connected after the main window's own slot: the model is refreshed by then.
-    app.pipeline.photos_changed.connect(snapshot)
+    # Connected after the main window's own slots: the model is up to date by then.
+    app.pipeline.photos_added.connect(snapshot)  # quick-look batches
+    app.pipeline.photos_changed.connect(snapshot)  # technical batches
     with qtbot.waitSignal(app.pipeline.completed, timeout=180_000):
         assert app.window.start_import(str(lib))
     assert (n, n, 0) in seen, seen  # every photo shown, none measured yet

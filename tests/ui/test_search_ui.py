@@ -28,6 +28,7 @@ from curator.settings import Settings, load_settings
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.search.box import SearchRequest, parse_search
 from curator.ui.search.controller import SearchController, SearchKind, SearchOutcome
+from tests.pools import make_pool
 from tests.ui.conftest import running_app
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -354,7 +355,7 @@ def test_only_the_newest_search_comes_back(catalog: object, qtbot: QtBot) -> Non
             release.wait(30)
         return [SearchHit(len(query), 1.0)]
 
-    controller = SearchController(ErrorReporter(), Settings)
+    controller = SearchController(ErrorReporter(), Settings, threads=make_pool(1))
     outcomes: list[SearchOutcome] = []
     controller.finished.connect(outcomes.append)
     with pytest.MonkeyPatch.context() as patch:

@@ -15,8 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from curator.app import App
 from curator.catalog.queries import GalleryQuery, gallery_query_ids, gallery_rows, photo_details
+from curator.engine.delivery import Delivery
 from curator.engine.isolation import ChildProcessPool, WorkerCrashed, WorkerTimedOut
-from curator.ui.common.delivery import Delivery
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.common.image_loader import ImageLoader
 from curator.ui.gallery.model import preview_key

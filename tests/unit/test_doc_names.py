@@ -10,16 +10,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "scripts" / "check_doc_names.py"
 
-# Stale names in modules that the issue 17 §2–3 branch rewrites (the pipeline
-# service as a state machine); left to it so the two branches don't collide.
-# Drop an entry once the merged tree no longer reports it (the test says so).
-PENDING_ELSEWHERE = {
-    ("curator/pipeline/service.py", "pipeline.technical.plan_technical"),
-    ("curator/pipeline/service.py", "pipeline.quicklook"),
-    ("curator/pipeline/service.py", "pipeline.xmp_stage"),
-    ("curator/pipeline/service.py", "pipeline.quicklook_runner.QuickLookRunner"),
-}
-
 
 def _check(root: Path) -> tuple[int, set[tuple[str, str, str]]]:
     done = subprocess.run(
@@ -35,10 +25,8 @@ def _check(root: Path) -> tuple[int, set[tuple[str, str, str]]]:
 
 def test_the_repository_cites_no_stale_names() -> None:
     code, found = _check(REPO)
-    stale = {(path, name) for path, name, _ in found}
-    assert stale <= PENDING_ELSEWHERE, sorted(found)
-    assert stale == PENDING_ELSEWHERE, f"fixed meanwhile, drop: {PENDING_ELSEWHERE - stale}"
-    assert code == (1 if stale else 0)
+    assert not found, sorted(found)
+    assert code == 0
 
 
 def test_the_check_finds_each_kind_of_stale_name(tmp_path: Path) -> None:

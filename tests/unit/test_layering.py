@@ -2,7 +2,9 @@
 ORM, the catalog off the other domain layers (records cross layers through
 curator.records), the rooms (no folder over 20 modules, the package root over 8;
 search, export and ml off the pipeline; the UI off the LLM; the rooms of ui/ in
-one order), no private names across modules, and no import cycles in curator/."""
+one order), no private names across modules, no import cycles in curator/, no
+module over 700 lines, thread pools made only by the composition roots, and a
+pipeline service typed without Any."""
 
 from __future__ import annotations
 
@@ -343,3 +345,79 @@ def test_the_room_check_sees_an_upward_import() -> None:
     names = _resolved_imports(path, source)
     assert _ui_room(_module_name(path)) == "gallery"
     assert {_ui_room(n) for n in names} == {"window"}
+
+
+# -- threads -----------------------------------------------------------------------------
+
+POOL_OWNERS = ("app.py", "pipeline/importer.py")  # the GUI's and the CLI's composition roots
+
+
+def _constructs_thread_pool(source: str) -> bool:
+    """`QThreadPool(...)` called anywhere in `source` (plain, dotted or aliased)."""
+    tree = ast.parse(source)
+    names = {"QThreadPool"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            names.update(a.asname for a in node.names if a.name == "QThreadPool" and a.asname)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            fn = node.func
+            called = fn.id if isinstance(fn, ast.Name) else getattr(fn, "attr", None)
+            if called in names:
+                return True
+    return False
+
+
+def test_only_the_composition_roots_make_thread_pools() -> None:
+    """app.py makes every pool of the GUI (and drains them all in App.shutdown);
+    pipeline/importer.py is the CLI's root. Anything else takes its pool from a
+    constructor, so no pool can outlive the shutdown's drain."""
+    makers = sorted(
+        path.relative_to(PKG).as_posix()
+        for path in PKG.rglob("*.py")
+        if _constructs_thread_pool(path.read_text(encoding="utf-8"))
+    )
+    assert makers == sorted(POOL_OWNERS)
+    # Qt's global pool is nobody's to drain: not used at all.
+    users = [p for p in PKG.rglob("*.py") if "globalInstance" in p.read_text(encoding="utf-8")]
+    assert users == []
+
+
+def test_the_pool_check_sees_every_way_to_make_a_pool() -> None:
+    for source in (
+        "from PySide6.QtCore import QThreadPool\npool = QThreadPool()\n",
+        "import PySide6.QtCore\npool = PySide6.QtCore.QThreadPool(parent)\n",
+        "from PySide6.QtCore import QThreadPool as Pool\nclass A:\n    def f(self):\n"
+        "        self.p = Pool(self)\n",
+    ):
+        assert _constructs_thread_pool(source), source
+    assert not _constructs_thread_pool("def f(pool: QThreadPool) -> None:\n    pool.start(x)\n")
+    assert not _constructs_thread_pool("QThreadPool.globalInstance()\n")
+
+
+def test_the_pipeline_service_is_typed_without_any() -> None:
+    """The service and its phases (the modules of curator/pipeline/ itself, not
+    the stages) say what every field and parameter is: no typing.Any."""
+    found = []
+    for path in sorted((PKG / "pipeline").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "typing":
+                if any(a.name == "Any" for a in node.names):
+                    found.append(path.name)
+            elif isinstance(node, ast.Attribute) and node.attr == "Any":
+                found.append(path.name)
+    assert found == []
+
+
+MAX_MODULE_LINES = 700  # aim for ~500; past 700 a module is split along its seams
+
+
+def test_no_module_is_over_700_lines() -> None:
+    """A module a newcomer can read in one sitting: none over 700 lines."""
+    long = {
+        path.relative_to(PKG).as_posix(): n
+        for path in PKG.rglob("*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}

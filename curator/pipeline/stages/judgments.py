@@ -6,9 +6,10 @@
   and the next run back-fills them (skipped rows are planned again). Each
   photo is one `StageRunner` job running `llm.client.run_describe`; results
   go to `catalog.judgments.store_description`.
-- embed (ML pool, one thread): one `EmbedTask` runs `ml.clip_batches.embed_files`
-  over all planned photos — decoding and preprocessing on loader threads,
-  hidden behind the model — and emits each batch; the main thread stores it
+- embed (ML pool, one thread): one `engine.delivery.Job` runs `embed_all`
+  (`ml.clip_batches.embed_files` over all planned photos — decoding and
+  preprocessing on loader threads, hidden behind the model) and delivers each
+  batch, then `EmbedEnded`; the main thread stores each batch
   (`catalog.judgments.store_embeddings`). Missing weights mark the planned
   photos `skipped` with how to get them.
 Both plans come from `judgments.photos_needing(stage, version)`: only photos
@@ -24,14 +25,18 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+import numpy as np
+from numpy.typing import NDArray
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 from curator.catalog import judgments
 from curator.catalog.models import Stage, StageStatus
 from curator.catalog.writer import Attempted, record_error
-from curator.engine.stage_runner import RunSummary, StageGate, StageRunner, safe_emit
+from curator.engine.delivery import Delivery, Job, delivery_to
+from curator.engine.stage_runner import RunSummary, StageGate, StageRunner
 from curator.llm.client import (
     COMPATIBLE_PROVIDER,
     DescribeFailure,
@@ -58,10 +63,11 @@ from curator.settings import Settings
 __all__ = [
     "DescribePlan",
     "DescribeRunner",
+    "EmbedEnded",
     "EmbedRunner",
-    "EmbedTask",
     "apply_describe",
     "clip_config",
+    "embed_all",
     "embedding_model_id",
     "gated_embedder",
     "llm_config",
@@ -191,36 +197,35 @@ class DescribeRunner(StageRunner[DescribeRequest, DescribeOutcome]):
 # -- embed ------------------------------------------------------------------------
 
 
-class _EmbedSignals(QObject):
-    batch_done = Signal(object)  # EmbedBatchResult[int]
-    failed = Signal(str, str)  # message, detail
-    finished = Signal()
+@dataclass(frozen=True)
+class EmbedEnded:
+    """The embed job's last message: `failure` is (sentence, detail) when the
+    model could not run (the photos still pending are then skipped)."""
+
+    failure: tuple[str, str] | None = None
 
 
-class EmbedTask(QRunnable):
-    """Runs embed_files over every planned photo on the ML pool."""
+EmbedMessage = EmbedBatchResult[int] | EmbedEnded
 
-    def __init__(
-        self,
-        embedder: ClipEmbedder,
-        items: list[tuple[int, str]],
-        signals: _EmbedSignals,
-        cancel: threading.Event,
-    ):
-        super().__init__()
-        self.embedder, self.items, self.signals, self.cancel = embedder, items, signals, cancel
 
-    def run(self) -> None:
-        try:
-            for result in embed_files(self.embedder, self.items, cancel=self.cancel):
-                if not safe_emit(self.signals.batch_done, result):
-                    return  # the receiver is gone (shutdown): stop embedding
-        except (ModelUnavailable, EmbeddingFailed) as exc:
-            safe_emit(self.signals.failed, exc.message, exc.detail)
-        except Exception as exc:
-            safe_emit(self.signals.failed, f"The embedding model failed: {exc}", repr(exc))
-        finally:
-            safe_emit(self.signals.finished)
+def embed_all(
+    embedder: ClipEmbedder,
+    items: list[tuple[int, str]],
+    delivery: Delivery[EmbedMessage],
+    cancel: threading.Event,
+) -> EmbedEnded:
+    """Embed every planned photo on the ML pool, delivering each batch as it is done."""
+    try:
+        for result in embed_files(embedder, items, cancel=cancel):
+            if not delivery.deliver(result):
+                break  # the receiver is gone (shutdown): stop embedding
+    except (ModelUnavailable, EmbeddingFailed) as exc:
+        return EmbedEnded((exc.message, exc.detail))
+    return EmbedEnded()
+
+
+def _embed_crashed(exc: Exception) -> EmbedEnded:
+    return EmbedEnded((f"The embedding model failed: {exc}", repr(exc)))
 
 
 def gated_embedder(config: ClipConfig, gate: StageGate, auto_download: bool) -> ClipEmbedder:
@@ -257,17 +262,14 @@ class EmbedRunner(QObject):
         threads: QThreadPool,
         parent: QObject | None = None,
         *,
-        on_stored: Callable[[list[tuple[int, Any]]], None] | None = None,
+        on_stored: Callable[[list[tuple[int, NDArray[np.float32]]]], None] | None = None,
     ):
         super().__init__(parent)
         self.embedder, self.threads = embedder, threads
         self.on_stored = on_stored  # e.g. the app's in-memory embedding cache
         self.skip_reason = ""
         self.model_id = embedder.model_id
-        self._signals = _EmbedSignals(self)
-        self._signals.batch_done.connect(self._on_batch)
-        self._signals.failed.connect(self._on_failed)
-        self._signals.finished.connect(self._on_finished)
+        self._delivery: Delivery[EmbedMessage] = delivery_to(self, self._on_delivered)
         self._cancel = threading.Event()
         self._pending: set[int] = set()
         self._summary = RunSummary()
@@ -280,13 +282,22 @@ class EmbedRunner(QObject):
         self._total = len(items)
         self._summary = RunSummary(found=len(items))
         self.running = True
-        self.threads.start(EmbedTask(self.embedder, items, self._signals, self._cancel))
+        run = partial(embed_all, self.embedder, items, self._delivery, self._cancel)
+        self.threads.start(Job(run, self._delivery, _embed_crashed))
 
     def cancel(self) -> None:
         self._cancel.set()
 
     @Slot(object)
-    def _on_batch(self, result: EmbedBatchResult[int]) -> None:
+    def _on_delivered(self, message: EmbedMessage) -> None:
+        if isinstance(message, EmbedEnded):
+            if message.failure is not None:
+                self._skip_pending(*message.failure)
+            self._finish()
+        else:
+            self._store(message)
+
+    def _store(self, result: EmbedBatchResult[int]) -> None:
         items = list(zip(result.keys, result.vectors, strict=True))
         try:
             judgments.store_embeddings(self.model_id, items)
@@ -320,8 +331,7 @@ class EmbedRunner(QObject):
         self._summary.counts[StageStatus.FAILED.value] += len(result.failures)
         self.progressed.emit(self._total - len(self._pending), self._total)
 
-    @Slot(str, str)
-    def _on_failed(self, message: str, detail: str) -> None:
+    def _skip_pending(self, message: str, detail: str) -> None:
         self.skip_reason = message
         mark_skipped(Stage.EMBED, sorted(self._pending), self.model_id, message)
         record_error(
@@ -330,8 +340,7 @@ class EmbedRunner(QObject):
         self._summary.counts[StageStatus.SKIPPED.value] += len(self._pending)
         self._pending.clear()
 
-    @Slot()
-    def _on_finished(self) -> None:
+    def _finish(self) -> None:
         self.running = False
         self._summary.cancelled = self._cancel.is_set()
         self.finished.emit(self._summary)

@@ -3,8 +3,9 @@
 Each job (a chunk of paths) runs in the technical stage's child-process pool;
 a crashed or hung child only loses that chunk's quick looks (those files
 appear when they are measured). Batches are written by
-`catalog.quicklook.apply_quick_looks`; `photos_added` carries the new ids to
-the gallery right after each write.
+`catalog.quicklook.apply_quick_looks`; `photos_added` carries each written
+batch's new ids (maybe none) right after the write. The threads that wait on
+the children are the composition root's decode pool, passed in.
 """
 
 from __future__ import annotations
@@ -32,22 +33,20 @@ def _nothing(_job: QuickLookJob, _exc: BaseException) -> QuickLookOutcome:
 class QuickLookRunner(StageRunner[QuickLookJob, QuickLookOutcome]):
     """Quick looks in child processes, written in batches (see the module docstring)."""
 
-    photos_added = Signal(list)  # ids of the photos a batch just inserted
+    photos_added = Signal(list)  # ids of the photos a written batch inserted (maybe none)
 
     def __init__(
         self,
         db: SqliteDatabase,
         stage_version: str,
         processes: ChildProcessPool,
+        threads: QThreadPool,
         *,
         timeout_s: float = 60.0,
         batch_size: int = 4,
         flush_ms: int = 100,
         parent: QObject | None = None,
     ):
-        threads = QThreadPool()
-        threads.setMaxThreadCount(processes.size)
-
         def work(job: QuickLookJob) -> QuickLookOutcome:
             try:
                 return processes.call(run_quick_looks, job, timeout_s)
@@ -57,8 +56,7 @@ class QuickLookRunner(StageRunner[QuickLookJob, QuickLookOutcome]):
         def apply(batch: list[Attempted[QuickLookOutcome]]) -> Counter[str]:
             looks = [look for item in batch for look in item.outcome]
             added = apply_quick_looks(db, looks, stage_version)
-            if added:
-                self.photos_added.emit(added)
+            self.photos_added.emit(added)
             return Counter({"quick_look": len(added)})
 
         super().__init__(
@@ -73,4 +71,3 @@ class QuickLookRunner(StageRunner[QuickLookJob, QuickLookOutcome]):
             catalog_file=catalog_file_of(db),
             parent=parent,
         )
-        threads.setParent(self)

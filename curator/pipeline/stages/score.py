@@ -8,13 +8,14 @@ pass and one transaction. The catalog holds plain records only; turning a
 stored model back into a `FittedTaste` happens here (`latest_fitted`).
 
 Threads: in the GUI all of it — reading 100k vectors, fitting, the UPDATE of
-100k scores, regrouping bursts — runs on the ML pool (`RetrainScheduler`'s
-`BackgroundCall`, the pipeline's `run_score_step`), writing through that
+100k scores, regrouping bursts — runs on the ML pool (an `engine.delivery.Job`
+running `retrain_and_rescore` or `run_score_step`), writing through that
 thread's own SQLite connection (WAL lets the UI thread read meanwhile); the UI
-thread only hears the report by a signal and repaints. `LiveEmbeddings` keeps
-the vectors in memory (loaded on a worker at start, extended by the embed
-stage) and hands workers an immutable `EmbeddingSnapshot`, so a rescore is one
-matrix-vector product. The CLI calls the same functions synchronously.
+thread only hears the report through a `Delivery` and repaints.
+`LiveEmbeddings` keeps the vectors in memory (loaded on a worker at start,
+extended by the embed stage) and hands workers an immutable
+`EmbeddingSnapshot`, so a rescore is one matrix-vector product.
+The CLI calls the same functions synchronously.
 
 `RetrainScheduler` debounces retraining for the GUI: every decision restarts
 a short timer, so a burst of keypresses gives one retrain shortly after the
@@ -28,17 +29,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from peewee import Expression
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 
 from curator.catalog import judgments
 from curator.catalog.approval import quality_text
-from curator.catalog.db import close_thread_connection
 from curator.catalog.models import CullState, Photo, Stage, StageRun, StageStatus
-from curator.engine.stage_runner import safe_emit
+from curator.engine.delivery import Job, delivery_to, log_and_deliver
 from curator.ml.active import uncertain_order
 from curator.ml.bursts import find_bursts
 from curator.ml.taste import FittedTaste, NotEnoughDecisions, fit_taste, labels
@@ -216,7 +216,7 @@ class ScoreResult:
     tags_scored: int = 0
     taste_message: str = ""
     error: str = ""  # a sentence when a step failed (the others still ran)
-    counts: dict[str, Any] = field(default_factory=dict)
+    counts: dict[str, int | None] = field(default_factory=dict)
 
 
 def run_score_step(job: ScoreJob) -> ScoreResult:
@@ -258,47 +258,6 @@ def run_score_step(job: ScoreJob) -> ScoreResult:
     return result
 
 
-class _ResultSignals(QObject):
-    done = Signal(object)
-
-
-class _CallTask(QRunnable):
-    """Runs `fn()` on a pool thread and emits its result (or the exception).
-
-    The worker writes through its own SQLite connection, closed when done so
-    no idle connection outlives the task.
-    """
-
-    def __init__(self, fn: Callable[[], object], signals: _ResultSignals):
-        super().__init__()
-        self.fn, self.signals = fn, signals
-
-    def run(self) -> None:
-        try:
-            result: object = self.fn()
-        except Exception as exc:
-            log.exception("a background scoring task failed")
-            result = exc
-        finally:
-            close_thread_connection()
-        safe_emit(self.signals.done, result)
-
-
-class BackgroundCall(QObject):
-    """`start(fn)` runs fn on `threads`; `done(result)` on the owner's thread."""
-
-    done = Signal(object)
-
-    def __init__(self, threads: QThreadPool, parent: QObject | None = None):
-        super().__init__(parent)
-        self.threads = threads
-        self._signals = _ResultSignals(self)
-        self._signals.done.connect(self.done)
-
-    def start(self, fn: Callable[[], object]) -> None:
-        self.threads.start(_CallTask(fn, self._signals))
-
-
 class LiveEmbeddings(QObject):
     """The app's in-memory vectors for rescoring (see the module docstring).
 
@@ -313,17 +272,18 @@ class LiveEmbeddings(QObject):
         super().__init__(parent)
         self._cache: judgments.EmbeddingCache | None = None
         self._loading: str | None = None
-        self._call = BackgroundCall(threads, self)
-        self._call.done.connect(self._on_loaded)
+        self.threads = threads
+        self._delivery = delivery_to(self, self._on_loaded)
 
     def ensure(self, model: str) -> None:
         if (self._cache is not None and self._cache.model == model) or self._loading == model:
             return
         self._loading = model
-        self._call.start(lambda: judgments.EmbeddingCache(model).load())
+        load = judgments.EmbeddingCache(model).load
+        self.threads.start(Job(load, self._delivery, log_and_deliver))
 
     @Slot(object)
-    def _on_loaded(self, result: object) -> None:
+    def _on_loaded(self, result: judgments.EmbeddingCache | Exception) -> None:
         if isinstance(result, judgments.EmbeddingCache) and result.model == self._loading:
             self._cache = result
             self._loading = None
@@ -338,7 +298,7 @@ class LiveEmbeddings(QObject):
         n = len(cache.ids)
         return EmbeddingSnapshot(model, tuple(cache.ids), cache.matrix[:n])
 
-    def add(self, model: str, items: Sequence[tuple[int, Any]]) -> None:
+    def add(self, model: str, items: Sequence[tuple[int, NDArray[np.float32]]]) -> None:
         if self._cache is not None and self._cache.model == model:
             self._cache.add(items)
 
@@ -367,8 +327,8 @@ class RetrainScheduler(QObject):
         self._timer.timeout.connect(self._start_retrain)
         self._busy = False
         self._dirty = False
-        self._call = BackgroundCall(threads, self)
-        self._call.done.connect(self._on_done)
+        self.threads = threads
+        self._delivery = delivery_to(self, self._on_done)
         self.runs = 0
 
     @property
@@ -395,10 +355,14 @@ class RetrainScheduler(QObject):
         model = self._model()
         snapshot = self._cache(model)
         missing = self._weights_missing
-        self._call.start(lambda: retrain_and_rescore(model, snapshot, weights_missing=missing))
+
+        def retrain() -> TasteReport:
+            return retrain_and_rescore(model, snapshot, weights_missing=missing)
+
+        self.threads.start(Job(retrain, self._delivery, log_and_deliver))
 
     @Slot(object)
-    def _on_done(self, result: object) -> None:
+    def _on_done(self, result: TasteReport | Exception) -> None:
         if isinstance(result, TasteReport):
             report = result
         else:
@@ -436,14 +400,10 @@ def review_order(pass_: str, model: str, *, uncertain_first: bool = False) -> li
     ratings that teach it most; a rated photo has taught it already).
     Photos the technical stage failed on are in neither (the Failed lane).
     """
-    failed = StageRun.select(StageRun.photo).where(
-        StageRun.stage == Stage.TECHNICAL.value, StageRun.status == StageStatus.FAILED.value
-    )
-    alive = Photo.deleted_at.is_null() & Photo.id.not_in(failed)
     if pass_ == "cull":
         rows = (
             Photo.select(Photo.id)
-            .where(alive, Photo.cull == CullState.UNREVIEWED.value)
+            .where(*_pass_conditions(pass_, uncertain_first=False))
             .order_by(
                 Photo.preference_score.is_null(),
                 Photo.preference_score,
@@ -454,16 +414,41 @@ def review_order(pass_: str, model: str, *, uncertain_first: bool = False) -> li
             .tuples()
         )
         return [int(pid) for (pid,) in rows]
-    if pass_ != "rating":
-        raise ValueError(f"unknown review pass {pass_!r} (cull or rating)")
-    conditions = [alive, Photo.cull == CullState.KEPT.value]
-    if uncertain_first:
-        conditions.append(Photo.rating.is_null())
     rows = (
         Photo.select(Photo.id)
-        .where(*conditions)
+        .where(*_pass_conditions(pass_, uncertain_first=uncertain_first))
         .order_by(Photo.captured_at.is_null(), Photo.captured_at, Photo.id)
         .tuples()
     )
     ids = [int(pid) for (pid,) in rows]
     return active_learning_order(model, ids) if uncertain_first else ids
+
+
+def review_members(
+    pass_: str, photo_ids: Sequence[int], *, uncertain_first: bool = False
+) -> set[int]:
+    """Those of `photo_ids` that `review_order(pass_, …)` lists: a query over
+    these rows only (a live import's batch), never the whole pass."""
+    ids = [int(pid) for pid in photo_ids]
+    found: set[int] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        where = [*_pass_conditions(pass_, uncertain_first=uncertain_first), Photo.id.in_(chunk)]
+        found.update(int(pid) for (pid,) in Photo.select(Photo.id).where(*where).tuples())
+    return found
+
+
+def _pass_conditions(pass_: str, *, uncertain_first: bool) -> list[Expression]:
+    """The WHERE of a review pass: live, not failed, and the pass's state."""
+    failed = StageRun.select(StageRun.photo).where(
+        StageRun.stage == Stage.TECHNICAL.value, StageRun.status == StageStatus.FAILED.value
+    )
+    conditions: list[Expression] = [Photo.deleted_at.is_null(), Photo.id.not_in(failed)]
+    if pass_ == "cull":
+        return [*conditions, Photo.cull == CullState.UNREVIEWED.value]
+    if pass_ != "rating":
+        raise ValueError(f"unknown review pass {pass_!r} (cull or rating)")
+    conditions.append(Photo.cull == CullState.KEPT.value)
+    if uncertain_first:
+        conditions.append(Photo.rating.is_null())
+    return conditions

@@ -1,7 +1,8 @@
 """The technical stage wired onto the generic StageRunner.
 
 Decoding runs in crash-isolated child processes (engine.isolation): the
-QThreadPool's threads, one per child, only wait on them. A crashed or hung
+threads of the decode pool (the composition root's, passed in, sized to one
+per child) only wait on them. A crashed or hung
 decoder becomes a `TechnicalFailure` for that one file; a crash is transient
 (retried with backoff up to `max_attempts`), a timeout is not.
 """
@@ -99,6 +100,7 @@ class TechnicalRunner(StageRunner[TechnicalRequest, TechnicalOutcome]):
         self,
         writer: CatalogWriter,
         processes: ChildProcessPool,
+        threads: QThreadPool,
         *,
         max_attempts: int = 3,
         timeout_s: float = 120.0,
@@ -109,9 +111,6 @@ class TechnicalRunner(StageRunner[TechnicalRequest, TechnicalOutcome]):
         on_write_failed: Callable[[str, BaseException, int], None] | None = None,
         parent: QObject | None = None,
     ):
-        threads = QThreadPool()
-        threads.setMaxThreadCount(processes.size)
-
         def apply(batch: list[Attempted[TechnicalOutcome]]) -> Counter[str]:
             kinds = writer.apply_technical(batch)
             return Counter({k.value: v for k, v in kinds.items()})
@@ -131,7 +130,6 @@ class TechnicalRunner(StageRunner[TechnicalRequest, TechnicalOutcome]):
             catalog_file=catalog_file_of(writer.db),
             parent=parent,
         )
-        threads.setParent(self)
         self.processes = processes
 
     def start_plan(self, plan: TechnicalPlan) -> None:

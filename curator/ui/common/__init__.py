@@ -1,4 +1,4 @@
-"""Helpers every room of `curator.ui` stands on: guarded slots, the delivery of
-worker results to the main thread, the catalog job, the image loader, text
-formatting. Imports no other room.
+"""Helpers every room of `curator.ui` stands on: guarded slots, the image
+loader, the window's pools (made by app.py), text formatting. Workers report
+back through `curator.engine.delivery`. Imports no other room.
 """

@@ -3,20 +3,20 @@
 Concurrency protocol:
 - `request(keys)` states what is wanted *now* (the visible gallery range, or
   the loupe's current photo ± prefetch). It replaces the wanted set, touches
-  the cached entries among them (LRU) and queues one `ImageLoadTask` per key
-  that is neither cached, failed, nor already in flight — duplicates are
-  skipped.
-- A task runs on the loader's own QThreadPool. Before decoding it checks the
-  wanted set (an immutable frozenset swapped by reference, so reading it from
-  a pool thread needs no lock) and skips keys no longer wanted: scrolling
+  the cached entries among them (LRU) and queues one `Job` (engine/delivery.py)
+  running `load_image` per key that is neither cached, failed, nor already in
+  flight — duplicates are skipped.
+- A job runs on the pool app.py gave the loader. Before decoding it checks
+  the wanted set (an immutable frozenset swapped by reference, so reading it
+  from a pool thread needs no lock) and skips keys no longer wanted: scrolling
   fast never queues a backlog of stale decodes. It returns a QImage (never a
-  QPixmap: pixmaps belong to the main thread) through its own signals object.
+  QPixmap: pixmaps belong to the main thread).
 - On the main thread `_on_loaded` drops results of an older generation
   (`reset()` bumps it: a filter change, a pass switch, shutdown), converts
   the QImage to a QPixmap, stores it in an LRU of `capacity` entries and
   emits `image_ready(photo_id)`.
 - Tasks reach the main thread only through the loader's `Delivery` (one
-  signals object, parented to the loader; see ui/common/delivery.py). `close()`
+  signals object, parented to the loader; see engine/delivery.py). `close()`
   closes it, empties the wanted set and makes `request()` a no-op: after it
   returns, no task touches a QObject of the loader, and results still
   arriving are dropped. `shutdown()` is `close()` plus draining the pool.
@@ -30,13 +30,14 @@ import os
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QSize, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QSize, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage, QImageReader, QPixmap
 
+from curator.engine.delivery import Job, delivery_to
 from curator.imaging.cache import cache_path
-from curator.ui.common.delivery import Delivery
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 
 
@@ -61,48 +62,27 @@ class _WantedSet:
         self.keys: frozenset[ImageKey] = frozenset()
 
 
-class LoadSignals(QObject):
-    loaded = Signal(object)  # LoadResult
-
-
-class ImageLoadTask(QRunnable):
-    def __init__(
-        self,
-        key: ImageKey,
-        generation: int,
-        path: Path,
-        max_edge: int | None,
-        wanted: _WantedSet,
-        delivery: Delivery,
-    ):
-        super().__init__()
-        self.setAutoDelete(True)
-        self.key, self.generation, self.path = key, generation, path
-        self.max_edge, self.wanted, self.delivery = max_edge, wanted, delivery
-
-    def run(self) -> None:
-        if self.delivery.closed:
-            return
-        if self.key not in self.wanted.keys:
-            self.delivery.deliver(LoadResult(self.key, self.generation, None, skipped=True))
-            return
-        reader = QImageReader(str(self.path))
-        reader.setAutoTransform(False)  # cached JPEGs are already upright
-        size = reader.size()
-        if self.max_edge and size.isValid() and max(size.width(), size.height()) > self.max_edge:
-            # The JPEG decoder scales in the DCT: cheaper than decode + resize.
-            scale = self.max_edge / max(size.width(), size.height())
-            reader.setScaledSize(
-                QSize(max(1, round(size.width() * scale)), max(1, round(size.height() * scale)))
-            )
-        image = reader.read()
-        self.delivery.deliver(
-            LoadResult(self.key, self.generation, None if image.isNull() else image)
+def load_image(
+    key: ImageKey, generation: int, path: Path, max_edge: int | None, wanted: _WantedSet
+) -> LoadResult:
+    """Decode one cache JPEG (on a pool thread), or skip it when no longer wanted."""
+    if key not in wanted.keys:
+        return LoadResult(key, generation, None, skipped=True)
+    reader = QImageReader(str(path))
+    reader.setAutoTransform(False)  # cached JPEGs are already upright
+    size = reader.size()
+    if max_edge and size.isValid() and max(size.width(), size.height()) > max_edge:
+        # The JPEG decoder scales in the DCT: cheaper than decode + resize.
+        scale = max_edge / max(size.width(), size.height())
+        reader.setScaledSize(
+            QSize(max(1, round(size.width() * scale)), max(1, round(size.height() * scale)))
         )
+    image = reader.read()
+    return LoadResult(key, generation, None if image.isNull() else image)
 
 
 def incarnate_reader_types() -> None:
-    """Run, once on the main thread, every binding call an `ImageLoadTask` makes.
+    """Run, once on the main thread, every binding call `load_image` makes.
 
     Why: PySide 6.11 creates a wrapped Qt type's Python class lazily, the first
     time it is needed, and that lazy creation is not thread-safe: a pool thread
@@ -143,11 +123,8 @@ class ImageLoader(QObject):
         self._in_flight: set[ImageKey] = set()
         self._wanted = _WantedSet()
         self._generation = 0
-        self._signals = LoadSignals(self)
-        self._signals.loaded.connect(self._on_loaded)
-        self._delivery = Delivery(self._signals.loaded.emit)
-        # Safety net: never emit on a loader that was deleted without close().
-        self.destroyed.connect(self._delivery.close)
+        # Closed by close(), and (safety net) when the loader is deleted without it.
+        self._delivery = delivery_to(self, self._on_loaded)
         self.loads = 0  # decodes started (for tests and benchmarks)
 
     @property
@@ -198,10 +175,8 @@ class ImageLoader(QObject):
         self._in_flight.add(key)
         self.loads += 1
         path = cache_path(self.cache_dir, key.cache_key)
-        task = ImageLoadTask(
-            key, self._generation, path, self.max_edge, self._wanted, self._delivery
-        )
-        self.threads.start(task)
+        job = partial(load_image, key, self._generation, path, self.max_edge, self._wanted)
+        self.threads.start(Job(job, self._delivery))
 
     @Slot(object)
     @guarded_slot

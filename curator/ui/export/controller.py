@@ -7,11 +7,11 @@ export pool (one thread: the destination disk is the resource) and reports
 back by signal.
 
 Concurrency protocol:
-- Three kinds of job, each a `CatalogJob` on the export pool with immutable
+- Three kinds of job, each an `engine.delivery.Job` on the export pool with immutable
   inputs (an `ExportRequest`, a `threading.Event` to cancel) and never a
   QObject: `load_sets()` (the project names), `preview(request)` (plan +
   dry run: writes nothing) and `start(request)` (plan + run).
-- A task's only way back is the controller's `Delivery` (ui/common/delivery.py): it
+- A job's only way back is the controller's `Delivery` (engine/delivery.py): it
   posts a frozen message (`SetsLoaded`, `PreviewReady`, `ExportFinished`,
   or an `ExportProgress` wrapped in `ProgressReport`) through a queued
   signal; the controller, on the UI thread, dispatches it to its public
@@ -27,11 +27,11 @@ Concurrency protocol:
   between chunks of a big copy; a file cut short was only ever a temp name,
   removed, so no partial file is left (a re-run finishes the export).
 - `shutdown()` (App.shutdown, before the pools drain): cancels everything
-  and closes the Delivery, so a task still running posts nothing; the app
+  and closes the Delivery, so a job still running posts nothing; the app
   then waits for the pool, so the export has stopped before the catalog
   closes. Idempotent.
 - A worker reads the catalog through its own connection (peewee: one per
-  thread), closed when the task ends (`close_thread_connection`).
+  thread), closed when the job ends (`close_thread_connection`).
 """
 
 from __future__ import annotations
@@ -47,9 +47,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
+from curator.engine.delivery import Delivery, Job, delivery_to
 from curator.export.types import ExportProgress, ExportRequest, ExportResult
-from curator.ui.common.catalog_job import CatalogJob
-from curator.ui.common.delivery import Delivery
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.export.choices import ExportChoicesFile
 
@@ -153,10 +152,6 @@ def error_sentence(exc: BaseException) -> str:
     return text if text.endswith((".", ")", "?", "!")) else text + "."
 
 
-class _Messages(QObject):
-    posted = Signal(object)
-
-
 def _log_export_failure(exc: Exception) -> None:
     """The jobs turn their own errors into messages; anything else is logged."""
     log.error("an export task failed", exc_info=exc)
@@ -167,7 +162,7 @@ class _ThinnedProgress:
     count on screen is never stale) but the engine's per-chunk reports within
     one big file at most once per PROGRESS_EVERY_S."""
 
-    def __init__(self, generation: int, delivery: Delivery):
+    def __init__(self, generation: int, delivery: Delivery[object]):
         self.generation, self.delivery = generation, delivery
         self.last, self.done = 0.0, -1
 
@@ -199,10 +194,7 @@ class ExportController(QObject):
         self.threads, self.errors, self.choices = threads, errors, choices
         self.engine = engine or default_engine()
         self._sets = sets
-        self._messages = _Messages(self)
-        self._messages.posted.connect(self._on_posted)
-        self._delivery = Delivery(self._messages.posted.emit)
-        self.destroyed.connect(self._delivery.close)
+        self._delivery: Delivery[object] = delivery_to(self, self._on_posted)
         self._generation = 0
         self._preview_cancel = threading.Event()
         self._export_cancel: threading.Event | None = None
@@ -229,7 +221,7 @@ class ExportController(QObject):
                 log.exception("listing the projects for export failed")
                 return SetsLoaded((), error_sentence(exc))
 
-        self.threads.start(CatalogJob(job, self._delivery, _log_export_failure))
+        self.threads.start(Job(job, self._delivery, _log_export_failure))
 
     def preview(self, request: ExportRequest) -> int:
         """Plan `request` as a dry run on the worker; `preview_ready` follows
@@ -262,7 +254,7 @@ class ExportController(QObject):
                 generation, request, result, folder=plan.folder, left_out=plan.left_out
             )
 
-        self.threads.start(CatalogJob(job, self._delivery, _log_export_failure))
+        self.threads.start(Job(job, self._delivery, _log_export_failure))
         return generation
 
     def start(self, request: ExportRequest) -> bool:
@@ -291,7 +283,7 @@ class ExportController(QObject):
                 return ExportFinished(generation, request, None, error_sentence(exc))
             return ExportFinished(generation, request, result, folder=plan.folder)
 
-        self.threads.start(CatalogJob(job, delivery, _log_export_failure))
+        self.threads.start(Job(job, delivery, _log_export_failure))
         self.running_changed.emit(True)
         return True
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
 
 from curator.catalog.projects import ProjectSummary
@@ -44,7 +44,8 @@ class GalleryFilterBar(QWidget):
     query_changed = Signal(object)  # GalleryQuery (match_threshold left at its default)
     project_chosen = Signal(object)  # the project id the user picked, or None for all
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, choices_pool: QThreadPool, parent: QWidget | None = None) -> None:
+        """`choices_pool`: where the Filter popup reads its lists (app.py's)."""
         super().__init__(parent)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
@@ -69,7 +70,7 @@ class GalleryFilterBar(QWidget):
         self.project_combo.setToolTip("Project: only the photos of one named set")
         self.project_combo.setMinimumContentsLength(12)
         self.project_combo.addItem("All photos", NO_PROJECT)
-        self.metadata_button = MetadataFilterButton(self)
+        self.metadata_button = MetadataFilterButton(choices_pool, self)
         self.label_combo = QComboBox(self)
         self.label_combo.setToolTip("Color label (keys 6–9: red, yellow, green, blue)")
         self.label_combo.addItem("Any label", ANY)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QObject, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QDate, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,17 +39,12 @@ from curator.catalog.gallery_filters import (
     MetadataFilter,
     metadata_choices,
 )
-from curator.ui.common.catalog_job import CatalogJob
-from curator.ui.common.delivery import Delivery
+from curator.engine.delivery import Job, delivery_to
 
 ANY = ""
 LABEL_ROLE = Qt.ItemDataRole.UserRole + 1  # a choice's name without its count
 NAME_PAUSE_MS = 250
 ISO_TOP = 409_600
-
-
-class _Signals(QObject):
-    choices_loaded = Signal(object)  # MetadataChoices
 
 
 class MetadataFilterPanel(QWidget):
@@ -202,7 +197,8 @@ class MetadataFilterButton(QToolButton):
 
     filter_changed = Signal(object)  # MetadataFilter
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, pool: QThreadPool, parent: QWidget | None = None) -> None:
+        """`pool`: app.py's one-thread pool for the popup's lists."""
         super().__init__(parent)
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.setToolTip("Filter by camera, lens, date, ISO or file name")
@@ -213,12 +209,8 @@ class MetadataFilterButton(QToolButton):
         menu.addAction(holder)
         self.setMenu(menu)
         self.loads = 0  # choices loaded so far (tests wait on it)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._signals = _Signals(self)
-        self._signals.choices_loaded.connect(self._on_choices)
-        self._delivery = Delivery(self._signals.choices_loaded.emit)
-        self.destroyed.connect(self._delivery.close)
+        self._pool = pool
+        self._delivery = delivery_to(self, self._on_choices)
         menu.aboutToShow.connect(self.load_choices)
         self.panel.filter_changed.connect(self._on_changed)
         self._show(MetadataFilter())
@@ -230,7 +222,7 @@ class MetadataFilterButton(QToolButton):
     @Slot()
     def load_choices(self) -> None:
         """Read the cameras, lenses and spans on the pool; the panel fills when they arrive."""
-        self._pool.start(CatalogJob(metadata_choices, self._delivery))
+        self._pool.start(Job(metadata_choices, self._delivery))
 
     def shutdown(self) -> None:
         """No delivery after this; waits for a read in flight."""

@@ -20,17 +20,17 @@ Concurrency protocol:
   generation) as the one wanted request — a tuple swapped by reference, so a
   pool thread reads it without a lock. A request for the photo that is
   already loaded or in flight does nothing (duplicates skipped).
-- An `OriginalLoadTask` (a QThreadPool thread that waits on the child) that
-  is no longer wanted when it starts skips its decode (pressing → while
+- A job (`load_original`, an `engine.delivery.Job` on a pool thread that
+  waits on the child) that is no longer wanted when it starts skips its decode (pressing → while
   zoomed never queues a backlog of 24 MP decodes).
 - Results come back as QImage in `Format_RGB32` (the raster engine's native
   format: painting needs no conversion on the main thread; the loupe paints
   the QImage directly, so no 96 MB QPixmap copy is made on the UI thread).
   A result whose generation is not the latest is dropped.
-- Tasks reach the main thread only through the loader's `Delivery` (see
-  ui/common/delivery.py). `close()` closes it, makes `request()` a no-op, drops
+- Jobs reach the main thread only through the loader's `Delivery` (see
+  engine/delivery.py). `close()` closes it, makes `request()` a no-op, drops
   queued tasks and stops the child process (an in-flight decode is killed;
-  its task's late result is dropped). `shutdown()` is `close()` plus
+  its job's late result is dropped). `shutdown()` is `close()` plus
   draining the pool.
 - A file that cannot be decoded is a human sentence (`original_failed`),
   never an exception in the UI: the loupe keeps showing the preview.
@@ -39,14 +39,15 @@ Concurrency protocol:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage
 
+from curator.engine.delivery import Job, delivery_to
 from curator.engine.isolation import ChildProcessPool, WorkerCrashed, WorkerTimedOut
 from curator.imaging.decode import DisplayDecode, DisplayRequest, decode_display_request
-from curator.ui.common.delivery import Delivery
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 
 MAX_PIXELS = 250_000_000  # same safety limit as the technical stage's decoder
@@ -100,45 +101,26 @@ class _Wanted:
         self.key: tuple[int, int] = (-1, -1)
 
 
-class OriginalSignals(QObject):
-    loaded = Signal(object)  # OriginalResult
-
-
-class OriginalLoadTask(QRunnable):
-    def __init__(
-        self,
-        photo_id: int,
-        generation: int,
-        request: DisplayRequest,
-        wanted: _Wanted,
-        children: ChildProcessPool,
-        delivery: Delivery,
-    ):
-        super().__init__()
-        self.setAutoDelete(True)
-        self.photo_id, self.generation, self.request = photo_id, generation, request
-        self.wanted, self.children, self.delivery = wanted, children, delivery
-
-    def run(self) -> None:
-        if self.delivery.closed:
-            return
-        if self.wanted.key != (self.photo_id, self.generation):
-            self.delivery.deliver(
-                OriginalResult(self.photo_id, self.generation, None, skipped=True)
-            )
-            return
-        decoded = decode_in_child(self.children, self.request)
-        if decoded.pixels is None:
-            error = decoded.error or "The original could not be decoded; showing the preview."
-            self.delivery.deliver(OriginalResult(self.photo_id, self.generation, None, error))
-            return
-        try:
-            image = to_qimage(decoded.pixels)
-        except MemoryError:
-            text = "Not enough memory to show the original at full size; showing the preview."
-            self.delivery.deliver(OriginalResult(self.photo_id, self.generation, None, text))
-            return
-        self.delivery.deliver(OriginalResult(self.photo_id, self.generation, image))
+def load_original(
+    photo_id: int,
+    generation: int,
+    request: DisplayRequest,
+    wanted: _Wanted,
+    children: ChildProcessPool,
+) -> OriginalResult:
+    """Decode one original in a child (on a pool thread), unless no longer wanted."""
+    if wanted.key != (photo_id, generation):
+        return OriginalResult(photo_id, generation, None, skipped=True)
+    decoded = decode_in_child(children, request)
+    if decoded.pixels is None:
+        error = decoded.error or "The original could not be decoded; showing the preview."
+        return OriginalResult(photo_id, generation, None, error)
+    try:
+        image = to_qimage(decoded.pixels)
+    except MemoryError:
+        text = "Not enough memory to show the original at full size; showing the preview."
+        return OriginalResult(photo_id, generation, None, text)
+    return OriginalResult(photo_id, generation, image)
 
 
 class OriginalLoader(QObject):
@@ -166,10 +148,7 @@ class OriginalLoader(QObject):
         self._in_flight: int | None = None  # photo id of the wanted, unfinished request
         self._failed: dict[int, str] = {}  # photo id -> sentence (not retried until reset)
         self._children = children  # None: made on the first request
-        self._signals = OriginalSignals(self)
-        self._signals.loaded.connect(self._on_loaded)
-        self._delivery = Delivery(self._signals.loaded.emit)
-        self.destroyed.connect(self._delivery.close)  # safety net; close() comes first
+        self._delivery = delivery_to(self, self._on_loaded)  # closed by close()
         self.loads = 0  # decodes started (tests)
 
     @property
@@ -201,15 +180,15 @@ class OriginalLoader(QObject):
             # decode in one never holds up the wanted one in another.
             self._children = ChildProcessPool(max(1, self.threads.maxThreadCount()))
         self.loads += 1
-        task = OriginalLoadTask(
+        job = partial(
+            load_original,
             photo_id,
             self._generation,
             DisplayRequest(path, self.max_pixels),
             self._wanted,
             self._children,
-            self._delivery,
         )
-        self.threads.start(task)
+        self.threads.start(Job(job, self._delivery))
 
     def cancel(self) -> None:
         """Nothing is wanted any more (the photo changed while not zoomed)."""
@@ -235,7 +214,7 @@ class OriginalLoader(QObject):
         self.reset()
         self.threads.clear()
         if self._children is not None:
-            self._children.close()  # an in-flight decode is stopped; its task sees a crash
+            self._children.close()  # an in-flight decode is stopped; its job sees a crash
 
     def shutdown(self) -> None:
         """`close()`, then wait for the pool's running tasks."""

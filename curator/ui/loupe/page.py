@@ -81,9 +81,11 @@ class LoupePage(QWidget):
         errors: ErrorReporter,
         parent: QWidget | None = None,
         *,
+        originals_pool: QThreadPool,
+        analysis_pool: QThreadPool,
         match_threshold: float = DEFAULT_MATCH_THRESHOLD,
-        originals: OriginalLoader | None = None,
     ):
+        """The originals and the histograms run on pools app.py made (and drains)."""
         super().__init__(parent)
         self.session, self.previews, self.thumbnails, self.errors = (
             session,
@@ -91,12 +93,7 @@ class LoupePage(QWidget):
             thumbnails,
             errors,
         )
-        if originals is None:
-            # app.py may pass one built on its own pool; until then the page owns one.
-            pool = QThreadPool(self)
-            pool.setMaxThreadCount(ORIGINAL_THREADS)
-            originals = OriginalLoader(pool, errors, self)
-        self.originals = originals
+        self.originals = originals = OriginalLoader(originals_pool, errors, self)
         self.stack = QStackedWidget(self)
         self.view = LoupeView(self.stack)
         self.compare = CompareView(self.stack)
@@ -107,7 +104,9 @@ class LoupePage(QWidget):
         self.stack.addWidget(self.survey_view)
         self.panel = InfoPanel(errors, match_threshold=match_threshold, parent=self)
         self.filmstrip = Filmstrip(thumbnails, self.row, self)
-        self.tools = LoupeTools(self.view, previews.cache_dir, errors, self.details, self)
+        self.tools = LoupeTools(
+            self.view, previews.cache_dir, errors, self.details, analysis_pool, self
+        )
         self.view.overlays.append(self.tools.paint)
         panel_body = self.panel.widget()
         panel_column = None if panel_body is None else panel_body.layout()

@@ -10,8 +10,8 @@ computes with numpy (`imaging.histogram`):
   ARGB QImages the view paints over the photo with the photo's geometry.
 
 Protocol (like `ImageLoader`): `request(photo_id, path, overlays)` makes
-(photo id, overlays) the one wanted analysis; a task whose request is no
-longer wanted when it starts skips its work (→ held down never queues a
+(photo id, overlays) the one wanted analysis; a job (`analyse_wanted`) whose
+request is no longer wanted when it starts skips its work (→ held down never queues a
 backlog), and is queued again if it became wanted meanwhile (→ then ←);
 results arrive on the UI thread by `analysis_ready` through a `Delivery`,
 are kept in a small LRU by photo id, and `close()` stops delivery for good.
@@ -23,14 +23,15 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QRunnable, QSize, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QSize, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage, QImageReader
 
+from curator.engine.delivery import Job, delivery_to
 from curator.imaging.histogram import Histogram, clipping_rgba, histogram, peaking_rgba
-from curator.ui.common.delivery import Delivery
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 
 HISTOGRAM_EDGE = 512
@@ -115,25 +116,11 @@ class _Done:
     skipped: bool  # not wanted any more when it started
 
 
-class _Signals(QObject):
-    done = Signal(object)  # _Done
-
-
-class _AnalysisTask(QRunnable):
-    def __init__(
-        self, photo_id: int, path: Path, overlays: Overlays, wanted: _Wanted, delivery: Delivery
-    ):
-        super().__init__()
-        self.setAutoDelete(True)
-        self.photo_id, self.path, self.overlays = photo_id, path, overlays
-        self.wanted, self.delivery = wanted, delivery
-
-    def run(self) -> None:
-        if self.delivery.closed or self.wanted.value != (self.photo_id, self.overlays):
-            self.delivery.deliver(_Done(self.photo_id, self.overlays, self.path, None, True))
-            return
-        result = analyse(self.photo_id, self.path, self.overlays)
-        self.delivery.deliver(_Done(self.photo_id, self.overlays, self.path, result, False))
+def analyse_wanted(photo_id: int, path: Path, overlays: Overlays, wanted: _Wanted) -> _Done:
+    """`analyse` on a pool thread, unless the request is no longer the wanted one."""
+    if wanted.value != (photo_id, overlays):
+        return _Done(photo_id, overlays, path, None, True)
+    return _Done(photo_id, overlays, path, analyse(photo_id, path, overlays), False)
 
 
 class PreviewAnalyzer(QObject):
@@ -141,18 +128,15 @@ class PreviewAnalyzer(QObject):
 
     analysis_ready = Signal(int)  # photo id
 
-    def __init__(self, errors: ErrorReporter, parent: QObject | None = None):
+    def __init__(self, errors: ErrorReporter, pool: QThreadPool, parent: QObject | None = None):
+        """`pool`: app.py's one-thread analysis pool."""
         super().__init__(parent)
         self.errors = errors
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
+        self.pool = pool
         self._wanted = _Wanted()
         self._in_flight: set[tuple[int, Overlays]] = set()
         self._results: OrderedDict[int, tuple[Overlays, Analysis]] = OrderedDict()
-        self._signals = _Signals(self)
-        self._signals.done.connect(self._on_done)
-        self._delivery = Delivery(self._signals.done.emit)
-        self.destroyed.connect(self._delivery.close)
+        self._delivery = delivery_to(self, self._on_done)
         self.computed = 0  # analyses delivered (tests)
         # Create, on this (the UI) thread, the binding types the tasks use: PySide
         # creates them lazily and not thread-safely (see image_loader.incarnate_reader_types).
@@ -178,7 +162,8 @@ class PreviewAnalyzer(QObject):
 
     def _submit(self, photo_id: int, path: Path, overlays: Overlays) -> None:
         self._in_flight.add((photo_id, overlays))
-        self.pool.start(_AnalysisTask(photo_id, path, overlays, self._wanted, self._delivery))
+        job = partial(analyse_wanted, photo_id, path, overlays, self._wanted)
+        self.pool.start(Job(job, self._delivery))
 
     def close(self) -> None:
         self._delivery.close()

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QPointF, QRectF, QSizeF, Qt, QTimer, Slot
+from PySide6.QtCore import QObject, QPointF, QRectF, QSizeF, Qt, QThreadPool, QTimer, Slot
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -169,12 +169,13 @@ class LoupeTools(QObject):
         cache_dir: Path,
         errors: ErrorReporter,
         details: Callable[[int], PhotoDetails | None],
+        analysis_pool: QThreadPool,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
         self.view, self.cache_dir, self.details = view, cache_dir, details
         self.errors = errors
-        self.analyzer = PreviewAnalyzer(errors, self)
+        self.analyzer = PreviewAnalyzer(errors, analysis_pool, self)
         self.analyzer.analysis_ready.connect(self._on_ready)
         self.panel_histogram = HistogramPanel()
         self.histogram_overlay = False

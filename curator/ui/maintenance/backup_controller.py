@@ -1,7 +1,7 @@
 """`BackupController`: catalog backups from the GUI — on quit and File ▸ Back Up Catalog Now.
 
 The work is `catalog.backup.make_backup` (Qt-free, the same as `curator
-backup`) on the controller's own one-thread pool; this class only decides
+backup`) on a one-thread pool app.py gives it; this class only decides
 when, and says what happened in the status bar.
 
 Why on quit, with the window waiting: a photographer expects what Lightroom
@@ -23,7 +23,7 @@ Protocol:
   It returns False when nothing is due, a quit backup already ran this
   session, or the controller is shut down: quitting is never held twice.
 - `back_up_now()` starts a backup whatever the schedule (False while one runs).
-- Results come back through a `Delivery` (ui/common/delivery.py) as `BackupDone`;
+- Results come back through a `Delivery` (engine/delivery.py) as `BackupDone`;
   `shutdown()` closes it (App.shutdown), and the pool's drain then waits for a
   copy under way, which finishes whole or leaves only its `.partial`.
 """
@@ -45,9 +45,8 @@ from curator.catalog.backup import (
     list_backups,
     make_backup,
 )
+from curator.engine.delivery import Job, delivery_to
 from curator.settings import Settings
-from curator.ui.common.catalog_job import CatalogJob
-from curator.ui.common.delivery import Delivery
 
 log = logging.getLogger("curator.ui")
 
@@ -59,10 +58,6 @@ class BackupDone:
     result: BackupResult | None
     error: str | None  # the sentence when the backup failed
     on_quit: bool
-
-
-class _Messages(QObject):
-    posted = Signal(object)
 
 
 class BackupController(QObject):
@@ -86,10 +81,7 @@ class BackupController(QObject):
             threads,
             clock,
         )
-        self._messages = _Messages(self)
-        self._messages.posted.connect(self._on_posted)
-        self._delivery = Delivery(self._messages.posted.emit)
-        self.destroyed.connect(self._delivery.close)
+        self._delivery = delivery_to(self, self._on_posted)
         self._running = False
         self._quit_tried = False
         self._shut_down = False
@@ -145,7 +137,7 @@ class BackupController(QObject):
             return BackupDone(result, None, on_quit)
 
         self._running = True
-        self.threads.start(CatalogJob(job, self._delivery))
+        self.threads.start(Job(job, self._delivery))
         self.started.emit(BACKING_UP)
         return True
 

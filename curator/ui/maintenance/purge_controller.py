@@ -2,14 +2,14 @@
 
 It owns no purge logic: `curator.purge.run` (plan: catalog.purge.plan_purge;
 run: curator.purge.trash; apply: catalog.purge.apply_purge) does it all, the same
-code the CLI's `purge-rejected` runs inline. The controller runs it on its
-own one-thread pool and reports back by signal.
+code the CLI's `purge-rejected` runs inline. The controller runs it on a
+one-thread pool app.py gives it and reports back by signal.
 
 Concurrency protocol (as ui/export/controller.py):
-- Two jobs, each a `CatalogJob` on the pool with immutable inputs and never
-  a QObject: `plan()` (reads the catalog, stats the files: the count and size
+- Two jobs, each an `engine.delivery.Job` on the pool with immutable inputs and never a
+  QObject: `plan()` (reads the catalog, stats the files: the count and size
   for the confirmation) and `start(plan)` (trash, then tombstone).
-- A job's only way back is the controller's `Delivery` (ui/common/delivery.py): a
+- A job's only way back is the controller's `Delivery` (engine/delivery.py): a
   frozen message (`PurgePlanned`, `PurgeProgress`, `PurgeFinished`) through a
   queued signal; the controller, on the UI thread, re-emits it.
 - `shutdown()` (App.shutdown, before the pools drain) sets the stop event —
@@ -29,8 +29,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
-from curator.ui.common.catalog_job import CatalogJob
-from curator.ui.common.delivery import Delivery
+from curator.engine.delivery import Job, delivery_to
 
 if TYPE_CHECKING:
     from curator.catalog.purge import PurgePlan
@@ -66,10 +65,6 @@ def _sentence(what: str, exc: BaseException) -> str:
     return f"{what} failed ({type(exc).__name__}); the details are in the log."
 
 
-class _Messages(QObject):
-    posted = Signal(object)
-
-
 class PurgeController(QObject):
     planned = Signal(object)  # PurgePlanned
     progress = Signal(object)  # PurgeProgress
@@ -79,10 +74,7 @@ class PurgeController(QObject):
     def __init__(self, threads: QThreadPool, parent: QObject | None = None):
         super().__init__(parent)
         self.threads = threads
-        self._messages = _Messages(self)
-        self._messages.posted.connect(self._on_posted)
-        self._delivery = Delivery(self._messages.posted.emit)
-        self.destroyed.connect(self._delivery.close)
+        self._delivery = delivery_to(self, self._on_posted)
         self._stop = threading.Event()
         self._busy = False
         self._shut_down = False
@@ -106,7 +98,7 @@ class PurgeController(QObject):
                 return PurgePlanned(None, _sentence("Listing the rejected photos", exc))
 
         self._set_busy(True)
-        self.threads.start(CatalogJob(job, self._delivery))
+        self.threads.start(Job(job, self._delivery))
         return True
 
     def start(self, plan: PurgePlan) -> bool:
@@ -129,7 +121,7 @@ class PurgeController(QObject):
                 return PurgeFinished(None, _sentence("Moving the rejected photos", exc))
 
         self._set_busy(True)
-        self.threads.start(CatalogJob(job, delivery))
+        self.threads.start(Job(job, delivery))
         return True
 
     def shutdown(self) -> None:

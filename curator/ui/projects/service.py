@@ -12,7 +12,7 @@ Responsibilities:
 Threading: on the UI thread only quick single-row writes run (create,
 rename, adding ONE photo — the B key). Writes that may touch many rows
 (adding/removing a selection, deleting a project with its memberships) run
-on the service's own one-thread pool and come back by signal through a
+on a one-thread pool (app.py's, passed in) and come back by signal through a
 `Delivery` (closed in `shutdown`, so a result never reaches a deleted
 object); they run one at a time, in the order asked. `busy` says whether
 one is under way (tests wait on it).
@@ -28,8 +28,7 @@ from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 from curator.catalog import projects as catalog_projects
 from curator.catalog.projects import MembershipChange, ProjectError, ProjectSummary
-from curator.ui.common.catalog_job import CatalogJob
-from curator.ui.common.delivery import Delivery
+from curator.engine.delivery import Job, delivery_to
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 
 log = logging.getLogger("curator.ui")
@@ -43,10 +42,6 @@ class _Outcome:
     photo_ids: tuple[int, ...]  # photos whose membership may have changed
     projects: list[ProjectSummary] | None  # the fresh list (None: the write failed)
     failed: bool = False  # an unexpected failure: shown as an error, logged
-
-
-class _Signals(QObject):
-    done = Signal(object)  # _Outcome
 
 
 def _failed_outcome(exc: Exception) -> _Outcome:
@@ -70,6 +65,7 @@ class ProjectService(QObject):
     def __init__(
         self,
         errors: ErrorReporter,
+        threads: QThreadPool,
         *,
         match_threshold: float = 70.0,
         parent: QObject | None = None,
@@ -79,12 +75,8 @@ class ProjectService(QObject):
         self.match_threshold = match_threshold
         self.projects: list[ProjectSummary] = []
         self.current_id: int | None = None
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)  # writes run one at a time, in order
-        self._signals = _Signals(self)
-        self._signals.done.connect(self._on_done)
-        self._delivery = Delivery(self._signals.done.emit)
-        self.destroyed.connect(self._delivery.close)
+        self._pool = threads  # one thread: writes run one at a time, in order
+        self._delivery = delivery_to(self, self._on_done)
         self._in_flight = 0
 
     # --- reads ------------------------------------------------------------------
@@ -213,7 +205,7 @@ class ProjectService(QObject):
 
     def _start(self, fn: Callable[[], _Outcome]) -> None:
         self._in_flight += 1
-        self._pool.start(CatalogJob(fn, self._delivery, _failed_outcome))
+        self._pool.start(Job(fn, self._delivery, _failed_outcome))
 
     @Slot(object)
     @guarded_slot

@@ -13,13 +13,15 @@ embeddings: a few ms for a shoot's survivors).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from curator.pipeline.stages.score import review_order
+from curator.pipeline.stages.score import review_members, review_order
 
 
 class PassOrder:
-    """Callable `(pass_) -> photo ids`; `uncertain_first` switches the rating pass."""
+    """Callable `(pass_) -> photo ids`; `uncertain_first` switches the rating pass;
+    `members(pass_, ids)` says which of a few photos a pass holds (a live import's
+    batch) by reading only those rows."""
 
     def __init__(self, embedding_model: Callable[[], str]):
         self._embedding_model = embedding_model
@@ -29,3 +31,7 @@ class PassOrder:
         if pass_ == "rating" and self.uncertain_first:
             return review_order(pass_, self._embedding_model(), uncertain_first=True)
         return review_order(pass_, "")
+
+    def members(self, pass_: str, photo_ids: Sequence[int]) -> set[int]:
+        uncertain = pass_ == "rating" and self.uncertain_first
+        return review_members(pass_, photo_ids, uncertain_first=uncertain)

@@ -7,7 +7,9 @@ Invariants:
   only after the decision is durable;
 - the pass's order is a snapshot taken when the pass starts
   (`score.review_order`): deciding a photo does not remove it, so ← goes
-  back to it; photos imported meanwhile are appended (cull pass);
+  back to it; photos imported meanwhile are appended (cull pass) — which of
+  a live import's batch belong to the pass is asked of those photos only
+  (`members`), never by re-reading the whole pass;
 - a *scope* (`set_scope`: what the gallery shows — its filters, its sort,
   or search results in rank order) replaces the pass's order: the loupe
   walks the gallery's set in the gallery's order, whatever the pass (the
@@ -27,7 +29,7 @@ Invariants:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from enum import StrEnum
 
 from PySide6.QtCore import QObject, Signal
@@ -61,9 +63,14 @@ class ReviewSession(QObject):
         order: Callable[[str], list[int]],
         on_decision: Callable[[], None],
         parent: QObject | None = None,
+        *,
+        members: Callable[[str, Sequence[int]], Collection[int]] | None = None,
     ):
+        """`members(pass_, ids)`: those of `ids` the pass holds (default: read
+        the whole order, `set(order(pass_))`)."""
         super().__init__(parent)
         self._order_fn, self._on_decision = order, on_decision
+        self._members = members or (lambda pass_, ids: set(order(pass_)).intersection(ids))
         self.pass_ = ReviewPass.CULL
         self.order: list[int] = []
         self.index = 0
@@ -165,7 +172,7 @@ class ReviewSession(QObject):
         fresh = [pid for pid in photo_ids if pid not in known]
         if not fresh:
             return
-        wanted = set(self._order_fn(self.pass_.value)) & set(fresh)
+        wanted = set(self._members(self.pass_.value, fresh))
         was_empty = not self.order
         self.order.extend(pid for pid in fresh if pid in wanted)
         if was_empty and self.order:

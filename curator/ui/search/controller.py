@@ -2,7 +2,7 @@
 
 Responsibilities:
 - text search (`curator.search.text`), semantic search and more-like-this
-  (`curator.search.semantic`) run on the controller's own one-thread pool —
+  (`curator.search.semantic`) run on a one-thread pool (app.py's) —
   never on the UI thread: the first semantic search loads the CLIP text
   encoder (seconds), and every search reads the catalog;
 - the engines are imported inside the task (numpy/torch stay out of startup)
@@ -13,9 +13,10 @@ Responsibilities:
   first time), `finished(SearchOutcome)` hands back the ranked ids or the
   one sentence of a search that cannot run (`SearchUnavailable`) or failed.
 
-Threading: results come back through a `Delivery` (closed in `shutdown`, so
-nothing reaches a deleted object); each task closes its thread's catalog
-connection. `busy` says whether the newest search is still to come back
+Threading: each search is an `engine.delivery.Job` on the pool app.py gave
+the controller; results come back through a `Delivery` (closed in
+`shutdown`, so nothing reaches a deleted object), and each job closes its
+thread's catalog connection. `busy` says whether the newest search is still to come back
 (tests wait on it).
 """
 
@@ -27,12 +28,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import cast
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
-from curator.catalog.db import close_thread_connection
+from curator.engine.delivery import Job, delivery_to
 from curator.search.types import SearchHit, SearchUnavailable
 from curator.settings import Settings
-from curator.ui.common.delivery import Delivery
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 
 log = logging.getLogger("curator.ui")
@@ -59,10 +59,6 @@ class SearchOutcome:
     failed: bool = False  # an unexpected error (logged): shown as an error
 
 
-class _Signals(QObject):
-    done = Signal(object)  # SearchOutcome
-
-
 def _run_search(
     kind: SearchKind,
     query: str,
@@ -86,43 +82,32 @@ def _run_search(
     )
 
 
-class _SearchTask(QRunnable):
-    def __init__(
-        self,
-        generation: int,
-        kind: SearchKind,
-        query: str,
-        photo_id: int | None,
-        settings: Settings,
-        vectors: object | None,
-        delivery: Delivery,
-    ):
-        super().__init__()
-        self.generation, self.kind, self.query = generation, kind, query
-        self.photo_id, self.settings, self.delivery = photo_id, settings, delivery
-        self.vectors = vectors
+@dataclass(frozen=True)
+class _Search:
+    """One search request, immutable (run on the pool thread)."""
 
-    def run(self) -> None:
+    generation: int
+    kind: SearchKind
+    query: str
+    photo_id: int | None
+    settings: Settings
+    vectors: object | None
+
+    def run(self) -> SearchOutcome:
         try:
             hits = _run_search(self.kind, self.query, self.photo_id, self.settings, self.vectors)
-            outcome = SearchOutcome(
-                self.generation, self.kind, self.query, tuple(h.photo_id for h in hits)
-            )
         except SearchUnavailable as exc:
-            outcome = SearchOutcome(self.generation, self.kind, self.query, None, str(exc))
-        except Exception as exc:  # reported on the UI thread, never lost
-            log.exception("a %s search failed", self.kind.value)
-            outcome = SearchOutcome(
-                self.generation,
-                self.kind,
-                self.query,
-                None,
-                f"The search failed: {exc}.",
-                failed=True,
-            )
-        finally:
-            close_thread_connection()
-        self.delivery.deliver(outcome)
+            return SearchOutcome(self.generation, self.kind, self.query, None, str(exc))
+        return SearchOutcome(
+            self.generation, self.kind, self.query, tuple(h.photo_id for h in hits)
+        )
+
+    def failed(self, exc: Exception) -> SearchOutcome:
+        """An unexpected error: logged, and reported on the UI thread (never lost)."""
+        log.error("a %s search failed", self.kind.value, exc_info=exc)
+        return SearchOutcome(
+            self.generation, self.kind, self.query, None, f"The search failed: {exc}.", failed=True
+        )
 
 
 class SearchController(QObject):
@@ -135,18 +120,16 @@ class SearchController(QObject):
         settings: Callable[[], Settings],
         vectors: Callable[[], object | None] | None = None,
         parent: QObject | None = None,
+        *,
+        threads: QThreadPool,
     ):
         super().__init__(parent)
         self.errors, self._settings = errors, settings
         # The app's in-memory embeddings (`LiveEmbeddings.snapshot`, main thread
         # only: taken here, handed to the task); None: the engine reads the catalog's.
         self._vectors = vectors or (lambda: None)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)  # one search at a time; the newest wins
-        self._signals = _Signals(self)
-        self._signals.done.connect(self._on_done)
-        self._delivery = Delivery(self._signals.done.emit)
-        self.destroyed.connect(self._delivery.close)
+        self._pool = threads  # one thread: one search at a time; the newest wins
+        self._delivery = delivery_to(self, self._on_done)
         self.generation = 0
         self._answered = 0  # the newest generation whose outcome came back (or was cancelled)
         self._text_model_for: tuple[str, str] | None = None  # CLIP the engine has loaded
@@ -192,11 +175,9 @@ class SearchController(QObject):
         self.generation += 1
         self._pool.clear()  # queued, older requests never start
         vectors = None if kind is SearchKind.TEXT else self._vectors()
-        task = _SearchTask(
-            self.generation, kind, query, photo_id, self._settings(), vectors, self._delivery
-        )
+        search = _Search(self.generation, kind, query, photo_id, self._settings(), vectors)
         self.started.emit(what)
-        self._pool.start(task)
+        self._pool.start(Job(search.run, self._delivery, search.failed))
         return self.generation
 
     @Slot(object)

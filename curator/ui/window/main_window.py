@@ -62,6 +62,7 @@ from curator.catalog.queries import (
 from curator.settings import Settings
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageLoader
+from curator.ui.common.pools import UiPools
 from curator.ui.export.controller import ExportController
 from curator.ui.export.dialog import ExportDialog
 from curator.ui.gallery.filter_bar import GalleryFilterBar
@@ -84,6 +85,7 @@ from curator.ui.search.actions import ActiveSearch, SearchActions, SearchHooks
 from curator.ui.search.box import SearchBox
 from curator.ui.search.controller import SearchController
 from curator.ui.window.import_actions import ImportActions
+from curator.ui.window.live_import import LiveImport
 from curator.ui.window.pipeline_controller import PipelineController
 from curator.ui.window.pipeline_status import PipelineStatus
 from curator.ui.window.recent_folders import RecentFolders
@@ -121,6 +123,7 @@ class MainWindow(QMainWindow):
         settings: Settings,
         settings_file: Path,
         title: str,
+        pools: UiPools,
         search_vectors: Callable[[], object | None] | None = None,
         purge: PurgeController | None = None,
         backup: BackupController | None = None,
@@ -132,8 +135,9 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.model, self.session, self.pipeline, self.errors = model, session, pipeline, errors
         self.thumbnails = thumbnails
+        self.pools = pools  # app.py's, drained by App.shutdown
         self.projects = ProjectService(
-            errors, match_threshold=settings.match_threshold, parent=self
+            errors, pools.projects, match_threshold=settings.match_threshold, parent=self
         )
         self.recent, self.export = recent, export
         self.imports = ImportActions(self, pipeline, recent, model, errors)
@@ -156,6 +160,8 @@ class MainWindow(QMainWindow):
             thumbnails,
             errors,
             self.stack,
+            originals_pool=pools.originals,
+            analysis_pool=pools.analysis,
             match_threshold=settings.match_threshold,
         )
         # A tag edited in the loupe: the gallery's row and its tag filter follow.
@@ -168,7 +174,9 @@ class MainWindow(QMainWindow):
         self._closing = False
         # search_vectors: the app's in-memory CLIP vectors (a snapshot), so a
         # semantic search does not read the catalog's again.
-        self.search = SearchController(errors, lambda: self.settings, search_vectors, self)
+        self.search = SearchController(
+            errors, lambda: self.settings, search_vectors, self, threads=pools.search
+        )
         # Thumbnail size, keyboard page, uncertain-first (issue 12): ui.window.tools.
         self.tools = WindowTools(
             WindowHooks(
@@ -205,7 +213,7 @@ class MainWindow(QMainWindow):
         bar = QToolBar("View", self)
         bar.setObjectName("filter-bar")
         bar.setMovable(False)
-        self.filter_bar = GalleryFilterBar(bar)
+        self.filter_bar = GalleryFilterBar(self.pools.choices, bar)
         self.filter_combo = self.filter_bar.state_combo
         bar.addWidget(self.filter_bar)
         self.count_label = QLabel("", bar)
@@ -374,7 +382,9 @@ class MainWindow(QMainWindow):
         self.pipeline.finished.connect(status.show_summary)
         self.pipeline.finished.connect(self._on_run_finished)
         self.pipeline.stage_progress.connect(status.show_progress)
-        self.pipeline.photos_changed.connect(self._on_imported)
+        self.live = LiveImport(
+            self.pipeline, self.model, self.loupe, self.session, self.errors, self._update_labels
+        )
         self.pipeline.scores_changed.connect(self._on_scores_changed)
         status.pause_requested.connect(self.imports.on_pause_requested)
         status.cancel_requested.connect(self.cancel_pipeline)
@@ -619,17 +629,6 @@ class MainWindow(QMainWindow):
     @guarded_slot
     def _on_gallery_activated(self, index: QModelIndex) -> None:
         self.show_loupe(index.data(PhotoIdRole))
-
-    @Slot(list)
-    @guarded_slot
-    def _on_imported(self, ids: list[int]) -> None:
-        self.model.refresh(ids)
-        self.loupe.invalidate(ids)
-        if self.session.scope is None:
-            self.session.extend(ids)
-        else:  # the loupe walks the gallery: what it now shows is appended
-            self.session.append_to_scope(pid for pid in ids if self.model.row_for(pid) is not None)
-        self._update_labels()  # the pass count follows every batch, the last one too
 
     @Slot(list)
     @guarded_slot

@@ -30,7 +30,8 @@ from curator.ui.common.guard import ErrorReporter, guarded_slot
 class PipelineController(QObject):
     started = Signal(str)  # the folder ('' for a retry or back-fill)
     stage_progress = Signal(object)  # StageProgress
-    photos_changed = Signal(list)  # photo ids just written by the technical stage
+    photos_added = Signal(list)  # photo ids a quick-look batch just inserted (new rows only)
+    photos_changed = Signal(list)  # photo ids just rewritten by the technical stage or XMP
     scores_changed = Signal()
     finished = Signal(str)  # the summary sentence
     completed = Signal(object)  # RunReport, after `finished`
@@ -41,6 +42,7 @@ class PipelineController(QObject):
         super().__init__(parent)
         self.service, self.errors = service, errors
         service.stage_progress.connect(self.stage_progress)
+        service.photos_added.connect(self.photos_added)  # signal to signal: no Python hop
         service.photos_changed.connect(self.photos_changed)
         service.scores_changed.connect(self.scores_changed)
         service.finished.connect(self._on_finished)

@@ -1,0 +1,135 @@
+"""The one way back from pool threads: a `Job` runs a function on a QThreadPool
+thread and hands what it made to a `Delivery`, which posts it to the owner's
+slot on the main thread — until the owner closes it.
+
+Why: a QRunnable that emits on a QObject deleted with the window raises
+"Signal source has been deleted" (or, racing the deletion, crashes). So a
+worker never holds its owner's QObjects; it holds a `Delivery`, a plain
+Python object that the owner closes on the main thread *before* any of its
+QObjects can go.
+
+Protocol (the one place it lives; every worker in Curator follows it):
+- The owner (a QObject on the main thread) makes one Delivery per kind of
+  result with `delivery_to(owner, slot)`: a `DeliverySignals` object
+  parented to the owner, its one `delivered` signal connected to `slot`, and
+  the owner's `destroyed` connected to `close` as a safety net.
+- The owner starts `Job(fn, delivery, on_error)` on a pool that app.py made
+  and passed in (no module makes its own pool). Inputs are immutable and
+  captured by `fn` (ids, paths, a settings snapshot), never rows or widgets.
+- On the pool thread the job runs `fn()`. Its return value — or, if it
+  raised, what `on_error(exc)` makes of the exception (by default: logged,
+  nothing) — is delivered unless it is None. The thread's catalog connection
+  (peewee keeps one per thread) is closed when the job ends, so no idle
+  connection outlives it. A long job may deliver intermediate values itself
+  (`delivery.deliver(batch)`), in order, before its result.
+- `deliver(value)` takes the delivery's lock and, if still open, emits
+  `delivered(value)`: a queued connection, so it only posts an event, and
+  the slot runs on the main thread. Values of one job arrive in the order
+  they were delivered.
+- `close()` takes the same lock and marks it closed; once it returns no
+  thread touches the signal again, and later `deliver` calls are dropped
+  (they return False: a streaming job stops working). The owner closes its
+  deliveries in its own `close()`/`shutdown()`, before app.py drains the pools.
+- What arrives may be stale (the user moved on): requests that can be
+  superseded carry a generation or a key, and the slot drops old ones.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from PySide6.QtCore import QObject, QRunnable, Signal
+
+from curator.catalog.db import close_thread_connection
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class Delivery(Generic[T]):
+    """A closable path from pool threads to one slot (see the module docstring)."""
+
+    def __init__(self, emit: Callable[[T], object]):
+        self._emit: Callable[[T], object] | None = emit
+        self._lock = threading.Lock()
+
+    @property
+    def closed(self) -> bool:
+        return self._emit is None
+
+    def deliver(self, value: T) -> bool:
+        """Post `value` unless closed; True when it was posted."""
+        with self._lock:
+            if self._emit is None:
+                return False
+            self._emit(value)
+            return True
+
+    def close(self, *_: object) -> None:
+        """No emission after this returns (extra arguments: usable as a slot)."""
+        with self._lock:
+            self._emit = None
+
+
+class DeliverySignals(QObject):
+    """The one signals object of a delivery: parented to its owner (main thread)."""
+
+    delivered = Signal(object)
+
+
+def delivery_to(owner: QObject, slot: Callable[[T], object]) -> Delivery[T]:
+    """A Delivery that posts to `slot` on `owner`'s thread, closed when `owner` goes."""
+    signals = DeliverySignals(owner)
+    signals.delivered.connect(slot)
+    delivery: Delivery[T] = Delivery(signals.delivered.emit)
+    owner.destroyed.connect(delivery.close)
+    return delivery
+
+
+def log_and_drop(exc: Exception) -> None:
+    """The default `on_error`: the failure is logged and nothing is delivered."""
+    log.error("a background job failed", exc_info=exc)
+
+
+def log_and_deliver(exc: Exception) -> Exception:
+    """An `on_error` for owners that report failures themselves: logged, then delivered."""
+    log.error("a background job failed", exc_info=exc)
+    return exc
+
+
+class Job(QRunnable, Generic[T]):
+    """`fn()` on a pool thread, its result delivered (see the module docstring)."""
+
+    def __init__(
+        self,
+        fn: Callable[[], T | None],
+        delivery: Delivery[T],
+        on_error: Callable[[Exception], T | None] = log_and_drop,
+    ):
+        super().__init__()
+        self.setAutoDelete(True)
+        self.fn, self.delivery, self.on_error = fn, delivery, on_error
+
+    def run(self) -> None:
+        try:
+            result = self.fn()
+        except Exception as exc:  # turned into a message for the main thread, never lost
+            result = self.on_error(exc)
+        finally:
+            close_thread_connection()
+        if result is not None:
+            self.delivery.deliver(result)
+
+
+__all__ = [
+    "Delivery",
+    "DeliverySignals",
+    "Job",
+    "delivery_to",
+    "log_and_deliver",
+    "log_and_drop",
+]

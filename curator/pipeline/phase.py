@@ -1,0 +1,98 @@
+"""The phases of a pipeline run, the transitions between them, and the pools
+they run on.
+
+A run is a small state machine; `PipelineService` (pipeline/service.py) moves
+it only through `PhaseMachine.enter`, which refuses a transition that is not
+written down in `TRANSITIONS` — so a late or stale result can never drag a
+finished run back into an earlier phase. All of it happens on the thread that
+owns the service (the GUI's main thread, the CLI's QCoreApplication loop).
+
+    IDLE       → PREPARE (a run that reads files) | JUDGE (a back-fill)
+    PREPARE    → QUICK_LOOK (new files to show first) | TECHNICAL | IDLE
+    QUICK_LOOK → TECHNICAL | IDLE
+    TECHNICAL  → XMP | IDLE
+    XMP        → JUDGE | IDLE
+    JUDGE      → SCORE | IDLE
+    SCORE      → IDLE
+Any phase may end the run (→ IDLE: finished, cancelled, or stopped by a
+storage fault); nothing goes back to an earlier phase.
+
+- PREPARE (prepare pool): scan + plan;
+- QUICK_LOOK then TECHNICAL (decode pool: threads waiting on the children);
+- XMP (prepare pool): the readings become decisions once the rows exist;
+- JUDGE: embed (ML pool) and describe (LLM pool) side by side;
+- SCORE (ML pool): rescore or train, regroup bursts, tag confidences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from PySide6.QtCore import QThreadPool
+
+
+class Phase(StrEnum):
+    IDLE = "idle"
+    PREPARE = "prepare"
+    QUICK_LOOK = "quick look"
+    TECHNICAL = "technical"
+    XMP = "xmp"
+    JUDGE = "judge"
+    SCORE = "score"
+
+
+TRANSITIONS: dict[Phase, frozenset[Phase]] = {
+    Phase.IDLE: frozenset({Phase.PREPARE, Phase.JUDGE}),
+    Phase.PREPARE: frozenset({Phase.QUICK_LOOK, Phase.TECHNICAL, Phase.IDLE}),
+    Phase.QUICK_LOOK: frozenset({Phase.TECHNICAL, Phase.IDLE}),
+    Phase.TECHNICAL: frozenset({Phase.XMP, Phase.IDLE}),
+    Phase.XMP: frozenset({Phase.JUDGE, Phase.IDLE}),
+    Phase.JUDGE: frozenset({Phase.SCORE, Phase.IDLE}),
+    Phase.SCORE: frozenset({Phase.IDLE}),
+}
+
+
+class PhaseError(RuntimeError):
+    """A transition that `TRANSITIONS` does not allow: a bug, never user input."""
+
+
+class PhaseMachine:
+    """The current phase; `enter` checks every move against `TRANSITIONS`."""
+
+    def __init__(self) -> None:
+        self.phase = Phase.IDLE
+        self.history: list[Phase] = [Phase.IDLE]  # this run's phases (tests, logs)
+
+    def enter(self, target: Phase) -> None:
+        if target not in TRANSITIONS[self.phase]:
+            raise PhaseError(f"a pipeline run cannot go from {self.phase} to {target}")
+        if self.phase is Phase.IDLE:
+            self.history = [Phase.IDLE]
+        self.phase = target
+        self.history.append(target)
+
+
+@dataclass(frozen=True)
+class PipelinePools:
+    """One pool per resource. The service does not own them: the composition
+    root (app.py, or the CLI's pipeline/importer.py) makes them with its own
+    `make_pool` and drains them at exit.
+
+    prepare: scanning, planning, XMP (one thread); ml: CLIP embedding and the
+    score step (one); llm: describe (`llm_concurrency`); decode: the threads
+    that wait on the decoding child processes (quick look, then technical;
+    sized per run to the number of children)."""
+
+    prepare: QThreadPool
+    ml: QThreadPool
+    llm: QThreadPool
+    decode: QThreadPool
+
+    @classmethod
+    def create(cls, make_pool: Callable[[int], QThreadPool], llm_threads: int = 2) -> PipelinePools:
+        return cls(make_pool(1), make_pool(1), make_pool(llm_threads), make_pool(1))
+
+    def all(self) -> tuple[QThreadPool, ...]:
+        return (self.prepare, self.ml, self.llm, self.decode)

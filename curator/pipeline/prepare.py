@@ -1,0 +1,148 @@
+"""The work of a run's prepare-pool phases, as plain functions for
+`engine.delivery.Job`s: scanning and planning (PREPARE), reading the planned
+XMP beside the decoding, and writing what it said as decisions (XMP).
+
+Each function takes immutable inputs (a request, a plan, a settings
+snapshot, a stop event) and returns a frozen message stamped with the run's
+generation, so the service drops what a cancelled or earlier run sends. They
+read the catalog through the pool thread's own connection (the job closes
+it); only `apply_xmp_readings` writes, in short transactions of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass
+
+from curator.engine.isolation import ChildProcessPool
+from curator.pipeline.report import RunRequest
+from curator.pipeline.stages.scan import Candidate, ScanProblem, ScanReport, scan_folder
+from curator.pipeline.stages.technical import TechnicalPlan, init_decoder_process, plan_technical
+from curator.pipeline.stages.xmp import (
+    XmpApplied,
+    XmpPlan,
+    XmpReading,
+    apply_xmp,
+    plan_xmp,
+    read_xmp_plan,
+)
+from curator.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """PREPARE's result: the technical plan (None: nothing to run, see `error`)."""
+
+    generation: int
+    plan: TechnicalPlan | None
+    problems: tuple[ScanProblem, ...]
+    error: str
+    xmp: XmpPlan | None = None
+
+
+@dataclass(frozen=True)
+class XmpRead:
+    """The XMP readings of the planned files (read beside the decoding)."""
+
+    generation: int
+    readings: tuple[XmpReading, ...]
+
+
+@dataclass(frozen=True)
+class XmpWritten:
+    """What writing the readings as decisions did, or the exception that stopped it."""
+
+    generation: int
+    result: XmpApplied | Exception
+
+
+def prepare(request: RunRequest, settings: Settings, cache_dir: str) -> Prepared:
+    """Scan + plan (reads the catalog through this thread's connection, writes nothing)."""
+    if request.folder is not None:
+        report = ScanReport()
+        candidates = list(scan_folder(request.folder, exclude=[cache_dir], report=report))
+        plan = plan_technical(candidates, settings, cache_dir, retry_failed=request.retry_failed)
+        xmp = _plan_xmp(candidates, plan, settings)
+        return Prepared(0, plan, tuple(report.problems), "", xmp)
+    if request.paths:
+        candidates = path_candidates(request.paths)
+        plan = plan_technical(candidates, settings, cache_dir, retry_failed=True)
+        xmp = _plan_xmp(candidates, plan, settings)
+        return Prepared(0, plan, (), "", xmp)
+    return Prepared(0, None, (), "")
+
+
+def _plan_xmp(candidates: list[Candidate], plan: TechnicalPlan, settings: Settings) -> XmpPlan:
+    return plan_xmp(
+        candidates,
+        (r.path for r in plan.requests),
+        darktable_one_star_is_rating=settings.xmp_darktable_one_star_is_rating,
+    )
+
+
+def prepare_run(
+    generation: int, request: RunRequest, settings: Settings, cache_dir: str
+) -> Prepared:
+    """`prepare` for the run `generation`; a failure is the run's sentence."""
+    try:
+        p = prepare(request, settings, cache_dir)
+    except Exception as exc:
+        log.exception("scanning/planning failed")
+        where = request.folder or "the files"
+        return Prepared(generation, None, (), f"Could not read {where}: {exc}")
+    return Prepared(generation, p.plan, p.problems, "", p.xmp)
+
+
+def path_candidates(paths: tuple[str, ...] | list[str]) -> list[Candidate]:
+    """Candidates for these files (stat'ed now; a file that can't be is kept, unstat'ed)."""
+    candidates = []
+    for path in dict.fromkeys(paths):
+        try:
+            st = os.stat(path)
+            candidates.append(Candidate(path, st.st_size, st.st_mtime_ns))
+        except OSError:
+            candidates.append(Candidate(path, None, None))
+    return candidates
+
+
+def plan_paths(
+    paths: tuple[str, ...] | list[str], settings: Settings, cache_dir: str
+) -> TechnicalPlan:
+    """Plan the technical stage for these files only (a retry from the Failed lane).
+
+    Each file is read again even if it failed before with the same size and
+    mtime; a file that can't be stat'ed any more is planned too, so it fails
+    again with an honest, current reason.
+    """
+    return plan_technical(path_candidates(paths), settings, cache_dir, retry_failed=True)
+
+
+def make_process_pool(settings: Settings, plan: TechnicalPlan) -> ChildProcessPool:
+    """Child processes for decoding, primed with the hashes already measured."""
+    size = max(1, min(settings.decode_workers, len(plan.requests) or 1))
+    return ChildProcessPool(size, initializer=init_decoder_process, initargs=(plan.known_hashes,))
+
+
+def read_xmp(generation: int, plan: XmpPlan, stop: threading.Event) -> XmpRead:
+    """Read the planned sidecars and packets (files only, no catalog)."""
+    try:
+        readings = read_xmp_plan(plan, stop.is_set)
+    except Exception:
+        log.exception("reading XMP failed")
+        readings = []
+    return XmpRead(generation, tuple(readings))
+
+
+def apply_xmp_readings(
+    generation: int, readings: tuple[XmpReading, ...], stop: threading.Event
+) -> XmpWritten:
+    """Write the readings as decisions (source "xmp") through this thread's connection."""
+    try:
+        return XmpWritten(generation, apply_xmp(list(readings), stop.is_set))
+    except Exception as exc:
+        log.exception("applying XMP failed")
+        return XmpWritten(generation, exc)

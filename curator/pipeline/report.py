@@ -1,0 +1,120 @@
+"""What a pipeline run is asked to do and what it did.
+
+`RunRequest` (frozen) says what to run; `RunReport` is filled in by the
+service as the phases end (on the service's thread only) and handed out in
+`PipelineService.finished`: the CLI prints it (`curator import --json` reads
+`counts` and `stages`), the GUI says it in one sentence (`summary_sentence`).
+`PipelineBusy` carries the sentence for a run that cannot start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from curator.catalog.models import Stage
+from curator.engine.progress import duration_text
+from curator.engine.stage_runner import RunSummary
+from curator.pipeline.stages.scan import ScanProblem
+from curator.pipeline.stages.technical_runner import import_counts
+
+ALL_STAGES: tuple[str, ...] = tuple(s.value for s in Stage)
+
+# One later stage's part of the report: status counts ("done", "failed",
+# "skipped", "write_failed", the score step's "scored", "bursts"…), and the
+# sentences "reason" (why it was skipped) and "error" (what failed). JSON as is.
+StageCounts = dict[str, int | str | None]
+
+
+class PipelineBusy(Exception):
+    """A run can't start now; str() is the sentence to show."""
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What to run. `folder`: import it; `paths`: re-read just these files
+    (Retry); neither: back-fill the later stages over the whole catalog."""
+
+    folder: str | None = None
+    paths: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ALL_STAGES
+    retry_failed: bool = False
+    redo_descriptions: bool = False  # describe again photos described by another model/prompt
+
+    @property
+    def reads_files(self) -> bool:
+        return (self.folder is not None or bool(self.paths)) and "technical" in self.stages
+
+
+@dataclass
+class RunReport:
+    """What a run did, for the CLI's summary/--json and the GUI's sentence."""
+
+    request: RunRequest
+    technical: RunSummary = field(default_factory=RunSummary)
+    missing: int = 0
+    restored_unchanged: int = 0  # missing photos whose unchanged file came back
+    scan_problems: list[ScanProblem] = field(default_factory=list)
+    stages: dict[str, StageCounts] = field(default_factory=dict)
+    elapsed_s: float = 0.0
+    cancelled: bool = False
+    error: str = ""  # a storage fault or a failed prepare: the run stopped
+    xmp_applied: int = 0  # photos that took decisions from their XMP
+    xmp_problems: int = 0  # sidecars/packets that could not be read
+    xmp_default_stars: int = 0  # darktable's import-default 1 star, read as not rated
+    xmp_extra_labels: int = 0  # darktable sidecars with more than one label
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """The import summary keys of `curator import --json`."""
+        c = import_counts(self.technical)
+        c["restored"] += self.restored_unchanged
+        c["missing"] = self.missing
+        c["write_failed"] = int(self.technical.counts.get("write_failed", 0))
+        c["xmp_applied"] = self.xmp_applied
+        c["xmp_default_stars_skipped"] = self.xmp_default_stars
+        c["xmp_extra_labels"] = self.xmp_extra_labels
+        return c
+
+
+def summary_sentence(report: RunReport) -> str:
+    """One sentence for the status bar: the import's counts and the later stages."""
+    parts: list[str] = []
+    if report.request.reads_files:
+        parts.extend(_import_parts(report))
+    for stage, verb in (("embed", "embedded"), ("describe", "described")):
+        counts = report.stages.get(stage, {})
+        if counts.get("done"):
+            parts.append(f"{counts['done']} {verb}")
+        if counts.get("skipped"):
+            parts.append(f"{stage} skipped")
+    score = report.stages.get("score", {})
+    if score.get("scored"):
+        parts.append(f"{score['scored']} scored")
+    if report.error:
+        head = "Import stopped" if report.request.reads_files else "Pipeline stopped"
+        return f"{head}: {report.error}"
+    if report.request.reads_files:
+        head = "Import cancelled" if report.cancelled else "Import finished"
+    else:
+        head = "Pipeline cancelled" if report.cancelled else "Pipeline finished"
+    text = f"{head}: {', '.join(parts) or 'nothing to do'} in {duration_text(report.elapsed_s)}."
+    if report.request.reads_files and report.counts["failed"]:
+        text += " View ▸ Problems lists them with the reason."
+    return text
+
+
+def _import_parts(report: RunReport) -> list[str]:
+    c = report.counts
+    parts = [f"{c['found']} files", f"{c['new']} new"]
+    for key in ("changed", "moved", "restored", "duplicates", "missing", "failed"):
+        if c[key]:
+            parts.append(f"{c[key]} {key}")
+    if c["skipped_deleted"]:
+        parts.append(f"{c['skipped_deleted']} skipped (moved to the trash before)")
+    if c["xmp_applied"]:
+        parts.append(f"{c['xmp_applied']} rated from XMP")
+    if c["write_failed"]:
+        parts.append(f"{c['write_failed']} could not be saved")
+    if report.scan_problems:
+        parts.append(f"{len(report.scan_problems)} could not be scanned")
+    return parts

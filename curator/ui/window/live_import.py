@@ -1,0 +1,73 @@
+"""`LiveImport`: what the window does with each batch a running import writes.
+
+Two kinds of batch come from the pipeline (`PipelineController`):
+- `photos_added` — a quick-look batch: photos that were not in the catalog
+  a moment ago. They cost only their own rows: the gallery asks which of
+  them its query shows and where they go (`GalleryListModel.insert_new`:
+  queries over these ids, never the whole catalog), and the review session
+  asks which of them belong to its pass (`ReviewSession.extend`, through
+  `PassOrder.members`) or, when the loupe walks the gallery, appends the
+  ones the gallery now shows. Quick-look batches come every ~100 ms at the
+  start of an import, so this is on the UI thread's hot path (see
+  tests/bench/test_live_import_bench.py).
+- `photos_changed` — the technical stage (or the XMP) rewrote these rows:
+  their measures may move them in a sort or a filter, so the gallery
+  re-reads its list (`GalleryListModel.refresh`).
+Either way the loupe forgets its cached rows of those photos and the pass
+count follows every batch, the last one too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Slot
+
+from curator.ui.common.guard import ErrorReporter, guarded_slot
+from curator.ui.gallery.model import GalleryListModel
+from curator.ui.loupe.page import LoupePage
+from curator.ui.review.session import ReviewSession
+from curator.ui.window.pipeline_controller import PipelineController
+
+
+class LiveImport(QObject):
+    """Applies import batches to the gallery, the loupe and the pass (see the docstring)."""
+
+    def __init__(
+        self,
+        pipeline: PipelineController,
+        model: GalleryListModel,
+        loupe: LoupePage,
+        session: ReviewSession,
+        errors: ErrorReporter,
+        after: Callable[[], None],
+    ):
+        super().__init__(loupe)  # lives as long as the page (and the window)
+        self.model, self.loupe, self.session, self.errors = model, loupe, session, errors
+        self._after = after  # the window's labels (pass count, photo count)
+        pipeline.photos_added.connect(self.on_added)
+        pipeline.photos_changed.connect(self.on_changed)
+
+    @Slot(list)
+    @guarded_slot
+    def on_added(self, ids: list[int]) -> None:
+        """A quick-look batch: new photos only."""
+        shown = self.model.insert_new(ids)
+        self.loupe.invalidate(ids)
+        if self.session.scope is None:
+            self.session.extend(ids)
+        else:  # the loupe walks the gallery: what it now shows is appended
+            self.session.append_to_scope(shown)
+        self._after()
+
+    @Slot(list)
+    @guarded_slot
+    def on_changed(self, ids: list[int]) -> None:
+        """A technical (or XMP) batch: rows rewritten, maybe new ones too."""
+        self.model.refresh(ids)
+        self.loupe.invalidate(ids)
+        if self.session.scope is None:
+            self.session.extend(ids)
+        else:
+            self.session.append_to_scope(pid for pid in ids if self.model.row_for(pid) is not None)
+        self._after()

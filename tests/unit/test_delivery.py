@@ -1,0 +1,99 @@
+"""The one way back from workers (engine/delivery.py): a Job's result reaches its
+owner's slot on the main thread, in order, errors become messages, the pool
+thread's catalog connection is closed, and nothing is posted once closed."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import QObject, QThread
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from curator.catalog.db import Catalog
+from curator.catalog.models import Photo
+from curator.engine.delivery import Delivery, Job, delivery_to, log_and_deliver
+from tests.pools import make_pool
+
+
+class Owner(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.got: list[object] = []
+        self.threads: list[QThread] = []
+        self.delivery: Delivery[object] = delivery_to(self, self.on_delivered)
+
+    def on_delivered(self, value: object) -> None:
+        self.got.append(value)
+        self.threads.append(QThread.currentThread())
+
+
+def test_a_job_delivers_its_result_and_what_it_streamed_in_order(qtbot: QtBot) -> None:
+    owner, pool = Owner(), make_pool(1)
+
+    def work() -> str:
+        for i in range(50):
+            owner.delivery.deliver(i)
+        return "done"
+
+    pool.start(Job(work, owner.delivery))
+    qtbot.waitUntil(lambda: "done" in owner.got, timeout=30_000)
+    assert owner.got == [*range(50), "done"]
+    main = QApplication.instance()
+    assert main is not None and all(t is main.thread() for t in owner.threads)
+    pool.waitForDone()
+
+
+def test_an_error_becomes_the_message_on_error_makes_of_it(qtbot: QtBot) -> None:
+    owner, pool = Owner(), make_pool(1)
+
+    def fail() -> str:
+        raise ValueError("the disk said no")
+
+    pool.start(Job(fail, owner.delivery, lambda exc: f"failed: {exc}"))
+    pool.start(Job(fail, owner.delivery, log_and_deliver))
+    pool.start(Job(fail, owner.delivery))  # the default: logged, nothing delivered
+    pool.start(Job(lambda: None, owner.delivery))  # None: nothing to deliver
+    pool.start(Job(lambda: "last", owner.delivery))
+    qtbot.waitUntil(lambda: "last" in owner.got, timeout=30_000)
+    assert owner.got[0] == "failed: the disk said no"
+    assert isinstance(owner.got[1], ValueError) and len(owner.got) == 3
+    pool.waitForDone()
+
+
+def test_a_job_closes_its_threads_catalog_connection(tmp_path: Path, qtbot: QtBot) -> None:
+    owner, pool = Owner(), make_pool(1)  # one thread: both jobs run on it
+    with Catalog.open(tmp_path / "cat.sqlite") as catalog:
+        db = catalog.db
+
+        def read() -> bool:
+            Photo.select().count()
+            return db.is_closed()  # open while the job runs
+
+        pool.start(Job(read, owner.delivery))
+        pool.start(Job(db.is_closed, owner.delivery))  # the next job on that thread
+        qtbot.waitUntil(lambda: len(owner.got) == 2, timeout=30_000)
+        pool.waitForDone()
+    assert owner.got == [False, True]
+
+
+def test_nothing_is_posted_once_the_owner_is_gone(qtbot: QtBot) -> None:
+    owner, pool = Owner(), make_pool(1)
+    delivery = owner.delivery
+    started, release = threading.Event(), threading.Event()
+
+    def slow() -> str:
+        started.set()
+        release.wait(30)
+        return "late"
+
+    pool.start(Job(slow, delivery))
+    assert started.wait(30)
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(owner), timeout=30_000)
+    assert delivery.closed  # closed by the owner's `destroyed`, before its children went
+    release.set()
+    pool.waitForDone()
+    assert delivery.deliver("after") is False
