@@ -68,17 +68,23 @@ def load_image(
     """Decode one cache JPEG (on a pool thread), or skip it when no longer wanted."""
     if key not in wanted.keys:
         return LoadResult(key, generation, None, skipped=True)
+    image = read_scaled(path, max_edge)
+    return LoadResult(key, generation, None if image.isNull() else image)
+
+
+def read_scaled(path: Path, max_edge: int | None) -> QImage:
+    """A cached JPEG (already upright) as a QImage no longer than `max_edge` on
+    its long side (a null QImage when it can't be read). The JPEG decoder scales
+    in the DCT: cheaper than decode + resize. Safe on any thread."""
     reader = QImageReader(str(path))
     reader.setAutoTransform(False)  # cached JPEGs are already upright
     size = reader.size()
     if max_edge and size.isValid() and max(size.width(), size.height()) > max_edge:
-        # The JPEG decoder scales in the DCT: cheaper than decode + resize.
         scale = max_edge / max(size.width(), size.height())
         reader.setScaledSize(
             QSize(max(1, round(size.width() * scale)), max(1, round(size.height() * scale)))
         )
-    image = reader.read()
-    return LoadResult(key, generation, None if image.isNull() else image)
+    return reader.read()
 
 
 def incarnate_reader_types() -> None:

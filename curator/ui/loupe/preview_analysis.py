@@ -27,12 +27,13 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QSize, QThreadPool, Signal, Slot
-from PySide6.QtGui import QImage, QImageReader
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
+from PySide6.QtGui import QImage
 
 from curator.engine.delivery import Job, delivery_to
 from curator.imaging.histogram import Histogram, clipping_rgba, histogram, peaking_rgba
 from curator.ui.common.guard import ErrorReporter, guarded_slot
+from curator.ui.common.image_loader import read_scaled
 
 HISTOGRAM_EDGE = 512
 KEEP = 6  # analyses kept (the current photo and a few just seen)
@@ -63,15 +64,7 @@ class _Wanted:
 
 def read_rgb(path: Path, max_edge: int | None = None) -> np.ndarray | None:
     """A JPEG (or any Qt-readable image) as (h, w, 3) uint8 RGB, scaled in the decoder."""
-    reader = QImageReader(str(path))
-    reader.setAutoTransform(False)  # cached previews are already upright
-    size = reader.size()
-    if max_edge and size.isValid() and max(size.width(), size.height()) > max_edge:
-        scale = max_edge / max(size.width(), size.height())
-        reader.setScaledSize(
-            QSize(max(1, round(size.width() * scale)), max(1, round(size.height() * scale)))
-        )
-    image = reader.read()
+    image = read_scaled(path, max_edge)
     if image.isNull():
         return None
     return qimage_rgb(image)
