@@ -41,8 +41,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="export the approved photos or a project to a folder",
         description="Copy the approved set (into DEST/approved/) or a project "
-        "(into DEST/<project>/) as byte-identical originals or JPEG renditions, "
-        "with an XMP sidecar per file and a manifest.json. Never overwrites; "
+        "(into DEST/<project>/) as copies of the originals (pixels untouched; a "
+        "JPEG, PNG, TIFF or DNG carries the decisions in its own XMP) or JPEG "
+        "renditions, with XMP sidecars and a manifest.json. Never overwrites; "
         "a re-run adds only what is missing.",
     )
     which = p.add_mutually_exclusive_group(required=True)

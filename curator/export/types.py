@@ -20,7 +20,7 @@ class ExportRequest:
 
     dest: Path
     project: str | None = None  # None: the approved set, into DEST/approved/
-    renditions_long_edge: int | None = None  # None: byte-identical originals
+    renditions_long_edge: int | None = None  # None: copies of the originals
     dry_run: bool = False
     match_threshold: float = 70.0  # preference that counts as approved (with a judgment)
     sidecar_names: str = "auto"  # the xmp_sidecar_names setting (see export.xmp_out)

@@ -25,7 +25,7 @@ LONG_EDGE_MIN, LONG_EDGE_MAX, LONG_EDGE_DEFAULT = 320, 12000, 2048
 class ExportChoices:
     dest: str = ""
     project: str | None = None  # None: the approved photos
-    renditions: bool = False  # False: byte-identical originals
+    renditions: bool = False  # False: copies of the originals
     long_edge: int = LONG_EDGE_DEFAULT
 
 
