@@ -110,6 +110,7 @@ from curator.imaging.exposure import (  # re-exported: the technical stage's one
     luma_histogram,
     measure_exposure,
 )
+from curator.imaging.focus import MISSED_FOCUS_NOTE, subject_focus
 from curator.imaging.orientation import shrunk_size
 from curator.imaging.types import SharpnessMeasure
 
@@ -125,8 +126,10 @@ __all__ = [
     "measure_sharpness",
     "noise_energy",
     "noise_sigma",
+    "pooled_level",
     "sharpness_level",
     "sharpness_score",
+    "tile_detail",
     "tile_variances",
     "working_scale",
 ]
@@ -240,24 +243,35 @@ def noise_sigma(noise: np.ndarray) -> float:
     return math.sqrt(max(float(noise[0]), 0.0) / NOISE_GAIN)
 
 
-def sharpness_level(energy: np.ndarray, noise: np.ndarray | None = None) -> float:
-    """The frame's detail level (grey levels per pixel^2) from `directional_energy`:
-    the noise energy taken off each tile and direction (what is left of a blurred,
-    noisy tile is ~0, not the noise); per tile the weighted geometric mean of the
-    weakest direction and the mean of all four; then the top 2 % of tiles against
-    the mean of all tiles, 0.9 : 0.1."""
+def tile_detail(energy: np.ndarray, noise: np.ndarray | None = None) -> np.ndarray:
+    """Per tile (rows, cols), the detail energy from `directional_energy`: the noise
+    energy taken off each direction (what is left of a blurred, noisy tile is ~0,
+    not the noise), then the weighted geometric mean of the weakest direction and
+    the mean of all four."""
     if noise is not None:
         floor = NOISE_FLOOR * noise[:, None, None] + 1e-4
         energy = np.maximum(energy - noise[:, None, None], floor)
     weakest = np.log(energy.min(axis=0) + 1e-6)
     overall = np.log(energy.mean(axis=0) + 1e-6)
-    tiles = np.exp(MIN_DIRECTION_WEIGHT * weakest + (1 - MIN_DIRECTION_WEIGHT) * overall).ravel()
-    top_count = max(1, round(TOP_TILE_SHARE * tiles.size))
-    top = float(np.sort(tiles)[-top_count:].mean())
-    everywhere = float(tiles.mean())
+    return np.asarray(np.exp(MIN_DIRECTION_WEIGHT * weakest + (1 - MIN_DIRECTION_WEIGHT) * overall))
+
+
+def pooled_level(tiles: np.ndarray) -> float:
+    """The frame's detail level (grey levels per pixel^2) from `tile_detail`: the
+    top 2 % of tiles against the mean of all tiles, 0.9 : 0.1 in the log."""
+    values = np.asarray(tiles, dtype=np.float64).ravel()
+    top_count = max(1, round(TOP_TILE_SHARE * values.size))
+    top = float(np.sort(values)[-top_count:].mean())
+    everywhere = float(values.mean())
     return math.sqrt(
         math.exp(TOP_WEIGHT * math.log(top + 1e-9) + (1 - TOP_WEIGHT) * math.log(everywhere + 1e-9))
     )
+
+
+def sharpness_level(energy: np.ndarray, noise: np.ndarray | None = None) -> float:
+    """The frame's detail level (grey levels per pixel^2) from `directional_energy`
+    (`tile_detail` pooled by `pooled_level`), before the subject's focus is judged."""
+    return pooled_level(tile_detail(energy, noise))
 
 
 def sharpness_score(level: float) -> float:
@@ -277,7 +291,9 @@ def level_of_score(score: float) -> float:
 
 def measure_sharpness(luma: np.ndarray) -> SharpnessMeasure:
     """Laplacian statistics at the 1024 px working scale and a score; frames under
-    640 px on the long edge get no score and the note "too small to judge"."""
+    640 px on the long edge get no score and the note "too small to judge"; a
+    subject clearly softer than a sharp scene around it (`imaging.focus`) lowers
+    the score, with the note "focus missed the subject"."""
     _check_luma(luma)
     work = working_scale(luma)
     laplacian = cv2.Laplacian(work, cv2.CV_32F)
@@ -287,7 +303,10 @@ def measure_sharpness(luma: np.ndarray) -> SharpnessMeasure:
     note: str | None = TOO_SMALL_NOTE
     energy, noise = directional_energy(work)
     if max(luma.shape) >= MIN_JUDGED_LONG_EDGE:
-        score, note = sharpness_score(sharpness_level(energy, noise)), None
+        tiles = tile_detail(energy, noise)
+        focus = subject_focus(work, tiles)
+        score = sharpness_score(pooled_level(tiles) * focus.factor)
+        note = MISSED_FOCUS_NOTE if focus.missed else None
     return SharpnessMeasure(
         laplacian_var=round(laplacian_var, 3),
         tile_p90=round(tile_p90, 3),
