@@ -40,7 +40,12 @@ How (per tile of the 16 x 16 grid):
   `SOFT_FROM` to 1 at `SOFT_FULL` (log scale, so there is no cliff). On
   whole frames blurred sigma 1–3 px, the level falls as the ratio to the
   power 0.6–0.9 (median 0.7–0.9: `LEVEL_EXPONENT` 0.8), so a missed
-  subject scores about as a frame blurred as much as the subject would.
+  subject scores about as a frame blurred as much as the subject would —
+  or lower: the noise is estimated where the frame is flattest, which in a
+  missed-focus frame is often the soft subject itself, so its detail is
+  taken down to the floor (a 25 % subject blurred sigma 3 scores 2–17 where
+  the whole frame blurred so scores 2–25). The ratio is floored at
+  `MIN_RATIO` (the factor at 0.06), so the score does not reach 0.
 A frame with too little texture in the subject or around it (fewer than
 `MIN_SUBJECT_TILES` / `MIN_OUTSIDE_TILES`) is not judged: factor 1.0, the
 frame score unchanged.
@@ -79,6 +84,7 @@ MIN_SHARP_TILES = 5
 SOFT_FROM = 0.35  # subject / sharp-elsewhere ratio where the level starts to fall
 SOFT_FULL = 0.15  # ... and where it falls by the whole ratio ** LEVEL_EXPONENT
 LEVEL_EXPONENT = 0.8
+MIN_RATIO = 0.03  # under this the subject has no fine detail left to measure
 
 
 @dataclass(frozen=True)
@@ -134,7 +140,7 @@ def subject_focus(work: np.ndarray, detail: np.ndarray) -> SubjectFocus:
     quadrants = 2 * (ys >= rows / 2) + (xs >= cols / 2)
     if np.unique(quadrants).size < MIN_QUADRANTS:
         return NOT_JUDGED
-    soft = max(float(np.median(ratio[subject]) / np.median(ratio[sharp])), 1e-6)
+    soft = max(float(np.median(ratio[subject]) / np.median(ratio[sharp])), MIN_RATIO)
     if soft >= SOFT_FROM:
         return SubjectFocus(round(soft, 3), 1.0)
     weight = min(1.0, math.log(SOFT_FROM / soft) / math.log(SOFT_FROM / SOFT_FULL))
