@@ -304,7 +304,7 @@ def measure_sharpness(luma: np.ndarray) -> SharpnessMeasure:
     energy, noise = directional_energy(work)
     if max(luma.shape) >= MIN_JUDGED_LONG_EDGE:
         tiles = tile_detail(energy, noise)
-        focus = subject_focus(work, tiles)
+        focus = subject_focus(work, tiles, noise)
         score = sharpness_score(pooled_level(tiles) * focus.factor)
         note = MISSED_FOCUS_NOTE if focus.missed else None
     return SharpnessMeasure(

@@ -123,22 +123,27 @@ def test_a_plain_centre_is_not_a_missed_subject() -> None:
     assert result.note is None and result.score == _unjudged_score(plain)
 
 
-@pytest.mark.parametrize("sigma", [0.0, 1.0, 3.0])
+@pytest.mark.parametrize("sigma", [0.0, 1.0, 3.0, -21.0])
 def test_a_frame_sharp_or_blurred_everywhere_keeps_the_frame_score(sigma: float) -> None:
-    luma = SHARP if sigma == 0 else _blur(SHARP, sigma)
+    # sigma < 0: a horizontal shake of |sigma| px instead of a blur.
+    if sigma < 0:
+        luma = cv2.filter2D(SHARP, -1, np.full((1, int(-sigma)), 1 / -sigma, np.float32))
+    else:
+        luma = SHARP if sigma == 0 else _blur(SHARP, sigma)
     result = measure_sharpness(luma)
     assert result.note is None and result.score == _unjudged_score(luma)
 
 
 def test_a_slightly_softer_subject_is_left_alone_and_the_fall_has_no_cliff() -> None:
     work = working_scale(SHARP)
-    detail = tile_detail(*directional_energy(work))
+    energy, noise = directional_energy(work)
+    detail = tile_detail(energy, noise)
     centre = subject_ellipse(*detail.shape)
     factors, ratios = [], []
     for scale in (1.0, 0.6, SOFT_FROM * 1.01, SOFT_FROM * 0.9, 0.25, SOFT_FULL * 0.9, 0.05):
         scaled = detail.copy()
         scaled[centre] *= scale  # the subject's fine detail only, its contrast unchanged
-        focus = subject_focus(work, scaled)
+        focus = subject_focus(work, scaled, noise)
         assert focus.ratio is not None and focus.ratio == pytest.approx(scale, rel=0.05)
         factors.append(focus.factor)
         ratios.append(focus.ratio)
