@@ -52,7 +52,10 @@ How (per tile of the 16 x 16 grid):
   missed-focus frame is often the soft subject itself, so its detail is
   taken down to the floor (a 25 % subject blurred sigma 3 scores 0–14 where
   the whole frame blurred so scores 1–24). The ratio is floored at
-  `MIN_RATIO`, so the factor is at least 0.06.
+  `MIN_RATIO`, so the factor is at least 0.06. The note comes from halfway
+  down the ramp (`NOTE_BELOW`, ratio 0.23): a real 640 px photo with a
+  10 % soft centre read 0.26 and kept a score of 96 — a note there would
+  contradict the number.
 A frame with too little texture in the subject or around it (fewer than
 `MIN_SUBJECT_TILES` / `MIN_OUTSIDE_TILES`) is not judged: factor 1.0, the
 frame score unchanged.
@@ -97,6 +100,9 @@ NOISE_MARGIN = 0.5  # ... and its detail energy at least half the noise's: not n
 SOFT_FROM = 0.35  # subject / sharp-elsewhere ratio where the level starts to fall
 SOFT_FULL = 0.15  # ... and where it falls by the whole ratio ** LEVEL_EXPONENT
 LEVEL_EXPONENT = 0.8
+# The note is given from halfway down the ramp (log scale): a subject only a little
+# softer than its scene lowers the score a little, without a claim about focus.
+NOTE_BELOW = math.sqrt(SOFT_FROM * SOFT_FULL)
 MIN_RATIO = 0.03  # under this the subject has no fine detail left to measure
 
 
@@ -111,7 +117,8 @@ class SubjectFocus:
 
     @property
     def missed(self) -> bool:
-        return self.factor < 1.0
+        """Clearly missed: worth the note "focus missed the subject"."""
+        return self.ratio is not None and self.ratio < NOTE_BELOW
 
 
 NOT_JUDGED = SubjectFocus(None, 1.0)

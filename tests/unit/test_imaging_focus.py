@@ -139,7 +139,7 @@ def test_a_slightly_softer_subject_is_left_alone_and_the_fall_has_no_cliff() -> 
     energy, noise = directional_energy(work)
     detail = tile_detail(energy, noise)
     centre = subject_ellipse(*detail.shape)
-    factors, ratios = [], []
+    factors, ratios, noted = [], [], []
     for scale in (1.0, 0.6, SOFT_FROM * 1.01, SOFT_FROM * 0.9, 0.25, SOFT_FULL * 0.9, 0.05):
         scaled = detail.copy()
         scaled[centre] *= scale  # the subject's fine detail only, its contrast unchanged
@@ -147,9 +147,12 @@ def test_a_slightly_softer_subject_is_left_alone_and_the_fall_has_no_cliff() -> 
         assert focus.ratio is not None and focus.ratio == pytest.approx(scale, rel=0.05)
         factors.append(focus.factor)
         ratios.append(focus.ratio)
+        noted.append(focus.missed)
     assert factors[:3] == [1.0, 1.0, 1.0]
     assert all(b < a for a, b in pairwise(factors[2:]))
     assert factors[3] > 0.9  # just under the line: barely lowered
+    # The note from halfway down the ramp: not for a subject barely softer.
+    assert noted == [False, False, False, False, False, True, True]
     # Past SOFT_FULL the level falls by the whole ratio ** LEVEL_EXPONENT.
     assert factors[-2] == pytest.approx(ratios[-2] ** LEVEL_EXPONENT, rel=1e-2)
 
@@ -201,5 +204,34 @@ def test_a_real_photo_whose_subject_is_soft_is_flagged(relative: str) -> None:
     missed[subject] = _blur(luma, 3.0)[subject]
     result = measure_sharpness(missed)
     assert _unjudged_score(missed) > 75
+    assert result.note == MISSED_FOCUS_NOTE
+    assert result.score is not None and result.score < BLUR_LINE
+
+
+def _sample_photo(name: str) -> np.ndarray:
+    """scikit-learn's two bundled photos (640 x 427, no download): a temple sharp
+    everywhere, and a flower sharp in the middle of a soft background."""
+    from sklearn.datasets import load_sample_image
+
+    return np.ascontiguousarray(cv2.cvtColor(load_sample_image(name), cv2.COLOR_RGB2GRAY))
+
+
+@pytest.mark.parametrize("name", ["china.jpg", "flower.jpg"])
+def test_bundled_sample_photos_are_not_missed_focus(name: str) -> None:
+    luma = _sample_photo(name)
+    result = measure_sharpness(luma)
+    assert result.note is None and result.score == _unjudged_score(luma)
+
+
+def test_the_sample_temple_with_its_middle_soft_is_flagged() -> None:
+    luma = _sample_photo("china.jpg")
+    height, width = luma.shape
+    yy, xx = np.mgrid[0:height, 0:width]
+    s = math.sqrt(0.25 / math.pi)
+    subject = ((xx - width / 2) / (width * s)) ** 2 + ((yy - height / 2) / (height * s)) ** 2 <= 1
+    missed = luma.copy()
+    missed[subject] = _blur(luma, 3.0)[subject]
+    result = measure_sharpness(missed)
+    assert _unjudged_score(missed) > 90
     assert result.note == MISSED_FOCUS_NOTE
     assert result.score is not None and result.score < BLUR_LINE
