@@ -102,7 +102,9 @@ class SharpnessMeasure:
     laplacian_var: float  # variance of the Laplacian over the whole frame
     tile_p90: float  # 90th percentile of per-tile Laplacian variance
     score: float | None  # 0..100, see imaging.metrics; None: not judged (see `note`)
-    note: str | None = None  # why there is no score ("too small to judge")
+    # why there is no score ("too small to judge"), or what lowered it
+    # ("focus missed the subject": imaging.focus)
+    note: str | None = None
     noise: float | None = None  # noise sd in grey levels at the 1024 px working scale
 
 

@@ -92,7 +92,7 @@ class Photo(BaseModel):
     capture_subsec = IntegerField(null=True)  # ms within captured_at's second (m008)
     sequence_number = IntegerField(null=True)  # camera burst counter (m008)
     struct_sig = BlobField(null=True)  # exposure-invariant structure signature (m008)
-    sharpness_note = TextField(null=True)  # why sharpness is NULL (m008)
+    sharpness_note = TextField(null=True)  # why sharpness is NULL, or what lowered it (m008)
     noise_level = FloatField(null=True)  # noise sd, grey levels at 1024 px (m010)
     drive_mode = TextField(null=True)  # single | continuous | bracket, from EXIF (m010)
     sequence_index = IntegerField(null=True)  # place in the camera's sequence (m010)

@@ -296,7 +296,7 @@ class GalleryRow:
     missing: bool = False  # every file is gone; `path` is the last one known
     label: str | None = None  # the color label, a ColorLabel value
     exposure_ev: float | None = None  # EV from a well-exposed rendering (-1.3: under)
-    sharpness_note: str | None = None  # why sharpness_score is None ("too small to judge")
+    sharpness_note: str | None = None  # why sharpness_score is None, or what lowered it
 
     @property
     def failed(self) -> bool:

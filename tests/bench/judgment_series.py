@@ -19,7 +19,11 @@ Sharpness (BLUR = a score under 30):
   (a smooth random path): BLUR rate;
 - a sharp subject at 5 % of the frame on a σ 4 bokeh: BLUR rate (none should
   be flagged); a soft subject on a sharp background (missed focus: a central
-  ellipse of 10 % and 25 % blurred σ 3): BLUR rate.
+  ellipse of 10 % and 25 % blurred σ 3; the 10 % one with noise sd 6, and
+  centred on a thirds point instead of the middle): BLUR rate; and how many
+  frames that are *not* missed focus (the originals, sharp subjects of
+  4–11 % on bokeh, 21 px shakes, σ 4 blur + noise sd 16) carry the "focus
+  missed the subject" note (none should).
 Naive rates use the Laplacian variance at the threshold that flags σ 2 blur
 on the median source, as the product's BLUR line does.
 
@@ -98,13 +102,16 @@ def curved_shake(rgb: np.ndarray, length: float, seed: int) -> np.ndarray:
     return cv2.filter2D(rgb, -1, curved_kernel(length, seed), borderType=cv2.BORDER_REFLECT)
 
 
-def missed_focus(rgb: np.ndarray, fraction: float) -> np.ndarray:
-    """A central subject (an ellipse of `fraction` of the frame) blurred σ 3 on a
-    sharp background: focus on the wall behind the subject."""
+def missed_focus(
+    rgb: np.ndarray, fraction: float, at: tuple[float, float] = (0.5, 0.5)
+) -> np.ndarray:
+    """A subject (an ellipse of `fraction` of the frame, centred at `at` = (x, y) in
+    frame widths/heights: the middle unless told) blurred σ 3 on a sharp
+    background: focus on the wall behind the subject."""
     h, w = rgb.shape[:2]
     yy, xx = np.mgrid[0:h, 0:w]
     s = math.sqrt(fraction / math.pi)
-    inside = ((xx - w / 2) / (w * s)) ** 2 + ((yy - h / 2) / (h * s)) ** 2 <= 1
+    inside = ((xx - w * at[0]) / (w * s)) ** 2 + ((yy - h * at[1]) / (h * s)) ** 2 <= 1
     out = rgb.copy()
     out[inside] = gaussian_blur(rgb, 3.0)[inside]
     return out
@@ -260,6 +267,9 @@ def sharpness_checks(sources: Sequence[Source], fixtures: Path) -> list[dict[str
     rate("sharp subject 5 % on bokeh: no BLUR", lambda s, i: sharp_subject(s.rgb, 0.05), False)
     for fraction in (0.10, 0.25):
         rate(f"missed focus, subject {fraction:.0%}: BLUR", partial(_missed, f=fraction), True)
+    rate("missed focus, 10% + noise sd 6: BLUR", _missed_noisy, True)
+    rate("missed focus, 10% at a third: BLUR", _missed_at_a_third, True)
+    rows.append(_focus_notes(sources))
     full = [(name, _full_res_luma(fixtures / name)) for name in FULL_RES]
     scores = []
     for i, (_, luma) in enumerate(full):
@@ -288,6 +298,31 @@ def _shaken(source: Source, index: int, *, angle: float) -> np.ndarray:
 
 def _missed(source: Source, index: int, *, f: float) -> np.ndarray:
     return missed_focus(source.rgb, f)
+
+
+def _missed_noisy(source: Source, index: int) -> np.ndarray:
+    return noisy(missed_focus(source.rgb, 0.10), 6.0, index)
+
+
+def _missed_at_a_third(source: Source, index: int) -> np.ndarray:
+    return missed_focus(source.rgb, 0.10, at=(1 / 3, 1 / 3))
+
+
+def _focus_notes(sources: Sequence[Source]) -> dict[str, str]:
+    """Frames that are not missed focus (the sharp originals, sharp subjects of
+    4–11 % on bokeh, 21 px shakes, σ 4 blur + noise sd 16) carrying the "focus
+    missed the subject" note."""
+    frames = [s.rgb for s in sources] + [
+        sharp_subject(s.rgb, f) for s in sources for f in (0.04, 0.07, 0.11)
+    ]
+    frames += [straight_shake(s.rgb, 21, 0) for s in sources]
+    frames += [_blur_noise(s, i, sd=16.0) for i, s in enumerate(sources)]
+    noted = sum(measure_sharpness(luma_of(f)).note == "focus missed the subject" for f in frames)
+    return {
+        "check": "not missed focus (6 kinds): no focus note",
+        "right (ours)": f"{len(frames) - noted}/{len(frames)}",
+        "right (naive)": "—",
+    }
 
 
 def _full_res_luma(path: Path) -> np.ndarray:

@@ -129,6 +129,14 @@ def test_issue_20_judgments_against_a_naive_baseline(fixtures_dir: Path) -> None
         assert right(sharp, f"shake 21 px at {angle}°") >= n - 1
     assert right(sharp, "curved shake 30 px") >= n - 3
     assert right(sharp, "sharp subject 5 %") >= n - 2
+    # Missed focus (imaging.focus): a soft central subject on a sharp scene is BLUR on
+    # most sources (10 %: 13 of 19, 25 %: 18), and no frame that is not missed focus
+    # (originals, sharp subjects on bokeh, shakes, blur + noise) carries the note.
+    assert right(sharp, "missed focus, subject 10%") >= n // 2 + 2
+    assert right(sharp, "missed focus, subject 25%") >= n - 2
+    assert right(sharp, "missed focus, 10% + noise sd 6") >= n // 2
+    (notes,) = [r["right (ours)"] for r in sharp if r["check"].startswith("not missed focus")]
+    assert notes.split("/")[0] == notes.split("/")[1], notes
     assert right(sharp, "4032 px") == 2
     reads = {
         r["check"].split(" EV")[0]: float(r["ours"].split()[0])

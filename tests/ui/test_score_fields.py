@@ -103,3 +103,24 @@ def test_the_panel_says_the_models_honest_quality_and_the_noise(
     assert panel.values["Taste model"].text() == (
         "v2, 48 decisions, held-out Spearman 0.62 (0.52 to 0.72)"
     )
+
+
+def test_a_missed_focus_score_says_why_in_the_panel_and_the_tooltip(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    """Issue 20: a score lowered because the subject is soft keeps its reason
+    (imaging.focus's note) next to the number, and in the BLUR tooltip."""
+    from curator.imaging.focus import MISSED_FOCUS_NOTE
+
+    with Catalog.open(tmp_path / "c.sqlite"):
+        pid = Photo.create(path=b"/lib/m.jpg", content_hash="m", sharpness_score=12.4,
+                           sharpness_note=MISSED_FOCUS_NOTE).id  # fmt: skip
+        row = gallery_rows([pid])[pid]
+    assert row.sharpness_note == MISSED_FOCUS_NOTE
+    panel = InfoPanel(ErrorReporter(), match_threshold=70.0)
+    qtbot.addWidget(panel)
+    panel.show_photo(row, None)
+    assert panel.values["Sharpness"].text() == "12 / 100 · focus missed the subject"
+    flags = photo_flags(row, 70.0)
+    assert flags.blurry
+    assert "Probably blurred (sharpness 12 / 100: focus missed the subject)" in tooltip(row, flags)

@@ -46,7 +46,9 @@ from curator.settings import Settings
 # and RAWs with an embedded JPEG >= 1440 px are measured on it (raw_embedded)
 # 3: issue 20 — noise estimated and taken off sharpness (and stored), exposure read as a
 # photographer does (EV estimate, night frames' lit part), drive mode / sequence from EXIF
-STAGE_VERSION = "technical-3"
+# 4: issue 20 — missed focus: a subject clearly softer than a sharp scene around it
+# lowers the sharpness score, with the note "focus missed the subject" (imaging.focus)
+STAGE_VERSION = "technical-4"
 
 TechnicalOutcome = TechnicalMeasurement | TechnicalFailure
 

@@ -41,9 +41,12 @@ def ev_text(ev: float | None) -> str:
 
 
 def sharpness_text(row: GalleryRow) -> str:
-    """The score, or why there is none ("too small to judge")."""
+    """The score, or why there is none ("too small to judge"); a score lowered for
+    a reason says it: '12 / 100 · focus missed the subject'."""
     if row.sharpness_score is None and row.sharpness_note:
         return row.sharpness_note
+    if row.sharpness_note:
+        return f"{score_text(row.sharpness_score)} · {row.sharpness_note}"
     return score_text(row.sharpness_score)
 
 

@@ -364,7 +364,8 @@ def tooltip(row: GalleryRow, flags: PhotoFlags) -> str:
     if flags.match:
         lines.append(f"MATCH: preference {row.preference_score:.0f}")
     if flags.blurry:
-        lines.append(f"Probably blurred (sharpness {row.sharpness_score:.0f} / 100)")
+        why = f": {row.sharpness_note}" if row.sharpness_note else ""
+        lines.append(f"Probably blurred (sharpness {row.sharpness_score:.0f} / 100{why})")
     if flags.clipped:
         lines.append(clip_warning(row))
     if flags.burst_best:

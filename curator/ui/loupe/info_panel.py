@@ -179,7 +179,9 @@ class InfoPanel(QScrollArea):
         )
         self.values["Sharpness"].setToolTip(
             "Detail in the sharpest part of the frame, with the "
-            "noise (grey levels) taken off: noise is not sharpness."
+            "noise (grey levels) taken off: noise is not sharpness. When the subject "
+            "in the middle is clearly softer than a sharp scene around it, the score "
+            "is the subject's: focus missed the subject."
         )
         self.match_badge.setVisible(pref is not None and pref >= self.match_threshold)
         self.match_badge.setToolTip(
