@@ -81,7 +81,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-__all__ = ["MISSED_FOCUS_NOTE", "SubjectFocus", "coarse_contrast", "subject_focus"]
+__all__ = [
+    "MISSED_FOCUS_NOTE",
+    "SubjectFocus",
+    "coarse_contrast",
+    "subject_ellipse",
+    "subject_focus",
+]
 
 MISSED_FOCUS_NOTE = "focus missed the subject"
 SUBJECT_AXIS = 0.2  # semi-axes of the central subject ellipse, in frame widths / heights

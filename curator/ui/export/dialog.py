@@ -104,7 +104,9 @@ class ExportDialog(QDialog):
         self.set_combo.addItem(APPROVED_LABEL, None)
         form.addRow("Photos:", self.set_combo)
 
-        self.originals_radio = QRadioButton("Originals (pixels untouched, decisions in their XMP)", self)
+        self.originals_radio = QRadioButton(
+            "Originals (pixels untouched, decisions in their XMP)", self
+        )
         self.renditions_radio = QRadioButton("JPEG renditions, long edge", self)
         self.kind_group = QButtonGroup(self)
         self.kind_group.addButton(self.originals_radio)
