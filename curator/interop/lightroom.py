@@ -51,6 +51,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from curator.imaging.regular import NotRegularFileError, open_regular
 from curator.interop.xmp_sync import SourceKeyword
 
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -145,6 +146,16 @@ def read_lrcat(path: str) -> LrCatalog:
 @contextlib.contextmanager
 def _connection(path: str) -> Iterator[sqlite3.Connection]:
     name = os.path.basename(path)
+    for part in (path, path + "-wal"):
+        # A FIFO would hang SQLite's open and a device would copy forever.
+        try:
+            open_regular(part).close()
+        except NotRegularFileError as exc:
+            raise LightroomError(
+                f"{os.path.basename(part)} could not be read: {exc.strerror}."
+            ) from None
+        except OSError:
+            pass  # missing or unreadable: said below, where it is opened
     with contextlib.ExitStack() as stack:
         if os.path.exists(path + "-wal"):
             # Recent changes wait in the -wal: read a copy of both, so they count
@@ -176,7 +187,7 @@ def _connection(path: str) -> Iterator[sqlite3.Connection]:
 def _is_wal(path: str) -> bool:
     """True for an SQLite file in WAL mode (header bytes 18–19 are 2)."""
     try:
-        with open(path, "rb") as f:
+        with open_regular(path) as f:
             header = f.read(20)
     except OSError:
         return False

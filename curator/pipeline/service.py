@@ -53,7 +53,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from curator.catalog.db import close_thread_connection
 from curator.catalog.models import Stage, StageStatus
 from curator.catalog.writer import ApplyKind, CatalogWriter, record_error
-from curator.engine.isolation import ChildProcessPool
+from curator.engine.isolation import ChildProcessPool, memory_limit_for
 from curator.engine.lock import ImportLock
 from curator.engine.progress import StageProgress, StageState, duration_text
 from curator.engine.stage_runner import RunSummary, StageGate, safe_emit
@@ -222,7 +222,12 @@ def plan_paths(
 def make_process_pool(settings: Settings, plan: TechnicalPlan) -> ChildProcessPool:
     """Child processes for decoding, primed with the hashes already measured."""
     size = max(1, min(settings.decode_workers, len(plan.requests) or 1))
-    return ChildProcessPool(size, initializer=init_decoder_process, initargs=(plan.known_hashes,))
+    return ChildProcessPool(
+        size,
+        initializer=init_decoder_process,
+        initargs=(plan.known_hashes,),
+        memory_limit=memory_limit_for(settings.max_image_megapixels * 1_000_000),
+    )
 
 
 class _PrepareSignals(QObject):

@@ -37,6 +37,7 @@ sentence) and still falls back to the embedded packet.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import struct
@@ -45,6 +46,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from curator.imaging.regular import FileTooLargeError, open_regular, read_regular
 from curator.interop.labels import (
     DARKTABLE_COLORS,
     DIGIKAM_COLORS,
@@ -177,11 +179,12 @@ def _reason(exc: BaseException) -> str:
 
 
 def _read_limited(path: str) -> bytes:
-    with open(path, "rb") as f:
-        data = f.read(MAX_PACKET_BYTES + 1)
-    if len(data) > MAX_PACKET_BYTES:
-        raise XmpError("it is larger than any real sidecar")
-    return data
+    """A sidecar's bytes: only a regular file (never a FIFO or device), at most
+    `MAX_PACKET_BYTES` of it."""
+    try:
+        return read_regular(path, MAX_PACKET_BYTES)
+    except FileTooLargeError:
+        raise XmpError("it is larger than any real sidecar") from None
 
 
 def embedded_packet(photo_path: str) -> bytes | None:
@@ -189,7 +192,7 @@ def embedded_packet(photo_path: str) -> bytes | None:
 
     Raises OSError (unreadable file) or XmpError (a packet pointer that lies).
     """
-    with open(photo_path, "rb") as f:
+    with io.BufferedReader(open_regular(photo_path)) as f:
         head = f.read(4)
         if head[:2] == b"\xff\xd8":
             return _jpeg_packet(f)
