@@ -43,7 +43,7 @@ import re
 import struct
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from curator.imaging.regular import FileTooLargeError, open_regular, read_regular
@@ -145,8 +145,8 @@ def find_xmp(photo_path: str, names: Mapping[str, str] | None = None) -> XmpFoun
     problem: str | None = None
     for sidecar, mtime in sidecar_candidates(photo_path, names):
         try:
-            fields = parse_packet(_read_limited(sidecar))
-            return XmpFound(fields, sidecar, mtime, embedded=False, problem=problem)
+            fields, capped = _capped(parse_packet(_read_limited(sidecar)), sidecar)
+            return XmpFound(fields, sidecar, mtime, embedded=False, problem=problem or capped)
         except (OSError, XmpError) as exc:
             problem = problem or (
                 f"The sidecar {os.path.basename(sidecar)} could not be read ({_reason(exc)}); "
@@ -156,15 +156,37 @@ def find_xmp(photo_path: str, names: Mapping[str, str] | None = None) -> XmpFoun
         packet = embedded_packet(photo_path)
         if packet is None:
             return XmpFound(None, problem=problem)
-        fields = parse_packet(packet)
+        fields, capped = _capped(parse_packet(packet), photo_path)
         mtime = os.stat(photo_path).st_mtime_ns
-        return XmpFound(fields, photo_path, mtime, embedded=True, problem=problem)
+        return XmpFound(fields, photo_path, mtime, embedded=True, problem=problem or capped)
     except (OSError, XmpError) as exc:
         problem = problem or (
             f"The XMP inside {os.path.basename(photo_path)} could not be read "
             f"({_reason(exc)}); its ratings and keywords were not taken."
         )
         return XmpFound(None, problem=problem)
+
+
+# No real photo carries more keywords; a packet listing 500,000 kept an import
+# inside one transaction for 20 minutes (issue 22).
+MAX_KEYWORDS = 1_000
+
+
+def _capped(fields: XmpFields, where: str) -> tuple[XmpFields, str | None]:
+    """`fields` with at most `MAX_KEYWORDS` keywords of each kind, and the
+    sentence saying so when some were left out (they stay in the file)."""
+    many = max(len(fields.keywords), len(fields.hierarchical))
+    if many <= MAX_KEYWORDS:
+        return fields, None
+    kept = replace(
+        fields,
+        keywords=fields.keywords[:MAX_KEYWORDS],
+        hierarchical=fields.hierarchical[:MAX_KEYWORDS],
+    )
+    return kept, (
+        f"The XMP of {os.path.basename(where)} lists {many:,} keywords; only the first "
+        f"{MAX_KEYWORDS:,} were taken (the file keeps them all)."
+    )
 
 
 def read_xmp(photo_path: str) -> XmpFields | None:
