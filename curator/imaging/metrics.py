@@ -18,7 +18,8 @@ comparable and suppresses sensor noise.
 
 Frames under 640 px on the long edge are not judged: ``score`` is None and
 ``note`` is "too small to judge" (a 400 px frame has no detail left to tell
-focus from downscaling; scoring it 100 was a lie).
+focus from downscaling; scoring it 100 was a lie). Nor are strips under 32 px
+on the short edge (a 1 × 2,000 px image scored BLUR).
 
 The score rests on the squared second difference in four directions (0, 90, 45
 and 135 degrees) averaged over a 16 x 16 grid of tiles (`directional_energy`):
@@ -119,6 +120,9 @@ from curator.imaging.types import ExposureMeasure, SharpnessMeasure
 # -- sharpness ----------------------------------------------------------------------
 WORKING_LONG_EDGE = 1024
 MIN_JUDGED_LONG_EDGE = 640
+# A strip one (or a few) pixels wide has no second dimension to be sharp in:
+# its long edge alone would score it BLUR (issue 22). Panoramas stay far above.
+MIN_JUDGED_SHORT_EDGE = 32
 TOO_SMALL_NOTE = "too small to judge"
 TILE_GRID = 8  # the stored tile_p90 (kept for the catalog's history)
 MIN_TILE = 16
@@ -224,7 +228,8 @@ def sharpness_score(level: float) -> float:
 
 def measure_sharpness(luma: np.ndarray) -> SharpnessMeasure:
     """Laplacian statistics at the 1024 px working scale and a score; frames under
-    640 px on the long edge get no score and the note "too small to judge"."""
+    640 px on the long edge (or under 32 px on the short one) get no score and
+    the note "too small to judge"."""
     _check_luma(luma)
     work = working_scale(luma)
     laplacian = cv2.Laplacian(work, cv2.CV_32F)
@@ -232,7 +237,7 @@ def measure_sharpness(luma: np.ndarray) -> SharpnessMeasure:
     tile_p90 = float(np.percentile(tile_variances(laplacian), TILE_PERCENTILE))
     score: float | None = None
     note: str | None = TOO_SMALL_NOTE
-    if max(luma.shape) >= MIN_JUDGED_LONG_EDGE:
+    if max(luma.shape) >= MIN_JUDGED_LONG_EDGE and min(luma.shape) >= MIN_JUDGED_SHORT_EDGE:
         score, note = sharpness_score(sharpness_level(directional_energy(work))), None
     return SharpnessMeasure(
         laplacian_var=round(laplacian_var, 3),
