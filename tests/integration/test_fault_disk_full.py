@@ -12,6 +12,8 @@ test_storage_faults.py (`test_a_full_disk_during_import_loses_nothing_…`).
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import sqlite3
 import subprocess
@@ -215,3 +217,46 @@ def test_a_full_catalog_disk_stops_with_the_sentence_and_resumes(
         measured_before_full=runs,
         resumed_to=n,
     )
+
+
+def _cli(home: Path, *args: str) -> tuple[int, str, str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "curator", *args],
+        cwd=REPO,
+        env=dict(os.environ, CURATOR_HOME=str(home)),
+        capture_output=True,
+        text=True,
+        timeout=_HANG_S,
+    )
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def test_reading_commands_work_with_the_catalog_disk_full(tmpfs: Path, tmp_path: Path) -> None:
+    """Issue 22: with the catalog's disk full even `curator status` refused to run.
+    Reading works; a decision says the disk is full (and is not lost: once
+    there is room, the same command saves it)."""
+    lib = _library(tmp_path / "lib", 3, 320, 240)
+    home = tmpfs / "home"
+    _resize(tmpfs, 8 * 1024 * 1024)
+    code, _out, err = _import(lib, home, "--stages", "technical")
+    assert code == 0, err
+    filler = tmpfs / "filler"
+    # every byte of the disk taken
+    with open(filler, "wb") as out, contextlib.suppress(OSError):
+        while True:
+            out.write(b"\0" * 65536)
+            out.flush()
+    tried = 0
+    for args in (("status",), ("list",), ("status", "--json"), ("list", "--json")):
+        code, out, err = _cli(home, *args)
+        tried += 1
+        assert code == 0 and "Traceback" not in err, (args, err)
+        assert "p000.jpg" in out or "3 photos" in out or '"photos": 3' in out, (args, out)
+    code, _out, err = _cli(home, "rate", "--stars", "4", str(lib / "p000.jpg"))
+    assert code == 3 and SENTENCE in err and "Traceback" not in err, err
+    filler.unlink()
+    code, _out, err = _cli(home, "rate", "--stars", "4", str(lib / "p000.jpg"))
+    assert code == 0, err
+    code, out, _err = _cli(home, "list", "--json")
+    assert {p["rating"] for p in json.loads(out) if p["path"].endswith("p000.jpg")} == {4}
+    report("catalog-disk-full-reads", reading_commands=tried, refused_writes=1, lost=0)
