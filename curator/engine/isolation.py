@@ -35,6 +35,7 @@ import queue
 import signal
 import threading
 import traceback
+import warnings
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -120,6 +121,10 @@ def _child_main(
     # Children ignore Ctrl+C: the parent decides when to stop (cooperative cancel),
     # and an in-flight decode finishes or is killed by the parent.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Decoders' warnings about the files they read ("Tag data larger than file",
+    # "Possibly corrupt EXIF data") are not the user's to read on the terminal:
+    # what matters about a file reaches them as its sentence (issue 22).
+    warnings.simplefilter("ignore")
     limit_memory(memory_limit)
     if initializer is not None:
         initializer(*initargs)

@@ -174,3 +174,29 @@ def test_fifos_and_devices_named_like_photos_and_sidecars_do_not_hang_an_import(
         imported=3,
         technical_failures_after_two_imports=_technical_failures(),
     )
+
+
+def _jpeg_with_a_lying_exif(path: Path) -> Path:
+    """A good JPEG whose EXIF says Make is 1,000 bytes at offset 5,000 (past the end):
+    Pillow warns "Tag data larger than file" when it reads it."""
+    from PIL import Image
+
+    Image.new("RGB", (800, 600), (120, 80, 40)).save(path, "JPEG")
+    data = path.read_bytes()
+    tiff = b"MM\x00*" + struct.pack(">IH", 8, 1) + struct.pack(">HHII", 0x010F, 2, 1000, 5000)
+    app1 = b"Exif\x00\x00" + tiff + struct.pack(">I", 0)
+    path.write_bytes(data[:2] + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + data[2:])
+    return path
+
+
+def test_a_normal_import_prints_no_library_warnings(tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    _jpeg_with_a_lying_exif(lib / "lying.jpg")
+    make_jpeg(lib / "plain.jpg", 640, 480, pattern="texture")
+    args = ("import", str(lib), "--json", "--no-progress", "--stages", "technical")
+    proc = curator_subprocess(*args)
+    out, err = proc.communicate(timeout=_DEADLINE_S)
+    assert proc.returncode == 0, err
+    assert json.loads(out)["new"] == 2
+    assert "Warning" not in err and "warnings.warn" not in err, err
