@@ -17,12 +17,16 @@ import argparse
 import importlib
 import os
 import signal
+import sqlite3
 import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType, ModuleType
 from typing import TextIO
 
+from peewee import DatabaseError
+
+from curator.catalog import tx
 from curator.catalog.db import Catalog, CatalogError
 from curator.catalog.storage import storage_problem
 from curator.commands import GROUPS
@@ -109,10 +113,31 @@ def _run_command(args: argparse.Namespace, opened: list[Catalog], out: TextIO, e
         return EXIT_CATALOG
     except Exception as exc:
         problem = storage_problem(exc, what=_written_path(exc, paths))
-        if problem is None:
+        sentence = str(problem) if problem is not None else catalog_fault(exc, paths)
+        if sentence is None:
             raise
-        print(f"curator: {problem}", file=err)
+        print(f"curator: {sentence}", file=err)
         return EXIT_CATALOG
+
+
+def catalog_fault(exc: BaseException, paths: AppPaths | None) -> str | None:
+    """The sentence for a catalog that stayed busy past every retry (the change
+    was not saved) or that is damaged, or None for anything else."""
+    catalog = str(paths.catalog) if paths is not None else "the catalog"
+    if tx.is_busy(exc):
+        return (
+            f"The catalog {catalog} stayed busy (another import or the app kept writing), "
+            "so this change was NOT saved. Run the command again."
+        )
+    text = str(exc).lower()
+    damaged = ("malformed", "not a database", "corrupt", "no such table", "no such column")
+    if isinstance(exc, DatabaseError | sqlite3.DatabaseError) and any(d in text for d in damaged):
+        folder = paths.catalog.parent / "backups" if paths is not None else "the backup folder"
+        return (
+            f"The catalog {catalog} is damaged ({exc}); nothing was changed. Restore a "
+            f"backup with `curator restore FILE` (backups are kept in {folder})."
+        )
+    return None
 
 
 def _written_path(exc: BaseException, paths: AppPaths | None) -> str:

@@ -17,7 +17,18 @@ Invariants:
   the name (not the file's mtime, which a copy of the folder changes) says
   when it was made. Rotation removes only files of that pattern for this
   catalog, oldest first, never the one just made; migration backups
-  (`catalog.sqlite.v3.….bak`, `catalog.db`) are never touched.
+  (`catalog.sqlite.v3.….bak`, `catalog.db`) are never touched. The copy a
+  restore keeps of the catalog it replaces is named
+  `<stem>.<stamp>.before-restore.backup.sqlite`: listed, never counted
+  toward the N kept and never rotated out (a restore deletes no backup).
+- Each backup has a checksum file beside it (`<backup>.blake3`, the BLAKE3 of
+  its bytes, written before the backup gets its final name); a restore
+  refuses a backup whose bytes no longer match (a bit flip the integrity
+  check cannot see). A backup without one (made by hand, or by an older
+  Curator) is checked structurally: its tables and columns must be those of
+  a Curator catalog of its schema version.
+- What a killed backup leaves (`.partial`, SQLite's `.partial-journal`, an
+  orphan checksum) is removed by the next backup.
 - "daily" means once per local calendar day (quitting at 23:00 and again at
   08:00 the next morning makes two), "weekly" once in seven days.
 - A restore refuses a file that is not a whole Curator catalog of a schema
@@ -30,6 +41,7 @@ Invariants:
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import shutil
@@ -40,8 +52,10 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
+import blake3
+
 from curator.catalog.errors import CatalogError
-from curator.catalog.migrations import LATEST_VERSION
+from curator.catalog.migrations import LATEST_VERSION, MIGRATIONS
 from curator.catalog.storage import storage_problem
 
 __all__ = [
@@ -61,6 +75,8 @@ __all__ = [
 
 BACKUP_SUFFIX = ".backup.sqlite"
 PARTIAL_SUFFIX = ".partial"
+CHECKSUM_SUFFIX = ".blake3"
+BEFORE_RESTORE = ".before-restore"
 _STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 _BUSY_TIMEOUT_S = 30.0
 # Tables every Curator catalog has had since schema 1.
@@ -82,6 +98,7 @@ class BackupInfo:
     path: Path
     made_at: datetime  # aware, UTC
     size: int
+    before_restore: bool = False  # the copy a restore kept: never rotated out
 
 
 @dataclass(frozen=True)
@@ -116,7 +133,10 @@ def backup_folder(catalog_path: Path, configured: str = "") -> Path:
 
 def _pattern(catalog_path: Path) -> re.Pattern[str]:
     stem = re.escape(Path(catalog_path).stem)
-    return re.compile(rf"^{stem}\.(\d{{8}}T\d{{6}}Z)(?:-(\d+))?{re.escape(BACKUP_SUFFIX)}$")
+    return re.compile(
+        rf"^{stem}\.(\d{{8}}T\d{{6}}Z)(?:-(\d+))?({re.escape(BEFORE_RESTORE)})?"
+        rf"{re.escape(BACKUP_SUFFIX)}$"
+    )
 
 
 def list_backups(folder: Path, catalog_path: Path) -> list[BackupInfo]:
@@ -132,7 +152,9 @@ def list_backups(folder: Path, catalog_path: Path) -> list[BackupInfo]:
         if match is None or not entry.is_file():
             continue
         made_at = datetime.strptime(match.group(1), _STAMP_FORMAT).replace(tzinfo=UTC)
-        info = BackupInfo(Path(entry.path), made_at, entry.stat().st_size)
+        info = BackupInfo(
+            Path(entry.path), made_at, entry.stat().st_size, match.group(3) is not None
+        )
         found.append((made_at, int(match.group(2) or 0), info))
     found.sort(key=lambda t: (t[0], t[1]), reverse=True)
     return [info for *_, info in found]
@@ -160,8 +182,10 @@ def make_backup(
     keep: int,
     now: datetime | None = None,
     spare: Path | None = None,
+    before_restore: bool = False,
 ) -> BackupResult:
-    """Copy the catalog into `folder`, verify the copy, keep the newest `keep`.
+    """Copy the catalog into `folder`, verify the copy, keep the newest `keep`
+    (`before_restore`: the copy a restore keeps; nothing is rotated out).
 
     Raises `BackupError` (a `StorageError` when the disk is at fault) with
     the sentence; nothing is left under a final name then.
@@ -170,15 +194,18 @@ def make_backup(
     now = now or datetime.now(UTC)
     _make_folder(folder)
     _remove_partials(folder, catalog_path)
-    target = _free_name(folder, catalog_path, now)
+    target = _free_name(folder, catalog_path, now, BEFORE_RESTORE if before_restore else "")
     partial = target.with_name(target.name + PARTIAL_SUFFIX)
+    checksum = checksum_path(target)
     try:
         version = _copy(catalog_path, partial)
         _verify(partial, expect_version=version)
+        _write_checksum(checksum, _digest(partial))
         os.replace(partial, target)
     except BaseException as exc:
-        with contextlib.suppress(OSError):
-            partial.unlink()
+        for leftover in (partial, checksum):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
         if isinstance(exc, sqlite3.Error | OSError):
             problem = storage_problem(exc, what=str(partial))
             if problem is not None:
@@ -187,9 +214,33 @@ def make_backup(
                 f"Could not back up the catalog {catalog_path} into {folder}: {exc}."
             ) from exc
         raise
-    info = BackupInfo(target, now.astimezone(UTC).replace(microsecond=0), target.stat().st_size)
+    info = BackupInfo(
+        target, now.astimezone(UTC).replace(microsecond=0), target.stat().st_size, before_restore
+    )
+    if before_restore:
+        return BackupResult(info, ())
     removed = _rotate(folder, catalog_path, keep=keep, spare={target, spare})
     return BackupResult(info, removed)
+
+
+def checksum_path(backup: Path) -> Path:
+    """Where the checksum of `backup` is kept (beside it)."""
+    return backup.with_name(backup.name + CHECKSUM_SUFFIX)
+
+
+def _digest(path: Path) -> str:
+    hasher = blake3.blake3(max_threads=1)
+    with open(path, "rb") as file:
+        while chunk := file.read(1 << 20):
+            hasher.update(chunk)
+    return hasher.hexdigest()
+
+
+def _write_checksum(path: Path, digest: str) -> None:
+    with open(path, "w", encoding="ascii") as file:
+        file.write(f"{digest}\n")
+        file.flush()
+        os.fsync(file.fileno())
 
 
 def check_backup(path: Path) -> int:
@@ -219,7 +270,79 @@ def check_backup(path: Path) -> int:
             f"The backup {path} was made by a newer Curator (schema {version}; this one knows "
             f"up to {LATEST_VERSION}). Update Curator to restore it."
         )
+    _check_checksum(path)
+    missing = _missing_schema(path, version)
+    if missing:
+        raise BackupError(
+            f"The file {path} is an SQLite database but not a whole Curator catalog "
+            f"(missing {', '.join(missing[:4])}{'…' if len(missing) > 4 else ''}); "
+            "nothing was restored."
+        )
     return version
+
+
+def _check_checksum(path: Path) -> None:
+    """Refuse a backup whose bytes differ from those recorded when it was made."""
+    recorded_at = checksum_path(path)
+    try:
+        recorded = recorded_at.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return  # made by hand or by an older Curator: the structural checks decide
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _not_a_backup(path, f"its checksum file {recorded_at.name} is unreadable") from exc
+    try:
+        actual = _digest(path)
+    except OSError as exc:
+        raise _not_a_backup(path, f"it could not be read: {exc.strerror or exc}") from exc
+    if actual != recorded:
+        raise _not_a_backup(
+            path,
+            "its bytes changed since it was made: the checksum recorded beside it does not "
+            "match, so it is damaged",
+        )
+
+
+@functools.cache
+def _schema_of(version: int) -> dict[str, frozenset[str]]:
+    """table → columns of a Curator catalog at schema `version` (its migrations
+    run on an empty in-memory database: they are plain SQL)."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        for migration in MIGRATIONS:
+            if migration.version > version:
+                break
+            for statement in migration.statements:
+                conn.execute(statement)
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        return {
+            t: frozenset(r[1] for r in conn.execute(f'PRAGMA table_info("{t}")')) for t in tables
+        }
+    finally:
+        conn.close()
+
+
+def _missing_schema(path: Path, version: int) -> list[str]:
+    """The tables and columns a catalog of `version` has and the file at `path` lacks."""
+    expected = _schema_of(version)
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        missing: list[str] = []
+        for table, columns in sorted(expected.items()):
+            have = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
+            if not have:
+                missing.append(table)
+            else:
+                missing += [f"{table}.{c}" for c in sorted(columns - have)]
+        return missing
+    except sqlite3.Error as exc:
+        raise _not_a_backup(path, str(exc)) from exc
+    finally:
+        conn.close()
 
 
 def restore_backup(
@@ -246,7 +369,9 @@ def _safety_copy(catalog_path: Path, folder: Path, *, keep: int, spare: Path) ->
     if not catalog_path.exists():
         return catalog_path  # nothing to keep
     try:
-        return make_backup(catalog_path, folder, keep=keep, spare=spare).backup.path
+        return make_backup(
+            catalog_path, folder, keep=keep, spare=spare, before_restore=True
+        ).backup.path
     except BackupError:
         pass  # damaged: SQLite can't copy it whole (a full disk raised StorageError)
     stamp = datetime.now(UTC).strftime(_STAMP_FORMAT)
@@ -316,21 +441,34 @@ def _verify(path: Path, *, expect_version: int) -> None:
         raise BackupError(f"The backup copy {path} is not a copy of the catalog; it was removed.")
 
 
-def _free_name(folder: Path, catalog_path: Path, now: datetime) -> Path:
+def _free_name(folder: Path, catalog_path: Path, now: datetime, tag: str = "") -> Path:
     stamp = now.astimezone(UTC).strftime(_STAMP_FORMAT)
     base = f"{catalog_path.stem}.{stamp}"
-    target = folder / f"{base}{BACKUP_SUFFIX}"
+    target = folder / f"{base}{tag}{BACKUP_SUFFIX}"
     n = 1
     while target.exists():
-        target = folder / f"{base}-{n}{BACKUP_SUFFIX}"
+        target = folder / f"{base}-{n}{tag}{BACKUP_SUFFIX}"
         n += 1
     return target
+
+
+# What a killed backup can leave: the copy, SQLite's journal of it (the copy
+# is in rollback-journal mode), and a checksum whose backup never got its name.
+_LEFTOVERS = tuple(
+    BACKUP_SUFFIX + PARTIAL_SUFFIX + extra for extra in ("", "-journal", "-wal", "-shm")
+)
 
 
 def _remove_partials(folder: Path, catalog_path: Path) -> None:
     prefix = f"{catalog_path.stem}."
     for entry in os.scandir(folder):
-        if entry.name.startswith(prefix) and entry.name.endswith(BACKUP_SUFFIX + PARTIAL_SUFFIX):
+        name = entry.name
+        if not name.startswith(prefix):
+            continue
+        orphan = name.endswith(BACKUP_SUFFIX + CHECKSUM_SUFFIX) and not os.path.exists(
+            entry.path[: -len(CHECKSUM_SUFFIX)]
+        )
+        if name.endswith(_LEFTOVERS) or orphan:
             with contextlib.suppress(OSError):
                 os.unlink(entry.path)
 
@@ -340,12 +478,14 @@ def _rotate(
 ) -> tuple[Path, ...]:
     removed: list[Path] = []
     spared = {p.resolve() for p in spare if p is not None}
-    for info in list_backups(folder, catalog_path)[max(1, keep) :]:
+    counted = [b for b in list_backups(folder, catalog_path) if not b.before_restore]
+    for info in counted[max(1, keep) :]:
         if info.path.resolve() in spared:
             continue
         with contextlib.suppress(OSError):
             info.path.unlink()
             removed.append(info.path)
+            checksum_path(info.path).unlink(missing_ok=True)
     return tuple(removed)
 
 

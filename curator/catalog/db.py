@@ -26,6 +26,7 @@ from curator.catalog.migrations import LATEST_VERSION, MIGRATIONS, Migration
 from curator.catalog.models import MODELS
 from curator.catalog.storage import (
     CANNOT_CREATE,
+    DISK_FULL,
     READ_ONLY,
     StorageError,
     cannot_create_error,
@@ -102,7 +103,9 @@ class Catalog:
                 problem = storage_problem(exc, what=str(path))
                 if problem is None:
                     raise _not_a_catalog(path, exc) from exc
-                if not (existed and problem.kind == READ_ONLY):
+                # A read-only file, or a full disk (SQLite can't even set up its
+                # WAL files): a reading command still reads (issue 22).
+                if not (existed and problem.kind in (READ_ONLY, DISK_FULL)):
                     raise problem from exc
                 read_only = True
         if read_only:
@@ -193,8 +196,10 @@ def _connect(path: Path, *, read_only: bool) -> tuple[SqliteDatabase, int, set[s
             return _connect_read_only(path, immutable=False)
         except _DB_ERRORS:
             # A WAL database needs its -shm file beside it; in a folder we can't
-            # write, with no -wal left by a writer, read the file as it stands.
-            if Path(f"{path}-wal").exists():
+            # write (or on a full disk, where even the -shm can't grow), with no
+            # change waiting in a -wal, read the file as it stands.
+            wal = Path(f"{path}-wal")
+            if wal.exists() and wal.stat().st_size > 0:
                 raise
             return _connect_read_only(path, immutable=True)
     return _read_header(CatalogDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False))

@@ -14,6 +14,15 @@ The stage is plan → run → apply:
   extras) rewritten to `deleted_path(path, id)`. A photo with a file left
   (one failed, or a copy found meanwhile) is not touched.
 
+An interrupted purge (killed, power cut) finishes on the next run: before a
+photo's first file goes to the trash its id is appended (and fsynced) to the
+purge journal beside the catalog (`<catalog>.purge-journal`); the front-ends
+tombstone each photo right after its files went (curator.purge.run), and
+`finish_interrupted()` — run by the next purge and by `plan_purge` —
+tombstones every journalled photo that is still rejected and has no file on
+disk any more, then removes the journal. A journalled photo whose file is
+back on disk (restored from the trash) stays, like any other.
+
 Invariants:
 - A Decision row is never written or deleted here (the log is append-only);
   nor is any other row deleted: the tombstone keeps its hash, decisions,
@@ -32,9 +41,11 @@ Invariants:
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from curator.catalog import tx
 from curator.catalog.missing import last_known_path, path_exists
@@ -85,8 +96,13 @@ class PurgeApplied:
     kept: tuple[int, ...]  # planned photos with a file still on disk (not tombstoned)
 
 
-def plan_purge() -> PurgePlan:
-    """The rejected, live photos and their files on disk (see the module docstring)."""
+def plan_purge(*, finish: bool = True) -> PurgePlan:
+    """The rejected, live photos and their files on disk (see the module docstring).
+
+    A purge that was interrupted is finished first (`finish_interrupted`)
+    unless `finish` is False (a dry run writes nothing)."""
+    if finish:
+        finish_interrupted()
     rows = (
         Photo.select(Photo.id, Photo.path)
         .where(Photo.cull == CullState.REJECTED.value, Photo.deleted_at.is_null())
@@ -166,6 +182,86 @@ def apply_purge(plan: PurgePlan, trashed: Iterable[str]) -> PurgeApplied:
     return tx.write(db, apply)
 
 
+JOURNAL_SUFFIX = ".purge-journal"
+
+
+def _journal_path() -> Path | None:
+    """`<catalog>.purge-journal`, or None for an in-memory catalog."""
+    name = str(Photo._meta.database.database)
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return Path(name).with_name(Path(name).name + JOURNAL_SUFFIX)
+
+
+class PurgeJournal:
+    """The photos a running purge is moving, one id per line, fsynced."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self._file = None if path is None else open(path, "a", encoding="ascii")  # noqa: SIM115
+
+    def add(self, photo_id: int) -> None:
+        if self._file is not None:
+            self._file.write(f"{int(photo_id)}\n")
+            self._file.flush()
+            os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+@contextlib.contextmanager
+def purge_journal() -> Iterator[PurgeJournal]:
+    """The journal of one purge run; removed when the run ends (killed: kept)."""
+    journal = PurgeJournal(_journal_path())
+    try:
+        yield journal
+    finally:
+        journal.close()
+        if journal.path is not None:
+            with contextlib.suppress(FileNotFoundError):
+                journal.path.unlink()
+
+
+def journal_photos() -> set[int]:
+    """The photo ids in an interrupted purge's journal (none when there is none)."""
+    path = _journal_path()
+    try:
+        text = path.read_text(encoding="ascii", errors="replace") if path else ""
+    except FileNotFoundError:
+        return set()
+    return {int(line) for line in text.split() if line.isdigit()}
+
+
+def finish_interrupted() -> tuple[int, ...]:
+    """Tombstone the photos an interrupted purge already moved (see the module
+    docstring); the journal is removed. Returns the photos tombstoned now."""
+    ids = journal_photos()
+    if not ids:
+        return ()
+    rows = (
+        Photo.select(Photo.id, Photo.path)
+        .where(
+            Photo.id.in_(sorted(ids)),
+            Photo.cull == CullState.REJECTED.value,
+            Photo.deleted_at.is_null(),
+        )
+        .tuples()
+    )
+    photos = tuple(
+        PurgePhoto(int(pid), (PurgeFile(int(pid), decode_path(path), 0),)) for pid, path in rows
+    )
+    # apply_purge tombstones only photos none of whose paths is on disk now.
+    applied = apply_purge(PurgePlan(photos), [f.path for p in photos for f in p.files])
+    path = _journal_path()
+    if path is not None:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    return applied.deleted
+
+
 __all__ = [
     "PurgeApplied",
     "PurgeFile",
@@ -173,5 +269,8 @@ __all__ = [
     "PurgePlan",
     "apply_purge",
     "deleted_path",
+    "finish_interrupted",
+    "journal_photos",
     "plan_purge",
+    "purge_journal",
 ]

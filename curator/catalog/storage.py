@@ -98,11 +98,15 @@ def catalog_file_of(database: object) -> str | None:
     return os.path.abspath(name)
 
 
+# How every full-disk sentence starts (the technical stage stops a run on it).
+DISK_FULL_SENTENCE_START = "The disk is full:"
+
+
 def disk_full_error(what: str, *, quota: bool = False) -> StorageError:
     volume = volume_of(what)
     room = f"your disk quota on {volume} is used up" if quota else f"{volume} has no space left"
     return StorageError(
-        f"The disk is full: Curator could not save {what} ({room}). Free some space on "
+        f"{DISK_FULL_SENTENCE_START} Curator could not save {what} ({room}). Free some space on "
         f"{volume} and run it again — nothing was half-written, and the next run carries "
         "on where this one stopped.",
         kind=DISK_FULL,

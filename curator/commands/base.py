@@ -3,6 +3,7 @@ the exit code of a pipeline run (import, describe)."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -27,6 +28,15 @@ class CommandContext:
     settings: Settings
     out: TextIO
     err: TextIO
+
+
+def printable(text: object) -> str:
+    """`text` safe to print on a terminal: control characters (ESC, BEL, CR,
+    newline… in a file name) are shown as ``\\x1b`` instead of being obeyed.
+    Surrogate escapes (undecodable bytes of a name) are left for the printer."""
+    return "".join(
+        f"\\x{ord(ch):02x}" if unicodedata.category(ch) == "Cc" else ch for ch in str(text)
+    )
 
 
 def run_exit_code(report: Any, err: TextIO) -> int:

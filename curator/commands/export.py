@@ -68,6 +68,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_export(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from curator.export.names import UnsafeFolderError
     from curator.export.plan import UnknownProjectError, plan_export
     from curator.export.types import ExportRequest
 
@@ -88,7 +89,7 @@ def cmd_export(args: argparse.Namespace, ctx: CommandContext) -> int:
     )
     try:
         plan = plan_export(request)
-    except UnknownProjectError as exc:
+    except (UnknownProjectError, UnsafeFolderError) as exc:
         raise UsageError(str(exc)) from exc
     quiet = args.json or args.no_progress or args.dry_run
     result = _run_with_ctrl_c(plan, show_bar=not quiet, ctx=ctx)

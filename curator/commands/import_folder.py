@@ -124,7 +124,7 @@ def _print_import_summary(summary: dict[str, int], result: Any, out: TextIO) -> 
             file=out,
         )
     for p in result.scan_problems:
-        print(f"  skipped folder {p.path}: {p.message}", file=out)
+        print(f"  skipped {p.path}: {p.message}", file=out)
     for stage, counts in result.stages.items():
         parts = ", ".join(f"{v} {k}" for k, v in counts.items() if k != "reason" and v is not None)
         print(f"  {stage}: {parts or 'nothing to do'}", file=out)

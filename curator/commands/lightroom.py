@@ -14,7 +14,7 @@ import json
 import os
 from typing import Any
 
-from curator.commands.base import EXIT_CATALOG, EXIT_OK, CommandContext, UsageError
+from curator.commands.base import EXIT_CATALOG, EXIT_OK, CommandContext, UsageError, printable
 
 NAMES = ("import-lightroom",)
 
@@ -102,6 +102,14 @@ def cmd_import_lightroom(args: argparse.Namespace, ctx: CommandContext) -> int:
         )
         for folder, count in report.missing_folders[:5]:
             print(f"    {folder} ({count})", file=ctx.out)
+    if report.invalid:
+        print(
+            f"  {len(report.invalid)} images hold values Lightroom never writes; they were "
+            "left out, and nothing changed for them in Curator:",
+            file=ctx.out,
+        )
+        for photo, values in report.invalid[:10]:
+            print(f"    {printable(photo)}: {printable(values)}", file=ctx.out)
     return EXIT_OK
 
 

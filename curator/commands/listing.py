@@ -21,7 +21,7 @@ from typing import Any, TextIO
 from curator.camera_names import camera_name
 from curator.catalog.approval import model_trusted, quality_text
 from curator.catalog.queries import list_photos, status_report
-from curator.commands.base import EXIT_OK, CommandContext
+from curator.commands.base import EXIT_OK, CommandContext, printable
 
 NAMES: tuple[str, ...] = ("list", "status")
 
@@ -79,10 +79,11 @@ def cmd_list(args: argparse.Namespace, ctx: CommandContext) -> int:
         expo = f"{p['exposure_score']:.0f}" if p["exposure_score"] is not None else "-"
         when = p["captured_at"] or "-"
         line = (
-            f"{tech['status']:<8} {when:<26} {cam:<28} sharp {sharp:>3} expo {expo:>3}  {p['path']}"
+            f"{tech['status']:<8} {when:<26} {cam:<28} sharp {sharp:>3} expo {expo:>3}  "
+            f"{printable(p['path'])}"
         )
         if tech["status"] == "failed":
-            line += f"\n         ↳ {tech.get('reason')}"
+            line += f"\n         ↳ {printable(tech.get('reason'))}"
         _print_exact(line, out)
     print(f"{len(photos)} photos", file=out)
     return EXIT_OK
@@ -135,5 +136,6 @@ def cmd_status(args: argparse.Namespace, ctx: CommandContext) -> int:
     if report["failed"]:
         print(f"{len(report['failed'])} failed:", file=out)
         for f in report["failed"]:
-            print(f"  [{f['stage']}] {f['path']}\n      {f['reason']}", file=out)
+            where, why = printable(f["path"]), printable(f["reason"])
+            print(f"  [{f['stage']}] {where}\n      {why}", file=out)
     return EXIT_OK

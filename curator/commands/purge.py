@@ -62,7 +62,7 @@ def cmd_purge_rejected(
     from curator.purge.run import human_size, plan_purge, plan_sentence, purge
 
     stdin = stdin or sys.stdin
-    plan = plan_purge()
+    plan = plan_purge(finish=not args.dry_run)
     if args.dry_run:
         if args.json:
             listing: dict[str, object] = {

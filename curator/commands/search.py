@@ -24,7 +24,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from curator.commands.base import EXIT_CATALOG, EXIT_OK, CommandContext, UsageError
+from curator.commands.base import EXIT_CATALOG, EXIT_OK, CommandContext, UsageError, printable
 
 if TYPE_CHECKING:
     from curator.search.rows import HitRow
@@ -136,4 +136,4 @@ def _line(item: dict[str, Any]) -> str:
     if item["rating"]:
         state.append("★" * int(item["rating"]))
     why = f"  ({item['why']})" if item["why"] else ""
-    return f"{item['path']}  [{' '.join(state)}]{why}"
+    return f"{printable(item['path'])}  [{' '.join(state)}]{why}"

@@ -20,16 +20,22 @@ Protocol (one block, as docs/architecture.md asks of every concurrency protocol)
   the pool keeps its size and the next request is unaffected.
 - `close()` tells idle children to exit and kills the rest; children also exit
   by themselves when the parent dies (their pipe reaches EOF).
+- Every child runs under a memory limit (`memory_limit`, bytes of address
+  space, RLIMIT_AS, set before the initializer): a file that makes a decoder
+  allocate without end gets a `MemoryError` (or dies) in its child instead of
+  driving the whole computer into the kernel's out-of-memory killer.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing as mp
+import os
 import queue
 import signal
 import threading
 import traceback
+import warnings
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -67,12 +73,59 @@ class WorkerFailed(Exception):
         self.detail = detail
 
 
+# What one decoder child may map: the interpreter with numpy, OpenCV and LibRaw
+# loaded (about 0.5 GB of address space, measured) with room to spare, plus
+# 16 bytes per pixel of the largest image allowed (16-bit RGB from LibRaw, the
+# 8-bit copy, the luma and the preview of a `max_pixels` image).
+BASE_MEMORY_BYTES = 3 * 2**29  # 1.5 GiB
+BYTES_PER_PIXEL = 16
+DEFAULT_MAX_PIXELS = 250_000_000
+
+
+def memory_limit_for(max_pixels: int = DEFAULT_MAX_PIXELS) -> int:
+    """The address space a decoder child may use for images up to `max_pixels`,
+    never more than three quarters of the computer's memory."""
+    wanted = BASE_MEMORY_BYTES + BYTES_PER_PIXEL * max_pixels
+    try:
+        physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return wanted
+    return max(BASE_MEMORY_BYTES, min(wanted, physical * 3 // 4)) if physical > 0 else wanted
+
+
+def limit_memory(limit: int | None) -> None:
+    """Cap this process's address space at `limit` bytes (POSIX; a no-op elsewhere,
+    and never raises a limit someone else set lower)."""
+    if limit is None:
+        return
+    try:
+        import resource
+    except ImportError:  # Windows: no RLIMIT_AS
+        return
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        if soft == resource.RLIM_INFINITY or soft > limit:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):  # a platform that refuses it (macOS at times)
+        return
+
+
 def _child_main(
-    conn: Connection, initializer: Callable[..., object] | None, initargs: tuple[Any, ...]
+    conn: Connection,
+    initializer: Callable[..., object] | None,
+    initargs: tuple[Any, ...],
+    memory_limit: int | None = None,
 ) -> None:
     # Children ignore Ctrl+C: the parent decides when to stop (cooperative cancel),
     # and an in-flight decode finishes or is killed by the parent.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Decoders' warnings about the files they read ("Tag data larger than file",
+    # "Possibly corrupt EXIF data") are not the user's to read on the terminal:
+    # what matters about a file reaches them as its sentence (issue 22).
+    warnings.simplefilter("ignore")
+    limit_memory(memory_limit)
     if initializer is not None:
         initializer(*initargs)
     while True:
@@ -101,12 +154,13 @@ class ChildWorker:
         ctx: mp.context.BaseContext,
         initializer: Callable[..., object] | None = None,
         initargs: tuple[Any, ...] = (),
+        memory_limit: int | None = None,
     ):
         parent_conn, child_conn = ctx.Pipe(duplex=True)
         self.conn = parent_conn
         self.process: BaseProcess = ctx.Process(  # type: ignore[attr-defined]
             target=_child_main,
-            args=(child_conn, initializer, initargs),
+            args=(child_conn, initializer, initargs, memory_limit),
             daemon=True,
             name="curator-decoder",
         )
@@ -159,11 +213,15 @@ class ChildProcessPool:
         start_method: str = "spawn",
         initializer: Callable[..., object] | None = None,
         initargs: tuple[Any, ...] = (),
+        memory_limit: int | None = -1,
     ):
+        """`memory_limit`: bytes of address space per child; -1 (the default) is
+        `memory_limit_for()` (images up to 250 MP), None no limit."""
         if size < 1:
             raise ValueError("pool size must be at least 1")
         self.size = size
         self._initializer, self._initargs = initializer, initargs
+        self.memory_limit = memory_limit_for() if memory_limit == -1 else memory_limit
         self._ctx = mp.get_context(start_method)
         self._idle: queue.Queue[ChildWorker | None] = queue.Queue()
         self._lock = threading.Lock()
@@ -177,7 +235,7 @@ class ChildProcessPool:
             raise RuntimeError("pool is closed")
         worker = self._idle.get()
         if worker is None:
-            worker = ChildWorker(self._ctx, self._initializer, self._initargs)
+            worker = ChildWorker(self._ctx, self._initializer, self._initargs, self.memory_limit)
             with self._lock:
                 self._all.add(worker)
         healthy = False

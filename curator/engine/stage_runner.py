@@ -26,6 +26,9 @@ Concurrency protocol (the one place it lives; every stage uses it):
   cancelled and `write_error` holds the sentence (naming `catalog_file`, whose
   disk is the one checked for room and named to free space on). Either way the runner
   always reaches `finished`.
+- An outcome for which `stops_run` gives a sentence (the technical stage: the
+  cache's disk is full) stops the run the same way: written, not retried, the
+  queued jobs dropped, `write_error` holding the sentence.
 - `cancel()` is cooperative: queued tasks return without working, in-flight
   ones finish and are written. `pause()`/`resume()` hold back queued work.
 - Each `start()` bumps a generation; results of an older generation are
@@ -135,6 +138,7 @@ class StageRunner(QObject, Generic[J, O]):
         write_attempts: int = 3,
         on_write_failed: Callable[[str, BaseException, int], None] | None = None,
         catalog_file: str | None = None,
+        stops_run: Callable[[O], str | None] = lambda _: None,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
@@ -142,6 +146,7 @@ class StageRunner(QObject, Generic[J, O]):
         self.catalog_file = catalog_file or "the catalog"
         self.write_attempts = write_attempts
         self.on_write_failed = on_write_failed
+        self.stops_run = stops_run
         self.write_error: str | None = None  # the storage fault that stopped the run
         self._pending_writes: list[list[Attempted[O]]] = []
         self._write_tries = 0
@@ -220,7 +225,13 @@ class StageRunner(QObject, Generic[J, O]):
         if outcome is None:  # cancelled before it started
             self._maybe_finish()
             return
-        if (
+        stop = self.stops_run(outcome)
+        if stop is not None:
+            # Every job after it would fail the same way (a full cache disk): stop
+            # the run like a full catalog does; this outcome is written, not retried.
+            self.write_error = self.write_error or stop
+            self._gate.cancel()
+        elif (
             self.is_transient(outcome)
             and result.attempt < self.max_attempts
             and not self._gate.cancelled.is_set()

@@ -32,6 +32,7 @@ sidecar carries the decisions.
 
 from __future__ import annotations
 
+import io
 import os
 import struct
 import zlib
@@ -39,6 +40,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import BinaryIO
+
+from curator.imaging.regular import open_regular
 
 JPEG_XMP_HEADER = b"http://ns.adobe.com/xap/1.0/\x00"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -107,7 +110,7 @@ def plan_embedding(source: str, container: Container, packet_for: PacketFn) -> E
     """Read the original's head and packet; the plan for writing its copy.
 
     Raises `EmbedError` (a sentence) or OSError (the original can't be read)."""
-    with open(source, "rb") as f:
+    with io.BufferedReader(open_regular(source)) as f:
         if container is Container.TIFF:
             ifd = _read_tiff_ifd(f)
             existing = _tiff_packet(f, ifd)

@@ -37,6 +37,7 @@ from typing import Any
 import blake3
 
 from curator.export.embed import HEAD_LIMIT, Embedding
+from curator.imaging.regular import open_regular
 
 TMP_PREFIX = ".curator-tmp-"
 CHUNK = 4 * 1024 * 1024
@@ -95,7 +96,7 @@ def _alive(pid: int) -> bool:
 
 def hash_file(path: Path) -> str:
     hasher = blake3.blake3(max_threads=1)
-    with open(path, "rb") as file:
+    with open_regular(path) as file:
         while chunk := file.read(CHUNK):
             hasher.update(chunk)
     return hasher.hexdigest()
@@ -196,7 +197,7 @@ def _copy(
     read_hash = blake3.blake3(max_threads=1)
     written = blake3.blake3(max_threads=1)
     try:
-        src = open(source, "rb")  # noqa: SIM115
+        src = open_regular(source)  # never a FIFO or device (a hang, or endless bytes)
     except OSError as exc:
         raise SourceProblem(read_sentence(exc)) from exc
     end = 0

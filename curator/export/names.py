@@ -54,7 +54,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class UnsafeFolderError(ValueError):
-    """The export folder would not be inside DEST (a bug guard: never expected)."""
+    """The export folder would not be inside DEST: it is a symbolic link (the user's
+    doing), or a name that escapes (a bug guard: never expected). str() is the sentence."""
 
 
 def safe_component(text: str, *, fallback: str = "unnamed") -> str:
@@ -184,6 +185,13 @@ def export_folder(dest: Path, project: str | None) -> Path:
     part = APPROVED_FOLDER if project is None else safe_component(project, fallback="project")
     folder = dest / part
     base = dest.resolve()
+    if folder.is_symlink():
+        # Following it would write outside DEST (or into someone else's folder).
+        raise UnsafeFolderError(
+            f"The export folder {folder} is a link to {os.readlink(folder)}, not a folder "
+            f"inside {dest}; Curator exports only into a real folder there. Remove the link "
+            "or pick another destination."
+        )
     if folder.resolve().parent != base or part in ("", ".", ".."):
         raise UnsafeFolderError(f"The export folder {folder} would not be inside {dest}.")
     return folder

@@ -51,6 +51,7 @@ from curator.catalog.models import (
     ProjectPhoto,
     Tag,
 )
+from curator.catalog.projects import find_project
 from curator.export.names import NameGroup, export_folder, plan_names
 from curator.export.types import ExportRequest
 from curator.interop.xmp.fields import XmpFields
@@ -120,14 +121,16 @@ def plan_export(request: ExportRequest) -> ExportPlan:
         photos = _live_photos(None, request.match_threshold, request.match_min_quality)
         set_name = "approved"
     else:
-        project = Project.get_or_none(Project.name == request.project)
+        # The name as `project add` stores it: trimmed, any case (issue 22).
+        project = find_project(request.project)
         if project is None:
             raise UnknownProjectError(
-                f"There is no project named {request.project!r} (see `curator project list`)."
+                f"There is no project named {request.project.strip()!r} "
+                "(see `curator project list`)."
             )
-        set_name = str(project.name)
+        set_name = project.name
         photos = []
-        for p in _live_photos(int(project.id)):
+        for p in _live_photos(project.id):
             missing, deleted = p.missing_since is not None, p.deleted_at is not None
             if is_exportable_member(cull=p.cull, missing=missing, deleted=deleted):
                 photos.append(p)
@@ -137,7 +140,7 @@ def plan_export(request: ExportRequest) -> ExportPlan:
     photos = [p for p in photos if p.content_hash]  # never-read files have nothing to send
     return ExportPlan(
         request=request,
-        folder=export_folder(dest, request.project),
+        folder=export_folder(dest, None if request.project is None else set_name),
         set_name=set_name,
         files=tuple(_planned_files(photos, request)),
         left_out=tuple(left_out),

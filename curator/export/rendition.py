@@ -40,6 +40,7 @@ from curator.imaging.errors import ImagingError
 from curator.imaging.exif import read_exif, valid_orientation
 from curator.imaging.formats import is_raw_path
 from curator.imaging.orientation import apply_orientation, fit_long_edge
+from curator.imaging.regular import read_regular
 
 QUALITY = 92
 _FAST_PATH_ERRORS: tuple[type[Exception], ...] = (*PIXEL_ERRORS, ImagingError)
@@ -134,8 +135,7 @@ def _upright(source: str, long_edge: int) -> Image.Image:
         if not is_raw_path(source):
             raise _for_export(exc) from exc
         first = exc
-    with open(source, "rb") as file:
-        data = file.read()
+    data = read_regular(source)
     try:
         decoded = decode_image(
             data,

@@ -78,6 +78,7 @@ from curator.imaging.exif import read_exif, valid_orientation
 from curator.imaging.formats import is_raw_path
 from curator.imaging.jpegscale import decode_jpeg_scaled
 from curator.imaging.orientation import apply_orientation, displayed_size, fit_long_edge
+from curator.imaging.regular import read_regular
 from curator.imaging.types import FileFormat, MetricsSource
 
 pillow_heif.register_heif_opener()
@@ -364,8 +365,7 @@ def decode_for_display(
     auto-brighten; see `rawdecode.decode_raw_for_display`). Raises `ImagingError`
     with a human sentence, or OSError when the file cannot be read.
     """
-    with open(path, "rb") as file:
-        data = file.read()
+    data = read_regular(path)  # never a FIFO or device: it would hang or read forever
     if is_raw_path(path) and sniff_container(data) not in ("jpeg", "png", "webp", "heif"):
         from curator.imaging.rawdecode import decode_raw_for_display  # rawpy only when needed
 

@@ -6,7 +6,7 @@ errors worth retrying (I/O hiccups), as opposed to a file that is simply bad.
 
 `environmental` marks failures caused by the computer, not the file
 (permission denied, the file vanished, a full or read-only cache, an I/O
-hiccup, out of memory): the next plain import retries them once their cause
+hiccup): the next plain import retries them once their cause
 may have changed, while a broken file with the same size and mtime stays
 skipped. The class name is what the error log stores (`ErrorLog.error_type`),
 so `ENVIRONMENTAL_ERROR_TYPES` lets the planner tell them apart later.
@@ -79,14 +79,15 @@ class CacheWriteError(ImagingError):
     environmental = True
 
 
-# `ErrorLog.error_type` values of environmental failures ("MemoryError": the
-# decoder ran out of memory, see pipeline.stages.technical.run_technical).
+# `ErrorLog.error_type` values of environmental failures. Not "MemoryError": a
+# decoder child runs under a memory limit sized for the largest photo allowed
+# (engine.isolation), so a file that exhausts it is the file's doing, and
+# retrying it on every import would only exhaust it again (issue 22).
 ENVIRONMENTAL_ERROR_TYPES = frozenset(
     {
         "PermissionDeniedError",
         "FileGoneError",
         "TransientReadError",
         "CacheWriteError",
-        "MemoryError",
     }
 )

@@ -39,6 +39,9 @@ from curator.imaging.types import ExifData
 # (Kodak .raw, CR3...). That is expected here, not a warning worth showing.
 logging.getLogger("exifread").setLevel(logging.ERROR)
 
+# The default pixel guard (Settings.max_image_megapixels), in pixels.
+DEFAULT_MAX_PIXELS = 250_000_000
+
 _DATE_RE = re.compile(r"^\s*(\d{4})[:\-](\d{2})[:\-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
 
 # Pillow tag ids used by the fallback (IFD0 and the Exif sub-IFD 0x8769).
@@ -59,8 +62,13 @@ _PIL_EXIF = {
 }
 
 
-def read_exif(data: bytes, *, is_raw: bool) -> ExifData:
-    """Read the catalogued EXIF fields from a whole file's bytes; never raises."""
+def read_exif(data: bytes, *, is_raw: bool, max_pixels: int = DEFAULT_MAX_PIXELS) -> ExifData:
+    """Read the catalogued EXIF fields from a whole file's bytes; never raises.
+
+    `max_pixels` is the decoders' pixel guard: Pillow's PNG `getexif()` decodes
+    the whole image to find an eXIf chunk after the pixels, so an image that
+    declares more pixels is not asked for its EXIF at all (the decode then
+    refuses it with the guard's sentence)."""
     fields: dict[str, Any] = {}
     try:
         tags = _exifread_tags(data)
@@ -72,7 +80,7 @@ def read_exif(data: bytes, *, is_raw: bool) -> ExifData:
         # not fail the photo, so this is the one deliberately broad catch.
         fields = {}
     if not fields and not is_raw:
-        fields = _from_pillow(data)
+        fields = _from_pillow(data, max_pixels)
     return ExifData(**fields)
 
 
@@ -151,9 +159,11 @@ def _from_exifread(tags: Mapping[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _from_pillow(data: bytes) -> dict[str, Any]:
+def _from_pillow(data: bytes, max_pixels: int) -> dict[str, Any]:
     try:
         with Image.open(io.BytesIO(data)) as img:
+            if img.width * img.height > max_pixels:
+                return {}  # a decompression bomb: its EXIF is not worth the memory
             exif = img.getexif()
             ifd0 = dict(exif)
             sub = dict(exif.get_ifd(0x8769))

@@ -20,7 +20,8 @@ comparable.
 
 Frames under 640 px on the long edge are not judged: ``score`` is None and
 ``note`` is "too small to judge" (a 400 px frame has no detail left to tell
-focus from downscaling; scoring it 100 was a lie).
+focus from downscaling; scoring it 100 was a lie). Nor are strips under 32 px
+on the short edge (a 1 × 2,000 px image scored BLUR).
 
 The score rests on the squared second difference in four directions (0, 90, 45
 and 135 degrees) of the working luma lightly smoothed (sigma 0.5 px: a straight
@@ -144,6 +145,9 @@ __all__ = [
 # -- sharpness ----------------------------------------------------------------------
 WORKING_LONG_EDGE = 1024
 MIN_JUDGED_LONG_EDGE = 640
+# A strip one (or a few) pixels wide has no second dimension to be sharp in:
+# its long edge alone would score it BLUR (issue 22). Panoramas stay far above.
+MIN_JUDGED_SHORT_EDGE = 32
 TOO_SMALL_NOTE = "too small to judge"
 TILE_GRID = 8  # the stored tile_p90 (kept for the catalog's history)
 MIN_TILE = 16
@@ -298,9 +302,10 @@ def level_of_score(score: float) -> float:
 
 def measure_sharpness(luma: np.ndarray) -> SharpnessMeasure:
     """Laplacian statistics at the 1024 px working scale and a score; frames under
-    640 px on the long edge get no score and the note "too small to judge"; a
-    subject clearly softer than a sharp scene around it (`imaging.focus`) lowers
-    the score, with the note "focus missed the subject"."""
+    640 px on the long edge (or under 32 px on the short one) get no score and
+    the note "too small to judge"; a subject clearly softer than a sharp scene
+    around it (`imaging.focus`) lowers the score, with the note "focus missed
+    the subject"."""
     _check_luma(luma)
     work = working_scale(luma)
     laplacian = cv2.Laplacian(work, cv2.CV_32F)
@@ -309,7 +314,7 @@ def measure_sharpness(luma: np.ndarray) -> SharpnessMeasure:
     score: float | None = None
     note: str | None = TOO_SMALL_NOTE
     energy, noise = directional_energy(work)
-    if max(luma.shape) >= MIN_JUDGED_LONG_EDGE:
+    if max(luma.shape) >= MIN_JUDGED_LONG_EDGE and min(luma.shape) >= MIN_JUDGED_SHORT_EDGE:
         tiles = tile_detail(energy, noise)
         focus = subject_focus(work, tiles, noise)
         score = sharpness_score(pooled_level(tiles) * focus.factor)

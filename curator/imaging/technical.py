@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import errno
 import os
-import stat
 from dataclasses import replace
 
 import blake3
@@ -48,6 +47,7 @@ from curator.imaging.errors import (
 from curator.imaging.exif import read_exif
 from curator.imaging.formats import is_raw_path
 from curator.imaging.metrics import measure_exposure, measure_sharpness
+from curator.imaging.regular import NotRegularFileError, open_regular
 from curator.imaging.structure import structure_signature
 from curator.imaging.types import TechnicalMeasurement, TechnicalRequest
 
@@ -105,7 +105,7 @@ def _measure_bytes(
     request: TechnicalRequest, data: bytes, content_hash: str, mtime_ns: int
 ) -> TechnicalMeasurement:
     is_raw = is_raw_path(request.path)
-    exif = read_exif(data, is_raw=is_raw)
+    exif = read_exif(data, is_raw=is_raw, max_pixels=request.max_pixels)
     decoded = decode_image(
         data,
         is_raw=is_raw,
@@ -158,23 +158,15 @@ def read_file_once(path: str) -> tuple[bytes, int]:
     or `TransientReadError` (I/O errors that may pass).
     """
     try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode):
-            detail = f"{path}: st_mode={info.st_mode:o}"
-            raise UnreadableFileError(_not_regular_message(info.st_mode), detail)
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0))
-        with os.fdopen(fd, "rb", buffering=0) as handle:
+        with open_regular(path) as handle:
             mtime_ns = os.fstat(handle.fileno()).st_mtime_ns
             data = handle.readall()
+    except NotRegularFileError as exc:
+        # A FIFO, device or socket named like a photo: refused before any read.
+        raise UnreadableFileError(exc.sentence, f"{path}: st_mode={exc.mode:o}") from exc
     except OSError as exc:
         raise _read_error(path, exc) from exc
     return data, mtime_ns
-
-
-def _not_regular_message(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "This is a folder, not a picture file."
-    return "This is not a regular file (it is a device, pipe or socket), so Curator skipped it."
 
 
 def _read_error(path: str, exc: OSError) -> ImagingError:

@@ -31,13 +31,14 @@ Rules:
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from peewee import fn
 
-from curator.catalog import decisions
+from curator.catalog import decisions, tx
 from curator.catalog.decisions import DecisionRecord
 from curator.catalog.models import (
     CullState,
@@ -49,6 +50,7 @@ from curator.catalog.models import (
     utcnow,
 )
 from curator.catalog.paths_codec import decode_path, encode_path
+from curator.catalog.write_gate import Gate
 from curator.interop.xmp.state import XmpState
 from curator.interop.xmp_sync import SourceKeyword, record_keywords, record_state, set_caption
 from curator.records import ColorLabel
@@ -345,13 +347,43 @@ def apply_external_many(
     seen: dict[int, XmpSeen] | None = None,
 ) -> list[ExternalApplied]:
     """`apply_external` for many photos in ONE transaction (an import batch);
-    `seen`: photo id → the XMP read for it (source 'xmp')."""
+    `seen`: photo id → the XMP read for it (source 'xmp').
+
+    A BULK write through the write gate (catalog.write_gate), like the
+    pipeline's batches: a decision made meanwhile goes first and waits at most
+    for the batch under way — so callers keep batches short (`batches`)."""
     seen = seen or {}
-    return decisions.apply_many(
+    return tx.write(
+        Photo._meta.database,
         lambda: [
             apply_external(pid, ext, source, mtime, seen.get(pid)) for pid, ext, mtime in items
-        ]
+        ],
+        gate=Gate.BULK,
     )
+
+
+# A batch of an external import: few enough photos and keywords that its
+# transaction is short (tens of ms), so a decision waiting behind it never waits long.
+BATCH_PHOTOS = 50
+BATCH_KEYWORDS = 1_000
+
+
+def batches(
+    items: list[tuple[int, ExternalJudgment, int | None]],
+) -> Iterator[list[tuple[int, ExternalJudgment, int | None]]]:
+    """`items` cut into short batches: at most `BATCH_PHOTOS` photos and about
+    `BATCH_KEYWORDS` keywords each (a photo with more is a batch of its own)."""
+    batch: list[tuple[int, ExternalJudgment, int | None]] = []
+    weight = 0
+    for item in items:
+        cost = len(item[1].keywords) + len(item[1].keyword_texts)
+        if batch and (len(batch) >= BATCH_PHOTOS or weight + cost > BATCH_KEYWORDS):
+            yield batch
+            batch, weight = [], 0
+        batch.append(item)
+        weight += cost
+    if batch:
+        yield batch
 
 
 def _apply_changes(

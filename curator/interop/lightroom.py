@@ -42,6 +42,7 @@ it does not know (a table or column missing, or an Adobe_variablesTable
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import shutil
 import sqlite3
@@ -51,6 +52,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from curator.imaging.regular import NotRegularFileError, open_regular
 from curator.interop.xmp_sync import SourceKeyword
 
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -109,6 +111,9 @@ class LrCatalog:
     version: str | None
     images: list[LrImage]
     roots: tuple[str, ...]  # the root folders' absolute paths
+    # Images left out because a value is one Lightroom never writes (a rating
+    # of 99, a pick of NaN, text in an id): (file path or id, what was wrong).
+    invalid: tuple[tuple[str, str], ...] = ()
 
 
 def read_lrcat(path: str) -> LrCatalog:
@@ -124,7 +129,7 @@ def read_lrcat(path: str) -> LrCatalog:
     try:
         with _connection(path) as conn:
             version = _check_schema(conn, name)
-            images = _images(conn)
+            images, invalid = _images(conn)
             roots = tuple(
                 str(r) for (r,) in conn.execute("SELECT absolutePath FROM AgLibraryRootFolder")
             )
@@ -139,12 +144,22 @@ def read_lrcat(path: str) -> LrCatalog:
         raise LightroomError(f"{name} could not be read as a Lightroom catalog ({exc}).") from None
     except sqlite3.DatabaseError as exc:
         raise LightroomError(f"{name} is not a Lightroom catalog ({exc}).") from None
-    return LrCatalog(path, version, images, roots)
+    return LrCatalog(path, version, images, roots, tuple(invalid))
 
 
 @contextlib.contextmanager
 def _connection(path: str) -> Iterator[sqlite3.Connection]:
     name = os.path.basename(path)
+    for part in (path, path + "-wal"):
+        # A FIFO would hang SQLite's open and a device would copy forever.
+        try:
+            open_regular(part).close()
+        except NotRegularFileError as exc:
+            raise LightroomError(
+                f"{os.path.basename(part)} could not be read: {exc.strerror}."
+            ) from None
+        except OSError:
+            pass  # missing or unreadable: said below, where it is opened
     with contextlib.ExitStack() as stack:
         if os.path.exists(path + "-wal"):
             # Recent changes wait in the -wal: read a copy of both, so they count
@@ -176,7 +191,7 @@ def _connection(path: str) -> Iterator[sqlite3.Connection]:
 def _is_wal(path: str) -> bool:
     """True for an SQLite file in WAL mode (header bytes 18–19 are 2)."""
     try:
-        with open(path, "rb") as f:
+        with open_regular(path) as f:
             header = f.read(20)
     except OSError:
         return False
@@ -208,7 +223,7 @@ def _check_schema(conn: sqlite3.Connection, name: str) -> str | None:
             version = str(row[0]).strip()
             try:
                 major = int(float(version)) // 100000
-            except ValueError:
+            except (ValueError, OverflowError):  # text, infinity, NaN
                 major = -1
             if major not in KNOWN_MAJOR_VERSIONS:
                 raise LightroomError(
@@ -229,7 +244,7 @@ def _keywords(conn: sqlite3.Connection) -> dict[int, list[SourceKeyword]]:
     parent = "parent" if "parent" in have else "NULL"
     export = "includeOnExport" if "includeOnExport" in have else "1"
     rows = conn.execute(f"SELECT id_local, name, {parent}, {export} FROM AgLibraryKeyword")
-    table = {int(i): (n, p, e) for i, n, p, e in rows}
+    table = {k: (n, p, e) for i, n, p, e in rows if (k := _int(i)) is not None}
 
     def path_of(kid: int) -> list[str]:
         names: list[str] = []
@@ -241,16 +256,19 @@ def _keywords(conn: sqlite3.Connection) -> dict[int, list[SourceKeyword]]:
             if name is None:  # the root keyword
                 break
             names.append(str(name))
-            current = int(up) if up is not None else None
+            current = _int(up)
         return names[::-1]
 
     out: dict[int, list[SourceKeyword]] = {}
-    for image, tag in conn.execute("SELECT image, tag FROM AgLibraryKeywordImage"):
-        names = path_of(int(tag))
+    for raw_image, raw_tag in conn.execute("SELECT image, tag FROM AgLibraryKeywordImage"):
+        image, tag = _int(raw_image), _int(raw_tag)
+        if image is None or tag is None:
+            continue  # a link that names no image or keyword: nothing to take
+        names = path_of(tag)
         if not names:
             continue
-        private = _int(table[int(tag)][2]) == 0  # includeOnExport off
-        found = out.setdefault(int(image), [])
+        private = _int(table[tag][2]) == 0  # includeOnExport off
+        found = out.setdefault(image, [])
         # The keyword with its path, and its parents as Lightroom exports them
         # ("Include Parents"): the same keywords an XMP sidecar of it holds.
         found.append(SourceKeyword(names[-1], "|".join(names) if len(names) > 1 else "", private))
@@ -263,10 +281,11 @@ def _captions(conn: sqlite3.Connection) -> dict[int, str]:
     if "AgLibraryIPTC" not in tables or "caption" not in _columns(conn, "AgLibraryIPTC"):
         return {}
     rows = conn.execute("SELECT image, caption FROM AgLibraryIPTC WHERE caption IS NOT NULL")
-    return {int(i): str(c).strip() for i, c in rows if str(c).strip()}
+    return {k: str(c).strip() for i, c in rows if (k := _int(i)) is not None and str(c).strip()}
 
 
-def _images(conn: sqlite3.Connection) -> list[LrImage]:
+def _images(conn: sqlite3.Connection) -> tuple[list[LrImage], list[tuple[str, str]]]:
+    """The images, and those left out for values Lightroom never writes."""
     keywords = _keywords(conn)
     captions = _captions(conn)
     touch = _optional(conn, "Adobe_images", "touchTime", "i")
@@ -286,11 +305,17 @@ def _images(conn: sqlite3.Connection) -> list[LrImage]:
         "ORDER BY i.id_local"
     )
     images: list[LrImage] = []
+    invalid: list[tuple[str, str]] = []
     for row in conn.execute(query):
-        (iid, root, sub, base, ext, rating, pick, label, master, copy_name) = row[:10]
+        (raw_id, root, sub, base, ext, rating, pick, label, master, copy_name) = row[:10]
         touched, captured, w, h, side = row[10:]
         folder = f"{root or ''}{sub or ''}"
         file_name = f"{base}.{ext}" if ext else str(base)
+        iid = _int(raw_id)
+        wrong = _wrong_values(iid, rating, pick, master)
+        if iid is None or wrong:
+            invalid.append((os.path.normpath(f"{folder}{file_name}"), wrong or "its id"))
+            continue
         paired = tuple(
             os.path.normpath(f"{folder}{base}.{e.strip()}")
             for e in str(side or "").split(",")
@@ -299,41 +324,67 @@ def _images(conn: sqlite3.Connection) -> list[LrImage]:
         wi, hi = _int(w), _int(h)
         images.append(
             LrImage(
-                image_id=int(iid),
+                image_id=iid,
                 path=os.path.normpath(f"{folder}{file_name}"),
                 rating=_int(rating),
                 pick=_int(pick) or 0,
                 label=str(label).strip() if label else None,
-                keywords=tuple(keywords.get(int(iid), ())),
+                keywords=tuple(keywords.get(iid, ())),
                 master=_int(master),
                 copy_name=str(copy_name) if copy_name else None,
                 touched_at=_touch_time(touched),
                 captured_at=_capture_time(captured),
                 size=(wi, hi) if wi and hi else None,
                 paired=paired,
-                caption=captions.get(int(iid)),
+                caption=captions.get(iid),
             )
         )
-    return images
+    return images, invalid
+
+
+def _wrong_values(iid: int | None, rating: object, pick: object, master: object) -> str:
+    """What in an image row is a value Lightroom never writes, or ''. Such an
+    image is left out: a made-up rating must neither set nor clear a decision."""
+    wrong = []
+    if iid is None:
+        wrong.append("its id")
+    stars = _int(rating)
+    if rating not in (None, "") and (stars is None or not 0 <= stars <= 5):
+        wrong.append(f"rating {rating!r}")
+    flag = _int(pick)
+    if pick not in (None, "") and (flag is None or flag not in (-1, 0, 1)):
+        wrong.append(f"pick {pick!r}")
+    if master not in (None, "") and _int(master) is None:
+        wrong.append(f"master image {master!r}")
+    return ", ".join(wrong)
 
 
 def _int(value: object) -> int | None:
-    if value is None or value == "":
+    """A whole number from an untyped column; None for NULL, text, a fraction,
+    infinity or NaN."""
+    if value is None or value == "" or isinstance(value, bytes):
         return None
     try:
         number = float(str(value))
     except ValueError:
         return None
-    return int(number) if number == int(number) else None
+    if not math.isfinite(number) or number != int(number):
+        return None
+    return int(number)
+
+
+# touchTime beyond this (year ~2300) is no time Lightroom wrote.
+_MAX_TOUCH_S = 1e10
 
 
 def _touch_time(value: object) -> datetime | None:
-    """touchTime (seconds since 2001-01-01, REAL) as naive UTC; None when unset."""
+    """touchTime (seconds since 2001-01-01, REAL) as naive UTC; None when unset
+    or not a real time (text, infinity, NaN, centuries away)."""
     try:
         seconds = float(str(value))
     except (TypeError, ValueError):
         return None
-    if seconds <= 0:
+    if not math.isfinite(seconds) or seconds <= 0 or seconds > _MAX_TOUCH_S:
         return None
     return COCOA_EPOCH + timedelta(seconds=seconds)
 

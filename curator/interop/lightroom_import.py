@@ -37,6 +37,7 @@ from curator.interop.external import (
     Conflict,
     ExternalJudgment,
     apply_external_many,
+    batches,
     photo_ids_by_path,
 )
 from curator.interop.labels import color_of
@@ -45,7 +46,6 @@ from curator.interop.xmp_sync import SourceKeyword
 from curator.tags import normalise_tags
 
 SOURCE = "lightroom"
-APPLY_BATCH = 500
 
 
 @dataclass
@@ -64,6 +64,7 @@ class LightroomReport:
     from_copies: list[tuple[str, str]] = field(default_factory=list)  # path, copy name
     labels_as_keywords: list[tuple[str, str]] = field(default_factory=list)  # path, text
     conflicts: list[tuple[str, Conflict]] = field(default_factory=list)  # path, conflict
+    invalid: list[tuple[str, str]] = field(default_factory=list)  # path, what was not valid
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -82,6 +83,7 @@ class LightroomReport:
             "from_virtual_copies": [{"path": p, "copy": c} for p, c in self.from_copies],
             "labels_as_keywords": [{"path": p, "label": t} for p, t in self.labels_as_keywords],
             "conflicts": [{"path": p, **c.as_json()} for p, c in self.conflicts],
+            "invalid_values": [{"path": p, "values": v} for p, v in self.invalid],
         }
 
 
@@ -183,7 +185,7 @@ def import_lightroom(path: str, maps: list[tuple[str, str]] | None = None) -> Li
     """Read the .lrcat and apply its values to Curator's open catalog."""
     lrcat = read_lrcat(path)
     maps = list(maps or [])
-    report = LightroomReport(catalog=os.path.abspath(path))
+    report = LightroomReport(catalog=os.path.abspath(path), invalid=list(lrcat.invalid))
     chosen = _chosen(lrcat.images)
     report.images = len(chosen)
     wanted = {mid: _mapped(m.path, maps) for mid, (m, _) in chosen.items()}
@@ -233,8 +235,8 @@ def import_lightroom(path: str, maps: list[tuple[str, str]] | None = None) -> Li
     report.not_in_catalog = sum(missing.values())
     report.missing_folders = missing.most_common(10)
     report.found_elsewhere = [(old, new, n) for (old, new), n in moved.most_common()]
-    for start in range(0, len(items), APPLY_BATCH):
-        for result in apply_external_many(items[start : start + APPLY_BATCH], SOURCE):
+    for batch in batches(items):  # short BULK transactions: decisions go between them
+        for result in apply_external_many(batch, SOURCE):
             report.applied += int(result.applied)
             report.unchanged += int(result.unchanged)
             report.kept_curator += int(bool(result.kept_curator))

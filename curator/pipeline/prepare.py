@@ -16,7 +16,7 @@ import os
 import threading
 from dataclasses import dataclass
 
-from curator.engine.isolation import ChildProcessPool
+from curator.engine.isolation import ChildProcessPool, memory_limit_for
 from curator.pipeline.report import RunRequest
 from curator.pipeline.stages.scan import Candidate, ScanProblem, ScanReport, scan_folder
 from curator.pipeline.stages.technical import TechnicalPlan, init_decoder_process, plan_technical
@@ -124,7 +124,12 @@ def plan_paths(
 def make_process_pool(settings: Settings, plan: TechnicalPlan) -> ChildProcessPool:
     """Child processes for decoding, primed with the hashes already measured."""
     size = max(1, min(settings.decode_workers, len(plan.requests) or 1))
-    return ChildProcessPool(size, initializer=init_decoder_process, initargs=(plan.known_hashes,))
+    return ChildProcessPool(
+        size,
+        initializer=init_decoder_process,
+        initargs=(plan.known_hashes,),
+        memory_limit=memory_limit_for(settings.max_image_megapixels * 1_000_000),
+    )
 
 
 def read_xmp(generation: int, plan: XmpPlan, stop: threading.Event) -> XmpRead:

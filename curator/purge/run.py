@@ -5,7 +5,9 @@
 - apply: `curator.catalog.purge.apply_purge` (one transaction: photos whose
   every file went to the trash become tombstones; decisions stay).
 
-`purge(plan)` chains the last two and returns a `PurgeReport`; both
+`purge(plan)` chains the last two photo by photo (each photo is tombstoned
+as soon as its files went, and a journal covers the moment between) and
+returns a `PurgeReport`; both
 front-ends (`curator purge-rejected`, Edit ▸ Move Rejected to Trash…) use it,
 and it never unlinks anything (see curator.purge.trash).
 """
@@ -16,7 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from curator.catalog.purge import PurgePlan, apply_purge, plan_purge
+from curator.catalog.purge import (
+    PurgePlan,
+    apply_purge,
+    finish_interrupted,
+    plan_purge,
+    purge_journal,
+)
 from curator.purge.trash import ProgressFn, TrashOutcome, move_to_trash
 
 
@@ -100,12 +108,40 @@ def purge(
     *,
     should_stop: Callable[[], bool] | None = None,
 ) -> PurgeReport:
-    """Move the plan's files to the trash, then tombstone the photos that went
-    (all of them: a photo whose files were not all tried, `should_stop`, stays)."""
-    files = [(f.path, f.size) for f in plan.files]
-    outcomes = move_to_trash(files, progress, should_stop=should_stop)
-    applied = apply_purge(plan, [o.path for o in outcomes if o.trashed])
-    return PurgeReport(tuple(outcomes), applied.deleted, applied.kept, plan.skipped_missing)
+    """Move the plan's files to the trash photo by photo, tombstoning each photo
+    as soon as its files went (a photo whose files were not all tried,
+    `should_stop`, stays).
+
+    Killed at any moment, nothing is lost: the photo being moved is in the
+    purge journal (`catalog.purge.journal_photos`) before its first file goes,
+    so the next purge tombstones it if its files are in the trash by then.
+    """
+    finish_interrupted()
+    total = len(plan.files)
+    done = 0
+    outcomes: list[TrashOutcome] = []
+    deleted: list[int] = []
+    kept: list[int] = []
+
+    def step(files_done: int, _all: int) -> None:
+        if progress is not None:
+            progress(done + files_done, total)
+
+    with purge_journal() as journal:
+        for photo in plan.photos:
+            if should_stop is not None and should_stop():
+                break
+            journal.add(photo.photo_id)
+            mine = move_to_trash(
+                [(f.path, f.size) for f in photo.files], step, should_stop=should_stop
+            )
+            done += len(photo.files)
+            outcomes += mine
+            one = PurgePlan((photo,))
+            applied = apply_purge(one, [o.path for o in mine if o.trashed])
+            deleted += applied.deleted
+            kept += applied.kept
+    return PurgeReport(tuple(outcomes), tuple(deleted), tuple(kept), plan.skipped_missing)
 
 
 __all__ = ["PurgeReport", "human_size", "plan_purge", "plan_sentence", "purge"]

@@ -101,6 +101,15 @@ def test_directional_energy_sees_which_direction_carries_detail() -> None:
     assert np.allclose(inner[2], inner[3])
 
 
+def test_strips_a_pixel_or_a_few_wide_are_too_small_to_judge() -> None:
+    # Issue 22: a 1 x 2,000 px image scored BLUR from its long edge alone.
+    for width, height in ((2000, 1), (1, 2000), (2000, 31)):
+        strip = measure_sharpness(texture(width, height, seed=2))
+        assert strip.score is None and strip.note == TOO_SMALL_NOTE, (width, height)
+    panorama = measure_sharpness(texture(2000, 64, seed=2))
+    assert panorama.score is not None
+
+
 def test_frames_under_640_px_are_too_small_to_judge() -> None:
     small = texture(MIN_JUDGED_LONG_EDGE - 1, 400, seed=1)
     result = measure_sharpness(small)

@@ -37,14 +37,16 @@ sentence) and still falls back to the embedded packet.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import struct
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
+from curator.imaging.regular import FileTooLargeError, open_regular, read_regular
 from curator.interop.labels import (
     DARKTABLE_COLORS,
     DIGIKAM_COLORS,
@@ -143,8 +145,8 @@ def find_xmp(photo_path: str, names: Mapping[str, str] | None = None) -> XmpFoun
     problem: str | None = None
     for sidecar, mtime in sidecar_candidates(photo_path, names):
         try:
-            fields = parse_packet(_read_limited(sidecar))
-            return XmpFound(fields, sidecar, mtime, embedded=False, problem=problem)
+            fields, capped = _capped(parse_packet(_read_limited(sidecar)), sidecar)
+            return XmpFound(fields, sidecar, mtime, embedded=False, problem=problem or capped)
         except (OSError, XmpError) as exc:
             problem = problem or (
                 f"The sidecar {os.path.basename(sidecar)} could not be read ({_reason(exc)}); "
@@ -154,15 +156,37 @@ def find_xmp(photo_path: str, names: Mapping[str, str] | None = None) -> XmpFoun
         packet = embedded_packet(photo_path)
         if packet is None:
             return XmpFound(None, problem=problem)
-        fields = parse_packet(packet)
+        fields, capped = _capped(parse_packet(packet), photo_path)
         mtime = os.stat(photo_path).st_mtime_ns
-        return XmpFound(fields, photo_path, mtime, embedded=True, problem=problem)
+        return XmpFound(fields, photo_path, mtime, embedded=True, problem=problem or capped)
     except (OSError, XmpError) as exc:
         problem = problem or (
             f"The XMP inside {os.path.basename(photo_path)} could not be read "
             f"({_reason(exc)}); its ratings and keywords were not taken."
         )
         return XmpFound(None, problem=problem)
+
+
+# No real photo carries more keywords; a packet listing 500,000 kept an import
+# inside one transaction for 20 minutes (issue 22).
+MAX_KEYWORDS = 1_000
+
+
+def _capped(fields: XmpFields, where: str) -> tuple[XmpFields, str | None]:
+    """`fields` with at most `MAX_KEYWORDS` keywords of each kind, and the
+    sentence saying so when some were left out (they stay in the file)."""
+    many = max(len(fields.keywords), len(fields.hierarchical))
+    if many <= MAX_KEYWORDS:
+        return fields, None
+    kept = replace(
+        fields,
+        keywords=fields.keywords[:MAX_KEYWORDS],
+        hierarchical=fields.hierarchical[:MAX_KEYWORDS],
+    )
+    return kept, (
+        f"The XMP of {os.path.basename(where)} lists {many:,} keywords; only the first "
+        f"{MAX_KEYWORDS:,} were taken (the file keeps them all)."
+    )
 
 
 def read_xmp(photo_path: str) -> XmpFields | None:
@@ -177,11 +201,12 @@ def _reason(exc: BaseException) -> str:
 
 
 def _read_limited(path: str) -> bytes:
-    with open(path, "rb") as f:
-        data = f.read(MAX_PACKET_BYTES + 1)
-    if len(data) > MAX_PACKET_BYTES:
-        raise XmpError("it is larger than any real sidecar")
-    return data
+    """A sidecar's bytes: only a regular file (never a FIFO or device), at most
+    `MAX_PACKET_BYTES` of it."""
+    try:
+        return read_regular(path, MAX_PACKET_BYTES)
+    except FileTooLargeError:
+        raise XmpError("it is larger than any real sidecar") from None
 
 
 def embedded_packet(photo_path: str) -> bytes | None:
@@ -189,7 +214,7 @@ def embedded_packet(photo_path: str) -> bytes | None:
 
     Raises OSError (unreadable file) or XmpError (a packet pointer that lies).
     """
-    with open(photo_path, "rb") as f:
+    with io.BufferedReader(open_regular(photo_path)) as f:
         head = f.read(4)
         if head[:2] == b"\xff\xd8":
             return _jpeg_packet(f)

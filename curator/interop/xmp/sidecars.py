@@ -40,9 +40,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from curator.imaging.regular import FileTooLargeError, read_regular
 from curator.interop.xmp.edit import Authored, PlannedEdit, XmpEdit
 from curator.interop.xmp.fields import XmpFields
-from curator.interop.xmp.read import XmpError, parse_packet
+from curator.interop.xmp.read import MAX_PACKET_BYTES, XmpError, parse_packet
 from curator.interop.xmp.state import XmpState, state_of
 from curator.interop.xmp.write import (
     RAW_SUFFIXES,
@@ -213,10 +214,18 @@ def _update_one(
     if target == original or target.suffix.lower() != ".xmp":
         return outcome(SidecarStatus.FAILED, f"{target} is not a sidecar name; nothing written.")
     try:
-        existing = target.read_bytes()
+        # Only a regular file, and no more than any real sidecar: a FIFO would
+        # hang the command and a link to /dev/zero would fill the memory.
+        existing = read_regular(target, MAX_PACKET_BYTES)
         mtime_ns: int | None = target.stat().st_mtime_ns
     except FileNotFoundError:
         existing, mtime_ns = None, None
+    except FileTooLargeError:
+        return outcome(
+            SidecarStatus.FAILED,
+            f"{target} is larger than any real sidecar ({MAX_PACKET_BYTES // 2**20} MB); "
+            "it was left as it is.",
+        )
     except OSError as exc:
         return outcome(SidecarStatus.FAILED, f"Can't read {target}: {exc.strerror or exc}.")
     kept: tuple[str, ...] = ()
@@ -241,6 +250,10 @@ def _update_one(
             data, status = merge_sidecar(existing, edit), SidecarStatus.MERGED
     except XmpWriteError as exc:
         return outcome(SidecarStatus.FAILED, f"{target}: {exc}")
+    except RecursionError:  # a structure the depth check let through: still one photo
+        return outcome(
+            SidecarStatus.FAILED, f"{target}: its structure is too deep to edit; left as it is."
+        )
     try:
         state: XmpState | None = state_of(parse_packet(data))
     except XmpError:

@@ -94,6 +94,8 @@ RAW_SUFFIXES = frozenset(
 )
 
 _FORBIDDEN_DECLS = (b"<!DOCTYPE", b"<!ENTITY")
+# Real XMP nests about ten deep; thousands would overflow the recursive writer.
+MAX_DEPTH = 100
 
 
 # --------------------------------------------------------------------------- paths
@@ -244,9 +246,19 @@ def parse_sidecar(data: bytes) -> tuple[ET.Element, dict[str, str]]:
         raise XmpWriteError("The sidecar is not UTF-8 text; it was left as it is.") from exc
     prefixes: dict[str, str] = {}
     try:
-        for _event, (prefix, uri) in ET.iterparse(BytesIO(data), events=("start-ns",)):
-            if uri not in prefixes and prefix and prefix not in prefixes.values():
-                prefixes[uri] = prefix
+        depth = 0
+        for event, item in ET.iterparse(BytesIO(data), events=("start", "end", "start-ns")):
+            if event == "start-ns":
+                prefix, uri = item
+                if uri not in prefixes and prefix and prefix not in prefixes.values():
+                    prefixes[uri] = prefix
+                continue
+            depth += 1 if event == "start" else -1
+            if depth > MAX_DEPTH:
+                raise XmpWriteError(
+                    f"The sidecar nests its elements more than {MAX_DEPTH} deep, which no "
+                    "real XMP does; it was left as it is."
+                )
         builder = ET.TreeBuilder(insert_comments=True, insert_pis=True)
         parser = ET.XMLParser(target=builder)
         parser.feed(data)

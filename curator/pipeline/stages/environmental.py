@@ -3,7 +3,7 @@
 Responsibility: tell, from what the catalog already stores (the latest
 `ErrorLog.error_type` of a photo's technical failures), whether a failure was
 environmental (`imaging.errors.ENVIRONMENTAL_ERROR_TYPES`: permission denied,
-the file vanished, a full or read-only cache, an I/O hiccup, out of memory)
+the file vanished, a full or read-only cache, an I/O hiccup)
 and whether its cause may have changed since, by a cheap check — no decode.
 
 Invariants: reads the catalog, writes nothing; a failure of the file itself
@@ -42,8 +42,8 @@ def cause_may_have_changed(error_type: str | None, path: str, cache_dir: str) ->
 
     Permission denied: the file is readable now. The file vanished: the scan
     found it again (the caller only asks about files it found). A full or
-    read-only cache: its folder is writable and has room. I/O hiccups and
-    out-of-memory: always (they pass on their own). Anything else: never.
+    read-only cache: its folder is writable and has room. I/O hiccups:
+    always (they pass on their own). Anything else: never.
     """
     if error_type not in ENVIRONMENTAL_ERROR_TYPES:
         return False

@@ -10,7 +10,9 @@ enter. It:
   twice, so symlink loops end;
 - yields broken links and self-referencing links as candidates with no stat:
   the technical stage fails them with a sentence, so they land in the Failed
-  lane instead of vanishing.
+  lane instead of vanishing;
+- never yields what is not a regular file (a FIFO, device or socket named
+  ``*.jpg``): it is a `ScanProblem` with a sentence, skipped, never opened.
 It never reads file contents.
 
 `folder_problem(folder)` is THE answer to "can this folder be imported?",
@@ -31,6 +33,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from curator.imaging.formats import is_supported_path
+from curator.imaging.regular import not_regular_sentence
 
 
 @dataclass(frozen=True)
@@ -187,9 +190,18 @@ def scan_folder(
                 continue
             try:
                 est = entry.stat(follow_symlinks=True)
-                yield Candidate(entry.path, est.st_size, est.st_mtime_ns)
             except OSError:
                 # Broken link or a link loop: let the technical stage explain it.
                 yield Candidate(entry.path, None, None)
+                continue
+            if not stat.S_ISREG(est.st_mode):
+                # A FIFO named card.jpg would hang whoever opens it; a device reads
+                # forever. Said once here, never opened, never a photo.
+                sentence = not_regular_sentence(est.st_mode)
+                report.problems.append(
+                    ScanProblem(entry.path, sentence, f"st_mode={est.st_mode:o}")
+                )
+                continue
+            yield Candidate(entry.path, est.st_size, est.st_mtime_ns)
         # Reverse so that popping from the stack visits subfolders in name order.
         stack.extend(reversed(subfolders))

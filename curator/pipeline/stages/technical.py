@@ -5,7 +5,7 @@
   technical run is done at the current `STAGE_VERSION` is `unchanged` and is
   not read at all; a known permanent failure with the same size and mtime is
   not retried unless asked (`retry_failed`); an environmental one (permission
-  denied, file gone, cache full or read-only, I/O hiccup, out of memory —
+  denied, file gone, cache full or read-only, I/O hiccup —
   `imaging.errors.ENVIRONMENTAL_ERROR_TYPES`, read from the latest
   `ErrorLog.error_type`) is retried by a plain import once its cause may have
   changed (`cause_may_have_changed`); everything else becomes a
@@ -109,12 +109,20 @@ def run_technical(request: TechnicalRequest) -> TechnicalOutcome:
             format=format_by_name(request.path),
         )
     except MemoryError:
+        # Past this child's memory limit (engine.isolation): the file asks for more
+        # than any photo Curator accepts needs. A failure of this file, kept until
+        # --retry-failed: retrying it on every import would only hit the limit again.
         size, mtime = _stat(request.path)
         return TechnicalFailure(
             path=request.path,
-            message="The computer ran out of memory while decoding this file; it will be retried.",
+            message=(
+                f"Decoding this file needed more memory than Curator allows one decoder "
+                f"({_memory_limit_text()}), so it was skipped; "
+                "`curator import --retry-failed` tries it again."
+            ),
             error_type="MemoryError",
-            transient=True,
+            detail=traceback.format_exc(),
+            transient=False,
             size=size,
             mtime_ns=mtime,
             format=format_by_name(request.path),
@@ -133,6 +141,19 @@ def run_technical(request: TechnicalRequest) -> TechnicalOutcome:
             mtime_ns=mtime,
             format=format_by_name(request.path),
         )
+
+
+def _memory_limit_text() -> str:
+    """This process's address-space limit, in words ("4.5 GB"), or "its limit"."""
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+    except (ImportError, ValueError, OSError):
+        return "its limit"
+    if soft == resource.RLIM_INFINITY:
+        return "what the computer has free"
+    return f"{soft / 1e9:.1f} GB"
 
 
 def _stat(path: str) -> tuple[int | None, int | None]:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThreadPool
 
-from curator.catalog.storage import catalog_file_of
+from curator.catalog.storage import DISK_FULL_SENTENCE_START, catalog_file_of
 from curator.catalog.writer import ApplyKind, Attempted, CatalogWriter
 from curator.engine.isolation import ChildProcessPool, WorkerCrashed, WorkerFailed, WorkerTimedOut
 from curator.engine.stage_runner import RunSummary, StageRunner
@@ -93,6 +93,19 @@ def _is_transient(outcome: TechnicalOutcome) -> bool:
     return isinstance(outcome, TechnicalFailure) and outcome.transient
 
 
+def cache_full(outcome: TechnicalOutcome) -> str | None:
+    """The sentence when `outcome` says the cache's disk is full: every photo
+    after it would be decoded only to fail the same way, so the run stops
+    there, as it does for a full catalog (issue 22). None otherwise."""
+    if (
+        isinstance(outcome, TechnicalFailure)
+        and outcome.error_type == "CacheWriteError"
+        and outcome.message.startswith(DISK_FULL_SENTENCE_START)
+    ):
+        return outcome.message
+    return None
+
+
 class TechnicalRunner(StageRunner[TechnicalRequest, TechnicalOutcome]):
     """The technical stage: child-process decoding, batched writes."""
 
@@ -128,6 +141,7 @@ class TechnicalRunner(StageRunner[TechnicalRequest, TechnicalOutcome]):
             backoff_ms=backoff_ms,
             on_write_failed=on_write_failed,
             catalog_file=catalog_file_of(writer.db),
+            stops_run=cache_full,
             parent=parent,
         )
         self.processes = processes

@@ -23,10 +23,12 @@ plan → run → apply:
   the label).
 - `apply_xmp` (a worker thread with its own connection — the prepare pool —
   after the technical stage wrote the photos' rows; ~50–100 photos/s, so
-  never on the UI thread): `interop.external.apply_external_many` in batches, one
-  transaction per batch; problems go to the error log (stage "xmp"). Only a
-  photo's primary path counts: the sidecar of a duplicate copy elsewhere is
-  not taken (two files' XMP would overwrite each other at every import).
+  never on the UI thread): `interop.external.apply_external_many` in short
+  batches (`external.batches`), one BULK transaction (catalog.write_gate) per
+  batch, so a decision made meanwhile goes first; problems go to the error
+  log (stage "xmp"). Only a photo's primary path counts: the sidecar of a
+  duplicate copy elsewhere is not taken (two files' XMP would overwrite each
+  other at every import).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from curator.interop.external import (
     ExternalJudgment,
     XmpSeen,
     apply_external_many,
+    batches,
     imported_mtimes,
     photo_ids_by_path,
 )
@@ -49,8 +52,6 @@ from curator.interop.xmp_judgment import is_darktable_default, judgment_from_xmp
 from curator.pipeline.stages.scan import Candidate
 
 SOURCE = "xmp"
-APPLY_BATCH = 50
-"""Photos per write transaction: short, so a decision in the loupe never waits long."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ def apply_xmp(
     readings: list[XmpReading], should_stop: Callable[[], bool] = lambda: False
 ) -> XmpApplied:
     """Write the readings as decisions (the one write path), a transaction per
-    batch of `APPLY_BATCH` photos; `should_stop` is asked between batches
+    short batch (`external.batches`); `should_stop` is asked between batches
     (written batches stay written; the rest is taken at the next import)."""
     # A duplicate copy's sidecar is not read as the photo's: one photo, one XMP.
     ids = photo_ids_by_path([r.path for r in readings], primary_only=True)
@@ -150,10 +151,10 @@ def apply_xmp(
     items = [(ids[r.path], r.judgment, r.mtime_ns) for r in taken if r.judgment is not None]
     seen = {ids[r.path]: r.seen for r in taken if r.seen is not None}
     changed: list[int] = []
-    for start in range(0, len(items), APPLY_BATCH):
+    for batch in batches(items):  # short BULK transactions: decisions go between them
         if should_stop():
             break
-        results = apply_external_many(items[start : start + APPLY_BATCH], SOURCE, seen)
+        results = apply_external_many(batch, SOURCE, seen)
         changed.extend(r.photo_id for r in results if r.applied)
     problems = [r for r in readings if r.problem]
     for r in problems:
