@@ -38,6 +38,13 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
         {"cull": "kept", "rating": 5, "picked": True, "deleted": True},
         False,
     ),
+    # A file that failed with nothing decoded: rated 5 and picked, never seen.
+    (
+        "no pixels 5-star picked",
+        {"cull": "kept", "rating": 5, "picked": True, "blind": True},
+        False,
+    ),
+    ("thumbnail only 5-star", {"cull": "kept", "rating": 5, "preview": False}, True),
 ]
 
 
@@ -49,6 +56,7 @@ def _values(spec: dict[str, Any]) -> dict[str, Any]:
         "preference": spec.get("preference"),
         "missing_since": GONE if spec.get("missing") else None,
         "deleted_at": GONE if spec.get("deleted") else None,
+        "has_pixels": not spec.get("blind"),
     }
 
 
@@ -70,6 +78,8 @@ def test_sql_condition_agrees_with_the_pure_rule(catalog: Catalog) -> None:
             preference_score=v["preference"],
             missing_since=v["missing_since"],
             deleted_at=v["deleted_at"],
+            preview_key=None if spec.get("blind") or spec.get("preview") is False else f"p/{i}",
+            thumbnail_key=None if spec.get("blind") else f"t/{i}",
         )
         ids[case] = photo.id
     approved = {p.id for p in Photo.select(Photo.id).where(approved_condition(THRESHOLD))}

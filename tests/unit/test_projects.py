@@ -11,6 +11,7 @@ from curator.catalog.projects import ProjectError
 
 
 def _photo(name: str, **values: object) -> int:
+    values.setdefault("preview_key", f"previews/{name}.jpg")  # measured (approval needs pixels)
     return int(Photo.create(path=f"/lib/{name}".encode(), content_hash=name, **values).id)
 
 
