@@ -146,6 +146,25 @@ class CompareView(QWidget):
         self.zoom = self.zoom.toggled(view, None if at is None else to_point(at), reference)
         self.update()
 
+    def step_zoom(self, direction: int, at: QPointF | None = None) -> None:
+        """One zoom step in (> 0) or out for both panes (fit, fill, 50 %, 100 %,
+        200 % of the reference's view), anchored like `toggle_zoom`."""
+        if self._zoom_width() is None:
+            return
+        if at is None:
+            inside = self._mouse is not None and self.rect().contains(self._mouse.toPoint())
+            at = self._mouse if inside else None
+        index = 1 if at is not None and self.pane_rects()[1].contains(at) else 0
+        if self.viewport(index) is None:
+            index, at = 1 - index, None
+        view, reference = self.viewport(index), self._reference()
+        if view is None or reference is None:
+            return
+        self.zoom = self.zoom.stepped(
+            view, direction, None if at is None else to_point(at), reference
+        )
+        self.update()
+
     def pan_by(self, dx: float, dy: float) -> None:
         """Move both photos by (dx, dy) widget pixels (when zoomed)."""
         reference = self._reference()

@@ -61,6 +61,7 @@ from curator.ui.review.keymap import LOUPE_BINDINGS
 from curator.ui.review.session import ReviewSession
 
 PREFETCH = 2
+_NOT_IN_SURVEY = ("compare", "pin_compare", "zoom", "zoom_in", "zoom_out", "first", "last")
 ORIGINAL_THREADS = 2  # a stale 24 MP decode never holds up the wanted one for long
 DEFAULT_MATCH_THRESHOLD = float(Settings.model_fields["match_threshold"].default)
 
@@ -155,6 +156,7 @@ class LoupePage(QWidget):
         previews.image_ready.connect(self._on_image_ready)
         thumbnails.image_ready.connect(self._on_image_ready)
         self.view.zoom_changed.connect(self._on_zoom_changed)
+        self.view.wheel_step.connect(self._move)
         self.view.decision_clicked.connect(self._on_decision_clicked)
         originals.original_ready.connect(self._on_original_ready)
         originals.original_failed.connect(self._on_original_failed)
@@ -179,6 +181,10 @@ class LoupePage(QWidget):
             "previous": lambda: self._move(-1),
             "switch_pass": s.switch_pass,
             "zoom": self._toggle_zoom,
+            "zoom_in": lambda: self._step_zoom(1),
+            "zoom_out": lambda: self._step_zoom(-1),
+            "first": lambda: self._jump(last=False),
+            "last": lambda: self._jump(last=True),
             "compare": self.toggle_compare,
             "pin_compare": self.toggle_pin,
             "leave": self._leave,
@@ -192,7 +198,7 @@ class LoupePage(QWidget):
             "fullscreen": lambda: s.notice.emit(self.chrome.toggle_full_screen()),
             "panels": lambda: s.notice.emit(self.chrome.toggle_panels()),
         }
-        if self.survey.active_mode and action in ("compare", "pin_compare", "zoom"):
+        if self.survey.active_mode and action in _NOT_IN_SURVEY:
             s.notice.emit("Leave the survey (Esc) first.")
             return
         if self.survey.active_mode and action == "switch_pass":
@@ -264,6 +270,23 @@ class LoupePage(QWidget):
             s.notice.emit(f"At the {where} of the {s.pass_.label.lower()}.")
             return
         s.go_to(s.order[target])
+
+    def _jump(self, *, last: bool) -> None:
+        """Home / End: the first or last photo of the pass (in compare, the first
+        candidate that has a photo before it)."""
+        s = self.session
+        if not s.order:
+            return
+        lowest = 1 if self.comparing and not self.compare_pinned else 0
+        target = len(s.order) - 1 if last else min(lowest, len(s.order) - 1)
+        if target != s.index:
+            self._move(target - s.index)
+
+    def _step_zoom(self, direction: int) -> None:
+        if self.comparing:
+            self.compare.step_zoom(direction)  # both panes, at the same point
+            return
+        self.view.step_zoom(direction)
 
     def _toggle_zoom(self) -> None:
         if self.comparing:

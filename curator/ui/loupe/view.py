@@ -29,6 +29,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPixmap,
+    QWheelEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -93,7 +94,8 @@ def paint_placeholder(painter: QPainter, area: QRectF, row: GalleryRow) -> None:
 
 
 class LoupeView(QWidget):
-    zoom_changed = Signal(bool)  # True: now at 100 %
+    zoom_changed = Signal(bool)  # True: now zoomed (fill, 50 %, 100 %, 200 %)
+    wheel_step = Signal(int)  # the wheel asks for the next (+1) or previous (-1) photo
     decision_clicked = Signal(str)  # a footer flag or star clicked: the review action
 
     def __init__(self, parent: QWidget | None = None):
@@ -112,6 +114,7 @@ class LoupeView(QWidget):
         self.zoom = Zoom()  # fit, or 100 % and where (curator.ui.loupe.zoom)
         self._mouse: QPointF | None = None
         self._drag = DragPan()
+        self._wheel = [0]  # angle delta not yet a whole notch (touchpads send small ones)
         self.painted_photo_id: int | None = None  # what the last paint showed (tests, bench)
         self.painted_full_resolution = False
         # Painted over the photo, under the footer: (painter, image rect, photo area).
@@ -197,6 +200,22 @@ class LoupeView(QWidget):
         if self.zoomed:
             self.toggle_zoom()
 
+    def step_zoom(self, direction: int, at: QPointF | None = None) -> None:
+        """One step in (> 0) or out along fit, fill, 50 %, 100 %, 200 %, anchored
+        like `toggle_zoom`."""
+        view = self.viewport()
+        if self.photo is None or view is None:
+            return
+        if at is None:
+            inside = self._mouse is not None and self.rect().contains(self._mouse.toPoint())
+            at = self._mouse if inside else None
+        was = self.zoomed
+        self.zoom = self.zoom.stepped(view, direction, None if at is None else to_point(at))
+        self._update_cursor()
+        if self.zoomed != was or self.zoomed:
+            self.zoom_changed.emit(self.zoomed)
+        self.update()
+
     def pan_by(self, dx: float, dy: float) -> None:
         """Move the image by (dx, dy) widget pixels (at 100 %)."""
         view = self.viewport()
@@ -246,6 +265,17 @@ class LoupeView(QWidget):
     def leaveEvent(self, event: object) -> None:
         self._mouse = None
 
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        """The wheel steps through the photos (down: next), as in Photo Mechanic;
+        with Ctrl it zooms a step at the pointer."""
+        notches = wheel_notches(self._wheel, event.angleDelta().y())
+        if notches:
+            if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                self.step_zoom(1 if notches > 0 else -1, event.position())
+            else:
+                self.wheel_step.emit(-1 if notches > 0 else 1)
+        event.accept()
+
     # --- painting ---------------------------------------------------------------
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -270,6 +300,8 @@ class LoupeView(QWidget):
             if row.cull == "rejected":
                 painter.setOpacity(0.45)
             if full is not None:
+                if self.scale() * self.devicePixelRatioF() < 1.0:  # 50 %, fill: smooth
+                    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
                 painter.drawImage(visible, full, _source_rect(visible, rect, QSizeF(full.size())))
                 self.painted_full_resolution = True
             elif pixmap is not None:
@@ -287,6 +319,18 @@ class LoupeView(QWidget):
         strip = self.footer_strip()
         paint_footer(painter, strip, row, f"{zoom}   ·   {self.caption}")
         self.painted_photo_id = row.id
+
+
+WHEEL_NOTCH = 120  # Qt's angle delta for one notch of a mouse wheel
+
+
+def wheel_notches(pending: list[int], delta: int) -> int:
+    """Whole notches in `pending[0] + delta` (up is positive); the remainder stays
+    in `pending` so a touchpad's small deltas add up to steps."""
+    total = pending[0] + delta
+    notches = int(total / WHEEL_NOTCH)
+    pending[0] = total - notches * WHEEL_NOTCH
+    return notches
 
 
 def _source_rect(visible: QRectF, whole: QRectF, source: QSizeF) -> QRectF:

@@ -57,6 +57,12 @@ LOUPE_BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("next", ("Right", "Space"), "next photo", "same"),
     KeyBinding("previous", ("Left",), "previous photo", "same"),
     KeyBinding("zoom", ("Z",), "fit ↔ 100 % at the pointer; drag to pan", "same"),
+    KeyBinding(
+        "zoom_in", ("=", "+"), "zoom in a step: fit → fill → 50 → 100 → 200 % (Ctrl+wheel)", "same"
+    ),
+    KeyBinding("zoom_out", ("-",), "zoom out a step", "same"),
+    KeyBinding("first", ("Home",), "first photo (the wheel steps through them)", "same"),
+    KeyBinding("last", ("End",), "last photo", "same"),
     KeyBinding("compare", ("C",), "compare with the next photo; C again leaves", "same"),
     KeyBinding("pin_compare", ("Shift+C",), "pin the left photo: → / ← move the right", "same"),
     KeyBinding(
