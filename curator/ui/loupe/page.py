@@ -156,6 +156,7 @@ class LoupePage(QWidget):
         previews.image_ready.connect(self._on_image_ready)
         thumbnails.image_ready.connect(self._on_image_ready)
         self.view.zoom_changed.connect(self._on_zoom_changed)
+        self.compare.zoom_changed.connect(self._on_zoom_changed)
         self.view.wheel_step.connect(self._move)
         self.view.decision_clicked.connect(self._on_decision_clicked)
         originals.original_ready.connect(self._on_original_ready)
@@ -467,7 +468,8 @@ class LoupePage(QWidget):
             row = None if photo_id is None else self.row(photo_id)
             if row is None:
                 return ComparePane(None, None)
-            return ComparePane(row, self._pixmap_for(row)[0], f"{row.file_name}{caption}")
+            full = self.originals.image(row.id) if self.compare.zoomed else None
+            return ComparePane(row, self._pixmap_for(row)[0], f"{row.file_name}{caption}", full)
 
         self.compare.show_pair(
             pane(self.compare_left, ""),
@@ -476,12 +478,19 @@ class LoupePage(QWidget):
         )
 
     def _request_original(self) -> None:
-        pid = self.session.current
-        row = None if pid is None else self.row(pid)
-        details = None if pid is None else self.details(pid)
-        if row is None or details is None or row.failed:
-            return
-        self.originals.request(row.id, details.original_path)
+        """Want the originals of what shows zoomed: compare's pair, else the
+        loupe's photo; nothing when neither is zoomed."""
+        if self.comparing:
+            shown = [self.compare_left, self.session.current] if self.compare.zoomed else []
+        else:
+            shown = [self.session.current] if self.view.zoomed else []
+        wanted = []
+        for pid in shown:
+            row = None if pid is None else self.row(pid)
+            details = None if pid is None else self.details(pid)
+            if row is not None and details is not None and not row.failed:
+                wanted.append((row.id, details.original_path))
+        self.originals.request_many(wanted)
 
     # --- slots ----------------------------------------------------------------------
 
@@ -504,17 +513,13 @@ class LoupePage(QWidget):
         self._load_rows(window)
         keys = [k for pid in window if (r := self._rows.get(pid)) and (k := preview_key(r))]
         self.previews.request(keys)
-        if self.view.zoomed and not self.comparing:
-            self._request_original()
-        else:
-            self.originals.release()
+        self._request_original()  # the zoomed photos' originals, or none
         self._repaint_current()
 
     @Slot(bool)
     @guarded_slot
-    def _on_zoom_changed(self, zoomed: bool) -> None:
-        if zoomed:
-            self._request_original()
+    def _on_zoom_changed(self, _zoomed: bool) -> None:
+        self._request_original()  # the zoomed photos' originals; none back at fit
         self._repaint_current()
 
     @Slot(list)
@@ -543,7 +548,7 @@ class LoupePage(QWidget):
     @Slot(int)
     @guarded_slot
     def _on_original_ready(self, photo_id: int) -> None:
-        if photo_id == self.session.current:
+        if photo_id == self.session.current or (self.comparing and photo_id == self.compare_left):
             self._repaint_current()
 
     @Slot(int, str)
