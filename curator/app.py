@@ -173,6 +173,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
     # order does, asked for when the user turns it on), so startup stays light.
     pass_order = PassOrder(embedding_model)
     session = ReviewSession(pass_order, retrain.note_decision)
+    session.advance_after_rating = settings.advance_after_rating
     service = PipelineService(
         catalog.path,
         paths.cache_dir,
@@ -217,6 +218,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         pipeline.settings = new  # workers, preview sizes, models: from the next run
         embeddings.ensure(embedding_model())
         model.set_match_threshold(new.match_threshold)  # badges: now
+        session.advance_after_rating = new.advance_after_rating  # the next key: now
         window.loupe.set_match_threshold(new.match_threshold)  # side panel: now
         window.projects.set_match_threshold(new.match_threshold)  # covers: now
 

@@ -194,6 +194,12 @@ class Settings(BaseModel):
         description="Where backups go; empty: a 'backups' folder beside the catalog. "
         "Another disk protects against losing this one.",
     )
+    advance_after_rating: bool = Field(
+        default=False,
+        title="Next photo after a rating",
+        description="After 1–5 stars the loupe moves on to the next photo, as Auto Advance "
+        "does in Lightroom and Photo Mechanic (P and X always move on in the cull pass).",
+    )
     gallery_cell_size: int = Field(
         default=212,
         ge=120,
