@@ -127,3 +127,22 @@ def test_the_status_bar_stays_one_or_two_lines_beside_a_long_summary(qtbot: QtBo
         assert bar.height() <= 2 * line + 16
         message = bar.message  # type: ignore[attr-defined]
         assert message.width() >= bar.fontMetrics().horizontalAdvance("Rated bracket_2.jpg")
+
+
+def test_everything_the_cull_needs_shows_at_1280_by_720(library: Path, qtbot: QtBot) -> None:
+    """Issue 19 §4: at a 1280 px window the pass counter and Uncertain first were
+    hidden behind Qt's » at the end of the filter row."""
+    with running_app(qtbot, 1280, 720) as app:
+        window = app.window
+        window.show()
+        qtbot.waitUntil(lambda: window.width() == 1280, timeout=30_000)
+        action = window.window_actions["uncertain_first"]
+        button = window.view_toolbar.widgetForAction(action)
+        for widget in (window.pass_label, button, window.count_label, window.search_box):
+            assert widget is not None
+            qtbot.waitUntil(widget.isVisible, timeout=30_000)
+            bar = widget.parentWidget()
+            assert bar is not None
+            right = widget.mapTo(window, widget.rect().topRight()).x()
+            assert right <= window.width(), (widget, right)
+        assert window.pass_label.text().strip().startswith("Cull pass")

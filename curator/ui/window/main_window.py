@@ -222,13 +222,10 @@ class MainWindow(QMainWindow):
             notify=self._show_notice,
             keys_back=self._keys_back,
         )
-        bar.addSeparator()
-        self.pass_label = QLabel("", bar)
-        bar.addWidget(self.pass_label)
-        self.view_toolbar = bar
         self.addToolBar(bar)
         self.addToolBarBreak()
-        # The second row: search (the filter row is full at 1280 px), then the
+        # The second row: search, the pass counter and Uncertain first (the filter
+        # row is full at 1280 px: there Qt hid them behind its » menu), then the
         # shown project's line when there is one.
         search_bar = QToolBar("Search", self)
         search_bar.setObjectName("search-bar")
@@ -237,6 +234,10 @@ class MainWindow(QMainWindow):
         search_bar.addWidget(self.search_box)
         self.search_label = QLabel("", search_bar)  # "12 photos match “harbour”"
         search_bar.addWidget(self.search_label)
+        search_bar.addSeparator()
+        self.pass_label = QLabel("", search_bar)
+        search_bar.addWidget(self.pass_label)
+        self.view_toolbar = search_bar  # the row the pass's own actions go on
         self.search_actions = SearchActions(
             SearchHooks(
                 filter_query=lambda: self.filter_bar.query(self.model.match_threshold),
