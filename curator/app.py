@@ -42,6 +42,7 @@ from curator.engine.lock import AppLock
 from curator.paths import AppPaths, resolve_paths
 from curator.pipeline.service import PipelinePools, PipelineService
 from curator.pipeline.stages.score import (
+    RETRAIN_FAILED,
     LiveEmbeddings,
     RetrainScheduler,
     clip_weights_missing,
@@ -209,8 +210,21 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
     )
     window.setPalette(dark_palette())
 
+    told_not_enough = [False]  # the "too few decisions" sentence, said once a session
+
     def on_retrained(report: object) -> None:
-        window.show_background(getattr(report, "message", ""), 8000)
+        message = str(getattr(report, "message", ""))
+        if getattr(report, "version", None) is None:  # no model: nothing was rescored
+            # Every decision retrains; repeating "needs at least 20 decisions…"
+            # after each one only covered the user's own messages (issue 19 §4).
+            # It says what would satisfy it; a failure is always shown.
+            if not message.startswith(RETRAIN_FAILED):
+                if told_not_enough[0]:
+                    return
+                told_not_enough[0] = True
+            window.show_background(message, 8000)
+            return
+        window.show_background(message, 8000)
         model.refresh_scores()  # in place: scroll position and selection stay
 
     def apply_settings(new: Settings) -> None:
