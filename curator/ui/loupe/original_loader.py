@@ -188,11 +188,12 @@ class OriginalLoader(QObject):
     def loading(self, photo_id: int) -> bool:
         return photo_id in self._in_flight
 
-    def request(self, photo_id: int, path: str) -> None:
-        """Want this one original (and no other)."""
-        self.request_many([(photo_id, path)])
+    def request(self, photo_id: int, path: str, long_edge: int | None = None) -> None:
+        """Want this one original (and no other); `long_edge`: as a screen
+        rendition of at most that long edge (`imaging.decode.screen_rendition`)."""
+        self.request_many([(photo_id, path)], long_edge)
 
-    def request_many(self, wanted: list[tuple[int, str]]) -> None:
+    def request_many(self, wanted: list[tuple[int, str]], long_edge: int | None = None) -> None:
         """Want exactly these originals (see the module docstring)."""
         if self.closed:
             return
@@ -205,9 +206,9 @@ class OriginalLoader(QObject):
         for pid, path in dict(wanted).items():
             if pid in self._images or pid in self._failed or pid in self._in_flight:
                 continue
-            self._submit(pid, path)
+            self._submit(pid, path, long_edge)
 
-    def _submit(self, photo_id: int, path: str) -> None:
+    def _submit(self, photo_id: int, path: str, long_edge: int | None) -> None:
         self._generation += 1
         self._in_flight[photo_id] = self._generation
         if self._children is None:
@@ -218,7 +219,7 @@ class OriginalLoader(QObject):
         task = OriginalLoadTask(
             photo_id,
             self._generation,
-            DisplayRequest(path, self.max_pixels),
+            DisplayRequest(path, self.max_pixels, long_edge),
             self._wanted,
             self._children,
             self._delivery,

@@ -39,7 +39,7 @@ claims every key while focused (tag_editor.TagLineEdit).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
@@ -63,6 +63,9 @@ from curator.ui.review.session import ReviewSession
 PREFETCH = 2
 _NOT_IN_SURVEY = ("compare", "pin_compare", "zoom", "zoom_in", "zoom_out", "first", "last")
 ORIGINAL_THREADS = 2  # a stale 24 MP decode never holds up the wanted one for long
+RENDITION_MARGIN = 1.05  # a rendition is due when fit needs 5 % more pixels than it has
+RENDITION_SETTLE_MS = 150
+PREVIEW_EDGE = int(Settings.model_fields["preview_long_edge"].default)
 DEFAULT_MATCH_THRESHOLD = float(Settings.model_fields["match_threshold"].default)
 
 
@@ -98,6 +101,16 @@ class LoupePage(QWidget):
             pool.setMaxThreadCount(ORIGINAL_THREADS)
             originals = OriginalLoader(pool, errors, self)
         self.originals = originals
+        # Fit on a screen larger than the preview: the original decoded for that
+        # screen (one photo, one child process of its own, so a 100 % decode and a
+        # rendition never wait on each other).
+        rendition_pool = QThreadPool(self)
+        rendition_pool.setMaxThreadCount(1)
+        self.renditions = OriginalLoader(rendition_pool, errors, self)
+        self._rendition_timer = QTimer(self)  # a resize settles before a new decode
+        self._rendition_timer.setSingleShot(True)
+        self._rendition_timer.setInterval(RENDITION_SETTLE_MS)
+        self._rendition_timer.timeout.connect(self._request_rendition)
         self.stack = QStackedWidget(self)
         self.view = LoupeView(self.stack)
         self.compare = CompareView(self.stack)
@@ -156,6 +169,8 @@ class LoupePage(QWidget):
         previews.image_ready.connect(self._on_image_ready)
         thumbnails.image_ready.connect(self._on_image_ready)
         self.view.zoom_changed.connect(self._on_zoom_changed)
+        self.view.resized.connect(self._rendition_timer.start)
+        self.renditions.original_ready.connect(self._on_rendition_ready)
         self.compare.zoom_changed.connect(self._on_zoom_changed)
         self.view.wheel_step.connect(self._move)
         self.view.decision_clicked.connect(self._on_decision_clicked)
@@ -252,7 +267,9 @@ class LoupePage(QWidget):
         The preview and thumbnail loaders belong to app.py, which closes them.
         """
         self.tools.shutdown()
+        self._rendition_timer.stop()
         self.originals.shutdown()
+        self.renditions.shutdown()
 
     def _move(self, delta: int) -> None:
         if not self.comparing:
@@ -442,7 +459,10 @@ class LoupePage(QWidget):
             if full is None:
                 failed = row.failed or self.originals.failure(row.id) is not None
                 note = "preview only: the original can't be read" if failed else "loading…"
-        self.view.show_photo(row, pixmap, is_preview=is_preview, full_image=full, zoom_note=note)
+        fit = None if self.view.zoomed else self.renditions.image(row.id)
+        self.view.show_photo(
+            row, pixmap, is_preview=is_preview, full_image=full, zoom_note=note, fit_image=fit
+        )
         self.panel.show_photo(row, self.details(row.id))
         if self.comparing:
             self._repaint_compare()
@@ -492,6 +512,40 @@ class LoupePage(QWidget):
                 wanted.append((row.id, details.original_path))
         self.originals.request_many(wanted)
 
+    def _request_rendition(self) -> None:
+        """At fit, when the photo takes more screen pixels than its preview has
+        (a large screen, full screen): its original decoded for that size."""
+        pid = self.session.current
+        row = None if pid is None else self.row(pid)
+        needed = self.view.fit_long_edge()
+        preview, is_preview = (None, False) if row is None else self._pixmap_for(row)
+        if preview is not None and is_preview:
+            have = max(preview.width(), preview.height())
+        else:  # not decoded yet: the size the pipeline makes previews at
+            have = 0 if row is None else min(PREVIEW_EDGE, max(row.width or 0, row.height or 0))
+        details = None if pid is None else self.details(pid)
+        if (
+            row is None
+            or details is None
+            or row.failed
+            or needed is None
+            or self.comparing
+            or self.survey.active_mode
+            or needed <= have * RENDITION_MARGIN
+        ):
+            self.renditions.request_many([])
+            return
+        held = self.renditions.image(row.id)
+        if held is not None and max(held.width(), held.height()) * RENDITION_MARGIN < needed:
+            self.renditions.release()  # the window grew: a larger one
+        self.renditions.request(row.id, details.original_path, needed)
+
+    @Slot(int)
+    @guarded_slot
+    def _on_rendition_ready(self, photo_id: int) -> None:
+        if photo_id == self.session.current and not self.view.zoomed:
+            self._repaint_current()
+
     # --- slots ----------------------------------------------------------------------
 
     @Slot(str)
@@ -514,6 +568,7 @@ class LoupePage(QWidget):
         keys = [k for pid in window if (r := self._rows.get(pid)) and (k := preview_key(r))]
         self.previews.request(keys)
         self._request_original()  # the zoomed photos' originals, or none
+        self._request_rendition()
         self._repaint_current()
 
     @Slot(bool)

@@ -29,6 +29,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPixmap,
+    QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -95,6 +96,7 @@ def paint_placeholder(painter: QPainter, area: QRectF, row: GalleryRow) -> None:
 
 class LoupeView(QWidget):
     zoom_changed = Signal(bool)  # True: now zoomed (fill, 50 %, 100 %, 200 %)
+    resized = Signal()  # the photo area changed size (a screen rendition may be due)
     wheel_step = Signal(int)  # the wheel asks for the next (+1) or previous (-1) photo
     decision_clicked = Signal(str)  # a footer flag or star clicked: the review action
 
@@ -108,6 +110,8 @@ class LoupeView(QWidget):
         self.pixmap: QPixmap | None = None
         self.is_preview = False  # False: a thumbnail stands in until the preview arrives
         self.full_image: QImage | None = None  # the original's pixels, for 100 %
+        # At fit on a screen larger than the preview: the original decoded for it.
+        self.fit_image: QImage | None = None
         self.zoom_note = ""  # e.g. "loading full resolution…", shown in the footer
         self.caption = ""
         self.empty_text = "Nothing to review."
@@ -129,9 +133,11 @@ class LoupeView(QWidget):
         is_preview: bool,
         full_image: QImage | None = None,
         zoom_note: str = "",
+        fit_image: QImage | None = None,
     ) -> None:
         self.photo, self.pixmap, self.is_preview = row, pixmap, is_preview
         self.full_image, self.zoom_note = full_image, zoom_note
+        self.fit_image = fit_image
         self._update_cursor()
         self.update()
 
@@ -265,6 +271,18 @@ class LoupeView(QWidget):
     def leaveEvent(self, event: object) -> None:
         self._mouse = None
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.resized.emit()
+
+    def fit_long_edge(self) -> int | None:
+        """Device pixels the photo's long edge takes at fit (None without a photo)."""
+        view = self.viewport()
+        if view is None:
+            return None
+        box = Zoom().image_box(view)
+        return round(max(box.width, box.height) * self.devicePixelRatioF())
+
     def wheelEvent(self, event: QWheelEvent) -> None:
         """The wheel steps through the photos (down: next), as in Photo Mechanic;
         with Ctrl it zooms a step at the pointer."""
@@ -282,13 +300,13 @@ class LoupeView(QWidget):
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor(18, 18, 18))
         row = self.photo
-        self.painted_full_resolution = False
+        self.painted_full_resolution = self.painted_screen_rendition = False
         if row is None:
             paint_message(painter, QRectF(self.rect()), self.empty_text, QColor(170, 170, 170))
             self.painted_photo_id = None
             return
         area = self.photo_area()
-        full = self.full_image if self.zoomed else None
+        full = self.full_image if self.zoomed else self.fit_image
         if full is not None and full.isNull():
             full = None
         pixmap = self.pixmap if self.pixmap is not None and not self.pixmap.isNull() else None
@@ -303,7 +321,8 @@ class LoupeView(QWidget):
                 if self.scale() * self.devicePixelRatioF() < 1.0:  # 50 %, fill: smooth
                     painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
                 painter.drawImage(visible, full, _source_rect(visible, rect, QSizeF(full.size())))
-                self.painted_full_resolution = True
+                self.painted_full_resolution = self.zoomed
+                self.painted_screen_rendition = not self.zoomed
             elif pixmap is not None:
                 painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
                 source = _source_rect(visible, rect, QSizeF(pixmap.size()))
