@@ -318,7 +318,10 @@ class LoupeView(QWidget):
             if row.cull == "rejected":
                 painter.setOpacity(0.45)
             if full is not None:
-                if self.scale() * self.devicePixelRatioF() < 1.0:  # 50 %, fill: smooth
+                # Under 100 % the original is smoothed; a screen rendition is already
+                # the fit size (±1 px): drawn as is, its detail is kept (smoothing a
+                # sub-pixel scale blurred it to a third).
+                if self.zoomed and self.scale() * self.devicePixelRatioF() < 1.0:
                     painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
                 painter.drawImage(visible, full, _source_rect(visible, rect, QSizeF(full.size())))
                 self.painted_full_resolution = self.zoomed
