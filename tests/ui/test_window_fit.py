@@ -57,6 +57,23 @@ def test_filters_that_hide_everything_say_so(library: Path, qtbot: QtBot) -> Non
         assert app.window.gallery.empty_text == NOTHING_SHOWN
 
 
+def test_an_empty_failed_lane_is_not_no_match(tmp_path: Path, qtbot: QtBot) -> None:
+    """Issue 19 §4: after Retry all the Failed lane empties while the photos are
+    read again; the grid said "No photo matches these filters"."""
+    from curator.catalog.queries import GalleryFilter
+    from curator.ui.gallery.view import NO_FAILED
+    from tests.integration.cli_helpers import import_json
+    from tests.ui.conftest import make_library
+
+    make_library(tmp_path / "fine", 2)
+    import_json(tmp_path / "fine", "--stages", "technical")
+    with running_app(qtbot) as app:
+        combo = app.window.filter_combo
+        combo.setCurrentIndex(combo.findData(GalleryFilter.FAILED.value))
+        assert app.model.rowCount() == 0
+        assert app.window.gallery.empty_text == NO_FAILED
+
+
 def test_the_side_panel_width_and_hidden_panels_are_remembered(library: Path, qtbot: QtBot) -> None:
     with running_app(qtbot) as app:
         app.window.show_loupe()

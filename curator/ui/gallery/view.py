@@ -68,6 +68,12 @@ AMBER = QColor(235, 140, 40)
 BLUE = QColor(80, 150, 235)
 BLUE_DIM = QColor(60, 90, 140)
 MISSING = "MISSING"  # the pill on photos whose files are all gone
+# The Failed lane emptied (Retry all, or every file came right): not "no match",
+# the photos are being measured again and show under All photos.
+NO_FAILED = (
+    "No failed photos. Photos you retried are being read again and appear under "
+    "Show: All as they are measured."
+)
 
 
 def star_polygon(center: QPointF, outer: float) -> QPolygonF:

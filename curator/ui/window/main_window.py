@@ -67,7 +67,7 @@ from curator.ui.export.dialog import ExportDialog
 from curator.ui.gallery.filter_bar import GalleryFilterBar
 from curator.ui.gallery.grid_decisions import GridDecisions, build_label_menu, selected_ids
 from curator.ui.gallery.model import GalleryListModel, PhotoIdRole
-from curator.ui.gallery.view import GalleryView
+from curator.ui.gallery.view import NO_FAILED, GalleryView
 from curator.ui.loupe.page import LoupePage
 from curator.ui.loupe.view import HelpOverlay
 from curator.ui.maintenance.backup_controller import BackupController, BackupDone
@@ -666,7 +666,9 @@ class MainWindow(QMainWindow):
         shown = self.model.rowCount()
         search = self.search_actions.active
         if shown == 0:
-            self.gallery.set_empty_text(EMPTY_CATALOG if catalog_is_empty() else NOTHING_SHOWN)
+            failed_lane = self.model.filter is GalleryFilter.FAILED
+            nothing = NO_FAILED if failed_lane else NOTHING_SHOWN
+            self.gallery.set_empty_text(EMPTY_CATALOG if catalog_is_empty() else nothing)
         self.count_label.setText(f"  {shown} photos  ")
         self.search_label.setText("" if search is None else f"  {search.count_text(shown)}  ")
         sort = self.filter_bar.sort_combo
