@@ -148,15 +148,18 @@ class Settings(BaseModel):
         default=70.0,
         ge=0.0,
         le=100.0,
-        title="MATCH threshold",
-        description="Preference score at or above which a photo is a MATCH.",
+        title="MATCH: how close to your taste",
+        description="A photo whose preference score (0–100: how much it looks like the "
+        "photos you kept and rated highly) reaches this gets the gold MATCH badge; kept "
+        "and unrated, it goes out with the approved export. Higher: fewer, surer matches.",
     )
     burst_gap_s: float = Field(
         default=3.0,
         ge=0.1,
         le=60.0,
-        title="Burst gap (s)",
-        description="Frames further apart than this never share a burst.",
+        title="Burst: longest pause between frames (s)",
+        description="Frames shot further apart than this are never grouped as one burst "
+        "(one stack in the grid, its best frame suggested).",
     )
     burst_min_cosine: float = Field(
         default=0.92,
@@ -177,9 +180,9 @@ class Settings(BaseModel):
     )
     backup_frequency: Literal["never", "daily", "weekly"] = Field(
         default="daily",
-        title="Back up the catalog",
+        title="Back up your decisions",
         description="On quit, at most this often: a verified copy of the catalog (every "
-        "decision) through SQLite's backup API. 'never' turns it off.",
+        "rating, flag, label and tag you gave). 'never' turns it off.",
     )
     backup_keep: int = Field(
         default=5,
@@ -214,6 +217,31 @@ class Settings(BaseModel):
         description="Keys changed from the defaults, by action (File ▸ Keyboard Shortcuts…).",
         json_schema_extra={"form": False},
     )
+
+
+# The engineering knobs: the Settings dialog puts them under "Advanced", below
+# what a photographer chooses (what each choice does to their work).
+ADVANCED: frozenset[str] = frozenset(
+    {
+        "decode_workers",
+        "preview_long_edge",
+        "thumbnail_long_edge",
+        "max_image_megapixels",
+        "max_attempts",
+        "decode_timeout_s",
+        "ollama_url",
+        "llm_model",
+        "llm_base_url",
+        "llm_json_mode",
+        "llm_concurrency",
+        "clip_model",
+        "clip_pretrained",
+        "clip_auto_download",
+        "clip_batch_size",
+        "burst_min_cosine",
+        "burst_max_structure_distance",
+    }
+)
 
 
 def form_fields() -> list[str]:
