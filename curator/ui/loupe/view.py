@@ -23,6 +23,8 @@ from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSizeF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontInfo,
+    QFontMetrics,
     QImage,
     QKeyEvent,
     QMouseEvent,
@@ -374,6 +376,41 @@ def help_line_height(height: int) -> int:
     return max(11, min(24, (height - 40) // lines))
 
 
+HELP_MIN_PIXELS = 9  # the help's text never gets smaller than this
+
+
+def help_layout(
+    font: QFont, rows: list[tuple[str, str, str]], width: int
+) -> tuple[QFont, tuple[int, int, int]]:
+    """The body font and the three columns' widths (key, cull pass, rating pass)
+    in which every cell of `rows` shows whole: the key and rating columns as
+    wide as their longest text (the rating column at most 40 %), the cull pass
+    the rest; the font shrinks a pixel at a time until everything fits (to
+    `HELP_MIN_PIXELS`). Text is never clipped (issue 19 §4)."""
+    body = QFont(font)
+    if body.pixelSize() <= 0:
+        body.setPixelSize(QFontInfo(body).pixelSize())
+    while True:
+        bold = QFont(body)
+        bold.setBold(True)
+        key = _column_width(body, bold, rows, 0)
+        rating = min(_column_width(body, bold, rows, 2), int(width * 0.4))
+        cull = width - key - rating
+        fits = cull >= _column_width(body, bold, rows, 1) and rating >= _column_width(
+            body, bold, rows, 2
+        )
+        if fits or body.pixelSize() <= HELP_MIN_PIXELS:
+            return body, (key, cull, rating)
+        body.setPixelSize(body.pixelSize() - 1)
+
+
+def _column_width(body: QFont, bold: QFont, rows: list[tuple[str, str, str]], column: int) -> int:
+    """The widest text of `column` (the heading row in bold), plus the gap."""
+    heading = QFontMetrics(bold).horizontalAdvance(rows[0][column])
+    plain = QFontMetrics(body)
+    return max([heading, *(plain.horizontalAdvance(r[column]) for r in rows[1:])]) + 16
+
+
 class HelpOverlay(QWidget):
     """A translucent sheet over the window listing every key; any key or click closes it."""
 
@@ -423,7 +460,7 @@ class HelpOverlay(QWidget):
         rows = [("Key", "Cull pass", "Rating pass"), *help_rows(self.overrides)]
         lines = len(rows) + 3 + 2 * len(HELP_NOTES)
         line = help_line_height(self.height())
-        width = min(self.width() - 40, 900)
+        width = min(self.width() - 40, 1200)
         left = (self.width() - width) // 2
         top = max(20, (self.height() - line * lines) // 2)
         title = QFont(painter.font())
@@ -436,22 +473,21 @@ class HelpOverlay(QWidget):
         )
         body = QFont(painter.font())
         body.setPointSizeF(title.pointSizeF() / 1.4)
-        if line < 17:
-            body.setPixelSize(line - 4)
-        columns = (0.0, 0.2, 0.64)
+        body.setPixelSize(max(HELP_MIN_PIXELS, min(QFontInfo(body).pixelSize(), line - 4)))
+        body, widths = help_layout(body, rows, width)
         for i, cells in enumerate(rows):
             body.setBold(i == 0)
             painter.setFont(body)
             painter.setPen(QColor(240, 190, 60) if i == 0 else QColor(230, 230, 230))
             y = top + (i + 1) * line + 12
-            for j, text in enumerate(cells):
-                x = left + int(columns[j] * width)
-                w = int(((columns[j + 1] if j + 1 < len(columns) else 1.0) - columns[j]) * width)
+            x = left
+            for text, w in zip(cells, widths, strict=True):
                 painter.drawText(
                     QRect(x, y, w - 8, line),
                     int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
                     text,
                 )
+                x += w
         painter.setPen(QColor(200, 200, 200))
         body.setBold(False)
         body.setItalic(True)
