@@ -48,6 +48,7 @@ from curator.engine.lock import AppLock
 from curator.paths import AppPaths, resolve_paths
 from curator.pipeline.service import PipelinePools, PipelineService
 from curator.pipeline.stages.score import (
+    RETRAIN_FAILED,
     LiveEmbeddings,
     RetrainScheduler,
     clip_weights_missing,
@@ -161,6 +162,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
     pipeline_pools = PipelinePools.create(_pool, settings.llm_concurrency)
     ui_pools = UiPools(
         originals=_pool(ORIGINAL_THREADS),
+        renditions=_pool(1),
         analysis=_pool(1),
         projects=_pool(1),
         search=_pool(1),
@@ -187,6 +189,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
     # order does, asked for when the user turns it on), so startup stays light.
     pass_order = PassOrder(embedding_model)
     session = ReviewSession(pass_order, retrain.note_decision, members=pass_order.members)
+    session.advance_after_rating = settings.advance_after_rating
     service = PipelineService(
         catalog.path,
         paths.cache_dir,
@@ -223,8 +226,21 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
     )
     window.setPalette(dark_palette())
 
+    told_not_enough = [False]  # the "too few decisions" sentence, said once a session
+
     def on_retrained(report: object) -> None:
-        window.show_background(getattr(report, "message", ""), 8000)
+        message = str(getattr(report, "message", ""))
+        if getattr(report, "version", None) is None:  # no model: nothing was rescored
+            # Every decision retrains; repeating "needs at least 20 decisions…"
+            # after each one only covered the user's own messages (issue 19 §4).
+            # It says what would satisfy it; a failure is always shown.
+            if not message.startswith(RETRAIN_FAILED):
+                if told_not_enough[0]:
+                    return
+                told_not_enough[0] = True
+            window.show_background(message, 8000)
+            return
+        window.show_background(message, 8000)
         model.refresh_scores()  # in place: scroll position and selection stay
 
     def apply_settings(new: Settings) -> None:
@@ -232,6 +248,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         pipeline.settings = new  # workers, preview sizes, models: from the next run
         embeddings.ensure(embedding_model())
         model.set_match_threshold(new.match_threshold)  # badges: now
+        session.advance_after_rating = new.advance_after_rating  # the next key: now
         window.loupe.set_match_threshold(new.match_threshold)  # side panel: now
         window.projects.set_match_threshold(new.match_threshold)  # covers: now
 

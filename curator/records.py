@@ -154,6 +154,9 @@ class TechnicalFailure:
     # What the file's *name* says it is, when that matters before any decode: RAW
     # for a camera RAW extension (imaging.formats.format_by_name), else None.
     format: FileFormat | None = None
+    # The camera data when the header is readable though the pixels are not
+    # (a truncated file): the Failed lane and the panel still say what it was.
+    exif: ExifData | None = None
 
 
 @dataclass(frozen=True)

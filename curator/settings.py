@@ -148,8 +148,10 @@ class Settings(BaseModel):
         default=70.0,
         ge=0.0,
         le=100.0,
-        title="MATCH threshold",
-        description="Preference score at or above which a photo is a MATCH.",
+        title="MATCH: how close to your taste",
+        description="A photo whose preference score (0–100: how much it looks like the "
+        "photos you kept and rated highly) reaches this gets the gold MATCH badge; kept "
+        "and unrated, it goes out with the approved export. Higher: fewer, surer matches.",
     )
     match_approves_at: float = Field(
         default=0.5,
@@ -164,8 +166,9 @@ class Settings(BaseModel):
         default=3.0,
         ge=0.1,
         le=60.0,
-        title="Burst gap (s)",
-        description="Frames this far apart or more never share a burst.",
+        title="Burst: longest pause between frames (s)",
+        description="Frames shot further apart than this are never grouped as one burst "
+        "(one stack in the grid, its best frame suggested).",
     )
     burst_min_cosine: float = Field(
         default=0.92,
@@ -186,9 +189,9 @@ class Settings(BaseModel):
     )
     backup_frequency: Literal["never", "daily", "weekly"] = Field(
         default="daily",
-        title="Back up the catalog",
+        title="Back up your decisions",
         description="On quit, at most this often: a verified copy of the catalog (every "
-        "decision) through SQLite's backup API. 'never' turns it off.",
+        "rating, flag, label and tag you gave). 'never' turns it off.",
     )
     backup_keep: int = Field(
         default=5,
@@ -218,6 +221,12 @@ class Settings(BaseModel):
         "(its default 'initial rating'), so Curator reads 1 star in a darktable sidecar "
         "as not rated. Turn this on if you rate with darktable's 1 star.",
     )
+    advance_after_rating: bool = Field(
+        default=False,
+        title="Next photo after a rating",
+        description="After 1–5 stars the loupe moves on to the next photo, as Auto Advance "
+        "does in Lightroom and Photo Mechanic (P and X always move on in the cull pass).",
+    )
     gallery_cell_size: int = Field(
         default=212,
         ge=120,
@@ -232,6 +241,31 @@ class Settings(BaseModel):
         description="Keys changed from the defaults, by action (File ▸ Keyboard Shortcuts…).",
         json_schema_extra={"form": False},
     )
+
+
+# The engineering knobs: the Settings dialog puts them under "Advanced", below
+# what a photographer chooses (what each choice does to their work).
+ADVANCED: frozenset[str] = frozenset(
+    {
+        "decode_workers",
+        "preview_long_edge",
+        "thumbnail_long_edge",
+        "max_image_megapixels",
+        "max_attempts",
+        "decode_timeout_s",
+        "ollama_url",
+        "llm_model",
+        "llm_base_url",
+        "llm_json_mode",
+        "llm_concurrency",
+        "clip_model",
+        "clip_pretrained",
+        "clip_auto_download",
+        "clip_batch_size",
+        "burst_min_cosine",
+        "burst_max_structure_distance",
+    }
+)
 
 
 def form_fields() -> list[str]:

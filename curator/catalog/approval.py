@@ -3,6 +3,9 @@
 A photo is *approved* when
 - a human has judged it: kept, picked or rated; AND
 - it is not rejected, not missing (`missing_since`) and not deleted; AND
+- it has pixels someone could have looked at (a preview or a thumbnail): a
+  file that failed with nothing decoded can be rated, but nobody ever saw
+  it, so it is never approved (issue 19 §4); AND
 - rating ≥ 4, OR picked, OR (unrated AND preference ≥ the MATCH threshold AND
   the taste model is *trusted*).
 
@@ -91,11 +94,15 @@ def is_approved(
     missing_since: datetime | None = None,
     deleted_at: datetime | None = None,
     model_trusted: bool = True,
+    has_pixels: bool = True,
 ) -> bool:
     """True when a photo with these values is approved (see the module docstring);
-    `model_trusted` says whether the model that scored it clears the bar."""
+    `model_trusted` says whether the model that scored it clears the bar,
+    `has_pixels` that the photo has a preview or a thumbnail key."""
     state = CullState(cull)
     if state is CullState.REJECTED or missing_since is not None or deleted_at is not None:
+        return False
+    if not has_pixels:
         return False
     judged = state is CullState.KEPT or picked or rating is not None
     if not judged:
@@ -127,6 +134,7 @@ def approved_condition(
         (Photo.cull != CullState.REJECTED.value)
         & Photo.missing_since.is_null()
         & Photo.deleted_at.is_null()
+        & (Photo.preview_key.is_null(False) | Photo.thumbnail_key.is_null(False))
     )
     judged = (
         (Photo.cull == CullState.KEPT.value) | (Photo.picked == True) | Photo.rating.is_null(False)  # noqa: E712

@@ -67,7 +67,7 @@ from curator.catalog.models import (
 from curator.catalog.paths_codec import encode_path
 from curator.catalog.quicklook import awaits_measurement
 from curator.catalog.write_gate import Gate
-from curator.records import TechnicalFailure, TechnicalMeasurement
+from curator.records import ExifData, TechnicalFailure, TechnicalMeasurement
 
 log = logging.getLogger(__name__)
 
@@ -210,6 +210,8 @@ class CatalogWriter:
         photo.size, photo.mtime_ns = f.size, f.mtime_ns
         if photo.format is None:
             photo.format = f.format.value if f.format is not None else None
+        if f.exif is not None:  # only what the photo does not know yet
+            _fill_camera_data(photo, f.exif)
         photo.updated_at = now
         photo.save()
         self._set_stage(photo.id, StageStatus.FAILED, attempts, f.message)
@@ -408,3 +410,24 @@ def _fill_measurement(photo: Photo, m: TechnicalMeasurement) -> None:
         photo.mean_luminance = m.exposure.mean_luminance
         photo.exposure_ev = m.exposure.ev
     photo.notes = "\n".join(m.notes) or None
+
+
+_CAMERA_FIELDS = (
+    "captured_at",
+    "camera_make",
+    "camera_model",
+    "lens",
+    "iso",
+    "exposure_time",
+    "f_number",
+    "focal_length",
+)
+
+
+def _fill_camera_data(photo: Photo, exif: ExifData) -> None:
+    """A failed file's readable EXIF onto its photo, where the photo has no value yet
+    (a value Curator or another tool already recorded is never replaced)."""
+    for name in _CAMERA_FIELDS:
+        value = getattr(exif, name)
+        if value is not None and getattr(photo, name) is None:
+            setattr(photo, name, value)

@@ -339,10 +339,12 @@ def _not_identified(data: bytes, exc: Exception) -> Exception:
 
 @dataclass(frozen=True)
 class DisplayRequest:
-    """One original to decode at full size (picklable: it crosses to a child process)."""
+    """One original to decode at full size, or as a screen rendition of
+    `long_edge` pixels (picklable: it crosses to a child process)."""
 
     path: str
     max_pixels: int = 250_000_000
+    long_edge: int | None = None  # a rendition for the screen: at most this long edge
 
 
 @dataclass(frozen=True)
@@ -394,6 +396,17 @@ def decode_raster_for_display(data: bytes, *, max_pixels: int) -> np.ndarray:
         return np.ascontiguousarray(np.asarray(upright))
 
 
+def screen_rendition(pixels: np.ndarray, long_edge: int) -> np.ndarray:
+    """`pixels` with the long edge `long_edge` at most, area-averaged (every original
+    pixel counts: the most detail a screen of that size can show)."""
+    height, width = pixels.shape[:2]
+    if max(height, width) <= long_edge:
+        return pixels
+    scale = long_edge / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return np.ascontiguousarray(cv2.resize(pixels, size, interpolation=cv2.INTER_AREA))
+
+
 def decode_display_request(request: DisplayRequest) -> DisplayDecode:
     """`decode_for_display` for a child process: never raises, the failure is a sentence.
 
@@ -401,7 +414,10 @@ def decode_display_request(request: DisplayRequest) -> DisplayDecode:
     crashes takes down the child, not the app.
     """
     try:
-        return DisplayDecode(decode_for_display(request.path, max_pixels=request.max_pixels))
+        pixels = decode_for_display(request.path, max_pixels=request.max_pixels)
+        if request.long_edge is not None:
+            pixels = screen_rendition(pixels, request.long_edge)
+        return DisplayDecode(pixels)
     except ImagingError as exc:
         said = "preview" in exc.message
         return DisplayDecode(None, exc.message if said else f"{exc.message} Showing the preview.")

@@ -13,7 +13,9 @@ Where the thumbnail comes from, cheapest first:
 - a JPEG without one: libjpeg's DCT 1/8 decode (``draft``), which skips most
   of the inverse DCT;
 - a RAW: its embedded preview through LibRaw, without unpacking the sensor
-  (`rawdecode.embedded_thumbnail`, DCT-scaled);
+  (`rawdecode.embedded_thumbnail`, DCT-scaled), cropped to the photo's
+  aspect when the camera letterboxed it (what a truncated RAW shows until,
+  and instead of, a measurement);
 - anything else (PNG, TIFF, WebP, HEIF): no quick look — a thumbnail would
   cost a full decode, i.e. the measurement itself; they appear when measured.
 
@@ -89,6 +91,10 @@ def quick_look(
     if look is None:
         return None
     image, width, height = look
+    if file_format is FileFormat.RAW and width and height:
+        # A RAW's small embedded thumbnail is letterboxed like a JPEG's EXIF one
+        # (a 4:3 frame around a 3:2 picture): the tile keeps the photo's aspect.
+        image = crop_to_aspect(image, width / height)
     key = quick_look_key(content_hash)
     try:
         write_jpeg(cache_dir, key, image, THUMBNAIL_QUALITY)

@@ -135,8 +135,11 @@ def test_words_show_matching_photos_with_the_count_filters_narrow_and_esc_restor
     qtbot.keyClick(field, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: model.ids == [p[4]] and not window.search.busy, timeout=WAIT)
     assert _count_text(app) == "1 photo matches “harbour lighthouse”"
+    qtbot.waitUntil(window.gallery.hasFocus, timeout=WAIT)  # after Enter: the photos' keys
 
     # Emptying the box by hand ends the search; the keys stay in the box.
+    window.dispatch("search")
+    qtbot.waitUntil(field.hasFocus, timeout=WAIT)
     field.selectAll()
     qtbot.keyClick(field, Qt.Key.Key_Backspace)
     qtbot.waitUntil(lambda: window.active_search is None, timeout=WAIT)
@@ -368,3 +371,40 @@ def test_only_the_newest_search_comes_back(catalog: object, qtbot: QtBot) -> Non
         controller.shutdown()
     QApplication.processEvents()
     assert [(o.query, o.ids) for o in outcomes] == [("fast!", (5,))]
+
+
+def test_enter_gives_the_keys_back_to_the_photos_and_a_refused_search_drops_stale_results(
+    library: Path, app: App, qtbot: QtBot
+) -> None:
+    """Issue 19 §4: after Enter in the box the keys act on the photos again; a
+    semantic search that cannot run clears the last search's results (the grid
+    never shows a list that is not what the box says)."""
+    window, model = app.window, app.model
+    p = _good(_by_name())
+    _describe(p[1], "Fishing boats moored in the harbour at dawn", ["boat", "sea"])
+    _describe(p[4], "A harbour wall with a red lighthouse", ["lighthouse"])
+    everything = model.ids
+    window.dispatch("search")
+    field = window.search_box.field
+    qtbot.waitUntil(field.hasFocus, timeout=WAIT)
+    qtbot.keyClicks(field, "harbour")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    _wait_results(app, qtbot, SearchKind.TEXT)
+    assert set(model.ids) == {p[1], p[4]}
+    qtbot.waitUntil(window.gallery.hasFocus, timeout=WAIT)
+    first = model.ids[0]
+    qtbot.keyClick(window.gallery, Qt.Key.Key_3)  # a decision key: it rates, not types
+    qtbot.waitUntil(lambda: decision_state(first).rating == 3, timeout=WAIT)
+    assert field.text() == "harbour"
+
+    # A semantic search that cannot run (no CLIP weights): the old results go.
+    window.dispatch("search")
+    qtbot.waitUntil(field.hasFocus, timeout=WAIT)
+    qtbot.keyClicks(field, "~boats at dawn")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: not window.search.busy and "CLIP" in window.statusBar().currentMessage(),
+        timeout=WAIT,
+    )
+    assert window.active_search is None and model.ids == everything
+    assert field.text() == "~boats at dawn"  # the words stay, Enter may try again

@@ -40,6 +40,7 @@ def test_the_wheel_scrolls_the_dialog_not_the_field_under_the_pointer(
     dialog.resize(520, 320)  # short: the form scrolls
     dialog.show()
     qtbot.waitExposed(dialog)
+    dialog.advanced_button.setChecked(True)  # the workers are an advanced setting
     spin = dialog.editors["decode_workers"]
     assert isinstance(spin, QSpinBox)
     before, bar = spin.value(), dialog.scroll_area.verticalScrollBar()
@@ -82,3 +83,30 @@ def test_ok_never_saves_an_environment_override(
     dialog2.editors["decode_workers"].setValue(mine)  # type: ignore[attr-defined]
     dialog2.accept()
     assert json.loads(settings_file.read_text())["decode_workers"] == mine
+
+
+def test_the_photographers_choices_come_first_and_the_engineering_is_advanced(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    """Issue 19 §4: the dialog speaks a photographer's language; workers, sizes,
+    timeouts and the LLM/CLIP set-up are folded under Advanced."""
+    from curator.settings import ADVANCED, form_fields
+
+    dialog = SettingsDialog(Settings(), tmp_path / "settings.json")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert set(form_fields()) == set(dialog.editors)  # every setting still has its editor
+    mine = [n for n in form_fields() if n not in ADVANCED]
+    assert {"match_threshold", "advance_after_rating", "burst_gap_s", "backup_frequency"} <= set(
+        mine
+    )
+    for name in mine:
+        assert dialog.editors[name].isVisible(), name
+    for name in ADVANCED:
+        assert not dialog.editors[name].isVisible(), name
+    dialog.advanced_button.setChecked(True)
+    qtbot.waitUntil(lambda: dialog.editors["decode_workers"].isVisible(), timeout=10_000)
+    # What a choice does to the work, not how it is computed.
+    hints = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert "MATCH badge" in hints and "approved export" in hints

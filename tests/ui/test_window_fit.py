@@ -57,6 +57,23 @@ def test_filters_that_hide_everything_say_so(library: Path, qtbot: QtBot) -> Non
         assert app.window.gallery.empty_text == NOTHING_SHOWN
 
 
+def test_an_empty_failed_lane_is_not_no_match(tmp_path: Path, qtbot: QtBot) -> None:
+    """Issue 19 §4: after Retry all the Failed lane empties while the photos are
+    read again; the grid said "No photo matches these filters"."""
+    from curator.catalog.queries import GalleryFilter
+    from curator.ui.gallery.view import NO_FAILED
+    from tests.integration.cli_helpers import import_json
+    from tests.ui.conftest import make_library
+
+    make_library(tmp_path / "fine", 2)
+    import_json(tmp_path / "fine", "--stages", "technical")
+    with running_app(qtbot) as app:
+        combo = app.window.filter_combo
+        combo.setCurrentIndex(combo.findData(GalleryFilter.FAILED.value))
+        assert app.model.rowCount() == 0
+        assert app.window.gallery.empty_text == NO_FAILED
+
+
 def test_the_side_panel_width_and_hidden_panels_are_remembered(library: Path, qtbot: QtBot) -> None:
     with running_app(qtbot) as app:
         app.window.show_loupe()
@@ -127,3 +144,22 @@ def test_the_status_bar_stays_one_or_two_lines_beside_a_long_summary(qtbot: QtBo
         assert bar.height() <= 2 * line + 16
         message = bar.message  # type: ignore[attr-defined]
         assert message.width() >= bar.fontMetrics().horizontalAdvance("Rated bracket_2.jpg")
+
+
+def test_everything_the_cull_needs_shows_at_1280_by_720(library: Path, qtbot: QtBot) -> None:
+    """Issue 19 §4: at a 1280 px window the pass counter and Uncertain first were
+    hidden behind Qt's » at the end of the filter row."""
+    with running_app(qtbot, 1280, 720) as app:
+        window = app.window
+        window.show()
+        qtbot.waitUntil(lambda: window.width() == 1280, timeout=30_000)
+        action = window.window_actions["uncertain_first"]
+        button = window.view_toolbar.widgetForAction(action)
+        for widget in (window.pass_label, button, window.count_label, window.search_box):
+            assert widget is not None
+            qtbot.waitUntil(widget.isVisible, timeout=30_000)
+            bar = widget.parentWidget()
+            assert bar is not None
+            right = widget.mapTo(window, widget.rect().topRight()).x()
+            assert right <= window.width(), (widget, right)
+        assert window.pass_label.text().strip().startswith("Cull pass")

@@ -44,6 +44,13 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
         {"cull": "kept", "rating": 5, "picked": True, "deleted": True},
         False,
     ),
+    # A file that failed with nothing decoded: rated 5 and picked, never seen.
+    (
+        "no pixels 5-star picked",
+        {"cull": "kept", "rating": 5, "picked": True, "blind": True},
+        False,
+    ),
+    ("thumbnail only 5-star", {"cull": "kept", "rating": 5, "preview": False}, True),
 ]
 
 
@@ -55,6 +62,7 @@ def _values(spec: dict[str, Any]) -> dict[str, Any]:
         "preference": spec.get("preference"),
         "missing_since": GONE if spec.get("missing") else None,
         "deleted_at": GONE if spec.get("deleted") else None,
+        "has_pixels": not spec.get("blind"),
     }
 
 
@@ -77,6 +85,8 @@ def test_sql_condition_agrees_with_the_pure_rule(catalog: Catalog) -> None:
             preference_score=v["preference"],
             missing_since=v["missing_since"],
             deleted_at=v["deleted_at"],
+            preview_key=None if spec.get("blind") or spec.get("preview") is False else f"p/{i}",
+            thumbnail_key=None if spec.get("blind") else f"t/{i}",
         )
         ids[case] = photo.id
     approved = {p.id for p in Photo.select(Photo.id).where(approved_condition(THRESHOLD))}
@@ -100,8 +110,9 @@ def test_a_match_approves_only_from_a_model_that_clears_the_bar(catalog: Catalog
     """Issue 20: an unrated keeper goes out on the model's word only when the
     model is not early and its honest held-out Spearman is at least the bar."""
     liked = Photo.create(path=b"/lib/liked.jpg", content_hash="h", cull="kept",
-                         preference_score=90.0).id  # fmt: skip
-    rated = Photo.create(path=b"/lib/five.jpg", content_hash="r", cull="kept", rating=5).id
+                         preference_score=90.0, preview_key="p/h").id  # fmt: skip
+    rated = Photo.create(path=b"/lib/five.jpg", content_hash="r", cull="kept", rating=5,
+                         preview_key="p/r").id  # fmt: skip
 
     def approved(bar: float = 0.5) -> set[int]:
         return {p.id for p in Photo.select(Photo.id).where(approved_condition(THRESHOLD, bar))}

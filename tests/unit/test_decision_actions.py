@@ -90,3 +90,25 @@ def test_the_loupe_and_the_grid_decide_through_one_path(three: list[int]) -> Non
     assert {_photo(p).label for p in three} == {"blue"}
     session.decide_many(A.UNREVIEWED, [a, b])
     assert (_photo(a).cull, _photo(b).cull) == ("unreviewed", "unreviewed")
+
+
+def test_auto_advance_after_a_rating_moves_on_for_1_to_5_only(three: list[int]) -> None:
+    """Issue 19 §4: the Settings option `advance_after_rating` (Lightroom's and
+    Photo Mechanic's Auto Advance): 1–5 rate and move on; 0 and labels stay."""
+    a, b, c = three
+    session = ReviewSession(lambda _pass: list(three), lambda: None)
+    session.start(ReviewPass.RATING)
+    session.act(A.RATE_3)  # off (the default): stays
+    assert session.current == a
+    session.advance_after_rating = True
+    session.act(A.RATE_5)
+    assert _photo(a).rating == 5 and session.current == b
+    session.act(A.RATE_0)  # clearing a rating is not a rating: stays
+    assert session.current == b
+    session.act(A.LABEL_GREEN)
+    assert session.current == b
+    session.act(A.RATE_2)
+    assert _photo(b).rating == 2 and session.current == c
+    # The grid's selection never moves the cursor, whatever the option.
+    session.decide_many(A.RATE_1, [a, b])
+    assert session.current == c

@@ -21,6 +21,7 @@ def _photo(path: str, n: int, **fields: object) -> Photo:
         "captured_at": datetime(2024, 1, 1) + timedelta(minutes=n),
         "cull": "kept",
         "rating": 5,
+        "preview_key": f"previews/{n}.jpg",  # measured: pixels were seen (approval)
     }
     values.update(fields)
     return Photo.create(**values)
@@ -110,6 +111,7 @@ def test_a_large_approved_set_plans_quickly(catalog: object, tmp_path: Path) -> 
             "cull": "kept" if n % 3 else "unreviewed",
             "rating": 5 if n % 2 else None,
             "preference_score": 80.0,
+            "preview_key": f"previews/{n}.jpg",
         }
         for n in range(6000)
     ]

@@ -12,6 +12,7 @@ from tests.taste_helpers import store_model
 
 
 def _photo(name: str, **values: object) -> int:
+    values.setdefault("preview_key", f"previews/{name}.jpg")  # measured (approval needs pixels)
     return int(Photo.create(path=f"/lib/{name}".encode(), content_hash=name, **values).id)
 
 

@@ -67,6 +67,21 @@ def test_a_raw_shows_its_embedded_preview(tmp_path: Path) -> None:
     assert _close(thumb.getpixel((thumb.width - 3, 3)), QUADRANT_COLOURS["tl"])
 
 
+def test_a_raw_whose_thumbnail_is_letterboxed_keeps_its_aspect(tmp_path: Path) -> None:
+    """Issue 19 §4: a 3:2 RAW (a truncated one shows only this) whose camera
+    embedded a 160 x 120 thumbnail with black bars shows a 3:2 tile."""
+    path = make_dng(tmp_path / "boxed.dng", 1800, 1200)
+    picture = Image.fromarray(quadrants(160, 107))
+    boxed = Image.new("RGB", (160, 120))
+    boxed.paste(picture, (0, 6))
+    add_jpeg_preview(path, boxed)
+    look = quick_look(str(path), str(tmp_path / "cache"), long_edge=320)
+    assert look is not None and (look.width, look.height) == (1800, 1200)
+    thumb = _thumb(tmp_path / "cache", look)
+    assert abs(thumb.width / thumb.height - 1.5) < 0.05, thumb.size
+    assert _close(thumb.getpixel((3, 3)), QUADRANT_COLOURS["tl"])  # no black bar
+
+
 def test_what_has_no_quick_look(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     png = tmp_path / "flat.png"

@@ -135,3 +135,52 @@ def test_two_views_holding_one_zoom_show_the_same_region() -> None:
         ):
             assert u == pytest.approx(v, abs=1 / 1200)
     assert Zoom().visible(left) == Box(0, 0, 1, 1)
+
+
+def test_the_ladder_steps_fit_fill_50_100_200_by_scale() -> None:
+    from curator.ui.loupe.zoom import zoom_ladder
+
+    assert [z.label for z in zoom_ladder(BIG)] == ["Fit", "Fill", "50 %", "100 %", "200 %"]
+    # A small original fits at 267 %: the fixed steps all lie below fit.
+    assert [z.label for z in zoom_ladder(SMALL)] == ["50 %", "100 %", "200 %", "Fit", "Fill"]
+    # Same aspect as the area: fill is fit, one step.
+    same = Viewport(2000, 1500, AREA)
+    assert [z.label for z in zoom_ladder(same)] == ["Fit", "50 %", "100 %", "200 %"]
+    zoom, seen = Zoom(), []
+    for _ in range(5):
+        zoom = zoom.stepped(BIG, +1, None)
+        seen.append(zoom.label)
+    assert seen == ["Fill", "50 %", "100 %", "200 %", "200 %"]  # stays at the top
+    for _ in range(5):
+        zoom = zoom.stepped(BIG, -1, None)
+    assert zoom.fitted
+
+
+def test_fill_covers_the_area_and_pans_along_the_long_axis() -> None:
+    fill = Zoom().stepped(BIG, +1, None)
+    assert fill.fill and not fill.fitted and fill.label == "Fill"
+    box = fill.image_box(BIG)
+    assert box.height == pytest.approx(AREA.height) and box.width > AREA.width
+    assert _no_gap(box, AREA)
+    moved = fill.panned(BIG, -30, -30)  # only the long axis moves (50 px to spare)
+    after = moved.image_box(BIG)
+    assert after.left == pytest.approx(box.left - 30) and after.top == pytest.approx(box.top)
+    assert moved.fill and _no_gap(after, AREA)
+    # Z from fill goes back to fit, as from any zoom.
+    assert fill.toggled(BIG, None).fitted
+
+
+def test_steps_keep_the_point_under_the_pointer() -> None:
+    rng = random.Random(5)
+    for _ in range(100):
+        zoom = Zoom(1.0, Point(rng.uniform(0.3, 0.7), rng.uniform(0.3, 0.7))).clamped(BIG)
+        inner = zoom.image_box(BIG)
+        at = Point(rng.uniform(AREA.left + 300, AREA.right - 300), rng.uniform(250, 370))
+        assert inner.contains(at)
+        before = zoom.to_image(BIG, at)
+        deeper = zoom.stepped(BIG, +1, at)
+        after = deeper.to_image(BIG, at)
+        assert deeper.factor == 2.0 and before is not None and after is not None
+        assert abs(after.x - before.x) <= 0.5 and abs(after.y - before.y) <= 0.5
+        box = deeper.image_box(BIG)
+        assert box.left == int(box.left) and _no_gap(box, AREA)

@@ -124,6 +124,9 @@ def apply_fitted(model: str, fitted: FittedTaste, cache: Vectors | None = None) 
     )
 
 
+RETRAIN_FAILED = "Retraining failed:"  # how a failed retrain's report begins
+
+
 def not_enough(samples: int, reason: str) -> TasteReport:
     return TasteReport(None, samples, None, None, 0, reason)
 
@@ -366,7 +369,7 @@ class RetrainScheduler(QObject):
         if isinstance(result, TasteReport):
             report = result
         else:
-            report = not_enough(0, f"Retraining failed: {result}")
+            report = not_enough(0, f"{RETRAIN_FAILED} {result}")
         self._busy = False
         self.retrained.emit(report)
         if self._dirty:

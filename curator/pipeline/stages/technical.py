@@ -35,9 +35,15 @@ from curator.catalog.models import Photo, PhotoPath, Stage, StageRun, StageStatu
 from curator.catalog.paths_codec import decode_path
 from curator.catalog.storage import storage_problem
 from curator.imaging.errors import CacheWriteError, ImagingError
-from curator.imaging.formats import format_by_name
+from curator.imaging.exif import read_exif
+from curator.imaging.formats import format_by_name, is_raw_path
 from curator.imaging.technical import measure_file
-from curator.imaging.types import TechnicalFailure, TechnicalMeasurement, TechnicalRequest
+from curator.imaging.types import (
+    ExifData,
+    TechnicalFailure,
+    TechnicalMeasurement,
+    TechnicalRequest,
+)
 from curator.pipeline.stages.environmental import cause_may_have_changed, latest_failure_types
 from curator.pipeline.stages.scan import Candidate
 from curator.settings import Settings
@@ -107,6 +113,7 @@ def run_technical(request: TechnicalRequest) -> TechnicalOutcome:
             size=size,
             mtime_ns=mtime,
             format=format_by_name(request.path),
+            exif=_readable_exif(request.path),
         )
     except MemoryError:
         # Past this child's memory limit (engine.isolation): the file asks for more
@@ -154,6 +161,17 @@ def _memory_limit_text() -> str:
     if soft == resource.RLIM_INFINITY:
         return "what the computer has free"
     return f"{soft / 1e9:.1f} GB"
+
+
+def _readable_exif(path: str) -> ExifData | None:
+    """A failed file's EXIF when its header can be read (None when it says nothing)."""
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+    except OSError:
+        return None
+    exif = read_exif(data, is_raw=is_raw_path(path))
+    return exif if exif != ExifData() else None
 
 
 def _stat(path: str) -> tuple[int | None, int | None]:

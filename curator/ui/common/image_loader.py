@@ -22,6 +22,10 @@ Concurrency protocol:
   arriving are dropped. `shutdown()` is `close()` plus draining the pool.
 Keys are (photo id, cache key); cache keys are content-addressed, so a
 pixmap is never wrong for its key, only possibly unwanted.
+- A photo's key changes when it is measured (the quick look's thumbnail is
+  replaced by the measured one): `pixmap_or_previous` answers the photo's
+  last decoded pixmap until the new key's is decoded, so a tile keeps the
+  picture it has instead of going grey.
 """
 
 from __future__ import annotations
@@ -126,6 +130,7 @@ class ImageLoader(QObject):
         self.capacity, self.max_edge = capacity, max_edge
         self._pixmaps: OrderedDict[ImageKey, QPixmap] = OrderedDict()
         self._failed: set[ImageKey] = set()
+        self._latest: dict[int, ImageKey] = {}  # photo id → key of its newest pixmap
         self._in_flight: set[ImageKey] = set()
         self._wanted = _WantedSet()
         self._generation = 0
@@ -142,6 +147,16 @@ class ImageLoader(QObject):
         if pixmap is not None:
             self._pixmaps.move_to_end(key)
         return pixmap
+
+    def pixmap_or_previous(self, key: ImageKey) -> QPixmap | None:
+        """`key`'s pixmap, else the photo's last decoded one (an older key of the
+        same photo still in the LRU), else None. Never touches the LRU order of
+        the older entry: the new key's is on its way (the caller requests it)."""
+        pixmap = self.pixmap(key)
+        if pixmap is not None:
+            return pixmap
+        previous = self._latest.get(key.photo_id)
+        return None if previous is None else self._pixmaps.get(previous)
 
     def failed(self, key: ImageKey) -> bool:
         return key in self._failed
@@ -196,6 +211,9 @@ class ImageLoader(QObject):
             self._failed.add(result.key)
             return
         self._pixmaps[result.key] = QPixmap.fromImage(result.image)
+        self._latest[result.key.photo_id] = result.key
         while len(self._pixmaps) > self.capacity:
-            self._pixmaps.popitem(last=False)
+            evicted, _ = self._pixmaps.popitem(last=False)
+            if self._latest.get(evicted.photo_id) == evicted:
+                del self._latest[evicted.photo_id]
         self.image_ready.emit(result.key.photo_id)

@@ -15,10 +15,18 @@ from PySide6.QtCore import QThreadPool
 @dataclass(frozen=True)
 class UiPools:
     originals: QThreadPool  # the loupe's 100 % originals (threads waiting on decoder children)
+    renditions: QThreadPool  # fit-to-screen renditions of the original (one thread, own child)
     analysis: QThreadPool  # the loupe's histogram and overlays (one thread)
     projects: QThreadPool  # project writes that may touch many rows, in order (one)
     search: QThreadPool  # text and semantic searches, the newest wins (one)
     choices: QThreadPool  # the Filter popup's camera and lens lists (one)
 
     def all(self) -> tuple[QThreadPool, ...]:
-        return (self.originals, self.analysis, self.projects, self.search, self.choices)
+        return (
+            self.originals,
+            self.renditions,
+            self.analysis,
+            self.projects,
+            self.search,
+            self.choices,
+        )

@@ -123,7 +123,9 @@ class GalleryListModel(QAbstractListModel):
             return tooltip(row, photo_flags(row, self.match_threshold))
         if role == Qt.ItemDataRole.DecorationRole:
             key = thumbnail_key(row)
-            return None if key is None else self.thumbnails.pixmap(key)
+            # The photo's previous thumbnail until the new key's is decoded:
+            # a measured photo's tile never goes grey in between.
+            return None if key is None else self.thumbnails.pixmap_or_previous(key)
         if role == PhotoRole:
             return row
         if role == FlagsRole:

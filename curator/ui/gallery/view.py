@@ -68,6 +68,12 @@ AMBER = QColor(235, 140, 40)
 BLUE = QColor(80, 150, 235)
 BLUE_DIM = QColor(60, 90, 140)
 MISSING = "MISSING"  # the pill on photos whose files are all gone
+# The Failed lane emptied (Retry all, or every file came right): not "no match",
+# the photos are being measured again and show under All photos.
+NO_FAILED = (
+    "No failed photos. Photos you retried are being read again and appear under "
+    "Show: All as they are measured."
+)
 
 
 def star_polygon(center: QPointF, outer: float) -> QPolygonF:
@@ -339,14 +345,31 @@ class GalleryView(QListView):
         self._visible_timer.setSingleShot(True)
         self._visible_timer.setInterval(0)
         self._visible_timer.timeout.connect(self._request_visible)
-        self.verticalScrollBar().valueChanged.connect(self._visible_timer.start)
+        # Never connect a signal with arguments straight to QTimer.start: the
+        # scroll bar's value (pixels) became the timer's interval (ms), so the
+        # end of 1,000 photos waited 38 s for its thumbnails.
+        self.verticalScrollBar().valueChanged.connect(self._schedule_visible)
         for signal in (
             model.rowsInserted,
             model.rowsRemoved,
             model.modelReset,
             model.layoutChanged,
         ):
-            signal.connect(self._visible_timer.start)
+            signal.connect(self._schedule_visible)
+        # A photo's row changed (measured: a new thumbnail key): ask for its new
+        # thumbnail. Decoded thumbnails arriving (DecorationRole only) ask nothing.
+        model.dataChanged.connect(self._on_data_changed)
+
+    def _schedule_visible(self, *_args: object) -> None:
+        """Ask for the visible thumbnails on the next turn of the event loop
+        (every reason in one turn coalesces into one request)."""
+        self._visible_timer.start(0)
+
+    def _on_data_changed(
+        self, _first: QModelIndex, _last: QModelIndex, roles: list[int] | None = None
+    ) -> None:
+        if list(roles or []) != [Qt.ItemDataRole.DecorationRole]:
+            self._visible_timer.start(0)
 
     def set_empty_text(self, text: str) -> None:
         if text != self.empty_text:
@@ -383,7 +406,7 @@ class GalleryView(QListView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._visible_timer.start()
+        self._visible_timer.start(0)
 
     def set_cell_width(self, width: int) -> None:
         """Cells `width` px wide (the size slider); the height keeps CELL's proportion.
@@ -396,11 +419,11 @@ class GalleryView(QListView):
         current = self.currentIndex()
         if current.isValid():
             self.scrollTo(current)
-        self._visible_timer.start()
+        self._visible_timer.start(0)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self._visible_timer.start()
+        self._visible_timer.start(0)
 
     def visible_rows(self, ahead_screens: float = 0.0) -> range:
         """Rows whose cells intersect the viewport (plus `ahead_screens` below)."""

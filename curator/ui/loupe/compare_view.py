@@ -12,16 +12,17 @@ normalised region of their photos. Each pane maps it through its own
 pixel per device pixel), the candidate drawn at that same width, so a
 burst's frames line up pixel for pixel. Z anchors the point under the
 pointer (in either pane); dragging either pane pans both, clamped by the
-reference; the zoom survives moving to another pair. The pixels are the
-previews' (1440 px) scaled up.
+reference; the zoom survives moving to another pair. Zoomed, each pane
+paints its original's pixels (`ComparePane.full`, decoded by the loupe's
+OriginalLoader) as soon as they arrive, the preview scaled up until then.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
+from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from curator.catalog.queries import GalleryRow
@@ -47,9 +48,12 @@ class ComparePane:
     row: GalleryRow | None
     pixmap: QPixmap | None
     caption: str = ""
+    full: QImage | None = None  # the original's pixels, when zoomed and decoded
 
 
 class CompareView(QWidget):
+    zoom_changed = Signal(bool)  # True: now zoomed (the originals are wanted)
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -132,6 +136,7 @@ class CompareView(QWidget):
             return
         if self.zoomed:
             self.zoom = Zoom()
+            self.zoom_changed.emit(False)
             self.update()
             return
         if at is None:
@@ -144,6 +149,26 @@ class CompareView(QWidget):
         if view is None or reference is None:
             return
         self.zoom = self.zoom.toggled(view, None if at is None else to_point(at), reference)
+        self.zoom_changed.emit(self.zoomed)
+        self.update()
+
+    def step_zoom(self, direction: int, at: QPointF | None = None) -> None:
+        """One zoom step in (> 0) or out for both panes (fit, fill, 50 %, 100 %,
+        200 % of the reference's view), anchored like `toggle_zoom`."""
+        if self._zoom_width() is None:
+            return
+        if at is None:
+            inside = self._mouse is not None and self.rect().contains(self._mouse.toPoint())
+            at = self._mouse if inside else None
+        index = 1 if at is not None and self.pane_rects()[1].contains(at) else 0
+        if self.viewport(index) is None:
+            index, at = 1 - index, None
+        view, reference = self.viewport(index), self._reference()
+        if view is None or reference is None:
+            return
+        self.zoom = self.zoom.stepped(
+            view, direction, None if at is None else to_point(at), reference
+        )
         self.update()
 
     def pan_by(self, dx: float, dy: float) -> None:
@@ -220,22 +245,24 @@ class CompareView(QWidget):
             paint_message(painter, area, "No photo here.", QColor(150, 150, 150))
             return
         pixmap = pane.pixmap
-        if pixmap is not None and not pixmap.isNull():
+        full = (
+            pane.full if self.zoomed and pane.full is not None and not pane.full.isNull() else None
+        )
+        if full is not None or (pixmap is not None and not pixmap.isNull()):
             whole = self.image_rect(index)
             visible = whole.intersected(area)
             painter.save()
             painter.setClipRect(area)
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             if row.cull == "rejected":
                 painter.setOpacity(0.45)
-            sx, sy = pixmap.width() / whole.width(), pixmap.height() / whole.height()
-            source = QRectF(
-                (visible.left() - whole.left()) * sx,
-                (visible.top() - whole.top()) * sy,
-                visible.width() * sx,
-                visible.height() * sy,
-            )
-            painter.drawPixmap(visible, pixmap, source)
+            if full is not None:  # the original's pixels, 1:1 at 100 %
+                if whole.width() * self.devicePixelRatioF() < full.width():
+                    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+                source = _source(visible, whole, QSizeF(full.size()))
+                painter.drawImage(visible, full, source)
+            elif pixmap is not None:
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+                painter.drawPixmap(visible, pixmap, _source(visible, whole, QSizeF(pixmap.size())))
             painter.restore()
         else:
             paint_placeholder(painter, area, row)
@@ -243,3 +270,14 @@ class CompareView(QWidget):
         caption = pane.caption or row.file_name
         zoom = f"{self.zoom.label}   ·   {caption}"
         paint_footer(painter, strip, row, zoom if self.zoomed else caption)
+
+
+def _source(visible: QRectF, whole: QRectF, size: QSizeF) -> QRectF:
+    """The part of a `size`-sized image that lands on `visible` when `whole` shows it all."""
+    sx, sy = size.width() / whole.width(), size.height() / whole.height()
+    return QRectF(
+        (visible.left() - whole.left()) * sx,
+        (visible.top() - whole.top()) * sy,
+        visible.width() * sx,
+        visible.height() * sy,
+    )

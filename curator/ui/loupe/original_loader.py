@@ -2,10 +2,11 @@
 thread and out of the app's process.
 
 The 1440 px preview is enough to judge a photo fit to the window, not to
-check focus at 100 %. `OriginalLoader` decodes the original file of the
-*current* photo only, on demand (Z), and keeps just that one: a 24 MP frame
-is ~96 MB, so holding the neighbours too would cost memory for frames the
-user is not looking at.
+check focus at 100 %. `OriginalLoader` decodes the originals of the photos
+*shown zoomed* only, on demand (Z): the loupe's current photo, or compare's
+two (issue 19 §2: picking the sharpest burst frame needs both originals'
+pixels), and keeps just those: a 24 MP frame is ~96 MB, so holding the
+neighbours too would cost memory for frames the user is not looking at.
 
 Decoding is `imaging.decode.decode_display_request` — the one decoder, in
 the preview's tone (the same 16-bit scaling, the same LibRaw parameters) —
@@ -16,17 +17,20 @@ app dying. A decode that takes
 longer than `DECODE_TIMEOUT_S` is killed the same way.
 
 Concurrency protocol:
-- `request(photo_id, path)` bumps the generation and publishes (photo id,
-  generation) as the one wanted request — a tuple swapped by reference, so a
-  pool thread reads it without a lock. A request for the photo that is
-  already loaded or in flight does nothing (duplicates skipped).
+- `request_many([(photo id, path)…])` (`request` for one) states the photos
+  wanted now: it publishes their ids as the wanted set (a frozenset swapped
+  by reference, so a pool thread reads it without a lock), drops held
+  originals and in-flight requests of photos no longer wanted, and starts a
+  job, with a new generation, for each wanted photo neither held, failed
+  nor in flight (duplicates skipped).
 - A job (`load_original`, an `engine.delivery.Job` on a pool thread that
-  waits on the child) that is no longer wanted when it starts skips its decode (pressing → while
+  waits on the child) that is no longer wanted when it starts skips its
+  decode (pressing → while
   zoomed never queues a backlog of 24 MP decodes).
 - Results come back as QImage in `Format_RGB32` (the raster engine's native
   format: painting needs no conversion on the main thread; the loupe paints
   the QImage directly, so no 96 MB QPixmap copy is made on the UI thread).
-  A result whose generation is not the latest is dropped.
+  A result whose generation is not its photo's request in flight is dropped.
 - Jobs reach the main thread only through the loader's `Delivery` (see
   engine/delivery.py). `close()` closes it, makes `request()` a no-op, drops
   queued tasks and stops the child process (an in-flight decode is killed;
@@ -79,7 +83,7 @@ def decode_in_child(children: ChildProcessPool, request: DisplayRequest) -> Disp
             f"Opening the original took longer than {DECODE_TIMEOUT_S:.0f} s and was "
             "stopped; showing the preview.",
         )
-    except Exception as exc:  # the pipe broke, the pool was closed: never kill the task
+    except Exception as exc:  # the pipe broke, the pool was closed: never kill the job
         return DisplayDecode(
             None, f"The original could not be opened ({exc}); showing the preview."
         )
@@ -91,14 +95,14 @@ class OriginalResult:
     generation: int
     image: QImage | None
     error: str | None = None  # a sentence when the decode failed
-    skipped: bool = False  # no longer wanted when the task started
+    skipped: bool = False  # no longer wanted when the job started
 
 
 class _Wanted:
-    """The one (photo id, generation) wanted now; swapped whole, read without a lock."""
+    """The photo ids wanted now; swapped whole, read without a lock."""
 
     def __init__(self) -> None:
-        self.key: tuple[int, int] = (-1, -1)
+        self.ids: frozenset[int] = frozenset()
 
 
 def load_original(
@@ -109,7 +113,7 @@ def load_original(
     children: ChildProcessPool,
 ) -> OriginalResult:
     """Decode one original in a child (on a pool thread), unless no longer wanted."""
-    if wanted.key != (photo_id, generation):
+    if photo_id not in wanted.ids:
         return OriginalResult(photo_id, generation, None, skipped=True)
     decoded = decode_in_child(children, request)
     if decoded.pixels is None:
@@ -124,7 +128,7 @@ def load_original(
 
 
 class OriginalLoader(QObject):
-    """Decodes the current photo's original for 100 %; keeps only that one."""
+    """Decodes the originals of the photos shown zoomed; keeps only those."""
 
     original_ready = Signal(int)  # photo id
     original_failed = Signal(int, str)  # photo id, sentence
@@ -144,8 +148,8 @@ class OriginalLoader(QObject):
         self.threads, self.errors, self.max_pixels = threads, errors, max_pixels
         self._wanted = _Wanted()
         self._generation = 0
-        self._image: tuple[int, QImage] | None = None
-        self._in_flight: int | None = None  # photo id of the wanted, unfinished request
+        self._images: dict[int, QImage] = {}  # photo id -> its original (wanted ones only)
+        self._in_flight: dict[int, int] = {}  # photo id -> generation of its unfinished job
         self._failed: dict[int, str] = {}  # photo id -> sentence (not retried until reset)
         self._children = children  # None: made on the first request
         self._delivery = delivery_to(self, self._on_loaded)  # closed by close()
@@ -156,25 +160,37 @@ class OriginalLoader(QObject):
         return self._delivery.closed
 
     def image(self, photo_id: int) -> QImage | None:
-        if self._image is not None and self._image[0] == photo_id:
-            return self._image[1]
-        return None
+        return self._images.get(photo_id)
 
     def failure(self, photo_id: int) -> str | None:
         return self._failed.get(photo_id)
 
     def loading(self, photo_id: int) -> bool:
-        return self._in_flight == photo_id
+        return photo_id in self._in_flight
 
-    def request(self, photo_id: int, path: str) -> None:
-        if self.closed or self.image(photo_id) is not None or photo_id in self._failed:
+    def request(self, photo_id: int, path: str, long_edge: int | None = None) -> None:
+        """Want this one original (and no other); `long_edge`: as a screen
+        rendition of at most that long edge (`imaging.decode.screen_rendition`)."""
+        self.request_many([(photo_id, path)], long_edge)
+
+    def request_many(self, wanted: list[tuple[int, str]], long_edge: int | None = None) -> None:
+        """Want exactly these originals (see the module docstring)."""
+        if self.closed:
             return
-        if self._in_flight == photo_id:
-            return
+        ids = frozenset(pid for pid, _path in wanted)
+        self._wanted.ids = ids
+        for pid in [p for p in self._images if p not in ids]:
+            del self._images[pid]  # ~100 MB each: dropped as soon as not shown
+        for pid in [p for p in self._in_flight if p not in ids]:
+            del self._in_flight[pid]  # its result will be dropped
+        for pid, path in dict(wanted).items():
+            if pid in self._images or pid in self._failed or pid in self._in_flight:
+                continue
+            self._submit(pid, path, long_edge)
+
+    def _submit(self, photo_id: int, path: str, long_edge: int | None) -> None:
         self._generation += 1
-        self._wanted.key = (photo_id, self._generation)
-        self._in_flight = photo_id
-        self._image = None  # one original at a time: drop the last one's ~100 MB now
+        self._in_flight[photo_id] = self._generation
         if self._children is None:
             # One child per pool thread (each started when first needed): a stale
             # decode in one never holds up the wanted one in another.
@@ -184,7 +200,7 @@ class OriginalLoader(QObject):
             load_original,
             photo_id,
             self._generation,
-            DisplayRequest(path, self.max_pixels),
+            DisplayRequest(path, self.max_pixels, long_edge),
             self._wanted,
             self._children,
         )
@@ -192,20 +208,17 @@ class OriginalLoader(QObject):
 
     def cancel(self) -> None:
         """Nothing is wanted any more (the photo changed while not zoomed)."""
-        self._generation += 1
-        self._wanted.key = (-1, -1)
-        self._in_flight = None
+        self._wanted.ids = frozenset()
+        self._in_flight.clear()
 
     def release(self) -> None:
-        """Not zoomed any more: stop wanting anything and free the held original."""
-        if self._in_flight is not None:
-            self.cancel()
-        self._image = None
+        """Not zoomed any more: stop wanting anything and free the held originals."""
+        self.cancel()
+        self._images.clear()
 
     def reset(self) -> None:
         """Forget everything, failures included (e.g. the files came back)."""
-        self.cancel()
-        self._image = None
+        self.release()
         self._failed.clear()
 
     def close(self) -> None:
@@ -224,13 +237,15 @@ class OriginalLoader(QObject):
     @Slot(object)
     @guarded_slot
     def _on_loaded(self, result: OriginalResult) -> None:
-        if self.closed or result.generation != self._generation or result.skipped:
+        if self.closed or result.skipped:
             return
-        self._in_flight = None
+        if self._in_flight.get(result.photo_id) != result.generation:
+            return  # no longer wanted, or wanted again by a newer request
+        del self._in_flight[result.photo_id]
         if result.image is None or result.image.isNull():
             message = result.error or "The original could not be decoded; showing the preview."
             self._failed[result.photo_id] = message
             self.original_failed.emit(result.photo_id, message)
             return
-        self._image = (result.photo_id, result.image)
+        self._images[result.photo_id] = result.image
         self.original_ready.emit(result.photo_id)

@@ -39,7 +39,7 @@ claims every key while focused (tag_editor.TagLineEdit).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
@@ -61,7 +61,11 @@ from curator.ui.review.keymap import LOUPE_BINDINGS
 from curator.ui.review.session import ReviewSession
 
 PREFETCH = 2
+_NOT_IN_SURVEY = ("compare", "pin_compare", "zoom", "zoom_in", "zoom_out", "first", "last")
 ORIGINAL_THREADS = 2  # a stale 24 MP decode never holds up the wanted one for long
+RENDITION_MARGIN = 1.05  # a rendition is due when fit needs 5 % more pixels than it has
+RENDITION_SETTLE_MS = 150
+PREVIEW_EDGE = int(Settings.model_fields["preview_long_edge"].default)
 DEFAULT_MATCH_THRESHOLD = float(Settings.model_fields["match_threshold"].default)
 
 
@@ -82,10 +86,12 @@ class LoupePage(QWidget):
         parent: QWidget | None = None,
         *,
         originals_pool: QThreadPool,
+        renditions_pool: QThreadPool,
         analysis_pool: QThreadPool,
         match_threshold: float = DEFAULT_MATCH_THRESHOLD,
     ):
-        """The originals and the histograms run on pools app.py made (and drains)."""
+        """The originals, the screen renditions and the histograms run on pools
+        app.py made (and drains)."""
         super().__init__(parent)
         self.session, self.previews, self.thumbnails, self.errors = (
             session,
@@ -94,6 +100,14 @@ class LoupePage(QWidget):
             errors,
         )
         self.originals = originals = OriginalLoader(originals_pool, errors, self)
+        # Fit on a screen larger than the preview: the original decoded for that
+        # screen (one photo, one child process of its own, so a 100 % decode and a
+        # rendition never wait on each other).
+        self.renditions = OriginalLoader(renditions_pool, errors, self)
+        self._rendition_timer = QTimer(self)  # a resize settles before a new decode
+        self._rendition_timer.setSingleShot(True)
+        self._rendition_timer.setInterval(RENDITION_SETTLE_MS)
+        self._rendition_timer.timeout.connect(self._request_rendition)
         self.stack = QStackedWidget(self)
         self.view = LoupeView(self.stack)
         self.compare = CompareView(self.stack)
@@ -154,6 +168,10 @@ class LoupePage(QWidget):
         previews.image_ready.connect(self._on_image_ready)
         thumbnails.image_ready.connect(self._on_image_ready)
         self.view.zoom_changed.connect(self._on_zoom_changed)
+        self.view.resized.connect(self._rendition_timer.start)
+        self.renditions.original_ready.connect(self._on_rendition_ready)
+        self.compare.zoom_changed.connect(self._on_zoom_changed)
+        self.view.wheel_step.connect(self._move)
         self.view.decision_clicked.connect(self._on_decision_clicked)
         originals.original_ready.connect(self._on_original_ready)
         originals.original_failed.connect(self._on_original_failed)
@@ -178,6 +196,10 @@ class LoupePage(QWidget):
             "previous": lambda: self._move(-1),
             "switch_pass": s.switch_pass,
             "zoom": self._toggle_zoom,
+            "zoom_in": lambda: self._step_zoom(1),
+            "zoom_out": lambda: self._step_zoom(-1),
+            "first": lambda: self._jump(last=False),
+            "last": lambda: self._jump(last=True),
             "compare": self.toggle_compare,
             "pin_compare": self.toggle_pin,
             "leave": self._leave,
@@ -191,7 +213,7 @@ class LoupePage(QWidget):
             "fullscreen": lambda: s.notice.emit(self.chrome.toggle_full_screen()),
             "panels": lambda: s.notice.emit(self.chrome.toggle_panels()),
         }
-        if self.survey.active_mode and action in ("compare", "pin_compare", "zoom"):
+        if self.survey.active_mode and action in _NOT_IN_SURVEY:
             s.notice.emit("Leave the survey (Esc) first.")
             return
         if self.survey.active_mode and action == "switch_pass":
@@ -244,7 +266,9 @@ class LoupePage(QWidget):
         The preview and thumbnail loaders belong to app.py, which closes them.
         """
         self.tools.shutdown()
+        self._rendition_timer.stop()
         self.originals.shutdown()
+        self.renditions.shutdown()
 
     def _move(self, delta: int) -> None:
         if not self.comparing:
@@ -263,6 +287,23 @@ class LoupePage(QWidget):
             s.notice.emit(f"At the {where} of the {s.pass_.label.lower()}.")
             return
         s.go_to(s.order[target])
+
+    def _jump(self, *, last: bool) -> None:
+        """Home / End: the first or last photo of the pass (in compare, the first
+        candidate that has a photo before it)."""
+        s = self.session
+        if not s.order:
+            return
+        lowest = 1 if self.comparing and not self.compare_pinned else 0
+        target = len(s.order) - 1 if last else min(lowest, len(s.order) - 1)
+        if target != s.index:
+            self._move(target - s.index)
+
+    def _step_zoom(self, direction: int) -> None:
+        if self.comparing:
+            self.compare.step_zoom(direction)  # both panes, at the same point
+            return
+        self.view.step_zoom(direction)
 
     def _toggle_zoom(self) -> None:
         if self.comparing:
@@ -417,7 +458,10 @@ class LoupePage(QWidget):
             if full is None:
                 failed = row.failed or self.originals.failure(row.id) is not None
                 note = "preview only: the original can't be read" if failed else "loading…"
-        self.view.show_photo(row, pixmap, is_preview=is_preview, full_image=full, zoom_note=note)
+        fit = None if self.view.zoomed else self.renditions.image(row.id)
+        self.view.show_photo(
+            row, pixmap, is_preview=is_preview, full_image=full, zoom_note=note, fit_image=fit
+        )
         self.panel.show_photo(row, self.details(row.id))
         if self.comparing:
             self._repaint_compare()
@@ -443,7 +487,8 @@ class LoupePage(QWidget):
             row = None if photo_id is None else self.row(photo_id)
             if row is None:
                 return ComparePane(None, None)
-            return ComparePane(row, self._pixmap_for(row)[0], f"{row.file_name}{caption}")
+            full = self.originals.image(row.id) if self.compare.zoomed else None
+            return ComparePane(row, self._pixmap_for(row)[0], f"{row.file_name}{caption}", full)
 
         self.compare.show_pair(
             pane(self.compare_left, ""),
@@ -452,12 +497,53 @@ class LoupePage(QWidget):
         )
 
     def _request_original(self) -> None:
+        """Want the originals of what shows zoomed: compare's pair, else the
+        loupe's photo; nothing when neither is zoomed."""
+        if self.comparing:
+            shown = [self.compare_left, self.session.current] if self.compare.zoomed else []
+        else:
+            shown = [self.session.current] if self.view.zoomed else []
+        wanted = []
+        for pid in shown:
+            row = None if pid is None else self.row(pid)
+            details = None if pid is None else self.details(pid)
+            if row is not None and details is not None and not row.failed:
+                wanted.append((row.id, details.original_path))
+        self.originals.request_many(wanted)
+
+    def _request_rendition(self) -> None:
+        """At fit, when the photo takes more screen pixels than its preview has
+        (a large screen, full screen): its original decoded for that size."""
         pid = self.session.current
         row = None if pid is None else self.row(pid)
+        needed = self.view.fit_long_edge()
+        preview, is_preview = (None, False) if row is None else self._pixmap_for(row)
+        if preview is not None and is_preview:
+            have = max(preview.width(), preview.height())
+        else:  # not decoded yet: the size the pipeline makes previews at
+            have = 0 if row is None else min(PREVIEW_EDGE, max(row.width or 0, row.height or 0))
         details = None if pid is None else self.details(pid)
-        if row is None or details is None or row.failed:
+        if (
+            row is None
+            or details is None
+            or row.failed
+            or needed is None
+            or self.comparing
+            or self.survey.active_mode
+            or needed <= have * RENDITION_MARGIN
+        ):
+            self.renditions.request_many([])
             return
-        self.originals.request(row.id, details.original_path)
+        held = self.renditions.image(row.id)
+        if held is not None and max(held.width(), held.height()) * RENDITION_MARGIN < needed:
+            self.renditions.release()  # the window grew: a larger one
+        self.renditions.request(row.id, details.original_path, needed)
+
+    @Slot(int)
+    @guarded_slot
+    def _on_rendition_ready(self, photo_id: int) -> None:
+        if photo_id == self.session.current and not self.view.zoomed:
+            self._repaint_current()
 
     # --- slots ----------------------------------------------------------------------
 
@@ -480,17 +566,14 @@ class LoupePage(QWidget):
         self._load_rows(window)
         keys = [k for pid in window if (r := self._rows.get(pid)) and (k := preview_key(r))]
         self.previews.request(keys)
-        if self.view.zoomed and not self.comparing:
-            self._request_original()
-        else:
-            self.originals.release()
+        self._request_original()  # the zoomed photos' originals, or none
+        self._request_rendition()
         self._repaint_current()
 
     @Slot(bool)
     @guarded_slot
-    def _on_zoom_changed(self, zoomed: bool) -> None:
-        if zoomed:
-            self._request_original()
+    def _on_zoom_changed(self, _zoomed: bool) -> None:
+        self._request_original()  # the zoomed photos' originals; none back at fit
         self._repaint_current()
 
     @Slot(list)
@@ -519,7 +602,7 @@ class LoupePage(QWidget):
     @Slot(int)
     @guarded_slot
     def _on_original_ready(self, photo_id: int) -> None:
-        if photo_id == self.session.current:
+        if photo_id == self.session.current or (self.comparing and photo_id == self.compare_left):
             self._repaint_current()
 
     @Slot(int, str)

@@ -23,12 +23,16 @@ from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSizeF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontInfo,
+    QFontMetrics,
     QImage,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
     QPixmap,
+    QResizeEvent,
+    QWheelEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -93,7 +97,9 @@ def paint_placeholder(painter: QPainter, area: QRectF, row: GalleryRow) -> None:
 
 
 class LoupeView(QWidget):
-    zoom_changed = Signal(bool)  # True: now at 100 %
+    zoom_changed = Signal(bool)  # True: now zoomed (fill, 50 %, 100 %, 200 %)
+    resized = Signal()  # the photo area changed size (a screen rendition may be due)
+    wheel_step = Signal(int)  # the wheel asks for the next (+1) or previous (-1) photo
     decision_clicked = Signal(str)  # a footer flag or star clicked: the review action
 
     def __init__(self, parent: QWidget | None = None):
@@ -106,12 +112,15 @@ class LoupeView(QWidget):
         self.pixmap: QPixmap | None = None
         self.is_preview = False  # False: a thumbnail stands in until the preview arrives
         self.full_image: QImage | None = None  # the original's pixels, for 100 %
+        # At fit on a screen larger than the preview: the original decoded for it.
+        self.fit_image: QImage | None = None
         self.zoom_note = ""  # e.g. "loading full resolution…", shown in the footer
         self.caption = ""
         self.empty_text = "Nothing to review."
         self.zoom = Zoom()  # fit, or 100 % and where (curator.ui.loupe.zoom)
         self._mouse: QPointF | None = None
         self._drag = DragPan()
+        self._wheel = [0]  # angle delta not yet a whole notch (touchpads send small ones)
         self.painted_photo_id: int | None = None  # what the last paint showed (tests, bench)
         self.painted_full_resolution = False
         # Painted over the photo, under the footer: (painter, image rect, photo area).
@@ -126,9 +135,11 @@ class LoupeView(QWidget):
         is_preview: bool,
         full_image: QImage | None = None,
         zoom_note: str = "",
+        fit_image: QImage | None = None,
     ) -> None:
         self.photo, self.pixmap, self.is_preview = row, pixmap, is_preview
         self.full_image, self.zoom_note = full_image, zoom_note
+        self.fit_image = fit_image
         self._update_cursor()
         self.update()
 
@@ -197,6 +208,22 @@ class LoupeView(QWidget):
         if self.zoomed:
             self.toggle_zoom()
 
+    def step_zoom(self, direction: int, at: QPointF | None = None) -> None:
+        """One step in (> 0) or out along fit, fill, 50 %, 100 %, 200 %, anchored
+        like `toggle_zoom`."""
+        view = self.viewport()
+        if self.photo is None or view is None:
+            return
+        if at is None:
+            inside = self._mouse is not None and self.rect().contains(self._mouse.toPoint())
+            at = self._mouse if inside else None
+        was = self.zoomed
+        self.zoom = self.zoom.stepped(view, direction, None if at is None else to_point(at))
+        self._update_cursor()
+        if self.zoomed != was or self.zoomed:
+            self.zoom_changed.emit(self.zoomed)
+        self.update()
+
     def pan_by(self, dx: float, dy: float) -> None:
         """Move the image by (dx, dy) widget pixels (at 100 %)."""
         view = self.viewport()
@@ -246,19 +273,42 @@ class LoupeView(QWidget):
     def leaveEvent(self, event: object) -> None:
         self._mouse = None
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.resized.emit()
+
+    def fit_long_edge(self) -> int | None:
+        """Device pixels the photo's long edge takes at fit (None without a photo)."""
+        view = self.viewport()
+        if view is None:
+            return None
+        box = Zoom().image_box(view)
+        return round(max(box.width, box.height) * self.devicePixelRatioF())
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        """The wheel steps through the photos (down: next), as in Photo Mechanic;
+        with Ctrl it zooms a step at the pointer."""
+        notches = wheel_notches(self._wheel, event.angleDelta().y())
+        if notches:
+            if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                self.step_zoom(1 if notches > 0 else -1, event.position())
+            else:
+                self.wheel_step.emit(-1 if notches > 0 else 1)
+        event.accept()
+
     # --- painting ---------------------------------------------------------------
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor(18, 18, 18))
         row = self.photo
-        self.painted_full_resolution = False
+        self.painted_full_resolution = self.painted_screen_rendition = False
         if row is None:
             paint_message(painter, QRectF(self.rect()), self.empty_text, QColor(170, 170, 170))
             self.painted_photo_id = None
             return
         area = self.photo_area()
-        full = self.full_image if self.zoomed else None
+        full = self.full_image if self.zoomed else self.fit_image
         if full is not None and full.isNull():
             full = None
         pixmap = self.pixmap if self.pixmap is not None and not self.pixmap.isNull() else None
@@ -270,8 +320,14 @@ class LoupeView(QWidget):
             if row.cull == "rejected":
                 painter.setOpacity(0.45)
             if full is not None:
+                # Under 100 % the original is smoothed; a screen rendition is already
+                # the fit size (±1 px): drawn as is, its detail is kept (smoothing a
+                # sub-pixel scale blurred it to a third).
+                if self.zoomed and self.scale() * self.devicePixelRatioF() < 1.0:
+                    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
                 painter.drawImage(visible, full, _source_rect(visible, rect, QSizeF(full.size())))
-                self.painted_full_resolution = True
+                self.painted_full_resolution = self.zoomed
+                self.painted_screen_rendition = not self.zoomed
             elif pixmap is not None:
                 painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
                 source = _source_rect(visible, rect, QSizeF(pixmap.size()))
@@ -287,6 +343,18 @@ class LoupeView(QWidget):
         strip = self.footer_strip()
         paint_footer(painter, strip, row, f"{zoom}   ·   {self.caption}")
         self.painted_photo_id = row.id
+
+
+WHEEL_NOTCH = 120  # Qt's angle delta for one notch of a mouse wheel
+
+
+def wheel_notches(pending: list[int], delta: int) -> int:
+    """Whole notches in `pending[0] + delta` (up is positive); the remainder stays
+    in `pending` so a touchpad's small deltas add up to steps."""
+    total = pending[0] + delta
+    notches = int(total / WHEEL_NOTCH)
+    pending[0] = total - notches * WHEEL_NOTCH
+    return notches
 
 
 def _source_rect(visible: QRectF, whole: QRectF, source: QSizeF) -> QRectF:
@@ -306,6 +374,41 @@ def help_line_height(height: int) -> int:
     under 17 px the text gets smaller too."""
     lines = len(help_rows()) + 1 + 3 + 2 * len(HELP_NOTES)
     return max(11, min(24, (height - 40) // lines))
+
+
+HELP_MIN_PIXELS = 9  # the help's text never gets smaller than this
+
+
+def help_layout(
+    font: QFont, rows: list[tuple[str, str, str]], width: int
+) -> tuple[QFont, tuple[int, int, int]]:
+    """The body font and the three columns' widths (key, cull pass, rating pass)
+    in which every cell of `rows` shows whole: the key and rating columns as
+    wide as their longest text (the rating column at most 40 %), the cull pass
+    the rest; the font shrinks a pixel at a time until everything fits (to
+    `HELP_MIN_PIXELS`). Text is never clipped (issue 19 §4)."""
+    body = QFont(font)
+    if body.pixelSize() <= 0:
+        body.setPixelSize(QFontInfo(body).pixelSize())
+    while True:
+        bold = QFont(body)
+        bold.setBold(True)
+        key = _column_width(body, bold, rows, 0)
+        rating = min(_column_width(body, bold, rows, 2), int(width * 0.4))
+        cull = width - key - rating
+        fits = cull >= _column_width(body, bold, rows, 1) and rating >= _column_width(
+            body, bold, rows, 2
+        )
+        if fits or body.pixelSize() <= HELP_MIN_PIXELS:
+            return body, (key, cull, rating)
+        body.setPixelSize(body.pixelSize() - 1)
+
+
+def _column_width(body: QFont, bold: QFont, rows: list[tuple[str, str, str]], column: int) -> int:
+    """The widest text of `column` (the heading row in bold), plus the gap."""
+    heading = QFontMetrics(bold).horizontalAdvance(rows[0][column])
+    plain = QFontMetrics(body)
+    return max([heading, *(plain.horizontalAdvance(r[column]) for r in rows[1:])]) + 16
 
 
 class HelpOverlay(QWidget):
@@ -357,7 +460,7 @@ class HelpOverlay(QWidget):
         rows = [("Key", "Cull pass", "Rating pass"), *help_rows(self.overrides)]
         lines = len(rows) + 3 + 2 * len(HELP_NOTES)
         line = help_line_height(self.height())
-        width = min(self.width() - 40, 900)
+        width = min(self.width() - 40, 1200)
         left = (self.width() - width) // 2
         top = max(20, (self.height() - line * lines) // 2)
         title = QFont(painter.font())
@@ -370,22 +473,21 @@ class HelpOverlay(QWidget):
         )
         body = QFont(painter.font())
         body.setPointSizeF(title.pointSizeF() / 1.4)
-        if line < 17:
-            body.setPixelSize(line - 4)
-        columns = (0.0, 0.2, 0.64)
+        body.setPixelSize(max(HELP_MIN_PIXELS, min(QFontInfo(body).pixelSize(), line - 4)))
+        body, widths = help_layout(body, rows, width)
         for i, cells in enumerate(rows):
             body.setBold(i == 0)
             painter.setFont(body)
             painter.setPen(QColor(240, 190, 60) if i == 0 else QColor(230, 230, 230))
             y = top + (i + 1) * line + 12
-            for j, text in enumerate(cells):
-                x = left + int(columns[j] * width)
-                w = int(((columns[j + 1] if j + 1 < len(columns) else 1.0) - columns[j]) * width)
+            x = left
+            for text, w in zip(cells, widths, strict=True):
                 painter.drawText(
                     QRect(x, y, w - 8, line),
                     int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
                     text,
                 )
+                x += w
         painter.setPen(QColor(200, 200, 200))
         body.setBold(False)
         body.setItalic(True)

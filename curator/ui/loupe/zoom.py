@@ -29,13 +29,16 @@ Invariants:
 - two views are synchronised by holding the same `Zoom` (same level, same
   normalised centre), each mapping it through its own `Viewport`.
 
-Adding steps (fill, 50 %, 200 %) is a new `factor` (or a function of the
-viewport for fill) passed to `zoomed_to`; nothing here assumes only two.
+The steps (issue 19 §2): `stepped(view, ±1, anchor)` walks the ladder fit,
+fill (the image covers the whole area, cropped on one axis: `Zoom(fill=True)`,
+its scale a function of the viewport like fit's), 50 %, 100 %, 200 % —
+ordered by the scale each gives in this view, so a small original whose fit
+is above 100 % steps sensibly too; levels that give the same scale are one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -109,18 +112,23 @@ class Zoom:
 
     factor: float | None = None
     center: Point = Point(0.5, 0.5)
+    fill: bool = False  # the image covers the area (factor None): a crop, pannable
 
     @property
     def fitted(self) -> bool:
-        return self.factor is None
+        return self.factor is None and not self.fill
 
     @property
     def label(self) -> str:
-        """What the view's caption says: "Fit", "100 %", "50 %"…"""
+        """What the view's caption says: "Fit", "Fill", "100 %", "50 %"…"""
+        if self.fill:
+            return "Fill"
         return "Fit" if self.factor is None else f"{self.factor * 100:g} %"
 
     def scale(self, view: Viewport) -> float:
         """Widget pixels per original pixel at this level."""
+        if self.fill:
+            return max(view.area.width / view.image_width, view.area.height / view.image_height)
         return view.fit_scale if self.factor is None else self.factor * view.unit
 
     def image_box(self, view: Viewport) -> Box:
@@ -180,45 +188,83 @@ class Zoom:
         (default: the area's centre) kept under it. `bounds` is the view that
         clamps the result (default `view`): synchronised views anchor in the
         view under the pointer and clamp by the one they agree to follow."""
-        if factor is None:
+        return self.at_level(Zoom(factor), view, anchor, bounds)
+
+    def at_level(
+        self, level: Zoom, view: Viewport, anchor: Point | None, bounds: Viewport | None = None
+    ) -> Zoom:
+        """This view at `level`'s zoom (fit, fill or a factor), anchored as in `zoomed_to`."""
+        if level.fitted:
             return Zoom()
         if not view.valid:
-            return Zoom(factor, self.center)
+            return replace(level, center=self.center)
         box = self.image_box(view)
         at = anchor if anchor is not None else view.area.center
         nx = min(1.0, max(0.0, (at.x - box.left) / box.width))
         ny = min(1.0, max(0.0, (at.y - box.top) / box.height))
-        size = factor * view.unit
+        size = level.scale(view)
         middle = view.area.center
         center = Point(
             nx + (middle.x - at.x) / (view.image_width * size),
             ny + (middle.y - at.y) / (view.image_height * size),
         )
-        return Zoom(factor, center).clamped(bounds or view)
+        return replace(level, center=center).clamped(bounds or view)
+
+    def stepped(
+        self, view: Viewport, direction: int, anchor: Point | None, bounds: Viewport | None = None
+    ) -> Zoom:
+        """One step in (`direction` > 0) or out along the ladder (see the module
+        docstring), anchored as in `zoomed_to`; this zoom at the end of it."""
+        if not view.valid:
+            return self
+        now = self.scale(view)
+        ladder = zoom_ladder(view)
+        if direction > 0:
+            ahead = [z for z in ladder if z.scale(view) > now * (1 + _SAME)]
+            target = ahead[0] if ahead else None
+        else:
+            behind = [z for z in ladder if z.scale(view) < now * (1 - _SAME)]
+            target = behind[-1] if behind else None
+        return self if target is None else self.at_level(target, view, anchor, bounds)
 
     def toggled(self, view: Viewport, anchor: Point | None, bounds: Viewport | None = None) -> Zoom:
         """Z: fit ↔ 100 %, anchored at `anchor` (see `zoomed_to`)."""
-        return self.zoomed_to(1.0 if self.factor is None else None, view, anchor, bounds)
+        return self.zoomed_to(1.0 if self.fitted else None, view, anchor, bounds)
 
     def panned(self, view: Viewport, dx: float, dy: float) -> Zoom:
         """The image moved by (dx, dy) widget pixels; fit does not pan."""
-        if self.factor is None or not view.valid:
+        if self.fitted or not view.valid:
             return self
         s = self.scale(view)
         center = Point(
             self.center.x - dx / (view.image_width * s),
             self.center.y - dy / (view.image_height * s),
         )
-        return Zoom(self.factor, center).clamped(view)
+        return replace(self, center=center).clamped(view)
 
     def clamped(self, view: Viewport) -> Zoom:
         """The centre moved just enough that no gap opens at an edge (see the invariants)."""
-        if self.factor is None or not view.valid:
+        if self.fitted or not view.valid:
             return self
         s = self.scale(view)
         cx = _clamp_axis(self.center.x, view.area.width, view.image_width * s)
         cy = _clamp_axis(self.center.y, view.area.height, view.image_height * s)
-        return Zoom(self.factor, Point(cx, cy))
+        return replace(self, center=Point(cx, cy))
+
+
+STEP_FACTORS = (0.5, 1.0, 2.0)  # the fixed steps beside fit and fill
+_SAME = 0.01  # scales within 1 % are one step
+
+
+def zoom_ladder(view: Viewport) -> list[Zoom]:
+    """Fit, fill, 50 %, 100 %, 200 % in `view`, by increasing scale, one per scale."""
+    levels = [Zoom(), Zoom(fill=True), *(Zoom(f) for f in STEP_FACTORS)]
+    levels.sort(key=lambda z: z.scale(view))
+    ladder: list[Zoom] = []
+    for level in levels:
+        if not ladder or level.scale(view) > ladder[-1].scale(view) * (1 + _SAME):
+            ladder.append(level)
+    return ladder
 
 
 def _axis(start: float, extent: float, size: float, centre: float) -> float:

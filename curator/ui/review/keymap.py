@@ -57,6 +57,12 @@ LOUPE_BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("next", ("Right", "Space"), "next photo", "same"),
     KeyBinding("previous", ("Left",), "previous photo", "same"),
     KeyBinding("zoom", ("Z",), "fit ↔ 100 % at the pointer; drag to pan", "same"),
+    KeyBinding(
+        "zoom_in", ("=", "+"), "zoom in a step: fit → fill → 50 → 100 → 200 % (Ctrl+wheel)", "same"
+    ),
+    KeyBinding("zoom_out", ("-",), "zoom out a step", "same"),
+    KeyBinding("first", ("Home",), "first photo (the wheel steps through them)", "same"),
+    KeyBinding("last", ("End",), "last photo", "same"),
     KeyBinding("compare", ("C",), "compare with the next photo; C again leaves", "same"),
     KeyBinding("pin_compare", ("Shift+C",), "pin the left photo: → / ← move the right", "same"),
     KeyBinding(
@@ -185,6 +191,16 @@ _FOLDS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
         "6 – 9",
         "red, yellow, green, blue label on/off",
     ),
+    (
+        ("next", "previous", "first", "last"),
+        None,
+        "next / previous photo (the wheel too) · first / last",
+    ),
+    (
+        ("zoom", "zoom_in", "zoom_out"),
+        None,
+        "fit ↔ 100 % at the pointer · a step in / out: fill, 50, 100, 200 % · drag pans",
+    ),
     (("undo", "redo"), None, "undo / redo the last decision"),
     (("thumbs_larger", "thumbs_smaller"), None, "larger / smaller thumbnails (gallery)"),
     (
@@ -205,7 +221,8 @@ def help_rows(overrides: Mapping[str, str] | None = None) -> list[tuple[str, str
 
     The star keys 1–5 and the label keys 6–9 are one row each (unless one of
     them was remapped: then that group is printed key by key, so the help
-    shows the keys that work), and so are undo/redo, the thumbnail sizes, the
+    shows the keys that work), and so are the photo steps (→ ← Home End), the
+    zoom keys (Z = -), undo/redo, the thumbnail sizes, the
     overlays (H, J, Shift+P) and the chrome keys (F, Shift+Tab), so the table
     fits a 768-pixel-high screen."""
     overrides = overrides or {}

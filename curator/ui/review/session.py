@@ -79,6 +79,7 @@ class ReviewSession(QObject):
         # Tab with a scope: the window shows the other pass in the gallery and
         # returns what it shows (None: go back to the pass's own order).
         self.pass_scope: Callable[[ReviewPass], Sequence[int] | None] | None = None
+        self.advance_after_rating = False  # Settings.advance_after_rating: 1–5 move on too
 
     @property
     def current(self) -> int | None:
@@ -182,12 +183,14 @@ class ReviewSession(QObject):
 
     def act(self, action: DecisionAction) -> None:
         """A decision key on the loupe's photo: `decide_many` for it alone, then
-        the next photo when the action advances (P in the cull pass, X)."""
+        the next photo when the action advances (P in the cull pass, X; 1–5
+        too with `advance_after_rating`)."""
         pid = self.current
         if pid is None:
             return
         self.decide_many(action, [pid])
-        if action.advances(self.pass_ is ReviewPass.CULL):
+        rated = self.advance_after_rating and bool(action.stars)  # 1–5; 0 clears and stays
+        if action.advances(self.pass_ is ReviewPass.CULL) or rated:
             self.move(1)
 
     def pick(self) -> None:
@@ -202,7 +205,8 @@ class ReviewSession(QObject):
         self.act(DecisionAction.CLEAR)
 
     def rate(self, stars: int) -> None:
-        """1–5 rate, 0 clears; the cursor stays (the user sits with the photo)."""
+        """1–5 rate, 0 clears; the cursor stays (the user sits with the photo),
+        unless `advance_after_rating`."""
         self.act(DecisionAction.rate(stars))
 
     def label(self, label: ColorLabel | None) -> None:

@@ -97,7 +97,9 @@ class SearchActions(QObject):
         self.hooks, self.box, self.controller, self.errors = hooks, box, controller, errors
         self.model, self.session, self.gallery = model, session, gallery
         self.active: ActiveSearch | None = None
+        self._keys_after_results = False  # Enter was pressed: the photos get the keys
         box.search_requested.connect(self._on_requested)
+        box.entered.connect(self._on_entered)
         box.cleared.connect(self._on_cleared)
         box.escaped.connect(self._on_escaped)
         controller.started.connect(self._on_started)
@@ -136,8 +138,14 @@ class SearchActions(QObject):
             status.clearMessage()  # "Loading the CLIP text model…" is moot
         self.controller.cancel()
         self.box.clear()
+        if self._drop_results():
+            status.clearMessage()
+
+    def _drop_results(self) -> bool:
+        """The search's results leave the gallery (the box keeps its words);
+        False when none showed."""
         if self.active is None:
-            return
+            return False
         self.active = None
         self.hooks.drop_pending()
         self.model.set_query(self.query())
@@ -149,7 +157,7 @@ class SearchActions(QObject):
             row = None if current is None else self.model.row_for(current)
             if row is not None:
                 self.gallery.setCurrentIndex(self.model.index(row))
-        status.clearMessage()
+        return True
 
     def forget(self, gone: Iterable[int]) -> None:
         """Photos left the catalog (purged): they leave the results too, so they are
@@ -182,6 +190,15 @@ class SearchActions(QObject):
 
     @Slot()
     @guarded_slot
+    def _on_entered(self) -> None:
+        if self.controller.busy:
+            self._keys_after_results = True  # when the results show
+        elif self.active is not None:
+            self.hooks.show_grid_page()
+            self.gallery.setFocus()  # the results already show: cull them
+
+    @Slot()
+    @guarded_slot
     def _on_cleared(self) -> None:
         self.clear()
 
@@ -200,8 +217,12 @@ class SearchActions(QObject):
     def _on_finished(self, outcome: SearchOutcome) -> None:
         status = self.hooks.status()
         status.clearMessage()
+        keys_to_photos, self._keys_after_results = self._keys_after_results, False
         if outcome.ids is None:
             self.box.forget()  # Enter tries again (weights pulled meanwhile…)
+            # The words on screen are not what the grid shows any more: the last
+            # search's results go (a stale list under new words misleads).
+            self._drop_results()
             if outcome.failed:
                 self.hooks.show_error(outcome.message)
             else:  # SearchUnavailable: its sentence, in the status line, no dialog
@@ -215,5 +236,5 @@ class SearchActions(QObject):
         if self.model.rowCount():
             self.gallery.setCurrentIndex(self.model.index(0))
             self.gallery.scrollToTop()
-        if not in_box:  # typing goes on in the box; M in the loupe lands in the grid
+        if not in_box or keys_to_photos:  # typing goes on in the box, unless Enter
             self.gallery.setFocus()

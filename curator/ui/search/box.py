@@ -3,7 +3,9 @@ runs here: the box only says what the user asked for.
 
 - Plain words are a text search; the toggle, or a `~` prefix, makes it a
   semantic one (CLIP: "golden hour portrait by the sea").
-- Enter searches at once; typing searches after a short pause (`DEBOUNCE_MS`),
+- Enter searches at once and emits `entered` (the window then gives the keys
+  back to the photos once the results show: a photographer types, presses
+  Enter and culls); typing searches after a short pause (`DEBOUNCE_MS`),
   so the gallery follows the words without a search per keystroke.
 - Esc empties the box and emits `escaped`: the window clears the search (the
   gallery comes back) and gives the keys back to the page.
@@ -60,6 +62,7 @@ class SearchBox(QWidget):
     search_requested = Signal(object)  # SearchRequest
     cleared = Signal()  # the user emptied the box by editing: no search any more
     escaped = Signal()  # Esc in the box (now empty): no search, keys back to the page
+    entered = Signal()  # Enter in the box: the search is asked for, keys to the photos next
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -93,7 +96,7 @@ class SearchBox(QWidget):
         self._debounce.timeout.connect(self.submit)
         self._last: SearchRequest | None = None
         self.field.textEdited.connect(self._on_edited)
-        self.field.returnPressed.connect(self.submit)
+        self.field.returnPressed.connect(self._on_return)
         self.field.escaped.connect(self._on_escaped)
         self.semantic_button.toggled.connect(self._on_toggled)
 
@@ -125,6 +128,11 @@ class SearchBox(QWidget):
         if request != self._last:
             self._last = request
             self.search_requested.emit(request)
+
+    @Slot()
+    def _on_return(self) -> None:
+        self.submit()
+        self.entered.emit()
 
     @Slot(str)
     def _on_edited(self, _text: str) -> None:

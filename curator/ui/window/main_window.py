@@ -68,7 +68,7 @@ from curator.ui.export.dialog import ExportDialog
 from curator.ui.gallery.filter_bar import GalleryFilterBar
 from curator.ui.gallery.grid_decisions import GridDecisions, build_label_menu, selected_ids
 from curator.ui.gallery.model import GalleryListModel, PhotoIdRole
-from curator.ui.gallery.view import GalleryView
+from curator.ui.gallery.view import NO_FAILED, GalleryView
 from curator.ui.loupe.page import LoupePage
 from curator.ui.loupe.view import HelpOverlay
 from curator.ui.maintenance.backup_controller import BackupController, BackupDone
@@ -161,6 +161,7 @@ class MainWindow(QMainWindow):
             errors,
             self.stack,
             originals_pool=pools.originals,
+            renditions_pool=pools.renditions,
             analysis_pool=pools.analysis,
             match_threshold=settings.match_threshold,
         )
@@ -230,13 +231,10 @@ class MainWindow(QMainWindow):
             notify=self._show_notice,
             keys_back=self._keys_back,
         )
-        bar.addSeparator()
-        self.pass_label = QLabel("", bar)
-        bar.addWidget(self.pass_label)
-        self.view_toolbar = bar
         self.addToolBar(bar)
         self.addToolBarBreak()
-        # The second row: search (the filter row is full at 1280 px), then the
+        # The second row: search, the pass counter and Uncertain first (the filter
+        # row is full at 1280 px: there Qt hid them behind its » menu), then the
         # shown project's line when there is one.
         search_bar = QToolBar("Search", self)
         search_bar.setObjectName("search-bar")
@@ -245,6 +243,10 @@ class MainWindow(QMainWindow):
         search_bar.addWidget(self.search_box)
         self.search_label = QLabel("", search_bar)  # "12 photos match “harbour”"
         search_bar.addWidget(self.search_label)
+        search_bar.addSeparator()
+        self.pass_label = QLabel("", search_bar)
+        search_bar.addWidget(self.pass_label)
+        self.view_toolbar = search_bar  # the row the pass's own actions go on
         self.search_actions = SearchActions(
             SearchHooks(
                 filter_query=lambda: self.filter_bar.query(self.model.match_threshold),
@@ -665,7 +667,9 @@ class MainWindow(QMainWindow):
         shown = self.model.rowCount()
         search = self.search_actions.active
         if shown == 0:
-            self.gallery.set_empty_text(EMPTY_CATALOG if catalog_is_empty() else NOTHING_SHOWN)
+            failed_lane = self.model.filter is GalleryFilter.FAILED
+            nothing = NO_FAILED if failed_lane else NOTHING_SHOWN
+            self.gallery.set_empty_text(EMPTY_CATALOG if catalog_is_empty() else nothing)
         self.count_label.setText(f"  {shown} photos  ")
         self.search_label.setText("" if search is None else f"  {search.count_text(shown)}  ")
         sort = self.filter_bar.sort_combo

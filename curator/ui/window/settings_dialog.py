@@ -12,6 +12,11 @@ environment override set is never written: `settings.save_changes`) and
 emits `settings_changed(Settings)`; the app applies what it can without a
 restart.
 
+What a photographer chooses comes first (MATCH, bursts, auto advance,
+backups, the grid), each described by what it does to their work; the
+engineering knobs (`settings.ADVANCED`: workers, sizes, timeouts, the LLM and
+CLIP set-up) sit under "Advanced settings", folded until asked for.
+
 The mouse wheel scrolls the dialog: a spin box or combo box takes the wheel
 only once it has the focus (clicked or tabbed into), never because the
 pointer passed over it.
@@ -36,11 +41,19 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QScrollArea,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from curator.settings import Settings, SettingsError, env_overrides, form_fields, save_changes
+from curator.settings import (
+    ADVANCED,
+    Settings,
+    SettingsError,
+    env_overrides,
+    form_fields,
+    save_changes,
+)
 
 APPLY_NOTE = (
     "Nothing needs a restart: the MATCH threshold applies at once; worker counts, "
@@ -109,30 +122,24 @@ class SettingsDialog(QDialog):
         self.settings = settings
         self.editors: dict[str, QWidget] = {}
         self.overridden = env_overrides()
-        form = QFormLayout()
+        form, advanced = QFormLayout(), QFormLayout()
         for name in form_fields():
-            field = Settings.model_fields[name]
-            editor = _editor(name, getattr(settings, name))
-            editor.setObjectName(name)
-            editor.setToolTip(field.description or "")
-            if isinstance(editor, QAbstractSpinBox | QComboBox):
-                editor.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # no wheel focus
-                editor.installEventFilter(self)
-            self.editors[name] = editor
-            form.addRow(field.title or name, editor)
-            description = field.description or ""
-            if name in self.overridden:
-                description += (
-                    f" Set by {self.overridden[name]} for this session: saved only if you"
-                    " change it here."
-                )
-            if description:
-                hint = QLabel(description.strip())
-                hint.setWordWrap(True)
-                hint.setStyleSheet("color: palette(mid); font-size: 11px;")
-                form.addRow("", hint)
+            self._add_row(advanced if name in ADVANCED else form, name, settings)
         inner = QWidget()
-        inner.setLayout(form)
+        column = QVBoxLayout(inner)
+        column.addLayout(form)
+        self.advanced_button = QToolButton()
+        self.advanced_button.setText("Advanced settings (decoding, sizes, LLM, CLIP)")
+        self.advanced_button.setCheckable(True)
+        self.advanced_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.advanced = QWidget()
+        self.advanced.setLayout(advanced)
+        self.advanced.setVisible(False)
+        self.advanced_button.toggled.connect(self._show_advanced)
+        column.addWidget(self.advanced_button)
+        column.addWidget(self.advanced)
+        column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
@@ -155,6 +162,34 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.resize(560, 640)
+
+    def _add_row(self, form: QFormLayout, name: str, settings: Settings) -> None:
+        """One editor, labelled with the field's title, its description as a hint."""
+        field = Settings.model_fields[name]
+        editor = _editor(name, getattr(settings, name))
+        editor.setObjectName(name)
+        editor.setToolTip(field.description or "")
+        if isinstance(editor, QAbstractSpinBox | QComboBox):
+            editor.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # no wheel focus
+            editor.installEventFilter(self)
+        self.editors[name] = editor
+        form.addRow(field.title or name, editor)
+        description = field.description or ""
+        if name in self.overridden:
+            description += (
+                f" Set by {self.overridden[name]} for this session: saved only if you"
+                " change it here."
+            )
+        if description:
+            hint = QLabel(description.strip())
+            hint.setWordWrap(True)
+            hint.setStyleSheet("color: palette(mid); font-size: 11px;")
+            form.addRow("", hint)
+
+    def _show_advanced(self, shown: bool) -> None:
+        self.advanced.setVisible(shown)
+        arrow = Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        self.advanced_button.setArrowType(arrow)
 
     def values(self) -> dict[str, Any]:
         return {name: _value(editor) for name, editor in self.editors.items()}

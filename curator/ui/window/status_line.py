@@ -1,10 +1,13 @@
 """`StatusLine`: the main window's status bar, whose messages are never cut
 off and whose answers to the user are not overwritten by background news.
 
-- A message shows in a word-wrapped label (two lines when it must, the
-  full text in its tooltip) instead of QStatusBar's single clipped line;
-  `showMessage` / `clearMessage` / `currentMessage` keep QStatusBar's
-  meaning, so callers and tests need not know.
+- A message shows in a word-wrapped label of a fixed two-line height (the
+  full text in its tooltip) instead of QStatusBar's single clipped line: a
+  message never changes the bar's height, so the photo above never moves
+  while culling (issue 19 §4: a wrapping message shifted it ~30 px); a
+  message longer than two lines at the bar's width ends in "…" there;
+  `showMessage` / `clearMessage` / `currentMessage` (the whole text) keep
+  QStatusBar's meaning, so callers and tests need not know.
 - `show_background(text, ms)` is for news nobody asked for at that moment
   (a retrained taste model): while a message the user caused is younger
   than `HOLD_MS` ("Undone: reject of IMG_0412.jpg") it waits, and shows
@@ -14,10 +17,12 @@ off and whose answers to the user are not overwritten by background news.
 from __future__ import annotations
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Slot
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
 HOLD_MS = 4000  # a message the user caused stands at least this long
 MESSAGE_MIN_WIDTH = 260  # px the message keeps beside the pipeline's labels
+MESSAGE_LINES = 2  # the message's fixed height, in lines
 
 
 class StatusLine(QStatusBar):
@@ -30,6 +35,9 @@ class StatusLine(QStatusBar):
         # Never squeezed to nothing by the permanent widgets (a zero-width label
         # word-wraps one word a line: the bar grew ~115 px tall under X).
         self.message.setMinimumWidth(MESSAGE_MIN_WIDTH)
+        lines = self.message.fontMetrics().lineSpacing() * MESSAGE_LINES
+        self.message.setFixedHeight(lines + 2)  # never taller or shorter: no reflow
+        self._text = ""  # the whole message (the label may show it shortened)
         self.addWidget(self.message, 1)
         self._clear_timer = QTimer(self)
         self._clear_timer.setSingleShot(True)
@@ -61,15 +69,40 @@ class StatusLine(QStatusBar):
 
     def clearMessage(self) -> None:
         self._clear_timer.stop()
+        self._text = ""
         self.message.setText("")
         self.message.setToolTip("")
         self.messageChanged.emit("")
 
     def currentMessage(self) -> str:
-        return self.message.text()
+        return self._text
+
+    def _fit(self) -> None:
+        """The message as the label can show it in its lines: whole, or ending in "…"."""
+        text, label = self._text, self.message
+        width = max(1, label.width())
+        if label.heightForWidth(width) <= label.height():
+            label.setText(text)
+            return
+        metrics = label.fontMetrics()
+        # Shorten word by word until the wrapped text fits the label's lines.
+        words = text.split(" ")
+        while len(words) > 1:
+            words.pop()
+            label.setText(" ".join(words) + " …")
+            if label.heightForWidth(width) <= label.height():
+                return
+        label.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, width))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._text:
+            self._fit()
 
     def _show(self, text: str, timeout: int) -> None:
+        self._text = text
         self.message.setText(text)
+        self._fit()
         self.message.setToolTip(text)
         self.messageChanged.emit(text)
         if timeout > 0:

@@ -1,0 +1,124 @@
+"""The loupe during an import (issue 19 §1): key → painted p95 ≤ 33 ms and the
+UI thread never stalls more than 50 ms while 400 new photos are quick-looked
+and measured.
+
+Run with ``make bench`` (``pytest tests/bench -m bench -s -q``). The real app
+(1600 × 1000) over a catalog of 60 measured photos, in the loupe. A timer
+posts a → key every 120 ms (a brisk culler) as a real key event, queued like
+the user's, and the time from posting to the next photo painted is recorded
+— so a key that waits behind work on the UI thread counts its wait. A 5 ms
+timer records the UI thread's stalls (gaps over 50 ms). Baseline, in the same
+run: the same keys with no import. Then the same during an import of 400 new
+files. Results to bench-results/import-responsiveness.json.
+
+Measured when written (issue 19 branch, 2-core machine shared by others):
+the stalls come from the stages' catalog writes, which run on the UI thread
+(StageRunner's apply: a 32-photo technical batch 150-400 ms, a 16-look quick
+look write 55-250 ms) and from the end of the technical stage (~350 ms);
+moving the writes to a writer thread is the fix still to do (see the branch's
+report). The bench asserts nothing it cannot meet yet: it prints.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QElapsedTimer, QEvent, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from curator.app import App
+from tests.integration.cli_helpers import import_json
+from tests.ui.conftest import make_library, running_app
+
+pytestmark = pytest.mark.bench
+KEYS = 60
+RESULTS = Path(__file__).resolve().parents[2] / "bench-results" / "import-responsiveness.json"
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+@pytest.fixture
+def culling(tmp_path: Path, qtbot: QtBot) -> Iterator[tuple[App, Path]]:
+    make_library(tmp_path / "shot", 60)
+    assert import_json(tmp_path / "shot", "--stages", "technical")["new"] == 60
+    make_library(tmp_path / "more", 400, first=1000)
+    with running_app(qtbot, 1600, 1000) as app:
+        app.window.show_loupe()
+        qtbot.waitUntil(app.window.loupe.view.hasFocus, timeout=30_000)
+        yield app, tmp_path / "more"
+
+
+def _drive(app: App, qtbot: QtBot, keys: int) -> tuple[list[float], list[float]]:
+    """(key → painted ms, UI-thread gaps > 50 ms) for `keys` posted → keys."""
+    view = app.window.loupe.view
+    clock = QElapsedTimer()
+    clock.start()
+    latencies: list[float] = []
+    stalls: list[float] = []
+    posted: list[float] = []
+    last = [clock.elapsed()]
+    painted = [view.painted_photo_id]
+
+    def tick() -> None:
+        now = clock.elapsed()
+        if now - last[0] > 50:
+            stalls.append(float(now - last[0]))
+        last[0] = now
+        if view.painted_photo_id != painted[0] and posted:
+            painted[0] = view.painted_photo_id
+            latencies.append(now - posted.pop(0))
+
+    def press() -> None:
+        if len(latencies) + len(posted) >= keys or posted:
+            return
+        if app.session.index + 1 >= len(app.session.order):
+            app.session.go_to(app.session.order[0])
+            painted[0] = None
+            return
+        posted.append(float(clock.elapsed()))
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.postEvent(view, QKeyEvent(kind, Qt.Key.Key_Right, Qt.KeyboardModifier(0)))
+
+    monitor, keyer = QTimer(), QTimer()
+    monitor.setInterval(5)
+    monitor.timeout.connect(tick)
+    keyer.setInterval(120)
+    keyer.timeout.connect(press)
+    monitor.start()
+    keyer.start()
+    qtbot.waitUntil(lambda: len(latencies) >= keys, timeout=600_000)
+    monitor.stop()
+    keyer.stop()
+    return latencies, stalls
+
+
+@pytest.mark.timeout(1800)
+def test_keys_during_an_import(culling: tuple[App, Path], qtbot: QtBot) -> None:
+    app, more = culling
+    base, base_stalls = _drive(app, qtbot, KEYS)
+    start = time.perf_counter()
+    assert app.window.start_import(str(more))
+    during, stalls = _drive(app, qtbot, KEYS)
+    running = app.pipeline.running
+    report = {
+        "baseline_key_to_paint_ms": {"p50": _pct(base, 0.5), "p95": _pct(base, 0.95)},
+        "baseline_stalls_over_50ms": len(base_stalls),
+        "import_key_to_paint_ms": {"p50": _pct(during, 0.5), "p95": _pct(during, 0.95)},
+        "import_stalls_over_50ms": len(stalls),
+        "import_longest_stall_ms": max(stalls, default=0.0),
+        "seconds_into_the_import": round(time.perf_counter() - start, 1),
+        "import_still_running": running,
+    }
+    print(f"\nimport responsiveness: {json.dumps(report, indent=1)}")
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    qtbot.waitUntil(lambda: not app.pipeline.running, timeout=900_000)  # a clean close
