@@ -39,9 +39,10 @@ children (`rawdecode.FAST_PREVIEW_LONG_EDGE` out of reach: the sensor path,
 i.e. what a RAW with a preview cost before). Budgets, per file with one
 worker: the fast path >= `MIN_PREVIEW_OVER_SENSOR` x the sensor path's rate
 on the same files, and <= `MAX_PREVIEW_OVER_JPEG` x the JPEG's time. Written
-to bench-results/ingest-raw-preview.json.
+to the bench results folder (tests/bench/results.py): ingest-raw-preview.json.
 
-The table is printed and written as JSON to bench-results/ingest.json. It
+The table is printed and written as JSON to ingest.json in the bench results
+folder (tests/bench/results.py). It
 also shows the children's CPU time per file and the cores they kept busy
 (CPU time / wall time): with one worker that should be ~1 (a child that
 spreads over several cores cannot double with a second worker), with two
@@ -74,6 +75,7 @@ from curator.engine.isolation import ChildProcessPool
 from curator.imaging.formats import is_raw_path
 from curator.imaging.types import TechnicalMeasurement, TechnicalRequest
 from curator.pipeline.stages.technical import TechnicalOutcome, init_decoder_process, run_technical
+from tests.bench.results import results_path
 from tests.imaging_helpers import FIXTURES, make_dng, make_jpeg
 from tests.raw_helpers import add_jpeg_preview
 
@@ -84,7 +86,7 @@ WIDTH, HEIGHT = 6000, 4000
 PREVIEW_LONG_EDGE = 1440
 ROUNDS = 2
 CALL_TIMEOUT_S = 300.0
-RESULTS = Path(__file__).resolve().parents[2] / "bench-results" / "ingest.json"
+RESULTS = results_path("ingest.json")
 
 MIN_SPEEDUP_OVER_NAIVE = 5.0
 MIN_TWO_WORKER_SCALING = 1.8
@@ -305,7 +307,7 @@ def test_ingest_throughput(file_sets: list[FileSet], tmp_path: Path) -> None:
     results = [measure_set(file_set, tmp_path) for file_set in file_sets]
     table = format_table(results)
     print("\n" + table)
-    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
     payload: dict[str, Any] = {
         "cpu_count": os.cpu_count(),
         "rounds": ROUNDS,
@@ -379,7 +381,7 @@ def test_raw_with_preview_throughput(
         f" {over_jpeg:.2f} x a JPEG's time (budget <= {MAX_PREVIEW_OVER_JPEG})"
     )
     print("\n" + table)
-    RAW_PREVIEW_RESULTS.parent.mkdir(exist_ok=True)
+    RAW_PREVIEW_RESULTS.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "files": len(dngs),
         **{k: round(v, 1) for k, v in timings.items()},

@@ -10,7 +10,6 @@ and the peak memory of the rescore.
 
 from __future__ import annotations
 
-import json
 import time
 import tracemalloc
 from datetime import datetime
@@ -30,6 +29,7 @@ from curator.pipeline.stages.score import (
     rescore,
     retrain_and_rescore,
 )
+from tests.bench.results import write_results
 
 N = 100_000
 DIM = 768
@@ -115,18 +115,16 @@ def test_rescore_100k(tmp_path: Path) -> None:
         f"peak Python memory {peak / 2**20:.0f} MiB; naive per-row: {naive_s:.2f} s "
         f"(extrapolated) -> {naive_s / best:.1f}x"
     )
-    Path("bench-results").mkdir(exist_ok=True)
-    Path("bench-results/rescore.json").write_text(
-        json.dumps(
-            {
-                "photos": N,
-                "best_s": best,
-                "runs_s": times,
-                "cold_s": min(cold),
-                "peak_mib": peak / 2**20,
-                "naive_s": naive_s,
-            }
-        )
+    write_results(
+        "rescore.json",
+        {
+            "photos": N,
+            "best_s": best,
+            "runs_s": times,
+            "cold_s": min(cold),
+            "peak_mib": peak / 2**20,
+            "naive_s": naive_s,
+        },
     )
     assert best <= 0.5, f"rescoring {N} photos took {best:.2f} s (budget 0.5 s)"
 
