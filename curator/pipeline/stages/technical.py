@@ -28,7 +28,6 @@ import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-import cv2
 from peewee import JOIN
 
 from curator.catalog.models import Photo, PhotoPath, Stage, StageRun, StageStatus
@@ -36,7 +35,6 @@ from curator.catalog.paths_codec import decode_path
 from curator.catalog.storage import storage_problem
 from curator.imaging.errors import CacheWriteError, ImagingError
 from curator.imaging.formats import format_by_name
-from curator.imaging.technical import measure_file
 from curator.imaging.types import TechnicalFailure, TechnicalMeasurement, TechnicalRequest
 from curator.pipeline.stages.environmental import cause_may_have_changed, latest_failure_types
 from curator.pipeline.stages.scan import Candidate
@@ -77,6 +75,8 @@ def init_decoder_process(hashes: frozenset[str]) -> None:
     libgomp is loaded, i.e. before rawpy's first import, which
     `imaging.decode` delays until the first RAW file.
     """
+    import cv2  # the child's import: the window and the CLI's planning never load OpenCV
+
     os.environ["OMP_NUM_THREADS"] = "1"
     cv2.setNumThreads(1)
     init_known_hashes(hashes)
@@ -84,6 +84,8 @@ def init_decoder_process(hashes: frozenset[str]) -> None:
 
 def run_technical(request: TechnicalRequest) -> TechnicalOutcome:
     """The stage body (runs in a child process). Returns, never raises, for bad files."""
+    from curator.imaging.technical import measure_file  # the imaging stack: children only
+
     if _KNOWN_HASHES and not request.known_hashes:
         request = replace(request, known_hashes=_KNOWN_HASHES)
     try:

@@ -199,7 +199,9 @@ class MainWindow(QMainWindow):
         self._build_problems_dock()
         self._build_actions()
         self._wire()
-        self.refresh_filter_choices()
+        # The Filter popup's lists count every photo's tags (~0.3 s at 100k): after
+        # the first paint, which never waits for them (issue 21 §1).
+        QTimer.singleShot(0, self, self.refresh_filter_choices)
         self.projects.refresh()
         # A size that fits the screen (1366×768 too), or where it was last time.
         if window_state is None or not window_state.restore(self):
