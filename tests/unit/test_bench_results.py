@@ -32,7 +32,7 @@ def test_the_environment_chooses_the_folder(
 
 
 def test_no_bench_names_a_folder_in_the_repository() -> None:
-    """A bench that builds its output path from its own location (``__file__``)
+    """A bench that builds its output path from its own location (its module path)
     or from a relative folder name writes into the checkout; they all go through
     tests/bench/results.py instead."""
     offenders = []
