@@ -52,8 +52,6 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
-import blake3
-
 from curator.catalog.errors import CatalogError
 from curator.catalog.migrations import LATEST_VERSION, MIGRATIONS
 from curator.catalog.storage import storage_problem
@@ -229,6 +227,8 @@ def checksum_path(backup: Path) -> Path:
 
 
 def _digest(path: Path) -> str:
+    import blake3  # only when a backup is checked: never before the first paint
+
     hasher = blake3.blake3(max_threads=1)
     with open(path, "rb") as file:
         while chunk := file.read(1 << 20):

@@ -488,8 +488,18 @@ def gallery_sql(q: GalleryQuery, among: Sequence[int] | None = None) -> tuple[st
     return sql, params
 
 
-def gallery_query_ids(q: GalleryQuery) -> list[int]:
-    """Photo ids matching `q`, in its order (one SQL query; no rows built).
+def ordered_ids(sql: str, params: Sequence[object]) -> list[int]:
+    """The ids an ordered one-column query (`SELECT id … ORDER BY …`) returns, in
+    its order, fetched as one comma-joined string (see `gallery_query_ids`)."""
+    row = Photo._meta.database.execute_sql(
+        f"SELECT group_concat(id) FROM ({sql})", list(params)
+    ).fetchone()
+    return list(map(int, row[0].split(","))) if row and row[0] else []
+
+
+def gallery_query_ids(q: GalleryQuery, limit: int | None = None) -> list[int]:
+    """Photo ids matching `q`, in its order (one SQL query; no rows built);
+    only the first `limit` of them when given (a search's rank order ignores it).
 
     The ids come back as one comma-joined string: 100k one-column rows cost
     ~2× as much as Python tuples (and GC passes over them). The ordered
@@ -497,10 +507,9 @@ def gallery_query_ids(q: GalleryQuery) -> list[int]:
     so group_concat sees the rows in ORDER BY order.
     """
     sql, params = gallery_sql(q)
-    row = Photo._meta.database.execute_sql(
-        f"SELECT group_concat(id) FROM ({sql})", params
-    ).fetchone()
-    ids = list(map(int, row[0].split(","))) if row and row[0] else []
+    if limit is not None and q.ranked_ids is None:
+        sql, params = f"{sql} LIMIT ?", [*params, limit]
+    ids = ordered_ids(sql, params)
     if q.ranked_ids is None:
         return ids
     # A search: its ranked photos that the filters keep, in rank order (the set

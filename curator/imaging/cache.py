@@ -30,10 +30,10 @@ import re
 import tempfile
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image
-
-from curator.imaging.orientation import fit_long_edge
+if TYPE_CHECKING:  # the window reads cache paths before its first paint: no PIL/OpenCV for that
+    from PIL import Image
 
 _HASH_RE = re.compile(r"^[0-9a-f]{8,128}$")
 
@@ -75,6 +75,8 @@ def cache_path(cache_dir: str | os.PathLike[str], key: str) -> Path:
 
 def make_thumbnail(preview: Image.Image, long_edge: int = 320) -> Image.Image:
     """The gallery thumbnail, made from the (already upright) preview, never the original."""
+    from curator.imaging.orientation import fit_long_edge  # OpenCV: not for cache paths
+
     return fit_long_edge(preview, long_edge)
 
 

@@ -13,7 +13,7 @@ clipping at ±0.7, ±1.3 and ±2 EV, as a camera's bracket frames. Besides:
   and the car park: three framings, which must not group).
 For each kind it prints the distance range and how many pairs the threshold
 (`SAME_SCENE_MAX_DISTANCE`) decides wrongly, and the signature's cost on a
-24 MP luma. Written as JSON to bench-results/bursts.json.
+24 MP luma. Written as JSON to the bench results folder (tests/bench/results.py): bursts.json.
 
 Budgets: every bracket frame within ±1.3 EV links to its metered frame
 (except the near-black `exiv2_D7000_underexposed`, which is sensor noise);
@@ -38,11 +38,12 @@ from curator.imaging.structure import (
     signature_distance,
     structure_signature,
 )
+from tests.bench.results import results_path
 from tests.bracket_scenes import nudge, shake
 
 pytestmark = pytest.mark.bench
 
-RESULTS = Path(__file__).resolve().parents[2] / "bench-results" / "bursts.json"
+RESULTS = results_path("bursts.json")
 EVS = (-2.0, -1.3, -0.7, 0.7, 1.3, 2.0)
 NOISE_ONLY = {"exiv2_D7000_underexposed.jpg"}
 REAL_PAIRS = [
@@ -127,7 +128,7 @@ def test_signature_links_brackets_and_keeps_scenes_apart(fixtures_dir: Path) -> 
         "different_scenes": _summary(different, False),
         "signature_ms_24mp": round(cost_ms, 2),
     }
-    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))
 
@@ -180,7 +181,7 @@ def test_the_star_is_never_a_shaken_frame(fixtures_dir: Path) -> None:
     if folder is not None:
         report["rx100"] = rx100_report(folder)
     print(json.dumps(report, indent=2))
-    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
     (RESULTS.parent / "burst_star.json").write_text(json.dumps(report, indent=2))
     for case, row in table.items():
         assert row["after shaken"] == 0, (case, row)  # never the shaken frame

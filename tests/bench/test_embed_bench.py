@@ -18,7 +18,7 @@ shared machine another process's load comes and goes within seconds, and the
 best round is the one least disturbed by it (all rounds go into the JSON).
 Sample sizes keep the
 whole run under ~4 minutes on a 2-core CPU; the table is printed and written
-as JSON to bench-results/embed.json.
+as JSON to the bench results folder (tests/bench/results.py): embed.json.
 """
 
 from __future__ import annotations
@@ -37,10 +37,11 @@ from PIL import Image
 from curator.ml.clip_batches import embed_files, load_for_clip
 from curator.ml.config import ClipConfig
 from curator.ml.embedder import ClipEmbedder
+from tests.bench.results import results_path
 
 pytestmark = pytest.mark.bench
 
-RESULTS = Path(__file__).resolve().parents[2] / "bench-results" / "embed.json"
+RESULTS = results_path("embed.json")
 BUDGET = 0.9
 BATCH = 16
 ASSERTED = ("ViT-L-14",)  # the product's model; the others are reported

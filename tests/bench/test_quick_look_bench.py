@@ -6,8 +6,9 @@ Run with ``make bench`` (``pytest tests/bench -m bench -s -q``). Inputs are
 generated in a temporary folder: `N_FILES` 2048 x 1536 JPEGs as a camera
 writes them — an EXIF block with a 160 x 120 thumbnail — whose bytes differ
 by their EXIF (one encoded picture, a different camera serial per file, so
-every file is its own photo), plus, printed only, the same without EXIF
-thumbnails (the DCT 1/8 path).
+every file is its own photo), plus the same without EXIF
+thumbnails (the DCT 1/8 path), held to the same 5 s budget: a folder of
+JPEGs without EXIF thumbnails is common (phones, exports, scans).
 
 What is timed is what the user sees, in the real app (`running_app`: the
 main window, the pipeline service, its child processes): from
@@ -16,7 +17,8 @@ thumbnail key (the view asks the cache for the visible ones), and until the
 import has finished (every photo measured). "before" runs the same import
 with the quick look planned empty (`pipeline.service.plan_quick_look`
 patched to return no job), i.e. photos reach the grid only once measured,
-as before the split. Results go to bench-results/quick-look.json.
+as before the split. Results go to quick-look.json in the bench results
+folder (tests/bench/results.py).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from PIL import Image
 from pytestqt.qtbot import QtBot
 
 from curator.pipeline import service as service_module
+from tests.bench.results import results_path
 from tests.raw_helpers import exif_with_thumbnail
 from tests.ui.conftest import running_app
 
@@ -43,7 +46,7 @@ pytestmark = pytest.mark.bench
 N_FILES = 1000
 WIDTH, HEIGHT = 2048, 1536
 BUDGET_ALL_VISIBLE_S = 5.0
-RESULTS = Path(__file__).resolve().parents[2] / "bench-results" / "quick-look.json"
+RESULTS = results_path("quick-look.json")
 
 
 def _picture() -> Image.Image:
@@ -151,9 +154,9 @@ def test_every_photo_in_the_grid_within_five_seconds(
         monkeypatch.setattr(service_module, "plan_quick_look", lambda *_args: [])
     marks = _import_timed(qtbot, folders[folder])
     print(f"\n{case}: {marks}")
-    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
     stored = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     stored.update({"files": N_FILES, case: marks})
     RESULTS.write_text(json.dumps(stored, indent=2) + "\n")
-    if case == "camera jpeg, quick look":
-        assert marks["all_visible_s"] <= BUDGET_ALL_VISIBLE_S, marks
+    if quick:  # with or without EXIF thumbnails, the same budget (docs/product.md)
+        assert marks["all_visible_s"] <= BUDGET_ALL_VISIBLE_S, (case, marks)

@@ -34,6 +34,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.bench.results import write_results
+
 N = 100_000
 DIM = 768
 QUERIES = 21
@@ -123,10 +125,7 @@ def test_rank_100k_on_one_core() -> None:
         f"bare product p50 {matvec_ms['p50_ms']:.1f} ms (rank/product {ratio:.2f}x); "
         f"naive full sort p50 {result['naive_full_sort']['p50_ms']:.1f} ms"
     )
-    Path("bench-results").mkdir(exist_ok=True)
-    Path("bench-results/search.json").write_text(
-        json.dumps({"photos": N, "dim": DIM, "ratio": ratio, **result}, indent=1)
-    )
+    write_results("search.json", {"photos": N, "dim": DIM, "ratio": ratio, **result})
     assert ratio <= RATIO_BUDGET, f"rank costs {ratio:.2f}x the bare product (budget 1.5x)"
     assert rank_ms["p95_ms"] <= BUDGET_MS, (
         f"ranking {N} embeddings took {rank_ms['p95_ms']:.0f} ms p95 (budget {BUDGET_MS:.0f} ms)"

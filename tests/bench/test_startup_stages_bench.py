@@ -10,7 +10,7 @@ retries against a hub or a server that is not there.
 Each side runs `ROUNDS` times, alternating, and the fastest run is kept (the
 machines are shared; the fastest run is the least disturbed).
 Budget: all stages ≤ MAX_RATIO × technical only. Printed and written to
-bench-results/startup_stages.json.
+the bench results folder (tests/bench/results.py): startup_stages.json.
 """
 
 from __future__ import annotations
@@ -26,12 +26,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.bench.results import results_path
 from tests.imaging_helpers import FIXTURES
 
 pytestmark = pytest.mark.bench
 
 REPO = Path(__file__).resolve().parents[2]
-RESULTS = REPO / "bench-results" / "startup_stages.json"
+RESULTS = results_path("startup_stages.json")
 PHOTO = FIXTURES / "jpeg" / "exiv2_FurnaceCreekInn.jpg"
 ROUNDS = 4
 MAX_RATIO = 1.5
@@ -120,7 +121,7 @@ def test_all_stages_cost_little_more_than_technical_without_models(
         f"technical {best['technical']:.2f} s, all stages {best['all']:.2f} s, "
         f"ratio {ratio:.2f} (budget ≤ {MAX_RATIO})"
     )
-    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
     previous = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
     previous["auto_download" if auto_download else "no_auto_download"] = row
     RESULTS.write_text(json.dumps(previous, indent=2))

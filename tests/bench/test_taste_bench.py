@@ -35,7 +35,6 @@ function of the picture. Every number is a mean over `SEEDS`.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -47,12 +46,13 @@ from sklearn.preprocessing import StandardScaler
 
 from curator.ml.active import uncertain_order
 from curator.ml.taste import fit_taste, label_for
+from tests.bench.results import results_path
 from tests.bench.taste_world import World, decided_order, decision, world
 
 CHECKPOINTS = (10, 20, 40, 100, 200)
 SEEDS = tuple(range(8))
 WORLDS = {"CLIP-like": 0.5, "subtle taste": 1.0}  # taste noise
-RESULTS = Path(__file__).resolve().parents[2] / "bench-results"
+RESULTS = results_path("")
 
 
 def _real(predicted: np.ndarray, w: World) -> float:
@@ -118,7 +118,7 @@ def test_fit_taste_is_never_below_plain_ridge() -> None:
                 f"{key:>18} "
                 + " ".join(f"{row.get(str(n), float('nan')):>7.3f}" for n in CHECKPOINTS)
             )
-    RESULTS.mkdir(exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "taste.json").write_text(json.dumps(report, indent=2))
     for name, table in report.items():
         for n in ("20", "40", "100"):
@@ -194,7 +194,7 @@ def test_uncertain_first_needs_fewer_decisions_than_time_order() -> None:
         mean["uncertain"], float(np.mean(plain_100))
     )
     print(json.dumps(result, indent=2))
-    RESULTS.mkdir(exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "taste_uncertain.json").write_text(
         json.dumps({"curves": mean, "reach": result}, indent=2)
     )

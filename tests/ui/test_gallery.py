@@ -177,3 +177,36 @@ def test_cancel_while_scanning_drops_the_scan_and_writes_nothing(
     qtbot.wait(0)
     assert not app.pipeline.running
     assert Photo.select().count() == 0
+
+
+def test_the_first_page_paints_before_the_rest_of_the_list_loads(
+    library: Path, app: App, qtbot: QtBot, qtmodeltester: object
+) -> None:
+    """Opening lists one screenful (issue 21 §1: a 100k catalog must not hold the
+    first paint); the rest follows after the grid paints, appended in order."""
+    model, view = app.model, app.window.gallery
+    query = model.query
+    full = model.ids
+    model.set_query(query, first_rows=3)
+    assert model.rowCount() == 3 and model.rest_pending
+    assert [model.photo_id(r) for r in range(3)] == full[:3]
+    inserted: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    view.viewport().repaint()  # the first paint schedules the rest
+    qtbot.waitUntil(lambda: model.rowCount() == len(full))
+    assert not model.rest_pending and inserted == [(3, len(full) - 1)]
+    assert [model.photo_id(r) for r in range(model.rowCount())] == full
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+
+
+def test_asking_for_a_photo_beyond_the_first_page_completes_the_list(
+    library: Path, app: App
+) -> None:
+    model = app.model
+    full = model.ids
+    model.set_query(model.query, first_rows=2)
+    assert model.rowCount() == 2
+    assert model.row_for(full[-1]) == len(full) - 1  # completes synchronously
+    assert model.rowCount() == len(full) and not model.rest_pending
+    model.set_query(model.query, first_rows=len(full) + 5)  # all of it fits
+    assert model.rowCount() == len(full) and not model.rest_pending

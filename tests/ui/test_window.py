@@ -116,6 +116,54 @@ def test_window_shows_fast_and_torch_is_not_imported(tmp_path: Path) -> None:
     assert fields[1] == "1" and fields[3] == "False" and fields[5] == "False", line
 
 
+# What the first paint does not need: the decoders and the imaging stack (the
+# technical stage's children and the loupe's originals load them), OpenCV's
+# burst signatures, the ML and LLM stacks (issue 21 §1).
+NOT_BEFORE_FIRST_PAINT = (
+    "cv2",
+    "PIL.Image",
+    "pillow_heif",
+    "rawpy",
+    "blake3",
+    "torch",
+    "open_clip",
+    "sklearn",
+    "scipy",
+    "instructor",
+    "curator.imaging.decode",
+    "curator.imaging.technical",
+    "curator.imaging.metrics",
+    "curator.imaging.quicklook",
+    "curator.imaging.orientation",
+    "curator.ml.bursts",
+    "curator.ml.embedder",
+    "curator.llm",
+)
+
+LOADED_AT_FIRST_PAINT_SCRIPT = STARTUP_SCRIPT.replace(
+    'print("shown"',
+    'print("loaded", *sorted(m for m in sys.modules if m.startswith(("cv2", "PIL", "pillow_heif", '
+    '"rawpy", "blake3", "torch", "open_clip", "sklearn", "scipy", "instructor", "curator."))))\n'
+    '    print("shown"',
+)
+
+
+def test_nothing_the_first_paint_does_not_need_is_imported_before_it(tmp_path: Path) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run(
+        [sys.executable, "-c", LOADED_AT_FIRST_PAINT_SCRIPT, str(tmp_path / "cat.sqlite")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    loaded = next(ln for ln in out.stdout.splitlines() if ln.startswith("loaded")).split()[1:]
+    assert "curator.ui.window.main_window" in loaded  # the probe ran with the window up
+    assert sorted(set(NOT_BEFORE_FIRST_PAINT) & set(loaded)) == []
+
+
 class _Crashy(QObject):
     def __init__(self, errors: ErrorReporter):
         super().__init__()

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from curator.imaging.quicklook import quick_look
 from curator.imaging.types import QuickLook
 from curator.pipeline.stages.technical import TechnicalPlan, known_hashes
 from curator.settings import Settings
@@ -53,6 +52,8 @@ def plan_quick_look(plan: TechnicalPlan, settings: Settings, cache_dir: str) -> 
 
 def run_quick_looks(job: QuickLookJob) -> tuple[QuickLook, ...]:
     """The stage body (runs in a child process): the chunk's quick looks."""
+    from curator.imaging.quicklook import quick_look  # the imaging stack: children only
+
     hashes = known_hashes()
     looks = []
     for path in job.paths:

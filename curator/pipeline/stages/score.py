@@ -38,9 +38,9 @@ from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 from curator.catalog import judgments
 from curator.catalog.approval import quality_text
 from curator.catalog.models import CullState, Photo, Stage, StageRun, StageStatus
+from curator.catalog.queries import ordered_ids
 from curator.engine.delivery import Job, delivery_to, log_and_deliver
 from curator.ml.active import uncertain_order
-from curator.ml.bursts import find_bursts
 from curator.ml.taste import FittedTaste, NotEnoughDecisions, fit_taste, labels
 from curator.settings import Settings
 
@@ -171,6 +171,8 @@ def clip_weights_missing(settings: Settings) -> Callable[[], bool]:
 def regroup_bursts(model: str, settings: Settings) -> int:
     """Recompute burst groups (windowed sweep); returns how many bursts. Runs
     without embeddings too: the structural signatures group bursts and brackets."""
+    from curator.ml.bursts import find_bursts  # OpenCV's structure signatures: not at start-up
+
     bursts = find_bursts(
         judgments.burst_frames(model),
         max_gap_s=settings.burst_gap_s,
@@ -414,16 +416,14 @@ def review_order(pass_: str, model: str, *, uncertain_first: bool = False) -> li
                 Photo.captured_at,
                 Photo.id,
             )
-            .tuples()
         )
-        return [int(pid) for (pid,) in rows]
+        return ordered_ids(*rows.sql())  # one string, not 100k rows (the window opens on it)
     rows = (
         Photo.select(Photo.id)
         .where(*_pass_conditions(pass_, uncertain_first=uncertain_first))
         .order_by(Photo.captured_at.is_null(), Photo.captured_at, Photo.id)
-        .tuples()
     )
-    ids = [int(pid) for (pid,) in rows]
+    ids = ordered_ids(*rows.sql())
     return active_learning_order(model, ids) if uncertain_first else ids
 
 

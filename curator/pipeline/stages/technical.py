@@ -28,16 +28,13 @@ import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-import cv2
 from peewee import JOIN
 
 from curator.catalog.models import Photo, PhotoPath, Stage, StageRun, StageStatus
 from curator.catalog.paths_codec import decode_path
 from curator.catalog.storage import storage_problem
 from curator.imaging.errors import CacheWriteError, ImagingError
-from curator.imaging.exif import read_exif
 from curator.imaging.formats import format_by_name, is_raw_path
-from curator.imaging.technical import measure_file
 from curator.imaging.types import (
     ExifData,
     TechnicalFailure,
@@ -85,6 +82,8 @@ def init_decoder_process(hashes: frozenset[str]) -> None:
     libgomp is loaded, i.e. before rawpy's first import, which
     `imaging.decode` delays until the first RAW file.
     """
+    import cv2  # the child's import: the window and the CLI's planning never load OpenCV
+
     os.environ["OMP_NUM_THREADS"] = "1"
     cv2.setNumThreads(1)
     init_known_hashes(hashes)
@@ -92,6 +91,8 @@ def init_decoder_process(hashes: frozenset[str]) -> None:
 
 def run_technical(request: TechnicalRequest) -> TechnicalOutcome:
     """The stage body (runs in a child process). Returns, never raises, for bad files."""
+    from curator.imaging.technical import measure_file  # the imaging stack: children only
+
     if _KNOWN_HASHES and not request.known_hashes:
         request = replace(request, known_hashes=_KNOWN_HASHES)
     try:
@@ -163,11 +164,16 @@ def _memory_limit_text() -> str:
     return f"{soft / 1e9:.1f} GB"
 
 
+EXIF_HEAD_BYTES = 16 * 1024 * 1024  # where every camera we know puts its EXIF
+
+
 def _readable_exif(path: str) -> ExifData | None:
     """A failed file's EXIF when its header can be read (None when it says nothing)."""
+    from curator.imaging.exif import read_exif  # the imaging stack: children only
+
     try:
         with open(path, "rb") as file:
-            data = file.read()
+            data = file.read(EXIF_HEAD_BYTES)  # never a whole damaged 2 GB file
     except OSError:
         return None
     exif = read_exif(data, is_raw=is_raw_path(path))

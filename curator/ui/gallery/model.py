@@ -11,6 +11,10 @@ Invariants:
   order (`gallery_ids_among`), and where each goes, by a binary search over
   the listed ids whose probes SQL ranks (`gallery_ranks`: ~17 queries of a
   few dozen rows at 100k photos) — so a batch never costs the whole catalog;
+- `set_query(q, first_rows=N)` (the window opening) lists the first N ids
+  only; the rest (`load_rest`) follow once the grid has painted, so the first
+  paint never waits for a 100k-id query. Anything that needs the whole list
+  (`ids`, `row_for`, `insert_new`, `refresh`) completes it first;
 - `refresh(ids)` (technical batches, decisions, undo, new scores) updates
   the list in place — removals and insertions with begin/endRemoveRows and
   begin/endInsertRows, a changed order with layoutChanged and the
@@ -102,6 +106,7 @@ class GalleryListModel(QAbstractListModel):
         self._ids: list[int] = []
         self._row_index: dict[int, int] | None = {}  # id → row, built on first use
         self._rows: dict[int, GalleryRow] = {}
+        self._rest_pending = False  # only a first page of the query is listed
         thumbnails.image_ready.connect(self._on_thumbnail_ready)
 
     # --- Qt model API -------------------------------------------------------
@@ -145,7 +150,13 @@ class GalleryListModel(QAbstractListModel):
 
     @property
     def ids(self) -> list[int]:
+        self.load_rest()
         return list(self._ids)
+
+    @property
+    def rest_pending(self) -> bool:
+        """Only the first page of the query is listed (see `load_rest`)."""
+        return self._rest_pending
 
     @property
     def match_threshold(self) -> float:
@@ -167,6 +178,7 @@ class GalleryListModel(QAbstractListModel):
         return self._row_index
 
     def row_for(self, photo_id: int) -> int | None:
+        self.load_rest()
         return self._row_of.get(photo_id)
 
     def photo_id(self, row: int) -> int | None:
@@ -185,14 +197,37 @@ class GalleryListModel(QAbstractListModel):
 
     # --- updates ------------------------------------------------------------
 
-    def set_query(self, query: GalleryQuery) -> None:
-        """List what `query` selects (a reset: the user asked for another list)."""
+    def set_query(self, query: GalleryQuery, *, first_rows: int | None = None) -> None:
+        """List what `query` selects (a reset: the user asked for another list).
+        `first_rows`: list only that many now, the rest at `load_rest`."""
         self.beginResetModel()
         self.query = query
-        self._ids = gallery_query_ids(query)
+        self._ids = gallery_query_ids(query, first_rows)
+        self._rest_pending = first_rows is not None and len(self._ids) == first_rows
         self._row_index = None
         self._rows.clear()
         self.endResetModel()
+
+    @Slot()
+    @guarded_slot
+    def load_rest(self) -> None:
+        """Append the rows after the first page (`set_query(first_rows=…)`); a no-op
+        once the whole list is there. The first page is the query's head (same
+        ORDER BY, unique tie-break), so this only ever inserts at the end."""
+        if not self._rest_pending:
+            return
+        self._rest_pending = False
+        full = gallery_query_ids(self.query)
+        n = len(self._ids)
+        if full[:n] != self._ids:  # the catalog changed meanwhile: the general path
+            if not self._apply_diff(full):
+                self._relayout(full)
+            return
+        if len(full) > n:
+            self.beginInsertRows(QModelIndex(), n, len(full) - 1)
+            self._ids = full
+            self._row_index = None
+            self.endInsertRows()
 
     def set_match_threshold(self, threshold: float) -> None:
         """A new MATCH threshold: badges repaint at once, a MATCH filter re-queries."""
@@ -213,6 +248,7 @@ class GalleryListModel(QAbstractListModel):
         changed = set(changed)
         for pid in changed:
             self._rows.pop(pid, None)
+        self._rest_pending = False  # the query below lists everything
         new_ids = gallery_query_ids(self.query)
         if new_ids != self._ids and not self._apply_diff(new_ids):
             self._relayout(new_ids)
@@ -229,6 +265,7 @@ class GalleryListModel(QAbstractListModel):
         The listed ids are in the query's order (a decision deferred while the
         loupe shows may have moved one: then a new photo lands next to it, and
         the next `refresh` puts both right)."""
+        self.load_rest()  # the binary search runs over the whole list
         fresh = gallery_ids_among(self.query, list(dict.fromkeys(photo_ids)))
         if not fresh:
             return []

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
@@ -51,8 +52,10 @@ from PySide6.QtGui import QImage
 
 from curator.engine.delivery import Job, delivery_to
 from curator.engine.isolation import ChildProcessPool, WorkerCrashed, WorkerTimedOut
-from curator.imaging.decode import DisplayDecode, DisplayRequest, decode_display_request
 from curator.ui.common.guard import ErrorReporter, guarded_slot
+
+if TYPE_CHECKING:  # the decoder stack loads at the first original, not with the window
+    from curator.imaging.decode import DisplayDecode, DisplayRequest
 
 MAX_PIXELS = 250_000_000  # same safety limit as the technical stage's decoder
 DECODE_TIMEOUT_S = 300.0  # generous: a 100 MP RAW on a busy laptop, never a hang
@@ -69,6 +72,8 @@ def to_qimage(pixels: np.ndarray) -> QImage:
 
 def decode_in_child(children: ChildProcessPool, request: DisplayRequest) -> DisplayDecode:
     """`decode_display_request` in a child process; a crash or timeout is a sentence."""
+    from curator.imaging.decode import DisplayDecode, decode_display_request
+
     try:
         return children.call(decode_display_request, request, timeout=DECODE_TIMEOUT_S)
     except WorkerCrashed as exc:
@@ -196,6 +201,8 @@ class OriginalLoader(QObject):
             # decode in one never holds up the wanted one in another.
             self._children = ChildProcessPool(max(1, self.threads.maxThreadCount()))
         self.loads += 1
+        from curator.imaging.decode import DisplayRequest  # first original: the decoder stack
+
         job = partial(
             load_original,
             photo_id,

@@ -74,6 +74,7 @@ class ReviewSession(QObject):
         self.pass_ = ReviewPass.CULL
         self.order: list[int] = []
         self.index = 0
+        self.started = False  # a pass has been started (`start`)
         self.scope: list[int] | None = None  # search results the loupe walks, or None
         self.scope_label = ""  # e.g. "“harbour”", for the position text ("": the pass's)
         # Tab with a scope: the window shows the other pass in the gallery and
@@ -111,6 +112,7 @@ class ReviewSession(QObject):
         With a scope (search results) the order is the scope's, the pass stays.
         """
         self.pass_ = ReviewPass(pass_)
+        self.started = True
         if self.scope is not None:
             self.order = list(self.scope)
             if at_photo is not None and at_photo not in self.order:

@@ -173,8 +173,7 @@ class MainWindow(QMainWindow):
         self.help = HelpOverlay(central)
         self._pending_gallery: set[int] = set()
         self._closing = False
-        # search_vectors: the app's in-memory CLIP vectors (a snapshot), so a
-        # semantic search does not read the catalog's again.
+        # search_vectors: the app's CLIP vectors (a snapshot): no catalog re-read.
         self.search = SearchController(
             errors, lambda: self.settings, search_vectors, self, threads=pools.search
         )
@@ -200,7 +199,9 @@ class MainWindow(QMainWindow):
         self._build_problems_dock()
         self._build_actions()
         self._wire()
-        self.refresh_filter_choices()
+        # The Filter popup's lists count every photo's tags (~0.3 s at 100k): after
+        # the first paint, which never waits for them (issue 21 §1).
+        QTimer.singleShot(0, self, self.refresh_filter_choices)
         self.projects.refresh()
         # A size that fits the screen (1366×768 too), or where it was last time.
         if window_state is None or not window_state.restore(self):
@@ -233,9 +234,8 @@ class MainWindow(QMainWindow):
         )
         self.addToolBar(bar)
         self.addToolBarBreak()
-        # The second row: search, the pass counter and Uncertain first (the filter
-        # row is full at 1280 px: there Qt hid them behind its » menu), then the
-        # shown project's line when there is one.
+        # The second row: search, the pass counter, Uncertain first (at 1280 px the
+        # filter row hid them behind its » menu), then the shown project's line.
         search_bar = QToolBar("Search", self)
         search_bar.setObjectName("search-bar")
         search_bar.setMovable(False)
