@@ -66,6 +66,7 @@ __all__ = [
     "backup_due",
     "backup_folder",
     "check_backup",
+    "checksum_path",
     "list_backups",
     "make_backup",
     "restore_backup",

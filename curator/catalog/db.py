@@ -247,8 +247,10 @@ def _read_header(db: SqliteDatabase) -> tuple[SqliteDatabase, int, set[str]]:
 
 def _not_a_catalog(path: Path, exc: BaseException) -> CatalogError:
     return CatalogError(
-        f"The file {path} is not a Curator catalog, or it is damaged ({exc}). "
-        "Pick another file with --catalog."
+        f"The file {path} is not a Curator catalog, or it is damaged ({exc}). If it is "
+        "your catalog, restore a backup with `curator restore FILE` (backups are in "
+        f"{path.parent / 'backups'} unless the settings name another folder); otherwise "
+        "pick another file with --catalog."
     )
 
 

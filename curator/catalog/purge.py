@@ -265,6 +265,7 @@ def finish_interrupted() -> tuple[int, ...]:
 __all__ = [
     "PurgeApplied",
     "PurgeFile",
+    "PurgeJournal",
     "PurgePhoto",
     "PurgePlan",
     "apply_purge",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -87,3 +88,38 @@ def test_xmp_write_fails_one_photo_per_hostile_sidecar(tmp_path: Path) -> None:
     good = Path(status["good"]["sidecar"]).read_bytes()
     assert b'Rating="4"' in good or b">4<" in good, good
     report("hostile-sidecars", tried=4, failed_alone=4, good_written=1)
+
+
+def _many_keywords(n: int) -> bytes:
+    items = "".join(f"<rdf:li>keyword {i:06d}</rdf:li>" for i in range(n))
+    return (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+        'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:Rating="3">'
+        f"<dc:subject><rdf:Bag>{items}</rdf:Bag></dc:subject>"
+        "</rdf:Description></rdf:RDF></x:xmpmeta>"
+    ).encode()
+
+
+def test_a_sidecar_with_thousands_of_keywords_gives_the_first_thousand(
+    tmp_path: Path, curator_home: Path
+) -> None:
+    """Issue 22: a 500k-keyword sidecar kept an import inside one transaction for
+    over 20 minutes. The first 1,000 are taken (in short batches), with a note."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    make_jpeg(lib / "many.jpg", 320, 200, pattern="texture")
+    (lib / "many.xmp").write_bytes(_many_keywords(5_000))
+    summary = import_json(lib, "--stages", "technical")
+    assert summary["new"] == 1 and summary["xmp_applied"] == 1, summary
+    con = sqlite3.connect(f"{(curator_home / 'catalog.sqlite').as_uri()}?mode=ro", uri=True)
+    try:
+        kept = con.execute("SELECT count(*) FROM photo_keyword").fetchone()[0]
+        notes = [r[0] for r in con.execute("SELECT message FROM error_log WHERE stage = 'xmp'")]
+        rating = con.execute("SELECT rating FROM photo").fetchone()[0]
+    finally:
+        con.close()
+    assert kept == 1_000, kept
+    assert rating == 3  # the rest of the sidecar is taken as usual
+    assert any("5,000 keywords" in n and "first 1,000" in n for n in notes), notes

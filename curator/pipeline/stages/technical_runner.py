@@ -23,7 +23,7 @@ from curator.imaging.formats import format_by_name
 from curator.imaging.types import TechnicalFailure, TechnicalRequest
 from curator.pipeline.stages.technical import TechnicalOutcome, TechnicalPlan, run_technical
 
-__all__ = ["RunSummary", "TechnicalRunner", "call_isolated", "import_counts"]
+__all__ = ["RunSummary", "TechnicalRunner", "cache_full", "call_isolated", "import_counts"]
 
 
 def import_counts(summary: RunSummary) -> dict[str, int]:
