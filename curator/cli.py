@@ -17,17 +17,15 @@ import argparse
 import importlib
 import os
 import signal
-import sqlite3
 import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType, ModuleType
 from typing import TextIO
 
-from peewee import DatabaseError
-
 from curator.catalog import tx
 from curator.catalog.db import Catalog, CatalogError
+from curator.catalog.errors import damaged_sentence, is_damage
 from curator.catalog.storage import storage_problem
 from curator.commands import GROUPS
 from curator.commands.base import (
@@ -129,14 +127,9 @@ def catalog_fault(exc: BaseException, paths: AppPaths | None) -> str | None:
             f"The catalog {catalog} stayed busy (another import or the app kept writing), "
             "so this change was NOT saved. Run the command again."
         )
-    text = str(exc).lower()
-    damaged = ("malformed", "not a database", "corrupt", "no such table", "no such column")
-    if isinstance(exc, DatabaseError | sqlite3.DatabaseError) and any(d in text for d in damaged):
+    if is_damage(exc):
         folder = paths.catalog.parent / "backups" if paths is not None else "the backup folder"
-        return (
-            f"The catalog {catalog} is damaged ({exc}); nothing was changed. Restore a "
-            f"backup with `curator restore FILE` (backups are kept in {folder})."
-        )
+        return damaged_sentence(catalog, folder, exc)
     return None
 
 

@@ -15,7 +15,10 @@ import logging
 import os
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
+from curator.catalog.backup import backup_folder
+from curator.catalog.errors import damaged_sentence, is_damage
 from curator.engine.isolation import ChildProcessPool, memory_limit_for
 from curator.pipeline.report import RunRequest
 from curator.pipeline.stages.scan import Candidate, ScanProblem, ScanReport, scan_folder
@@ -85,12 +88,22 @@ def _plan_xmp(candidates: list[Candidate], plan: TechnicalPlan, settings: Settin
 
 
 def prepare_run(
-    generation: int, request: RunRequest, settings: Settings, cache_dir: str
+    generation: int,
+    request: RunRequest,
+    settings: Settings,
+    cache_dir: str,
+    catalog_path: str = "",
 ) -> Prepared:
-    """`prepare` for the run `generation`; a failure is the run's sentence."""
+    """`prepare` for the run `generation`; a failure is the run's sentence (a
+    damaged catalog is named as such, not blamed on the folder)."""
     try:
         p = prepare(request, settings, cache_dir)
     except Exception as exc:
+        if is_damage(exc):
+            log.info("the catalog is damaged: %s", exc)  # the sentence says it all
+            catalog = catalog_path or "the catalog"
+            backups = backup_folder(Path(catalog_path), settings.backup_folder)
+            return Prepared(generation, None, (), damaged_sentence(catalog, backups, exc))
         log.exception("scanning/planning failed")
         where = request.folder or "the files"
         return Prepared(generation, None, (), f"Could not read {where}: {exc}")

@@ -193,7 +193,12 @@ class PipelineService(QObject):
         self._machine.enter(Phase.PREPARE)
         self._board.emit("technical", StageState.RUNNING, 0, 0, "Looking for photos…")
         job = partial(
-            prep.prepare_run, self._generation, request, self._snapshot, str(self.cache_dir)
+            prep.prepare_run,
+            self._generation,
+            request,
+            self._snapshot,
+            str(self.cache_dir),
+            str(self.catalog_path),
         )
         self.pools.prepare.start(Job(job, self._prepared))
 

@@ -110,6 +110,33 @@ def test_a_damaged_catalog_gets_a_sentence_not_a_traceback(tmp_path: Path) -> No
     report("damaged-catalog", commands=tried, tracebacks=0)
 
 
+def test_an_import_into_a_lightly_damaged_catalog_says_so(tmp_path: Path) -> None:
+    """Issue 22 §4: a catalog that opens but whose stage table is damaged; the
+    import used to print a traceback and blame the folder ("Could not read
+    …"). It names the catalog as damaged, says how to restore, exits 3."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for i in range(4):
+        make_jpeg(lib / f"p{i}.jpg", 200 + i, 150)
+    import_json(lib, "--stages", "technical")
+    catalog = resolve_paths().catalog
+    with sqlite3.connect(catalog) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        (root,) = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'stage_run'").fetchone()
+        (page_size,) = db.execute("PRAGMA page_size").fetchone()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{catalog}{suffix}").unlink(missing_ok=True)
+    data = bytearray(catalog.read_bytes())
+    start = (root - 1) * page_size
+    data[start : start + 64] = b"\xff" * 64  # the table's b-tree page header
+    catalog.write_bytes(bytes(data))
+    code, out, err = run_cli("import", str(lib), "--no-progress")
+    assert code == 3, (out, err)
+    assert "Traceback" not in err, err
+    assert "is damaged" in err and "curator restore" in err, err
+    assert "Could not read" not in err, err  # the folder is fine
+
+
 def test_a_catalog_busy_past_every_retry_says_the_change_was_not_saved() -> None:
     sentence = catalog_fault(OperationalError("database is locked"), resolve_paths())
     assert sentence is not None and "NOT saved" in sentence
