@@ -122,7 +122,8 @@ def test_an_import_into_a_lightly_damaged_catalog_says_so(tmp_path: Path) -> Non
     catalog = resolve_paths().catalog
     with sqlite3.connect(catalog) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        (root,) = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'stage_run'").fetchone()
+        query = "SELECT rootpage FROM sqlite_master WHERE name = 'stage_run'"
+        (root,) = db.execute(query).fetchone()
         (page_size,) = db.execute("PRAGMA page_size").fetchone()
     for suffix in ("-wal", "-shm"):
         Path(f"{catalog}{suffix}").unlink(missing_ok=True)
