@@ -31,6 +31,12 @@ from curator.catalog.models import Photo
 # is not a separator; what is left is the folder prefix, which `substr` skips.
 _PATH = "replace(CAST(path AS TEXT), '\\', '/')"
 FILE_NAME_SQL = f"substr({_PATH}, length(rtrim({_PATH}, replace({_PATH}, '/', ''))) + 1)"
+# The MATCH photos as a range of photo_gallery_preference (its leading terms): since
+# schema v12 only that index carries preference_score, so a rescore rewrites one index.
+MATCH_SQL = (
+    "SELECT id FROM photo WHERE deleted_at IS NULL"
+    " AND (preference_score IS NULL) = 0 AND preference_score >= ?"
+)
 
 # The key a camera is filtered and grouped by.
 CAMERA_SQL = "COALESCE(camera_model, camera_make)"

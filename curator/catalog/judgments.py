@@ -356,11 +356,11 @@ def latest_taste(model: str | None = None) -> StoredTaste | None:
 def write_scores(version: int, photo_ids: Sequence[int], scores: NDArray[np.float64]) -> None:
     """Every score in one transaction: a temp table and one UPDATE … FROM (SQLite ≥ 3.33).
 
-    Only rows whose score or model version differ are written: a photo row
-    sits in five gallery indexes that carry `preference_score`, so each row
-    written costs five index updates. The new scores go in first, then the
-    photos this model no longer scores (still on an older version) are
-    cleared — so a photo is written once, never cleared and written again.
+    Only rows whose score or model version differ are written; each row
+    written also rewrites the index entries that carry `preference_score`
+    (one index since schema v12: m012_rescore_indexes). The new scores go in
+    first, then the photos this model no longer scores (still on an older
+    version) are cleared: a photo is written once, never cleared and rewritten.
     """
     db = Photo._meta.database
     with db.atomic():

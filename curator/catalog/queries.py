@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from curator.camera_names import camera_name
+from curator.catalog import gallery_filters as gf
 from curator.catalog.approval import EARLY_BELOW
 from curator.catalog.approval import taste_summary as latest_taste_summary
 from curator.catalog.gallery_filters import FILE_NAME_SQL, MetadataFilter, metadata_where
@@ -459,8 +460,9 @@ def gallery_sql(q: GalleryQuery, among: Sequence[int] | None = None) -> tuple[st
     if q.min_rating is not None:
         where.append("rating >= ?")
         params.append(int(q.min_rating))
-    if q.match_only:
-        where.append("preference_score >= ?")
+    if q.match_only:  # a range of the preference index, the one holding the score (v12)
+        by_score = q.sort in (GallerySort.PREFERENCE, GallerySort.LIKELY_REJECTS)
+        where.append("preference_score >= ?" if by_score else f"+id IN ({gf.MATCH_SQL})")
         params.append(float(q.match_threshold))
     if q.content_type is not None:
         where.append("id IN (SELECT photo_id FROM description WHERE content_type = ?)")
@@ -489,8 +491,7 @@ def gallery_sql(q: GalleryQuery, among: Sequence[int] | None = None) -> tuple[st
 
 
 def ordered_ids(sql: str, params: Sequence[object]) -> list[int]:
-    """The ids an ordered one-column query (`SELECT id … ORDER BY …`) returns, in
-    its order, fetched as one comma-joined string (see `gallery_query_ids`)."""
+    """An ordered `SELECT id …`'s ids, in order, as one string (see `gallery_query_ids`)."""
     row = Photo._meta.database.execute_sql(
         f"SELECT group_concat(id) FROM ({sql})", list(params)
     ).fetchone()

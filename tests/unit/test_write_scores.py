@@ -52,3 +52,16 @@ def test_a_rescore_writes_only_what_changed_and_each_row_once(catalog: Catalog) 
     write_scores(2, ids[:3], np.array([10.0, 21.0, 35.0]))
     assert _written(catalog) == sorted(ids)  # ids[3]: cleared, the others rescored
     assert _scores(ids) == [(10.0, 2), (21.0, 2), (35.0, 2), (None, None)]
+
+
+def test_only_the_preference_sort_index_carries_the_score(catalog: Catalog) -> None:
+    """Each index holding preference_score is rewritten for every photo a rescore
+    writes (schema v12): only the preference sort's own index keeps it."""
+    names = [
+        str(name)
+        for (name,) in catalog.db.execute_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'photo'"
+            " AND sql LIKE '%preference_score%' ORDER BY name"
+        )
+    ]
+    assert names == ["photo_gallery_preference"]

@@ -23,6 +23,7 @@ from curator.catalog.migrations import (
     m009_metadata_filters,
     m010_other_tools,
     m011_judgments_leaned_on,
+    m012_rescore_indexes,
 )
 
 
@@ -74,6 +75,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         m011_judgments_leaned_on.VERSION,
         "noise, drive mode, taste interval",
         tuple(m011_judgments_leaned_on.STATEMENTS),
+    ),
+    Migration(
+        m012_rescore_indexes.VERSION,
+        "gallery indexes a rescore does not rewrite",
+        tuple(m012_rescore_indexes.STATEMENTS),
     ),
 )
 
