@@ -7,7 +7,8 @@ baseline, computed in the same run, is the original itself area-averaged to
 the fit size (the most detail that screen area can hold). Measured: the
 Laplacian variance of the painted photo over the baseline's, for the screen
 rendition (what fit paints now) and for the 1440 px preview scaled up (what
-fit painted before). Results to bench-results/fit-detail.json.
+fit painted before). Results: fit-detail.json in the bench results folder
+(tests/bench/results.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pytest
 from PIL import Image
 from pytestqt.qtbot import QtBot
 
+from tests.bench.results import results_path
 from tests.integration.cli_helpers import import_json
 from tests.ui.conftest import make_photo
 from tests.ui.loupe_harness import loupe_harness
@@ -28,7 +30,7 @@ from tests.ui.test_fit_rendition import _detail, _photo_pixels
 
 pytestmark = pytest.mark.bench
 W, H = 3600, 2400
-RESULTS = Path(__file__).resolve().parents[2] / "bench-results" / "fit-detail.json"
+RESULTS = results_path("fit-detail.json")
 
 
 def test_fit_detail_against_the_downscaled_original(tmp_path: Path, qtbot: QtBot) -> None:
@@ -54,6 +56,6 @@ def test_fit_detail_against_the_downscaled_original(tmp_path: Path, qtbot: QtBot
         "preview_scaled_up_over_downscaled_original": round(preview / baseline, 3),
     }
     print(f"\nfit detail: {report}")
-    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     assert report["rendition_over_downscaled_original"] > 0.9

@@ -9,7 +9,8 @@ same number of tiles). Then each jump — End, the middle, Home, and the
 scroll bar dragged to random places — is timed from the scroll bar's new
 value until every tile in the viewport paints its thumbnail (the model
 answers a pixmap for it). Printed: baseline, each jump, p50 / max, max ÷
-baseline; results to bench-results/grid-fill.json. Before issue 19 the
+baseline; results: grid-fill.json in the bench results folder
+(tests/bench/results.py). Before issue 19 the
 visible thumbnails were asked for only after a delay equal to the scroll
 position in pixels counted as milliseconds (~22 s at the end of 400 photos
 at this size).
@@ -28,13 +29,14 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from curator.app import App
+from tests.bench.results import results_path
 from tests.integration.cli_helpers import import_json
 from tests.ui.conftest import make_library, running_app
 
 pytestmark = pytest.mark.bench
 N = 400
 BUDGET_S = 1.0
-RESULTS = Path(__file__).resolve().parents[2] / "bench-results" / "grid-fill.json"
+RESULTS = results_path("grid-fill.json")
 
 
 @pytest.fixture
@@ -82,6 +84,6 @@ def test_grid_fills_within_a_second_after_any_jump(
         "max_over_baseline": round(worst / baseline, 3),
     }
     print(f"\ngrid fill: {json.dumps(report, indent=1)}")
-    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     assert worst <= BUDGET_S, report

@@ -9,7 +9,7 @@ the user's, and the time from posting to the next photo painted is recorded
 — so a key that waits behind work on the UI thread counts its wait. A 5 ms
 timer records the UI thread's stalls (gaps over 50 ms). Baseline, in the same
 run: the same keys with no import. Then the same during an import of 400 new
-files. Results to bench-results/import-responsiveness.json.
+files. Results to import-responsiveness.json in the bench results folder (tests/bench/results.py).
 
 Measured when written (issue 19 branch, 2-core machine shared by others):
 the stalls come from the stages' catalog writes, which run on the UI thread
@@ -33,12 +33,13 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from curator.app import App
+from tests.bench.results import results_path
 from tests.integration.cli_helpers import import_json
 from tests.ui.conftest import make_library, running_app
 
 pytestmark = pytest.mark.bench
 KEYS = 60
-RESULTS = Path(__file__).resolve().parents[2] / "bench-results" / "import-responsiveness.json"
+RESULTS = results_path("import-responsiveness.json")
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -119,6 +120,6 @@ def test_keys_during_an_import(culling: tuple[App, Path], qtbot: QtBot) -> None:
         "import_still_running": running,
     }
     print(f"\nimport responsiveness: {json.dumps(report, indent=1)}")
-    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     qtbot.waitUntil(lambda: not app.pipeline.running, timeout=900_000)  # a clean close
