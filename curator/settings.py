@@ -232,8 +232,8 @@ class Settings(BaseModel):
         ge=120,
         le=420,
         title="Gallery cell size (px)",
-        description="Width of a gallery cell; the slider in the status bar and Ctrl+= / Ctrl+- "
-        "change it too.",
+        description="About how wide a gallery cell is (cells stretch so each row fills "
+        "the grid); the slider in the status bar and Ctrl+= / Ctrl+- change it too.",
     )
     key_overrides: dict[str, str] = Field(
         default_factory=dict,

@@ -216,6 +216,16 @@ def cell_size(width: int) -> QSize:
     return QSize(width, round((CELL.height() - _TEXT_H) * width / CELL.width()) + _TEXT_H)
 
 
+def fitted_cell_width(row_width: int, wanted: int) -> int:
+    """The width of each cell when cells of about `wanted` px fill `row_width`:
+    as many whole columns as fit (at least one), sharing the row; a row
+    narrower than one cell keeps the wanted width."""
+    if row_width < wanted:
+        return wanted
+    columns = max(1, row_width // wanted)
+    return row_width // columns
+
+
 def strip_origin(cell_rect: QRect) -> tuple[float, float]:
     """Where a tile's decision strip starts (left, centre y) in its cell rect."""
     cell = QRect(cell_rect).adjusted(3, 3, -3, -3)
@@ -331,6 +341,7 @@ class GalleryView(QListView):
         self.setMovement(QListView.Movement.Static)
         self.setUniformItemSizes(True)
         self.setGridSize(CELL)
+        self.wanted_cell_width = CELL.width()  # the slider's; cells stretch to fill a row
         self.setSpacing(0)
         self.setLayoutMode(QListView.LayoutMode.Batched)
         self.setBatchSize(500)
@@ -408,20 +419,36 @@ class GalleryView(QListView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._fit_cells()
         self._visible_timer.start(0)
 
     def set_cell_width(self, width: int) -> None:
-        """Cells `width` px wide (the size slider); the height keeps CELL's proportion.
-        The current photo stays in view."""
-        size = cell_size(width)
+        """Cells about `width` px wide (the size slider), stretched so the row
+        fills the grid; the height keeps CELL's proportion. The current photo
+        stays in view."""
+        self.wanted_cell_width = max(1, int(width))
+        if self._fit_cells():
+            current = self.currentIndex()
+            if current.isValid():
+                self.scrollTo(current)
+            self._visible_timer.start(0)
+
+    def _fit_cells(self) -> bool:
+        """Stretch the cells so a row fills the width, as Lightroom's and Photo
+        Mechanic's grids do: as many columns as cells of the wanted width fit,
+        each a share of the width (never narrower than wanted, so no gutter at
+        the right). The width is taken as if the scroll bar showed, so a scroll
+        bar coming or going never re-lays the grid out. True when it changed."""
+        size = cell_size(fitted_cell_width(self._row_width(), self.wanted_cell_width))
         if size == self.delegate.cell:
-            return
+            return False
         self.delegate.cell = size
         self.setGridSize(size)
-        current = self.currentIndex()
-        if current.isValid():
-            self.scrollTo(current)
-        self._visible_timer.start(0)
+        return True
+
+    def _row_width(self) -> int:
+        scroll_bar = self.verticalScrollBar().sizeHint().width()
+        return self.width() - 2 * self.frameWidth() - scroll_bar
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
