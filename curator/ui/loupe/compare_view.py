@@ -26,7 +26,7 @@ from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QP
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from curator.catalog.queries import GalleryRow
-from curator.ui.loupe.drag_pan import DragPan
+from curator.ui.loupe.drag_pan import DragPan, zoom_anchor
 from curator.ui.loupe.view import (
     paint_footer,
     paint_message,
@@ -112,6 +112,14 @@ class CompareView(QWidget):
         area = to_box(self.photo_areas()[index])
         return Viewport(size.width(), size.height(), area, width / size.width())
 
+    def _pane_view(self, at: QPointF | None) -> tuple[Viewport | None, QPointF | None]:
+        """The view of the pane under `at` (the left one when None) and the anchor
+        in it; an empty pane gives the other pane's view, anchored at its centre."""
+        index = 1 if at is not None and self.pane_rects()[1].contains(at) else 0
+        if self.viewport(index) is None:
+            index, at = 1 - index, None  # that pane is empty: the other's centre
+        return self.viewport(index), at
+
     def _reference(self) -> Viewport | None:
         """The pane that clamps a pan: the reference, else the candidate."""
         return self.viewport(0 if self._size(self.left) else 1)
@@ -139,13 +147,9 @@ class CompareView(QWidget):
             self.zoom_changed.emit(False)
             self.update()
             return
-        if at is None:
-            inside = self._mouse is not None and self.rect().contains(self._mouse.toPoint())
-            at = self._mouse if inside else None
-        index = 1 if at is not None and self.pane_rects()[1].contains(at) else 0
-        if self.viewport(index) is None:
-            index, at = 1 - index, None  # that pane is empty: the other's centre
-        view, reference = self.viewport(index), self._reference()
+        at = zoom_anchor(at, self._mouse, self.rect())
+        view, at = self._pane_view(at)
+        reference = self._reference()
         if view is None or reference is None:
             return
         self.zoom = self.zoom.toggled(view, None if at is None else to_point(at), reference)
@@ -157,13 +161,9 @@ class CompareView(QWidget):
         200 % of the reference's view), anchored like `toggle_zoom`."""
         if self._zoom_width() is None:
             return
-        if at is None:
-            inside = self._mouse is not None and self.rect().contains(self._mouse.toPoint())
-            at = self._mouse if inside else None
-        index = 1 if at is not None and self.pane_rects()[1].contains(at) else 0
-        if self.viewport(index) is None:
-            index, at = 1 - index, None
-        view, reference = self.viewport(index), self._reference()
+        at = zoom_anchor(at, self._mouse, self.rect())
+        view, at = self._pane_view(at)
+        reference = self._reference()
         if view is None or reference is None:
             return
         self.zoom = self.zoom.stepped(

@@ -5,15 +5,24 @@ zoom at that point, a drag pans a zoomed photo). The gesture only tracks the
 press (and the view's `Zoom` then, which a drag is measured from) and tells
 the view what happened; the view owns its zoom (`curator.ui.loupe.zoom`).
 A press that moves less than `DRAG_SLOP` pixels stays a click.
+`zoom_anchor` is where a key- or wheel-driven zoom is anchored in both views.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, QRect
 
 from curator.ui.loupe.zoom import Zoom
 
 DRAG_SLOP = 4  # pixels a press may move and still count as a click
+
+
+def zoom_anchor(at: QPointF | None, pointer: QPointF | None, area: QRect) -> QPointF | None:
+    """Where a zoom is anchored: `at` when given, else the pointer when it is
+    over the view's `area`, else None (the view's centre)."""
+    if at is not None:
+        return at
+    return pointer if pointer is not None and area.contains(pointer.toPoint()) else None
 
 
 class DragPan:

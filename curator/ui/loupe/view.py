@@ -38,7 +38,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from curator.catalog.queries import GalleryRow
 from curator.ui.gallery.view import paint_strip
-from curator.ui.loupe.drag_pan import DragPan
+from curator.ui.loupe.drag_pan import DragPan, zoom_anchor
 from curator.ui.loupe.zoom import Box, Point, Viewport, Zoom, fit_box
 from curator.ui.review.decision_strip import click_action, hit, strip_width
 from curator.ui.review.keymap import HELP_NOTES, help_rows
@@ -196,9 +196,7 @@ class LoupeView(QWidget):
         view = self.viewport()
         if self.photo is None or view is None:
             return
-        if at is None:
-            inside = self._mouse is not None and self.rect().contains(self._mouse.toPoint())
-            at = self._mouse if inside else None
+        at = zoom_anchor(at, self._mouse, self.rect())
         self.zoom = self.zoom.toggled(view, None if at is None else to_point(at))
         self._update_cursor()
         self.zoom_changed.emit(self.zoomed)
@@ -214,9 +212,7 @@ class LoupeView(QWidget):
         view = self.viewport()
         if self.photo is None or view is None:
             return
-        if at is None:
-            inside = self._mouse is not None and self.rect().contains(self._mouse.toPoint())
-            at = self._mouse if inside else None
+        at = zoom_anchor(at, self._mouse, self.rect())
         was = self.zoomed
         self.zoom = self.zoom.stepped(view, direction, None if at is None else to_point(at))
         self._update_cursor()
