@@ -298,7 +298,9 @@ def _identity(run: _Run, path: Path, planned: PlannedFile) -> str | None:
         if run.edge is not None:
             from curator.export.rendition import rendition_marker, rendition_marker_of
 
-            if rendition_marker_of(path) != rendition_marker(planned.content_hash, run.edge):
+            if rendition_marker_of(path) != rendition_marker(
+                planned.content_hash, run.edge, planned.rotation
+            ):
                 return None
             if ours and hash_file(path) != entry["file_blake3"]:
                 return "edited"
