@@ -18,7 +18,9 @@ from curator.catalog.db import Catalog
 from curator.catalog.decisions import photo_id_for_path, rotate, undo_last
 from curator.paths import resolve_paths
 from tests.exiftool import read_tags
+from tests.imaging_helpers import make_jpeg
 from tests.integration.cli_helpers import import_json, run_cli
+from tests.integration.export_helpers import decide, export_cli
 
 SIDECAR = Path(__file__).resolve().parents[1] / "data" / "xmp" / "lightroom_keywords.xmp"
 
@@ -114,3 +116,27 @@ def test_a_turn_merges_into_another_tools_sidecar_and_keeps_the_rest(
     after = read_tags(sidecar)
     assert read_tags(sidecar, "-n")["XMP-tiff:Orientation"] == 8
     assert {k: v for k, v in after.items() if not k.startswith(skip)} == before
+
+
+def test_an_export_copy_carries_the_turn_and_a_rendition_is_turned(tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    photo = make_jpeg(lib / "a.jpg", 800, 600)
+    import_json(lib, "--stages", "technical")
+    decide("pick", photo)
+    original = _sha(photo)
+    _turn(photo, 1)
+
+    code, _result, err = export_cli("--approved", str(tmp_path / "copies"))
+    assert code == 0, err
+    copy = tmp_path / "copies" / "approved" / "a.jpg"
+    assert read_tags(copy, "-n")["XMP-tiff:Orientation"] == 6  # inside the copy
+    assert "XMP-tiff:Orientation" not in read_tags(photo, "-n")  # the original: never
+    assert _sha(photo) == original
+
+    code, _result, err = export_cli("--approved", str(tmp_path / "small"), "--renditions", "400")
+    assert code == 0, err
+    rendition = tmp_path / "small" / "approved" / "a.jpg"
+    tags = read_tags(rendition, "-n")
+    assert (tags["File:ImageWidth"], tags["File:ImageHeight"]) == (300, 400)  # turned right
+    assert "XMP-tiff:Orientation" not in tags and tags.get("IFD0:Orientation", 1) == 1
