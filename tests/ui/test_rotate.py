@@ -92,3 +92,32 @@ def test_grid_keys_turn_the_selected_tiles_in_one_undo_step(
     window.dispatch("undo")  # both, as one step
     assert [Photo.get_by_id(pid).rotation for pid in p] == [0, 0, 0]
     qtbot.waitUntil(lambda: [tile_turns(pid) for pid in p] == [0, 0, 0], timeout=10_000)
+
+
+def test_compare_shows_a_turned_candidate_turned(library: Path, app: App, qtbot: QtBot) -> None:
+    app.window.show_loupe()
+    page = app.window.loupe
+    view, compare = page.view, page.compare
+    qtbot.waitUntil(lambda: view.hasFocus(), timeout=30_000)
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    qtbot.keyClick(view, Qt.Key.Key_BracketRight, CTRL)  # turn the second photo
+    turned_id = app.session.current
+    qtbot.keyClick(view, Qt.Key.Key_Left)
+    qtbot.keyClick(view, Qt.Key.Key_C)  # compare: the first | the turned one
+    assert page.comparing
+
+    def panes_portrait() -> tuple[bool, bool] | None:
+        compare.repaint()
+        if compare.painted_ids[1] != turned_id:
+            return None
+        shapes = []
+        for pane in (compare.left, compare.right):
+            size = compare._size(pane)
+            if pane.pixmap is None or pane.pixmap.isNull() or size is None:
+                return None
+            portrait = pane.pixmap.height() > pane.pixmap.width()
+            assert portrait == (size.height() > size.width())  # picture and frame agree
+            shapes.append(portrait)
+        return shapes[0], shapes[1]
+
+    qtbot.waitUntil(lambda: panes_portrait() == (False, True), timeout=10_000)
