@@ -121,3 +121,28 @@ def test_compare_shows_a_turned_candidate_turned(library: Path, app: App, qtbot:
         return shapes[0], shapes[1]
 
     qtbot.waitUntil(lambda: panes_portrait() == (False, True), timeout=10_000)
+
+
+def test_at_100_percent_the_original_is_decoded_turned(
+    library: Path, app: App, qtbot: QtBot
+) -> None:
+    app.window.show_loupe()
+    view = app.window.loupe.view
+    qtbot.waitUntil(lambda: view.hasFocus(), timeout=30_000)
+    qtbot.waitUntil(lambda: _shown_portrait(app) is False, timeout=30_000)
+    qtbot.keyClick(view, Qt.Key.Key_Z)  # 100 %: the original's pixels
+
+    def original_shape() -> tuple[int, int] | None:
+        view.repaint()
+        full = view.full_image
+        if not view.painted_full_resolution or full is None:
+            return None
+        return full.width(), full.height()
+
+    qtbot.waitUntil(lambda: original_shape() is not None, timeout=30_000)
+    shape = original_shape()
+    assert shape is not None and shape[0] > shape[1]
+    qtbot.keyClick(view, Qt.Key.Key_BracketRight, CTRL)  # turned while zoomed: decoded again
+    qtbot.waitUntil(lambda: original_shape() == (shape[1], shape[0]), timeout=30_000)
+    size = view.image_size()
+    assert size is not None and (size.width(), size.height()) == (shape[1], shape[0])

@@ -19,14 +19,13 @@ OriginalLoader) as soon as they arrive, the preview scaled up until then.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from curator.catalog.queries import GalleryRow
-from curator.ui.common.image_loader import turned
 from curator.ui.loupe.drag_pan import DragPan
 from curator.ui.loupe.view import (
     paint_footer,
@@ -68,26 +67,11 @@ class CompareView(QWidget):
         self._mouse: QPointF | None = None
         self._drag = DragPan()
         self.setMouseTracking(True)
-        self._turn_memo: dict[tuple[int, int], QImage] = {}
 
     def show_pair(self, left: ComparePane, right: ComparePane, *, pinned: bool) -> None:
-        self.left, self.right = self._turned(left), self._turned(right)
-        self.pinned = pinned
+        # The previews and originals come turned as the photographer rotated them.
+        self.left, self.right, self.pinned = left, right, pinned
         self.update()
-
-    def _turned(self, pane: ComparePane) -> ComparePane:
-        """The pane with its original turned as the photographer rotated it (the
-        previews come turned from the loader); each original is turned once."""
-        turns = pane.row.rotation % 4 if pane.row is not None else 0
-        if pane.full is None or turns == 0:
-            return pane
-        key = (pane.full.cacheKey(), turns)
-        done = self._turn_memo.get(key)
-        if done is None:
-            if len(self._turn_memo) >= 2:  # the two panes' originals at most
-                self._turn_memo.clear()
-            done = self._turn_memo[key] = turned(pane.full, turns)
-        return replace(pane, full=done)
 
     def pane_rects(self) -> tuple[QRectF, QRectF]:
         half = (self.width() - 3 * GAP) / 2

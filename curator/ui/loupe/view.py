@@ -37,7 +37,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from curator.catalog.queries import GalleryRow
-from curator.ui.common.image_loader import turned
 from curator.ui.gallery.view import paint_strip
 from curator.ui.loupe.drag_pan import DragPan
 from curator.ui.loupe.zoom import Box, Point, Viewport, Zoom, fit_box
@@ -124,7 +123,6 @@ class LoupeView(QWidget):
         self._wheel = [0]  # angle delta not yet a whole notch (touchpads send small ones)
         self.painted_photo_id: int | None = None  # what the last paint showed (tests, bench)
         self.painted_full_resolution = False
-        self._turn_memo: dict[tuple[int, int], QImage] = {}
         # Painted over the photo, under the footer: (painter, image rect, photo area).
         # The viewing tools (loupe_tools) paint through this; they only read results.
         self.overlays: list[Callable[[QPainter, QRectF, QRectF], None]] = []
@@ -140,25 +138,12 @@ class LoupeView(QWidget):
         fit_image: QImage | None = None,
     ) -> None:
         self.photo, self.pixmap, self.is_preview = row, pixmap, is_preview
-        # The previews come turned from the loader; the original and the screen
-        # rendition are turned here (only for a photo the photographer turned).
-        turns = row.rotation if row is not None else 0
-        self.full_image, self.zoom_note = self._turned(full_image, turns), zoom_note
-        self.fit_image = self._turned(fit_image, turns)
+        # All come turned as the photographer rotated the photo: the previews by
+        # the image loader, the original and screen rendition by their loader.
+        self.full_image, self.zoom_note = full_image, zoom_note
+        self.fit_image = fit_image
         self._update_cursor()
         self.update()
-
-    def _turned(self, image: QImage | None, turns: int) -> QImage | None:
-        """`image` turned, remembered by its cache key: a repeated show_photo of the
-        same original does not turn it again."""
-        if image is None or turns % 4 == 0:
-            return image
-        key = (image.cacheKey(), turns % 4)
-        done = self._turn_memo.get(key)
-        if done is None:
-            done = turned(image, turns)
-            self._turn_memo = {key: done}  # one entry: the photo on screen
-        return done
 
     # --- geometry -------------------------------------------------------------
 
