@@ -1,7 +1,5 @@
-"""Read-side queries returning plain objects (dicts/dataclasses), never peewee rows.
-
-The CLI prints these and the GUI will show them; neither needs to know the
-schema.
+"""Read-side queries returning plain objects (dicts/dataclasses), never peewee rows:
+the CLI prints them and the GUI shows them, neither needing to know the schema.
 """
 
 from __future__ import annotations
