@@ -96,3 +96,32 @@ def test_a_rotation_survives_reopening_the_catalog(tmp_path: Path) -> None:
         row = raw.execute("SELECT rotation FROM photo WHERE id = ?", (pid,)).fetchone()
         kinds = [k for (k,) in raw.execute("SELECT kind FROM decision")]
     assert row == (1,) and kinds == ["rotation"]
+
+
+def test_m013_keeps_every_decision_of_a_v12_catalog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from curator.catalog import migrations
+
+    path = tmp_path / "v12.sqlite"
+    v12 = tuple(m for m in migrations.MIGRATIONS if m.version <= 12)
+    monkeypatch.setattr("curator.catalog.db.MIGRATIONS", v12)
+    monkeypatch.setattr("curator.catalog.db.LATEST_VERSION", 12)
+    with Catalog.open(path) as cat:
+        cat.db.execute_sql(
+            "INSERT INTO photo (id, path, imported_at, updated_at)"
+            " VALUES (7, x'2f612e6a7067', '2026-01-02', '2026-01-02')"
+        )
+        cat.db.execute_sql(
+            "INSERT INTO decision (photo_id, kind, old_value, new_value, pass, created_at)"
+            " VALUES (7, 'label', NULL, 'red', 'cull', '2026-01-02 03:04:05')"
+        )
+    monkeypatch.undo()
+
+    with Catalog.open(path):
+        assert _rotation(7) == 0
+        assert [(r["kind"], r["new"]) for r in decision_log(7)] == [("label", "red")]
+        rotate(7, 1)
+        assert [r["kind"] for r in decision_log(7)] == ["label", "rotation"]
+    with sqlite3.connect(path) as raw, pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        raw.execute("UPDATE decision SET new_value = 'blue'")  # the triggers came back
