@@ -146,3 +146,22 @@ def test_at_100_percent_the_original_is_decoded_turned(
     qtbot.waitUntil(lambda: original_shape() == (shape[1], shape[0]), timeout=30_000)
     size = view.image_size()
     assert size is not None and (size.width(), size.height()) == (shape[1], shape[0])
+
+
+def test_the_rotate_keys_never_fire_while_typing_a_tag(
+    library: Path, app: App, qtbot: QtBot
+) -> None:
+    app.window.show_loupe()
+    page = app.window.loupe
+    qtbot.waitUntil(lambda: page.view.hasFocus(), timeout=30_000)
+    pid = app.session.current
+    field = page.panel.tags.field
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus, timeout=30_000)
+    qtbot.keyClick(field, Qt.Key.Key_BracketRight, CTRL)
+    qtbot.keyClick(field, Qt.Key.Key_BracketLeft, CTRL)
+    assert Photo.get_by_id(pid).rotation == 0
+    page.view.setFocus()
+    qtbot.waitUntil(page.view.hasFocus, timeout=30_000)
+    qtbot.keyClick(page.view, Qt.Key.Key_BracketRight, CTRL)  # the same key on the photo
+    assert Photo.get_by_id(pid).rotation == 1
