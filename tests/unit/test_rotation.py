@@ -125,3 +125,25 @@ def test_m013_keeps_every_decision_of_a_v12_catalog(
         assert [r["kind"] for r in decision_log(7)] == ["label", "rotation"]
     with sqlite3.connect(path) as raw, pytest.raises(sqlite3.DatabaseError, match="append-only"):
         raw.execute("UPDATE decision SET new_value = 'blue'")  # the triggers came back
+
+
+def test_plan_edit_writes_a_turn_unless_the_sidecar_changed_after_it() -> None:
+    from datetime import datetime
+
+    from curator.interop.xmp.edit import Authored, plan_edit
+    from curator.interop.xmp.state import XmpState
+
+    turned_at = datetime(2026, 5, 1, 12, 0)
+    authored = Authored(orientation=(6, turned_at))
+    state = XmpState()
+
+    def planned(current: int | None, file_time: datetime) -> tuple[int | None, tuple[str, ...]]:
+        plan = plan_edit(state, state, state, authored, file_time, current_orientation=current)
+        return plan.edit.orientation, plan.kept
+
+    older, newer = datetime(2026, 4, 1), datetime(2026, 6, 1)
+    assert planned(None, older) == (6, ())  # the sidecar says nothing yet
+    assert planned(1, older) == (6, ())
+    assert planned(6, newer) == (None, ())  # already says it: nothing to write
+    assert planned(8, newer) == (None, ("orientation",))  # changed after the turn: kept
+    assert plan_edit(state, state, state, Authored(), older).edit.orientation is None
