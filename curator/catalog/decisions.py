@@ -144,6 +144,7 @@ _DECISION_COLUMNS = (
     Photo.rating,
     Photo.picked,
     Photo.label,
+    Photo.rotation,
     Photo.deleted_at,
     Photo.updated_at,
 )
@@ -253,6 +254,30 @@ def set_label(
             photo.label = new
             photo.updated_at = utcnow()
             photo.save()
+        return records
+
+    return _write(write)
+
+
+def rotate(photo_id: int, quarter_turns: int, *, pass_: str = "cli") -> list[DecisionRecord]:
+    """Turn the photo by `quarter_turns` × 90° clockwise (negative: counter-clockwise).
+
+    Non-destructive: only `photo.rotation` (0..3, on top of the file's own
+    EXIF orientation) changes; four turns one way log nothing net but each
+    turn is its own decision, undone like a label.
+    """
+
+    def write() -> list[DecisionRecord]:
+        photo = _photo(photo_id)
+        old = int(photo.rotation or 0)
+        new = (old + quarter_turns) % 4
+        if new == old:
+            return []
+        at = _group_stamp()
+        records = [_log(photo, DecisionKind.ROTATION, old, new, pass_, at)]
+        photo.rotation = new
+        photo.updated_at = utcnow()
+        photo.save()
         return records
 
     return _write(write)
@@ -528,6 +553,8 @@ def _current_value(photo: Photo, row: Decision) -> str | None:
         return _text(bool(photo.picked))
     if kind == DecisionKind.LABEL.value:
         return _text(photo.label)
+    if kind == DecisionKind.ROTATION.value:
+        return _text(int(photo.rotation or 0))
     raise DecisionError(f"A {kind} decision can't be undone here.")
 
 
@@ -543,6 +570,8 @@ def _assign(photo: Photo, kind: str, value: str | None) -> None:
         photo.picked = value == "1"
     elif kind == DecisionKind.LABEL.value:
         photo.label = value
+    elif kind == DecisionKind.ROTATION.value:
+        photo.rotation = int(value or 0) % 4
 
 
 def _reverse(group: _Group) -> list[DecisionRecord]:

@@ -103,6 +103,7 @@ class Photo(BaseModel):
     deleted_at = DateTimeField(null=True)
     missing_since = DateTimeField(null=True)  # every path gone from disk (m005)
     label = TextField(null=True)  # color label, a ColorLabel value (m006)
+    rotation = IntegerField(default=0)  # the user's quarter-turns clockwise, 0..3 (m013)
     caption = TextField(null=True)  # another tool's or the photographer's caption (m010)
     preference_score = FloatField(null=True)
     preference_model_version = IntegerField(null=True)
@@ -148,6 +149,7 @@ class DecisionKind(StrEnum):
     PICK = "pick"
     TAG = "tag"
     LABEL = "label"
+    ROTATION = "rotation"
 
 
 class Decision(BaseModel):

@@ -1,7 +1,5 @@
-"""Read-side queries returning plain objects (dicts/dataclasses), never peewee rows.
-
-The CLI prints these and the GUI will show them; neither needs to know the
-schema.
+"""Read-side queries returning plain objects (dicts/dataclasses), never peewee rows:
+the CLI prints them and the GUI shows them, neither needing to know the schema.
 """
 
 from __future__ import annotations
@@ -298,6 +296,7 @@ class GalleryRow:
     label: str | None = None  # the color label, a ColorLabel value
     exposure_ev: float | None = None  # EV from a well-exposed rendering (-1.3: under)
     sharpness_note: str | None = None  # why sharpness_score is None, or what lowered it
+    rotation: int = 0  # the photographer's quarter-turns clockwise on the upright picture
 
     @property
     def failed(self) -> bool:
@@ -352,6 +351,7 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
                 label=p.label,
                 exposure_ev=p.exposure_ev,
                 sharpness_note=p.sharpness_note,
+                rotation=int(p.rotation or 0),
             )
     return out
 

@@ -177,6 +177,7 @@ def _planner(item: Any) -> Any:
             keyword_texts=item.keyword_texts,
             extras=item.extras,
             own_file=(current.creator_tool or "").startswith("Curator"),
+            current_orientation=current.orientation,
         )
 
     return plan

@@ -96,6 +96,7 @@ class PlannedFile:
     capture: CaptureInfo = field(default_factory=CaptureInfo)
     group: NameGroup = field(default_factory=NameGroup)
     private: frozenset[str] = frozenset()  # keyword texts that never leave (Lightroom)
+    rotation: int = 0  # the photographer's quarter-turns clockwise in Curator (m013)
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,7 @@ def _planned_files(photos: list[Photo], request: ExportRequest) -> list[PlannedF
                     sidecars.get(int(p.id), XmpFields()), p, photo_tags, written.get(int(p.id))
                 ),
                 group=group,
+                rotation=int(p.rotation or 0),
                 private=frozenset(
                     kw.text
                     for kws in (written.get(int(p.id)),)

@@ -54,7 +54,12 @@ def render_bytes(source: str, planned: PlannedFile, edge: int) -> bytes:
     `RenderFailed` sentence."""
     try:
         return render_jpeg(
-            source, edge, planned.content_hash, planned.capture, xmp=rendition_packet(planned)
+            source,
+            edge,
+            planned.content_hash,
+            planned.capture,
+            xmp=rendition_packet(planned),
+            quarter_turns=planned.rotation,
         )
     except ImagingError as exc:
         raise RenderFailed(exc.message) from exc
@@ -73,6 +78,7 @@ class RenderRequest:
     content_hash: str
     capture: CaptureInfo
     xmp: bytes | None = None  # the packet to embed (made in the parent: no catalog in the child)
+    quarter_turns: int = 0  # the photographer's rotation (clockwise)
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,7 @@ def render_isolated(request: RenderRequest) -> bytes | RenderRefused:
             request.content_hash,
             request.capture,
             xmp=request.xmp,
+            quarter_turns=request.quarter_turns,
         )
     except ImagingError as exc:
         return RenderRefused(exc.message)
@@ -128,7 +135,7 @@ def render_in_child(children: ChildProcessPool, request: RenderRequest, fn: RawR
 
 def needs_render(folder: Path, planned: PlannedFile, edge: int) -> bool:
     """False when a file of the suffix chain already is this photo's rendition."""
-    marker = rendition_marker(planned.content_hash, edge)
+    marker = rendition_marker(planned.content_hash, edge, planned.rotation)
     for n in range(1, MAX_LOOKUP + 1):
         path = folder / with_suffix_number(base_name(planned.name, planned.group), n)
         if not path.exists():
@@ -188,7 +195,12 @@ class RenderAhead:
         if not is_raw_path(source):
             return render_bytes(source, planned, self.edge)
         request = RenderRequest(
-            source, self.edge, planned.content_hash, planned.capture, rendition_packet(planned)
+            source,
+            self.edge,
+            planned.content_hash,
+            planned.capture,
+            rendition_packet(planned),
+            quarter_turns=planned.rotation,
         )
         return render_in_child(self._child_processes(), request, self.raw_render)
 

@@ -10,6 +10,9 @@ JPEG, which may be smaller than the long edge); they are shrunk (never enlarged)
 edge and, when the original carries an ICC profile that is not sRGB,
 converted to sRGB.
 
+The photographer's rotation in Curator (`quarter_turns`, clockwise) turns the
+upright pixels once more; the rendition is still tagged orientation 1.
+
 EXIF: the original's EXIF as Pillow reads it (raster originals), with the
 orientation reset to 1 (the pixels are upright now), the pixel dimensions set
 to the rendition's, and the embedded thumbnail dropped (it would show the old
@@ -39,7 +42,7 @@ from curator.imaging.decoded import PIXEL_ERRORS, check_pixel_count
 from curator.imaging.errors import ImagingError
 from curator.imaging.exif import read_exif, valid_orientation
 from curator.imaging.formats import is_raw_path
-from curator.imaging.orientation import apply_orientation, fit_long_edge
+from curator.imaging.orientation import apply_orientation, fit_long_edge, turn_clockwise
 from curator.imaging.regular import read_regular
 
 QUALITY = 92
@@ -61,8 +64,12 @@ _DATETIME_ORIGINAL, _ISO, _EXPOSURE, _FNUMBER, _FOCAL, _LENS = (
 )
 
 
-def rendition_marker(content_hash: str, long_edge: int) -> str:
-    return f"curator-export source-blake3={content_hash} long-edge={long_edge}"
+def rendition_marker(content_hash: str, long_edge: int, quarter_turns: int = 0) -> str:
+    """The JPEG comment naming a rendition; a photo the user turned says so
+    (` turn=N`), so turning it later makes the old rendition not this one."""
+    marker = f"curator-export source-blake3={content_hash} long-edge={long_edge}"
+    turns = quarter_turns % 4
+    return f"{marker} turn={turns}" if turns else marker
 
 
 def rendition_marker_of(path: str | os.PathLike[str]) -> str | None:
@@ -84,14 +91,18 @@ def render_jpeg(
     capture: CaptureInfo,
     *,
     xmp: bytes | None = None,
+    quarter_turns: int = 0,
 ) -> bytes:
     """The rendition's JPEG bytes (see the module docstring), with `xmp` (a packet)
     in its XMP segment: Lightroom reads a JPEG's decisions there, not in a sidecar.
 
+    `quarter_turns`: the photographer's rotation (clockwise), applied to the
+    upright pixels, so the rendition looks as Curator shows the photo.
+
     Raises `ImagingError` (a human sentence) when the original cannot be
     decoded, OSError when it cannot be read.
     """
-    image = _upright(source, long_edge)
+    image = turn_clockwise(_upright(source, long_edge), quarter_turns)
     exif: Image.Exif | None = None
     icc: bytes | None = None
     if not is_raw_path(source):
@@ -112,7 +123,7 @@ def render_jpeg(
         "JPEG",
         quality=QUALITY,
         exif=exif_bytes,
-        comment=rendition_marker(content_hash, long_edge).encode("ascii"),
+        comment=rendition_marker(content_hash, long_edge, quarter_turns).encode("ascii"),
         **({"xmp": xmp} if xmp else {}),
     )
     return out.getvalue()

@@ -38,7 +38,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -298,7 +298,9 @@ def _identity(run: _Run, path: Path, planned: PlannedFile) -> str | None:
         if run.edge is not None:
             from curator.export.rendition import rendition_marker, rendition_marker_of
 
-            if rendition_marker_of(path) != rendition_marker(planned.content_hash, run.edge):
+            if rendition_marker_of(path) != rendition_marker(
+                planned.content_hash, run.edge, planned.rotation
+            ):
                 return None
             if ours and hash_file(path) != entry["file_blake3"]:
                 return "edited"
@@ -465,7 +467,10 @@ def _sidecars(run: _Run, planned: PlannedFile, name: str) -> dict[str, str | Non
         for f in run.plan.files
         if f.group.key == planned.group.key
     ]
-    data = run.writer(planned.xmp)  # its keywords are those that may leave
+    # Its keywords are those that may leave; a rendition's pixels are turned
+    # already, so only a copy of the original carries the photographer's turn.
+    fields = planned.xmp if run.edge is None else replace(planned.xmp, orientation=None)
+    data = run.writer(fields)
     recorded = run.previous.get(name, {}).get("sidecar_blake3") or {}
     out: dict[str, str | None] = {}
     for side in sidecar_names(name, members, run.plan.request.sidecar_names):

@@ -60,8 +60,12 @@ from, so a later run knows its own copy without any record (a run killed
 before it wrote the manifest included), as a rendition's JPEG comment does."""
 
 
-def export_edit(planned: PlannedFile) -> XmpEdit:
-    """Every field Curator states for the copy, private keywords taken out."""
+def export_edit(planned: PlannedFile, *, rendition: bool = False) -> XmpEdit:
+    """Every field Curator states for the copy, private keywords taken out.
+
+    A copy of the original bytes carries the photographer's turn as
+    tiff:Orientation; a `rendition` does not (its pixels are turned already
+    and its EXIF orientation is 1)."""
     edit = edit_from_fields(planned.xmp)
     return XmpEdit(
         rating=edit.rating,
@@ -73,6 +77,7 @@ def export_edit(planned: PlannedFile) -> XmpEdit:
         creator_tool=edit.creator_tool,
         scores=edit.scores,
         texts={**edit.texts, SOURCE_PROPERTY: planned.content_hash},
+        orientation=None if rendition else edit.orientation,
     )
 
 
@@ -108,7 +113,7 @@ def embedding_for(planned: PlannedFile, source: str, name: str) -> Embedding | N
 
 def rendition_packet(planned: PlannedFile) -> bytes:
     """A rendition's packet: fresh (see the module docstring)."""
-    return sidecar_xml(export_edit(planned))
+    return sidecar_xml(export_edit(planned, rendition=True))
 
 
 def sidecar_names(name: str, group_names: list[str], convention: str) -> list[str]:

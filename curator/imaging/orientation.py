@@ -10,6 +10,8 @@ Invariants:
   size equals `displayed_size(input.size, orientation)`;
 - `fit_long_edge` only ever shrinks: a source smaller than the target is
   returned unchanged (no upscaling, the preview is "the largest available").
+- `turned_orientation` composes the file's EXIF orientation with the user's
+  quarter-turns (Curator's non-destructive rotation) into one EXIF value.
 """
 
 from __future__ import annotations
@@ -33,6 +35,48 @@ _TRANSPOSE: dict[int, tuple[Image.Transpose, ...]] = {
 # LibRaw/dcraw `flip` -> EXIF orientation. dcraw maps EXIF o to flip with
 # "50132467"[o & 7]; this is its inverse for the valid orientations 1..8.
 _FLIP_TO_ORIENTATION: dict[int, int] = {0: 1, 1: 2, 3: 3, 2: 4, 4: 5, 6: 6, 7: 7, 5: 8}
+
+
+# (EXIF orientation, the user's quarter-turns clockwise) -> the one EXIF
+# orientation that shows the stored pixels that way: row o, column r is the
+# orientation whose transform equals "apply o, then turn r x 90 deg clockwise".
+# Derived from `_TRANSPOSE` (a test checks every cell against Pillow).
+_TURNED: dict[int, tuple[int, int, int, int]] = {
+    1: (1, 6, 3, 8),
+    2: (2, 7, 4, 5),
+    3: (3, 8, 1, 6),
+    4: (4, 5, 2, 7),
+    5: (5, 2, 7, 4),
+    6: (6, 3, 8, 1),
+    7: (7, 4, 5, 2),
+    8: (8, 1, 6, 3),
+}
+
+
+def turned_orientation(orientation: int, quarter_turns: int) -> int:
+    """The EXIF orientation of a file shown with `orientation` and then turned
+    `quarter_turns` x 90 deg clockwise by the user (negative: counter-clockwise).
+
+    This is what goes out as XMP `tiff:Orientation`: a reader applying it to
+    the untouched original shows what the photographer saw. Orientations
+    outside 1..8 count as 1.
+    """
+    row = _TURNED.get(orientation, _TURNED[1])
+    return row[quarter_turns % 4]
+
+
+def turn_clockwise(image: Image.Image, quarter_turns: int) -> Image.Image:
+    """`image` (already upright) turned `quarter_turns` x 90 deg clockwise; the
+    same object when the turns cancel out (0 mod 4)."""
+    turns = quarter_turns % 4
+    if turns == 0:
+        return image
+    method = {
+        1: Image.Transpose.ROTATE_270,  # Pillow turns counter-clockwise
+        2: Image.Transpose.ROTATE_180,
+        3: Image.Transpose.ROTATE_90,
+    }[turns]
+    return image.transpose(method)
 
 
 def swaps_axes(orientation: int) -> bool:

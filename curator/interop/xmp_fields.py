@@ -11,7 +11,9 @@ each photo, `xmp_fields_for` gives two views:
   (text and hierarchy from `photo_keyword`; else the tag's name), user tags
   first, then the live AI tags (removed AI tags are feedback, never
   written), the caption another tool wrote, else the LLM's subject; the
-  content type, mood and lighting, and the scores (0–100) where known.
+  content type, mood and lighting, and the scores (0–100) where known; after
+  a turn in Curator, `tiff:Orientation` (the file's EXIF orientation composed
+  with the photographer's quarter-turns).
 - the three-way inputs of `xmp.edit.plan_edit` for a sidecar that exists:
   the catalog's `XmpState`, when each current value was decided *in
   Curator* (`Authored`: the newest decision of that kind, unless it was read
@@ -45,6 +47,7 @@ from curator.catalog.models import (
     TagSource,
 )
 from curator.catalog.paths_codec import decode_path
+from curator.imaging.orientation import turned_orientation
 from curator.interop.xmp.edit import Authored, Keyword, XmpEdit
 from curator.interop.xmp.fields import XmpFields
 from curator.interop.xmp.state import XmpState
@@ -103,6 +106,7 @@ def xmp_fields_for(photo_ids: Sequence[int]) -> list[PhotoXmp]:
         for photo in Photo.select().where(Photo.id.in_(chunk), Photo.deleted_at.is_null()):
             pid = int(photo.id)
             history = log.get(pid, _History())
+            history.orientation = turned_orientation(photo.orientation, photo.rotation or 0)
             photo_tags = tags.get(pid, ())
             keywords = written.get(pid)
             desc = descriptions.get(pid)
@@ -137,17 +141,20 @@ class _History:
     curator_made: bool = False
     latest: dict[str, tuple[bool, datetime]] = field(default_factory=dict)  # field → (ours, when)
     tags: dict[str, tuple[bool, bool, datetime]] = field(default_factory=dict)
+    orientation: int = 1  # tiff:Orientation with the photographer's turn (see `_fields`)
 
     def authored(self) -> Authored:
         def when(name: str) -> datetime | None:
             ours, at = self.latest.get(name, (False, datetime.min))
             return at if ours else None
 
+        turned = when("rotation")
         return Authored(
             rating=when("rating"),
             picked=when("picked"),
             label=when("label"),
             tags={name: (live, at) for name, (ours, live, at) in self.tags.items() if ours},
+            orientation=None if turned is None else (self.orientation, turned),
         )
 
 
@@ -156,6 +163,7 @@ _FIELD_OF_KIND = {
     DecisionKind.CULL.value: "rating",  # a reject is xmp:Rating -1
     DecisionKind.PICK.value: "picked",
     DecisionKind.LABEL.value: "label",
+    DecisionKind.ROTATION.value: "rotation",
 }
 
 
@@ -281,6 +289,11 @@ def _fields(
             if value:
                 texts[key] = str(value)
     flat, paths = outgoing_keywords(tags, written, exported=False)
+    # A turn in Curator goes out as the one orientation that shows the untouched
+    # original that way (its own EXIF orientation composed with the turn).
+    orientation: int | None = None
+    if DecisionKind.ROTATION.value in kinds:
+        orientation = turned_orientation(photo.orientation, photo.rotation or 0)
     subject = (desc.subject or None) if desc is not None else None
     return XmpFields(
         rating=rating,
@@ -292,4 +305,5 @@ def _fields(
         description=photo.caption or subject,
         scores=scores,
         texts=texts,
+        orientation=orientation,
     )

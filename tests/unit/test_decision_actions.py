@@ -24,10 +24,11 @@ A = DecisionAction
 def test_the_key_table_binds_every_keyed_decision_and_nothing_else() -> None:
     keyed = {A.PICK, A.REJECT, A.CLEAR, *(A.rate(n) for n in range(6))}
     keyed |= {A.label(c) for c in LABEL_KEYS.values()}
+    keyed |= {A.ROTATE_LEFT, A.ROTATE_RIGHT}
     assert keyed == DECISION_ACTIONS
     decisions = [b for b in LOUPE_BINDINGS if A.named(b.action) is not None]
     assert all(isinstance(b.action, DecisionAction) for b in decisions)
-    assert {b.keys[0] for b in decisions} == {"P", "X", "U", *"0123456789"}
+    assert {b.keys[0] for b in decisions} == {"P", "X", "U", *"0123456789", "Ctrl+[", "Ctrl+]"}
     assert A.named("zoom") is None and A.named("next") is None
 
 

@@ -24,6 +24,7 @@ from curator.catalog.migrations import (
     m010_other_tools,
     m011_judgments_leaned_on,
     m012_rescore_indexes,
+    m013_rotation,
 )
 
 
@@ -80,6 +81,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         m012_rescore_indexes.VERSION,
         "gallery indexes a rescore does not rewrite",
         tuple(m012_rescore_indexes.STATEMENTS),
+    ),
+    Migration(
+        m013_rotation.VERSION,
+        "rotation",
+        tuple(m013_rotation.STATEMENTS),
+        foreign_keys_off=m013_rotation.FOREIGN_KEYS_OFF,
     ),
 )
 

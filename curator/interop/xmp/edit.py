@@ -70,6 +70,7 @@ class XmpEdit:
     creator_tool: str | None = None
     scores: Mapping[str, float] = field(default_factory=dict)
     texts: Mapping[str, str] = field(default_factory=dict)
+    orientation: int | None = None  # tiff:Orientation 1..8 (the photographer turned it)
 
     @property
     def decides(self) -> bool:
@@ -78,6 +79,7 @@ class XmpEdit:
             self.rating is not None
             or self.label is not None
             or self.picked is not None
+            or self.orientation is not None
             or bool(self.keywords_add or self.keywords_remove)
             or self.keywords_replace is not None
         )
@@ -91,6 +93,8 @@ class Authored:
     picked: datetime | None = None
     label: datetime | None = None
     tags: Mapping[str, tuple[bool, datetime]] = field(default_factory=dict)  # name → (live, when)
+    # The tiff:Orientation the photographer's turn in Curator makes, and when it was turned.
+    orientation: tuple[int, datetime] | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,7 @@ def plan_edit(
     keyword_texts: Mapping[str, Keyword] | None = None,
     extras: XmpEdit | None = None,
     own_file: bool = False,
+    current_orientation: int | None = None,
 ) -> PlannedEdit:
     """The edit that brings Curator's decisions into a sidecar that says `current`.
 
@@ -118,6 +123,10 @@ def plan_edit(
     none): they ride along with a decision being written, and refresh on their
     own only in a sidecar Curator made (`own_file`), so a retrained taste model
     never rewrites another tool's sidecars.
+
+    The orientation (`current_orientation`: the file's tiff:Orientation) has no
+    recorded base: Curator's turn is written when it differs from the file,
+    unless the file was changed after the turn (the later change wins).
     """
     kept: list[str] = []
 
@@ -144,6 +153,14 @@ def plan_edit(
     label: str | None = None
     if wins("label", catalog.label, _get(base, "label"), current.label, authored.label):
         label = catalog.label or ""
+    orientation: int | None = None
+    if authored.orientation is not None:
+        value, turned_at = authored.orientation
+        if value != current_orientation:
+            if file_time is not None and file_time > turned_at:
+                kept.append("orientation")
+            else:
+                orientation = value
     texts = keyword_texts or {}
     add: list[Keyword] = []
     remove: set[str] = set()
@@ -160,7 +177,14 @@ def plan_edit(
             add.append(texts.get(tag, Keyword(tag)))
         else:
             remove.add(tag)
-    decides = rating is not None or picked is not None or label is not None or add or remove
+    decides = (
+        rating is not None
+        or picked is not None
+        or label is not None
+        or orientation is not None
+        or add
+        or remove
+    )
     extra = extras if extras is not None and (decides or own_file) else XmpEdit()
     edit = XmpEdit(
         rating=rating,
@@ -173,6 +197,7 @@ def plan_edit(
         creator_tool=extra.creator_tool,
         scores=extra.scores,
         texts=extra.texts,
+        orientation=orientation,
     )
     return PlannedEdit(edit, tuple(kept))
 

@@ -29,3 +29,4 @@ class XmpFields:
     darktable: bool = False  # written by darktable (darktable:xmp_version)
     extra_labels: tuple[str, ...] = ()  # darktable's labels after the first ("Green")
     label_keywords: tuple[str, ...] = ()  # label texts with no color ("Extras", "Client A")
+    orientation: int | None = None  # tiff:Orientation 1..8 (Curator writes it after a turn)

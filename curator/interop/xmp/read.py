@@ -64,6 +64,7 @@ PHOTOMECHANIC = "http://ns.camerabits.com/photomechanic/1.0/"
 XMPDM = "http://ns.adobe.com/xmp/1.0/DynamicMedia/"
 DARKTABLE = "http://darktable.sf.net/"
 MICROSOFT_PHOTO = "http://ns.microsoft.com/photo/1.0/"
+TIFF = "http://ns.adobe.com/tiff/1.0/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 MAX_PACKET_BYTES = 16 * 1024 * 1024
@@ -353,7 +354,13 @@ def parse_packet(data: bytes) -> XmpFields:
         darktable=props.text(DARKTABLE, "xmp_version") is not None,
         extra_labels=extra_labels,
         label_keywords=label_keywords,
+        orientation=_orientation(props.text(TIFF, "Orientation")),
     )
+
+
+def _orientation(text: str | None) -> int | None:
+    value = _int(text)
+    return value if value is not None and 1 <= value <= 8 else None
 
 
 class _Properties:

@@ -40,7 +40,15 @@ from collections.abc import Callable, Iterable, Iterator
 
 from curator.interop.xmp.edit import Keyword, XmpEdit, label_text
 from curator.interop.xmp.fields import CURATOR_NS
-from curator.interop.xmp.xmlout import NS_DC, NS_LR, NS_RDF, NS_XML, NS_XMP, clean_text
+from curator.interop.xmp.xmlout import (
+    NS_DC,
+    NS_LR,
+    NS_RDF,
+    NS_TIFF,
+    NS_XML,
+    NS_XMP,
+    clean_text,
+)
 from curator.records import ColorLabel
 from curator.tags import normalise_tag
 
@@ -208,6 +216,8 @@ def apply_edit(root: ET.Element, edit: XmpEdit) -> None:
         _apply_label(packet, edit.label, edit.label_was)
     if edit.picked is not None:
         _apply_pick(packet, edit.picked)
+    if edit.orientation is not None and 1 <= edit.orientation <= 8:
+        packet.set_simple(NS_TIFF, "Orientation", str(int(edit.orientation)))
     _apply_keywords(packet, edit)
     if edit.caption is not None and clean_text(edit.caption).strip():
         _apply_caption(packet, clean_text(edit.caption).strip())

@@ -199,6 +199,7 @@ def edit_from_fields(fields: XmpFields) -> XmpEdit:
         creator_tool=fields.creator_tool or CREATOR_TOOL,
         scores=fields.scores,
         texts=fields.texts,
+        orientation=fields.orientation,
     )
 
 

@@ -26,6 +26,7 @@ NS_XMP = "http://ns.adobe.com/xap/1.0/"
 NS_DC = "http://purl.org/dc/elements/1.1/"
 NS_LR = "http://ns.adobe.com/lightroom/1.0/"
 NS_XML = "http://www.w3.org/XML/1998/namespace"
+NS_TIFF = "http://ns.adobe.com/tiff/1.0/"
 
 # Prefixes for namespaces a fresh packet uses, and for well-known ones a file
 # declared as a default namespace (we always write prefixes).

@@ -20,8 +20,10 @@ Concurrency protocol:
   closes it, empties the wanted set and makes `request()` a no-op: after it
   returns, no task touches a QObject of the loader, and results still
   arriving are dropped. `shutdown()` is `close()` plus draining the pool.
-Keys are (photo id, cache key); cache keys are content-addressed, so a
-pixmap is never wrong for its key, only possibly unwanted.
+Keys are (photo id, cache key, rotation); cache keys are content-addressed,
+so a pixmap is never wrong for its key, only possibly unwanted. The
+photographer's rotation is applied after decoding, so a turn is a new key
+(the old picture stays up until the turned one is decoded).
 - A photo's key changes when it is measured (the quick look's thumbnail is
   replaced by the measured one): `pixmap_or_previous` answers the photo's
   last decoded pixmap until the new key's is decoded, so a tile keeps the
@@ -38,7 +40,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSize, QThreadPool, Signal, Slot
-from PySide6.QtGui import QImage, QImageReader, QPixmap
+from PySide6.QtGui import QImage, QImageReader, QPixmap, QTransform
 
 from curator.engine.delivery import Job, delivery_to
 from curator.imaging.cache import cache_path
@@ -49,6 +51,7 @@ from curator.ui.common.guard import ErrorReporter, guarded_slot
 class ImageKey:
     photo_id: int
     cache_key: str
+    rotation: int = 0  # the photographer's quarter-turns clockwise, applied after decoding
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def load_image(
     """Decode one cache JPEG (on a pool thread), or skip it when no longer wanted."""
     if key not in wanted.keys:
         return LoadResult(key, generation, None, skipped=True)
-    image = read_scaled(path, max_edge)
+    image = turned(read_scaled(path, max_edge), key.rotation)
     return LoadResult(key, generation, None if image.isNull() else image)
 
 
@@ -91,6 +94,15 @@ def read_scaled(path: Path, max_edge: int | None) -> QImage:
     return reader.read()
 
 
+def turned(image: QImage, quarter_turns: int) -> QImage:
+    """`image` turned `quarter_turns` x 90 deg clockwise (the photographer's
+    rotation, never stored in the cache: the cached JPEG stays as decoded)."""
+    turns = quarter_turns % 4
+    if turns == 0 or image.isNull():
+        return image
+    return image.transformed(QTransform().rotate(90 * turns))
+
+
 def incarnate_reader_types() -> None:
     """Run, once on the main thread, every binding call `load_image` makes.
 
@@ -106,6 +118,7 @@ def incarnate_reader_types() -> None:
     reader.setAutoTransform(False)
     size = reader.size()
     reader.setScaledSize(QSize(max(1, size.width()), max(1, size.height())))
+    turned(QImage(1, 1, QImage.Format.Format_RGB32), 1).isNull()
     reader.read().isNull()
 
 

@@ -426,8 +426,10 @@ def clip_warning(row: GalleryRow) -> str:
 
 
 def thumbnail_key(row: GalleryRow) -> ImageKey | None:
-    return None if row.thumbnail_key is None else ImageKey(row.id, row.thumbnail_key)
+    if row.thumbnail_key is None:
+        return None
+    return ImageKey(row.id, row.thumbnail_key, row.rotation)
 
 
 def preview_key(row: GalleryRow) -> ImageKey | None:
-    return None if row.preview_key is None else ImageKey(row.id, row.preview_key)
+    return None if row.preview_key is None else ImageKey(row.id, row.preview_key, row.rotation)

@@ -69,6 +69,7 @@ class CompareView(QWidget):
         self.setMouseTracking(True)
 
     def show_pair(self, left: ComparePane, right: ComparePane, *, pinned: bool) -> None:
+        # The previews and originals come turned as the photographer rotated them.
         self.left, self.right, self.pinned = left, right, pinned
         self.update()
 
@@ -93,6 +94,8 @@ class CompareView(QWidget):
     def _size(pane: ComparePane) -> QSizeF | None:
         row, pixmap = pane.row, pane.pixmap
         if row is not None and row.width and row.height:
+            if row.rotation % 2:  # a quarter-turn by the photographer
+                return QSizeF(row.height, row.width)
             return QSizeF(row.width, row.height)
         if pixmap is not None and not pixmap.isNull():
             return QSizeF(pixmap.size())

@@ -385,6 +385,9 @@ class LoupePage(QWidget):
                 self._details.pop(pid, None)
         shown = {self.session.current, self.compare_left if self.comparing else None}
         if ids is None or shown & set(ids):
+            # A turned photo's original and screen rendition are decoded turned.
+            self._request_original()
+            self._request_rendition()
             self._repaint_current()
 
     def row(self, photo_id: int) -> GalleryRow | None:
@@ -454,11 +457,11 @@ class LoupePage(QWidget):
         pixmap, is_preview = self._pixmap_for(row)
         full, note = None, ""
         if self.view.zoomed:
-            full = self.originals.image(row.id)
+            full = self.originals.image(row.id, row.rotation)
             if full is None:
                 failed = row.failed or self.originals.failure(row.id) is not None
                 note = "preview only: the original can't be read" if failed else "loading…"
-        fit = None if self.view.zoomed else self.renditions.image(row.id)
+        fit = None if self.view.zoomed else self.renditions.image(row.id, row.rotation)
         self.view.show_photo(
             row, pixmap, is_preview=is_preview, full_image=full, zoom_note=note, fit_image=fit
         )
@@ -487,7 +490,7 @@ class LoupePage(QWidget):
             row = None if photo_id is None else self.row(photo_id)
             if row is None:
                 return ComparePane(None, None)
-            full = self.originals.image(row.id) if self.compare.zoomed else None
+            full = self.originals.image(row.id, row.rotation) if self.compare.zoomed else None
             return ComparePane(row, self._pixmap_for(row)[0], f"{row.file_name}{caption}", full)
 
         self.compare.show_pair(
@@ -504,12 +507,14 @@ class LoupePage(QWidget):
         else:
             shown = [self.session.current] if self.view.zoomed else []
         wanted = []
+        turns: dict[int, int] = {}
         for pid in shown:
             row = None if pid is None else self.row(pid)
             details = None if pid is None else self.details(pid)
             if row is not None and details is not None and not row.failed:
                 wanted.append((row.id, details.original_path))
-        self.originals.request_many(wanted)
+                turns[row.id] = row.rotation
+        self.originals.request_many(wanted, turns=turns)
 
     def _request_rendition(self) -> None:
         """At fit, when the photo takes more screen pixels than its preview has
@@ -534,10 +539,10 @@ class LoupePage(QWidget):
         ):
             self.renditions.request_many([])
             return
-        held = self.renditions.image(row.id)
+        held = self.renditions.image(row.id, row.rotation)
         if held is not None and max(held.width(), held.height()) * RENDITION_MARGIN < needed:
             self.renditions.release()  # the window grew: a larger one
-        self.renditions.request(row.id, details.original_path, needed)
+        self.renditions.request(row.id, details.original_path, needed, row.rotation)
 
     @Slot(int)
     @guarded_slot

@@ -95,11 +95,10 @@ class SurveyView(QWidget):
             area = rect.adjusted(4, 4, -4, -FOOTER)
             row, pixmap = pane.row, pane.pixmap
             if pixmap is not None and not pixmap.isNull():
-                size = (
-                    QSizeF(row.width, row.height)
-                    if row.width and row.height
-                    else QSizeF(pixmap.size())
-                )
+                size = QSizeF(pixmap.size())
+                if row.width and row.height:  # the photo's own shape, turned as shown
+                    w, h = (row.height, row.width) if row.rotation % 2 else (row.width, row.height)
+                    size = QSizeF(w, h)
                 painter.save()
                 painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
                 painter.drawPixmap(fit_rect(size, area), pixmap, QRectF(pixmap.rect()))

@@ -138,6 +138,8 @@ class LoupeView(QWidget):
         fit_image: QImage | None = None,
     ) -> None:
         self.photo, self.pixmap, self.is_preview = row, pixmap, is_preview
+        # All come turned as the photographer rotated the photo: the previews by
+        # the image loader, the original and screen rendition by their loader.
         self.full_image, self.zoom_note = full_image, zoom_note
         self.fit_image = fit_image
         self._update_cursor()
@@ -156,6 +158,8 @@ class LoupeView(QWidget):
         """The original's displayed size in pixels (what 100 % means)."""
         row = self.photo
         if row is not None and row.width and row.height:
+            if row.rotation % 2:  # a quarter-turn by the photographer
+                return QSizeF(row.height, row.width)
             return QSizeF(row.width, row.height)
         for source in (self.full_image, self.pixmap):
             if source is not None and not source.isNull():

@@ -38,6 +38,8 @@ class DecisionAction(StrEnum):
     LABEL_BLUE = "label_blue"
     LABEL_PURPLE = "label_purple"
     LABEL_NONE = "label_none"
+    ROTATE_LEFT = "rotate_left"  # Ctrl+[ / Ctrl+] (Lightroom's): 90 deg, non-destructive
+    ROTATE_RIGHT = "rotate_right"
     # A click on the decision strip: a fixed state, whatever the pass.
     KEEP = "keep"
     UNREVIEWED = "unreviewed"
@@ -75,6 +77,11 @@ class DecisionAction(StrEnum):
     def color(self) -> ColorLabel | None:
         """The label a label action sets (None for label_none and non-label actions)."""
         return ColorLabel.parse(self.value.removeprefix("label_")) if self.is_label else None
+
+    @property
+    def quarter_turns(self) -> int:
+        """The clockwise quarter-turns a rotate action adds (-1 left); 0 for the others."""
+        return {"rotate_left": -1, "rotate_right": 1}.get(self.value, 0)
 
     def advances(self, cull_pass: bool) -> bool:
         """Whether the loupe moves on after it: a reject always, P in the cull pass."""

@@ -30,6 +30,8 @@ def action_name(kind: str, value: str | None) -> str:
     if kind == "tag":
         _state, _, name = (value or "").partition(":")
         return f"tag “{name}”" if name else "tag"
+    if kind == "rotation":
+        return "rotation"
     return str(kind)
 
 

@@ -54,6 +54,8 @@ LOUPE_BINDINGS: tuple[KeyBinding, ...] = (
         KeyBinding(DecisionAction.label(color), (str(key),), f"{color} label on/off", "same")
         for key, color in LABEL_KEYS.items()
     ),
+    KeyBinding(DecisionAction.ROTATE_LEFT, ("Ctrl+[",), "rotate 90° left (never the file)", "same"),
+    KeyBinding(DecisionAction.ROTATE_RIGHT, ("Ctrl+]",), "rotate 90° right", "same"),
     KeyBinding("next", ("Right", "Space"), "next photo", "same"),
     KeyBinding("previous", ("Left",), "previous photo", "same"),
     KeyBinding("zoom", ("Z",), "fit ↔ 100 % at the pointer; drag to pan", "same"),
@@ -106,7 +108,8 @@ DECISION_ACTIONS: frozenset[DecisionAction] = frozenset(
 
 # Printed under the table by the help overlay.
 HELP_NOTES: tuple[str, ...] = (
-    "In the gallery, P, X, U, 0–5 and 6–9 act on every selected photo (one undo step);"
+    "In the gallery, P, X, U, 0–5, 6–9 and Ctrl+[ / Ctrl+] act on every selected photo"
+    " (one undo step);"
     " purple and no label are in Edit ▸ Color Label.",
     "In compare, the decision keys (P, X, U, 0–5) act on the right-hand photo, the candidate;"
     " the left one is the reference. Z zooms both at the same point; dragging one pans both.",

@@ -247,6 +247,9 @@ class ReviewSession(QObject):
                 return decisions.set_rating(pid, stars, pass_=pass_, keep=keep)
 
             return rate
+        if action.quarter_turns:
+            turns = action.quarter_turns
+            return lambda pid: decisions.rotate(pid, turns, pass_=pass_)
         if action.is_label:
             wanted = action.color
             if wanted is not None and all(
