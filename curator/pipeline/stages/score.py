@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 from peewee import Expression
@@ -272,6 +273,11 @@ def run_score_step(job: ScoreJob) -> ScoreResult:
     return result
 
 
+def load_cache(model: str) -> judgments.EmbeddingCache:
+    """`model`'s vectors from the catalog (on the ML pool)."""
+    return judgments.EmbeddingCache(model).load()
+
+
 class LiveEmbeddings(QObject):
     """The app's in-memory vectors for rescoring (see the module docstring).
 
@@ -293,8 +299,9 @@ class LiveEmbeddings(QObject):
         if (self._cache is not None and self._cache.model == model) or self._loading == model:
             return
         self._loading = model
-        load = judgments.EmbeddingCache(model).load
-        self.threads.start(Job(load, self._delivery, log_and_deliver))
+        # Built on the worker too: the cache's numpy import (~0.1 s, the first
+        # thing after the window's first paint) stays off the UI thread.
+        self.threads.start(Job(partial(load_cache, model), self._delivery, log_and_deliver))
 
     @Slot(object)
     def _on_loaded(self, result: judgments.EmbeddingCache | Exception) -> None:
