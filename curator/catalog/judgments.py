@@ -24,9 +24,8 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import numpy as np
-from numpy.typing import NDArray
 from peewee import Expression
 
 from curator.catalog import decisions
@@ -53,12 +52,20 @@ from curator.records import (
     TasteCoefficients,
 )
 
+if TYPE_CHECKING:  # numpy loads at first use: the window paints before it (issue 21 §1)
+    import numpy as np
+    from numpy.typing import NDArray
+
 
 def vector_to_blob(v: NDArray[np.float32]) -> bytes:
+    import numpy as np
+
     return np.asarray(v, dtype="<f4").tobytes()
 
 
 def blob_to_vector(b: bytes | memoryview) -> NDArray[np.float32]:
+    import numpy as np
+
     return np.frombuffer(bytes(b), dtype="<f4")
 
 
@@ -160,6 +167,8 @@ def load_embeddings(
     Raw SQL into a preallocated matrix: 100k x 768 loads in ~0.4 s, where going
     through model instances costs twice that.
     """
+    import numpy as np
+
     db = Embedding._meta.database
     sql = "SELECT photo_id, vector FROM embedding WHERE model = ?"
     params: list[object] = [model]
@@ -195,6 +204,8 @@ class EmbeddingCache:
     """
 
     def __init__(self, model: str):
+        import numpy as np
+
         self.model = model
         self.ids: list[int] = []
         self.matrix = np.zeros((0, 0), dtype=np.float32)
@@ -212,6 +223,8 @@ class EmbeddingCache:
                 self.matrix[self._row[pid]] = v
         if not fresh:
             return
+        import numpy as np
+
         block = np.stack([np.asarray(v, dtype=np.float32) for _, v in fresh])
         self.matrix = block if self.matrix.size == 0 else np.vstack([self.matrix, block])
         for pid, _ in fresh:
@@ -220,6 +233,12 @@ class EmbeddingCache:
 
 
 # -- taste model ----------------------------------------------------------------
+
+
+def _no_groups() -> NDArray[np.int64]:
+    import numpy as np
+
+    return np.zeros(0, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -233,7 +252,7 @@ class TrainingSet:
     # What it is made of (for "needs 10 decisions on embedded photos; you have …").
     counts: DecisionCounts = field(default_factory=lambda: DecisionCounts(0, 0, 0))
     # Each photo's burst group (−1: none): its frames stay in one validation fold.
-    groups: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    groups: NDArray[np.int64] = field(default_factory=_no_groups)
 
 
 def _decided() -> Expression:
@@ -282,6 +301,8 @@ def decision_counts(model: str) -> DecisionCounts:
 def training_set(model: str) -> TrainingSet:
     """Decided photos (see `_decided`) that have an embedding of `model`, in
     capture order, with their burst groups and the counts."""
+    import numpy as np
+
     states, bursts = _decided_states()
     ids, x = load_embeddings(model, list(states))
     if ids:
@@ -362,6 +383,8 @@ def write_scores(version: int, photo_ids: Sequence[int], scores: NDArray[np.floa
     first, then the photos this model no longer scores (still on an older
     version) are cleared: a photo is written once, never cleared and rewritten.
     """
+    import numpy as np
+
     db = Photo._meta.database
     with db.atomic():
         db.execute_sql(

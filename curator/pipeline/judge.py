@@ -24,8 +24,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-from numpy.typing import NDArray
 from PySide6.QtCore import QObject, Signal, Slot
 
 from curator.catalog.models import Stage, StageStatus
@@ -36,11 +34,14 @@ from curator.pipeline.phase import PipelinePools
 from curator.pipeline.report import RunReport, RunRequest, StageCounts
 from curator.settings import Settings
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # numpy: not before the window's first paint (issue 21 §1)
+    import numpy as np
+    from numpy.typing import NDArray
+
     from curator.llm.client import DescribeRequest, HealthReport, LLMConfig
     from curator.pipeline.stages.judgments import DescribeRunner, EmbedRunner
 
-EmbeddedFn = Callable[[str, list[tuple[int, NDArray[np.float32]]]], None]
+EmbeddedFn = Callable[[str, list[tuple[int, "NDArray[np.float32]"]]], None]
 
 
 @dataclass(frozen=True)

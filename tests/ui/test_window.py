@@ -138,12 +138,20 @@ NOT_BEFORE_FIRST_PAINT = (
     "curator.ml.bursts",
     "curator.ml.embedder",
     "curator.llm",
+    # numpy (~120 ms CPU) and what needs it: the taste fitting, the histogram
+    # (issue 21 §1); they load at first use, after the first paint.
+    "numpy",
+    "curator.ml.taste",
+    "curator.ml.taste_cv",
+    "curator.ml.active",
+    "curator.imaging.histogram",
 )
 
 LOADED_AT_FIRST_PAINT_SCRIPT = STARTUP_SCRIPT.replace(
     'print("shown"',
     'print("loaded", *sorted(m for m in sys.modules if m.startswith(("cv2", "PIL", "pillow_heif", '
-    '"rawpy", "blake3", "torch", "open_clip", "sklearn", "scipy", "instructor", "curator."))))\n'
+    '"rawpy", "blake3", "torch", "open_clip", "sklearn", "scipy", "instructor", "numpy", '
+    '"curator."))))\n'
     '    print("shown"',
 )
 

@@ -29,9 +29,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING
 
-import numpy as np
-from numpy.typing import NDArray
 from peewee import Expression
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 
@@ -40,9 +40,15 @@ from curator.catalog.approval import quality_text
 from curator.catalog.models import CullState, Photo, Stage, StageRun, StageStatus
 from curator.catalog.queries import ordered_ids
 from curator.engine.delivery import Job, delivery_to, log_and_deliver
-from curator.ml.active import uncertain_order
-from curator.ml.taste import FittedTaste, NotEnoughDecisions, fit_taste, labels
 from curator.settings import Settings
+
+if TYPE_CHECKING:
+    # numpy and the fitting code (ml.taste, ml.active) load at first use: the
+    # window paints before them (issue 21 §1; tests/ui/test_window.py).
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from curator.ml.taste import FittedTaste
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +101,8 @@ def rescore(model: str, cache: Vectors | None = None) -> int:
 
 def latest_fitted(model: str) -> tuple[int, FittedTaste] | None:
     """(version, model) of the newest taste model stored for `model`'s embeddings."""
+    from curator.ml.taste import FittedTaste
+
     stored = judgments.latest_taste(model)
     if stored is None:
         return None
@@ -140,6 +148,8 @@ def retrain_and_rescore(
     """Plan, fit, apply: the CLI calls it directly, the GUI on the ML pool.
     `weights_missing` (asked only when there are too few decisions) adds the
     hint to pull the CLIP weights to the not-enough message."""
+    from curator.ml.taste import NotEnoughDecisions, fit_taste, labels
+
     data = plan_training(model)
     y, weight = labels(data.states)
     try:
@@ -263,6 +273,11 @@ def run_score_step(job: ScoreJob) -> ScoreResult:
     return result
 
 
+def load_cache(model: str) -> judgments.EmbeddingCache:
+    """`model`'s vectors from the catalog (on the ML pool)."""
+    return judgments.EmbeddingCache(model).load()
+
+
 class LiveEmbeddings(QObject):
     """The app's in-memory vectors for rescoring (see the module docstring).
 
@@ -284,8 +299,9 @@ class LiveEmbeddings(QObject):
         if (self._cache is not None and self._cache.model == model) or self._loading == model:
             return
         self._loading = model
-        load = judgments.EmbeddingCache(model).load
-        self.threads.start(Job(load, self._delivery, log_and_deliver))
+        # Built on the worker too: the cache's numpy import (~0.1 s, the first
+        # thing after the window's first paint) stays off the UI thread.
+        self.threads.start(Job(partial(load_cache, model), self._delivery, log_and_deliver))
 
     @Slot(object)
     def _on_loaded(self, result: judgments.EmbeddingCache | Exception) -> None:
@@ -381,6 +397,8 @@ class RetrainScheduler(QObject):
 def active_learning_order(model: str, photo_ids: list[int]) -> list[int]:
     """`photo_ids` most-uncertain first (rating pass: "teach me where I'm unsure"),
     diverse (`ml.active.uncertain_order`); photos without an embedding last."""
+    from curator.ml.active import uncertain_order
+
     latest = latest_fitted(model)
     if latest is None or not photo_ids:
         return photo_ids

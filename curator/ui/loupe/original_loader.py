@@ -47,7 +47,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage
 
@@ -56,7 +55,9 @@ from curator.engine.isolation import ChildProcessPool, WorkerCrashed, WorkerTime
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import turned
 
-if TYPE_CHECKING:  # the decoder stack loads at the first original, not with the window
+if TYPE_CHECKING:  # the decoder stack and numpy load at the first original, not with the window
+    import numpy as np
+
     from curator.imaging.decode import DisplayDecode, DisplayRequest
 
 MAX_PIXELS = 250_000_000  # same safety limit as the technical stage's decoder
@@ -65,6 +66,8 @@ DECODE_TIMEOUT_S = 300.0  # generous: a 100 MP RAW on a busy laptop, never a han
 
 def to_qimage(pixels: np.ndarray) -> QImage:
     """(h, w, 3) uint8 RGB as a `Format_RGB32` QImage (what the raster engine paints)."""
+    import numpy as np
+
     rgb = np.ascontiguousarray(pixels, dtype=np.uint8)
     height, width = rgb.shape[:2]
     image = QImage(rgb.data, width, height, rgb.strides[0], QImage.Format.Format_RGB888)

@@ -25,15 +25,19 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage
 
 from curator.engine.delivery import Job, delivery_to
-from curator.imaging.histogram import Histogram, clipping_rgba, histogram, peaking_rgba
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import read_scaled
+
+if TYPE_CHECKING:  # numpy loads with the first analysis: the window paints before it
+    import numpy as np
+
+    from curator.imaging.histogram import Histogram
 
 HISTOGRAM_EDGE = 512
 KEEP = 6  # analyses kept (the current photo and a few just seen)
@@ -72,6 +76,8 @@ def read_rgb(path: Path, max_edge: int | None = None) -> np.ndarray | None:
 
 def qimage_rgb(image: QImage) -> np.ndarray:
     """A copy of `image`'s pixels as (h, w, 3) uint8 RGB."""
+    import numpy as np
+
     rgb = image.convertToFormat(QImage.Format.Format_RGB888)
     w, h, stride = rgb.width(), rgb.height(), rgb.bytesPerLine()
     buffer = np.frombuffer(rgb.constBits(), np.uint8, count=stride * h).reshape(h, stride)
@@ -80,6 +86,8 @@ def qimage_rgb(image: QImage) -> np.ndarray:
 
 def rgba_qimage(rgba: np.ndarray) -> QImage:
     """(h, w, 4) uint8 RGBA as a premultiplied ARGB32 QImage (a copy)."""
+    import numpy as np
+
     data = np.ascontiguousarray(rgba)
     h, w = data.shape[:2]
     image = QImage(data.data, w, h, data.strides[0], QImage.Format.Format_RGBA8888)
@@ -88,6 +96,8 @@ def rgba_qimage(rgba: np.ndarray) -> QImage:
 
 def analyse(photo_id: int, path: Path, overlays: Overlays) -> Analysis | None:
     """The histogram (and the wanted overlays) of one preview file; None if unreadable."""
+    from curator.imaging.histogram import clipping_rgba, histogram, peaking_rgba
+
     small = read_rgb(path, HISTOGRAM_EDGE)
     if small is None:
         return None
@@ -131,9 +141,7 @@ class PreviewAnalyzer(QObject):
         self._results: OrderedDict[int, tuple[Overlays, Analysis]] = OrderedDict()
         self._delivery = delivery_to(self, self._on_done)
         self.computed = 0  # analyses delivered (tests)
-        # Create, on this (the UI) thread, the binding types the tasks use: PySide
-        # creates them lazily and not thread-safely (see image_loader.incarnate_reader_types).
-        qimage_rgb(rgba_qimage(np.zeros((1, 1, 4), np.uint8)))
+        self._incarnated = False  # see _submit
 
     def analysis(self, photo_id: int) -> Analysis | None:
         found = self._results.get(photo_id)
@@ -154,6 +162,15 @@ class PreviewAnalyzer(QObject):
         self._submit(photo_id, path, overlays)
 
     def _submit(self, photo_id: int, path: Path, overlays: Overlays) -> None:
+        if not self._incarnated:
+            # Create, on this (the UI) thread and before the first task, the binding
+            # types the tasks use: PySide creates them lazily and not thread-safely
+            # (see image_loader.incarnate_reader_types). Here rather than in
+            # __init__, so numpy loads after the window's first paint (issue 21 §1).
+            import numpy as np
+
+            qimage_rgb(rgba_qimage(np.zeros((1, 1, 4), np.uint8)))
+            self._incarnated = True
         self._in_flight.add((photo_id, overlays))
         job = partial(analyse_wanted, photo_id, path, overlays, self._wanted)
         self.pool.start(Job(job, self._delivery))

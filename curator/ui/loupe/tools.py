@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPointF, QRectF, QSizeF, Qt, QThreadPool, QTimer, Slot
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPolygonF
@@ -24,11 +25,13 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from curator.catalog.queries import GalleryRow, PhotoDetails, clip_fractions
 from curator.imaging.cache import cache_path
-from curator.imaging.histogram import Histogram
 from curator.ui.common import format as fmt
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.gallery.model import preview_key
 from curator.ui.loupe.preview_analysis import Analysis, Overlays, PreviewAnalyzer
+
+if TYPE_CHECKING:  # imaging.histogram is numpy: it loads with the first analysis
+    from curator.imaging.histogram import Histogram
 
 INFO_MODES = ("off", "file", "capture", "scores")
 CHANNEL_COLOURS = {

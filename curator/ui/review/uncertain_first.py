@@ -10,7 +10,6 @@ taste model yet: capture order, and why).
 
 from __future__ import annotations
 
-from curator.ml.taste import MIN_SAMPLES
 from curator.pipeline.stages.score import latest_fitted
 from curator.ui.review.pass_order import PassOrder
 from curator.ui.review.session import ReviewPass, ReviewSession
@@ -31,6 +30,8 @@ def switch_uncertain_first(
     if n == 0:
         return "Most uncertain first: every kept photo is rated already."
     if latest_fitted(embedding_model) is None:
+        from curator.ml.taste import MIN_SAMPLES  # numpy: not before the first paint
+
         return (
             f"Most uncertain first: no taste model yet (it needs {MIN_SAMPLES} decisions on"
             f" embedded photos), so the {n} unrated kept photos come in capture order."
