@@ -14,7 +14,7 @@ checks it): thumbnails and previews (decode for display), ML (taste-model
 retrains, embedding-cache loads), the pipeline's own (`PipelinePools`:
 prepare: scan + plan + XMP; ML: CLIP embedding and the score step; LLM:
 describe; decode: the threads waiting on the decoder children) and the
-window's (`UiPools`: the loupe's originals and histogram, project writes,
+window's (`UiPools`: the loupe's originals, screen renditions and histogram, project writes,
 searches, the Filter popup's lists). Every worker reports back the one way
 `engine/delivery.py` describes. The pipeline is
 `pipeline.service.PipelineService` — the same one the CLI drives — observed
