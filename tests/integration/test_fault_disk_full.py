@@ -136,7 +136,8 @@ def test_a_full_cache_fails_photos_with_the_sentence_and_the_next_run_finishes(
     assert SENTENCE in err and "Traceback" not in err
     status = _status(home)
     failed = status.count(SENTENCE)
-    assert 1 <= failed <= 4, status  # the photos in flight (2 workers), not all 12
+    assert failed > 0, status  # the photo that met the full disk says so
+    assert failed < 5, status  # only those in flight (2 workers); before: all 12
     assert "Free some space" in status  # says what to do
     if medium == "tmpfs":
         assert f"Free some space on {mount} " in status  # the full disk, through the link

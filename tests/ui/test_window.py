@@ -99,10 +99,11 @@ sys.exit(app.main(["--catalog", sys.argv[1]]))
 """
 
 
-def test_window_shows_fast_and_torch_is_not_imported(tmp_path: Path) -> None:
+def _run_probe(script: str, catalog: Path) -> subprocess.CompletedProcess[str]:
+    """Run a start-up probe `script` in a fresh offscreen process on `catalog`."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     out = subprocess.run(
-        [sys.executable, "-c", STARTUP_SCRIPT, str(tmp_path / "cat.sqlite")],
+        [sys.executable, "-c", script, str(catalog)],
         capture_output=True,
         text=True,
         env=env,
@@ -110,6 +111,11 @@ def test_window_shows_fast_and_torch_is_not_imported(tmp_path: Path) -> None:
         timeout=60,
     )
     assert out.returncode == 0, out.stderr
+    return out
+
+
+def test_window_shows_fast_and_torch_is_not_imported(tmp_path: Path) -> None:
+    out = _run_probe(STARTUP_SCRIPT, tmp_path / "cat.sqlite")
     line = next(ln for ln in out.stdout.splitlines() if ln.startswith("shown"))
     fields = line.split()
     print(f"\nlaunch → window shown: {fields[-1]} ms")
@@ -157,16 +163,7 @@ LOADED_AT_FIRST_PAINT_SCRIPT = STARTUP_SCRIPT.replace(
 
 
 def test_nothing_the_first_paint_does_not_need_is_imported_before_it(tmp_path: Path) -> None:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    out = subprocess.run(
-        [sys.executable, "-c", LOADED_AT_FIRST_PAINT_SCRIPT, str(tmp_path / "cat.sqlite")],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=60,
-    )
-    assert out.returncode == 0, out.stderr
+    out = _run_probe(LOADED_AT_FIRST_PAINT_SCRIPT, tmp_path / "cat.sqlite")
     loaded = next(ln for ln in out.stdout.splitlines() if ln.startswith("loaded")).split()[1:]
     assert "curator.ui.window.main_window" in loaded  # the probe ran with the window up
     assert sorted(set(NOT_BEFORE_FIRST_PAINT) & set(loaded)) == []

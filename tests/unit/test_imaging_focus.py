@@ -29,6 +29,7 @@ from curator.imaging.metrics import (
     tile_detail,
     working_scale,
 )
+from tests.bench.score_series import JPEG_SOURCES
 from tests.imaging_helpers import fixture, texture
 
 BLUR_LINE = 30.0  # the gallery's BLUR badge
@@ -163,21 +164,7 @@ def test_the_pooling_split_keeps_the_frame_level() -> None:
 
 
 # Real photos: the camera fixtures big enough to judge (none is a missed-focus shot).
-REAL = (
-    "jpeg/canon_ixus40_portrait_content.jpg",
-    "jpeg/canon_sd300_1-6s_soft.jpg",
-    "jpeg/canon_sx60_hdr_NO.jpg",
-    "jpeg/canon_sx60_hdr_YES.jpg",
-    "jpeg/exiv2_SM-G930V_orient6.jpg",
-    "jpeg/exiv2_canon6D_highkey.jpg",
-    "jpeg/iphone6_hdr_NO.jpg",
-    "jpeg/iphone6_hdr_YES.jpg",
-    "jpeg/jolla_leaf_soft.jpg",
-    "jpeg/nikon_d70s_dark.jpg",
-    "jpeg/nokia83_5G.jpg",
-    "jpeg/olympus_ep3_iso1600.jpg",
-    "jpeg/sony_a200_unset_clock.jpg",
-)
+REAL = JPEG_SOURCES
 
 
 def _real(relative: str) -> np.ndarray:
