@@ -443,14 +443,19 @@ def _verify(path: Path, *, expect_version: int) -> None:
 
 
 def _free_name(folder: Path, catalog_path: Path, now: datetime, tag: str = "") -> Path:
+    """A name no backup of this second has, with or without a tag: two backups
+    made in the same second (a backup, then the copy a restore keeps) take
+    numbers in the order they were made, so `list_backups` orders them."""
     stamp = now.astimezone(UTC).strftime(_STAMP_FORMAT)
-    base = f"{catalog_path.stem}.{stamp}"
-    target = folder / f"{base}{tag}{BACKUP_SUFFIX}"
-    n = 1
-    while target.exists():
-        target = folder / f"{base}-{n}{tag}{BACKUP_SUFFIX}"
+    n = 0
+    while True:
+        base = f"{catalog_path.stem}.{stamp}" + (f"-{n}" if n else "")
+        taken = any(
+            (folder / f"{base}{other}{BACKUP_SUFFIX}").exists() for other in ("", BEFORE_RESTORE)
+        )
+        if not taken:
+            return folder / f"{base}{tag}{BACKUP_SUFFIX}"
         n += 1
-    return target
 
 
 # What a killed backup can leave: the copy, SQLite's journal of it (the copy

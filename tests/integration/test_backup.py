@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from curator.catalog import backup as backup_module
 from curator.catalog.backup import (
     BackupInfo,
     backup_due,
@@ -176,6 +177,33 @@ def test_rotation_keeps_the_newest_n(decided: list[Path], tmp_path: Path) -> Non
     assert [b.made_at for b in kept] == [start + timedelta(days=d) for d in (7, 6, 5)]
     assert other.exists()
     assert not list(folder.glob("*.partial"))
+
+
+@pytest.mark.parametrize("directory_order", ["by name", "reversed"])
+def test_backups_made_in_the_same_second_list_in_the_order_they_were_made(
+    decided: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, directory_order: str
+) -> None:
+    # A backup, then the copy a restore keeps, within one second: the restore's
+    # copy is the newest whatever order the directory lists them in (a CI run
+    # where both named the same second listed them in directory order).
+    catalog = resolve_paths().catalog
+    folder = tmp_path / "b"
+    now = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    first = make_backup(catalog, folder, keep=5, now=now).backup.path
+    safety = make_backup(catalog, folder, keep=5, now=now, before_restore=True).backup.path
+    third = make_backup(catalog, folder, keep=5, now=now).backup.path
+    assert len({first, safety, third}) == 3
+    real_scandir = backup_module.os.scandir
+    monkeypatch.setattr(
+        backup_module.os,
+        "scandir",
+        lambda path: sorted(
+            real_scandir(path), key=lambda e: e.name, reverse=directory_order == "reversed"
+        ),
+    )
+    listed = list_backups(folder, catalog)
+    assert [b.path for b in listed] == [third, safety, first]
+    assert [b.before_restore for b in listed] == [False, True, False]
 
 
 def test_a_killed_backup_leaves_no_final_file_and_is_cleaned_up(
