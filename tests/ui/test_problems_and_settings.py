@@ -18,6 +18,8 @@ from tests.integration.cli_helpers import import_json
 def test_failed_lane_lists_reasons_and_retries(
     tmp_path: Path, qtbot: QtBot, qtmodeltester: ModelTester
 ) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
     from curator.ui.maintenance.problems_view import ProblemsPanel
 
     lib = tmp_path / "lib"
@@ -39,7 +41,14 @@ def test_failed_lane_lists_reasons_and_retries(
         assert panel.errors.rowCount() == 2
         assert "Failed (2)" in panel.tabs.tabText(0)
 
-        panel.failed_view.selectRow(0)
+        # Not selectRow(): it reads the keyboard's modifiers, which a key test
+        # earlier in the process can leave looking held (Shift: a range from
+        # no anchor, selecting nothing).
+        panel.failed_view.selectionModel().select(
+            panel.failed.index(0, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
         with qtbot.waitSignal(panel.retry_requested) as blocker:
             panel.retry_button.click()
         assert len(blocker.args[0]) == 1
