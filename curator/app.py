@@ -37,6 +37,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtGui import QColor, QPalette
@@ -46,7 +47,7 @@ from curator.catalog.db import Catalog, CatalogError
 from curator.catalog.queries import GalleryQuery
 from curator.engine.lock import AppLock
 from curator.paths import AppPaths, resolve_paths
-from curator.pipeline.service import PipelinePools, PipelineService
+from curator.pipeline.phase import PipelinePools
 from curator.pipeline.stages.score import (
     RETRAIN_FAILED,
     LiveEmbeddings,
@@ -70,6 +71,9 @@ from curator.ui.window.main_window import MainWindow
 from curator.ui.window.pipeline_controller import PipelineController
 from curator.ui.window.recent_folders import RecentFolders
 from curator.ui.window.state import WindowState
+
+if TYPE_CHECKING:
+    from curator.pipeline.service import PipelineService
 
 EXIT_OK, EXIT_USAGE, EXIT_CATALOG = 0, 2, 3
 THUMBNAIL_CACHE = 600  # ~200 px pixmaps: ~60 MB
@@ -119,7 +123,7 @@ class App:
         self.retrain.stop()
         if self.backup is not None:
             self.backup.shutdown()  # no quit backup from here on; a copy under way ends whole
-        pipeline = (self.pipeline, self.pipeline.service)
+        pipeline = (self.pipeline, self.pipeline.made)
         for timer in self.window.findChildren(QTimer):
             owner = timer.parent()
             while owner is not None and owner not in pipeline:
@@ -129,7 +133,7 @@ class App:
         self.thumbnails.close()
         self.previews.close()
         self.window.loupe.originals.close()
-        self.pipeline.service.shutdown()
+        self.pipeline.shutdown()
         self.export.shutdown()
         if self.purge is not None:
             self.purge.shutdown()  # stops between two files; what went is applied
@@ -191,15 +195,20 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
     pass_order = PassOrder(embedding_model)
     session = ReviewSession(pass_order, retrain.note_decision, members=pass_order.members)
     session.advance_after_rating = settings.advance_after_rating
-    service = PipelineService(
-        catalog.path,
-        paths.cache_dir,
-        settings,
-        pipeline_pools,
-        embeddings=embeddings.snapshot,
-        on_embedded=embeddings.add,
-    )
-    pipeline = PipelineController(service, errors)
+
+    def make_pipeline() -> PipelineService:  # on the first import, not before the paint
+        from curator.pipeline.service import PipelineService
+
+        return PipelineService(
+            catalog.path,
+            paths.cache_dir,
+            live["settings"],
+            pipeline_pools,
+            embeddings=embeddings.snapshot,
+            on_embedded=embeddings.add,
+        )
+
+    pipeline = PipelineController(make_pipeline, settings, errors)
     export = ExportController(export_pool, errors, ExportChoicesFile(paths.config_dir))
     purge = PurgeController(purge_pool)
     backup = BackupController(catalog.path, lambda: live["settings"], backup_pool)
@@ -258,7 +267,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
     retrain.retrained.connect(on_retrained)
     window.settings_changed.connect(apply_settings)
     # Parent the non-widget services to the window so they live exactly as long.
-    services = (errors, thumbnails, previews, retrain, session, service, pipeline, model, export)
+    services = (errors, thumbnails, previews, retrain, session, pipeline, model, export)
     for obj in (*services, purge, backup):
         obj.setParent(window)
     embeddings.setParent(window)

@@ -101,7 +101,7 @@ def test_shutdown_stops_timers_closes_loaders_and_drains_pools(
     qtbot.waitUntil(lambda: app.window.loupe.view.is_preview, timeout=30_000)
     app.session.pick()  # starts the retrain debounce timer
     app.shutdown()
-    pipeline = (app.pipeline, app.pipeline.service)
+    pipeline = (app.pipeline, app.pipeline.made)
 
     def pipeline_owned(obj: QObject) -> bool:
         parent = obj.parent()

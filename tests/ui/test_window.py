@@ -151,6 +151,14 @@ NOT_BEFORE_FIRST_PAINT = (
     "curator.ml.taste_cv",
     "curator.ml.active",
     "curator.imaging.histogram",
+    # The pipeline (stages, XMP, the writer) is made on the first import, the
+    # dialogs when first opened (issue 21 §1).
+    "curator.pipeline.service",
+    "curator.pipeline.stages.technical",
+    "curator.catalog.writer",
+    "curator.interop.xmp",
+    "curator.ui.export.dialog",
+    "curator.ui.window.settings_dialog",
 )
 
 LOADED_AT_FIRST_PAINT_SCRIPT = STARTUP_SCRIPT.replace(

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
@@ -64,7 +65,6 @@ from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageLoader
 from curator.ui.common.pools import UiPools
 from curator.ui.export.controller import ExportController
-from curator.ui.export.dialog import ExportDialog
 from curator.ui.gallery.filter_bar import GalleryFilterBar
 from curator.ui.gallery.grid_decisions import GridDecisions, build_label_menu, selected_ids
 from curator.ui.gallery.model import GalleryListModel, PhotoIdRole
@@ -89,11 +89,14 @@ from curator.ui.window.live_import import LiveImport
 from curator.ui.window.pipeline_controller import PipelineController
 from curator.ui.window.pipeline_status import PipelineStatus
 from curator.ui.window.recent_folders import RecentFolders
-from curator.ui.window.settings_dialog import SettingsDialog
 from curator.ui.window.state import WindowState, available_area, fit_to
 from curator.ui.window.status_line import StatusLine
 from curator.ui.window.tools import ACTIONS as TOOL_ACTIONS
 from curator.ui.window.tools import WindowHooks, WindowTools
+
+if TYPE_CHECKING:  # the dialogs load when first opened, not before the first paint
+    from curator.ui.export.dialog import ExportDialog
+    from curator.ui.window.settings_dialog import SettingsDialog
 
 ERROR_SHOWN_MS = 15_000
 EMPTY_CATALOG = "Import a folder (Ctrl+I) or drop one here"
@@ -526,6 +529,8 @@ class MainWindow(QMainWindow):
     @Slot()
     @guarded_slot
     def open_settings(self) -> SettingsDialog:
+        from curator.ui.window.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.settings, self.settings_file, self)
         dialog.settings_changed.connect(self._on_settings_saved)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -538,6 +543,8 @@ class MainWindow(QMainWindow):
         """File ▸ Export…: one dialog at a time (a running export's dialog is
         raised again, not doubled)."""
         if self.export_dialog is None:
+            from curator.ui.export.dialog import ExportDialog
+
             self.export_dialog = ExportDialog(
                 self.export, match_threshold=self.model.match_threshold, parent=self
             )
