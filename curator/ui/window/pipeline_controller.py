@@ -9,7 +9,8 @@ logic, no threads and no catalog writes.
 The service is made on first use (an import, a retry, a test asking for
 it), not at start-up: the pipeline's modules (the stages, XMP, the writer)
 cost ~70 ms of CPU that the first paint does not need (issue 21 §1). Until
-then nothing runs, so `running` is False and cancel/pause/resume do nothing.
+then nothing runs: `running` is False, cancel does nothing, and a pause is
+remembered so the first run starts held.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class PipelineController(QObject):
         super().__init__(parent)
         self._make_service, self._settings, self.errors = make_service, settings, errors
         self._service: PipelineService | None = None
+        self._held = False  # Pause pressed before the service was made: it starts held
 
     @property
     def service(self) -> PipelineService:
@@ -60,6 +62,8 @@ class PipelineController(QObject):
             service.scores_changed.connect(self.scores_changed)
             service.finished.connect(self._on_finished)
             service.started.connect(self._on_started)
+            if self._held:
+                service.pause()
             self._service = service
         return self._service
 
@@ -130,11 +134,15 @@ class PipelineController(QObject):
             self._service.cancel()
 
     def pause(self) -> None:
-        if self._service is not None:
+        if self._service is None:
+            self._held = True
+        else:
             self._service.pause()
 
     def resume(self) -> None:
-        if self._service is not None:
+        if self._service is None:
+            self._held = False
+        else:
             self._service.resume()
 
     @Slot(object)
