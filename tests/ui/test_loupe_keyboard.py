@@ -172,9 +172,11 @@ def test_help_overlay_and_shortcuts_never_fire_in_a_text_field(
 def test_key_to_next_photo_painted_is_fast_with_prefetch(
     library: Path, app: App, qtbot: QtBot
 ) -> None:
-    """Key press → next photo painted, with the neighbour already prefetched.
+    """Key press → the next photo painted at once from the prefetched preview.
 
-    Informative only (offscreen raster, tiny previews); tests/bench owns the budget.
+    The time is printed, not checked: offscreen raster and tiny previews on a
+    machine that may be shared say nothing about the budget, which
+    tests/bench/test_ui_bench.py holds against a baseline in the same run.
     """
     _open_loupe(app, qtbot)
     loupe, view = app.window.loupe, app.window.loupe.view
@@ -197,7 +199,6 @@ def test_key_to_next_photo_painted_is_fast_with_prefetch(
     timings.sort()
     p50, worst = timings[len(timings) // 2], timings[-1]
     print(f"\nkey → next photo painted (ms): p50 {p50:.1f}, max {worst:.1f}")
-    assert p50 < 50  # generous for CI machines
 
 
 def test_a_star_in_the_cull_pass_keeps_and_one_undo_takes_both_back(
