@@ -447,12 +447,12 @@ class GalleryQuery:
 
 
 def gallery_sql(
-    q: GalleryQuery, among: Sequence[int] | None = None, *, failed_lane: bool = True
+    q: GalleryQuery, among: Sequence[int] | None = None, *, sets_in_python: bool = False
 ) -> tuple[str, list[object]]:
     """The SELECT (ids, in gallery order) for `q`, with its parameters; `among`:
     only those photos (one JSON parameter, so the batch size has no limit).
-    `failed_lane=False`: a review pass's SELECT keeps the failed photos (the
-    caller drops them: `gallery_query_ids`)."""
+    `sets_in_python`: without the failed lane of a review pass and the MATCH
+    set under a sort other than the score (`gallery_query_ids` applies them)."""
     where = ["deleted_at IS NULL"]
     params: list[object] = []
     if among is not None:
@@ -461,7 +461,7 @@ def gallery_sql(
     if q.cull is not None:
         where.append("cull = ?")
         params.append(q.cull)
-        if q.cull != "rejected" and failed_lane:  # the review passes: failed photos have their lane
+        if q.cull != "rejected" and not sets_in_python:  # the review passes: failed: own lane
             where.append(f"NOT {_FAILED_SQL}")
             params.extend([Stage.TECHNICAL.value, StageStatus.FAILED.value])
     if q.label == "none":
@@ -472,8 +472,8 @@ def gallery_sql(
     if q.min_rating is not None:
         where.append("rating >= ?")
         params.append(int(q.min_rating))
-    if q.match_only:  # a range of the preference index, the one holding the score (v12)
-        by_score = q.sort in (GallerySort.PREFERENCE, GallerySort.LIKELY_REJECTS)
+    by_score = q.sort in (GallerySort.PREFERENCE, GallerySort.LIKELY_REJECTS)
+    if q.match_only and (by_score or not sets_in_python):  # the preference index's range (v12)
         where.append("preference_score >= ?" if by_score else f"+id IN ({gf.MATCH_SQL})")
         params.append(float(q.match_threshold))
     if q.content_type is not None:
@@ -506,19 +506,27 @@ def gallery_query_ids(q: GalleryQuery, limit: int | None = None) -> list[int]:
     """Photo ids matching `q`, in its order (no rows built: `ordered_ids`); only
     the first `limit` of them when given (a search's rank order ignores it).
 
-    A review pass's whole list drops its failed photos in Python, from a
-    second query of the (few) failed ids: SQLite's NOT IN probe per row cost
-    ~17 ms over 70k unreviewed photos of 100k, a set test ~3 ms. The ids are
-    those of `gallery_sql(q)`, in its order.
+    A whole list takes a review pass's failed lane and the MATCH set (under a
+    sort other than the score) as Python set tests over the ids, each set from
+    its own query: SQLite's IN probe per scanned row cost ~17 ms over 70k
+    unreviewed photos of 100k, a set test ~3 ms. The ids are those of
+    `gallery_sql(q)`, in its order.
     """
-    failed_lane = limit is not None or q.cull in (None, "rejected")
-    sql, params = gallery_sql(q, failed_lane=failed_lane)
+    in_python = limit is None
+    sql, params = gallery_sql(q, sets_in_python=in_python)
     if limit is not None and q.ranked_ids is None:
         sql, params = f"{sql} LIMIT ?", [*params, limit]
     ids = ordered_ids(sql, params)
-    if not failed_lane:
+    if in_python and q.cull is not None and q.cull != "rejected":
         failed = set(ordered_ids(_FAILED_IDS, [Stage.TECHNICAL.value, StageStatus.FAILED.value]))
         ids = [pid for pid in ids if pid not in failed] if failed else ids
+    if (
+        in_python
+        and q.match_only
+        and q.sort not in (GallerySort.PREFERENCE, GallerySort.LIKELY_REJECTS)
+    ):
+        match = set(ordered_ids(gf.MATCH_SQL, [float(q.match_threshold)]))
+        ids = [pid for pid in ids if pid in match]
     if q.ranked_ids is None:
         return ids
     # A search: its ranked photos that the filters keep, in rank order (the set

@@ -52,23 +52,26 @@ def _plain(cat: Catalog, q: GalleryQuery) -> list[int]:
     return [int(pid) for (pid,) in cat.db.execute_sql(sql, params).fetchall()]
 
 
+@pytest.mark.parametrize("match", [False, True])
 @pytest.mark.parametrize("cull", [None, *CULLS])
 @pytest.mark.parametrize("sort", [GallerySort.CAPTURE_TIME, GallerySort.PREFERENCE])
 def test_the_ids_are_the_plain_querys_in_its_order(
-    catalog: Catalog, cull: str | None, sort: GallerySort
+    catalog: Catalog, cull: str | None, sort: GallerySort, match: bool
 ) -> None:
     failed = _populate(catalog)
-    q = GalleryQuery(cull=cull, sort=sort)
+    q = GalleryQuery(cull=cull, sort=sort, match_only=match)
     ids = gallery_query_ids(q)
     assert ids == _plain(catalog, q)
     assert ids[:100] == gallery_query_ids(q, 100)  # the first page is the list's head
-    shown_failed = failed & set(ids)
-    if cull in ("unreviewed", "kept"):  # the review passes: failed photos have their lane
-        assert not shown_failed and len(ids) == len(
-            {p for p in range(1, N + 1) if p % 3 == CULLS.index(cull)} - failed
-        )
-    else:
-        assert shown_failed
+    expected = {
+        pid
+        for pid in range(1, N + 1)
+        if (cull is None or CULLS[pid % 3] == cull)
+        and not (cull in ("unreviewed", "kept") and pid in failed)  # the failed lane
+        and not (match and (pid % 5 == 0 or (pid * 31) % 100 < 70))  # MATCH: score ≥ 70
+    }
+    assert set(ids) == expected and len(ids) == len(expected)
+    assert expected & failed if cull in (None, "rejected") else not expected & failed
 
 
 def test_a_long_id_list_parses_as_a_short_one_does() -> None:
