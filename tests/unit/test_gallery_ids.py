@@ -4,6 +4,8 @@ lists are parsed by numpy, both only to be faster)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime, timedelta
 
 import pytest
@@ -75,9 +77,27 @@ def test_the_ids_are_the_plain_querys_in_its_order(
 
 
 def test_a_long_id_list_parses_as_a_short_one_does() -> None:
+    import numpy  # noqa: F401  (loaded: the long list takes numpy's path)
+
     ids = [(i * 7919) % 100_003 + 1 for i in range(10_000)]
     text = ",".join(map(str, ids))
-    assert len(text) > 20_000  # numpy's path
+    assert len(text) > 20_000
     parsed = parse_ids(text)
     assert parsed == ids and all(type(pid) is int for pid in parsed[:10])
     assert parse_ids("3,1,2") == [3, 1, 2]
+
+
+def test_a_long_id_list_never_imports_numpy() -> None:
+    """Before the first paint numpy is not loaded (issue 21 §1); a whole review
+    pass listed then is parsed without it."""
+    script = (
+        "import sys\n"
+        "from curator.catalog.gallery_filters import parse_ids\n"
+        "assert 'numpy' not in sys.modules\n"
+        "assert parse_ids(','.join(map(str, range(1, 50_001)))) == list(range(1, 50_001))\n"
+        "print('numpy' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert out.stdout.strip() == "False"
