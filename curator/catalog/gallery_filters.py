@@ -20,6 +20,8 @@ Invariants:
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -220,3 +222,47 @@ def metadata_choices() -> MetadataChoices:
         iso_low=None if iso_low is None else int(iso_low),
         iso_high=None if iso_high is None else int(iso_high),
     )
+
+
+def ordered_ids(sql: str, params: Sequence[object]) -> list[int]:
+    """An ordered `SELECT id …`'s ids, in order, fetched as one string: 100k
+    one-column rows cost ~2x as much as Python tuples (and GC passes over them).
+    The ordered subquery is not flattened into an aggregate (SQLite's
+    flattening rules), so group_concat sees the rows in ORDER BY order."""
+    row = Photo._meta.database.execute_sql(
+        f"SELECT group_concat(id) FROM ({sql})", list(params)
+    ).fetchone()
+    return parse_ids(row[0]) if row and row[0] else []
+
+
+def parse_ids(text: str) -> list[int]:
+    """The ints of a comma-joined string. A long one is parsed by numpy once numpy
+    is loaded (100k ids: ~3.5 ms against ~13 ms for split + int); never imported
+    here: numpy loads after the first paint (issue 21 §1), which may list a
+    whole review pass."""
+    if len(text) < 20_000 or "numpy" not in sys.modules:
+        return list(map(int, text.split(",")))
+    import numpy as np
+
+    ids: list[int] = np.fromstring(text, dtype=np.int64, sep=",").tolist()
+    return ids
+
+
+def gallery_content_types() -> list[str]:
+    """Content types the LLM has given to live photos, most frequent first."""
+    rows = Photo._meta.database.execute_sql(
+        "SELECT d.content_type, COUNT(*) AS n FROM description d JOIN photo p"
+        " ON p.id = d.photo_id WHERE p.deleted_at IS NULL"
+        " GROUP BY d.content_type ORDER BY n DESC, d.content_type"
+    ).fetchall()
+    return [str(name) for name, _ in rows]
+
+
+def gallery_tags(limit: int = 200) -> list[str]:
+    """Active tag names, most used first (the tag filter's choices)."""
+    rows = Photo._meta.database.execute_sql(
+        "SELECT t.name, COUNT(*) AS n FROM photo_tag pt JOIN tag t ON t.id = pt.tag_id"
+        " WHERE pt.removed_at IS NULL GROUP BY t.id ORDER BY n DESC, t.name LIMIT ?",
+        [limit],
+    ).fetchall()
+    return [str(name) for name, _ in rows]

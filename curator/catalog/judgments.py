@@ -382,11 +382,18 @@ def write_scores(version: int, photo_ids: Sequence[int], scores: NDArray[np.floa
     (one index since schema v12: m012_rescore_indexes). The new scores go in
     first, then the photos this model no longer scores (still on an older
     version) are cleared: a photo is written once, never cleared and rewritten.
+
+    A new version on many photos (a retrain: every row is written) drops the
+    preference index and builds it again from its own stored SQL, inside the
+    same transaction: one sort of the finished scores costs less than moving
+    each photo's entry in the b-tree (100k photos: ~0.55-0.65 -> ~0.45 s CPU).
+    Readers on other connections keep their snapshot, index included.
     """
     import numpy as np
 
     db = Photo._meta.database
     with db.atomic():
+        index_sql = _drop_preference_index(photo_ids, version)
         db.execute_sql(
             "CREATE TEMP TABLE IF NOT EXISTS new_score (id INTEGER PRIMARY KEY, score REAL)"
         )
@@ -408,6 +415,33 @@ def write_scores(version: int, photo_ids: Sequence[int], scores: NDArray[np.floa
             (version,),
         )
         db.execute_sql("DELETE FROM new_score")
+        if index_sql is not None:
+            db.execute_sql(index_sql)
+
+
+_PREFERENCE_INDEX = "photo_gallery_preference"
+REBUILD_INDEX_FROM = 20_000  # photos written: below it, moving entries costs less
+
+
+def _drop_preference_index(photo_ids: Sequence[int], version: int) -> str | None:
+    """Drop the preference sort's index when a rescore writes every one of many
+    photos (a version they do not have yet: its first photo tells); its SQL, to
+    build it again, or None (kept)."""
+    if len(photo_ids) < REBUILD_INDEX_FROM:
+        return None
+    db = Photo._meta.database
+    first = db.execute_sql(
+        "SELECT preference_model_version FROM photo WHERE id = ?", (int(photo_ids[0]),)
+    ).fetchone()
+    if first is not None and first[0] == version:
+        return None  # the same model again: only the changed scores are written
+    row = db.execute_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (_PREFERENCE_INDEX,)
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    db.execute_sql(f"DROP INDEX {_PREFERENCE_INDEX}")
+    return str(row[0])
 
 
 # -- descriptions and tags --------------------------------------------------------

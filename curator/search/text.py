@@ -29,7 +29,9 @@ Ranking: bm25 over the columns, weighted subject 10, tags 10, content type
 5, mood 3, lighting 3, file name 1, caption 10 (see `WEIGHTS`): a word in what the photo
 shows or how it was tagged outranks the same word in a file name. A query
 of filters only returns every matching photo in capture-time order (the
-gallery's), score 0.
+gallery's), score 0. Words without filters are ranked in `photo_fts` alone,
+the purged photos dropped and the missing marked from two small id sets
+(their partial indexes), not a photo row read per hit before the sort.
 
 A hit's `why` names the fields where a query word shows ("subject, tags"),
 for the best `WHY_LIMIT` hits; a missing photo's ends with "missing".
@@ -227,22 +229,58 @@ def text_search(
             params,
         ).fetchall()
         return [SearchHit(int(pid), 0.0, "missing" if missing else "") for pid, missing in rows]
-    weights = ", ".join(str(w) for w in WEIGHTS)
-    rows = db.execute_sql(
-        f"SELECT p.id, bm25(photo_fts, {weights}) AS rank, p.missing_since IS NOT NULL"
+    if parsed.has_filters or within is not None:
+        rows = _ranked_with_filters(expression, where, params, tail)
+    else:
+        rows = _ranked_words(expression, limit)
+    whys = _whys(parsed, [pid for pid, _, _ in rows[:WHY_LIMIT]])
+    top = [
+        SearchHit(pid, score, ", ".join([*whys.get(pid, ()), *(["missing"] if missing else [])]))
+        for pid, score, missing in rows[:WHY_LIMIT]
+    ]
+    return top + [
+        SearchHit(pid, score, "missing" if missing else "")
+        for pid, score, missing in rows[WHY_LIMIT:]
+    ]
+
+
+_WEIGHTS_SQL = ", ".join(str(w) for w in WEIGHTS)
+_Ranked = list[tuple[int, float, bool]]  # (photo id, score: -bm25, missing), best first
+
+
+def _ranked_with_filters(
+    expression: str, where: list[str], params: list[object], tail: str
+) -> _Ranked:
+    rows = Photo._meta.database.execute_sql(
+        f"SELECT p.id, -bm25(photo_fts, {_WEIGHTS_SQL}) AS score, p.missing_since IS NOT NULL"
         " FROM photo_fts JOIN photo p ON p.id = photo_fts.rowid"
-        f" WHERE photo_fts MATCH ? AND {' AND '.join(where)} ORDER BY rank, p.id{tail}",
+        f" WHERE photo_fts MATCH ? AND {' AND '.join(where)} ORDER BY score DESC, p.id{tail}",
         [expression, *params],
     ).fetchall()
-    whys = _whys(parsed, [int(pid) for pid, _, _ in rows[:WHY_LIMIT]])
-    return [
-        SearchHit(
-            int(pid),
-            -float(rank),
-            ", ".join([*whys.get(int(pid), ()), *(["missing"] if missing else [])]),
-        )
-        for pid, rank, missing in rows
-    ]
+    return [(int(pid), float(score), bool(missing)) for pid, score, missing in rows]
+
+
+def _ranked_words(expression: str, limit: int | None) -> _Ranked:
+    """Words alone: ranked in `photo_fts` without a photo row per hit; the purged
+    photos dropped and the missing ones marked from their own partial indexes
+    (m005, m014). The order is the joined query's: bm25, then id."""
+    db = Photo._meta.database
+    purged = {pid for (pid,) in db.execute_sql(_PURGED_SQL)}
+    missing = {pid for (pid,) in db.execute_sql(_MISSING_SQL)}
+    sql = (
+        f"SELECT rowid, -bm25(photo_fts, {_WEIGHTS_SQL}) AS score FROM photo_fts"
+        " WHERE photo_fts MATCH ? ORDER BY score DESC, rowid"
+    )
+    params: list[object] = [expression]
+    if limit is not None:  # enough for `limit` live photos, whichever hits are purged
+        sql, params = f"{sql} LIMIT ?", [expression, max(0, int(limit)) + len(purged)]
+    rows = db.execute_sql(sql, params).fetchall()
+    ranked = [(pid, score, pid in missing) for pid, score in rows if pid not in purged]
+    return ranked if limit is None else ranked[: max(0, int(limit))]
+
+
+_PURGED_SQL = "SELECT id FROM photo WHERE deleted_at IS NOT NULL"
+_MISSING_SQL = "SELECT id FROM photo WHERE missing_since IS NOT NULL"
 
 
 def _whys(parsed: ParsedQuery, photo_ids: list[int]) -> dict[int, list[str]]:

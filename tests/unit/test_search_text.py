@@ -309,3 +309,42 @@ def test_a_missing_photos_tombstoned_path_is_found_by_its_last_name(cat: Catalog
     assert [h.photo_id for h in hits] == [a]
     assert hits[0].why == "file name, missing"
     assert _ids("missing") == []  # the tombstone's suffix is not part of the name
+
+
+def _joined_ranking(query: str, limit: int) -> list[tuple[int, float, bool]]:
+    """The ranking as one joined query (how text search ranked words before
+    issue 21 §2): every hit's photo row read before the sort."""
+    from curator.search.text import WEIGHTS
+
+    weights = ", ".join(str(w) for w in WEIGHTS)
+    expression = parse_query(query).fts_expression()
+    rows = Photo._meta.database.execute_sql(
+        f"SELECT p.id, bm25(photo_fts, {weights}) AS rank, p.missing_since IS NOT NULL"
+        " FROM photo_fts JOIN photo p ON p.id = photo_fts.rowid"
+        " WHERE photo_fts MATCH ? AND p.deleted_at IS NULL ORDER BY rank, p.id LIMIT ?",
+        [expression, limit],
+    ).fetchall()
+    return [(int(pid), -float(rank), bool(missing)) for pid, rank, missing in rows]
+
+
+@pytest.mark.parametrize("limit", [None, 5, 40])
+def test_words_rank_as_the_joined_query_did_past_purged_best_hits(
+    cat: Catalog, limit: int | None
+) -> None:
+    """Words alone are ranked in the index without a photo row per hit (issue 21
+    §2): same photos, scores and order as the joined query, the purged ones left
+    out even when they rank best (a limit still fills up), the missing marked."""
+    ids = []
+    for i in range(60):
+        ids.append(_photo(f"/p/{i:03d}.jpg"))
+        kites = " ".join(["kite"] * (1 + i % 4))  # four levels of rank, ties within each
+        _describe(ids[-1], f"{kites} over the dunes {'and the sea' * (i % 3)}")
+    best = [pid for i, pid in enumerate(ids) if i % 4 == 3]  # most kites: the top hits
+    Photo.update(deleted_at=utcnow()).where(Photo.id.in_(best[:8])).execute()
+    Photo.update(missing_since=utcnow()).where(Photo.id.in_(ids[10:20])).execute()
+
+    hits = text_search("kite", limit=limit)
+    expected = _joined_ranking("kite", 1000 if limit is None else limit)
+    assert len(expected) == (52 if limit is None else limit)
+    assert [(h.photo_id, h.score, h.why.endswith("missing")) for h in hits] == expected
+    assert all(h.why.startswith("subject") for h in hits)

@@ -5,7 +5,9 @@ longer scores (issue 21 §2: rescoring 100k photos is the cost of its writes).""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from curator.catalog import judgments
 from curator.catalog.db import Catalog
 from curator.catalog.judgments import write_scores
 from curator.catalog.models import Photo
@@ -65,3 +67,51 @@ def test_only_the_preference_sort_index_carries_the_score(catalog: Catalog) -> N
         )
     ]
     assert names == ["photo_gallery_preference"]
+
+
+def _preference_index(catalog: Catalog) -> str:
+    row = catalog.db.execute_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'photo_gallery_preference'"
+    ).fetchone()
+    return str(row[0]) if row else ""
+
+
+def _schema_version(catalog: Catalog) -> int:
+    return int(catalog.db.execute_sql("PRAGMA schema_version").fetchone()[0])
+
+
+def test_a_retrain_of_many_photos_rebuilds_the_preference_index_as_it_was(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past REBUILD_INDEX_FROM photos a new version drops the preference index and
+    builds it again in the same transaction (issue 21 §2): the same index, every
+    row written once, the preference sort read from it in score order."""
+    monkeypatch.setattr(judgments, "REBUILD_INDEX_FROM", 5)
+    before = _preference_index(catalog)
+    assert before.startswith("CREATE INDEX photo_gallery_preference")
+    ids = [_photo(f"{i}.jpg") for i in range(8)]
+    extra = _photo("gone.jpg")
+    write_scores(1, [*ids, extra], np.linspace(5.0, 95.0, 9))
+
+    _count_row_writes(catalog)
+    scores = np.array([50.0, 10.0, 90.0, 30.0, 70.0, 20.0, 80.0, 40.0])
+    schema = _schema_version(catalog)
+    write_scores(2, ids, scores)
+    assert _schema_version(catalog) > schema  # the index was dropped and built again
+    assert _written(catalog) == sorted([*ids, extra])  # each once; `extra` cleared
+    assert _preference_index(catalog) == before
+    assert _scores(ids) == [(float(s), 2) for s in scores]
+    sql = (
+        "SELECT id FROM photo WHERE deleted_at IS NULL"
+        " ORDER BY preference_score IS NULL, preference_score DESC, id"
+    )
+    plan = " ".join(str(r[-1]) for r in catalog.db.execute_sql(f"EXPLAIN QUERY PLAN {sql}"))
+    assert "photo_gallery_preference" in plan
+    by_score = [pid for _, pid in sorted(zip(-scores, ids, strict=True))] + [extra]
+    assert [int(pid) for (pid,) in catalog.db.execute_sql(sql)] == by_score
+
+    # The same version again: nothing moved, nothing written.
+    _count_row_writes(catalog)
+    schema = _schema_version(catalog)
+    write_scores(2, ids, scores)
+    assert _written(catalog) == [] and _schema_version(catalog) == schema

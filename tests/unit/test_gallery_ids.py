@@ -1,0 +1,103 @@
+"""`queries.gallery_query_ids` lists exactly `gallery_sql`'s ids in its order
+(issue 21 §2: the review passes drop their failed photos in Python and long
+lists are parsed by numpy, both only to be faster)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime, timedelta
+
+import pytest
+
+from curator.catalog.db import Catalog
+from curator.catalog.gallery_filters import parse_ids
+from curator.catalog.models import utcnow
+from curator.catalog.queries import GalleryQuery, GallerySort, gallery_query_ids, gallery_sql
+
+N = 3_000  # ids of 4 digits: the whole list is a string past parse_ids' numpy threshold
+CULLS = ("unreviewed", "kept", "rejected")
+
+
+def _populate(cat: Catalog) -> set[int]:
+    """N photos in every pass, some failed in the technical stage; the failed ids."""
+    now, t0 = utcnow(), datetime(2024, 1, 1)
+    failed = {pid for pid in range(1, N + 1) if pid % 7 == 0}
+    db = cat.db
+    with db.atomic():
+        db.cursor().executemany(
+            "INSERT INTO photo (id, path, captured_at, preference_score, cull, imported_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    pid,
+                    f"/p/{pid:05d}.jpg".encode(),
+                    t0 + timedelta(seconds=(pid * 7919) % N),  # not in id order
+                    None if pid % 5 == 0 else float((pid * 31) % 100),
+                    CULLS[pid % 3],
+                    now,
+                    now,
+                )
+                for pid in range(1, N + 1)
+            ],
+        )
+        db.cursor().executemany(
+            "INSERT INTO stage_run (photo_id, stage, status, attempts, stage_version,"
+            " updated_at) VALUES (?, 'technical', ?, 1, 'v', ?)",
+            [(pid, "failed" if pid in failed else "done", now) for pid in range(1, N + 1)],
+        )
+    return failed
+
+
+def _plain(cat: Catalog, q: GalleryQuery) -> list[int]:
+    sql, params = gallery_sql(q)
+    return [int(pid) for (pid,) in cat.db.execute_sql(sql, params).fetchall()]
+
+
+@pytest.mark.parametrize("match", [False, True])
+@pytest.mark.parametrize("cull", [None, *CULLS])
+@pytest.mark.parametrize("sort", [GallerySort.CAPTURE_TIME, GallerySort.PREFERENCE])
+def test_the_ids_are_the_plain_querys_in_its_order(
+    catalog: Catalog, cull: str | None, sort: GallerySort, match: bool
+) -> None:
+    failed = _populate(catalog)
+    q = GalleryQuery(cull=cull, sort=sort, match_only=match)
+    ids = gallery_query_ids(q)
+    assert ids == _plain(catalog, q)
+    assert ids[:100] == gallery_query_ids(q, 100)  # the first page is the list's head
+    expected = {
+        pid
+        for pid in range(1, N + 1)
+        if (cull is None or CULLS[pid % 3] == cull)
+        and not (cull in ("unreviewed", "kept") and pid in failed)  # the failed lane
+        and not (match and (pid % 5 == 0 or (pid * 31) % 100 < 70))  # MATCH: score ≥ 70
+    }
+    assert set(ids) == expected and len(ids) == len(expected)
+    assert expected & failed if cull in (None, "rejected") else not expected & failed
+
+
+def test_a_long_id_list_parses_as_a_short_one_does() -> None:
+    import numpy  # noqa: F401  (loaded: the long list takes numpy's path)
+
+    ids = [(i * 7919) % 100_003 + 1 for i in range(10_000)]
+    text = ",".join(map(str, ids))
+    assert len(text) > 20_000
+    parsed = parse_ids(text)
+    assert parsed == ids and all(type(pid) is int for pid in parsed[:10])
+    assert parse_ids("3,1,2") == [3, 1, 2]
+
+
+def test_a_long_id_list_never_imports_numpy() -> None:
+    """Before the first paint numpy is not loaded (issue 21 §1); a whole review
+    pass listed then is parsed without it."""
+    script = (
+        "import sys\n"
+        "from curator.catalog.gallery_filters import parse_ids\n"
+        "assert 'numpy' not in sys.modules\n"
+        "assert parse_ids(','.join(map(str, range(1, 50_001)))) == list(range(1, 50_001))\n"
+        "print('numpy' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert out.stdout.strip() == "False"
