@@ -168,7 +168,7 @@ def test_settings_apply_without_restart(library: Path, app: App, qtbot: QtBot) -
         return [app.model.data(app.model.index(r), FlagsRole).match for r in range(3)]
 
     assert matches() == [False, False, True]
-    dialog = app.window.open_settings()
+    dialog = app.window.tools.open_settings()
     dialog.editors["match_threshold"].setValue(60.0)  # type: ignore[attr-defined]
     dialog.editors["decode_workers"].setValue(1)  # type: ignore[attr-defined]
     dialog.editors["ollama_url"].setText("http://gpu-box:11434")  # type: ignore[attr-defined]

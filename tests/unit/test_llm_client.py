@@ -360,6 +360,12 @@ def test_provider_without_its_api_key_is_a_config_error(
 
 
 def test_close_cuts_a_backoff_short(server: FakeOllama) -> None:
+    # The client libraries load before the clock starts: importing them took
+    # seconds on a loaded 2-core machine, which is not the backoff under test.
+    import instructor  # noqa: F401
+    import openai  # noqa: F401
+    from PIL import Image  # noqa: F401
+
     server.set_default(busy())
     describer = Describer(_config(server.url, backoff_s=30.0))
     threading.Timer(0.3, describer.close).start()

@@ -96,7 +96,6 @@ from curator.ui.window.tools import WindowHooks, WindowTools
 
 if TYPE_CHECKING:  # the dialogs load when first opened, not before the first paint
     from curator.ui.export.dialog import ExportDialog
-    from curator.ui.window.settings_dialog import SettingsDialog
 
 ERROR_SHOWN_MS = 15_000
 EMPTY_CATALOG = "Import a folder (Ctrl+I) or drop one here"
@@ -185,6 +184,7 @@ class MainWindow(QMainWindow):
             WindowHooks(
                 settings=lambda: self.settings,
                 set_settings=self._set_settings,
+                settings_saved=self.settings_changed.emit,
                 settings_file=settings_file,
                 notify=self._show_notice,
                 show_loupe_page=self._show_loupe_page,
@@ -313,7 +313,7 @@ class MainWindow(QMainWindow):
             self._build_backup_action(file_menu, self.backup)
         self.settings_action = file_menu.addAction("&Settings…")
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
-        self.settings_action.triggered.connect(self.open_settings)
+        self.settings_action.triggered.connect(self.tools.open_settings)
         self.keymap_action = file_menu.addAction("&Keyboard Shortcuts…")
         self.keymap_action.triggered.connect(self.tools.open_keymap)
         file_menu.addSeparator()
@@ -528,17 +528,6 @@ class MainWindow(QMainWindow):
 
     @Slot()
     @guarded_slot
-    def open_settings(self) -> SettingsDialog:
-        from curator.ui.window.settings_dialog import SettingsDialog
-
-        dialog = SettingsDialog(self.settings, self.settings_file, self)
-        dialog.settings_changed.connect(self._on_settings_saved)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-        return dialog
-
-    @Slot()
-    @guarded_slot
     def open_export(self) -> ExportDialog:
         """File ▸ Export…: one dialog at a time (a running export's dialog is
         raised again, not doubled)."""
@@ -555,15 +544,6 @@ class MainWindow(QMainWindow):
         dialog.raise_()
         dialog.activateWindow()
         return dialog
-
-    @Slot(object)
-    @guarded_slot
-    def _on_settings_saved(self, settings: Settings) -> None:
-        self.settings = settings
-        self.settings_changed.emit(settings)
-        self._show_notice(
-            "Settings saved. The MATCH threshold applies now; the rest from the next import."
-        )
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         self.imports.accept_drag(event)

@@ -1,6 +1,6 @@
-"""`WindowTools`: the main window's thumbnail-size slider, keyboard page and
-"most uncertain first" toggle, kept out of `main_window` (which only builds
-and dispatches to it).
+"""`WindowTools`: the main window's thumbnail-size slider, keyboard page,
+Settings dialog and "most uncertain first" toggle, kept out of `main_window`
+(which only builds and dispatches to it).
 
 - Thumbnail size: the status bar's slider and Ctrl+= / Ctrl+- set the
   gallery's cell width; the width is written to the settings file
@@ -8,6 +8,10 @@ and dispatches to it).
 - Keyboard: File ▸ Keyboard Shortcuts… opens `KeymapDialog`; saved
   overrides go onto every window and loupe action and into the help
   overlay at once (`apply_keys`).
+- Settings: File ▸ Settings… opens the dialog generated from the settings
+  (its module loads then, not before the first paint); saved settings go
+  to the window (`hooks.settings_saved`: the window's `settings_changed`,
+  which app.py applies).
 - Most uncertain first: the checkable toolbar action (Shift+U) switches the
   rating pass's order (`ui.review.uncertain_first`).
 """
@@ -17,8 +21,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
@@ -32,6 +37,9 @@ from curator.ui.review.session import ReviewSession
 from curator.ui.review.uncertain_first import switch_uncertain_first
 from curator.ui.window.keymap_page import KeymapDialog, apply_key_overrides
 
+if TYPE_CHECKING:
+    from curator.ui.window.settings_dialog import SettingsDialog
+
 ACTIONS = ("thumbs_larger", "thumbs_smaller", "uncertain_first")
 
 
@@ -41,6 +49,7 @@ class WindowHooks:
 
     settings: Callable[[], Settings]
     set_settings: Callable[[Settings], None]
+    settings_saved: Callable[[Settings], None]  # the Settings dialog's OK: apply them
     settings_file: Path
     notify: Callable[[str], None]
     show_loupe_page: Callable[[], None]  # the loupe as the session stands (no restart)
@@ -111,6 +120,28 @@ class WindowTools(QObject):
         )
         self.apply_keys(overrides)
         self.hooks.notify("Keyboard shortcuts saved.")
+
+    # --- settings -------------------------------------------------------------
+
+    @Slot()
+    @guarded_slot
+    def open_settings(self) -> SettingsDialog:
+        from curator.ui.window.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.hooks.settings(), self.hooks.settings_file, self.window)
+        dialog.settings_changed.connect(self._on_settings_saved)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    @Slot(object)
+    @guarded_slot
+    def _on_settings_saved(self, settings: Settings) -> None:
+        self.hooks.set_settings(settings)
+        self.hooks.settings_saved(settings)
+        self.hooks.notify(
+            "Settings saved. The MATCH threshold applies now; the rest from the next import."
+        )
 
     # --- dispatch -------------------------------------------------------------
 
