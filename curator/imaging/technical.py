@@ -26,14 +26,10 @@ from dataclasses import replace
 
 import blake3
 import numpy as np
+from PIL import Image
 
 from curator.camera_names import camera_name
-from curator.imaging.cache import (
-    make_thumbnail,
-    preview_key,
-    thumbnail_key,
-    write_jpeg,
-)
+from curator.imaging.cache import preview_key, thumbnail_key, write_jpeg
 from curator.imaging.decode import decode_image
 from curator.imaging.errors import (
     CacheWriteError,
@@ -47,6 +43,7 @@ from curator.imaging.errors import (
 from curator.imaging.exif import read_exif
 from curator.imaging.formats import is_raw_path
 from curator.imaging.metrics import measure_exposure, measure_sharpness
+from curator.imaging.orientation import fit_long_edge_pixels
 from curator.imaging.regular import NotRegularFileError, open_regular
 from curator.imaging.structure import structure_signature
 from curator.imaging.types import TechnicalMeasurement, TechnicalRequest
@@ -115,14 +112,17 @@ def _measure_bytes(
         camera=camera_name(exif.camera_make, exif.camera_model),
     )
     sharpness = measure_sharpness(decoded.luma)
-    exposure = measure_exposure(decoded.luma, np.asarray(decoded.preview))
+    # One array of the preview serves the exposure and the thumbnail (made from the
+    # upright preview, never the original, exactly as `cache.make_thumbnail`).
+    preview_pixels = np.asarray(decoded.preview)
+    exposure = measure_exposure(decoded.luma, preview_pixels)
 
     preview = preview_key(content_hash)
     thumbnail = thumbnail_key(content_hash)
     try:
         write_jpeg(request.cache_dir, preview, decoded.preview, PREVIEW_QUALITY)
-        thumb_image = make_thumbnail(decoded.preview, request.thumbnail_long_edge)
-        write_jpeg(request.cache_dir, thumbnail, thumb_image, THUMBNAIL_QUALITY)
+        thumb = fit_long_edge_pixels(preview_pixels, request.thumbnail_long_edge)
+        write_jpeg(request.cache_dir, thumbnail, Image.fromarray(thumb), THUMBNAIL_QUALITY)
     except OSError as exc:
         raise CacheWriteError(
             "Curator could not save this photo's preview in its cache folder "

@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import Path
 
 import blake3
+import cv2
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -198,3 +200,26 @@ def test_unwritable_cache_is_a_cache_error(tmp_path: Path) -> None:
     with pytest.raises(CacheWriteError) as caught:
         measure_file(_request(path, blocker))
     assert caught.value.transient and caught.value.content_hash is not None
+
+
+def test_measured_thumbnail_is_the_preview_box_shrunk_then_bilinear(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The stage makes the thumbnail from the preview's array it already holds
+    # (issue 21 §3): 1440 px preview -> a 4x box average -> bilinear to 320 px,
+    # exactly the pixels `cache.make_thumbnail` made of the preview image.
+    written: dict[str, np.ndarray] = {}
+    real_write = technical.write_jpeg
+
+    def keep(cache_dir: str, key: str, image: Image.Image, quality: int) -> bool:
+        written[key.split("/")[0]] = np.asarray(image).copy()
+        return real_write(cache_dir, key, image, quality)
+
+    monkeypatch.setattr(technical, "write_jpeg", keep)
+    source = make_jpeg(tmp_path / "wide.jpg", 2880, 1920, pattern="texture")
+    measure_file(TechnicalRequest(path=str(source), cache_dir=str(tmp_path / "c")))
+    preview, thumb = written["previews"], written["thumbs"]
+    assert preview.shape == (960, 1440, 3) and thumb.shape == (213, 320, 3)
+    box = cv2.resize(preview, (360, 240), interpolation=cv2.INTER_AREA)
+    expected = cv2.resize(box, (320, 213), interpolation=cv2.INTER_LINEAR)
+    np.testing.assert_array_equal(thumb, expected)
