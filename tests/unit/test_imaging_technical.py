@@ -223,3 +223,38 @@ def test_measured_thumbnail_is_the_preview_box_shrunk_then_bilinear(
     box = cv2.resize(preview, (360, 240), interpolation=cv2.INTER_AREA)
     expected = cv2.resize(box, (320, 213), interpolation=cv2.INTER_LINEAR)
     np.testing.assert_array_equal(thumb, expected)
+
+
+def test_a_large_raw_is_hashed_beside_its_decode_and_measures_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 21 §3: with no hash known, a large RAW's hash runs in a second thread
+    # while it decodes; the measurement must be the one hashing first gives.
+    source = make_dng(tmp_path / "big.dng", 3000, 2000)
+    assert source.stat().st_size >= technical.OVERLAP_MIN_BYTES
+    overlapped: list[str] = []
+    real = technical._measure_overlapped
+
+    def spy(request: TechnicalRequest, data: bytes, mtime_ns: int) -> object:
+        overlapped.append(request.path)
+        return real(request, data, mtime_ns)
+
+    monkeypatch.setattr(technical, "_measure_overlapped", spy)
+    beside = measure_file(TechnicalRequest(path=str(source), cache_dir=str(tmp_path / "a")))
+    other = frozenset({"0" * 64})  # a hash is known: hashed first, as before
+    first = measure_file(
+        TechnicalRequest(path=str(source), cache_dir=str(tmp_path / "b"), known_hashes=other)
+    )
+    assert overlapped == [str(source)]
+    assert beside.content_hash == blake3.blake3(source.read_bytes()).hexdigest()
+    assert beside == first and beside.decoded
+
+
+def test_a_broken_large_raw_hashed_beside_its_decode_still_names_its_hash(
+    tmp_path: Path,
+) -> None:
+    junk = tmp_path / "junk.nef"
+    junk.write_bytes(b"II*\x00" + bytes(range(256)) * (technical.OVERLAP_MIN_BYTES // 256 + 1))
+    with pytest.raises(ImagingError) as caught:
+        measure_file(TechnicalRequest(path=str(junk), cache_dir=str(tmp_path / "c")))
+    assert caught.value.content_hash == blake3.blake3(junk.read_bytes()).hexdigest()
