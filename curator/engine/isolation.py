@@ -282,6 +282,32 @@ class ChildProcessPool:
                     self._all.discard(worker)
                 self._idle.put(None)
 
+    def warm(self, fn: Callable[[T], R], arg: T, timeout: float | None = None) -> list[R]:
+        """Start a child in every slot and run `fn(arg)` once in each (for benches:
+        every child warmed, whatever the order calls would take them in)."""
+        taken = [self._idle.get() for _ in range(self.size)]
+        results: list[R] = []
+        try:
+            for index, worker in enumerate(taken):
+                if worker is None:
+                    with self._lock:
+                        initargs, version = self._initargs, self._version
+                    worker = ChildWorker(
+                        self._ctx, self._initializer, initargs, self.memory_limit, primed=version
+                    )
+                    taken[index] = worker
+                    with self._lock:
+                        self._all.add(worker)
+                results.append(worker.call(fn, arg, timeout))
+        finally:
+            for worker in taken:
+                if worker is not None and not worker.process.is_alive():
+                    with self._lock:  # died while warming: the slot starts afresh
+                        self._all.discard(worker)
+                    worker = None
+                self._idle.put(worker)
+        return results
+
     def reprime(self, *initargs: Any) -> None:
         """New initializer arguments for every child, live or future (see the
         module docstring); takes effect at each child's next request."""

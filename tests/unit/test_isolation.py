@@ -121,3 +121,15 @@ def test_a_decoder_child_loads_neither_the_catalog_nor_the_settings_nor_qt() -> 
         pool.close()
     assert "curator.pipeline.stages.technical_child" in loaded
     assert not loaded & {"peewee", "pydantic", "PySide6", "curator.settings", "curator.catalog"}
+
+
+def test_warm_starts_and_serves_every_slot_once() -> None:
+    # With idle children taken last-in first-out, two calls in a row could land
+    # on one child; a bench warms each of its children with `warm`.
+    pool = ChildProcessPool(2)
+    try:
+        pids = [reply["pid"] for reply in pool.warm(child_echo, {})]
+        assert len(set(pids)) == 2 and sorted(pids) == sorted(pool.worker_pids())
+        assert pool.call(child_echo, {})["pid"] in pids  # and they serve afterwards
+    finally:
+        pool.close()
