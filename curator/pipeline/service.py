@@ -96,11 +96,11 @@ from curator.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# A technical outcome that is a photo in the catalog now (counted as done).
 # How long the decoder children wait for the next run once one has measured its
 # files (a second folder dropped, a retry, the watch folder's next batch).
 DECODERS_IDLE_S = 60.0
 
+# A technical outcome that is a photo in the catalog now (counted as done).
 _MEASURED = (ApplyKind.NEW, ApplyKind.CHANGED, ApplyKind.REMEASURED, ApplyKind.MOVED)
 
 
