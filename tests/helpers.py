@@ -37,6 +37,13 @@ class child_state:
         return child_state.value
 
 
+def child_modules(_: object) -> list[str]:
+    """The modules the child has imported so far."""
+    import sys
+
+    return sorted(sys.modules)
+
+
 def crash_on_marked_files(request: Any) -> Any:
     """Stage body for tests: segfaults on files whose name contains CRASHME, else the real one."""
     from curator.pipeline.stages.technical import run_technical

@@ -81,6 +81,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from curator.imaging.orientation import grid_means
+
 __all__ = [
     "MISSED_FOCUS_NOTE",
     "SubjectFocus",
@@ -139,7 +141,7 @@ def coarse_contrast(work: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
                       interpolation=cv2.INTER_AREA)  # fmt: skip
     smooth = cv2.GaussianBlur(half, (0, 0), COARSE_SIGMA / 2)
     lap = cv2.Laplacian(smooth, cv2.CV_32F, borderType=cv2.BORDER_REFLECT) / 4  # per full px^2
-    return cv2.resize(lap * lap, (cols, rows), interpolation=cv2.INTER_AREA).astype(np.float64)
+    return grid_means(lap * lap, cols, rows).astype(np.float64)
 
 
 def subject_ellipse(rows: int, cols: int) -> np.ndarray:

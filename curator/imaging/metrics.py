@@ -119,7 +119,7 @@ from curator.imaging.exposure import (  # re-exported: the technical stage's one
     measure_exposure,
 )
 from curator.imaging.focus import MISSED_FOCUS_NOTE, subject_focus
-from curator.imaging.orientation import shrunk_size
+from curator.imaging.orientation import grid_means, shrunk_size
 from curator.imaging.types import SharpnessMeasure
 
 __all__ = [
@@ -223,7 +223,7 @@ def directional_energy(work: np.ndarray, grid: int = SCORE_GRID) -> tuple[np.nda
     maps, noise = [], []
     for kernel in _DIRECTIONS:
         response = cv2.filter2D(image, cv2.CV_32F, kernel, borderType=cv2.BORDER_REFLECT)
-        maps.append(cv2.resize(response * response, (cols, rows), interpolation=cv2.INTER_AREA))
+        maps.append(grid_means(response * response, cols, rows))
         noise.append(noise_energy(response, flat))
     return np.stack(maps).astype(np.float64), np.asarray(noise, dtype=np.float64)
 

@@ -11,7 +11,9 @@ Invariants:
   memory; every later step (hash, EXIF, decode) works on those bytes;
 - the content hash is blake3 (hex) of exactly the bytes measured;
 - a hash in `request.known_hashes` stops the work right after hashing:
-  `decoded=False`, nothing decoded, nothing written to the cache;
+  `decoded=False`, nothing decoded, nothing written to the cache; when no
+  hash is known, a large RAW is hashed in a second thread while it decodes
+  (the hash is only needed to name its cache entries);
 - every failure is an `ImagingError` subclass with a human `message`; those
   raised after hashing carry the `content_hash` (a bad file is still an
   identity); I/O errors that may pass are `TransientReadError`;
@@ -22,18 +24,16 @@ from __future__ import annotations
 
 import errno
 import os
+import threading
+from collections.abc import Callable
 from dataclasses import replace
 
 import blake3
 import numpy as np
+from PIL import Image
 
 from curator.camera_names import camera_name
-from curator.imaging.cache import (
-    make_thumbnail,
-    preview_key,
-    thumbnail_key,
-    write_jpeg,
-)
+from curator.imaging.cache import preview_key, thumbnail_key, write_jpeg
 from curator.imaging.decode import decode_image
 from curator.imaging.errors import (
     CacheWriteError,
@@ -47,11 +47,14 @@ from curator.imaging.errors import (
 from curator.imaging.exif import read_exif
 from curator.imaging.formats import is_raw_path
 from curator.imaging.metrics import measure_exposure, measure_sharpness
+from curator.imaging.orientation import fit_long_edge_pixels
 from curator.imaging.regular import NotRegularFileError, open_regular
 from curator.imaging.structure import structure_signature
 from curator.imaging.types import TechnicalMeasurement, TechnicalRequest
 
 PREVIEW_QUALITY = 85
+# A RAW at least this large is hashed beside its decode when no hash is known.
+OVERLAP_MIN_BYTES = 8 * 1024 * 1024
 THUMBNAIL_QUALITY = 80
 
 # errno values that describe a device or share that may answer on a retry.
@@ -85,7 +88,9 @@ def measure_file(request: TechnicalRequest) -> TechnicalMeasurement:
             "The file is empty (0 bytes) — it was probably not copied completely.",
             f"{request.path}: size 0",
         )
-    content_hash = blake3.blake3(data, max_threads=1).hexdigest()
+    if not request.known_hashes and is_raw_path(request.path) and len(data) >= OVERLAP_MIN_BYTES:
+        return _measure_overlapped(request, data, mtime_ns)
+    content_hash = _hash(data)
     if content_hash in request.known_hashes:
         return TechnicalMeasurement(
             path=request.path,
@@ -95,14 +100,44 @@ def measure_file(request: TechnicalRequest) -> TechnicalMeasurement:
             decoded=False,
         )
     try:
-        return _measure_bytes(request, data, content_hash, mtime_ns)
+        return _measure_bytes(request, data, lambda: content_hash, mtime_ns)
     except ImagingError as exc:
         exc.content_hash = content_hash
         raise
 
 
+def _hash(data: bytes) -> str:
+    return blake3.blake3(data, max_threads=1).hexdigest()
+
+
+def _measure_overlapped(
+    request: TechnicalRequest, data: bytes, mtime_ns: int
+) -> TechnicalMeasurement:
+    """`_measure_bytes` with the hash computed in a second thread meanwhile.
+
+    Only where no hash is known (nothing the hash could match, so the decode
+    is never wasted): a large RAW's 50 MB take ~30 ms to hash, which blake3
+    does without the GIL beside the embedded preview's decode (issue 21 §3).
+    """
+    result: list[str] = []
+    hashing = threading.Thread(target=lambda: result.append(_hash(data)), name="blake3")
+    hashing.start()
+
+    def content_hash() -> str:
+        hashing.join()
+        return result[0] if result else _hash(data)  # the thread failed: hash here
+
+    try:
+        return _measure_bytes(request, data, content_hash, mtime_ns)
+    except ImagingError as exc:
+        exc.content_hash = content_hash()
+        raise
+    finally:
+        hashing.join()
+
+
 def _measure_bytes(
-    request: TechnicalRequest, data: bytes, content_hash: str, mtime_ns: int
+    request: TechnicalRequest, data: bytes, hash_of: Callable[[], str], mtime_ns: int
 ) -> TechnicalMeasurement:
     is_raw = is_raw_path(request.path)
     exif = read_exif(data, is_raw=is_raw, max_pixels=request.max_pixels)
@@ -115,14 +150,18 @@ def _measure_bytes(
         camera=camera_name(exif.camera_make, exif.camera_model),
     )
     sharpness = measure_sharpness(decoded.luma)
-    exposure = measure_exposure(decoded.luma, np.asarray(decoded.preview))
+    # One array of the preview serves the exposure and the thumbnail (made from the
+    # upright preview, never the original, exactly as `cache.make_thumbnail`).
+    preview_pixels = np.asarray(decoded.preview)
+    exposure = measure_exposure(decoded.luma, preview_pixels)
 
+    content_hash = hash_of()  # needed from here on: the cache is content-addressed
     preview = preview_key(content_hash)
     thumbnail = thumbnail_key(content_hash)
     try:
         write_jpeg(request.cache_dir, preview, decoded.preview, PREVIEW_QUALITY)
-        thumb_image = make_thumbnail(decoded.preview, request.thumbnail_long_edge)
-        write_jpeg(request.cache_dir, thumbnail, thumb_image, THUMBNAIL_QUALITY)
+        thumb = fit_long_edge_pixels(preview_pixels, request.thumbnail_long_edge)
+        write_jpeg(request.cache_dir, thumbnail, Image.fromarray(thumb), THUMBNAIL_QUALITY)
     except OSError as exc:
         raise CacheWriteError(
             "Curator could not save this photo's preview in its cache folder "

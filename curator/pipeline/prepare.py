@@ -135,14 +135,31 @@ def plan_paths(
 
 
 def make_process_pool(settings: Settings, plan: TechnicalPlan) -> ChildProcessPool:
-    """Child processes for decoding, primed with the hashes already measured."""
-    size = max(1, min(settings.decode_workers, len(plan.requests) or 1))
+    """Child processes for decoding, primed with the hashes already measured.
+
+    One slot per decode worker (settings); a child starts only when a request finds no
+    idle one (engine.isolation), so a one-file run starts one."""
     return ChildProcessPool(
-        size,
+        max(1, settings.decode_workers),
         initializer=init_decoder_process,
         initargs=(plan.known_hashes,),
         memory_limit=memory_limit_for(settings.max_image_megapixels * 1_000_000),
     )
+
+
+def process_pool_for(
+    current: ChildProcessPool | None, settings: Settings, plan: TechnicalPlan
+) -> ChildProcessPool:
+    """The run's decoder children: `current` (an earlier run's, children still
+    running) re-primed with this plan's known hashes when its size and memory
+    limit still match the settings; else a new pool (`current` is closed)."""
+    limit = memory_limit_for(settings.max_image_megapixels * 1_000_000)
+    if current is not None:
+        if current.size == max(1, settings.decode_workers) and current.memory_limit == limit:
+            current.reprime(plan.known_hashes)
+            return current
+        current.close()
+    return make_process_pool(settings, plan)
 
 
 def read_xmp(generation: int, plan: XmpPlan, stop: threading.Event) -> XmpRead:

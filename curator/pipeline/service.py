@@ -36,6 +36,12 @@ Invariants:
   report and the error log; a storage fault (disk full, read-only) stops the
   run with its sentence (`RunReport.error`);
 - `cancel()` is cooperative: finished work is written, nothing else starts;
+- the decoder children are started once and serve run after run: the pool
+  outlives a run (re-primed with each run's known hashes,
+  `prepare.process_pool_for`) and is closed `DECODERS_IDLE_S` after the last
+  run ends (their memory goes back while nothing imports), at `shutdown()`,
+  or when the settings ask for another size or memory limit (issue 21 §1: a
+  decoder start costs ~0.4 s CPU);
 - workers get immutable inputs (paths, ids, a settings snapshot) and return
   results; the service never touches widgets and makes no pool (the
   composition root passes `PipelinePools` in and drains them).
@@ -90,6 +96,10 @@ from curator.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# How long the decoder children wait for the next run once one has measured its
+# files (a second folder dropped, a retry, the watch folder's next batch).
+DECODERS_IDLE_S = 60.0
+
 # A technical outcome that is a photo in the catalog now (counted as done).
 _MEASURED = (ApplyKind.NEW, ApplyKind.CHANGED, ApplyKind.REMEASURED, ApplyKind.MOVED)
 
@@ -134,6 +144,10 @@ class PipelineService(QObject):
         self._quick_look: QuickLookRunner | None = None
         self._technical: TechnicalRunner | None = None
         self._processes: ChildProcessPool | None = None
+        self._processes_idle = QTimer(self)  # closes the decoder children after a quiet spell
+        self._processes_idle.setSingleShot(True)
+        self._processes_idle.setInterval(int(DECODERS_IDLE_S * 1000))
+        self._processes_idle.timeout.connect(self._close_processes)
         self._xmp_stop = threading.Event()
         self._xmp_readings: tuple[XmpReading, ...] | None = None
         self._judge = JudgmentsPhase(
@@ -242,6 +256,10 @@ class PipelineService(QObject):
             if last is not None:
                 self._board.emit(stage, StageState.RUNNING, last.done, last.total, last.note)
 
+    def decoder_pids(self) -> list[int]:
+        """The live decoder children's process ids (kept between runs, see above)."""
+        return self._processes.worker_pids() if self._processes is not None else []
+
     def flush_now(self) -> None:
         """Write whatever is buffered (a hard stop: second Ctrl+C)."""
         if self._technical is not None:
@@ -274,7 +292,8 @@ class PipelineService(QObject):
                 detail=problem.detail,
             )
         plan = prepared.plan
-        self._processes = make_process_pool(self._snapshot, plan)
+        self._processes_idle.stop()
+        self._processes = prep.process_pool_for(self._processes, self._snapshot, plan)
         self.pools.decode.setMaxThreadCount(self._processes.size)  # one per child
         # The XMP is read beside the decoding (readings are kept until the
         # technical stage has written the photos' rows; see _apply_xmp).
@@ -379,7 +398,7 @@ class PipelineService(QObject):
     @Slot(object)
     def _on_technical_finished(self, summary: RunSummary) -> None:
         runner, self._technical = self._technical, None
-        self._close_processes()
+        self._processes_idle.start()  # kept for the next run (class docstring)
         self._report.technical = summary
         if runner is not None:
             if runner.write_error:
@@ -427,7 +446,9 @@ class PipelineService(QObject):
         self._report.restored_unchanged = report.restored
         return report.missing
 
+    @Slot()
     def _close_processes(self) -> None:
+        self._processes_idle.stop()
         if self._processes is not None:
             self._processes.close()
             self._processes = None
@@ -521,7 +542,8 @@ class PipelineService(QObject):
         if self.phase is Phase.IDLE:
             return
         self._machine.enter(Phase.IDLE)
-        self._close_processes()
+        if self._processes is not None:
+            self._processes_idle.start()
         self._lock.release()
         report = self._report
         report.cancelled = report.cancelled or self._cancelled or report.technical.cancelled

@@ -224,10 +224,10 @@ def time_ours(
 
     try:
         with ThreadPoolExecutor(workers) as feeders:
-            # Warm-up: one untimed call per child (process start, imports, first RAW).
+            # Warm-up: one untimed call in each child (process start, imports, first RAW).
             warm_dir = tempfile.mkdtemp(prefix="warm-", dir=scratch)
             warm = TechnicalRequest(path=str(paths[0]), cache_dir=warm_dir)
-            list(feeders.map(call, [warm] * workers))
+            pool.warm(run_technical_timed, warm, CALL_TIMEOUT_S)
             assert len(pool.worker_pids()) == workers
             cache_dir = tempfile.mkdtemp(prefix="cache-", dir=scratch)
             requests = [TechnicalRequest(path=str(p), cache_dir=cache_dir) for p in paths]

@@ -178,6 +178,32 @@ def test_the_gui_is_told_when_another_import_runs(tmp_path: Path, qtbot: QtBot) 
             service.deleteLater()
 
 
+def test_the_decoder_children_serve_run_after_run(tmp_path: Path, qtbot: QtBot) -> None:
+    # Issue 21 §1: a decoder child costs ~0.4 s CPU to start; the service starts
+    # its children once and keeps them between runs (closed after a quiet spell).
+    paths = resolve_paths()
+    lib = tmp_path / "lib"
+    make_library(lib, 2)
+    with Catalog.open(paths.catalog):
+        service = PipelineService(
+            paths.catalog, paths.cache_dir, load_settings(paths.settings_file), pipeline_pools()
+        )
+        try:
+            with qtbot.waitSignal(service.finished, timeout=120_000):
+                service.start(RunRequest(folder=str(lib), stages=("technical",)))
+            first = service.decoder_pids()
+            assert first  # still running after the run
+            make_library(lib, 2, first=2)
+            with qtbot.waitSignal(service.finished, timeout=120_000) as blocker:
+                service.start(RunRequest(folder=str(lib), stages=("technical",)))
+            assert blocker.args[0].counts["new"] == 2
+            assert set(service.decoder_pids()) == set(first)  # the same children measured them
+        finally:
+            service.shutdown()
+            service.deleteLater()
+        assert service.decoder_pids() == []
+
+
 @pytest.mark.slow
 def test_concurrent_imports_of_one_folder_lose_nothing_and_never_hang(tmp_path: Path) -> None:
     lib = tmp_path / "lib"

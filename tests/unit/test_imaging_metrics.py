@@ -358,3 +358,18 @@ def test_synthetic_exposure_rules() -> None:
         black.score < 5 and black.ev == -7.9
     )  # 8 EV of headroom less the 0.1 a metered frame keeps
     assert luma_histogram(np.zeros((5, 5), np.uint8))[0] == 25
+
+
+@pytest.mark.parametrize("shape", [(683, 1024), (1024, 683), (768, 1024), (677, 1019), (40, 33)])
+def test_grid_means_is_opencvs_area_resize_one_axis_at_a_time(shape: tuple[int, int]) -> None:
+    # The tile maps of `directional_energy` and `focus.coarse_contrast` come from
+    # `grid_means` (issue 21 §3: 4x faster); it must stay the 2-D INTER_AREA
+    # resize they used before, up to float rounding, or every score moves.
+    from curator.imaging.orientation import grid_means
+
+    values = np.random.default_rng(7).random(shape, dtype=np.float32) ** 2 * 1000
+    rows, cols = min(16, shape[0] // 2), min(16, shape[1] // 2)
+    direct = cv2.resize(values, (cols, rows), interpolation=cv2.INTER_AREA)
+    ours = grid_means(values, cols, rows)
+    assert ours.shape == direct.shape
+    np.testing.assert_allclose(ours, direct, rtol=1e-5)

@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import Path
 
 import blake3
+import cv2
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -198,3 +200,61 @@ def test_unwritable_cache_is_a_cache_error(tmp_path: Path) -> None:
     with pytest.raises(CacheWriteError) as caught:
         measure_file(_request(path, blocker))
     assert caught.value.transient and caught.value.content_hash is not None
+
+
+def test_measured_thumbnail_is_the_preview_box_shrunk_then_bilinear(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The stage makes the thumbnail from the preview's array it already holds
+    # (issue 21 §3): 1440 px preview -> a 4x box average -> bilinear to 320 px,
+    # exactly the pixels `cache.make_thumbnail` made of the preview image.
+    written: dict[str, np.ndarray] = {}
+    real_write = technical.write_jpeg
+
+    def keep(cache_dir: str, key: str, image: Image.Image, quality: int) -> bool:
+        written[key.split("/")[0]] = np.asarray(image).copy()
+        return real_write(cache_dir, key, image, quality)
+
+    monkeypatch.setattr(technical, "write_jpeg", keep)
+    source = make_jpeg(tmp_path / "wide.jpg", 2880, 1920, pattern="texture")
+    measure_file(TechnicalRequest(path=str(source), cache_dir=str(tmp_path / "c")))
+    preview, thumb = written["previews"], written["thumbs"]
+    assert preview.shape == (960, 1440, 3) and thumb.shape == (213, 320, 3)
+    box = cv2.resize(preview, (360, 240), interpolation=cv2.INTER_AREA)
+    expected = cv2.resize(box, (320, 213), interpolation=cv2.INTER_LINEAR)
+    np.testing.assert_array_equal(thumb, expected)
+
+
+def test_a_large_raw_is_hashed_beside_its_decode_and_measures_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 21 §3: with no hash known, a large RAW's hash runs in a second thread
+    # while it decodes; the measurement must be the one hashing first gives.
+    source = make_dng(tmp_path / "big.dng", 3000, 2000)
+    assert source.stat().st_size >= technical.OVERLAP_MIN_BYTES
+    overlapped: list[str] = []
+    real = technical._measure_overlapped
+
+    def spy(request: TechnicalRequest, data: bytes, mtime_ns: int) -> object:
+        overlapped.append(request.path)
+        return real(request, data, mtime_ns)
+
+    monkeypatch.setattr(technical, "_measure_overlapped", spy)
+    beside = measure_file(TechnicalRequest(path=str(source), cache_dir=str(tmp_path / "a")))
+    other = frozenset({"0" * 64})  # a hash is known: hashed first, as before
+    first = measure_file(
+        TechnicalRequest(path=str(source), cache_dir=str(tmp_path / "b"), known_hashes=other)
+    )
+    assert overlapped == [str(source)]
+    assert beside.content_hash == blake3.blake3(source.read_bytes()).hexdigest()
+    assert beside == first and beside.decoded
+
+
+def test_a_broken_large_raw_hashed_beside_its_decode_still_names_its_hash(
+    tmp_path: Path,
+) -> None:
+    junk = tmp_path / "junk.nef"
+    junk.write_bytes(b"II*\x00" + bytes(range(256)) * (technical.OVERLAP_MIN_BYTES // 256 + 1))
+    with pytest.raises(ImagingError) as caught:
+        measure_file(TechnicalRequest(path=str(junk), cache_dir=str(tmp_path / "c")))
+    assert caught.value.content_hash == blake3.blake3(junk.read_bytes()).hexdigest()

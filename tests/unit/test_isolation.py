@@ -9,7 +9,14 @@ import time
 import pytest
 
 from curator.engine.isolation import ChildProcessPool, WorkerCrashed, WorkerFailed, WorkerTimedOut
-from tests.helpers import child_crash, child_echo, child_raise, child_sleep, child_state
+from tests.helpers import (
+    child_crash,
+    child_echo,
+    child_modules,
+    child_raise,
+    child_sleep,
+    child_state,
+)
 
 
 @pytest.fixture
@@ -76,3 +83,53 @@ def test_close_stops_children() -> None:
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_reprime_gives_the_live_child_new_initargs_without_restarting_it() -> None:
+    # The import service keeps one pool across runs (issue 21 §1: a decoder child
+    # costs ~0.4 s CPU to start) and primes it with each run's known hashes.
+    pool = ChildProcessPool(1, initializer=child_state.set_state, initargs=("first run",))
+    try:
+        pid = pool.call(child_echo, {})["pid"]
+        pool.reprime("second run")
+        assert pool.call(child_state.get_state, None) == "second run"
+        assert pool.worker_pids() == [pid]  # the same child, not a new one
+        with pytest.raises(WorkerCrashed):
+            pool.call(child_crash, signal.SIGKILL)
+        assert pool.call(child_state.get_state, None) == "second run"  # the replacement too
+    finally:
+        pool.close()
+
+
+def test_a_sequential_caller_never_starts_a_second_child() -> None:
+    pool = ChildProcessPool(2)
+    try:
+        pids = {pool.call(child_echo, {})["pid"] for _ in range(4)}
+        assert len(pids) == 1 and len(pool.worker_pids()) == 1
+    finally:
+        pool.close()
+
+
+def test_a_decoder_child_loads_neither_the_catalog_nor_the_settings_nor_qt() -> None:
+    # What a child imports before its first file is paid at every child start.
+    from curator.pipeline.stages.technical import init_decoder_process
+
+    pool = ChildProcessPool(1, initializer=init_decoder_process, initargs=(frozenset(),))
+    try:
+        loaded = set(pool.call(child_modules, None))
+    finally:
+        pool.close()
+    assert "curator.pipeline.stages.technical_child" in loaded
+    assert not loaded & {"peewee", "pydantic", "PySide6", "curator.settings", "curator.catalog"}
+
+
+def test_warm_starts_and_serves_every_slot_once() -> None:
+    # With idle children taken last-in first-out, two calls in a row could land
+    # on one child; a bench warms each of its children with `warm`.
+    pool = ChildProcessPool(2)
+    try:
+        pids = [reply["pid"] for reply in pool.warm(child_echo, {})]
+        assert len(set(pids)) == 2 and sorted(pids) == sorted(pool.worker_pids())
+        assert pool.call(child_echo, {})["pid"] in pids  # and they serve afterwards
+    finally:
+        pool.close()

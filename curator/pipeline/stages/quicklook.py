@@ -24,10 +24,14 @@ when the technical stage measures it, and that stage reports any failure.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from curator.imaging.types import QuickLook
-from curator.pipeline.stages.technical import TechnicalPlan, known_hashes
-from curator.settings import Settings
+from curator.pipeline.stages.technical_child import known_hashes
+
+if TYPE_CHECKING:  # a decoder child imports this module: no catalog, no settings there
+    from curator.pipeline.stages.technical import TechnicalPlan
+    from curator.settings import Settings
 
 CHUNK = 16  # paths per child call
 

@@ -23,26 +23,27 @@ re-queued (backfill) without touching other stages' work.
 
 from __future__ import annotations
 
-import os
-import traceback
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from peewee import JOIN
 
 from curator.catalog.models import Photo, PhotoPath, Stage, StageRun, StageStatus
 from curator.catalog.paths_codec import decode_path
-from curator.catalog.storage import storage_problem
-from curator.imaging.errors import CacheWriteError, ImagingError
-from curator.imaging.formats import format_by_name, is_raw_path
-from curator.imaging.types import (
-    ExifData,
-    TechnicalFailure,
-    TechnicalMeasurement,
-    TechnicalRequest,
-)
+from curator.imaging.types import ExifData as ExifData
+from curator.imaging.types import TechnicalFailure as TechnicalFailure
+from curator.imaging.types import TechnicalMeasurement as TechnicalMeasurement
+from curator.imaging.types import TechnicalRequest
 from curator.pipeline.stages.environmental import cause_may_have_changed, latest_failure_types
 from curator.pipeline.stages.scan import Candidate
+
+# The child side (initializer, stage body) lives in technical_child: a decoder
+# child imports that module alone; re-exported here for the parent's callers.
+from curator.pipeline.stages.technical_child import TechnicalOutcome as TechnicalOutcome
+from curator.pipeline.stages.technical_child import init_decoder_process as init_decoder_process
+from curator.pipeline.stages.technical_child import init_known_hashes as init_known_hashes
+from curator.pipeline.stages.technical_child import known_hashes as known_hashes
+from curator.pipeline.stages.technical_child import run_technical as run_technical
 from curator.settings import Settings
 
 # 2: issue 10 — exposure EV, sharpness notes, EXIF bias/sub-second/sequence, structure signature
@@ -52,140 +53,6 @@ from curator.settings import Settings
 # 4: issue 20 — missed focus: a subject clearly softer than a sharp scene around it
 # lowers the sharpness score, with the note "focus missed the subject" (imaging.focus)
 STAGE_VERSION = "technical-4"
-
-TechnicalOutcome = TechnicalMeasurement | TechnicalFailure
-
-# Hashes of already-measured photos, set once per child process by
-# `init_known_hashes` (shipping 100k hashes with every request would cost more
-# than the decode it saves).
-_KNOWN_HASHES: frozenset[str] = frozenset()
-
-
-def init_known_hashes(hashes: frozenset[str]) -> None:
-    global _KNOWN_HASHES
-    _KNOWN_HASHES = hashes
-
-
-def known_hashes() -> frozenset[str]:
-    """The hashes this child process was primed with (`init_known_hashes`)."""
-    return _KNOWN_HASHES
-
-
-def init_decoder_process(hashes: frozenset[str]) -> None:
-    """The child-process entry (pool initializer) of the technical stage: one
-    compute thread per child, and the hashes already measured.
-
-    The pool runs one child per core, so a decoder that spreads itself over
-    every core (OpenCV's thread pool, LibRaw's OpenMP loops) only makes the
-    children fight: measured by tests/bench/test_ingest_bench.py, it shrinks
-    the one-to-two-worker speed-up. OMP_NUM_THREADS only works before
-    libgomp is loaded, i.e. before rawpy's first import, which
-    `imaging.decode` delays until the first RAW file.
-    """
-    import cv2  # the child's import: the window and the CLI's planning never load OpenCV
-
-    os.environ["OMP_NUM_THREADS"] = "1"
-    cv2.setNumThreads(1)
-    init_known_hashes(hashes)
-
-
-def run_technical(request: TechnicalRequest) -> TechnicalOutcome:
-    """The stage body (runs in a child process). Returns, never raises, for bad files."""
-    from curator.imaging.technical import measure_file  # the imaging stack: children only
-
-    if _KNOWN_HASHES and not request.known_hashes:
-        request = replace(request, known_hashes=_KNOWN_HASHES)
-    try:
-        return measure_file(request)
-    except ImagingError as err:
-        size, mtime = _stat(request.path)
-        message = err.message
-        if isinstance(err, CacheWriteError) and err.__cause__ is not None:
-            # Say which: a full disk or a read-only cache, with what to do.
-            problem = storage_problem(err.__cause__, what=request.cache_dir)
-            message = problem.message if problem is not None else message
-        return TechnicalFailure(
-            path=request.path,
-            message=message,
-            error_type=type(err).__name__,
-            detail=err.detail,
-            transient=err.transient,
-            content_hash=err.content_hash,
-            size=size,
-            mtime_ns=mtime,
-            format=format_by_name(request.path),
-            exif=_readable_exif(request.path),
-        )
-    except MemoryError:
-        # Past this child's memory limit (engine.isolation): the file asks for more
-        # than any photo Curator accepts needs. A failure of this file, kept until
-        # --retry-failed: retrying it on every import would only hit the limit again.
-        size, mtime = _stat(request.path)
-        return TechnicalFailure(
-            path=request.path,
-            message=(
-                f"Decoding this file needed more memory than Curator allows one decoder "
-                f"({_memory_limit_text()}), so it was skipped; "
-                "`curator import --retry-failed` tries it again."
-            ),
-            error_type="MemoryError",
-            detail=traceback.format_exc(),
-            transient=False,
-            size=size,
-            mtime_ns=mtime,
-            format=format_by_name(request.path),
-        )
-    except Exception as exc:
-        size, mtime = _stat(request.path)
-        return TechnicalFailure(
-            path=request.path,
-            message=(
-                "Curator hit an internal error while measuring this file "
-                f"({type(exc).__name__}); the details are in the error log."
-            ),
-            error_type=type(exc).__name__,
-            detail=traceback.format_exc(),
-            size=size,
-            mtime_ns=mtime,
-            format=format_by_name(request.path),
-        )
-
-
-def _memory_limit_text() -> str:
-    """This process's address-space limit, in words ("4.5 GB"), or "its limit"."""
-    try:
-        import resource
-
-        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
-    except (ImportError, ValueError, OSError):
-        return "its limit"
-    if soft == resource.RLIM_INFINITY:
-        return "what the computer has free"
-    return f"{soft / 1e9:.1f} GB"
-
-
-EXIF_HEAD_BYTES = 16 * 1024 * 1024  # where every camera we know puts its EXIF
-
-
-def _readable_exif(path: str) -> ExifData | None:
-    """A failed file's EXIF when its header can be read (None when it says nothing)."""
-    from curator.imaging.exif import read_exif  # the imaging stack: children only
-
-    try:
-        with open(path, "rb") as file:
-            data = file.read(EXIF_HEAD_BYTES)  # never a whole damaged 2 GB file
-    except OSError:
-        return None
-    exif = read_exif(data, is_raw=is_raw_path(path))
-    return exif if exif != ExifData() else None
-
-
-def _stat(path: str) -> tuple[int | None, int | None]:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None, None
-    return st.st_size, st.st_mtime_ns
 
 
 @dataclass(frozen=True)
