@@ -31,7 +31,7 @@ from curator.catalog.models import (
     Tag,
     TasteModel,
 )
-from curator.catalog.paths_codec import decode_path, display_path, encode_path
+from curator.catalog.paths_codec import decode_path, display_path, encode_path, shown_sql
 from curator.records import TasteSummary
 
 STAGES: tuple[str, ...] = tuple(s.value for s in Stage)
@@ -297,6 +297,7 @@ class GalleryRow:
     exposure_ev: float | None = None  # EV from a well-exposed rendering (-1.3: under)
     sharpness_note: str | None = None  # why sharpness_score is None, or what lowered it
     rotation: int = 0  # the photographer's quarter-turns clockwise on the upright picture
+    paired_with: str = ""  # its RAW+JPEG pair's other files ("DSC1.JPG"; ui.gallery.model)
 
     @property
     def failed(self) -> bool:
@@ -441,7 +442,7 @@ class GalleryQuery:
 def gallery_sql(q: GalleryQuery, among: Sequence[int] | None = None) -> tuple[str, list[object]]:
     """The SELECT (ids, in gallery order) for `q`, with its parameters; `among`:
     only those photos (one JSON parameter, so the batch size has no limit)."""
-    where = ["deleted_at IS NULL"]
+    where = [shown_sql()]  # live photos, a RAW+JPEG pair once
     params: list[object] = []
     if among is not None:
         where.append(_AMONG_SQL)

@@ -25,6 +25,7 @@ from curator.catalog.migrations import (
     m011_judgments_leaned_on,
     m012_rescore_indexes,
     m013_rotation,
+    m014_raw_jpeg_pairs,
 )
 
 
@@ -87,6 +88,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "rotation",
         tuple(m013_rotation.STATEMENTS),
         foreign_keys_off=m013_rotation.FOREIGN_KEYS_OFF,
+    ),
+    Migration(
+        m014_raw_jpeg_pairs.VERSION,
+        "RAW+JPEG pairs",
+        tuple(m014_raw_jpeg_pairs.STATEMENTS),
     ),
 )
 
