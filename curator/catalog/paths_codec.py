@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from curator.catalog.migrations.m014_raw_jpeg_pairs import PAIR_KEY_SQL, reconcile_statements
 from curator.catalog.models import Photo
@@ -108,21 +109,35 @@ def followers_of(photo_ids: Iterable[int]) -> dict[int, list[int]]:
     return found
 
 
-def pair_names(photo_ids: Iterable[int]) -> dict[int, str]:
-    """Each of `photo_ids` that leads a pair (while pairing is on) -> the file
-    names of its followers, for the badge and the panel ("DSC0001.JPG")."""
+@dataclass(frozen=True)
+class PairInfo:
+    """What the grid and the loupe show of a lead's followers."""
+
+    names: str  # their file names, "DSC0001.JPG"
+    thumbnail_key: str | None  # the first follower's cached thumbnail / preview:
+    preview_key: str | None  # shown while the RAW's own is not ready
+
+
+def pair_info(photo_ids: Iterable[int]) -> dict[int, PairInfo]:
+    """Each of `photo_ids` that leads a pair (while pairing is on) -> its followers'
+    names and picture keys (a camera JPEG is measured before its RAW)."""
     if not pairing_on():
         return {}
     ids = json.dumps([int(pid) for pid in photo_ids])
     rows = Photo._meta.database.execute_sql(
-        "SELECT pair_lead_id, path FROM photo WHERE pair_lead_id IN"
+        "SELECT pair_lead_id, path, thumbnail_key, preview_key FROM photo WHERE pair_lead_id IN"
         " (SELECT value FROM json_each(?)) AND deleted_at IS NULL ORDER BY id",
         [ids],
     )
-    names: dict[int, list[str]] = {}
-    for lead, path in rows:
-        names.setdefault(int(lead), []).append(os.path.basename(display_path(path)))
-    return {lead: ", ".join(found) for lead, found in names.items()}
+    found: dict[int, PairInfo] = {}
+    for lead, path, thumb, preview in rows:
+        name = os.path.basename(display_path(path))
+        had = found.get(int(lead))
+        if had is None:
+            found[int(lead)] = PairInfo(name, thumb, preview)
+        else:
+            found[int(lead)] = PairInfo(f"{had.names}, {name}", had.thumbnail_key, had.preview_key)
+    return found
 
 
 def link_pairs(photo_ids: Iterable[int]) -> int:

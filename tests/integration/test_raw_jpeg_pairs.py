@@ -71,6 +71,11 @@ def test_an_imported_pair_is_one_tile_and_one_decision(tmp_path: Path, curator_h
         assert (rows[raw].paired_with, rows[lone].paired_with) == ("dsc0001.jpg", "")
         assert ("RAW+JPEG", GREY) in flag_pills(photo_flags(rows[raw], 70.0))[1]
         assert not any(text == "RAW+JPEG" for text, _ in flag_pills(photo_flags(rows[lone], 70))[1])
+        # The RAW's thumbnail not ready yet: the tile shows the JPEG's meanwhile.
+        jpeg_thumb = Photo.get_by_id(jpeg).thumbnail_key
+        assert jpeg_thumb is not None
+        Photo.update(thumbnail_key=None).where(Photo.id == raw).execute()
+        assert with_pairs(gallery_rows([raw]))[raw].thumbnail_key == jpeg_thumb
 
         set_rating(raw, 4, pass_="cull", keep=True)
         set_picked(jpeg, True, pass_="cull")  # either file decides for both

@@ -40,7 +40,7 @@ from PySide6.QtCore import (
     Slot,
 )
 
-from curator.catalog.paths_codec import pair_names
+from curator.catalog.paths_codec import pair_info
 from curator.catalog.queries import (
     GalleryFilter,
     GalleryQuery,
@@ -101,11 +101,19 @@ def photo_flags(row: GalleryRow, match_threshold: float) -> PhotoFlags:
 
 def with_pairs(rows: dict[int, GalleryRow]) -> dict[int, GalleryRow]:
     """`rows` with the other files of each RAW+JPEG pair they lead (the badge,
-    the tooltip and the loupe panel name both files)."""
-    names = pair_names(rows)
-    return {
-        pid: replace(r, paired_with=names[pid]) if pid in names else r for pid, r in rows.items()
-    }
+    the tooltip and the loupe panel name both files), and the JPEG's thumbnail
+    and preview where the RAW's is not ready yet (whichever is there first)."""
+    found = pair_info(rows)
+    out = dict(rows)
+    for pid, info in found.items():
+        row = rows[pid]
+        out[pid] = replace(
+            row,
+            paired_with=info.names,
+            thumbnail_key=row.thumbnail_key or info.thumbnail_key,
+            preview_key=row.preview_key or info.preview_key,
+        )
+    return out
 
 
 class GalleryListModel(QAbstractListModel):
