@@ -59,7 +59,7 @@ from curator.catalog.models import (
     TagSource,
     utcnow,
 )
-from curator.catalog.paths_codec import encode_path, pair_mates
+from curator.catalog.paths_codec import encode_path, pair_mates, pairing_on
 from curator.catalog.write_gate import Gate
 from curator.records import ColorLabel, DecisionState
 
@@ -289,7 +289,8 @@ def rotate(photo_id: int, quarter_turns: int, *, pass_: str = "cli") -> list[Dec
 def _decide(photo_id: int, one: Callable[[int], list[DecisionRecord]]) -> list[DecisionRecord]:
     """`one(pid)` on the photo and on the other files of its RAW+JPEG pair
     (catalog.paths_codec; none while pairing is off): ONE transaction, ONE undo
-    group, so the pair never disagrees — not after undo, not after a kill."""
+    group, so the pair never disagrees — not after undo, not after a kill.
+    Returns the asked photo's records: the pair is one photo to the user."""
 
     def write() -> list[DecisionRecord]:
         mates = pair_mates(photo_id)
@@ -299,7 +300,7 @@ def _decide(photo_id: int, one: Callable[[int], list[DecisionRecord]]) -> list[D
         try:
             records = one(photo_id)
             for pid in mates:
-                records += one(pid)
+                one(pid)
             return records
         finally:
             _STEP_STAMP.reset(token)
@@ -629,6 +630,21 @@ def _reverse(group: _Group) -> list[DecisionRecord]:
     return records
 
 
+def _one_per_pair(records: list[DecisionRecord]) -> list[DecisionRecord]:
+    """`records` without those of a RAW+JPEG pair's follower whose lead is among
+    them ("Undone: reject of DSC0001.ARW", not "of 2 photos")."""
+    ids = {r.photo_id for r in records}
+    if len(ids) < 2 or not pairing_on():
+        return records
+    followers = {
+        int(p.id)
+        for p in Photo.select(Photo.id).where(
+            Photo.id.in_(list(ids)), Photo.pair_lead_id.in_(list(ids))
+        )
+    }
+    return [r for r in records if r.photo_id not in followers]
+
+
 def undo_last(pass_: str | None = None) -> list[DecisionRecord] | None:
     """Undo the newest not-yet-undone user action (of `pass_`, if given).
 
@@ -638,7 +654,7 @@ def undo_last(pass_: str | None = None) -> list[DecisionRecord] | None:
 
     def write() -> list[DecisionRecord] | None:
         group = _undo_target(pass_)
-        return None if group is None else _reverse(group)
+        return None if group is None else _one_per_pair(_reverse(group))
 
     return _write(write)
 
@@ -648,7 +664,7 @@ def redo_last(pass_: str | None = None) -> list[DecisionRecord] | None:
 
     def write() -> list[DecisionRecord] | None:
         group = _redo_target(pass_)
-        return None if group is None else _reverse(group)
+        return None if group is None else _one_per_pair(_reverse(group))
 
     return _write(write)
 

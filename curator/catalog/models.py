@@ -106,7 +106,7 @@ class Photo(BaseModel):
     rotation = IntegerField(default=0)  # the user's quarter-turns clockwise, 0..3 (m013)
     # RAW+JPEG pairs (m014, catalog.paths_codec): folder + stem, lower-cased, for
     # RAW and JPEG files; on a JPEG whose RAW shares it, that RAW (the lead).
-    pair_key = TextField(null=True)
+    pair_key = BlobField(null=True)
     pair_lead_id = IntegerField(null=True)
     caption = TextField(null=True)  # another tool's or the photographer's caption (m010)
     preference_score = FloatField(null=True)

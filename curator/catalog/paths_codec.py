@@ -71,12 +71,13 @@ def shown_sql() -> str:
     RAW+JPEG pair only its lead while pairing is on. The follower set costs
     each gallery query a probe per row (~7 ms on 100k photos), so a catalog
     without pairs (one probe of photo_pair_follower says so) is not charged."""
-    if not pairing_on() or not _any_follower():
+    if not pairing_on() or not has_followers():
         return "deleted_at IS NULL"
     return f"deleted_at IS NULL AND id NOT IN ({FOLLOWERS_SQL})"
 
 
-def _any_follower() -> bool:
+def has_followers() -> bool:
+    """Whether any photo follows a RAW now (one probe of photo_pair_follower)."""
     row = Photo._meta.database.execute_sql(f"{FOLLOWERS_SQL} LIMIT 1").fetchone()
     return row is not None
 
@@ -150,12 +151,19 @@ def link_pairs(photo_ids: Iterable[int]) -> int:
         return 0
     db = Photo._meta.database
     among = "(SELECT value FROM json_each(?))"
-    keys_sql = f"SELECT pair_key FROM photo WHERE id IN {among} AND pair_key IS NOT NULL"
-    keys = {key for (key,) in db.execute_sql(keys_sql, [ids])}
+    # The keys the photos had and have (a rename or a purge leaves a partner behind);
+    # kept in SQL: a key is bytes (a Latin-1 name is no UTF-8 text).
+    db.execute_sql("DROP TABLE IF EXISTS temp.pair_scope")
+    db.execute_sql("CREATE TEMP TABLE pair_scope (key BLOB)")
+    keep_keys = (
+        f"INSERT INTO pair_scope SELECT pair_key FROM photo WHERE id IN {among}"
+        " AND pair_key IS NOT NULL"
+    )
+    db.execute_sql(keep_keys, [ids])
     db.execute_sql(f"UPDATE photo SET pair_key = {PAIR_KEY_SQL} WHERE id IN {among}", [ids])
-    keys |= {key for (key,) in db.execute_sql(keys_sql, [ids])}
-    scope = f"(id IN {among} OR pair_key IN (SELECT value FROM json_each(?)))"
-    args = [ids, json.dumps(sorted(keys))]
+    db.execute_sql(keep_keys, [ids])
+    scope = f"(id IN {among} OR pair_key IN (SELECT key FROM pair_scope))"
+    args = [ids]
     before = dict(db.execute_sql(f"SELECT id, pair_lead_id FROM photo WHERE {scope}", args))
     db.execute_sql(
         "UPDATE photo SET pair_lead_id = CASE WHEN format = 'jpeg' AND deleted_at IS NULL"
@@ -166,7 +174,8 @@ def link_pairs(photo_ids: Iterable[int]) -> int:
     )
     after = db.execute_sql(
         f"SELECT id, pair_lead_id FROM photo WHERE {scope} AND pair_lead_id IS NOT NULL", args
-    )
+    ).fetchall()
+    db.execute_sql("DROP TABLE pair_scope")
     formed = sorted({int(lead) for pid, lead in after if before.get(pid) != lead})
     if formed:
         db.execute_sql("DROP TABLE IF EXISTS temp.m014_groups")

@@ -141,7 +141,7 @@ def plan_export(request: ExportRequest) -> ExportPlan:
             else:
                 why = "deleted" if deleted else "missing" if missing else "rejected"
                 left_out.append((_path_of(p), why))
-    photos = _pair_choice(photos, PairExport(request.pairs), request.renditions_long_edge)
+    photos = _pair_choice(photos, PairExport(request.pairs))
     photos = [p for p in photos if p.content_hash]  # never-read files have nothing to send
     return ExportPlan(
         request=request,
@@ -152,16 +152,13 @@ def plan_export(request: ExportRequest) -> ExportPlan:
     )
 
 
-def _pair_choice(photos: list[Photo], choice: PairExport, renditions: int | None) -> list[Photo]:
+def _pair_choice(photos: list[Photo], choice: PairExport) -> list[Photo]:
     """The files of each RAW+JPEG photo (catalog.paths_codec) that go out: both,
     the RAW (the lead) or the JPEG(s), whichever of them the set selected (the
-    grid shows, and a project holds, the lead only). Renditions are one picture
-    per photo: both gives one, from the RAW. A pair stays together, in the
-    place of its first file. Pairing off: every file as it is."""
+    grid shows, and a project holds, the lead only). A pair stays together, in
+    the place of its first file. Pairing off: every file as it is."""
     if not pairing_on():
         return photos
-    if renditions is not None and choice is PairExport.BOTH:
-        choice = PairExport.RAW
     leads = [int(p.pair_lead_id or p.id) for p in photos]
     followers = followers_of(leads)
     if not followers:

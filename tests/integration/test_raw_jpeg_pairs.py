@@ -4,6 +4,7 @@ decisions the two files had by migration m014's rule and loses none."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from datetime import datetime
@@ -24,6 +25,7 @@ from curator.catalog.decisions import (
 )
 from curator.catalog.judgments import burst_frames
 from curator.catalog.models import CullState, Photo, PhotoTag
+from curator.catalog.paths_codec import display_path
 from curator.catalog.projects import add_photos, create_project
 from curator.catalog.queries import GalleryQuery, gallery_query_ids, gallery_rows
 from curator.ui.gallery.model import photo_flags, with_pairs
@@ -77,7 +79,8 @@ def test_an_imported_pair_is_one_tile_and_one_decision(tmp_path: Path, curator_h
         Photo.update(thumbnail_key=None).where(Photo.id == raw).execute()
         assert with_pairs(gallery_rows([raw]))[raw].thumbnail_key == jpeg_thumb
 
-        set_rating(raw, 4, pass_="cull", keep=True)
+        rated = set_rating(raw, 4, pass_="cull", keep=True)
+        assert {r.photo_id for r in rated} == {raw}  # one photo to the user
         set_picked(jpeg, True, pass_="cull")  # either file decides for both
         rotate(raw, 1, pass_="cull")
         add_tag(raw, "harbour")
@@ -88,7 +91,8 @@ def test_an_imported_pair_is_one_tile_and_one_decision(tmp_path: Path, curator_h
             ]
         assert _values(lone) == (CullState.UNREVIEWED.value, None, False, None, 0)
 
-        undo_last()  # the tag, on both
+        undone = undo_last()  # the tag, on both; said of one photo ("of DSC0001.DNG")
+        assert undone is not None and {r.photo_id for r in undone} == {raw}
         undo_last()  # the turn, on both: one undo step for the pair
         assert _values(raw)[4] == 0 and _values(jpeg)[4] == 0
         assert not PhotoTag.select().where(PhotoTag.photo.in_([raw, jpeg])).exists()
@@ -259,3 +263,33 @@ def test_xmp_write_on_one_file_writes_the_pair(tmp_path: Path, curator_home: Pat
     for sidecar in (shoot / "DSC0001.xmp", shoot / "dsc0001.jpg.xmp"):
         assert 'xmp:Rating="4"' in sidecar.read_text() or "<xmp:Rating>4<" in sidecar.read_text()
     assert not (shoot / "DSC0002.xmp").exists()
+
+
+def test_the_review_passes_hold_a_pair_once(tmp_path: Path, curator_home: Path) -> None:
+    from curator.pipeline.stages.score import review_order
+
+    import_json(_shoot(tmp_path / "shoot"))
+    with Catalog.open(curator_home / "catalog.sqlite") as cat:
+        ids = _ids(cat)
+        assert sorted(review_order("cull", "none")) == sorted(
+            [ids["DSC0001.DNG"], ids["DSC0002.JPG"]]
+        )
+        paths_codec.set_pairing(False)
+        assert sorted(review_order("cull", "none")) == sorted(ids.values())
+
+
+def test_a_pair_whose_name_is_not_utf8_pairs_and_lists(tmp_path: Path, curator_home: Path) -> None:
+    shoot = tmp_path / "shoot"
+    shoot.mkdir()
+    stem = os.fsdecode(b"caf\xe9 \xe0 Paris")  # Latin-1 bytes: no UTF-8 text
+    make_dng(shoot / f"{stem}.DNG", 64, 48, captured_at=WHEN)
+    make_jpeg(shoot / f"{stem}.jpg", 64, 48, captured_at=WHEN)
+    assert import_json(shoot)["new"] == 2
+    with Catalog.open(curator_home / "catalog.sqlite") as cat:
+        ids = _ids(cat)
+        raw, jpeg = ids[f"{stem}.DNG"], ids[f"{stem}.jpg"]
+        assert Photo.get_by_id(jpeg).pair_lead_id == raw
+        assert gallery_query_ids(GalleryQuery()) == [raw]
+        assert with_pairs(gallery_rows([raw]))[raw].paired_with == display_path(
+            os.fsencode(f"{stem}.jpg")
+        )

@@ -1,6 +1,6 @@
 """Schema v14: a RAW and a JPEG of one shot are one photo (issue 19 §3).
 
-- `photo.pair_key`: the file's folder and stem, lower-cased
+- `photo.pair_key` (BLOB): the file's folder and stem, lower-cased
   (`/shoot/dsc0001.` for `/shoot/DSC0001.ARW`), set for RAW and JPEG files
   only; photos with the same key are one shot. Indexed (partial).
 - `photo.pair_lead_id`: on a JPEG whose folder holds a RAW of the same stem,
@@ -30,10 +30,11 @@ _NAME = f"substr({_TEXT}, length(rtrim({_TEXT}, replace({_TEXT}, '/', ''))) + 1)
 _FOLDER = f"substr({_TEXT}, 1, length({_TEXT}) - length({_NAME}))"
 # Folder + the name up to and including its last dot; NULL when the name has no
 # stem before a dot, or the stored path is a missing photo's tombstone (a NUL).
+# A BLOB, like the path: a name that is not UTF-8 (Latin-1) stays its bytes.
 PAIR_KEY_SQL = (
     f"CASE WHEN format IN ('raw', 'jpeg') AND instr(path, x'00') = 0"
     f" AND instr({_NAME}, '.') > 1"
-    f" THEN lower({_FOLDER} || rtrim({_NAME}, replace({_NAME}, '.', ''))) END"
+    f" THEN CAST(lower({_FOLDER} || rtrim({_NAME}, replace({_NAME}, '.', ''))) AS BLOB) END"
 )
 
 # (unit, the default values' test on alias a, [(decision kind, column, text of a's value)])
@@ -101,7 +102,7 @@ def reconcile_statements() -> list[str]:
 
 
 STATEMENTS = [
-    "ALTER TABLE photo ADD COLUMN pair_key TEXT",
+    "ALTER TABLE photo ADD COLUMN pair_key BLOB",
     "ALTER TABLE photo ADD COLUMN pair_lead_id INTEGER REFERENCES photo (id) ON DELETE SET NULL",
     "CREATE INDEX photo_pair_key ON photo (pair_key) WHERE pair_key IS NOT NULL",
     "CREATE INDEX photo_pair_follower ON photo (pair_lead_id) WHERE pair_lead_id IS NOT NULL",

@@ -129,8 +129,8 @@ class ExportDialog(QDialog):
         self.pairs_combo.addItem("The RAW only (to edit)", PairExport.RAW.value)
         self.pairs_combo.addItem("The JPEG only (to share)", PairExport.JPEG.value)
         self.pairs_combo.setToolTip(
-            "For photos shot as RAW+JPEG. Renditions are one picture per photo: "
-            "'Both' renders the RAW."
+            "For photos shot as RAW+JPEG: which of the two files go out (renditions: "
+            "which files are rendered)."
         )
         form.addRow("RAW+JPEG:", self.pairs_combo)
 
