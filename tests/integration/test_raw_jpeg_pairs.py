@@ -293,3 +293,18 @@ def test_a_pair_whose_name_is_not_utf8_pairs_and_lists(tmp_path: Path, curator_h
         assert with_pairs(gallery_rows([raw]))[raw].paired_with == display_path(
             os.fsencode(f"{stem}.jpg")
         )
+
+
+def test_the_quick_look_pairs_before_anything_is_measured(catalog: Catalog) -> None:
+    from curator.catalog.quicklook import apply_quick_looks
+    from curator.records import FileFormat, QuickLook
+
+    def look(name: str, fmt: FileFormat) -> QuickLook:
+        return QuickLook(f"/shoot/{name}", f"hash-{name}", 10, 1, fmt, f"quick-{name}")
+
+    first = apply_quick_looks(catalog.db, [look("IMG_7.JPG", FileFormat.JPEG)], "v")
+    assert gallery_query_ids(GalleryQuery()) == first  # alone: its own tile
+    (raw,) = apply_quick_looks(catalog.db, [look("img_7.cr3", FileFormat.RAW)], "v")
+    assert Photo.get_by_id(first[0]).pair_lead_id == raw
+    assert gallery_query_ids(GalleryQuery()) == [raw]  # one tile from the first look
+    assert with_pairs(gallery_rows([raw]))[raw].paired_with == "IMG_7.JPG"
