@@ -144,7 +144,7 @@ def pair_info(photo_ids: Iterable[int]) -> dict[int, PairInfo]:
 def link_pairs(photo_ids: Iterable[int]) -> int:
     """Recompute the pairing of `photo_ids` and of every photo that shares, or
     shared, a pair key with them; reconcile the decisions of the pairs that
-    formed. Call inside the write transaction that added, moved or purged them
+    formed (while pairing is on). Call inside the write transaction that added, moved or purged them
     (a purged lead frees its JPEG). Returns how many pairs formed."""
     ids = json.dumps(sorted({int(pid) for pid in photo_ids}))
     if ids == "[]":
@@ -177,7 +177,7 @@ def link_pairs(photo_ids: Iterable[int]) -> int:
     ).fetchall()
     db.execute_sql("DROP TABLE pair_scope")
     formed = sorted({int(lead) for pid, lead in after if before.get(pid) != lead})
-    if formed:
+    if formed and pairing_on():  # off: two photos, each keeps its own decisions
         db.execute_sql("DROP TABLE IF EXISTS temp.m014_groups")
         db.execute_sql("CREATE TEMP TABLE m014_groups (id INTEGER PRIMARY KEY)")
         db.execute_sql(

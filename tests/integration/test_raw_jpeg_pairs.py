@@ -28,6 +28,8 @@ from curator.catalog.models import CullState, Photo, PhotoTag
 from curator.catalog.paths_codec import display_path
 from curator.catalog.projects import add_photos, create_project
 from curator.catalog.queries import GalleryQuery, gallery_query_ids, gallery_rows
+from curator.paths import resolve_paths
+from curator.settings import save_changes
 from curator.ui.gallery.model import photo_flags, with_pairs
 from curator.ui.gallery.view import GREY, flag_pills
 from tests.imaging_helpers import make_dng, make_jpeg
@@ -132,6 +134,24 @@ def test_a_jpeg_added_beside_a_culled_raw_takes_its_decision(
         assert _values(jpeg) == _values(raw) == ("rejected", 5, False, None, 0)
         logged = {(r["kind"], r["new"], r["pass"]) for r in decision_log(jpeg)}
         assert logged == {("rating", "5", "pairing"), ("cull", "rejected", "pairing")}
+
+
+def test_with_pairing_off_a_jpeg_added_beside_a_raw_stays_undecided(
+    tmp_path: Path, curator_home: Path
+) -> None:
+    save_changes(resolve_paths().settings_file, {"pair_raw_jpeg": False})
+    shoot = tmp_path / "shoot"
+    shoot.mkdir()
+    make_dng(shoot / "A.DNG", 64, 48, captured_at=WHEN)
+    import_json(shoot)
+    assert run_cli("reject", str(shoot / "A.DNG"))[0] == 0
+    make_jpeg(shoot / "A.JPG", 64, 48, captured_at=WHEN)
+    import_json(shoot)
+    with Catalog.open(curator_home / "catalog.sqlite") as cat:
+        ids = _ids(cat)
+        assert Photo.get_by_id(ids["A.JPG"]).pair_lead_id == ids["A.DNG"]  # paired, for later
+        assert (_values(ids["A.DNG"])[0], _values(ids["A.JPG"])[0]) == ("rejected", "unreviewed")
+        assert decision_log(ids["A.JPG"]) == []
 
 
 def _v13_catalog(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
