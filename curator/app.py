@@ -44,6 +44,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from curator.catalog.db import Catalog, CatalogError
+from curator.catalog.paths_codec import pairing_on, set_pairing
 from curator.catalog.queries import GalleryQuery
 from curator.engine.lock import AppLock
 from curator.paths import AppPaths, resolve_paths
@@ -263,6 +264,9 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         session.advance_after_rating = new.advance_after_rating  # the next key: now
         window.loupe.set_match_threshold(new.match_threshold)  # side panel: now
         window.projects.set_match_threshold(new.match_threshold)  # covers: now
+        if new.pair_raw_jpeg != pairing_on():  # RAW+JPEG as one photo, or two: now
+            set_pairing(new.pair_raw_jpeg)
+            model.set_query(model.query)
 
     retrain.retrained.connect(on_retrained)
     window.settings_changed.connect(apply_settings)
@@ -350,6 +354,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     paths = resolve_paths(args.catalog)
     try:
         settings = load_settings(paths.settings_file)
+        set_pairing(settings.pair_raw_jpeg)
         catalog = Catalog.open(paths.catalog)
     except (CatalogError, SettingsError) as exc:
         log.error("%s", exc)

@@ -26,6 +26,7 @@ from typing import TextIO
 from curator.catalog import tx
 from curator.catalog.db import Catalog, CatalogError
 from curator.catalog.errors import damaged_sentence, is_damage
+from curator.catalog.paths_codec import set_pairing
 from curator.catalog.storage import storage_problem
 from curator.commands import GROUPS
 from curator.commands.base import (
@@ -96,6 +97,7 @@ def _run_command(args: argparse.Namespace, opened: list[Catalog], out: TextIO, e
     try:
         paths = resolve_paths(args.catalog)
         settings = load_settings(paths.settings_file)
+        set_pairing(settings.pair_raw_jpeg)
         no_catalog = getattr(args, "no_catalog_handler", None)
         if no_catalog is not None:  # e.g. restore: the catalog may be the damaged one
             return int(no_catalog(args, paths, settings, out, err))

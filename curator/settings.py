@@ -187,6 +187,21 @@ class Settings(BaseModel):
             "(0 = identical) are a burst or bracket, with or without CLIP embeddings."
         ),
     )
+    pair_raw_jpeg: bool = Field(
+        default=True,
+        title="RAW+JPEG: one photo",
+        description="A RAW and a JPEG with the same name in one folder (DSC0001.ARW + "
+        "DSC0001.JPG) are one photo, as in Lightroom: one tile, and every rating, flag, "
+        "label, tag and turn goes to both files. Off: two photos, each decided alone; "
+        "turning it back on regroups them, no decision lost.",
+    )
+    pair_export: Literal["both", "raw", "jpeg"] = Field(
+        default="both",
+        title="RAW+JPEG: export",
+        description="Which files of a RAW+JPEG photo an export copies: both (nothing "
+        "you shot is left behind), only the RAW (to edit) or only the JPEG (to share). "
+        "The export dialog asks each time, starting from this.",
+    )
     backup_frequency: Literal["never", "daily", "weekly"] = Field(
         default="daily",
         title="Back up your decisions",

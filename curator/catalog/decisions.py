@@ -23,6 +23,9 @@ rejected); rejecting a photo also clears its pick. Ratings are 1–5 or None;
 a color label (`set_label`) is a `ColorLabel` or None and, like Lightroom's,
 is not a judgment by itself (it neither keeps nor trains).
 
+A decision on either file of a RAW+JPEG pair (catalog.paths_codec, while
+pairing is on) is made on both, in one transaction and one undo group.
+
 Undo/redo (`undo_last`, `redo_last`) never edit or delete a row: undoing a
 group appends its inverse rows, each with `undoes` pointing at the row it
 reverses; redoing appends the inverse of that undo (its `undoes` points at
@@ -56,7 +59,7 @@ from curator.catalog.models import (
     TagSource,
     utcnow,
 )
-from curator.catalog.paths_codec import encode_path
+from curator.catalog.paths_codec import encode_path, pair_mates, pairing_on
 from curator.catalog.write_gate import Gate
 from curator.records import ColorLabel, DecisionState
 
@@ -161,8 +164,8 @@ def set_cull(photo_id: int, state: CullState, *, pass_: str = "cli") -> list[Dec
     """Keep, reject or clear (unreviewed) a photo. Returns the decisions logged."""
     state = CullState(state)
 
-    def write() -> list[DecisionRecord]:
-        photo = _photo(photo_id)
+    def write(pid: int) -> list[DecisionRecord]:
+        photo = _photo(pid)
         at = _group_stamp()
         records: list[DecisionRecord] = []
         if photo.cull != state.value:
@@ -176,14 +179,14 @@ def set_cull(photo_id: int, state: CullState, *, pass_: str = "cli") -> list[Dec
             photo.save()
         return records
 
-    return _write(write)
+    return _decide(photo_id, write)
 
 
 def set_picked(photo_id: int, picked: bool, *, pass_: str = "cli") -> list[DecisionRecord]:
     """Pick or unpick a photo; a pick also keeps it."""
 
-    def write() -> list[DecisionRecord]:
-        photo = _photo(photo_id)
+    def write(pid: int) -> list[DecisionRecord]:
+        photo = _photo(pid)
         at = _group_stamp()
         records: list[DecisionRecord] = []
         if bool(photo.picked) != picked:
@@ -198,7 +201,7 @@ def set_picked(photo_id: int, picked: bool, *, pass_: str = "cli") -> list[Decis
             photo.save()
         return records
 
-    return _write(write)
+    return _decide(photo_id, write)
 
 
 def set_rating(
@@ -214,8 +217,8 @@ def set_rating(
     if stars is not None and not 1 <= stars <= 5:
         raise DecisionError(f"A rating is 1 to 5 stars (or 0 to clear it), not {stars}.")
 
-    def write() -> list[DecisionRecord]:
-        photo = _photo(photo_id)
+    def write(pid: int) -> list[DecisionRecord]:
+        photo = _photo(pid)
         at = _group_stamp()
         records: list[DecisionRecord] = []
         if photo.rating != stars:
@@ -230,7 +233,7 @@ def set_rating(
             photo.save()
         return records
 
-    return _write(write)
+    return _decide(photo_id, write)
 
 
 def set_label(
@@ -244,8 +247,8 @@ def set_label(
             names = ", ".join(c.value for c in ColorLabel)
             raise DecisionError(f"A color label is one of {names} (or none), not {label!r}.")
 
-    def write() -> list[DecisionRecord]:
-        photo = _photo(photo_id)
+    def write(pid: int) -> list[DecisionRecord]:
+        photo = _photo(pid)
         records: list[DecisionRecord] = []
         new = None if value is None else value.value
         if photo.label != new:
@@ -256,7 +259,7 @@ def set_label(
             photo.save()
         return records
 
-    return _write(write)
+    return _decide(photo_id, write)
 
 
 def rotate(photo_id: int, quarter_turns: int, *, pass_: str = "cli") -> list[DecisionRecord]:
@@ -267,8 +270,8 @@ def rotate(photo_id: int, quarter_turns: int, *, pass_: str = "cli") -> list[Dec
     turn is its own decision, undone like a label.
     """
 
-    def write() -> list[DecisionRecord]:
-        photo = _photo(photo_id)
+    def write(pid: int) -> list[DecisionRecord]:
+        photo = _photo(pid)
         old = int(photo.rotation or 0)
         new = (old + quarter_turns) % 4
         if new == old:
@@ -279,6 +282,28 @@ def rotate(photo_id: int, quarter_turns: int, *, pass_: str = "cli") -> list[Dec
         photo.updated_at = utcnow()
         photo.save()
         return records
+
+    return _decide(photo_id, write)
+
+
+def _decide(photo_id: int, one: Callable[[int], list[DecisionRecord]]) -> list[DecisionRecord]:
+    """`one(pid)` on the photo and on the other files of its RAW+JPEG pair
+    (catalog.paths_codec; none while pairing is off): ONE transaction, ONE undo
+    group, so the pair never disagrees — not after undo, not after a kill.
+    Returns the asked photo's records: the pair is one photo to the user."""
+
+    def write() -> list[DecisionRecord]:
+        mates = pair_mates(photo_id)
+        if not mates:
+            return one(photo_id)
+        token = _STEP_STAMP.set(_group_stamp())
+        try:
+            records = one(photo_id)
+            for pid in mates:
+                one(pid)
+            return records
+        finally:
+            _STEP_STAMP.reset(token)
 
     return _write(write)
 
@@ -371,9 +396,9 @@ def _set_tag_state(photo_id: int, name: str, state: str) -> None:
 
 
 def _tag_decision(photo_id: int, name: str, new_state: str, pass_: str) -> list[DecisionRecord]:
-    def write() -> list[DecisionRecord]:
-        photo = _photo(photo_id)
-        old_state = _tag_state(photo_id, name)
+    def write(pid: int) -> list[DecisionRecord]:
+        photo = _photo(pid)
+        old_state = _tag_state(pid, name)
         if old_state == new_state:
             return []
         target = new_state
@@ -381,7 +406,7 @@ def _tag_decision(photo_id: int, name: str, new_state: str, pass_: str) -> list[
             if old_state != "user":
                 return []  # nothing live to remove
             target = "none"  # a user tag is simply gone
-        _set_tag_state(photo_id, name, target)
+        _set_tag_state(pid, name, target)
         return [
             _log(
                 photo,
@@ -393,7 +418,7 @@ def _tag_decision(photo_id: int, name: str, new_state: str, pass_: str) -> list[
             )
         ]
 
-    return _write(write)
+    return _decide(photo_id, write)
 
 
 def add_tag(photo_id: int, name: str, *, pass_: str = "tag") -> list[DecisionRecord]:
@@ -605,6 +630,21 @@ def _reverse(group: _Group) -> list[DecisionRecord]:
     return records
 
 
+def _one_per_pair(records: list[DecisionRecord]) -> list[DecisionRecord]:
+    """`records` without those of a RAW+JPEG pair's follower whose lead is among
+    them ("Undone: reject of DSC0001.ARW", not "of 2 photos")."""
+    ids = {r.photo_id for r in records}
+    if len(ids) < 2 or not pairing_on():
+        return records
+    followers = {
+        int(p.id)
+        for p in Photo.select(Photo.id).where(
+            Photo.id.in_(list(ids)), Photo.pair_lead_id.in_(list(ids))
+        )
+    }
+    return [r for r in records if r.photo_id not in followers]
+
+
 def undo_last(pass_: str | None = None) -> list[DecisionRecord] | None:
     """Undo the newest not-yet-undone user action (of `pass_`, if given).
 
@@ -614,7 +654,7 @@ def undo_last(pass_: str | None = None) -> list[DecisionRecord] | None:
 
     def write() -> list[DecisionRecord] | None:
         group = _undo_target(pass_)
-        return None if group is None else _reverse(group)
+        return None if group is None else _one_per_pair(_reverse(group))
 
     return _write(write)
 
@@ -624,7 +664,7 @@ def redo_last(pass_: str | None = None) -> list[DecisionRecord] | None:
 
     def write() -> list[DecisionRecord] | None:
         group = _redo_target(pass_)
-        return None if group is None else _reverse(group)
+        return None if group is None else _one_per_pair(_reverse(group))
 
     return _write(write)
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from peewee import Expression
+from peewee import SQL, Expression
 
 from curator.catalog import decisions
 from curator.catalog.models import (
@@ -42,7 +42,7 @@ from curator.catalog.models import (
     TasteModel,
     utcnow,
 )
-from curator.catalog.paths_codec import decode_path
+from curator.catalog.paths_codec import FOLLOWERS_SQL, decode_path, pairing_on
 from curator.records import (
     Burst,
     CullState,
@@ -257,10 +257,14 @@ class TrainingSet:
 
 def _decided() -> Expression:
     """Live photos with a decision that teaches: rated, culled or picked (the
-    photos ml.taste's `label_for` labels; unreviewed photos teach nothing)."""
-    return Photo.deleted_at.is_null() & (
+    photos ml.taste's `label_for` labels; unreviewed photos teach nothing). A
+    RAW+JPEG pair teaches once, through its lead (catalog.paths_codec)."""
+    decided = Photo.deleted_at.is_null() & (
         Photo.rating.is_null(False) | (Photo.cull != "unreviewed") | Photo.picked
     )
+    if pairing_on():
+        decided &= Photo.id.not_in(SQL(f"({FOLLOWERS_SQL})"))
+    return decided
 
 
 def _decided_states() -> tuple[dict[int, DecisionState], dict[int, int]]:
@@ -533,6 +537,8 @@ def burst_frames(model: str) -> list[Frame]:
         " exposure_bias, struct_sig, sharpness_score, exposure_score, preference_score,"
         " exposure_time, f_number, iso, drive_mode, sequence_index, exposure_ev"
         " FROM photo WHERE deleted_at IS NULL AND captured_at IS NOT NULL"
+        # A RAW+JPEG pair is one frame (its lead), not a two-frame burst.
+        + (f" AND id NOT IN ({FOLLOWERS_SQL})" if pairing_on() else "")
     )
     frames = []
     for row in rows:

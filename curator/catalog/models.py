@@ -104,6 +104,10 @@ class Photo(BaseModel):
     missing_since = DateTimeField(null=True)  # every path gone from disk (m005)
     label = TextField(null=True)  # color label, a ColorLabel value (m006)
     rotation = IntegerField(default=0)  # the user's quarter-turns clockwise, 0..3 (m013)
+    # RAW+JPEG pairs (m014, catalog.paths_codec): folder + stem, lower-cased, for
+    # RAW and JPEG files; on a JPEG whose RAW shares it, that RAW (the lead).
+    pair_key = BlobField(null=True)
+    pair_lead_id = IntegerField(null=True)
     caption = TextField(null=True)  # another tool's or the photographer's caption (m010)
     preference_score = FloatField(null=True)
     preference_model_version = IntegerField(null=True)

@@ -1,13 +1,32 @@
-"""How file paths are stored: the file system's exact bytes.
+"""How file paths are stored (the file system's exact bytes), and which paths
+are one photo (a RAW and a JPEG of the same shot).
 
 Paths go into BLOB columns as `os.fsencode(path)`, so names that are not valid
 UTF-8 (old Windows shares, cameras with Latin-1 folder names) keep their exact
 identity. `display_path` makes a printable string for people and JSON.
+
+RAW+JPEG pairs (issue 19 §3, schema v15): a RAW and a JPEG whose names differ
+only in the extension (stem compared ignoring case) in one folder are one
+shot. Each keeps its own Photo row; the JPEG's `pair_lead_id` points at the
+RAW (the lead). `link_pairs` is the only code that sets the pairing, called by
+the write paths that add or move photos (catalog.writer, catalog.quicklook);
+a pair formed there has its decisions reconciled by the rule of migration
+m014 (the newest logged decision wins, nothing is lost). Whether the pairs
+count as ONE photo — one tile, one decision for both — is the `pair_raw_jpeg`
+setting, applied process-wide through `set_pairing` (on by default); turning
+it off shows both files and decides each alone, and the pairing itself (and
+every decision) is kept, so turning it back on regroups them.
 """
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from curator.catalog.migrations.m015_raw_jpeg_pairs import PAIR_KEY_SQL, reconcile_statements
+from curator.catalog.models import Photo
 
 
 def encode_path(path: str) -> bytes:
@@ -25,3 +44,145 @@ def display_path(raw: bytes | memoryview | str) -> str:
     """A printable form: undecodable bytes become U+FFFD."""
     data = os.fsencode(raw) if isinstance(raw, str) else bytes(raw)
     return data.decode("utf-8", errors="replace")
+
+
+# --- RAW+JPEG pairs --------------------------------------------------------------
+
+_pairing = [True]
+
+
+def set_pairing(on: bool) -> None:
+    """Treat RAW+JPEG pairs as one photo (the `pair_raw_jpeg` setting) or not."""
+    _pairing[0] = bool(on)
+
+
+def pairing_on() -> bool:
+    return _pairing[0]
+
+
+# The photos another photo leads: the gallery leaves them out while pairing is
+# on. Only a live JPEG beside a live RAW has a lead (`link_pairs` runs on a purge
+# too), so this is the partial index photo_pair_follower alone, no join.
+FOLLOWERS_SQL = "SELECT id FROM photo WHERE pair_lead_id IS NOT NULL"
+
+
+def shown_sql() -> str:
+    """The gallery's WHERE term for the photos it shows: live ones, and of a
+    RAW+JPEG pair only its lead while pairing is on. The follower set costs
+    each gallery query a probe per row (~7 ms on 100k photos), so a catalog
+    without pairs (one probe of photo_pair_follower says so) is not charged."""
+    if not pairing_on() or not has_followers():
+        return "deleted_at IS NULL"
+    return f"deleted_at IS NULL AND id NOT IN ({FOLLOWERS_SQL})"
+
+
+def has_followers() -> bool:
+    """Whether any photo follows a RAW now (one probe of photo_pair_follower)."""
+    row = Photo._meta.database.execute_sql(f"{FOLLOWERS_SQL} LIMIT 1").fetchone()
+    return row is not None
+
+
+def pair_mates(photo_id: int) -> list[int]:
+    """The other live files of `photo_id`'s pair (its lead, its lead's other
+    followers, or its own followers); [] when pairing is off or it has none."""
+    if not pairing_on():
+        return []
+    rows = Photo._meta.database.execute_sql(
+        "SELECT p.id FROM photo p, (SELECT COALESCE(pair_lead_id, id) AS lead FROM photo"
+        " WHERE id = ?) me WHERE (p.id = me.lead OR p.pair_lead_id = me.lead)"
+        " AND p.id != ? AND p.deleted_at IS NULL ORDER BY p.id",
+        [int(photo_id), int(photo_id)],
+    )
+    return [int(pid) for (pid,) in rows]
+
+
+def followers_of(photo_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Each of `photo_ids` that leads a pair -> its live followers (oldest first)."""
+    ids = json.dumps([int(pid) for pid in photo_ids])
+    rows = Photo._meta.database.execute_sql(
+        "SELECT pair_lead_id, id FROM photo WHERE pair_lead_id IN"
+        " (SELECT value FROM json_each(?)) AND deleted_at IS NULL ORDER BY id",
+        [ids],
+    )
+    found: dict[int, list[int]] = {}
+    for lead, pid in rows:
+        found.setdefault(int(lead), []).append(int(pid))
+    return found
+
+
+@dataclass(frozen=True)
+class PairInfo:
+    """What the grid and the loupe show of a lead's followers."""
+
+    names: str  # their file names, "DSC0001.JPG"
+    thumbnail_key: str | None  # the first follower's cached thumbnail / preview:
+    preview_key: str | None  # shown while the RAW's own is not ready
+
+
+def pair_info(photo_ids: Iterable[int]) -> dict[int, PairInfo]:
+    """Each of `photo_ids` that leads a pair (while pairing is on) -> its followers'
+    names and picture keys (a camera JPEG is measured before its RAW)."""
+    if not pairing_on():
+        return {}
+    ids = json.dumps([int(pid) for pid in photo_ids])
+    rows = Photo._meta.database.execute_sql(
+        "SELECT pair_lead_id, path, thumbnail_key, preview_key FROM photo WHERE pair_lead_id IN"
+        " (SELECT value FROM json_each(?)) AND deleted_at IS NULL ORDER BY id",
+        [ids],
+    )
+    found: dict[int, PairInfo] = {}
+    for lead, path, thumb, preview in rows:
+        name = os.path.basename(display_path(path))
+        had = found.get(int(lead))
+        if had is None:
+            found[int(lead)] = PairInfo(name, thumb, preview)
+        else:
+            found[int(lead)] = PairInfo(f"{had.names}, {name}", had.thumbnail_key, had.preview_key)
+    return found
+
+
+def link_pairs(photo_ids: Iterable[int]) -> int:
+    """Recompute the pairing of `photo_ids` and of every photo that shares, or
+    shared, a pair key with them; reconcile the decisions of the pairs that
+    formed (while pairing is on). Call inside the write transaction that added, moved or purged them
+    (a purged lead frees its JPEG). Returns how many pairs formed."""
+    ids = json.dumps(sorted({int(pid) for pid in photo_ids}))
+    if ids == "[]":
+        return 0
+    db = Photo._meta.database
+    among = "(SELECT value FROM json_each(?))"
+    # The keys the photos had and have (a rename or a purge leaves a partner behind);
+    # kept in SQL: a key is bytes (a Latin-1 name is no UTF-8 text).
+    db.execute_sql("DROP TABLE IF EXISTS temp.pair_scope")
+    db.execute_sql("CREATE TEMP TABLE pair_scope (key BLOB)")
+    keep_keys = (
+        f"INSERT INTO pair_scope SELECT pair_key FROM photo WHERE id IN {among}"
+        " AND pair_key IS NOT NULL"
+    )
+    db.execute_sql(keep_keys, [ids])
+    db.execute_sql(f"UPDATE photo SET pair_key = {PAIR_KEY_SQL} WHERE id IN {among}", [ids])
+    db.execute_sql(keep_keys, [ids])
+    scope = f"(id IN {among} OR pair_key IN (SELECT key FROM pair_scope))"
+    args = [ids]
+    before = dict(db.execute_sql(f"SELECT id, pair_lead_id FROM photo WHERE {scope}", args))
+    db.execute_sql(
+        "UPDATE photo SET pair_lead_id = CASE WHEN format = 'jpeg' AND deleted_at IS NULL"
+        " AND pair_key IS NOT NULL THEN (SELECT r.id FROM photo r"
+        " WHERE r.pair_key = photo.pair_key AND r.format = 'raw' AND r.deleted_at IS NULL"
+        f" ORDER BY r.id LIMIT 1) END WHERE {scope}",
+        args,
+    )
+    after = db.execute_sql(
+        f"SELECT id, pair_lead_id FROM photo WHERE {scope} AND pair_lead_id IS NOT NULL", args
+    ).fetchall()
+    db.execute_sql("DROP TABLE pair_scope")
+    formed = sorted({int(lead) for pid, lead in after if before.get(pid) != lead})
+    if formed and pairing_on():  # off: two photos, each keeps its own decisions
+        db.execute_sql("DROP TABLE IF EXISTS temp.m014_groups")
+        db.execute_sql("CREATE TEMP TABLE m014_groups (id INTEGER PRIMARY KEY)")
+        db.execute_sql(
+            "INSERT INTO m014_groups (id) SELECT value FROM json_each(?)", [json.dumps(formed)]
+        )
+        for statement in reconcile_statements():
+            db.execute_sql(statement)
+    return len(formed)

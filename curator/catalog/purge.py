@@ -50,7 +50,7 @@ from pathlib import Path
 from curator.catalog import tx
 from curator.catalog.missing import last_known_path, path_exists
 from curator.catalog.models import Photo, PhotoPath, utcnow
-from curator.catalog.paths_codec import decode_path, encode_path
+from curator.catalog.paths_codec import decode_path, encode_path, link_pairs
 from curator.catalog.types import CullState
 
 _DELETED = b"\x00deleted:"
@@ -175,6 +175,7 @@ def apply_purge(plan: PurgePlan, trashed: Iterable[str]) -> PurgeApplied:
             photo.updated_at = now
             photo.save()
             deleted.append(item.photo_id)
+        link_pairs(deleted)  # a purged RAW's JPEG is a photo of its own again
         return PurgeApplied(tuple(deleted), tuple(kept))
 
     if not candidates:

@@ -38,7 +38,7 @@ from curator.catalog.models import (
     Tag,
     TasteModel,
 )
-from curator.catalog.paths_codec import decode_path, display_path, encode_path
+from curator.catalog.paths_codec import decode_path, display_path, encode_path, shown_sql
 from curator.records import TasteSummary
 
 STAGES: tuple[str, ...] = tuple(s.value for s in Stage)
@@ -304,6 +304,7 @@ class GalleryRow:
     exposure_ev: float | None = None  # EV from a well-exposed rendering (-1.3: under)
     sharpness_note: str | None = None  # why sharpness_score is None, or what lowered it
     rotation: int = 0  # the photographer's quarter-turns clockwise on the upright picture
+    paired_with: str = ""  # its RAW+JPEG pair's other files ("DSC1.JPG"; ui.gallery.model)
 
     @property
     def failed(self) -> bool:
@@ -453,7 +454,7 @@ def gallery_sql(
     only those photos (one JSON parameter, so the batch size has no limit).
     `sets_in_python`: without the failed lane of a review pass and the MATCH
     set under a sort other than the score (`gallery_query_ids` applies them)."""
-    where = ["deleted_at IS NULL"]
+    where = [shown_sql()]  # live photos, a RAW+JPEG pair once
     params: list[object] = []
     if among is not None:
         where.append(_AMONG_SQL)

@@ -29,7 +29,7 @@ from peewee import SqliteDatabase
 
 from curator.catalog import tx
 from curator.catalog.models import Photo, PhotoPath, Stage, StageRun, StageStatus, utcnow
-from curator.catalog.paths_codec import encode_path
+from curator.catalog.paths_codec import encode_path, link_pairs
 from curator.catalog.write_gate import Gate
 from curator.records import QuickLook
 
@@ -81,6 +81,7 @@ def apply_quick_looks(
                 updated_at=now,
             ).on_conflict_ignore().execute()
             added.append(int(photo.id))
+        link_pairs(added)  # a RAW+JPEG pair shows as one tile from the first look
         return added
 
     return tx.write(db, write, gate=Gate.BULK)

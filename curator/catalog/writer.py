@@ -64,7 +64,7 @@ from curator.catalog.models import (
     StageStatus,
     utcnow,
 )
-from curator.catalog.paths_codec import encode_path
+from curator.catalog.paths_codec import encode_path, link_pairs
 from curator.catalog.quicklook import awaits_measurement
 from curator.catalog.write_gate import Gate
 from curator.records import ExifData, TechnicalFailure, TechnicalMeasurement
@@ -111,6 +111,8 @@ class CatalogWriter:
                     kinds[self._apply_measurement(item.outcome, item.attempts)] += 1
                 else:
                     kinds[self._apply_failure(item.outcome, item.attempts, item.max_attempts)] += 1
+            paths = [encode_path(item.outcome.path) for item in batch]
+            link_pairs(p.id for p in Photo.select(Photo.id).where(Photo.path.in_(paths)))
             return kinds
 
         return tx.write(self.db, apply, gate=Gate.BULK)

@@ -61,6 +61,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         metavar="LONG_EDGE",
         help="write JPEGs with this long edge in pixels instead of the originals",
     )
+    p.add_argument(
+        "--pairs",
+        choices=("both", "raw", "jpeg"),
+        help="which files of a RAW+JPEG photo go out (default: the pair_export setting, both)",
+    )
     p.add_argument("--dry-run", action="store_true", help="list what would go out; write nothing")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--no-progress", action="store_true", help="do not draw a progress bar")
@@ -86,6 +91,7 @@ def cmd_export(args: argparse.Namespace, ctx: CommandContext) -> int:
         match_threshold=ctx.settings.match_threshold,
         sidecar_names=ctx.settings.xmp_sidecar_names,
         match_min_quality=ctx.settings.match_approves_at,
+        pairs=args.pairs or ctx.settings.pair_export,
     )
     try:
         plan = plan_export(request)

@@ -55,6 +55,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def _select(args: argparse.Namespace, ctx: CommandContext) -> tuple[list[int], list[str]]:
     """The photo ids to write and the PATHs that named nothing in the catalog."""
+    from curator.catalog.paths_codec import pair_mates
     from curator.catalog.queries import photo_ids_for_paths
     from curator.interop.xmp_fields import decided_photo_ids, xmp_fields_for
 
@@ -77,6 +78,7 @@ def _select(args: argparse.Namespace, ctx: CommandContext) -> tuple[list[int], l
         for item in xmp_fields_for(decided_photo_ids()):
             if any(Path(p).is_relative_to(f) for p in item.paths for f in folders):
                 ids.append(item.photo_id)
+    ids += [mate for pid in ids for mate in pair_mates(pid)]  # a RAW+JPEG photo: both files
     return list(dict.fromkeys(ids)), unknown
 
 

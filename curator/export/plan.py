@@ -11,6 +11,8 @@ Which photos:
   deleted (the photographer put them there on purpose, so no rating or score
   is required; a reject still wins), into `DEST/<safe project name>/`.
   Members left out are listed in `ExportPlan.left_out` with the reason.
+- A RAW+JPEG photo (catalog.paths_codec) sends both files, its RAW or its
+  JPEG, as `request.pairs` says (the pair_export setting; `_pair_choice`).
 
 Names (`export.names.plan_names`): the original's file name made safe
 (`export.names.safe_component`); renditions take the stem with `.jpg`. Files
@@ -51,9 +53,10 @@ from curator.catalog.models import (
     ProjectPhoto,
     Tag,
 )
+from curator.catalog.paths_codec import followers_of, pairing_on
 from curator.catalog.projects import find_project
 from curator.export.names import NameGroup, export_folder, plan_names
-from curator.export.types import ExportRequest
+from curator.export.types import ExportRequest, PairExport
 from curator.interop.xmp.fields import XmpFields
 from curator.interop.xmp_fields import outgoing_keywords, xmp_fields_for
 from curator.interop.xmp_sync import keywords_for
@@ -138,6 +141,7 @@ def plan_export(request: ExportRequest) -> ExportPlan:
             else:
                 why = "deleted" if deleted else "missing" if missing else "rejected"
                 left_out.append((_path_of(p), why))
+    photos = _pair_choice(photos, PairExport(request.pairs))
     photos = [p for p in photos if p.content_hash]  # never-read files have nothing to send
     return ExportPlan(
         request=request,
@@ -146,6 +150,41 @@ def plan_export(request: ExportRequest) -> ExportPlan:
         files=tuple(_planned_files(photos, request)),
         left_out=tuple(left_out),
     )
+
+
+def _pair_choice(photos: list[Photo], choice: PairExport) -> list[Photo]:
+    """The files of each RAW+JPEG photo (catalog.paths_codec) that go out: both,
+    the RAW (the lead) or the JPEG(s), whichever of them the set selected (the
+    grid shows, and a project holds, the lead only). A pair stays together, in
+    the place of its first file. Pairing off: every file as it is."""
+    if not pairing_on():
+        return photos
+    leads = [int(p.pair_lead_id or p.id) for p in photos]
+    followers = followers_of(leads)
+    if not followers:
+        return photos
+    wanted = {int(p.id) for p in photos} | {pid for ids in followers.values() for pid in ids}
+    wanted |= set(followers)
+    rows = {int(p.id): p for p in photos}
+    extra = [pid for pid in wanted if pid not in rows]
+    for chunk in _chunks(extra):
+        query = Photo.select().where(Photo.id.in_(chunk), Photo.missing_since.is_null())
+        rows.update({int(p.id): p for p in query})
+    chosen: list[Photo] = []
+    seen: set[int] = set()
+    for lead in leads:
+        if lead in seen:
+            continue
+        seen.add(lead)
+        mates = followers.get(lead, [])
+        if not mates or choice is PairExport.RAW:
+            ids = [lead]
+        elif choice is PairExport.JPEG:
+            ids = mates
+        else:
+            ids = [lead, *mates]
+        chosen += [rows[pid] for pid in ids if pid in rows]
+    return chosen
 
 
 def _live_photos(

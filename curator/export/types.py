@@ -14,6 +14,14 @@ from pathlib import Path
 from typing import Any
 
 
+class PairExport(StrEnum):
+    """Which files of a RAW+JPEG photo an export copies (export.plan)."""
+
+    BOTH = "both"
+    RAW = "raw"
+    JPEG = "jpeg"
+
+
 @dataclass(frozen=True)
 class ExportRequest:
     """What the user asked for."""
@@ -26,6 +34,8 @@ class ExportRequest:
     sidecar_names: str = "auto"  # the xmp_sidecar_names setting (see export.xmp_out)
     # The taste model's held-out Spearman its MATCH needs to approve (catalog.approval).
     match_min_quality: float = 0.5
+    # Which files of a RAW+JPEG pair go out (the pair_export setting): both | raw | jpeg.
+    pairs: str = PairExport.BOTH.value
 
 
 class FileStatus(StrEnum):

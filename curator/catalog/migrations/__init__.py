@@ -26,6 +26,7 @@ from curator.catalog.migrations import (
     m012_rescore_indexes,
     m013_rotation,
     m014_deleted_index,
+    m015_raw_jpeg_pairs,
 )
 
 
@@ -91,6 +92,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         m014_deleted_index.VERSION, "purged photos index", tuple(m014_deleted_index.STATEMENTS)
+    ),
+    Migration(
+        m015_raw_jpeg_pairs.VERSION,
+        "RAW+JPEG pairs",
+        tuple(m015_raw_jpeg_pairs.STATEMENTS),
     ),
 )
 

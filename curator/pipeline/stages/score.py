@@ -32,12 +32,13 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
 
-from peewee import Expression
+from peewee import SQL, Expression
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 
 from curator.catalog import judgments
 from curator.catalog.approval import quality_text
 from curator.catalog.models import CullState, Photo, Stage, StageRun, StageStatus
+from curator.catalog.paths_codec import FOLLOWERS_SQL, has_followers, pairing_on
 from curator.catalog.queries import ordered_ids
 from curator.engine.delivery import Job, delivery_to, log_and_deliver
 from curator.settings import Settings
@@ -465,6 +466,8 @@ def _pass_conditions(pass_: str, *, uncertain_first: bool) -> list[Expression]:
         StageRun.stage == Stage.TECHNICAL.value, StageRun.status == StageStatus.FAILED.value
     )
     conditions: list[Expression] = [Photo.deleted_at.is_null(), Photo.id.not_in(failed)]
+    if pairing_on() and has_followers():  # a RAW+JPEG pair is one photo to review: its lead
+        conditions.append(Photo.id.not_in(SQL(f"({FOLLOWERS_SQL})")))
     if pass_ == "cull":
         return [*conditions, Photo.cull == CullState.UNREVIEWED.value]
     if pass_ != "rating":

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from curator.export.types import ExportProgress, ExportRequest, FileStatus
+from curator.export.types import ExportProgress, ExportRequest, FileStatus, PairExport
 from curator.ui.common.guard import guarded_slot
 from curator.ui.export.choices import (
     LONG_EDGE_MAX,
@@ -123,6 +123,17 @@ class ExportDialog(QDialog):
         kind_row.addStretch(1)
         form.addRow("Files:", kind_row)
 
+        # A RAW+JPEG photo (catalog.paths_codec): which of its files go out.
+        self.pairs_combo = QComboBox(self)
+        self.pairs_combo.addItem("Both files", PairExport.BOTH.value)
+        self.pairs_combo.addItem("The RAW only (to edit)", PairExport.RAW.value)
+        self.pairs_combo.addItem("The JPEG only (to share)", PairExport.JPEG.value)
+        self.pairs_combo.setToolTip(
+            "For photos shot as RAW+JPEG: which of the two files go out (renditions: "
+            "which files are rendered)."
+        )
+        form.addRow("RAW+JPEG:", self.pairs_combo)
+
         self.preview_label = QLabel("", self)
         self.preview_label.setWordWrap(True)
         self.preview_label.setStyleSheet(HINT_STYLE)
@@ -174,6 +185,7 @@ class ExportDialog(QDialog):
             self.originals_radio,
             self.renditions_radio,
             self.long_edge_spin,
+            self.pairs_combo,
         )
 
     def _wire(self) -> None:
@@ -182,6 +194,7 @@ class ExportDialog(QDialog):
         self.set_combo.currentIndexChanged.connect(self._schedule_preview)
         self.kind_group.buttonToggled.connect(self._on_kind_toggled)
         self.long_edge_spin.valueChanged.connect(self._schedule_preview)
+        self.pairs_combo.currentIndexChanged.connect(self._schedule_preview)
         self.export_button.clicked.connect(self.start_export)
         self.open_button.clicked.connect(self.open_folder)
         self.cancel_button.clicked.connect(self.reject)
@@ -199,6 +212,11 @@ class ExportDialog(QDialog):
         self.originals_radio.setChecked(not choices.renditions)
         self.long_edge_spin.setValue(choices.long_edge)
         self.long_edge_spin.setEnabled(choices.renditions)
+
+    def set_pair_export(self, choice: str) -> None:
+        """Start from the pair_export setting (not while an export runs)."""
+        if not self.controller.running:
+            self.pairs_combo.setCurrentIndex(max(0, self.pairs_combo.findData(choice)))
 
     def reopen(self, match_threshold: float, match_min_quality: float | None = None) -> None:
         """Shown again from the menu: the current MATCH threshold (and the model
@@ -236,6 +254,7 @@ class ExportDialog(QDialog):
             match_threshold=self.match_threshold,
             sidecar_names=self.sidecar_names,
             match_min_quality=self.match_min_quality,
+            pairs=str(self.pairs_combo.currentData()),
         )
 
     # --- actions ------------------------------------------------------------

@@ -40,6 +40,7 @@ from PySide6.QtCore import (
     Slot,
 )
 
+from curator.catalog.paths_codec import pair_info
 from curator.catalog.queries import (
     GalleryFilter,
     GalleryQuery,
@@ -80,6 +81,7 @@ class PhotoFlags:
     burst: bool = False
     burst_best: bool = False
     missing: bool = False  # every file of the photo is gone (kept, with its decisions)
+    paired: bool = False  # a RAW+JPEG pair shown as one photo
 
 
 def photo_flags(row: GalleryRow, match_threshold: float) -> PhotoFlags:
@@ -93,7 +95,25 @@ def photo_flags(row: GalleryRow, match_threshold: float) -> PhotoFlags:
         burst=row.burst_group is not None,
         burst_best=row.burst_group is not None and row.burst_best,
         missing=row.missing,
+        paired=bool(row.paired_with),
     )
+
+
+def with_pairs(rows: dict[int, GalleryRow]) -> dict[int, GalleryRow]:
+    """`rows` with the other files of each RAW+JPEG pair they lead (the badge,
+    the tooltip and the loupe panel name both files), and the JPEG's thumbnail
+    and preview where the RAW's is not ready yet (whichever is there first)."""
+    found = pair_info(rows)
+    out = dict(rows)
+    for pid, info in found.items():
+        row = rows[pid]
+        out[pid] = replace(
+            row,
+            paired_with=info.names,
+            thumbnail_key=row.thumbnail_key or info.thumbnail_key,
+            preview_key=row.preview_key or info.preview_key,
+        )
+    return out
 
 
 class GalleryListModel(QAbstractListModel):
@@ -191,7 +211,8 @@ class GalleryListModel(QAbstractListModel):
         if cached is None:
             if len(self._rows) > _MAX_CACHED_ROWS:
                 self._rows.clear()
-            self._rows.update(gallery_rows(self._ids[max(0, row - _WINDOW) : row + _WINDOW]))
+            window = self._ids[max(0, row - _WINDOW) : row + _WINDOW]
+            self._rows.update(with_pairs(gallery_rows(window)))
             cached = self._rows.get(pid)
         return cached
 
@@ -393,6 +414,8 @@ def insertion_rows(
 
 def tooltip(row: GalleryRow, flags: PhotoFlags) -> str:
     lines = [row.path]
+    if flags.paired:
+        lines.append(f"RAW+JPEG: one photo with {row.paired_with}; decisions apply to both")
     if flags.missing:
         lines.append(
             "Missing: no file holds this photo any more (moved off disk, deleted or "

@@ -67,6 +67,7 @@ RED = QColor(220, 70, 60)
 AMBER = QColor(235, 140, 40)
 BLUE = QColor(80, 150, 235)
 BLUE_DIM = QColor(60, 90, 140)
+GREY = QColor(120, 120, 120)  # a fact, not a warning: RAW+JPEG
 MISSING = "MISSING"  # the pill on photos whose files are all gone
 # The Failed lane emptied (Retry all, or every file came right): not "no match",
 # the photos are being measured again and show under All photos.
@@ -207,6 +208,8 @@ def flag_pills(flags: PhotoFlags) -> tuple[list[tuple[str, QColor]], list[tuple[
         bottom.append(("BURST ★", BLUE))
     elif flags.burst:
         bottom.append(("BURST", BLUE_DIM))
+    if flags.paired:
+        bottom.append(("RAW+JPEG", GREY))
     return top, bottom
 
 

@@ -107,7 +107,7 @@ class InfoPanel(QScrollArea):
         size = f"{row.width} × {row.height}" if row.width and row.height else "—"
         pref = row.preference_score
         texts = {
-            "File": row.file_name,
+            "File": f"{row.file_name} + {row.paired_with}" if row.paired_with else row.file_name,
             "Captured": fmt.when_text(row.captured_at),
             "Camera": row.camera or "—",
             "Lens": row.lens or "—",

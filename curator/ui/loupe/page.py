@@ -47,7 +47,7 @@ from curator.catalog.queries import GalleryRow, PhotoDetails, gallery_rows, phot
 from curator.settings import Settings
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageLoader
-from curator.ui.gallery.model import preview_key, thumbnail_key
+from curator.ui.gallery.model import preview_key, thumbnail_key, with_pairs
 from curator.ui.loupe.chrome import LoupeChrome
 from curator.ui.loupe.compare_view import ComparePane, CompareView
 from curator.ui.loupe.filmstrip import Filmstrip
@@ -410,7 +410,7 @@ class LoupePage(QWidget):
         if missing:
             if len(self._rows) > 2000:
                 self._rows.clear()
-            self._rows.update(gallery_rows(missing))
+            self._rows.update(with_pairs(gallery_rows(missing)))
 
     def _window(self) -> list[int]:
         """The compared left photo, the current one, then neighbours out to `prefetch`."""

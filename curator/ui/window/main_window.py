@@ -539,6 +539,7 @@ class MainWindow(QMainWindow):
             )
         dialog = self.export_dialog
         dialog.sidecar_names = self.settings.xmp_sidecar_names
+        dialog.set_pair_export(self.settings.pair_export)
         dialog.reopen(self.model.match_threshold, self.settings.match_approves_at)
         dialog.show()
         dialog.raise_()
