@@ -178,10 +178,10 @@ def link_pairs(photo_ids: Iterable[int]) -> int:
     db.execute_sql("DROP TABLE pair_scope")
     formed = sorted({int(lead) for pid, lead in after if before.get(pid) != lead})
     if formed and pairing_on():  # off: two photos, each keeps its own decisions
-        db.execute_sql("DROP TABLE IF EXISTS temp.m014_groups")
-        db.execute_sql("CREATE TEMP TABLE m014_groups (id INTEGER PRIMARY KEY)")
+        db.execute_sql("DROP TABLE IF EXISTS temp.m015_groups")
+        db.execute_sql("CREATE TEMP TABLE m015_groups (id INTEGER PRIMARY KEY)")
         db.execute_sql(
-            "INSERT INTO m014_groups (id) SELECT value FROM json_each(?)", [json.dumps(formed)]
+            "INSERT INTO m015_groups (id) SELECT value FROM json_each(?)", [json.dumps(formed)]
         )
         for statement in reconcile_statements():
             db.execute_sql(statement)

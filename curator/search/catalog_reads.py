@@ -13,17 +13,23 @@ from collections.abc import Iterable
 from peewee import fn
 
 from curator.catalog.models import Embedding, Photo
+from curator.catalog.paths_codec import pairing_on
 
 _CHUNK = 900  # SQLite's parameter limit, with room to spare
 
 
-def live_ids(photo_ids: Iterable[int]) -> set[int]:
-    """Those of `photo_ids` that are photos in the catalog and not deleted (`deleted_at`)."""
+def live_ids(photo_ids: Iterable[int], *, pairs_once: bool = True) -> set[int]:
+    """Those of `photo_ids` that are photos in the catalog and not deleted
+    (`deleted_at`), and (`pairs_once`, while pairing is on) not the JPEG of a
+    RAW+JPEG pair: a result shows the pair once, as its RAW, as the gallery does."""
+    shown = Photo.deleted_at.is_null()
+    if pairs_once and pairing_on():
+        shown &= Photo.pair_lead_id.is_null()
     wanted = list(dict.fromkeys(int(pid) for pid in photo_ids))
     live: set[int] = set()
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
-        query = Photo.select(Photo.id).where(Photo.id.in_(chunk), Photo.deleted_at.is_null())
+        query = Photo.select(Photo.id).where(Photo.id.in_(chunk), shown)
         live.update(int(pid) for (pid,) in query.tuples())
     return live
 

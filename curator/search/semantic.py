@@ -279,7 +279,7 @@ def more_like_this(
     if limit <= 0:
         return []
     model = model_id_for(clip_config(settings))
-    if not similar.live_ids([photo_id]):
+    if not similar.live_ids([photo_id], pairs_once=False):  # any live file can be compared
         raise SearchUnavailable(
             f"Photo {photo_id} is not in the catalog (or was moved to the trash), "
             "so there is nothing to compare it with."

@@ -36,7 +36,8 @@ the purged photos dropped and the missing marked from two small id sets
 A hit's `why` names the fields where a query word shows ("subject, tags"),
 for the best `WHY_LIMIT` hits; a missing photo's ends with "missing".
 Deleted photos (`deleted_at`, purged to the trash) never appear; missing
-photos do.
+photos do. A RAW+JPEG pair appears once, as its RAW, while pairing is on
+(the gallery's rule, catalog.paths_codec).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from curator.catalog.models import Photo
+from curator.catalog.paths_codec import FOLLOWERS_SQL, pairing_on
 from curator.search.types import SearchHit
 
 __all__ = ["FIELDS", "WEIGHTS", "ParsedQuery", "parse_query", "text_search"]
@@ -178,6 +180,8 @@ def parse_query(text: str) -> ParsedQuery:
 
 def _filter_sql(q: ParsedQuery, within: Iterable[int] | None) -> tuple[list[str], list[object]]:
     where = ["p.deleted_at IS NULL"]
+    if pairing_on():  # a RAW+JPEG pair once: its lead
+        where.append("p.pair_lead_id IS NULL")
     params: list[object] = []
     for tag in q.tags:
         where.append(
@@ -266,6 +270,8 @@ def _ranked_words(expression: str, limit: int | None) -> _Ranked:
     (m005, m014). The order is the joined query's: bm25, then id."""
     db = Photo._meta.database
     purged = {pid for (pid,) in db.execute_sql(_PURGED_SQL)}
+    if pairing_on():  # a RAW+JPEG pair once: its JPEG left out like a purged photo
+        purged.update(pid for (pid,) in db.execute_sql(FOLLOWERS_SQL))
     missing = {pid for (pid,) in db.execute_sql(_MISSING_SQL)}
     sql = (
         f"SELECT rowid, -bm25(photo_fts, {_WEIGHTS_SQL}) AS score FROM photo_fts"

@@ -328,3 +328,22 @@ def test_the_quick_look_pairs_before_anything_is_measured(catalog: Catalog) -> N
     assert Photo.get_by_id(first[0]).pair_lead_id == raw
     assert gallery_query_ids(GalleryQuery()) == [raw]  # one tile from the first look
     assert with_pairs(gallery_rows([raw]))[raw].paired_with == "IMG_7.JPG"
+
+
+def test_a_search_finds_a_pair_once_as_its_raw(tmp_path: Path, curator_home: Path) -> None:
+    # Words alone (ranked in photo_fts), words with a filter (the joined query)
+    # and "similar" results all show the pair as the gallery does: once.
+    from curator.search.catalog_reads import live_ids
+    from curator.search.text import text_search
+
+    import_json(_shoot(tmp_path / "shoot"))
+    with Catalog.open(curator_home / "catalog.sqlite") as cat:
+        ids = _ids(cat)
+        raw, jpeg = ids["DSC0001.DNG"], ids["dsc0001.jpg"]
+        for query in ("dsc0001", "dsc0001 unreviewed"):
+            assert [h.photo_id for h in text_search(query)] == [raw], query
+        assert live_ids([raw, jpeg]) == {raw}
+        assert live_ids([jpeg], pairs_once=False) == {jpeg}  # "more like" the JPEG itself
+        paths_codec.set_pairing(False)
+        assert sorted(h.photo_id for h in text_search("dsc0001")) == sorted([raw, jpeg])
+        assert live_ids([raw, jpeg]) == {raw, jpeg}
