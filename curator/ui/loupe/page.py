@@ -44,6 +44,7 @@ from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from curator.catalog.queries import GalleryRow, PhotoDetails, gallery_rows, photo_details
+from curator.imaging.cache import hash_of_key
 from curator.settings import Settings
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageLoader
@@ -103,7 +104,10 @@ class LoupePage(QWidget):
         # Fit on a screen larger than the preview: the original decoded for that
         # screen (one photo, one child process of its own, so a 100 % decode and a
         # rendition never wait on each other).
-        self.renditions = OriginalLoader(renditions_pool, errors, self)
+        # Cached on disk beside the previews: after a restart, fit shows it at once.
+        self.renditions = OriginalLoader(
+            renditions_pool, errors, self, cache_dir=str(previews.cache_dir)
+        )
         self._rendition_timer = QTimer(self)  # a resize settles before a new decode
         self._rendition_timer.setSingleShot(True)
         self._rendition_timer.setInterval(RENDITION_SETTLE_MS)
@@ -542,7 +546,8 @@ class LoupePage(QWidget):
         held = self.renditions.image(row.id, row.rotation)
         if held is not None and max(held.width(), held.height()) * RENDITION_MARGIN < needed:
             self.renditions.release()  # the window grew: a larger one
-        self.renditions.request(row.id, details.original_path, needed, row.rotation)
+        content_hash = hash_of_key(row.preview_key)  # previews are named by content
+        self.renditions.request(row.id, details.original_path, needed, row.rotation, content_hash)
 
     @Slot(int)
     @guarded_slot
