@@ -140,7 +140,7 @@ def read_cached(spot: CacheSpot) -> QImage | None:
     data = read_screen(spot.cache_dir, spot.key)
     if data is None:
         return None
-    image = QImage.fromData(data, b"JPG")
+    image = QImage.fromData(data)  # the format is sniffed: a non-JPEG is null
     if image.isNull():
         discard(spot.cache_dir, spot.key)
         return None
