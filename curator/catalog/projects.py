@@ -61,6 +61,7 @@ class ProjectCover:
     path: str  # display form of the photo's (last known) path
     thumbnail_key: str | None
     approved: bool  # False when no member is approved (the fallback cover)
+    rotation: int = 0  # the photographer's quarter-turns clockwise: shown turned
 
 
 @dataclass(frozen=True)
@@ -315,7 +316,7 @@ def project_cover(ref: ProjectRef, match_threshold: float = 70.0) -> ProjectCove
 
 def _cover(project_id: int, match_threshold: float) -> ProjectCover | None:
     members = (
-        Photo.select(Photo.id, Photo.path, Photo.thumbnail_key)
+        Photo.select(Photo.id, Photo.path, Photo.thumbnail_key, Photo.rotation)
         .join(ProjectPhoto)
         .where(ProjectPhoto.project == project_id, Photo.deleted_at.is_null())
         .order_by(Photo.preference_score.is_null(), Photo.preference_score.desc(), Photo.id)
@@ -328,7 +329,8 @@ def _cover(project_id: int, match_threshold: float) -> ProjectCover | None:
     if photo is None:
         return None
     path = display_path(last_known_path(photo.path))
-    return ProjectCover(int(photo.id), path, photo.thumbnail_key, approved)
+    turns = int(photo.rotation or 0) % 4
+    return ProjectCover(int(photo.id), path, photo.thumbnail_key, approved, turns)
 
 
 def _summary(project_id: int, match_threshold: float = 70.0) -> ProjectSummary:

@@ -1,13 +1,17 @@
 """`curator keep|reject|pick [--clear] PATH…`, `curator rate --stars N PATH…`,
-`curator label --color COLOR PATH…`: decisions from the command line.
+`curator label --color COLOR PATH…`, `curator rotate --left|--right PATH…`:
+decisions from the command line.
 
 The same decision code the loupe uses (`catalog.decisions`): every path is
 looked up and decided in ONE write transaction (all or none), which waits
 out an import writing at the same time. A decision that changed something
-retrains the taste model once (the command line's debounce; a label teaches
-it nothing). Output: "N photo(s) changed, M already so." Exit codes: 0 done;
-2 bad usage (stars out of range, an unknown colour) or a PATH not in the
-catalog (the others are still decided).
+retrains the taste model once (the command line's debounce; a label or a
+rotation teaches it nothing). A rotation is the loupe's Ctrl+[ / Ctrl+]: a
+quarter-turn stored in the catalog (`decisions.rotate`, undone like any
+decision), never written into the file. Output: "N photo(s) changed, M
+already so." Exit codes: 0 done; 2 bad usage (stars out of range, an unknown
+colour, no direction) or a PATH not in the catalog (the others are still
+decided).
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from curator.commands.base import EXIT_OK, EXIT_USAGE, CommandContext, UsageErro
 if TYPE_CHECKING:
     from curator.settings import Settings
 
-NAMES: tuple[str, ...] = ("keep", "reject", "pick", "rate", "label")
+NAMES: tuple[str, ...] = ("keep", "reject", "pick", "rate", "label", "rotate")
+UNTAUGHT = ("label", "rotate")  # decisions the taste model learns nothing from
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -57,14 +62,27 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "paths", nargs="+", metavar="PATH", help="photo files already in the catalog"
     )
     p_label.set_defaults(handler=cmd_decide)
+    p_rotate = sub.add_parser(
+        "rotate",
+        parents=[common],
+        help="turn photos 90° left or right (stored in the catalog; the file is untouched)",
+    )
+    way = p_rotate.add_mutually_exclusive_group(required=True)
+    way.add_argument("--left", action="store_true", help="a quarter-turn counter-clockwise")
+    way.add_argument("--right", action="store_true", help="a quarter-turn clockwise")
+    p_rotate.add_argument(
+        "paths", nargs="+", metavar="PATH", help="photo files already in the catalog"
+    )
+    p_rotate.set_defaults(handler=cmd_decide)
 
 
 def cmd_decide(args: argparse.Namespace, ctx: CommandContext) -> int:
-    """keep / reject / pick / rate / label (see the module docstring)."""
+    """keep / reject / pick / rate / label / rotate (see the module docstring)."""
     from curator.catalog.decisions import (
         DecisionError,
         apply_many,
         photo_id_for_path,
+        rotate,
         set_cull,
         set_label,
         set_picked,
@@ -103,6 +121,8 @@ def cmd_decide(args: argparse.Namespace, ctx: CommandContext) -> int:
                 records = set_picked(photo_id, not args.clear)
             elif args.command == "label":
                 records = set_label(photo_id, label)
+            elif args.command == "rotate":
+                records = rotate(photo_id, -1 if args.left else 1)
             else:
                 records = set_rating(photo_id, args.stars)
             changed += bool(records)
@@ -112,7 +132,7 @@ def cmd_decide(args: argparse.Namespace, ctx: CommandContext) -> int:
         changed, unknown = apply_many(decide)
     except DecisionError as exc:
         raise UsageError(str(exc)) from exc
-    if changed and args.command != "label":  # a label teaches the taste model nothing
+    if changed and args.command not in UNTAUGHT:
         try:
             _retrain(ctx.settings, err)
         except Exception as exc:

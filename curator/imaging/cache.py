@@ -7,6 +7,9 @@ them safely. Keys are relative POSIX paths stored in the catalog:
     thumbs/ab/<hash>.jpg        (the ~320 px gallery thumbnail)
     quick/ab/<hash>.jpg         (the quick look's thumbnail, shown until the photo
                                  is measured: imaging.quicklook)
+    screen/ab/<hash>-<edge>.jpg (the loupe's fit view on a screen larger than the
+                                 preview: the original decoded for that long edge;
+                                 never in the catalog, bounded by `prune_screen`)
 
 where ``ab``/``cd`` are the first hex digits of the blake3 hash, so no folder
 grows past a few thousand entries on a 100,000-photo library.
@@ -18,6 +21,11 @@ Invariants:
   and `os.replace`s it into place, so a reader (or a crash) never sees a
   half-written JPEG; an existing entry is never rewritten (same hash, same
   picture), so concurrent workers racing on one hash are harmless;
+- screen renditions are the one class that is bounded: they are made again
+  from the original at will, so `prune_screen` drops the least recently used
+  (oldest modification time; a read touches it) past a byte budget, and
+  `read_screen` answers None for a damaged entry (and deletes it), so a broken
+  file is made again, never shown;
 - nothing here touches the originals; only `cache_dir` is written.
 """
 
@@ -42,6 +50,11 @@ class SizeClass(StrEnum):
     PREVIEW = "previews"
     THUMBNAIL = "thumbs"
     QUICK_LOOK = "quick"
+    SCREEN = "screen"
+
+
+SCREEN_CACHE_BYTES = 1 << 30  # ~700 screen renditions of a 2560 px monitor
+_JPEG_START, _JPEG_END = b"\xff\xd8", b"\xff\xd9"
 
 
 def cache_key(content_hash: str, size_class: SizeClass) -> str:
@@ -63,6 +76,67 @@ def thumbnail_key(content_hash: str) -> str:
 
 def quick_look_key(content_hash: str) -> str:
     return cache_key(content_hash, SizeClass.QUICK_LOOK)
+
+
+def hash_of_key(key: str | None) -> str | None:
+    """The content hash a cache key is named after (None: no key, or not one of ours)."""
+    if not key:
+        return None
+    stem = Path(key).stem
+    return stem if _HASH_RE.match(stem) else None
+
+
+def screen_key(content_hash: str, long_edge: int) -> str:
+    """The relative cache path of a screen rendition of `long_edge` pixels."""
+    if not _HASH_RE.match(content_hash):
+        raise ValueError(f"not a lowercase hex content hash: {content_hash!r}")
+    folder = SizeClass.SCREEN.value
+    return f"{folder}/{content_hash[:2]}/{content_hash}-{int(long_edge)}.jpg"
+
+
+def read_screen(cache_dir: str | os.PathLike[str], key: str) -> bytes | None:
+    """A cached screen rendition's JPEG bytes, marked as just used; None when
+    absent or visibly damaged (no JPEG start or end marker: a truncated or
+    overwritten file), which is deleted so the next decode writes it again."""
+    target = cache_path(cache_dir, key)
+    try:
+        data = target.read_bytes()
+    except OSError:
+        return None
+    if not (data.startswith(_JPEG_START) and data.rstrip(b"\0").endswith(_JPEG_END)):
+        discard(cache_dir, key)
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(target)  # the LRU's clock: a read keeps it
+    return data
+
+
+def discard(cache_dir: str | os.PathLike[str], key: str) -> None:
+    """Delete one cache entry (a damaged one); absent is fine."""
+    with contextlib.suppress(OSError):
+        cache_path(cache_dir, key).unlink()
+
+
+def prune_screen(cache_dir: str | os.PathLike[str], max_bytes: int = SCREEN_CACHE_BYTES) -> int:
+    """Delete the least recently used screen renditions until they take at most
+    `max_bytes`; returns how many were deleted. Entries vanishing meanwhile (a
+    second pruner) are skipped."""
+    root = Path(cache_dir) / SizeClass.SCREEN.value
+    entries = []
+    for path in root.glob("*/*.jpg"):
+        with contextlib.suppress(OSError):
+            info = path.stat()
+            entries.append((info.st_mtime_ns, info.st_size, path))
+    total = sum(size for _mtime, size, _path in entries)
+    deleted = 0
+    for _mtime, size, path in sorted(entries, key=lambda e: e[0]):
+        if total <= max_bytes:
+            break
+        with contextlib.suppress(OSError):
+            path.unlink()
+            deleted += 1
+        total -= size
+    return deleted
 
 
 def cache_path(cache_dir: str | os.PathLike[str], key: str) -> Path:

@@ -21,6 +21,13 @@ Rules:
   tool) made after the file was last modified (`file_mtime_ns`; unknown →
   the file counts as older than every Curator decision). A rating from the
   file then keeps the photo only when no later cull decision says otherwise.
+- A turn (`orientation`: the tool's tiff:Orientation, the file's own EXIF
+  orientation composed with its turn) becomes `photo.rotation`, logged with
+  the tool's pass like the rest: shown turned in Curator, but never a Curator
+  decision (`xmp_fields` counts only Curator's passes as authored), so
+  `xmp write` never writes it back and a photo turned only in another tool is
+  never rewritten. A mirrored orientation (2, 4, 5, 7) is no quarter-turn of
+  the file's and is left alone; a turn taken out of the file turns it back.
 - Besides the decisions, the same transaction remembers how the tool wrote
   its keywords (`xmp_sync.record_keywords`: text, hierarchy, private), takes
   its caption when it changed (a caption is the other tool's; Curator never
@@ -65,7 +72,8 @@ class ExternalJudgment:
     `rating` is 1–5 or None (unrated); `label` a ColorLabel value or None;
     `keywords` are already in the catalog's tag form (the caller normalises);
     `keyword_texts` are the same keywords as the tool wrote them; `caption` the
-    tool's caption (None: it has none).
+    tool's caption (None: it has none); `orientation` its tiff:Orientation
+    (1..8; None: it says none).
     """
 
     rating: int | None = None
@@ -75,19 +83,25 @@ class ExternalJudgment:
     keywords: tuple[str, ...] = ()
     keyword_texts: tuple[SourceKeyword, ...] = ()
     caption: str | None = None
+    orientation: int | None = None
 
     def fingerprint(self) -> str:
-        """Canonical JSON of the values (what `external_import` stores)."""
+        """Canonical JSON of the values (what `external_import` stores); the
+        orientation only when there is one, so a fingerprint stored before turns
+        were read still matches an unchanged file."""
+        values: dict[str, object] = {
+            "rating": self.rating,
+            "rejected": self.rejected,
+            "picked": self.picked,
+            "label": self.label,
+            "keywords": sorted(set(self.keywords)),
+            "texts": sorted({(k.text, k.path, k.private) for k in self.keyword_texts}),
+            "caption": self.caption,
+        }
+        if self.orientation is not None:
+            values["orientation"] = self.orientation
         return json.dumps(
-            {
-                "rating": self.rating,
-                "rejected": self.rejected,
-                "picked": self.picked,
-                "label": self.label,
-                "keywords": sorted(set(self.keywords)),
-                "texts": sorted({(k.text, k.path, k.private) for k in self.keyword_texts}),
-                "caption": self.caption,
-            },
+            values,
             sort_keys=True,
             separators=(",", ":"),
             ensure_ascii=False,
@@ -101,6 +115,7 @@ class ExternalJudgment:
             rating = data.get("rating")
             label = data.get("label")
             caption = data.get("caption")
+            orientation = data.get("orientation")
             return cls(
                 rating=rating if isinstance(rating, int) and 1 <= rating <= 5 else None,
                 rejected=bool(data.get("rejected")),
@@ -111,9 +126,26 @@ class ExternalJudgment:
                     SourceKeyword(str(t), str(p), bool(v)) for t, p, v in data.get("texts") or ()
                 ),
                 caption=caption if isinstance(caption, str) else None,
+                orientation=_orientation(orientation),
             )
         except (ValueError, TypeError, AttributeError):
             return cls()
+
+
+def _orientation(value: object) -> int | None:
+    """A tiff:Orientation Curator can hold (1..8), else None."""
+    return value if isinstance(value, int) and 1 <= value <= 8 else None
+
+
+def _quarter_turns(file_orientation: int, stated: int) -> int | None:
+    """The turn (0..3 clockwise) that makes the file's own orientation the
+    `stated` one; None when no turn does (a mirror)."""
+    from curator.imaging.orientation import turned_orientation  # OpenCV: only when turned
+
+    for turns in range(4):
+        if turned_orientation(file_orientation, turns) == stated:
+            return turns
+    return None
 
 
 @dataclass(frozen=True)
@@ -214,12 +246,20 @@ def apply_external(
         keywords=tuple(dict.fromkeys(k for k in ext.keywords if k)),
         keyword_texts=tuple(dict.fromkeys(ext.keyword_texts)),
         caption=ext.caption.strip() if ext.caption and ext.caption.strip() else None,
+        orientation=_orientation(ext.orientation),
     )
 
     def write() -> ExternalApplied:
         photo: Photo | None = (
             Photo.select(
-                Photo.id, Photo.cull, Photo.rating, Photo.picked, Photo.label, Photo.deleted_at
+                Photo.id,
+                Photo.cull,
+                Photo.rating,
+                Photo.picked,
+                Photo.label,
+                Photo.deleted_at,
+                Photo.orientation,
+                Photo.rotation,
             )
             .where(Photo.id == photo_id)
             .first()
@@ -430,6 +470,16 @@ def _apply_changes(
             kept.append(f"tag {name}")
         else:
             records += decisions.add_tag(pid, name, pass_=source)
+    if ext.orientation != before.orientation:
+        if DecisionKind.ROTATION.value in kinds:
+            kept.append("rotation")  # turned in Curator since: Curator's turn stays
+        else:
+            # None: the tool took its turn out; the file's own orientation again.
+            stated = ext.orientation or int(photo.orientation or 1)
+            turns = _quarter_turns(int(photo.orientation or 1), stated)
+            current = int(photo.rotation or 0) % 4
+            if turns is not None and turns != current:
+                records += decisions.rotate(pid, turns - current, pass_=source)
     if ext.rejected and not before.rejected:
         if not (cull_free and pick_free):
             kept.append("rejected")

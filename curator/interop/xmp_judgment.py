@@ -7,7 +7,8 @@ by default; recorded in tests/data/darktable), so in a packet darktable wrote
 (`darktable:xmp_version`) 1 star reads as "not rated" unless the
 `xmp_darktable_one_star_is_rating` setting says otherwise. Keywords become
 tags (the catalog's tag form) and are kept as written, with their hierarchy;
-a label text no label set knows becomes a keyword; the caption is carried.
+a label text no label set knows becomes a keyword; the caption and the
+turn (tiff:Orientation) are carried.
 
 Pure: no catalog, no Qt.
 """
@@ -47,4 +48,5 @@ def judgment_from_xmp(
         keywords=tuple(normalise_tags([*fields.keywords, *fields.label_keywords])),
         keyword_texts=tuple(texts),
         caption=fields.description,
+        orientation=fields.orientation,  # another tool's turn (external checks 1..8)
     )

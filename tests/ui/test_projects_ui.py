@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from curator.app import App
 from curator.catalog import projects
-from curator.catalog.decisions import set_rating
+from curator.catalog.decisions import rotate, set_rating
 from curator.catalog.models import Photo, Project, ProjectPhoto
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -296,3 +296,22 @@ def test_the_picker_alone_arrows_and_new_project_asks_a_name(
         m.setattr(QInputDialog, "getText", lambda *a, **k: (" Canyon ", True))
         picker.choose()
     assert created == ["Canyon"]
+
+
+def test_a_turned_cover_shows_turned(library: Path, app: App, qtbot: QtBot) -> None:
+    """A cover the photographer turned (Ctrl+]) shows turned, as in the grid
+    (its thumbnail was looked up unturned: a landscape cover of a portrait)."""
+    ids = _by_name()
+    cover = ids["IMG_0004.jpg"]
+    projects.create_project("Portfolio")
+    projects.add_photos("Portfolio", [cover, ids["IMG_0001.jpg"]])
+    set_rating(cover, 5)
+    rotate(cover, 1)
+    window = app.window
+    app.model.refresh()
+    window.projects.refresh()
+    window.project_actions.show_project(window.projects.projects[0].id)
+    qtbot.waitUntil(lambda: window.project_actions.cover_label.isVisible(), timeout=30_000)
+    shown = window.project_actions.cover_label.pixmap()
+    assert shown is not None and not shown.isNull()
+    assert shown.height() > shown.width()  # 480 x 320 turned a quarter: portrait

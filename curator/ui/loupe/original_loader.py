@@ -38,6 +38,14 @@ Concurrency protocol:
   draining the pool.
 - A file that cannot be decoded is a human sentence (`original_failed`),
   never an exception in the UI: the loupe keeps showing the preview.
+- Screen renditions (a `long_edge` request with the photo's content hash, on a
+  loader given a `cache_dir`) are cached on disk (`imaging.cache.screen_key`:
+  content hash + long edge, the picture upright but not turned, so a rotation
+  costs no decode): the job reads the cached JPEG instead of decoding the
+  original (no child process starts), and after a decode writes it, then
+  prunes the folder to its byte budget (least recently used first). A damaged
+  entry is deleted and decoded again, never shown; a cache that cannot be
+  written (disk full) only costs the next decode.
 """
 
 from __future__ import annotations
@@ -52,6 +60,14 @@ from PySide6.QtGui import QImage
 
 from curator.engine.delivery import Job, delivery_to
 from curator.engine.isolation import ChildProcessPool, WorkerCrashed, WorkerTimedOut
+from curator.imaging.cache import (
+    SCREEN_CACHE_BYTES,
+    discard,
+    prune_screen,
+    read_screen,
+    screen_key,
+    write_jpeg,
+)
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import turned
 
@@ -60,6 +76,7 @@ if TYPE_CHECKING:  # the decoder stack and numpy load at the first original, not
 
     from curator.imaging.decode import DisplayDecode, DisplayRequest
 
+SCREEN_JPEG_QUALITY = 95  # a cached rendition keeps the detail it was decoded for
 MAX_PIXELS = 250_000_000  # same safety limit as the technical stage's decoder
 DECODE_TIMEOUT_S = 300.0  # generous: a 100 MP RAW on a busy laptop, never a hang
 
@@ -106,6 +123,40 @@ class OriginalResult:
     image: QImage | None
     error: str | None = None  # a sentence when the decode failed
     skipped: bool = False  # no longer wanted when the job started
+    from_cache: bool = False  # read from the screen-rendition cache, not decoded
+
+
+@dataclass(frozen=True)
+class CacheSpot:
+    """Where one screen rendition is cached (crosses to the pool thread)."""
+
+    cache_dir: str
+    key: str
+    max_bytes: int
+
+
+def read_cached(spot: CacheSpot) -> QImage | None:
+    """The cached rendition, or None (absent or damaged: a damaged one is deleted)."""
+    data = read_screen(spot.cache_dir, spot.key)
+    if data is None:
+        return None
+    image = QImage.fromData(data)  # the format is sniffed: a non-JPEG is null
+    if image.isNull():
+        discard(spot.cache_dir, spot.key)
+        return None
+    return image.convertToFormat(QImage.Format.Format_RGB32)
+
+
+def write_cached(spot: CacheSpot, pixels: np.ndarray) -> None:
+    """Cache a decoded rendition, then keep the folder within its budget; a
+    failure (disk full, read-only cache) only means the next view decodes."""
+    from PIL import Image
+
+    try:
+        write_jpeg(spot.cache_dir, spot.key, Image.fromarray(pixels), SCREEN_JPEG_QUALITY)
+        prune_screen(spot.cache_dir, spot.max_bytes)
+    except (OSError, ValueError):
+        pass
 
 
 class _Wanted:
@@ -122,16 +173,23 @@ def load_original(
     wanted: _Wanted,
     children: ChildProcessPool,
     turns: int = 0,
+    cache: CacheSpot | None = None,
 ) -> OriginalResult:
-    """Decode one original in a child (on a pool thread), unless no longer wanted;
-    turned `turns` quarter-turns clockwise (the photographer's rotation) here,
-    off the UI thread (a 24 MP turn takes ~250 ms)."""
+    """Decode one original in a child (on a pool thread), unless no longer wanted
+    (a screen rendition: read from `cache` when it is there, written there when
+    decoded); turned `turns` quarter-turns clockwise (the photographer's
+    rotation) here, off the UI thread (a 24 MP turn takes ~250 ms)."""
     if photo_id not in wanted.ids:
         return OriginalResult(photo_id, generation, None, skipped=True)
+    cached = None if cache is None else read_cached(cache)
+    if cached is not None:
+        return OriginalResult(photo_id, generation, turned(cached, turns), from_cache=True)
     decoded = decode_in_child(children, request)
     if decoded.pixels is None:
         error = decoded.error or "The original could not be decoded; showing the preview."
         return OriginalResult(photo_id, generation, None, error)
+    if cache is not None:
+        write_cached(cache, decoded.pixels)
     try:
         image = turned(to_qimage(decoded.pixels), turns)
     except MemoryError:
@@ -154,11 +212,16 @@ class OriginalLoader(QObject):
         *,
         max_pixels: int = MAX_PIXELS,
         children: ChildProcessPool | None = None,
+        cache_dir: str | None = None,
+        cache_bytes: int = SCREEN_CACHE_BYTES,
     ):
         """`children`: the decoder processes to use (tests); by default a pool of
-        one child per pool thread, started on the first request."""
+        one child per pool thread, started on the first request. `cache_dir`:
+        where screen renditions are cached (None: never cached), within
+        `cache_bytes`."""
         super().__init__(parent)
         self.threads, self.errors, self.max_pixels = threads, errors, max_pixels
+        self.cache_dir, self.cache_bytes = cache_dir, cache_bytes
         self._wanted = _Wanted()
         self._generation = 0
         self._images: dict[int, QImage] = {}  # photo id -> its original (wanted ones only)
@@ -167,7 +230,8 @@ class OriginalLoader(QObject):
         self._failed: dict[int, str] = {}  # photo id -> sentence (not retried until reset)
         self._children = children  # None: made on the first request
         self._delivery = delivery_to(self, self._on_loaded)  # closed by close()
-        self.loads = 0  # decodes started (tests)
+        self.loads = 0  # jobs started (tests)
+        self.cache_hits = 0  # of them, read from the screen-rendition cache (tests)
 
     @property
     def closed(self) -> bool:
@@ -186,18 +250,26 @@ class OriginalLoader(QObject):
         return photo_id in self._in_flight
 
     def request(
-        self, photo_id: int, path: str, long_edge: int | None = None, turns: int = 0
+        self,
+        photo_id: int,
+        path: str,
+        long_edge: int | None = None,
+        turns: int = 0,
+        content_hash: str | None = None,
     ) -> None:
         """Want this one original (and no other); `long_edge`: as a screen
-        rendition of at most that long edge (`imaging.decode.screen_rendition`);
-        `turns`: the photographer's quarter-turns clockwise."""
-        self.request_many([(photo_id, path)], long_edge, {photo_id: turns})
+        rendition of at most that long edge (`imaging.decode.screen_rendition`),
+        cached on disk under `content_hash` when given; `turns`: the
+        photographer's quarter-turns clockwise."""
+        hashes = {photo_id: content_hash} if content_hash else None
+        self.request_many([(photo_id, path)], long_edge, {photo_id: turns}, hashes)
 
     def request_many(
         self,
         wanted: list[tuple[int, str]],
         long_edge: int | None = None,
         turns: Mapping[int, int] | None = None,
+        hashes: Mapping[int, str] | None = None,
     ) -> None:
         """Want exactly these originals (see the module docstring), each turned by
         `turns` (photo id -> quarter-turns clockwise; absent: 0). A photo turned
@@ -221,9 +293,11 @@ class OriginalLoader(QObject):
         for pid, path in dict(wanted).items():
             if pid in self._images or pid in self._failed or pid in self._in_flight:
                 continue
-            self._submit(pid, path, long_edge)
+            self._submit(pid, path, long_edge, (hashes or {}).get(pid))
 
-    def _submit(self, photo_id: int, path: str, long_edge: int | None) -> None:
+    def _submit(
+        self, photo_id: int, path: str, long_edge: int | None, content_hash: str | None
+    ) -> None:
         self._generation += 1
         self._in_flight[photo_id] = self._generation
         if self._children is None:
@@ -233,6 +307,10 @@ class OriginalLoader(QObject):
         self.loads += 1
         from curator.imaging.decode import DisplayRequest  # first original: the decoder stack
 
+        spot = None
+        if self.cache_dir is not None and long_edge is not None and content_hash:
+            key = screen_key(content_hash, long_edge)
+            spot = CacheSpot(self.cache_dir, key, self.cache_bytes)
         job = partial(
             load_original,
             photo_id,
@@ -241,6 +319,7 @@ class OriginalLoader(QObject):
             self._wanted,
             self._children,
             self._turns.get(photo_id, 0),
+            spot,
         )
         self.threads.start(Job(job, self._delivery))
 
@@ -287,4 +366,5 @@ class OriginalLoader(QObject):
             self.original_failed.emit(result.photo_id, message)
             return
         self._images[result.photo_id] = result.image
+        self.cache_hits += result.from_cache
         self.original_ready.emit(result.photo_id)

@@ -44,6 +44,7 @@ from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from curator.catalog.queries import GalleryRow, PhotoDetails, gallery_rows, photo_details
+from curator.imaging.cache import hash_of_key
 from curator.settings import Settings
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageLoader
@@ -61,7 +62,7 @@ from curator.ui.review.keymap import LOUPE_BINDINGS
 from curator.ui.review.session import ReviewSession
 
 PREFETCH = 2
-_NOT_IN_SURVEY = ("compare", "pin_compare", "zoom", "zoom_in", "zoom_out", "first", "last")
+_NOT_IN_SURVEY = ("compare", "pin_compare", "first", "last")  # zoom: every photo at once
 ORIGINAL_THREADS = 2  # a stale 24 MP decode never holds up the wanted one for long
 RENDITION_MARGIN = 1.05  # a rendition is due when fit needs 5 % more pixels than it has
 RENDITION_SETTLE_MS = 150
@@ -103,7 +104,10 @@ class LoupePage(QWidget):
         # Fit on a screen larger than the preview: the original decoded for that
         # screen (one photo, one child process of its own, so a 100 % decode and a
         # rendition never wait on each other).
-        self.renditions = OriginalLoader(renditions_pool, errors, self)
+        # Cached on disk beside the previews: after a restart, fit shows it at once.
+        self.renditions = OriginalLoader(
+            renditions_pool, errors, self, cache_dir=str(previews.cache_dir)
+        )
         self._rendition_timer = QTimer(self)  # a resize settles before a new decode
         self._rendition_timer.setSingleShot(True)
         self._rendition_timer.setInterval(RENDITION_SETTLE_MS)
@@ -171,6 +175,7 @@ class LoupePage(QWidget):
         self.view.resized.connect(self._rendition_timer.start)
         self.renditions.original_ready.connect(self._on_rendition_ready)
         self.compare.zoom_changed.connect(self._on_zoom_changed)
+        self.survey_view.zoom_changed.connect(self._on_zoom_changed)
         self.view.wheel_step.connect(self._move)
         self.view.decision_clicked.connect(self._on_decision_clicked)
         originals.original_ready.connect(self._on_original_ready)
@@ -233,6 +238,7 @@ class LoupePage(QWidget):
 
     def _on_survey_ended(self) -> None:
         self._survey_pixmaps.clear()
+        self.survey_view.set_fit()  # its originals are let go (zoom_changed)
         self.stack.setCurrentWidget(self.view)
         self.view.setFocus()
         self._repaint_current()
@@ -300,19 +306,27 @@ class LoupePage(QWidget):
             self._move(target - s.index)
 
     def _step_zoom(self, direction: int) -> None:
+        if self.survey.active_mode:
+            self.survey_view.step_zoom(direction)  # every photo, at the same point
+            return
         if self.comparing:
             self.compare.step_zoom(direction)  # both panes, at the same point
             return
         self.view.step_zoom(direction)
 
     def _toggle_zoom(self) -> None:
+        if self.survey.active_mode:
+            self.survey_view.toggle_zoom()  # every photo, at the same point
+            return
         if self.comparing:
             self.compare.toggle_zoom()  # both panes, at the same point
             return
         self.view.toggle_zoom()
 
     def _leave(self) -> None:
-        if self.survey.active_mode:
+        if self.survey.active_mode and self.survey_view.zoomed:
+            self.survey_view.set_fit()
+        elif self.survey.active_mode:
             self.survey.leave()
         elif self.comparing and self.compare.zoomed:
             self.compare.toggle_zoom()
@@ -474,7 +488,12 @@ class LoupePage(QWidget):
         for pid in self.survey.ids:
             found = self.row(pid)
             if found is not None:
-                panes.append(SurveyPane(found, self._survey_pixmap(found)))
+                full = (
+                    self.originals.image(found.id, found.rotation)
+                    if self.survey_view.zoomed
+                    else None
+                )
+                panes.append(SurveyPane(found, self._survey_pixmap(found), full))
         self.survey_view.show_panes(panes, None if row is None else row.id)
         self.panel.show_photo(row, None if row is None else self.details(row.id))
 
@@ -500,9 +519,12 @@ class LoupePage(QWidget):
         )
 
     def _request_original(self) -> None:
-        """Want the originals of what shows zoomed: compare's pair, else the
-        loupe's photo; nothing when neither is zoomed."""
-        if self.comparing:
+        """Want the originals of what shows zoomed: survey's photos, compare's
+        pair, else the loupe's photo; nothing when none is zoomed."""
+        shown: list[int | None]
+        if self.survey.active_mode:
+            shown = list(self.survey.ids) if self.survey_view.zoomed else []
+        elif self.comparing:
             shown = [self.compare_left, self.session.current] if self.compare.zoomed else []
         else:
             shown = [self.session.current] if self.view.zoomed else []
@@ -542,7 +564,8 @@ class LoupePage(QWidget):
         held = self.renditions.image(row.id, row.rotation)
         if held is not None and max(held.width(), held.height()) * RENDITION_MARGIN < needed:
             self.renditions.release()  # the window grew: a larger one
-        self.renditions.request(row.id, details.original_path, needed, row.rotation)
+        content_hash = hash_of_key(row.preview_key)  # previews are named by content
+        self.renditions.request(row.id, details.original_path, needed, row.rotation, content_hash)
 
     @Slot(int)
     @guarded_slot
@@ -607,7 +630,12 @@ class LoupePage(QWidget):
     @Slot(int)
     @guarded_slot
     def _on_original_ready(self, photo_id: int) -> None:
-        if photo_id == self.session.current or (self.comparing and photo_id == self.compare_left):
+        surveyed = self.survey.active_mode and photo_id in self.survey.ids
+        if (
+            surveyed
+            or photo_id == self.session.current
+            or (self.comparing and photo_id == self.compare_left)
+        ):
             self._repaint_current()
 
     @Slot(int, str)

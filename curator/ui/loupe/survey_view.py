@@ -2,7 +2,11 @@
 
 `SurveyView` paints the photos in a grid (fit, with their badges), the
 *active* one framed; a click makes a photo active, ↑ / ↓ move by a row
-(← / → are the loupe's keys, which walk the survey in order).
+(← / → are the loupe's keys, which walk the survey in order). Z (or +/−)
+zooms every photo at once, synchronised as in compare
+(`curator.ui.loupe.synced_panes`: the same region of each, the first photo at
+100 %, a drag in any pane pans all), each painting its original's pixels
+(`SurveyPane.full`) once decoded; a click still makes a photo active.
 
 `Survey` holds the mode's state on the review session: entering sets the
 session's scope to the surveyed photos (so `session.current` IS the active
@@ -18,12 +22,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QRectF, QSizeF, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
+from PySide6.QtCore import QObject, QPointF, QRectF, QSizeF, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from curator.catalog.queries import GalleryRow, gallery_rows
 from curator.ui.common.guard import ErrorReporter, guarded_slot
+from curator.ui.loupe.synced_panes import SyncedPanes
 from curator.ui.loupe.view import fit_rect, paint_footer, paint_placeholder
 from curator.ui.review.session import ReviewSession
 
@@ -38,9 +43,10 @@ COLUMNS = {1: 1, 2: 2, 3: 3, 4: 2, 5: 3, 6: 3, 7: 4, 8: 4, 9: 3}
 class SurveyPane:
     row: GalleryRow
     pixmap: QPixmap | None
+    full: QImage | None = None  # the original's pixels, when zoomed and decoded
 
 
-class SurveyView(QWidget):
+class SurveyView(SyncedPanes):
     clicked = Signal(int)  # photo id clicked: it becomes active
     step = Signal(int)  # ↑ / ↓: move the active photo by this many
 
@@ -62,6 +68,22 @@ class SurveyView(QWidget):
         self.panes, self.active = panes, active
         self.update()
 
+    def pane_rects(self) -> list[QRectF]:
+        return self.cell_rects()
+
+    def photo_areas(self) -> list[QRectF]:
+        return [rect.adjusted(4, 4, -4, -FOOTER) for rect in self.cell_rects()]
+
+    def pane_photos(self) -> list[tuple[GalleryRow | None, QPixmap | None]]:
+        return [(pane.row, pane.pixmap) for pane in self.panes]
+
+    def clicked_at(self, at: QPointF) -> None:
+        """A click makes the photo under it active (zoom is Z, as the keys say)."""
+        for pane, rect in zip(self.panes, self.cell_rects(), strict=True):
+            if rect.contains(at):
+                self.clicked.emit(pane.row.id)
+                return
+
     def cell_rects(self) -> list[QRectF]:
         n = len(self.panes)
         if not n:
@@ -75,13 +97,6 @@ class SurveyView(QWidget):
             for i in range(n)
         ]
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        for pane, rect in zip(self.panes, self.cell_rects(), strict=True):
-            if rect.contains(event.position()):
-                self.clicked.emit(pane.row.id)
-                return
-        super().mousePressEvent(event)
-
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
             self.step.emit(self.columns if event.key() == Qt.Key.Key_Down else -self.columns)
@@ -91,10 +106,13 @@ class SurveyView(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor(18, 18, 18))
-        for pane, rect in zip(self.panes, self.cell_rects(), strict=True):
+        for index, (pane, rect) in enumerate(zip(self.panes, self.cell_rects(), strict=True)):
             area = rect.adjusted(4, 4, -4, -FOOTER)
             row, pixmap = pane.row, pane.pixmap
-            if pixmap is not None and not pixmap.isNull():
+            if self.zoomed:
+                if not self.paint_photo(painter, index, pixmap, pane.full):
+                    paint_placeholder(painter, area, row)
+            elif pixmap is not None and not pixmap.isNull():
                 size = QSizeF(pixmap.size())
                 if row.width and row.height:  # the photo's own shape, turned as shown
                     w, h = (row.height, row.width) if row.rotation % 2 else (row.width, row.height)
@@ -106,7 +124,8 @@ class SurveyView(QWidget):
             else:
                 paint_placeholder(painter, area, row)
             strip = QRectF(rect.left() + 4, rect.bottom() - FOOTER + 4, rect.width() - 8, 28)
-            paint_footer(painter, strip, row, row.file_name)
+            caption = f"{self.zoom.label}   ·   {row.file_name}" if self.zoomed else row.file_name
+            paint_footer(painter, strip, row, caption)
             if row.id == self.active:
                 painter.save()
                 painter.setPen(QPen(ACTIVE_FRAME, 3))

@@ -365,7 +365,9 @@ class ProjectActions(QObject):
         self.cover_label.setToolTip(f"Cover of “{shown.name}”: {cover.path}")
         pixmap = None
         if cover.thumbnail_key is not None:
-            pixmap = self.thumbnails.pixmap(ImageKey(cover.photo_id, cover.thumbnail_key))
+            # Turned as the grid shows it: the grid loaded the thumbnail under this key.
+            key = ImageKey(cover.photo_id, cover.thumbnail_key, cover.rotation)
+            pixmap = self.thumbnails.pixmap(key)
         if pixmap is None:
             self._show_cover(False)
             return

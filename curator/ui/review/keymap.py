@@ -114,7 +114,8 @@ HELP_NOTES: tuple[str, ...] = (
     "In compare, the decision keys (P, X, U, 0–5) act on the right-hand photo, the candidate;"
     " the left one is the reference. Z zooms both at the same point; dragging one pans both.",
     "Survey (N in the grid, 2–9 selected): the keys act on the framed photo; ← / → / ↑ / ↓"
-    " or a click move the frame; a rejected photo leaves the survey; Esc returns.",
+    " or a click move the frame; Z zooms every photo at the same point (their originals),"
+    " dragging one pans all; a rejected photo leaves the survey; Esc returns.",
     "Shortcuts never fire while a text field (the tag field, the search box) has the focus:"
     " Esc leaves it (in the search box, Esc also clears the search).",
 )

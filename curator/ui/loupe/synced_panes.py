@@ -1,0 +1,235 @@
+"""`SyncedPanes`: the synchronised zoom of several photos side by side —
+compare's two panes and survey's 2–9 share it (issue 19 §2: picking the
+sharpest frame needs every pane's original at 100 %, moving together).
+
+All panes hold ONE `Zoom` (`curator.ui.loupe.zoom`, the loupe's model), so
+they always show the same normalised region of their photos. Each pane maps
+it through its own `Viewport` with one displayed width: the reference (the
+first pane with a photo) at 100 % (one original pixel per device pixel), the
+others drawn at that same width, so a burst's frames line up pixel for
+pixel. Z anchors the point under the pointer (in any pane); dragging any pane
+pans all, clamped by the reference; the zoom survives other photos coming in.
+Zoomed, a pane paints its original's pixels as soon as they arrive, the
+preview scaled up until then (`paint_photo`).
+
+A subclass says where its panes are (`pane_rects`, `photo_areas`), what they
+show (`pane_photos`), and what a click that is not a drag does (`clicked_at`).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt, Signal
+from PySide6.QtGui import QImage, QMouseEvent, QPainter, QPixmap
+from PySide6.QtWidgets import QWidget
+
+from curator.catalog.queries import GalleryRow
+from curator.ui.loupe.drag_pan import DragPan, zoom_anchor
+from curator.ui.loupe.view import to_box, to_point, to_qrect
+from curator.ui.loupe.zoom import Viewport, Zoom
+
+
+def photo_size(row: GalleryRow | None, pixmap: QPixmap | None) -> QSizeF | None:
+    """The photo's displayed full-resolution size, turned as the photographer
+    rotated it (the preview's when the size is unknown)."""
+    if row is not None and row.width and row.height:
+        if row.rotation % 2:  # a quarter-turn by the photographer
+            return QSizeF(row.height, row.width)
+        return QSizeF(row.width, row.height)
+    if pixmap is not None and not pixmap.isNull():
+        return QSizeF(pixmap.size())
+    return None
+
+
+class SyncedPanes(QWidget):
+    zoom_changed = Signal(bool)  # True: now zoomed (the originals are wanted)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.zoom = Zoom()  # every pane's zoom: fit, or a step and where
+        self._mouse: QPointF | None = None
+        self._drag = DragPan()
+        self.setMouseTracking(True)
+
+    # --- what a subclass provides ------------------------------------------------
+
+    def pane_rects(self) -> list[QRectF]:
+        raise NotImplementedError
+
+    def photo_areas(self) -> list[QRectF]:
+        raise NotImplementedError
+
+    def pane_photos(self) -> list[tuple[GalleryRow | None, QPixmap | None]]:
+        raise NotImplementedError
+
+    def clicked_at(self, at: QPointF) -> None:
+        """A click (not a drag) at `at`: by default, zoom there (or back to fit)."""
+        if any(self.image_rect(i).contains(at) for i in range(len(self.pane_rects()))):
+            self.toggle_zoom(at)
+
+    # --- the shared zoom ------------------------------------------------------------
+
+    def _sizes(self) -> list[QSizeF | None]:
+        return [photo_size(row, pixmap) for row, pixmap in self.pane_photos()]
+
+    def _zoom_width(self) -> float | None:
+        """Every photo's displayed width at 100 % (the reference's)."""
+        size = next((s for s in self._sizes() if s is not None), None)
+        return None if size is None else size.width() / self.devicePixelRatioF()
+
+    def viewport(self, index: int) -> Viewport | None:
+        """Pane `index`'s view for the zoom model: its photo area, and 100 % at
+        the shared displayed width."""
+        sizes, width = self._sizes(), self._zoom_width()
+        size = sizes[index] if 0 <= index < len(sizes) else None
+        if size is None or width is None:
+            return None
+        area = to_box(self.photo_areas()[index])
+        return Viewport(size.width(), size.height(), area, width / size.width())
+
+    def _pane_view(self, at: QPointF | None) -> tuple[Viewport | None, QPointF | None]:
+        """The view of the pane under `at` (the first when None) and the anchor in
+        it; an empty pane gives the reference's view, anchored at its centre."""
+        rects = self.pane_rects()
+        index = next((i for i, r in enumerate(rects) if at is not None and r.contains(at)), 0)
+        view = self.viewport(index)
+        if view is None:
+            return self._reference(), None
+        return view, at
+
+    def _reference(self) -> Viewport | None:
+        """The pane that clamps a pan: the first with a photo."""
+        index = next((i for i, s in enumerate(self._sizes()) if s is not None), None)
+        return None if index is None else self.viewport(index)
+
+    @property
+    def zoomed(self) -> bool:
+        return not self.zoom.fitted
+
+    def image_rect(self, index: int) -> QRectF:
+        """Where pane `index`'s whole photo lies now."""
+        view = self.viewport(index)
+        return QRectF() if view is None else to_qrect(self.zoom.image_box(view))
+
+    def visible_region(self, index: int) -> QRectF:
+        """The normalised part (0–1) of pane `index`'s photo that shows."""
+        view = self.viewport(index)
+        return QRectF() if view is None else to_qrect(self.zoom.visible(view))
+
+    def set_fit(self) -> None:
+        if self.zoomed:
+            self.zoom = Zoom()
+            self.zoom_changed.emit(False)
+            self.update()
+
+    def toggle_zoom(self, at: QPointF | None = None) -> None:
+        """Fit ↔ 100 % for every pane, anchored at `at` (else the pointer, else the centre)."""
+        if self._zoom_width() is None:
+            return
+        if self.zoomed:
+            self.set_fit()
+            return
+        at = zoom_anchor(at, self._mouse, self.rect())
+        view, at = self._pane_view(at)
+        reference = self._reference()
+        if view is None or reference is None:
+            return
+        self.zoom = self.zoom.toggled(view, None if at is None else to_point(at), reference)
+        self.zoom_changed.emit(self.zoomed)
+        self.update()
+
+    def step_zoom(self, direction: int, at: QPointF | None = None) -> None:
+        """One zoom step in (> 0) or out for every pane (fit, fill, 50 %, 100 %,
+        200 % of the reference's view), anchored like `toggle_zoom`."""
+        if self._zoom_width() is None:
+            return
+        was = self.zoomed
+        at = zoom_anchor(at, self._mouse, self.rect())
+        view, at = self._pane_view(at)
+        reference = self._reference()
+        if view is None or reference is None:
+            return
+        self.zoom = self.zoom.stepped(
+            view, direction, None if at is None else to_point(at), reference
+        )
+        if self.zoomed != was:
+            self.zoom_changed.emit(self.zoomed)
+        self.update()
+
+    def pan_by(self, dx: float, dy: float) -> None:
+        """Move every photo by (dx, dy) widget pixels (when zoomed)."""
+        reference = self._reference()
+        if reference is not None:
+            self.zoom = self.zoom.panned(reference, dx, dy)
+            self.update()
+
+    # --- the mouse: a click, or a drag that pans --------------------------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._drag.start(event.position(), self.zoom)
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        self._mouse = event.position()
+        if not self.zoomed:
+            return
+        delta, _began = self._drag.move(event.position())
+        if delta is not None:
+            self.zoom = self._drag.press_zoom
+            self.pan_by(delta.x(), delta.y())
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self._drag.finish():
+            self.clicked_at(event.position())
+        super().mouseReleaseEvent(event)
+
+    def leaveEvent(self, event: object) -> None:
+        self._mouse = None
+
+    # --- painting ----------------------------------------------------------------
+
+    def paint_photo(
+        self,
+        painter: QPainter,
+        index: int,
+        pixmap: QPixmap | None,
+        full: QImage | None,
+        *,
+        dim: bool = False,
+    ) -> bool:
+        """Pane `index`'s photo where the zoom puts it, clipped to its area: the
+        original's pixels (`full`, only when zoomed) 1:1 at 100 %, else the
+        preview scaled; False when there is nothing to paint."""
+        full = full if self.zoomed and full is not None and not full.isNull() else None
+        if full is None and (pixmap is None or pixmap.isNull()):
+            return False
+        area = self.photo_areas()[index]
+        whole = self.image_rect(index)
+        if whole.isEmpty():
+            return False
+        visible = whole.intersected(area)
+        painter.save()
+        painter.setClipRect(area)
+        if dim:
+            painter.setOpacity(0.45)
+        if full is not None:
+            if whole.width() * self.devicePixelRatioF() < full.width():
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(visible, full, source_rect(visible, whole, QSizeF(full.size())))
+        elif pixmap is not None:
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            source = source_rect(visible, whole, QSizeF(pixmap.size()))
+            painter.drawPixmap(visible, pixmap, source)
+        painter.restore()
+        return True
+
+
+def source_rect(visible: QRectF, whole: QRectF, size: QSizeF) -> QRectF:
+    """The part of a `size`-sized image that lands on `visible` when `whole` shows it all."""
+    sx, sy = size.width() / whole.width(), size.height() / whole.height()
+    return QRectF(
+        (visible.left() - whole.left()) * sx,
+        (visible.top() - whole.top()) * sy,
+        visible.width() * sx,
+        visible.height() * sy,
+    )
