@@ -54,6 +54,7 @@ from curator.pipeline.stages.score import (
     RetrainScheduler,
     clip_weights_missing,
 )
+from curator.pipeline.stages.technical import DECODER_NICENESS
 from curator.settings import Settings, SettingsError, load_settings
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.common.image_loader import ImageLoader
@@ -199,6 +200,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         pipeline_pools,
         embeddings=embeddings.snapshot,
         on_embedded=embeddings.add,
+        decoder_niceness=DECODER_NICENESS,  # the loupe goes first on busy cores
     )
     pipeline = PipelineController(service, errors)
     export = ExportController(export_pool, errors, ExportChoicesFile(paths.config_dir))

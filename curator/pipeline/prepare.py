@@ -134,13 +134,16 @@ def plan_paths(
     return plan_technical(path_candidates(paths), settings, cache_dir, retry_failed=True)
 
 
-def make_process_pool(settings: Settings, plan: TechnicalPlan) -> ChildProcessPool:
-    """Child processes for decoding, primed with the hashes already measured."""
+def make_process_pool(
+    settings: Settings, plan: TechnicalPlan, niceness: int = 0
+) -> ChildProcessPool:
+    """Child processes for decoding, primed with the hashes already measured,
+    `niceness` below normal CPU priority (see technical.DECODER_NICENESS)."""
     size = max(1, min(settings.decode_workers, len(plan.requests) or 1))
     return ChildProcessPool(
         size,
         initializer=init_decoder_process,
-        initargs=(plan.known_hashes,),
+        initargs=(plan.known_hashes, niceness),
         memory_limit=memory_limit_for(settings.max_image_megapixels * 1_000_000),
     )
 

@@ -114,9 +114,11 @@ class PipelineService(QObject):
         *,
         embeddings: Callable[[str], EmbeddingSnapshot | None] = lambda _m: None,
         on_embedded: EmbeddedFn | None = None,
+        decoder_niceness: int = 0,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
+        self.decoder_niceness = decoder_niceness  # the GUI's: below the window's priority
         self.catalog_path, self.cache_dir = Path(catalog_path), Path(cache_dir)
         self.settings = settings  # read at each start: a snapshot per run
         self.pools = pools
@@ -275,7 +277,7 @@ class PipelineService(QObject):
                 detail=problem.detail,
             )
         plan = prepared.plan
-        self._processes = make_process_pool(self._snapshot, plan)
+        self._processes = make_process_pool(self._snapshot, plan, self.decoder_niceness)
         self.pools.decode.setMaxThreadCount(self._processes.size)  # one per child
         # The XMP is read beside the decoding (readings are kept until the
         # technical stage has written the photos' rows; see _apply_xmp).

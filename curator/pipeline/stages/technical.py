@@ -23,6 +23,7 @@ re-queued (backfill) without touching other stages' work.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import traceback
 from collections.abc import Iterable
@@ -52,6 +53,12 @@ from curator.settings import Settings
 # 4: issue 20 — missed focus: a subject clearly softer than a sharp scene around it
 # lowers the sharpness score, with the note "focus missed the subject" (imaging.focus)
 STAGE_VERSION = "technical-4"
+# The GUI's decoding children run at a CPU priority below the window's
+# (os.nice's scale: 0 normal, 19 lowest), so on busy cores the UI thread goes
+# first: without it the loupe stalled up to ~0.5 s behind two decoders during
+# an import (tests/bench/test_import_responsiveness_bench.py). The CLI has no
+# window to protect and keeps 0.
+DECODER_NICENESS = 10
 
 TechnicalOutcome = TechnicalMeasurement | TechnicalFailure
 
@@ -71,9 +78,10 @@ def known_hashes() -> frozenset[str]:
     return _KNOWN_HASHES
 
 
-def init_decoder_process(hashes: frozenset[str]) -> None:
+def init_decoder_process(hashes: frozenset[str], niceness: int = 0) -> None:
     """The child-process entry (pool initializer) of the technical stage: one
-    compute thread per child, and the hashes already measured.
+    compute thread per child, the hashes already measured, and `niceness`
+    added to its CPU priority (the GUI's import: `DECODER_NICENESS`).
 
     The pool runs one child per core, so a decoder that spreads itself over
     every core (OpenCV's thread pool, LibRaw's OpenMP loops) only makes the
@@ -84,6 +92,11 @@ def init_decoder_process(hashes: frozenset[str]) -> None:
     """
     import cv2  # the child's import: the window and the CLI's planning never load OpenCV
 
+    if niceness:
+        # Background work: where the cores are busy, the window (the loupe a
+        # person is culling in) goes first; on idle cores niceness costs nothing.
+        with contextlib.suppress(OSError, AttributeError):  # no os.nice on Windows
+            os.nice(niceness)
     os.environ["OMP_NUM_THREADS"] = "1"
     cv2.setNumThreads(1)
     init_known_hashes(hashes)
