@@ -27,6 +27,11 @@ Concurrency protocol (the one place it lives; every stage uses it):
   `photos_written` and sends the next batch. Without one (unit tests) apply
   runs inline. Either way the batches are applied in order, one after the
   other, and `finished` comes after the last write has settled.
+- With `write_slice`, a batch is applied in slices of that many outcomes,
+  each its own transaction through the write gate (catalog/write_gate.py):
+  a decision made on the UI thread waits for one slice, never a whole batch.
+  Slices committed before a failure stay committed; only the rest of the
+  batch is retried (so nothing is written or counted twice).
 - A batch whose apply raises is kept and tried again after a backoff (up to
   `write_attempts` times); then it is given up: counted as `write_failed`,
   logged with a sentence (`on_write_failed`), never silently dropped. A
@@ -85,10 +90,12 @@ class Written:
 
 @dataclass(frozen=True)
 class WriteResult:
-    """One batch's write, back from the writer thread: what it did, or why not."""
+    """One batch's write, back from the writer thread: what its first `done`
+    outcomes' transactions did (`written`), and why the rest were not written."""
 
     generation: int
-    written: Written | None
+    done: int
+    written: Written
     error: BaseException | None
 
 
@@ -96,12 +103,28 @@ def _as_written(result: Counter[str] | Written) -> Written:
     return result if isinstance(result, Written) else Written(result)
 
 
-def write_batch(generation: int, apply: Callable[[], Counter[str] | Written]) -> WriteResult:
-    """One batch's apply on the writer thread: its result or its exception, never raised."""
+def write_batch(
+    generation: int,
+    apply: Callable[[list[Attempted[O]]], Counter[str] | Written],
+    batch: list[Attempted[O]],
+    slice_size: int | None,
+) -> WriteResult:
+    """`apply` over `batch` in slices of `slice_size` (each its own transaction
+    through the write gate: a decision waits for one slice, not the batch),
+    in order, stopping at the first failure. Never raises."""
+    counts: Counter[str] = Counter()
+    ids: list[int] = []
+    done, step = 0, slice_size or len(batch) or 1
     try:
-        return WriteResult(generation, _as_written(apply()), None)
-    except Exception as exc:  # the main thread retries or reports it
-        return WriteResult(generation, None, exc)
+        for start in range(0, len(batch), step):
+            part = batch[start : start + step]
+            written = _as_written(apply(part))
+            counts.update(written.counts)
+            ids.extend(written.photo_ids)
+            done += len(part)
+    except Exception as exc:  # the main thread retries or reports what is left
+        return WriteResult(generation, done, Written(counts, tuple(ids)), exc)
+    return WriteResult(generation, done, Written(counts, tuple(ids)), None)
 
 
 @dataclass(frozen=True)
@@ -181,6 +204,7 @@ class StageRunner(QObject, Generic[J, O]):
         catalog_file: str | None = None,
         stops_run: Callable[[O], str | None] = lambda _: None,
         writes: QThreadPool | None = None,
+        write_slice: int | None = None,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
@@ -194,6 +218,7 @@ class StageRunner(QObject, Generic[J, O]):
         self._writing = False  # the head of _pending_writes is on the writer thread
         self._write_tries = 0
         self.writes = writes  # one thread: batches stay in order
+        self.write_slice = write_slice  # outcomes per transaction (None: the batch)
         self._retry_timer = QTimer(self)
         self._retry_timer.setSingleShot(True)
         self._retry_timer.timeout.connect(self._retry_writes)
@@ -264,10 +289,17 @@ class StageRunner(QObject, Generic[J, O]):
             batch, self._buffer = self._buffer, []
             self._pending_writes.append(batch)
         while self._pending_writes:
-            try:
-                self._applied(_as_written(self.apply(self._pending_writes[0])))
-            except Exception:
-                log.exception("the %s stage's last results could not be written", self.name)
+            result = write_batch(
+                self._generation, self.apply, self._pending_writes[0], self.write_slice
+            )
+            if result.done:
+                self._applied(result)
+            if result.error is not None:
+                log.error(
+                    "the %s stage's last results could not be written",
+                    self.name,
+                    exc_info=result.error,
+                )
                 return
 
     def _submit(self, job: J, attempt_no: int) -> None:
@@ -334,10 +366,10 @@ class StageRunner(QObject, Generic[J, O]):
             batch = self._pending_writes[0]
             if self.writes is not None:
                 self._writing = True
-                job = partial(write_batch, self._generation, partial(self.apply, batch))
+                job = partial(write_batch, self._generation, self.apply, batch, self.write_slice)
                 self.writes.start(Job(job, self._written))
                 return
-            result = write_batch(self._generation, partial(self.apply, batch))
+            result = write_batch(self._generation, self.apply, batch, self.write_slice)
             if not self._settle(result):
                 return
         self._maybe_finish()
@@ -352,14 +384,15 @@ class StageRunner(QObject, Generic[J, O]):
 
     def _settle(self, result: WriteResult) -> bool:
         """Book the head batch's write; False when the writing stops here
-        (a retry is scheduled, or the writes were given up and the run ends)."""
+        (a retry is scheduled, or the writes were given up and the run ends).
+        Slices written before a failure stay written: only the rest is retried."""
         from curator.catalog.storage import storage_problem
 
-        if result.written is not None:
-            self._applied(result.written)
-            return True
+        if result.done:
+            self._applied(result)
         exc = result.error
-        assert exc is not None
+        if exc is None:
+            return True
         self._write_tries += 1
         storage = storage_problem(exc, what=self.catalog_file)
         if storage is not None or self._write_tries >= self.write_attempts:
@@ -370,12 +403,18 @@ class StageRunner(QObject, Generic[J, O]):
         self._retry_timer.start(delay)
         return False
 
-    def _applied(self, written: Written) -> None:
-        batch = self._pending_writes.pop(0)
+    def _applied(self, result: WriteResult) -> None:
+        """The head batch's first `result.done` outcomes are committed."""
+        head = self._pending_writes[0]
+        batch, rest = head[: result.done], head[result.done :]
+        if rest:
+            self._pending_writes[0] = rest
+        else:
+            self._pending_writes.pop(0)
         self._write_tries = 0
-        self._summary.counts.update(written.counts)
+        self._summary.counts.update(result.written.counts)
         self.batch_applied.emit([item.outcome for item in batch])
-        self.photos_written.emit(list(written.photo_ids))
+        self.photos_written.emit(list(result.written.photo_ids))
 
     def _give_up_writes(self, exc: BaseException, storage_sentence: str | None) -> None:
         lost = sum(len(b) for b in self._pending_writes)

@@ -25,7 +25,7 @@ def on_writer(request: pytest.FixtureRequest) -> bool:
 
 
 def _runner(
-    apply_fn: object, failures: list[str], on_writer: bool = False
+    apply_fn: object, failures: list[str], on_writer: bool = False, write_slice: int | None = None
 ) -> StageRunner[int, int]:
     pool = QThreadPool()
     pool.setMaxThreadCount(2)
@@ -48,6 +48,7 @@ def _runner(
         write_attempts=3,
         on_write_failed=on_write_failed,
         writes=writes,
+        write_slice=write_slice,
     )
     pool.setParent(runner)
     if writes is not None:
@@ -158,3 +159,30 @@ def test_flush_now_writes_the_buffer_at_once_behind_the_batch_in_flight(qtbot: Q
     runner.flush_now()  # a hard stop: waits for the writer, then writes the rest itself
     assert sorted(o for batch in order for o in batch) == [i * 10 for i in range(6)]
     assert len(order[0]) == 4  # the batch in flight first, the buffer after
+
+
+def test_a_batch_is_written_in_slices_and_a_failed_slice_retries_only_the_rest(
+    qtbot: QtBot, on_writer: bool
+) -> None:
+    slices: list[list[int]] = []
+    calls = Counter[str]()
+
+    def apply(batch: list[Attempted[int]]) -> Counter[str]:
+        calls["n"] += 1
+        if calls["n"] == 2:  # the second slice of the first batch fails once
+            raise sqlite3.OperationalError("disk I/O error")
+        slices.append([item.outcome for item in batch])
+        return Counter(done=len(batch))
+
+    failures: list[str] = []
+    runner = _runner(apply, failures, on_writer, write_slice=3)
+    applied: list[list[int]] = []
+    runner.batch_applied.connect(applied.append)
+    with qtbot.waitSignal(runner.finished, timeout=30_000) as finished:
+        runner.start(list(range(8)))  # batches of 4: slices of at most 3
+    summary: RunSummary = finished.args[0]
+    written = [o for part in slices for o in part]
+    assert sorted(written) == [i * 10 for i in range(8)]  # each once: none lost, none twice
+    assert max(len(part) for part in slices) <= 3  # a transaction holds at most a slice
+    assert summary.counts["done"] == 8 and failures == []
+    assert sorted(o for batch in applied for o in batch) == sorted(written)

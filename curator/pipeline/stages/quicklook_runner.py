@@ -69,5 +69,6 @@ class QuickLookRunner(StageRunner[QuickLookJob, QuickLookOutcome]):
             flush_ms=flush_ms,
             catalog_file=catalog_file_of(db),
             writes=writes,
+            write_slice=1,  # one chunk's looks per transaction: a decision waits for 16 rows
             parent=parent,
         )

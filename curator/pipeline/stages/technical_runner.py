@@ -26,6 +26,11 @@ from curator.imaging.formats import format_by_name
 from curator.imaging.types import TechnicalFailure, TechnicalRequest
 from curator.pipeline.stages.technical import TechnicalOutcome, TechnicalPlan, run_technical
 
+# Outcomes per transaction: a decision waits for at most this many photos'
+# rows (a 32-photo transaction held the lock 50-130 ms on a busy 2-core
+# machine; the loupe's rating key waited that long behind it).
+WRITE_SLICE = 8
+
 __all__ = ["RunSummary", "TechnicalRunner", "cache_full", "call_isolated", "import_counts"]
 
 
@@ -150,6 +155,7 @@ class TechnicalRunner(StageRunner[TechnicalRequest, TechnicalOutcome]):
             catalog_file=catalog_file_of(writer.db),
             stops_run=cache_full,
             writes=writes,
+            write_slice=WRITE_SLICE,
             parent=parent,
         )
         self.processes = processes
