@@ -1,34 +1,25 @@
-"""The GUI's decoding children measure below the window's CPU priority (issue
-19 §1: on busy cores the loupe goes first) after quick-looking at normal
-priority (the first look is what the user waits for); the CLI's run at
-normal priority."""
+"""The GUI's decoding children run below the window's CPU priority (issue 19
+§1: on busy cores the loupe goes first); the CLI's run at normal priority."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from curator.imaging.types import TechnicalRequest
 from curator.pipeline.service import PipelineService, make_process_pool
-from curator.pipeline.stages.technical import DECODER_NICENESS, TechnicalPlan, run_technical
+from curator.pipeline.stages.technical import DECODER_NICENESS, TechnicalPlan
 from curator.settings import Settings
 from tests.ui.conftest import running_app
 
 
 @pytest.mark.skipif(not hasattr(os, "nice"), reason="no process priorities here")
 @pytest.mark.parametrize("niceness", [0, DECODER_NICENESS])
-def test_decoder_children_take_the_niceness_they_are_given_when_they_measure(
-    niceness: int, tmp_path: Path
-) -> None:
+def test_decoder_children_take_the_niceness_they_are_given(niceness: int) -> None:
     ours = os.nice(0)
     processes = make_process_pool(Settings(decode_workers=1), TechnicalPlan(), niceness)
-    missing = TechnicalRequest(path=str(tmp_path / "gone.jpg"), cache_dir=str(tmp_path))
     try:
-        assert processes.call(os.nice, 0, 120) == ours  # quick looks: normal priority
-        processes.call(run_technical, missing, 120)  # the first measurement lowers it
         assert processes.call(os.nice, 0, 120) == min(19, ours + niceness)
     finally:
         processes.close()

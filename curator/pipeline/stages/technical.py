@@ -56,8 +56,10 @@ STAGE_VERSION = "technical-4"
 # The GUI's decoding children run at a CPU priority below the window's
 # (os.nice's scale: 0 normal, 19 lowest), so on busy cores the UI thread goes
 # first: without it the loupe stalled up to ~0.5 s behind two decoders during
-# an import (tests/bench/test_import_responsiveness_bench.py). The CLI has no
-# window to protect and keeps 0.
+# an import (tests/bench/test_import_responsiveness_bench.py). From the quick
+# look on: deferring it to the measurement left 8-15 stalls in the quick
+# look's seconds; on idle cores it costs nothing. The CLI has no window to
+# protect and keeps 0.
 DECODER_NICENESS = 10
 
 TechnicalOutcome = TechnicalMeasurement | TechnicalFailure
@@ -66,7 +68,6 @@ TechnicalOutcome = TechnicalMeasurement | TechnicalFailure
 # `init_known_hashes` (shipping 100k hashes with every request would cost more
 # than the decode it saves).
 _KNOWN_HASHES: frozenset[str] = frozenset()
-_PENDING_NICENESS = 0  # set by init_decoder_process, applied by the first run_technical
 
 
 def init_known_hashes(hashes: frozenset[str]) -> None:
@@ -81,11 +82,8 @@ def known_hashes() -> frozenset[str]:
 
 def init_decoder_process(hashes: frozenset[str], niceness: int = 0) -> None:
     """The child-process entry (pool initializer) of the technical stage: one
-    compute thread per child, the hashes already measured, and `niceness` to
-    add to its CPU priority (the GUI's import: `DECODER_NICENESS`) when it
-    starts measuring: the quick look, which the user waits for and which runs
-    first in the same children, keeps normal priority (a process can lower
-    its own priority, never raise it back).
+    compute thread per child, the hashes already measured, and `niceness`
+    added to its CPU priority (the GUI's import: `DECODER_NICENESS`).
 
     The pool runs one child per core, so a decoder that spreads itself over
     every core (OpenCV's thread pool, LibRaw's OpenMP loops) only makes the
@@ -96,28 +94,20 @@ def init_decoder_process(hashes: frozenset[str], niceness: int = 0) -> None:
     """
     import cv2  # the child's import: the window and the CLI's planning never load OpenCV
 
-    global _PENDING_NICENESS
-    _PENDING_NICENESS = niceness
+    if niceness:
+        # Background work: where the cores are busy, the window (the loupe a
+        # person is culling in) goes first; on idle cores niceness costs nothing.
+        with contextlib.suppress(OSError, AttributeError):  # no os.nice on Windows
+            os.nice(niceness)
     os.environ["OMP_NUM_THREADS"] = "1"
     cv2.setNumThreads(1)
     init_known_hashes(hashes)
-
-
-def _lower_priority_once() -> None:
-    """Measuring is background work: where the cores are busy, the window (the
-    loupe a person is culling in) goes first; on idle cores it costs nothing."""
-    global _PENDING_NICENESS
-    niceness, _PENDING_NICENESS = _PENDING_NICENESS, 0
-    if niceness:
-        with contextlib.suppress(OSError, AttributeError):  # no os.nice on Windows
-            os.nice(niceness)
 
 
 def run_technical(request: TechnicalRequest) -> TechnicalOutcome:
     """The stage body (runs in a child process). Returns, never raises, for bad files."""
     from curator.imaging.technical import measure_file  # the imaging stack: children only
 
-    _lower_priority_once()
     if _KNOWN_HASHES and not request.known_hashes:
         request = replace(request, known_hashes=_KNOWN_HASHES)
     try:
