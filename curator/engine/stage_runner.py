@@ -276,6 +276,12 @@ class StageRunner(QObject, Generic[J, O]):
     def resume(self) -> None:
         self._gate.resume()
 
+    def close(self) -> None:
+        """Deliver nothing more (shutdown: the window and the catalog go next).
+        A batch on the writer thread still commits; its result is dropped."""
+        self._delivery.close()
+        self._written.close()
+
     def flush_now(self) -> None:
         """Write whatever is buffered, here and now (a hard stop: the process
         exits next, so nothing may wait for the event loop). The batch already

@@ -254,6 +254,9 @@ class PipelineService(QObject):
         """Cancel and let go of the child processes and the import lock (app exit).
         The caller drains the pools afterwards."""
         self.cancel()
+        for runner in (self._quick_look, self._technical):
+            if runner is not None:
+                runner.close()  # a write finishing during the drain reports to no one
         self._close_processes()
         self._lock.release()
 

@@ -10,7 +10,7 @@ import threading
 from collections import Counter
 
 import pytest
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QCoreApplication, QThreadPool
 from pytestqt.qtbot import QtBot
 
 from curator.catalog.writer import Attempted
@@ -186,3 +186,27 @@ def test_a_batch_is_written_in_slices_and_a_failed_slice_retries_only_the_rest(
     assert max(len(part) for part in slices) <= 3  # a transaction holds at most a slice
     assert summary.counts["done"] == 8 and failures == []
     assert sorted(o for batch in applied for o in batch) == sorted(written)
+
+
+def test_a_closed_runner_hears_nothing_from_the_write_in_flight(qtbot: QtBot) -> None:
+    release = threading.Event()
+    committed: list[int] = []
+
+    def apply(batch: list[Attempted[int]]) -> Counter[str]:
+        release.wait(10)
+        committed.extend(item.outcome for item in batch)
+        return Counter(done=len(batch))
+
+    runner = _runner(apply, [], on_writer=True)
+    heard: list[object] = []
+    runner.batch_applied.connect(heard.append)
+    runner.finished.connect(heard.append)
+    runner.start(list(range(4)))  # one batch, on the writer thread
+    qtbot.waitUntil(lambda: runner.progress[0] == 4, timeout=30_000)
+    runner.close()  # shutdown: the window goes next
+    release.set()
+    assert runner.writes is not None
+    runner.writes.waitForDone()
+    QCoreApplication.sendPostedEvents()  # a delivery posted before close would run here
+    assert len(committed) == 4  # the write under way still commits
+    assert heard == []
