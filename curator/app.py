@@ -13,7 +13,8 @@ Pools, one per resource, every one made here (`_pool`) and drained by
 checks it): thumbnails and previews (decode for display), ML (taste-model
 retrains, embedding-cache loads), the pipeline's own (`PipelinePools`:
 prepare: scan + plan + XMP; ML: CLIP embedding and the score step; LLM:
-describe; decode: the threads waiting on the decoder children) and the
+describe; decode: the threads waiting on the decoder children; write: the
+one thread that applies the quick look's and technical batches) and the
 window's (`UiPools`: the loupe's originals, screen renditions and histogram, project writes,
 searches, the Filter popup's lists). Every worker reports back the one way
 `engine/delivery.py` describes. The pipeline is
@@ -199,6 +200,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
 
     def make_pipeline() -> PipelineService:  # on the first import, not before the paint
         from curator.pipeline.service import PipelineService
+        from curator.pipeline.stages.technical import DECODER_NICENESS
 
         return PipelineService(
             catalog.path,
@@ -207,6 +209,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
             pipeline_pools,
             embeddings=embeddings.snapshot,
             on_embedded=embeddings.add,
+            decoder_niceness=DECODER_NICENESS,  # the loupe goes first on busy cores
         )
 
     pipeline = PipelineController(make_pipeline, settings, errors)

@@ -19,6 +19,19 @@ Concurrency protocol (the one place it lives; every stage uses it):
   path — in a single call per batch (`batch_size` outcomes or every
   `flush_ms`). A kill loses at most the unflushed outcomes; their jobs are
   planned again on the next run.
+- Given a `writes` pool (the composition root's one writer thread), apply
+  runs there, one batch at a time in order, so the catalog write never
+  blocks the UI thread; only its small result (`Written`: counts and the
+  photo ids it touched) comes back, through a Delivery, to
+  `_on_written` on the main thread, which emits `batch_applied` and
+  `photos_written` and sends the next batch. Without one (unit tests) apply
+  runs inline. Either way the batches are applied in order, one after the
+  other, and `finished` comes after the last write has settled.
+- With `write_slice`, a batch is applied in slices of that many outcomes,
+  each its own transaction through the write gate (catalog/write_gate.py):
+  a decision made on the UI thread waits for one slice, never a whole batch.
+  Slices committed before a failure stay committed; only the rest of the
+  batch is retried (so nothing is written or counted twice).
 - A batch whose apply raises is kept and tried again after a backoff (up to
   `write_attempts` times); then it is given up: counted as `write_failed`,
   logged with a sentence (`on_write_failed`), never silently dropped. A
@@ -37,6 +50,7 @@ Concurrency protocol (the one place it lives; every stage uses it):
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import Counter
@@ -50,6 +64,8 @@ from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 from curator.catalog.writer import Attempted
 from curator.engine.delivery import Job, delivery_to
 
+log = logging.getLogger(__name__)
+
 J = TypeVar("J")
 O = TypeVar("O")  # noqa: E741 - conventional name for the outcome type
 
@@ -62,6 +78,53 @@ class RunSummary:
     counts: Counter[str] = field(default_factory=Counter)
     elapsed_s: float = 0.0
     cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class Written:
+    """What an apply says it did: counts, and the photos it inserted or rewrote."""
+
+    counts: Counter[str]
+    photo_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """One batch's write, back from the writer thread: what its first `done`
+    outcomes' transactions did (`written`), and why the rest were not written."""
+
+    generation: int
+    done: int
+    written: Written
+    error: BaseException | None
+
+
+def _as_written(result: Counter[str] | Written) -> Written:
+    return result if isinstance(result, Written) else Written(result)
+
+
+def write_batch(
+    generation: int,
+    apply: Callable[[list[Attempted[O]]], Counter[str] | Written],
+    batch: list[Attempted[O]],
+    slice_size: int | None,
+) -> WriteResult:
+    """`apply` over `batch` in slices of `slice_size` (each its own transaction
+    through the write gate: a decision waits for one slice, not the batch),
+    in order, stopping at the first failure. Never raises."""
+    counts: Counter[str] = Counter()
+    ids: list[int] = []
+    done, step = 0, slice_size or len(batch) or 1
+    try:
+        for start in range(0, len(batch), step):
+            part = batch[start : start + step]
+            written = _as_written(apply(part))
+            counts.update(written.counts)
+            ids.extend(written.photo_ids)
+            done += len(part)
+    except Exception as exc:  # the main thread retries or reports what is left
+        return WriteResult(generation, done, Written(counts, tuple(ids)), exc)
+    return WriteResult(generation, done, Written(counts, tuple(ids)), None)
 
 
 @dataclass(frozen=True)
@@ -120,6 +183,7 @@ class StageRunner(QObject, Generic[J, O]):
 
     progressed = Signal(int, int)  # done, total
     batch_applied = Signal(object)  # list of outcomes just committed
+    photos_written = Signal(list)  # ids of the photos the committed batch touched (`Written`)
     finished = Signal(object)  # RunSummary
 
     def __init__(
@@ -127,7 +191,7 @@ class StageRunner(QObject, Generic[J, O]):
         name: str,
         threads: QThreadPool,
         work: Callable[[J], O],
-        apply: Callable[[list[Attempted[O]]], Counter[str]],
+        apply: Callable[[list[Attempted[O]]], Counter[str] | Written],
         *,
         on_error: Callable[[J, BaseException], O],
         is_transient: Callable[[O], bool] = lambda _: False,
@@ -139,6 +203,8 @@ class StageRunner(QObject, Generic[J, O]):
         on_write_failed: Callable[[str, BaseException, int], None] | None = None,
         catalog_file: str | None = None,
         stops_run: Callable[[O], str | None] = lambda _: None,
+        writes: QThreadPool | None = None,
+        write_slice: int | None = None,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
@@ -149,7 +215,10 @@ class StageRunner(QObject, Generic[J, O]):
         self.stops_run = stops_run
         self.write_error: str | None = None  # the storage fault that stopped the run
         self._pending_writes: list[list[Attempted[O]]] = []
+        self._writing = False  # the head of _pending_writes is on the writer thread
         self._write_tries = 0
+        self.writes = writes  # one thread: batches stay in order
+        self.write_slice = write_slice  # outcomes per transaction (None: the batch)
         self._retry_timer = QTimer(self)
         self._retry_timer.setSingleShot(True)
         self._retry_timer.timeout.connect(self._retry_writes)
@@ -169,6 +238,7 @@ class StageRunner(QObject, Generic[J, O]):
         self._flush_timer.setInterval(flush_ms)
         self._flush_timer.timeout.connect(self._flush)
         self._delivery = delivery_to(self, self._on_task_finished)
+        self._written = delivery_to(self, self._on_written)
 
     @property
     def running(self) -> bool:
@@ -187,7 +257,7 @@ class StageRunner(QObject, Generic[J, O]):
         self._gate = StageGate()
         self._running = True
         self.write_error = None
-        self._pending_writes, self._write_tries = [], 0
+        self._pending_writes, self._write_tries, self._writing = [], 0, False
         self._summary = RunSummary(found=found, counts=Counter(counts or {}))
         self._total, self._done, self._outstanding = len(jobs), 0, 0
         self._started_at = time.monotonic()
@@ -206,9 +276,37 @@ class StageRunner(QObject, Generic[J, O]):
     def resume(self) -> None:
         self._gate.resume()
 
+    def close(self) -> None:
+        """Deliver nothing more (shutdown: the window and the catalog go next).
+        A batch on the writer thread still commits; its result is dropped."""
+        self._delivery.close()
+        self._written.close()
+
     def flush_now(self) -> None:
-        """Write whatever is buffered (used on a hard stop)."""
-        self._flush()
+        """Write whatever is buffered, here and now (a hard stop: the process
+        exits next, so nothing may wait for the event loop). The batch already
+        on the writer thread is let finish first, so the order holds."""
+        if self.writes is not None:
+            self.writes.waitForDone()
+        if self._writing:  # its result is still queued: it is written (or lost) already
+            self._writing = False
+            self._pending_writes.pop(0)
+        if self._buffer:
+            batch, self._buffer = self._buffer, []
+            self._pending_writes.append(batch)
+        while self._pending_writes:
+            result = write_batch(
+                self._generation, self.apply, self._pending_writes[0], self.write_slice
+            )
+            if result.done:
+                self._applied(result)
+            if result.error is not None:
+                log.error(
+                    "the %s stage's last results could not be written",
+                    self.name,
+                    exc_info=result.error,
+                )
+                return
 
     def _submit(self, job: J, attempt_no: int) -> None:
         self._outstanding += 1
@@ -270,26 +368,59 @@ class StageRunner(QObject, Generic[J, O]):
 
     def _write_pending(self) -> None:
         """Apply the queued batches in order; on a failure keep them and back off."""
+        while self._pending_writes and not self._writing:
+            batch = self._pending_writes[0]
+            if self.writes is not None:
+                self._writing = True
+                job = partial(write_batch, self._generation, self.apply, batch, self.write_slice)
+                self.writes.start(Job(job, self._written))
+                return
+            result = write_batch(self._generation, self.apply, batch, self.write_slice)
+            if not self._settle(result):
+                return
+        self._maybe_finish()
+
+    @Slot(object)
+    def _on_written(self, result: WriteResult) -> None:
+        if result.generation != self._generation or not self._writing:
+            return
+        self._writing = False
+        if self._settle(result):
+            self._write_pending()
+
+    def _settle(self, result: WriteResult) -> bool:
+        """Book the head batch's write; False when the writing stops here
+        (a retry is scheduled, or the writes were given up and the run ends).
+        Slices written before a failure stay written: only the rest is retried."""
         from curator.catalog.storage import storage_problem
 
-        while self._pending_writes:
-            batch = self._pending_writes[0]
-            try:
-                counts = self.apply(batch)
-            except Exception as exc:
-                self._write_tries += 1
-                storage = storage_problem(exc, what=self.catalog_file)
-                if storage is not None or self._write_tries >= self.write_attempts:
-                    self._give_up_writes(exc, str(storage) if storage else None)
-                    break
-                delay = min(self.backoff_ms * 2 ** (self._write_tries - 1), 10_000)
-                self._retry_timer.start(delay)
-                return
-            self._write_tries = 0
+        if result.done:
+            self._applied(result)
+        exc = result.error
+        if exc is None:
+            return True
+        self._write_tries += 1
+        storage = storage_problem(exc, what=self.catalog_file)
+        if storage is not None or self._write_tries >= self.write_attempts:
+            self._give_up_writes(exc, str(storage) if storage else None)
+            self._maybe_finish()
+            return False
+        delay = min(self.backoff_ms * 2 ** (self._write_tries - 1), 10_000)
+        self._retry_timer.start(delay)
+        return False
+
+    def _applied(self, result: WriteResult) -> None:
+        """The head batch's first `result.done` outcomes are committed."""
+        head = self._pending_writes[0]
+        batch, rest = head[: result.done], head[result.done :]
+        if rest:
+            self._pending_writes[0] = rest
+        else:
             self._pending_writes.pop(0)
-            self._summary.counts.update(counts)
-            self.batch_applied.emit([item.outcome for item in batch])
-        self._maybe_finish()
+        self._write_tries = 0
+        self._summary.counts.update(result.written.counts)
+        self.batch_applied.emit([item.outcome for item in batch])
+        self.photos_written.emit(list(result.written.photo_ids))
 
     def _give_up_writes(self, exc: BaseException, storage_sentence: str | None) -> None:
         lost = sum(len(b) for b in self._pending_writes)
@@ -317,7 +448,7 @@ class StageRunner(QObject, Generic[J, O]):
             self._flush()
             return  # _write_pending calls back here once the writes are settled
         if self._pending_writes:
-            return  # a write retry is scheduled
+            return  # on the writer thread, or a write retry is scheduled
         self._flush_timer.stop()
         self._running = False
         self._summary.elapsed_s = time.monotonic() - self._started_at

@@ -83,16 +83,19 @@ class PipelinePools:
     prepare: scanning, planning, XMP (one thread); ml: CLIP embedding and the
     score step (one); llm: describe (`llm_concurrency`); decode: the threads
     that wait on the decoding child processes (quick look, then technical;
-    sized per run to the number of children)."""
+    sized per run to the number of children); write: the writer thread that
+    applies the quick look's and the technical stage's batches, one at a time
+    in order, so no catalog write of theirs runs on the UI thread (one)."""
 
     prepare: QThreadPool
     ml: QThreadPool
     llm: QThreadPool
     decode: QThreadPool
+    write: QThreadPool
 
     @classmethod
     def create(cls, make_pool: Callable[[int], QThreadPool], llm_threads: int = 2) -> PipelinePools:
-        return cls(make_pool(1), make_pool(1), make_pool(llm_threads), make_pool(1))
+        return cls(make_pool(1), make_pool(1), make_pool(llm_threads), make_pool(1), make_pool(1))
 
     def all(self) -> tuple[QThreadPool, ...]:
-        return (self.prepare, self.ml, self.llm, self.decode)
+        return (self.prepare, self.ml, self.llm, self.decode, self.write)

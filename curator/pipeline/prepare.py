@@ -134,21 +134,24 @@ def plan_paths(
     return plan_technical(path_candidates(paths), settings, cache_dir, retry_failed=True)
 
 
-def make_process_pool(settings: Settings, plan: TechnicalPlan) -> ChildProcessPool:
-    """Child processes for decoding, primed with the hashes already measured.
+def make_process_pool(
+    settings: Settings, plan: TechnicalPlan, niceness: int = 0
+) -> ChildProcessPool:
+    """Child processes for decoding, primed with the hashes already measured,
+    `niceness` below normal CPU priority (see technical.DECODER_NICENESS).
 
     One slot per decode worker (settings); a child starts only when a request finds no
     idle one (engine.isolation), so a one-file run starts one."""
     return ChildProcessPool(
         max(1, settings.decode_workers),
         initializer=init_decoder_process,
-        initargs=(plan.known_hashes,),
+        initargs=(plan.known_hashes, niceness),
         memory_limit=memory_limit_for(settings.max_image_megapixels * 1_000_000),
     )
 
 
 def process_pool_for(
-    current: ChildProcessPool | None, settings: Settings, plan: TechnicalPlan
+    current: ChildProcessPool | None, settings: Settings, plan: TechnicalPlan, niceness: int = 0
 ) -> ChildProcessPool:
     """The run's decoder children: `current` (an earlier run's, children still
     running) re-primed with this plan's known hashes when its size and memory
@@ -156,10 +159,10 @@ def process_pool_for(
     limit = memory_limit_for(settings.max_image_megapixels * 1_000_000)
     if current is not None:
         if current.size == max(1, settings.decode_workers) and current.memory_limit == limit:
-            current.reprime(plan.known_hashes)
+            current.reprime(plan.known_hashes, niceness)
             return current
         current.close()
-    return make_process_pool(settings, plan)
+    return make_process_pool(settings, plan, niceness)
 
 
 def read_xmp(generation: int, plan: XmpPlan, stop: threading.Event) -> XmpRead:

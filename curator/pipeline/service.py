@@ -13,7 +13,8 @@ QCoreApplication loop), and every worker's result comes back as an
    EXIF into the grid within seconds, in the same child processes; each
    batch's new ids go out once, in `photos_added`), then TECHNICAL
    (`TechnicalRunner`: decoding in crash-isolated child processes, results
-   applied in batches by the one writer, their ids in `photos_changed`);
+   applied in batches by the one writer, on the write pool's thread, their
+   ids in `photos_changed`);
    scan problems go to the error log; then photos whose every file vanished
    become `missing`. Meanwhile the prepare pool reads the XMP (sidecars,
    embedded packets) of the files the plan names;
@@ -89,7 +90,7 @@ from curator.pipeline.stages.quicklook import CHUNK as QUICK_LOOK_CHUNK
 from curator.pipeline.stages.quicklook import QuickLookJob, plan_quick_look
 from curator.pipeline.stages.quicklook_runner import QuickLookRunner
 from curator.pipeline.stages.score import EmbeddingSnapshot, ScoreJob, ScoreResult
-from curator.pipeline.stages.technical import TechnicalOutcome, TechnicalPlan
+from curator.pipeline.stages.technical import TechnicalPlan
 from curator.pipeline.stages.technical_runner import TechnicalRunner
 from curator.pipeline.stages.xmp import XmpApplied, XmpReading
 from curator.settings import Settings
@@ -123,9 +124,11 @@ class PipelineService(QObject):
         *,
         embeddings: Callable[[str], EmbeddingSnapshot | None] = lambda _m: None,
         on_embedded: EmbeddedFn | None = None,
+        decoder_niceness: int = 0,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
+        self.decoder_niceness = decoder_niceness  # the GUI's: below the window's priority
         self.catalog_path, self.cache_dir = Path(catalog_path), Path(cache_dir)
         self.settings = settings  # read at each start: a snapshot per run
         self.pools = pools
@@ -269,6 +272,9 @@ class PipelineService(QObject):
         """Cancel and let go of the child processes and the import lock (app exit).
         The caller drains the pools afterwards."""
         self.cancel()
+        for runner in (self._quick_look, self._technical):
+            if runner is not None:
+                runner.close()  # a write finishing during the drain reports to no one
         self._close_processes()
         self._lock.release()
 
@@ -293,7 +299,9 @@ class PipelineService(QObject):
             )
         plan = prepared.plan
         self._processes_idle.stop()
-        self._processes = prep.process_pool_for(self._processes, self._snapshot, plan)
+        self._processes = prep.process_pool_for(
+            self._processes, self._snapshot, plan, self.decoder_niceness
+        )
         self.pools.decode.setMaxThreadCount(self._processes.size)  # one per child
         # The XMP is read beside the decoding (readings are kept until the
         # technical stage has written the photos' rows; see _apply_xmp).
@@ -320,10 +328,11 @@ class PipelineService(QObject):
             self._processes,
             self.pools.decode,
             timeout_s=self._snapshot.decode_timeout_s,
+            writes=self.pools.write,
             parent=self,
         )
         files = sum(len(job.paths) for job in jobs)
-        runner.photos_added.connect(lambda ids: self._on_quick_looked(ids, files, plan))
+        runner.photos_written.connect(lambda ids: self._on_quick_looked(ids, files, plan))
         runner.finished.connect(lambda _summary: self._on_quick_look_finished(plan))
         self._quick_look = runner
         self._board.emit("technical", StageState.RUNNING, 0, len(plan.requests), "Quick look…")
@@ -363,10 +372,11 @@ class PipelineService(QObject):
             max_attempts=self._snapshot.max_attempts,
             timeout_s=self._snapshot.decode_timeout_s,
             on_write_failed=self._on_write_failed,
+            writes=self.pools.write,
             parent=self,
         )
         runner.progressed.connect(self._on_technical_progressed)
-        runner.batch_applied.connect(self._on_batch_applied)
+        runner.photos_written.connect(self._on_batch_applied)
         runner.finished.connect(self._on_technical_finished)
         self._technical = runner
         self._board.begin("technical")
@@ -389,11 +399,10 @@ class PipelineService(QObject):
     def _on_technical_progressed(self, done: int, total: int) -> None:
         self._board.emit("technical", StageState.RUNNING, done, total)
 
-    @Slot(object)
-    def _on_batch_applied(self, outcomes: list[TechnicalOutcome]) -> None:
-        from curator.catalog.queries import photo_ids_for_paths
-
-        self.photos_changed.emit(photo_ids_for_paths(o.path for o in outcomes))
+    @Slot(list)
+    def _on_batch_applied(self, ids: list[int]) -> None:
+        """A written technical batch: the ids the writer thread looked up go out."""
+        self.photos_changed.emit(ids)
 
     @Slot(object)
     def _on_technical_finished(self, summary: RunSummary) -> None:

@@ -3,9 +3,10 @@
 Each job (a chunk of paths) runs in the technical stage's child-process pool;
 a crashed or hung child only loses that chunk's quick looks (those files
 appear when they are measured). Batches are written by
-`catalog.quicklook.apply_quick_looks`; `photos_added` carries each written
-batch's new ids (maybe none) right after the write. The threads that wait on
-the children are the composition root's decode pool, passed in.
+`catalog.quicklook.apply_quick_looks`, on the writer thread when one is
+passed in (`writes`); `photos_written` carries each written batch's new ids
+(maybe none) back on the main thread right after the write. The threads that
+wait on the children are the composition root's decode pool, passed in.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from __future__ import annotations
 from collections import Counter
 
 from peewee import SqliteDatabase
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool
 
 from curator.catalog.quicklook import apply_quick_looks
 from curator.catalog.storage import catalog_file_of
 from curator.catalog.writer import Attempted
 from curator.engine.isolation import ChildProcessPool, WorkerCrashed, WorkerFailed, WorkerTimedOut
-from curator.engine.stage_runner import StageRunner
+from curator.engine.stage_runner import StageRunner, Written
 from curator.imaging.types import QuickLook
 from curator.pipeline.stages.quicklook import QuickLookJob, run_quick_looks
 
@@ -33,8 +34,6 @@ def _nothing(_job: QuickLookJob, _exc: BaseException) -> QuickLookOutcome:
 class QuickLookRunner(StageRunner[QuickLookJob, QuickLookOutcome]):
     """Quick looks in child processes, written in batches (see the module docstring)."""
 
-    photos_added = Signal(list)  # ids of the photos a written batch inserted (maybe none)
-
     def __init__(
         self,
         db: SqliteDatabase,
@@ -45,6 +44,7 @@ class QuickLookRunner(StageRunner[QuickLookJob, QuickLookOutcome]):
         timeout_s: float = 60.0,
         batch_size: int = 4,
         flush_ms: int = 100,
+        writes: QThreadPool | None = None,
         parent: QObject | None = None,
     ):
         def work(job: QuickLookJob) -> QuickLookOutcome:
@@ -53,11 +53,10 @@ class QuickLookRunner(StageRunner[QuickLookJob, QuickLookOutcome]):
             except (WorkerCrashed, WorkerTimedOut, WorkerFailed):
                 return ()
 
-        def apply(batch: list[Attempted[QuickLookOutcome]]) -> Counter[str]:
+        def apply(batch: list[Attempted[QuickLookOutcome]]) -> Written:
             looks = [look for item in batch for look in item.outcome]
             added = apply_quick_looks(db, looks, stage_version)
-            self.photos_added.emit(added)
-            return Counter({"quick_look": len(added)})
+            return Written(Counter({"quick_look": len(added)}), tuple(added))
 
         super().__init__(
             "quick look",
@@ -69,5 +68,7 @@ class QuickLookRunner(StageRunner[QuickLookJob, QuickLookOutcome]):
             batch_size=batch_size,
             flush_ms=flush_ms,
             catalog_file=catalog_file_of(db),
+            writes=writes,
+            write_slice=1,  # one chunk's looks per transaction: a decision waits for 16 rows
             parent=parent,
         )

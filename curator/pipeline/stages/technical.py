@@ -53,6 +53,14 @@ from curator.settings import Settings
 # 4: issue 20 — missed focus: a subject clearly softer than a sharp scene around it
 # lowers the sharpness score, with the note "focus missed the subject" (imaging.focus)
 STAGE_VERSION = "technical-4"
+# The GUI's decoding children run at a CPU priority below the window's
+# (os.nice's scale: 0 normal, 19 lowest), so on busy cores the UI thread goes
+# first: without it the loupe stalled up to ~0.5 s behind two decoders during
+# an import (tests/bench/test_import_responsiveness_bench.py). From the quick
+# look on: deferring it to the measurement left 8-15 stalls in the quick
+# look's seconds; on idle cores it costs nothing. The CLI has no window to
+# protect and keeps 0.
+DECODER_NICENESS = 10
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ pure (see `pipeline.stages.technical`).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import traceback
 from dataclasses import replace
@@ -48,9 +49,15 @@ def known_hashes() -> frozenset[str]:
     return _KNOWN_HASHES
 
 
-def init_decoder_process(hashes: frozenset[str]) -> None:
+_BORN_AT: list[int | None] = [None]  # this child's priority before it was lowered
+
+
+def init_decoder_process(hashes: frozenset[str], niceness: int = 0) -> None:
     """The child-process entry (pool initializer) of the technical stage: one
-    compute thread per child, and the hashes already measured.
+    compute thread per child, the hashes already measured, and its CPU
+    priority `niceness` below normal (the GUI's import: `DECODER_NICENESS`).
+    Run again by `reprime` in a live child, so the priority is set, not
+    added to (os.nice would lower it a step more on every run).
 
     The pool runs one child per core, so a decoder that spreads itself over
     every core (OpenCV's thread pool, LibRaw's OpenMP loops) only makes the
@@ -61,6 +68,14 @@ def init_decoder_process(hashes: frozenset[str]) -> None:
     """
     import cv2  # the child's import: the window and the CLI's planning never load OpenCV
 
+    if niceness:
+        # Background work: where the cores are busy, the window (the loupe a
+        # person is culling in) goes first; on idle cores niceness costs nothing.
+        with contextlib.suppress(OSError, AttributeError):  # no setpriority on Windows
+            born = _BORN_AT[0]
+            if born is None:
+                born = _BORN_AT[0] = os.getpriority(os.PRIO_PROCESS, 0)
+            os.setpriority(os.PRIO_PROCESS, 0, min(19, born + niceness))
     os.environ["OMP_NUM_THREADS"] = "1"
     cv2.setNumThreads(1)
     init_known_hashes(hashes)
