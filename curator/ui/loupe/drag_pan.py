@@ -1,4 +1,5 @@
-"""`DragPan`: a left-button gesture that is either a click or a drag-to-pan.
+"""`DragPan`: a left-button gesture that is either a click or a drag-to-pan;
+`source_rect`: which part of an image a zoomed view paints.
 
 Shared by the loupe and compare views (Lightroom's rule: a click toggles the
 zoom at that point, a drag pans a zoomed photo). The gesture only tracks the
@@ -10,7 +11,7 @@ A press that moves less than `DRAG_SLOP` pixels stays a click.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRect
+from PySide6.QtCore import QPointF, QRect, QRectF, QSizeF
 
 from curator.ui.loupe.zoom import Zoom
 
@@ -51,3 +52,15 @@ class DragPan:
         clicked = not self.dragged
         self.press, self.dragged = None, False
         return clicked
+
+
+def source_rect(visible: QRectF, whole: QRectF, size: QSizeF) -> QRectF:
+    """The part of a `size`-sized image that lands on `visible` when `whole`
+    shows it all (the loupe, compare, survey and the loupe's overlays)."""
+    sx, sy = size.width() / whole.width(), size.height() / whole.height()
+    return QRectF(
+        (visible.left() - whole.left()) * sx,
+        (visible.top() - whole.top()) * sy,
+        visible.width() * sx,
+        visible.height() * sy,
+    )

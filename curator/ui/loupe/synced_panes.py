@@ -23,7 +23,7 @@ from PySide6.QtGui import QImage, QMouseEvent, QPainter, QPixmap
 from PySide6.QtWidgets import QWidget
 
 from curator.catalog.queries import GalleryRow
-from curator.ui.loupe.drag_pan import DragPan, zoom_anchor
+from curator.ui.loupe.drag_pan import DragPan, source_rect, zoom_anchor
 from curator.ui.loupe.view import to_box, to_point, to_qrect
 from curator.ui.loupe.zoom import Viewport, Zoom
 
@@ -222,14 +222,3 @@ class SyncedPanes(QWidget):
             painter.drawPixmap(visible, pixmap, source)
         painter.restore()
         return True
-
-
-def source_rect(visible: QRectF, whole: QRectF, size: QSizeF) -> QRectF:
-    """The part of a `size`-sized image that lands on `visible` when `whole` shows it all."""
-    sx, sy = size.width() / whole.width(), size.height() / whole.height()
-    return QRectF(
-        (visible.left() - whole.left()) * sx,
-        (visible.top() - whole.top()) * sy,
-        visible.width() * sx,
-        visible.height() * sy,
-    )

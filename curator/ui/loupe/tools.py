@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPointF, QRectF, QSizeF, Qt, QThreadPool, QTimer, Slot
-from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPolygonF
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from curator.catalog.queries import GalleryRow, PhotoDetails, clip_fractions
@@ -28,6 +28,7 @@ from curator.imaging.cache import cache_path
 from curator.ui.common import format as fmt
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.gallery.model import preview_key
+from curator.ui.loupe.drag_pan import source_rect
 from curator.ui.loupe.preview_analysis import Analysis, Overlays, PreviewAnalyzer
 
 if TYPE_CHECKING:  # imaging.histogram is numpy: it loads with the first analysis
@@ -308,7 +309,9 @@ class LoupeTools(QObject):
             for on, overlay in ((self.peaking, found.peaking), (self.clipping, found.clipping)):
                 if on and overlay is not None:
                     visible = image.intersected(area)
-                    painter.drawImage(visible, overlay, source_rect(visible, image, overlay))
+                    painter.drawImage(
+                        visible, overlay, source_rect(visible, image, QSizeF(overlay.size()))
+                    )
             painter.restore()
         if self.histogram_overlay:
             box = QRectF(
@@ -326,18 +329,6 @@ class LoupeTools(QObject):
         lines = info_lines(self.info, row, self.details(row.id), self.clip(row.id))
         if lines:
             paint_info(painter, area, lines)
-
-
-def source_rect(visible: QRectF, whole: QRectF, image: QImage) -> QRectF:
-    """The part of `image` that lands on `visible` when `whole` shows it all."""
-    size = image.size()
-    sx, sy = size.width() / whole.width(), size.height() / whole.height()
-    return QRectF(
-        (visible.left() - whole.left()) * sx,
-        (visible.top() - whole.top()) * sy,
-        visible.width() * sx,
-        visible.height() * sy,
-    )
 
 
 def paint_info(painter: QPainter, area: QRectF, lines: list[str]) -> None:

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from curator.catalog.queries import GalleryRow
 from curator.ui.gallery.view import paint_strip
-from curator.ui.loupe.drag_pan import DragPan, zoom_anchor
+from curator.ui.loupe.drag_pan import DragPan, source_rect, zoom_anchor
 from curator.ui.loupe.zoom import Box, Point, Viewport, Zoom, fit_box
 from curator.ui.review.decision_strip import click_action, hit, strip_width
 from curator.ui.review.keymap import HELP_NOTES, help_rows
@@ -325,12 +325,12 @@ class LoupeView(QWidget):
                 # sub-pixel scale blurred it to a third).
                 if self.zoomed and self.scale() * self.devicePixelRatioF() < 1.0:
                     painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-                painter.drawImage(visible, full, _source_rect(visible, rect, QSizeF(full.size())))
+                painter.drawImage(visible, full, source_rect(visible, rect, QSizeF(full.size())))
                 self.painted_full_resolution = self.zoomed
                 self.painted_screen_rendition = not self.zoomed
             elif pixmap is not None:
                 painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-                source = _source_rect(visible, rect, QSizeF(pixmap.size()))
+                source = source_rect(visible, rect, QSizeF(pixmap.size()))
                 painter.drawPixmap(visible, pixmap, source)
             painter.restore()
         else:
@@ -355,17 +355,6 @@ def wheel_notches(pending: list[int], delta: int) -> int:
     notches = int(total / WHEEL_NOTCH)
     pending[0] = total - notches * WHEEL_NOTCH
     return notches
-
-
-def _source_rect(visible: QRectF, whole: QRectF, source: QSizeF) -> QRectF:
-    """The part of a `source`-sized image that lands on `visible` when `whole` shows it all."""
-    sx, sy = source.width() / whole.width(), source.height() / whole.height()
-    return QRectF(
-        (visible.left() - whole.left()) * sx,
-        (visible.top() - whole.top()) * sy,
-        visible.width() * sx,
-        visible.height() * sy,
-    )
 
 
 def help_line_height(height: int) -> int:
