@@ -25,7 +25,11 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from curator.catalog.migrations.m015_raw_jpeg_pairs import PAIR_KEY_SQL, reconcile_statements
+from curator.catalog.migrations.m015_raw_jpeg_pairs import (
+    GROUPS_TABLE,
+    PAIR_KEY_SQL,
+    reconcile_statements,
+)
 from curator.catalog.models import Photo
 
 
@@ -178,10 +182,11 @@ def link_pairs(photo_ids: Iterable[int]) -> int:
     db.execute_sql("DROP TABLE pair_scope")
     formed = sorted({int(lead) for pid, lead in after if before.get(pid) != lead})
     if formed and pairing_on():  # off: two photos, each keeps its own decisions
-        db.execute_sql("DROP TABLE IF EXISTS temp.m015_groups")
-        db.execute_sql("CREATE TEMP TABLE m015_groups (id INTEGER PRIMARY KEY)")
+        # The migration's own statements settle them, over its own table name.
+        db.execute_sql(f"DROP TABLE IF EXISTS temp.{GROUPS_TABLE}")
+        db.execute_sql(f"CREATE TEMP TABLE {GROUPS_TABLE} (id INTEGER PRIMARY KEY)")
         db.execute_sql(
-            "INSERT INTO m015_groups (id) SELECT value FROM json_each(?)", [json.dumps(formed)]
+            f"INSERT INTO {GROUPS_TABLE} (id) SELECT value FROM json_each(?)", [json.dumps(formed)]
         )
         for statement in reconcile_statements():
             db.execute_sql(statement)

@@ -50,16 +50,21 @@ _UNITS = (
 )
 
 
+# The leads whose pairs `reconcile_statements` settles: a temp table its caller
+# fills (this migration, and catalog.paths_codec on the pairs an import forms).
+GROUPS_TABLE = "m015_groups"
+
+
 def reconcile_statements() -> list[str]:
-    """The rule above as SQL, over the pairs whose leads are in `temp.m015_groups`
+    """The rule above as SQL, over the pairs whose leads are in `temp.GROUPS_TABLE`
     (id); drops that table at the end. (catalog.paths_codec runs it on the pairs an
     import forms, so a JPEG added beside a culled RAW takes the RAW's decisions.)"""
     statements = [
         # Each pair's members: grp is the lead's id.
         "CREATE TEMP TABLE m015_member AS"
         " SELECT pair_lead_id AS grp, id AS photo_id, 0 AS is_lead FROM photo"
-        " WHERE pair_lead_id IN (SELECT id FROM m015_groups) AND deleted_at IS NULL"
-        " UNION SELECT id, id, 1 FROM photo WHERE id IN (SELECT id FROM m015_groups)",
+        f" WHERE pair_lead_id IN (SELECT id FROM {GROUPS_TABLE}) AND deleted_at IS NULL"
+        f" UNION SELECT id, id, 1 FROM photo WHERE id IN (SELECT id FROM {GROUPS_TABLE})",
         # The newest logged decision per member and unit.
         "CREATE TEMP TABLE m015_last AS"
         " SELECT photo_id, CASE WHEN kind IN ('cull', 'pick') THEN 'flag' ELSE kind END AS k,"
@@ -105,7 +110,7 @@ def reconcile_statements() -> list[str]:
         "DROP TABLE m015_member",
         "DROP TABLE m015_last",
         "DROP TABLE m015_now",
-        "DROP TABLE m015_groups",
+        f"DROP TABLE {GROUPS_TABLE}",
     ]
     return statements
 
@@ -121,7 +126,7 @@ STATEMENTS = [
     " WHERE r.pair_key = photo.pair_key AND r.format = 'raw' AND r.deleted_at IS NULL"
     " ORDER BY r.id LIMIT 1)"
     " WHERE format = 'jpeg' AND pair_key IS NOT NULL AND deleted_at IS NULL",
-    "CREATE TEMP TABLE m015_groups AS SELECT DISTINCT pair_lead_id AS id FROM photo"
+    f"CREATE TEMP TABLE {GROUPS_TABLE} AS SELECT DISTINCT pair_lead_id AS id FROM photo"
     " WHERE pair_lead_id IS NOT NULL",
     *reconcile_statements(),
 ]
