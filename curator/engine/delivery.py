@@ -86,7 +86,11 @@ def delivery_to(owner: QObject, slot: Callable[[T], object]) -> Delivery[T]:
     signals = DeliverySignals(owner)
     signals.delivered.connect(slot)
     delivery: Delivery[T] = Delivery(signals.delivered.emit)
-    owner.destroyed.connect(delivery.close)
+    # A closure, not `delivery.close`: PySide holds a plain object's bound method
+    # weakly, and when the cycle collector frees the Delivery before a deferred
+    # delete of the owner runs, `destroyed` then calls into freed memory (a
+    # segfault "Garbage-collecting"). The closure is held until the owner goes.
+    owner.destroyed.connect(lambda *_: delivery.close())
     return delivery
 
 

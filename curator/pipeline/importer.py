@@ -17,6 +17,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QThreadPool, QTimer
 
 from curator.engine.progress import StageProgress, StageState
@@ -150,7 +151,9 @@ def run_headless(
         service.shutdown()
         for pool in pools.all():
             pool.waitForDone()
-        service.deleteLater()
-    report = service.last_report
+        report = service.last_report
+        # Deleted here, while everything it calls back is alive: a deleteLater
+        # would run in whatever event loop comes next (a test's next import).
+        shiboken6.delete(service)
     assert report is not None
     return report

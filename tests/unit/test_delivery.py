@@ -4,7 +4,9 @@ thread's catalog connection is closed, and nothing is posted once closed."""
 
 from __future__ import annotations
 
+import gc
 import threading
+import weakref
 from pathlib import Path
 
 import shiboken6
@@ -97,3 +99,23 @@ def test_nothing_is_posted_once_the_owner_is_gone(qtbot: QtBot) -> None:
     release.set()
     pool.waitForDone()
     assert delivery.deliver("after") is False
+
+
+def test_the_owners_destroyed_keeps_its_delivery_alive_until_the_owner_goes(qtbot: QtBot) -> None:
+    """PySide holds a plain object's bound method weakly: with `destroyed`
+    connected to `delivery.close`, the cycle collector could free a Delivery
+    whose owner still had a deferred delete to run, and `destroyed` then called
+    into freed memory (a segfault "Garbage-collecting" in CI)."""
+    owner = QObject()
+    delivery: Delivery[object] = delivery_to(owner, lambda _value: None)
+    ref = weakref.ref(delivery)
+    del delivery
+    gc.collect()
+    kept = ref()
+    assert kept is not None  # held by the owner's connection, not by chance
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(owner), timeout=30_000)
+    assert kept.closed
+    del kept
+    gc.collect()
+    assert ref() is None  # let go with the owner: nothing leaks
