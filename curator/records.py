@@ -165,7 +165,9 @@ class QuickLook:
 
     Made from the camera's embedded thumbnail (or a DCT 1/8 decode) and the
     EXIF, see imaging.quicklook; the technical stage's measurement replaces
-    every field later (its thumbnail has another cache key).
+    every field later (its thumbnail has another cache key). A listing (a
+    JPEG without an embedded thumbnail, looked at without decoding) has no
+    thumbnail yet: the quick look's second round decodes it, visible first.
     """
 
     path: str
@@ -173,7 +175,8 @@ class QuickLook:
     size: int
     mtime_ns: int
     format: FileFormat
-    thumbnail_key: str  # cache key of the quick thumbnail (imaging.cache.quick_look_key)
+    # Cache key of the quick thumbnail (imaging.cache.quick_look_key); None: a listing.
+    thumbnail_key: str | None
     width: int | None = None  # displayed size, as far as the header tells
     height: int | None = None
     exif: ExifData = field(default_factory=ExifData)

@@ -7,6 +7,7 @@ catalog does not know yet: path, content hash, size, mtime, format, the
 header's size and orientation, the EXIF (so capture-time sorting works at
 once) and the quick thumbnail's cache key — and a technical StageRun
 `pending` at `stage_version`. It returns the new photo ids, for the gallery.
+A listing (no thumbnail yet) gets one from `apply_quick_thumbnails` later.
 
 Invariants:
 - a quick look never changes a photo that exists: a known path (live,
@@ -83,6 +84,30 @@ def apply_quick_looks(
             added.append(int(photo.id))
         link_pairs(added)  # a RAW+JPEG pair shows as one tile from the first look
         return added
+
+    return tx.write(db, write, gate=Gate.BULK)
+
+
+def apply_quick_thumbnails(db: SqliteDatabase, looks: Sequence[QuickLook]) -> list[int]:
+    """Round two of the quick look: give the listed photos (no thumbnail yet)
+    the thumbnails `looks` decoded, in ONE transaction; the ids changed.
+    Only a photo that still has no thumbnail takes one: a measurement that
+    came first (its own thumbnail) is never replaced by a quick look."""
+
+    def write() -> list[int]:
+        changed: list[int] = []
+        for look in looks:
+            if look.thumbnail_key is None:
+                continue
+            row = (
+                Photo.select(Photo.id)
+                .where(Photo.content_hash == look.content_hash, Photo.thumbnail_key.is_null())
+                .first()
+            )
+            if row is not None:
+                Photo.update(thumbnail_key=look.thumbnail_key).where(Photo.id == row.id).execute()
+                changed.append(int(row.id))
+        return changed
 
     return tx.write(db, write, gate=Gate.BULK)
 

@@ -11,7 +11,9 @@ QCoreApplication loop), and every worker's result comes back as an
    a run that reads no files (a back-fill) starts at JUDGE;
 2. QUICK_LOOK (`stages.quicklook`: the new files' embedded thumbnails and
    EXIF into the grid within seconds, in the same child processes; each
-   batch's new ids go out once, in `photos_added`), then TECHNICAL
+   batch's new ids go out once, in `photos_added`; then round two decodes
+   the thumbnails the files did not carry, the ones on screen first —
+   `prefer_thumbnails` — their ids in `thumbnails_changed`), then TECHNICAL
    (`TechnicalRunner`: decoding in crash-isolated child processes, results
    applied in batches by the one writer, on the write pool's thread, their
    ids in `photos_changed`);
@@ -87,7 +89,12 @@ from curator.pipeline.report import (
 )
 from curator.pipeline.stages import technical as technical_stage
 from curator.pipeline.stages.quicklook import CHUNK as QUICK_LOOK_CHUNK
-from curator.pipeline.stages.quicklook import QuickLookJob, plan_quick_look
+from curator.pipeline.stages.quicklook import (
+    QuickLookJob,
+    ThumbnailQueue,
+    plan_quick_look,
+    plan_thumbnails,
+)
 from curator.pipeline.stages.quicklook_runner import QuickLookRunner
 from curator.pipeline.stages.score import EmbeddingSnapshot, ScoreJob, ScoreResult
 from curator.pipeline.stages.technical import TechnicalPlan
@@ -112,6 +119,7 @@ class PipelineService(QObject):
     stage_progress = Signal(object)  # StageProgress
     photos_added = Signal(list)  # ids of the photos a quick-look batch just inserted
     photos_changed = Signal(list)  # ids the technical stage or the XMP just rewrote
+    thumbnails_changed = Signal(list)  # ids whose quick thumbnail round two just wrote
     scores_changed = Signal()  # scores / bursts / descriptions were rewritten
     finished = Signal(object)  # RunReport
 
@@ -144,7 +152,8 @@ class PipelineService(QObject):
         self._cancelled = False
         self._again = False
         self._gate = StageGate()
-        self._quick_look: QuickLookRunner | None = None
+        self._quick_look: QuickLookRunner | None = None  # round one or two
+        self._thumbnails = ThumbnailQueue()  # round two's files (this run's)
         self._technical: TechnicalRunner | None = None
         self._processes: ChildProcessPool | None = None
         self._processes_idle = QTimer(self)  # closes the decoder children after a quiet spell
@@ -259,6 +268,11 @@ class PipelineService(QObject):
             if last is not None:
                 self._board.emit(stage, StageState.RUNNING, last.done, last.total, last.note)
 
+    def prefer_thumbnails(self, paths: list[str]) -> None:
+        """Decode these files' quick thumbnails next (the tiles on screen, in
+        order); a file that is not waiting for one is ignored."""
+        self._thumbnails.prefer(paths)
+
     def decoder_pids(self) -> list[int]:
         """The live decoder children's process ids (kept between runs, see above)."""
         return self._processes.worker_pids() if self._processes is not None else []
@@ -318,10 +332,27 @@ class PipelineService(QObject):
             self._start_technical(plan)
 
     def _start_quick_look(self, jobs: list[QuickLookJob], plan: TechnicalPlan) -> None:
+
+        self._machine.enter(Phase.QUICK_LOOK)
+        self._thumbnails = thumbnails = ThumbnailQueue()
+        runner = self._quick_look_runner(None)
+        files = sum(len(job.paths) for job in jobs)
+        runner.batch_applied.connect(
+            lambda outcomes: thumbnails.put(
+                look.path for looks in outcomes for look in looks if look.thumbnail_key is None
+            )
+        )
+        runner.photos_written.connect(lambda ids: self._on_quick_looked(ids, files, plan))
+        runner.finished.connect(lambda _summary: self._on_quick_look_finished(plan))
+        self._board.emit("technical", StageState.RUNNING, 0, len(plan.requests), "Quick look…")
+        runner.start(jobs)
+
+    def _quick_look_runner(self, queue: ThumbnailQueue | None) -> QuickLookRunner:
+        """A quick-look round's runner (round two when `queue` is given), held
+        as `_quick_look` so cancel, pause and shutdown reach it."""
         from curator.catalog.models import Photo
 
         assert self._processes is not None
-        self._machine.enter(Phase.QUICK_LOOK)
         runner = QuickLookRunner(
             Photo._meta.database,
             technical_stage.STAGE_VERSION,
@@ -329,16 +360,13 @@ class PipelineService(QObject):
             self.pools.decode,
             timeout_s=self._snapshot.decode_timeout_s,
             writes=self.pools.write,
+            queue=queue,
             parent=self,
         )
-        files = sum(len(job.paths) for job in jobs)
-        runner.photos_written.connect(lambda ids: self._on_quick_looked(ids, files, plan))
-        runner.finished.connect(lambda _summary: self._on_quick_look_finished(plan))
         self._quick_look = runner
-        self._board.emit("technical", StageState.RUNNING, 0, len(plan.requests), "Quick look…")
-        runner.start(jobs)
         if self._board.paused:
             runner.pause()
+        return runner
 
     def _on_quick_looked(self, ids: list[int], files: int, plan: TechnicalPlan) -> None:
         """One written quick-look batch: its new rows out, one progress line."""
@@ -358,7 +386,26 @@ class PipelineService(QObject):
         if self._cancelled or self.phase is not Phase.QUICK_LOOK or self._report.error:
             self._finish()
             return
+        if len(self._thumbnails) and runner is not None and runner.queue is None:
+            self._start_thumbnails(plan)
+            return
         self._start_technical(plan)
+
+    def _start_thumbnails(self, plan: TechnicalPlan) -> None:
+        """Round two: the thumbnails round one could not take from the files."""
+        files = len(self._thumbnails)
+        jobs = plan_thumbnails(self._thumbnails, self._snapshot, str(self.cache_dir))
+        runner = self._quick_look_runner(self._thumbnails)
+
+        def on_written(ids: list[int]) -> None:
+            if ids:
+                self.thumbnails_changed.emit(ids)
+            note = f"Quick look: thumbnails {files - len(self._thumbnails)} of {files}"
+            self._board.emit("technical", StageState.RUNNING, 0, len(plan.requests), note)
+
+        runner.photos_written.connect(on_written)
+        runner.finished.connect(lambda _summary: self._on_quick_look_finished(plan))
+        runner.start(jobs)
 
     def _start_technical(self, plan: TechnicalPlan) -> None:
         from curator.catalog.models import Photo

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from curator.app import App
 from curator.catalog.models import Stage, StageRun, StageStatus
-from tests.imaging_helpers import quadrants
+from tests.imaging_helpers import make_jpeg, quadrants
 from tests.raw_helpers import make_camera_jpeg
 
 
@@ -56,4 +56,36 @@ def test_photos_are_in_the_gallery_before_they_are_measured(
     assert app.model.rowCount() == n
     rows = [app.model.photo_row(r) for r in range(n)]
     assert all(row is not None and row.sharpness_score is not None for row in rows)
+    assert all(row is not None and (row.thumbnail_key or "").startswith("thumbs/") for row in rows)
+
+
+def test_files_without_thumbnails_are_listed_then_decoded_on_screen_first(
+    offline: None, tmp_path: Path, app: App, qtbot: QtBot
+) -> None:
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    n = 10
+    for i in range(n):  # exports: no EXIF thumbnail, so round two decodes them
+        make_jpeg(lib / f"EXP_{i:04d}.jpg", 640 + 8 * i, 480, pattern="texture")
+    wanted: list[list[str]] = []
+    decoded_rows: list[str | None] = []  # each decoded photo's thumbnail key in the model
+
+    def on_thumbnails(ids: list[int]) -> None:
+        for pid in ids:
+            row = app.model.row_for(pid)
+            photo = app.model.photo_row(row) if row is not None else None
+            decoded_rows.append(photo.thumbnail_key if photo else None)
+
+    app.window.show()
+    app.window.gallery.thumbnails_wanted.connect(wanted.append)
+    app.pipeline.thumbnails_changed.connect(on_thumbnails)  # after the window's own slot
+    with qtbot.waitSignal(app.pipeline.completed, timeout=180_000):
+        assert app.window.start_import(str(lib))
+    # The grid asked for the tiles it showed without pixels, by path.
+    asked = {path for paths in wanted for path in paths}
+    assert asked and asked <= {str(p) for p in lib.iterdir()}
+    # Each decoded photo's row was re-read at once with its quick thumbnail.
+    assert len(decoded_rows) == n
+    assert all((key or "").startswith("quick/") for key in decoded_rows), decoded_rows
+    rows = [app.model.photo_row(r) for r in range(n)]
     assert all(row is not None and (row.thumbnail_key or "").startswith("thumbs/") for row in rows)

@@ -10,12 +10,17 @@ import pytest
 from PIL import Image
 
 from curator.catalog.models import Photo, PhotoPath, Stage, StageRun
-from curator.catalog.quicklook import apply_quick_looks, awaits_measurement
+from curator.catalog.quicklook import (
+    apply_quick_looks,
+    apply_quick_thumbnails,
+    awaits_measurement,
+)
 from curator.catalog.writer import ApplyKind, Attempted, CatalogWriter
 from curator.imaging.cache import cache_path
 from curator.imaging.quicklook import crop_to_aspect, quick_look
 from curator.imaging.technical import measure_file
 from curator.imaging.types import FileFormat, QuickLook, TechnicalRequest
+from curator.pipeline.stages.quicklook import ThumbnailQueue
 from tests.imaging_helpers import QUADRANT_COLOURS, make_dng, make_jpeg, quadrants
 from tests.raw_helpers import add_jpeg_preview, make_camera_jpeg
 
@@ -54,6 +59,50 @@ def test_a_jpeg_without_a_thumbnail_is_decoded_at_an_eighth(tmp_path: Path) -> N
     look = quick_look(str(path), str(tmp_path / "cache"))
     assert look is not None and (look.width, look.height) == (2048, 1536)
     assert _thumb(tmp_path / "cache", look).size == (256, 192)
+
+
+def test_a_listing_decodes_nothing_but_keeps_an_embedded_thumbnail(tmp_path: Path) -> None:
+    plain = make_jpeg(tmp_path / "plain.jpg", 2048, 1536, orientation=6)
+    camera = make_camera_jpeg(tmp_path / "cam.jpg", Image.fromarray(quadrants(900, 600)))
+    cache = tmp_path / "cache"
+    look = quick_look(str(plain), str(cache), decode=False)
+    assert look is not None and look.thumbnail_key is None
+    assert (look.width, look.height) == (1536, 2048)  # the header's size, turned
+    assert look.exif.camera_model == "Synthetic"
+    assert not cache.exists() or not any(cache.rglob("*.jpg"))  # nothing decoded or written
+    with_thumb = quick_look(str(camera), str(cache), decode=False)
+    assert with_thumb is not None and with_thumb.thumbnail_key is not None  # costs no decode
+
+
+def test_the_thumbnail_queue_serves_the_preferred_files_first() -> None:
+    queue = ThumbnailQueue()
+    queue.put(f"f{i}" for i in range(10))
+    queue.prefer(["f7", "f9", "nowhere", "f7"])  # unknown and repeated paths: ignored
+    assert queue.take(3) == ("f7", "f9", "f0")
+    queue.prefer(["f8"])
+    queue.prefer(["f5", "f7"])  # a new preference replaces the last; f7 is taken already
+    assert queue.take(2) == ("f5", "f1")
+    assert len(queue) == 5 and queue.take(10) == ("f2", "f3", "f4", "f6", "f8")
+    assert queue.take(4) == ()
+
+
+def test_a_quick_thumbnail_never_replaces_a_measured_one(catalog: object, tmp_path: Path) -> None:
+    db = Photo._meta.database
+    cache = tmp_path / "cache"
+    path = make_jpeg(tmp_path / "plain.jpg", 640, 480)
+    listing = quick_look(str(path), str(cache), decode=False)
+    decoded = quick_look(str(path), str(cache))
+    assert listing is not None and decoded is not None and decoded.thumbnail_key is not None
+    (pid,) = apply_quick_looks(db, [listing], VERSION)
+    assert Photo.get_by_id(pid).thumbnail_key is None
+    assert apply_quick_thumbnails(db, [decoded]) == [pid]
+    assert Photo.get_by_id(pid).thumbnail_key == decoded.thumbnail_key
+    measured = measure_file(TechnicalRequest(path=str(path), cache_dir=str(cache)))
+    CatalogWriter(db, VERSION).apply_technical([Attempted(measured)])  # type: ignore[list-item]
+    measured_key = Photo.get_by_id(pid).thumbnail_key
+    assert measured_key != decoded.thumbnail_key
+    assert apply_quick_thumbnails(db, [decoded]) == []  # a late round two changes nothing
+    assert Photo.get_by_id(pid).thumbnail_key == measured_key
 
 
 def test_a_raw_shows_its_embedded_preview(tmp_path: Path) -> None:

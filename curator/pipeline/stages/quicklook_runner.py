@@ -7,22 +7,34 @@ appear when they are measured). Batches are written by
 passed in (`writes`); `photos_written` carries each written batch's new ids
 (maybe none) back on the main thread right after the write. The threads that
 wait on the children are the composition root's decode pool, passed in.
+
+Round two (`queue` given, decoding jobs): each job is a turn at the
+`ThumbnailQueue` — its paths are taken when a pool thread starts it, so a
+file the user scrolled to is decoded by the next free child — and its
+thumbnails are written by `apply_quick_thumbnails` (`photos_written`: the
+photos whose tile changed).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from peewee import SqliteDatabase
 from PySide6.QtCore import QObject, QThreadPool
 
-from curator.catalog.quicklook import apply_quick_looks
+from curator.catalog.quicklook import apply_quick_looks, apply_quick_thumbnails
 from curator.catalog.storage import catalog_file_of
 from curator.catalog.writer import Attempted
 from curator.engine.isolation import ChildProcessPool, WorkerCrashed, WorkerFailed, WorkerTimedOut
 from curator.engine.stage_runner import StageRunner, Written
 from curator.imaging.types import QuickLook
-from curator.pipeline.stages.quicklook import QuickLookJob, run_quick_looks
+from curator.pipeline.stages.quicklook import (
+    THUMBNAIL_CHUNK,
+    QuickLookJob,
+    ThumbnailQueue,
+    run_quick_looks,
+)
 
 QuickLookOutcome = tuple[QuickLook, ...]
 
@@ -45,9 +57,14 @@ class QuickLookRunner(StageRunner[QuickLookJob, QuickLookOutcome]):
         batch_size: int = 4,
         flush_ms: int = 100,
         writes: QThreadPool | None = None,
+        queue: ThumbnailQueue | None = None,
         parent: QObject | None = None,
     ):
         def work(job: QuickLookJob) -> QuickLookOutcome:
+            if queue is not None and not job.paths:
+                job = replace(job, paths=queue.take(THUMBNAIL_CHUNK))
+                if not job.paths:
+                    return ()
             try:
                 return processes.call(run_quick_looks, job, timeout_s)
             except (WorkerCrashed, WorkerTimedOut, WorkerFailed):
@@ -55,6 +72,9 @@ class QuickLookRunner(StageRunner[QuickLookJob, QuickLookOutcome]):
 
         def apply(batch: list[Attempted[QuickLookOutcome]]) -> Written:
             looks = [look for item in batch for look in item.outcome]
+            if queue is not None:
+                changed = apply_quick_thumbnails(db, looks)
+                return Written(Counter({"quick_thumbnail": len(changed)}), tuple(changed))
             added = apply_quick_looks(db, looks, stage_version)
             return Written(Counter({"quick_look": len(added)}), tuple(added))
 
@@ -72,3 +92,4 @@ class QuickLookRunner(StageRunner[QuickLookJob, QuickLookOutcome]):
             write_slice=1,  # one chunk's looks per transaction: a decision waits for 16 rows
             parent=parent,
         )
+        self.queue = queue  # round two's (None: round one)

@@ -279,6 +279,17 @@ class GalleryListModel(QAbstractListModel):
                 index = self.index(row)
                 self.dataChanged.emit(index, index)
 
+    def reload_rows(self, changed: Iterable[int]) -> None:
+        """Re-read these photos' display fields where they are (a new thumbnail:
+        nothing that sorts or filters changed, so the list is not queried)."""
+        row_of = self._row_of
+        for pid in changed:
+            self._rows.pop(pid, None)
+            row = row_of.get(pid)
+            if row is not None:
+                index = self.index(row)
+                self.dataChanged.emit(index, index)
+
     def insert_new(self, photo_ids: Iterable[int]) -> list[int]:
         """Photos just added to the catalog: insert the ones the query shows at
         their place in its order (see the module docstring); their ids.

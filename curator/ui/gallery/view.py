@@ -326,9 +326,12 @@ class GalleryView(QListView):
     A click on a tile's flags or stars emits `decision_clicked(action, id)`
     (the window records it) instead of changing the selection. An empty grid
     says why (`empty_text`: the window sets it — import a folder, or the
-    filters hide everything)."""
+    filters hide everything). Tiles on screen that an import listed without
+    a thumbnail are named in `thumbnails_wanted(paths)` (the window asks the
+    pipeline to decode them next)."""
 
     decision_clicked = Signal(str, int)  # review action (decision_strip), photo id
+    thumbnails_wanted = Signal(list)  # paths of on-screen photos with no thumbnail yet
 
     def __init__(
         self,
@@ -355,6 +358,7 @@ class GalleryView(QListView):
         self.setModel(model)
         self.gallery_model = model
         self.empty_text = ""
+        self._waiting: list[str] = []  # the last `thumbnails_wanted`
         self._visible_timer = QTimer(self)
         self._visible_timer.setSingleShot(True)
         self._visible_timer.setInterval(0)
@@ -480,9 +484,15 @@ class GalleryView(QListView):
     @guarded_slot
     def _request_visible(self) -> None:
         keys: list[ImageKey] = []
+        waiting: list[str] = []  # listed by an import, no thumbnail decoded yet
         for row in self.visible_rows(ahead_screens=1.0):
             photo = self.gallery_model.photo_row(row)
             key = None if photo is None else thumbnail_key(photo)
             if key is not None:
                 keys.append(key)
+            elif photo and not (photo.preview_key or photo.failed_reason or photo.missing):
+                waiting.append(photo.path)
         self.thumbnails.request(keys)
+        if waiting and waiting != self._waiting:
+            self.thumbnails_wanted.emit(waiting)
+        self._waiting = waiting

@@ -13,6 +13,9 @@ Two kinds of batch come from the pipeline (`PipelineController`):
 - `photos_changed` — the technical stage (or the XMP) rewrote these rows:
   their measures may move them in a sort or a filter, so the gallery
   re-reads its list (`GalleryListModel.refresh`).
+- `thumbnails_changed` — the quick look's second round gave these listed
+  photos a thumbnail: nothing moves, so only their rows are re-read
+  (`GalleryListModel.reload_rows`).
 Either way the loupe forgets its cached rows of those photos and the pass
 count follows every batch, the last one too.
 """
@@ -47,6 +50,7 @@ class LiveImport(QObject):
         self._after = after  # the window's labels (pass count, photo count)
         pipeline.photos_added.connect(self.on_added)
         pipeline.photos_changed.connect(self.on_changed)
+        pipeline.thumbnails_changed.connect(self.on_thumbnails)
 
     @Slot(list)
     @guarded_slot
@@ -71,3 +75,10 @@ class LiveImport(QObject):
         else:
             self.session.append_to_scope(pid for pid in ids if self.model.row_for(pid) is not None)
         self._after()
+
+    @Slot(list)
+    @guarded_slot
+    def on_thumbnails(self, ids: list[int]) -> None:
+        """Quick thumbnails for listed photos: same places, new pictures."""
+        self.model.reload_rows(ids)
+        self.loupe.invalidate(ids)

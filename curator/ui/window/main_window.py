@@ -381,6 +381,7 @@ class MainWindow(QMainWindow):
         self.filter_bar.query_changed.connect(self._on_query_changed)
         self.gallery.activated.connect(self._on_gallery_activated)
         self.gallery.decision_clicked.connect(self.grid_decisions.tile_clicked)
+        self.gallery.thumbnails_wanted.connect(self.pipeline.prefer_thumbnails)
         self.errors.reported.connect(self.show_error)
         status = self.pipeline_status
         self.pipeline.started.connect(self._on_import_started)

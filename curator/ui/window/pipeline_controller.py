@@ -33,6 +33,7 @@ class PipelineController(QObject):
     stage_progress = Signal(object)  # StageProgress
     photos_added = Signal(list)  # photo ids a quick-look batch just inserted (new rows only)
     photos_changed = Signal(list)  # photo ids just rewritten by the technical stage or XMP
+    thumbnails_changed = Signal(list)  # photo ids that just got a quick thumbnail
     scores_changed = Signal()
     finished = Signal(str)  # the summary sentence
     completed = Signal(object)  # RunReport, after `finished`
@@ -59,6 +60,7 @@ class PipelineController(QObject):
             service.stage_progress.connect(self.stage_progress)
             service.photos_added.connect(self.photos_added)  # signal to signal: no Python hop
             service.photos_changed.connect(self.photos_changed)
+            service.thumbnails_changed.connect(self.thumbnails_changed)
             service.scores_changed.connect(self.scores_changed)
             service.finished.connect(self._on_finished)
             service.started.connect(self._on_started)
@@ -128,6 +130,12 @@ class PipelineController(QObject):
             self.errors.report(str(exc))
             return False
         return True
+
+    @Slot(list)
+    def prefer_thumbnails(self, paths: list[str]) -> None:
+        """The grid shows these files without a thumbnail: decode them next."""
+        if self._service is not None:
+            self._service.prefer_thumbnails(paths)
 
     def cancel(self) -> None:
         if self._service is not None:
