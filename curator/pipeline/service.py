@@ -80,6 +80,7 @@ from curator.pipeline.prepare import (
     plan_paths,
     prepare,
 )
+from curator.pipeline.quick import QuickLookPhase
 from curator.pipeline.report import (
     ALL_STAGES,
     PipelineBusy,
@@ -88,14 +89,7 @@ from curator.pipeline.report import (
     summary_sentence,
 )
 from curator.pipeline.stages import technical as technical_stage
-from curator.pipeline.stages.quicklook import CHUNK as QUICK_LOOK_CHUNK
-from curator.pipeline.stages.quicklook import (
-    QuickLookJob,
-    ThumbnailQueue,
-    plan_quick_look,
-    plan_thumbnails,
-)
-from curator.pipeline.stages.quicklook_runner import QuickLookRunner
+from curator.pipeline.stages.quicklook import QuickLookJob, plan_quick_look
 from curator.pipeline.stages.score import EmbeddingSnapshot, ScoreJob, ScoreResult
 from curator.pipeline.stages.technical import TechnicalPlan
 from curator.pipeline.stages.technical_runner import TechnicalRunner
@@ -152,8 +146,7 @@ class PipelineService(QObject):
         self._cancelled = False
         self._again = False
         self._gate = StageGate()
-        self._quick_look: QuickLookRunner | None = None  # round one or two
-        self._thumbnails = ThumbnailQueue()  # round two's files (this run's)
+        self._quick_look: QuickLookPhase | None = None
         self._technical: TechnicalRunner | None = None
         self._processes: ChildProcessPool | None = None
         self._processes_idle = QTimer(self)  # closes the decoder children after a quiet spell
@@ -271,7 +264,8 @@ class PipelineService(QObject):
     def prefer_thumbnails(self, paths: list[str]) -> None:
         """Decode these files' quick thumbnails next (the tiles on screen, in
         order); a file that is not waiting for one is ignored."""
-        self._thumbnails.prefer(paths)
+        if self._quick_look is not None:
+            self._quick_look.prefer(paths)
 
     def decoder_pids(self) -> list[int]:
         """The live decoder children's process ids (kept between runs, see above)."""
@@ -332,80 +326,45 @@ class PipelineService(QObject):
             self._start_technical(plan)
 
     def _start_quick_look(self, jobs: list[QuickLookJob], plan: TechnicalPlan) -> None:
-
-        self._machine.enter(Phase.QUICK_LOOK)
-        self._thumbnails = thumbnails = ThumbnailQueue()
-        runner = self._quick_look_runner(None)
-        files = sum(len(job.paths) for job in jobs)
-        runner.batch_applied.connect(
-            lambda outcomes: thumbnails.put(
-                look.path for looks in outcomes for look in looks if look.thumbnail_key is None
-            )
-        )
-        runner.photos_written.connect(lambda ids: self._on_quick_looked(ids, files, plan))
-        runner.finished.connect(lambda _summary: self._on_quick_look_finished(plan))
-        self._board.emit("technical", StageState.RUNNING, 0, len(plan.requests), "Quick look…")
-        runner.start(jobs)
-
-    def _quick_look_runner(self, queue: ThumbnailQueue | None) -> QuickLookRunner:
-        """A quick-look round's runner (round two when `queue` is given), held
-        as `_quick_look` so cancel, pause and shutdown reach it."""
         from curator.catalog.models import Photo
+        from curator.imaging.formats import is_raw_path
 
         assert self._processes is not None
-        runner = QuickLookRunner(
+        self._machine.enter(Phase.QUICK_LOOK)
+        quick = QuickLookPhase(
             Photo._meta.database,
             technical_stage.STAGE_VERSION,
             self._processes,
             self.pools.decode,
+            self.pools.write,
             timeout_s=self._snapshot.decode_timeout_s,
-            writes=self.pools.write,
-            queue=queue,
             parent=self,
         )
-        self._quick_look = runner
+        total = len(plan.requests)
+        quick.photos_added.connect(self.photos_added)
+        quick.thumbnails_changed.connect(self.thumbnails_changed)
+        quick.note.connect(
+            lambda note: self._board.emit("technical", StageState.RUNNING, 0, total, note)
+        )
+        quick.ended.connect(lambda: self._on_quick_look_finished(plan))
+        self._quick_look = quick
         if self._board.paused:
-            runner.pause()
-        return runner
-
-    def _on_quick_looked(self, ids: list[int], files: int, plan: TechnicalPlan) -> None:
-        """One written quick-look batch: its new rows out, one progress line."""
-        if ids:
-            self.photos_added.emit(ids)
-        runner = self._quick_look
-        looked = min(files, (runner.progress[0] if runner else 0) * QUICK_LOOK_CHUNK)
-        note = f"Quick look: {looked} of {files} new files"
-        self._board.emit("technical", StageState.RUNNING, 0, len(plan.requests), note)
+            quick.pause()
+        self._board.emit("technical", StageState.RUNNING, 0, total, "Quick look…")
+        # A RAW shows its embedded preview in round one; the rest may need round two.
+        candidates = sum(not is_raw_path(p) for job in jobs for p in job.paths)
+        quick.start(jobs, candidates)
 
     def _on_quick_look_finished(self, plan: TechnicalPlan) -> None:
-        runner, self._quick_look = self._quick_look, None
-        if runner is not None:
-            if runner.write_error:  # a full or read-only catalog: nothing more can be written
-                self._report.error = runner.write_error
-            runner.deleteLater()
+        quick, self._quick_look = self._quick_look, None
+        if quick is not None:
+            if quick.write_error:  # a full or read-only catalog: nothing more can be written
+                self._report.error = quick.write_error
+            quick.deleteLater()
         if self._cancelled or self.phase is not Phase.QUICK_LOOK or self._report.error:
             self._finish()
             return
-        if len(self._thumbnails) and runner is not None and runner.queue is None:
-            self._start_thumbnails(plan)
-            return
         self._start_technical(plan)
-
-    def _start_thumbnails(self, plan: TechnicalPlan) -> None:
-        """Round two: the thumbnails round one could not take from the files."""
-        files = len(self._thumbnails)
-        jobs = plan_thumbnails(self._thumbnails, self._snapshot, str(self.cache_dir))
-        runner = self._quick_look_runner(self._thumbnails)
-
-        def on_written(ids: list[int]) -> None:
-            if ids:
-                self.thumbnails_changed.emit(ids)
-            note = f"Quick look: thumbnails {files - len(self._thumbnails)} of {files}"
-            self._board.emit("technical", StageState.RUNNING, 0, len(plan.requests), note)
-
-        runner.photos_written.connect(on_written)
-        runner.finished.connect(lambda _summary: self._on_quick_look_finished(plan))
-        runner.start(jobs)
 
     def _start_technical(self, plan: TechnicalPlan) -> None:
         from curator.catalog.models import Photo

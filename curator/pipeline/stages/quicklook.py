@@ -25,6 +25,7 @@ header, EXIF, and the embedded thumbnail when there is one; `decode=False`)
 libjpeg's floor), `THUMBNAIL_CHUNK` at a time, taking first the files the
 grid shows on screen (`ThumbnailQueue.prefer`, called from the UI thread as
 the user scrolls); `catalog.quicklook.apply_quick_thumbnails` writes them.
+pipeline.quick runs both rounds side by side.
 
 A failed or skipped quick look costs nothing but time: the file shows up
 when the technical stage measures it, and that stage reports any failure.
@@ -63,32 +64,46 @@ class QuickLookJob:
 
 class ThumbnailQueue:
     """The files round two still has to decode, in the order they will be
-    taken: scan order, except that `prefer` moves the given ones to the front.
-    Thread-safe: the UI thread prefers and puts, pool threads take."""
+    taken: as round one listed them, except that `prefer` moves the given
+    ones to the front. Thread-safe: the UI thread puts, prefers and closes;
+    pool threads take, waiting while the queue is empty but still open
+    (round one may list more)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._ready = threading.Condition()
         self._order: dict[str, None] = {}  # insertion-ordered set; front first
         self._front: list[str] = []  # preferred, in the order asked
+        self._closed = False
 
     def __len__(self) -> int:
-        with self._lock:
+        with self._ready:
             return len(self._order)
 
     def put(self, paths: Iterable[str]) -> None:
-        with self._lock:
+        with self._ready:
             for path in paths:
                 self._order[path] = None
+            self._ready.notify_all()
+
+    def close(self) -> None:
+        """Nothing more will be put: a waiting `take` returns what is left."""
+        with self._ready:
+            self._closed = True
+            self._ready.notify_all()
 
     def prefer(self, paths: Iterable[str]) -> None:
         """Decode these next (the tiles on screen), in this order; unknown
         or already taken paths are ignored. Replaces the last preference."""
-        with self._lock:
+        with self._ready:
             self._front = [p for p in dict.fromkeys(paths) if p in self._order]
 
-    def take(self, n: int) -> tuple[str, ...]:
-        """Up to `n` paths, preferred first; each path is taken once."""
-        with self._lock:
+    def take(self, n: int, *, wait: bool = True) -> tuple[str, ...]:
+        """Up to `n` paths, preferred first; each path is taken once. While
+        the queue is empty and open, waits (unless `wait` is False); () once
+        it is empty and closed."""
+        with self._ready:
+            while wait and not self._order and not self._closed:
+                self._ready.wait()
             taken: list[str] = []
             while self._front and len(taken) < n:
                 path = self._front.pop(0)
@@ -109,13 +124,12 @@ def plan_quick_look(plan: TechnicalPlan, settings: Settings, cache_dir: str) -> 
     ]
 
 
-def plan_thumbnails(
-    queue: ThumbnailQueue, settings: Settings, cache_dir: str
-) -> list[QuickLookJob]:
-    """Round two: one turn at `queue` per `THUMBNAIL_CHUNK` of its files."""
-    turns = -(-len(queue) // THUMBNAIL_CHUNK)
-    job = QuickLookJob((), cache_dir, settings.thumbnail_long_edge, decode=True)
-    return [job] * turns
+def plan_thumbnail_turns(candidates: int, like: QuickLookJob) -> list[QuickLookJob]:
+    """Round two: one turn at the queue per `THUMBNAIL_CHUNK` of the files
+    that may need one (`candidates`: an upper bound; a spare turn ends at
+    once when round one is over and nothing is left)."""
+    turns = -(-candidates // THUMBNAIL_CHUNK)
+    return [QuickLookJob((), like.cache_dir, like.long_edge, decode=True)] * turns
 
 
 def run_quick_looks(job: QuickLookJob) -> tuple[QuickLook, ...]:

@@ -9,8 +9,9 @@ passed in (`writes`); `photos_written` carries each written batch's new ids
 wait on the children are the composition root's decode pool, passed in.
 
 Round two (`queue` given, decoding jobs): each job is a turn at the
-`ThumbnailQueue` — its paths are taken when a pool thread starts it, so a
-file the user scrolled to is decoded by the next free child — and its
+`ThumbnailQueue` — its paths are taken when a pool thread starts it (waiting
+for round one's next batch when the queue is empty and open), so a file the
+user scrolled to is decoded by the next free child — and its
 thumbnails are written by `apply_quick_thumbnails` (`photos_written`: the
 photos whose tile changed).
 """
