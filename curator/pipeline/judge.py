@@ -134,14 +134,15 @@ class JudgmentsPhase(QObject):
 
     def _start_embed(self, settings: Settings, gate: StageGate) -> None:
         from curator.catalog.judgments import photos_needing
-        from curator.ml.embedder import model_unavailable_message, weights_present
         from curator.pipeline.stages import judgments as js
 
         model_id = js.embedding_model_id(settings)
         todo = photos_needing(Stage.EMBED, model_id)
         items = [(pid, str(self.cache_dir / key)) for pid, key in todo]
         if not items:
-            return
+            return  # before the embedder's import: nothing to embed loads no numpy
+        from curator.ml.embedder import model_unavailable_message, weights_present
+
         config = js.clip_config(settings)
         if not weights_present(config) and not settings.clip_auto_download:
             reason = model_unavailable_message(config)
