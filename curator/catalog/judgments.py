@@ -107,6 +107,22 @@ def set_stage(
         )
 
 
+def _measured() -> Expression:
+    """Live photos whose technical stage is done and which have a preview: the
+    only ones the embed and describe stages ever plan."""
+    tech = StageRun.select(StageRun.photo).where(
+        StageRun.stage == Stage.TECHNICAL.value, StageRun.status == StageStatus.DONE.value
+    )
+    return Photo.preview_key.is_null(False) & Photo.deleted_at.is_null() & Photo.id.in_(tech)
+
+
+def any_measured() -> bool:
+    """Whether any photo could need embedding or describing (`photos_needing` is
+    empty otherwise): one EXISTS, so a run with none loads neither the LLM
+    client nor the embedder."""
+    return bool(Photo.select(Photo.id).where(_measured()).exists())
+
+
 def photos_needing(
     stage: Stage, version: str, *, done_at_any_version: bool = False
 ) -> list[tuple[int, str]]:

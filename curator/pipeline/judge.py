@@ -96,10 +96,15 @@ class JudgmentsPhase(QObject):
         self, request: RunRequest, settings: Settings, gate: StageGate, report: RunReport
     ) -> None:
         """Plan and start both stages; `ended` follows (at once when nothing runs)."""
-        from curator.pipeline.stages import judgments as js
-
         self._generation += 1
         self._report, self._settings, self._cancelled = report, settings, False
+        from curator.catalog.judgments import any_measured
+
+        if not any_measured():  # nothing to plan: the LLM client (pydantic) stays unloaded
+            self._maybe_end()
+            return
+        from curator.pipeline.stages import judgments as js
+
         if "embed" in request.stages:
             self._start_embed(settings, gate)
         if "describe" in request.stages:

@@ -1,10 +1,10 @@
 """An import with nothing to do stays light (issue 21 §1).
 
 `curator import EMPTY` used to cost ~0.8 s CPU: the judge and score phases
-imported numpy, OpenCV, Pillow and the fitting code before finding that no
-photo needed them. Run in a child process (this test process has them all
-loaded), the empty import must finish, say what it found, and leave the
-heavy stack unloaded.
+imported numpy, OpenCV, Pillow, the fitting code and the LLM client (with
+pydantic) before finding that no photo needed them. Run in a child process
+(this test process has them all loaded), the empty import must finish, say
+what it found, and leave the heavy stack unloaded.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ NOT_FOR_AN_EMPTY_IMPORT = (
     "curator.ml.bursts",
     "curator.ml.clip_batches",
     "curator.imaging.metrics",
+    "pydantic",
+    "curator.llm.client",
 )
 
 EMPTY_IMPORT_SCRIPT = r"""
