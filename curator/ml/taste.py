@@ -35,7 +35,7 @@ penalty for each fold chosen on the other folds; `spearman_low`/`high` is
 its 95 % bootstrap interval over groups — at 30 decisions the figure is
 uncertain by ±0.2 or more, and the interval says so.
 
-Not enough to learn from: fewer than MIN_SAMPLES (10) decisions on embedded
+Not enough to learn from: fewer than MIN_SAMPLES (10, ml.taste_minimum) decisions on embedded
 photos, or all of one value. `NotEnoughDecisions` then carries the counts
 (`DecisionCounts`) and a sentence that says what is missing, e.g. "needs 10
 decisions on embedded photos; you have 4 decisions, 0 embedded (CLIP weights
