@@ -1,27 +1,41 @@
 """One typed settings registry.
 
-Settings are a pydantic model. Values come from, in increasing precedence:
-the defaults below, the JSON settings file (`AppPaths.settings_file`), and
-`CURATOR_<FIELD>` environment variables (e.g. `CURATOR_DECODE_WORKERS=4`).
-Each field carries a title and description so the settings dialog can be
-generated from this one list. A `Settings` instance is immutable: workers
-receive it as a snapshot.
+`Settings` is a frozen dataclass: one field per setting, each with its title,
+description and bounds (`_setting`), so the settings dialog is generated from
+this one list. Values come from, in increasing precedence: the defaults below,
+the JSON settings file (`AppPaths.settings_file`), and `CURATOR_<FIELD>`
+environment variables (e.g. `CURATOR_DECODE_WORKERS=4`). A `Settings`
+instance is immutable: workers receive it as a snapshot.
 
-Fields marked `json_schema_extra={"form": False}` are edited elsewhere (the
-keyboard page, the gallery's size slider), not in the generated dialog;
-`form_fields()` lists the others. `save_changes` writes just the
-named keys into the file (the rest of the file untouched, so a value that
-came from an environment variable is not made permanent by it).
+Validation is pydantic's (`validate`): its coercion (an environment variable's
+text to a number), its bounds and its messages, each named by field. The
+pydantic model is built from the fields below on first need — a value that is
+already of its declared type and within its bounds (a settings file Curator
+wrote) is taken as is, so the window's start-up imports no pydantic (~100 ms
+CPU, issue 21 §1); anything else (text to coerce, out of bounds, unknown
+words) goes through pydantic and gets exactly its answer.
+
+Fields marked `form=False` are edited elsewhere (the keyboard page, the
+gallery's size slider), not in the generated dialog; `form_fields()` lists
+the others. `save_changes` writes just the named keys into the file (the rest
+of the file untouched, so a value that came from an environment variable is
+not made permanent by it).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
+from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args, get_origin, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 
 def _default_workers() -> int:
@@ -32,63 +46,102 @@ class SettingsError(Exception):
     """The settings file or an environment override is invalid."""
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+class InvalidSettings(SettingsError):
+    """Values pydantic refused: `problems` is (location, message) per error, the
+    location's first part the field's name."""
 
-    decode_workers: int = Field(
+    def __init__(self, problems: list[tuple[tuple[str | int, ...], str]]):
+        self.problems = problems
+        text = "; ".join(f"{'.'.join(str(p) for p in loc)}: {msg}" for loc, msg in problems)
+        super().__init__(f"Invalid setting — {text}")
+
+
+def _known_json_mode(value: str) -> str:
+    mode = value.strip().lower()
+    if mode not in ("schema", "prompt"):
+        raise ValueError(f"'{value}' is not a structured-output mode: use schema or prompt")
+    return mode
+
+
+def _setting(
+    *,
+    title: str,
+    description: str,
+    default: Any = None,
+    default_factory: Callable[[], Any] | None = None,
+    ge: float | None = None,
+    le: float | None = None,
+    form: bool = True,
+    check: Callable[[Any], Any] | None = None,
+) -> Any:
+    """One setting: a dataclass field whose metadata the dialog and the
+    validator read (`check` normalises or refuses a value, as a pydantic
+    field validator does)."""
+    meta: dict[str, Any] = {"title": title, "description": description, "ge": ge, "le": le}
+    meta |= {"form": form, "check": check}
+    if default_factory is not None:
+        return field(default_factory=default_factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings snapshot (immutable: workers receive it as is)."""
+
+    decode_workers: int = _setting(
         default_factory=_default_workers,
         ge=1,
         le=64,
         title="Decode workers",
         description="Child processes that read, decode and measure files in parallel.",
     )
-    preview_long_edge: int = Field(
+    preview_long_edge: int = _setting(
         default=1440,
         ge=320,
         le=8192,
         title="Preview size (px)",
         description="Long edge of the cached JPEG preview shown in the loupe.",
     )
-    thumbnail_long_edge: int = Field(
+    thumbnail_long_edge: int = _setting(
         default=320,
         ge=64,
         le=1024,
         title="Thumbnail size (px)",
         description="Long edge of the cached gallery thumbnail.",
     )
-    max_image_megapixels: int = Field(
+    max_image_megapixels: int = _setting(
         default=250,
         ge=10,
         le=2000,
         title="Largest image (MP)",
         description="Images declaring more pixels are refused as possible decompression bombs.",
     )
-    max_attempts: int = Field(
+    max_attempts: int = _setting(
         default=3,
         ge=1,
         le=10,
         title="Attempts per stage",
         description="How often a transient failure (I/O error, crashed decoder) is retried.",
     )
-    decode_timeout_s: float = Field(
+    decode_timeout_s: float = _setting(
         default=120.0,
         ge=5.0,
         le=3600.0,
         title="Decode timeout (s)",
         description="A decoder that takes longer on one file is stopped and the file failed.",
     )
-    ollama_url: str = Field(
+    ollama_url: str = _setting(
         default="http://localhost:11434",
         title="Ollama URL",
         description="Where the local Ollama server answers (describe stage).",
     )
-    llm_model: str = Field(
+    llm_model: str = _setting(
         default="ollama/llava",
         title="Vision LLM",
         description="Model for descriptions: 'llava', 'llava:13b', or any instructor "
         "provider string such as 'ollama/llava' or 'openai/gpt-4o-mini'.",
     )
-    llm_base_url: str = Field(
+    llm_base_url: str = _setting(
         default="",
         title="OpenAI-compatible server",
         description="Leave empty for Ollama. Otherwise the URL of an OpenAI-compatible "
@@ -96,55 +149,47 @@ class Settings(BaseModel):
         "http://localhost:8080/v1, vLLM http://localhost:8000/v1); the Vision LLM "
         "setting is then the model name that server knows.",
     )
-    llm_json_mode: str = Field(
+    llm_json_mode: str = _setting(
         default="schema",
         title="Structured output",
         description="'schema': the server enforces the description's JSON schema "
         "(Ollama 0.5+, LM Studio, vLLM); 'prompt': the schema goes in the prompt and the "
         "answer is read from the text, for servers that reject response_format. Curator "
         "switches to 'prompt' by itself when a server refuses the schema.",
+        check=_known_json_mode,
     )
-
-    @field_validator("llm_json_mode")
-    @classmethod
-    def _known_json_mode(cls, value: str) -> str:
-        mode = value.strip().lower()
-        if mode not in ("schema", "prompt"):
-            raise ValueError(f"'{value}' is not a structured-output mode: use schema or prompt")
-        return mode
-
-    llm_concurrency: int = Field(
+    llm_concurrency: int = _setting(
         default=1,
         ge=1,
         le=8,
         title="LLM requests at once",
         description="Descriptions requested in parallel (1 suits one local GPU).",
     )
-    clip_model: str = Field(
+    clip_model: str = _setting(
         default="ViT-L-14",
         title="CLIP model",
         description="open_clip architecture used for embeddings and semantic search.",
     )
-    clip_pretrained: str = Field(
+    clip_pretrained: str = _setting(
         default="openai",
         title="CLIP weights",
         description="open_clip pretrained tag (e.g. 'openai', 'laion2b_s32b_b82k') or a "
         "checkpoint file path.",
     )
-    clip_auto_download: bool = Field(
+    clip_auto_download: bool = _setting(
         default=True,
         title="Download CLIP weights",
         description="When the weights are missing and the internet is reachable, the first "
         "embedding downloads them into your cache (with progress).",
     )
-    clip_batch_size: int = Field(
+    clip_batch_size: int = _setting(
         default=16,
         ge=1,
         le=512,
         title="CLIP batch size",
         description="Photos per forward pass of the embedding model.",
     )
-    match_threshold: float = Field(
+    match_threshold: float = _setting(
         default=70.0,
         ge=0.0,
         le=100.0,
@@ -153,7 +198,7 @@ class Settings(BaseModel):
         "photos you kept and rated highly) reaches this gets the gold MATCH badge; kept "
         "and unrated, it goes out with the approved export. Higher: fewer, surer matches.",
     )
-    match_approves_at: float = Field(
+    match_approves_at: float = _setting(
         default=0.5,
         ge=-1.0,
         le=1.0,
@@ -162,7 +207,7 @@ class Settings(BaseModel):
         "taste model's held-out Spearman (curator status) is at least this, and the model "
         "is not early (20 decisions or more).",
     )
-    burst_gap_s: float = Field(
+    burst_gap_s: float = _setting(
         default=3.0,
         ge=0.1,
         le=60.0,
@@ -170,14 +215,14 @@ class Settings(BaseModel):
         description="Frames shot further apart than this are never grouped as one burst "
         "(one stack in the grid, its best frame suggested).",
     )
-    burst_min_cosine: float = Field(
+    burst_min_cosine: float = _setting(
         default=0.92,
         ge=0.5,
         le=1.0,
         title="Burst similarity",
         description="Cosine similarity of CLIP embeddings above which frames are a burst.",
     )
-    burst_max_structure_distance: float = Field(
+    burst_max_structure_distance: float = _setting(
         default=0.25,
         ge=0.05,
         le=1.0,
@@ -187,7 +232,7 @@ class Settings(BaseModel):
             "(0 = identical) are a burst or bracket, with or without CLIP embeddings."
         ),
     )
-    pair_raw_jpeg: bool = Field(
+    pair_raw_jpeg: bool = _setting(
         default=True,
         title="RAW+JPEG: one photo",
         description="A RAW and a JPEG with the same name in one folder (DSC0001.ARW + "
@@ -195,33 +240,33 @@ class Settings(BaseModel):
         "label, tag and turn goes to both files. Off: two photos, each decided alone; "
         "turning it back on regroups them, no decision lost.",
     )
-    pair_export: Literal["both", "raw", "jpeg"] = Field(
+    pair_export: Literal["both", "raw", "jpeg"] = _setting(
         default="both",
         title="RAW+JPEG: export",
         description="Which files of a RAW+JPEG photo an export copies: both (nothing "
         "you shot is left behind), only the RAW (to edit) or only the JPEG (to share). "
         "The export dialog asks each time, starting from this.",
     )
-    backup_frequency: Literal["never", "daily", "weekly"] = Field(
+    backup_frequency: Literal["never", "daily", "weekly"] = _setting(
         default="daily",
         title="Back up your decisions",
         description="On quit, at most this often: a verified copy of the catalog (every "
         "rating, flag, label and tag you gave). 'never' turns it off.",
     )
-    backup_keep: int = Field(
+    backup_keep: int = _setting(
         default=5,
         ge=1,
         le=100,
         title="Backups to keep",
         description="The newest this many backups are kept; older ones are removed.",
     )
-    backup_folder: str = Field(
+    backup_folder: str = _setting(
         default="",
         title="Backup folder",
         description="Where backups go; empty: a 'backups' folder beside the catalog. "
         "Another disk protects against losing this one.",
     )
-    xmp_sidecar_names: Literal["auto", "lightroom", "darktable", "both"] = Field(
+    xmp_sidecar_names: Literal["auto", "lightroom", "darktable", "both"] = _setting(
         default="auto",
         title="XMP sidecar names",
         description="Names of new sidecars `curator xmp write` and exports create: "
@@ -229,20 +274,20 @@ class Settings(BaseModel):
         "there), 'both', or 'auto': the sidecars already beside the photo, else the "
         "folder's, else IMG_1.JPG.xmp (and IMG_1.xmp too for a RAW).",
     )
-    xmp_darktable_one_star_is_rating: bool = Field(
+    xmp_darktable_one_star_is_rating: bool = _setting(
         default=False,
         title="darktable's 1 star is a rating",
         description="darktable writes 1 star into every sidecar when it imports a photo "
         "(its default 'initial rating'), so Curator reads 1 star in a darktable sidecar "
         "as not rated. Turn this on if you rate with darktable's 1 star.",
     )
-    advance_after_rating: bool = Field(
+    advance_after_rating: bool = _setting(
         default=False,
         title="Next photo after a rating",
         description="After 1–5 stars the loupe moves on to the next photo, as Auto Advance "
         "does in Lightroom and Photo Mechanic (P and X always move on in the cull pass).",
     )
-    gallery_cell_size: int = Field(
+    gallery_cell_size: int = _setting(
         default=212,
         ge=120,
         le=420,
@@ -250,12 +295,50 @@ class Settings(BaseModel):
         description="About how wide a gallery cell is (cells stretch so each row fills "
         "the grid); the slider in the status bar and Ctrl+= / Ctrl+- change it too.",
     )
-    key_overrides: dict[str, str] = Field(
+    key_overrides: dict[str, str] = _setting(  # noqa: RUF009 (a dataclasses.field)
         default_factory=dict,
         title="Keyboard shortcuts",
         description="Keys changed from the defaults, by action (File ▸ Keyboard Shortcuts…).",
-        json_schema_extra={"form": False},
+        form=False,
     )
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What the dialog and the validator know of one setting."""
+
+    name: str
+    annotation: Any  # the declared type, evaluated (int, float, Literal[...], ...)
+    default: Any
+    default_factory: Callable[[], Any] | None
+    title: str
+    description: str
+    ge: float | None
+    le: float | None
+    form: bool
+    check: Callable[[Any], Any] | None
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The words a `Literal` setting allows (empty for the others)."""
+        return get_args(self.annotation) if get_origin(self.annotation) is Literal else ()
+
+
+def _specs() -> dict[str, FieldSpec]:
+    hints = get_type_hints(Settings)
+    out = {}
+    for f in fields(Settings):
+        m = f.metadata
+        factory = f.default_factory if callable(f.default_factory) else None
+        default = None if factory is not None else f.default
+        out[f.name] = FieldSpec(
+            f.name, hints[f.name], default, factory, m["title"], m["description"],
+            m["ge"], m["le"], m["form"], m["check"],
+        )  # fmt: skip
+    return out
+
+
+FIELDS: dict[str, FieldSpec] = _specs()
 
 
 # The engineering knobs: the Settings dialog puts them under "Advanced", below
@@ -285,13 +368,94 @@ ADVANCED: frozenset[str] = frozenset(
 
 def form_fields() -> list[str]:
     """The settings the generated dialog edits (not those with a page of their own)."""
-    out = []
-    for name, field in Settings.model_fields.items():
-        extra = field.json_schema_extra
-        if isinstance(extra, dict) and extra.get("form") is False:
-            continue
-        out.append(name)
-    return out
+    return [name for name, spec in FIELDS.items() if spec.form]
+
+
+_ASK = object()  # "pydantic decides": the value may need coercing, or be invalid
+_NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")  # plain ASCII digits: what float() and pydantic agree on
+_BOOL_TEXT = {"0": False, "1": True, "false": False, "true": True}
+
+
+def _plain_value(spec: FieldSpec, value: Any) -> Any:
+    """The value pydantic would return for `value` when that is plain to see:
+    exactly the declared type (or an environment variable's digits or
+    true/false) within the bounds, a word the field allows. `_ASK` otherwise,
+    which only means "ask pydantic" (it may coerce or refuse)."""
+    kind = spec.annotation
+    if spec.choices:
+        return value if type(value) is str and value in spec.choices else _ASK
+    if kind is bool:
+        if type(value) is str:
+            return _BOOL_TEXT.get(value, _ASK)
+        return value if type(value) is bool else _ASK
+    if kind is int or kind is float:
+        if type(value) is str and _NUMBER.fullmatch(value):
+            value = int(value) if kind is int and value.isdigit() else float(value)
+        if type(value) is not int and not (kind is float and type(value) is float):
+            return _ASK
+        inside = (spec.ge is None or value >= spec.ge) and (spec.le is None or value <= spec.le)
+        return kind(value) if math.isfinite(value) and inside else _ASK
+    if kind is str:
+        if type(value) is not str:
+            return _ASK
+        try:
+            return value if spec.check is None or spec.check(value) == value else _ASK
+        except ValueError:
+            return _ASK
+    if get_origin(kind) is dict and type(value) is dict:
+        plain = all(type(k) is str and type(v) is str for k, v in value.items())
+        return dict(value) if plain else _ASK
+    return _ASK
+
+
+@cache
+def pydantic_model() -> type[BaseModel]:
+    """The pydantic model of `Settings` (built once, on the first value to check)."""
+    from pydantic import AfterValidator, ConfigDict, Field, create_model
+
+    definitions: dict[str, Any] = {}
+    for name, spec in FIELDS.items():
+        kind = spec.annotation
+        if spec.check is not None:  # as a field validator: after the type's own check
+            kind = Annotated[kind, AfterValidator(spec.check)]
+        kw: dict[str, Any] = {"title": spec.title, "description": spec.description}
+        kw |= {k: v for k, v in (("ge", spec.ge), ("le", spec.le)) if v is not None}
+        if spec.default_factory is not None:
+            definitions[name] = (kind, Field(default_factory=spec.default_factory, **kw))
+        else:
+            definitions[name] = (kind, Field(default=spec.default, **kw))
+    model: type[BaseModel] = create_model(
+        "Settings",
+        __config__=ConfigDict(frozen=True, extra="ignore"),
+        **definitions,
+    )
+    return model
+
+
+def validate(values: dict[str, Any]) -> Settings:
+    """`values` (unknown names ignored) over the defaults, checked: InvalidSettings
+    (pydantic's messages, by field) if any is not a valid setting."""
+    plain = {name: _plain_value(FIELDS[name], v) for name, v in values.items() if name in FIELDS}
+    if all(value is not _ASK for value in plain.values()):
+        return Settings(**plain)
+    from pydantic import ValidationError
+
+    try:
+        checked = pydantic_model()(**values)
+    except ValidationError as exc:
+        problems = [(tuple(err["loc"]), str(err["msg"])) for err in exc.errors()]
+        raise InvalidSettings(problems) from exc
+    return Settings(**{name: getattr(checked, name) for name in FIELDS})
+
+
+def _read_file(settings_file: Path) -> dict[str, Any]:
+    try:
+        loaded = json.loads(settings_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SettingsError(f"The settings file {settings_file} can't be read: {exc}") from exc
+    if not isinstance(loaded, dict):
+        raise SettingsError(f"The settings file {settings_file} must hold a JSON object.")
+    return loaded
 
 
 def load_settings(settings_file: Path | None = None, env: dict[str, str] | None = None) -> Settings:
@@ -299,30 +463,18 @@ def load_settings(settings_file: Path | None = None, env: dict[str, str] | None 
     env = dict(os.environ) if env is None else env
     values: dict[str, Any] = {}
     if settings_file is not None and settings_file.exists():
-        try:
-            loaded = json.loads(settings_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise SettingsError(f"The settings file {settings_file} can't be read: {exc}") from exc
-        if not isinstance(loaded, dict):
-            raise SettingsError(f"The settings file {settings_file} must hold a JSON object.")
-        values.update(loaded)
-    for name in Settings.model_fields:
+        values.update(_read_file(settings_file))
+    for name in FIELDS:
         key = f"CURATOR_{name.upper()}"
         if key in env:
             values[name] = env[key]
-    try:
-        return Settings(**values)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise SettingsError(f"Invalid setting — {problems}") from exc
+    return validate(values)
 
 
 def env_overrides(env: dict[str, str] | None = None) -> dict[str, str]:
     """The settings an environment variable sets ({field: "CURATOR_FIELD"})."""
     env = dict(os.environ) if env is None else env
-    keys = {name: f"CURATOR_{name.upper()}" for name in Settings.model_fields}
+    keys = {name: f"CURATOR_{name.upper()}" for name in FIELDS}
     return {name: key for name, key in keys.items() if key in env}
 
 
@@ -344,14 +496,14 @@ def save_changes(settings_file: Path, changes: dict[str, Any]) -> None:
             values.update(loaded)
     values.update(changes)
     try:
-        checked = Settings(**values)
-    except ValidationError as exc:
-        raise SettingsError(f"Invalid setting — {exc.errors()[0]['msg']}") from exc
+        checked = validate(values)
+    except InvalidSettings as exc:
+        raise SettingsError(f"Invalid setting — {exc.problems[0][1]}") from exc
     defaults = Settings()
     kept = {
         name: getattr(checked, name)
         for name in values
-        if name in Settings.model_fields and getattr(checked, name) != getattr(defaults, name)
+        if name in FIELDS and getattr(checked, name) != getattr(defaults, name)
     }
     settings_file.parent.mkdir(parents=True, exist_ok=True)
     tmp = settings_file.with_name(settings_file.name + ".tmp")
@@ -363,9 +515,7 @@ def save_settings(settings_file: Path, settings: Settings) -> None:
     """Write the settings that differ from the defaults, atomically (temp + rename)."""
     defaults = Settings()
     changed = {
-        name: value
-        for name, value in settings.model_dump().items()
-        if value != getattr(defaults, name)
+        name: value for name, value in asdict(settings).items() if value != getattr(defaults, name)
     }
     settings_file.parent.mkdir(parents=True, exist_ok=True)
     tmp = settings_file.with_name(settings_file.name + ".tmp")

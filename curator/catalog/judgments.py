@@ -107,6 +107,22 @@ def set_stage(
         )
 
 
+def _measured() -> Expression:
+    """Live photos whose technical stage is done and which have a preview: the
+    only ones the embed and describe stages ever plan."""
+    tech = StageRun.select(StageRun.photo).where(
+        StageRun.stage == Stage.TECHNICAL.value, StageRun.status == StageStatus.DONE.value
+    )
+    return Photo.preview_key.is_null(False) & Photo.deleted_at.is_null() & Photo.id.in_(tech)
+
+
+def any_measured() -> bool:
+    """Whether any photo could need embedding or describing (`photos_needing` is
+    empty otherwise): one EXISTS, so a run with none loads neither the LLM
+    client nor the embedder."""
+    return bool(Photo.select(Photo.id).where(_measured()).exists())
+
+
 def photos_needing(
     stage: Stage, version: str, *, done_at_any_version: bool = False
 ) -> list[tuple[int, str]]:
@@ -522,6 +538,20 @@ def add_user_tag(photo_id: int, name: str) -> None:
 # -- bursts -----------------------------------------------------------------------
 
 
+def _burst_rows_where() -> str:
+    """Photos that may be burst frames: live, with a capture time; a RAW+JPEG
+    pair is one frame (its lead), not a two-frame burst."""
+    where = "deleted_at IS NULL AND captured_at IS NOT NULL"
+    return where + (f" AND id NOT IN ({FOLLOWERS_SQL})" if pairing_on() else "")
+
+
+def burst_candidates() -> int:
+    """How many photos `burst_frames` could return (a COUNT: no vectors loaded,
+    so a regroup with fewer than two frames never loads numpy)."""
+    sql = f"SELECT COUNT(*) FROM photo WHERE {_burst_rows_where()}"
+    return int(Photo._meta.database.execute_sql(sql).fetchone()[0])
+
+
 def burst_frames(model: str) -> list[Frame]:
     """Every live photo with a capture time as a burst `Frame`: its embedding of
     `model` when it has one, its structural signature, exposure bias and
@@ -536,9 +566,7 @@ def burst_frames(model: str) -> list[Frame]:
         "SELECT id, path, camera_make, camera_model, captured_at, sequence_number,"
         " exposure_bias, struct_sig, sharpness_score, exposure_score, preference_score,"
         " exposure_time, f_number, iso, drive_mode, sequence_index, exposure_ev"
-        " FROM photo WHERE deleted_at IS NULL AND captured_at IS NOT NULL"
-        # A RAW+JPEG pair is one frame (its lead), not a two-frame burst.
-        + (f" AND id NOT IN ({FOLLOWERS_SQL})" if pairing_on() else "")
+        f" FROM photo WHERE {_burst_rows_where()}"
     )
     frames = []
     for row in rows:

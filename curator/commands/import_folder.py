@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from dataclasses import replace
 from typing import Any, TextIO
 
 from curator.catalog.models import Stage
@@ -60,7 +61,7 @@ def cmd_import(args: argparse.Namespace, ctx: CommandContext) -> int:
         raise UsageError("--workers must be between 1 and 64")
     settings = ctx.settings
     if args.workers:
-        settings = settings.model_copy(update={"decode_workers": args.workers})
+        settings = replace(settings, decode_workers=args.workers)
     request = RunRequest(folder=folder, stages=tuple(stages), retry_failed=args.retry_failed)
     report = run_headless(
         request,

@@ -53,8 +53,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from curator.ml.config import (
     ENV_MODEL,
     ENV_PRETRAINED,
@@ -77,6 +75,9 @@ from curator.ml.weights import (
 )
 
 if TYPE_CHECKING:
+    # numpy too: loaded by the methods that already run the model, so asking
+    # whether the weights are here (`weights_present`) loads neither (issue 21 §1).
+    import numpy as np
     import torch
     from PIL import Image
 
@@ -548,6 +549,7 @@ class ClipEmbedder:
 
     def embed_tensors(self, batch: torch.Tensor | Sequence[torch.Tensor]) -> np.ndarray:
         """Unit vectors (n, dim) float32 for preprocessed images, a batch or a list of them."""
+        import numpy as np
         import torch
 
         self.load()
@@ -570,6 +572,8 @@ class ClipEmbedder:
 
     def embed_images(self, images: Sequence[Image.Image]) -> np.ndarray:
         """Unit vectors (n, dim) float32 for PIL images, run in batches of `batch_size`."""
+        import numpy as np
+
         self.load()
         parts = [np.zeros((0, self._dim), dtype=np.float32)]
         step = self.config.batch_size
@@ -589,6 +593,7 @@ class ClipEmbedder:
         Same model as the images; the tokenizer (`open_clip.get_tokenizer` of
         the model's name) is made on first use and kept with the embedder.
         """
+        import numpy as np
         import torch
 
         self.load()
@@ -621,6 +626,7 @@ class ClipEmbedder:
 
 def _unit_rows(features: torch.Tensor) -> np.ndarray:
     """float32 rows of length 1 (normalised in float32, so fp16 models lose nothing here)."""
+    import numpy as np
     import torch
 
     rows = torch.nn.functional.normalize(features.float(), dim=-1)

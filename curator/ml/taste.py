@@ -35,7 +35,7 @@ penalty for each fold chosen on the other folds; `spearman_low`/`high` is
 its 95 % bootstrap interval over groups — at 30 decisions the figure is
 uncertain by ±0.2 or more, and the interval says so.
 
-Not enough to learn from: fewer than MIN_SAMPLES (10) decisions on embedded
+Not enough to learn from: fewer than MIN_SAMPLES (10, ml.taste_minimum) decisions on embedded
 photos, or all of one value. `NotEnoughDecisions` then carries the counts
 (`DecisionCounts`) and a sentence that says what is missing, e.g. "needs 10
 decisions on embedded photos; you have 4 decisions, 0 embedded (CLIP weights
@@ -66,13 +66,13 @@ from curator.ml.taste_cv import (
     ridge_path,
     spearman,
 )
+from curator.ml.taste_minimum import MIN_SAMPLES, not_enough_message
 from curator.records import CullState, DecisionCounts, DecisionState, TasteCoefficients
 
 ALPHAS: tuple[float, ...] = tuple(float(10**e) for e in np.linspace(-2.0, 3.0, 26))
 PRIOR_INDEX = 10  # ALPHAS[10] == 1.0: plain ridge's penalty
 PRIOR_PULL = 1.0  # held-out Spearman per decade from the prior, divided by √n
 REFERENCE_SPREAD = 0.5  # mean squared norm of centred unit CLIP embeddings (~half)
-MIN_SAMPLES = 10
 EARLY_BELOW = 20
 MIN_GROUPS = 4  # fewer groups of look-alikes: no honest held-out figure
 REJECT_TARGET, PICK_TARGET, KEPT_TARGET = 1.0, 4.5, 3.0
@@ -80,20 +80,6 @@ KEPT_WEIGHT = 0.3
 
 F32 = NDArray[np.float32]
 F64 = NDArray[np.float64]
-
-
-def not_enough_message(counts: DecisionCounts, *, weights_missing: bool = False) -> str:
-    """The sentence for too few decisions on embedded photos (the hint only when true)."""
-    text = (
-        f"The taste model needs at least {MIN_SAMPLES} decisions on embedded photos; you have "
-        f"{counts.decisions} decision{'s' if counts.decisions != 1 else ''}, "
-        f"{counts.embedded_decisions} embedded"
-    )
-    if weights_missing:
-        text += " (CLIP weights missing — run `curator models pull`)"
-    elif counts.embedded_decisions < counts.decisions:
-        text += " (the others get an embedding when the embed stage runs)"
-    return text + "."
 
 
 class NotEnoughDecisions(ValueError):

@@ -96,10 +96,15 @@ class JudgmentsPhase(QObject):
         self, request: RunRequest, settings: Settings, gate: StageGate, report: RunReport
     ) -> None:
         """Plan and start both stages; `ended` follows (at once when nothing runs)."""
-        from curator.pipeline.stages import judgments as js
-
         self._generation += 1
         self._report, self._settings, self._cancelled = report, settings, False
+        from curator.catalog.judgments import any_measured
+
+        if not any_measured():  # nothing to plan: the LLM client (pydantic) stays unloaded
+            self._maybe_end()
+            return
+        from curator.pipeline.stages import judgments as js
+
         if "embed" in request.stages:
             self._start_embed(settings, gate)
         if "describe" in request.stages:
@@ -134,14 +139,15 @@ class JudgmentsPhase(QObject):
 
     def _start_embed(self, settings: Settings, gate: StageGate) -> None:
         from curator.catalog.judgments import photos_needing
-        from curator.ml.embedder import model_unavailable_message, weights_present
         from curator.pipeline.stages import judgments as js
 
         model_id = js.embedding_model_id(settings)
         todo = photos_needing(Stage.EMBED, model_id)
         items = [(pid, str(self.cache_dir / key)) for pid, key in todo]
         if not items:
-            return
+            return  # before the embedder's import: nothing to embed loads no numpy
+        from curator.ml.embedder import model_unavailable_message, weights_present
+
         config = js.clip_config(settings)
         if not weights_present(config) and not settings.clip_auto_download:
             reason = model_unavailable_message(config)

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from curator.catalog.db import Catalog
 from curator.paths import resolve_paths
-from curator.settings import Settings, load_settings
+from curator.settings import FIELDS, Settings, load_settings
 from tests.imaging_helpers import make_jpeg
 from tests.integration.cli_helpers import import_json
 
@@ -72,7 +72,7 @@ def test_settings_dialog_is_generated_validates_and_saves(tmp_path: Path, qtbot:
     dialog = SettingsDialog(Settings(), settings_file)
     qtbot.addWidget(dialog)
     # Every field, none by hand (the keyboard's overrides have their own page).
-    assert set(dialog.editors) == set(Settings.model_fields) - {"key_overrides"}
+    assert set(dialog.editors) == set(FIELDS) - {"key_overrides"}
     assert isinstance(dialog.editors["decode_workers"], QSpinBox)
     assert isinstance(dialog.editors["clip_auto_download"], QCheckBox)
     assert isinstance(dialog.editors["ollama_url"], QLineEdit)

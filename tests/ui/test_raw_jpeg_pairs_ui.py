@@ -4,6 +4,7 @@ sends both files, or the one chosen."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -57,7 +58,7 @@ def test_one_tile_with_a_badge_two_with_the_setting_off_and_the_dialog_choice(
             dialog.close()
 
             settings = load_settings(resolve_paths().settings_file)
-            app.window.settings_changed.emit(settings.model_copy(update={"pair_raw_jpeg": False}))
+            app.window.settings_changed.emit(replace(settings, pair_raw_jpeg=False))
             assert model.rowCount() == 3
         sent = {p.name for p in (tmp_path / "out").rglob("*") if p.is_file()}
         assert {n for n in sent if not n.endswith((".xmp", ".json"))} == {"DSC0001.ARW.JPG"}

@@ -26,10 +26,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-import numpy as np
-from numpy.typing import NDArray
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 from curator.catalog import judgments
@@ -48,7 +46,6 @@ from curator.llm.client import (
     provider_for,
     run_describe,
 )
-from curator.ml.clip_batches import EmbedBatchResult, embed_files
 from curator.ml.config import (
     ClipConfig,
     EmbeddingFailed,
@@ -56,8 +53,17 @@ from curator.ml.config import (
     clip_config,
     embedding_model_id,
 )
-from curator.ml.embedder import ClipEmbedder, model_unavailable_message, weights_present
 from curator.settings import Settings
+
+if TYPE_CHECKING:
+    # numpy, Pillow (the batch loader) and the embedder load when an embed
+    # stage has photos to embed: an import with nothing to embed, and the
+    # callers of the light helpers below, never pay for them (issue 21 §1).
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from curator.ml.clip_batches import EmbedBatchResult
+    from curator.ml.embedder import ClipEmbedder
 
 # Re-exported: callers that already import this module get the light helpers here.
 __all__ = [
@@ -205,7 +211,7 @@ class EmbedEnded:
     failure: tuple[str, str] | None = None
 
 
-EmbedMessage = EmbedBatchResult[int] | EmbedEnded
+EmbedMessage: TypeAlias = "EmbedBatchResult[int] | EmbedEnded"
 
 
 def embed_all(
@@ -215,6 +221,8 @@ def embed_all(
     cancel: threading.Event,
 ) -> EmbedEnded:
     """Embed every planned photo on the ML pool, delivering each batch as it is done."""
+    from curator.ml.clip_batches import embed_files
+
     try:
         for result in embed_files(embedder, items, cancel=cancel):
             if not delivery.deliver(result):
@@ -232,6 +240,7 @@ def gated_embedder(config: ClipConfig, gate: StageGate, auto_download: bool) -> 
     """A ClipEmbedder that waits at `gate` before each batch and may download
     its weights on first use. The download decision (a reachability probe)
     runs in `load()`, i.e. on the ML thread, never on the caller's."""
+    from curator.ml.embedder import ClipEmbedder, model_unavailable_message, weights_present
 
     class GatedClipEmbedder(ClipEmbedder):
         def load(self) -> ClipEmbedder:

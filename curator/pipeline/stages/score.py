@@ -149,6 +149,15 @@ def retrain_and_rescore(
     """Plan, fit, apply: the CLI calls it directly, the GUI on the ML pool.
     `weights_missing` (asked only when there are too few decisions) adds the
     hint to pull the CLIP weights to the not-enough message."""
+    from curator.ml.taste_minimum import MIN_SAMPLES, not_enough_message
+
+    counts = judgments.decision_counts(model)
+    if counts.embedded_decisions < MIN_SAMPLES:
+        # fit_taste's own first check, from three COUNTs: too few decisions to
+        # learn from loads no vectors and no numpy (an empty import stays light).
+        missing = weights_missing() if callable(weights_missing) else weights_missing
+        message = not_enough_message(counts, weights_missing=missing)
+        return not_enough(counts.embedded_decisions, message)
     from curator.ml.taste import NotEnoughDecisions, fit_taste, labels
 
     data = plan_training(model)
@@ -182,6 +191,9 @@ def clip_weights_missing(settings: Settings) -> Callable[[], bool]:
 def regroup_bursts(model: str, settings: Settings) -> int:
     """Recompute burst groups (windowed sweep); returns how many bursts. Runs
     without embeddings too: the structural signatures group bursts and brackets."""
+    if judgments.burst_candidates() < 2:
+        judgments.write_bursts([])  # no burst has one frame; OpenCV and numpy stay unloaded
+        return 0
     from curator.ml.bursts import find_bursts  # OpenCV's structure signatures: not at start-up
 
     bursts = find_bursts(
@@ -197,12 +209,15 @@ def regroup_bursts(model: str, settings: Settings) -> int:
 def score_tags(settings: Settings, model: str) -> int:
     """CLIP's confidence for new AI tags (needs the CLIP weights; else left empty)."""
     from curator.ml.config import ModelUnavailable, clip_config
+
+    rows = judgments.tags_needing_confidence(model)
+    if not rows:
+        return 0  # before the embedder's import: no new tag loads no numpy
     from curator.ml.embedder import ClipEmbedder, weights_present
     from curator.ml.tag_confidence import tag_confidences
 
-    rows = judgments.tags_needing_confidence(model)
     config = clip_config(settings)
-    if not rows or not weights_present(config):
+    if not weights_present(config):
         return 0
     ids, x = judgments.load_embeddings(model, sorted({pid for _, pid, _ in rows}))
     try:

@@ -11,13 +11,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QWidget
 
-from curator.settings import Settings
+from curator.settings import FIELDS
 
-_FIELD = Settings.model_fields["gallery_cell_size"]
-LOWEST, HIGHEST = 120, 420
-for _meta in _FIELD.metadata:  # the setting's own bounds, so the two never disagree
-    LOWEST = int(getattr(_meta, "ge", None) or LOWEST)
-    HIGHEST = int(getattr(_meta, "le", None) or HIGHEST)
+_FIELD = FIELDS["gallery_cell_size"]
+# The setting's own bounds, so the two never disagree.
+LOWEST, HIGHEST = int(_FIELD.ge or 120), int(_FIELD.le or 420)
 NOTCH = 30
 SETTLE_MS = 600
 

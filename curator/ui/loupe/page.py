@@ -45,7 +45,7 @@ from PySide6.QtWidgets import QHBoxLayout, QSplitter, QStackedWidget, QVBoxLayou
 
 from curator.catalog.queries import GalleryRow, PhotoDetails, gallery_rows, photo_details
 from curator.imaging.cache import hash_of_key
-from curator.settings import Settings
+from curator.settings import FIELDS
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageLoader
 from curator.ui.gallery.model import preview_key, thumbnail_key, with_pairs
@@ -66,8 +66,8 @@ _NOT_IN_SURVEY = ("compare", "pin_compare", "first", "last")  # zoom: every phot
 ORIGINAL_THREADS = 2  # a stale 24 MP decode never holds up the wanted one for long
 RENDITION_MARGIN = 1.05  # a rendition is due when fit needs 5 % more pixels than it has
 RENDITION_SETTLE_MS = 150
-PREVIEW_EDGE = int(Settings.model_fields["preview_long_edge"].default)
-DEFAULT_MATCH_THRESHOLD = float(Settings.model_fields["match_threshold"].default)
+PREVIEW_EDGE = int(FIELDS["preview_long_edge"].default)
+DEFAULT_MATCH_THRESHOLD = float(FIELDS["match_threshold"].default)
 
 
 class LoupePage(QWidget):

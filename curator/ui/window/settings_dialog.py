@@ -5,8 +5,9 @@ with the field's bounds, float → double spin box, bool → check box, str →
 line edit), labelled with the field's title and with its description as the
 tooltip and a grey hint; a field limited to a few words (`Literal`) gets a
 combo box of them. Nothing is hand-listed here: a new field in
-`curator.settings` appears in the dialog by itself. OK validates through
-pydantic (an invalid value is named in the dialog and nothing is saved),
+`curator.settings` appears in the dialog by itself. OK validates
+(`settings.validate`: pydantic's checks; an invalid value is named in the dialog by
+its title and nothing is saved),
 writes ONLY the fields the user changed into the settings file (a value an
 environment override set is never written: `settings.save_changes`) and
 emits `settings_changed(Settings)`; the app applies what it can without a
@@ -24,10 +25,10 @@ pointer passed over it.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Any
 
-from pydantic import ValidationError
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -48,11 +49,14 @@ from PySide6.QtWidgets import (
 
 from curator.settings import (
     ADVANCED,
+    FIELDS,
+    InvalidSettings,
     Settings,
     SettingsError,
     env_overrides,
     form_fields,
     save_changes,
+    validate,
 )
 
 APPLY_NOTE = (
@@ -62,20 +66,12 @@ APPLY_NOTE = (
 )
 
 
-def _bounds(name: str) -> tuple[float | None, float | None]:
-    lo = hi = None
-    for meta in Settings.model_fields[name].metadata:
-        lo = getattr(meta, "ge", lo) if getattr(meta, "ge", None) is not None else lo
-        hi = getattr(meta, "le", hi) if getattr(meta, "le", None) is not None else hi
-    return lo, hi
-
-
 def _editor(name: str, value: Any) -> QWidget:
-    lo, hi = _bounds(name)
-    annotation = Settings.model_fields[name].annotation
-    if get_origin(annotation) is Literal:
+    spec = FIELDS[name]
+    lo, hi = spec.ge, spec.le
+    if spec.choices:
         combo = QComboBox()
-        combo.addItems([str(choice) for choice in get_args(annotation)])
+        combo.addItems([str(choice) for choice in spec.choices])
         combo.setCurrentText(str(value))
         return combo
     if isinstance(value, bool):
@@ -165,7 +161,7 @@ class SettingsDialog(QDialog):
 
     def _add_row(self, form: QFormLayout, name: str, settings: Settings) -> None:
         """One editor, labelled with the field's title, its description as a hint."""
-        field = Settings.model_fields[name]
+        field = FIELDS[name]
         editor = _editor(name, getattr(settings, name))
         editor.setObjectName(name)
         editor.setToolTip(field.description or "")
@@ -212,12 +208,10 @@ class SettingsDialog(QDialog):
     def accept(self) -> None:
         changes = self.changes()
         try:
-            settings = Settings(**{**self.settings.model_dump(), **changes})
-        except ValidationError as exc:
+            settings = validate({**asdict(self.settings), **changes})
+        except InvalidSettings as exc:
             problems = "; ".join(
-                f"{Settings.model_fields[str(e['loc'][0])].title or e['loc'][0]}: {e['msg']}"
-                for e in exc.errors()
-                if e["loc"]
+                f"{FIELDS[str(loc[0])].title or loc[0]}: {msg}" for loc, msg in exc.problems if loc
             )
             self.error.setText(f"Not saved — {problems}")
             self.error.show()

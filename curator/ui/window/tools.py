@@ -19,7 +19,7 @@ Settings dialog and "most uncertain first" toggle, kept out of `main_window`
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -115,9 +115,7 @@ class WindowTools(QObject):
     @Slot(dict)
     @guarded_slot
     def _on_overrides_saved(self, overrides: dict[str, str]) -> None:
-        self.hooks.set_settings(
-            self.hooks.settings().model_copy(update={"key_overrides": overrides})
-        )
+        self.hooks.set_settings(replace(self.hooks.settings(), key_overrides=overrides))
         self.apply_keys(overrides)
         self.hooks.notify("Keyboard shortcuts saved.")
 
@@ -167,6 +165,4 @@ class WindowTools(QObject):
         except (OSError, SettingsError) as exc:
             self.errors.report(f"The thumbnail size could not be saved: {exc}")
             return
-        self.hooks.set_settings(
-            self.hooks.settings().model_copy(update={"gallery_cell_size": width})
-        )
+        self.hooks.set_settings(replace(self.hooks.settings(), gallery_cell_size=width))
