@@ -4,6 +4,8 @@ measurement then replaces the thumbnail and fills the scores (issue 10 §2)."""
 
 from __future__ import annotations
 
+from dataclasses import MISSING as MISSING_DEFAULT
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -89,3 +91,22 @@ def test_files_without_thumbnails_are_listed_then_decoded_on_screen_first(
     assert all((key or "").startswith("quick/") for key in decoded_rows), decoded_rows
     rows = [app.model.photo_row(r) for r in range(n)]
     assert all(row is not None and (row.thumbnail_key or "").startswith("thumbs/") for row in rows)
+
+
+def test_a_tile_without_a_picture_keeps_the_photos_shape(app: App, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from PySide6.QtCore import QRect
+
+    from curator.catalog.queries import GalleryRow
+    from curator.ui.gallery.view import placeholder_rect
+
+    area = QRect(0, 0, 200, 200)
+    blank = {f.name: None for f in fields(GalleryRow) if f.default is MISSING_DEFAULT}
+    row = GalleryRow(**{**blank, "id": 1, "file_name": "a.jpg", "path": "/a.jpg", "cull": "x"})
+    landscape = placeholder_rect(area, replace(row, width=3000, height=2000))
+    assert (landscape.width(), landscape.height()) == (200, 133)
+    assert landscape.center() == area.center()
+    portrait = placeholder_rect(area, replace(row, width=3000, height=2000, rotation=1))
+    assert (portrait.width(), portrait.height()) == (133, 200)  # turned a quarter
+    assert placeholder_rect(area, row) == area  # no size known: the whole frame

@@ -164,6 +164,19 @@ def paint_strip(
     painter.restore()
 
 
+def placeholder_rect(area: QRect, row: GalleryRow) -> QRect:
+    """Where a tile's picture will be: `area` fitted to the photo's displayed
+    aspect (known from the header before any pixel is decoded), so the picture
+    arriving does not move anything; all of `area` when the size is unknown."""
+    if not row.width or not row.height:
+        return area
+    shape = QSize(row.height, row.width) if row.rotation % 2 else QSize(row.width, row.height)
+    size = shape.scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+    target = QRect(0, 0, size.width(), size.height())
+    target.moveCenter(area.center())
+    return target
+
+
 def state_badges(row: GalleryRow) -> list[str]:
     badges = []
     if row.failed:
@@ -283,8 +296,8 @@ class ThumbnailDelegate(QStyledItemDelegate):
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawPixmap(target, pixmap)
             painter.setOpacity(1.0)
-        else:
-            painter.fillRect(image_area, QColor(56, 56, 58))
+        else:  # no picture yet: its frame, at the photo's shape when the header told it
+            painter.fillRect(placeholder_rect(image_area, row), QColor(56, 56, 58))
         for i, badge in enumerate(state_badges(row)):
             draw_badge(
                 painter, QRectF(image_area.left() + 4 + i * 24, image_area.top() + 4, 20, 20), badge
