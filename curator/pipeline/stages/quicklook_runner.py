@@ -93,4 +93,3 @@ class QuickLookRunner(StageRunner[QuickLookJob, QuickLookOutcome]):
             write_slice=1,  # one chunk's looks per transaction: a decision waits for 16 rows
             parent=parent,
         )
-        self.queue = queue  # round two's (None: round one)
