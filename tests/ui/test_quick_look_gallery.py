@@ -14,8 +14,15 @@ from pytestqt.qtbot import QtBot
 
 from curator.app import App
 from curator.catalog.models import Stage, StageRun, StageStatus
+from curator.catalog.queries import GalleryRow
 from tests.imaging_helpers import make_jpeg, quadrants
 from tests.raw_helpers import make_camera_jpeg
+
+
+def _listed_row() -> GalleryRow:
+    """A gallery row as an import lists it: no pictures, no measurement yet."""
+    blank = {f.name: None for f in fields(GalleryRow) if f.default is MISSING_DEFAULT}
+    return GalleryRow(**{**blank, "id": 1, "file_name": "a.jpg", "path": "/a.jpg", "cull": "x"})
 
 
 @pytest.fixture
@@ -98,15 +105,24 @@ def test_a_tile_without_a_picture_keeps_the_photos_shape(app: App, tmp_path: Pat
 
     from PySide6.QtCore import QRect
 
-    from curator.catalog.queries import GalleryRow
     from curator.ui.gallery.view import placeholder_rect
 
     area = QRect(0, 0, 200, 200)
-    blank = {f.name: None for f in fields(GalleryRow) if f.default is MISSING_DEFAULT}
-    row = GalleryRow(**{**blank, "id": 1, "file_name": "a.jpg", "path": "/a.jpg", "cull": "x"})
+    row = _listed_row()
     landscape = placeholder_rect(area, replace(row, width=3000, height=2000))
     assert (landscape.width(), landscape.height()) == (200, 133)
     assert landscape.center() == area.center()
     portrait = placeholder_rect(area, replace(row, width=3000, height=2000, rotation=1))
     assert (portrait.width(), portrait.height()) == (133, 200)  # turned a quarter
     assert placeholder_rect(area, row) == area  # no size known: the whole frame
+
+
+def test_the_loupe_says_a_listed_photo_is_not_measured_yet(app: App, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    row = _listed_row()
+    tools = app.window.loupe.tools
+    tools.show(row)  # listed by an import: no preview yet, not failed
+    assert tools.panel_histogram.note.startswith("Not measured yet")
+    tools.show(replace(row, failed_reason="The file is damaged."))
+    assert tools.panel_histogram.note == "No preview: nothing to measure."

@@ -240,8 +240,13 @@ class LoupeTools(QObject):
             self.panel_histogram.set_histogram(None, "")
             return
         key = preview_key(row)
-        if key is None:  # a failed photo: no pixels to measure
-            self.panel_histogram.set_histogram(None, "No preview: nothing to measure.")
+        if key is None:  # failed (no pixels), or listed by an import and not measured yet
+            note = (
+                "No preview: nothing to measure."
+                if row.failed
+                else "Not measured yet: the histogram follows the measurement."
+            )
+            self.panel_histogram.set_histogram(None, note)
             return
         self._pending = (row.id, cache_path(self.cache_dir, key.cache_key))
         # Not now: the key's paint comes first, and holding → asks for nothing.
