@@ -153,7 +153,11 @@ def run_headless(
             pool.waitForDone()
         report = service.last_report
         # Deleted here, while everything it calls back is alive: a deleteLater
-        # would run in whatever event loop comes next (a test's next import).
+        # would run in whatever event loop comes next (a test's next import),
+        # and the service's Python side sits in reference cycles, so the pools
+        # would otherwise be destroyed by a later cycle collection.
         shiboken6.delete(service)
+        for pool in pools.all():
+            shiboken6.delete(pool)
     assert report is not None
     return report

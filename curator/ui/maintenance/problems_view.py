@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -45,8 +52,8 @@ class _RowsTableModel(QAbstractTableModel, Generic[R]):
 
     HEADERS: tuple[str, ...] = ()
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.rows: list[R] = []
 
     def load(self) -> list[R]:
@@ -135,8 +142,10 @@ class ProblemsPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.failed = FailedListModel()
-        self.errors = ErrorLogModel()
+        # Parented: they go with the panel, never later in a cycle collection
+        # (a live QObject freed by the collector runs its destructor mid-GC).
+        self.failed = FailedListModel(self)
+        self.errors = ErrorLogModel(self)
         self.failed_view = _table(self.failed, stretch=2)
         self.error_view = _table(self.errors, stretch=4)
         self.summary = QLabel()
