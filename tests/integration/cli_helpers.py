@@ -11,14 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from curator.cli import main as cli_main
-from tests.gc_helpers import collect_earlier_tests_garbage
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def run_cli(*args: str) -> tuple[int, str, str]:
-    if args[:1] == ("import",):  # the pipeline runs here: see collect_earlier_tests_garbage
-        collect_earlier_tests_garbage()
     out, err = io.StringIO(), io.StringIO()
     code = cli_main(list(args), out=out, err=err)
     return code, out.getvalue(), err.getvalue()

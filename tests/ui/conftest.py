@@ -21,7 +21,6 @@ from curator.app import App, build_app
 from curator.catalog.db import Catalog
 from curator.paths import resolve_paths
 from curator.settings import load_settings
-from tests.gc_helpers import collect_earlier_tests_garbage
 from tests.imaging_helpers import exif_block
 from tests.integration.cli_helpers import import_json
 
@@ -64,7 +63,6 @@ def library(tmp_path: Path) -> Path:
 def running_app(qtbot: QtBot, width: int = 1100, height: int = 760) -> Iterator[App]:
     """The real app over this test's catalog (CURATOR_HOME), shown and focused;
     shut down and its catalog closed afterwards."""
-    collect_earlier_tests_garbage()  # the app's pipeline may run: see that function
     paths = resolve_paths()
     catalog = Catalog.open(paths.catalog)
     built = build_app(catalog, paths, load_settings(paths.settings_file))
