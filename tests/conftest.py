@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,18 +12,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO.parent / "shared" / "fixtures"
-
-
-@pytest.fixture(autouse=True)
-def _garbage_collected_after_each_test() -> Iterator[None]:
-    """Each test's cyclic garbage is collected when it ends, while no pipeline
-    thread runs. One process runs every test, so windows, pools and catalogs
-    of earlier tests pile up in reference cycles; collected later, mid-import
-    of another test, they crashed the process ("Garbage-collecting" while the
-    writer thread wrote: 5 of 7 runs of the UI tests at GC threshold 50, none
-    in 3 with this). The app opens one catalog and one window per process."""
-    yield
-    gc.collect()
 
 
 @pytest.fixture(autouse=True)
