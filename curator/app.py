@@ -47,6 +47,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from curator.catalog.db import Catalog, CatalogError
 from curator.catalog.paths_codec import pairing_on, set_pairing
 from curator.catalog.queries import GalleryQuery
+from curator.engine.collector import collected_on_main_thread
 from curator.engine.lock import AppLock
 from curator.paths import AppPaths, resolve_paths
 from curator.pipeline.phase import PipelinePools
@@ -364,27 +365,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         show_fatal(str(exc))
         return EXIT_CATALOG
     presence = AppLock(paths.catalog)
-    if not presence.acquire(0):  # another window has it: fine, it only guards restores
-        log.info("another Curator window has %s open", paths.catalog)
-    try:
-        app = build_app(catalog, paths, settings)
-        previous_hook = sys.excepthook
-
-        def hook(kind: type[BaseException], exc: BaseException, tb: object) -> None:
-            # An exception outside a guarded slot: logged and shown, never fatal.
-            app.errors.report_exception("an unguarded handler", exc)
-
-        sys.excepthook = hook
-        app.window.closed.connect(qt_app.quit)
-        app.window.show()
-        if args.folder:
-            folder = args.folder
-            QTimer.singleShot(0, lambda: app.window.start_import(folder))
+    # Cycle collection on the main thread while the pools run (engine/collector.py).
+    with collected_on_main_thread():
+        if not presence.acquire(0):  # another window has it: fine, it only guards restores
+            log.info("another Curator window has %s open", paths.catalog)
         try:
-            return int(qt_app.exec())
+            app = build_app(catalog, paths, settings)
+            previous_hook = sys.excepthook
+
+            def hook(kind: type[BaseException], exc: BaseException, tb: object) -> None:
+                # An exception outside a guarded slot: logged and shown, never fatal.
+                app.errors.report_exception("an unguarded handler", exc)
+
+            sys.excepthook = hook
+            app.window.closed.connect(qt_app.quit)
+            app.window.show()
+            if args.folder:
+                folder = args.folder
+                QTimer.singleShot(0, lambda: app.window.start_import(folder))
+            try:
+                return int(qt_app.exec())
+            finally:
+                sys.excepthook = previous_hook
+                app.shutdown()
         finally:
-            sys.excepthook = previous_hook
-            app.shutdown()
-    finally:
-        catalog.close()
-        presence.release()
+            catalog.close()
+            presence.release()

@@ -48,9 +48,27 @@ def fixtures_dir() -> Path:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _one_qapplication(qapp: object) -> object:
-    """Create pytest-qt's QApplication first, so the CLI reuses it instead of a QCoreApplication."""
-    return qapp
+def _one_qapplication(qapp: object) -> Iterator[object]:
+    """Create pytest-qt's QApplication first, so the CLI reuses it instead of a
+    QCoreApplication; and, as the app does, collect cycles on the main thread
+    only for the whole session (curator/engine/collector.py)."""
+    from curator.engine.collector import collected_on_main_thread
+
+    with collected_on_main_thread():
+        yield qapp
+
+
+@pytest.fixture(autouse=True)
+def _collect_due_cycles() -> Iterator[None]:
+    """The session's collector ticks only while an event loop runs: after each
+    test, what is due is collected here (on the main thread, as CPython would
+    have done on its own), so a test without a loop leaves no pile-up behind."""
+    from curator.engine.collector import active_collector
+
+    yield
+    collector = active_collector()
+    if collector is not None:
+        collector.collect_due()
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, TextIO
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QThreadPool, QTimer
 
+from curator.engine.collector import collected_on_main_thread
 from curator.engine.progress import StageProgress, StageState
 from curator.pipeline.service import (
     PipelineBusy,
@@ -84,10 +85,15 @@ class _Progress:
                 bar.close()
 
 
+def _application() -> QCoreApplication:
+    """The running Qt application (the tests' QApplication), or a new core one."""
+    return QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
+
+
 @contextmanager
 def _event_loop(service: PipelineService) -> Iterator[QCoreApplication]:
     """A Qt loop that Python can interrupt: Ctrl+C cancels, a second Ctrl+C exits."""
-    app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
+    app = _application()
     interrupts = 0
 
     def on_sigint(signum: int, frame: FrameType | None) -> None:
@@ -127,37 +133,43 @@ def run_headless(
     settings: Settings,
     progress_stream: TextIO | None = None,
 ) -> RunReport:
-    """Run the pipeline to its end (the CLI's import, describe, back-fill)."""
-    pools = PipelinePools.create(_pool, settings.llm_concurrency)
-    service = PipelineService(catalog_path, cache_dir, settings, pools)
-    progress = _Progress(progress_stream)
-    service.stage_progress.connect(progress.show)
-    try:
-        with _event_loop(service) as app:
-            service.finished.connect(lambda _report: app.quit())
-            try:
-                service.start(request)
-            except PipelineBusy:
-                if progress_stream is not None:
-                    print(
-                        "Another import into this catalog is running; waiting for it to finish…",
-                        file=progress_stream,
-                    )
-                service.start(request, wait_for_lock=-1)
-            if service.running:
-                app.exec()
-    finally:
-        progress.close()
-        service.shutdown()
-        for pool in pools.all():
-            pool.waitForDone()
-        report = service.last_report
-        # Deleted here, while everything it calls back is alive: a deleteLater
-        # would run in whatever event loop comes next (a test's next import),
-        # and the service's Python side sits in reference cycles, so the pools
-        # would otherwise be destroyed by a later cycle collection.
-        shiboken6.delete(service)
-        for pool in pools.all():
-            shiboken6.delete(pool)
+    """Run the pipeline to its end (the CLI's import, describe, back-fill).
+
+    Cycle collection runs on the main thread for the whole run, pools drained
+    included (engine/collector.py: a pool thread must never collect Qt objects)."""
+    _application()
+    with collected_on_main_thread():
+        pools = PipelinePools.create(_pool, settings.llm_concurrency)
+        service = PipelineService(catalog_path, cache_dir, settings, pools)
+        progress = _Progress(progress_stream)
+        service.stage_progress.connect(progress.show)
+        try:
+            with _event_loop(service) as app:
+                service.finished.connect(lambda _report: app.quit())
+                try:
+                    service.start(request)
+                except PipelineBusy:
+                    if progress_stream is not None:
+                        print(
+                            "Another import into this catalog is running;"
+                            " waiting for it to finish…",
+                            file=progress_stream,
+                        )
+                    service.start(request, wait_for_lock=-1)
+                if service.running:
+                    app.exec()
+        finally:
+            progress.close()
+            service.shutdown()
+            for pool in pools.all():
+                pool.waitForDone()
+            report = service.last_report
+            # Deleted here, while everything it calls back is alive: a deleteLater
+            # would run in whatever event loop comes next (a test's next import),
+            # and the service's Python side sits in reference cycles, so the pools
+            # would otherwise be destroyed by a later cycle collection.
+            shiboken6.delete(service)
+            for pool in pools.all():
+                shiboken6.delete(pool)
     assert report is not None
     return report

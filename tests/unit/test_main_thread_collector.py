@@ -1,0 +1,150 @@
+"""Cycle collection on the main thread only (curator/engine/collector.py).
+
+The crash it prevents: CPython collects cycles on whichever thread allocates
+past the threshold; on a pool thread that deleted main-thread Qt objects
+while the main thread used them (CI's "Garbage-collecting" segfault). The
+first test shows the hazard with automatic collection; the second that
+with the collector the same garbage is collected on the main thread.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+import weakref
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from curator.engine import collector as collector_module
+from curator.engine.collector import (
+    MainThreadCollector,
+    active_collector,
+    collected_on_main_thread,
+)
+
+
+class _Node:
+    """An object in a reference cycle: only the cycle collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def _cycle_reporting_its_collector(threads: list[str]) -> None:
+    """A new cycle that records the name of the thread that frees it."""
+    node = _Node()
+    weakref.finalize(node, lambda: threads.append(threading.current_thread().name))
+
+
+def _allocate_on_a_thread(keep: list[object]) -> None:
+    """A worker that allocates well past the young generation's threshold and
+    keeps it (so the count stays high, as a busy pool thread's does)."""
+
+    def work() -> None:
+        keep.extend([] for _ in range(20 * gc.get_threshold()[0]))
+
+    worker = threading.Thread(target=work, name="pool-like worker")
+    worker.start()
+    worker.join()
+
+
+@pytest.fixture
+def automatic_collection() -> Iterator[None]:
+    """Automatic collection as in a plain Python process, for this test only."""
+    was = gc.isenabled()
+    gc.collect()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not was:
+            gc.disable()
+
+
+def test_automatic_collection_frees_main_thread_garbage_on_a_worker(
+    automatic_collection: None,
+) -> None:
+    threads: list[str] = []
+    keep: list[object] = []
+    gc.collect()  # counts at zero: the worker's allocations trigger the next one
+    _cycle_reporting_its_collector(threads)
+    _allocate_on_a_thread(keep)
+    assert threads == ["pool-like worker"]
+
+
+def test_the_collector_frees_the_same_garbage_on_the_main_thread(qtbot: object) -> None:
+    threads: list[str] = []
+    keep: list[object] = []
+    collector = MainThreadCollector(interval_ms=10)
+    collector.start()
+    try:
+        assert not gc.isenabled()
+        gc.collect()
+        _cycle_reporting_its_collector(threads)
+        _allocate_on_a_thread(keep)
+        assert threads == []  # nothing collected on the worker
+        qtbot.waitUntil(lambda: bool(threads), timeout=5000)  # type: ignore[attr-defined]
+        assert threads == ["MainThread"]
+    finally:
+        collector.stop()
+
+
+def test_collect_due_collects_the_generation_cpython_would() -> None:
+    collector = MainThreadCollector()
+    gc.collect()
+    assert collector.collect_due() == 0 and collector.collections == [0, 0, 0]
+    threads: list[str] = []
+    _cycle_reporting_its_collector(threads)
+    keep = [[] for _ in range(gc.get_threshold()[0] + 10)]
+    assert collector.collect_due() >= 1  # the node
+    assert collector.collections == [1, 0, 0] and threads == ["MainThread"]
+    assert gc.get_count()[1] == 1  # one young collection counted towards the next
+    del keep
+
+
+def test_the_outermost_context_turns_automatic_collection_off_and_back_on(
+    monkeypatch: pytest.MonkeyPatch, qtbot: object
+) -> None:
+    monkeypatch.setattr(collector_module, "_active", None)  # outside the test session's
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        with collected_on_main_thread() as outer:
+            assert not gc.isenabled() and active_collector() is outer
+            with collected_on_main_thread() as inner:  # a CLI run inside the GUI
+                assert inner is outer
+            assert not gc.isenabled() and active_collector() is outer
+        assert gc.isenabled() and active_collector() is None
+    finally:
+        if not was:
+            gc.disable()
+
+
+def test_a_headless_run_collects_on_the_main_thread_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from curator.pipeline.service import PipelineService
+    from tests.imaging_helpers import make_jpeg
+    from tests.integration.cli_helpers import import_json
+
+    make_jpeg(tmp_path / "a.jpg", 320, 240)
+    monkeypatch.setattr(collector_module, "_active", None)  # as in a real `curator import`
+    seen: list[bool] = []
+    start = PipelineService.start
+
+    def spying_start(self: PipelineService, *args: object, **kwargs: object) -> None:
+        seen.append(gc.isenabled())
+        start(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PipelineService, "start", spying_start)
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        assert import_json(tmp_path)["new"] == 1
+        assert seen == [False]  # pools started with automatic collection off
+        assert gc.isenabled()  # and back on after the run
+    finally:
+        if not was:
+            gc.disable()
