@@ -10,13 +10,19 @@ The moments: most kills wait until the import has committed a seeded random
 while photos decode, mid-batch, or mid-write); every fourth kill instead lands
 a seeded random 0–2 s after the process starts (start-up, migration, scan,
 quick look). Three times, 20 new files arrive in the folder first and that
-import is killed a seeded random 0–250 ms after its quick look wrote its first
-thumbnail: mid-chunk (thumbnails cached, no rows yet), at its catalog write,
-or between it and the first measurement — leaving photos in the grid
+import is killed after its quick look wrote its first thumbnail: twice at
+once (a seeded random 0–30 ms: mid-chunk, thumbnails cached, no rows yet),
+once a seeded random 0–250 ms later (mid-chunk, at its catalog write, or
+between it and the first measurement) — leaving photos in the grid
 `pending`, and files not looked at yet, for the next import to finish.
 The waits are for conditions (rows committed, a thumbnail written), bounded by
 generous deadlines; the extra random delays only pick the moment, nothing
-depends on them.
+depends on them. (The two prompt kills are what make "killed in the quick
+look" certain: the measurement starts only after the whole quick look, but
+on a fast machine 20 files' quick look can end well within 250 ms, so
+kills drawn from 0–250 ms could all land after it: the one check here that
+timing alone could break, and the likeliest reading of a CI failure that
+kept no message.)
 
 Why new files arrive: a measuring kill lands after a commit, and a batch can
 carry a dozen photos (the writer flushes every 250 ms), so a fixed folder of
@@ -49,6 +55,7 @@ from tests.integration.fault_helpers import assert_cache_whole, catalog_snapshot
 KILLS = 20
 PHOTOS = 60  # in the folder at the start
 WAVES = {5: 20, 10: 20, 15: 20}  # import attempt → new files that arrive before it
+QUICK_LOOK_DELAY_S = {5: 0.03, 10: 0.25, 15: 0.03}  # wave → kill within this after a thumbnail
 SEED = 20261122
 _DEADLINE_S = 120  # per import: only a hang reaches it
 
@@ -123,7 +130,12 @@ def _decision(rng: random.Random, path: str) -> tuple[str, ...]:
 
 
 def _kill_one(
-    proc: subprocess.Popen[str], rng: random.Random, catalog: Path, *, moment: str
+    proc: subprocess.Popen[str],
+    rng: random.Random,
+    catalog: Path,
+    *,
+    moment: str,
+    quick_look_delay_s: float = 0.25,
 ) -> tuple[bool, int]:
     """SIGKILL `proc` at the chosen moment ('early', 'quick look' or 'measuring');
     (was it still running, photos committed)."""
@@ -136,7 +148,7 @@ def _kill_one(
         while proc.poll() is None and _files_in(cache) <= written:
             assert time.monotonic() < deadline, "the quick look wrote no thumbnail"
             time.sleep(0.01)
-        time.sleep(rng.uniform(0.0, 0.25))  # mid-chunk, at its write, or just after
+        time.sleep(rng.uniform(0.0, quick_look_delay_s))  # mid-chunk, at its write, or after
     else:
         target = _committed(catalog) + rng.randint(1, 2)
         while _committed(catalog) < target and proc.poll() is None:
@@ -179,7 +191,8 @@ def test_twenty_kills_with_decisions_between_equal_an_uninterrupted_run(
         proc = curator_subprocess(
             "import", str(lib), "--workers", "1", "--no-progress", start_new_session=True
         )
-        alive, after = _kill_one(proc, rng, catalog, moment=moment)
+        delay = QUICK_LOOK_DELAY_S.get(k, 0.25)
+        alive, after = _kill_one(proc, rng, catalog, moment=moment, quick_look_delay_s=delay)
         delivered += alive
         trace.append((k, moment, before, after, alive))
         kills_mid_import += alive and after < files
