@@ -32,6 +32,12 @@ Protocol (the one place it lives; every worker in Curator follows it):
   deliveries in its own `close()`/`shutdown()`, before app.py drains the pools.
 - What arrives may be stale (the user moved on): requests that can be
   superseded carry a generation or a key, and the slot drops old ones.
+- A Job in flight (made, queued or running) is held by this module until its
+  `run` ends (or its pool drops it unrun): a root for the cycle collector.
+  Otherwise a pool whose Python wrapper became cyclic garbage (a window's
+  pools never drained) let the collector clear the queued jobs' Deliveries
+  and closures while the C++ pool still ran them ("'Delivery' object has no
+  attribute '_lock'" on a pool thread).
 """
 
 from __future__ import annotations
@@ -39,8 +45,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Signal
 
 from curator.catalog.db import close_thread_connection
@@ -105,6 +112,34 @@ def log_and_deliver(exc: Exception) -> Exception:
     return exc
 
 
+class _InFlight:
+    """The Jobs between construction and the end of their `run` (see the module
+    docstring): strong references from a module global, so nothing a job will
+    use is ever cyclic garbage. A job its pool dropped unrun (`clear()`) has
+    lost its C++ side; such entries are pruned whenever a job is added."""
+
+    def __init__(self) -> None:
+        self._jobs: set[Any] = set()
+        self._lock = threading.Lock()
+
+    def add(self, job: QRunnable) -> None:
+        with self._lock:
+            dropped = [j for j in self._jobs if not shiboken6.isValid(j)]
+            self._jobs.difference_update(dropped)
+            self._jobs.add(job)
+
+    def discard(self, job: QRunnable) -> None:
+        with self._lock:
+            self._jobs.discard(job)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._jobs)
+
+
+IN_FLIGHT = _InFlight()
+
+
 class Job(QRunnable, Generic[T]):
     """`fn()` on a pool thread, its result delivered (see the module docstring)."""
 
@@ -117,19 +152,24 @@ class Job(QRunnable, Generic[T]):
         super().__init__()
         self.setAutoDelete(True)
         self.fn, self.delivery, self.on_error = fn, delivery, on_error
+        IN_FLIGHT.add(self)
 
     def run(self) -> None:
         try:
-            result = self.fn()
-        except Exception as exc:  # turned into a message for the main thread, never lost
-            result = self.on_error(exc)
+            try:
+                result = self.fn()
+            except Exception as exc:  # turned into a message for the main thread, never lost
+                result = self.on_error(exc)
+            finally:
+                close_thread_connection()
+            if result is not None:
+                self.delivery.deliver(result)
         finally:
-            close_thread_connection()
-        if result is not None:
-            self.delivery.deliver(result)
+            IN_FLIGHT.discard(self)
 
 
 __all__ = [
+    "IN_FLIGHT",
     "Delivery",
     "DeliverySignals",
     "Job",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 import weakref
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from curator.catalog.db import Catalog
 from curator.catalog.models import Photo
-from curator.engine.delivery import Delivery, Job, delivery_to, log_and_deliver
+from curator.engine.delivery import IN_FLIGHT, Delivery, Job, delivery_to, log_and_deliver
 from tests.pools import make_pool
 
 
@@ -119,3 +120,27 @@ def test_the_owners_destroyed_keeps_its_delivery_alive_until_the_owner_goes(qtbo
     del kept
     gc.collect()
     assert ref() is None  # let go with the owner: nothing leaks
+
+
+def test_a_queued_job_keeps_what_it_needs_when_its_pool_is_cyclic_garbage() -> None:
+    """A pool nobody drained, its Python side only in a reference cycle: the
+    collector clears the cycle and the pool's C++ side runs its queued jobs
+    while it goes. Those jobs must run whole (before: their attributes and
+    Deliveries were cleared first — "'Delivery' object has no attribute
+    '_lock'" on a pool thread, seen at a test's teardown)."""
+    got: list[object] = []
+    errors: list[Exception] = []
+    in_flight = len(IN_FLIGHT)
+
+    def start_and_abandon() -> None:
+        pool = make_pool(1)
+        pool.start(Job(lambda: time.sleep(0.2), Delivery(lambda _v: None)))  # keeps "made" queued
+        delivery: Delivery[object] = Delivery(got.append)
+        pool.start(Job(lambda: "made", delivery, on_error=errors.append))
+        cycle: dict[str, object] = {"pool": pool, "delivery": delivery}
+        cycle["itself"] = cycle
+
+    start_and_abandon()
+    gc.collect()  # frees the pool: its C++ side finishes its jobs first
+    assert errors == [] and got == ["made"]
+    assert len(IN_FLIGHT) <= in_flight  # and lets go of both jobs once they ran

@@ -19,6 +19,7 @@ import pytest
 
 from curator.engine import collector as collector_module
 from curator.engine.collector import (
+    FULL_EVERY_S,
     MainThreadCollector,
     active_collector,
     collected_on_main_thread,
@@ -148,3 +149,30 @@ def test_a_headless_run_collects_on_the_main_thread_only(
     finally:
         if not was:
             gc.disable()
+
+
+def test_full_collections_are_paced_and_the_middle_generation_goes_instead() -> None:
+    now = [1000.0]
+    collector = MainThreadCollector(clock=lambda: now[0])
+    was = gc.get_threshold()
+    gc.set_threshold(was[0], 1, 1)  # two collections of a generation make the next one due
+
+    def make_due(*generations: int) -> None:
+        for generation in generations:
+            gc.collect(generation)
+            gc.collect(generation)
+
+    try:
+        gc.collect()
+        make_due(1)
+        assert gc.get_count()[2] > 1
+        collector.collect_due()
+        assert collector.collections == [0, 0, 1]  # the first full collection runs
+        make_due(1, 0)  # the oldest and the middle are due again at once
+        collector.collect_due()
+        assert collector.collections == [0, 1, 1]  # too soon: the middle one instead
+        now[0] += FULL_EVERY_S
+        collector.collect_due()
+        assert collector.collections == [0, 1, 2]  # the pause is over
+    finally:
+        gc.set_threshold(*was)
