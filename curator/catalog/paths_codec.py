@@ -25,6 +25,8 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from peewee import Expression
+
 from curator.catalog.migrations.m015_raw_jpeg_pairs import (
     GROUPS_TABLE,
     PAIR_KEY_SQL,
@@ -80,6 +82,13 @@ def shown_sql() -> str:
     return f"deleted_at IS NULL AND id NOT IN ({FOLLOWERS_SQL})"
 
 
+def shown_photos() -> Expression:
+    """`shown_sql` as a peewee condition on Photo, for counts and listings that
+    must agree with the gallery (`curator list`, `curator status`)."""
+    live: Expression = Photo.deleted_at.is_null()
+    return live & Photo.pair_lead_id.is_null() if pairing_on() else live
+
+
 def has_followers() -> bool:
     """Whether any photo follows a RAW now (one probe of photo_pair_follower)."""
     row = Photo._meta.database.execute_sql(f"{FOLLOWERS_SQL} LIMIT 1").fetchone()
@@ -111,6 +120,21 @@ def followers_of(photo_ids: Iterable[int]) -> dict[int, list[int]]:
     found: dict[int, list[int]] = {}
     for lead, pid in rows:
         found.setdefault(int(lead), []).append(int(pid))
+    return found
+
+
+def follower_paths() -> dict[int, list[bytes]]:
+    """Every lead -> its live followers' stored paths (oldest first), while pairing
+    is on; {} when it is off (each file is a photo of its own)."""
+    if not pairing_on():
+        return {}
+    rows = Photo._meta.database.execute_sql(
+        "SELECT pair_lead_id, path FROM photo WHERE pair_lead_id IS NOT NULL"
+        " AND deleted_at IS NULL ORDER BY id"
+    )
+    found: dict[int, list[bytes]] = {}
+    for lead, path in rows:
+        found.setdefault(int(lead), []).append(bytes(path))
     return found
 
 

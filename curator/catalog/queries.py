@@ -15,6 +15,7 @@ from typing import Any
 
 from curator.camera_names import camera_name
 from curator.catalog import gallery_filters as gf
+from curator.catalog import paths_codec
 from curator.catalog.approval import EARLY_BELOW
 from curator.catalog.approval import taste_summary as latest_taste_summary
 from curator.catalog.gallery_filters import (
@@ -50,16 +51,17 @@ def stage_counts() -> dict[str, dict[str, int]]:
     A photo with no StageRun row for a stage counts as pending for it — except
     that a photo whose technical stage failed is not pending for the later
     stages: nothing can run on it until it is measured (it is counted, with its
-    reason, under technical).
+    reason, under technical). A RAW+JPEG pair counts once while pairing is on.
     """
-    n_photos = Photo.select().where(Photo.deleted_at.is_null()).count()
+    shown = paths_codec.shown_photos()  # as the gallery shows them
+    n_photos = Photo.select().where(shown).count()
     unmeasurable = (
         StageRun.select()
         .join(Photo)
         .where(
             StageRun.stage == Stage.TECHNICAL.value,
             StageRun.status == StageStatus.FAILED.value,
-            Photo.deleted_at.is_null(),
+            shown,
         )
         .count()
     )
@@ -73,7 +75,7 @@ def stage_counts() -> dict[str, dict[str, int]]:
         rows = (
             StageRun.select(StageRun.status, StageRun.id)
             .join(Photo)
-            .where(StageRun.stage == stage, Photo.deleted_at.is_null())
+            .where(StageRun.stage == stage, shown)
             .tuples()
         )
         seen = 0
@@ -96,11 +98,8 @@ def _score_counts(n_photos: int) -> dict[str, int]:
     if not TasteModel.select().exists():
         counts[StageStatus.SKIPPED.value] = n_photos
         return counts
-    scored = (
-        Photo.select()
-        .where(Photo.deleted_at.is_null(), Photo.preference_score.is_null(False))
-        .count()
-    )
+    shown = paths_codec.shown_photos()
+    scored = Photo.select().where(shown, Photo.preference_score.is_null(False)).count()
     counts[StageStatus.DONE.value] = scored
     counts[StageStatus.PENDING.value] = n_photos - scored
     return counts
@@ -144,7 +143,8 @@ def taste_summary() -> dict[str, Any]:
 
 def status_report() -> dict[str, Any]:
     return {
-        "photos": Photo.select().where(Photo.deleted_at.is_null()).count(),
+        "photos": Photo.select().where(paths_codec.shown_photos()).count(),  # a pair: one
+        "files": Photo.select().where(Photo.deleted_at.is_null()).count(),
         "stages": stage_counts(),
         "failed": failures(),
         "taste": taste_summary(),
@@ -184,10 +184,11 @@ def list_photos(match_threshold: float = 70.0) -> list[dict[str, Any]]:
     embedded: dict[int, list[str]] = defaultdict(list)
     for pid, model in Embedding.select(Embedding.photo, Embedding.model).tuples():
         embedded[pid].append(model)
+    paired = paths_codec.follower_paths()  # a RAW+JPEG pair is one photo, listed as its RAW
     out: list[dict[str, Any]] = []
     query = (
         Photo.select()
-        .where(Photo.deleted_at.is_null())
+        .where(paths_codec.shown_photos())
         .order_by(Photo.captured_at.is_null(), Photo.captured_at, Photo.path)
     )
     for p in query:
@@ -197,6 +198,7 @@ def list_photos(match_threshold: float = 70.0) -> list[dict[str, Any]]:
                 "path": decode_path(last_known_path(p.path)),
                 "missing": p.missing_since is not None,
                 "other_paths": extra.get(p.id, []),
+                "paired_with": [decode_path(f) for f in paired.get(p.id, [])],
                 "content_hash": p.content_hash,
                 "format": p.format,
                 "size": p.size,

@@ -8,6 +8,11 @@ list_photos`). A path that is not valid UTF-8 keeps its bytes: JSON as
 surrogate escapes, text as the raw bytes. `--order` walks the review order
 (`pipeline.stages.score.review_order`) instead of capture time.
 
+Both count photos as the gallery shows them: a RAW+JPEG pair (with the
+`pair_raw_jpeg` setting on) is one photo, listed as its RAW with the JPEG under
+`paired_with` and counted once, in `status`'s stages too (its `files` counts
+both; a failure is listed per file, whichever file it is).
+
 `status` prints the photo count, each stage's counts, the taste model and
 every failure with its reason (`catalog.queries.status_report`).
 """
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from typing import Any, TextIO
 
 from curator.camera_names import camera_name
@@ -82,6 +88,9 @@ def cmd_list(args: argparse.Namespace, ctx: CommandContext) -> int:
             f"{tech['status']:<8} {when:<26} {cam:<28} sharp {sharp:>3} expo {expo:>3}  "
             f"{printable(p['path'])}"
         )
+        if p["paired_with"]:  # one photo of two files, as the gallery's RAW+JPEG tile
+            names = ", ".join(os.path.basename(f) for f in p["paired_with"])
+            line += f"  RAW+JPEG (+ {printable(names)})"
         if tech["status"] == "failed":
             line += f"\n         ↳ {printable(tech.get('reason'))}"
         _print_exact(line, out)
@@ -114,7 +123,9 @@ def cmd_status(args: argparse.Namespace, ctx: CommandContext) -> int:
         json.dump(report, out)
         out.write("\n")
         return EXIT_OK
-    print(f"{report['photos']} photos in the catalog", file=out)
+    files = report["files"] - report["photos"]  # the JPEGs that are one photo with a RAW
+    pairs = f" ({report['files']} files: {files} RAW+JPEG)" if files else ""
+    print(f"{report['photos']} photos in the catalog{pairs}", file=out)
     for stage, counts in report["stages"].items():
         parts = ", ".join(f"{n} {state}" for state, n in counts.items() if n)
         print(f"  {stage}: {parts or 'nothing yet'}", file=out)

@@ -33,7 +33,7 @@ from curator.settings import save_changes
 from curator.ui.gallery.model import photo_flags, with_pairs
 from curator.ui.gallery.view import GREY, flag_pills
 from tests.imaging_helpers import make_dng, make_jpeg
-from tests.integration.cli_helpers import import_json, run_cli
+from tests.integration.cli_helpers import import_json, list_json, run_cli, status_json
 
 WHEN = datetime(2024, 5, 6, 7, 8, 9)
 
@@ -347,3 +347,45 @@ def test_a_search_finds_a_pair_once_as_its_raw(tmp_path: Path, curator_home: Pat
         paths_codec.set_pairing(False)
         assert sorted(h.photo_id for h in text_search("dsc0001")) == sorted([raw, jpeg])
         assert live_ids([raw, jpeg]) == {raw, jpeg}
+
+
+def test_list_and_status_count_photos_as_the_gallery_does(
+    tmp_path: Path, curator_home: Path
+) -> None:
+    """Three RAW+JPEG pairs are three photos to `list` and `status` (each listed
+    once, as its RAW, naming its JPEG); with pairing off, six."""
+    shoot = tmp_path / "shoot"
+    shoot.mkdir()
+    for i in range(3):
+        make_dng(shoot / f"DSC000{i}.DNG", 64, 48, captured_at=WHEN.replace(minute=i))
+        make_jpeg(shoot / f"DSC000{i}.JPG", 64, 48, captured_at=WHEN.replace(minute=i))
+    assert import_json(shoot)["new"] == 6
+
+    listed = list_json()
+    assert [Path(p["path"]).name for p in listed] == ["DSC0000.DNG", "DSC0001.DNG", "DSC0002.DNG"]
+    assert [[Path(f).name for f in p["paired_with"]] for p in listed] == [
+        ["DSC0000.JPG"],
+        ["DSC0001.JPG"],
+        ["DSC0002.JPG"],
+    ]
+    code, text, _ = run_cli("list")
+    assert code == 0
+    lines = text.splitlines()
+    assert lines[-1] == "3 photos"
+    assert all("RAW+JPEG" in line and "DSC000" in line for line in lines[:-1]), text
+    report = status_json()
+    assert (report["photos"], report["files"]) == (3, 6)
+    assert report["stages"]["technical"]["done"] == 3
+    assert sum(report["stages"]["describe"].values()) == 3
+    code, text, _ = run_cli("status")
+    assert text.startswith("3 photos in the catalog (6 files: 3 RAW+JPEG)"), text
+
+    save_changes(resolve_paths().settings_file, {"pair_raw_jpeg": False})
+    listed = list_json()
+    assert len(listed) == 6 and all(p["paired_with"] == [] for p in listed)
+    assert run_cli("list")[1].splitlines()[-1] == "6 photos"
+    assert "RAW+JPEG" not in run_cli("list")[1]
+    report = status_json()
+    assert (report["photos"], report["files"]) == (6, 6)
+    assert report["stages"]["technical"]["done"] == 6
+    assert run_cli("status")[1].startswith("6 photos in the catalog\n")

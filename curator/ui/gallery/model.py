@@ -15,7 +15,14 @@ Invariants:
   only; the rest (`load_rest`) follow once the grid has painted, so the first
   paint never waits for a 100k-id query. Anything that needs the whole list
   (`ids`, `row_for`, `insert_new`, `refresh`) completes it first;
-- `refresh(ids)` (technical batches, decisions, undo, new scores) updates
+- `rows_rewritten(ids)` (a live import's technical or XMP batch) re-reads
+  only those rows where they are, after checking over those rows alone
+  (`gallery_ids_among`, `gallery_ranks` of them and their neighbours) that
+  none moved into, out of or within the list; when one did (a filter or sort
+  on a measured value), the whole list is re-queried, at most once per
+  `REQUERY_EVERY_MS` (coalesced: a batch every 250 ms never costs the UI
+  thread a catalog query each);
+- `refresh(ids)` (decisions, undo, new scores) updates
   the list in place — removals and insertions with begin/endRemoveRows and
   begin/endInsertRows, a changed order with layoutChanged and the
   persistent indexes moved along, dataChanged for the changed photos —
@@ -28,6 +35,7 @@ Invariants:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -37,10 +45,11 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Slot,
 )
 
-from curator.catalog.paths_codec import pair_info
+from curator.catalog.paths_codec import followers_of, pair_info
 from curator.catalog.queries import (
     GalleryFilter,
     GalleryQuery,
@@ -59,6 +68,7 @@ PhotoIdRole = Qt.ItemDataRole.UserRole + 2  # int
 FlagsRole = Qt.ItemDataRole.UserRole + 3  # PhotoFlags
 
 _WINDOW = 100  # rows read around a cache miss
+REQUERY_EVERY_MS = 500  # a live import re-queries a moving list at most this often
 _MAX_CACHED_ROWS = 20_000
 
 # Badge thresholds on the issue 10 scores (tests/bench/score_series.py): a Gaussian
@@ -127,6 +137,10 @@ class GalleryListModel(QAbstractListModel):
         self._row_index: dict[int, int] | None = {}  # id → row, built on first use
         self._rows: dict[int, GalleryRow] = {}
         self._rest_pending = False  # only a first page of the query is listed
+        self._last_requery = -float("inf")  # time.monotonic() of the last whole-list query
+        self._requery_timer = QTimer(self)  # a coalesced re-query (`rows_rewritten`)
+        self._requery_timer.setSingleShot(True)
+        self._requery_timer.timeout.connect(self._requery)
         thumbnails.image_ready.connect(self._on_thumbnail_ready)
 
     # --- Qt model API -------------------------------------------------------
@@ -270,6 +284,8 @@ class GalleryListModel(QAbstractListModel):
         for pid in changed:
             self._rows.pop(pid, None)
         self._rest_pending = False  # the query below lists everything
+        self._requery_timer.stop()  # the list is current after this
+        self._last_requery = time.monotonic()
         new_ids = gallery_query_ids(self.query)
         if new_ids != self._ids and not self._apply_diff(new_ids):
             self._relayout(new_ids)
@@ -289,6 +305,49 @@ class GalleryListModel(QAbstractListModel):
             if row is not None:
                 index = self.index(row)
                 self.dataChanged.emit(index, index)
+
+    def rows_rewritten(self, changed: Iterable[int]) -> list[int]:
+        """A live import rewrote these photos (measures, EXIF, XMP decisions):
+        re-read their rows where they are; re-query the list, coalesced, only
+        when one of them moved in, out of or within it (module docstring).
+        Returns those of them the query shows, in its order (listed now, or
+        at the coalesced re-query)."""
+        self.load_rest()
+        ids = list(dict.fromkeys(int(pid) for pid in changed))
+        self.reload_rows(ids)
+        if not ids:
+            return []
+        mates = [pid for found in followers_of(ids).values() for pid in found]
+        batch = list(dict.fromkeys([*ids, *mates]))  # a new RAW hides its listed JPEG
+        shown = gallery_ids_among(self.query, batch)
+        if not self._requery_timer.isActive() and not self._in_place(shown, batch):
+            wait_ms = (self._last_requery - time.monotonic()) * 1000 + REQUERY_EVERY_MS
+            if wait_ms <= 0:
+                self.refresh()
+            else:
+                self._requery_timer.start(int(wait_ms) + 1)
+        wanted = set(ids)
+        return [pid for pid in shown if pid in wanted]
+
+    def _in_place(self, shown: list[int], batch: list[int]) -> bool:
+        """Whether the list holds exactly `shown` of `batch`, each in its place
+        (asked of those rows only). Only their sort keys changed, so each in
+        order with its neighbours means the whole list is in order."""
+        row_of = self._row_of
+        if set(shown) != {pid for pid in batch if pid in row_of}:
+            return False
+        if self.query.ranked_ids is not None:  # search results keep their rank order
+            return True
+        rows = sorted(row_of[pid] for pid in shown)
+        pairs = [(r - 1, r) for r in rows if r > 0] + [(r, r + 1) for r in rows]
+        pairs = [(a, b) for a, b in pairs if b < len(self._ids)]
+        rank = gallery_ranks(self.query.sort, list({self._ids[i] for p in pairs for i in p}))
+        return all(rank.get(self._ids[a], -1) < rank.get(self._ids[b], -1) for a, b in pairs)
+
+    @Slot()
+    @guarded_slot
+    def _requery(self) -> None:
+        self.refresh()
 
     def insert_new(self, photo_ids: Iterable[int]) -> list[int]:
         """Photos just added to the catalog: insert the ones the query shows at

@@ -117,6 +117,22 @@ def decode_in_child(children: ChildProcessPool, request: DisplayRequest) -> Disp
 
 
 @dataclass(frozen=True)
+class OriginalSource:
+    """What a job decodes, as plain values: the decoder's `DisplayRequest` is
+    made on the pool thread, so the first original never imports the decoder
+    stack (pillow_heif, exifread: 150-250 ms) on the UI thread."""
+
+    path: str
+    max_pixels: int
+    long_edge: int | None  # a screen rendition of at most this long edge; None: full size
+
+    def request(self) -> DisplayRequest:
+        from curator.imaging.decode import DisplayRequest
+
+        return DisplayRequest(self.path, self.max_pixels, self.long_edge)
+
+
+@dataclass(frozen=True)
 class OriginalResult:
     photo_id: int
     generation: int
@@ -169,7 +185,7 @@ class _Wanted:
 def load_original(
     photo_id: int,
     generation: int,
-    request: DisplayRequest,
+    source: OriginalSource,
     wanted: _Wanted,
     children: ChildProcessPool,
     turns: int = 0,
@@ -184,7 +200,7 @@ def load_original(
     cached = None if cache is None else read_cached(cache)
     if cached is not None:
         return OriginalResult(photo_id, generation, turned(cached, turns), from_cache=True)
-    decoded = decode_in_child(children, request)
+    decoded = decode_in_child(children, source.request())
     if decoded.pixels is None:
         error = decoded.error or "The original could not be decoded; showing the preview."
         return OriginalResult(photo_id, generation, None, error)
@@ -305,8 +321,6 @@ class OriginalLoader(QObject):
             # decode in one never holds up the wanted one in another.
             self._children = ChildProcessPool(max(1, self.threads.maxThreadCount()))
         self.loads += 1
-        from curator.imaging.decode import DisplayRequest  # first original: the decoder stack
-
         spot = None
         if self.cache_dir is not None and long_edge is not None and content_hash:
             key = screen_key(content_hash, long_edge)
@@ -315,7 +329,7 @@ class OriginalLoader(QObject):
             load_original,
             photo_id,
             self._generation,
-            DisplayRequest(path, self.max_pixels, long_edge),
+            OriginalSource(path, self.max_pixels, long_edge),
             self._wanted,
             self._children,
             self._turns.get(photo_id, 0),

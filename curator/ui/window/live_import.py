@@ -11,8 +11,9 @@ Two kinds of batch come from the pipeline (`PipelineController`):
   start of an import, so this is on the UI thread's hot path (see
   tests/bench/test_live_import_bench.py).
 - `photos_changed` — the technical stage (or the XMP) rewrote these rows:
-  their measures may move them in a sort or a filter, so the gallery
-  re-reads its list (`GalleryListModel.refresh`).
+  the gallery re-reads them, and its whole list only when their measures
+  moved one in a sort or a filter, at most twice a second
+  (`GalleryListModel.rows_rewritten`).
 - `thumbnails_changed` — the quick look's second round gave these listed
   photos a thumbnail: nothing moves, so only their rows are re-read
   (`GalleryListModel.reload_rows`).
@@ -68,12 +69,12 @@ class LiveImport(QObject):
     @guarded_slot
     def on_changed(self, ids: list[int]) -> None:
         """A technical (or XMP) batch: rows rewritten, maybe new ones too."""
-        self.model.refresh(ids)
+        shown = self.model.rows_rewritten(ids)
         self.loupe.invalidate(ids)
         if self.session.scope is None:
             self.session.extend(ids)
-        else:
-            self.session.append_to_scope(pid for pid in ids if self.model.row_for(pid) is not None)
+        else:  # the gallery shows them, or will at its coalesced re-query
+            self.session.append_to_scope(shown)
         self._after()
 
     @Slot(list)
