@@ -6,7 +6,7 @@ garbage it frees can hold Qt wrappers (a closed window's objects, a
 `Delivery`'s signals object), and their C++ objects are then deleted on the
 pool thread while the main thread dispatches events to them: a segmentation
 fault "Garbage-collecting" in CI, with the main thread inside
-`QObject::event` and a pool thread inside `delete_garbage` (seen with gdb).
+`QObject::event` and a pool thread inside CPython's delete_garbage (seen with gdb).
 
 So, while a Qt event loop with pools is running (the GUI, a headless
 pipeline run, the test session), automatic collection is off and a timer on
