@@ -65,7 +65,7 @@ from curator.ui.export.choices import ExportChoicesFile
 from curator.ui.export.controller import ExportController
 from curator.ui.gallery.model import GalleryListModel
 from curator.ui.gallery.view import THUMB_EDGE
-from curator.ui.loupe.page import ORIGINAL_THREADS, PREFETCH
+from curator.ui.loupe import ORIGINAL_THREADS, PREFETCH
 from curator.ui.maintenance.backup_controller import BackupController
 from curator.ui.maintenance.purge_controller import PurgeController
 from curator.ui.review.pass_order import PassOrder
@@ -135,12 +135,15 @@ class App:
                 timer.stop()
         self.thumbnails.close()
         self.previews.close()
-        self.window.loupe.originals.close()
+        loupe = self.window.loupe_slot.built  # never built: nothing of it to stop
+        if loupe is not None:
+            loupe.originals.close()
         self.pipeline.shutdown()
         self.export.shutdown()
         if self.purge is not None:
             self.purge.shutdown()  # stops between two files; what went is applied
-        self.window.loupe.shutdown()  # originals and histograms closed, their pools drained
+        if loupe is not None:
+            loupe.shutdown()  # originals and histograms closed, their pools drained
         self.window.projects.shutdown()  # a project write under way commits first
         self.window.search.shutdown()  # a search under way finishes, its result dropped
         for pool in self.pools:
@@ -266,7 +269,8 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         embeddings.ensure(embedding_model())
         model.set_match_threshold(new.match_threshold)  # badges: now
         session.advance_after_rating = new.advance_after_rating  # the next key: now
-        window.loupe.set_match_threshold(new.match_threshold)  # side panel: now
+        if window.loupe_slot.built is not None:  # side panel: now (a later page reads it)
+            window.loupe_slot.built.set_match_threshold(new.match_threshold)
         window.projects.set_match_threshold(new.match_threshold)  # covers: now
         if new.pair_raw_jpeg != pairing_on():  # RAW+JPEG as one photo, or two: now
             set_pairing(new.pair_raw_jpeg)

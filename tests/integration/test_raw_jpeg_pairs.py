@@ -334,7 +334,7 @@ def test_a_search_finds_a_pair_once_as_its_raw(tmp_path: Path, curator_home: Pat
     # Words alone (ranked in photo_fts), words with a filter (the joined query)
     # and "similar" results all show the pair as the gallery does: once.
     from curator.search.catalog_reads import live_ids
-    from curator.search.text import text_search
+    from curator.search.text import ranked_ids, text_search
 
     import_json(_shoot(tmp_path / "shoot"))
     with Catalog.open(curator_home / "catalog.sqlite") as cat:
@@ -342,10 +342,12 @@ def test_a_search_finds_a_pair_once_as_its_raw(tmp_path: Path, curator_home: Pat
         raw, jpeg = ids["DSC0001.DNG"], ids["dsc0001.jpg"]
         for query in ("dsc0001", "dsc0001 unreviewed"):
             assert [h.photo_id for h in text_search(query)] == [raw], query
+            assert ranked_ids(query) == [raw], query  # the gallery's search
         assert live_ids([raw, jpeg]) == {raw}
         assert live_ids([jpeg], pairs_once=False) == {jpeg}  # "more like" the JPEG itself
         paths_codec.set_pairing(False)
         assert sorted(h.photo_id for h in text_search("dsc0001")) == sorted([raw, jpeg])
+        assert sorted(ranked_ids("dsc0001")) == sorted([raw, jpeg])
         assert live_ids([raw, jpeg]) == {raw, jpeg}
 
 

@@ -18,7 +18,8 @@ from curator.paths import resolve_paths
 from curator.pipeline.stages.score import review_order
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.common.image_loader import ImageLoader
-from curator.ui.loupe.page import PREFETCH, LoupePage
+from curator.ui.loupe import PREFETCH
+from curator.ui.loupe.page import LoupePage
 from curator.ui.review.session import ReviewSession
 from tests.pools import make_pool
 from tests.ui.conftest import dispose

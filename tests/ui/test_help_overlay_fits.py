@@ -9,7 +9,12 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from curator.ui.loupe.view import HELP_MIN_PIXELS, HelpOverlay, help_layout, help_line_height
+from curator.ui.review.help_overlay import (
+    HELP_MIN_PIXELS,
+    HelpOverlay,
+    help_layout,
+    help_line_height,
+)
 from curator.ui.review.keymap import help_rows
 
 

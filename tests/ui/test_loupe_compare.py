@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from curator.catalog.decisions import decision_log
 from curator.catalog.models import Photo
-from curator.ui.loupe.view import HelpOverlay
+from curator.ui.review.help_overlay import HelpOverlay
 from curator.ui.review.keymap import HELP_NOTES, help_rows
 from tests.ui.loupe_harness import loupe_harness, photo_ids_by_name, save_shot
 

@@ -184,7 +184,7 @@ def test_stars_and_flags_are_clickable_on_tiles_and_in_the_loupe(
 
 
 def test_the_help_names_the_label_keys_and_fits_a_small_screen() -> None:
-    from curator.ui.loupe.view import help_line_height
+    from curator.ui.review.help_overlay import help_line_height
     from curator.ui.review.keymap import LOUPE_BINDINGS, WINDOW_BINDINGS, help_rows
 
     rows = help_rows()

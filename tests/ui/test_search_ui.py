@@ -23,7 +23,6 @@ from curator.catalog.types import CullState
 from curator.ml.config import embedding_model_id
 from curator.paths import resolve_paths
 from curator.search.text import text_search
-from curator.search.types import SearchHit
 from curator.settings import Settings, load_settings
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.search.box import SearchRequest, parse_search
@@ -353,16 +352,16 @@ def test_only_the_newest_search_comes_back(catalog: object, qtbot: QtBot) -> Non
     shows, and `busy` holds until then."""
     release = threading.Event()
 
-    def fake_text_search(query: str, **_: object) -> list[SearchHit]:
+    def fake_ranked_ids(query: str, **_: object) -> list[int]:
         if query == "slow":
             release.wait(30)
-        return [SearchHit(len(query), 1.0)]
+        return [len(query)]
 
     controller = SearchController(ErrorReporter(), Settings, threads=make_pool(1))
     outcomes: list[SearchOutcome] = []
     controller.finished.connect(outcomes.append)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("curator.search.text.text_search", fake_text_search)
+        patch.setattr("curator.search.text.ranked_ids", fake_ranked_ids)
         controller.search_text("slow")
         controller.search_text("fast!")
         assert controller.busy

@@ -161,6 +161,29 @@ NOT_BEFORE_FIRST_PAINT = (
     "curator.interop.xmp",
     "curator.ui.export.dialog",
     "curator.ui.window.settings_dialog",
+    # The grid is what the first paint shows: the loupe page (its canvas, compare,
+    # survey, side panel, tools, originals) is built after it (ui.window.loupe_slot,
+    # issue 21 §1).
+    *(
+        f"curator.ui.loupe.{name}"
+        for name in (
+            "page",
+            "view",
+            "compare_view",
+            "survey_view",
+            "synced_panes",
+            "filmstrip",
+            "info_panel",
+            "tag_editor",
+            "capture_checks",
+            "tools",
+            "preview_analysis",
+            "original_loader",
+            "chrome",
+            "drag_pan",
+            "zoom",
+        )
+    ),
     # The settings are a dataclass; pydantic (~100 ms CPU) validates only a value
     # that is not already plainly valid (curator.settings, issue 21 §1).
     "pydantic",

@@ -348,3 +348,54 @@ def test_words_rank_as_the_joined_query_did_past_purged_best_hits(
     assert len(expected) == (52 if limit is None else limit)
     assert [(h.photo_id, h.score, h.why.endswith("missing")) for h in hits] == expected
     assert all(h.why.startswith("subject") for h in hits)
+
+
+QUERIES = (
+    "kite",
+    "kit",
+    "kite dunes",
+    '"over the dunes"',
+    "sea",
+    "kite kept",
+    "kite rating>=2",
+    "tag:beach kite",
+    "type:landscape",
+    "rejected",
+    "nothing-like-this",
+    "",
+)
+
+
+@pytest.mark.parametrize("limit", [None, 7])
+def test_the_gallerys_ids_are_text_searchs_in_its_order(cat: Catalog, limit: int | None) -> None:
+    """`ranked_ids` (the gallery's search: no hit objects, no reasons, issue 21 §2)
+    returns the same photos in the same order as `text_search` and as the joined
+    query words were ranked by before: ties, purged, missing, filters, `within`."""
+    ids = []
+    for i in range(40):
+        ids.append(_photo(f"/p/{i:03d}.jpg", captured=datetime(2024, 1, 1 + i % 5)))
+        kites = " ".join(["kite"] * (1 + i % 3))  # three levels of rank, ties within each
+        _describe(
+            ids[-1],
+            f"{kites} over the dunes {'by the sea' * (i % 2)}",
+            tags=("beach",) if i % 4 == 0 else (),
+            content_type="landscape" if i % 5 == 0 else "other",
+        )
+        if i % 3 == 0:
+            decisions.set_cull(ids[-1], CullState.KEPT)
+        elif i % 7 == 0:
+            decisions.set_cull(ids[-1], CullState.REJECTED)
+        if i % 6 == 0:
+            decisions.set_rating(ids[-1], 3)
+    Photo.update(deleted_at=utcnow()).where(Photo.id.in_(ids[2:40:9])).execute()
+    Photo.update(missing_since=utcnow()).where(Photo.id.in_(ids[5:12])).execute()
+    from curator.search.text import ranked_ids
+
+    for query in QUERIES:
+        for within in (None, ids[::2]):
+            found = ranked_ids(query, limit=limit, within=within)
+            assert found == _ids(query, limit=limit, within=within), (query, within)
+    kites = ranked_ids("kite", limit=limit)
+    assert kites == [pid for pid, _, _ in _joined_ranking("kite", 1000 if limit is None else limit)]
+    assert len(kites) == (35 if limit is None else limit)  # 40 less the 5 purged
+    assert ranked_ids("kite rating>=2") and ranked_ids("type:landscape")  # the filters found some

@@ -4,4 +4,11 @@ The page (`page`) hosts the canvas (`view`), compare and survey, the side panel
 (`info_panel`, `tag_editor`, `capture_checks`), the viewing tools (`tools`,
 `preview_analysis`), the filmstrip, the chrome (full screen, hidden panels) and
 the full-resolution originals (`original_loader`).
+
+Its sizes are here, not in `page`, so the composition root can size the pools
+and the preview cache without loading the loupe's modules, which wait until
+after the window's first paint (issue 21 §1).
 """
+
+PREFETCH = 2  # previews kept decoded on each side of the loupe's photo
+ORIGINAL_THREADS = 2  # a stale 24 MP decode never holds up the wanted one for long

@@ -49,6 +49,7 @@ from curator.settings import FIELDS
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageLoader
 from curator.ui.gallery.model import preview_key, thumbnail_key, with_pairs
+from curator.ui.loupe import PREFETCH
 from curator.ui.loupe.chrome import LoupeChrome
 from curator.ui.loupe.compare_view import ComparePane, CompareView
 from curator.ui.loupe.filmstrip import Filmstrip
@@ -61,9 +62,7 @@ from curator.ui.review.actions import DecisionAction
 from curator.ui.review.keymap import LOUPE_BINDINGS
 from curator.ui.review.session import ReviewSession
 
-PREFETCH = 2
 _NOT_IN_SURVEY = ("compare", "pin_compare", "first", "last")  # zoom: every photo at once
-ORIGINAL_THREADS = 2  # a stale 24 MP decode never holds up the wanted one for long
 RENDITION_MARGIN = 1.05  # a rendition is due when fit needs 5 % more pixels than it has
 RENDITION_SETTLE_MS = 150
 PREVIEW_EDGE = int(FIELDS["preview_long_edge"].default)
@@ -261,6 +260,11 @@ class LoupePage(QWidget):
             self.survey_view.setFocus()
         else:
             (self.compare if self.comparing else self.view).setFocus()
+
+    def follow_session(self) -> None:
+        """Show the session's pass and photo as they stand (a page built after the
+        session started, ui.window.loupe_slot, heard none of its signals)."""
+        self._on_current_changed(-1 if self.session.current is None else self.session.current)
 
     def set_match_threshold(self, threshold: float) -> None:
         self.panel.set_match_threshold(threshold)

@@ -65,21 +65,25 @@ def _run_search(
     photo_id: int | None,
     settings: Settings,
     vectors: object | None,
-) -> list[SearchHit]:
+) -> list[int]:
+    """The photos found, best first: only their ids (the gallery shows no reasons)."""
     if kind is SearchKind.TEXT:
-        from curator.search.text import text_search  # looked up per call: patchable
+        from curator.search.text import ranked_ids  # looked up per call: patchable
 
-        return text_search(query)
+        return ranked_ids(query)  # no hit objects, no reasons: ~100 ms less at 100k hits
     from curator.search import semantic
 
+    hits: list[SearchHit]
     if kind is SearchKind.SEMANTIC:
-        return semantic.semantic_search(
+        hits = semantic.semantic_search(
             query, settings, limit=SEMANTIC_LIMIT, embeddings=cast("semantic.Vectors", vectors)
         )
-    assert photo_id is not None
-    return semantic.more_like_this(
-        photo_id, settings, limit=LIKE_LIMIT, embeddings=cast("semantic.Vectors", vectors)
-    )
+    else:
+        assert photo_id is not None
+        hits = semantic.more_like_this(
+            photo_id, settings, limit=LIKE_LIMIT, embeddings=cast("semantic.Vectors", vectors)
+        )
+    return [h.photo_id for h in hits]
 
 
 @dataclass(frozen=True)
@@ -95,12 +99,10 @@ class _Search:
 
     def run(self) -> SearchOutcome:
         try:
-            hits = _run_search(self.kind, self.query, self.photo_id, self.settings, self.vectors)
+            ids = _run_search(self.kind, self.query, self.photo_id, self.settings, self.vectors)
         except SearchUnavailable as exc:
             return SearchOutcome(self.generation, self.kind, self.query, None, str(exc))
-        return SearchOutcome(
-            self.generation, self.kind, self.query, tuple(h.photo_id for h in hits)
-        )
+        return SearchOutcome(self.generation, self.kind, self.query, tuple(ids))
 
     def failed(self, exc: Exception) -> SearchOutcome:
         """An unexpected error: logged, and reported on the UI thread (never lost)."""

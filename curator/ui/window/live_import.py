@@ -29,7 +29,6 @@ from PySide6.QtCore import QObject, Slot
 
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.gallery.model import GalleryListModel
-from curator.ui.loupe.page import LoupePage
 from curator.ui.review.session import ReviewSession
 from curator.ui.window.pipeline_controller import PipelineController
 
@@ -41,13 +40,15 @@ class LiveImport(QObject):
         self,
         pipeline: PipelineController,
         model: GalleryListModel,
-        loupe: LoupePage,
+        invalidate: Callable[[list[int]], None],
         session: ReviewSession,
         errors: ErrorReporter,
         after: Callable[[], None],
+        parent: QObject | None = None,
     ):
-        super().__init__(loupe)  # lives as long as the page (and the window)
-        self.model, self.loupe, self.session, self.errors = model, loupe, session, errors
+        super().__init__(parent)  # the window: lives as long as it
+        self.model, self.session, self.errors = model, session, errors
+        self._invalidate = invalidate  # the loupe forgets these rows (once it exists)
         self._after = after  # the window's labels (pass count, photo count)
         pipeline.photos_added.connect(self.on_added)
         pipeline.photos_changed.connect(self.on_changed)
@@ -58,7 +59,7 @@ class LiveImport(QObject):
     def on_added(self, ids: list[int]) -> None:
         """A quick-look batch: new photos only."""
         shown = self.model.insert_new(ids)
-        self.loupe.invalidate(ids)
+        self._invalidate(ids)
         if self.session.scope is None:
             self.session.extend(ids)
         else:  # the loupe walks the gallery: what it now shows is appended
@@ -70,7 +71,7 @@ class LiveImport(QObject):
     def on_changed(self, ids: list[int]) -> None:
         """A technical (or XMP) batch: rows rewritten, maybe new ones too."""
         shown = self.model.rows_rewritten(ids)
-        self.loupe.invalidate(ids)
+        self._invalidate(ids)
         if self.session.scope is None:
             self.session.extend(ids)
         else:  # the gallery shows them, or will at its coalesced re-query
@@ -82,4 +83,4 @@ class LiveImport(QObject):
     def on_thumbnails(self, ids: list[int]) -> None:
         """Quick thumbnails for listed photos: same places, new pictures."""
         self.model.reload_rows(ids)
-        self.loupe.invalidate(ids)
+        self._invalidate(ids)

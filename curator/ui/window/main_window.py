@@ -41,6 +41,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QKeySequence,
+    QPaintEvent,
 )
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -69,8 +70,6 @@ from curator.ui.gallery.filter_bar import GalleryFilterBar
 from curator.ui.gallery.grid_decisions import GridDecisions, build_label_menu, selected_ids
 from curator.ui.gallery.model import GalleryListModel, PhotoIdRole
 from curator.ui.gallery.view import NO_FAILED, GalleryView
-from curator.ui.loupe.page import LoupePage
-from curator.ui.loupe.view import HelpOverlay
 from curator.ui.maintenance.backup_controller import BackupController, BackupDone
 from curator.ui.maintenance.problems_view import ProblemsPanel
 from curator.ui.maintenance.purge_action import PurgeAction
@@ -78,6 +77,7 @@ from curator.ui.maintenance.purge_controller import PurgeController
 from curator.ui.projects.actions import ProjectActions
 from curator.ui.projects.service import ProjectService
 from curator.ui.review.actions import DecisionAction
+from curator.ui.review.help_overlay import HelpOverlay
 from curator.ui.review.keymap import WINDOW_BINDINGS
 from curator.ui.review.pass_order import PassOrder
 from curator.ui.review.session import ReviewPass, ReviewSession
@@ -86,6 +86,7 @@ from curator.ui.search.box import SearchBox
 from curator.ui.search.controller import SearchController
 from curator.ui.window.import_actions import ImportActions
 from curator.ui.window.live_import import LiveImport
+from curator.ui.window.loupe_slot import LoupeParts, LoupeSlot
 from curator.ui.window.pipeline_controller import PipelineController
 from curator.ui.window.pipeline_status import PipelineStatus
 from curator.ui.window.recent_folders import RecentFolders
@@ -96,15 +97,13 @@ from curator.ui.window.tools import WindowHooks, WindowTools
 
 if TYPE_CHECKING:  # the dialogs load when first opened, not before the first paint
     from curator.ui.export.dialog import ExportDialog
+    from curator.ui.loupe.page import LoupePage  # built after the first paint (`loupe`)
 
 ERROR_SHOWN_MS = 15_000
 EMPTY_CATALOG = "Import a folder (Ctrl+I) or drop one here"
 NOTHING_SHOWN = "No photo matches these filters."
 # The pass the loupe reviews when entered from a grid showing this state.
 PASS_OF_FILTER = {GalleryFilter.UNREVIEWED: ReviewPass.CULL, GalleryFilter.KEPT: ReviewPass.RATING}
-
-
-LOUPE_PANELS_HIDDEN = "loupe/panels_hidden"  # Shift+Tab, remembered between runs
 
 
 class MainWindow(QMainWindow):
@@ -156,21 +155,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(central)
         layout.addWidget(self.stack)
         self.gallery = GalleryView(model, thumbnails, errors, self.stack)
-        self.loupe = LoupePage(
-            session,
-            previews,
-            thumbnails,
-            errors,
-            self.stack,
-            originals_pool=pools.originals,
-            renditions_pool=pools.renditions,
-            analysis_pool=pools.analysis,
-            match_threshold=settings.match_threshold,
-        )
-        # A tag edited in the loupe: the gallery's row and its tag filter follow.
-        self.loupe.tags_changed.connect(self._on_tags_changed)
         self.stack.addWidget(self.gallery)
-        self.stack.addWidget(self.loupe)
         self.setCentralWidget(central)
         self.help = HelpOverlay(central)
         self._pending_gallery: set[int] = set()
@@ -197,6 +182,22 @@ class MainWindow(QMainWindow):
             errors=errors,
             parent=self,
         )
+        self.loupe_slot = LoupeSlot(  # the loupe page, after the first paint (issue 21 §1)
+            self.stack,
+            LoupeParts(
+                session,
+                previews,
+                thumbnails,
+                errors,
+                pools,
+                match_threshold=lambda: self.model.match_threshold,  # apply_settings sets it
+                add_actions=self.tools.add_actions,
+                tags_changed=self._on_tags_changed,
+                project_requested=lambda name: self.project_actions.on_project_key(name),
+                like_requested=self.more_like,
+                window_state=window_state,
+            ),
+        )
         self._build_toolbar()
         self._build_status_bar()
         self._build_problems_dock()
@@ -209,8 +210,11 @@ class MainWindow(QMainWindow):
         # A size that fits the screen (1366×768 too), or where it was last time.
         if window_state is None or not window_state.restore(self):
             self.setGeometry(fit_to(available_area(self)))
-        if window_state is not None and window_state.flag(LOUPE_PANELS_HIDDEN):
-            self.loupe.chrome.set_panels_hidden(True)
+
+    @property
+    def loupe(self) -> LoupePage:
+        """The loupe page: built after the first paint, or at once by its first use."""
+        return self.loupe_slot.page()
 
     # --- construction -------------------------------------------------------
 
@@ -253,7 +257,7 @@ class MainWindow(QMainWindow):
         self.search_actions = SearchActions(
             SearchHooks(
                 filter_query=lambda: self.filter_bar.query(self.model.match_threshold),
-                loupe_showing=lambda: self.stack.currentWidget() is self.loupe,
+                loupe_showing=self.loupe_slot.showing,
                 show_grid_page=lambda: self.stack.setCurrentWidget(self.gallery),
                 scope_to_gallery=self._scope_to_gallery,
                 drop_pending=lambda: self._pending_gallery.clear(),
@@ -355,7 +359,6 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         self.label_menu = build_label_menu(edit_menu, self._label_from_menu)
         self.tools.add_actions(self.window_actions)
-        self.tools.add_actions(self.loupe.actions_by_name)
         self.tools.add_actions(self.grid_decisions.actions)
         self.view_toolbar.addAction(self.window_actions["uncertain_first"])
         self.tools.apply_keys(self.settings.key_overrides)
@@ -389,7 +392,13 @@ class MainWindow(QMainWindow):
         self.pipeline.finished.connect(self._on_run_finished)
         self.pipeline.stage_progress.connect(status.show_progress)
         self.live = LiveImport(
-            self.pipeline, self.model, self.loupe, self.session, self.errors, self._update_labels
+            self.pipeline,
+            self.model,
+            self.loupe_slot.invalidate,
+            self.session,
+            self.errors,
+            self._update_labels,
+            parent=self,
         )
         self.pipeline.scores_changed.connect(self._on_scores_changed)
         status.pause_requested.connect(self.imports.on_pause_requested)
@@ -402,8 +411,6 @@ class MainWindow(QMainWindow):
         for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
             signal.connect(self._update_labels)
         self.projects.members_changed.connect(self._on_members_changed)
-        self.loupe.project_requested.connect(self.project_actions.on_project_key)
-        self.loupe.like_requested.connect(self.more_like)
         self.project_actions.menu_extras.append(self.search_actions.add_like_item)
 
     # --- actions ------------------------------------------------------------
@@ -504,7 +511,7 @@ class MainWindow(QMainWindow):
 
     def _label_from_menu(self, action: DecisionAction) -> None:
         """Edit ▸ Color Label: the loupe's photo, or the grid's selection."""
-        if self.stack.currentWidget() is self.loupe:
+        if self.loupe_slot.showing():
             current = self.session.current
             self.grid_decisions.apply(action, [] if current is None else [current])
         else:
@@ -522,7 +529,7 @@ class MainWindow(QMainWindow):
 
     def _keys_to_page(self) -> None:
         """The keys leave the search box for the page that shows."""
-        if self.stack.currentWidget() is self.loupe:
+        if self.loupe_slot.showing():
             self.loupe.focus_canvas()
         else:
             self.gallery.setFocus()
@@ -644,7 +651,7 @@ class MainWindow(QMainWindow):
 
     def _keys_back(self) -> None:
         """A dialog closed: the keys go back to the loupe's canvas when it shows."""
-        if self.stack.currentWidget() is self.loupe:
+        if self.loupe_slot.showing():
             self.loupe.focus_canvas()
 
     def _flush_gallery(self) -> None:
@@ -667,6 +674,10 @@ class MainWindow(QMainWindow):
         sort.setToolTip("" if search is None else "Search results are shown best first.")
         self.pass_label.setText(f"  {self.session.position_text}  ")
 
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        self.loupe_slot.first_paint()  # what the first frame did not need, after it
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.pipeline_running:
             # Quitting mid-import asks nothing and loses nothing: stop taking new
@@ -684,5 +695,5 @@ class MainWindow(QMainWindow):
         event.accept()
         if self.window_state is not None:
             self.window_state.save(self)
-            self.window_state.set_flag(LOUPE_PANELS_HIDDEN, self.loupe.chrome.panels_hidden)
+            self.loupe_slot.save_state()
         self.closed.emit()

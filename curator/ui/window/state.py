@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRect, QSettings, QSize
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter, QWidget
 
 WANTED = QSize(1280, 820)
 SCREEN_MARGIN = 24  # px left free around a fitted window (taskbars, shadows)
@@ -61,11 +61,17 @@ class WindowState:
             shown = store.value(f"docks/{dock.objectName()}")
             if dock.objectName() and shown is not None:
                 dock.setVisible(str(shown).lower() == "true")
-        for splitter in window.findChildren(QSplitter):
+        self.restore_splitters(window)
+        return restored
+
+    def restore_splitters(self, widget: QWidget) -> None:
+        """Every named splitter in `widget` as it was (also for a page built after
+        the window was restored: the loupe's, ui.window.loupe_slot)."""
+        store = self._store()
+        for splitter in widget.findChildren(QSplitter):
             sizes = store.value(f"splitters/{splitter.objectName()}")
             if splitter.objectName() and isinstance(sizes, QByteArray):
                 splitter.restoreState(sizes)
-        return restored
 
     def flag(self, name: str) -> bool | None:
         """A remembered on/off (None: never saved)."""

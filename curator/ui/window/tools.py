@@ -31,7 +31,7 @@ from curator.settings import Settings, SettingsError, save_changes
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.gallery.thumbnail_size import ThumbnailSizeSlider
 from curator.ui.gallery.view import GalleryView
-from curator.ui.loupe.view import HelpOverlay
+from curator.ui.review.help_overlay import HelpOverlay
 from curator.ui.review.pass_order import PassOrder
 from curator.ui.review.session import ReviewSession
 from curator.ui.review.uncertain_first import switch_uncertain_first
