@@ -11,23 +11,32 @@ interpreter lives under /root, which nobody may not enter.
 
 from __future__ import annotations
 
+import importlib
 import os
 import pickle
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 NOBODY = 65534
+# What `run_technical` imports lazily in a decode child (the imaging stack).
+MEASURING = ("curator.imaging.technical",)
 
 
-def as_unprivileged(fn: Callable[[], object]) -> object:
-    """Run `fn` in a forked child that cannot touch what its permissions forbid."""
-    return in_child(fn, unprivileged=True)
+def as_unprivileged(fn: Callable[[], object], preload: Sequence[str] = ()) -> object:
+    """Run `fn` in a forked child that cannot touch what its permissions forbid.
+
+    `preload`: modules `fn` imports lazily, imported in the child before it
+    drops its privileges: `nobody` may not be able to read the interpreter's
+    own standard library (a Python installed under /root, as pyenv does)."""
+    return in_child(fn, unprivileged=True, preload=preload)
 
 
-def in_child(fn: Callable[[], object], *, unprivileged: bool = False) -> object:
+def in_child(
+    fn: Callable[[], object], *, unprivileged: bool = False, preload: Sequence[str] = ()
+) -> object:
     """Run `fn` in a forked child (limits it sets stay there); as `nobody` if asked."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
@@ -35,6 +44,8 @@ def in_child(fn: Callable[[], object], *, unprivileged: bool = False) -> object:
         code = 0
         try:
             os.close(read_fd)
+            for module in preload:
+                importlib.import_module(module)
             if unprivileged and os.geteuid() == 0:
                 os.setgroups([])
                 os.setresgid(NOBODY, NOBODY, NOBODY)

@@ -13,7 +13,7 @@ from curator.pipeline.stages.scan import ScanReport, scan_folder
 from curator.pipeline.stages.technical import run_technical
 from tests.imaging_helpers import fixture, make_jpeg, png_bomb
 from tests.integration.cli_helpers import import_json, is_human_sentence, list_json, status_json
-from tests.unprivileged import as_unprivileged
+from tests.unprivileged import MEASURING, as_unprivileged
 from tests.unprivileged import open_tmp as open_tmp_folder
 
 
@@ -127,7 +127,7 @@ def test_unreadable_file_fails_with_a_reason(open_tmp: Path) -> None:
     cache = base / "cache"
     request = TechnicalRequest(path=str(secret), cache_dir=str(cache))
     try:
-        kind, value = as_unprivileged(lambda: run_technical(request))  # type: ignore[misc]
+        kind, value = as_unprivileged(lambda: run_technical(request), MEASURING)  # type: ignore[misc]
     finally:
         secret.chmod(0o644)
     assert kind == "ok"

@@ -43,7 +43,7 @@ from tests.integration.cli_helpers import (
     run_cli,
     status_json,
 )
-from tests.unprivileged import as_unprivileged, in_child, open_tmp
+from tests.unprivileged import MEASURING, as_unprivileged, in_child, open_tmp
 
 
 def _technical_counts() -> dict[str, int]:
@@ -98,7 +98,7 @@ def test_a_file_unreadable_once_is_measured_by_the_next_plain_import() -> None:
         _png_with_garbage_mid_file(broken)
         secret.chmod(0)
         request = TechnicalRequest(path=str(secret), cache_dir=str(base / "cache"))
-        kind, failure = as_unprivileged(lambda: run_technical(request))  # type: ignore[misc]
+        kind, failure = as_unprivileged(lambda: run_technical(request), MEASURING)  # type: ignore[misc]
         assert kind == "ok" and isinstance(failure, TechnicalFailure)
         assert failure.error_type == "PermissionDeniedError"
         assert failure.size == secret.stat().st_size  # the scan would match it again
@@ -181,7 +181,7 @@ def test_read_only_cache_fails_the_photo_with_the_read_only_sentence() -> None:
         cache = base / "cache"
         cache.mkdir()  # root's, 0755: nobody may not write in it
         request = TechnicalRequest(path=str(photo), cache_dir=str(cache))
-        kind, failure = as_unprivileged(lambda: run_technical(request))  # type: ignore[misc]
+        kind, failure = as_unprivileged(lambda: run_technical(request), MEASURING)  # type: ignore[misc]
     assert kind == "ok" and isinstance(failure, TechnicalFailure)
     assert failure.error_type == "CacheWriteError" and failure.transient
     assert "read-only" in failure.message and str(cache) in failure.message
