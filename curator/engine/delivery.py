@@ -116,17 +116,23 @@ class _InFlight:
     """The Jobs between construction and the end of their `run` (see the module
     docstring): strong references from a module global, so nothing a job will
     use is ever cyclic garbage. A job its pool dropped unrun (`clear()`) has
-    lost its C++ side; such entries are pruned whenever a job is added."""
+    lost its C++ side; such entries are pruned whenever the set has doubled
+    since the last pruning (amortised O(1) per job: a screenful of thumbnail
+    loads is hundreds of jobs at once)."""
+
+    _FLOOR = 64
 
     def __init__(self) -> None:
         self._jobs: set[Any] = set()
         self._lock = threading.Lock()
+        self._prune_at = self._FLOOR
 
     def add(self, job: QRunnable) -> None:
         with self._lock:
-            dropped = [j for j in self._jobs if not shiboken6.isValid(j)]
-            self._jobs.difference_update(dropped)
             self._jobs.add(job)
+            if len(self._jobs) >= self._prune_at:
+                self._jobs = {j for j in self._jobs if shiboken6.isValid(j)}
+                self._prune_at = max(self._FLOOR, 2 * len(self._jobs))
 
     def discard(self, job: QRunnable) -> None:
         with self._lock:

@@ -11,7 +11,7 @@ import weakref
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QObject, QThread
+from PySide6.QtCore import QObject, QRunnable, QThread
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -144,3 +144,29 @@ def test_a_queued_job_keeps_what_it_needs_when_its_pool_is_cyclic_garbage() -> N
     gc.collect()  # frees the pool: its C++ side finishes its jobs first
     assert errors == [] and got == ["made"]
     assert len(IN_FLIGHT) <= in_flight  # and lets go of both jobs once they ran
+
+
+class _Idle(QRunnable):
+    def run(self) -> None:
+        pass
+
+
+def test_jobs_a_pool_dropped_unrun_are_let_go() -> None:
+    """`pool.clear()` deletes queued jobs without running them: their entries
+    go at the next pruning, which runs once the set has doubled."""
+    registry = type(IN_FLIGHT)()
+    pool = make_pool(1)
+    gate = threading.Event()
+    pool.start(Job(lambda: gate.wait(10) and None, Delivery(lambda _v: None)))  # holds the queue
+    dropped = [Job(lambda: None, Delivery(lambda _v: None)) for _ in range(100)]
+    for job in dropped:
+        pool.start(job)
+        registry.add(job)
+    pool.clear()  # never run: their C++ side is gone
+    gate.set()
+    pool.waitForDone()
+    assert not any(shiboken6.isValid(job) for job in dropped)
+    kept = [_Idle() for _ in range(60)]
+    for job in kept:
+        registry.add(job)
+    assert len(registry) == len(kept)  # the 100 dropped ones were pruned on the way
