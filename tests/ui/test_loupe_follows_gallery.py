@@ -213,3 +213,4 @@ def test_an_import_batch_reaches_the_loupe_and_the_pass_count(
     app.pipeline.photos_changed.emit(fresh)  # the last batch of a live import
     assert session.order[-3:] == sorted(fresh, key=session.order.index)
     assert window.pass_label.text().strip() == "Cull pass: 1 / 12"
+    assert window.loupe.view.caption.endswith("Cull pass: 1 / 12")  # the loupe's too, at once

@@ -167,6 +167,7 @@ class LoupePage(QWidget):
             self.actions_by_name[binding.action] = action
         session.pass_changed.connect(self._on_pass_changed)
         session.current_changed.connect(self._on_current_changed)
+        session.order_grew.connect(self._on_order_grew)
         session.photos_changed.connect(self._on_photos_changed)
         previews.image_ready.connect(self._on_image_ready)
         thumbnails.image_ready.connect(self._on_image_ready)
@@ -451,6 +452,20 @@ class LoupePage(QWidget):
         return (None if tkey is None else self.thumbnails.pixmap(tkey)), False
 
     # --- painting -----------------------------------------------------------------
+
+    @Slot()
+    @guarded_slot
+    def _on_order_grew(self) -> None:
+        """A live import made the pass longer: the caption's count and the
+        filmstrip follow at once (the photo itself is unchanged)."""
+        if self.comparing or self.survey.active_mode:
+            self._repaint_current()
+            return
+        pid = self.session.current
+        row = None if pid is None else self.row(pid)
+        position = self.session.position_text
+        self.view.caption = position if row is None else f"{row.file_name}   ·   {position}"
+        self.filmstrip.show_around(self.session.order, self.session.index)
 
     def _repaint_current(self) -> None:
         pid = self.session.current

@@ -56,6 +56,7 @@ class ReviewSession(QObject):
     current_changed = Signal(int)  # photo id, or -1 when the pass is empty
     photos_changed = Signal(list)  # ids whose decision state changed
     pass_changed = Signal(str)
+    order_grew = Signal()  # a live import added photos to the pass (its count changed)
     notice = Signal(str)  # a short sentence for the status bar
 
     def __init__(
@@ -145,10 +146,7 @@ class ReviewSession(QObject):
         if not fresh:
             return
         self.scope.extend(fresh)
-        was_empty = not self.order
-        self.order.extend(pid for pid in fresh if pid not in set(self.order))
-        if was_empty and self.order:
-            self._emit_current()
+        self._grow(pid for pid in fresh if pid not in set(self.order))
 
     def move(self, delta: int) -> None:
         if not self.order:
@@ -176,10 +174,17 @@ class ReviewSession(QObject):
         if not fresh:
             return
         wanted = set(self._members(self.pass_.value, fresh))
-        was_empty = not self.order
-        self.order.extend(pid for pid in fresh if pid in wanted)
-        if was_empty and self.order:
+        self._grow(pid for pid in fresh if pid in wanted)
+
+    def _grow(self, photo_ids: Iterable[int]) -> None:
+        """Append to the order: the first photo of an empty pass becomes current;
+        otherwise only the count changed (`order_grew`)."""
+        was = len(self.order)
+        self.order.extend(photo_ids)
+        if was == 0 and self.order:
             self._emit_current()
+        elif len(self.order) > was:
+            self.order_grew.emit()
 
     # --- decisions ----------------------------------------------------------
 
