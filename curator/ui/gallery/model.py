@@ -225,9 +225,13 @@ class GalleryListModel(QAbstractListModel):
         if cached is None:
             if len(self._rows) > _MAX_CACHED_ROWS:
                 self._rows.clear()
-            window = self._ids[max(0, row - _WINDOW) : row + _WINDOW]
-            self._rows.update(with_pairs(gallery_rows(window)))
-            cached = self._rows.get(pid)
+            # Only the window's rows not cached: a live import's batch made a
+            # few stale (`reload_rows`), and re-reading their 200 neighbours
+            # per batch was most of the UI thread's work in the quick look.
+            rows = self._rows
+            window = [p for p in self._ids[max(0, row - _WINDOW) : row + _WINDOW] if p not in rows]
+            rows.update(with_pairs(gallery_rows(window)))
+            cached = rows.get(pid)
         return cached
 
     # --- updates ------------------------------------------------------------
