@@ -2,8 +2,10 @@
 
 Invariants:
 - the model holds only ids (in gallery order) and a bounded cache of
-  `GalleryRow`s read in windows around the rows Qt asks for; pixmaps live in
-  the `ImageLoader`'s LRU, not here;
+  `GalleryRow`s read in windows around the rows Qt asks for (only the
+  window's rows not cached: a row made stale by `reload_rows` costs a read of
+  itself, not of its neighbours); pixmaps live in the `ImageLoader`'s LRU,
+  not here;
 - what it lists is a `GalleryQuery` (filters + sort) answered by one SQL
   query returning ids (`catalog.queries.gallery_query_ids`);
 - `insert_new(ids)` (a live import's quick-look batch: photos new to the
