@@ -2,8 +2,10 @@
 
 Invariants:
 - the model holds only ids (in gallery order) and a bounded cache of
-  `GalleryRow`s read in windows around the rows Qt asks for; pixmaps live in
-  the `ImageLoader`'s LRU, not here;
+  `GalleryRow`s read in windows around the rows Qt asks for (only the
+  window's rows not cached: a row made stale by `reload_rows` costs a read of
+  itself, not of its neighbours); pixmaps live in the `ImageLoader`'s LRU,
+  not here;
 - what it lists is a `GalleryQuery` (filters + sort) answered by one SQL
   query returning ids (`catalog.queries.gallery_query_ids`);
 - `insert_new(ids)` (a live import's quick-look batch: photos new to the
@@ -225,9 +227,13 @@ class GalleryListModel(QAbstractListModel):
         if cached is None:
             if len(self._rows) > _MAX_CACHED_ROWS:
                 self._rows.clear()
-            window = self._ids[max(0, row - _WINDOW) : row + _WINDOW]
-            self._rows.update(with_pairs(gallery_rows(window)))
-            cached = self._rows.get(pid)
+            # Only the window's rows not cached: a live import's batch made a
+            # few stale (`reload_rows`), and re-reading their 200 neighbours
+            # per batch was most of the UI thread's work in the quick look.
+            rows = self._rows
+            window = [p for p in self._ids[max(0, row - _WINDOW) : row + _WINDOW] if p not in rows]
+            rows.update(with_pairs(gallery_rows(window)))
+            cached = rows.get(pid)
         return cached
 
     # --- updates ------------------------------------------------------------

@@ -1,0 +1,87 @@
+"""The gallery costs a quick-look batch only its own rows (issue 19 §1): a
+round-two batch (`reload_rows`) of a few photos is a read of those photos,
+not of the ~200 rows around each, and every row still shows its new
+thumbnail; a row changed off screen asks the thumbnail loader for nothing
+until it is scrolled to, one on screen at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QThreadPool
+from pytestqt.qtbot import QtBot
+
+import curator.ui.gallery.model as gallery_model
+from curator.catalog.db import Catalog
+from curator.catalog.models import Photo
+from curator.catalog.queries import GalleryQuery, GalleryRow
+from curator.ui.common.guard import ErrorReporter
+from curator.ui.common.image_loader import ImageLoader
+from curator.ui.gallery.view import GalleryView
+
+N = 300
+
+
+def test_a_thumbnail_batch_rereads_only_its_rows(
+    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads = QThreadPool()
+    with Catalog.open(tmp_path / "c.sqlite"):
+        Photo.insert_many(
+            [{"path": f"/lib/IMG_{i:04d}.jpg".encode(), "content_hash": f"h{i}"} for i in range(N)]
+        ).execute()
+        loader = ImageLoader(tmp_path / "cache", threads, ErrorReporter(), capacity=10)
+        model = gallery_model.GalleryListModel(loader, ErrorReporter())
+        model.set_query(GalleryQuery())
+        assert model.rowCount() == N
+        assert all(model.photo_row(r) is not None for r in range(N))  # all cached
+
+        read: list[list[int]] = []
+        real = gallery_model.gallery_rows
+
+        def counted(ids: Iterable[int]) -> dict[int, GalleryRow]:
+            listed = list(ids)
+            read.append(listed)
+            return real(listed)
+
+        monkeypatch.setattr(gallery_model, "gallery_rows", counted)
+        changed = [model.ids[r] for r in (5, 150, 151, 298)]
+        Photo.update(thumbnail_key="thumbs/new.jpg").where(Photo.id.in_(changed)).execute()
+        model.reload_rows(changed)
+        rows = [model.photo_row(r) for r in range(N)]
+        keyed = {row.id for row in rows if row is not None and row.thumbnail_key}
+        assert keyed == set(changed)  # every changed row shows its new thumbnail
+        assert sorted(pid for ids in read for pid in ids) == sorted(changed), read
+        loader.close()
+
+
+def test_a_change_off_screen_asks_for_nothing_a_change_on_screen_does(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    """A batch of rows changed off screen schedules no visible-range request
+    (the rows are read when scrolled to); one on screen is asked for at once."""
+    threads = QThreadPool()
+    with Catalog.open(tmp_path / "c.sqlite"):
+        Photo.insert_many(
+            [{"path": f"/lib/IMG_{i:04d}.jpg".encode(), "content_hash": f"h{i}"} for i in range(N)]
+        ).execute()
+        loader = ImageLoader(tmp_path / "cache", threads, ErrorReporter(), capacity=10)
+        model = gallery_model.GalleryListModel(loader, ErrorReporter())
+        model.set_query(GalleryQuery())
+        view = GalleryView(model, loader, ErrorReporter())
+        qtbot.addWidget(view)
+        view.resize(650, 400)
+        view.show()
+        qtbot.waitExposed(view)
+        timer = view._visible_timer  # the one pending request
+        qtbot.waitUntil(lambda: not timer.isActive() and bool(view.visible_rows()))
+        shown = view.visible_rows()
+        assert shown.stop < N // 2  # the rows below are off screen (and a screen ahead)
+        model.reload_rows([model.ids[N - 1]])
+        assert not timer.isActive()
+        model.reload_rows([model.ids[shown.start]])
+        assert timer.isActive()
+        qtbot.waitUntil(lambda: not timer.isActive())
+        loader.close()
