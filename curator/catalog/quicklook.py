@@ -25,34 +25,61 @@ Invariants:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from peewee import SqliteDatabase
 
 from curator.catalog import tx
-from curator.catalog.models import Photo, PhotoPath, Stage, StageRun, StageStatus, utcnow
+from curator.catalog.models import Photo, Stage, StageRun, StageStatus, utcnow
 from curator.catalog.paths_codec import encode_path, link_pairs
 from curator.catalog.write_gate import Gate
 from curator.records import QuickLook
+
+_CHUNK = 500  # SQL variables per IN list, well under SQLite's limit
+
+
+def _chunks(values: Sequence[object]) -> list[Sequence[object]]:
+    return [values[i : i + _CHUNK] for i in range(0, len(values), _CHUNK)]
+
+
+def _known(db: SqliteDatabase, sql: str, values: Sequence[object]) -> set[Any]:
+    """The `values` that `sql` (a SELECT of one column, `IN ({})`) finds."""
+    found: set[Any] = set()
+    for chunk in _chunks(values):
+        marks = ", ".join("?" * len(chunk))
+        found.update(row[0] for row in db.execute_sql(sql.format(marks), list(chunk)))
+    return found
 
 
 def apply_quick_looks(
     db: SqliteDatabase, looks: Sequence[QuickLook], stage_version: str
 ) -> list[int]:
-    """Insert the photos `looks` show (see the module docstring); their new ids."""
+    """Insert the photos `looks` show (see the module docstring); their new ids.
+
+    What the catalog knows is read once per batch (paths, extra paths, content
+    hashes: three queries, not three per look) and grows with each insert, so
+    two looks of one batch at the same bytes give one photo, as before."""
 
     def write() -> list[int]:
         added: list[int] = []
         now = utcnow()
-        for look in looks:
-            path_b = encode_path(look.path)
-            if (
-                Photo.select().where(Photo.path == path_b).exists()
-                or PhotoPath.select().where(PhotoPath.path == path_b).exists()
-                or Photo.select().where(Photo.content_hash == look.content_hash).exists()
-            ):
+        paths = [encode_path(look.path) for look in looks]
+        known_paths = {
+            bytes(p) for p in _known(db, "SELECT path FROM photo WHERE path IN ({})", paths)
+        }
+        known_paths |= {
+            bytes(p) for p in _known(db, "SELECT path FROM photo_path WHERE path IN ({})", paths)
+        }
+        known_hashes = _known(
+            db,
+            "SELECT content_hash FROM photo WHERE content_hash IN ({})",
+            [look.content_hash for look in looks],
+        )
+        for look, path_b in zip(looks, paths, strict=True):
+            if path_b in known_paths or look.content_hash in known_hashes:
                 continue
             e = look.exif
-            photo = Photo.create(
+            photo_id = Photo.insert(
                 path=path_b,
                 content_hash=look.content_hash,
                 size=look.size,
@@ -72,16 +99,24 @@ def apply_quick_looks(
                 thumbnail_key=look.thumbnail_key,
                 imported_at=now,
                 updated_at=now,
-            )
-            StageRun.insert(
-                photo=photo.id,
-                stage=Stage.TECHNICAL.value,
-                status=StageStatus.PENDING.value,
-                attempts=0,
-                stage_version=stage_version,
-                updated_at=now,
+            ).execute()
+            known_paths.add(path_b)
+            known_hashes.add(look.content_hash)
+            added.append(int(photo_id))
+        if added:
+            StageRun.insert_many(
+                [
+                    {
+                        "photo": photo_id,
+                        "stage": Stage.TECHNICAL.value,
+                        "status": StageStatus.PENDING.value,
+                        "attempts": 0,
+                        "stage_version": stage_version,
+                        "updated_at": now,
+                    }
+                    for photo_id in added
+                ]
             ).on_conflict_ignore().execute()
-            added.append(int(photo.id))
         link_pairs(added)  # a RAW+JPEG pair shows as one tile from the first look
         return added
 
@@ -95,18 +130,26 @@ def apply_quick_thumbnails(db: SqliteDatabase, looks: Sequence[QuickLook]) -> li
     came first (its own thumbnail) is never replaced by a quick look."""
 
     def write() -> list[int]:
-        changed: list[int] = []
-        for look in looks:
-            if look.thumbnail_key is None:
-                continue
-            row = (
-                Photo.select(Photo.id)
-                .where(Photo.content_hash == look.content_hash, Photo.thumbnail_key.is_null())
-                .first()
+        decoded = [look for look in looks if look.thumbnail_key is not None]
+        waiting: dict[object, int] = {}  # content hash → photo id, still without a thumbnail
+        for chunk in _chunks([look.content_hash for look in decoded]):
+            marks = ", ".join("?" * len(chunk))
+            waiting.update(
+                db.execute_sql(
+                    f"SELECT content_hash, id FROM photo WHERE content_hash IN ({marks})"
+                    " AND thumbnail_key IS NULL",
+                    list(chunk),
+                )
             )
-            if row is not None:
-                Photo.update(thumbnail_key=look.thumbnail_key).where(Photo.id == row.id).execute()
-                changed.append(int(row.id))
+        changed: list[int] = []
+        updates: list[tuple[str, int]] = []
+        for look in decoded:
+            photo_id = waiting.pop(look.content_hash, None)  # a repeated hash: the first wins
+            if photo_id is not None and look.thumbnail_key is not None:
+                updates.append((look.thumbnail_key, photo_id))
+                changed.append(int(photo_id))
+        if updates:
+            db.cursor().executemany("UPDATE photo SET thumbnail_key = ? WHERE id = ?", updates)
         return changed
 
     return tx.write(db, write, gate=Gate.BULK)

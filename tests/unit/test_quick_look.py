@@ -209,3 +209,45 @@ def test_quick_looked_photos_are_counted_new_when_measured(catalog: object, tmp_
     assert photo_a.sharpness_score is not None
     assert PhotoPath.select().where(PhotoPath.photo == photo_a.id).count() == 1
     assert Photo.select().count() == 2
+
+
+def test_one_batch_skips_what_the_catalog_knows_and_its_own_repeats(catalog: object) -> None:
+    """A batch is checked against the catalog once (paths, extra paths, bytes)
+    and against itself as it goes: known paths and bytes are skipped, a file
+    seen twice in one batch (a copy) becomes one photo, each new one pending."""
+    db = Photo._meta.database
+
+    def look(name: str, content: str, key: str | None = None) -> QuickLook:
+        return QuickLook(
+            path=f"/lib/{name}",
+            content_hash=content,
+            size=1000,
+            mtime_ns=1,
+            format=FileFormat.JPEG,
+            thumbnail_key=key,
+            width=640,
+            height=480,
+        )
+
+    (first,) = apply_quick_looks(db, [look("a.jpg", "A")], VERSION)
+    PhotoPath.create(photo=first, path=b"/lib/copy-of-a.jpg")
+    batch = [
+        look("a.jpg", "A2"),  # a known path, other bytes: the technical stage's business
+        look("copy-of-a.jpg", "A3"),  # a known extra path
+        look("moved-a.jpg", "A"),  # known bytes at a new path
+        look("b.jpg", "B"),
+        look("b-again.jpg", "B"),  # the same bytes again in this batch
+        look("c.jpg", "C"),
+    ]
+    added = apply_quick_looks(db, batch, VERSION)
+    assert [Photo.get_by_id(pid).content_hash for pid in added] == ["B", "C"]
+    assert Photo.select().count() == 3
+    pending = StageRun.select().where(StageRun.stage == Stage.TECHNICAL.value)
+    assert sorted(run.photo_id for run in pending) == sorted([first, *added])
+    assert all(awaits_measurement(pid) for pid in added)
+    b, c = added
+    thumbs = [look("b.jpg", "B", "kb1"), look("b-again.jpg", "B", "kb2"), look("c.jpg", "C", "kc")]
+    assert apply_quick_thumbnails(db, thumbs) == [b, c]  # the first of a repeated hash wins
+    assert Photo.get_by_id(b).thumbnail_key == "kb1"
+    assert Photo.get_by_id(c).thumbnail_key == "kc"
+    assert Photo.get_by_id(first).thumbnail_key is None  # not in the batch: untouched
