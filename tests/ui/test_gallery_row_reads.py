@@ -6,7 +6,8 @@ until it is scrolled to, one on screen at once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,9 +25,9 @@ from curator.ui.gallery.view import GalleryView
 N = 300
 
 
-def test_a_thumbnail_batch_rereads_only_its_rows(
-    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@contextmanager
+def _gallery(tmp_path: Path) -> Iterator[tuple[ImageLoader, gallery_model.GalleryListModel]]:
+    """A catalog of N photos and the gallery model over it, with its loader."""
     threads = QThreadPool()
     with Catalog.open(tmp_path / "c.sqlite"):
         Photo.insert_many(
@@ -35,6 +36,13 @@ def test_a_thumbnail_batch_rereads_only_its_rows(
         loader = ImageLoader(tmp_path / "cache", threads, ErrorReporter(), capacity=10)
         model = gallery_model.GalleryListModel(loader, ErrorReporter())
         model.set_query(GalleryQuery())
+        yield loader, model
+
+
+def test_a_thumbnail_batch_rereads_only_its_rows(
+    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with _gallery(tmp_path) as (loader, model):
         assert model.rowCount() == N
         assert all(model.photo_row(r) is not None for r in range(N))  # all cached
 
@@ -62,14 +70,7 @@ def test_a_change_off_screen_asks_for_nothing_a_change_on_screen_does(
 ) -> None:
     """A batch of rows changed off screen schedules no visible-range request
     (the rows are read when scrolled to); one on screen is asked for at once."""
-    threads = QThreadPool()
-    with Catalog.open(tmp_path / "c.sqlite"):
-        Photo.insert_many(
-            [{"path": f"/lib/IMG_{i:04d}.jpg".encode(), "content_hash": f"h{i}"} for i in range(N)]
-        ).execute()
-        loader = ImageLoader(tmp_path / "cache", threads, ErrorReporter(), capacity=10)
-        model = gallery_model.GalleryListModel(loader, ErrorReporter())
-        model.set_query(GalleryQuery())
+    with _gallery(tmp_path) as (loader, model):
         view = GalleryView(model, loader, ErrorReporter())
         qtbot.addWidget(view)
         view.resize(650, 400)
