@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
@@ -237,3 +238,29 @@ def test_an_analysis_skipped_then_wanted_again_is_computed(tmp_path: Path, qtbot
         assert found is not None and int(found.histogram.red[40]) == 20 * 30
     finally:
         analyzer.shutdown()
+
+
+def test_the_histogram_curves_come_built_with_the_analysis(tmp_path: Path) -> None:
+    """The analysis (on the pool thread) carries each channel's curve in a unit
+    box, so painting the panel or the H overlay builds no polygon on the UI thread:
+    the tallest bin of any channel touches the top, an empty bin sits on the base,
+    levels run left to right, and each curve is closed along the base."""
+    rgb = np.zeros((30, 40, 3), np.uint8)
+    rgb[:, :20] = (200, 10, 10)
+    path = tmp_path / "p.jpg"
+    Image.fromarray(rgb).save(path, quality=100)
+    result = analyse(1, path, Overlays())
+    assert result is not None and result.curves is not None
+    assert set(result.curves) == {"red", "green", "blue", "luma"}
+    for name, polygon in result.curves.items():
+        points = [polygon[i] for i in range(polygon.size())]
+        assert len(points) == 258
+        assert (points[0].x(), points[0].y(), points[-1].x(), points[-1].y()) == (0, 1, 1, 1)
+        assert [p.x() for p in points[1:-1]] == pytest.approx([i / 255 for i in range(256)])
+        counts = getattr(result.histogram, name)
+        for level in (0, 100, 128, 255):
+            if counts[level] == 0:
+                assert points[1 + level].y() == 1.0, (name, level)
+    tallest = max(result.histogram.channels(), key=lambda nc: int(nc[1].max()))
+    level = int(tallest[1].argmax())
+    assert result.curves[tallest[0]][1 + level].y() == pytest.approx(0.0)

@@ -15,8 +15,9 @@ request is no longer wanted when it starts skips its work (→ held down never q
 backlog), and is queued again if it became wanted meanwhile (→ then ←);
 results arrive on the UI thread by `analysis_ready` through a `Delivery`,
 are kept in a small LRU by photo id, and `close()` stops delivery for good.
-Painting only reads finished results: the histogram never costs the paint
-path more than drawing a few polylines.
+Painting only reads finished results: the histogram's curves are built with
+it (`unit_curves`), so it never costs the paint path more than drawing four
+polygons.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QObject, QPointF, QThreadPool, Signal, Slot
+from PySide6.QtGui import QImage, QPolygonF
 
 from curator.engine.delivery import Job, delivery_to
 from curator.ui.common.guard import ErrorReporter, guarded_slot
@@ -57,6 +58,27 @@ class Analysis:
     histogram: Histogram
     clipping: QImage | None = None  # ARGB32, the preview's size
     peaking: QImage | None = None
+    curves: dict[str, QPolygonF] | None = None  # `unit_curves` of the histogram
+
+
+def unit_curves(hist: Histogram) -> dict[str, QPolygonF]:
+    """Each channel's curve in a 1 × 1 box (x: level / 255; y: 0 at the top),
+    closed along the base, for the painter to scale to any plot: built once per
+    analysis, on the pool thread, so a paint draws four polygons and builds none.
+
+    Scaled so the tallest bin of any channel reaches the top, after a square root
+    (a dark frame's huge spike at 0 would otherwise flatten everything else)."""
+    import numpy as np
+
+    roots = {name: np.sqrt(np.asarray(c, dtype=np.float64)) for name, c in hist.channels()}
+    peak = max(1.0, *(float(r.max()) for r in roots.values()))
+    xs = (np.arange(256) / 255).tolist()
+    return {
+        name: QPolygonF(
+            [QPointF(0, 1), *map(QPointF, xs, (1 - root / peak).tolist()), QPointF(1, 1)]
+        )
+        for name, root in roots.items()
+    }
 
 
 class _Wanted:
@@ -107,7 +129,8 @@ def analyse(photo_id: int, path: Path, overlays: Overlays) -> Analysis | None:
         if full is not None:
             clipping = rgba_qimage(clipping_rgba(full)) if overlays.clipping else None
             peaking = rgba_qimage(peaking_rgba(full)) if overlays.peaking else None
-    return Analysis(photo_id, histogram(small), clipping, peaking)
+    counts = histogram(small)
+    return Analysis(photo_id, counts, clipping, peaking, unit_curves(counts))
 
 
 @dataclass(frozen=True)
@@ -170,6 +193,7 @@ class PreviewAnalyzer(QObject):
             import numpy as np
 
             qimage_rgb(rgba_qimage(np.zeros((1, 1, 4), np.uint8)))
+            QPolygonF([QPointF(0, 0)])  # unit_curves' types
             self._incarnated = True
         self._in_flight.add((photo_id, overlays))
         job = partial(analyse_wanted, photo_id, path, overlays, self._wanted)

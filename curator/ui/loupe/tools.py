@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPointF, QRectF, QSizeF, Qt, QThreadPool, QTimer, Slot
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPolygonF
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from curator.catalog.queries import GalleryRow, PhotoDetails, clip_fractions
@@ -47,46 +47,36 @@ OVERLAY_SIZE = QSizeF(270, 130)
 REQUEST_DELAY_MS = 40
 
 
-def histogram_polygons(hist: Histogram, width: float, height: float) -> dict[str, QPolygonF]:
-    """Each channel's curve in a `width` × `height` box (closed along the base).
-
-    Scaled so the tallest bin of any channel reaches the top, after a square root
-    (a dark frame's huge spike at 0 would otherwise flatten everything else)."""
-    peak = max(1.0, *(float(c.max()) ** 0.5 for _, c in hist.channels()))
-    out = {}
-    for name, counts in hist.channels():
-        points = [QPointF(0, height)]
-        for level in range(256):
-            value = float(counts[level]) ** 0.5 / peak
-            points.append(QPointF(level * width / 255, height * (1 - value)))
-        points.append(QPointF(width, height))
-        out[name] = QPolygonF(points)
-    return out
-
-
 def paint_histogram(
-    painter: QPainter, rect: QRectF, polygons: dict[str, QPolygonF] | None, note: str
+    painter: QPainter, rect: QRectF, curves: dict[str, QPolygonF] | None, note: str
 ) -> None:
-    """The curves (built for `rect`'s size) in `rect`, with `note` under them."""
+    """The analysis' `unit_curves` scaled into `rect`, with `note` under them."""
     painter.save()
     painter.fillRect(rect, QColor(0, 0, 0, 170))
     plot = rect.adjusted(6, 6, -6, -22)
-    if polygons is None:
+    if curves is None:
         painter.setPen(QColor(150, 150, 150))
         painter.drawText(plot, int(Qt.AlignmentFlag.AlignCenter), "…")
     else:
+        painter.save()
         painter.translate(plot.topLeft())
+        painter.scale(plot.width(), plot.height())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         # Channels add up (where all three overlap the fill is grey), as in Lightroom.
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Plus)
-        for name, polygon in polygons.items():
+        for name, polygon in curves.items():
             colour = CHANNEL_COLOURS[name]
             if name == "luma":
                 painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
-            painter.setPen(Qt.PenStyle.NoPen if name != "luma" else colour)
-            painter.setBrush(colour if name != "luma" else Qt.BrushStyle.NoBrush)
+                pen = QPen(colour, 1.0)
+                pen.setCosmetic(True)  # one device pixel wide, whatever the scale
+                painter.setPen(pen)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+            else:
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(colour)
             painter.drawPolygon(polygon)
-        painter.translate(-plot.topLeft())
+        painter.restore()
     painter.setPen(QColor(210, 210, 210))
     painter.drawText(
         QRectF(rect.left() + 6, rect.bottom() - 20, rect.width() - 12, 18),
@@ -144,24 +134,18 @@ class HistogramPanel(QWidget):
         self.setMinimumHeight(120)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.histogram: Histogram | None = None
+        self.curves: dict[str, QPolygonF] | None = None
         self.note = ""
-        self._polygons: dict[str, QPolygonF] | None = None
-        self._built_for: QSizeF | None = None
 
-    def set_histogram(self, hist: Histogram | None, note: str) -> None:
-        if hist is not self.histogram:
-            self.histogram, self._polygons, self._built_for = hist, None, None
+    def set_histogram(self, found: Analysis | None, note: str) -> None:
+        self.histogram = None if found is None else found.histogram
+        self.curves = None if found is None else found.curves
         self.note = note
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        rect = QRectF(self.rect())
-        plot = rect.adjusted(6, 6, -6, -22).size()
-        if self.histogram is not None and self._built_for != plot:
-            self._polygons = histogram_polygons(self.histogram, plot.width(), plot.height())
-            self._built_for = plot
-        paint_histogram(painter, rect, self._polygons if self.histogram else None, self.note)
+        paint_histogram(painter, QRectF(self.rect()), self.curves, self.note)
 
 
 class LoupeTools(QObject):
@@ -188,7 +172,6 @@ class LoupeTools(QObject):
         self.info_mode = 0
         self.row: GalleryRow | None = None
         self._clip: dict[int, tuple[float | None, float | None]] = {}
-        self._overlay_polygons: tuple[int, dict[str, QPolygonF]] | None = None
         self._pending: tuple[int, Path] | None = None
         self._request_timer = QTimer(self)
         self._request_timer.setSingleShot(True)
@@ -289,9 +272,7 @@ class LoupeTools(QObject):
         if row is None:
             return
         found = self.analyzer.analysis(row.id)
-        self.panel_histogram.set_histogram(
-            None if found is None else found.histogram, clip_note(*self.clip(row.id))
-        )
+        self.panel_histogram.set_histogram(found, clip_note(*self.clip(row.id)))
 
     @Slot(int)
     @guarded_slot
@@ -322,15 +303,8 @@ class LoupeTools(QObject):
             box = QRectF(
                 QPointF(area.right() - OVERLAY_SIZE.width() - 8, area.top() + 8), OVERLAY_SIZE
             )
-            polygons = None
-            if found is not None:
-                cached = self._overlay_polygons
-                if cached is None or cached[0] != id(found.histogram):
-                    plot = box.adjusted(6, 6, -6, -22)
-                    built = histogram_polygons(found.histogram, plot.width(), plot.height())
-                    self._overlay_polygons = cached = (id(found.histogram), built)
-                polygons = cached[1]
-            paint_histogram(painter, box, polygons, clip_note(*self.clip(row.id)))
+            curves = None if found is None else found.curves
+            paint_histogram(painter, box, curves, clip_note(*self.clip(row.id)))
         lines = info_lines(self.info, row, self.details(row.id), self.clip(row.id))
         if lines:
             paint_info(painter, area, lines)
