@@ -8,8 +8,10 @@ identity. `display_path` makes a printable string for people and JSON.
 RAW+JPEG pairs (issue 19 §3, schema v15): a RAW and a JPEG whose names differ
 only in the extension (stem compared ignoring case) in one folder are one
 shot. Each keeps its own Photo row; the JPEG's `pair_lead_id` points at the
-RAW (the lead). `link_pairs` is the only code that sets the pairing, called by
-the write paths that add or move photos (catalog.writer, catalog.quicklook);
+RAW (the lead), unless the technical stage failed on the RAW: then the JPEG is
+a photo of its own (its pixels are the shot's only ones). `link_pairs` is
+the only code that sets the pairing, called by the write paths that add,
+measure or move photos (catalog.writer, catalog.quicklook);
 a pair formed there has its decisions reconciled by the rule of migration
 m014 (the newest logged decision wins, nothing is lost). Whether the pairs
 count as ONE photo — one tile, one decision for both — is the `pair_raw_jpeg`
@@ -32,7 +34,7 @@ from curator.catalog.migrations.m015_raw_jpeg_pairs import (
     PAIR_KEY_SQL,
     reconcile_statements,
 )
-from curator.catalog.models import Photo
+from curator.catalog.models import Photo, Stage, StageStatus
 
 
 def encode_path(path: str) -> bytes:
@@ -169,11 +171,22 @@ def pair_info(photo_ids: Iterable[int]) -> dict[int, PairInfo]:
     return found
 
 
+# A RAW the technical stage failed on (cut short while copying, unsupported)
+# leads no JPEG: the JPEG beside it is a photo of its own, with its pixels, to
+# cull and export, and the RAW keeps its own tile with its failure sentence. A
+# retry that measures the RAW pairs them again (its batch calls link_pairs).
+_FAILED_RAWS = (
+    "SELECT photo_id FROM stage_run"
+    f" WHERE stage = '{Stage.TECHNICAL.value}' AND status = '{StageStatus.FAILED.value}'"
+)
+
+
 def link_pairs(photo_ids: Iterable[int]) -> int:
     """Recompute the pairing of `photo_ids` and of every photo that shares, or
     shared, a pair key with them; reconcile the decisions of the pairs that
-    formed (while pairing is on). Call inside the write transaction that added, moved or purged them
-    (a purged lead frees its JPEG). Returns how many pairs formed."""
+    formed (while pairing is on). Call inside the write transaction that added,
+    moved, measured or purged them (a purged lead frees its JPEG; so does a RAW
+    the technical stage failed on, `_FAILED_RAWS`). Returns how many pairs formed."""
     ids = json.dumps(sorted({int(pid) for pid in photo_ids}))
     if ids == "[]":
         return 0
@@ -197,7 +210,7 @@ def link_pairs(photo_ids: Iterable[int]) -> int:
         "UPDATE photo SET pair_lead_id = CASE WHEN format = 'jpeg' AND deleted_at IS NULL"
         " AND pair_key IS NOT NULL THEN (SELECT r.id FROM photo r"
         " WHERE r.pair_key = photo.pair_key AND r.format = 'raw' AND r.deleted_at IS NULL"
-        f" ORDER BY r.id LIMIT 1) END WHERE {scope}",
+        f" AND r.id NOT IN ({_FAILED_RAWS}) ORDER BY r.id LIMIT 1) END WHERE {scope}",
         args,
     )
     after = db.execute_sql(

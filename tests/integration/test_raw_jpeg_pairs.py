@@ -136,6 +136,39 @@ def test_a_jpeg_added_beside_a_culled_raw_takes_its_decision(
         assert logged == {("rating", "5", "pairing"), ("cull", "rejected", "pairing")}
 
 
+def test_a_raw_the_technical_stage_failed_on_leads_no_jpeg(
+    tmp_path: Path, curator_home: Path
+) -> None:
+    """A RAW cut short while copying beside its good JPEG: the JPEG is a photo of
+    its own (its pixels are the shot's only ones: cull, rate and export it), the
+    RAW keeps its tile and its failure sentence. Copied again whole, the RAW is
+    measured and leads the pair again, with the JPEG's decisions (none lost)."""
+    shoot = tmp_path / "shoot"
+    shoot.mkdir()
+    make_dng(shoot / "B.DNG", 64, 48, captured_at=WHEN)
+    whole = (shoot / "B.DNG").read_bytes()
+    (shoot / "B.DNG").write_bytes(whole[:300])  # cut short
+    make_jpeg(shoot / "B.JPG", 64, 48, captured_at=WHEN, pattern="texture")
+    import_json(shoot)
+    with Catalog.open(curator_home / "catalog.sqlite") as cat:
+        ids = _ids(cat)
+        raw, jpeg = ids["B.DNG"], ids["B.JPG"]
+        assert Photo.get_by_id(jpeg).pair_lead_id is None
+        assert sorted(gallery_query_ids(GalleryQuery())) == sorted([raw, jpeg])
+        assert gallery_rows([raw])[raw].failed and not gallery_rows([jpeg])[jpeg].failed
+        set_rating(jpeg, 4, pass_="cull", keep=True)
+        assert _values(raw)[:2] == ("unreviewed", None)  # decided alone
+    listed = {Path(r["path"]).name: r for r in list_json()}
+    assert set(listed) == {"B.DNG", "B.JPG"}
+
+    (shoot / "B.DNG").write_bytes(whole)  # copied again, whole
+    import_json(shoot)
+    with Catalog.open(curator_home / "catalog.sqlite") as cat:
+        assert Photo.get_by_id(jpeg).pair_lead_id == raw
+        assert gallery_query_ids(GalleryQuery()) == [raw]
+        assert _values(raw) == _values(jpeg) == ("kept", 4, False, None, 0)
+
+
 def test_with_pairing_off_a_jpeg_added_beside_a_raw_stays_undecided(
     tmp_path: Path, curator_home: Path
 ) -> None:
