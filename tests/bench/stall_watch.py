@@ -10,9 +10,9 @@ reads at a glance). Used by the import-responsiveness bench; a bench tool,
 never a unit test (the shared machine has stalls of its own).
 
 The stack is read by `faulthandler` (C code that walks the frames and writes
-text), never through `sys._current_frames()`: holding a frame object of the
-main thread keeps its locals alive past the function's return — a QPainter
-outliving its paintEvent, then freed on this thread (a segfault seen in
+text), never through a frame object: holding one of the main thread's frames
+keeps its locals alive past the function's return — a QPainter outliving
+its paintEvent, then freed on the watchdog's thread (a segfault seen in
 `paint_histogram`).
 """
 
@@ -42,12 +42,15 @@ class Stall:
 
 
 def _main_stack(dump: str, ident: int) -> str:
-    """The main thread's block of a faulthandler dump, innermost frame first."""
+    """The main thread's block of a faulthandler dump, innermost frame first:
+    the three innermost frames, then the Curator frames that led there."""
     header = f"0x{ident:016x}"
     for block in dump.split("\n\n"):
         lines = block.strip().splitlines()
         if lines and header in lines[0]:
-            return "\n".join(lines[1:13])
+            frames = lines[1:]
+            ours = [ln for ln in frames[3:] if "/curator/" in ln]
+            return "\n".join(frames[:3] + ours[:10])
     return ""
 
 
