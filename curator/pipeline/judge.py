@@ -274,7 +274,9 @@ class JudgmentsPhase(QObject):
             if on_embedded is not None:
                 on_embedded(model_id, batch)
 
-        embed = js.EmbedRunner(embedder, self.pools.ml, parent=self, on_stored=stored)
+        embed = js.EmbedRunner(
+            embedder, self.pools.ml, parent=self, writes=self.pools.write, on_stored=stored
+        )
         embed.progressed.connect(self._on_embed_progressed)
         embed.finished.connect(self._on_embed_finished)
         self._embed = embed
@@ -322,7 +324,9 @@ class JudgmentsPhase(QObject):
             self.pools.write.start(Job(job, self._describe_skipped, log_and_deliver))
             return
         self.pools.llm.setMaxThreadCount(self._settings.llm_concurrency)
-        describe = js.DescribeRunner(Describer(config), self.pools.llm, parent=self)
+        describe = js.DescribeRunner(
+            Describer(config), self.pools.llm, parent=self, writes=self.pools.write
+        )
         describe.progressed.connect(self._on_describe_progressed)
         describe.finished.connect(self._on_describe_finished)
         self._describe = describe

@@ -102,3 +102,31 @@ def test_the_end_of_the_technical_stage_writes_on_the_writer_thread(
         finally:
             service.shutdown()
             service.deleteLater()
+
+
+def test_embeddings_and_descriptions_are_stored_on_the_writer_thread(
+    tiny_clip: Path, tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.llm_server import FakeOllama
+
+    lib = tmp_path / "lib"
+    make_library(lib, 3)
+    with FakeOllama() as server:
+        monkeypatch.setenv("CURATOR_OLLAMA_URL", server.url)
+        paths = resolve_paths()
+        settings = load_settings(paths.settings_file)
+        with Catalog.open(paths.catalog):
+            service = PipelineService(paths.catalog, paths.cache_dir, settings, pipeline_pools())
+            try:
+                with qtbot.waitSignal(service.finished, timeout=120_000):
+                    service.start(RunRequest(folder=str(lib), stages=("technical",)))
+                writes = _main_thread_writes(monkeypatch)
+                with qtbot.waitSignal(service.finished, timeout=120_000) as blocker:
+                    service.start(RunRequest(stages=("embed", "describe")))
+                report = blocker.args[0]
+                assert report.stages["embed"] == {"done": 3}
+                assert report.stages["describe"] == {"done": 3}
+                assert writes == []
+            finally:
+                service.shutdown()
+                service.deleteLater()
