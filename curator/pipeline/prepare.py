@@ -108,7 +108,8 @@ def prepare_run(
     catalog_path: str = "",
 ) -> Prepared:
     """`prepare` for the run `generation`; a failure is the run's sentence (a
-    damaged catalog is named as such, not blamed on the folder)."""
+    damaged catalog is named as such, not blamed on the folder). The scan's
+    problems go to the error log here, not on the UI thread."""
     try:
         p = prepare(request, settings, cache_dir)
     except Exception as exc:
@@ -120,6 +121,14 @@ def prepare_run(
         log.exception("scanning/planning failed")
         where = request.folder or "the files"
         return Prepared(generation, None, (), f"Could not read {where}: {exc}")
+    for problem in p.problems:
+        record_error(
+            stage="scan",
+            path=problem.path,
+            error_type="ScanError",
+            message=problem.message,
+            detail=problem.detail,
+        )
     return Prepared(generation, p.plan, p.problems, "", p.xmp)
 
 

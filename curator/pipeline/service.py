@@ -299,15 +299,7 @@ class PipelineService(QObject):
             self._report.error = prepared.error or "Nothing to import."
             self._finish()
             return
-        self._report.scan_problems = list(prepared.problems)
-        for problem in prepared.problems:
-            record_error(
-                stage="scan",
-                path=problem.path,
-                error_type="ScanError",
-                message=problem.message,
-                detail=problem.detail,
-            )
+        self._report.scan_problems = list(prepared.problems)  # logged by prepare_run
         plan = prepared.plan
         self._processes_idle.stop()
         self._processes = prep.process_pool_for(

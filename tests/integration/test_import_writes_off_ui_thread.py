@@ -9,6 +9,7 @@ They run on the pipeline's writer thread now; the run's outcome is the same.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -75,6 +76,7 @@ def test_the_end_of_the_technical_stage_writes_on_the_writer_thread(
             gone = sorted(lib.iterdir())[0]
             gone.unlink()  # the next import marks its photo missing
             make_library(lib, 2, first=10)
+            os.mkfifo(lib / "card.jpg")  # a scan problem (never opened), logged with a reason
             writes = _main_thread_writes(monkeypatch)
             checks: list[str] = []
             _on_main_thread(monkeypatch, embedder, "weights_present", checks)
@@ -85,6 +87,7 @@ def test_the_end_of_the_technical_stage_writes_on_the_writer_thread(
             # What the run did is as before: one photo missing, both stages skipped
             # with their sentences, for every measured photo.
             assert report.error == "" and report.missing == 1
+            assert len(report.scan_problems) == 1
             assert report.stages["embed"]["skipped"] == 6
             assert "CLIP" in str(report.stages["embed"]["reason"])
             assert report.stages["describe"]["skipped"] == 6
