@@ -140,7 +140,8 @@ def test_i_cycles_the_info_overlay(library: Path, qtbot: QtBot) -> None:
         assert pid is not None
         row = h.page.row(pid)
         assert row is not None
-        clip = tools.clip(pid)
+        clip = tools.clip(row)
+        assert clip == clip_fractions(pid)  # what the technical stage stored
         assert info_lines("off", row, None, clip) == []
         assert info_lines("file", row, None, clip) == [row.file_name]
         capture = info_lines("capture", row, None, clip)

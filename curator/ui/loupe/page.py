@@ -394,7 +394,6 @@ class LoupePage(QWidget):
 
     def invalidate(self, ids: list[int] | None = None) -> None:
         """Forget cached rows (all, or `ids`): they are re-read when next shown."""
-        self.tools.forget(ids)
         if ids is None:
             self._rows.clear()
             self._details.clear()
