@@ -307,6 +307,7 @@ class GalleryRow:
     sharpness_note: str | None = None  # why sharpness_score is None, or what lowered it
     rotation: int = 0  # the photographer's quarter-turns clockwise on the upright picture
     paired_with: str = ""  # its RAW+JPEG pair's other files ("DSC1.JPG"; ui.gallery.model)
+    shadow_clip: float | None = None  # fraction of crushed shadows (0–1)
 
     @property
     def failed(self) -> bool:
@@ -355,6 +356,7 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
                 picked=bool(p.picked),
                 failed_reason=reasons.get(int(p.id)),
                 highlight_clip=p.highlight_clip,
+                shadow_clip=p.shadow_clip,
                 burst_group=p.burst_group,
                 burst_best=bool(p.burst_best),
                 missing=p.missing_since is not None,

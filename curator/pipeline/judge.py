@@ -1,23 +1,33 @@
 """The JUDGE phase of a run: embed (ML pool) and describe (LLM pool) side by side.
 
-`JudgmentsPhase.start` plans both stages (`pipeline.stages.judgments`):
+`JudgmentsPhase.start` plans both stages (`pipeline.stages.judgments`) in
+one `engine.delivery.Job` on the pipeline's writer thread (`plan_judgments`:
+the catalog reads, the LLM client's and the embedder's imports and the
+embed stage's `skipped` rows never run on the UI thread; issue 19 §1 — they
+were a 50-60 ms stall at the end of every import's technical stage):
 - embed: the photos without a vector of the configured CLIP model. Without
-  the weights (and no auto-download) they are `skipped` at once with the
-  sentence that says how to get them; else an `EmbedRunner` embeds them.
+  the weights (and no auto-download) they are marked `skipped` there, with
+  the sentence that says how to get them; else an `EmbedRunner` embeds them
+  (the embedder loads torch on the ML pool, never here).
 - describe: the photos without a description. An Ollama health check runs
-  first, as an `engine.delivery.Job` on the LLM pool (HTTP, up to a few
-  seconds); when Ollama is not there, they are `skipped` with its sentence
-  and the next run back-fills them; else a `DescribeRunner` describes them.
+  first, as a Job on the LLM pool (HTTP, up to a few seconds); when Ollama
+  is not there, they are marked `skipped` with its sentence by a Job on the
+  writer thread, and the next run back-fills them; else a `DescribeRunner`
+  describes them.
+A planning job that fails says so in the error log (a storage fault: the
+run's `error`, which stops it). Nothing starts after `cancel()`.
 Each stage's counts (and the reason of a skip) go into the run's report;
 `ended` is emitted once neither stage runs nor waits for its health check —
 also when nothing was planned, or after `cancel()`.
 
-Main thread only. The LLM client, the embedder and torch are imported when a
-stage needs them, never at start-up.
+`JudgmentsPhase` lives on the main thread. The LLM client, the embedder and
+torch are imported on a pool thread when a stage needs them, never at start-up.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -27,7 +37,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal, Slot
 
 from curator.catalog.models import Stage, StageStatus
-from curator.engine.delivery import Delivery, Job, delivery_to
+from curator.catalog.storage import storage_problem
+from curator.catalog.writer import record_error
+from curator.engine.delivery import Delivery, Job, delivery_to, log_and_deliver
 from curator.engine.progress import ProgressBoard, StageState
 from curator.engine.stage_runner import RunSummary, StageGate
 from curator.pipeline.phase import PipelinePools
@@ -40,6 +52,8 @@ if TYPE_CHECKING:  # numpy: not before the window's first paint (issue 21 §1)
 
     from curator.llm.client import DescribeRequest, HealthReport, LLMConfig
     from curator.pipeline.stages.judgments import DescribeRunner, EmbedRunner
+
+log = logging.getLogger(__name__)
 
 EmbeddedFn = Callable[[str, list[tuple[int, "NDArray[np.float32]"]]], None]
 
@@ -55,6 +69,76 @@ def check_health(generation: int, config: LLMConfig) -> HealthChecked:
     from curator.llm.client import check_llm
 
     return HealthChecked(generation, check_llm(config))
+
+
+@dataclass(frozen=True)
+class JudgePlanned:
+    """What `plan_judgments` found: the photos to embed, or the sentence they
+    were skipped with (and how many); the describe requests."""
+
+    generation: int
+    embed_items: tuple[tuple[int, str], ...] = ()
+    embed_skipped: int = 0
+    embed_reason: str = ""
+    describe: tuple[DescribeRequest, ...] = ()
+
+
+@dataclass(frozen=True)
+class DescribeSkipped:
+    """The describe requests were marked skipped (Ollama absent)."""
+
+    generation: int
+    count: int
+    reason: str
+
+
+def plan_judgments(
+    generation: int,
+    request: RunRequest,
+    settings: Settings,
+    cache_dir: str,
+    stop: threading.Event,
+) -> JudgePlanned:
+    """Plan embed and describe (on the writer thread, see the module docstring);
+    photos the embed stage cannot embed (no weights) are marked skipped here."""
+    from curator.catalog.judgments import any_measured, photos_needing
+
+    if not any_measured():  # nothing to plan: the LLM client (pydantic) stays unloaded
+        return JudgePlanned(generation)
+    from curator.pipeline.stages import judgments as js
+
+    items: tuple[tuple[int, str], ...] = ()
+    skipped, reason = 0, ""
+    if "embed" in request.stages:
+        model_id = js.embedding_model_id(settings)
+        todo = photos_needing(Stage.EMBED, model_id)
+        items = tuple((pid, str(Path(cache_dir) / key)) for pid, key in todo)
+        if items:  # nothing to embed loads no numpy (the embedder's import)
+            from curator.ml.embedder import model_unavailable_message, weights_present
+
+            config = js.clip_config(settings)
+            if not weights_present(config) and not settings.clip_auto_download:
+                reason = model_unavailable_message(config)
+                if not stop.is_set():
+                    js.mark_skipped(Stage.EMBED, [pid for pid, _ in items], model_id, reason)
+                items, skipped = (), len(items)
+    describe: tuple[DescribeRequest, ...] = ()
+    if "describe" in request.stages:
+        plan = js.plan_describe(
+            settings, cache_dir, health_check=False, redo=request.redo_descriptions
+        )
+        describe = tuple(plan.requests)
+    return JudgePlanned(generation, items, skipped, reason, describe)
+
+
+def skip_describe(
+    generation: int, requests: tuple[DescribeRequest, ...], version: str, reason: str
+) -> DescribeSkipped:
+    """Mark the describe requests skipped with Ollama's sentence (writer thread)."""
+    from curator.pipeline.stages import judgments as js
+
+    js.mark_skipped(Stage.DESCRIBE, [r.photo_id for r in requests], version, reason)
+    return DescribeSkipped(generation, len(requests), reason)
 
 
 class JudgmentsPhase(QObject):
@@ -80,13 +164,21 @@ class JudgmentsPhase(QObject):
         self._paused = self._cancelled = False
         self._embed: EmbedRunner | None = None
         self._describe: DescribeRunner | None = None
-        self._checking = False
+        self._checking = False  # the health check, then the skip write, under way
+        self._planning = False
+        self._stop = threading.Event()
         self._describe_requests: list[DescribeRequest] = []
         self._health: Delivery[HealthChecked] = delivery_to(self, self._on_health_checked)
+        self._planned: Delivery[JudgePlanned | Exception] = delivery_to(self, self._on_planned)
+        self._describe_skipped: Delivery[DescribeSkipped | Exception] = delivery_to(
+            self, self._on_describe_skipped
+        )
+        self._gate = StageGate()
 
     @property
     def running(self) -> bool:
-        return self._embed is not None or self._describe is not None or self._checking
+        busy = self._embed is not None or self._describe is not None
+        return busy or self._checking or self._planning
 
     def running_stages(self) -> list[str]:
         """The stages with a runner at work (their progress is re-emitted on pause)."""
@@ -95,33 +187,64 @@ class JudgmentsPhase(QObject):
     def start(
         self, request: RunRequest, settings: Settings, gate: StageGate, report: RunReport
     ) -> None:
-        """Plan and start both stages; `ended` follows (at once when nothing runs)."""
+        """Plan both stages on the writer thread; they start when the plan is
+        back (`_on_planned`); `ended` follows once neither runs."""
         self._generation += 1
         self._report, self._settings, self._cancelled = report, settings, False
-        from curator.catalog.judgments import any_measured
+        self._gate, self._stop = gate, threading.Event()
+        self._planning = True
+        job = partial(
+            plan_judgments, self._generation, request, settings, str(self.cache_dir), self._stop
+        )
+        self.pools.write.start(Job(job, self._planned, log_and_deliver))
 
-        if not any_measured():  # nothing to plan: the LLM client (pydantic) stays unloaded
-            self._maybe_end()
-            return
-        from curator.pipeline.stages import judgments as js
-
-        if "embed" in request.stages:
-            self._start_embed(settings, gate)
-        if "describe" in request.stages:
-            plan = js.plan_describe(
-                settings, str(self.cache_dir), health_check=False, redo=request.redo_descriptions
-            )
-            if plan.requests:
-                self._describe_requests = list(plan.requests)
-                self._checking = True
-                total = len(plan.requests)
-                self.board.emit("describe", StageState.WAITING, 0, total, "Checking Ollama…")
-                check = partial(check_health, self._generation, js.llm_config(settings))
-                self.pools.llm.start(Job(check, self._health))
+    @Slot(object)
+    def _on_planned(self, planned: JudgePlanned | Exception) -> None:
+        if not self._planning or (
+            isinstance(planned, JudgePlanned) and planned.generation != self._generation
+        ):
+            return  # an earlier run's plan
+        self._planning = False
+        if isinstance(planned, Exception):
+            self._job_failed("plan embedding and describing", planned)
+        elif not self._cancelled:
+            self._start_planned(planned)
         self._maybe_end()
+
+    def _start_planned(self, planned: JudgePlanned) -> None:
+        if planned.embed_skipped:
+            reason, count = planned.embed_reason, planned.embed_skipped
+            self._report.stages["embed"] = {StageStatus.SKIPPED.value: count, "reason": reason}
+            self.board.emit("embed", StageState.SKIPPED, 0, count, reason)
+        elif planned.embed_items:
+            self._start_embed(self._settings, self._gate, list(planned.embed_items))
+        if planned.describe:
+            from curator.pipeline.stages import judgments as js  # imported by the plan already
+
+            self._describe_requests = list(planned.describe)
+            self._checking = True
+            total = len(planned.describe)
+            self.board.emit("describe", StageState.WAITING, 0, total, "Checking Ollama…")
+            check = partial(check_health, self._generation, js.llm_config(self._settings))
+            self.pools.llm.start(Job(check, self._health))
+
+    def _job_failed(self, what: str, exc: Exception) -> None:
+        """A planning or skip-writing job raised: a storage fault stops the run
+        with its sentence; anything else is logged and the run goes on."""
+        storage = storage_problem(exc, what="the catalog")
+        if storage is not None:
+            self._report.error = str(storage)
+            return
+        record_error(
+            stage="judge",
+            error_type=type(exc).__name__,
+            message=f"Curator could not {what}: {exc}",
+            detail=repr(exc),
+        )
 
     def cancel(self) -> None:
         self._cancelled = True
+        self._stop.set()
         for runner in (self._embed, self._describe):
             if runner is not None:
                 runner.cancel()
@@ -137,24 +260,13 @@ class JudgmentsPhase(QObject):
 
     # --- embed ----------------------------------------------------------------------
 
-    def _start_embed(self, settings: Settings, gate: StageGate) -> None:
-        from curator.catalog.judgments import photos_needing
-        from curator.pipeline.stages import judgments as js
+    def _start_embed(
+        self, settings: Settings, gate: StageGate, items: list[tuple[int, str]]
+    ) -> None:
+        from curator.pipeline.stages import judgments as js  # imported by the plan already
 
         model_id = js.embedding_model_id(settings)
-        todo = photos_needing(Stage.EMBED, model_id)
-        items = [(pid, str(self.cache_dir / key)) for pid, key in todo]
-        if not items:
-            return  # before the embedder's import: nothing to embed loads no numpy
-        from curator.ml.embedder import model_unavailable_message, weights_present
-
         config = js.clip_config(settings)
-        if not weights_present(config) and not settings.clip_auto_download:
-            reason = model_unavailable_message(config)
-            js.mark_skipped(Stage.EMBED, [pid for pid, _ in items], model_id, reason)
-            self._report.stages["embed"] = {StageStatus.SKIPPED.value: len(items), "reason": reason}
-            self.board.emit("embed", StageState.SKIPPED, 0, len(items), reason)
-            return
         embedder = js.gated_embedder(config, gate, settings.clip_auto_download)
         on_embedded = self._on_embedded
 
@@ -162,7 +274,9 @@ class JudgmentsPhase(QObject):
             if on_embedded is not None:
                 on_embedded(model_id, batch)
 
-        embed = js.EmbedRunner(embedder, self.pools.ml, parent=self, on_stored=stored)
+        embed = js.EmbedRunner(
+            embedder, self.pools.ml, parent=self, writes=self.pools.write, on_stored=stored
+        )
         embed.progressed.connect(self._on_embed_progressed)
         embed.finished.connect(self._on_embed_finished)
         self._embed = embed
@@ -199,15 +313,20 @@ class JudgmentsPhase(QObject):
             self._maybe_end()
             return
         if not health.ok:
-            ids = [r.photo_id for r in requests]
-            js.mark_skipped(Stage.DESCRIBE, ids, config.stage_version, health.message)
-            skipped: StageCounts = {StageStatus.SKIPPED.value: len(requests)}
-            self._report.stages["describe"] = {**skipped, "reason": health.message}
-            self.board.emit("describe", StageState.SKIPPED, 0, len(requests), health.message)
-            self._maybe_end()
+            self._checking = True  # until the skip is written
+            job = partial(
+                skip_describe,
+                self._generation,
+                tuple(requests),
+                config.stage_version,
+                health.message,
+            )
+            self.pools.write.start(Job(job, self._describe_skipped, log_and_deliver))
             return
         self.pools.llm.setMaxThreadCount(self._settings.llm_concurrency)
-        describe = js.DescribeRunner(Describer(config), self.pools.llm, parent=self)
+        describe = js.DescribeRunner(
+            Describer(config), self.pools.llm, parent=self, writes=self.pools.write
+        )
         describe.progressed.connect(self._on_describe_progressed)
         describe.finished.connect(self._on_describe_finished)
         self._describe = describe
@@ -216,6 +335,19 @@ class JudgmentsPhase(QObject):
         describe.start(requests)
         if self._paused:
             describe.pause()
+
+    @Slot(object)
+    def _on_describe_skipped(self, skipped: DescribeSkipped | Exception) -> None:
+        if isinstance(skipped, DescribeSkipped) and skipped.generation != self._generation:
+            return  # an earlier run's
+        self._checking = False
+        if isinstance(skipped, Exception):
+            self._job_failed("note that describing was skipped", skipped)
+        else:
+            counts: StageCounts = {StageStatus.SKIPPED.value: skipped.count}
+            self._report.stages["describe"] = {**counts, "reason": skipped.reason}
+            self.board.emit("describe", StageState.SKIPPED, 0, skipped.count, skipped.reason)
+        self._maybe_end()
 
     @Slot(int, int)
     def _on_describe_progressed(self, done: int, total: int) -> None:

@@ -1,12 +1,15 @@
 """The work of a run's prepare-pool phases, as plain functions for
 `engine.delivery.Job`s: scanning and planning (PREPARE), reading the planned
-XMP beside the decoding, and writing what it said as decisions (XMP).
+XMP beside the decoding, and writing what it said as decisions (XMP); and,
+on the writer thread once the technical stage's last batch has committed,
+marking the photos whose files vanished (`mark_missing`).
 
 Each function takes immutable inputs (a request, a plan, a settings
 snapshot, a stop event) and returns a frozen message stamped with the run's
 generation, so the service drops what a cancelled or earlier run sends. They
 read the catalog through the pool thread's own connection (the job closes
-it); only `apply_xmp_readings` writes, in short transactions of its own.
+it); only `apply_xmp_readings` and `mark_missing` write, in short
+transactions of their own.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 
 from curator.catalog.backup import backup_folder
 from curator.catalog.errors import damaged_sentence, is_damage
+from curator.catalog.writer import record_error
 from curator.engine.isolation import ChildProcessPool, memory_limit_for
 from curator.pipeline.report import RunRequest
 from curator.pipeline.stages.scan import Candidate, ScanProblem, ScanReport, scan_folder
@@ -63,6 +67,15 @@ class XmpWritten:
     result: XmpApplied | Exception
 
 
+@dataclass(frozen=True)
+class MissingMarked:
+    """How many photos under the run's folder went missing, and came back."""
+
+    generation: int
+    missing: int
+    restored: int
+
+
 def prepare(request: RunRequest, settings: Settings, cache_dir: str) -> Prepared:
     """Scan + plan (reads the catalog through this thread's connection, writes nothing)."""
     if request.folder is not None:
@@ -95,7 +108,8 @@ def prepare_run(
     catalog_path: str = "",
 ) -> Prepared:
     """`prepare` for the run `generation`; a failure is the run's sentence (a
-    damaged catalog is named as such, not blamed on the folder)."""
+    damaged catalog is named as such, not blamed on the folder). The scan's
+    problems go to the error log here, not on the UI thread."""
     try:
         p = prepare(request, settings, cache_dir)
     except Exception as exc:
@@ -107,6 +121,14 @@ def prepare_run(
         log.exception("scanning/planning failed")
         where = request.folder or "the files"
         return Prepared(generation, None, (), f"Could not read {where}: {exc}")
+    for problem in p.problems:
+        record_error(
+            stage="scan",
+            path=problem.path,
+            error_type="ScanError",
+            message=problem.message,
+            detail=problem.detail,
+        )
     return Prepared(generation, p.plan, p.problems, "", p.xmp)
 
 
@@ -184,3 +206,24 @@ def apply_xmp_readings(
     except Exception as exc:
         log.exception("applying XMP failed")
         return XmpWritten(generation, exc)
+
+
+def mark_missing(generation: int, folder: str) -> MissingMarked:
+    """Photos under `folder` whose every file vanished become missing (their
+    decisions stay); missing ones whose file is back unchanged return. On the
+    writer thread (a stat per file and the writes: 20-60 ms for 1,000 photos,
+    never on the UI thread). A failure is logged with its sentence; the run
+    goes on."""
+    from curator.catalog.missing import refresh_missing
+
+    try:
+        report = refresh_missing(folder)
+    except Exception as exc:
+        log.exception("marking missing photos failed")
+        record_error(
+            stage="scan",
+            error_type=type(exc).__name__,
+            message=f"Curator could not check which photos went missing: {exc}",
+        )
+        return MissingMarked(generation, 0, 0)
+    return MissingMarked(generation, report.missing, report.restored)

@@ -18,7 +18,8 @@ QCoreApplication loop), and every worker's result comes back as an
    applied in batches by the one writer, on the write pool's thread, their
    ids in `photos_changed`);
    scan problems go to the error log; then photos whose every file vanished
-   become `missing`. Meanwhile the prepare pool reads the XMP (sidecars,
+   become `missing` (on the write pool's thread, after the last batch).
+   Meanwhile the prepare pool reads the XMP (sidecars,
    embedded packets) of the files the plan names;
 3. XMP: once both are done, its ratings, flags, labels and keywords are
    written as decisions (source "xmp", on the prepare pool through its own
@@ -72,6 +73,7 @@ from curator.pipeline import prepare as prep
 from curator.pipeline.judge import EmbeddedFn, JudgmentsPhase
 from curator.pipeline.phase import Phase, PhaseMachine, PipelinePools
 from curator.pipeline.prepare import (
+    MissingMarked,
     Prepared,
     XmpRead,
     XmpWritten,
@@ -162,6 +164,7 @@ class PipelineService(QObject):
         self._prepared: Delivery[Prepared] = delivery_to(self, self._on_prepared)
         self._xmp_read: Delivery[XmpRead] = delivery_to(self, self._on_xmp_read)
         self._xmp_written: Delivery[XmpWritten] = delivery_to(self, self._on_xmp_written)
+        self._missing_marked: Delivery[MissingMarked] = delivery_to(self, self._on_missing_marked)
         self._scored: Delivery[ScoreResult | Exception] = delivery_to(self, self._on_scored)
         self.last_report: RunReport | None = None
 
@@ -296,15 +299,7 @@ class PipelineService(QObject):
             self._report.error = prepared.error or "Nothing to import."
             self._finish()
             return
-        self._report.scan_problems = list(prepared.problems)
-        for problem in prepared.problems:
-            record_error(
-                stage="scan",
-                path=problem.path,
-                error_type="ScanError",
-                message=problem.message,
-                detail=problem.detail,
-            )
+        self._report.scan_problems = list(prepared.problems)  # logged by prepare_run
         plan = prepared.plan
         self._processes_idle.stop()
         self._processes = prep.process_pool_for(
@@ -419,8 +414,25 @@ class PipelineService(QObject):
             if runner.write_error:
                 self._report.error = runner.write_error
             runner.deleteLater()
-        if self._request.folder is not None and not summary.cancelled and not self._report.error:
-            self._report.missing = self._mark_missing(self._request.folder)
+        folder = self._request.folder
+        if folder is not None and not summary.cancelled and not self._report.error:
+            # On the writer thread, after the stage's last batch (committed: the
+            # runner finishes once its last write has settled); XMP follows.
+            job = partial(prep.mark_missing, self._generation, folder)
+            self.pools.write.start(Job(job, self._missing_marked))
+            return
+        self._after_technical()
+
+    @Slot(object)
+    def _on_missing_marked(self, marked: MissingMarked) -> None:
+        if marked.generation != self._generation or self.phase is not Phase.TECHNICAL:
+            return  # cancelled or superseded meanwhile
+        self._report.missing = marked.missing
+        self._report.restored_unchanged = marked.restored
+        self._after_technical()
+
+    def _after_technical(self) -> None:
+        summary = self._report.technical
         self._report_technical(summary)
         if summary.cancelled or self._cancelled or self._report.error:
             self._finish()
@@ -442,24 +454,6 @@ class PipelineService(QObject):
         total = last.total if last is not None else done
         shown = total if state is StageState.DONE else done
         self._board.emit("technical", state, shown, total, "; ".join(notes))
-
-    def _mark_missing(self, folder: str) -> int:
-        """Photos under `folder` whose every file vanished become missing (their
-        decisions stay); missing ones whose file is back unchanged return."""
-        from curator.catalog.missing import refresh_missing
-
-        try:
-            report = refresh_missing(folder)
-        except Exception as exc:
-            log.exception("marking missing photos failed")
-            record_error(
-                stage="scan",
-                error_type=type(exc).__name__,
-                message=f"Curator could not check which photos went missing: {exc}",
-            )
-            return 0
-        self._report.restored_unchanged = report.restored
-        return report.missing
 
     @Slot()
     def _close_processes(self) -> None:
@@ -518,7 +512,7 @@ class PipelineService(QObject):
     def _on_judgments_ended(self) -> None:
         if self.phase is not Phase.JUDGE:
             return  # a cancelled run's late health check
-        if self._cancelled or "score" not in self._request.stages:
+        if self._cancelled or self._report.error or "score" not in self._request.stages:
             self._finish()
             return
         from curator.ml.config import embedding_model_id

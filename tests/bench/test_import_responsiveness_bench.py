@@ -22,13 +22,27 @@ keys during the import paint as fast as the baseline's (p95 35-40 ms, 0-2
 stalls), on a machine whose baseline p95 is 27-42 ms. The bench asserts
 nothing (the shared machine's own stalls exceed the budget now and then):
 it prints.
+
+Since issue 19 §1's last pass the keys go on until the whole import has
+ended (its last phases used to fall after the 60 keys), and a stall
+detector (`tests/bench/stall_watch.py`) prints where the UI thread was in
+each stall over 50 ms. It found, at the end of the technical stage, the
+missing-marking and the embed / describe `skipped` writes with the
+embedder's import (55-75 ms), and during the keys the filmstrip's row
+reads (one query per frame, 64-96 ms), the loupe's clip-fraction query
+(69-78 ms) and the Problems panel's reload at the run's end (58 ms) — all
+moved off the UI thread or batched. Nine interleaved runs each (the "after"
+runs over the last three commits of that pass), same
+machine (load 3-5 on 2 cores): import p95 median 46 → 38 ms (range 37-74
+→ 27-68), stalls > 50 ms median 6 → 1 (longest 58-190 → 0-146 ms; what is
+left is paint events stretched by the busy cores, no Curator code sampled).
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -39,6 +53,7 @@ from pytestqt.qtbot import QtBot
 
 from curator.app import App
 from tests.bench.results import results_path
+from tests.bench.stall_watch import StallWatch
 from tests.integration.cli_helpers import import_json
 from tests.ui.conftest import make_library, running_app
 
@@ -63,8 +78,11 @@ def culling(tmp_path: Path, qtbot: QtBot) -> Iterator[tuple[App, Path]]:
         yield app, tmp_path / "more"
 
 
-def _drive(app: App, qtbot: QtBot, keys: int) -> tuple[list[float], list[float]]:
-    """(key → painted ms, UI-thread gaps > 50 ms) for `keys` posted → keys."""
+def _drive(
+    app: App, qtbot: QtBot, keys: int, until: Callable[[], bool] = lambda: True
+) -> tuple[list[float], list[float]]:
+    """(key → painted ms, UI-thread gaps > 50 ms) for `keys` posted → keys, and
+    on until `until()` holds (e.g. the import has ended)."""
     view = app.window.loupe.view
     clock = QElapsedTimer()
     clock.start()
@@ -84,7 +102,7 @@ def _drive(app: App, qtbot: QtBot, keys: int) -> tuple[list[float], list[float]]
             latencies.append(now - posted.pop(0))
 
     def press() -> None:
-        if len(latencies) + len(posted) >= keys or posted:
+        if (len(latencies) + len(posted) >= keys and until()) or posted:
             return
         if app.session.index + 1 >= len(app.session.order):
             app.session.go_to(app.session.order[0])
@@ -101,7 +119,7 @@ def _drive(app: App, qtbot: QtBot, keys: int) -> tuple[list[float], list[float]]
     keyer.timeout.connect(press)
     monitor.start()
     keyer.start()
-    qtbot.waitUntil(lambda: len(latencies) >= keys, timeout=600_000)
+    qtbot.waitUntil(lambda: len(latencies) >= keys and until(), timeout=900_000)
     monitor.stop()
     keyer.stop()
     return latencies, stalls
@@ -112,19 +130,23 @@ def test_keys_during_an_import(culling: tuple[App, Path], qtbot: QtBot) -> None:
     app, more = culling
     base, base_stalls = _drive(app, qtbot, KEYS)
     start = time.perf_counter()
+    watch = StallWatch().start()
     assert app.window.start_import(str(more))
-    during, stalls = _drive(app, qtbot, KEYS)
-    running = app.pipeline.running
+    # Keys until the whole import has ended (quick look, technical, the end of
+    # the technical stage, XMP, embed + describe, score), not just its start.
+    during, stalls = _drive(app, qtbot, KEYS, until=lambda: not app.pipeline.running)
+    watch.stop()
     report = {
         "baseline_key_to_paint_ms": {"p50": _pct(base, 0.5), "p95": _pct(base, 0.95)},
         "baseline_stalls_over_50ms": len(base_stalls),
         "import_key_to_paint_ms": {"p50": _pct(during, 0.5), "p95": _pct(during, 0.95)},
         "import_stalls_over_50ms": len(stalls),
         "import_longest_stall_ms": max(stalls, default=0.0),
-        "seconds_into_the_import": round(time.perf_counter() - start, 1),
-        "import_still_running": running,
+        "import_keys": len(during),
+        "import_seconds": round(time.perf_counter() - start, 1),
+        "phases": [str(p) for p in app.pipeline.service.phase_history],
     }
     print(f"\nimport responsiveness: {json.dumps(report, indent=1)}")
+    print(f"UI-thread stalls over 50 ms during the import, longest first:\n{watch.report()}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-    qtbot.waitUntil(lambda: not app.pipeline.running, timeout=900_000)  # a clean close

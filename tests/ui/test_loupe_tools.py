@@ -5,6 +5,7 @@ peaking, I info overlay, F full screen, Shift+Tab panels, the filmstrip."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import QToolBar
 from pytestqt.qtbot import QtBot
 
 from curator.app import App
-from curator.catalog.queries import clip_fractions
+from curator.catalog.queries import GalleryRow, clip_fractions
 from curator.imaging.histogram import HIGHLIGHT_RGBA, SHADOW_RGBA, clipping_masks
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.loupe.preview_analysis import Overlays, PreviewAnalyzer, analyse, qimage_rgb
@@ -139,7 +140,8 @@ def test_i_cycles_the_info_overlay(library: Path, qtbot: QtBot) -> None:
         assert pid is not None
         row = h.page.row(pid)
         assert row is not None
-        clip = tools.clip(pid)
+        clip = tools.clip(row)
+        assert clip == clip_fractions(pid)  # what the technical stage stored
         assert info_lines("off", row, None, clip) == []
         assert info_lines("file", row, None, clip) == [row.file_name]
         capture = info_lines("capture", row, None, clip)
@@ -189,6 +191,29 @@ def test_filmstrip_follows_the_order_and_jumps(library: Path, qtbot: QtBot) -> N
         strip.repaint()
         assert h.page.row(target).cull == "rejected"  # type: ignore[union-attr]
         assert ids  # the library is there
+
+
+def test_the_filmstrip_reads_its_rows_in_one_query(
+    library: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 19 §1: a live import invalidates rows; the strip re-read them one
+    # query per frame on the UI thread (a 64-96 ms stall per key).
+    import curator.ui.loupe.page as loupe_page
+
+    with loupe_harness(qtbot) as h:
+        strip = h.page.filmstrip
+        assert len(strip.visible_ids()) >= 3
+        reads: list[int] = []
+        original = loupe_page.gallery_rows
+
+        def counted(ids: Iterable[int]) -> dict[int, GalleryRow]:
+            reads.append(1)
+            return original(ids)
+
+        monkeypatch.setattr(loupe_page, "gallery_rows", counted)
+        h.page.invalidate()  # every row forgotten: the current photo and the strip re-read
+        assert all(h.page.row(pid) is not None for pid in strip.visible_ids())
+        assert len(reads) <= 2  # the current photo's, then the strip's (cached now)
 
 
 def test_full_screen_in_the_window_hides_the_bars_and_g_leaves_it(

@@ -71,6 +71,7 @@ __all__ = [
     "DescribeRunner",
     "EmbedEnded",
     "EmbedRunner",
+    "EmbedWritten",
     "apply_describe",
     "clip_config",
     "embed_all",
@@ -80,6 +81,7 @@ __all__ = [
     "mark_skipped",
     "plan_describe",
     "weights_host_reachable",
+    "write_embed_message",
 ]
 
 
@@ -186,7 +188,17 @@ def _describe_crash(request: DescribeRequest, exc: BaseException) -> DescribeOut
 
 
 class DescribeRunner(StageRunner[DescribeRequest, DescribeOutcome]):
-    def __init__(self, describer: Describer, threads: QThreadPool, parent: QObject | None = None):
+    """Describes on the LLM pool; given `writes` (the pipeline's writer thread),
+    each batch's descriptions are stored there, never on the UI thread."""
+
+    def __init__(
+        self,
+        describer: Describer,
+        threads: QThreadPool,
+        parent: QObject | None = None,
+        *,
+        writes: QThreadPool | None = None,
+    ):
         version = describer.config.stage_version
         super().__init__(
             "describe",
@@ -196,6 +208,7 @@ class DescribeRunner(StageRunner[DescribeRequest, DescribeOutcome]):
             on_error=_describe_crash,
             max_attempts=1,  # the describer already retries transport faults with backoff
             batch_size=4,
+            writes=writes,
             parent=parent,
         )
 
@@ -259,8 +272,68 @@ def gated_embedder(config: ClipConfig, gate: StageGate, auto_download: bool) -> 
     return GatedClipEmbedder(config)
 
 
+@dataclass(frozen=True)
+class EmbedWritten:
+    """What the writer thread did with one message of the embed job: a batch's
+    vectors stored (`stored`, for the in-memory cache) and its failures noted,
+    or, at the end, the photos still pending skipped with `reason`."""
+
+    stored: tuple[tuple[int, NDArray[np.float32]], ...] = ()
+    failed: int = 0
+    write_failed: int = 0
+    skipped: int = 0
+    reason: str = ""
+    ended: bool = False
+
+
+def write_embed_message(model_id: str, message: EmbedMessage, pending: list[int]) -> EmbedWritten:
+    """Persist one message of `embed_all` (on the writer thread, in order)."""
+    if isinstance(message, EmbedEnded):
+        if message.failure is None or not pending:
+            return EmbedWritten(ended=True, reason=message.failure[0] if message.failure else "")
+        reason, detail = message.failure
+        mark_skipped(Stage.EMBED, pending, model_id, reason)
+        record_error(
+            stage=Stage.EMBED, error_type="ModelUnavailable", message=reason, detail=detail
+        )
+        return EmbedWritten(skipped=len(pending), reason=reason, ended=True)
+    items = list(zip(message.keys, message.vectors, strict=True))
+    try:
+        judgments.store_embeddings(model_id, items)
+    except Exception as exc:
+        return _not_written(message, exc)
+    for failure in message.failures:
+        judgments.set_stage(
+            [failure.key], Stage.EMBED, StageStatus.FAILED, model_id, failure.message
+        )
+        record_error(
+            stage=Stage.EMBED,
+            photo_id=failure.key,
+            path=failure.path,
+            error_type=failure.error_type,
+            message=failure.message,
+            detail=failure.detail,
+        )
+    return EmbedWritten(stored=tuple(items), failed=len(message.failures))
+
+
+def _not_written(message: EmbedMessage, exc: Exception) -> EmbedWritten:
+    """Not stored: the photos stay pending and the next run embeds them."""
+    if isinstance(message, EmbedEnded):
+        text = f"Curator could not note that embedding was skipped: {exc}"
+        record_error(stage=Stage.EMBED, error_type=type(exc).__name__, message=text)
+        return EmbedWritten(ended=True, reason=message.failure[0] if message.failure else "")
+    count = len(message.keys)
+    text = f"Curator could not save {count} embedding(s): {exc}"
+    record_error(stage=Stage.EMBED, error_type=type(exc).__name__, message=text, detail=repr(exc))
+    return EmbedWritten(write_failed=count + len(message.failures))
+
+
 class EmbedRunner(QObject):
-    """Embeds the planned photos; `finished(RunSummary)` when done."""
+    """Embeds the planned photos on `threads` (the ML pool); each batch is
+    stored by a Job on `writes` (the pipeline's writer thread: one at a time,
+    in the order the batches came), never on the UI thread; `finished(RunSummary)`
+    once the last write is back."""
 
     progressed = Signal(int, int)
     finished = Signal(object)
@@ -271,24 +344,26 @@ class EmbedRunner(QObject):
         threads: QThreadPool,
         parent: QObject | None = None,
         *,
+        writes: QThreadPool,
         on_stored: Callable[[list[tuple[int, NDArray[np.float32]]]], None] | None = None,
     ):
         super().__init__(parent)
-        self.embedder, self.threads = embedder, threads
+        self.embedder, self.threads, self.writes = embedder, threads, writes
         self.on_stored = on_stored  # e.g. the app's in-memory embedding cache
         self.skip_reason = ""
         self.model_id = embedder.model_id
         self._delivery: Delivery[EmbedMessage] = delivery_to(self, self._on_delivered)
+        self._written: Delivery[EmbedWritten] = delivery_to(self, self._on_written)
         self._cancel = threading.Event()
-        self._pending: set[int] = set()
+        self._pending: set[int] = set()  # not yet handed to the writer
         self._summary = RunSummary()
-        self._total = 0
+        self._total = self._settled = 0
         self.running = False
 
     def start(self, items: list[tuple[int, str]]) -> None:
         self._cancel.clear()
         self._pending = {pid for pid, _ in items}
-        self._total = len(items)
+        self._total, self._settled = len(items), 0
         self._summary = RunSummary(found=len(items))
         self.running = True
         run = partial(embed_all, self.embedder, items, self._delivery, self._cancel)
@@ -299,55 +374,32 @@ class EmbedRunner(QObject):
 
     @Slot(object)
     def _on_delivered(self, message: EmbedMessage) -> None:
+        """Hand the message to the writer thread (after the batches before it)."""
         if isinstance(message, EmbedEnded):
-            if message.failure is not None:
-                self._skip_pending(*message.failure)
-            self._finish()
+            pending = sorted(self._pending) if message.failure is not None else []
+            self._pending.clear()
         else:
-            self._store(message)
+            pending = []
+            self._pending.difference_update(message.keys)
+            self._pending.difference_update(f.key for f in message.failures)
+        job = partial(write_embed_message, self.model_id, message, pending)
+        self.writes.start(Job(job, self._written, partial(_not_written, message)))
 
-    def _store(self, result: EmbedBatchResult[int]) -> None:
-        items = list(zip(result.keys, result.vectors, strict=True))
-        try:
-            judgments.store_embeddings(self.model_id, items)
-        except Exception as exc:
-            # Not stored: the photos stay pending and the next run embeds them.
-            message = f"Curator could not save {len(items)} embedding(s): {exc}"
-            record_error(
-                stage=Stage.EMBED, error_type=type(exc).__name__, message=message, detail=repr(exc)
-            )
-            self._pending.difference_update(result.keys)
-            self._summary.counts["write_failed"] += len(items)
-            self.progressed.emit(self._total - len(self._pending), self._total)
+    @Slot(object)
+    def _on_written(self, written: EmbedWritten) -> None:
+        counts = self._summary.counts
+        if written.ended:
+            self.skip_reason = written.reason if written.skipped else ""
+            counts[StageStatus.SKIPPED.value] += written.skipped
+            self._finish()
             return
-        if self.on_stored is not None:
-            self.on_stored(items)
-        for failure in result.failures:
-            judgments.set_stage(
-                [failure.key], Stage.EMBED, StageStatus.FAILED, self.model_id, failure.message
-            )
-            record_error(
-                stage=Stage.EMBED,
-                photo_id=failure.key,
-                path=failure.path,
-                error_type=failure.error_type,
-                message=failure.message,
-                detail=failure.detail,
-            )
-        self._pending.difference_update(result.keys)
-        self._pending.difference_update(f.key for f in result.failures)
-        self._summary.counts[StageStatus.DONE.value] += len(result.keys)
-        self._summary.counts[StageStatus.FAILED.value] += len(result.failures)
-        self.progressed.emit(self._total - len(self._pending), self._total)
-
-    def _skip_pending(self, message: str, detail: str) -> None:
-        self.skip_reason = message
-        mark_skipped(Stage.EMBED, sorted(self._pending), self.model_id, message)
-        record_error(
-            stage=Stage.EMBED, error_type="ModelUnavailable", message=message, detail=detail
-        )
-        self._summary.counts[StageStatus.SKIPPED.value] += len(self._pending)
-        self._pending.clear()
+        if written.stored and self.on_stored is not None:
+            self.on_stored(list(written.stored))
+        counts[StageStatus.DONE.value] += len(written.stored)
+        counts[StageStatus.FAILED.value] += written.failed
+        counts["write_failed"] += written.write_failed
+        self._settled += len(written.stored) + written.failed + written.write_failed
+        self.progressed.emit(self._settled, self._total)
 
     def _finish(self) -> None:
         self.running = False

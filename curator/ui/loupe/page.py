@@ -120,7 +120,7 @@ class LoupePage(QWidget):
         self.stack.addWidget(self.compare)
         self.stack.addWidget(self.survey_view)
         self.panel = InfoPanel(errors, match_threshold=match_threshold, parent=self)
-        self.filmstrip = Filmstrip(thumbnails, self.row, self)
+        self.filmstrip = Filmstrip(thumbnails, self.row, self, load_rows=self._load_rows)
         self.tools = LoupeTools(
             self.view, previews.cache_dir, errors, self.details, analysis_pool, self
         )
@@ -394,7 +394,6 @@ class LoupePage(QWidget):
 
     def invalidate(self, ids: list[int] | None = None) -> None:
         """Forget cached rows (all, or `ids`): they are re-read when next shown."""
-        self.tools.forget(ids)
         if ids is None:
             self._rows.clear()
             self._details.clear()

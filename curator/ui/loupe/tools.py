@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, QPointF, QRectF, QSizeF, Qt, QThreadPool, QT
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from curator.catalog.queries import GalleryRow, PhotoDetails, clip_fractions
+from curator.catalog.queries import GalleryRow, PhotoDetails
 from curator.imaging.cache import cache_path
 from curator.ui.common import format as fmt
 from curator.ui.common.guard import ErrorReporter, guarded_slot
@@ -171,7 +171,6 @@ class LoupeTools(QObject):
         self.peaking = False
         self.info_mode = 0
         self.row: GalleryRow | None = None
-        self._clip: dict[int, tuple[float | None, float | None]] = {}
         self._pending: tuple[int, Path] | None = None
         self._request_timer = QTimer(self)
         self._request_timer.setSingleShot(True)
@@ -242,19 +241,10 @@ class LoupeTools(QObject):
         overlays = Overlays(clipping=self.clipping, peaking=self.peaking)
         self.analyzer.request(*self._pending, overlays)
 
-    def clip(self, photo_id: int) -> tuple[float | None, float | None]:
-        if photo_id not in self._clip:
-            if len(self._clip) > 500:
-                self._clip.clear()
-            self._clip[photo_id] = clip_fractions(photo_id)
-        return self._clip[photo_id]
-
-    def forget(self, ids: list[int] | None = None) -> None:
-        """Re-read the stored clip fractions (all, or of `ids`) when next shown."""
-        if ids is None:
-            self._clip.clear()
-        for pid in ids or ():
-            self._clip.pop(pid, None)
+    def clip(self, row: GalleryRow) -> tuple[float | None, float | None]:
+        """The stored clip fractions, from the row the page already read (a query
+        per photo here was a 70 ms UI-thread stall during an import, issue 19 §1)."""
+        return row.highlight_clip, row.shadow_clip
 
     def current_analysis(self) -> Analysis | None:
         return None if self.row is None else self.analyzer.analysis(self.row.id)
@@ -272,7 +262,7 @@ class LoupeTools(QObject):
         if row is None:
             return
         found = self.analyzer.analysis(row.id)
-        self.panel_histogram.set_histogram(found, clip_note(*self.clip(row.id)))
+        self.panel_histogram.set_histogram(found, clip_note(*self.clip(row)))
 
     @Slot(int)
     @guarded_slot
@@ -304,8 +294,8 @@ class LoupeTools(QObject):
                 QPointF(area.right() - OVERLAY_SIZE.width() - 8, area.top() + 8), OVERLAY_SIZE
             )
             curves = None if found is None else found.curves
-            paint_histogram(painter, box, curves, clip_note(*self.clip(row.id)))
-        lines = info_lines(self.info, row, self.details(row.id), self.clip(row.id))
+            paint_histogram(painter, box, curves, clip_note(*self.clip(row)))
+        lines = info_lines(self.info, row, self.details(row.id), self.clip(row))
         if lines:
             paint_info(painter, area, lines)
 

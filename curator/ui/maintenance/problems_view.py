@@ -4,8 +4,11 @@
 `catalog.problems`; `ProblemsPanel` shows both in tabs with Retry and Retry
 all. Retrying resets the failed stage rows to pending and emits
 `retry_requested(photo_ids)`, on which the app starts the pipeline again.
-Models reload on `refresh()` (after each applied batch) with a reset: these
-lists are short and nobody scrolls them while typing.
+Models reload on `refresh()` with a reset: these lists are short and nobody
+scrolls them while typing. At the end of a run the window calls
+`refresh_when_shown()`: a hidden panel (the usual case) only notes that it is
+stale and reloads when next shown — reading the whole error log on the UI
+thread at each run's end was a 58 ms stall (issue 19 §1).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -167,9 +171,23 @@ class ProblemsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
+        self._stale = False
         self.refresh()
 
+    def refresh_when_shown(self) -> None:
+        """Reload now if the panel is on screen, else when it is next shown."""
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._stale:
+            self.refresh()
+        super().showEvent(event)
+
     def refresh(self) -> None:
+        self._stale = False
         self.failed.reload()
         self.errors.reload()
         n = len(self.failed.rows)

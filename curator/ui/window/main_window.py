@@ -605,7 +605,7 @@ class MainWindow(QMainWindow):
     @Slot(str)
     @guarded_slot
     def _on_run_finished(self, _sentence: str) -> None:
-        self.problems.refresh()
+        self.problems.refresh_when_shown()
         if self._closing and not self.pipeline_running:
             self.close()
 

@@ -1,0 +1,107 @@
+"""A stall detector for the UI thread: where the main thread was while the Qt
+event loop did not tick.
+
+A 5 ms QTimer on the main thread stamps the time of each tick; a watchdog
+thread looks every 5 ms and, whenever the loop has not ticked for 40 ms,
+samples the main thread's Python stack. When the
+loop ticks again, a gap over 50 ms becomes a `Stall`: its length and the
+stacks sampled during it (the innermost Curator frames first, so the cause
+reads at a glance). Used by the import-responsiveness bench; a bench tool,
+never a unit test (the shared machine has stalls of its own).
+
+The stack is read by `faulthandler` (C code that walks the frames and writes
+text), never through a frame object: holding one of the main thread's frames
+keeps its locals alive past the function's return — a QPainter outliving
+its paintEvent, then freed on the watchdog's thread (a segfault seen in
+`paint_histogram`).
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QTimer
+
+SAMPLE_AFTER_S = 0.040
+STALL_S = 0.050
+
+
+@dataclass
+class Stall:
+    ms: float
+    stacks: Counter[str] = field(default_factory=Counter)
+
+    def top(self) -> str:
+        """The stack sampled most often during the stall."""
+        return self.stacks.most_common(1)[0][0] if self.stacks else "(no sample)"
+
+
+def _main_stack(dump: str, ident: int) -> str:
+    """The main thread's block of a faulthandler dump, innermost frame first:
+    the three innermost frames, then the Curator frames that led there."""
+    header = f"0x{ident:016x}"
+    for block in dump.split("\n\n"):
+        lines = block.strip().splitlines()
+        if lines and header in lines[0]:
+            frames = lines[1:]
+            ours = [ln for ln in frames[3:] if "/curator/" in ln]
+            return "\n".join(frames[:3] + ours[:10])
+    return ""
+
+
+class StallWatch:
+    """Start on the main thread; `stalls` grows while it runs; `stop()` ends it."""
+
+    def __init__(self) -> None:
+        self.stalls: list[Stall] = []
+        self._main = threading.main_thread().ident
+        self._tick = time.monotonic()
+        self._samples: Counter[str] = Counter()
+        self._stop = threading.Event()
+        self._timer = QTimer()
+        self._timer.setInterval(5)
+        self._timer.timeout.connect(self._ticked)
+        self._thread = threading.Thread(target=self._watch, daemon=True, name="stall-watch")
+
+    def start(self) -> StallWatch:
+        self._tick = time.monotonic()
+        self._timer.start()
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._timer.stop()
+        self._stop.set()
+        self._thread.join()
+
+    def _ticked(self) -> None:
+        now = time.monotonic()
+        gap, samples = now - self._tick, self._samples
+        self._tick, self._samples = now, Counter()
+        if gap > STALL_S:
+            self.stalls.append(Stall(gap * 1000, samples))
+
+    def _watch(self) -> None:
+        with tempfile.TemporaryFile("w+") as out:
+            while not self._stop.wait(0.005):
+                if time.monotonic() - self._tick > SAMPLE_AFTER_S:
+                    out.seek(0)
+                    out.truncate()
+                    faulthandler.dump_traceback(out, all_threads=True)
+                    out.flush()
+                    out.seek(0)
+                    stack = _main_stack(out.read(), self._main or 0)
+                    if stack:
+                        self._samples[stack] += 1
+
+    def report(self, limit: int = 10) -> str:
+        """The longest stalls with their most-sampled stack."""
+        out = []
+        for stall in sorted(self.stalls, key=lambda s: -s.ms)[:limit]:
+            out.append(f"--- stall {stall.ms:.0f} ms ---\n{stall.top()}")
+        return "\n".join(out)
