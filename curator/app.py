@@ -48,7 +48,6 @@ from curator.catalog.db import Catalog, CatalogError
 from curator.catalog.paths_codec import pairing_on, set_pairing
 from curator.catalog.queries import GalleryQuery
 from curator.engine.collector import collected_on_main_thread
-from curator.engine.lock import AppLock
 from curator.paths import AppPaths, resolve_paths
 from curator.pipeline.phase import PipelinePools
 from curator.pipeline.stages.score import (
@@ -76,6 +75,7 @@ from curator.ui.window.recent_folders import RecentFolders
 from curator.ui.window.state import WindowState
 
 if TYPE_CHECKING:
+    from curator.engine.lock import AppLock
     from curator.pipeline.service import PipelineService
 
 EXIT_OK, EXIT_USAGE, EXIT_CATALOG = 0, 2, 3
@@ -368,11 +368,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.error("%s", exc)
         show_fatal(str(exc))
         return EXIT_CATALOG
-    presence = AppLock(paths.catalog)
+    presence: list[AppLock] = []
+
+    def hold_presence() -> None:
+        # Taken once the window is up (filelock costs ~8 ms of start-up, issue 21
+        # §1); the catalog was opened before it either way.
+        from curator.engine.lock import AppLock
+
+        lock = AppLock(paths.catalog)
+        presence.append(lock)
+        if not lock.acquire(0):  # another window has it: fine, it only guards restores
+            log.info("another Curator window has %s open", paths.catalog)
+
     # Cycle collection on the main thread while the pools run (engine/collector.py).
     with collected_on_main_thread():
-        if not presence.acquire(0):  # another window has it: fine, it only guards restores
-            log.info("another Curator window has %s open", paths.catalog)
         try:
             app = build_app(catalog, paths, settings)
             previous_hook = sys.excepthook
@@ -384,6 +393,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.excepthook = hook
             app.window.closed.connect(qt_app.quit)
             app.window.show()
+            QTimer.singleShot(0, hold_presence)
             if args.folder:
                 folder = args.folder
                 QTimer.singleShot(0, lambda: app.window.start_import(folder))
@@ -394,4 +404,5 @@ def main(argv: Sequence[str] | None = None) -> int:
                 app.shutdown()
         finally:
             catalog.close()
-            presence.release()
+            for lock in presence:
+                lock.release()

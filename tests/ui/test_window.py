@@ -184,6 +184,12 @@ NOT_BEFORE_FIRST_PAINT = (
             "zoom",
         )
     ),
+    # The catalog's app lock (filelock) is taken once the window is up; the
+    # keyboard page and the Problems panel load when first opened (issue 21 §1).
+    "filelock",
+    "curator.engine.lock",
+    "curator.ui.window.keymap_page",
+    "curator.ui.maintenance.problems_view",
     # The settings are a dataclass; pydantic (~100 ms CPU) validates only a value
     # that is not already plainly valid (curator.settings, issue 21 §1).
     "pydantic",
@@ -211,6 +217,27 @@ def test_nothing_the_first_paint_does_not_need_is_imported_before_it(tmp_path: P
     loaded = next(ln for ln in out.stdout.splitlines() if ln.startswith("loaded")).split()[1:]
     assert "curator.ui.window.main_window" in loaded  # the probe ran with the window up
     assert sorted(set(NOT_BEFORE_FIRST_PAINT) & set(loaded)) == []
+
+
+HOLDS_APP_LOCK_SCRIPT = STARTUP_SCRIPT.replace(
+    "QTimer.singleShot(0, check)", "QTimer.singleShot(0, lambda: QTimer.singleShot(0, check))"
+).replace(
+    'print("shown"',
+    "import subprocess\n"
+    "    other = subprocess.run([sys.executable, '-c', 'import sys; from curator.engine.lock "
+    "import AppLock; print(AppLock(sys.argv[1]).acquire(0))', sys.argv[1]], "
+    "capture_output=True, text=True)\n"
+    '    print("other process got the app lock:", other.stdout.strip(), other.stderr)\n'
+    '    print("shown"',
+)
+
+
+def test_the_window_holds_the_app_lock_once_it_is_up(tmp_path: Path) -> None:
+    # Taken just after the first paint (not before it: filelock's import), so
+    # `curator restore` is refused while the window is open.
+    out = _run_probe(HOLDS_APP_LOCK_SCRIPT, tmp_path / "cat.sqlite")
+    line = next(ln for ln in out.stdout.splitlines() if ln.startswith("other process"))
+    assert line.split(":", 1)[1].strip() == "False", out.stdout
 
 
 class _Crashy(QObject):

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QModelIndex, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -44,7 +44,6 @@ from PySide6.QtGui import (
     QPaintEvent,
 )
 from PySide6.QtWidgets import (
-    QDockWidget,
     QLabel,
     QMainWindow,
     QMenu,
@@ -71,7 +70,6 @@ from curator.ui.gallery.grid_decisions import GridDecisions, build_label_menu, s
 from curator.ui.gallery.model import GalleryListModel, PhotoIdRole
 from curator.ui.gallery.view import NO_FAILED, GalleryView
 from curator.ui.maintenance.backup_controller import BackupController, BackupDone
-from curator.ui.maintenance.problems_view import ProblemsPanel
 from curator.ui.maintenance.purge_action import PurgeAction
 from curator.ui.maintenance.purge_controller import PurgeController
 from curator.ui.projects.actions import ProjectActions
@@ -89,6 +87,7 @@ from curator.ui.window.live_import import LiveImport
 from curator.ui.window.loupe_slot import LoupeParts, LoupeSlot
 from curator.ui.window.pipeline_controller import PipelineController
 from curator.ui.window.pipeline_status import PipelineStatus
+from curator.ui.window.problems_slot import ProblemsSlot
 from curator.ui.window.recent_folders import RecentFolders
 from curator.ui.window.state import WindowState, available_area, fit_to
 from curator.ui.window.status_line import StatusLine
@@ -98,6 +97,7 @@ from curator.ui.window.tools import WindowHooks, WindowTools
 if TYPE_CHECKING:  # the dialogs load when first opened, not before the first paint
     from curator.ui.export.dialog import ExportDialog
     from curator.ui.loupe.page import LoupePage  # built after the first paint (`loupe`)
+    from curator.ui.maintenance.problems_view import ProblemsPanel  # when the dock shows
 
 ERROR_SHOWN_MS = 15_000
 EMPTY_CATALOG = "Import a folder (Ctrl+I) or drop one here"
@@ -295,17 +295,13 @@ class MainWindow(QMainWindow):
         self._error_timer.setInterval(ERROR_SHOWN_MS)
         self._error_timer.timeout.connect(self.error_label.clear)
 
-    def _build_problems_dock(self) -> None:
-        self.problems = ProblemsPanel(self)
-        self.problems_dock = QDockWidget("Problems", self)
-        self.problems_dock.setObjectName("problems_dock")
-        self.problems_dock.setWidget(self.problems)
-        self.problems_dock.setAllowedAreas(
-            Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea
-        )
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems_dock)
-        self.resizeDocks([self.problems_dock], [200], Qt.Orientation.Vertical)
-        self.problems_dock.hide()
+    def _build_problems_dock(self) -> None:  # its panel is built when first shown
+        self.problems_slot = ProblemsSlot(self, self.imports.on_retry_requested, self.errors)
+        self.problems_dock = self.problems_slot.dock
+
+    @property
+    def problems(self) -> ProblemsPanel:
+        return self.problems_slot.panel()
 
     def _build_actions(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -403,7 +399,6 @@ class MainWindow(QMainWindow):
         self.pipeline.scores_changed.connect(self._on_scores_changed)
         status.pause_requested.connect(self.imports.on_pause_requested)
         status.cancel_requested.connect(self.cancel_pipeline)
-        self.problems.retry_requested.connect(self.imports.on_retry_requested)
         self.session.photos_changed.connect(self._on_decided)
         self.session.notice.connect(self._show_notice)
         self.session.pass_changed.connect(self._update_labels)
@@ -605,7 +600,7 @@ class MainWindow(QMainWindow):
     @Slot(str)
     @guarded_slot
     def _on_run_finished(self, _sentence: str) -> None:
-        self.problems.refresh()
+        self.problems_slot.refresh()
         if self._closing and not self.pipeline_running:
             self.close()
 

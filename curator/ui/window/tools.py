@@ -5,7 +5,8 @@ Settings dialog and "most uncertain first" toggle, kept out of `main_window`
 - Thumbnail size: the status bar's slider and Ctrl+= / Ctrl+- set the
   gallery's cell width; the width is written to the settings file
   (`gallery_cell_size`, only that key) once the slider rests.
-- Keyboard: File ▸ Keyboard Shortcuts… opens `KeymapDialog`; saved
+- Keyboard: File ▸ Keyboard Shortcuts… opens `KeymapDialog` (its module
+  loads then, not before the first paint); saved
   overrides go onto every window and loupe action and into the help
   overlay at once (`apply_keys`).
 - Settings: File ▸ Settings… opens the dialog generated from the settings
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Slot
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
 from curator.settings import Settings, SettingsError, save_changes
@@ -32,15 +33,24 @@ from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.gallery.thumbnail_size import ThumbnailSizeSlider
 from curator.ui.gallery.view import GalleryView
 from curator.ui.review.help_overlay import HelpOverlay
+from curator.ui.review.keymap import binding_for, keys_for
 from curator.ui.review.pass_order import PassOrder
 from curator.ui.review.session import ReviewSession
 from curator.ui.review.uncertain_first import switch_uncertain_first
-from curator.ui.window.keymap_page import KeymapDialog, apply_key_overrides
 
 if TYPE_CHECKING:
+    from curator.ui.window.keymap_page import KeymapDialog
     from curator.ui.window.settings_dialog import SettingsDialog
 
 ACTIONS = ("thumbs_larger", "thumbs_smaller", "uncertain_first")
+
+
+def apply_key_overrides(actions: Mapping[str, QAction], overrides: Mapping[str, str]) -> None:
+    """Give each action (by keymap action name) the keys it has under `overrides`."""
+    for name, action in actions.items():
+        binding = binding_for(name)
+        if binding is not None:
+            action.setShortcuts([QKeySequence(k) for k in keys_for(binding, overrides)])
 
 
 @dataclass
@@ -104,6 +114,8 @@ class WindowTools(QObject):
     @Slot()
     @guarded_slot
     def open_keymap(self) -> KeymapDialog:
+        from curator.ui.window.keymap_page import KeymapDialog
+
         dialog = KeymapDialog(
             self.hooks.settings().key_overrides, self.hooks.settings_file, self.window
         )
