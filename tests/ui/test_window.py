@@ -190,6 +190,7 @@ NOT_BEFORE_FIRST_PAINT = (
     "curator.engine.lock",
     "curator.ui.window.keymap_page",
     "curator.ui.maintenance.problems_view",
+    "curator.catalog.backup",  # at the first backup (on quit, or asked for)
     # The settings are a dataclass; pydantic (~100 ms CPU) validates only a value
     # that is not already plainly valid (curator.settings, issue 21 §1).
     "pydantic",

@@ -10,7 +10,9 @@ Every edit emits `filter_changed(MetadataFilter)` at once; typing in the
 file-name field waits for a short pause (a query per key would be wasted).
 Invariant: a chosen camera or lens that a refreshed list no longer offers
 stays chosen (shown with a count of 0), so the filter never changes behind
-the user's back.
+the user's back. The panel is built when the popup first opens (or `panel`
+is first asked for), not before the window's first paint (issue 21 §1);
+until then the filter is the empty one.
 """
 
 from __future__ import annotations
@@ -202,26 +204,36 @@ class MetadataFilterButton(QToolButton):
         super().__init__(parent)
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.setToolTip("Filter by camera, lens, date, ISO or file name")
-        self.panel = MetadataFilterPanel(self)
-        menu = QMenu(self)
-        holder = QWidgetAction(menu)
-        holder.setDefaultWidget(self.panel)
-        menu.addAction(holder)
-        self.setMenu(menu)
+        self.built: MetadataFilterPanel | None = None
+        self.setMenu(QMenu(self))
         self.loads = 0  # choices loaded so far (tests wait on it)
         self._pool = pool
         self._delivery = delivery_to(self, self._on_choices)
-        menu.aboutToShow.connect(self.load_choices)
-        self.panel.filter_changed.connect(self._on_changed)
+        self.menu().aboutToShow.connect(self.load_choices)  # builds the panel first
         self._show(MetadataFilter())
 
     @property
+    def panel(self) -> MetadataFilterPanel:
+        """The popup's form, built now if it was not yet."""
+        return self._build_panel() if self.built is None else self.built
+
+    def _build_panel(self) -> MetadataFilterPanel:
+        self.built = MetadataFilterPanel(self)
+        holder = QWidgetAction(self.menu())
+        holder.setDefaultWidget(self.built)
+        self.menu().addAction(holder)
+        self.built.filter_changed.connect(self._on_changed)
+        return self.built
+
+    @property
     def filter(self) -> MetadataFilter:
-        return self.panel.filter()
+        return MetadataFilter() if self.built is None else self.built.filter()
 
     @Slot()
     def load_choices(self) -> None:
         """Read the cameras, lenses and spans on the pool; the panel fills when they arrive."""
+        if self.built is None:  # the popup is about to show it
+            self._build_panel()
         self._pool.start(Job(metadata_choices, self._delivery))
 
     def shutdown(self) -> None:
