@@ -191,6 +191,10 @@ NOT_BEFORE_FIRST_PAINT = (
     "curator.ui.window.keymap_page",
     "curator.ui.maintenance.problems_view",
     "curator.catalog.backup",  # at the first backup (on quit, or asked for)
+    # File > Export...'s controller and its types: made at the first export.
+    "curator.ui.export.controller",
+    "curator.ui.export.choices",
+    "curator.export.types",
     # The settings are a dataclass; pydantic (~100 ms CPU) validates only a value
     # that is not already plainly valid (curator.settings, issue 21 §1).
     "pydantic",

@@ -64,7 +64,6 @@ from curator.settings import Settings
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageLoader
 from curator.ui.common.pools import UiPools
-from curator.ui.export.controller import ExportController
 from curator.ui.gallery.filter_bar import GalleryFilterBar
 from curator.ui.gallery.grid_decisions import GridDecisions, build_label_menu, selected_ids
 from curator.ui.gallery.model import GalleryListModel, PhotoIdRole
@@ -95,6 +94,7 @@ from curator.ui.window.tools import ACTIONS as TOOL_ACTIONS
 from curator.ui.window.tools import WindowHooks, WindowTools
 
 if TYPE_CHECKING:  # the dialogs load when first opened, not before the first paint
+    from curator.ui.export.controller import ExportController
     from curator.ui.export.dialog import ExportDialog
     from curator.ui.loupe.page import LoupePage  # built after the first paint (`loupe`)
     from curator.ui.maintenance.problems_view import ProblemsPanel  # when the dock shows
@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
         session: ReviewSession,
         pipeline: PipelineController,
         errors: ErrorReporter,
-        export: ExportController,
+        export: Callable[[], ExportController],  # made at the first File ▸ Export…
         recent: RecentFolders,
         settings: Settings,
         settings_file: Path,
@@ -538,7 +538,7 @@ class MainWindow(QMainWindow):
             from curator.ui.export.dialog import ExportDialog
 
             self.export_dialog = ExportDialog(
-                self.export, match_threshold=self.model.match_threshold, parent=self
+                self.export(), match_threshold=self.model.match_threshold, parent=self
             )
         dialog = self.export_dialog
         dialog.sidecar_names = self.settings.xmp_sidecar_names
