@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from curator.catalog.db import Catalog, CatalogError
 from curator.catalog.paths_codec import pairing_on, set_pairing
@@ -369,6 +369,8 @@ def dark_palette() -> QPalette:
 
 def show_fatal(message: str) -> None:
     """A modal box with the sentence (the app can't go on without its catalog)."""
+    from PySide6.QtWidgets import QMessageBox  # only then: its type costs start-up time
+
     QMessageBox.critical(None, "Curator", message)
 
 

@@ -191,6 +191,9 @@ NOT_BEFORE_FIRST_PAINT = (
     "curator.ui.window.keymap_page",
     "curator.ui.maintenance.problems_view",
     "curator.catalog.backup",  # at the first backup (on quit, or asked for)
+    # The Filter popup's form and the project picker: when first opened.
+    "curator.ui.gallery.metadata_panel",
+    "curator.ui.projects.picker",
     # File > Export...'s controller and its types: made at the first export.
     "curator.ui.export.controller",
     "curator.ui.export.choices",
@@ -277,6 +280,22 @@ def test_a_crash_in_a_slot_is_logged_and_shown_not_fatal(
     # A guarded slot in the real UI: the loupe survives a catalog that went away.
     app.window.loupe.dispatch("no_such_action")
     assert "no_such_action" in app.window.error_label.text()
+
+
+def test_file_import_asks_for_the_folder_and_imports_it(
+    app: App, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl+I's folder dialog: its Qt type is made when first used, not at start-up.
+    from PySide6.QtWidgets import QFileDialog
+
+    asked: list[str] = []
+    started: list[str] = []
+    monkeypatch.setattr(
+        QFileDialog, "getExistingDirectory", lambda *a, **k: asked.append(a[1]) or str(tmp_path)
+    )
+    monkeypatch.setattr(app.window.imports, "start_import", started.append)
+    app.window.import_action.trigger()
+    assert asked == ["Import a folder of photos"] and started == [str(tmp_path)]
 
 
 def test_an_unusable_catalog_is_a_sentence_and_exit_3(
