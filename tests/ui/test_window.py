@@ -191,7 +191,8 @@ NOT_BEFORE_FIRST_PAINT = (
     "curator.ui.window.keymap_page",
     "curator.ui.maintenance.problems_view",
     "curator.catalog.backup",  # at the first backup (on quit, or asked for)
-    # The Filter popup's form and the project picker: when first opened.
+    # The Filter popup's form, the project picker, the help sheet: when first opened.
+    "curator.ui.review.help_overlay",
     "curator.ui.gallery.metadata_panel",
     "curator.ui.projects.picker",
     # File > Export...'s controller and its types: made at the first export.

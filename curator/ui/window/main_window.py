@@ -74,7 +74,6 @@ from curator.ui.maintenance.purge_controller import PurgeController
 from curator.ui.projects.actions import ProjectActions
 from curator.ui.projects.service import ProjectService
 from curator.ui.review.actions import DecisionAction
-from curator.ui.review.help_overlay import HelpOverlay
 from curator.ui.review.keymap import WINDOW_BINDINGS
 from curator.ui.review.pass_order import PassOrder
 from curator.ui.review.session import ReviewPass, ReviewSession
@@ -98,6 +97,7 @@ if TYPE_CHECKING:  # the dialogs load when first opened, not before the first pa
     from curator.ui.export.dialog import ExportDialog
     from curator.ui.loupe.page import LoupePage  # built after the first paint (`loupe`)
     from curator.ui.maintenance.problems_view import ProblemsPanel  # when the dock shows
+    from curator.ui.review.help_overlay import HelpOverlay
 
 ERROR_SHOWN_MS = 15_000
 EMPTY_CATALOG = "Import a folder (Ctrl+I) or drop one here"
@@ -157,7 +157,6 @@ class MainWindow(QMainWindow):
         self.gallery = GalleryView(model, thumbnails, errors, self.stack)
         self.stack.addWidget(self.gallery)
         self.setCentralWidget(central)
-        self.help = HelpOverlay(central)
         self._pending_gallery: set[int] = set()
         self._closing = False
         # search_vectors: the app's CLIP vectors (a snapshot): no catalog re-read.
@@ -178,7 +177,7 @@ class MainWindow(QMainWindow):
             gallery=self.gallery,
             session=session,
             pass_order=pass_order,
-            help_overlay=self.help,
+            help_parent=central,
             errors=errors,
             parent=self,
         )
@@ -210,6 +209,10 @@ class MainWindow(QMainWindow):
         # A size that fits the screen (1366×768 too), or where it was last time.
         if window_state is None or not window_state.restore(self):
             self.setGeometry(fit_to(available_area(self)))
+
+    @property
+    def help(self) -> HelpOverlay:  # the key sheet, built at its first showing
+        return self.tools.help()
 
     @property
     def loupe(self) -> LoupePage:

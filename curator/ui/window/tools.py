@@ -32,13 +32,13 @@ from curator.settings import Settings, SettingsError, save_changes
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.gallery.thumbnail_size import ThumbnailSizeSlider
 from curator.ui.gallery.view import GalleryView
-from curator.ui.review.help_overlay import HelpOverlay
 from curator.ui.review.keymap import binding_for, keys_for
 from curator.ui.review.pass_order import PassOrder
 from curator.ui.review.session import ReviewSession
 from curator.ui.review.uncertain_first import switch_uncertain_first
 
 if TYPE_CHECKING:
+    from curator.ui.review.help_overlay import HelpOverlay
     from curator.ui.window.keymap_page import KeymapDialog
     from curator.ui.window.settings_dialog import SettingsDialog
 
@@ -74,14 +74,16 @@ class WindowTools(QObject):
         gallery: GalleryView,
         session: ReviewSession,
         pass_order: PassOrder | None,
-        help_overlay: HelpOverlay,
+        help_parent: QWidget,
         errors: ErrorReporter,
         parent: QWidget,
     ) -> None:
         super().__init__(parent)
         self.window = parent
         self.hooks, self.gallery, self.session = hooks, gallery, session
-        self.pass_order, self.help_overlay, self.errors = pass_order, help_overlay, errors
+        self.pass_order, self.errors = pass_order, errors
+        self._help_parent = help_parent
+        self.help_overlay: HelpOverlay | None = None  # built at its first showing (`help`)
         self.slider = ThumbnailSizeSlider(hooks.settings().gallery_cell_size)
         self.gallery.set_cell_width(self.slider.value)
         self.slider.size_changed.connect(self.gallery.set_cell_width)
@@ -108,8 +110,19 @@ class WindowTools(QObject):
     def apply_keys(self, overrides: Mapping[str, str]) -> None:
         for actions in self._action_sets:
             apply_key_overrides(actions, overrides)
-        self.help_overlay.overrides = dict(overrides)
-        self.help_overlay.update()
+        if self.help_overlay is not None:  # a later one reads them from the settings
+            self.help_overlay.overrides = dict(overrides)
+            self.help_overlay.update()
+
+    def help(self) -> HelpOverlay:
+        """The key sheet (Help, ?), built at its first showing: not part of the
+        first paint (issue 21 §1); it lists the keys as remapped now."""
+        if self.help_overlay is None:
+            from curator.ui.review.help_overlay import HelpOverlay
+
+            self.help_overlay = HelpOverlay(self._help_parent)
+            self.help_overlay.overrides = dict(self.hooks.settings().key_overrides)
+        return self.help_overlay
 
     @Slot()
     @guarded_slot
