@@ -35,20 +35,19 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from curator.catalog.db import Catalog, CatalogError
 from curator.catalog.paths_codec import pairing_on, set_pairing
 from curator.catalog.queries import GalleryQuery
 from curator.engine.collector import collected_on_main_thread
-from curator.engine.lock import AppLock
 from curator.paths import AppPaths, resolve_paths
 from curator.pipeline.phase import PipelinePools
 from curator.pipeline.stages.score import (
@@ -61,8 +60,6 @@ from curator.settings import Settings, SettingsError, load_settings
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.common.image_loader import ImageLoader
 from curator.ui.common.pools import UiPools
-from curator.ui.export.choices import ExportChoicesFile
-from curator.ui.export.controller import ExportController
 from curator.ui.gallery.model import GalleryListModel
 from curator.ui.gallery.view import THUMB_EDGE
 from curator.ui.loupe import ORIGINAL_THREADS, PREFETCH
@@ -76,12 +73,28 @@ from curator.ui.window.recent_folders import RecentFolders
 from curator.ui.window.state import WindowState
 
 if TYPE_CHECKING:
+    from curator.engine.lock import AppLock
     from curator.pipeline.service import PipelineService
+    from curator.ui.export.controller import ExportController
 
 EXIT_OK, EXIT_USAGE, EXIT_CATALOG = 0, 2, 3
 THUMBNAIL_CACHE = 600  # ~200 px pixmaps: ~60 MB
 FIRST_ROWS = 500  # gallery rows listed before the first paint (a large screen's worth)
 log = logging.getLogger("curator")
+
+
+class ExportSlot:
+    """File ▸ Export…'s controller, made at its first use: its modules are not
+    part of the first paint (issue 21 §1). `built` is None until then."""
+
+    def __init__(self, make: Callable[[], ExportController]) -> None:
+        self._make = make
+        self.built: ExportController | None = None
+
+    def __call__(self) -> ExportController:
+        if self.built is None:
+            self.built = self._make()
+        return self.built
 
 
 @dataclass
@@ -97,10 +110,15 @@ class App:
     thumbnails: ImageLoader
     previews: ImageLoader
     errors: ErrorReporter
-    export: ExportController
+    export_slot: ExportSlot
     pools: tuple[QThreadPool, ...]
     purge: PurgeController | None = None
     backup: BackupController | None = None
+
+    @property
+    def export(self) -> ExportController:
+        """The export's controller (made now if File ▸ Export… never was)."""
+        return self.export_slot()
 
     def shutdown(self) -> None:
         """Stop everything that could still call into the window, in one order:
@@ -139,7 +157,8 @@ class App:
         if loupe is not None:
             loupe.originals.close()
         self.pipeline.shutdown()
-        self.export.shutdown()
+        if self.export_slot.built is not None:
+            self.export_slot.built.shutdown()
         if self.purge is not None:
             self.purge.shutdown()  # stops between two files; what went is applied
         if loupe is not None:
@@ -217,7 +236,16 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         )
 
     pipeline = PipelineController(make_pipeline, settings, errors)
-    export = ExportController(export_pool, errors, ExportChoicesFile(paths.config_dir))
+
+    def make_export() -> ExportController:
+        from curator.ui.export.choices import ExportChoicesFile
+        from curator.ui.export.controller import ExportController
+
+        made = ExportController(export_pool, errors, ExportChoicesFile(paths.config_dir))
+        made.setParent(window)  # lives exactly as long as the window, like the services below
+        return made
+
+    export = ExportSlot(make_export)
     purge = PurgeController(purge_pool)
     backup = BackupController(catalog.path, lambda: live["settings"], backup_pool)
     model = GalleryListModel(thumbnails, errors, match_threshold=settings.match_threshold)
@@ -279,7 +307,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
     retrain.retrained.connect(on_retrained)
     window.settings_changed.connect(apply_settings)
     # Parent the non-widget services to the window so they live exactly as long.
-    services = (errors, thumbnails, previews, retrain, session, pipeline, model, export)
+    services = (errors, thumbnails, previews, retrain, session, pipeline, model)
     for obj in (*services, purge, backup):
         obj.setParent(window)
     embeddings.setParent(window)
@@ -341,6 +369,8 @@ def dark_palette() -> QPalette:
 
 def show_fatal(message: str) -> None:
     """A modal box with the sentence (the app can't go on without its catalog)."""
+    from PySide6.QtWidgets import QMessageBox  # only then: its type costs start-up time
+
     QMessageBox.critical(None, "Curator", message)
 
 
@@ -368,11 +398,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.error("%s", exc)
         show_fatal(str(exc))
         return EXIT_CATALOG
-    presence = AppLock(paths.catalog)
+    presence: list[AppLock] = []
+
+    def hold_presence() -> None:
+        # Taken once the window is up (filelock costs ~8 ms of start-up, issue 21
+        # §1); the catalog was opened before it either way.
+        from curator.engine.lock import AppLock
+
+        lock = AppLock(paths.catalog)
+        presence.append(lock)
+        if not lock.acquire(0):  # another window has it: fine, it only guards restores
+            log.info("another Curator window has %s open", paths.catalog)
+
     # Cycle collection on the main thread while the pools run (engine/collector.py).
     with collected_on_main_thread():
-        if not presence.acquire(0):  # another window has it: fine, it only guards restores
-            log.info("another Curator window has %s open", paths.catalog)
         try:
             app = build_app(catalog, paths, settings)
             previous_hook = sys.excepthook
@@ -384,6 +423,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.excepthook = hook
             app.window.closed.connect(qt_app.quit)
             app.window.show()
+            QTimer.singleShot(0, hold_presence)
             if args.folder:
                 folder = args.folder
                 QTimer.singleShot(0, lambda: app.window.start_import(folder))
@@ -394,4 +434,5 @@ def main(argv: Sequence[str] | None = None) -> int:
                 app.shutdown()
         finally:
             catalog.close()
-            presence.release()
+            for lock in presence:
+                lock.release()

@@ -105,6 +105,24 @@ def fixtures_app(qtbot: QtBot, fixtures_dir: Path) -> Iterator[tuple[App, dict[s
         yield app, decided
 
 
+def test_the_export_key_makes_the_controller_at_its_first_use(app: App, qtbot: QtBot) -> None:
+    # Not before the first paint (issue 21 §1): Ctrl+Shift+E makes it and opens
+    # the dialog over it; the app's `export` is that one from then on.
+    assert app.export_slot.built is None
+    app.window.gallery.setFocus()
+    qtbot.waitUntil(app.window.gallery.hasFocus)
+    qtbot.keyClick(
+        app.window.gallery,
+        Qt.Key.Key_E,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    dialog = app.window.export_dialog
+    assert dialog is not None and dialog.controller is app.export_slot.built is not None
+    qtbot.waitExposed(dialog)
+    assert app.export is dialog.controller
+    dialog.close()
+
+
 def test_the_dialog_exports_the_approved_photos_and_says_so(
     fixtures_app: tuple[App, dict[str, int]], fixtures_dir: Path, qtbot: QtBot, tmp_path: Path
 ) -> None:

@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from curator.app import App
 from curator.catalog.decisions import set_cull, set_rating
+from curator.catalog.gallery_filters import MetadataFilter
 from curator.catalog.models import CullState, Photo
 from curator.catalog.queries import GallerySort
 from curator.paths import resolve_paths
@@ -49,6 +50,23 @@ def _live() -> list[Photo]:
 
 def _name(p: Photo) -> str:
     return os.path.basename(bytes(p.path).decode())
+
+
+def test_the_filter_popup_is_built_when_first_opened(camera_app: App, qtbot: QtBot) -> None:
+    # Not before the first paint (issue 21 §1): the click that opens the popup
+    # builds the form inside it, and its lists load.
+    button = camera_app.window.filter_bar.metadata_button
+    assert button.built is None and button.filter == MetadataFilter()
+    menu = button.menu()
+    menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
+    try:
+        qtbot.waitUntil(lambda: button.built is not None and button.built.isVisible())
+        qtbot.waitUntil(lambda: button.loads >= 1, timeout=30_000)
+        assert button.built.camera_combo.count() > 1  # the catalog's cameras listed
+    finally:
+        menu.hide()
+    button.built.iso_min.setValue(800)
+    assert button.filter.iso_min == 800  # the query reads the built form
 
 
 def test_the_filter_popup_narrows_by_camera_lens_dates_iso_and_name(
@@ -156,7 +174,16 @@ def test_a_remapped_key_does_the_action_the_old_one_not_and_the_help_shows_it(
     assert saved["key_overrides"] == {"reject": "K"}
     reject = binding_for("reject")
     assert reject is not None
+    # The help sheet is built at its first showing (issue 21 §1), after the remap:
+    # the key opens it from the grid and it lists the remapped key.
+    assert window.tools.help_overlay is None
+    window.gallery.setFocus()
+    qtbot.waitUntil(window.gallery.hasFocus)
+    qtbot.keyClick(window.gallery, Qt.Key.Key_Question)
+    assert window.tools.help_overlay is not None and window.help.isVisible()
     assert {r[1]: r[0] for r in help_rows(window.help.overrides)}[reject.cull] == "K"
+    qtbot.keyClick(window.help, Qt.Key.Key_Escape)
+    assert not window.help.isVisible()
 
     window.show_loupe()
     view, session = window.loupe.view, camera_app.session

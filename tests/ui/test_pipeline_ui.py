@@ -95,10 +95,14 @@ def test_ollama_down_and_clip_missing_are_skipped_with_the_reason(
     assert "failed" in status["technical"].toolTip()
     assert {r.status for r in StageRun.select().where(StageRun.stage == "embed")} == {"skipped"}
     assert app.model.rowCount() == 4  # the rest proceeded: all photos in the gallery
-    # The Problems dock, from the View menu, lists the failed file.
+    # The Problems dock, from the View menu, lists the failed file: its panel is
+    # built when the dock first shows (not before the first paint), after the run.
+    assert app.window.problems_slot.built is None
     app.window.problems_action.trigger()
     assert app.window.problems_dock.isVisible()
-    assert app.window.problems.failed.rowCount() == 1
+    panel = app.window.problems_slot.built
+    assert panel is not None and app.window.problems_dock.widget() is panel
+    assert panel.failed.rowCount() == 1
     app.window.resize(1280, 820)
     SHOTS.mkdir(parents=True, exist_ok=True)
     assert app.window.grab().save(str(SHOTS / "pipeline_skipped_and_problems.png"))

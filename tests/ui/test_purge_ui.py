@@ -55,7 +55,7 @@ def test_move_rejected_to_trash_from_the_edit_menu(
         running_app(qtbot) as app,
     ):
         m.setattr(curator.purge.run, "plan_purge", plan_on_worker)
-        m.setattr("curator.ui.maintenance.purge_action.QMessageBox.question", answer_yes)
+        m.setattr("PySide6.QtWidgets.QMessageBox.question", answer_yes)
         window = app.window
         assert set(gone_ids) <= set(app.model.ids)
         edit = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Edit")
@@ -92,7 +92,7 @@ def test_cancelling_the_confirmation_moves_nothing(
         return QMessageBox.StandardButton.Cancel
 
     with monkeypatch.context() as m, running_app(qtbot) as app:
-        m.setattr("curator.ui.maintenance.purge_action.QMessageBox.question", answer_cancel)
+        m.setattr("PySide6.QtWidgets.QMessageBox.question", answer_cancel)
         app.window.purge.action.trigger()
         qtbot.waitUntil(lambda: bool(asked), timeout=60_000)
         qtbot.waitUntil(lambda: app.window.purge.action.isEnabled(), timeout=30_000)
@@ -126,7 +126,7 @@ def test_shutdown_mid_purge_stops_between_files_and_applies_what_went(
 
     with monkeypatch.context() as m, running_app(qtbot) as app:
         m.setattr(send2trash, "send2trash", slow_trash)
-        m.setattr("curator.ui.maintenance.purge_action.QMessageBox.question", answer_yes)
+        m.setattr("PySide6.QtWidgets.QMessageBox.question", answer_yes)
         app.window.purge.action.trigger()
         qtbot.waitUntil(started.is_set, timeout=60_000)
         assert app.purge is not None

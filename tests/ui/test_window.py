@@ -184,6 +184,21 @@ NOT_BEFORE_FIRST_PAINT = (
             "zoom",
         )
     ),
+    # The catalog's app lock (filelock) is taken once the window is up; the
+    # keyboard page and the Problems panel load when first opened (issue 21 §1).
+    "filelock",
+    "curator.engine.lock",
+    "curator.ui.window.keymap_page",
+    "curator.ui.maintenance.problems_view",
+    "curator.catalog.backup",  # at the first backup (on quit, or asked for)
+    # The Filter popup's form, the project picker, the help sheet: when first opened.
+    "curator.ui.review.help_overlay",
+    "curator.ui.gallery.metadata_panel",
+    "curator.ui.projects.picker",
+    # File > Export...'s controller and its types: made at the first export.
+    "curator.ui.export.controller",
+    "curator.ui.export.choices",
+    "curator.export.types",
     # The settings are a dataclass; pydantic (~100 ms CPU) validates only a value
     # that is not already plainly valid (curator.settings, issue 21 §1).
     "pydantic",
@@ -211,6 +226,27 @@ def test_nothing_the_first_paint_does_not_need_is_imported_before_it(tmp_path: P
     loaded = next(ln for ln in out.stdout.splitlines() if ln.startswith("loaded")).split()[1:]
     assert "curator.ui.window.main_window" in loaded  # the probe ran with the window up
     assert sorted(set(NOT_BEFORE_FIRST_PAINT) & set(loaded)) == []
+
+
+HOLDS_APP_LOCK_SCRIPT = STARTUP_SCRIPT.replace(
+    "QTimer.singleShot(0, check)", "QTimer.singleShot(0, lambda: QTimer.singleShot(0, check))"
+).replace(
+    'print("shown"',
+    "import subprocess\n"
+    "    other = subprocess.run([sys.executable, '-c', 'import sys; from curator.engine.lock "
+    "import AppLock; print(AppLock(sys.argv[1]).acquire(0))', sys.argv[1]], "
+    "capture_output=True, text=True)\n"
+    '    print("other process got the app lock:", other.stdout.strip(), other.stderr)\n'
+    '    print("shown"',
+)
+
+
+def test_the_window_holds_the_app_lock_once_it_is_up(tmp_path: Path) -> None:
+    # Taken just after the first paint (not before it: filelock's import), so
+    # `curator restore` is refused while the window is open.
+    out = _run_probe(HOLDS_APP_LOCK_SCRIPT, tmp_path / "cat.sqlite")
+    line = next(ln for ln in out.stdout.splitlines() if ln.startswith("other process"))
+    assert line.split(":", 1)[1].strip() == "False", out.stdout
 
 
 class _Crashy(QObject):
@@ -245,6 +281,22 @@ def test_a_crash_in_a_slot_is_logged_and_shown_not_fatal(
     # A guarded slot in the real UI: the loupe survives a catalog that went away.
     app.window.loupe.dispatch("no_such_action")
     assert "no_such_action" in app.window.error_label.text()
+
+
+def test_file_import_asks_for_the_folder_and_imports_it(
+    app: App, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl+I's folder dialog: its Qt type is made when first used, not at start-up.
+    from PySide6.QtWidgets import QFileDialog
+
+    asked: list[str] = []
+    started: list[str] = []
+    monkeypatch.setattr(
+        QFileDialog, "getExistingDirectory", lambda *a, **k: asked.append(a[1]) or str(tmp_path)
+    )
+    monkeypatch.setattr(app.window.imports, "start_import", started.append)
+    app.window.import_action.trigger()
+    assert asked == ["Import a folder of photos"] and started == [str(tmp_path)]
 
 
 def test_an_unusable_catalog_is_a_sentence_and_exit_3(

@@ -10,186 +10,23 @@ Every edit emits `filter_changed(MetadataFilter)` at once; typing in the
 file-name field waits for a short pause (a query per key would be wasted).
 Invariant: a chosen camera or lens that a refreshed list no longer offers
 stays chosen (shown with a count of 0), so the filter never changes behind
-the user's back.
+the user's back. The panel (`ui.gallery.metadata_panel`, module and form) is
+built when the popup first opens (or `panel` is first asked for), not before
+the window's first paint (issue 21 §1); until then the filter is the empty one.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, Qt, QThreadPool, QTimer, Signal, Slot
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDateEdit,
-    QFormLayout,
-    QHBoxLayout,
-    QLineEdit,
-    QMenu,
-    QPushButton,
-    QSpinBox,
-    QToolButton,
-    QWidget,
-    QWidgetAction,
-)
+from PySide6.QtCore import QThreadPool, Signal, Slot
+from PySide6.QtWidgets import QMenu, QToolButton, QWidget, QWidgetAction
 
-from curator.catalog.gallery_filters import (
-    FilterChoice,
-    MetadataChoices,
-    MetadataFilter,
-    metadata_choices,
-)
+from curator.catalog.gallery_filters import MetadataChoices, MetadataFilter, metadata_choices
 from curator.engine.delivery import Job, delivery_to
 
-ANY = ""
-LABEL_ROLE = Qt.ItemDataRole.UserRole + 1  # a choice's name without its count
-NAME_PAUSE_MS = 250
-ISO_TOP = 409_600
-
-
-class MetadataFilterPanel(QWidget):
-    """The popup's form; `filter()` is what it shows."""
-
-    filter_changed = Signal(object)  # MetadataFilter
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.camera_combo = QComboBox(self)
-        self.lens_combo = QComboBox(self)
-        for combo in (self.camera_combo, self.lens_combo):
-            combo.setMinimumContentsLength(18)
-        self.from_box, self.from_date = QCheckBox("From", self), QDateEdit(self)
-        self.to_box, self.to_date = QCheckBox("To", self), QDateEdit(self)
-        for edit in (self.from_date, self.to_date):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setDate(QDate.currentDate())
-            edit.setEnabled(False)
-        self.iso_min, self.iso_max = QSpinBox(self), QSpinBox(self)
-        for spin in (self.iso_min, self.iso_max):
-            spin.setRange(0, ISO_TOP)
-            spin.setSingleStep(100)
-            spin.setSpecialValueText("any")  # 0: the end is open
-        self.name_edit = QLineEdit(self)
-        self.name_edit.setPlaceholderText("part of the file name, e.g. DSC_04")
-        self.name_edit.setClearButtonEnabled(True)
-        self.clear_button = QPushButton("Clear filters", self)
-        form = QFormLayout(self)
-        form.addRow("Camera", self.camera_combo)
-        form.addRow("Lens", self.lens_combo)
-        for box, edit in ((self.from_box, self.from_date), (self.to_box, self.to_date)):
-            row = QHBoxLayout()
-            row.addWidget(box)
-            row.addWidget(edit, 1)
-            form.addRow("Date" if box is self.from_box else "", row)
-        iso = QHBoxLayout()
-        iso.addWidget(self.iso_min, 1)
-        iso.addWidget(self.iso_max, 1)
-        form.addRow("ISO min / max", iso)
-        form.addRow("File name", self.name_edit)
-        form.addRow("", self.clear_button)
-        self.set_choices(MetadataChoices((), (), None, None, None, None))
-        self._name_timer = QTimer(self)
-        self._name_timer.setSingleShot(True)
-        self._name_timer.setInterval(NAME_PAUSE_MS)
-        self._name_timer.timeout.connect(self._changed)
-        self.name_edit.textChanged.connect(self._name_timer.start)
-        self.name_edit.returnPressed.connect(self._changed)
-        for combo in (self.camera_combo, self.lens_combo):
-            combo.currentIndexChanged.connect(self._changed)
-        for box, edit in ((self.from_box, self.from_date), (self.to_box, self.to_date)):
-            box.toggled.connect(edit.setEnabled)
-            box.toggled.connect(self._changed)
-            edit.dateChanged.connect(self._changed)
-        self.iso_min.valueChanged.connect(self._changed)
-        self.iso_max.valueChanged.connect(self._changed)
-        self.clear_button.clicked.connect(self.clear)
-
-    def filter(self) -> MetadataFilter:
-        def day(box: QCheckBox, edit: QDateEdit) -> date | None:
-            if not box.isChecked():
-                return None
-            d = edit.date()
-            return date(d.year(), d.month(), d.day())
-
-        return MetadataFilter(
-            camera=self.camera_combo.currentData() or None,
-            camera_label=self.camera_combo.currentData(LABEL_ROLE) or None,
-            lens=self.lens_combo.currentData() or None,
-            date_from=day(self.from_box, self.from_date),
-            date_to=day(self.to_box, self.to_date),
-            iso_min=self.iso_min.value() or None,
-            iso_max=self.iso_max.value() or None,
-            name_contains=self.name_edit.text().strip() or None,
-        )
-
-    def set_choices(self, choices: MetadataChoices) -> None:
-        """New camera and lens lists; what is chosen stays chosen (see the module docstring).
-        The date edits start at the catalog's first/last day when not set yet."""
-        for combo, everything, values in (
-            (self.camera_combo, "All cameras", choices.cameras),
-            (self.lens_combo, "All lenses", choices.lenses),
-        ):
-            _fill(combo, everything, values)
-        for box, edit, day in (
-            (self.from_box, self.from_date, choices.first_day),
-            (self.to_box, self.to_date, choices.last_day),
-        ):
-            if day is not None and not box.isChecked():
-                edit.blockSignals(True)
-                edit.setDate(QDate(day.year, day.month, day.day))
-                edit.blockSignals(False)
-
-    @Slot()
-    def clear(self) -> None:
-        """Everything open again; one `filter_changed`."""
-        widgets: list[QWidget] = [
-            self.camera_combo,
-            self.lens_combo,
-            self.from_box,
-            self.to_box,
-            self.from_date,
-            self.to_date,
-            self.iso_min,
-            self.iso_max,
-            self.name_edit,
-        ]
-        for w in widgets:
-            w.blockSignals(True)
-        self.camera_combo.setCurrentIndex(0)
-        self.lens_combo.setCurrentIndex(0)
-        for box, edit in ((self.from_box, self.from_date), (self.to_box, self.to_date)):
-            box.setChecked(False)
-            edit.setEnabled(False)
-        self.iso_min.setValue(0)
-        self.iso_max.setValue(0)
-        self.name_edit.clear()
-        for w in widgets:
-            w.blockSignals(False)
-        self._name_timer.stop()
-        self._changed()
-
-    @Slot()
-    def _changed(self, *_: object) -> None:
-        self.filter_changed.emit(self.filter())
-
-
-def _fill(combo: QComboBox, everything: str, values: tuple[FilterChoice, ...]) -> None:
-    current = combo.currentData() or ANY
-    current_label = combo.currentData(LABEL_ROLE) or current
-    combo.blockSignals(True)
-    combo.clear()
-    combo.addItem(everything, ANY)
-    for choice in values:
-        combo.addItem(f"{choice.label} ({choice.count})", choice.value)
-        combo.setItemData(combo.count() - 1, choice.label, LABEL_ROLE)
-    found = combo.findData(current)
-    if current and found < 0:  # keep a choice the list lost (see the module docstring)
-        combo.addItem(f"{current_label} (0)", current)
-        combo.setItemData(combo.count() - 1, current_label, LABEL_ROLE)
-        found = combo.count() - 1
-    combo.setCurrentIndex(max(0, found))
-    combo.blockSignals(False)
+if TYPE_CHECKING:  # the form loads when the popup first opens (metadata_panel)
+    from curator.ui.gallery.metadata_panel import MetadataFilterPanel
 
 
 class MetadataFilterButton(QToolButton):
@@ -202,26 +39,38 @@ class MetadataFilterButton(QToolButton):
         super().__init__(parent)
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.setToolTip("Filter by camera, lens, date, ISO or file name")
-        self.panel = MetadataFilterPanel(self)
-        menu = QMenu(self)
-        holder = QWidgetAction(menu)
-        holder.setDefaultWidget(self.panel)
-        menu.addAction(holder)
-        self.setMenu(menu)
+        self.built: MetadataFilterPanel | None = None
+        self.setMenu(QMenu(self))
         self.loads = 0  # choices loaded so far (tests wait on it)
         self._pool = pool
         self._delivery = delivery_to(self, self._on_choices)
-        menu.aboutToShow.connect(self.load_choices)
-        self.panel.filter_changed.connect(self._on_changed)
+        self.menu().aboutToShow.connect(self.load_choices)  # builds the panel first
         self._show(MetadataFilter())
 
     @property
+    def panel(self) -> MetadataFilterPanel:
+        """The popup's form, built now if it was not yet."""
+        return self._build_panel() if self.built is None else self.built
+
+    def _build_panel(self) -> MetadataFilterPanel:
+        from curator.ui.gallery.metadata_panel import MetadataFilterPanel
+
+        self.built = MetadataFilterPanel(self)
+        holder = QWidgetAction(self.menu())
+        holder.setDefaultWidget(self.built)
+        self.menu().addAction(holder)
+        self.built.filter_changed.connect(self._on_changed)
+        return self.built
+
+    @property
     def filter(self) -> MetadataFilter:
-        return self.panel.filter()
+        return MetadataFilter() if self.built is None else self.built.filter()
 
     @Slot()
     def load_choices(self) -> None:
         """Read the cameras, lenses and spans on the pool; the panel fills when they arrive."""
+        if self.built is None:  # the popup is about to show it
+            self._build_panel()
         self._pool.start(Job(metadata_choices, self._delivery))
 
     def shutdown(self) -> None:

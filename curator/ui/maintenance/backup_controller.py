@@ -35,18 +35,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
-from curator.catalog.backup import (
-    BackupResult,
-    backup_due,
-    backup_folder,
-    list_backups,
-    make_backup,
-)
 from curator.engine.delivery import Job, delivery_to
 from curator.settings import Settings
+
+if TYPE_CHECKING:  # catalog.backup loads at its first use (a backup, on quit or asked for)
+    from curator.catalog.backup import BackupResult
 
 log = logging.getLogger("curator.ui")
 
@@ -92,9 +89,13 @@ class BackupController(QObject):
         return self._running
 
     def folder(self) -> Path:
+        from curator.catalog.backup import backup_folder
+
         return backup_folder(self.catalog_path, self.settings().backup_folder)
 
     def due(self) -> bool:
+        from curator.catalog.backup import backup_due, list_backups
+
         settings = self.settings()
         backups = list_backups(self.folder(), self.catalog_path)
         return backup_due(settings.backup_frequency, backups, self.clock())
@@ -124,6 +125,8 @@ class BackupController(QObject):
         self._delivery.close()
 
     def _start(self, *, on_quit: bool) -> bool:
+        from curator.catalog.backup import make_backup  # here, not on the pool thread
+
         catalog, folder = self.catalog_path, self.folder()
         keep = self.settings().backup_keep
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.maintenance.purge_controller import (
@@ -59,6 +59,8 @@ class PurgeAction(QObject):
     @Slot(object)
     @guarded_slot
     def _on_planned(self, message: PurgePlanned) -> None:
+        from PySide6.QtWidgets import QMessageBox  # its Qt type: made when first needed
+
         from curator.purge.run import human_size
 
         plan = message.plan

@@ -25,19 +25,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPoint, Qt, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (
-    QInputDialog,
-    QLabel,
-    QMainWindow,
-    QMenu,
-    QMenuBar,
-    QMessageBox,
-    QToolBar,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMenuBar, QToolBar, QWidget
 
 from curator.catalog.queries import gallery_rows
 from curator.ui.common.guard import ErrorReporter, guarded_slot
@@ -45,9 +37,11 @@ from curator.ui.common.image_loader import ImageKey, ImageLoader
 from curator.ui.gallery.filter_bar import GalleryFilterBar
 from curator.ui.gallery.model import GalleryListModel
 from curator.ui.gallery.view import GalleryView
-from curator.ui.projects.picker import ProjectPicker
 from curator.ui.projects.service import ProjectService
 from curator.ui.review.session import ReviewSession
+
+if TYPE_CHECKING:  # the dialogs load when first opened, not before the first paint
+    from curator.ui.projects.picker import ProjectPicker
 
 COVER_EDGE = 40  # the shown project's cover, in the toolbar
 
@@ -182,6 +176,8 @@ class ProjectActions(QObject):
     @guarded_slot
     def new_project(self) -> int | None:
         """Projects ▸ New Project…: ask a name, create it, make it current."""
+        from PySide6.QtWidgets import QInputDialog
+
         name, ok = QInputDialog.getText(self.window, "New project", "Name of the new project:")
         if not ok:
             return None
@@ -197,6 +193,8 @@ class ProjectActions(QObject):
         names = [p.name for p in projects]
         current = self.projects.current
         start = names.index(current.name) if current is not None else 0
+        from PySide6.QtWidgets import QInputDialog
+
         name, ok = QInputDialog.getItem(self.window, title, what, names, start, False)
         if not ok:
             return None
@@ -207,6 +205,8 @@ class ProjectActions(QObject):
         summary = self.projects.summary(self._ask_project("Rename project", "Project to rename:"))
         if summary is None:
             return
+        from PySide6.QtWidgets import QInputDialog
+
         name, ok = QInputDialog.getText(
             self.window, "Rename project", f"New name for “{summary.name}”:", text=summary.name
         )
@@ -218,6 +218,8 @@ class ProjectActions(QObject):
         summary = self.projects.summary(self._ask_project("Delete project", "Project to delete:"))
         if summary is None:
             return
+        from PySide6.QtWidgets import QMessageBox
+
         answer = QMessageBox.question(
             self.window,
             "Delete project",
@@ -251,6 +253,8 @@ class ProjectActions(QObject):
         with `add_photo`, that photo is added to it."""
         if self.picker is not None:
             self.picker.close()
+        from curator.ui.projects.picker import ProjectPicker
+
         title = "Add to project" if add_photo is not None else "Choose the current project"
         picker = ProjectPicker(
             self.projects.projects,

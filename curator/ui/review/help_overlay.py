@@ -3,9 +3,10 @@
 closes it and gives the focus back to where it was.
 
 It lives with the key table (not in the loupe) because the window makes it
-before the first paint, and the loupe's modules load only after it (issue 21
-§1). Text is never clipped: the font shrinks until every cell fits
-(`help_layout`, down to `HELP_MIN_PIXELS`).
+(at its first showing, `ui.window.tools.WindowTools.help`), and the loupe's
+modules load only after the first paint (issue 21 §1). Text is never
+clipped: the font shrinks until every cell fits (`help_layout`, down to
+`HELP_MIN_PIXELS`).
 """
 
 from __future__ import annotations

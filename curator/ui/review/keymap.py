@@ -8,7 +8,7 @@ call; the help overlay prints this same table, so the two can never disagree.
 Remapping (Settings `key_overrides`, `{action: key}`): an override replaces
 every default key of its action with the one key given; `keys_for` is the
 one place that answers "which keys does this action have now", and the
-shortcuts (`ui.window.keymap_page.apply_key_overrides`) and the help overlay both ask it.
+shortcuts (`ui.window.tools.apply_key_overrides`) and the help overlay both ask it.
 `override_conflict` refuses a key that another action already has, with a
 sentence. Keys are QKeySequence portable text ("Ctrl+K"); the UI normalises
 what the user pressed before it reaches this module (no Qt here).

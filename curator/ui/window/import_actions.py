@@ -13,7 +13,7 @@ import os
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
+from PySide6.QtWidgets import QMenu, QWidget
 
 from curator.catalog.queries import paths_needing_technical
 from curator.ui.common.guard import ErrorReporter, guarded_slot
@@ -68,6 +68,8 @@ class ImportActions(QObject):
     @Slot()
     @guarded_slot
     def ask_import(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # a Qt type made when first used
+
         folder = QFileDialog.getExistingDirectory(self.window, "Import a folder of photos")
         if folder:
             self.start_import(folder)

@@ -1,5 +1,5 @@
-"""Keyboard remapping: the "Keyboard Shortcuts" settings page and the function
-that puts the remapped keys on the actions.
+"""Keyboard remapping: the "Keyboard Shortcuts" settings page (loaded when first
+opened, not before the first paint: issue 21 §1).
 
 The page lists every action of the one key table (`ui.review.keymap`) with the
 keys it has now. Choose a row, press the new key in the key field, Assign:
@@ -7,8 +7,8 @@ a key another action already has is refused with a sentence (nothing
 changes). "Reset to defaults" drops every override. OK writes only the
 `key_overrides` setting into the settings file (`save_changes`)
 and emits `overrides_changed(dict)`; the main window then calls
-`apply_key_overrides` on its actions and the loupe's and hands the same
-dict to the help overlay, which prints `keymap.help_rows(overrides)`.
+`ui.window.tools.apply_key_overrides` on its actions and the loupe's and hands
+the same dict to the help overlay, which prints `keymap.help_rows(overrides)`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -39,14 +39,6 @@ from curator.ui.review.keymap import all_bindings, binding_for, keys_for, overri
 def normalized(key: str) -> str:
     """The key as QKeySequence's portable text ("ctrl+k" → "Ctrl+K"); "" if not a key."""
     return QKeySequence(key).toString(QKeySequence.SequenceFormat.PortableText)
-
-
-def apply_key_overrides(actions: Mapping[str, QAction], overrides: Mapping[str, str]) -> None:
-    """Give each action (by keymap action name) the keys it has under `overrides`."""
-    for name, action in actions.items():
-        binding = binding_for(name)
-        if binding is not None:
-            action.setShortcuts([QKeySequence(k) for k in keys_for(binding, overrides)])
 
 
 class KeymapDialog(QDialog):

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QModelIndex, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -44,7 +44,6 @@ from PySide6.QtGui import (
     QPaintEvent,
 )
 from PySide6.QtWidgets import (
-    QDockWidget,
     QLabel,
     QMainWindow,
     QMenu,
@@ -65,19 +64,16 @@ from curator.settings import Settings
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageLoader
 from curator.ui.common.pools import UiPools
-from curator.ui.export.controller import ExportController
 from curator.ui.gallery.filter_bar import GalleryFilterBar
 from curator.ui.gallery.grid_decisions import GridDecisions, build_label_menu, selected_ids
 from curator.ui.gallery.model import GalleryListModel, PhotoIdRole
 from curator.ui.gallery.view import NO_FAILED, GalleryView
 from curator.ui.maintenance.backup_controller import BackupController, BackupDone
-from curator.ui.maintenance.problems_view import ProblemsPanel
 from curator.ui.maintenance.purge_action import PurgeAction
 from curator.ui.maintenance.purge_controller import PurgeController
 from curator.ui.projects.actions import ProjectActions
 from curator.ui.projects.service import ProjectService
 from curator.ui.review.actions import DecisionAction
-from curator.ui.review.help_overlay import HelpOverlay
 from curator.ui.review.keymap import WINDOW_BINDINGS
 from curator.ui.review.pass_order import PassOrder
 from curator.ui.review.session import ReviewPass, ReviewSession
@@ -89,6 +85,7 @@ from curator.ui.window.live_import import LiveImport
 from curator.ui.window.loupe_slot import LoupeParts, LoupeSlot
 from curator.ui.window.pipeline_controller import PipelineController
 from curator.ui.window.pipeline_status import PipelineStatus
+from curator.ui.window.problems_slot import ProblemsSlot
 from curator.ui.window.recent_folders import RecentFolders
 from curator.ui.window.state import WindowState, available_area, fit_to
 from curator.ui.window.status_line import StatusLine
@@ -96,8 +93,11 @@ from curator.ui.window.tools import ACTIONS as TOOL_ACTIONS
 from curator.ui.window.tools import WindowHooks, WindowTools
 
 if TYPE_CHECKING:  # the dialogs load when first opened, not before the first paint
+    from curator.ui.export.controller import ExportController
     from curator.ui.export.dialog import ExportDialog
     from curator.ui.loupe.page import LoupePage  # built after the first paint (`loupe`)
+    from curator.ui.maintenance.problems_view import ProblemsPanel  # when the dock shows
+    from curator.ui.review.help_overlay import HelpOverlay
 
 ERROR_SHOWN_MS = 15_000
 EMPTY_CATALOG = "Import a folder (Ctrl+I) or drop one here"
@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
         session: ReviewSession,
         pipeline: PipelineController,
         errors: ErrorReporter,
-        export: ExportController,
+        export: Callable[[], ExportController],  # made at the first File ▸ Export…
         recent: RecentFolders,
         settings: Settings,
         settings_file: Path,
@@ -157,7 +157,6 @@ class MainWindow(QMainWindow):
         self.gallery = GalleryView(model, thumbnails, errors, self.stack)
         self.stack.addWidget(self.gallery)
         self.setCentralWidget(central)
-        self.help = HelpOverlay(central)
         self._pending_gallery: set[int] = set()
         self._closing = False
         # search_vectors: the app's CLIP vectors (a snapshot): no catalog re-read.
@@ -178,7 +177,7 @@ class MainWindow(QMainWindow):
             gallery=self.gallery,
             session=session,
             pass_order=pass_order,
-            help_overlay=self.help,
+            help_parent=central,
             errors=errors,
             parent=self,
         )
@@ -210,6 +209,10 @@ class MainWindow(QMainWindow):
         # A size that fits the screen (1366×768 too), or where it was last time.
         if window_state is None or not window_state.restore(self):
             self.setGeometry(fit_to(available_area(self)))
+
+    @property
+    def help(self) -> HelpOverlay:  # the key sheet, built at its first showing
+        return self.tools.help()
 
     @property
     def loupe(self) -> LoupePage:
@@ -295,17 +298,13 @@ class MainWindow(QMainWindow):
         self._error_timer.setInterval(ERROR_SHOWN_MS)
         self._error_timer.timeout.connect(self.error_label.clear)
 
-    def _build_problems_dock(self) -> None:
-        self.problems = ProblemsPanel(self)
-        self.problems_dock = QDockWidget("Problems", self)
-        self.problems_dock.setObjectName("problems_dock")
-        self.problems_dock.setWidget(self.problems)
-        self.problems_dock.setAllowedAreas(
-            Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea
-        )
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems_dock)
-        self.resizeDocks([self.problems_dock], [200], Qt.Orientation.Vertical)
-        self.problems_dock.hide()
+    def _build_problems_dock(self) -> None:  # its panel is built when first shown
+        self.problems_slot = ProblemsSlot(self, self.imports.on_retry_requested, self.errors)
+        self.problems_dock = self.problems_slot.dock
+
+    @property
+    def problems(self) -> ProblemsPanel:
+        return self.problems_slot.panel()
 
     def _build_actions(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -403,7 +402,6 @@ class MainWindow(QMainWindow):
         self.pipeline.scores_changed.connect(self._on_scores_changed)
         status.pause_requested.connect(self.imports.on_pause_requested)
         status.cancel_requested.connect(self.cancel_pipeline)
-        self.problems.retry_requested.connect(self.imports.on_retry_requested)
         self.session.photos_changed.connect(self._on_decided)
         self.session.notice.connect(self._show_notice)
         self.session.pass_changed.connect(self._update_labels)
@@ -543,7 +541,7 @@ class MainWindow(QMainWindow):
             from curator.ui.export.dialog import ExportDialog
 
             self.export_dialog = ExportDialog(
-                self.export, match_threshold=self.model.match_threshold, parent=self
+                self.export(), match_threshold=self.model.match_threshold, parent=self
             )
         dialog = self.export_dialog
         dialog.sidecar_names = self.settings.xmp_sidecar_names
@@ -605,7 +603,7 @@ class MainWindow(QMainWindow):
     @Slot(str)
     @guarded_slot
     def _on_run_finished(self, _sentence: str) -> None:
-        self.problems.refresh_when_shown()
+        self.problems_slot.refresh()
         if self._closing and not self.pipeline_running:
             self.close()
 

@@ -5,7 +5,8 @@ Settings dialog and "most uncertain first" toggle, kept out of `main_window`
 - Thumbnail size: the status bar's slider and Ctrl+= / Ctrl+- set the
   gallery's cell width; the width is written to the settings file
   (`gallery_cell_size`, only that key) once the slider rests.
-- Keyboard: File ▸ Keyboard Shortcuts… opens `KeymapDialog`; saved
+- Keyboard: File ▸ Keyboard Shortcuts… opens `KeymapDialog` (its module
+  loads then, not before the first paint); saved
   overrides go onto every window and loupe action and into the help
   overlay at once (`apply_keys`).
 - Settings: File ▸ Settings… opens the dialog generated from the settings
@@ -24,23 +25,32 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Slot
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
 from curator.settings import Settings, SettingsError, save_changes
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.gallery.thumbnail_size import ThumbnailSizeSlider
 from curator.ui.gallery.view import GalleryView
-from curator.ui.review.help_overlay import HelpOverlay
+from curator.ui.review.keymap import binding_for, keys_for
 from curator.ui.review.pass_order import PassOrder
 from curator.ui.review.session import ReviewSession
 from curator.ui.review.uncertain_first import switch_uncertain_first
-from curator.ui.window.keymap_page import KeymapDialog, apply_key_overrides
 
 if TYPE_CHECKING:
+    from curator.ui.review.help_overlay import HelpOverlay
+    from curator.ui.window.keymap_page import KeymapDialog
     from curator.ui.window.settings_dialog import SettingsDialog
 
 ACTIONS = ("thumbs_larger", "thumbs_smaller", "uncertain_first")
+
+
+def apply_key_overrides(actions: Mapping[str, QAction], overrides: Mapping[str, str]) -> None:
+    """Give each action (by keymap action name) the keys it has under `overrides`."""
+    for name, action in actions.items():
+        binding = binding_for(name)
+        if binding is not None:
+            action.setShortcuts([QKeySequence(k) for k in keys_for(binding, overrides)])
 
 
 @dataclass
@@ -64,14 +74,16 @@ class WindowTools(QObject):
         gallery: GalleryView,
         session: ReviewSession,
         pass_order: PassOrder | None,
-        help_overlay: HelpOverlay,
+        help_parent: QWidget,
         errors: ErrorReporter,
         parent: QWidget,
     ) -> None:
         super().__init__(parent)
         self.window = parent
         self.hooks, self.gallery, self.session = hooks, gallery, session
-        self.pass_order, self.help_overlay, self.errors = pass_order, help_overlay, errors
+        self.pass_order, self.errors = pass_order, errors
+        self._help_parent = help_parent
+        self.help_overlay: HelpOverlay | None = None  # built at its first showing (`help`)
         self.slider = ThumbnailSizeSlider(hooks.settings().gallery_cell_size)
         self.gallery.set_cell_width(self.slider.value)
         self.slider.size_changed.connect(self.gallery.set_cell_width)
@@ -98,12 +110,25 @@ class WindowTools(QObject):
     def apply_keys(self, overrides: Mapping[str, str]) -> None:
         for actions in self._action_sets:
             apply_key_overrides(actions, overrides)
-        self.help_overlay.overrides = dict(overrides)
-        self.help_overlay.update()
+        if self.help_overlay is not None:  # a later one reads them from the settings
+            self.help_overlay.overrides = dict(overrides)
+            self.help_overlay.update()
+
+    def help(self) -> HelpOverlay:
+        """The key sheet (Help, ?), built at its first showing: not part of the
+        first paint (issue 21 §1); it lists the keys as remapped now."""
+        if self.help_overlay is None:
+            from curator.ui.review.help_overlay import HelpOverlay
+
+            self.help_overlay = HelpOverlay(self._help_parent)
+            self.help_overlay.overrides = dict(self.hooks.settings().key_overrides)
+        return self.help_overlay
 
     @Slot()
     @guarded_slot
     def open_keymap(self) -> KeymapDialog:
+        from curator.ui.window.keymap_page import KeymapDialog
+
         dialog = KeymapDialog(
             self.hooks.settings().key_overrides, self.hooks.settings_file, self.window
         )
