@@ -686,15 +686,3 @@ def paths_needing_technical(photo_ids: Iterable[int]) -> list[str]:
         ).fetchall()
         out.extend(decode_path(path) for (path,) in rows)
     return out
-
-
-def clip_fractions(photo_id: int) -> tuple[float | None, float | None]:
-    """(highlight_clip, shadow_clip) the technical stage stored for a photo (0–1), or
-    Nones when it was not measured (or the photo is gone)."""
-    row = (
-        Photo.select(Photo.highlight_clip, Photo.shadow_clip)
-        .where(Photo.id == photo_id)
-        .tuples()
-        .first()
-    )
-    return (None, None) if row is None else (row[0], row[1])

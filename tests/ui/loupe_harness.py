@@ -90,3 +90,16 @@ def save_shot(widget: object, name: str) -> Path:
     path = SHOTS / f"{name}.png"
     widget.grab().save(str(path))  # type: ignore[attr-defined]
     return path
+
+
+def clip_fractions(photo_id: int) -> tuple[float | None, float | None]:
+    """(highlight_clip, shadow_clip) the technical stage stored for a photo (0–1),
+    read straight from the catalog: the oracle the loupe's captions are checked
+    against (the loupe itself reads them from its GalleryRow)."""
+    row = (
+        Photo.select(Photo.highlight_clip, Photo.shadow_clip)
+        .where(Photo.id == photo_id)
+        .tuples()
+        .first()
+    )
+    return (None, None) if row is None else (row[0], row[1])

@@ -17,13 +17,19 @@ from PySide6.QtWidgets import QToolBar
 from pytestqt.qtbot import QtBot
 
 from curator.app import App
-from curator.catalog.queries import GalleryRow, clip_fractions
+from curator.catalog.queries import GalleryRow
 from curator.imaging.histogram import HIGHLIGHT_RGBA, SHADOW_RGBA, clipping_masks
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.loupe.preview_analysis import Overlays, PreviewAnalyzer, analyse, qimage_rgb
 from curator.ui.loupe.tools import info_lines
 from tests.pools import make_pool
-from tests.ui.loupe_harness import Harness, loupe_harness, photo_ids_by_name, save_shot
+from tests.ui.loupe_harness import (
+    Harness,
+    clip_fractions,
+    loupe_harness,
+    photo_ids_by_name,
+    save_shot,
+)
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 

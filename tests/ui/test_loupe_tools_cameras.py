@@ -11,11 +11,10 @@ import pytest
 from PySide6.QtCore import QPoint, QRectF, Qt
 from pytestqt.qtbot import QtBot
 
-from curator.catalog.queries import clip_fractions
 from curator.imaging.histogram import HIGHLIGHT_RGBA
 from curator.ui.loupe.preview_analysis import qimage_rgb
 from tests.integration.cli_helpers import import_json
-from tests.ui.loupe_harness import Harness, loupe_harness, photo_ids_by_name
+from tests.ui.loupe_harness import Harness, clip_fractions, loupe_harness, photo_ids_by_name
 
 
 @pytest.fixture
