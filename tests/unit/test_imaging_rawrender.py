@@ -63,3 +63,27 @@ def test_generated_dng_render_matches_libraw(tmp_path: Path) -> None:
 def test_non_bayer_sensors_are_left_to_libraw(relative: str) -> None:
     with rawpy.imread(str(fixture(relative))) as raw:
         assert render_bayer_half_size(raw) is None
+
+
+@pytest.mark.parametrize("shape", [(1088, 2064), (2000, 3000), (759, 1440), (900, 600)])
+def test_shrink_is_the_pillow_path_without_the_copies(shape: tuple[int, int]) -> None:
+    # The preview of a sensor render is shrunk on the array (issue 21 §3: one
+    # Pillow image at the end, not a full-size one in between); the pixels must
+    # be exactly those of the former path through a full-size Pillow image.
+    from PIL import Image
+
+    from curator.imaging.orientation import fit_long_edge
+    from curator.imaging.rawdecode import shrink_render
+
+    rgb = np.random.default_rng(3).integers(0, 256, (*shape, 3), dtype=np.uint8)
+    rgb = cv2.GaussianBlur(rgb, (0, 0), 1.0)
+    height, width = shape
+    factor = max(width, height) // 1440
+    former = rgb
+    if factor >= 2:
+        size = (max(1, width // factor), max(1, height // factor))
+        former = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    expected = np.asarray(fit_long_edge(Image.fromarray(former), 1440))
+    ours = shrink_render(rgb, 1440)
+    assert ours.mode == "RGB"
+    np.testing.assert_array_equal(np.asarray(ours), expected)
