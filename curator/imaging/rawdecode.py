@@ -389,7 +389,7 @@ def _bt709_table() -> np.ndarray:
     return np.clip(np.floor(curve * 65536.0) / 256.0, 0, 255).astype(np.uint8)
 
 
-_BT709 = _bt709_table()
+BT709_CURVE = _bt709_table()  # linear 16-bit -> 8-bit BT.709, as LibRaw writes it
 
 
 def _camera_to_srgb(raw: rawpy.RawPy) -> np.ndarray | None:
@@ -473,7 +473,23 @@ def render_bayer_half_size(raw: rawpy.RawPy) -> np.ndarray | None:
         scale[channel, 3] = -gains[channel] * offsets[channel]
     balanced = cv2.transform(camera, scale)  # uint16 in, uint16 out: saturates
     linear = cv2.transform(balanced, rgb_cam)
-    return np.asarray(_BT709[linear])
+    return tone_curve(linear)
+
+
+_CURVE_ROWS = 32  # rows per table look-up (see tone_curve)
+
+
+def tone_curve(linear: np.ndarray) -> np.ndarray:
+    """`BT709_CURVE[linear]`, the same values, in bands of `_CURVE_ROWS` rows: numpy
+    turns a uint16 index into a 64-bit one first, which for a whole 24 MP
+    render is a 100 MB copy; a band's copy stays in the cache. 9.7 -> 5.3 ms on
+    a 9 MP sensor's render (issue 21 §3); "clip" cannot clip, a uint16 is
+    always inside the 65,536-entry table."""
+    out = np.empty(linear.shape, dtype=np.uint8)
+    for top in range(0, linear.shape[0], _CURVE_ROWS):
+        band = slice(top, top + _CURVE_ROWS)
+        np.take(BT709_CURVE, linear[band], out=out[band], mode="clip")
+    return out
 
 
 def _sensor_is_constant(raw: rawpy.RawPy) -> bool:

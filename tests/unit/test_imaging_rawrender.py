@@ -87,3 +87,15 @@ def test_shrink_is_the_pillow_path_without_the_copies(shape: tuple[int, int]) ->
     ours = shrink_render(rgb, 1440)
     assert ours.mode == "RGB"
     np.testing.assert_array_equal(np.asarray(ours), expected)
+
+
+def test_tone_curve_is_the_table_look_up_band_by_band() -> None:
+    # The render's 16 -> 8 bit curve is applied in bands of rows (issue 21 §3); every
+    # value, the last partial band and both ends of the table included, must be the
+    # plain look-up's.
+    from curator.imaging.rawdecode import BT709_CURVE, tone_curve
+
+    rng = np.random.default_rng(5)
+    linear = rng.integers(0, 65536, (77, 41, 3), dtype=np.uint16)
+    linear[0, 0] = (0, 65535, 32768)
+    np.testing.assert_array_equal(tone_curve(linear), BT709_CURVE[linear])
