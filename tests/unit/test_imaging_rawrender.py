@@ -99,3 +99,26 @@ def test_tone_curve_is_the_table_look_up_band_by_band() -> None:
     linear = rng.integers(0, 65536, (77, 41, 3), dtype=np.uint16)
     linear[0, 0] = (0, 65535, 32768)
     np.testing.assert_array_equal(tone_curve(linear), BT709_CURVE[linear])
+
+
+def test_the_constant_sensor_check_is_the_deviation_rule() -> None:
+    # sensor_is_constant decides from the range where it can (issue 21 §3); it must
+    # answer as "the 1/16 sample's standard deviation < 1" does, in every regime.
+    from curator.imaging.rawdecode import sensor_is_constant
+
+    rng = np.random.default_rng(9)
+    flat = np.full((64, 64), 512, dtype=np.uint16)
+    one_level = flat + rng.integers(0, 2, flat.shape, dtype=np.uint16)  # spread 1
+    # One outlier among 256 samples: spread 10 and 20 leave it to the deviation
+    # (0.62 and 1.25), spread 3,488 decides by itself.
+    warm, warmer, hot = flat.copy(), flat.copy(), flat.copy()
+    warm[0, 0], warmer[0, 0], hot[0, 0] = 522, 532, 4000
+    noisy = (flat + rng.normal(0, 30, flat.shape)).astype(np.uint16)
+    stacked = np.dstack([noisy] * 4)  # LibRaw's 4-channel "stack" sensors
+    cases = [flat, one_level, warm, warmer, hot, noisy, stacked, flat[:0]]
+    expected = [True, True, True, False, False, False, False, True]
+    for sensor, want in zip(cases, expected, strict=True):
+        sample = sensor[::4, ::4]
+        rule = sample.size == 0 or float(sample.std()) < 1.0
+        assert rule is want
+        assert sensor_is_constant(sensor) is want
