@@ -44,6 +44,31 @@ def child_modules(_: object) -> list[str]:
     return sorted(sys.modules)
 
 
+def child_refaults(megabytes: int) -> int:
+    """Page faults of the third round of allocating, touching and freeing four
+    `megabytes` buffers at once (a decoder's buffers for one file): ~0 when
+    the allocator keeps freed memory, ~4 x megabytes x 256 when it gives the
+    heap back to the kernel between rounds."""
+    import ctypes
+    import resource
+
+    libc = ctypes.CDLL(None)
+    libc.malloc.restype = ctypes.c_void_p
+    libc.malloc.argtypes = (ctypes.c_size_t,)
+    libc.free.argtypes = (ctypes.c_void_p,)
+    size = megabytes * 1024 * 1024
+    faults = 0
+    for _ in range(3):
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        blocks = [libc.malloc(size) for _ in range(4)]
+        for block in blocks:
+            ctypes.memset(block, 1, size)
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+        for block in blocks:
+            libc.free(block)
+    return faults
+
+
 def crash_on_marked_files(request: Any) -> Any:
     """Stage body for tests: segfaults on files whose name contains CRASHME, else the real one."""
     from curator.pipeline.stages.technical import run_technical

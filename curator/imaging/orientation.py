@@ -153,9 +153,11 @@ def grid_means(values: np.ndarray, cols: int, rows: int) -> np.ndarray:
     to float rounding (relative 1e-6); but OpenCV takes its slow general path for
     any fractional ratio (683 rows into 16 tiles: 2.1 ms), while one axis at a
     time reduces the long axis first and leaves the general path a few columns
-    (0.2-0.6 ms; issue 21 §3: four such maps per photo)."""
+    (0.2-0.6 ms; issue 21 §3: four such maps per photo). When neither axis
+    divides evenly, the rows go first: OpenCV's general path is ~3x cheaper
+    reducing rows than columns (578 x 867 into 16 x 16: 0.43 ms, not 1.4)."""
     height, width = values.shape[:2]
-    if width % cols == 0 or height % rows != 0:
+    if width % cols == 0:
         narrow = cv2.resize(values, (cols, height), interpolation=cv2.INTER_AREA)
     else:
         narrow = cv2.resize(values, (width, rows), interpolation=cv2.INTER_AREA)

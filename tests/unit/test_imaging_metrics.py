@@ -373,3 +373,17 @@ def test_grid_means_is_opencvs_area_resize_one_axis_at_a_time(shape: tuple[int, 
     ours = grid_means(values, cols, rows)
     assert ours.shape == direct.shape
     np.testing.assert_allclose(ours, direct, rtol=1e-5)
+
+
+def test_exposure_reads_the_brightest_channel_the_same_on_every_layout() -> None:
+    # A contiguous RGB8 preview takes OpenCV's split + max (issue 21 §3); any other
+    # layout numpy's maximum over the planes: the readings must not differ.
+    rng = np.random.default_rng(11)
+    rgba = cv2.GaussianBlur(rng.integers(0, 256, (300, 500, 4), dtype=np.uint8), (0, 0), 2)
+    rgba[:40, :, 0] = 255  # a clipped red sky: the brightest channel is not the luma
+    strided = rgba[..., :3]
+    contiguous = np.ascontiguousarray(strided)
+    luma = cv2.cvtColor(contiguous, cv2.COLOR_RGB2GRAY)
+    assert not strided.flags.c_contiguous
+    assert measure_exposure(luma, contiguous) == measure_exposure(luma, strided)
+    assert measure_exposure(luma, contiguous) != measure_exposure(luma)
