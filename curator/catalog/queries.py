@@ -314,6 +314,24 @@ class GalleryRow:
         return self.failed_reason is not None
 
 
+# GalleryRow fields read as the catalog stores them, after the ones made from
+# columns (`gallery_rows`). Rows are read as tuples: a model instance per row was
+# most of a 200-row read, which the grid, filmstrip and loupe make on the UI thread.
+# fmt: off
+_AS_STORED = (
+    "captured_at", "lens", "iso", "exposure_time", "f_number", "focal_length", "width",
+    "height", "thumbnail_key", "preview_key", "sharpness_score", "exposure_score",
+    "preference_score", "cull", "rating", "highlight_clip", "shadow_clip", "burst_group",
+    "label", "exposure_ev", "sharpness_note",
+)
+# fmt: on
+_ROW_FIELDS = (
+    *(Photo.id, Photo.path, Photo.camera_make, Photo.camera_model, Photo.picked),
+    *(Photo.burst_best, Photo.missing_since, Photo.rotation),
+    *(getattr(Photo, name) for name in _AS_STORED),
+)
+
+
 def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
     """Display fields of the given photos (missing or deleted ids are left out)."""
     ids = list(dict.fromkeys(int(i) for i in photo_ids))
@@ -330,40 +348,24 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
             )
             .tuples()
         }
-        for p in Photo.select().where(Photo.id.in_(chunk), Photo.deleted_at.is_null()):
-            camera = camera_name(p.camera_make, p.camera_model)
-            path = display_path(last_known_path(p.path))
-            out[int(p.id)] = GalleryRow(
-                id=int(p.id),
+        rows = (
+            Photo.select(*_ROW_FIELDS)
+            .where(Photo.id.in_(chunk), Photo.deleted_at.is_null())
+            .tuples()  # the columns' converters still run
+        )
+        for pid, path_b, make, model, picked, best, missing_since, rotation, *stored in rows:
+            path = display_path(last_known_path(path_b))
+            out[int(pid)] = GalleryRow(
+                id=int(pid),
                 file_name=os.path.basename(path),
                 path=path,
-                captured_at=p.captured_at,
-                camera=camera,
-                lens=p.lens,
-                iso=p.iso,
-                exposure_time=p.exposure_time,
-                f_number=p.f_number,
-                focal_length=p.focal_length,
-                width=p.width,
-                height=p.height,
-                thumbnail_key=p.thumbnail_key,
-                preview_key=p.preview_key,
-                sharpness_score=p.sharpness_score,
-                exposure_score=p.exposure_score,
-                preference_score=p.preference_score,
-                cull=p.cull,
-                rating=p.rating,
-                picked=bool(p.picked),
-                failed_reason=reasons.get(int(p.id)),
-                highlight_clip=p.highlight_clip,
-                shadow_clip=p.shadow_clip,
-                burst_group=p.burst_group,
-                burst_best=bool(p.burst_best),
-                missing=p.missing_since is not None,
-                label=p.label,
-                exposure_ev=p.exposure_ev,
-                sharpness_note=p.sharpness_note,
-                rotation=int(p.rotation or 0),
+                camera=camera_name(make, model),
+                picked=bool(picked),
+                failed_reason=reasons.get(int(pid)),
+                burst_best=bool(best),
+                missing=missing_since is not None,
+                rotation=int(rotation or 0),
+                **dict(zip(_AS_STORED, stored, strict=True)),
             )
     return out
 

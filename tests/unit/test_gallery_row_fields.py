@@ -1,0 +1,72 @@
+"""`queries.gallery_rows` reads its photos as column tuples (no model instance
+per row): each GalleryRow field must still be its own column's value, with the
+type the model gives it. Every column gets a distinct value here, so a field
+read from the wrong position of the tuple shows."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import datetime
+
+from curator.catalog.db import Catalog
+from curator.catalog.models import Photo, Stage, StageRun, StageStatus, utcnow
+from curator.catalog.queries import GalleryRow, gallery_rows
+
+
+def test_every_field_of_a_gallery_row_is_its_own_column(catalog: Catalog) -> None:
+    now = utcnow()
+    photo = Photo.create(
+        path=b"/shoot/a\x00tombstone",
+        content_hash="h1",
+        imported_at=now,
+        captured_at=datetime(2024, 5, 6, 7, 8, 9),
+        camera_make="Canon",
+        camera_model="EOS R5",
+        lens="RF 50mm",
+        iso=800,
+        exposure_time=0.004,
+        f_number=1.8,
+        focal_length=50.0,
+        width=8192,
+        height=5464,
+        thumbnail_key="thumb-key",
+        preview_key="preview-key",
+        sharpness_score=61.0,
+        exposure_score=72.0,
+        preference_score=83.0,
+        cull="kept",
+        rating=4,
+        picked=True,
+        highlight_clip=0.125,
+        shadow_clip=0.25,
+        burst_group=7,
+        burst_best=True,
+        missing_since=now,
+        label="red",
+        exposure_ev=-1.5,
+        sharpness_note="motion blur",
+        rotation=3,
+    )
+    StageRun.create(
+        photo=photo.id,
+        stage=Stage.TECHNICAL.value,
+        status=StageStatus.FAILED.value,
+        failure_reason="It failed.",
+    )
+    row = gallery_rows([photo.id])[photo.id]
+    stored = Photo.get_by_id(photo.id)
+    made = {"id", "file_name", "path", "camera", "picked", "failed_reason", "burst_best"}
+    made |= {"missing", "rotation", "paired_with"}
+    for field in fields(GalleryRow):
+        if field.name in made:
+            continue
+        value, expected = getattr(row, field.name), getattr(stored, field.name)
+        assert value == expected and type(value) is type(expected), field.name
+    assert (row.id, row.file_name, row.path) == (photo.id, "a", "/shoot/a")
+    assert (row.camera, row.picked, row.burst_best, row.missing) == (
+        "Canon EOS R5",
+        True,
+        True,
+        True,
+    )
+    assert (row.rotation, row.failed_reason, row.paired_with) == (3, "It failed.", "")
