@@ -184,7 +184,18 @@ def _embedding_model(clip_model: str, clip_pretrained: str) -> str:
     return embedding_model_id(Settings(clip_model=clip_model, clip_pretrained=clip_pretrained))
 
 
+# How long a thread may hold the GIL while another asks for it (CPython's
+# default is 5 ms). The GUI's pool threads run Python (the writer's batches,
+# the collector, the analysis), and at 5 ms a key waited several hand-overs
+# behind them: the import-responsiveness bench's UI thread spent 57-512 ms
+# asleep on the GIL in its stalls with 5 ms, 28-57 ms with 1 ms (three
+# interleaved pairs, load 2.6-4.9), own key → paint p95 29-42 → 21-29 ms.
+# Only the GUI sets it: the CLI's import has no UI thread to favour.
+UI_SWITCH_INTERVAL_S = 0.001
+
+
 def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
+    sys.setswitchinterval(UI_SWITCH_INTERVAL_S)  # the UI thread gets the GIL back in 1 ms
     errors = ErrorReporter()
     thumb_pool, preview_pool, ml_pool, export_pool = _pool(2), _pool(2), _pool(1), _pool(1)
     purge_pool = _pool(1)  # Edit ▸ Move Rejected to Trash…: file moves, then one write

@@ -9,6 +9,13 @@ stacks sampled during it (the innermost Curator frames first, so the cause
 reads at a glance). Used by the import-responsiveness bench; a bench tool,
 never a unit test (the shared machine has stalls of its own).
 
+Each stall is split by the kernel's scheduler statistics of the main thread
+(`/proc/<pid>/task/<tid>/schedstat`: time on a CPU, time runnable but
+waiting for one): **ran** is the UI thread's own work; **queued** is the
+machine giving the core to another process (the shared 2-core host); the
+rest, **blocked**, is the thread asleep — the GIL held by a worker thread, a
+lock, I/O. Ran and blocked are the app's to fix; queued is not.
+
 The stack is read by `faulthandler` (C code that walks the frames and writes
 text), never through a frame object: holding one of the main thread's frames
 keeps its locals alive past the function's return — a QPainter outliving
@@ -19,6 +26,7 @@ its paintEvent, then freed on the watchdog's thread (a segfault seen in
 from __future__ import annotations
 
 import faulthandler
+import os
 import tempfile
 import threading
 import time
@@ -31,10 +39,45 @@ SAMPLE_AFTER_S = 0.040
 STALL_S = 0.050
 
 
+def _schedstat(path: str) -> tuple[float, float]:
+    """(ms on a CPU, ms runnable waiting for one) of a thread so far; zeros
+    where the kernel keeps no scheduler statistics."""
+    try:
+        with open(path) as f:
+            ran, queued = f.read().split()[:2]
+        return int(ran) / 1e6, int(queued) / 1e6
+    except (OSError, ValueError):
+        return 0.0, 0.0
+
+
+def main_thread_schedstat() -> tuple[float, float]:
+    """`_schedstat` of the main thread (call it from any thread)."""
+    native = threading.main_thread().native_id
+    return _schedstat(f"/proc/{os.getpid()}/task/{native}/schedstat")
+
+
 @dataclass
 class Stall:
     ms: float
     stacks: Counter[str] = field(default_factory=Counter)
+    ran_ms: float = 0.0  # the UI thread on a CPU
+    queued_ms: float = 0.0  # runnable, but another process had the core
+
+    @property
+    def blocked_ms(self) -> float:
+        """Asleep: waiting for the GIL, a lock or I/O."""
+        return max(0.0, self.ms - self.ran_ms - self.queued_ms)
+
+    @property
+    def own_ms(self) -> float:
+        """What the app made the UI thread wait: its work plus its sleeps."""
+        return self.ms - self.queued_ms
+
+    def split(self) -> str:
+        return (
+            f"ran {self.ran_ms:.0f}, queued for a CPU {self.queued_ms:.0f}, "
+            f"blocked {self.blocked_ms:.0f}"
+        )
 
     def top(self) -> str:
         """The stack sampled most often during the stall."""
@@ -60,7 +103,10 @@ class StallWatch:
     def __init__(self) -> None:
         self.stalls: list[Stall] = []
         self._main = threading.main_thread().ident
+        native = threading.main_thread().native_id
+        self._schedstat_path = f"/proc/{os.getpid()}/task/{native}/schedstat"
         self._tick = time.monotonic()
+        self._sched = (0.0, 0.0)
         self._samples: Counter[str] = Counter()
         self._stop = threading.Event()
         self._timer = QTimer()
@@ -70,6 +116,7 @@ class StallWatch:
 
     def start(self) -> StallWatch:
         self._tick = time.monotonic()
+        self._sched = _schedstat(self._schedstat_path)
         self._timer.start()
         self._thread.start()
         return self
@@ -80,11 +127,12 @@ class StallWatch:
         self._thread.join()
 
     def _ticked(self) -> None:
-        now = time.monotonic()
+        now, sched = time.monotonic(), _schedstat(self._schedstat_path)
         gap, samples = now - self._tick, self._samples
-        self._tick, self._samples = now, Counter()
+        ran, queued = sched[0] - self._sched[0], sched[1] - self._sched[1]
+        self._tick, self._samples, self._sched = now, Counter(), sched
         if gap > STALL_S:
-            self.stalls.append(Stall(gap * 1000, samples))
+            self.stalls.append(Stall(gap * 1000, samples, ran, queued))
 
     def _watch(self) -> None:
         with tempfile.TemporaryFile("w+") as out:
@@ -103,5 +151,5 @@ class StallWatch:
         """The longest stalls with their most-sampled stack."""
         out = []
         for stall in sorted(self.stalls, key=lambda s: -s.ms)[:limit]:
-            out.append(f"--- stall {stall.ms:.0f} ms ---\n{stall.top()}")
+            out.append(f"--- stall {stall.ms:.0f} ms ({stall.split()}) ---\n{stall.top()}")
         return "\n".join(out)

@@ -316,3 +316,11 @@ def test_new_match_threshold_reaches_gallery_and_loupe_panel(app: App) -> None:
     app.window.settings_changed.emit(Settings(match_threshold=55.0))
     assert app.window.loupe.panel.match_threshold == 55.0
     assert app.window.model.match_threshold == 55.0
+
+
+def test_the_gui_hands_the_gil_to_the_ui_thread_within_a_millisecond(app: App) -> None:
+    """Pool threads running Python give the GIL up to a waiting UI thread after
+    1 ms, not CPython's 5 ms (app.UI_SWITCH_INTERVAL_S: the import bench's
+    stalls were mostly the UI thread asleep on the GIL)."""
+    assert app_module.UI_SWITCH_INTERVAL_S <= 0.001
+    assert sys.getswitchinterval() == pytest.approx(app_module.UI_SWITCH_INTERVAL_S)
