@@ -153,6 +153,7 @@ class App:
                 timer.stop()
         self.thumbnails.close()
         self.previews.close()
+        self.model.close()  # the gallery's row re-reads: dropped from here on
         loupe = self.window.loupe_slot.built  # never built: nothing of it to stop
         if loupe is not None:
             loupe.originals.close()
@@ -208,6 +209,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         projects=_pool(1),
         search=_pool(1),
         choices=_pool(1),
+        rows=_pool(1),
     )
     live = {"settings": settings}  # replaced by apply_settings
     thumbnails = ImageLoader(
@@ -259,7 +261,9 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
     export = ExportSlot(make_export)
     purge = PurgeController(purge_pool)
     backup = BackupController(catalog.path, lambda: live["settings"], backup_pool)
-    model = GalleryListModel(thumbnails, errors, match_threshold=settings.match_threshold)
+    model = GalleryListModel(
+        thumbnails, errors, match_threshold=settings.match_threshold, rows_pool=ui_pools.rows
+    )
     # The first screenful only: the rest loads once the grid has painted, so a
     # 100k catalog opens as fast as an empty one (GalleryListModel.load_rest).
     model.set_query(GalleryQuery(match_threshold=settings.match_threshold), first_rows=FIRST_ROWS)

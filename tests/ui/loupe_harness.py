@@ -45,7 +45,7 @@ def loupe_harness(qtbot: QtBot, *, match_threshold: float = 70.0) -> Iterator[Ha
     paths = resolve_paths()
     catalog = Catalog.open(paths.catalog)
     errors = ErrorReporter()
-    pools = [make_pool(2), make_pool(2), make_pool(2), make_pool(1), make_pool(1)]
+    pools = [make_pool(2), make_pool(2), make_pool(2), make_pool(1), make_pool(1), make_pool(1)]
     previews = ImageLoader(paths.cache_dir, pools[0], errors, capacity=2 * PREFETCH + 3)
     thumbnails = ImageLoader(paths.cache_dir, pools[1], errors, capacity=50, max_edge=200)
     session = ReviewSession(lambda pass_: review_order(pass_, ""), lambda: None)
@@ -57,6 +57,7 @@ def loupe_harness(qtbot: QtBot, *, match_threshold: float = 70.0) -> Iterator[Ha
         originals_pool=pools[2],
         renditions_pool=pools[4],
         analysis_pool=pools[3],
+        rows_pool=pools[5],
         match_threshold=match_threshold,
     )
     notices: list[str] = []

@@ -204,22 +204,52 @@ def test_the_filmstrip_reads_its_rows_in_one_query(
 ) -> None:
     # Issue 19 §1: a live import invalidates rows; the strip re-read them one
     # query per frame on the UI thread (a 64-96 ms stall per key).
-    import curator.ui.loupe.page as loupe_page
+    import curator.ui.loupe.row_cache as loupe_rows
 
     with loupe_harness(qtbot) as h:
         strip = h.page.filmstrip
         assert len(strip.visible_ids()) >= 3
         reads: list[int] = []
-        original = loupe_page.gallery_rows
+        original = loupe_rows.gallery_rows
 
         def counted(ids: Iterable[int]) -> dict[int, GalleryRow]:
             reads.append(1)
             return original(ids)
 
-        monkeypatch.setattr(loupe_page, "gallery_rows", counted)
+        monkeypatch.setattr(loupe_rows, "gallery_rows", counted)
         h.page.invalidate()  # every row forgotten: the current photo and the strip re-read
         assert all(h.page.row(pid) is not None for pid in strip.visible_ids())
         assert len(reads) <= 2  # the current photo's, then the strip's (cached now)
+
+
+def test_an_import_rewrite_paints_the_old_row_until_its_reread_arrives(
+    library: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 19 §1: a live import's batch made the next key read the rows again
+    # on the UI thread, behind the pipeline's threads (a 77 ms stall).
+    import threading
+
+    import curator.ui.loupe.row_cache as loupe_rows
+    from curator.catalog.models import Photo
+
+    with loupe_harness(qtbot) as h:
+        pid = h.session.current
+        assert pid is not None
+        old = h.page.row(pid)
+        assert old is not None
+        on_main: list[bool] = []
+        original = loupe_rows.gallery_rows
+
+        def counted(ids: Iterable[int]) -> dict[int, GalleryRow]:
+            on_main.append(threading.current_thread() is threading.main_thread())
+            return original(ids)
+
+        monkeypatch.setattr(loupe_rows, "gallery_rows", counted)
+        Photo.update(sharpness_score=12.5).where(Photo.id == pid).execute()
+        h.page.rows_rewritten([pid])
+        assert h.page.row(pid) == old  # painted as it was, no read waited for
+        qtbot.waitUntil(lambda: getattr(h.page.row(pid), "sharpness_score", None) == 12.5)
+        assert on_main and not any(on_main), on_main  # read on the rows pool only
 
 
 def test_full_screen_in_the_window_hides_the_bars_and_g_leaves_it(

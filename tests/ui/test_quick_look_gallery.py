@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from PySide6.QtCore import QModelIndex
 from pytestqt.qtbot import QtBot
 
 from curator.app import App
@@ -63,9 +64,17 @@ def test_photos_are_in_the_gallery_before_they_are_measured(
         assert app.window.start_import(str(lib))
     assert (n, n, 0) in seen, seen  # every photo shown, none measured yet
     assert app.model.rowCount() == n
-    rows = [app.model.photo_row(r) for r in range(n)]
-    assert all(row is not None and row.sharpness_score is not None for row in rows)
-    assert all(row is not None and (row.thumbnail_key or "").startswith("thumbs/") for row in rows)
+    # Changed rows are re-read off the UI thread (StaleRows): they come in soon.
+    qtbot.waitUntil(lambda: all(_measured(app.model.photo_row(r)) for r in range(n)))
+
+
+def _measured(row: GalleryRow | None) -> bool:
+    """The row has its measurements and its measured thumbnail."""
+    return (
+        row is not None
+        and row.sharpness_score is not None
+        and (row.thumbnail_key or "").startswith("thumbs/")
+    )
 
 
 def test_files_without_thumbnails_are_listed_then_decoded_on_screen_first(
@@ -77,27 +86,30 @@ def test_files_without_thumbnails_are_listed_then_decoded_on_screen_first(
     for i in range(n):  # exports: no EXIF thumbnail, so round two decodes them
         make_jpeg(lib / f"EXP_{i:04d}.jpg", 640 + 8 * i, 480, pattern="texture")
     wanted: list[list[str]] = []
-    decoded_rows: list[str | None] = []  # each decoded photo's thumbnail key in the model
+    decoded: list[int] = []  # the photos round two decoded
+    pictured: set[int] = set()  # photos the grid was told to show with a thumbnail
 
-    def on_thumbnails(ids: list[int]) -> None:
-        for pid in ids:
-            row = app.model.row_for(pid)
-            photo = app.model.photo_row(row) if row is not None else None
-            decoded_rows.append(photo.thumbnail_key if photo else None)
+    def on_row_changed(first: QModelIndex, last: QModelIndex, *_: object) -> None:
+        for r in range(first.row(), last.row() + 1):
+            photo = app.model.photo_row(r)
+            # quick/ (round two), or thumbs/ when the measurement overtook its re-read
+            if photo is not None and (photo.thumbnail_key or "").startswith(("quick/", "thumbs/")):
+                pictured.add(photo.id)
 
     app.window.show()
     app.window.gallery.thumbnails_wanted.connect(wanted.append)
-    app.pipeline.thumbnails_changed.connect(on_thumbnails)  # after the window's own slot
+    app.pipeline.thumbnails_changed.connect(decoded.extend)
+    app.model.dataChanged.connect(on_row_changed)
     with qtbot.waitSignal(app.pipeline.completed, timeout=180_000):
         assert app.window.start_import(str(lib))
     # The grid asked for the tiles it showed without pixels, by path.
     asked = {path for paths in wanted for path in paths}
     assert asked and asked <= {str(p) for p in lib.iterdir()}
-    # Each decoded photo's row was re-read at once with its quick thumbnail.
-    assert len(decoded_rows) == n
-    assert all((key or "").startswith("quick/") for key in decoded_rows), decoded_rows
-    rows = [app.model.photo_row(r) for r in range(n)]
-    assert all(row is not None and (row.thumbnail_key or "").startswith("thumbs/") for row in rows)
+    # Each decoded photo's row was re-read during the import with its new
+    # thumbnail (off the UI thread, the tile told when it came in).
+    assert len(decoded) == n
+    assert set(decoded) <= pictured, (decoded, pictured)
+    qtbot.waitUntil(lambda: all(_measured(app.model.photo_row(r)) for r in range(n)))
 
 
 def test_a_tile_without_a_picture_keeps_the_photos_shape(app: App, tmp_path: Path) -> None:

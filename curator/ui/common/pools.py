@@ -20,6 +20,7 @@ class UiPools:
     projects: QThreadPool  # project writes that may touch many rows, in order (one)
     search: QThreadPool  # text and semantic searches, the newest wins (one)
     choices: QThreadPool  # the Filter popup's camera and lens lists (one)
+    rows: QThreadPool  # the gallery's re-reads of rows an import changed (one)
 
     def all(self) -> tuple[QThreadPool, ...]:
         return (
@@ -29,4 +30,5 @@ class UiPools:
             self.projects,
             self.search,
             self.choices,
+            self.rows,
         )

@@ -17,6 +17,11 @@ Invariants:
   only; the rest (`load_rest`) follow once the grid has painted, so the first
   paint never waits for a 100k-id query. Anything that needs the whole list
   (`ids`, `row_for`, `insert_new`, `refresh`) completes it first;
+- `reload_rows(ids)` / `rows_rewritten(ids)` (a live import's batches) re-read
+  those rows on a pool thread when the model has one (`StaleRows`): the
+  cached row keeps being shown until its new one arrives, and only rows on
+  screen are read (an off-screen one when it is scrolled to); without a
+  pool the rows are dropped and read again on the UI thread when shown;
 - `rows_rewritten(ids)` (a live import's technical or XMP batch) re-reads
   only those rows where they are, after checking over those rows alone
   (`gallery_ids_among`, `gallery_ranks` of them and their neighbours) that
@@ -32,7 +37,8 @@ Invariants:
   a new query (filter or sort picked by the user) resets;
 - badges (MISSING, MATCH, blur, clipped, burst) are derived here from the row and the
   live MATCH threshold (`FlagsRole`), so a new threshold repaints at once;
-- main thread only (it reads the catalog synchronously, in small queries).
+- main thread only (it reads the catalog synchronously, in small queries,
+  except the stale rows' re-reads above).
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QThreadPool,
     QTimer,
     Slot,
 )
@@ -64,6 +71,7 @@ from curator.catalog.queries import (
 from curator.ui.common import format as fmt
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageKey, ImageLoader
+from curator.ui.gallery.stale_rows import StaleRows
 
 PhotoRole = Qt.ItemDataRole.UserRole + 1  # GalleryRow
 PhotoIdRole = Qt.ItemDataRole.UserRole + 2  # int
@@ -128,9 +136,19 @@ def with_pairs(rows: dict[int, GalleryRow]) -> dict[int, GalleryRow]:
     return out
 
 
+def read_rows(ids: list[int]) -> dict[int, GalleryRow]:
+    """The display rows of `ids`, each pair's other file folded in (any thread)."""
+    return with_pairs(gallery_rows(ids))
+
+
 class GalleryListModel(QAbstractListModel):
     def __init__(
-        self, thumbnails: ImageLoader, errors: ErrorReporter, *, match_threshold: float = 70.0
+        self,
+        thumbnails: ImageLoader,
+        errors: ErrorReporter,
+        *,
+        match_threshold: float = 70.0,
+        rows_pool: QThreadPool | None = None,
     ) -> None:
         super().__init__()
         self.thumbnails, self.errors = thumbnails, errors
@@ -144,6 +162,14 @@ class GalleryListModel(QAbstractListModel):
         self._requery_timer.setSingleShot(True)
         self._requery_timer.timeout.connect(self._requery)
         thumbnails.image_ready.connect(self._on_thumbnail_ready)
+        self.stale: StaleRows | None = None  # the import's re-reads, off the UI thread
+        if rows_pool is not None:
+            self.stale = StaleRows(rows_pool, read_rows, self._rows_read, errors, self)
+
+    def close(self) -> None:
+        """No re-read is applied after this (App.shutdown, before the pools drain)."""
+        if self.stale is not None:
+            self.stale.close()
 
     # --- Qt model API -------------------------------------------------------
 
@@ -224,17 +250,44 @@ class GalleryListModel(QAbstractListModel):
         """The display fields of the photo at `row` (reads a window on a miss)."""
         pid = self._ids[row]
         cached = self._rows.get(pid)
-        if cached is None:
+        if cached is not None:
+            if self.stale is not None and self.stale.is_stale(pid):
+                self.stale.want(pid)  # shown as it was until the new row arrives
+        else:
             if len(self._rows) > _MAX_CACHED_ROWS:
-                self._rows.clear()
+                self._forget_all()
             # Only the window's rows not cached: a live import's batch made a
             # few stale (`reload_rows`), and re-reading their 200 neighbours
             # per batch was most of the UI thread's work in the quick look.
             rows = self._rows
             window = [p for p in self._ids[max(0, row - _WINDOW) : row + _WINDOW] if p not in rows]
-            rows.update(with_pairs(gallery_rows(window)))
+            rows.update(read_rows(window))
             cached = rows.get(pid)
         return cached
+
+    def _forget_all(self) -> None:
+        self._rows.clear()
+        if self.stale is not None:
+            self.stale.clear()
+
+    def _forget(self, ids: Iterable[int]) -> None:
+        ids = list(ids)
+        for pid in ids:
+            self._rows.pop(pid, None)
+        if self.stale is not None:
+            self.stale.forget(ids)
+
+    def _rows_read(self, fresh: dict[int, GalleryRow], gone: list[int]) -> None:
+        """`StaleRows` brought these rows back from the catalog: show them."""
+        self._rows.update(fresh)
+        for pid in gone:
+            self._rows.pop(pid, None)
+        row_of = self._row_of
+        for pid in (*fresh, *gone):
+            row = row_of.get(pid)
+            if row is not None:
+                index = self.index(row)
+                self.dataChanged.emit(index, index)
 
     # --- updates ------------------------------------------------------------
 
@@ -246,7 +299,7 @@ class GalleryListModel(QAbstractListModel):
         self._ids = gallery_query_ids(query, first_rows)
         self._rest_pending = first_rows is not None and len(self._ids) == first_rows
         self._row_index = None
-        self._rows.clear()
+        self._forget_all()
         self.endResetModel()
 
     @Slot()
@@ -280,15 +333,14 @@ class GalleryListModel(QAbstractListModel):
 
     def refresh_scores(self) -> None:
         """Every photo may have a new preference score (a retrain): re-read, keep the view."""
-        self._rows.clear()
+        self._forget_all()
         self.refresh()
         self._all_changed()
 
     def refresh(self, changed: Iterable[int] = ()) -> None:
         """Bring the list up to date after `changed` photos were written."""
         changed = set(changed)
-        for pid in changed:
-            self._rows.pop(pid, None)
+        self._forget(changed)
         self._rest_pending = False  # the query below lists everything
         self._requery_timer.stop()  # the list is current after this
         self._last_requery = time.monotonic()
@@ -303,10 +355,17 @@ class GalleryListModel(QAbstractListModel):
 
     def reload_rows(self, changed: Iterable[int]) -> None:
         """Re-read these photos' display fields where they are (a new thumbnail:
-        nothing that sorts or filters changed, so the list is not queried)."""
+        nothing that sorts or filters changed, so the list is not queried):
+        with a pool, cached rows are marked stale and re-read there when
+        shown; without one, dropped and read again when shown."""
         row_of = self._row_of
+        changed = list(changed)
+        if self.stale is None:
+            self._forget(changed)
+        else:
+            cached = [pid for pid in changed if pid in self._rows]
+            self.stale.mark(cached)
         for pid in changed:
-            self._rows.pop(pid, None)
             row = row_of.get(pid)
             if row is not None:
                 index = self.index(row)

@@ -43,18 +43,19 @@ from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
-from curator.catalog.queries import GalleryRow, PhotoDetails, gallery_rows, photo_details
+from curator.catalog.queries import GalleryRow, PhotoDetails
 from curator.imaging.cache import hash_of_key
 from curator.settings import FIELDS
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageLoader
-from curator.ui.gallery.model import preview_key, thumbnail_key, with_pairs
+from curator.ui.gallery.model import preview_key, thumbnail_key
 from curator.ui.loupe import PREFETCH
 from curator.ui.loupe.chrome import LoupeChrome
 from curator.ui.loupe.compare_view import ComparePane, CompareView
 from curator.ui.loupe.filmstrip import Filmstrip
 from curator.ui.loupe.info_panel import InfoPanel
 from curator.ui.loupe.original_loader import OriginalLoader
+from curator.ui.loupe.row_cache import LoupeRows
 from curator.ui.loupe.survey_view import Survey, SurveyPane, SurveyView
 from curator.ui.loupe.tools import LoupeTools
 from curator.ui.loupe.view import LoupeView
@@ -88,6 +89,7 @@ class LoupePage(QWidget):
         originals_pool: QThreadPool,
         renditions_pool: QThreadPool,
         analysis_pool: QThreadPool,
+        rows_pool: QThreadPool | None = None,
         match_threshold: float = DEFAULT_MATCH_THRESHOLD,
     ):
         """The originals, the screen renditions and the histograms run on pools
@@ -150,8 +152,7 @@ class LoupePage(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.splitter)
         self.chrome = LoupeChrome(self, [self.panel, self.filmstrip])
-        self._rows: dict[int, GalleryRow] = {}
-        self._details: dict[int, PhotoDetails] = {}
+        self.rows = LoupeRows(errors, self, pool=rows_pool, on_fresh=self._on_rows_fresh)
         self.prefetch = PREFETCH  # neighbours kept decoded on each side (0: none)
         self.comparing = False
         self.compare_left: int | None = None  # the reference photo (None: none before)
@@ -277,6 +278,7 @@ class LoupePage(QWidget):
         The preview and thumbnail loaders belong to app.py, which closes them.
         """
         self.tools.shutdown()
+        self.rows.close()  # an import's row re-reads: dropped from here on
         self._rendition_timer.stop()
         self.originals.shutdown()
         self.renditions.shutdown()
@@ -394,13 +396,7 @@ class LoupePage(QWidget):
 
     def invalidate(self, ids: list[int] | None = None) -> None:
         """Forget cached rows (all, or `ids`): they are re-read when next shown."""
-        if ids is None:
-            self._rows.clear()
-            self._details.clear()
-        else:
-            for pid in ids:
-                self._rows.pop(pid, None)
-                self._details.pop(pid, None)
+        self.rows.drop(ids)
         shown = {self.session.current, self.compare_left if self.comparing else None}
         if ids is None or shown & set(ids):
             # A turned photo's original and screen rendition are decoded turned.
@@ -408,27 +404,37 @@ class LoupePage(QWidget):
             self._request_rendition()
             self._repaint_current()
 
+    def rows_rewritten(self, ids: list[int]) -> None:
+        """A live import rewrote these photos: the loupe keeps painting their
+        old rows and re-reads the ones it shows off the UI thread (LoupeRows);
+        `_on_rows_fresh` repaints when they are in."""
+        if self.rows.stale is None:
+            self.invalidate(ids)
+            return
+        self.rows.rows_rewritten(ids)
+        on_screen = set(self._window()) | set(self.filmstrip.visible_ids())
+        self.rows.load([pid for pid in ids if pid in on_screen])  # asks for their re-read
+
+    def _on_rows_fresh(self, ids: list[int]) -> None:
+        window = self._window()
+        if not set(ids) & (set(window) | set(self.filmstrip.visible_ids())):
+            return
+        shown = {self.session.current, self.compare_left if self.comparing else None}
+        if shown & set(ids):
+            self._request_original()
+            self._request_rendition()
+        rows = [r for pid in window if (r := self.rows.cached(pid))]
+        self.previews.request([k for r in rows if (k := preview_key(r))])
+        self._repaint_current()
+
     def row(self, photo_id: int) -> GalleryRow | None:
-        if photo_id not in self._rows:
-            self._load_rows([photo_id])
-        return self._rows.get(photo_id)
+        return self.rows.row(photo_id)
 
     def details(self, photo_id: int) -> PhotoDetails | None:
-        if photo_id not in self._details:
-            if len(self._details) > 200:
-                self._details.clear()
-            found = photo_details(photo_id)
-            if found is None:
-                return None
-            self._details[photo_id] = found
-        return self._details[photo_id]
+        return self.rows.details(photo_id)
 
     def _load_rows(self, ids: list[int]) -> None:
-        missing = [pid for pid in ids if pid not in self._rows]
-        if missing:
-            if len(self._rows) > 2000:
-                self._rows.clear()
-            self._rows.update(with_pairs(gallery_rows(missing)))
+        self.rows.load(ids)
 
     def _window(self) -> list[int]:
         """The compared left photo, the current one, then neighbours out to `prefetch`."""
@@ -610,7 +616,7 @@ class LoupePage(QWidget):
             self._follow_candidate()
         window = self._window()
         self._load_rows(window)
-        keys = [k for pid in window if (r := self._rows.get(pid)) and (k := preview_key(r))]
+        keys = [k for pid in window if (r := self.rows.cached(pid)) and (k := preview_key(r))]
         self.previews.request(keys)
         self._request_original()  # the zoomed photos' originals, or none
         self._request_rendition()
@@ -666,7 +672,7 @@ class LoupePage(QWidget):
     @Slot(int)
     @guarded_slot
     def _on_tags_changed(self, photo_id: int) -> None:
-        self._details.pop(photo_id, None)
+        self.rows.drop_details(photo_id)
         if photo_id == self.session.current:
             self._repaint_current()
         self.tags_changed.emit(photo_id)

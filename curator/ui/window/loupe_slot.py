@@ -80,9 +80,9 @@ class LoupeSlot(QObject):
             QTimer.singleShot(0, self, self._build_after_paint)
 
     def invalidate(self, ids: list[int]) -> None:
-        """An import rewrote these rows: the page forgets them (if it exists)."""
+        """An import rewrote these rows: the page re-reads them (if it exists)."""
         if self.built is not None:
-            self.built.invalidate(ids)
+            self.built.rows_rewritten(ids)
 
     def save_state(self) -> None:
         """The hidden panels, remembered (only when the page was built this run)."""
@@ -109,6 +109,7 @@ class LoupeSlot(QObject):
             originals_pool=p.pools.originals,
             renditions_pool=p.pools.renditions,
             analysis_pool=p.pools.analysis,
+            rows_pool=p.pools.rows,
             match_threshold=p.match_threshold(),
         )
         page.tags_changed.connect(p.tags_changed)
