@@ -248,6 +248,45 @@ def parse_ids(text: str) -> list[int]:
     return ids
 
 
+_RANKED_IN_NUMPY_FROM = 5_000  # ranked ids: below it the set test costs less than the arrays
+
+
+def ranked_among(ranked: Sequence[int], kept: Sequence[int]) -> list[int]:
+    """`ranked`'s ids that are in `kept`, each once (at its first place), in
+    `ranked`'s order: a search's photos that the gallery's filters keep.
+
+    A long list (a word in every photo: 100k ids) is matched through a
+    boolean table indexed by id once numpy is loaded (never imported here, as
+    `parse_ids`): set + dict.fromkeys + a Python test per id were ~25 of the
+    ~45 ms "search: all ranked" took on 100,000 photos. Duplicates (none in
+    a search's ranking, but a caller may pass some) keep their first place,
+    as dict.fromkeys does; ids out of the table's reach (negative, or far
+    larger than the lists) take the Python path."""
+    if len(ranked) < _RANKED_IN_NUMPY_FROM or not kept or "numpy" not in sys.modules:
+        return _ranked_among_py(ranked, kept)
+    import numpy as np
+
+    r = np.fromiter(ranked, dtype=np.int64, count=len(ranked))
+    k = np.fromiter(kept, dtype=np.int64, count=len(kept))
+    low, top = min(int(r.min()), int(k.min())), max(int(r.max()), int(k.max()))
+    if low < 0 or top > 8 * (len(r) + len(k)) + 1_000_000:  # a table that large: no
+        return _ranked_among_py(ranked, kept)
+    table = np.zeros(top + 1, dtype=bool)
+    table[k] = True
+    wanted = table[r]
+    if int(np.bincount(r).max()) > 1:  # the first place of each id only
+        first = np.zeros(len(r), dtype=bool)
+        first[np.unique(r, return_index=True)[1]] = True
+        wanted &= first
+    out: list[int] = r[wanted].tolist()
+    return out
+
+
+def _ranked_among_py(ranked: Sequence[int], kept: Sequence[int]) -> list[int]:
+    keep = set(kept)
+    return [pid for pid in dict.fromkeys(ranked) if pid in keep]
+
+
 def gallery_content_types() -> list[str]:
     """Content types the LLM has given to live photos, most frequent first."""
     rows = Photo._meta.database.execute_sql(

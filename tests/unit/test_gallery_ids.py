@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from curator.catalog.db import Catalog
-from curator.catalog.gallery_filters import parse_ids
+from curator.catalog.gallery_filters import parse_ids, ranked_among
 from curator.catalog.models import utcnow
 from curator.catalog.queries import GalleryQuery, GallerySort, gallery_query_ids, gallery_sql
 
@@ -74,6 +74,60 @@ def test_the_ids_are_the_plain_querys_in_its_order(
     }
     assert set(ids) == expected and len(ids) == len(expected)
     assert expected & failed if cull in (None, "rejected") else not expected & failed
+
+
+def _ranked_among_plainly(ranked: list[int], kept: list[int]) -> list[int]:
+    """The straightforward intersection: the first place of each ranked id the filters keep."""
+    keep, seen, out = set(kept), set(), []
+    for pid in ranked:
+        if pid in keep and pid not in seen:
+            seen.add(pid)
+            out.append(pid)
+    return out
+
+
+@pytest.mark.parametrize(
+    "case", ["shuffled", "duplicates", "kept a few", "ids far apart", "negative", "none kept"]
+)
+def test_a_long_ranking_keeps_what_the_plain_intersection_keeps(case: str) -> None:
+    """`ranked_among`'s numpy table (a long ranking) gives the very list, order
+    and first places of duplicates, that a plain loop gives."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    ranked = [int(p) for p in rng.permutation(np.arange(1, 8_001))]
+    kept = [int(p) for p in rng.permutation(np.arange(1, 8_001))[:6_000]]
+    if case == "duplicates":
+        ranked = ranked + ranked[::-3] + [ranked[5]] * 4
+    elif case == "kept a few":
+        kept = kept[:25]
+    elif case == "ids far apart":  # a table that large is not built: the Python path
+        ranked = [*ranked, 10**15, 3, 10**15]
+        kept = [*kept, 10**15]
+    elif case == "negative":
+        ranked = [-1, *ranked]
+        kept = [-1, *kept]
+    elif case == "none kept":
+        kept = [9_999_999]
+    found = ranked_among(tuple(ranked), kept)
+    assert found == _ranked_among_plainly(ranked, kept)
+    assert all(type(pid) is int for pid in found[:10])
+    assert ranked_among(tuple(ranked[:50]), kept) == _ranked_among_plainly(ranked[:50], kept)
+    assert ranked_among((), kept) == [] and ranked_among(tuple(ranked), []) == []
+
+
+def test_a_search_under_a_filter_lists_its_ranking_the_filter_keeps(catalog: Catalog) -> None:
+    """`gallery_query_ids` with a long ranking (numpy's path): the ranked photos
+    the filter keeps, in rank order, as the plain query's set says."""
+    failed = _populate(catalog)
+    ranking = tuple([pid for pid in range(N, 0, -1) if pid % 4] + [12, 8, 8])
+    for cull in (None, "kept"):
+        q = GalleryQuery(cull=cull, ranked_ids=ranking)
+        kept = set(_plain(catalog, GalleryQuery(cull=cull)))
+        expected = [pid for pid in range(N, 0, -1) if pid % 4 and pid in kept]
+        expected += [pid for pid in (12, 8) if pid in kept and pid not in expected]
+        assert gallery_query_ids(q) == expected
+        assert (cull is None) == bool(set(expected) & failed)
 
 
 def test_a_long_id_list_parses_as_a_short_one_does() -> None:
