@@ -514,9 +514,9 @@ def gallery_query_ids(q: GalleryQuery, limit: int | None = None) -> list[int]:
     the first `limit` of them when given (a search's rank order ignores it).
 
     A whole list takes a review pass's failed lane and the MATCH set (under a
-    sort other than the score) as Python set tests over the ids, each set from
-    its own query: SQLite's IN probe per scanned row cost ~17 ms over 70k
-    unreviewed photos of 100k, a set test ~3 ms. The ids are those of
+    sort other than the score) as set tests over the ids (`gf.ids_in`), each
+    set from its own query: SQLite's IN probe per scanned row cost ~17 ms over
+    70k unreviewed photos of 100k, a set test ~3 ms. The ids are those of
     `gallery_sql(q)`, in its order.
     """
     in_python = limit is None
@@ -525,15 +525,14 @@ def gallery_query_ids(q: GalleryQuery, limit: int | None = None) -> list[int]:
         sql, params = f"{sql} LIMIT ?", [*params, limit]
     ids = ordered_ids(sql, params)
     if in_python and q.cull is not None and q.cull != "rejected":
-        failed = set(ordered_ids(_FAILED_IDS, [Stage.TECHNICAL.value, StageStatus.FAILED.value]))
-        ids = [pid for pid in ids if pid not in failed] if failed else ids
+        failed = ordered_ids(_FAILED_IDS, [Stage.TECHNICAL.value, StageStatus.FAILED.value])
+        ids = gf.ids_in(ids, failed, inside=False) if failed else ids
     if (
         in_python
         and q.match_only
         and q.sort not in (GallerySort.PREFERENCE, GallerySort.LIKELY_REJECTS)
     ):
-        match = set(ordered_ids(gf.MATCH_SQL, [float(q.match_threshold)]))
-        ids = [pid for pid in ids if pid in match]
+        ids = gf.ids_in(ids, ordered_ids(gf.MATCH_SQL, [float(q.match_threshold)]))
     if q.ranked_ids is None:
         return ids
     # A search: its ranked photos that the filters keep, in rank order (the

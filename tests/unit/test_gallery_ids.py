@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from curator.catalog import gallery_filters
 from curator.catalog.db import Catalog
-from curator.catalog.gallery_filters import parse_ids, ranked_among
+from curator.catalog.gallery_filters import ids_in, parse_ids, ranked_among
 from curator.catalog.models import utcnow
 from curator.catalog.queries import GalleryQuery, GallerySort, gallery_query_ids, gallery_sql
 
@@ -54,12 +55,23 @@ def _plain(cat: Catalog, q: GalleryQuery) -> list[int]:
     return [int(pid) for (pid,) in cat.db.execute_sql(sql, params).fetchall()]
 
 
+@pytest.mark.parametrize("tables", [False, True])
 @pytest.mark.parametrize("match", [False, True])
 @pytest.mark.parametrize("cull", [None, *CULLS])
 @pytest.mark.parametrize("sort", [GallerySort.CAPTURE_TIME, GallerySort.PREFERENCE])
 def test_the_ids_are_the_plain_querys_in_its_order(
-    catalog: Catalog, cull: str | None, sort: GallerySort, match: bool
+    catalog: Catalog,
+    cull: str | None,
+    sort: GallerySort,
+    match: bool,
+    tables: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """`tables`: the failed lane and the MATCH set applied through numpy's id
+    table (`gallery_filters.ids_in`, a list of 100k), not set tests."""
+    import numpy  # noqa: F401  (loaded, as in the app once the first paint is done)
+
+    monkeypatch.setattr(gallery_filters, "_IN_NUMPY_FROM", 1 if tables else 10**9)
     failed = _populate(catalog)
     q = GalleryQuery(cull=cull, sort=sort, match_only=match)
     ids = gallery_query_ids(q)
@@ -114,6 +126,29 @@ def test_a_long_ranking_keeps_what_the_plain_intersection_keeps(case: str) -> No
     assert all(type(pid) is int for pid in found[:10])
     assert ranked_among(tuple(ranked[:50]), kept) == _ranked_among_plainly(ranked[:50], kept)
     assert ranked_among((), kept) == [] and ranked_among(tuple(ranked), []) == []
+
+
+@pytest.mark.parametrize("inside", [True, False])
+@pytest.mark.parametrize("case", ["shuffled", "few members", "ids far apart", "negative"])
+def test_a_long_list_keeps_what_a_set_test_keeps(case: str, inside: bool) -> None:
+    """`ids_in`'s numpy table gives the very list, in the same order, that a
+    set test per id gives (duplicates in `ids` kept, as the set test keeps them)."""
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    ids = [int(p) for p in rng.permutation(np.arange(1, 9_001))] + [17, 17]
+    members = [int(p) for p in rng.permutation(np.arange(1, 9_001))[:4_000]]
+    if case == "few members":
+        members = members[:3]
+    elif case == "ids far apart":  # a table that large is not built: the set path
+        ids, members = [*ids, 10**15], [*members, 10**15]
+    elif case == "negative":
+        ids, members = [-5, *ids], [-5, *members]
+    keep = set(members)
+    found = ids_in(ids, members, inside=inside)
+    assert found == [pid for pid in ids if (pid in keep) == inside]
+    assert all(type(pid) is int for pid in found[:10])
+    assert ids_in(ids, [], inside=inside) == ([] if inside else ids)
 
 
 def test_a_search_under_a_filter_lists_its_ranking_the_filter_keeps(catalog: Catalog) -> None:
