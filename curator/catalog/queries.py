@@ -523,7 +523,7 @@ def gallery_query_ids(q: GalleryQuery, limit: int | None = None) -> list[int]:
     sql, params = gallery_sql(q, sets_in_python=in_python)
     if limit is not None and q.ranked_ids is None:
         sql, params = f"{sql} LIMIT ?", [*params, limit]
-    ids = ordered_ids(sql, params)
+    ids = gf.ordered_id_values(sql, params)
     if in_python and q.cull is not None and q.cull != "rejected":
         failed = ordered_ids(_FAILED_IDS, [Stage.TECHNICAL.value, StageStatus.FAILED.value])
         ids = gf.ids_in(ids, failed, inside=False) if failed else ids
@@ -532,9 +532,9 @@ def gallery_query_ids(q: GalleryQuery, limit: int | None = None) -> list[int]:
         and q.match_only
         and q.sort not in (GallerySort.PREFERENCE, GallerySort.LIKELY_REJECTS)
     ):
-        ids = gf.ids_in(ids, ordered_ids(gf.MATCH_SQL, [float(q.match_threshold)]))
+        ids = gf.ids_in(ids, gf.ordered_id_values(gf.MATCH_SQL, [float(q.match_threshold)]))
     if q.ranked_ids is None:
-        return ids
+        return gf.id_list(ids)
     # A search: its ranked photos that the filters keep, in rank order (the
     # intersection outside SQL: no 32k-parameter limit, a few ms at 100k).
     return gf.ranked_among(q.ranked_ids, ids)

@@ -67,15 +67,18 @@ def test_the_ids_are_the_plain_querys_in_its_order(
     tables: bool,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """`tables`: the failed lane and the MATCH set applied through numpy's id
-    table (`gallery_filters.ids_in`, a list of 100k), not set tests."""
+    """`tables`: the ids parsed into an array and the failed lane and the MATCH
+    set applied through numpy's id table (`gallery_filters.ids_in`, as for a
+    list of 100k), not set tests."""
     import numpy  # noqa: F401  (loaded, as in the app once the first paint is done)
 
     monkeypatch.setattr(gallery_filters, "_IN_NUMPY_FROM", 1 if tables else 10**9)
+    monkeypatch.setattr(gallery_filters, "_PARSE_IN_NUMPY_FROM", 1 if tables else 10**9)
     failed = _populate(catalog)
     q = GalleryQuery(cull=cull, sort=sort, match_only=match)
     ids = gallery_query_ids(q)
     assert ids == _plain(catalog, q)
+    assert all(type(pid) is int for pid in ids[:10])
     assert ids[:100] == gallery_query_ids(q, 100)  # the first page is the list's head
     expected = {
         pid
@@ -151,9 +154,17 @@ def test_a_long_list_keeps_what_a_set_test_keeps(case: str, inside: bool) -> Non
     assert ids_in(ids, [], inside=inside) == ([] if inside else ids)
 
 
-def test_a_search_under_a_filter_lists_its_ranking_the_filter_keeps(catalog: Catalog) -> None:
-    """`gallery_query_ids` with a long ranking (numpy's path): the ranked photos
-    the filter keeps, in rank order, as the plain query's set says."""
+@pytest.mark.parametrize("tables", [False, True])
+def test_a_search_under_a_filter_lists_its_ranking_the_filter_keeps(
+    catalog: Catalog, tables: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`gallery_query_ids` with a ranking (`tables`: numpy's path, as for 100k
+    ids): the ranked photos the filter keeps, in rank order, as the plain
+    query's set says."""
+    import numpy  # noqa: F401  (loaded, as in the app once the first paint is done)
+
+    monkeypatch.setattr(gallery_filters, "_IN_NUMPY_FROM", 1 if tables else 10**9)
+    monkeypatch.setattr(gallery_filters, "_PARSE_IN_NUMPY_FROM", 1 if tables else 10**9)
     failed = _populate(catalog)
     ranking = tuple([pid for pid in range(N, 0, -1) if pid % 4] + [12, 8, 8])
     for cull in (None, "kept"):
