@@ -16,6 +16,11 @@ Invariants:
 - the file-name test is on the last path component only (a folder named
   like the text does not match), case-insensitive for ASCII, and `%`/`_`
   typed by the user are literal characters.
+
+The gallery's id lists are read and narrowed here too: `ordered_ids` (one
+group_concat string, not a row per photo), and `ids_in` / `ranked_among`,
+the sets applied outside SQL (the MATCH set, the failed lane, a search's
+ranking), which keep a list's order exactly as a set test per id would.
 """
 
 from __future__ import annotations
