@@ -458,8 +458,9 @@ def gallery_sql(
 ) -> tuple[str, list[object]]:
     """The SELECT (ids, in gallery order) for `q`, with its parameters; `among`:
     only those photos (one JSON parameter, so the batch size has no limit).
-    `sets_in_python`: without the failed lane of a review pass and the MATCH
-    set under a sort other than the score (`gallery_query_ids` applies them)."""
+    `sets_in_python`: without the failed lane of a review pass, the MATCH set
+    under a sort other than the score and the metadata filter's id sets
+    (`gallery_query_ids` applies them)."""
     where = [shown_sql()]  # live photos, a RAW+JPEG pair once
     params: list[object] = []
     if among is not None:
@@ -502,7 +503,7 @@ def gallery_sql(
     if q.project_id is not None:
         where.append("id IN (SELECT photo_id FROM project_photo WHERE project_id = ?)")
         params.append(int(q.project_id))
-    more, more_params = metadata_where(q.metadata)
+    more, more_params = metadata_where(q.metadata, sets_in_python=sets_in_python)
     where.extend(more)
     params.extend(more_params)
     sql = f"SELECT id FROM photo WHERE {' AND '.join(where)} ORDER BY {_ORDER_BY[q.sort]}"
@@ -513,8 +514,8 @@ def gallery_query_ids(q: GalleryQuery, limit: int | None = None) -> list[int]:
     """Photo ids matching `q`, in its order (no rows built: `ordered_ids`); only
     the first `limit` of them when given (a search's rank order ignores it).
 
-    A whole list takes a review pass's failed lane and the MATCH set (under a
-    sort other than the score) as set tests over the ids (`gf.ids_in`), each
+    A whole list takes a review pass's failed lane, the MATCH set (under a sort
+    other than the score) and the metadata sets as set tests (`gf.ids_in`), each
     set from its own query: SQLite's IN probe per scanned row cost ~17 ms over
     70k unreviewed photos of 100k, a set test ~3 ms. The ids are those of
     `gallery_sql(q)`, in its order.
@@ -533,6 +534,8 @@ def gallery_query_ids(q: GalleryQuery, limit: int | None = None) -> list[int]:
         and q.sort not in (GallerySort.PREFERENCE, GallerySort.LIKELY_REJECTS)
     ):
         ids = gf.ids_in(ids, gf.ordered_id_values(gf.MATCH_SQL, [float(q.match_threshold)]))
+    for set_sql, set_params in gf.metadata_id_sets(q.metadata) if in_python else ():
+        ids = gf.ids_in(ids, gf.ordered_id_values(set_sql, set_params))
     if q.ranked_ids is None:
         return gf.id_list(ids)
     # A search: its ranked photos that the filters keep, in rank order (the

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from curator.catalog import gallery_filters
 from curator.catalog.db import Catalog
-from curator.catalog.gallery_filters import ids_in, parse_ids, ranked_among
+from curator.catalog.gallery_filters import MetadataFilter, ids_in, parse_ids, ranked_among
 from curator.catalog.models import utcnow
 from curator.catalog.queries import GalleryQuery, GallerySort, gallery_query_ids, gallery_sql
 
@@ -129,6 +129,42 @@ def test_a_long_ranking_keeps_what_the_plain_intersection_keeps(case: str) -> No
     assert all(type(pid) is int for pid in found[:10])
     assert ranked_among(tuple(ranked[:50]), kept) == _ranked_among_plainly(ranked[:50], kept)
     assert ranked_among((), kept) == [] and ranked_among(tuple(ranked), []) == []
+
+
+@pytest.mark.parametrize("tables", [False, True])
+def test_a_metadata_filter_lists_the_plain_querys_ids_in_its_order(
+    catalog: Catalog, tables: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The camera/lens/ISO and file-name sets applied to the sorted list
+    outside SQL (`metadata_id_sets`, `tables`: through numpy's id table) list
+    exactly what the plain query's `+id IN (…)` lists, in its order."""
+    import numpy  # noqa: F401  (loaded, as in the app once the first paint is done)
+
+    monkeypatch.setattr(gallery_filters, "_IN_NUMPY_FROM", 1 if tables else 10**9)
+    monkeypatch.setattr(gallery_filters, "_PARSE_IN_NUMPY_FROM", 1 if tables else 10**9)
+    _populate(catalog)
+    catalog.db.execute_sql(
+        "UPDATE photo SET camera_model = CASE id % 3 WHEN 0 THEN 'X-T3' WHEN 1 THEN 'R6' END,"
+        " camera_make = 'Fujifilm', lens = CASE WHEN id % 4 = 0 THEN 'Lens 50mm' END,"
+        " iso = 100 * (id % 40)"
+    )
+    filters = [
+        MetadataFilter(camera="X-T3"),
+        MetadataFilter(camera="Fujifilm"),  # no model: the make names the camera
+        MetadataFilter(lens="Lens 50mm", iso_min=800, iso_max=3200),
+        MetadataFilter(name_contains="12"),
+        MetadataFilter(camera="R6", name_contains="7", date_from=date(2024, 1, 1)),
+        MetadataFilter(camera="nobody's camera"),
+    ]
+    for metadata in filters:
+        for cull in (None, "kept", "unreviewed"):
+            for sort in (GallerySort.CAPTURE_TIME, GallerySort.PREFERENCE, GallerySort.FILE_NAME):
+                q = GalleryQuery(cull=cull, sort=sort, metadata=metadata, match_only=cull is None)
+                ids = gallery_query_ids(q)
+                assert ids == _plain(catalog, q), (metadata, cull, sort)
+                assert ids[:50] == gallery_query_ids(q, 50)
+    assert gallery_query_ids(GalleryQuery(metadata=filters[0]))  # the filters found some
+    assert gallery_query_ids(GalleryQuery(metadata=filters[1]))
 
 
 @pytest.mark.parametrize("inside", [True, False])
