@@ -128,9 +128,8 @@ def metadata_where(
     indexes of migration 9 into a temporary set of ids; the file name into
     another, over the file-name index. The unary `+` keeps the outer query
     on its sort's index (the ids are in it: a membership test per entry, no
-    table row read, no sort), so a filter never costs more than the plain
-    listing. The date range stays in the outer query, where the capture-time
-    index answers it as a range.
+    table row read, no sort). The date range stays in the outer query, where
+    the capture-time index answers it as a range.
     """
     where, params = _dates(f)
     if not sets_in_python:
