@@ -458,8 +458,9 @@ def gallery_sql(
 ) -> tuple[str, list[object]]:
     """The SELECT (ids, in gallery order) for `q`, with its parameters; `among`:
     only those photos (one JSON parameter, so the batch size has no limit).
-    `sets_in_python`: without the failed lane of a review pass and the MATCH
-    set under a sort other than the score (`gallery_query_ids` applies them)."""
+    `sets_in_python`: without the failed lane of a review pass, the MATCH set
+    under a sort other than the score and the metadata filter's id sets
+    (`gallery_query_ids` applies them)."""
     where = [shown_sql()]  # live photos, a RAW+JPEG pair once
     params: list[object] = []
     if among is not None:
@@ -502,7 +503,7 @@ def gallery_sql(
     if q.project_id is not None:
         where.append("id IN (SELECT photo_id FROM project_photo WHERE project_id = ?)")
         params.append(int(q.project_id))
-    more, more_params = metadata_where(q.metadata)
+    more, more_params = metadata_where(q.metadata, sets_in_python=sets_in_python)
     where.extend(more)
     params.extend(more_params)
     sql = f"SELECT id FROM photo WHERE {' AND '.join(where)} ORDER BY {_ORDER_BY[q.sort]}"
@@ -513,33 +514,33 @@ def gallery_query_ids(q: GalleryQuery, limit: int | None = None) -> list[int]:
     """Photo ids matching `q`, in its order (no rows built: `ordered_ids`); only
     the first `limit` of them when given (a search's rank order ignores it).
 
-    A whole list takes a review pass's failed lane and the MATCH set (under a
-    sort other than the score) as Python set tests over the ids, each set from
-    its own query: SQLite's IN probe per scanned row cost ~17 ms over 70k
-    unreviewed photos of 100k, a set test ~3 ms. The ids are those of
+    A whole list takes a review pass's failed lane, the MATCH set (under a sort
+    other than the score) and the metadata sets as set tests (`gf.ids_in`), each
+    set from its own query: SQLite's IN probe per scanned row cost ~17 ms over
+    70k unreviewed photos of 100k, a set test ~3 ms. The ids are those of
     `gallery_sql(q)`, in its order.
     """
     in_python = limit is None
     sql, params = gallery_sql(q, sets_in_python=in_python)
     if limit is not None and q.ranked_ids is None:
         sql, params = f"{sql} LIMIT ?", [*params, limit]
-    ids = ordered_ids(sql, params)
+    ids = gf.ordered_id_values(sql, params)
     if in_python and q.cull is not None and q.cull != "rejected":
-        failed = set(ordered_ids(_FAILED_IDS, [Stage.TECHNICAL.value, StageStatus.FAILED.value]))
-        ids = [pid for pid in ids if pid not in failed] if failed else ids
+        failed = ordered_ids(_FAILED_IDS, [Stage.TECHNICAL.value, StageStatus.FAILED.value])
+        ids = gf.ids_in(ids, failed, inside=False) if failed else ids
     if (
         in_python
         and q.match_only
         and q.sort not in (GallerySort.PREFERENCE, GallerySort.LIKELY_REJECTS)
     ):
-        match = set(ordered_ids(gf.MATCH_SQL, [float(q.match_threshold)]))
-        ids = [pid for pid in ids if pid in match]
+        ids = gf.ids_in(ids, gf.ordered_id_values(gf.MATCH_SQL, [float(q.match_threshold)]))
+    for set_sql, set_params in gf.metadata_id_sets(q.metadata) if in_python else ():
+        ids = gf.ids_in(ids, gf.ordered_id_values(set_sql, set_params))
     if q.ranked_ids is None:
-        return ids
-    # A search: its ranked photos that the filters keep, in rank order (the set
-    # intersection in Python: no 32k-parameter limit, a few ms at 100k).
-    kept = set(ids)
-    return [pid for pid in dict.fromkeys(q.ranked_ids) if pid in kept]
+        return gf.id_list(ids)
+    # A search: its ranked photos that the filters keep, in rank order (the
+    # intersection outside SQL: no 32k-parameter limit, a few ms at 100k).
+    return gf.ranked_among(q.ranked_ids, ids)
 
 
 def gallery_ids_among(q: GalleryQuery, photo_ids: Sequence[int]) -> list[int]:
@@ -549,10 +550,7 @@ def gallery_ids_among(q: GalleryQuery, photo_ids: Sequence[int]) -> list[int]:
         return []
     sql, params = gallery_sql(q, among=photo_ids)
     ids = [int(pid) for (pid,) in Photo._meta.database.execute_sql(sql, params)]
-    if q.ranked_ids is None:
-        return ids
-    kept = set(ids)
-    return [pid for pid in dict.fromkeys(q.ranked_ids) if pid in kept]
+    return ids if q.ranked_ids is None else gf.ranked_among(q.ranked_ids, ids)
 
 
 def gallery_ranks(sort: GallerySort, photo_ids: Sequence[int]) -> dict[int, int]:

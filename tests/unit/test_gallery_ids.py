@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
+from curator.catalog import gallery_filters
 from curator.catalog.db import Catalog
-from curator.catalog.gallery_filters import parse_ids
+from curator.catalog.gallery_filters import MetadataFilter, ids_in, parse_ids, ranked_among
 from curator.catalog.models import utcnow
 from curator.catalog.queries import GalleryQuery, GallerySort, gallery_query_ids, gallery_sql
 
@@ -54,16 +55,30 @@ def _plain(cat: Catalog, q: GalleryQuery) -> list[int]:
     return [int(pid) for (pid,) in cat.db.execute_sql(sql, params).fetchall()]
 
 
+@pytest.mark.parametrize("tables", [False, True])
 @pytest.mark.parametrize("match", [False, True])
 @pytest.mark.parametrize("cull", [None, *CULLS])
 @pytest.mark.parametrize("sort", [GallerySort.CAPTURE_TIME, GallerySort.PREFERENCE])
 def test_the_ids_are_the_plain_querys_in_its_order(
-    catalog: Catalog, cull: str | None, sort: GallerySort, match: bool
+    catalog: Catalog,
+    cull: str | None,
+    sort: GallerySort,
+    match: bool,
+    tables: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """`tables`: the ids parsed into an array and the failed lane and the MATCH
+    set applied through numpy's id table (`gallery_filters.ids_in`, as for a
+    list of 100k), not set tests."""
+    import numpy  # noqa: F401  (loaded, as in the app once the first paint is done)
+
+    monkeypatch.setattr(gallery_filters, "_IN_NUMPY_FROM", 1 if tables else 10**9)
+    monkeypatch.setattr(gallery_filters, "_PARSE_IN_NUMPY_FROM", 1 if tables else 10**9)
     failed = _populate(catalog)
     q = GalleryQuery(cull=cull, sort=sort, match_only=match)
     ids = gallery_query_ids(q)
     assert ids == _plain(catalog, q)
+    assert all(type(pid) is int for pid in ids[:10])
     assert ids[:100] == gallery_query_ids(q, 100)  # the first page is the list's head
     expected = {
         pid
@@ -74,6 +89,127 @@ def test_the_ids_are_the_plain_querys_in_its_order(
     }
     assert set(ids) == expected and len(ids) == len(expected)
     assert expected & failed if cull in (None, "rejected") else not expected & failed
+
+
+def _ranked_among_plainly(ranked: list[int], kept: list[int]) -> list[int]:
+    """The straightforward intersection: the first place of each ranked id the filters keep."""
+    keep, seen, out = set(kept), set(), []
+    for pid in ranked:
+        if pid in keep and pid not in seen:
+            seen.add(pid)
+            out.append(pid)
+    return out
+
+
+@pytest.mark.parametrize(
+    "case", ["shuffled", "duplicates", "kept a few", "ids far apart", "negative", "none kept"]
+)
+def test_a_long_ranking_keeps_what_the_plain_intersection_keeps(case: str) -> None:
+    """`ranked_among`'s numpy table (a long ranking) gives the very list, order
+    and first places of duplicates, that a plain loop gives."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    ranked = [int(p) for p in rng.permutation(np.arange(1, 8_001))]
+    kept = [int(p) for p in rng.permutation(np.arange(1, 8_001))[:6_000]]
+    if case == "duplicates":
+        ranked = ranked + ranked[::-3] + [ranked[5]] * 4
+    elif case == "kept a few":
+        kept = kept[:25]
+    elif case == "ids far apart":  # a table that large is not built: the Python path
+        ranked = [*ranked, 10**15, 3, 10**15]
+        kept = [*kept, 10**15]
+    elif case == "negative":
+        ranked = [-1, *ranked]
+        kept = [-1, *kept]
+    elif case == "none kept":
+        kept = [9_999_999]
+    found = ranked_among(tuple(ranked), kept)
+    assert found == _ranked_among_plainly(ranked, kept)
+    assert all(type(pid) is int for pid in found[:10])
+    assert ranked_among(tuple(ranked[:50]), kept) == _ranked_among_plainly(ranked[:50], kept)
+    assert ranked_among((), kept) == [] and ranked_among(tuple(ranked), []) == []
+
+
+@pytest.mark.parametrize("tables", [False, True])
+def test_a_metadata_filter_lists_the_plain_querys_ids_in_its_order(
+    catalog: Catalog, tables: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The camera/lens/ISO and file-name sets applied to the sorted list
+    outside SQL (`metadata_id_sets`, `tables`: through numpy's id table) list
+    exactly what the plain query's `+id IN (…)` lists, in its order."""
+    import numpy  # noqa: F401  (loaded, as in the app once the first paint is done)
+
+    monkeypatch.setattr(gallery_filters, "_IN_NUMPY_FROM", 1 if tables else 10**9)
+    monkeypatch.setattr(gallery_filters, "_PARSE_IN_NUMPY_FROM", 1 if tables else 10**9)
+    _populate(catalog)
+    catalog.db.execute_sql(
+        "UPDATE photo SET camera_model = CASE id % 3 WHEN 0 THEN 'X-T3' WHEN 1 THEN 'R6' END,"
+        " camera_make = 'Fujifilm', lens = CASE WHEN id % 4 = 0 THEN 'Lens 50mm' END,"
+        " iso = 100 * (id % 40)"
+    )
+    filters = [
+        MetadataFilter(camera="X-T3"),
+        MetadataFilter(camera="Fujifilm"),  # no model: the make names the camera
+        MetadataFilter(lens="Lens 50mm", iso_min=800, iso_max=3200),
+        MetadataFilter(name_contains="12"),
+        MetadataFilter(camera="R6", name_contains="7", date_from=date(2024, 1, 1)),
+        MetadataFilter(camera="nobody's camera"),
+    ]
+    for metadata in filters:
+        for cull in (None, "kept", "unreviewed"):
+            for sort in (GallerySort.CAPTURE_TIME, GallerySort.PREFERENCE, GallerySort.FILE_NAME):
+                q = GalleryQuery(cull=cull, sort=sort, metadata=metadata, match_only=cull is None)
+                ids = gallery_query_ids(q)
+                assert ids == _plain(catalog, q), (metadata, cull, sort)
+                assert ids[:50] == gallery_query_ids(q, 50)
+    assert gallery_query_ids(GalleryQuery(metadata=filters[0]))  # the filters found some
+    assert gallery_query_ids(GalleryQuery(metadata=filters[1]))
+
+
+@pytest.mark.parametrize("inside", [True, False])
+@pytest.mark.parametrize("case", ["shuffled", "few members", "ids far apart", "negative"])
+def test_a_long_list_keeps_what_a_set_test_keeps(case: str, inside: bool) -> None:
+    """`ids_in`'s numpy table gives the very list, in the same order, that a
+    set test per id gives (duplicates in `ids` kept, as the set test keeps them)."""
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    ids = [int(p) for p in rng.permutation(np.arange(1, 9_001))] + [17, 17]
+    members = [int(p) for p in rng.permutation(np.arange(1, 9_001))[:4_000]]
+    if case == "few members":
+        members = members[:3]
+    elif case == "ids far apart":  # a table that large is not built: the set path
+        ids, members = [*ids, 10**15], [*members, 10**15]
+    elif case == "negative":
+        ids, members = [-5, *ids], [-5, *members]
+    keep = set(members)
+    found = ids_in(ids, members, inside=inside)
+    assert found == [pid for pid in ids if (pid in keep) == inside]
+    assert all(type(pid) is int for pid in found[:10])
+    assert ids_in(ids, [], inside=inside) == ([] if inside else ids)
+
+
+@pytest.mark.parametrize("tables", [False, True])
+def test_a_search_under_a_filter_lists_its_ranking_the_filter_keeps(
+    catalog: Catalog, tables: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`gallery_query_ids` with a ranking (`tables`: numpy's path, as for 100k
+    ids): the ranked photos the filter keeps, in rank order, as the plain
+    query's set says."""
+    import numpy  # noqa: F401  (loaded, as in the app once the first paint is done)
+
+    monkeypatch.setattr(gallery_filters, "_IN_NUMPY_FROM", 1 if tables else 10**9)
+    monkeypatch.setattr(gallery_filters, "_PARSE_IN_NUMPY_FROM", 1 if tables else 10**9)
+    failed = _populate(catalog)
+    ranking = tuple([pid for pid in range(N, 0, -1) if pid % 4] + [12, 8, 8])
+    for cull in (None, "kept"):
+        q = GalleryQuery(cull=cull, ranked_ids=ranking)
+        kept = set(_plain(catalog, GalleryQuery(cull=cull)))
+        expected = [pid for pid in range(N, 0, -1) if pid % 4 and pid in kept]
+        expected += [pid for pid in (12, 8) if pid in kept and pid not in expected]
+        assert gallery_query_ids(q) == expected
+        assert (cull is None) == bool(set(expected) & failed)
 
 
 def test_a_long_id_list_parses_as_a_short_one_does() -> None:
