@@ -62,7 +62,7 @@ from curator.ui.maintenance.purge_controller import PurgeController
 from curator.ui.review.pass_order import PassOrder
 from curator.ui.review.session import ReviewSession
 from curator.ui.window.main_window import MainWindow
-from curator.ui.window.opening import InputGate
+from curator.ui.window.opening import Opening
 from curator.ui.window.pipeline_controller import PipelineController
 from curator.ui.window.recent_folders import RecentFolders
 from curator.ui.window.state import WindowState
@@ -433,31 +433,34 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             sys.excepthook = hook
             app.window.closed.connect(qt_app.quit)
-            gate = InputGate()  # keys and clicks wait for nothing half-built (ui.window.opening)
-            app.window.show()
 
             def open_catalog() -> None:
-                # The first turn of the event loop, after the window's first paint:
-                # peewee, the models and the catalog's reads are not part of it
-                # (issue 21 §1); the user's input reaches the window after this.
+                # After the window's first paint: peewee, the models and the
+                # catalog's reads are not part of it (issue 21 §1); the user's
+                # input reaches the window after this (ui.window.opening).
+                if not app.window.isVisible():
+                    return  # closed before its catalog opened: nothing to open
                 from curator.catalog.db import Catalog, CatalogError
                 from curator.catalog.paths_codec import set_pairing
 
-                if not app.window.isVisible():
-                    return  # closed before its catalog opened: nothing to open
                 try:
                     set_pairing(settings.pair_raw_jpeg)
                     opened.append(Catalog.open(paths.catalog))
-                except CatalogError as exc:
-                    gate.release()
-                    log.error("%s", exc)
+                except Exception as exc:  # the window can't go on without its catalog
+                    opening.release()
+                    if isinstance(exc, CatalogError):  # its own sentence
+                        log.error("%s", exc)
+                        message = str(exc)
+                    else:
+                        log.exception("the catalog did not open")
+                        message = f"The catalog {paths.catalog} could not be opened: {exc}"
                     app.window.hide()  # not closed: `closed` would quit with 0
-                    show_fatal(str(exc))
+                    show_fatal(message)
                     qt_app.exit(EXIT_CATALOG)
                     return
                 hold_presence(paths.catalog, presence)
                 app.catalog_opened()
-                ignored = gate.release()
+                ignored = opening.release()
                 if ignored:
                     app.window.show_background(
                         f"{ignored} key presses or clicks came while the catalog was opening "
@@ -467,7 +470,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if args.folder:
                     app.window.start_import(args.folder)
 
-            QTimer.singleShot(0, open_catalog)
+            opening = Opening(app.window, open_catalog)
+            app.window.show()
             try:
                 return int(qt_app.exec())
             finally:
