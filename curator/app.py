@@ -44,18 +44,12 @@ from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from curator.catalog.db import Catalog, CatalogError
-from curator.catalog.paths_codec import pairing_on, set_pairing
-from curator.catalog.queries import GalleryQuery
+from curator.catalog.types import GalleryQuery
 from curator.engine.collector import collected_on_main_thread
 from curator.paths import AppPaths, resolve_paths
 from curator.pipeline.phase import PipelinePools
-from curator.pipeline.stages.score import (
-    RETRAIN_FAILED,
-    LiveEmbeddings,
-    RetrainScheduler,
-    clip_weights_missing,
-)
+from curator.pipeline.stages.retrain import LiveEmbeddings, RetrainScheduler
+from curator.pipeline.stages.taste_report import RETRAIN_FAILED, clip_weights_missing
 from curator.settings import Settings, SettingsError, load_settings
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.common.image_loader import ImageLoader
@@ -68,11 +62,15 @@ from curator.ui.maintenance.purge_controller import PurgeController
 from curator.ui.review.pass_order import PassOrder
 from curator.ui.review.session import ReviewSession
 from curator.ui.window.main_window import MainWindow
+from curator.ui.window.opening import Opening
 from curator.ui.window.pipeline_controller import PipelineController
 from curator.ui.window.recent_folders import RecentFolders
 from curator.ui.window.state import WindowState
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from curator.catalog.db import Catalog
     from curator.engine.lock import AppLock
     from curator.pipeline.service import PipelineService
     from curator.ui.export.controller import ExportController
@@ -114,6 +112,12 @@ class App:
     pools: tuple[QThreadPool, ...]
     purge: PurgeController | None = None
     backup: BackupController | None = None
+    when_catalog_open: Callable[[], None] = lambda: None
+
+    def catalog_opened(self) -> None:
+        """The catalog is open: the grid lists its first rows, the window reads
+        its lists, the pass's order and the vectors follow (`build_window`)."""
+        self.when_catalog_open()
 
     @property
     def export(self) -> ExportController:
@@ -196,6 +200,17 @@ UI_SWITCH_INTERVAL_S = 0.001
 
 
 def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
+    """The app on a catalog already open (the tests; `main` shows the window
+    first and opens the catalog after its first paint)."""
+    app = build_window(catalog.path, paths, settings)
+    app.catalog_opened()
+    return app
+
+
+def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App:
+    """Everything but the catalog: nothing here imports peewee or the catalog's
+    models, or reads the catalog (issue 21 §1); `App.catalog_opened` does, once
+    the catalog at `catalog_path` is open."""
     sys.setswitchinterval(UI_SWITCH_INTERVAL_S)  # the UI thread gets the GIL back in 1 ms
     errors = ErrorReporter()
     thumb_pool, preview_pool, ml_pool, export_pool = _pool(2), _pool(2), _pool(1), _pool(1)
@@ -239,7 +254,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         from curator.pipeline.stages.technical import DECODER_NICENESS
 
         return PipelineService(
-            catalog.path,
+            catalog_path,
             paths.cache_dir,
             live["settings"],
             pipeline_pools,
@@ -260,13 +275,10 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
 
     export = ExportSlot(make_export)
     purge = PurgeController(purge_pool)
-    backup = BackupController(catalog.path, lambda: live["settings"], backup_pool)
+    backup = BackupController(catalog_path, lambda: live["settings"], backup_pool)
     model = GalleryListModel(
         thumbnails, errors, match_threshold=settings.match_threshold, rows_pool=ui_pools.rows
     )
-    # The first screenful only: the rest loads once the grid has painted, so a
-    # 100k catalog opens as fast as an empty one (GalleryListModel.load_rest).
-    model.set_query(GalleryQuery(match_threshold=settings.match_threshold), first_rows=FIRST_ROWS)
     window = MainWindow(
         model=model,
         thumbnails=thumbnails,
@@ -278,7 +290,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         recent=RecentFolders(paths.config_dir),
         settings=settings,
         settings_file=paths.settings_file,
-        title=f"Curator — {catalog.path}",
+        title=f"Curator — {catalog_path}",
         pools=ui_pools,
         search_vectors=lambda: embeddings.snapshot(embedding_model()),
         purge=purge,
@@ -315,6 +327,8 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         if window.loupe_slot.built is not None:  # side panel: now (a later page reads it)
             window.loupe_slot.built.set_match_threshold(new.match_threshold)
         window.projects.set_match_threshold(new.match_threshold)  # covers: now
+        from curator.catalog.paths_codec import pairing_on, set_pairing
+
         if new.pair_raw_jpeg != pairing_on():  # RAW+JPEG as one photo, or two: now
             set_pairing(new.pair_raw_jpeg)
             model.set_query(model.query)
@@ -328,14 +342,21 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
     embeddings.setParent(window)
 
     # The pass's order reads the whole pass (~0.2 s at 100k photos): after the
-    # first paint, unless something (an import, the loupe) starts it first.
+    # grid's first rows, unless something (an import, the loupe) starts it first.
     def first_pass() -> None:
         if not session.started:
             session.start(session.pass_)
 
-    QTimer.singleShot(0, session, first_pass)
-    # The vectors for rescoring load on the ML pool, off the UI thread.
-    QTimer.singleShot(0, lambda: embeddings.ensure(embedding_model()))
+    def catalog_opened() -> None:
+        # The first screenful only: the rest loads once the grid has painted, so
+        # a 100k catalog opens as fast as an empty one (GalleryListModel.load_rest).
+        window.catalog_opened()  # first: the grid's rows tell the window (its labels)
+        query = GalleryQuery(match_threshold=live["settings"].match_threshold)
+        model.set_query(query, first_rows=FIRST_ROWS)
+        QTimer.singleShot(0, session, first_pass)
+        # The vectors for rescoring load on the ML pool, off the UI thread.
+        QTimer.singleShot(0, lambda: embeddings.ensure(embedding_model()))
+
     return App(
         window,
         model,
@@ -359,6 +380,7 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
         ),
         purge,
         backup,
+        catalog_opened,
     )
 
 
@@ -407,28 +429,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     paths = resolve_paths(args.catalog)
     try:
         settings = load_settings(paths.settings_file)
-        set_pairing(settings.pair_raw_jpeg)
-        catalog = Catalog.open(paths.catalog)
-    except (CatalogError, SettingsError) as exc:
+    except SettingsError as exc:
         log.error("%s", exc)
         show_fatal(str(exc))
         return EXIT_CATALOG
     presence: list[AppLock] = []
-
-    def hold_presence() -> None:
-        # Taken once the window is up (filelock costs ~8 ms of start-up, issue 21
-        # §1); the catalog was opened before it either way.
-        from curator.engine.lock import AppLock
-
-        lock = AppLock(paths.catalog)
-        presence.append(lock)
-        if not lock.acquire(0):  # another window has it: fine, it only guards restores
-            log.info("another Curator window has %s open", paths.catalog)
+    opened: list[Catalog] = []
 
     # Cycle collection on the main thread while the pools run (engine/collector.py).
     with collected_on_main_thread():
         try:
-            app = build_app(catalog, paths, settings)
+            app = build_window(paths.catalog, paths, settings)
             previous_hook = sys.excepthook
 
             def hook(kind: type[BaseException], exc: BaseException, tb: object) -> None:
@@ -437,17 +448,63 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             sys.excepthook = hook
             app.window.closed.connect(qt_app.quit)
+
+            def open_catalog() -> None:
+                # After the window's first paint: peewee, the models and the
+                # catalog's reads are not part of it (issue 21 §1); the user's
+                # input reaches the window after this (ui.window.opening).
+                if not app.window.isVisible():
+                    return  # closed before its catalog opened: nothing to open
+                from curator.catalog.db import Catalog, CatalogError
+                from curator.catalog.paths_codec import set_pairing
+
+                try:
+                    set_pairing(settings.pair_raw_jpeg)
+                    opened.append(Catalog.open(paths.catalog))
+                except Exception as exc:  # the window can't go on without its catalog
+                    opening.release()
+                    if isinstance(exc, CatalogError):  # its own sentence
+                        log.error("%s", exc)
+                        message = str(exc)
+                    else:
+                        log.exception("the catalog did not open")
+                        message = f"The catalog {paths.catalog} could not be opened: {exc}"
+                    app.window.hide()  # not closed: `closed` would quit with 0
+                    show_fatal(message)
+                    qt_app.exit(EXIT_CATALOG)
+                    return
+                hold_presence(paths.catalog, presence)
+                app.catalog_opened()
+                ignored = opening.release()
+                if ignored:
+                    app.window.show_background(
+                        f"{ignored} key presses or clicks came while the catalog was opening "
+                        "and were ignored.",
+                        8000,
+                    )
+                if args.folder:
+                    app.window.start_import(args.folder)
+
+            opening = Opening(app.window, open_catalog)
             app.window.show()
-            QTimer.singleShot(0, hold_presence)
-            if args.folder:
-                folder = args.folder
-                QTimer.singleShot(0, lambda: app.window.start_import(folder))
             try:
                 return int(qt_app.exec())
             finally:
                 sys.excepthook = previous_hook
                 app.shutdown()
         finally:
-            catalog.close()
+            for catalog in opened:
+                catalog.close()
             for lock in presence:
                 lock.release()
+
+
+def hold_presence(catalog: Path, held: list[AppLock]) -> None:
+    """Take the catalog's `AppLock` (appended to `held`) once the catalog is open,
+    so `curator restore` refuses to swap it while the window is up."""
+    from curator.engine.lock import AppLock  # filelock: not before the first paint
+
+    lock = AppLock(catalog)
+    held.append(lock)
+    if not lock.acquire(0):  # another window has it: fine, it only guards restores
+        log.info("another Curator window has %s open", catalog)

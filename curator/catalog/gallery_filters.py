@@ -27,12 +27,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from curator.camera_names import camera_name
 from curator.catalog.models import Photo
+from curator.catalog.types import FilterChoice as FilterChoice  # the value types live there
+from curator.catalog.types import MetadataChoices as MetadataChoices
+from curator.catalog.types import MetadataFilter as MetadataFilter
 
 if TYPE_CHECKING:
     import numpy as np
@@ -55,60 +57,6 @@ MATCH_SQL = (
 
 # The key a camera is filtered and grouped by.
 CAMERA_SQL = "COALESCE(camera_model, camera_make)"
-
-
-@dataclass(frozen=True)
-class MetadataFilter:
-    """Narrowing by capture metadata; None (or "") leaves a field open."""
-
-    camera: str | None = None  # the camera's model (CAMERA_SQL), exactly
-    # How the button names the chosen camera (its `camera_name`); not part of
-    # what the filter matches, so two filters on one camera are equal.
-    camera_label: str | None = field(default=None, compare=False)
-    lens: str | None = None  # the lens name, exactly
-    date_from: date | None = None  # captured on or after this day
-    date_to: date | None = None  # captured on or before this day
-    iso_min: int | None = None
-    iso_max: int | None = None
-    name_contains: str | None = None  # part of the file name
-
-    @property
-    def active(self) -> bool:
-        return any(
-            v not in (None, "")
-            for v in (
-                self.camera,
-                self.lens,
-                self.date_from,
-                self.date_to,
-                self.iso_min,
-                self.iso_max,
-                self.name_contains,
-            )
-        )
-
-    def describe(self) -> str:
-        """A short text of what is set, for the popup button ("Canon EOS R6, ISO ≥ 3200")."""
-        parts: list[str] = []
-        if self.camera:
-            parts.append(self.camera_label or self.camera)
-        if self.lens:
-            parts.append(self.lens)
-        if self.date_from and self.date_to:
-            parts.append(f"{self.date_from:%Y-%m-%d} – {self.date_to:%Y-%m-%d}")
-        elif self.date_from:
-            parts.append(f"from {self.date_from:%Y-%m-%d}")
-        elif self.date_to:
-            parts.append(f"until {self.date_to:%Y-%m-%d}")
-        if self.iso_min is not None and self.iso_max is not None:
-            parts.append(f"ISO {self.iso_min}–{self.iso_max}")
-        elif self.iso_min is not None:
-            parts.append(f"ISO ≥ {self.iso_min}")
-        elif self.iso_max is not None:
-            parts.append(f"ISO ≤ {self.iso_max}")
-        if self.name_contains:
-            parts.append(f"“{self.name_contains}”")
-        return ", ".join(parts)
 
 
 def _like_literal(text: str) -> str:
@@ -190,27 +138,6 @@ def _conditions(f: MetadataFilter) -> tuple[list[str], list[object]]:
         where.append("iso <= ?")
         params.append(int(f.iso_max))
     return where, params
-
-
-@dataclass(frozen=True)
-class FilterChoice:
-    """One entry of a filter list: the value to filter on, its label, how many photos."""
-
-    value: str
-    label: str
-    count: int
-
-
-@dataclass(frozen=True)
-class MetadataChoices:
-    """What the filter popup offers: cameras and lenses with counts, the date and ISO span."""
-
-    cameras: tuple[FilterChoice, ...]
-    lenses: tuple[FilterChoice, ...]
-    first_day: date | None
-    last_day: date | None
-    iso_low: int | None
-    iso_high: int | None
 
 
 def _day(value: object) -> date | None:

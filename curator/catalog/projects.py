@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TypeVar
 
 from peewee import JOIN, fn
@@ -39,6 +37,10 @@ from curator.catalog.approval import approved_condition
 from curator.catalog.missing import last_known_path
 from curator.catalog.models import Photo, Project, ProjectPhoto, utcnow
 from curator.catalog.paths_codec import display_path
+from curator.catalog.types import MembershipChange as MembershipChange  # values live there
+from curator.catalog.types import ProjectCover as ProjectCover
+from curator.catalog.types import ProjectError as ProjectError
+from curator.catalog.types import ProjectSummary as ProjectSummary
 from curator.catalog.write_gate import Gate
 
 T = TypeVar("T")
@@ -47,46 +49,6 @@ MAX_NAME_LENGTH = 200
 
 ProjectRef = int | str
 """A project named by its id (int) or its name (str, any case)."""
-
-
-class ProjectError(ValueError):
-    """A project operation that can't be done (bad, taken or unknown name, unknown photo)."""
-
-
-@dataclass(frozen=True)
-class ProjectCover:
-    """The photo that stands for a project (see the module docstring)."""
-
-    photo_id: int
-    path: str  # display form of the photo's (last known) path
-    thumbnail_key: str | None
-    approved: bool  # False when no member is approved (the fallback cover)
-    rotation: int = 0  # the photographer's quarter-turns clockwise: shown turned
-
-
-@dataclass(frozen=True)
-class ProjectSummary:
-    """A project with its member count and cover, as lists and menus show it."""
-
-    id: int
-    name: str
-    count: int  # members that are not deleted
-    created_at: datetime
-    cover: ProjectCover | None  # None for an empty project
-
-
-@dataclass(frozen=True)
-class MembershipChange:
-    """What one add/remove call did."""
-
-    project_id: int
-    project: str  # the project's name
-    changed: int  # photos actually added (or removed)
-    unchanged: int  # photos that already were (or were not) members
-
-    @property
-    def requested(self) -> int:
-        return self.changed + self.unchanged
 
 
 def clean_name(name: str) -> str:

@@ -8,9 +8,7 @@ import json
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-from enum import StrEnum
+from dataclasses import dataclass
 from typing import Any
 
 from curator.camera_names import camera_name
@@ -18,12 +16,7 @@ from curator.catalog import gallery_filters as gf
 from curator.catalog import paths_codec
 from curator.catalog.approval import EARLY_BELOW
 from curator.catalog.approval import taste_summary as latest_taste_summary
-from curator.catalog.gallery_filters import (
-    FILE_NAME_SQL,
-    MetadataFilter,
-    metadata_where,
-    ordered_ids,
-)
+from curator.catalog.gallery_filters import FILE_NAME_SQL, metadata_where, ordered_ids
 from curator.catalog.gallery_filters import gallery_content_types as gallery_content_types
 from curator.catalog.gallery_filters import gallery_tags as gallery_tags
 from curator.catalog.missing import last_known_path
@@ -40,6 +33,10 @@ from curator.catalog.models import (
     TasteModel,
 )
 from curator.catalog.paths_codec import decode_path, display_path, encode_path, shown_sql
+from curator.catalog.types import GalleryFilter as GalleryFilter  # the value types live there
+from curator.catalog.types import GalleryQuery as GalleryQuery
+from curator.catalog.types import GalleryRow as GalleryRow
+from curator.catalog.types import GallerySort as GallerySort
 from curator.records import TasteSummary
 
 STAGES: tuple[str, ...] = tuple(s.value for s in Stage)
@@ -262,58 +259,6 @@ def _description_fields(d: Description | None) -> dict[str, Any]:
 # --- gallery ------------------------------------------------------------------
 
 
-class GalleryFilter(StrEnum):
-    """What the gallery shows (the toolbar's filter combo)."""
-
-    ALL = "all"
-    UNREVIEWED = "unreviewed"
-    KEPT = "kept"
-    REJECTED = "rejected"
-    FAILED = "failed"
-    MISSING = "missing"  # every file of the photo is gone (catalog.missing)
-
-
-@dataclass(frozen=True)
-class GalleryRow:
-    """The display fields of one photo for the gallery cell and the loupe panel."""
-
-    id: int
-    file_name: str
-    path: str
-    captured_at: datetime | None
-    camera: str | None
-    lens: str | None
-    iso: int | None
-    exposure_time: float | None
-    f_number: float | None
-    focal_length: float | None
-    width: int | None
-    height: int | None
-    thumbnail_key: str | None
-    preview_key: str | None
-    sharpness_score: float | None
-    exposure_score: float | None
-    preference_score: float | None
-    cull: str
-    rating: int | None
-    picked: bool
-    failed_reason: str | None  # the technical stage's sentence when it failed
-    highlight_clip: float | None = None  # fraction of clipped highlights (0–1)
-    burst_group: int | None = None
-    burst_best: bool = False  # the suggested best frame of its burst
-    missing: bool = False  # every file is gone; `path` is the last one known
-    label: str | None = None  # the color label, a ColorLabel value
-    exposure_ev: float | None = None  # EV from a well-exposed rendering (-1.3: under)
-    sharpness_note: str | None = None  # why sharpness_score is None, or what lowered it
-    rotation: int = 0  # the photographer's quarter-turns clockwise on the upright picture
-    paired_with: str = ""  # its RAW+JPEG pair's other files ("DSC1.JPG"; ui.gallery.model)
-    shadow_clip: float | None = None  # fraction of crushed shadows (0–1)
-
-    @property
-    def failed(self) -> bool:
-        return self.failed_reason is not None
-
-
 # GalleryRow fields read as the catalog stores them, after the ones made from
 # columns (`gallery_rows`). Rows are read as tuples: a model instance per row was
 # most of a 200-row read, which the grid, filmstrip and loupe make on the UI thread.
@@ -389,19 +334,6 @@ def photo_ids_for_paths(paths: Iterable[str]) -> list[int]:
 # --- gallery filters and sorts (raw SQL: 100k photos in a few ms) --------------
 
 
-class GallerySort(StrEnum):
-    """Gallery orders; each matches an index of migration 4 (photo_gallery_*)."""
-
-    CAPTURE_TIME = "capture time"
-    PREFERENCE = "preference"
-    SHARPNESS = "sharpness"
-    RATING = "rating"
-    FILE_NAME = "file name"  # the last path component, then the folder (no index: a sort)
-    # The cull pass's order (score.review_order): lowest preference first, so
-    # the obvious rejects come first; unscored photos after, by capture time.
-    LIKELY_REJECTS = "likeliest rejects first"
-
-
 _ORDER_BY = {
     GallerySort.CAPTURE_TIME: "captured_at IS NULL, captured_at, path",
     GallerySort.PREFERENCE: "preference_score IS NULL, preference_score DESC, id",
@@ -417,40 +349,6 @@ _AMONG_SQL = "id IN (SELECT value FROM json_each(?))"
 # The photos the technical stage failed on (their own lane, never a review pass).
 _FAILED_IDS = "SELECT photo_id AS id FROM stage_run WHERE stage = ? AND status = ?"
 _FAILED_SQL = f"id IN ({_FAILED_IDS})"
-
-
-@dataclass(frozen=True)
-class GalleryQuery:
-    """What the gallery shows and in which order; every field narrows the set."""
-
-    cull: str | None = None  # unreviewed | kept | rejected
-    min_rating: int | None = None  # at least this many stars
-    match_only: bool = False  # preference_score ≥ match_threshold
-    match_threshold: float = 70.0
-    content_type: str | None = None  # the LLM's content type
-    tag: str | None = None  # an (active) tag name
-    burst_only: bool = False  # photos in a burst group
-    failed_only: bool = False  # the technical stage failed
-    missing_only: bool = False  # every file of the photo is gone
-    project_id: int | None = None  # members of this project (catalog.projects)
-    # camera, lens, date and ISO ranges, file name (catalog.gallery_filters)
-    metadata: MetadataFilter = field(default_factory=MetadataFilter)
-    label: str | None = None  # a ColorLabel value, or "none": photos without a label
-    sort: GallerySort = GallerySort.CAPTURE_TIME
-    # Search results (best first): only these photos, in THIS order (the sort is
-    # ignored); the other fields still narrow the set. None: no search.
-    ranked_ids: tuple[int, ...] | None = None
-
-    @classmethod
-    def from_filter(cls, which: GalleryFilter, **changes: Any) -> GalleryQuery:
-        which = GalleryFilter(which)
-        if which is GalleryFilter.FAILED:
-            return cls(failed_only=True, **changes)
-        if which is GalleryFilter.MISSING:
-            return cls(missing_only=True, **changes)
-        if which is GalleryFilter.ALL:
-            return cls(**changes)
-        return cls(cull=which.value, **changes)
 
 
 def gallery_sql(

@@ -43,14 +43,13 @@ Protocol (the one place it lives; every worker in Curator follows it):
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Signal
-
-from curator.catalog.db import close_thread_connection
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +166,11 @@ class Job(QRunnable, Generic[T]):
             except Exception as exc:  # turned into a message for the main thread, never lost
                 result = self.on_error(exc)
             finally:
-                close_thread_connection()
+                # The catalog is imported after the window's first paint (issue
+                # 21 §1): a job that ran before it opened no connection.
+                catalog_db = sys.modules.get("curator.catalog.db")
+                if catalog_db is not None:
+                    catalog_db.close_thread_connection()
             if result is not None:
                 self.delivery.deliver(result)
         finally:

@@ -24,12 +24,8 @@ from curator.catalog import judgments
 from curator.catalog.db import Catalog
 from curator.catalog.judgments import EmbeddingCache
 from curator.catalog.models import utcnow
-from curator.pipeline.stages.score import (
-    LiveEmbeddings,
-    RetrainScheduler,
-    rescore,
-    retrain_and_rescore,
-)
+from curator.pipeline.stages.retrain import LiveEmbeddings, RetrainScheduler
+from curator.pipeline.stages.score import rescore, retrain_and_rescore
 from tests.bench.results import write_results
 
 N = 100_000

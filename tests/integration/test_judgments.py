@@ -12,8 +12,8 @@ from curator.catalog import judgments
 from curator.catalog.db import Catalog
 from curator.catalog.decisions import set_cull, set_picked, set_rating
 from curator.catalog.models import CullState, Photo, PhotoTag, Tag
+from curator.pipeline.stages.retrain import RetrainScheduler
 from curator.pipeline.stages.score import (
-    RetrainScheduler,
     active_learning_order,
     regroup_bursts,
     rescore,

@@ -203,14 +203,51 @@ NOT_BEFORE_FIRST_PAINT = (
     # that is not already plainly valid (curator.settings, issue 21 §1).
     "pydantic",
     "pydantic_core",
+    # The catalog itself: the window is painted before it is opened (app.main,
+    # ui.window.opening), so peewee, sqlite3, the models and the catalog's reads
+    # load after the first frame (issue 21 §1).
+    "peewee",
+    "sqlite3",
+    "curator.catalog.db",
+    "curator.catalog.models",
+    "curator.catalog.migrations",
+    "curator.catalog.queries",
+    "curator.catalog.projects",
+    "curator.catalog.decisions",
+    "curator.catalog.judgments",
+    "curator.catalog.gallery_filters",
+    "curator.catalog.paths_codec",
+    "curator.pipeline.stages.score",
 )
 
+# What is loaded when the catalog is about to be opened: after the window's
+# first frame is out (ui.window.opening calls app.main's open_catalog then).
+# "painted" says the window's paintEvent had run by then.
 LOADED_AT_FIRST_PAINT_SCRIPT = STARTUP_SCRIPT.replace(
-    'print("shown"',
-    'print("loaded", *sorted(m for m in sys.modules if m.startswith(("cv2", "PIL", "pillow_heif", '
-    '"rawpy", "blake3", "torch", "open_clip", "sklearn", "scipy", "instructor", "numpy", '
-    '"pydantic", "curator."))))\n'
-    '    print("shown"',
+    "QTimer.singleShot(0, check)",
+    """from curator.ui.window.main_window import MainWindow
+
+painted = []
+paint_event = MainWindow.paintEvent
+
+def paint(self, event):
+    painted.append(True)
+    paint_event(self, event)
+
+MainWindow.paintEvent = paint
+real_opening = app.Opening
+
+def opening(window, open_catalog):
+    def first():
+        print("painted", bool(painted))
+        print("loaded", *sorted(m for m in sys.modules if m.startswith((
+            "cv2", "PIL", "pillow_heif", "rawpy", "blake3", "torch", "open_clip", "sklearn",
+            "scipy", "instructor", "numpy", "pydantic", "peewee", "sqlite3", "curator."))))
+        open_catalog()
+        QTimer.singleShot(0, check)
+    return real_opening(window, first)
+
+app.Opening = opening""",
 )
 
 
@@ -223,13 +260,23 @@ def test_nothing_the_first_paint_does_not_need_is_imported_before_it(tmp_path: P
     written = {"gallery_cell_size": 260, "key_overrides": {"keep": "K"}, "match_threshold": 65}
     settings_file.write_text(json.dumps({**written, "pair_export": "raw"}), encoding="utf-8")
     out = _run_probe(LOADED_AT_FIRST_PAINT_SCRIPT, catalog)
-    loaded = next(ln for ln in out.stdout.splitlines() if ln.startswith("loaded")).split()[1:]
+    lines = out.stdout.splitlines()
+    loaded = next(ln for ln in lines if ln.startswith("loaded")).split()[1:]
     assert "curator.ui.window.main_window" in loaded  # the probe ran with the window up
+    assert "painted True" in lines  # ... and its first frame painted
     assert sorted(set(NOT_BEFORE_FIRST_PAINT) & set(loaded)) == []
+    shown = next(ln for ln in lines if ln.startswith("shown")).split()
+    assert shown[1] == "1"  # then the catalog opened, and the window is still up
 
 
+# The check runs once the catalog is open (after the window's first paint).
 HOLDS_APP_LOCK_SCRIPT = STARTUP_SCRIPT.replace(
-    "QTimer.singleShot(0, check)", "QTimer.singleShot(0, lambda: QTimer.singleShot(0, check))"
+    "QTimer.singleShot(0, check)",
+    "catalog_opened = app.App.catalog_opened\n\n"
+    "def opened(self):\n"
+    "    catalog_opened(self)\n"
+    "    QTimer.singleShot(0, check)\n\n"
+    "app.App.catalog_opened = opened",
 ).replace(
     'print("shown"',
     "import subprocess\n"
@@ -242,8 +289,8 @@ HOLDS_APP_LOCK_SCRIPT = STARTUP_SCRIPT.replace(
 
 
 def test_the_window_holds_the_app_lock_once_it_is_up(tmp_path: Path) -> None:
-    # Taken just after the first paint (not before it: filelock's import), so
-    # `curator restore` is refused while the window is open.
+    # Taken as the catalog opens, after the first paint (not before it:
+    # filelock's import), so `curator restore` is refused while the window is open.
     out = _run_probe(HOLDS_APP_LOCK_SCRIPT, tmp_path / "cat.sqlite")
     line = next(ln for ln in out.stdout.splitlines() if ln.startswith("other process"))
     assert line.split(":", 1)[1].strip() == "False", out.stdout

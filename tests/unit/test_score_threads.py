@@ -12,13 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from curator.catalog import judgments
 from curator.pipeline.stages import score
-from curator.pipeline.stages.score import (
-    LiveEmbeddings,
-    RetrainScheduler,
-    ScoreJob,
-    TasteReport,
-    run_score_step,
-)
+from curator.pipeline.stages.retrain import LiveEmbeddings, RetrainScheduler
+from curator.pipeline.stages.score import ScoreJob, TasteReport, run_score_step
 from curator.settings import Settings
 
 

@@ -12,16 +12,12 @@ Threads: in the GUI all of it — reading 100k vectors, fitting, the UPDATE of
 running `retrain_and_rescore` or `run_score_step`), writing through that
 thread's own SQLite connection (WAL lets the UI thread read meanwhile); the UI
 thread only hears the report through a `Delivery` and repaints.
-`LiveEmbeddings` keeps the vectors in memory (loaded on a worker at start,
-extended by the embed stage) and hands workers an immutable
-`EmbeddingSnapshot`, so a rescore is one matrix-vector product.
-The CLI calls the same functions synchronously.
-
-`RetrainScheduler` debounces retraining for the GUI: every decision restarts
-a short timer, so a burst of keypresses gives one retrain shortly after the
-last one. A decision that arrives while a retrain runs marks the scheduler
-dirty and causes exactly one more retrain after it — never a dropped one.
-The CLI retrains once at the end of each decision command.
+`LiveEmbeddings` keeps the vectors in memory and `RetrainScheduler` debounces
+retraining for the GUI (`pipeline.stages.retrain`: the window is built with
+them before the catalog is opened, so they import this module when they
+start a load or a retrain).
+The CLI calls the same functions synchronously and retrains once at the end
+of each decision command.
 """
 
 from __future__ import annotations
@@ -29,51 +25,29 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import TYPE_CHECKING
 
 from peewee import SQL, Expression
-from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 
 from curator.catalog import judgments
 from curator.catalog.approval import quality_text
 from curator.catalog.models import CullState, Photo, Stage, StageRun, StageStatus
 from curator.catalog.paths_codec import FOLLOWERS_SQL, has_followers, pairing_on
 from curator.catalog.queries import ordered_ids
-from curator.engine.delivery import Job, delivery_to, log_and_deliver
+from curator.pipeline.stages.taste_report import (  # re-exported: the window's names
+    RETRAIN_FAILED as RETRAIN_FAILED,
+)
+from curator.pipeline.stages.taste_report import EmbeddingSnapshot, TasteReport, not_enough
+from curator.pipeline.stages.taste_report import clip_weights_missing as clip_weights_missing
 from curator.settings import Settings
 
 if TYPE_CHECKING:
     # numpy and the fitting code (ml.taste, ml.active) load at first use: the
     # window paints before them (issue 21 §1; tests/ui/test_window.py).
-    import numpy as np
-    from numpy.typing import NDArray
 
     from curator.ml.taste import FittedTaste
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class EmbeddingSnapshot:
-    """The vectors of one embedding model at one moment (immutable for workers)."""
-
-    model: str
-    ids: Sequence[int]
-    matrix: NDArray[np.float32]
-
-
-@dataclass(frozen=True)
-class TasteReport:
-    version: int | None
-    samples: int
-    spearman: float | None
-    alpha: float | None
-    scored: int
-    message: str
-    spearman_low: float | None = None  # the held-out Spearman's 95 % interval
-    spearman_high: float | None = None
-    early: bool = False  # fewer than 20 decisions
 
 
 Vectors = judgments.EmbeddingCache | EmbeddingSnapshot
@@ -133,13 +107,6 @@ def apply_fitted(model: str, fitted: FittedTaste, cache: Vectors | None = None) 
     )
 
 
-RETRAIN_FAILED = "Retraining failed:"  # how a failed retrain's report begins
-
-
-def not_enough(samples: int, reason: str) -> TasteReport:
-    return TasteReport(None, samples, None, None, 0, reason)
-
-
 def retrain_and_rescore(
     model: str,
     cache: Vectors | None = None,
@@ -174,18 +141,6 @@ def retrain_and_rescore(
     except NotEnoughDecisions as exc:
         return not_enough(len(y), str(exc))
     return apply_fitted(model, fitted, cache)
-
-
-def clip_weights_missing(settings: Settings) -> Callable[[], bool]:
-    """A file-system check (no torch) for the not-enough message's hint."""
-
-    def missing() -> bool:
-        from curator.ml.config import clip_config
-        from curator.ml.embedder import weights_present
-
-        return not weights_present(clip_config(settings))
-
-    return missing
 
 
 def regroup_bursts(model: str, settings: Settings) -> int:
@@ -292,122 +247,6 @@ def run_score_step(job: ScoreJob) -> ScoreResult:
 def load_cache(model: str) -> judgments.EmbeddingCache:
     """`model`'s vectors from the catalog (on the ML pool)."""
     return judgments.EmbeddingCache(model).load()
-
-
-class LiveEmbeddings(QObject):
-    """The app's in-memory vectors for rescoring (see the module docstring).
-
-    Main thread only; workers get `snapshot()`s. `ensure(model)` loads the
-    vectors on a worker (once per model); `add` mirrors what the embed
-    stage stored.
-    """
-
-    loaded = Signal(str)
-
-    def __init__(self, threads: QThreadPool, parent: QObject | None = None):
-        super().__init__(parent)
-        self._cache: judgments.EmbeddingCache | None = None
-        self._loading: str | None = None
-        self.threads = threads
-        self._delivery = delivery_to(self, self._on_loaded)
-
-    def ensure(self, model: str) -> None:
-        if (self._cache is not None and self._cache.model == model) or self._loading == model:
-            return
-        self._loading = model
-        # Built on the worker too: the cache's numpy import (~0.1 s, the first
-        # thing after the window's first paint) stays off the UI thread.
-        self.threads.start(Job(partial(load_cache, model), self._delivery, log_and_deliver))
-
-    @Slot(object)
-    def _on_loaded(self, result: judgments.EmbeddingCache | Exception) -> None:
-        if isinstance(result, judgments.EmbeddingCache) and result.model == self._loading:
-            self._cache = result
-            self._loading = None
-            self.loaded.emit(result.model)
-        elif not isinstance(result, judgments.EmbeddingCache):
-            self._loading = None  # failed: rescoring reads the catalog (cold path)
-
-    def snapshot(self, model: str) -> EmbeddingSnapshot | None:
-        cache = self._cache
-        if cache is None or cache.model != model:
-            return None
-        n = len(cache.ids)
-        return EmbeddingSnapshot(model, tuple(cache.ids), cache.matrix[:n])
-
-    def add(self, model: str, items: Sequence[tuple[int, NDArray[np.float32]]]) -> None:
-        if self._cache is not None and self._cache.model == model:
-            self._cache.add(items)
-
-
-class RetrainScheduler(QObject):
-    """Debounced, never-dropped retraining (see the module docstring)."""
-
-    retrained = Signal(object)  # TasteReport
-
-    def __init__(
-        self,
-        model: Callable[[], str],
-        threads: QThreadPool,
-        *,
-        delay_ms: int = 1500,
-        cache: Callable[[str], EmbeddingSnapshot | None] = lambda _model: None,
-        weights_missing: Callable[[], bool] = lambda: False,
-        parent: QObject | None = None,
-    ):
-        super().__init__(parent)
-        self._model, self._cache = model, cache
-        self._weights_missing = weights_missing
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(delay_ms)
-        self._timer.timeout.connect(self._start_retrain)
-        self._busy = False
-        self._dirty = False
-        self.threads = threads
-        self._delivery = delivery_to(self, self._on_done)
-        self.runs = 0
-
-    @property
-    def pending(self) -> bool:
-        return self._dirty or self._busy or self._timer.isActive()
-
-    def note_decision(self) -> None:
-        self._dirty = True
-        if not self._busy:
-            self._timer.start()  # restart: debounce
-
-    def stop(self) -> None:
-        """Shutdown: no new retrain starts (one in flight finishes on its worker)."""
-        self._timer.stop()
-        self._dirty = False
-
-    @Slot()
-    def _start_retrain(self) -> None:
-        if self._busy:
-            return
-        self._dirty = False
-        self._busy = True
-        self.runs += 1
-        model = self._model()
-        snapshot = self._cache(model)
-        missing = self._weights_missing
-
-        def retrain() -> TasteReport:
-            return retrain_and_rescore(model, snapshot, weights_missing=missing)
-
-        self.threads.start(Job(retrain, self._delivery, log_and_deliver))
-
-    @Slot(object)
-    def _on_done(self, result: TasteReport | Exception) -> None:
-        if isinstance(result, TasteReport):
-            report = result
-        else:
-            report = not_enough(0, f"{RETRAIN_FAILED} {result}")
-        self._busy = False
-        self.retrained.emit(report)
-        if self._dirty:
-            self._timer.start()
 
 
 def active_learning_order(model: str, photo_ids: list[int]) -> list[int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from curator.catalog.queries import GalleryRow
+from curator.catalog.types import GalleryRow
 
 
 def exposure_text(row: GalleryRow) -> str:

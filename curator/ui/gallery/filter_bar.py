@@ -21,8 +21,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
 
-from curator.catalog.projects import ProjectSummary
-from curator.catalog.queries import GalleryFilter, GalleryQuery, GallerySort
+from curator.catalog.types import GalleryFilter, GalleryQuery, GallerySort, ProjectSummary
 from curator.records import ColorLabel
 from curator.ui.gallery.metadata_filter import MetadataFilterButton
 

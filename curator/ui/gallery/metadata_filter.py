@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget, QWidgetAction
 
-from curator.catalog.gallery_filters import MetadataChoices, MetadataFilter, metadata_choices
+from curator.catalog.types import MetadataChoices, MetadataFilter
 from curator.engine.delivery import Job, delivery_to
 
 if TYPE_CHECKING:  # the form loads when the popup first opens (metadata_panel)
@@ -71,6 +71,8 @@ class MetadataFilterButton(QToolButton):
         """Read the cameras, lenses and spans on the pool; the panel fills when they arrive."""
         if self.built is None:  # the popup is about to show it
             self._build_panel()
+        from curator.catalog.gallery_filters import metadata_choices  # the catalog: after the paint
+
         self._pool.start(Job(metadata_choices, self._delivery))
 
     def shutdown(self) -> None:

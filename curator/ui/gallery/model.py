@@ -46,7 +46,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -58,16 +58,7 @@ from PySide6.QtCore import (
     Slot,
 )
 
-from curator.catalog.paths_codec import followers_of, pair_info
-from curator.catalog.queries import (
-    GalleryFilter,
-    GalleryQuery,
-    GalleryRow,
-    gallery_ids_among,
-    gallery_query_ids,
-    gallery_ranks,
-    gallery_rows,
-)
+from curator.catalog.types import GalleryFilter, GalleryQuery, GalleryRow, GallerySort
 from curator.ui.common import format as fmt
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageKey, ImageLoader
@@ -89,6 +80,49 @@ EXPOSURE_BELOW = 60.0  # exposure_score under this: an exposure warning (about 1
 CLIP_ABOVE = 0.15  # more than 15 % burnt to white (luma >= 250): a clipping warning too
 
 Index = QModelIndex | QPersistentModelIndex
+
+if TYPE_CHECKING:
+    from curator.catalog.paths_codec import PairInfo
+
+
+# The catalog's reads, imported at their first call: the window and its grid are
+# built and painted before the catalog is opened (issue 21 §1), and the model
+# reads nothing until `set_query`. Module functions, so a test can count the
+# reads the model makes.
+def gallery_query_ids(q: GalleryQuery, limit: int | None = None) -> list[int]:
+    from curator.catalog import queries
+
+    return queries.gallery_query_ids(q, limit)
+
+
+def gallery_ids_among(q: GalleryQuery, photo_ids: Sequence[int]) -> list[int]:
+    from curator.catalog import queries
+
+    return queries.gallery_ids_among(q, photo_ids)
+
+
+def gallery_ranks(sort: GallerySort, photo_ids: Sequence[int]) -> dict[int, int]:
+    from curator.catalog import queries
+
+    return queries.gallery_ranks(sort, photo_ids)
+
+
+def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
+    from curator.catalog import queries
+
+    return queries.gallery_rows(photo_ids)
+
+
+def followers_of(photo_ids: Iterable[int]) -> dict[int, list[int]]:
+    from curator.catalog import paths_codec
+
+    return paths_codec.followers_of(photo_ids)
+
+
+def pair_info(photo_ids: Iterable[int]) -> dict[int, PairInfo]:
+    from curator.catalog import paths_codec
+
+    return paths_codec.pair_info(photo_ids)
 
 
 @dataclass(frozen=True)

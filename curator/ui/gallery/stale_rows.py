@@ -36,7 +36,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Slot
 
-from curator.catalog.queries import GalleryRow
+from curator.catalog.types import GalleryRow
 from curator.engine.delivery import Job, delivery_to
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 

@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from curator.catalog.queries import GalleryRow
+from curator.catalog.types import GalleryRow
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageKey, ImageLoader
 from curator.ui.gallery.model import (

@@ -31,7 +31,6 @@ from PySide6.QtCore import QObject, QPoint, Qt, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMenuBar, QToolBar, QWidget
 
-from curator.catalog.queries import gallery_rows
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageKey, ImageLoader
 from curator.ui.gallery.filter_bar import GalleryFilterBar
@@ -298,6 +297,8 @@ class ProjectActions(QObject):
         project_id = self.projects.current_id
         if project_id is None:
             return
+        from curator.catalog.queries import gallery_rows  # the catalog: after the paint
+
         rows = gallery_rows([photo_id])
         name = rows[photo_id].file_name if photo_id in rows else f"photo {photo_id}"
         self.projects.toggle_one(project_id, photo_id, name)

@@ -26,8 +26,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
-from curator.catalog import projects as catalog_projects
-from curator.catalog.projects import MembershipChange, ProjectError, ProjectSummary
+from curator.catalog.types import MembershipChange, ProjectError, ProjectSummary
 from curator.engine.delivery import Job, delivery_to
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 
@@ -95,6 +94,8 @@ class ProjectService(QObject):
 
     def refresh(self) -> None:
         """Re-read the list (few rows: one per project) and tell the views."""
+        from curator.catalog import projects as catalog_projects  # after the first paint
+
         self._set_projects(catalog_projects.list_projects(self.match_threshold))
 
     def set_match_threshold(self, threshold: float) -> None:
@@ -115,6 +116,8 @@ class ProjectService(QObject):
 
     def create(self, name: str) -> ProjectSummary | None:
         """Create a project and make it current; None (and a notice) if refused."""
+        from curator.catalog import projects as catalog_projects  # after the first paint
+
         try:
             made = catalog_projects.create_project(name)
         except ProjectError as exc:
@@ -126,6 +129,8 @@ class ProjectService(QObject):
         return made
 
     def rename(self, project_id: int, name: str) -> bool:
+        from curator.catalog import projects as catalog_projects  # after the first paint
+
         before = self.summary(project_id)
         try:
             renamed = catalog_projects.rename_project(project_id, name)
@@ -140,6 +145,8 @@ class ProjectService(QObject):
     def toggle_one(self, project_id: int, photo_id: int, file_name: str) -> bool:
         """The loupe's B key, as Lightroom's quick collection: add ONE photo, or
         take it out when it is already in (single-row writes). True if added."""
+        from curator.catalog import projects as catalog_projects  # after the first paint
+
         try:
             change = catalog_projects.add_photos(project_id, [photo_id])
             added = bool(change.changed)
@@ -171,6 +178,8 @@ class ProjectService(QObject):
 
     def delete(self, project_id: int) -> None:
         """Delete a project and its memberships (never a photo), off the UI thread."""
+        from curator.catalog import projects as catalog_projects  # after the first paint
+
         threshold = self.match_threshold
 
         def write() -> _Outcome:
@@ -186,6 +195,8 @@ class ProjectService(QObject):
         self._start(write)
 
     def _membership(self, project_id: int, ids: list[int], *, adding: bool) -> None:
+        from curator.catalog import projects as catalog_projects  # after the first paint
+
         threshold = self.match_threshold
 
         def write() -> _Outcome:

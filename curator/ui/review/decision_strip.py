@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor
 
-from curator.catalog.queries import GalleryRow
+from curator.catalog.types import GalleryRow
 from curator.records import ColorLabel
 from curator.ui.review.actions import DecisionAction
 

@@ -11,8 +11,10 @@ the FIRST record's new value names it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from curator.catalog.decisions import DecisionRecord
+if TYPE_CHECKING:  # the catalog is imported after the first paint (issue 21 §1)
+    from curator.catalog.decisions import DecisionRecord
 
 _CULL_WORDS = {"kept": "keep", "rejected": "reject", "unreviewed": "clear of keep/reject"}
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from curator.pipeline.stages.score import review_members, review_order
-
 
 class PassOrder:
     """Callable `(pass_) -> photo ids`; `uncertain_first` switches the rating pass;
@@ -28,10 +26,14 @@ class PassOrder:
         self.uncertain_first = False
 
     def __call__(self, pass_: str) -> list[int]:
+        from curator.pipeline.stages.score import review_order  # the catalog: after the paint
+
         if pass_ == "rating" and self.uncertain_first:
             return review_order(pass_, self._embedding_model(), uncertain_first=True)
         return review_order(pass_, "")
 
     def members(self, pass_: str, photo_ids: Sequence[int]) -> set[int]:
+        from curator.pipeline.stages.score import review_members
+
         uncertain = pass_ == "rating" and self.uncertain_first
         return review_members(pass_, photo_ids, uncertain_first=uncertain)

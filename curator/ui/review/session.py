@@ -31,16 +31,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from curator.catalog import decisions
-from curator.catalog.decisions import DecisionRecord
-from curator.catalog.queries import gallery_rows
 from curator.catalog.types import CullState
 from curator.records import ColorLabel
 from curator.ui.review.actions import DecisionAction
 from curator.ui.review.decision_text import history_text
+
+if TYPE_CHECKING:  # the catalog is imported after the first paint (issue 21 §1)
+    from curator.catalog.decisions import DecisionRecord
 
 
 class ReviewPass(StrEnum):
@@ -229,6 +230,8 @@ class ReviewSession(QObject):
         it. A clicked flag (keep, unreviewed, pick_on, unpick) sets that
         state. The cursor does not move.
         """
+        from curator.catalog import decisions  # the catalog: after the first paint
+
         ids = list(dict.fromkeys(photo_ids))
         if not ids:
             return []
@@ -240,6 +243,8 @@ class ReviewSession(QObject):
     def _decider(
         self, action: DecisionAction, ids: list[int]
     ) -> Callable[[int], list[DecisionRecord]]:
+        from curator.catalog import decisions  # the catalog: after the first paint
+
         pass_ = self.pass_.value
         cull_pass = self.pass_ is ReviewPass.CULL
         A = DecisionAction
@@ -291,9 +296,13 @@ class ReviewSession(QObject):
         raise ValueError(f"not a decision action: {action!r}")
 
     def undo(self) -> None:
+        from curator.catalog import decisions  # the catalog: after the first paint
+
         self._after_history(decisions.undo_last(), "Nothing to undo.", "Undone")
 
     def redo(self) -> None:
+        from curator.catalog import decisions  # the catalog: after the first paint
+
         self._after_history(decisions.redo_last(), "Nothing to redo.", "Redone")
 
     def _after_history(
@@ -303,6 +312,8 @@ class ReviewSession(QObject):
             self.notice.emit(empty)
             return
         ids = list(dict.fromkeys(r.photo_id for r in records))
+        from curator.catalog.queries import gallery_rows
+
         names = {pid: row.file_name for pid, row in gallery_rows(ids[:1]).items()}
         self.notice.emit(history_text(verb, records, names))
         self._decided(records)

@@ -10,7 +10,6 @@ taste model yet: capture order, and why).
 
 from __future__ import annotations
 
-from curator.pipeline.stages.score import latest_fitted
 from curator.ui.review.pass_order import PassOrder
 from curator.ui.review.session import ReviewPass, ReviewSession
 
@@ -29,6 +28,8 @@ def switch_uncertain_first(
     n = len(session.order)
     if n == 0:
         return "Most uncertain first: every kept photo is rated already."
+    from curator.pipeline.stages.score import latest_fitted  # the catalog: not before the paint
+
     if latest_fitted(embedding_model) is None:
         from curator.ml.taste import MIN_SAMPLES  # numpy: not before the first paint
 

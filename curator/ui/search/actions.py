@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QStatusBar
 
-from curator.catalog.queries import GalleryQuery, gallery_rows
+from curator.catalog.types import GalleryQuery
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.gallery.model import GalleryListModel
 from curator.ui.gallery.view import GalleryView
@@ -126,6 +126,8 @@ class SearchActions(QObject):
 
     def more_like(self, photo_id: int) -> None:
         """M in the loupe, or the gallery's "More Like This": the closest photos."""
+        from curator.catalog.queries import gallery_rows  # the catalog: after the paint
+
         row = gallery_rows([photo_id]).get(photo_id)
         name = row.file_name if row is not None else f"photo {photo_id}"
         self.box.clear()

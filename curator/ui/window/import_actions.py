@@ -15,7 +15,6 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
-from curator.catalog.queries import paths_needing_technical
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.gallery.model import GalleryListModel
 from curator.ui.window.pipeline_controller import PipelineController
@@ -116,6 +115,8 @@ class ImportActions(QObject):
         """Failed stages were reset to pending: re-read the files that failed
         to be measured, then embed/describe/score whatever is pending."""
         self.model.refresh(ids)
+        from curator.catalog.queries import paths_needing_technical  # after the paint
+
         paths = paths_needing_technical(ids)
         if paths:
             self.pipeline.start_paths(paths)  # then embed/describe/score as usual

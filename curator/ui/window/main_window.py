@@ -53,13 +53,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from curator.catalog.queries import (
-    GalleryFilter,
-    GalleryQuery,
-    catalog_is_empty,
-    gallery_content_types,
-    gallery_tags,
-)
+from curator.catalog.types import GalleryFilter, GalleryQuery
 from curator.settings import Settings
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageLoader
@@ -101,6 +95,7 @@ if TYPE_CHECKING:  # the dialogs load when first opened, not before the first pa
 
 ERROR_SHOWN_MS = 15_000
 EMPTY_CATALOG = "Import a folder (Ctrl+I) or drop one here"
+OPENING_CATALOG = "Opening the catalog…"  # the first paint's grid (`catalog_opened`)
 NOTHING_SHOWN = "No photo matches these filters."
 # The pass the loupe reviews when entered from a grid showing this state.
 PASS_OF_FILTER = {GalleryFilter.UNREVIEWED: ReviewPass.CULL, GalleryFilter.KEPT: ReviewPass.RATING}
@@ -201,11 +196,9 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_problems_dock()
         self._build_actions()
+        self.catalog_open = False  # `catalog_opened`: until then the window reads nothing
+        self.gallery.set_empty_text(OPENING_CATALOG)
         self._wire()
-        # The Filter popup's lists count every photo's tags (~0.3 s at 100k): after
-        # the first paint, which never waits for them (issue 21 §1).
-        QTimer.singleShot(0, self, self.refresh_filter_choices)
-        self.projects.refresh()
         # A size that fits the screen (1366×768 too), or where it was last time.
         if window_state is None or not window_state.restore(self):
             self.setGeometry(fit_to(available_area(self)))
@@ -490,7 +483,15 @@ class MainWindow(QMainWindow):
         self.model.refresh([photo_id])
         self.refresh_filter_choices()
 
+    def catalog_opened(self) -> None:
+        """The catalog is open (after the first paint, app.py): nothing before reads it."""
+        self.catalog_open = True
+        self.projects.refresh()
+        QTimer.singleShot(0, self, self.refresh_filter_choices)  # ~0.3 s at 100k: after the rows
+
     def refresh_filter_choices(self) -> None:
+        from curator.catalog.queries import gallery_content_types, gallery_tags
+
         self.filter_bar.set_choices(gallery_content_types(), gallery_tags())
 
     def current_query(self) -> GalleryQuery:
@@ -660,7 +661,9 @@ class MainWindow(QMainWindow):
     def _update_labels(self, *_: object) -> None:
         shown = self.model.rowCount()
         search = self.search_actions.active
-        if shown == 0:
+        if shown == 0 and self.catalog_open:  # until then: OPENING_CATALOG
+            from curator.catalog.queries import catalog_is_empty
+
             failed_lane = self.model.filter is GalleryFilter.FAILED
             nothing = NO_FAILED if failed_lane else NOTHING_SHOWN
             self.gallery.set_empty_text(EMPTY_CATALOG if catalog_is_empty() else nothing)
@@ -687,7 +690,7 @@ class MainWindow(QMainWindow):
             self._closing = True
             self.cancel_pipeline()
             return
-        if self.backup is not None and self.backup.hold_quit():
+        if self.catalog_open and self.backup is not None and self.backup.hold_quit():
             event.ignore()  # the backup's `quit_ready` closes again (backup_controller.py)
             return
         event.accept()

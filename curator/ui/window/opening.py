@@ -1,0 +1,95 @@
+"""`Opening`: the window's first frame, then its catalog.
+
+app.py shows the window before it opens the catalog (issue 21 §1: the first
+paint needs no catalog, so peewee, the models and the catalog's reads come
+after it). `Opening` calls `open_catalog` on the event loop's turn after the
+window's first paint (or after `FALLBACK_MS` if no paint comes, as for a
+window that starts minimized), once.
+
+Until `release()` it drops every key press, shortcut, click and drop, and
+counts them: a key can reach the window before the catalog is open only while
+the first frame is painted or something turns the event loop (a test pressing
+keys), and a decision, an undo or an import then would act on a catalog that
+is not open. app.py says on the status line how many were ignored, so nothing
+is acted on half-built and nothing is dropped silently.
+
+Invariants: the filter is the whole application's (the window is the only one
+before the catalog opens) and is released before anything else is shown (the
+fatal box of a catalog that does not open); `release()` is idempotent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Slot
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QWidget
+
+FALLBACK_MS = 1000  # no first paint by then (a minimized window): open anyway
+
+# What a person does; a key's release, the shortcut check and a move follow a
+# press and are dropped with it. Only presses are counted, and not a modifier's
+# (Ctrl+Z is one press).
+_MODIFIERS = frozenset(
+    {Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta, Qt.Key.Key_AltGr}
+)
+_PRESSES = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.Shortcut,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.Drop,
+    }
+)
+_FOLLOWERS = frozenset(
+    {
+        QEvent.Type.KeyRelease,
+        QEvent.Type.ShortcutOverride,
+        QEvent.Type.MouseButtonRelease,
+        QEvent.Type.Wheel,
+        QEvent.Type.DragEnter,
+        QEvent.Type.DragMove,
+    }
+)
+
+
+class Opening(QObject):
+    """Open the catalog after `window`'s first paint; drop input until `release()`."""
+
+    def __init__(self, window: QWidget, open_catalog: Callable[[], None]) -> None:
+        super().__init__()
+        self.ignored = 0  # presses dropped
+        self._painted = False
+        self._window = window
+        self._open_catalog: Callable[[], None] | None = open_catalog
+        self._app = QCoreApplication.instance()
+        if self._app is not None:
+            self._app.installEventFilter(self)
+        QTimer.singleShot(FALLBACK_MS, self, self._open)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.Paint and watched is self._window and not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self, self._open)  # once this frame is out
+            return False
+        if kind in _PRESSES:
+            modifier = isinstance(event, QKeyEvent) and event.key() in _MODIFIERS
+            self.ignored += 0 if modifier else 1
+            return True
+        return kind in _FOLLOWERS
+
+    @Slot()
+    def _open(self) -> None:
+        open_catalog, self._open_catalog = self._open_catalog, None
+        if open_catalog is not None:
+            open_catalog()
+
+    def release(self) -> int:
+        """Let input through again; how many presses were ignored."""
+        if self._app is not None:
+            self._app.removeEventFilter(self)
+            self._app = None
+        return self.ignored
