@@ -46,6 +46,7 @@ from PySide6.QtWidgets import QApplication
 
 from curator.catalog.types import GalleryQuery
 from curator.engine.collector import collected_on_main_thread
+from curator.engine.thread_priority import lower_pool_priority
 from curator.paths import AppPaths, resolve_paths
 from curator.pipeline.phase import PipelinePools
 from curator.pipeline.stages.retrain import LiveEmbeddings, RetrainScheduler
@@ -197,6 +198,7 @@ def _embedding_model(clip_model: str, clip_pretrained: str) -> str:
 # interleaved pairs, load 2.6-4.9), own key → paint p95 29-42 → 21-29 ms.
 # Only the GUI sets it: the CLI's import has no UI thread to favour.
 UI_SWITCH_INTERVAL_S = 0.001
+BACKGROUND_NICENESS = 5  # the pipeline's own threads, below the UI thread
 
 
 def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
@@ -217,6 +219,10 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
     purge_pool = _pool(1)  # Edit ▸ Move Rejected to Trash…: file moves, then one write
     backup_pool = _pool(1)  # catalog backups (on quit, File ▸ Back Up Catalog Now)
     pipeline_pools = PipelinePools.create(_pool, settings.llm_concurrency)
+    # The writer, the planning and the embedding threads yield the cores to the
+    # UI thread, as the decoder children do (engine/thread_priority.py).
+    for pool in (pipeline_pools.write, pipeline_pools.prepare, pipeline_pools.ml):
+        lower_pool_priority(pool, BACKGROUND_NICENESS)
     ui_pools = UiPools(
         originals=_pool(ORIGINAL_THREADS),
         renditions=_pool(1),
