@@ -12,9 +12,10 @@ never a unit test (the shared machine has stalls of its own).
 Each stall is split by the kernel's scheduler statistics of the main thread
 (`/proc/<pid>/task/<tid>/schedstat`: time on a CPU, time runnable but
 waiting for one): **ran** is the UI thread's own work; **queued** is the
-machine giving the core to another process (the shared 2-core host); the
-rest, **blocked**, is the thread asleep — the GIL held by a worker thread, a
-lock, I/O. Ran and blocked are the app's to fix; queued is not.
+core given to another task — another process on the shared 2-core host, or
+another of the app's threads at the same priority (engine/thread_priority.py
+lowers the pipeline's); the rest, **blocked**, is the thread asleep — the
+GIL held by a worker thread, a lock, I/O.
 
 The stack is read by `faulthandler` (C code that walks the frames and writes
 text), never through a frame object: holding one of the main thread's frames
@@ -61,7 +62,7 @@ class Stall:
     ms: float
     stacks: Counter[str] = field(default_factory=Counter)
     ran_ms: float = 0.0  # the UI thread on a CPU
-    queued_ms: float = 0.0  # runnable, but another process had the core
+    queued_ms: float = 0.0  # runnable, but another task had the core
 
     @property
     def blocked_ms(self) -> float:

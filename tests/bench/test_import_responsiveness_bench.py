@@ -176,7 +176,7 @@ def test_keys_during_an_import(culling: tuple[App, Path], qtbot: QtBot) -> None:
         "import_stalls_over_50ms": len(stalls),
         "import_longest_stall_ms": max(stalls, default=0.0),
         # The same stalls less the time the UI thread was runnable but another
-        # process had the core (stall_watch: the app's own share of each).
+        # task had the core (stall_watch's split).
         "import_own_stalls_over_50ms": sum(s.own_ms > 50 for s in watch.stalls),
         "import_longest_own_stall_ms": round(max((s.own_ms for s in watch.stalls), default=0), 1),
         "import_stall_queued_ms_total": round(sum(s.queued_ms for s in watch.stalls), 1),
