@@ -39,7 +39,7 @@ left is paint events stretched by the busy cores, no Curator code sampled).
 
 Since then the stall detector splits each stall by the kernel's scheduler
 statistics (ran / queued for a CPU / blocked), and each key's latency is
-also reported less the time its UI thread was runnable but another process
+also reported less the time its UI thread was runnable but another task
 had the core ("own"): on the shared host most of a stall was the run queue,
 and most of the rest the UI thread asleep on the GIL while pool threads ran
 Python. The GUI now hands the GIL over after 1 ms, not 5 (app.py's
@@ -103,7 +103,7 @@ def _drive(
     app: App, qtbot: QtBot, keys: int, until: Callable[[], bool] = lambda: True
 ) -> tuple[list[float], list[float], list[float]]:
     """(key → painted ms, UI-thread gaps > 50 ms, key → painted ms less the
-    time the UI thread was runnable but another process had the core) for
+    time the UI thread was runnable but another task had the core) for
     `keys` posted → keys, and on until `until()` holds (e.g. the import has
     ended)."""
     view = app.window.loupe.view
@@ -167,7 +167,7 @@ def test_keys_during_an_import(culling: tuple[App, Path], qtbot: QtBot) -> None:
         "baseline_key_to_paint_ms": {"p50": _pct(base, 0.5), "p95": _pct(base, 0.95)},
         "baseline_stalls_over_50ms": len(base_stalls),
         "import_key_to_paint_ms": {"p50": _pct(during, 0.5), "p95": _pct(during, 0.95)},
-        # Less the time another process had the UI thread's core (stall_watch).
+        # Less the time another task had the UI thread's core (stall_watch).
         "baseline_own_key_to_paint_ms": {"p50": _pct(base_own, 0.5), "p95": _pct(base_own, 0.95)},
         "import_own_key_to_paint_ms": {
             "p50": _pct(during_own, 0.5),

@@ -58,7 +58,7 @@ def _run(
     `cpu` collects the UI thread's CPU time of each step (load on other cores and
     processes does not count in it: the number to compare on a busy machine).
     `own` collects each step's wall time less the time the UI thread was
-    runnable but another process had its core (stall_watch's schedstat):
+    runnable but another task had its core (stall_watch's schedstat):
     the wait the app itself made, the GIL and I/O included."""
     loupe = app.window.loupe
     loupe.prefetch = prefetch
