@@ -171,7 +171,30 @@ _CPU_LINE = (
 LAUNCH_RATIO = 3.0  # issue 21 §1: the window <= 3x a bare PySide window, from process start
 
 
+# "Shown" is the first paint event of the window, not the first turn of the
+# event loop after show(): that turn comes before the first paint, so it could
+# not see work that runs before the paint (or is moved after it). The windows
+# close on the turn after it.
+_AT_FIRST_PAINT = """
+from PySide6.QtCore import QEvent as _QEvent, QObject as _QObject
+class _FirstPaint(_QObject):
+    seen = False
+    def eventFilter(self, obj, event):
+        if not self.seen and event.type() == _QEvent.Type.Paint:
+            self.seen = True
+            check()
+        return False
+_first_paint = _FirstPaint()
+qt_app.installEventFilter(_first_paint)
+"""
+
+
 def _probe(script: str) -> str:
+    script = script.replace("QTimer.singleShot(0, check)\n", _AT_FIRST_PAINT, 1)
+    script = script.replace(
+        "qt_app.closeAllWindows()", "QTimer.singleShot(0, qt_app.closeAllWindows)"
+    )
+    script = script.replace("qt_app.quit()", "QTimer.singleShot(0, qt_app.quit)")
     return script.replace('print("shown"', _CPU_LINE + 'print("shown"', 1)
 
 
