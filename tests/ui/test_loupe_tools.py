@@ -250,6 +250,18 @@ def test_an_import_rewrite_paints_the_old_row_until_its_reread_arrives(
         assert h.page.row(pid) == old  # painted as it was, no read waited for
         qtbot.waitUntil(lambda: getattr(h.page.row(pid), "sharpness_score", None) == 12.5)
         assert on_main and not any(on_main), on_main  # read on the rows pool only
+        # A rewritten photo the loupe has not read is not read for it (no
+        # catalog read on the UI thread during an import), nor is anything
+        # while the loupe is hidden.
+        neighbour = next(p for p in h.session.order if p != pid)
+        h.page.rows.drop([neighbour])
+        on_main.clear()
+        h.page.rows_rewritten([neighbour])
+        h.page.hide()
+        h.page.rows_rewritten([pid])
+        stale = h.page.rows.stale
+        assert stale is not None and not stale.busy  # no re-read asked for either
+        assert on_main == [], on_main
 
 
 def test_full_screen_in_the_window_hides_the_bars_and_g_leaves_it(

@@ -412,8 +412,9 @@ class LoupePage(QWidget):
             self.invalidate(ids)
             return
         self.rows.rows_rewritten(ids)
-        on_screen = set(self._window()) | set(self.filmstrip.visible_ids())
-        self.rows.load([pid for pid in ids if pid in on_screen])  # asks for their re-read
+        if self.isVisible():  # hidden: asked for when next served
+            on_screen = set(self._window()) | set(self.filmstrip.visible_ids())
+            self.rows.want([pid for pid in ids if pid in on_screen])  # no read here
 
     def _on_rows_fresh(self, ids: list[int]) -> None:
         window = self._window()

@@ -61,16 +61,20 @@ class LoupeRows:
 
     def load(self, ids: list[int]) -> None:
         """Read the rows of `ids` not cached (one query); ask for the stale ones."""
-        rows, stale = self._rows, self.stale
+        rows = self._rows
         missing = [pid for pid in ids if pid not in rows]
         if missing:
             if len(rows) > _MAX_ROWS:
                 self.drop(None)
             rows.update(_read(missing))
-        if stale is not None:
+        self.want(ids)
+
+    def want(self, ids: list[int]) -> None:
+        """Ask for the re-read of those of `ids` that are stale; read nothing here."""
+        if self.stale is not None:
             for pid in ids:
-                if stale.is_stale(pid):
-                    stale.want(pid)
+                if self.stale.is_stale(pid):
+                    self.stale.want(pid)
 
     def details(self, photo_id: int) -> PhotoDetails | None:
         if photo_id not in self._details:
