@@ -156,13 +156,16 @@ def apply_quick_thumbnails(db: SqliteDatabase, looks: Sequence[QuickLook]) -> li
 
 
 def awaits_measurement(photo_id: int) -> bool:
-    """True for a quick-looked photo whose technical stage has not run yet."""
-    return (
-        StageRun.select()
-        .where(
-            StageRun.photo == photo_id,
-            StageRun.stage == Stage.TECHNICAL.value,
-            StageRun.status == StageStatus.PENDING.value,
-        )
-        .exists()
+    """True for a quick-looked photo whose technical stage has not run yet.
+    Asked per measured photo on the writer thread: the SQL is a string made
+    once, not a peewee query built each time (see writer.py)."""
+    found = StageRun._meta.database.execute_sql(
+        _AWAITS_SQL, (photo_id, Stage.TECHNICAL.value, StageStatus.PENDING.value)
     )
+    return found.fetchone() is not None
+
+
+_AWAITS_SQL = (
+    f'SELECT 1 FROM "{StageRun._meta.table_name}"'
+    ' WHERE "photo_id" = ? AND "stage" = ? AND "status" = ? LIMIT 1'
+)
