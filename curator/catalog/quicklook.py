@@ -79,27 +79,29 @@ def apply_quick_looks(
             if path_b in known_paths or look.content_hash in known_hashes:
                 continue
             e = look.exif
-            photo_id = Photo.insert(
-                path=path_b,
-                content_hash=look.content_hash,
-                size=look.size,
-                mtime_ns=look.mtime_ns,
-                format=look.format.value,
-                width=look.width,
-                height=look.height,
-                orientation=e.orientation,
-                captured_at=e.captured_at,
-                camera_make=e.camera_make,
-                camera_model=e.camera_model,
-                lens=e.lens,
-                iso=e.iso,
-                exposure_time=e.exposure_time,
-                f_number=e.f_number,
-                focal_length=e.focal_length,
-                thumbnail_key=look.thumbnail_key,
-                imported_at=now,
-                updated_at=now,
-            ).execute()
+            photo_id = _insert_photo(
+                {
+                    "path": path_b,
+                    "content_hash": look.content_hash,
+                    "size": look.size,
+                    "mtime_ns": look.mtime_ns,
+                    "format": look.format.value,
+                    "width": look.width,
+                    "height": look.height,
+                    "orientation": e.orientation,
+                    "captured_at": e.captured_at,
+                    "camera_make": e.camera_make,
+                    "camera_model": e.camera_model,
+                    "lens": e.lens,
+                    "iso": e.iso,
+                    "exposure_time": e.exposure_time,
+                    "f_number": e.f_number,
+                    "focal_length": e.focal_length,
+                    "thumbnail_key": look.thumbnail_key,
+                    "imported_at": now,
+                    "updated_at": now,
+                }
+            )
             known_paths.add(path_b)
             known_hashes.add(look.content_hash)
             added.append(int(photo_id))
@@ -153,6 +155,35 @@ def apply_quick_thumbnails(db: SqliteDatabase, looks: Sequence[QuickLook]) -> li
         return changed
 
     return tx.write(db, write, gate=Gate.BULK)
+
+
+def _insert_photo(values: dict[str, object]) -> int:
+    """`Photo.insert(**values).execute()`, peewee's defaults filling the fields
+    not given, with the INSERT made once per set of fields: peewee builds it in
+    Python per photo, holding the GIL the UI thread waits for (writer.py)."""
+    fields = [
+        f
+        for f in Photo._meta.sorted_fields
+        if f.name in values or (f in Photo._meta.defaults and f.name != "id")
+    ]
+    names = tuple(f.name for f in fields)
+    sql = _INSERT_SQL.get(names)
+    if sql is None:
+        columns = ", ".join(f'"{f.column_name}"' for f in fields)
+        marks = ", ".join("?" * len(fields))
+        sql = _INSERT_SQL.setdefault(names, f'INSERT INTO "photo" ({columns}) VALUES ({marks})')
+    row = []
+    for f in fields:
+        if f.name in values:
+            value = values[f.name]
+        else:
+            default = Photo._meta.defaults[f]
+            value = default() if callable(default) else default
+        row.append(f.db_value(value))
+    return int(Photo._meta.database.execute_sql(sql, row).lastrowid)
+
+
+_INSERT_SQL: dict[tuple[str, ...], str] = {}  # per set of fields
 
 
 def awaits_measurement(photo_id: int) -> bool:

@@ -87,3 +87,45 @@ def test_a_measured_batch_lands_by_path_by_extra_path_and_by_bytes(
         (Stage.TECHNICAL.value, StageStatus.DONE.value, 2, "t1")
     ]
     assert runs[0].updated_at is not None and runs[0].updated_at.year >= 2024
+
+
+def test_a_quick_look_inserts_the_row_peewee_would(catalog: object) -> None:
+    """Every column of a quick-looked photo (peewee's defaults included: cull,
+    picked, rotation…) equals the row `Photo.insert` writes for the same values."""
+    from datetime import datetime
+
+    from curator.catalog.quicklook import apply_quick_looks
+    from curator.records import QuickLook
+
+    shot = datetime(2024, 5, 1, 9, 30, 15)
+    exif = ExifData(camera_make="Sony", camera_model="RX100", iso=400, captured_at=shot)
+    look = QuickLook("/shoot/q.jpg", "hash-q", 999, 7, FileFormat.JPEG, "q/key.jpg", 640, 480, exif)
+    (pid,) = apply_quick_looks(Photo._meta.database, [look], "v1")
+    reference = Photo.insert(
+        path=encode_path("/shoot/reference.jpg"),
+        content_hash="hash-r",
+        size=999,
+        mtime_ns=7,
+        format=FileFormat.JPEG.value,
+        width=640,
+        height=480,
+        orientation=exif.orientation,
+        captured_at=shot,
+        camera_make="Sony",
+        camera_model="RX100",
+        lens=None,
+        iso=400,
+        exposure_time=None,
+        f_number=None,
+        focal_length=None,
+        thumbnail_key="q/key.jpg",
+    ).execute()
+    db = Photo._meta.database
+    cursor = db.execute_sql("SELECT * FROM photo WHERE id IN (?, ?) ORDER BY id", (pid, reference))
+    columns = [d[0] for d in cursor.description]
+    got, want = (dict(zip(columns, row, strict=True)) for row in cursor.fetchall())
+    own = {"id", "path", "content_hash", "pair_key", "imported_at", "updated_at"}  # its own
+    assert {c for c in columns if c not in own and got[c] != want[c]} == set()
+    assert (got["cull"], got["picked"], got["rotation"]) == ("unreviewed", 0, 0)
+    assert got["captured_at"] == want["captured_at"] and got["captured_at"].startswith("2024-05-01")
+    assert str(got["imported_at"])[:10] == str(want["imported_at"])[:10]
