@@ -57,6 +57,18 @@ Three interleaved pairs on a quiet machine (load 0.9-1.5, the bench alone),
 without → with the lower priority: import key → paint p95 51/38/38 →
 42/31/33 ms, own p95 40/25/30 → 28/21/27 ms, stalls over 50 ms 4/1/1 →
 0/0/0 (baseline p95 20-22 ms).
+
+Then py-spy --gil showed the writer thread still holding the GIL for ~1/5
+of the run, nearly all of it peewee building SQL in Python per photo (two
+60-column SELECTs, a 60-column UPDATE, the stage row, the quick look's
+INSERT): those statements are now strings made once (catalog/writer.py,
+catalog/quicklook.py), and the writer's technical apply went from 2,030 to
+529 ms of CPU for 460 outcomes. Each key now also reports "ran" (the UI
+thread on a CPU; own less ran is the time it slept, mostly on the GIL).
+Four interleaved pairs, load 2.6-3.9 (two other engineers' benches running),
+before → after: import key → paint p95 38/63/39/68 → 22/29/36/49 ms, own p95
+26/41/29/36 → 16/17/21/25 ms, stalls over 50 ms 2/11/2/11 → 0/1/0/4 (none
+of them the app's own), baseline p95 23-45 ms.
 """
 
 from __future__ import annotations
