@@ -337,3 +337,36 @@ def test_the_histogram_curves_come_built_with_the_analysis(tmp_path: Path) -> No
     tallest = max(result.histogram.channels(), key=lambda nc: int(nc[1].max()))
     level = int(tallest[1].argmax())
     assert result.curves[tallest[0]][1 + level].y() == pytest.approx(0.0)
+
+
+def test_an_analysis_repaints_the_photo_only_for_an_overlay_and_the_panel_only_when_new(
+    library: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The photo is painted before its analysis lands: the analysis repaints the
+    view only when an overlay drawn from it is on (peaking, clipping, the H
+    histogram), and the panel's histogram is not repainted when a live import
+    shows the same row again (each a ~1-3 ms paint on the UI thread, issue 19 §1)."""
+    with loupe_harness(qtbot) as h:
+        view, tools = h.page.view, h.page.tools
+        qtbot.waitUntil(lambda: view.is_preview, timeout=30_000)
+        _wait_analysis(h, qtbot)
+        qtbot.waitUntil(lambda: tools.panel_histogram.curves is not None, timeout=30_000)
+        pid = h.session.current
+        assert pid is not None
+        updates = {"view": 0, "panel": 0}
+        monkeypatch.setattr(
+            view, "update", lambda *a: updates.__setitem__("view", updates["view"] + 1)
+        )
+        monkeypatch.setattr(
+            tools.panel_histogram,
+            "update",
+            lambda *a: updates.__setitem__("panel", updates["panel"] + 1),
+        )
+        tools.analyzer.analysis_ready.emit(pid)  # what a finished analysis says
+        tools.show(h.page.row(pid))  # what a live import's batch does with the row
+        assert updates == {"view": 0, "panel": 0}
+        tools.peaking = True
+        tools.analyzer.analysis_ready.emit(pid)
+        assert updates["view"] == 1
+        tools.panel_histogram.set_histogram(None, "Not measured yet")  # new content
+        assert updates["panel"] == 1

@@ -138,9 +138,13 @@ class HistogramPanel(QWidget):
         self.note = ""
 
     def set_histogram(self, found: Analysis | None, note: str) -> None:
-        self.histogram = None if found is None else found.histogram
-        self.curves = None if found is None else found.curves
-        self.note = note
+        """Show `found`'s histogram with `note`; no repaint when both are what it
+        shows already (a live import re-shows the current photo's row each batch)."""
+        histogram = None if found is None else found.histogram
+        curves = None if found is None else found.curves
+        if histogram is self.histogram and curves is self.curves and note == self.note:
+            return
+        self.histogram, self.curves, self.note = histogram, curves, note
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -269,7 +273,8 @@ class LoupeTools(QObject):
     def _on_ready(self, photo_id: int) -> None:
         if self.row is not None and photo_id == self.row.id:
             self._update_panel()
-            self.view.update()
+            if self.peaking or self.clipping or self.histogram_overlay:
+                self.view.update()  # the photo itself is painted already: only these change
 
     # --- painting (LoupeView.overlays) -------------------------------------------
 
