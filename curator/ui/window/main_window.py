@@ -260,6 +260,7 @@ class MainWindow(QMainWindow):
                 keys_to_page=self._keys_to_page,
                 show_error=self.show_error,
                 status=self.statusBar,
+                counts_changed=self._update_labels,
             ),
             box=self.search_box,
             controller=self.search,
@@ -667,7 +668,8 @@ class MainWindow(QMainWindow):
             failed_lane = self.model.filter is GalleryFilter.FAILED
             nothing = NO_FAILED if failed_lane else NOTHING_SHOWN
             self.gallery.set_empty_text(EMPTY_CATALOG if catalog_is_empty() else nothing)
-        self.count_label.setText(f"  {shown} photos  ")
+        more = "+" if search is not None and search.partial else ""  # still counting
+        self.count_label.setText(f"  {shown}{more} photos  ")
         self.search_label.setText("" if search is None else f"  {search.count_text(shown)}  ")
         sort = self.filter_bar.sort_combo
         sort.setEnabled(search is None)  # search results keep their rank order
