@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -398,7 +399,7 @@ def test_the_first_page_is_the_whole_rankings_head(cat: Catalog) -> None:
                 head = ranked_ids(query, within=within)[:page]
                 assert ranked_ids(query, limit=page, within=within) == head, (query, page)
     hits = text_search("kite")  # with their scores
-    ties = [(a.photo_id, b.photo_id) for a, b in zip(hits, hits[1:]) if a.score == b.score]
+    ties = [(a.photo_id, b.photo_id) for a, b in pairwise(hits) if a.score == b.score]
     assert len(ties) >= 10 and all(a < b for a, b in ties)  # equal scores: by id
 
 

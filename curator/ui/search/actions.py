@@ -182,6 +182,11 @@ class SearchActions(QObject):
     def count_text(self, shown: int) -> str:
         return "" if self.active is None else self.active.count_text(shown)
 
+    @property
+    def counting(self) -> str:
+        """A "+" after the count while only the first page of the results shows."""
+        return "+" if self.active is not None and self.active.partial else ""
+
     def add_like_item(self, menu: QMenu, ids: list[int]) -> None:
         """The gallery's context menu: "More Like This" for one photo."""
         action = menu.addAction("More Like This")
