@@ -344,7 +344,19 @@ class GalleryListModel(QAbstractListModel):
         selection and scroll. Should the list differ otherwise (the catalog
         changed meanwhile) it is brought up to date in place, as `refresh` does."""
         self.query = query
-        self.refresh()
+        self._rest_pending = False  # the query below lists everything
+        self._requery_timer.stop()
+        self._last_requery = time.monotonic()
+        new_ids = gallery_query_ids(query)
+        n = len(self._ids)
+        if new_ids[:n] != self._ids:  # not only appended: the general path
+            if not self._apply_diff(new_ids):
+                self._relayout(new_ids)
+        elif len(new_ids) > n:  # one insertion at the end (a third of `_apply_diff`'s time)
+            self.beginInsertRows(QModelIndex(), n, len(new_ids) - 1)
+            self._ids = new_ids
+            self._row_index = None
+            self.endInsertRows()
 
     @Slot()
     @guarded_slot
