@@ -24,6 +24,7 @@ from curator.search import text
 from curator.settings import Settings
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.gallery.model import PhotoIdRole
+from curator.ui.search.actions import ActiveSearch
 from curator.ui.search.controller import SearchController, SearchKind, SearchOutcome
 from tests.pools import make_pool
 
@@ -230,3 +231,12 @@ def test_a_full_page_is_followed_by_the_whole_ranking(catalog: object, qtbot: Qt
         ((4, 5, 6), True, False),
         ((4, 5, 6), False, True),
     ]
+
+
+def test_the_count_line_while_counting() -> None:
+    partial = ActiveSearch(SearchKind.TEXT, "tag", (1, 2, 3), partial=True)
+    assert partial.count_text(3) == "3+ photos match “tag”"
+    assert partial.count_text(1) == "1+ photos match “tag”"  # no "hidden" count yet
+    assert partial.count_text(0) == "Counting photos that match “tag”…"  # not "no photo"
+    whole = ActiveSearch(SearchKind.TEXT, "tag", (1, 2, 3, 4))
+    assert whole.count_text(0) == "No photo matches “tag” (4 more hidden by the filters)"

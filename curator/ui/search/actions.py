@@ -58,6 +58,8 @@ class ActiveSearch:
         hidden = len(self.ids) - shown
         if self.kind is SearchKind.LIKE:
             text = f"Photos like {self.query}: {shown}"
+        elif self.partial and shown == 0:  # the filters hide the first page: wait
+            text = f"Counting photos that match “{self.query}”…"
         elif self.partial:  # still counting: at least these
             text = f"{shown}+ photos match “{self.query}”"
         elif shown == 0:
