@@ -15,7 +15,9 @@ best 500 photos, no hit objects, no reasons; issue 21 §2). The whole ranking
 rounds against its own, looser budget (`WHOLE_BUDGET_MS`), and `text_search`
 (the CLI's, with the best hits' reasons, at the query's own limit) is printed
 beside them. A word in every photo ("tag": every photo has two tags named
-"… tag") is the worst case.
+"… tag") is the worst case. Both rankings' CPU time (this thread's: SQLite
+runs on it) is printed too: on a machine shared with other work the wall
+time says what the user waited, the CPU time what the search cost.
 """
 
 from __future__ import annotations
@@ -37,8 +39,10 @@ ROUNDS = 20
 BUDGET_MS = 150.0  # the first page: what the user waits for before results show
 # The whole ranking arrives while the first page shows: nobody waits for it until
 # they have scrolled past 500 photos (a few screens of the grid), which takes
-# longer than this. Twice the p95 measured on the 2-core machine under load
-# (word in every photo: ~190-230 ms), so a regression still shows.
+# longer than this. A word in every photo costs ~140-150 ms of CPU (p50): 400 ms
+# leaves room for a quiet machine's noise and still catches a doubling. On the
+# shared 2-core machine under load (2-4) its wall p95 was 200-520 ms: like the
+# first page's budget, this one is for a quiet machine.
 WHOLE_BUDGET_MS = 400.0
 KEEP = False  # True: keep the built catalog in /tmp/fts between runs (profiling)
 
@@ -146,14 +150,16 @@ def test_text_search_on_100k_photos(tmp_path: Path) -> None:
         for label, (query, limit) in QUERIES.items():
             # The floor, in the same rounds: a bare FTS5 MATCH of the same expression.
             expression = parse_query(query).fts_expression()
-            times, wholes, cli, bare = [], [], [], []
+            times, cpu, wholes, whole_cpu, cli, bare = [], [], [], [], [], []
             for _ in range(ROUNDS):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.thread_time()
                 page = ranked_ids(query, limit=FIRST_PAGE)
                 times.append((time.perf_counter() - t0) * 1000)
-                t0 = time.perf_counter()
+                cpu.append((time.thread_time() - c0) * 1000)  # SQLite runs on this thread
+                t0, c0 = time.perf_counter(), time.thread_time()
                 ids = ranked_ids(query)
                 wholes.append((time.perf_counter() - t0) * 1000)
+                whole_cpu.append((time.thread_time() - c0) * 1000)
                 t0 = time.perf_counter()
                 hits = text_search(query, limit=limit)
                 cli.append((time.perf_counter() - t0) * 1000)
@@ -174,8 +180,10 @@ def test_text_search_on_100k_photos(tmp_path: Path) -> None:
             assert [h.photo_id for h in hits] == ids[:limit], label
             print(
                 f"{label:28s} {len(ids):6d} hits  first page p50"
-                f" {statistics.median(times):6.1f} p95 {p95:6.1f} ms{floor}"
+                f" {statistics.median(times):6.1f} p95 {p95:6.1f} ms"
+                f" (CPU p50 {statistics.median(cpu):6.1f}){floor}"
                 f"  | whole p50 {statistics.median(wholes):6.1f} p95 {whole_p95:6.1f} ms"
+                f" (CPU p50 {statistics.median(whole_cpu):6.1f})"
                 f"  | CLI's ({limit or 'all'}, reasons) p50 {statistics.median(cli):6.1f} ms"
             )
         assert worst <= BUDGET_MS, f"a first page took {worst:.0f} ms (budget {BUDGET_MS} ms)"
