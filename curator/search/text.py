@@ -58,7 +58,15 @@ from curator.catalog.models import Photo
 from curator.catalog.paths_codec import FOLLOWERS_SQL, pairing_on
 from curator.search.types import SearchHit
 
-__all__ = ["FIELDS", "WEIGHTS", "ParsedQuery", "parse_query", "ranked_ids", "text_search"]
+__all__ = [
+    "FIELDS",
+    "FIRST_PAGE",
+    "WEIGHTS",
+    "ParsedQuery",
+    "parse_query",
+    "ranked_ids",
+    "text_search",
+]
 
 FIELDS: tuple[str, ...] = (
     "subject",
@@ -78,6 +86,15 @@ WHY_LIMIT = 200
 """Hits past this many (best first) get no field names in `why` (only
 "missing" where it applies): reading the columns of 10,000 hits would cost
 more than the search itself, and people read the top of a list."""
+
+FIRST_PAGE = 500
+"""The gallery's first delivery of a text search (`ranked_ids(q, limit=FIRST_PAGE)`):
+a couple of screens of the grid, shown before the whole ranking is in (issue 21
+§2). bm25 still scores every hit (most of what is left), but the sort keeps
+only these and no string of 100,000 ids is made: a word in every one of
+100,000 photos, p50 106-143 ms against the whole ranking's 144-192 in the
+same rounds (tests/bench/test_search_text_bench.py, 2 cores under load).
+The first page is the whole ranking's head (same ORDER BY, ties by id)."""
 
 CULL_WORDS = ("kept", "rejected", "unreviewed")
 _RATING_OPS = (">=", "<=", ">", "<", "=")

@@ -8,10 +8,16 @@ moods and lighting from short lists, and camera-style file names. Each query
 runs ROUNDS times; p50/p95 are printed, with the build time (the triggers'
 cost on 100,000 imports).
 
-The budget is checked on what the gallery runs (`ranked_ids`: the ranked
-photos, no hit objects, no reasons); `text_search` (the CLI's, with the best
-hits' reasons) is timed in the same rounds and printed beside it. A word in
-every photo ("tag": every photo has two tags named "… tag") is the worst case.
+The budget is checked on what the user waits for before the grid shows
+results: the gallery's first page (`ranked_ids(q, limit=FIRST_PAGE)`: the
+best 500 photos, no hit objects, no reasons; issue 21 §2). The whole ranking
+(`ranked_ids(q)`, appended to the grid once it is in) is timed in the same
+rounds against its own, looser budget (`WHOLE_BUDGET_MS`), and `text_search`
+(the CLI's, with the best hits' reasons, at the query's own limit) is printed
+beside them. A word in every photo ("tag": every photo has two tags named
+"… tag") is the worst case. Both rankings' CPU time (this thread's: SQLite
+runs on it) is printed too: on a machine shared with other work the wall
+time says what the user waited, the CPU time what the search cost.
 """
 
 from __future__ import annotations
@@ -25,12 +31,19 @@ import pytest
 
 from curator.catalog.db import Catalog
 from curator.catalog.models import utcnow
-from curator.search.text import parse_query, ranked_ids, text_search
+from curator.search.text import FIRST_PAGE, parse_query, ranked_ids, text_search
 
 pytestmark = pytest.mark.bench
 N = 100_000
 ROUNDS = 20
-BUDGET_MS = 150.0
+BUDGET_MS = 150.0  # the first page: what the user waits for before results show
+# The whole ranking arrives while the first page shows: nobody waits for it until
+# they have scrolled past 500 photos (a few screens of the grid), which takes
+# longer than this. A word in every photo costs ~140-150 ms of CPU (p50): 400 ms
+# leaves room for a quiet machine's noise and still catches a doubling. On the
+# shared 2-core machine under load (2-4) its wall p95 was 200-520 ms: like the
+# first page's budget, this one is for a quiet machine.
+WHOLE_BUDGET_MS = 400.0
 KEEP = False  # True: keep the built catalog in /tmp/fts between runs (profiling)
 
 MOODS = ("calm", "wistful", "joyful", "tense", "nostalgic", "playful", "sombre", "serene")
@@ -133,15 +146,20 @@ def test_text_search_on_100k_photos(tmp_path: Path) -> None:
             _populate(cat, N)
             built = time.perf_counter() - start
             print(f"\nbuilt {N:,} photos (with the FTS triggers) in {built:.1f} s")
-        worst = 0.0
+        worst = worst_whole = 0.0
         for label, (query, limit) in QUERIES.items():
             # The floor, in the same rounds: a bare FTS5 MATCH of the same expression.
             expression = parse_query(query).fts_expression()
-            times, cli, bare = [], [], []
+            times, cpu, wholes, whole_cpu, cli, bare = [], [], [], [], [], []
             for _ in range(ROUNDS):
-                t0 = time.perf_counter()
-                ids = ranked_ids(query, limit=limit)
+                t0, c0 = time.perf_counter(), time.thread_time()
+                page = ranked_ids(query, limit=FIRST_PAGE)
                 times.append((time.perf_counter() - t0) * 1000)
+                cpu.append((time.thread_time() - c0) * 1000)  # SQLite runs on this thread
+                t0, c0 = time.perf_counter(), time.thread_time()
+                ids = ranked_ids(query)
+                wholes.append((time.perf_counter() - t0) * 1000)
+                whole_cpu.append((time.thread_time() - c0) * 1000)
                 t0 = time.perf_counter()
                 hits = text_search(query, limit=limit)
                 cli.append((time.perf_counter() - t0) * 1000)
@@ -149,19 +167,31 @@ def test_text_search_on_100k_photos(tmp_path: Path) -> None:
                     t0 = time.perf_counter()
                     cat.db.execute_sql(_BARE, [expression]).fetchall()
                     bare.append((time.perf_counter() - t0) * 1000)
-            times.sort()
-            p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-            worst = max(worst, p95)
+            p95, whole_p95 = _p95(times), _p95(wholes)
+            worst, worst_whole = max(worst, p95), max(worst_whole, whole_p95)
             floor = (
-                f"  bare MATCH p50 {statistics.median(bare):6.1f} ms"
+                f"  bare MATCH p50 {statistics.median(bare):5.1f} ms"
                 f" ({statistics.median(times) / max(statistics.median(bare), 0.01):.1f}x)"
                 if bare
                 else ""
             )
-            assert ids == [h.photo_id for h in hits], label  # one ranking, two callers
+            # One ranking, three callers: the first page is the whole ranking's head.
+            assert page == ids[:FIRST_PAGE], label
+            assert [h.photo_id for h in hits] == ids[:limit], label
             print(
-                f"{label:28s} {len(hits):6d} hits  p50 {statistics.median(times):7.1f} ms"
-                f"  p95 {p95:7.1f} ms{floor}  (with hits and reasons, the CLI's:"
-                f" p50 {statistics.median(cli):6.1f} ms)"
+                f"{label:28s} {len(ids):6d} hits  first page p50"
+                f" {statistics.median(times):6.1f} p95 {p95:6.1f} ms"
+                f" (CPU p50 {statistics.median(cpu):6.1f}){floor}"
+                f"  | whole p50 {statistics.median(wholes):6.1f} p95 {whole_p95:6.1f} ms"
+                f" (CPU p50 {statistics.median(whole_cpu):6.1f})"
+                f"  | CLI's ({limit or 'all'}, reasons) p50 {statistics.median(cli):6.1f} ms"
             )
-        assert worst <= BUDGET_MS, f"a text query took {worst:.0f} ms (budget {BUDGET_MS} ms)"
+        assert worst <= BUDGET_MS, f"a first page took {worst:.0f} ms (budget {BUDGET_MS} ms)"
+        assert worst_whole <= WHOLE_BUDGET_MS, (
+            f"a whole ranking took {worst_whole:.0f} ms (budget {WHOLE_BUDGET_MS} ms)"
+        )
+
+
+def _p95(times: list[float]) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]

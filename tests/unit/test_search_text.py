@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -371,6 +372,40 @@ def test_the_gallerys_ids_are_text_searchs_in_its_order(cat: Catalog, limit: int
     """`ranked_ids` (the gallery's search: no hit objects, no reasons, issue 21 §2)
     returns the same photos in the same order as `text_search` and as the joined
     query words were ranked by before: ties, purged, missing, filters, `within`."""
+    ids = _forty_kites()
+    from curator.search.text import ranked_ids
+
+    for query in QUERIES:
+        for within in (None, ids[::2]):
+            found = ranked_ids(query, limit=limit, within=within)
+            assert found == _ids(query, limit=limit, within=within), (query, within)
+    kites = ranked_ids("kite", limit=limit)
+    assert kites == [pid for pid, _, _ in _joined_ranking("kite", 1000 if limit is None else limit)]
+    assert len(kites) == (35 if limit is None else limit)  # 40 less the 5 purged
+    assert ranked_ids("kite rating>=2") and ranked_ids("type:landscape")  # the filters found some
+
+
+def test_the_first_page_is_the_whole_rankings_head(cat: Catalog) -> None:
+    """The gallery shows a text search's first page, then the whole ranking
+    (issue 21 §2) and only appends the rest: each page size's first page is the
+    whole ranking's head, ties broken by id, past purged photos and filters."""
+    from curator.search.text import FIRST_PAGE, ranked_ids
+
+    ids = _forty_kites()
+    assert FIRST_PAGE >= 100  # a couple of screens of the grid, not a handful
+    for query in QUERIES:
+        for page in (1, 6, 7, 13, 34, 35, 36, FIRST_PAGE):
+            for within in (None, ids[::2]):
+                head = ranked_ids(query, within=within)[:page]
+                assert ranked_ids(query, limit=page, within=within) == head, (query, page)
+    hits = text_search("kite")  # with their scores
+    ties = [(a.photo_id, b.photo_id) for a, b in pairwise(hits) if a.score == b.score]
+    assert len(ties) >= 10 and all(a < b for a, b in ties)  # equal scores: by id
+
+
+def _forty_kites() -> list[int]:
+    """Forty described photos: three levels of rank for "kite" with ties within
+    each, tags, content types, decisions, five purged, seven missing."""
     ids = []
     for i in range(40):
         ids.append(_photo(f"/p/{i:03d}.jpg", captured=datetime(2024, 1, 1 + i % 5)))
@@ -389,13 +424,4 @@ def test_the_gallerys_ids_are_text_searchs_in_its_order(cat: Catalog, limit: int
             decisions.set_rating(ids[-1], 3)
     Photo.update(deleted_at=utcnow()).where(Photo.id.in_(ids[2:40:9])).execute()
     Photo.update(missing_since=utcnow()).where(Photo.id.in_(ids[5:12])).execute()
-    from curator.search.text import ranked_ids
-
-    for query in QUERIES:
-        for within in (None, ids[::2]):
-            found = ranked_ids(query, limit=limit, within=within)
-            assert found == _ids(query, limit=limit, within=within), (query, within)
-    kites = ranked_ids("kite", limit=limit)
-    assert kites == [pid for pid, _, _ in _joined_ranking("kite", 1000 if limit is None else limit)]
-    assert len(kites) == (35 if limit is None else limit)  # 40 less the 5 purged
-    assert ranked_ids("kite rating>=2") and ranked_ids("type:landscape")  # the filters found some
+    return ids

@@ -9,6 +9,12 @@ shows, walks the results in that order (`ReviewSession`'s scope). Esc in the
 box (or in the grid) clears the search; a search that cannot run says its
 sentence in the status line, and stale results are not kept.
 
+A text search with many hits shows its first page first (`partial`: the
+count says "500+"), then its whole ranking (issue 21 §2): the first page is
+the whole ranking's head, so the second delivery only appends rows
+(`GalleryListModel.widen_query`, no reset): the current photo, the
+selection, the scroll position and the focus stay as the user left them.
+
 Invariants: `active` is the search the gallery shows (None: the filters
 alone); every change of it re-queries the gallery model once; the window is
 reached only through `SearchHooks`, so this room never imports the window.
@@ -41,6 +47,7 @@ class ActiveSearch:
     kind: SearchKind
     query: str
     ids: tuple[int, ...]
+    partial: bool = False  # only the first page of the ranking: the rest is coming
 
     @property
     def label(self) -> str:
@@ -51,6 +58,10 @@ class ActiveSearch:
         hidden = len(self.ids) - shown
         if self.kind is SearchKind.LIKE:
             text = f"Photos like {self.query}: {shown}"
+        elif self.partial and shown == 0:  # the filters hide the first page: wait
+            text = f"Counting photos that match “{self.query}”…"
+        elif self.partial:  # still counting: at least these
+            text = f"{shown}+ photos match “{self.query}”"
         elif shown == 0:
             text = f"No photo matches “{self.query}”"
         else:
@@ -58,7 +69,7 @@ class ActiveSearch:
             text = f"{shown} {noun} “{self.query}”"
         if self.kind is SearchKind.SEMANTIC:
             text += " (by meaning)"
-        if hidden > 0:
+        if hidden > 0 and not self.partial:
             text += f" ({hidden} more hidden by the filters)"
         return text
 
@@ -75,6 +86,7 @@ class SearchHooks:
     keys_to_page: Callable[[], None]  # the keys leave the box for the page that shows
     show_error: Callable[[str], None]
     status: Callable[[], QStatusBar]
+    counts_changed: Callable[[], None]  # the count labels say what `active` holds now
 
 
 class SearchActions(QObject):
@@ -172,6 +184,11 @@ class SearchActions(QObject):
     def count_text(self, shown: int) -> str:
         return "" if self.active is None else self.active.count_text(shown)
 
+    @property
+    def counting(self) -> str:
+        """A "+" after the count while only the first page of the results shows."""
+        return "+" if self.active is not None and self.active.partial else ""
+
     def add_like_item(self, menu: QMenu, ids: list[int]) -> None:
         """The gallery's context menu: "More Like This" for one photo."""
         action = menu.addAction("More Like This")
@@ -193,7 +210,7 @@ class SearchActions(QObject):
     @Slot()
     @guarded_slot
     def _on_entered(self) -> None:
-        if self.controller.busy:
+        if self.controller.first_pending:
             self._keys_after_results = True  # when the results show
         elif self.active is not None:
             self.hooks.show_grid_page()
@@ -217,6 +234,9 @@ class SearchActions(QObject):
     @Slot(object)
     @guarded_slot
     def _on_finished(self, outcome: SearchOutcome) -> None:
+        if outcome.completes and outcome.ids is not None:
+            self._complete(outcome.ids)
+            return
         status = self.hooks.status()
         status.clearMessage()
         keys_to_photos, self._keys_after_results = self._keys_after_results, False
@@ -230,7 +250,7 @@ class SearchActions(QObject):
             else:  # SearchUnavailable: its sentence, in the status line, no dialog
                 status.showMessage(outcome.message, ERROR_SHOWN_MS)
             return
-        self.active = ActiveSearch(outcome.kind, outcome.query, outcome.ids)
+        self.active = ActiveSearch(outcome.kind, outcome.query, outcome.ids, outcome.partial)
         self.hooks.drop_pending()
         self.model.set_query(self.query())
         in_box = self.box.field.hasFocus()
@@ -240,3 +260,18 @@ class SearchActions(QObject):
             self.gallery.scrollToTop()
         if not in_box or keys_to_photos:  # typing goes on in the box, unless Enter
             self.gallery.setFocus()
+
+    def _complete(self, ids: tuple[int, ...]) -> None:
+        """The whole ranking after the first page that shows: its rows are appended
+        (the first page is its head), nothing else moves; the loupe, walking the
+        first page, walks all of them."""
+        if self.active is None:  # cleared meanwhile (the controller drops that too)
+            return
+        self.active = replace(self.active, ids=ids, partial=False)
+        self.hooks.drop_pending()
+        self.model.widen_query(self.query())
+        self.hooks.counts_changed()  # "500+" becomes the count, rows appended or not
+        if self.hooks.loupe_showing() and self.session.scope is not None:
+            current = self.session.current
+            self.hooks.scope_to_gallery()
+            self.session.start(self.session.pass_, at_photo=current)

@@ -11,13 +11,20 @@ Responsibilities:
   result that arrives for an older request is ignored (`generation`);
 - `started(str)` says what is under way ("Loading the CLIP text model…" the
   first time), `finished(SearchOutcome)` hands back the ranked ids or the
-  one sentence of a search that cannot run (`SearchUnavailable`) or failed.
+  one sentence of a search that cannot run (`SearchUnavailable`) or failed;
+- a text search comes back in two steps (issue 21 §2): its first page
+  (`text.FIRST_PAGE` ids, `partial`), then, only when that page was full,
+  the whole ranking (`completes`), which starts with the same ids in the
+  same order. The whole ranking is a second job, started when the first
+  page arrives and only if its search is still the newest: a newer search
+  drops it (queued: never run; running: its result ignored). With fewer
+  hits than a page the first outcome is the whole answer.
 
 Threading: each search is an `engine.delivery.Job` on the pool app.py gave
 the controller; results come back through a `Delivery` (closed in
 `shutdown`, so nothing reaches a deleted object), and each job closes its
 thread's catalog connection. `busy` says whether the newest search is still to come back
-(tests wait on it).
+whole (tests wait on it); `first_pending`, whether nothing of it has come back yet.
 """
 
 from __future__ import annotations
@@ -57,6 +64,8 @@ class SearchOutcome:
     ids: tuple[int, ...] | None  # None: the search did not run (see message)
     message: str = ""  # SearchUnavailable's sentence, or what went wrong
     failed: bool = False  # an unexpected error (logged): shown as an error
+    partial: bool = False  # the first page of a longer ranking: the whole one follows
+    completes: bool = False  # the whole ranking after this generation's first page
 
 
 def _run_search(
@@ -65,12 +74,18 @@ def _run_search(
     photo_id: int | None,
     settings: Settings,
     vectors: object | None,
-) -> list[int]:
-    """The photos found, best first: only their ids (the gallery shows no reasons)."""
+    whole: bool,
+) -> tuple[list[int], bool]:
+    """The photos found, best first: only their ids (the gallery shows no reasons),
+    and whether they are a text search's first page with more to come (`whole`:
+    the whole ranking, not its first page)."""
     if kind is SearchKind.TEXT:
-        from curator.search.text import ranked_ids  # looked up per call: patchable
+        from curator.search import text  # looked up per call: patchable
 
-        return ranked_ids(query)  # no hit objects, no reasons: ~100 ms less at 100k hits
+        # No hit objects, no reasons: ~100 ms less at 100k hits.
+        limit = None if whole else text.FIRST_PAGE
+        ids = text.ranked_ids(query, limit=limit)
+        return ids, limit is not None and len(ids) >= limit  # a full page: maybe more
     from curator.search import semantic
 
     hits: list[SearchHit]
@@ -83,7 +98,7 @@ def _run_search(
         hits = semantic.more_like_this(
             photo_id, settings, limit=LIKE_LIMIT, embeddings=cast("semantic.Vectors", vectors)
         )
-    return [h.photo_id for h in hits]
+    return [h.photo_id for h in hits], False
 
 
 @dataclass(frozen=True)
@@ -96,13 +111,23 @@ class _Search:
     photo_id: int | None
     settings: Settings
     vectors: object | None
+    completes: bool = False  # a text search's second step: the whole ranking
 
     def run(self) -> SearchOutcome:
         try:
-            ids = _run_search(self.kind, self.query, self.photo_id, self.settings, self.vectors)
+            ids, partial = _run_search(
+                self.kind, self.query, self.photo_id, self.settings, self.vectors, self.completes
+            )
         except SearchUnavailable as exc:
             return SearchOutcome(self.generation, self.kind, self.query, None, str(exc))
-        return SearchOutcome(self.generation, self.kind, self.query, tuple(ids))
+        return SearchOutcome(
+            self.generation,
+            self.kind,
+            self.query,
+            tuple(ids),
+            partial=partial,
+            completes=self.completes,
+        )
 
     def failed(self, exc: Exception) -> SearchOutcome:
         """An unexpected error: logged, and reported on the UI thread (never lost)."""
@@ -133,13 +158,20 @@ class SearchController(QObject):
         self._pool = threads  # one thread: one search at a time; the newest wins
         self._delivery = delivery_to(self, self._on_done)
         self.generation = 0
-        self._answered = 0  # the newest generation whose outcome came back (or was cancelled)
+        self._answered = 0  # the newest generation whose whole outcome came back (or cancelled)
+        self._first_in = 0  # the newest generation whose first outcome came back (or cancelled)
         self._text_model_for: tuple[str, str] | None = None  # CLIP the engine has loaded
 
     @property
     def busy(self) -> bool:
-        """The newest search has not come back yet."""
+        """The newest search has not come back whole yet (a text search's first page
+        may show already)."""
         return self._answered < self.generation
+
+    @property
+    def first_pending(self) -> bool:
+        """Nothing of the newest search has come back yet."""
+        return self._first_in < self.generation
 
     def search_text(self, query: str) -> int:
         return self._start(SearchKind.TEXT, query, None, "Searching…")
@@ -158,7 +190,7 @@ class SearchController(QObject):
         """Forget what is under way: queued searches never start, a running one's
         result is dropped."""
         self.generation += 1
-        self._answered = self.generation
+        self._answered = self._first_in = self.generation
         self._pool.clear()
 
     def shutdown(self) -> None:
@@ -189,5 +221,18 @@ class SearchController(QObject):
             self._text_model_for = self._clip()
         if outcome.generation != self.generation:
             return  # an older request: the user has moved on
-        self._answered = outcome.generation
+        self._first_in = outcome.generation
+        if outcome.partial:  # the whole ranking next, unless a newer search comes first
+            whole = _Search(
+                outcome.generation,
+                outcome.kind,
+                outcome.query,
+                None,
+                self._settings(),
+                None,
+                completes=True,
+            )
+            self._pool.start(Job(whole.run, self._delivery, whole.failed))
+        else:
+            self._answered = outcome.generation
         self.finished.emit(outcome)

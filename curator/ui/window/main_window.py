@@ -154,8 +154,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._pending_gallery: set[int] = set()
         self._closing = False
-        # search_vectors: the app's CLIP vectors (a snapshot): no catalog re-read.
-        self.search = SearchController(
+        self.search = SearchController(  # search_vectors: in memory, no catalog re-read
             errors, lambda: self.settings, search_vectors, self, threads=pools.search
         )
         # Thumbnail size, keyboard page, uncertain-first (issue 12): ui.window.tools.
@@ -260,6 +259,7 @@ class MainWindow(QMainWindow):
                 keys_to_page=self._keys_to_page,
                 show_error=self.show_error,
                 status=self.statusBar,
+                counts_changed=self._update_labels,
             ),
             box=self.search_box,
             controller=self.search,
@@ -667,7 +667,7 @@ class MainWindow(QMainWindow):
             failed_lane = self.model.filter is GalleryFilter.FAILED
             nothing = NO_FAILED if failed_lane else NOTHING_SHOWN
             self.gallery.set_empty_text(EMPTY_CATALOG if catalog_is_empty() else nothing)
-        self.count_label.setText(f"  {shown} photos  ")
+        self.count_label.setText(f"  {shown}{self.search_actions.counting} photos  ")
         self.search_label.setText("" if search is None else f"  {search.count_text(shown)}  ")
         sort = self.filter_bar.sort_combo
         sort.setEnabled(search is None)  # search results keep their rank order
