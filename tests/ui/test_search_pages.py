@@ -9,6 +9,8 @@ ranking held back by an event, so each step can be looked at."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,6 +32,15 @@ from tests.pools import make_pool
 
 WAIT = 60_000  # a busy 2-core machine
 PAGE = 3
+
+
+@contextmanager
+def _paged(ranked_ids: Callable[..., list[int]]) -> Iterator[None]:
+    """Pages of `PAGE` ids, the ranking `ranked_ids`' (a test's stand-in)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(text, "FIRST_PAGE", PAGE)
+        patch.setattr(text, "ranked_ids", ranked_ids)
+        yield
 
 
 def _held_back(patch: pytest.MonkeyPatch, release: threading.Event) -> list[int | None]:
@@ -178,9 +189,7 @@ def test_a_newer_search_during_the_whole_ranking_wins(catalog: object, qtbot: Qt
         return list(range(limit))
 
     controller, outcomes = _controller(qtbot)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(text, "FIRST_PAGE", PAGE)
-        patch.setattr(text, "ranked_ids", ranked_ids)
+    with _paged(ranked_ids):
         controller.search_text("many")
         qtbot.waitUntil(lambda: len(outcomes) == 1, timeout=WAIT)
         assert outcomes[0].ids == (0, 1, 2) and outcomes[0].partial
@@ -206,9 +215,7 @@ def test_fewer_hits_than_a_page_is_one_outcome(catalog: object, qtbot: QtBot, hi
         return list(range(hits))
 
     controller, outcomes = _controller(qtbot)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(text, "FIRST_PAGE", PAGE)
-        patch.setattr(text, "ranked_ids", ranked_ids)
+    with _paged(ranked_ids):
         controller.search_text("few")
         qtbot.waitUntil(lambda: not controller.busy, timeout=WAIT)
         controller.shutdown()  # anything still queued or running is done
@@ -223,9 +230,7 @@ def test_a_full_page_is_followed_by_the_whole_ranking(catalog: object, qtbot: Qt
     """Exactly a page of hits: there may be more, so the whole ranking follows
     (the same ids here), and `busy` holds until it is in."""
     controller, outcomes = _controller(qtbot)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(text, "FIRST_PAGE", PAGE)
-        patch.setattr(text, "ranked_ids", lambda query, *, limit=None, **_: [4, 5, 6])
+    with _paged(lambda query, *, limit=None, **_: [4, 5, 6]):
         controller.search_text("just a page")
         qtbot.waitUntil(lambda: not controller.busy, timeout=WAIT)
         controller.shutdown()
