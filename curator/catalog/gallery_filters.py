@@ -48,11 +48,14 @@ IdValues: TypeAlias = "list[int] | NDArray[np.int64]"
 # is not a separator; what is left is the folder prefix, which `substr` skips.
 _PATH = "replace(CAST(path AS TEXT), '\\', '/')"
 FILE_NAME_SQL = f"substr({_PATH}, length(rtrim({_PATH}, replace({_PATH}, '/', ''))) + 1)"
-# The MATCH photos as a range of photo_gallery_preference (its leading terms): since
-# schema v12 only that index carries preference_score, so a rescore rewrites one index.
-MATCH_SQL = (
-    "SELECT id FROM photo WHERE deleted_at IS NULL"
-    " AND (preference_score IS NULL) = 0 AND preference_score >= ?"
+# The MATCH photos as a range of the scores' order index (schema v16: the
+# narrow photo_preference table, so a rescore rewrites no photo row). Purged
+# photos may keep a score: callers intersect with the live photos.
+MATCH_SQL = "SELECT photo_id AS id FROM photo_preference WHERE score >= ?"
+# Every scored photo, best first: the whole order index, read alone.
+BY_PREFERENCE_SQL = "SELECT photo_id AS id FROM photo_preference ORDER BY score DESC, photo_id"
+MATCH_BY_PREFERENCE_SQL = (
+    "SELECT photo_id AS id FROM photo_preference WHERE score >= ? ORDER BY score DESC, photo_id"
 )
 
 # The key a camera is filtered and grouped by.

@@ -8,7 +8,7 @@ import json
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from curator.camera_names import camera_name
@@ -21,16 +21,19 @@ from curator.catalog.gallery_filters import gallery_content_types as gallery_con
 from curator.catalog.gallery_filters import gallery_tags as gallery_tags
 from curator.catalog.missing import last_known_path
 from curator.catalog.models import (
+    PREFERENCE_OF_PHOTO,
     Description,
     Embedding,
     Photo,
     PhotoPath,
+    PhotoPreference,
     PhotoTag,
     Stage,
     StageRun,
     StageStatus,
     Tag,
     TasteModel,
+    preference_of_photo,
 )
 from curator.catalog.paths_codec import decode_path, display_path, encode_path, shown_sql
 from curator.catalog.types import GalleryFilter as GalleryFilter  # the value types live there
@@ -96,7 +99,12 @@ def _score_counts(n_photos: int) -> dict[str, int]:
         counts[StageStatus.SKIPPED.value] = n_photos
         return counts
     shown = paths_codec.shown_photos()
-    scored = Photo.select().where(shown, Photo.preference_score.is_null(False)).count()
+    scored = (
+        Photo.select()
+        .join(PhotoPreference, on=(PhotoPreference.photo == Photo.id))
+        .where(shown)
+        .count()
+    )
     counts[StageStatus.DONE.value] = scored
     counts[StageStatus.PENDING.value] = n_photos - scored
     return counts
@@ -181,6 +189,12 @@ def list_photos(match_threshold: float = 70.0) -> list[dict[str, Any]]:
     embedded: dict[int, list[str]] = defaultdict(list)
     for pid, model in Embedding.select(Embedding.photo, Embedding.model).tuples():
         embedded[pid].append(model)
+    preference = {
+        int(pid): (float(score), int(version))
+        for pid, score, version in PhotoPreference.select(
+            PhotoPreference.photo, PhotoPreference.score, PhotoPreference.model_version
+        ).tuples()
+    }
     paired = paths_codec.follower_paths()  # a RAW+JPEG pair is one photo, listed as its RAW
     out: list[dict[str, Any]] = []
     query = (
@@ -233,9 +247,9 @@ def list_photos(match_threshold: float = 70.0) -> list[dict[str, Any]]:
                 **_description_fields(descriptions.get(p.id)),
                 "tags": tags.get(p.id, []),
                 "embeddings": embedded.get(p.id, []),
-                "preference_score": p.preference_score,
-                "preference_model_version": p.preference_model_version,
-                "match": p.preference_score is not None and p.preference_score >= match_threshold,
+                "preference_score": preference.get(p.id, (None, None))[0],
+                "preference_model_version": preference.get(p.id, (None, None))[1],
+                "match": p.id in preference and preference[p.id][0] >= match_threshold,
                 "burst_group": p.burst_group,
                 "burst_best": bool(p.burst_best),
                 "stages": {s: stages[p.id].get(s, {"status": "pending"}) for s in STAGES},
@@ -273,7 +287,10 @@ _AS_STORED = (
 _ROW_FIELDS = (
     *(Photo.id, Photo.path, Photo.camera_make, Photo.camera_model, Photo.picked),
     *(Photo.burst_best, Photo.missing_since, Photo.rotation),
-    *(getattr(Photo, name) for name in _AS_STORED),
+    *(
+        preference_of_photo() if name == "preference_score" else getattr(Photo, name)
+        for name in _AS_STORED
+    ),
 )
 
 
@@ -334,14 +351,15 @@ def photo_ids_for_paths(paths: Iterable[str]) -> list[int]:
 # --- gallery filters and sorts (raw SQL: 100k photos in a few ms) --------------
 
 
+_SCORE = PREFERENCE_OF_PHOTO  # a photo's taste score (schema v16: its own table)
 _ORDER_BY = {
     GallerySort.CAPTURE_TIME: "captured_at IS NULL, captured_at, path",
-    GallerySort.PREFERENCE: "preference_score IS NULL, preference_score DESC, id",
+    GallerySort.PREFERENCE: f"{_SCORE} IS NULL, {_SCORE} DESC, id",
     GallerySort.SHARPNESS: "sharpness_score IS NULL, sharpness_score DESC, id",
     GallerySort.RATING: "rating IS NULL, rating DESC, captured_at IS NULL, captured_at, id",
     GallerySort.FILE_NAME: f"{FILE_NAME_SQL}, path",
     GallerySort.LIKELY_REJECTS: (
-        "preference_score IS NULL, preference_score, captured_at IS NULL, captured_at, id"
+        f"{_SCORE} IS NULL, {_SCORE}, captured_at IS NULL, captured_at, id"
     ),
 }
 
@@ -379,8 +397,8 @@ def gallery_sql(
         where.append("rating >= ?")
         params.append(int(q.min_rating))
     by_score = q.sort in (GallerySort.PREFERENCE, GallerySort.LIKELY_REJECTS)
-    if q.match_only and (by_score or not sets_in_python):  # the preference index's range (v12)
-        where.append("preference_score >= ?" if by_score else f"+id IN ({gf.MATCH_SQL})")
+    if q.match_only and (by_score or not sets_in_python):  # a range of the scores' index
+        where.append(f"{_SCORE} >= ?" if by_score else f"+id IN ({gf.MATCH_SQL})")
         params.append(float(q.match_threshold))
     if q.content_type is not None:
         where.append("id IN (SELECT photo_id FROM description WHERE content_type = ?)")
@@ -418,6 +436,9 @@ def gallery_query_ids(q: GalleryQuery, limit: int | None = None) -> list[int]:
     70k unreviewed photos of 100k, a set test ~3 ms. The ids are those of
     `gallery_sql(q)`, in its order.
     """
+    if q.sort is GallerySort.PREFERENCE:
+        by_score = _by_preference(q)
+        return by_score if limit is None or q.ranked_ids is not None else by_score[:limit]
     in_python = limit is None
     sql, params = gallery_sql(q, sets_in_python=in_python)
     if limit is not None and q.ranked_ids is None:
@@ -439,6 +460,28 @@ def gallery_query_ids(q: GalleryQuery, limit: int | None = None) -> list[int]:
     # A search: its ranked photos that the filters keep, in rank order (the
     # intersection outside SQL: no 32k-parameter limit, a few ms at 100k).
     return gf.ranked_among(q.ranked_ids, ids)
+
+
+def _by_preference(q: GalleryQuery) -> list[int]:
+    """`q` sorted by preference, exactly `ORDER BY score IS NULL, score DESC, id`:
+    the photos its filters keep (listed under the time sort, whose index
+    carries the filter columns) placed in the order of the scores' own index
+    (`BY_PREFERENCE_SQL`, read alone), then those without a score by id. MATCH
+    reads only that index's range. The scores live in their own narrow table
+    (schema v16): no index of the wide `photo` rows carries them, so a
+    rescore rewrites none."""
+    by_time = replace(q, sort=GallerySort.CAPTURE_TIME)
+    if q.ranked_ids is not None:  # a search keeps its rank order
+        return gallery_query_ids(by_time)
+    kept = gallery_query_ids(replace(by_time, match_only=False))
+    if q.match_only:
+        scored = gf.ordered_id_values(gf.MATCH_BY_PREFERENCE_SQL, [float(q.match_threshold)])
+        return gf.ranked_among(gf.id_list(scored), kept) if len(scored) and kept else []
+    scored = gf.ordered_id_values(gf.BY_PREFERENCE_SQL, [])
+    ranked = gf.ranked_among(gf.id_list(scored), kept) if len(scored) and kept else []
+    if len(ranked) == len(kept):  # every photo kept has a score
+        return ranked
+    return ranked + gf.ids_in(sorted(kept), scored, inside=False) if ranked else sorted(kept)
 
 
 def gallery_ids_among(q: GalleryQuery, photo_ids: Sequence[int]) -> list[int]:

@@ -74,7 +74,9 @@ def _naive_rescore(cat: Catalog, limit: int) -> float:
         for pid, blob in rows.fetchall():
             v = np.frombuffer(blob, dtype="<f4")
             score = float(np.clip((float(v @ w) + b - 1) / 4 * 100, 0, 100))
-            cat.db.execute_sql("UPDATE photo SET preference_score = ? WHERE id = ?", (score, pid))
+            cat.db.execute_sql(
+                "INSERT OR REPLACE INTO photo_preference VALUES (?, ?, 1)", (pid, score)
+            )
     return (time.perf_counter() - start) * (N / limit)
 
 
