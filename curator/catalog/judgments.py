@@ -411,6 +411,10 @@ def write_scores(version: int, photo_ids: Sequence[int], scores: NDArray[np.floa
       only where the score changed: a same-version rescore writes only what
       moved. A score that is not a number leaves the photo without one.
     A photo is written at most once, never cleared and rewritten.
+
+    `photo_ids` are photos' (the score stage passes its stored embeddings',
+    which reference their photos): the table has no foreign key to check
+    them (m016), which would look each one up in the wide photo table.
     """
     import numpy as np
 
@@ -429,8 +433,7 @@ def write_scores(version: int, photo_ids: Sequence[int], scores: NDArray[np.floa
             db.execute_sql("DELETE FROM photo_preference WHERE model_version != ?", (version,))
         db.execute_sql(
             "INSERT INTO photo_preference (photo_id, score, model_version) "
-            f"SELECT photo.id, (value & {_NO_SCORE}) / 100.0, ? FROM json_each(?) "
-            f"JOIN photo ON photo.id = value >> {_SCORE_BITS} "
+            f"SELECT value >> {_SCORE_BITS}, (value & {_NO_SCORE}) / 100.0, ? FROM json_each(?) "
             f"WHERE value & {_NO_SCORE} != {_NO_SCORE} "
             "ON CONFLICT (photo_id) DO UPDATE SET score = excluded.score "
             "WHERE score != excluded.score",
