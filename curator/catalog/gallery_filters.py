@@ -243,7 +243,7 @@ def parse_ids(text: str) -> list[int]:
 _IN_NUMPY_FROM = 5_000  # ids: below it a set test costs less than the arrays
 
 
-def ranked_among(ranked: Sequence[int], kept: IdValues) -> list[int]:
+def ranked_among(ranked: Sequence[int] | IdValues, kept: IdValues) -> list[int]:
     """`ranked`'s ids that are in `kept`, each once (at its first place), in
     `ranked`'s order: a search's photos that the gallery's filters keep.
 
@@ -255,7 +255,8 @@ def ranked_among(ranked: Sequence[int], kept: IdValues) -> list[int]:
     found = _membership(ranked, kept)
     if found is None:
         keep = set(id_list(kept))
-        return [pid for pid in dict.fromkeys(ranked) if pid in keep]
+        ordered = ranked if isinstance(ranked, Sequence) else id_list(ranked)
+        return [pid for pid in dict.fromkeys(ordered) if pid in keep]
     import numpy as np
 
     r, wanted = found

@@ -377,6 +377,14 @@ def gallery_sql(
     `sets_in_python`: without the failed lane of a review pass, the MATCH set
     under a sort other than the score and the metadata filter's id sets
     (`gallery_query_ids` applies them)."""
+    where, params = _gallery_where(q, among, sets_in_python=sets_in_python)
+    return f"SELECT id FROM photo WHERE {where} ORDER BY {_ORDER_BY[q.sort]}", params
+
+
+def _gallery_where(
+    q: GalleryQuery, among: Sequence[int] | None, *, sets_in_python: bool
+) -> tuple[str, list[object]]:
+    """`gallery_sql`'s WHERE terms (over `photo`'s columns, unqualified) and parameters."""
     where = [shown_sql()]  # live photos, a RAW+JPEG pair once
     params: list[object] = []
     if among is not None:
@@ -422,8 +430,7 @@ def gallery_sql(
     more, more_params = metadata_where(q.metadata, sets_in_python=sets_in_python)
     where.extend(more)
     params.extend(more_params)
-    sql = f"SELECT id FROM photo WHERE {' AND '.join(where)} ORDER BY {_ORDER_BY[q.sort]}"
-    return sql, params
+    return " AND ".join(where), params
 
 
 def gallery_query_ids(q: GalleryQuery, limit: int | None = None) -> list[int]:
@@ -436,9 +443,21 @@ def gallery_query_ids(q: GalleryQuery, limit: int | None = None) -> list[int]:
     70k unreviewed photos of 100k, a set test ~3 ms. The ids are those of
     `gallery_sql(q)`, in its order.
     """
-    if q.sort is GallerySort.PREFERENCE:
-        by_score = _by_preference(q)
-        return by_score if limit is None or q.ranked_ids is not None else by_score[:limit]
+    if q.sort is GallerySort.PREFERENCE and q.ranked_ids is None:
+        return _by_preference(q) if limit is None else _preference_head(q, limit)
+    if q.sort is GallerySort.PREFERENCE:  # a search keeps its rank order: any sort will do
+        q = replace(q, sort=GallerySort.SHARPNESS)
+    ids = _filtered_ids(q, limit)
+    if q.ranked_ids is None:
+        return gf.id_list(ids)
+    # A search: its ranked photos that the filters keep, in rank order (the
+    # intersection outside SQL: no 32k-parameter limit, a few ms at 100k).
+    return gf.ranked_among(q.ranked_ids, ids)
+
+
+def _filtered_ids(q: GalleryQuery, limit: int | None) -> gf.IdValues:
+    """`gallery_query_ids`' ids before a search's ranking, as parsed (numpy's
+    array for a long list)."""
     in_python = limit is None
     sql, params = gallery_sql(q, sets_in_python=in_python)
     if limit is not None and q.ranked_ids is None:
@@ -455,33 +474,48 @@ def gallery_query_ids(q: GalleryQuery, limit: int | None = None) -> list[int]:
         ids = gf.ids_in(ids, gf.ordered_id_values(gf.MATCH_SQL, [float(q.match_threshold)]))
     for set_sql, set_params in gf.metadata_id_sets(q.metadata) if in_python else ():
         ids = gf.ids_in(ids, gf.ordered_id_values(set_sql, set_params))
-    if q.ranked_ids is None:
-        return gf.id_list(ids)
-    # A search: its ranked photos that the filters keep, in rank order (the
-    # intersection outside SQL: no 32k-parameter limit, a few ms at 100k).
-    return gf.ranked_among(q.ranked_ids, ids)
+    return ids
+
+
+def _preference_head(q: GalleryQuery, limit: int) -> list[int]:
+    """The first `limit` of `_by_preference(q)` (a first page): the scores'
+    order index walked with each photo looked up by id until `limit` pass the
+    filters (CROSS JOIN keeps that index outside), then the unscored by id."""
+    where, params = _gallery_where(q, None, sets_in_python=False)
+    scored_sql = (
+        "SELECT photo.id AS id FROM photo_preference CROSS JOIN photo"
+        f" ON photo.id = photo_preference.photo_id WHERE {where}"
+        " ORDER BY photo_preference.score DESC, photo_preference.photo_id LIMIT ?"
+    )
+    head = ordered_ids(scored_sql, [*params, limit])
+    if len(head) == limit or q.match_only:
+        return head
+    unscored_sql = (
+        f"SELECT id FROM photo WHERE {where}"
+        " AND id NOT IN (SELECT photo_id FROM photo_preference) ORDER BY id LIMIT ?"
+    )
+    return head + ordered_ids(unscored_sql, [*params, limit - len(head)])
 
 
 def _by_preference(q: GalleryQuery) -> list[int]:
     """`q` sorted by preference, exactly `ORDER BY score IS NULL, score DESC, id`:
-    the photos its filters keep (listed under the time sort, whose index
-    carries the filter columns) placed in the order of the scores' own index
-    (`BY_PREFERENCE_SQL`, read alone), then those without a score by id. MATCH
-    reads only that index's range. The scores live in their own narrow table
-    (schema v16): no index of the wide `photo` rows carries them, so a
-    rescore rewrites none."""
-    by_time = replace(q, sort=GallerySort.CAPTURE_TIME)
-    if q.ranked_ids is not None:  # a search keeps its rank order
-        return gallery_query_ids(by_time)
-    kept = gallery_query_ids(replace(by_time, match_only=False))
+    the photos its filters keep (listed under the sharpness sort, whose index
+    carries the filter columns and is the narrowest) placed in the order of
+    the scores' own index (`BY_PREFERENCE_SQL`, read alone), then those
+    without a score by id. MATCH reads only that index's range. The scores
+    live in their own narrow table (schema v16): no index of the wide
+    `photo` rows carries them, so a rescore rewrites none."""
+    kept = _filtered_ids(replace(q, sort=GallerySort.SHARPNESS, match_only=False), None)
+    if not len(kept):
+        return []
     if q.match_only:
         scored = gf.ordered_id_values(gf.MATCH_BY_PREFERENCE_SQL, [float(q.match_threshold)])
-        return gf.ranked_among(gf.id_list(scored), kept) if len(scored) and kept else []
+        return gf.ranked_among(scored, kept) if len(scored) else []
     scored = gf.ordered_id_values(gf.BY_PREFERENCE_SQL, [])
-    ranked = gf.ranked_among(gf.id_list(scored), kept) if len(scored) and kept else []
+    ranked = gf.ranked_among(scored, kept) if len(scored) else []
     if len(ranked) == len(kept):  # every photo kept has a score
         return ranked
-    return ranked + gf.ids_in(sorted(kept), scored, inside=False) if ranked else sorted(kept)
+    return ranked + sorted(gf.ids_in(kept, scored, inside=False))
 
 
 def gallery_ids_among(q: GalleryQuery, photo_ids: Sequence[int]) -> list[int]:

@@ -86,6 +86,7 @@ def test_the_ids_are_the_plain_querys_in_its_order(
     assert ids == _plain(catalog, q)
     assert all(type(pid) is int for pid in ids[:10])
     assert ids[:100] == gallery_query_ids(q, 100)  # the first page is the list's head
+    assert ids == gallery_query_ids(q, N)  # a page past the scored photos: then the unscored
     expected = {
         pid
         for pid in range(1, N + 1)
