@@ -268,6 +268,32 @@ def ranked_among(ranked: Sequence[int] | IdValues, kept: IdValues) -> list[int]:
     return out
 
 
+def ranked_then_rest(ranked: IdValues, kept: IdValues) -> list[int]:
+    """The ids of `kept` in `ranked`'s order (ranked ids are unique: a primary
+    key's), then those of `kept` not in `ranked`, ascending: a sort by a
+    score where the photos without one come last by id (the gallery's
+    preference sort). A long list goes through one boolean table per side
+    and becomes Python ints once (`ranked_among` + `ids_in` + a sort cost
+    ~5 ms more on 100,000 photos)."""
+    found = _membership(kept, ranked) if len(ranked) else None
+    if found is None:
+        keep = set(id_list(kept))
+        head = [pid for pid in id_list(ranked) if pid in keep]
+        if len(head) == len(keep):
+            return head
+        scored = set(head)
+        return head + sorted(keep - scored)
+    import numpy as np
+
+    k, is_ranked = found
+    r = _int64(ranked)
+    table = np.zeros(max(int(r.max()), int(k.max())) + 1, dtype=bool)
+    table[k] = True
+    parts = [r[table[r]], np.sort(k[~is_ranked])]
+    out: list[int] = np.concatenate(parts).tolist()
+    return out
+
+
 def ids_in(ids: IdValues, members: IdValues, *, inside: bool = True) -> list[int]:
     """`ids` in their order, only those in `members` (`inside`) or only those
     not in it: a set the gallery applies to a sorted list outside SQL (the

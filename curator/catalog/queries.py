@@ -511,11 +511,7 @@ def _by_preference(q: GalleryQuery) -> list[int]:
     if q.match_only:
         scored = gf.ordered_id_values(gf.MATCH_BY_PREFERENCE_SQL, [float(q.match_threshold)])
         return gf.ranked_among(scored, kept) if len(scored) else []
-    scored = gf.ordered_id_values(gf.BY_PREFERENCE_SQL, [])
-    ranked = gf.ranked_among(scored, kept) if len(scored) else []
-    if len(ranked) == len(kept):  # every photo kept has a score
-        return ranked
-    return ranked + sorted(gf.ids_in(kept, scored, inside=False))
+    return gf.ranked_then_rest(gf.ordered_id_values(gf.BY_PREFERENCE_SQL, []), kept)
 
 
 def gallery_ids_among(q: GalleryQuery, photo_ids: Sequence[int]) -> list[int]:

@@ -175,6 +175,35 @@ def test_a_metadata_filter_lists_the_plain_querys_ids_in_its_order(
     assert gallery_query_ids(GalleryQuery(metadata=filters[1]))
 
 
+@pytest.mark.parametrize("case", ["some unranked", "all ranked", "none ranked", "ids far apart"])
+def test_ranked_then_rest_is_the_plain_sort_by_rank_then_id(case: str) -> None:
+    """`ranked_then_rest` (the preference sort's merge: numpy's tables for a long
+    list) gives what a plain loop gives: the kept ids in rank order, then the
+    kept ids without a rank, ascending."""
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    ranked = [int(p) for p in rng.permutation(np.arange(1, 9_001))[:7_000]]
+    kept = [int(p) for p in rng.permutation(np.arange(1, 9_001))[:6_000]]
+    if case == "all ranked":
+        kept = ranked[::2]
+    elif case == "none ranked":
+        ranked = []
+    elif case == "ids far apart":  # a table that large is not built: the Python path
+        ranked, kept = [*ranked, 10**15], [*kept, 10**15, 10**14]
+    keep = set(kept)
+    expected = [pid for pid in ranked if pid in keep]
+    expected += sorted(keep - set(ranked))
+    for r, k in ((ranked, kept), (np.array(ranked, dtype=np.int64), np.array(kept))):
+        found = gallery_filters.ranked_then_rest(r, k)
+        assert found == expected
+        assert all(type(pid) is int for pid in found[:10])
+    assert gallery_filters.ranked_then_rest(ranked[:20], kept[:30]) == (
+        [pid for pid in ranked[:20] if pid in set(kept[:30])]
+        + sorted(set(kept[:30]) - set(ranked[:20]))
+    )
+
+
 @pytest.mark.parametrize("inside", [True, False])
 @pytest.mark.parametrize("case", ["shuffled", "few members", "ids far apart", "negative"])
 def test_a_long_list_keeps_what_a_set_test_keeps(case: str, inside: bool) -> None:
