@@ -508,10 +508,34 @@ def _by_preference(q: GalleryQuery) -> list[int]:
     kept = _filtered_ids(replace(q, sort=GallerySort.SHARPNESS, match_only=False), None)
     if not len(kept):
         return []
+    if len(kept) < SCORES_OF_FEW_BELOW:
+        return _few_by_preference(gf.id_list(kept), q)
     if q.match_only:
         scored = gf.ordered_id_values(gf.MATCH_BY_PREFERENCE_SQL, [float(q.match_threshold)])
         return gf.ranked_among(scored, kept) if len(scored) else []
     return gf.ranked_then_rest(gf.ordered_id_values(gf.BY_PREFERENCE_SQL, []), kept)
+
+
+SCORES_OF_FEW_BELOW = 8_000  # photos kept: below it, their own scores sorted cost less
+
+
+def _few_by_preference(kept: list[int], q: GalleryQuery) -> list[int]:
+    """`_by_preference` for a few photos (a narrow filter): their own scores,
+    read by id, sorted here by (score descending, id), then the unscored by
+    id; not the whole order index (~8 ms at 100k) for 3,000 photos."""
+    rows = Photo._meta.database.execute_sql(
+        "SELECT photo_id, score FROM photo_preference"
+        " WHERE photo_id IN (SELECT value FROM json_each(?))",
+        [json.dumps(kept)],
+    )
+    score = {int(pid): float(value) for pid, value in rows}
+    if q.match_only:
+        bar = float(q.match_threshold)
+        score = {pid: value for pid, value in score.items() if value >= bar}
+    ranked = sorted(score, key=lambda pid: (-score[pid], pid))
+    if q.match_only or len(ranked) == len(kept):
+        return ranked
+    return ranked + sorted(pid for pid in kept if pid not in score)
 
 
 def gallery_ids_among(q: GalleryQuery, photo_ids: Sequence[int]) -> list[int]:

@@ -151,7 +151,7 @@ def test_rescore_100k(tmp_path: Path) -> None:
 @pytest.mark.bench
 def test_gui_retrain_of_100k_keeps_the_ui_thread_free(tmp_path: Path, qtbot: object) -> None:
     """The app's path: a decision pokes the RetrainScheduler; the fit, the store
-    and the 100k-score UPDATE run on the ML pool with the app's embedding
+    and the 100k-score write run on the ML pool with the app's embedding
     snapshot. Measured: key-to-report time and the longest stall of the UI
     thread's event loop meanwhile (a 5 ms timer's largest gap)."""
     from PySide6.QtCore import QElapsedTimer, QTimer

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from curator.catalog import gallery_filters
+from curator.catalog import gallery_filters, queries
 from curator.catalog.db import Catalog
 from curator.catalog.gallery_filters import MetadataFilter, ids_in, parse_ids, ranked_among
 from curator.catalog.models import utcnow
@@ -80,6 +80,8 @@ def test_the_ids_are_the_plain_querys_in_its_order(
 
     monkeypatch.setattr(gallery_filters, "_IN_NUMPY_FROM", 1 if tables else 10**9)
     monkeypatch.setattr(gallery_filters, "_PARSE_IN_NUMPY_FROM", 1 if tables else 10**9)
+    # by preference: the whole score index merged (tables) or the few kept sorted
+    monkeypatch.setattr(queries, "SCORES_OF_FEW_BELOW", 0 if tables else 10**9)
     failed = _populate(catalog)
     q = GalleryQuery(cull=cull, sort=sort, match_only=match)
     ids = gallery_query_ids(q)
@@ -150,6 +152,8 @@ def test_a_metadata_filter_lists_the_plain_querys_ids_in_its_order(
 
     monkeypatch.setattr(gallery_filters, "_IN_NUMPY_FROM", 1 if tables else 10**9)
     monkeypatch.setattr(gallery_filters, "_PARSE_IN_NUMPY_FROM", 1 if tables else 10**9)
+    # by preference: the whole score index merged (tables) or the few kept sorted
+    monkeypatch.setattr(queries, "SCORES_OF_FEW_BELOW", 0 if tables else 10**9)
     _populate(catalog)
     catalog.db.execute_sql(
         "UPDATE photo SET camera_model = CASE id % 3 WHEN 0 THEN 'X-T3' WHEN 1 THEN 'R6' END,"
@@ -238,6 +242,8 @@ def test_a_search_under_a_filter_lists_its_ranking_the_filter_keeps(
 
     monkeypatch.setattr(gallery_filters, "_IN_NUMPY_FROM", 1 if tables else 10**9)
     monkeypatch.setattr(gallery_filters, "_PARSE_IN_NUMPY_FROM", 1 if tables else 10**9)
+    # by preference: the whole score index merged (tables) or the few kept sorted
+    monkeypatch.setattr(queries, "SCORES_OF_FEW_BELOW", 0 if tables else 10**9)
     failed = _populate(catalog)
     ranking = tuple([pid for pid in range(N, 0, -1) if pid % 4] + [12, 8, 8])
     for cull in (None, "kept"):
