@@ -33,7 +33,7 @@ from datetime import datetime
 
 from peewee import Expression
 
-from curator.catalog.models import Photo, TasteModel
+from curator.catalog.models import Photo, TasteModel, preference_of_photo
 from curator.records import CullState, TasteSummary
 
 APPROVED_MIN_RATING = 4
@@ -142,7 +142,7 @@ def approved_condition(
     strong = (Photo.picked == True) | (Photo.rating >= APPROVED_MIN_RATING)  # noqa: E712
     if trusted:
         strong = strong | (
-            Photo.rating.is_null() & (Photo.preference_score >= float(match_threshold))
+            Photo.rating.is_null() & (preference_of_photo() >= float(match_threshold))
         )
     condition: Expression = not_gone & judged & strong
     return condition

@@ -48,11 +48,14 @@ IdValues: TypeAlias = "list[int] | NDArray[np.int64]"
 # is not a separator; what is left is the folder prefix, which `substr` skips.
 _PATH = "replace(CAST(path AS TEXT), '\\', '/')"
 FILE_NAME_SQL = f"substr({_PATH}, length(rtrim({_PATH}, replace({_PATH}, '/', ''))) + 1)"
-# The MATCH photos as a range of photo_gallery_preference (its leading terms): since
-# schema v12 only that index carries preference_score, so a rescore rewrites one index.
-MATCH_SQL = (
-    "SELECT id FROM photo WHERE deleted_at IS NULL"
-    " AND (preference_score IS NULL) = 0 AND preference_score >= ?"
+# The MATCH photos as a range of the scores' order index (schema v16: the
+# narrow photo_preference table, so a rescore rewrites no photo row). Purged
+# photos may keep a score: callers intersect with the live photos.
+MATCH_SQL = "SELECT photo_id AS id FROM photo_preference WHERE score >= ?"
+# Every scored photo, best first: the whole order index, read alone.
+BY_PREFERENCE_SQL = "SELECT photo_id AS id FROM photo_preference ORDER BY score DESC, photo_id"
+MATCH_BY_PREFERENCE_SQL = (
+    "SELECT photo_id AS id FROM photo_preference WHERE score >= ? ORDER BY score DESC, photo_id"
 )
 
 # The key a camera is filtered and grouped by.
@@ -240,7 +243,7 @@ def parse_ids(text: str) -> list[int]:
 _IN_NUMPY_FROM = 5_000  # ids: below it a set test costs less than the arrays
 
 
-def ranked_among(ranked: Sequence[int], kept: IdValues) -> list[int]:
+def ranked_among(ranked: Sequence[int] | IdValues, kept: IdValues) -> list[int]:
     """`ranked`'s ids that are in `kept`, each once (at its first place), in
     `ranked`'s order: a search's photos that the gallery's filters keep.
 
@@ -252,7 +255,8 @@ def ranked_among(ranked: Sequence[int], kept: IdValues) -> list[int]:
     found = _membership(ranked, kept)
     if found is None:
         keep = set(id_list(kept))
-        return [pid for pid in dict.fromkeys(ranked) if pid in keep]
+        ordered = ranked if isinstance(ranked, Sequence) else id_list(ranked)
+        return [pid for pid in dict.fromkeys(ordered) if pid in keep]
     import numpy as np
 
     r, wanted = found
@@ -261,6 +265,32 @@ def ranked_among(ranked: Sequence[int], kept: IdValues) -> list[int]:
         first[np.unique(r, return_index=True)[1]] = True
         wanted &= first
     out: list[int] = r[wanted].tolist()
+    return out
+
+
+def ranked_then_rest(ranked: IdValues, kept: IdValues) -> list[int]:
+    """The ids of `kept` in `ranked`'s order (ranked ids are unique: a primary
+    key's), then those of `kept` not in `ranked`, ascending: a sort by a
+    score where the photos without one come last by id (the gallery's
+    preference sort). A long list goes through one boolean table per side
+    and becomes Python ints once (`ranked_among` + `ids_in` + a sort cost
+    ~5 ms more on 100,000 photos)."""
+    found = _membership(kept, ranked) if len(ranked) else None
+    if found is None:
+        keep = set(id_list(kept))
+        head = [pid for pid in id_list(ranked) if pid in keep]
+        if len(head) == len(keep):
+            return head
+        scored = set(head)
+        return head + sorted(keep - scored)
+    import numpy as np
+
+    k, is_ranked = found
+    r = _int64(ranked)
+    table = np.zeros(max(int(r.max()), int(k.max())) + 1, dtype=bool)
+    table[k] = True
+    parts = [r[table[r]], np.sort(k[~is_ranked])]
+    out: list[int] = np.concatenate(parts).tolist()
     return out
 
 

@@ -30,6 +30,7 @@ from peewee import SQL, Expression
 
 from curator.catalog import decisions
 from curator.catalog.models import (
+    PREFERENCE_OF_PHOTO,
     Description,
     Embedding,
     Photo,
@@ -395,46 +396,61 @@ def latest_taste(model: str | None = None) -> StoredTaste | None:
 
 
 def write_scores(version: int, photo_ids: Sequence[int], scores: NDArray[np.float64]) -> None:
-    """Every score in one transaction: a temp table and one UPDATE … FROM (SQLite ≥ 3.33).
+    """Every score in one transaction, into the narrow `photo_preference` table
+    (schema v16; the wide photo rows are never written).
 
-    Only rows whose score or model version differ are written; each row
-    written also rewrites the index entries that carry `preference_score`
-    (one index since schema v12: m012_rescore_indexes). The new scores go in
-    first, then the photos this model no longer scores (still on an older
-    version) are cleared: a photo is written once, never cleared and rewritten.
+    - Scores of another model version go first: a photo this model no longer
+      scores loses its row. When no row has this version yet (a retrain),
+      that is the whole table, emptied at once; with many photos the order
+      index is dropped too and built again after the insert, inside the same
+      transaction: one sort of the finished scores costs less than moving
+      each entry in the b-tree. Readers on other connections keep their
+      snapshot, index included.
+    - Then one INSERT from the packed JSON array (ids ascending: appends),
+      which on a photo that has a row of this version already updates it
+      only where the score changed: a same-version rescore writes only what
+      moved. A score that is not a number leaves the photo without one.
+    A photo is written at most once, never cleared and rewritten.
 
-    A new version on many photos (a retrain: every row is written) drops the
-    preference index and builds it again from its own stored SQL, inside the
-    same transaction: one sort of the finished scores costs less than moving
-    each photo's entry in the b-tree (100k photos: ~0.55-0.65 -> ~0.45 s CPU).
-    Readers on other connections keep their snapshot, index included.
+    `photo_ids` are photos' (the score stage passes its stored embeddings',
+    which reference their photos): the table has no foreign key to check
+    them (m016), which would look each one up in the wide photo table.
     """
+    import numpy as np
+
     db = Photo._meta.database
+    packed = _packed_scores(photo_ids, scores)
     with db.atomic():
-        index_sql = _drop_preference_index(photo_ids, version)
-        packed = _packed_scores(photo_ids, scores)
+        same = db.execute_sql(
+            "SELECT 1 FROM photo_preference WHERE model_version = ? LIMIT 1", (version,)
+        ).fetchone()
+        index_sql = None
+        if same is None:
+            if len(photo_ids) >= REBUILD_INDEX_FROM:
+                index_sql = _drop_order_index()
+            db.execute_sql("DELETE FROM photo_preference")  # SQLite's truncate: no row visit
+        else:
+            db.execute_sql("DELETE FROM photo_preference WHERE model_version != ?", (version,))
         db.execute_sql(
-            "UPDATE photo SET preference_score = new_score.score, preference_model_version = ? "
-            f"FROM (SELECT value >> {_SCORE_BITS} AS id, {_UNPACKED_SCORE} AS score "
-            "FROM json_each(?)) AS new_score WHERE photo.id = new_score.id AND ("
-            "photo.preference_score IS NOT new_score.score "
-            "OR photo.preference_model_version IS NOT ?)",
-            (version, packed, version),
+            "INSERT INTO photo_preference (photo_id, score, model_version) "
+            f"SELECT value >> {_SCORE_BITS}, (value & {_NO_SCORE}) / 100.0, ? FROM json_each(?) "
+            f"WHERE value & {_NO_SCORE} != {_NO_SCORE} "
+            "ON CONFLICT (photo_id) DO UPDATE SET score = excluded.score "
+            "WHERE score != excluded.score",
+            (version, packed),
         )
-        db.execute_sql(
-            "UPDATE photo SET preference_score = NULL, preference_model_version = NULL "
-            "WHERE preference_model_version IS NOT NULL AND preference_model_version != ?",
-            (version,),
-        )
+        if not bool(np.all(np.isfinite(np.asarray(scores, dtype=np.float64)))):
+            db.execute_sql(
+                f"DELETE FROM photo_preference WHERE photo_id IN (SELECT value >> {_SCORE_BITS}"
+                f" FROM json_each(?) WHERE value & {_NO_SCORE} = {_NO_SCORE})",
+                (packed,),
+            )
         if index_sql is not None:
             db.execute_sql(index_sql)
 
 
 _SCORE_BITS = 14  # a score in hundredths (0..10000) below, the photo id above
-_NO_SCORE = (1 << _SCORE_BITS) - 1  # a score that is not a number: stored as NULL
-_UNPACKED_SCORE = (
-    f"CASE value & {_NO_SCORE} WHEN {_NO_SCORE} THEN NULL ELSE (value & {_NO_SCORE}) / 100.0 END"
-)
+_NO_SCORE = (1 << _SCORE_BITS) - 1  # a score that is not a number: no score stored
 
 
 def _packed_scores(photo_ids: Sequence[int], scores: NDArray[np.float64]) -> str:
@@ -443,9 +459,9 @@ def _packed_scores(photo_ids: Sequence[int], scores: NDArray[np.float64]) -> str
     executemany rows into a temp table (~75 -> ~45 ms for 100k photos).
 
     hundredths / 100.0 is the very double `np.round(score, 2)` gives (both divide
-    the same integer by 100), so stored values and the `IS NOT` comparison are
-    unchanged. A score lies on 0..100 (the taste model clips it there); one that
-    is not a number stays NULL, as binding a NaN does."""
+    the same integer by 100), so stored values and the `!=` comparison are
+    exact. A score lies on 0..100 (the taste model clips it there); one that
+    is not a number is `_NO_SCORE`: the photo keeps no score."""
     import numpy as np
 
     s = np.asarray(scores, dtype=np.float64)
@@ -458,28 +474,19 @@ def _packed_scores(photo_ids: Sequence[int], scores: NDArray[np.float64]) -> str
     return "[" + ",".join(map(str, packed.tolist())) + "]"
 
 
-_PREFERENCE_INDEX = "photo_gallery_preference"
+_ORDER_INDEX = "photo_preference_order"
 REBUILD_INDEX_FROM = 20_000  # photos written: below it, moving entries costs less
 
 
-def _drop_preference_index(photo_ids: Sequence[int], version: int) -> str | None:
-    """Drop the preference sort's index when a rescore writes every one of many
-    photos (a version they do not have yet: its first photo tells); its SQL, to
-    build it again, or None (kept)."""
-    if len(photo_ids) < REBUILD_INDEX_FROM:
-        return None
+def _drop_order_index() -> str | None:
+    """Drop the scores' order index; its SQL, to build it again (None: not there)."""
     db = Photo._meta.database
-    first = db.execute_sql(
-        "SELECT preference_model_version FROM photo WHERE id = ?", (int(photo_ids[0]),)
-    ).fetchone()
-    if first is not None and first[0] == version:
-        return None  # the same model again: only the changed scores are written
     row = db.execute_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (_PREFERENCE_INDEX,)
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (_ORDER_INDEX,)
     ).fetchone()
     if row is None or row[0] is None:
         return None
-    db.execute_sql(f"DROP INDEX {_PREFERENCE_INDEX}")
+    db.execute_sql(f"DROP INDEX {_ORDER_INDEX}")
     return str(row[0])
 
 
@@ -583,7 +590,8 @@ def burst_frames(model: str) -> list[Frame]:
     vectors = {pid: x[i] for i, pid in enumerate(ids)}
     rows = Photo._meta.database.execute_sql(
         "SELECT id, path, camera_make, camera_model, captured_at, sequence_number,"
-        " exposure_bias, struct_sig, sharpness_score, exposure_score, preference_score,"
+        " exposure_bias, struct_sig, sharpness_score, exposure_score,"
+        f" {PREFERENCE_OF_PHOTO},"
         " exposure_time, f_number, iso, drive_mode, sequence_index, exposure_ev"
         f" FROM photo WHERE {_burst_rows_where()}"
     )

@@ -18,17 +18,20 @@ process at a time.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
 
 from peewee import (
     BlobField,
     BooleanField,
+    ColumnBase,
     DateTimeField,
     FloatField,
     ForeignKeyField,
     IntegerField,
     Model,
+    NodeList,
     TextField,
 )
 
@@ -109,8 +112,6 @@ class Photo(BaseModel):
     pair_key = BlobField(null=True)
     pair_lead_id = IntegerField(null=True)
     caption = TextField(null=True)  # another tool's or the photographer's caption (m010)
-    preference_score = FloatField(null=True)
-    preference_model_version = IntegerField(null=True)
     burst_group = IntegerField(null=True)
     burst_best = BooleanField(default=False)
     imported_at = DateTimeField(default=utcnow)
@@ -259,6 +260,17 @@ class XmpSync(BaseModel):
     recorded_at = DateTimeField(default=utcnow)
 
 
+class PhotoPreference(BaseModel):
+    """A photo's taste score (0..100) and the taste model version that wrote it
+    (m016): a narrow row, so a rescore rewrites 100k short rows and one small
+    index, never the wide photo rows. A photo without a score has no row;
+    `catalog.judgments.write_scores` is the one writer."""
+
+    photo = ForeignKeyField(Photo, primary_key=True, on_delete="CASCADE")
+    score = FloatField()
+    model_version = IntegerField()
+
+
 class PhotoKeyword(BaseModel):
     """A keyword exactly as another tool wrote it (m010): text, hierarchy, the
     catalog tag it became (None when the tag rule dropped it), private (not exported)."""
@@ -269,6 +281,36 @@ class PhotoKeyword(BaseModel):
     tag = TextField(null=True)
     private = BooleanField(default=False)
     source = TextField()
+
+
+def preference_of_photo() -> ColumnBase:
+    """A Photo query's taste score (NULL: none), a correlated subquery on
+    `photo_preference`'s primary key, as a column for peewee's where and
+    order_by (a NodeList: a bare subquery has no `is_null` or `desc`)."""
+    score = PhotoPreference.select(PhotoPreference.score).where(PhotoPreference.photo == Photo.id)
+    return NodeList((score,)).converter(_score_value)  # else peewee guesses an int
+
+
+def _score_value(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+# `preference_of_photo` in plain SQL over a table named `photo` (not aliased).
+PREFERENCE_OF_PHOTO = "(SELECT score FROM photo_preference WHERE photo_id = photo.id)"
+
+
+def preference_scores(photo_ids: Iterable[int]) -> dict[int, float]:
+    """The taste scores of these photos that have one."""
+    ids = list(dict.fromkeys(int(i) for i in photo_ids))
+    out: dict[int, float] = {}
+    for start in range(0, len(ids), 500):  # stay under SQLite's variable limit
+        rows = (
+            PhotoPreference.select(PhotoPreference.photo, PhotoPreference.score)
+            .where(PhotoPreference.photo.in_(ids[start : start + 500]))
+            .tuples()
+        )
+        out.update((int(pid), float(score)) for pid, score in rows)
+    return out
 
 
 MODELS: list[type[Model]] = [
@@ -287,4 +329,5 @@ MODELS: list[type[Model]] = [
     ExternalImport,
     XmpSync,
     PhotoKeyword,
+    PhotoPreference,
 ]

@@ -35,7 +35,7 @@ from peewee import JOIN, fn
 from curator.catalog import tx
 from curator.catalog.approval import approved_condition
 from curator.catalog.missing import last_known_path
-from curator.catalog.models import Photo, Project, ProjectPhoto, utcnow
+from curator.catalog.models import Photo, Project, ProjectPhoto, preference_of_photo, utcnow
 from curator.catalog.paths_codec import display_path
 from curator.catalog.types import MembershipChange as MembershipChange  # values live there
 from curator.catalog.types import ProjectCover as ProjectCover
@@ -277,11 +277,12 @@ def project_cover(ref: ProjectRef, match_threshold: float = 70.0) -> ProjectCove
 
 
 def _cover(project_id: int, match_threshold: float) -> ProjectCover | None:
+    score = preference_of_photo()
     members = (
         Photo.select(Photo.id, Photo.path, Photo.thumbnail_key, Photo.rotation)
         .join(ProjectPhoto)
         .where(ProjectPhoto.project == project_id, Photo.deleted_at.is_null())
-        .order_by(Photo.preference_score.is_null(), Photo.preference_score.desc(), Photo.id)
+        .order_by(score.is_null(), score.desc(), Photo.id)
     )
     approved = True
     photo = members.where(approved_condition(match_threshold)).first()

@@ -52,6 +52,7 @@ from curator.catalog.models import (
     Project,
     ProjectPhoto,
     Tag,
+    preference_scores,
 )
 from curator.catalog.paths_codec import followers_of, pairing_on
 from curator.catalog.projects import find_project
@@ -223,6 +224,7 @@ def _planned_files(photos: list[Photo], request: ExportRequest) -> list[PlannedF
     ):
         extra[pid].append(os.fsdecode(bytes(raw)))
     sidecars = {px.photo_id: px.fields for px in xmp_fields_for(ids)}
+    preference = preference_scores(ids)
     written = keywords_for(ids)
     sources = [_path_of(p) for p in photos]
     named = plan_names(sources, request.renditions_long_edge is not None)
@@ -232,7 +234,9 @@ def _planned_files(photos: list[Photo], request: ExportRequest) -> list[PlannedF
         name, group = named.names[index], named.groups[index]
         d = descriptions.get(p.id)
         photo_tags = tags.get(p.id, [])
-        manifest = _manifest_fields(p, source, d, photo_tags, projects.get(p.id, []))
+        manifest = _manifest_fields(
+            p, source, d, photo_tags, projects.get(p.id, []), preference.get(p.id)
+        )
         out.append(
             PlannedFile(
                 photo_id=int(p.id),
@@ -309,6 +313,7 @@ def _manifest_fields(
     d: Description | None,
     tags: list[tuple[str, str]],
     projects: list[str],
+    preference: float | None,
 ) -> dict[str, Any]:
     return {
         "original_path": source.encode("utf-8", "surrogateescape").decode("utf-8", "replace"),
@@ -319,7 +324,7 @@ def _manifest_fields(
         "rating": p.rating,
         "picked": bool(p.picked),
         "label": p.label,
-        "preference_score": p.preference_score,
+        "preference_score": preference,
         "sharpness": p.sharpness_score,
         "exposure": p.exposure_score,
         "subject": d.subject if d else None,

@@ -45,6 +45,7 @@ from curator.catalog.models import (
     PhotoTag,
     Tag,
     TagSource,
+    preference_scores,
 )
 from curator.catalog.paths_codec import decode_path
 from curator.imaging.orientation import turned_orientation
@@ -103,6 +104,7 @@ def xmp_fields_for(photo_ids: Sequence[int]) -> list[PhotoXmp]:
         descriptions = {
             int(d.photo_id): d for d in Description.select().where(Description.photo.in_(chunk))
         }
+        preference = preference_scores(chunk)
         for photo in Photo.select().where(Photo.id.in_(chunk), Photo.deleted_at.is_null()):
             pid = int(photo.id)
             history = log.get(pid, _History())
@@ -110,7 +112,7 @@ def xmp_fields_for(photo_ids: Sequence[int]) -> list[PhotoXmp]:
             photo_tags = tags.get(pid, ())
             keywords = written.get(pid)
             desc = descriptions.get(pid)
-            fields = _fields(photo, history.kinds, photo_tags, keywords, desc)
+            fields = _fields(photo, preference.get(pid), history.kinds, photo_tags, keywords, desc)
             out[pid] = PhotoXmp(
                 photo_id=pid,
                 paths=(decode_path(photo.path), *extra.get(pid, ())),
@@ -251,6 +253,7 @@ def outgoing_keywords(
 
 def _fields(
     photo: Photo,
+    preference: float | None,
     kinds: set[str],
     tags: tuple[tuple[str, str], ...],
     written: PhotoKeywords | None,
@@ -273,7 +276,7 @@ def _fields(
     scores = {
         key: float(value)
         for key, value in (
-            ("preference", photo.preference_score),
+            ("preference", preference),
             ("sharpness", photo.sharpness_score),
             ("exposure", photo.exposure_score),
         )

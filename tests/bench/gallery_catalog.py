@@ -79,10 +79,14 @@ def populate(cat: Catalog, n: int = 100_000, seed: int = 0) -> None:
     with db.atomic():
         db.cursor().executemany(
             "INSERT INTO photo (id, path, content_hash, captured_at, thumbnail_key, preview_key,"
-            " sharpness_score, exposure_score, highlight_clip, preference_score, cull, rating,"
+            " sharpness_score, exposure_score, highlight_clip, cull, rating,"
             " burst_group, burst_best, camera_make, camera_model, lens, iso, imported_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            photos,
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(*row[:9], *row[10:]) for row in photos],
+        )
+        db.cursor().executemany(  # the taste scores' own table (schema v16)
+            "INSERT INTO photo_preference (photo_id, score, model_version) VALUES (?, ?, 1)",
+            [(row[0], row[9]) for row in photos if row[9] is not None],
         )
         db.cursor().executemany(
             "INSERT INTO stage_run (photo_id, stage, status, attempts, stage_version,"

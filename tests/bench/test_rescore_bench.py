@@ -74,7 +74,9 @@ def _naive_rescore(cat: Catalog, limit: int) -> float:
         for pid, blob in rows.fetchall():
             v = np.frombuffer(blob, dtype="<f4")
             score = float(np.clip((float(v @ w) + b - 1) / 4 * 100, 0, 100))
-            cat.db.execute_sql("UPDATE photo SET preference_score = ? WHERE id = ?", (score, pid))
+            cat.db.execute_sql(
+                "INSERT OR REPLACE INTO photo_preference VALUES (?, ?, 1)", (pid, score)
+            )
     return (time.perf_counter() - start) * (N / limit)
 
 
@@ -149,7 +151,7 @@ def test_rescore_100k(tmp_path: Path) -> None:
 @pytest.mark.bench
 def test_gui_retrain_of_100k_keeps_the_ui_thread_free(tmp_path: Path, qtbot: object) -> None:
     """The app's path: a decision pokes the RetrainScheduler; the fit, the store
-    and the 100k-score UPDATE run on the ML pool with the app's embedding
+    and the 100k-score write run on the ML pool with the app's embedding
     snapshot. Measured: key-to-report time and the longest stall of the UI
     thread's event loop meanwhile (a 5 ms timer's largest gap)."""
     from PySide6.QtCore import QElapsedTimer, QTimer

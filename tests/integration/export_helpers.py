@@ -12,12 +12,13 @@ import blake3
 
 from curator.catalog.db import Catalog
 from curator.catalog.decisions import photo_id_for_path
-from curator.catalog.models import Photo, Project, ProjectPhoto, TasteModel
+from curator.catalog.models import Project, ProjectPhoto, TasteModel
 from curator.export.plan import ExportPlan, plan_export
 from curator.export.run import ProgressFn, run_export
 from curator.export.types import ExportRequest, ExportResult
 from curator.paths import resolve_paths
 from tests.integration.cli_helpers import run_cli
+from tests.scores import set_score
 from tests.taste_helpers import store_model
 
 
@@ -33,7 +34,7 @@ def set_preference(path: Path, score: float, *, trusted: bool = True) -> None:
     with Catalog.open(resolve_paths().catalog):
         photo_id = photo_id_for_path(str(path))
         assert photo_id is not None
-        Photo.update(preference_score=score).where(Photo.id == photo_id).execute()
+        set_score(photo_id, score)
         if trusted and TasteModel.select().count() == 0:
             store_model()
 

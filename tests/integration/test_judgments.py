@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from curator.catalog import judgments
 from curator.catalog.db import Catalog
 from curator.catalog.decisions import set_cull, set_picked, set_rating
-from curator.catalog.models import CullState, Photo, PhotoTag, Tag
+from curator.catalog.models import CullState, Photo, PhotoPreference, PhotoTag, Tag
 from curator.pipeline.stages.retrain import RetrainScheduler
 from curator.pipeline.stages.score import (
     active_learning_order,
@@ -20,6 +20,7 @@ from curator.pipeline.stages.score import (
     retrain_and_rescore,
 )
 from curator.settings import Settings
+from tests.scores import score_of
 
 MODEL = "tiny/test"
 
@@ -65,14 +66,14 @@ def test_no_model_before_10_decisions_an_early_one_then_scores_everything(
             set_rating(ids[i], 3 if taste[i] < 0 else 5)
         report = retrain_and_rescore(MODEL)
         assert report.version is None and "at least 10" in report.message
-        assert Photo.select().where(Photo.preference_score.is_null(False)).count() == 0
+        assert PhotoPreference.select().count() == 0
         # From 10 decisions: an early model, marked as such, that already scores.
         set_rating(ids[idx[9]], 3 if taste[idx[9]] < 0 else 5)
         early = retrain_and_rescore(MODEL)
         assert early.version == 1 and early.early and "early model" in early.message
         assert early.scored == 80
-        Photo.update(preference_score=None, preference_model_version=None).execute()
-        assert Photo.select().where(Photo.preference_score.is_null(False)).count() == 0
+        PhotoPreference.delete().execute()
+        assert PhotoPreference.select().count() == 0
 
         for i in idx[10:50]:
             if taste[i] < -0.5:
@@ -86,13 +87,14 @@ def test_no_model_before_10_decisions_an_early_one_then_scores_everything(
         assert report.spearman is not None and report.spearman > 0.3 and not report.early
         assert report.spearman_low is not None and report.spearman_high is not None
         assert report.spearman_low <= report.spearman <= report.spearman_high
-        scores = {p.id: p.preference_score for p in Photo.select()}
+        scores = {int(s.photo_id): s.score for s in PhotoPreference.select()}
+        assert len(scores) == 80
         assert all(0 <= s <= 100 for s in scores.values())
         unseen = idx[50:]
         from scipy.stats import spearmanr
 
         assert spearmanr([scores[ids[i]] for i in unseen], taste[unseen]).statistic > 0.4
-        assert {p.preference_model_version for p in Photo.select()} == {2}
+        assert {s.model_version for s in PhotoPreference.select()} == {2}
 
 
 def test_a_model_refuses_embeddings_of_another_clip_model(tmp_path: Path) -> None:
@@ -104,7 +106,7 @@ def test_a_model_refuses_embeddings_of_another_clip_model(tmp_path: Path) -> Non
         extra = Photo.create(path=b"/lib/x.jpg", content_hash="hx")
         judgments.store_embeddings("other/model", [(extra.id, other[0])])
         assert rescore("other/model") == 0  # no taste model for that embedding model
-        assert Photo.get_by_id(extra.id).preference_score is None
+        assert score_of(extra.id) is None
 
 
 def test_uncertain_first_puts_outliers_first(tmp_path: Path) -> None:
@@ -213,7 +215,7 @@ def test_review_orders(tmp_path: Path) -> None:
         cull = review_order("cull", MODEL)
         unreviewed = {p.id for p in Photo.select().where(Photo.cull == "unreviewed")}
         assert set(cull) == unreviewed
-        scores = [Photo.get_by_id(pid).preference_score for pid in cull]
+        scores = [score_of(pid) for pid in cull]
         assert scores == sorted(scores)  # lowest predicted preference first
         rating = review_order("rating", MODEL)
         assert rating == [pid for pid in ids if Photo.get_by_id(pid).cull == "kept"]

@@ -29,7 +29,8 @@ PHOTO_COLUMNS = (
     "path, content_hash, size, format, width, height, orientation, captured_at, camera_make, "
     "camera_model, iso, preview_key, thumbnail_key, sharpness_score, exposure_score, "
     "laplacian_var, highlight_clip, shadow_clip, mean_luminance, cull, rating, picked, "
-    "preference_score, burst_group IS NOT NULL, burst_best"
+    "(SELECT score FROM photo_preference WHERE photo_id = photo.id),"
+    " burst_group IS NOT NULL, burst_best"
 )
 
 

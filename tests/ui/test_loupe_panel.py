@@ -13,6 +13,7 @@ from curator.catalog import judgments
 from curator.catalog.decisions import decision_log
 from curator.catalog.models import Photo, PhotoTag, Tag
 from curator.catalog.queries import photo_details
+from tests.scores import set_score
 from tests.ui.loupe_harness import loupe_harness, photo_ids_by_name, save_shot
 
 
@@ -43,7 +44,7 @@ def test_panel_shows_description_match_and_burst(library: Path, qtbot: QtBot) ->
     ids = photo_ids_by_name()
     p0, p1, p2 = (ids[f"IMG_{i:04d}.jpg"] for i in range(3))
     _describe(p0, ["sunset", "wall", "circle"])
-    Photo.update(preference_score=82.0).where(Photo.id == p0).execute()
+    set_score(p0, 82.0)
     Photo.update(burst_group=7).where(Photo.id.in_([p0, p1, p2])).execute()
     Photo.update(burst_best=True).where(Photo.id == p0).execute()
     # A caption written in another tool (imported from dc:description).

@@ -15,6 +15,7 @@ from curator.catalog.approval import (
 )
 from curator.catalog.db import Catalog
 from curator.catalog.models import Photo
+from tests.scores import set_score
 from tests.taste_helpers import store_model
 
 THRESHOLD = 70.0
@@ -82,13 +83,13 @@ def test_sql_condition_agrees_with_the_pure_rule(catalog: Catalog) -> None:
             cull=v["cull"],
             picked=v["picked"],
             rating=v["rating"],
-            preference_score=v["preference"],
             missing_since=v["missing_since"],
             deleted_at=v["deleted_at"],
             preview_key=None if spec.get("blind") or spec.get("preview") is False else f"p/{i}",
             thumbnail_key=None if spec.get("blind") else f"t/{i}",
         )
         ids[case] = photo.id
+        set_score(photo.id, v["preference"])
     approved = {p.id for p in Photo.select(Photo.id).where(approved_condition(THRESHOLD))}
     expected = {ids[case] for case, _, ok in CASES if ok}
     assert approved == expected
@@ -110,7 +111,8 @@ def test_a_match_approves_only_from_a_model_that_clears_the_bar(catalog: Catalog
     """Issue 20: an unrated keeper goes out on the model's word only when the
     model is not early and its honest held-out Spearman is at least the bar."""
     liked = Photo.create(path=b"/lib/liked.jpg", content_hash="h", cull="kept",
-                         preference_score=90.0, preview_key="p/h").id  # fmt: skip
+                         preview_key="p/h").id  # fmt: skip
+    set_score(liked, 90.0)
     rated = Photo.create(path=b"/lib/five.jpg", content_hash="r", cull="kept", rating=5,
                          preview_key="p/r").id  # fmt: skip
 

@@ -17,10 +17,14 @@ from curator.catalog.models import CullState, Photo, PhotoPath
 from curator.interop.xmp.fields import XmpFields
 from curator.interop.xmp_fields import decided_photo_ids, xmp_fields_for
 from curator.records import ColorLabel
+from tests.scores import set_score
 
 
 def _photo(name: str, **kw: object) -> int:
-    return int(Photo.create(path=f"/lib/{name}".encode(), content_hash=name, **kw).id)
+    score = kw.pop("preference_score", None)
+    pid = int(Photo.create(path=f"/lib/{name}".encode(), content_hash=name, **kw).id)
+    set_score(pid, score)  # type: ignore[arg-type]
+    return pid
 
 
 def test_only_decided_live_photos_are_chosen(catalog: Catalog) -> None:

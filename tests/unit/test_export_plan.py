@@ -7,9 +7,18 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from curator.catalog.models import Description, Photo, PhotoTag, Project, ProjectPhoto, Tag
+from curator.catalog.models import (
+    Description,
+    Photo,
+    PhotoPreference,
+    PhotoTag,
+    Project,
+    ProjectPhoto,
+    Tag,
+)
 from curator.export.plan import plan_export
 from curator.export.types import ExportRequest
+from tests.scores import set_score
 from tests.taste_helpers import store_model
 
 
@@ -24,7 +33,10 @@ def _photo(path: str, n: int, **fields: object) -> Photo:
         "preview_key": f"previews/{n}.jpg",  # measured: pixels were seen (approval)
     }
     values.update(fields)
-    return Photo.create(**values)
+    score = values.pop("preference_score", None)
+    photo = Photo.create(**values)
+    set_score(photo.id, score)  # type: ignore[arg-type]
+    return photo
 
 
 def test_a_raw_jpeg_pair_keeps_one_base_name_and_other_stems_are_unique(
@@ -110,7 +122,6 @@ def test_a_large_approved_set_plans_quickly(catalog: object, tmp_path: Path) -> 
             "content_hash": f"{n:064x}",
             "cull": "kept" if n % 3 else "unreviewed",
             "rating": 5 if n % 2 else None,
-            "preference_score": 80.0,
             "preview_key": f"previews/{n}.jpg",
         }
         for n in range(6000)
@@ -119,6 +130,9 @@ def test_a_large_approved_set_plans_quickly(catalog: object, tmp_path: Path) -> 
     with catalog.db.atomic():  # type: ignore[attr-defined]
         Photo.insert_many(rows).execute()
         ids = [pid for (pid,) in Photo.select(Photo.id).tuples()]
+        PhotoPreference.insert_many(
+            [{"photo": i, "score": 80.0, "model_version": 1} for i in ids]
+        ).execute()
         PhotoTag.insert_many([{"photo": i, "tag": tag, "source": "ai"} for i in ids]).execute()
     start = time.perf_counter()
     plan = plan_export(ExportRequest(dest=tmp_path))

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from curator.catalog import gallery_filters
+from curator.catalog import gallery_filters, queries
 from curator.catalog.db import Catalog
 from curator.catalog.gallery_filters import MetadataFilter, ids_in, parse_ids, ranked_among
 from curator.catalog.models import utcnow
@@ -27,20 +27,24 @@ def _populate(cat: Catalog) -> set[int]:
     db = cat.db
     with db.atomic():
         db.cursor().executemany(
-            "INSERT INTO photo (id, path, captured_at, preference_score, cull, imported_at,"
+            "INSERT INTO photo (id, path, captured_at, cull, deleted_at, imported_at,"
             " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     pid,
                     f"/p/{pid:05d}.jpg".encode(),
                     t0 + timedelta(seconds=(pid * 7919) % N),  # not in id order
-                    None if pid % 5 == 0 else float((pid * 31) % 100),
                     CULLS[pid % 3],
+                    now if pid % 11 == 0 else None,  # purged: scored, in no list
                     now,
                     now,
                 )
                 for pid in range(1, N + 1)
             ],
+        )
+        db.cursor().executemany(  # the taste scores' own table (schema v16); many ties
+            "INSERT INTO photo_preference (photo_id, score, model_version) VALUES (?, ?, 1)",
+            [(pid, float((pid * 31) % 100)) for pid in range(1, N + 1) if pid % 5],
         )
         db.cursor().executemany(
             "INSERT INTO stage_run (photo_id, stage, status, attempts, stage_version,"
@@ -58,7 +62,9 @@ def _plain(cat: Catalog, q: GalleryQuery) -> list[int]:
 @pytest.mark.parametrize("tables", [False, True])
 @pytest.mark.parametrize("match", [False, True])
 @pytest.mark.parametrize("cull", [None, *CULLS])
-@pytest.mark.parametrize("sort", [GallerySort.CAPTURE_TIME, GallerySort.PREFERENCE])
+@pytest.mark.parametrize(
+    "sort", [GallerySort.CAPTURE_TIME, GallerySort.PREFERENCE, GallerySort.LIKELY_REJECTS]
+)
 def test_the_ids_are_the_plain_querys_in_its_order(
     catalog: Catalog,
     cull: str | None,
@@ -74,16 +80,20 @@ def test_the_ids_are_the_plain_querys_in_its_order(
 
     monkeypatch.setattr(gallery_filters, "_IN_NUMPY_FROM", 1 if tables else 10**9)
     monkeypatch.setattr(gallery_filters, "_PARSE_IN_NUMPY_FROM", 1 if tables else 10**9)
+    # by preference: the whole score index merged (tables) or the few kept sorted
+    monkeypatch.setattr(queries, "SCORES_OF_FEW_BELOW", 0 if tables else 10**9)
     failed = _populate(catalog)
     q = GalleryQuery(cull=cull, sort=sort, match_only=match)
     ids = gallery_query_ids(q)
     assert ids == _plain(catalog, q)
     assert all(type(pid) is int for pid in ids[:10])
     assert ids[:100] == gallery_query_ids(q, 100)  # the first page is the list's head
+    assert ids == gallery_query_ids(q, N)  # a page past the scored photos: then the unscored
     expected = {
         pid
         for pid in range(1, N + 1)
-        if (cull is None or CULLS[pid % 3] == cull)
+        if pid % 11  # purged photos keep their score row but are in no list
+        and (cull is None or CULLS[pid % 3] == cull)
         and not (cull in ("unreviewed", "kept") and pid in failed)  # the failed lane
         and not (match and (pid % 5 == 0 or (pid * 31) % 100 < 70))  # MATCH: score ≥ 70
     }
@@ -142,6 +152,8 @@ def test_a_metadata_filter_lists_the_plain_querys_ids_in_its_order(
 
     monkeypatch.setattr(gallery_filters, "_IN_NUMPY_FROM", 1 if tables else 10**9)
     monkeypatch.setattr(gallery_filters, "_PARSE_IN_NUMPY_FROM", 1 if tables else 10**9)
+    # by preference: the whole score index merged (tables) or the few kept sorted
+    monkeypatch.setattr(queries, "SCORES_OF_FEW_BELOW", 0 if tables else 10**9)
     _populate(catalog)
     catalog.db.execute_sql(
         "UPDATE photo SET camera_model = CASE id % 3 WHEN 0 THEN 'X-T3' WHEN 1 THEN 'R6' END,"
@@ -165,6 +177,35 @@ def test_a_metadata_filter_lists_the_plain_querys_ids_in_its_order(
                 assert ids[:50] == gallery_query_ids(q, 50)
     assert gallery_query_ids(GalleryQuery(metadata=filters[0]))  # the filters found some
     assert gallery_query_ids(GalleryQuery(metadata=filters[1]))
+
+
+@pytest.mark.parametrize("case", ["some unranked", "all ranked", "none ranked", "ids far apart"])
+def test_ranked_then_rest_is_the_plain_sort_by_rank_then_id(case: str) -> None:
+    """`ranked_then_rest` (the preference sort's merge: numpy's tables for a long
+    list) gives what a plain loop gives: the kept ids in rank order, then the
+    kept ids without a rank, ascending."""
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    ranked = [int(p) for p in rng.permutation(np.arange(1, 9_001))[:7_000]]
+    kept = [int(p) for p in rng.permutation(np.arange(1, 9_001))[:6_000]]
+    if case == "all ranked":
+        kept = ranked[::2]
+    elif case == "none ranked":
+        ranked = []
+    elif case == "ids far apart":  # a table that large is not built: the Python path
+        ranked, kept = [*ranked, 10**15], [*kept, 10**15, 10**14]
+    keep = set(kept)
+    expected = [pid for pid in ranked if pid in keep]
+    expected += sorted(keep - set(ranked))
+    for r, k in ((ranked, kept), (np.array(ranked, dtype=np.int64), np.array(kept))):
+        found = gallery_filters.ranked_then_rest(r, k)
+        assert found == expected
+        assert all(type(pid) is int for pid in found[:10])
+    assert gallery_filters.ranked_then_rest(ranked[:20], kept[:30]) == (
+        [pid for pid in ranked[:20] if pid in set(kept[:30])]
+        + sorted(set(kept[:30]) - set(ranked[:20]))
+    )
 
 
 @pytest.mark.parametrize("inside", [True, False])
@@ -201,6 +242,8 @@ def test_a_search_under_a_filter_lists_its_ranking_the_filter_keeps(
 
     monkeypatch.setattr(gallery_filters, "_IN_NUMPY_FROM", 1 if tables else 10**9)
     monkeypatch.setattr(gallery_filters, "_PARSE_IN_NUMPY_FROM", 1 if tables else 10**9)
+    # by preference: the whole score index merged (tables) or the few kept sorted
+    monkeypatch.setattr(queries, "SCORES_OF_FEW_BELOW", 0 if tables else 10**9)
     failed = _populate(catalog)
     ranking = tuple([pid for pid in range(N, 0, -1) if pid % 4] + [12, 8, 8])
     for cull in (None, "kept"):

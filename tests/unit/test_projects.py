@@ -8,12 +8,16 @@ from curator.catalog import projects
 from curator.catalog.db import Catalog
 from curator.catalog.models import Decision, Photo, ProjectPhoto, utcnow
 from curator.catalog.projects import ProjectError
+from tests.scores import set_score
 from tests.taste_helpers import store_model
 
 
 def _photo(name: str, **values: object) -> int:
     values.setdefault("preview_key", f"previews/{name}.jpg")  # measured (approval needs pixels)
-    return int(Photo.create(path=f"/lib/{name}".encode(), content_hash=name, **values).id)
+    score = values.pop("preference_score", None)
+    pid = int(Photo.create(path=f"/lib/{name}".encode(), content_hash=name, **values).id)
+    set_score(pid, score)  # type: ignore[arg-type]
+    return pid
 
 
 def test_names_are_trimmed_unique_ignoring_case_and_never_empty(catalog: Catalog) -> None:

@@ -27,6 +27,7 @@ from curator.catalog.migrations import (
     m013_rotation,
     m014_deleted_index,
     m015_raw_jpeg_pairs,
+    m016_preference_scores,
 )
 
 
@@ -97,6 +98,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         m015_raw_jpeg_pairs.VERSION,
         "RAW+JPEG pairs",
         tuple(m015_raw_jpeg_pairs.STATEMENTS),
+    ),
+    Migration(
+        m016_preference_scores.VERSION,
+        "taste scores in their own table",
+        tuple(m016_preference_scores.STATEMENTS),
     ),
 )
 

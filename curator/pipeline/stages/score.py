@@ -31,7 +31,14 @@ from peewee import SQL, Expression
 
 from curator.catalog import judgments
 from curator.catalog.approval import quality_text
-from curator.catalog.models import CullState, Photo, Stage, StageRun, StageStatus
+from curator.catalog.models import (
+    CullState,
+    Photo,
+    Stage,
+    StageRun,
+    StageStatus,
+    preference_of_photo,
+)
 from curator.catalog.paths_codec import FOLLOWERS_SQL, has_followers, pairing_on
 from curator.catalog.queries import ordered_ids
 from curator.pipeline.stages.taste_report import (  # re-exported: the window's names
@@ -279,12 +286,13 @@ def review_order(pass_: str, model: str, *, uncertain_first: bool = False) -> li
     Photos the technical stage failed on are in neither (the Failed lane).
     """
     if pass_ == "cull":
+        score = preference_of_photo()
         rows = (
             Photo.select(Photo.id)
             .where(*_pass_conditions(pass_, uncertain_first=False))
             .order_by(
-                Photo.preference_score.is_null(),
-                Photo.preference_score,
+                score.is_null(),
+                score,
                 Photo.captured_at.is_null(),
                 Photo.captured_at,
                 Photo.id,
