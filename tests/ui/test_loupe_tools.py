@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QToolBar
 from pytestqt.qtbot import QtBot
@@ -21,7 +21,7 @@ from curator.catalog.queries import GalleryRow
 from curator.imaging.histogram import HIGHLIGHT_RGBA, SHADOW_RGBA, clipping_masks
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.loupe.preview_analysis import Overlays, PreviewAnalyzer, analyse, qimage_rgb
-from curator.ui.loupe.tools import info_lines
+from curator.ui.loupe.tools import HistogramPanel, histogram_layout, info_lines
 from tests.pools import make_pool
 from tests.ui.loupe_harness import (
     Harness,
@@ -370,3 +370,26 @@ def test_an_analysis_repaints_the_photo_only_for_an_overlay_and_the_panel_only_w
         assert updates["view"] == 1
         tools.panel_histogram.set_histogram(None, "Not measured yet")  # new content
         assert updates["panel"] == 1
+
+
+def test_the_histogram_note_is_wrapped_never_cut(qtbot: QtBot) -> None:
+    """The side panel's note for a photo not measured yet is longer than the
+    panel is wide: it wraps onto the lines it needs, the plot gives them up,
+    and nothing is drawn outside the panel (it was cut off mid-sentence)."""
+    panel = HistogramPanel()
+    qtbot.addWidget(panel)
+    panel.resize(280, 120)
+    metrics = panel.fontMetrics()
+    rect = QRectF(panel.rect())
+    for note in ("Not measured yet: the histogram follows the measurement.", "Clipped: —"):
+        plot, box = histogram_layout(metrics, rect, note)
+        flags = int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap)
+        laid_out = metrics.boundingRect(box.toRect(), flags, note)
+        assert laid_out.height() <= box.height() + 0.5 and laid_out.width() <= box.width() + 0.5
+        assert rect.contains(box) and plot.bottom() <= box.top() and plot.height() > 40
+    long_note = "Not measured yet: the histogram follows the measurement."
+    assert metrics.horizontalAdvance(long_note) > rect.width() - 12  # one line would cut it
+    _, box = histogram_layout(metrics, rect, long_note)
+    assert box.height() >= 2 * metrics.lineSpacing() - 1
+    panel.set_histogram(None, long_note)
+    panel.grab()  # paints without error at this size

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPointF, QRectF, QSizeF, Qt, QThreadPool, QTimer, Slot
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from curator.catalog.queries import GalleryRow, PhotoDetails
@@ -50,10 +50,11 @@ REQUEST_DELAY_MS = 40
 def paint_histogram(
     painter: QPainter, rect: QRectF, curves: dict[str, QPolygonF] | None, note: str
 ) -> None:
-    """The analysis' `unit_curves` scaled into `rect`, with `note` under them."""
+    """The analysis' `unit_curves` scaled into `rect`, with `note` under them
+    (wrapped, never cut: `histogram_layout`)."""
     painter.save()
     painter.fillRect(rect, QColor(0, 0, 0, 170))
-    plot = rect.adjusted(6, 6, -6, -22)
+    plot, note_box = histogram_layout(painter.fontMetrics(), rect, note)
     if curves is None:
         painter.setPen(QColor(150, 150, 150))
         painter.drawText(plot, int(Qt.AlignmentFlag.AlignCenter), "…")
@@ -78,12 +79,24 @@ def paint_histogram(
             painter.drawPolygon(polygon)
         painter.restore()
     painter.setPen(QColor(210, 210, 210))
-    painter.drawText(
-        QRectF(rect.left() + 6, rect.bottom() - 20, rect.width() - 12, 18),
-        int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-        note,
-    )
+    painter.drawText(note_box, int(_NOTE_FLAGS), note)
     painter.restore()
+
+
+_NOTE_FLAGS = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap
+
+
+def histogram_layout(metrics: QFontMetrics, rect: QRectF, note: str) -> tuple[QRectF, QRectF]:
+    """(the plot, the note's box) in `rect`: the note is word-wrapped to the
+    box's width and the plot gives up the lines it needs ("Not measured yet:
+    the histogram follows the measurement." is two lines in the side panel;
+    one line was cut off mid-sentence)."""
+    width = rect.width() - 12
+    needed = metrics.boundingRect(0, 0, max(1, int(width)), 10_000, int(_NOTE_FLAGS), note)
+    height = max(18.0, float(needed.height()))
+    note_box = QRectF(rect.left() + 6, rect.bottom() - height - 2, width, height)
+    plot = rect.adjusted(6, 6, -6, -(height + 4))
+    return plot, note_box
 
 
 def clip_note(highlight: float | None, shadow: float | None) -> str:
