@@ -47,6 +47,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+# The oldest SQLite the schema and its writers need: ALTER TABLE … DROP COLUMN
+# (3.35, migration 16) and UPDATE … FROM (3.33, judgments.write_scores).
+MIN_SQLITE = (3, 35, 0)
+
 PRAGMAS = {
     # First, so that even switching a new file to WAL waits for a concurrent opener.
     "busy_timeout": 5000,
@@ -83,6 +87,13 @@ class Catalog:
         or written, a read-only catalog (unless `read_only_ok`), a full disk.
         """
         path = Path(path)
+        if sqlite3.sqlite_version_info < MIN_SQLITE:
+            raise CatalogError(
+                f"Curator needs SQLite {'.'.join(map(str, MIN_SQLITE))} or newer; this Python"
+                f" uses SQLite {sqlite3.sqlite_version}. Install Curator with a newer Python"
+                " (python.org and current Linux distributions ship one); the catalog was not"
+                " touched."
+            )
         if path.is_dir():
             raise CatalogError(f"The catalog path {path} is a folder, not a catalog file.")
         _make_folder(path)

@@ -186,3 +186,22 @@ def test_a_v5_catalog_keeps_every_decision_and_admits_labels(tmp_path: Path) -> 
                 "INSERT INTO decision (photo_id, kind, pass, created_at) "
                 "VALUES (7, 'bogus', 'cli', '2025-01-04 00:00:00')"
             )
+
+
+def test_an_sqlite_too_old_for_the_schema_is_refused_with_a_sentence_and_nothing_touched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 16 drops columns (SQLite 3.35): an older SQLite would fail half
+    way with "near DROP: syntax error". It is refused before the file is opened."""
+    path = tmp_path / "catalog.sqlite"
+    Catalog.open(path).close()
+    before = path.read_bytes()
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 34, 1))
+    monkeypatch.setattr(sqlite3, "sqlite_version", "3.34.1")
+    with pytest.raises(CatalogError, match=r"needs SQLite 3\.35\.0 or newer.*uses SQLite 3\.34\.1"):
+        Catalog.open(path)
+    assert path.read_bytes() == before
+    assert not (tmp_path / "new.sqlite").exists()
+    with pytest.raises(CatalogError):
+        Catalog.open(tmp_path / "new.sqlite")
+    assert not (tmp_path / "new.sqlite").exists()  # no empty catalog left behind
