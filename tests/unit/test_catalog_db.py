@@ -12,6 +12,7 @@ from curator.catalog import migrations
 from curator.catalog.db import Catalog, CatalogError
 from curator.catalog.migrations import LATEST_VERSION, MIGRATIONS, Migration
 from curator.catalog.models import Photo
+from tests.old_catalogs import catalog_at_version
 
 
 def test_new_catalog_is_wal_and_at_latest_version(tmp_path: Path) -> None:
@@ -141,10 +142,7 @@ def test_a_v5_catalog_keeps_every_decision_and_admits_labels(tmp_path: Path) -> 
     """m006 rebuilds the decision log (to admit `label`): every row, id, stamp and
     undo link survives, foreign keys hold, and the log stays append-only."""
     path = tmp_path / "v5.sqlite"
-    con = sqlite3.connect(path)
-    for migration in MIGRATIONS[:5]:
-        for statement in migration.statements:
-            con.execute(statement)
+    con = catalog_at_version(path, 5)
     con.execute(
         "INSERT INTO photo (id, path, content_hash, imported_at, updated_at) "
         "VALUES (7, x'2f612e6a7067', 'h1', '2025-01-01 00:00:00', '2025-01-01 00:00:00')"

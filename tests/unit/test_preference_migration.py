@@ -12,8 +12,8 @@ import pytest
 
 from curator.catalog import gallery_filters, queries
 from curator.catalog.db import Catalog
-from curator.catalog.migrations import MIGRATIONS
 from curator.catalog.queries import GalleryQuery, GallerySort, gallery_query_ids, list_photos
+from tests.old_catalogs import catalog_at_version
 
 N = 400
 CULLS = ("unreviewed", "kept", "rejected")
@@ -24,10 +24,7 @@ def _score(pid: int) -> float | None:
 
 
 def _v15_catalog(path: Path) -> None:
-    con = sqlite3.connect(path)
-    for migration in MIGRATIONS[:15]:
-        for statement in migration.statements:
-            con.execute(statement)
+    con = catalog_at_version(path, 15)
     con.executemany(
         "INSERT INTO photo (id, path, content_hash, cull, preference_score,"
         " preference_model_version, deleted_at, imported_at, updated_at)"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from datetime import datetime
 from itertools import pairwise
@@ -12,10 +11,10 @@ import pytest
 
 from curator.catalog import decisions, judgments
 from curator.catalog.db import Catalog
-from curator.catalog.migrations import MIGRATIONS
 from curator.catalog.models import Photo, PhotoPath, utcnow
 from curator.catalog.types import CullState
 from curator.search.text import parse_query, text_search
+from tests.old_catalogs import catalog_at_version
 
 
 @pytest.fixture
@@ -237,11 +236,7 @@ def test_the_parser_quotes_every_term() -> None:
 
 def test_a_v6_catalog_gets_its_index_built_by_the_migration(tmp_path: Path) -> None:
     path = tmp_path / "v6.sqlite"
-    con = sqlite3.connect(path)
-    con.execute("PRAGMA foreign_keys = OFF")
-    for migration in MIGRATIONS[:6]:
-        for statement in migration.statements:
-            con.execute(statement)
+    con = catalog_at_version(path, 6, foreign_keys=False)
     stamp = "2025-01-01 00:00:00"
     for pid, name in ((1, b"/old/IMG_0001.JPG"), (2, b"/old/IMG_0002.JPG")):
         con.execute(
