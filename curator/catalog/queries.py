@@ -358,8 +358,9 @@ _ORDER_BY = {
     GallerySort.SHARPNESS: "sharpness_score IS NULL, sharpness_score DESC, id",
     GallerySort.RATING: "rating IS NULL, rating DESC, captured_at IS NULL, captured_at, id",
     GallerySort.FILE_NAME: f"{FILE_NAME_SQL}, path",
+    # Equal scores, and the unscored after them, in the capture-time order above.
     GallerySort.LIKELY_REJECTS: (
-        f"{_SCORE} IS NULL, {_SCORE}, captured_at IS NULL, captured_at, id"
+        f"{_SCORE} IS NULL, {_SCORE}, captured_at IS NULL, captured_at, path"
     ),
 }
 
@@ -443,9 +444,9 @@ def gallery_query_ids(q: GalleryQuery, limit: int | None = None) -> list[int]:
     70k unreviewed photos of 100k, a set test ~3 ms. The ids are those of
     `gallery_sql(q)`, in its order.
     """
-    if q.sort is GallerySort.PREFERENCE and q.ranked_ids is None:
-        return _by_preference(q) if limit is None else _preference_head(q, limit)
-    if q.sort is GallerySort.PREFERENCE:  # a search keeps its rank order: any sort will do
+    if q.sort in _SCORE_HEAD_ORDER and q.ranked_ids is None:
+        return _by_score(q) if limit is None else _score_head(q, limit)
+    if q.sort in _SCORE_HEAD_ORDER:  # a search keeps its rank order: any sort will do
         q = replace(q, sort=GallerySort.SHARPNESS)
     ids = _filtered_ids(q, limit)
     if q.ranked_ids is None:
@@ -477,65 +478,49 @@ def _filtered_ids(q: GalleryQuery, limit: int | None) -> gf.IdValues:
     return ids
 
 
-def _preference_head(q: GalleryQuery, limit: int) -> list[int]:
-    """The first `limit` of `_by_preference(q)` (a first page): the scores'
-    order index walked with each photo looked up by id until `limit` pass the
-    filters (CROSS JOIN keeps that index outside), then the unscored by id."""
+def _score_head(q: GalleryQuery, limit: int) -> list[int]:
+    """The first `limit` of a score sort's list (a first page): the scores' order
+    index walked (forwards by preference, backwards for the likeliest rejects)
+    with each photo looked up by id until `limit` pass the filters (CROSS JOIN
+    keeps that index outside), then the unscored in the sort's own order."""
+    scored_order, unscored_order = _SCORE_HEAD_ORDER[q.sort]
     where, params = _gallery_where(q, None, sets_in_python=False)
     scored_sql = (
         "SELECT photo.id AS id FROM photo_preference CROSS JOIN photo"
         f" ON photo.id = photo_preference.photo_id WHERE {where}"
-        " ORDER BY photo_preference.score DESC, photo_preference.photo_id LIMIT ?"
+        f" ORDER BY {scored_order} LIMIT ?"
     )
     head = ordered_ids(scored_sql, [*params, limit])
     if len(head) == limit or q.match_only:
         return head
     unscored_sql = (
         f"SELECT id FROM photo WHERE {where}"
-        " AND id NOT IN (SELECT photo_id FROM photo_preference) ORDER BY id LIMIT ?"
+        f" AND id NOT IN (SELECT photo_id FROM photo_preference) ORDER BY {unscored_order} LIMIT ?"
     )
     return head + ordered_ids(unscored_sql, [*params, limit - len(head)])
 
 
-def _by_preference(q: GalleryQuery) -> list[int]:
-    """`q` sorted by preference, exactly `ORDER BY score IS NULL, score DESC, id`:
-    the photos its filters keep (listed under the sharpness sort, whose index
-    carries the filter columns and is the narrowest) placed in the order of
-    the scores' own index (`BY_PREFERENCE_SQL`, read alone), then those
-    without a score by id. MATCH reads only that index's range. The scores
-    live in their own narrow table (schema v16): no index of the wide
-    `photo` rows carries them, so a rescore rewrites none."""
-    kept = _filtered_ids(replace(q, sort=GallerySort.SHARPNESS, match_only=False), None)
-    if not len(kept):
-        return []
-    if len(kept) < SCORES_OF_FEW_BELOW:
-        return _few_by_preference(gf.id_list(kept), q)
-    if q.match_only:
-        scored = gf.ordered_id_values(gf.MATCH_BY_PREFERENCE_SQL, [float(q.match_threshold)])
-        return gf.ranked_among(scored, kept) if len(scored) else []
-    return gf.ranked_then_rest(gf.ordered_id_values(gf.BY_PREFERENCE_SQL, []), kept)
+_SCORE_HEAD_ORDER = {  # `_ORDER_BY`'s for the scored photos, then for the unscored
+    GallerySort.PREFERENCE: ("photo_preference.score DESC, photo_preference.photo_id", "id"),
+    GallerySort.LIKELY_REJECTS: (
+        "photo_preference.score, photo.captured_at IS NULL, photo.captured_at, photo.path",
+        _ORDER_BY[GallerySort.CAPTURE_TIME],
+    ),
+}
 
 
-SCORES_OF_FEW_BELOW = 8_000  # photos kept: below it, their own scores sorted cost less
-
-
-def _few_by_preference(kept: list[int], q: GalleryQuery) -> list[int]:
-    """`_by_preference` for a few photos (a narrow filter): their own scores,
-    read by id, sorted here by (score descending, id), then the unscored by
-    id; not the whole order index (~8 ms at 100k) for 3,000 photos."""
-    rows = Photo._meta.database.execute_sql(
-        "SELECT photo_id, score FROM photo_preference"
-        " WHERE photo_id IN (SELECT value FROM json_each(?))",
-        [json.dumps(kept)],
-    )
-    score = {int(pid): float(value) for pid, value in rows}
-    if q.match_only:
-        bar = float(q.match_threshold)
-        score = {pid: value for pid, value in score.items() if value >= bar}
-    ranked = sorted(score, key=lambda pid: (-score[pid], pid))
-    if q.match_only or len(ranked) == len(kept):
-        return ranked
-    return ranked + sorted(pid for pid in kept if pid not in score)
+def _by_score(q: GalleryQuery) -> list[int]:
+    """`q` sorted by a score sort (`gf.by_preference`, `gf.by_likely_rejects`):
+    the photos its filters keep, listed under the narrowest sort whose order
+    the score sort needs (sharpness: its index carries the filter columns;
+    the likeliest rejects break ties by capture time), then placed by score."""
+    bar = float(q.match_threshold) if q.match_only else None
+    if q.sort is GallerySort.PREFERENCE:
+        kept = _filtered_ids(replace(q, sort=GallerySort.SHARPNESS, match_only=False), None)
+        return gf.by_preference(kept, bar)
+    kept = _filtered_ids(replace(q, sort=GallerySort.CAPTURE_TIME, match_only=False), None)
+    ordered = gf.by_likely_rejects(kept, bar)
+    return gf.id_list(_filtered_ids(q, None)) if ordered is None else ordered
 
 
 def gallery_ids_among(q: GalleryQuery, photo_ids: Sequence[int]) -> list[int]:

@@ -51,6 +51,11 @@ QUERIES: dict[str, GalleryQuery] = {
     "all, by sharpness": GalleryQuery(sort=GallerySort.SHARPNESS),
     "all, by rating": GalleryQuery(sort=GallerySort.RATING),
     "unreviewed, by preference": GalleryQuery(cull="unreviewed", sort=GallerySort.PREFERENCE),
+    # The cull pass's own order (filter_bar.default_sort: the Unreviewed pass opens on it).
+    "unreviewed, likeliest rejects": GalleryQuery(
+        cull="unreviewed", sort=GallerySort.LIKELY_REJECTS
+    ),
+    "all, likeliest rejects": GalleryQuery(sort=GallerySort.LIKELY_REJECTS),
     "kept": GalleryQuery(cull="kept"),
     "rejected": GalleryQuery(cull="rejected"),
     "rating ≥ 3": GalleryQuery(min_rating=3),

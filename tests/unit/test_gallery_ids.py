@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from curator.catalog import gallery_filters, queries
+from curator.catalog import gallery_filters
 from curator.catalog.db import Catalog
 from curator.catalog.gallery_filters import MetadataFilter, ids_in, parse_ids, ranked_among
 from curator.catalog.models import utcnow
@@ -20,8 +20,13 @@ N = 3_000  # ids of 4 digits: the whole list is a string past parse_ids' numpy t
 CULLS = ("unreviewed", "kept", "rejected")
 
 
-def _populate(cat: Catalog) -> set[int]:
-    """N photos in every pass, some failed in the technical stage; the failed ids."""
+def _populate(cat: Catalog, *, odd_scores: bool = False) -> set[int]:
+    """N photos in every pass, some failed in the technical stage; the failed ids.
+    Capture times tie in threes (a burst in one second) and some are missing;
+    file names run against the ids, so a tie broken by id would show. Scores are
+    whole numbers, many equal, as `write_scores` stores them (hundredths);
+    `odd_scores`: a few are not a whole number of hundredths (a catalog
+    written by other means)."""
     now, t0 = utcnow(), datetime(2024, 1, 1)
     failed = {pid for pid in range(1, N + 1) if pid % 7 == 0}
     db = cat.db
@@ -32,8 +37,8 @@ def _populate(cat: Catalog) -> set[int]:
             [
                 (
                     pid,
-                    f"/p/{pid:05d}.jpg".encode(),
-                    t0 + timedelta(seconds=(pid * 7919) % N),  # not in id order
+                    f"/p/{N - pid:05d}.jpg".encode(),
+                    None if pid % 13 == 0 else t0 + timedelta(seconds=(pid * 7919) % N // 3),
                     CULLS[pid % 3],
                     now if pid % 11 == 0 else None,  # purged: scored, in no list
                     now,
@@ -44,7 +49,11 @@ def _populate(cat: Catalog) -> set[int]:
         )
         db.cursor().executemany(  # the taste scores' own table (schema v16); many ties
             "INSERT INTO photo_preference (photo_id, score, model_version) VALUES (?, ?, 1)",
-            [(pid, float((pid * 31) % 100)) for pid in range(1, N + 1) if pid % 5],
+            [
+                (pid, (pid * 31) % 100 + (0.001 if odd_scores and pid % 17 == 0 else 0.0))
+                for pid in range(1, N + 1)
+                if pid % 5
+            ],
         )
         db.cursor().executemany(
             "INSERT INTO stage_run (photo_id, stage, status, attempts, stage_version,"
@@ -81,8 +90,20 @@ def test_the_ids_are_the_plain_querys_in_its_order(
     monkeypatch.setattr(gallery_filters, "_IN_NUMPY_FROM", 1 if tables else 10**9)
     monkeypatch.setattr(gallery_filters, "_PARSE_IN_NUMPY_FROM", 1 if tables else 10**9)
     # by preference: the whole score index merged (tables) or the few kept sorted
-    monkeypatch.setattr(queries, "SCORES_OF_FEW_BELOW", 0 if tables else 10**9)
-    failed = _populate(catalog)
+    monkeypatch.setattr(gallery_filters, "SCORES_OF_FEW_BELOW", 0 if tables else 10**9)
+    # the likeliest rejects: sorted in numpy (a catalog's scores in hundredths) or,
+    # with scores that are not (`odd_scores`, here with `tables`), by SQL itself
+    sorted_here = []
+    by_likely_rejects = gallery_filters.by_likely_rejects
+
+    def watched(*args: object) -> list[int] | None:
+        out = by_likely_rejects(*args)  # type: ignore[arg-type]
+        sorted_here.append(out is not None)
+        return out
+
+    monkeypatch.setattr(gallery_filters, "by_likely_rejects", watched)
+    odd = tables and sort is GallerySort.LIKELY_REJECTS
+    failed = _populate(catalog, odd_scores=odd)
     q = GalleryQuery(cull=cull, sort=sort, match_only=match)
     ids = gallery_query_ids(q)
     assert ids == _plain(catalog, q)
@@ -99,6 +120,8 @@ def test_the_ids_are_the_plain_querys_in_its_order(
     }
     assert set(ids) == expected and len(ids) == len(expected)
     assert expected & failed if cull in (None, "rejected") else not expected & failed
+    if sort is GallerySort.LIKELY_REJECTS:
+        assert sorted_here and set(sorted_here) == {not odd}
 
 
 def _ranked_among_plainly(ranked: list[int], kept: list[int]) -> list[int]:
@@ -153,7 +176,7 @@ def test_a_metadata_filter_lists_the_plain_querys_ids_in_its_order(
     monkeypatch.setattr(gallery_filters, "_IN_NUMPY_FROM", 1 if tables else 10**9)
     monkeypatch.setattr(gallery_filters, "_PARSE_IN_NUMPY_FROM", 1 if tables else 10**9)
     # by preference: the whole score index merged (tables) or the few kept sorted
-    monkeypatch.setattr(queries, "SCORES_OF_FEW_BELOW", 0 if tables else 10**9)
+    monkeypatch.setattr(gallery_filters, "SCORES_OF_FEW_BELOW", 0 if tables else 10**9)
     _populate(catalog)
     catalog.db.execute_sql(
         "UPDATE photo SET camera_model = CASE id % 3 WHEN 0 THEN 'X-T3' WHEN 1 THEN 'R6' END,"
@@ -177,6 +200,39 @@ def test_a_metadata_filter_lists_the_plain_querys_ids_in_its_order(
                 assert ids[:50] == gallery_query_ids(q, 50)
     assert gallery_query_ids(GalleryQuery(metadata=filters[0]))  # the filters found some
     assert gallery_query_ids(GalleryQuery(metadata=filters[1]))
+
+
+@pytest.mark.parametrize("far_apart", [False, True])
+def test_the_likeliest_rejects_place_each_photo_by_its_own_score(
+    catalog: Catalog, far_apart: bool
+) -> None:
+    """`by_likely_rejects` finds each photo's score through a table indexed by id,
+    or (ids far apart: a table would not fit) a binary search: either way the
+    order is SQL's, equal scores in capture-time order, the unscored last."""
+    import numpy
+
+    step = 10**8 if far_apart else 1
+    now, t0 = utcnow(), datetime(2024, 1, 1)
+    ids = [pid * step + 7 for pid in range(1, 41)]
+    with catalog.db.atomic():
+        catalog.db.cursor().executemany(
+            "INSERT INTO photo (id, path, captured_at, imported_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [
+                (pid, f"/p/{-n % 40:02d}.jpg".encode(), t0 + timedelta(minutes=n % 4), now, now)
+                for n, pid in enumerate(ids)
+            ],
+        )
+        catalog.db.cursor().executemany(
+            "INSERT INTO photo_preference (photo_id, score, model_version) VALUES (?, ?, 1)",
+            [(pid, (n % 5) * 12.5) for n, pid in enumerate(ids) if n % 6],
+        )
+    q = GalleryQuery(sort=GallerySort.LIKELY_REJECTS)
+    capture_order = gallery_query_ids(GalleryQuery(sort=GallerySort.CAPTURE_TIME))
+    assert gallery_filters.by_likely_rejects(numpy.asarray(capture_order), None) == _plain(
+        catalog, q
+    )
+    assert gallery_query_ids(q) == _plain(catalog, q)
 
 
 @pytest.mark.parametrize("case", ["some unranked", "all ranked", "none ranked", "ids far apart"])
@@ -243,7 +299,7 @@ def test_a_search_under_a_filter_lists_its_ranking_the_filter_keeps(
     monkeypatch.setattr(gallery_filters, "_IN_NUMPY_FROM", 1 if tables else 10**9)
     monkeypatch.setattr(gallery_filters, "_PARSE_IN_NUMPY_FROM", 1 if tables else 10**9)
     # by preference: the whole score index merged (tables) or the few kept sorted
-    monkeypatch.setattr(queries, "SCORES_OF_FEW_BELOW", 0 if tables else 10**9)
+    monkeypatch.setattr(gallery_filters, "SCORES_OF_FEW_BELOW", 0 if tables else 10**9)
     failed = _populate(catalog)
     ranking = tuple([pid for pid in range(N, 0, -1) if pid % 4] + [12, 8, 8])
     for cull in (None, "kept"):

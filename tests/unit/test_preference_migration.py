@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from curator.catalog import gallery_filters, queries
+from curator.catalog import gallery_filters
 from curator.catalog.db import Catalog
 from curator.catalog.queries import GalleryQuery, GallerySort, gallery_query_ids, list_photos
 from tests.old_catalogs import catalog_at_version
@@ -64,7 +64,7 @@ def test_a_v15_catalog_keeps_every_score_its_order_and_its_match_set(
     import numpy  # noqa: F401  (loaded, as in the app once the first paint is done)
 
     monkeypatch.setattr(gallery_filters, "_IN_NUMPY_FROM", 1 if tables else 10**9)
-    monkeypatch.setattr(queries, "SCORES_OF_FEW_BELOW", 0 if tables else 10**9)
+    monkeypatch.setattr(gallery_filters, "SCORES_OF_FEW_BELOW", 0 if tables else 10**9)
     path = tmp_path / "v15.sqlite"
     _v15_catalog(path)
     by_score = "preference_score IS NULL, preference_score DESC, id"

@@ -37,10 +37,9 @@ from curator.catalog.models import (
     Stage,
     StageRun,
     StageStatus,
-    preference_of_photo,
 )
 from curator.catalog.paths_codec import FOLLOWERS_SQL, has_followers, pairing_on
-from curator.catalog.queries import ordered_ids
+from curator.catalog.queries import GalleryQuery, GallerySort, gallery_query_ids, ordered_ids
 from curator.pipeline.stages.taste_report import (  # re-exported: the window's names
     RETRAIN_FAILED as RETRAIN_FAILED,
 )
@@ -286,19 +285,12 @@ def review_order(pass_: str, model: str, *, uncertain_first: bool = False) -> li
     Photos the technical stage failed on are in neither (the Failed lane).
     """
     if pass_ == "cull":
-        score = preference_of_photo()
-        rows = (
-            Photo.select(Photo.id)
-            .where(*_pass_conditions(pass_, uncertain_first=False))
-            .order_by(
-                score.is_null(),
-                score,
-                Photo.captured_at.is_null(),
-                Photo.captured_at,
-                Photo.id,
-            )
+        # The gallery's Unreviewed pass in its own default sort: the same photos
+        # (live, not failed, a RAW+JPEG pair once) in the same order, which
+        # the gallery sorts in numpy (~100 ms of SQL sort at 100k photos).
+        return gallery_query_ids(
+            GalleryQuery(cull=CullState.UNREVIEWED.value, sort=GallerySort.LIKELY_REJECTS)
         )
-        return ordered_ids(*rows.sql())  # one string, not 100k rows (the window opens on it)
     rows = (
         Photo.select(Photo.id)
         .where(*_pass_conditions(pass_, uncertain_first=uncertain_first))
