@@ -209,8 +209,15 @@ def test_an_import_batch_reaches_the_loupe_and_the_pass_count(
     more = tmp_path / "more"
     make_library(more, 3, first=20)
     assert import_json(more, "--stages", "technical")["new"] == 3
+    window.show()  # on screen (the in-process CLI run above leaves it hidden)
+    qtbot.waitExposed(window)
+    view = window.loupe.view
+    qtbot.waitUntil(lambda: view.painted_caption.endswith("Cull pass: 1 / 9"), timeout=WAIT)
+    qtbot.wait(300)  # the window's first paints are done
     fresh = [pid for name, pid in _by_name().items() if name.startswith("IMG_002")]
     app.pipeline.photos_changed.emit(fresh)  # the last batch of a live import
     assert session.order[-3:] == sorted(fresh, key=session.order.index)
     assert window.pass_label.text().strip() == "Cull pass: 1 / 12"
-    assert window.loupe.view.caption.endswith("Cull pass: 1 / 12")  # the loupe's too, at once
+    assert view.caption.endswith("Cull pass: 1 / 12")  # the loupe's too, at once
+    # and on screen: the photo did not change, but its footer is repainted
+    qtbot.waitUntil(lambda: view.painted_caption.endswith("Cull pass: 1 / 12"), timeout=WAIT)

@@ -109,13 +109,14 @@ class LoupeView(QWidget):
         # At fit on a screen larger than the preview: the original decoded for it.
         self.fit_image: QImage | None = None
         self.zoom_note = ""  # e.g. "loading full resolution…", shown in the footer
-        self.caption = ""
+        self._caption = ""
         self.empty_text = "Nothing to review."
         self.zoom = Zoom()  # fit, or 100 % and where (curator.ui.loupe.zoom)
         self._mouse: QPointF | None = None
         self._drag = DragPan()
         self._wheel = [0]  # angle delta not yet a whole notch (touchpads send small ones)
         self.painted_photo_id: int | None = None  # what the last paint showed (tests, bench)
+        self.painted_caption = ""  # the caption the last paint showed (tests)
         self.painted_full_resolution = False
         # Painted over the photo, under the footer: (painter, image rect, photo area).
         # The viewing tools (loupe_tools) paint through this; they only read results.
@@ -138,6 +139,19 @@ class LoupeView(QWidget):
         self.fit_image = fit_image
         self._update_cursor()
         self.update()
+
+    @property
+    def caption(self) -> str:
+        """The footer's text after the zoom ("IMG_0042.jpg · Cull pass: 3 / 120")."""
+        return self._caption
+
+    @caption.setter
+    def caption(self, text: str) -> None:
+        """A new caption repaints the footer (a live import's pass count changes
+        it while the photo stays): nothing else would until the next photo."""
+        if text != self._caption:
+            self._caption = text
+            self.update(self.footer_strip().toAlignedRect())
 
     # --- geometry -------------------------------------------------------------
 
@@ -336,7 +350,7 @@ class LoupeView(QWidget):
             zoom += f" ({self.zoom_note})"
         strip = self.footer_strip()
         paint_footer(painter, strip, row, f"{zoom}   ·   {self.caption}")
-        self.painted_photo_id = row.id
+        self.painted_photo_id, self.painted_caption = row.id, self.caption
 
 
 WHEEL_NOTCH = 120  # Qt's angle delta for one notch of a mouse wheel
