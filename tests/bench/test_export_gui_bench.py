@@ -22,6 +22,7 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from pytestqt.qtbot import QtBot
 
+from curator.catalog.approval import approved_condition
 from curator.catalog.decisions import set_rating
 from curator.catalog.models import Photo
 from curator.export.types import FileStatus
@@ -35,10 +36,13 @@ WAIT_MS = 600_000
 
 
 def _approve_everything_read() -> int:
+    """Rate every photo read 5; how many the approval rule then approves (a file
+    that failed with nothing decoded is rated but never approved: issue 19 §4,
+    12 of the fixtures' 54)."""
     ids = [int(p.id) for p in Photo.select(Photo.id).where(Photo.content_hash.is_null(False))]
     for photo_id in ids:
         set_rating(photo_id, 5, pass_="bench")
-    return len(ids)
+    return int(Photo.select().where(approved_condition(100.0)).count())
 
 
 def _timed_export(qtbot: QtBot, dest: Path, *, long_edge: int | None) -> dict[str, float]:
@@ -80,7 +84,7 @@ def test_bench_gui_export_of_the_fixtures(qtbot: QtBot, fixtures_dir: Path, tmp_
     approved = _approve_everything_read()
     row = _timed_export(qtbot, tmp_path / "out", long_edge=None)
     print(f"\nfixtures, originals: {approved} approved → {row}")
-    assert row["exported"] == approved and row["ui_max_gap_ms"] < 250
+    assert approved > 0 and row["exported"] == approved and row["ui_max_gap_ms"] < 250
 
 
 def test_bench_gui_export_of_generated_photos(qtbot: QtBot, tmp_path: Path) -> None:
