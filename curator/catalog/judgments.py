@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from peewee import SQL, Expression
 
 from curator.catalog import decisions
+from curator.catalog.gallery_filters import NOT_SCORED, SCORE_BITS
 from curator.catalog.models import (
     PREFERENCE_OF_PHOTO,
     Description,
@@ -449,8 +450,9 @@ def write_scores(version: int, photo_ids: Sequence[int], scores: NDArray[np.floa
             db.execute_sql(index_sql)
 
 
-_SCORE_BITS = 14  # a score in hundredths (0..10000) below, the photo id above
-_NO_SCORE = (1 << _SCORE_BITS) - 1  # a score that is not a number: no score stored
+# A score in hundredths (0..10000) below, the photo id above (the gallery's
+# score sorts read them back so); `_NO_SCORE`: not a number, no score stored.
+_SCORE_BITS, _NO_SCORE = SCORE_BITS, NOT_SCORED
 
 
 def _packed_scores(photo_ids: Sequence[int], scores: NDArray[np.float64]) -> str:
@@ -471,7 +473,19 @@ def _packed_scores(photo_ids: Sequence[int], scores: NDArray[np.float64]) -> str
         raise ValueError("preference scores lie on 0..100")
     hundredths = hundredths.astype(np.int64)
     packed = (np.asarray(photo_ids, dtype=np.int64) << _SCORE_BITS) | hundredths
-    return "[" + ",".join(map(str, packed.tolist())) + "]"
+    # Joined a slice at a time: one join of 100k numbers is a single C call that
+    # holds the GIL (~17 ms quiet, more on a busy machine: a UI-thread stall
+    # during a retrain); between slices the GIL can go to the UI thread.
+    values = packed.tolist()
+    step = _JOIN_SLICE
+    return (
+        "["
+        + ",".join([",".join(map(str, values[i : i + step])) for i in range(0, len(values), step)])
+        + "]"
+    )
+
+
+_JOIN_SLICE = 4_000  # numbers joined per GIL hold (~1 ms)
 
 
 _ORDER_INDEX = "photo_preference_order"
