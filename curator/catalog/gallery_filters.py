@@ -312,8 +312,10 @@ def ids_in(ids: IdValues, members: IdValues, *, inside: bool = True) -> list[int
 
 # -- the orders by taste score ------------------------------------------------------
 
+# `judgments.write_scores` packs each score so (id << SCORE_BITS | hundredths);
+# the score sorts below read them back so.
 SCORE_BITS = 14  # a score in hundredths (0..10000) below, the photo id above
-NOT_SCORED = (1 << SCORE_BITS) - 1  # after every score in hundredths
+NOT_SCORED = (1 << SCORE_BITS) - 1  # no score (written: not a number); sorts after all
 # Every stored score as `photo_id << SCORE_BITS | hundredths` (in no particular
 # order), and whether one is not a whole number of hundredths on 0..100
 # (`judgments.write_scores` stores only those; a catalog written otherwise is

@@ -434,25 +434,20 @@ def write_scores(version: int, photo_ids: Sequence[int], scores: NDArray[np.floa
             db.execute_sql("DELETE FROM photo_preference WHERE model_version != ?", (version,))
         db.execute_sql(
             "INSERT INTO photo_preference (photo_id, score, model_version) "
-            f"SELECT value >> {_SCORE_BITS}, (value & {_NO_SCORE}) / 100.0, ? FROM json_each(?) "
-            f"WHERE value & {_NO_SCORE} != {_NO_SCORE} "
+            f"SELECT value >> {SCORE_BITS}, (value & {NOT_SCORED}) / 100.0, ? FROM json_each(?) "
+            f"WHERE value & {NOT_SCORED} != {NOT_SCORED} "
             "ON CONFLICT (photo_id) DO UPDATE SET score = excluded.score "
             "WHERE score != excluded.score",
             (version, packed),
         )
         if not bool(np.all(np.isfinite(np.asarray(scores, dtype=np.float64)))):
             db.execute_sql(
-                f"DELETE FROM photo_preference WHERE photo_id IN (SELECT value >> {_SCORE_BITS}"
-                f" FROM json_each(?) WHERE value & {_NO_SCORE} = {_NO_SCORE})",
+                f"DELETE FROM photo_preference WHERE photo_id IN (SELECT value >> {SCORE_BITS}"
+                f" FROM json_each(?) WHERE value & {NOT_SCORED} = {NOT_SCORED})",
                 (packed,),
             )
         if index_sql is not None:
             db.execute_sql(index_sql)
-
-
-# A score in hundredths (0..10000) below, the photo id above (the gallery's
-# score sorts read them back so); `_NO_SCORE`: not a number, no score stored.
-_SCORE_BITS, _NO_SCORE = SCORE_BITS, NOT_SCORED
 
 
 def _packed_scores(photo_ids: Sequence[int], scores: NDArray[np.float64]) -> str:
@@ -463,16 +458,16 @@ def _packed_scores(photo_ids: Sequence[int], scores: NDArray[np.float64]) -> str
     hundredths / 100.0 is the very double `np.round(score, 2)` gives (both divide
     the same integer by 100), so stored values and the `!=` comparison are
     exact. A score lies on 0..100 (the taste model clips it there); one that
-    is not a number is `_NO_SCORE`: the photo keeps no score."""
+    is not a number is `NOT_SCORED`: the photo keeps no score."""
     import numpy as np
 
     s = np.asarray(scores, dtype=np.float64)
     finite = np.isfinite(s)
-    hundredths = np.where(finite, np.rint(np.where(finite, s, 0.0) * 100), _NO_SCORE)
+    hundredths = np.where(finite, np.rint(np.where(finite, s, 0.0) * 100), NOT_SCORED)
     if np.any(finite & ((s < 0) | (s > 100))):
         raise ValueError("preference scores lie on 0..100")
     hundredths = hundredths.astype(np.int64)
-    packed = (np.asarray(photo_ids, dtype=np.int64) << _SCORE_BITS) | hundredths
+    packed = (np.asarray(photo_ids, dtype=np.int64) << SCORE_BITS) | hundredths
     # Joined a slice at a time: one join of 100k numbers is a single C call that
     # holds the GIL (~17 ms quiet, more on a busy machine: a UI-thread stall
     # during a retrain); between slices the GIL can go to the UI thread.
