@@ -57,7 +57,7 @@ CODE_DIRS = ("curator", "tests", "scripts", "docs")
 # of ours or of a library the code imports.
 ALLOWED = frozenset(
     {
-        "AdobeRGB", "BlackMagic", "CinemaDNG", "DaVinci", "DigiKam", "DngConverter",
+        "AdobeRGB", "BlackMagic", "CinemaDNG", "LinearRaw", "DaVinci", "DigiKam", "DngConverter",
         "ExifTool", "FreeDesktop", "GitHub", "HiDPI", "ImageMagick", "JavaScript",
         "LibRaw", "LightRoom", "MacBook", "MagicLantern", "MacOS", "NumPy", "OpenCV",
         "OpenClip", "PhotoMechanic", "PowerShot", "PyInstaller", "PyPI", "PySide",

@@ -130,18 +130,34 @@ def fit_long_edge_pixels(array: np.ndarray, long_edge: int) -> np.ndarray:
     size = shrunk_size((width, height), long_edge)
     if size is None:
         return array
-    longest = max(width, height)
-    # Shrink in two steps: an integer-factor INTER_AREA (a plain box average,
-    # OpenCV's fast path, no aliasing), then INTER_LINEAR for the remaining
-    # factor below 2, where bilinear does not alias visibly. A direct INTER_AREA
-    # at a fractional ratio costs ~5x more (24 ms vs 5 ms for 2016 -> 1440 px).
-    k = int(longest / long_edge)
-    if k >= 2:
-        array = cv2.resize(
-            array, (max(1, width // k), max(1, height // k)), interpolation=cv2.INTER_AREA
-        )
+    # Shrink in two steps: halvings by a box average (`box_shrink`, OpenCV's
+    # fastest path), then INTER_LINEAR for the remaining factor below 2, where
+    # bilinear does not alias visibly. A direct INTER_AREA at a fractional
+    # ratio costs ~5x more (24 ms vs 5 ms for 2016 -> 1440 px).
+    ratio = max(width, height) / long_edge
+    array = box_shrink(array, 1 << (int(ratio).bit_length() - 1))  # a power of 2 <= ratio
     if (array.shape[1], array.shape[0]) != size:
         array = cv2.resize(array, size, interpolation=cv2.INTER_LINEAR)
+    return array
+
+
+def box_shrink(array: np.ndarray, factor: int) -> np.ndarray:
+    """`array` (h, w[, c]) shrunk by the whole `factor`: each output pixel the
+    mean of a factor x factor block (rounded at each halving when `factor` is
+    even), the last (factor - 1) rows and columns at most left out; `array`
+    itself when factor < 2.
+
+    The crop to whole blocks is what keeps OpenCV on its exact-ratio INTER_AREA
+    path, and halvings are its vectorised case: a 1440 x 759 RGB preview to a
+    thumbnail took 1.9 ms as one fractional area resize (759 / 151 is not 5),
+    0.75 ms cropped and 0.25 ms as two halvings."""
+    while factor >= 2:
+        step = 2 if factor % 2 == 0 else factor
+        height, width = array.shape[:2]
+        rows, cols = max(1, height // step), max(1, width // step)
+        block = array[: rows * step, : cols * step]
+        array = cv2.resize(block, (cols, rows), interpolation=cv2.INTER_AREA)
+        factor //= step
     return array
 
 

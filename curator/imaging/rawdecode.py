@@ -22,25 +22,13 @@ the exposure score). The preview is the camera's embedded JPEG when its long
 edge reaches the preview size (that is what makes culling RAW fast), else the
 half-size render.
 
-Who renders the half-size frame:
-- plain 2x2 Bayer sensors (LibRaw ``RGBG`` colours, one R, two G, one B per
-  quad, square pixels): our own numpy/OpenCV render of
-  ``raw.raw_image_visible``, which repeats LibRaw's ``half_size`` arithmetic:
-  per-channel black subtracted, scaled so the white level (lowered to the
-  data maximum when that lies within 75-100 % of it, as LibRaw's
-  ``adjust_maximum_thr`` does) maps to full scale, camera white balance
-  normalised to the smallest multiplier, the two greens averaged, clipped,
-  camera RGB -> sRGB through LibRaw's matrix (the DNG/embedded ``cmatrix``,
-  else one derived from ``rgb_xyz_matrix``, else none), clipped, and LibRaw's
-  BT.709 curve (0.45, 4.5) as a 16-bit -> 8-bit table. On the fixtures its
-  luma is within 0.5 level (mean) of LibRaw's ``postprocess(half_size=True)``
-  and the sharpness/exposure scores agree (tests/unit/test_imaging_rawrender.py);
-  it costs ~70 ms on a 24 MP sensor against ~180-220 ms for LibRaw's single-
-  threaded half-size postprocess (the unpack before it is the same for both);
-- everything else (X-Trans, Foveon/LinearRaw "stacked" data such as the LG and
-  Kodak fixtures, CMYG, non-square pixels): LibRaw's
-  ``postprocess(half_size=True, use_camera_wb=True, no_auto_bright=True)``.
-Both are turned by LibRaw's ``flip`` (luma and preview), as before.
+Who renders the half-size frame: `imaging.rawrender` for plain 2x2 Bayer
+sensors and three-colour stacks (LinearRaw DNGs, the Kodak YRGB fixture):
+LibRaw's arithmetic in numpy/OpenCV, ~4x faster than LibRaw's
+single-threaded postprocess; LibRaw's own
+``postprocess(half_size=True, use_camera_wb=True, no_auto_bright=True)``
+for everything else (X-Trans, Foveon, CMYG, non-square pixels). Both are
+turned by LibRaw's ``flip`` (luma and preview), as before.
 
 A decode that raised nothing is not proof of a picture, so the sensor data is
 called *unusable* when:
@@ -101,6 +89,7 @@ from curator.imaging.orientation import (
     orientation_from_flip,
     swaps_axes,
 )
+from curator.imaging.rawrender import render_half_size
 from curator.imaging.types import FileFormat, MetricsSource
 
 MIN_BYTES_PER_PIXEL = 0.005
@@ -176,7 +165,7 @@ def decode_raw(
                         "raw_image_visible std < 1",
                     )
                 else:
-                    rgb = render_bayer_half_size(raw)
+                    rgb = render_half_size(raw)
                     if rgb is not None:
                         # Our render keeps the stored orientation; LibRaw's is turned by flip.
                         rgb_orientation = flip_orientation
@@ -346,146 +335,10 @@ def decode_raw_for_display(
 
 
 def shrink_render(rgb: np.ndarray, long_edge: int) -> Image.Image:
-    """`rgb` area-shrunk to `long_edge`: first by a whole factor (OpenCV's fast
-    path for INTER_AREA), then the small remainder; ~5 ms instead of ~30 ms
-    for one fractional INTER_AREA step on a 3000 x 2000 render. On the array:
-    a full-size Pillow image in between cost ~3 ms of copies (issue 21 §3)."""
-    height, width = rgb.shape[:2]
-    factor = max(width, height) // long_edge
-    if factor >= 2:
-        size = (max(1, width // factor), max(1, height // factor))
-        rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    """`rgb` shrunk to `long_edge` on the array (`fit_long_edge_pixels`: a
+    whole-factor box average, then the small remainder): a full-size Pillow
+    image in between cost ~3 ms of copies (issue 21 §3)."""
     return Image.fromarray(fit_long_edge_pixels(rgb, long_edge))
-
-
-# LibRaw's xyz_rgb (sRGB D65 primaries -> XYZ), used to derive camera -> sRGB.
-_XYZ_RGB = np.array(
-    [
-        [0.412453, 0.357580, 0.180423],
-        [0.212671, 0.715160, 0.072169],
-        [0.019334, 0.119193, 0.950227],
-    ]
-)
-_ADJUST_MAXIMUM_THRESHOLD = 0.75  # LibRaw's default adjust_maximum_thr
-
-
-def _bt709_table() -> np.ndarray:
-    """LibRaw's output curve for gamma (0.45, 4.5), no auto-bright, 8-bit output:
-    linear 0..65535 -> uint8, computed as LibRaw's gamma_curve(mode 2) does."""
-    power, slope = 0.45, 4.5
-    low, high = 0.0, 1.0
-    knee = 0.0
-    for _ in range(48):  # LibRaw's bisection for the point where both pieces meet
-        knee = (low + high) / 2
-        if ((knee / slope) ** -power - 1) / power - 1 / knee > -1:
-            high = knee
-        else:
-            low = knee
-    threshold, offset = knee / slope, knee * (1 / power - 1)
-    r = np.arange(65536, dtype=np.float64) / 65536.0
-    curve = np.where(r < threshold, r * slope, r**power * (1 + offset) - offset)
-    return np.clip(np.floor(curve * 65536.0) / 256.0, 0, 255).astype(np.uint8)
-
-
-BT709_CURVE = _bt709_table()  # linear 16-bit -> 8-bit BT.709, as LibRaw writes it
-
-
-def _camera_to_srgb(raw: rawpy.RawPy) -> np.ndarray | None:
-    """LibRaw's rgb_cam for this file (3x3), or None when it cannot be formed."""
-    cmatrix = np.asarray(raw.color_matrix, dtype=np.float64)[:, :3]
-    if cmatrix[0, 0] > 0.125:  # LibRaw uses the file's own matrix when it has one
-        return cmatrix
-    cam_xyz = np.asarray(raw.rgb_xyz_matrix, dtype=np.float64)[:3]
-    if not np.any(cam_xyz):
-        return np.eye(3)  # no matrix known: LibRaw outputs camera RGB too
-    cam_rgb = cam_xyz @ _XYZ_RGB
-    sums = cam_rgb.sum(axis=1, keepdims=True)
-    if np.any(sums == 0):
-        return None
-    try:
-        return np.asarray(np.linalg.inv(cam_rgb / sums))
-    except np.linalg.LinAlgError:
-        return None
-
-
-def _white_balance(raw: rawpy.RawPy) -> np.ndarray:
-    """As-shot multipliers (else daylight, else none), normalised to the smallest."""
-    multipliers = np.asarray(raw.camera_whitebalance, dtype=np.float64)[:4]
-    if not (multipliers[0] > 0 and multipliers[2] > 0):
-        multipliers = np.asarray(raw.daylight_whitebalance, dtype=np.float64)[:4]
-    if not (multipliers[0] > 0 and multipliers[2] > 0):
-        multipliers = np.ones(4)
-    if multipliers[1] <= 0:
-        multipliers[1] = 1.0
-    if multipliers[3] <= 0:
-        multipliers[3] = multipliers[1]
-    return multipliers / multipliers.min()
-
-
-def render_bayer_half_size(raw: rawpy.RawPy) -> np.ndarray | None:
-    """Half-size 8-bit sRGB render (stored orientation) of a plain 2x2 Bayer
-    sensor, or None when the sensor is not one (see the module docstring)."""
-    pattern = raw.raw_pattern
-    if (
-        raw.raw_type != rawpy.RawType.Flat
-        or pattern is None
-        or pattern.shape != (2, 2)
-        or sorted(pattern.ravel().tolist()) != [0, 1, 2, 3]
-        or raw.color_desc != b"RGBG"
-        or raw.num_colors != 3
-        or float(raw.sizes.pixel_aspect) != 1.0
-    ):
-        return None
-    rgb_cam = _camera_to_srgb(raw)
-    sensor = raw.raw_image_visible
-    height, width = sensor.shape[0] // 2 * 2, sensor.shape[1] // 2 * 2
-    if height == 0 or width == 0 or rgb_cam is None:
-        return None
-    black = np.asarray(raw.black_level_per_channel, dtype=np.float64)[:4]
-    white = float(raw.white_level)
-    data_max = float(cv2.minMaxLoc(sensor[:height, :width])[1])
-    if white * _ADJUST_MAXIMUM_THRESHOLD < data_max < white:
-        white = data_max
-    if white <= black.max():
-        return None
-    # One plane per position of the 2x2 quad, by LibRaw colour (0 R, 1 G, 2 B, 3 G2).
-    planes = {int(pattern[y, x]): sensor[y:height:2, x:width:2] for y in (0, 1) for x in (0, 1)}
-    camera = np.empty((height // 2, width // 2, 3), dtype=np.uint16)
-    camera[..., 0] = planes[0]
-    camera[..., 2] = planes[2]
-    green_sum = white <= 32767  # G1 + G2 fits in 16 bits: keep every bit
-    if green_sum:
-        np.add(planes[1], planes[3], out=camera[..., 1])
-    else:
-        np.add(planes[1] >> 1, planes[3] >> 1, out=camera[..., 1])
-    green_black = (black[1] + black[3]) / (1.0 if green_sum else 2.0)
-    # Black, white level and white balance per channel, clipped to 0..65535 (LibRaw's
-    # scale_colors); then camera RGB -> linear sRGB, clipped (convert_to_rgb).
-    full_scale = 65535.0 / (white - black.min())
-    wb = _white_balance(raw) * full_scale
-    gains = (wb[0], wb[1] / (2.0 if green_sum else 1.0), wb[2])
-    offsets = (black[0], green_black, black[2])
-    scale = np.zeros((3, 4))
-    for channel in range(3):
-        scale[channel, channel] = gains[channel]
-        scale[channel, 3] = -gains[channel] * offsets[channel]
-    balanced = cv2.transform(camera, scale)  # uint16 in, uint16 out: saturates
-    linear = cv2.transform(balanced, rgb_cam)
-    return tone_curve(linear)
-
-
-_CURVE_ROWS = 32  # rows per table look-up (see tone_curve)
-
-
-def tone_curve(linear: np.ndarray) -> np.ndarray:
-    """`BT709_CURVE[linear]` in bands of rows: numpy makes a 64-bit copy of a uint16
-    index (100 MB for a 24 MP render), a band's stays in the cache; 9.7 -> 5.3
-    ms on a 9 MP render (issue 21 §3). "clip" never clips a uint16 here."""
-    out = np.empty(linear.shape, dtype=np.uint8)
-    for top in range(0, linear.shape[0], _CURVE_ROWS):
-        band = slice(top, top + _CURVE_ROWS)
-        np.take(BT709_CURVE, linear[band], out=out[band], mode="clip")
-    return out
 
 
 def _sensor_is_constant(raw: rawpy.RawPy) -> bool:

@@ -1,4 +1,5 @@
-"""Our half-size Bayer render against LibRaw's ``postprocess(half_size=True)``."""
+"""Our half-size render (Bayer and stacked sensors) against LibRaw's
+``postprocess(half_size=True)``."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ import pytest
 import rawpy
 
 from curator.imaging.metrics import measure_exposure, measure_sharpness
-from curator.imaging.rawdecode import render_bayer_half_size
+from curator.imaging.rawrender import render_half_size
 from tests.imaging_helpers import fixture, make_dng
 
 
 def _renders(path: Path) -> tuple[np.ndarray, np.ndarray]:
     with rawpy.imread(str(path)) as raw:
-        ours = render_bayer_half_size(raw)  # first: LibRaw's processing changes raw_pattern
+        ours = render_half_size(raw)  # first: LibRaw's processing changes raw_pattern
         assert ours is not None, path.name
         libraw = raw.postprocess(
             half_size=True, use_camera_wb=True, output_bps=8, no_auto_bright=True, user_flip=0
@@ -30,9 +31,11 @@ def _renders(path: Path) -> tuple[np.ndarray, np.ndarray]:
         "raw/BMPCC4K_Blackmagic.dng",  # 16-bit white level, compressed
         "raw/Canon550D_MagicLantern_colorchart.dng",  # margins, data max < white level
         "raw_edge/Pixel7_noise_test.dng",  # per-channel black levels, nearly black frame
+        "raw/LG-H815_sample_1mp.dng",  # LinearRaw stack, the file's own colour matrix
+        "raw/Kodak_C330_FORMAT_NONE_YRGB.raw",  # stack without camera WB: LibRaw's grey world
     ],
 )
-def test_bayer_render_matches_libraw(relative: str) -> None:
+def test_render_matches_libraw(relative: str) -> None:
     ours, libraw = _renders(fixture(relative))
     height, width = libraw.shape[:2]
     assert ours.dtype == np.uint8 and ours.ndim == 3 and ours.shape[2] == 3
@@ -57,43 +60,125 @@ def test_generated_dng_render_matches_libraw(tmp_path: Path) -> None:
     assert float(np.abs(ours.astype(np.int16) - libraw).mean()) < 0.5
 
 
+def test_a_generated_dng_without_camera_white_balance_gets_libraws_grey_world(
+    tmp_path: Path,
+) -> None:
+    # LibRaw >= 0.20 balances a file that parsed no as-shot multipliers by its grey
+    # world (8 x 8 blocks, clipped ones left out); daylight's would tint this one.
+    from curator.imaging import rawrender
+
+    path = make_dng(tmp_path / "no_wb.dng", 640, 480)
+    with rawpy.imread(str(path)) as raw:
+        image, colours = rawrender._gather(raw) or (None, ())
+        assert image is not None
+        white = float(raw.white_level)
+        black = np.asarray(raw.black_level_per_channel, dtype=np.float64)[list(colours)]
+        found = rawrender.auto_white_balance(image, colours, black, white)
+    assert found is not None
+    # Against the grey world computed directly: every block here is below the limit.
+    expected = np.zeros(4)
+    for channel, colour in enumerate(colours):
+        values = np.maximum(image[..., channel].astype(np.float64) - black[channel], 0)
+        expected[colour] = values.size / values.sum()
+    np.testing.assert_allclose(found, expected, rtol=1e-6)
+
+
+def test_the_grey_world_leaves_out_blocks_with_a_clipped_value() -> None:
+    from curator.imaging.rawrender import auto_white_balance
+
+    image = np.full((16, 16, 4), 1000, dtype=np.uint16)
+    image[..., 1] = 2000
+    image[0:4, 0:3, 0] = 65520  # one 4 x 4-quad block holds clipped red (> 65535 - 25)
+    image[12:16, 12:16, 1] = 4000  # a bright but unclipped block counts
+    found = auto_white_balance(image, (0, 1, 3, 2), np.zeros(4), 65535.0)
+    assert found is not None
+    assert found[0] == pytest.approx(1 / 1000)
+    assert found[1] == pytest.approx(1 / ((2000 * 224 + 4000 * 16) / 240))  # 15 blocks of 16
+    hot = np.full((8, 8, 4), 65511, dtype=np.uint16)
+    assert auto_white_balance(hot, (0, 1, 3, 2), np.zeros(4), 65535.0) is None
+
+
 @pytest.mark.parametrize(
-    "relative", ["raw/LG-H815_sample_1mp.dng", "raw/Kodak_C330_FORMAT_NONE_YRGB.raw"]
+    ("pattern", "colours", "desc", "aspect"),
+    [
+        ([[0, 1], [1, 2]], 3, b"RGBG", 1.0),  # two greens at one colour index
+        (np.tile([[0, 1, 2], [1, 2, 0], [2, 0, 1]], (2, 2)), 3, b"RGBG", 1.0),  # 6 x 6
+        ([[0, 1], [3, 2]], 4, b"CMYG", 1.0),  # four colours
+        ([[0, 1], [3, 2]], 3, b"RGBG", 2.0),  # non-square pixels
+    ],
 )
-def test_non_bayer_sensors_are_left_to_libraw(relative: str) -> None:
-    with rawpy.imread(str(fixture(relative))) as raw:
-        assert render_bayer_half_size(raw) is None
+def test_sensors_we_do_not_render_are_left_to_libraw(
+    pattern: list[list[int]], colours: int, desc: bytes, aspect: float
+) -> None:
+    from types import SimpleNamespace
+
+    from curator.imaging import rawrender
+
+    raw = SimpleNamespace(
+        raw_type=rawpy.RawType.Flat,
+        raw_pattern=np.asarray(pattern, dtype=np.uint8),
+        color_desc=desc,
+        num_colors=colours,
+        sizes=SimpleNamespace(pixel_aspect=aspect),
+        raw_image_visible=np.zeros((12, 12), dtype=np.uint16),
+    )
+    assert rawrender._gather(raw) is None  # type: ignore[arg-type]
+    assert rawrender.render_half_size(raw) is None  # type: ignore[arg-type]
+    raw.raw_pattern = np.asarray([[0, 1], [3, 2]], dtype=np.uint8)
+    raw.color_desc, raw.num_colors, raw.sizes.pixel_aspect = b"RGBG", 3, 1.0
+    assert rawrender._gather(raw) is not None  # the same object, a plain Bayer quad
 
 
 @pytest.mark.parametrize("shape", [(1088, 2064), (2000, 3000), (759, 1440), (900, 600)])
-def test_shrink_is_the_pillow_path_without_the_copies(shape: tuple[int, int]) -> None:
-    # The preview of a sensor render is shrunk on the array (issue 21 §3: one
-    # Pillow image at the end, not a full-size one in between); the pixels must
-    # be exactly those of the former path through a full-size Pillow image.
+def test_shrink_render_is_a_box_average_then_a_small_remainder(shape: tuple[int, int]) -> None:
+    # The preview of a sensor render is shrunk on the array (issue 21 §3): one Pillow
+    # image at the end, the size `shrunk_size` promises, the pixels those of Pillow's
+    # own area reduction within rounding and the cropped edge's fraction of a pixel.
     from PIL import Image
 
-    from curator.imaging.orientation import fit_long_edge
+    from curator.imaging.orientation import shrunk_size
     from curator.imaging.rawdecode import shrink_render
 
     rgb = np.random.default_rng(3).integers(0, 256, (*shape, 3), dtype=np.uint8)
-    rgb = cv2.GaussianBlur(rgb, (0, 0), 1.0)
+    rgb = cv2.GaussianBlur(rgb, (0, 0), 2.0)
     height, width = shape
-    factor = max(width, height) // 1440
-    former = rgb
-    if factor >= 2:
-        size = (max(1, width // factor), max(1, height // factor))
-        former = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
-    expected = np.asarray(fit_long_edge(Image.fromarray(former), 1440))
     ours = shrink_render(rgb, 1440)
     assert ours.mode == "RGB"
-    np.testing.assert_array_equal(np.asarray(ours), expected)
+    expected_size = shrunk_size((width, height), 1440) or (width, height)
+    assert ours.size == expected_size
+    pillow = np.asarray(Image.fromarray(rgb).resize(expected_size, Image.Resampling.BOX))
+    # Within 2 levels on average: the bilinear remainder keeps a little more of this
+    # noise's fine grain than one wide box does (a shifted crop would be ~20 off).
+    assert float(np.abs(np.asarray(ours).astype(np.int16) - pillow).mean()) < 2.0
+
+
+@pytest.mark.parametrize("factor", [2, 3, 4, 5])
+@pytest.mark.parametrize("shape", [(759, 1440, 3), (101, 67), (7, 3)])
+def test_box_shrink_is_the_mean_of_whole_blocks(shape: tuple[int, ...], factor: int) -> None:
+    # box_shrink crops to whole blocks so OpenCV takes its exact-ratio path (a
+    # fractional INTER_AREA cost 2-10x more); every output pixel must be the rounded
+    # mean of its factor x factor block, whatever the remainder rows and columns.
+    from curator.imaging.orientation import box_shrink
+
+    array = np.random.default_rng(factor).integers(0, 256, shape, dtype=np.uint8)
+    ours = box_shrink(array, factor)
+    rows, cols = max(1, shape[0] // factor), max(1, shape[1] // factor)
+    assert ours.shape[:2] == (rows, cols) and ours.dtype == np.uint8
+    if shape[0] >= factor and shape[1] >= factor:
+        blocks = array[: rows * factor, : cols * factor].astype(np.float64)
+        blocks = blocks.reshape(rows, factor, cols, factor, *shape[2:])
+        expected = blocks.mean(axis=(1, 3))
+        # Rounded once per halving: within half a level per step of the exact mean.
+        steps = 1 + (factor % 2 == 0) * (factor.bit_length() - 2)
+        assert np.abs(ours - expected).max() <= 0.5 * steps + 1e-9
+    assert box_shrink(array, 1) is array
 
 
 def test_tone_curve_is_the_table_look_up_band_by_band() -> None:
     # The render's 16 -> 8 bit curve is applied in bands of rows (issue 21 §3); every
     # value, the last partial band and both ends of the table included, must be the
     # plain look-up's.
-    from curator.imaging.rawdecode import BT709_CURVE, tone_curve
+    from curator.imaging.rawrender import BT709_CURVE, tone_curve
 
     rng = np.random.default_rng(5)
     linear = rng.integers(0, 65536, (77, 41, 3), dtype=np.uint16)

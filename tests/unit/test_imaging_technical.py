@@ -206,7 +206,7 @@ def test_measured_thumbnail_is_the_preview_box_shrunk_then_bilinear(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The stage makes the thumbnail from the preview's array it already holds
-    # (issue 21 §3): 1440 px preview -> a 4x box average -> bilinear to 320 px,
+    # (issue 21 §3): 1440 px preview -> two 2x box averages -> bilinear to 320 px,
     # exactly the pixels `cache.make_thumbnail` made of the preview image.
     written: dict[str, np.ndarray] = {}
     real_write = technical.write_jpeg
@@ -220,7 +220,8 @@ def test_measured_thumbnail_is_the_preview_box_shrunk_then_bilinear(
     measure_file(TechnicalRequest(path=str(source), cache_dir=str(tmp_path / "c")))
     preview, thumb = written["previews"], written["thumbs"]
     assert preview.shape == (960, 1440, 3) and thumb.shape == (213, 320, 3)
-    box = cv2.resize(preview, (360, 240), interpolation=cv2.INTER_AREA)
+    half = cv2.resize(preview, (720, 480), interpolation=cv2.INTER_AREA)
+    box = cv2.resize(half, (360, 240), interpolation=cv2.INTER_AREA)
     expected = cv2.resize(box, (320, 213), interpolation=cv2.INTER_LINEAR)
     np.testing.assert_array_equal(thumb, expected)
 
