@@ -29,14 +29,15 @@ BT.709 curve (0.45, 4.5) as a 16-bit -> 8-bit table. On the fixtures the
 luma is within 0.5 level (mean) of LibRaw's and the sharpness/exposure scores
 agree (tests/unit/test_imaging_rawrender.py).
 
-Cost: the sensor's channels are gathered once into one contiguous
-(h, w, 4) array (a Bayer sensor's even and odd rows, each read as pixel
-pairs), then two OpenCV colour transforms (black, white, balance and the
-green average in the first; the matrix in the second) and the table; each
-step on OpenCV's vectorised paths (see `render_half_size`). A
-4128 x 2176 CinemaDNG renders in ~10 ms against ~40 ms for LibRaw's
-single-threaded half-size postprocess; the 1 MP Kodak stack in ~3 ms
-against ~10 ms (the unpack before either is the same).
+Cost: 32 output rows at a time (`_BAND_ROWS`, so every intermediate stays
+in the cache), the sensor's channels are gathered into one contiguous
+(n, w, 4) band (a Bayer sensor's even and odd rows, each read as pixel
+pairs), then OpenCV colour transforms (black, white, balance and the green
+average; then the matrix) and the table, each on OpenCV's vectorised paths
+(see `_scale_colours`). A 4128 x 2176 CinemaDNG renders in ~10 ms against
+~40 ms for LibRaw's single-threaded half-size postprocess; a 24 MP Bayer
+sensor in 24 ms (39 ms rendered whole-frame); the 1 MP Kodak stack in ~3 ms
+against ~10 ms (the unpack before any of them is the same).
 
 Invariants: the sensor data is never modified; the output is a C-contiguous
 (h, w, 3) uint8 array; a None answer means "ask LibRaw", never "unusable".
@@ -45,6 +46,7 @@ Invariants: the sensor data is never modified; the output is a C-contiguous
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import cv2
@@ -63,7 +65,7 @@ _ADJUST_MAXIMUM_THRESHOLD = 0.75  # LibRaw's default adjust_maximum_thr
 _NO_CAMERA_WB = 0.00001  # LibRaw: cam_mul[0] at or below this means "none parsed"
 _GREY_BLOCK = 8  # LibRaw's grey world sums 8 x 8 sensor pixels at a time...
 _GREY_HEADROOM = 25  # ...and leaves out a block with a value above maximum - 25
-_CURVE_ROWS = 32  # rows per table look-up (see tone_curve)
+_BAND_ROWS = 32  # output rows rendered at a time (see render_half_size)
 _RED, _GREEN, _BLUE, _GREEN2 = 0, 1, 2, 3  # LibRaw's colour indices
 _UNUSED = -1  # a stack's fourth channel, which a three-colour sensor leaves empty
 
@@ -92,66 +94,139 @@ BT709_CURVE = _bt709_table()  # linear 16-bit -> 8-bit BT.709, as LibRaw writes 
 def render_half_size(raw: rawpy.RawPy) -> np.ndarray | None:
     """LibRaw's half-size render of `raw`'s sensor (see the module docstring),
     or None when the sensor is not one we render."""
-    gathered = _gather(raw)
-    if gathered is None:
+    sensor = _sensor(raw)
+    if sensor is None or sensor.rows == 0 or sensor.cols == 0:
         return None
-    image, colours = gathered
     rgb_cam = camera_to_srgb(raw)
-    if image.shape[0] == 0 or image.shape[1] == 0 or rgb_cam is None:
+    if rgb_cam is None:
         return None
+    colours = sensor.colours
     black = np.asarray(raw.black_level_per_channel, dtype=np.float64)[:4]
     channel_black = np.array([black[c] if c != _UNUSED else 0.0 for c in colours])
     white = float(raw.white_level)
-    data_max = float(cv2.minMaxLoc(image.reshape(image.shape[0], -1))[1])
+    data_max = float(cv2.minMaxLoc(sensor.data.reshape(sensor.data.shape[0], -1))[1])
     if white * _ADJUST_MAXIMUM_THRESHOLD < data_max < white:
         white = data_max
     if white <= black.max():
         return None
     multipliers = white_balance(
-        raw, lambda: auto_white_balance(image, colours, channel_black, white)
+        raw, lambda: auto_white_balance(sensor.whole(), colours, channel_black, white)
     )
     gains = multipliers * (65535.0 / (white - black.min()))
-    balanced = _scale_colours(image, colours, gains, channel_black)
-    linear = cv2.transform(balanced, rgb_cam)  # convert_to_rgb, clipped to 0..65535
-    return tone_curve(linear)
+    windows = _windows(colours, gains, channel_black)
+    # Band by band: a band's intermediates stay in the cache, where whole-frame
+    # ones made ~8 passes over 36-48 MB on a 24 MP sensor (and two workers then
+    # shared the memory bus, not two cores' worth of work).
+    out = np.empty((sensor.rows, sensor.cols, 3), dtype=np.uint8)
+    buffer = np.empty(_BAND_ROWS * sensor.cols * 4 + 2, dtype=np.uint16)
+    for top in range(0, sensor.rows, _BAND_ROWS):
+        bottom = min(top + _BAND_ROWS, sensor.rows)
+        balanced = _scale_colours(sensor.band(top, bottom, buffer), windows)
+        linear = np.asarray(cv2.transform(balanced, rgb_cam))  # convert_to_rgb, clipped
+        np.take(BT709_CURVE, linear, out=out[top:bottom], mode="clip")
+    return out
 
 
-def _scale_colours(
-    image: np.ndarray, colours: tuple[int, ...], gains: np.ndarray, black: np.ndarray
-) -> np.ndarray:
-    """LibRaw's scale_colors and green mix on `_gather`'s 4-channel image: per
-    channel black subtracted, times its gain, clipped to 0..65535; the greens of
-    a quad averaged. (h, w, 3) uint16 in R, G, B order.
+@dataclass(frozen=True)
+class _Sensor:
+    """A sensor we render: its data (raw_image_visible: (h, w) Bayer or (h, w, 4)
+    stack), the LibRaw colour of each of a band's four channels, and the size of
+    the render (a Bayer sensor's quads; a stack's pixels)."""
 
-    OpenCV's transform is vectorised for 3 -> 3 channels but ~10x slower for
-    4 -> 3 or 4 -> 4 (12 ms on a 9 MP sensor): so two 3-channel windows of the
-    4 channels, 0-2 and 1-3 (cvtColor drops a fourth channel in 0.5 ms), each
-    take the colours assigned to them, and the saturating sum adds them up;
-    each green is clipped on its own before the mix, as LibRaw does."""
+    data: np.ndarray
+    colours: tuple[int, ...]
+    rows: int
+    cols: int
+
+    def band(self, top: int, bottom: int, buffer: np.ndarray) -> np.ndarray:
+        """Render rows top..bottom as a contiguous (n, cols, 4) uint16 array: a
+        stack's own rows, or a Bayer sensor's quads gathered into `buffer` (then
+        followed by a spare element, for `_shifted`)."""
+        if self.data.ndim == 3:
+            return self.data[top:bottom]
+        # Each quad's top pair and bottom pair read as one 32-bit value (two uint16
+        # pixels), interleaved by OpenCV's merge: channel i is the quad's position
+        # (i // 2, i % 2); 0.7 ms for a 9 MP sensor where numpy's strided copies
+        # took 6-15 ms.
+        count = (bottom - top) * self.cols * 4
+        merged = buffer.view(np.int32)[: count // 2].reshape(bottom - top, self.cols, 2)
+        rows = slice(2 * top, 2 * bottom, 2)
+        upper = self.data[rows, : 2 * self.cols].view(np.int32)
+        lower = self.data[2 * top + 1 : 2 * bottom : 2, : 2 * self.cols].view(np.int32)
+        cv2.merge([upper, lower], dst=merged)
+        return buffer[:count].reshape(bottom - top, self.cols, 4)
+
+    def whole(self) -> np.ndarray:
+        """Every row as one (rows, cols, 4) array (`band` of them all)."""
+        return self.band(0, self.rows, np.empty(self.rows * self.cols * 4 + 2, np.uint16))
+
+
+def _sensor(raw: rawpy.RawPy) -> _Sensor | None:
+    """`raw`'s sensor when it is one we render (see the module docstring), else None."""
+    if raw.color_desc != b"RGBG" or raw.num_colors != 3:
+        return None
+    if float(raw.sizes.pixel_aspect) != 1.0:
+        return None
+    if raw.raw_type == rawpy.RawType.Stack:
+        stack = raw.raw_image_visible
+        if stack.ndim != 3 or stack.shape[2] != 4:
+            return None
+        stack = np.ascontiguousarray(stack)
+        return _Sensor(stack, (_RED, _GREEN, _BLUE, _UNUSED), stack.shape[0], stack.shape[1])
+    pattern = raw.raw_pattern
+    if (
+        raw.raw_type != rawpy.RawType.Flat
+        or pattern is None
+        or pattern.shape != (2, 2)
+        or sorted(pattern.ravel().tolist()) != [0, 1, 2, 3]
+    ):
+        return None
+    sensor = raw.raw_image_visible
+    colours = tuple(int(pattern[i // 2, i % 2]) for i in range(4))
+    return _Sensor(sensor, colours, sensor.shape[0] // 2, sensor.shape[1] // 2)
+
+
+def _windows(
+    colours: tuple[int, ...], gains: np.ndarray, black: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The two 3 x 4 matrices of `_scale_colours`: channels 0 and 1 in the first
+    window (channels 0-2), 3 in the second (channels 1-3), 2 in the second unless
+    channel 3 is unused (a stack needs one window only). Each row one output
+    colour: gain x (value - black), the greens of a quad half each."""
     windows = (np.zeros((3, 4)), np.zeros((3, 4)))
     for channel, colour in enumerate(colours):
         if colour == _UNUSED:
             continue
-        # Channels 0 and 1 in the first window; 3 in the second; 2 in the second
-        # unless channel 3 is unused (a stack needs one window only).
         second = channel == 3 or (channel == 2 and colours[3] != _UNUSED)
         matrix, column = (windows[1], channel - 1) if second else (windows[0], channel)
         out = _GREEN if colour == _GREEN2 else colour
         share = 0.5 if out == _GREEN and _GREEN2 in colours else 1.0
         matrix[out, column] = share * gains[colour]
         matrix[out, 3] -= share * gains[colour] * black[channel]
+    return windows
+
+
+def _scale_colours(image: np.ndarray, windows: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """LibRaw's scale_colors and green mix on a band's 4 channels: per channel
+    black subtracted, times its gain, clipped to 0..65535; the greens of a quad
+    averaged. (h, w, 3) uint16 in R, G, B order.
+
+    OpenCV's transform is vectorised for 3 -> 3 channels but ~10x slower for
+    4 -> 3 or 4 -> 4 (12 ms on a 9 MP sensor): so two 3-channel windows of the
+    4 channels, 0-2 and 1-3 (cvtColor drops a fourth channel in 0.5 ms), each
+    take the colours `_windows` assigned them, and the saturating sum adds them
+    up; each green is clipped on its own before the mix, as LibRaw does."""
     first = cv2.transform(cv2.cvtColor(image, cv2.COLOR_RGBA2RGB), windows[0])
     if not windows[1].any():
         return first
-    return cv2.add(
-        first, cv2.transform(cv2.cvtColor(_shifted(image), cv2.COLOR_RGBA2RGB), windows[1])
-    )
+    second = cv2.transform(cv2.cvtColor(_shifted(image), cv2.COLOR_RGBA2RGB), windows[1])
+    return cv2.add(first, second)
 
 
 def _shifted(image: np.ndarray) -> np.ndarray:
     """`image` (h, w, 4, C-contiguous) seen one channel later: pixel i's channels
     1, 2, 3 and the next pixel's 0 (past the last pixel, the spare element of the
-    buffer `_gather` allocates; an image without one is copied into one)."""
+    band buffer `_Sensor.band` fills; an image without one is copied into one)."""
     base = image.base
     if not (
         isinstance(base, np.ndarray)
@@ -164,42 +239,6 @@ def _shifted(image: np.ndarray) -> np.ndarray:
     return np.lib.stride_tricks.as_strided(
         base.reshape(-1)[1:], shape=image.shape, strides=image.strides, writeable=False
     )
-
-
-def _gather(raw: rawpy.RawPy) -> tuple[np.ndarray, tuple[int, ...]] | None:
-    """The sensor as one contiguous (h, w, c) uint16 array and the LibRaw colour
-    of each channel, or None for a sensor we do not render."""
-    if raw.color_desc != b"RGBG" or raw.num_colors != 3:
-        return None
-    if float(raw.sizes.pixel_aspect) != 1.0:
-        return None
-    if raw.raw_type == rawpy.RawType.Stack:
-        stack = raw.raw_image_visible
-        if stack.ndim != 3 or stack.shape[2] != 4:
-            return None
-        return np.ascontiguousarray(stack), (_RED, _GREEN, _BLUE, _UNUSED)
-    pattern = raw.raw_pattern
-    if (
-        raw.raw_type != rawpy.RawType.Flat
-        or pattern is None
-        or pattern.shape != (2, 2)
-        or sorted(pattern.ravel().tolist()) != [0, 1, 2, 3]
-    ):
-        return None
-    sensor = raw.raw_image_visible
-    height, width = sensor.shape[0] // 2 * 2, sensor.shape[1] // 2 * 2
-    # Each quad's top pair and bottom pair read as one 32-bit value (two uint16
-    # pixels), interleaved by OpenCV's merge: one pass into (h/2, w/2, 4), channel i
-    # the quad's position (i // 2, i % 2); 0.7 ms for a 9 MP sensor where numpy's
-    # strided copies took 6-15 ms.
-    rows, cols = height // 2, width // 2
-    spare = np.empty(rows * cols * 4 + 2, dtype=np.uint16)  # + 1 for `_shifted`, + 1 aligns
-    merged = spare.view(np.int32)[: rows * cols * 2].reshape(rows, cols, 2)
-    top = sensor[0:height:2, :width].view(np.int32)
-    bottom = sensor[1:height:2, :width].view(np.int32)
-    cv2.merge([top, bottom], dst=merged)
-    quads = spare[: rows * cols * 4].reshape(rows, cols, 4)
-    return quads, tuple(int(pattern[i // 2, i % 2]) for i in range(4))
 
 
 def white_balance(raw: rawpy.RawPy, grey_world: Callable[[], np.ndarray | None]) -> np.ndarray:
@@ -232,7 +271,7 @@ def auto_white_balance(
     """LibRaw's grey world: per colour, pixels counted over their black-subtracted
     sum, over the blocks of 8 x 8 sensor pixels (4 x 4 quads) none of whose values
     exceeds ``maximum - 25``; 0 for a colour without any; None when every block
-    is left out. `image` is `_gather`'s (h, w, c) array, `black` per channel.
+    is left out. `image` is `_Sensor.whole`'s (h, w, c) array, `black` per channel.
 
     Computed as the whole frame's sums less those of the blocks holding a hot
     value, found from the hot values' positions (a clipped highlight is rarely
@@ -284,14 +323,3 @@ def camera_to_srgb(raw: rawpy.RawPy) -> np.ndarray | None:
         return np.asarray(np.linalg.inv(cam_rgb / sums))
     except np.linalg.LinAlgError:
         return None
-
-
-def tone_curve(linear: np.ndarray) -> np.ndarray:
-    """`BT709_CURVE[linear]` in bands of rows: numpy makes a 64-bit copy of a uint16
-    index (100 MB for a 24 MP render), a band's stays in the cache; 9.7 -> 5.3
-    ms on a 9 MP render (issue 21 §3). "clip" never clips a uint16 here."""
-    out = np.empty(linear.shape, dtype=np.uint8)
-    for top in range(0, linear.shape[0], _CURVE_ROWS):
-        band = slice(top, top + _CURVE_ROWS)
-        np.take(BT709_CURVE, linear[band], out=out[band], mode="clip")
-    return out
