@@ -122,7 +122,7 @@ def render_half_size(raw: rawpy.RawPy) -> np.ndarray | None:
     for top in range(0, sensor.rows, _BAND_ROWS):
         bottom = min(top + _BAND_ROWS, sensor.rows)
         balanced = _scale_colours(sensor.band(top, bottom, buffer), windows)
-        linear = np.asarray(cv2.transform(balanced, rgb_cam))  # convert_to_rgb, clipped
+        linear: np.ndarray = cv2.transform(balanced, rgb_cam)  # convert_to_rgb, clipped
         np.take(BT709_CURVE, linear, out=out[top:bottom], mode="clip")
     return out
 
