@@ -81,7 +81,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from curator.imaging.orientation import grid_means
+from curator.imaging.orientation import box_shrink, grid_means
 
 __all__ = [
     "MISSED_FOCUS_NOTE",
@@ -136,9 +136,9 @@ def coarse_contrast(work: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """Per tile (`shape` = rows, cols), the mean squared Laplacian of the working
     luma blurred sigma `COARSE_SIGMA`: the contrast a blur leaves."""
     rows, cols = shape
-    height, width = work.shape
-    half = cv2.resize(work.astype(np.float32), (max(1, width // 2), max(1, height // 2)),
-                      interpolation=cv2.INTER_AREA)  # fmt: skip
+    # Halved by whole 2 x 2 blocks (an odd last row or column left out): OpenCV's
+    # exact-ratio path; 683 rows into 341 took its fractional one, 0.6 ms more.
+    half = box_shrink(work.astype(np.float32), 2)
     smooth = cv2.GaussianBlur(half, (0, 0), COARSE_SIGMA / 2)
     lap = cv2.Laplacian(smooth, cv2.CV_32F, borderType=cv2.BORDER_REFLECT) / 4  # per full px^2
     return grid_means(lap * lap, cols, rows).astype(np.float64)

@@ -128,6 +128,7 @@ __all__ = [
     "SRGB_LINEAR",
     "directional_energy",
     "flat_mask",
+    "flat_sample",
     "level_of_score",
     "luma_histogram",
     "measure_exposure",
@@ -224,12 +225,12 @@ def directional_energy(work: np.ndarray, grid: int = SCORE_GRID) -> tuple[np.nda
     cols = max(1, min(grid, width // MIN_TILE))
     image = cv2.GaussianBlur(work.astype(np.float32), (0, 0), PRE_SMOOTH)
     flat = flat_mask(work)
-    maps, noise = [], []
+    maps, samples = [], []
     for kernel in _DIRECTIONS:
         response = cv2.filter2D(image, cv2.CV_32F, kernel, borderType=cv2.BORDER_REFLECT)
         maps.append(grid_means(response * response, cols, rows))
-        noise.append(noise_energy(response, flat))
-    return np.stack(maps).astype(np.float64), np.asarray(noise, dtype=np.float64)
+        samples.append(flat_sample(response, flat))
+    return np.stack(maps).astype(np.float64), noise_energy(np.stack(samples))
 
 
 def flat_mask(work: np.ndarray) -> np.ndarray:
@@ -243,12 +244,21 @@ def flat_mask(work: np.ndarray) -> np.ndarray:
     return np.asarray(gradient <= np.quantile(gradient, FLAT_SHARE))
 
 
-def noise_energy(response: np.ndarray, flat: np.ndarray) -> float:
-    """A directional response's noise energy: (1.4826 x the median |response|)^2
-    over the flat sample (the MAD of Gaussian noise), sampled as `flat_mask` was."""
-    sample = np.abs(response[::NOISE_STEP, ::NOISE_STEP])[: flat.shape[0], : flat.shape[1]]
-    values = sample[flat[: sample.shape[0], : sample.shape[1]]]
-    return float((MAD_TO_SD * np.median(values)) ** 2) if values.size else 0.0
+def flat_sample(response: np.ndarray, flat: np.ndarray) -> np.ndarray:
+    """A directional response's values where `flat_mask` says the frame is flat
+    (sampled as it was: every `NOISE_STEP`th pixel of every `NOISE_STEP`th row)."""
+    sample = response[::NOISE_STEP, ::NOISE_STEP][: flat.shape[0], : flat.shape[1]]
+    return np.asarray(sample[flat[: sample.shape[0], : sample.shape[1]]])
+
+
+def noise_energy(samples: np.ndarray) -> np.ndarray:
+    """Each direction's noise energy from its `flat_sample` (one row per
+    direction): (1.4826 x the median |response|)^2, the MAD of Gaussian noise;
+    0 where the sample is empty. One median for the four rows."""
+    if samples.shape[-1] == 0:
+        return np.zeros(samples.shape[:-1], dtype=np.float64)
+    spread = MAD_TO_SD * np.median(np.abs(samples), axis=-1).astype(np.float64)
+    return np.asarray(spread**2)
 
 
 def noise_sigma(noise: np.ndarray) -> float:

@@ -286,7 +286,10 @@ def auto_white_balance(
     limit: Any = maximum - _GREY_HEADROOM
     hot = cv2.compare(image.reshape(height, width * channels), limit, cv2.CMP_GT)
     if cv2.countNonZero(hot):
-        hot_x, hot_y = cv2.findNonZero(hot).reshape(-1, 2).T
+        # The rows holding a hot value first (a row-wise max), then the values in them.
+        hot_rows = np.flatnonzero(hot.max(axis=1))
+        hot_x, at = cv2.findNonZero(np.ascontiguousarray(hot[hot_rows])).reshape(-1, 2).T
+        hot_y = hot_rows[at]
         rows, cols = -(-height // block), -(-width // block)
         hot_blocks = np.unique(hot_y // block * cols + hot_x // channels // block)
         if hot_blocks.size == rows * cols:
