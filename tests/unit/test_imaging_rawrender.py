@@ -233,3 +233,20 @@ def test_the_constant_sensor_check_is_the_deviation_rule() -> None:
         rule = sample.size == 0 or float(sample.std()) < 1.0
         assert rule is want
         assert sensor_is_constant(sensor) is want
+
+
+@pytest.mark.parametrize(("height", "width"), [(10, 14), (9, 13), (7, 7), (70, 3)])
+def test_quads_are_gathered_by_position_whatever_the_sensor_size(height: int, width: int) -> None:
+    # The gather reads pixel pairs as int32 (rows of an odd-width sensor start at
+    # unaligned addresses) and leaves out an odd last row and column.
+    from curator.imaging.rawrender import _Sensor
+
+    data = np.random.default_rng(height * width).integers(0, 4096, (height, width), np.uint16)
+    sensor = _Sensor(data, (0, 1, 3, 2), height // 2, width // 2)
+    rows, cols = height // 2 * 2, width // 2 * 2
+    expected = np.stack(
+        [data[y:rows:2, x:cols:2] for y, x in ((0, 0), (0, 1), (1, 0), (1, 1))], axis=2
+    )
+    np.testing.assert_array_equal(sensor.whole(), expected)
+    band = sensor.band(1, 3, np.empty(2 * (width // 2) * 4 + 2, np.uint16))
+    np.testing.assert_array_equal(band, expected[1:3])
