@@ -35,7 +35,12 @@ early kill can let 15–19 photos through, and on CI the 120 files were all
 measured after 13 kills, so 7 kills landed after the technical stage (13 of
 the 15 "mid import" wanted). So whenever fewer than TOP_UP files are left to
 measure, TOP_UP more arrive first (that import is killed at its drawn moment,
-not in its quick look).
+not in its quick look). TOP_UP was 12; on a faster host (2026-11-24: a 250 ms
+flush carried all 12 of a top-up, one worker at ~15 ms a photo) each measuring
+kill then waited for a commit that was the import's end: 10 of 20 mid-import,
+on the code before and after that session's speed-ups alike. 40 left to
+measure outlast a flush and the 0-200 ms after it: 18-20 of 20, idle or with
+both cores busy.
 (tests/integration/test_pipeline_crash_and_kill.py has the single-kill case.)
 """
 
@@ -61,7 +66,7 @@ KILLS = 20
 PHOTOS = 60  # in the folder at the start
 WAVES = {5: 20, 10: 20, 15: 20}  # import attempt → new files that arrive before it
 QUICK_LOOK_DELAY_S = {5: 0.03, 10: 0.25, 15: 0.03}  # wave → kill within this after a thumbnail
-TOP_UP = 12  # files that arrive when fewer than this are left to measure
+TOP_UP = 40  # files that arrive when fewer than this are left to measure
 SEED = 20261122
 _DEADLINE_S = 120  # per import: only a hang reaches it
 
