@@ -11,6 +11,9 @@ Concurrency protocol:
   from a pool thread needs no lock) and skips keys no longer wanted: scrolling
   fast never queues a backlog of stale decodes. It returns a QImage (never a
   QPixmap: pixmaps belong to the main thread).
+- A skipped key that is wanted again by the time its result is delivered is
+  queued again: the request that wanted it back saw it in flight and queued
+  nothing itself.
 - On the main thread `_on_loaded` drops results of an older generation
   (`reset()` bumps it: a filter change, a pass switch, shutdown), converts
   the QImage to a QPixmap, stores it in an LRU of `capacity` entries and
@@ -219,6 +222,12 @@ class ImageLoader(QObject):
             return
         self._in_flight.discard(result.key)
         if result.skipped:
+            # Skipped because it was unwanted when its task started, but wanted
+            # again since: that request saw it in flight and queued nothing, so
+            # queue it now (rows moving under the grid during an import left
+            # measured tiles grey until the next scroll).
+            if result.key in self._wanted.keys and result.key not in self._pixmaps:
+                self._submit(result.key)
             return
         if result.image is None:
             self._failed.add(result.key)
