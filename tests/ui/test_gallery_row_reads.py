@@ -86,3 +86,47 @@ def test_a_change_off_screen_asks_for_nothing_a_change_on_screen_does(
         assert timer.isActive()
         qtbot.waitUntil(lambda: not timer.isActive())
         loader.close()
+
+
+def test_rows_on_screen_are_asked_for_while_and_after_the_layout_runs_in_batches(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    """The grid lays rows out 500 per turn of the event loop. A request made
+    between two batches read the rows not laid out yet as above the viewport and
+    asked for no thumbnail at all; with nothing after it (the import's last
+    change), measured tiles stayed grey until a scroll (seen in Xvfb under load)."""
+    many = 1_200
+    threads = QThreadPool()
+    with Catalog.open(tmp_path / "c.sqlite"):
+        Photo.insert_many(
+            [
+                {
+                    "path": f"/lib/IMG_{i:04d}.jpg".encode(),
+                    "content_hash": f"h{i}",
+                    "thumbnail_key": f"thumbs/{i % 100:02d}/h{i}.jpg",
+                }
+                for i in range(many)
+            ]
+        ).execute()
+        loader = ImageLoader(tmp_path / "cache", threads, ErrorReporter(), capacity=10)
+        model = gallery_model.GalleryListModel(loader, ErrorReporter())
+        view = GalleryView(model, loader, ErrorReporter())
+        qtbot.addWidget(view)
+        view.resize(650, 400)
+        view.show()
+        qtbot.waitExposed(view)
+        model.set_query(GalleryQuery())  # a reset: laid out again, a batch at a time
+        view.executeDelayedItemsLayout()  # the first batch only: rows 500.. have no cell
+        assert not view.visualRect(model.index(many - 1)).isValid()
+        shown = view.visible_rows()
+        assert shown and shown.start == 0 and shown.stop < 500
+        view._visible_timer.stop()
+        view._request_visible()  # the request made mid-layout asks for the rows on screen
+        wanted = {key.photo_id for key in loader._wanted.keys}
+        assert {model.ids[r] for r in shown} <= wanted
+        loader.request([])  # as if that request's keys were gone again: the layout's end asks
+        qtbot.waitUntil(lambda: view.visualRect(model.index(many - 1)).isValid())
+        qtbot.waitUntil(
+            lambda: {model.ids[r] for r in shown} <= {k.photo_id for k in loader._wanted.keys}
+        )
+        loader.close()

@@ -357,6 +357,11 @@ class GalleryView(QListView):
     ):
         super().__init__(parent)
         self.thumbnails, self.errors = thumbnails, errors
+        # Made first: Qt calls `updateGeometries` from setModel and the setters below.
+        self._visible_timer = QTimer(self)
+        self._visible_timer.setSingleShot(True)
+        self._visible_timer.setInterval(0)
+        self._visible_timer.timeout.connect(self._request_visible)
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setMovement(QListView.Movement.Static)
@@ -375,10 +380,6 @@ class GalleryView(QListView):
         self.empty_text = ""
         self._waiting: list[str] = []  # the last `thumbnails_wanted`
         self._asked = range(0)  # the rows the last request covered (visible + ahead)
-        self._visible_timer = QTimer(self)
-        self._visible_timer.setSingleShot(True)
-        self._visible_timer.setInterval(0)
-        self._visible_timer.timeout.connect(self._request_visible)
         # Never connect a signal with arguments straight to QTimer.start: the
         # scroll bar's value (pixels) became the timer's interval (ms), so the
         # end of 1,000 photos waited 38 s for its thumbnails.
@@ -487,7 +488,15 @@ class GalleryView(QListView):
         self._visible_timer.start(0)
 
     def visible_rows(self, ahead_screens: float = 0.0) -> range:
-        """Rows whose cells intersect the viewport (plus `ahead_screens` below)."""
+        """Rows whose cells intersect the viewport (plus `ahead_screens` below),
+        among the rows laid out so far.
+
+        The layout is batched (500 rows per turn of the event loop): until it
+        is done, the rows after the laid-out ones have no cell (an empty
+        rect, "bottom" -1). They count as below the viewport, never above:
+        read as above, one probe of the search sent it past every row and a
+        request made mid-layout asked for nothing (`updateGeometries` asks
+        again once the layout is done)."""
         n = self.gallery_model.rowCount()
         if n == 0:
             return range(0)
@@ -496,14 +505,24 @@ class GalleryView(QListView):
         lo, hi = 0, n  # first row whose cell bottom is on screen
         while lo < hi:
             mid = (lo + hi) // 2
-            if self.visualRect(self.gallery_model.index(mid)).bottom() < 0:
+            rect = self.visualRect(self.gallery_model.index(mid))
+            if rect.isValid() and rect.bottom() < 0:
                 lo = mid + 1
             else:
                 hi = mid
         first, last = lo, lo
-        while last < n and self.visualRect(self.gallery_model.index(last)).top() <= bottom:
+        while last < n:
+            rect = self.visualRect(self.gallery_model.index(last))
+            if not rect.isValid() or rect.top() > bottom:
+                break
             last += 1
         return range(first, last)
+
+    def updateGeometries(self) -> None:
+        """Qt's hook after a layout (a batched one's last batch included): the
+        rows on screen may have cells only now, so ask for their thumbnails."""
+        super().updateGeometries()
+        self._visible_timer.start(0)
 
     @Slot()
     @guarded_slot
