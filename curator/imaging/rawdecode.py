@@ -16,7 +16,8 @@ it, with their note).
 
 Otherwise metrics come from a half-size render (one output pixel per 2x2 Bayer quad: the sensor's
 native per-channel resolution, and 3-5x faster than a full demosaic), rendered
-with the camera white balance and *without* auto-brighten (LibRaw's default
+with the camera white balance (LibRaw's grey world when the file records none)
+and *without* auto-brighten (LibRaw's default
 scales every frame until 1 % of it clips, which would hide under-exposure from
 the exposure score). The preview is the camera's embedded JPEG when its long
 edge reaches the preview size (that is what makes culling RAW fast), else the
