@@ -293,3 +293,37 @@ print(took, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before, len(dat
         faults[mode] = int(count)
     assert faults["default"] > 5000  # 10,240 pages of 4 KiB: each one faulted in again
     assert faults["kept"] < 500
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim only")
+def test_the_decoder_child_gives_a_panoramas_memory_back_but_keeps_a_usual_files() -> None:
+    # With mmap off every buffer comes from the heap, which glibc trims only at its
+    # top: a block above a big freed one kept the child at its largest file's size
+    # for the whole import. Past the limit the freed heap goes back; under it, it
+    # is kept for the next file. In a fresh interpreter, scaled down (300 MB
+    # freed, a 200 MB limit).
+    script = """
+import os
+from curator.pipeline.stages.technical_child import keep_freed_memory, release_excess_memory
+def resident():
+    with open("/proc/self/statm", "rb") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+assert keep_freed_memory()
+def touched(size):
+    block = bytearray(size)
+    block[:: 4096] = b"\\x01" * len(range(0, size, 4096))
+    return block
+small = touched(20 * 2**20)
+kept = release_excess_memory(200 * 2**20)
+big = touched(300 * 2**20)
+above = bytearray(16 * 2**20)  # a block above the big one: the heap's top is not free
+del big, small
+before = resident()
+released = release_excess_memory(200 * 2**20)
+print(kept, released, before // 2**20, resident() // 2**20)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    kept, released, before, after = done.stdout.split()
+    assert kept == "False"  # a usual file's 20 MB: nothing given back
+    assert released == "True" and int(before) > 300 and int(after) < 200, done.stdout
