@@ -136,13 +136,15 @@ def make_dng(
     make: str = "Curator",
     model: str = "Synthetic DNG",
     captured_at: datetime | None = datetime(2024, 5, 6, 7, 8, 9),
+    as_shot_neutral: bool = True,
 ) -> Path:
     """Write an uncompressed Bayer (RGGB) DNG of `width` x `height` with pidng.
 
     `pattern`: "texture" (detailed scene), "gradient" (smooth), "flat" (every
     sensel identical: sensor data that carries no picture). Width and height
-    must be even. A 24 MP file (6000 x 4000, 12 bits) is ~36 MB and takes a
-    couple of seconds to write.
+    must be even. Without `as_shot_neutral` the file records no camera white
+    balance (LibRaw then balances by its grey world). A 24 MP file (6000 x
+    4000, 12 bits) is ~36 MB and takes a couple of seconds to write.
     """
     from pidng.core import RAW2DNG, DNGTags, Tag
     from pidng.defs import (
@@ -182,7 +184,8 @@ def make_dng(
     identity = [[1, 1], [0, 1], [0, 1], [0, 1], [1, 1], [0, 1], [0, 1], [0, 1], [1, 1]]
     tags.set(Tag.ColorMatrix1, identity)
     tags.set(Tag.CalibrationIlluminant1, CalibrationIlluminant.D65)
-    tags.set(Tag.AsShotNeutral, [[1, 1], [1, 1], [1, 1]])
+    if as_shot_neutral:
+        tags.set(Tag.AsShotNeutral, [[1, 1], [1, 1], [1, 1]])
     tags.set(Tag.Make, make)
     tags.set(Tag.Model, model)
     if captured_at is not None:

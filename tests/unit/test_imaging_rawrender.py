@@ -64,24 +64,33 @@ def test_a_generated_dng_without_camera_white_balance_gets_libraws_grey_world(
     tmp_path: Path,
 ) -> None:
     # LibRaw >= 0.20 balances a file that parsed no as-shot multipliers by its grey
-    # world (8 x 8 blocks, clipped ones left out); daylight's would tint this one.
+    # world (8 x 8 blocks, clipped ones left out); daylight's, our former fallback,
+    # makes this grey scene ~20 levels redder.
     from curator.imaging import rawrender
 
-    path = make_dng(tmp_path / "no_wb.dng", 640, 480)
+    path = make_dng(tmp_path / "no_wb.dng", 640, 480, as_shot_neutral=False)
     with rawpy.imread(str(path)) as raw:
+        assert raw.camera_whitebalance[0] == 0  # the file records no white balance
         sensor = rawrender._sensor(raw)
         assert sensor is not None
         image, colours = sensor.whole(), sensor.colours
         white = float(raw.white_level)
         black = np.asarray(raw.black_level_per_channel, dtype=np.float64)[list(colours)]
         found = rawrender.auto_white_balance(image, colours, black, white)
-    assert found is not None
+        ours = rawrender.render_half_size(raw)
+        kw = {"half_size": True, "output_bps": 8, "no_auto_bright": True, "user_flip": 0}
+        libraw = raw.postprocess(use_camera_wb=True, **kw)
+        daylight = raw.postprocess(use_camera_wb=False, **kw)
+    assert found is not None and ours is not None
     # Against the grey world computed directly: every block here is below the limit.
     expected = np.zeros(4)
     for channel, colour in enumerate(colours):
         values = np.maximum(image[..., channel].astype(np.float64) - black[channel], 0)
         expected[colour] = values.size / values.sum()
     np.testing.assert_allclose(found, expected, rtol=1e-6)
+    means = ours.reshape(-1, 3).mean(0)
+    assert np.abs(means - libraw.reshape(-1, 3).mean(0)).max() < 0.5
+    assert np.abs(means - daylight.reshape(-1, 3).mean(0)).max() > 10
 
 
 def test_the_grey_world_leaves_out_blocks_with_a_clipped_value() -> None:
