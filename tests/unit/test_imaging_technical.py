@@ -289,7 +289,9 @@ print(took, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before, len(dat
             [sys.executable, "-c", script, mode], capture_output=True, text=True, check=True
         )
         took, count, size = done.stdout.split()
-        assert took == "True" and int(size) == 40 * 1024 * 1024
+        if took != "True":
+            pytest.skip("this C library's allocator takes no mallopt settings (not glibc)")
+        assert int(size) == 40 * 1024 * 1024
         faults[mode] = int(count)
     assert faults["default"] > 5000  # 10,240 pages of 4 KiB: each one faulted in again
     assert faults["kept"] < 500
@@ -308,7 +310,8 @@ from curator.pipeline.stages.technical_child import keep_freed_memory, release_e
 def resident():
     with open("/proc/self/statm", "rb") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-assert keep_freed_memory()
+if not keep_freed_memory():
+    raise SystemExit(3)  # not glibc: nothing to test
 def touched(size):
     block = bytearray(size)
     block[:: 4096] = b"\\x01" * len(range(0, size, 4096))
@@ -323,6 +326,8 @@ released = release_excess_memory(200 * 2**20)
 print(kept, released, before // 2**20, resident() // 2**20)
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    if done.returncode == 3:
+        pytest.skip("this C library's allocator takes no mallopt settings (not glibc)")
     assert done.returncode == 0, done.stderr
     kept, released, before, after = done.stdout.split()
     assert kept == "False"  # a usual file's 20 MB: nothing given back
