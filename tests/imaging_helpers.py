@@ -137,13 +137,18 @@ def make_dng(
     model: str = "Synthetic DNG",
     captured_at: datetime | None = datetime(2024, 5, 6, 7, 8, 9),
     as_shot_neutral: bool = True,
+    black_levels: tuple[int, int, int, int] | None = None,
+    peak: int | None = None,
 ) -> Path:
     """Write an uncompressed Bayer (RGGB) DNG of `width` x `height` with pidng.
 
     `pattern`: "texture" (detailed scene), "gradient" (smooth), "flat" (every
     sensel identical: sensor data that carries no picture). Width and height
     must be even. Without `as_shot_neutral` the file records no camera white
-    balance (LibRaw then balances by its grey world). A 24 MP file (6000 x
+    balance (LibRaw then balances by its grey world). `black_levels`: one black
+    per quad position (R, G, G, B; BlackLevelRepeatDim 2 x 2), the sensor
+    raised by each; `peak`: the first quad's four sensels set to this value
+    (the data maximum). A 24 MP file (6000 x
     4000, 12 bits) is ~36 MB and takes a couple of seconds to write.
     """
     from pidng.core import RAW2DNG, DNGTags, Tag
@@ -168,6 +173,14 @@ def make_dng(
         # One scene value per 2x2 Bayer quad, so the half-size demosaic sees the scene.
         quad = np.repeat(np.repeat(scene, 2, axis=0), 2, axis=1)
         sensor = (black + quad * (white * 0.6 - black) // 255).astype(np.uint16)
+    if black_levels is not None:
+        raised = sensor.astype(np.int32)
+        for position, level in enumerate(black_levels):
+            raised[position // 2 :: 2, position % 2 :: 2] += level - black
+        sensor = raised.astype(np.uint16)
+    if peak is not None:
+        sensor = sensor.copy()
+        sensor[:2, :2] = peak
     tags = DNGTags()
     tags.set(Tag.ImageWidth, width)
     tags.set(Tag.ImageLength, height)
@@ -179,7 +192,11 @@ def make_dng(
     tags.set(Tag.BitsPerSample, bits)
     tags.set(Tag.CFARepeatPatternDim, [2, 2])
     tags.set(Tag.CFAPattern, CFAPattern.RGGB)
-    tags.set(Tag.BlackLevel, black)
+    if black_levels is not None:
+        tags.set(Tag.BlackLevelRepeatDim, [2, 2])
+        tags.set(Tag.BlackLevel, list(black_levels))
+    else:
+        tags.set(Tag.BlackLevel, black)
     tags.set(Tag.WhiteLevel, white)
     identity = [[1, 1], [0, 1], [0, 1], [0, 1], [1, 1], [0, 1], [0, 1], [0, 1], [1, 1]]
     tags.set(Tag.ColorMatrix1, identity)

@@ -60,6 +60,26 @@ def test_generated_dng_render_matches_libraw(tmp_path: Path) -> None:
     assert float(np.abs(ours.astype(np.int16) - libraw).mean()) < 0.5
 
 
+@pytest.mark.parametrize(
+    ("peak", "black_levels"),
+    [
+        (3100, None),  # above 75 % of the white level, not of the range above black
+        (3100, (256, 240, 240, 300)),  # the peak less the smallest black: still not
+        (3300, (256, 240, 240, 300)),  # 3060 above black, > 75 % of 4095 - 240: lowered
+    ],
+)
+def test_the_white_point_follows_libraws_black_subtracted_data_maximum(
+    tmp_path: Path, peak: int, black_levels: tuple[int, int, int, int] | None
+) -> None:
+    # LibRaw lowers its white point to the data maximum only when that lies above
+    # 75 % of the range *above black*, each value less its own channel's black.
+    # Compared on raw values, a 12-bit frame peaking at 3100 was rendered a third
+    # brighter than LibRaw's.
+    path = make_dng(tmp_path / "peak.dng", 640, 480, peak=peak, black_levels=black_levels)
+    ours, libraw = _renders(path)
+    assert np.abs(ours.reshape(-1, 3).mean(0) - libraw.reshape(-1, 3).mean(0)).max() < 0.5
+
+
 def test_a_generated_dng_without_camera_white_balance_gets_libraws_grey_world(
     tmp_path: Path,
 ) -> None:
@@ -74,9 +94,9 @@ def test_a_generated_dng_without_camera_white_balance_gets_libraws_grey_world(
         sensor = rawrender._sensor(raw)
         assert sensor is not None
         image, colours = sensor.whole(), sensor.colours
-        white = float(raw.white_level)
         black = np.asarray(raw.black_level_per_channel, dtype=np.float64)[list(colours)]
-        found = rawrender.auto_white_balance(image, colours, black, white)
+        maximum = rawrender.adjusted_maximum(sensor, black, raw.white_level - black.min())
+        found = rawrender.auto_white_balance(image, colours, black, maximum)
         ours = rawrender.render_half_size(raw)
         kw = {"half_size": True, "output_bps": 8, "no_auto_bright": True, "user_flip": 0}
         libraw = raw.postprocess(use_camera_wb=True, **kw)
@@ -106,6 +126,13 @@ def test_the_grey_world_leaves_out_blocks_with_a_clipped_value() -> None:
     assert found[1] == pytest.approx(1 / ((2000 * 224 + 4000 * 16) / 240))  # 15 blocks of 16
     hot = np.full((8, 8, 4), 65511, dtype=np.uint16)
     assert auto_white_balance(hot, (0, 1, 3, 2), np.zeros(4), 65535.0) is None
+    # The limit applies above black, as LibRaw compares once black is subtracted:
+    # 65500 is 64988 above a black of 512, under 65023 - 25, so its block counts.
+    bright = np.full((8, 8, 4), 1000, dtype=np.uint16)
+    bright[0, 0, 0] = 65500
+    found = auto_white_balance(bright, (0, 1, 3, 2), np.full(4, 512.0), 65535.0 - 512)
+    assert found is not None
+    assert found[0] == pytest.approx(64 / (488 * 63 + 64988))
 
 
 @pytest.mark.parametrize(
