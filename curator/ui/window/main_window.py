@@ -1,4 +1,5 @@
-"""`MainWindow`: menus, toolbar, status bar and the gallery ⇄ loupe stack.
+"""`MainWindow`: toolbar, status bar and the gallery ⇄ loupe stack; the menu
+bar and the window's key actions are `WindowMenus`' (ui.window.menus).
 
 Holds no business logic: every action forwards to a service passed in by
 `curator.app` (review session, import and judgment controllers, gallery
@@ -36,17 +37,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QTimer, Signal, Slot
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
-    QKeySequence,
     QPaintEvent,
 )
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
-    QMenu,
     QStackedWidget,
     QToolBar,
     QVBoxLayout,
@@ -59,16 +57,14 @@ from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageLoader
 from curator.ui.common.pools import UiPools
 from curator.ui.gallery.filter_bar import GalleryFilterBar
-from curator.ui.gallery.grid_decisions import GridDecisions, build_label_menu, selected_ids
+from curator.ui.gallery.grid_decisions import selected_ids
 from curator.ui.gallery.model import GalleryListModel, PhotoIdRole
 from curator.ui.gallery.view import NO_FAILED, GalleryView
 from curator.ui.maintenance.backup_controller import BackupController, BackupDone
-from curator.ui.maintenance.purge_action import PurgeAction
 from curator.ui.maintenance.purge_controller import PurgeController
 from curator.ui.projects.actions import ProjectActions
 from curator.ui.projects.service import ProjectService
 from curator.ui.review.actions import DecisionAction
-from curator.ui.review.keymap import WINDOW_BINDINGS
 from curator.ui.review.pass_order import PassOrder
 from curator.ui.review.session import ReviewPass, ReviewSession
 from curator.ui.search.actions import ActiveSearch, SearchActions, SearchHooks
@@ -77,6 +73,7 @@ from curator.ui.search.controller import SearchController
 from curator.ui.window.import_actions import ImportActions
 from curator.ui.window.live_import import LiveImport
 from curator.ui.window.loupe_slot import LoupeParts, LoupeSlot
+from curator.ui.window.menus import MenuHooks, MenuParts, WindowMenus
 from curator.ui.window.pipeline_controller import PipelineController
 from curator.ui.window.pipeline_status import PipelineStatus
 from curator.ui.window.problems_slot import ProblemsSlot
@@ -300,76 +297,39 @@ class MainWindow(QMainWindow):
         return self.problems_slot.panel()
 
     def _build_actions(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.imports.build_menu(file_menu)
-        self.import_action, self.recent_menu = self.imports.import_action, self.imports.recent_menu
-        file_menu.addSeparator()
-        self.export_menu_anchor = file_menu.addSeparator()  # File ▸ Export… goes above it
-        if self.backup is not None:
-            self._build_backup_action(file_menu, self.backup)
-        self.settings_action = file_menu.addAction("&Settings…")
-        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
-        self.settings_action.triggered.connect(self.tools.open_settings)
-        self.keymap_action = file_menu.addAction("&Keyboard Shortcuts…")
-        self.keymap_action.triggered.connect(self.tools.open_keymap)
-        file_menu.addSeparator()
-        quit_action = file_menu.addAction("&Quit")
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        edit_menu = self.menuBar().addMenu("&Edit")
-        view_menu = self.menuBar().addMenu("&View")
-        self.project_actions.build_menu(self.menuBar())
-        help_menu = self.menuBar().addMenu("&Help")
-        menus = {
-            "undo": edit_menu,
-            "redo": edit_menu,
-            "grid": view_menu,
-            "loupe": view_menu,
-            "survey": view_menu,
-            "help": help_menu,
-            "export": file_menu,
-            "search": edit_menu,
-            **{name: view_menu for name in TOOL_ACTIONS},
-        }
-        self.window_actions: dict[str, QAction] = {}
-        for binding in WINDOW_BINDINGS:
-            action = QAction(binding.cull.capitalize(), self)
-            action.setShortcuts([QKeySequence(k) for k in binding.keys])
-            action.triggered.connect(lambda _=False, name=binding.action: self.dispatch(name))
-            if binding.action == "export":
-                action.setText("&Export…")
-                file_menu.insertAction(self.export_menu_anchor, action)
-            elif binding.action == "search":
-                action.setText("&Find…")
-                edit_menu.addAction(action)
-            else:
-                menus[binding.action].addAction(action)
-            self.window_actions[binding.action] = action
-        self.grid_decisions = GridDecisions(
-            self.gallery, self.session, self.errors, self._show_notice
+        self.menus = WindowMenus(
+            self,
+            MenuParts(
+                imports=self.imports,
+                projects=self.project_actions,
+                tools=self.tools,
+                gallery=self.gallery,
+                session=self.session,
+                errors=self.errors,
+                problems_dock=self.problems_dock,
+                view_toolbar=self.view_toolbar,
+                purge=self.purge_controller,
+                backup=self.backup,
+            ),
+            MenuHooks(
+                dispatch=self.dispatch,
+                label_chosen=self._label_from_menu,
+                notify=self._show_notice,
+                status=lambda text: self.statusBar().showMessage(text),
+                purged=self._on_purged,
+                backup_finished=self._on_backup_finished,
+                close=self.close,
+            ),
+            self.settings,
         )
-        edit_menu.addSeparator()
-        self.label_menu = build_label_menu(edit_menu, self._label_from_menu)
-        self.tools.add_actions(self.window_actions)
-        self.tools.add_actions(self.grid_decisions.actions)
-        self.view_toolbar.addAction(self.window_actions["uncertain_first"])
-        self.tools.apply_keys(self.settings.key_overrides)
-        if self.purge_controller is not None:  # Edit ▸ Move Rejected to Trash…
-            self.purge = PurgeAction(self, self.purge_controller, self.errors, self._show_notice)
-            self.purge.deleted.connect(self._on_purged)
-            edit_menu.addSeparator()
-            edit_menu.addAction(self.purge.action)
-        view_menu.addSeparator()
-        self.problems_action = self.problems_dock.toggleViewAction()
-        self.problems_action.setText("&Problems (failed photos, error log)")
-        view_menu.addAction(self.problems_action)
-
-    def _build_backup_action(self, menu: QMenu, backup: BackupController) -> None:
-        self.backup_action = menu.addAction("&Back Up Catalog Now")
-        self.backup_action.triggered.connect(backup.back_up_now)
-        backup.started.connect(lambda text: self.statusBar().showMessage(text))
-        backup.finished.connect(self._on_backup_finished)
-        backup.quit_ready.connect(self.close)
+        menus = self.menus  # the parts the window and its tests reach for
+        self.import_action, self.recent_menu = self.imports.import_action, self.imports.recent_menu
+        self.window_actions, self.label_menu = menus.actions, menus.label_menu
+        self.grid_decisions, self.problems_action = menus.grid_decisions, menus.problems_action
+        if menus.backup_action is not None:
+            self.backup_action = menus.backup_action
+        if menus.purge is not None:
+            self.purge = menus.purge
 
     def _wire(self) -> None:
         self.session.pass_scope = self._show_pass_in_gallery
