@@ -7,6 +7,7 @@ set -u
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-${1:-5}}
 LOGDIR=${LOGDIR:-/tmp}
+mkdir -p "$LOGDIR"
 python3 -c "while True: pass" & busy1=$!
 python3 -c "while True: pass" & busy2=$!
 trap 'kill $busy1 $busy2 2>/dev/null' EXIT
