@@ -3,17 +3,17 @@
 Responsibility: given the bytes of a file (read once by the caller), produce a
 `DecodedImage`: the full-resolution 8-bit luma the metrics run on, an upright
 RGB preview no larger than the requested long edge, the displayed size and the
-real container format. RAW containers are handed to `imaging.rawdecode`.
+real container format. RAW containers are handed to `imaging.raw.decode`.
 
 It is also the one decoder of the loupe's 100 % view: `decode_for_display`
 (a path in, upright full-resolution RGB8 out) converts pixels exactly as the
 preview path does (the same 16-bit scaling and alpha handling here, the same
-LibRaw parameters in `rawdecode.decode_raw_for_display`), so 100 % shows the
+LibRaw parameters in `raw.decode.decode_raw_for_display`), so 100 % shows the
 tone of the preview. `decode_display_request` is its never-raising form for a
 child process (ui/loupe/original_loader.py runs it crash-isolated).
 The DCT-scaled JPEG decode itself lives in `imaging.jpegscale` (shared with
-rawdecode for embedded JPEGs). `DecodedImage`, `PIXEL_ERRORS` and `check_pixel_count` live in
-`imaging.decoded`, shared with rawdecode without an import circle.
+raw.decode for embedded JPEGs). `DecodedImage`, `PIXEL_ERRORS` and `check_pixel_count` live in
+`imaging.decoded`, shared with raw.decode without an import circle.
 
 How (raster files):
 - Content decides, not the extension: Pillow identifies the container among
@@ -121,7 +121,7 @@ def decode_image(
     files (orientation when LibRaw reports none, the camera name in messages).
     """
     if is_raw and sniff_container(data) not in ("jpeg", "png", "webp", "heif"):
-        from curator.imaging.rawdecode import decode_raw  # rawpy only when needed
+        from curator.imaging.raw.decode import decode_raw  # rawpy only when needed
 
         return decode_raw(
             data,
@@ -364,12 +364,12 @@ def decode_for_display(
     same tone as the preview `decode_image` makes of the same file: the same
     8-bit conversion for 16-bit/float/alpha rasters, and for RAW the same LibRaw
     parameters as the preview/metrics render (camera white balance, no
-    auto-brighten; see `rawdecode.decode_raw_for_display`). Raises `ImagingError`
+    auto-brighten; see `raw.decode.decode_raw_for_display`). Raises `ImagingError`
     with a human sentence, or OSError when the file cannot be read.
     """
     data = read_regular(path)  # never a FIFO or device: it would hang or read forever
     if is_raw_path(path) and sniff_container(data) not in ("jpeg", "png", "webp", "heif"):
-        from curator.imaging.rawdecode import decode_raw_for_display  # rawpy only when needed
+        from curator.imaging.raw.decode import decode_raw_for_display  # rawpy only when needed
 
         orientation = read_exif(data, is_raw=True).orientation
         return decode_raw_for_display(data, max_pixels=max_pixels, exif_orientation=orientation)

@@ -2,9 +2,9 @@
 
 Responsibility: the `DecodedImage` value, the tuple of exceptions that mean
 "damaged pixel data" (`PIXEL_ERRORS`) and the pixel-count safety check.
-`imaging.decode` (raster files, the entry point) and `imaging.rawdecode`
+`imaging.decode` (raster files, the entry point) and `imaging.raw.decode`
 (RAW containers) both import this module and never each other at module
-level in a circle: decode -> rawdecode -> decoded, decode -> decoded.
+level in a circle: decode -> raw.decode -> decoded, decode -> decoded.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Responsibility: from a lazily opened Pillow JPEG, the 8-bit luma the metrics
 run on and the RGB preview, decoded once at the smallest DCT scale (libjpeg's
 1/2, 1/4, 1/8 ``draft``) that still covers both the preview and the metrics'
 working scale (`metrics.WORKING_LONG_EDGE`). `imaging.decode` uses it for
-JPEG files and `imaging.rawdecode` for a RAW's large embedded JPEG, so both
+JPEG files and `imaging.raw.decode` for a RAW's large embedded JPEG, so both
 are measured the same way (why DCT scaling: see `imaging.decode`).
 
 Invariants: the luma is C-contiguous 2-D uint8 in the JPEG's stored

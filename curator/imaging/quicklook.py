@@ -17,7 +17,7 @@ Where the thumbnail comes from, cheapest first:
   about a second and the decodes follow, the tiles on screen first
   (pipeline.stages.quicklook's two rounds);
 - a RAW: its embedded preview through LibRaw, without unpacking the sensor
-  (`rawdecode.embedded_thumbnail`, DCT-scaled), cropped to the photo's
+  (`raw.decode.embedded_thumbnail`, DCT-scaled), cropped to the photo's
   aspect when the camera letterboxed it (what a truncated RAW shows until,
   and instead of, a measurement);
 - anything else (PNG, TIFF, WebP, HEIF): no quick look — a thumbnail would
@@ -86,7 +86,7 @@ def quick_look(
             look = jpeg_quick_look(data, long_edge, decode=decode)
             file_format = FileFormat.JPEG
         elif is_raw:
-            from curator.imaging.rawdecode import embedded_thumbnail  # rawpy only when needed
+            from curator.imaging.raw.decode import embedded_thumbnail  # rawpy only when needed
 
             look = embedded_thumbnail(data, long_edge=long_edge, exif_orientation=exif.orientation)
             file_format = FileFormat.RAW

@@ -47,7 +47,7 @@ RAW at the speed of its embedded preview (`test_raw_with_preview_throughput`,
 issue 10 §2): `N_GENERATED` 24 MP DNGs that embed a full-size JPEG (the
 generated JPEG's picture, appended as a preview IFD: tests.raw_helpers), the
 same-size JPEGs, and the same DNGs with the fast path switched off in the
-children (`rawdecode.FAST_PREVIEW_LONG_EDGE` out of reach: the sensor path,
+children (`raw.decode.FAST_PREVIEW_LONG_EDGE` out of reach: the sensor path,
 i.e. what a RAW with a preview cost before). Budgets, per file with one
 worker: the fast path >= `MIN_PREVIEW_OVER_SENSOR` x the sensor path's rate
 on the same files, and <= `MAX_PREVIEW_OVER_JPEG` x the JPEG's time. Written
@@ -390,7 +390,7 @@ def test_ingest_throughput(file_sets: list[FileSet], tmp_path: Path) -> None:
 
 def init_sensor_path_process(hashes: frozenset[str]) -> None:
     """The importer's child initializer with the RAW fast path switched off."""
-    from curator.imaging import rawdecode
+    from curator.imaging.raw import decode as rawdecode
 
     init_decoder_process(hashes)
     rawdecode.FAST_PREVIEW_LONG_EDGE = 1 << 30

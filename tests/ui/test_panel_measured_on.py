@@ -1,5 +1,5 @@
 """The side panel says which pixels a photo's scores were measured on, and
-warns when that was only a RAW's small embedded preview (imaging/rawdecode.py)."""
+warns when that was only a RAW's small embedded preview (imaging/raw/decode.py)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The RAW fast path: a large embedded JPEG is measured instead of the sensor.
 
-Rules (imaging/rawdecode.py): an embedded JPEG of >= 1440 px on its long edge
+Rules (imaging/raw/decode.py): an embedded JPEG of >= 1440 px on its long edge
 is the metrics source and the preview (`MetricsSource.RAW_EMBEDDED`) and the
 sensor data is never looked at; a smaller, blank or undecodable preview sends
 the file down the sensor path (`RAW_HALF`); the displayed size is the
@@ -19,7 +19,7 @@ from PIL import Image
 
 from curator.imaging.decode import DecodedImage, decode_image
 from curator.imaging.exif import read_exif
-from curator.imaging.rawdecode import FAST_PREVIEW_LONG_EDGE
+from curator.imaging.raw.decode import FAST_PREVIEW_LONG_EDGE
 from curator.imaging.technical import measure_file
 from curator.imaging.types import MetricsSource, TechnicalRequest
 from tests.imaging_helpers import QUADRANT_COLOURS, make_dng, quadrants, texture

@@ -11,7 +11,7 @@ import pytest
 import rawpy
 
 from curator.imaging.metrics import measure_exposure, measure_sharpness
-from curator.imaging.rawrender import render_half_size
+from curator.imaging.raw.render import render_half_size
 from tests.imaging_helpers import fixture, make_dng
 
 
@@ -86,7 +86,7 @@ def test_a_generated_dng_without_camera_white_balance_gets_libraws_grey_world(
     # LibRaw >= 0.20 balances a file that parsed no as-shot multipliers by its grey
     # world (8 x 8 blocks, clipped ones left out); daylight's, our former fallback,
     # makes this grey scene ~20 levels redder.
-    from curator.imaging import rawrender
+    from curator.imaging.raw import render as rawrender
 
     path = make_dng(tmp_path / "no_wb.dng", 640, 480, as_shot_neutral=False)
     with rawpy.imread(str(path)) as raw:
@@ -114,7 +114,7 @@ def test_a_generated_dng_without_camera_white_balance_gets_libraws_grey_world(
 
 
 def test_the_grey_world_leaves_out_blocks_with_a_clipped_value() -> None:
-    from curator.imaging.rawrender import auto_white_balance
+    from curator.imaging.raw.render import auto_white_balance
 
     image = np.full((16, 16, 4), 1000, dtype=np.uint16)
     image[..., 1] = 2000
@@ -149,7 +149,7 @@ def test_sensors_we_do_not_render_are_left_to_libraw(
 ) -> None:
     from types import SimpleNamespace
 
-    from curator.imaging import rawrender
+    from curator.imaging.raw import render as rawrender
 
     raw = SimpleNamespace(
         raw_type=rawpy.RawType.Flat,
@@ -174,7 +174,7 @@ def test_shrink_render_is_a_box_average_then_a_small_remainder(shape: tuple[int,
     from PIL import Image
 
     from curator.imaging.orientation import shrunk_size
-    from curator.imaging.rawdecode import shrink_render
+    from curator.imaging.raw.decode import shrink_render
 
     rgb = np.random.default_rng(3).integers(0, 256, (*shape, 3), dtype=np.uint8)
     rgb = cv2.GaussianBlur(rgb, (0, 0), 2.0)
@@ -218,7 +218,7 @@ def test_the_banded_render_is_the_whole_frame_arithmetic(
     # The render runs band by band (issue 21 §3: the intermediates stay in the cache),
     # gathering quads through int32 pairs; every pixel, the last partial band's too,
     # must be the plain whole-frame arithmetic of the module docstring.
-    from curator.imaging import rawrender
+    from curator.imaging.raw import render as rawrender
 
     with rawpy.imread(str(make_dng(tmp_path / "texture.dng", *size))) as raw:
         ours = rawrender.render_half_size(raw)
@@ -251,7 +251,7 @@ def test_the_banded_render_is_the_whole_frame_arithmetic(
 def test_the_constant_sensor_check_is_the_deviation_rule() -> None:
     # sensor_is_constant decides from the range where it can (issue 21 §3); it must
     # answer as "the 1/16 sample's standard deviation < 1" does, in every regime.
-    from curator.imaging.rawdecode import sensor_is_constant
+    from curator.imaging.raw.decode import sensor_is_constant
 
     rng = np.random.default_rng(9)
     flat = np.full((64, 64), 512, dtype=np.uint16)
@@ -275,7 +275,7 @@ def test_the_constant_sensor_check_is_the_deviation_rule() -> None:
 def test_quads_are_gathered_by_position_whatever_the_sensor_size(height: int, width: int) -> None:
     # The gather reads pixel pairs as int32 (rows of an odd-width sensor start at
     # unaligned addresses) and leaves out an odd last row and column.
-    from curator.imaging.rawrender import _Sensor
+    from curator.imaging.raw.render import _Sensor
 
     data = np.random.default_rng(height * width).integers(0, 4096, (height, width), np.uint16)
     sensor = _Sensor(data, (0, 1, 3, 2), height // 2, width // 2)

@@ -23,7 +23,7 @@ the exposure score). The preview is the camera's embedded JPEG when its long
 edge reaches the preview size (that is what makes culling RAW fast), else the
 half-size render.
 
-Who renders the half-size frame: `imaging.rawrender` for plain 2x2 Bayer
+Who renders the half-size frame: `imaging.raw.render` for plain 2x2 Bayer
 sensors and three-colour stacks (LinearRaw DNGs, the Kodak YRGB fixture):
 LibRaw's arithmetic in numpy/OpenCV, ~4x faster than LibRaw's
 single-threaded postprocess; LibRaw's own
@@ -90,7 +90,7 @@ from curator.imaging.orientation import (
     orientation_from_flip,
     swaps_axes,
 )
-from curator.imaging.rawrender import render_half_size
+from curator.imaging.raw.render import render_half_size
 from curator.imaging.types import FileFormat, MetricsSource
 
 MIN_BYTES_PER_PIXEL = 0.005

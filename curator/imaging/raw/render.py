@@ -4,7 +4,7 @@ Responsibility: from an unpacked `rawpy.RawPy`, the 8-bit sRGB frame LibRaw's
 ``postprocess(half_size=True, use_camera_wb=True, no_auto_bright=True,
 output_bps=8)`` would give, in the stored orientation (LibRaw's ``flip`` is
 not applied), or None when the sensor is not one we render (the caller then
-asks LibRaw). `imaging.rawdecode` measures and previews this frame.
+asks LibRaw). `imaging.raw.decode` measures and previews this frame.
 
 Which sensors:
 - plain 2x2 Bayer (LibRaw ``RGBG`` colours, one R, two G, one B per quad,
@@ -27,7 +27,7 @@ file has none (LibRaw >= 0.20's default), LibRaw's grey world
 own ``cmatrix``, else one derived from ``rgb_xyz_matrix``, else none), clipped
 (convert_to_rgb); LibRaw's BT.709 curve (0.45, 4.5) as a 16-bit -> 8-bit
 table. On the fixtures the luma is within 0.5 level (mean) of LibRaw's and the
-sharpness/exposure scores agree (tests/unit/test_imaging_rawrender.py).
+sharpness/exposure scores agree (tests/unit/test_imaging_raw_render.py).
 
 Cost: 32 output rows at a time (`_BAND_ROWS`, so every intermediate stays
 in the cache), the sensor's channels are gathered into one contiguous

@@ -1,0 +1,11 @@
+"""RAW files: LibRaw opens them, and what Curator makes of what it finds.
+
+- `raw.decode`: a RAW's bytes to a `DecodedImage` (the embedded preview when
+  it is large enough, else the sensor; clear errors for what LibRaw cannot
+  read), and the quick look's and the screen's decodes;
+- `raw.render`: our half-size render of the sensor, LibRaw's arithmetic,
+  faster.
+
+Entered through `imaging.decode` and `imaging.quicklook`, which import this
+room only when a RAW comes (rawpy loads then, never at start-up).
+"""
