@@ -80,6 +80,24 @@ def test_the_white_point_follows_libraws_black_subtracted_data_maximum(
     assert np.abs(ours.reshape(-1, 3).mean(0) - libraw.reshape(-1, 3).mean(0)).max() < 0.5
 
 
+@pytest.mark.parametrize("shape", [(6, 8), (7, 9), (2, 2), (40, 31, 4), (1, 5, 4)])
+def test_channel_maxima_are_each_channels_own_maximum(shape: tuple[int, ...]) -> None:
+    from curator.imaging.raw.render import channel_maxima
+
+    data = np.random.default_rng(7).integers(0, 4000, shape, dtype=np.uint16)
+    # A different ceiling per channel, so a channel read from the wrong place shows.
+    if len(shape) == 3:
+        data += np.array([0, 1000, 2000, 3000], dtype=np.uint16)
+    else:
+        for position in range(4):
+            data[position // 2 :: 2, position % 2 :: 2] += np.uint16(1000 * position)
+    if len(shape) == 3:
+        expected = data.reshape(-1, shape[2]).max(axis=0)
+    else:
+        expected = np.array([data[i // 2 :: 2, i % 2 :: 2].max() for i in range(4)])
+    np.testing.assert_array_equal(channel_maxima(data), expected)
+
+
 def test_a_generated_dng_without_camera_white_balance_gets_libraws_grey_world(
     tmp_path: Path,
 ) -> None:
