@@ -62,13 +62,21 @@ def _one_qapplication(qapp: object) -> Iterator[object]:
 def _collect_due_cycles() -> Iterator[None]:
     """The session's collector ticks only while an event loop runs: after each
     test, what is due is collected here (on the main thread, as CPython would
-    have done on its own), so a test without a loop leaves no pile-up behind."""
+    have done on its own), so a test without a loop leaves no pile-up behind.
+    A test that leaves automatic collection on fails here: every later test
+    would collect cycles on pool threads, the segfault the collector exists to
+    prevent (CI crashed so, after the collector's own tests turned it on)."""
+    import gc
+
     from curator.engine.collector import active_collector
 
     yield
     collector = active_collector()
     if collector is not None:
         collector.collect_due()
+        if gc.isenabled():  # the rest of the session would collect on pool threads
+            gc.disable()
+            pytest.fail("the test left automatic cycle collection on (engine/collector.py)")
 
 
 @pytest.fixture

@@ -74,7 +74,7 @@ class MainThreadCollector(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._tick)
-        self._was_enabled = True
+        self._was_enabled: bool | None = None  # automatic collection before `start`
 
     def start(self) -> None:
         """Automatic collection off; this timer collects instead."""
@@ -84,13 +84,15 @@ class MainThreadCollector(QObject):
 
     def stop(self) -> None:
         """Timer off; what it froze the collector's again; automatic collection
-        back as it was before `start`."""
+        back as it was before `start` (untouched when `start` never ran: a
+        collector used only to collect or freeze never turns it on)."""
         self._timer.stop()
         if self.freezes:
             gc.unfreeze()
         self.collect_due()
         if self._was_enabled:
             gc.enable()
+        self._was_enabled = None
 
     def _tick(self) -> None:
         self.freeze_after_imports()

@@ -211,3 +211,22 @@ def test_what_imports_made_is_frozen_out_of_the_full_collections_walk(
     finally:
         collector.stop()
     assert gc.get_freeze_count() == 0  # stop: the collector's again
+
+
+def test_stop_without_start_leaves_automatic_collection_as_it_is() -> None:
+    """A collector used only to collect or freeze (as the tests above use one)
+    must not turn automatic collection on when it stops: in the GUI or the
+    test session that would let pool threads collect cycles again."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        MainThreadCollector().stop()
+        assert not gc.isenabled()
+        started = MainThreadCollector()
+        started.start()
+        started.stop()
+        started.stop()  # a second stop restores nothing more
+        assert not gc.isenabled()
+    finally:
+        if was:
+            gc.enable()
