@@ -4,7 +4,10 @@
   it is large enough, else the sensor; clear errors for what LibRaw cannot
   read), and the quick look's and the screen's decodes;
 - `raw.render`: our half-size render of the sensor, LibRaw's arithmetic,
-  faster.
+  faster;
+- `raw.lossy_dng`: a lossy CinemaDNG's sensor decoded by libjpeg-turbo, its
+  levels and colour read from its tags as LibRaw reads them (LibRaw's own
+  IDCT took twice as long).
 
 Entered through `imaging.decode` and `imaging.quicklook`, which import this
 room only when a RAW comes (rawpy loads then, never at start-up).

@@ -1,6 +1,8 @@
 """Our own half-size render of a RAW's sensor data: LibRaw's arithmetic, faster.
 
-Responsibility: from an unpacked `rawpy.RawPy`, the 8-bit sRGB frame LibRaw's
+Responsibility: from an unpacked `rawpy.RawPy` (or a `SensorSource` that reads
+the same facts from the file itself: `imaging.raw.lossy_dng`), the 8-bit sRGB
+frame LibRaw's
 ``postprocess(half_size=True, use_camera_wb=True, no_auto_bright=True,
 output_bps=8)`` would give, in the stored orientation (LibRaw's ``flip`` is
 not applied), or None when the sensor is not one we render (the caller then
@@ -45,9 +47,9 @@ Invariants: the sensor data is never modified; the output is a C-contiguous
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
@@ -91,7 +93,38 @@ def _bt709_table() -> np.ndarray:
 BT709_CURVE = _bt709_table()  # linear 16-bit -> 8-bit BT.709, as LibRaw writes it
 
 
-def render_half_size(raw: rawpy.RawPy) -> np.ndarray | None:
+class SensorSource(Protocol):
+    """What the render reads of a RAW's sensor, under rawpy's names and with
+    their meanings (LibRaw's colour indices 0-3 for R, G, B, G2): a
+    `rawpy.RawPy` after LibRaw's unpack, or `lossy_dng.LossyDngSensor`."""
+
+    @property
+    def raw_image_visible(self) -> np.ndarray: ...
+    @property
+    def raw_pattern(self) -> np.ndarray | None: ...
+    @property
+    def raw_type(self) -> Any: ...
+    @property
+    def sizes(self) -> Any: ...
+    @property
+    def color_desc(self) -> bytes: ...
+    @property
+    def num_colors(self) -> int: ...
+    @property
+    def black_level_per_channel(self) -> Sequence[int]: ...
+    @property
+    def white_level(self) -> int: ...
+    @property
+    def camera_whitebalance(self) -> Sequence[float]: ...
+    @property
+    def daylight_whitebalance(self) -> Sequence[float]: ...
+    @property
+    def color_matrix(self) -> np.ndarray: ...
+    @property
+    def rgb_xyz_matrix(self) -> np.ndarray: ...
+
+
+def render_half_size(raw: SensorSource) -> np.ndarray | None:
     """LibRaw's half-size render of `raw`'s sensor (see the module docstring),
     or None when the sensor is not one we render."""
     sensor = _sensor(raw)
@@ -162,7 +195,7 @@ class _Sensor:
         return self.band(0, self.rows, np.empty(self.rows * self.cols * 4 + 2, np.uint16))
 
 
-def _sensor(raw: rawpy.RawPy) -> _Sensor | None:
+def _sensor(raw: SensorSource) -> _Sensor | None:
     """`raw`'s sensor when it is one we render (see the module docstring), else None."""
     if raw.color_desc != b"RGBG" or raw.num_colors != 3:
         return None
@@ -278,7 +311,7 @@ def _shifted(image: np.ndarray) -> np.ndarray:
     )
 
 
-def white_balance(raw: rawpy.RawPy, grey_world: Callable[[], np.ndarray | None]) -> np.ndarray:
+def white_balance(raw: SensorSource, grey_world: Callable[[], np.ndarray | None]) -> np.ndarray:
     """The four multipliers (R, G, B, G2) LibRaw applies with ``use_camera_wb``,
     normalised to the smallest: the as-shot ones; when the file parsed none,
     ``grey_world()`` (LibRaw's automatic balance); when those are unusable
@@ -349,7 +382,7 @@ def auto_white_balance(
     return found
 
 
-def camera_to_srgb(raw: rawpy.RawPy) -> np.ndarray | None:
+def camera_to_srgb(raw: SensorSource) -> np.ndarray | None:
     """LibRaw's rgb_cam for this file (3x3), or None when it cannot be formed."""
     cmatrix = np.asarray(raw.color_matrix, dtype=np.float64)[:, :3]
     if cmatrix[0, 0] > 0.125:  # LibRaw uses the file's own matrix when it has one
