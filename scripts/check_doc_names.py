@@ -69,6 +69,10 @@ ALLOWED = frozenset(
         "SubIFDs", "SubSecTime", "SubSecTimeOriginal", "UniqueCameraModel", "KiB", "MiB",
         "GiB", "NaN", "OpenMP", "RGBG", "InstructorRetryException", "Adobe_DBVersion",
         "adjust_maximum_thr", "cd", "nobody", "QuickGELU", "register_namespace",
+        "NewSubfileType", "ActiveArea", "AnalogBalance", "CameraCalibration", "ColorMatrix",
+        "DefaultScale", "LinearizationTable", "LightSource", "ImageSizes",
+        # LibRaw's functions, cited where Curator does what they do
+        "lossless_dng_load_raw", "cam_xyz_coeff",
         # maker-note tag names (ExifTool's), read by imaging/drive_mode.py
         "AutoBracketing", "BurstMode", "CameraSettings", "ContinuousDrive", "PowerShots",
         "ReleaseMode", "SequenceNumber", "ShootingMode",

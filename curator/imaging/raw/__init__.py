@@ -5,9 +5,9 @@
   read), and the quick look's and the screen's decodes;
 - `raw.render`: our half-size render of the sensor, LibRaw's arithmetic,
   faster;
-- `raw.lossy_dng`: a lossy CinemaDNG's sensor decoded by libjpeg-turbo, its
-  levels and colour read from its tags as LibRaw reads them (LibRaw's own
-  IDCT took twice as long).
+- `raw.jpeg_dng`: a JPEG-tiled DNG's sensor (lossless or lossy) decoded by
+  libjpeg-turbo, its levels and colour read from its tags as LibRaw reads
+  them (LibRaw's own decoders take two to three times as long).
 
 Entered through `imaging.decode` and `imaging.quicklook`, which import this
 room only when a RAW comes (rawpy loads then, never at start-up).

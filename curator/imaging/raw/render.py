@@ -1,7 +1,7 @@
 """Our own half-size render of a RAW's sensor data: LibRaw's arithmetic, faster.
 
 Responsibility: from an unpacked `rawpy.RawPy` (or a `SensorSource` that reads
-the same facts from the file itself: `imaging.raw.lossy_dng`), the 8-bit sRGB
+the same facts from the file itself: `imaging.raw.jpeg_dng`), the 8-bit sRGB
 frame LibRaw's
 ``postprocess(half_size=True, use_camera_wb=True, no_auto_bright=True,
 output_bps=8)`` would give, in the stored orientation (LibRaw's ``flip`` is
@@ -96,7 +96,7 @@ BT709_CURVE = _bt709_table()  # linear 16-bit -> 8-bit BT.709, as LibRaw writes 
 class SensorSource(Protocol):
     """What the render reads of a RAW's sensor, under rawpy's names and with
     their meanings (LibRaw's colour indices 0-3 for R, G, B, G2): a
-    `rawpy.RawPy` after LibRaw's unpack, or `lossy_dng.LossyDngSensor`."""
+    `rawpy.RawPy` after LibRaw's unpack, or `jpeg_dng.JpegDngSensor`."""
 
     @property
     def raw_image_visible(self) -> np.ndarray: ...

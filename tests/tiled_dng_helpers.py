@@ -1,12 +1,17 @@
-"""Lossy CinemaDNG files for tests, written as Blackmagic cameras write them.
+"""Tiled JPEG DNGs for tests, written as cameras and Adobe's converter write them.
 
-`make_lossy_dng` writes a CFA DNG whose tiles are 12-bit DCT JPEGs (SOF1)
-holding two sensor rows per JPEG line, with 16-bit quantisation tables:
-the layout dcraw/LibRaw decode (``lossless_dng_load_raw``'s SOF1 branch),
-which also reads every quantisation value as 16 bits, so libjpeg-turbo's
-8-bit tables are widened here (`_sixteen_bit_quantisation`). The options
-add the DNG features `curator.imaging.raw.lossy_dng` follows or declines,
-so each can be compared with LibRaw on the same bytes.
+`make_tiled_dng` writes a CFA DNG whose tiles are JPEGs (Compression 7):
+- lossy (the default), as Blackmagic's CinemaDNG: 12-bit DCT (SOF1), two
+  sensor rows per JPEG line, 16-bit quantisation tables (dcraw/LibRaw's SOF1
+  decoder reads every quantisation value as 16 bits, so libjpeg-turbo's
+  8-bit tables are widened here: `_sixteen_bit_quantisation`);
+- lossless (`lossless_bits`), as Adobe DNG Converter, Leica and Pentax write
+  them: SOF3 at that precision, a tile's rows one after another, in one
+  JPEG component or two (`components`, Adobe's usual two half-width ones);
+- the raw image in IFD0, or (`subifd`) in a SubIFD behind a small preview
+  IFD0 holding the colour tags, as converted DNGs are laid out.
+The options add the DNG features `curator.imaging.raw.jpeg_dng` follows or
+declines, so each can be compared with LibRaw on the same bytes.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ def log_curve(entries: int = 4096) -> np.ndarray:
     return (np.linspace(0.0, 1.0, entries) ** 2.2 * 65535).astype(np.uint16)
 
 
-def make_lossy_dng(
+def make_tiled_dng(
     codes: np.ndarray,
     *,
     tile: tuple[int, int] | None = (64, 96),
@@ -43,13 +48,18 @@ def make_lossy_dng(
     extra: Sequence[tuple[int, str, int, tuple[int, ...]]] = (),
     quality: int = 95,
     tile_transform: object = None,
+    lossless_bits: int | None = None,
+    components: int = 1,
+    subifd: bool = False,
 ) -> bytes:
-    """A lossy CinemaDNG of the 12-bit sensor `codes` ((h, w), even sizes).
+    """A tiled JPEG DNG of the sensor `codes` ((h, w), even sizes; 12-bit
+    unless `lossless_bits` says otherwise).
 
     `tile`: (rows, cols) of each tile, or None for strips of 64 rows; `curve`:
     the LinearizationTable (None: none); `matrices`: (CalibrationIlluminant,
     ColorMatrix) pairs, the first as ColorMatrix1; `extra`: more tags as
-    tifffile's (code, dtype, count, value); `tile_transform`: a function
+    tifffile's (code, dtype, count, value), each in place of the default one
+    of its code; `tile_transform`: a function
     applied to each encoded tile's bytes (to damage one, say)."""
     import imagecodecs
     import tifffile
@@ -63,28 +73,43 @@ def make_lossy_dng(
                 block = np.zeros((rows, cols), dtype=np.uint16)
                 part = codes[top : top + rows, left : left + cols]
                 block[: part.shape[0], : part.shape[1]] = part
-                jpeg = imagecodecs.jpeg8_encode(
-                    block.reshape(rows // 2, 2 * cols), level=quality, bitspersample=12
-                )
-                jpeg = _sixteen_bit_quantisation(bytes(jpeg))
+                if lossless_bits is None:
+                    jpeg = imagecodecs.jpeg8_encode(
+                        block.reshape(rows // 2, 2 * cols), level=quality, bitspersample=12
+                    )
+                    jpeg = _sixteen_bit_quantisation(bytes(jpeg))
+                else:
+                    lines = block.reshape(rows, cols // components, components).squeeze()
+                    jpeg = bytes(
+                        imagecodecs.jpeg8_encode(lines, lossless=True, bitspersample=lossless_bits)
+                    )
                 yield tile_transform(jpeg) if callable(tile_transform) else jpeg
 
-    tags: list[tuple[int, str, int, tuple[int, ...], bool]] = [
+    camera: list[tuple[int, str, int, tuple[int, ...], bool]] = [
         (50706, "B", 4, (1, 4, 0, 0), True),  # DNGVersion
+        (50728, "2I", 3, _rationals(neutral), True),  # AsShotNeutral
+    ]
+    for index, (illuminant, matrix) in enumerate(matrices):
+        camera.append((50721 + index, "2i", 9, _rationals(matrix), True))  # ColorMatrix1/2
+        camera.append((50778 + index, "H", 1, (illuminant,), True))  # CalibrationIlluminant1/2
+    raw: list[tuple[int, str, int, tuple[int, ...], bool]] = [
         (33421, "H", 2, (2, 2), True),  # CFARepeatPatternDim
         (33422, "B", 4, CFA[cfa], True),  # CFAPattern
         (50714, "I", 1, (black,), True),  # BlackLevel
         (50717, "I", 1, (white,), True),  # WhiteLevel
-        (50728, "2I", 3, _rationals(neutral), True),  # AsShotNeutral
     ]
     if curve is not None:
-        tags.append((50712, "H", len(curve), tuple(int(v) for v in curve), True))
-    for index, (illuminant, matrix) in enumerate(matrices):
-        tags.append((50721 + index, "2i", 9, _rationals(matrix), True))  # ColorMatrix1/2
-        tags.append((50778 + index, "H", 1, (illuminant,), True))  # CalibrationIlluminant1/2
-    tags += [(code, dtype, count, value, True) for code, dtype, count, value in extra]
+        raw.append((50712, "H", len(curve), tuple(int(v) for v in curve), True))
+    replaced = {code for code, *_ in extra}  # an extra tag stands in for the default one
+    raw = [tag for tag in raw if tag[0] not in replaced]
+    camera = [tag for tag in camera if tag[0] not in replaced]
+    raw += [(code, dtype, count, value, True) for code, dtype, count, value in extra]
     out = io.BytesIO()
     with tifffile.TiffWriter(out) as writer:
+        if subifd:  # IFD0: a small preview with the camera's tags; the raw image a SubIFD
+            preview = np.zeros((height // 8, width // 8, 3), dtype=np.uint8)
+            writer.write(preview, subfiletype=1, subifds=1, extratags=camera, photometric="rgb")
+            camera = []
         writer.write(
             tiles(),
             shape=(height, width),
@@ -93,9 +118,9 @@ def make_lossy_dng(
             rowsperstrip=None if tile is not None else rows,
             compression=7,
             photometric=32803,
-            bitspersample=12,
+            bitspersample=lossless_bits or 12,
             subfiletype=0,
-            extratags=tags,
+            extratags=camera + raw,
         )
     return out.getvalue()
 

@@ -1,31 +1,36 @@
-"""Lossy CinemaDNG sensor data, decoded by libjpeg-turbo instead of LibRaw.
+"""JPEG-tiled DNG sensor data, decoded by libjpeg-turbo instead of LibRaw.
 
-Responsibility: for a DNG whose raw image is DCT-coded JPEG (Compression 7
-with 12-bit SOF1 tiles: the lossy CinemaDNG Blackmagic cameras write), a
-`LossyDngSensor` holding the sensor data and the level and colour facts that
-`imaging.raw.render.render_half_size` reads from a `rawpy.RawPy`, read from
-the file's own tags; None for any other file, and for any DNG feature this
-reader does not follow (the caller then unpacks with LibRaw, which follows
-them all).
+Responsibility: for a Bayer DNG whose raw image is tiled JPEG (Compression
+7), lossless (SOF3: what Adobe DNG Converter, Leica, Pentax and Ricoh write)
+or lossy (12-bit SOF1: Blackmagic's CinemaDNG), a `JpegDngSensor` holding the
+sensor data and the level and colour facts `imaging.raw.render` reads from a
+`rawpy.RawPy`, read from the file's own tags; None for any other file, and
+for any DNG feature this reader does not follow (the caller then unpacks
+with LibRaw, which follows them all).
 
-Why: LibRaw decodes these tiles with dcraw's floating-point IDCT (95 ms for
-the 9 MP Pocket 4K fixture, three quarters of that file's whole technical
-stage), and rawpy gives none of the levels or colour facts before that
-unpack. libjpeg-turbo (through imagecodecs) decodes the same tiles in ~43 ms;
-its integer IDCT differs from LibRaw's by one code value on ~4 % of the
-sensels, rounding the JPEG standard allows.
+Why: LibRaw decodes these tiles with dcraw's own decoders, and rawpy gives
+none of the levels or colour facts before that unpack. libjpeg-turbo
+(through imagecodecs) decodes the same tiles in about a third of the time
+for lossless tiles (a 24 MP converted DNG: ~150 ms against ~400), and half
+for the lossy ones (the 9 MP Pocket 4K fixture: 43 ms against 95). Lossless
+tiles decode to LibRaw's very values; lossy ones differ by one code value on
+~4 % of the sensels (the two IDCTs round differently, as JPEG allows).
 
 What LibRaw 0.22 does, and this reader does the same (the tests compare each
-fact with LibRaw's, on the fixture and on generated lossy DNGs):
-- the raw image is IFD0 or one of its SubIFDs with NewSubfileType 0, a CFA
-  of one 12-bit sample; with no ActiveArea, all of it is visible;
-- each tile is one 12-bit JPEG holding two sensor rows per JPEG line
-  (twice the tile's width, half its height): dcraw's layout for SOF1
-  tiles (``lossless_dng_load_raw``); what lies past the image's edge is
+fact with LibRaw's, on the fixture and on generated DNGs):
+- the raw image is IFD0 or one of its SubIFDs with NewSubfileType 0, a 2 x 2
+  CFA of one sample; the camera's tags are read from it, else from IFD0;
+- the visible sensor is the ActiveArea (all of it without one);
+- a lossless tile holds its rows one after another, in one JPEG component or
+  more (values interleaved); a lossy tile is 12-bit, two sensor rows per
+  JPEG line (twice the tile's width, half its height): dcraw's layout for
+  SOF1 (``lossless_dng_load_raw``); what lies past the image's edge is
   dropped;
 - every value goes through the LinearizationTable (a value past its end
   takes the last entry), or stays as it is without one;
-- black is BlackLevel (one value for every channel), white is WhiteLevel;
+- black is BlackLevel, one value, or one per position of a 2 x 2 repeat
+  (each becomes the black of the colour at that position); white is
+  WhiteLevel;
 - the camera's white balance is 1 / AsShotNeutral;
 - the colour matrix is the ColorMatrix calibrated for D65
   (CalibrationIlluminant 21), or the only one; rgb_cam and the daylight
@@ -33,17 +38,17 @@ fact with LibRaw's, on the fixture and on generated lossy DNGs):
 - colours: the CFAPattern's R, G, B, the green in blue's row LibRaw's
   colour 3 (``RGBG``).
 
-Declined (None): ActiveArea, MaskedAreas, BlackLevelDeltaH/V, a black level
-repeat other than 1 x 1, CameraCalibration or AnalogBalance other than
-identity, AsShotWhiteXY instead of AsShotNeutral, two matrices none of which
-is for D65 (LibRaw then takes the second), DefaultScale other than 1:1, a
-CFA other than a 2 x 2 of R, G, B; strips (LibRaw places their rows
-otherwise, and no camera's sample says which is right); lossless (SOF3)
-tiles, where LibRaw's own decoder is fast; 8-bit tiles; a tile that does
-not decode, is cut short (no end-of-image marker) or decodes to another
-size.
+Declined (None): an ActiveArea that starts on an odd row or column (LibRaw
+moves it), MaskedAreas, BlackLevelDeltaH/V, fractional black levels, other
+black repeats, CameraCalibration or AnalogBalance other than identity,
+AsShotWhiteXY instead of AsShotNeutral, two matrices none of which is for
+D65 (LibRaw then takes the second), DefaultScale other than 1:1, a CFA other
+than a 2 x 2 of R, G, B; strips (LibRaw places a lossy strip's rows
+otherwise, and no camera's sample says which is right); a tile that is not
+SOF3 or 12-bit SOF1, does not decode, is cut short (no end-of-image marker)
+or decodes to another number of values.
 
-Invariants: the file's bytes are only read; the sensor data is a fresh (h, w)
+Invariants: the file's bytes are only read; the sensor data is a fresh
 uint16 array; no failure escapes as an exception (a None: LibRaw then
 decides, with its own sentences). tifffile and imagecodecs load only when a
 DNG comes (`is_dng` reads IFD0 without them).
@@ -65,10 +70,9 @@ _DNG_VERSION = 50706
 _COMPRESSION_JPEG = 7
 _PHOTOMETRIC_CFA = 32803
 _D65 = 21  # EXIF LightSource / DNG CalibrationIlluminant
-_SOF1 = 0xC1  # extended sequential DCT: the lossy CinemaDNG tiles
-_BITS = 12
+_SOF1, _SOF3 = 0xC1, 0xC3  # extended sequential DCT (lossy CinemaDNG); lossless
+_LOSSY_BITS = 12
 _DECLINED_TAGS = {
-    50829: "ActiveArea",
     50830: "MaskedAreas",
     50715: "BlackLevelDeltaH",
     50716: "BlackLevelDeltaV",
@@ -93,14 +97,14 @@ class _Sizes(NamedTuple):
 
 
 @dataclass(frozen=True)
-class LossyDngSensor:
-    """A lossy DNG's sensor, in the attributes `render_half_size` reads from a
-    `rawpy.RawPy` (the same names, shapes and meanings: LibRaw's colour
+class JpegDngSensor:
+    """A JPEG-tiled DNG's sensor, in the attributes `render_half_size` reads
+    from a `rawpy.RawPy` (the same names, shapes and meanings: LibRaw's colour
     indices 0-3 for R, G, B, G2)."""
 
-    raw_image_visible: np.ndarray  # (h, w) uint16, linearized
-    raw_pattern: np.ndarray  # (2, 2) LibRaw colours
-    black_level_per_channel: list[int]
+    raw_image_visible: np.ndarray  # (h, w) uint16, linearized: the ActiveArea
+    raw_pattern: np.ndarray  # (2, 2) LibRaw colours of the visible sensor
+    black_level_per_channel: list[int]  # per colour
     white_level: int
     camera_whitebalance: list[float]  # R, G, B, G2 (G2 0: "as G")
     daylight_whitebalance: list[float]
@@ -142,78 +146,76 @@ def is_dng(data: bytes) -> bool:
     return False
 
 
-def read_sensor(data: bytes) -> LossyDngSensor | None:
-    """The sensor of a lossy CinemaDNG (see the module docstring), or None."""
+def read_sensor(data: bytes) -> JpegDngSensor | None:
+    """The sensor of a JPEG-tiled Bayer DNG (see the module docstring), or None."""
     if not is_dng(data):
         return None
     try:
         return _read(data)
     except Exception as exc:  # a damaged file: LibRaw decides, with its own sentences
-        log.debug("lossy DNG reader declined a file: %s", exc)
+        log.debug("the JPEG DNG reader declined a file: %s", exc)
         return None
 
 
-def _read(data: bytes) -> LossyDngSensor | None:
+def _read(data: bytes) -> JpegDngSensor | None:
     import tifffile
 
     # Every complaint of tifffile's is a decline here (LibRaw then speaks to the
     # user), not a line in the log for each damaged DNG.
     logging.getLogger("tifffile").setLevel(logging.CRITICAL)
-
     with tifffile.TiffFile(io.BytesIO(data)) as tiff:
         ifd0 = tiff.pages[0]
         page = _raw_page(ifd0)
         if page is None or not _follows(page):
             return None
         tags = _Tags(page, ifd0)
-        levels = _levels(tags)
-        colour = _colour(tags)
+        area = _active_area(tags, int(page.imagelength), int(page.imagewidth))
         pattern = _pattern(tags)
-        if levels is None or colour is None or pattern is None:
+        colour = _colour(tags)
+        if area is None or pattern is None or colour is None:
+            return None
+        levels = _levels(tags, pattern)
+        if levels is None:
             return None
         sensor = _sensor_data(data, page, tags)
     if sensor is None:
         return None
+    top, left, bottom, right = area
     black, white = levels
     neutral, rgb_cam, daylight = colour
-    return LossyDngSensor(
-        raw_image_visible=sensor,
-        raw_pattern=pattern,
-        black_level_per_channel=[black] * 4,
+    return JpegDngSensor(
+        raw_image_visible=sensor[top:bottom, left:right],
+        raw_pattern=pattern,  # an even origin: the visible sensor's pattern too
+        black_level_per_channel=black,
         white_level=white,
-        camera_whitebalance=[*(1.0 / neutral), 0.0],
+        # LibRaw keeps its multipliers as floats: 1/0.6 is 1.6666666269 there.
+        camera_whitebalance=[*(1.0 / neutral).astype(np.float32).tolist(), 0.0],
         daylight_whitebalance=[*daylight, 0.0],
         color_matrix=np.hstack([rgb_cam, np.zeros((3, 1))]),
     )
 
 
 class _Tags:
-    """A raw page's tags, falling back to IFD0's (where DNG keeps the colour
-    tags when the raw image is a SubIFD)."""
+    """A raw page's tags, falling back to IFD0's (where a converted DNG keeps
+    the colour tags when the raw image is a SubIFD)."""
 
     def __init__(self, page: Any, ifd0: Any):
         self._pages = (page, ifd0)
 
     def get(self, code: int) -> Any:
-        for page in self._pages:
-            tag = page.tags.get(code)
-            if tag is not None:
-                return tag.value
-        return None
-
-    def has(self, code: int) -> bool:
-        return self.get(code) is not None
+        tag = self._tag(code)
+        return None if tag is None else tag.value
 
     def reals(self, code: int) -> list[float] | None:
         """A tag's values as floats (RATIONALs arrive as numerator, denominator)."""
-        value = self.get(code)
-        if value is None:
+        tag = self._tag(code)
+        if tag is None:
             return None
+        value = tag.value
         if isinstance(value, int | float):
             return [float(value)]
         values = [float(v) for v in value]
-        page_tag = self._tag(code)
-        if page_tag is not None and page_tag.dtype in (5, 10):  # (S)RATIONAL
+        if tag.dtype in (5, 10):  # (S)RATIONAL
             return [n / d if d else 0.0 for n, d in zip(values[::2], values[1::2], strict=True)]
         return values
 
@@ -234,26 +236,42 @@ def _raw_page(ifd0: Any) -> Any:
 
 
 def _follows(page: Any) -> bool:
-    """The page is lossy-JPEG CFA data laid out as this reader knows (see the docstring)."""
+    """The page is JPEG-tiled CFA data as this reader knows it (see the docstring)."""
     if page.compression != _COMPRESSION_JPEG or page.samplesperpixel != 1:
         return False
-    if page.bitspersample != _BITS:
+    if not page.is_tiled or not 1 < page.bitspersample <= 16:
         return False
     return not any(page.tags.get(code) is not None for code in _DECLINED_TAGS)
 
 
-def _levels(tags: _Tags) -> tuple[int, int] | None:
-    """(black, white) when BlackLevel is one value for the whole sensor."""
-    repeat = tags.get(50713)  # BlackLevelRepeatDim
-    if repeat is not None and tuple(repeat) != (1, 1):
+def _active_area(tags: _Tags, height: int, width: int) -> tuple[int, int, int, int] | None:
+    """(top, left, bottom, right) of the visible sensor, when its origin is even."""
+    area = tags.get(50829)  # ActiveArea
+    if area is None:
+        return 0, 0, height, width
+    top, left, bottom, right = (int(v) for v in area)
+    if top % 2 or left % 2 or not (0 <= top < bottom <= height and 0 <= left < right <= width):
         return None
+    return top, left, bottom, right
+
+
+def _levels(tags: _Tags, pattern: np.ndarray) -> tuple[list[int], int] | None:
+    """(black per LibRaw colour, white): BlackLevel one value, or one per position
+    of a 2 x 2 repeat, whole numbers."""
+    repeat = tags.get(50713)  # BlackLevelRepeatDim
+    repeat = (1, 1) if repeat is None else tuple(int(v) for v in repeat)
     black = tags.reals(50714) or [0.0]
     white = tags.reals(50717)
-    if len(black) != 1 or white is None or len(white) != 1:
+    if repeat not in ((1, 1), (2, 2)) or len(black) != repeat[0] * repeat[1]:
         return None
-    if black[0] != int(black[0]) or white[0] <= black[0]:
+    if white is None or len(white) != 1 or any(b != int(b) for b in black):
         return None
-    return int(black[0]), int(white[0])
+    per_colour = [0] * 4
+    for position, colour in enumerate(pattern.ravel()):
+        per_colour[int(colour)] = int(black[position % len(black)])
+    if white[0] <= max(per_colour):
+        return None
+    return per_colour, int(white[0])
 
 
 def _colour(tags: _Tags) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -309,34 +327,28 @@ def _pattern(tags: _Tags) -> np.ndarray | None:
 
 
 def _sensor_data(data: bytes, page: Any, tags: _Tags) -> np.ndarray | None:
-    """The linearized sensor: each tile's JPEG decoded, unpacked from two rows
-    per line and placed (see the module docstring); None on any tile that
+    """The whole linearized sensor: each tile's JPEG decoded, laid out as its
+    kind says, and placed (see the module docstring); None on any tile that
     does not follow."""
     import imagecodecs
 
     height, width = int(page.imagelength), int(page.imagewidth)
-    if not page.is_tiled:
-        return None
     tile_h, tile_w = int(page.tilelength), int(page.tilewidth)
+    bits = int(page.bitspersample)
     across = -(-width // tile_w)
     offsets, counts = page.dataoffsets, page.databytecounts
-    if tile_h % 2 or len(offsets) != across * -(-height // tile_h):
+    if len(offsets) != across * -(-height // tile_h):
         return None
-    curve = _curve(tags.get(50712))  # LinearizationTable
+    curve = _curve(tags.get(50712), bits)  # LinearizationTable
     sensor = np.empty((height, width), dtype=np.uint16)
     linear = np.empty((tile_h, tile_w), dtype=np.uint16)
     for index, (offset, count) in enumerate(zip(offsets, counts, strict=True)):
         tile = data[offset : offset + count]
-        # libjpeg-turbo fills a cut-short scan with grey and only warns: a tile
-        # must end with its end-of-image marker, as every camera writes it.
-        if _start_of_frame(tile) != _SOF1 or not tile.rstrip(b"\0").endswith(b"\xff\xd9"):
+        values = _tile_values(tile, tile_h, tile_w, bits, imagecodecs.jpeg8_decode)
+        if values is None:
             return None
-        decoded = imagecodecs.jpeg8_decode(tile)
-        if decoded.dtype != np.uint16 or decoded.shape != (tile_h // 2, 2 * tile_w):
-            return None
-        values = decoded.reshape(tile_h, tile_w)
         if curve is not None:
-            # "wrap" never wraps (12-bit values, a table of at least 4096) and skips
+            # "wrap" never wraps (a table of at least 2**bits entries) and skips
             # "clip"'s bounds test; into a contiguous tile, then placed: 7 ms for
             # the 9 MP fixture, where a strided `out` took 10.
             np.take(curve, values, out=linear, mode="wrap")
@@ -347,34 +359,63 @@ def _sensor_data(data: bytes, page: Any, tags: _Tags) -> np.ndarray | None:
     return sensor
 
 
-def _curve(table: Any) -> np.ndarray | None:
+def _tile_values(
+    tile: bytes, tile_h: int, tile_w: int, bits: int, decode: Any
+) -> np.ndarray | None:
+    """A tile's values as (tile_h, tile_w) uint16, or None (see the docstring)."""
+    # libjpeg-turbo fills a cut-short scan with grey and only warns: a tile must
+    # end with its end-of-image marker, as every camera writes it.
+    if not tile.rstrip(b"\0").endswith(b"\xff\xd9"):
+        return None
+    frame = _start_of_frame(tile)
+    if frame is None:
+        return None
+    marker, precision = frame
+    if marker == _SOF3:
+        if precision != bits:
+            return None
+        decoded = decode(tile)
+        if decoded.size != tile_h * tile_w:
+            return None
+    elif marker == _SOF1 and precision == bits == _LOSSY_BITS and tile_h % 2 == 0:
+        decoded = decode(tile)
+        if decoded.shape != (tile_h // 2, 2 * tile_w):
+            return None
+    else:
+        return None
+    if decoded.dtype != np.uint16:
+        return None
+    return np.asarray(decoded).reshape(tile_h, tile_w)
+
+
+def _curve(table: Any, bits: int) -> np.ndarray | None:
     """The LinearizationTable as LibRaw's ``curve``: a value past the table's end
-    takes its last entry (padded to the 4096 values of 12 bits), or None."""
+    takes its last entry (padded to 2**bits entries), or None."""
     if table is None:
         return None
     curve = np.asarray(table, dtype=np.uint16).ravel()
     if curve.size == 0:
         return None
-    if curve.size < 1 << _BITS:
-        curve = np.concatenate([curve, np.full((1 << _BITS) - curve.size, curve[-1], np.uint16)])
+    if curve.size < 1 << bits:
+        curve = np.concatenate([curve, np.full((1 << bits) - curve.size, curve[-1], np.uint16)])
     return curve
 
 
-def _start_of_frame(jpeg: bytes) -> int | None:
-    """The JPEG's start-of-frame marker (0xC0-0xCF but DHT, JPG and DAC), or None."""
+def _start_of_frame(jpeg: bytes) -> tuple[int, int] | None:
+    """The JPEG's start-of-frame marker (0xC0-0xCF but DHT, JPG and DAC) and its
+    sample precision, or None."""
     if jpeg[:2] != b"\xff\xd8":
         return None
     at = 2
-    while at + 4 <= len(jpeg):
+    while at + 5 <= len(jpeg):
         if jpeg[at] != 0xFF:
             return None
         marker = jpeg[at + 1]
         if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            precision = jpeg[at + 4] if at + 4 < len(jpeg) else 0
-            return marker if precision == _BITS else None
+            return marker, jpeg[at + 4]
         (length,) = struct.unpack_from(">H", jpeg, at + 2)
         at += 2 + length
     return None
 
 
-__all__ = ["LossyDngSensor", "is_dng", "read_sensor"]
+__all__ = ["JpegDngSensor", "is_dng", "read_sensor"]
