@@ -246,10 +246,16 @@ def _connect_read_only(path: Path, *, immutable: bool) -> tuple[SqliteDatabase, 
 
 
 def _read_header(db: SqliteDatabase) -> tuple[SqliteDatabase, int, set[str]]:
+    """Connect, then read the schema version and the table names in one read
+    transaction: read apart, another process's first migration could commit
+    between the two (its tables, yet version 0), and a new catalog that a
+    concurrent `curator import` was creating read as "not Curator's"."""
     try:
         db.connect()
-        version = db.execute_sql("PRAGMA user_version").fetchone()[0]
-        tables = {r[0] for r in db.execute_sql("SELECT name FROM sqlite_master WHERE type='table'")}
+        with db.atomic(lock_type="DEFERRED"):
+            version = db.execute_sql("PRAGMA user_version").fetchone()[0]
+            rows = db.execute_sql("SELECT name FROM sqlite_master WHERE type='table'")
+            tables = {r[0] for r in rows}
     except BaseException:
         db.close()
         raise

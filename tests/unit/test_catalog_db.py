@@ -203,3 +203,42 @@ def test_an_sqlite_too_old_for_the_schema_is_refused_with_a_sentence_and_nothing
     with pytest.raises(CatalogError):
         Catalog.open(tmp_path / "new.sqlite")
     assert not (tmp_path / "new.sqlite").exists()  # no empty catalog left behind
+
+
+def test_a_catalog_another_process_creates_meanwhile_is_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four `curator import`s of a fresh home at once (CI, under load): one read
+    the version (0, nothing yet), another process's first migration committed,
+    then it read the tables, and refused the file as "not Curator's". Here the
+    other process's open runs exactly between the two reads (a trace callback
+    on the statement that lists the tables)."""
+    from curator.catalog import db as db_module
+
+    path = tmp_path / "cat.sqlite"
+    started: list[bool] = []
+    interleaved: list[bool] = []  # only once the other commit went through
+
+    class Racing(db_module.CatalogDatabase):
+        def _connect(self) -> sqlite3.Connection:
+            connection: sqlite3.Connection = super()._connect()
+
+            def between(statement: str) -> None:
+                if "sqlite_master" in statement and not started:
+                    started.append(True)  # (an exception here is swallowed by sqlite3)
+                    other = sqlite3.connect(path, timeout=0.5)  # another process's first migration
+                    with other:
+                        for sql in MIGRATIONS[0].statements:
+                            other.execute(sql)
+                        other.execute(f"PRAGMA user_version = {MIGRATIONS[0].version}")
+                    other.close()
+                    interleaved.append(True)
+
+            connection.set_trace_callback(between)
+            return connection
+
+    monkeypatch.setattr(db_module, "CatalogDatabase", Racing)
+    with Catalog.open(path) as catalog:
+        assert interleaved == [True]
+        version = catalog.db.execute_sql("PRAGMA user_version").fetchone()[0]
+        assert version == LATEST_VERSION
