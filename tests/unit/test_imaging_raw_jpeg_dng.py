@@ -237,10 +237,15 @@ def test_decode_raw_renders_a_jpeg_dng_without_libraws_unpack(
 
     monkeypatch.setattr(raw_decode, "render_half_size", spying_render)
     ours = raw_decode.decode_raw(pocket_4k, preview_long_edge=1440, max_pixels=10**9)
-    monkeypatch.setattr(jpeg_dng, "read_sensor", lambda data: None)
-    monkeypatch.setattr(raw_decode, "read_sensor", lambda data: None)
+    monkeypatch.setattr(raw_decode, "read_sensor", lambda data, max_pixels: None)
     libraw = raw_decode.decode_raw(pocket_4k, preview_long_edge=1440, max_pixels=10**9)
     assert rendered == ["JpegDngSensor", "RawPy"]
     assert ours.metrics_source == MetricsSource.RAW_HALF == libraw.metrics_source
     assert (ours.width, ours.height) == (libraw.width, libraw.height) == (4128, 2176)
     assert np.abs(ours.luma.astype(np.int16) - libraw.luma).max() <= 1
+
+
+def test_a_raw_image_over_the_pixel_limit_is_left_to_libraws_check() -> None:
+    data = make_tiled_dng(bayer_codes(192, 128))
+    assert jpeg_dng.read_sensor(data, max_pixels=192 * 128) is not None
+    assert jpeg_dng.read_sensor(data, max_pixels=192 * 128 - 1) is None

@@ -167,7 +167,7 @@ def decode_raw(
             try:
                 # A DNG's JPEG tiles are decoded by libjpeg-turbo, in a third to a
                 # half of LibRaw's time (`jpeg_dng`); every other sensor is LibRaw's.
-                sensor: SensorSource = read_sensor(data) or raw
+                sensor: SensorSource = read_sensor(data, max_pixels=max_pixels) or raw
                 if sensor_is_constant(sensor.raw_image_visible):  # LibRaw's unpack
                     problem = "The sensor data is empty"
                     failure = CorruptImageError(

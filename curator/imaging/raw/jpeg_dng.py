@@ -146,18 +146,21 @@ def is_dng(data: bytes) -> bool:
     return False
 
 
-def read_sensor(data: bytes) -> JpegDngSensor | None:
-    """The sensor of a JPEG-tiled Bayer DNG (see the module docstring), or None."""
+def read_sensor(data: bytes, *, max_pixels: int | None = None) -> JpegDngSensor | None:
+    """The sensor of a JPEG-tiled Bayer DNG (see the module docstring), or None;
+    None too when its raw image holds more than `max_pixels` (the caller's
+    decompression-bomb limit checked LibRaw's idea of the raw image, which
+    need not be the IFD this reader picks)."""
     if not is_dng(data):
         return None
     try:
-        return _read(data)
+        return _read(data, max_pixels)
     except Exception as exc:  # a damaged file: LibRaw decides, with its own sentences
         log.debug("the JPEG DNG reader declined a file: %s", exc)
         return None
 
 
-def _read(data: bytes) -> JpegDngSensor | None:
+def _read(data: bytes, max_pixels: int | None) -> JpegDngSensor | None:
     import tifffile
 
     # Every complaint of tifffile's is a decline here (LibRaw then speaks to the
@@ -167,6 +170,8 @@ def _read(data: bytes) -> JpegDngSensor | None:
         ifd0 = tiff.pages[0]
         page = _raw_page(ifd0)
         if page is None or not _follows(page):
+            return None
+        if max_pixels is not None and int(page.imagelength) * int(page.imagewidth) > max_pixels:
             return None
         tags = _Tags(page, ifd0)
         area = _active_area(tags, int(page.imagelength), int(page.imagewidth))
