@@ -5,9 +5,9 @@
   sensor rows per JPEG line, 16-bit quantisation tables (dcraw/LibRaw's SOF1
   decoder reads every quantisation value as 16 bits, so libjpeg-turbo's
   8-bit tables are widened here: `_sixteen_bit_quantisation`);
-- lossless (`lossless_bits`), as Adobe DNG Converter, Leica and Pentax write
-  them: SOF3 at that precision, a tile's rows one after another, in one
-  JPEG component or two (`components`, Adobe's usual two half-width ones);
+- lossless (`lossless_bits`), as Adobe DNG Converter writes them: SOF3 at
+  that precision, a tile's rows one after another, in one JPEG component or
+  two (`components`, Adobe's usual two half-width ones);
 - the raw image in IFD0, or (`subifd`) in a SubIFD behind a small preview
   IFD0 holding the colour tags, as converted DNGs are laid out.
 The options add the DNG features `curator.imaging.raw.jpeg_dng` follows or

@@ -31,7 +31,7 @@ single-threaded postprocess; LibRaw's own
 for everything else (X-Trans, Foveon, CMYG, non-square pixels). Both are
 turned by LibRaw's ``flip`` (luma and preview), as before. The sensor data is
 LibRaw's unpack, except for a Bayer DNG of JPEG tiles (lossless, as Adobe's
-converter, Leica and Pentax write them; lossy CinemaDNG), which
+converter writes them; lossy CinemaDNG), which
 `imaging.raw.jpeg_dng` decodes with libjpeg-turbo, reading the levels and
 colour from the DNG's tags as LibRaw does: a 24 MP lossless DNG's sensor
 path ~190 ms where LibRaw's unpack made it ~435; the Pocket 4K frame's

@@ -1,10 +1,11 @@
 """JPEG-tiled DNG sensor data, decoded by libjpeg-turbo instead of LibRaw.
 
 Responsibility: for a Bayer DNG whose raw image is tiled JPEG (Compression
-7), lossless (SOF3: what Adobe DNG Converter, Leica, Pentax and Ricoh write)
-or lossy (12-bit SOF1: Blackmagic's CinemaDNG), a `JpegDngSensor` holding the
-sensor data and the level and colour facts `imaging.raw.render` reads from a
-`rawpy.RawPy`, read from the file's own tags; None for any other file, and
+7), lossless (SOF3: what Adobe DNG Converter and cameras that tile their
+DNGs write) or lossy (12-bit SOF1: Blackmagic's CinemaDNG), a
+`JpegDngSensor` holding the sensor data and the level and colour facts
+`imaging.raw.render` reads from a `rawpy.RawPy`, read from the file's own
+tags; None for any other file, and
 for any DNG feature this reader does not follow (the caller then unpacks
 with LibRaw, which follows them all).
 
@@ -43,10 +44,10 @@ moves it), MaskedAreas, BlackLevelDeltaH/V, fractional black levels, other
 black repeats, CameraCalibration or AnalogBalance other than identity,
 AsShotWhiteXY instead of AsShotNeutral, two matrices none of which is for
 D65 (LibRaw then takes the second), DefaultScale other than 1:1, a CFA other
-than a 2 x 2 of R, G, B; strips (LibRaw places a lossy strip's rows
-otherwise, and no camera's sample says which is right); a tile that is not
-SOF3 or 12-bit SOF1, does not decode, is cut short (no end-of-image marker)
-or decodes to another number of values.
+than a 2 x 2 of R, G, B; strips (LibRaw reads generated lossy and
+lossless strips past the first otherwise; no camera's sample settles it); a
+tile that is not SOF3 or 12-bit SOF1, does not decode, is cut short (no
+end-of-image marker) or decodes to another number of values.
 
 Invariants: the file's bytes are only read; the sensor data is a fresh
 uint16 array; no failure escapes as an exception (a None: LibRaw then
