@@ -35,7 +35,8 @@ fact with LibRaw's, on the fixture and on generated DNGs):
 - the camera's white balance is 1 / AsShotNeutral;
 - the colour matrix is the ColorMatrix calibrated for D65
   (CalibrationIlluminant 21), or the only one; rgb_cam and the daylight
-  multipliers follow from it as LibRaw's ``cam_xyz_coeff`` derives them;
+  multipliers follow from it as LibRaw's ``cam_xyz_coeff`` derives them
+  (`render.camera_matrices`);
 - colours: the CFAPattern's R, G, B, the green in blue's row LibRaw's
   colour 3 (``RGBG``).
 
@@ -65,6 +66,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from curator.imaging.raw.render import camera_matrices
+
 log = logging.getLogger(__name__)
 
 _DNG_VERSION = 50706
@@ -79,14 +82,6 @@ _DECLINED_TAGS = {
     50716: "BlackLevelDeltaV",
     50729: "AsShotWhiteXY",
 }
-# LibRaw's xyz_rgb (sRGB D65 primaries -> XYZ), as in `imaging.raw.render`.
-_XYZ_RGB = np.array(
-    [
-        [0.412453, 0.357580, 0.180423],
-        [0.212671, 0.715160, 0.072169],
-        [0.019334, 0.119193, 0.950227],
-    ]
-)
 
 
 class _Sizes(NamedTuple):
@@ -306,15 +301,11 @@ def _colour(tags: _Tags) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     values = matrices[(chosen or present)[0]]
     if values is None or len(values) != 9:
         return None
-    cam_rgb = np.reshape(values, (3, 3)) @ _XYZ_RGB
-    sums = cam_rgb.sum(axis=1)
-    if np.any(sums == 0):
+    derived = camera_matrices(np.reshape(values, (3, 3)))
+    if derived is None:
         return None
-    try:
-        rgb_cam = np.linalg.inv(cam_rgb / sums[:, None])
-    except np.linalg.LinAlgError:
-        return None
-    return np.asarray(neutral), rgb_cam, 1.0 / sums
+    rgb_cam, daylight = derived
+    return np.asarray(neutral), rgb_cam, daylight
 
 
 def _pattern(tags: _Tags) -> np.ndarray | None:

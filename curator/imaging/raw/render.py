@@ -390,11 +390,21 @@ def camera_to_srgb(raw: SensorSource) -> np.ndarray | None:
     cam_xyz = np.asarray(raw.rgb_xyz_matrix, dtype=np.float64)[:3]
     if not np.any(cam_xyz):
         return np.eye(3)  # no matrix known: LibRaw outputs camera RGB too
-    cam_rgb = cam_xyz @ _XYZ_RGB
-    sums = cam_rgb.sum(axis=1, keepdims=True)
+    derived = camera_matrices(cam_xyz)
+    return None if derived is None else derived[0]
+
+
+def camera_matrices(cam_xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """What LibRaw's ``cam_xyz_coeff`` derives from a three-colour XYZ -> camera
+    matrix: rgb_cam (camera -> linear sRGB, 3x3; each camera row normalised to
+    sum 1 first) and the daylight multipliers (pre_mul, 1 / each row's sum);
+    None when the matrix cannot be inverted."""
+    cam_rgb = np.asarray(cam_xyz, dtype=np.float64) @ _XYZ_RGB
+    sums = cam_rgb.sum(axis=1)
     if np.any(sums == 0):
         return None
     try:
-        return np.asarray(np.linalg.inv(cam_rgb / sums))
+        rgb_cam = np.linalg.inv(cam_rgb / sums[:, None])
     except np.linalg.LinAlgError:
         return None
+    return np.asarray(rgb_cam), 1.0 / sums
