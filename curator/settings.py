@@ -189,6 +189,20 @@ class Settings:
         title="CLIP batch size",
         description="Photos per forward pass of the embedding model.",
     )
+    faces_enabled: bool = _setting(
+        default=True,
+        title="Judge faces",
+        description="Find the faces in every photo and judge their eyes (open or closed) "
+        "and their focus, on the photo's preview, on this computer (CLOSED EYES and SOFT "
+        "FACE badges; a burst's best frame prefers everyone's eyes open). A face verdict "
+        "never rejects or stars a photo: you decide.",
+    )
+    face_model_dir: str = _setting(
+        default="",
+        title="Face model folder",
+        description="Where the face model's files are; empty: where `make install` "
+        "(python -m curator.install.face_model) puts them. `curator doctor` checks it.",
+    )
     match_threshold: float = _setting(
         default=70.0,
         ge=0.0,

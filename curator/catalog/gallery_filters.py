@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from curator.camera_names import camera_name
 from curator.catalog.models import Photo
+from curator.catalog.people.filters import FLAGGED_SQL
 from curator.catalog.types import FilterChoice as FilterChoice  # the value types live there
 from curator.catalog.types import MetadataChoices as MetadataChoices
 from curator.catalog.types import MetadataFilter as MetadataFilter
@@ -316,6 +317,7 @@ def ids_in(ids: IdValues, members: IdValues, *, inside: bool = True) -> list[int
 # the score sorts below read them back so.
 SCORE_BITS = 14  # a score in hundredths (0..10000) below, the photo id above
 NOT_SCORED = (1 << SCORE_BITS) - 1  # no score (written: not a number); sorts after all
+FLAGGED_AFTER = 1 << (SCORE_BITS + 1)  # added to an unflagged photo's key: after the flagged
 # Every stored score as `photo_id << SCORE_BITS | hundredths` (in no particular
 # order), and whether one is not a whole number of hundredths on 0..100
 # (`judgments.write_scores` stores only those; a catalog written otherwise is
@@ -368,7 +370,9 @@ def _few_by_preference(kept: list[int], match_threshold: float | None) -> list[i
 
 def by_likely_rejects(kept: IdValues, match_threshold: float | None) -> list[int] | None:
     """`kept`, listed in the gallery's capture-time order, sorted the cull pass's
-    way (`GallerySort.LIKELY_REJECTS`: lowest score first, equal scores in that
+    way (`GallerySort.LIKELY_REJECTS`: the photos a face verdict flags first —
+    a key face with closed eyes or clearly soft (catalog.people.filters) —
+    then the rest; each part lowest score first, equal scores in that
     capture-time order, then the unscored in it); with `match_threshold`, only
     the scored ones at or above it. None when a stored score is not a whole
     number of hundredths on 0..100 (a catalog written by other means): the
@@ -393,6 +397,10 @@ def by_likely_rejects(kept: IdValues, match_threshold: float | None) -> list[int
     if match_threshold is not None:
         hit = (keys != NOT_SCORED) & (keys / 100.0 >= float(match_threshold))
         k, keys = k[hit], keys[hit]
+    flagged = ordered_id_values(FLAGGED_SQL, [])  # a face verdict's likely rejects lead
+    if len(flagged) and len(k):
+        lead = np.isin(k, _int64(flagged))
+        keys = np.where(lead, keys, keys + FLAGGED_AFTER).astype(np.uint16)
     out: list[int] = k[np.argsort(keys, kind="stable")].tolist()
     return out
 

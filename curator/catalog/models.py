@@ -45,6 +45,7 @@ def utcnow() -> datetime:
 
 class Stage(StrEnum):
     TECHNICAL = "technical"
+    FACES = "faces"
     DESCRIBE = "describe"
     EMBED = "embed"
     SCORE = "score"
@@ -271,6 +272,42 @@ class PhotoPreference(BaseModel):
     model_version = IntegerField()
 
 
+class Face(BaseModel):
+    """One face the faces stage found in a photo (m017; `idx` 0 is the largest).
+    The box is in fractions of the upright image; see `curator.records.Face`."""
+
+    photo = ForeignKeyField(Photo, backref="faces", on_delete="CASCADE")
+    idx = IntegerField()
+    x = FloatField()
+    y = FloatField()
+    w = FloatField()
+    h = FloatField()
+    size_px = IntegerField()
+    judged = BooleanField()
+    eyes = TextField()  # an EyeState value
+    eyes_note = TextField(null=True)
+    openness = FloatField(null=True)
+    sharpness = FloatField(null=True)
+    is_key = BooleanField()
+    confidence = FloatField()
+
+
+class PhotoFaces(BaseModel):
+    """A photo's faces summary (m017): what the badges, filters and bursts read.
+    No row: the faces stage has not looked at the photo yet."""
+
+    photo = ForeignKeyField(Photo, primary_key=True, on_delete="CASCADE")
+    faces = IntegerField()
+    judged = IntegerField()
+    key_faces = IntegerField()
+    closed_eyes = BooleanField()
+    soft_face = BooleanField()
+    eyes_open = BooleanField()
+    key_sharpness = FloatField(null=True)
+    note = TextField(null=True)
+    version = TextField()
+
+
 class PhotoKeyword(BaseModel):
     """A keyword exactly as another tool wrote it (m010): text, hierarchy, the
     catalog tag it became (None when the tag rule dropped it), private (not exported)."""
@@ -330,4 +367,6 @@ MODELS: list[type[Model]] = [
     XmpSync,
     PhotoKeyword,
     PhotoPreference,
+    Face,
+    PhotoFaces,
 ]

@@ -36,6 +36,9 @@ from curator.catalog.models import (
     preference_of_photo,
 )
 from curator.catalog.paths_codec import decode_path, display_path, encode_path, shown_sql
+from curator.catalog.people.filters import FLAGGED_SQL, GALLERY_PEOPLE, people_condition
+from curator.catalog.people.store import faces_listing
+from curator.catalog.people.store import summaries as face_summaries
 from curator.catalog.types import GalleryFilter as GalleryFilter  # the value types live there
 from curator.catalog.types import GalleryQuery as GalleryQuery
 from curator.catalog.types import GalleryRow as GalleryRow
@@ -196,6 +199,7 @@ def list_photos(match_threshold: float = 70.0) -> list[dict[str, Any]]:
         ).tuples()
     }
     paired = paths_codec.follower_paths()  # a RAW+JPEG pair is one photo, listed as its RAW
+    faces = faces_listing()  # absent for a photo the faces stage has not looked at
     out: list[dict[str, Any]] = []
     query = (
         Photo.select()
@@ -252,6 +256,7 @@ def list_photos(match_threshold: float = 70.0) -> list[dict[str, Any]]:
                 "match": p.id in preference and preference[p.id][0] >= match_threshold,
                 "burst_group": p.burst_group,
                 "burst_best": bool(p.burst_best),
+                **({"faces": faces[p.id]} if p.id in faces else {}),
                 "stages": {s: stages[p.id].get(s, {"status": "pending"}) for s in STAGES},
             }
         )
@@ -315,6 +320,7 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
             .where(Photo.id.in_(chunk), Photo.deleted_at.is_null())
             .tuples()  # the columns' converters still run
         )
+        faces = face_summaries(chunk)
         for pid, path_b, make, model, picked, best, missing_since, rotation, *stored in rows:
             path = display_path(last_known_path(path_b))
             out[int(pid)] = GalleryRow(
@@ -327,6 +333,7 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
                 burst_best=bool(best),
                 missing=missing_since is not None,
                 rotation=int(rotation or 0),
+                faces=faces.get(int(pid)),
                 **dict(zip(_AS_STORED, stored, strict=True)),
             )
     return out
@@ -358,9 +365,11 @@ _ORDER_BY = {
     GallerySort.SHARPNESS: "sharpness_score IS NULL, sharpness_score DESC, id",
     GallerySort.RATING: "rating IS NULL, rating DESC, captured_at IS NULL, captured_at, id",
     GallerySort.FILE_NAME: f"{FILE_NAME_SQL}, path",
-    # Equal scores, and the unscored after them, in the capture-time order above.
+    # A face verdict's likely reject first (closed eyes, a soft face); then equal
+    # scores, and the unscored after them, in the capture-time order above.
     GallerySort.LIKELY_REJECTS: (
-        f"{_SCORE} IS NULL, {_SCORE}, captured_at IS NULL, captured_at, path"
+        f"id NOT IN ({FLAGGED_SQL}), {_SCORE} IS NULL, {_SCORE}, captured_at IS NULL,"
+        " captured_at, path"
     ),
 }
 
@@ -420,6 +429,12 @@ def _gallery_where(
         params.append(q.tag)
     if q.burst_only:
         where.append("burst_group IS NOT NULL")
+    if q.people in GALLERY_PEOPLE:
+        kind, value = GALLERY_PEOPLE[q.people]
+        condition = people_condition(kind, value, photo_col="id")
+        assert condition is not None
+        where.append(condition[0])
+        params.extend(condition[1])
     if q.failed_only:
         where.append(_FAILED_SQL)
         params.extend([Stage.TECHNICAL.value, StageStatus.FAILED.value])
@@ -485,6 +500,18 @@ def _score_head(q: GalleryQuery, limit: int) -> list[int]:
     keeps that index outside), then the unscored in the sort's own order."""
     scored_order, unscored_order = _SCORE_HEAD_ORDER[q.sort]
     where, params = _gallery_where(replace(q, match_only=False), None, sets_in_python=False)
+    first: list[int] = []
+    if q.sort is GallerySort.LIKELY_REJECTS:  # a face verdict's likely rejects lead
+        flagged = f"SELECT id FROM photo WHERE {where} AND id IN ({FLAGGED_SQL})"
+        if q.match_only:
+            flagged += f" AND {_SCORE} >= ?"
+        flagged += f" ORDER BY {_ORDER_BY[q.sort]} LIMIT ?"
+        bar = [float(q.match_threshold)] if q.match_only else []
+        first = ordered_ids(flagged, [*params, *bar, limit])
+        if len(first) == limit:
+            return first
+        where += f" AND photo.id NOT IN ({FLAGGED_SQL})"
+        limit -= len(first)
     match = ""  # MATCH: a range of that index, not a walk past the low scores (~100 ms)
     if q.match_only:
         match, params = " AND photo_preference.score >= ?", [*params, float(q.match_threshold)]
@@ -493,14 +520,14 @@ def _score_head(q: GalleryQuery, limit: int) -> list[int]:
         f" ON photo.id = photo_preference.photo_id WHERE {where}{match}"
         f" ORDER BY {scored_order} LIMIT ?"
     )
-    head = ordered_ids(scored_sql, [*params, limit])
-    if len(head) == limit or q.match_only:
+    head = first + ordered_ids(scored_sql, [*params, limit])
+    if len(head) == len(first) + limit or q.match_only:
         return head
     unscored_sql = (
         f"SELECT id FROM photo WHERE {where}"
         f" AND id NOT IN (SELECT photo_id FROM photo_preference) ORDER BY {unscored_order} LIMIT ?"
     )
-    return head + ordered_ids(unscored_sql, [*params, limit - len(head)])
+    return head + ordered_ids(unscored_sql, [*params, len(first) + limit - len(head)])
 
 
 _SCORE_HEAD_ORDER = {  # `_ORDER_BY`'s for the scored photos, then for the unscored

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from curator.records import CullState
+from curator.records import CullState, FacesSummary
 
 __all__ = [
     "CullState",
@@ -84,6 +84,7 @@ class GalleryRow:
     rotation: int = 0  # the photographer's quarter-turns clockwise on the upright picture
     paired_with: str = ""  # its RAW+JPEG pair's other files ("DSC1.JPG"; ui.gallery.model)
     shadow_clip: float | None = None  # fraction of crushed shadows (0–1)
+    faces: FacesSummary | None = None  # the faces stage's summary; None: not looked at yet
 
     @property
     def failed(self) -> bool:
@@ -195,6 +196,9 @@ class GalleryQuery:
     # camera, lens, date and ISO ranges, file name (catalog.gallery_filters)
     metadata: MetadataFilter = field(default_factory=MetadataFilter)
     label: str | None = None  # a ColorLabel value, or "none": photos without a label
+    # People (catalog.people.filters.GALLERY_PEOPLE): "people", "no people",
+    # "closed eyes", "soft face"; None: any.
+    people: str | None = None
     sort: GallerySort = GallerySort.CAPTURE_TIME
     # Search results (best first): only these photos, in THIS order (the sort is
     # ignored); the other fields still narrow the set. None: no search.

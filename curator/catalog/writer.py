@@ -35,6 +35,9 @@ no real file can have, unique per photo, with the last path as a prefix).
 Extra paths of a missing photo that another photo takes are simply dropped
 from PhotoPath (the photo's bytes are not there any more).
 
+Faces found beside a measurement (`TechnicalMeasurement.faces`) are written
+with it, in the same transaction (catalog.people.store).
+
 A failure is recorded on the photo at that path (created if needed) with a
 failed StageRun and an ErrorLog row; two copies of the same broken file are
 still one photo. Its format, when the photo has none yet, is what the failure
@@ -65,6 +68,7 @@ from curator.catalog.models import (
     utcnow,
 )
 from curator.catalog.paths_codec import encode_path, link_pairs
+from curator.catalog.people.store import write_faces
 from curator.catalog.quicklook import awaits_measurement
 from curator.catalog.write_gate import Gate
 from curator.records import ExifData, TechnicalFailure, TechnicalMeasurement
@@ -178,6 +182,8 @@ class CatalogWriter:
         still_awaited = awaiting and kind is ApplyKind.DUPLICATE
         if (m.decoded or kind in (ApplyKind.NEW, ApplyKind.CHANGED)) and not still_awaited:
             self._set_stage(photo.id, StageStatus.DONE, attempts, None)
+        if m.faces is not None:  # the faces stage rode along (catalog.people.store)
+            write_faces([(photo.id, m.faces)])
         return kind
 
     # -- failures -----------------------------------------------------------------

@@ -167,6 +167,10 @@ class StageGate:
                 return False
         return not self.cancelled.is_set()
 
+    @property
+    def paused(self) -> bool:
+        return not self._open.is_set()
+
     def pause(self) -> None:
         self._open.clear()
 

@@ -51,6 +51,7 @@ from curator.imaging.orientation import fit_long_edge_pixels
 from curator.imaging.regular import NotRegularFileError, open_regular
 from curator.imaging.structure import structure_signature
 from curator.imaging.types import TechnicalMeasurement, TechnicalRequest
+from curator.records import FacesOutcome
 
 PREVIEW_QUALITY = 85
 # A RAW at least this large is hashed beside its decode when no hash is known.
@@ -80,8 +81,16 @@ _TRANSIENT_ERRNOS = frozenset(
 )
 
 
-def measure_file(request: TechnicalRequest) -> TechnicalMeasurement:
-    """Measure one file (see the module docstring); raises `ImagingError` subclasses."""
+# Called on the upright preview just decoded, with the photo's noise sd and
+# sharpness score: the faces stage riding along (pipeline.stages.faces_child).
+PreviewHook = Callable[[np.ndarray, float | None, float | None], "FacesOutcome"]
+
+
+def measure_file(
+    request: TechnicalRequest, on_preview: PreviewHook | None = None
+) -> TechnicalMeasurement:
+    """Measure one file (see the module docstring); raises `ImagingError` subclasses.
+    `on_preview`'s outcome goes into the measurement's `faces`."""
     data, mtime_ns = read_file_once(request.path)
     if not data:
         raise EmptyFileError(
@@ -89,7 +98,7 @@ def measure_file(request: TechnicalRequest) -> TechnicalMeasurement:
             f"{request.path}: size 0",
         )
     if not request.known_hashes and is_raw_path(request.path) and len(data) >= OVERLAP_MIN_BYTES:
-        return _measure_overlapped(request, data, mtime_ns)
+        return _measure_overlapped(request, data, mtime_ns, on_preview)
     content_hash = _hash(data)
     if content_hash in request.known_hashes:
         return TechnicalMeasurement(
@@ -100,7 +109,7 @@ def measure_file(request: TechnicalRequest) -> TechnicalMeasurement:
             decoded=False,
         )
     try:
-        return _measure_bytes(request, data, lambda: content_hash, mtime_ns)
+        return _measure_bytes(request, data, lambda: content_hash, mtime_ns, on_preview)
     except ImagingError as exc:
         exc.content_hash = content_hash
         raise
@@ -111,7 +120,7 @@ def _hash(data: bytes) -> str:
 
 
 def _measure_overlapped(
-    request: TechnicalRequest, data: bytes, mtime_ns: int
+    request: TechnicalRequest, data: bytes, mtime_ns: int, on_preview: PreviewHook | None
 ) -> TechnicalMeasurement:
     """`_measure_bytes` with the hash computed in a second thread meanwhile.
 
@@ -128,7 +137,7 @@ def _measure_overlapped(
         return result[0] if result else _hash(data)  # the thread failed: hash here
 
     try:
-        return _measure_bytes(request, data, content_hash, mtime_ns)
+        return _measure_bytes(request, data, content_hash, mtime_ns, on_preview)
     except ImagingError as exc:
         exc.content_hash = content_hash()
         raise
@@ -137,7 +146,11 @@ def _measure_overlapped(
 
 
 def _measure_bytes(
-    request: TechnicalRequest, data: bytes, hash_of: Callable[[], str], mtime_ns: int
+    request: TechnicalRequest,
+    data: bytes,
+    hash_of: Callable[[], str],
+    mtime_ns: int,
+    on_preview: PreviewHook | None = None,
 ) -> TechnicalMeasurement:
     is_raw = is_raw_path(request.path)
     exif = read_exif(data, is_raw=is_raw, max_pixels=request.max_pixels)
@@ -169,6 +182,9 @@ def _measure_bytes(
             f"{type(exc).__name__}: {exc}",
         ) from exc
 
+    faces = None
+    if on_preview is not None:  # the faces stage, on the preview just decoded
+        faces = on_preview(preview_pixels, sharpness.noise, sharpness.score)
     return TechnicalMeasurement(
         path=request.path,
         content_hash=content_hash,
@@ -187,6 +203,7 @@ def _measure_bytes(
         thumbnail_key=thumbnail,
         notes=decoded.notes,
         struct_sig=structure_signature(decoded.luma),
+        faces=faces,
     )
 
 

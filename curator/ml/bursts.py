@@ -40,7 +40,14 @@ Best frame (`best_frame`):
    says bracket) the sharp frames nearest the metered exposure: bias 0, or
    without the bias tag (manual bracketing) the middle of the bracket by
    the settings, or by the measured EV;
-3. then the exposure score, the sharpness score (each keeping the frames
+3. never a badly exposed frame: frames more than `EXPOSURE_GATE` points
+   under the best exposure score are out;
+4. people (the faces stage's summary, where the frames were judged): a frame
+   where every key face's eyes are open beats one where someone blinked
+   (failing that, one with no closed key eyes beats one with), and among
+   those the frames whose softest key face is within `FACE_SHARP_TOLERANCE`
+   points of the sharpest such face stay;
+5. then the exposure score, the sharpness score (each keeping the frames
    within `tech_tolerance` points of the best) and the preference score
    (the user's taste); a remaining tie goes to the first frame in capture
    order.
@@ -52,7 +59,7 @@ catalog reads frames and writes bursts without importing ml.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 import numpy as np
@@ -71,9 +78,11 @@ __all__ = [
     "best_frame",
     "capture_order",
     "contrast",
+    "exposed_well",
     "find_bursts",
     "new_bracket",
     "next_in_sequence",
+    "people_first",
     "relative_ev",
     "settings_ev",
     "technical_quality",
@@ -85,6 +94,8 @@ CONTRAST_GAMMA_UP = 4.5  # … darker; brighter, clipping eats part of the gain
 SCORE_CAP = 90.0  # above it every frame is "perfectly sharp" (the curve's steep end)
 BRACKET_MIN_EV = 0.5  # exposure settings this far apart: a (manual) bracket
 METERED_EV_TOLERANCE = 0.15
+EXPOSURE_GATE = 25.0  # exposure score points under the best: a badly exposed frame
+FACE_SHARP_TOLERANCE = 8.0  # key-face sharpness points under the sharpest: as sharp
 _SEQUENCES = {"continuous", "bracket"}
 
 
@@ -162,12 +173,42 @@ def best_frame(frames: Sequence[Frame], tech_tolerance: float = 5.0) -> int:
     if bracket:
         nearest = min(abs(ev - metered) for _, ev in pool)
         pool = [(f, ev) for f, ev in pool if abs(ev - metered) <= nearest + METERED_EV_TOLERANCE]
-    candidates = [f for f, _ in pool]
+    candidates = people_first(exposed_well(f for f, _ in pool))
     for measure in (_score(lambda f: f.exposure), _score(lambda f: f.sharpness)):
         best = max(measure(f) for f in candidates)
         candidates = [f for f in candidates if measure(f) >= best - tech_tolerance]
     top_pref = max(f.preference or 0.0 for f in candidates)
     return next(f for f in candidates if (f.preference or 0.0) == top_pref).photo_id
+
+
+def exposed_well(frames: Iterable[Frame]) -> list[Frame]:
+    """Step 3: the frames within `EXPOSURE_GATE` points of the best exposure score
+    (frames without a score stay)."""
+    pool = list(frames)
+    scores = [f.exposure for f in pool if f.exposure is not None]
+    if not scores:
+        return pool
+    best = max(scores)
+    return [f for f in pool if f.exposure is None or f.exposure >= best - EXPOSURE_GATE]
+
+
+def people_first(frames: list[Frame]) -> list[Frame]:
+    """Step 4: everyone's eyes open first, then the sharpest key faces (frames the
+    faces stage did not judge leave the choice to the other rules)."""
+    for wanted in (lambda f: f.eyes_open is True, lambda f: f.closed_eyes is False):
+        chosen = [f for f in frames if wanted(f)]
+        if chosen:
+            frames = chosen
+            break
+    sharp = [f.key_face_sharpness for f in frames if f.key_face_sharpness is not None]
+    if sharp:
+        top = max(sharp)
+        frames = [
+            f
+            for f in frames
+            if f.key_face_sharpness is None or f.key_face_sharpness >= top - FACE_SHARP_TOLERANCE
+        ]
+    return frames
 
 
 def _score(get: Callable[[Frame], float | None]) -> Callable[[Frame], float]:

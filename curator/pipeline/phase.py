@@ -7,11 +7,12 @@ written down in `TRANSITIONS` — so a late or stale result can never drag a
 finished run back into an earlier phase. All of it happens on the thread that
 owns the service (the GUI's main thread, the CLI's QCoreApplication loop).
 
-    IDLE       → PREPARE (a run that reads files) | JUDGE (a back-fill)
+    IDLE       → PREPARE (a run that reads files) | FACES | JUDGE (a back-fill)
     PREPARE    → QUICK_LOOK (new files to show first) | TECHNICAL | IDLE
     QUICK_LOOK → TECHNICAL | IDLE
     TECHNICAL  → XMP | IDLE
-    XMP        → JUDGE | IDLE
+    XMP        → FACES | JUDGE | IDLE
+    FACES      → JUDGE | IDLE
     JUDGE      → SCORE | IDLE
     SCORE      → IDLE
 Any phase may end the run (→ IDLE: finished, cancelled, or stopped by a
@@ -20,6 +21,8 @@ storage fault); nothing goes back to an earlier phase.
 - PREPARE (prepare pool): scan + plan;
 - QUICK_LOOK then TECHNICAL (decode pool: threads waiting on the children);
 - XMP (prepare pool): the readings become decisions once the rows exist;
+- FACES: the faces back-fill (planned on the writer pool, judged in the
+  decoder children on the decode pool) — skipped when a run asks no faces;
 - JUDGE: embed (ML pool) and describe (LLM pool) side by side;
 - SCORE (ML pool): rescore or train, regroup bursts, tag confidences.
 """
@@ -39,16 +42,18 @@ class Phase(StrEnum):
     QUICK_LOOK = "quick look"
     TECHNICAL = "technical"
     XMP = "xmp"
+    FACES = "faces"
     JUDGE = "judge"
     SCORE = "score"
 
 
 TRANSITIONS: dict[Phase, frozenset[Phase]] = {
-    Phase.IDLE: frozenset({Phase.PREPARE, Phase.JUDGE}),
+    Phase.IDLE: frozenset({Phase.PREPARE, Phase.FACES, Phase.JUDGE}),
     Phase.PREPARE: frozenset({Phase.QUICK_LOOK, Phase.TECHNICAL, Phase.IDLE}),
     Phase.QUICK_LOOK: frozenset({Phase.TECHNICAL, Phase.IDLE}),
     Phase.TECHNICAL: frozenset({Phase.XMP, Phase.IDLE}),
-    Phase.XMP: frozenset({Phase.JUDGE, Phase.IDLE}),
+    Phase.XMP: frozenset({Phase.FACES, Phase.JUDGE, Phase.IDLE}),
+    Phase.FACES: frozenset({Phase.JUDGE, Phase.IDLE}),
     Phase.JUDGE: frozenset({Phase.SCORE, Phase.IDLE}),
     Phase.SCORE: frozenset({Phase.IDLE}),
 }

@@ -24,6 +24,9 @@ QCoreApplication loop), and every worker's result comes back as an
 3. XMP: once both are done, its ratings, flags, labels and keywords are
    written as decisions (source "xmp", on the prepare pool through its own
    connection, in short transactions), so the score phase trains on them;
+   then FACES (`pipeline.faces`): the faces back-fill of measured photos the
+   import did not judge (an import's new photos had theirs judged beside
+   their measurement); a back-fill run starts here;
 4. JUDGE (`pipeline.judge`): embed (ML pool) and describe (LLM pool, after
    an Ollama health check on that pool) side by side — a stage whose model
    is absent is `skipped` with the sentence that says what to do;
@@ -70,6 +73,7 @@ from curator.engine.lock import ImportLock
 from curator.engine.progress import ProgressBoard, StageProgress, StageState
 from curator.engine.stage_runner import RunSummary, StageGate
 from curator.pipeline import prepare as prep
+from curator.pipeline.faces import FacesPhase
 from curator.pipeline.judge import EmbeddedFn, JudgmentsPhase
 from curator.pipeline.phase import Phase, PhaseMachine, PipelinePools
 from curator.pipeline.prepare import (
@@ -161,6 +165,11 @@ class PipelineService(QObject):
             pools, self.cache_dir, self._board, on_embedded=on_embedded, parent=self
         )
         self._judge.ended.connect(self._on_judgments_ended)
+        self._faces = FacesPhase(
+            pools, str(self.cache_dir), self._board, self._decoders_for_faces, parent=self
+        )
+        self._faces.ended.connect(self._on_faces_ended)
+        self._faces.photos_changed.connect(self.photos_changed)
         self._prepared: Delivery[Prepared] = delivery_to(self, self._on_prepared)
         self._xmp_read: Delivery[XmpRead] = delivery_to(self, self._on_xmp_read)
         self._xmp_written: Delivery[XmpWritten] = delivery_to(self, self._on_xmp_written)
@@ -210,7 +219,7 @@ class PipelineService(QObject):
             self._gate.pause()
         self.started.emit(request)
         if not request.reads_files:
-            self._start_judgments()
+            self._start_faces()
             return
         self._machine.enter(Phase.PREPARE)
         self._board.emit("technical", StageState.RUNNING, 0, 0, "Looking for photos…")
@@ -240,6 +249,7 @@ class PipelineService(QObject):
         for runner in (self._quick_look, self._technical):
             if runner is not None:
                 runner.cancel()
+        self._faces.cancel()
         self._judge.cancel()
 
     def pause(self) -> None:
@@ -258,7 +268,12 @@ class PipelineService(QObject):
                 else:
                     target.resume()
         self._judge.set_paused(paused)
+        if paused:
+            self._faces.pause()
+        else:
+            self._faces.resume()
         running = self._judge.running_stages() + (["technical"] if self._technical else [])
+        running += ["faces"] if self._faces.running else []
         for stage in running:
             last = self._board.last.get(stage)
             if last is not None:
@@ -286,6 +301,7 @@ class PipelineService(QObject):
         for runner in (self._quick_look, self._technical):
             if runner is not None:
                 runner.close()  # a write finishing during the drain reports to no one
+        self._faces.close()
         self._close_processes()
         self._lock.release()
 
@@ -434,6 +450,9 @@ class PipelineService(QObject):
     def _after_technical(self) -> None:
         summary = self._report.technical
         self._report_technical(summary)
+        self._faces.add_judged_with_import(
+            self._report, summary.counts.get("faces_done", 0), summary.counts.get("faces_failed", 0)
+        )
         if summary.cancelled or self._cancelled or self._report.error:
             self._finish()
             return
@@ -500,9 +519,34 @@ class PipelineService(QObject):
         if self._cancelled:
             self._finish()
             return
-        self._start_judgments()
+        self._start_faces()
 
-    # --- JUDGE → SCORE -------------------------------------------------------------
+    # --- FACES → JUDGE → SCORE -------------------------------------------------------
+
+    def _start_faces(self) -> None:
+        if "faces" not in self._request.stages:
+            self._start_judgments()
+            return
+        self._machine.enter(Phase.FACES)
+        self._faces.start(self._snapshot, self._gate, self._report)
+
+    def _decoders_for_faces(self) -> ChildProcessPool:
+        """The decoder children for the faces back-fill: this run's, or (a run
+        that read no files) the kept ones re-primed, or new ones."""
+        self._processes_idle.stop()
+        self._processes = prep.process_pool_for(
+            self._processes, self._snapshot, TechnicalPlan(), self.decoder_niceness
+        )
+        return self._processes
+
+    @Slot()
+    def _on_faces_ended(self) -> None:
+        if self.phase is not Phase.FACES:
+            return  # a cancelled run's late plan
+        if self._cancelled or self._report.error:
+            self._finish()
+            return
+        self._start_judgments()
 
     def _start_judgments(self) -> None:
         self._machine.enter(Phase.JUDGE)

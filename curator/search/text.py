@@ -15,7 +15,9 @@ A query is words, quoted phrases and filters, in any order:
   a tag of several words), `type:portrait` (the content type; `still-life`,
   `still_life` and `"still life"` are the same), `rating>=4` (also `>`,
   `<=`, `<`, `=`, and `rating:4` for exactly 4; unrated counts as 0), and the
-  bare words `kept`, `picked`, `rejected`, `unreviewed`. Filters of the same
+  bare words `kept`, `picked`, `rejected`, `unreviewed`; and people
+  (catalog.people.filters): `eyes:closed`, `eyes:open`, `face:soft`,
+  `faces:0` (no people), `faces:2`, `faces:2+`, `faces:2-5`. Filters of the same
   kind combine with OR for cull states and content types (a photo has one),
   with AND for tags and ratings; filters of different kinds and words all
   combine with AND.
@@ -56,6 +58,7 @@ from dataclasses import dataclass
 from curator.catalog.gallery_filters import ordered_ids
 from curator.catalog.models import Photo
 from curator.catalog.paths_codec import FOLLOWERS_SQL, pairing_on
+from curator.catalog.people.filters import people_condition
 from curator.search.types import SearchHit
 
 __all__ = [
@@ -116,6 +119,7 @@ class ParsedQuery:
     ratings: tuple[tuple[str, int], ...] = ()  # (operator, stars); operator in _RATING_OPS
     cull: tuple[str, ...] = ()  # kept | rejected | unreviewed (any of them)
     picked: bool = False
+    people: tuple[tuple[str, str], ...] = ()  # (kind, value): catalog.people.filters
 
     @property
     def has_text(self) -> bool:
@@ -124,7 +128,8 @@ class ParsedQuery:
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.tags or self.content_types or self.ratings or self.cull or self.picked)
+        filters = self.tags or self.content_types or self.ratings or self.cull or self.people
+        return bool(filters or self.picked)
 
     @property
     def is_empty(self) -> bool:
@@ -164,6 +169,7 @@ def parse_query(text: str) -> ParsedQuery:
     types: list[str] = []
     ratings: list[tuple[str, int]] = []
     cull: list[str] = []
+    people: list[tuple[str, str]] = []
     picked = False
     for m in _TOKEN.finditer(text):
         key, keyed, phrase, token = m.group(1), m.group(2), m.group(3), m.group(4)
@@ -180,6 +186,8 @@ def parse_query(text: str) -> ParsedQuery:
             tags.append(_tag_name(value))
         elif sep and name.lower() == "type" and _content_type(value):
             types.append(_content_type(value))
+        elif sep and people_condition(name, value) is not None:
+            people.append((name.lower(), value.lower()))
         elif (rating := _RATING.match(token)) is not None:
             op = "=" if rating.group(1) == ":" else rating.group(1)
             # Stars are 0-5 (unrated counts as 0): 6 says the same as any larger number.
@@ -198,6 +206,7 @@ def parse_query(text: str) -> ParsedQuery:
         ratings=tuple(dict.fromkeys(ratings)),
         cull=tuple(dict.fromkeys(cull)),
         picked=picked,
+        people=tuple(dict.fromkeys(people)),
     )
 
 
@@ -225,6 +234,11 @@ def _filter_sql(q: ParsedQuery, within: Iterable[int] | None) -> tuple[list[str]
         params.extend(q.cull)
     if q.picked:
         where.append("p.picked = 1")
+    for kind, value in q.people:
+        condition = people_condition(kind, value)
+        if condition is not None:
+            where.append(condition[0])
+            params.extend(condition[1])
     if within is not None:
         where.append("p.id IN (SELECT value FROM json_each(?))")
         params.append(json.dumps([int(i) for i in within]))

@@ -238,9 +238,9 @@ def test_a_large_raw_is_hashed_beside_its_decode_and_measures_the_same(
     overlapped: list[str] = []
     real = technical._measure_overlapped
 
-    def spy(request: TechnicalRequest, data: bytes, mtime_ns: int) -> object:
+    def spy(request: TechnicalRequest, data: bytes, mtime_ns: int, *rest: object) -> object:
         overlapped.append(request.path)
-        return real(request, data, mtime_ns)
+        return real(request, data, mtime_ns, *rest)  # type: ignore[arg-type]
 
     monkeypatch.setattr(technical, "_measure_overlapped", spy)
     beside = measure_file(TechnicalRequest(path=str(source), cache_dir=str(tmp_path / "a")))

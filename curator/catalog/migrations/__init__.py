@@ -28,6 +28,7 @@ from curator.catalog.migrations import (
     m014_deleted_index,
     m015_raw_jpeg_pairs,
     m016_preference_scores,
+    m017_faces,
 )
 
 
@@ -104,6 +105,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "taste scores in their own table",
         tuple(m016_preference_scores.STATEMENTS),
     ),
+    Migration(m017_faces.VERSION, "faces", tuple(m017_faces.STATEMENTS)),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

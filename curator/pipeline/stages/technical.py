@@ -138,6 +138,9 @@ def plan_technical(
     retry_failed: bool = False,
 ) -> TechnicalPlan:
     """Decide what to read (see the module docstring). Reads the catalog, writes nothing."""
+    from curator.pipeline.stages.faces import faces_request_fields
+
+    faces = faces_request_fields(settings)  # the faces stage rides along when it can
     known = load_known_files()
     failure_types = latest_failure_types(
         {kf.photo_id for kf in known.values() if kf.status == StageStatus.FAILED}
@@ -179,6 +182,8 @@ def plan_technical(
                 preview_long_edge=settings.preview_long_edge,
                 thumbnail_long_edge=settings.thumbnail_long_edge,
                 max_pixels=settings.max_image_megapixels * 1_000_000,
+                faces_model=faces["faces_model"],
+                faces_version=faces["faces_version"] or "",
             )
         )
     return plan

@@ -161,11 +161,12 @@ def run_technical(request: TechnicalRequest) -> TechnicalOutcome:
 
 def _run_technical(request: TechnicalRequest) -> TechnicalOutcome:
     from curator.imaging.technical import measure_file  # the imaging stack: children only
+    from curator.pipeline.stages.faces_child import faces_hook
 
     if _KNOWN_HASHES and not request.known_hashes:
         request = replace(request, known_hashes=_KNOWN_HASHES)
     try:
-        return measure_file(request)
+        return measure_file(request, faces_hook(request))
     except ImagingError as err:
         size, mtime = _stat(request.path)
         message = err.message

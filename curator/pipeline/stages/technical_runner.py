@@ -6,13 +6,16 @@ per child) only wait on them. Each batch is written on the writer thread when
 one is passed in (`writes`), which also looks up the ids of the photos it
 touched (`photos_written`). A crashed or hung
 decoder becomes a `TechnicalFailure` for that one file; a crash is transient
-(retried with backoff up to `max_attempts`), a timeout is not.
+(retried with backoff up to `max_attempts`), a timeout is not. A crash while
+the faces stage rode along is first retried without it (`without_faces`):
+the photo is measured, only its faces fail.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, QThreadPool
 
@@ -23,15 +26,24 @@ from curator.engine.isolation import ChildProcessPool, WorkerCrashed, WorkerFail
 from curator.engine.stage_runner import RunSummary, StageRunner, Written
 from curator.engine.types import StageFn
 from curator.imaging.formats import format_by_name
-from curator.imaging.types import TechnicalFailure, TechnicalRequest
+from curator.imaging.types import TechnicalFailure, TechnicalMeasurement, TechnicalRequest
 from curator.pipeline.stages.technical import TechnicalOutcome, TechnicalPlan, run_technical
+from curator.records import FacesFailure
 
 # Outcomes per transaction: a decision waits for at most this many photos'
 # rows (a 32-photo transaction held the lock 50-130 ms on a busy 2-core
 # machine; the loupe's rating key waited that long behind it).
 WRITE_SLICE = 8
 
-__all__ = ["RunSummary", "TechnicalRunner", "cache_full", "call_isolated", "import_counts"]
+__all__ = [
+    "RunSummary",
+    "TechnicalRunner",
+    "cache_full",
+    "call_isolated",
+    "faces_counts",
+    "import_counts",
+    "without_faces",
+]
 
 
 def import_counts(summary: RunSummary) -> dict[str, int]:
@@ -58,6 +70,8 @@ def call_isolated(
     try:
         return processes.call(fn, request, timeout_s)
     except WorkerCrashed as exc:
+        if request.faces_model:
+            return without_faces(processes, fn, request, timeout_s, exc)
         return TechnicalFailure(
             path,
             "The decoder crashed on this file (it is probably damaged); "
@@ -84,6 +98,37 @@ def call_isolated(
             detail=exc.detail,
             format=format_by_name(path),
         )
+
+
+def without_faces(
+    processes: ChildProcessPool,
+    fn: StageFn,
+    request: TechnicalRequest,
+    timeout_s: float,
+    crash: WorkerCrashed,
+) -> TechnicalOutcome:
+    """A decoder that crashed while the faces stage rode along: measure again
+    without it, so a face model that crashes fails the photo's faces only."""
+    outcome = call_isolated(processes, fn, replace(request, faces_model=None), timeout_s)
+    if isinstance(outcome, TechnicalMeasurement) and outcome.decoded:
+        failure = FacesFailure(
+            "The face model crashed on this photo, so its faces are not judged; "
+            "Curator's other photos were not affected.",
+            "WorkerCrashed",
+            str(crash),
+        )
+        return replace(outcome, faces=failure)
+    return outcome
+
+
+def faces_counts(batch: list[Attempted[TechnicalOutcome]]) -> Counter[str]:
+    """The faces judged beside a batch's measurements ("faces_done", "faces_failed")."""
+    counts: Counter[str] = Counter()
+    for item in batch:
+        faces = getattr(item.outcome, "faces", None)
+        if faces is not None:
+            counts["faces_failed" if isinstance(faces, FacesFailure) else "faces_done"] += 1
+    return counts
 
 
 def _internal_failure(request: TechnicalRequest, exc: BaseException) -> TechnicalOutcome:
@@ -138,7 +183,9 @@ class TechnicalRunner(StageRunner[TechnicalRequest, TechnicalOutcome]):
             # then the ids they belong to, so the UI thread queries nothing.
             kinds = writer.apply_technical(batch)
             ids = photo_ids_for_paths(item.outcome.path for item in batch)
-            return Written(Counter({k.value: v for k, v in kinds.items()}), tuple(ids))
+            counts = Counter({k.value: v for k, v in kinds.items()})
+            counts.update(faces_counts(batch))
+            return Written(counts, tuple(ids))
 
         super().__init__(
             "technical",

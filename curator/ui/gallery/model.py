@@ -36,7 +36,8 @@ Invariants:
   never a reset, so the view keeps its scroll position and selection; only
   a new query (filter or sort picked by the user) resets; `widen_query` (a
   search's whole ranking after its first page) appends;
-- badges (MISSING, MATCH, blur, clipped, burst) are derived here from the row and the
+- badges (MISSING, MATCH, blur, clipped, closed eyes, soft face, burst) are derived
+  here from the row and the
   live MATCH threshold (`FlagsRole`), so a new threshold repaints at once;
 - main thread only (it reads the catalog synchronously, in small queries,
   except the stale rows' re-reads above).
@@ -137,6 +138,8 @@ class PhotoFlags:
     burst_best: bool = False
     missing: bool = False  # every file of the photo is gone (kept, with its decisions)
     paired: bool = False  # a RAW+JPEG pair shown as one photo
+    closed_eyes: bool = False  # a key face's eyes are closed (the faces stage)
+    soft_face: bool = False  # a key face is clearly softer than the photo
 
 
 def photo_flags(row: GalleryRow, match_threshold: float) -> PhotoFlags:
@@ -151,6 +154,8 @@ def photo_flags(row: GalleryRow, match_threshold: float) -> PhotoFlags:
         burst_best=row.burst_group is not None and row.burst_best,
         missing=row.missing,
         paired=bool(row.paired_with),
+        closed_eyes=row.faces is not None and row.faces.closed_eyes,
+        soft_face=row.faces is not None and row.faces.soft_face,
     )
 
 
@@ -621,6 +626,10 @@ def tooltip(row: GalleryRow, flags: PhotoFlags) -> str:
         lines.append(f"Probably blurred (sharpness {row.sharpness_score:.0f} / 100{why})")
     if flags.clipped:
         lines.append(clip_warning(row))
+    if flags.closed_eyes:
+        lines.append("Closed eyes: a key face (one of the photo's subjects) blinked")
+    if flags.soft_face:
+        lines.append("Soft face: a key face is clearly softer than the rest of the photo")
     if flags.burst_best:
         lines.append("Burst: the suggested best frame")
     elif flags.burst:

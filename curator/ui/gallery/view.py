@@ -28,6 +28,7 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
+    QFontMetrics,
     QMouseEvent,
     QPainter,
     QPainterPath,
@@ -209,6 +210,31 @@ def draw_pill(painter: QPainter, right: float, top: float, text: str, fill: QCol
     return rect.left()
 
 
+def draw_pill_rows(
+    painter: QPainter,
+    area: QRect | QRectF,
+    pills: list[tuple[str, QColor]],
+    top: float,
+    step: float,
+) -> None:
+    """`pills` right-aligned in `area` from `top`, a new row `step` px further
+    (up for the bottom row, down for the top one) when the next would pass the
+    area's left edge: a tile with many badges stacks them, never overflows."""
+    right = area.right() - 3.0
+    for text, colour in pills:
+        if right - pill_width(painter, text) < area.left() + 3 and right < area.right() - 3.0:
+            right, top = area.right() - 3.0, top + step
+        right = draw_pill(painter, right, top, text, colour) - 3
+
+
+def pill_width(painter: QPainter, text: str) -> float:
+    """The width `draw_pill` gives `text`."""
+    font = QFont(painter.font())
+    font.setPointSizeF(7.5)
+    font.setBold(True)
+    return float(QFontMetrics(font).horizontalAdvance(text) + 10)
+
+
 def flag_pills(flags: PhotoFlags) -> tuple[list[tuple[str, QColor]], list[tuple[str, QColor]]]:
     """(top-right pills, bottom-right pills) for a cell's badges."""
     top = [(MISSING, RED)] if flags.missing else []
@@ -219,6 +245,10 @@ def flag_pills(flags: PhotoFlags) -> tuple[list[tuple[str, QColor]], list[tuple[
         bottom.append(("BLUR", AMBER))
     if flags.clipped:
         bottom.append(("CLIPPED", AMBER))  # not "CLIP": that is the model
+    if flags.closed_eyes:
+        bottom.append(("CLOSED EYES", AMBER))
+    if flags.soft_face:
+        bottom.append(("SOFT FACE", AMBER))
     if flags.burst_best:
         bottom.append(("BURST ★", BLUE))
     elif flags.burst:
@@ -309,12 +339,8 @@ class ThumbnailDelegate(QStyledItemDelegate):
             top, bottom = flag_pills(flags)
             if row.failed:  # the failure text fills the cell: only MISSING is added
                 top, bottom = [p for p in top if p[0] == MISSING], []
-            right = image_area.right() - 3.0
-            for text, colour in top:
-                right = draw_pill(painter, right, image_area.top() + 4, text, colour) - 3
-            right = image_area.right() - 3.0
-            for text, colour in bottom:
-                right = draw_pill(painter, right, image_area.bottom() - 19, text, colour) - 3
+            draw_pill_rows(painter, image_area, top, image_area.top() + 4, 19)
+            draw_pill_rows(painter, image_area, bottom, image_area.bottom() - 19, -19)
         text_top = image_area.bottom() + 4
         left, center_y = strip_origin(option.rect)
         paint_strip(painter, left, center_y, TILE_STRIP, row)

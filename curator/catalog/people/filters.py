@@ -1,0 +1,85 @@
+"""The people filters, as SQL over the faces summary (`photo_faces`, m017).
+
+Used by the gallery's filter bar and by search (`eyes:closed`, `faces:2+`):
+- `eyes:closed` — a key face's eyes are closed (the CLOSED EYES badge);
+- `eyes:open` — every key face's eyes are open;
+- `face:soft` — a key face is clearly softer than the photo (SOFT FACE);
+- `faces:N`, `faces:N+`, `faces:N-M` — how many faces were found (judged
+  or only counted); `faces:0` is "no people" (the stage looked and found
+  none); `faces:1+` is "people".
+A photo the faces stage has not looked at yet matches none of them (it is
+neither with nor without people until it is judged).
+
+The gallery's People filter (`GALLERY_PEOPLE`) is the same conditions by
+name; `FLAGGED_SQL` is what the cull pass's likeliest-rejects order puts
+first (catalog.queries, catalog.gallery_filters).
+
+The gallery's People filter (`GALLERY_PEOPLE`) is the same conditions by
+name; `FLAGGED_SQL` is what the cull pass's likeliest-rejects order puts
+first (catalog.queries, catalog.gallery_filters).
+
+`people_condition(kind, value)` turns one filter into a SQL condition on
+the photo's id column (`photo_col`), with its parameters; None when the
+value is not one of these forms (the caller treats the token as a word).
+
+Invariants: only the narrow summary table is read (its partial indexes for
+the two badges); parameters are always bound, never formatted in.
+"""
+
+from __future__ import annotations
+
+import re
+
+_COUNT = re.compile(r"^(\d+)(\+|-(\d+))?$")
+MAX_FACES_WORD = 1000  # a count beyond any photo's (the stage keeps at most 200)
+
+CLOSED_EYES_SQL = "SELECT photo_id FROM photo_faces WHERE closed_eyes = 1"
+SOFT_FACE_SQL = "SELECT photo_id FROM photo_faces WHERE soft_face = 1"
+EYES_OPEN_SQL = "SELECT photo_id FROM photo_faces WHERE eyes_open = 1"
+# The photos a face verdict puts first in the cull pass's "likeliest rejects
+# first": a key face with closed eyes or clearly soft (two partial indexes).
+FLAGGED_SQL = (
+    "SELECT photo_id AS id FROM photo_faces WHERE closed_eyes = 1"
+    " UNION SELECT photo_id AS id FROM photo_faces WHERE soft_face = 1"
+)
+
+# The gallery's People filter (GalleryQuery.people): its values and conditions.
+GALLERY_PEOPLE = {
+    "people": ("faces", "1+"),
+    "no people": ("faces", "0"),
+    "closed eyes": ("eyes", "closed"),
+    "soft face": ("face", "soft"),
+}
+
+
+def faces_between(low: int, high: int | None) -> tuple[str, list[object]]:
+    """The photos with `low`..`high` faces (None: no upper bound), as a subquery."""
+    if high is None:
+        return "SELECT photo_id FROM photo_faces WHERE faces >= ?", [low]
+    return "SELECT photo_id FROM photo_faces WHERE faces BETWEEN ? AND ?", [low, high]
+
+
+def people_condition(
+    kind: str, value: str, photo_col: str = "p.id"
+) -> tuple[str, list[object]] | None:
+    """One people filter as (`photo_col` IN (…), params); None when not one."""
+    kind, value = kind.lower(), value.lower()
+    if kind == "eyes" and value in ("closed", "open"):
+        sql = CLOSED_EYES_SQL if value == "closed" else EYES_OPEN_SQL
+        return f"{photo_col} IN ({sql})", []
+    if kind == "face" and value == "soft":
+        return f"{photo_col} IN ({SOFT_FACE_SQL})", []
+    if kind == "faces":
+        m = _COUNT.match(value)
+        if m is None:
+            return None
+        low = min(int(m.group(1)), MAX_FACES_WORD)
+        if m.group(2) == "+":
+            sql, params = faces_between(low, None)
+        elif m.group(3) is not None:
+            high = min(int(m.group(3)), MAX_FACES_WORD)
+            sql, params = faces_between(min(low, high), max(low, high))
+        else:
+            sql, params = faces_between(low, low)
+        return f"{photo_col} IN ({sql})", params
+    return None

@@ -1,0 +1,261 @@
+"""The faces stage's one write path and its reads.
+
+`write_faces(results)` stores a batch of `(photo id, FacesOutcome)` in the
+caller's transaction (the technical writer's, for faces found beside a
+measurement) or in one of its own (`apply_faces`, for a back-fill batch):
+- a `FacesFound` replaces the photo's `face` rows (numbered from 0, largest
+  first) and its `photo_faces` summary, and sets its faces StageRun done at
+  the result's version;
+- a `FacesFailure` leaves any earlier faces in place, sets the StageRun
+  failed with the sentence and appends it to the error log.
+A replayed batch (after a kill) gives the same rows: every write is an
+upsert or a replace keyed by the photo.
+
+`mark_faces_skipped` records the stage as skipped with the sentence (no
+face model): the photo shows "no faces judged" and why, and the stage is
+planned again once the model is there.
+
+Reads: `faces_of(photo_id)` (the Face records, in order), `summaries(ids)`
+(`FacesSummary` by photo id, for badges and bursts), `faces_needing(version)`
+(what a back-fill must look at).
+
+Invariants: only this module writes `face` and `photo_faces`; nothing here
+imports ml or imaging (the records come from curator.records).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from peewee import Database
+
+from curator.catalog import tx
+from curator.catalog.models import (
+    ErrorLog,
+    Photo,
+    PhotoFaces,
+    Stage,
+    StageRun,
+    StageStatus,
+    utcnow,
+)
+from curator.catalog.models import (
+    Face as FaceRow,
+)
+from curator.catalog.write_gate import Gate
+from curator.records import EyeState, Face, FacesFailure, FacesFound, FacesOutcome, FacesSummary
+
+_SET_STAGE_SQL = (
+    'INSERT INTO "stage_run" ("photo_id", "stage", "status", "attempts", "stage_version",'
+    ' "failure_reason", "updated_at") VALUES (?, ?, ?, 1, ?, ?, ?)'
+    ' ON CONFLICT ("photo_id", "stage") DO UPDATE SET "status" = excluded."status",'
+    ' "attempts" = "stage_run"."attempts" + 1, "stage_version" = excluded."stage_version",'
+    ' "failure_reason" = excluded."failure_reason", "updated_at" = excluded."updated_at"'
+)
+
+
+def _set_stage(photo_id: int, status: StageStatus, version: str, reason: str | None) -> None:
+    Photo._meta.database.execute_sql(
+        _SET_STAGE_SQL,
+        (
+            photo_id,
+            Stage.FACES.value,
+            status.value,
+            version,
+            reason,
+            StageRun.updated_at.db_value(utcnow()),
+        ),
+    )
+
+
+def write_faces(results: Iterable[tuple[int, FacesOutcome]]) -> None:
+    """Store faces outcomes in the current transaction (see the module docstring)."""
+    for photo_id, outcome in results:
+        if isinstance(outcome, FacesFailure):
+            version = _current_version(photo_id)
+            _set_stage(photo_id, StageStatus.FAILED, version, outcome.message)
+            # In the batch's transaction: a failing insert fails the batch, which is
+            # retried whole (catalog.writer.record_error's rule inside a transaction).
+            ErrorLog.insert(
+                stage=Stage.FACES.value,
+                photo=photo_id,
+                error_type=outcome.error_type,
+                message=outcome.message,
+                detail=outcome.detail[:20000],
+                created_at=utcnow(),
+            ).execute()
+            continue
+        _replace_faces(photo_id, outcome)
+        _set_stage(photo_id, StageStatus.DONE, outcome.version, None)
+
+
+def _current_version(photo_id: int) -> str:
+    row = (
+        StageRun.select(StageRun.stage_version)
+        .where(StageRun.photo == photo_id, StageRun.stage == Stage.FACES.value)
+        .tuples()
+        .first()
+    )
+    return str(row[0]) if row and row[0] else ""
+
+
+def _replace_faces(photo_id: int, found: FacesFound) -> None:
+    FaceRow.delete().where(FaceRow.photo == photo_id).execute()
+    rows = [
+        {
+            "photo": photo_id,
+            "idx": idx,
+            "x": f.box[0],
+            "y": f.box[1],
+            "w": f.box[2],
+            "h": f.box[3],
+            "size_px": f.size_px,
+            "judged": f.judged,
+            "eyes": f.eyes.value,
+            "eyes_note": f.eyes_note,
+            "openness": f.openness,
+            "sharpness": f.sharpness,
+            "is_key": f.key,
+            "confidence": f.confidence,
+        }
+        for idx, f in enumerate(found.faces)
+    ]
+    for start in range(0, len(rows), 100):
+        FaceRow.insert_many(rows[start : start + 100]).execute()
+    s = found.summary
+    PhotoFaces.replace(
+        photo=photo_id,
+        faces=s.count,
+        judged=s.judged,
+        key_faces=s.key,
+        closed_eyes=s.closed_eyes,
+        soft_face=s.soft_face,
+        eyes_open=s.eyes_open,
+        key_sharpness=s.key_sharpness,
+        note=found.note,
+        version=found.version,
+    ).execute()
+
+
+def apply_faces(db: Database, results: Sequence[tuple[int, FacesOutcome]]) -> int:
+    """A back-fill batch in one write transaction (behind a person's decision:
+    the BULK gate). Photos purged meanwhile are left alone. Returns how many
+    were written."""
+
+    def apply() -> int:
+        ids = [pid for pid, _ in results]
+        live = {
+            int(pid)
+            for (pid,) in Photo.select(Photo.id)
+            .where(Photo.id.in_(ids), Photo.deleted_at.is_null())
+            .tuples()
+        }
+        kept = [(pid, outcome) for pid, outcome in results if pid in live]
+        write_faces(kept)
+        return len(kept)
+
+    return tx.write(db, apply, gate=Gate.BULK)
+
+
+def mark_faces_skipped(db: Database, photo_ids: Sequence[int], version: str, reason: str) -> None:
+    """The stage skipped with `reason` for these photos (no face model)."""
+
+    def apply() -> None:
+        for pid in photo_ids:
+            _set_stage(pid, StageStatus.SKIPPED, version, reason)
+
+    tx.write(db, apply, gate=Gate.BULK)
+
+
+# -- reads ------------------------------------------------------------------------
+
+
+def faces_of(photo_id: int) -> tuple[Face, ...]:
+    """The photo's faces as stored, largest first (empty: none found or not looked)."""
+    rows = FaceRow.select().where(FaceRow.photo == photo_id).order_by(FaceRow.idx)
+    return tuple(
+        Face(
+            box=(r.x, r.y, r.w, r.h),
+            size_px=r.size_px,
+            judged=bool(r.judged),
+            eyes=EyeState(r.eyes),
+            eyes_note=r.eyes_note,
+            openness=r.openness,
+            sharpness=r.sharpness,
+            key=bool(r.is_key),
+            confidence=r.confidence,
+        )
+        for r in rows
+    )
+
+
+def summaries(photo_ids: Iterable[int]) -> dict[int, FacesSummary]:
+    """The faces summary of these photos that have one."""
+    ids = list(dict.fromkeys(int(i) for i in photo_ids))
+    out: dict[int, FacesSummary] = {}
+    for start in range(0, len(ids), 500):
+        for row in PhotoFaces.select().where(PhotoFaces.photo.in_(ids[start : start + 500])):
+            out[int(row.photo_id)] = summary_of(row)
+    return out
+
+
+def summary_of(row: PhotoFaces) -> FacesSummary:
+    return FacesSummary(
+        count=row.faces,
+        judged=row.judged,
+        key=row.key_faces,
+        closed_eyes=bool(row.closed_eyes),
+        soft_face=bool(row.soft_face),
+        eyes_open=bool(row.eyes_open),
+        key_sharpness=row.key_sharpness,
+    )
+
+
+def faces_needing(version: str) -> list[tuple[int, str, float | None, float | None]]:
+    """(photo id, preview key, noise sd, sharpness score) of measured live photos
+    whose faces stage is not done or failed at `version` (skipped, stale or never
+    run), in id order."""
+    tech = StageRun.alias()
+    settled = (
+        (StageRun.stage == Stage.FACES.value)
+        & (StageRun.stage_version == version)
+        & StageRun.status.in_([StageStatus.DONE.value, StageStatus.FAILED.value])
+    )
+    query = (
+        Photo.select(Photo.id, Photo.preview_key, Photo.noise_level, Photo.sharpness_score)
+        .join(tech, on=((tech.photo == Photo.id) & (tech.stage == Stage.TECHNICAL.value)))
+        .where(
+            tech.status == StageStatus.DONE.value,
+            Photo.preview_key.is_null(False),
+            Photo.deleted_at.is_null(),
+            ~Photo.id.in_(StageRun.select(StageRun.photo).where(settled)),
+        )
+        .order_by(Photo.id)
+        .tuples()
+    )
+    return [(int(pid), str(key), noise, sharp) for pid, key, noise, sharp in query]
+
+
+def faces_listing() -> dict[int, list[dict[str, object]]]:
+    """Every looked-at photo's faces as `curator list --json` gives them (a photo
+    the stage looked at and found no face in has an empty list; one it has
+    not looked at is absent)."""
+    out: dict[int, list[dict[str, object]]] = {
+        int(pid): [] for (pid,) in PhotoFaces.select(PhotoFaces.photo).tuples()
+    }
+    for r in FaceRow.select().order_by(FaceRow.photo, FaceRow.idx):
+        faces = out.get(int(r.photo_id))
+        if faces is None:
+            continue
+        faces.append(
+            {
+                "box": [r.x, r.y, r.w, r.h],
+                "eyes": r.eyes,
+                "eyes_note": r.eyes_note,
+                "sharpness": r.sharpness,
+                "key": bool(r.is_key),
+                "size_px": r.size_px,
+                "judged": bool(r.judged),
+            }
+        )
+    return out

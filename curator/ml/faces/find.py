@@ -1,0 +1,179 @@
+"""`find_faces`: the faces stage's body on one upright preview.
+
+1. Look for faces: the detector over the whole frame, and — when it found
+   a face small beside the frame (a group, an environmental portrait, where
+   smaller faces hide) — again over four overlapping quarters, where a face
+   is seen 1.8 times larger; detections of one face are merged.
+2. At most `MAX_FACES` faces are kept (the most confident): a hostile image
+   of a million tiny "faces" costs one capped list, never a million
+   landmarks. The `MAX_JUDGED` largest faces of at least
+   `eyes.MIN_JUDGED_PX` are judged; the rest are counted.
+3. Per judged face: the mesh (a crop the mesh says holds no face is a false
+   detection and is dropped), both eyes' lids, the eyes' state
+   (`eyes.judge_eyes`) and the eye band's sharpness (`sharpness`).
+4. Key faces (`verdicts.mark_key_faces`).
+
+Boxes go out as fractions of the preview (x, y, w, h), clipped to it.
+A frame under `MIN_SEARCH_PX` on its short side is not searched ("too small
+to look for faces in"): a 1 x 60,000 strip is a strip. A frame over
+`MAX_LONG_EDGE` is area-reduced first (the stage always passes the 1,440 px
+preview; this keeps an odd caller within the same time and memory).
+
+`faces_outcome` wraps it for a child process: any exception becomes a
+`FacesFailure` with a sentence, so a face model problem never fails the
+technical measurement it rides with.
+
+Invariants: pure (no I/O, no catalog); `rgb` is never modified; the result
+is deterministic for the same pixels and model.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from curator.imaging.metrics import working_scale
+from curator.ml.faces import eyes as eye_rules
+from curator.ml.faces.files import FaceModelFiles
+from curator.ml.faces.networks import (
+    LEFT_EYE_CORNERS,
+    RIGHT_EYE_CORNERS,
+    Detection,
+    Networks,
+    merge_detections,
+    networks_for,
+)
+from curator.ml.faces.sharpness import band_sharpness, eye_band
+from curator.ml.faces.verdicts import mark_key_faces, summarize
+from curator.records import Face, FacesFailure, FacesFound, FacesOutcome
+
+MAX_FACES = 200
+MAX_JUDGED = 24
+MIN_SEARCH_PX = 48
+MAX_LONG_EDGE = 2048
+MIN_PRESENCE = 0.5
+SMALL_FACE_SHARE = 0.12  # a face under this share of the long edge asks for the quarters pass
+QUARTER_OVERLAP = 0.2
+TOO_SMALL_TO_SEARCH = "too small to look for faces in"
+NOT_JUDGED_MANY = "not judged (too many faces)"
+
+
+def quarters(width: int, height: int) -> list[tuple[int, int, int, int]]:
+    """Four overlapping regions (x, y, w, h) covering the frame."""
+    w = round(width * (0.5 + QUARTER_OVERLAP / 2))
+    h = round(height * (0.5 + QUARTER_OVERLAP / 2))
+    return [(x, y, w, h) for y in (0, height - h) for x in (0, width - w)]
+
+
+def detect_faces(nets: Networks, rgb: NDArray[np.uint8]) -> list[Detection]:
+    """Step 1 and the cap of step 2 (see the module docstring)."""
+    height, width = rgb.shape[:2]
+    found = nets.detector.detect(rgb)
+    merged = merge_detections(found)
+    if any(d.long_side < SMALL_FACE_SHARE * max(width, height) for d in merged):
+        for region in quarters(width, height):
+            found += nets.detector.detect(rgb, region)
+        merged = merge_detections(found)
+    return merged[:MAX_FACES]
+
+
+def _box_fraction(
+    box: tuple[float, float, float, float], width: int, height: int
+) -> tuple[float, float, float, float]:
+    x0, y0 = max(0.0, box[0]), max(0.0, box[1])
+    x1, y1 = min(float(width), box[0] + box[2]), min(float(height), box[1] + box[3])
+    return (
+        round(x0 / width, 5),
+        round(y0 / height, 5),
+        round(max(0.0, x1 - x0) / width, 5),
+        round(max(0.0, y1 - y0) / height, 5),
+    )
+
+
+def find_faces(
+    rgb: NDArray[np.uint8],
+    files: FaceModelFiles,
+    version: str,
+    *,
+    noise_sd: float | None = None,
+    photo_sharpness: float | None = None,
+) -> FacesFound:
+    """The faces in an upright RGB preview (see the module docstring);
+    `noise_sd` and `photo_sharpness` are the technical stage's measures of the
+    same photo (its noise, taken off the faces' detail; its score, which SOFT
+    FACE compares the key faces with)."""
+    if min(rgb.shape[:2]) < MIN_SEARCH_PX:
+        return FacesFound((), version, TOO_SMALL_TO_SEARCH)
+    if max(rgb.shape[:2]) > MAX_LONG_EDGE:
+        scale = MAX_LONG_EDGE / max(rgb.shape[:2])
+        size = (round(rgb.shape[1] * scale), round(rgb.shape[0] * scale))
+        rgb = np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    nets = networks_for(files)
+    height, width = rgb.shape[:2]
+    detections = sorted(detect_faces(nets, rgb), key=lambda d: -d.long_side)
+    luma = np.asarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
+    work = working_scale(luma)
+    to_work = work.shape[1] / width
+    faces: list[Face] = []
+    judged = 0
+    for detection in detections:
+        size_px = round(detection.long_side)
+        box = _box_fraction(detection.box, width, height)
+        if size_px < eye_rules.MIN_JUDGED_PX or judged >= MAX_JUDGED:
+            note = eye_rules.TOO_SMALL if size_px < eye_rules.MIN_JUDGED_PX else NOT_JUDGED_MANY
+            faces.append(Face(box, size_px, False, eyes_note=note, confidence=detection.score))
+            continue
+        mesh = nets.landmarks.mesh(rgb, detection)
+        if mesh.presence < MIN_PRESENCE:
+            continue  # the mesh sees no face there: a false detection
+        judged += 1
+        points = mesh.points
+        right = nets.landmarks.eye(rgb, *(points[i] for i in RIGHT_EYE_CORNERS), mirrored=False)
+        left = nets.landmarks.eye(rgb, *(points[i] for i in LEFT_EYE_CORNERS), mirrored=True)
+        reading = eye_rules.judge_eyes(luma, mesh.points, right.lids, left.lids)
+        band = tuple(v * to_work for v in eye_band(right.lids, left.lids))
+        sharpness = band_sharpness(work, band, noise_sd)
+        faces.append(
+            Face(
+                box,
+                size_px,
+                True,
+                eyes=reading.state,
+                eyes_note=reading.note,
+                openness=None if reading.openness is None else round(reading.openness, 4),
+                sharpness=sharpness,
+                confidence=round(detection.score, 4),
+            )
+        )
+    marked = tuple(mark_key_faces(faces))
+    return FacesFound(marked, version, summary=summarize(marked, photo_sharpness))
+
+
+def faces_outcome(
+    rgb: NDArray[np.uint8],
+    files: FaceModelFiles,
+    version: str,
+    *,
+    noise_sd: float | None = None,
+    photo_sharpness: float | None = None,
+) -> FacesOutcome:
+    """`find_faces`, any exception turned into a `FacesFailure` with a sentence."""
+    try:
+        return find_faces(rgb, files, version, noise_sd=noise_sd, photo_sharpness=photo_sharpness)
+    except MemoryError:
+        return FacesFailure(
+            "Looking for faces in this photo needed more memory than Curator allows; "
+            "its faces are not judged.",
+            "MemoryError",
+            traceback.format_exc(),
+        )
+    except Exception as exc:
+        return FacesFailure(
+            f"The face model failed on this photo ({type(exc).__name__}); its faces are not "
+            "judged, and the details are in the error log.",
+            type(exc).__name__,
+            traceback.format_exc(),
+        )

@@ -1,0 +1,82 @@
+"""Which faces are the photo's subjects, and what the photo's faces say.
+
+A wedding frame has the couple in front and thirty guests behind: only the
+*key faces* drive the badges, the sort and a burst's best frame; every face
+keeps its own verdict. A judged face is key when it is
+- near the largest face's size: its long side at least `NEAR_LARGEST` of
+  the largest judged face's; or
+- in focus and not tiny beside it: at least `IN_FOCUS_SIZE` of the largest
+  face's size and within `IN_FOCUS_MARGIN` points of the sharpest judged
+  face's sharpness (a bride at half the groom's size, both sharp).
+A face that is not judged (too small) is never key. A photo with judged
+faces always has at least one key face (the largest).
+
+The photo's summary (`FacesSummary`):
+- CLOSED EYES: a key face's eyes are closed;
+- SOFT FACE: a key face is clearly softer than the photo itself: its
+  sharpness at least `SOFT_GAP` points under the photo's and under
+  `SOFT_BELOW` (a face at 70 in a photo at 95 is not soft; a face at 25 in
+  a photo at 80 is);
+- everyone's eyes open: every key face OPEN (a burst's best frame prefers it);
+- the key faces' sharpness: the softest key face's (a burst prefers the
+  frame whose softest subject is sharpest).
+
+Invariants: pure; the same faces give the same verdicts in any order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from curator.records import EyeState, Face, FacesSummary
+
+NEAR_LARGEST = 0.55
+IN_FOCUS_SIZE = 0.3
+IN_FOCUS_MARGIN = 12.0
+SOFT_GAP = 25.0
+SOFT_BELOW = 45.0
+
+
+def mark_key_faces(faces: list[Face]) -> list[Face]:
+    """`faces` with `key` set by the rule above (same order)."""
+    judged = [f for f in faces if f.judged]
+    if not judged:
+        return [replace(f, key=False) for f in faces]
+    largest = max(f.size_px for f in judged)
+    sharp = [f.sharpness for f in judged if f.sharpness is not None]
+    sharpest = max(sharp) if sharp else None
+
+    def key(face: Face) -> bool:
+        if not face.judged:
+            return False
+        if face.size_px >= NEAR_LARGEST * largest:
+            return True
+        return (
+            face.size_px >= IN_FOCUS_SIZE * largest
+            and sharpest is not None
+            and face.sharpness is not None
+            and face.sharpness >= sharpest - IN_FOCUS_MARGIN
+        )
+
+    return [replace(f, key=key(f)) for f in faces]
+
+
+def is_soft(face: Face, photo_sharpness: float | None) -> bool:
+    """A face clearly softer than its photo (see the module docstring)."""
+    if face.sharpness is None or photo_sharpness is None:
+        return False
+    return face.sharpness <= photo_sharpness - SOFT_GAP and face.sharpness < SOFT_BELOW
+
+
+def summarize(faces: tuple[Face, ...] | list[Face], photo_sharpness: float | None) -> FacesSummary:
+    key = [f for f in faces if f.key]
+    sharp = [f.sharpness for f in key if f.sharpness is not None]
+    return FacesSummary(
+        count=len(faces),
+        judged=sum(1 for f in faces if f.judged),
+        key=len(key),
+        closed_eyes=any(f.eyes is EyeState.CLOSED for f in key),
+        soft_face=any(is_soft(f, photo_sharpness) for f in key),
+        eyes_open=bool(key) and all(f.eyes is EyeState.OPEN for f in key),
+        key_sharpness=min(sharp) if sharp else None,
+    )

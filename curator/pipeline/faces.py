@@ -1,0 +1,186 @@
+"""The FACES phase of a run: the faces back-fill, between the XMP and JUDGE.
+
+An import's photos had their faces judged beside their measurement (the
+stage rode along: `pipeline.stages.faces`); this phase catches every other
+measured photo whose faces are not done at the current version — an old
+catalog, a photo measured while the model was missing, a new stage version:
+
+1. `plan_faces` runs as a Job on the writer thread (the catalog reads, and
+   the `skipped` rows when the model is missing, never on the UI thread);
+2. with requests, a `FacesRunner` sends them to the decoder children (the
+   service's `ChildProcessPool`, made for a back-fill run when it has none:
+   `processes()`), on the decode pool's threads, and applies the results in
+   batches on the writer thread; each batch's photo ids go out in
+   `photos_changed`, so the grid's badges fill in live;
+3. `ended` is emitted once nothing runs — also when nothing was planned, when
+   the model is missing, or after `cancel()`.
+The run's report gets the stage's counts (`stages["faces"]`: done, failed,
+skipped and the reason, plus the photos judged beside their measurement,
+which `add_judged_with_import` counts as the technical batches are written).
+
+`FacesPhase` lives on the thread that owns the service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from curator.catalog.storage import storage_problem
+from curator.catalog.writer import record_error
+from curator.engine.delivery import Delivery, Job, delivery_to, log_and_deliver
+from curator.engine.isolation import ChildProcessPool
+from curator.engine.progress import ProgressBoard, StageState
+from curator.engine.stage_runner import RunSummary, StageGate
+from curator.pipeline.phase import PipelinePools
+from curator.pipeline.report import RunReport, RunRequest
+from curator.pipeline.stages.faces import FacesPlan, FacesRunner, plan_faces
+from curator.settings import Settings
+
+STAGE = "faces"
+
+
+def _plan(generation: int, settings: Settings, cache_dir: str) -> tuple[int, FacesPlan]:
+    return generation, plan_faces(settings, cache_dir)
+
+
+class FacesPhase(QObject):
+    """The faces back-fill for one run at a time (see the module docstring)."""
+
+    ended = Signal()
+    photos_changed = Signal(list)  # ids whose faces a back-fill batch just wrote
+
+    def __init__(
+        self,
+        pools: PipelinePools,
+        cache_dir: str,
+        board: ProgressBoard,
+        processes: Callable[[], ChildProcessPool],
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self.pools, self.cache_dir, self.board = pools, cache_dir, board
+        self._processes = processes
+        self._generation = 0
+        self._report = RunReport(RunRequest())
+        self._settings = Settings()
+        self._gate = StageGate()
+        self._runner: FacesRunner | None = None
+        self._planning = False
+        self._cancelled = False
+        self._planned: Delivery[tuple[int, FacesPlan] | Exception] = delivery_to(
+            self, self._on_planned
+        )
+
+    @property
+    def running(self) -> bool:
+        return self._planning or self._runner is not None
+
+    def start(self, settings: Settings, gate: StageGate, report: RunReport) -> None:
+        self._generation += 1
+        self._report, self._settings, self._gate = report, settings, gate
+        self._cancelled, self._planning = False, True
+        job = partial(_plan, self._generation, settings, self.cache_dir)
+        self.pools.write.start(Job(job, self._planned, log_and_deliver))
+
+    def cancel(self) -> None:
+        self._cancelled = True
+        if self._runner is not None:
+            self._runner.cancel()
+
+    def pause(self) -> None:
+        if self._runner is not None:
+            self._runner.pause()
+
+    def resume(self) -> None:
+        if self._runner is not None:
+            self._runner.resume()
+
+    def close(self) -> None:
+        self._planned.close()
+        if self._runner is not None:
+            self._runner.close()
+
+    def add_judged_with_import(self, report: RunReport, done: int, failed: int) -> None:
+        """Faces judged beside the import's measurements (technical batches)."""
+        counts = report.stages.setdefault(STAGE, {})
+        for key, value in (("done", done), ("failed", failed)):
+            if value:
+                counts[key] = int(counts.get(key) or 0) + value
+
+    @Slot(object)
+    def _on_planned(self, planned: tuple[int, FacesPlan] | Exception) -> None:
+        if not self._planning:
+            return
+        if not isinstance(planned, Exception) and planned[0] != self._generation:
+            return  # an earlier run's plan
+        self._planning = False
+        if isinstance(planned, Exception):
+            self._plan_failed(planned)
+        elif not self._cancelled:
+            self._start_planned(planned[1])
+        if self._runner is None:
+            self.ended.emit()
+
+    def _plan_failed(self, exc: Exception) -> None:
+        storage = storage_problem(exc, what="the catalog")
+        if storage is not None:
+            self._report.error = str(storage)
+            return
+        record_error(
+            stage=STAGE,
+            error_type=type(exc).__name__,
+            message=f"Curator could not plan judging faces: {exc}",
+            detail=repr(exc),
+        )
+
+    def _start_planned(self, plan: FacesPlan) -> None:
+        counts = self._report.stages.setdefault(STAGE, {})
+        if plan.reason:
+            skipped = plan.skipped + plan.waiting
+            counts.update({"skipped": skipped, "reason": plan.reason})
+            self.board.emit(STAGE, StageState.SKIPPED, 0, skipped, plan.reason)
+            return
+        if not plan.requests:
+            return
+        processes = self._processes()
+        self.pools.decode.setMaxThreadCount(max(self.pools.decode.maxThreadCount(), processes.size))
+        runner = FacesRunner(
+            processes,
+            self.pools.decode,
+            timeout_s=self._settings.decode_timeout_s,
+            writes=self.pools.write,
+            parent=self,
+        )
+        runner.progressed.connect(self._on_progressed)
+        runner.photos_written.connect(self.photos_changed)
+        runner.finished.connect(self._on_finished)
+        self._runner = runner
+        self.board.begin(STAGE)
+        self.board.emit(STAGE, StageState.RUNNING, 0, len(plan.requests))
+        runner.start(list(plan.requests))
+        if self._gate.paused:  # the run was paused before this began
+            runner.pause()
+
+    @Slot(int, int)
+    def _on_progressed(self, done: int, total: int) -> None:
+        self.board.emit(STAGE, StageState.RUNNING, done, total)
+
+    @Slot(object)
+    def _on_finished(self, summary: RunSummary) -> None:
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            if runner.write_error:
+                self._report.error = runner.write_error
+            runner.deleteLater()
+        counts = self._report.stages.setdefault(STAGE, {})
+        for key in ("done", "failed", "write_failed"):
+            if summary.counts.get(key):
+                counts[key] = int(counts.get(key) or 0) + int(summary.counts[key])
+        done = int(summary.counts.get("done", 0)) + int(summary.counts.get("failed", 0))
+        state = StageState.CANCELLED if summary.cancelled else StageState.DONE
+        note = f"{summary.counts['failed']} failed" if summary.counts.get("failed") else ""
+        self.board.emit(STAGE, state, done, done, note)
+        self.ended.emit()

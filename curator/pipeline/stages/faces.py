@@ -1,0 +1,191 @@
+"""The faces stage: plan → run → apply.
+
+Faces are a stage like the others: versioned (`STAGE_VERSION`: a change of
+the model or of the judging rules re-queues only this stage's rows),
+back-filled on old catalogs, crash-isolated, off the UI thread.
+
+- **With an import** the stage rides along with the technical stage: the
+  plan (`pipeline.stages.technical.plan_technical`) puts the model's folder
+  in each `TechnicalRequest` (`faces_request_fields`), the decoder child
+  judges the preview it has just decoded (`faces_child.faces_hook`), and the
+  technical writer stores the outcome in the same transaction.
+- **A back-fill** (`plan_faces`, on the writer thread): every measured live
+  photo whose faces are not done (or failed) at this version. With the model
+  there, each becomes a `FacesRequest` for the same decoder children
+  (`faces_child.run_faces`: the cached preview, not the original) and a
+  `FacesRunner` applies the results in batches (`catalog.people.store.
+  apply_faces`); without it, the photos are marked `skipped` with the
+  sentence that says what to do (once: a photo already skipped for that
+  reason is not written again), and the next run with the model back-fills
+  them.
+- A face verdict never decides anything: it is stored beside the photo and
+  read by the badges, filters, the cull order and bursts.
+
+Invariants: nothing here runs on the UI thread (planning is a Job on the
+writer pool, the work runs in the decoder children, applies on the writer
+thread); the model files are found by `ml.faces.files` without loading
+OpenCV.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThreadPool
+
+from curator.catalog.models import Photo, Stage, StageRun, StageStatus
+from curator.catalog.people.store import apply_faces, faces_needing, mark_faces_skipped
+from curator.catalog.storage import catalog_file_of
+from curator.catalog.writer import Attempted
+from curator.engine.isolation import ChildProcessPool, WorkerCrashed, WorkerFailed, WorkerTimedOut
+from curator.engine.stage_runner import StageRunner, Written
+from curator.ml.faces.files import MODEL_ID, ModelSearch, find_face_model
+from curator.pipeline.stages.faces_child import FacesRequest, FacesResult, run_faces
+from curator.records import FacesFailure, FacesFound
+from curator.settings import Settings
+
+# 1: issue 32 — MediaPipe BlazeFace (full range) + Face Mesh + Iris, eye aspect
+# ratio of the iris model's lids, eye-band sharpness, key faces.
+STAGE_VERSION = f"faces-1|{MODEL_ID}"
+
+
+def face_model(settings: Settings) -> ModelSearch:
+    """The face model the settings point at (or the sentence why there is none)."""
+    if not settings.faces_enabled:
+        return ModelSearch(None, "Judging faces is switched off in the settings.")
+    return find_face_model(settings.face_model_dir or None)
+
+
+def faces_request_fields(settings: Settings) -> dict[str, str | None]:
+    """What a `TechnicalRequest` carries for the faces stage to ride along."""
+    found = face_model(settings)
+    if found.files is None:
+        return {"faces_model": None, "faces_version": ""}
+    return {"faces_model": found.files.folder, "faces_version": STAGE_VERSION}
+
+
+@dataclass(frozen=True)
+class FacesPlan:
+    requests: tuple[FacesRequest, ...] = ()
+    skipped: int = 0  # photos marked skipped (no model) by this plan
+    reason: str = ""  # why they were skipped
+    waiting: int = 0  # photos still waiting for the model (skipped before)
+
+
+def _skipped_for(reason: str) -> set[int]:
+    rows = (
+        StageRun.select(StageRun.photo)
+        .where(
+            StageRun.stage == Stage.FACES.value,
+            StageRun.status == StageStatus.SKIPPED.value,
+            StageRun.stage_version == STAGE_VERSION,
+            StageRun.failure_reason == reason,
+        )
+        .tuples()
+    )
+    return {int(pid) for (pid,) in rows}
+
+
+def plan_faces(settings: Settings, cache_dir: str) -> FacesPlan:
+    """What a back-fill must do (see the module docstring). Reads the catalog, and
+    marks photos skipped when the model is not there."""
+    needing = faces_needing(STAGE_VERSION)
+    if not needing:
+        return FacesPlan()
+    found = face_model(settings)
+    if found.files is None:
+        already = _skipped_for(found.problem)
+        fresh = [pid for pid, *_ in needing if pid not in already]
+        if fresh:
+            mark_faces_skipped(Photo._meta.database, fresh, STAGE_VERSION, found.problem)
+        return FacesPlan((), len(fresh), found.problem, len(needing) - len(fresh))
+    folder = found.files.folder
+    requests = tuple(
+        FacesRequest(
+            photo_id=pid,
+            preview_path=str(Path(cache_dir) / key),
+            model_folder=folder,
+            version=STAGE_VERSION,
+            noise_sd=noise,
+            sharpness=sharpness,
+        )
+        for pid, key, noise, sharpness in needing
+    )
+    return FacesPlan(requests)
+
+
+def call_faces_isolated(
+    processes: ChildProcessPool, request: FacesRequest, timeout_s: float
+) -> FacesResult:
+    """`run_faces` in a decoder child; a crashed, hung or failing child is this
+    photo's `FacesFailure`, never the run's."""
+    try:
+        return processes.call(run_faces, request, timeout_s)
+    except WorkerCrashed as exc:
+        message = (
+            "The face model crashed on this photo, so its faces are not judged; "
+            "Curator's other photos were not affected."
+        )
+        return FacesResult(request.photo_id, FacesFailure(message, "WorkerCrashed", str(exc)))
+    except WorkerTimedOut as exc:
+        message = (
+            f"Judging this photo's faces took longer than {timeout_s:.0f} seconds and was stopped."
+        )
+        return FacesResult(request.photo_id, FacesFailure(message, "WorkerTimedOut", str(exc)))
+    except WorkerFailed as exc:
+        message = "Curator hit an internal error while judging this photo's faces."
+        return FacesResult(request.photo_id, FacesFailure(message, "WorkerFailed", exc.detail))
+
+
+def _internal_failure(request: FacesRequest, exc: BaseException) -> FacesResult:
+    message = f"Curator could not run the face model for this photo ({exc})."
+    return FacesResult(request.photo_id, FacesFailure(message, type(exc).__name__, repr(exc)))
+
+
+class FacesRunner(StageRunner[FacesRequest, FacesResult]):
+    """The faces back-fill: decoder children, batched writes on the writer thread."""
+
+    def __init__(
+        self,
+        processes: ChildProcessPool,
+        threads: QThreadPool,
+        *,
+        timeout_s: float = 120.0,
+        writes: QThreadPool | None = None,
+        parent: QObject | None = None,
+    ):
+        db = Photo._meta.database
+
+        def apply(batch: list[Attempted[FacesResult]]) -> Written:
+            results = [(item.outcome.photo_id, item.outcome.outcome) for item in batch]
+            apply_faces(db, results)
+            counts: Counter[str] = Counter(
+                "done" if isinstance(outcome, FacesFound) else "failed" for _, outcome in results
+            )
+            return Written(counts, tuple(pid for pid, _ in results))
+
+        super().__init__(
+            Stage.FACES.value,
+            threads,
+            lambda request: call_faces_isolated(processes, request, timeout_s),
+            apply,
+            on_error=_internal_failure,
+            max_attempts=1,
+            catalog_file=catalog_file_of(db),
+            writes=writes,
+            write_slice=16,
+            parent=parent,
+        )
+
+
+__all__ = [
+    "STAGE_VERSION",
+    "FacesPlan",
+    "FacesRunner",
+    "call_faces_isolated",
+    "face_model",
+    "faces_request_fields",
+    "plan_faces",
+]

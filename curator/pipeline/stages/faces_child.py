@@ -1,0 +1,110 @@
+"""The faces stage's child side: what a decoder child process runs for faces.
+
+Two ways in, one body (`ml.faces.find.faces_outcome`):
+- **beside a measurement** (a photo being imported): `faces_hook(request)`
+  gives the technical stage the function it calls on the upright preview it
+  has just decoded — no second decode — with the photo's noise and
+  sharpness; the outcome rides back in the `TechnicalMeasurement`;
+- **a back-fill** (a photo measured before the faces stage existed, or by an
+  older version of it): `run_faces(request)` reads the photo's cached
+  1,440 px preview (a small JPEG, never the original) and judges it.
+Either way a face-model failure is a `FacesFailure` with a sentence, never
+an exception: the photo's technical measurement is never lost to it.
+
+Invariants: like `technical_child`, no catalog, no settings and no Qt are
+imported here; OpenCV and the model load lazily, on the first photo.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from curator.records import FacesFailure, FacesOutcome, TechnicalRequest
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+# (the upright preview, the photo's noise sd, its sharpness score) -> outcome
+FacesFn = Callable[["NDArray[np.uint8]", float | None, float | None], FacesOutcome]
+
+
+@dataclass(frozen=True)
+class FacesRequest:
+    """One back-fill: a measured photo's cached preview and what the stage needs."""
+
+    photo_id: int
+    preview_path: str
+    model_folder: str
+    version: str
+    noise_sd: float | None = None
+    sharpness: float | None = None
+
+
+@dataclass(frozen=True)
+class FacesResult:
+    photo_id: int
+    outcome: FacesOutcome
+
+
+def judge_preview(
+    rgb: NDArray[np.uint8],
+    model_folder: str,
+    version: str,
+    noise_sd: float | None,
+    sharpness: float | None,
+) -> FacesOutcome:
+    from curator.ml.faces.files import FaceModelFiles
+    from curator.ml.faces.find import faces_outcome
+
+    return faces_outcome(
+        rgb, FaceModelFiles(model_folder), version, noise_sd=noise_sd, photo_sharpness=sharpness
+    )
+
+
+def faces_hook(request: TechnicalRequest) -> FacesFn | None:
+    """The function the technical stage calls on its preview, or None when the
+    faces stage does not ride along (no model, or switched off)."""
+    folder = request.faces_model
+    if not folder:
+        return None
+    version = request.faces_version
+
+    def hook(rgb: NDArray[np.uint8], noise: float | None, sharpness: float | None) -> FacesOutcome:
+        return judge_preview(rgb, folder, version, noise, sharpness)
+
+    return hook
+
+
+def run_faces(request: FacesRequest) -> FacesResult:
+    """The back-fill body (in a child process): never raises."""
+    try:
+        import cv2
+        import numpy as np
+
+        bgr = cv2.imread(request.preview_path, cv2.IMREAD_COLOR)
+        if bgr is None:
+            return FacesResult(
+                request.photo_id,
+                FacesFailure(
+                    "This photo's preview is not in Curator's cache any more, so its faces "
+                    "could not be judged; import its folder again to make it.",
+                    "PreviewMissing",
+                    request.preview_path,
+                ),
+            )
+        rgb = np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+        outcome = judge_preview(
+            rgb, request.model_folder, request.version, request.noise_sd, request.sharpness
+        )
+    except Exception as exc:
+        outcome = FacesFailure(
+            f"Curator hit an internal error while judging this photo's faces "
+            f"({type(exc).__name__}); the details are in the error log.",
+            type(exc).__name__,
+            traceback.format_exc(),
+        )
+    return FacesResult(request.photo_id, outcome)
