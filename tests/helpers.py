@@ -86,3 +86,13 @@ def crash_on_marked_renders(request: Any) -> Any:
     if "CRASHME" in os.path.basename(request.source):
         os.kill(os.getpid(), signal.SIGSEGV)
     return render_isolated(request)
+
+
+def crash_when_judging_faces(request: Any) -> Any:
+    """Stage body for tests: segfaults when the faces stage rides along (a face
+    model that crashes the decoder child), else the real one."""
+    from curator.pipeline.stages.technical import run_technical
+
+    if request.faces_model:
+        os.kill(os.getpid(), signal.SIGSEGV)
+    return run_technical(request)

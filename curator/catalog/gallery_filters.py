@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from curator.camera_names import camera_name
 from curator.catalog.models import Photo
-from curator.catalog.people.filters import FLAGGED_SQL
+from curator.catalog.people.filters import FLAGGED_SQL, GALLERY_PEOPLE, people_ids
 from curator.catalog.types import FilterChoice as FilterChoice  # the value types live there
 from curator.catalog.types import MetadataChoices as MetadataChoices
 from curator.catalog.types import MetadataFilter as MetadataFilter
@@ -95,12 +95,17 @@ def metadata_where(
 def metadata_id_sets(f: MetadataFilter) -> list[tuple[str, list[object]]]:
     """The `SELECT id …` (with its parameters) of each id set `f` narrows to:
     camera, lens and ISO in one, from the indexes of migration 9; the file
-    name in another, over the file-name index."""
+    name in another, over the file-name index; people in a third, from the
+    faces summary."""
     sets: list[tuple[str, list[object]]] = []
     conditions, params = _conditions(f)
     if conditions:
         inner = " AND ".join(["deleted_at IS NULL", *conditions])
         sets.append((f"SELECT id FROM photo WHERE {inner}", params))
+    people = GALLERY_PEOPLE.get(f.people or "")
+    found = None if people is None else people_ids(*people)
+    if found is not None:  # the faces summary's narrow table (catalog.people.filters)
+        sets.append(found)
     if f.name_contains:
         # Over the file-name index (migration 9), whose entries hold the name
         # already: 3-4x faster than computing it for every row of the table.

@@ -36,9 +36,8 @@ from curator.catalog.models import (
     preference_of_photo,
 )
 from curator.catalog.paths_codec import decode_path, display_path, encode_path, shown_sql
-from curator.catalog.people.filters import FLAGGED_SQL, GALLERY_PEOPLE, people_condition
-from curator.catalog.people.store import faces_listing
-from curator.catalog.people.store import summaries as face_summaries
+from curator.catalog.people import store as people_store
+from curator.catalog.people.filters import FLAGGED_SQL
 from curator.catalog.types import GalleryFilter as GalleryFilter  # the value types live there
 from curator.catalog.types import GalleryQuery as GalleryQuery
 from curator.catalog.types import GalleryRow as GalleryRow
@@ -199,7 +198,7 @@ def list_photos(match_threshold: float = 70.0) -> list[dict[str, Any]]:
         ).tuples()
     }
     paired = paths_codec.follower_paths()  # a RAW+JPEG pair is one photo, listed as its RAW
-    faces = faces_listing()  # absent for a photo the faces stage has not looked at
+    faces = people_store.faces_listing()  # absent for a photo the faces stage has not looked at
     out: list[dict[str, Any]] = []
     query = (
         Photo.select()
@@ -320,7 +319,7 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
             .where(Photo.id.in_(chunk), Photo.deleted_at.is_null())
             .tuples()  # the columns' converters still run
         )
-        faces = face_summaries(chunk)
+        faces = people_store.summaries(chunk)
         for pid, path_b, make, model, picked, best, missing_since, rotation, *stored in rows:
             path = display_path(last_known_path(path_b))
             out[int(pid)] = GalleryRow(
@@ -429,12 +428,6 @@ def _gallery_where(
         params.append(q.tag)
     if q.burst_only:
         where.append("burst_group IS NOT NULL")
-    if q.people in GALLERY_PEOPLE:
-        kind, value = GALLERY_PEOPLE[q.people]
-        condition = people_condition(kind, value, photo_col="id")
-        assert condition is not None
-        where.append(condition[0])
-        params.extend(condition[1])
     if q.failed_only:
         where.append(_FAILED_SQL)
         params.extend([Stage.TECHNICAL.value, StageStatus.FAILED.value])
@@ -607,6 +600,7 @@ class PhotoDetails:
     caption: str | None = None  # another tool's or the photographer's caption (dc:description)
     taste: TasteSummary | None = None  # the live taste model's size and honest quality
     noise_level: float | None = None  # noise sd at the working scale (imaging.metrics)
+    people: people_store.FacesDetail | None = None  # the faces stage's verdicts and a sentence
 
 
 def photo_details(photo_id: int) -> PhotoDetails | None:
@@ -663,6 +657,7 @@ def photo_details(photo_id: int) -> PhotoDetails | None:
         caption=photo.caption or None,
         taste=latest_taste_summary(),
         noise_level=photo.noise_level,
+        people=people_store.faces_detail(int(photo.id)),
     )
 
 

@@ -118,6 +118,9 @@ class MetadataFilter:
     iso_min: int | None = None
     iso_max: int | None = None
     name_contains: str | None = None  # part of the file name
+    # People (catalog.people.filters.GALLERY_PEOPLE): "people", "no people",
+    # "closed eyes", "soft face"; None: anyone.
+    people: str | None = None
 
     @property
     def active(self) -> bool:
@@ -131,6 +134,7 @@ class MetadataFilter:
                 self.iso_min,
                 self.iso_max,
                 self.name_contains,
+                self.people,
             )
         )
 
@@ -155,6 +159,8 @@ class MetadataFilter:
             parts.append(f"ISO ≤ {self.iso_max}")
         if self.name_contains:
             parts.append(f"“{self.name_contains}”")
+        if self.people:
+            parts.append(self.people)
         return ", ".join(parts)
 
 
@@ -196,9 +202,6 @@ class GalleryQuery:
     # camera, lens, date and ISO ranges, file name (catalog.gallery_filters)
     metadata: MetadataFilter = field(default_factory=MetadataFilter)
     label: str | None = None  # a ColorLabel value, or "none": photos without a label
-    # People (catalog.people.filters.GALLERY_PEOPLE): "people", "no people",
-    # "closed eyes", "soft face"; None: any.
-    people: str | None = None
     sort: GallerySort = GallerySort.CAPTURE_TIME
     # Search results (best first): only these photos, in THIS order (the sort is
     # ignored); the other fields still narrow the set. None: no search.

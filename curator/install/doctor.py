@@ -3,7 +3,8 @@
 Checks, each with a status and a sentence: Ollama reachable and recent enough
 for structured outputs (0.5+), the vision model pulled (with the list of
 tested vision models and their sizes), or an OpenAI-compatible server
-reachable; CLIP weights on disk, the compute device (CUDA / MPS / CPU). Exit 0
+reachable; CLIP weights on disk, the face model installed and whole, the
+compute device (CUDA / MPS / CPU). Exit 0
 when every check passes, 1 when one does not (so scripts can tell).
 Importing torch here is fine: doctor is not app start-up.
 """
@@ -98,8 +99,29 @@ def _device_check() -> Check:
     return Check("device", True, "No GPU found: embeddings run on the CPU (slower, but they work).")
 
 
+def face_model_check(settings: Settings) -> Check:
+    """The face model is installed and whole (the faces stage); a switched-off
+    stage is not a problem."""
+    from curator.ml.faces.files import LICENCE
+    from curator.pipeline.stages.faces import face_model
+
+    if not settings.faces_enabled:
+        return Check("face_model", True, "Judging faces is switched off in the settings.")
+    found = face_model(settings)
+    if found.files is None:
+        return Check("face_model", False, found.problem)
+    return Check(
+        "face_model", True, f"The face model is installed in {found.files.folder} ({LICENCE})."
+    )
+
+
 def run_checks(settings: Settings) -> list[Check]:
-    return [*_llm_checks(settings), _clip_check(settings), _device_check()]
+    return [
+        *_llm_checks(settings),
+        _clip_check(settings),
+        face_model_check(settings),
+        _device_check(),
+    ]
 
 
 def run_doctor(settings: Settings, *, json_output: bool, out: TextIO) -> int:

@@ -24,7 +24,15 @@ from tests.integration.cli_helpers import curator_subprocess, import_json, run_c
 from tests.pools import pipeline_pools
 from tests.ui.conftest import make_library
 
-PHASES = [Phase.PREPARE, Phase.QUICK_LOOK, Phase.TECHNICAL, Phase.XMP, Phase.JUDGE, Phase.SCORE]
+PHASES = [
+    Phase.PREPARE,
+    Phase.QUICK_LOOK,
+    Phase.TECHNICAL,
+    Phase.XMP,
+    Phase.FACES,
+    Phase.JUDGE,
+    Phase.SCORE,
+]
 PHOTO_COLUMNS = (
     "path, content_hash, size, format, width, height, orientation, captured_at, camera_make, "
     "camera_model, iso, preview_key, thumbnail_key, sharpness_score, exposure_score, "

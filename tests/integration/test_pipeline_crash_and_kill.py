@@ -54,7 +54,7 @@ def test_a_crashing_decoder_fails_only_its_photo(tmp_path: Path, qtbot: QtBot) -
         assert import_counts(summary)["failed"] == 1
         rows = catalog.db.execute_sql(
             "SELECT p.path, s.status, s.attempts, s.failure_reason FROM photo p "
-            "JOIN stage_run s ON s.photo_id = p.id"
+            "JOIN stage_run s ON s.photo_id = p.id AND s.stage = 'technical'"
         ).fetchall()
         crashed = [r for r in rows if bytes(r[0]).endswith(b"CRASHME.jpg")]
         assert len(crashed) == 1
@@ -71,7 +71,7 @@ def _count_rows(db_path: Path) -> int:
         con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=1)
         try:
             # Measured photos (a quick look's row waits as 'pending' until then).
-            query = "SELECT count(*) FROM stage_run WHERE status = 'done'"
+            query = "SELECT count(*) FROM stage_run WHERE stage = 'technical' AND status = 'done'"
             return int(con.execute(query).fetchone()[0])
         finally:
             con.close()

@@ -9,8 +9,9 @@ from dataclasses import fields
 from datetime import datetime
 
 from curator.catalog.db import Catalog
-from curator.catalog.models import Photo, Stage, StageRun, StageStatus, utcnow
+from curator.catalog.models import Photo, PhotoFaces, Stage, StageRun, StageStatus, utcnow
 from curator.catalog.queries import GalleryRow, gallery_rows
+from curator.records import FacesSummary
 from tests.scores import set_score
 
 
@@ -48,6 +49,17 @@ def test_every_field_of_a_gallery_row_is_its_own_column(catalog: Catalog) -> Non
         rotation=3,
     )
     set_score(photo.id, 83.0)
+    PhotoFaces.create(
+        photo=photo.id,
+        faces=3,
+        judged=2,
+        key_faces=1,
+        closed_eyes=True,
+        soft_face=False,
+        eyes_open=False,
+        key_sharpness=41.5,
+        version="faces-test",
+    )
     StageRun.create(
         photo=photo.id,
         stage=Stage.TECHNICAL.value,
@@ -63,6 +75,9 @@ def test_every_field_of_a_gallery_row_is_its_own_column(catalog: Catalog) -> Non
             continue
         if field.name == "preference_score":  # its own table (schema v16)
             assert row.preference_score == 83.0 and type(row.preference_score) is float
+            continue
+        if field.name == "faces":  # its own table (schema v17)
+            assert row.faces == FacesSummary(3, 2, 1, True, False, False, 41.5)
             continue
         value, expected = getattr(row, field.name), getattr(stored, field.name)
         assert value == expected and type(value) is type(expected), field.name

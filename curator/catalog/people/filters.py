@@ -33,9 +33,9 @@ import re
 _COUNT = re.compile(r"^(\d+)(\+|-(\d+))?$")
 MAX_FACES_WORD = 1000  # a count beyond any photo's (the stage keeps at most 200)
 
-CLOSED_EYES_SQL = "SELECT photo_id FROM photo_faces WHERE closed_eyes = 1"
-SOFT_FACE_SQL = "SELECT photo_id FROM photo_faces WHERE soft_face = 1"
-EYES_OPEN_SQL = "SELECT photo_id FROM photo_faces WHERE eyes_open = 1"
+CLOSED_EYES_SQL = "SELECT photo_id AS id FROM photo_faces WHERE closed_eyes = 1"
+SOFT_FACE_SQL = "SELECT photo_id AS id FROM photo_faces WHERE soft_face = 1"
+EYES_OPEN_SQL = "SELECT photo_id AS id FROM photo_faces WHERE eyes_open = 1"
 # The photos a face verdict puts first in the cull pass's "likeliest rejects
 # first": a key face with closed eyes or clearly soft (two partial indexes).
 FLAGGED_SQL = (
@@ -43,7 +43,7 @@ FLAGGED_SQL = (
     " UNION SELECT photo_id AS id FROM photo_faces WHERE soft_face = 1"
 )
 
-# The gallery's People filter (GalleryQuery.people): its values and conditions.
+# The gallery's People filter (MetadataFilter.people, in the Filter popup): its values.
 GALLERY_PEOPLE = {
     "people": ("faces", "1+"),
     "no people": ("faces", "0"),
@@ -55,31 +55,35 @@ GALLERY_PEOPLE = {
 def faces_between(low: int, high: int | None) -> tuple[str, list[object]]:
     """The photos with `low`..`high` faces (None: no upper bound), as a subquery."""
     if high is None:
-        return "SELECT photo_id FROM photo_faces WHERE faces >= ?", [low]
-    return "SELECT photo_id FROM photo_faces WHERE faces BETWEEN ? AND ?", [low, high]
+        return "SELECT photo_id AS id FROM photo_faces WHERE faces >= ?", [low]
+    return "SELECT photo_id AS id FROM photo_faces WHERE faces BETWEEN ? AND ?", [low, high]
 
 
-def people_condition(
-    kind: str, value: str, photo_col: str = "p.id"
-) -> tuple[str, list[object]] | None:
-    """One people filter as (`photo_col` IN (…), params); None when not one."""
+def people_ids(kind: str, value: str) -> tuple[str, list[object]] | None:
+    """One people filter as the SELECT of its photo ids (column `id`) and its
+    parameters; None when it is not one (see the module docstring)."""
     kind, value = kind.lower(), value.lower()
     if kind == "eyes" and value in ("closed", "open"):
-        sql = CLOSED_EYES_SQL if value == "closed" else EYES_OPEN_SQL
-        return f"{photo_col} IN ({sql})", []
+        return (CLOSED_EYES_SQL if value == "closed" else EYES_OPEN_SQL), []
     if kind == "face" and value == "soft":
-        return f"{photo_col} IN ({SOFT_FACE_SQL})", []
+        return SOFT_FACE_SQL, []
     if kind == "faces":
         m = _COUNT.match(value)
         if m is None:
             return None
         low = min(int(m.group(1)), MAX_FACES_WORD)
         if m.group(2) == "+":
-            sql, params = faces_between(low, None)
-        elif m.group(3) is not None:
+            return faces_between(low, None)
+        if m.group(3) is not None:
             high = min(int(m.group(3)), MAX_FACES_WORD)
-            sql, params = faces_between(min(low, high), max(low, high))
-        else:
-            sql, params = faces_between(low, low)
-        return f"{photo_col} IN ({sql})", params
+            return faces_between(min(low, high), max(low, high))
+        return faces_between(low, low)
     return None
+
+
+def people_condition(
+    kind: str, value: str, photo_col: str = "p.id"
+) -> tuple[str, list[object]] | None:
+    """One people filter as (`photo_col` IN (…), params); None when not one."""
+    found = people_ids(kind, value)
+    return None if found is None else (f"{photo_col} IN ({found[0]})", found[1])

@@ -3,21 +3,25 @@
 Per eye, the *openness* is the eye aspect ratio of the Iris model's lids
 (`networks.EyeContour`): the mean gap between the upper and the lower lid
 over the middle of the eye (lid pairs 2–6 of 1–7, where the lids are
-furthest apart) against the distance between the corners. An open eye
-reads 0.25–0.45, a shut one under 0.12 (calibration below).
+furthest apart) against the distance between the corners.
 
-A face's eyes are judged only when both can be seen:
-- **turned away**: the nose tip sits far off the line between the eyes'
-  middle and the chin, i.e. the head is turned past ~50° (`yaw_ratio` over
-  `MAX_YAW`): the far eye is hidden or foreshortened to a sliver that reads
-  as closed;
-- **sunglasses**: the eye regions are much darker than the cheeks and show
-  no bright sclera (`dark_eyes`): the lids the model draws are a guess;
+A face's eyes are judged only when they can be seen:
+- **turned away or hidden**: the mesh hardly sees a face in the crop
+  (presence under `SEEN_FROM`: a profile, a head turned down, a hand over
+  the face) — its eye points are a guess;
+- **sunglasses**: both eye regions (a square of 0.9 eye widths around the
+  lids) are dark where an eye never is: their 90th percentile of luma is
+  under `DARK_LENS` of the cheek below (an open eye's sclera and a closed
+  lid's skin both reach the cheek's level; on the labelled set open eyes
+  read 0.61 and up, 5 of 8 sunglasses 0.11–0.56; the other three are light
+  or reflective lenses, judged as eyes and never called closed unless they
+  read shut);
 - **too small**: a face under `MIN_JUDGED_PX` (the caller's rule).
 Otherwise the eyes are CLOSED when the *more open* eye's openness is under
 `CLOSED_BELOW` (a blink closes both; one eye open is a wink or a squint,
-not a missed frame), OPEN when it is at least `OPEN_FROM`, and UNKNOWN
-("can't tell") in the narrow band between.
+not a missed frame) and the mesh is sure of the face (`SURE_FROM`: a shut
+verdict on a poor fit would be a guess); OPEN when it is at least
+`OPEN_FROM`; UNKNOWN ("can't tell") otherwise.
 
 Invariants: pure functions of landmark arrays and pixels; never raise for a
 strange face (degenerate geometry gives UNKNOWN).
@@ -30,24 +34,23 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from curator.ml.faces.networks import Mesh
 from curator.records import EyeState
 
 CLOSED_BELOW = 0.13
 OPEN_FROM = 0.17
-MAX_YAW = 0.55
+SEEN_FROM = 0.5  # the mesh's face presence under which the eyes are not judged
+SURE_FROM = 0.9  # the presence a CLOSED verdict needs
+DARK_LENS = 0.58  # eye region's 90th percentile luma / the cheek's median: a dark lens
 MIN_JUDGED_PX = 40  # faces smaller than this (long side, preview pixels) are counted only
 
-TURNED_AWAY = "turned away"
+TURNED_AWAY = "turned away or hidden"
 SUNGLASSES = "sunglasses"
 TOO_SMALL = "too small"
 CANT_TELL = "can't tell"
 
-# Face Mesh indices: nose tip, chin, the eyes' outer corners, cheek patches below the eyes.
-NOSE_TIP = 1
-CHIN = 152
-RIGHT_OUTER, LEFT_OUTER = 33, 263
+# Face Mesh indices of the cheek patches below the eyes.
 RIGHT_CHEEK, LEFT_CHEEK = 205, 425
-DARK_EYE_RATIO = 0.55  # eye region mean luma under this share of the cheeks': dark lenses
 
 
 def openness(lids: NDArray[np.float64]) -> float | None:
@@ -62,19 +65,6 @@ def openness(lids: NDArray[np.float64]) -> float | None:
     return float(gap.mean() / width)
 
 
-def yaw_ratio(points: NDArray[np.float64]) -> float:
-    """How far the head is turned: the nose tip's offset from the middle of the
-    eyes' outer corners, along the eye line, against half the corners' distance
-    (0 facing the camera, ±1 at a full profile)."""
-    right, left = points[RIGHT_OUTER], points[LEFT_OUTER]
-    axis = left - right
-    half = float(np.hypot(*axis)) / 2
-    if half < 1e-6:
-        return 1.0
-    offset = float(np.dot(points[NOSE_TIP] - (right + left) / 2, axis / (2 * half)))
-    return offset / half
-
-
 @dataclass(frozen=True)
 class EyeReading:
     state: EyeState
@@ -82,51 +72,49 @@ class EyeReading:
     openness: float | None  # the more open eye's
 
 
-def patch_mean(luma: NDArray[np.uint8], centre: NDArray[np.float64], radius: float) -> float:
-    """Mean luma of a square of side 2 x `radius` around `centre` (clipped to the image)."""
-    r = max(1, round(radius))
+def square(luma: NDArray[np.uint8], centre: NDArray[np.float64], side: float) -> NDArray[np.uint8]:
+    """The pixels of a square of `side` around `centre`, clipped to the image."""
+    half = max(1, round(side / 2))
     x, y = round(float(centre[0])), round(float(centre[1]))
-    patch = luma[max(0, y - r) : y + r + 1, max(0, x - r) : x + r + 1]
-    return float(patch.mean()) if patch.size else 0.0
+    return luma[max(0, y - half) : y + half + 1, max(0, x - half) : x + half + 1]
 
 
-def dark_eyes(
+def dark_lenses(
     luma: NDArray[np.uint8],
     points: NDArray[np.float64],
     right_lids: NDArray[np.float64],
     left_lids: NDArray[np.float64],
 ) -> bool:
-    """Dark lenses over both eyes: each eye's region (its lids' box) is much darker
-    than the cheek below it, and its brightest part is no brighter than the cheek
-    (an open eye's sclera and a closed lid's skin both are)."""
+    """Dark lenses over both eyes (see the module docstring)."""
     for lids, cheek in ((right_lids, RIGHT_CHEEK), (left_lids, LEFT_CHEEK)):
         width = float(np.hypot(*(lids[0] - lids[8])))
-        cheek_level = patch_mean(luma, points[cheek], width / 4)
-        centre = lids.mean(axis=0)
-        eye_level = patch_mean(luma, centre, width / 3)
-        if cheek_level <= 0 or eye_level >= DARK_EYE_RATIO * cheek_level:
+        eye = square(luma, lids.mean(axis=0), 0.9 * width)
+        skin = square(luma, points[cheek], 0.5 * width)
+        if eye.size == 0 or skin.size == 0:
+            return False
+        if float(np.percentile(eye, 90)) >= DARK_LENS * max(1.0, float(np.median(skin))):
             return False
     return True
 
 
 def judge_eyes(
     luma: NDArray[np.uint8],
-    points: NDArray[np.float64],
+    mesh: Mesh,
     right_lids: NDArray[np.float64],
     left_lids: NDArray[np.float64],
 ) -> EyeReading:
-    """The eyes' state (see the module docstring) from the mesh's points and both
-    eyes' lids, all in the pixels of `luma` (the upright preview's)."""
+    """The eyes' state (see the module docstring) from the mesh and both eyes'
+    lids, all in the pixels of `luma` (the upright preview's)."""
     right, left = openness(right_lids), openness(left_lids)
     values = [v for v in (right, left) if v is not None]
     most_open = max(values) if values else None
-    if abs(yaw_ratio(points)) > MAX_YAW:
+    if mesh.presence < SEEN_FROM:
         return EyeReading(EyeState.UNKNOWN, TURNED_AWAY, most_open)
     if most_open is None:
         return EyeReading(EyeState.UNKNOWN, CANT_TELL, None)
-    if dark_eyes(luma, points, right_lids, left_lids):
+    if dark_lenses(luma, mesh.points, right_lids, left_lids):
         return EyeReading(EyeState.UNKNOWN, SUNGLASSES, most_open)
-    if most_open < CLOSED_BELOW:
+    if most_open < CLOSED_BELOW and mesh.presence >= SURE_FROM:
         return EyeReading(EyeState.CLOSED, None, most_open)
     if most_open >= OPEN_FROM:
         return EyeReading(EyeState.OPEN, None, most_open)

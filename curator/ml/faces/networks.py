@@ -4,8 +4,9 @@
   grid, one per cell, of fixed size): per anchor a score and a box with six
   keypoints (the eyes, the nose tip, the mouth, the ears) as offsets in input
   pixels. `Detector.detect` letterboxes a region of the image into the input,
-  keeps anchors above the threshold and merges overlapping ones by their
-  score-weighted mean (MediaPipe's "weighted" non-maximum suppression).
+  keeps anchors above the threshold and merges overlapping ones (and ones
+  centred on or just beside a better one's box) by their score-weighted
+  mean (MediaPipe's "weighted" non-maximum suppression).
 - **Face Mesh** (192 x 192 crop, the face upright, 1.5 x the detection box):
   468 landmarks and a face-presence logit.
 - **Iris** (64 x 64 crop around one eye, 2.3 x its width, outer corner on
@@ -47,6 +48,7 @@ MESH_BOX_SCALE = 1.5
 IRIS_SIZE = 64
 IRIS_EYE_SCALE = 2.3
 MERGE_IOU = 0.3  # detections overlapping more than this are one face
+GROWN = 0.2  # a detection centred this close to a better one's box is that face
 KEYPOINTS = 6  # right eye, left eye, nose tip, mouth, right ear, left ear (subject's)
 
 # Face Mesh indices of the eye corners (subject's right eye: 33 outer, 133
@@ -109,7 +111,7 @@ def merge_detections(found: list[Detection], iou: float = MERGE_IOU) -> list[Det
     for best in range(len(order)):
         if not alive[best]:
             continue
-        group = alive & (box_ious(boxes[best], boxes) > iou)
+        group = alive & ((box_ious(boxes[best], boxes) > iou) | centres_inside(boxes[best], boxes))
         group[best] = True
         alive &= ~group
         weights = scores[group] / scores[group].sum()
@@ -117,6 +119,17 @@ def merge_detections(found: list[Detection], iou: float = MERGE_IOU) -> list[Det
         points = np.tensordot(weights, keypoints[group], axes=1)
         merged.append(Detection(float(scores[best]), box, points))  # type: ignore[arg-type]
     return merged
+
+
+def centres_inside(box: NDArray[np.float64], boxes: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Whether each of `boxes` has its centre inside `box` grown by `GROWN` of its
+    size on each side (a part of the same face found again, e.g. the chin by a
+    low-scoring anchor, is that face; a neighbour's face is a face width away)."""
+    cx = boxes[:, 0] + boxes[:, 2] / 2
+    cy = boxes[:, 1] + boxes[:, 3] / 2
+    x0, y0 = box[0] - GROWN * box[2], box[1] - GROWN * box[3]
+    x1, y1 = box[0] + (1 + GROWN) * box[2], box[1] + (1 + GROWN) * box[3]
+    return np.asarray((cx >= x0) & (cx <= x1) & (cy >= y0) & (cy <= y1))
 
 
 def box_ious(box: NDArray[np.float64], boxes: NDArray[np.float64]) -> NDArray[np.float64]:

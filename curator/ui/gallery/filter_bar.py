@@ -3,9 +3,8 @@
 Pass state (all / unreviewed / kept / rejected / failed / missing — photos
 whose files are all gone, kept with their decisions), minimum rating,
 MATCH only, content type, tag, burst only, project (a named set: its
-members only; `set_projects` fills the list with counts), color label,
-people (with or without people, CLOSED EYES, SOFT FACE: catalog.people.filters), the
-"Filter" popup (camera, lens, dates, ISO, file name: `ui.gallery.metadata_filter`),
+members only; `set_projects` fills the list with counts), color label, the
+"Filter" popup (camera, lens, dates, ISO, file name, people: `ui.gallery.metadata_filter`),
 and the sort. The sort follows the pass state until the user picks one: Unreviewed (the
 cull pass) sorts likeliest rejects first, as the loupe's cull pass walks;
 anything else by capture time. Every change emits
@@ -38,14 +37,6 @@ def default_sort(state: GalleryFilter) -> GallerySort:
 
 
 NO_PROJECT = 0  # the project combo's "All photos" entry (project ids start at 1)
-# The people combo: (text, GalleryQuery.people value; ANY: everyone).
-PEOPLE_CHOICES = (
-    ("Anyone", ANY),
-    ("People", "people"),
-    ("No people", "no people"),
-    ("Closed eyes", "closed eyes"),
-    ("Soft face", "soft face"),
-)
 
 
 class GalleryFilterBar(QWidget):
@@ -85,13 +76,6 @@ class GalleryFilterBar(QWidget):
         for color in ColorLabel:
             self.label_combo.addItem(color.value.capitalize(), color.value)
         self.label_combo.addItem("No label", NO_LABEL)
-        self.people_combo = QComboBox(self)
-        self.people_combo.setToolTip(
-            "People: photos with or without faces, or those whose key faces have closed "
-            "eyes or are clearly softer than the photo"
-        )
-        for text, value in PEOPLE_CHOICES:
-            self.people_combo.addItem(text, value)
         self.sort_combo = QComboBox(self)
         for sort in GallerySort:
             self.sort_combo.addItem(f"by {sort.value}", sort.value)
@@ -107,7 +91,6 @@ class GalleryFilterBar(QWidget):
             self.tag_combo,
             self.burst_box,
             self.label_combo,
-            self.people_combo,
             self.project_combo,
             self.metadata_button,
             QLabel("Sort:", self),
@@ -118,7 +101,6 @@ class GalleryFilterBar(QWidget):
         for combo in (
             self.rating_combo,
             self.label_combo,
-            self.people_combo,
             self.type_combo,
             self.tag_combo,
             self.sort_combo,
@@ -146,7 +128,6 @@ class GalleryFilterBar(QWidget):
             project_id=self.project_id,
             metadata=self.metadata_button.filter,
             label=label,
-            people=self.people_combo.currentData() or None,
             sort=GallerySort(self.sort_combo.currentData()),
         )
 

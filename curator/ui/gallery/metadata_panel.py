@@ -1,6 +1,7 @@
 """`MetadataFilterPanel`: the form inside the gallery bar's "Filter ▾" popup
 (`ui.gallery.metadata_filter.MetadataFilterButton`) — camera and lens lists,
-date range, ISO range and file name; `filter()` is what it shows.
+date range, ISO range, file name and people (anyone, people, no people,
+closed eyes, soft face: the faces stage's verdicts); `filter()` is what it shows.
 
 Loaded with the popup's first opening, not before the window's first paint
 (issue 21 §1). Invariant: a chosen camera or lens that a refreshed list no
@@ -31,6 +32,14 @@ ANY = ""
 LABEL_ROLE = Qt.ItemDataRole.UserRole + 1  # a choice's name without its count
 NAME_PAUSE_MS = 250
 ISO_TOP = 409_600
+# (text, MetadataFilter.people): catalog.people.filters.GALLERY_PEOPLE's names.
+PEOPLE_CHOICES = (
+    ("Anyone", ANY),
+    ("With people", "people"),
+    ("No people", "no people"),
+    ("Closed eyes", "closed eyes"),
+    ("Soft face", "soft face"),
+)
 
 
 class MetadataFilterPanel(QWidget):
@@ -59,6 +68,13 @@ class MetadataFilterPanel(QWidget):
         self.name_edit = QLineEdit(self)
         self.name_edit.setPlaceholderText("part of the file name, e.g. DSC_04")
         self.name_edit.setClearButtonEnabled(True)
+        self.people_combo = QComboBox(self)
+        self.people_combo.setToolTip(
+            "Photos with or without people, or those where a key face (one of the "
+            "photo's subjects) has closed eyes or is clearly softer than the photo"
+        )
+        for text, value in PEOPLE_CHOICES:
+            self.people_combo.addItem(text, value)
         self.clear_button = QPushButton("Clear filters", self)
         form = QFormLayout(self)
         form.addRow("Camera", self.camera_combo)
@@ -73,6 +89,7 @@ class MetadataFilterPanel(QWidget):
         iso.addWidget(self.iso_max, 1)
         form.addRow("ISO min / max", iso)
         form.addRow("File name", self.name_edit)
+        form.addRow("People", self.people_combo)
         form.addRow("", self.clear_button)
         self.set_choices(MetadataChoices((), (), None, None, None, None))
         self._name_timer = QTimer(self)
@@ -81,7 +98,7 @@ class MetadataFilterPanel(QWidget):
         self._name_timer.timeout.connect(self._changed)
         self.name_edit.textChanged.connect(self._name_timer.start)
         self.name_edit.returnPressed.connect(self._changed)
-        for combo in (self.camera_combo, self.lens_combo):
+        for combo in (self.camera_combo, self.lens_combo, self.people_combo):
             combo.currentIndexChanged.connect(self._changed)
         for box, edit in ((self.from_box, self.from_date), (self.to_box, self.to_date)):
             box.toggled.connect(edit.setEnabled)
@@ -107,6 +124,7 @@ class MetadataFilterPanel(QWidget):
             iso_min=self.iso_min.value() or None,
             iso_max=self.iso_max.value() or None,
             name_contains=self.name_edit.text().strip() or None,
+            people=self.people_combo.currentData() or None,
         )
 
     def set_choices(self, choices: MetadataChoices) -> None:
@@ -139,11 +157,13 @@ class MetadataFilterPanel(QWidget):
             self.iso_min,
             self.iso_max,
             self.name_edit,
+            self.people_combo,
         ]
         for w in widgets:
             w.blockSignals(True)
         self.camera_combo.setCurrentIndex(0)
         self.lens_combo.setCurrentIndex(0)
+        self.people_combo.setCurrentIndex(0)
         for box, edit in ((self.from_box, self.from_date), (self.to_box, self.to_date)):
             box.setChecked(False)
             edit.setEnabled(False)

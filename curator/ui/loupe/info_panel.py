@@ -1,5 +1,7 @@
 """`InfoPanel`: the loupe's side panel — EXIF, the technical scores, the
-description, tags (add/remove), preference and MATCH, burst membership.
+people (the faces stage's sentence: eyes, key faces' sharpness, or why no
+face was judged), the description, tags (add/remove), preference and MATCH,
+burst membership.
 
 The three judgments stay visibly apart: technical (sharpness, exposure),
 descriptive (the LLM's subject/type/mood/light and tags) and personal
@@ -40,6 +42,7 @@ class InfoPanel(QScrollArea):
     SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("Photo", ("File", "Captured", "Camera", "Lens", "Exposure", "Size")),
         ("Technical", ("Sharpness", "Exposure score", "Measured on")),
+        ("People", ("Faces",)),
         ("Your taste", ("Preference", "Taste model", "State", "Rating", "Label", "Burst")),
         ("Description", ("Caption", "Subject", "Content", "Mood", "Lighting")),
     )
@@ -120,6 +123,7 @@ class InfoPanel(QScrollArea):
             "Rating": fmt.rating_text(row.rating),
             "Label": (row.label or "none").capitalize(),
             "Measured on": "—",
+            "Faces": "—",
             "Taste model": "none yet (10 decisions)",
             "Burst": "—",
             "Caption": "—",
@@ -133,6 +137,8 @@ class InfoPanel(QScrollArea):
             texts["Captured"] += f"\n⚠ {warning}"
         if details is not None:
             texts["Measured on"] = measured_text(details.metrics_source)
+            if details.people is not None:
+                texts["Faces"] = details.people.note
             if details.noise_level is not None and row.sharpness_score is not None:
                 texts["Sharpness"] += f" · noise {details.noise_level:.1f}"
             if details.taste is not None:
@@ -154,6 +160,8 @@ class InfoPanel(QScrollArea):
         for name, text in texts.items():
             self.values[name].setText(text)
         self.values["Captured"].setStyleSheet("color: #ffb347;" if warning else "")
+        flagged = row.faces is not None and (row.faces.closed_eyes or row.faces.soft_face)
+        self.values["Faces"].setStyleSheet("color: #ffb347;" if flagged else "")
         small = details is not None and details.metrics_source == "raw_preview"
         self.values["Measured on"].setStyleSheet("color: #ffb347;" if small else "")
         self.values["File"].setToolTip(row.path)
@@ -170,6 +178,12 @@ class InfoPanel(QScrollArea):
         self.values["Exposure score"].setToolTip(
             "≈ EV: how far this frame is from a well-exposed rendering (negative: darker), "
             "estimated from its brightest content, its overall brightness and its clipping."
+        )
+        self.values["Faces"].setToolTip(
+            "Key faces are the photo's subjects: the largest, those near their size, and "
+            "sharp ones not much smaller. Only key faces make the CLOSED EYES and SOFT FACE "
+            "badges; O shows every face's box and verdict, Shift+Z zooms to each face. A face "
+            "verdict never rejects or stars a photo."
         )
         self.values["Taste model"].setToolTip(
             "How well the model ranks your own decisions when it has not seen them (held-out "

@@ -52,6 +52,7 @@ from curator.ui.gallery.model import preview_key, thumbnail_key
 from curator.ui.loupe import PREFETCH
 from curator.ui.loupe.chrome import LoupeChrome
 from curator.ui.loupe.compare_view import ComparePane, CompareView
+from curator.ui.loupe.faces import LoupeFaces
 from curator.ui.loupe.filmstrip import Filmstrip
 from curator.ui.loupe.info_panel import InfoPanel
 from curator.ui.loupe.original_loader import OriginalLoader
@@ -127,6 +128,12 @@ class LoupePage(QWidget):
             self.view, previews.cache_dir, errors, self.details, analysis_pool, self
         )
         self.view.overlays.append(self.tools.paint)
+        self.faces = LoupeFaces(self.details, session.notice.emit)  # O and Shift+Z
+        self.view.overlays.append(
+            lambda p, im, area: self.faces.paint(p, self.view.photo, im, area)
+        )
+        self.compare.overlays.append(self.faces.paint)
+        self.survey_view.overlays.append(self.faces.paint)
         panel_body = self.panel.widget()
         panel_column = None if panel_body is None else panel_body.layout()
         if isinstance(panel_column, QVBoxLayout):
@@ -216,6 +223,8 @@ class LoupePage(QWidget):
             "clipping": lambda: s.notice.emit(self.tools.toggle_clipping()),
             "peaking": lambda: s.notice.emit(self.tools.toggle_peaking()),
             "info": lambda: s.notice.emit(self.tools.cycle_info()),
+            "faces": lambda: self.faces.toggle_boxes(self._zoomable()),
+            "next_face": lambda: self.faces.close_up_next(self._current_row(), self._zoomable()),
             "fullscreen": lambda: s.notice.emit(self.chrome.toggle_full_screen()),
             "panels": lambda: s.notice.emit(self.chrome.toggle_panels()),
         }
@@ -320,6 +329,17 @@ class LoupePage(QWidget):
             self.compare.step_zoom(direction)  # both panes, at the same point
             return
         self.view.step_zoom(direction)
+
+    def _zoomable(self) -> LoupeView | CompareView | SurveyView:
+        """What the zoom keys act on now: the survey, compare, or the loupe."""
+        return (
+            self.survey_view
+            if self.survey.active_mode
+            else (self.compare if self.comparing else self.view)
+        )
+
+    def _current_row(self) -> GalleryRow | None:
+        return None if self.session.current is None else self.row(self.session.current)
 
     def _toggle_zoom(self) -> None:
         if self.survey.active_mode:

@@ -18,6 +18,8 @@ show (`pane_photos`), and what a click that is not a drag does (`clicked_at`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt, Signal
 from PySide6.QtGui import QImage, QMouseEvent, QPainter, QPixmap
 from PySide6.QtWidgets import QWidget
@@ -25,7 +27,7 @@ from PySide6.QtWidgets import QWidget
 from curator.catalog.queries import GalleryRow
 from curator.ui.loupe.drag_pan import DragPan, source_rect, zoom_anchor
 from curator.ui.loupe.view import to_box, to_point, to_qrect
-from curator.ui.loupe.zoom import Viewport, Zoom
+from curator.ui.loupe.zoom import Point, Viewport, Zoom
 
 
 def photo_size(row: GalleryRow | None, pixmap: QPixmap | None) -> QSizeF | None:
@@ -46,6 +48,8 @@ class SyncedPanes(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.zoom = Zoom()  # every pane's zoom: fit, or a step and where
+        # Painted over each pane's photo: (painter, its row, image rect, pane area).
+        self.overlays: list[Callable[[QPainter, GalleryRow | None, QRectF, QRectF], None]] = []
         self._mouse: QPointF | None = None
         self._drag = DragPan()
         self.setMouseTracking(True)
@@ -120,6 +124,16 @@ class SyncedPanes(QWidget):
             self.zoom = Zoom()
             self.zoom_changed.emit(False)
             self.update()
+
+    def zoom_to(self, center: Point | None) -> None:
+        """Every pane at 100 % around the normalised point `center` (fit: None)."""
+        reference = self._reference()
+        if center is None or reference is None:
+            self.set_fit()
+            return
+        self.zoom = Zoom(1.0, center).clamped(reference)
+        self.zoom_changed.emit(True)
+        self.update()
 
     def toggle_zoom(self, at: QPointF | None = None) -> None:
         """Fit ↔ 100 % for every pane, anchored at `at` (else the pointer, else the centre)."""
@@ -221,4 +235,7 @@ class SyncedPanes(QWidget):
             source = source_rect(visible, whole, QSizeF(pixmap.size()))
             painter.drawPixmap(visible, pixmap, source)
         painter.restore()
+        row = self.pane_photos()[index][0] if self.overlays else None
+        for overlay in self.overlays:
+            overlay(painter, row, whole, area)
         return True

@@ -218,6 +218,16 @@ class LoupeView(QWidget):
         if self.zoomed:
             self.toggle_zoom()
 
+    def zoom_to(self, center: Point | None) -> None:
+        """100 % around the normalised point `center` of the picture (fit: None)."""
+        view = self.viewport()
+        if self.photo is None or view is None:
+            return
+        self.zoom = Zoom() if center is None else Zoom(1.0, center).clamped(view)
+        self._update_cursor()
+        self.zoom_changed.emit(self.zoomed)
+        self.update()
+
     def step_zoom(self, direction: int, at: QPointF | None = None) -> None:
         """One step in (> 0) or out along fit, fill, 50 %, 100 %, 200 %, anchored
         like `toggle_zoom`."""

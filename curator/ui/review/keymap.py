@@ -89,6 +89,13 @@ LOUPE_BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("clipping", ("J",), "clipping: blown highlights red, crushed shadows blue", "same"),
     KeyBinding("peaking", ("Shift+P",), "focus peaking: sharp edges tinted green", "same"),
     KeyBinding("info", ("I",), "info overlay: off → file → capture data → scores", "same"),
+    KeyBinding("faces", ("O",), "face boxes: each face's eyes and sharpness (on/off)", "same"),
+    KeyBinding(
+        "next_face",
+        ("Shift+Z",),
+        "100 % on the next face, key faces first (compare/survey: every photo)",
+        "same",
+    ),
     KeyBinding("fullscreen", ("F",), "full-screen loupe (panels hidden); F / Esc leaves", "same"),
     KeyBinding("panels", ("Shift+Tab",), "hide / show the side panel and filmstrip", "same"),
     KeyBinding(

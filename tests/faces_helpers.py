@@ -1,0 +1,55 @@
+"""What the faces tests share: the installed face model, real portraits, montages.
+
+The model is the one `make install` unpacks (python -m curator.install.face_model);
+without it the tests that need it skip with that sentence, except under CI
+(`CI` set), where a missing model is a failure: `make test` installs it.
+The portraits are public-domain photos (tests/data/faces/README.md).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+FACES_DATA = Path(__file__).resolve().parent / "data" / "faces"
+PORTRAITS = ("obama_official_portrait.jpg", "grace_hopper.jpg")
+
+
+def installed_model() -> object:
+    """The installed model's files, or skip (fail under CI) with the reason."""
+    from curator.ml.faces.files import find_face_model
+
+    found = find_face_model()
+    if found.files is None:
+        if os.environ.get("CI"):
+            pytest.fail(found.problem)
+        pytest.skip(found.problem)
+    return found.files
+
+
+def portrait(name: str = PORTRAITS[0]) -> np.ndarray:
+    """A real portrait as an upright RGB array."""
+    from PIL import Image
+
+    with Image.open(FACES_DATA / name) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+def scaled(rgb: np.ndarray, factor: float) -> np.ndarray:
+    import cv2
+
+    size = (max(1, round(rgb.shape[1] * factor)), max(1, round(rgb.shape[0] * factor)))
+    return np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA))
+
+
+def montage(parts: list[tuple[np.ndarray, int, int]], width: int, height: int) -> np.ndarray:
+    """`parts` (image, left, top) pasted on a mid-grey canvas of width x height."""
+    canvas = np.full((height, width, 3), 120, np.uint8)
+    for image, left, top in parts:
+        h = min(image.shape[0], height - top)
+        w = min(image.shape[1], width - left)
+        canvas[top : top + h, left : left + w] = image[:h, :w]
+    return canvas

@@ -1,0 +1,206 @@
+"""The faces stage in the catalog: its one write path, what the panel and
+`list --json` read, the people filters (gallery and search), the cull pass's
+likeliest-rejects order, and what a back-fill plans."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from curator.catalog.models import ErrorLog, Photo, Stage, StageRun, StageStatus, utcnow
+from curator.catalog.people import store
+from curator.catalog.queries import gallery_query_ids, gallery_rows, gallery_sql, photo_details
+from curator.catalog.types import GalleryQuery, GallerySort, MetadataFilter
+from curator.records import EyeState, Face, FacesFailure, FacesFound, FacesSummary
+from curator.search.text import parse_query, text_search
+from tests.scores import set_score
+
+V = "faces-test"
+
+
+def photo(n: int, *, measured: bool = True) -> int:
+    p = Photo.create(
+        path=f"/shoot/IMG_{n:04d}.jpg".encode(),
+        content_hash=f"{n:064x}",
+        captured_at=datetime(2024, 6, 1, 12) + timedelta(seconds=n),
+        preview_key=f"p/{n}.jpg",
+        noise_level=1.5,
+        sharpness_score=80.0,
+    )
+    if measured:
+        StageRun.create(photo=p.id, stage=Stage.TECHNICAL.value, status=StageStatus.DONE.value)
+    return int(p.id)
+
+
+def found(*faces: Face, closed: bool = False, soft: bool = False) -> FacesFound:
+    key = [f for f in faces if f.key]
+    summary = FacesSummary(
+        count=len(faces),
+        judged=sum(f.judged for f in faces),
+        key=len(key),
+        closed_eyes=closed,
+        soft_face=soft,
+        eyes_open=bool(key) and not closed,
+        key_sharpness=min((f.sharpness or 0.0) for f in key) if key else None,
+    )
+    return FacesFound(tuple(faces), V, summary=summary)
+
+
+OPEN = Face((0.4, 0.1, 0.2, 0.25), 300, True, EyeState.OPEN, None, 0.3, 82.0, True, 0.93)
+CLOSED = Face((0.1, 0.2, 0.2, 0.25), 280, True, EyeState.CLOSED, None, 0.05, 75.0, True, 0.9)
+TINY = Face((0.8, 0.1, 0.02, 0.03), 30, False, EyeState.UNKNOWN, "too small", confidence=0.6)
+
+
+def test_faces_are_replaced_whole_with_their_summary_and_stage(catalog: object) -> None:
+    pid = photo(1)
+    store.apply_faces(Photo._meta.database, [(pid, found(OPEN, CLOSED, TINY, closed=True))])
+    assert store.faces_of(pid) == (OPEN, CLOSED, TINY)
+    assert store.summaries([pid])[pid].closed_eyes
+    run = StageRun.get(StageRun.photo == pid, StageRun.stage == Stage.FACES.value)
+    assert (run.status, run.stage_version) == ("done", V)
+    # A re-run replaces them (a replayed batch gives the same rows, never more).
+    store.apply_faces(Photo._meta.database, [(pid, found(OPEN))])
+    store.apply_faces(Photo._meta.database, [(pid, found(OPEN))])
+    assert store.faces_of(pid) == (OPEN,)
+    assert not store.summaries([pid])[pid].closed_eyes
+
+
+def test_a_failure_keeps_earlier_faces_and_is_logged_with_its_sentence(catalog: object) -> None:
+    pid = photo(1)
+    store.apply_faces(Photo._meta.database, [(pid, found(OPEN))])
+    failure = FacesFailure("The face model crashed on this photo.", "WorkerCrashed", "SIGSEGV")
+    store.apply_faces(Photo._meta.database, [(pid, failure)])
+    assert store.faces_of(pid) == (OPEN,)
+    run = StageRun.get(StageRun.photo == pid, StageRun.stage == Stage.FACES.value)
+    assert run.status == "failed" and run.failure_reason == failure.message
+    log = ErrorLog.get(ErrorLog.photo == pid)
+    assert (log.stage, log.message, log.detail) == ("faces", failure.message, "SIGSEGV")
+
+
+def test_a_photo_purged_meanwhile_is_left_alone(catalog: object) -> None:
+    pid = photo(1)
+    Photo.update(deleted_at=utcnow()).where(Photo.id == pid).execute()
+    assert store.apply_faces(Photo._meta.database, [(pid, found(OPEN))]) == 0
+    assert store.faces_of(pid) == ()
+
+
+def test_the_panel_says_what_was_found_or_why_nothing_was_judged(catalog: object) -> None:
+    db = Photo._meta.database
+    waiting, skipped, nobody, small, people = (photo(n) for n in range(1, 6))
+    store.mark_faces_skipped(db, [skipped], V, "The face model is not installed.")
+    store.apply_faces(db, [(nobody, found()), (small, found(TINY))])
+    store.apply_faces(db, [(people, found(OPEN, CLOSED, TINY, closed=True))])
+    notes = {pid: photo_details(pid).people.note for pid in (waiting, skipped, nobody, small)}  # type: ignore[union-attr]
+    assert notes == {
+        waiting: "No faces judged yet (they are judged after the measurement).",
+        skipped: "No faces judged: The face model is not installed.",
+        nobody: "No faces found.",
+        small: "1 face found, all too small to judge.",
+    }
+    detail = photo_details(people).people  # type: ignore[union-attr]
+    assert detail is not None and detail.faces == (OPEN, CLOSED, TINY)
+    assert detail.note == (
+        "3 faces (2 key); 1 key face with eyes closed; key face sharpness 75; 1 too small to judge."
+    )
+    assert gallery_rows([people])[people].faces == store.summaries([people])[people]
+    assert gallery_rows([waiting])[waiting].faces is None
+
+
+def test_the_listing_has_faces_only_for_photos_the_stage_looked_at(catalog: object) -> None:
+    db = Photo._meta.database
+    looked, empty, waiting = photo(1), photo(2), photo(3)
+    store.apply_faces(db, [(looked, found(OPEN, TINY)), (empty, found())])
+    listing = store.faces_listing()
+    assert waiting not in listing and listing[empty] == []
+    first = listing[looked][0]
+    assert first["box"] == list(OPEN.box) and first["eyes"] == "open"
+    assert first["sharpness"] == 82.0 and first["key"] is True
+    assert listing[looked][1]["judged"] is False
+
+
+def test_a_back_fill_plans_measured_photos_whose_faces_are_stale(catalog: object) -> None:
+    db = Photo._meta.database
+    done, stale, failed, never = (photo(n) for n in range(1, 5))
+    unmeasured = photo(5, measured=False)
+    store.apply_faces(db, [(done, found(OPEN))])
+    StageRun.create(photo=stale, stage="faces", status="done", stage_version="faces-0")
+    StageRun.create(photo=failed, stage="faces", status="failed", stage_version=V)
+    needing = store.faces_needing(V)
+    assert [row[0] for row in needing] == [stale, never]
+    assert needing[0][1:] == ("p/2.jpg", 1.5, 80.0)  # the preview, noise and sharpness
+    assert unmeasured not in [row[0] for row in needing]
+
+
+def _people_catalog() -> dict[str, int]:
+    db = Photo._meta.database
+    ids = {name: photo(n) for n, name in enumerate(("blink", "sharp", "soft", "empty", "new"), 1)}
+    store.apply_faces(
+        db,
+        [
+            (ids["blink"], found(OPEN, CLOSED, closed=True)),
+            (ids["sharp"], found(OPEN, OPEN)),
+            (ids["soft"], found(OPEN, soft=True)),
+            (ids["empty"], found()),
+        ],
+    )
+    return ids
+
+
+@pytest.mark.parametrize(
+    ("people", "expected"),
+    [
+        ("closed eyes", ["blink"]),
+        ("soft face", ["soft"]),
+        ("people", ["blink", "sharp", "soft"]),
+        ("no people", ["empty"]),  # "new" is not judged yet: neither
+    ],
+)
+def test_the_gallery_s_people_filter(catalog: object, people: str, expected: list[str]) -> None:
+    ids = _people_catalog()
+    names = {v: k for k, v in ids.items()}
+    query = GalleryQuery(metadata=MetadataFilter(people=people))
+    assert [names[i] for i in gallery_query_ids(query)] == expected
+    assert [names[i] for i in gallery_query_ids(query, limit=10)] == expected
+    assert query.metadata.active and query.metadata.describe() == people
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("eyes:closed", {"blink"}),
+        ("eyes:open", {"sharp", "soft"}),
+        ("face:soft", {"soft"}),
+        ("faces:0", {"empty"}),
+        ("faces:1", {"soft"}),
+        ("faces:2+", {"blink", "sharp"}),
+        ("faces:1-2", {"blink", "sharp", "soft"}),
+        ("Faces:2+ eyes:closed", {"blink"}),
+    ],
+)
+def test_search_understands_people(catalog: object, text: str, expected: set[str]) -> None:
+    ids = _people_catalog()
+    names = {v: k for k, v in ids.items()}
+    assert parse_query(text).people and not parse_query(text).words
+    assert {names[h.photo_id] for h in text_search(text)} == expected
+
+
+def test_a_people_word_that_is_not_a_filter_stays_a_word() -> None:
+    parsed = parse_query("faces:many eyes:blue")
+    assert parsed.people == () and parsed.words == ("faces:many", "eyes:blue")
+
+
+def test_the_likeliest_rejects_put_a_face_verdict_s_rejects_first(catalog: object) -> None:
+    ids = _people_catalog()
+    names = {v: k for k, v in ids.items()}
+    for name, score in (("blink", 90.0), ("sharp", 20.0), ("soft", 95.0), ("empty", 10.0)):
+        set_score(ids[name], score)
+    query = GalleryQuery(sort=GallerySort.LIKELY_REJECTS)
+    # Closed eyes and a soft face first (by score), then the rest by score, then the unscored.
+    expected = ["blink", "soft", "empty", "sharp", "new"]
+    assert [names[i] for i in gallery_query_ids(query)] == expected  # numpy's sort
+    assert [names[i] for i in gallery_query_ids(query, limit=3)] == expected[:3]  # first page
+    assert [names[i] for i in gallery_query_ids(query, limit=10)] == expected
+    sql, params = gallery_sql(query)  # SQL's own, for catalogs it cannot pack
+    rows = Photo._meta.database.execute_sql(sql, params).fetchall()
+    assert [names[r[0]] for r in rows] == expected

@@ -1,0 +1,150 @@
+"""The faces stage's body on real portraits (ml.faces.find): faces found, eyes,
+the face's own sharpness, key faces, and hostile frames kept in bounds."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from curator.ml.faces.find import (
+    MAX_FACES,
+    TOO_SMALL_TO_SEARCH,
+    faces_outcome,
+    find_faces,
+)
+from curator.records import EyeState, FacesFailure, FacesFound
+from tests.faces_helpers import PORTRAITS, installed_model, montage, portrait, scaled
+
+VERSION = "faces-test"
+
+
+@pytest.fixture
+def model() -> object:
+    return installed_model()
+
+
+@pytest.mark.parametrize("name", PORTRAITS)
+def test_a_portrait_has_one_key_face_with_open_eyes_where_the_face_is(
+    model: object, name: str
+) -> None:
+    rgb = portrait(name)
+    found = find_faces(rgb, model, VERSION, photo_sharpness=80.0)  # type: ignore[arg-type]
+    assert found.version == VERSION and found.note is None
+    assert len(found.faces) == 1
+    face = found.faces[0]
+    assert face.judged and face.key and face.eyes is EyeState.OPEN
+    x, y, w, h = face.box
+    assert 0.2 < x + w / 2 < 0.8 and 0.15 < y + h / 2 < 0.5  # the head, not the suit
+    assert 0.15 < w < 0.6 and face.size_px == pytest.approx(
+        max(w * rgb.shape[1], h * rgb.shape[0]), abs=2
+    )
+    assert face.sharpness is not None and face.sharpness > 50
+    assert found.summary.eyes_open and not found.summary.closed_eyes
+    assert not found.summary.soft_face
+
+
+def _blur_face(rgb: np.ndarray, box: tuple[float, ...], sigma: float) -> np.ndarray:
+    if sigma == 0:
+        return rgb
+    h, w = rgb.shape[:2]
+    x0, y0 = int(box[0] * w), int(box[1] * h)
+    x1, y1 = int((box[0] + box[2]) * w), int((box[1] + box[3]) * h)
+    out = rgb.copy()
+    out[y0:y1, x0:x1] = cv2.GaussianBlur(rgb, (0, 0), sigma)[y0:y1, x0:x1]
+    return out
+
+
+def test_the_face_s_sharpness_falls_with_a_blur_of_the_face_only_and_says_soft(
+    model: object,
+) -> None:
+    rgb = portrait()
+    box = find_faces(rgb, model, VERSION).faces[0].box  # type: ignore[arg-type]
+    scores, soft = [], []
+    for sigma in (0.0, 1.5, 3.0, 5.0):
+        found = find_faces(_blur_face(rgb, box, sigma), model, VERSION, photo_sharpness=85.0)  # type: ignore[arg-type]
+        assert len(found.faces) == 1, sigma
+        scores.append(found.faces[0].sharpness)
+        soft.append(found.summary.soft_face)
+    assert scores == sorted(scores, reverse=True) and scores[0] - scores[-1] > 40, scores
+    assert soft[0] is False and soft[-1] is True  # the photo is sharp, its face is not
+
+
+def test_in_a_group_the_faces_are_key_and_a_small_one_is_not_judged(model: object) -> None:
+    """Small faces beside the frame ask for the closer look (the quarters): a
+    43 px face is found there, judged; the others, alike in size, are key."""
+    a, b = portrait(PORTRAITS[0]), portrait(PORTRAITS[1])
+    frame = montage(
+        [(scaled(a, 0.6), 0, 0), (scaled(b, 0.6), 500, 100), (scaled(a, 0.22), 1200, 500)],
+        1440,
+        960,
+    )
+    found = find_faces(frame, model, VERSION)  # type: ignore[arg-type]
+    sizes = sorted(f.size_px for f in found.faces)
+    assert len(sizes) == 3 and sizes[0] < 60 < sizes[1], sizes
+    assert all(f.judged for f in found.faces)
+    big = [f for f in found.faces if f.size_px > 60]
+    assert all(f.key for f in big) and found.summary.key >= 2
+
+
+def test_a_soft_guest_far_smaller_than_the_subject_is_not_a_key_face(model: object) -> None:
+    """A guest behind the subject, half its size and out of focus: judged, but not
+    key (only key faces make badges); in focus, the same guest is key."""
+    a = scaled(portrait(PORTRAITS[0]), 1.4)
+    guest = scaled(portrait(PORTRAITS[1]), 0.7)
+    verdicts = {}
+    for blur in (0.0, 3.0):
+        g = cv2.GaussianBlur(guest, (0, 0), blur) if blur else guest
+        found = find_faces(montage([(a, 0, 0), (g, 1050, 300)], 1440, 1260), model, VERSION)  # type: ignore[arg-type]
+        judged = sorted((f for f in found.faces if f.judged), key=lambda f: -f.size_px)
+        assert len(judged) == 2, blur
+        assert judged[0].key
+        verdicts[blur] = judged[1].key
+    assert verdicts == {0.0: True, 3.0: False}
+
+
+def test_a_photo_without_people_has_no_faces_and_no_note(model: object) -> None:
+    rng = np.random.default_rng(7)
+    noise = rng.integers(0, 255, (960, 1440, 3), dtype=np.uint8)
+    found = find_faces(noise, model, VERSION)  # type: ignore[arg-type]
+    assert found.faces == () and found.note is None
+    assert found.summary.count == 0 and not found.summary.eyes_open
+
+
+def test_a_strip_is_not_searched_and_says_why(model: object) -> None:
+    strip = np.full((1, 60_000, 3), 128, np.uint8)
+    found = find_faces(strip, model, VERSION)  # type: ignore[arg-type]
+    assert found.faces == () and found.note == TOO_SMALL_TO_SEARCH
+
+
+def test_a_million_tiny_faces_are_capped(model: object) -> None:
+    """A mosaic of hundreds of small portraits: a capped list, never a landmark run
+    per "face" beyond the cap."""
+    tile = scaled(portrait(PORTRAITS[0]), 0.07)  # ~63 x 80
+    rows = [np.hstack([tile] * 22) for _ in range(12)]
+    frame = np.ascontiguousarray(np.vstack(rows)[:960, :1440])
+    found = find_faces(frame, model, VERSION)  # type: ignore[arg-type]
+    assert len(found.faces) <= MAX_FACES
+    assert sum(f.judged for f in found.faces) <= 24
+
+
+def test_a_large_frame_is_reduced_before_looking(model: object) -> None:
+    big = scaled(portrait(PORTRAITS[1]), 6.0)  # 3072 x 3600
+    found = find_faces(big, model, VERSION)  # type: ignore[arg-type]
+    assert len(found.faces) == 1 and found.faces[0].size_px <= 2048
+
+
+def test_a_broken_model_is_a_failure_with_a_sentence(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from curator.ml.faces.files import MODEL_FILES, FaceModelFiles
+
+    folder = Path(str(tmp_path)) / "model"
+    folder.mkdir()
+    for file in MODEL_FILES:
+        (folder / file.name).write_bytes(b"not a network")
+    outcome = faces_outcome(portrait(), FaceModelFiles(str(folder)), VERSION)
+    assert isinstance(outcome, FacesFailure)
+    assert outcome.message.startswith("The face model failed on this photo")
+    assert "Traceback" in outcome.detail
+    assert not isinstance(outcome, FacesFound)

