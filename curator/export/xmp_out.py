@@ -78,6 +78,7 @@ def export_edit(planned: PlannedFile, *, rendition: bool = False) -> XmpEdit:
         scores=edit.scores,
         texts={**edit.texts, SOURCE_PROPERTY: planned.content_hash},
         orientation=None if rendition else edit.orientation,
+        faces=edit.faces,  # normalised to the picture as shown: a rendition's too
     )
 
 

@@ -65,6 +65,18 @@ def turned_orientation(orientation: int, quarter_turns: int) -> int:
     return row[quarter_turns % 4]
 
 
+def turned_box(
+    box: tuple[float, float, float, float], quarter_turns: int
+) -> tuple[float, float, float, float]:
+    """A box (x, y, w, h) in fractions of an upright image, in fractions of
+    that image turned `quarter_turns` x 90 deg clockwise (the photographer's
+    turn: face boxes drawn on, or written for, the turned picture)."""
+    x, y, w, h = box
+    for _ in range(quarter_turns % 4):  # clockwise: (x, y) -> (1 - y, x)
+        x, y, w, h = 1.0 - (y + h), x, h, w
+    return x, y, w, h
+
+
 def turn_clockwise(image: Image.Image, quarter_turns: int) -> Image.Image:
     """`image` (already upright) turned `quarter_turns` x 90 deg clockwise; the
     same object when the turns cancel out (0 mod 4)."""

@@ -13,7 +13,8 @@ each photo, `xmp_fields_for` gives two views:
   written), the caption another tool wrote, else the LLM's subject; the
   content type, mood and lighting, and the scores (0–100) where known; after
   a turn in Curator, `tiff:Orientation` (the file's EXIF orientation composed
-  with the photographer's quarter-turns).
+  with the photographer's quarter-turns); the faces the faces stage judged,
+  as MWG regions (`face_regions`).
 - the three-way inputs of `xmp.edit.plan_edit` for a sidecar that exists:
   the catalog's `XmpState`, when each current value was decided *in
   Curator* (`Authored`: the newest decision of that kind, unless it was read
@@ -30,7 +31,7 @@ catalog is not decided: `xmp write` leaves its sidecars alone.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from peewee import fn
@@ -48,12 +49,14 @@ from curator.catalog.models import (
     preference_scores,
 )
 from curator.catalog.paths_codec import decode_path
-from curator.imaging.orientation import turned_orientation
+from curator.catalog.people.store import faces_by_photo
+from curator.imaging.orientation import turned_box, turned_orientation
 from curator.interop.xmp.edit import Authored, Keyword, XmpEdit
 from curator.interop.xmp.fields import XmpFields
+from curator.interop.xmp.regions import FaceArea, FaceRegions
 from curator.interop.xmp.state import XmpState
 from curator.interop.xmp_sync import PhotoKeywords, SyncRecord, keywords_for, recorded_states
-from curator.records import ColorLabel
+from curator.records import ColorLabel, Face
 
 _CHUNK = 500
 EXTERNAL_PASSES = ("xmp", "lightroom")
@@ -105,6 +108,7 @@ def xmp_fields_for(photo_ids: Sequence[int]) -> list[PhotoXmp]:
             int(d.photo_id): d for d in Description.select().where(Description.photo.in_(chunk))
         }
         preference = preference_scores(chunk)
+        faces = faces_by_photo(chunk)
         for photo in Photo.select().where(Photo.id.in_(chunk), Photo.deleted_at.is_null()):
             pid = int(photo.id)
             history = log.get(pid, _History())
@@ -113,6 +117,8 @@ def xmp_fields_for(photo_ids: Sequence[int]) -> list[PhotoXmp]:
             keywords = written.get(pid)
             desc = descriptions.get(pid)
             fields = _fields(photo, preference.get(pid), history.kinds, photo_tags, keywords, desc)
+            regions = face_regions(photo, faces.get(pid))
+            fields = replace(fields, faces=regions)
             out[pid] = PhotoXmp(
                 photo_id=pid,
                 paths=(decode_path(photo.path), *extra.get(pid, ())),
@@ -126,6 +132,7 @@ def xmp_fields_for(photo_ids: Sequence[int]) -> list[PhotoXmp]:
                     caption=desc.subject if desc is not None and desc.subject else None,
                     scores=fields.scores,
                     texts=fields.texts,
+                    faces=regions,
                 ),
                 keyword_texts={
                     name: keywords.outgoing(name) if keywords else Keyword(name)
@@ -249,6 +256,22 @@ def outgoing_keywords(
         if untagged.path:
             paths.append(untagged.path)
     return tuple(dict.fromkeys(flat)), tuple(dict.fromkeys(paths))
+
+
+def face_regions(photo: Photo, faces: tuple[Face, ...] | None) -> FaceRegions | None:
+    """The photo's judged faces as MWG regions on the picture as shown (its
+    orientation and the photographer's turn applied); None when the faces
+    stage has not looked at it (nothing is said)."""
+    if faces is None or not photo.width or not photo.height:
+        return None
+    turns = photo.rotation or 0
+    width, height = (photo.height, photo.width) if turns % 2 else (photo.width, photo.height)
+    areas = tuple(
+        FaceArea(turned_box(f.box, turns), f.eyes.value, f.sharpness, f.key)
+        for f in faces
+        if f.judged
+    )
+    return FaceRegions(int(width), int(height), areas)
 
 
 def _fields(

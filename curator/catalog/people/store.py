@@ -174,20 +174,7 @@ def mark_faces_skipped(db: Database, photo_ids: Sequence[int], version: str, rea
 def faces_of(photo_id: int) -> tuple[Face, ...]:
     """The photo's faces as stored, largest first (empty: none found or not looked)."""
     rows = FaceRow.select().where(FaceRow.photo == photo_id).order_by(FaceRow.idx)
-    return tuple(
-        Face(
-            box=(r.x, r.y, r.w, r.h),
-            size_px=r.size_px,
-            judged=bool(r.judged),
-            eyes=EyeState(r.eyes),
-            eyes_note=r.eyes_note,
-            openness=r.openness,
-            sharpness=r.sharpness,
-            key=bool(r.is_key),
-            confidence=r.confidence,
-        )
-        for r in rows
-    )
+    return tuple(_face(r) for r in rows)
 
 
 def summaries(photo_ids: Iterable[int]) -> dict[int, FacesSummary]:
@@ -320,3 +307,35 @@ def faces_sentence(faces: Sequence[Face]) -> str:
     if small:
         parts.append(f"{len(small)} too small to judge")
     return "; ".join(parts) + "."
+
+
+def faces_by_photo(photo_ids: Iterable[int]) -> dict[int, tuple[Face, ...]]:
+    """The faces of these photos that the stage looked at (an empty tuple: it
+    found none), largest first; photos it has not looked at are left out."""
+    ids = list(dict.fromkeys(int(i) for i in photo_ids))
+    out: dict[int, list[Face]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for (pid,) in (
+            PhotoFaces.select(PhotoFaces.photo).where(PhotoFaces.photo.in_(chunk)).tuples()
+        ):
+            out[int(pid)] = []
+        rows = FaceRow.select().where(FaceRow.photo.in_(chunk)).order_by(FaceRow.photo, FaceRow.idx)
+        for r in rows:
+            if int(r.photo_id) in out:
+                out[int(r.photo_id)].append(_face(r))
+    return {pid: tuple(faces) for pid, faces in out.items()}
+
+
+def _face(r: FaceRow) -> Face:
+    return Face(
+        box=(r.x, r.y, r.w, r.h),
+        size_px=r.size_px,
+        judged=bool(r.judged),
+        eyes=EyeState(r.eyes),
+        eyes_note=r.eyes_note,
+        openness=r.openness,
+        sharpness=r.sharpness,
+        key=bool(r.is_key),
+        confidence=r.confidence,
+    )

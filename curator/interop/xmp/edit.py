@@ -31,9 +31,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from curator.interop.xmp.state import XmpState
 from curator.records import ColorLabel
+
+if TYPE_CHECKING:
+    from curator.interop.xmp.regions import FaceRegions
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,7 @@ class XmpEdit:
     scores: Mapping[str, float] = field(default_factory=dict)
     texts: Mapping[str, str] = field(default_factory=dict)
     orientation: int | None = None  # tiff:Orientation 1..8 (the photographer turned it)
+    faces: FaceRegions | None = None  # Curator's faces as MWG regions (interop.xmp.regions)
 
     @property
     def decides(self) -> bool:
@@ -198,6 +203,7 @@ def plan_edit(
         scores=extra.scores,
         texts=extra.texts,
         orientation=orientation,
+        faces=extra.faces,
     )
     return PlannedEdit(edit, tuple(kept))
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from curator.interop.xmp.regions import FaceRegions
 
 CURATOR_NS = "http://ns.curator.app/xmp/1.0/"
 """Curator's private namespace (prefix `curator`) for its own scores."""
@@ -30,3 +34,5 @@ class XmpFields:
     extra_labels: tuple[str, ...] = ()  # darktable's labels after the first ("Green")
     label_keywords: tuple[str, ...] = ()  # label texts with no color ("Extras", "Client A")
     orientation: int | None = None  # tiff:Orientation 1..8 (Curator writes it after a turn)
+    # The faces stage's faces as MWG regions (interop.xmp.regions); None: unsaid.
+    faces: FaceRegions | None = None

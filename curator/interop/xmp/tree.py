@@ -23,7 +23,9 @@ is written:
 - a pick goes out as `curator:picked`, digiKam's `PickLabel` (3 accepted, 1
   rejected: digiKam's own pick labels) and Photo Mechanic's
   `photomechanic:Tagged`; a reject also as `PickLabel` 1. Lightroom and
-  Capture One keep picks out of XMP, so nothing else carries one.
+  Capture One keep picks out of XMP, so nothing else carries one;
+- faces go out as MWG regions (`xmp.regions`), only where the packet has
+  none or only Curator's.
 
 A packet the edit can't be applied to safely — a property stated twice (not
 valid RDF), a keyword list that is a plain string, a structured value where a
@@ -40,6 +42,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from curator.interop.xmp.edit import Keyword, XmpEdit, label_text
 from curator.interop.xmp.fields import CURATOR_NS
+from curator.interop.xmp.regions import apply_regions
 from curator.interop.xmp.xmlout import (
     NS_DC,
     NS_LR,
@@ -221,6 +224,8 @@ def apply_edit(root: ET.Element, edit: XmpEdit) -> None:
     _apply_keywords(packet, edit)
     if edit.caption is not None and clean_text(edit.caption).strip():
         _apply_caption(packet, clean_text(edit.caption).strip())
+    if edit.faces is not None:
+        apply_regions(packet.descs, edit.faces)  # never another tool's regions
     if edit.creator_tool is not None and not packet.occurrences(NS_XMP, "CreatorTool"):
         # The tool that made the resource: another tool's name is never replaced.
         packet.set_simple(NS_XMP, "CreatorTool", clean_text(edit.creator_tool))

@@ -200,6 +200,7 @@ def edit_from_fields(fields: XmpFields) -> XmpEdit:
         scores=fields.scores,
         texts=fields.texts,
         orientation=fields.orientation,
+        faces=fields.faces,
     )
 
 

@@ -46,6 +46,9 @@ KNOWN_PREFIXES: dict[str, str] = {
     "http://www.digikam.org/ns/1.0/": "digiKam",
     "http://ns.camerabits.com/photomechanic/1.0/": "photomechanic",
     "http://ns.microsoft.com/photo/1.0/": "MicrosoftPhoto",
+    "http://www.metadataworkinggroup.com/schemas/regions/": "mwg-rs",
+    "http://ns.adobe.com/xap/1.0/sType/Dimensions#": "stDim",
+    "http://ns.adobe.com/xmp/sType/Area#": "stArea",
 }
 
 _XPACKET_BEGIN = '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'

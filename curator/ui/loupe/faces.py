@@ -28,6 +28,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from curator.catalog.queries import GalleryRow, PhotoDetails
+from curator.imaging.orientation import turned_box
 from curator.records import EyeState, Face
 from curator.ui.loupe.zoom import Point
 
@@ -40,17 +41,6 @@ OPEN = QColor(80, 200, 120)
 CLOSED = QColor(235, 80, 60)
 UNKNOWN = QColor(190, 190, 190)
 SMALL = QColor(150, 150, 150, 150)
-
-
-def turned_box(
-    box: tuple[float, float, float, float], quarter_turns: int
-) -> tuple[float, float, float, float]:
-    """A box in fractions of the upright image, in fractions of the image turned
-    `quarter_turns` × 90° clockwise."""
-    x, y, w, h = box
-    for _ in range(quarter_turns % 4):  # clockwise: (x, y) -> (1 - y, x)
-        x, y, w, h = 1.0 - (y + h), x, h, w
-    return x, y, w, h
 
 
 def face_label(face: Face) -> str:
