@@ -11,6 +11,7 @@ descriptive (the LLM's subject/type/mood/light and tags) and personal
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 
@@ -158,7 +159,7 @@ class InfoPanel(QScrollArea):
                 texts["Mood"] = details.mood or "—"
                 texts["Lighting"] = details.lighting or "—"
         for name, text in texts.items():
-            self.values[name].setText(text)
+            self.values[name].setText(breakable(text))
         self.values["Captured"].setStyleSheet("color: #ffb347;" if warning else "")
         flagged = row.faces is not None and (row.faces.closed_eyes or row.faces.soft_face)
         self.values["Faces"].setStyleSheet("color: #ffb347;" if flagged else "")
@@ -202,6 +203,34 @@ class InfoPanel(QScrollArea):
             f"Preference at or above the MATCH threshold ({self.match_threshold:g})."
         )
         self.tags.show_tags(row.id, () if details is None else details.tags)
+
+
+ZERO_WIDTH_SPACE = "\u200b"
+LONGEST_UNBROKEN = 16  # characters: a longer run gets a break opportunity
+
+
+def breakable(text: str) -> str:
+    """`text` with invisible break opportunities inside the words too long for
+    a line (over `LONGEST_UNBROKEN` characters): after each `_ - . / \\ :`
+    in them, and every `LONGEST_UNBROKEN` characters of a stretch without
+    one. A file name like Kodak_C330_FORMAT_NONE_YRGB.raw otherwise set the
+    panel's minimum width and pushed it past the window's edge (issue 32
+    §5); shorter words ("0.41", "−7.2") stay whole."""
+    return "".join(_breakable_word(w) for w in re.split(r"(\s+)", text))
+
+
+def _breakable_word(word: str) -> str:
+    if len(word) <= LONGEST_UNBROKEN:
+        return word
+    out: list[str] = []
+    run = 0
+    for char in word:
+        out.append(char)
+        run += 1
+        if char in "_-./\\:" or run >= LONGEST_UNBROKEN:
+            out.append(ZERO_WIDTH_SPACE)
+            run = 0
+    return "".join(out)
 
 
 def _heading(text: str, parent: QWidget) -> QLabel:
