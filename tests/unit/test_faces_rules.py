@@ -54,7 +54,7 @@ def test_openness_is_the_lids_gap_over_the_eye_s_width() -> None:
         (12.0, 12.0, EyeState.OPEN),
         (1.0, 1.5, EyeState.CLOSED),
         (1.0, 12.0, EyeState.OPEN),  # one eye open: a wink or a squint, not a blink
-        (7.5, 6.0, EyeState.UNKNOWN),  # between the lines: can't tell
+        (8.1, 7.0, EyeState.UNKNOWN),  # between the lines: can't tell
     ],
 )
 def test_the_more_open_eye_decides(right: float, left: float, state: EyeState) -> None:

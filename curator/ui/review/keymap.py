@@ -220,6 +220,16 @@ _FOLDS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
         "histogram · clipping (blown red, crushed blue) · focus peaking",
     ),
     (("fullscreen", "panels"), None, "full screen (F, Esc leave) · hide the panels"),
+    (
+        ("compare", "pin_compare"),
+        None,
+        "compare with the next photo (C again leaves) · pin the left one",
+    ),
+    (
+        ("faces", "next_face"),
+        None,
+        "face boxes: eyes and sharpness · 100 % on the next face (compare: both)",
+    ),
 )
 
 
@@ -234,7 +244,8 @@ def help_rows(overrides: Mapping[str, str] | None = None) -> list[tuple[str, str
     them was remapped: then that group is printed key by key, so the help
     shows the keys that work), and so are the photo steps (→ ← Home End), the
     zoom keys (Z = -), undo/redo, the thumbnail sizes, the
-    overlays (H, J, Shift+P) and the chrome keys (F, Shift+Tab), so the table
+    overlays (H, J, Shift+P), the chrome keys (F, Shift+Tab), compare (C,
+    Shift+C) and the faces (O, Shift+Z), so the table
     fits a 768-pixel-high screen."""
     overrides = overrides or {}
     skip: set[str] = set()
