@@ -78,15 +78,18 @@ class MissingMarked:
 
 def prepare(request: RunRequest, settings: Settings, cache_dir: str) -> Prepared:
     """Scan + plan (reads the catalog through this thread's connection, writes nothing)."""
+    faces = "faces" in request.stages  # the faces stage rides along with the measurement
     if request.folder is not None:
         report = ScanReport()
         candidates = list(scan_folder(request.folder, exclude=[cache_dir], report=report))
-        plan = plan_technical(candidates, settings, cache_dir, retry_failed=request.retry_failed)
+        plan = plan_technical(
+            candidates, settings, cache_dir, retry_failed=request.retry_failed, faces=faces
+        )
         xmp = _plan_xmp(candidates, plan, settings)
         return Prepared(0, plan, tuple(report.problems), "", xmp)
     if request.paths:
         candidates = path_candidates(request.paths)
-        plan = plan_technical(candidates, settings, cache_dir, retry_failed=True)
+        plan = plan_technical(candidates, settings, cache_dir, retry_failed=True, faces=faces)
         xmp = _plan_xmp(candidates, plan, settings)
         return Prepared(0, plan, (), "", xmp)
     return Prepared(0, None, (), "")

@@ -36,7 +36,7 @@ def people(tmp_path: Path) -> Path:
         shutil.copy(FACES_DATA / name, lib / name)
     data = (FACES_DATA / PORTRAITS[1]).read_bytes()
     (lib / LONG_NAME).write_bytes(data + b"\0")  # other bytes: a photo of its own
-    result = import_json(lib, "--stages", "technical")
+    result = import_json(lib, "--stages", "technical,faces")
     assert result["new"] == 3 and result["stages"]["faces"] == {"done": 3}
     return lib
 

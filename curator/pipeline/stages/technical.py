@@ -136,11 +136,13 @@ def plan_technical(
     cache_dir: str,
     *,
     retry_failed: bool = False,
+    faces: bool = True,
 ) -> TechnicalPlan:
-    """Decide what to read (see the module docstring). Reads the catalog, writes nothing."""
+    """Decide what to read (see the module docstring). Reads the catalog, writes
+    nothing. `faces`: the faces stage rides along (when its model is there)."""
     from curator.pipeline.stages.faces import faces_request_fields
 
-    faces = faces_request_fields(settings)  # the faces stage rides along when it can
+    riding = faces_request_fields(settings) if faces else {}
     known = load_known_files()
     failure_types = latest_failure_types(
         {kf.photo_id for kf in known.values() if kf.status == StageStatus.FAILED}
@@ -182,8 +184,8 @@ def plan_technical(
                 preview_long_edge=settings.preview_long_edge,
                 thumbnail_long_edge=settings.thumbnail_long_edge,
                 max_pixels=settings.max_image_megapixels * 1_000_000,
-                faces_model=faces["faces_model"],
-                faces_version=faces["faces_version"] or "",
+                faces_model=riding.get("faces_model"),
+                faces_version=riding.get("faces_version") or "",
             )
         )
     return plan

@@ -1,0 +1,207 @@
+"""Faces benchmark (issue 32 §1, §3): quality on a labelled set of real photos,
+the face's sharpness against a blur series, the stage's cost, and an import
+with faces against the same import without.
+
+Run with ``make bench``. The labelled set lives beside the checkout
+(`faces_eval.set_folder`: ``$CURATOR_FACES_EVAL`` or ``../shared/faces-eval``);
+without it the quality tests skip with that sentence. Results go to the bench
+results folder (faces.json).
+
+Budgets asserted (goals printed beside the figures):
+- closed-eye precision ≥ 0.97 on faces ≥ 80 px (a false CLOSED EYES sends a
+  good frame to the rejects' end of the cull pass); no face with sunglasses or
+  turned away called closed;
+- detection recall ≥ 0.97 on faces ≥ 80 px whose eyes can be judged (labelled
+  open or closed); the recall of every face ≥ 80 px (profiles and hidden
+  faces included) is printed;
+- face sharpness against a blur of the face only: mean Spearman ≥ 0.95 for
+  Gaussian and motion blur;
+- ≤ 40 ms CPU per photo (one thread, 1,440 px previews) on a cull's mix —
+  the camera fixtures and the labelled set's people pictures together; the
+  people-only figure is printed;
+- an import of `IMPORT_PHOTOS` photos with faces ≤ 1.3 x the same import
+  without, measured in the same run.
+Closed-eye recall is printed with its interval: the goal is 0.97; the set's
+22 shut faces (11 people) cannot show that, and the Iris model reads some
+shut lids as half open (see ml.faces.eyes).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from tests.bench import faces_eval as fe
+from tests.bench.results import merge_results
+from tests.faces_helpers import installed_model
+
+pytestmark = pytest.mark.bench
+
+IMPORT_PHOTOS = 2000
+MAX_CPU_MS = 40.0
+MAX_IMPORT_RATIO = 1.3
+
+
+@pytest.fixture(scope="module")
+def model() -> object:
+    return installed_model()
+
+
+@pytest.fixture(scope="module")
+def labelled() -> list[fe.Photo]:
+    reason = fe.missing_reason()
+    if reason:
+        pytest.skip(reason)
+    return list(fe.load_set())
+
+
+def _finder(model: object):
+    from curator.ml.faces.find import find_faces
+
+    cv2.setNumThreads(1)
+    return lambda rgb: find_faces(rgb, model, "bench", photo_sharpness=80.0)  # type: ignore[arg-type]
+
+
+def test_quality_on_the_labelled_set(model: object, labelled: list[fe.Photo]) -> None:
+    find = _finder(model)
+    tally = fe.evaluate(iter(labelled), find)
+    report = tally.report()
+    judgeable = _judgeable_recall(labelled, find)
+    report["detection_recall_80_judgeable"] = judgeable
+    print("\nfaces on the labelled set:", json.dumps(report, indent=1))
+    merge_results("faces.json", {"quality": report})
+    precision = report["closed_eye_precision"][0]
+    assert precision is not None and precision >= 0.97, report
+    assert report["sunglasses_called_closed"].startswith("0/")
+    assert report["turned_away_called_closed"].startswith("0/")
+    assert judgeable[0] is not None and judgeable[0] >= 0.97, judgeable
+
+
+def _judgeable_recall(photos: list[fe.Photo], find: object) -> tuple[float | None, ...]:
+    hits = total = 0
+    for photo in photos:
+        height, width = photo.rgb.shape[:2]
+        found = find(photo.rgb)  # type: ignore[operator]
+        matched = fe.match(photo.labels, list(found.faces), width, height)
+        for i, label in enumerate(photo.labels):
+            if label.size >= fe.JUDGED_FROM and label.eyes in ("open", "closed"):
+                total += 1
+                hits += i in matched
+    return fe.wilson(hits, total)
+
+
+def test_face_sharpness_follows_a_blur_of_the_face(model: object, labelled: list[fe.Photo]) -> None:
+    series = fe.blur_series(iter(labelled), _finder(model))
+    print("\nface sharpness against blur:", json.dumps(series, indent=1))
+    merge_results("faces.json", {"blur_series": series})
+    for name, row in series.items():
+        assert row["faces"] >= 10, (name, row)
+        assert row["spearman_mean"] >= 0.95, (name, row)
+
+
+def _fixture_previews(fixtures: Path) -> list[np.ndarray]:
+    from curator.imaging.decode import decode_image
+    from curator.imaging.formats import is_raw_path
+
+    out = []
+    for path in sorted((fixtures / "jpeg").rglob("*.jpg")) + sorted((fixtures / "raw").glob("*")):
+        if not path.is_file() or path.stat().st_size < 100_000:
+            continue
+        try:
+            decoded = decode_image(path.read_bytes(), is_raw=is_raw_path(str(path)))
+        except Exception:
+            continue
+        out.append(np.asarray(decoded.preview))
+    return out
+
+
+def test_the_stage_costs_at_most_40_ms_a_photo(
+    model: object, labelled: list[fe.Photo], fixtures_dir: Path
+) -> None:
+    find = _finder(model)
+    people = [p.rgb for p in labelled]
+    others = _fixture_previews(fixtures_dir)
+    find(people[0])  # the networks load once per process: not a photo's cost
+    costs: dict[str, list[float]] = {"people": [], "no people": []}
+    for name, previews in (("people", people), ("no people", others)):
+        for rgb in previews:
+            start = time.process_time()
+            find(rgb)
+            costs[name].append(1000 * (time.process_time() - start))
+    mix = costs["people"] + costs["no people"]
+    row = {
+        name: {
+            "photos": len(v),
+            "mean_ms": round(float(np.mean(v)), 1),
+            "median_ms": round(float(np.median(v)), 1),
+        }
+        for name, v in (*costs.items(), ("mix", mix))
+    }
+    print("\nfaces stage CPU per 1,440 px preview (one thread):", json.dumps(row, indent=1))
+    merge_results("faces.json", {"cost": row})
+    assert row["mix"]["mean_ms"] <= MAX_CPU_MS, row
+
+
+def _import_library(folder: Path, photos: list[fe.Photo], fixtures: Path, count: int) -> None:
+    """`count` distinct JPEGs at 2,400 px: the labelled set's photos and the
+    camera fixtures, each copy cropped a little differently (other bytes)."""
+    from PIL import Image
+
+    sources = [p.rgb for p in photos]
+    sources += [
+        np.asarray(Image.open(p).convert("RGB"))
+        for p in sorted((fixtures / "jpeg").glob("*.jpg"))
+        if p.stat().st_size > 100_000
+    ]
+    folder.mkdir()
+    for i in range(count):
+        rgb = sources[i % len(sources)]
+        cut = (i // len(sources)) % 7
+        h, w = rgb.shape[:2]
+        crop = rgb[cut : h - cut, cut : w - cut]
+        scale = 2400 / max(crop.shape[:2])
+        size = (round(crop.shape[1] * scale), round(crop.shape[0] * scale))
+        img = cv2.resize(crop, size, interpolation=cv2.INTER_LINEAR)
+        Image.fromarray(img).save(folder / f"IMG_{i:05d}.jpg", quality=90)
+
+
+def _timed_import(lib: Path, home: Path, stages: str) -> float:
+    env = dict(os.environ, CURATOR_HOME=str(home), CURATOR_CLIP_AUTO_DOWNLOAD="0")
+    command = [sys.executable, "-m", "curator", "import", str(lib), "--stages", stages]
+    start = time.monotonic()
+    done = subprocess.run(
+        [*command, "--json", "--no-progress"], env=env, capture_output=True, text=True, check=False
+    )
+    elapsed = time.monotonic() - start
+    assert done.returncode == 0, done.stderr[-2000:]
+    return elapsed
+
+
+@pytest.mark.timeout(3600)
+def test_an_import_with_faces_costs_at_most_1_3_x(
+    model: object, labelled: list[fe.Photo], fixtures_dir: Path, tmp_path: Path
+) -> None:
+    lib = tmp_path / "shoot"
+    _import_library(lib, labelled, fixtures_dir, IMPORT_PHOTOS)
+    without = _timed_import(lib, tmp_path / "without", "technical")
+    with_faces = _timed_import(lib, tmp_path / "with", "technical,faces")
+    shutil.rmtree(lib)
+    ratio = with_faces / without
+    row = {
+        "photos": IMPORT_PHOTOS,
+        "without_s": round(without, 1),
+        "with_faces_s": round(with_faces, 1),
+        "ratio": round(ratio, 3),
+    }
+    print("\nimport with faces against without:", json.dumps(row))
+    merge_results("faces.json", {"import": row})
+    assert ratio <= MAX_IMPORT_RATIO, row
