@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from curator.interop.xmp.regions import FaceRegions
 
 CURATOR_NS = "http://ns.curator.app/xmp/1.0/"
 """Curator's private namespace (prefix `curator`) for its own scores."""
+
+
+@dataclass(frozen=True)
+class FaceArea:
+    """One face as a region: its box (x, y, w, h: left, top, size) in fractions
+    of the image as displayed, and Curator's verdicts."""
+
+    box: tuple[float, float, float, float]
+    eyes: str  # open | closed | unknown
+    sharpness: float | None
+    key: bool
+
+
+@dataclass(frozen=True)
+class FaceRegions:
+    """A photo's faces for XMP: the displayed size they apply to, and the areas."""
+
+    width: int
+    height: int
+    areas: tuple[FaceArea, ...]
 
 
 @dataclass(frozen=True)
@@ -34,5 +50,6 @@ class XmpFields:
     extra_labels: tuple[str, ...] = ()  # darktable's labels after the first ("Green")
     label_keywords: tuple[str, ...] = ()  # label texts with no color ("Extras", "Client A")
     orientation: int | None = None  # tiff:Orientation 1..8 (Curator writes it after a turn)
-    # The faces stage's faces as MWG regions (interop.xmp.regions); None: unsaid.
+    # The faces stage's faces as MWG regions (written and read by
+    # interop.xmp.regions); None: unsaid.
     faces: FaceRegions | None = None

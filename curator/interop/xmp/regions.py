@@ -26,9 +26,10 @@ decimals, so the same faces give the same bytes.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 
 from curator.interop.xmp.fields import CURATOR_NS
+from curator.interop.xmp.fields import FaceArea as FaceArea  # re-exported
+from curator.interop.xmp.fields import FaceRegions as FaceRegions  # re-exported
 from curator.interop.xmp.xmlout import NS_RDF
 
 NS_MWG_RS = "http://www.metadataworkinggroup.com/schemas/regions/"
@@ -36,26 +37,6 @@ NS_ST_DIM = "http://ns.adobe.com/xap/1.0/sType/Dimensions#"
 NS_ST_AREA = "http://ns.adobe.com/xmp/sType/Area#"
 PARSE_TYPE = f"{{{NS_RDF}}}parseType"
 OURS = f"{{{CURATOR_NS}}}eyes"  # the extension that marks a region Curator wrote
-
-
-@dataclass(frozen=True)
-class FaceArea:
-    """One face as a region: its box (x, y, w, h: left, top, size) in fractions
-    of the image as displayed, and Curator's verdicts."""
-
-    box: tuple[float, float, float, float]
-    eyes: str  # open | closed | unknown
-    sharpness: float | None
-    key: bool
-
-
-@dataclass(frozen=True)
-class FaceRegions:
-    """A photo's faces for XMP: the displayed size they apply to, and the areas."""
-
-    width: int
-    height: int
-    areas: tuple[FaceArea, ...]
 
 
 def _el(parent: ET.Element, uri: str, local: str, text: str | None = None) -> ET.Element:
