@@ -24,6 +24,7 @@ NO_QT = (
     "commands",
     "search",
     "purge",
+    "ingest",
 )
 
 
