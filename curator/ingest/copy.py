@@ -1,28 +1,31 @@
 """One card file into one or two destinations: streamed, hashed while read,
 synced, read back and checked — the copy a final name may be given.
 
-`copy_verified(file, folders, …)` reads the card file once, in chunks: each
-chunk is hashed (blake3, the catalog's content hash) and written to a
-temporary file in every destination folder (`.curator-tmp-<pid>-…`, hidden,
-created exclusively: `export.files.temp_path`). Then, per destination: the
-card's times are set on the copy, it is synced (`fsync`), its pages are
-dropped from the OS cache (`posix_fadvise DONTNEED`: the read-back comes
-from the disk, not from the memory that was just written) and it is read
-back and hashed; only a copy whose hash is the card's is returned (a
-verified temporary file, for `run.py` to name). Nothing here gives a final
-name: a copy that fails is only ever a temporary name, removed.
+Two steps, so a run can overlap them across files (`run.py`):
 
-Retries (once): a copy that does not verify is written again from the card,
-for that destination only; a card file that changed while it was read (its
-size or modification time moved, or it did not give the bytes it said it
-had) or gave an I/O error is read once more. A second failure is the file's
-sentence. A file that vanished, may not be read or is not a regular file is
-not retried.
+- `write_copies(file, folders, …)` reads the card file once, in chunks: each
+  chunk is hashed (blake3, the catalog's content hash) and written to a
+  temporary file in every destination folder (`.curator-tmp-<pid>-…`,
+  hidden, created exclusively: `export.files.temp_path`), the OS asked to
+  start writing it to the disk at once (Linux); the card's times are set on
+  the copies. A card file that changed while it was read (its size or time
+  moved, it gave more or fewer bytes than it said) or gave an I/O error is
+  read once more; a second failure is its sentence. A file that vanished,
+  may not be read or is not a regular file is not retried.
+- `settle(file, outcome, …)` then, per destination (side by side on the
+  given executor): syncs the copy (`fsync`), drops its pages from the OS
+  cache (`posix_fadvise DONTNEED`: the read-back comes from the disk, not
+  from the memory just written) and reads it back; only a copy whose hash is
+  the card's stays in `outcome.temps`. A copy that does not verify is
+  written again from the card, once, for that destination; then it is
+  refused (`unverified`).
 
-A destination that can't be written (full, read-only, gone) is reported as
-its OSError in `dest_errors` — the run decides what that means — and the
-other destinations go on. `cancel` is checked between chunks; whatever was
-written is removed before `Cancelled` propagates.
+`copy_verified` is the two in a row. Nothing here gives a final name: a copy
+that fails is only ever a temporary name, removed. A destination that can't
+be written (full, read-only, gone — at a write or at the sync) is reported
+as its OSError in `dest_errors`, and the others go on: the run decides what
+that means. `cancel` is checked between chunks; what was written is removed
+before `Cancelled` propagates.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import errno
 import os
 import threading
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -75,7 +79,8 @@ class SourceError:
 @dataclass
 class CopyOutcome:
     content_hash: str = ""
-    temps: dict[int, Path] = field(default_factory=dict)  # destination → verified copy
+    temps: dict[int, Path] = field(default_factory=dict)  # destination → copy (verified, settled)
+    folders: dict[int, Path] = field(default_factory=dict)  # where each was asked for
     dest_errors: dict[int, OSError] = field(default_factory=dict)  # can't be written
     unverified: set[int] = field(default_factory=set)  # did not verify, twice
     source_error: SourceError | None = None
@@ -84,8 +89,7 @@ class CopyOutcome:
         """Remove the temporary copies (of `destinations`, or all)."""
         for d in list(self.temps):
             if destinations is None or d in destinations:
-                with contextlib.suppress(OSError):
-                    self.temps.pop(d).unlink()
+                _unlink(self.temps.pop(d))
 
 
 def read_sentence(exc: OSError) -> SourceError:
@@ -119,50 +123,120 @@ def copy_verified(
     on_bytes: BytesFn = lambda _n: None,
 ) -> CopyOutcome:
     """Verified temporary copies of `file` in `folders` (see the module docstring)."""
-    outcome = CopyOutcome()
+    outcome = write_copies(file, folders, cancel=cancel, on_bytes=on_bytes)
+    if outcome.source_error is None:
+        settle(file, outcome, cancel=cancel)
+    return outcome
+
+
+def write_copies(
+    file: CardFile,
+    folders: dict[int, Path],
+    *,
+    cancel: threading.Event | None = None,
+    on_bytes: BytesFn = lambda _n: None,
+) -> CopyOutcome:
+    """Step one: the temporary copies, written from one read (not yet verified)."""
+    outcome = CopyOutcome(folders=dict(folders))
     try:
-        _attempts(file, dict(folders), outcome, cancel, on_bytes)
+        for attempt in (1, 2):
+            try:
+                outcome.content_hash, outcome.temps = _copy_once(
+                    file, outcome.folders, outcome, cancel, on_bytes
+                )
+                return outcome
+            except _SourceFailed as failed:
+                if attempt == 2 or not failed.error.retry:
+                    outcome.source_error = failed.error
+                    break
     except BaseException:  # Cancelled, or worse: no copy of this file stays behind
         outcome.discard()
         raise
     return outcome
 
 
-def _attempts(
+def settle(
     file: CardFile,
-    pending: dict[int, Path],
     outcome: CopyOutcome,
-    cancel: threading.Event | None,
-    on_bytes: BytesFn,
+    *,
+    cancel: threading.Event | None = None,
+    executor: Executor | None = None,
 ) -> None:
-    for attempt in (1, 2):
-        try:
-            content_hash, temps = _copy_once(file, pending, outcome, cancel, on_bytes)
-        except _SourceFailed as failed:
-            if attempt == 1 and failed.error.retry:
-                continue
-            outcome.source_error = failed.error
-            break
-        if outcome.content_hash and content_hash != outcome.content_hash:
-            for tmp in temps.values():  # the card file is not what it was a moment ago
-                _unlink(tmp)
-            outcome.source_error = CHANGED
-            break
-        outcome.content_hash = content_hash
-        again: dict[int, Path] = {}
-        for d, tmp in temps.items():
-            if verify(tmp, content_hash):
-                outcome.temps[d] = tmp
-            else:
-                _unlink(tmp)
-                again[d] = pending[d]
-        pending = again
-        if not pending:
-            break
-    if outcome.source_error is None:
-        outcome.unverified = set(pending)
-    else:
+    """Step two for one file (see `settle_many`)."""
+    settle_many([(file, outcome)], cancel=cancel, executor=executor)
+
+
+def settle_many(
+    items: list[tuple[CardFile, CopyOutcome]],
+    *,
+    cancel: threading.Event | None = None,
+    executor: Executor | None = None,
+) -> None:
+    """Step two for several files: every copy synced and read back, side by side
+    on `executor` (one after the other without) — syncs issued together cost
+    the disk one flush, not one each; a copy that fails is written again from
+    the card once, then refused (`unverified`)."""
+    try:
+        checks = _check_all(
+            [(tmp, o.content_hash) for _f, o in items for tmp in o.temps.values()], executor
+        )
+        at = 0
+        for file, outcome in items:
+            again: dict[int, Path] = {}
+            for d in list(outcome.temps):
+                check, at = checks[at], at + 1
+                if check is True:
+                    continue
+                _unlink(outcome.temps.pop(d))
+                if isinstance(check, OSError):
+                    outcome.dest_errors[d] = check  # the sync failed: the disk, not the copy
+                else:
+                    again[d] = outcome.folders[d]
+            if again:
+                _copy_again(file, outcome, again, cancel, executor)
+    except BaseException:
+        for _file, outcome in items:
+            outcome.discard()
+        raise
+
+
+def _check_all(copies: list[tuple[Path, str]], executor: Executor | None) -> list[bool | OSError]:
+    if executor is None:
+        return [_check(tmp, digest) for tmp, digest in copies]
+    jobs = [executor.submit(_check, tmp, digest) for tmp, digest in copies]
+    return [job.result() for job in jobs]
+
+
+def _copy_again(
+    file: CardFile,
+    outcome: CopyOutcome,
+    again: dict[int, Path],
+    cancel: threading.Event | None,
+    executor: Executor | None,
+) -> None:
+    """The second try for the copies in `again` that did not verify."""
+    try:
+        content_hash, rewritten = _copy_once(file, again, outcome, cancel, lambda _n: None)
+    except _SourceFailed as failed:
+        outcome.source_error = failed.error
         outcome.discard()
+        return
+    if content_hash != outcome.content_hash:  # the card file is not what it was
+        for tmp in rewritten.values():
+            _unlink(tmp)
+        outcome.source_error = CHANGED
+        outcome.discard()
+        return
+    checks = _check_all([(tmp, content_hash) for tmp in rewritten.values()], executor)
+    for (d, tmp), check in zip(rewritten.items(), checks, strict=True):
+        if check is True:
+            outcome.temps[d] = tmp
+            continue
+        _unlink(tmp)
+        if isinstance(check, OSError):
+            outcome.dest_errors[d] = check
+        else:
+            outcome.unverified.add(d)
 
 
 class _SourceFailed(Exception):
@@ -177,7 +251,7 @@ def _copy_once(
     cancel: threading.Event | None,
     on_bytes: BytesFn,
 ) -> tuple[str, dict[int, Path]]:
-    """One read of the card file into temporary copies (synced, not yet verified)."""
+    """One read of the card file into temporary copies (written, not yet synced)."""
     try:
         src = open_regular(file.path)  # never a FIFO or a device (a hang, or endless bytes)
     except OSError as exc:
@@ -210,6 +284,7 @@ def _copy_once(
                 for d, (tmp, out) in list(outs.items()):
                     try:
                         out.write(chunk)
+                        _start_writeback(out, read - len(chunk), len(chunk))
                     except OSError as exc:
                         outcome.dest_errors[d] = exc
                         _close(out, tmp)
@@ -226,7 +301,6 @@ def _copy_once(
             try:
                 out.flush()
                 os.utime(out.fileno(), ns=(before.st_atime_ns, before.st_mtime_ns))
-                os.fsync(out.fileno())
                 out.close()
             except OSError as exc:
                 outcome.dest_errors[d] = exc
@@ -238,6 +312,36 @@ def _copy_once(
     finally:
         for tmp, out in outs.values():  # an exception on the way: nothing half-written stays
             _close(out, tmp)
+
+
+def _start_writeback(out: BinaryIO, offset: int, length: int) -> None:
+    """Ask the OS to start writing this chunk to the disk now (Linux), so the
+    disk works while the next chunks are read and the sync waits only for the
+    tail; elsewhere the sync does it all."""
+    if _SYNC_RANGE is not None:
+        out.flush()
+        _SYNC_RANGE(out.fileno(), offset, length, _SYNC_RANGE_WRITE)
+
+
+_SYNC_RANGE: Callable[[int, int, int, int], None] | None = getattr(os, "sync_file_range", None)
+_SYNC_RANGE_WRITE: int = getattr(os, "SYNC_FILE_RANGE_WRITE", 0)
+
+
+def _check(path: Path, content_hash: str) -> bool | OSError:
+    """Sync `path`, then `verify` it: True, False (not the card's bytes), or the
+    OSError of a sync that failed (the destination's fault)."""
+    try:
+        fd = os.open(path, os.O_RDWR | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return False
+    try:
+        try:
+            os.fsync(fd)
+        except OSError as exc:
+            return exc
+    finally:
+        os.close(fd)
+    return verify(path, content_hash)
 
 
 def verify(path: Path, content_hash: str) -> bool:

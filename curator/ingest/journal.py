@@ -6,9 +6,10 @@ a kill between the two must not make the next ingest copy the file again
 under a new name. The journal is written before a copy takes its final name,
 so whatever sits under a final name is in it.
 
-The protocol, per file and destination (`run.py` follows it):
+The protocol, per file and destination (`place.py` follows it):
 1. the copy is written to a temporary name, synced and verified (`copy.py`);
-2. its line is appended here and synced: content hash, the final path
+2. its line is appended here and synced (a batch's lines with one sync,
+   before any of them takes its name): content hash, the final path
    (relative to the destination), size, and where it came from (the card
    file's name, size and modification time: its *fingerprint*, and its path);
 3. the temporary file takes its final name (never replacing a file).
@@ -125,9 +126,10 @@ def _present(root: Path, entry: JournalEntry) -> bool:
         return False
 
 
-def append_entry(root: Path, entry: JournalEntry) -> None:
-    """Append `entry` and sync it to the disk before returning (step 2). Raises
-    the OSError of a destination that can't be written (full, read-only, gone)."""
+def append_entry(root: Path, entry: JournalEntry, *, sync: bool = True) -> None:
+    """Append `entry` (step 2), synced to the disk before returning unless the
+    caller syncs a batch of lines at once (`sync_journal`). Raises the OSError
+    of a destination that can't be written (full, read-only, gone)."""
     line = json.dumps({"v": VERSION, **asdict(entry)}, ensure_ascii=True) + "\n"
     fd = os.open(journal_path(root), os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
@@ -137,6 +139,16 @@ def append_entry(root: Path, entry: JournalEntry) -> None:
         data = line.encode("ascii")
         while data:
             data = data[os.write(fd, data) :]
+        if sync:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sync_journal(root: Path) -> None:
+    """Sync the lines appended to `root`'s journal (one flush for a batch)."""
+    fd = os.open(journal_path(root), os.O_RDONLY)
+    try:
         os.fsync(fd)
     finally:
         os.close(fd)

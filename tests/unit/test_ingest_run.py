@@ -141,8 +141,8 @@ def test_a_card_pulled_out_stops_with_a_sentence_and_loses_nothing(tmp_path: Pat
     card = make_card(tmp_path / "card", pairs=3)
     gone = tmp_path / "elsewhere"
 
-    def pull_out(p: IngestProgress) -> None:
-        if p.landed and card.root.exists():
+    def pull_out(p: IngestProgress) -> None:  # while the second pair's RAW is read
+        if p.current.endswith("DSC00002.DNG") and card.root.exists():
             shutil.move(str(tmp_path / "card"), gone)
 
     result = ingest(card.root, tmp_path / "photos", progress=pull_out)
