@@ -111,6 +111,13 @@ class IngestPlan:
                 return found
         return None
 
+    def journal_has(self, d: int, file: CardFile) -> bool:
+        """Destination `d` holds this very card file: its journal line names it and
+        the copy is there (how sidecars and companions are known: not by bytes)."""
+        journal = self.destinations[d].journal
+        entry = journal.names.get(file.fingerprint)
+        return entry is not None and entry.path in journal.paths
+
     def named(self, group: CardGroup) -> JournalEntry | None:
         """A journal line that named one of the group's files (its name is kept)."""
         for dest in self.destinations:
@@ -234,8 +241,14 @@ def preview_names(plan: IngestPlan, limit: int | None = None) -> list[PlannedNam
             hashes = [plan.known_hash(f) for f in group.files]
             copy = any(h is None or plan.wanted(h) for h in hashes)
             name = plan.name_for(group, group_facts(group)) if copy else None
+            dests = range(len(plan.destinations))
             for file, content_hash in zip(group.files, hashes, strict=True):
-                owed = content_hash is None or bool(plan.wanted(content_hash))
+                if file.photo:
+                    owed = content_hash is None or bool(plan.wanted(content_hash))
+                else:  # goes where its photos go, unless it is there (by its journal line)
+                    photos_there = any(plan.journal_has(d, p) for p in group.photos for d in dests)
+                    missing = any(not plan.journal_has(d, file) for d in dests)
+                    owed = missing and (copy or photos_there)
                 target = "" if name is None else _join(name, group.suffix_of(file))
                 if not owed:
                     entry = plan.destinations[0].journal.names.get(file.fingerprint)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -89,9 +90,12 @@ def small_disk(path: Path, size: int) -> Iterator[Path]:
     mounted); `resize_disk` grows it; unmounted afterwards."""
     if not can_mount():
         pytest.skip("mounting a tmpfs needs root on Linux")
+    mount, umount = shutil.which("mount"), shutil.which("umount")  # the test may empty PATH
+    if mount is None or umount is None:
+        pytest.skip("no mount command here")
     path.mkdir(parents=True)
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+        [mount, "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
         capture_output=True,
         text=True,
     )
@@ -100,7 +104,7 @@ def small_disk(path: Path, size: int) -> Iterator[Path]:
     try:
         yield path
     finally:
-        subprocess.run(["umount", "-l", str(path)], check=False)
+        subprocess.run([umount, "-l", str(path)], check=False)
 
 
 def resize_disk(path: Path, size: int) -> None:

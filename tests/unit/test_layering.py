@@ -313,7 +313,7 @@ UI_ROOMS: tuple[tuple[str, ...], ...] = (
     ("review",),
     ("gallery",),
     ("loupe",),
-    ("export", "projects", "search", "maintenance"),
+    ("export", "projects", "search", "maintenance", "ingest"),
     ("window",),
 )
 
