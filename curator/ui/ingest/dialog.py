@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QCloseEvent, QFontDatabase
 from PySide6.QtWidgets import (
     QComboBox,
@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -47,13 +46,17 @@ from curator.ingest.template import TOKENS
 from curator.ingest.types import IngestProgress, IngestRequest
 from curator.settings import Settings
 from curator.ui.common.guard import guarded_slot
+from curator.ui.common.job_dialog import (
+    ERROR_STYLE,
+    HINT_STYLE,
+    ProgressBox,
+    debounced,
+    show_sentence,
+)
 from curator.ui.ingest.cards import Card, mounted_cards
 from curator.ui.ingest.controller import IngestController, IngestFinished, IngestPreview
 from curator.ui.ingest.text import done_text, names_text, preview_text, progress_text
 
-PREVIEW_DEBOUNCE_MS = 250
-HINT_STYLE = "color: #9a9a9a;"
-ERROR_STYLE = "color: #ff6b5a;"
 NO_CARD = "No card found — choose a folder"
 TOKEN_HELP = (
     "Tokens: "
@@ -80,10 +83,7 @@ class IngestDialog(QDialog):
         self.setMinimumWidth(640)
         self._build()
         self._restore(settings)
-        self._preview_timer = QTimer(self)
-        self._preview_timer.setSingleShot(True)
-        self._preview_timer.setInterval(PREVIEW_DEBOUNCE_MS)
-        self._preview_timer.timeout.connect(self._ask_preview)
+        self._preview_timer = debounced(self, self._ask_preview)
         self._wire()
         self.list_cards()
         self._set_running(controller.running)
@@ -127,19 +127,10 @@ class IngestDialog(QDialog):
         self.names_view.setFixedHeight(self.fontMetrics().lineSpacing() * 7)
         self.names_view.setToolTip("The first photos' new names (card → destination)")
 
-        self.progress_bar = QProgressBar(self)
-        self.progress_bar.setTextVisible(False)
-        self.progress_label = QLabel("", self)
-        self.current_label = QLabel("", self)
-        self.current_label.setStyleSheet(HINT_STYLE)
-        self.current_label.setMinimumWidth(1)
-        self.progress_box = QWidget(self)
-        box = QVBoxLayout(self.progress_box)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.progress_bar)
-        box.addWidget(self.progress_label)
-        box.addWidget(self.current_label)
-        self.progress_box.hide()
+        self.progress_box = ProgressBox(self)
+        self.progress_bar = self.progress_box.bar
+        self.progress_label = self.progress_box.label
+        self.current_label = self.progress_box.current
 
         # After a run its summary takes the names' place (scrolls when long), until
         # the form is edited again.
@@ -418,8 +409,7 @@ class IngestDialog(QDialog):
             self.controller.preview(request)
 
     def _show_preview(self, text: str, *, error: bool = False) -> None:
-        self.preview_label.setStyleSheet(ERROR_STYLE if error else HINT_STYLE)
-        self.preview_label.setText(text)
+        show_sentence(self.preview_label, text, error=error)
 
     @Slot(object)
     @guarded_slot
@@ -437,11 +427,7 @@ class IngestDialog(QDialog):
         self.progress_bar.setValue(int(1000 * p.bytes_done / p.bytes_total) if p.bytes_total else 0)
         self.progress_label.setText(progress_text(p))
         if not self.controller.cancelling:
-            metrics = self.current_label.fontMetrics()
-            width = max(self.current_label.width(), 200)
-            self.current_label.setText(
-                metrics.elidedText(p.current, Qt.TextElideMode.ElideMiddle, width)
-            )
+            self.progress_box.show_current(p.current)
 
     @Slot(object)
     @guarded_slot
