@@ -75,6 +75,7 @@ if TYPE_CHECKING:
     from curator.engine.lock import AppLock
     from curator.pipeline.service import PipelineService
     from curator.ui.export.controller import ExportController
+    from curator.ui.ingest.controller import IngestController
 
 EXIT_OK, EXIT_USAGE, EXIT_CATALOG = 0, 2, 3
 THUMBNAIL_CACHE = 600  # ~200 px pixmaps: ~60 MB
@@ -91,6 +92,19 @@ class ExportSlot:
         self.built: ExportController | None = None
 
     def __call__(self) -> ExportController:
+        if self.built is None:
+            self.built = self._make()
+        return self.built
+
+
+class IngestSlot:
+    """File ▸ Ingest from Card…'s controller, made at its first use (as export's)."""
+
+    def __init__(self, make: Callable[[], IngestController]) -> None:
+        self._make = make
+        self.built: IngestController | None = None
+
+    def __call__(self) -> IngestController:
         if self.built is None:
             self.built = self._make()
         return self.built
@@ -114,6 +128,7 @@ class App:
     purge: PurgeController | None = None
     backup: BackupController | None = None
     when_catalog_open: Callable[[], None] = lambda: None
+    ingest_slot: IngestSlot | None = None
 
     def catalog_opened(self) -> None:
         """The catalog is open: the grid lists its first rows, the window reads
@@ -165,6 +180,8 @@ class App:
         self.pipeline.shutdown()
         if self.export_slot.built is not None:
             self.export_slot.built.shutdown()
+        if self.ingest_slot is not None and self.ingest_slot.built is not None:
+            self.ingest_slot.built.shutdown()  # stops between chunks; what landed stays
         if self.purge is not None:
             self.purge.shutdown()  # stops between two files; what went is applied
         if loupe is not None:
@@ -280,6 +297,22 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         return made
 
     export = ExportSlot(make_export)
+
+    def make_ingest() -> IngestController:
+        from curator.ui.ingest.controller import IngestController
+
+        made = IngestController(
+            pipeline_pools.ingest,
+            pipeline,
+            pipeline.completed,
+            errors,
+            lambda: live["settings"],
+            paths.settings_file,
+        )
+        made.setParent(window)
+        return made
+
+    ingest = IngestSlot(make_ingest)
     purge = PurgeController(purge_pool)
     backup = BackupController(catalog_path, lambda: live["settings"], backup_pool)
     model = GalleryListModel(
@@ -304,6 +337,7 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         pass_order=pass_order,
         embedding_model=embedding_model,
         window_state=WindowState(paths.config_dir),
+        ingest=ingest,
     )
     window.setPalette(dark_palette())
 
@@ -387,6 +421,7 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         purge,
         backup,
         catalog_opened,
+        ingest,
     )
 
 

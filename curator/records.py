@@ -81,6 +81,7 @@ class ExifData:
     sequence_number: int | None = None  # EXIF ImageNumber (the camera's frame counter)
     drive_mode: DriveMode | None = None  # from EXIF ExposureMode and the maker note
     sequence_index: int | None = None  # place in the camera's burst/bracket sequence (1, 2, …)
+    body_serial: str | None = None  # BodySerialNumber: the camera body's (ingest's {serial})
 
 
 # -- people: the faces stage ------------------------------------------------------

@@ -63,6 +63,24 @@ def _known_json_mode(value: str) -> str:
     return mode
 
 
+def _ingest_template(kind: str) -> Callable[[Any], Any]:
+    """The `check` of an ingest template setting: refused with the template's sentence."""
+
+    def check(value: Any) -> Any:
+        from curator.ingest.template import TemplateError, TemplateKind, parse_template
+
+        if not isinstance(value, str):
+            raise ValueError("a template is text, e.g. {original}")
+        if value.strip() or kind == "rename":
+            try:
+                parse_template(value, TemplateKind(kind))
+            except TemplateError as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
+    return check
+
+
 def _setting(
     *,
     title: str,
@@ -308,6 +326,35 @@ class Settings:
         title="Gallery cell size (px)",
         description="About how wide a gallery cell is (cells stretch so each row fills "
         "the grid); the slider in the status bar and Ctrl+= / Ctrl+- change it too.",
+    )
+    ingest_rename: str = _setting(
+        default="{original}",
+        title="Ingest: file names",
+        description="How an ingest names the copies: {date} (capture date, or the file's "
+        "time; {date:%Y%m%d} picks the pattern), {time}, {seq} (a counter, {seq:4}: 4 "
+        "digits), {camera}, {serial}, {original} (the card's name), {ext}. The file's "
+        "extension always follows, so a RAW+JPEG pair keeps one name. The last one used "
+        "in File ▸ Ingest from Card….",
+        check=_ingest_template("rename"),
+    )
+    ingest_subfolder: str = _setting(
+        default="{date:%Y}/{date:%Y-%m-%d}",
+        title="Ingest: folders",
+        description="The folders an ingest puts the copies in, with the same tokens ({seq} "
+        "and {ext} aside); / makes nested folders; empty: the destination itself.",
+        check=_ingest_template("subfolder"),
+    )
+    ingest_destination: str = _setting(
+        default="",
+        title="Ingest: destination",
+        description="Where the last ingest copied to (File ▸ Ingest from Card… starts there).",
+        form=False,
+    )
+    ingest_backup: str = _setting(
+        default="",
+        title="Ingest: backup",
+        description="Where the last ingest's backup went (empty: none).",
+        form=False,
     )
     key_overrides: dict[str, str] = _setting(  # noqa: RUF009 (a dataclasses.field)
         default_factory=dict,

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 GROUPS: tuple[str, ...] = (
     "curator.commands.import_folder",
+    "curator.commands.ingest",
     "curator.commands.listing",
     "curator.commands.decide",
     "curator.commands.describe",

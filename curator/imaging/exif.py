@@ -59,6 +59,7 @@ _PIL_EXIF = {
     "pixel_width": 0xA002,
     "pixel_height": 0xA003,
     "lens": 0xA434,
+    "body_serial": 0xA431,
 }
 
 
@@ -153,6 +154,7 @@ def _from_exifread(tags: Mapping[str, Any]) -> dict[str, Any]:
     _put(fields, "exposure_bias", _as_signed_float(get("EXIF ExposureBiasValue")))
     _put(fields, "capture_subsec", subsec_ms(get(subsec_tag) if captured is not None else None))
     _put(fields, "sequence_number", _as_nonnegative_int(get("EXIF ImageNumber")))
+    _put(fields, "body_serial", clean_text(get("EXIF BodySerialNumber")))
     orientation = _as_int(get("Image Orientation"))
     if orientation is not None:
         fields["orientation"] = valid_orientation(orientation)
@@ -200,6 +202,7 @@ def _from_pillow(data: bytes, max_pixels: int) -> dict[str, Any]:
     if captured is not None and date_tag == "date_original":
         _put(fields, "capture_subsec", subsec_ms(sub.get(_PIL_EXIF["subsec_original"])))
     _put(fields, "sequence_number", _as_nonnegative_int(sub.get(_PIL_EXIF["image_number"])))
+    _put(fields, "body_serial", clean_text(sub.get(_PIL_EXIF["body_serial"])))
     orientation = _as_int(ifd0.get(_PIL_IFD0["orientation"]))
     if orientation is not None:
         fields["orientation"] = valid_orientation(orientation)

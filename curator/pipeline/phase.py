@@ -90,17 +90,28 @@ class PipelinePools:
     that wait on the decoding child processes (quick look, then technical;
     sized per run to the number of children); write: the writer thread that
     applies the quick look's and the technical stage's batches, one at a time
-    in order, so no catalog write of theirs runs on the UI thread (one)."""
+    in order, so no catalog write of theirs runs on the UI thread (one);
+    ingest: a card's copies (`curator.ingest`), planned and run off the UI
+    thread while the pipeline imports what landed (one: the disks are the
+    resource)."""
 
     prepare: QThreadPool
     ml: QThreadPool
     llm: QThreadPool
     decode: QThreadPool
     write: QThreadPool
+    ingest: QThreadPool
 
     @classmethod
     def create(cls, make_pool: Callable[[int], QThreadPool], llm_threads: int = 2) -> PipelinePools:
-        return cls(make_pool(1), make_pool(1), make_pool(llm_threads), make_pool(1), make_pool(1))
+        return cls(
+            make_pool(1),
+            make_pool(1),
+            make_pool(llm_threads),
+            make_pool(1),
+            make_pool(1),
+            make_pool(1),
+        )
 
     def all(self) -> tuple[QThreadPool, ...]:
-        return (self.prepare, self.ml, self.llm, self.decode, self.write)
+        return (self.prepare, self.ml, self.llm, self.decode, self.write, self.ingest)

@@ -72,7 +72,11 @@ def test_settings_dialog_is_generated_validates_and_saves(tmp_path: Path, qtbot:
     dialog = SettingsDialog(Settings(), settings_file)
     qtbot.addWidget(dialog)
     # Every field, none by hand (the keyboard's overrides have their own page).
-    assert set(dialog.editors) == set(FIELDS) - {"key_overrides"}
+    assert set(dialog.editors) == set(FIELDS) - {
+        "key_overrides",
+        "ingest_destination",  # File ▸ Ingest from Card… keeps these two
+        "ingest_backup",
+    }
     assert isinstance(dialog.editors["decode_workers"], QSpinBox)
     assert isinstance(dialog.editors["clip_auto_download"], QCheckBox)
     assert isinstance(dialog.editors["ollama_url"], QLineEdit)

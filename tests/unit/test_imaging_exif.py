@@ -168,3 +168,31 @@ def test_a_real_phone_pair_carries_its_sub_seconds() -> None:
     assert (a.capture_subsec, b.capture_subsec) == (16, 550)
     assert a.captured_at is not None and b.captured_at is not None
     assert a.captured_at < b.captured_at
+
+
+def test_the_body_serial_is_read_for_ingest_names() -> None:
+    exif = exif_block(captured_at=datetime(2024, 5, 12, 10, 0, 0), make="SONY", model="ILCE-7M3")
+    exif.get_ifd(0x8769)[0xA431] = "4012345 "
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16)).save(buffer, "JPEG", exif=exif)
+    data = buffer.getvalue()
+    assert read_exif(data, is_raw=False).body_serial == "4012345"
+    assert read_exif(data[:4096], is_raw=False).body_serial == "4012345"  # from the head
+    assert read_exif(b"not a photo", is_raw=False).body_serial is None
+
+
+@pytest.mark.parametrize("relative", sorted(FIXTURE_EXIF))
+def test_an_ingest_names_a_fixture_by_the_capture_time_the_import_reads(relative: str) -> None:
+    """An ingest reads a file's first 1 MiB for its name, the whole file when
+    that holds no capture time (the Pixel's DNG keeps its IFD at the end)."""
+    from curator.imaging.formats import is_raw_path
+    from curator.ingest.plan import facts_of
+    from curator.ingest.source import CardFile
+
+    path = fixture(relative)
+    whole = read_exif(path.read_bytes(), is_raw=is_raw_path(relative))
+    st = path.stat()
+    facts = facts_of(CardFile(str(path), path.name, st.st_size, st.st_mtime_ns, True))
+    assert facts.dated == (whole.captured_at is not None)
+    if whole.captured_at is not None:
+        assert facts.moment == whole.captured_at

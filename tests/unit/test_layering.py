@@ -24,6 +24,7 @@ NO_QT = (
     "commands",
     "search",
     "purge",
+    "ingest",
 )
 
 
@@ -312,7 +313,7 @@ UI_ROOMS: tuple[tuple[str, ...], ...] = (
     ("review",),
     ("gallery",),
     ("loupe",),
-    ("export", "projects", "search", "maintenance"),
+    ("export", "projects", "search", "maintenance", "ingest"),
     ("window",),
 )
 

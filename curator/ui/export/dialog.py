@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import Qt, QUrl, Slot
 from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -43,6 +42,13 @@ from PySide6.QtWidgets import (
 
 from curator.export.types import ExportProgress, ExportRequest, FileStatus, PairExport
 from curator.ui.common.guard import guarded_slot
+from curator.ui.common.job_dialog import (
+    ERROR_STYLE,
+    HINT_STYLE,
+    ProgressBox,
+    debounced,
+    show_sentence,
+)
 from curator.ui.export.choices import (
     LONG_EDGE_MAX,
     LONG_EDGE_MIN,
@@ -52,9 +58,6 @@ from curator.ui.export.controller import ExportController, ExportFinished, Previ
 from curator.ui.export.text import export_folder, preview_text, progress_text, summary_text
 
 APPROVED_LABEL = "Approved photos"
-PREVIEW_DEBOUNCE_MS = 250
-HINT_STYLE = "color: #9a9a9a;"
-ERROR_STYLE = "color: #ff6b5a;"
 
 
 class ExportDialog(QDialog):
@@ -75,10 +78,7 @@ class ExportDialog(QDialog):
         self._open_target: Path | None = None
         self._build()
         self._restore(controller.choices.load())
-        self._preview_timer = QTimer(self)
-        self._preview_timer.setSingleShot(True)
-        self._preview_timer.setInterval(PREVIEW_DEBOUNCE_MS)
-        self._preview_timer.timeout.connect(self._ask_preview)
+        self._preview_timer = debounced(self, self._ask_preview)
         self._wire()
         controller.load_sets()
         self._set_running(controller.running)
@@ -139,19 +139,10 @@ class ExportDialog(QDialog):
         self.preview_label.setStyleSheet(HINT_STYLE)
         self.preview_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.progress_bar = QProgressBar(self)
-        self.progress_bar.setTextVisible(False)
-        self.progress_label = QLabel("", self)
-        self.current_label = QLabel("", self)
-        self.current_label.setStyleSheet(HINT_STYLE)
-        self.current_label.setMinimumWidth(1)  # long names are elided, never widen the dialog
-        self.progress_box = QWidget(self)
-        box = QVBoxLayout(self.progress_box)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.progress_bar)
-        box.addWidget(self.progress_label)
-        box.addWidget(self.current_label)
-        self.progress_box.hide()
+        self.progress_box = ProgressBox(self)
+        self.progress_bar = self.progress_box.bar
+        self.progress_label = self.progress_box.label
+        self.current_label = self.progress_box.current
 
         self.summary_label = QLabel("", self)
         self.summary_label.setWordWrap(True)
@@ -360,8 +351,7 @@ class ExportDialog(QDialog):
             self.controller.preview(request)
 
     def _show_preview(self, text: str, *, error: bool = False) -> None:
-        self.preview_label.setStyleSheet(ERROR_STYLE if error else HINT_STYLE)
-        self.preview_label.setText(text)
+        show_sentence(self.preview_label, text, error=error)
 
     @Slot(list)
     @guarded_slot
@@ -400,13 +390,7 @@ class ExportDialog(QDialog):
         self.progress_bar.setValue(p.done)
         self.progress_label.setText(progress_text(p))
         if not self.controller.cancelling:
-            name = Path(p.current).name if p.current else ""
-            metrics = self.current_label.fontMetrics()
-            width = max(self.current_label.width(), 200)
-            self.current_label.setText(
-                metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, width)
-            )
-            self.current_label.setToolTip(p.current)
+            self.progress_box.show_current(Path(p.current).name if p.current else "", p.current)
 
     @Slot(object)
     @guarded_slot

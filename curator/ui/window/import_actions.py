@@ -4,12 +4,15 @@ File ▸ Import Folder… (Ctrl+I), File ▸ Recent Folders, a folder dropped on
 window, the status bar's Pause/Resume and Cancel, and Retry in the Failed lane
 all end in `PipelineController` (which says in a sentence when a run can't
 start). A folder that started is remembered in the recent list; one that did
-not is not.
+not is not. File ▸ Ingest from Card… (Ctrl+Shift+I) opens the ingest's dialog
+(`ui.ingest`), made at its first use; its copies reach the same pipeline.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
@@ -19,6 +22,11 @@ from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.gallery.model import GalleryListModel
 from curator.ui.window.pipeline_controller import PipelineController
 from curator.ui.window.recent_folders import RecentFolders
+
+if TYPE_CHECKING:  # the ingest's dialog loads when first opened
+    from curator.settings import Settings
+    from curator.ui.ingest.controller import IngestController
+    from curator.ui.ingest.dialog import IngestDialog
 
 
 def dropped_folder(event: QDragEnterEvent | QDropEvent) -> str | None:
@@ -43,16 +51,25 @@ class ImportActions(QObject):
         recent: RecentFolders,
         model: GalleryListModel,
         errors: ErrorReporter,
+        *,
+        ingest: Callable[[], IngestController] | None = None,
+        settings: Callable[[], Settings] | None = None,
     ):
         super().__init__(window)
         self.window, self.pipeline, self.recent, self.model = window, pipeline, recent, model
         self.errors = errors
+        self._ingest, self._settings = ingest, settings
+        self.ingest_dialog: IngestDialog | None = None
 
     def build_menu(self, file_menu: QMenu) -> None:
-        """Import Folder… (Ctrl+I) and the Recent Folders submenu."""
+        """Import Folder… (Ctrl+I), Ingest from Card… and the Recent Folders submenu."""
         self.import_action = file_menu.addAction("&Import Folder…")
         self.import_action.setShortcut(QKeySequence("Ctrl+I"))
         self.import_action.triggered.connect(self.ask_import)
+        self.ingest_action = file_menu.addAction("Ingest from &Card…")
+        self.ingest_action.setShortcut(QKeySequence("Ctrl+Shift+I"))
+        self.ingest_action.triggered.connect(self.open_ingest)
+        self.ingest_action.setEnabled(self._ingest is not None)
         self.recent_menu = QMenu("Recent &Folders", self.window)
         file_menu.addMenu(self.recent_menu)
         self.recent_menu.aboutToShow.connect(self.fill_recent_menu)
@@ -72,6 +89,23 @@ class ImportActions(QObject):
         folder = QFileDialog.getExistingDirectory(self.window, "Import a folder of photos")
         if folder:
             self.start_import(folder)
+
+    @Slot()
+    @guarded_slot
+    def open_ingest(self) -> IngestDialog | None:
+        """File ▸ Ingest from Card…: one dialog, shown again while it copies."""
+        if self._ingest is None or self._settings is None:
+            return None
+        if self.ingest_dialog is None:
+            from curator.ui.ingest.dialog import IngestDialog
+
+            self.ingest_dialog = IngestDialog(self._ingest(), self._settings(), parent=self.window)
+        else:
+            self.ingest_dialog.reopen()
+        self.ingest_dialog.show()
+        self.ingest_dialog.raise_()
+        self.ingest_dialog.activateWindow()
+        return self.ingest_dialog
 
     @Slot()
     @guarded_slot

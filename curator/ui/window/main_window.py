@@ -86,6 +86,7 @@ from curator.ui.window.tools import WindowHooks, WindowTools
 if TYPE_CHECKING:  # the dialogs load when first opened, not before the first paint
     from curator.ui.export.controller import ExportController
     from curator.ui.export.dialog import ExportDialog
+    from curator.ui.ingest.controller import IngestController
     from curator.ui.loupe.page import LoupePage  # built after the first paint (`loupe`)
     from curator.ui.maintenance.problems_view import ProblemsPanel  # when the dock shows
     from curator.ui.review.help_overlay import HelpOverlay
@@ -123,6 +124,7 @@ class MainWindow(QMainWindow):
         pass_order: PassOrder | None = None,
         embedding_model: Callable[[], str] = lambda: "",
         window_state: WindowState | None = None,
+        ingest: Callable[[], IngestController] | None = None,  # made at its first use
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
@@ -133,7 +135,9 @@ class MainWindow(QMainWindow):
             errors, pools.projects, match_threshold=settings.match_threshold, parent=self
         )
         self.recent, self.export = recent, export
-        self.imports = ImportActions(self, pipeline, recent, model, errors)
+        self.imports = ImportActions(
+            self, pipeline, recent, model, errors, ingest=ingest, settings=lambda: self.settings
+        )
         self.export_dialog: ExportDialog | None = None
         self.purge_controller = purge
         self.backup = backup

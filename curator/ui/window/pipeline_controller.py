@@ -108,11 +108,12 @@ class PipelineController(QObject):
 
         return self._start(RunRequest(folder=os.path.abspath(os.path.expanduser(folder))))
 
-    def start_paths(self, paths: Sequence[str]) -> bool:
-        """Read these files again (Retry of technical failures), then the later stages."""
-        from curator.pipeline.report import RunRequest
+    def start_paths(self, paths: Sequence[str], stages: tuple[str, ...] | None = None) -> bool:
+        """Read these files (again: a Retry of technical failures), then the later
+        stages; `stages`: only these (an ingest's landed copies: technical first)."""
+        from curator.pipeline.report import ALL_STAGES, RunRequest
 
-        return self._start(RunRequest(paths=tuple(paths)))
+        return self._start(RunRequest(paths=tuple(paths), stages=stages or ALL_STAGES))
 
     def start_backfill(self) -> bool:
         """Embed, describe and score whatever is pending (after a Retry, say)."""

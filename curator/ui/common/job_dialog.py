@@ -1,0 +1,61 @@
+"""What the dialogs that run a long job on a worker share (File ▸ Export…,
+File ▸ Ingest from Card…): the hint and error colours of their sentences,
+the debounced preview they ask for while the user types, and the progress
+box (a bar, a line of figures, and the file at work, elided in the middle
+so a long name never widens the dialog).
+
+Each dialog keeps its own states and controller; this is only the furniture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
+
+HINT_STYLE = "color: #9a9a9a;"
+ERROR_STYLE = "color: #ff6b5a;"
+PREVIEW_DEBOUNCE_MS = 250
+
+
+def show_sentence(label: QLabel, text: str, *, error: bool = False) -> None:
+    """A hint (grey) or an error (red) in `label`."""
+    label.setStyleSheet(ERROR_STYLE if error else HINT_STYLE)
+    label.setText(text)
+
+
+def debounced(parent: QObject, slot: Callable[[], object]) -> QTimer:
+    """A single-shot timer that calls `slot` once typing has paused (start() it
+    on every edit; each start pushes the call back)."""
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(PREVIEW_DEBOUNCE_MS)
+    timer.timeout.connect(slot)
+    return timer
+
+
+class ProgressBox(QWidget):
+    """A job's progress: `bar`, `label` (its figures) and `current` (the file)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bar = QProgressBar(self)
+        self.bar.setTextVisible(False)
+        self.label = QLabel("", self)
+        self.current = QLabel("", self)
+        self.current.setStyleSheet(HINT_STYLE)
+        self.current.setMinimumWidth(1)  # long names are elided, never widen the dialog
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.bar)
+        box.addWidget(self.label)
+        box.addWidget(self.current)
+        self.hide()
+
+    def show_current(self, name: str, tooltip: str = "") -> None:
+        """The file at work, elided in the middle to the label's width."""
+        width = max(self.current.width(), 200)
+        metrics = self.current.fontMetrics()
+        self.current.setText(metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, width))
+        self.current.setToolTip(tooltip or name)

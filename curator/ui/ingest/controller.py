@@ -1,0 +1,364 @@
+"""`IngestController`: the window's ingest, off the UI thread, handing each
+copy that lands to the pipeline so culling starts while the card is copied.
+
+It owns no ingest logic: `curator.ingest` (plan → run, the same engine
+`curator ingest` runs) does it all, and the import is the one pipeline's
+(`PipelineController.start_paths`, the same service the CLI drives).
+
+Concurrency protocol:
+- Jobs on the pipeline's ingest pool (`PipelinePools.ingest`, one thread:
+  the disks are the resource), each an `engine.delivery.Job` with immutable
+  inputs (an `IngestRequest`, a `threading.Event` to cancel), never a
+  QObject: `preview(request)` (plan + the first names: reads the catalog
+  through the pool thread's connection and the files' EXIF, writes
+  nothing), `start(request)` (plan + run) and `eject(card)`.
+- Their one way back is the controller's `Delivery`: frozen messages
+  stamped with the job's generation (`IngestPreview`, `IngestProgress` in a
+  `ProgressReport`, `IngestFinished`, `Ejected`); a message of an older
+  generation is dropped. Progress is thinned on the worker to one report per
+  `PROGRESS_EVERY_S`, except a report that carries landed copies: it always
+  goes (the grid must hear of every one).
+- Landed copies wait in `waiting` until the pipeline is idle; then one run
+  takes them all (stages: technical — its quick look puts them in the grid
+  within seconds, then they are measured). When it ends (`completed`) the
+  next run takes what landed meanwhile. Once the copy is over and nothing
+  waits, one last run goes over every copy of the card with all the stages
+  (describe, embed and score follow as for an import; what was measured is
+  not read again). A run of the user's own waits the same way: a copy is
+  never lost, only handed over later.
+- `cancel()` sets the event: the engine stops between chunks (a file cut
+  short was only a temporary name); what landed is still imported.
+- `shutdown()` (App.shutdown, before the pools drain): cancels, closes the
+  Delivery, feeds nothing more. Idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from PySide6.QtCore import QObject, QThreadPool, Signal, SignalInstance, Slot
+
+from curator.engine.delivery import Delivery, Job, delivery_to
+from curator.ingest.types import IngestProgress, IngestRequest, IngestResult
+from curator.settings import Settings, SettingsError, save_changes
+from curator.ui.common.guard import ErrorReporter, guarded_slot
+from curator.ui.ingest.cards import Card
+
+if TYPE_CHECKING:
+    from curator.ingest.plan import IngestPlan, PlannedName
+
+log = logging.getLogger("curator.ui")
+
+PROGRESS_EVERY_S = 0.1
+PREVIEW_NAMES = 6  # groups whose names the dialog shows
+ProgressFn = Callable[[IngestProgress], None]
+
+
+class PipelineFeed(Protocol):
+    """What the controller needs of the pipeline (`PipelineController`)."""
+
+    @property
+    def running(self) -> bool: ...
+
+    def start_paths(self, paths: Sequence[str], stages: tuple[str, ...] | None = None) -> bool: ...
+
+
+@dataclass(frozen=True)
+class IngestEngine:
+    """The engine's two steps; tests wrap them (a run held after its first copy)."""
+
+    plan: Callable[[IngestRequest], IngestPlan]
+    run: Callable[[IngestPlan, ProgressFn, threading.Event], IngestResult]
+
+
+def default_engine() -> IngestEngine:
+    def plan(request: IngestRequest) -> IngestPlan:
+        from curator.ingest.plan import plan_ingest
+
+        return plan_ingest(request)
+
+    def run(plan: IngestPlan, progress: ProgressFn, cancel: threading.Event) -> IngestResult:
+        from curator.ingest.run import run_ingest
+
+        return run_ingest(plan, progress=progress, cancel=cancel)
+
+    return IngestEngine(plan, run)
+
+
+@dataclass(frozen=True)
+class IngestPreview:
+    generation: int
+    request: IngestRequest
+    names: tuple[PlannedName, ...] = ()
+    photos: int = 0
+    files: int = 0
+    size: int = 0  # bytes of every photo and companion on the card
+    known: int = 0  # photos a journal already knows (skipped unread)
+    free: tuple[tuple[str, int | None], ...] = ()  # destination → bytes free on its disk
+    problems: int = 0
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    generation: int
+    progress: IngestProgress
+
+
+@dataclass(frozen=True)
+class IngestFinished:
+    generation: int
+    request: IngestRequest
+    result: IngestResult | None
+    error: str | None = None  # why it could not run at all
+
+
+@dataclass(frozen=True)
+class Ejected:
+    sentence: str
+
+
+@dataclass
+class _Feed:
+    """Copies that landed, on their way to the pipeline (the protocol above)."""
+
+    waiting: list[str] = field(default_factory=list)
+    final: list[str] | None = None  # every copy of the card, once the copy is over
+    final_started: bool = False
+
+
+def free_space(path: str) -> int | None:
+    """Bytes free on the disk `path` is (or will be) on; None when unknown."""
+    probe = Path(path)
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    try:
+        return shutil.disk_usage(probe).free
+    except OSError:
+        return None
+
+
+class _Thinned:
+    """The engine's progress, thinned on the worker (see the protocol)."""
+
+    def __init__(self, generation: int, delivery: Delivery[object]):
+        self.generation, self.delivery, self.last = generation, delivery, 0.0
+
+    def __call__(self, progress: IngestProgress) -> None:
+        now = time.monotonic()
+        done = progress.photos_done == progress.photos_total
+        if progress.landed or done or now - self.last >= PROGRESS_EVERY_S:
+            self.last = now
+            self.delivery.deliver(ProgressReport(self.generation, progress))
+
+
+class IngestController(QObject):
+    preview_ready = Signal(object)  # IngestPreview of the current form
+    progress = Signal(object)  # IngestProgress of the running ingest
+    finished = Signal(object)  # IngestFinished: the copy is over
+    imported = Signal()  # the last pipeline run over the card's copies ended
+    running_changed = Signal(bool)
+    ejected = Signal(str)  # the eject's sentence
+
+    def __init__(
+        self,
+        pool: QThreadPool,
+        pipeline: PipelineFeed,
+        completed: SignalInstance,
+        errors: ErrorReporter,
+        settings: Callable[[], Settings],
+        settings_file: Path | None = None,
+        *,
+        engine: IngestEngine | None = None,
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self.pool, self.pipeline, self.errors = pool, pipeline, errors
+        self.settings, self.settings_file = settings, settings_file
+        self.engine = engine or default_engine()
+        self._delivery: Delivery[object] = delivery_to(self, self._on_posted)
+        self._generation = 0
+        self._run_generation = -1
+        self._cancel: threading.Event | None = None
+        self._feed = _Feed()
+        self._shut_down = False
+        self.last_request: IngestRequest | None = None
+        completed.connect(self._on_pipeline_completed)
+
+    @property
+    def running(self) -> bool:
+        return self._cancel is not None
+
+    @property
+    def cancelling(self) -> bool:
+        return self._cancel is not None and self._cancel.is_set()
+
+    def preview(self, request: IngestRequest) -> int:
+        """Plan `request` on the worker (nothing written); `preview_ready` follows."""
+        self._generation += 1
+        generation, engine = self._generation, self.engine
+        if self._shut_down:
+            return generation
+
+        def job() -> IngestPreview:
+            from curator.ingest.plan import IngestRefused, preview_names
+
+            try:
+                plan = engine.plan(request)
+                names = tuple(preview_names(plan, PREVIEW_NAMES))
+            except IngestRefused as exc:
+                return IngestPreview(generation, request, error=str(exc))
+            except Exception as exc:  # a sentence, never a dialog that waits for ever
+                log.exception("the ingest preview failed")
+                return IngestPreview(generation, request, error=f"Curator could not plan it: {exc}")
+            scan = plan.scan
+            photos = [f for g in scan.groups for f in g.photos]
+            known = sum(
+                1 for f in photos if (h := plan.known_hash(f)) is not None and not plan.wanted(h)
+            )
+            roots = [str(d.root) for d in plan.destinations]
+            return IngestPreview(
+                generation,
+                request,
+                names,
+                scan.photos,
+                scan.files,
+                sum(g.size for g in scan.groups),
+                known,
+                tuple((root, free_space(root)) for root in roots),
+                len(scan.problems),
+            )
+
+        self.pool.start(Job(job, self._delivery))
+        return generation
+
+    def start(self, request: IngestRequest) -> bool:
+        """Plan and run `request` on the worker; False while one runs (or at exit)."""
+        if self.running or self._shut_down:
+            return False
+        self._generation += 1
+        generation, cancel, engine = self._generation, threading.Event(), self.engine
+        self._cancel, self._run_generation = cancel, generation
+        self._feed = _Feed()
+        self.last_request = request
+        self._remember(request)
+        progress = _Thinned(generation, self._delivery)
+
+        def job() -> IngestFinished:
+            from curator.ingest.plan import IngestRefused
+
+            try:
+                plan = engine.plan(request)
+                result = engine.run(plan, progress, cancel)
+            except IngestRefused as exc:
+                return IngestFinished(generation, request, None, str(exc))
+            except Exception as exc:
+                log.exception("the ingest failed")
+                return IngestFinished(generation, request, None, f"The ingest failed: {exc}.")
+            return IngestFinished(generation, request, result)
+
+        self.pool.start(Job(job, self._delivery))
+        self.running_changed.emit(True)
+        return True
+
+    def cancel(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+
+    def eject(self, card: Card) -> None:
+        """Eject `card` on the worker; `ejected` says how it went."""
+        if self._shut_down:
+            return
+        volume = card.volume
+
+        def job() -> Ejected:
+            from curator.ingest.eject import eject
+
+            return Ejected(eject(volume.name or volume.root, volume.root, volume.device))
+
+        self.pool.start(Job(job, self._delivery))
+
+    def shutdown(self) -> None:
+        """Cancel and post nothing more (App.shutdown drains the pool after this)."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self.cancel()
+        self._delivery.close()
+
+    def _remember(self, request: IngestRequest) -> None:
+        """The templates and folders of this ingest, for the next one (settings)."""
+        if self.settings_file is None:
+            return
+        changes = {
+            "ingest_rename": request.rename,
+            "ingest_subfolder": request.subfolder,
+            "ingest_destination": request.destination,
+            "ingest_backup": request.backup or "",
+        }
+        current = self.settings()
+        changes = {k: v for k, v in changes.items() if getattr(current, k) != v}
+        if not changes:
+            return
+        try:
+            save_changes(self.settings_file, changes)
+        except (OSError, SettingsError) as exc:
+            self.errors.report(f"The ingest's choices could not be remembered: {exc}")
+
+    # --- feeding the pipeline -------------------------------------------------
+
+    def _feed_pipeline(self) -> None:
+        """Hand what landed to the pipeline when it is idle (see the protocol)."""
+        feed = self._feed
+        if self._shut_down or self.pipeline.running:
+            return
+        if feed.waiting:
+            paths, feed.waiting = feed.waiting, []
+            if not self.pipeline.start_paths(paths, ("technical",)):
+                feed.waiting[:0] = paths  # could not start: kept for the next turn
+            return
+        if feed.final is not None and not self.running:
+            paths, feed.final = feed.final, None
+            feed.final_started = bool(paths) and self.pipeline.start_paths(paths)
+            if not feed.final_started:
+                self.imported.emit()
+
+    @Slot(object)
+    @guarded_slot
+    def _on_pipeline_completed(self, _report: object) -> None:
+        if self._feed.final_started:
+            self._feed.final_started = False
+            self.imported.emit()
+        self._feed_pipeline()
+
+    @Slot(object)
+    @guarded_slot
+    def _on_posted(self, message: object) -> None:
+        if isinstance(message, ProgressReport):
+            if message.generation != self._run_generation:
+                return
+            if message.progress.landed:
+                self._feed.waiting.extend(message.progress.landed)
+                self._feed_pipeline()
+            self.progress.emit(message.progress)
+        elif isinstance(message, IngestFinished):
+            if message.generation != self._run_generation:
+                return
+            self._cancel = None
+            if message.result is not None:
+                self._feed.final = list(message.result.catalog_paths)
+            self.running_changed.emit(False)
+            self.finished.emit(message)
+            self._feed_pipeline()
+        elif isinstance(message, IngestPreview):
+            if message.generation == self._generation:
+                self.preview_ready.emit(message)
+        elif isinstance(message, Ejected):
+            self.ejected.emit(message.sentence)
