@@ -15,6 +15,12 @@ The ridge path (`ridge_path`): with the training rows centred (weighted) and
 scaled by √weight, A = U S Vᵀ once; for every penalty α the coefficients are
 V diag(S/(S²+α)) Uᵀb, so a grid of 25 penalties costs one SVD per fold.
 
+How much a group weighs (`intra_class_correlation`, used by
+`ml.taste.fit_taste`): m look-alikes judged alike are one judgment, m
+look-alikes judged apart (the frame kept, its blinking siblings rejected)
+are m; between the two, Kish's design effect 1 + (m − 1)·ρ, with ρ the
+targets' intra-class correlation within the groups.
+
 The interval (`bootstrap_interval`): resample whole groups with
 replacement (a burst is one draw), recompute Spearman, take the 2.5th and
 97.5th percentiles of `BOOTSTRAP` draws (fixed seed: the same data give the
@@ -87,6 +93,24 @@ def look_alike_groups(
             for i in np.nonzero(sims >= threshold)[0].tolist():
                 join(i, i + k)
     return np.asarray([_find(parent, i) for i in range(n)], dtype=np.int64)
+
+
+def intra_class_correlation(y: F64, groups: I64) -> float:
+    """How alike the targets within a group are against the targets overall, 0..1:
+    one-way ANOVA's estimator of the intra-class correlation (unequal group
+    sizes: n0), clipped to [0, 1]. 0 when no group has two rows."""
+    labels, inverse, sizes = np.unique(groups, return_inverse=True, return_counts=True)
+    k, n = len(labels), len(y)
+    if k < 2 or k == n:
+        return 0.0
+    means = np.bincount(inverse, weights=y) / sizes
+    within = float(((y - means[inverse]) ** 2).sum()) / (n - k)
+    between = float((sizes * (means - y.mean()) ** 2).sum()) / (k - 1)
+    n0 = (n - float((sizes**2).sum()) / n) / (k - 1)
+    denominator = between + (n0 - 1) * within
+    if denominator <= 0:
+        return 0.0
+    return float(np.clip((between - within) / denominator, 0.0, 1.0))
 
 
 def group_folds(groups: I64, folds: int, seed: int) -> I64:

@@ -2,10 +2,15 @@
 at least as well as a plain ridge, report its quality honestly, and learn
 faster when it asks about the photos it is least sure of?
 
-The world is independent of the model's tuning (tests/bench/taste_world.py):
-768-d unit embeddings with a CLIP-like spectrum, shot in bursts, a hidden
-taste, a culler's decisions; a "subtle" variant where taste is a weaker
-function of the picture. Every number is a mean over `SEEDS`.
+Two worlds, each independent of the model's tuning: tests/bench/taste_world.py
+(768-d unit embeddings with a CLIP-like spectrum, shot in bursts of
+near-copies, a hidden taste, a culler's decisions; a "subtle" variant where
+taste is a weaker function of the picture) and tests/bench/taste_world2.py,
+written apart from the first (issue 32 §3: scenes on a low-rank semantic
+manifold, frames of a scene differing in the moment and in flaws the
+photographer rejects, stars from fixed cut points, a two-pass culler who
+skips frames; a "people" variant where blinks are rejected). Every number
+is a mean over `SEEDS`.
 
 1. `test_fit_taste_is_never_below_plain_ridge` (bar T1): on the same
    decisions (the first n of a rating pass walking the shoot in capture
@@ -20,7 +25,9 @@ function of the picture. Every number is a mean over `SEEDS`.
    and how honest each one's *reported* held-out Spearman is (the figure
    `curator status` shows) against the real one, with how often the real
    one falls inside the reported 95 % interval.
-   Budget: after ≥ plain at 20, 40 and 100 decisions in both worlds.
+   Budget: after ≥ plain at 20, 40 and 100 decisions in every world
+   (measured before issue 32's fix, counting every burst once: 0.005–0.015
+   below plain on the second simulator).
 2. `test_uncertain_first_needs_fewer_decisions_than_time_order`: the rating
    pass in capture order against most-uncertain-first
    (`ml.active.uncertain_order`, retrained every 10 decisions, the first 20
@@ -28,13 +35,18 @@ function of the picture. Every number is a mean over `SEEDS`.
    first needs to reach what capture order reaches at 100 and at 200, and
    how many it needs to reach plain ridge's quality at 100 (capture order).
    Budget: ≥ 30 % fewer decisions; plain ridge's 100 reached within 60
-   (measured: 0.695 at 40 against plain ridge's 0.705 at 100, 0.716 at 60 —
-   the issue's "≤ 40" is not reached on this world).
+   (measured on 8 seeds since issue 32: 40 % fewer at both; 0.670 at 40
+   against plain ridge's 0.685 at 100, reached at 50 — the issue's "≤ 40"
+   is not reached on this world. Over the 4 seeds used before, a fit that
+   is as good on seeds 4–7 moved the first "reached at" by a 10-decision
+   step: seed noise at this granularity).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -48,10 +60,10 @@ from curator.ml.active import uncertain_order
 from curator.ml.taste import fit_taste, label_for
 from tests.bench.results import results_path
 from tests.bench.taste_world import World, decided_order, decision, world
+from tests.bench.taste_world2 import decide, world2
 
 CHECKPOINTS = (10, 20, 40, 100, 200)
 SEEDS = tuple(range(8))
-WORLDS = {"CLIP-like": 0.5, "subtle taste": 1.0}  # taste noise
 RESULTS = results_path("")
 
 
@@ -76,23 +88,64 @@ def _decisions(w: World, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return order, labels[:, 0], labels[:, 1]
 
 
+@dataclass(frozen=True)
+class Case:
+    """One simulated photographer's shoot, as both simulators give it."""
+
+    x: np.ndarray  # every photo's embedding
+    scene: np.ndarray
+    order: np.ndarray  # the decided photos, in the order decided
+    y: np.ndarray  # their targets and weights (ml.taste.label_for)
+    weight: np.ndarray
+    test: np.ndarray  # held-out photos (scenes never decided)
+    truth: np.ndarray  # the held-out photos' true liking
+
+
+def _first_world(seed: int, noise: float) -> Case:
+    w = world(seed, taste_noise=noise)
+    order, y, weight = _decisions(w, seed)
+    return Case(w.x, w.scene, order, y, weight, w.test, w.stars[w.test])
+
+
+def _second_world(seed: int, with_faces: bool) -> Case:
+    w = world2(seed, with_faces=with_faces)
+    order = w.decided[: max(CHECKPOINTS)]
+    rng = np.random.default_rng(seed + 1)
+    labels = np.array([label_for(decide(int(w.stars[i]), rng)) for i in order])
+    return Case(w.x, w.scene, order, labels[:, 0], labels[:, 1], w.test, w.utility[w.test])
+
+
+# name -> a seed's shoot. The first simulator (tests/bench/taste_world.py) and
+# a second one written apart from it (tests/bench/taste_world2.py, issue 32 §3).
+WORLDS: dict[str, Callable[[int], Case]] = {
+    "CLIP-like": lambda seed: _first_world(seed, 0.5),
+    "subtle taste": lambda seed: _first_world(seed, 1.0),
+    "second simulator": lambda seed: _second_world(seed, False),
+    "second simulator, people": lambda seed: _second_world(seed, True),
+}
+
+
 @pytest.mark.bench
-@pytest.mark.timeout(1800)
+@pytest.mark.timeout(3600)
 def test_fit_taste_is_never_below_plain_ridge() -> None:
     report: dict[str, dict[str, dict[str, float]]] = {}
-    for name, noise in WORLDS.items():
+    for name, make in WORLDS.items():
         runs: dict[str, dict[int, list[float]]] = {}
         for seed in SEEDS:
-            w = world(seed, taste_noise=noise)
-            order, y_all, weight_all = _decisions(w, seed)
+            case = make(seed)
+            held_out = case.x[case.test]
+
+            def real(predicted: np.ndarray, case: Case = case) -> float:
+                return float(spearmanr(predicted, case.truth).statistic)
+
             for n in CHECKPOINTS:
-                idx, y, weight = order[:n], y_all[:n], weight_all[:n]
-                x = w.x[idx]
+                idx, y, weight = case.order[:n], case.y[:n], case.weight[:n]
+                x = case.x[idx]
                 plain = Ridge(alpha=1.0).fit(x, y, sample_weight=weight)
-                after = fit_taste(x, y, weight, groups=w.scene[idx])
+                after = fit_taste(x, y, weight, groups=case.scene[idx])
                 rows = {
-                    "plain": _real(plain.predict(w.x[w.test]), w),
-                    "after": _real(after.predict_rating(w.x[w.test]), w),
+                    "plain": real(plain.predict(held_out)),
+                    "after": real(after.predict_rating(held_out)),
                     "after reported": after.spearman if after.spearman is not None else np.nan,
                 }
                 low, high = after.spearman_low, after.spearman_high
@@ -101,15 +154,15 @@ def test_fit_taste_is_never_below_plain_ridge() -> None:
                 )
                 if n >= 20:
                     model, shown = _before(x, y, weight)
-                    rows["before"] = _real(model.predict(w.x[w.test]), w)
+                    rows["before"] = real(model.predict(held_out))
                     rows["before reported"] = shown
                 for key, value in rows.items():
                     runs.setdefault(key, {}).setdefault(n, []).append(value)
         report[name] = {
-            key: {str(n): round(float(np.nanmean(v)), 3) for n, v in by_n.items()}
+            key: {str(n): round(float(np.nanmean(v)), 4) for n, v in by_n.items()}
             for key, by_n in runs.items()
         }
-    print("\nheld-out Spearman against the true stars (mean of", len(SEEDS), "seeds)")
+    print("\nheld-out Spearman against the true liking (mean of", len(SEEDS), "seeds)")
     for name, table in report.items():
         print(f"\n{name}")
         print(f"{'':>18} " + " ".join(f"{n:>7}" for n in CHECKPOINTS))
@@ -128,7 +181,7 @@ def test_fit_taste_is_never_below_plain_ridge() -> None:
 STEP = 10
 HORIZON = 200
 TARGETS = (100, 200)
-UNCERTAIN_SEEDS = SEEDS[:4]
+UNCERTAIN_SEEDS = SEEDS  # 4 seeds moved the "reached at" by a 10-decision step between equivalent fits
 
 
 def _curve(w: World, seed: int, uncertain: bool) -> dict[int, float]:

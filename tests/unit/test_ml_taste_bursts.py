@@ -355,3 +355,27 @@ def test_too_few_decisions_never_import_scikit_learn() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_a_burst_judged_apart_teaches_more_than_one_judged_alike() -> None:
+    """Frames of one moment the photographer told apart (kept one, rejected the
+    blinks) are not one judgment: with the targets differing inside the
+    bursts they keep more of their weight than bursts rated alike (Kish's
+    design effect on the targets' intra-class correlation)."""
+    from curator.ml.taste import design_weights
+    from curator.ml.taste_cv import intra_class_correlation
+
+    groups = np.repeat(np.arange(6), 4)  # six bursts of four frames
+    alike = np.repeat([1.0, 2.0, 3.0, 4.0, 5.0, 3.0], 4)
+    apart = np.tile([5.0, 1.0, 1.0, 3.0], 6)  # the same spread inside every burst
+    w = np.ones(len(groups))
+    assert intra_class_correlation(alike, groups) == pytest.approx(1.0)
+    assert intra_class_correlation(apart, groups) == 0.0
+    assert np.allclose(design_weights(w, alike, groups), w)  # sum kept, all equal
+    singles = np.arange(len(groups) + 6)
+    mixed_groups = np.concatenate([groups, singles[len(groups) :]])
+    for targets, expected_burst_share in ((alike, 0.25), (apart, 1.0)):
+        y = np.concatenate([targets, np.arange(6) % 5 + 1.0])
+        weights = design_weights(np.ones(len(y)), y, mixed_groups)
+        ratio = weights[0] / weights[-1]  # a burst's frame against a single photo
+        assert ratio == pytest.approx(expected_burst_share, abs=0.15), (targets, weights)
