@@ -185,3 +185,14 @@ def test_the_installed_model_is_whole_and_found(tmp_path: Path) -> None:
     files = installed_model()
     assert installer.installed(Path(files.folder))  # type: ignore[attr-defined]
     assert installer.main(["--dir", files.folder, "--quiet"]) == 0  # type: ignore[attr-defined]
+
+
+def test_a_small_face_is_never_called_closed_but_is_still_called_open() -> None:
+    """Under CLOSED_FROM_PX a shut reading is a guess (a look down reads shut)."""
+    small = eyes.CLOSED_FROM_PX - 1
+    shut = eyes.judge_eyes(skin(), mesh(), lids(1.0), lids(1.0, x=200.0), small)
+    assert shut.state is EyeState.UNKNOWN and shut.note == eyes.TOO_SMALL_TO_TELL
+    wide = eyes.judge_eyes(skin(), mesh(), lids(12.0), lids(12.0, x=200.0), small)
+    assert wide.state is EyeState.OPEN
+    large = eyes.judge_eyes(skin(), mesh(), lids(1.0), lids(1.0, x=200.0), eyes.CLOSED_FROM_PX)
+    assert large.state is EyeState.CLOSED

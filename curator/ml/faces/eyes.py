@@ -16,7 +16,12 @@ A face's eyes are judged only when they can be seen:
   read 0.61 and up, 5 of 8 sunglasses 0.11–0.56; the other three are light
   or reflective lenses, judged as eyes and never called closed unless they
   read shut);
-- **too small**: a face under `MIN_JUDGED_PX` (the caller's rule).
+- **too small**: a face under `MIN_JUDGED_PX` (the caller's rule); and a
+  face under `CLOSED_FROM_PX` is never called CLOSED ("too small to tell
+  shut eyes from a look down"): its eye is 8–12 preview pixels wide, and on
+  the labelled set 9 of the 10 faces of 40–63 px read shut were open or
+  looking down (2 of the 5 group photos wrongly badged CLOSED EYES); open
+  is still told (a burst's everyone-open frame).
 Otherwise the eyes are CLOSED when the *more open* eye's openness is under
 `CLOSED_BELOW` (a blink closes both; one eye open is a wink or a squint,
 not a missed frame) and the mesh is sure of the face (`SURE_FROM`: a shut
@@ -52,10 +57,12 @@ SEEN_FROM = 0.5  # the mesh's face presence under which the eyes are not judged
 SURE_FROM = 0.9  # the presence a CLOSED verdict needs
 DARK_LENS = 0.58  # eye region's 90th percentile luma / the cheek's median: a dark lens
 MIN_JUDGED_PX = 40  # faces smaller than this (long side, preview pixels) are counted only
+CLOSED_FROM_PX = 64  # a CLOSED verdict needs a face this large (module docstring)
 
 TURNED_AWAY = "turned away or hidden"
 SUNGLASSES = "sunglasses"
 TOO_SMALL = "too small"
+TOO_SMALL_TO_TELL = "too small to tell shut eyes from a look down"
 CANT_TELL = "can't tell"
 
 # Face Mesh indices of the cheek patches below the eyes.
@@ -111,9 +118,11 @@ def judge_eyes(
     mesh: Mesh,
     right_lids: NDArray[np.float64],
     left_lids: NDArray[np.float64],
+    size_px: float | None = None,
 ) -> EyeReading:
     """The eyes' state (see the module docstring) from the mesh and both eyes'
-    lids, all in the pixels of `luma` (the upright preview's)."""
+    lids, all in the pixels of `luma` (the upright preview's); `size_px` is the
+    face's long side there (None: large enough)."""
     right, left = openness(right_lids), openness(left_lids)
     values = [v for v in (right, left) if v is not None]
     most_open = max(values) if values else None
@@ -124,6 +133,8 @@ def judge_eyes(
     if dark_lenses(luma, mesh.points, right_lids, left_lids):
         return EyeReading(EyeState.UNKNOWN, SUNGLASSES, most_open)
     if most_open < CLOSED_BELOW and mesh.presence >= SURE_FROM:
+        if size_px is not None and size_px < CLOSED_FROM_PX:
+            return EyeReading(EyeState.UNKNOWN, TOO_SMALL_TO_TELL, most_open)
         return EyeReading(EyeState.CLOSED, None, most_open)
     if most_open >= OPEN_FROM:
         return EyeReading(EyeState.OPEN, None, most_open)

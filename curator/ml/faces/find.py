@@ -159,7 +159,7 @@ def find_faces(
         points = mesh.points
         right = nets.landmarks.eye(rgb, *(points[i] for i in RIGHT_EYE_CORNERS), mirrored=False)
         left = nets.landmarks.eye(rgb, *(points[i] for i in LEFT_EYE_CORNERS), mirrored=True)
-        reading = eye_rules.judge_eyes(luma, mesh, right.lids, left.lids)
+        reading = eye_rules.judge_eyes(luma, mesh, right.lids, left.lids, size_px)
         band = tuple(v * to_work for v in eye_band(right.lids, left.lids))
         sharpness = band_sharpness(work, band, noise_sd)
         faces.append(

@@ -48,7 +48,8 @@ from curator.settings import Settings
 
 # 1: issue 32 — MediaPipe BlazeFace (full range) + Face Mesh + Iris, eye aspect
 # ratio of the iris model's lids, eye-band sharpness, key faces.
-STAGE_VERSION = f"faces-1|{MODEL_ID}"
+# 2: no CLOSED verdict on a face under 64 px (ml.faces.eyes.CLOSED_FROM_PX).
+STAGE_VERSION = f"faces-2|{MODEL_ID}"
 
 
 def face_model(settings: Settings) -> ModelSearch:
