@@ -181,7 +181,7 @@ def test_fit_taste_is_never_below_plain_ridge() -> None:
 STEP = 10
 HORIZON = 200
 TARGETS = (100, 200)
-UNCERTAIN_SEEDS = SEEDS  # 4 seeds moved the "reached at" by a 10-decision step between equivalent fits
+UNCERTAIN_SEEDS = SEEDS  # 4 moved the "reached at" a step between equivalent fits
 
 
 def _curve(w: World, seed: int, uncertain: bool) -> dict[int, float]:
