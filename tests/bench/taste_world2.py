@@ -95,9 +95,7 @@ def world2(
             utility.append(u + rng.normal() * noise)
             scene_of.append(s)
             sharp = rng.uniform(0.25, 0.45) if blurred else rng.uniform(0.6, 0.95)
-            faces.append(
-                [float(blink), float(people and not blink), sharp * people, n_faces / 5.0]
-            )
+            faces.append([float(blink), float(people and not blink), sharp * people, n_faces / 5.0])
     x = np.asarray(rows, dtype=np.float32)
     u = np.asarray(utility)
     stars = 1 + np.searchsorted(CUTS, u)
