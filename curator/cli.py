@@ -102,7 +102,9 @@ def _run_command(args: argparse.Namespace, opened: list[Catalog], out: TextIO, e
         if no_catalog is not None:  # e.g. restore: the catalog may be the damaged one
             return int(no_catalog(args, paths, settings, out, err))
         # A command that only reads works on a read-only catalog (a write then says so).
-        catalog = Catalog.open(paths.catalog, read_only_ok=getattr(args, "read_only", False))
+        catalog = Catalog.open(
+            paths.catalog_location, read_only_ok=getattr(args, "read_only", False)
+        )
         opened.append(catalog)
         return int(args.handler(args, CommandContext(catalog, paths, settings, out, err)))
     except UsageError as exc:
@@ -123,7 +125,15 @@ def _run_command(args: argparse.Namespace, opened: list[Catalog], out: TextIO, e
 def catalog_fault(exc: BaseException, paths: AppPaths | None) -> str | None:
     """The sentence for a catalog that stayed busy past every retry (the change
     was not saved) or that is damaged, or None for anything else."""
-    catalog = str(paths.catalog) if paths is not None else "the catalog"
+    catalog = paths.catalog_name if paths is not None else "the catalog"
+    if paths is not None and paths.catalog_url is not None:
+        from curator.catalog.backends import postgres
+
+        if postgres.is_permission_denied(exc):
+            return (
+                f"Your PostgreSQL role may only read the catalog {catalog}, so this change was "
+                "NOT saved: deciding and importing need a role that may write."
+            )
     if tx.is_busy(exc):
         return (
             f"The catalog {catalog} stayed busy (another import or the app kept writing), "
@@ -140,7 +150,7 @@ def _written_path(exc: BaseException, paths: AppPaths | None) -> str:
     filename = getattr(exc, "filename", None)
     if isinstance(filename, str | bytes):
         return os.fsdecode(filename)
-    return str(paths.catalog) if paths is not None else "the catalog"
+    return paths.catalog_name if paths is not None else "the catalog"
 
 
 def _close_holding_sigint(opened: list[Catalog]) -> bool:

@@ -131,3 +131,60 @@ def os_trash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(plat, "HOMETRASH_B", os.fsencode(trash))
     monkeypatch.setattr(plat, "HOMETRASH", str(trash))
     return trash
+
+
+# -- the throwaway PostgreSQL server (tests/pg_server.py) ----------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[object]:
+    """One PostgreSQL server for the session, as `nobody`, on 127.0.0.1."""
+    from tests.pg_server import PgServer, missing_reason
+
+    reason = missing_reason()
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostgreSQL tests: {reason}")
+        pytest.skip(reason)
+    server = PgServer()
+    previous = os.environ.get("PGPASSFILE")
+    os.environ["PGPASSFILE"] = str(server.passfile)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        if previous is None:
+            os.environ.pop("PGPASSFILE", None)
+        else:
+            os.environ["PGPASSFILE"] = previous
+
+
+@pytest.fixture
+def pg_url(pg_server: object) -> Iterator[str]:
+    """A URL of an empty database of its own on the test server (no password in it)."""
+    name = pg_server.new_database()  # type: ignore[attr-defined]
+    try:
+        yield pg_server.url(name)  # type: ignore[attr-defined]
+    finally:
+        pg_server.drop_database(name)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def catalog_location(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    """A fresh catalog's location on each backend: the same test runs on both."""
+    if request.param == "sqlite":
+        return tmp_path / "catalog.sqlite"
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def any_catalog(catalog_location: str | Path) -> Iterator[object]:
+    """`catalog`, on SQLite and on PostgreSQL."""
+    from curator.catalog.db import Catalog
+
+    cat = Catalog.open(catalog_location)
+    try:
+        yield cat
+    finally:
+        cat.close()

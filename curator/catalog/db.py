@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from peewee import DatabaseError, OperationalError, SqliteDatabase
+from peewee import Database, DatabaseError, OperationalError, SqliteDatabase
 
+from curator.catalog.backends.location import describe, is_postgres_url
 from curator.catalog.errors import CatalogError
 from curator.catalog.migrations import LATEST_VERSION, MIGRATIONS, Migration
 from curator.catalog.models import MODELS
@@ -73,19 +74,35 @@ class Catalog:
     `storage_problem` turns into the read-only sentence.
     """
 
-    def __init__(self, path: Path, db: SqliteDatabase, *, read_only: bool = False):
+    def __init__(
+        self, path: Path, db: Database, *, read_only: bool = False, url: str | None = None
+    ):
         self.path = path
         self.db = db
         self.read_only = read_only
+        self.url = url  # a PostgreSQL catalog's URL (`path` is then its local stand-in)
+
+    @property
+    def name(self) -> str:
+        """The catalog as sentences name it: its file, or its URL without a password."""
+        return describe(self.url or self.path)
+
+    @property
+    def location(self) -> str | Path:
+        """What `Catalog.open` takes to open this catalog again."""
+        return self.url or self.path
 
     @classmethod
-    def open(cls, path: Path, *, read_only_ok: bool = False) -> Catalog:
-        """Open (creating or upgrading) the catalog at `path`.
+    def open(cls, path: Path | str, *, read_only_ok: bool = False) -> Catalog:
+        """Open (creating or upgrading) the catalog at `path`: a file, or a
+        PostgreSQL URL (catalog.backends.postgres).
 
         Raises `CatalogError` with the sentence to show; a `StorageError` (its
         subclass) when the storage is at fault: a folder that can't be created
         or written, a read-only catalog (unless `read_only_ok`), a full disk.
         """
+        if is_postgres_url(path):
+            return cls._open_postgres(str(path), read_only_ok=read_only_ok)
         path = Path(path)
         if sqlite3.sqlite_version_info < MIN_SQLITE:
             raise CatalogError(
@@ -159,6 +176,21 @@ class Catalog:
                 raise CatalogError(f"Could not upgrade the catalog {path}: {exc}") from exc
         db.bind(MODELS, bind_refs=False, bind_backrefs=False)
         return cls(path, db, read_only=read_only)
+
+    @classmethod
+    def _open_postgres(cls, url: str, *, read_only_ok: bool) -> Catalog:
+        from curator.catalog.backends import postgres
+        from curator.catalog.backends.location import PostgresLocation
+        from curator.paths import user_data_dir
+
+        db, read_only = postgres.open_catalog(url, read_only_ok=read_only_ok)
+        db.bind(MODELS, bind_refs=False, bind_backrefs=False)
+        stand_in = PostgresLocation.parse(url).local_stand_in(user_data_dir())
+        return cls(stand_in, db, read_only=read_only, url=url)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.url is not None
 
     def close(self) -> None:
         if not self.db.is_closed():

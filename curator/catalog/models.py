@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from peewee import (
     BlobField,
@@ -57,6 +58,20 @@ class StageStatus(StrEnum):
     DONE = "done"
     FAILED = "failed"
     SKIPPED = "skipped"
+
+
+class _Flag(BooleanField):
+    """A yes/no column stored as the integer 0 or 1 (the schema's flags are
+    INTEGER on SQLite, BIGINT on PostgreSQL, and raw SQL tests `picked = 1`):
+    a bool is written as 0/1 on both backends and read back as a bool."""
+
+    def db_value(self, value: object) -> int | None:
+        flag = super().db_value(value)
+        return None if flag is None else int(flag)
+
+
+# Untyped as peewee's own fields are (mypy skips peewee): a row's value is a bool.
+FlagField: Any = _Flag
 
 
 class BaseModel(Model):
@@ -103,7 +118,7 @@ class Photo(BaseModel):
     notes = TextField(null=True)
     cull = TextField(default=CullState.UNREVIEWED.value)
     rating = IntegerField(null=True)
-    picked = BooleanField(default=False)
+    picked = FlagField(default=False)
     deleted_at = DateTimeField(null=True)
     missing_since = DateTimeField(null=True)  # every path gone from disk (m005)
     label = TextField(null=True)  # color label, a ColorLabel value (m006)
@@ -114,7 +129,7 @@ class Photo(BaseModel):
     pair_lead_id = IntegerField(null=True)
     caption = TextField(null=True)  # another tool's or the photographer's caption (m010)
     burst_group = IntegerField(null=True)
-    burst_best = BooleanField(default=False)
+    burst_best = FlagField(default=False)
     imported_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
@@ -316,7 +331,7 @@ class PhotoKeyword(BaseModel):
     text = TextField()
     path = TextField(default="")  # "Places|London|St. Paul's Cathedral"; '' when flat
     tag = TextField(null=True)
-    private = BooleanField(default=False)
+    private = FlagField(default=False)
     source = TextField()
 
 

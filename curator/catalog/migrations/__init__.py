@@ -4,7 +4,9 @@ The schema version lives in SQLite's `PRAGMA user_version`. Each migration is
 a module `m<NNN>_<name>.py` exposing `VERSION` and `STATEMENTS` (plain SQL, so a
 migration never changes meaning when the peewee models evolve). Never edit a
 migration that has shipped: add a new one. `MIGRATIONS` is ordered by VERSION
-and the versions are 1..N without gaps (a test checks it).
+and the versions are 1..N without gaps (a test checks it), but for the numbers
+in `RESERVED`: migrations that land from other branches (ingest m018); the
+branch that merges one removes its number from there.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from curator.catalog.migrations import (
     m015_raw_jpeg_pairs,
     m016_preference_scores,
     m017_faces,
+    m019_seats,
 )
 
 
@@ -38,6 +41,9 @@ class Migration:
     name: str
     statements: tuple[str, ...]
     foreign_keys_off: bool = False  # rebuilds a table: run with PRAGMA foreign_keys OFF
+    # The statements on PostgreSQL (catalog.backends.pg_schema), where the SQLite
+    # ones translated would not do; None: translated.
+    postgres: tuple[str, ...] | None = None
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -106,6 +112,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         tuple(m016_preference_scores.STATEMENTS),
     ),
     Migration(m017_faces.VERSION, "faces", tuple(m017_faces.STATEMENTS)),
+    Migration(
+        m019_seats.VERSION,
+        "the seat of each decision",
+        tuple(m019_seats.STATEMENTS),
+        postgres=tuple(m019_seats.POSTGRES_STATEMENTS),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
+
+RESERVED: frozenset[int] = frozenset({18})
