@@ -27,11 +27,42 @@ def curator_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+# Test modules whose `catalog` is the backend's behaviour (issue 34 §4): their
+# tests run on SQLite and again on PostgreSQL (the throwaway server below).
+BOTH_BACKENDS = frozenset(
+    {
+        "test_approval",
+        "test_decision_actions",
+        "test_decision_steps",
+        "test_projects",
+        "test_rotation",
+        "test_search_semantic",
+        "test_tag_decisions",
+        "test_undo_redo",
+    }
+)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if "catalog" in metafunc.fixturenames and module in BOTH_BACKENDS:
+        metafunc.parametrize("catalog_backend", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def catalog(tmp_path: Path) -> Iterator[object]:
+def catalog_backend(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def catalog(
+    tmp_path: Path, request: pytest.FixtureRequest, catalog_backend: str
+) -> Iterator[object]:
     from curator.catalog.db import Catalog
 
-    cat = Catalog.open(tmp_path / "catalog.sqlite")
+    backend = catalog_backend
+    where = request.getfixturevalue("pg_url") if backend == "postgresql" else None
+    cat = Catalog.open(where or tmp_path / "catalog.sqlite")
     try:
         yield cat
     finally:

@@ -35,6 +35,9 @@ inside `one_step` (a decision key on a selection of many photos in the
 grid: one undo step). Every group stamps its rows with ONE `created_at`,
 strictly later than any row before it, so a group is exactly a run of
 consecutive rows with the same stamp; no schema change is needed. See
+Each row records its seat (user, host: catalog.backends.seat); undo and redo
+read only the seat's own groups, so on a shared catalog each person undoes
+their own decisions and never another's. See
 `_undo_target`/`_redo_target` for how the undo and redo stacks are read
 back from the log.
 """
@@ -48,6 +51,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from curator.catalog import tx
+from curator.catalog.backends.seat import Seat, current_seat
 from curator.catalog.models import (
     CullState,
     Decision,
@@ -127,6 +131,7 @@ def _log(
     pass_: str,
     at: datetime | None = None,
 ) -> DecisionRecord:
+    seat = current_seat()
     Decision.create(
         photo=photo.id,
         kind=kind.value,
@@ -134,6 +139,8 @@ def _log(
         new_value=_text(new),
         pass_=pass_,
         created_at=at or utcnow(),
+        seat_user=seat.user,
+        seat_host=seat.host,
     )
     return DecisionRecord(photo.id, kind, _text(old), _text(new))
 
@@ -498,6 +505,11 @@ class _Group:
     def pass_(self) -> str:
         return str(self.rows[0].pass_)
 
+    def of_seat(self, seat: Seat) -> bool:
+        """Made at `seat` (rows from before seats were recorded: any seat's)."""
+        row = self.rows[0]
+        return row.seat_user is None or (row.seat_user, row.seat_host) == (seat.user, seat.host)
+
 
 def _groups_newest_first() -> Iterator[_Group]:
     """The log's groups, newest first, read in chunks (most calls stop early)."""
@@ -539,9 +551,10 @@ def _depth(row: Decision, memo: dict[int, int]) -> int:
 def _undo_target(pass_: str | None) -> _Group | None:
     undone: set[int] = set()
     memo: dict[int, int] = {}
+    seat = current_seat()
     for group in _groups_newest_first():
-        if pass_ is not None and group.pass_ != pass_:
-            continue
+        if (pass_ is not None and group.pass_ != pass_) or not group.of_seat(seat):
+            continue  # another seat's groups are its own to undo
         if _depth(group.rows[0], memo) % 2 == 1:  # an undo
             undone |= group.targets
         elif not group.ids & undone:
@@ -552,8 +565,9 @@ def _undo_target(pass_: str | None) -> _Group | None:
 def _redo_target(pass_: str | None) -> _Group | None:
     redone: set[int] = set()
     memo: dict[int, int] = {}
+    seat = current_seat()
     for group in _groups_newest_first():
-        if pass_ is not None and group.pass_ != pass_:
+        if (pass_ is not None and group.pass_ != pass_) or not group.of_seat(seat):
             continue
         depth = _depth(group.rows[0], memo)
         if depth == 0:  # a new action: nothing left to redo
@@ -602,7 +616,7 @@ def _assign(photo: Photo, kind: str, value: str | None) -> None:
 def _reverse(group: _Group) -> list[DecisionRecord]:
     """Append the inverse of `group` (one new group) and apply it to its photos."""
     photos: dict[int, Photo] = {}
-    at = _new_stamp()
+    at, seat = _new_stamp(), current_seat()
     records: list[DecisionRecord] = []
     for row in reversed(group.rows):
         pid = int(row.photo_id)
@@ -621,6 +635,8 @@ def _reverse(group: _Group) -> list[DecisionRecord]:
             pass_=row.pass_,
             undoes=row.id,
             created_at=at,
+            seat_user=seat.user,
+            seat_host=seat.host,
         )
         _assign(photo, row.kind, row.old_value)
         records.append(DecisionRecord(pid, DecisionKind(row.kind), current, row.old_value))

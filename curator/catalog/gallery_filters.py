@@ -32,6 +32,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from curator.camera_names import camera_name
+from curator.catalog.backends.dialect import SQLITE_FILE_NAME_SQL, dialect_of
 from curator.catalog.models import Photo
 from curator.catalog.people.filters import FLAGGED_SQL, GALLERY_PEOPLE, people_ids
 from curator.catalog.types import FilterChoice as FilterChoice  # the value types live there
@@ -45,11 +46,9 @@ if TYPE_CHECKING:
 # Ids in order: a list, or (a long one, numpy loaded) the array numpy parsed.
 IdValues: TypeAlias = "list[int] | NDArray[np.int64]"
 
-# The last component of `photo.path` (a BLOB of the file system's bytes): the
-# text after the last '/' (or '\'). rtrim strips every trailing character that
-# is not a separator; what is left is the folder prefix, which `substr` skips.
-_PATH = "replace(CAST(path AS TEXT), '\\', '/')"
-FILE_NAME_SQL = f"substr({_PATH}, length(rtrim({_PATH}, replace({_PATH}, '/', ''))) + 1)"
+# The last component of `photo.path` (a BLOB of the file system's bytes), as
+# SQLite spells it (backends.dialect; PostgreSQL reads its own, see there).
+FILE_NAME_SQL = SQLITE_FILE_NAME_SQL
 # The MATCH photos as a range of the scores' order index (schema v16: the
 # narrow photo_preference table, so a rescore rewrites no photo row). Purged
 # photos may keep a score: callers intersect with the live photos.
@@ -225,9 +224,8 @@ def id_list(ids: IdValues) -> list[int]:
 
 
 def _ids_text(sql: str, params: Sequence[object]) -> str | None:
-    row = Photo._meta.database.execute_sql(
-        f"SELECT group_concat(id) FROM ({sql})", list(params)
-    ).fetchone()
+    db = Photo._meta.database
+    row = db.execute_sql(dialect_of(db).ordered_ids_sql(sql), list(params)).fetchone()
     return str(row[0]) if row and row[0] else None
 
 
@@ -391,6 +389,8 @@ def by_likely_rejects(kept: IdValues, match_threshold: float | None) -> list[int
     the list's capture-time order."""
     if not len(kept):
         return []
+    if dialect_of(Photo._meta.database).is_postgres:
+        return None  # the packed-integer read is SQLite's (group_concat, total): SQL sorts
     text, odd = Photo._meta.database.execute_sql(_SCORE_KEYS_SQL).fetchone()
     if odd:
         return None

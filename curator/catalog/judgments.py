@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from peewee import SQL, Expression
 
 from curator.catalog import decisions
+from curator.catalog.backends.dialect import dialect_of, replace_into
 from curator.catalog.gallery_filters import NOT_SCORED, SCORE_BITS
 from curator.catalog.models import (
     PREFERENCE_OF_PHOTO,
@@ -173,7 +174,9 @@ def store_embeddings(model: str, items: Sequence[tuple[int, NDArray[np.float32]]
     ]
     with Photo._meta.database.atomic():
         for start in range(0, len(rows), 500):
-            Embedding.insert_many(rows[start : start + 500]).on_conflict_replace().execute()
+            batch = Embedding.insert_many(rows[start : start + 500])
+            target, kept = (Embedding.photo, Embedding.model), (Embedding.dim, Embedding.vector)
+            replace_into(batch, target, (*kept, Embedding.created_at)).execute()
         set_stage([pid for pid, _ in items], Stage.EMBED, StageStatus.DONE, model)
 
 
@@ -432,18 +435,19 @@ def write_scores(version: int, photo_ids: Sequence[int], scores: NDArray[np.floa
             db.execute_sql("DELETE FROM photo_preference")  # SQLite's truncate: no row visit
         else:
             db.execute_sql("DELETE FROM photo_preference WHERE model_version != ?", (version,))
+        values = _PACKED_VALUES_PG if dialect_of(db).is_postgres else "json_each(?)"
         db.execute_sql(
             "INSERT INTO photo_preference (photo_id, score, model_version) "
-            f"SELECT value >> {SCORE_BITS}, (value & {NOT_SCORED}) / 100.0, ? FROM json_each(?) "
+            f"SELECT value >> {SCORE_BITS}, (value & {NOT_SCORED}) / 100.0, ? FROM {values} "
             f"WHERE value & {NOT_SCORED} != {NOT_SCORED} "
             "ON CONFLICT (photo_id) DO UPDATE SET score = excluded.score "
-            "WHERE score != excluded.score",
+            "WHERE photo_preference.score != excluded.score",
             (version, packed),
         )
         if not bool(np.all(np.isfinite(np.asarray(scores, dtype=np.float64)))):
             db.execute_sql(
                 f"DELETE FROM photo_preference WHERE photo_id IN (SELECT value >> {SCORE_BITS}"
-                f" FROM json_each(?) WHERE value & {NOT_SCORED} = {NOT_SCORED})",
+                f" FROM {values} WHERE value & {NOT_SCORED} = {NOT_SCORED})",
                 (packed,),
             )
         if index_sql is not None:
@@ -483,6 +487,11 @@ def _packed_scores(photo_ids: Sequence[int], scores: NDArray[np.float64]) -> str
 _JOIN_SLICE = 4_000  # numbers joined per GIL hold (~1 ms)
 
 
+# The packed JSON array as rows of `value` on PostgreSQL (SQLite: json_each).
+_PACKED_VALUES_PG = (
+    "(SELECT CAST(value AS bigint) AS value FROM json_array_elements_text(CAST(? AS json))"
+    " AS j(value)) AS packed"
+)
 _ORDER_INDEX = "photo_preference_order"
 REBUILD_INDEX_FROM = 20_000  # photos written: below it, moving entries costs less
 
@@ -490,13 +499,11 @@ REBUILD_INDEX_FROM = 20_000  # photos written: below it, moving entries costs le
 def _drop_order_index() -> str | None:
     """Drop the scores' order index; its SQL, to build it again (None: not there)."""
     db = Photo._meta.database
-    row = db.execute_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (_ORDER_INDEX,)
-    ).fetchone()
-    if row is None or row[0] is None:
+    sql = dialect_of(db).index_sql(db, _ORDER_INDEX)
+    if sql is None:
         return None
     db.execute_sql(f"DROP INDEX {_ORDER_INDEX}")
-    return str(row[0])
+    return sql
 
 
 # -- descriptions and tags --------------------------------------------------------
@@ -516,7 +523,7 @@ def store_description(
     """Replace the photo's description and its (non-removed) AI tags."""
     now = utcnow()
     with Photo._meta.database.atomic():
-        Description.insert(
+        description = Description.insert(
             photo=photo_id,
             subject=subject,
             content_type=content_type,
@@ -525,7 +532,9 @@ def store_description(
             model=model,
             prompt_version=prompt_version,
             created_at=now,
-        ).on_conflict_replace().execute()
+        )
+        kept = [f for f in Description._meta.sorted_fields if f.name not in ("id", "photo")]
+        replace_into(description, (Description.photo,), kept).execute()
         removed = {
             name
             for (name,) in PhotoTag.select(Tag.name)

@@ -183,6 +183,8 @@ class Decision(BaseModel):
     pass_ = TextField(column_name="pass", default="cli")
     undoes = ForeignKeyField("self", null=True, backref="undone_by", column_name="undoes")
     created_at = DateTimeField(default=utcnow)
+    seat_user = TextField(null=True)  # who decided (m019; NULL before)
+    seat_host = TextField(null=True)  # on which machine
 
 
 class Description(BaseModel):

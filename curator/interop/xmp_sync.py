@@ -21,6 +21,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from curator.catalog.backends.dialect import replace_into
 from curator.catalog.models import ExternalImport, Photo, PhotoKeyword, XmpSync, utcnow
 from curator.interop.xmp.edit import Keyword
 from curator.interop.xmp.state import XmpState
@@ -57,13 +58,18 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
 
 def record_state(photo_id: int, state: XmpState, sidecar: str | None, mtime_ns: int | None) -> None:
     """Remember `state` as what the photo's XMP says now (insert or replace)."""
-    XmpSync.insert(
+    query = XmpSync.insert(
         photo=photo_id,
         state=state.to_json(),
         sidecar=os.fsencode(sidecar) if sidecar else None,
         mtime_ns=mtime_ns,
         recorded_at=utcnow(),
-    ).on_conflict_replace().execute()
+    )
+    replace_into(
+        query,
+        (XmpSync.photo,),
+        (XmpSync.state, XmpSync.sidecar, XmpSync.mtime_ns, XmpSync.recorded_at),
+    ).execute()
 
 
 def recorded_states(photo_ids: Sequence[int]) -> dict[int, SyncRecord]:

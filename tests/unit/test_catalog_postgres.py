@@ -175,3 +175,41 @@ def test_both_backends_have_the_same_tables_columns_and_indexes(
     assert pg_columns == lite_columns
     # PostgreSQL names its unique constraints' indexes itself; every named one is there.
     assert lite_indexes <= pg_indexes
+
+
+def test_search_decisions_and_seats_on_postgresql(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from curator.catalog import decisions
+    from curator.catalog.judgments import store_description
+    from curator.catalog.types import CullState
+    from curator.search.text import ranked_ids, text_search
+
+    with Catalog.open(pg_url):
+        harbour = Photo.create(path=b"/shoot/IMG_0001.JPG", content_hash="a")
+        street = Photo.create(path=b"/shoot/Caf\xc3\xa9.jpg", content_hash="b")
+        store_description(
+            harbour.id,
+            subject="Boats in the harbour at dawn",
+            content_type="landscape",
+            lighting_critique="soft",
+            artistic_mood="calm",
+            tags=["sea"],
+            model="m",
+            prompt_version="1",
+        )
+        assert ranked_ids("harb") == [harbour.id]  # a prefix
+        assert ranked_ids("cafe") == [street.id]  # folded accents, in a file name
+        assert [h.photo_id for h in text_search("sea tag:sea")] == [harbour.id]
+        assert ranked_ids('"in the harbour"') == [harbour.id]
+        # Two seats: each undoes only its own decision; the later one wins.
+        monkeypatch.setenv("CURATOR_SEAT_USER", "lead")
+        decisions.set_cull(harbour.id, CullState.KEPT)
+        monkeypatch.setenv("CURATOR_SEAT_USER", "assistant")
+        decisions.set_cull(harbour.id, CullState.REJECTED)
+        assert Photo.get_by_id(harbour.id).cull == "rejected"
+        monkeypatch.setenv("CURATOR_SEAT_USER", "lead")
+        (undone,) = decisions.undo_last()
+        assert undone.new_value == "unreviewed"  # the lead's own keep, not the reject
+        seats = [(d.seat_user, d.new_value) for d in Decision.select().order_by(Decision.id)]
+        assert seats == [("lead", "kept"), ("assistant", "rejected"), ("lead", "unreviewed")]

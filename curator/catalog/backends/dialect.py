@@ -16,7 +16,11 @@ spelling, the caller asks the database's `Dialect` (`dialect_of(db)`):
   the file system's bytes), the expression the file-name index is built on;
 - `file_name_index`: SQLite's `INDEXED BY` hint for that index (PostgreSQL
   has no hints and needs none);
-- `distinct`: null-safe "differs" (`IS NOT` / `IS DISTINCT FROM`).
+- `distinct`: null-safe "differs" (`IS NOT` / `IS DISTINCT FROM`);
+- `insert_id`: an INSERT's new id (`lastrowid` / `RETURNING id`);
+- `index_sql`: the statement of an index (`sqlite_master` / `pg_indexes`);
+- `replace_into`: an INSERT that replaces the row a unique key finds
+  (`INSERT OR REPLACE` / `ON CONFLICT … DO UPDATE`).
 
 SQLite's spellings are the ones the code had before PostgreSQL came: a
 SQLite catalog runs exactly the SQL it always ran.
@@ -25,7 +29,8 @@ SQLite catalog runs exactly the SQL it always ran.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 # The last component of `photo.path` (SQLite): the text after the last '/' (or
 # '\'). rtrim strips every trailing character that is not a separator; what is
@@ -55,6 +60,17 @@ class Dialect:
         BY) joined by commas in that order, or NULL for none."""
         return f"SELECT group_concat(id) FROM ({sql})"
 
+    def insert_id(self, db: Any, sql: str, params: Sequence[object]) -> int:
+        """Run an `INSERT … VALUES (…)` of one row; the new row's id."""
+        return int(db.execute_sql(sql, params).lastrowid)
+
+    def index_sql(self, db: Any, name: str) -> str | None:
+        """The statement that made the index `name` (None: there is none)."""
+        row = db.execute_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
+        ).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
 
 class PostgresDialect(Dialect):
     name = "postgresql"
@@ -74,6 +90,16 @@ class PostgresDialect(Dialect):
         # PostgreSQL feeds an aggregate a sorted subquery's rows in its order.
         return f"SELECT string_agg(CAST(id AS text), ',') FROM ({sql}) AS ordered"
 
+    def insert_id(self, db: Any, sql: str, params: Sequence[object]) -> int:
+        return int(db.execute_sql(f"{sql} RETURNING id", params).fetchone()[0])
+
+    def index_sql(self, db: Any, name: str) -> str | None:
+        row = db.execute_sql(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ?",
+            (name,),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
 
 SQLITE = Dialect()
 POSTGRES = PostgresDialect()
@@ -83,3 +109,11 @@ def dialect_of(db: object) -> Dialect:
     """The dialect of a peewee database (SQLite's unless it says otherwise)."""
     found = getattr(db, "dialect", None)
     return found if isinstance(found, Dialect) else SQLITE
+
+
+def replace_into(query: Any, target: Sequence[Any], preserve: Sequence[Any]) -> Any:
+    """A peewee INSERT that replaces the row its unique `target` finds: SQLite's
+    `OR REPLACE` as it always was; on PostgreSQL an upsert of `preserve`."""
+    if dialect_of(query.model._meta.database).is_postgres:
+        return query.on_conflict(conflict_target=list(target), preserve=list(preserve))
+    return query.on_conflict_replace()

@@ -11,13 +11,14 @@ both, column by column), plus what SQLite has built in and PostgreSQL needs writ
   escaped bytes when it is not UTF-8), without a missing photo's tombstone;
   `curator_file_name(bytea)` its last component, the file-name sort's and
   filter's expression (`dialect.PostgresDialect.file_name_sql`), indexed;
+- `instr`, SQLite's function, for bytes and for text;
 - `curator_fold(text)`: lower case without accents, every run of what is
   not a letter or digit a space (FTS5's unicode61 tokenizer with
   `remove_diacritics`: "DSC_0001.JPG" is dsc, 0001, jpg), for the text index;
 - `photo_fts`: one row per photo with the seven searchable columns (m007,
   m010) and their `tsvector`, weighted (subject, tags, caption A; type B;
   mood, lighting C; file names D), under a GIN index; kept current by
-  triggers on every table it reads, as m007's are (`pg_search` queries it);
+  triggers on every table it reads, as m007's are (`search.text` queries it);
 - the decision log's append-only triggers (m005) and the scores' trigger
   (m016) as plpgsql.
 
@@ -80,6 +81,11 @@ FUNCTIONS = [
         SELECT regexp_replace(curator_path_text(p), '^.*[/\\\\]', '')
     $$
     """,
+    # SQLite's instr(), which the catalog's SQL uses on paths (bytes) and names (text).
+    "CREATE FUNCTION instr(a bytea, b bytea) RETURNS integer LANGUAGE sql IMMUTABLE STRICT"
+    " PARALLEL SAFE AS $$ SELECT position(b IN a) $$",
+    "CREATE FUNCTION instr(a text, b text) RETURNS integer LANGUAGE sql IMMUTABLE STRICT"
+    " PARALLEL SAFE AS $$ SELECT strpos(a, b) $$",
     f"""
     CREATE FUNCTION curator_fold(t text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
@@ -343,10 +349,13 @@ _TRIGGERS = [
     """
     CREATE FUNCTION curator_decision_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+        -- An integrity violation, as SQLite's RAISE(ABORT) is (IntegrityError on both).
         IF TG_OP = 'DELETE' THEN
-            RAISE EXCEPTION 'The decision log is append-only: a decision is never deleted.';
+            RAISE EXCEPTION 'The decision log is append-only: a decision is never deleted.'
+                USING ERRCODE = 'restrict_violation';
         END IF;
-        RAISE EXCEPTION 'The decision log is append-only: a decision is never changed.';
+        RAISE EXCEPTION 'The decision log is append-only: a decision is never changed.'
+            USING ERRCODE = 'restrict_violation';
     END $$
     """,
     "CREATE TRIGGER decision_never_deleted BEFORE DELETE ON decision"
@@ -379,7 +388,7 @@ _DOCUMENT = (
 _FTS = [
     f"""
     CREATE TABLE photo_fts (
-        photo_id BIGINT PRIMARY KEY,
+        rowid BIGINT PRIMARY KEY,  -- the photo's id, named as FTS5 names it
         {", ".join(f"{c} TEXT" for c in FTS_COLUMNS)},
         document tsvector NOT NULL
     )
@@ -388,8 +397,8 @@ _FTS = [
     f"""
     CREATE FUNCTION curator_fts_refresh(pids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
     BEGIN
-        DELETE FROM photo_fts WHERE photo_id = ANY(pids);
-        INSERT INTO photo_fts (photo_id, {", ".join(FTS_COLUMNS)}, document)
+        DELETE FROM photo_fts WHERE rowid = ANY(pids);
+        INSERT INTO photo_fts (rowid, {", ".join(FTS_COLUMNS)}, document)
         SELECT f.*, {_DOCUMENT} FROM (
             SELECT p.id, d.subject,
                 (SELECT string_agg(t.name, ' ; ' ORDER BY pt.id) FROM photo_tag pt
@@ -403,7 +412,7 @@ _FTS = [
                 p.caption
             FROM photo p LEFT JOIN description d ON d.photo_id = p.id
             WHERE p.id = ANY(pids)
-        ) AS f(photo_id, {", ".join(FTS_COLUMNS)});
+        ) AS f(rowid, {", ".join(FTS_COLUMNS)});
     END $$
     """,
     # One trigger function per table shape: the photo ids a row change touches.
@@ -424,7 +433,7 @@ _FTS = [
     CREATE FUNCTION curator_fts_by_photo() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         IF TG_OP = 'DELETE' THEN
-            DELETE FROM photo_fts WHERE photo_id = OLD.id;
+            DELETE FROM photo_fts WHERE rowid = OLD.id;
         ELSE
             PERFORM curator_fts_refresh(ARRAY[NEW.id]);
         END IF;

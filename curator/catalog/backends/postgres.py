@@ -9,6 +9,12 @@ What it adds, so the catalog's code means the same on both backends:
   psycopg's `%s` (and a literal `%` into `%%`), once per statement text.
   peewee's own statements already use `%s` and hold no `?`: they pass as
   they are.
+- SQLite idioms of that raw SQL that PostgreSQL spells otherwise are
+  rewritten with it (`SQLITE_IDIOMS`, each a fixed text, never user input):
+  a JSON array of ids unpacked (`json_each`), a stored path read as text
+  (`CAST(path AS TEXT)`) and the file name made of it, null-safe `IS NOT`,
+  `INDEXED BY`, SQLite's clock, temp schema names and the NUL byte literal.
+  The rest of the differences are the `Dialect`'s (backends.dialect).
 - One writer at a time, as SQLite's `BEGIN IMMEDIATE`: the outermost
   `atomic()` (and `tx.write`) takes a transaction-scoped advisory lock
   (`WRITE_LOCK`) before anything is read, so every read-then-write of the
@@ -41,7 +47,7 @@ from typing import Any
 
 from peewee import PostgresqlDatabase
 
-from curator.catalog.backends.dialect import POSTGRES
+from curator.catalog.backends.dialect import POSTGRES, SQLITE_FILE_NAME_SQL
 from curator.catalog.backends.location import PostgresLocation, redact
 from curator.catalog.errors import CatalogError
 
@@ -57,6 +63,46 @@ _PAUSE_S = 0.003
 
 _TRANSLATED: dict[str, str] = {}
 _TRANSLATED_MAX = 4096
+
+
+SQLITE_IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    # SQLite's LIKE ignores ASCII case; the file-name filter relies on it.
+    (re.compile(re.escape(SQLITE_FILE_NAME_SQL) + " LIKE "), "curator_file_name(path) ILIKE "),
+    (re.compile(re.escape(SQLITE_FILE_NAME_SQL)), 'curator_file_name(path) COLLATE "C"'),
+    (
+        re.compile(r"SELECT value FROM json_each\(\?\)"),
+        "SELECT CAST(value AS bigint) AS value FROM json_array_elements_text(CAST(? AS json))"
+        " AS j(value)",
+    ),
+    (re.compile(r"CAST\(([\w.]+) AS TEXT\)"), r"curator_path_text(\1)"),
+    (re.compile(r"\bIS NOT (?!NULL\b)", re.I), "IS DISTINCT FROM "),
+    (re.compile(r"CAST\((.*) AS BLOB\)"), r"convert_to(\1, 'UTF8')"),
+    (re.compile(r"\s*INDEXED BY \w+"), ""),
+    (
+        re.compile(r"strftime\('%Y-%m-%d %H:%M:%f', 'now'\)"),
+        "CAST(now() AT TIME ZONE 'UTC' AS timestamp)",
+    ),
+    (re.compile(r"CREATE INDEX temp\."), "CREATE INDEX "),
+    (re.compile(r"(CREATE TEMP TABLE \w+ \(\w+) BLOB\)"), r"\1 BYTEA)"),
+    (re.compile(r"(DROP TABLE IF EXISTS )temp\."), r"\1pg_temp."),
+    (re.compile(r"\b[xX]'00'"), lambda _: "'\\x00'::bytea"),
+)
+
+
+def to_postgres(sql: str) -> str:
+    """`sql` with the SQLite idioms above rewritten (cached per statement text)."""
+    done = _REWRITTEN.get(sql)
+    if done is None:
+        done = sql
+        for pattern, replacement in SQLITE_IDIOMS:
+            done = pattern.sub(replacement, done)
+        if len(_REWRITTEN) >= _TRANSLATED_MAX:
+            _REWRITTEN.clear()
+        _REWRITTEN[sql] = done
+    return done
+
+
+_REWRITTEN: dict[str, str] = {}
 
 
 def to_psycopg(sql: str) -> str:
@@ -98,6 +144,7 @@ class PostgresCatalogDatabase(PostgresqlDatabase):
         super().__init__(location.conninfo, prefer_psycopg3=True, autorollback=False, **kwargs)
 
     def execute_sql(self, sql: str, params: Any = None) -> Any:
+        sql = to_postgres(sql)
         if params:
             sql = to_psycopg(sql)
         else:
