@@ -501,7 +501,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
                 try:
                     set_pairing(settings.pair_raw_jpeg)
-                    opened.append(Catalog.open(paths.catalog))
+                    # A studio seat whose role may only read still opens (to review).
+                    studio = paths.catalog_url is not None
+                    opened.append(Catalog.open(paths.catalog_location, read_only_ok=studio))
                 except Exception as exc:  # the window can't go on without its catalog
                     opening.release()
                     if isinstance(exc, CatalogError):  # its own sentence
@@ -509,7 +511,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         message = str(exc)
                     else:
                         log.exception("the catalog did not open")
-                        message = f"The catalog {paths.catalog} could not be opened: {exc}"
+                        message = f"The catalog {paths.catalog_name} could not be opened: {exc}"
                     app.window.hide()  # not closed: `closed` would quit with 0
                     show_fatal(message)
                     qt_app.exit(EXIT_CATALOG)
