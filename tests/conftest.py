@@ -34,6 +34,7 @@ BOTH_BACKENDS = frozenset(
         "test_approval",
         "test_decision_actions",
         "test_decision_steps",
+        "test_faces_catalog",
         "test_projects",
         "test_rotation",
         "test_search_semantic",

@@ -300,12 +300,12 @@ class Face(BaseModel):
     w = FloatField()
     h = FloatField()
     size_px = IntegerField()
-    judged = BooleanField()
+    judged = FlagField()
     eyes = TextField()  # an EyeState value
     eyes_note = TextField(null=True)
     openness = FloatField(null=True)
     sharpness = FloatField(null=True)
-    is_key = BooleanField()
+    is_key = FlagField()
     confidence = FloatField()
 
 
@@ -317,9 +317,9 @@ class PhotoFaces(BaseModel):
     faces = IntegerField()
     judged = IntegerField()
     key_faces = IntegerField()
-    closed_eyes = BooleanField()
-    soft_face = BooleanField()
-    eyes_open = BooleanField()
+    closed_eyes = FlagField()
+    soft_face = FlagField()
+    eyes_open = FlagField()
     key_sharpness = FloatField(null=True)
     note = TextField(null=True)
     version = TextField()

@@ -13,7 +13,8 @@ What it adds, so the catalog's code means the same on both backends:
   rewritten with it (`SQLITE_IDIOMS`, each a fixed text, never user input):
   a JSON array of ids unpacked (`json_each`), a stored path read as text
   (`CAST(path AS TEXT)`) and the file name made of it, null-safe `IS NOT`,
-  `INDEXED BY`, SQLite's clock, temp schema names and the NUL byte literal.
+  `INDEXED BY` and `CROSS JOIN … ON` (SQLite's planner hints), SQLite's
+  clock, temp schema names and the NUL byte literal.
   The rest of the differences are the `Dialect`'s (backends.dialect).
 - One writer at a time, as SQLite's `BEGIN IMMEDIATE`: the outermost
   `atomic()` (and `tx.write`) takes a transaction-scoped advisory lock
@@ -78,6 +79,8 @@ SQLITE_IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]
     (re.compile(r"\bIS NOT (?!NULL\b)", re.I), "IS DISTINCT FROM "),
     (re.compile(r"CAST\((.*) AS BLOB\)"), r"convert_to(\1, 'UTF8')"),
     (re.compile(r"\s*INDEXED BY \w+"), ""),
+    # SQLite's join-order hint (a CROSS JOIN with ON); PostgreSQL plans it itself.
+    (re.compile(r"\bCROSS JOIN (\w+) ON\b"), r"JOIN \1 ON"),
     (
         re.compile(r"strftime\('%Y-%m-%d %H:%M:%f', 'now'\)"),
         "CAST(now() AT TIME ZONE 'UTC' AS timestamp)",
