@@ -62,6 +62,7 @@ from curator.ui.maintenance.backup_controller import BackupController
 from curator.ui.maintenance.purge_controller import PurgeController
 from curator.ui.review.pass_order import PassOrder
 from curator.ui.review.session import ReviewSession
+from curator.ui.window.live_seats import LiveSeats
 from curator.ui.window.main_window import MainWindow
 from curator.ui.window.opening import Opening
 from curator.ui.window.pipeline_controller import PipelineController
@@ -129,6 +130,7 @@ class App:
     backup: BackupController | None = None
     when_catalog_open: Callable[[], None] = lambda: None
     ingest_slot: IngestSlot | None = None
+    seats: LiveSeats | None = None  # a studio catalog's other seats (ui.window.live_seats)
 
     def catalog_opened(self) -> None:
         """The catalog is open: the grid lists its first rows, the window reads
@@ -171,6 +173,8 @@ class App:
                 owner = owner.parent()
             if owner is None:
                 timer.stop()
+        if self.seats is not None:
+            self.seats.stop()  # the LISTEN loop ends within its poll; nothing applied after
         self.thumbnails.close()
         self.previews.close()
         self.model.close()  # the gallery's row re-reads: dropped from here on
@@ -248,6 +252,7 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         search=_pool(1),
         choices=_pool(1),
         rows=_pool(1),
+        seats=_pool(1),
     )
     live = {"settings": settings}  # replaced by apply_settings
     thumbnails = ImageLoader(
@@ -313,6 +318,8 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         return made
 
     ingest = IngestSlot(make_ingest)
+    # A studio catalog is named by its URL without the password (never its local stand-in).
+    shown = paths.catalog_name if paths.catalog_url else str(catalog_path)
     purge = PurgeController(purge_pool)
     backup = BackupController(catalog_path, lambda: live["settings"], backup_pool)
     model = GalleryListModel(
@@ -329,7 +336,7 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         recent=RecentFolders(paths.config_dir),
         settings=settings,
         settings_file=paths.settings_file,
-        title=f"Curator — {catalog_path}",
+        title=f"Curator — {shown}",
         pools=ui_pools,
         search_vectors=lambda: embeddings.snapshot(embedding_model()),
         purge=purge,
@@ -340,6 +347,20 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         ingest=ingest,
     )
     window.setPalette(dark_palette())
+
+    def resync() -> None:  # back after a lost connection: re-read what is shown
+        model.refresh_scores()
+        window.loupe_slot.invalidate(session.order)
+
+    seats = LiveSeats(
+        ui_pools.seats,
+        errors,
+        on_added=window.live.on_added,
+        on_changed=window.live.on_changed,
+        resync=resync,
+        notify=lambda sentence: window.show_background(sentence, 8000),
+        parent=window,
+    )
 
     told_not_enough = [False]  # the "too few decisions" sentence, said once a session
 
@@ -388,6 +409,7 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
             session.start(session.pass_)
 
     def catalog_opened() -> None:
+        studio_seat(window, session, seats, shown)  # a shared catalog: the other seats, live
         # The first screenful only: the rest loads once the grid has painted, so
         # a 100k catalog opens as fast as an empty one (GalleryListModel.load_rest).
         window.catalog_opened()  # first: the grid's rows tell the window (its labels)
@@ -422,7 +444,27 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         backup,
         catalog_opened,
         ingest,
+        seats,
     )
+
+
+def studio_seat(window: MainWindow, session: ReviewSession, seats: LiveSeats, shown: str) -> None:
+    """On a PostgreSQL catalog: hear the other seats (`LiveSeats`), and on a seat
+    whose role may only read, say "review only" in the title and refuse
+    decisions and imports with the sentence instead of failing their writes."""
+    from curator.catalog.models import Photo
+
+    db = Photo._meta.database
+    if not getattr(getattr(db, "dialect", None), "is_postgres", False):
+        return
+    from curator.catalog.backends.listen import SeatListener
+
+    seats.start(SeatListener(db.location, db.own_backends))
+    sentence = getattr(db, "read_only_sentence", None)
+    if sentence:
+        window.setWindowTitle(f"Curator — {shown} (review only)")
+        session.read_only = window.imports.read_only = sentence
+        window.errors.explain = lambda exc: sentence if "permission denied" in str(exc) else None
 
 
 def dark_palette() -> QPalette:

@@ -49,7 +49,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 # The oldest SQLite the schema and its writers need: ALTER TABLE … DROP COLUMN
-# (3.35, migration 16) and UPDATE … FROM (3.33, judgments.write_scores).
+# (3.35, migration 16) and UPDATE … FROM (3.33, taste.store.write_scores).
 MIN_SQLITE = (3, 35, 0)
 
 PRAGMAS = {
@@ -184,6 +184,8 @@ class Catalog:
         from curator.paths import user_data_dir
 
         db, read_only = postgres.open_catalog(url, read_only_ok=read_only_ok)
+        if read_only:  # the window says it instead of failing writes (app.studio_seat)
+            db.read_only_sentence = postgres.read_only_sentence(db.location, db)
         db.bind(MODELS, bind_refs=False, bind_backrefs=False)
         stand_in = PostgresLocation.parse(url).local_stand_in(user_data_dir())
         return cls(stand_in, db, read_only=read_only, url=url)

@@ -316,14 +316,14 @@ def ids_in(ids: IdValues, members: IdValues, *, inside: bool = True) -> list[int
 
 # -- the orders by taste score ------------------------------------------------------
 
-# `judgments.write_scores` packs each score so (id << SCORE_BITS | hundredths);
+# `taste.store.write_scores` packs each score so (id << SCORE_BITS | hundredths);
 # the score sorts below read them back so.
 SCORE_BITS = 14  # a score in hundredths (0..10000) below, the photo id above
 NOT_SCORED = (1 << SCORE_BITS) - 1  # no score (written: not a number); sorts after all
 FLAGGED_AFTER = 1 << (SCORE_BITS + 1)  # added to an unflagged photo's key: after the flagged
 # Every stored score as `photo_id << SCORE_BITS | hundredths` (in no particular
 # order), and whether one is not a whole number of hundredths on 0..100
-# (`judgments.write_scores` stores only those; a catalog written otherwise is
+# (`taste.store.write_scores` stores only those; a catalog written otherwise is
 # sorted by SQL itself). The range is two ends of the scores' order index.
 _SCORE_KEYS_SQL = (
     f"SELECT group_concat(photo_id << {SCORE_BITS} | CAST(round(score * 100) AS INTEGER)),"

@@ -29,8 +29,7 @@ from typing import TYPE_CHECKING
 from peewee import SQL, Expression
 
 from curator.catalog import decisions
-from curator.catalog.backends.dialect import dialect_of, replace_into
-from curator.catalog.gallery_filters import NOT_SCORED, SCORE_BITS
+from curator.catalog.backends.dialect import replace_into
 from curator.catalog.models import (
     PREFERENCE_OF_PHOTO,
     Description,
@@ -42,7 +41,6 @@ from curator.catalog.models import (
     StageStatus,
     Tag,
     TagSource,
-    TasteModel,
     utcnow,
 )
 from curator.catalog.paths_codec import FOLLOWERS_SQL, decode_path, pairing_on
@@ -52,7 +50,6 @@ from curator.records import (
     DecisionCounts,
     DecisionState,
     Frame,
-    TasteCoefficients,
 )
 
 if TYPE_CHECKING:  # numpy loads at first use: the window paints before it (issue 21 §1)
@@ -281,7 +278,7 @@ def _decided() -> Expression:
     photos ml.taste's `label_for` labels; unreviewed photos teach nothing). A
     RAW+JPEG pair teaches once, through its lead (catalog.paths_codec)."""
     decided = Photo.deleted_at.is_null() & (
-        Photo.rating.is_null(False) | (Photo.cull != "unreviewed") | Photo.picked
+        Photo.rating.is_null(False) | (Photo.cull != "unreviewed") | (Photo.picked == 1)
     )
     if pairing_on():
         decided &= Photo.id.not_in(SQL(f"({FOLLOWERS_SQL})"))
@@ -342,168 +339,6 @@ def training_set(model: str) -> TrainingSet:
         counts,
         np.asarray([bursts[pid] for pid in ids], dtype=np.int64),
     )
-
-
-def store_taste_model(coefficients: TasteCoefficients, model: str) -> int:
-    """Store a fitted taste model for embeddings of `model`; returns its new version."""
-    c = coefficients
-    with TasteModel._meta.database.atomic():
-        last = TasteModel.select(TasteModel.version).order_by(TasteModel.version.desc()).first()
-        version = (last.version if last else 0) + 1
-        TasteModel.create(
-            version=version,
-            embedding_model=model,
-            n_samples=c.n_samples,
-            alpha=c.alpha,
-            spearman=c.spearman,
-            spearman_low=c.spearman_low,
-            spearman_high=c.spearman_high,
-            bias=c.bias,
-            weights=vector_to_blob(c.weights),
-            mean=vector_to_blob(c.mean),
-            scale=vector_to_blob(c.scale),
-            precision=vector_to_blob(c.precision.ravel()),
-        )
-    return version
-
-
-@dataclass(frozen=True)
-class StoredTaste:
-    version: int
-    embedding_model: str
-    trained_at: datetime
-    coefficients: TasteCoefficients
-
-
-def latest_taste(model: str | None = None) -> StoredTaste | None:
-    """The newest stored taste model (for embeddings of `model`, when given)."""
-    query = TasteModel.select().order_by(TasteModel.version.desc())
-    if model is not None:
-        query = query.where(TasteModel.embedding_model == model)
-    row = query.first()
-    if row is None:
-        return None
-    w = blob_to_vector(row.weights)
-    coefficients = TasteCoefficients(
-        alpha=row.alpha,
-        weights=w,
-        bias=row.bias,
-        precision=blob_to_vector(row.precision).reshape(len(w), len(w)),
-        mean=blob_to_vector(row.mean),
-        scale=blob_to_vector(row.scale),
-        n_samples=row.n_samples,
-        spearman=row.spearman,
-        spearman_low=row.spearman_low,
-        spearman_high=row.spearman_high,
-    )
-    return StoredTaste(row.version, row.embedding_model, row.trained_at, coefficients)
-
-
-def write_scores(version: int, photo_ids: Sequence[int], scores: NDArray[np.float64]) -> None:
-    """Every score in one transaction, into the narrow `photo_preference` table
-    (schema v16; the wide photo rows are never written).
-
-    - Scores of another model version go first: a photo this model no longer
-      scores loses its row. When no row has this version yet (a retrain),
-      that is the whole table, emptied at once; with many photos the order
-      index is dropped too and built again after the insert, inside the same
-      transaction: one sort of the finished scores costs less than moving
-      each entry in the b-tree. Readers on other connections keep their
-      snapshot, index included.
-    - Then one INSERT from the packed JSON array (ids ascending: appends),
-      which on a photo that has a row of this version already updates it
-      only where the score changed: a same-version rescore writes only what
-      moved. A score that is not a number leaves the photo without one.
-    A photo is written at most once, never cleared and rewritten.
-
-    `photo_ids` are photos' (the score stage passes its stored embeddings',
-    which reference their photos): the table has no foreign key to check
-    them (m016), which would look each one up in the wide photo table.
-    """
-    import numpy as np
-
-    db = Photo._meta.database
-    packed = _packed_scores(photo_ids, scores)
-    with db.atomic():
-        same = db.execute_sql(
-            "SELECT 1 FROM photo_preference WHERE model_version = ? LIMIT 1", (version,)
-        ).fetchone()
-        index_sql = None
-        if same is None:
-            if len(photo_ids) >= REBUILD_INDEX_FROM:
-                index_sql = _drop_order_index()
-            db.execute_sql("DELETE FROM photo_preference")  # SQLite's truncate: no row visit
-        else:
-            db.execute_sql("DELETE FROM photo_preference WHERE model_version != ?", (version,))
-        values = _PACKED_VALUES_PG if dialect_of(db).is_postgres else "json_each(?)"
-        db.execute_sql(
-            "INSERT INTO photo_preference (photo_id, score, model_version) "
-            f"SELECT value >> {SCORE_BITS}, (value & {NOT_SCORED}) / 100.0, ? FROM {values} "
-            f"WHERE value & {NOT_SCORED} != {NOT_SCORED} "
-            "ON CONFLICT (photo_id) DO UPDATE SET score = excluded.score "
-            "WHERE photo_preference.score != excluded.score",
-            (version, packed),
-        )
-        if not bool(np.all(np.isfinite(np.asarray(scores, dtype=np.float64)))):
-            db.execute_sql(
-                f"DELETE FROM photo_preference WHERE photo_id IN (SELECT value >> {SCORE_BITS}"
-                f" FROM {values} WHERE value & {NOT_SCORED} = {NOT_SCORED})",
-                (packed,),
-            )
-        if index_sql is not None:
-            db.execute_sql(index_sql)
-
-
-def _packed_scores(photo_ids: Sequence[int], scores: NDArray[np.float64]) -> str:
-    """Every (id, score) as one JSON array of integers, `id << 14 | hundredths`,
-    which SQLite's json_each unpacks in C: one bound parameter instead of 100k
-    executemany rows into a temp table (~75 -> ~45 ms for 100k photos).
-
-    hundredths / 100.0 is the very double `np.round(score, 2)` gives (both divide
-    the same integer by 100), so stored values and the `!=` comparison are
-    exact. A score lies on 0..100 (the taste model clips it there); one that
-    is not a number is `NOT_SCORED`: the photo keeps no score."""
-    import numpy as np
-
-    s = np.asarray(scores, dtype=np.float64)
-    finite = np.isfinite(s)
-    hundredths = np.where(finite, np.rint(np.where(finite, s, 0.0) * 100), NOT_SCORED)
-    if np.any(finite & ((s < 0) | (s > 100))):
-        raise ValueError("preference scores lie on 0..100")
-    hundredths = hundredths.astype(np.int64)
-    packed = (np.asarray(photo_ids, dtype=np.int64) << SCORE_BITS) | hundredths
-    # Joined a slice at a time: one join of 100k numbers is a single C call that
-    # holds the GIL (~17 ms quiet, more on a busy machine: a UI-thread stall
-    # during a retrain); between slices the GIL can go to the UI thread.
-    values = packed.tolist()
-    step = _JOIN_SLICE
-    return (
-        "["
-        + ",".join([",".join(map(str, values[i : i + step])) for i in range(0, len(values), step)])
-        + "]"
-    )
-
-
-_JOIN_SLICE = 4_000  # numbers joined per GIL hold (~1 ms)
-
-
-# The packed JSON array as rows of `value` on PostgreSQL (SQLite: json_each).
-_PACKED_VALUES_PG = (
-    "(SELECT CAST(value AS bigint) AS value FROM json_array_elements_text(CAST(? AS json))"
-    " AS j(value)) AS packed"
-)
-_ORDER_INDEX = "photo_preference_order"
-REBUILD_INDEX_FROM = 20_000  # photos written: below it, moving entries costs less
-
-
-def _drop_order_index() -> str | None:
-    """Drop the scores' order index; its SQL, to build it again (None: not there)."""
-    db = Photo._meta.database
-    sql = dialect_of(db).index_sql(db, _ORDER_INDEX)
-    if sql is None:
-        return None
-    db.execute_sql(f"DROP INDEX {_ORDER_INDEX}")
-    return sql
 
 
 # -- descriptions and tags --------------------------------------------------------

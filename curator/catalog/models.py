@@ -282,7 +282,7 @@ class PhotoPreference(BaseModel):
     """A photo's taste score (0..100) and the taste model version that wrote it
     (m016): a narrow row, so a rescore rewrites 100k short rows and one small
     index, never the wide photo rows. A photo without a score has no row;
-    `catalog.judgments.write_scores` is the one writer."""
+    `catalog.taste.store.write_scores` is the one writer."""
 
     photo = ForeignKeyField(Photo, primary_key=True, on_delete="CASCADE")
     score = FloatField()

@@ -36,7 +36,7 @@ def populate(cat: Catalog, n: int = 100_000, seed: int = 0) -> None:
     t0 = datetime(2023, 1, 1)
     seconds = np.sort(rng.integers(0, 2 * 365 * 86400, size=n))
     undated = rng.random(n) < 0.02
-    # In hundredths, as `judgments.write_scores` stores them (so equal scores happen).
+    # In hundredths, as `taste.store.write_scores` stores them (so equal scores happen).
     pref = np.where(rng.random(n) < 0.8, np.round(rng.uniform(0, 100, n), 2), np.nan)
     sharp = rng.uniform(0, 100, n)
     expo = rng.uniform(0, 100, n)

@@ -184,6 +184,7 @@ def test_search_decisions_and_seats_on_postgresql(
     from curator.catalog.judgments import store_description
     from curator.catalog.types import CullState
     from curator.search.text import ranked_ids, text_search
+    from curator.ui.review.decision_text import history_text
 
     with Catalog.open(pg_url):
         harbour = Photo.create(path=b"/shoot/IMG_0001.JPG", content_hash="a")
@@ -203,6 +204,7 @@ def test_search_decisions_and_seats_on_postgresql(
         assert [h.photo_id for h in text_search("sea tag:sea")] == [harbour.id]
         assert ranked_ids('"in the harbour"') == [harbour.id]
         # Two seats: each undoes only its own decision; the later one wins.
+        monkeypatch.setenv("CURATOR_SEAT_HOST", "seat-2")
         monkeypatch.setenv("CURATOR_SEAT_USER", "lead")
         decisions.set_cull(harbour.id, CullState.KEPT)
         monkeypatch.setenv("CURATOR_SEAT_USER", "assistant")
@@ -211,5 +213,9 @@ def test_search_decisions_and_seats_on_postgresql(
         monkeypatch.setenv("CURATOR_SEAT_USER", "lead")
         (undone,) = decisions.undo_last()
         assert undone.new_value == "unreviewed"  # the lead's own keep, not the reject
+        assert undone.changed_by == "assistant@seat-2"  # …over the assistant's: said
+        assert "which assistant@seat-2 had changed since" in history_text(
+            "Undone", [undone], {harbour.id: "IMG_0001.JPG"}
+        )
         seats = [(d.seat_user, d.new_value) for d in Decision.select().order_by(Decision.id)]
         assert seats == [("lead", "kept"), ("assistant", "rejected"), ("lead", "unreviewed")]

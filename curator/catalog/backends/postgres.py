@@ -142,9 +142,23 @@ class PostgresCatalogDatabase(PostgresqlDatabase):
 
     def __init__(self, location: PostgresLocation, **kwargs: Any):
         self.location = location
+        # The server's process id of every connection this seat has open: its own
+        # notifications, which its listener leaves out (backends.listen).
+        self.own_backends: set[int] = set()
+        self.read_only_sentence: str | None = None  # set when this seat's role may only read
         kwargs.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
         kwargs.setdefault("application_name", "curator")
         super().__init__(location.conninfo, prefer_psycopg3=True, autorollback=False, **kwargs)
+
+    def _connect(self) -> Any:
+        conn = super()._connect()
+        self.own_backends.add(int(conn.info.backend_pid))
+        return conn
+
+    def _close(self, conn: Any) -> None:
+        with contextlib.suppress(Exception):
+            self.own_backends.discard(int(conn.info.backend_pid))
+        super()._close(conn)
 
     def execute_sql(self, sql: str, params: Any = None) -> Any:
         sql = to_postgres(sql)

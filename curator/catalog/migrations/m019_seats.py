@@ -12,8 +12,9 @@ other seats at once (LISTEN/NOTIFY):
 - every new decision notifies `curator_decision` with its photo, its id and
   its seat (JSON), after its transaction commits;
 - every statement that inserts or updates photo rows (an import's batch,
-  a decision, a rescore of flags) notifies `curator_photo` with the changed
-  ids, comma-joined, at most 500 a notification.
+  a decision, a rescore of flags) notifies `curator_photo` with `i:` (rows
+  inserted) or `u:` (rows updated) and the ids, comma-joined, at most 500 a
+  notification (catalog.backends.listen reads them).
 """
 
 VERSION = 19
@@ -46,7 +47,7 @@ POSTGRES_STATEMENTS = [
                 SELECT id, (row_number() OVER (ORDER BY id) - 1) / 500 AS chunk FROM changed
             ) AS numbered GROUP BY chunk
         LOOP
-            PERFORM pg_notify('curator_photo', ids);
+            PERFORM pg_notify('curator_photo', lower(left(TG_OP, 1)) || ':' || ids);
         END LOOP;
         RETURN NULL;
     END $$

@@ -40,6 +40,7 @@ from curator.catalog.models import (
 )
 from curator.catalog.paths_codec import FOLLOWERS_SQL, has_followers, pairing_on
 from curator.catalog.queries import GalleryQuery, GallerySort, gallery_query_ids, ordered_ids
+from curator.catalog.taste import store as taste_store
 from curator.pipeline.stages.taste_report import (  # re-exported: the window's names
     RETRAIN_FAILED as RETRAIN_FAILED,
 )
@@ -76,7 +77,7 @@ def rescore(model: str, cache: Vectors | None = None) -> int:
         ids, x = judgments.load_embeddings(model)
     if not ids or x.shape[1] != fitted.weights.shape[0]:
         return 0
-    judgments.write_scores(version, ids, fitted.predict_score(x))
+    taste_store.write_scores(version, ids, fitted.predict_score(x))
     return len(ids)
 
 
@@ -84,7 +85,7 @@ def latest_fitted(model: str) -> tuple[int, FittedTaste] | None:
     """(version, model) of the newest taste model stored for `model`'s embeddings."""
     from curator.ml.taste import FittedTaste
 
-    stored = judgments.latest_taste(model)
+    stored = taste_store.latest_taste(model)
     if stored is None:
         return None
     return stored.version, FittedTaste.from_record(stored.coefficients)
@@ -95,7 +96,7 @@ def plan_training(model: str) -> judgments.TrainingSet:
 
 
 def apply_fitted(model: str, fitted: FittedTaste, cache: Vectors | None = None) -> TasteReport:
-    version = judgments.store_taste_model(fitted.to_record(), model)
+    version = taste_store.store_taste_model(fitted.to_record(), model)
     scored = rescore(model, cache)
     quality = quality_text(
         fitted.n_samples, fitted.spearman, fitted.spearman_low, fitted.spearman_high
@@ -218,7 +219,7 @@ def run_score_step(job: ScoreJob) -> ScoreResult:
     result = ScoreResult()
     errors: list[str] = []
     try:
-        if judgments.latest_taste(job.model) is None:
+        if taste_store.latest_taste(job.model) is None:
             report = retrain_and_rescore(
                 job.model, job.snapshot, weights_missing=clip_weights_missing(job.settings)
             )
