@@ -51,7 +51,7 @@ from curator.paths import AppPaths, resolve_paths
 from curator.pipeline.phase import PipelinePools
 from curator.pipeline.stages.retrain import LiveEmbeddings, RetrainScheduler
 from curator.pipeline.stages.taste_report import RETRAIN_FAILED, clip_weights_missing
-from curator.settings import Settings, SettingsError, load_settings
+from curator.settings import Settings, SettingsError, load_settings, root_pairs
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.common.image_loader import ImageLoader
 from curator.ui.common.pools import UiPools
@@ -379,6 +379,8 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         window.show_background(message, 8000)
         model.refresh_scores()  # in place: scroll position and selection stay
 
+    live_roots = [settings.root_map]
+
     def apply_settings(new: Settings) -> None:
         live["settings"] = new
         pipeline.settings = new  # workers, preview sizes, models: from the next run
@@ -388,11 +390,15 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         if window.loupe_slot.built is not None:  # side panel: now (a later page reads it)
             window.loupe_slot.built.set_match_threshold(new.match_threshold)
         window.projects.set_match_threshold(new.match_threshold)  # covers: now
-        from curator.catalog.paths_codec import pairing_on, set_pairing
+        from curator.catalog.paths_codec import pairing_on, set_pairing, set_root_map
 
         if new.pair_raw_jpeg != pairing_on():  # RAW+JPEG as one photo, or two: now
             set_pairing(new.pair_raw_jpeg)
             model.set_query(model.query)
+        if new.root_map != live_roots[0]:  # where the shared drive is: the paths shown, now
+            live_roots[0] = new.root_map
+            set_root_map(root_pairs(new.root_map))
+            model.refresh_scores()
 
     retrain.retrained.connect(on_retrained)
     window.settings_changed.connect(apply_settings)
@@ -516,6 +522,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.error("%s", exc)
         show_fatal(str(exc))
         return EXIT_CATALOG
+    paths = paths.with_cache_folder(settings.cache_folder)  # a studio's shared previews
     presence: list[AppLock] = []
     opened: list[Catalog] = []
 
@@ -539,10 +546,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if not app.window.isVisible():
                     return  # closed before its catalog opened: nothing to open
                 from curator.catalog.db import Catalog, CatalogError
-                from curator.catalog.paths_codec import set_pairing
+                from curator.catalog.paths_codec import set_pairing, set_root_map
 
                 try:
                     set_pairing(settings.pair_raw_jpeg)
+                    set_root_map(root_pairs(settings.root_map))  # the shared drive, here
                     # A studio seat whose role may only read still opens (to review).
                     studio = paths.catalog_url is not None
                     opened.append(Catalog.open(paths.catalog_location, read_only_ok=studio))

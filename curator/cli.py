@@ -26,7 +26,7 @@ from typing import TextIO
 from curator.catalog import tx
 from curator.catalog.db import Catalog, CatalogError
 from curator.catalog.errors import damaged_sentence, is_damage
-from curator.catalog.paths_codec import set_pairing
+from curator.catalog.paths_codec import set_pairing, set_root_map
 from curator.catalog.storage import storage_problem
 from curator.commands import GROUPS
 from curator.commands.base import (
@@ -37,7 +37,7 @@ from curator.commands.base import (
     UsageError,
 )
 from curator.paths import AppPaths, resolve_paths
-from curator.settings import SettingsError, load_settings
+from curator.settings import SettingsError, load_settings, root_pairs
 
 
 def _group_modules() -> list[ModuleType]:
@@ -97,7 +97,9 @@ def _run_command(args: argparse.Namespace, opened: list[Catalog], out: TextIO, e
     try:
         paths = resolve_paths(args.catalog)
         settings = load_settings(paths.settings_file)
+        paths = paths.with_cache_folder(settings.cache_folder)
         set_pairing(settings.pair_raw_jpeg)
+        set_root_map(root_pairs(settings.root_map))  # a studio's shared drive, here
         no_catalog = getattr(args, "no_catalog_handler", None)
         if no_catalog is not None:  # e.g. restore: the catalog may be the damaged one
             return int(no_catalog(args, paths, settings, out, err))

@@ -15,6 +15,7 @@ package when run from source, inside the bundle when frozen by PyInstaller
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from dataclasses import dataclass
@@ -62,6 +63,13 @@ class AppPaths:
         from curator.catalog.backends.location import describe
 
         return describe(self.catalog_location)
+
+    def with_cache_folder(self, folder: str) -> AppPaths:
+        """These paths with the `cache_folder` setting's folder for previews
+        (a studio's shared one), or as they are when it is empty."""
+        if not folder.strip():
+            return self
+        return dataclasses.replace(self, cache_dir=Path(folder.strip()).expanduser())
 
     @property
     def settings_file(self) -> Path:

@@ -644,7 +644,7 @@ def photo_details(photo_id: int) -> PhotoDetails | None:
     return PhotoDetails(
         photo_id=int(photo.id),
         # A missing photo's last path may hold other bytes now: never open it.
-        original_path="" if photo.missing_since is not None else os.fsdecode(bytes(photo.path)),
+        original_path="" if photo.missing_since is not None else decode_path(photo.path),
         file_format=photo.format,
         subject=fields["subject"],
         content_type=fields["content_type"],
