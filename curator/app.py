@@ -321,7 +321,9 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
     # A studio catalog is named by its URL without the password (never its local stand-in).
     shown = paths.catalog_name if paths.catalog_url else str(catalog_path)
     purge = PurgeController(purge_pool)
-    backup = BackupController(catalog_path, lambda: live["settings"], backup_pool)
+    backup = BackupController(
+        catalog_path, lambda: live["settings"], backup_pool, source_url=paths.catalog_url
+    )
     model = GalleryListModel(
         thumbnails, errors, match_threshold=settings.match_threshold, rows_pool=ui_pools.rows
     )

@@ -93,16 +93,18 @@ class Catalog:
         return self.url or self.path
 
     @classmethod
-    def open(cls, path: Path | str, *, read_only_ok: bool = False) -> Catalog:
+    def open(cls, path: Path | str, *, read_only_ok: bool = False, bind: bool = True) -> Catalog:
         """Open (creating or upgrading) the catalog at `path`: a file, or a
         PostgreSQL URL (catalog.backends.postgres).
 
         Raises `CatalogError` with the sentence to show; a `StorageError` (its
         subclass) when the storage is at fault: a folder that can't be created
         or written, a read-only catalog (unless `read_only_ok`), a full disk.
+        `bind=False` leaves the models bound where they were: a second catalog
+        open beside the current one, read and written by raw SQL (a copy).
         """
         if is_postgres_url(path):
-            return cls._open_postgres(str(path), read_only_ok=read_only_ok)
+            return cls._open_postgres(str(path), read_only_ok=read_only_ok, bind=bind)
         path = Path(path)
         if sqlite3.sqlite_version_info < MIN_SQLITE:
             raise CatalogError(
@@ -174,11 +176,12 @@ class Catalog:
                 if isinstance(exc, OSError):
                     raise
                 raise CatalogError(f"Could not upgrade the catalog {path}: {exc}") from exc
-        db.bind(MODELS, bind_refs=False, bind_backrefs=False)
+        if bind:
+            db.bind(MODELS, bind_refs=False, bind_backrefs=False)
         return cls(path, db, read_only=read_only)
 
     @classmethod
-    def _open_postgres(cls, url: str, *, read_only_ok: bool) -> Catalog:
+    def _open_postgres(cls, url: str, *, read_only_ok: bool, bind: bool) -> Catalog:
         from curator.catalog.backends import postgres
         from curator.catalog.backends.location import PostgresLocation
         from curator.paths import user_data_dir
@@ -186,7 +189,8 @@ class Catalog:
         db, read_only = postgres.open_catalog(url, read_only_ok=read_only_ok)
         if read_only:  # the window says it instead of failing writes (app.studio_seat)
             db.read_only_sentence = postgres.read_only_sentence(db.location, db)
-        db.bind(MODELS, bind_refs=False, bind_backrefs=False)
+        if bind:
+            db.bind(MODELS, bind_refs=False, bind_backrefs=False)
         stand_in = PostgresLocation.parse(url).local_stand_in(user_data_dir())
         return cls(stand_in, db, read_only=read_only, url=url)
 
