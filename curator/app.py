@@ -68,6 +68,7 @@ from curator.ui.window.opening import Opening
 from curator.ui.window.pipeline_controller import PipelineController
 from curator.ui.window.recent_folders import RecentFolders
 from curator.ui.window.state import WindowState
+from curator.ui.window.taste_menu import TasteMenu
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -381,7 +382,7 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         window.show_background(message, 8000)
         model.refresh_scores()  # in place: scroll position and selection stay
 
-    live_roots = [settings.root_map]
+    live_roots = [settings.root_map, settings.taste]
 
     def apply_settings(new: Settings) -> None:
         live["settings"] = new
@@ -397,6 +398,13 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         if new.pair_raw_jpeg != pairing_on():  # RAW+JPEG as one photo, or two: now
             set_pairing(new.pair_raw_jpeg)
             model.set_query(model.query)
+        if new.taste != live_roots[1]:  # whose taste: its scores now, its retrain next
+            live_roots[1] = new.taste
+            from curator.catalog.taste.choice import choose, owner_of
+
+            choose(owner_of(new.taste))
+            model.refresh_scores()
+            retrain.note_decision()
         if new.root_map != live_roots[0]:  # where the shared drive is: the paths shown, now
             live_roots[0] = new.root_map
             set_root_map(root_pairs(new.root_map))
@@ -404,6 +412,18 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
 
     retrain.retrained.connect(on_retrained)
     window.settings_changed.connect(apply_settings)
+
+    def taste_picked(value: str) -> None:  # View ▸ Taste: saved, then applied as a setting
+        from dataclasses import replace
+
+        from curator.settings import save_changes
+
+        save_changes(paths.settings_file, {"taste": value})
+        window.settings = replace(live["settings"], taste=value)
+        apply_settings(window.settings)
+
+    taste_menu = TasteMenu(window.menus.view, lambda: live["settings"].taste, errors, window)
+    taste_menu.picked.connect(taste_picked)
     # Parent the non-widget services to the window so they live exactly as long.
     services = (errors, thumbnails, previews, retrain, session, pipeline, model)
     for obj in (*services, purge, backup):
@@ -549,6 +569,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     return  # closed before its catalog opened: nothing to open
                 from curator.catalog.db import Catalog, CatalogError
                 from curator.catalog.paths_codec import set_pairing, set_root_map
+                from curator.catalog.taste.choice import choose, owner_of
 
                 try:
                     set_pairing(settings.pair_raw_jpeg)
@@ -556,6 +577,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     # A studio seat whose role may only read still opens (to review).
                     studio = paths.catalog_url is not None
                     opened.append(Catalog.open(paths.catalog_location, read_only_ok=studio))
+                    choose(owner_of(settings.taste))  # whose taste is trained and shown
                 except Exception as exc:  # the window can't go on without its catalog
                     opening.release()
                     if isinstance(exc, CatalogError):  # its own sentence

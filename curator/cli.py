@@ -28,6 +28,7 @@ from curator.catalog.db import Catalog, CatalogError
 from curator.catalog.errors import damaged_sentence, is_damage
 from curator.catalog.paths_codec import set_pairing, set_root_map
 from curator.catalog.storage import storage_problem
+from curator.catalog.taste.choice import choose, owner_of
 from curator.commands import GROUPS
 from curator.commands.base import (
     EXIT_CANCELLED,
@@ -108,6 +109,7 @@ def _run_command(args: argparse.Namespace, opened: list[Catalog], out: TextIO, e
             paths.catalog_location, read_only_ok=getattr(args, "read_only", False)
         )
         opened.append(catalog)
+        choose(owner_of(settings.taste))  # whose taste a retrain and the scores are
         return int(args.handler(args, CommandContext(catalog, paths, settings, out, err)))
     except UsageError as exc:
         print(f"curator: {exc}", file=err)

@@ -336,6 +336,14 @@ class Settings:
         "stays one photo. Empty: paths are used as they are.",
         check=_root_map_text,
     )
+    taste: str = _setting(
+        default="",
+        title="Taste model",
+        description="Whose decisions the taste model learns from and the MATCH scores "
+        "show: empty, everyone's (one person's own catalog, or a studio's shared taste); "
+        "'mine', this seat's photographer's alone; or a photographer's login name "
+        "(View ▸ Taste on a shared catalog).",
+    )
     xmp_sidecar_names: Literal["auto", "lightroom", "darktable", "both"] = _setting(
         default="auto",
         title="XMP sidecar names",

@@ -254,7 +254,22 @@ def _connect(path: Path, *, read_only: bool) -> tuple[SqliteDatabase, int, set[s
     return _read_header(CatalogDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False))
 
 
-class CatalogDatabase(SqliteDatabase):
+class _TasteView(SqliteDatabase):
+    """Each new connection shows the seat's chosen taste (catalog.taste.choice)."""
+
+    def _add_conn_hooks(self, conn: sqlite3.Connection) -> None:
+        super()._add_conn_hooks(conn)
+        from curator.catalog.taste.choice import view_statement
+
+        statement = view_statement(postgres=False)
+        if statement is not None:
+            try:
+                conn.execute(statement)
+            except sqlite3.Error:  # a catalog not migrated yet: everyone's scores show
+                log.debug("no taste view on this connection", exc_info=True)
+
+
+class CatalogDatabase(_TasteView):
     """The writable catalog connection: every outermost `atomic()` block is
     `BEGIN IMMEDIATE` unless told otherwise.
 
@@ -274,7 +289,7 @@ class CatalogDatabase(SqliteDatabase):
 
 def _connect_read_only(path: Path, *, immutable: bool) -> tuple[SqliteDatabase, int, set[str]]:
     query = "mode=ro&immutable=1" if immutable else "mode=ro"
-    db = SqliteDatabase(
+    db = _TasteView(
         f"{path.resolve().as_uri()}?{query}",
         pragmas={k: v for k, v in PRAGMAS.items() if k != "journal_mode"},
         check_same_thread=False,

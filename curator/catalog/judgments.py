@@ -29,9 +29,10 @@ from typing import TYPE_CHECKING
 from peewee import SQL, Expression
 
 from curator.catalog import decisions
-from curator.catalog.backends.dialect import replace_into
+from curator.catalog.backends.dialect import dialect_of, replace_into
 from curator.catalog.models import (
     PREFERENCE_OF_PHOTO,
+    Decision,
     Description,
     Embedding,
     Photo,
@@ -285,19 +286,60 @@ def _decided() -> Expression:
     return decided
 
 
-def _decided_states() -> tuple[dict[int, DecisionState], dict[int, int]]:
-    """The decided photos' states in capture order, and their burst groups."""
+def _decided_states(
+    owner: str | None = None,
+) -> tuple[dict[int, DecisionState], dict[int, int]]:
+    """The decided photos' states in capture order, and their burst groups:
+    the photos' own (everyone's decisions), or `owner`'s alone (`_own_states`)."""
+    own = None if owner is None else _own_states(owner)
+    if own is not None:
+        where = Photo.deleted_at.is_null() & Photo.id.in_(_among(own))
+        if pairing_on():
+            where &= Photo.id.not_in(SQL(f"({FOLLOWERS_SQL})"))
+    else:
+        where = _decided()
     rows = (
         Photo.select(Photo.id, Photo.rating, Photo.cull, Photo.picked, Photo.burst_group)
-        .where(_decided())
+        .where(where)
         .order_by(Photo.captured_at.is_null(), Photo.captured_at, Photo.id)
     )
     states: dict[int, DecisionState] = {}
     bursts: dict[int, int] = {}
     for pid, rating, cull, picked, burst in rows.tuples():
-        states[int(pid)] = DecisionState(rating, CullState(cull), bool(picked))
+        state = DecisionState(rating, CullState(cull), bool(picked))
+        states[int(pid)] = state if own is None else own[int(pid)]
         bursts[int(pid)] = -1 if burst is None else int(burst)
     return states, bursts
+
+
+def _among(ids: Iterable[int]) -> SQL:
+    """`ids` as one bound parameter of an IN (backends.dialect: never 100k placeholders)."""
+    db = Photo._meta.database
+    dialect = dialect_of(db)  # inside a peewee query: its own placeholder
+    return SQL(dialect.id_list().replace("?", db.param), [dialect.id_param(ids)])
+
+
+def _own_states(owner: str) -> dict[int, DecisionState]:
+    """Each photo as `owner` left it: their latest cull, rating and pick in the
+    decision log (undos included: an undo is their decision too), for the
+    photos where one of those teaches (issue 34 §2: a photographer's taste)."""
+    last: dict[int, dict[str, str | None]] = {}
+    rows = Decision.select(Decision.photo, Decision.kind, Decision.new_value).where(
+        Decision.seat_user == owner, Decision.kind.in_(["cull", "rating", "pick"])
+    )
+    for pid, kind, value in rows.order_by(Decision.id).tuples():
+        last.setdefault(int(pid), {})[str(kind)] = value
+    states = {}
+    for pid, values in last.items():
+        rating = values.get("rating")
+        state = DecisionState(
+            None if rating is None else int(rating),
+            CullState(values.get("cull") or CullState.UNREVIEWED.value),
+            values.get("pick") == "1",
+        )
+        if state.rating is not None or state.cull is not CullState.UNREVIEWED or state.picked:
+            states[pid] = state
+    return states
 
 
 def _embedded_photo_count(model: str) -> int:
@@ -305,11 +347,20 @@ def _embedded_photo_count(model: str) -> int:
     return int(query.where(Embedding.model == model, Photo.deleted_at.is_null()).count())
 
 
-def decision_counts(model: str) -> DecisionCounts:
-    """Decisions, decisions on photos embedded with `model`, and photos embedded with it.
+def decision_counts(model: str, owner: str | None = None) -> DecisionCounts:
+    """Decisions, decisions on photos embedded with `model`, and photos embedded
+    with it; `owner`'s decisions alone when given (a photographer's taste).
 
     Three COUNT queries, no vectors loaded (cheap enough for a status line).
     """
+    if owner is not None:
+        states, _ = _decided_states(owner)
+        on_embedded = (
+            Embedding.select()
+            .where(Embedding.model == model, Embedding.photo.in_(_among(states)))
+            .count()
+        )
+        return DecisionCounts(len(states), int(on_embedded), _embedded_photo_count(model))
     decisions = int(Photo.select().where(_decided()).count())
     on_embedded = (
         Embedding.select()
@@ -320,12 +371,13 @@ def decision_counts(model: str) -> DecisionCounts:
     return DecisionCounts(decisions, int(on_embedded), _embedded_photo_count(model))
 
 
-def training_set(model: str) -> TrainingSet:
-    """Decided photos (see `_decided`) that have an embedding of `model`, in
-    capture order, with their burst groups and the counts."""
+def training_set(model: str, owner: str | None = None) -> TrainingSet:
+    """Decided photos (see `_decided`; `owner`'s decisions alone when given)
+    that have an embedding of `model`, in capture order, with their burst
+    groups and the counts."""
     import numpy as np
 
-    states, bursts = _decided_states()
+    states, bursts = _decided_states(owner)
     ids, x = load_embeddings(model, list(states))
     if ids:
         place = {pid: i for i, pid in enumerate(states)}

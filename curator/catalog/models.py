@@ -238,6 +238,7 @@ class TasteModel(BaseModel):
     mean = BlobField()
     scale = BlobField()
     precision = BlobField()
+    owner = TextField(null=True)  # whose decisions trained it (m020); NULL: everyone's
 
 
 class Project(BaseModel):

@@ -95,9 +95,8 @@ def _columns(db: Database, table: str) -> list[str]:
     return [c.name for c in db.get_columns(table)]
 
 
-def _key(db: Database, table: str) -> str:
-    keys = db.get_primary_keys(table)
-    return keys[0] if keys else "rowid"
+def _keys(db: Database, table: str) -> list[str]:
+    return list(db.get_primary_keys(table)) or ["rowid"]
 
 
 def is_empty(db: Database) -> bool:
@@ -145,20 +144,23 @@ def _hasher() -> Any:
 
 
 def _pages(db: Database, table: str, columns: Sequence[str]) -> Iterator[list[tuple[Any, ...]]]:
-    """The table's rows in primary-key order, a keyset page at a time."""
-    key = _key(db, table)
-    cols = ", ".join(f'"{c}"' for c in columns)
-    at = columns.index(key) if key in columns else None
-    select = f'SELECT {cols}{"" if at is not None else f", {key}"} FROM "{table}"'
-    last: object = None
+    """The table's rows in primary-key order, a keyset page at a time (a key of
+    several columns compared as one row value)."""
+    keys = _keys(db, table)
+    extra = [k for k in keys if k not in columns]
+    cols = ", ".join(f'"{c}"' for c in [*columns, *extra])
+    at = [[*columns, *extra].index(k) for k in keys]
+    key_sql = ", ".join(f'"{k}"' for k in keys)
+    after = f"({key_sql}) > ({', '.join('?' * len(keys))})"
+    last: list[object] | None = None
     while True:
-        where = "" if last is None else f' WHERE "{key}" > ?'
+        where = "" if last is None else f" WHERE {after}"
         rows = db.execute_sql(
-            f'{select}{where} ORDER BY "{key}" LIMIT {PAGE}', [] if last is None else [last]
+            f'SELECT {cols} FROM "{table}"{where} ORDER BY {key_sql} LIMIT {PAGE}', last or []
         ).fetchall()
         if not rows:
             return
-        last = rows[-1][at if at is not None else -1]
+        last = [rows[-1][i] for i in at]
         yield [tuple(r[: len(columns)]) for r in rows]
 
 
@@ -246,7 +248,7 @@ def _copy_table(
     mark = "%s" if to_pg else "?"
     names = ", ".join(f'"{c}"' for c in columns)
     insert = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join([mark] * len(columns))})'
-    key = _key(dest, table)
+    key = _keys(dest, table)[0]
     deferred: list[tuple[object, ...]] = []
     hasher, rows = _hasher(), 0
     cursor = dest.cursor()

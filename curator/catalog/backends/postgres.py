@@ -153,6 +153,14 @@ class PostgresCatalogDatabase(PostgresqlDatabase):
     def _connect(self) -> Any:
         conn = super()._connect()
         self.own_backends.add(int(conn.info.backend_pid))
+        from curator.catalog.taste.choice import view_statement
+
+        statement = view_statement(postgres=True)
+        if statement is not None:  # this seat shows one photographer's taste
+            try:
+                conn.execute(statement)
+            except Exception:  # a catalog not migrated yet: everyone's scores show
+                conn.rollback()
         return conn
 
     def _close(self, conn: Any) -> None:

@@ -32,6 +32,7 @@ from curator.catalog.migrations import (
     m016_preference_scores,
     m017_faces,
     m019_seats,
+    m020_personal_taste,
 )
 
 
@@ -117,6 +118,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "the seat of each decision",
         tuple(m019_seats.STATEMENTS),
         postgres=tuple(m019_seats.POSTGRES_STATEMENTS),
+    ),
+    Migration(
+        m020_personal_taste.VERSION,
+        "a taste model per photographer",
+        tuple(m020_personal_taste.STATEMENTS),
+        postgres=tuple(m020_personal_taste.POSTGRES_STATEMENTS),
     ),
 )
 

@@ -14,12 +14,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from peewee import Database
+
+from curator.catalog.approval import EARLY_BELOW, chosen_taste_model
 from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.gallery_filters import NOT_SCORED, SCORE_BITS
 from curator.catalog.judgments import blob_to_vector, vector_to_blob
-from curator.catalog.models import Photo, TasteModel
+from curator.catalog.models import Decision, Photo, TasteModel
+from curator.catalog.taste.choice import chosen
 from curator.records import TasteCoefficients
 
 if TYPE_CHECKING:  # numpy loads at first use
@@ -27,8 +31,10 @@ if TYPE_CHECKING:  # numpy loads at first use
     from numpy.typing import NDArray
 
 
-def store_taste_model(coefficients: TasteCoefficients, model: str) -> int:
-    """Store a fitted taste model for embeddings of `model`; returns its new version."""
+def store_taste_model(coefficients: TasteCoefficients, model: str, owner: str | None = None) -> int:
+    """Store a fitted taste model for embeddings of `model`, trained on `owner`'s
+    decisions (None: everyone's); returns its new version (versions are one
+    sequence for every owner)."""
     c = coefficients
     with TasteModel._meta.database.atomic():
         last = TasteModel.select(TasteModel.version).order_by(TasteModel.version.desc()).first()
@@ -46,6 +52,7 @@ def store_taste_model(coefficients: TasteCoefficients, model: str) -> int:
             mean=vector_to_blob(c.mean),
             scale=vector_to_blob(c.scale),
             precision=vector_to_blob(c.precision.ravel()),
+            owner=owner,
         )
     return version
 
@@ -56,13 +63,18 @@ class StoredTaste:
     embedding_model: str
     trained_at: datetime
     coefficients: TasteCoefficients
+    owner: str | None = None  # whose decisions trained it (None: everyone's)
 
 
-def latest_taste(model: str | None = None) -> StoredTaste | None:
-    """The newest stored taste model (for embeddings of `model`, when given)."""
+def latest_taste(model: str | None = None, owner: str | None = None) -> StoredTaste | None:
+    """The newest stored taste model of `owner` (None: everyone's), for the
+    embeddings of `model` when given."""
     query = TasteModel.select().order_by(TasteModel.version.desc())
     if model is not None:
         query = query.where(TasteModel.embedding_model == model)
+    query = query.where(
+        TasteModel.owner.is_null() if owner is None else (TasteModel.owner == owner)
+    )
     row = query.first()
     if row is None:
         return None
@@ -79,12 +91,33 @@ def latest_taste(model: str | None = None) -> StoredTaste | None:
         spearman_low=row.spearman_low,
         spearman_high=row.spearman_high,
     )
-    return StoredTaste(row.version, row.embedding_model, row.trained_at, coefficients)
+    return StoredTaste(row.version, row.embedding_model, row.trained_at, coefficients, owner)
 
 
-def write_scores(version: int, photo_ids: Sequence[int], scores: NDArray[np.float64]) -> None:
+def photographers() -> list[str]:
+    """Who decided on this catalog, and whose taste models it keeps, by name."""
+    seats = Decision.select(Decision.seat_user).where(Decision.seat_user.is_null(False))
+    names = {str(user) for (user,) in seats.distinct().tuples()}
+    return sorted(names | set(taste_owners()))
+
+
+def taste_owners() -> list[str]:
+    """The photographers with a taste model of their own, by name."""
+    rows = TasteModel.select(TasteModel.owner).where(TasteModel.owner.is_null(False)).distinct()
+    return sorted(str(owner) for (owner,) in rows.tuples())
+
+
+def write_scores(
+    version: int,
+    photo_ids: Sequence[int],
+    scores: NDArray[np.float64],
+    owner: str | None = None,
+) -> None:
     """Every score in one transaction, into the narrow `photo_preference` table
-    (schema v16; the wide photo rows are never written).
+    (schema v16; the wide photo rows are never written); a photographer's
+    model's (`owner`, m020) into `taste_score`, their rows only. The tables
+    are named as the schema's own, never a seat's view of them
+    (catalog.taste.choice).
 
     - Scores of another model version go first: a photo this model no longer
       scores loses its row. When no row has this version yet (a retrain),
@@ -107,34 +140,44 @@ def write_scores(version: int, photo_ids: Sequence[int], scores: NDArray[np.floa
 
     db = Photo._meta.database
     packed = _packed_scores(photo_ids, scores)
+    schema = "main" if not dialect_of(db).is_postgres else _schema(db)
+    table = f"{schema}.{'photo_preference' if owner is None else 'taste_score'}"
+    mine, who = ("", []) if owner is None else ("owner = ? AND ", [owner])
     with db.atomic():
         same = db.execute_sql(
-            "SELECT 1 FROM photo_preference WHERE model_version = ? LIMIT 1", (version,)
+            f"SELECT 1 FROM {table} WHERE {mine}model_version = ? LIMIT 1", (*who, version)
         ).fetchone()
         index_sql = None
-        if same is None:
+        if same is None and owner is None:
             if len(photo_ids) >= REBUILD_INDEX_FROM:
                 index_sql = _drop_order_index()
-            db.execute_sql("DELETE FROM photo_preference")  # SQLite's truncate: no row visit
+            db.execute_sql(f"DELETE FROM {table}")  # SQLite's truncate: no row visit
         else:
-            db.execute_sql("DELETE FROM photo_preference WHERE model_version != ?", (version,))
+            db.execute_sql(f"DELETE FROM {table} WHERE {mine}model_version != ?", (*who, version))
         values = _PACKED_VALUES_PG if dialect_of(db).is_postgres else "json_each(?)"
+        columns, key = ("owner, ", "owner, ") if owner is not None else ("", "")
         db.execute_sql(
-            "INSERT INTO photo_preference (photo_id, score, model_version) "
-            f"SELECT value >> {SCORE_BITS}, (value & {NOT_SCORED}) / 100.0, ? FROM {values} "
+            f"INSERT INTO {table} AS scored ({columns}photo_id, score, model_version) "
+            f"SELECT {'?, ' if owner is not None else ''}value >> {SCORE_BITS},"
+            f" (value & {NOT_SCORED}) / 100.0, ? FROM {values} "
             f"WHERE value & {NOT_SCORED} != {NOT_SCORED} "
-            "ON CONFLICT (photo_id) DO UPDATE SET score = excluded.score "
-            "WHERE photo_preference.score != excluded.score",
-            (version, packed),
+            f"ON CONFLICT ({key}photo_id) DO UPDATE SET score = excluded.score "
+            "WHERE scored.score != excluded.score",
+            (*who, version, packed),
         )
         if not bool(np.all(np.isfinite(np.asarray(scores, dtype=np.float64)))):
             db.execute_sql(
-                f"DELETE FROM photo_preference WHERE photo_id IN (SELECT value >> {SCORE_BITS}"
+                f"DELETE FROM {table} WHERE {mine}photo_id IN (SELECT value >> {SCORE_BITS}"
                 f" FROM {values} WHERE value & {NOT_SCORED} = {NOT_SCORED})",
-                (packed,),
+                (*who, packed),
             )
         if index_sql is not None:
             db.execute_sql(index_sql)
+
+
+def _schema(db: Database) -> str:
+    """The PostgreSQL schema the catalog's tables are in (never a seat's temporary one)."""
+    return '"' + str(db.execute_sql("SELECT current_schema()").fetchone()[0]) + '"'
 
 
 def _packed_scores(photo_ids: Sequence[int], scores: NDArray[np.float64]) -> str:
@@ -187,3 +230,34 @@ def _drop_order_index() -> str | None:
         return None
     db.execute_sql(f"DROP INDEX {_ORDER_INDEX}")
     return sql
+
+
+def taste_status() -> dict[str, Any]:
+    """The live taste model (newest version of the taste this seat shows), or
+    nulls before there is one."""
+    row = chosen_taste_model()
+    owner = chosen()
+    if row is None:
+        return {
+            "version": None,
+            "samples": 0,
+            "spearman": None,
+            "embedding_model": None,
+            "owner": owner,
+        }
+
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, 4)
+
+    return {
+        "version": row.version,
+        "samples": row.n_samples,
+        "spearman": rounded(row.spearman),
+        "spearman_low": rounded(row.spearman_low),
+        "spearman_high": rounded(row.spearman_high),
+        "early": row.n_samples < EARLY_BELOW,
+        "alpha": row.alpha,
+        "embedding_model": row.embedding_model,
+        "trained_at": row.trained_at.isoformat(),
+        "owner": owner,  # whose decisions trained it (None: everyone's)
+    }
