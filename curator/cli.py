@@ -138,6 +138,12 @@ def catalog_fault(exc: BaseException, paths: AppPaths | None) -> str | None:
                 f"Your PostgreSQL role may only read the catalog {catalog}, so this change was "
                 "NOT saved: deciding and importing need a role that may write."
             )
+        if postgres.is_connection_lost(exc):
+            return (
+                f"The connection to the PostgreSQL server of {catalog} was lost and did not "
+                "come back in time, so this change was NOT saved. Check that the server is "
+                "running and reachable, then run the command again."
+            )
     if tx.is_busy(exc):
         return (
             f"The catalog {catalog} stayed busy (another import or the app kept writing), "

@@ -219,3 +219,15 @@ def test_search_decisions_and_seats_on_postgresql(
         )
         seats = [(d.seat_user, d.new_value) for d in Decision.select().order_by(Decision.id)]
         assert seats == [("lead", "kept"), ("assistant", "rejected"), ("lead", "unreviewed")]
+
+
+def test_a_server_that_stays_away_mid_command_is_one_sentence(pg_url: str) -> None:
+    from peewee import OperationalError
+
+    from curator.cli import catalog_fault
+    from curator.paths import resolve_paths
+
+    lost = OperationalError("consuming input failed: server closed the connection unexpectedly")
+    sentence = catalog_fault(lost, resolve_paths(pg_url))
+    assert sentence is not None and "was lost and did not come back" in sentence
+    assert "NOT saved" in sentence and "curator_admin@127.0.0.1" in sentence
