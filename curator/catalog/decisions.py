@@ -354,7 +354,7 @@ def one_step(
 
 
 def _write(fn: Callable[[], T]) -> T:
-    return tx.write(Photo._meta.database, fn, gate=Gate.INTERACTIVE)
+    return tx.write(Photo._meta.database, fn, gate=Gate.INTERACTIVE, lock="DECISIONS")
 
 
 # --- tags ------------------------------------------------------------------------

@@ -108,13 +108,20 @@ def metadata_id_sets(f: MetadataFilter) -> list[tuple[str, list[object]]]:
     if f.name_contains:
         # Over the file-name index (migration 9), whose entries hold the name
         # already: 3-4x faster than computing it for every row of the table.
-        sets.append(
-            (
-                "SELECT id FROM photo INDEXED BY photo_gallery_name"
-                f" WHERE deleted_at IS NULL AND {FILE_NAME_SQL} LIKE ? ESCAPE '\\'",
-                [f"%{_like_literal(f.name_contains)}%"],
-            )
+        like = f"%{_like_literal(f.name_contains)}%"
+        sql = (
+            "SELECT id FROM photo INDEXED BY photo_gallery_name"
+            f" WHERE deleted_at IS NULL AND {FILE_NAME_SQL} LIKE ? ESCAPE '\\'"
         )
+        needle = f.name_contains
+        plain = needle.isascii() and needle.isprintable() and "\\" not in needle
+        if plain and dialect_of(Photo._meta.database).is_postgres:
+            # PostgreSQL computes the name per row (a function call): the whole
+            # path's bytes, escaped (a builtin), pass first where they can.
+            sql += " AND encode(path, 'escape') ILIKE ? ESCAPE '\\'"
+            sets.append((sql, [like, like]))
+            return sets
+        sets.append((sql, [like]))
     return sets
 
 
@@ -332,6 +339,12 @@ _SCORE_KEYS_SQL = (
     " OR (SELECT max(score) FROM photo_preference) > 100"
     " FROM photo_preference"
 )
+# The same read on PostgreSQL (string_agg, bool_or: no group_concat or total there).
+_SCORE_KEYS_SQL_PG = (
+    f"SELECT string_agg(CAST(photo_id << {SCORE_BITS} | CAST(round(score * 100) AS bigint)"
+    " AS text), ','), coalesce(bool_or(score <> round(score * 100) / 100.0), false)"
+    " OR min(score) < 0 OR max(score) > 100 FROM photo_preference"
+)
 SCORES_OF_FEW_BELOW = 8_000  # photos kept: below it, their own scores sorted cost less
 
 
@@ -389,9 +402,9 @@ def by_likely_rejects(kept: IdValues, match_threshold: float | None) -> list[int
     the list's capture-time order."""
     if not len(kept):
         return []
-    if dialect_of(Photo._meta.database).is_postgres:
-        return None  # the packed-integer read is SQLite's (group_concat, total): SQL sorts
-    text, odd = Photo._meta.database.execute_sql(_SCORE_KEYS_SQL).fetchone()
+    db = Photo._meta.database
+    keys_sql = _SCORE_KEYS_SQL_PG if dialect_of(db).is_postgres else _SCORE_KEYS_SQL
+    text, odd = db.execute_sql(keys_sql).fetchone()
     if odd:
         return None
     import numpy as np

@@ -258,6 +258,9 @@ def link_pairs(photo_ids: Iterable[int]) -> int:
     db.execute_sql("DROP TABLE pair_scope")
     formed = sorted({int(lead) for pid, lead in after if before.get(pid) != lead})
     if formed and pairing_on():  # off: two photos, each keeps its own decisions
+        hold = getattr(db, "hold", None)  # PostgreSQL: decisions are written below
+        if hold is not None:
+            hold("DECISIONS")
         # The migration's own statements settle them, over its own table name.
         db.execute_sql(f"DROP TABLE IF EXISTS temp.{GROUPS_TABLE}")
         db.execute_sql(f"CREATE TEMP TABLE {GROUPS_TABLE} (id INTEGER PRIMARY KEY)")

@@ -28,6 +28,10 @@ The protocol `write` follows:
   gate is an advisory lock across seats, and "busy" is a lock timeout, a
   deadlock, a serialization failure or a lost connection (dropped, so the
   next attempt connects afresh: a restarted server is waited out).
+- `lock="DECISIONS"` (catalog.decisions) is SQLite's IMMEDIATE too; on
+  PostgreSQL it is the decisions' own lock, not the writers' (backends.
+  postgres: a decision never waits for another seat's import batch, so it
+  passes no gate either).
 - Called while this thread's connection is already inside a transaction,
   `write` runs `fn` in a savepoint of it, without retrying: the outermost
   `write` owns the lock and the retries (a nested retry could not help).
@@ -74,6 +78,7 @@ def write(
     timeout_s: float = DEFAULT_TIMEOUT_S,
     sleep: Callable[[float], None] = time.sleep,
     gate: Gate | None = None,
+    lock: str = "IMMEDIATE",
 ) -> T:
     """Run `fn` in one `BEGIN IMMEDIATE` transaction, retried while the catalog is busy.
 
@@ -83,12 +88,18 @@ def write(
     """
     if db.in_transaction():
         with db.atomic():
+            hold = getattr(db, "hold", None)  # PostgreSQL: the decisions' own lock, here too
+            if hold is not None and lock != "IMMEDIATE":
+                hold(lock)
             return fn()
+    postgres = hasattr(db, "hold")
+    if postgres and lock != "IMMEDIATE":
+        gate = None  # the decisions' own lock: no import batch to go before (two round trips)
     deadline = time.monotonic() + timeout_s
     backoff = _FIRST_BACKOFF_S
     while True:
         try:
-            with gate_of(db, gate), db.atomic("IMMEDIATE"):
+            with gate_of(db, gate), db.atomic(lock if postgres else "IMMEDIATE"):
                 return fn()
         except (OperationalError, InterfaceError, sqlite3.OperationalError) as exc:
             if not is_busy(exc):

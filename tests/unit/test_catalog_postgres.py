@@ -231,3 +231,64 @@ def test_a_server_that_stays_away_mid_command_is_one_sentence(pg_url: str) -> No
     sentence = catalog_fault(lost, resolve_paths(pg_url))
     assert sentence is not None and "was lost and did not come back" in sentence
     assert "NOT saved" in sentence and "curator_admin@127.0.0.1" in sentence
+
+
+def test_a_decision_never_waits_for_another_seats_import_batch(
+    pg_server: object, pg_url: str
+) -> None:
+    """An import's batch holds the writers' lock for its whole transaction; a
+    decision takes the decisions' own lock, so it goes through meanwhile."""
+    import threading
+
+    from curator.catalog import decisions
+    from curator.catalog.backends.postgres import WRITE_LOCK, load_driver
+    from curator.catalog.types import CullState
+
+    with Catalog.open(pg_url) as cat:
+        photo = Photo.create(path=b"/a.jpg", content_hash="a")
+        name = pg_url.rsplit("/", 1)[1]
+        server = pg_server
+        batch = load_driver().connect(
+            host="127.0.0.1",
+            port=server.port,  # type: ignore[attr-defined]
+            user="curator_admin",
+            password=ADMIN_PASSWORD,
+            dbname=name,
+        )
+        try:
+            batch.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")  # a batch under way
+            done = threading.Event()
+
+            def decide() -> None:
+                decisions.set_cull(photo.id, CullState.KEPT)
+                done.set()
+
+            worker = threading.Thread(target=decide)
+            worker.start()
+            assert done.wait(20), "the decision waited for the import's batch"
+            worker.join()
+        finally:
+            batch.rollback()
+            batch.close()
+        assert Photo.get_by_id(photo.id).cull == "kept"
+        assert cat.is_postgres
+
+
+def test_the_file_name_sort_runs_in_a_parallel_plan(pg_url: str) -> None:
+    """A 100,000-photo catalog gets parallel plans: the path functions must be
+    fit for them (an EXCEPTION block is a subtransaction no worker may start)."""
+    from curator.catalog.queries import GalleryQuery, GallerySort, gallery_query_ids
+
+    with Catalog.open(pg_url) as cat:
+        for i, name in enumerate((b"b.jpg", b"a.jpg", b"\xe9t\xe9.jpg")):
+            Photo.create(path=b"/shoot/" + name, content_hash=f"h{i}")
+        cat.db.execute_sql("SET parallel_setup_cost = 0")
+        cat.db.execute_sql("SET parallel_tuple_cost = 0")
+        cat.db.execute_sql("SET min_parallel_table_scan_size = 0")
+        forced = (
+            "debug_parallel_query" if cat.db.server_version >= 160000 else "force_parallel_mode"
+        )
+        cat.db.execute_sql(f"SET {forced} = on")
+        ids = gallery_query_ids(GalleryQuery(sort=GallerySort.FILE_NAME))
+        names = [Photo.get_by_id(i).path for i in ids]
+        assert len(names) == 3 and names.index(b"/shoot/a.jpg") < names.index(b"/shoot/b.jpg")

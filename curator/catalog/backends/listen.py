@@ -57,6 +57,7 @@ class SeatNews:
     added: tuple[int, ...] = ()  # photos new to the catalog (another seat's import)
     changed: tuple[int, ...] = ()  # photos rewritten (decisions, measures, thumbnails, tags)
     seats: tuple[str, ...] = ()  # who decided ("assistant@studio-2"), for a status line
+    decisions: tuple[int, ...] = ()  # the decision log's new rows (their ids)
     resync: bool = False  # notifications may have been missed: re-read what is shown
     sentence: str | None = None  # the connection was lost, or is back
     received_at: float = field(default=0.0, compare=False)  # time.monotonic() of the first
@@ -152,6 +153,7 @@ class SeatListener:
         added: dict[int, None] = {}
         changed: dict[int, None] = {}
         seats: dict[str, None] = {}
+        decided: list[int] = []
         for note in notes:
             if note.pid in own:
                 continue
@@ -163,6 +165,7 @@ class SeatListener:
                 with contextlib.suppress(ValueError, KeyError, TypeError):
                     body = json.loads(note.payload)
                     changed[int(body["photo"])] = None
+                    decided.append(int(body["id"]))
                     if body.get("user"):
                         seats[f"{body['user']}@{body.get('host') or '?'}"] = None
         for pid in added:
@@ -173,6 +176,7 @@ class SeatListener:
             added=tuple(added),
             changed=tuple(changed),
             seats=tuple(seats),
+            decisions=tuple(decided),
             received_at=received,
         )
 

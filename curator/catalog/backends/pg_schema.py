@@ -8,7 +8,9 @@ constraints and indexes (tests/unit/test_catalog_postgres.py compares
 both, column by column), plus what SQLite has built in and PostgreSQL needs written:
 
 - `curator_path_text(bytea)`: a stored path as text (its UTF-8, or its
-  escaped bytes when it is not UTF-8), without a missing photo's tombstone;
+  escaped bytes when it is not UTF-8), without a missing photo's tombstone
+  (PARALLEL UNSAFE, as what calls it: its EXCEPTION block is a
+  subtransaction, which no process of a parallel query may start);
   `curator_file_name(bytea)` its last component, the file-name sort's and
   filter's expression (`dialect.PostgresDialect.file_name_sql`), indexed;
 - `instr`, SQLite's function, for bytes and for text;
@@ -65,19 +67,25 @@ FUNCTIONS = [
     f"CREATE TABLE {VERSION_TABLE} (version INTEGER NOT NULL)",
     """
     CREATE FUNCTION curator_path_text(p bytea) RETURNS text
-    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL UNSAFE AS $$
     DECLARE
         cut bytea := CASE WHEN position('\\x00'::bytea IN p) > 0
             THEN substring(p FROM 1 FOR position('\\x00'::bytea IN p) - 1) ELSE p END;
+        escaped text := encode(cut, 'escape');
     BEGIN
-        RETURN convert_from(cut, 'UTF8');
-    EXCEPTION WHEN others THEN
-        RETURN encode(cut, 'escape');
+        IF strpos(escaped, '\\') = 0 THEN
+            RETURN escaped;  -- printable ASCII: no subtransaction below
+        END IF;
+        BEGIN
+            RETURN convert_from(cut, 'UTF8');
+        EXCEPTION WHEN others THEN
+            RETURN escaped;
+        END;
     END $$
     """,
     """
     CREATE FUNCTION curator_file_name(p bytea) RETURNS text
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL UNSAFE AS $$
         SELECT regexp_replace(curator_path_text(p), '^.*[/\\\\]', '')
     $$
     """,
@@ -313,6 +321,9 @@ _TABLES = [
     " score DOUBLE PRECISION NOT NULL, model_version BIGINT NOT NULL)",
 ]
 
+# SQLite's indexes carry the rowid (the photo's id) in every entry; PostgreSQL's
+# carry what they list, so the gallery's indexes INCLUDE (id): its id queries are
+# index-only scans, as on SQLite.
 _INDEXES = [
     "CREATE INDEX decision_created ON decision (created_at)",
     "CREATE INDEX decision_photo ON decision (photo_id)",
@@ -320,21 +331,21 @@ _INDEXES = [
     "CREATE INDEX error_log_photo ON error_log (photo_id)",
     "CREATE INDEX photo_burst ON photo (burst_group)",
     "CREATE INDEX photo_camera ON photo ((COALESCE(camera_model, camera_make)), camera_make,"
-    " camera_model) WHERE deleted_at IS NULL",
-    "CREATE INDEX photo_captured_at ON photo (captured_at)",
+    " camera_model) INCLUDE (id) WHERE deleted_at IS NULL",
+    "CREATE INDEX photo_captured_at ON photo (captured_at) INCLUDE (id)",
     "CREATE INDEX photo_deleted ON photo (deleted_at) WHERE deleted_at IS NOT NULL",
     # The file-name sort (m009, m012), by bytes as SQLite compares text.
     'CREATE INDEX photo_gallery_name ON photo ((curator_file_name(path) COLLATE "C"), path,'
-    " cull, rating, burst_group) WHERE deleted_at IS NULL",
+    " cull, rating, burst_group) INCLUDE (id) WHERE deleted_at IS NULL",
     "CREATE INDEX photo_gallery_rating ON photo ((rating IS NULL), rating DESC,"
     " (captured_at IS NULL), captured_at, id, cull, burst_group) WHERE deleted_at IS NULL",
     "CREATE INDEX photo_gallery_sharpness ON photo ((sharpness_score IS NULL),"
     " sharpness_score DESC, id, cull, rating, burst_group) WHERE deleted_at IS NULL",
     "CREATE INDEX photo_gallery_time ON photo ((captured_at IS NULL), captured_at, path, cull,"
-    " rating, burst_group) WHERE deleted_at IS NULL",
-    "CREATE INDEX photo_iso ON photo (iso) WHERE deleted_at IS NULL",
+    " rating, burst_group) INCLUDE (id) WHERE deleted_at IS NULL",
+    "CREATE INDEX photo_iso ON photo (iso) INCLUDE (id) WHERE deleted_at IS NULL",
     "CREATE INDEX photo_keyword_photo ON photo_keyword (photo_id, tag)",
-    "CREATE INDEX photo_lens ON photo (lens, iso) WHERE deleted_at IS NULL",
+    "CREATE INDEX photo_lens ON photo (lens, iso) INCLUDE (id) WHERE deleted_at IS NULL",
     "CREATE INDEX photo_missing ON photo (missing_since) WHERE missing_since IS NOT NULL",
     "CREATE INDEX photo_pair_follower ON photo (pair_lead_id) WHERE pair_lead_id IS NOT NULL",
     "CREATE INDEX photo_pair_key ON photo (pair_key) WHERE pair_key IS NOT NULL",
