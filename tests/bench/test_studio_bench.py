@@ -24,8 +24,6 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -46,7 +44,7 @@ from tests.bench import test_search_text_bench as search_bench
 from tests.bench.gallery_catalog import populate
 from tests.bench.results import merge_results
 from tests.bench.test_gallery_bench import QUERIES
-from tests.integration.cli_helpers import REPO
+from tests.integration.cli_helpers import python_subprocess
 from tests.ui.conftest import dispose, make_library
 
 pytestmark = pytest.mark.bench
@@ -147,28 +145,17 @@ def test_gallery_and_search_on_100k_photos_postgresql_against_sqlite(
 # -- three seats deciding during an import -------------------------------------------
 
 
-def _start(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, *args],
-        cwd=REPO,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def _seats_during_import(location: str, folder: Path, stop: Path) -> dict[str, Any]:
     observer = None
     if location.startswith("postgresql://"):
-        observer = _start("-m", "tests.bench.studio_observer_child", location, str(stop))
+        observer = python_subprocess("-m", "tests.bench.studio_observer_child", location, str(stop))
         assert observer.stdout is not None and observer.stdout.readline().strip() == "listening"
-    importer = _start(
+    importer = python_subprocess(
         "-m", "curator", "--catalog", location, "import", str(folder),
         "--stages", "technical", "--no-progress", env={"CURATOR_SEAT_USER": "importer"},
     )  # fmt: skip
     seats = {
-        f"seat{i}": _start(
+        f"seat{i}": python_subprocess(
             "-m",
             "tests.bench.studio_seat_child",
             location,

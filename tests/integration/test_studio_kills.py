@@ -9,34 +9,21 @@ Every seat is a real process: `curator import` and two deciding seats
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from curator.catalog.db import Catalog
 from curator.catalog.models import Decision, Photo, PhotoPath
-from tests.integration.cli_helpers import REPO
+from tests.integration.cli_helpers import python_subprocess
 from tests.ui.conftest import make_library
 
 N = 36
 
 
-def _start(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, *args],
-        cwd=REPO,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def _importer(url: str, folder: Path) -> subprocess.Popen[str]:
-    return _start(
+    return python_subprocess(
         "-m", "curator", "--catalog", url, "import", str(folder),
         "--stages", "technical", "--no-progress",
         env={"CURATOR_SEAT_USER": "lead", "CURATOR_DECODE_WORKERS": "1"},
@@ -44,7 +31,9 @@ def _importer(url: str, folder: Path) -> subprocess.Popen[str]:
 
 
 def _seat(url: str, user: str, count: int, seed: int) -> subprocess.Popen[str]:
-    return _start("-m", "tests.integration.studio_seat_child", url, user, str(count), str(seed))
+    return python_subprocess(
+        "-m", "tests.integration.studio_seat_child", url, user, str(count), str(seed)
+    )
 
 
 def _read_lines(proc: subprocess.Popen[str], at_least: int, timeout: float = 120) -> list[str]:
