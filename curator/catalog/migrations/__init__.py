@@ -5,8 +5,8 @@ a module `m<NNN>_<name>.py` exposing `VERSION` and `STATEMENTS` (plain SQL, so a
 migration never changes meaning when the peewee models evolve). Never edit a
 migration that has shipped: add a new one. `MIGRATIONS` is ordered by VERSION
 and the versions are 1..N without gaps (a test checks it), but for the numbers
-in `RESERVED`: migrations that land from other branches (ingest m018); the
-branch that merges one removes its number from there.
+in `RESERVED`: numbers set aside for another branch that did not use them
+(18, ingest's, which landed without a schema change).
 """
 
 from __future__ import annotations
