@@ -51,7 +51,7 @@ from curator.paths import AppPaths, resolve_paths
 from curator.pipeline.phase import PipelinePools
 from curator.pipeline.stages.retrain import LiveEmbeddings, RetrainScheduler
 from curator.pipeline.stages.taste_report import RETRAIN_FAILED, clip_weights_missing
-from curator.settings import Settings, SettingsError, load_settings
+from curator.settings import Settings, SettingsError, load_settings, root_pairs
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.common.image_loader import ImageLoader
 from curator.ui.common.pools import UiPools
@@ -62,11 +62,13 @@ from curator.ui.maintenance.backup_controller import BackupController
 from curator.ui.maintenance.purge_controller import PurgeController
 from curator.ui.review.pass_order import PassOrder
 from curator.ui.review.session import ReviewSession
+from curator.ui.window.live_seats import LiveSeats
 from curator.ui.window.main_window import MainWindow
 from curator.ui.window.opening import Opening
 from curator.ui.window.pipeline_controller import PipelineController
 from curator.ui.window.recent_folders import RecentFolders
 from curator.ui.window.state import WindowState
+from curator.ui.window.taste_menu import TasteMenu
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -129,6 +131,7 @@ class App:
     backup: BackupController | None = None
     when_catalog_open: Callable[[], None] = lambda: None
     ingest_slot: IngestSlot | None = None
+    seats: LiveSeats | None = None  # a studio catalog's other seats (ui.window.live_seats)
 
     def catalog_opened(self) -> None:
         """The catalog is open: the grid lists its first rows, the window reads
@@ -171,6 +174,8 @@ class App:
                 owner = owner.parent()
             if owner is None:
                 timer.stop()
+        if self.seats is not None:
+            self.seats.stop()  # the LISTEN loop ends within its poll; nothing applied after
         self.thumbnails.close()
         self.previews.close()
         self.model.close()  # the gallery's row re-reads: dropped from here on
@@ -248,6 +253,7 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         search=_pool(1),
         choices=_pool(1),
         rows=_pool(1),
+        seats=_pool(1),
     )
     live = {"settings": settings}  # replaced by apply_settings
     thumbnails = ImageLoader(
@@ -313,8 +319,12 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         return made
 
     ingest = IngestSlot(make_ingest)
+    # A studio catalog is named by its URL without the password (never its local stand-in).
+    shown = paths.catalog_name if paths.catalog_url else str(catalog_path)
     purge = PurgeController(purge_pool)
-    backup = BackupController(catalog_path, lambda: live["settings"], backup_pool)
+    backup = BackupController(
+        catalog_path, lambda: live["settings"], backup_pool, source_url=paths.catalog_url
+    )
     model = GalleryListModel(
         thumbnails, errors, match_threshold=settings.match_threshold, rows_pool=ui_pools.rows
     )
@@ -329,7 +339,7 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         recent=RecentFolders(paths.config_dir),
         settings=settings,
         settings_file=paths.settings_file,
-        title=f"Curator — {catalog_path}",
+        title=f"Curator — {shown}",
         pools=ui_pools,
         search_vectors=lambda: embeddings.snapshot(embedding_model()),
         purge=purge,
@@ -340,6 +350,20 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         ingest=ingest,
     )
     window.setPalette(dark_palette())
+
+    def resync() -> None:  # back after a lost connection: re-read what is shown
+        model.refresh_scores()
+        window.loupe_slot.invalidate(session.order)
+
+    seats = LiveSeats(
+        ui_pools.seats,
+        errors,
+        on_added=window.live.on_added,
+        on_changed=window.live.on_changed,
+        resync=resync,
+        notify=lambda sentence: window.show_background(sentence, 8000),
+        parent=window,
+    )
 
     told_not_enough = [False]  # the "too few decisions" sentence, said once a session
 
@@ -358,6 +382,8 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         window.show_background(message, 8000)
         model.refresh_scores()  # in place: scroll position and selection stay
 
+    live_roots = [settings.root_map, settings.taste]
+
     def apply_settings(new: Settings) -> None:
         live["settings"] = new
         pipeline.settings = new  # workers, preview sizes, models: from the next run
@@ -367,14 +393,37 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         if window.loupe_slot.built is not None:  # side panel: now (a later page reads it)
             window.loupe_slot.built.set_match_threshold(new.match_threshold)
         window.projects.set_match_threshold(new.match_threshold)  # covers: now
-        from curator.catalog.paths_codec import pairing_on, set_pairing
+        from curator.catalog.paths_codec import pairing_on, set_pairing, set_root_map
 
         if new.pair_raw_jpeg != pairing_on():  # RAW+JPEG as one photo, or two: now
             set_pairing(new.pair_raw_jpeg)
             model.set_query(model.query)
+        if new.taste != live_roots[1]:  # whose taste: its scores now, its retrain next
+            live_roots[1] = new.taste
+            from curator.catalog.taste.choice import choose, owner_of
+
+            choose(owner_of(new.taste))
+            model.refresh_scores()
+            retrain.note_decision()
+        if new.root_map != live_roots[0]:  # where the shared drive is: the paths shown, now
+            live_roots[0] = new.root_map
+            set_root_map(root_pairs(new.root_map))
+            model.refresh_scores()
 
     retrain.retrained.connect(on_retrained)
     window.settings_changed.connect(apply_settings)
+
+    def taste_picked(value: str) -> None:  # View ▸ Taste: saved, then applied as a setting
+        from dataclasses import replace
+
+        from curator.settings import save_changes
+
+        save_changes(paths.settings_file, {"taste": value})
+        window.settings = replace(live["settings"], taste=value)
+        apply_settings(window.settings)
+
+    taste_menu = TasteMenu(window.menus.view, lambda: live["settings"].taste, errors, window)
+    taste_menu.picked.connect(taste_picked)
     # Parent the non-widget services to the window so they live exactly as long.
     services = (errors, thumbnails, previews, retrain, session, pipeline, model)
     for obj in (*services, purge, backup):
@@ -388,6 +437,7 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
             session.start(session.pass_)
 
     def catalog_opened() -> None:
+        studio_seat(window, session, seats, shown)  # a shared catalog: the other seats, live
         # The first screenful only: the rest loads once the grid has painted, so
         # a 100k catalog opens as fast as an empty one (GalleryListModel.load_rest).
         window.catalog_opened()  # first: the grid's rows tell the window (its labels)
@@ -422,7 +472,27 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         backup,
         catalog_opened,
         ingest,
+        seats,
     )
+
+
+def studio_seat(window: MainWindow, session: ReviewSession, seats: LiveSeats, shown: str) -> None:
+    """On a PostgreSQL catalog: hear the other seats (`LiveSeats`), and on a seat
+    whose role may only read, say "review only" in the title and refuse
+    decisions and imports with the sentence instead of failing their writes."""
+    from curator.catalog.models import Photo
+
+    db = Photo._meta.database
+    if not getattr(getattr(db, "dialect", None), "is_postgres", False):
+        return
+    from curator.catalog.backends.listen import SeatListener
+
+    seats.start(SeatListener(db.location, db.own_backends))
+    sentence = getattr(db, "read_only_sentence", None)
+    if sentence:
+        window.setWindowTitle(f"Curator — {shown} (review only)")
+        session.read_only = window.imports.read_only = sentence
+        window.errors.explain = lambda exc: sentence if "permission denied" in str(exc) else None
 
 
 def dark_palette() -> QPalette:
@@ -474,6 +544,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.error("%s", exc)
         show_fatal(str(exc))
         return EXIT_CATALOG
+    paths = paths.with_cache_folder(settings.cache_folder)  # a studio's shared previews
     presence: list[AppLock] = []
     opened: list[Catalog] = []
 
@@ -497,11 +568,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if not app.window.isVisible():
                     return  # closed before its catalog opened: nothing to open
                 from curator.catalog.db import Catalog, CatalogError
-                from curator.catalog.paths_codec import set_pairing
+                from curator.catalog.paths_codec import set_pairing, set_root_map
+                from curator.catalog.taste.choice import choose, owner_of
 
                 try:
                     set_pairing(settings.pair_raw_jpeg)
-                    opened.append(Catalog.open(paths.catalog))
+                    set_root_map(root_pairs(settings.root_map))  # the shared drive, here
+                    # A studio seat whose role may only read still opens (to review).
+                    studio = paths.catalog_url is not None
+                    opened.append(Catalog.open(paths.catalog_location, read_only_ok=studio))
+                    choose(owner_of(settings.taste))  # whose taste is trained and shown
                 except Exception as exc:  # the window can't go on without its catalog
                     opening.release()
                     if isinstance(exc, CatalogError):  # its own sentence
@@ -509,7 +585,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         message = str(exc)
                     else:
                         log.exception("the catalog did not open")
-                        message = f"The catalog {paths.catalog} could not be opened: {exc}"
+                        message = f"The catalog {paths.catalog_name} could not be opened: {exc}"
                     app.window.hide()  # not closed: `closed` would quit with 0
                     show_fatal(message)
                     qt_app.exit(EXIT_CATALOG)

@@ -26,8 +26,9 @@ from typing import TextIO
 from curator.catalog import tx
 from curator.catalog.db import Catalog, CatalogError
 from curator.catalog.errors import damaged_sentence, is_damage
-from curator.catalog.paths_codec import set_pairing
+from curator.catalog.paths_codec import set_pairing, set_root_map
 from curator.catalog.storage import storage_problem
+from curator.catalog.taste.choice import choose, owner_of
 from curator.commands import GROUPS
 from curator.commands.base import (
     EXIT_CANCELLED,
@@ -37,7 +38,7 @@ from curator.commands.base import (
     UsageError,
 )
 from curator.paths import AppPaths, resolve_paths
-from curator.settings import SettingsError, load_settings
+from curator.settings import SettingsError, load_settings, root_pairs
 
 
 def _group_modules() -> list[ModuleType]:
@@ -97,13 +98,18 @@ def _run_command(args: argparse.Namespace, opened: list[Catalog], out: TextIO, e
     try:
         paths = resolve_paths(args.catalog)
         settings = load_settings(paths.settings_file)
+        paths = paths.with_cache_folder(settings.cache_folder)
         set_pairing(settings.pair_raw_jpeg)
+        set_root_map(root_pairs(settings.root_map))  # a studio's shared drive, here
         no_catalog = getattr(args, "no_catalog_handler", None)
         if no_catalog is not None:  # e.g. restore: the catalog may be the damaged one
             return int(no_catalog(args, paths, settings, out, err))
         # A command that only reads works on a read-only catalog (a write then says so).
-        catalog = Catalog.open(paths.catalog, read_only_ok=getattr(args, "read_only", False))
+        catalog = Catalog.open(
+            paths.catalog_location, read_only_ok=getattr(args, "read_only", False)
+        )
         opened.append(catalog)
+        choose(owner_of(settings.taste))  # whose taste a retrain and the scores are
         return int(args.handler(args, CommandContext(catalog, paths, settings, out, err)))
     except UsageError as exc:
         print(f"curator: {exc}", file=err)
@@ -123,7 +129,21 @@ def _run_command(args: argparse.Namespace, opened: list[Catalog], out: TextIO, e
 def catalog_fault(exc: BaseException, paths: AppPaths | None) -> str | None:
     """The sentence for a catalog that stayed busy past every retry (the change
     was not saved) or that is damaged, or None for anything else."""
-    catalog = str(paths.catalog) if paths is not None else "the catalog"
+    catalog = paths.catalog_name if paths is not None else "the catalog"
+    if paths is not None and paths.catalog_url is not None:
+        from curator.catalog.backends import postgres
+
+        if postgres.is_permission_denied(exc):
+            return (
+                f"Your PostgreSQL role may only read the catalog {catalog}, so this change was "
+                "NOT saved: deciding and importing need a role that may write."
+            )
+        if postgres.is_connection_lost(exc):
+            return (
+                f"The connection to the PostgreSQL server of {catalog} was lost and did not "
+                "come back in time, so this change was NOT saved. Check that the server is "
+                "running and reachable, then run the command again."
+            )
     if tx.is_busy(exc):
         return (
             f"The catalog {catalog} stayed busy (another import or the app kept writing), "
@@ -140,7 +160,7 @@ def _written_path(exc: BaseException, paths: AppPaths | None) -> str:
     filename = getattr(exc, "filename", None)
     if isinstance(filename, str | bytes):
         return os.fsdecode(filename)
-    return str(paths.catalog) if paths is not None else "the catalog"
+    return paths.catalog_name if paths is not None else "the catalog"
 
 
 def _close_holding_sigint(opened: list[Catalog]) -> bool:

@@ -3,7 +3,10 @@
 Default locations come from platformdirs (the user data dir for the catalog,
 the user cache dir for previews/thumbnails, the user config dir for settings).
 `CURATOR_HOME` relocates all three under one folder (tests, portable installs);
-`--catalog PATH` on the command line overrides only the catalog file.
+`--catalog PATH` on the command line overrides only the catalog file; a
+`postgresql://` URL there names a studio's shared catalog instead, and a local
+folder of this seat's own stands in for its file (cache, backups:
+`catalog.backends.location`).
 
 `resource_path()` is the one way to reach files under `resources/`: beside the
 package when run from source, inside the bundle when frozen by PyInstaller
@@ -12,6 +15,7 @@ package when run from source, inside the bundle when frozen by PyInstaller
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from dataclasses import dataclass
@@ -46,6 +50,26 @@ class AppPaths:
     catalog: Path
     cache_dir: Path
     config_dir: Path
+    catalog_url: str | None = None  # a PostgreSQL catalog; `catalog` is then its stand-in
+
+    @property
+    def catalog_location(self) -> str | Path:
+        """What `Catalog.open` takes: the PostgreSQL URL, or the catalog file."""
+        return self.catalog_url or self.catalog
+
+    @property
+    def catalog_name(self) -> str:
+        """The catalog as sentences name it (a URL without its password)."""
+        from curator.catalog.backends.location import describe
+
+        return describe(self.catalog_location)
+
+    def with_cache_folder(self, folder: str) -> AppPaths:
+        """These paths with the `cache_folder` setting's folder for previews
+        (a studio's shared one), or as they are when it is empty."""
+        if not folder.strip():
+            return self
+        return dataclasses.replace(self, cache_dir=Path(folder.strip()).expanduser())
 
     @property
     def settings_file(self) -> Path:
@@ -66,6 +90,16 @@ def resolve_paths(catalog: str | os.PathLike[str] | None = None) -> AppPaths:
     else:
         cache_dir = Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
         config_dir = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    from curator.catalog.backends.location import PostgresLocation, is_postgres_url
+
+    if is_postgres_url(catalog):
+        try:
+            stand_in = PostgresLocation.parse(str(catalog)).local_stand_in(data_dir)
+        except ValueError:  # Catalog.open says what is wrong with the URL
+            stand_in = data_dir / "studio" / "unusable" / "catalog.pg"
+        if not home:
+            cache_dir = stand_in.parent / "cache"
+        return AppPaths(stand_in, cache_dir, config_dir, catalog_url=str(catalog))
     catalog_path = Path(catalog).expanduser().resolve() if catalog else data_dir / CATALOG_FILENAME
     if catalog and not home:
         # A catalog picked by hand keeps its cache beside it, not in the user cache

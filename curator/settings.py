@@ -81,6 +81,28 @@ def _ingest_template(kind: str) -> Callable[[Any], Any]:
     return check
 
 
+def root_pairs(text: str) -> list[tuple[str, str]]:
+    """The `root_map` setting as (catalog root, this seat's root) pairs; ValueError
+    with the sentence for a pair that is not two absolute folders."""
+    pairs = []
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        catalog_root, sep, local = (x.strip() for x in part.partition("="))
+        ok = sep and all(r.startswith("/") and r.rstrip("/") for r in (catalog_root, local))
+        if not ok:
+            raise ValueError(
+                f"'{part}' is not CATALOG_ROOT=THIS_SEAT_ROOT with two absolute folders "
+                "(e.g. /Volumes/Studio=/mnt/studio)"
+            )
+        pairs.append((catalog_root.rstrip("/"), local.rstrip("/")))
+    return pairs
+
+
+def _root_map_text(value: str) -> str:
+    return "; ".join(f"{c}={loc}" for c, loc in root_pairs(value))
+
+
 def _setting(
     *,
     title: str,
@@ -297,6 +319,30 @@ class Settings:
         title="Backup folder",
         description="Where backups go; empty: a 'backups' folder beside the catalog. "
         "Another disk protects against losing this one.",
+    )
+    cache_folder: str = _setting(
+        default="",
+        title="Previews folder",
+        description="Where previews and thumbnails are kept; empty: your user cache folder. "
+        "A studio points every seat at one folder on its shared drive, so one seat's import "
+        "gives every seat its thumbnails.",
+    )
+    root_map: str = _setting(
+        default="",
+        title="Shared drive roots (studio)",
+        description="Where this seat finds a studio's shared drive, as CATALOG_ROOT="
+        "THIS_SEAT_ROOT pairs separated by ';' (/Volumes/Studio=/mnt/studio): the catalog "
+        "keeps paths under the first root, this seat opens them under its own, so one photo "
+        "stays one photo. Empty: paths are used as they are.",
+        check=_root_map_text,
+    )
+    taste: str = _setting(
+        default="",
+        title="Taste model",
+        description="Whose decisions the taste model learns from and the MATCH scores "
+        "show: empty, everyone's (one person's own catalog, or a studio's shared taste); "
+        "'mine', this seat's photographer's alone; or a photographer's login name "
+        "(View ▸ Taste on a shared catalog).",
     )
     xmp_sidecar_names: Literal["auto", "lightroom", "darktable", "both"] = _setting(
         default="auto",

@@ -34,6 +34,7 @@ from datetime import datetime
 from peewee import Expression
 
 from curator.catalog.models import Photo, TasteModel, preference_of_photo
+from curator.catalog.taste.choice import chosen
 from curator.records import CullState, TasteSummary
 
 APPROVED_MIN_RATING = 4
@@ -42,8 +43,9 @@ DEFAULT_MIN_QUALITY = 0.5  # settings.match_approves_at
 
 
 def taste_summary() -> TasteSummary | None:
-    """The newest taste model's size and honest quality; None before one exists."""
-    row = TasteModel.select().order_by(TasteModel.version.desc()).first()
+    """The newest taste model's size and honest quality (of the taste this seat
+    shows: catalog.taste.choice); None before one exists."""
+    row = chosen_taste_model()
     if row is None:
         return None
     return TasteSummary(
@@ -54,6 +56,16 @@ def taste_summary() -> TasteSummary | None:
         spearman_high=row.spearman_high,
         early=int(row.n_samples) < EARLY_BELOW,
     )
+
+
+def chosen_taste_model() -> TasteModel | None:
+    """The newest stored model of the taste this seat trains and shows."""
+    owner = chosen()
+    mine = TasteModel.owner.is_null() if owner is None else (TasteModel.owner == owner)
+    row: TasteModel | None = (
+        TasteModel.select().where(mine).order_by(TasteModel.version.desc()).first()
+    )
+    return row
 
 
 def quality_text(

@@ -104,10 +104,18 @@ class BackupInfo:
 class BackupResult:
     backup: BackupInfo
     removed: tuple[Path, ...]  # older backups rotated out
+    source: str | None = None  # a PostgreSQL catalog's URL (no password): copied, not paged
 
     def sentence(self) -> str:
         kept = f"; {len(self.removed)} older removed" if self.removed else ""
-        return f"Catalog backed up and verified: {self.backup.path}{kept}."
+        if self.source is None:
+            return f"Catalog backed up and verified: {self.backup.path}{kept}."
+        return (
+            f"The PostgreSQL catalog {self.source} was copied into {self.backup.path} and "
+            f"verified (every table's count and hash){kept}. Put it back with `curator catalog "
+            f"copy {self.backup.path} {self.source} --replace`. The server's own backups "
+            "(pg_dump, pg_basebackup, or your host's snapshots) stay the administrator's job."
+        )
 
 
 @dataclass(frozen=True)
@@ -182,9 +190,14 @@ def make_backup(
     now: datetime | None = None,
     spare: Path | None = None,
     before_restore: bool = False,
+    source_url: str | None = None,
 ) -> BackupResult:
     """Copy the catalog into `folder`, verify the copy, keep the newest `keep`
     (`before_restore`: the copy a restore keeps; nothing is rotated out).
+    A PostgreSQL catalog (`source_url`; `catalog_path` its local stand-in,
+    which names the files) is copied table by table into a SQLite file
+    (catalog.backends.copy: counts and hashes verified), then checked as
+    any backup is.
 
     Raises `BackupError` (a `StorageError` when the disk is at fault) with
     the sentence; nothing is left under a final name then.
@@ -197,7 +210,10 @@ def make_backup(
     partial = target.with_name(target.name + PARTIAL_SUFFIX)
     checksum = checksum_path(target)
     try:
-        version = _copy(catalog_path, partial)
+        if source_url is None:
+            version = _copy(catalog_path, partial)
+        else:
+            version = _copy_postgres(source_url, partial)
         _verify(partial, expect_version=version)
         _write_checksum(checksum, _digest(partial))
         os.replace(partial, target)
@@ -219,7 +235,7 @@ def make_backup(
     if before_restore:
         return BackupResult(info, ())
     removed = _rotate(folder, catalog_path, keep=keep, spare={target, spare})
-    return BackupResult(info, removed)
+    return BackupResult(info, removed, None if source_url is None else _shown(source_url))
 
 
 def checksum_path(backup: Path) -> Path:
@@ -424,6 +440,31 @@ def _copy(catalog_path: Path, target: Path) -> int:
         dst.close()
         src.close()
     return version
+
+
+def _copy_postgres(url: str, target: Path) -> int:
+    """A PostgreSQL catalog copied into the SQLite file `target`, verified
+    (catalog.backends.copy), left as one file (journal mode DELETE)."""
+    from curator.catalog.backends.copy import copy_catalog
+    from curator.catalog.db import Catalog
+
+    with (
+        Catalog.open(url, read_only_ok=True, bind=False) as source,
+        Catalog.open(target, bind=False) as copy,
+    ):
+        copy_catalog(source.db, copy.db)
+    conn = sqlite3.connect(str(target))
+    try:
+        conn.execute("PRAGMA journal_mode = DELETE")
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def _shown(url: str) -> str:
+    from curator.catalog.backends.location import describe
+
+    return describe(url)
 
 
 def _verify(path: Path, *, expect_version: int) -> None:

@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from peewee import DatabaseError, OperationalError, SqliteDatabase
+from peewee import Database, DatabaseError, OperationalError, SqliteDatabase
 
+from curator.catalog.backends.location import describe, is_postgres_url
 from curator.catalog.errors import CatalogError
 from curator.catalog.migrations import LATEST_VERSION, MIGRATIONS, Migration
 from curator.catalog.models import MODELS
@@ -48,7 +49,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 # The oldest SQLite the schema and its writers need: ALTER TABLE … DROP COLUMN
-# (3.35, migration 16) and UPDATE … FROM (3.33, judgments.write_scores).
+# (3.35, migration 16) and UPDATE … FROM (3.33, taste.store.write_scores).
 MIN_SQLITE = (3, 35, 0)
 
 PRAGMAS = {
@@ -73,19 +74,37 @@ class Catalog:
     `storage_problem` turns into the read-only sentence.
     """
 
-    def __init__(self, path: Path, db: SqliteDatabase, *, read_only: bool = False):
+    def __init__(
+        self, path: Path, db: Database, *, read_only: bool = False, url: str | None = None
+    ):
         self.path = path
         self.db = db
         self.read_only = read_only
+        self.url = url  # a PostgreSQL catalog's URL (`path` is then its local stand-in)
+
+    @property
+    def name(self) -> str:
+        """The catalog as sentences name it: its file, or its URL without a password."""
+        return describe(self.url or self.path)
+
+    @property
+    def location(self) -> str | Path:
+        """What `Catalog.open` takes to open this catalog again."""
+        return self.url or self.path
 
     @classmethod
-    def open(cls, path: Path, *, read_only_ok: bool = False) -> Catalog:
-        """Open (creating or upgrading) the catalog at `path`.
+    def open(cls, path: Path | str, *, read_only_ok: bool = False, bind: bool = True) -> Catalog:
+        """Open (creating or upgrading) the catalog at `path`: a file, or a
+        PostgreSQL URL (catalog.backends.postgres).
 
         Raises `CatalogError` with the sentence to show; a `StorageError` (its
         subclass) when the storage is at fault: a folder that can't be created
         or written, a read-only catalog (unless `read_only_ok`), a full disk.
+        `bind=False` leaves the models bound where they were: a second catalog
+        open beside the current one, read and written by raw SQL (a copy).
         """
+        if is_postgres_url(path):
+            return cls._open_postgres(str(path), read_only_ok=read_only_ok, bind=bind)
         path = Path(path)
         if sqlite3.sqlite_version_info < MIN_SQLITE:
             raise CatalogError(
@@ -157,8 +176,27 @@ class Catalog:
                 if isinstance(exc, OSError):
                     raise
                 raise CatalogError(f"Could not upgrade the catalog {path}: {exc}") from exc
-        db.bind(MODELS, bind_refs=False, bind_backrefs=False)
+        if bind:
+            db.bind(MODELS, bind_refs=False, bind_backrefs=False)
         return cls(path, db, read_only=read_only)
+
+    @classmethod
+    def _open_postgres(cls, url: str, *, read_only_ok: bool, bind: bool) -> Catalog:
+        from curator.catalog.backends import postgres
+        from curator.catalog.backends.location import PostgresLocation
+        from curator.paths import user_data_dir
+
+        db, read_only = postgres.open_catalog(url, read_only_ok=read_only_ok)
+        if read_only:  # the window says it instead of failing writes (app.studio_seat)
+            db.read_only_sentence = postgres.read_only_sentence(db.location, db)
+        if bind:
+            db.bind(MODELS, bind_refs=False, bind_backrefs=False)
+        stand_in = PostgresLocation.parse(url).local_stand_in(user_data_dir())
+        return cls(stand_in, db, read_only=read_only, url=url)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.url is not None
 
     def close(self) -> None:
         if not self.db.is_closed():
@@ -216,7 +254,22 @@ def _connect(path: Path, *, read_only: bool) -> tuple[SqliteDatabase, int, set[s
     return _read_header(CatalogDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False))
 
 
-class CatalogDatabase(SqliteDatabase):
+class _TasteView(SqliteDatabase):
+    """Each new connection shows the seat's chosen taste (catalog.taste.choice)."""
+
+    def _add_conn_hooks(self, conn: sqlite3.Connection) -> None:
+        super()._add_conn_hooks(conn)
+        from curator.catalog.taste.choice import view_statement
+
+        statement = view_statement(postgres=False)
+        if statement is not None:
+            try:
+                conn.execute(statement)
+            except sqlite3.Error:  # a catalog not migrated yet: everyone's scores show
+                log.debug("no taste view on this connection", exc_info=True)
+
+
+class CatalogDatabase(_TasteView):
     """The writable catalog connection: every outermost `atomic()` block is
     `BEGIN IMMEDIATE` unless told otherwise.
 
@@ -236,7 +289,7 @@ class CatalogDatabase(SqliteDatabase):
 
 def _connect_read_only(path: Path, *, immutable: bool) -> tuple[SqliteDatabase, int, set[str]]:
     query = "mode=ro&immutable=1" if immutable else "mode=ro"
-    db = SqliteDatabase(
+    db = _TasteView(
         f"{path.resolve().as_uri()}?{query}",
         pragmas={k: v for k, v in PRAGMAS.items() if k != "journal_mode"},
         check_same_thread=False,

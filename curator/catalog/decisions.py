@@ -35,19 +35,25 @@ inside `one_step` (a decision key on a selection of many photos in the
 grid: one undo step). Every group stamps its rows with ONE `created_at`,
 strictly later than any row before it, so a group is exactly a run of
 consecutive rows with the same stamp; no schema change is needed. See
-`_undo_target`/`_redo_target` for how the undo and redo stacks are read
-back from the log.
+Each row records its seat (user, host: catalog.backends.seat); undo and redo
+read only the seat's own groups, so on a shared catalog each person undoes
+their own decisions and never another's; an undo of a photo another seat
+decided since still goes ahead (the later decision wins, both stay in the
+log) and its records name that seat (`DecisionRecord.changed_by`), so the
+window says so. catalog.undo.stacks reads the undo and redo stacks back
+from the log.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
 from curator.catalog import tx
+from curator.catalog.backends.seat import current_seat
 from curator.catalog.models import (
     CullState,
     Decision,
@@ -60,6 +66,7 @@ from curator.catalog.models import (
     utcnow,
 )
 from curator.catalog.paths_codec import encode_path, pair_mates, pairing_on
+from curator.catalog.undo.stacks import Group, changed_since, redo_target, undo_target
 from curator.catalog.write_gate import Gate
 from curator.records import ColorLabel, DecisionState
 
@@ -76,6 +83,8 @@ class DecisionRecord:
     kind: DecisionKind
     old_value: str | None
     new_value: str | None
+    # An undo or redo over a decision another seat made since ("assistant@studio-2").
+    changed_by: str | None = None
 
     @property
     def text(self) -> str:
@@ -127,6 +136,7 @@ def _log(
     pass_: str,
     at: datetime | None = None,
 ) -> DecisionRecord:
+    seat = current_seat()
     Decision.create(
         photo=photo.id,
         kind=kind.value,
@@ -134,6 +144,8 @@ def _log(
         new_value=_text(new),
         pass_=pass_,
         created_at=at or utcnow(),
+        seat_user=seat.user,
+        seat_host=seat.host,
     )
     return DecisionRecord(photo.id, kind, _text(old), _text(new))
 
@@ -342,7 +354,7 @@ def one_step(
 
 
 def _write(fn: Callable[[], T]) -> T:
-    return tx.write(Photo._meta.database, fn, gate=Gate.INTERACTIVE)
+    return tx.write(Photo._meta.database, fn, gate=Gate.INTERACTIVE, lock="DECISIONS")
 
 
 # --- tags ------------------------------------------------------------------------
@@ -464,105 +476,7 @@ def decision_log(photo_id: int | None = None) -> list[dict[str, object]]:
     ]
 
 
-# --- undo / redo -------------------------------------------------------------
-#
-# The undo and redo stacks are not stored; they are read back from the log,
-# newest group first. Each group is one of three types, by how deep its rows
-# sit in an `undoes` chain: an *action* (no `undoes`), an *undo* (odd depth:
-# it reverses an action or a redo) or a *redo* (even depth: it reverses an
-# undo). Then:
-# - the top of the undo stack is the newest action-or-redo group that no
-#   later undo group reverses;
-# - the top of the redo stack is the newest undo group that no later redo
-#   reverses, provided no new action came after it (an action clears redo,
-#   as in every editor).
-# Inverse rows inherit the reversed row's `pass`, so a `pass_` filter sees a
-# whole chain or none of it.
-
-_SCAN_CHUNK = 256
-
-
-@dataclass(frozen=True)
-class _Group:
-    rows: tuple[Decision, ...]  # oldest first
-
-    @property
-    def ids(self) -> set[int]:
-        return {int(r.id) for r in self.rows}
-
-    @property
-    def targets(self) -> set[int]:
-        return {int(r.undoes_id) for r in self.rows if r.undoes_id is not None}
-
-    @property
-    def pass_(self) -> str:
-        return str(self.rows[0].pass_)
-
-
-def _groups_newest_first() -> Iterator[_Group]:
-    """The log's groups, newest first, read in chunks (most calls stop early)."""
-    before: int | None = None
-    current: list[Decision] = []
-    while True:
-        query = Decision.select().order_by(Decision.id.desc()).limit(_SCAN_CHUNK)
-        if before is not None:
-            query = query.where(Decision.id < before)
-        rows = list(query)
-        if not rows:
-            break
-        for row in rows:
-            if current and row.created_at != current[0].created_at:
-                yield _Group(tuple(current))
-                current = []
-            current.insert(0, row)
-        before = int(rows[-1].id)
-    if current:
-        yield _Group(tuple(current))
-
-
-def _depth(row: Decision, memo: dict[int, int]) -> int:
-    """How many `undoes` hops lead from `row` to an action (0 for an action)."""
-    chain: list[int] = []
-    depth = 0
-    current: Decision | None = row
-    while current is not None and current.undoes_id is not None:
-        if int(current.id) in memo:
-            depth = memo[int(current.id)]
-            break
-        chain.append(int(current.id))
-        current = Decision.get_or_none(Decision.id == current.undoes_id)
-    for i, row_id in enumerate(reversed(chain), start=1):
-        memo[row_id] = depth + i
-    return memo.get(int(row.id), 0)
-
-
-def _undo_target(pass_: str | None) -> _Group | None:
-    undone: set[int] = set()
-    memo: dict[int, int] = {}
-    for group in _groups_newest_first():
-        if pass_ is not None and group.pass_ != pass_:
-            continue
-        if _depth(group.rows[0], memo) % 2 == 1:  # an undo
-            undone |= group.targets
-        elif not group.ids & undone:
-            return group
-    return None
-
-
-def _redo_target(pass_: str | None) -> _Group | None:
-    redone: set[int] = set()
-    memo: dict[int, int] = {}
-    for group in _groups_newest_first():
-        if pass_ is not None and group.pass_ != pass_:
-            continue
-        depth = _depth(group.rows[0], memo)
-        if depth == 0:  # a new action: nothing left to redo
-            return None
-        if depth % 2 == 0:  # a redo
-            redone |= group.targets
-        elif not group.ids & redone:
-            return group
-    return None
+# --- undo / redo (the stacks: catalog.undo.stacks) ----------------------------
 
 
 def _current_value(photo: Photo, row: Decision) -> str | None:
@@ -599,10 +513,11 @@ def _assign(photo: Photo, kind: str, value: str | None) -> None:
         photo.rotation = int(value or 0) % 4
 
 
-def _reverse(group: _Group) -> list[DecisionRecord]:
+def _reverse(group: Group) -> list[DecisionRecord]:
     """Append the inverse of `group` (one new group) and apply it to its photos."""
     photos: dict[int, Photo] = {}
-    at = _new_stamp()
+    at, seat = _new_stamp(), current_seat()
+    elsewhere = changed_since(group, seat)  # said, not refused: the later decision wins
     records: list[DecisionRecord] = []
     for row in reversed(group.rows):
         pid = int(row.photo_id)
@@ -621,9 +536,12 @@ def _reverse(group: _Group) -> list[DecisionRecord]:
             pass_=row.pass_,
             undoes=row.id,
             created_at=at,
+            seat_user=seat.user,
+            seat_host=seat.host,
         )
         _assign(photo, row.kind, row.old_value)
-        records.append(DecisionRecord(pid, DecisionKind(row.kind), current, row.old_value))
+        kind = DecisionKind(row.kind)
+        records.append(DecisionRecord(pid, kind, current, row.old_value, elsewhere.get(pid)))
     for photo in photos.values():
         photo.updated_at = utcnow()
         photo.save()
@@ -653,7 +571,7 @@ def undo_last(pass_: str | None = None) -> list[DecisionRecord] | None:
     """
 
     def write() -> list[DecisionRecord] | None:
-        group = _undo_target(pass_)
+        group = undo_target(pass_, current_seat())
         return None if group is None else _one_per_pair(_reverse(group))
 
     return _write(write)
@@ -663,7 +581,7 @@ def redo_last(pass_: str | None = None) -> list[DecisionRecord] | None:
     """Re-apply the newest undone action, unless a new action came after the undo."""
 
     def write() -> list[DecisionRecord] | None:
-        group = _redo_target(pass_)
+        group = redo_target(pass_, current_seat())
         return None if group is None else _one_per_pair(_reverse(group))
 
     return _write(write)

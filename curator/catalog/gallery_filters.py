@@ -32,6 +32,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from curator.camera_names import camera_name
+from curator.catalog.backends.dialect import SQLITE_FILE_NAME_SQL, dialect_of
 from curator.catalog.models import Photo
 from curator.catalog.people.filters import FLAGGED_SQL, GALLERY_PEOPLE, people_ids
 from curator.catalog.types import FilterChoice as FilterChoice  # the value types live there
@@ -45,11 +46,9 @@ if TYPE_CHECKING:
 # Ids in order: a list, or (a long one, numpy loaded) the array numpy parsed.
 IdValues: TypeAlias = "list[int] | NDArray[np.int64]"
 
-# The last component of `photo.path` (a BLOB of the file system's bytes): the
-# text after the last '/' (or '\'). rtrim strips every trailing character that
-# is not a separator; what is left is the folder prefix, which `substr` skips.
-_PATH = "replace(CAST(path AS TEXT), '\\', '/')"
-FILE_NAME_SQL = f"substr({_PATH}, length(rtrim({_PATH}, replace({_PATH}, '/', ''))) + 1)"
+# The last component of `photo.path` (a BLOB of the file system's bytes), as
+# SQLite spells it (backends.dialect; PostgreSQL reads its own, see there).
+FILE_NAME_SQL = SQLITE_FILE_NAME_SQL
 # The MATCH photos as a range of the scores' order index (schema v16: the
 # narrow photo_preference table, so a rescore rewrites no photo row). Purged
 # photos may keep a score: callers intersect with the live photos.
@@ -109,13 +108,20 @@ def metadata_id_sets(f: MetadataFilter) -> list[tuple[str, list[object]]]:
     if f.name_contains:
         # Over the file-name index (migration 9), whose entries hold the name
         # already: 3-4x faster than computing it for every row of the table.
-        sets.append(
-            (
-                "SELECT id FROM photo INDEXED BY photo_gallery_name"
-                f" WHERE deleted_at IS NULL AND {FILE_NAME_SQL} LIKE ? ESCAPE '\\'",
-                [f"%{_like_literal(f.name_contains)}%"],
-            )
+        like = f"%{_like_literal(f.name_contains)}%"
+        sql = (
+            "SELECT id FROM photo INDEXED BY photo_gallery_name"
+            f" WHERE deleted_at IS NULL AND {FILE_NAME_SQL} LIKE ? ESCAPE '\\'"
         )
+        needle = f.name_contains
+        plain = needle.isascii() and needle.isprintable() and "\\" not in needle
+        if plain and dialect_of(Photo._meta.database).is_postgres:
+            # PostgreSQL computes the name per row (a function call): the whole
+            # path's bytes, escaped (a builtin), pass first where they can.
+            sql += " AND encode(path, 'escape') ILIKE ? ESCAPE '\\'"
+            sets.append((sql, [like, like]))
+            return sets
+        sets.append((sql, [like]))
     return sets
 
 
@@ -225,9 +231,8 @@ def id_list(ids: IdValues) -> list[int]:
 
 
 def _ids_text(sql: str, params: Sequence[object]) -> str | None:
-    row = Photo._meta.database.execute_sql(
-        f"SELECT group_concat(id) FROM ({sql})", list(params)
-    ).fetchone()
+    db = Photo._meta.database
+    row = db.execute_sql(dialect_of(db).ordered_ids_sql(sql), list(params)).fetchone()
     return str(row[0]) if row and row[0] else None
 
 
@@ -318,14 +323,14 @@ def ids_in(ids: IdValues, members: IdValues, *, inside: bool = True) -> list[int
 
 # -- the orders by taste score ------------------------------------------------------
 
-# `judgments.write_scores` packs each score so (id << SCORE_BITS | hundredths);
+# `taste.store.write_scores` packs each score so (id << SCORE_BITS | hundredths);
 # the score sorts below read them back so.
 SCORE_BITS = 14  # a score in hundredths (0..10000) below, the photo id above
 NOT_SCORED = (1 << SCORE_BITS) - 1  # no score (written: not a number); sorts after all
 FLAGGED_AFTER = 1 << (SCORE_BITS + 1)  # added to an unflagged photo's key: after the flagged
 # Every stored score as `photo_id << SCORE_BITS | hundredths` (in no particular
 # order), and whether one is not a whole number of hundredths on 0..100
-# (`judgments.write_scores` stores only those; a catalog written otherwise is
+# (`taste.store.write_scores` stores only those; a catalog written otherwise is
 # sorted by SQL itself). The range is two ends of the scores' order index.
 _SCORE_KEYS_SQL = (
     f"SELECT group_concat(photo_id << {SCORE_BITS} | CAST(round(score * 100) AS INTEGER)),"
@@ -333,6 +338,12 @@ _SCORE_KEYS_SQL = (
     " OR (SELECT min(score) FROM photo_preference) < 0"
     " OR (SELECT max(score) FROM photo_preference) > 100"
     " FROM photo_preference"
+)
+# The same read on PostgreSQL (string_agg, bool_or: no group_concat or total there).
+_SCORE_KEYS_SQL_PG = (
+    f"SELECT string_agg(CAST(photo_id << {SCORE_BITS} | CAST(round(score * 100) AS bigint)"
+    " AS text), ','), coalesce(bool_or(score <> round(score * 100) / 100.0), false)"
+    " OR min(score) < 0 OR max(score) > 100 FROM photo_preference"
 )
 SCORES_OF_FEW_BELOW = 8_000  # photos kept: below it, their own scores sorted cost less
 
@@ -391,7 +402,9 @@ def by_likely_rejects(kept: IdValues, match_threshold: float | None) -> list[int
     the list's capture-time order."""
     if not len(kept):
         return []
-    text, odd = Photo._meta.database.execute_sql(_SCORE_KEYS_SQL).fetchone()
+    db = Photo._meta.database
+    keys_sql = _SCORE_KEYS_SQL_PG if dialect_of(db).is_postgres else _SCORE_KEYS_SQL
+    text, odd = db.execute_sql(keys_sql).fetchone()
     if odd:
         return None
     import numpy as np

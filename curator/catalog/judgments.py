@@ -29,9 +29,10 @@ from typing import TYPE_CHECKING
 from peewee import SQL, Expression
 
 from curator.catalog import decisions
-from curator.catalog.gallery_filters import NOT_SCORED, SCORE_BITS
+from curator.catalog.backends.dialect import dialect_of, replace_into
 from curator.catalog.models import (
     PREFERENCE_OF_PHOTO,
+    Decision,
     Description,
     Embedding,
     Photo,
@@ -41,7 +42,6 @@ from curator.catalog.models import (
     StageStatus,
     Tag,
     TagSource,
-    TasteModel,
     utcnow,
 )
 from curator.catalog.paths_codec import FOLLOWERS_SQL, decode_path, pairing_on
@@ -51,7 +51,6 @@ from curator.records import (
     DecisionCounts,
     DecisionState,
     Frame,
-    TasteCoefficients,
 )
 
 if TYPE_CHECKING:  # numpy loads at first use: the window paints before it (issue 21 §1)
@@ -173,7 +172,9 @@ def store_embeddings(model: str, items: Sequence[tuple[int, NDArray[np.float32]]
     ]
     with Photo._meta.database.atomic():
         for start in range(0, len(rows), 500):
-            Embedding.insert_many(rows[start : start + 500]).on_conflict_replace().execute()
+            batch = Embedding.insert_many(rows[start : start + 500])
+            target, kept = (Embedding.photo, Embedding.model), (Embedding.dim, Embedding.vector)
+            replace_into(batch, target, (*kept, Embedding.created_at)).execute()
         set_stage([pid for pid, _ in items], Stage.EMBED, StageStatus.DONE, model)
 
 
@@ -278,26 +279,67 @@ def _decided() -> Expression:
     photos ml.taste's `label_for` labels; unreviewed photos teach nothing). A
     RAW+JPEG pair teaches once, through its lead (catalog.paths_codec)."""
     decided = Photo.deleted_at.is_null() & (
-        Photo.rating.is_null(False) | (Photo.cull != "unreviewed") | Photo.picked
+        Photo.rating.is_null(False) | (Photo.cull != "unreviewed") | (Photo.picked == 1)
     )
     if pairing_on():
         decided &= Photo.id.not_in(SQL(f"({FOLLOWERS_SQL})"))
     return decided
 
 
-def _decided_states() -> tuple[dict[int, DecisionState], dict[int, int]]:
-    """The decided photos' states in capture order, and their burst groups."""
+def _decided_states(
+    owner: str | None = None,
+) -> tuple[dict[int, DecisionState], dict[int, int]]:
+    """The decided photos' states in capture order, and their burst groups:
+    the photos' own (everyone's decisions), or `owner`'s alone (`_own_states`)."""
+    own = None if owner is None else _own_states(owner)
+    if own is not None:
+        where = Photo.deleted_at.is_null() & Photo.id.in_(_among(own))
+        if pairing_on():
+            where &= Photo.id.not_in(SQL(f"({FOLLOWERS_SQL})"))
+    else:
+        where = _decided()
     rows = (
         Photo.select(Photo.id, Photo.rating, Photo.cull, Photo.picked, Photo.burst_group)
-        .where(_decided())
+        .where(where)
         .order_by(Photo.captured_at.is_null(), Photo.captured_at, Photo.id)
     )
     states: dict[int, DecisionState] = {}
     bursts: dict[int, int] = {}
     for pid, rating, cull, picked, burst in rows.tuples():
-        states[int(pid)] = DecisionState(rating, CullState(cull), bool(picked))
+        state = DecisionState(rating, CullState(cull), bool(picked))
+        states[int(pid)] = state if own is None else own[int(pid)]
         bursts[int(pid)] = -1 if burst is None else int(burst)
     return states, bursts
+
+
+def _among(ids: Iterable[int]) -> SQL:
+    """`ids` as one bound parameter of an IN (backends.dialect: never 100k placeholders)."""
+    db = Photo._meta.database
+    dialect = dialect_of(db)  # inside a peewee query: its own placeholder
+    return SQL(dialect.id_list().replace("?", db.param), [dialect.id_param(ids)])
+
+
+def _own_states(owner: str) -> dict[int, DecisionState]:
+    """Each photo as `owner` left it: their latest cull, rating and pick in the
+    decision log (undos included: an undo is their decision too), for the
+    photos where one of those teaches (issue 34 §2: a photographer's taste)."""
+    last: dict[int, dict[str, str | None]] = {}
+    rows = Decision.select(Decision.photo, Decision.kind, Decision.new_value).where(
+        Decision.seat_user == owner, Decision.kind.in_(["cull", "rating", "pick"])
+    )
+    for pid, kind, value in rows.order_by(Decision.id).tuples():
+        last.setdefault(int(pid), {})[str(kind)] = value
+    states = {}
+    for pid, values in last.items():
+        rating = values.get("rating")
+        state = DecisionState(
+            None if rating is None else int(rating),
+            CullState(values.get("cull") or CullState.UNREVIEWED.value),
+            values.get("pick") == "1",
+        )
+        if state.rating is not None or state.cull is not CullState.UNREVIEWED or state.picked:
+            states[pid] = state
+    return states
 
 
 def _embedded_photo_count(model: str) -> int:
@@ -305,11 +347,20 @@ def _embedded_photo_count(model: str) -> int:
     return int(query.where(Embedding.model == model, Photo.deleted_at.is_null()).count())
 
 
-def decision_counts(model: str) -> DecisionCounts:
-    """Decisions, decisions on photos embedded with `model`, and photos embedded with it.
+def decision_counts(model: str, owner: str | None = None) -> DecisionCounts:
+    """Decisions, decisions on photos embedded with `model`, and photos embedded
+    with it; `owner`'s decisions alone when given (a photographer's taste).
 
     Three COUNT queries, no vectors loaded (cheap enough for a status line).
     """
+    if owner is not None:
+        states, _ = _decided_states(owner)
+        on_embedded = (
+            Embedding.select()
+            .where(Embedding.model == model, Embedding.photo.in_(_among(states)))
+            .count()
+        )
+        return DecisionCounts(len(states), int(on_embedded), _embedded_photo_count(model))
     decisions = int(Photo.select().where(_decided()).count())
     on_embedded = (
         Embedding.select()
@@ -320,12 +371,13 @@ def decision_counts(model: str) -> DecisionCounts:
     return DecisionCounts(decisions, int(on_embedded), _embedded_photo_count(model))
 
 
-def training_set(model: str) -> TrainingSet:
-    """Decided photos (see `_decided`) that have an embedding of `model`, in
-    capture order, with their burst groups and the counts."""
+def training_set(model: str, owner: str | None = None) -> TrainingSet:
+    """Decided photos (see `_decided`; `owner`'s decisions alone when given)
+    that have an embedding of `model`, in capture order, with their burst
+    groups and the counts."""
     import numpy as np
 
-    states, bursts = _decided_states()
+    states, bursts = _decided_states(owner)
     ids, x = load_embeddings(model, list(states))
     if ids:
         place = {pid: i for i, pid in enumerate(states)}
@@ -339,164 +391,6 @@ def training_set(model: str) -> TrainingSet:
         counts,
         np.asarray([bursts[pid] for pid in ids], dtype=np.int64),
     )
-
-
-def store_taste_model(coefficients: TasteCoefficients, model: str) -> int:
-    """Store a fitted taste model for embeddings of `model`; returns its new version."""
-    c = coefficients
-    with TasteModel._meta.database.atomic():
-        last = TasteModel.select(TasteModel.version).order_by(TasteModel.version.desc()).first()
-        version = (last.version if last else 0) + 1
-        TasteModel.create(
-            version=version,
-            embedding_model=model,
-            n_samples=c.n_samples,
-            alpha=c.alpha,
-            spearman=c.spearman,
-            spearman_low=c.spearman_low,
-            spearman_high=c.spearman_high,
-            bias=c.bias,
-            weights=vector_to_blob(c.weights),
-            mean=vector_to_blob(c.mean),
-            scale=vector_to_blob(c.scale),
-            precision=vector_to_blob(c.precision.ravel()),
-        )
-    return version
-
-
-@dataclass(frozen=True)
-class StoredTaste:
-    version: int
-    embedding_model: str
-    trained_at: datetime
-    coefficients: TasteCoefficients
-
-
-def latest_taste(model: str | None = None) -> StoredTaste | None:
-    """The newest stored taste model (for embeddings of `model`, when given)."""
-    query = TasteModel.select().order_by(TasteModel.version.desc())
-    if model is not None:
-        query = query.where(TasteModel.embedding_model == model)
-    row = query.first()
-    if row is None:
-        return None
-    w = blob_to_vector(row.weights)
-    coefficients = TasteCoefficients(
-        alpha=row.alpha,
-        weights=w,
-        bias=row.bias,
-        precision=blob_to_vector(row.precision).reshape(len(w), len(w)),
-        mean=blob_to_vector(row.mean),
-        scale=blob_to_vector(row.scale),
-        n_samples=row.n_samples,
-        spearman=row.spearman,
-        spearman_low=row.spearman_low,
-        spearman_high=row.spearman_high,
-    )
-    return StoredTaste(row.version, row.embedding_model, row.trained_at, coefficients)
-
-
-def write_scores(version: int, photo_ids: Sequence[int], scores: NDArray[np.float64]) -> None:
-    """Every score in one transaction, into the narrow `photo_preference` table
-    (schema v16; the wide photo rows are never written).
-
-    - Scores of another model version go first: a photo this model no longer
-      scores loses its row. When no row has this version yet (a retrain),
-      that is the whole table, emptied at once; with many photos the order
-      index is dropped too and built again after the insert, inside the same
-      transaction: one sort of the finished scores costs less than moving
-      each entry in the b-tree. Readers on other connections keep their
-      snapshot, index included.
-    - Then one INSERT from the packed JSON array (ids ascending: appends),
-      which on a photo that has a row of this version already updates it
-      only where the score changed: a same-version rescore writes only what
-      moved. A score that is not a number leaves the photo without one.
-    A photo is written at most once, never cleared and rewritten.
-
-    `photo_ids` are photos' (the score stage passes its stored embeddings',
-    which reference their photos): the table has no foreign key to check
-    them (m016), which would look each one up in the wide photo table.
-    """
-    import numpy as np
-
-    db = Photo._meta.database
-    packed = _packed_scores(photo_ids, scores)
-    with db.atomic():
-        same = db.execute_sql(
-            "SELECT 1 FROM photo_preference WHERE model_version = ? LIMIT 1", (version,)
-        ).fetchone()
-        index_sql = None
-        if same is None:
-            if len(photo_ids) >= REBUILD_INDEX_FROM:
-                index_sql = _drop_order_index()
-            db.execute_sql("DELETE FROM photo_preference")  # SQLite's truncate: no row visit
-        else:
-            db.execute_sql("DELETE FROM photo_preference WHERE model_version != ?", (version,))
-        db.execute_sql(
-            "INSERT INTO photo_preference (photo_id, score, model_version) "
-            f"SELECT value >> {SCORE_BITS}, (value & {NOT_SCORED}) / 100.0, ? FROM json_each(?) "
-            f"WHERE value & {NOT_SCORED} != {NOT_SCORED} "
-            "ON CONFLICT (photo_id) DO UPDATE SET score = excluded.score "
-            "WHERE score != excluded.score",
-            (version, packed),
-        )
-        if not bool(np.all(np.isfinite(np.asarray(scores, dtype=np.float64)))):
-            db.execute_sql(
-                f"DELETE FROM photo_preference WHERE photo_id IN (SELECT value >> {SCORE_BITS}"
-                f" FROM json_each(?) WHERE value & {NOT_SCORED} = {NOT_SCORED})",
-                (packed,),
-            )
-        if index_sql is not None:
-            db.execute_sql(index_sql)
-
-
-def _packed_scores(photo_ids: Sequence[int], scores: NDArray[np.float64]) -> str:
-    """Every (id, score) as one JSON array of integers, `id << 14 | hundredths`,
-    which SQLite's json_each unpacks in C: one bound parameter instead of 100k
-    executemany rows into a temp table (~75 -> ~45 ms for 100k photos).
-
-    hundredths / 100.0 is the very double `np.round(score, 2)` gives (both divide
-    the same integer by 100), so stored values and the `!=` comparison are
-    exact. A score lies on 0..100 (the taste model clips it there); one that
-    is not a number is `NOT_SCORED`: the photo keeps no score."""
-    import numpy as np
-
-    s = np.asarray(scores, dtype=np.float64)
-    finite = np.isfinite(s)
-    hundredths = np.where(finite, np.rint(np.where(finite, s, 0.0) * 100), NOT_SCORED)
-    if np.any(finite & ((s < 0) | (s > 100))):
-        raise ValueError("preference scores lie on 0..100")
-    hundredths = hundredths.astype(np.int64)
-    packed = (np.asarray(photo_ids, dtype=np.int64) << SCORE_BITS) | hundredths
-    # Joined a slice at a time: one join of 100k numbers is a single C call that
-    # holds the GIL (~17 ms quiet, more on a busy machine: a UI-thread stall
-    # during a retrain); between slices the GIL can go to the UI thread.
-    values = packed.tolist()
-    step = _JOIN_SLICE
-    return (
-        "["
-        + ",".join([",".join(map(str, values[i : i + step])) for i in range(0, len(values), step)])
-        + "]"
-    )
-
-
-_JOIN_SLICE = 4_000  # numbers joined per GIL hold (~1 ms)
-
-
-_ORDER_INDEX = "photo_preference_order"
-REBUILD_INDEX_FROM = 20_000  # photos written: below it, moving entries costs less
-
-
-def _drop_order_index() -> str | None:
-    """Drop the scores' order index; its SQL, to build it again (None: not there)."""
-    db = Photo._meta.database
-    row = db.execute_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (_ORDER_INDEX,)
-    ).fetchone()
-    if row is None or row[0] is None:
-        return None
-    db.execute_sql(f"DROP INDEX {_ORDER_INDEX}")
-    return str(row[0])
 
 
 # -- descriptions and tags --------------------------------------------------------
@@ -516,7 +410,7 @@ def store_description(
     """Replace the photo's description and its (non-removed) AI tags."""
     now = utcnow()
     with Photo._meta.database.atomic():
-        Description.insert(
+        description = Description.insert(
             photo=photo_id,
             subject=subject,
             content_type=content_type,
@@ -525,7 +419,9 @@ def store_description(
             model=model,
             prompt_version=prompt_version,
             created_at=now,
-        ).on_conflict_replace().execute()
+        )
+        kept = [f for f in Description._meta.sorted_fields if f.name not in ("id", "photo")]
+        replace_into(description, (Description.photo,), kept).execute()
         removed = {
             name
             for (name,) in PhotoTag.select(Tag.name)

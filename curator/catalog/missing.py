@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 from curator.catalog import tx
 from curator.catalog.models import Photo, PhotoPath, utcnow
-from curator.catalog.paths_codec import encode_path
+from curator.catalog.paths_codec import decode_path, encode_path
 from curator.catalog.write_gate import Gate
 
 _TOMBSTONE = b"\x00missing:"
@@ -63,7 +63,7 @@ def last_known_path(path_b: bytes | memoryview) -> bytes:
 def path_exists(path_b: bytes | memoryview) -> bool:
     """Whether a stored path is a file on disk now (a tombstone never is)."""
     raw = bytes(path_b)
-    return not is_tombstone(raw) and os.path.lexists(os.fsdecode(raw))
+    return not is_tombstone(raw) and os.path.lexists(decode_path(raw))
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,7 @@ def _back_unchanged(photo: Photo) -> bool:
     if is_tombstone(raw) or photo.size is None:
         return False
     try:
-        st = os.stat(os.fsdecode(raw))
+        st = os.stat(decode_path(raw))
     except (OSError, ValueError):
         return False
     return bool(st.st_size == photo.size and st.st_mtime_ns == photo.mtime_ns)

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from peewee import (
     BlobField,
@@ -57,6 +58,20 @@ class StageStatus(StrEnum):
     DONE = "done"
     FAILED = "failed"
     SKIPPED = "skipped"
+
+
+class _Flag(BooleanField):
+    """A yes/no column stored as the integer 0 or 1 (the schema's flags are
+    INTEGER on SQLite, BIGINT on PostgreSQL, and raw SQL tests `picked = 1`):
+    a bool is written as 0/1 on both backends and read back as a bool."""
+
+    def db_value(self, value: object) -> int | None:
+        flag = super().db_value(value)
+        return None if flag is None else int(flag)
+
+
+# Untyped as peewee's own fields are (mypy skips peewee): a row's value is a bool.
+FlagField: Any = _Flag
 
 
 class BaseModel(Model):
@@ -103,7 +118,7 @@ class Photo(BaseModel):
     notes = TextField(null=True)
     cull = TextField(default=CullState.UNREVIEWED.value)
     rating = IntegerField(null=True)
-    picked = BooleanField(default=False)
+    picked = FlagField(default=False)
     deleted_at = DateTimeField(null=True)
     missing_since = DateTimeField(null=True)  # every path gone from disk (m005)
     label = TextField(null=True)  # color label, a ColorLabel value (m006)
@@ -114,7 +129,7 @@ class Photo(BaseModel):
     pair_lead_id = IntegerField(null=True)
     caption = TextField(null=True)  # another tool's or the photographer's caption (m010)
     burst_group = IntegerField(null=True)
-    burst_best = BooleanField(default=False)
+    burst_best = FlagField(default=False)
     imported_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
@@ -168,6 +183,8 @@ class Decision(BaseModel):
     pass_ = TextField(column_name="pass", default="cli")
     undoes = ForeignKeyField("self", null=True, backref="undone_by", column_name="undoes")
     created_at = DateTimeField(default=utcnow)
+    seat_user = TextField(null=True)  # who decided (m019; NULL before)
+    seat_host = TextField(null=True)  # on which machine
 
 
 class Description(BaseModel):
@@ -221,6 +238,7 @@ class TasteModel(BaseModel):
     mean = BlobField()
     scale = BlobField()
     precision = BlobField()
+    owner = TextField(null=True)  # whose decisions trained it (m020); NULL: everyone's
 
 
 class Project(BaseModel):
@@ -265,7 +283,7 @@ class PhotoPreference(BaseModel):
     """A photo's taste score (0..100) and the taste model version that wrote it
     (m016): a narrow row, so a rescore rewrites 100k short rows and one small
     index, never the wide photo rows. A photo without a score has no row;
-    `catalog.judgments.write_scores` is the one writer."""
+    `catalog.taste.store.write_scores` is the one writer."""
 
     photo = ForeignKeyField(Photo, primary_key=True, on_delete="CASCADE")
     score = FloatField()
@@ -283,12 +301,12 @@ class Face(BaseModel):
     w = FloatField()
     h = FloatField()
     size_px = IntegerField()
-    judged = BooleanField()
+    judged = FlagField()
     eyes = TextField()  # an EyeState value
     eyes_note = TextField(null=True)
     openness = FloatField(null=True)
     sharpness = FloatField(null=True)
-    is_key = BooleanField()
+    is_key = FlagField()
     confidence = FloatField()
 
 
@@ -300,9 +318,9 @@ class PhotoFaces(BaseModel):
     faces = IntegerField()
     judged = IntegerField()
     key_faces = IntegerField()
-    closed_eyes = BooleanField()
-    soft_face = BooleanField()
-    eyes_open = BooleanField()
+    closed_eyes = FlagField()
+    soft_face = FlagField()
+    eyes_open = FlagField()
     key_sharpness = FloatField(null=True)
     note = TextField(null=True)
     version = TextField()
@@ -316,7 +334,7 @@ class PhotoKeyword(BaseModel):
     text = TextField()
     path = TextField(default="")  # "Places|London|St. Paul's Cathedral"; '' when flat
     tag = TextField(null=True)
-    private = BooleanField(default=False)
+    private = FlagField(default=False)
     source = TextField()
 
 

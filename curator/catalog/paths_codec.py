@@ -5,6 +5,16 @@ Paths go into BLOB columns as `os.fsencode(path)`, so names that are not valid
 UTF-8 (old Windows shares, cameras with Latin-1 folder names) keep their exact
 identity. `display_path` makes a printable string for people and JSON.
 
+A studio's shared drive (issue 34 §2) is mounted at different places on
+different seats (`/Volumes/Studio` on a Mac, `/mnt/studio` on Linux): the
+`root_map` setting (`CATALOG_ROOT=LOCAL_ROOT` pairs, applied process-wide by
+`set_root_map`) says where this seat finds what the catalog stores under
+each root. `encode_path` turns this seat's path into the catalog's (so two
+seats importing one folder store one path: one photo, no duplicate) and
+`decode_path` / `display_path` turn a stored path into this seat's (files
+are opened, listed and shown where they are here). Every stored path goes
+through these two; a path outside every mapped root is stored as it is.
+
 RAW+JPEG pairs (issue 19 §3, schema v15): a RAW and a JPEG whose names differ
 only in the extension (stem compared ignoring case) in one folder are one
 shot. Each keeps its own Photo row; the JPEG's `pair_lead_id` points at the
@@ -36,21 +46,50 @@ from curator.catalog.migrations.m015_raw_jpeg_pairs import (
 )
 from curator.catalog.models import Photo, Stage, StageStatus
 
+# (from, to) root pairs, the longest `from` first: this seat's roots to the
+# catalog's (`encode_path`), and back (`to_local`). Set by `set_root_map`.
+_to_catalog: list[tuple[bytes, bytes]] = []
+_to_local: list[tuple[bytes, bytes]] = []
+
+
+def set_root_map(pairs: Iterable[tuple[str, str]]) -> None:
+    """Where this seat finds the catalog's roots: (catalog root, local root) pairs,
+    absolute and not `/` (settings.Settings.root_map checks them)."""
+    cleaned = [(os.fsencode(c.rstrip("/")), os.fsencode(loc.rstrip("/"))) for c, loc in pairs]
+    _to_catalog[:] = sorted(((loc, c) for c, loc in cleaned), key=lambda p: -len(p[0]))
+    _to_local[:] = sorted(cleaned, key=lambda p: -len(p[0]))
+
+
+def _swap(raw: bytes, pairs: list[tuple[bytes, bytes]]) -> bytes:
+    for old, new in pairs:
+        if raw.startswith(old) and raw[len(old) : len(old) + 1] in (b"", b"/"):
+            return new + raw[len(old) :]
+    return raw
+
 
 def encode_path(path: str) -> bytes:
-    return os.fsencode(path)
+    """This seat's path as the catalog stores it (its bytes, under the catalog's root)."""
+    raw = os.fsencode(path)
+    return _swap(raw, _to_catalog) if _to_catalog else raw
+
+
+def to_local(raw: bytes | memoryview) -> bytes:
+    """A stored path's bytes where this seat finds the file (under its own root)."""
+    data = bytes(raw)
+    return _swap(data, _to_local) if _to_local else data
 
 
 def decode_path(raw: bytes | memoryview | str) -> str:
-    """The path as the OS spells it (str, possibly with surrogate escapes)."""
+    """The path as the OS spells it here (str, possibly with surrogate escapes); a
+    str is taken as this seat's path already."""
     if isinstance(raw, str):
         return raw
-    return os.fsdecode(bytes(raw))
+    return os.fsdecode(to_local(raw))
 
 
 def display_path(raw: bytes | memoryview | str) -> str:
-    """A printable form: undecodable bytes become U+FFFD."""
-    data = os.fsencode(raw) if isinstance(raw, str) else bytes(raw)
+    """A printable form of this seat's path: undecodable bytes become U+FFFD."""
+    data = os.fsencode(raw) if isinstance(raw, str) else to_local(raw)
     return data.decode("utf-8", errors="replace")
 
 
@@ -219,6 +258,9 @@ def link_pairs(photo_ids: Iterable[int]) -> int:
     db.execute_sql("DROP TABLE pair_scope")
     formed = sorted({int(lead) for pid, lead in after if before.get(pid) != lead})
     if formed and pairing_on():  # off: two photos, each keeps its own decisions
+        hold = getattr(db, "hold", None)  # PostgreSQL: decisions are written below
+        if hold is not None:
+            hold("DECISIONS")
         # The migration's own statements settle them, over its own table name.
         db.execute_sql(f"DROP TABLE IF EXISTS temp.{GROUPS_TABLE}")
         db.execute_sql(f"CREATE TEMP TABLE {GROUPS_TABLE} (id INTEGER PRIMARY KEY)")

@@ -142,7 +142,7 @@ def _file_size(raw: bytes) -> int | None:
     if not path_exists(raw) or b"\x00" in raw:
         return None
     try:
-        return os.lstat(os.fsdecode(raw)).st_size
+        return os.lstat(decode_path(raw)).st_size
     except (OSError, ValueError):
         return None
 

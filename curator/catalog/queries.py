@@ -14,7 +14,6 @@ from typing import Any
 from curator.camera_names import camera_name
 from curator.catalog import gallery_filters as gf
 from curator.catalog import paths_codec
-from curator.catalog.approval import EARLY_BELOW
 from curator.catalog.approval import taste_summary as latest_taste_summary
 from curator.catalog.gallery_filters import FILE_NAME_SQL, metadata_where, ordered_ids
 from curator.catalog.gallery_filters import gallery_content_types as gallery_content_types
@@ -38,6 +37,7 @@ from curator.catalog.models import (
 from curator.catalog.paths_codec import decode_path, display_path, encode_path, shown_sql
 from curator.catalog.people import store as people_store
 from curator.catalog.people.filters import FLAGGED_SQL
+from curator.catalog.taste.store import taste_status
 from curator.catalog.types import GalleryFilter as GalleryFilter  # the value types live there
 from curator.catalog.types import GalleryQuery as GalleryQuery
 from curator.catalog.types import GalleryRow as GalleryRow
@@ -126,35 +126,13 @@ def failures() -> list[dict[str, str]]:
     ]
 
 
-def taste_summary() -> dict[str, Any]:
-    """The live taste model (newest version), or nulls before there is one."""
-    row = TasteModel.select().order_by(TasteModel.version.desc()).first()
-    if row is None:
-        return {"version": None, "samples": 0, "spearman": None, "embedding_model": None}
-
-    def rounded(value: float | None) -> float | None:
-        return None if value is None else round(value, 4)
-
-    return {
-        "version": row.version,
-        "samples": row.n_samples,
-        "spearman": rounded(row.spearman),
-        "spearman_low": rounded(row.spearman_low),
-        "spearman_high": rounded(row.spearman_high),
-        "early": row.n_samples < EARLY_BELOW,
-        "alpha": row.alpha,
-        "embedding_model": row.embedding_model,
-        "trained_at": row.trained_at.isoformat(),
-    }
-
-
 def status_report() -> dict[str, Any]:
     return {
         "photos": Photo.select().where(paths_codec.shown_photos()).count(),  # a pair: one
         "files": Photo.select().where(Photo.deleted_at.is_null()).count(),
         "stages": stage_counts(),
         "failed": failures(),
-        "taste": taste_summary(),
+        "taste": taste_status(),
     }
 
 
@@ -644,7 +622,7 @@ def photo_details(photo_id: int) -> PhotoDetails | None:
     return PhotoDetails(
         photo_id=int(photo.id),
         # A missing photo's last path may hold other bytes now: never open it.
-        original_path="" if photo.missing_since is not None else os.fsdecode(bytes(photo.path)),
+        original_path="" if photo.missing_since is not None else decode_path(photo.path),
         file_format=photo.format,
         subject=fields["subject"],
         content_type=fields["content_type"],

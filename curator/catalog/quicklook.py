@@ -30,6 +30,7 @@ from typing import Any
 from peewee import SqliteDatabase
 
 from curator.catalog import tx
+from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.models import Photo, Stage, StageRun, StageStatus, utcnow
 from curator.catalog.paths_codec import encode_path, link_pairs
 from curator.catalog.write_gate import Gate
@@ -180,7 +181,8 @@ def _insert_photo(values: dict[str, object]) -> int:
             default = Photo._meta.defaults[f]
             value = default() if callable(default) else default
         row.append(f.db_value(value))
-    return int(Photo._meta.database.execute_sql(sql, row).lastrowid)
+    db = Photo._meta.database
+    return dialect_of(db).insert_id(db, sql, row)
 
 
 _INSERT_SQL: dict[tuple[str, ...], str] = {}  # per set of fields

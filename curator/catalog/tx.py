@@ -23,6 +23,15 @@ The protocol `write` follows:
 - With `gate`, each attempt first passes the write gate
   (`catalog.write_gate`): a decision (INTERACTIVE) is not starved by a
   pipeline that commits batch after batch (BULK).
+- On PostgreSQL (catalog.backends.postgres) the same protocol holds: the
+  outermost transaction takes the catalog's advisory write lock first, the
+  gate is an advisory lock across seats, and "busy" is a lock timeout, a
+  deadlock, a serialization failure or a lost connection (dropped, so the
+  next attempt connects afresh: a restarted server is waited out).
+- `lock="DECISIONS"` (catalog.decisions) is SQLite's IMMEDIATE too; on
+  PostgreSQL it is the decisions' own lock, not the writers' (backends.
+  postgres: a decision never waits for another seat's import batch, so it
+  passes no gate either).
 - Called while this thread's connection is already inside a transaction,
   `write` runs `fn` in a savepoint of it, without retrying: the outermost
   `write` owns the lock and the retries (a nested retry could not help).
@@ -36,9 +45,9 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from peewee import Database, OperationalError
+from peewee import Database, InterfaceError, OperationalError
 
-from curator.catalog.write_gate import Gate, gate_path, passing
+from curator.catalog.write_gate import Gate, gate_of
 
 T = TypeVar("T")
 
@@ -48,11 +57,18 @@ _MAX_BACKOFF_S = 1.0
 
 
 def is_busy(exc: BaseException) -> bool:
-    """True for SQLite's "database is locked" / "busy" errors (retrying may help)."""
-    if not isinstance(exc, OperationalError | sqlite3.OperationalError):
+    """True for SQLite's "database is locked" / "busy" errors, and PostgreSQL's
+    lock timeouts, deadlocks and lost connections (retrying may help)."""
+    if not isinstance(exc, OperationalError | InterfaceError | sqlite3.OperationalError):
         return False
     text = str(exc).lower()
-    return "locked" in text or "busy" in text
+    if "locked" in text or "busy" in text:
+        return True
+    if "sqlite" in type(exc).__module__:
+        return False
+    from curator.catalog.backends.postgres import is_busy as postgres_busy
+
+    return postgres_busy(exc)
 
 
 def write(
@@ -62,6 +78,7 @@ def write(
     timeout_s: float = DEFAULT_TIMEOUT_S,
     sleep: Callable[[float], None] = time.sleep,
     gate: Gate | None = None,
+    lock: str = "IMMEDIATE",
 ) -> T:
     """Run `fn` in one `BEGIN IMMEDIATE` transaction, retried while the catalog is busy.
 
@@ -71,16 +88,25 @@ def write(
     """
     if db.in_transaction():
         with db.atomic():
+            hold = getattr(db, "hold", None)  # PostgreSQL: the decisions' own lock, here too
+            if hold is not None and lock != "IMMEDIATE":
+                hold(lock)
             return fn()
+    postgres = hasattr(db, "hold")
+    if postgres and lock != "IMMEDIATE":
+        gate = None  # the decisions' own lock: no import batch to go before (two round trips)
     deadline = time.monotonic() + timeout_s
     backoff = _FIRST_BACKOFF_S
     while True:
         try:
-            with passing(gate_path(db), gate), db.atomic("IMMEDIATE"):
+            with gate_of(db, gate), db.atomic(lock if postgres else "IMMEDIATE"):
                 return fn()
-        except (OperationalError, sqlite3.OperationalError) as exc:
+        except (OperationalError, InterfaceError, sqlite3.OperationalError) as exc:
             if not is_busy(exc):
                 raise
+            drop = getattr(db, "drop_connection", None)
+            if drop is not None:  # PostgreSQL: a connection the server lost is not reused
+                drop()
             left = deadline - time.monotonic()
             if left <= 0:
                 raise

@@ -20,7 +20,10 @@ its own descriptor):
   interactive is waiting or writing — it pauses a few milliseconds and tries
   again, for at most `max_yield_s`; then it goes ahead anyway, so a stream of
   decisions may slow an import, never stop it.
-So a decision waits at most for the one batch already under way. The gate is
+So a decision waits at most for the one batch already under way. On a
+PostgreSQL catalog the same protocol runs on an advisory lock of the server
+(`PostgresCatalogDatabase.passing`), so it holds between seats on different
+machines; `gate_of(db, gate)` picks the one of the database. The file gate is
 advisory and best-effort: where `flock` is missing (Windows) or the gate
 file can't be opened (a read-only folder), it does nothing and SQLite's own
 busy handling is what remains.
@@ -56,6 +59,19 @@ def gate_path(database: object) -> str | None:
     if not isinstance(name, str) or not name or name == ":memory:" or name.startswith("file:"):
         return None
     return name + SUFFIX
+
+
+def gate_of(
+    db: object, gate: Gate | None, *, max_yield_s: float = MAX_YIELD_S
+) -> contextlib.AbstractContextManager[None]:
+    """The write gate of a peewee database: the server's (PostgreSQL) or the file's."""
+    server_gate = getattr(db, "passing", None)
+    if gate is not None and server_gate is not None:
+        gate_cm: contextlib.AbstractContextManager[None] = server_gate(
+            gate is Gate.INTERACTIVE, max_yield_s=max_yield_s, sleep=time.sleep
+        )
+        return gate_cm
+    return passing(gate_path(db), gate, max_yield_s=max_yield_s)
 
 
 @contextlib.contextmanager

@@ -34,6 +34,7 @@ GROUPS: tuple[str, ...] = (
     "curator.commands.describe",
     "curator.commands.doctor",
     "curator.commands.backup",
+    "curator.commands.catalog_copy",
     "curator.commands.demo",
     "curator.commands.export",
     "curator.commands.lightroom",

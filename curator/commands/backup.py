@@ -4,7 +4,11 @@
 app runs on quit), into `--to FOLDER` or the configured backup folder
 (settings: `backup_folder`, else `backups/` beside the catalog), and keeps the
 newest `backup_keep` there. It only reads the catalog, so it runs beside an
-import or the app (WAL: the copy is a snapshot, nobody waits).
+import or the app (WAL: the copy is a snapshot, nobody waits). A PostgreSQL
+catalog is copied into a SQLite file (every table, counts and hashes
+verified; the backups folder is the seat's own, `studio/<server>/backups`
+under the user data folder), and the sentence says how to put it back and
+that the server's own backups stay the administrator's job.
 
 `restore FILE` puts a backup back. It refuses while an import runs or the app
 has the catalog open (`engine.lock.catalog_to_itself`), and refuses a file
@@ -54,7 +58,9 @@ def cmd_backup(args: argparse.Namespace, ctx: CommandContext) -> int:
 
     folder = Path(args.to).expanduser() if args.to else None
     folder = folder or backup_folder(ctx.catalog.path, ctx.settings.backup_folder)
-    result = make_backup(ctx.catalog.path, folder, keep=ctx.settings.backup_keep)
+    result = make_backup(
+        ctx.catalog.path, folder, keep=ctx.settings.backup_keep, source_url=ctx.catalog.url
+    )
     print(result.sentence(), file=ctx.out)
     return EXIT_OK
 

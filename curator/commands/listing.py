@@ -130,13 +130,17 @@ def cmd_status(args: argparse.Namespace, ctx: CommandContext) -> int:
         parts = ", ".join(f"{n} {state}" for state, n in counts.items() if n)
         print(f"  {stage}: {parts or 'nothing yet'}", file=out)
     taste = report["taste"]
+    whose = "" if taste.get("owner") is None else f" ({taste['owner']}'s decisions)"
     if taste["version"] is None:
-        print("  taste model: none yet (it trains after 10 ratings, rejects or picks)", file=out)
+        print(
+            f"  taste model{whose}: none yet (it trains after 10 ratings, rejects or picks)",
+            file=out,
+        )
     else:
         quality = quality_text(
             taste["samples"], taste["spearman"], taste["spearman_low"], taste["spearman_high"]
         )
-        print(f"  taste model: v{taste['version']}, {quality}", file=out)
+        print(f"  taste model{whose}: v{taste['version']}, {quality}", file=out)
         verdict = "yes" if trusted else "no"
         print(
             f"  its MATCH approves kept, unrated photos for export: {verdict} "

@@ -33,7 +33,6 @@ nothing else.
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -54,7 +53,7 @@ from curator.catalog.models import (
     Tag,
     preference_scores,
 )
-from curator.catalog.paths_codec import followers_of, pairing_on
+from curator.catalog.paths_codec import decode_path, followers_of, pairing_on
 from curator.catalog.projects import find_project
 from curator.export.names import NameGroup, export_folder, plan_names
 from curator.export.types import ExportRequest, PairExport
@@ -210,7 +209,7 @@ def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
 
 
 def _path_of(photo: Photo) -> str:
-    return os.fsdecode(last_known_path(photo.path))
+    return decode_path(last_known_path(photo.path))
 
 
 def _planned_files(photos: list[Photo], request: ExportRequest) -> list[PlannedFile]:
@@ -222,7 +221,7 @@ def _planned_files(photos: list[Photo], request: ExportRequest) -> list[PlannedF
     for pid, raw in (
         PhotoPath.select(PhotoPath.photo, PhotoPath.path).where(PhotoPath.photo << ids).tuples()
     ):
-        extra[pid].append(os.fsdecode(bytes(raw)))
+        extra[pid].append(decode_path(bytes(raw)))
     sidecars = {px.photo_id: px.fields for px in xmp_fields_for(ids)}
     preference = preference_scores(ids)
     written = keywords_for(ids)

@@ -46,6 +46,7 @@ from typing import Any
 from peewee import fn
 
 from curator.catalog import decisions, tx
+from curator.catalog.backends.dialect import replace_into
 from curator.catalog.decisions import DecisionRecord
 from curator.catalog.models import (
     CullState,
@@ -501,13 +502,22 @@ def record_xmp_written(
         record_state(photo_id, seen.state, seen.sidecar, seen.mtime_ns)
         if read_back is not None:
             judgment, mtime = read_back
-            ExternalImport.insert(
+            query = ExternalImport.insert(
                 photo=photo_id,
                 source="xmp",
                 fingerprint=judgment.fingerprint(),
                 file_mtime_ns=mtime,
                 imported_at=utcnow(),
-            ).on_conflict_replace().execute()
+            )
+            replace_into(
+                query,
+                (ExternalImport.photo, ExternalImport.source),
+                (
+                    ExternalImport.fingerprint,
+                    ExternalImport.file_mtime_ns,
+                    ExternalImport.imported_at,
+                ),
+            ).execute()
 
     decisions.apply_many(write)
 

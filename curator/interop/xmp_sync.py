@@ -17,11 +17,12 @@ Writes join the caller's transaction (they are called inside
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from curator.catalog.backends.dialect import replace_into
 from curator.catalog.models import ExternalImport, Photo, PhotoKeyword, XmpSync, utcnow
+from curator.catalog.paths_codec import decode_path, encode_path
 from curator.interop.xmp.edit import Keyword
 from curator.interop.xmp.state import XmpState
 from curator.tags import normalise_tag
@@ -57,13 +58,18 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
 
 def record_state(photo_id: int, state: XmpState, sidecar: str | None, mtime_ns: int | None) -> None:
     """Remember `state` as what the photo's XMP says now (insert or replace)."""
-    XmpSync.insert(
+    query = XmpSync.insert(
         photo=photo_id,
         state=state.to_json(),
-        sidecar=os.fsencode(sidecar) if sidecar else None,
+        sidecar=encode_path(sidecar) if sidecar else None,
         mtime_ns=mtime_ns,
         recorded_at=utcnow(),
-    ).on_conflict_replace().execute()
+    )
+    replace_into(
+        query,
+        (XmpSync.photo,),
+        (XmpSync.state, XmpSync.sidecar, XmpSync.mtime_ns, XmpSync.recorded_at),
+    ).execute()
 
 
 def recorded_states(photo_ids: Sequence[int]) -> dict[int, SyncRecord]:
@@ -78,7 +84,7 @@ def recorded_states(photo_ids: Sequence[int]) -> dict[int, SyncRecord]:
         ):
             state = XmpState.from_json(text)
             if state is not None:
-                path = os.fsdecode(bytes(sidecar)) if sidecar else None
+                path = decode_path(bytes(sidecar)) if sidecar else None
                 out[int(pid)] = SyncRecord(state, path, mtime)
         missing = [i for i in chunk if i not in out]
         if missing:

@@ -145,7 +145,7 @@ class FittedTaste:
 
     @classmethod
     def from_record(cls, record: TasteCoefficients) -> FittedTaste:
-        """The model the catalog stored (`catalog.judgments.latest_taste`)."""
+        """The model the catalog stored (`catalog.taste.store.latest_taste`)."""
         return cls(
             alpha=record.alpha,
             weights=record.weights,
@@ -160,7 +160,7 @@ class FittedTaste:
         )
 
     def to_record(self) -> TasteCoefficients:
-        """What the catalog stores (`catalog.judgments.store_taste_model`)."""
+        """What the catalog stores (`catalog.taste.store.store_taste_model`)."""
         return TasteCoefficients(
             alpha=self.alpha,
             weights=self.weights,

@@ -1,4 +1,7 @@
-"""Text search: words through SQLite FTS5 (`photo_fts`, migrations 7 and 10), plus filters.
+"""Text search: words through SQLite FTS5 (`photo_fts`, migrations 7 and 10), plus filters;
+on a PostgreSQL catalog through its full-text search (a `tsvector` per photo under
+a GIN index, catalog.backends.pg_schema), ranked by `ts_rank` with the same
+column weights as A-D classes, the same words, prefixes, phrases and filters.
 
 A query is words, quoted phrases and filters, in any order:
 
@@ -55,6 +58,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.gallery_filters import ordered_ids
 from curator.catalog.models import Photo
 from curator.catalog.paths_codec import FOLLOWERS_SQL, pairing_on
@@ -280,7 +284,9 @@ def ranked_ids(
     reason per photo (the gallery's search: it shows only the photos)."""
     parsed = parse_query(query)
     expression = parsed.fts_expression()
-    if expression is not None and not parsed.has_filters and within is None:
+    words_only = expression is not None and not parsed.has_filters and within is None
+    if words_only and not dialect_of(Photo._meta.database).is_postgres:
+        assert expression is not None
         return _ranked_word_ids(expression, limit)  # the common case, and the largest
     ranking = _ranking(parsed, limit, within)
     return [] if ranking is None else [pid for pid, _ in ranking[0]]
@@ -301,6 +307,8 @@ def _ranking(
     tail = " LIMIT ?" if limit is not None else ""
     if limit is not None:
         params.append(max(0, int(limit)))
+    if parsed.has_text and dialect_of(Photo._meta.database).is_postgres:
+        return _ranked_postgres(parsed, where, params, tail)
     expression = parsed.fts_expression()
     if expression is None:
         found = Photo._meta.database.execute_sql(
@@ -312,6 +320,43 @@ def _ranking(
     if parsed.has_filters or within is not None:
         return _ranked_with_filters(expression, where, params, tail)
     return _ranked_words(expression, limit)
+
+
+# ts_rank's weights of the classes D, C, B, A (pg_schema: file names; mood and
+# lighting; content type; subject, tags and caption), as `WEIGHTS` / 10.
+_PG_WEIGHTS = "'{0.1, 0.3, 0.5, 1.0}'"
+
+
+def _tsquery(parsed: ParsedQuery) -> str:
+    """The query's words and phrases for PostgreSQL's `to_tsquery('simple', …)`:
+    folded as the index folds (`curator_fold`), every lexeme quoted; a word's
+    tokens in a row, the last one a prefix for a word of two characters or
+    more (as FTS5 reads `"word"*`); a phrase's tokens in a row, exactly."""
+    parts = []
+    for text, prefix in [(p, False) for p in parsed.phrases] + [
+        (w, len(w) >= 2) for w in parsed.words
+    ]:
+        tokens = [f"'{t}'" for t in _fold_tokens(text)]
+        if not tokens:
+            continue
+        if prefix:
+            tokens[-1] += ":*"
+        parts.append("(" + " <-> ".join(tokens) + ")")
+    return " & ".join(parts)
+
+
+def _ranked_postgres(
+    parsed: ParsedQuery, where: list[str], params: list[object], tail: str
+) -> _Ranking:
+    found = Photo._meta.database.execute_sql(
+        f"SELECT p.id, ts_rank({_PG_WEIGHTS}, f.document, q) AS score,"
+        " p.missing_since IS NOT NULL FROM photo_fts f JOIN photo p ON p.id = f.rowid,"
+        " to_tsquery('simple', ?) AS q"
+        f" WHERE f.document @@ q AND {' AND '.join(where)} ORDER BY score DESC, p.id{tail}",
+        [_tsquery(parsed), *params],
+    ).fetchall()
+    rows = [(int(pid), float(score)) for pid, score, _ in found]
+    return rows, {int(pid) for pid, _, gone in found if gone}
 
 
 def _ranked_with_filters(

@@ -15,6 +15,7 @@ import numpy as np
 
 from curator.catalog.db import Catalog
 from curator.catalog.models import utcnow
+from tests.bench.bulk import insert_many, loading
 
 CONTENT_TYPES = ("portrait", "street", "family", "landscape", "still_life", "other")
 TAGS = [f"tag {i:03d}" for i in range(300)]
@@ -36,7 +37,7 @@ def populate(cat: Catalog, n: int = 100_000, seed: int = 0) -> None:
     t0 = datetime(2023, 1, 1)
     seconds = np.sort(rng.integers(0, 2 * 365 * 86400, size=n))
     undated = rng.random(n) < 0.02
-    # In hundredths, as `judgments.write_scores` stores them (so equal scores happen).
+    # In hundredths, as `taste.store.write_scores` stores them (so equal scores happen).
     pref = np.where(rng.random(n) < 0.8, np.round(rng.uniform(0, 100, n), 2), np.nan)
     sharp = rng.uniform(0, 100, n)
     expo = rng.uniform(0, 100, n)
@@ -77,19 +78,22 @@ def populate(cat: Catalog, n: int = 100_000, seed: int = 0) -> None:
         for i in range(n)
     ]
     db = cat.db
-    with db.atomic():
-        db.cursor().executemany(
+    with loading(db):
+        insert_many(
+            db,
             "INSERT INTO photo (id, path, content_hash, captured_at, thumbnail_key, preview_key,"
             " sharpness_score, exposure_score, highlight_clip, cull, rating,"
             " burst_group, burst_best, camera_make, camera_model, lens, iso, imported_at,"
             " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(*row[:9], *row[10:]) for row in photos],
         )
-        db.cursor().executemany(  # the taste scores' own table (schema v16)
+        insert_many(
+            db,  # the taste scores' own table (schema v16)
             "INSERT INTO photo_preference (photo_id, score, model_version) VALUES (?, ?, 1)",
             [(row[0], row[9]) for row in photos if row[9] is not None],
         )
-        db.cursor().executemany(
+        insert_many(
+            db,
             "INSERT INTO stage_run (photo_id, stage, status, attempts, stage_version,"
             " failure_reason, updated_at) VALUES (?, 'technical', ?, 1, 'v', ?, ?)",
             [
@@ -102,18 +106,17 @@ def populate(cat: Catalog, n: int = 100_000, seed: int = 0) -> None:
                 for i in range(n)
             ],
         )
-        db.cursor().executemany(
+        insert_many(
+            db,
             "INSERT INTO description (photo_id, subject, content_type, model, prompt_version,"
             " created_at) VALUES (?, 'a subject', ?, 'llava', 'p1', ?)",
             [(i + 1, CONTENT_TYPES[int(rng.integers(len(CONTENT_TYPES)))], now) for i in range(n)],
         )
-        db.cursor().executemany(
-            "INSERT INTO tag (id, name) VALUES (?, ?)", list(enumerate(TAGS, 1))
-        )
+        insert_many(db, "INSERT INTO tag (id, name) VALUES (?, ?)", list(enumerate(TAGS, 1)))
         tag_of = rng.integers(1, len(TAGS) + 1, size=(n, 2))
-        db.cursor().executemany(
+        insert_many(
+            db,
             "INSERT OR IGNORE INTO photo_tag (photo_id, tag_id, source, confidence, created_at)"
             " VALUES (?, ?, 'ai', 50, ?)",
             [(i + 1, int(t), now) for i in range(n) for t in tag_of[i]],
         )
-    db.execute_sql("ANALYZE")

@@ -20,10 +20,10 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QThreadPool
 
-from curator.catalog import judgments
 from curator.catalog.db import Catalog
 from curator.catalog.judgments import EmbeddingCache
 from curator.catalog.models import utcnow
+from curator.catalog.taste import store as taste_store
 from curator.pipeline.stages.retrain import LiveEmbeddings, RetrainScheduler
 from curator.pipeline.stages.score import rescore, retrain_and_rescore
 from tests.bench.results import write_results
@@ -63,7 +63,7 @@ def _populate(cat: Catalog) -> np.ndarray:
 
 
 def _naive_rescore(cat: Catalog, limit: int) -> float:
-    stored = judgments.latest_taste(MODEL)
+    stored = taste_store.latest_taste(MODEL)
     assert stored is not None
     w, b = stored.coefficients.weights.astype(np.float64), stored.coefficients.bias
     start = time.perf_counter()
@@ -106,10 +106,10 @@ def test_rescore_100k(tmp_path: Path) -> None:
         # stars: every score moves by 1 point) and rescores with it.
         retrained = []
         for _ in range(3):
-            stored = judgments.latest_taste(MODEL)
+            stored = taste_store.latest_taste(MODEL)
             assert stored is not None
             nudged = replace(stored.coefficients, bias=stored.coefficients.bias + 0.04)
-            judgments.store_taste_model(nudged, MODEL)
+            taste_store.store_taste_model(nudged, MODEL)
             start = time.perf_counter()
             assert rescore(MODEL, snapshot) == N
             retrained.append(time.perf_counter() - start)

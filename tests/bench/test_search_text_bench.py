@@ -32,6 +32,7 @@ import pytest
 from curator.catalog.db import Catalog
 from curator.catalog.models import utcnow
 from curator.search.text import FIRST_PAGE, parse_query, ranked_ids, text_search
+from tests.bench.bulk import insert_many, loading
 
 pytestmark = pytest.mark.bench
 N = 100_000
@@ -74,8 +75,9 @@ def _populate(cat: Catalog, n: int, seed: int = 0) -> None:
     now = utcnow()
     db = cat.db
     words = rng.choice(len(order), size=(n, 8), p=weights)
-    with db.atomic():
-        db.cursor().executemany(
+    with loading(db):
+        insert_many(
+            db,
             "INSERT INTO photo (id, path, content_hash, captured_at, cull, rating,"
             " imported_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -92,7 +94,8 @@ def _populate(cat: Catalog, n: int, seed: int = 0) -> None:
                 for i in range(n)
             ],
         )
-        db.cursor().executemany(
+        insert_many(
+            db,
             "INSERT INTO description (photo_id, subject, content_type, lighting_critique,"
             " artistic_mood, model, prompt_version, created_at)"
             " VALUES (?, ?, ?, ?, ?, 'llava', 'p1', ?)",
@@ -108,17 +111,18 @@ def _populate(cat: Catalog, n: int, seed: int = 0) -> None:
                 for i in range(n)
             ],
         )
-        db.cursor().executemany(
+        insert_many(
+            db,
             "INSERT INTO tag (id, name) VALUES (?, ?)",
             [(t + 1, f"{order[t]} tag") for t in range(300)],
         )
         tag_of = rng.integers(1, 301, size=(n, 2))
-        db.cursor().executemany(
+        insert_many(
+            db,
             "INSERT OR IGNORE INTO photo_tag (photo_id, tag_id, source, confidence, created_at)"
             " VALUES (?, ?, 'ai', 50, ?)",
             [(i + 1, int(t), now) for i in range(n) for t in tag_of[i]],
         )
-    db.execute_sql("ANALYZE")
 
 
 QUERIES: dict[str, tuple[str, int | None]] = {

@@ -58,6 +58,19 @@ def curator_subprocess(
     )
 
 
+def python_subprocess(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """`python ARGS…` from the checkout root with this environment (and `env`),
+    its stdout and stderr piped as text: a seat, an importer, a listener."""
+    return subprocess.Popen(
+        [sys.executable, *args],
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def is_human_sentence(reason: str | None) -> bool:
     """A reason a photographer can read: a sentence, no traceback or class names."""
     if not reason or len(reason) < 20:

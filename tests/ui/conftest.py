@@ -60,11 +60,14 @@ def library(tmp_path: Path) -> Path:
 
 
 @contextmanager
-def running_app(qtbot: QtBot, width: int = 1100, height: int = 760) -> Iterator[App]:
-    """The real app over this test's catalog (CURATOR_HOME), shown and focused;
-    shut down and its catalog closed afterwards."""
-    paths = resolve_paths()
-    catalog = Catalog.open(paths.catalog)
+def running_app(
+    qtbot: QtBot, width: int = 1100, height: int = 760, *, location: str | None = None
+) -> Iterator[App]:
+    """The real app over this test's catalog (CURATOR_HOME, or the PostgreSQL URL
+    `location`, opened as the app opens it: a read-only seat too), shown and
+    focused; shut down and its catalog closed afterwards."""
+    paths = resolve_paths(location)
+    catalog = Catalog.open(paths.catalog_location, read_only_ok=paths.catalog_url is not None)
     built = build_app(catalog, paths, load_settings(paths.settings_file))
     # Not qtbot.addWidget: qtbot would deleteLater the window after this teardown,
     # so it died during the *next* test's event processing. `dispose` does it here.

@@ -11,9 +11,10 @@ from pytestqt.qtbot import QtBot
 
 from curator.app import App
 from curator.catalog.decisions import set_cull, set_rating
-from curator.catalog.judgments import store_description, write_scores
+from curator.catalog.judgments import store_description
 from curator.catalog.models import CullState, Photo
 from curator.catalog.queries import GalleryQuery, GallerySort, gallery_query_ids
+from curator.catalog.taste.store import write_scores
 from curator.pipeline.stages.score import TasteReport
 from curator.ui.gallery.model import FlagsRole, PhotoFlags, PhotoIdRole, photo_flags, tooltip
 

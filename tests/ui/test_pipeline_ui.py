@@ -162,7 +162,7 @@ def test_retry_in_the_problems_dock_reads_the_file_again(
 def test_settings_apply_without_restart(library: Path, app: App, qtbot: QtBot) -> None:
     import numpy as np
 
-    from curator.catalog.judgments import write_scores
+    from curator.catalog.taste.store import write_scores
 
     ids = app.model.ids[:3]
     write_scores(1, ids, np.array([50.0, 65.0, 90.0]))

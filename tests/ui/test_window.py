@@ -18,8 +18,8 @@ from pytestqt.qtbot import QtBot
 
 from curator import app as app_module
 from curator.app import App
-from curator.catalog.judgments import write_scores
 from curator.catalog.models import Photo
+from curator.catalog.taste.store import write_scores
 from curator.paths import resolve_paths
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.window.progress import StageProgress, StageState

@@ -15,6 +15,7 @@ from curator.catalog.db import Catalog
 from curator.catalog.gallery_filters import MetadataFilter, ids_in, parse_ids, ranked_among
 from curator.catalog.models import utcnow
 from curator.catalog.queries import GalleryQuery, GallerySort, gallery_query_ids, gallery_sql
+from tests.bench.bulk import insert_many, loading
 
 N = 3_000  # ids of 4 digits: the whole list is a string past parse_ids' numpy threshold
 CULLS = ("unreviewed", "kept", "rejected")
@@ -30,8 +31,9 @@ def _populate(cat: Catalog, *, odd_scores: bool = False) -> set[int]:
     now, t0 = utcnow(), datetime(2024, 1, 1)
     failed = {pid for pid in range(1, N + 1) if pid % 7 == 0}
     db = cat.db
-    with db.atomic():
-        db.cursor().executemany(
+    with loading(db, analyze=False):  # on PostgreSQL: the text index built once, at the end
+        insert_many(
+            db,
             "INSERT INTO photo (id, path, captured_at, cull, deleted_at, imported_at,"
             " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
@@ -47,7 +49,8 @@ def _populate(cat: Catalog, *, odd_scores: bool = False) -> set[int]:
                 for pid in range(1, N + 1)
             ],
         )
-        db.cursor().executemany(  # the taste scores' own table (schema v16); many ties
+        insert_many(
+            db,  # the taste scores' own table (schema v16); many ties
             "INSERT INTO photo_preference (photo_id, score, model_version) VALUES (?, ?, 1)",
             [
                 (pid, (pid * 31) % 100 + (0.001 if odd_scores and pid % 17 == 0 else 0.0))
@@ -55,7 +58,8 @@ def _populate(cat: Catalog, *, odd_scores: bool = False) -> set[int]:
                 if pid % 5
             ],
         )
-        db.cursor().executemany(
+        insert_many(
+            db,
             "INSERT INTO stage_run (photo_id, stage, status, attempts, stage_version,"
             " updated_at) VALUES (?, 'technical', ?, 1, 'v', ?)",
             [(pid, "failed" if pid in failed else "done", now) for pid in range(1, N + 1)],
@@ -215,7 +219,8 @@ def test_the_likeliest_rejects_place_each_photo_by_its_own_score(
     now, t0 = utcnow(), datetime(2024, 1, 1)
     ids = [pid * step + 7 for pid in range(1, 41)]
     with catalog.db.atomic():
-        catalog.db.cursor().executemany(
+        insert_many(
+            catalog.db,
             "INSERT INTO photo (id, path, captured_at, imported_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?)",
             [
@@ -223,7 +228,8 @@ def test_the_likeliest_rejects_place_each_photo_by_its_own_score(
                 for n, pid in enumerate(ids)
             ],
         )
-        catalog.db.cursor().executemany(
+        insert_many(
+            catalog.db,
             "INSERT INTO photo_preference (photo_id, score, model_version) VALUES (?, ?, 1)",
             [(pid, (n % 5) * 12.5) for n, pid in enumerate(ids) if n % 6],
         )

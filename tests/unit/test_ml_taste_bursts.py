@@ -319,16 +319,16 @@ def test_training_set_counts_decisions_embedded_photos_and_both(tmp_path) -> Non
 
 
 def test_a_stored_model_scores_like_the_fitted_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from curator.catalog import judgments
     from curator.catalog.db import Catalog
+    from curator.catalog.taste import store as taste_store
 
     rng = np.random.default_rng(6)
     x = _unit(rng, 40, 16)
     y = np.clip(np.round(3 + 4 * x[:, 2]), 1, 5)
     fitted = fit_taste(x, y)
     with Catalog.open(tmp_path / "c.sqlite"):
-        version = judgments.store_taste_model(fitted.to_record(), "m")
-        stored = judgments.latest_taste("m")
+        version = taste_store.store_taste_model(fitted.to_record(), "m")
+        stored = taste_store.latest_taste("m")
     assert stored is not None and stored.version == version
     loaded = FittedTaste.from_record(stored.coefficients)
     assert loaded.precision.shape == fitted.precision.shape

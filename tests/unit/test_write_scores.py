@@ -1,4 +1,4 @@
-"""`judgments.write_scores`: the scores live in the narrow `photo_preference`
+"""`taste.store.write_scores`: the scores live in the narrow `photo_preference`
 table (schema v16); a rescore writes only the rows whose score changed, each
 at most once, a retrain replaces the table, the photos the new model no
 longer scores lose theirs, and no photo row is ever written (issue 21 §2:
@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from curator.catalog import judgments
 from curator.catalog.db import Catalog
-from curator.catalog.judgments import write_scores
 from curator.catalog.models import Photo
+from curator.catalog.taste import store as taste_store
+from curator.catalog.taste.store import write_scores
 
 
 def _photo(name: str) -> int:
@@ -99,7 +99,7 @@ def test_a_retrain_of_many_photos_rebuilds_the_order_index_as_it_was(
     """Past REBUILD_INDEX_FROM photos a new version drops the scores' order index
     and builds it again in the same transaction (issue 21 §2): the same index,
     every row written once, the preference order read from it alone."""
-    monkeypatch.setattr(judgments, "REBUILD_INDEX_FROM", 5)
+    monkeypatch.setattr(taste_store, "REBUILD_INDEX_FROM", 5)
     before = _order_index(catalog)
     assert before.startswith("CREATE INDEX photo_preference_order")
     ids = [_photo(f"{i}.jpg") for i in range(8)]

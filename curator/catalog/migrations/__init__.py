@@ -4,7 +4,9 @@ The schema version lives in SQLite's `PRAGMA user_version`. Each migration is
 a module `m<NNN>_<name>.py` exposing `VERSION` and `STATEMENTS` (plain SQL, so a
 migration never changes meaning when the peewee models evolve). Never edit a
 migration that has shipped: add a new one. `MIGRATIONS` is ordered by VERSION
-and the versions are 1..N without gaps (a test checks it).
+and the versions are 1..N without gaps (a test checks it), but for the numbers
+in `RESERVED`: numbers set aside for another branch that did not use them
+(18, ingest's, which landed without a schema change).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from curator.catalog.migrations import (
     m015_raw_jpeg_pairs,
     m016_preference_scores,
     m017_faces,
+    m019_seats,
+    m020_personal_taste,
 )
 
 
@@ -38,6 +42,9 @@ class Migration:
     name: str
     statements: tuple[str, ...]
     foreign_keys_off: bool = False  # rebuilds a table: run with PRAGMA foreign_keys OFF
+    # The statements on PostgreSQL (catalog.backends.pg_schema), where the SQLite
+    # ones translated would not do; None: translated.
+    postgres: tuple[str, ...] | None = None
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -106,6 +113,20 @@ MIGRATIONS: tuple[Migration, ...] = (
         tuple(m016_preference_scores.STATEMENTS),
     ),
     Migration(m017_faces.VERSION, "faces", tuple(m017_faces.STATEMENTS)),
+    Migration(
+        m019_seats.VERSION,
+        "the seat of each decision",
+        tuple(m019_seats.STATEMENTS),
+        postgres=tuple(m019_seats.POSTGRES_STATEMENTS),
+    ),
+    Migration(
+        m020_personal_taste.VERSION,
+        "a taste model per photographer",
+        tuple(m020_personal_taste.STATEMENTS),
+        postgres=tuple(m020_personal_taste.POSTGRES_STATEMENTS),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
+
+RESERVED: frozenset[int] = frozenset({18})

@@ -31,6 +31,7 @@ from typing import NamedTuple
 from peewee import Database
 
 from curator.catalog import tx
+from curator.catalog.backends.dialect import replace_into
 from curator.catalog.models import (
     ErrorLog,
     Photo,
@@ -124,7 +125,7 @@ def _replace_faces(photo_id: int, found: FacesFound) -> None:
     for start in range(0, len(rows), 100):
         FaceRow.insert_many(rows[start : start + 100]).execute()
     s = found.summary
-    PhotoFaces.replace(
+    summary = PhotoFaces.insert(
         photo=photo_id,
         faces=s.count,
         judged=s.judged,
@@ -135,7 +136,9 @@ def _replace_faces(photo_id: int, found: FacesFound) -> None:
         key_sharpness=s.key_sharpness,
         note=found.note,
         version=found.version,
-    ).execute()
+    )
+    kept = [f for f in PhotoFaces._meta.sorted_fields if f.name != "photo"]
+    replace_into(summary, [PhotoFaces.photo], kept).execute()
 
 
 def apply_faces(db: Database, results: Sequence[tuple[int, FacesOutcome]]) -> int:

@@ -18,6 +18,10 @@ them before the catalog is opened, so they import this module when they
 start a load or a retrain).
 The CLI calls the same functions synchronously and retrains once at the end
 of each decision command.
+
+Whose taste: the one this seat trains and shows (catalog.taste.choice):
+everyone's decisions, or one photographer's on a shared catalog — its
+training set, its stored model and its scores are that owner's.
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ from curator.catalog.models import (
 )
 from curator.catalog.paths_codec import FOLLOWERS_SQL, has_followers, pairing_on
 from curator.catalog.queries import GalleryQuery, GallerySort, gallery_query_ids, ordered_ids
+from curator.catalog.taste import choice
+from curator.catalog.taste import store as taste_store
 from curator.pipeline.stages.taste_report import (  # re-exported: the window's names
     RETRAIN_FAILED as RETRAIN_FAILED,
 )
@@ -60,7 +66,8 @@ Vectors = judgments.EmbeddingCache | EmbeddingSnapshot
 
 
 def rescore(model: str, cache: Vectors | None = None) -> int:
-    """Score every photo embedded with `model` by the newest taste model for it.
+    """Score every photo embedded with `model` by the newest taste model for it
+    (of the taste this seat trains and shows: catalog.taste.choice).
 
     With warm vectors (the GUI's `LiveEmbeddings` snapshot) this is one
     matrix-vector product and one UPDATE: ~0.2 s for 100k photos; cold,
@@ -76,7 +83,7 @@ def rescore(model: str, cache: Vectors | None = None) -> int:
         ids, x = judgments.load_embeddings(model)
     if not ids or x.shape[1] != fitted.weights.shape[0]:
         return 0
-    judgments.write_scores(version, ids, fitted.predict_score(x))
+    taste_store.write_scores(version, ids, fitted.predict_score(x), choice.chosen())
     return len(ids)
 
 
@@ -84,18 +91,19 @@ def latest_fitted(model: str) -> tuple[int, FittedTaste] | None:
     """(version, model) of the newest taste model stored for `model`'s embeddings."""
     from curator.ml.taste import FittedTaste
 
-    stored = judgments.latest_taste(model)
+    stored = taste_store.latest_taste(model, choice.chosen())
     if stored is None:
         return None
     return stored.version, FittedTaste.from_record(stored.coefficients)
 
 
 def plan_training(model: str) -> judgments.TrainingSet:
-    return judgments.training_set(model)
+    return judgments.training_set(model, choice.chosen())
 
 
 def apply_fitted(model: str, fitted: FittedTaste, cache: Vectors | None = None) -> TasteReport:
-    version = judgments.store_taste_model(fitted.to_record(), model)
+    owner = choice.chosen()
+    version = taste_store.store_taste_model(fitted.to_record(), model, owner)
     scored = rescore(model, cache)
     quality = quality_text(
         fitted.n_samples, fitted.spearman, fitted.spearman_low, fitted.spearman_high
@@ -106,7 +114,8 @@ def apply_fitted(model: str, fitted: FittedTaste, cache: Vectors | None = None) 
         fitted.spearman,
         fitted.alpha,
         scored,
-        f"Taste model v{version}: {quality}; {scored} photos scored.",
+        f"Taste model v{version}{'' if owner is None else f' ({owner})'}: {quality};"
+        f" {scored} photos scored.",
         fitted.spearman_low,
         fitted.spearman_high,
         fitted.early,
@@ -124,7 +133,7 @@ def retrain_and_rescore(
     hint to pull the CLIP weights to the not-enough message."""
     from curator.ml.taste_minimum import MIN_SAMPLES, not_enough_message
 
-    counts = judgments.decision_counts(model)
+    counts = judgments.decision_counts(model, choice.chosen())
     if counts.embedded_decisions < MIN_SAMPLES:
         # fit_taste's own first check, from three COUNTs: too few decisions to
         # learn from loads no vectors and no numpy (an empty import stays light).
@@ -218,7 +227,7 @@ def run_score_step(job: ScoreJob) -> ScoreResult:
     result = ScoreResult()
     errors: list[str] = []
     try:
-        if judgments.latest_taste(job.model) is None:
+        if taste_store.latest_taste(job.model, choice.chosen()) is None:
             report = retrain_and_rescore(
                 job.model, job.snapshot, weights_missing=clip_weights_missing(job.settings)
             )

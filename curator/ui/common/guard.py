@@ -26,12 +26,19 @@ class ErrorReporter(QObject):
     """Where guarded slots (and app-level hooks) report errors for the user to see."""
 
     reported = Signal(str)
+    # An exception's own sentence, where the app knows one (a studio seat that may
+    # only read: "permission denied" is said as what the seat may do); None: none.
+    explain: Callable[[BaseException], str | None] = staticmethod(lambda exc: None)
 
     def report(self, message: str) -> None:
         self.reported.emit(message)
 
     def report_exception(self, where: str, exc: BaseException) -> None:
         log.error("error in %s", where, exc_info=(type(exc), exc, exc.__traceback__))
+        known = self.explain(exc)
+        if known:
+            self.reported.emit(known)
+            return
         text = str(exc) or type(exc).__name__
         self.reported.emit(f"Something went wrong ({where}): {text}. The details are in the log.")
 

@@ -21,6 +21,7 @@ class UiPools:
     search: QThreadPool  # text and semantic searches, the newest wins (one)
     choices: QThreadPool  # the Filter popup's camera and lens lists (one)
     rows: QThreadPool  # the gallery's re-reads of rows an import changed (one)
+    seats: QThreadPool  # a studio catalog's LISTEN for the other seats' news (one)
 
     def all(self) -> tuple[QThreadPool, ...]:
         return (
@@ -31,4 +32,5 @@ class UiPools:
             self.search,
             self.choices,
             self.rows,
+            self.seats,
         )

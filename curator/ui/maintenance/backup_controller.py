@@ -22,6 +22,9 @@ Protocol:
   True — the window ignores this close and closes again on `quit_ready`.
   It returns False when nothing is due, a quit backup already ran this
   session, or the controller is shut down: quitting is never held twice.
+  A studio's PostgreSQL catalog is never backed up on quit (each seat would
+  copy the one shared catalog): `curator backup` at one seat, and the
+  server's own backups, are how it is kept.
 - `back_up_now()` starts a backup whatever the schedule (False while one runs).
 - Results come back through a `Delivery` (engine/delivery.py) as `BackupDone`;
   `shutdown()` closes it (App.shutdown), and the pool's drain then waits for a
@@ -70,8 +73,12 @@ class BackupController(QObject):
         parent: QObject | None = None,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now().astimezone(),
+        source_url: str | None = None,
     ):
         super().__init__(parent)
+        # A studio's PostgreSQL catalog: copied into a SQLite file when asked (File ▸
+        # Back Up Catalog Now), never on quit (every seat would copy the shared catalog).
+        self.source_url = source_url
         self.catalog_path, self.settings, self.threads, self.clock = (
             catalog_path,
             settings,
@@ -96,6 +103,8 @@ class BackupController(QObject):
     def due(self) -> bool:
         from curator.catalog.backup import backup_due, list_backups
 
+        if self.source_url is not None:
+            return False
         settings = self.settings()
         backups = list_backups(self.folder(), self.catalog_path)
         return backup_due(settings.backup_frequency, backups, self.clock())
@@ -127,12 +136,13 @@ class BackupController(QObject):
     def _start(self, *, on_quit: bool) -> bool:
         from curator.catalog.backup import make_backup  # here, not on the pool thread
 
-        catalog, folder = self.catalog_path, self.folder()
+        catalog, folder, url = self.catalog_path, self.folder(), self.source_url
         keep = self.settings().backup_keep
 
         def job() -> BackupDone:
             try:
-                result = make_backup(catalog, folder, keep=keep, now=datetime.now(UTC))
+                now = datetime.now(UTC)
+                result = make_backup(catalog, folder, keep=keep, now=now, source_url=url)
             except Exception as exc:  # a sentence for the status bar, never lost
                 log.exception("the catalog backup failed")
                 return BackupDone(None, _sentence(exc), on_quit)

@@ -5,7 +5,8 @@ Pure functions over `DecisionRecord`s (no Qt, no catalog reads): the
 caller passes the file names it knows. An undo's records are the inverse
 rows, newest first, so the action they reverse is named by the LAST
 record's old value; a redo's records replay the action in its order, so
-the FIRST record's new value names it.
+the FIRST record's new value names it. On a catalog several seats share,
+an undo over another seat's later decision says whose (`since_text`).
 """
 
 from __future__ import annotations
@@ -48,7 +49,19 @@ def history_text(verb: str, records: Sequence[DecisionRecord], names: Mapping[in
     what = action_name(lead.kind, value)
     ids = list(dict.fromkeys(r.photo_id for r in records))
     whom = names.get(ids[0], f"photo {ids[0]}") if len(ids) == 1 else f"{len(ids)} photos"
-    return f"{verb}: {what} of {whom}."
+    return f"{verb}: {what} of {whom}{since_text(records, len(ids))}."
+
+
+def since_text(records: Sequence[DecisionRecord], photos: int) -> str:
+    """ ", which assistant@studio-2 had changed since" when an undo or redo went
+    over another seat's later decision (a shared catalog); "" otherwise."""
+    by = {r.photo_id: r.changed_by for r in records if r.changed_by}
+    if not by:
+        return ""
+    seats = ", ".join(dict.fromkeys(by.values()))
+    if photos == 1:
+        return f", which {seats} had changed since"
+    return f" ({len(by)} of them changed since by {seats})"
 
 
 def done_text(records: Sequence[DecisionRecord], asked: int) -> str:

@@ -83,6 +83,9 @@ class ReviewSession(QObject):
         # returns what it shows (None: go back to the pass's own order).
         self.pass_scope: Callable[[ReviewPass], Sequence[int] | None] | None = None
         self.advance_after_rating = False  # Settings.advance_after_rating: 1–5 move on too
+        # A studio seat whose role may only read: the sentence every decision key
+        # says instead of writing (None: this seat decides).
+        self.read_only: str | None = None
 
     @property
     def current(self) -> int | None:
@@ -233,7 +236,7 @@ class ReviewSession(QObject):
         from curator.catalog import decisions  # the catalog: after the first paint
 
         ids = list(dict.fromkeys(photo_ids))
-        if not ids:
+        if not ids or self._refused():
             return []
         decide = self._decider(DecisionAction(action), ids)
         records = decisions.one_step(ids, decide)
@@ -298,12 +301,21 @@ class ReviewSession(QObject):
     def undo(self) -> None:
         from curator.catalog import decisions  # the catalog: after the first paint
 
-        self._after_history(decisions.undo_last(), "Nothing to undo.", "Undone")
+        if not self._refused():
+            self._after_history(decisions.undo_last(), "Nothing to undo.", "Undone")
 
     def redo(self) -> None:
         from curator.catalog import decisions  # the catalog: after the first paint
 
-        self._after_history(decisions.redo_last(), "Nothing to redo.", "Redone")
+        if not self._refused():
+            self._after_history(decisions.redo_last(), "Nothing to redo.", "Redone")
+
+    def _refused(self) -> bool:
+        """A seat that may only read: say so instead of deciding."""
+        if self.read_only is None:
+            return False
+        self.notice.emit(self.read_only)
+        return True
 
     def _after_history(
         self, records: Sequence[DecisionRecord] | None, empty: str, verb: str

@@ -6,6 +6,8 @@ all end in `PipelineController` (which says in a sentence when a run can't
 start). A folder that started is remembered in the recent list; one that did
 not is not. File ▸ Ingest from Card… (Ctrl+Shift+I) opens the ingest's dialog
 (`ui.ingest`), made at its first use; its copies reach the same pipeline.
+A studio seat whose role may only read (`read_only`) says so instead of
+starting.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ class ImportActions(QObject):
         self.errors = errors
         self._ingest, self._settings = ingest, settings
         self.ingest_dialog: IngestDialog | None = None
+        self.read_only: str | None = None  # a studio seat that may only read: why not
 
     def build_menu(self, file_menu: QMenu) -> None:
         """Import Folder… (Ctrl+I), Ingest from Card… and the Recent Folders submenu."""
@@ -76,6 +79,9 @@ class ImportActions(QObject):
         self.fill_recent_menu()
 
     def start_import(self, folder: str) -> bool:
+        if self.read_only is not None:  # a studio seat that may only read
+            self.errors.report(self.read_only)
+            return False
         started = self.pipeline.start_import(folder)
         if started:
             self.recent.add(folder)

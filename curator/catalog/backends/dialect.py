@@ -1,0 +1,119 @@
+"""The few SQL spellings that differ between the catalog's backends.
+
+Raw SQL in the catalog is written once, in the spelling both backends read:
+`?` placeholders (the PostgreSQL connection turns them into psycopg's, see
+`backends.postgres`), standard functions (`COALESCE`, `substr`, `replace`,
+`lower`), `CASE`, subqueries. Where SQLite and PostgreSQL have no common
+spelling, the caller asks the database's `Dialect` (`dialect_of(db)`):
+
+- `id_list` / `id_param`: a list of ids as ONE bound parameter (SQLite:
+  `json_each` over a JSON array; PostgreSQL: `unnest` of a bigint array),
+  so 100,000 ids never become 100,000 placeholders;
+- `ordered_ids_sql`: the ids of an ordered `SELECT id …` as one
+  comma-joined string (`group_concat` / `string_agg`: both aggregate a
+  sorted subquery's rows in its order);
+- `file_name_sql`: the last component of a stored path (a BLOB / BYTEA of
+  the file system's bytes), the expression the file-name index is built on;
+- `file_name_index`: SQLite's `INDEXED BY` hint for that index (PostgreSQL
+  has no hints and needs none);
+- `distinct`: null-safe "differs" (`IS NOT` / `IS DISTINCT FROM`);
+- `insert_id`: an INSERT's new id (`lastrowid` / `RETURNING id`);
+- `index_sql`: the statement of an index (`sqlite_master` / `pg_indexes`);
+- `replace_into`: an INSERT that replaces the row a unique key finds
+  (`INSERT OR REPLACE` / `ON CONFLICT … DO UPDATE`).
+
+SQLite's spellings are the ones the code had before PostgreSQL came: a
+SQLite catalog runs exactly the SQL it always ran.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+# The last component of `photo.path` (SQLite): the text after the last '/' (or
+# '\'). rtrim strips every trailing character that is not a separator; what is
+# left is the folder prefix, which `substr` skips. Migrations 9 and 12 index it.
+_PATH = "replace(CAST(path AS TEXT), '\\', '/')"
+SQLITE_FILE_NAME_SQL = f"substr({_PATH}, length(rtrim({_PATH}, replace({_PATH}, '/', ''))) + 1)"
+
+
+class Dialect:
+    """SQLite's spellings (the default for any database without a `dialect`)."""
+
+    name = "sqlite"
+    is_postgres = False
+    file_name_sql = SQLITE_FILE_NAME_SQL
+    file_name_index = "INDEXED BY photo_gallery_name"
+    distinct = "IS NOT"
+
+    def id_list(self) -> str:
+        """A subquery of the ids bound by `id_param` (one `?`)."""
+        return "(SELECT value FROM json_each(?))"
+
+    def id_param(self, ids: Iterable[int]) -> object:
+        return json.dumps([int(i) for i in ids])
+
+    def ordered_ids_sql(self, sql: str) -> str:
+        """One row, one column: the ids of `sql` (a `SELECT id …` with its ORDER
+        BY) joined by commas in that order, or NULL for none."""
+        return f"SELECT group_concat(id) FROM ({sql})"
+
+    def insert_id(self, db: Any, sql: str, params: Sequence[object]) -> int:
+        """Run an `INSERT … VALUES (…)` of one row; the new row's id."""
+        return int(db.execute_sql(sql, params).lastrowid)
+
+    def index_sql(self, db: Any, name: str) -> str | None:
+        """The statement that made the index `name` (None: there is none)."""
+        row = db.execute_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
+        ).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
+
+class PostgresDialect(Dialect):
+    name = "postgresql"
+    is_postgres = True
+    # curator_file_name(bytea) is defined by the PostgreSQL schema (pg_schema).
+    file_name_sql = "curator_file_name(path)"
+    file_name_index = ""
+    distinct = "IS DISTINCT FROM"
+
+    def id_list(self) -> str:
+        return "(SELECT unnest(CAST(? AS bigint[])))"
+
+    def id_param(self, ids: Iterable[int]) -> object:
+        return [int(i) for i in ids]
+
+    def ordered_ids_sql(self, sql: str) -> str:
+        # PostgreSQL feeds an aggregate a sorted subquery's rows in its order.
+        return f"SELECT string_agg(CAST(id AS text), ',') FROM ({sql}) AS ordered"
+
+    def insert_id(self, db: Any, sql: str, params: Sequence[object]) -> int:
+        return int(db.execute_sql(f"{sql} RETURNING id", params).fetchone()[0])
+
+    def index_sql(self, db: Any, name: str) -> str | None:
+        row = db.execute_sql(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ?",
+            (name,),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+
+SQLITE = Dialect()
+POSTGRES = PostgresDialect()
+
+
+def dialect_of(db: object) -> Dialect:
+    """The dialect of a peewee database (SQLite's unless it says otherwise)."""
+    found = getattr(db, "dialect", None)
+    return found if isinstance(found, Dialect) else SQLITE
+
+
+def replace_into(query: Any, target: Sequence[Any], preserve: Sequence[Any]) -> Any:
+    """A peewee INSERT that replaces the row its unique `target` finds: SQLite's
+    `OR REPLACE` as it always was; on PostgreSQL an upsert of `preserve`."""
+    if dialect_of(query.model._meta.database).is_postgres:
+        return query.on_conflict(conflict_target=list(target), preserve=list(preserve))
+    return query.on_conflict_replace()

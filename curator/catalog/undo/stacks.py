@@ -1,0 +1,156 @@
+"""The undo and redo stacks of a seat, read back from the decision log.
+
+The stacks are not stored; they are read back from the log, newest group
+first (`groups_newest_first`). A *group* is every row one user action wrote
+(catalog.decisions: one stamp per group). Each group is one of three types,
+by how deep its rows sit in an `undoes` chain: an *action* (no `undoes`), an
+*undo* (odd depth: it reverses an action or a redo) or a *redo* (even depth:
+it reverses an undo). Then:
+- the top of the undo stack (`undo_target`) is the newest action-or-redo
+  group that no later undo group reverses;
+- the top of the redo stack (`redo_target`) is the newest undo group that no
+  later redo reverses, provided no new action came after it (an action
+  clears redo, as in every editor).
+Inverse rows inherit the reversed row's `pass`, so a `pass_` filter sees a
+whole chain or none of it.
+
+Seats (issue 34 §2): only the groups a seat made are on its stacks (rows
+from before seats were recorded belong to every seat), so on a shared
+catalog each person undoes their own decisions and never another's.
+`changed_since(group, seat)` names the other seat that decided one of the
+group's photos after it (the same kind of decision: a rating after your
+rating, not a tag), so the undo that overrides their decision says so; the
+undo still goes ahead (the later decision wins, and both stay in the log).
+
+Reads only; call inside the writing transaction (catalog.decisions), so
+what is read is what the undo writes over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from curator.catalog.backends.seat import Seat
+from curator.catalog.models import Decision
+
+SCAN_CHUNK = 256
+
+
+@dataclass(frozen=True)
+class Group:
+    rows: tuple[Decision, ...]  # oldest first
+
+    @property
+    def ids(self) -> set[int]:
+        return {int(r.id) for r in self.rows}
+
+    @property
+    def targets(self) -> set[int]:
+        return {int(r.undoes_id) for r in self.rows if r.undoes_id is not None}
+
+    @property
+    def pass_(self) -> str:
+        return str(self.rows[0].pass_)
+
+    def of_seat(self, seat: Seat) -> bool:
+        """Made at `seat` (rows from before seats were recorded: any seat's)."""
+        row = self.rows[0]
+        return row.seat_user is None or (row.seat_user, row.seat_host) == (seat.user, seat.host)
+
+
+def groups_newest_first() -> Iterator[Group]:
+    """The log's groups, newest first, read in chunks (most calls stop early)."""
+    before: int | None = None
+    current: list[Decision] = []
+    while True:
+        query = Decision.select().order_by(Decision.id.desc()).limit(SCAN_CHUNK)
+        if before is not None:
+            query = query.where(Decision.id < before)
+        rows = list(query)
+        if not rows:
+            break
+        for row in rows:
+            if current and row.created_at != current[0].created_at:
+                yield Group(tuple(current))
+                current = []
+            current.insert(0, row)
+        before = int(rows[-1].id)
+    if current:
+        yield Group(tuple(current))
+
+
+def depth(row: Decision, memo: dict[int, int]) -> int:
+    """How many `undoes` hops lead from `row` to an action (0 for an action)."""
+    chain: list[int] = []
+    found = 0
+    current: Decision | None = row
+    while current is not None and current.undoes_id is not None:
+        if int(current.id) in memo:
+            found = memo[int(current.id)]
+            break
+        chain.append(int(current.id))
+        current = Decision.get_or_none(Decision.id == current.undoes_id)
+    for i, row_id in enumerate(reversed(chain), start=1):
+        memo[row_id] = found + i
+    return memo.get(int(row.id), 0)
+
+
+def undo_target(pass_: str | None, seat: Seat) -> Group | None:
+    undone: set[int] = set()
+    memo: dict[int, int] = {}
+    for group in groups_newest_first():
+        if (pass_ is not None and group.pass_ != pass_) or not group.of_seat(seat):
+            continue  # another seat's groups are its own to undo
+        if depth(group.rows[0], memo) % 2 == 1:  # an undo
+            undone |= group.targets
+        elif not group.ids & undone:
+            return group
+    return None
+
+
+def redo_target(pass_: str | None, seat: Seat) -> Group | None:
+    redone: set[int] = set()
+    memo: dict[int, int] = {}
+    for group in groups_newest_first():
+        if (pass_ is not None and group.pass_ != pass_) or not group.of_seat(seat):
+            continue
+        level = depth(group.rows[0], memo)
+        if level == 0:  # a new action: nothing left to redo
+            return None
+        if level % 2 == 0:  # a redo
+            redone |= group.targets
+        elif not group.ids & redone:
+            return group
+    return None
+
+
+def changed_since(group: Group, seat: Seat) -> dict[int, str]:
+    """Photo id → the other seat ("assistant@studio-2") that last made the same
+    kind of decision on one of the group's photos after the group (a tag: on
+    the same tag); empty when nobody did."""
+    newest = max(group.ids)
+    wanted = {(int(r.photo_id), str(r.kind), _tag_name(r)) for r in group.rows}
+    later = (
+        Decision.select()
+        .where(
+            Decision.id > newest,
+            Decision.photo.in_(sorted({pid for pid, _, _ in wanted})),
+        )
+        .order_by(Decision.id)
+    )
+    found: dict[int, str] = {}
+    for row in later:
+        if (int(row.photo_id), str(row.kind), _tag_name(row)) not in wanted:
+            continue
+        if row.seat_user is None or (row.seat_user, row.seat_host) == (seat.user, seat.host):
+            continue
+        found[int(row.photo_id)] = f"{row.seat_user}@{row.seat_host or '?'}"
+    return found
+
+
+def _tag_name(row: Decision) -> str:
+    """The tag a tag decision is about ("" for other kinds): `state:name`."""
+    if row.kind != "tag":
+        return ""
+    return (row.new_value or row.old_value or "").partition(":")[2]

@@ -1,0 +1,102 @@
+"""`LiveSeats`: the other seats' work on a shared (PostgreSQL) catalog, shown live.
+
+Another seat's decision, tag or import reaches this seat as `SeatNews`
+(catalog.backends.listen: LISTEN/NOTIFY, never polling the photos) and is
+applied exactly as a live import's batches are (`LiveImport`): new photos
+are inserted where the gallery's query puts them (`on_added`), rewritten
+ones re-read where they are and moved only when a filter or sort says so
+(`on_changed`), and the loupe re-reads its rows. So the grid keeps its
+current photo, selection and scroll, and the loupe stays on its photo,
+repainting the new decision state. News marked `resync` (the connection
+came back after a loss: notifications in between are gone) re-reads every
+shown row. A lost or regained connection is said in the status bar.
+
+Protocol:
+- `start(listener)` (main thread, once the catalog is open) starts ONE
+  streaming `Job` on the pool app.py gave (engine/delivery.py): it calls
+  `listener.poll(POLL_S)` in a loop and delivers each news; it ends when
+  `stop()` was called or the delivery is closed (the window went), and
+  closes the listener's connection on its own thread.
+- `stop()` (App.shutdown, before the pools drain) closes the delivery and
+  asks the loop to end; it does within `POLL_S`.
+- The news is applied on the main thread (`_on_news`), where every Qt model
+  lives; a news arriving after `stop()` is dropped by the delivery.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
+
+from curator.engine.delivery import Job, delivery_to
+from curator.ui.common.guard import ErrorReporter, guarded_slot
+
+if TYPE_CHECKING:
+    from curator.catalog.backends.listen import SeatListener, SeatNews
+
+POLL_S = 0.25  # how long one wait for news lasts (and so how late `stop` takes effect)
+
+
+class LiveSeats(QObject):
+    """Applies the other seats' news to this seat's window (module docstring)."""
+
+    applied = Signal(object)  # the SeatNews just shown (tests, the bench's latency)
+
+    def __init__(
+        self,
+        pool: QThreadPool,
+        errors: ErrorReporter,
+        *,
+        on_added: Callable[[list[int]], None],
+        on_changed: Callable[[list[int]], None],
+        resync: Callable[[], None],
+        notify: Callable[[str], None],
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self.errors = errors
+        self._pool = pool
+        self._on_added, self._on_changed = on_added, on_changed
+        self._resync, self._notify = resync, notify
+        self._stop = threading.Event()
+        self._delivery = delivery_to(self, self._on_news)
+        self.listening = False
+
+    def start(self, listener: SeatListener) -> None:
+        stop, delivery = self._stop, self._delivery
+
+        def listen() -> None:
+            try:
+                while not stop.is_set():
+                    news = listener.poll(POLL_S)
+                    if news is not None and not delivery.deliver(news):
+                        break  # the window went
+            finally:
+                listener.close()
+
+        self.listening = True
+        self._pool.start(Job(listen, delivery))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._delivery.close()
+        self.listening = False
+
+    @Slot(object)
+    @guarded_slot
+    def _on_news(self, news: SeatNews) -> None:
+        if news.sentence:
+            self._notify(news.sentence)
+        if news.resync:
+            self._resync()
+        if news.added:
+            self._on_added(list(news.added))
+        if news.changed:
+            self._on_changed(list(news.changed))
+        if news.received_at:
+            self.last_latency_s = time.monotonic() - news.received_at
+        self.applied.emit(news)

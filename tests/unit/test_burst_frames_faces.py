@@ -1,0 +1,41 @@
+"""The faces a burst's frames carry (catalog.judgments.burst_frames' join of
+the faces summary), on both backends."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from curator.catalog.judgments import burst_frames
+from curator.catalog.models import Photo
+from curator.catalog.people.store import write_faces
+from curator.records import EyeState, Face, FacesFound, FacesSummary
+
+
+def _photo(n: int) -> int:
+    photo = Photo.create(
+        path=f"/shoot/IMG_{n:04d}.JPG".encode(),
+        content_hash=f"h{n}",
+        captured_at=datetime(2024, 6, 1, 12) + timedelta(seconds=n),
+    )
+    return int(photo.id)
+
+
+def _found(*, closed: bool = False, faces: int = 1) -> FacesFound:
+    eyes = EyeState.CLOSED if closed else EyeState.OPEN
+    found = tuple(
+        Face(box=(0.1 * i, 0.1, 0.2, 0.2), size_px=200, judged=True, eyes=eyes, key=i == 0)
+        for i in range(faces)
+    )
+    summary = FacesSummary(
+        faces, faces, min(faces, 1), closed, False, faces > 0 and not closed, 70.0
+    )
+    return FacesFound(faces=found, version="v1", summary=summary)
+
+
+def test_a_burst_frame_carries_its_key_faces(any_catalog: object) -> None:
+    sharp, blink, bare = _photo(1), _photo(2), _photo(3)
+    write_faces([(sharp, _found()), (blink, _found(closed=True)), (bare, _found(faces=0))])
+    frames = {f.photo_id: f for f in burst_frames("clip")}
+    assert frames[sharp].eyes_open is True and frames[sharp].closed_eyes is False
+    assert frames[blink].closed_eyes is True and frames[blink].key_face_sharpness == 70.0
+    assert frames[bare].eyes_open is None  # no key face: the other rules choose
