@@ -16,7 +16,7 @@ FOLDER ?=
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip setuptools wheel
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,studio]'
 	@touch $(STAMP)
 
 install: $(STAMP) qt-runtime face-model
