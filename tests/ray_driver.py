@@ -12,7 +12,13 @@ Scenarios:
   technical status, attempts and reason;
 - cancel: every file with `slow_then_measure` (0.3 s more per file, and a
   line in the folder's `.ran` for each file a node starts), cancelled at the
-  first result — the summary and how many results were written.
+  first result — the summary and how many results were written;
+- bench: the real body, first over FOLDER/warm (untimed: every node's
+  workers and decoder children started and their imports done), then over
+  FOLDER/timed — the technical stage's wall time, and the CPU time the
+  cluster's workers and their decoder children spent meanwhile
+  (`node_cpu_s`; /proc here shows only the namespace's processes) and the
+  driver itself (`seat_cpu_s`).
 """
 
 from __future__ import annotations
@@ -39,14 +45,53 @@ def slow_then_measure(request: Any) -> Any:
     return run_technical(request)
 
 
+def node_cpu_s() -> float:
+    """CPU seconds of the Ray workers (title ray::…) and their children so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, str, float]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/cmdline", "rb") as cmd:
+                title = cmd.read().split(b"\0")[0].decode(errors="replace")
+        except OSError:
+            continue
+        stats[int(entry)] = (int(fields[1]), title, (int(fields[11]) + int(fields[12])) / ticks)
+    workers = {pid for pid, (_, title, _) in stats.items() if title.startswith("ray::")}
+    return sum(cpu for pid, (ppid, _, cpu) in stats.items() if pid in workers or ppid in workers)
+
+
+def _own_cpu_s() -> float:
+    """This driver's CPU seconds (every thread): the seat's share of the work."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main(scenario: str, folder: str, catalog_file: str) -> dict[str, Any]:
+    if scenario == "bench":
+        warm = run_technical_stage("bench", os.path.join(folder, "warm"), catalog_file + "-warm")
+        before, seat_before = node_cpu_s(), _own_cpu_s()
+        timed = run_technical_stage("bench", os.path.join(folder, "timed"), catalog_file)
+        timed["node_cpu_s"] = node_cpu_s() - before
+        timed["seat_cpu_s"] = _own_cpu_s() - seat_before
+        timed["warm_counts"] = warm["counts"]
+        return timed
+    return run_technical_stage(scenario, folder, catalog_file)
+
+
+def run_technical_stage(scenario: str, folder: str, catalog_file: str) -> dict[str, Any]:
     from PySide6.QtCore import QCoreApplication, QEventLoop, QThreadPool, QTimer
 
     from curator.catalog.db import Catalog
     from curator.catalog.writer import CatalogWriter
     from curator.engine.cluster import Shared, connect
     from curator.pipeline.service import RunRequest, prepare
-    from curator.pipeline.stages.technical import STAGE_VERSION
+    from curator.pipeline.stages.technical import STAGE_VERSION, run_technical
     from curator.pipeline.stages.technical_remote import ClusterPlan, NodeMeasure
     from curator.pipeline.stages.technical_runner import TechnicalRunner, import_counts
     from curator.settings import Settings
@@ -59,12 +104,14 @@ def main(scenario: str, folder: str, catalog_file: str) -> dict[str, Any]:
     # node imports it by that name.
     from tests import ray_driver
 
-    body = crash_on_marked_files if scenario == "crash" else ray_driver.slow_then_measure
+    bodies = {"crash": crash_on_marked_files, "cancel": ray_driver.slow_then_measure}
+    body = bodies.get(scenario, run_technical)
     with Catalog.open(catalog_file) as catalog:
         plan = prepare(RunRequest(folder=folder), settings, cache).plan
         assert plan is not None
         remote = ClusterPlan(connect(ADDRESS), Shared.put((plan.known_hashes, 0)))
         pool = remote.pool()
+        batch = 1 if scenario != "bench" else 32  # bench: as an import writes
         threads = QThreadPool()
         threads.setMaxThreadCount(pool.size)
         runner = TechnicalRunner(
@@ -74,7 +121,7 @@ def main(scenario: str, folder: str, catalog_file: str) -> dict[str, Any]:
             max_attempts=settings.max_attempts,
             fn=NodeMeasure(remote.known, settings.decode_timeout_s, body),
             backoff_ms=10,
-            batch_size=1,
+            batch_size=batch,
         )
         results: list[Any] = []
         loop = QEventLoop()
@@ -103,6 +150,7 @@ def main(scenario: str, folder: str, catalog_file: str) -> dict[str, Any]:
         "cancelled": summary.cancelled,
         "photos": photos,
         "cluster_cpus": pool.size,
+        "elapsed_s": summary.elapsed_s,
     }
 
 
