@@ -298,3 +298,15 @@ def test_without_ray_an_import_never_imports_ray(tmp_path: Path) -> None:
         [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.split()[-3:] == ["0", "False", "False"]
+
+
+def test_doctor_joins_the_settings_cluster(ray_cluster: RayTestCluster, tmp_path: Path) -> None:
+    proc = ray_cluster.run(
+        [sys.executable, "-m", "curator", "doctor", "--json"],
+        env=ray_cluster.env(CURATOR_HOME=str(tmp_path), CURATOR_RAY_ADDRESS=ADDRESS),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    out, err = proc.communicate(timeout=300)
+    check = json.loads(out)["ray_cluster"]
+    assert check["ok"], err
+    assert check["message"].startswith(f"Ray cluster at {ADDRESS}: 2 node(s), 2 CPU(s)")

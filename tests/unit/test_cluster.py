@@ -208,3 +208,16 @@ def test_rays_failures_read_as_sentences() -> None:
     crashed = task_lost(rex.WorkerCrashedError())
     assert "the Ray worker running it stopped" in crashed.message
     assert "tried again" in crashed.message
+
+
+def test_doctor_says_why_the_settings_cluster_cannot_be_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from curator.install.doctor import ray_check
+    from curator.settings import Settings
+
+    assert ray_check(Settings()) == []  # no cluster named: nothing checked
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    (check,) = ray_check(Settings(ray_address="gpu-box:6379"))
+    assert check.name == "ray_cluster" and not check.ok
+    assert "comes without Ray" in check.message
