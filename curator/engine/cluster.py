@@ -65,7 +65,8 @@ log = logging.getLogger(__name__)
 # busy on 0.12 s files: tests/bench/test_ray_bench.py).
 QUEUED_PER_SLOT = 2
 CONNECT_TIMEOUT_S = 60.0  # ray.init and the nodes' probe tasks (a worker starts in 1-5 s)
-PROBE_CONNECT_S = 3.0  # the TCP probe of the address before Ray is asked
+PROBE_CONNECT_S = 3.0
+CLIENT_ATTEMPTS = 2  # a ray:// connection the head's proxy failed to set up is tried again  # the TCP probe of the address before Ray is asked
 DEFAULT_GCS_PORT = 6379
 STUDIO_INSTALL = "pip install 'curator[studio]'"
 
@@ -247,13 +248,22 @@ def _initialise(address: str, timeout_s: float) -> RayCluster | BaseException:
         # Ray's C++ core logs its warnings to stderr (no route to the internet
         # to find this computer's address…): the user reads Curator's sentences.
         os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "error")
-        ray.init(
-            address=address,
-            namespace="curator",
-            log_to_driver=False,
-            logging_level=logging.ERROR,
-            configure_logging=False,
-        )
+        for attempt in range(CLIENT_ATTEMPTS if address.startswith("ray://") else 1):
+            try:
+                ray.init(
+                    address=address,
+                    namespace="curator",
+                    log_to_driver=False,
+                    logging_level=logging.ERROR,
+                    configure_logging=False,
+                )
+                break
+            except ConnectionAbortedError:
+                # The head's client proxy could not start this client's server (it
+                # forks beside gRPC threads: now and then its child dies at once).
+                ray.shutdown()
+                if attempt + 1 == CLIENT_ATTEMPTS:
+                    raise
     except Exception as exc:
         return _join_failed(address, exc)
     _quiet_cluster_errors()

@@ -81,9 +81,10 @@ def _import_on_cluster(
     cluster: RayTestCluster, folder: Path, home: Path, *extra: str, **env: str
 ) -> tuple[int, dict[str, Any], str]:
     """`curator import FOLDER --ray ADDRESS --json` as a seat inside the namespaces."""
+    if "--ray" not in extra:
+        extra = (*extra, "--ray", ADDRESS)
     proc = cluster.run(
-        [sys.executable, "-m", "curator", "import", str(folder), "--json", "--ray", ADDRESS,
-         *extra],
+        [sys.executable, "-m", "curator", "import", str(folder), "--json", *extra],
         env=cluster.env(CURATOR_HOME=str(home), CURATOR_CLIP_AUTO_DOWNLOAD="0", **env),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
@@ -310,3 +311,18 @@ def test_doctor_joins_the_settings_cluster(ray_cluster: RayTestCluster, tmp_path
     check = json.loads(out)["ray_cluster"]
     assert check["ok"], err
     assert check["message"].startswith(f"Ray cluster at {ADDRESS}: 2 node(s), 2 CPU(s)")
+
+
+def test_a_seat_outside_the_cluster_joins_through_rays_client(
+    ray_cluster: RayTestCluster, studio: Studio, fixtures_dir: Path, tmp_path: Path
+) -> None:
+    files = [fixtures_dir / name for name in PICKED[2:6]]
+    seat, _ = studio.folder("client", files)
+    model = make_tiny_model_dir(tmp_path / "clip")
+    code, result, err = _import_on_cluster(
+        ray_cluster, seat, tmp_path / "home", "--stages", "technical,embed", "--no-progress",
+        "--ray", "ray://127.0.0.1:10001", CURATOR_CLIP_MODEL=f"local-dir:{model}",
+    )  # fmt: skip
+    assert code == 0, err
+    assert result["cluster"] == "ray://127.0.0.1:10001 (2 node(s), 2 CPU(s))"
+    assert result["new"] == 4 and result["stages"]["embed"] == {"done": 4}
