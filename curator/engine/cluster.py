@@ -43,7 +43,6 @@ Concurrency protocol (one block, as docs/architecture.md asks):
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import sys
 import threading
@@ -65,8 +64,8 @@ log = logging.getLogger(__name__)
 # busy on 0.12 s files: tests/bench/test_ray_bench.py).
 QUEUED_PER_SLOT = 2
 CONNECT_TIMEOUT_S = 60.0  # ray.init and the nodes' probe tasks (a worker starts in 1-5 s)
-PROBE_CONNECT_S = 3.0
-CLIENT_ATTEMPTS = 2  # a ray:// connection the head's proxy failed to set up is tried again  # the TCP probe of the address before Ray is asked
+PROBE_CONNECT_S = 3.0  # the TCP probe of the address before Ray is asked
+CLIENT_ATTEMPTS = 2  # a ray:// connection the head's proxy failed to set up is tried again
 DEFAULT_GCS_PORT = 6379
 STUDIO_INSTALL = "pip install 'curator[studio]'"
 
@@ -245,9 +244,6 @@ def _initialise(address: str, timeout_s: float) -> RayCluster | BaseException:
         import ray
 
         logging.getLogger("ray").setLevel(logging.ERROR)
-        # Ray's C++ core logs its warnings to stderr (no route to the internet
-        # to find this computer's address…): the user reads Curator's sentences.
-        os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "error")
         for attempt in range(CLIENT_ATTEMPTS if address.startswith("ray://") else 1):
             try:
                 ray.init(
