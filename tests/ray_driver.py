@@ -149,7 +149,7 @@ def run_technical_stage(scenario: str, folder: str, catalog_file: str) -> dict[s
         "counts": import_counts(summary),
         "cancelled": summary.cancelled,
         "photos": photos,
-        "cluster_cpus": pool.size,
+        "in_flight": pool.size,
         "elapsed_s": summary.elapsed_s,
     }
 

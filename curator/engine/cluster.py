@@ -28,7 +28,8 @@ Concurrency protocol (one block, as docs/architecture.md asks):
   the connection is made at a run's start, so no task is in flight then).
   It runs `ray.init` on a helper thread, bounded by `CONNECT_TIMEOUT_S`, then
   runs one probe task pinned to each live node (`node_facts`): a node that
-  cannot import Curator is named in the sentence before any photo is sent.
+  cannot import Curator is named in the sentence before any photo is sent; a
+  node that does not answer (it just left the cluster) is left out.
 - `RayPool.call` is called by the threads of a stage's QThreadPool, one per
   task in flight (the pool's `size`: the cluster's CPUs at connect time
   over the task's CPUs, times `QUEUED_PER_SLOT`, so the next task already
@@ -316,7 +317,11 @@ def _join_failed(address: str, exc: BaseException) -> ClusterUnavailable:
 
 
 def _probe(address: str, timeout_s: float) -> RayCluster:
+    """Each live node's facts (see the module docstring). A node that cannot run
+    Curator, or runs another version, refuses the cluster with its sentence; one
+    that does not answer (it left the cluster as it was asked) is left out."""
     import ray
+    from ray.exceptions import RayTaskError
     from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
     alive = [n for n in ray.nodes() if n.get("Alive")]
@@ -330,18 +335,23 @@ def _probe(address: str, timeout_s: float) -> RayCluster:
         ).remote()
         for n in alive
     ]
+    ray.wait(refs, num_returns=len(refs), timeout=timeout_s)
     here = installed_version()
     facts: list[NodeFacts] = []
     for node, ref in zip(alive, refs, strict=True):
         where = node.get("NodeManagerHostname") or node.get("NodeManagerAddress") or "?"
         try:
-            found: NodeFacts = ray.get(ref, timeout=timeout_s)
-        except Exception as exc:
+            found: NodeFacts = ray.get(ref, timeout=0)
+        except RayTaskError as exc:  # it ran there, and failed: Curator is not installed
             raise ClusterUnavailable(
                 f"The Ray node {where} cannot run Curator's stages ({_first_line(exc)}): "
                 f"install Curator there with `{STUDIO_INSTALL}`.",
                 repr(exc),
             ) from exc
+        except Exception as exc:  # no answer: the node is gone, or not there yet
+            log.info("the Ray node %s did not answer the probe (%r); left out", where, exc)
+            ray.cancel(ref, force=True)
+            continue
         if found.curator_version != here:
             raise ClusterUnavailable(
                 f"The Ray node {found.host} runs Curator {found.curator_version} and this "
@@ -353,6 +363,11 @@ def _probe(address: str, timeout_s: float) -> RayCluster:
             NodeFacts(found.host, found.curator_version, resources.get("CPU", 0.0),
                       resources.get("GPU", 0.0))
         )  # fmt: skip
+    if not facts:
+        raise ClusterUnavailable(
+            f"No node of the Ray cluster at {address} answered within {timeout_s:.0f} s; "
+            "`ray status` on its head lists them."
+        )
     return RayCluster(
         address,
         sum(f.cpus for f in facts),
