@@ -35,7 +35,9 @@ Concurrency protocol (one block, as docs/architecture.md asks):
   over the task's CPUs, times `QUEUED_PER_SLOT`, so the next task already
   waits on a node when one ends); Ray's driver API is thread-safe. Each call submits
   one task and waits for it with `ray.get`; a task whose worker or node died
-  is retried by Ray on any live node (`max_retries`) before the call gives up.
+  is retried by Ray on any live node (`max_retries`), then sent again after
+  the pauses of `RESUBMIT_AFTER_S` (the cluster takes seconds to notice a
+  dead node), before the call gives up.
 - `Shared(value)` puts a value in the cluster's object store once (a run's
   known hashes) and travels inside the arguments as a reference; a worker
   fetches it once per process (`Shared.get`) however many tasks carry it.
@@ -47,6 +49,7 @@ import logging
 import socket
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,6 +67,10 @@ log = logging.getLogger(__name__)
 # result and sends the next file (one in flight per CPU kept a node ~75 %
 # busy on 0.12 s files: tests/bench/test_ray_bench.py).
 QUEUED_PER_SLOT = 2
+# A task lost with its worker or node, past Ray's own retries (which may all
+# land on a node that died a moment ago: the cluster takes seconds to notice),
+# is sent again after these pauses before the call gives up.
+RESUBMIT_AFTER_S = (1.0, 3.0, 9.0)
 CONNECT_TIMEOUT_S = 60.0  # ray.init and the nodes' probe tasks (a worker starts in 1-5 s)
 PROBE_CONNECT_S = 3.0  # the TCP probe of the address before Ray is asked
 CLIENT_ATTEMPTS = 2  # a ray:// connection the head's proxy failed to set up is tried again
@@ -444,6 +451,21 @@ class RayPool:
         )
 
     def call(self, fn: Callable[[T], R], arg: T, timeout: float | None = None) -> R:
+        import ray.exceptions as rex
+
+        for delay in (*RESUBMIT_AFTER_S, None):
+            try:
+                return self._once(fn, arg, timeout)
+            except rex.RayError as exc:  # the worker or its node died, past Ray's retries
+                if delay is None:
+                    raise task_lost(exc) from exc
+                log.info("a %s task was lost (%r); sent again in %g s", self.name, exc, delay)
+                time.sleep(delay)
+        raise AssertionError("unreachable: the loop returns or raises")
+
+    def _once(self, fn: Callable[[T], R], arg: T, timeout: float | None) -> R:
+        """One submission; Ray's errors other than a lost worker or node become
+        this module's (the caller sends a lost one again)."""
         import ray
         import ray.exceptions as rex
 
@@ -471,8 +493,6 @@ class RayPool:
             raise WorkerFailed(f"{type(cause).__name__}: {cause}", str(exc)) from exc
         except (rex.RaySystemError, ConnectionError) as exc:
             raise lost_cluster(self.cluster.address, exc) from exc
-        except rex.RayError as exc:  # the worker or its node died, past Ray's retries
-            raise task_lost(exc) from exc
 
     def close(self) -> None:
         """Nothing of the cluster is held between calls (the connection stays)."""
