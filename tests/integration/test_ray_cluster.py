@@ -75,6 +75,11 @@ def _catalog(home: Path) -> dict[str, dict[str, Any]]:
         "SELECT photo_id, subject, artistic_mood FROM description"
     ):
         by_id[pid]["description"] = (subject, mood)
+    for row in db.execute(
+        "SELECT photo_id, faces, judged, key_faces, closed_eyes, soft_face, eyes_open, "
+        "key_sharpness, note, version FROM photo_faces"
+    ):
+        by_id[row[0]]["faces"] = row[1:]
     db.close()
     return photos
 
@@ -146,11 +151,13 @@ def test_an_import_on_the_cluster_gives_the_same_results_as_on_this_computer(
         else:
             assert "vector" not in b, name
         assert a.get("description") == b.get("description"), name
+        assert a.get("faces") == b.get("faces"), name  # the faces stage rode along there
         key = a["technical"][11]  # the preview's cache key: the node's bytes at the seat
         if key:
             assert (cluster_home / "cache" / key).read_bytes() == (
                 local_home / "cache" / key
             ).read_bytes()
+    assert sum("faces" in there[n] for n in there) >= len(files) - 1  # every measured one
     embedded = [n for n in there if "vector" in there[n]]
     assert len(embedded) == len(files) - 1  # all but the truncated NEF (and here.jpg)
     assert all("description" in there[n] for n in embedded)
@@ -316,7 +323,7 @@ def test_doctor_joins_the_settings_cluster(ray_cluster: RayTestCluster, tmp_path
     )  # fmt: skip
     out, err = proc.communicate(timeout=300)
     check = json.loads(out)["ray_cluster"]
-    assert check["ok"], check["message"]
+    assert check["ok"], (check["message"], err)
     assert check["message"].startswith(f"Ray cluster at {ADDRESS}: 2 node(s), 2 CPU(s)")
 
 
