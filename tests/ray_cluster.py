@@ -91,6 +91,7 @@ class RayTestCluster:
         self.nodes, self.cpus_per_node = nodes, cpus_per_node
         self.extra_env = dict(env or {})
         self.root = Path(tempfile.mkdtemp(prefix="rayt-", dir="/tmp"))  # short: socket paths
+        (self.root / "tmp").mkdir()
         self._init: subprocess.Popen[bytes] | None = None
         self.init_pid = 0
         self.rootless = os.geteuid() != 0
@@ -108,6 +109,7 @@ class RayTestCluster:
         base = {k: v for k, v in os.environ.items() if not k.startswith(("CURATOR_", "RAY_"))}
         base["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), base.get("PYTHONPATH")]))
         base["RAY_USAGE_STATS_ENABLED"] = "0"
+        base["TMPDIR"] = str(self.root / "tmp")  # what the nodes leave goes with the cluster
         return {**base, **self.extra_env, **extra}
 
     def run(

@@ -221,3 +221,26 @@ def test_doctor_says_why_the_settings_cluster_cannot_be_used(
     (check,) = ray_check(Settings(ray_address="gpu-box:6379"))
     assert check.name == "ray_cluster" and not check.ok
     assert "comes without Ray" in check.message
+
+
+def test_a_killed_workers_scratch_folder_is_swept_by_the_next_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    import tempfile
+
+    from curator.pipeline.stages import technical_remote
+
+    dead_pid = subprocess.Popen(["true"]).pid  # a process that has exited
+    os.waitpid(dead_pid, 0)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(technical_remote, "_swept", [])
+    stale = tmp_path / f"curator-ray-{dead_pid}-abc"
+    stale.mkdir()
+    live = tmp_path / f"curator-ray-{os.getpid()}-def"  # a live worker's: kept
+    live.mkdir()
+    other = tmp_path / "someone-elses"
+    other.mkdir()
+    made = Path(technical_remote.scratch_folder())
+    assert made.name.startswith(f"curator-ray-{os.getpid()}-") and made.is_dir()
+    assert not stale.exists() and live.exists() and other.exists()

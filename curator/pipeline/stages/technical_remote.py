@@ -23,7 +23,8 @@ On a Ray node (a Ray worker process runs `NodeMeasure`):
   tries again — `RayNodeCannotSeeFile` is environmental);
 - the preview and thumbnail are written into a scratch folder of the node,
   read back and shipped with the outcome, which names the seat's path again;
-  the scratch is removed before the task returns;
+  the scratch is removed before the task returns (a worker killed meanwhile
+  leaves it: the next worker on the node sweeps it, `scratch_folder`);
 - the faces stage rides along as at the seat, with the face model this node
   has (`faces_here`: the seat's folder, or this node's own install); a node
   without one measures the photo without faces, and the seat's faces phase
@@ -262,6 +263,35 @@ def node_decoder(known: Shared[tuple[frozenset[str], int]], max_pixels: int) -> 
         return pool
 
 
+SCRATCH_PREFIX = "curator-ray-"
+_swept: list[bool] = []  # this worker process swept the dead workers' scratch folders
+
+
+def scratch_folder() -> str:
+    """A new scratch folder for one file, named after this Ray worker's process;
+    the first one a worker makes sweeps those of workers that died (a worker
+    killed mid-file leaves its folder behind: `finally` never ran there)."""
+    root = tempfile.gettempdir()
+    with _node_lock:
+        if not _swept:
+            _swept.append(True)
+            for entry in os.listdir(root):
+                pid = entry[len(SCRATCH_PREFIX) :].split("-", 1)[0]
+                if entry.startswith(SCRATCH_PREFIX) and pid.isdigit() and not _alive(int(pid)):
+                    shutil.rmtree(os.path.join(root, entry), ignore_errors=True)
+    return tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=root)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
 _faces_found: dict[str, str | None] = {}  # the seat's face model folder -> this node's
 
 
@@ -330,7 +360,7 @@ class NodeMeasure:
     body: StageFn = run_technical
 
     def __call__(self, request: TechnicalRequest) -> Shipped:
-        scratch = tempfile.mkdtemp(prefix="curator-ray-")
+        scratch = scratch_folder()
         try:
             here = replace(
                 request,
@@ -373,6 +403,7 @@ __all__ = [
     "node_path",
     "parse_roots",
     "roots_here",
+    "scratch_folder",
     "seat_timeout",
     "without_faces",
 ]
