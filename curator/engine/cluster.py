@@ -14,7 +14,8 @@ and their apply where they are: only the middle step travels.
 Invariants:
 - `ray` is imported by the functions here (and by the stages' cluster
   modules, `ml/clip_remote.py`), never at module level: without a Ray
-  address nothing imports it (tests/unit/test_cluster.py checks an import);
+  address nothing imports it (tests/integration/test_ray_cluster.py checks
+  an import);
 - `ray.init` never runs on the main thread: Ray would replace the process's
   SIGTERM handler with one that raises SystemExit into Qt's event loop;
 - every failure to connect is a `ClusterUnavailable` carrying a sentence
@@ -33,12 +34,12 @@ Concurrency protocol (one block, as docs/architecture.md asks):
 - `RayPool.call` is called by the threads of a stage's QThreadPool, one per
   task in flight (the pool's `size`: the cluster's CPUs at connect time
   over the task's CPUs, times `QUEUED_PER_SLOT`, so the next task already
-  waits on a node when one ends); Ray's driver API is thread-safe. Each call submits
-  one task and waits for it with `ray.get`; a task whose worker or node died
+  waits on a node when one ends); Ray's driver API is thread-safe. Each call
+  submits one task and waits for it with `ray.get`; a task whose worker or node died
   is retried by Ray on any live node (`max_retries`), then sent again after
   the pauses of `RESUBMIT_AFTER_S` (the cluster takes seconds to notice a
   dead node), before the call gives up.
-- `Shared(value)` puts a value in the cluster's object store once (a run's
+- `Shared.put(value)` puts a value in the cluster's object store once (a run's
   known hashes) and travels inside the arguments as a reference; a worker
   fetches it once per process (`Shared.get`) however many tasks carry it.
 """
