@@ -226,13 +226,12 @@ def test_doctor_says_why_the_settings_cluster_cannot_be_used(
 def test_a_killed_workers_scratch_folder_is_swept_by_the_next_worker(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import subprocess
     import tempfile
 
     from curator.pipeline.stages import technical_remote
 
-    dead_pid = subprocess.Popen(["true"]).pid  # a process that has exited
-    os.waitpid(dead_pid, 0)
+    with open("/proc/sys/kernel/pid_max") as pid_max:
+        dead_pid = int(pid_max.read()) + 1  # no process has it, nor ever will
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     monkeypatch.setattr(technical_remote, "_swept", [])
     stale = tmp_path / f"curator-ray-{dead_pid}-abc"
