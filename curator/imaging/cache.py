@@ -158,8 +158,10 @@ def write_jpeg(
     cache_dir: str | os.PathLike[str], key: str, image: Image.Image, quality: int
 ) -> bool:
     """Write `image` as a JPEG at `key`, atomically; False if it already existed."""
-    if cache_path(cache_dir, key).exists():
+    target = cache_path(cache_dir, key)
+    if target.exists():
         return False
+    target.parent.mkdir(parents=True, exist_ok=True)
     rgb = image if image.mode in ("RGB", "L") else image.convert("RGB")
     # Encoded in memory, then written through Python's buffered file: Pillow's
     # encoder writes a real file's descriptor directly and ignores a short
