@@ -98,7 +98,11 @@ def summary_sentence(report: RunReport) -> str:
         head = "Import cancelled" if report.cancelled else "Import finished"
     else:
         head = "Pipeline cancelled" if report.cancelled else "Pipeline finished"
-    text = f"{head}: {', '.join(parts) or 'nothing to do'} in {duration_text(report.elapsed_s)}."
+    where = f" on the Ray cluster at {report.cluster}" if report.cluster else ""
+    text = (
+        f"{head}: {', '.join(parts) or 'nothing to do'} in {duration_text(report.elapsed_s)}"
+        f"{where}."
+    )
     if report.request.reads_files and report.counts["failed"]:
         text += " View ▸ Problems lists them with the reason."
     return text

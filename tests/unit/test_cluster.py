@@ -243,3 +243,16 @@ def test_a_killed_workers_scratch_folder_is_swept_by_the_next_worker(
     made = Path(technical_remote.scratch_folder())
     assert made.name.startswith(f"curator-ray-{os.getpid()}-") and made.is_dir()
     assert not stale.exists() and live.exists() and other.exists()
+
+
+def test_the_windows_sentence_says_the_import_ran_on_the_cluster() -> None:
+    from curator.pipeline.report import RunReport, RunRequest, summary_sentence
+
+    report = RunReport(RunRequest(folder="/Volumes/Studio/wedding"), elapsed_s=12.0)
+    assert "Ray" not in summary_sentence(report)
+    report.cluster = "ray://gpu-box:10001 (3 node(s), 40 CPU(s), 2 GPU(s))"
+    sentence = summary_sentence(report)
+    assert sentence.startswith("Import finished: ")
+    assert sentence.endswith(
+        " on the Ray cluster at ray://gpu-box:10001 (3 node(s), 40 CPU(s), 2 GPU(s))."
+    )
