@@ -11,7 +11,8 @@ computed by `EmbedWorker` actors on the cluster's nodes.
   the weights from its own node's cache (`ready`: a node without them says so
   in the seat's sentence, and the stage is skipped with it as a local one
   would be); it decodes and preprocesses the batch's previews on a few
-  threads beside its model, as `embed_files` does at a seat.
+  threads beside its model, as `embed_files` does at a seat. Actors that
+  cannot start within `ACTOR_START_S` (their GPU is taken) are left out.
 - The previews live in the seat's cache: the seat reads each batch's files
   (a missing or unreadable one becomes its failure here, with the local
   sentence) and their bytes travel with the batch.
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
     from curator.ml.embedder import ClipEmbedder
 
 IN_FLIGHT = 2  # batches sent ahead per actor: one computing, one on its way
+ACTOR_START_S = 300.0  # a node loads the model (and imports torch) within this
 LOADERS = 4  # decode threads per actor
 
 
@@ -106,6 +108,32 @@ def _read(item: tuple[int, str]) -> tuple[int, str, bytes] | EmbedFailure[int]:
         return EmbedFailure(key, path, human_message(path, err), type(err).__name__, str(err))
 
 
+def _ready(actors: list[Any]) -> list[Any]:
+    """The actors that loaded their model within `ACTOR_START_S` (the others
+    are left: their GPU or CPU is someone else's now). Raises ModelUnavailable
+    when a node cannot load it, EmbeddingFailed when none could start."""
+    import ray
+    from ray.exceptions import RayError
+
+    checks = {actor.ready.remote(): actor for actor in actors}
+    done, _ = ray.wait(list(checks), num_returns=len(checks), timeout=ACTOR_START_S)
+    live = []
+    for ref in done:
+        try:
+            problem = ray.get(ref)
+        except RayError:
+            continue  # its node left while it started
+        if problem is not None:
+            raise ModelUnavailable(*problem)
+        live.append(checks[ref])
+    if not live:
+        raise EmbeddingFailed(
+            f"No embedding worker could start on the Ray cluster within {ACTOR_START_S:.0f} s "
+            "(its GPUs or CPUs are all taken); the photos are embedded by the next import."
+        )
+    return live
+
+
 def embed_on_cluster(
     cluster: RayCluster,
     config: ClipConfig,
@@ -130,16 +158,7 @@ def embed_on_cluster(
     )
     actors: list[Any] = [worker_class.remote(config) for _ in range(count)]
     try:
-        try:
-            problems = ray.get([actor.ready.remote() for actor in actors])
-        except RayError as exc:
-            raise EmbeddingFailed(
-                f"The Ray cluster could not start its embedding workers ({exc}).", repr(exc)
-            ) from exc
-        problem = next((p for p in problems if p is not None), None)
-        if problem is not None:
-            raise ModelUnavailable(*problem)
-        live = list(actors)
+        live = _ready(actors)
         sent: deque[tuple[int, Any, Any, list[EmbedFailure[int]]]] = deque()
         turn = 0
 
