@@ -5,9 +5,10 @@ yields — one `EmbedBatchResult` per batch of `batch_size` photos, in input
 order, each key once as a vector or as an `EmbedFailure` with its sentence —
 computed by `EmbedWorker` actors on the cluster's nodes.
 
-- Actors: one per GPU of the cluster (each holds its GPU: the model is loaded
-  there once, in half precision as at a seat with CUDA), or, on a cluster
-  without GPUs, one per node with a CPU (spread over the nodes). Each loads
+- Actors: one per GPU of the cluster's live nodes (each holds its GPU: the
+  model is loaded there once, in half precision as at a seat with CUDA),
+  or, on a cluster without GPUs, one per node with a CPU (spread over the
+  nodes). Each loads
   the weights from its own node's cache (`ready`: a node without them says so
   in the seat's sentence, and the stage is skipped with it as a local one
   would be); it decodes and preprocesses the batch's previews on a few
@@ -31,6 +32,7 @@ Invariants: `ray` is imported only when the generator runs; no Qt, no catalog.
 from __future__ import annotations
 
 import socket
+import time
 from collections import deque
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
 
 IN_FLIGHT = 2  # batches sent ahead per actor: one computing, one on its way
 ACTOR_START_S = 300.0  # a node loads the model (and imports torch) within this
+ACTOR_GRACE_S = 30.0  # ... and the other actors within this of the first (or as long again)
 LOADERS = 4  # decode threads per actor
 
 
@@ -93,11 +96,14 @@ class EmbedWorker:
         return run_batch(self.embedder, index, [future.result() for future in futures])
 
 
-def actor_count(cluster: RayCluster) -> tuple[int, bool]:
-    """How many actors, and whether each holds a GPU."""
-    if cluster.gpus >= 1:
-        return int(cluster.gpus), True
-    return max(1, sum(1 for node in cluster.nodes if node.cpus >= 1)), False
+def actor_count(nodes: list[dict[str, Any]]) -> tuple[int, bool]:
+    """How many actors on these nodes (`ray.nodes()`, the live ones now: a node
+    may have left since the cluster was joined), and whether each holds a GPU."""
+    resources = [n.get("Resources") or {} for n in nodes if n.get("Alive")]
+    gpus = sum(r.get("GPU", 0.0) for r in resources)
+    if gpus >= 1:
+        return int(gpus), True
+    return max(1, sum(1 for r in resources if r.get("CPU", 0.0) >= 1)), False
 
 
 def _read(item: tuple[int, str]) -> tuple[int, str, bytes] | EmbedFailure[int]:
@@ -108,7 +114,7 @@ def _read(item: tuple[int, str]) -> tuple[int, str, bytes] | EmbedFailure[int]:
         return EmbedFailure(key, path, human_message(path, err), type(err).__name__, str(err))
 
 
-def _ready(actors: list[Any]) -> list[Any]:
+def _ready(actors: list[Any], address: str) -> list[Any]:
     """The actors that loaded their model within `ACTOR_START_S` (the others
     are left: their GPU or CPU is someone else's now). Raises ModelUnavailable
     when a node cannot load it, EmbeddingFailed when none could start."""
@@ -116,7 +122,12 @@ def _ready(actors: list[Any]) -> list[Any]:
     from ray.exceptions import RayError
 
     checks = {actor.ready.remote(): actor for actor in actors}
-    done, _ = ray.wait(list(checks), num_returns=len(checks), timeout=ACTOR_START_S)
+    started = time.monotonic()
+    done, waiting = ray.wait(list(checks), num_returns=1, timeout=ACTOR_START_S)
+    if waiting and done:  # the others get as long again as the first took, 30 s at least
+        grace = max(ACTOR_GRACE_S, time.monotonic() - started)
+        more, _ = ray.wait(waiting, num_returns=len(waiting), timeout=grace)
+        done += more
     live = []
     for ref in done:
         try:
@@ -128,7 +139,8 @@ def _ready(actors: list[Any]) -> list[Any]:
         live.append(checks[ref])
     if not live:
         raise EmbeddingFailed(
-            f"No embedding worker could start on the Ray cluster within {ACTOR_START_S:.0f} s "
+            f"No embedding worker could start on the Ray cluster at {address} within "
+            f"{ACTOR_START_S:.0f} s "
             "(its GPUs or CPUs are all taken); the photos are embedded by the next import."
         )
     return live
@@ -151,14 +163,14 @@ def embed_on_cluster(
         return
     size = config.batch_size
     batches = [list(items[start : start + size]) for start in range(0, len(items), size)]
-    count, on_gpus = actor_count(cluster)
+    count, on_gpus = actor_count(ray.nodes())
     options: dict[str, Any] = {"num_gpus": 1, "num_cpus": 1} if on_gpus else {"num_cpus": 1}
     worker_class: Any = ray.remote(EmbedWorker).options(
         max_restarts=0, scheduling_strategy="SPREAD", **options
     )
     actors: list[Any] = [worker_class.remote(config) for _ in range(count)]
     try:
-        live = _ready(actors)
+        live = _ready(actors, cluster.address)
         sent: deque[tuple[int, Any, Any, list[EmbedFailure[int]]]] = deque()
         turn = 0
 
@@ -190,8 +202,8 @@ def embed_on_cluster(
                     live.remove(actor)
                 if not live:
                     raise EmbeddingFailed(
-                        "The Ray cluster lost every worker that embedded photos; the photos "
-                        "not embedded yet are embedded by the next import."
+                        f"The Ray cluster at {cluster.address} lost every worker that embedded "
+                        "photos; the photos not embedded yet are embedded by the next import."
                     ) from None
                 send(index)
                 sent.rotate(1)  # ... and is taken first, in order

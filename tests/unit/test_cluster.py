@@ -256,3 +256,14 @@ def test_the_windows_sentence_says_the_import_ran_on_the_cluster() -> None:
     assert sentence.endswith(
         " on the Ray cluster at ray://gpu-box:10001 (3 node(s), 40 CPU(s), 2 GPU(s))."
     )
+
+
+def test_one_embedding_actor_per_gpu_else_per_live_node_with_a_cpu() -> None:
+    from curator.ml.clip_remote import actor_count
+
+    def node(cpus: float, gpus: float = 0.0, alive: bool = True) -> dict[str, Any]:
+        return {"Alive": alive, "Resources": {"CPU": cpus, "GPU": gpus}}
+
+    assert actor_count([node(16, 2), node(8), node(8, 1, alive=False)]) == (2, True)
+    assert actor_count([node(1), node(1), node(0), node(4, alive=False)]) == (2, False)
+    assert actor_count([node(0)]) == (1, False)  # a seat alone: one actor, waiting for room
