@@ -32,13 +32,13 @@ Concurrency protocol (one block, as docs/architecture.md asks):
   cannot import Curator is named in the sentence before any photo is sent; a
   node that does not answer (it just left the cluster) is left out.
 - `RayPool.call` is called by the threads of a stage's QThreadPool, one per
-  task in flight (the pool's `size`: the cluster's CPUs at connect time
-  over the task's CPUs, times `QUEUED_PER_SLOT`, so the next task already
-  waits on a node when one ends); Ray's driver API is thread-safe. Each call
-  submits one task and waits for it with `ray.get`; a task whose worker or node died
-  is retried by Ray on any live node (`max_retries`), then sent again after
-  the pauses of `RESUBMIT_AFTER_S` (the cluster takes seconds to notice a
-  dead node), before the call gives up.
+  task in flight (the pool's `size`: the cluster's CPUs when the pool is made
+  for a run, over the task's CPUs, times `QUEUED_PER_SLOT`, so the next task
+  already waits on a node when one ends); Ray's driver API is thread-safe.
+  Each call submits one task and waits for it with `ray.get`; a task whose
+  worker or node died is retried by Ray on any live node (`max_retries`), then
+  sent again after the pauses of `RESUBMIT_AFTER_S` (the cluster takes
+  seconds to notice a dead node), before the call gives up.
 - `Shared.put(value)` puts a value in the cluster's object store once (a run's
   known hashes) and travels inside the arguments as a reference; a worker
   fetches it once per process (`Shared.get`) however many tasks carry it.
@@ -446,7 +446,8 @@ class RayPool:
         self.cluster = cluster
         self.name = name
         per_task = num_cpus if num_cpus > 0 else 1.0
-        self.size = max(1, int(cluster.cpus // per_task)) * max(1, queued_per_slot)
+        cpus = float(ray.cluster_resources().get("CPU", cluster.cpus))  # nodes come and go
+        self.size = max(1, int(cpus // per_task)) * max(1, queued_per_slot)
         self._remote: Any = ray.remote(run_on_worker).options(
             name=name, num_cpus=num_cpus, max_retries=max_retries
         )
