@@ -4,7 +4,8 @@ network, PID and mount namespaces of their own (issue 34 §4).
 Ray binds the machine's interface address even when told
 `--node-ip-address=127.0.0.1`, so the cluster lives where loopback is the
 only interface: `unshare --net --pid --mount --fork` starts an init process
-(`INIT`: brings `lo` up, reaps orphans, exits when its stdin closes), and
+(`INIT`: brings `lo` up — `ip link set lo up`, by its ioctl —, reaps
+orphans, exits when its stdin closes), and
 every process of the cluster — the nodes, each driver a test runs against
 them (`run`: `curator import --ray …`), and any server the workers call (the
 recorded Ollama: `serve_fake_ollama`) — enters the same namespaces with
@@ -48,8 +49,12 @@ START_TIMEOUT_S = 180.0
 # The namespace's init: loopback up, then reap whatever is orphaned to it (Ray's
 # daemons are), until its stdin reaches EOF.
 INIT = """
-import os, select, subprocess, sys
-subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+import fcntl, os, select, socket, struct, sys
+SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1  # `ip link set lo up`, without ip
+with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+    ifreq = struct.pack("16sH14s", b"lo", 0, b"")
+    flags = struct.unpack("16sH14s", fcntl.ioctl(sock, SIOCGIFFLAGS, ifreq))[1]
+    fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack("16sH14s", b"lo", flags | IFF_UP, b""))
 print("ready", flush=True)
 while True:
     ready, _, _ = select.select([sys.stdin], [], [], 0.5)
@@ -137,7 +142,7 @@ class RayTestCluster:
     def start(self) -> RayTestCluster:
         if importlib.util.find_spec("ray") is None:
             raise Unavailable("Ray is not installed (pip install 'curator[studio]')")
-        for tool in ("unshare", "nsenter", "ip"):
+        for tool in ("unshare", "nsenter"):
             if shutil.which(tool) is None:
                 raise Unavailable(f"`{tool}` is not available to make a network namespace")
         user = ["--user", "--map-root-user"] if self.rootless else []
