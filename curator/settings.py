@@ -243,6 +243,13 @@ class Settings:
         description="Where the face model's files are; empty: where `make install` "
         "(python -m curator.install.face_model) puts them. `curator doctor` checks it.",
     )
+    ray_address: str = _setting(
+        default="",
+        title="Ray cluster",
+        description="Run the technical, embed and describe stages on this Ray cluster: "
+        "auto, host:6379 on one of its nodes, or ray://host:10001 from any computer "
+        "(needs curator[studio]). Empty: on this computer.",
+    )
     match_threshold: float = _setting(
         default=70.0,
         ge=0.0,
@@ -467,6 +474,7 @@ ADVANCED: frozenset[str] = frozenset(
         "clip_pretrained",
         "clip_auto_download",
         "clip_batch_size",
+        "ray_address",
         "burst_min_cosine",
         "burst_max_structure_distance",
     }

@@ -58,3 +58,20 @@ def make_tiny_checkpoint(folder: Path, seed: int = 0) -> Path:
     path = folder / f"{TINY_MODEL}-seed{seed}.pt"
     torch.save(model.state_dict(), path)
     return path
+
+
+def make_tiny_model_dir(folder: Path, seed: int = 0) -> Path:
+    """The same tiny CLIP as an open_clip model folder (open_clip_config.json and
+    its weights), for `CURATOR_CLIP_MODEL=local-dir:<folder>`: a process that
+    never registered the config (a Ray worker, a CLI subprocess) loads it too."""
+    import open_clip
+    import torch
+
+    folder.mkdir(parents=True, exist_ok=True)
+    config = {"model_cfg": TINY_CONFIG, "preprocess_cfg": {}}
+    (folder / "open_clip_config.json").write_text(json.dumps(config), encoding="utf-8")
+    register_tiny_config(folder / "config")
+    torch.manual_seed(seed)
+    model = open_clip.create_model(TINY_MODEL, pretrained=None)
+    torch.save(model.state_dict(), folder / "open_clip_pytorch_model.bin")
+    return folder

@@ -1,16 +1,19 @@
-"""`curator import FOLDER [--stages …] [--workers N] [--retry-failed] [--json]`.
+"""`curator import FOLDER [--stages …] [--workers N] [--retry-failed] [--ray ADDRESS] [--json]`.
 
 Imports a folder through the same pipeline as the window
 (`pipeline.importer.run_headless`: scan, quick look, technical, XMP, then
 describe, embed and score), with a progress bar on stderr unless
 `--no-progress`. The folder is checked first by the one import check
-(`pipeline.stages.scan.folder_problem`).
+(`pipeline.stages.scan.folder_problem`). With `--ray ADDRESS` (or the
+`ray_address` setting) the technical, embed and describe stages' work runs
+on that Ray cluster (engine/cluster.py), joined before the scan.
 
 Output: a summary (found, new, changed, moved, … failed; folders skipped; a
 line per stage), or with `--json` one object with the same counts,
-"scan_problems", "elapsed_s", "cancelled", "stages" (and "error").
-Exit codes (`base.run_exit_code`): 0 ran (failed photos included), 1 some
-results could not be saved, 2 bad usage (no such folder, unknown stage),
+"scan_problems", "elapsed_s", "cancelled", "stages" (and "error"; "cluster":
+the Ray cluster it ran on). Exit codes (`base.run_exit_code`): 0 ran (failed
+photos included), 1 some results could not be saved, 2 bad usage (no such
+folder, unknown stage, a Ray cluster that cannot be used),
 3 a storage fault stopped the run, 130 cancelled.
 """
 
@@ -45,6 +48,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "--retry-failed", action="store_true", help="retry photos that failed before"
     )
     p_import.add_argument("--no-progress", action="store_true", help="do not draw a progress bar")
+    p_import.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help="run the technical, embed and describe stages on this Ray cluster "
+        "(auto, host:6379, ray://host:10001; default: the ray_address setting)",
+    )
     p_import.set_defaults(handler=cmd_import)
 
 
@@ -62,6 +71,10 @@ def cmd_import(args: argparse.Namespace, ctx: CommandContext) -> int:
     settings = ctx.settings
     if args.workers:
         settings = replace(settings, decode_workers=args.workers)
+    if args.ray is not None:
+        settings = replace(settings, ray_address=args.ray.strip())
+    if settings.ray_address:
+        join_cluster(settings.ray_address, ctx.err)
     request = RunRequest(folder=folder, stages=tuple(stages), retry_failed=args.retry_failed)
     report = run_headless(
         request,
@@ -81,10 +94,28 @@ def cmd_import(args: argparse.Namespace, ctx: CommandContext) -> int:
         payload["stages"] = report.stages
         if report.error:
             payload["error"] = report.error
+        if report.cluster:
+            payload["cluster"] = report.cluster
         print(json.dumps(payload), file=ctx.out)
     else:
         _print_import_summary(summary, report, ctx.out)
     return run_exit_code(report, ctx.err)
+
+
+def join_cluster(address: str, err: TextIO) -> None:
+    """Connect to the Ray cluster before anything is scanned: one that cannot
+    be used is the user's to fix (exit 2, with the sentence); then the run's
+    own connection is this one (engine.cluster.connect keeps it)."""
+    from curator.engine.cluster import ClusterUnavailable, connect, unavailable_reason
+
+    reason = unavailable_reason()
+    if reason is not None:
+        raise UsageError(reason)
+    try:
+        cluster = connect(address)
+    except ClusterUnavailable as exc:
+        raise UsageError(exc.message) from exc
+    print(f"Using the Ray cluster at {address}: {cluster.describe()}.", file=err)
 
 
 def _print_import_summary(summary: dict[str, int], result: Any, out: TextIO) -> None:
@@ -124,6 +155,8 @@ def _print_import_summary(summary: dict[str, int], result: Any, out: TextIO) -> 
             "label: the first became the label, the others stay in the sidecar",
             file=out,
         )
+    if result.cluster:
+        print(f"  on the Ray cluster at {result.cluster}", file=out)
     for p in result.scan_problems:
         print(f"  skipped {p.path}: {p.message}", file=out)
     for stage, counts in result.stages.items():

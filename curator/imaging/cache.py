@@ -169,10 +169,20 @@ def write_jpeg(
     # that looked written; the buffered writer retries the rest and raises.
     encoded = io.BytesIO()
     rgb.save(encoded, "JPEG", quality=quality, optimize=False, progressive=False)
+    return write_bytes(cache_dir, key, encoded.getbuffer())
+
+
+def write_bytes(cache_dir: str | os.PathLike[str], key: str, data: bytes | memoryview) -> bool:
+    """Write an encoded entry (a JPEG a Ray node made, `write_jpeg`'s) at `key`,
+    atomically; False if it already existed."""
+    target = cache_path(cache_dir, key)
+    if target.exists():
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".jpg", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(encoded.getbuffer())
+            handle.write(data)
         os.replace(temp_name, target)
     except BaseException:
         # Never leave a stray temporary behind (disk full, interrupt...).

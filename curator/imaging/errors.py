@@ -78,6 +78,16 @@ class CacheWriteError(ImagingError):
     transient = True
     environmental = True
 
+    @classmethod
+    def writing_to(cls, cache_dir: str, exc: OSError) -> CacheWriteError:
+        """The error of a preview or thumbnail that could not be written into
+        `cache_dir` (raise it `from exc`: the cause names the disk problem)."""
+        return cls(
+            "Curator could not save this photo's preview in its cache folder "
+            f"({cache_dir}) — the disk may be full or the folder read-only.",
+            f"{type(exc).__name__}: {exc}",
+        )
+
 
 # `ErrorLog.error_type` values of environmental failures. Not "MemoryError": a
 # decoder child runs under a memory limit sized for the largest photo allowed
@@ -89,5 +99,10 @@ ENVIRONMENTAL_ERROR_TYPES = frozenset(
         "FileGoneError",
         "TransientReadError",
         "CacheWriteError",
+        # A Ray cluster's (pipeline/stages/technical_remote.py): a worker or node
+        # that died, a lost cluster, a node that does not see the shared drive.
+        "RayTaskLost",
+        "RayClusterLost",
+        "RayNodeCannotSeeFile",
     }
 )

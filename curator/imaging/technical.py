@@ -176,11 +176,7 @@ def _measure_bytes(
         thumb = fit_long_edge_pixels(preview_pixels, request.thumbnail_long_edge)
         write_jpeg(request.cache_dir, thumbnail, Image.fromarray(thumb), THUMBNAIL_QUALITY)
     except OSError as exc:
-        raise CacheWriteError(
-            "Curator could not save this photo's preview in its cache folder "
-            f"({request.cache_dir}) — the disk may be full or the folder read-only.",
-            f"{type(exc).__name__}: {exc}",
-        ) from exc
+        raise CacheWriteError.writing_to(request.cache_dir, exc) from exc
 
     faces = None
     if on_preview is not None:  # the faces stage, on the preview just decoded

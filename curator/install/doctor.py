@@ -4,7 +4,8 @@ Checks, each with a status and a sentence: Ollama reachable and recent enough
 for structured outputs (0.5+), the vision model pulled (with the list of
 tested vision models and their sizes), or an OpenAI-compatible server
 reachable; CLIP weights on disk, the face model installed and whole, the
-compute device (CUDA / MPS / CPU). Exit 0
+compute device (CUDA / MPS / CPU); the Ray cluster of the `ray_address`
+setting, when there is one. Exit 0
 when every check passes, 1 when one does not (so scripts can tell).
 Importing torch here is fine: doctor is not app start-up.
 """
@@ -115,12 +116,30 @@ def face_model_check(settings: Settings) -> Check:
     )
 
 
+def ray_check(settings: Settings) -> list[Check]:
+    """The settings' Ray cluster, when they name one: joined, and what it has."""
+    address = settings.ray_address.strip()
+    if not address:
+        return []
+    from curator.engine.cluster import ClusterUnavailable, connect
+
+    try:
+        cluster = connect(address)
+    except ClusterUnavailable as exc:
+        return [Check("ray_cluster", False, exc.message)]
+    hosts = ", ".join(sorted({node.host for node in cluster.nodes}))
+    return [
+        Check("ray_cluster", True, f"Ray cluster at {address}: {cluster.describe()} ({hosts}).")
+    ]
+
+
 def run_checks(settings: Settings) -> list[Check]:
     return [
         *_llm_checks(settings),
         _clip_check(settings),
         face_model_check(settings),
         _device_check(),
+        *ray_check(settings),
     ]
 
 

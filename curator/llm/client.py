@@ -595,14 +595,25 @@ def prompt_jpeg(jpeg: bytes, long_edge: int = DESCRIBE_LONG_EDGE) -> bytes:
 
 def run_describe(request: DescribeRequest, describer: PhotoDescriber) -> DescribeOutcome:
     """The stage body: read the preview, describe it. Returns, never raises."""
+    jpeg = read_preview(request)
+    return jpeg if isinstance(jpeg, DescribeFailure) else describe_jpeg(request, jpeg, describer)
+
+
+def read_preview(request: DescribeRequest) -> bytes | DescribeFailure:
+    """The preview's bytes, or why it cannot be described (read where the cache is)."""
     try:
         jpeg = Path(request.preview_path).read_bytes()
     except FileNotFoundError as exc:
         return _preview_failure(request, "is missing from the cache", exc)
     except OSError as exc:
         return _preview_failure(request, f"could not be read ({exc.strerror or exc})", exc)
-    if not jpeg:
-        return _preview_failure(request, "is empty", None)
+    return jpeg or _preview_failure(request, "is empty", None)
+
+
+def describe_jpeg(
+    request: DescribeRequest, jpeg: bytes, describer: PhotoDescriber
+) -> DescribeOutcome:
+    """Describe the preview's bytes (here, or on a Ray node). Returns, never raises."""
     try:
         meta = describer.describe(prompt_jpeg(jpeg))
     except LLMError as err:
@@ -671,10 +682,12 @@ __all__ = [
     "VisionModel",
     "check_compatible",
     "check_llm",
+    "describe_jpeg",
     "model_is_installed",
     "parse_version",
     "prompt_jpeg",
     "provider_for",
+    "read_preview",
     "run_describe",
     "version_too_old_message",
 ]

@@ -32,6 +32,7 @@ before each forward pass; a forward pass already running finishes first.
 
 from __future__ import annotations
 
+import io
 import os
 import traceback
 from collections import deque
@@ -39,7 +40,7 @@ from collections.abc import Callable, Generator, Hashable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from threading import Event
-from typing import Any, Generic, Protocol, TypeVar
+from typing import IO, Any, Generic, Protocol, TypeVar
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -93,13 +94,13 @@ class EmbedBatchResult(Generic[K]):
 
 
 @dataclass(frozen=True)
-class _Loaded(Generic[K]):
+class Loaded(Generic[K]):
     key: K
     tensor: Any = None
     failure: EmbedFailure[K] | None = None
 
 
-def load_for_clip(path: str | os.PathLike[str], min_edge: int) -> Image.Image:
+def load_for_clip(path: str | os.PathLike[str] | IO[bytes], min_edge: int) -> Image.Image:
     """Open an image as upright RGB, decoded no larger than needed for `min_edge` px.
 
     `draft` lets the JPEG decoder scale by 1/2, 1/4 or 1/8 while keeping both
@@ -138,14 +139,14 @@ def embed_files(
     batches = [items[start : start + size] for start in range(0, len(items), size)]
     stop = cancel or Event()
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="clip-load")
-    pending: deque[list[Future[_Loaded[K]]]] = deque()
+    pending: deque[list[Future[Loaded[K]]]] = deque()
     submitted = 0
     try:
         for index in range(len(batches)):
             while submitted < len(batches) and submitted <= index + prefetch_batches:
                 pending.append(
                     [
-                        pool.submit(_load_one, key, path, min_edge, embedder, stop)
+                        pool.submit(load_one, key, path, min_edge, embedder, stop)
                         for key, path in batches[submitted]
                     ]
                 )
@@ -153,7 +154,7 @@ def embed_files(
             loaded = [future.result() for future in pending.popleft()]
             if stop.is_set():
                 return
-            result = _run_batch(embedder, index, loaded)
+            result = run_batch(embedder, index, loaded)
             if on_batch is not None:
                 on_batch(result)
             yield result
@@ -161,9 +162,7 @@ def embed_files(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _run_batch(
-    embedder: BatchEmbedder, index: int, loaded: list[_Loaded[K]]
-) -> EmbedBatchResult[K]:
+def run_batch(embedder: BatchEmbedder, index: int, loaded: list[Loaded[K]]) -> EmbedBatchResult[K]:
     good = [item for item in loaded if item.failure is None]
     if good:
         vectors = embedder.embed_tensors([item.tensor for item in good])
@@ -178,29 +177,35 @@ def _run_batch(
     )
 
 
-def _load_one(
-    key: K, path: str | os.PathLike[str], min_edge: int, embedder: BatchEmbedder, stop: Event
-) -> _Loaded[K]:
-    """Decode and preprocess one file on a loader thread; never raises."""
+def load_one(
+    key: K,
+    path: str | os.PathLike[str],
+    min_edge: int,
+    embedder: BatchEmbedder,
+    stop: Event,
+    data: bytes | None = None,
+) -> Loaded[K]:
+    """Decode and preprocess one file (or its bytes, `data`, read elsewhere: a
+    Ray node embeds what the seat read) on a loader thread; never raises."""
     if stop.is_set():
-        return _Loaded(key, failure=EmbedFailure(key, str(path), "Cancelled.", "Cancelled"))
+        return Loaded(key, failure=EmbedFailure(key, str(path), "Cancelled.", "Cancelled"))
     try:
-        image = load_for_clip(path, min_edge)
-        return _Loaded(key, tensor=embedder.preprocess(image))
+        image = load_for_clip(path if data is None else io.BytesIO(data), min_edge)
+        return Loaded(key, tensor=embedder.preprocess(image))
     except Exception as err:
-        return _Loaded(
+        return Loaded(
             key,
             failure=EmbedFailure(
                 key=key,
                 path=str(path),
-                message=_human_message(path, err),
+                message=human_message(path, err),
                 error_type=type(err).__name__,
                 detail="".join(traceback.format_exception_only(err)).strip(),
             ),
         )
 
 
-def _human_message(path: str | os.PathLike[str], err: Exception) -> str:
+def human_message(path: str | os.PathLike[str], err: Exception) -> str:
     where = f"'{os.fspath(path)}'"
     if isinstance(err, FileNotFoundError):
         return f"The image {where} is missing, so it could not be embedded."

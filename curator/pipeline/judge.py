@@ -14,8 +14,15 @@ were a 50-60 ms stall at the end of every import's technical stage):
   is not there, they are marked `skipped` with its sentence by a Job on the
   writer thread, and the next run back-fills them; else a `DescribeRunner`
   describes them.
-A planning job that fails says so in the error log (a storage fault: the
-run's `error`, which stops it). Nothing starts after `cancel()`.
+With the settings' Ray cluster (`ray_address`; joined by the plan, on the
+writer thread, or already by the run's PREPARE) both run there: the health
+check and each describe request on a node (`llm.remote`), the embedding
+batches on the cluster's actors (`ml.clip_remote`, whose nodes have their
+own weights: the seat's are not checked); results come back and are
+written here as a local run's.
+A planning job that fails says so in the error log (a storage fault or a
+Ray cluster that cannot be joined: the run's `error`, which stops it).
+Nothing starts after `cancel()`.
 Each stage's counts (and the reason of a skip) go into the run's report;
 `ended` is emitted once neither stage runs nor waits for its health check —
 also when nothing was planned, or after `cancel()`.
@@ -29,7 +36,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +46,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from curator.catalog.models import Stage, StageStatus
 from curator.catalog.storage import storage_problem
 from curator.catalog.writer import record_error
+from curator.engine.cluster import ClusterUnavailable, RayCluster, RayPool, connect
 from curator.engine.delivery import Delivery, Job, delivery_to, log_and_deliver
 from curator.engine.progress import ProgressBoard, StageState
 from curator.engine.stage_runner import RunSummary, StageGate
@@ -64,11 +72,24 @@ class HealthChecked:
     health: HealthReport
 
 
-def check_health(generation: int, config: LLMConfig) -> HealthChecked:
-    """The Ollama health check (on the LLM pool); `check_llm` never raises."""
+def check_health(
+    generation: int, config: LLMConfig, cluster: RayCluster | None = None
+) -> HealthChecked:
+    """The Ollama health check (on the LLM pool), from a node of the cluster
+    when there is one; `check_llm` never raises."""
+    if cluster is not None:
+        from curator.llm.remote import check_on_cluster
+
+        return HealthChecked(generation, check_on_cluster(describe_pool(cluster), config))
     from curator.llm.client import check_llm
 
     return HealthChecked(generation, check_llm(config))
+
+
+def describe_pool(cluster: RayCluster) -> RayPool:
+    """The describe stage's Ray tasks: they wait on the LLM server, so they
+    take no CPU of a node (the LLM pool's threads bound how many run)."""
+    return RayPool(cluster, name="curator describe", num_cpus=0, max_retries=3)
 
 
 @dataclass(frozen=True)
@@ -81,6 +102,7 @@ class JudgePlanned:
     embed_skipped: int = 0
     embed_reason: str = ""
     describe: tuple[DescribeRequest, ...] = ()
+    cluster: RayCluster | None = None  # where both run (the settings' Ray cluster)
 
 
 @dataclass(frozen=True)
@@ -107,6 +129,8 @@ def plan_judgments(
         return JudgePlanned(generation)
     from curator.pipeline.stages import judgments as js
 
+    cluster = connect(settings.ray_address) if settings.ray_address.strip() else None
+
     items: tuple[tuple[int, str], ...] = ()
     skipped, reason = 0, ""
     if "embed" in request.stages:
@@ -117,7 +141,8 @@ def plan_judgments(
             from curator.ml.embedder import model_unavailable_message, weights_present
 
             config = js.clip_config(settings)
-            if not weights_present(config) and not settings.clip_auto_download:
+            here = cluster is None  # on a cluster, each actor's node has its own weights
+            if here and not weights_present(config) and not settings.clip_auto_download:
                 reason = model_unavailable_message(config)
                 if not stop.is_set():
                     js.mark_skipped(Stage.EMBED, [pid for pid, _ in items], model_id, reason)
@@ -128,7 +153,7 @@ def plan_judgments(
             settings, cache_dir, health_check=False, redo=request.redo_descriptions
         )
         describe = tuple(plan.requests)
-    return JudgePlanned(generation, items, skipped, reason, describe)
+    return JudgePlanned(generation, items, skipped, reason, describe, cluster)
 
 
 def skip_describe(
@@ -174,6 +199,7 @@ class JudgmentsPhase(QObject):
             self, self._on_describe_skipped
         )
         self._gate = StageGate()
+        self._cluster: RayCluster | None = None  # this run's, from its plan
 
     @property
     def running(self) -> bool:
@@ -212,6 +238,9 @@ class JudgmentsPhase(QObject):
         self._maybe_end()
 
     def _start_planned(self, planned: JudgePlanned) -> None:
+        self._cluster = planned.cluster
+        if planned.cluster is not None and not self._report.cluster:
+            self._report.cluster = f"{self._settings.ray_address} ({planned.cluster.describe()})"
         if planned.embed_skipped:
             reason, count = planned.embed_reason, planned.embed_skipped
             self._report.stages["embed"] = {StageStatus.SKIPPED.value: count, "reason": reason}
@@ -225,7 +254,8 @@ class JudgmentsPhase(QObject):
             self._checking = True
             total = len(planned.describe)
             self.board.emit("describe", StageState.WAITING, 0, total, "Checking Ollama…")
-            check = partial(check_health, self._generation, js.llm_config(self._settings))
+            config = js.llm_config(self._settings)
+            check = partial(check_health, self._generation, config, self._cluster)
             self.pools.llm.start(Job(check, self._health))
 
     def _job_failed(self, what: str, exc: Exception) -> None:
@@ -234,6 +264,9 @@ class JudgmentsPhase(QObject):
         storage = storage_problem(exc, what="the catalog")
         if storage is not None:
             self._report.error = str(storage)
+            return
+        if isinstance(exc, ClusterUnavailable):  # the settings' Ray cluster: its sentence
+            self._report.error = exc.message
             return
         record_error(
             stage="judge",
@@ -268,6 +301,12 @@ class JudgmentsPhase(QObject):
         model_id = js.embedding_model_id(settings)
         config = js.clip_config(settings)
         embedder = js.gated_embedder(config, gate, settings.clip_auto_download)
+        source: js.EmbedSource | None = None
+        if self._cluster is not None:  # the batches go to the cluster's actors
+            from curator.ml.clip_remote import embed_on_cluster
+
+            remote = replace(config, allow_download=settings.clip_auto_download)
+            source = partial(embed_on_cluster, self._cluster, remote, wait=gate.wait_until_open)
         on_embedded = self._on_embedded
 
         def stored(batch: list[tuple[int, NDArray[np.float32]]]) -> None:
@@ -275,7 +314,12 @@ class JudgmentsPhase(QObject):
                 on_embedded(model_id, batch)
 
         embed = js.EmbedRunner(
-            embedder, self.pools.ml, parent=self, writes=self.pools.write, on_stored=stored
+            embedder,
+            self.pools.ml,
+            parent=self,
+            writes=self.pools.write,
+            on_stored=stored,
+            source=source,
         )
         embed.progressed.connect(self._on_embed_progressed)
         embed.finished.connect(self._on_embed_finished)
@@ -324,8 +368,13 @@ class JudgmentsPhase(QObject):
             self.pools.write.start(Job(job, self._describe_skipped, log_and_deliver))
             return
         self.pools.llm.setMaxThreadCount(self._settings.llm_concurrency)
+        work = None
+        if self._cluster is not None:  # each request is sent to a node of the cluster
+            from curator.llm.remote import describe_on_cluster
+
+            work = partial(describe_on_cluster, describe_pool(self._cluster))
         describe = js.DescribeRunner(
-            Describer(config), self.pools.llm, parent=self, writes=self.pools.write
+            Describer(config), self.pools.llm, parent=self, writes=self.pools.write, work=work
         )
         describe.progressed.connect(self._on_describe_progressed)
         describe.finished.connect(self._on_describe_finished)

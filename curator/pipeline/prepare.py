@@ -23,10 +23,12 @@ from pathlib import Path
 from curator.catalog.backup import backup_folder
 from curator.catalog.errors import damaged_sentence, is_damage
 from curator.catalog.writer import record_error
+from curator.engine.cluster import ClusterUnavailable, RayCluster, Shared, connect
 from curator.engine.isolation import ChildProcessPool, memory_limit_for
 from curator.pipeline.report import RunRequest
 from curator.pipeline.stages.scan import Candidate, ScanProblem, ScanReport, scan_folder
 from curator.pipeline.stages.technical import TechnicalPlan, init_decoder_process, plan_technical
+from curator.pipeline.stages.technical_remote import ClusterPlan
 from curator.pipeline.stages.xmp import (
     XmpApplied,
     XmpPlan,
@@ -42,13 +44,15 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Prepared:
-    """PREPARE's result: the technical plan (None: nothing to run, see `error`)."""
+    """PREPARE's result: the technical plan (None: nothing to run, see `error`),
+    and the Ray cluster the stage runs on when the settings name one."""
 
     generation: int
     plan: TechnicalPlan | None
     problems: tuple[ScanProblem, ...]
     error: str
     xmp: XmpPlan | None = None
+    cluster: ClusterPlan | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,13 @@ def prepare_run(
     """`prepare` for the run `generation`; a failure is the run's sentence (a
     damaged catalog is named as such, not blamed on the folder). The scan's
     problems go to the error log here, not on the UI thread."""
+    cluster: RayCluster | None = None
+    if settings.ray_address.strip():
+        try:  # first: a cluster that is not there stops the run before the scan
+            cluster = connect(settings.ray_address)
+        except ClusterUnavailable as exc:
+            log.info("no Ray cluster: %s (%s)", exc.message, exc.detail)
+            return Prepared(generation, None, (), exc.message)
     try:
         p = prepare(request, settings, cache_dir)
     except Exception as exc:
@@ -132,7 +143,12 @@ def prepare_run(
             message=problem.message,
             detail=problem.detail,
         )
-    return Prepared(generation, p.plan, p.problems, "", p.xmp)
+    remote = None
+    if cluster is not None and p.plan is not None:
+        # The run's known hashes go into the cluster's object store once (here,
+        # off the UI thread); each node's decoder is primed from there.
+        remote = ClusterPlan(cluster, Shared.put((p.plan.known_hashes, 0)))
+    return Prepared(generation, p.plan, p.problems, "", p.xmp, remote)
 
 
 def path_candidates(paths: tuple[str, ...] | list[str]) -> list[Candidate]:

@@ -58,6 +58,7 @@ class RunReport:
     elapsed_s: float = 0.0
     cancelled: bool = False
     error: str = ""  # a storage fault or a failed prepare: the run stopped
+    cluster: str = ""  # the Ray cluster the heavy stages ran on ("" on this computer)
     xmp_applied: int = 0  # photos that took decisions from their XMP
     xmp_problems: int = 0  # sidecars/packets that could not be read
     xmp_default_stars: int = 0  # darktable's import-default 1 star, read as not rated
@@ -97,7 +98,11 @@ def summary_sentence(report: RunReport) -> str:
         head = "Import cancelled" if report.cancelled else "Import finished"
     else:
         head = "Pipeline cancelled" if report.cancelled else "Pipeline finished"
-    text = f"{head}: {', '.join(parts) or 'nothing to do'} in {duration_text(report.elapsed_s)}."
+    where = f" on the Ray cluster at {report.cluster}" if report.cluster else ""
+    text = (
+        f"{head}: {', '.join(parts) or 'nothing to do'} in {duration_text(report.elapsed_s)}"
+        f"{where}."
+    )
     if report.request.reads_files and report.counts["failed"]:
         text += " View ▸ Problems lists them with the reason."
     return text

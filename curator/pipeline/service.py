@@ -72,6 +72,7 @@ from curator.engine.isolation import ChildProcessPool
 from curator.engine.lock import ImportLock
 from curator.engine.progress import ProgressBoard, StageProgress, StageState
 from curator.engine.stage_runner import RunSummary, StageGate
+from curator.engine.types import StageFn
 from curator.pipeline import prepare as prep
 from curator.pipeline.faces import FacesPhase
 from curator.pipeline.judge import EmbeddedFn, JudgmentsPhase
@@ -98,6 +99,12 @@ from curator.pipeline.stages import technical as technical_stage
 from curator.pipeline.stages.quicklook import QuickLookJob, plan_quick_look
 from curator.pipeline.stages.score import EmbeddingSnapshot, ScoreJob, ScoreResult
 from curator.pipeline.stages.technical import TechnicalPlan
+from curator.pipeline.stages.technical_remote import (
+    ClusterPlan,
+    IsolatedCalls,
+    NodeMeasure,
+    seat_timeout,
+)
 from curator.pipeline.stages.technical_runner import TechnicalRunner
 from curator.pipeline.stages.xmp import XmpApplied, XmpReading
 from curator.settings import Settings
@@ -154,6 +161,7 @@ class PipelineService(QObject):
         self._gate = StageGate()
         self._quick_look: QuickLookPhase | None = None
         self._technical: TechnicalRunner | None = None
+        self._cluster_plan: ClusterPlan | None = None  # this run's Ray cluster, if any
         self._processes: ChildProcessPool | None = None
         self._processes_idle = QTimer(self)  # closes the decoder children after a quiet spell
         self._processes_idle.setSingleShot(True)
@@ -317,6 +325,11 @@ class PipelineService(QObject):
             return
         self._report.scan_problems = list(prepared.problems)  # logged by prepare_run
         plan = prepared.plan
+        self._cluster_plan = prepared.cluster
+        if prepared.cluster is not None:
+            self._report.cluster = (
+                f"{self._snapshot.ray_address} ({prepared.cluster.cluster.describe()})"
+            )
         self._processes_idle.stop()
         self._processes = prep.process_pool_for(
             self._processes, self._snapshot, plan, self.decoder_niceness
@@ -382,12 +395,21 @@ class PipelineService(QObject):
 
         assert self._processes is not None
         self._machine.enter(Phase.TECHNICAL)
+        timeout_s = self._snapshot.decode_timeout_s
+        workers: IsolatedCalls = self._processes
+        body: StageFn | NodeMeasure = technical_stage.run_technical
+        if self._cluster_plan is not None:  # the same runner; the bodies run on the cluster
+            ray_pool = self._cluster_plan.pool()
+            workers, body = ray_pool, self._cluster_plan.body(timeout_s)
+            timeout_s = seat_timeout(timeout_s)
+            self.pools.decode.setMaxThreadCount(ray_pool.size)  # one per task in flight
         runner = TechnicalRunner(
             CatalogWriter(Photo._meta.database, technical_stage.STAGE_VERSION),
-            self._processes,
+            workers,
             self.pools.decode,
             max_attempts=self._snapshot.max_attempts,
-            timeout_s=self._snapshot.decode_timeout_s,
+            timeout_s=timeout_s,
+            fn=body,
             on_write_failed=self._on_write_failed,
             writes=self.pools.write,
             parent=self,

@@ -12,6 +12,10 @@
   batch, then `EmbedEnded`; the main thread stores each batch
   (`catalog.judgments.store_embeddings`). Missing weights mark the planned
   photos `skipped` with how to get them.
+With a Ray cluster (the `ray_address` setting), describe's requests go to
+its nodes (`llm.remote.describe_on_cluster`) and embed's batches to its
+actors (`ml.clip_remote.embed_on_cluster`, an `EmbedSource`); planning and
+applying stay here, at the seat.
 Both plans come from `judgments.photos_needing(stage, version)`: only photos
 whose technical stage is done and whose row for this stage is not done (or
 failed) at the current version — a new model or prompt re-queues only those.
@@ -23,7 +27,7 @@ import os
 import socket
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -75,6 +79,7 @@ __all__ = [
     "apply_describe",
     "clip_config",
     "embed_all",
+    "embed_here",
     "embedding_model_id",
     "gated_embedder",
     "llm_config",
@@ -188,8 +193,10 @@ def _describe_crash(request: DescribeRequest, exc: BaseException) -> DescribeOut
 
 
 class DescribeRunner(StageRunner[DescribeRequest, DescribeOutcome]):
-    """Describes on the LLM pool; given `writes` (the pipeline's writer thread),
-    each batch's descriptions are stored there, never on the UI thread."""
+    """Describes on the LLM pool (`work`: `run_describe` with `describer`, or
+    the request sent to a Ray cluster, `llm.remote.describe_on_cluster`);
+    given `writes` (the pipeline's writer thread), each batch's descriptions
+    are stored there, never on the UI thread."""
 
     def __init__(
         self,
@@ -198,12 +205,13 @@ class DescribeRunner(StageRunner[DescribeRequest, DescribeOutcome]):
         parent: QObject | None = None,
         *,
         writes: QThreadPool | None = None,
+        work: Callable[[DescribeRequest], DescribeOutcome] | None = None,
     ):
         version = describer.config.stage_version
         super().__init__(
             "describe",
             threads,
-            lambda request: run_describe(request, describer),
+            work or (lambda request: run_describe(request, describer)),
             lambda batch: apply_describe(batch, version),
             on_error=_describe_crash,
             max_attempts=1,  # the describer already retries transport faults with backoff
@@ -227,17 +235,33 @@ class EmbedEnded:
 EmbedMessage: TypeAlias = "EmbedBatchResult[int] | EmbedEnded"
 
 
+# Where the batches come from: (items, cancel) -> batch results in order, as
+# `ml.clip_batches.embed_files` (this computer's model) or
+# `ml.clip_remote.embed_on_cluster` (a Ray cluster's actors) yields them.
+EmbedSource: TypeAlias = (
+    "Callable[[list[tuple[int, str]], threading.Event], Iterator[EmbedBatchResult[int]]]"
+)
+
+
+def embed_here(
+    embedder: ClipEmbedder, items: list[tuple[int, str]], cancel: threading.Event
+) -> Iterator[EmbedBatchResult[int]]:
+    """The batches of this computer's model (`embed_files`)."""
+    from curator.ml.clip_batches import embed_files
+
+    return embed_files(embedder, items, cancel=cancel)
+
+
 def embed_all(
-    embedder: ClipEmbedder,
+    source: EmbedSource,
     items: list[tuple[int, str]],
     delivery: Delivery[EmbedMessage],
     cancel: threading.Event,
 ) -> EmbedEnded:
-    """Embed every planned photo on the ML pool, delivering each batch as it is done."""
-    from curator.ml.clip_batches import embed_files
-
+    """Embed every planned photo (the ML pool's thread drives `source`),
+    delivering each batch as it is done."""
     try:
-        for result in embed_files(embedder, items, cancel=cancel):
+        for result in source(items, cancel):
             if not delivery.deliver(result):
                 break  # the receiver is gone (shutdown): stop embedding
     except (ModelUnavailable, EmbeddingFailed) as exc:
@@ -346,9 +370,11 @@ class EmbedRunner(QObject):
         *,
         writes: QThreadPool,
         on_stored: Callable[[list[tuple[int, NDArray[np.float32]]]], None] | None = None,
+        source: EmbedSource | None = None,
     ):
         super().__init__(parent)
         self.embedder, self.threads, self.writes = embedder, threads, writes
+        self.source: EmbedSource = source or partial(embed_here, embedder)
         self.on_stored = on_stored  # e.g. the app's in-memory embedding cache
         self.skip_reason = ""
         self.model_id = embedder.model_id
@@ -366,7 +392,7 @@ class EmbedRunner(QObject):
         self._total, self._settled = len(items), 0
         self._summary = RunSummary(found=len(items))
         self.running = True
-        run = partial(embed_all, self.embedder, items, self._delivery, self._cancel)
+        run = partial(embed_all, self.source, items, self._delivery, self._cancel)
         self.threads.start(Job(run, self._delivery, _embed_crashed))
 
     def cancel(self) -> None:

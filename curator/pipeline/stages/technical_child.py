@@ -168,27 +168,7 @@ def _run_technical(request: TechnicalRequest) -> TechnicalOutcome:
     try:
         return measure_file(request, faces_hook(request))
     except ImagingError as err:
-        size, mtime = _stat(request.path)
-        message = err.message
-        if isinstance(err, CacheWriteError) and err.__cause__ is not None:
-            # Say which: a full disk or a read-only cache, with what to do (imported
-            # here: the catalog's errors bring peewee, which a child needs only now).
-            from curator.catalog.storage import storage_problem
-
-            problem = storage_problem(err.__cause__, what=request.cache_dir)
-            message = problem.message if problem is not None else message
-        return TechnicalFailure(
-            path=request.path,
-            message=message,
-            error_type=type(err).__name__,
-            detail=err.detail,
-            transient=err.transient,
-            content_hash=err.content_hash,
-            size=size,
-            mtime_ns=mtime,
-            format=format_by_name(request.path),
-            exif=_readable_exif(request.path),
-        )
+        return failure_of(request, err)
     except MemoryError:
         # Past this child's memory limit (engine.isolation): the file asks for more
         # than any photo Curator accepts needs. A failure of this file, kept until
@@ -222,6 +202,32 @@ def _run_technical(request: TechnicalRequest) -> TechnicalOutcome:
             mtime_ns=mtime,
             format=format_by_name(request.path),
         )
+
+
+def failure_of(request: TechnicalRequest, err: ImagingError) -> TechnicalFailure:
+    """The failure of `request`'s file that `err` says (its sentence, its
+    type, the file's size, mtime and readable EXIF)."""
+    size, mtime = _stat(request.path)
+    message = err.message
+    if isinstance(err, CacheWriteError) and err.__cause__ is not None:
+        # Say which: a full disk or a read-only cache, with what to do (imported
+        # here: the catalog's errors bring peewee, which a child needs only now).
+        from curator.catalog.storage import storage_problem
+
+        problem = storage_problem(err.__cause__, what=request.cache_dir)
+        message = problem.message if problem is not None else message
+    return TechnicalFailure(
+        path=request.path,
+        message=message,
+        error_type=type(err).__name__,
+        detail=err.detail,
+        transient=err.transient,
+        content_hash=err.content_hash,
+        size=size,
+        mtime_ns=mtime,
+        format=format_by_name(request.path),
+        exif=_readable_exif(request.path),
+    )
 
 
 def _memory_limit_text() -> str:

@@ -1,8 +1,10 @@
 """The technical stage wired onto the generic StageRunner.
 
-Decoding runs in crash-isolated child processes (engine.isolation): the
-threads of the decode pool (the composition root's, passed in, sized to one
-per child) only wait on them. Each batch is written on the writer thread when
+Decoding runs in crash-isolated child processes (engine.isolation) or, on
+a Ray cluster, in Ray tasks that run the same child on a node
+(`technical_remote.NodeMeasure`): the threads of the decode pool (the
+composition root's, passed in, sized to one per child or per cluster CPU)
+only wait on them. Each batch is written on the writer thread when
 one is passed in (`writes`), which also looks up the ids of the photos it
 touched (`photos_written`). A crashed or hung
 decoder becomes a `TechnicalFailure` for that one file; a crash is transient
@@ -15,19 +17,24 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import replace
 
 from PySide6.QtCore import QObject, QThreadPool
 
 from curator.catalog.queries import photo_ids_for_paths
 from curator.catalog.storage import DISK_FULL_SENTENCE_START, catalog_file_of
 from curator.catalog.writer import ApplyKind, Attempted, CatalogWriter
-from curator.engine.isolation import ChildProcessPool, WorkerCrashed, WorkerFailed, WorkerTimedOut
 from curator.engine.stage_runner import RunSummary, StageRunner, Written
 from curator.engine.types import StageFn
 from curator.imaging.formats import format_by_name
-from curator.imaging.types import TechnicalFailure, TechnicalMeasurement, TechnicalRequest
+from curator.imaging.types import TechnicalFailure, TechnicalRequest
 from curator.pipeline.stages.technical import TechnicalOutcome, TechnicalPlan, run_technical
+from curator.pipeline.stages.technical_remote import (
+    IsolatedCalls,
+    NodeMeasure,
+    call_isolated,
+    cluster_lost,
+    without_faces,
+)
 from curator.records import FacesFailure
 
 # Outcomes per transaction: a decision waits for at most this many photos'
@@ -42,6 +49,7 @@ __all__ = [
     "call_isolated",
     "faces_counts",
     "import_counts",
+    "stops_the_run",
     "without_faces",
 ]
 
@@ -60,65 +68,6 @@ def import_counts(summary: RunSummary) -> dict[str, int]:
         "failed": c[ApplyKind.FAILED],
         "skipped_deleted": c[ApplyKind.SKIPPED_DELETED],
     }
-
-
-def call_isolated(
-    processes: ChildProcessPool, fn: StageFn, request: TechnicalRequest, timeout_s: float
-) -> TechnicalOutcome:
-    """Run the stage body in a child; a dead or hung child becomes a failure."""
-    path = request.path
-    try:
-        return processes.call(fn, request, timeout_s)
-    except WorkerCrashed as exc:
-        if request.faces_model:
-            return without_faces(processes, fn, request, timeout_s, exc)
-        return TechnicalFailure(
-            path,
-            "The decoder crashed on this file (it is probably damaged); "
-            "Curator's other photos were not affected.",
-            "WorkerCrashed",
-            detail=str(exc),
-            transient=True,
-            format=format_by_name(path),
-        )
-    except WorkerTimedOut as exc:
-        return TechnicalFailure(
-            path,
-            f"Decoding this file took longer than {timeout_s:.0f} seconds and was stopped.",
-            "WorkerTimedOut",
-            detail=str(exc),
-            format=format_by_name(path),
-        )
-    except WorkerFailed as exc:
-        return TechnicalFailure(
-            path,
-            "Curator hit an internal error while measuring this file; "
-            "the details are in the error log.",
-            "WorkerFailed",
-            detail=exc.detail,
-            format=format_by_name(path),
-        )
-
-
-def without_faces(
-    processes: ChildProcessPool,
-    fn: StageFn,
-    request: TechnicalRequest,
-    timeout_s: float,
-    crash: WorkerCrashed,
-) -> TechnicalOutcome:
-    """A decoder that crashed while the faces stage rode along: measure again
-    without it, so a face model that crashes fails the photo's faces only."""
-    outcome = call_isolated(processes, fn, replace(request, faces_model=None), timeout_s)
-    if isinstance(outcome, TechnicalMeasurement) and outcome.decoded:
-        failure = FacesFailure(
-            "The face model crashed on this photo, so its faces are not judged; "
-            "Curator's other photos were not affected.",
-            "WorkerCrashed",
-            str(crash),
-        )
-        return replace(outcome, faces=failure)
-    return outcome
 
 
 def faces_counts(batch: list[Attempted[TechnicalOutcome]]) -> Counter[str]:
@@ -159,18 +108,24 @@ def cache_full(outcome: TechnicalOutcome) -> str | None:
     return None
 
 
+def stops_the_run(outcome: TechnicalOutcome) -> str | None:
+    """Why every file after `outcome` would fail too: a full cache disk, or a
+    lost Ray cluster (None: the run goes on)."""
+    return cache_full(outcome) or cluster_lost(outcome)
+
+
 class TechnicalRunner(StageRunner[TechnicalRequest, TechnicalOutcome]):
     """The technical stage: child-process decoding, batched writes."""
 
     def __init__(
         self,
         writer: CatalogWriter,
-        processes: ChildProcessPool,
+        processes: IsolatedCalls,
         threads: QThreadPool,
         *,
         max_attempts: int = 3,
         timeout_s: float = 120.0,
-        fn: StageFn = run_technical,
+        fn: StageFn | NodeMeasure = run_technical,
         batch_size: int = 32,
         flush_ms: int = 250,
         backoff_ms: int = 500,
@@ -200,7 +155,7 @@ class TechnicalRunner(StageRunner[TechnicalRequest, TechnicalOutcome]):
             backoff_ms=backoff_ms,
             on_write_failed=on_write_failed,
             catalog_file=catalog_file_of(writer.db),
-            stops_run=cache_full,
+            stops_run=stops_the_run,
             writes=writes,
             write_slice=WRITE_SLICE,
             parent=parent,
