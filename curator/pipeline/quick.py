@@ -61,6 +61,7 @@ class QuickLookPhase(QObject):
         self._runners: list[QuickLookRunner] = []
         self._files = 0
         self._decoded = 0
+        self._listed: list[str] = []  # the written batch's paths for round two, until queued
 
         def runner(queue: ThumbnailQueue | None) -> QuickLookRunner:
             made = QuickLookRunner(
@@ -121,14 +122,21 @@ class QuickLookPhase(QObject):
         self.queue.close()
 
     def _on_listed(self, outcomes: list[QuickLookOutcome]) -> None:
-        """Round one's written batch: its files without a picture go to round two."""
-        self.queue.put(
+        """Round one's written batch: its files without a picture are kept for
+        round two, queued in `_on_added` (the runner emits the two signals
+        one after the other for each batch)."""
+        self._listed.extend(
             look.path for looks in outcomes for look in looks if look.thumbnail_key is None
         )
 
     def _on_added(self, ids: list[int]) -> None:
+        """The batch's rows go to the grid first, then its files to round two's
+        queue: a grid that says at once which tiles it shows (`prefer`) has
+        them decoded first, with no turn taken in between."""
         if ids:
             self.photos_added.emit(ids)
+        listed, self._listed = self._listed, []
+        self.queue.put(listed)
         looked = min(self._files, self._listing.progress[0] * CHUNK)
         self.note.emit(f"Quick look: {looked} of {self._files} new files")
 

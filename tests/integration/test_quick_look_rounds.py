@@ -79,10 +79,11 @@ def test_listed_first_then_decoded_with_the_preferred_files_first(
         # Round two: each plain file decoded once, the preferred ones first, in order.
         by_path = {decode_path(p.path): int(p.id) for p in Photo.select()}
         assert sorted(decoded) == sorted(by_path[str(p)] for p in plain)
-        # Round two starts on round one's first written batch, so one turn may
-        # be taken before the grid says what it shows; the next ones follow it.
+        # The rows reach the grid before their files are queued for round two,
+        # so what the grid says it shows is decoded first, however busy the
+        # machine (CI once took a second turn while this thread was held up).
         where = [decoded.index(by_path[p]) for p in preferred]
-        assert where == sorted(where) and max(where) < 2 * THUMBNAIL_CHUNK, (where, decoded)
+        assert where == list(range(THUMBNAIL_CHUNK)), (where, decoded)
         assert measured_before_decoded == []  # the measurement follows round two
         # Measured: each photo now shows the measurement's thumbnail.
         assert all(p.thumbnail_key and p.sharpness_score is not None for p in Photo.select())

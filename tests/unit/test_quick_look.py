@@ -85,6 +85,12 @@ def test_the_thumbnail_queue_serves_the_preferred_files_first() -> None:
     assert queue.take(2) == ("f5", "f1")
     assert len(queue) == 5 and queue.take(10) == ("f2", "f3", "f4", "f6", "f8")
     assert queue.take(4, wait=False) == ()
+    # A tile shown before round one queued its file is still served first.
+    queue.prefer(["g2", "g9"])
+    queue.put(["g0", "g1", "g2"])
+    assert queue.take(2) == ("g2", "g0")
+    queue.put(["g9"])
+    assert queue.take(4, wait=False) == ("g9", "g1")
     # Empty but open: a turn waits for round one's next batch, then for the close.
     got: list[tuple[str, ...]] = []
     turn = threading.Thread(target=lambda: got.extend([queue.take(4), queue.take(4)]))

@@ -92,10 +92,12 @@ class ThumbnailQueue:
             self._ready.notify_all()
 
     def prefer(self, paths: Iterable[str]) -> None:
-        """Decode these next (the tiles on screen), in this order; unknown
-        or already taken paths are ignored. Replaces the last preference."""
+        """Decode these next (the tiles on screen), in this order. Replaces
+        the last preference. A path not queued yet is remembered (its row
+        may reach the grid just before round one queues it); one never
+        queued, or already taken, is passed over."""
         with self._ready:
-            self._front = [p for p in dict.fromkeys(paths) if p in self._order]
+            self._front = list(dict.fromkeys(paths))
 
     def take(self, n: int, *, wait: bool = True) -> tuple[str, ...]:
         """Up to `n` paths, preferred first; each path is taken once. While
@@ -105,10 +107,12 @@ class ThumbnailQueue:
             while wait and not self._order and not self._closed:
                 self._ready.wait()
             taken: list[str] = []
-            while self._front and len(taken) < n:
-                path = self._front.pop(0)
-                if self._order.pop(path, 0) is None:
-                    taken.append(path)
+            for path in [p for p in self._front if p in self._order][:n]:
+                del self._order[path]
+                taken.append(path)
+            if taken:
+                chosen = set(taken)
+                self._front = [p for p in self._front if p not in chosen]
             for path in list(self._order)[: n - len(taken)]:
                 del self._order[path]
                 taken.append(path)
