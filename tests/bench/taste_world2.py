@@ -42,6 +42,7 @@ SEMANTIC_RANK = 24
 MOMENT_RANK = 4
 CUTS = (-1.0, -0.25, 0.55, 1.3)  # utility → 1..5 stars
 BLINK_SHARE = 0.12
+BLINK_PENALTY = 2.5  # what a blink takes off the liking of a photographer who minds
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class World2:
     utility: np.ndarray  # (n,) the photographer's true liking
     stars: np.ndarray  # (n,) 1..5
     scene: np.ndarray  # (n,) scene ids
-    faces: np.ndarray  # (n, 4) the faces stage's features (zeros without people)
+    faces: np.ndarray  # (n, 4) the faces stage's columns, as the catalog reads them
     test: np.ndarray  # held-out indices (scenes never decided)
     decided: np.ndarray  # the decided frames, in capture order
 
@@ -91,11 +92,23 @@ def world2(
                 + rng.normal(size=d) * 0.012
             )
             rows.append(v / np.linalg.norm(v))
-            u = base_like + 0.35 * float(moment @ like_moment) - 1.2 * blurred - 2.5 * blink
+            u = (
+                base_like
+                + 0.35 * float(moment @ like_moment)
+                - 1.2 * blurred
+                - BLINK_PENALTY * blink
+            )
             utility.append(u + rng.normal() * noise)
             scene_of.append(s)
             sharp = rng.uniform(0.25, 0.45) if blurred else rng.uniform(0.6, 0.95)
-            faces.append([float(blink), float(people and not blink), sharp * people, n_faces / 5.0])
+            faces.append(  # the catalog's columns (catalog.people.store.face_columns)
+                [
+                    float(blink),
+                    float(people and not blink),
+                    sharp * 100 if people else np.nan,
+                    n_faces,
+                ]
+            )
     x = np.asarray(rows, dtype=np.float32)
     u = np.asarray(utility)
     stars = 1 + np.searchsorted(CUTS, u)

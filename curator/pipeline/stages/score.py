@@ -2,7 +2,8 @@
 
 plan → run → apply: `plan` reads the training set from the catalog (plain
 decision states and vectors), `run` labels it and fits (`ml.taste.labels`,
-`fit_taste`: pure), and `apply` stores the model's coefficients
+`fit_taste`: pure; the inputs are the embeddings with the faces stage's
+verdicts beside them, ml.taste_inputs), and `apply` stores the model's coefficients
 (`FittedTaste.to_record`) and rescores every embedded photo in one vectorised
 pass and one transaction. The catalog holds plain records only; turning a
 stored model back into a `FittedTaste` happens here (`latest_fitted`).
@@ -57,6 +58,9 @@ if TYPE_CHECKING:
     # numpy and the fitting code (ml.taste, ml.active) load at first use: the
     # window paints before them (issue 21 §1; tests/ui/test_window.py).
 
+    import numpy as np
+    from numpy.typing import NDArray
+
     from curator.ml.taste import FittedTaste
 
 log = logging.getLogger(__name__)
@@ -81,10 +85,23 @@ def rescore(model: str, cache: Vectors | None = None) -> int:
         ids, x = cache.ids, cache.matrix
     else:
         ids, x = judgments.load_embeddings(model)
-    if not ids or x.shape[1] != fitted.weights.shape[0]:
+    inputs = taste_inputs(fitted, ids, x) if ids else None
+    if inputs is None:
         return 0
-    taste_store.write_scores(version, ids, fitted.predict_score(x), choice.chosen())
+    taste_store.write_scores(version, ids, fitted.predict_score(inputs), choice.chosen())
     return len(ids)
+
+
+def taste_inputs(
+    fitted: FittedTaste, ids: Sequence[int], x: NDArray[np.float32]
+) -> NDArray[np.float32] | None:
+    """What `fitted` takes for these photos: their embeddings, with the faces
+    stage's verdicts beside them for a model trained with them
+    (ml.taste_inputs); None when the model fits neither."""
+    from curator.catalog.people.store import face_columns
+    from curator.ml.taste_inputs import inputs_for
+
+    return inputs_for(fitted.weights.shape[0], x, lambda: face_columns(ids))
 
 
 def latest_fitted(model: str) -> tuple[int, FittedTaste] | None:
@@ -140,13 +157,15 @@ def retrain_and_rescore(
         missing = weights_missing() if callable(weights_missing) else weights_missing
         message = not_enough_message(counts, weights_missing=missing)
         return not_enough(counts.embedded_decisions, message)
+    from curator.catalog.people.store import face_columns
     from curator.ml.taste import NotEnoughDecisions, fit_taste, labels
+    from curator.ml.taste_inputs import with_faces
 
     data = plan_training(model)
     y, weight = labels(data.states)
     try:
         fitted = fit_taste(
-            data.x,
+            with_faces(data.x, face_columns(data.photo_ids)) if data.photo_ids else data.x,
             y,
             weight,
             groups=data.groups,
@@ -273,9 +292,10 @@ def active_learning_order(model: str, photo_ids: list[int]) -> list[int]:
     if latest is None or not photo_ids:
         return photo_ids
     ids, x = judgments.load_embeddings(model, photo_ids)
-    if not ids:
+    inputs = taste_inputs(latest[1], ids, x) if ids else None
+    if inputs is None:
         return photo_ids
-    order = [ids[i] for i in uncertain_order(latest[1], x)]
+    order = [ids[i] for i in uncertain_order(latest[1], inputs)]
     placed = set(order)
     rest = [pid for pid in photo_ids if pid not in placed]
     return order + rest

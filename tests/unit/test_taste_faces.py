@@ -1,0 +1,134 @@
+"""The taste model sees the faces stage's verdicts beside CLIP (issue 32 §3):
+the inputs (ml.taste_inputs), the catalog's columns (on both backends), a
+photographer who rejects blinks teaching it, and models stored before it
+still scoring."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+import pytest
+
+from curator.catalog import decisions, judgments
+from curator.catalog.models import Photo
+from curator.catalog.people import store
+from curator.catalog.taste.store import latest_taste, store_taste_model
+from curator.ml.taste import fit_taste
+from curator.ml.taste_inputs import FACE_DIM, FACE_SCALE, face_features, inputs_for, with_faces
+from curator.pipeline.stages.score import latest_fitted, rescore, retrain_and_rescore
+from curator.records import EyeState, Face, FacesFound, FacesSummary
+from tests.scores import score_of
+
+MODEL = "clip-test"
+NAN = float("nan")
+
+
+def test_the_features_read_the_columns_and_nothing_said_is_no_people() -> None:
+    columns = np.array(
+        [
+            [1, 0, 35.0, 2],  # a key face blinked
+            [0, 1, 90.0, 12],  # a crowd, everyone open: faces capped at 5
+            [0, 0, NAN, 0],  # looked at, no faces
+            [NAN, NAN, NAN, NAN],  # not looked at
+        ],
+        dtype=np.float32,
+    )
+    f = face_features(columns)
+    assert f.shape == (4, FACE_DIM)
+    assert np.allclose(f[0], [1, 0, 0.35, 0.4])
+    assert np.allclose(f[1], [0, 1, 0.9, 1.0])
+    assert np.allclose(f[2], 0) and np.allclose(f[3], 0)
+    x = np.ones((4, 6), dtype=np.float32)
+    both = with_faces(x, columns)
+    assert both.shape == (4, 6 + FACE_DIM) and np.allclose(both[:, :6], 1)
+    assert np.allclose(both[0, 6:], FACE_SCALE * f[0])
+
+
+def test_a_model_gets_the_inputs_of_its_own_width() -> None:
+    x = np.zeros((3, 6), dtype=np.float32)
+    asked: list[bool] = []
+
+    def columns() -> np.ndarray:
+        asked.append(True)
+        return np.ones((3, FACE_DIM), dtype=np.float32)
+
+    old = inputs_for(6, x, columns)
+    assert old is not None and old.shape == (3, 6) and not asked  # before issue 32
+    new = inputs_for(6 + FACE_DIM, x, columns)
+    assert new is not None and new.shape == (3, 6 + FACE_DIM) and asked
+    assert inputs_for(9, x, columns) is None  # another embedding model's width
+
+
+def _photos(n: int) -> list[int]:
+    ids = []
+    for i in range(n):
+        p = Photo.create(
+            path=f"/shoot/IMG_{i:04d}.jpg".encode(),
+            content_hash=f"{i:064x}",
+            captured_at=datetime(2024, 6, 1, 12) + timedelta(seconds=i),
+        )
+        ids.append(int(p.id))
+    return ids
+
+
+def _faces(closed: bool, sharpness: float = 80.0) -> FacesFound:
+    state = EyeState.CLOSED if closed else EyeState.OPEN
+    face = Face((0.4, 0.1, 0.2, 0.25), 300, True, state, None, 0.1, sharpness, True, 0.9)
+    summary = FacesSummary(1, 1, 1, closed, False, not closed, sharpness)
+    return FacesFound((face,), "faces-test", summary=summary)
+
+
+def test_face_columns_follow_the_ids_order_with_nan_where_unsaid(any_catalog: object) -> None:
+    a, b, c = _photos(3)
+    nobody = FacesFound((), "faces-test", summary=FacesSummary())
+    store.apply_faces(Photo._meta.database, [(a, _faces(True, 40.34)), (c, nobody)])
+    columns = store.face_columns([c, b, a, a])
+    assert np.allclose(columns[0], [0, 0, NAN, 0], equal_nan=True)
+    assert np.isnan(columns[1]).all()  # b: never looked at
+    assert np.allclose(columns[2], [1, 0, 40.3, 1], atol=1e-4)  # the sharpness to a tenth
+    assert np.array_equal(columns[3], columns[2])
+    assert store.face_columns([]).shape == (0, 4)
+
+
+def test_a_photographer_who_rejects_blinks_teaches_the_model(any_catalog: object) -> None:
+    """Every blink rejected, whatever the picture: the model learns to score a
+    blink below the same picture with everyone's eyes open — which the
+    embedding alone cannot tell apart (the pairs share one vector)."""
+    rng = np.random.default_rng(3)
+    n = 60
+    ids = _photos(n)
+    x = rng.normal(size=(n // 2, 8)).astype(np.float32)
+    x = np.repeat(x, 2, axis=0)  # frame pairs of one moment: open, then a blink
+    judgments.store_embeddings(MODEL, list(zip(ids, x, strict=True)))
+    blinks = [i % 2 == 1 for i in range(n)]
+    faces = [(pid, _faces(b)) for pid, b in zip(ids, blinks, strict=True)]
+    store.apply_faces(Photo._meta.database, faces)
+    for pid, vec, blink in zip(ids, x, blinks, strict=True):
+        if blink:
+            decisions.set_cull(pid, decisions.CullState.REJECTED)
+        else:
+            decisions.set_rating(pid, 4 if vec[0] > 0 else 2, keep=True)
+    report = retrain_and_rescore(MODEL)
+    assert report.version is not None, report.message
+    stored = latest_taste(MODEL)
+    assert stored is not None and len(stored.coefficients.weights) == 8 + FACE_DIM
+    # Every blink scores below its open twin (same embedding), after the rescore.
+    for open_id, blink_id in zip(ids[::2], ids[1::2], strict=True):
+        assert score_of(blink_id) < score_of(open_id)
+
+
+def test_a_model_stored_before_the_faces_still_scores(any_catalog: object) -> None:
+    rng = np.random.default_rng(4)
+    ids = _photos(30)
+    x = rng.normal(size=(30, 8)).astype(np.float32)
+    judgments.store_embeddings(MODEL, list(zip(ids, x, strict=True)))
+    store.apply_faces(Photo._meta.database, [(pid, _faces(False)) for pid in ids])
+    y = np.where(x[:, 0] > 0, 4.0, 2.0)
+    old = fit_taste(x, y, alpha=1.0)  # the embedding alone, as before issue 32
+    version = store_taste_model(old.to_record(), MODEL)
+    assert rescore(MODEL) == 30
+    latest = latest_fitted(MODEL)
+    assert latest is not None and latest[0] == version
+    expected = old.predict_score(x)
+    assert [score_of(pid) for pid in ids] == pytest.approx(list(expected), abs=0.01)
