@@ -39,6 +39,9 @@ class RunRequest:
     stages: tuple[str, ...] = ALL_STAGES
     retry_failed: bool = False
     redo_descriptions: bool = False  # describe again photos described by another model/prompt
+    # One step of a longer job (an ingest's landed copies, imported while the
+    # card is still copied): its sentence names the job, never "Import finished".
+    part_of: str | None = None
 
     @property
     def reads_files(self) -> bool:
@@ -94,7 +97,9 @@ def summary_sentence(report: RunReport) -> str:
     if report.error:
         head = "Import stopped" if report.request.reads_files else "Pipeline stopped"
         return f"{head}: {report.error}"
-    if report.request.reads_files:
+    if report.request.reads_files and report.request.part_of and not report.cancelled:
+        head = f"{report.request.part_of}, the copies landed so far"
+    elif report.request.reads_files:
         head = "Import cancelled" if report.cancelled else "Import finished"
     else:
         head = "Pipeline cancelled" if report.cancelled else "Pipeline finished"

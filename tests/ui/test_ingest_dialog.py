@@ -109,6 +109,11 @@ def test_the_grid_fills_and_the_cull_starts_while_the_card_is_copied(
     details = photo_details(first)
     assert details is not None
     app.session.reject()  # X: the first photo culled while the card is still being copied
+    # The landed copies' run ends while the card is still copied: the status
+    # line names the ingest, not a finished import.
+    qtbot.waitUntil(lambda: not app.window.pipeline_running, timeout=WAIT_MS)
+    summary_line = app.window.pipeline_status.summary.text()
+    assert summary_line.startswith("Ingest, the copies landed so far: "), summary_line
     dialog.grab().save(str(SHOTS / "ingest-dialog-running.png"))
     app.window.grab().save(str(SHOTS / "ingest-window-culling.png"))
 

@@ -67,7 +67,12 @@ class PipelineFeed(Protocol):
     @property
     def running(self) -> bool: ...
 
-    def start_paths(self, paths: Sequence[str], stages: tuple[str, ...] | None = None) -> bool: ...
+    def start_paths(
+        self,
+        paths: Sequence[str],
+        stages: tuple[str, ...] | None = None,
+        part_of: str | None = None,
+    ) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -321,7 +326,7 @@ class IngestController(QObject):
             return
         if feed.waiting:
             paths, feed.waiting = feed.waiting, []
-            if not self.pipeline.start_paths(paths, ("technical",)):
+            if not self.pipeline.start_paths(paths, ("technical",), part_of="Ingest"):
                 feed.waiting[:0] = paths  # could not start: kept for the next turn
             return
         if feed.final is not None and not self.running:

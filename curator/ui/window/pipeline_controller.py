@@ -108,12 +108,19 @@ class PipelineController(QObject):
 
         return self._start(RunRequest(folder=os.path.abspath(os.path.expanduser(folder))))
 
-    def start_paths(self, paths: Sequence[str], stages: tuple[str, ...] | None = None) -> bool:
+    def start_paths(
+        self,
+        paths: Sequence[str],
+        stages: tuple[str, ...] | None = None,
+        part_of: str | None = None,
+    ) -> bool:
         """Read these files (again: a Retry of technical failures), then the later
-        stages; `stages`: only these (an ingest's landed copies: technical first)."""
+        stages; `stages`: only these (an ingest's landed copies: technical first);
+        `part_of`: the longer job this run is a step of, named in its sentence."""
         from curator.pipeline.report import ALL_STAGES, RunRequest
 
-        return self._start(RunRequest(paths=tuple(paths), stages=stages or ALL_STAGES))
+        request = RunRequest(paths=tuple(paths), stages=stages or ALL_STAGES, part_of=part_of)
+        return self._start(request)
 
     def start_backfill(self) -> bool:
         """Embed, describe and score whatever is pending (after a Retry, say)."""
