@@ -275,7 +275,12 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
     # The pass orders need no embedding model (only the "uncertain first" rating
     # order does, asked for when the user turns it on), so startup stays light.
     pass_order = PassOrder(embedding_model)
-    session = ReviewSession(pass_order, retrain.note_decision, members=pass_order.members)
+    session = ReviewSession(
+        pass_order,
+        retrain.note_decision,
+        members=pass_order.members,
+        followers=pass_order.followers,
+    )
     session.advance_after_rating = settings.advance_after_rating
 
     def make_pipeline() -> PipelineService:  # on the first import, not before the paint

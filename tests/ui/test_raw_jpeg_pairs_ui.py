@@ -64,3 +64,40 @@ def test_one_tile_with_a_badge_two_with_the_setting_off_and_the_dialog_choice(
         assert {n for n in sent if not n.endswith((".xmp", ".json"))} == {"DSC0001.ARW.JPG"}
     finally:
         paths_codec.set_pairing(True)
+
+
+def test_a_raw_landing_after_its_jpeg_takes_its_place_in_the_running_pass(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A live import (or an ingest) that lists the JPEG before its RAW: the
+    JPEG is in the cull pass, the loupe on it, when the RAW lands and makes
+    it a follower. The pair stays one photo: the RAW takes the JPEG's place
+    and the loupe's; the count does not grow."""
+    shoot = tmp_path / "shoot"
+    shoot.mkdir()
+    make_jpeg(shoot / "DSC0001.ARW.JPG", 640, 480, captured_at=WHEN, pattern="texture")
+    make_jpeg(shoot / "DSC0002.JPG", 640, 480, captured_at=WHEN.replace(minute=9))
+    with running_app(qtbot) as app:
+        window, session = app.window, app.session
+        with qtbot.waitSignal(window.pipeline.finished, timeout=WAIT_MS):
+            assert window.imports.start_import(str(shoot))
+        session.start("cull")
+        jpeg = _photo_id(shoot / "DSC0001.ARW.JPG")
+        assert len(session.order) == 2 and session.go_to(jpeg)
+        at = session.order.index(jpeg)
+
+        make_dng(shoot / "DSC0001.ARW.dng", 64, 48, captured_at=WHEN)  # lands after its JPEG
+        with qtbot.waitSignal(window.pipeline.finished, timeout=WAIT_MS):
+            assert window.imports.start_import(str(shoot))
+        assert len(session.order) == 2, session.order  # one photo, not three
+        raw = session.order[at]
+        assert raw != jpeg and paths_codec.pair_mates(raw) == [jpeg]
+        assert session.current == raw  # the loupe follows the pair to its lead
+        assert session.position_text.endswith(f"{at + 1} / 2")
+        qtbot.waitUntil(lambda: app.model.rowCount() == 2, timeout=WAIT_MS)  # one tile too
+
+
+def _photo_id(path: Path) -> int:
+    from curator.catalog.models import Photo
+
+    return int(Photo.get(Photo.path == paths_codec.encode_path(str(path))).id)

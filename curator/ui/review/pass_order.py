@@ -32,6 +32,14 @@ class PassOrder:
             return review_order(pass_, self._embedding_model(), uncertain_first=True)
         return review_order(pass_, "")
 
+    @staticmethod
+    def followers(photo_ids: Sequence[int]) -> dict[int, list[int]]:
+        """Each of `photo_ids` that leads a RAW+JPEG pair -> its JPEGs (none
+        while pairing is off: each file is a photo of its own)."""
+        from curator.catalog.paths_codec import followers_of, pairing_on
+
+        return followers_of(photo_ids) if pairing_on() else {}
+
     def members(self, pass_: str, photo_ids: Sequence[int]) -> set[int]:
         from curator.pipeline.stages.score import review_members
 

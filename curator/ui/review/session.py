@@ -29,7 +29,7 @@ Invariants:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -67,12 +67,15 @@ class ReviewSession(QObject):
         parent: QObject | None = None,
         *,
         members: Callable[[str, Sequence[int]], Collection[int]] | None = None,
+        followers: Callable[[Sequence[int]], Mapping[int, Sequence[int]]] | None = None,
     ):
         """`members(pass_, ids)`: those of `ids` the pass holds (default: read
-        the whole order, `set(order(pass_))`)."""
+        the whole order, `set(order(pass_))`); `followers(ids)`: each of `ids`
+        that now leads a RAW+JPEG pair -> its JPEGs (default: none)."""
         super().__init__(parent)
         self._order_fn, self._on_decision = order, on_decision
         self._members = members or (lambda pass_, ids: set(order(pass_)).intersection(ids))
+        self._followers = followers or (lambda ids: {})
         self.pass_ = ReviewPass.CULL
         self.order: list[int] = []
         self.index = 0
@@ -178,7 +181,36 @@ class ReviewSession(QObject):
         if not fresh:
             return
         wanted = set(self._members(self.pass_.value, fresh))
-        self._grow(pid for pid in fresh if pid in wanted)
+        added = [pid for pid in fresh if pid in wanted]
+        if added and self.order:
+            added = self._lead_in_place(added)
+        self._grow(added)
+
+    def _lead_in_place(self, added: list[int]) -> list[int]:
+        """A RAW that lands after its JPEG (a live import, an ingest) makes the
+        JPEG, already in the pass, its follower: the pair is one photo, so
+        the RAW takes the JPEG's place (and the loupe's, when it was there)
+        instead of being appended. Returns the ids still to append."""
+        leads = {lead: fs for lead, fs in self._followers(added).items() if fs}
+        if not leads:
+            return added
+        was, placed = self.current, set()
+        for lead, fs in leads.items():
+            spots = [i for i, pid in enumerate(self.order) if pid in set(fs)]
+            if not spots:
+                continue
+            self.order[spots[0]] = lead
+            for i in reversed(spots[1:]):
+                del self.order[i]
+            placed.add(lead)
+        if not placed:
+            return added
+        now = next((lead for lead in placed if was in leads[lead]), was)
+        self.index = self.order.index(now) if now in self.order else 0
+        if now != was:  # the loupe was on the JPEG: it shows the pair's lead now
+            self._emit_current()
+        self.order_grew.emit()  # the count changed, or its photos did
+        return [pid for pid in added if pid not in placed]
 
     def _grow(self, photo_ids: Iterable[int]) -> None:
         """Append to the order: the first photo of an empty pass becomes current;
