@@ -260,7 +260,7 @@ def test_cancel_stops_the_clusters_work_for_the_import(
     result = _drive(ray_cluster, "cancel", seat, tmp_path / "cat.sqlite")
     assert result["cancelled"] is True
     written = len(result["photos"])
-    assert 1 <= written < 24
+    assert 0 < written < 24  # some photos were measured, not all
     assert all(p["status"] == "done" for p in result["photos"].values()), result["photos"]
     started = (shared / ".ran").read_text().split()
     # Nothing more was sent once cancelled: what ran is what was written, give or
