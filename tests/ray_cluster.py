@@ -114,6 +114,11 @@ class RayTestCluster:
         base = {k: v for k, v in os.environ.items() if not k.startswith(("CURATOR_", "RAY_"))}
         base["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), base.get("PYTHONPATH")]))
         base["RAY_USAGE_STATS_ENABLED"] = "0"
+        # The nodes' workers at the test's own priority: Ray starts them at nice
+        # 15, so on a CI machine shared with other work (or under `make
+        # test-under-load`'s busy loops) an embedding actor's import of torch
+        # was starved past the test's five minutes.
+        base["RAY_worker_niceness"] = "0"
         base["TMPDIR"] = str(self.root / "tmp")  # what the nodes leave goes with the cluster
         return {**base, **self.extra_env, **extra}
 
