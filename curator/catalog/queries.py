@@ -459,7 +459,7 @@ def _filtered_ids(q: GalleryQuery, limit: int | None) -> gf.IdValues:
         and q.sort not in (GallerySort.PREFERENCE, GallerySort.LIKELY_REJECTS)
     ):
         ids = gf.ids_in(ids, gf.ordered_id_values(gf.MATCH_SQL, [float(q.match_threshold)]))
-    for set_sql, set_params in gf.metadata_id_sets(q.metadata) if in_python else ():
+    for set_sql, set_params in gf.python_id_sets(q.metadata) if in_python else ():
         ids = gf.ids_in(ids, gf.ordered_id_values(set_sql, set_params))
     return ids
 

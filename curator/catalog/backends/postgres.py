@@ -95,6 +95,9 @@ SQLITE_IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]
     (re.compile(r"\bIS NOT (?!NULL\b)", re.I), "IS DISTINCT FROM "),
     (re.compile(r"CAST\((.*) AS BLOB\)"), r"convert_to(\1, 'UTF8')"),
     (re.compile(r"\s*INDEXED BY \w+"), ""),
+    # SQLite's `+id`, which keeps its plan on the sort's index: PostgreSQL chooses
+    # between a probe per id and a hash of the set by their sizes.
+    (re.compile(r"\+id IN \("), "id IN ("),
     # SQLite's join-order hint (a CROSS JOIN with ON); PostgreSQL plans it itself.
     (re.compile(r"\bCROSS JOIN (\w+) ON\b"), r"JOIN \1 ON"),
     (
@@ -162,6 +165,10 @@ class PostgresCatalogDatabase(PostgresqlDatabase):
         # notifications, which its listener leaves out (backends.listen).
         self.own_backends: set[int] = set()
         self.read_only_sentence: str | None = None  # set when this seat's role may only read
+        # The file-name filter's trigram index is there (backends.pg_trigram), and
+        # why it is not when it could not be built.
+        self.name_trigram = False
+        self.name_trigram_note: str | None = None
         kwargs.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
         kwargs.setdefault("application_name", "curator")
         super().__init__(location.conninfo, prefer_psycopg3=True, autorollback=False, **kwargs)
@@ -407,7 +414,7 @@ def open_catalog(url: str, *, read_only_ok: bool) -> tuple[PostgresCatalogDataba
     a migration that fails leaves the catalog as it was). Returns the database
     and whether this seat may only read (its role may not write the decision
     log: an assistant who reviews; refused unless `read_only_ok`)."""
-    from curator.catalog.backends import pg_schema
+    from curator.catalog.backends import pg_schema, pg_trigram
     from curator.catalog.migrations import LATEST_VERSION
 
     try:
@@ -434,8 +441,11 @@ def open_catalog(url: str, *, read_only_ok: bool) -> tuple[PostgresCatalogDataba
                 raise CatalogError(read_only_sentence(location, db, upgrade=True))
             if not read_only_ok:
                 raise CatalogError(read_only_sentence(location, db))
+            db.name_trigram = pg_trigram.has_name_index(db)
             return db, True
         pg_schema.migrate(db, version)
+        db.name_trigram_note = pg_trigram.ensure_name_index(db)
+        db.name_trigram = db.name_trigram_note is None
     except CatalogError:
         db.close()
         raise
