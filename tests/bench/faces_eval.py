@@ -1,12 +1,13 @@
 """The faces stage against a labelled set of real photos (issue 32 §3).
 
-The set is not in the repository: its photos come from public sources
-(public domain, CC BY, CC BY-SA; each listed with its source and licence in
-the set's MANIFEST.md and sources.json), kept beside the checkout as the
-camera fixtures are: ``$CURATOR_FACES_EVAL``, else ``../shared/faces-eval``.
-Its ``labels.json`` holds, per image, every face's box (stored-image
-pixels, brow to chin, ear to ear), its eyes (open / closed / unknown and
-why), glasses, sunglasses, turned away, key and soft.
+The set is in the repository, tests/data/faces-eval (``$CURATOR_FACES_EVAL``
+points the bench at another): real photos that ship in packages on PyPI
+under a licence that lets them ship here (public domain, CC0, CC BY, CC
+BY-SA; each listed with its exact source, author and licence in the set's
+MANIFEST.md), reduced to 1,600 px at most. Its ``labels.json`` holds, per
+image, every face's box (stored-image pixels, brow to chin, ear to ear),
+its eyes (open / closed / unknown and why), glasses, sunglasses, turned
+away, key and soft.
 
 Everything is measured as the app sees it: the photo reduced to the
 1,440 px preview (`PREVIEW_LONG_EDGE`), sizes in preview pixels, and the
@@ -54,7 +55,7 @@ MATCH_IOU = 0.3
 
 def set_folder() -> Path:
     chosen = os.environ.get(ENV)
-    return Path(chosen) if chosen else REPO.parent / "shared" / "faces-eval"
+    return Path(chosen) if chosen else REPO / "tests" / "data" / "faces-eval"
 
 
 def missing_reason() -> str | None:
