@@ -23,7 +23,7 @@ Budgets asserted (goals printed beside the figures):
   ≤ 1.3 x the same import without, measured in the same run (wall time; the
   CPU of both and the faces' CPU per photo are printed).
 Closed-eye recall is printed with its interval: the goal is 0.97; the set
-in the repository (18 photos, 18 faces; 5 with shut eyes, all frames of one
+in the repository (19 photos, 38 faces; 5 with shut eyes, all frames of one
 woman in one Pexels video) shows it and the closed-eye precision only with
 wide intervals, and the Iris model reads some shut lids as half open (see
 ml.faces.eyes).
