@@ -81,7 +81,6 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_USAGE, EXIT_CATALOG = 0, 2, 3
 THUMBNAIL_CACHE = 600  # ~200 px pixmaps: ~60 MB
-FIRST_ROWS = 500  # gallery rows listed before the first paint (a large screen's worth)
 log = logging.getLogger("curator")
 
 
@@ -253,6 +252,7 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         search=_pool(1),
         choices=_pool(1),
         rows=_pool(1),
+        lists=_pool(1),
         seats=_pool(1),
     )
     live = {"settings": settings}  # replaced by apply_settings
@@ -331,7 +331,11 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         catalog_path, lambda: live["settings"], backup_pool, source_url=paths.catalog_url
     )
     model = GalleryListModel(
-        thumbnails, errors, match_threshold=settings.match_threshold, rows_pool=ui_pools.rows
+        thumbnails,
+        errors,
+        match_threshold=settings.match_threshold,
+        rows_pool=ui_pools.rows,
+        lists_pool=ui_pools.lists,
     )
     window = MainWindow(
         model=model,
@@ -443,11 +447,11 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
 
     def catalog_opened() -> None:
         studio_seat(window, session, seats, shown)  # a shared catalog: the other seats, live
-        # The first screenful only: the rest loads once the grid has painted, so
-        # a 100k catalog opens as fast as an empty one (GalleryListModel.load_rest).
+        # The first screenful only: the rest is read off the UI thread once the
+        # grid has painted, so a 100k catalog opens as fast as an empty one
+        # (GalleryListModel.show_query, fetch_rest).
         window.catalog_opened()  # first: the grid's rows tell the window (its labels)
-        query = GalleryQuery(match_threshold=live["settings"].match_threshold)
-        model.set_query(query, first_rows=FIRST_ROWS)
+        model.show_query(GalleryQuery(match_threshold=live["settings"].match_threshold))
         QTimer.singleShot(0, session, first_pass)
         # The vectors for rescoring load on the ML pool, off the UI thread.
         QTimer.singleShot(0, lambda: embeddings.ensure(embedding_model()))

@@ -3,9 +3,11 @@
 
 1. 100,000 photos (tests/bench/gallery_catalog.py's spreads) on both
    backends: the window opened on them, then every gallery filter and sort
-   of tests/bench/test_gallery_bench.py (the SQL id query, and the model
-   reset plus the grid's next paint), ROUNDS times each: p95 ≤ 50 ms on
-   PostgreSQL. Then the text search catalog of
+   of tests/bench/test_gallery_bench.py as the toolbar switches them
+   (tests/bench/gallery_switch.py: the first page shown, the whole list's
+   append on the UI thread, the whole list in; and the whole list's SQL),
+   ROUNDS times each: p95 ≤ 50 ms on PostgreSQL for what the UI thread does
+   (shown, append). Then the text search catalog of
    tests/bench/test_search_text_bench.py (Zipf-like prose, tags, file
    names) on both: the gallery's first page of each query, p95 ≤ 150 ms.
 2. Three seats × 300 decisions while another seat imports 1,000 photos
@@ -36,12 +38,13 @@ from curator.app import build_app
 from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.db import Catalog
 from curator.catalog.models import Decision, Photo
-from curator.catalog.queries import GalleryQuery, gallery_query_ids
+from curator.catalog.queries import gallery_query_ids
 from curator.paths import resolve_paths
 from curator.search.text import FIRST_PAGE, ranked_ids
 from curator.settings import load_settings
 from tests.bench import test_search_text_bench as search_bench
 from tests.bench.gallery_catalog import populate
+from tests.bench.gallery_switch import time_switches
 from tests.bench.results import merge_results
 from tests.bench.test_gallery_bench import QUERIES
 from tests.integration.cli_helpers import python_subprocess
@@ -88,13 +91,10 @@ def _gallery_figures(qtbot: QtBot, location: str | Path) -> dict[str, float]:
         app.model.load_rest()
         for name, query in QUERIES.items():
             sql = [_time(lambda q=query: gallery_query_ids(q)) for _ in range(ROUNDS)]
-
-            def switch(q: GalleryQuery = query) -> None:
-                app.model.set_query(q)
-                window.gallery.repaint()
-
-            ui = [_time(switch) for _ in range(ROUNDS)]
-            figures[name] = _p95(ui)
+            switched = time_switches(qtbot, app.model, window.gallery, query, ROUNDS)
+            figures[name] = _p95(switched.shown)
+            figures[f"{name} (append)"] = _p95(switched.append)
+            figures[f"{name} (whole list)"] = _p95(switched.whole)
             figures[f"{name} (SQL)"] = _p95(sql)
         app.shutdown()
         dispose(window)
@@ -130,7 +130,13 @@ def test_gallery_and_search_on_100k_photos_postgresql_against_sqlite(
     for name in both["SQLite"]:
         a, b = both["SQLite"][name], both["PostgreSQL"][name]
         print(f"{name:32s} {a:16.1f} {b:16.1f}")
-    worst_pg = max(v for k, v in both["PostgreSQL"].items() if k != "open" and "(SQL)" not in k)
+    # What the user waits for (the first page shown) and the UI thread's share of
+    # the whole list (its append); the whole list itself arrives off that thread.
+    worst_pg = max(
+        v
+        for k, v in both["PostgreSQL"].items()
+        if k != "open" and "(SQL)" not in k and "(whole list)" not in k
+    )
 
     # Text search: a catalog of its own (prose, tags, file names), on both.
     search_url = pg_server.url(pg_server.new_database())  # gone with the test server

@@ -4,15 +4,18 @@ loading, and a live import from the GUI that keeps scroll and selection."""
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, Qt
+from pytest import MonkeyPatch
 from pytestqt.qtbot import QtBot
 
 from curator.app import App
 from curator.catalog.decisions import set_cull
 from curator.catalog.models import CullState
-from curator.catalog.queries import GalleryFilter, GalleryRow
+from curator.catalog.queries import GalleryFilter, GalleryQuery, GalleryRow, GallerySort
 from curator.ui.gallery.model import PhotoIdRole, PhotoRole
 from curator.ui.window.progress import StageProgress, stage_text
 from tests.ui.conftest import make_library
@@ -197,6 +200,136 @@ def test_the_first_page_paints_before_the_rest_of_the_list_loads(
     assert not model.rest_pending and inserted == [(3, len(full) - 1)]
     assert [model.photo_id(r) for r in range(model.rowCount())] == full
     qtmodeltester.check(model)  # type: ignore[attr-defined]
+
+
+def test_a_new_filter_lists_its_first_page_and_reads_the_rest_off_the_ui_thread(
+    library: Path, app: App, qtbot: QtBot, qtmodeltester: object, monkeypatch: MonkeyPatch
+) -> None:
+    """The toolbar's filter or sort lists one screenful at once; the whole list
+    is read on the lists pool after the paint and appended (issue 34 §6: on
+    PostgreSQL a 100k-id list holds the UI thread 55-200 ms)."""
+    from curator.ui.gallery import model as gallery_model
+
+    model, view = app.model, app.window.gallery
+    full = model.ids
+    monkeypatch.setattr(gallery_model, "FIRST_ROWS", 3)
+    threads: list[bool] = []
+    real = gallery_model.gallery_query_ids
+
+    def recording(q: GalleryQuery, limit: int | None = None) -> list[int]:
+        threads.append(limit is None and threading.current_thread() is not threading.main_thread())
+        return real(q, limit)
+
+    monkeypatch.setattr(gallery_model, "gallery_query_ids", recording)
+    sort = app.window.filter_bar.sort_combo
+    sort.setCurrentIndex(sort.findData(GallerySort.FILE_NAME.value))
+    assert model.rowCount() == 3 and model.rest_pending  # the first page only, at once
+    assert threads == [False]  # one read: the first page, on the UI thread
+    by_name = model.query
+    view.viewport().repaint()
+    qtbot.waitUntil(lambda: not model.rest_pending)
+    assert threads == [False, True]  # the whole list: one read, on a pool thread
+    assert [model.photo_id(r) for r in range(model.rowCount())] == real(by_name)
+    assert sorted(model.ids) == sorted(full)
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+
+
+def test_a_whole_list_that_arrives_late_is_dropped(
+    library: Path, app: App, qtbot: QtBot, monkeypatch: MonkeyPatch
+) -> None:
+    """A list read for an earlier query, or after the list was completed on the
+    UI thread, never lands: the rows stay those of what is shown now."""
+    from curator.ui.gallery import model as gallery_model
+
+    release, started = threading.Event(), threading.Event()
+    real = gallery_model.gallery_query_ids
+
+    def held(q: GalleryQuery, limit: int | None = None) -> list[int]:
+        ids = real(q, limit)  # read now, delivered when released: a list gone stale
+        if threading.current_thread() is not threading.main_thread():
+            started.set()
+            assert release.wait(30)
+        return ids
+
+    monkeypatch.setattr(gallery_model, "gallery_query_ids", held)
+    monkeypatch.setattr(gallery_model, "FIRST_ROWS", 2)
+    try:
+        _late_lists_are_dropped(app, qtbot, held_reads=(started, release), real=real)
+    finally:
+        release.set()
+
+
+def test_a_whole_list_whose_read_fails_is_read_once_more_on_the_ui_thread(
+    library: Path, app: App, qtbot: QtBot, monkeypatch: MonkeyPatch
+) -> None:
+    """A failed read off the UI thread (a server restarting) is tried once more
+    where an error that persists is shown; the list completes, nothing loops."""
+    from curator.ui.gallery import model as gallery_model
+
+    model, view = app.model, app.window.gallery
+    full = model.ids
+    real = gallery_model.gallery_query_ids
+    reads: list[str] = []
+
+    def flaky(q: GalleryQuery, limit: int | None = None) -> list[int]:
+        on_pool = threading.current_thread() is not threading.main_thread()
+        reads.append("pool" if on_pool else "ui")
+        if on_pool:
+            raise OSError("server closed the connection unexpectedly")
+        return real(q, limit)
+
+    monkeypatch.setattr(gallery_model, "gallery_query_ids", flaky)
+    monkeypatch.setattr(gallery_model, "FIRST_ROWS", 2)
+    model.show_query(GalleryQuery())
+    view.viewport().repaint()
+    qtbot.waitUntil(lambda: not model.rest_pending)
+    assert model.ids == full
+    assert reads == ["ui", "pool", "ui"]  # the first page, the failed read, once more
+
+
+def _late_lists_are_dropped(
+    app: App,
+    qtbot: QtBot,
+    held_reads: tuple[threading.Event, threading.Event],
+    real: Callable[[GalleryQuery], list[int]],
+) -> None:
+    model, view, lists = app.model, app.window.gallery, app.window.pools.lists
+    started, release = held_reads
+    # 1. A read of the unreviewed pass in flight, then the user lists everything by name.
+    model.show_query(GalleryQuery(cull="unreviewed"))
+    view.viewport().repaint()
+    qtbot.waitUntil(started.is_set)
+    by_name = GalleryQuery(sort=GallerySort.FILE_NAME)
+    model.show_query(by_name)
+    named = real(by_name)
+    assert len(named) > len(real(GalleryQuery(cull="unreviewed")))  # a wrong landing shows
+    inserted: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    release.set()
+    qtbot.waitUntil(lambda: lists.activeThreadCount() == 0)
+    qtbot.wait(50)  # the late delivery is handled (and dropped)
+    # Nothing, or (a paint asked for it) the name order's own rest in one append.
+    assert inserted in ([], [(2, len(named) - 1)])
+    assert [model.photo_id(r) for r in range(model.rowCount())] in (named[:2], named)
+    # 2. A read in flight while a row beyond the first page is asked for: the
+    # list completes on the UI thread, and a decision then takes a photo out of
+    # the pass; the read, older than both, lands on nothing.
+    release.clear()
+    started.clear()
+    unreviewed = GalleryQuery(cull="unreviewed")
+    model.show_query(unreviewed)
+    view.viewport().repaint()
+    qtbot.waitUntil(started.is_set)
+    listed = real(unreviewed)
+    assert model.row_for(listed[-1]) == len(listed) - 1  # completes synchronously
+    set_cull(listed[-1], CullState.KEPT)
+    model.refresh([listed[-1]])
+    assert model.ids == listed[:-1]
+    inserted.clear()
+    release.set()
+    qtbot.waitUntil(lambda: lists.activeThreadCount() == 0)
+    qtbot.wait(50)
+    assert inserted == [] and model.ids == listed[:-1]
 
 
 def test_asking_for_a_photo_beyond_the_first_page_completes_the_list(

@@ -293,14 +293,22 @@ def test_a_long_list_keeps_what_a_set_test_keeps(case: str, inside: bool) -> Non
     assert ids_in(ids, [], inside=inside) == ([] if inside else ids)
 
 
+@pytest.mark.parametrize("walk", ["among", "whole set"])
 @pytest.mark.parametrize("tables", [False, True])
 def test_a_search_under_a_filter_lists_its_ranking_the_filter_keeps(
-    catalog: Catalog, tables: bool, monkeypatch: pytest.MonkeyPatch
+    catalog: Catalog, tables: bool, walk: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`gallery_query_ids` with a ranking (`tables`: numpy's path, as for 100k
     ids): the ranked photos the filter keeps, in rank order, as the plain
-    query's set says."""
+    query's set says; its first page the same list's head. `walk`: the
+    ranking asked of the filters a chunk at a time, or (past RANKED_WALK)
+    the filters' whole set listed once."""
     import numpy  # noqa: F401  (loaded, as in the app once the first paint is done)
+
+    from curator.catalog import queries
+
+    monkeypatch.setattr(queries, "RANKED_CHUNK", 300)
+    monkeypatch.setattr(queries, "RANKED_WALK", 10**9 if walk == "among" else 600)
 
     monkeypatch.setattr(gallery_filters, "_IN_NUMPY_FROM", 1 if tables else 10**9)
     monkeypatch.setattr(gallery_filters, "_PARSE_IN_NUMPY_FROM", 1 if tables else 10**9)
@@ -314,6 +322,10 @@ def test_a_search_under_a_filter_lists_its_ranking_the_filter_keeps(
         expected = [pid for pid in range(N, 0, -1) if pid % 4 and pid in kept]
         expected += [pid for pid in (12, 8) if pid in kept and pid not in expected]
         assert gallery_query_ids(q) == expected
+        head = gallery_query_ids(q, 400)  # the first page, or all (the whole set listed)
+        assert head == expected[: len(head)] and len(head) in (400, len(expected))
+        if walk == "among":
+            assert len(head) == 400
         assert (cull is None) == bool(set(expected) & failed)
 
 

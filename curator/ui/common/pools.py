@@ -21,6 +21,7 @@ class UiPools:
     search: QThreadPool  # text and semantic searches, the newest wins (one)
     choices: QThreadPool  # the Filter popup's camera and lens lists (one)
     rows: QThreadPool  # the gallery's re-reads of rows an import changed (one)
+    lists: QThreadPool  # the gallery's whole list after a new list's first page (one)
     seats: QThreadPool  # a studio catalog's LISTEN for the other seats' news (one)
 
     def all(self) -> tuple[QThreadPool, ...]:
@@ -32,5 +33,6 @@ class UiPools:
             self.search,
             self.choices,
             self.rows,
+            self.lists,
             self.seats,
         )

@@ -13,10 +13,15 @@ Invariants:
   order (`gallery_ids_among`), and where each goes, by a binary search over
   the listed ids whose probes SQL ranks (`gallery_ranks`: ~17 queries of a
   few dozen rows at 100k photos) — so a batch never costs the whole catalog;
-- `set_query(q, first_rows=N)` (the window opening) lists the first N ids
-  only; the rest (`load_rest`) follow once the grid has painted, so the first
-  paint never waits for a 100k-id query. Anything that needs the whole list
-  (`ids`, `row_for`, `insert_new`, `refresh`) completes it first;
+- `set_query(q, first_rows=N)` (the window opening; `show_query`, the
+  user's filter or sort) lists the first N ids only; the rest follow once the
+  grid has painted (`fetch_rest`: the whole list read on the lists pool, off
+  the UI thread, and appended when it arrives — or `load_rest`, at once, on
+  the UI thread), so neither the first paint nor a new filter waits for a
+  100k-id query (on PostgreSQL, 55-200 ms of the UI thread). Anything that
+  needs the whole list (`ids`, `row_for`, `insert_new`, `refresh`) completes
+  it first, and a list that arrives after that, or for an older query, is
+  dropped (`_rest_token`);
 - `reload_rows(ids)` / `rows_rewritten(ids)` (a live import's batches) re-read
   those rows on a pool thread when the model has one (`StaleRows`): the
   cached row keeps being shown until its new one arrives, and only rows on
@@ -45,6 +50,7 @@ Invariants:
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -61,6 +67,7 @@ from PySide6.QtCore import (
 )
 
 from curator.catalog.types import GalleryFilter, GalleryQuery, GalleryRow, GallerySort
+from curator.engine.delivery import Job, delivery_to
 from curator.ui.common import format as fmt
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageKey, ImageLoader
@@ -73,6 +80,7 @@ FlagsRole = Qt.ItemDataRole.UserRole + 3  # PhotoFlags
 _WINDOW = 100  # rows read around a cache miss
 REQUERY_EVERY_MS = 500  # a live import re-queries a moving list at most this often
 _MAX_CACHED_ROWS = 20_000
+FIRST_ROWS = 500  # rows listed before a new list's first paint (a large screen's worth)
 
 # Badge thresholds on the issue 10 scores (tests/bench/score_series.py): a Gaussian
 # blur of sigma 2 px or a 17 px shake at 1440 px scores about 30 (the median
@@ -82,6 +90,7 @@ EXPOSURE_BELOW = 60.0  # exposure_score under this: an exposure warning (about 1
 CLIP_ABOVE = 0.15  # more than 15 % burnt to white (luma >= 250): a clipping warning too
 
 Index = QModelIndex | QPersistentModelIndex
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from curator.catalog.paths_codec import PairInfo
@@ -189,6 +198,7 @@ class GalleryListModel(QAbstractListModel):
         *,
         match_threshold: float = 70.0,
         rows_pool: QThreadPool | None = None,
+        lists_pool: QThreadPool | None = None,
     ) -> None:
         super().__init__()
         self.thumbnails, self.errors = thumbnails, errors
@@ -197,6 +207,10 @@ class GalleryListModel(QAbstractListModel):
         self._row_index: dict[int, int] | None = {}  # id → row, built on first use
         self._rows: dict[int, GalleryRow] = {}
         self._rest_pending = False  # only a first page of the query is listed
+        self._rest_token = 0  # which `set_query` a whole list read off-thread is for
+        self._rest_asked = False  # that read is in flight
+        self._lists_pool = lists_pool
+        self._rest_delivery = delivery_to(self, self._on_rest)
         self._last_requery = -float("inf")  # time.monotonic() of the last whole-list query
         self._requery_timer = QTimer(self)  # a coalesced re-query (`rows_rewritten`)
         self._requery_timer.setSingleShot(True)
@@ -207,7 +221,8 @@ class GalleryListModel(QAbstractListModel):
             self.stale = StaleRows(rows_pool, read_rows, self._rows_read, errors, self)
 
     def close(self) -> None:
-        """No re-read is applied after this (App.shutdown, before the pools drain)."""
+        """No re-read or list is applied after this (App.shutdown, before the pools drain)."""
+        self._rest_delivery.close()
         if self.stale is not None:
             self.stale.close()
 
@@ -338,9 +353,16 @@ class GalleryListModel(QAbstractListModel):
         self.query = query
         self._ids = gallery_query_ids(query, first_rows)
         self._rest_pending = first_rows is not None and len(self._ids) == first_rows
+        self._rest_token += 1
+        self._rest_asked = False
         self._row_index = None
         self._forget_all()
         self.endResetModel()
+
+    def show_query(self, query: GalleryQuery) -> None:
+        """The user picked another filter or sort: its first page now, the rest
+        after the paint (`fetch_rest`)."""
+        self.set_query(query, first_rows=FIRST_ROWS)
 
     def widen_query(self, query: GalleryQuery) -> None:
         """List what `query` selects where it only adds rows after the ones listed,
@@ -372,7 +394,47 @@ class GalleryListModel(QAbstractListModel):
         if not self._rest_pending:
             return
         self._rest_pending = False
-        full = gallery_query_ids(self.query)
+        self._append_rest(gallery_query_ids(self.query))
+
+    @Slot()
+    @guarded_slot
+    def fetch_rest(self) -> None:
+        """`load_rest` off the UI thread: the whole list is read on the lists
+        pool and appended when it arrives (`_on_rest`); at once without a pool.
+        One read per listing; anything needing the list before it arrives
+        reads it itself (`load_rest`) and the late one is dropped."""
+        if not self._rest_pending or self._rest_asked:
+            return
+        if self._lists_pool is None:
+            self.load_rest()
+            return
+        self._rest_asked = True
+        token, query = self._rest_token, self.query
+
+        def failed(exc: Exception) -> tuple[int, None]:
+            log.warning("listing the gallery's rows after the first page failed", exc_info=exc)
+            return token, None
+
+        self._lists_pool.start(
+            Job(lambda: (token, gallery_query_ids(query)), self._rest_delivery, on_error=failed)
+        )
+
+    @Slot(object)
+    @guarded_slot
+    def _on_rest(self, result: tuple[int, list[int] | None]) -> None:
+        token, full = result
+        if token != self._rest_token or not self._rest_pending:
+            return  # another list since, or this one completed on the UI thread
+        if full is None:  # the read failed (logged): once more here, where an
+            self.load_rest()  # error that persists is shown as any catalog error
+            return
+        self._rest_pending = False
+        self._append_rest(full)
+
+    def _append_rest(self, full: list[int]) -> None:
+        """The whole list after its first page: appended (the first page is its
+        head: same ORDER BY, unique tie-break), or, should the catalog have
+        changed meanwhile, brought up to date as `refresh` does."""
         n = len(self._ids)
         if full[:n] != self._ids:  # the catalog changed meanwhile: the general path
             if not self._apply_diff(full):

@@ -449,7 +449,7 @@ class GalleryView(QListView):
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if self.gallery_model.rest_pending:  # the first page is on screen: now the rest
-            QTimer.singleShot(0, self.gallery_model, self.gallery_model.load_rest)
+            QTimer.singleShot(0, self.gallery_model, self.gallery_model.fetch_rest)
         if self.gallery_model.rowCount() == 0 and self.empty_text:
             painter = QPainter(self.viewport())
             painter.setPen(QColor(170, 170, 170))

@@ -558,7 +558,7 @@ class MainWindow(QMainWindow):
     @guarded_slot
     def _on_query_changed(self, _query: object) -> None:
         self._pending_gallery.clear()
-        self.model.set_query(self.current_query())
+        self.model.show_query(self.current_query())
 
     @Slot(str)
     @guarded_slot
