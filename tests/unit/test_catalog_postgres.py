@@ -221,6 +221,48 @@ def test_search_decisions_and_seats_on_postgresql(
         assert seats == [("lead", "kept"), ("assistant", "rejected"), ("lead", "unreviewed")]
 
 
+def test_a_words_only_search_ranks_as_the_joined_query_does_on_postgresql(pg_url: str) -> None:
+    """Words alone are ranked in the text index alone (`_ranked_postgres_words`),
+    the purged photos and paired JPEGs dropped after: the same photos, scores
+    and order as the query joined to `photo` (which a filter takes), whole and
+    as a first page — even when the best hits are the ones left out."""
+    from curator.catalog.judgments import store_description
+    from curator.catalog.models import utcnow
+    from curator.search.text import _ranking, parse_query
+
+    with Catalog.open(pg_url):
+        photos = [
+            Photo.create(path=f"/shoot/IMG_{i:04d}.JPG".encode(), content_hash=str(i))
+            for i in range(24)
+        ]
+        for i, photo in enumerate(photos):
+            store_description(
+                photo.id,
+                subject=" ".join(["harbour"] * (1 + i % 5) + ["boat"] * (i % 3)),
+                content_type="landscape",
+                lighting_critique="soft",
+                artistic_mood="calm",
+                tags=["sea"] if i % 4 else [],
+                model="m",
+                prompt_version="1",
+            )
+        best = [p.id for p in photos if photos.index(p) % 5 == 4]  # the most "harbour"s
+        Photo.update(deleted_at=utcnow()).where(Photo.id.in_(best[:2])).execute()
+        Photo.update(pair_lead_id=photos[0].id).where(Photo.id == best[2]).execute()
+        Photo.update(missing_since=utcnow()).where(Photo.id.in_([best[3], photos[1].id])).execute()
+        every = [p.id for p in photos]
+        for words in ("harbour", "harb", "harbour boat", '"harbour harbour"'):
+            parsed = parse_query(words)
+            for limit in (None, 3, 0):
+                alone = _ranking(parsed, limit, None)
+                joined = _ranking(parsed, limit, every)  # `within`: the joined query
+                assert alone is not None and joined is not None
+                assert alone[0] == joined[0], (words, limit)
+                found = {pid for pid, _ in alone[0]}
+                assert alone[1] & found == joined[1]
+            assert not {pid for pid, _ in _ranking(parsed, None, None)[0]} & set(best[:3])
+
+
 def test_a_server_that_stays_away_mid_command_is_one_sentence(pg_url: str) -> None:
     from peewee import OperationalError
 
