@@ -12,13 +12,19 @@ batches of rows off screen cost the UI thread nothing here.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from functools import partial
+
 from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     QPointF,
     QRect,
     QRectF,
     QSize,
+    QSizeF,
     Qt,
     QTimer,
     Signal,
@@ -34,6 +40,7 @@ from PySide6.QtGui import (
     QPainterPath,
     QPaintEvent,
     QPen,
+    QPixmap,
     QPolygonF,
     QResizeEvent,
     QShowEvent,
@@ -57,7 +64,13 @@ from curator.ui.gallery.model import (
     PhotoRole,
     thumbnail_key,
 )
-from curator.ui.review.decision_strip import LABEL_COLORS, click_action, hit, strip_targets
+from curator.ui.review.decision_strip import (
+    LABEL_COLORS,
+    click_action,
+    hit,
+    strip_targets,
+    strip_width,
+)
 
 CELL = QSize(212, 196)
 TILE_STRIP = 12  # the size of a tile's flag/star/label glyphs
@@ -81,8 +94,6 @@ NO_FAILED = (
 
 
 def star_polygon(center: QPointF, outer: float) -> QPolygonF:
-    import math
-
     points = []
     for i in range(10):
         r = outer if i % 2 == 0 else outer * 0.45
@@ -147,8 +158,31 @@ def draw_badge(painter: QPainter, rect: QRectF, kind: str) -> None:
 def paint_strip(
     painter: QPainter, left: float, center_y: float, size: float, row: GalleryRow
 ) -> None:
-    """Flags (lit when set), stars, and the label's dot when the photo has one."""
-    on = {"keep": row.cull == "kept", "reject": row.cull == "rejected", "pick": row.picked}
+    """Flags (lit when set), stars, and the label's dot when the photo has one:
+    drawn once per look (`_GLYPHS`) and stamped after, as a screen of tiles
+    repaints them all on every scroll and list (~0.8 of a tile's ~1.4 ms)."""
+    state = (row.cull, bool(row.picked), row.rating, row.label)
+    height = size + 2
+    pixmap = cached_glyph(
+        painter,
+        ("strip", size, *state),
+        QSizeF(strip_width(size) + 2, height),
+        lambda p: _draw_strip(p, 1.0, height / 2, size, *state),
+    )
+    painter.drawPixmap(QPoint(round(left - 1), round(center_y - height / 2)), pixmap)
+
+
+def _draw_strip(
+    painter: QPainter,
+    left: float,
+    center_y: float,
+    size: float,
+    cull: str | None,
+    picked: bool,
+    rating: int | None,
+    label: str | None,
+) -> None:
+    on = {"keep": cull == "kept", "reject": cull == "rejected", "pick": picked}
     targets = strip_targets(left, center_y, size)
     painter.save()
     for target in targets[:3]:
@@ -156,8 +190,8 @@ def paint_strip(
         painter.setOpacity(1.0 if on[flag] else 0.28)
         draw_badge(painter, target.rect, {"keep": "kept", "reject": "rejected"}.get(flag, flag))
     painter.setOpacity(1.0)
-    draw_stars(painter, targets[3].rect.left(), center_y, row.rating, size)
-    color = LABEL_COLORS.get(row.label or "")
+    draw_stars(painter, targets[3].rect.left(), center_y, rating, size)
+    color = LABEL_COLORS.get(label or "")
     if color is not None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(QColor(20, 20, 20), 1))
@@ -165,6 +199,40 @@ def paint_strip(
         painter.drawEllipse(targets[-1].rect)
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.restore()
+
+
+def _draw_badge_at_origin(painter: QPainter, kind: str) -> None:
+    draw_badge(painter, QRectF(0, 0, 20, 20), kind)
+
+
+_GLYPHS: dict[tuple[object, ...], QPixmap] = {}
+_GLYPHS_MAX = 512  # looks x sizes x screens: a few dozen in practice
+
+
+def cached_glyph(
+    painter: QPainter,
+    key: tuple[object, ...],
+    size: QSizeF,
+    draw: Callable[[QPainter], None],
+) -> QPixmap:
+    """`draw` (which depends on `key` alone) rendered once into a transparent
+    pixmap of `size` at the painter's device pixel ratio, and kept."""
+    ratio = painter.device().devicePixelRatioF()
+    full = (*key, size.width(), size.height(), ratio)
+    pixmap = _GLYPHS.get(full)
+    if pixmap is None:
+        if len(_GLYPHS) >= _GLYPHS_MAX:
+            _GLYPHS.clear()
+        pixmap = QPixmap(math.ceil(size.width() * ratio), math.ceil(size.height() * ratio))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        glyph_painter = QPainter(pixmap)
+        try:
+            draw(glyph_painter)
+        finally:
+            glyph_painter.end()
+        _GLYPHS[full] = pixmap
+    return pixmap
 
 
 def placeholder_rect(area: QRect, row: GalleryRow) -> QRect:
@@ -331,9 +399,13 @@ class ThumbnailDelegate(QStyledItemDelegate):
         else:  # no picture yet: its frame, at the photo's shape when the header told it
             painter.fillRect(placeholder_rect(image_area, row), QColor(56, 56, 58))
         for i, badge in enumerate(state_badges(row)):
-            draw_badge(
-                painter, QRectF(image_area.left() + 4 + i * 24, image_area.top() + 4, 20, 20), badge
+            stamp = cached_glyph(
+                painter,
+                ("badge", badge),
+                QSizeF(20, 20),
+                partial(_draw_badge_at_origin, kind=badge),
             )
+            painter.drawPixmap(QPoint(image_area.left() + 4 + i * 24, image_area.top() + 4), stamp)
         flags = index.data(FlagsRole)
         if isinstance(flags, PhotoFlags):
             top, bottom = flag_pills(flags)

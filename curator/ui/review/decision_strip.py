@@ -11,6 +11,7 @@ Lightroom's stars do).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF
@@ -54,6 +55,7 @@ def strip_targets(left: float, center_y: float, size: float) -> list[Target]:
     return targets
 
 
+@functools.lru_cache(maxsize=16)
 def strip_width(size: float) -> float:
     last = strip_targets(0.0, 0.0, size)[-1].rect
     return last.right()
