@@ -15,6 +15,7 @@ from curator.camera_names import camera_name
 from curator.catalog import gallery_filters as gf
 from curator.catalog import paths_codec
 from curator.catalog.approval import taste_summary as latest_taste_summary
+from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.gallery_filters import FILE_NAME_SQL, metadata_where, ordered_ids
 from curator.catalog.gallery_filters import gallery_content_types as gallery_content_types
 from curator.catalog.gallery_filters import gallery_tags as gallery_tags
@@ -280,13 +281,14 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
     """Display fields of the given photos (missing or deleted ids are left out)."""
     ids = list(dict.fromkeys(int(i) for i in photo_ids))
     out: dict[int, GalleryRow] = {}
-    for start in range(0, len(ids), 500):  # stay under SQLite's variable limit
+    dialect = dialect_of(Photo._meta.database)
+    for start in range(0, len(ids), 500):  # a read's size, as the view asks them
         chunk = ids[start : start + 500]
         reasons = {
             int(pid): reason or "This photo could not be measured."
             for pid, reason in StageRun.select(StageRun.photo, StageRun.failure_reason)
             .where(
-                StageRun.photo.in_(chunk),
+                dialect.in_ids(StageRun.photo, chunk),
                 StageRun.stage == Stage.TECHNICAL.value,
                 StageRun.status == StageStatus.FAILED.value,
             )
@@ -294,7 +296,7 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
         }
         rows = (
             Photo.select(*_ROW_FIELDS)
-            .where(Photo.id.in_(chunk), Photo.deleted_at.is_null())
+            .where(dialect.in_ids(Photo.id, chunk), Photo.deleted_at.is_null())
             .tuples()  # the columns' converters still run
         )
         faces = people_store.summaries(chunk)
@@ -366,8 +368,6 @@ _NOT_FAILED_PG = (
 
 def _not_failed_sql() -> str:
     """The review passes' "not failed" over `photo` (see `_NOT_FAILED_PG`)."""
-    from curator.catalog.backends.dialect import dialect_of
-
     return _NOT_FAILED_PG if dialect_of(Photo._meta.database).is_postgres else f"NOT {_FAILED_SQL}"
 
 

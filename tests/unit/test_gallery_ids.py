@@ -354,3 +354,18 @@ def test_a_long_id_list_never_imports_numpy() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+def test_gallery_rows_reads_exactly_the_live_photos_asked_for(catalog: Catalog) -> None:
+    """The rows around a tile are asked with the ids as one parameter
+    (`Dialect.in_ids`): live photos only, each once, whatever else is asked."""
+    from curator.catalog.queries import gallery_rows
+
+    failed = _populate(catalog)
+    asked = [5, 7, 11, 22, 7, 10**9, 2999, 14, *range(100, 130)]
+    rows = gallery_rows(asked)
+    live = {pid for pid in asked if pid <= N and pid % 11}
+    assert set(rows) == live
+    assert all(rows[pid].id == pid for pid in rows)
+    assert {pid for pid, row in rows.items() if row.failed_reason} == live & failed
+    assert rows[5].cull == CULLS[5 % 3] and rows[5].file_name == f"{N - 5:05d}.jpg"

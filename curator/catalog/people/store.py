@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from peewee import Database
 
 from curator.catalog import tx
-from curator.catalog.backends.dialect import replace_into
+from curator.catalog.backends.dialect import dialect_of, replace_into
 from curator.catalog.models import (
     ErrorLog,
     Photo,
@@ -190,7 +190,9 @@ def summaries(photo_ids: Iterable[int]) -> dict[int, FacesSummary]:
     ids = list(dict.fromkeys(int(i) for i in photo_ids))
     out: dict[int, FacesSummary] = {}
     for start in range(0, len(ids), 500):
-        for row in PhotoFaces.select().where(PhotoFaces.photo.in_(ids[start : start + 500])):
+        chunk = ids[start : start + 500]
+        in_chunk = dialect_of(PhotoFaces._meta.database).in_ids(PhotoFaces.photo, chunk)
+        for row in PhotoFaces.select().where(in_chunk):
             out[int(row.photo_id)] = summary_of(row)
     return out
 
