@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -333,6 +333,36 @@ def ranked_among(ranked: Sequence[int] | IdValues, kept: IdValues) -> list[int]:
         wanted &= first
     out: list[int] = r[wanted].tolist()
     return out
+
+
+RANKED_CHUNK = 2_000  # a search's ranked photos asked of the filters at a time
+RANKED_WALK = 10_000  # ranked photos walked that way before the whole list is cheaper
+
+
+def ranked_head(
+    ranked: Sequence[int], limit: int | None, kept_among: Callable[[list[int]], list[int]]
+) -> list[int] | None:
+    """A search's ranked photos the filters keep, in rank order — the first
+    `limit` of them, or all when `limit` is None — asked of the filters over
+    those photos only (`kept_among`: which of these ids the filters keep, a
+    query over those rows), RANKED_CHUNK at a time, never the whole catalog: a
+    first page of 200 semantic hits under a filter, or the head of a
+    100,000-photo ranking. None when that would take more than RANKED_WALK
+    ranked photos (a long ranking asked whole, or a filter that keeps few of
+    it): the caller then lists the filters' whole set once (`ranked_among`)."""
+    wanted = len(ranked) if limit is None else limit
+    if limit is None and len(ranked) > RANKED_WALK:
+        return None
+    head: dict[int, None] = {}  # each photo once, at its first place (as `ranked_among`)
+    for start in range(0, len(ranked), RANKED_CHUNK):
+        if start >= RANKED_WALK:
+            return None
+        chunk = [int(pid) for pid in ranked[start : start + RANKED_CHUNK]]
+        kept = set(kept_among(chunk))
+        head.update((pid, None) for pid in chunk if pid in kept)
+        if len(head) >= wanted:
+            break
+    return list(head)[:wanted]
 
 
 def ranked_then_rest(ranked: IdValues, kept: IdValues) -> list[int]:

@@ -449,8 +449,9 @@ def gallery_query_ids(q: GalleryQuery, limit: int | None = None) -> list[int]:
         return _by_score(q) if limit is None else _score_head(q, limit)
     if q.sort in _SCORE_HEAD_ORDER:  # a search keeps its rank order: any sort will do
         q = replace(q, sort=GallerySort.SHARPNESS)
-    if q.ranked_ids is not None:
-        head = _ranked_head(q, q.ranked_ids, limit)
+    if q.ranked_ids is not None:  # asked over the ranked photos alone, where that is cheaper
+        plain = replace(q, ranked_ids=None)
+        head = gf.ranked_head(q.ranked_ids, limit, lambda ids: gallery_ids_among(plain, ids))
         if head is not None:
             return head
     ids = _filtered_ids(q, limit)
@@ -459,34 +460,6 @@ def gallery_query_ids(q: GalleryQuery, limit: int | None = None) -> list[int]:
     # A search: its ranked photos that the filters keep, in rank order (the
     # intersection outside SQL: no 32k-parameter limit, a few ms at 100k).
     return gf.ranked_among(q.ranked_ids, ids)
-
-
-RANKED_CHUNK = 2_000  # a search's ranked photos asked of the filters at a time
-RANKED_WALK = 10_000  # ranked photos walked that way before the whole list is cheaper
-
-
-def _ranked_head(q: GalleryQuery, ranked: Sequence[int], limit: int | None) -> list[int] | None:
-    """A search's ranked photos the filters keep, in rank order — the first
-    `limit` of them, or all when `limit` is None — asked of the filters over
-    those photos only (`gallery_ids_among`), RANKED_CHUNK at a time, never
-    the whole catalog: a first page of 200 semantic hits under a filter, or
-    the head of a 100,000-photo ranking. None when that would take more than
-    RANKED_WALK ranked photos (a long ranking asked whole, or a filter that
-    keeps few of it): the caller then lists the filters' whole set once."""
-    wanted = len(ranked) if limit is None else limit
-    if limit is None and len(ranked) > RANKED_WALK:
-        return None
-    plain = replace(q, ranked_ids=None)
-    head: dict[int, None] = {}  # each photo once, at its first place (as `ranked_among`)
-    for start in range(0, len(ranked), RANKED_CHUNK):
-        if start >= RANKED_WALK:
-            return None
-        chunk = [int(pid) for pid in ranked[start : start + RANKED_CHUNK]]
-        kept = set(gallery_ids_among(plain, chunk))
-        head.update((pid, None) for pid in chunk if pid in kept)
-        if len(head) >= wanted:
-            break
-    return list(head)[:wanted]
 
 
 def _filtered_ids(q: GalleryQuery, limit: int | None) -> gf.IdValues:

@@ -30,7 +30,8 @@ from curator.catalog.projects import add_photos, create_project
 from curator.catalog.queries import GalleryQuery, gallery_query_ids, gallery_rows
 from curator.paths import resolve_paths
 from curator.settings import save_changes
-from curator.ui.gallery.model import photo_flags, with_pairs
+from curator.ui.gallery.flags import photo_flags
+from curator.ui.gallery.model import with_pairs
 from curator.ui.gallery.view import GREY, flag_pills
 from tests.imaging_helpers import make_dng, make_jpeg
 from tests.integration.cli_helpers import import_json, list_json, run_cli, status_json

@@ -15,7 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from curator.catalog.models import PhotoFaces
 from curator.catalog.types import GalleryQuery, MetadataFilter
-from curator.ui.gallery.model import FlagsRole, PhotoFlags, tooltip
+from curator.ui.gallery.flags import PhotoFlags, tooltip
+from curator.ui.gallery.model import FlagsRole
 from curator.ui.gallery.view import flag_pills
 from curator.ui.loupe.info_panel import breakable
 from tests.faces_helpers import FACES_DATA, PORTRAITS, installed_model

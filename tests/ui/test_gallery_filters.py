@@ -16,7 +16,8 @@ from curator.catalog.models import CullState, Photo
 from curator.catalog.queries import GalleryQuery, GallerySort, gallery_query_ids
 from curator.catalog.taste.store import write_scores
 from curator.pipeline.stages.score import TasteReport
-from curator.ui.gallery.model import FlagsRole, PhotoFlags, PhotoIdRole, photo_flags, tooltip
+from curator.ui.gallery.flags import PhotoFlags, photo_flags, tooltip
+from curator.ui.gallery.model import FlagsRole, PhotoIdRole
 
 
 def _by_name() -> dict[str, int]:

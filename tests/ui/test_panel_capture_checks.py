@@ -14,7 +14,7 @@ from curator.catalog.models import Photo
 from curator.catalog.queries import gallery_rows, photo_details
 from curator.paths import resolve_paths
 from curator.ui.common.guard import ErrorReporter
-from curator.ui.gallery.model import PhotoFlags
+from curator.ui.gallery.flags import PhotoFlags
 from curator.ui.gallery.view import flag_pills
 from curator.ui.loupe.capture_checks import clock_warning
 from curator.ui.loupe.info_panel import InfoPanel

@@ -16,7 +16,7 @@ from curator.catalog.writer import Attempted, CatalogWriter
 from curator.imaging.types import TechnicalMeasurement, TechnicalRequest
 from curator.pipeline.stages.technical import STAGE_VERSION, run_technical
 from curator.ui.common.guard import ErrorReporter
-from curator.ui.gallery.model import photo_flags, tooltip
+from curator.ui.gallery.flags import photo_flags, tooltip
 from curator.ui.loupe.info_panel import InfoPanel
 
 UNDER = "jpeg/exiv2_D7000_underexposed.jpg"  # 520 x 344, nearly black

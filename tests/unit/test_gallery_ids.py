@@ -305,10 +305,8 @@ def test_a_search_under_a_filter_lists_its_ranking_the_filter_keeps(
     the filters' whole set listed once."""
     import numpy  # noqa: F401  (loaded, as in the app once the first paint is done)
 
-    from curator.catalog import queries
-
-    monkeypatch.setattr(queries, "RANKED_CHUNK", 300)
-    monkeypatch.setattr(queries, "RANKED_WALK", 10**9 if walk == "among" else 600)
+    monkeypatch.setattr(gallery_filters, "RANKED_CHUNK", 300)
+    monkeypatch.setattr(gallery_filters, "RANKED_WALK", 10**9 if walk == "among" else 600)
 
     monkeypatch.setattr(gallery_filters, "_IN_NUMPY_FROM", 1 if tables else 10**9)
     monkeypatch.setattr(gallery_filters, "_PARSE_IN_NUMPY_FROM", 1 if tables else 10**9)
