@@ -36,6 +36,7 @@ BOTH_BACKENDS = frozenset(
         "test_decision_steps",
         "test_faces_catalog",
         "test_gallery_ids",
+        "test_gallery_row_fields",
         "test_projects",
         "test_rotation",
         "test_search_semantic",

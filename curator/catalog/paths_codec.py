@@ -44,7 +44,7 @@ from curator.catalog.migrations.m015_raw_jpeg_pairs import (
     PAIR_KEY_SQL,
     reconcile_statements,
 )
-from curator.catalog.models import Photo, Stage, StageStatus
+from curator.catalog.models import Photo, PhotoPath, Stage, StageStatus
 
 # (from, to) root pairs, the longest `from` first: this seat's roots to the
 # catalog's (`encode_path`), and back (`to_local`). Set by `set_root_map`.
@@ -270,3 +270,20 @@ def link_pairs(photo_ids: Iterable[int]) -> int:
         for statement in reconcile_statements():
             db.execute_sql(statement)
     return len(formed)
+
+
+def photo_ids_for_paths(paths: Iterable[str]) -> list[int]:
+    """The photos that own these file paths (primary or duplicate paths), each
+    path as this seat spells it."""
+    raw = list(dict.fromkeys(encode_path(p) for p in paths))
+    found: set[int] = set()
+    for start in range(0, len(raw), 500):
+        chunk = raw[start : start + 500]
+        found.update(
+            int(i) for (i,) in Photo.select(Photo.id).where(Photo.path.in_(chunk)).tuples()
+        )
+        found.update(
+            int(i)
+            for (i,) in PhotoPath.select(PhotoPath.photo).where(PhotoPath.path.in_(chunk)).tuples()
+        )
+    return sorted(found)

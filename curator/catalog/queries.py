@@ -9,13 +9,14 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from curator.camera_names import camera_name
 from curator.catalog import gallery_filters as gf
 from curator.catalog import paths_codec
 from curator.catalog.approval import taste_summary as latest_taste_summary
-from curator.catalog.backends.dialect import dialect_of
+from curator.catalog.backends.dialect import Dialect, dialect_of
 from curator.catalog.gallery_filters import FILE_NAME_SQL, metadata_where, ordered_ids
 from curator.catalog.gallery_filters import gallery_content_types as gallery_content_types
 from curator.catalog.gallery_filters import gallery_tags as gallery_tags
@@ -33,9 +34,8 @@ from curator.catalog.models import (
     StageStatus,
     Tag,
     TasteModel,
-    preference_of_photo,
 )
-from curator.catalog.paths_codec import decode_path, display_path, encode_path, shown_sql
+from curator.catalog.paths_codec import decode_path, display_path, shown_sql
 from curator.catalog.people import store as people_store
 from curator.catalog.people.filters import FLAGGED_SQL
 from curator.catalog.taste.store import taste_status
@@ -43,7 +43,7 @@ from curator.catalog.types import GalleryFilter as GalleryFilter  # the value ty
 from curator.catalog.types import GalleryQuery as GalleryQuery
 from curator.catalog.types import GalleryRow as GalleryRow
 from curator.catalog.types import GallerySort as GallerySort
-from curator.records import TasteSummary
+from curator.records import FacesSummary, TasteSummary
 
 STAGES: tuple[str, ...] = tuple(s.value for s in Stage)
 
@@ -257,8 +257,11 @@ def _description_fields(d: Description | None) -> dict[str, Any]:
 
 
 # GalleryRow fields read as the catalog stores them, after the ones made from
-# columns (`gallery_rows`). Rows are read as tuples: a model instance per row was
-# most of a 200-row read, which the grid, filmstrip and loupe make on the UI thread.
+# columns (`gallery_rows`). The grid, filmstrip and loupe read ~100 rows at a
+# time on the UI thread: one statement of plain SQL (the taste score, a failed
+# technical stage's sentence and the faces summary joined in: at most one row
+# each), rows as tuples, only the date converted. Three peewee queries with
+# their converters took ~5 of a switch's ~45 ms on PostgreSQL (issue 34 §6).
 # fmt: off
 _AS_STORED = (
     "captured_at", "lens", "iso", "exposure_time", "f_number", "focal_length", "width",
@@ -267,71 +270,71 @@ _AS_STORED = (
     "label", "exposure_ev", "sharpness_note",
 )
 # fmt: on
-_ROW_FIELDS = (
-    *(Photo.id, Photo.path, Photo.camera_make, Photo.camera_model, Photo.picked),
-    *(Photo.burst_best, Photo.missing_since, Photo.rotation),
-    *(
-        preference_of_photo() if name == "preference_score" else getattr(Photo, name)
-        for name in _AS_STORED
-    ),
-)
+_UNMEASURED = "This photo could not be measured."
+_FACES_COLUMNS = "faces, judged, key_faces, closed_eyes, soft_face, eyes_open, key_sharpness"
+
+
+@lru_cache(maxsize=4)
+def _rows_sql(dialect: Dialect) -> str:
+    stored = ", ".join("pp.score" if n == "preference_score" else n for n in _AS_STORED)
+    faces = ", ".join(f"pf.{c}" for c in _FACES_COLUMNS.split(", "))
+    return (
+        "SELECT photo.id, path, camera_make, camera_model, picked, burst_best,"
+        f" missing_since IS NOT NULL, rotation, {stored}, sr.id IS NOT NULL, sr.failure_reason,"
+        f" pf.photo_id IS NOT NULL, {faces} FROM photo"
+        " LEFT JOIN photo_preference pp ON pp.photo_id = photo.id"
+        " LEFT JOIN stage_run sr ON sr.photo_id = photo.id AND sr.stage = ? AND sr.status = ?"
+        " LEFT JOIN photo_faces pf ON pf.photo_id = photo.id"
+        f" WHERE photo.id IN {dialect.id_list()} AND photo.deleted_at IS NULL"
+    )
 
 
 def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
     """Display fields of the given photos (missing or deleted ids are left out)."""
     ids = list(dict.fromkeys(int(i) for i in photo_ids))
     out: dict[int, GalleryRow] = {}
-    dialect = dialect_of(Photo._meta.database)
+    db = Photo._meta.database
+    dialect = dialect_of(db)
+    sql, date = _rows_sql(dialect), Photo.captured_at.python_value
+    failed = (Stage.TECHNICAL.value, StageStatus.FAILED.value)
+    n_stored = len(_AS_STORED)
     for start in range(0, len(ids), 500):  # a read's size, as the view asks them
-        chunk = ids[start : start + 500]
-        reasons = {
-            int(pid): reason or "This photo could not be measured."
-            for pid, reason in StageRun.select(StageRun.photo, StageRun.failure_reason)
-            .where(
-                dialect.in_ids(StageRun.photo, chunk),
-                StageRun.stage == Stage.TECHNICAL.value,
-                StageRun.status == StageStatus.FAILED.value,
-            )
-            .tuples()
-        }
-        rows = (
-            Photo.select(*_ROW_FIELDS)
-            .where(dialect.in_ids(Photo.id, chunk), Photo.deleted_at.is_null())
-            .tuples()  # the columns' converters still run
-        )
-        faces = people_store.summaries(chunk)
-        for pid, path_b, make, model, picked, best, missing_since, rotation, *stored in rows:
-            path = display_path(last_known_path(path_b))
+        rows = db.execute_sql(sql, [*failed, dialect.id_param(ids[start : start + 500])])
+        for pid, path_b, make, model, picked, best, missing, rotation, *rest in rows.fetchall():
+            stored = dict(zip(_AS_STORED, rest[:n_stored], strict=True))
+            stored["captured_at"] = date(stored["captured_at"])
+            is_failed, reason, has_faces, *faces = rest[n_stored:]
+            path = display_path(last_known_path(bytes(path_b)))
             out[int(pid)] = GalleryRow(
                 id=int(pid),
                 file_name=os.path.basename(path),
                 path=path,
                 camera=camera_name(make, model),
                 picked=bool(picked),
-                failed_reason=reasons.get(int(pid)),
+                failed_reason=(reason or "This photo could not be measured.")
+                if is_failed
+                else None,
                 burst_best=bool(best),
-                missing=missing_since is not None,
+                missing=bool(missing),
                 rotation=int(rotation or 0),
-                faces=faces.get(int(pid)),
-                **dict(zip(_AS_STORED, stored, strict=True)),
+                faces=_faces_summary(*faces) if has_faces else None,
+                **stored,
             )
     return out
 
 
-def photo_ids_for_paths(paths: Iterable[str]) -> list[int]:
-    """The photos that own these file paths (primary or duplicate paths)."""
-    raw = list(dict.fromkeys(encode_path(p) for p in paths))
-    found: set[int] = set()
-    for start in range(0, len(raw), 500):
-        chunk = raw[start : start + 500]
-        found.update(
-            int(i) for (i,) in Photo.select(Photo.id).where(Photo.path.in_(chunk)).tuples()
-        )
-        found.update(
-            int(i)
-            for (i,) in PhotoPath.select(PhotoPath.photo).where(PhotoPath.path.in_(chunk)).tuples()
-        )
-    return sorted(found)
+def _faces_summary(
+    count: int, judged: int, key: int, closed: Any, soft: Any, eyes_open: Any, sharp: Any
+) -> FacesSummary:
+    return FacesSummary(
+        count=int(count),
+        judged=int(judged),
+        key=int(key),
+        closed_eyes=bool(closed),
+        soft_face=bool(soft),
+        eyes_open=bool(eyes_open),
+        key_sharpness=None if sharp is None else float(sharp),
+    )
 
 
 # --- gallery filters and sorts (raw SQL: 100k photos in a few ms) --------------

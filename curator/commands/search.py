@@ -104,7 +104,7 @@ def _top(limit: int | None) -> int:
 
 
 def _like(raw: str, ctx: CommandContext, limit: int | None) -> list[SearchHit]:
-    from curator.catalog.queries import photo_ids_for_paths
+    from curator.catalog.paths_codec import photo_ids_for_paths
 
     found = photo_ids_for_paths([os.path.abspath(os.path.expanduser(raw))])
     if not found:

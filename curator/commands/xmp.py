@@ -55,8 +55,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def _select(args: argparse.Namespace, ctx: CommandContext) -> tuple[list[int], list[str]]:
     """The photo ids to write and the PATHs that named nothing in the catalog."""
-    from curator.catalog.paths_codec import pair_mates
-    from curator.catalog.queries import photo_ids_for_paths
+    from curator.catalog.paths_codec import pair_mates, photo_ids_for_paths
     from curator.interop.xmp_fields import decided_photo_ids, xmp_fields_for
 
     if args.all:

@@ -11,7 +11,7 @@ import pytest
 
 from curator.catalog import decisions, judgments
 from curator.catalog.db import Catalog
-from curator.catalog.queries import photo_ids_for_paths
+from curator.catalog.paths_codec import photo_ids_for_paths
 from curator.catalog.types import CullState
 from curator.paths import resolve_paths
 from tests.integration.cli_helpers import import_json, run_cli

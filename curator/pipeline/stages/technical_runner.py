@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThreadPool
 
-from curator.catalog.queries import photo_ids_for_paths
+from curator.catalog.paths_codec import photo_ids_for_paths
 from curator.catalog.storage import DISK_FULL_SENTENCE_START, catalog_file_of
 from curator.catalog.writer import ApplyKind, Attempted, CatalogWriter
 from curator.engine.stage_runner import RunSummary, StageRunner, Written
