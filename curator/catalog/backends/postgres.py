@@ -419,7 +419,7 @@ def open_catalog(url: str, *, read_only_ok: bool) -> tuple[PostgresCatalogDataba
     a migration that fails leaves the catalog as it was). Returns the database
     and whether this seat may only read (its role may not write the decision
     log: an assistant who reviews; refused unless `read_only_ok`)."""
-    from curator.catalog.backends import pg_schema, pg_trigram
+    from curator.catalog.backends import pg_plans, pg_schema, pg_trigram
     from curator.catalog.migrations import LATEST_VERSION
 
     try:
@@ -451,6 +451,7 @@ def open_catalog(url: str, *, read_only_ok: bool) -> tuple[PostgresCatalogDataba
         pg_schema.migrate(db, version)
         db.name_trigram_note = pg_trigram.ensure_name_index(db)
         db.name_trigram = db.name_trigram_note is None
+        pg_plans.ensure_camera_plans(db)
     except CatalogError:
         db.close()
         raise

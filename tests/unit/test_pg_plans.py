@@ -1,0 +1,120 @@
+"""The camera filter's planner aids on PostgreSQL (backends.pg_plans, issue 34 §6):
+made at a writable open, made again when dropped, never failing an open, and
+what they are for — the planner's estimate of one camera's photos and the
+first page it then chooses. Runs against the throwaway server of
+tests/pg_server.py."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from curator.catalog.backends import pg_plans
+from curator.catalog.backends.postgres import to_postgres, to_psycopg
+from curator.catalog.db import Catalog
+from curator.catalog.queries import gallery_query_ids, gallery_sql
+from curator.catalog.types import GalleryQuery, MetadataFilter
+from tests.bench.gallery_catalog import populate
+
+N = 20_000
+
+
+def _camera_count(cat: Catalog, camera: str) -> int:
+    sql = "SELECT count(*) FROM photo WHERE COALESCE(camera_model, camera_make) = ?"
+    return int(cat.db.execute_sql(sql, [camera]).fetchone()[0])
+
+
+def _estimated_rows(cat: Catalog, camera: str) -> int:
+    sql = to_psycopg(
+        to_postgres(
+            "EXPLAIN SELECT id FROM photo WHERE deleted_at IS NULL"
+            " AND COALESCE(camera_model, camera_make) = ?"
+        )
+    )
+    cursor = cat.db.cursor()
+    cursor.execute(sql, [camera])
+    plan = "\n".join(str(line) for (line,) in cursor.fetchall())
+    found = re.search(r"rows=(\d+)", plan)
+    assert found, plan
+    return int(found.group(1))
+
+
+def test_a_writable_open_makes_the_index_and_statistics_and_makes_them_again(
+    pg_url: str,
+) -> None:
+    with Catalog.open(pg_url) as cat:
+        index, stats = pg_plans.present(cat.db)
+        assert index
+        assert stats == (int(cat.db.server_version) >= pg_plans.EXPRESSION_STATISTICS_SINCE)
+        cat.db.execute_sql(f"DROP INDEX {pg_plans.CAMERA_CULL_INDEX}")
+        cat.db.execute_sql(f"DROP STATISTICS IF EXISTS {pg_plans.CAMERA_STATISTICS}")
+        assert pg_plans.present(cat.db) == (False, False)
+    with Catalog.open(pg_url) as cat:
+        assert pg_plans.present(cat.db) == (index, stats)
+        assert pg_plans.ensure_camera_plans(cat.db) is None  # all there: nothing to do
+
+
+def test_the_planner_knows_how_many_photos_one_camera_has(pg_url: str) -> None:
+    """Without the statistics the planner guessed 0.5 % of the photos for any
+    camera (the partial index's expression has none); with them it is within a
+    factor of two of the truth, so a first page walks the time order instead
+    of sorting the whole camera."""
+    with Catalog.open(pg_url) as cat:
+        if int(cat.db.server_version) < pg_plans.EXPRESSION_STATISTICS_SINCE:
+            pytest.skip("expression statistics need PostgreSQL 14")
+        populate(cat, N)
+        cat.db.execute_sql(f"DROP STATISTICS {pg_plans.CAMERA_STATISTICS}")
+        cat.db.execute_sql("ANALYZE photo")
+        camera = "X-T3"
+        true_count = _camera_count(cat, camera)
+        assert true_count > N // 20  # one of a handful of bodies
+        guessed = _estimated_rows(cat, camera)
+        assert guessed < true_count / 5  # the guess this module is for
+        assert pg_plans.ensure_camera_plans(cat.db) is None
+        estimated = _estimated_rows(cat, camera)
+        assert true_count / 2 <= estimated <= true_count * 2
+
+        query = GalleryQuery(metadata=MetadataFilter(camera=camera))
+        sql, params = gallery_sql(query)
+        plain = [int(pid) for (pid,) in cat.db.execute_sql(sql, params).fetchall()]
+        assert gallery_query_ids(query, limit=500) == plain[:500]
+        assert gallery_query_ids(query) == plain
+
+
+class _RefusingDb:
+    """A database whose role may read the catalog but not create in it."""
+
+    server_version = 150000
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def execute_sql(self, sql: str, params: Any = None) -> Any:
+        self.statements.append(sql)
+        if sql.startswith("SELECT EXISTS"):
+            return _Rows((False, False))
+        raise RuntimeError("permission denied for schema public\nDETAIL: more")
+
+    def atomic(self, *_args: Any) -> Any:
+        import contextlib
+
+        return contextlib.nullcontext()
+
+
+class _Rows:
+    def __init__(self, row: tuple[bool, bool]) -> None:
+        self.row = row
+
+    def fetchone(self) -> tuple[bool, bool]:
+        return self.row
+
+
+def test_a_role_that_may_not_create_them_gets_a_sentence_not_an_error() -> None:
+    db = _RefusingDb()
+    sentence = pg_plans.ensure_camera_plans(db)
+    assert sentence is not None
+    assert "permission denied for schema public" in sentence and "DETAIL" not in sentence
+    assert "camera filter" in sentence
+    assert any(s.startswith("CREATE INDEX") for s in db.statements)
