@@ -118,3 +118,22 @@ def test_a_role_that_may_not_create_them_gets_a_sentence_not_an_error() -> None:
     assert "permission denied for schema public" in sentence and "DETAIL" not in sentence
     assert "camera filter" in sentence
     assert any(s.startswith("CREATE INDEX") for s in db.statements)
+
+
+def test_every_catalog_connection_plans_serially_without_jit(pg_url: str) -> None:
+    """Each of the catalog's connections sets its own planner settings
+    (postgres.SESSION_SETTINGS): no JIT, no parallel workers (their start cost
+    a first page 45 ms), index reads costed as cached."""
+    with Catalog.open(pg_url) as cat:
+        shown = {
+            name: str(cat.db.execute_sql(f"SHOW {name}").fetchone()[0])
+            for name in ("jit", "max_parallel_workers_per_gather", "random_page_cost", "work_mem")
+        }
+        assert shown == {
+            "jit": "off",
+            "max_parallel_workers_per_gather": "0",
+            "random_page_cost": "1.1",
+            "work_mem": "32MB",
+        }
+        cat.db.drop_connection()  # a new connection (a reconnect) sets them again
+        assert str(cat.db.execute_sql("SHOW max_parallel_workers_per_gather").fetchone()[0]) == "0"

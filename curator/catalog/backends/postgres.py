@@ -80,7 +80,16 @@ CONNECT_TIMEOUT_S = 5
 # manual lowers random_page_cost for such databases). At the default 4, the
 # failed lane's first page (965 photos of 100,000) scanned the whole table
 # for a hash join: 67 ms, where an index probe per failed photo takes 7 ms.
-SESSION_SETTINGS = "SET jit = off; SET work_mem = '32MB'; SET random_page_cost = 1.1"
+# And no parallel plans: the catalog's queries are short, and starting the
+# workers cost more than they saved. Once every photo had a score, "camera +
+# kept, by preference" got a parallel walk of the scores whose workers took
+# 45 ms to start (its first page 50-57 ms; serial, 15 ms), and the whole
+# lists of 100,000 photos were no faster with workers than without (21-58 ms
+# either way, 24 lists).
+SESSION_SETTINGS = (
+    "SET jit = off; SET work_mem = '32MB'; SET random_page_cost = 1.1;"
+    " SET max_parallel_workers_per_gather = 0"
+)
 _PAUSE_S = 0.003
 
 _TRANSLATED: dict[str, str] = {}
