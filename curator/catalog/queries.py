@@ -413,8 +413,11 @@ def _gallery_where(
     if q.match_only and (by_score or not sets_in_python):  # a range of the scores' index
         where.append(f"{_SCORE} >= ?" if by_score else f"+id IN ({gf.MATCH_SQL})")
         params.append(float(q.match_threshold))
-    if q.content_type is not None:
-        where.append("id IN (SELECT photo_id FROM description WHERE content_type = ?)")
+    if q.content_type is not None:  # one of eight kinds, ~1/8 of the photos: SQLite
+        # walks the sort's index past the kind's ids (100,000 photos, first page
+        # 14.6 -> 2.7 ms; a kind with no photo walks all, 9 ms). A tag or a
+        # project is a few photos: looked up by id (walking them: 1.7 -> 12 ms).
+        where.append("+id IN (SELECT photo_id FROM description WHERE content_type = ?)")
         params.append(q.content_type)
     if q.tag is not None:
         where.append(
