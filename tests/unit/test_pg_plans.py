@@ -1,8 +1,8 @@
-"""The camera filter's planner aids on PostgreSQL (backends.pg_plans, issue 34 §6):
+"""The gallery's planner aids on PostgreSQL (backends.pg_plans, issue 34 §6):
 made at a writable open, made again when dropped, never failing an open, and
-what they are for — the planner's estimate of one camera's photos and the
-first page it then chooses. Runs against the throwaway server of
-tests/pg_server.py."""
+what they are for — the planner's estimate of one camera's photos, and the
+score tables' keys carrying the score while scores are written as before.
+Runs against the throwaway server of tests/pg_server.py."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def test_a_writable_open_makes_the_index_and_statistics_and_makes_them_again(
         assert pg_plans.present(cat.db) == (False, False)
     with Catalog.open(pg_url) as cat:
         assert pg_plans.present(cat.db) == (index, stats)
-        assert pg_plans.ensure_camera_plans(cat.db) is None  # all there: nothing to do
+        assert pg_plans.ensure_plan_aids(cat.db) is None  # all there: nothing to do
 
 
 def test_the_planner_knows_how_many_photos_one_camera_has(pg_url: str) -> None:
@@ -72,7 +72,7 @@ def test_the_planner_knows_how_many_photos_one_camera_has(pg_url: str) -> None:
         assert true_count > N // 20  # one of a handful of bodies
         guessed = _estimated_rows(cat, camera)
         assert guessed < true_count / 5  # the guess this module is for
-        assert pg_plans.ensure_camera_plans(cat.db) is None
+        assert pg_plans.ensure_plan_aids(cat.db) is None
         estimated = _estimated_rows(cat, camera)
         assert true_count / 2 <= estimated <= true_count * 2
 
@@ -93,8 +93,10 @@ class _RefusingDb:
 
     def execute_sql(self, sql: str, params: Any = None) -> Any:
         self.statements.append(sql)
-        if sql.startswith("SELECT EXISTS"):
-            return _Rows((False, False))
+        if sql.startswith("SELECT EXISTS"):  # the camera aids: neither there
+            return _Rows([(False, False)])
+        if sql.startswith("SELECT c.relname"):  # the score keys: one not covered
+            return _Rows([("photo_preference",)])
         raise RuntimeError("permission denied for schema public\nDETAIL: more")
 
     def atomic(self, *_args: Any) -> Any:
@@ -104,20 +106,68 @@ class _RefusingDb:
 
 
 class _Rows:
-    def __init__(self, row: tuple[bool, bool]) -> None:
-        self.row = row
+    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
+        self.rows = rows
 
-    def fetchone(self) -> tuple[bool, bool]:
-        return self.row
+    def fetchone(self) -> tuple[Any, ...]:
+        return self.rows[0]
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self.rows
 
 
 def test_a_role_that_may_not_create_them_gets_a_sentence_not_an_error() -> None:
     db = _RefusingDb()
-    sentence = pg_plans.ensure_camera_plans(db)
+    sentence = pg_plans.ensure_plan_aids(db)
     assert sentence is not None
     assert "permission denied for schema public" in sentence and "DETAIL" not in sentence
     assert "camera filter" in sentence
     assert any(s.startswith("CREATE INDEX") for s in db.statements)
+
+
+def test_the_score_tables_keys_carry_the_score_and_scores_are_written_as_before(
+    pg_url: str,
+) -> None:
+    from curator.catalog.models import Photo, preference_scores
+    from curator.catalog.taste.store import write_scores
+
+    def covered(cat: Catalog) -> dict[str, str]:
+        rows = cat.db.execute_sql(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+            " JOIN pg_class c ON c.oid = i.indrelid WHERE i.indisprimary"
+            " AND c.relname IN ('photo_preference', 'taste_score')"
+        ).fetchall()
+        return {str(table): str(definition) for table, definition in rows}
+
+    with Catalog.open(pg_url) as cat:
+        keys = covered(cat)
+        assert set(keys) == {"photo_preference", "taste_score"}
+        assert "(photo_id) INCLUDE (score)" in keys["photo_preference"]
+        assert "(owner, photo_id) INCLUDE (score)" in keys["taste_score"]
+        assert pg_plans.uncovered_score_keys(cat.db) == []
+        # As an older Curator left it: the plain key. The next open covers it again.
+        cat.db.execute_sql(
+            "ALTER TABLE photo_preference DROP CONSTRAINT photo_preference_pkey,"
+            " ADD PRIMARY KEY (photo_id)"
+        )
+        assert pg_plans.uncovered_score_keys(cat.db) == ["photo_preference"]
+        ids = [Photo.create(path=f"/s/{i}.jpg".encode(), content_hash=f"h{i}").id for i in range(3)]
+    with Catalog.open(pg_url) as cat:
+        assert pg_plans.uncovered_score_keys(cat.db) == []
+        assert covered(cat)["photo_preference"].endswith("(photo_id) INCLUDE (score)")
+        # A retrain's write (ON CONFLICT on the key) and a same-version rescore.
+        import numpy as np
+
+        write_scores(1, ids, np.array([10.0, 20.0, 30.0]))
+        write_scores(1, ids, np.array([10.0, 25.0, 30.0]))
+        assert preference_scores(ids) == {ids[0]: 10.0, ids[1]: 25.0, ids[2]: 30.0}
+        write_scores(2, ids, np.array([40.0, 50.0, 60.0]), owner="lead")
+        write_scores(2, ids, np.array([40.0, 55.0, 60.0]), owner="lead")
+        stored = cat.db.execute_sql(
+            "SELECT photo_id, score FROM taste_score WHERE owner = 'lead' ORDER BY photo_id"
+        ).fetchall()
+        expected = list(zip(ids, [40.0, 55.0, 60.0], strict=True))
+        assert [(int(p), float(v)) for p, v in stored] == expected
 
 
 def test_every_catalog_connection_plans_serially_without_jit(pg_url: str) -> None:

@@ -460,7 +460,7 @@ def open_catalog(url: str, *, read_only_ok: bool) -> tuple[PostgresCatalogDataba
         pg_schema.migrate(db, version)
         db.name_trigram_note = pg_trigram.ensure_name_index(db)
         db.name_trigram = db.name_trigram_note is None
-        pg_plans.ensure_camera_plans(db)
+        pg_plans.ensure_plan_aids(db)
     except CatalogError:
         db.close()
         raise
