@@ -2,9 +2,11 @@
 
 The set is in the repository, tests/data/faces-eval (``$CURATOR_FACES_EVAL``
 points the bench at another): real photos that ship in packages on PyPI
-under a licence that lets them ship here (public domain, CC0, CC BY, CC
-BY-SA; each listed with its exact source, author and licence in the set's
-MANIFEST.md), reduced to 1,600 px at most. Its ``labels.json`` holds, per
+and in Debian's main archive, under a licence that lets them ship here
+(public domain, CC0, CC BY, CC BY-SA, the Pexels and Unsplash licences, or
+Debian's statement of a free licence for the package's files; each listed
+with its exact source, author and licence in the set's MANIFEST.md),
+reduced to 1,600 px at most. Its ``labels.json`` holds, per
 image, every face's box (stored-image pixels, brow to chin, ear to ear),
 its eyes (open / closed / unknown and why), glasses, sunglasses, turned
 away, key and soft.
