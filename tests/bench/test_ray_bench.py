@@ -7,21 +7,27 @@ runs the real technical stage (`TechnicalRunner` on a `RayPool`, the body
 `NodeMeasure`: a node's own decoder child, the preview and thumbnail shipped
 back and landed in the seat's cache) over the same `N_FILES` generated 24 MP
 Bayer DNGs (uncompressed, 12-bit, no embedded preview: the sensor render,
-about a second a file), from the seat's driver inside the namespaces (tests/ray_driver.py's
-"bench": an untimed warm-up first, so every node's workers and decoder
-children are started and have their imports done, then the timed run into a
-fresh catalog). Each configuration is measured `ROUNDS` times, the fastest
-kept (the machines these run on are shared; the fastest run is the least
-disturbed).
+about 0.3 s of a core a file; 64 files, so the cluster's fixed costs — a
+task's dispatch, the last file's tail — weigh little: with 16 files two nodes
+measured 1.59 x one, with 64 1.81 x), from the seat's driver inside the
+namespaces (tests/ray_driver.py's "bench": an untimed warm-up first, so every
+node's workers and decoder children are started and have their imports done,
+then the timed run into a fresh catalog). Each configuration is measured
+`ROUNDS` times, the fastest kept (the machines these run on are shared; the
+fastest run is the least disturbed).
 
 Budget (issue 34 §6): two nodes >= 1.8 x one node, in files per second of the
 stage's wall time — asserted when the two nodes' workers really had two
 cores between them (their CPU time / wall time >= `MIN_CORES_FOR_SCALING`);
 on a machine busy with other work the table says so instead (the same rule
 as tests/bench/test_ingest_bench.py's two decode workers). The seat (the
-driver, its writes and the landing of previews) runs on the same machine, so
-on two cores it takes its share of them from the nodes: heavy files (RAW)
-keep that share small, as they are what a studio sends a cluster.
+driver, its writes and the landing of previews) and Ray's own processes run
+on the same machine, so on two cores they take their share from the nodes:
+on this project's 2-core machine the nodes got 1.78-1.79 cores, and two
+nodes measured 1.77-1.81 x one. So what is always asserted is the scaling
+per core the nodes got: speedup >= `MIN_EFFICIENCY` x the cores they were
+busy (a seat or a dispatch that serialised the nodes' work fails it on any
+machine).
 
 Written to the bench results folder (tests/bench/results.py): ray.json.
 """
@@ -43,12 +49,13 @@ from tests.ray_cluster import RayTestCluster, Unavailable
 
 pytestmark = pytest.mark.bench
 
-N_FILES = 16
+N_FILES = 64
 N_WARM = 4
 WIDTH, HEIGHT = 6000, 4000
 ROUNDS = 2
 MIN_SPEEDUP = 1.8
 MIN_CORES_FOR_SCALING = 1.8
+MIN_EFFICIENCY = 0.93  # two nodes' speedup per core busy (measured 0.99-1.01)
 
 
 def _inputs(folder: Path) -> Path:
@@ -118,9 +125,20 @@ def test_two_nodes_measure_at_least_1_8_times_as_fast_as_one(tmp_path: Path) -> 
         if scaled
         else f"two nodes: {speedup:.2f} x one node — not judged: the nodes had "
         f"{two['cores_busy']:.2f} cores between them (< {MIN_CORES_FOR_SCALING}), "
-        "the machine was busy with other work"
+        "the seat, Ray's own processes or other work had the rest of the machine"
     )
     print(verdict)
-    write_results("ray.json", {"rows": rows, "speedup": round(speedup, 3), "judged": scaled})
+    efficiency = speedup / two["cores_busy"]
+    print(f"scaling per core the nodes were busy: {efficiency:.2f} (>= {MIN_EFFICIENCY})")
+    write_results(
+        "ray.json",
+        {
+            "rows": rows,
+            "speedup": round(speedup, 3),
+            "judged": scaled,
+            "per_core": round(efficiency, 3),
+        },
+    )
     if scaled:
         assert speedup >= MIN_SPEEDUP, verdict
+    assert efficiency >= MIN_EFFICIENCY, f"{verdict}; per core busy {efficiency:.2f}"
