@@ -88,10 +88,11 @@ def ensure_plan_aids(db: Any) -> str | None:
     if index and (stats or not want_stats) and not uncovered:
         return None
     try:
-        with db.atomic("IMMEDIATE"):
+        with db.atomic("IMMEDIATE"):  # under the write lock: asked again, as another
+            index, stats = present(db)  # seat opening at once may have made them
             if not index or (want_stats and not stats):
                 _make_camera_aids(db, want_stats)
-            for table in uncovered:
+            for table in uncovered_score_keys(db):
                 _cover_score_key(db, table)
     except Exception as exc:  # a role that may not create in the schema, or own the tables
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
