@@ -85,10 +85,17 @@ CONNECT_TIMEOUT_S = 5
 # kept, by preference" got a parallel walk of the scores whose workers took
 # 45 ms to start (its first page 50-57 ms; serial, 15 ms), and the whole
 # lists of 100,000 photos were no faster with workers than without (21-58 ms
-# either way, 24 lists).
+# either way, 24 lists). And a plan per run of a statement: psycopg prepares
+# a statement on its fifth run, and after five more the server may keep one
+# generic plan made without the parameters' values. The gallery's filters
+# are skewed (one camera is 14 % of the photos, another 1 %; kept a fifth),
+# so a plan for "any camera, any cull" is wrong for each: "camera + kept, by
+# preference" then sorted every scored photo, first page 82 ms p50 at
+# 100,000 photos, where a plan for its own values takes 16 ms (planning
+# costs ~0.7 ms; the prepared statement still saves the parse).
 SESSION_SETTINGS = (
     "SET jit = off; SET work_mem = '32MB'; SET random_page_cost = 1.1;"
-    " SET max_parallel_workers_per_gather = 0"
+    " SET max_parallel_workers_per_gather = 0; SET plan_cache_mode = force_custom_plan"
 )
 _PAUSE_S = 0.003
 
