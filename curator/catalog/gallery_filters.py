@@ -287,7 +287,8 @@ def id_list(ids: IdValues) -> list[int]:
 
 def _ids_text(sql: str, params: Sequence[object]) -> str | None:
     db = Photo._meta.database
-    row = db.execute_sql(dialect_of(db).ordered_ids_sql(sql), list(params)).fetchone()
+    dialect = dialect_of(db)
+    row = dialect.execute_planned(db, dialect.ordered_ids_sql(sql), list(params)).fetchone()
     return str(row[0]) if row and row[0] else None
 
 

@@ -18,6 +18,8 @@ spelling, the caller asks the database's `Dialect` (`dialect_of(db)`):
 - `file_name_index`: SQLite's `INDEXED BY` hint for that index (PostgreSQL
   has no hints and needs none);
 - `distinct`: null-safe "differs" (`IS NOT` / `IS DISTINCT FROM`);
+- `execute_planned`: a query planned for its parameters' values each time
+  (a gallery list; PostgreSQL would otherwise keep a generic plan);
 - `insert_id`: an INSERT's new id (`lastrowid` / `RETURNING id`);
 - `index_sql`: the statement of an index (`sqlite_master` / `pg_indexes`);
 - `replace_into`: an INSERT that replaces the row a unique key finds
@@ -69,6 +71,13 @@ class Dialect:
         BY) joined by commas in that order, or NULL for none."""
         return f"SELECT group_concat(id) FROM ({sql})"
 
+    def execute_planned(self, db: Any, sql: str, params: Sequence[object]) -> Any:
+        """Run a query whose best plan depends on its parameters' values (a
+        gallery list's filters), planned for them each time: SQLite plans
+        every statement for its values; PostgreSQL runs it unprepared
+        (`PostgresDatabase.execute_sql_planned`)."""
+        return db.execute_sql(sql, params)
+
     def insert_id(self, db: Any, sql: str, params: Sequence[object]) -> int:
         """Run an `INSERT … VALUES (…)` of one row; the new row's id."""
         return int(db.execute_sql(sql, params).lastrowid)
@@ -104,6 +113,9 @@ class PostgresDialect(Dialect):
     def ordered_ids_sql(self, sql: str) -> str:
         # PostgreSQL feeds an aggregate a sorted subquery's rows in its order.
         return f"SELECT string_agg(CAST(id AS text), ',') FROM ({sql}) AS ordered"
+
+    def execute_planned(self, db: Any, sql: str, params: Sequence[object]) -> Any:
+        return db.execute_sql_planned(sql, params)
 
     def insert_id(self, db: Any, sql: str, params: Sequence[object]) -> int:
         return int(db.execute_sql(f"{sql} RETURNING id", params).fetchone()[0])

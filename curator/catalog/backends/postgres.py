@@ -85,17 +85,10 @@ CONNECT_TIMEOUT_S = 5
 # kept, by preference" got a parallel walk of the scores whose workers took
 # 45 ms to start (its first page 50-57 ms; serial, 15 ms), and the whole
 # lists of 100,000 photos were no faster with workers than without (21-58 ms
-# either way, 24 lists). And a plan per run of a statement: psycopg prepares
-# a statement on its fifth run, and after five more the server may keep one
-# generic plan made without the parameters' values. The gallery's filters
-# are skewed (one camera is 14 % of the photos, another 1 %; kept a fifth),
-# so a plan for "any camera, any cull" is wrong for each: "camera + kept, by
-# preference" then sorted every scored photo, first page 82 ms p50 at
-# 100,000 photos, where a plan for its own values takes 16 ms (planning
-# costs ~0.7 ms; the prepared statement still saves the parse).
+# either way, 24 lists).
 SESSION_SETTINGS = (
     "SET jit = off; SET work_mem = '32MB'; SET random_page_cost = 1.1;"
-    " SET max_parallel_workers_per_gather = 0; SET plan_cache_mode = force_custom_plan"
+    " SET max_parallel_workers_per_gather = 0"
 )
 _PAUSE_S = 0.003
 
@@ -221,14 +214,36 @@ class PostgresCatalogDatabase(PostgresqlDatabase):
             params = None  # psycopg reads no placeholders then: a literal % stays one
         return self._execute_cursor(sql, params)
 
-    def _execute_cursor(self, sql: str, params: Any, **options: Any) -> Any:
+    def execute_sql_planned(self, sql: str, params: Any = None) -> Any:
+        """`execute_sql`, planned for these parameters' values every time.
+
+        psycopg prepares a statement on its fifth run, and after five more the
+        server may keep one generic plan, made without the values. The
+        gallery's lists filter on skewed columns (one camera is 14 % of the
+        photos, another 1 %; kept is a fifth), so one plan for "any camera,
+        any cull" is wrong for each: "camera + kept, by preference" got a
+        plan that sorted every scored photo, its first page 82 ms p50 at
+        100,000 photos where a plan for its own values takes 12-16 ms.
+        Such a list is sent unprepared (planning costs ~1 ms); the rows read
+        by id and the writes keep their prepared plans (forcing a plan per
+        run on every statement cost each 24-row read 1.6 ms)."""
+        sql = to_postgres(sql)
+        if params:
+            sql = to_psycopg(sql)
+        else:
+            params = None
+        return self._execute_cursor(sql, params, prepare=False)
+
+    def _execute_cursor(
+        self, sql: str, params: Any, prepare: bool | None = None, **options: Any
+    ) -> Any:
         # peewee passes `params or ()`; psycopg would then parse every `%` as a placeholder.
         self._log_query(sql, params)
         from peewee import __exception_wrapper__
 
         with __exception_wrapper__:
             cursor = self.cursor(**options)
-            cursor.execute(sql, params)
+            cursor.execute(sql, params, prepare=prepare)
         return cursor
 
     def atomic(self, *args: Any, **kwargs: Any) -> Any:

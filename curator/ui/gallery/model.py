@@ -170,6 +170,7 @@ class GalleryListModel(QAbstractListModel):
         self._rest_pending = False  # only a first page of the query is listed
         self._rest_token = 0  # which `set_query` a whole list read off-thread is for
         self._rest_asked = False  # that read is in flight
+        self._retired: tuple[list[int], dict[int, int] | None] | None = None  # set_query's
         self._lists_pool = lists_pool
         self._rest_delivery = delivery_to(self, self._on_rest)
         self._last_requery = -float("inf")  # time.monotonic() of the last whole-list query
@@ -281,6 +282,20 @@ class GalleryListModel(QAbstractListModel):
             cached = rows.get(pid)
         return cached
 
+    def read_visible(self, rows: range) -> None:
+        """Read the rows of `rows` not cached yet, in one read (the view calls it
+        before it paints them). A tile's first `data()` is then a cache hit, and
+        a new list's first paint reads the ~24 tiles it paints, not the
+        `_WINDOW` around its first tile (100 rows: 7-9 ms on PostgreSQL at
+        100,000 photos, 24 rows ~3 ms). Rows not found stay missing here;
+        `photo_row` reads around them as before."""
+        wanted = [p for p in self._ids[rows.start : rows.stop] if p not in self._rows]
+        if not wanted:
+            return
+        if len(self._rows) + len(wanted) > _MAX_CACHED_ROWS:
+            self._forget_all()
+        self._rows.update(read_rows(wanted))
+
     def _forget_all(self) -> None:
         self._rows.clear()
         if self.stale is not None:
@@ -312,6 +327,9 @@ class GalleryListModel(QAbstractListModel):
         `first_rows`: list only that many now, the rest at `load_rest`."""
         self.beginResetModel()
         self.query = query
+        # The old list (100,000 ints and their row index) is freed after the
+        # new first paint, in `fetch_rest`: freeing it here cost the switch 1-3 ms.
+        self._retired = (self._ids, self._row_index)
         self._ids = gallery_query_ids(query, first_rows)
         self._rest_pending = first_rows is not None and len(self._ids) == first_rows
         self._rest_token += 1
@@ -364,6 +382,7 @@ class GalleryListModel(QAbstractListModel):
         pool and appended when it arrives (`_on_rest`); at once without a pool.
         One read per listing; anything needing the list before it arrives
         reads it itself (`load_rest`) and the late one is dropped."""
+        self._retired = None
         if not self._rest_pending or self._rest_asked:
             return
         if self._lists_pool is None:

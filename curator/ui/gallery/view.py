@@ -514,6 +514,7 @@ class GalleryView(QListView):
             self.viewport().update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        self.gallery_model.read_visible(self.visible_rows())  # one read for the tiles below
         super().paintEvent(event)
         if self.gallery_model.rest_pending:  # the first page is on screen: now the rest
             QTimer.singleShot(0, self.gallery_model, self.gallery_model.fetch_rest)
@@ -623,6 +624,7 @@ class GalleryView(QListView):
         keys: list[ImageKey] = []
         waiting: list[str] = []  # listed by an import, no thumbnail decoded yet
         self._asked = self.visible_rows(ahead_screens=1.0)
+        self.gallery_model.read_visible(self._asked)  # the screen ahead's rows, in one read
         for row in self._asked:
             photo = self.gallery_model.photo_row(row)
             key = None if photo is None else thumbnail_key(photo)
