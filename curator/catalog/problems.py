@@ -1,4 +1,5 @@
-"""Queries and writes behind the Failed lane and the error-log view.
+"""Queries and writes behind the Failed lane and the error-log view, and
+`curator status`'s report (`status_report`: photos, stages, failures, taste).
 
 Plain objects out (frozen dataclasses), so the UI never touches peewee rows.
 `reset_for_retry` puts failed stage rows back to `pending`: every stage's
@@ -11,10 +12,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from curator.catalog import paths_codec
 from curator.catalog.missing import last_known_path
-from curator.catalog.models import ErrorLog, Photo, StageRun, StageStatus, utcnow
+from curator.catalog.models import (
+    ErrorLog,
+    Photo,
+    PhotoPreference,
+    Stage,
+    StageRun,
+    StageStatus,
+    TasteModel,
+    utcnow,
+)
 from curator.catalog.paths_codec import decode_path, display_path
+from curator.catalog.taste.store import taste_status
 
 
 @dataclass(frozen=True)
@@ -99,3 +112,92 @@ def reset_for_retry(photo_ids: Sequence[int] | None = None) -> int:
     if photo_ids is not None:
         query = query.where(StageRun.photo.in_(list(photo_ids)))
     return int(query.execute())
+
+
+def stage_counts() -> dict[str, dict[str, int]]:
+    """Per stage: how many photos are done/failed/pending/skipped/running.
+
+    A photo with no StageRun row for a stage counts as pending for it — except
+    that a photo whose technical stage failed is not pending for the later
+    stages: nothing can run on it until it is measured (it is counted, with its
+    reason, under technical). A RAW+JPEG pair counts once while pairing is on.
+    """
+    shown = paths_codec.shown_photos()  # as the gallery shows them
+    n_photos = Photo.select().where(shown).count()
+    unmeasurable = (
+        StageRun.select()
+        .join(Photo)
+        .where(
+            StageRun.stage == Stage.TECHNICAL.value,
+            StageRun.status == StageStatus.FAILED.value,
+            shown,
+        )
+        .count()
+    )
+    result: dict[str, dict[str, int]] = {}
+    for stage in (s.value for s in Stage):
+        if stage == Stage.SCORE.value:
+            result[stage] = _score_counts(n_photos - unmeasurable)
+            continue
+        later = stage != Stage.TECHNICAL.value
+        counts = {s.value: 0 for s in StageStatus}
+        rows = (
+            StageRun.select(StageRun.status, StageRun.id)
+            .join(Photo)
+            .where(StageRun.stage == stage, shown)
+            .tuples()
+        )
+        seen = 0
+        for status, _ in rows:
+            counts[status] = counts.get(status, 0) + 1
+            seen += 1
+        eligible = n_photos - unmeasurable if later else n_photos
+        counts[StageStatus.PENDING.value] += max(0, eligible - seen)
+        result[stage] = counts
+    return result
+
+
+def _score_counts(n_photos: int) -> dict[str, int]:
+    """Scores are not per-photo runs: a photo is scored by the live model or not.
+
+    Before any taste model exists every photo is `skipped` (it needs decisions);
+    after, scored photos are `done` and the rest (no embedding yet) `pending`.
+    """
+    counts = {s.value: 0 for s in StageStatus}
+    if not TasteModel.select().exists():
+        counts[StageStatus.SKIPPED.value] = n_photos
+        return counts
+    shown = paths_codec.shown_photos()
+    scored = (
+        Photo.select()
+        .join(PhotoPreference, on=(PhotoPreference.photo == Photo.id))
+        .where(shown)
+        .count()
+    )
+    counts[StageStatus.DONE.value] = scored
+    counts[StageStatus.PENDING.value] = n_photos - scored
+    return counts
+
+
+def failures() -> list[dict[str, str]]:
+    rows = (
+        StageRun.select(StageRun.stage, StageRun.failure_reason, Photo.path)
+        .join(Photo)
+        .where(StageRun.status == StageStatus.FAILED.value, Photo.deleted_at.is_null())
+        .order_by(Photo.path)
+        .tuples()
+    )
+    return [
+        {"path": decode_path(last_known_path(path)), "stage": stage, "reason": reason or ""}
+        for stage, reason, path in rows
+    ]
+
+
+def status_report() -> dict[str, Any]:
+    return {
+        "photos": Photo.select().where(paths_codec.shown_photos()).count(),  # a pair: one
+        "files": Photo.select().where(Photo.deleted_at.is_null()).count(),
+        "stages": stage_counts(),
+        "failed": failures(),
+        "taste": taste_status(),
+    }

@@ -14,7 +14,7 @@ Both count photos as the gallery shows them: a RAW+JPEG pair (with the
 both; a failure is listed per file, whichever file it is).
 
 `status` prints the photo count, each stage's counts, the taste model and
-every failure with its reason (`catalog.queries.status_report`).
+every failure with its reason (`catalog.problems.status_report`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from typing import Any, TextIO
 
 from curator.camera_names import camera_name
 from curator.catalog.approval import model_trusted, quality_text
-from curator.catalog.queries import list_photos, status_report
+from curator.catalog.problems import status_report
+from curator.catalog.queries import list_photos
 from curator.commands.base import EXIT_OK, CommandContext, printable
 
 NAMES: tuple[str, ...] = ("list", "status")

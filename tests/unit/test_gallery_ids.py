@@ -367,3 +367,52 @@ def test_gallery_rows_reads_exactly_the_live_photos_asked_for(catalog: Catalog) 
     assert all(rows[pid].id == pid for pid in rows)
     assert {pid for pid, row in rows.items() if row.failed_reason} == live & failed
     assert rows[5].cull == CULLS[5 % 3] and rows[5].file_name == f"{N - 5:05d}.jpg"
+
+
+@pytest.mark.parametrize("sort", [GallerySort.PREFERENCE, GallerySort.LIKELY_REJECTS])
+def test_one_cameras_few_photos_in_a_pass_are_found_first_and_listed_as_the_plain_query(
+    catalog: Catalog, sort: GallerySort, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A score sort under a camera filter whose photos in the pass are few
+    (`queries._few_of_one_camera`, SQLite) finds them in `photo_camera_cull`
+    and sorts their scores, instead of walking the scores' order; many, it
+    walks. Either way the first page is the plain query's head, the unscored
+    after the scored, MATCH and a face verdict's likely rejects as always."""
+    from curator.catalog import queries
+    from curator.catalog.backends.dialect import dialect_of
+
+    _populate(catalog)
+    catalog.db.execute_sql(  # a rare body (1 in 20 photos), a common one, the rest
+        "UPDATE photo SET camera_model = CASE WHEN id % 20 = 0 THEN 'Rare'"
+        " WHEN id % 2 = 0 THEN 'Common' ELSE 'Other' END, camera_make = 'Maker'"
+    )
+    chosen: list[bool] = []
+    real = queries._few_of_one_camera
+
+    def watched(q: GalleryQuery, limit: int) -> object:
+        found = real(q, limit)
+        chosen.append(found is not None)
+        return found
+
+    monkeypatch.setattr(queries, "_few_of_one_camera", watched)
+    postgres = dialect_of(catalog.db).is_postgres
+    for camera, few in (("Rare", True), ("Common", False)):
+        for cull in (None, "kept", "rejected"):
+            for match in (False, True):
+                q = GalleryQuery(
+                    cull=cull, sort=sort, match_only=match, metadata=MetadataFilter(camera=camera)
+                )
+                plain = _plain(catalog, q)
+                chosen.clear()
+                for limit in (20, 60, len(plain) + 5):  # the scored, then the unscored too
+                    assert gallery_query_ids(q, limit) == plain[:limit], (camera, cull, limit)
+                # 'Rare' in a pass: ~50 photos, within 8 pages of 20; 'Common': ~500
+                assert chosen[0] is (few and not postgres), (camera, cull, chosen)
+    if not postgres:
+        plan = catalog.db.execute_sql(
+            "EXPLAIN QUERY PLAN SELECT photo.id FROM photo JOIN photo_preference"
+            " ON photo.id = photo_preference.photo_id WHERE deleted_at IS NULL AND cull = ?"
+            f" AND {gallery_filters.CAMERA_SQL} = ? ORDER BY photo_preference.score DESC",
+            ["kept", "Rare"],
+        ).fetchall()
+        assert any("photo_camera_cull" in str(row) for row in plan), plan

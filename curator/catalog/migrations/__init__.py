@@ -33,6 +33,7 @@ from curator.catalog.migrations import (
     m017_faces,
     m019_seats,
     m020_personal_taste,
+    m021_camera_cull_index,
 )
 
 
@@ -124,6 +125,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "a taste model per photographer",
         tuple(m020_personal_taste.STATEMENTS),
         postgres=tuple(m020_personal_taste.POSTGRES_STATEMENTS),
+    ),
+    Migration(
+        m021_camera_cull_index.VERSION,
+        "the camera and the pass state in one index",
+        tuple(m021_camera_cull_index.STATEMENTS),
+        postgres=tuple(m021_camera_cull_index.POSTGRES_STATEMENTS),
     ),
 )
 
