@@ -1,9 +1,10 @@
 """The faces stage against a labelled set of real photos (issue 32 §3).
 
 The set is in the repository, tests/data/faces-eval (``$CURATOR_FACES_EVAL``
-points the bench at another): real photos that ship in packages on PyPI
-and in Debian's main archive, under a licence that lets them ship here
-(public domain, CC0, CC BY, CC BY-SA, the Pexels and Unsplash licences, or
+points the bench at another): real photos and video frames that ship in
+packages on PyPI, in Debian's main archive and in public source
+repositories, under a licence that lets them ship here (public domain,
+CC0, CC BY, CC BY-SA, ODbL/DbCL, the Pexels and Unsplash licences, or
 Debian's statement of a free licence for the package's files; each listed
 with its exact source, author and licence in the set's MANIFEST.md),
 reduced to 1,600 px at most. Its ``labels.json`` holds, per
