@@ -110,7 +110,7 @@ class Face:
     judged: bool
     eyes: EyeState = EyeState.UNKNOWN
     eyes_note: str | None = None  # "turned away", "sunglasses", "too small", ...
-    openness: float | None = None  # the more open eye's height / width (eye aspect ratio)
+    openness: float | None = None  # both eyes' mean height / width (eye aspect ratio)
     sharpness: float | None = None  # 0..100 on the photo's sharpness scale (imaging.metrics)
     key: bool = False  # one of the photo's subjects (ml.faces.verdicts)
     confidence: float = 0.0  # the detector's score, 0..1

@@ -53,11 +53,15 @@ def test_openness_is_the_lids_gap_over_the_eye_s_width() -> None:
     [
         (12.0, 12.0, EyeState.OPEN),
         (1.0, 1.5, EyeState.CLOSED),
-        (1.0, 12.0, EyeState.OPEN),  # one eye open: a wink or a squint, not a blink
-        (8.1, 7.0, EyeState.UNKNOWN),  # between the lines: can't tell
+        (1.0, 12.0, EyeState.OPEN),  # one eye wide open: a wink or a squint, not a blink
+        (1.5, 10.0, EyeState.CLOSED),  # one eye read half open beside a shut one: a blink
+        (8.6, 7.6, EyeState.OPEN),  # narrow eyes, both open (0.183 / 0.162)
+        (8.1, 7.0, EyeState.UNKNOWN),  # between the lines (0.173 / 0.149): can't tell
     ],
 )
-def test_the_more_open_eye_decides(right: float, left: float, state: EyeState) -> None:
+def test_both_eyes_decide_one_wide_open_eye_is_a_wink(
+    right: float, left: float, state: EyeState
+) -> None:
     reading = eyes.judge_eyes(skin(), mesh(), lids(right), lids(left, x=200.0))
     assert reading.state is state
     assert (reading.note == eyes.CANT_TELL) is (state is EyeState.UNKNOWN)

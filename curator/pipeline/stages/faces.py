@@ -49,7 +49,9 @@ from curator.settings import Settings
 # 1: issue 32 — MediaPipe BlazeFace (full range) + Face Mesh + Iris, eye aspect
 # ratio of the iris model's lids, eye-band sharpness, key faces.
 # 2: no CLOSED verdict on a face under 64 px (ml.faces.eyes.CLOSED_FROM_PX).
-STAGE_VERSION = f"faces-2|{MODEL_ID}"
+# 3: eyes judged on both eyes' mean openness, one eye wide open still a wink
+#    (ml.faces.eyes: a shut eye the Iris model read half open hid a blink).
+STAGE_VERSION = f"faces-3|{MODEL_ID}"
 
 
 def face_model(settings: Settings) -> ModelSearch:
