@@ -378,7 +378,8 @@ def _ranked_postgres_words(parsed: ParsedQuery, limit: int | None) -> _Ranking:
     params: list[object] = [_tsquery(parsed)]
     if limit is not None:  # enough for `limit` shown photos, whichever hits are left out
         sql, params = f"{sql} LIMIT ?", [*params, max(0, int(limit)) + len(left_out)]
-    rows = [(int(pid), float(score)) for pid, score in db.execute_sql(sql, params).fetchall()]
+    found = dialect_of(db).execute_wide(db, sql, params).fetchall()  # a common word: every row
+    rows = [(int(pid), float(score)) for pid, score in found]
     if left_out:
         rows = [row for row in rows if row[0] not in left_out]
     missing = {int(pid) for (pid,) in db.execute_sql(_MISSING_SQL)}

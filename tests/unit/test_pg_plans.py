@@ -241,3 +241,26 @@ def test_a_review_pass_under_a_camera_reads_its_photos_from_the_index_alone(
         cursor.execute(sql, ["kept", "Canon EOS R6"])
         plan = "\n".join(str(line) for (line,) in cursor.fetchall())
         assert f"Index Only Scan using {pg_plans.CAMERA_CULL_INDEX}" in plan, plan
+
+
+def test_a_wide_query_may_use_parallel_workers_and_the_session_gets_its_setting_back(
+    pg_url: str,
+) -> None:
+    """`execute_sql_wide` (a text search's ranking) allows the server's parallel
+    workers for its one statement; the catalog's other queries keep running
+    serially after it — after a failed one too, in a transaction or not."""
+    from curator.catalog.backends.postgres import WIDE_QUERY_WORKERS
+
+    def workers(cat: Catalog) -> int:
+        return int(cat.db.execute_sql("SHOW max_parallel_workers_per_gather").fetchone()[0])
+
+    with Catalog.open(pg_url) as cat:
+        seen = cat.db.execute_sql_wide("SHOW max_parallel_workers_per_gather").fetchone()[0]
+        assert int(seen) == WIDE_QUERY_WORKERS > 0
+        assert workers(cat) == 0
+        with pytest.raises(Exception, match="no_such_table"):
+            cat.db.execute_sql_wide("SELECT * FROM no_such_table")
+        assert workers(cat) == 0
+        with pytest.raises(Exception, match="no_such_table"), cat.db.atomic():
+            cat.db.execute_sql_wide("SELECT * FROM no_such_table")
+        assert workers(cat) == 0

@@ -20,6 +20,8 @@ spelling, the caller asks the database's `Dialect` (`dialect_of(db)`):
 - `distinct`: null-safe "differs" (`IS NOT` / `IS DISTINCT FROM`);
 - `execute_planned`: a query planned for its parameters' values each time
   (a gallery list; PostgreSQL would otherwise keep a generic plan);
+- `execute_wide`: a query that may read a whole table (a text search's
+  ranking), with PostgreSQL's parallel workers allowed for it;
 - `insert_id`: an INSERT's new id (`lastrowid` / `RETURNING id`);
 - `index_sql`: the statement of an index (`sqlite_master` / `pg_indexes`);
 - `replace_into`: an INSERT that replaces the row a unique key finds
@@ -78,6 +80,12 @@ class Dialect:
         (`PostgresDatabase.execute_sql_planned`)."""
         return db.execute_sql(sql, params)
 
+    def execute_wide(self, db: Any, sql: str, params: Sequence[object]) -> Any:
+        """Run a query that may read a whole table's worth of rows (a text
+        search's ranking): PostgreSQL may use its parallel workers for it
+        (`PostgresDatabase.execute_sql_wide`); SQLite has none."""
+        return db.execute_sql(sql, params)
+
     def insert_id(self, db: Any, sql: str, params: Sequence[object]) -> int:
         """Run an `INSERT … VALUES (…)` of one row; the new row's id."""
         return int(db.execute_sql(sql, params).lastrowid)
@@ -116,6 +124,9 @@ class PostgresDialect(Dialect):
 
     def execute_planned(self, db: Any, sql: str, params: Sequence[object]) -> Any:
         return db.execute_sql_planned(sql, params)
+
+    def execute_wide(self, db: Any, sql: str, params: Sequence[object]) -> Any:
+        return db.execute_sql_wide(sql, params)
 
     def insert_id(self, db: Any, sql: str, params: Sequence[object]) -> int:
         return int(db.execute_sql(f"{sql} RETURNING id", params).fetchone()[0])
