@@ -7,13 +7,16 @@ Run with ``make bench``. The labelled set is in the repository
 without it the quality tests skip with that sentence. Results go to the bench
 results folder (faces.json).
 
-Budgets asserted (goals printed beside the figures):
-- closed-eye precision ≥ 0.97 on faces ≥ 80 px (a false CLOSED EYES sends a
-  good frame to the rejects' end of the cull pass); no face with sunglasses or
-  turned away called closed;
-- detection recall ≥ 0.97 on faces ≥ 80 px whose eyes can be judged (labelled
-  open or closed); the recall of every face ≥ 80 px (profiles and hidden
-  faces included) is printed;
+Budgets asserted (issue 32 §3's goals):
+- closed-eye precision and recall ≥ 0.97 on faces ≥ 80 px (a false CLOSED
+  EYES sends a good frame to the rejects' end of the cull pass, a missed one
+  lets a blink through); no face with sunglasses or turned away called
+  closed. Both are printed with their Wilson interval: the set's shut faces
+  are 18, from ten people, so the interval's low end is ~0.8;
+- detection recall ≥ 0.97 on faces ≥ 80 px that the camera sees (not
+  turned away) and on those whose eyes can be judged (labelled open or
+  closed); the recall of every face ≥ 80 px, turned-away ones included, is
+  printed;
 - face sharpness against a blur of the face only: mean Spearman ≥ 0.95 for
   Gaussian and motion blur;
 - ≤ 40 ms CPU per photo (one thread, 1,440 px previews) on a cull's mix —
@@ -22,11 +25,6 @@ Budgets asserted (goals printed beside the figures):
 - an import of `IMPORT_PHOTOS` camera-sized photos (24 MP JPEGs) with faces
   ≤ 1.3 x the same import without, measured in the same run (wall time; the
   CPU of both and the faces' CPU per photo are printed).
-Closed-eye recall is printed with its interval: the goal is 0.97; the set
-in the repository (19 photos, 38 faces; 5 with shut eyes, all frames of one
-woman in one Pexels video) shows it and the closed-eye precision only with
-wide intervals, and the Iris model reads some shut lids as half open (see
-ml.faces.eyes).
 """
 
 from __future__ import annotations
@@ -83,8 +81,11 @@ def test_quality_on_the_labelled_set(model: object, labelled: list[fe.Photo]) ->
     report["detection_recall_80_judgeable"] = judgeable
     print("\nfaces on the labelled set:", json.dumps(report, indent=1))
     merge_results("faces.json", {"quality": report})
-    precision = report["closed_eye_precision"][0]
+    precision, recall = report["closed_eye_precision"][0], report["closed_eye_recall"][0]
     assert precision is not None and precision >= 0.97, report
+    assert recall is not None and recall >= 0.97, report
+    facing = report["detection_recall_80_facing"][0]
+    assert facing is not None and facing >= 0.97, report
     assert report["sunglasses_called_closed"].startswith("0/")
     assert report["turned_away_called_closed"].startswith("0/")
     assert judgeable[0] is not None and judgeable[0] >= 0.97, judgeable
