@@ -40,6 +40,35 @@ def _gallery(tmp_path: Path) -> Iterator[tuple[ImageLoader, gallery_model.Galler
         yield loader, model
 
 
+def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
+    """The ids of each gallery row read from now on (gallery_rows), in order."""
+    read: list[list[int]] = []
+    real = gallery_model.gallery_rows
+
+    def counted(ids: Iterable[int]) -> dict[int, GalleryRow]:
+        listed = list(ids)
+        read.append(listed)
+        return real(listed)
+
+    monkeypatch.setattr(gallery_model, "gallery_rows", counted)
+    return read
+
+
+def _shown_view(
+    qtbot: QtBot,
+    loader: ImageLoader,
+    model: gallery_model.GalleryListModel,
+    width: int,
+    height: int,
+) -> GalleryView:
+    view = GalleryView(model, loader, ErrorReporter())
+    qtbot.addWidget(view)
+    view.resize(width, height)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
 def test_a_thumbnail_batch_rereads_only_its_rows(
     tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -47,15 +76,7 @@ def test_a_thumbnail_batch_rereads_only_its_rows(
         assert model.rowCount() == N
         assert all(model.photo_row(r) is not None for r in range(N))  # all cached
 
-        read: list[list[int]] = []
-        real = gallery_model.gallery_rows
-
-        def counted(ids: Iterable[int]) -> dict[int, GalleryRow]:
-            listed = list(ids)
-            read.append(listed)
-            return real(listed)
-
-        monkeypatch.setattr(gallery_model, "gallery_rows", counted)
+        read = _count_reads(monkeypatch)
         changed = [model.ids[r] for r in (5, 150, 151, 298)]
         Photo.update(thumbnail_key="thumbs/new.jpg").where(Photo.id.in_(changed)).execute()
         model.reload_rows(changed)
@@ -72,11 +93,7 @@ def test_a_change_off_screen_asks_for_nothing_a_change_on_screen_does(
     """A batch of rows changed off screen schedules no visible-range request
     (the rows are read when scrolled to); one on screen is asked for at once."""
     with _gallery(tmp_path) as (loader, model):
-        view = GalleryView(model, loader, ErrorReporter())
-        qtbot.addWidget(view)
-        view.resize(650, 400)
-        view.show()
-        qtbot.waitExposed(view)
+        view = _shown_view(qtbot, loader, model, 650, 400)
         timer = view._visible_timer  # the one pending request
         qtbot.waitUntil(lambda: not timer.isActive() and bool(view.visible_rows()))
         shown = view.visible_rows()
@@ -141,21 +158,9 @@ def test_a_new_lists_first_paint_reads_the_tiles_it_paints_in_one_read(
     switch on PostgreSQL at 100,000 photos, the tiles on screen ~3 ms); the
     thumbnails' request after it reads the screen ahead's rows, once."""
     with _gallery(tmp_path) as (loader, model):
-        view = GalleryView(model, loader, ErrorReporter())
-        qtbot.addWidget(view)
-        view.resize(1000, 700)
-        view.show()
-        qtbot.waitExposed(view)
+        view = _shown_view(qtbot, loader, model, 1000, 700)
         qtbot.waitUntil(lambda: not view._visible_timer.isActive())
-        read: list[list[int]] = []
-        real = gallery_model.gallery_rows
-
-        def counted(ids: Iterable[int]) -> dict[int, GalleryRow]:
-            listed = list(ids)
-            read.append(listed)
-            return real(listed)
-
-        monkeypatch.setattr(gallery_model, "gallery_rows", counted)
+        read = _count_reads(monkeypatch)
         model.set_query(GalleryQuery(sort=GallerySort.FILE_NAME))  # a new list: nothing cached
         view.executeDelayedItemsLayout()
         view._visible_timer.stop()
