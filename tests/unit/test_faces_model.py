@@ -148,3 +148,36 @@ def test_a_broken_model_is_a_failure_with_a_sentence(tmp_path: object) -> None:
     assert outcome.message.startswith("The face model failed on this photo")
     assert "Traceback" in outcome.detail
     assert not isinstance(outcome, FacesFound)
+
+
+@pytest.mark.parametrize("name", PORTRAITS)
+def test_litert_and_opencv_read_the_same_faces(
+    model: object, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The graphs run by LiteRT (where it has a wheel) and by OpenCV's DNN
+    (elsewhere) find the same faces with the same verdicts, the landmarks
+    within a small fraction of a pixel: a catalog's faces do not depend on
+    which seat judged them."""
+    from curator.ml.faces import graphs
+    from curator.ml.faces.networks import Networks, networks_for
+
+    if graphs.runtime() != "litert":
+        pytest.skip("LiteRT (ai-edge-litert) is not installed here: only OpenCV's DNN runs")
+    rgb = portrait(name)
+    read: dict[str, tuple[FacesFound, np.ndarray, np.ndarray]] = {}
+    for runtime in ("litert", "opencv"):
+        monkeypatch.setenv(graphs.RUNTIME_ENV, runtime)
+        networks_for.cache_clear()
+        nets: Networks = networks_for(model)  # type: ignore[arg-type]
+        assert nets.detector.net.runtime == runtime
+        found = find_faces(rgb, model, VERSION)  # type: ignore[arg-type]
+        detection = max(nets.detector.detect(rgb), key=lambda d: d.score)
+        mesh = nets.landmarks.mesh(rgb, detection)
+        eye = nets.landmarks.eye(rgb, mesh.points[33], mesh.points[133], mirrored=False)
+        read[runtime] = (found, mesh.points, eye.lids)
+    networks_for.cache_clear()
+    (lite, lite_mesh, lite_lids), (cv, cv_mesh, cv_lids) = read["litert"], read["opencv"]
+    assert [f.eyes for f in lite.faces] == [f.eyes for f in cv.faces] == [EyeState.OPEN]
+    assert np.abs(lite_mesh - cv_mesh).max() < 0.5  # pixels of a ~250 px face
+    assert np.abs(lite_lids - cv_lids).max() < 0.5
+    assert lite.faces[0].openness == pytest.approx(cv.faces[0].openness, abs=0.005)

@@ -1,4 +1,4 @@
-"""The face model's three networks, run by OpenCV's DNN module.
+"""The face model's three networks (run by `graphs.Graph`: LiteRT, or OpenCV's DNN).
 
 - **BlazeFace, full range** (192 x 192 input, 2,304 anchors on a 48 x 48
   grid, one per cell, of fixed size): per anchor a score and a box with six
@@ -19,10 +19,11 @@ Crops are rotated so the eyes are level (the roll from the detector's eye
 keypoints, then from the mesh's eye corners) and mapped back to image
 pixels through the inverse affine transform.
 
-Measured on this machine (one thread): detector 9 ms a pass, mesh 2.3 ms
-and iris 2.4 ms per call. OpenCV 5's new DNN engine cannot return two named
-outputs of these graphs; the classic engine can and is asked for when the
-build has engines (4.x has only the classic one).
+Measured on this machine (one thread), LiteRT / OpenCV's DNN: detector 5.2 /
+10.5 ms a pass, mesh 1.8 / 4.3 ms and iris 1.7 / 4.6 ms per call (`graphs`).
+OpenCV 5's new DNN engine cannot return two named outputs of these graphs;
+the classic engine can and is asked for when the build has engines (4.x has
+only the classic one).
 
 Invariants: inputs are RGB uint8 arrays, never modified; outputs are in the
 input image's pixel coordinates; a network is loaded once per process per
@@ -40,6 +41,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from curator.ml.faces.files import DETECTOR, IRIS, MESH, FaceModelFiles
+from curator.ml.faces.graphs import Graph, nhwc
 
 DETECTOR_SIZE = 192
 DETECTOR_GRID = 48
@@ -84,13 +86,6 @@ class EyeContour:
     lids: Points  # (16, 2): corners at 0 and 8, lower lid 1..7, upper lid 9..15
     iris: Points  # (5, 2): centre, then four points on the iris edge
     crop: NDArray[np.uint8]  # the 64 x 64 RGB crop (the right eye mirrored), for inspection
-
-
-def _read(path: str) -> cv2.dnn.Net:
-    engine = getattr(cv2.dnn, "ENGINE_CLASSIC", None)
-    if engine is None:
-        return cv2.dnn.readNetFromTFLite(path)
-    return cv2.dnn.readNetFromTFLite(path, engine)
 
 
 def _sigmoid(x: float) -> float:
@@ -147,7 +142,7 @@ class Detector:
     """BlazeFace full range (see the module docstring)."""
 
     def __init__(self, path: str):
-        self.net = _read(path)
+        self.net = Graph(path, ("reshaped_regressor_face_4", "reshaped_classifier_face_4"))
         cells = (np.arange(DETECTOR_GRID) + 0.5) / DETECTOR_GRID
         ys, xs = np.meshgrid(cells, cells, indexing="ij")
         self.anchors = np.stack([xs.ravel(), ys.ravel()], axis=1) * DETECTOR_SIZE
@@ -170,11 +165,7 @@ class Detector:
         canvas[pad_y : pad_y + new_h, pad_x : pad_x + new_w] = cv2.resize(
             patch, (new_w, new_h), interpolation=cv2.INTER_AREA
         )
-        blob = cv2.dnn.blobFromImage(canvas, 1 / 127.5, (size, size), (127.5, 127.5, 127.5))
-        self.net.setInput(blob)
-        raw_boxes, raw_scores = self.net.forward(
-            ["reshaped_regressor_face_4", "reshaped_classifier_face_4"]
-        )
+        raw_boxes, raw_scores = self.net.run(nhwc(canvas, 1 / 127.5, 127.5))
         boxes = raw_boxes.reshape(-1, 4 + 2 * KEYPOINTS)
         logits = np.clip(raw_scores.reshape(-1), -100, 100)
         scores = 1.0 / (1.0 + np.exp(-logits))
@@ -219,8 +210,8 @@ class Landmarks:
     """Face Mesh and Iris (see the module docstring)."""
 
     def __init__(self, mesh_path: str, iris_path: str):
-        self.mesh_net = _read(mesh_path)
-        self.iris_net = _read(iris_path)
+        self.mesh_net = Graph(mesh_path, ("conv2d_20", "conv2d_30"))
+        self.iris_net = Graph(iris_path, ("output_eyes_contours_and_brows", "output_iris"))
 
     def mesh(self, rgb: NDArray[np.uint8], face: Detection) -> Mesh:
         right_eye, left_eye = face.keypoints[0], face.keypoints[1]
@@ -228,9 +219,7 @@ class Landmarks:
         x, y, w, h = face.box
         side = max(w, h) * MESH_BOX_SCALE
         crop, back = upright_crop(rgb, (x + w / 2, y + h / 2), side, roll, MESH_SIZE)
-        blob = cv2.dnn.blobFromImage(crop, 1 / 255.0, (MESH_SIZE, MESH_SIZE), (0, 0, 0))
-        self.mesh_net.setInput(blob)
-        points, presence = self.mesh_net.forward(["conv2d_20", "conv2d_30"])
+        points, presence = self.mesh_net.run(nhwc(crop, 1 / 255.0))
         points = points.reshape(468, 3)[:, :2]
         return Mesh(to_image(points, back), _sigmoid(float(presence.ravel()[0])), side)
 
@@ -256,9 +245,7 @@ class Landmarks:
         crop, back = upright_crop(rgb, centre, side, roll, IRIS_SIZE)
         if mirrored:
             crop = np.ascontiguousarray(crop[:, ::-1])
-        blob = cv2.dnn.blobFromImage(crop, 1 / 255.0, (IRIS_SIZE, IRIS_SIZE), (0, 0, 0))
-        self.iris_net.setInput(blob)
-        contour, iris = self.iris_net.forward(["output_eyes_contours_and_brows", "output_iris"])
+        contour, iris = self.iris_net.run(nhwc(crop, 1 / 255.0))
         contour = contour.reshape(71, 3)[:16, :2].astype(np.float64)
         iris = iris.reshape(5, 3)[:, :2].astype(np.float64)
         if mirrored:
