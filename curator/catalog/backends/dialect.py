@@ -77,13 +77,13 @@ class Dialect:
         """Run a query whose best plan depends on its parameters' values (a
         gallery list's filters), planned for them each time: SQLite plans
         every statement for its values; PostgreSQL runs it unprepared
-        (`PostgresDatabase.execute_sql_planned`)."""
+        (`PostgresCatalogDatabase.execute_sql_planned`)."""
         return db.execute_sql(sql, params)
 
     def execute_wide(self, db: Any, sql: str, params: Sequence[object]) -> Any:
         """Run a query that may read a whole table's worth of rows (a text
         search's ranking): PostgreSQL may use its parallel workers for it
-        (`PostgresDatabase.execute_sql_wide`); SQLite has none."""
+        (`PostgresCatalogDatabase.execute_sql_wide`); SQLite has none."""
         return db.execute_sql(sql, params)
 
     def insert_id(self, db: Any, sql: str, params: Sequence[object]) -> int:

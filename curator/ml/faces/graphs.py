@@ -75,7 +75,7 @@ def nhwc(image: NDArray[np.uint8], scale: float, mean: float = 0.0) -> NDArray[n
 def _litert(path: str, outputs: Sequence[str]) -> tuple[Any, int, list[int]]:
     from ai_edge_litert.interpreter import Interpreter
 
-    with _stderr_quiet():  # "INFO: Created TensorFlow Lite XNNPACK delegate for CPU."
+    with _stderr_quiet():  # the XNNPACK delegate's "INFO: Created ... delegate for CPU."
         interpreter = Interpreter(model_path=path, num_threads=1)
         interpreter.allocate_tensors()
     by_name = {d["name"]: int(d["index"]) for d in interpreter.get_output_details()}
