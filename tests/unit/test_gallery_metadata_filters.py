@@ -169,3 +169,55 @@ def test_uncertain_first_lists_the_unrated_kept_photos_only(catalog: Catalog) ->
     # Without a taste model: capture order, rated and unkept photos left out.
     assert review_order("rating", "no-model", uncertain_first=True) == [ids[0], ids[2], ids[3]]
     assert review_order("rating", "no-model") == ids[:4]
+
+
+def test_sqlite_finds_file_names_through_its_trigram_index_exactly_as_by_a_scan(
+    tmp_path: Path,
+) -> None:
+    """SQLite's `photo_fts_names` (m021) answers a needle of three or more ASCII
+    characters: its MATCH narrows, the scan's own LIKE decides, so every needle
+    finds exactly the photos the scan of the file-name index finds; the index
+    follows a photo's moves and removals (triggers), and a shorter or
+    non-ASCII needle still scans."""
+    import random
+
+    from curator.catalog import gallery_filters
+
+    names = ["DSC_0001.NEF", "dsc_0002.nef", "IMG_0123.CR3", 'say "hi".jpg', "100%_off.jpg",
+             "a_b.JPG", "café_Été.jpg", "ÉTÉ.jpg", "x\\y.jpg", "img0123 copy.jpg"]  # fmt: skip
+    rng = random.Random(7)
+    names += ["".join(rng.choice("abcAB01_%. ") for _ in range(rng.randint(3, 12))) + ".jpg"
+              for _ in range(300)]  # fmt: skip
+    with Catalog.open(tmp_path / "names.sqlite") as cat:
+        folders = ("day1", "DSC_folder")
+        ids = [_photo(f"/shoot/{folders[i % 2]}/{n}") for i, n in enumerate(names)]
+
+        def scanned(needle: str) -> list[int]:
+            like = f"%{gallery_filters._like_literal(needle)}%"
+            sql = (
+                f"SELECT id FROM photo WHERE deleted_at IS NULL AND {FILE_NAME_SQL}"
+                " LIKE ? ESCAPE '\\' ORDER BY id"
+            )
+            return [int(pid) for (pid,) in cat.db.execute_sql(sql, [like]).fetchall()]
+
+        def found(needle: str) -> list[int]:
+            return sorted(_ids(name_contains=needle))
+
+        needles = ["dsc", "DSC_0", "0123", '"hi"', "100%", "a_b", "_0", "ÉTÉ", "été",
+                   "x\\y", "b.j", "folder", "zzzz", ". j", "AB0"]  # fmt: skip
+        needles += ["".join(rng.choice("abcAB01_%.") for _ in range(rng.randint(3, 5)))
+                    for _ in range(60)]  # fmt: skip
+        for needle in needles:
+            assert found(needle) == scanned(needle), needle
+        assert found("0123") and found("DSC_0") and found('"hi"') and found("100%")
+        assert gallery_filters._narrow_sets(MetadataFilter(name_contains="0123"))
+        assert not gallery_filters._narrow_sets(MetadataFilter(name_contains="12"))
+        assert not gallery_filters._narrow_sets(MetadataFilter(name_contains="été"))
+
+        moved, gone = ids[2], ids[0]  # IMG_0123.CR3 renamed; DSC_0001.NEF removed
+        Photo.update(path=b"/shoot/day1/renamed_7777.CR3").where(Photo.id == moved).execute()
+        Photo.delete().where(Photo.id == gone).execute()
+        assert moved not in found("0123") and found("7777") == [moved]
+        assert gone not in found("DSC_0") and found("DSC_0") == scanned("DSC_0")
+        indexed = cat.db.execute_sql("SELECT count(*) FROM photo_fts_names").fetchone()[0]
+        assert indexed == len(names) - 1

@@ -128,7 +128,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         m021_camera_cull_index.VERSION,
-        "the camera and the pass state in one index",
+        "the camera and the pass state in one index; file names by trigram",
         tuple(m021_camera_cull_index.STATEMENTS),
         postgres=tuple(m021_camera_cull_index.POSTGRES_STATEMENTS),
     ),
