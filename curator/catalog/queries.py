@@ -296,9 +296,15 @@ def gallery_sql(
 
 
 def _gallery_where(
-    q: GalleryQuery, among: Sequence[int] | None, *, sets_in_python: bool
+    q: GalleryQuery,
+    among: Sequence[int] | None,
+    *,
+    sets_in_python: bool,
+    match_probe: bool = False,
 ) -> tuple[str, list[object]]:
-    """`gallery_sql`'s WHERE terms (over `photo`'s columns, unqualified) and parameters."""
+    """`gallery_sql`'s WHERE terms (over `photo`'s columns, unqualified) and
+    parameters. `match_probe`: MATCH (under a sort other than the score) as a
+    lookup per photo (`gf.MATCH_PROBE_SQL`) rather than a set built first."""
     where = [shown_sql()]  # live photos, a RAW+JPEG pair once
     params: list[object] = []
     if among is not None:
@@ -320,7 +326,13 @@ def _gallery_where(
         params.append(int(q.min_rating))
     by_score = q.sort in (GallerySort.PREFERENCE, GallerySort.LIKELY_REJECTS)
     if q.match_only and (by_score or not sets_in_python):  # a range of the scores' index
-        where.append(f"{_SCORE} >= ?" if by_score else f"+id IN ({gf.MATCH_SQL})")
+        where.append(
+            f"{_SCORE} >= ?"
+            if by_score
+            else gf.MATCH_PROBE_SQL
+            if match_probe
+            else f"+id IN ({gf.MATCH_SQL})"
+        )
         params.append(float(q.match_threshold))
     if q.content_type is not None:  # one of eight kinds, ~1/8 of the photos: SQLite
         # walks the sort's index past the kind's ids (100,000 photos, first page
@@ -383,6 +395,9 @@ def _filtered_ids(q: GalleryQuery, limit: int | None) -> gf.IdValues:
     in_python = limit is None
     sql, params = gallery_sql(q, sets_in_python=in_python)
     if limit is not None and q.ranked_ids is None:
+        if _probes_match(q):
+            where, params = _gallery_where(q, None, sets_in_python=False, match_probe=True)
+            sql = f"SELECT id FROM photo WHERE {where} ORDER BY {_ORDER_BY[q.sort]}"
         sql, params = f"{sql} LIMIT ?", [*params, limit]
     ids = gf.ordered_id_values(sql, params)
     if in_python and q.cull is not None and q.cull != "rejected":
@@ -397,6 +412,19 @@ def _filtered_ids(q: GalleryQuery, limit: int | None) -> gf.IdValues:
     for set_sql, set_params in gf.python_id_sets(q.metadata) if in_python else ():
         ids = gf.ids_in(ids, gf.ordered_id_values(set_sql, set_params))
     return ids
+
+
+def _probes_match(q: GalleryQuery) -> bool:
+    """Whether `q`'s first page looks its MATCH up per photo walked: on SQLite,
+    under a sort other than the score, when the MATCH set is wide (a first page
+    of "MATCH + kept, by sharpness" at 100,000 photos: 33 -> 7 ms). PostgreSQL's
+    planner weighs a semi-join against a hashed set itself."""
+    return (
+        q.match_only
+        and q.sort not in _SCORE_HEAD_ORDER
+        and not dialect_of(Photo._meta.database).is_postgres
+        and gf.match_is_wide(q.match_threshold)
+    )
 
 
 def _score_head(q: GalleryQuery, limit: int) -> list[int]:

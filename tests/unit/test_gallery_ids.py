@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from curator.catalog import gallery_filters
+from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.db import Catalog
 from curator.catalog.gallery_filters import MetadataFilter, ids_in, parse_ids, ranked_among
 from curator.catalog.models import utcnow
@@ -126,6 +127,35 @@ def test_the_ids_are_the_plain_querys_in_its_order(
     assert expected & failed if cull in (None, "rejected") else not expected & failed
     if sort is GallerySort.LIKELY_REJECTS:
         assert sorted_here and set(sorted_here) == {not odd}
+
+
+@pytest.mark.parametrize("wide", [False, True])
+@pytest.mark.parametrize("cull", [None, *CULLS])
+def test_a_first_page_under_match_is_the_lists_head_probed_or_from_the_set(
+    catalog: Catalog, cull: str | None, wide: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MATCH under a sort other than the score: on SQLite a first page looks each
+    walked photo's score up when the MATCH set is wide (`MATCH_PROBE_SQL`), and
+    builds the set first when it is narrow; either way it is the list's head."""
+    monkeypatch.setattr(gallery_filters, "MATCH_WIDE", 1 if wide else 10**9)
+    seen: list[str] = []
+    ordered = gallery_filters.ordered_id_values
+
+    def watched(sql: str, params: object) -> object:
+        seen.append(sql)
+        return ordered(sql, params)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gallery_filters, "ordered_id_values", watched)
+    _populate(catalog)
+    for sort in (GallerySort.CAPTURE_TIME, GallerySort.SHARPNESS, GallerySort.FILE_NAME):
+        q = GalleryQuery(cull=cull, sort=sort, match_only=True)
+        whole = _plain(catalog, q)
+        assert whole and gallery_query_ids(q) == whole
+        for limit in (1, 24, 100, N):
+            seen.clear()
+            assert gallery_query_ids(q, limit) == whole[:limit], (sort, limit)
+            probed = any("match_score" in sql for sql in seen)
+            assert probed == (wide and not dialect_of(catalog.db).is_postgres), seen
 
 
 def _ranked_among_plainly(ranked: list[int], kept: list[int]) -> list[int]:
@@ -379,7 +409,6 @@ def test_one_cameras_few_photos_in_a_pass_are_found_first_and_listed_as_the_plai
     walks. Either way the first page is the plain query's head, the unscored
     after the scored, MATCH and a face verdict's likely rejects as always."""
     from curator.catalog import queries
-    from curator.catalog.backends.dialect import dialect_of
 
     _populate(catalog)
     catalog.db.execute_sql(  # a rare body (1 in 20 photos), a common one, the rest
