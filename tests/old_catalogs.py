@@ -18,7 +18,7 @@ def catalog_at_version(
     con = sqlite3.connect(path)
     if not foreign_keys:
         con.execute("PRAGMA foreign_keys = OFF")
-    for migration in MIGRATIONS[:version]:
+    for migration in (m for m in MIGRATIONS if m.version <= version):  # 18 is reserved
         for statement in migration.statements:
             con.execute(statement)
     return con

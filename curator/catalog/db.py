@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 # The oldest SQLite the schema and its writers need: ALTER TABLE … DROP COLUMN
 # (3.35, migration 16), UPDATE … FROM (3.33, taste.store.write_scores) and
-# FTS5's trigram tokenizer (3.34, migration 21).
+# FTS5's trigram tokenizer (3.34, migration 22).
 MIN_SQLITE = (3, 35, 0)
 
 PRAGMAS = {

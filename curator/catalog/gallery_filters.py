@@ -155,7 +155,7 @@ def _narrow_sets(f: MetadataFilter) -> list[tuple[str, list[object]]]:
 
 
 def _sqlite_trigram_needle(needle: str) -> bool:
-    """Whether SQLite's names trigram index (m021) answers `needle`."""
+    """Whether SQLite's names trigram index (m022) answers `needle`."""
     return len(needle) >= 3 and needle.isascii()
 
 
@@ -186,7 +186,7 @@ def metadata_id_sets(f: MetadataFilter) -> list[tuple[str, list[object]]]:
 
 def _sqlite_name_set(needle: str, like: str) -> tuple[str, list[object]]:
     """The file-name filter on SQLite. A needle of three or more ASCII
-    characters is looked up in the names' trigram index (m021's
+    characters is looked up in the names' trigram index (m022's
     `photo_fts_names`: ~1 ms at 100,000 photos): its MATCH narrows to the
     names holding the needle's trigrams in a row, and the same LIKE as the
     scan's decides on those, so the photos found are exactly the scan's (the

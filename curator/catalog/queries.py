@@ -284,14 +284,20 @@ def _not_failed_sql() -> str:
 
 
 def gallery_sql(
-    q: GalleryQuery, among: Sequence[int] | None = None, *, sets_in_python: bool = False
+    q: GalleryQuery,
+    among: Sequence[int] | None = None,
+    *,
+    sets_in_python: bool = False,
+    match_probe: bool = False,
 ) -> tuple[str, list[object]]:
     """The SELECT (ids, in gallery order) for `q`, with its parameters; `among`:
     only those photos (one JSON parameter, so the batch size has no limit).
     `sets_in_python`: without the failed lane of a review pass, the MATCH set
     under a sort other than the score and the metadata filter's id sets
-    (`gallery_query_ids` applies them)."""
-    where, params = _gallery_where(q, among, sets_in_python=sets_in_python)
+    (`gallery_query_ids` applies them). `match_probe`: MATCH (under a sort
+    other than the score) as a lookup per photo (`gf.MATCH_PROBE_SQL`) rather
+    than a set built first."""
+    where, params = _gallery_where(q, among, sets_in_python=sets_in_python, match_probe=match_probe)
     return f"SELECT id FROM photo WHERE {where} ORDER BY {_ORDER_BY[q.sort]}", params
 
 
@@ -302,9 +308,7 @@ def _gallery_where(
     sets_in_python: bool,
     match_probe: bool = False,
 ) -> tuple[str, list[object]]:
-    """`gallery_sql`'s WHERE terms (over `photo`'s columns, unqualified) and
-    parameters. `match_probe`: MATCH (under a sort other than the score) as a
-    lookup per photo (`gf.MATCH_PROBE_SQL`) rather than a set built first."""
+    """`gallery_sql`'s WHERE terms (over `photo`'s columns, unqualified) and parameters."""
     where = [shown_sql()]  # live photos, a RAW+JPEG pair once
     params: list[object] = []
     if among is not None:
@@ -326,13 +330,10 @@ def _gallery_where(
         params.append(int(q.min_rating))
     by_score = q.sort in (GallerySort.PREFERENCE, GallerySort.LIKELY_REJECTS)
     if q.match_only and (by_score or not sets_in_python):  # a range of the scores' index
-        where.append(
-            f"{_SCORE} >= ?"
-            if by_score
-            else gf.MATCH_PROBE_SQL
-            if match_probe
-            else f"+id IN ({gf.MATCH_SQL})"
-        )
+        if by_score:
+            where.append(f"{_SCORE} >= ?")
+        else:
+            where.append(gf.MATCH_PROBE_SQL if match_probe else f"+id IN ({gf.MATCH_SQL})")
         params.append(float(q.match_threshold))
     if q.content_type is not None:  # one of eight kinds, ~1/8 of the photos: SQLite
         # walks the sort's index past the kind's ids (100,000 photos, first page
@@ -393,11 +394,9 @@ def _filtered_ids(q: GalleryQuery, limit: int | None) -> gf.IdValues:
     """`gallery_query_ids`' ids before a search's ranking, as parsed (numpy's
     array for a long list)."""
     in_python = limit is None
-    sql, params = gallery_sql(q, sets_in_python=in_python)
-    if limit is not None and q.ranked_ids is None:
-        if _probes_match(q):
-            where, params = _gallery_where(q, None, sets_in_python=False, match_probe=True)
-            sql = f"SELECT id FROM photo WHERE {where} ORDER BY {_ORDER_BY[q.sort]}"
+    page = limit is not None and q.ranked_ids is None
+    sql, params = gallery_sql(q, sets_in_python=in_python, match_probe=page and _probes_match(q))
+    if page:
         sql, params = f"{sql} LIMIT ?", [*params, limit]
     ids = gf.ordered_id_values(sql, params)
     if in_python and q.cull is not None and q.cull != "rejected":

@@ -174,7 +174,7 @@ def test_uncertain_first_lists_the_unrated_kept_photos_only(catalog: Catalog) ->
 def test_sqlite_finds_file_names_through_its_trigram_index_exactly_as_by_a_scan(
     tmp_path: Path,
 ) -> None:
-    """SQLite's `photo_fts_names` (m021) answers a needle of three or more ASCII
+    """SQLite's `photo_fts_names` (m022) answers a needle of three or more ASCII
     characters: its MATCH narrows, the scan's own LIKE decides, so every needle
     finds exactly the photos the scan of the file-name index finds; the index
     follows a photo's moves and removals (triggers), and a shorter or
@@ -221,3 +221,32 @@ def test_sqlite_finds_file_names_through_its_trigram_index_exactly_as_by_a_scan(
         assert gone not in found("DSC_0") and found("DSC_0") == scanned("DSC_0")
         indexed = cat.db.execute_sql("SELECT count(*) FROM photo_fts_names").fetchone()[0]
         assert indexed == len(names) - 1
+
+
+def test_a_catalog_left_at_v21_gets_its_names_indexed_when_opened(tmp_path: Path) -> None:
+    """m021 shipped without the names' trigram index: a catalog an older Curator
+    left at v21 is upgraded by m022, its photos' names indexed from their paths
+    (folder and both separators left out), and "file name contains" finds them."""
+    from tests.old_catalogs import catalog_at_version
+
+    path = tmp_path / "v21.sqlite"
+    con = catalog_at_version(path, 21)
+    assert not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'photo_fts_names'").fetchall()
+    con.executemany(
+        "INSERT INTO photo (id, path, content_hash, imported_at, updated_at)"
+        " VALUES (?, ?, ?, '2025-01-01 00:00:00', '2025-01-01 00:00:00')",
+        [
+            (1, b"/shoot/DSC_0123/IMG_0001.CR3", "h1"),
+            (2, b"C:\\shoot\\DSC_0123.NEF", "h2"),
+            (3, b"/shoot/img_0123.jpg", "h3"),
+        ],
+    )
+    con.execute("PRAGMA user_version = 21")
+    con.commit()
+    con.close()
+    with Catalog.open(path) as cat:
+        assert cat.db.execute_sql("PRAGMA user_version").fetchone()[0] >= 22
+        names = dict(cat.db.execute_sql("SELECT rowid, name FROM photo_fts_names").fetchall())
+        assert names == {1: "IMG_0001.CR3", 2: "DSC_0123.NEF", 3: "img_0123.jpg"}
+        assert sorted(_ids(name_contains="0123")) == [2, 3]  # not the folder's "0123"
+        assert _ids(name_contains="DSC_0") == [2]

@@ -34,6 +34,7 @@ from curator.catalog.migrations import (
     m019_seats,
     m020_personal_taste,
     m021_camera_cull_index,
+    m022_file_name_trigrams,
 )
 
 
@@ -128,9 +129,15 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         m021_camera_cull_index.VERSION,
-        "the camera and the pass state in one index; file names by trigram",
+        "the camera and the pass state in one index",
         tuple(m021_camera_cull_index.STATEMENTS),
         postgres=tuple(m021_camera_cull_index.POSTGRES_STATEMENTS),
+    ),
+    Migration(
+        m022_file_name_trigrams.VERSION,
+        "file names by trigram",
+        tuple(m022_file_name_trigrams.STATEMENTS),
+        postgres=tuple(m022_file_name_trigrams.POSTGRES_STATEMENTS),
     ),
 )
 
