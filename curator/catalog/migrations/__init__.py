@@ -31,6 +31,8 @@ from curator.catalog.migrations import (
     m015_raw_jpeg_pairs,
     m016_preference_scores,
     m017_faces,
+)
+from curator.catalog.migrations.studio import (
     m019_seats,
     m020_personal_taste,
     m021_camera_cull_index,
