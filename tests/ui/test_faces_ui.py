@@ -81,7 +81,7 @@ def test_o_shows_the_boxes_and_shift_z_visits_each_face(people: Path, qtbot: QtB
             qtbot.wait(1)
         qtbot.waitUntil(lambda: view.is_preview, timeout=30_000)
         panel_text = h.page.panel.values["Faces"].text()
-        assert panel_text.startswith("1 face (1 key); every key face") and "sharpness" in panel_text
+        assert panel_text.startswith("1 face (1 key): 1 open;") and "sharpness" in panel_text
         QTest.keyClick(view, Qt.Key.Key_O)
         assert h.page.faces.boxes_on and h.notices[-1].startswith("Face boxes shown")
         image = view.grab().toImage()

@@ -1,36 +1,57 @@
 """The loupe's people tools: the face boxes (O) and the close-ups (Shift+Z).
 
-- **O** draws every face's box over the photo with its verdict: the eyes
-  (open / CLOSED / why unknown) and the face's sharpness, a key face in a
-  solid line, the others dashed and dimmer, faces too small to judge as a
-  thin outline. Painted through the views' overlay hooks (`LoupeView.overlays`,
+- **O** draws every face's box over the photo with its verdict: a key face
+  in a solid line, the others dashed and dimmer, faces too small to judge as
+  a thin outline. Each judged face's label is one short word ("open",
+  "closed", "small", "?"), placed where it covers no other label (and as
+  few faces as it can), inside the image; the whole reason and the face's
+  sharpness show only for the face under the pointer and the one Shift+Z is
+  on (`face_labels`: the words, the places, as plain values). Painted
+  through the views' overlay hooks (`LoupeView.overlays`,
   `SyncedPanes.overlays`), so compare and survey show each photo's own boxes.
 - **Shift+Z** zooms to 100 % on the next face, the key faces first, largest
   first (Narrative Select's close-ups); again: the next; after the last, back
   to fit. In compare and survey every pane goes to the same point, which in
   a burst is the same face in each frame, side by side.
+- **The status line follows the photo**: a sentence about one photo's faces
+  ("Face 1 of 3 at 100 % …") still standing when the loupe moves to another
+  (→ keeps the zoom) is replaced by the new photo's (`photo_shown`); a
+  sentence someone else said since (`heard`) is left alone.
 
 Faces are stored with boxes in fractions of the upright image; the picture
 shown is also turned by the photographer's quarter-turns (`row.rotation`),
 so boxes are turned the same way (`turned_box`) before they are drawn.
 
-State is per loupe (on/off, which face is in close-up); the faces come from
-the page's `PhotoDetails` (read with the panel's), never a query here.
+State is per loupe (on/off, which face is in close-up, which under the
+pointer); the faces come from the page's `PhotoDetails` (read with the
+panel's), never a query here. What the last paint of each photo drew
+(`painted`: boxes and labels in widget pixels) is kept for the pointer's
+hit test and for tests.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from curator.catalog.queries import GalleryRow, PhotoDetails
 from curator.imaging.orientation import turned_box
 from curator.records import EyeState, Face
-from curator.ui.loupe.zoom import Point
+from curator.ui.loupe.face_labels import (
+    label_order,
+    long_label,
+    people_sentence,
+    place_labels,
+    short_label,
+)
+from curator.ui.loupe.synced_panes import SyncedPanes
+from curator.ui.loupe.view import LoupeView
+from curator.ui.loupe.zoom import Box, Point
 
 
 class ZoomsTo(Protocol):
@@ -41,19 +62,10 @@ OPEN = QColor(80, 200, 120)
 CLOSED = QColor(235, 80, 60)
 UNKNOWN = QColor(190, 190, 190)
 SMALL = QColor(150, 150, 150, 150)
-
-
-def face_label(face: Face) -> str:
-    """ "open · 78", "CLOSED · 64", "turned away", "too small"."""
-    if not face.judged:
-        return face.eyes_note or "too small"
-    if face.eyes is EyeState.OPEN:
-        eyes = "open"
-    elif face.eyes is EyeState.CLOSED:
-        eyes = "CLOSED"
-    else:
-        eyes = face.eyes_note or "eyes ?"
-    return eyes if face.sharpness is None else f"{eyes} · {face.sharpness:.0f}"
+PLATE = QColor(0, 0, 0, 190)
+FOCUS_PLATE = QColor(0, 0, 0, 230)
+BACK_TO_FIT = "Back to fit (every face seen)."
+PAINTED_KEPT = 16  # photos' painted boxes kept (a survey shows up to 9)
 
 
 def close_up_order(faces: tuple[Face, ...]) -> list[Face]:
@@ -62,15 +74,51 @@ def close_up_order(faces: tuple[Face, ...]) -> list[Face]:
     return sorted(judged, key=lambda f: (not f.key, -f.size_px))
 
 
-class LoupeFaces:
-    """The face boxes and close-ups of one loupe (see the module docstring)."""
+@dataclass(frozen=True)
+class PaintedLabel:
+    face: int  # index in the photo's faces
+    box: Box  # widget pixels
+    text: str
+    long: bool  # the whole reason (the focused face), not the short word
+
+
+@dataclass(frozen=True)
+class PaintedFaces:
+    """What one paint drew over one photo: each face's box, and its label if placed."""
+
+    boxes: tuple[Box, ...]
+    labels: tuple[PaintedLabel, ...]
+    bounds: Box  # what the labels had to stay in (the visible image)
+
+
+class LoupeFaces(QObject):
+    """The face boxes and close-ups of one loupe (see the module docstring).
+
+    `watch` hooks it into the views it paints over (their overlays, and an
+    event filter: the pointer's face is found from their mouse moves)."""
 
     def __init__(
-        self, details: Callable[[int], PhotoDetails | None], notice: Callable[[str], object]
+        self,
+        details: Callable[[int], PhotoDetails | None],
+        notice: Callable[[str], object],
+        parent: QObject | None = None,
     ):
+        super().__init__(parent)
         self.details, self.notice = details, notice
         self.boxes_on = False
         self.close_up: tuple[int, int] | None = None  # (photo id, index in close_up_order)
+        self.hovered: tuple[int, int, int] | None = None  # (id(widget), photo id, face index)
+        self.painted: dict[tuple[int, int], PaintedFaces] = {}  # (id(widget), photo id)
+        self.spoken = ""  # the last sentence said here about one photo's faces
+        self.spoken_of: int | None = None  # ... that photo, while it stands
+
+    def watch(self, loupe: LoupeView, *panes: SyncedPanes) -> None:
+        """Paint the boxes over these views and follow the pointer on them."""
+        loupe.overlays.append(lambda p, image, area: self.paint(p, loupe.photo, image, area))
+        for synced in panes:
+            synced.overlays.append(self.paint)
+        for widget in (loupe, *panes):
+            widget.installEventFilter(self)  # the face under the pointer
 
     def faces(self, row: GalleryRow | None) -> tuple[Face, ...]:
         details = None if row is None else self.details(row.id)
@@ -79,14 +127,23 @@ class LoupeFaces:
     def toggle_boxes(self, shown_in: QWidget) -> None:
         """O: the boxes on or off (`shown_in` repaints)."""
         self.boxes_on = not self.boxes_on
-        self.notice("Face boxes shown (O hides them)." if self.boxes_on else "Face boxes hidden.")
+        if not self.boxes_on:
+            self.hovered = None
+        self.notice(
+            "Face boxes shown (O hides them; point at a face for its whole verdict)."
+            if self.boxes_on
+            else "Face boxes hidden."
+        )
         shown_in.update()
 
     def close_up_next(self, row: GalleryRow | None, shown_in: ZoomsTo) -> None:
         """Shift+Z: `shown_in` (the loupe, compare or survey) at 100 % on the next face."""
         point, sentence = self.next_close_up(row)
         shown_in.zoom_to(point)
-        self.notice(sentence)
+        about = None if row is None or sentence == BACK_TO_FIT else row.id
+        self._say(sentence, about)
+        if isinstance(shown_in, QWidget):
+            shown_in.update()  # the face in close-up gets its whole verdict
 
     def next_close_up(self, row: GalleryRow | None) -> tuple[Point | None, str]:
         """The normalised point of the displayed photo to show at 100 % next (None:
@@ -101,18 +158,92 @@ class LoupeFaces:
         index = last + 1
         if index >= len(order):
             self.close_up = None
-            return None, "Back to fit (every face seen)."
+            return None, BACK_TO_FIT
         self.close_up = (row.id, index)
         face = order[index]
         x, y, w, h = turned_box(face.box, row.rotation)
-        what = "key face" if face.key else "face"
         return Point(x + w / 2, y + h / 2), (
-            f"Face {index + 1} of {len(order)} at 100 % ({what}, {face_label(face)}); "
-            "Shift+Z: the next."
+            f"Face {index + 1} of {len(order)} at 100 % ({long_label(face)}); Shift+Z: the next."
         )
 
     def forget_close_up(self) -> None:
         self.close_up = None
+
+    # --- the status line follows the photo ------------------------------------------
+
+    def heard(self, sentence: str) -> None:
+        """A sentence went to the status line: one not said here replaces ours."""
+        if sentence != self.spoken:
+            self.spoken_of = None
+
+    def photo_shown(self, row: GalleryRow | None, *, zoomed: bool) -> None:
+        """The loupe now shows `row`: a sentence about another photo's faces that
+        still stands is replaced by this photo's (kept following while zoomed)."""
+        if self.spoken_of is None or row is None or row.id == self.spoken_of:
+            return
+        self._say(self.photo_sentence(row), row.id if zoomed else None)
+
+    def photo_sentence(self, row: GalleryRow) -> str:
+        """ "IMG_0412.jpg: 3 faces (1 key): 2 open · 1 closed. Shift+Z: face 1 of 3."."""
+        details = self.details(row.id)
+        people = None if details is None else details.people
+        faces = () if people is None else people.faces
+        judged = len(close_up_order(faces))
+        if not judged:
+            why = people.note if people is not None else "its faces not read yet."
+            return f"{row.file_name}: {why}"
+        return f"{row.file_name}: {people_sentence(faces)} Shift+Z: face 1 of {judged}."
+
+    def _say(self, sentence: str, photo_id: int | None) -> None:
+        self.spoken, self.spoken_of = sentence, photo_id
+        self.notice(sentence)
+
+    # --- the pointer's face ----------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not self.boxes_on or not isinstance(watched, QWidget):
+            return False
+        if event.type() == QEvent.Type.MouseMove and isinstance(event, QMouseEvent):
+            self.point_at(watched, event.position())
+        elif event.type() == QEvent.Type.Leave:
+            self.point_at(watched, None)
+        return False
+
+    def point_at(self, widget: QWidget, pos: QPointF | None) -> None:
+        """The pointer is at `pos` over `widget` (None: it left): the face under
+        it (the smallest whose box or label holds it) gets its whole verdict."""
+        found: tuple[int, int, int] | None = None
+        if pos is not None:
+            x, y = pos.x(), pos.y()
+            best = float("inf")
+            for (wid, photo_id), painted in self.painted.items():
+                if wid != id(widget):
+                    continue
+                hits = [(i, b) for i, b in enumerate(painted.boxes) if _holds(b, x, y)]
+                hits += [(lb.face, lb.box) for lb in painted.labels if _holds(lb.box, x, y)]
+                for i, b in hits:
+                    if b.width * b.height < best:
+                        best, found = b.width * b.height, (wid, photo_id, i)
+        if found != self.hovered:
+            self.hovered = found
+            widget.update()
+
+    # --- painting --------------------------------------------------------------------
+
+    def focus(self, widget_id: int, row: GalleryRow, faces: tuple[Face, ...]) -> list[int]:
+        """The faces whose whole verdict shows: the pointer's, the close-up's."""
+        out: list[int] = []
+        hovered = self.hovered
+        if hovered and hovered[:2] == (widget_id, row.id) and hovered[2] < len(faces):
+            out.append(hovered[2])
+        if self.close_up and self.close_up[0] == row.id:
+            order = close_up_order(faces)
+            if self.close_up[1] < len(order):
+                face = order[self.close_up[1]]
+                index = next(i for i, f in enumerate(faces) if f is face)
+                if index not in out:
+                    out.append(index)
+        return out
 
     def paint(self, painter: QPainter, row: GalleryRow | None, image: QRectF, area: QRectF) -> None:
         """The boxes of `row`'s faces over its picture drawn at `image`, clipped to `area`."""
@@ -121,38 +252,76 @@ class LoupeFaces:
         faces = self.faces(row)
         if not faces:
             return
+        widget_id = id(painter.device())
+        visible = image.intersected(area)
+        bounds = Box(visible.left(), visible.top(), visible.width(), visible.height())
+        boxes = []
+        for face in faces:
+            x, y, w, h = turned_box(face.box, row.rotation)
+            boxes.append(
+                Box(
+                    image.left() + x * image.width(),
+                    image.top() + y * image.height(),
+                    w * image.width(),
+                    h * image.height(),
+                )
+            )
+        focus = self.focus(widget_id, row, faces)
+        metrics = painter.fontMetrics()
+        texts: list[str | None] = []
+        sizes: list[tuple[float, float] | None] = []
+        for i, face in enumerate(faces):
+            text: str | None = None
+            if i in focus:
+                text = long_label(face)
+                room = max(0, int(bounds.width) - 8)
+                text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
+            elif face.judged:
+                text = short_label(face)
+            texts.append(text)
+            sizes.append(
+                None
+                if not text
+                else (metrics.horizontalAdvance(text) + 8.0, metrics.height() + 2.0)
+            )
+        labelled = [i for i, s in enumerate(sizes) if s is not None]
+        places = place_labels(boxes, sizes, bounds, label_order(faces, labelled, focus))
         painter.save()
         painter.setClipRect(area)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        metrics = painter.fontMetrics()
-        for face in faces:
-            x, y, w, h = turned_box(face.box, row.rotation)
-            rect = QRectF(
-                image.left() + x * image.width(),
-                image.top() + y * image.height(),
-                w * image.width(),
-                h * image.height(),
-            )
-            colour = _colour(face)
-            pen = QPen(colour, 2.0 if face.key else 1.2)
+        for i, (face, box) in enumerate(zip(faces, boxes, strict=True)):
+            pen = QPen(_colour(face), (2.0 if face.key else 1.2) + (1.0 if i in focus else 0.0))
             if face.judged and not face.key:
                 pen.setStyle(Qt.PenStyle.DashLine)
             painter.setPen(pen)
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRect(rect)
-            if not face.judged:
+            painter.drawRect(_qrect(box))
+        drawn: list[PaintedLabel] = []
+        for i, place in enumerate(places):
+            text = texts[i]
+            if place is None or text is None:
                 continue
-            text = face_label(face)
-            plate = QRectF(
-                rect.left(),
-                rect.bottom() + 2,
-                metrics.horizontalAdvance(text) + 8,
-                metrics.height() + 2,
-            )
-            painter.fillRect(plate, QColor(0, 0, 0, 180))
+            plate = _qrect(place)
+            painter.fillRect(plate, FOCUS_PLATE if i in focus else PLATE)
+            colour = QColor(_colour(faces[i]))
+            colour.setAlpha(255)
             painter.setPen(colour)
             painter.drawText(plate, int(Qt.AlignmentFlag.AlignCenter), text)
+            drawn.append(PaintedLabel(i, place, text, i in focus))
         painter.restore()
+        key = (widget_id, row.id)
+        self.painted.pop(key, None)
+        self.painted[key] = PaintedFaces(tuple(boxes), tuple(drawn), bounds)
+        while len(self.painted) > PAINTED_KEPT:
+            self.painted.pop(next(iter(self.painted)))
+
+
+def _qrect(box: Box) -> QRectF:
+    return QRectF(box.left, box.top, box.width, box.height)
+
+
+def _holds(box: Box, x: float, y: float) -> bool:
+    return box.left <= x <= box.right and box.top <= y <= box.bottom
 
 
 def _colour(face: Face) -> QColor:

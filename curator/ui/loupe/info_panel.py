@@ -1,7 +1,7 @@
 """`InfoPanel`: the loupe's side panel — EXIF, the technical scores, the
-people (the faces stage's sentence: eyes, key faces' sharpness, or why no
-face was judged), the description, tags (add/remove), preference and MATCH,
-burst membership.
+people (each face verdict once, counted — `face_labels.people_sentence` —
+and the key faces' sharpness, or why no face was judged), the description,
+tags (add/remove), preference and MATCH, burst membership.
 
 The three judgments stay visibly apart: technical (sharpness, exposure),
 descriptive (the LLM's subject/type/mood/light and tags) and personal
@@ -31,6 +31,7 @@ from curator.catalog.queries import GalleryRow, PhotoDetails
 from curator.ui.common import format as fmt
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.loupe.capture_checks import clock_warning, measured_text
+from curator.ui.loupe.face_labels import people_sentence
 from curator.ui.loupe.tag_editor import TagEditor
 
 PANEL_WIDTH = 300
@@ -138,8 +139,12 @@ class InfoPanel(QScrollArea):
             texts["Captured"] += f"\n⚠ {warning}"
         if details is not None:
             texts["Measured on"] = measured_text(details.metrics_source)
-            if details.people is not None:
-                texts["Faces"] = details.people.note
+            people = details.people
+            if people is not None:
+                judged = any(f.judged for f in people.faces)
+                # Each verdict once, counted (a group photo's row repeated one
+                # sentence a face); the catalog's note says why none was judged.
+                texts["Faces"] = people_sentence(people.faces) if judged else people.note
             if details.noise_level is not None and row.sharpness_score is not None:
                 texts["Sharpness"] += f" · noise {details.noise_level:.1f}"
             if details.taste is not None:
@@ -183,7 +188,8 @@ class InfoPanel(QScrollArea):
         self.values["Faces"].setToolTip(
             "Key faces are the photo's subjects: the largest, those near their size, and "
             "sharp ones not much smaller. Only key faces make the CLOSED EYES and SOFT FACE "
-            "badges; O shows every face's box and verdict, Shift+Z zooms to each face. A face "
+            "badges; O shows every face's box and verdict (point at a face for the whole of it), "
+            "Shift+Z zooms to each face. A face "
             "verdict never rejects or stars a photo."
         )
         self.values["Taste model"].setToolTip(

@@ -128,12 +128,9 @@ class LoupePage(QWidget):
             self.view, previews.cache_dir, errors, self.details, analysis_pool, self
         )
         self.view.overlays.append(self.tools.paint)
-        self.faces = LoupeFaces(self.details, session.notice.emit)  # O and Shift+Z
-        self.view.overlays.append(
-            lambda p, im, area: self.faces.paint(p, self.view.photo, im, area)
-        )
-        self.compare.overlays.append(self.faces.paint)
-        self.survey_view.overlays.append(self.faces.paint)
+        self.faces = LoupeFaces(self.details, session.notice.emit, self)  # O and Shift+Z
+        session.notice.connect(self.faces.heard)  # another sentence replaces a face's
+        self.faces.watch(self.view, self.compare, self.survey_view)
         panel_body = self.panel.widget()
         panel_column = None if panel_body is None else panel_body.layout()
         if isinstance(panel_column, QVBoxLayout):
@@ -642,6 +639,7 @@ class LoupePage(QWidget):
         self._request_original()  # the zoomed photos' originals, or none
         self._request_rendition()
         self._repaint_current()
+        self.faces.photo_shown(self._current_row(), zoomed=self._zoomable().zoomed)
 
     @Slot(bool)
     @guarded_slot

@@ -1,0 +1,232 @@
+"""The face labels' words, places and the People row's groups (issue 41 §5):
+in a group no two labels overlap, every label stays in the image, the long
+reason only for the focused face, each verdict counted once."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from curator.records import EyeState, Face
+from curator.ui.loupe.face_labels import (
+    GAP,
+    label_order,
+    labels_overlap,
+    long_label,
+    people_sentence,
+    place_labels,
+    short_label,
+)
+from curator.ui.loupe.zoom import Box
+
+TELL = "too small to tell shut eyes from a look down"
+WORD = (44.0, 16.0)  # a short word's plate, px
+LONG = (300.0, 16.0)  # "too small to tell shut eyes from a look down · sharpness 91"
+
+
+def face(
+    eyes: EyeState = EyeState.OPEN,
+    *,
+    judged: bool = True,
+    note: str | None = None,
+    key: bool = False,
+    size: int = 60,
+    sharpness: float | None = 70.0,
+) -> Face:
+    return Face((0.0, 0.0, 0.1, 0.1), size, judged, eyes, note, None, sharpness, key)
+
+
+def _inside(box: Box, bounds: Box) -> bool:
+    eps = 1e-9
+    return (
+        box.left >= bounds.left - eps
+        and box.top >= bounds.top - eps
+        and box.right <= bounds.right + eps
+        and box.bottom <= bounds.bottom + eps
+    )
+
+
+def _meets(box: Box, bounds: Box) -> bool:
+    return (
+        box.left < bounds.right
+        and bounds.left < box.right
+        and box.top < bounds.bottom
+        and bounds.top < box.bottom
+    )
+
+
+def _check(places: list[Box | None], bounds: Box) -> list[Box]:
+    shown = [p for p in places if p is not None]
+    assert not labels_overlap(places)
+    for k, a in enumerate(shown):
+        assert _inside(a, bounds), (a, bounds)
+        for b in shown[k + 1 :]:  # not even touching
+            apart_x = a.right + GAP <= b.left or b.right + GAP <= a.left
+            apart_y = a.bottom + GAP <= b.top or b.bottom + GAP <= a.top
+            assert apart_x or apart_y, (a, b)
+    return shown
+
+
+def test_twelve_faces_in_a_row_each_get_a_label_and_none_overlap() -> None:
+    # Faces 40 px wide, 48 px apart: a 44 px word under each would touch its
+    # neighbour's; the labels alternate below and above instead.
+    bounds = Box(0, 0, 700, 300)
+    boxes = [Box(20 + 48 * i, 120, 40, 40) for i in range(12)]
+    places = place_labels(boxes, [WORD] * 12, bounds, list(range(12)))
+    shown = _check(places, bounds)
+    assert len(shown) == 12
+    # Each label is next to its own face (above or below it, overlapping its column).
+    for box, place in zip(boxes, places, strict=True):
+        assert place is not None
+        assert place.left < box.right and box.left < place.right
+        assert place.bottom <= box.top or place.top >= box.bottom
+
+
+def test_a_six_by_five_grid_of_small_faces_never_overlaps() -> None:
+    bounds = Box(0, 0, 420, 330)
+    boxes = [Box(10 + 68 * c, 10 + 64 * r, 26, 26) for r in range(5) for c in range(6)]
+    order = list(range(30))
+    places = place_labels(boxes, [WORD] * 30, bounds, order)
+    shown = _check(places, bounds)
+    assert len(shown) >= 24  # most faces keep their word; a left-out one keeps its colour
+    # A tight grid (faces 30 px apart): still never an overlap, whatever is left out.
+    tight = [Box(5 + 30 * c, 5 + 30 * r, 24, 24) for r in range(5) for c in range(6)]
+    _check(place_labels(tight, [WORD] * 30, Box(0, 0, 190, 160), order), Box(0, 0, 190, 160))
+
+
+def test_labels_stay_inside_the_image_at_its_edges() -> None:
+    bounds = Box(100, 50, 400, 300)
+    boxes = [
+        Box(90, 40, 30, 30),  # over the top-left corner
+        Box(480, 330, 40, 40),  # past the bottom-right
+        Box(100, 310, 30, 40),  # on the bottom edge
+        Box(470, 50, 30, 20),  # on the right edge
+    ]
+    places = place_labels(boxes, [WORD, WORD, LONG, WORD], bounds, [0, 1, 2, 3])
+    assert len(_check(places, bounds)) == 4
+    # Wider than the image: cut to its width (the painter elides the text), inside.
+    wide = place_labels([Box(120, 100, 30, 30)], [(900.0, 16.0)], bounds, [0])[0]
+    assert wide is not None and wide.width == bounds.width and _inside(wide, bounds)
+    # Taller than the image: no label rather than one outside it.
+    assert place_labels([Box(120, 100, 30, 30)], [(40.0, 400.0)], bounds, [0]) == [None]
+
+
+def test_the_focused_face_is_placed_first_and_the_others_make_way() -> None:
+    bounds = Box(0, 0, 600, 300)
+    boxes = [Box(40 + 45 * i, 120, 40, 40) for i in range(10)]
+    faces = [face(size=60 - i) for i in range(10)]
+    focus = 6
+    order = label_order(faces, list(range(10)), [focus])
+    assert order[0] == focus
+    sizes: list[tuple[float, float] | None] = [WORD] * 10
+    sizes[focus] = LONG
+    places = place_labels(boxes, sizes, bounds, order)
+    _check(places, bounds)
+    long_place = places[focus]
+    assert long_place is not None and long_place.width == LONG[0]
+    # Nothing was in its way: it sits right under its own face, across its column.
+    own = boxes[focus]
+    assert long_place.top == own.bottom + GAP
+    assert long_place.left <= own.left and own.right <= long_place.right
+    # The neighbours under it moved (above their faces) or were left out.
+    for i in (5, 7):
+        other = places[i]
+        assert other is None or other.bottom <= boxes[i].top
+
+
+def test_the_order_is_key_faces_then_closed_eyes_then_the_largest() -> None:
+    faces = [
+        face(size=90),
+        face(EyeState.CLOSED, size=50),
+        face(size=70, key=True),
+        face(size=200),
+        face(judged=False, note="too small", size=30, sharpness=None),
+    ]
+    assert label_order(faces, [0, 1, 2, 3], []) == [2, 1, 3, 0]
+    assert label_order(faces, [0, 1, 2, 3, 4], [4]) == [4, 2, 1, 3, 0]
+
+
+def test_random_groups_keep_every_invariant() -> None:
+    rng = random.Random(41)
+    for _ in range(300):
+        bounds = Box(rng.uniform(0, 50), rng.uniform(0, 50), rng.uniform(200, 900), 500)
+        n = rng.randint(1, 40)
+        boxes = []
+        for _ in range(n):
+            side = rng.uniform(12, 120)
+            boxes.append(
+                Box(  # some partly or wholly off the image (at 100 %)
+                    rng.uniform(bounds.left - 150, bounds.right - side + 150),
+                    rng.uniform(bounds.top - 60, bounds.bottom - side + 60),
+                    side,
+                    side,
+                )
+            )
+        sizes: list[tuple[float, float] | None] = [
+            None if rng.random() < 0.1 else (rng.uniform(14, 80), 16.0) for _ in range(n)
+        ]
+        order = [i for i in range(n) if sizes[i] is not None]
+        rng.shuffle(order)
+        places = place_labels(boxes, sizes, bounds, order)
+        _check(places, bounds)
+        assert all(places[i] is None for i in range(n) if sizes[i] is None)
+        off = [i for i, b in enumerate(boxes) if not _meets(b, bounds)]
+        assert all(places[i] is None for i in off)
+        assert places == place_labels(boxes, sizes, bounds, order)  # the same every paint
+        first = [i for i in order if i not in off]
+        assert places[first[0]] is not None if first else True  # the first always has room
+
+
+@pytest.mark.parametrize(
+    ("f", "word"),
+    [
+        (face(EyeState.OPEN), "open"),
+        (face(EyeState.CLOSED), "closed"),
+        (face(EyeState.UNKNOWN, note=TELL), "small"),
+        (face(EyeState.UNKNOWN, note="turned away or hidden"), "away"),
+        (face(EyeState.UNKNOWN, note="sunglasses"), "shades"),
+        (face(EyeState.UNKNOWN, note="can't tell"), "?"),
+        (face(EyeState.UNKNOWN, note=None), "?"),
+        (face(EyeState.UNKNOWN, note="a new reason"), "?"),
+        (face(judged=False, note="too small", sharpness=None), "small"),
+    ],
+)
+def test_each_verdict_has_one_short_word(f: Face, word: str) -> None:
+    assert short_label(f) == word
+    assert len(short_label(f)) <= 6
+
+
+def test_the_long_label_says_the_whole_reason_and_the_sharpness() -> None:
+    assert long_label(face(EyeState.UNKNOWN, note=TELL, sharpness=91)) == f"{TELL} · sharpness 91"
+    assert long_label(face(EyeState.OPEN, key=True, sharpness=78.4)) == (
+        "key face: eyes open · sharpness 78"
+    )
+    assert long_label(face(EyeState.CLOSED, sharpness=None)) == "eyes closed"
+    small = face(judged=False, note="too small", sharpness=None)
+    assert long_label(small) == "too small to judge"
+
+
+def test_the_people_row_counts_each_verdict_once() -> None:
+    faces = [
+        face(EyeState.CLOSED, key=True, sharpness=64),
+        face(EyeState.CLOSED),
+        face(EyeState.OPEN, key=True, sharpness=80),
+        face(EyeState.OPEN),
+        face(EyeState.OPEN),
+        *[face(EyeState.UNKNOWN, note=TELL, sharpness=91) for _ in range(3)],
+        *[face(judged=False, note="too small", sharpness=None, size=30) for _ in range(4)],
+    ]
+    sentence = people_sentence(faces)
+    assert sentence == (
+        f"12 faces (2 key): 2 closed (1 key) · 3 open · 3 {TELL}; "
+        "4 faces too small to judge; key face sharpness 64."
+    )
+    assert sentence.count(TELL) == 1 and sentence.count("too small to judge") == 1
+    one = people_sentence([face(EyeState.OPEN, key=True, sharpness=78)])
+    assert one == "1 face (1 key): 1 open; key face sharpness 78."
+    many = people_sentence(
+        [face(judged=False, note="not judged (too many faces)", sharpness=None)] * 2
+        + [face(EyeState.UNKNOWN, note="turned away or hidden")] * 2
+    )
+    assert many == "4 faces (0 key): 2 turned away or hidden; 2 faces not judged (too many faces)."
