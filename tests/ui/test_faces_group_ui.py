@@ -188,3 +188,31 @@ def test_another_sentence_is_not_replaced_when_the_photo_changes(group: Path, qt
             lambda: view.photo is not None and view.photo.file_name == TRIO, timeout=30_000
         )
         assert len(h.notices) == said  # nothing said over it
+
+
+def test_compare_labels_each_photo_apart_and_follows_the_pointer(group: Path, qtbot: QtBot) -> None:
+    with loupe_harness(qtbot) as h:
+        page, view = h.page, h.page.view
+        qtbot.waitUntil(lambda: view.photo is not None and view.is_preview, timeout=30_000)
+        QTest.keyClick(view, Qt.Key.Key_O)
+        QTest.keyClick(view, Qt.Key.Key_C)
+        qtbot.waitUntil(lambda: page.comparing, timeout=30_000)
+        compare = page.compare
+        ids = photo_ids_by_name()
+        qtbot.waitUntil(lambda: compare.painted_ids == (ids[GROUP], ids[TRIO]), timeout=30_000)
+        compare.grab()
+        left = page.faces.painted[(id(compare), ids[GROUP])]
+        right = page.faces.painted[(id(compare), ids[TRIO])]
+        assert len(left.boxes) == 30 and len(right.boxes) == 3
+        for painted in (left, right):
+            assert not labels_overlap([lb.box for lb in painted.labels])
+            assert all(_inside(lb.box, painted.bounds) for lb in painted.labels)
+        assert left.bounds.right <= right.bounds.left  # each pane's labels in its own picture
+        box = left.boxes[1]  # an open face in the reference
+        QTest.mouseMove(compare, QPoint(round(box.left + box.width / 2), round(box.top + 4)))
+        qtbot.waitUntil(lambda: page.faces.hovered is not None, timeout=30_000)
+        compare.grab()
+        left = page.faces.painted[(id(compare), ids[GROUP])]
+        assert [lb.face for lb in left.labels if lb.long] == [1]
+        right = page.faces.painted[(id(compare), ids[TRIO])]
+        assert not any(lb.long for lb in right.labels)
