@@ -43,6 +43,7 @@ from curator.records import EyeState, Face
 from curator.ui.loupe.zoom import Box
 
 GAP = 2.0  # px kept free between two labels
+Rect = tuple[float, float, float, float]  # left, top, right, bottom: the placer's working form
 RANK_COST = 0.1  # what taking the next spot in line costs (`_cost`)
 
 
@@ -113,7 +114,7 @@ def people_sentence(faces: Sequence[Face]) -> str:
     for v, n in sorted(groups.items(), key=lambda item: (item[0].rank, item[0].phrase)):
         if not v.judged:
             counted.append(f"{_faces(n)} {v.phrase}")
-        elif v.phrase == "closed" and 0 < closed_key < len(faces) and len(key) < len(faces):
+        elif v.phrase == "closed" and closed_key and len(key) < len(faces):
             judged.append(f"{n} closed ({closed_key} key)")
         else:
             judged.append(f"{n} {v.phrase}")
@@ -135,9 +136,6 @@ def label_order(faces: Sequence[Face], labelled: Sequence[int], focus: Sequence[
         return (not face.key, face.eyes is not EyeState.CLOSED, -face.size_px, i)
 
     return first + sorted((i for i in labelled if i not in first), key=rank)
-
-
-Rect = tuple[float, float, float, float]  # left, top, right, bottom: the placer's working form
 
 
 def place_labels(
