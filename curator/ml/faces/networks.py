@@ -1,26 +1,36 @@
-"""The face model's three networks (run by `graphs.Graph`: LiteRT, or OpenCV's DNN).
+"""The face model's four networks (run by `graphs.Graph`: LiteRT, or OpenCV's DNN).
 
 - **BlazeFace, full range** (192 x 192 input, 2,304 anchors on a 48 x 48
-  grid, one per cell, of fixed size): per anchor a score and a box with six
-  keypoints (the eyes, the nose tip, the mouth, the ears) as offsets in input
-  pixels. `Detector.detect` letterboxes a region of the image into the input,
-  keeps anchors above the threshold and merges overlapping ones (and ones
-  centred on or just beside a better one's box) by their score-weighted
-  mean (MediaPipe's "weighted" non-maximum suppression).
-- **Face Mesh** (192 x 192 crop, the face upright, 1.5 x the detection box):
-  468 landmarks and a face-presence logit.
-- **Iris** (64 x 64 crop around one eye, 2.3 x its width, outer corner on
-  the left as the model expects for the eye on the image's left, the
-  subject's right; the other eye is mirrored in and out): 71 eye-contour
-  and brow points (0 and 8 are the corners, 1–7 the lower lid, 9–15 the
-  upper lid from the corner at 8's side) and 5 iris points.
+  grid, one per cell, of fixed size) and **BlazeFace, short range** (128 x
+  128 input, 896 anchors: two per cell of a 16 x 16 grid, six per cell of an
+  8 x 8 one): per anchor a score and a box with six keypoints (the eyes, the
+  nose tip, the mouth, the ears) as offsets in input pixels. The full-range
+  model finds faces down to a few pixels (a group's back row) but misses a
+  face that fills much of its view, above all one cut by a crop's edge at the
+  brow or the chin; the short-range model, made for faces near the camera,
+  finds those. `Detector.detect` letterboxes a region of the image into the
+  input and keeps anchors above the threshold (the caller merges overlapping
+  ones, `merge_detections`: their score-weighted mean, MediaPipe's
+  "weighted" non-maximum suppression).
+- **Face landmarks** (Face Landmarker's 478-point model, 256 x 256 crop, the
+  face upright, 1.5 x the detection box): the Face Mesh's 468 points, whose
+  eyelids and lips are refined by attention, then five points per iris.
+- **Face Mesh** (the first, 468-point model, 192 x 192 crop, the same
+  framing): only its face-presence score is read. Unlike the newer model's,
+  it tells a face from what only resembles one: on a blurred background
+  (flowers, a road, a painting) the newer model reads 0.9–1.0 where this one
+  reads under 0.01; on real faces both read ~1.
+- **Blendshapes** (Face Landmarker's): 52 expression scores (0–1) from 146
+  of those points in image pixels (`BLENDSHAPE_POINTS`); `EYE_BLINK` are the
+  two eyes' blink scores (the subject's left, then right).
 
 Crops are rotated so the eyes are level (the roll from the detector's eye
-keypoints, then from the mesh's eye corners) and mapped back to image
-pixels through the inverse affine transform.
+keypoints) and mapped back to image pixels through the inverse affine
+transform.
 
-Measured on this machine (one thread), LiteRT / OpenCV's DNN: detector 5.2 /
-10.5 ms a pass, mesh 1.8 / 4.3 ms and iris 1.7 / 4.6 ms per call (`graphs`).
+Measured on this machine (one thread, LiteRT): the full-range detector
+5–10 ms a pass, the short-range one ~3 ms, landmarks ~4 ms and blendshapes
+~0.5 ms a face (`graphs`).
 OpenCV 5's new DNN engine cannot return two named outputs of these graphs;
 the classic engine can and is asked for when the build has engines (4.x has
 only the classic one).
@@ -40,23 +50,47 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from curator.ml.faces.files import DETECTOR, IRIS, MESH, FaceModelFiles
+from curator.ml.faces.files import (
+    BLENDSHAPES,
+    DETECTOR,
+    LANDMARKS,
+    MESH,
+    NEAR_DETECTOR,
+    FaceModelFiles,
+)
 from curator.ml.faces.graphs import Graph, nhwc
 
 DETECTOR_SIZE = 192
 DETECTOR_GRID = 48
-MESH_SIZE = 192
+NEAR_DETECTOR_SIZE = 128
+MESH_SIZE = 256
+PRESENCE_SIZE = 192
 MESH_BOX_SCALE = 1.5
-IRIS_SIZE = 64
-IRIS_EYE_SCALE = 2.3
 MERGE_IOU = 0.3  # detections overlapping more than this are one face
 GROWN = 0.2  # a detection centred this close to a better one's box is that face
 KEYPOINTS = 6  # right eye, left eye, nose tip, mouth, right ear, left ear (subject's)
 
-# Face Mesh indices of the eye corners (subject's right eye: 33 outer, 133
-# inner; left eye: 263 outer, 362 inner).
-RIGHT_EYE_CORNERS = (33, 133)
-LEFT_EYE_CORNERS = (263, 362)
+# Face Mesh indices of each eye's contour, in the layout `eyes.openness`
+# reads: the outer corner, the lower lid from the outer corner to the inner
+# one (seven points), the inner corner, the upper lid from the outer corner to
+# the inner one (seven points). Subject's right eye: corners 33 and 133; left
+# eye: 263 and 362.
+RIGHT_EYE_LIDS = (33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173)
+LEFT_EYE_LIDS = (263, 249, 390, 373, 374, 380, 381, 382, 362, 466, 388, 387, 386, 385, 384, 398)
+
+# The 146 of the 478 points the blendshapes model reads (Face Landmarker's
+# blendshapes graph, in its order).
+BLENDSHAPE_POINTS = (
+    0, 1, 4, 5, 6, 7, 8, 10, 13, 14, 17, 21, 33, 37, 39, 40, 46, 52, 53, 54, 55, 58, 61, 63,
+    65, 66, 67, 70, 78, 80, 81, 82, 84, 87, 88, 91, 93, 95, 103, 105, 107, 109, 127, 132, 133,
+    136, 144, 145, 146, 148, 149, 150, 152, 153, 154, 155, 157, 158, 159, 160, 161, 162, 163,
+    168, 172, 173, 176, 178, 181, 185, 191, 195, 197, 234, 246, 249, 251, 263, 267, 269, 270,
+    276, 282, 283, 284, 285, 288, 291, 293, 295, 296, 297, 300, 308, 310, 311, 312, 314, 317,
+    318, 321, 323, 324, 332, 334, 336, 338, 356, 361, 362, 365, 373, 374, 375, 377, 378, 379,
+    380, 381, 382, 384, 385, 386, 387, 388, 389, 390, 397, 398, 400, 402, 405, 409, 415, 454,
+    466, 468, 469, 470, 471, 472, 473, 474, 475, 476, 477,
+)  # fmt: skip
+EYE_BLINK = (9, 10)  # eyeBlinkLeft, eyeBlinkRight among the 52 scores
 
 Points = NDArray[np.float64]
 
@@ -76,16 +110,18 @@ class Detection:
 
 @dataclass(frozen=True)
 class Mesh:
-    points: Points  # (468, 2) in image pixels
+    points: Points  # (478, 2) in image pixels: the Face Mesh's 468, then the irises
     presence: float  # 0..1: does the crop hold a face at all
     size: float  # side of the crop square, in image pixels
 
+    @property
+    def right_lids(self) -> Points:
+        """The subject's right eye's contour (`RIGHT_EYE_LIDS`'s layout), (16, 2)."""
+        return self.points[list(RIGHT_EYE_LIDS)]
 
-@dataclass(frozen=True)
-class EyeContour:
-    lids: Points  # (16, 2): corners at 0 and 8, lower lid 1..7, upper lid 9..15
-    iris: Points  # (5, 2): centre, then four points on the iris edge
-    crop: NDArray[np.uint8]  # the 64 x 64 RGB crop (the right eye mirrored), for inspection
+    @property
+    def left_lids(self) -> Points:
+        return self.points[list(LEFT_EYE_LIDS)]
 
 
 def _sigmoid(x: float) -> float:
@@ -138,14 +174,43 @@ def box_ious(box: NDArray[np.float64], boxes: NDArray[np.float64]) -> NDArray[np
     return np.where(union > 0, inter / np.maximum(union, 1e-12), 0.0)
 
 
-class Detector:
-    """BlazeFace full range (see the module docstring)."""
+def full_range_anchors() -> Points:
+    """The full-range model's anchor centres, in input pixels: one per cell of a 48 x 48 grid."""
+    cells = (np.arange(DETECTOR_GRID) + 0.5) / DETECTOR_GRID
+    ys, xs = np.meshgrid(cells, cells, indexing="ij")
+    return np.stack([xs.ravel(), ys.ravel()], axis=1) * DETECTOR_SIZE
 
-    def __init__(self, path: str):
-        self.net = Graph(path, ("reshaped_regressor_face_4", "reshaped_classifier_face_4"))
-        cells = (np.arange(DETECTOR_GRID) + 0.5) / DETECTOR_GRID
+
+def short_range_anchors() -> Points:
+    """The short-range model's anchor centres: two per cell of a 16 x 16 grid
+    (stride 8), then six per cell of an 8 x 8 grid (the three stride-16 layers)."""
+    layers = []
+    for grid, per_cell in ((16, 2), (8, 6)):
+        cells = (np.arange(grid) + 0.5) / grid
         ys, xs = np.meshgrid(cells, cells, indexing="ij")
-        self.anchors = np.stack([xs.ravel(), ys.ravel()], axis=1) * DETECTOR_SIZE
+        centres = np.stack([xs.ravel(), ys.ravel()], axis=1)
+        layers.append(np.repeat(centres, per_cell, axis=0))
+    return np.concatenate(layers) * NEAR_DETECTOR_SIZE
+
+
+class Detector:
+    """A BlazeFace model (see the module docstring): `full_range` or `short_range`."""
+
+    def __init__(self, path: str, size: int, anchors: Points, outputs: tuple[str, str]):
+        self.net = Graph(path, outputs)
+        self.size = size
+        self.anchors = anchors
+
+    @classmethod
+    def full_range(cls, path: str) -> Detector:
+        outputs = ("reshaped_regressor_face_4", "reshaped_classifier_face_4")
+        return cls(path, DETECTOR_SIZE, full_range_anchors(), outputs)
+
+    @classmethod
+    def short_range(cls, path: str) -> Detector:
+        return cls(
+            path, NEAR_DETECTOR_SIZE, short_range_anchors(), ("regressors", "classificators")
+        )
 
     def detect(
         self,
@@ -156,7 +221,7 @@ class Detector:
         """Faces in `region` (x, y, w, h; the whole image by default) of `rgb`,
         unmerged (the caller merges passes with `merge_detections`)."""
         x0, y0, width, height = region or (0, 0, rgb.shape[1], rgb.shape[0])
-        size = DETECTOR_SIZE
+        size = self.size
         scale = size / max(width, height)
         new_w, new_h = max(1, round(width * scale)), max(1, round(height * scale))
         pad_x, pad_y = (size - new_w) // 2, (size - new_h) // 2
@@ -167,7 +232,7 @@ class Detector:
         )
         raw_boxes, raw_scores = self.net.run(nhwc(canvas, 1 / 127.5, 127.5))
         boxes = raw_boxes.reshape(-1, 4 + 2 * KEYPOINTS)
-        logits = np.clip(raw_scores.reshape(-1), -100, 100)
+        logits = np.clip(raw_scores.reshape(-1).astype(np.float64), -100, 100)
         scores = 1.0 / (1.0 + np.exp(-logits))
         found = []
         for i in np.nonzero(scores > threshold)[0]:
@@ -200,6 +265,17 @@ def upright_crop(
     return crop, cv2.invertAffineTransform(forward)
 
 
+def face_crop(rgb: NDArray[np.uint8], face: Detection, out: int) -> tuple[np.ndarray, np.ndarray]:
+    """The landmark models' view of a detection: 1.5 x its box, the eyes level
+    (the roll from its eye keypoints), resampled to `out` x `out`; and the
+    transform back to image pixels."""
+    right_eye, left_eye = face.keypoints[0], face.keypoints[1]
+    roll = math.atan2(left_eye[1] - right_eye[1], left_eye[0] - right_eye[0])
+    x, y, w, h = face.box
+    side = max(w, h) * MESH_BOX_SCALE
+    return upright_crop(rgb, (x + w / 2, y + h / 2), side, roll, out)
+
+
 def to_image(points: np.ndarray, back: np.ndarray) -> Points:
     """Crop pixel coordinates (n, 2) mapped to image pixels by `back`."""
     pts = np.asarray(points, dtype=np.float64)
@@ -207,60 +283,46 @@ def to_image(points: np.ndarray, back: np.ndarray) -> Points:
 
 
 class Landmarks:
-    """Face Mesh and Iris (see the module docstring)."""
+    """Face Landmarker's landmarks and blendshapes (see the module docstring)."""
 
-    def __init__(self, mesh_path: str, iris_path: str):
-        self.mesh_net = Graph(mesh_path, ("conv2d_20", "conv2d_30"))
-        self.iris_net = Graph(iris_path, ("output_eyes_contours_and_brows", "output_iris"))
+    def __init__(self, landmarks_path: str, blendshapes_path: str, presence_path: str):
+        self.mesh_net = Graph(landmarks_path, ("Identity",))
+        self.blend_net = Graph(blendshapes_path, ("StatefulPartitionedCall:0",))
+        self.presence_net = Graph(presence_path, ("conv2d_30",))
 
-    def mesh(self, rgb: NDArray[np.uint8], face: Detection) -> Mesh:
-        right_eye, left_eye = face.keypoints[0], face.keypoints[1]
-        roll = math.atan2(left_eye[1] - right_eye[1], left_eye[0] - right_eye[0])
-        x, y, w, h = face.box
-        side = max(w, h) * MESH_BOX_SCALE
-        crop, back = upright_crop(rgb, (x + w / 2, y + h / 2), side, roll, MESH_SIZE)
-        points, presence = self.mesh_net.run(nhwc(crop, 1 / 255.0))
-        points = points.reshape(468, 3)[:, :2]
-        return Mesh(to_image(points, back), _sigmoid(float(presence.ravel()[0])), side)
+    def presence(self, rgb: NDArray[np.uint8], face: Detection) -> float:
+        """0..1: does the detection's crop hold a face at all (the Face Mesh's score)."""
+        crop, _ = face_crop(rgb, face, PRESENCE_SIZE)
+        (logit,) = self.presence_net.run(nhwc(crop, 1 / 255.0))
+        return _sigmoid(float(logit.ravel()[0]))
 
-    def eye(
-        self,
-        rgb: NDArray[np.uint8],
-        outer: NDArray[np.float64],
-        inner: NDArray[np.float64],
-        *,
-        mirrored: bool,
-    ) -> EyeContour:
-        """One eye's contour from its two corners in image pixels. The model sees
-        the eye on the image's left (the subject's right, outer corner on the
-        left); `mirrored` (the subject's left eye) flips the crop in and the
-        points out."""
-        centre = (float((outer[0] + inner[0]) / 2), float((outer[1] + inner[1]) / 2))
-        width = float(np.hypot(*(outer - inner)))
-        # Level the corners: the outer corner on the left, or on the right for the
-        # eye that is mirrored afterwards.
-        a, b = (inner, outer) if mirrored else (outer, inner)
-        roll = math.atan2(b[1] - a[1], b[0] - a[0])
-        side = max(width * IRIS_EYE_SCALE, 4.0)
-        crop, back = upright_crop(rgb, centre, side, roll, IRIS_SIZE)
-        if mirrored:
-            crop = np.ascontiguousarray(crop[:, ::-1])
-        contour, iris = self.iris_net.run(nhwc(crop, 1 / 255.0))
-        contour = contour.reshape(71, 3)[:16, :2].astype(np.float64)
-        iris = iris.reshape(5, 3)[:, :2].astype(np.float64)
-        if mirrored:
-            contour[:, 0] = IRIS_SIZE - contour[:, 0]
-            iris[:, 0] = IRIS_SIZE - iris[:, 0]
-        return EyeContour(to_image(contour, back), to_image(iris, back), crop)
+    def mesh(self, rgb: NDArray[np.uint8], face: Detection, presence: float) -> Mesh:
+        """The 478 landmarks of the face `face` found (`presence`: its score, carried)."""
+        crop, back = face_crop(rgb, face, MESH_SIZE)
+        (points,) = self.mesh_net.run(nhwc(crop, 1 / 255.0))
+        side = max(face.box[2], face.box[3]) * MESH_BOX_SCALE
+        return Mesh(to_image(points.reshape(478, 3)[:, :2], back), presence, side)
+
+    def blendshapes(self, mesh: Mesh) -> NDArray[np.float32]:
+        """The 52 blendshape scores of a face's landmarks (image pixels, as the
+        model was fed in Face Landmarker)."""
+        subset = mesh.points[list(BLENDSHAPE_POINTS)].astype(np.float32)[np.newaxis]
+        (scores,) = self.blend_net.run(subset)
+        return np.asarray(scores, dtype=np.float32).ravel()
 
 
 @dataclass(frozen=True)
 class Networks:
     detector: Detector
+    near_detector: Detector
     landmarks: Landmarks
 
 
 @lru_cache(maxsize=2)
 def networks_for(files: FaceModelFiles) -> Networks:
     """The networks of the model in `files`, loaded once per process."""
-    return Networks(Detector(files.path(DETECTOR)), Landmarks(files.path(MESH), files.path(IRIS)))
+    return Networks(
+        Detector.full_range(files.path(DETECTOR)),
+        Detector.short_range(files.path(NEAR_DETECTOR)),
+        Landmarks(files.path(LANDMARKS), files.path(BLENDSHAPES), files.path(MESH)),
+    )

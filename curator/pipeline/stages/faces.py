@@ -51,7 +51,10 @@ from curator.settings import Settings
 # 2: no CLOSED verdict on a face under 64 px (ml.faces.eyes.CLOSED_FROM_PX).
 # 3: eyes judged on both eyes' mean openness, one eye wide open still a wink
 #    (ml.faces.eyes: a shut eye the Iris model read half open hid a blink).
-STAGE_VERSION = f"faces-3|{MODEL_ID}"
+# 4: issue 41 — eyes judged by Face Landmarker's blendshapes (each eye's blink
+#    from its 478 landmarks), faces also looked for by the short-range
+#    detector (tight crops), the Face Mesh's presence kept as the gate.
+STAGE_VERSION = f"faces-4|{MODEL_ID}"
 
 
 def face_model(settings: Settings) -> ModelSearch:
