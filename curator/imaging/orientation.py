@@ -115,6 +115,23 @@ def apply_orientation(image: Image.Image, orientation: int) -> Image.Image:
     return result if result is not image else image.copy()
 
 
+def apply_orientation_pixels(array: np.ndarray, orientation: int) -> np.ndarray:
+    """A view of `array` (rows, columns[, channels]) turned upright according to
+    EXIF `orientation`, as `apply_orientation` turns an image (a test checks
+    every orientation against it); no pixel is copied."""
+    turns = {
+        2: lambda a: a[:, ::-1],
+        3: lambda a: a[::-1, ::-1],
+        4: lambda a: a[::-1],
+        5: lambda a: a.swapaxes(0, 1),
+        6: lambda a: np.rot90(a, -1),
+        7: lambda a: np.rot90(a, 2).swapaxes(0, 1),
+        8: lambda a: np.rot90(a, 1),
+    }
+    turn = turns.get(orientation)
+    return array if turn is None else turn(array)
+
+
 def shrunk_size(size: tuple[int, int], long_edge: int) -> tuple[int, int] | None:
     """(width, height) scaled so the long edge is `long_edge`; None when already that small."""
     width, height = size

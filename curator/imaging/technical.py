@@ -34,7 +34,8 @@ from PIL import Image
 
 from curator.camera_names import camera_name
 from curator.imaging.cache import preview_key, thumbnail_key, write_jpeg
-from curator.imaging.decode import decode_image
+from curator.imaging.decode import decode_detail, decode_image
+from curator.imaging.decoded import DecodedImage
 from curator.imaging.errors import (
     CacheWriteError,
     EmptyFileError,
@@ -47,7 +48,11 @@ from curator.imaging.errors import (
 from curator.imaging.exif import read_exif
 from curator.imaging.formats import is_raw_path
 from curator.imaging.metrics import measure_exposure, measure_sharpness
-from curator.imaging.orientation import fit_long_edge_pixels
+from curator.imaging.orientation import (
+    apply_orientation_pixels,
+    fit_long_edge_pixels,
+    swaps_axes,
+)
 from curator.imaging.regular import NotRegularFileError, open_regular
 from curator.imaging.structure import structure_signature
 from curator.imaging.types import TechnicalMeasurement, TechnicalRequest
@@ -82,8 +87,11 @@ _TRANSIENT_ERRNOS = frozenset(
 
 
 # Called on the upright preview just decoded, with the photo's noise sd and
-# sharpness score: the faces stage riding along (pipeline.stages.faces_child).
-PreviewHook = Callable[[np.ndarray, float | None, float | None], "FacesOutcome"]
+# sharpness score, and a function that gives the frame's sharper pixels when
+# asked (`detail_of`: a group's small faces are looked for again in them): the
+# faces stage riding along (pipeline.stages.faces_child).
+DetailFn = Callable[[], "np.ndarray | None"]
+PreviewHook = Callable[[np.ndarray, float | None, float | None, DetailFn], "FacesOutcome"]
 
 
 def measure_file(
@@ -180,7 +188,8 @@ def _measure_bytes(
 
     faces = None
     if on_preview is not None:  # the faces stage, on the preview just decoded
-        faces = on_preview(preview_pixels, sharpness.noise, sharpness.score)
+        detail = detail_of(data, is_raw, decoded, preview_pixels.shape)
+        faces = on_preview(preview_pixels, sharpness.noise, sharpness.score, detail)
     return TechnicalMeasurement(
         path=request.path,
         content_hash=content_hash,
@@ -201,6 +210,46 @@ def _measure_bytes(
         struct_sig=structure_signature(decoded.luma),
         faces=faces,
     )
+
+
+def detail_of(
+    data: bytes, is_raw: bool, decoded: DecodedImage, preview_shape: tuple[int, ...]
+) -> DetailFn:
+    """The function that gives the frame's sharper upright pixels, decoded only
+    when called: a raster file decoded again at up to `DETAIL_LONG_EDGE` (RGB),
+    a RAW's decode luma (grey, `upright_luma`). None from it when they would be
+    no sharper than the preview."""
+
+    def detail() -> np.ndarray | None:
+        if is_raw:
+            return upright_luma(decoded.luma, decoded.orientation, preview_shape)
+        if max(decoded.width, decoded.height) <= max(preview_shape[:2]):
+            return None
+        return decode_detail(data, orientation=decoded.orientation)
+
+    return detail
+
+
+def upright_luma(
+    luma: np.ndarray, orientation: int, preview_shape: tuple[int, ...]
+) -> np.ndarray | None:
+    """The decode's luma turned as the upright preview is, or None when it is no
+    sharper than the preview or its turn cannot be told for sure. A JPEG's luma
+    is in its stored orientation, a RAW's as LibRaw turned it; so the luma is
+    used as it is for an unturned photo (orientation 1) whose luma has the
+    preview's proportions, and turned by the orientation when its axes are
+    the preview's swapped (a turn by a quarter not yet made); otherwise
+    (a half turn or a mirror, or a RAW already turned) it is left out."""
+    if max(luma.shape) <= max(preview_shape[:2]):
+        return None
+    rows, cols = preview_shape[:2]
+    same = abs(luma.shape[0] / luma.shape[1] - rows / cols) < 0.02
+    swapped = abs(luma.shape[1] / luma.shape[0] - rows / cols) < 0.02
+    if orientation == 1:
+        return luma if same else None
+    if swaps_axes(orientation) and swapped and not same:
+        return apply_orientation_pixels(luma, orientation)
+    return None
 
 
 def read_file_once(path: str) -> tuple[bytes, int]:

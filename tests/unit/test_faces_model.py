@@ -183,3 +183,60 @@ def test_litert_and_opencv_read_the_same_faces(
     assert np.abs(lite_mesh - cv_mesh).max() < 0.5  # pixels of a ~250 px face
     assert np.abs(lite_scores - cv_scores).max() < 0.01  # blendshapes, presence, detection
     assert lite.faces[0].openness == pytest.approx(cv.faces[0].openness, abs=0.005)
+
+
+def _group_shot() -> tuple[np.ndarray, int]:
+    """A 24 MP frame of 32 real faces of ~130 px (a large group at full
+    resolution: ~31 px on the 1,440 px preview), and how many faces it holds."""
+    parts = []
+    for row in range(4):
+        for col in range(8):
+            face = scaled(portrait(PORTRAITS[(row + col) % 2]), 0.62 if (row + col) % 2 else 0.6)
+            parts.append((face, 150 + col * 720, 250 + row * 920))
+    return montage(parts, 6000, 4000), len(parts)
+
+
+def test_a_large_group_s_small_faces_are_found_and_judged_in_the_sharper_pixels(
+    model: object,
+) -> None:
+    """Issue 41 §4: on the preview a 24 MP group's faces are too small to judge;
+    the sharper pixels the decode gives (asked for only for a group) find and
+    judge them."""
+    from curator.imaging.orientation import fit_long_edge_pixels
+
+    frame, faces = _group_shot()
+    preview = fit_long_edge_pixels(frame, 1440)
+    asked = []
+
+    def detail() -> np.ndarray:
+        asked.append(True)
+        return frame
+
+    plain = find_faces(preview, model, VERSION)  # type: ignore[arg-type]
+    sharper = find_faces(preview, model, VERSION, detail=detail)  # type: ignore[arg-type]
+    assert asked == [True]  # decoded once, for a group
+    # Judged: big enough in the pixels they were judged on for a verdict
+    # (the official portrait's narrow, smiling eyes read "can't tell" at this
+    # size about half the time: a verdict, not a size problem).
+    judged = [f for f in sharper.faces if f.judged and f.eyes_note in (None, "can't tell")]
+    assert len(judged) >= 0.95 * faces, [(f.size_px, f.eyes_note) for f in sharper.faces]
+    assert not any(f.eyes is EyeState.CLOSED for f in sharper.faces)
+    assert sum(f.eyes is EyeState.OPEN for f in sharper.faces) >= 0.6 * faces
+    assert sum(f.eyes is EyeState.OPEN for f in plain.faces) < 0.2 * faces
+    assert all(f.size_px < 64 for f in sharper.faces)  # sizes stay in the preview's pixels
+    cells = {
+        (round((f.box[0] + f.box[2] / 2) * 8 - 0.5), round((f.box[1] + f.box[3] / 2) * 4 - 0.5))
+        for f in judged
+    }
+    assert len(cells) == len(judged)  # one face each, none found twice
+
+
+def test_a_single_portrait_never_asks_for_sharper_pixels(model: object) -> None:
+    asked = []
+
+    def detail() -> np.ndarray:
+        asked.append(True)
+        return portrait()
+
+    find_faces(portrait(), model, VERSION, detail=detail)  # type: ignore[arg-type]
+    assert asked == []

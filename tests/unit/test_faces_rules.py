@@ -235,3 +235,39 @@ def test_a_small_face_is_never_called_closed_but_is_still_called_open() -> None:
     assert wide.state is EyeState.OPEN
     large = eyes.judge_eyes(skin(), mesh(), (0.8, 0.8), eyes.CLOSED_FROM_PX)
     assert large.state is EyeState.CLOSED
+
+
+# -- a group's second look (ml.faces.groups) -----------------------------------------
+
+
+def _found(*sizes: float) -> list[Detection]:
+    return [Detection(0.9, (10.0 * i, 10.0, s, s), np.zeros((6, 2))) for i, s in enumerate(sizes)]
+
+
+def test_a_group_is_three_faces_a_third_of_them_small() -> None:
+    from curator.ml.faces import groups
+
+    assert groups.is_group(_found(30, 35, 200))
+    assert groups.is_group(_found(30, 35, 90, 100, 120, 150))
+    assert not groups.is_group(_found(30, 35))  # two faces: a couple, not a group
+    assert not groups.is_group(_found(30, 90, 100, 120))  # one small face among large ones
+    assert not groups.is_group(_found(90, 100, 120, 150, 200))
+
+
+@pytest.mark.parametrize("shape", [(4000, 6000), (6000, 4000), (1125, 1500), (500, 9000)])
+def test_the_tiles_cover_the_frame_within_their_cap(shape: tuple[int, int]) -> None:
+    from curator.ml.faces import groups
+
+    tiles = groups.tiles(shape, 922.0)
+    assert 1 <= len(tiles) <= groups.MAX_TILES
+    covered = np.zeros(shape, bool)
+    for x, y, w, h in tiles:
+        assert w == h and x >= 0 and y >= 0 and x + w <= shape[1] and y + h <= shape[0]
+        covered[y : y + h, x : x + w] = True
+    assert covered.all()
+
+
+def test_a_strip_s_tiles_stay_within_their_cap() -> None:
+    from curator.ml.faces import groups
+
+    assert len(groups.tiles((100, 100_000), 922.0)) == groups.MAX_TILES

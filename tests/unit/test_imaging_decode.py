@@ -413,3 +413,29 @@ def test_display_decode_failures_are_sentences(tmp_path: Path) -> None:
         assert "Error" not in result.error and "b'" not in result.error
     with pytest.raises(DecompressionBombError):
         decode_for_display(fixture("jpeg/canon_sx60_hdr_NO.jpg"), max_pixels=1_000_000)
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_pixels_turn_upright_as_the_image_does(orientation: int) -> None:
+    from curator.imaging.orientation import apply_orientation, apply_orientation_pixels
+
+    stored = np.random.default_rng(orientation).integers(0, 255, (5, 7), dtype=np.uint8)
+    expected = np.asarray(apply_orientation(Image.fromarray(stored), orientation))
+    assert np.array_equal(apply_orientation_pixels(stored, orientation), expected)
+
+
+def test_the_sharper_pixels_a_group_asks_for_are_the_upright_frame() -> None:
+    """`technical.detail_of`: decoded only when asked, turned as the preview is."""
+    from curator.imaging.orientation import fit_long_edge_pixels
+    from curator.imaging.technical import detail_of
+    from tests.conftest import FIXTURES
+
+    data = (FIXTURES / "jpeg" / "canon_sx60_hdr_NO.jpg").read_bytes()  # orientation 6
+    decoded = decode_image(data, is_raw=False, exif_orientation=6)
+    preview = np.asarray(decoded.preview)
+    sharper = detail_of(data, False, decoded, preview.shape)()
+    assert sharper is not None and sharper.shape == (2048, 1536, 3)
+    small = fit_long_edge_pixels(sharper, max(preview.shape[:2])).astype(float)
+    assert small.shape == preview.shape
+    assert np.abs(small - preview.astype(float)).mean() < 8  # the same picture, the same way up
+    assert detail_of(data, False, decoded, (3000, 4000, 3))() is None  # no sharper than that

@@ -37,6 +37,7 @@ is deterministic for the same pixels and model.
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -45,11 +46,13 @@ from numpy.typing import NDArray
 
 from curator.imaging.metrics import working_scale
 from curator.ml.faces import eyes as eye_rules
+from curator.ml.faces import groups
 from curator.ml.faces.files import FaceModelFiles
 from curator.ml.faces.networks import (
     EYE_BLINK,
     Detection,
     Networks,
+    cut_by_region,
     merge_detections,
     networks_for,
 )
@@ -58,7 +61,7 @@ from curator.ml.faces.verdicts import mark_key_faces, summarize
 from curator.records import Face, FacesFailure, FacesFound, FacesOutcome
 
 MAX_FACES = 200
-MAX_JUDGED = 24
+MAX_JUDGED = 64
 MIN_SEARCH_PX = 48
 MAX_LONG_EDGE = 2048
 MIN_PRESENCE = 0.1  # under it the mesh sees no face at all (false detections read ~0.0)
@@ -100,29 +103,12 @@ def detect_faces(nets: Networks, rgb: NDArray[np.uint8]) -> list[Detection]:
     near = nets.near_detector.detect(seen, threshold=NEAR_MIN_SCORE)
     for region in regions:
         found_there = nets.near_detector.detect(seen, region, threshold=NEAR_MIN_SCORE)
-        near += [d for d in found_there if not _cut_by_tile(d, region, seen.shape)]
+        near += [d for d in found_there if not cut_by_region(d, region, seen.shape)]
     # A short-range finding is held to its own bar of sureness (`NEAR_SURE_SCORE`):
     # its scores run higher on what is not a face.
     near = [_rescored(d, NEAR_MIN_SCORE, NEAR_SURE_SCORE) for d in near]
     merged = merge_detections(found + near)
     return [_scaled(d, factor) for d in merged[:MAX_FACES]]
-
-
-def _cut_by_tile(d: Detection, region: tuple[int, int, int, int], shape: tuple[int, ...]) -> bool:
-    """Whether `d`, found in `region`, runs past one of its edges inside the
-    frame: a face cut by a quarter's edge is whole in the frame, where another
-    pass finds it; the short-range model's guess at its missing part would be
-    a second, shifted face. (A face cut by the frame's own edge is kept.)"""
-    x, y, w, h = region
-    height, width = shape[:2]
-    bx, by, bw, bh = d.box
-    slack = 0.1 * max(bw, bh)
-    return (
-        (x > 0 and bx < x - slack)
-        or (y > 0 and by < y - slack)
-        or (x + w < width and bx + bw > x + w + slack)
-        or (y + h < height and by + bh > y + h + slack)
-    )
 
 
 def _rescored(d: Detection, low: float, sure: float) -> Detection:
@@ -159,11 +145,14 @@ def find_faces(
     *,
     noise_sd: float | None = None,
     photo_sharpness: float | None = None,
+    detail: Callable[[], NDArray[np.uint8] | None] | None = None,
 ) -> FacesFound:
     """The faces in an upright RGB preview (see the module docstring);
     `noise_sd` and `photo_sharpness` are the technical stage's measures of the
     same photo (its noise, taken off the faces' detail; its score, which SOFT
-    FACE compares the key faces with)."""
+    FACE compares the key faces with); `detail` gives the same frame's upright
+    pixels at a higher resolution (RGB, or grey), decoded only when called:
+    a group's small faces are looked for and judged again in them (`groups`)."""
     if min(rgb.shape[:2]) < MIN_SEARCH_PX:
         return FacesFound((), version, TOO_SMALL_TO_SEARCH)
     if max(rgb.shape[:2]) > MAX_LONG_EDGE:
@@ -172,7 +161,14 @@ def find_faces(
         rgb = np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
     nets = networks_for(files)
     height, width = rgb.shape[:2]
-    detections = sorted(detect_faces(nets, rgb), key=lambda d: -d.long_side)
+    detections = detect_faces(nets, rgb)
+    judge_on, factor = rgb, 1.0
+    sharper = detail() if detail is not None and groups.is_group(detections) else None
+    if sharper is not None and groups.helps(sharper, rgb.shape):
+        factor = max(sharper.shape[:2]) / max(height, width)
+        judge_on = groups.as_rgb(sharper)
+        detections = groups.detail_detections(nets, judge_on, detections, factor)
+    detections.sort(key=lambda d: -d.long_side)
     # The luma and its working scale only once a face is to be judged: most
     # frames of a shoot have none, and the area-averaged 1,024 px copy of a
     # 1,440 px frame alone cost 3.4 ms of such a frame's ~15.
@@ -180,25 +176,27 @@ def find_faces(
     faces: list[Face] = []
     judged = 0
     for detection in detections:
-        size_px = round(detection.long_side)
-        box = _box_fraction(detection.box, width, height)
-        if size_px < eye_rules.MIN_JUDGED_PX or judged >= MAX_JUDGED:
+        pixels = detection.long_side  # in the pixels it is judged on
+        size_px = round(pixels / factor)  # in the preview's
+        box = _box_fraction(detection.box, judge_on.shape[1], judge_on.shape[0])
+        if pixels < eye_rules.MIN_JUDGED_PX or judged >= MAX_JUDGED:
             if detection.score < SURE_SCORE:
                 continue  # unsure, and too small (or too many) to ask the mesh
-            note = eye_rules.TOO_SMALL if size_px < eye_rules.MIN_JUDGED_PX else NOT_JUDGED_MANY
+            note = eye_rules.TOO_SMALL if pixels < eye_rules.MIN_JUDGED_PX else NOT_JUDGED_MANY
             faces.append(Face(box, size_px, False, eyes_note=note, confidence=detection.score))
             continue
-        presence = nets.landmarks.presence(rgb, detection)
+        presence = nets.landmarks.presence(judge_on, detection)
         if presence < MIN_PRESENCE and detection.score < SURE_SCORE:
             continue  # an unsure detection the mesh sees no face in: not a face
-        mesh = nets.landmarks.mesh(rgb, detection, presence)
+        mesh = nets.landmarks.mesh(judge_on, detection, presence)
         judged += 1
-        seen = seen or _Luma.of(rgb)
+        seen = seen or _Luma.of(rgb, None if judge_on is rgb else judge_on)
         right, left = mesh.right_lids, mesh.left_lids
         shapes = nets.landmarks.blendshapes(mesh)
         blink = (float(shapes[EYE_BLINK[1]]), float(shapes[EYE_BLINK[0]]))  # right, left
-        reading = eye_rules.judge_eyes(seen.luma, mesh, blink, size_px)
-        x0, y0, x1, y1 = (v * seen.to_work for v in eye_band(right, left))
+        reading = eye_rules.judge_eyes(seen.luma, mesh, blink, pixels)
+        to_work = seen.to_work / factor
+        x0, y0, x1, y1 = (v * to_work for v in eye_band(right, left))
         sharpness = band_sharpness(seen.work, (x0, y0, x1, y1), noise_sd)
         faces.append(
             Face(
@@ -218,18 +216,21 @@ def find_faces(
 
 @dataclass(frozen=True)
 class _Luma:
-    """A frame's luma (the eyes' rules read it) and its working scale (the
-    faces' sharpness is measured on it, as the photo's is)."""
+    """The luma the eyes' rules read (the preview's, or the detail image the
+    faces are judged on) and the preview's working scale (the faces'
+    sharpness is measured on it, as the photo's is)."""
 
     luma: NDArray[np.uint8]
     work: NDArray[np.uint8]
-    to_work: float
+    to_work: float  # preview pixels -> working-scale pixels
 
     @classmethod
-    def of(cls, rgb: NDArray[np.uint8]) -> _Luma:
+    def of(cls, rgb: NDArray[np.uint8], detail: NDArray[np.uint8] | None) -> _Luma:
+        """`rgb`'s luma and working scale; the luma read is `detail`'s when given."""
         luma = np.asarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
         work = working_scale(luma)
-        return cls(luma, work, work.shape[1] / rgb.shape[1])
+        read = luma if detail is None else cv2.cvtColor(detail, cv2.COLOR_RGB2GRAY)
+        return cls(np.asarray(read, dtype=np.uint8), work, work.shape[1] / rgb.shape[1])
 
 
 def faces_outcome(
@@ -239,10 +240,18 @@ def faces_outcome(
     *,
     noise_sd: float | None = None,
     photo_sharpness: float | None = None,
+    detail: Callable[[], NDArray[np.uint8] | None] | None = None,
 ) -> FacesOutcome:
     """`find_faces`, any exception turned into a `FacesFailure` with a sentence."""
     try:
-        return find_faces(rgb, files, version, noise_sd=noise_sd, photo_sharpness=photo_sharpness)
+        return find_faces(
+            rgb,
+            files,
+            version,
+            noise_sd=noise_sd,
+            photo_sharpness=photo_sharpness,
+            detail=detail,
+        )
     except MemoryError:
         return FacesFailure(
             "Looking for faces in this photo needed more memory than Curator allows; "

@@ -163,6 +163,24 @@ def centres_inside(box: NDArray[np.float64], boxes: NDArray[np.float64]) -> NDAr
     return np.asarray((cx >= x0) & (cx <= x1) & (cy >= y0) & (cy <= y1))
 
 
+def cut_by_region(d: Detection, region: tuple[int, int, int, int], shape: tuple[int, ...]) -> bool:
+    """Whether `d`, found in `region` of an image of `shape`, runs past one of
+    the region's edges inside the image: a face cut by a tile's edge is whole
+    in the image, where another pass finds it; the detector's guess at its
+    missing part would be a second, shifted face. (A face cut by the image's
+    own edge is kept: a portrait cropped at the brow.)"""
+    x, y, w, h = region
+    height, width = shape[:2]
+    bx, by, bw, bh = d.box
+    slack = 0.1 * max(bw, bh)
+    return (
+        (x > 0 and bx < x - slack)
+        or (y > 0 and by < y - slack)
+        or (x + w < width and bx + bw > x + w + slack)
+        or (y + h < height and by + bh > y + h + slack)
+    )
+
+
 def box_ious(box: NDArray[np.float64], boxes: NDArray[np.float64]) -> NDArray[np.float64]:
     """Intersection over union of `box` (x, y, w, h) with each row of `boxes`."""
     x1 = np.maximum(box[0], boxes[:, 0])

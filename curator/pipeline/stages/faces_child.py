@@ -28,8 +28,10 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-# (the upright preview, the photo's noise sd, its sharpness score) -> outcome
-FacesFn = Callable[["NDArray[np.uint8]", float | None, float | None], FacesOutcome]
+# (the upright preview, the photo's noise sd, its sharpness score, the function
+# that decodes the frame's sharper pixels when asked) -> outcome
+DetailFn = Callable[[], "NDArray[np.uint8] | None"]
+FacesFn = Callable[["NDArray[np.uint8]", float | None, float | None, DetailFn], FacesOutcome]
 
 
 @dataclass(frozen=True)
@@ -56,12 +58,18 @@ def judge_preview(
     version: str,
     noise_sd: float | None,
     sharpness: float | None,
+    detail: DetailFn | None = None,
 ) -> FacesOutcome:
     from curator.ml.faces.files import FaceModelFiles
     from curator.ml.faces.find import faces_outcome
 
     return faces_outcome(
-        rgb, FaceModelFiles(model_folder), version, noise_sd=noise_sd, photo_sharpness=sharpness
+        rgb,
+        FaceModelFiles(model_folder),
+        version,
+        noise_sd=noise_sd,
+        photo_sharpness=sharpness,
+        detail=detail,
     )
 
 
@@ -73,8 +81,13 @@ def faces_hook(request: TechnicalRequest) -> FacesFn | None:
         return None
     version = request.faces_version
 
-    def hook(rgb: NDArray[np.uint8], noise: float | None, sharpness: float | None) -> FacesOutcome:
-        return judge_preview(rgb, folder, version, noise, sharpness)
+    def hook(
+        rgb: NDArray[np.uint8],
+        noise: float | None,
+        sharpness: float | None,
+        detail: DetailFn,
+    ) -> FacesOutcome:
+        return judge_preview(rgb, folder, version, noise, sharpness, detail)
 
     return hook
 
