@@ -363,6 +363,13 @@ def _gallery_where(
     return " AND ".join(where), params
 
 
+def gallery_where(q: GalleryQuery) -> tuple[str, list[object]]:
+    """The WHERE terms (over `photo`, unqualified) and parameters of every photo
+    the gallery shows for `q`, a search's ranked photos included, in SQL alone
+    and without an order: for queries over that set (the tag counts)."""
+    return _gallery_where(replace(q, ranked_ids=None), q.ranked_ids, sets_in_python=False)
+
+
 def gallery_query_ids(q: GalleryQuery, limit: int | None = None) -> list[int]:
     """Photo ids matching `q`, in its order (no rows built: `ordered_ids`); only
     the first `limit` of them when given (a search's rank order ignores it).
