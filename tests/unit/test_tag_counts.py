@@ -93,3 +93,28 @@ def test_counts_follow_the_gallery_query(catalog: Catalog) -> None:
     }
     assert tag_counts(GalleryQuery(ranked_ids=())) == []
     assert tag_counts(GalleryQuery(cull="kept", tag="dog")) == []
+
+
+def test_the_gallery_filters_on_every_tag_of_tags_all_and_none_of_tags_none(
+    catalog: Catalog,
+) -> None:
+    from curator.catalog.queries import gallery_query_ids
+
+    a, b, c = (_photo(n) for n in range(3))
+    for pid, tags in ((a, ["sea", "boat"]), (b, ["sea"]), (c, ["dog", "boat"])):
+        _described(pid, tags)
+    remove_tag(c, "boat")  # removed: no longer carries it, for either filter
+
+    def shown(**changes: object) -> list[int]:
+        return sorted(gallery_query_ids(GalleryQuery(**changes)))  # type: ignore[arg-type]
+
+    assert shown(tags_all=("sea",)) == [a, b]
+    assert shown(tags_all=("sea", "boat")) == [a]
+    assert shown(tag="boat", tags_all=("sea",)) == [a]
+    assert shown(tags_none=("boat",)) == [b, c]
+    assert shown(tags_all=("sea",), tags_none=("boat",)) == [b]
+    assert shown(tags_none=("sea", "dog")) == []
+    first_page = gallery_query_ids(GalleryQuery(tags_none=("dog",)), limit=1)
+    assert first_page in ([a], [b])
+    counts = tag_counts(GalleryQuery(tags_all=("sea",), tags_none=("boat",)))
+    assert _by_name(counts) == {"sea": (1, 0, 1, 0)}

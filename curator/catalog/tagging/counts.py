@@ -77,7 +77,12 @@ def tag_counts(query: GalleryQuery | None = None) -> list[TagCount]:
     where, params = gallery_where(q)
     # A narrow set (a project, a tag, a search) is looked up photo by photo in
     # photo_tag's (photo, tag) index; a wide one is tested per row of one scan.
-    narrow = q.project_id is not None or q.tag is not None or q.ranked_ids is not None
+    narrow = (
+        q.project_id is not None
+        or q.tag is not None
+        or bool(q.tags_all)
+        or q.ranked_ids is not None
+    )
     column = "pt.photo_id" if narrow else "+pt.photo_id"
     sql = f"{_CODE_SQL} AND {column} IN (SELECT id FROM photo WHERE {where})"
     head: list[object] = [TagSource.AI.value, *IMPORTED_SOURCES]
