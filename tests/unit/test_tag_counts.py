@@ -118,3 +118,30 @@ def test_the_gallery_filters_on_every_tag_of_tags_all_and_none_of_tags_none(
     assert first_page in ([a], [b])
     counts = tag_counts(GalleryQuery(tags_all=("sea",), tags_none=("boat",)))
     assert _by_name(counts) == {"sea": (1, 0, 1, 0)}
+
+
+def test_tag_rows_count_any_gallery_list_as_the_query_does(catalog: Catalog) -> None:
+    from curator.catalog.queries import gallery_query_ids
+    from curator.catalog.tagging.counts import read_tag_rows
+
+    a, b, c, d = (_photo(n) for n in range(4))
+    _described(a, ["sea", "boat"])
+    _described(b, ["sea", "dog"])
+    _described(c, ["sea"])
+    add_tag(a, "holiday")
+    remove_tag(b, "dog")
+    record_keywords(c, [SourceKeyword("Boat")], "lightroom")
+    add_tag(c, "boat", pass_="lightroom")
+    set_cull(a, CullState.KEPT)
+    Photo.update(deleted_at=datetime.now(UTC)).where(Photo.id == d).execute()
+    _described(d, ["cat"])
+    rows = read_tag_rows()
+    for query in (
+        GalleryQuery(),
+        GalleryQuery(cull="kept"),
+        GalleryQuery(cull="unreviewed"),
+        GalleryQuery(tags_none=("boat",)),
+        GalleryQuery(ranked_ids=(c,)),
+    ):
+        assert rows.counts_among(gallery_query_ids(query)) == tag_counts(query), query
+    assert rows.counts_among([]) == []

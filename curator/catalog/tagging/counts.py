@@ -11,6 +11,11 @@ Each tag's photos are split by where the tag came from:
   catalog: a `photo_keyword` row of that source names the tag);
 - `you`: every other user tag (the loupe, the CLI, the cloud).
 
+`read_tag_rows()` reads every live tag row once into a `TagRows`, which
+counts the tags of any set of photos in numpy (`counts_among`: the tag
+cloud, after each gallery change, over the gallery's ids) with the same
+result as `tag_counts` for the query that listed those ids.
+
 Invariants: a photo counts once per tag (`photo_tag` is unique per photo and
 tag), so `you + describer + imported == count`; the order is the most used
 first, then by name, so equal counts never shuffle between two reads.
@@ -19,6 +24,7 @@ first, then by name, so equal counts never shuffle between two reads.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.gallery_filters import ordered_id_values
@@ -53,19 +59,29 @@ class TagCount:
         }
 
 
-# Each live tag row of the shown photos as one integer, tag id * 4 + its source
-# code (0 yours, 1 the describer's, 2 imported): the rows come back as one
-# string (`gallery_filters.ordered_id_values`) and are counted in numpy. SQLite's
+# Each live tag row as one integer, tag id * 4 + its source code (0 yours, 1 the
+# describer's, 2 imported): the rows come back as one string
+# (`gallery_filters.ordered_id_values`) and are counted in numpy. SQLite's
 # GROUP BY sorts every row through a temporary b-tree: 950 ms for the 200,000
 # tag rows of 100,000 photos on a loaded 2-core machine, this 190 ms there.
-_CODE_SQL = (
-    "SELECT pt.tag_id * 4 + CASE WHEN pt.source = ? THEN 1"
+_CODE = (
+    "pt.tag_id * 4 + CASE WHEN pt.source = ? THEN 1"
     " WHEN EXISTS (SELECT 1 FROM photo_keyword k JOIN tag kt ON kt.name = k.tag"
     " WHERE k.photo_id = pt.photo_id AND kt.id = pt.tag_id"
-    f" AND k.source IN ({', '.join('?' for _ in IMPORTED_SOURCES)})) THEN 2 ELSE 0 END AS id"
+    f" AND k.source IN ({', '.join('?' for _ in IMPORTED_SOURCES)})) THEN 2 ELSE 0 END"
+)
+_CODE_SQL = f"SELECT {_CODE} AS id FROM photo_tag pt WHERE pt.removed_at IS NULL"
+# `TagRows`: the photo in the high 32 bits of the same integer.
+PHOTO_SHIFT = 32
+_ROWS_SQL = (
+    f"SELECT pt.photo_id * {1 << PHOTO_SHIFT} + {_CODE} AS id"
     " FROM photo_tag pt WHERE pt.removed_at IS NULL"
 )
 YOU, DESCRIBER, IMPORTED = 0, 1, 2
+
+
+def _source_params() -> list[object]:
+    return [TagSource.AI.value, *IMPORTED_SOURCES]
 
 
 def tag_counts(query: GalleryQuery | None = None) -> list[TagCount]:
@@ -85,14 +101,56 @@ def tag_counts(query: GalleryQuery | None = None) -> list[TagCount]:
     )
     column = "pt.photo_id" if narrow else "+pt.photo_id"
     sql = f"{_CODE_SQL} AND {column} IN (SELECT id FROM photo WHERE {where})"
-    head: list[object] = [TagSource.AI.value, *IMPORTED_SOURCES]
-    codes = np.asarray(ordered_id_values(sql, [*head, *params]), dtype=np.int64)
+    codes = np.asarray(ordered_id_values(sql, [*_source_params(), *params]), dtype=np.int64)
+    return _counted(codes, None)
+
+
+@dataclass(frozen=True)
+class TagRows:
+    """Every live tag row of the catalog, read once (`read_tag_rows`), to count
+    the tags of any set of photos without reading the catalog again: the tag
+    cloud re-counts after each gallery change from the gallery's ids (~5 ms at
+    300,000 rows) and reads the rows again only when tags changed. Immutable:
+    it crosses from the pool thread that read it to the next job."""
+
+    photos: Any  # int64 array: each row's photo id
+    codes: Any  # int64 array: each row's tag id * 4 + source code
+    names: dict[int, str]  # tag id → name, of every tag in the rows
+
+    def counts_among(self, photo_ids: Any) -> list[TagCount]:
+        """`tag_counts` of these photos (the gallery's ids for its query)."""
+        import numpy as np
+
+        ids = np.asarray(photo_ids, dtype=np.int64)
+        if ids.size == 0 or self.photos.size == 0:
+            return []
+        top = int(max(ids.max(), self.photos.max())) + 1
+        shown = np.zeros(top, dtype=bool)
+        shown[ids] = True
+        return _counted(self.codes[shown[self.photos]], self.names)
+
+
+def read_tag_rows() -> TagRows:
+    """Every live tag row (photo, tag, source) and the tags' names."""
+    import numpy as np
+
+    packed = np.asarray(ordered_id_values(_ROWS_SQL, _source_params()), dtype=np.int64)
+    photos, codes = packed >> PHOTO_SHIFT, packed & ((1 << PHOTO_SHIFT) - 1)
+    tag_ids = np.unique(codes >> 2) if codes.size else codes
+    return TagRows(photos, codes, _tag_names([int(i) for i in tag_ids]))
+
+
+def _counted(codes: Any, names: dict[int, str] | None) -> list[TagCount]:
+    """The counts of these row codes, most used first (`names`: known names)."""
+    import numpy as np
+
     if codes.size == 0:
         return []
     # One row of four source counts per tag id (the last padded to four).
     by_source = np.bincount(codes, minlength=(int(codes.max()) // 4 + 1) * 4).reshape(-1, 4)
     present = np.flatnonzero(by_source.sum(axis=1))
-    names = _tag_names([int(i) for i in present])
+    if names is None:
+        names = _tag_names([int(i) for i in present])
     out = [
         TagCount(
             names[int(tag_id)],

@@ -69,11 +69,14 @@ class TagCloudView(QWidget):
         self.excluded: frozenset[str] = frozenset()
         self.word_rects: list[tuple[QRect, TagCount]] = []
         self._fonts: dict[tuple[int, bool], QFont] = {}
+        self._metrics: dict[tuple[int, bool], QFontMetrics] = {}
         self._laid_out_width = -1
+        self._top = 1  # the most used tag's count: the largest size
 
     def set_tags(self, tags: Sequence[TagCount]) -> None:
         """The words to show, in the order given (the most used first)."""
         self.tags = tuple(tags)
+        self._top = max((t.count for t in self.tags), default=1)
         self._relayout()
 
     def set_filter(self, required: Sequence[str], excluded: Sequence[str]) -> None:
@@ -101,7 +104,7 @@ class TagCloudView(QWidget):
     # --- layout ------------------------------------------------------------------
 
     def _size_of(self, tag: TagCount) -> int:
-        top = max((t.count for t in self.tags), default=1)
+        top = self._top
         if top <= 1:
             return SMALLEST_PX
         weight = math.log(max(tag.count, 1)) / math.log(top)
@@ -124,7 +127,10 @@ class TagCloudView(QWidget):
         x, y, line_height = MARGIN, MARGIN, 0
         line: list[tuple[QRect, TagCount]] = []
         for tag in self.tags:
-            metrics = QFontMetrics(self._font(self._size_of(tag), not tag.mostly_yours))
+            key = (self._size_of(tag), not tag.mostly_yours)
+            metrics = self._metrics.get(key)
+            if metrics is None:  # one per size and style: 300 words, a dozen sizes
+                metrics = self._metrics[key] = QFontMetrics(self._font(*key))
             w, h = metrics.horizontalAdvance(tag.name) + 8, metrics.height() + 2
             if x + w > width - MARGIN and line:
                 rects += _baseline(line, y, line_height)

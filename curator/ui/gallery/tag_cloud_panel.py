@@ -4,12 +4,18 @@ shows, and a line saying how many tags there are.
 
 Loading protocol (the counts are a catalog read: 100,000 photos take tens of
 ms, so never on the UI thread):
-- `load(query)` records the query wanted now and bumps the generation; when
+- `load(query, tags_changed=…)` records the query wanted now and bumps the
+  generation (`tags_changed` also drops the tag rows held: see below); when
   no read is under way it starts one `Job` on the pool app.py gave
-  (`UiPools.choices`), carrying that generation.
-- The job returns `(generation, counts)` (or `(generation, exception)`); the
-  Delivery posts it to `_on_counts` on the main thread.
-- `_on_counts` ends the read under way. A result of an older generation is
+  (`UiPools.choices`), carrying that generation and the rows held, if any.
+- The job reads the gallery's ids for the query (`gallery_query_ids`, as the
+  grid lists them) and counts the tags of those photos in the catalog's tag
+  rows (`counts.TagRows`): the rows it was given, else read now (every live
+  tag row, ~300,000 at 100,000 photos: the dear part, done only when tags
+  changed). It returns `(generation, counts, rows, version)`, or the
+  exception in place of the counts; the Delivery posts it to `_on_counts`.
+- `_on_counts` ends the read under way and keeps the rows unless tags changed
+  since the job started (its version of them). A result of an older generation is
   dropped and a read of the newest query starts at once; so at most one read
   is in flight and a burst of changes costs one read after the one running,
   never a queue of them. A current result is shown and `counts_shown` emitted.
@@ -34,17 +40,21 @@ from curator.engine.delivery import Job, delivery_to
 from curator.ui.gallery.tag_cloud import TagCloudView
 
 if TYPE_CHECKING:
-    from curator.catalog.tagging.counts import TagCount
+    from curator.catalog.tagging.counts import TagCount, TagRows
     from curator.catalog.types import GalleryQuery
 
 MAX_SHOWN = 300  # words drawn at once; the search field finds the others
 HINT = "Click: only this tag · Ctrl+click: add it · Alt+click: leave it out"
 
 
-def _read_counts(generation: int, query: GalleryQuery) -> tuple[int, object]:
-    from curator.catalog.tagging.counts import tag_counts
+def _read_counts(
+    generation: int, query: GalleryQuery, rows: TagRows | None, version: int
+) -> tuple[int, object, TagRows | None, int]:
+    from curator.catalog.queries import gallery_query_ids
+    from curator.catalog.tagging.counts import read_tag_rows
 
-    return generation, tag_counts(query)
+    held = rows if rows is not None else read_tag_rows()
+    return generation, held.counts_among(gallery_query_ids(query)), held, version
 
 
 class TagCloudPanel(QWidget):
@@ -59,6 +69,8 @@ class TagCloudPanel(QWidget):
         self.generation = 0
         self._wanted: GalleryQuery | None = None
         self.reading = False
+        self.rows: TagRows | None = None  # the catalog's tag rows, until tags change
+        self._rows_version = 0
         self.counts: tuple[TagCount, ...] = ()
         self.loads = 0  # current results shown so far (tests wait on it)
         self.search = QLineEdit(self)
@@ -81,8 +93,12 @@ class TagCloudPanel(QWidget):
             layout.addWidget(widget)
         layout.setStretchFactor(scroll, 1)
 
-    def load(self, query: GalleryQuery) -> None:
-        """Count the tags of the photos `query` shows (see the loading protocol)."""
+    def load(self, query: GalleryQuery, *, tags_changed: bool = False) -> None:
+        """Count the tags of the photos `query` shows (see the loading protocol);
+        `tags_changed`: the catalog's tags changed since the last read."""
+        if tags_changed:
+            self.rows = None
+            self._rows_version += 1
         self._wanted = query
         self.generation += 1
         if not self.reading:
@@ -98,19 +114,24 @@ class TagCloudPanel(QWidget):
 
     def _start(self) -> None:
         query, generation = self._wanted, self.generation
+        rows, version = self.rows, self._rows_version
         if query is None:
             return
         self.reading = True
 
-        def failed(exc: Exception) -> tuple[int, object]:
-            return generation, exc
+        def failed(exc: Exception) -> tuple[int, object, None, int]:
+            return generation, exc, None, version
 
-        self._pool.start(Job(lambda: _read_counts(generation, query), self._delivery, failed))
+        self._pool.start(
+            Job(lambda: _read_counts(generation, query, rows, version), self._delivery, failed)
+        )
 
     @Slot(object)
-    def _on_counts(self, result: tuple[int, object]) -> None:
+    def _on_counts(self, result: tuple[int, object, TagRows | None, int]) -> None:
         self.reading = False
-        generation, counts = result
+        generation, counts, rows, version = result
+        if rows is not None and version == self._rows_version:
+            self.rows = rows  # no tag changed since they were read: the next count uses them
         if generation != self.generation:
             self._start()  # a newer query is wanted: read that one
             return

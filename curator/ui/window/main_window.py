@@ -468,7 +468,7 @@ class MainWindow(QMainWindow):
         from curator.catalog.queries import gallery_content_types, gallery_tags
 
         self.filter_bar.set_choices(gallery_content_types(), gallery_tags())
-        self.tag_cloud.refresh_now()  # a tag edit, undo or redo: the cloud follows
+        self.tag_cloud.tags_changed()  # a tag edit, undo or redo: the cloud follows
 
     def current_query(self) -> GalleryQuery:
         """The filter bar's query, narrowed to the search results while a search shows."""

@@ -4,11 +4,14 @@ The panel (`ui.gallery.tag_cloud_panel`) counts the tags of the photos the
 gallery shows now, so it follows whatever changes them:
 
 - at once (`refresh_now`): a new gallery query (the pass, a filter, the
-  project, a search, the cloud's own click), a tag edit, an undo or redo,
-  the catalog opening — what the user just did;
-- within `SOON_MS` (`refresh_soon`): an import's batches and the describer's
-  progress (new tags landing), decisions that move photos in or out of the
-  grid — a stream of changes costs one read a second, not one per batch.
+  project, a search, the cloud's own click), counted over the tag rows the
+  panel holds (`counts.TagRows`);
+- at once, the tag rows read again (`tags_changed`): a tag edit, an undo or
+  redo, the catalog opening, the dock shown — what the user just did;
+- within `SOON_MS`, the rows read again (`refresh_soon`): an import's batches
+  and the describer's progress (new tags landing), decisions that move
+  photos in or out of the grid — a stream of changes costs one read a
+  second, not one per batch.
 
 Invariants: nothing is read while the dock is hidden (a change then only
 marks the cloud stale, and showing it reads once); the panel's clicks go to
@@ -61,7 +64,7 @@ class TagCloudSlot(QObject):
         self._soon = QTimer(self)
         self._soon.setSingleShot(True)
         self._soon.setInterval(SOON_MS)
-        self._soon.timeout.connect(self.refresh_now)
+        self._soon.timeout.connect(self.tags_changed)
 
     def panel(self) -> TagCloudPanel:
         """The panel, built now if it was not yet."""
@@ -86,13 +89,23 @@ class TagCloudSlot(QObject):
     @Slot()
     @guarded_slot
     def refresh_now(self, *_: object) -> None:
-        """Read the counts of what the gallery shows now (when on screen)."""
-        self._soon.stop()
+        """The gallery shows other photos: count theirs (when on screen)."""
+        self._load(tags_changed=False)
+
+    @Slot()
+    @guarded_slot
+    def tags_changed(self, *_: object) -> None:
+        """Tags changed: read the catalog's tag rows again and count (when on screen)."""
+        self._load(tags_changed=True)
+
+    def _load(self, *, tags_changed: bool) -> None:
         if not self.showing:
             return
         panel = self.panel()
         panel.set_filter(self._filter_bar.tags_all, self._filter_bar.tags_none)
-        panel.load(self._query())
+        # A change of tags still waiting for its second is read with this count.
+        panel.load(self._query(), tags_changed=tags_changed or self._soon.isActive())
+        self._soon.stop()
 
     @Slot()
     def refresh_soon(self, *_: object) -> None:
@@ -114,4 +127,4 @@ class TagCloudSlot(QObject):
     @guarded_slot
     def _on_visibility_changed(self, visible: bool) -> None:
         if visible:
-            self.refresh_now()
+            self.tags_changed()  # what changed while hidden was not followed
