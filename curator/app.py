@@ -192,6 +192,7 @@ class App:
             loupe.shutdown()  # originals and histograms closed, their pools drained
         self.window.projects.shutdown()  # a project write under way commits first
         self.window.search.shutdown()  # a search under way finishes, its result dropped
+        self.window.tag_cloud.shutdown()  # a count under way: its result dropped
         for pool in self.pools:
             pool.clear()  # queued tasks never start
         for pool in self.pools:

@@ -40,7 +40,9 @@ BOTH_BACKENDS = frozenset(
         "test_projects",
         "test_rotation",
         "test_search_semantic",
+        "test_tag_counts",
         "test_tag_decisions",
+        "test_tag_edits",
         "test_undo_redo",
     }
 )

@@ -278,6 +278,13 @@ _NOT_FAILED_PG = (
 )
 
 
+# The photos carrying one live tag (its name the parameter).
+_TAGGED = (
+    "SELECT pt.photo_id FROM photo_tag pt JOIN tag t ON t.id = pt.tag_id"
+    " WHERE t.name = ? AND pt.removed_at IS NULL"
+)
+
+
 def _not_failed_sql() -> str:
     """The review passes' "not failed" over `photo` (see `_NOT_FAILED_PG`)."""
     return _NOT_FAILED_PG if dialect_of(Photo._meta.database).is_postgres else f"NOT {_FAILED_SQL}"
@@ -341,12 +348,12 @@ def _gallery_where(
         # project is a few photos: looked up by id (walking them: 1.7 -> 12 ms).
         where.append("+id IN (SELECT photo_id FROM description WHERE content_type = ?)")
         params.append(q.content_type)
-    if q.tag is not None:
-        where.append(
-            "id IN (SELECT pt.photo_id FROM photo_tag pt JOIN tag t ON t.id = pt.tag_id"
-            " WHERE t.name = ? AND pt.removed_at IS NULL)"
-        )
-        params.append(q.tag)
+    for name in dict.fromkeys((*([q.tag] if q.tag is not None else []), *q.tags_all)):
+        where.append(f"id IN ({_TAGGED})")
+        params.append(name)
+    for name in dict.fromkeys(q.tags_none):  # the cloud's Alt+click
+        where.append(f"id NOT IN ({_TAGGED})")
+        params.append(name)
     if q.burst_only:
         where.append("burst_group IS NOT NULL")
     if q.failed_only:
@@ -361,6 +368,13 @@ def _gallery_where(
     where.extend(more)
     params.extend(more_params)
     return " AND ".join(where), params
+
+
+def gallery_where(q: GalleryQuery) -> tuple[str, list[object]]:
+    """The WHERE terms (over `photo`, unqualified) and parameters of every photo
+    the gallery shows for `q`, a search's ranked photos included, in SQL alone
+    and without an order: for queries over that set (the tag counts)."""
+    return _gallery_where(replace(q, ranked_ids=None), q.ranked_ids, sets_in_python=False)
 
 
 def gallery_query_ids(q: GalleryQuery, limit: int | None = None) -> list[int]:

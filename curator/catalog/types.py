@@ -195,6 +195,10 @@ class GalleryQuery:
     match_threshold: float = 70.0
     content_type: str | None = None  # the LLM's content type
     tag: str | None = None  # an (active) tag name
+    # The tag cloud's filter (ui.gallery.tag_cloud): photos carrying every tag
+    # of `tags_all` (and `tag`) and none of `tags_none`.
+    tags_all: tuple[str, ...] = ()
+    tags_none: tuple[str, ...] = ()
     burst_only: bool = False  # photos in a burst group
     failed_only: bool = False  # the technical stage failed
     missing_only: bool = False  # every file of the photo is gone

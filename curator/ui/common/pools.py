@@ -19,7 +19,7 @@ class UiPools:
     analysis: QThreadPool  # the loupe's histogram and overlays (one thread)
     projects: QThreadPool  # project writes that may touch many rows, in order (one)
     search: QThreadPool  # text and semantic searches, the newest wins (one)
-    choices: QThreadPool  # the Filter popup's camera and lens lists (one)
+    choices: QThreadPool  # the Filter popup's camera and lens lists, the tag cloud's counts (one)
     rows: QThreadPool  # the gallery's re-reads of rows an import changed (one)
     lists: QThreadPool  # the gallery's whole list after a new list's first page (one)
     seats: QThreadPool  # a studio catalog's LISTEN for the other seats' news (one)

@@ -12,6 +12,11 @@ anything else by capture time. Every change emits
 not the bar's to choose (it comes from the settings), so the main window
 fills it in. `set_choices` refreshes the content-type and tag lists (after
 the describe stage) keeping what is selected.
+
+The tag cloud's filter (`apply_cloud_click`): a click shows only one tag's
+photos (the tag combo goes back to "All tags"), Ctrl+click adds a tag the
+photos must carry, Alt+click one they must not (again: off); the "Tags: …"
+button shows them and clears them.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, QThreadPool, Signal, Slot
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from curator.catalog.types import GalleryFilter, GalleryQuery, GallerySort, ProjectSummary
 from curator.records import ColorLabel
@@ -63,6 +68,12 @@ class GalleryFilterBar(QWidget):
         self.tag_combo = QComboBox(self)
         self.tag_combo.setToolTip("Tag")
         self.tag_combo.setMinimumContentsLength(10)
+        self.tags_all: tuple[str, ...] = ()  # the tag cloud's filter (apply_cloud_click)
+        self.tags_none: tuple[str, ...] = ()
+        self.cloud_button = QToolButton(self)
+        self.cloud_button.setToolTip("The tag cloud's filter: click to clear it")
+        self.cloud_button.clicked.connect(self.clear_cloud_tags)
+        self.cloud_button.hide()
         self.burst_box = QCheckBox("Bursts", self)
         self.burst_box.setToolTip("Only photos that are part of a burst")
         self.project_combo = QComboBox(self)
@@ -89,6 +100,7 @@ class GalleryFilterBar(QWidget):
             self.match_box,
             self.type_combo,
             self.tag_combo,
+            self.cloud_button,
             self.burst_box,
             self.label_combo,
             self.project_combo,
@@ -124,6 +136,8 @@ class GalleryFilterBar(QWidget):
             match_threshold=match_threshold,
             content_type=content_type,
             tag=tag,
+            tags_all=self.tags_all,
+            tags_none=self.tags_none,
             burst_only=self.burst_box.isChecked(),
             project_id=self.project_id,
             metadata=self.metadata_button.filter,
@@ -148,6 +162,35 @@ class GalleryFilterBar(QWidget):
             combo.blockSignals(False)
             if current and found < 0:
                 self._changed()  # the chosen tag disappeared: show everything
+
+    def apply_cloud_click(self, name: str, mode: str) -> None:
+        """A tag cloud click: "only" this tag, "add" it to the tags the photos must
+        carry, or "exclude" its photos (each again: off); one `query_changed`."""
+        required, excluded = list(self.tags_all), list(self.tags_none)
+        if mode == "only":
+            required, excluded = [name], []
+            self.tag_combo.blockSignals(True)
+            self.tag_combo.setCurrentIndex(0)  # "All tags": the cloud's tag alone
+            self.tag_combo.blockSignals(False)
+        elif mode == "add":
+            required = [t for t in required if t != name] if name in required else [*required, name]
+            excluded = [t for t in excluded if t != name]
+        elif mode == "exclude":
+            excluded = [t for t in excluded if t != name] if name in excluded else [*excluded, name]
+            required = [t for t in required if t != name]
+        self._set_cloud_tags(tuple(required), tuple(excluded))
+
+    @Slot()
+    def clear_cloud_tags(self) -> None:
+        self._set_cloud_tags((), ())
+
+    def _set_cloud_tags(self, required: tuple[str, ...], excluded: tuple[str, ...]) -> None:
+        self.tags_all, self.tags_none = required, excluded
+        words = [*(f"+{t}" for t in required), *(f"−{t}" for t in excluded)]
+        text = " ".join(words)
+        self.cloud_button.setText(f"Tags: {text[:37] + '…' if len(text) > 38 else text} ✕")
+        self.cloud_button.setVisible(bool(words))
+        self._changed()
 
     @property
     def project_id(self) -> int | None:

@@ -147,6 +147,12 @@ WINDOW_BINDINGS: tuple[KeyBinding, ...] = (
         "rating pass, most uncertain first (on/off)",
         "most uncertain first: unrated photos the taste model is least sure of (on/off)",
     ),
+    KeyBinding(
+        "tags",
+        ("Shift+T",),
+        "tag cloud of the photos shown: click filters, Ctrl+click adds, Alt+click leaves out",
+        "same",
+    ),
     KeyBinding("thumbs_larger", ("Ctrl+=", "Ctrl++"), "larger thumbnails (gallery)", "same"),
     KeyBinding("thumbs_smaller", ("Ctrl+-",), "smaller thumbnails (gallery)", "same"),
 )

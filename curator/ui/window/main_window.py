@@ -80,6 +80,7 @@ from curator.ui.window.problems_slot import ProblemsSlot
 from curator.ui.window.recent_folders import RecentFolders
 from curator.ui.window.state import WindowState, available_area, fit_to
 from curator.ui.window.status_line import StatusLine
+from curator.ui.window.tag_cloud_slot import TagCloudSlot
 from curator.ui.window.tools import ACTIONS as TOOL_ACTIONS
 from curator.ui.window.tools import WindowHooks, WindowTools
 
@@ -195,6 +196,9 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status_bar()
         self._build_problems_dock()
+        self.tag_cloud = TagCloudSlot(  # View ▸ Tags (Shift+T)
+            self, pools.choices, self.current_query, self.filter_bar, errors
+        )
         self._build_actions()
         self.catalog_open = False  # `catalog_opened`: until then the window reads nothing
         self.gallery.set_empty_text(OPENING_CATALOG)
@@ -366,6 +370,11 @@ class MainWindow(QMainWindow):
         for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
             signal.connect(self._update_labels)
         self.projects.members_changed.connect(self._on_members_changed)
+        cloud = self.tag_cloud  # follows the gallery: ui.window.tag_cloud_slot
+        self.model.modelReset.connect(cloud.refresh_now)
+        for signal in (self.model.rowsInserted, self.model.rowsRemoved):
+            signal.connect(cloud.refresh_soon)
+        self.pipeline.stage_progress.connect(cloud.on_stage_progress)
         self.project_actions.menu_extras.append(self.search_actions.add_like_item)
 
     # --- actions ------------------------------------------------------------
@@ -388,6 +397,8 @@ class MainWindow(QMainWindow):
             self.open_export()
         elif action == "search":
             self.search_box.focus()
+        elif action == "tags":
+            self.tag_cloud.toggle()
         elif action in TOOL_ACTIONS:
             self.tools.dispatch(action, self.window_actions.get(action))
         elif action == "survey":
@@ -449,7 +460,7 @@ class MainWindow(QMainWindow):
 
     def catalog_opened(self) -> None:
         """The catalog is open (after the first paint, app.py): nothing before reads it."""
-        self.catalog_open = True
+        self.catalog_open = self.tag_cloud.catalog_open = True
         self.projects.refresh()
         QTimer.singleShot(0, self, self.refresh_filter_choices)  # ~0.3 s at 100k: after the rows
 
@@ -457,6 +468,7 @@ class MainWindow(QMainWindow):
         from curator.catalog.queries import gallery_content_types, gallery_tags
 
         self.filter_bar.set_choices(gallery_content_types(), gallery_tags())
+        self.tag_cloud.tags_changed()  # a tag edit, undo or redo: the cloud follows
 
     def current_query(self) -> GalleryQuery:
         """The filter bar's query, narrowed to the search results while a search shows."""
@@ -558,7 +570,7 @@ class MainWindow(QMainWindow):
     @guarded_slot
     def _on_query_changed(self, _query: object) -> None:
         self._pending_gallery.clear()
-        self.model.show_query(self.current_query())
+        self.model.show_query(self.current_query())  # a reset: the tag cloud follows
 
     @Slot(str)
     @guarded_slot

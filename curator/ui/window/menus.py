@@ -129,6 +129,7 @@ class WindowMenus:
             "survey": self.view,
             "help": self.help,
             "search": self.edit,
+            "tags": self.view,
             **{name: self.view for name in TOOL_ACTIONS},
         }
         actions: dict[str, QAction] = {}
@@ -142,6 +143,9 @@ class WindowMenus:
             elif binding.action == "search":
                 action.setText("&Find…")
                 self.edit.addAction(action)
+            elif binding.action == "tags":
+                action.setText("&Tags (tag cloud)")
+                self.view.addAction(action)
             else:
                 menus[binding.action].addAction(action)
             actions[binding.action] = action

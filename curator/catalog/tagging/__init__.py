@@ -1,0 +1,3 @@
+"""Tags across the catalog: their counts over the photos a view shows (`counts`)
+and the edits of many photos at once by name (`edits`), for `curator tags`,
+`curator tag` and the window's tag cloud."""
