@@ -17,6 +17,7 @@ from curator.catalog import gallery_filters as gf
 from curator.catalog import paths_codec
 from curator.catalog.approval import taste_summary as latest_taste_summary
 from curator.catalog.backends.dialect import Dialect, dialect_of
+from curator.catalog.backends.seat import current_seat
 from curator.catalog.gallery_filters import FILE_NAME_SQL, metadata_where, ordered_ids
 from curator.catalog.gallery_filters import gallery_content_types as gallery_content_types
 from curator.catalog.gallery_filters import gallery_tags as gallery_tags
@@ -37,6 +38,7 @@ from curator.catalog.models import (
 from curator.catalog.paths_codec import decode_path, display_path, shown_sql
 from curator.catalog.people import store as people_store
 from curator.catalog.people.filters import FLAGGED_SQL
+from curator.catalog.proposals.store import proposals_of
 from curator.catalog.types import GalleryFilter as GalleryFilter  # the value types live there
 from curator.catalog.types import GalleryQuery as GalleryQuery
 from curator.catalog.types import GalleryRow as GalleryRow
@@ -87,6 +89,7 @@ def list_photos(match_threshold: float = 70.0) -> list[dict[str, Any]]:
     }
     paired = paths_codec.follower_paths()  # a RAW+JPEG pair is one photo, listed as its RAW
     faces = people_store.faces_listing()  # absent for a photo the faces stage has not looked at
+    proposed = proposals_of(current_seat().user)  # this photographer's; absent: none
     out: list[dict[str, Any]] = []
     query = (
         Photo.select()
@@ -144,6 +147,7 @@ def list_photos(match_threshold: float = 70.0) -> list[dict[str, Any]]:
                 "burst_group": p.burst_group,
                 "burst_best": bool(p.burst_best),
                 **({"faces": faces[p.id]} if p.id in faces else {}),
+                **({"proposal": proposed[p.id]} if p.id in proposed else {}),
                 "stages": {s: stages[p.id].get(s, {"status": "pending"}) for s in STAGES},
             }
         )

@@ -31,6 +31,7 @@ GROUPS: tuple[str, ...] = (
     "curator.commands.ingest",
     "curator.commands.listing",
     "curator.commands.decide",
+    "curator.commands.cull",
     "curator.commands.describe",
     "curator.commands.doctor",
     "curator.commands.backup",
