@@ -112,10 +112,8 @@ def _scope(args: argparse.Namespace) -> Any:
 
 def _propose(args: argparse.Namespace, ctx: CommandContext) -> int:
     from curator.catalog.backends.seat import current_seat
-    from curator.catalog.proposals.plan import plan_frames
-    from curator.catalog.proposals.store import write_proposals
     from curator.cull.checks import Genre, checks_for
-    from curator.cull.rules import propose, target_of
+    from curator.cull.propose import propose_for
 
     if args.keep is not None and args.keep < 0:
         raise UsageError(f"--keep must be 0 or more (not {args.keep})")
@@ -123,13 +121,11 @@ def _propose(args: argparse.Namespace, ctx: CommandContext) -> int:
         raise UsageError(f"--keep-percent must be 0 to 100 (not {args.keep_percent:g})")
     scope = _scope(args)
     started = time.perf_counter()
-    frames = plan_frames(scope)
-    undecided = sum(1 for f in frames if f.decided is None)
-    target = target_of(args.keep, args.keep_percent, undecided)
     genre = Genre(args.genre) if args.genre else None
-    run = propose(frames, checks_for(genre), target)
     owner = current_seat().user
-    write_proposals(owner, run.proposals)
+    run = propose_for(
+        owner, checks_for(genre), scope, keep=args.keep, keep_percent=args.keep_percent
+    )
     seconds = time.perf_counter() - started
     s = run.summary
     reasons = Counter(
