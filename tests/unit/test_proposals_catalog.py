@@ -203,3 +203,23 @@ def test_an_older_catalog_gains_the_proposals_table(tmp_path: Path) -> None:
         assert proposals_of("ana") == {}
     version = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0]
     assert version == 23
+
+
+def test_the_gallery_rows_carry_this_seats_proposal_only(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from curator.catalog.queries import gallery_rows
+
+    ids = [_photo(i) for i in range(3)]
+    why = (ProposalReason.CLOSED_EYES, ProposalReason.BLUR)
+    write_proposals("ana", [Proposal(ids[0], ProposalVerdict.REJECT, why, 0.75)])
+    write_proposals("ana", [Proposal(ids[0], ProposalVerdict.REJECT, why, 0.75),
+                            Proposal(ids[1], ProposalVerdict.KEEP, (), 0.9, True)])  # fmt: skip
+    write_proposals("ben", [Proposal(ids[2], ProposalVerdict.KEEP, (), 0.6)])
+    monkeypatch.setenv("CURATOR_SEAT_USER", "ana")
+    rows = gallery_rows(ids)
+    assert rows[ids[0]].proposal == Proposal(ids[0], ProposalVerdict.REJECT, why, 0.75, False)
+    assert rows[ids[1]].proposal == Proposal(ids[1], ProposalVerdict.KEEP, (), 0.9, True)
+    assert rows[ids[2]].proposal is None  # ben's
+    monkeypatch.setenv("CURATOR_SEAT_USER", "ben")
+    assert gallery_rows([ids[2]])[ids[2]].proposal is not None

@@ -30,7 +30,7 @@ from curator.catalog import decisions, tx
 from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.models import CullProposal, CullState, Photo, utcnow
 from curator.catalog.write_gate import Gate
-from curator.records import Proposal, ProposalVerdict
+from curator.records import Proposal, ProposalReason, ProposalVerdict
 
 PROPOSAL_PASS = "proposal"  # the decision log's pass for an accepted proposal
 _SEP = "|"
@@ -114,6 +114,19 @@ def proposals_of(owner: str) -> dict[int, dict[str, Any]]:
         }
         for pid, verdict, reasons, confidence, highlight in rows
     }
+
+
+def proposal_record(
+    photo_id: int, verdict: str, reasons: str, confidence: float, highlight: object
+) -> Proposal:
+    """A stored proposal's columns as the record the window shows."""
+    return Proposal(
+        photo_id,
+        ProposalVerdict(verdict),
+        tuple(ProposalReason(r) for r in str(reasons).split(_SEP) if r),
+        float(confidence),
+        bool(highlight),
+    )
 
 
 def proposal_counts(owner: str) -> dict[str, int]:
