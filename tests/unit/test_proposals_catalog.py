@@ -223,3 +223,27 @@ def test_the_gallery_rows_carry_this_seats_proposal_only(
     assert rows[ids[2]].proposal is None  # ben's
     monkeypatch.setenv("CURATOR_SEAT_USER", "ben")
     assert gallery_rows([ids[2]])[ids[2]].proposal is not None
+
+
+def test_search_filters_this_seats_proposals(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from curator.search.text import parse_query, text_search
+
+    ids = [_photo(i) for i in range(4)]
+    write_proposals("ana", [Proposal(ids[0], ProposalVerdict.KEEP, (), 0.9, True),
+                            Proposal(ids[1], ProposalVerdict.KEEP, (), 0.7),
+                            Proposal(ids[2], ProposalVerdict.REJECT, (), 0.8)])  # fmt: skip
+    write_proposals("ben", [Proposal(ids[3], ProposalVerdict.KEEP, (), 0.6)])
+    monkeypatch.setenv("CURATOR_SEAT_USER", "ana")
+    assert parse_query("proposal:keep").proposals == ("keep",)
+    assert parse_query("proposal:maybe").proposals == ()  # not a filter: a word
+
+    def found(query: str) -> set[int]:
+        return {h.photo_id for h in text_search(query)}
+
+    assert found("proposal:keep") == {ids[0], ids[1]}
+    assert found("proposal:reject") == {ids[2]}
+    assert found("proposal:highlight") == {ids[0]}
+    monkeypatch.setenv("CURATOR_SEAT_USER", "ben")
+    assert found("proposal:keep") == {ids[3]}

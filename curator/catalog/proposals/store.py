@@ -129,6 +129,22 @@ def proposal_record(
     )
 
 
+PROPOSAL_FILTERS = ("keep", "reject", "highlight")  # search's `proposal:…` values
+
+
+def proposal_condition(
+    value: str, owner: str, photo_col: str = "p.id"
+) -> tuple[str, list[object]] | None:
+    """`proposal:keep|reject|highlight` as (`photo_col` IN (…), params): the
+    photos `owner` proposes so; None when `value` is not one of those."""
+    value = value.lower()
+    if value not in PROPOSAL_FILTERS:
+        return None
+    column, wanted = ("highlight", 1) if value == "highlight" else ("verdict", value)
+    sql = f"{photo_col} IN (SELECT photo_id FROM cull_proposal WHERE owner = ? AND {column} = ?)"
+    return sql, [owner, wanted]
+
+
 def proposal_counts(owner: str) -> dict[str, int]:
     """How many keeps, rejects and highlights `owner` has proposed now."""
     counts = {"keep": 0, "reject": 0, "highlights": 0}
