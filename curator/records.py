@@ -394,3 +394,58 @@ class Burst:
     group_id: int  # the smallest photo id in the group (stable across runs)
     photo_ids: tuple[int, ...]  # in capture order
     best_id: int
+
+
+# -- proposals: a first cull Curator proposes (cull.rules; catalog.proposals) ---------
+
+
+class ProposalVerdict(StrEnum):
+    KEEP = "keep"
+    REJECT = "reject"
+
+
+class ProposalReason(StrEnum):
+    """Why a frame is proposed as it is (what `curator list --json` shows)."""
+
+    CLOSED_EYES = "closed eyes"
+    SOFT_FACE = "soft face"
+    BLUR = "blur"
+    SHAKE = "shake"
+    UNDER_EXPOSED = "under-exposed"
+    OVER_EXPOSED = "over-exposed"
+    DUPLICATE = "duplicate"  # of the frame kept in its burst or scene
+    BELOW_TASTE = "below your taste"  # cut by the target, ranked by the taste model
+    BELOW_TARGET = "below the target"  # cut by the target, no taste score to rank by
+
+
+@dataclass(frozen=True)
+class ProposalFrame:
+    """One photo as the proposal reads it (catalog.proposals.plan): what the
+    stages measured, nothing read from the file. `decided` is the photo's own
+    cull state when a person already judged it (such a photo only gives its
+    burst context: it is never proposed)."""
+
+    photo_id: int
+    sharpness: float | None = None  # 0..100 (imaging.metrics); None: not judged
+    exposure: float | None = None  # exposure score 0..100
+    ev: float | None = None  # EV off a good exposure (negative: under)
+    highlight_clip: float | None = None
+    exposure_time: float | None = None  # seconds (EXIF)
+    focal_length: float | None = None  # mm (EXIF)
+    burst: int | None = None
+    burst_best: bool = False
+    faces: FacesSummary | None = None  # None: the faces stage has not looked
+    key_boxes: tuple[tuple[float, float, float, float], ...] = ()  # key faces (x, y, w, h)
+    taste: float | None = None  # preference score 0..100 of the photographer's model
+    decided: CullState | None = None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What Curator proposes for one photo: never a decision until accepted."""
+
+    photo_id: int
+    verdict: ProposalVerdict
+    reasons: tuple[ProposalReason, ...]
+    confidence: float  # 0..1
+    highlight: bool = False

@@ -27,6 +27,7 @@ from peewee import (
     BlobField,
     BooleanField,
     ColumnBase,
+    CompositeKey,
     DateTimeField,
     FloatField,
     ForeignKeyField,
@@ -338,6 +339,23 @@ class PhotoKeyword(BaseModel):
     source = TextField()
 
 
+class CullProposal(BaseModel):
+    """What Curator proposes for a photo, for one photographer (m023): derived
+    data, never a decision. `catalog.proposals.store` is its one writer; a
+    decision that judges the photo ends it (a trigger)."""
+
+    owner = TextField()  # the photographer (the seat's user)
+    photo = ForeignKeyField(Photo, on_delete="CASCADE")  # no such constraint in SQL (m023)
+    verdict = TextField()  # a ProposalVerdict value
+    reasons = TextField(default="")  # ProposalReason values joined by "|"
+    confidence = FloatField()
+    highlight = FlagField(default=False)
+    made_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        primary_key = CompositeKey("owner", "photo")
+
+
 def preference_of_photo() -> ColumnBase:
     """A Photo query's taste score (NULL: none), a correlated subquery on
     `photo_preference`'s primary key, as a column for peewee's where and
@@ -387,4 +405,5 @@ MODELS: list[type[Model]] = [
     PhotoPreference,
     Face,
     PhotoFaces,
+    CullProposal,
 ]

@@ -17,6 +17,7 @@ from curator.catalog import gallery_filters as gf
 from curator.catalog import paths_codec
 from curator.catalog.approval import taste_summary as latest_taste_summary
 from curator.catalog.backends.dialect import Dialect, dialect_of
+from curator.catalog.backends.seat import current_seat
 from curator.catalog.gallery_filters import FILE_NAME_SQL, metadata_where, ordered_ids
 from curator.catalog.gallery_filters import gallery_content_types as gallery_content_types
 from curator.catalog.gallery_filters import gallery_tags as gallery_tags
@@ -37,6 +38,7 @@ from curator.catalog.models import (
 from curator.catalog.paths_codec import decode_path, display_path, shown_sql
 from curator.catalog.people import store as people_store
 from curator.catalog.people.filters import FLAGGED_SQL
+from curator.catalog.proposals.store import proposal_record, proposals_of
 from curator.catalog.types import GalleryFilter as GalleryFilter  # the value types live there
 from curator.catalog.types import GalleryQuery as GalleryQuery
 from curator.catalog.types import GalleryRow as GalleryRow
@@ -87,6 +89,7 @@ def list_photos(match_threshold: float = 70.0) -> list[dict[str, Any]]:
     }
     paired = paths_codec.follower_paths()  # a RAW+JPEG pair is one photo, listed as its RAW
     faces = people_store.faces_listing()  # absent for a photo the faces stage has not looked at
+    proposed = proposals_of(current_seat().user)  # this photographer's; absent: none
     out: list[dict[str, Any]] = []
     query = (
         Photo.select()
@@ -144,6 +147,7 @@ def list_photos(match_threshold: float = 70.0) -> list[dict[str, Any]]:
                 "burst_group": p.burst_group,
                 "burst_best": bool(p.burst_best),
                 **({"faces": faces[p.id]} if p.id in faces else {}),
+                **({"proposal": proposed[p.id]} if p.id in proposed else {}),
                 "stages": {s: stages[p.id].get(s, {"status": "pending"}) for s in STAGES},
             }
         )
@@ -190,10 +194,12 @@ def _rows_sql(dialect: Dialect) -> str:
     return (
         "SELECT photo.id, path, camera_make, camera_model, picked, burst_best,"
         f" missing_since IS NOT NULL, rotation, {stored}, sr.id IS NOT NULL, sr.failure_reason,"
-        f" pf.photo_id IS NOT NULL, {faces} FROM photo"
+        f" pf.photo_id IS NOT NULL, {faces}, cp.verdict, cp.reasons, cp.confidence, cp.highlight"
+        " FROM photo"
         " LEFT JOIN photo_preference pp ON pp.photo_id = photo.id"
         " LEFT JOIN stage_run sr ON sr.photo_id = photo.id AND sr.stage = ? AND sr.status = ?"
         " LEFT JOIN photo_faces pf ON pf.photo_id = photo.id"
+        " LEFT JOIN cull_proposal cp ON cp.photo_id = photo.id AND cp.owner = ?"
         f" WHERE photo.id IN {dialect.id_list()} AND photo.deleted_at IS NULL"
     )
 
@@ -206,13 +212,15 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
     dialect = dialect_of(db)
     sql, date = _rows_sql(dialect), Photo.captured_at.python_value
     failed = (Stage.TECHNICAL.value, StageStatus.FAILED.value)
+    owner = current_seat().user  # this photographer's proposals (catalog.proposals)
     n_stored = len(_AS_STORED)
     for start in range(0, len(ids), 500):  # a read's size, as the view asks them
-        rows = db.execute_sql(sql, [*failed, dialect.id_param(ids[start : start + 500])])
+        rows = db.execute_sql(sql, [*failed, owner, dialect.id_param(ids[start : start + 500])])
         for pid, path_b, make, model, picked, best, missing, rotation, *rest in rows.fetchall():
             stored = dict(zip(_AS_STORED, rest[:n_stored], strict=True))
             stored["captured_at"] = date(stored["captured_at"])
-            is_failed, reason, has_faces, *faces = rest[n_stored:]
+            is_failed, reason, has_faces, *faces = rest[n_stored:-4]
+            verdict, reasons, confidence, highlight = rest[-4:]
             path = display_path(last_known_path(bytes(path_b)))
             out[int(pid)] = GalleryRow(
                 id=int(pid),
@@ -227,6 +235,9 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
                 missing=bool(missing),
                 rotation=int(rotation or 0),
                 faces=_faces_summary(*faces) if has_faces else None,
+                proposal=None
+                if verdict is None
+                else proposal_record(int(pid), verdict, reasons, confidence, highlight),
                 **stored,
             )
     return out

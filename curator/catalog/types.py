@@ -18,7 +18,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from curator.records import CullState, FacesSummary
+from curator.records import CullState, FacesSummary, Proposal
 
 __all__ = [
     "CullState",
@@ -85,6 +85,7 @@ class GalleryRow:
     paired_with: str = ""  # its RAW+JPEG pair's other files ("DSC1.JPG"; ui.gallery.model)
     shadow_clip: float | None = None  # fraction of crushed shadows (0–1)
     faces: FacesSummary | None = None  # the faces stage's summary; None: not looked at yet
+    proposal: Proposal | None = None  # this seat's photographer's proposal (cull for me)
 
     @property
     def failed(self) -> bool:

@@ -32,6 +32,7 @@ GROUPS: tuple[str, ...] = (
     "curator.commands.listing",
     "curator.commands.decide",
     "curator.commands.tags",
+    "curator.commands.cull",
     "curator.commands.describe",
     "curator.commands.doctor",
     "curator.commands.backup",

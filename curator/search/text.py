@@ -20,7 +20,9 @@ A query is words, quoted phrases and filters, in any order:
   `<=`, `<`, `=`, and `rating:4` for exactly 4; unrated counts as 0), and the
   bare words `kept`, `picked`, `rejected`, `unreviewed`; and people
   (catalog.people.filters): `eyes:closed`, `eyes:open`, `face:soft`,
-  `faces:0` (no people), `faces:2`, `faces:2+`, `faces:2-5`. Filters of the same
+  `faces:0` (no people), `faces:2`, `faces:2+`, `faces:2-5`; and this
+  photographer's proposals (cull for me, catalog.proposals):
+  `proposal:keep`, `proposal:reject`, `proposal:highlight`. Filters of the same
   kind combine with OR for cull states and content types (a photo has one),
   with AND for tags and ratings; filters of different kinds and words all
   combine with AND.
@@ -59,10 +61,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from curator.catalog.backends.dialect import dialect_of
+from curator.catalog.backends.seat import current_seat
 from curator.catalog.gallery_filters import ordered_ids
 from curator.catalog.models import Photo
 from curator.catalog.paths_codec import FOLLOWERS_SQL, pairing_on
 from curator.catalog.people.filters import people_condition
+from curator.catalog.proposals.store import PROPOSAL_FILTERS, proposal_condition
 from curator.search.types import SearchHit
 
 __all__ = [
@@ -124,6 +128,7 @@ class ParsedQuery:
     cull: tuple[str, ...] = ()  # kept | rejected | unreviewed (any of them)
     picked: bool = False
     people: tuple[tuple[str, str], ...] = ()  # (kind, value): catalog.people.filters
+    proposals: tuple[str, ...] = ()  # keep | reject | highlight: this seat's proposals
 
     @property
     def has_text(self) -> bool:
@@ -133,7 +138,7 @@ class ParsedQuery:
     @property
     def has_filters(self) -> bool:
         filters = self.tags or self.content_types or self.ratings or self.cull or self.people
-        return bool(filters or self.picked)
+        return bool(filters or self.proposals or self.picked)
 
     @property
     def is_empty(self) -> bool:
@@ -174,6 +179,7 @@ def parse_query(text: str) -> ParsedQuery:
     ratings: list[tuple[str, int]] = []
     cull: list[str] = []
     people: list[tuple[str, str]] = []
+    proposals: list[str] = []
     picked = False
     for m in _TOKEN.finditer(text):
         key, keyed, phrase, token = m.group(1), m.group(2), m.group(3), m.group(4)
@@ -190,6 +196,8 @@ def parse_query(text: str) -> ParsedQuery:
             tags.append(_tag_name(value))
         elif sep and name.lower() == "type" and _content_type(value):
             types.append(_content_type(value))
+        elif sep and name.lower() == "proposal" and value.lower() in PROPOSAL_FILTERS:
+            proposals.append(value.lower())
         elif sep and people_condition(name, value) is not None:
             people.append((name.lower(), value.lower()))
         elif (rating := _RATING.match(token)) is not None:
@@ -211,6 +219,7 @@ def parse_query(text: str) -> ParsedQuery:
         cull=tuple(dict.fromkeys(cull)),
         picked=picked,
         people=tuple(dict.fromkeys(people)),
+        proposals=tuple(dict.fromkeys(proposals)),
     )
 
 
@@ -240,6 +249,11 @@ def _filter_sql(q: ParsedQuery, within: Iterable[int] | None) -> tuple[list[str]
         where.append("p.picked = 1")
     for kind, value in q.people:
         condition = people_condition(kind, value)
+        if condition is not None:
+            where.append(condition[0])
+            params.extend(condition[1])
+    for value in q.proposals:  # cull for me: this photographer's proposals
+        condition = proposal_condition(value, current_seat().user)
         if condition is not None:
             where.append(condition[0])
             params.extend(condition[1])

@@ -8,10 +8,12 @@ from __future__ import annotations
 from dataclasses import fields
 from datetime import datetime
 
+from curator.catalog.backends.seat import current_seat
 from curator.catalog.db import Catalog
 from curator.catalog.models import Photo, PhotoFaces, Stage, StageRun, StageStatus, utcnow
+from curator.catalog.proposals.store import write_proposals
 from curator.catalog.queries import GalleryRow, gallery_rows
-from curator.records import FacesSummary
+from curator.records import FacesSummary, Proposal, ProposalReason, ProposalVerdict
 from tests.scores import set_score
 
 
@@ -66,6 +68,8 @@ def test_every_field_of_a_gallery_row_is_its_own_column(catalog: Catalog) -> Non
         status=StageStatus.FAILED.value,
         failure_reason="It failed.",
     )
+    proposal = Proposal(photo.id, ProposalVerdict.REJECT, (ProposalReason.SHAKE,), 0.625, True)
+    write_proposals(current_seat().user, [proposal])
     row = gallery_rows([photo.id])[photo.id]
     stored = Photo.get_by_id(photo.id)
     made = {"id", "file_name", "path", "camera", "picked", "failed_reason", "burst_best"}
@@ -75,6 +79,9 @@ def test_every_field_of_a_gallery_row_is_its_own_column(catalog: Catalog) -> Non
             continue
         if field.name == "preference_score":  # its own table (schema v16)
             assert row.preference_score == 83.0 and type(row.preference_score) is float
+            continue
+        if field.name == "proposal":  # its own table (schema v23), this seat's
+            assert row.proposal == proposal
             continue
         if field.name == "faces":  # its own table (schema v17)
             assert row.faces == FacesSummary(3, 2, 1, True, False, False, 41.5)

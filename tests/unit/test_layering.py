@@ -25,6 +25,7 @@ NO_QT = (
     "search",
     "purge",
     "ingest",
+    "cull",
 )
 
 
@@ -298,7 +299,7 @@ def _imports_within(package: str, forbidden: tuple[str, ...]) -> list[str]:
 def test_search_export_ml_and_the_engine_never_import_the_pipeline() -> None:
     """The pipeline stands on them; the engine (isolation, runner, locks) stands
     under the stages, so export can decode in the same child processes."""
-    for package in ("search", "export", "ml", "engine", "interop", "purge"):
+    for package in ("search", "export", "ml", "engine", "interop", "purge", "cull"):
         assert _imports_within(package, ("curator.pipeline", "curator.ui")) == []
 
 

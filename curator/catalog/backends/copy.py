@@ -12,7 +12,9 @@ Protocol:
 - Both ends are at the same schema (each was opened, hence migrated, by
   `Catalog.open(…, bind=False)`); the tables copied are the destination's,
   minus what a catalog derives (the text index `photo_fts`, kept by the
-  destination's own triggers while the rows go in) and the schema's own
+  destination's own triggers while the rows go in; the proposals
+  `cull_proposal`, m023, made again by `curator cull --propose`: the
+  decisions going in would end them as they came) and the schema's own
   bookkeeping. Parents go before children (their foreign keys), each table
   in its primary key's order, rows keeping their ids, so every reference
   (a decision's `undoes`, a follower's `pair_lead_id`, written after all
@@ -47,7 +49,7 @@ from curator.catalog.errors import CatalogError
 
 PAGE = 2_000  # rows per keyset page (embeddings: ~6 MB of vectors a page)
 # Derived or bookkeeping tables: never copied (the destination keeps its own).
-_DERIVED_PREFIXES = ("photo_fts", "sqlite_")
+_DERIVED_PREFIXES = ("photo_fts", "sqlite_", "cull_proposal")
 _BOOKKEEPING = frozenset({"curator_schema"})
 
 

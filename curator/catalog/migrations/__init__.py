@@ -31,6 +31,7 @@ from curator.catalog.migrations import (
     m015_raw_jpeg_pairs,
     m016_preference_scores,
     m017_faces,
+    m023_cull_proposals,
 )
 from curator.catalog.migrations.studio import (
     m019_seats,
@@ -140,6 +141,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "file names by trigram",
         tuple(m022_file_name_trigrams.STATEMENTS),
         postgres=tuple(m022_file_name_trigrams.POSTGRES_STATEMENTS),
+    ),
+    Migration(
+        m023_cull_proposals.VERSION,
+        "proposals (cull for me)",
+        tuple(m023_cull_proposals.STATEMENTS),
+        postgres=tuple(m023_cull_proposals.POSTGRES_STATEMENTS),
     ),
 )
 

@@ -32,6 +32,9 @@ class PhotoFlags:
     paired: bool = False  # a RAW+JPEG pair shown as one photo
     closed_eyes: bool = False  # a key face's eyes are closed (the faces stage)
     soft_face: bool = False  # a key face is clearly softer than the photo
+    proposed: str | None = None  # "keep" | "reject": this photographer's proposal (cull for me)
+    highlight: bool = False  # the proposal marks it one of the best of the keeps
+    proposed_why: str = ""  # a proposed reject's first reason, in a word ("BLUR")
 
 
 def photo_flags(row: GalleryRow, match_threshold: float) -> PhotoFlags:
@@ -48,6 +51,9 @@ def photo_flags(row: GalleryRow, match_threshold: float) -> PhotoFlags:
         paired=bool(row.paired_with),
         closed_eyes=row.faces is not None and row.faces.closed_eyes,
         soft_face=row.faces is not None and row.faces.soft_face,
+        proposed=None if row.proposal is None else row.proposal.verdict.value,
+        highlight=row.proposal is not None and row.proposal.highlight,
+        proposed_why=_first_reason(row),
     )
 
 
@@ -73,6 +79,8 @@ def tooltip(row: GalleryRow, flags: PhotoFlags) -> str:
         lines.append("Closed eyes: a key face (one of the photo's subjects) blinked")
     if flags.soft_face:
         lines.append("Soft face: a key face is clearly softer than the rest of the photo")
+    if row.proposal is not None:
+        lines.append(proposal_text(row))
     if flags.burst_best:
         lines.append("Burst: the suggested best frame")
     elif flags.burst:
@@ -89,3 +97,33 @@ def clip_warning(row: GalleryRow) -> str:
     if row.exposure_ev is not None and row.exposure_ev > 0:
         return f"Over-exposed ({fmt.ev_text(row.exposure_ev)})"
     return "Poor exposure"
+
+
+# A proposed reject's first reason on its tile, in a word (the tooltip says it all).
+REASON_WORDS = {
+    "blur": "BLUR",
+    "shake": "SHAKE",
+    "closed eyes": "EYES",
+    "soft face": "SOFT",
+    "under-exposed": "DARK",
+    "over-exposed": "BRIGHT",
+    "duplicate": "DUPLICATE",
+    "below your taste": "TASTE",
+    "below the target": "TARGET",
+}
+
+
+def _first_reason(row: GalleryRow) -> str:
+    p = row.proposal
+    if p is None or p.verdict.value != "reject" or not p.reasons:
+        return ""
+    return REASON_WORDS.get(p.reasons[0].value, "")
+
+
+def proposal_text(row: GalleryRow) -> str:
+    """The proposal in a sentence: "Proposed reject: blur, closed eyes (sure: 80 %)"."""
+    p = row.proposal
+    assert p is not None
+    why = f": {', '.join(r.value for r in p.reasons)}" if p.reasons else ""
+    mark = ", a highlight" if p.highlight else ""
+    return f"Proposed {p.verdict.value}{why}{mark} (sure: {p.confidence:.0%}; not decided yet)"

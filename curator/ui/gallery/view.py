@@ -79,6 +79,10 @@ AMBER = QColor(235, 140, 40)
 BLUE = QColor(80, 150, 235)
 BLUE_DIM = QColor(60, 90, 140)
 GREY = QColor(120, 120, 120)  # a fact, not a warning: RAW+JPEG
+# Cull for me: a proposal's pills (its reasons are in the tooltip) and a proposed
+# reject's picture, dimmed less than a decided reject's.
+HIGHLIGHT, PROPOSED_KEEP, PROPOSED_REJECT = "HIGHLIGHT", "KEEP?", "REJECT?"
+PROPOSED_REJECT_OPACITY = 0.55
 MISSING = "MISSING"  # the pill on photos whose files are all gone
 # The Failed lane emptied (Retry all, or every file came right): not "no match",
 # the photos are being measured again and show under All photos.
@@ -303,6 +307,11 @@ def flag_pills(flags: PhotoFlags) -> tuple[list[tuple[str, QColor]], list[tuple[
     top = [(MISSING, RED)] if flags.missing else []
     if flags.match:
         top.append(("MATCH", GOLD))
+    if flags.highlight:
+        top.append((HIGHLIGHT, GOLD))
+    if flags.proposed is not None:  # cull for me: a proposal, never a decision
+        text = PROPOSED_KEEP if flags.proposed == "keep" else PROPOSED_REJECT
+        top.append((f"{text} {flags.proposed_why}".strip(), GREY))
     bottom: list[tuple[str, QColor]] = []
     if flags.blurry:
         bottom.append(("BLUR", AMBER))
@@ -388,6 +397,8 @@ class ThumbnailDelegate(QStyledItemDelegate):
             target.moveCenter(image_area.center())
             if row.cull == "rejected":
                 painter.setOpacity(0.3)
+            elif row.proposal is not None and row.proposal.verdict.value == "reject":
+                painter.setOpacity(PROPOSED_REJECT_OPACITY)  # dimmed, less than a reject
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawPixmap(target, pixmap)
             painter.setOpacity(1.0)

@@ -1,0 +1,64 @@
+"""Schema v23: proposals, a first cull Curator proposes (issue 42).
+
+`cull_proposal`: one row per (photographer, photo) that Curator proposes
+to keep or to reject — derived data beside the decisions, never a decision
+(the photo's `cull` is untouched until the photographer accepts it through
+catalog.decisions). `owner` is the photographer (the seat's user,
+catalog.backends.seat), as a taste model's (m020): on a shared catalog each
+person has their own proposals. `verdict` keep | reject; `reasons` the
+reasons' words joined by '|' ('' for none); `confidence` 0..1;
+`highlight` 0/1; `made_at` when it was proposed.
+
+- `cull_proposal_photo` (photo_id): what the triggers look a photo up by.
+- A decision that judges a photo (kind cull, pick or rating) ends every
+  proposal for it (a trigger on the decision log, so every path that
+  decides — the loupe, the grid, the command line, an XMP import, an undo —
+  ends it, in the decision's own transaction).
+- A deleted photo row takes its proposals along (a trigger, as m016's).
+Plain SQL, one transaction.
+"""
+
+VERSION = 23
+
+_TABLE = (
+    "CREATE TABLE cull_proposal (owner TEXT NOT NULL, photo_id {id} NOT NULL,"
+    " verdict TEXT NOT NULL CHECK (verdict IN ('keep', 'reject')),"
+    " reasons TEXT NOT NULL DEFAULT '', confidence {real} NOT NULL,"
+    " highlight {id} NOT NULL DEFAULT 0, made_at TIMESTAMP NOT NULL,"
+    " PRIMARY KEY (owner, photo_id))"
+)
+_INDEX = "CREATE INDEX cull_proposal_photo ON cull_proposal (photo_id)"
+JUDGING_KINDS = "('cull', 'pick', 'rating')"
+
+STATEMENTS = [
+    _TABLE.format(id="INTEGER", real="REAL"),
+    _INDEX,
+    "CREATE TRIGGER cull_proposal_decided AFTER INSERT ON decision"
+    f" WHEN NEW.kind IN {JUDGING_KINDS}"
+    " BEGIN DELETE FROM cull_proposal WHERE photo_id = NEW.photo_id; END",
+    "CREATE TRIGGER cull_proposal_gone AFTER DELETE ON photo"
+    " BEGIN DELETE FROM cull_proposal WHERE photo_id = OLD.id; END",
+]
+
+POSTGRES_STATEMENTS = [
+    _TABLE.format(id="BIGINT", real="DOUBLE PRECISION"),
+    _INDEX,
+    """
+    CREATE FUNCTION curator_cull_proposal_decided() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        DELETE FROM cull_proposal WHERE photo_id = NEW.photo_id;
+        RETURN NULL;
+    END $$
+    """,
+    "CREATE TRIGGER cull_proposal_decided AFTER INSERT ON decision FOR EACH ROW"
+    f" WHEN (NEW.kind IN {JUDGING_KINDS}) EXECUTE FUNCTION curator_cull_proposal_decided()",
+    """
+    CREATE FUNCTION curator_cull_proposal_gone() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        DELETE FROM cull_proposal WHERE photo_id = OLD.id;
+        RETURN OLD;
+    END $$
+    """,
+    "CREATE TRIGGER cull_proposal_gone AFTER DELETE ON photo"
+    " FOR EACH ROW EXECUTE FUNCTION curator_cull_proposal_gone()",
+]

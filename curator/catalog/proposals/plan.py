@@ -1,0 +1,155 @@
+"""The proposal's plan: the catalog read once into plain `ProposalFrame`s.
+
+Two statements, whatever the catalog's size: every shown photo of the scope
+(live; of a RAW+JPEG pair only its lead, as the gallery shows it) that is
+undecided or in a burst, with its technical measures, burst, taste score
+(`photo_preference`: on a seat that shows one photographer's taste, theirs:
+catalog.taste.choice) and faces summary joined in, in capture order; then
+the key faces' boxes of the photos in bursts (what tells the moments of a
+burst apart: cull.moments). A decided photo (kept or rejected, picked, or
+rated) is read only when it is in a burst: it is never proposed, it only
+says its moment already has a keep. No file is read.
+
+The scope: the whole catalog, the photos with a path under a folder
+(primary or another copy's path), or a project's photos.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+
+from curator.catalog.backends.dialect import dialect_of
+from curator.catalog.models import Photo
+from curator.catalog.paths_codec import encode_path, shown_sql
+from curator.catalog.projects import ProjectRef, project_photo_ids
+from curator.records import CullState, FacesSummary, ProposalFrame
+
+DECIDED_SQL = "(photo.cull != 'unreviewed' OR photo.picked = 1 OR photo.rating IS NOT NULL)"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which photos a proposal is for: all (both None), under `folder`, or in `project`."""
+
+    folder: str | None = None
+    project: ProjectRef | None = None
+
+
+def _folder_range(folder: str) -> tuple[bytes, bytes]:
+    """The stored paths under `folder`, as a range of bytes: [prefix, prefix + 1)."""
+    prefix = encode_path(os.path.abspath(os.path.expanduser(folder)).rstrip(os.sep) + os.sep)
+    return prefix, prefix[:-1] + bytes([prefix[-1] + 1])
+
+
+def _scope_sql(scope: Scope) -> tuple[str, list[object]]:
+    if scope.folder is not None:
+        low, high = _folder_range(scope.folder)
+        return (
+            " AND ((photo.path >= ? AND photo.path < ?) OR photo.id IN"
+            " (SELECT photo_id FROM photo_path WHERE path >= ? AND path < ?))",
+            [low, high, low, high],
+        )
+    if scope.project is not None:
+        ids = project_photo_ids(scope.project)
+        dialect = dialect_of(Photo._meta.database)
+        return f" AND photo.id IN {dialect.id_list()}", [dialect.id_param(ids)]
+    return "", []
+
+
+_COLUMNS = (
+    "photo.id, photo.cull, photo.picked, photo.rating, sharpness_score, exposure_score,"
+    " exposure_ev, highlight_clip, exposure_time, focal_length, burst_group, burst_best,"
+    " pp.score, pf.photo_id IS NOT NULL, pf.faces, pf.judged, pf.key_faces, pf.closed_eyes,"
+    " pf.soft_face, pf.eyes_open, pf.key_sharpness"
+)
+
+
+def plan_frames(scope: Scope = Scope()) -> list[ProposalFrame]:
+    """The frames a proposal reads, in capture order (see the module docstring)."""
+    db = Photo._meta.database
+    where, params = _scope_sql(scope)
+    shown = shown_sql()  # unqualified names: the joined tables have no id nor deleted_at
+    sql = (
+        f"SELECT {_COLUMNS} FROM photo"
+        " LEFT JOIN photo_preference pp ON pp.photo_id = photo.id"
+        " LEFT JOIN photo_faces pf ON pf.photo_id = photo.id"
+        f" WHERE {shown} AND (NOT {DECIDED_SQL} OR photo.burst_group IS NOT NULL){where}"
+        " ORDER BY photo.captured_at IS NULL, photo.captured_at, photo.capture_subsec, photo.id"
+    )
+    rows = db.execute_sql(sql, params).fetchall()
+    boxes = _key_boxes() if any(r[10] is not None for r in rows) else {}
+    kept, rejected = CullState.KEPT, CullState.REJECTED
+    frames: list[ProposalFrame] = []
+    for (
+        pid,
+        cull,
+        picked,
+        rating,
+        sharp,
+        expo,
+        ev,
+        clip,
+        shutter,
+        focal,
+        burst,
+        best,
+        taste,
+        has_faces,
+        n_faces,
+        judged,
+        key,
+        closed,
+        soft,
+        eyes_open,
+        key_sharp,
+    ) in rows:
+        decided: CullState | None = None
+        if cull == kept.value or picked or rating is not None:
+            decided = kept if cull != rejected.value else rejected
+        elif cull == rejected.value:
+            decided = rejected
+        faces = None
+        if has_faces:
+            faces = FacesSummary(
+                count=int(n_faces),
+                judged=int(judged),
+                key=int(key),
+                closed_eyes=bool(closed),
+                soft_face=bool(soft),
+                eyes_open=bool(eyes_open),
+                key_sharpness=key_sharp,
+            )
+        frames.append(
+            ProposalFrame(
+                photo_id=int(pid),
+                sharpness=sharp,
+                exposure=expo,
+                ev=ev,
+                highlight_clip=clip,
+                exposure_time=shutter,
+                focal_length=focal,
+                burst=None if burst is None else int(burst),
+                burst_best=bool(best),
+                faces=faces,
+                key_boxes=boxes.get(int(pid), ()) if burst is not None else (),
+                taste=None if taste is None else float(taste),
+                decided=decided,
+            )
+        )
+    return frames
+
+
+def _key_boxes() -> dict[int, tuple[tuple[float, float, float, float], ...]]:
+    """The key faces' boxes of every live photo in a burst, largest first."""
+    rows = Photo._meta.database.execute_sql(
+        "SELECT face.photo_id, face.x, face.y, face.w, face.h FROM face"
+        " JOIN photo ON photo.id = face.photo_id"
+        " WHERE face.is_key = 1 AND photo.burst_group IS NOT NULL"
+        " AND photo.deleted_at IS NULL ORDER BY face.photo_id, face.idx"
+    ).fetchall()
+    out: dict[int, list[tuple[float, float, float, float]]] = defaultdict(list)
+    for pid, x, y, w, h in rows:
+        out[int(pid)].append((float(x), float(y), float(w), float(h)))
+    return {pid: tuple(b) for pid, b in out.items()}

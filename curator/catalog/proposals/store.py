@@ -1,0 +1,205 @@
+"""Proposals in the catalog: the one writer, the readers, and the accept.
+
+- `write_proposals(owner, proposals)` is the proposal's apply: ONE write
+  transaction replaces every proposal of that photographer (`owner`, the
+  seat's user) with the new ones — proposing again replaces, never merges —
+  as one INSERT from a packed JSON array (one bound parameter, unpacked in
+  the database: SQLite's json_each, PostgreSQL's json_array_elements), so
+  100,000 rows cost one statement, not 100,000. Another photographer's
+  proposals are never read nor written.
+- `proposals_of(owner)` reads them back for `curator list --json`, by photo.
+- `accept(owner, …)` turns that photographer's proposals into decisions
+  through catalog.decisions (the one path for decisions): ONE transaction
+  and ONE undo group (`decisions.one_step`), each decision logged with the
+  pass `proposal` (`PROPOSAL_PASS`), so the log says where it came from. A
+  photo already judged (kept, rejected, picked or rated) is never touched;
+  each decision ends the photo's proposal (m023's trigger), so what is left
+  are the proposals not accepted (`--keeps` leaves the rejects).
+
+Reasons are stored as their words joined by `|` (m023).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from curator.catalog import decisions, tx
+from curator.catalog.backends.dialect import dialect_of
+from curator.catalog.models import CullProposal, CullState, Photo, utcnow
+from curator.catalog.write_gate import Gate
+from curator.records import Proposal, ProposalReason, ProposalVerdict
+
+PROPOSAL_PASS = "proposal"  # the decision log's pass for an accepted proposal
+_SEP = "|"
+
+_UNPACK_SQLITE = (
+    "SELECT ?, json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
+    " json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]'), ?"
+    " FROM json_each(?)"
+)
+_UNPACK_POSTGRES = (
+    "SELECT ?, CAST(value->>0 AS bigint), value->>1, value->>2,"
+    " CAST(value->>3 AS double precision), CAST(value->>4 AS bigint), CAST(? AS timestamp)"
+    " FROM json_array_elements(CAST(? AS json)) AS j(value)"
+)
+
+
+def _packed(proposals: Sequence[Proposal]) -> str:
+    return json.dumps(
+        [
+            [
+                p.photo_id,
+                p.verdict.value,
+                _SEP.join(r.value for r in p.reasons),
+                float(p.confidence),
+                int(p.highlight),
+            ]
+            for p in proposals
+        ],
+        separators=(",", ":"),
+    )
+
+
+def write_proposals(owner: str, proposals: Sequence[Proposal]) -> int:
+    """Replace `owner`'s proposals with `proposals` in one transaction; how many."""
+    db = Photo._meta.database
+    unpack = _UNPACK_POSTGRES if dialect_of(db).is_postgres else _UNPACK_SQLITE
+    packed = _packed(proposals)
+
+    def apply() -> int:
+        db.execute_sql("DELETE FROM cull_proposal WHERE owner = ?", (owner,))
+        if proposals:
+            db.execute_sql(
+                "INSERT INTO cull_proposal"
+                " (owner, photo_id, verdict, reasons, confidence, highlight, made_at) " + unpack,
+                (owner, utcnow(), packed),
+            )
+        return len(proposals)
+
+    return tx.write(db, apply, gate=Gate.BULK)
+
+
+def clear_proposals(owner: str) -> int:
+    """Drop every proposal of `owner`; how many there were."""
+    db = Photo._meta.database
+
+    def apply() -> int:
+        return int(CullProposal.delete().where(CullProposal.owner == owner).execute())
+
+    return tx.write(db, apply, gate=Gate.BULK)
+
+
+def proposals_of(owner: str) -> dict[int, dict[str, Any]]:
+    """`owner`'s proposals by photo, as `curator list --json` shows them."""
+    rows = (
+        CullProposal.select(
+            CullProposal.photo,
+            CullProposal.verdict,
+            CullProposal.reasons,
+            CullProposal.confidence,
+            CullProposal.highlight,
+        )
+        .where(CullProposal.owner == owner)
+        .tuples()
+    )
+    return {
+        int(pid): {
+            "verdict": verdict,
+            "reasons": [r for r in str(reasons).split(_SEP) if r],
+            "confidence": float(confidence),
+            "highlight": bool(highlight),
+        }
+        for pid, verdict, reasons, confidence, highlight in rows
+    }
+
+
+def proposal_record(
+    photo_id: int, verdict: str, reasons: str, confidence: float, highlight: object
+) -> Proposal:
+    """A stored proposal's columns as the record the window shows."""
+    return Proposal(
+        photo_id,
+        ProposalVerdict(verdict),
+        tuple(ProposalReason(r) for r in str(reasons).split(_SEP) if r),
+        float(confidence),
+        bool(highlight),
+    )
+
+
+PROPOSAL_FILTERS = ("keep", "reject", "highlight")  # search's `proposal:…` values
+
+
+def proposal_condition(
+    value: str, owner: str, photo_col: str = "p.id"
+) -> tuple[str, list[object]] | None:
+    """`proposal:keep|reject|highlight` as (`photo_col` IN (…), params): the
+    photos `owner` proposes so; None when `value` is not one of those."""
+    value = value.lower()
+    if value not in PROPOSAL_FILTERS:
+        return None
+    column, wanted = ("highlight", 1) if value == "highlight" else ("verdict", value)
+    sql = f"{photo_col} IN (SELECT photo_id FROM cull_proposal WHERE owner = ? AND {column} = ?)"
+    return sql, [owner, wanted]
+
+
+def proposal_counts(owner: str) -> dict[str, int]:
+    """How many keeps, rejects and highlights `owner` has proposed now."""
+    counts = {"keep": 0, "reject": 0, "highlights": 0}
+    for verdict, highlight in (
+        CullProposal.select(CullProposal.verdict, CullProposal.highlight)
+        .where(CullProposal.owner == owner)
+        .tuples()
+    ):
+        counts[str(verdict)] += 1
+        counts["highlights"] += int(bool(highlight))
+    return counts
+
+
+@dataclass(frozen=True)
+class AcceptReport:
+    kept: int  # proposals turned into keeps
+    rejected: int  # into rejects
+    untouched: int  # proposals of photos someone had judged meanwhile: left as they were
+
+
+def accept(owner: str, *, keeps: bool = True, rejects: bool = True) -> AcceptReport:
+    """`owner`'s proposals (keeps, rejects or both) as decisions: one transaction,
+    one undo group, logged as from a proposal; judged photos are never touched."""
+    asked = ((ProposalVerdict.KEEP, keeps), (ProposalVerdict.REJECT, rejects))
+    wanted = [verdict for verdict, on in asked if on]
+    verdict_of = {
+        int(pid): ProposalVerdict(verdict)
+        for pid, verdict in CullProposal.select(CullProposal.photo, CullProposal.verdict)
+        .where(CullProposal.owner == owner, CullProposal.verdict.in_([v.value for v in wanted]))
+        .order_by(CullProposal.photo)
+        .tuples()
+    }
+    if not verdict_of:
+        return AcceptReport(0, 0, 0)
+    done: dict[ProposalVerdict, int] = {ProposalVerdict.KEEP: 0, ProposalVerdict.REJECT: 0}
+    untouched = [0]
+
+    def decide(pid: int) -> list[decisions.DecisionRecord]:
+        try:
+            state = decisions.decision_state(pid)
+        except decisions.DecisionError:  # purged since it was proposed
+            untouched[0] += 1
+            return []
+        if state.cull is not CullState.UNREVIEWED or state.picked or state.rating is not None:
+            untouched[0] += 1
+            return []
+        verdict = verdict_of[pid]
+        cull = CullState.KEPT if verdict is ProposalVerdict.KEEP else CullState.REJECTED
+        records = decisions.set_cull(pid, cull, pass_=PROPOSAL_PASS)
+        done[verdict] += 1
+        return records
+
+    def step() -> AcceptReport:
+        done[ProposalVerdict.KEEP] = done[ProposalVerdict.REJECT] = untouched[0] = 0
+        decisions.one_step(list(verdict_of), decide)
+        return AcceptReport(done[ProposalVerdict.KEEP], done[ProposalVerdict.REJECT], untouched[0])
+
+    return decisions.apply_many(step)

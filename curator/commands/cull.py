@@ -1,0 +1,210 @@
+"""`curator cull --propose [FOLDER | --project NAME] [--keep N | --keep-percent P]
+[--genre KIND] [--json]` and `curator cull --accept [--keeps | --rejects] [--json]`:
+a first cull Curator proposes, and accepting it (issue 42).
+
+--propose reads what the stages measured (`catalog.proposals.plan`), applies
+the rules (`cull.rules.propose`: keeps, rejects with their reasons, a
+confidence, highlights on the best ~15 % of the keeps) and replaces this
+photographer's proposals (`catalog.proposals.store.write_proposals`): a
+proposal for every undecided photo of the scope (the whole catalog, the
+photos under FOLDER, or a project's), never a decision. `curator list
+--json` shows each photo's `proposal`. Output: the counts ("keep 412 ·
+reject 1,588 · highlights 62"), the rejects' reasons, and a sentence when a
+target asked for more keeps than there were acceptable frames.
+
+--accept turns this photographer's proposals (keeps and rejects, or only
+one kind) into decisions: one transaction, one undo step, logged as from a
+proposal; a photo someone judged meanwhile is left as it is.
+
+The photographer is the seat's user (catalog.backends.seat,
+`CURATOR_SEAT_USER`): on a shared catalog each person proposes and accepts
+their own. Exit codes: 0 done (also when there was nothing to propose or
+accept); 2 bad usage (an unknown project, a FOLDER that is not one, a
+negative target, a percentage over 100).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from collections import Counter
+from typing import Any
+
+from curator.commands.base import EXIT_OK, CommandContext, UsageError
+
+NAMES = ("cull",)
+GENRES = ("people", "portrait", "event", "landscape", "sports")
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "cull",
+        parents=[common],
+        help="propose a first cull (keeps, rejects, highlights, with reasons), or accept it",
+        description="--propose writes a proposal for every undecided photo (never a "
+        "decision); --accept turns your proposals into decisions in one undoable step.",
+    )
+    action = p.add_mutually_exclusive_group(required=True)
+    action.add_argument("--propose", action="store_true", help="propose a first cull")
+    action.add_argument("--accept", action="store_true", help="accept your proposals")
+    p.add_argument(
+        "folder",
+        nargs="?",
+        metavar="FOLDER",
+        help="with --propose: only the photos under this folder (default: the whole catalog)",
+    )
+    p.add_argument("--project", metavar="NAME", help="with --propose: only this project's photos")
+    target = p.add_mutually_exclusive_group()
+    target.add_argument(
+        "--keep", type=int, metavar="N", help="with --propose: keep the best N frames"
+    )
+    target.add_argument(
+        "--keep-percent",
+        type=float,
+        metavar="P",
+        help="with --propose: keep the best P %% of the undecided frames",
+    )
+    p.add_argument(
+        "--genre",
+        choices=GENRES,
+        help="with --propose: the kind of shoot (which checks weigh: sports forgives "
+        "motion and blinks, landscape has no eyes to check, portrait judges focus harder)",
+    )
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--keeps", action="store_true", help="with --accept: only the keeps")
+    which.add_argument("--rejects", action="store_true", help="with --accept: only the rejects")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_cull, read_only=False)
+
+
+def cmd_cull(args: argparse.Namespace, ctx: CommandContext) -> int:
+    if args.accept:
+        if args.folder or args.project or args.keep is not None or args.keep_percent is not None:
+            raise UsageError(
+                "--accept takes no FOLDER, --project or target: it accepts "
+                "your proposals as they are (make new ones with --propose)"
+            )
+        return _accept(args, ctx)
+    if args.keeps or args.rejects:
+        raise UsageError("--keeps and --rejects go with --accept")
+    return _propose(args, ctx)
+
+
+def _scope(args: argparse.Namespace) -> Any:
+    from curator.catalog.projects import find_project
+    from curator.catalog.proposals.plan import Scope
+
+    if args.folder and args.project:
+        raise UsageError("give a FOLDER or --project NAME, not both")
+    if args.folder:
+        folder = os.path.abspath(os.path.expanduser(args.folder))
+        if not os.path.isdir(folder):
+            raise UsageError(f"not a folder: {args.folder}")
+        return Scope(folder=folder)
+    if args.project:
+        if find_project(args.project) is None:
+            raise UsageError(f"there is no project named “{args.project}”")
+        return Scope(project=args.project)
+    return Scope()
+
+
+def _propose(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from curator.catalog.backends.seat import current_seat
+    from curator.cull.checks import Genre, checks_for
+    from curator.cull.propose import propose_for
+
+    if args.keep is not None and args.keep < 0:
+        raise UsageError(f"--keep must be 0 or more (not {args.keep})")
+    if args.keep_percent is not None and not 0 <= args.keep_percent <= 100:
+        raise UsageError(f"--keep-percent must be 0 to 100 (not {args.keep_percent:g})")
+    scope = _scope(args)
+    started = time.perf_counter()
+    genre = Genre(args.genre) if args.genre else None
+    owner = current_seat().user
+    run = propose_for(
+        owner, checks_for(genre), scope, keep=args.keep, keep_percent=args.keep_percent
+    )
+    seconds = time.perf_counter() - started
+    s = run.summary
+    reasons = Counter(
+        r.value for p in run.proposals if p.verdict.value == "reject" for r in p.reasons
+    )
+    if args.json:
+        report = {
+            "owner": owner,
+            "photos": s.photos,
+            "keep": s.keep,
+            "reject": s.reject,
+            "highlights": s.highlights,
+            "acceptable": s.acceptable,
+            "target": s.target,
+            "short": s.short,
+            "genre": args.genre,
+            "reasons": dict(sorted(reasons.items())),
+            "seconds": round(seconds, 3),
+        }
+        json.dump(report, ctx.out)
+        ctx.out.write("\n")
+        return EXIT_OK
+    out = ctx.out
+    if not s.photos:
+        print("Nothing to propose: every photo here is already decided.", file=out)
+        return EXIT_OK
+    print(
+        f"Proposed a first cull of {s.photos:,} photo(s): keep {s.keep:,} · "
+        f"reject {s.reject:,} · highlights {s.highlights:,}.",
+        file=out,
+    )
+    if reasons:
+        why = ", ".join(f"{name} {n:,}" for name, n in reasons.most_common())
+        print(f"  rejects: {why}", file=out)
+    if s.short:
+        print(
+            f"  Only {s.acceptable:,} frame(s) passed every check: {s.keep:,} kept, "
+            f"not the {s.target:,} asked for.",
+            file=out,
+        )
+    print(
+        "Nothing is decided yet: review them (`curator list --json`), then "
+        "`curator cull --accept`.",
+        file=out,
+    )
+    return EXIT_OK
+
+
+def _accept(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from curator.catalog.backends.seat import current_seat
+    from curator.catalog.proposals.store import accept
+
+    owner = current_seat().user
+    report = accept(owner, keeps=not args.rejects, rejects=not args.keeps)
+    if args.json:
+        json.dump(
+            {
+                "owner": owner,
+                "kept": report.kept,
+                "rejected": report.rejected,
+                "untouched": report.untouched,
+            },
+            ctx.out,
+        )
+        ctx.out.write("\n")
+        return EXIT_OK
+    if not (report.kept or report.rejected or report.untouched):
+        print(
+            f"No proposals of {owner} to accept (make them with `curator cull --propose`).",
+            file=ctx.out,
+        )
+        return EXIT_OK
+    print(
+        f"Accepted {report.kept:,} keep(s) and {report.rejected:,} reject(s) as one step.",
+        file=ctx.out,
+    )
+    if report.untouched:
+        print(
+            f"  {report.untouched:,} photo(s) judged since the proposal were left as they are.",
+            file=ctx.out,
+        )
+    return EXIT_OK

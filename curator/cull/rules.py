@@ -1,0 +1,218 @@
+"""The proposal itself: a first cull of every undecided frame, from plain
+records (`ProposalFrame`, in capture order). Pure: no catalog, no Qt, no file.
+
+The rules (issue 42):
+1. Each frame is checked (`checks.judge`): blur, shake, under- or
+   over-exposed, closed eyes, soft face, per the kind of shoot. A frame that
+   passes every check is *acceptable*.
+2. Frames are grouped into moments: a burst or scene (ml.bursts, stored as
+   the photo's burst group) is one moment, split where different people
+   stand in front of the same backdrop (`moments.moments`); a frame in no
+   burst is a moment of its own. A moment already holding a frame the
+   photographer kept needs no other: its acceptable frames are duplicates.
+3. A moment's best frame: the burst's suggested best (ml.bursts.best_frame)
+   when it is in the moment and acceptable, else the acceptable frame of the
+   highest `checks.value` (taste over technical quality); the other
+   acceptable frames of the moment are duplicates of it.
+4. Without a target: every moment's best frame is kept and every other
+   frame rejected, with its reasons (its failed checks, or "duplicate").
+   A moment of several frames none of which is acceptable still keeps its
+   best one (the burst's best, else the highest value): every burst or
+   scene keeps at least its best frame; a frame alone in its moment is
+   rejected only for a failed check, never for taste.
+5. With a target of N keeps: the acceptable moments' best frames rank
+   first (by value: the best moments are kept when there are more moments
+   than N), then the acceptable duplicates; the first N are kept (exactly N
+   when there are N acceptable frames; `ProposalSummary.short` says when
+   there were fewer), the rest rejected: "below your taste" (ranked by the
+   photographer's model) or "below the target" (no taste score), or as
+   duplicates. A frame that fails a check is never kept for a target.
+6. Highlights: the best `HIGHLIGHT_SHARE` (~15 %) of the acceptable keeps by value.
+7. Confidence 0..1: a reject for a failed check grows with how far the frame
+   is past the line; a duplicate or a cut with its value's gap to the frame
+   kept in its place (`GAP_FOR_SURE` points: sure); a keep with its
+   smallest margin over the lines (and, at a target, its gap above the
+   first frame cut). A moment's forced keep (nothing acceptable) is
+   `FORCED_KEEP_CONFIDENCE`: look at it.
+
+Cost: one pass over the frames and one sort, O(n log n); 100,000 frames in
+well under a second.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from curator.cull.checks import CullChecks, Judged, judge, value
+from curator.cull.moments import moments
+from curator.records import (
+    CullState,
+    Proposal,
+    ProposalFrame,
+    ProposalReason,
+    ProposalVerdict,
+)
+
+HIGHLIGHT_SHARE = 0.15
+GAP_FOR_SURE = 20.0  # value points between a frame and the one kept instead: sure
+FORCED_KEEP_CONFIDENCE = 0.3
+
+KEEP, REJECT = ProposalVerdict.KEEP, ProposalVerdict.REJECT
+
+
+@dataclass(frozen=True)
+class ProposalSummary:
+    photos: int  # frames proposed (the undecided ones)
+    keep: int
+    reject: int
+    highlights: int
+    acceptable: int  # frames that passed every check
+    target: int | None
+    short: bool  # a target larger than the acceptable frames: fewer kept
+
+
+@dataclass(frozen=True)
+class ProposalRun:
+    proposals: tuple[Proposal, ...]
+    summary: ProposalSummary
+
+
+def _sure(gap: float) -> float:
+    """A confidence from a value gap (0 points: a coin toss, `GAP_FOR_SURE`: sure)."""
+    return 0.5 + 0.5 * min(1.0, max(0.0, gap) / GAP_FOR_SURE)
+
+
+def _failed(judged: Judged) -> float:
+    return 0.5 + 0.5 * min(1.0, -judged.margin)
+
+
+def target_of(keep: int | None, keep_percent: float | None, undecided: int) -> int | None:
+    """The number of keeps asked for: `keep`, or `keep_percent` of the undecided frames."""
+    if keep is not None:
+        return max(0, int(keep))
+    if keep_percent is not None:
+        return max(0, math.floor(undecided * keep_percent / 100.0 + 0.5))
+    return None
+
+
+def propose(
+    frames: Sequence[ProposalFrame], checks: CullChecks, target: int | None = None
+) -> ProposalRun:
+    """A proposal for every undecided frame of `frames` (see the module docstring)."""
+    judged = [judge(f, checks) for f in frames]
+    values = [value(f) for f in frames]
+    groups: list[list[int]] = []
+    bursts: dict[int, list[int]] = defaultdict(list)
+    for i, f in enumerate(frames):
+        if f.burst is None:
+            groups.append([i])
+        else:
+            bursts[f.burst].append(i)
+    for members in bursts.values():
+        parts = moments([frames[i] for i in members], checks.faces_make_moments)
+        groups.extend([members[j] for j in part] for part in parts)
+
+    best_of: list[int] = []  # each acceptable moment's best frame (needing a keep)
+    duplicates: list[tuple[int, int]] = []  # (frame, the frame it duplicates)
+    forced: list[int] = []  # a several-frame moment with nothing acceptable: its best
+    for group in groups:
+        open_ = [i for i in group if frames[i].decided is None]
+        if not open_:
+            continue
+        kept = [i for i in group if frames[i].decided is CullState.KEPT]
+        good = [i for i in open_ if judged[i].acceptable]
+        if kept:
+            anchor = max(kept, key=lambda i: values[i])
+            duplicates.extend((i, anchor) for i in good)
+            continue
+        if good:
+            best = _best(good, frames, values)
+            best_of.append(best)
+            duplicates.extend((i, best) for i in good if i != best)
+        elif len(group) > 1:
+            forced.append(_best(open_, frames, values))
+
+    verdicts: dict[int, Proposal] = {}
+    acceptable = len(best_of) + len(duplicates)
+    if target is None:
+        for i in best_of:
+            verdicts[i] = _keep(frames[i], judged[i].margin, None)
+        for i in forced:
+            verdicts[i] = Proposal(
+                frames[i].photo_id, KEEP, judged[i].reasons, FORCED_KEEP_CONFIDENCE
+            )
+        for i, anchor in duplicates:
+            gap = values[anchor] - values[i]
+            verdicts[i] = _reject(frames[i], (ProposalReason.DUPLICATE,), _sure(gap))
+    else:
+        ranked = sorted(best_of, key=lambda i: (-values[i], i)) + sorted(
+            (i for i, _ in duplicates), key=lambda i: (-values[i], i)
+        )
+        keeps, cut = ranked[:target], ranked[target:]
+        first_cut = values[cut[0]] if cut else None
+        last_keep = values[keeps[-1]] if keeps else None
+        for i in keeps:
+            verdicts[i] = _keep(frames[i], judged[i].margin, first_cut, values[i])
+        anchors = dict(duplicates)
+        lead = set(best_of)
+        for i in cut:
+            if i in lead:
+                why = (
+                    ProposalReason.BELOW_TASTE
+                    if frames[i].taste is not None
+                    else ProposalReason.BELOW_TARGET
+                )
+                gap = (last_keep - values[i]) if last_keep is not None else GAP_FOR_SURE
+            else:
+                why = ProposalReason.DUPLICATE
+                gap = values[anchors[i]] - values[i]
+            verdicts[i] = _reject(frames[i], (why,), _sure(gap))
+    for i, f in enumerate(frames):
+        if f.decided is None and i not in verdicts:
+            verdicts[i] = _reject(f, judged[i].reasons, _failed(judged[i]))
+
+    good_keeps = [i for i, p in verdicts.items() if p.verdict is KEEP and judged[i].acceptable]
+    n_high = max(1, round(HIGHLIGHT_SHARE * len(good_keeps))) if good_keeps else 0
+    for i in sorted(good_keeps, key=lambda i: (-values[i], i))[:n_high]:
+        p = verdicts[i]
+        verdicts[i] = Proposal(p.photo_id, p.verdict, p.reasons, p.confidence, True)
+
+    proposals = tuple(verdicts[i] for i in sorted(verdicts))
+    n_keep = sum(1 for p in proposals if p.verdict is KEEP)
+    summary = ProposalSummary(
+        photos=len(proposals),
+        keep=n_keep,
+        reject=len(proposals) - n_keep,
+        highlights=n_high,
+        acceptable=acceptable,
+        target=target,
+        short=target is not None and acceptable < target,
+    )
+    return ProposalRun(proposals, summary)
+
+
+def _best(candidates: list[int], frames: Sequence[ProposalFrame], values: list[float]) -> int:
+    """The moment's best: the burst's suggested best among `candidates`, else the
+    highest value (the first in capture order on a tie)."""
+    for i in candidates:
+        if frames[i].burst_best:
+            return i
+    return max(candidates, key=lambda i: (values[i], -i))
+
+
+def _keep(
+    frame: ProposalFrame, margin: float, first_cut: float | None, mine: float | None = None
+) -> Proposal:
+    confidence = 0.5 + 0.5 * max(0.0, min(1.0, margin))
+    if first_cut is not None and mine is not None:
+        confidence = min(confidence, _sure(mine - first_cut))
+    return Proposal(frame.photo_id, KEEP, (), round(confidence, 3))
+
+
+def _reject(
+    frame: ProposalFrame, reasons: tuple[ProposalReason, ...], confidence: float
+) -> Proposal:
+    return Proposal(frame.photo_id, REJECT, reasons, round(confidence, 3))
