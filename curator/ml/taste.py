@@ -31,7 +31,9 @@ justify leaving) only by more than their own noise. (Until issue 41 the
 grid was rescaled by the data's spread and the penalty was the best
 cross-validated Spearman pulled toward the prior: on unit vectors without
 CLIP's shared direction the prior sat at 2, and the noisy pick lost 0.006–
-0.010 to plain ridge at 40–200 decisions.) A
+0.009 to plain ridge at 40–200 decisions; now 0.000 ± 0.001 there, and at
+or above plain ridge at 20–400 decisions on all six worlds of
+tests/bench/test_taste_bench.py.) A
 group of look-alikes weighs what its frames say (`design_weights`): once
 when they were judged alike, more when the photographer told them apart.
 
