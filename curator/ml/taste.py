@@ -22,18 +22,25 @@ variance sits in a few semantic directions: an isotropic penalty there
 shrinks the weak directions most. (Standardising each coordinate first, as
 before issue 20, spread the penalty evenly over 768 noisy coordinates; on an
 independent CLIP-like world that fit fell *below* a plain ridge.) The
-penalty comes from `ALPHAS` (10^-2 … 10^3, 26 steps, in the units of a unit
-CLIP embedding: `penalty_grid` rescales by the data's spread), chosen by
-grouped cross-validation (ml.taste_cv: look-alikes — a burst's frames,
-near-duplicates — stay in one fold) on held-out Spearman, pulled toward
-`ALPHAS[PRIOR_INDEX]` = 1.0 (plain ridge's penalty, which a few dozen noisy
-decisions rarely justify leaving) by `PRIOR_PULL` per decade / √n. A
+penalty comes from `ALPHAS` (10^-2 … 10^3, 26 steps, as they are: the units
+of plain `Ridge(alpha=1)`), chosen by leave-one-group-out errors on the
+ridge path (ml.taste_penalty: look-alikes — a burst's frames,
+near-duplicates — are left out together), which leave `ALPHAS[PRIOR_INDEX]`
+= 1.0 (plain ridge's penalty, which a few dozen noisy decisions rarely
+justify leaving) only by more than their own noise. (Until issue 41 the
+grid was rescaled by the data's spread and the penalty was the best
+cross-validated Spearman pulled toward the prior: on unit vectors without
+CLIP's shared direction the prior sat at 2, and the noisy pick lost 0.006–
+0.009 to plain ridge at 40–200 decisions; now 0.000 ± 0.001 there, and at
+or above plain ridge at 20–400 decisions on all six worlds of
+tests/bench/test_taste_bench.py.) A
 group of look-alikes weighs what its frames say (`design_weights`): once
 when they were judged alike, more when the photographer told them apart.
 
-The held-out Spearman (`FittedTaste.spearman`) is that cross-validation's:
-each decision predicted by a model that never saw its group, with the
-penalty for each fold chosen on the other folds; `spearman_low`/`high` is
+The held-out Spearman (`FittedTaste.spearman`) is grouped cross-validation's
+(ml.taste_cv: look-alikes stay in one fold): each decision predicted by a
+model that never saw its group, with the penalty for each fold chosen the
+same way on the other folds alone; `spearman_low`/`high` is
 its 95 % bootstrap interval over groups — at 30 decisions the figure is
 uncertain by ±0.2 or more, and the interval says so.
 
@@ -62,20 +69,21 @@ import numpy as np
 from numpy.typing import NDArray
 
 from curator.ml.taste_cv import (
+    RidgeSvd,
     bootstrap_interval,
     group_folds,
     intra_class_correlation,
     look_alike_groups,
-    ridge_path,
+    path_predictions,
+    ridge_svd,
     spearman,
 )
 from curator.ml.taste_minimum import MIN_SAMPLES, not_enough_message
+from curator.ml.taste_penalty import choose_penalty, leave_group_out_losses
 from curator.records import CullState, DecisionCounts, DecisionState, TasteCoefficients
 
 ALPHAS: tuple[float, ...] = tuple(float(10**e) for e in np.linspace(-2.0, 3.0, 26))
 PRIOR_INDEX = 10  # ALPHAS[10] == 1.0: plain ridge's penalty
-PRIOR_PULL = 1.0  # held-out Spearman per decade from the prior, divided by √n
-REFERENCE_SPREAD = 0.5  # mean squared norm of centred unit CLIP embeddings (~half)
 EARLY_BELOW = 20
 MIN_GROUPS = 4  # fewer groups of look-alikes: no honest held-out figure
 REJECT_TARGET, PICK_TARGET, KEPT_TARGET = 1.0, 4.5, 3.0
@@ -206,15 +214,6 @@ def _check_enough(
         )
 
 
-def penalty_grid(x: F32, w: F64) -> F64:
-    """`ALPHAS` in the units of `x`: scaled by the mean (weighted) squared norm of
-    the centred rows against a CLIP embedding's (`REFERENCE_SPREAD`)."""
-    weights = w / w.sum()
-    mean = weights @ x.astype(np.float64)
-    spread = float(weights @ ((x - mean) ** 2).sum(axis=1))
-    return np.asarray(ALPHAS, dtype=np.float64) * max(spread, 1e-12) / REFERENCE_SPREAD
-
-
 def design_weights(w: F64, y: F64, look_alikes: NDArray[np.int64]) -> F64:
     """The sample weights with each group of look-alikes weighed by what it
     says: a row's weight over Kish's design effect 1 + (m − 1)·ρ, m its
@@ -256,34 +255,34 @@ def validate(
     prior: int,
     folds: int,
     seed: int,
+    whole: RidgeSvd | None = None,
 ) -> Validation:
-    """Grouped cross-validation over `alphas` (`prior` indexes the default)."""
+    """The penalty for the whole set (ml.taste_penalty: leave-one-group-out
+    errors, `prior` indexing the default) and the held-out quality by grouped
+    cross-validation, each fold's penalty chosen the same way on the other
+    folds. `whole` is the whole set's decomposition when the caller has it."""
+    fit = whole if whole is not None else ridge_svd(x, y, w)
+    chosen = float(alphas[_choose(fit, y, groups, alphas, prior)])
     n_groups = len(np.unique(groups))
     if n_groups < MIN_GROUPS:
-        return Validation(float(alphas[prior]), None, None)
+        return Validation(chosen, None, None)
     fold_of = group_folds(groups, min(folds, n_groups), seed)
-    share = w / w.sum()
-    centre = share @ x.astype(np.float64)  # label-free: see ridge_path
-    paths = np.zeros((len(alphas), len(y)))
-    for fold in range(int(fold_of.max()) + 1):
-        test = fold_of == fold
-        paths[:, test] = ridge_path(x[~test], y[~test], w[~test], x[test], alphas, centre)
-    distance = np.abs(np.log10(alphas / alphas[prior]))
-
-    def best(mask: NDArray[np.bool_]) -> int:
-        rhos = [spearman(y[mask], paths[i, mask]) for i in range(len(alphas))]
-        values = np.asarray([-np.inf if r is None else r for r in rhos])
-        if not np.isfinite(values).any():
-            return prior
-        return int(np.argmax(values - PRIOR_PULL * distance / np.sqrt(mask.sum())))
-
+    centre = fit.mean  # label-free: see ml.taste_cv.path_predictions
     held_out = np.zeros(len(y))
     for fold in range(int(fold_of.max()) + 1):
         test = fold_of == fold
-        held_out[test] = paths[best(~test), test]  # its penalty chosen on the other folds
+        train = ridge_svd(x[~test], y[~test], w[~test])
+        pick = _choose(train, y[~test], groups[~test], alphas, prior)
+        held_out[test] = path_predictions(train, x[test], alphas[pick : pick + 1], centre)[0]
     rho = spearman(y, held_out)
     interval = None if rho is None else bootstrap_interval(y, held_out, groups, seed=seed)
-    return Validation(float(alphas[best(np.ones(len(y), dtype=bool))]), rho, interval)
+    return Validation(chosen, rho, interval)
+
+
+def _choose(fit: RidgeSvd, y: F64, groups: NDArray[np.int64], alphas: F64, prior: int) -> int:
+    if len(alphas) == 1:
+        return 0
+    return choose_penalty(leave_group_out_losses(fit, y, groups, alphas), prior)
 
 
 def fit_taste(
@@ -311,20 +310,16 @@ def fit_taste(
     w = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     _check_enough(y, counts, weights_missing)
     if alpha is None:
-        alphas, prior = penalty_grid(x, w), PRIOR_INDEX
+        alphas, prior = np.asarray(ALPHAS, dtype=np.float64), PRIOR_INDEX
     else:
         alphas, prior = np.asarray([alpha], dtype=np.float64), 0
     look_alikes = look_alike_groups(x, groups)
     w = design_weights(w, y, look_alikes)
-    check = validate(x, y, w, look_alikes, alphas, prior=prior, folds=folds, seed=seed)
+    whole = ridge_svd(x, y, w)
+    check = validate(x, y, w, look_alikes, alphas, prior=prior, folds=folds, seed=seed, whole=whole)
     chosen = check.alpha
-
-    share = w / w.sum()
-    mean = share @ x.astype(np.float64)
-    y_mean = float(share @ y)
-    root = np.sqrt(w)
-    u, s, vt = np.linalg.svd((x - mean) * root[:, None], full_matrices=False)
-    coef = vt.T @ (s / (s**2 + chosen) * (u.T @ ((y - y_mean) * root)))
+    coef = whole.coefficients(chosen)
+    mean, y_mean, s, vt = whole.mean, whole.y_mean, whole.s, whole.vt
     # The ridge posterior's precision inverse, (AᵀA + αI)⁻¹, from the SVD: 1/α off
     # the data's span, 1/(s² + α) along it (no d × d inverse).
     precision = (vt.T * (1.0 / (s**2 + chosen) - 1.0 / chosen)) @ vt

@@ -11,9 +11,11 @@ against 0.22 when taste is subtle; issue 20). `look_alike_groups` joins the
 catalog's burst groups with embeddings closer than `NEAR_DUPLICATE_COSINE`
 (union–find), and `group_folds` deals whole groups to folds.
 
-The ridge path (`ridge_path`): with the training rows centred (weighted) and
+The ridge path (`ridge_svd`, `path_predictions`): with the training rows centred (weighted) and
 scaled by √weight, A = U S Vᵀ once; for every penalty α the coefficients are
-V diag(S/(S²+α)) Uᵀb, so a grid of 25 penalties costs one SVD per fold.
+V diag(S/(S²+α)) Uᵀb, so a grid of 26 penalties costs one SVD per fold
+(`ridge_svd` keeps it: ml.taste_penalty reads its leave-one-out errors
+from the same decomposition).
 
 How much a group weighs (`intra_class_correlation`, used by
 `ml.taste.fit_taste`): m look-alikes judged alike are one judgment, m
@@ -28,6 +30,8 @@ same interval).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -129,13 +133,39 @@ def group_folds(groups: I64, folds: int, seed: int) -> I64:
     return np.asarray([fold_of[int(g)] for g in groups.tolist()], dtype=np.int64)
 
 
-def ridge_path(
-    x_train: NDArray[np.float32],
-    y_train: F64,
-    w_train: F64,
-    x_test: NDArray[np.float32],
-    alphas: F64,
-    centre: F64 | None = None,
+@dataclass(frozen=True)
+class RidgeSvd:
+    """Weighted ridge's training side, once for every penalty: the weighted
+    means, √weight per row, and A = U S Vᵀ of the centred, √weight-scaled rows
+    (so that √wᵀA = 0: the intercept is unpenalised and apart)."""
+
+    mean: F64  # (d,) weighted mean row
+    y_mean: float
+    root: F64  # (n,) √weight
+    total: float  # Σ weight
+    u: F64  # (n, k)
+    s: F64  # (k,)
+    vt: F64  # (k, d)
+    ub: F64  # (k,) Uᵀ √w (y − ȳ)
+
+    def coefficients(self, alpha: float) -> F64:
+        """The ridge coefficients (d,) for one penalty."""
+        return np.asarray(self.vt.T @ (self.s / (self.s**2 + alpha) * self.ub), dtype=np.float64)
+
+
+def ridge_svd(x: NDArray[np.float32], y: F64, w: F64) -> RidgeSvd:
+    """The SVD every penalty of weighted ridge on (x, y, w) shares."""
+    total = float(w.sum())
+    share = w / total
+    mean = share @ x.astype(np.float64)
+    y_mean = float(share @ y)
+    root = np.sqrt(w)
+    u, s, vt = np.linalg.svd((x - mean) * root[:, None], full_matrices=False)
+    return RidgeSvd(mean, y_mean, root, total, u, s, vt, u.T @ ((y - y_mean) * root))
+
+
+def path_predictions(
+    fit: RidgeSvd, x_test: NDArray[np.float32], alphas: F64, centre: F64 | None = None
 ) -> F64:
     """Predictions for `x_test` (shape (len(alphas), n_test)) of weighted ridge
     with an unpenalised intercept, one per penalty (module docstring).
@@ -146,18 +176,11 @@ def ridge_path(
     targets (leave-one-out predicts the mean of the others: perfectly
     anti-correlated), while centring on the whole set's *target* mean leaks
     the held-out targets into the coefficients."""
-    w = w_train / w_train.sum()
-    mean = w @ x_train.astype(np.float64)
-    y_mean = float(w @ y_train)
-    root = np.sqrt(w_train)
-    a = (x_train - mean) * root[:, None]
-    u, s, vt = np.linalg.svd(a, full_matrices=False)
-    ub = u.T @ ((y_train - y_mean) * root)
     if centre is None:
-        z, offset = (x_test - mean) @ vt.T, y_mean
+        z, offset = (x_test - fit.mean) @ fit.vt.T, fit.y_mean
     else:
-        z, offset = (x_test - centre) @ vt.T, 0.0
-    factors = (s * ub)[None, :] / (s[None, :] ** 2 + alphas[:, None])
+        z, offset = (x_test - centre) @ fit.vt.T, 0.0
+    factors = (fit.s * fit.ub)[None, :] / (fit.s[None, :] ** 2 + alphas[:, None])
     return np.asarray(offset + factors @ z.T, dtype=np.float64)
 
 

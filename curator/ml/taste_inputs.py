@@ -21,6 +21,7 @@ one coordinate of the picture is, and the data decide the rest. Measured
 (tests/bench/test_taste_bench.py, the second simulator, 24 seeds, paired):
 for a photographer who rejects blinks the held-out Spearman gains +0.006 /
 +0.008 / +0.017 at 20 / 40 / 100 decisions (each 5 standard errors or
+more; +0.005 / +0.010 / +0.021 since issue 41's penalty choice, each 4.5 or
 more); for one who does not care about blinks it moves by under 0.001.
 Three times the scale gained more on the first and cost the second 0.03 at
 20 decisions.

@@ -1,0 +1,103 @@
+"""How the taste model's ridge penalty is chosen: leave-one-group-out
+errors read off one SVD, and a move away from plain ridge's penalty only
+as far as those errors show it beyond their own noise. Pure numpy.
+
+Why not the best cross-validated Spearman (the rule before issue 41): at
+20–100 decisions five folds' pooled ranks are noisy, the best of 26
+penalties is mostly the noise's pick, and every such pick that is not
+plain ridge's penalty loses to plain ridge on average (issue 41 §6: 0.006–
+0.009 below `Ridge(alpha=1)` at 40–200 decisions on a world of 64 latent
+factors, 24 seeds; tests/bench/test_taste_bench.py).
+
+The errors (`leave_group_out_losses`): with the training rows centred and
+scaled by √weight, A = U S Vᵀ (`ml.taste_cv.ridge_svd`), the hat matrix of
+ridge with an unpenalised intercept is H(α) = P₁ + U diag(S²/(S²+α)) Uᵀ,
+P₁ = √w√wᵀ/Σw. Leaving a group g of look-alikes out gives the residuals
+e_g = (I − H_gg)⁻¹ r_g exactly (r the in-sample residuals, √weight-scaled):
+one SVD for every penalty and every group, no refit. A group's loss is
+Σ_g e², its weighted squared error; groups, not rows, because a burst's
+frames stand or fall together.
+
+The choice (`choose_penalty`): for every penalty α the groups' losses
+against those at the prior α₀ (= 1.0, plain ridge's), Δ_g; the chosen α
+minimises ΣΔ_g + `MARGIN` · SE(ΣΔ_g), the standard error taken over
+groups (paired: the same groups at both penalties). α₀ scores 0, so the
+choice leaves plain ridge's penalty only where the errors say so by more
+than `MARGIN` standard errors' worth — rarely at 20 decisions, more often
+at hundreds, where the errors are sure.
+
+`MARGIN` was measured on the penalty alone (a sweep beside the bench: each
+world's held-out Spearman at every penalty of the grid, so that each rule's
+pick is read off; 24–48 seeds, the taste bench's three simulators and
+variants, 20–400 decisions). The plain minimum (margin 0) lost 0.010 to
+plain ridge at 20 decisions on the latent-factor world, margin 1 lost 0.005
+there; margin 3 is never more than 0.0003 below it and keeps most of the
+gain where a smaller penalty helps (+0.003–0.015 on the second simulator
+at 20–400 decisions, +0.001–0.010 on the latent-factor world with CLIP's
+shared direction). Margins that grow at small n (2 + 40/groups) gave up
+the second simulator's gain at 20–40.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from curator.ml.taste_cv import RidgeSvd
+
+MARGIN = 3.0  # standard errors a move away from the prior must clear
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+
+
+def leave_group_out_losses(fit: RidgeSvd, y: F64, groups: I64, alphas: F64) -> F64:
+    """(len(alphas), n_groups): each group's weighted squared error when it is
+    left out of the fit (module docstring), for every penalty; groups in the
+    order of `np.unique(groups)`."""
+    _, inverse = np.unique(groups, return_inverse=True)
+    n_groups = int(inverse.max()) + 1
+    shrink = fit.s**2 / (fit.s[None, :] ** 2 + alphas[:, None])  # (a, k)
+    fitted = fit.y_mean * fit.root + (shrink * fit.ub) @ fit.u.T  # (a, n), √w-scaled
+    residual = y * fit.root - fitted
+    intercept = fit.root**2 / fit.total
+    leverage = shrink @ (fit.u**2).T + intercept  # (a, n): diag of H
+    errors = residual / np.maximum(1.0 - leverage, 1e-12)
+    sizes = np.bincount(inverse)
+    members = np.argsort(inverse, kind="stable")  # rows grouped, groups in label order
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    for m in np.unique(sizes[sizes > 1]).tolist():  # all groups of m rows at once
+        first = starts[sizes == m]
+        rows = members[first[:, None] + np.arange(m)[None, :]]  # (groups, m)
+        ug = fit.u[rows]  # (groups, m, k)
+        block = np.einsum("gik,ak,gjk->agij", ug, shrink, ug, optimize=True)
+        root = fit.root[rows]
+        block += (root[:, :, None] * root[:, None, :] / fit.total)[None]
+        left = _solve(np.eye(m) - block, residual[:, rows])
+        errors[:, rows] = left
+    losses = np.zeros((len(alphas), n_groups))
+    for a in range(len(alphas)):
+        losses[a] = np.bincount(inverse, weights=errors[a] ** 2, minlength=n_groups)
+    return losses
+
+
+def _solve(matrices: F64, right: F64) -> F64:
+    """(I − H_gg)⁻¹ r_g for a stack of groups; a group the others cannot
+    predict at all (a singular block) through the pseudo-inverse."""
+    try:
+        return np.asarray(np.linalg.solve(matrices, right[..., None])[..., 0], dtype=np.float64)
+    except np.linalg.LinAlgError:
+        return np.asarray((np.linalg.pinv(matrices) @ right[..., None])[..., 0], dtype=np.float64)
+
+
+def choose_penalty(losses: F64, prior: int, margin: float = MARGIN) -> int:
+    """The index of the penalty to use: the one whose summed loss, against
+    the prior's, plus `margin` standard errors of that difference, is least
+    (the prior scores 0). Fewer than 3 groups: the prior."""
+    n_groups = losses.shape[1]
+    if n_groups < 3:
+        return prior
+    delta = losses - losses[prior]
+    total = delta.sum(axis=1)
+    spread = np.sqrt(n_groups) * delta.std(axis=1, ddof=1)
+    return int(np.argmin(total + margin * spread))
