@@ -16,8 +16,11 @@ Then the journal's protocol (`ingest.journal`) for the whole batch: every
 line appended, one sync per destination, and only then each copy takes its
 final name (`export.files.publish`: a hard link, or a rename after a last
 check where the disk has none; a name another program took meanwhile makes
-it try the next, with a line of its own). A destination that fails on the way
-stops (`state.stop_destination`) and its copies of the batch are removed.
+it try the next, with a line of its own). A copy that could not be written
+or synced closes its destination for new files (`state.close_destination`):
+the batch's other verified copies there still land. A destination whose
+landing fails (a journal line, a folder, a name) stops
+(`state.stop_destination`) and its copies of the batch are removed.
 """
 
 from __future__ import annotations
@@ -31,7 +34,13 @@ from curator.ingest.copy import CopyOutcome
 from curator.ingest.journal import JournalEntry, append_entry, sync_journal
 from curator.ingest.plan import GroupName, group_facts
 from curator.ingest.source import CardFile, CardGroup
-from curator.ingest.state import RunState, companion_owed, holds_file, stop_destination
+from curator.ingest.state import (
+    RunState,
+    close_destination,
+    companion_owed,
+    holds_file,
+    stop_destination,
+)
 from curator.ingest.types import FileFailure, Renamed
 
 MAX_SUFFIX = 9999
@@ -84,11 +93,11 @@ def _decide(state: RunState, item: Settled) -> list[_Placing]:
         result.failures.append(FileFailure(file.rel, outcome.source_error.sentence))
         return []
     content_hash = state.hashes[file.path] = outcome.content_hash
-    for d, exc in outcome.dest_errors.items():
-        stop_destination(state, d, exc, item.index)
+    for d, exc in outcome.dest_errors.items():  # this copy failed: the others still land
+        close_destination(state, d, exc)
     owed = plan.wanted(content_hash) if file.photo else companion_owed(state, item.group, file)
-    outcome.discard(set(outcome.temps) - (owed & state.active))
-    for d in sorted(outcome.unverified & owed & state.active):
+    outcome.discard(set(outcome.temps) - (owed & state.landing))
+    for d in sorted(outcome.unverified & owed & state.landing):
         role = plan.destinations[d].role
         result.failures.append(FileFailure(file.rel, unverified_sentence(state, d), role))
     if not owed:
@@ -103,7 +112,7 @@ def _decide(state: RunState, item: Settled) -> list[_Placing]:
         try:
             stem = _stem(state, d, item, name)
         except OSError as exc:
-            stop_destination(state, d, exc, item.index)
+            stop_destination(state, d, exc)
             continue
         state.claim(d, file, content_hash, _rel(name, stem + item.group.suffix_of(file)))
         placings.append(_Placing(d, item, tmp, name, stem))
@@ -144,7 +153,7 @@ def _write_lines(state: RunState, placings: list[_Placing]) -> list[_Placing]:
                 append_entry(root, _entry(p, p.stem), sync=False)
             sync_journal(root)
         except OSError as exc:
-            stop_destination(state, d, exc, mine[0].item.index)
+            stop_destination(state, d, exc)
             for p in mine:
                 state.unclaim(d, p.item.file, p.item.outcome.content_hash)
             continue
@@ -157,7 +166,7 @@ def _publish(state: RunState, p: _Placing) -> str | None:
     """The copy takes its final name; the relative path, or None when its
     destination stopped (before, or now)."""
     d, file = p.d, p.item.file
-    if d not in state.active:
+    if d not in state.landing:
         state.unclaim(d, file, p.item.outcome.content_hash)
         return None
     root = state.plan.destinations[d].root
@@ -174,7 +183,7 @@ def _publish(state: RunState, p: _Placing) -> str | None:
             raise OSError(errno.EEXIST, f"no free name for {file.name}")
     except (OSError, DestinationError) as exc:
         cause = exc.__cause__ if isinstance(exc, DestinationError) else exc
-        stop_destination(state, d, cause if isinstance(cause, OSError) else OSError(str(exc)), 0)
+        stop_destination(state, d, cause if isinstance(cause, OSError) else OSError(str(exc)))
         state.unclaim(d, file, p.item.outcome.content_hash)
         return None
     if n > 1:

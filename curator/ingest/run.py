@@ -25,9 +25,13 @@ Concurrency protocol (pure threads, written once here):
   are awaited and their copies removed, never placed; what landed stays.
 - Both pools are shut down (awaited) before the destinations' locks go.
 
-A destination that can't be written (full, read-only, gone) stops for the
-rest of the run with its sentence; the others go on — the primary and the
-backup are equal citizens. The run stops when no destination is left, when
+A destination that can't be written (full, read-only, gone) takes no new
+file for the rest of the run, with its sentence; the copies already written
+there still land when they verify (a full disk ends the copy that did not
+fit, not the batch: `state.close_destination`), and a destination with too
+little room for the next file closes before writing it (`state.make_room`).
+The others go on — the primary and the backup are equal citizens. The run
+stops when no destination takes new files any more, when
 the card goes away (a file vanished or gave an I/O error and the source
 folder is gone), or when `cancel` is set (checked between chunks). The
 stop's sentence says how far it got and that ingesting again finishes it.
@@ -49,14 +53,19 @@ from curator.ingest.place import Settled, land
 from curator.ingest.plan import IngestPlan
 from curator.ingest.source import CardFile, CardGroup
 from curator.ingest.state import (
+    FULL_ERRNOS,
     ProgressFn,
     RunState,
     Stop,
     card_went_away,
+    close_destination,
     companion_owed,
     has_card_file,
+    make_room,
     owed_bytes,
+    still_owed,
     stop_sentence,
+    to_free,
 )
 from curator.ingest.types import DestinationResult, FileFailure, IngestResult
 
@@ -93,9 +102,10 @@ def run_ingest(
                 result.destinations[d].error = str(exc)
                 continue
             except OSError as exc:
-                state.stops[d] = Stop(exc, 0)
+                state.stops[d] = Stop(exc)
                 continue
             state.active.add(d)
+            state.landing.add(d)
         settler = held.enter_context(ThreadPoolExecutor(1, "ingest-settle"))
         syncs = held.enter_context(ThreadPoolExecutor(SYNC_THREADS, "ingest-sync"))
         flow = _Flow(state, settler, syncs)
@@ -145,11 +155,13 @@ class _Flow:
     def next_file(self, index: int, group: CardGroup, file: CardFile) -> None:
         state = self.state
         state.current = file.rel
-        targets = self._targets(group, file)
+        targets = {d for d in self._targets(group, file) if make_room(state, d, file)}
         if not targets:
             return
         folders = {d: state.plan.destinations[d].root for d in sorted(targets)}
         outcome = write_copies(file, folders, cancel=state.cancel, on_bytes=state.read)
+        for d, exc in outcome.dest_errors.items():  # no new file there; the written ones land
+            close_destination(state, d, exc)
         if outcome.source_error is not None:
             state.result.failures.append(FileFailure(file.rel, outcome.source_error.sentence))
             state.done(file)
@@ -244,7 +256,13 @@ def _finish(state: RunState) -> None:
         )
         stop = state.stops.get(d)
         if stop is not None:
-            counts.error = stop_sentence(dest.role, dest.root, stop, counts.holds, result.photos)
+            owed = still_owed(state, d)
+            if stop.error.errno in FULL_ERRNOS:
+                counts.to_free = to_free(dest.root, owed)
+            rest = sum(1 for f in owed if f.photo)
+            counts.error = stop_sentence(
+                dest.role, dest.root, stop.error, counts.holds, result.photos, rest, counts.to_free
+            )
     primary = plan.destinations[0]
     for f in photos:
         h = state.hashes.get(f.path) or plan.known_hash(f)

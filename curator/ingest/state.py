@@ -2,6 +2,21 @@
 card file, what a companion is owed, when a destination stops and the
 sentence it stops with. Owned by the run's thread alone (`run.py`); no Qt,
 no catalog.
+
+A destination ends in one of two ways:
+- closed (`close_destination`): a copy could not be written or synced there
+  (full, read-only, gone), or the next file would not leave `RESERVE` free
+  (`make_room`). It takes no new file; the copies already written there
+  still land when they verify — a full disk ends the copy that did not fit,
+  not the batch. Only the file that failed is copied again next time.
+- stopped (`stop_destination`): landing failed there (the journal, a
+  folder, a name could not be written). It takes nothing more, and what
+  had not landed is dropped.
+
+A full destination's sentence says how much more to free (`to_free`): the
+disk space of every file it is still owed, rounded up to the disk's blocks,
+one block more each (its journal line, its folder's entry) and `RESERVE`,
+less what is free now.
 """
 
 from __future__ import annotations
@@ -18,9 +33,10 @@ from pathlib import Path
 from curator.ingest.copy import GONE_ERRNOS
 from curator.ingest.plan import GroupName, IngestPlan
 from curator.ingest.source import CardFile, CardGroup
-from curator.ingest.types import IngestProgress, IngestResult, Role, human_bytes
+from curator.ingest.types import IngestProgress, IngestResult, Role, human_bytes, shown_up
 
 ProgressFn = Callable[[IngestProgress], None]
+RESERVE = 1_000_000  # left free on a destination: room for the journal's lines and new folders
 FULL_ERRNOS = frozenset(
     code for code in (errno.ENOSPC, getattr(errno, "EDQUOT", None), errno.EFBIG) if code
 )
@@ -28,8 +44,7 @@ FULL_ERRNOS = frozenset(
 
 @dataclass
 class Stop:
-    error: OSError
-    needed: int  # bytes the destination was still owed when it stopped
+    error: OSError  # why the destination took no more files
 
 
 @dataclass
@@ -40,7 +55,8 @@ class RunState:
     cancel: threading.Event | None
     started: float = field(default_factory=time.monotonic)
     bytes_total: int = 0
-    active: set[int] = field(default_factory=set)  # destinations still written to
+    active: set[int] = field(default_factory=set)  # destinations new files are written to
+    landing: set[int] = field(default_factory=set)  # where written copies still land
     stops: dict[int, Stop] = field(default_factory=dict)
     hashes: dict[str, str] = field(default_factory=dict)  # card path → content hash
     placed: list[dict[str, str]] = field(default_factory=list)  # per dest: hash → rel path
@@ -143,19 +159,82 @@ def owed_bytes(state: RunState) -> int:
     )
 
 
-def stop_destination(state: RunState, d: int, exc: OSError, index: int) -> None:
-    """Destination `d` can't be written: it takes no more copies this run.
-    `index`: the group it failed at (what it is still owed counts from there)."""
-    if d not in state.active:
-        return
+def close_destination(state: RunState, d: int, exc: OSError) -> None:
+    """Destination `d` takes no new file this run (see the module docstring);
+    the copies already written there still land. The first reason stays."""
     state.active.discard(d)
-    needed = sum(
-        f.size
-        for group in state.plan.scan.groups[index:]
-        for f in group.files
-        if not holds_file(state, d, f)
-    )
-    state.stops[d] = Stop(exc, needed)
+    state.stops.setdefault(d, Stop(exc))
+
+
+def stop_destination(state: RunState, d: int, exc: OSError) -> None:
+    """Destination `d` can't be written: nothing more lands there this run."""
+    close_destination(state, d, exc)
+    state.landing.discard(d)
+
+
+def make_room(state: RunState, d: int, file: CardFile) -> bool:
+    """Destination `d` has room for `file` and `RESERVE` after it; else it
+    closes (a full disk) and False. A disk that says nothing of its size (0
+    blocks: some network and FUSE file systems) is left to its writes."""
+    root = state.plan.destinations[d].root
+    try:
+        st = os.statvfs(root)
+    except OSError:
+        return True  # the write will say what is wrong
+    if st.f_blocks == 0:
+        return True
+    block = st.f_frsize or st.f_bsize or 1
+    if st.f_bavail * block >= _on_disk(file.size, block) + RESERVE:
+        return True
+    close_destination(state, d, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(root)))
+    return False
+
+
+def still_owed(state: RunState, d: int) -> list[CardFile]:
+    """The card files destination `d` does not hold and is owed: photos whose
+    bytes it is owed (or that were never read), and the sidecars and
+    companions of the groups whose photos it holds or is owed."""
+    plan, out = state.plan, []
+    for group in plan.scan.groups:
+        photos = []
+        for f in group.photos:
+            if holds_file(state, d, f):
+                continue
+            known = state.hashes.get(f.path) or plan.known_hash(f)
+            if known is None or d in plan.wanted(known):
+                photos.append(f)
+        if photos or any(holds_file(state, d, p) for p in group.photos):
+            others = [f for f in group.files if not f.photo and not has_card_file(state, d, f)]
+            out.extend(photos + others)
+    return out
+
+
+def owed_before(plan: IngestPlan) -> list[list[CardFile]]:
+    """What each destination is owed before a run begins (the dialog's
+    warning): `still_owed` of a run that placed nothing yet."""
+    state = RunState(plan, IngestResult(plan.request.source), None, None)
+    return [still_owed(state, d) for d in range(len(plan.destinations))]
+
+
+def space_short(files: list[CardFile], free: int, block: int = 4096) -> int:
+    """Bytes missing before `files` fit on a disk with `free` bytes (see the
+    module docstring), rounded up as `human_bytes` shows them; 0: they fit."""
+    needed = sum(_on_disk(f.size, block) + block for f in files) + RESERVE
+    return shown_up(needed - free) if needed > free else 0
+
+
+def to_free(root: Path, files: list[CardFile]) -> int:
+    """Bytes to free on `root`'s disk, full now, before `files` fit; at least `RESERVE`."""
+    block, free = 4096, 0
+    with contextlib.suppress(OSError):
+        st = os.statvfs(root)
+        block = st.f_frsize or st.f_bsize or block
+        free = st.f_bavail * block
+    return max(space_short(files, free, block), RESERVE)
+
+
+def _on_disk(size: int, block: int) -> int:
+    return -(-size // block) * block
 
 
 def card_went_away(state: RunState, error_errno: int | None) -> bool:
@@ -163,18 +242,21 @@ def card_went_away(state: RunState, error_errno: int | None) -> bool:
     return error_errno in GONE_ERRNOS and not os.path.isdir(state.plan.request.source)
 
 
-def stop_sentence(role: Role, root: Path, stop: Stop, holds: int, photos: int) -> str:
-    """Why a destination stopped, how far it got, and what to do."""
-    exc = stop.error
+def stop_sentence(
+    role: Role, root: Path, exc: OSError, holds: int, photos: int, rest: int, free: int
+) -> str:
+    """Why a destination stopped, how far it got, and what to do; for a full
+    one, `rest` photos it is still owed and the bytes to `free` (`to_free`)."""
     where = f"{root}" if role is Role.PRIMARY else f"The backup {root}"
     done = f"{holds:,} of {photos:,} photos copied"
     if exc.errno in FULL_ERRNOS:
-        free = 0
-        with contextlib.suppress(OSError):
-            st = os.statvfs(root)
-            free = st.f_bavail * st.f_frsize
-        need = max(stop.needed - free, 1_000_000)
-        return f"{where} is full: {done}; free {human_bytes(need)} and ingest again to finish."
+        them = f"the {rest:,} left need" if rest != 1 else "the one left needs"
+        if not rest:
+            them = "their sidecars need"
+        return (
+            f"{where} is full: {done}; {them} {human_bytes(free)} more — free that much "
+            "and ingest again to finish."
+        )
     if exc.errno == errno.EROFS:
         return f"{where} is on a read-only disk: {done}; make it writable and ingest again."
     if isinstance(exc, PermissionError):

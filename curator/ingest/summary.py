@@ -101,6 +101,7 @@ def result_json(result: IngestResult) -> dict[str, Any]:
                 "present": d.present,
                 "folders": d.folders,
                 "error": d.error or None,
+                "to_free": d.to_free or None,
             }
             for d in result.destinations
         ],

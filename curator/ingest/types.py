@@ -74,6 +74,7 @@ class DestinationResult:
     companions: int = 0  # sidecars and companions placed now
     present: int = 0  # photos of this card already there before
     error: str = ""  # why it stopped (full, read-only, gone…), a sentence
+    to_free: int = 0  # a full one: bytes to free before the rest fits (the sentence's figure)
     folders: list[str] = field(default_factory=list)  # where this run's files went
 
     @property
@@ -120,10 +121,23 @@ class IngestResult:
         )
 
 
+UNITS = (("TB", 10**12), ("GB", 10**9), ("MB", 10**6), ("kB", 10**3))
+
+
 def human_bytes(n: float) -> str:
     """Bytes as a photographer reads them (decimal units): '3.1 GB', '412 MB'."""
-    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+    for unit, size in UNITS:
         if n >= size:
             value = n / size
             return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
     return f"{int(n)} bytes"
+
+
+def shown_up(n: int) -> int:
+    """`n` rounded up to the last digit `human_bytes` shows (a figure to free
+    must never be shown smaller than it is): 48_812_345 → 48_900_000."""
+    for _unit, size in UNITS:
+        if n >= size:
+            step = size // 10 if n < 100 * size else size
+            return -(-n // step) * step
+    return n

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from curator.ingest.journal import JOURNAL_NAME
+from curator.ingest.types import human_bytes
 from tests.card_helpers import Card, card_state, make_card
 from tests.integration.fault_helpers import report
 from tests.integration.ingest_helpers import (
@@ -154,7 +155,9 @@ def test_a_full_destination_stops_with_the_sentence_and_the_next_ingest_finishes
         assert stopped.startswith(f"{dest} is full: ") and "ingest again to finish" in stopped
         copied = result["copied"]
         assert 0 < copied < len(card.photos)
-        assert f"{copied} of {len(card.photos)} photos copied; free " in stopped
+        assert f"{copied} of {len(card.photos)} photos copied; the " in stopped
+        figure = result["destinations"][0]["to_free"]
+        assert figure > 0 and f" left need {human_bytes(figure)} more — free " in stopped
         assert_nothing_half_written(dest, card)
         assert result["import"]["new"] == copied  # what landed is catalogued already
         if medium == "tmpfs":

@@ -10,7 +10,9 @@ while the card is still being copied, and cancels at a known point.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import stat
 import threading
 from collections.abc import Iterator
@@ -20,16 +22,18 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+import curator.ui.ingest.controller as controller_module
 from curator.app import App
 from curator.catalog.queries import list_photos, photo_details
 from curator.ingest.eject import NO_EJECT
 from curator.ingest.plan import IngestPlan
 from curator.ingest.run import run_ingest
 from curator.ingest.types import IngestProgress, IngestResult
+from curator.ui.common.job_dialog import ERROR_STYLE, HINT_STYLE
 from curator.ui.ingest.cards import Card, Volume
 from curator.ui.ingest.controller import IngestEngine, IngestFinished, ProgressFn, default_engine
 from curator.ui.ingest.dialog import IngestDialog
-from tests.card_helpers import card_state, make_card
+from tests.card_helpers import card_state, files_under, make_card
 from tests.integration.ingest_helpers import assert_each_card_file_once, small_disk
 from tests.ui.conftest import running_app
 
@@ -242,3 +246,40 @@ def test_the_dialog_lists_cards_by_their_dcim_folder(
         )
     finally:
         dialog.deleteLater()
+
+
+@pytest.mark.parametrize("disk", ["tmpfs", "reported"])
+def test_the_dialog_warns_before_the_start_when_the_card_will_not_fit(
+    app: App, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, disk: str
+) -> None:
+    """A real 2 MB tmpfs as the destination (where one can be mounted), or a
+    disk that reports 1 MB free: the preview says so in red, with the figure
+    to free, before anything is copied; Ingest stays offered (it copies what
+    fits). A destination with room: no warning."""
+    card = make_card(tmp_path / "card", pairs=3, dng_edge=1200)
+    size = sum(p.stat().st_size for p in card.photos + card.companions)
+    with contextlib.ExitStack() as stack:
+        if disk == "tmpfs":
+            dest = stack.enter_context(small_disk(tmp_path / "disk", 2 * 1024 * 1024))
+        else:
+            dest = tmp_path / "photos"
+            reported = {str(dest): 1_000_000}
+            real = controller_module.free_space
+            monkeypatch.setattr(
+                controller_module, "free_space", lambda p: reported.get(p) or real(p)
+            )
+        assert size > 2 * 1024 * 1024  # the card does not fit
+        dialog = open_dialog(app, qtbot, card.root, dest)
+        qtbot.waitUntil(lambda: "not enough" in dialog.preview_label.text(), timeout=WAIT_MS)
+        text = dialog.preview_label.text()
+        assert f"{dest} has " in text and " free, not enough for the " in text
+        assert re.search(r"to copy there: free [\d.]+ MB more first", text), text
+        assert dialog.preview_label.styleSheet() == ERROR_STYLE  # a warning, in red
+        assert dialog.ingest_button.isEnabled() and not dialog.controller.running
+        assert files_under(dest) == []  # before the start: nothing copied
+        dialog.grab().save(str(SHOTS / "ingest-dialog-will-not-fit.png"))
+
+        dialog.dest_edit.setText(str(tmp_path / "roomy"))
+        qtbot.waitUntil(lambda: "roomy has " in dialog.preview_label.text(), timeout=WAIT_MS)
+        assert "not enough" not in dialog.preview_label.text()
+        assert dialog.preview_label.styleSheet() == HINT_STYLE

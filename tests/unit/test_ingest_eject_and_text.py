@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from curator.ingest.plan import PlannedName
 from curator.ingest.types import IngestProgress, IngestRequest
 from curator.ui.ingest.cards import Volume, cards_among
 from curator.ui.ingest.controller import IngestPreview
-from curator.ui.ingest.text import names_text, preview_text, progress_text
+from curator.ui.ingest.text import fits, names_text, preview_text, progress_text
 
 
 def tools(*present: str):  # type: ignore[no-untyped-def]
@@ -79,12 +80,21 @@ def test_the_preview_says_what_ingest_would_do(request_: IngestRequest) -> None:
         files=500,
         size=12_300_000_000,
         known=2,
-        free=(("/photos", 3_100_000_000),),
+        free=(("/photos", 3_100_000_000), ("/backup", 900_000_000_000)),
         problems=1,
+        owed=(12_200_000_000, 12_200_000_000),
+        short=(9_200_000_000, 0),
     )
     text = preview_text(preview)
     assert text.startswith("412 photos (12.3 GB) in /media/card/DCIM; 2 were ingested before")
-    assert "/photos has 3.1 GB free — not enough for this card." in text
+    assert (
+        "/photos has 3.1 GB free, not enough for the 12.2 GB to copy there: free 9.2 GB more "
+        "first, or Curator copies the photos that fit and then says what is left."
+    ) in text
+    assert "/backup has 900 GB free." in text
+    assert not fits(preview)
+    assert fits(replace(preview, short=(0, 0)))
+    assert "not enough" not in preview_text(replace(preview, short=(0, 0)))
     assert "1 file can't be read (it is listed after the ingest)." in text
     assert names_text(preview).splitlines() == [
         "100/DSC1.ARW  →  2024/DSC1.ARW",

@@ -109,6 +109,8 @@ class IngestPreview:
     free: tuple[tuple[str, int | None], ...] = ()  # destination → bytes free on its disk
     problems: int = 0
     error: str | None = None
+    owed: tuple[int, ...] = ()  # per destination: bytes still to be copied there
+    short: tuple[int, ...] = ()  # per destination: bytes to free before they fit (0: they do)
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,7 @@ class IngestController(QObject):
 
         def job() -> IngestPreview:
             from curator.ingest.plan import IngestRefused, preview_names
+            from curator.ingest.state import owed_before, space_short
 
             try:
                 plan = engine.plan(request)
@@ -229,6 +232,8 @@ class IngestController(QObject):
                 1 for f in photos if (h := plan.known_hash(f)) is not None and not plan.wanted(h)
             )
             roots = [str(d.root) for d in plan.destinations]
+            free = [free_space(root) for root in roots]
+            owed = owed_before(plan)
             return IngestPreview(
                 generation,
                 request,
@@ -237,8 +242,13 @@ class IngestController(QObject):
                 scan.files,
                 sum(g.size for g in scan.groups),
                 known,
-                tuple((root, free_space(root)) for root in roots),
+                tuple(zip(roots, free, strict=True)),
                 len(scan.problems),
+                owed=tuple(sum(f.size for f in files) for files in owed),
+                short=tuple(
+                    0 if room is None else space_short(files, room)
+                    for files, room in zip(owed, free, strict=True)
+                ),
             )
 
         self.pool.start(Job(job, self._delivery))

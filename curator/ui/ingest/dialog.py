@@ -11,7 +11,9 @@ are the mounted volumes with a `DCIM/` folder (`cards.mounted_cards`,
 through Qt's storage info), listed when the dialog opens and on Look Again.
 
 States: editing (the form enabled; a preview planned on the worker,
-debounced while the user types) → running (the form disabled; progress;
+debounced while the user types; a card that will not fit a destination is
+said in red, with how much to free, and Ingest is still offered: it copies
+what fits) → running (the form disabled; progress;
 Cancel stops at the next chunk, never leaving a half-written file; closing
 the dialog only hides it: the ingest goes on, the menu shows it again) →
 finished (the summary; Eject when the source was a card and the system lets
@@ -55,7 +57,7 @@ from curator.ui.common.job_dialog import (
 )
 from curator.ui.ingest.cards import Card, mounted_cards
 from curator.ui.ingest.controller import IngestController, IngestFinished, IngestPreview
-from curator.ui.ingest.text import done_text, names_text, preview_text, progress_text
+from curator.ui.ingest.text import done_text, fits, names_text, preview_text, progress_text
 
 NO_CARD = "No card found — choose a folder"
 TOKEN_HELP = (
@@ -416,7 +418,9 @@ class IngestDialog(QDialog):
     def _on_preview_ready(self, preview: IngestPreview) -> None:
         if self.controller.running or preview.request != self.request():
             return  # the form changed since: a newer preview is on its way
-        self._show_preview(preview_text(preview), error=preview.error is not None)
+        # A card that will not fit is a warning (red), not a refusal: Ingest copies what fits.
+        warn = preview.error is not None or not fits(preview)
+        self._show_preview(preview_text(preview), error=warn)
         self.names_view.setPlainText(names_text(preview))
         self.ingest_button.setEnabled(preview.error is None)
 

@@ -1,8 +1,10 @@
 """The sentences the ingest dialog shows (pure functions over the ingest's
 value types; no Qt), so each can be tested on its own.
 
-- `preview_text(preview)`: "412 photos (12.3 GB) in /media/card/DCIM; 410 to
-  copy, 2 ingested before. /photos has 120 GB free." (or the refusal);
+- `preview_text(preview)`: "412 photos (12.3 GB) in /media/card/DCIM; 2 were
+  ingested before and are skipped. /photos has 120 GB free." (or the
+  refusal); a destination the card will not fit says so, and how much to
+  free (`fits` is False: the dialog shows it as a warning);
 - `names_text(preview)`: the first names, card name → new name;
 - `progress_text(p)`: "123 of 412 photos · 3.1 of 12.3 GB · 95 MB/s · about
   2 min left";
@@ -31,15 +33,28 @@ def preview_text(preview: IngestPreview) -> str:
     if preview.known:
         text += f"; {preview.known:,} were ingested before and are skipped"
     text += "."
-    for root, free in preview.free:
-        if free is not None:
-            short = " — not enough for this card" if free < preview.size else ""
-            text += f" {root} has {human_bytes(free)} free{short}."
+    for d, (root, free) in enumerate(preview.free):
+        if free is None:
+            continue
+        text += f" {root} has {human_bytes(free)} free"
+        short = preview.short[d] if d < len(preview.short) else 0
+        if short:
+            owed = human_bytes(preview.owed[d])
+            text += (
+                f", not enough for the {owed} to copy there: free {human_bytes(short)} more "
+                "first, or Curator copies the photos that fit and then says what is left"
+            )
+        text += "."
     if preview.problems == 1:
         text += " 1 file can't be read (it is listed after the ingest)."
     elif preview.problems:
         text += f" {preview.problems:,} files can't be read (they are listed after the ingest)."
     return text
+
+
+def fits(preview: IngestPreview) -> bool:
+    """Every destination has room for what it is to be copied (as far as known)."""
+    return not any(preview.short)
 
 
 def names_text(preview: IngestPreview) -> str:
