@@ -8,7 +8,7 @@ Routing is decided here, before anything imports Qt: a word that is neither
 a command nor an existing path is an unknown command (exit 2, with the
 closest command names when some are close); a path that can't be imported
 (no such folder, a file, a folder Curator may not read:
-`pipeline.stages.scan.folder_problem`, the import's own check) is exit 2
+`fs.folders.folder_problem`, the import's own check) is exit 2
 with its sentence. Only no positional argument or a folder it can import
 opens the window — and only where
 there is a display to open it on (curator.install.display: exit 1 with one sentence
@@ -64,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def gui_argument_problem(arg: str, commands: Sequence[str]) -> str | None:
     """Why `arg` can't be the folder the window opens with (None: a folder it can
     import). The folder's problems are `folder_problem`'s, the one import check."""
-    from curator.pipeline.stages.scan import FolderProblemKind, folder_problem
+    from curator.fs.folders import FolderProblemKind, folder_problem
 
     problem = folder_problem(arg)
     if problem is None:

@@ -207,7 +207,7 @@ def _pool(threads: int) -> QThreadPool:
 
 @cache
 def _embedding_model(clip_model: str, clip_pretrained: str) -> str:
-    from curator.ml.config import embedding_model_id  # light: no torch, no LLM stack
+    from curator.settings import embedding_model_id  # light: no torch, no LLM stack
 
     return embedding_model_id(Settings(clip_model=clip_model, clip_pretrained=clip_pretrained))
 

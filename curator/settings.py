@@ -37,6 +37,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args, get_origin,
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from curator.ml.config import ClipConfig
+
 
 def _default_workers() -> int:
     return max(1, min(4, (os.cpu_count() or 2)))
@@ -636,3 +638,22 @@ def save_settings(settings_file: Path, settings: Settings) -> None:
     tmp = settings_file.with_name(settings_file.name + ".tmp")
     tmp.write_text(json.dumps(changed, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(tmp, settings_file)
+
+
+def clip_config(settings: Settings, *, allow_download: bool = False) -> ClipConfig:
+    """The CLIP settings as the embedder takes them (ml reads no settings)."""
+    from curator.ml.config import ClipConfig
+
+    return ClipConfig(
+        model_name=settings.clip_model,
+        pretrained=settings.clip_pretrained,
+        batch_size=settings.clip_batch_size,
+        allow_download=allow_download,
+    )
+
+
+def embedding_model_id(settings: Settings) -> str:
+    """The name stored with every vector these settings embed."""
+    from curator.ml.config import model_id_for
+
+    return model_id_for(clip_config(settings))

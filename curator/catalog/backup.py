@@ -462,7 +462,7 @@ def _copy_postgres(url: str, target: Path) -> int:
 
 
 def _shown(url: str) -> str:
-    from curator.catalog.backends.location import describe
+    from curator.paths import describe
 
     return describe(url)
 

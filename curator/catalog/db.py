@@ -21,7 +21,6 @@ from typing import Any
 
 from peewee import Database, DatabaseError, OperationalError, SqliteDatabase
 
-from curator.catalog.backends.location import describe, is_postgres_url
 from curator.catalog.errors import CatalogError
 from curator.catalog.migrations import LATEST_VERSION, MIGRATIONS, Migration
 from curator.catalog.models import MODELS
@@ -35,6 +34,7 @@ from curator.catalog.storage import (
     read_only_error,
     storage_problem,
 )
+from curator.paths import describe, is_postgres_url
 
 __all__ = [
     "Catalog",
@@ -184,8 +184,7 @@ class Catalog:
     @classmethod
     def _open_postgres(cls, url: str, *, read_only_ok: bool, bind: bool) -> Catalog:
         from curator.catalog.backends import postgres
-        from curator.catalog.backends.location import PostgresLocation
-        from curator.paths import user_data_dir
+        from curator.paths import PostgresLocation, user_data_dir
 
         db, read_only = postgres.open_catalog(url, read_only_ok=read_only_ok)
         if read_only:  # the window says it instead of failing writes (app.studio_seat)

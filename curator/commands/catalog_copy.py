@@ -58,7 +58,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def cmd_copy(
     args: argparse.Namespace, paths: AppPaths, settings: Settings, out: TextIO, err: TextIO
 ) -> int:
-    from curator.catalog.backends.location import describe, is_postgres_url
+    from curator.paths import describe, is_postgres_url
 
     source, dest = _location(args.source), _location(args.dest)
     if str(source) == str(dest):
@@ -71,7 +71,7 @@ def cmd_copy(
 
 
 def _location(text: str) -> str | Path:
-    from curator.catalog.backends.location import is_postgres_url
+    from curator.paths import is_postgres_url
 
     return text if is_postgres_url(text) else Path(text).expanduser().resolve()
 
@@ -81,8 +81,8 @@ def copy_between(
 ) -> tuple[CopyReport, Path | None]:
     """Open both, copy, verify; (the report, the old destination file kept aside)."""
     from curator.catalog.backends.copy import CopyError, copy_catalog, is_empty
-    from curator.catalog.backends.location import is_postgres_url
     from curator.catalog.db import Catalog
+    from curator.paths import is_postgres_url
 
     into_file = not is_postgres_url(dest)
     target = Path(dest) if into_file else None

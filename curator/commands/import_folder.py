@@ -4,7 +4,7 @@ Imports a folder through the same pipeline as the window
 (`pipeline.importer.run_headless`: scan, quick look, technical, XMP, then
 describe, embed and score), with a progress bar on stderr unless
 `--no-progress`. The folder is checked first by the one import check
-(`pipeline.stages.scan.folder_problem`). With `--ray ADDRESS` (or the
+(`fs.folders.folder_problem`). With `--ray ADDRESS` (or the
 `ray_address` setting) the technical, embed and describe stages' work runs
 on that Ray cluster (engine/cluster.py), joined before the scan.
 
@@ -58,9 +58,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_import(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from curator.fs.folders import folder_problem
     from curator.pipeline.importer import run_headless
     from curator.pipeline.service import RunRequest
-    from curator.pipeline.stages.scan import folder_problem
 
     if (problem := folder_problem(args.folder)) is not None:
         raise UsageError(problem.line)

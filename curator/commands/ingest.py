@@ -69,9 +69,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from curator.fs.folders import folder_problem
     from curator.ingest.plan import IngestRefused, plan_ingest
     from curator.ingest.types import IngestRequest
-    from curator.pipeline.stages.scan import folder_problem
 
     if (problem := folder_problem(args.source)) is not None:
         raise UsageError(problem.line)  # the import's sentence, as `curator import` says it

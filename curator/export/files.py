@@ -18,15 +18,14 @@ The protocol (what makes cancel, Ctrl+C and kill safe), per file:
    that folder removes (its owner process is gone). No partial file ever
    sits at a final name.
 
-No catalog, no Qt.
+The temporary name, the publish and the stale temps' removal are
+`fs.publish`'s (the card ingest writes by them too). No catalog, no Qt.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
-import secrets
 import shutil
 import stat
 import threading
@@ -37,18 +36,14 @@ from typing import Any
 import blake3
 
 from curator.export.embed import HEAD_LIMIT, Embedding
+from curator.fs.publish import destination_error, publish, temp_path
 from curator.imaging.regular import open_regular
 
-TMP_PREFIX = ".curator-tmp-"
 CHUNK = 4 * 1024 * 1024
 
 
 class Cancelled(Exception):
     pass
-
-
-class DestinationError(Exception):
-    """The destination itself cannot be written (full, read-only): stop the run."""
 
 
 class SourceProblem(Exception):
@@ -64,56 +59,12 @@ def read_sentence(exc: OSError) -> str:
     return f"The original file could not be read ({exc.strerror or exc})."
 
 
-def remove_stale_temps(folder: Path) -> None:
-    """Remove temporary files a killed export left in `folder` (their process is gone)."""
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return
-    for name in names:
-        if not name.startswith(TMP_PREFIX):
-            continue
-        pid_text = name[len(TMP_PREFIX) :].split("-", 1)[0]
-        if pid_text.isdigit() and _alive(int(pid_text)):
-            continue
-        with contextlib.suppress(OSError):
-            (folder / name).unlink()
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False  # ours from an earlier run in this process: none can be running
-    if os.name != "posix":
-        return False  # an open file can't be removed on Windows anyway
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def hash_file(path: Path) -> str:
     hasher = blake3.blake3(max_threads=1)
     with open_regular(path) as file:
         while chunk := file.read(CHUNK):
             hasher.update(chunk)
     return hasher.hexdigest()
-
-
-def temp_path(folder: Path, name: str) -> Path:
-    return folder / f"{TMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}-{name}"
-
-
-def destination_error(exc: OSError, folder: Path) -> Exception:
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return DestinationError(f"The destination disk is full ({folder}); nothing more fits.")
-    if exc.errno == errno.EROFS:
-        return DestinationError(f"The destination {folder} is on a read-only disk.")
-    if isinstance(exc, PermissionError):
-        return DestinationError(f"Curator may not write into {folder} (permission denied).")
-    return DestinationError(f"Writing into {folder} failed ({exc.strerror or exc}).")
 
 
 def _write(out: Any, data: bytes, folder: Path, hasher: Any | None = None) -> None:
@@ -231,21 +182,3 @@ def _copy(
         except OSError as exc:
             raise destination_error(exc, final.parent) from exc
     return written.hexdigest()
-
-
-def publish(tmp: Path, final: Path) -> bool:
-    """Give `tmp` the name `final` without ever replacing a file there."""
-    try:
-        os.link(tmp, final)
-        return True
-    except FileExistsError:
-        return False
-    except OSError:
-        pass  # no hard links on this file system: check, then rename
-    if final.exists():
-        return False
-    try:
-        os.replace(tmp, final)
-    except OSError as exc:
-        raise destination_error(exc, final.parent) from exc
-    return True

@@ -45,15 +45,7 @@ from typing import Any
 from PIL import Image
 
 from curator.export.embed import EmbedError, with_jpeg_packet
-from curator.export.files import (
-    Cancelled,
-    DestinationError,
-    SourceProblem,
-    destination_error,
-    hash_file,
-    remove_stale_temps,
-    write_file,
-)
+from curator.export.files import Cancelled, SourceProblem, hash_file, write_file
 from curator.export.manifest import merge_entries, now_iso, read_entries, write_manifest
 from curator.export.names import base_name, with_suffix_number
 from curator.export.plan import ExportPlan, PlannedFile
@@ -67,6 +59,7 @@ from curator.export.xmp_out import (
     rendition_packet,
     sidecar_names,
 )
+from curator.fs.publish import DestinationError, destination_error, remove_stale_temps
 from curator.interop.xmp.fields import XmpFields
 from curator.interop.xmp.read import embedded_packet
 from curator.interop.xmp.write import sidecar_xml, write_sidecar

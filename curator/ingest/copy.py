@@ -6,7 +6,7 @@ Two steps, so a run can overlap them across files (`run.py`):
 - `write_copies(file, folders, …)` reads the card file once, in chunks: each
   chunk is hashed (blake3, the catalog's content hash) and written to a
   temporary file in every destination folder (`.curator-tmp-<pid>-…`,
-  hidden, created exclusively: `export.files.temp_path`), the OS asked to
+  hidden, created exclusively: `fs.publish.temp_path`), the OS asked to
   start writing it to the disk at once (Linux); the card's times are set on
   the copies. A card file that changed while it was read (its size or time
   moved, it gave more or fewer bytes than it said) or gave an I/O error is
@@ -42,7 +42,7 @@ from typing import BinaryIO
 
 import blake3
 
-from curator.export.files import temp_path
+from curator.fs.publish import temp_path
 from curator.imaging.regular import NotRegularFileError, open_regular
 from curator.ingest.source import CardFile
 

@@ -14,7 +14,7 @@ their temporary copies verified) and, per file in card order:
    noted in `renamed`: nothing is ever overwritten.
 Then the journal's protocol (`ingest.journal`) for the whole batch: every
 line appended, one sync per destination, and only then each copy takes its
-final name (`export.files.publish`: a hard link, or a rename after a last
+final name (`fs.publish.publish`: a hard link, or a rename after a last
 check where the disk has none; a name another program took meanwhile makes
 it try the next, with a line of its own). A copy that could not be written
 or synced closes its destination for new files (`state.close_destination`):
@@ -29,7 +29,7 @@ import errno
 from dataclasses import dataclass
 from pathlib import Path
 
-from curator.export.files import DestinationError, publish
+from curator.fs.publish import DestinationError, publish
 from curator.ingest.copy import CopyOutcome
 from curator.ingest.journal import JournalEntry, append_entry, sync_journal
 from curator.ingest.plan import GroupName, group_facts

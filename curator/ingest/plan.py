@@ -37,6 +37,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from curator.fs.folders import folder_problem
 from curator.imaging.exif import read_exif
 from curator.imaging.formats import is_raw_path
 from curator.imaging.regular import open_regular
@@ -147,8 +148,6 @@ class IngestPlan:
 def plan_ingest(request: IngestRequest, known: frozenset[str] | None = None) -> IngestPlan:
     """The plan (see the module docstring); `known`: the catalog's hashes when the
     caller has them (a test), else read now. Raises `IngestRefused`."""
-    from curator.pipeline.stages.scan import folder_problem
-
     if (problem := folder_problem(request.source)) is not None:
         raise IngestRefused(problem.message)
     source = os.path.abspath(os.path.expanduser(request.source))

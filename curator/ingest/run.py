@@ -46,7 +46,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 
-from curator.export.files import remove_stale_temps
+from curator.fs.publish import remove_stale_temps
 from curator.ingest.copy import Cancelled, settle_many, write_copies
 from curator.ingest.journal import DestinationBusy, ingest_lock
 from curator.ingest.place import Settled, land

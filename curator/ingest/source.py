@@ -10,7 +10,7 @@ voice memo `DSC1.WAV`) — matched ignoring case, as the catalog pairs them
 (`catalog.paths_codec`). Files that belong to no photo (videos, the
 camera's own database) are counted as left on the card, never copied.
 
-Like the import's scan (`pipeline.stages.scan`), it skips hidden files and
+Like the import's scan, it skips hidden files and
 folders (macOS's `._DSC1.ARW`), follows links to folders without entering a
 folder twice, never reads a file's contents, and turns what is not a regular
 file (a FIFO, a device, a socket: opening one could hang) and every folder
@@ -27,10 +27,10 @@ import os
 import stat
 from dataclasses import dataclass, field
 
-from curator.export.names import split_ext
+from curator.fs.folders import folder_error
+from curator.fs.names import split_ext
 from curator.imaging.formats import is_raw_path, is_supported_path
 from curator.imaging.regular import not_regular_sentence
-from curator.pipeline.stages.scan import folder_error
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from curator.camera_names import camera_name
-from curator.export.names import safe_component
+from curator.fs.names import safe_component
 
 DEFAULT_RENAME = "{original}"
 DEFAULT_SUBFOLDER = "{date:%Y}/{date:%Y-%m-%d}"

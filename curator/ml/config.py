@@ -4,7 +4,8 @@ name stored with every vector — without importing the model stacks.
 Light on purpose: the app needs the embedding model id at start-up (taste
 model, embedding cache), and search, bursts and the pipeline need the config,
 none of which may pull in torch, open_clip or the LLM client to get it. The
-embedder (`ml.embedder`) turns a `ClipConfig` into a loaded model; its errors
+embedder (`ml.embedder`) turns a `ClipConfig` into a loaded model (the
+settings make one: `settings.clip_config`; ml never reads the settings); its errors
 (`ModelUnavailable`, `EmbeddingFailed`) are declared here so callers can catch
 them without importing it.
 """
@@ -15,8 +16,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
-
-from curator.settings import Settings
 
 Device = Literal["auto", "cpu", "cuda", "mps"]
 DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda", "mps")
@@ -88,16 +87,3 @@ def model_id_for(config: ClipConfig) -> str:
     if is_checkpoint_path(config.pretrained):
         return f"{config.model_name}/{Path(config.pretrained).name}"
     return f"{config.model_name}/{config.pretrained}"
-
-
-def clip_config(settings: Settings, *, allow_download: bool = False) -> ClipConfig:
-    return ClipConfig(
-        model_name=settings.clip_model,
-        pretrained=settings.clip_pretrained,
-        batch_size=settings.clip_batch_size,
-        allow_download=allow_download,
-    )
-
-
-def embedding_model_id(settings: Settings) -> str:
-    return model_id_for(clip_config(settings))

@@ -581,8 +581,8 @@ class PipelineService(QObject):
         if self._cancelled or self._report.error or "score" not in self._request.stages:
             self._finish()
             return
-        from curator.ml.config import embedding_model_id
         from curator.pipeline.stages.score import run_score_step
+        from curator.settings import embedding_model_id
 
         self._machine.enter(Phase.SCORE)
         model = embedding_model_id(self._snapshot)

@@ -40,17 +40,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from curator.catalog import judgments
-from curator.ml.config import (
-    ClipConfig,
-    ModelUnavailable,
-    clip_config,
-    is_checkpoint_path,
-    model_id_for,
-)
+from curator.ml.config import ClipConfig, ModelUnavailable, is_checkpoint_path, model_id_for
 from curator.ml.embedder import shared_embedder, weights_present
 from curator.search import catalog_reads as similar
 from curator.search.types import SearchHit, SearchUnavailable
-from curator.settings import Settings
+from curator.settings import Settings, clip_config
 
 DUPLICATE_COSINE = 0.99  # at or above: the same picture (a copy, a re-save, a resize)
 WHY_DUPLICATE = "duplicate"

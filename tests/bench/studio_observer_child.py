@@ -18,7 +18,7 @@ import time
 
 def main(url: str, stop: str) -> int:
     from curator.catalog.backends.listen import SeatListener
-    from curator.catalog.backends.location import PostgresLocation
+    from curator.paths import PostgresLocation
 
     listener = SeatListener(PostgresLocation.parse(url))
     listener.connect()

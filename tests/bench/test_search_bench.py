@@ -168,9 +168,8 @@ def test_more_like_this_100k_end_to_end(tmp_path: Path) -> None:
 
     from curator.catalog.db import Catalog
     from curator.catalog.judgments import EmbeddingCache
-    from curator.ml.config import embedding_model_id
     from curator.search.semantic import more_like_this
-    from curator.settings import Settings
+    from curator.settings import Settings, embedding_model_id
 
     settings = Settings()
     model = embedding_model_id(settings)

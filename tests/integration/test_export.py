@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from curator.export.names import safe_component
 from curator.export.types import ExportProgress, ExportRequest, FileStatus
+from curator.fs.names import safe_component
 from tests.exiftool import read_tags
 from tests.integration.cli_helpers import import_json
 from tests.integration.export_helpers import (

@@ -20,10 +20,9 @@ from curator.catalog import judgments
 from curator.catalog.decisions import decision_state, set_rating
 from curator.catalog.models import Photo
 from curator.catalog.types import CullState
-from curator.ml.config import embedding_model_id
 from curator.paths import resolve_paths
 from curator.search.text import text_search
-from curator.settings import Settings, load_settings
+from curator.settings import Settings, embedding_model_id, load_settings
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.search.box import SearchRequest, parse_search
 from curator.ui.search.controller import SearchController, SearchKind, SearchOutcome
@@ -195,8 +194,8 @@ def test_slash_and_ctrl_f_focus_the_box_and_typing_in_it_decides_nothing(
 def test_tilde_runs_a_semantic_search_and_the_loupe_walks_the_results(
     library: Path, tiny_clip: Path, qtbot: QtBot
 ) -> None:
-    from curator.ml.config import clip_config
     from curator.ml.embedder import shared_embedder
+    from curator.settings import clip_config
 
     settings = load_settings(resolve_paths().settings_file)
     p = _good(_by_name())

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from curator.catalog.backends.location import PostgresLocation, describe, redact
 from curator.catalog.backends.pg_schema import translate
 from curator.catalog.db import Catalog, CatalogError
 from curator.catalog.migrations import LATEST_VERSION
 from curator.catalog.models import Decision, Photo
+from curator.paths import PostgresLocation, describe, redact
 from tests.integration.cli_helpers import run_cli
 from tests.pg_server import ADMIN_PASSWORD, READER
 

@@ -6,13 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from curator.export.names import (
-    MAX_NAME_BYTES,
-    export_folder,
-    safe_component,
-    sidecar_name,
-    with_suffix_number,
-)
+from curator.export.names import export_folder, sidecar_name, with_suffix_number
+from curator.fs.names import MAX_NAME_BYTES, safe_component
 
 FORBIDDEN = set('/\\\x00<>:"|?*')
 

@@ -1,4 +1,4 @@
-"""One answer to "can this folder be imported?" (`scan.folder_problem`), with
+"""One answer to "can this folder be imported?" (`fs.folders.folder_problem`), with
 one set of sentences that `curator import`, the entry point's routing
 (`curator FOLDER`) and the scan all give for the same folder (the window's
 import says it too: tests/ui/test_gallery.py)."""
@@ -12,12 +12,8 @@ import pytest
 
 from curator.__main__ import gui_argument_problem
 from curator.cli import COMMANDS
-from curator.pipeline.stages.scan import (
-    FolderProblemKind,
-    ScanReport,
-    folder_problem,
-    scan_folder,
-)
+from curator.fs.folders import FolderProblemKind, folder_problem
+from curator.pipeline.stages.scan import ScanReport, scan_folder
 from tests.integration.cli_helpers import is_human_sentence, run_cli
 from tests.unprivileged import as_unprivileged
 from tests.unprivileged import open_tmp as open_tmp_folder

@@ -2,7 +2,9 @@
 ORM, the catalog off the other domain layers (records cross layers through
 curator.records), the rooms (no folder over 20 modules, the package root over 8;
 search, export and ml off the pipeline; the UI off the LLM; the rooms of ui/ in
-one order), no private names across modules, no import cycles in curator/, no
+one order; the foundations and the rooms under others never reaching up: paths.py
+off every room, ml off the settings, ingest off the pipeline and export, fs off
+everything), no private names across modules, no import cycles in curator/, no
 module over 700 lines, thread pools made only by the composition roots, and a
 pipeline service typed without Any."""
 
@@ -15,6 +17,7 @@ from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[2] / "curator"
 NO_QT = (
+    "fs",
     "catalog",
     "imaging",
     "llm",
@@ -301,6 +304,48 @@ def test_search_export_ml_and_the_engine_never_import_the_pipeline() -> None:
     under the stages, so export can decode in the same child processes."""
     for package in ("search", "export", "ml", "engine", "interop", "purge", "cull"):
         assert _imports_within(package, ("curator.pipeline", "curator.ui")) == []
+
+
+def test_paths_imports_no_room() -> None:
+    """paths.py is a foundation (where files are, where a catalog is): it
+    imports no curator room, so whatever reads it (ml.faces.files) never
+    reaches the catalog through it."""
+    names = _resolved_imports(PKG / "paths.py")
+    assert "platformdirs" in names  # the parse sees the module's imports
+    assert {n for n in names if _within(n, ("curator",))} == set()
+
+
+def test_ml_never_reads_the_settings() -> None:
+    """The models take their configuration (`ClipConfig`); the settings make it
+    (`settings.clip_config`), from above."""
+    assert _imports_within("ml", ("curator.settings",)) == []
+
+
+def test_ingest_imports_neither_the_pipeline_nor_export() -> None:
+    """The pipeline imports the card's copies, not the other way round; what
+    ingest and export both use (temporary names, publishing, safe names, the
+    folder check) is fs/'s, below both."""
+    assert _imports_within("ingest", ("curator.pipeline", "curator.export")) == []
+
+
+def test_fs_stands_on_no_other_room() -> None:
+    found = []
+    for path in (PKG / "fs").rglob("*.py"):
+        bad = {n for n in _resolved_imports(path) if _within(n, ("curator",))}
+        bad = {n for n in bad if not _within(n, ("curator.fs",))}
+        if bad:
+            found.append(f"{path.relative_to(PKG)} imports {sorted(bad)}")
+    assert found == []
+
+
+def test_the_back_edge_checks_see_a_lazy_import() -> None:
+    source = "def f():\n    from curator.settings import Settings\n"
+    names = _resolved_imports(PKG / "ml" / "config.py", source)
+    assert _within("curator.settings.Settings", ("curator.settings",))
+    assert "curator.settings.Settings" in names
+    source = "from ..pipeline.stages import scan\n"
+    names = _resolved_imports(PKG / "ingest" / "source.py", source)
+    assert "curator.pipeline.stages.scan" in names
 
 
 def test_the_ui_never_imports_the_llm() -> None:

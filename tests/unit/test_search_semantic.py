@@ -19,7 +19,7 @@ import pytest
 
 from curator.catalog import judgments
 from curator.catalog.models import Photo
-from curator.ml.config import ClipConfig, clip_config, embedding_model_id
+from curator.ml.config import ClipConfig
 from curator.ml.embedder import ClipEmbedder, shared_embedder
 from curator.search import semantic
 from curator.search.semantic import (
@@ -31,7 +31,7 @@ from curator.search.semantic import (
     semantic_search,
 )
 from curator.search.types import SearchUnavailable
-from curator.settings import Settings
+from curator.settings import Settings, clip_config, embedding_model_id
 
 PHRASES = ("red boat", "mountain", "a cat asleep on a sofa", "city street at night")
 

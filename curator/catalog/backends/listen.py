@@ -40,7 +40,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from curator.catalog.backends.location import PostgresLocation, redact
+from curator.paths import PostgresLocation, redact
 
 log = logging.getLogger(__name__)
 

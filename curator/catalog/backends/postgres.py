@@ -59,8 +59,8 @@ from typing import Any
 from peewee import PostgresqlDatabase
 
 from curator.catalog.backends.dialect import POSTGRES, SQLITE_FILE_NAME_SQL
-from curator.catalog.backends.location import PostgresLocation, redact
 from curator.catalog.errors import CatalogError
+from curator.paths import PostgresLocation, redact
 
 # The oldest server the schema needs (websearch-free tsquery building, identity
 # columns, plpgsql triggers, GIN): PostgreSQL 12, the oldest still in wide use.

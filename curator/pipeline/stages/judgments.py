@@ -50,14 +50,8 @@ from curator.llm.client import (
     provider_for,
     run_describe,
 )
-from curator.ml.config import (
-    ClipConfig,
-    EmbeddingFailed,
-    ModelUnavailable,
-    clip_config,
-    embedding_model_id,
-)
-from curator.settings import Settings
+from curator.ml.config import ClipConfig, EmbeddingFailed, ModelUnavailable
+from curator.settings import Settings, clip_config, embedding_model_id
 
 if TYPE_CHECKING:
     # numpy, Pillow (the batch loader) and the embedder load when an embed

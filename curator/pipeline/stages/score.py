@@ -197,7 +197,8 @@ def regroup_bursts(model: str, settings: Settings) -> int:
 
 def score_tags(settings: Settings, model: str) -> int:
     """CLIP's confidence for new AI tags (needs the CLIP weights; else left empty)."""
-    from curator.ml.config import ModelUnavailable, clip_config
+    from curator.ml.config import ModelUnavailable
+    from curator.settings import clip_config
 
     rows = judgments.tags_needing_confidence(model)
     if not rows:

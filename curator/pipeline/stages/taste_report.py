@@ -51,8 +51,8 @@ def clip_weights_missing(settings: Settings) -> Callable[[], bool]:
     """A file-system check (no torch) for the not-enough message's hint."""
 
     def missing() -> bool:
-        from curator.ml.config import clip_config
         from curator.ml.embedder import weights_present
+        from curator.settings import clip_config
 
         return not weights_present(clip_config(settings))
 

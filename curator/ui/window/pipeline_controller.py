@@ -99,7 +99,7 @@ class PipelineController(QObject):
 
     def start_import(self, folder: str) -> bool:
         """Import `folder`; False (and a sentence reported) if it can't start."""
-        from curator.pipeline.stages.scan import folder_problem
+        from curator.fs.folders import folder_problem
 
         if (problem := folder_problem(folder)) is not None:
             self.errors.report(problem.message)
