@@ -32,6 +32,7 @@ class PhotoFlags:
     paired: bool = False  # a RAW+JPEG pair shown as one photo
     closed_eyes: bool = False  # a key face's eyes are closed (the faces stage)
     soft_face: bool = False  # a key face is clearly softer than the photo
+    offline: bool = False  # its file is not there now (an unplugged drive): what is cached shows
 
 
 def photo_flags(row: GalleryRow, match_threshold: float) -> PhotoFlags:
