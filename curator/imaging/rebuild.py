@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # Pillow loads in the child, with the first photo
 PREVIEW_LONG_EDGE = 1440
 THUMBNAIL_LONG_EDGE = 320
 JPEG_START, JPEG_END = b"\xff\xd8", b"\xff\xd9"
+_TAIL_BYTES = 4096  # a whole entry's end marker, past any zero padding a copy left
 _RASTER_CONTAINERS = ("jpeg", "png", "webp", "heif")
 
 
@@ -118,14 +119,20 @@ def read_whole(cache_dir: str | os.PathLike[str], key: str, *, drop: bool = True
 
 
 def entry_state(cache_dir: str | os.PathLike[str], key: str) -> str:
-    """ "ok", "missing" or "damaged" for one cache entry (nothing deleted)."""
+    """ "ok", "missing" or "damaged" for one cache entry, from its first and last
+    bytes only (a catalog's worth of previews is checked without reading
+    them); nothing deleted."""
     try:
-        data = cache_path(cache_dir, key).read_bytes()
+        with open(cache_path(cache_dir, key), "rb") as handle:
+            head = handle.read(2)
+            size = os.fstat(handle.fileno()).st_size
+            handle.seek(max(0, size - _TAIL_BYTES))
+            tail = handle.read()
     except FileNotFoundError:
         return "missing"
     except OSError:
         return "damaged"
-    return "ok" if entry_is_whole(data) else "damaged"
+    return "ok" if head == JPEG_START and tail.rstrip(b"\0").endswith(JPEG_END) else "damaged"
 
 
 def rebuild_entries(request: RebuildRequest) -> RebuildOutcome:

@@ -173,7 +173,11 @@ def incarnate_reader_types() -> None:
     reader.setScaledSize(QSize(max(1, size.width()), max(1, size.height())))
     turned(QImage(1, 1, QImage.Format.Format_RGB32), 1).isNull()
     reader.read().isNull()
-    decode_scaled(b"\xff\xd8\xff\xd9", None).isNull()  # QBuffer, QByteArray, QIODevice
+    buffer = QBuffer()  # decode_scaled's types, without a decode that would log a warning
+    buffer.setData(QByteArray(b""))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    _read(QImageReader(buffer), None).isNull()
+    buffer.close()
 
 
 class ImageLoader(QObject):
