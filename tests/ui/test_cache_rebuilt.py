@@ -103,3 +103,17 @@ def test_a_shared_cache_that_cannot_be_written_falls_back_to_the_seats_own(
     shutil.rmtree(own.cache_dir)
     with running_app(qtbot) as app:
         qtbot.waitUntil(lambda: _tiles_real(app), timeout=60_000)
+
+
+def test_the_loupe_and_its_histogram_fill_without_a_cache(tmp_path: Path, qtbot: QtBot) -> None:
+    _imported(tmp_path, 4)
+    shutil.rmtree(resolve_paths().cache_dir)
+    with running_app(qtbot) as app:
+        app.window.show_loupe()
+        loupe = app.window.loupe
+        qtbot.waitUntil(lambda: loupe.view.is_preview, timeout=60_000)  # the preview, made again
+        tools = loupe.tools
+        qtbot.waitUntil(lambda: tools.panel_histogram.histogram is not None, timeout=60_000)
+        found = tools.current_analysis()
+        assert found is not None and found.photo_id == app.session.current
+        assert found.histogram.pixels > 10_000

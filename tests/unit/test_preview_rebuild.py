@@ -6,12 +6,20 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import blake3
 import pytest
 from PIL import Image
 
-from curator.imaging.cache import cache_path, preview_key, thumbnail_key
+from curator.imaging import cache as cache_module
+from curator.imaging.cache import (
+    cache_folder_problem,
+    cache_path,
+    choose_cache_folder,
+    preview_key,
+    thumbnail_key,
+)
 from curator.imaging.rebuild import (
     RebuildRequest,
     entry_is_whole,
@@ -178,3 +186,28 @@ def test_a_closed_rebuilder_answers_with_a_sentence(tmp_path: Path) -> None:
     rebuilder.close()
     outcome = rebuilder.rebuild(_request(tmp_path / "a.jpg", "ab" * 32, tmp_path))
     assert outcome.thumbnail is None and outcome.problem
+
+
+def test_a_read_only_shared_cache_falls_back_to_the_seats_own() -> None:
+    with open_tmp() as folder:
+        shared, own = folder / "shared", folder / "own"
+        shared.mkdir()
+        own.mkdir()
+        os.chmod(own, 0o777)
+        os.chmod(shared, 0o555)  # a shared cache this seat may read, not write
+        found = as_unprivileged(lambda: choose_cache_folder(shared, own))
+    assert found[0] == "ok", found
+    chosen, note = found[1]
+    assert chosen == own
+    assert note is not None and str(shared) in note and "read-only" in note and str(own) in note
+
+
+def test_a_full_cache_folder_is_said_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert cache_folder_problem(tmp_path) is None
+    full = SimpleNamespace(total=10**9, used=10**9 - 10**6, free=10**6)
+    monkeypatch.setattr(cache_module.shutil, "disk_usage", lambda _path: full)
+    assert cache_folder_problem(tmp_path) == "is full (1.0 MB free)"
+    chosen, note = choose_cache_folder(tmp_path / "shared", tmp_path / "own")
+    assert chosen == tmp_path / "own"
+    assert note is not None and "is full (1.0 MB free)" in note
+    assert choose_cache_folder(tmp_path, tmp_path) == (tmp_path, None)  # its own: not probed
