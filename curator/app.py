@@ -33,6 +33,7 @@ threshold at once, everything else at the next import/run.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -49,12 +50,14 @@ from curator.engine.collector import collected_on_main_thread
 from curator.engine.thread_priority import lower_pool_priority
 from curator.paths import AppPaths, resolve_paths
 from curator.pipeline.phase import PipelinePools
+from curator.pipeline.previews import PreviewRebuilder
 from curator.pipeline.stages.retrain import LiveEmbeddings, RetrainScheduler
 from curator.pipeline.stages.taste_report import RETRAIN_FAILED, clip_weights_missing
 from curator.settings import Settings, SettingsError, load_settings, root_pairs
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.common.image_loader import ImageLoader
 from curator.ui.common.pools import UiPools
+from curator.ui.common.preview_fill import PreviewFill
 from curator.ui.gallery.model import GalleryListModel
 from curator.ui.gallery.view import THUMB_EDGE
 from curator.ui.loupe import ORIGINAL_THREADS, PREFETCH
@@ -131,6 +134,8 @@ class App:
     when_catalog_open: Callable[[], None] = lambda: None
     ingest_slot: IngestSlot | None = None
     seats: LiveSeats | None = None  # a studio catalog's other seats (ui.window.live_seats)
+    rebuilder: PreviewRebuilder | None = None  # missing previews made again, on demand
+    fill: PreviewFill | None = None  # ...and the rest, in the background
 
     def catalog_opened(self) -> None:
         """The catalog is open: the grid lists its first rows, the window reads
@@ -177,6 +182,10 @@ class App:
             self.seats.stop()  # the LISTEN loop ends within its poll; nothing applied after
         self.thumbnails.close()
         self.previews.close()
+        if self.fill is not None:
+            self.fill.close()  # stops after the photo in hand; its child is stopped
+        if self.rebuilder is not None:
+            self.rebuilder.close()  # a decode under way is stopped; its job's result dropped
         self.model.close()  # the gallery's row re-reads: dropped from here on
         loupe = self.window.loupe_slot.built  # never built: nothing of it to stop
         if loupe is not None:
@@ -221,6 +230,21 @@ def _embedding_model(clip_model: str, clip_pretrained: str) -> str:
 # Only the GUI sets it: the CLI's import has no UI thread to favour.
 UI_SWITCH_INTERVAL_S = 0.001
 BACKGROUND_NICENESS = 5  # the pipeline's own threads, below the UI thread
+REBUILD_CHILDREN = 2  # decoder children making missing previews for the tiles wanted now
+
+
+CACHE_NOTE_MS = 20_000  # the one sentence about a cache folder that failed
+
+
+def seat_paths(paths: AppPaths, settings: Settings) -> tuple[AppPaths, str | None]:
+    """`paths` with the `cache_folder` setting's folder (a studio's shared
+    previews), or the seat's own when that one cannot be written, with the
+    sentence that says so (imaging.cache.choose_cache_folder)."""
+    from curator.imaging.cache import choose_cache_folder  # stdlib only: light at start-up
+
+    shared = paths.with_cache_folder(settings.cache_folder)
+    cache_dir, note = choose_cache_folder(shared.cache_dir, paths.cache_dir)
+    return dataclasses.replace(shared, cache_dir=cache_dir), note
 
 
 def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
@@ -257,10 +281,30 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         seats=_pool(1),
     )
     live = {"settings": settings}  # replaced by apply_settings
+    # A missing or damaged preview is made again from the photo's file, in a
+    # decoder child, by the loader that wanted it (ui/common/image_loader.py);
+    # the first one starts the background fill of the rest (ui/common/preview_fill.py).
+    rebuilder = PreviewRebuilder(paths.cache_dir, REBUILD_CHILDREN)
     thumbnails = ImageLoader(
-        paths.cache_dir, thumb_pool, errors, capacity=THUMBNAIL_CACHE, max_edge=THUMB_EDGE
+        paths.cache_dir,
+        thumb_pool,
+        errors,
+        capacity=THUMBNAIL_CACHE,
+        max_edge=THUMB_EDGE,
+        remake=rebuilder.remake,
     )
-    previews = ImageLoader(paths.cache_dir, preview_pool, errors, capacity=2 * PREFETCH + 3)
+    previews = ImageLoader(
+        paths.cache_dir,
+        preview_pool,
+        errors,
+        capacity=2 * PREFETCH + 3,
+        remake=rebuilder.remake,
+    )
+    fill_pool = _pool(1)
+    lower_pool_priority(fill_pool, BACKGROUND_NICENESS)
+    fill = PreviewFill(str(paths.cache_dir), fill_pool, errors)
+    for loader in (thumbnails, previews):
+        loader.first_remade.connect(fill.start)
 
     def embedding_model() -> str:
         s = live["settings"]
@@ -435,7 +479,8 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
     taste_menu = TasteMenu(window.menus.view, lambda: live["settings"].taste, errors, window)
     taste_menu.picked.connect(taste_picked)
     # Parent the non-widget services to the window so they live exactly as long.
-    services = (errors, thumbnails, previews, retrain, session, pipeline, model)
+    services = (errors, thumbnails, previews, retrain, session, pipeline, model, fill)
+    fill.finished.connect(lambda sentence: window.show_background(sentence, 8000))
     for obj in (*services, purge, backup):
         obj.setParent(window)
     embeddings.setParent(window)
@@ -475,6 +520,7 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
             export_pool,
             purge_pool,
             backup_pool,
+            fill_pool,
             *pipeline_pools.all(),
             *ui_pools.all(),
         ),
@@ -483,6 +529,8 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         catalog_opened,
         ingest,
         seats,
+        rebuilder,
+        fill,
     )
 
 
@@ -554,7 +602,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.error("%s", exc)
         show_fatal(str(exc))
         return EXIT_CATALOG
-    paths = paths.with_cache_folder(settings.cache_folder)  # a studio's shared previews
+    paths, cache_note = seat_paths(paths, settings)  # a studio's shared previews
     presence: list[AppLock] = []
     opened: list[Catalog] = []
 
@@ -562,6 +610,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     with collected_on_main_thread():
         try:
             app = build_window(paths.catalog, paths, settings)
+            if cache_note is not None:
+                log.warning("%s", cache_note)
+                app.window.show_background(cache_note, CACHE_NOTE_MS)
             previous_hook = sys.excepthook
 
             def hook(kind: type[BaseException], exc: BaseException, tb: object) -> None:

@@ -14,6 +14,7 @@ failed photos still ran), 1 unexpected internal error, 2 bad usage or input
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import os
 import signal
@@ -37,6 +38,7 @@ from curator.commands.base import (
     CommandContext,
     UsageError,
 )
+from curator.imaging.cache import choose_cache_folder
 from curator.paths import AppPaths, resolve_paths
 from curator.settings import SettingsError, load_settings, root_pairs
 
@@ -98,7 +100,12 @@ def _run_command(args: argparse.Namespace, opened: list[Catalog], out: TextIO, e
     try:
         paths = resolve_paths(args.catalog)
         settings = load_settings(paths.settings_file)
+        own_cache = paths.cache_dir
         paths = paths.with_cache_folder(settings.cache_folder)
+        cache_dir, cache_note = choose_cache_folder(paths.cache_dir, own_cache)
+        if cache_note is not None:  # a shared cache this seat cannot write: its own instead
+            print(f"curator: {cache_note}", file=err)
+            paths = dataclasses.replace(paths, cache_dir=cache_dir)
         set_pairing(settings.pair_raw_jpeg)
         set_root_map(root_pairs(settings.root_map))  # a studio's shared drive, here
         no_catalog = getattr(args, "no_catalog_handler", None)

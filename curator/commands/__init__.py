@@ -42,6 +42,7 @@ GROUPS: tuple[str, ...] = (
     "curator.commands.lightroom",
     "curator.commands.project",
     "curator.commands.purge",
+    "curator.commands.previews",
     "curator.commands.search",
     "curator.commands.xmp",
 )

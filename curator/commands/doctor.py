@@ -1,7 +1,8 @@
 """`curator doctor [--json]` and `curator models pull`: the models and the machine.
 
 `doctor` checks Ollama (reachable, version, the vision model pulled), the
-CLIP weights and the GPU, and says what to do about each
+CLIP weights, the GPU and the cache folder of previews (where, and whether it
+can be written), and says what to do about each
 (`install.doctor.run_doctor`). `models pull` downloads the CLIP weights now:
 already here, it says so at once; offline, one line within a few seconds
 (`ClipEmbedder.pull` probes the hub before anything that retries); exit 3
@@ -32,7 +33,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def cmd_doctor(args: argparse.Namespace, ctx: CommandContext) -> int:
     from curator.install.doctor import run_doctor
 
-    return run_doctor(ctx.settings, json_output=args.json, out=ctx.out)
+    return run_doctor(
+        ctx.settings, json_output=args.json, out=ctx.out, cache_dir=ctx.paths.cache_dir
+    )
 
 
 def cmd_models_pull(args: argparse.Namespace, ctx: CommandContext) -> int:

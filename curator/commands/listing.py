@@ -120,6 +120,9 @@ def cmd_status(args: argparse.Namespace, ctx: CommandContext) -> int:
     trusted = model_trusted(bar)
     report["taste"]["match_approves"] = trusted
     report["taste"]["match_approves_at"] = bar
+    from curator.pipeline.previews import missing_entries, plan_entries
+
+    report["previews_missing"] = len(missing_entries(plan_entries(), ctx.paths.cache_dir))
     if args.json:
         json.dump(report, out)
         out.write("\n")
@@ -147,6 +150,12 @@ def cmd_status(args: argparse.Namespace, ctx: CommandContext) -> int:
             f"  its MATCH approves kept, unrated photos for export: {verdict} "
             f"(needs 20+ decisions and a held-out Spearman ≥ {bar:g}, setting "
             "match_approves_at)",
+            file=out,
+        )
+    if report["previews_missing"]:
+        print(
+            f"  previews: {report['previews_missing']} photos lack one in the cache "
+            "(made again when shown; all now: curator previews --rebuild)",
             file=out,
         )
     if report["failed"]:

@@ -252,6 +252,9 @@ class ChildProcessPool:
         if self._closed:
             raise RuntimeError("pool is closed")
         worker = self._idle.get()
+        if self._closed:  # closed while this caller waited for a slot: start nothing
+            self._idle.put(worker)
+            raise RuntimeError("pool is closed")
         with self._lock:
             initargs, version = self._initargs, self._version
         if worker is None:

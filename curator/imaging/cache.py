@@ -26,7 +26,12 @@ Invariants:
   (oldest modification time; a read touches it) past a byte budget, and
   `read_screen` answers None for a damaged entry (and deletes it), so a broken
   file is made again, never shown;
-- nothing here touches the originals; only `cache_dir` is written.
+- nothing here touches the originals; only `cache_dir` is written;
+- a cache folder that cannot take entries now (read-only, full, not a
+  folder, offline) is found before a seat uses it (`cache_folder_problem`)
+  and the seat keeps its previews in its own folder instead, with one
+  sentence (`choose_cache_folder`); the entries are derived, so nothing is
+  lost but the time to make them again (imaging.rebuild).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import contextlib
 import io
 import os
 import re
+import shutil
 import tempfile
 from enum import StrEnum
 from pathlib import Path
@@ -53,6 +59,7 @@ class SizeClass(StrEnum):
     SCREEN = "screen"
 
 
+MIN_FREE_BYTES = 64 * 1024 * 1024  # below this a cache folder counts as full
 SCREEN_CACHE_BYTES = 1 << 30  # ~700 screen renditions of a 2560 px monitor
 _JPEG_START, _JPEG_END = b"\xff\xd8", b"\xff\xd9"
 
@@ -190,3 +197,47 @@ def write_bytes(cache_dir: str | os.PathLike[str], key: str, data: bytes | memor
             os.unlink(temp_name)
         raise
     return True
+
+
+def cache_folder_problem(folder: str | os.PathLike[str]) -> str | None:
+    """Why `folder` cannot hold cache entries now, as the end of a sentence
+    ("is read-only (…)"); None when it can. Creates the folder, writes and
+    removes one small probe file, and checks the free space."""
+    root = Path(folder)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".probe-", dir=root)
+        try:
+            os.write(fd, b"curator")
+        finally:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(probe)
+        free = shutil.disk_usage(root).free
+    except PermissionError:
+        return "is read-only for this seat"
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        return f"cannot be written ({reason})"
+    if free < MIN_FREE_BYTES:
+        return f"is full ({free / 1e6:.1f} MB free)"
+    return None
+
+
+def choose_cache_folder(
+    configured: str | os.PathLike[str], own: str | os.PathLike[str]
+) -> tuple[Path, str | None]:
+    """The folder this seat keeps its previews in, and the one sentence to say
+    when it is not the `configured` one: a configured (shared) folder that
+    fails falls back to the seat's `own`. The seat's own folder is not probed
+    (nothing to fall back to; `curator doctor` says its state)."""
+    configured, own = Path(configured), Path(own)
+    if configured == own:
+        return own, None
+    problem = cache_folder_problem(configured)
+    if problem is None:
+        return configured, None
+    return own, (
+        f"The cache folder {configured} {problem}: this seat keeps its previews "
+        f"in its own folder, {own}, and makes the missing ones again."
+    )

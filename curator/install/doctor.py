@@ -13,7 +13,9 @@ Importing torch here is fine: doctor is not app start-up.
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TextIO
 
 from curator.settings import Settings
@@ -143,8 +145,32 @@ def run_checks(settings: Settings) -> list[Check]:
     ]
 
 
-def run_doctor(settings: Settings, *, json_output: bool, out: TextIO) -> int:
+def cache_check(cache_dir: Path, settings: Settings) -> Check:
+    """The cache folder this seat uses, its state, and the shared one it could not."""
+    from curator.imaging.cache import cache_folder_problem
+
+    problem = cache_folder_problem(cache_dir)
+    if problem is not None:
+        return Check(
+            "cache_folder",
+            False,
+            f"Previews are kept in {cache_dir}, which {problem}: they are made again "
+            "each time they are shown; free space or fix its permissions.",
+        )
+    free = shutil.disk_usage(cache_dir).free
+    message = f"Previews are kept in {cache_dir} (writable, {free / 1e9:.1f} GB free)."
+    shared = settings.cache_folder.strip()
+    if shared and Path(shared).expanduser() != cache_dir:
+        message += f" The cache_folder setting's {shared} cannot be used: this seat's own instead."
+    return Check("cache_folder", True, message)
+
+
+def run_doctor(
+    settings: Settings, *, json_output: bool, out: TextIO, cache_dir: Path | None = None
+) -> int:
     checks = run_checks(settings)
+    if cache_dir is not None:
+        checks.append(cache_check(cache_dir, settings))
     if json_output:
         json.dump({c.name: asdict(c) for c in checks}, out)
         out.write("\n")

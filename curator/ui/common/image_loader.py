@@ -27,6 +27,17 @@ Keys are (photo id, cache key, rotation); cache keys are content-addressed,
 so a pixmap is never wrong for its key, only possibly unwanted. The
 photographer's rotation is applied after decoding, so a turn is a new key
 (the old picture stays up until the turned one is decoded).
+- A cache entry that is missing or damaged (a cleared cache, a restored
+  catalog, a second seat's own cache, a truncated file) is made again in the
+  same job, before it is decoded: the job calls the `remake` the loader was
+  given (app.py: `pipeline.previews.PreviewRebuilder.remake`, a decoder
+  child), with the photo's file (`ImageKey.source`), and decodes the JPEG it
+  returns (written into the cache as well, when the cache can take it). So
+  the entries are made in the order keys are wanted — the visible tiles
+  first, then the screen ahead — and a stale one is skipped like any other.
+  A photo whose file is offline comes back with `offline` set: the loader
+  remembers it (`offline(photo_id)`) and emits `image_ready` so its tile
+  says so instead of waiting for good; one that cannot be made is failed.
 - A photo's key changes when it is measured (the quick look's thumbnail is
   replaced by the measured one): `pixmap_or_previous` answers the photo's
   last decoded pixmap until the new key's is decoded, so a tile keeps the
@@ -37,17 +48,21 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSize, QThreadPool, Signal, Slot
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage, QImageReader, QPixmap, QTransform
 
 from curator.engine.delivery import Job, delivery_to
-from curator.imaging.cache import cache_path
+from curator.imaging.rebuild import RemadeEntry, read_whole
 from curator.ui.common.guard import ErrorReporter, guarded_slot
+
+# Makes a missing cache entry again from the photo's file: (file path, cache
+# key) -> the JPEG; called on a pool thread (see the module docstring).
+Remake = Callable[[str, str], RemadeEntry]
 
 
 @dataclass(frozen=True)
@@ -55,6 +70,8 @@ class ImageKey:
     photo_id: int
     cache_key: str
     rotation: int = 0  # the photographer's quarter-turns clockwise, applied after decoding
+    # The photo's file, to make a missing entry again; not part of the key's identity.
+    source: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -63,6 +80,8 @@ class LoadResult:
     generation: int
     image: QImage | None  # None: skipped (no longer wanted) or unreadable
     skipped: bool = False
+    offline: bool = False  # the entry was missing and the photo's file is not there
+    remade: bool = False  # the entry was made again from the photo's file
 
 
 class _WantedSet:
@@ -73,20 +92,51 @@ class _WantedSet:
 
 
 def load_image(
-    key: ImageKey, generation: int, path: Path, max_edge: int | None, wanted: _WantedSet
+    key: ImageKey,
+    generation: int,
+    cache_dir: Path,
+    max_edge: int | None,
+    wanted: _WantedSet,
+    remake: Remake | None = None,
 ) -> LoadResult:
-    """Decode one cache JPEG (on a pool thread), or skip it when no longer wanted."""
+    """Decode one cache JPEG (on a pool thread), made again from the photo's
+    file when missing or damaged, or skip it when no longer wanted."""
     if key not in wanted.keys:
         return LoadResult(key, generation, None, skipped=True)
-    image = turned(read_scaled(path, max_edge), key.rotation)
-    return LoadResult(key, generation, None if image.isNull() else image)
+    data = read_whole(cache_dir, key.cache_key)  # a damaged entry is dropped: made again
+    offline = remade = False
+    if data is None and remake is not None and key.source:
+        made = remake(key.source, key.cache_key)
+        data, offline, remade = made.data, made.offline, made.data is not None
+    elif remake is not None and key.source:
+        offline = not os.path.lexists(key.source)  # cached, but is the file there now?
+    image = turned(decode_scaled(data or b"", max_edge), key.rotation)
+    return LoadResult(
+        key, generation, None if image.isNull() else image, offline=offline, remade=remade
+    )
+
+
+def decode_scaled(data: bytes, max_edge: int | None) -> QImage:
+    """`read_scaled` of a JPEG held in memory (a null QImage for empty or bad bytes)."""
+    if not data:
+        return QImage()
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    try:
+        return _read(QImageReader(buffer), max_edge)
+    finally:
+        buffer.close()
 
 
 def read_scaled(path: Path, max_edge: int | None) -> QImage:
     """A cached JPEG (already upright) as a QImage no longer than `max_edge` on
     its long side (a null QImage when it can't be read). The JPEG decoder scales
     in the DCT: cheaper than decode + resize. Safe on any thread."""
-    reader = QImageReader(str(path))
+    return _read(QImageReader(str(path)), max_edge)
+
+
+def _read(reader: QImageReader, max_edge: int | None) -> QImage:
     reader.setAutoTransform(False)  # cached JPEGs are already upright
     size = reader.size()
     if max_edge and size.isValid() and max(size.width(), size.height()) > max_edge:
@@ -123,12 +173,18 @@ def incarnate_reader_types() -> None:
     reader.setScaledSize(QSize(max(1, size.width()), max(1, size.height())))
     turned(QImage(1, 1, QImage.Format.Format_RGB32), 1).isNull()
     reader.read().isNull()
+    buffer = QBuffer()  # decode_scaled's types, without a decode that would log a warning
+    buffer.setData(QByteArray(b""))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    _read(QImageReader(buffer), None).isNull()
+    buffer.close()
 
 
 class ImageLoader(QObject):
     """Loads cache JPEGs off the main thread into an LRU of QPixmaps."""
 
     image_ready = Signal(int)  # photo id whose pixmap just became available
+    first_remade = Signal()  # the first missing entry was made again (the rest may follow)
 
     def __init__(
         self,
@@ -138,14 +194,18 @@ class ImageLoader(QObject):
         *,
         capacity: int,
         max_edge: int | None = None,
+        remake: Remake | None = None,
         parent: QObject | None = None,
     ):
+        """`remake`: makes a missing entry again (module docstring); None: a
+        missing entry is failed (a loader over a folder of its own)."""
         super().__init__(parent)
         incarnate_reader_types()  # before any task can run (see its docstring)
         self.cache_dir, self.threads, self.errors = cache_dir, threads, errors
-        self.capacity, self.max_edge = capacity, max_edge
+        self.capacity, self.max_edge, self.remake = capacity, max_edge, remake
         self._pixmaps: OrderedDict[ImageKey, QPixmap] = OrderedDict()
         self._failed: set[ImageKey] = set()
+        self._offline: set[int] = set()  # photo ids whose file was not there to remake from
         self._latest: dict[int, ImageKey] = {}  # photo id → key of its newest pixmap
         self._in_flight: set[ImageKey] = set()
         self._wanted = _WantedSet()
@@ -153,6 +213,7 @@ class ImageLoader(QObject):
         # Closed by close(), and (safety net) when the loader is deleted without it.
         self._delivery = delivery_to(self, self._on_loaded)
         self.loads = 0  # decodes started (for tests and benchmarks)
+        self.remade = 0  # entries made again from the photo's file
 
     @property
     def closed(self) -> bool:
@@ -176,6 +237,10 @@ class ImageLoader(QObject):
 
     def failed(self, key: ImageKey) -> bool:
         return key in self._failed
+
+    def offline(self, photo_id: int) -> bool:
+        """Whether the photo's entry was missing and its file was not there."""
+        return photo_id in self._offline
 
     def request(self, keys: Iterable[ImageKey]) -> None:
         if self.closed:
@@ -211,8 +276,15 @@ class ImageLoader(QObject):
     def _submit(self, key: ImageKey) -> None:
         self._in_flight.add(key)
         self.loads += 1
-        path = cache_path(self.cache_dir, key.cache_key)
-        job = partial(load_image, key, self._generation, path, self.max_edge, self._wanted)
+        job = partial(
+            load_image,
+            key,
+            self._generation,
+            self.cache_dir,
+            self.max_edge,
+            self._wanted,
+            self.remake,
+        )
         self.threads.start(Job(job, self._delivery))
 
     @Slot(object)
@@ -229,8 +301,18 @@ class ImageLoader(QObject):
             if result.key in self._wanted.keys and result.key not in self._pixmaps:
                 self._submit(result.key)
             return
+        if result.offline:
+            self._offline.add(result.key.photo_id)
+        else:
+            self._offline.discard(result.key.photo_id)
+        if result.remade:
+            self.remade += 1
+            if self.remade == 1:
+                self.first_remade.emit()
         if result.image is None:
             self._failed.add(result.key)
+            if result.offline:
+                self.image_ready.emit(result.key.photo_id)  # its tile says so now
             return
         self._pixmaps[result.key] = QPixmap.fromImage(result.image)
         self._latest[result.key.photo_id] = result.key

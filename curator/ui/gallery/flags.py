@@ -35,6 +35,7 @@ class PhotoFlags:
     proposed: str | None = None  # "keep" | "reject": this photographer's proposal (cull for me)
     highlight: bool = False  # the proposal marks it one of the best of the keeps
     proposed_why: str = ""  # a proposed reject's first reason, in a word ("BLUR")
+    offline: bool = False  # its file is not there now (an unplugged drive): what is cached shows
 
 
 def photo_flags(row: GalleryRow, match_threshold: float) -> PhotoFlags:

@@ -213,7 +213,10 @@ class GalleryListModel(QAbstractListModel):
         if role == PhotoRole:
             return row
         if role == FlagsRole:
-            return photo_flags(row, self.match_threshold)
+            flags = photo_flags(row, self.match_threshold)
+            if self.thumbnails.offline(row.id) and not flags.missing:
+                return replace(flags, offline=True)
+            return flags
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -651,10 +654,13 @@ def insertion_rows(
 
 
 def thumbnail_key(row: GalleryRow) -> ImageKey | None:
+    """The row's thumbnail, with its file to make it again from when missing."""
     if row.thumbnail_key is None:
         return None
-    return ImageKey(row.id, row.thumbnail_key, row.rotation)
+    return ImageKey(row.id, row.thumbnail_key, row.rotation, source=row.path)
 
 
 def preview_key(row: GalleryRow) -> ImageKey | None:
-    return None if row.preview_key is None else ImageKey(row.id, row.preview_key, row.rotation)
+    if row.preview_key is None:
+        return None
+    return ImageKey(row.id, row.preview_key, row.rotation, source=row.path)

@@ -84,6 +84,7 @@ GREY = QColor(120, 120, 120)  # a fact, not a warning: RAW+JPEG
 HIGHLIGHT, PROPOSED_KEEP, PROPOSED_REJECT = "HIGHLIGHT", "KEEP?", "REJECT?"
 PROPOSED_REJECT_OPACITY = 0.55
 MISSING = "MISSING"  # the pill on photos whose files are all gone
+OFFLINE = "OFFLINE"  # the pill on photos whose file is not there now (what is cached shows)
 # The Failed lane emptied (Retry all, or every file came right): not "no match",
 # the photos are being measured again and show under All photos.
 NO_FAILED = (
@@ -304,7 +305,7 @@ def pill_width(painter: QPainter, text: str) -> float:
 
 def flag_pills(flags: PhotoFlags) -> tuple[list[tuple[str, QColor]], list[tuple[str, QColor]]]:
     """(top-right pills, bottom-right pills) for a cell's badges."""
-    top = [(MISSING, RED)] if flags.missing else []
+    top = [(MISSING, RED)] if flags.missing else [(OFFLINE, AMBER)] if flags.offline else []
     if flags.match:
         top.append(("MATCH", GOLD))
     if flags.highlight:
@@ -355,7 +356,7 @@ def strip_origin(cell_rect: QRect) -> tuple[float, float]:
 
 class ThumbnailDelegate(QStyledItemDelegate):
     """Paints thumbnail, stars, keep/reject/pick badges (rejects dimmed), failed
-    marker, MISSING and MATCH badges, blur/clipped warnings and the burst marker."""
+    marker, MISSING, OFFLINE and MATCH badges, blur/clipped warnings and the burst marker."""
 
     cell = CELL  # GalleryView.set_cell_width changes it per view
 
@@ -416,7 +417,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
         if isinstance(flags, PhotoFlags):
             top, bottom = flag_pills(flags)
             if row.failed:  # the failure text fills the cell: only MISSING is added
-                top, bottom = [p for p in top if p[0] == MISSING], []
+                top, bottom = [p for p in top if p[0] in (MISSING, OFFLINE)], []
             draw_pill_rows(painter, image_area, top, image_area.top() + 4, 19)
             draw_pill_rows(painter, image_area, bottom, image_area.bottom() - 19, -19)
         text_top = image_area.bottom() + 4

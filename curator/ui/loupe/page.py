@@ -175,6 +175,7 @@ class LoupePage(QWidget):
         session.order_grew.connect(self._on_order_grew)
         session.photos_changed.connect(self._on_photos_changed)
         previews.image_ready.connect(self._on_image_ready)
+        previews.image_ready.connect(self.tools.preview_arrived)
         thumbnails.image_ready.connect(self._on_image_ready)
         self.view.zoom_changed.connect(self._on_zoom_changed)
         self.view.resized.connect(self._rendition_timer.start)

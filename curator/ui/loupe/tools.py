@@ -252,6 +252,15 @@ class LoupeTools(QObject):
         self._request_timer.start()
         self._update_panel()
 
+    @Slot(int)
+    @guarded_slot
+    def preview_arrived(self, photo_id: int) -> None:
+        """`photo_id`'s preview was just decoded (made again, when the cache
+        lacked it): a histogram that could not be read before is asked again."""
+        row = self.row
+        if row is not None and row.id == photo_id and self.analyzer.analysis(photo_id) is None:
+            self.show(row)
+
     def _request(self) -> None:
         if self._pending is None or self.row is None or self._pending[0] != self.row.id:
             return

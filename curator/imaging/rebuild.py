@@ -1,0 +1,253 @@
+"""Missing or damaged cache entries made again from the photo's file.
+
+Responsibility: the pure body that rebuilds one photo's preview and thumbnail
+(`rebuild_entries`, run in a decoder child of `engine.isolation`: the same
+crash isolation as the technical stage), and the checks that tell a whole
+cache entry from a missing or damaged one (`read_whole`, `entry_is_whole`).
+Thumbnails and previews are a cache, never the truth (DESIGN.md, "Previews
+and caches"): a cleared cache folder, a restored catalog or a second seat
+reading its own cache all end here, one photo at a time.
+
+How a photo is decoded, cheapest first:
+- a RAW: its embedded preview through LibRaw (`raw.decode.embedded_thumbnail`,
+  DCT-scaled, the sensor never unpacked); a RAW without one is decoded as the
+  technical stage decodes it;
+- anything else: `decode.decode_image`, the technical stage's own decoder (a
+  JPEG DCT-scaled by libjpeg).
+The thumbnail is made from the upright preview, as the technical stage makes
+it, so a rebuilt tile looks like the measured one.
+
+Invariants:
+- pure: no catalog, no Qt; never raises for a bad, changed or offline file
+  or an unwritable cache: the outcome carries a sentence instead;
+- the file is read once, read-only, and its blake3 hash checked against the
+  catalog's: the cache is content-addressed, so bytes that changed since the
+  import are never written under the old hash's key (the picture is still
+  returned, to show, and the next import measures the new bytes);
+- entries are written atomically (`cache.write_bytes`); a damaged entry in
+  the way is deleted first; a cache that cannot be written (read-only, full)
+  costs only the write: the encoded JPEGs still come back in the outcome, so
+  the window shows them from memory;
+- only `request.cache_dir` is written.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import blake3
+
+from curator.imaging.cache import cache_path, discard, write_bytes
+
+if TYPE_CHECKING:  # Pillow loads in the child, with the first photo
+    from PIL import Image
+
+PREVIEW_LONG_EDGE = 1440
+THUMBNAIL_LONG_EDGE = 320
+JPEG_START, JPEG_END = b"\xff\xd8", b"\xff\xd9"
+_TAIL_BYTES = 4096  # a whole entry's end marker, past any zero padding a copy left
+_RASTER_CONTAINERS = ("jpeg", "png", "webp", "heif")
+
+
+@dataclass(frozen=True)
+class RebuildRequest:
+    """One photo's cache entries to make from its file (keys as in the catalog;
+    None: that entry is not wanted)."""
+
+    path: str
+    content_hash: str
+    cache_dir: str
+    thumbnail_key: str | None
+    preview_key: str | None = None
+    preview_long_edge: int = PREVIEW_LONG_EDGE
+    thumbnail_long_edge: int = THUMBNAIL_LONG_EDGE
+    max_pixels: int = 250_000_000
+
+
+@dataclass(frozen=True)
+class RebuildOutcome:
+    """What a rebuild made: the encoded JPEGs (None: not made), whether they
+    are in the cache now, and a sentence when something stood in the way."""
+
+    thumbnail: bytes | None = None
+    preview: bytes | None = None
+    written: bool = False
+    offline: bool = False  # the file is not there (an unplugged drive, a moved folder)
+    unwritable: bool = False  # made, but the cache folder refused it (read-only, full)
+    problem: str | None = None
+
+    def image_for(self, key: str, request: RebuildRequest) -> bytes | None:
+        """The encoded JPEG made for cache key `key` of `request`."""
+        if key == request.preview_key:
+            return self.preview
+        if key == request.thumbnail_key:
+            return self.thumbnail
+        return None
+
+
+@dataclass(frozen=True)
+class RemadeEntry:
+    """One cache entry made again, as a loader wants it: the JPEG (None: not
+    made), whether the photo's file is offline, and the sentence why not."""
+
+    data: bytes | None
+    offline: bool = False
+    problem: str | None = None
+
+
+def entry_is_whole(data: bytes) -> bool:
+    """Whether a cache entry's bytes look like a whole JPEG (start and end
+    markers): a truncated or overwritten file fails, an empty one too."""
+    return data.startswith(JPEG_START) and data.rstrip(b"\0").endswith(JPEG_END)
+
+
+def read_whole(cache_dir: str | os.PathLike[str], key: str, *, drop: bool = True) -> bytes | None:
+    """A cache entry's bytes; None when absent or damaged (a damaged one is
+    deleted when `drop`, so it is made again, never shown)."""
+    try:
+        data = cache_path(cache_dir, key).read_bytes()
+    except OSError:
+        return None
+    if entry_is_whole(data):
+        return data
+    if drop:
+        discard(cache_dir, key)
+    return None
+
+
+def entry_state(cache_dir: str | os.PathLike[str], key: str) -> str:
+    """ "ok", "missing" or "damaged" for one cache entry, from its first and last
+    bytes only (a catalog's worth of previews is checked without reading
+    them); nothing deleted."""
+    try:
+        with open(cache_path(cache_dir, key), "rb") as handle:
+            head = handle.read(2)
+            size = os.fstat(handle.fileno()).st_size
+            handle.seek(max(0, size - _TAIL_BYTES))
+            tail = handle.read()
+    except FileNotFoundError:
+        return "missing"
+    except OSError:
+        return "damaged"
+    return "ok" if head == JPEG_START and tail.rstrip(b"\0").endswith(JPEG_END) else "damaged"
+
+
+def rebuild_entries(request: RebuildRequest) -> RebuildOutcome:
+    """Make `request`'s entries from the photo's file (see the module
+    docstring); never raises."""
+    from curator.imaging.errors import FileGoneError, ImagingError
+    from curator.imaging.technical import read_file_once
+
+    try:
+        data, _mtime = read_file_once(request.path)
+    except FileGoneError:
+        return RebuildOutcome(offline=True, problem=offline_sentence(request.path))
+    except ImagingError as exc:
+        offline = not os.path.exists(os.path.dirname(request.path) or ".")
+        return RebuildOutcome(offline=offline, problem=exc.message)
+    try:
+        preview, thumbnail = _encode(data, request)
+    except ImagingError as exc:
+        return RebuildOutcome(problem=exc.message)
+    except (OSError, ValueError, MemoryError) as exc:  # what a decoder may raise besides
+        return RebuildOutcome(problem=f"The photo could not be decoded again ({exc}).")
+    if blake3.blake3(data, max_threads=1).hexdigest() != request.content_hash:
+        return RebuildOutcome(
+            thumbnail,
+            preview,
+            problem="The file changed since it was imported; import its folder again.",
+        )
+    try:
+        for key, encoded in ((request.preview_key, preview), (request.thumbnail_key, thumbnail)):
+            # A damaged entry in the way is dropped by read_whole, then written anew.
+            if key is not None and encoded and read_whole(request.cache_dir, key) is None:
+                write_bytes(request.cache_dir, key, encoded)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return RebuildOutcome(
+            thumbnail,
+            preview,
+            unwritable=True,
+            problem=f"The cache folder {request.cache_dir} could not be written ({reason}).",
+        )
+    return RebuildOutcome(thumbnail, preview, written=True)
+
+
+def offline_sentence(path: str) -> str:
+    return f"The file is offline (not found at {path}); showing what is cached."
+
+
+def _encode(data: bytes, request: RebuildRequest) -> tuple[bytes | None, bytes]:
+    """(preview JPEG or None, thumbnail JPEG) of a file's bytes."""
+    import numpy as np
+    from PIL import Image
+
+    from curator.imaging.orientation import fit_long_edge_pixels
+    from curator.imaging.technical import PREVIEW_QUALITY, THUMBNAIL_QUALITY
+
+    upright = _upright_preview(data, request)
+    pixels = np.asarray(upright if upright.mode == "RGB" else upright.convert("RGB"))
+    thumb = fit_long_edge_pixels(pixels, request.thumbnail_long_edge)
+    preview = None
+    if request.preview_key is not None:
+        preview = _jpeg(Image.fromarray(pixels), PREVIEW_QUALITY)
+    return preview, _jpeg(Image.fromarray(thumb), THUMBNAIL_QUALITY)
+
+
+def _upright_preview(data: bytes, request: RebuildRequest) -> Image.Image:
+    """The upright picture at the preview's size: a RAW's embedded preview
+    first, else the technical stage's decoder."""
+    from curator.imaging.decode import decode_image, sniff_container
+    from curator.imaging.exif import read_exif
+    from curator.imaging.formats import is_raw_path
+
+    is_raw = is_raw_path(request.path)
+    edge = request.preview_long_edge if request.preview_key else request.thumbnail_long_edge
+    if is_raw and sniff_container(data) not in _RASTER_CONTAINERS:
+        from curator.imaging.raw.decode import embedded_thumbnail
+
+        exif = read_exif(data, is_raw=True, max_pixels=request.max_pixels)
+        found = embedded_thumbnail(data, long_edge=edge, exif_orientation=exif.orientation)
+        # A camera that embeds only a tiny thumbnail: decoded instead, never scaled up.
+        if found is not None and max(found[0].size) >= edge // 2:
+            return found[0]
+        return decode_image(
+            data,
+            is_raw=True,
+            preview_long_edge=edge,
+            max_pixels=request.max_pixels,
+            exif_orientation=exif.orientation,
+        ).preview
+    if request.preview_key is None and sniff_container(data) == "jpeg":
+        return _small_jpeg(data, edge, request.max_pixels)
+    decoded = decode_image(
+        data, is_raw=False, preview_long_edge=edge, max_pixels=request.max_pixels
+    )
+    return decoded.preview
+
+
+def _small_jpeg(data: bytes, edge: int, max_pixels: int) -> Image.Image:
+    """A JPEG's thumbnail alone: libjpeg's smallest DCT scale that still covers
+    `edge` (1/8 of a 24 MP frame: about half the technical decoder's cost,
+    which also covers the metrics' working scale), upright."""
+    from PIL import Image
+
+    from curator.imaging.decoded import check_pixel_count
+    from curator.imaging.exif import read_exif
+    from curator.imaging.orientation import apply_orientation, fit_long_edge
+
+    orientation = read_exif(data, is_raw=False, max_pixels=max_pixels).orientation
+    with Image.open(io.BytesIO(data)) as img:
+        check_pixel_count(img.size[0], img.size[1], max_pixels)
+        img.draft("RGB", (edge, edge))
+        rgb = img.convert("RGB")
+    return apply_orientation(fit_long_edge(rgb, edge), orientation)
+
+
+def _jpeg(image: Image.Image, quality: int) -> bytes:
+    encoded = io.BytesIO()
+    image.save(encoded, "JPEG", quality=quality, optimize=False, progressive=False)
+    return encoded.getvalue()
