@@ -461,7 +461,10 @@ def decode_detail(
             ratio = 0.75 * long_edge / max(img.size)
             img.draft("RGB", (int(img.width * ratio) + 1, int(img.height * ratio) + 1))
         img.load()
-        rgb = img.convert("RGB")
+        eight = _to_8bit(img)  # 16-bit and float samples scaled as the preview's were
+        if eight is None:
+            return None
+        rgb = eight.convert("RGB")
         if max(rgb.size) > long_edge:
             rgb = fit_long_edge(rgb, long_edge)
         return np.asarray(apply_orientation(rgb, orientation))
