@@ -12,6 +12,8 @@ The faces stage's model side, in rooms:
   scores (turned away, sunglasses, too small), and the lids' openness;
 - `sharpness`: a face's own sharpness on the photo's 0–100 scale;
 - `verdicts`: key faces and the photo's summary (CLOSED EYES, SOFT FACE);
+- `groups`: a group's small faces looked for again, and judged, in the
+  frame's sharper pixels (asked of the decode only for a group);
 - `find`: `find_faces`, the stage body on one upright preview.
 
 Nothing here is imported at start-up: OpenCV, numpy and LiteRT load with
