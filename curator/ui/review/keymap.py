@@ -219,6 +219,11 @@ _FOLDS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
         "fit ↔ 100 % at the pointer · a step in / out: fill, 50, 100, 200 % · drag pans",
     ),
     (("undo", "redo"), None, "undo / redo the last decision"),
+    (
+        ("search", "tags"),
+        None,
+        "search box (~words: by meaning; Esc clears) · tag cloud of the photos shown",
+    ),
     (("thumbs_larger", "thumbs_smaller"), None, "larger / smaller thumbnails (gallery)"),
     (
         ("histogram", "clipping", "peaking"),
@@ -249,7 +254,7 @@ def help_rows(overrides: Mapping[str, str] | None = None) -> list[tuple[str, str
     The star keys 1–5 and the label keys 6–9 are one row each (unless one of
     them was remapped: then that group is printed key by key, so the help
     shows the keys that work), and so are the photo steps (→ ← Home End), the
-    zoom keys (Z = -), undo/redo, the thumbnail sizes, the
+    zoom keys (Z = -), undo/redo, search and the tag cloud, the thumbnail sizes, the
     overlays (H, J, Shift+P), the chrome keys (F, Shift+Tab), compare (C,
     Shift+C) and the faces (O, Shift+Z), so the table
     fits a 768-pixel-high screen."""
