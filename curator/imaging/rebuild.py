@@ -38,8 +38,6 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import blake3
-
 from curator.imaging.cache import cache_path, discard, write_bytes
 
 if TYPE_CHECKING:  # Pillow loads in the child, with the first photo
@@ -154,6 +152,8 @@ def rebuild_entries(request: RebuildRequest) -> RebuildOutcome:
         return RebuildOutcome(problem=exc.message)
     except (OSError, ValueError, MemoryError) as exc:  # what a decoder may raise besides
         return RebuildOutcome(problem=f"The photo could not be decoded again ({exc}).")
+    import blake3  # in the decoder child, with the first photo: never before the first paint
+
     if blake3.blake3(data, max_threads=1).hexdigest() != request.content_hash:
         return RebuildOutcome(
             thumbnail,
