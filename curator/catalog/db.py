@@ -15,6 +15,7 @@ import errno
 import logging
 import os
 import sqlite3
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from curator.catalog.storage import (
     read_only_error,
     storage_problem,
 )
+from curator.catalog.tx import is_busy
 from curator.paths import describe, is_postgres_url
 
 __all__ = [
@@ -129,9 +131,15 @@ class Catalog:
         read_only = existed and not os.access(path, os.W_OK)
         if not read_only:
             try:
-                db, version, tables = _connect(path, read_only=False)
+                db, version, tables = _connect_waiting(path)
             except _DB_ERRORS as exc:
                 problem = storage_problem(exc, what=str(path))
+                if problem is None and is_busy(exc):
+                    raise CatalogError(
+                        f"The catalog {path} stayed locked by another Curator for over "
+                        f"{OPEN_BUSY_WAIT_S:.0f} s (creating or updating it); try again "
+                        "when it is done."
+                    ) from exc
                 if problem is None:
                     raise _not_a_catalog(path, exc) from exc
                 # A read-only file, or a full disk (SQLite can't even set up its
@@ -236,6 +244,27 @@ def _first_existing(folder: Path) -> str:
     while not folder.exists() and folder.parent != folder:
         folder = folder.parent
     return str(folder)
+
+
+OPEN_BUSY_WAIT_S = 60.0
+
+
+def _connect_waiting(path: Path) -> tuple[SqliteDatabase, int, set[str]]:
+    """`_connect` for writing, a busy catalog waited out: another process that
+    is creating or migrating the catalog may hold its lock past SQLite's busy
+    timeout on a loaded machine (four imports of one new catalog at once: one
+    failed "not a Curator catalog (database is locked)"). Retried with a
+    growing backoff, as `tx.write` does, up to `OPEN_BUSY_WAIT_S`."""
+    deadline = time.monotonic() + OPEN_BUSY_WAIT_S
+    backoff = 0.05
+    while True:
+        try:
+            return _connect(path, read_only=False)
+        except _DB_ERRORS as exc:
+            if not is_busy(exc) or time.monotonic() + backoff > deadline:
+                raise
+        time.sleep(backoff)
+        backoff = min(1.0, backoff * 2)
 
 
 def _connect(path: Path, *, read_only: bool) -> tuple[SqliteDatabase, int, set[str]]:

@@ -245,3 +245,28 @@ def test_a_catalog_another_process_creates_meanwhile_is_opened(
         assert interleaved == [True]
         version = catalog.db.execute_sql("PRAGMA user_version").fetchone()[0]
         assert version == LATEST_VERSION
+
+
+def test_a_catalog_locked_past_the_busy_timeout_is_waited_for_not_called_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process creating or migrating the catalog may hold its lock past
+    SQLite's busy timeout on a loaded machine: the open waits it out (it once
+    failed as "not a Curator catalog (database is locked)")."""
+    from peewee import OperationalError
+
+    from curator.catalog import db as catalog_db
+
+    real = catalog_db._connect
+    calls = []
+
+    def locked_twice(path: Path, *, read_only: bool) -> object:
+        calls.append(read_only)
+        if len(calls) <= 2:
+            raise OperationalError("database is locked")
+        return real(path, read_only=read_only)
+
+    monkeypatch.setattr(catalog_db, "_connect", locked_twice)
+    with catalog_db.Catalog.open(tmp_path / "cat.sqlite") as catalog:
+        assert catalog.db.execute_sql("PRAGMA user_version").fetchone()[0] > 0
+    assert calls == [False, False, False]
