@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from curator.catalog import judgments
 from curator.catalog.db import Catalog
 from curator.catalog.decisions import add_tag, remove_tag, set_cull
 from curator.catalog.models import CullState, Photo
@@ -12,23 +11,7 @@ from curator.catalog.projects import add_photos, create_project
 from curator.catalog.queries import GalleryQuery
 from curator.catalog.tagging.counts import TagCount, tag_counts
 from curator.interop.xmp_sync import SourceKeyword, record_keywords
-
-
-def _photo(n: int) -> int:
-    return int(Photo.create(path=f"/lib/{n}.jpg".encode(), content_hash=f"h{n}").id)
-
-
-def _described(photo_id: int, tags: list[str]) -> None:
-    judgments.store_description(
-        photo_id,
-        subject="s",
-        content_type="landscape",
-        lighting_critique="",
-        artistic_mood="",
-        tags=tags,
-        model="m",
-        prompt_version="p",
-    )
+from tests.tag_helpers import described, plain_photo
 
 
 def _by_name(counts: list[TagCount]) -> dict[str, tuple[int, int, int, int]]:
@@ -36,17 +19,17 @@ def _by_name(counts: list[TagCount]) -> dict[str, tuple[int, int, int, int]]:
 
 
 def test_counts_split_by_source_most_used_first(catalog: Catalog) -> None:
-    a, b, c, d = (_photo(n) for n in range(4))
-    _described(a, ["sea", "boat"])
-    _described(b, ["sea", "dog"])
-    _described(c, ["sea"])
+    a, b, c, d = (plain_photo(n) for n in range(4))
+    described(a, ["sea", "boat"])
+    described(b, ["sea", "dog"])
+    described(c, ["sea"])
     add_tag(a, "holiday")
     add_tag(b, "boat")  # the user's own, not the describer's
     remove_tag(b, "dog")  # feedback: not a tag any more
     # Another tool's keyword: a user tag the XMP named, with its hierarchy.
     record_keywords(c, [SourceKeyword("Boat", "Things|Boat")], "xmp")
     add_tag(c, "boat", pass_="xmp")
-    _described(d, ["sea"])
+    described(d, ["sea"])
     Photo.update(deleted_at=datetime.now(UTC)).where(Photo.id == d).execute()  # not shown
 
     counts = tag_counts()
@@ -65,9 +48,9 @@ def test_counts_split_by_source_most_used_first(catalog: Catalog) -> None:
 
 
 def test_counts_follow_the_gallery_query(catalog: Catalog) -> None:
-    a, b, c = (_photo(n) for n in range(3))
+    a, b, c = (plain_photo(n) for n in range(3))
     for pid, tags in ((a, ["sea", "boat"]), (b, ["sea"]), (c, ["dog"])):
-        _described(pid, tags)
+        described(pid, tags)
     set_cull(a, CullState.KEPT)
     set_cull(b, CullState.REJECTED)
     assert _by_name(tag_counts(GalleryQuery(cull="kept"))) == {
@@ -100,9 +83,9 @@ def test_the_gallery_filters_on_every_tag_of_tags_all_and_none_of_tags_none(
 ) -> None:
     from curator.catalog.queries import gallery_query_ids
 
-    a, b, c = (_photo(n) for n in range(3))
+    a, b, c = (plain_photo(n) for n in range(3))
     for pid, tags in ((a, ["sea", "boat"]), (b, ["sea"]), (c, ["dog", "boat"])):
-        _described(pid, tags)
+        described(pid, tags)
     remove_tag(c, "boat")  # removed: no longer carries it, for either filter
 
     def shown(**changes: object) -> list[int]:
@@ -124,17 +107,17 @@ def test_tag_rows_count_any_gallery_list_as_the_query_does(catalog: Catalog) -> 
     from curator.catalog.queries import gallery_query_ids
     from curator.catalog.tagging.counts import read_tag_rows
 
-    a, b, c, d = (_photo(n) for n in range(4))
-    _described(a, ["sea", "boat"])
-    _described(b, ["sea", "dog"])
-    _described(c, ["sea"])
+    a, b, c, d = (plain_photo(n) for n in range(4))
+    described(a, ["sea", "boat"])
+    described(b, ["sea", "dog"])
+    described(c, ["sea"])
     add_tag(a, "holiday")
     remove_tag(b, "dog")
     record_keywords(c, [SourceKeyword("Boat")], "lightroom")
     add_tag(c, "boat", pass_="lightroom")
     set_cull(a, CullState.KEPT)
     Photo.update(deleted_at=datetime.now(UTC)).where(Photo.id == d).execute()
-    _described(d, ["cat"])
+    described(d, ["cat"])
     rows = read_tag_rows()
     for query in (
         GalleryQuery(),

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from curator.catalog import judgments
 from curator.catalog.db import Catalog
 from curator.catalog.decisions import decision_log, redo_last, undo_last
-from curator.catalog.models import Photo, PhotoKeyword, PhotoTag, Tag
+from curator.catalog.models import PhotoKeyword, PhotoTag, Tag
 from curator.catalog.tagging.edits import (
     TagName,
     TagNameError,
@@ -17,23 +16,7 @@ from curator.catalog.tagging.edits import (
     untag_photos,
 )
 from curator.interop.xmp_fields import decided_photo_ids, xmp_fields_for
-
-
-def _photo(n: int) -> int:
-    return int(Photo.create(path=f"/lib/{n}.jpg".encode(), content_hash=f"h{n}").id)
-
-
-def _described(photo_id: int, tags: list[str]) -> None:
-    judgments.store_description(
-        photo_id,
-        subject="s",
-        content_type="landscape",
-        lighting_critique="",
-        artistic_mood="",
-        tags=tags,
-        model="m",
-        prompt_version="p",
-    )
+from tests.tag_helpers import described, plain_photo
 
 
 def _tags(photo_id: int) -> dict[str, str]:
@@ -53,8 +36,8 @@ def test_parse_tag_name_keeps_levels_and_refuses_unusable_names() -> None:
 
 
 def test_add_and_remove_follow_the_window_rules_as_one_undo_step(catalog: Catalog) -> None:
-    a, b = _photo(1), _photo(2)
-    _described(a, ["sea", "boat"])
+    a, b = plain_photo(1), plain_photo(2)
+    described(a, ["sea", "boat"])
     records = tag_photos([a, b], parse_tag_name("sea"))
     assert [(r.photo_id, r.old_value, r.new_value) for r in records] == [
         (a, "ai:sea", "user:sea"),  # the describer's tag becomes yours
@@ -66,7 +49,7 @@ def test_add_and_remove_follow_the_window_rules_as_one_undo_step(catalog: Catalo
     removed = untag_photos([a, b], parse_tag_name("boat"))
     assert [(r.photo_id, r.new_value) for r in removed] == [(a, "removed:boat")]
     assert _tags(a) == {"sea": "user", "boat": "removed"}
-    _described(a, ["sea", "boat"])  # a describe run again: boat stays removed
+    described(a, ["sea", "boat"])  # a describe run again: boat stays removed
     assert _tags(a) == {"sea": "user", "boat": "removed"}
 
     assert undo_last() is not None  # the removal
@@ -78,9 +61,9 @@ def test_add_and_remove_follow_the_window_rules_as_one_undo_step(catalog: Catalo
 
 
 def test_rename_merges_keeps_removed_feedback_and_is_undone_at_once(catalog: Catalog) -> None:
-    a, b, c = _photo(1), _photo(2), _photo(3)
-    _described(a, ["ocean"])
-    _described(b, ["ocean", "sea"])
+    a, b, c = plain_photo(1), plain_photo(2), plain_photo(3)
+    described(a, ["ocean"])
+    described(b, ["ocean", "sea"])
     tag_photos([c], parse_tag_name("sea"))
     untag_photos([c], parse_tag_name("nothing here"))  # no tag: nothing logged
     before = len(decision_log())
@@ -98,7 +81,7 @@ def test_rename_merges_keeps_removed_feedback_and_is_undone_at_once(catalog: Cat
 
 
 def test_a_hierarchical_name_goes_out_to_xmp_with_its_levels(catalog: Catalog) -> None:
-    a = _photo(1)
+    a = plain_photo(1)
     tag_photos([a], parse_tag_name("Places|Italy|Rome"))
     assert _tags(a) == {"rome": "user"}
     (xmp,) = xmp_fields_for([a])
