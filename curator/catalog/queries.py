@@ -294,6 +294,7 @@ _TAGGED = (
     "SELECT pt.photo_id FROM photo_tag pt JOIN tag t ON t.id = pt.tag_id"
     " WHERE t.name = ? AND pt.removed_at IS NULL"
 )
+_TAGGED_IDS = _TAGGED.replace("SELECT pt.photo_id ", "SELECT pt.photo_id AS id ", 1)
 
 
 def _not_failed_sql() -> str:
@@ -311,8 +312,8 @@ def gallery_sql(
     """The SELECT (ids, in gallery order) for `q`, with its parameters; `among`:
     only those photos (one JSON parameter, so the batch size has no limit).
     `sets_in_python`: without the failed lane of a review pass, the MATCH set
-    under a sort other than the score and the metadata filter's id sets
-    (`gallery_query_ids` applies them). `match_probe`: MATCH (under a sort
+    under a sort other than the score, the tags left out and the metadata
+    filter's id sets (`gallery_query_ids` applies them). `match_probe`: MATCH (under a sort
     other than the score) as a lookup per photo (`gf.MATCH_PROBE_SQL`) rather
     than a set built first."""
     where, params = _gallery_where(q, among, sets_in_python=sets_in_python, match_probe=match_probe)
@@ -362,7 +363,7 @@ def _gallery_where(
     for name in dict.fromkeys((*([q.tag] if q.tag is not None else []), *q.tags_all)):
         where.append(f"id IN ({_TAGGED})")
         params.append(name)
-    for name in dict.fromkeys(q.tags_none):  # the cloud's Alt+click
+    for name in dict.fromkeys(q.tags_none) if not sets_in_python else ():  # Alt+click
         where.append(f"id NOT IN ({_TAGGED})")
         params.append(name)
     if q.burst_only:
@@ -435,6 +436,10 @@ def _filtered_ids(q: GalleryQuery, limit: int | None) -> gf.IdValues:
         ids = gf.ids_in(ids, gf.ordered_id_values(gf.MATCH_SQL, [float(q.match_threshold)]))
     for set_sql, set_params in gf.python_id_sets(q.metadata) if in_python else ():
         ids = gf.ids_in(ids, gf.ordered_id_values(set_sql, set_params))
+    # The tags left out (the cloud's Alt+click): SQLite's NOT IN probe per row
+    # cost ~30 of the ~47 ms "all photos but one tag" took at 100,000 photos.
+    for name in dict.fromkeys(q.tags_none) if in_python else ():
+        ids = gf.ids_in(ids, gf.ordered_id_values(_TAGGED_IDS, [name]), inside=False)
     return ids
 
 
