@@ -16,8 +16,9 @@ cull --propose --genre KIND` does:
 The sharpness line 30 is the BLUR badge's (a Gaussian blur of sigma 2 px at
 1440 px); 40 is the portrait line, 20 lets a slightly soft frame through
 (the fixtures' soft leaf scores 27). The exposure score 60 is about 1.2 EV
-off; 40 keeps all but clearly wrong frames, 75 rejects a frame well under
-one stop off. Closed eyes and soft faces are on or off: the faces stage's
+off; 40 about 1.6 EV and 75 about 0.9 EV (imaging.exposure's curve: the
+score is 100 / (1 + (badness / 1.1)^2), badness about 0.3 EV under the EV
+off). Closed eyes and soft faces are on or off: the faces stage's
 verdicts (ml.faces.verdicts) have no line to move; the kind of shoot says
 whether they start on (landscape and sports: off). Duplicates are not a
 check: a moment keeps its best frame whatever the sensitivities.

@@ -147,8 +147,8 @@ class ProposeDialog(QDialog):
             "frame through."
         )
         self.exposure_combo.setToolTip(
-            "Normal rejects a frame about 1.2 EV off or 15 % burnt to white; strict is "
-            "under a stop off, lenient only clearly wrong frames."
+            "Normal rejects a frame about 1.2 EV off or 15 % burnt to white; strict about "
+            "0.9 EV off or 10 %, lenient about 1.6 EV off or 25 %."
         )
         self.counts_label = QLabel("", self)
         bold = QFont(self.counts_label.font())
