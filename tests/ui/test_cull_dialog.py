@@ -225,3 +225,22 @@ def test_the_dialog_grab(app: App, qtbot: QtBot, tmp_path: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     assert image.save(str(folder / "propose-dialog.png"))
     dialog.close()
+
+
+def test_the_project_the_grid_shows_is_the_first_scope(app: App, qtbot: QtBot) -> None:
+    from curator.catalog import projects
+
+    ids = _shoot(app)
+    project = projects.create_project("Wedding")
+    projects.add_photos(project.id, [ids["good0"], ids["blurred"], ids["dark"]])
+    app.window.projects.refresh()
+    app.window.project_actions.show_project(project.id)
+    dialog = _open(app, qtbot)
+    assert dialog.scope_combo.currentText() == "The project “Wedding”"
+    assert dialog.undecided == 3
+    assert dialog.counts_label.text() == "keep 1 · reject 2 · highlights 1"
+    dialog.scope_combo.setCurrentIndex(1)  # the whole catalog: read again, counted again
+    qtbot.waitUntil(lambda: dialog.counts_current, timeout=20_000)
+    assert dialog.undecided == len(ids)
+    assert dialog.counts_label.text() == "keep 8 · reject 3 · highlights 1"
+    dialog.close()

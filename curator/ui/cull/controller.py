@@ -17,7 +17,8 @@ run one at a time, in the order asked):
 - `load(scope)`: a Job reads the scope's frames with its thread's own
   connection and posts `FramesLoaded` with the load's generation; an older
   load's frames (the scope changed meanwhile) are dropped. The frames are
-  immutable records, kept on the controller and handed to later jobs as is.
+  immutable records, kept on the controller and handed to later jobs as is;
+  a new load also makes every count still in flight stale.
 - `count(tuning, keep, keep_percent)`: a Job runs the pure proposal over the
   loaded frames and posts `CountsReady`; it writes nothing. Every request
   takes a new generation: a job that starts while a newer one is waiting
@@ -128,6 +129,7 @@ class CullController(QObject):
         self._load_generation += 1
         generation = self._load_generation
         self.frames = None
+        self._count_wanted[0] += 1  # counts of the old scope's frames are stale now
         if self._shut_down:
             return generation
 

@@ -233,7 +233,7 @@ class ProposeDialog(QDialog):
     @guarded_slot
     def load(self, *_: object) -> None:
         """Read the scope's photos (on the controller's pool); the counts follow."""
-        self.undecided = 0
+        self.undecided = self.counts_shown = 0  # no counts of this scope yet
         self.counts_label.setText("Reading the photos…")
         self.reasons_label.clear()
         self._say_short("")
