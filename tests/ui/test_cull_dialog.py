@@ -163,8 +163,10 @@ def test_accept_the_rest_decides_all_and_ctrl_z_undoes_all_in_one_step(
     undo = app.window.window_actions["undo"]
     assert QKeySequence("Ctrl+Z") in undo.shortcuts()
     app.window.show_gallery()
+    app.window.activateWindow()
+    qtbot.waitUntil(app.window.isActiveWindow, timeout=10_000)
     with qtbot.waitSignal(app.window.session.photos_changed, timeout=10_000) as undone:
-        undo.trigger()
+        qtbot.keyClick(app.window.gallery, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert sorted(undone.args[0]) == sorted(ids.values())  # type: ignore[index]
     assert app.window.statusBar().currentMessage().startswith("Undone")
     assert all(Photo.get_by_id(pid).cull == "unreviewed" for pid in ids.values())
