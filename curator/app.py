@@ -202,6 +202,7 @@ class App:
         self.window.projects.shutdown()  # a project write under way commits first
         self.window.search.shutdown()  # a search under way finishes, its result dropped
         self.window.tag_cloud.shutdown()  # a count under way: its result dropped
+        self.window.cull.shutdown()  # a proposal or an accept under way commits, posts nothing
         for pool in self.pools:
             pool.clear()  # queued tasks never start
         for pool in self.pools:
@@ -279,6 +280,7 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         rows=_pool(1),
         lists=_pool(1),
         seats=_pool(1),
+        cull=_pool(1),
     )
     live = {"settings": settings}  # replaced by apply_settings
     # A missing or damaged preview is made again from the photo's file, in a

@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import time
-from collections import Counter
 from typing import Any
 
 from curator.commands.base import EXIT_OK, CommandContext, UsageError
@@ -114,6 +113,7 @@ def _propose(args: argparse.Namespace, ctx: CommandContext) -> int:
     from curator.catalog.backends.seat import current_seat
     from curator.cull.checks import Genre, checks_for
     from curator.cull.propose import propose_for
+    from curator.cull.summary import counts_text, reasons_text, reject_reasons, short_text
 
     if args.keep is not None and args.keep < 0:
         raise UsageError(f"--keep must be 0 or more (not {args.keep})")
@@ -128,9 +128,7 @@ def _propose(args: argparse.Namespace, ctx: CommandContext) -> int:
     )
     seconds = time.perf_counter() - started
     s = run.summary
-    reasons = Counter(
-        r.value for p in run.proposals if p.verdict.value == "reject" for r in p.reasons
-    )
+    reasons = reject_reasons(run.proposals)
     if args.json:
         report = {
             "owner": owner,
@@ -152,20 +150,11 @@ def _propose(args: argparse.Namespace, ctx: CommandContext) -> int:
     if not s.photos:
         print("Nothing to propose: every photo here is already decided.", file=out)
         return EXIT_OK
-    print(
-        f"Proposed a first cull of {s.photos:,} photo(s): keep {s.keep:,} · "
-        f"reject {s.reject:,} · highlights {s.highlights:,}.",
-        file=out,
-    )
+    print(f"Proposed a first cull of {s.photos:,} photo(s): {counts_text(s)}.", file=out)
     if reasons:
-        why = ", ".join(f"{name} {n:,}" for name, n in reasons.most_common())
-        print(f"  rejects: {why}", file=out)
+        print(f"  rejects: {reasons_text(reasons)}", file=out)
     if s.short:
-        print(
-            f"  Only {s.acceptable:,} frame(s) passed every check: {s.keep:,} kept, "
-            f"not the {s.target:,} asked for.",
-            file=out,
-        )
+        print(f"  {short_text(s)}", file=out)
     print(
         "Nothing is decided yet: review them (`curator list --json`), then "
         "`curator cull --accept`.",

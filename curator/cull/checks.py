@@ -13,6 +13,9 @@ Each check reads one measure the stages stored (no file is read again):
 - closed eyes / soft face: the faces stage's summary (ml.faces.verdicts:
   a key face blinked; a key face clearly softer than the photo).
 
+A check can be turned off (`sharpness`, `exposure`: the window's Cull ▸
+Propose… "Off"; cull.tuning maps its sensitivities onto these lines).
+
 A check's *margin* is how far the frame is from its line, in units of the
 line (negative: failed), clipped to -1..1: it makes the confidences.
 
@@ -57,6 +60,8 @@ class CullChecks:
     closed_eyes: bool = True
     soft_face: bool = True
     faces_make_moments: bool = True  # a new face layout in a burst is another moment
+    sharpness: bool = True  # blur and shake are checked (False: the window's "Off")
+    exposure: bool = True  # under-, over-exposure and clipping are checked
 
 
 def checks_for(genre: Genre | None) -> CullChecks:
@@ -94,16 +99,20 @@ def judge(frame: ProposalFrame, checks: CullChecks) -> Judged:
     """The checks of `frame` (a measure the stages did not make is not checked)."""
     failed: list[tuple[float, ProposalReason]] = []
     passed: list[float] = []
-    if frame.sharpness is not None:
+    if frame.sharpness is not None and checks.sharpness:
         m = _clip((frame.sharpness - checks.blur_below) / checks.blur_below)
         if m < 0:
             failed.append((m, _shake_or_blur(frame)))
         else:
             passed.append(m)
     m_expo: float | None = None
-    if frame.exposure is not None:
+    if frame.exposure is not None and checks.exposure:
         m_expo = _clip((frame.exposure - checks.exposure_below) / checks.exposure_below)
-    clipped = frame.highlight_clip is not None and frame.highlight_clip > checks.clip_above
+    clipped = (
+        checks.exposure
+        and frame.highlight_clip is not None
+        and frame.highlight_clip > checks.clip_above
+    )
     if clipped:
         assert frame.highlight_clip is not None
         m_clip = -min(1.0, (frame.highlight_clip - checks.clip_above) / 0.3 + 0.1)

@@ -359,7 +359,7 @@ UI_ROOMS: tuple[tuple[str, ...], ...] = (
     ("review",),
     ("gallery",),
     ("loupe",),
-    ("export", "projects", "search", "maintenance", "ingest"),
+    ("export", "projects", "search", "maintenance", "ingest", "cull"),
     ("window",),
 )
 

@@ -163,6 +163,7 @@ class AcceptReport:
     kept: int  # proposals turned into keeps
     rejected: int  # into rejects
     untouched: int  # proposals of photos someone had judged meanwhile: left as they were
+    photo_ids: tuple[int, ...] = ()  # the photos decided (the window refreshes their tiles)
 
 
 def accept(owner: str, *, keeps: bool = True, rejects: bool = True) -> AcceptReport:
@@ -181,6 +182,7 @@ def accept(owner: str, *, keeps: bool = True, rejects: bool = True) -> AcceptRep
         return AcceptReport(0, 0, 0)
     done: dict[ProposalVerdict, int] = {ProposalVerdict.KEEP: 0, ProposalVerdict.REJECT: 0}
     untouched = [0]
+    decided: list[int] = []
 
     def decide(pid: int) -> list[decisions.DecisionRecord]:
         try:
@@ -195,11 +197,15 @@ def accept(owner: str, *, keeps: bool = True, rejects: bool = True) -> AcceptRep
         cull = CullState.KEPT if verdict is ProposalVerdict.KEEP else CullState.REJECTED
         records = decisions.set_cull(pid, cull, pass_=PROPOSAL_PASS)
         done[verdict] += 1
+        decided.append(pid)
         return records
 
     def step() -> AcceptReport:
         done[ProposalVerdict.KEEP] = done[ProposalVerdict.REJECT] = untouched[0] = 0
+        decided.clear()  # a busy catalog re-runs the whole step
         decisions.one_step(list(verdict_of), decide)
-        return AcceptReport(done[ProposalVerdict.KEEP], done[ProposalVerdict.REJECT], untouched[0])
+        return AcceptReport(
+            done[ProposalVerdict.KEEP], done[ProposalVerdict.REJECT], untouched[0], tuple(decided)
+        )
 
     return decisions.apply_many(step)

@@ -23,6 +23,7 @@ class UiPools:
     rows: QThreadPool  # the gallery's re-reads of rows an import changed (one)
     lists: QThreadPool  # the gallery's whole list after a new list's first page (one)
     seats: QThreadPool  # a studio catalog's LISTEN for the other seats' news (one)
+    cull: QThreadPool  # Cull ▸ Propose…'s read, its counts, its write, and the accept (one)
 
     def all(self) -> tuple[QThreadPool, ...]:
         return (
@@ -35,4 +36,5 @@ class UiPools:
             self.rows,
             self.lists,
             self.seats,
+            self.cull,
         )

@@ -330,6 +330,15 @@ class ReviewSession(QObject):
             return clear
         raise ValueError(f"not a decision action: {action!r}")
 
+    def decided_in_one_step(self, photo_ids: Sequence[int]) -> None:
+        """Decisions another part of the window wrote as ONE undo step
+        (Cull ▸ Accept the rest): the retrain is poked once, as after any
+        key, and `photos_changed` tells the gallery and the panel."""
+        ids = sorted(set(photo_ids))
+        if ids:
+            self._on_decision()
+            self.photos_changed.emit(ids)
+
     def undo(self) -> None:
         from curator.catalog import decisions  # the catalog: after the first paint
 

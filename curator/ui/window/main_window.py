@@ -70,6 +70,7 @@ from curator.ui.review.session import ReviewPass, ReviewSession
 from curator.ui.search.actions import ActiveSearch, SearchActions, SearchHooks
 from curator.ui.search.box import SearchBox
 from curator.ui.search.controller import SearchController
+from curator.ui.window.cull_slot import CullParts, cull_menu
 from curator.ui.window.import_actions import ImportActions
 from curator.ui.window.live_import import LiveImport
 from curator.ui.window.loupe_slot import LoupeParts, LoupeSlot
@@ -338,6 +339,10 @@ class MainWindow(QMainWindow):
             self.backup_action = menus.backup_action
         if menus.purge is not None:
             self.purge = menus.purge
+        self.cull = cull_menu(  # Cull ▸ Propose…, Accept the Rest (issue 42 §3)
+            menus.cull, self.pools.cull, CullParts(self.errors, self.model, self.loupe_slot,
+            self.session, self.projects, self.filter_bar, self.recent, self.statusBar()), self,
+        )  # fmt: skip
 
     def _wire(self) -> None:
         self.session.pass_scope = self._show_pass_in_gallery

@@ -1,6 +1,7 @@
 """`WindowMenus`: the main window's menu bar and its keyboard actions.
 
-Responsibility: build File, Edit, View, Projects and Help, and one `QAction`
+Responsibility: build File, Edit, View, Cull (its items: ui.cull.menu),
+Projects and Help, and one `QAction`
 per window key binding (`ui.review.keymap.WINDOW_BINDINGS`), each forwarding
 to the window's ``dispatch``; hold what the rest of the window reaches for
 (the actions by name, the colour-label submenu, the grid's decision actions,
@@ -94,6 +95,7 @@ class WindowMenus:
         quit_action.triggered.connect(hooks.close)
         self.edit = bar.addMenu("&Edit")
         self.view = bar.addMenu("&View")
+        self.cull = bar.addMenu("&Cull")  # Propose…, Accept the Rest: ui.cull.menu fills it
         parts.projects.build_menu(bar)
         self.help = bar.addMenu("&Help")
         self.actions = self._binding_actions(window, export_anchor, hooks.dispatch)

@@ -1,0 +1,197 @@
+"""`CullMenu`: the window's Cull menu (issue 42 §3) — Propose…, Accept the
+Rest, Accept Keeps Only, Accept Rejects Only.
+
+It decides nothing itself: Propose… opens `ProposeDialog`; the accepts ask
+`CullController` (both made at their first use, so the first paint loads
+neither, nor the catalog). What it tells the window goes through
+`CullHooks`:
+- after a proposal is stored: `proposals_changed()` (every tile may show a
+  new proposal, or lose one: the gallery re-reads its rows in place) and
+  the counts in the status bar;
+- after an accept: `decided(ids)`, the review session's
+  `decided_in_one_step` — the gallery and the loupe's panel follow, and the
+  taste model's retrain is poked ONCE, as after any key (one debounced
+  retrain, never one per photo) — and a sentence with the counts. The
+  accept is ONE undo step in the decision log, so the window's Ctrl+Z
+  undoes all of it.
+A seat that may only read (`read_only()` gives its sentence) is told so
+instead, as a decision key would be.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, QThreadPool, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QWidget
+
+from curator.ui.common.guard import ErrorReporter, guarded_slot
+
+if TYPE_CHECKING:
+    from curator.catalog.proposals.plan import Scope
+    from curator.ui.cull.controller import AcceptDone, CullController, ProposeDone
+    from curator.ui.cull.dialog import ProposeDialog
+
+
+@dataclass(frozen=True)
+class CullHooks:
+    """What the Cull menu asks of the window."""
+
+    project: Callable[[], tuple[int, str] | None]  # the project the gallery shows (id, name)
+    folders: Callable[[], Sequence[str]]  # folders to offer (the recent imports)
+    notify: Callable[[str], None]  # a sentence in the status bar
+    proposals_changed: Callable[[], None]  # re-read every tile (and the loupe's rows)
+    decided: Callable[[Sequence[int]], None]  # accepted: ReviewSession.decided_in_one_step
+    read_only: Callable[[], str | None]  # the sentence of a seat that may only read
+
+
+def accept_text(kept: int, rejected: int, untouched: int) -> str:
+    """The accept's sentence for the status bar."""
+    if not (kept or rejected or untouched):
+        return "No proposals to accept: make them with Cull ▸ Propose…"
+    text = f"Accepted {kept:,} keep(s) and {rejected:,} reject(s) as one step (Ctrl+Z undoes it)."
+    if untouched:
+        text += f" {untouched:,} photo(s) decided since the proposal were left as they are."
+    return text
+
+
+class CullMenu(QObject):
+    def __init__(
+        self,
+        menu: QMenu,
+        threads: QThreadPool,
+        errors: ErrorReporter,
+        hooks: CullHooks,
+        parent: QWidget,
+    ) -> None:
+        super().__init__(parent)
+        self.menu, self.threads, self.errors, self.hooks = menu, threads, errors, hooks
+        self._window = parent
+        self._controller: CullController | None = None
+        self.dialog: ProposeDialog | None = None
+        self.propose_action = self._add("&Propose…", self.open_dialog)
+        self.propose_action.setToolTip(
+            "Propose keeps, rejects and highlights with their reasons; nothing is decided"
+        )
+        menu.addSeparator()
+        self.accept_action = self._add("&Accept the Rest", lambda: self.accept_all())
+        self.accept_keeps_action = self._add(
+            "Accept the Proposed &Keeps Only", lambda: self.accept_all(rejects=False)
+        )
+        self.accept_rejects_action = self._add(
+            "Accept the Proposed &Rejects Only", lambda: self.accept_all(keeps=False)
+        )
+        menu.setToolTipsVisible(True)
+
+    def _add(self, text: str, slot: Callable[[], object]) -> QAction:
+        action = self.menu.addAction(text)
+        action.triggered.connect(lambda _=False: slot())
+        return action
+
+    def controller(self) -> CullController:
+        """Made at its first use (the catalog is imported by its jobs, not before)."""
+        if self._controller is None:
+            from curator.ui.cull.controller import CullController
+
+            made = CullController(self.threads, self.errors, parent=self)
+            made.proposed.connect(self._on_proposed)
+            made.accepted.connect(self._on_accepted)
+            made.busy_changed.connect(self._on_busy)
+            self._controller = made
+        return self._controller
+
+    def scopes(self) -> list[tuple[str, Scope]]:
+        """The photos a proposal may be for: the project the gallery shows
+        first (when it shows one), the whole catalog, the recent folders."""
+        from curator.catalog.proposals.plan import Scope
+
+        out: list[tuple[str, Scope]] = []
+        project = self.hooks.project()
+        if project is not None:
+            out.append((f"The project “{project[1]}”", Scope(project=project[0])))
+        out.append(("The whole catalog", Scope()))
+        out.extend((f"Under {folder}", Scope(folder=folder)) for folder in self.hooks.folders())
+        return out
+
+    @Slot()
+    @guarded_slot
+    def open_dialog(self) -> ProposeDialog | None:
+        """Cull ▸ Propose…: a fresh dialog each time (the catalog is read as it is now)."""
+        refused = self.hooks.read_only()
+        if refused is not None:
+            self.hooks.notify(refused)
+            return None
+        from curator.ui.cull.dialog import ProposeDialog
+
+        if self.dialog is not None:
+            self.dialog.close()
+        dialog = ProposeDialog(self.controller(), self.scopes(), self._window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(self._dialog_gone)
+        self.dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def _dialog_gone(self, *_: object) -> None:
+        self.dialog = None
+
+    @guarded_slot
+    def accept_all(self, *, keeps: bool = True, rejects: bool = True) -> bool:
+        """Accept this photographer's proposals (keeps, rejects or both) as ONE
+        undo step, on the controller's pool; False when refused."""
+        refused = self.hooks.read_only()
+        if refused is not None:
+            self.hooks.notify(refused)
+            return False
+        if not self.controller().accept(keeps=keeps, rejects=rejects):
+            self.hooks.notify("A proposal or an accept is under way; try again when it is done.")
+            return False
+        self.hooks.notify("Accepting the proposals…")
+        return True
+
+    def shutdown(self) -> None:
+        """App.shutdown, before the pools drain: nothing more is posted."""
+        if self._controller is not None:
+            self._controller.shutdown()
+
+    @Slot(bool)
+    def _on_busy(self, busy: bool) -> None:
+        for action in (
+            self.propose_action,
+            self.accept_action,
+            self.accept_keeps_action,
+            self.accept_rejects_action,
+        ):
+            action.setEnabled(not busy)
+
+    @Slot(object)
+    @guarded_slot
+    def _on_proposed(self, done: ProposeDone) -> None:
+        if done.run is None:
+            return  # the error went to the error reporter
+        from curator.cull.summary import counts_text
+
+        s = done.run.summary
+        self.hooks.proposals_changed()
+        if not s.photos:
+            self.hooks.notify("Nothing to propose: every photo there is already decided.")
+            return
+        self.hooks.notify(
+            f"Proposed a first cull of {s.photos:,} photo(s): {counts_text(s)}. "
+            "Nothing is decided yet: review them, then Cull ▸ Accept the Rest."
+        )
+
+    @Slot(object)
+    @guarded_slot
+    def _on_accepted(self, done: AcceptDone) -> None:
+        report = done.report
+        if report is None:
+            return
+        if report.photo_ids:
+            self.hooks.decided(report.photo_ids)
+        self.hooks.notify(accept_text(report.kept, report.rejected, report.untouched))

@@ -1,0 +1,248 @@
+"""Cull ▸ Propose… and Accept the Rest in the real window (issue 42 §3): the
+dialog's counts follow its controls and write nothing; Propose stores the
+proposals as the seat's user and the tiles show them; Accept the Rest turns
+them into decisions as ONE undo step (Ctrl+Z undoes every one), with one
+retrain poke; a photo decided after proposing is left alone, and that
+override is an ordinary decision."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from pytestqt.qtbot import QtBot
+
+from curator.app import App
+from curator.catalog import decisions
+from curator.catalog.models import CullProposal, Photo
+from curator.catalog.proposals.store import PROPOSAL_PASS
+from curator.cull.checks import Genre
+from curator.cull.tuning import Sensitivity
+from curator.ui.cull.dialog import ProposeDialog
+from curator.ui.review.actions import DecisionAction
+
+T0 = datetime(2025, 6, 1, 12, 0, 0)
+SHOTS = "/cull-shoot"
+
+
+def _photo(i: int, **kw: object) -> int:
+    fields: dict[str, object] = {
+        "path": f"{SHOTS}/IMG_{i:04d}.jpg".encode(),
+        "content_hash": f"cull{i}",
+        "captured_at": T0 + timedelta(seconds=30 * i),
+        "sharpness_score": 80.0,
+        "exposure_score": 95.0,
+        "exposure_ev": 0.0,
+        "highlight_clip": 0.01,
+        "exposure_time": 1 / 500,
+        "focal_length": 50.0,
+    }
+    fields.update(kw)
+    return int(Photo.create(**fields).id)
+
+
+def _shoot(app: App) -> dict[str, int]:
+    """Six good frames, a slightly soft one (fails only a strict sharpness
+    check), a blurred one, a dark one and a burst of two good frames."""
+    ids = {f"good{i}": _photo(i) for i in range(6)}
+    ids["soft"] = _photo(10, sharpness_score=35.0)
+    ids["blurred"] = _photo(11, sharpness_score=12.0)
+    ids["dark"] = _photo(12, exposure_score=20.0, exposure_ev=-2.5)
+    ids["burst_best"] = _photo(13, burst_group=1, burst_best=True)
+    ids["burst_twin"] = _photo(14, burst_group=1, sharpness_score=70.0)
+    app.window.model.refresh()
+    return ids
+
+
+def _open(app: App, qtbot: QtBot) -> ProposeDialog:
+    dialog = app.window.cull.open_dialog()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.counts_current, timeout=20_000)
+    return dialog
+
+
+def _counts_after(dialog: ProposeDialog, qtbot: QtBot, change: object) -> str:
+    """The counts shown once the answer to the last request came."""
+    assert callable(change)
+    change()
+    qtbot.waitUntil(lambda: dialog.counts_current, timeout=20_000)
+    assert dialog.counts_label.styleSheet() == ""  # no longer greyed
+    return dialog.counts_label.text()
+
+
+def _set(combo: object, data: object) -> None:
+    from PySide6.QtWidgets import QComboBox
+
+    assert isinstance(combo, QComboBox)
+    index = combo.findData(str(data))
+    assert index >= 0, data
+    combo.setCurrentIndex(index)
+
+
+def _propose(app: App, qtbot: QtBot) -> ProposeDialog:
+    dialog = _open(app, qtbot)
+    with qtbot.waitSignal(app.window.cull.controller().proposed, timeout=30_000):
+        qtbot.mouseClick(dialog.propose_button, Qt.MouseButton.LeftButton)
+    return dialog
+
+
+def test_the_counts_follow_the_controls_and_write_nothing(app: App, qtbot: QtBot) -> None:
+    ids = _shoot(app)
+    dialog = _open(app, qtbot)
+    assert dialog.undecided == len(ids)
+    assert dialog.counts_label.text() == "keep 8 · reject 3 · highlights 1"
+    assert "blur 1" in dialog.reasons_label.text()
+    assert "duplicate 1" in dialog.reasons_label.text()
+    assert "under-exposed 1" in dialog.reasons_label.text()
+    strict = _counts_after(dialog, qtbot, lambda: _set(dialog.sharpness_combo, Sensitivity.STRICT))
+    assert strict == "keep 7 · reject 4 · highlights 1"
+    off = _counts_after(dialog, qtbot, lambda: _set(dialog.sharpness_combo, Sensitivity.OFF))
+    assert off == "keep 9 · reject 2 · highlights 1"
+    _set(dialog.sharpness_combo, Sensitivity.NORMAL)
+    dialog.keep_spin.setValue(3)
+    target = _counts_after(dialog, qtbot, lambda: _set(dialog.target_combo, "keep"))
+    assert target == "keep 3 · reject 8 · highlights 1"
+    dialog.keep_spin.setValue(50)  # more than the acceptable frames: the sentence says so
+    _counts_after(dialog, qtbot, lambda: None)
+    assert "Only 9 frame(s) passed every check" in dialog.short_label.text()
+    landscape = _counts_after(dialog, qtbot, lambda: _set(dialog.genre_combo, Genre.LANDSCAPE))
+    assert dialog.eyes_combo.currentData() == Sensitivity.OFF  # no eyes in a landscape
+    assert landscape.startswith("keep 9 ·")
+    assert CullProposal.select().count() == 0  # counting never writes
+    assert all(Photo.get_by_id(pid).cull == "unreviewed" for pid in ids.values())
+    dialog.close()
+
+
+def test_propose_writes_the_seats_proposals_and_the_tiles_show_them(
+    app: App, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from curator.ui.gallery.flags import photo_flags
+
+    monkeypatch.setenv("CURATOR_SEAT_USER", "lead")
+    ids = _shoot(app)
+    dialog_closed = _propose(app, qtbot)
+    qtbot.waitUntil(lambda: app.window.cull.dialog is None, timeout=10_000)
+    assert dialog_closed is not None
+    rows = {p.photo_id: p for p in CullProposal.select()}
+    assert set(rows) == set(ids.values()) and {p.owner for p in rows.values()} == {"lead"}
+    assert rows[ids["blurred"]].verdict == "reject" and rows[ids["good0"]].verdict == "keep"
+    model = app.window.model
+    row = model.photo_row(model.row_for(ids["blurred"]))  # type: ignore[arg-type]
+    assert row is not None and row.proposal is not None
+    assert photo_flags(row, 70.0).proposed == "reject"
+    assert "keep 8 · reject 3 · highlights 1" in app.window.statusBar().currentMessage()
+
+
+def test_accept_the_rest_decides_all_and_ctrl_z_undoes_all_in_one_step(
+    app: App, qtbot: QtBot
+) -> None:
+    ids = _shoot(app)
+    _propose(app, qtbot)
+    runs = app.retrain.runs
+    cull = app.window.cull
+    with qtbot.waitSignal(app.window.session.photos_changed, timeout=30_000) as changed:
+        cull.accept_action.trigger()
+    assert sorted(changed.args[0]) == sorted(ids.values())  # type: ignore[index]
+    state = {name: Photo.get_by_id(pid).cull for name, pid in ids.items()}
+    assert state["good0"] == "kept" and state["burst_best"] == "kept"
+    assert state["blurred"] == "rejected" and state["burst_twin"] == "rejected"
+    assert CullProposal.select().count() == 0  # each decision ended its proposal
+    log = decisions.decision_log(ids["good0"])
+    assert [e["pass"] for e in log] == [PROPOSAL_PASS]
+    assert "Accepted 8 keep(s) and 3 reject(s) as one step" in (
+        app.window.statusBar().currentMessage()
+    )
+    # One retrain for the whole batch, never one per photo.
+    qtbot.waitUntil(lambda: app.retrain.runs == runs + 1, timeout=30_000)
+    qtbot.waitUntil(lambda: not app.retrain._busy, timeout=30_000)
+    assert app.retrain.runs == runs + 1
+    # Ctrl+Z in the window (its Edit ▸ Undo action) undoes the whole accept.
+    undo = app.window.window_actions["undo"]
+    assert QKeySequence("Ctrl+Z") in undo.shortcuts()
+    app.window.show_gallery()
+    app.window.activateWindow()
+    qtbot.waitUntil(app.window.isActiveWindow, timeout=10_000)
+    with qtbot.waitSignal(app.window.session.photos_changed, timeout=10_000) as undone:
+        qtbot.keyClick(app.window.gallery, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert sorted(undone.args[0]) == sorted(ids.values())  # type: ignore[index]
+    assert app.window.statusBar().currentMessage().startswith("Undone")
+    assert all(Photo.get_by_id(pid).cull == "unreviewed" for pid in ids.values())
+    assert decisions.undo_last() is None  # it was one step: nothing older to undo
+
+
+def test_a_photo_decided_after_proposing_is_left_alone_and_the_override_is_a_decision(
+    app: App, qtbot: QtBot
+) -> None:
+    ids = _shoot(app)
+    _propose(app, qtbot)
+    session = app.window.session
+    blurred = ids["blurred"]  # proposed reject; the photographer keeps it
+    assert CullProposal.get(CullProposal.photo == blurred).verdict == "reject"
+    session.decide_many(DecisionAction.KEEP, [blurred])
+    assert session.pass_ is not None
+    assert CullProposal.select().where(CullProposal.photo == blurred).count() == 0
+    assert [e["pass"] for e in decisions.decision_log(blurred)] == ["cull"]  # a plain decision
+    with qtbot.waitSignal(app.window.cull.controller().accepted, timeout=30_000) as done:
+        app.window.cull.accept_all()
+    report = done.args[0].report  # type: ignore[index]
+    assert blurred not in report.photo_ids and report.rejected == 2 and report.kept == 8
+    assert Photo.get_by_id(blurred).cull == "kept"
+    assert [e["pass"] for e in decisions.decision_log(blurred)] == ["cull"]
+
+
+def test_accept_keeps_only_leaves_the_rejects_proposed(app: App, qtbot: QtBot) -> None:
+    ids = _shoot(app)
+    _propose(app, qtbot)
+    with qtbot.waitSignal(app.window.cull.controller().accepted, timeout=30_000):
+        app.window.cull.accept_keeps_action.trigger()
+    assert Photo.get_by_id(ids["good0"]).cull == "kept"
+    assert Photo.get_by_id(ids["blurred"]).cull == "unreviewed"
+    assert {p.verdict for p in CullProposal.select()} == {"reject"}
+
+
+def test_a_read_only_seat_is_told_instead(app: App, qtbot: QtBot) -> None:
+    _shoot(app)
+    app.window.session.read_only = "This seat may only look."
+    assert app.window.cull.open_dialog() is None
+    assert app.window.cull.accept_all() is False
+    assert app.window.statusBar().currentMessage() == "This seat may only look."
+
+
+def test_the_dialog_grab(app: App, qtbot: QtBot, tmp_path: Path) -> None:
+    """Saved for a look by eye (PROPOSE_DIALOG_GRAB); always checks it renders."""
+    import os
+
+    _shoot(app)
+    dialog = _open(app, qtbot)
+    from curator.app import dark_palette
+
+    dialog.setPalette(dark_palette())  # main() gives the whole application this palette
+    _counts_after(dialog, qtbot, lambda: _set(dialog.target_combo, "percent"))
+    image = dialog.grab()
+    assert image.width() > 300 and image.height() > 300
+    folder = Path(os.environ.get("PROPOSE_DIALOG_GRAB", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    assert image.save(str(folder / "propose-dialog.png"))
+    dialog.close()
+
+
+def test_the_project_the_grid_shows_is_the_first_scope(app: App, qtbot: QtBot) -> None:
+    from curator.catalog import projects
+
+    ids = _shoot(app)
+    project = projects.create_project("Wedding")
+    projects.add_photos(project.id, [ids["good0"], ids["blurred"], ids["dark"]])
+    app.window.projects.refresh()
+    app.window.project_actions.show_project(project.id)
+    dialog = _open(app, qtbot)
+    assert dialog.scope_combo.currentText() == "The project “Wedding”"
+    assert dialog.undecided == 3
+    assert dialog.counts_label.text() == "keep 1 · reject 2 · highlights 1"
+    dialog.scope_combo.setCurrentIndex(1)  # the whole catalog: read again, counted again
+    qtbot.waitUntil(lambda: dialog.counts_current, timeout=20_000)
+    assert dialog.undecided == len(ids)
+    assert dialog.counts_label.text() == "keep 8 · reject 3 · highlights 1"
+    dialog.close()
