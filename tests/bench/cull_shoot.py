@@ -97,7 +97,39 @@ def _face_frame(
     return canvas
 
 
-def build(folder: Path, faces_per_kind: int = 30, seed: int = 0) -> Shoot:
+def _variant(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Another frame of the same place: a random crop of 70-100 % of each side,
+    mirrored half the time, back at LONG_EDGE (the same scene, framed anew)."""
+    h, w = rgb.shape[:2]
+    ch, cw = (int(n * rng.uniform(0.7, 1.0)) for n in (h, w))
+    top, left = int(rng.integers(0, h - ch + 1)), int(rng.integers(0, w - cw + 1))
+    crop = rgb[top : top + ch, left : left + cw]
+    if rng.random() < 0.5:
+        crop = crop[:, ::-1]
+    scale = LONG_EDGE / max(crop.shape[:2])
+    return np.ascontiguousarray(
+        cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    )
+
+
+def _shaken(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Camera shake: a straight smear of 25-41 px at any angle."""
+    length = int(rng.integers(12, 21)) * 2 + 1
+    kernel = np.zeros((length, length), np.float32)
+    kernel[length // 2, :] = 1.0 / length
+    turn = cv2.getRotationMatrix2D((length / 2 - 0.5, length / 2 - 0.5), rng.uniform(0, 180), 1.0)
+    kernel = cv2.warpAffine(kernel, turn, (length, length))
+    kernel /= kernel.sum()
+    return np.asarray(cv2.filter2D(rgb, -1, kernel, borderType=cv2.BORDER_REFLECT))
+
+
+def build(folder: Path, faces_per_kind: int = 30, seed: int = 0, variants: int = 1) -> Shoot:
+    """The labelled shoot. `variants` = 1 is the shoot the rules were built on
+    (each source as it is, fixed defects: blur sigma 4, a 31 px horizontal
+    shake, ±2.5 EV). `variants` > 1 adds, per source, frames of the same
+    place framed anew (`_variant`) with defects drawn at random: blur sigma
+    3-6, shake 25-41 px at any angle, 2.3-3 EV under or over — frames the
+    rules were never tuned on."""
     folder.mkdir(parents=True, exist_ok=True)
     shoot = Shoot(folder)
     rng = np.random.default_rng(seed)
@@ -112,19 +144,26 @@ def build(folder: Path, faces_per_kind: int = 30, seed: int = 0) -> Shoot:
         return f"{name}.jpg"
 
     for i, source in enumerate(SOURCES):
-        rgb = _rgb(source)
-        put(f"{i:02d}_good", rgb, "good")
-        put(f"{i:02d}_blur", cv2.GaussianBlur(rgb, (0, 0), 4), "defective", why="blur")
-        put(f"{i:02d}_shake", shake(rgb, 31), "defective", why="shake")
-        put(f"{i:02d}_under", _ev(rgb, -2.5), "defective", why="under-exposed")
-        put(f"{i:02d}_over", _ev(rgb, 2.5), "defective", why="over-exposed")
-        frames = [
-            put(f"{i:02d}_burst_a", rgb, "good"),
-            put(f"{i:02d}_burst_b", nudge(rgb, 6, 3, 0.3), "duplicate", gap_s=0.4),
-            put(f"{i:02d}_burst_c", shake(rgb, 31), "defective", gap_s=0.4, why="shake"),
-        ]
-        shoot.bursts.append(frames)
-        shoot.expected_best[len(shoot.bursts) - 1] = set(frames[:2])
+        original = _rgb(source)
+        for v in range(variants):
+            first = v == 0
+            rgb = original if first else _variant(original, rng)
+            sigma = 4.0 if first else float(rng.uniform(3.0, 6.0))
+            ev = 2.5 if first else float(rng.uniform(2.3, 3.0))
+            shaken = (lambda px: shake(px, 31)) if first else (lambda px: _shaken(px, rng))
+            at = f"{i:02d}" if first else f"{i:02d}v{v}"
+            put(f"{at}_good", rgb, "good")
+            put(f"{at}_blur", cv2.GaussianBlur(rgb, (0, 0), sigma), "defective", why="blur")
+            put(f"{at}_shake", shaken(rgb), "defective", why="shake")
+            put(f"{at}_under", _ev(rgb, -ev), "defective", why="under-exposed")
+            put(f"{at}_over", _ev(rgb, ev), "defective", why="over-exposed")
+            frames = [
+                put(f"{at}_burst_a", rgb, "good"),
+                put(f"{at}_burst_b", nudge(rgb, 6, 3, 0.3), "duplicate", gap_s=0.4),
+                put(f"{at}_burst_c", shaken(rgb), "defective", gap_s=0.4, why="shake"),
+            ]
+            shoot.bursts.append(frames)
+            shoot.expected_best[len(shoot.bursts) - 1] = set(frames[:2])
     backgrounds = [cv2.GaussianBlur(_rgb(s), (0, 0), BACKGROUND_BLUR) for s in SOURCES]
     for kind, label, why in (("open", "good", ""), ("closed", "defective", "closed eyes")):
         crops = sorted((FACES_DEV / kind).glob("*.jpg"))
