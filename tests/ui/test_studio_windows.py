@@ -10,7 +10,7 @@ what its grid holds.
   `cache_folder` it reads seat A's;
 - a decision made at A shows at B and one made at B shows at A (the time each
   took is printed and recorded: the ≤ 1 s budget is the bench's,
-  tests/bench/test_studio_bench.py);
+  tests/bench/test_studio_windows_bench.py);
 - seat B killed with SIGKILL right after its decisions were acknowledged, and
   started again: every one is in the catalog and shown in both windows.
 """
