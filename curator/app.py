@@ -547,7 +547,9 @@ def studio_seat(window: MainWindow, session: ReviewSession, seats: LiveSeats, sh
         return
     from curator.catalog.backends.listen import SeatListener
 
-    seats.start(SeatListener(db.location, db.own_backends))
+    listener = SeatListener(db.location, db.own_backends)
+    listener.listen_now()  # before the grid's first read: nothing in between goes unheard
+    seats.start(listener)
     sentence = getattr(db, "read_only_sentence", None)
     if sentence:
         window.setWindowTitle(f"Curator — {shown} (review only)")

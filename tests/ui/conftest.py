@@ -17,7 +17,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from curator.app import App, build_app
+from curator.app import App, build_app, seat_paths
 from curator.catalog.db import Catalog
 from curator.paths import resolve_paths
 from curator.settings import load_settings
@@ -59,6 +59,18 @@ def library(tmp_path: Path) -> Path:
     return lib
 
 
+def open_seat(location: str | None = None) -> tuple[App, Catalog]:
+    """The real app over this process's catalog (CURATOR_HOME, or the PostgreSQL
+    URL `location`), opened as `curator.app.main` opens it: a read-only seat
+    too, and the seat's `cache_folder` setting honoured (`seat_paths`: a
+    studio's shared previews, or the seat's own when that one fails)."""
+    paths = resolve_paths(location)
+    settings = load_settings(paths.settings_file)
+    paths, _ = seat_paths(paths, settings)
+    catalog = Catalog.open(paths.catalog_location, read_only_ok=paths.catalog_url is not None)
+    return build_app(catalog, paths, settings), catalog
+
+
 @contextmanager
 def running_app(
     qtbot: QtBot, width: int = 1100, height: int = 760, *, location: str | None = None
@@ -66,9 +78,7 @@ def running_app(
     """The real app over this test's catalog (CURATOR_HOME, or the PostgreSQL URL
     `location`, opened as the app opens it: a read-only seat too), shown and
     focused; shut down and its catalog closed afterwards."""
-    paths = resolve_paths(location)
-    catalog = Catalog.open(paths.catalog_location, read_only_ok=paths.catalog_url is not None)
-    built = build_app(catalog, paths, load_settings(paths.settings_file))
+    built, catalog = open_seat(location)
     # Not qtbot.addWidget: qtbot would deleteLater the window after this teardown,
     # so it died during the *next* test's event processing. `dispose` does it here.
     built.window.resize(width, height)

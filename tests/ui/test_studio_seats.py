@@ -20,6 +20,7 @@ from PySide6.QtCore import QItemSelectionModel
 from pytestqt.qtbot import QtBot
 
 from curator.app import App
+from curator.catalog.backends.listen import SeatListener
 from curator.catalog.models import Decision
 from curator.ui.gallery.model import PhotoIdRole
 from tests.integration.cli_helpers import REPO, run_cli
@@ -85,6 +86,29 @@ def test_another_seats_decision_shows_in_the_grid_where_the_user_is(
         assert ("assistant", "rejected") in seats
         app.session.undo()
         assert _cull(app, ids[2]) == "rejected"
+
+
+def test_a_decision_made_while_the_window_opens_is_shown(
+    qtbot: QtBot, shared: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another seat decides after the window read its grid but before its LISTEN
+    connection was up (a slow server, a busy seat): the window still shows it
+    (it listens before it reads; issue 43 §4, a restarted seat)."""
+    url, lib = shared
+    connect = SeatListener.connect
+    decided: list[str] = []
+
+    def slow_connect(listener: SeatListener) -> None:
+        if not decided:
+            decided.append("IMG_0001.jpg")
+            other_seat(url, "reject", str(lib / decided[0]))
+        connect(listener)
+
+    monkeypatch.setattr(SeatListener, "connect", slow_connect)
+    with running_app(qtbot, location=url) as app:
+        qtbot.waitUntil(lambda: bool(decided) and app.model.rowCount() == 8, timeout=WAIT_MS)
+        photo = app.model.ids[1]
+        qtbot.waitUntil(lambda: _cull(app, photo) == "rejected", timeout=WAIT_MS)
 
 
 def test_another_seats_decision_repaints_the_loupe_on_its_photo(

@@ -1,6 +1,7 @@
 """The other seats' news on a PostgreSQL catalog (catalog.backends.listen):
 inserts and updates told apart, a tag decision heard, a seat's own writes
-left out, one batch per commit burst, a lost server said and a resync after."""
+left out, one batch per commit burst, a lost server said and a resync after;
+a window listening before its first read (or reading again once it can)."""
 
 from __future__ import annotations
 
@@ -82,3 +83,23 @@ def test_a_lost_server_is_said_and_the_news_after_it_asks_for_a_resync(
         pg_server.start()  # type: ignore[attr-defined]
     back = _next(listener)
     assert back is not None and back.resync and "Back in touch" in (back.sentence or "")
+
+
+def test_listen_now_connects_at_once_or_resyncs_once_it_can(pg_url: str, pg_server: object) -> None:
+    with Catalog.open(pg_url) as cat:
+        now = SeatListener(cat.db.location, cat.db.own_backends)
+        now.listen_now()  # what the window does before its first read
+        assert now.backend_pid is not None
+        now.close()
+        later = SeatListener(cat.db.location, cat.db.own_backends)
+        pg_server.kill()  # type: ignore[attr-defined]
+        try:
+            later.listen_now()  # logged, never raised: the window opens all the same
+            assert later.backend_pid is None
+        finally:
+            pg_server.start()  # type: ignore[attr-defined]
+        try:
+            back = _next(later)
+            assert back is not None and back.resync  # what came meanwhile is read again
+        finally:
+            later.close()

@@ -16,6 +16,9 @@ so a seat never re-reads what it wrote itself (its own window already
 shows it), while two seats on one machine still hear each other.
 
 Protocol (one thread calls `poll` in a loop; `close` from any thread):
+- `listen_now()` (the window, before its first read) connects at once, so
+  nothing committed after that read goes unheard; a `poll` without it
+  connects lazily.
 - `poll(timeout_s)` waits at most `timeout_s` for a first notification,
   then takes whatever else is already there (`COALESCE_S`): one batch per
   commit burst, never a re-read per notification. None: nothing came.
@@ -93,6 +96,19 @@ class SeatListener:
                 conn.close()
                 return
             self._conn = conn
+
+    def listen_now(self) -> None:
+        """Connect and LISTEN now, on the caller's thread. A window calls it
+        before its first read of the catalog: whatever another seat commits
+        after that read is heard (a first `poll` that connected later lost
+        what came in between, for good). When the server can't be reached,
+        `poll` keeps trying, and its news once connected is marked `resync`."""
+        try:
+            self.connect()
+        except Exception as exc:
+            self._lost = True
+            self._next_try = time.monotonic() + RETRY_S
+            log.warning("cannot listen to %s yet: %s", self.location.display, redact(str(exc)))
 
     @property
     def backend_pid(self) -> int | None:
