@@ -38,6 +38,7 @@ BOTH_BACKENDS = frozenset(
         "test_gallery_ids",
         "test_gallery_row_fields",
         "test_projects",
+        "test_proposal_review_catalog",
         "test_proposals_catalog",
         "test_rotation",
         "test_search_semantic",

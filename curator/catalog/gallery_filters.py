@@ -1,5 +1,5 @@
 """The gallery's metadata filters (camera, lens, date range, ISO range, file
-name) and the choices the filter popup offers.
+name, people, this seat's proposals) and the choices the filter popup offers.
 
 `MetadataFilter` is a frozen value that `catalog.queries.GalleryQuery`
 carries; `metadata_where` turns it into SQL conditions over the `photo`
@@ -33,8 +33,11 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from curator.camera_names import camera_name
 from curator.catalog.backends.dialect import SQLITE_FILE_NAME_SQL, dialect_of
+from curator.catalog.backends.seat import current_seat
 from curator.catalog.models import Photo
 from curator.catalog.people.filters import FLAGGED_SQL, GALLERY_PEOPLE, people_ids
+from curator.catalog.proposals.store import proposal_counts, proposal_id_set
+from curator.catalog.types import PROPOSAL_WORDS
 from curator.catalog.types import FilterChoice as FilterChoice  # the value types live there
 from curator.catalog.types import MetadataChoices as MetadataChoices
 from curator.catalog.types import MetadataFilter as MetadataFilter
@@ -164,7 +167,7 @@ def metadata_id_sets(f: MetadataFilter) -> list[tuple[str, list[object]]]:
     camera, lens and ISO in one, from the indexes of migration 9 (on SQLite:
     PostgreSQL has them inline, `_conditions_inline`); the file
     name in another, over the file-name index; people in a third, from the
-    faces summary."""
+    faces summary; this seat's proposals (keep, reject, highlight) in a fourth."""
     sets: list[tuple[str, list[object]]] = []
     conditions, params = _conditions(f)
     if conditions and not _conditions_inline():
@@ -174,6 +177,9 @@ def metadata_id_sets(f: MetadataFilter) -> list[tuple[str, list[object]]]:
     found = None if people is None else people_ids(*people)
     if found is not None:  # the faces summary's narrow table (catalog.people.filters)
         sets.append(found)
+    proposed = None if not f.proposal else proposal_id_set(f.proposal, current_seat().user)
+    if proposed is not None:  # this photographer's proposals (catalog.proposals)
+        sets.append(proposed)
     if f.name_contains:
         like = f"%{_like_literal(f.name_contains)}%"
         db = Photo._meta.database
@@ -269,8 +275,9 @@ def _day(value: object) -> date | None:
 
 
 def metadata_choices() -> MetadataChoices:
-    """Distinct cameras and lenses of the live photos, most used first, and the
-    date and ISO spans (one grouped pass each; a few ms at 100k photos)."""
+    """Distinct cameras and lenses of the live photos, most used first, the
+    date and ISO spans (one grouped pass each; a few ms at 100k photos), and
+    how many keeps, rejects and highlights this seat's photographer has proposed."""
     db = Photo._meta.database
     cameras = tuple(
         FilterChoice(str(key), camera_name(make, model) or str(key), int(n))
@@ -292,6 +299,11 @@ def metadata_choices() -> MetadataChoices:
         " FROM photo WHERE deleted_at IS NULL"
     ).fetchone()
     first, last, iso_low, iso_high = row if row else (None, None, None, None)
+    counts = proposal_counts(current_seat().user)
+    proposals = tuple(
+        FilterChoice(value, PROPOSAL_WORDS[value].capitalize(), counts[key])
+        for value, key in (("keep", "keep"), ("reject", "reject"), ("highlight", "highlights"))
+    )
     return MetadataChoices(
         cameras=cameras,
         lenses=lenses,
@@ -299,6 +311,7 @@ def metadata_choices() -> MetadataChoices:
         last_day=_day(last),
         iso_low=None if iso_low is None else int(iso_low),
         iso_high=None if iso_high is None else int(iso_high),
+        proposals=proposals,
     )
 
 

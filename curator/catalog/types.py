@@ -105,6 +105,10 @@ class GallerySort(StrEnum):
     LIKELY_REJECTS = "likeliest rejects first"
 
 
+# MetadataFilter.proposal's values, as the Filter popup and its button say them.
+PROPOSAL_WORDS = {"keep": "proposed keep", "reject": "proposed reject", "highlight": "highlights"}
+
+
 @dataclass(frozen=True)
 class MetadataFilter:
     """Narrowing by capture metadata; None (or "") leaves a field open."""
@@ -122,6 +126,9 @@ class MetadataFilter:
     # People (catalog.people.filters.GALLERY_PEOPLE): "people", "no people",
     # "closed eyes", "soft face"; None: anyone.
     people: str | None = None
+    # This photographer's proposals (cull for me, catalog.proposals): "keep",
+    # "reject" or "highlight"; None: any photo, proposed or not.
+    proposal: str | None = None
 
     @property
     def active(self) -> bool:
@@ -136,6 +143,7 @@ class MetadataFilter:
                 self.iso_max,
                 self.name_contains,
                 self.people,
+                self.proposal,
             )
         )
 
@@ -162,6 +170,8 @@ class MetadataFilter:
             parts.append(f"“{self.name_contains}”")
         if self.people:
             parts.append(self.people)
+        if self.proposal:
+            parts.append(PROPOSAL_WORDS.get(self.proposal, self.proposal))
         return ", ".join(parts)
 
 
@@ -184,6 +194,9 @@ class MetadataChoices:
     last_day: date | None
     iso_low: int | None
     iso_high: int | None
+    # This photographer's proposals: keep, reject, highlight (values of
+    # MetadataFilter.proposal) with how many photos each holds now.
+    proposals: tuple[FilterChoice, ...] = ()
 
 
 @dataclass(frozen=True)

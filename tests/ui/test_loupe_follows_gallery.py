@@ -191,8 +191,9 @@ def test_the_help_names_the_label_keys_and_fits_a_small_screen() -> None:
     assert ("6 – 9", "red, yellow, green, blue label on/off", "same") in rows
     bindings = len(LOUPE_BINDINGS) + len(WINDOW_BINDINGS)
     # 1–5, 6–9, → ← Home End, Z = -, H / J / Shift+P, F / Shift+Tab, C / Shift+C,
-    # O / Shift+Z, undo/redo, search / the tag cloud and the thumbnail sizes: a row each.
-    assert len(rows) == bindings - 20
+    # O / Shift+Z, undo/redo, the rotations, Shift+U / Shift+A, search / the tag
+    # cloud and the thumbnail sizes: a row each.
+    assert len(rows) == bindings - 22
     # A 768 px screen leaves the window ~700 px: the table and notes fit at ≥ 16 px a line.
     assert help_line_height(700) >= 16
 

@@ -24,11 +24,12 @@ A = DecisionAction
 def test_the_key_table_binds_every_keyed_decision_and_nothing_else() -> None:
     keyed = {A.PICK, A.REJECT, A.CLEAR, *(A.rate(n) for n in range(6))}
     keyed |= {A.label(c) for c in LABEL_KEYS.values()}
-    keyed |= {A.ROTATE_LEFT, A.ROTATE_RIGHT}
+    keyed |= {A.ROTATE_LEFT, A.ROTATE_RIGHT, A.ACCEPT_PROPOSAL}
     assert keyed == DECISION_ACTIONS
     decisions = [b for b in LOUPE_BINDINGS if A.named(b.action) is not None]
     assert all(isinstance(b.action, DecisionAction) for b in decisions)
-    assert {b.keys[0] for b in decisions} == {"P", "X", "U", *"0123456789", "Ctrl+[", "Ctrl+]"}
+    keys = {"P", "X", "U", "A", *"0123456789", "Ctrl+[", "Ctrl+]"}
+    assert {b.keys[0] for b in decisions} == keys
     assert A.named("zoom") is None and A.named("next") is None
 
 
@@ -40,7 +41,9 @@ def test_an_action_knows_its_stars_its_label_and_whether_it_advances() -> None:
     assert A.LABEL_NONE.is_label and not A.KEEP.is_label
     assert A.REJECT.advances(True) and A.REJECT.advances(False)
     assert A.PICK.advances(True) and not A.PICK.advances(False)
-    assert not any(a.advances(True) for a in A if a not in (A.PICK, A.REJECT))
+    assert A.ACCEPT_PROPOSAL.advances(True) and A.ACCEPT_PROPOSAL.advances(False)
+    moving = (A.PICK, A.REJECT, A.ACCEPT_PROPOSAL)
+    assert not any(a.advances(True) for a in A if a not in moving)
     # The values are the key table's names (settings' key_overrides use them).
     assert A("rate_3") is A.RATE_3 and str(A.LABEL_RED) == "label_red"
 

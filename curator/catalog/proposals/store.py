@@ -7,7 +7,14 @@
   the database: SQLite's json_each, PostgreSQL's json_array_elements), so
   100,000 rows cost one statement, not 100,000. Another photographer's
   proposals are never read nor written.
-- `proposals_of(owner)` reads them back for `curator list --json`, by photo.
+- `proposals_of(owner)` reads them back for `curator list --json`, by photo;
+  `least_sure_first(owner)` lists the proposed photos still undecided, the
+  least confident first (the loupe's cull pass walks them so: the
+  proposals that most need a look come first); `proposal_id_set` is the
+  gallery's Proposal filter (`MetadataFilter.proposal`).
+- `accept_photo(photo, verdict)` is one photo's accept (the loupe's A key,
+  ui.review.session, calls it within its own undo step), the one rule both
+  use: a judged photo is never touched.
 - `accept(owner, …)` turns that photographer's proposals into decisions
   through catalog.decisions (the one path for decisions): ONE transaction
   and ONE undo group (`decisions.one_step`), each decision logged with the
@@ -132,17 +139,47 @@ def proposal_record(
 PROPOSAL_FILTERS = ("keep", "reject", "highlight")  # search's `proposal:…` values
 
 
+def proposal_id_set(value: str, owner: str) -> tuple[str, list[object]] | None:
+    """The photos `owner` proposes as `value` (keep, reject or highlight), as a
+    `SELECT photo_id AS id …` with its parameters (the gallery's Proposal
+    filter, catalog.gallery_filters); None when `value` is not one of those."""
+    value = value.lower()
+    if value not in PROPOSAL_FILTERS:
+        return None
+    column, wanted = ("highlight", 1) if value == "highlight" else ("verdict", value)
+    sql = f"SELECT photo_id AS id FROM cull_proposal WHERE owner = ? AND {column} = ?"
+    return sql, [owner, wanted]
+
+
 def proposal_condition(
     value: str, owner: str, photo_col: str = "p.id"
 ) -> tuple[str, list[object]] | None:
     """`proposal:keep|reject|highlight` as (`photo_col` IN (…), params): the
     photos `owner` proposes so; None when `value` is not one of those."""
-    value = value.lower()
-    if value not in PROPOSAL_FILTERS:
-        return None
-    column, wanted = ("highlight", 1) if value == "highlight" else ("verdict", value)
-    sql = f"{photo_col} IN (SELECT photo_id FROM cull_proposal WHERE owner = ? AND {column} = ?)"
-    return sql, [owner, wanted]
+    found = proposal_id_set(value, owner)
+    return None if found is None else (f"{photo_col} IN ({found[0]})", found[1])
+
+
+def least_sure_first(owner: str) -> list[int]:
+    """`owner`'s proposed photos that are live and still undecided, the least
+    confident proposal first (ties in capture order, then by id)."""
+    rows = (
+        CullProposal.select(CullProposal.photo)
+        .join(Photo, on=(CullProposal.photo == Photo.id))
+        .where(
+            CullProposal.owner == owner,
+            Photo.deleted_at.is_null(),
+            Photo.cull == CullState.UNREVIEWED.value,
+        )
+        .order_by(
+            CullProposal.confidence,
+            Photo.captured_at.is_null(),
+            Photo.captured_at,
+            Photo.id,
+        )
+        .tuples()
+    )
+    return [int(pid) for (pid,) in rows]
 
 
 def proposal_counts(owner: str) -> dict[str, int]:
@@ -156,6 +193,34 @@ def proposal_counts(owner: str) -> dict[str, int]:
         counts[str(verdict)] += 1
         counts["highlights"] += int(bool(highlight))
     return counts
+
+
+def proposal_verdicts(owner: str, photo_ids: Sequence[int]) -> dict[int, ProposalVerdict]:
+    """What `owner` proposes for each of `photo_ids` that has a proposal."""
+    ids = [int(pid) for pid in photo_ids]
+    found: dict[int, ProposalVerdict] = {}
+    for start in range(0, len(ids), 500):
+        rows = (
+            CullProposal.select(CullProposal.photo, CullProposal.verdict)
+            .where(CullProposal.owner == owner, CullProposal.photo.in_(ids[start : start + 500]))
+            .tuples()
+        )
+        found.update((int(pid), ProposalVerdict(verdict)) for pid, verdict in rows)
+    return found
+
+
+def accept_photo(photo_id: int, verdict: ProposalVerdict) -> list[decisions.DecisionRecord] | None:
+    """One photo's proposal as its decision (keep -> kept, reject -> rejected),
+    logged as from a proposal; call it inside a decisions write (`one_step`).
+    None, touching nothing, when the photo is gone or someone judged it already."""
+    try:
+        state = decisions.decision_state(photo_id)
+    except decisions.DecisionError:  # purged since it was proposed
+        return None
+    if state.cull is not CullState.UNREVIEWED or state.picked or state.rating is not None:
+        return None
+    cull = CullState.KEPT if verdict is ProposalVerdict.KEEP else CullState.REJECTED
+    return decisions.set_cull(photo_id, cull, pass_=PROPOSAL_PASS)
 
 
 @dataclass(frozen=True)
@@ -185,17 +250,11 @@ def accept(owner: str, *, keeps: bool = True, rejects: bool = True) -> AcceptRep
     decided: list[int] = []
 
     def decide(pid: int) -> list[decisions.DecisionRecord]:
-        try:
-            state = decisions.decision_state(pid)
-        except decisions.DecisionError:  # purged since it was proposed
-            untouched[0] += 1
-            return []
-        if state.cull is not CullState.UNREVIEWED or state.picked or state.rating is not None:
-            untouched[0] += 1
-            return []
         verdict = verdict_of[pid]
-        cull = CullState.KEPT if verdict is ProposalVerdict.KEEP else CullState.REJECTED
-        records = decisions.set_cull(pid, cull, pass_=PROPOSAL_PASS)
+        records = accept_photo(pid, verdict)
+        if records is None:
+            untouched[0] += 1
+            return []
         done[verdict] += 1
         decided.append(pid)
         return records

@@ -1,6 +1,6 @@
 """The decision keys in the gallery grid, and Edit ▸ Color Label.
 
-P, X, U, 0–5 and 6–9 (the loupe's keys, from the one key table) act on
+P, X, U, 0–5, 6–9 and A (the loupe's keys, from the one key table) act on
 every selected photo at once — one undo step (`ReviewSession.decide_many`)
 — with the meaning of the pass the toolbar shows. The shortcuts live on the
 gallery widget (WidgetShortcut): they never fire in a text field. The Color
@@ -66,6 +66,8 @@ class GridDecisions(QObject):
             self.notify("Select the photos first (click, Shift+click, Ctrl+A).")
             return
         records = self.session.decide_many(action, ids)
+        if action is DecisionAction.ACCEPT_PROPOSAL:
+            return  # the session said what the proposals became (or that there were none)
         if len(ids) > 1 or not records:
             self.notify(done_text(records, len(ids)))
 

@@ -1,5 +1,6 @@
 """`MetadataFilterButton`: the gallery bar's "Filter ▾" popup — camera, lens,
-date range, ISO range and file name (`catalog.gallery_filters.MetadataFilter`).
+date range, ISO range, file name, people and this seat's proposals
+(`catalog.gallery_filters.MetadataFilter`).
 
 The button shows what is set ("Filter: X-T3, ISO ≥ 3200 ▾"). The popup's
 camera and lens lists come from the catalog's distinct values with counts
@@ -29,6 +30,9 @@ if TYPE_CHECKING:  # the form loads when the popup first opens (metadata_panel)
     from curator.ui.gallery.metadata_panel import MetadataFilterPanel
 
 
+FILTER_TIP = "Filter by camera, lens, date, ISO, file name, people or proposal"
+
+
 class MetadataFilterButton(QToolButton):
     """ "Filter ▾": opens the panel; `filter` is the panel's filter."""
 
@@ -38,7 +42,7 @@ class MetadataFilterButton(QToolButton):
         """`pool`: app.py's one-thread pool for the popup's lists."""
         super().__init__(parent)
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.setToolTip("Filter by camera, lens, date, ISO or file name")
+        self.setToolTip(FILTER_TIP)
         self.built: MetadataFilterPanel | None = None
         self.setMenu(QMenu(self))
         self.loads = 0  # choices loaded so far (tests wait on it)
@@ -97,4 +101,4 @@ class MetadataFilterButton(QToolButton):
         if len(text) > 40:
             text = text[:39] + "…"
         self.setText(f"Filter: {text}" if text else "Filter")  # the style draws the ▾
-        self.setToolTip(f.describe() or "Filter by camera, lens, date, ISO or file name")
+        self.setToolTip(f.describe() or FILTER_TIP)

@@ -1,7 +1,9 @@
 """`MetadataFilterPanel`: the form inside the gallery bar's "Filter ▾" popup
 (`ui.gallery.metadata_filter.MetadataFilterButton`) — camera and lens lists,
-date range, ISO range, file name and people (anyone, people, no people,
-closed eyes, soft face: the faces stage's verdicts); `filter()` is what it shows.
+date range, ISO range, file name, people (anyone, people, no people,
+closed eyes, soft face: the faces stage's verdicts) and this seat's
+proposals (cull for me: proposed keep, proposed reject, highlights, each
+with its count); `filter()` is what it shows.
 
 Loaded with the popup's first opening, not before the window's first paint
 (issue 21 §1). Invariant: a chosen camera or lens that a refreshed list no
@@ -75,6 +77,11 @@ class MetadataFilterPanel(QWidget):
         )
         for text, value in PEOPLE_CHOICES:
             self.people_combo.addItem(text, value)
+        self.proposal_combo = QComboBox(self)
+        self.proposal_combo.setToolTip(
+            "Cull for me: the photos Curator proposes to keep or to reject, or the"
+            " highlights among its keeps (your proposals; a decision ends a photo's)"
+        )
         self.clear_button = QPushButton("Clear filters", self)
         form = QFormLayout(self)
         form.addRow("Camera", self.camera_combo)
@@ -90,6 +97,7 @@ class MetadataFilterPanel(QWidget):
         form.addRow("ISO min / max", iso)
         form.addRow("File name", self.name_edit)
         form.addRow("People", self.people_combo)
+        form.addRow("Proposal", self.proposal_combo)
         form.addRow("", self.clear_button)
         self.set_choices(MetadataChoices((), (), None, None, None, None))
         self._name_timer = QTimer(self)
@@ -98,7 +106,12 @@ class MetadataFilterPanel(QWidget):
         self._name_timer.timeout.connect(self._changed)
         self.name_edit.textChanged.connect(self._name_timer.start)
         self.name_edit.returnPressed.connect(self._changed)
-        for combo in (self.camera_combo, self.lens_combo, self.people_combo):
+        for combo in (
+            self.camera_combo,
+            self.lens_combo,
+            self.people_combo,
+            self.proposal_combo,
+        ):
             combo.currentIndexChanged.connect(self._changed)
         for box, edit in ((self.from_box, self.from_date), (self.to_box, self.to_date)):
             box.toggled.connect(edit.setEnabled)
@@ -125,14 +138,17 @@ class MetadataFilterPanel(QWidget):
             iso_max=self.iso_max.value() or None,
             name_contains=self.name_edit.text().strip() or None,
             people=self.people_combo.currentData() or None,
+            proposal=self.proposal_combo.currentData() or None,
         )
 
     def set_choices(self, choices: MetadataChoices) -> None:
-        """New camera and lens lists; what is chosen stays chosen (see the module docstring).
+        """New camera, lens and proposal lists (with their counts); what is chosen
+        stays chosen (see the module docstring).
         The date edits start at the catalog's first/last day when not set yet."""
         for combo, everything, values in (
             (self.camera_combo, "All cameras", choices.cameras),
             (self.lens_combo, "All lenses", choices.lenses),
+            (self.proposal_combo, "Any photo", choices.proposals),
         ):
             _fill(combo, everything, values)
         for box, edit, day in (
@@ -158,12 +174,14 @@ class MetadataFilterPanel(QWidget):
             self.iso_max,
             self.name_edit,
             self.people_combo,
+            self.proposal_combo,
         ]
         for w in widgets:
             w.blockSignals(True)
         self.camera_combo.setCurrentIndex(0)
         self.lens_combo.setCurrentIndex(0)
         self.people_combo.setCurrentIndex(0)
+        self.proposal_combo.setCurrentIndex(0)
         for box, edit in ((self.from_box, self.from_date), (self.to_box, self.to_date)):
             box.setChecked(False)
             edit.setEnabled(False)

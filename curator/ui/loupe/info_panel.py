@@ -1,7 +1,8 @@
 """`InfoPanel`: the loupe's side panel — EXIF, the technical scores, the
 people (each face verdict once, counted — `face_labels.people_sentence` —
 and the key faces' sharpness, or why no face was judged), the description,
-tags (add/remove), preference and MATCH, burst membership.
+tags (add/remove), preference and MATCH, this seat's proposal (cull for me:
+`proposal_mark.proposal_line`, "none" once decided), burst membership.
 
 The three judgments stay visibly apart: technical (sharpness, exposure),
 descriptive (the LLM's subject/type/mood/light and tags) and personal
@@ -32,6 +33,7 @@ from curator.ui.common import format as fmt
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.loupe.capture_checks import clock_warning, measured_text
 from curator.ui.loupe.face_labels import people_sentence
+from curator.ui.loupe.proposal_mark import proposal_line, proposed_reject
 from curator.ui.loupe.tag_editor import TagEditor
 
 PANEL_WIDTH = 300
@@ -45,7 +47,10 @@ class InfoPanel(QScrollArea):
         ("Photo", ("File", "Captured", "Camera", "Lens", "Exposure", "Size")),
         ("Technical", ("Sharpness", "Exposure score", "Measured on")),
         ("People", ("Faces",)),
-        ("Your taste", ("Preference", "Taste model", "State", "Rating", "Label", "Burst")),
+        (
+            "Your taste",
+            ("Preference", "Taste model", "State", "Proposal", "Rating", "Label", "Burst"),
+        ),
         ("Description", ("Caption", "Subject", "Content", "Mood", "Lighting")),
     )
 
@@ -122,6 +127,7 @@ class InfoPanel(QScrollArea):
             "Exposure score": fmt.exposure_score_text(row),
             "Preference": "no model yet" if pref is None else fmt.score_text(pref),
             "State": fmt.state_text(row) + (" · Failed" if row.failed else ""),
+            "Proposal": proposal_line(row.proposal),
             "Rating": fmt.rating_text(row.rating),
             "Label": (row.label or "none").capitalize(),
             "Measured on": "—",
@@ -168,6 +174,8 @@ class InfoPanel(QScrollArea):
         self.values["Captured"].setStyleSheet("color: #ffb347;" if warning else "")
         flagged = row.faces is not None and (row.faces.closed_eyes or row.faces.soft_face)
         self.values["Faces"].setStyleSheet("color: #ffb347;" if flagged else "")
+        rejecting = proposed_reject(row)
+        self.values["Proposal"].setStyleSheet("color: #ffb347;" if rejecting else "")
         small = details is not None and details.metrics_source == "raw_preview"
         self.values["Measured on"].setStyleSheet("color: #ffb347;" if small else "")
         self.values["File"].setToolTip(row.path)
@@ -191,6 +199,11 @@ class InfoPanel(QScrollArea):
             "badges; O shows every face's box and verdict (point at a face for the whole of it), "
             "Shift+Z zooms to each face. A face "
             "verdict never rejects or stars a photo."
+        )
+        self.values["Proposal"].setToolTip(
+            "What Curator proposes for this photo (cull for me), with its reasons and how"
+            " sure it is: never a decision. A accepts it and moves on; P, X or a rating"
+            " decides otherwise (the taste model learns from that). A decision ends it."
         )
         self.values["Taste model"].setToolTip(
             "How well the model ranks your own decisions when it has not seen them (held-out "

@@ -34,6 +34,12 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from curator.catalog.queries import GalleryRow
 from curator.ui.gallery.view import paint_strip
 from curator.ui.loupe.drag_pan import DragPan, source_rect, zoom_anchor
+from curator.ui.loupe.proposal_mark import (
+    PROPOSED_REJECT_LOUPE_OPACITY,
+    paint_proposal,
+    pills_width,
+    proposed_reject,
+)
 from curator.ui.loupe.zoom import Box, Point, Viewport, Zoom, fit_box
 from curator.ui.review.decision_strip import click_action, hit, strip_width
 
@@ -62,10 +68,19 @@ def to_point(pos: QPointF) -> Point:
 FOOTER_STRIP = 18  # the footer's flag/star glyphs (clickable, decision_strip)
 
 
-def paint_footer(painter: QPainter, strip: QRectF, row: GalleryRow, caption: str) -> None:
-    """Flags, stars and label on the left of `strip`, `caption` on its right."""
+def paint_footer(
+    painter: QPainter, strip: QRectF, row: GalleryRow, caption: str, *, reasons: bool = True
+) -> None:
+    """Flags, stars and label on the left of `strip`, then the photo's proposal
+    (its pills, and its reasons in words when `reasons` and there is room),
+    `caption` on its right."""
     paint_strip(painter, strip.left(), strip.center().y(), FOOTER_STRIP, row)
     text_left = strip.left() + strip_width(FOOTER_STRIP) + 12
+    if row.proposal is not None:  # cull for me: beside the decision strip, never in it
+        free = strip.right() - text_left - pills_width(painter, row)
+        wanted = painter.fontMetrics().horizontalAdvance(caption) + 16
+        room = free - min(wanted, free / 2) - 12 if reasons else 0.0
+        text_left = paint_proposal(painter, text_left, strip, row, room=room)
     painter.setPen(QColor(200, 200, 200))
     painter.drawText(
         QRectF(text_left, strip.top(), strip.right() - text_left, strip.height()),
@@ -337,6 +352,8 @@ class LoupeView(QWidget):
             painter.setClipRect(area)
             if row.cull == "rejected":
                 painter.setOpacity(0.45)
+            elif proposed_reject(row):  # cull for me: dimmed, less than a reject
+                painter.setOpacity(PROPOSED_REJECT_LOUPE_OPACITY)
             if full is not None:
                 # Under 100 % the original is smoothed; a screen rendition is already
                 # the fit size (±1 px): drawn as is, its detail is kept (smoothing a

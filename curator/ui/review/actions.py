@@ -1,7 +1,8 @@
 """`DecisionAction`: every decision a key, a menu or a click can ask the review
 session for, as one typed enum (no Qt).
 
-The key table (`keymap`) binds keys to the keyed ones (P, X/R, U, 0–5, 6–9),
+The key table (`keymap`) binds keys to the keyed ones (P, X/R, U, 0–5, 6–9,
+A: accept the proposal),
 the Edit ▸ Color Label menu adds purple and no label, and a click on a tile's
 or the loupe's decision strip names a fixed state (`decision_strip`: keep,
 unreviewed, pick on, unpick). `ReviewSession` is the one place that turns an
@@ -40,6 +41,9 @@ class DecisionAction(StrEnum):
     LABEL_NONE = "label_none"
     ROTATE_LEFT = "rotate_left"  # Ctrl+[ / Ctrl+] (Lightroom's): 90 deg, non-destructive
     ROTATE_RIGHT = "rotate_right"
+    # A: what Curator proposed (cull for me) becomes the decision — a proposed
+    # keep is kept, a proposed reject rejected — whatever the pass.
+    ACCEPT_PROPOSAL = "accept_proposal"
     # A click on the decision strip: a fixed state, whatever the pass.
     KEEP = "keep"
     UNREVIEWED = "unreviewed"
@@ -84,5 +88,8 @@ class DecisionAction(StrEnum):
         return {"rotate_left": -1, "rotate_right": 1}.get(self.value, 0)
 
     def advances(self, cull_pass: bool) -> bool:
-        """Whether the loupe moves on after it: a reject always, P in the cull pass."""
-        return self is DecisionAction.REJECT or (self is DecisionAction.PICK and cull_pass)
+        """Whether the loupe moves on after it: a reject and an accepted proposal
+        always, P in the cull pass."""
+        if self in (DecisionAction.REJECT, DecisionAction.ACCEPT_PROPOSAL):
+            return True
+        return self is DecisionAction.PICK and cull_pass

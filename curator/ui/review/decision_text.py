@@ -73,3 +73,28 @@ def done_text(records: Sequence[DecisionRecord], asked: int) -> str:
     n = len({r.photo_id for r in records})
     what = action_name(records[0].kind, records[0].new_value)
     return f"{what[:1].upper()}{what[1:]} of {n} {'photo' if n == 1 else 'photos'}."
+
+
+def no_proposal_text(asked: int) -> str:
+    """A (accept the proposal) where there is none: nothing was decided."""
+    which = "This photo has" if asked == 1 else "None of these photos has"
+    return (
+        f"{which} no proposal to accept, so nothing was decided: P keeps, X rejects"
+        " (Cull ▸ Propose… or curator cull --propose makes proposals)."
+    )
+
+
+def accepted_text(records: Sequence[DecisionRecord], asked: int) -> str:
+    """What accepting proposals did: "Proposal accepted: kept." for one photo,
+    "Proposals accepted: 3 kept, 1 rejected (2 without a proposal, …)." for several."""
+    final = {r.photo_id: r.new_value for r in records if r.kind == "cull"}
+    kept = sum(1 for v in final.values() if v == "kept")
+    rejected = sum(1 for v in final.values() if v == "rejected")
+    if asked == 1 and len(final) == 1:
+        return f"Proposal accepted: {'kept' if kept else 'rejected'}."
+    if not final:
+        return "Nothing changed: someone had decided these photos already."
+    parts = [f"{n} {word}" for n, word in ((kept, "kept"), (rejected, "rejected")) if n]
+    left = asked - len(final)
+    rest = f" ({left} without a proposal, or decided already)" if left else ""
+    return f"Proposals accepted: {', '.join(parts)}{rest}."

@@ -56,6 +56,12 @@ LOUPE_BINDINGS: tuple[KeyBinding, ...] = (
     ),
     KeyBinding(DecisionAction.ROTATE_LEFT, ("Ctrl+[",), "rotate 90° left (never the file)", "same"),
     KeyBinding(DecisionAction.ROTATE_RIGHT, ("Ctrl+]",), "rotate 90° right", "same"),
+    KeyBinding(
+        DecisionAction.ACCEPT_PROPOSAL,
+        ("A",),
+        "accept Curator's proposal (keep or reject), next photo",
+        "same",
+    ),
     KeyBinding("next", ("Right", "Space"), "next photo", "same"),
     KeyBinding("previous", ("Left",), "previous photo", "same"),
     KeyBinding("zoom", ("Z",), "fit ↔ 100 % at the pointer; drag to pan", "same"),
@@ -115,7 +121,7 @@ DECISION_ACTIONS: frozenset[DecisionAction] = frozenset(
 
 # Printed under the table by the help overlay.
 HELP_NOTES: tuple[str, ...] = (
-    "In the gallery, P, X, U, 0–5, 6–9 and Ctrl+[ / Ctrl+] act on every selected photo"
+    "In the gallery, P, X, U, 0–5, 6–9, A and Ctrl+[ / Ctrl+] act on every selected photo"
     " (one undo step);"
     " purple and no label are in Edit ▸ Color Label.",
     "In compare, the decision keys (P, X, U, 0–5) act on the right-hand photo, the candidate;"
@@ -146,6 +152,12 @@ WINDOW_BINDINGS: tuple[KeyBinding, ...] = (
         ("Shift+U",),
         "rating pass, most uncertain first (on/off)",
         "most uncertain first: unrated photos the taste model is least sure of (on/off)",
+    ),
+    KeyBinding(
+        "least_sure_first",
+        ("Shift+A",),
+        "cull pass: the proposals Curator is least sure of first (on/off)",
+        "same",
     ),
     KeyBinding(
         "tags",
@@ -219,6 +231,12 @@ _FOLDS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
         "fit ↔ 100 % at the pointer · a step in / out: fill, 50, 100, 200 % · drag pans",
     ),
     (("undo", "redo"), None, "undo / redo the last decision"),
+    (("rotate_left", "rotate_right"), None, "rotate 90° left / right (never the file)"),
+    (
+        ("uncertain_first", "least_sure_first"),
+        None,
+        "least sure first (on/off): unrated photos by taste · proposals (cull pass)",
+    ),
     (
         ("search", "tags"),
         None,
@@ -254,7 +272,8 @@ def help_rows(overrides: Mapping[str, str] | None = None) -> list[tuple[str, str
     The star keys 1–5 and the label keys 6–9 are one row each (unless one of
     them was remapped: then that group is printed key by key, so the help
     shows the keys that work), and so are the photo steps (→ ← Home End), the
-    zoom keys (Z = -), undo/redo, search and the tag cloud, the thumbnail sizes, the
+    zoom keys (Z = -), undo/redo, the rotations, the two "least sure first"
+    orders, search and the tag cloud, the thumbnail sizes, the
     overlays (H, J, Shift+P), the chrome keys (F, Shift+Tab), compare (C,
     Shift+C) and the faces (O, Shift+Z), so the table
     fits a 768-pixel-high screen."""

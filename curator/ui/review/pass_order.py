@@ -1,5 +1,5 @@
 """`PassOrder`: the review session's order function, with the rating pass's
-"most uncertain first" switch.
+"most uncertain first" switch and the cull pass's "least sure first".
 
 The session asks `order(pass_)` whenever a pass starts. Cull pass and plain
 rating pass: `score.review_order` as before (no embedding model needed, so
@@ -7,6 +7,10 @@ start-up stays light). With `uncertain_first` on, the rating pass is the
 same function's `uncertain_first` order — the one `curator list --order
 uncertain` prints: kept photos not rated yet, the ones the taste model is
 least sure of first (capture order while there is no taste model yet).
+With `least_sure_first` on, the cull pass is the photos this seat's
+photographer has a proposal for (cull for me: undecided, since a decision
+ends a proposal), the lowest confidence first
+(`proposals.store.least_sure_first`): the proposals that most need a look.
 No Qt; it reads the catalog on the calling thread (the kept photos'
 embeddings: a few ms for a shoot's survivors).
 """
@@ -17,17 +21,20 @@ from collections.abc import Callable, Sequence
 
 
 class PassOrder:
-    """Callable `(pass_) -> photo ids`; `uncertain_first` switches the rating pass;
-    `members(pass_, ids)` says which of a few photos a pass holds (a live import's
-    batch) by reading only those rows."""
+    """Callable `(pass_) -> photo ids`; `uncertain_first` switches the rating pass,
+    `least_sure_first` the cull pass; `members(pass_, ids)` says which of a few
+    photos a pass holds (a live import's batch) by reading only those rows."""
 
     def __init__(self, embedding_model: Callable[[], str]):
         self._embedding_model = embedding_model
         self.uncertain_first = False
+        self.least_sure_first = False
 
     def __call__(self, pass_: str) -> list[int]:
         from curator.pipeline.stages.score import review_order  # the catalog: after the paint
 
+        if pass_ == "cull" and self.least_sure_first:
+            return self._proposed()
         if pass_ == "rating" and self.uncertain_first:
             return review_order(pass_, self._embedding_model(), uncertain_first=True)
         return review_order(pass_, "")
@@ -40,8 +47,18 @@ class PassOrder:
 
         return followers_of(photo_ids) if pairing_on() else {}
 
+    @staticmethod
+    def _proposed() -> list[int]:
+        from curator.catalog.backends.seat import current_seat
+        from curator.catalog.proposals.store import least_sure_first
+
+        return least_sure_first(current_seat().user)
+
     def members(self, pass_: str, photo_ids: Sequence[int]) -> set[int]:
         from curator.pipeline.stages.score import review_members
+
+        if pass_ == "cull" and self.least_sure_first:  # a new photo has no proposal yet
+            return set(self._proposed()).intersection(photo_ids)
 
         uncertain = pass_ == "rating" and self.uncertain_first
         return review_members(pass_, photo_ids, uncertain_first=uncertain)

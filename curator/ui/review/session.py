@@ -18,6 +18,8 @@ Invariants:
   imports the gallery now shows are appended (`append_to_scope`);
 - a decision is a `DecisionAction` (keys, menu, clicks alike); `act` is the
   loupe's photo, `decide_many` a grid selection, one code path for both;
+  accepting a proposal (A) is one too: the proposal's verdict, logged as
+  from a proposal, never on a photo without one (a sentence says so);
 - each decision notifies the retrain callback (debounced by the caller's
   RetrainScheduler) and emits `photos_changed` for the gallery and panel;
 - `decide_many` (the grid's keys on a selection) gives every photo the same
@@ -38,7 +40,7 @@ from PySide6.QtCore import QObject, Signal
 from curator.catalog.types import CullState
 from curator.records import ColorLabel
 from curator.ui.review.actions import DecisionAction
-from curator.ui.review.decision_text import history_text
+from curator.ui.review.decision_text import accepted_text, history_text, no_proposal_text
 
 if TYPE_CHECKING:  # the catalog is imported after the first paint (issue 21 §1)
     from curator.catalog.decisions import DecisionRecord
@@ -231,7 +233,9 @@ class ReviewSession(QObject):
         pid = self.current
         if pid is None:
             return
-        self.decide_many(action, [pid])
+        records = self.decide_many(action, [pid])
+        if action is DecisionAction.ACCEPT_PROPOSAL and not records:
+            return  # no proposal (said so), or a seat that may only read: it stays
         rated = self.advance_after_rating and bool(action.stars)  # 1–5; 0 clears and stays
         if action.advances(self.pass_ is ReviewPass.CULL) or rated:
             self.move(1)
@@ -270,8 +274,33 @@ class ReviewSession(QObject):
         ids = list(dict.fromkeys(photo_ids))
         if not ids or self._refused():
             return []
+        if action is DecisionAction.ACCEPT_PROPOSAL:
+            return self._accept_proposals(ids)
         decide = self._decider(DecisionAction(action), ids)
         records = decisions.one_step(ids, decide)
+        self._decided(records)
+        return records
+
+    def _accept_proposals(self, ids: list[int]) -> list[DecisionRecord]:
+        """A: each photo's proposal (this seat's photographer's) becomes its
+        decision, as ONE undo step, logged as from a proposal
+        (`proposals.store.accept_photo`); the status bar says what was done, or
+        that there was no proposal to accept (nothing is decided then)."""
+        from curator.catalog import decisions  # the catalog: after the first paint
+        from curator.catalog.backends.seat import current_seat
+        from curator.catalog.proposals.store import accept_photo, proposal_verdicts
+
+        verdicts = proposal_verdicts(current_seat().user, ids)
+        if not verdicts:
+            self.notice.emit(no_proposal_text(len(ids)))
+            return []
+
+        def accept(pid: int) -> list[DecisionRecord]:
+            verdict = verdicts.get(pid)
+            return [] if verdict is None else accept_photo(pid, verdict) or []
+
+        records = decisions.one_step([pid for pid in ids if pid in verdicts], accept)
+        self.notice.emit(accepted_text(records, len(ids)))
         self._decided(records)
         return records
 

@@ -65,7 +65,7 @@ class MenuParts:
     session: ReviewSession
     errors: ErrorReporter
     problems_dock: QDockWidget
-    view_toolbar: QToolBar  # the row the pass's own actions go on (Uncertain first)
+    view_toolbar: QToolBar  # the pass's own actions' row (Uncertain / Least sure first)
     purge: PurgeController | None = None
     backup: BackupController | None = None
 
@@ -107,6 +107,7 @@ class WindowMenus:
         parts.tools.add_actions(self.actions)
         parts.tools.add_actions(self.grid_decisions.actions)
         parts.view_toolbar.addAction(self.actions["uncertain_first"])
+        parts.view_toolbar.addAction(self.actions["least_sure_first"])  # cull for me
         parts.tools.apply_keys(settings.key_overrides)
         self.purge: PurgeAction | None = None
         if parts.purge is not None:  # Edit ▸ Move Rejected to Trash…

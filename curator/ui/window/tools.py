@@ -14,7 +14,9 @@ Settings dialog and "most uncertain first" toggle, kept out of `main_window`
   to the window (`hooks.settings_saved`: the window's `settings_changed`,
   which app.py applies).
 - Most uncertain first: the checkable toolbar action (Shift+U) switches the
-  rating pass's order (`ui.review.uncertain_first`).
+  rating pass's order (`ui.review.uncertain_first`); its twin for the cull
+  pass, Least sure first (Shift+A), walks the proposals Curator is least
+  sure of first (`ui.review.least_sure_first`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.gallery.thumbnail_size import ThumbnailSizeSlider
 from curator.ui.gallery.view import GalleryView
 from curator.ui.review.keymap import binding_for, keys_for
+from curator.ui.review.least_sure_first import switch_least_sure_first
 from curator.ui.review.pass_order import PassOrder
 from curator.ui.review.session import ReviewSession
 from curator.ui.review.uncertain_first import switch_uncertain_first
@@ -42,7 +45,7 @@ if TYPE_CHECKING:
     from curator.ui.window.keymap_page import KeymapDialog
     from curator.ui.window.settings_dialog import SettingsDialog
 
-ACTIONS = ("thumbs_larger", "thumbs_smaller", "uncertain_first")
+ACTIONS = ("thumbs_larger", "thumbs_smaller", "uncertain_first", "least_sure_first")
 
 
 def apply_key_overrides(actions: Mapping[str, QAction], overrides: Mapping[str, str]) -> None:
@@ -106,6 +109,15 @@ class WindowTools(QObject):
                 " (teaches it fastest)"
             )
             uncertain.setEnabled(self.pass_order is not None)
+        least_sure = actions.get("least_sure_first")
+        if least_sure is not None:
+            least_sure.setCheckable(True)
+            least_sure.setText("Least sure first")
+            least_sure.setToolTip(
+                "Cull pass: the photos with a proposal, the ones Curator is least sure"
+                " of first (A accepts a proposal)"
+            )
+            least_sure.setEnabled(self.pass_order is not None)
 
     def apply_keys(self, overrides: Mapping[str, str]) -> None:
         for actions in self._action_sets:
@@ -178,6 +190,13 @@ class WindowTools(QObject):
             notice = switch_uncertain_first(
                 self.session, self.pass_order, on, self.hooks.embedding_model()
             )
+            if on:
+                self.hooks.show_loupe_page()
+            self.hooks.notify(notice)
+        elif action == "least_sure_first" and self.pass_order is not None:
+            order = self.pass_order
+            on = qaction.isChecked() if qaction is not None else not order.least_sure_first
+            notice = switch_least_sure_first(self.session, order, on)
             if on:
                 self.hooks.show_loupe_page()
             self.hooks.notify(notice)
