@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from curator.app import App
@@ -26,7 +27,9 @@ from curator.catalog.types import MetadataFilter
 from curator.records import Proposal, ProposalReason, ProposalVerdict
 from curator.ui.gallery.flags import PhotoFlags
 from curator.ui.gallery.model import FlagsRole, PhotoRole
+from curator.ui.loupe.info_panel import AMBER
 from curator.ui.loupe.proposal_mark import PROPOSED_REJECT_LOUPE_OPACITY, proposed_reject
+from curator.ui.loupe.view import LoupeView
 
 WAIT = 30_000
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -67,6 +70,25 @@ def _loupe_at(app: App, qtbot: QtBot, pid: int) -> None:
     qtbot.waitUntil(lambda: view.hasFocus() and view.painted_photo_id == pid, timeout=WAIT)
 
 
+def _brightness(view: LoupeView) -> float:
+    """The mean lightness of the photo as the loupe paints it (a 24 × 24 grid)."""
+    image = view.grab().toImage()
+    rect = view.image_rect().intersected(view.photo_area())
+    samples = [
+        image.pixelColor(
+            int(rect.left() + (i + 0.5) * rect.width() / 24),
+            int(rect.top() + (j + 0.5) * rect.height() / 24),
+        ).lightnessF()
+        for i in range(24)
+        for j in range(24)
+    ]
+    return sum(samples) / len(samples)
+
+
+def _ink(label: QLabel) -> str:
+    return label.palette().windowText().color().name()
+
+
 def _panel_proposal(app: App) -> str:
     return app.window.loupe.panel.values["Proposal"].text()
 
@@ -80,9 +102,11 @@ def test_the_loupe_shows_the_proposal_and_a_accepts_it_and_moves_on(
     _loupe_at(app, qtbot, p[0])
     # The proposed reject: dimmed, its pills and reasons in words, in the panel too.
     assert view.photo is not None and proposed_reject(view.photo)
-    assert PROPOSED_REJECT_LOUPE_OPACITY < 1.0
+    qtbot.waitUntil(lambda: view.is_preview, timeout=WAIT)
+    dimmed = _brightness(view)
     text = _panel_proposal(app)
     assert text.startswith("Reject? closed eyes · blur") and "sure: 90%" in text
+    assert _ink(app.window.loupe.panel.values["Proposal"]) == AMBER.name()
     assert not view.grab().toImage().isNull()
 
     qtbot.keyClick(view, Qt.Key.Key_A)  # accept: rejected, and the next photo
@@ -91,6 +115,9 @@ def test_the_loupe_shows_the_proposal_and_a_accepts_it_and_moves_on(
     assert p[0] not in proposals_of(current_seat().user)  # the decision ended it
     qtbot.waitUntil(lambda: view.painted_photo_id == p[1], timeout=WAIT)
     assert _panel_proposal(app).startswith("Keep? · a highlight (sure: 40%)")
+    # The reject's amber is gone: the row reads in the panel's own colour again.
+    values = app.window.loupe.panel.values
+    assert _ink(values["Proposal"]) == _ink(values["State"]) != AMBER.name()
     qtbot.keyClick(view, Qt.Key.Key_A)  # a proposed keep: kept
     assert _cull(p[1]) == "kept" and session.current == p[2]
     log = [(d["photo_id"], d["kind"], d["new"], d["pass"]) for d in decision_log()]
@@ -104,6 +131,11 @@ def test_the_loupe_shows_the_proposal_and_a_accepts_it_and_moves_on(
     assert _cull(p[1]) == "unreviewed" and _cull(p[0]) == "rejected"
     qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
     assert _cull(p[0]) == "unreviewed" and session.current == p[0]
+    # Undecided again, its proposal ended: the picture is no longer dimmed.
+    qtbot.waitUntil(lambda: view.photo is not None and view.photo.proposal is None, timeout=WAIT)
+    qtbot.waitUntil(lambda: view.is_preview, timeout=WAIT)
+    ratio = dimmed / _brightness(view)
+    assert abs(ratio - PROPOSED_REJECT_LOUPE_OPACITY) < 0.08, ratio
 
     # A photo without a proposal: a sentence, nothing decided, the loupe stays.
     session.go_to(p[7])

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -37,6 +38,7 @@ from curator.ui.loupe.proposal_mark import proposal_line, proposed_reject
 from curator.ui.loupe.tag_editor import TagEditor
 
 PANEL_WIDTH = 300
+AMBER = QColor(255, 179, 71)  # the panel's warnings (#ffb347)
 CONTENT_TYPES = {"still_life": "still life"}
 
 
@@ -174,8 +176,7 @@ class InfoPanel(QScrollArea):
         self.values["Captured"].setStyleSheet("color: #ffb347;" if warning else "")
         flagged = row.faces is not None and (row.faces.closed_eyes or row.faces.soft_face)
         self.values["Faces"].setStyleSheet("color: #ffb347;" if flagged else "")
-        rejecting = proposed_reject(row)
-        self.values["Proposal"].setStyleSheet("color: #ffb347;" if rejecting else "")
+        _amber(self.values["Proposal"], proposed_reject(row))
         small = details is not None and details.metrics_source == "raw_preview"
         self.values["Measured on"].setStyleSheet("color: #ffb347;" if small else "")
         self.values["File"].setToolTip(row.path)
@@ -250,6 +251,17 @@ def _breakable_word(word: str) -> str:
             out.append(ZERO_WIDTH_SPACE)
             run = 0
     return "".join(out)
+
+
+def _amber(label: QLabel, on: bool) -> None:
+    """`label`'s text amber (a warning) or the panel's own colour, by palette:
+    a style sheet set back to "" left this label with the default palette's
+    black text on the dark panel (the window's palette was not inherited again)."""
+    parent = label.parentWidget()
+    palette = QPalette((parent or label).palette())
+    if on:
+        palette.setColor(QPalette.ColorRole.WindowText, AMBER)
+    label.setPalette(palette)
 
 
 def _heading(text: str, parent: QWidget) -> QLabel:
