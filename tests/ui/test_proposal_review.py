@@ -244,3 +244,42 @@ def test_an_override_is_an_ordinary_decision_and_ends_the_proposal_on_tile_and_l
     window.show_gallery()  # the grid takes the decision in: the tile's proposal is gone
     qtbot.waitUntil(lambda: _tile(app, p[3])[1].proposed is None, timeout=WAIT)
     assert _tile(app, p[4])[1].proposed == "reject"  # the others keep theirs
+
+
+def test_a_in_the_grid_accepts_the_selected_photos_proposals_as_one_step(
+    library: Path, app: App, qtbot: QtBot
+) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    p = _ids()
+    _propose(p)
+    window = app.window
+    gallery, model = window.gallery, window.model
+    window.show_gallery()
+    selection = gallery.selectionModel()
+    selection.clearSelection()  # the current tile was selected
+    for pid in (p[2], p[3], p[7]):  # a proposed reject, a proposed keep, none
+        row = model.row_for(pid)
+        assert row is not None
+        selection.select(model.index(row), QItemSelectionModel.SelectionFlag.Select)
+    gallery.setFocus()
+    qtbot.waitUntil(gallery.hasFocus, timeout=WAIT)
+    qtbot.keyClick(gallery, Qt.Key.Key_A)
+    assert [_cull(pid) for pid in p] == [
+        *("unreviewed", "unreviewed", "rejected", "kept"),
+        *("unreviewed", "unreviewed", "unreviewed", "unreviewed"),
+    ]
+    assert window.statusBar().currentMessage() == (
+        "Proposals accepted: 1 kept, 1 rejected (1 without a proposal, or decided already)."
+    )
+    qtbot.keyClick(gallery, Qt.Key.Key_Z, CTRL)  # one undo step takes both back
+    assert [_cull(pid) for pid in (p[2], p[3])] == ["unreviewed", "unreviewed"]
+    # Only the photo without a proposal selected: a sentence, nothing decided.
+    selection.clearSelection()
+    row = model.row_for(p[6])
+    assert row is not None
+    selection.select(model.index(row), QItemSelectionModel.SelectionFlag.Select)
+    before = len(decision_log())
+    qtbot.keyClick(gallery, Qt.Key.Key_A)
+    assert len(decision_log()) == before
+    assert window.statusBar().currentMessage().startswith("This photo has no proposal")
