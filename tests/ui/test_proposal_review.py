@@ -22,7 +22,12 @@ from curator.app import App
 from curator.catalog.backends.seat import current_seat
 from curator.catalog.decisions import decision_log
 from curator.catalog.models import Photo
-from curator.catalog.proposals.store import PROPOSAL_PASS, proposals_of, write_proposals
+from curator.catalog.proposals.store import (
+    PROPOSAL_PASS,
+    clear_proposals,
+    proposals_of,
+    write_proposals,
+)
 from curator.catalog.types import MetadataFilter
 from curator.records import Proposal, ProposalReason, ProposalVerdict
 from curator.ui.gallery.flags import PhotoFlags
@@ -126,16 +131,30 @@ def test_the_loupe_shows_the_proposal_and_a_accepts_it_and_moves_on(
         (p[1], "cull", "kept", PROPOSAL_PASS),
     ]
 
-    # One undo step per photo: Ctrl+Z takes back the keep, then the reject.
+    # One undo step per photo: Ctrl+Z takes back the keep, then the reject, and
+    # each proposal comes back with it; Ctrl+Shift+Z decides it again.
+    me = current_seat().user
     qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
     assert _cull(p[1]) == "unreviewed" and _cull(p[0]) == "rejected"
+    assert p[1] in proposals_of(me) and p[0] not in proposals_of(me)
     qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
     assert _cull(p[0]) == "unreviewed" and session.current == p[0]
-    # Undecided again, its proposal ended: the picture is no longer dimmed.
+    assert proposals_of(me)[p[0]]["reasons"] == ["closed eyes", "blur"]
+    qtbot.waitUntil(lambda: _panel_proposal(app).startswith("Reject? closed eyes"), timeout=WAIT)
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL | SHIFT)  # redo: rejected, the proposal ended
+    assert _cull(p[0]) == "rejected" and p[0] not in proposals_of(me)
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)  # and undone again: back once more
+    assert _cull(p[0]) == "unreviewed" and p[0] in proposals_of(me)
+    qtbot.waitUntil(lambda: view.is_preview and view.photo is not None, timeout=WAIT)
+    assert abs(_brightness(view) - dimmed) < 0.01
+    # Without its proposal the same picture is painted brighter: it was dimmed.
+    clear_proposals(me)
+    app.window.loupe.invalidate([p[0]])
     qtbot.waitUntil(lambda: view.photo is not None and view.photo.proposal is None, timeout=WAIT)
     qtbot.waitUntil(lambda: view.is_preview, timeout=WAIT)
     ratio = dimmed / _brightness(view)
     assert abs(ratio - PROPOSED_REJECT_LOUPE_OPACITY) < 0.08, ratio
+    _propose(p)
 
     # A photo without a proposal: a sentence, nothing decided, the loupe stays.
     session.go_to(p[7])
@@ -274,6 +293,7 @@ def test_a_in_the_grid_accepts_the_selected_photos_proposals_as_one_step(
     )
     qtbot.keyClick(gallery, Qt.Key.Key_Z, CTRL)  # one undo step takes both back
     assert [_cull(pid) for pid in (p[2], p[3])] == ["unreviewed", "unreviewed"]
+    assert {p[2], p[3]} <= set(proposals_of(current_seat().user))  # with their proposals
     # Only the photo without a proposal selected: a sentence, nothing decided.
     selection.clearSelection()
     row = model.row_for(p[6])

@@ -2,8 +2,10 @@
 (issue 42 §3): `least_sure_first` (the undecided proposed photos of this
 photographer, lowest confidence first, ties in capture order), the gallery's
 Proposal filter and its counts (`MetadataFilter.proposal`,
-`metadata_choices`), and `accept_photo` (one photo's proposal as its
-decision, logged as from a proposal; a judged photo untouched). Another
+`metadata_choices`), `accept_photo` (one photo's proposal as its
+decision, logged as from a proposal; a judged photo untouched) and
+`restore_proposals` (what an undone accept ended comes back, only on
+undecided photos). Another
 photographer's proposals are never listed, counted nor filtered. Runs on
 SQLite and on PostgreSQL (tests/conftest.py's BOTH_BACKENDS)."""
 
@@ -22,6 +24,7 @@ from curator.catalog.proposals.store import (
     accept_photo,
     least_sure_first,
     proposals_of,
+    restore_proposals,
     write_proposals,
 )
 from curator.catalog.queries import gallery_query_ids
@@ -114,3 +117,27 @@ def test_accept_photo_decides_as_from_a_proposal_and_never_touches_a_judged_phot
     before = len(decision_log())
     assert decisions.apply_many(lambda: accept_photo(p[1], REJECT)) is None
     assert Photo.get_by_id(p[1]).rating == 4 and len(decision_log()) == before
+
+
+def test_restore_puts_back_only_on_undecided_photos_without_a_proposal(catalog: Catalog) -> None:
+    p = _photos(4)
+    me = current_seat().user
+    ended = [
+        Proposal(p[0], REJECT, (ProposalReason.CLOSED_EYES, ProposalReason.BLUR), 0.8),
+        Proposal(p[1], KEEP, (), 0.6, True),
+        Proposal(p[2], KEEP, (), 0.5),
+        Proposal(p[3], REJECT, (), 0.4),
+    ]
+    write_proposals(me, [Proposal(p[2], REJECT, (ProposalReason.SHAKE,), 0.9)])
+    set_rating(p[3], 2, pass_="rating")  # judged since: no proposal comes back
+    assert restore_proposals(me, ended) == [p[0], p[1]]
+    back = proposals_of(me)
+    assert back[p[0]] == {
+        "verdict": "reject",
+        "reasons": ["closed eyes", "blur"],
+        "confidence": 0.8,
+        "highlight": False,
+    }
+    assert back[p[1]]["highlight"] and back[p[2]]["reasons"] == ["shake"]  # p[2]'s own stays
+    assert p[3] not in back and proposals_of("someone else") == {}
+    assert restore_proposals(me, ended) == []  # again: nothing to put back

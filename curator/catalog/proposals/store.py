@@ -12,6 +12,9 @@
   least confident first (the loupe's cull pass walks them so: the
   proposals that most need a look come first); `proposal_id_set` is the
   gallery's Proposal filter (`MetadataFilter.proposal`).
+- `restore_proposals(owner, proposals)` puts back what an accept the
+  window's Ctrl+Z undid had ended (only on photos still undecided); the
+  m023 trigger cannot tell an undo from a decision, so the window says.
 - `accept_photo(photo, verdict)` is one photo's accept (the loupe's A key,
   ui.review.session, calls it within its own undo step), the one rule both
   use: a judged photo is never touched.
@@ -195,18 +198,67 @@ def proposal_counts(owner: str) -> dict[str, int]:
     return counts
 
 
-def proposal_verdicts(owner: str, photo_ids: Sequence[int]) -> dict[int, ProposalVerdict]:
-    """What `owner` proposes for each of `photo_ids` that has a proposal."""
+def proposals_for(owner: str, photo_ids: Sequence[int]) -> dict[int, Proposal]:
+    """`owner`'s proposal for each of `photo_ids` that has one."""
     ids = [int(pid) for pid in photo_ids]
-    found: dict[int, ProposalVerdict] = {}
+    found: dict[int, Proposal] = {}
     for start in range(0, len(ids), 500):
         rows = (
-            CullProposal.select(CullProposal.photo, CullProposal.verdict)
+            CullProposal.select(
+                CullProposal.photo,
+                CullProposal.verdict,
+                CullProposal.reasons,
+                CullProposal.confidence,
+                CullProposal.highlight,
+            )
             .where(CullProposal.owner == owner, CullProposal.photo.in_(ids[start : start + 500]))
             .tuples()
         )
-        found.update((int(pid), ProposalVerdict(verdict)) for pid, verdict in rows)
+        found.update((int(row[0]), proposal_record(int(row[0]), *row[1:])) for row in rows)
     return found
+
+
+def restore_proposals(owner: str, proposals: Sequence[Proposal]) -> list[int]:
+    """Put back `owner`'s proposals that an accept ended, once that accept was
+    undone (the window's Ctrl+Z after A): only on photos still undecided and
+    without a proposal of `owner`'s now; one transaction. The photos restored."""
+    db = Photo._meta.database
+    wanted = {p.photo_id: p for p in proposals}
+
+    def apply() -> list[int]:
+        undecided = {
+            int(pid)
+            for (pid,) in Photo.select(Photo.id)
+            .where(
+                Photo.id.in_(list(wanted)),
+                Photo.deleted_at.is_null(),
+                Photo.cull == CullState.UNREVIEWED.value,
+                Photo.picked == 0,
+                Photo.rating.is_null(),
+            )
+            .tuples()
+        }
+        taken = set(proposals_for(owner, list(undecided)))
+        back = [wanted[pid] for pid in wanted if pid in undecided and pid not in taken]
+        if back:
+            made = utcnow()
+            CullProposal.insert_many(
+                [
+                    {
+                        "owner": owner,
+                        "photo": p.photo_id,
+                        "verdict": p.verdict.value,
+                        "reasons": _SEP.join(r.value for r in p.reasons),
+                        "confidence": float(p.confidence),
+                        "highlight": bool(p.highlight),
+                        "made_at": made,
+                    }
+                    for p in back
+                ]
+            ).execute()
+        return [p.photo_id for p in back]
+
+    return tx.write(db, apply, gate=Gate.INTERACTIVE)
 
 
 def accept_photo(photo_id: int, verdict: ProposalVerdict) -> list[decisions.DecisionRecord] | None:

@@ -20,6 +20,8 @@ Invariants:
   loupe's photo, `decide_many` a grid selection, one code path for both;
   accepting a proposal (A) is one too: the proposal's verdict, logged as
   from a proposal, never on a photo without one (a sentence says so);
+  undoing it puts the proposals back (the catalog's trigger ended them),
+  redoing it ends them again;
 - each decision notifies the retrain callback (debounced by the caller's
   RetrainScheduler) and emits `photos_changed` for the gallery and panel;
 - `decide_many` (the grid's keys on a selection) gives every photo the same
@@ -38,7 +40,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from curator.catalog.types import CullState
-from curator.records import ColorLabel
+from curator.records import ColorLabel, Proposal
 from curator.ui.review.actions import DecisionAction
 from curator.ui.review.decision_text import accepted_text, history_text, no_proposal_text
 
@@ -91,6 +93,10 @@ class ReviewSession(QObject):
         # A studio seat whose role may only read: the sentence every decision key
         # says instead of writing (None: this seat decides).
         self.read_only: str | None = None
+        # The proposals each accept (A) ended, latest last, and those of the accepts
+        # undone since (for redo): undoing an accept puts its proposals back.
+        self._accepted: list[list[Proposal]] = []
+        self._unaccepted: list[list[Proposal]] = []
 
     @property
     def current(self) -> int | None:
@@ -285,24 +291,58 @@ class ReviewSession(QObject):
         """A: each photo's proposal (this seat's photographer's) becomes its
         decision, as ONE undo step, logged as from a proposal
         (`proposals.store.accept_photo`); the status bar says what was done, or
-        that there was no proposal to accept (nothing is decided then)."""
+        that there was no proposal to accept (nothing is decided then). The
+        proposals it ended are kept, so undoing the step puts them back
+        (`_restore_accepted`)."""
         from curator.catalog import decisions  # the catalog: after the first paint
         from curator.catalog.backends.seat import current_seat
-        from curator.catalog.proposals.store import accept_photo, proposal_verdicts
+        from curator.catalog.proposals.store import accept_photo, proposals_for
 
-        verdicts = proposal_verdicts(current_seat().user, ids)
-        if not verdicts:
+        proposed = proposals_for(current_seat().user, ids)
+        if not proposed:
             self.notice.emit(no_proposal_text(len(ids)))
             return []
 
         def accept(pid: int) -> list[DecisionRecord]:
-            verdict = verdicts.get(pid)
-            return [] if verdict is None else accept_photo(pid, verdict) or []
+            return accept_photo(pid, proposed[pid].verdict) or []
 
-        records = decisions.one_step([pid for pid in ids if pid in verdicts], accept)
+        records = decisions.one_step([pid for pid in ids if pid in proposed], accept)
         self.notice.emit(accepted_text(records, len(ids)))
+        if records:
+            ended = {r.photo_id for r in records}
+            self._accepted.append([proposed[pid] for pid in proposed if pid in ended])
+            self._unaccepted.clear()
         self._decided(records)
         return records
+
+    def _restore_accepted(self, verb: str, records: Sequence[DecisionRecord]) -> None:
+        """Undo and redo of an accept (A): the proposals come back with the undo
+        and go again with the redo (a decision ends them). An undo is the
+        latest accept's when it takes exactly its photos back to unreviewed
+        (undo is last-in, first-out; another step between leaves it waiting)."""
+        undo = verb == "Undone"
+        stack, other = (
+            (self._accepted, self._unaccepted) if undo else (self._unaccepted, self._accepted)
+        )
+        if not stack:
+            return
+        step = {p.photo_id: p for p in stack[-1]}
+        decided = {"keep": "kept", "reject": "rejected"}
+
+        def reverses(r: DecisionRecord) -> bool:
+            """An undo: the accepted state back to unreviewed; a redo: the other way."""
+            was, now = (r.old_value, r.new_value) if undo else (r.new_value, r.old_value)
+            verdict = step[r.photo_id].verdict.value
+            return r.kind == "cull" and now == "unreviewed" and was == decided[verdict]
+
+        if {r.photo_id for r in records} != set(step) or not all(map(reverses, records)):
+            return
+        other.append(stack.pop())
+        if undo:
+            from curator.catalog.backends.seat import current_seat
+            from curator.catalog.proposals.store import restore_proposals
+
+            restore_proposals(current_seat().user, list(step.values()))
 
     def _decider(
         self, action: DecisionAction, ids: list[int]
@@ -398,6 +438,7 @@ class ReviewSession(QObject):
 
         names = {pid: row.file_name for pid, row in gallery_rows(ids[:1]).items()}
         self.notice.emit(history_text(verb, records, names))
+        self._restore_accepted(verb, records)
         self._decided(records)
         if len(ids) == 1 and ids[0] != self.current:
             self.go_to(ids[0])
