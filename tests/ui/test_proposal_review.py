@@ -175,6 +175,7 @@ def test_least_sure_first_walks_the_proposals_in_ascending_confidence(
     window, session = app.window, app.session
     action = window.window_actions["least_sure_first"]
     assert action.isCheckable() and action.text() == "Least sure first"
+    assert action in window.menus.cull.actions()  # Cull ▸ Least sure first, after Propose…
     qtbot.keyClick(window.gallery, Qt.Key.Key_A, SHIFT)
     assert action.isChecked() and window.loupe_slot.showing()
     ascending = [x.photo_id for x in sorted(proposals, key=lambda x: x.confidence)]

@@ -343,6 +343,8 @@ class MainWindow(QMainWindow):
             menus.cull, self.pools.cull, CullParts(self.errors, self.model, self.loupe_slot,
             self.session, self.projects, self.filter_bar, self.recent, self.statusBar()), self,
         )  # fmt: skip
+        menus.cull.addSeparator()  # reviewing them photo by photo: also in View and the toolbar
+        menus.cull.addAction(self.window_actions["least_sure_first"])
 
     def _wire(self) -> None:
         self.session.pass_scope = self._show_pass_in_gallery
