@@ -141,6 +141,9 @@ def test_accept_the_rest_decides_all_and_ctrl_z_undoes_all_in_one_step(
 ) -> None:
     ids = _shoot(app)
     _propose(app, qtbot)
+    proposed = {
+        p.photo_id: (p.verdict, p.reasons, p.confidence, p.highlight) for p in CullProposal.select()
+    }
     runs = app.retrain.runs
     cull = app.window.cull
     with qtbot.waitSignal(app.window.session.photos_changed, timeout=30_000) as changed:
@@ -168,8 +171,24 @@ def test_accept_the_rest_decides_all_and_ctrl_z_undoes_all_in_one_step(
     with qtbot.waitSignal(app.window.session.photos_changed, timeout=10_000) as undone:
         qtbot.keyClick(app.window.gallery, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert sorted(undone.args[0]) == sorted(ids.values())  # type: ignore[index]
-    assert app.window.statusBar().currentMessage().startswith("Undone")
+    said = app.window.statusBar().currentMessage()
+    assert said.startswith("Undone") and " and " in said  # keeps and rejects, both named
+    assert "keep" in said and "reject" in said and f"of {len(ids)} photos" in said
     assert all(Photo.get_by_id(pid).cull == "unreviewed" for pid in ids.values())
+    # The proposals come back with the undo, as they were, and the tiles show them.
+    back = {
+        p.photo_id: (p.verdict, p.reasons, p.confidence, p.highlight) for p in CullProposal.select()
+    }
+    assert back == proposed
+    model = app.window.model
+    qtbot.waitUntil(
+        lambda: all(
+            (row := model.photo_row(model.row_for(pid))) is not None  # type: ignore[arg-type]
+            and row.proposal is not None
+            for pid in ids.values()
+        ),
+        timeout=10_000,
+    )
     assert decisions.undo_last() is None  # it was one step: nothing older to undo
 
 

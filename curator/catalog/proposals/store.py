@@ -102,8 +102,9 @@ def clear_proposals(owner: str) -> int:
     return tx.write(db, apply, gate=Gate.BULK)
 
 
-def proposals_of(owner: str) -> dict[int, dict[str, Any]]:
-    """`owner`'s proposals by photo, as `curator list --json` shows them."""
+def proposal_records(owner: str) -> dict[int, Proposal]:
+    """Every proposal of `owner`'s, by photo (one read; an accept's caller keeps
+    them, so undoing the accept can put them back: `restore_proposals`)."""
     rows = (
         CullProposal.select(
             CullProposal.photo,
@@ -115,14 +116,19 @@ def proposals_of(owner: str) -> dict[int, dict[str, Any]]:
         .where(CullProposal.owner == owner)
         .tuples()
     )
+    return {int(row[0]): proposal_record(int(row[0]), *row[1:]) for row in rows}
+
+
+def proposals_of(owner: str) -> dict[int, dict[str, Any]]:
+    """`owner`'s proposals by photo, as `curator list --json` shows them."""
     return {
-        int(pid): {
-            "verdict": verdict,
-            "reasons": [r for r in str(reasons).split(_SEP) if r],
-            "confidence": float(confidence),
-            "highlight": bool(highlight),
+        pid: {
+            "verdict": p.verdict.value,
+            "reasons": [r.value for r in p.reasons],
+            "confidence": float(p.confidence),
+            "highlight": bool(p.highlight),
         }
-        for pid, verdict, reasons, confidence, highlight in rows
+        for pid, p in proposal_records(owner).items()
     }
 
 

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from curator.catalog.proposals.plan import Scope
     from curator.catalog.proposals.store import AcceptReport
     from curator.cull.rules import ProposalRun, ProposalSummary
-    from curator.records import ProposalFrame
+    from curator.records import Proposal, ProposalFrame
 
 log = logging.getLogger("curator.ui")
 
@@ -80,6 +80,8 @@ class ProposeDone:
 class AcceptDone:
     report: AcceptReport | None
     error: str | None = None
+    # The proposals the accept ended (read just before it): an undo puts them back.
+    accepted: tuple[Proposal, ...] = ()
 
 
 def _sentence(what: str, exc: BaseException) -> str:
@@ -203,10 +205,13 @@ class CullController(QObject):
         owner = self._owner()
 
         def job() -> AcceptDone:
-            from curator.catalog.proposals.store import accept
+            from curator.catalog.proposals.store import accept, proposal_records
 
             try:
-                return AcceptDone(accept(owner, keeps=keeps, rejects=rejects))
+                before = proposal_records(owner)
+                report = accept(owner, keeps=keeps, rejects=rejects)
+                ended = tuple(before[pid] for pid in report.photo_ids if pid in before)
+                return AcceptDone(report, accepted=ended)
             except Exception as exc:
                 log.exception("accepting the proposals failed")
                 return AcceptDone(None, _sentence("Accepting the proposals", exc))

@@ -32,6 +32,7 @@ from curator.ui.common.guard import ErrorReporter, guarded_slot
 
 if TYPE_CHECKING:
     from curator.catalog.proposals.plan import Scope
+    from curator.records import Proposal
     from curator.ui.cull.controller import AcceptDone, CullController, ProposeDone
     from curator.ui.cull.dialog import ProposeDialog
 
@@ -44,7 +45,8 @@ class CullHooks:
     folders: Callable[[], Sequence[str]]  # folders to offer (the recent imports)
     notify: Callable[[str], None]  # a sentence in the status bar
     proposals_changed: Callable[[], None]  # re-read every tile (and the loupe's rows)
-    decided: Callable[[Sequence[int]], None]  # accepted: ReviewSession.decided_in_one_step
+    # accepted (the photos, the proposals it ended): ReviewSession.decided_in_one_step
+    decided: Callable[[Sequence[int], Sequence[Proposal]], None]
     read_only: Callable[[], str | None]  # the sentence of a seat that may only read
 
 
@@ -193,5 +195,5 @@ class CullMenu(QObject):
         if report is None:
             return
         if report.photo_ids:
-            self.hooks.decided(report.photo_ids)
+            self.hooks.decided(report.photo_ids, done.accepted)
         self.hooks.notify(accept_text(report.kept, report.rejected, report.untouched))

@@ -44,9 +44,16 @@ def history_text(verb: str, records: Sequence[DecisionRecord], names: Mapping[in
     if not records:
         return f"{verb}: nothing."
     undo = verb.lower().startswith("undo")
-    lead = records[-1] if undo else records[0]
-    value = lead.old_value if undo else lead.new_value
-    what = action_name(lead.kind, value)
+    ordered = list(reversed(records)) if undo else list(records)
+    kind = ordered[0].kind  # the step's lead (a 3★ that also keeps names the rating)
+    # Mixed values of that kind (an accepted proposal: keeps and rejects) name each.
+    what = " and ".join(
+        dict.fromkeys(
+            action_name(kind, r.old_value if undo else r.new_value)
+            for r in ordered
+            if r.kind == kind
+        )
+    )
     ids = list(dict.fromkeys(r.photo_id for r in records))
     whom = names.get(ids[0], f"photo {ids[0]}") if len(ids) == 1 else f"{len(ids)} photos"
     return f"{verb}: {what} of {whom}{since_text(records, len(ids))}."

@@ -399,11 +399,18 @@ class ReviewSession(QObject):
             return clear
         raise ValueError(f"not a decision action: {action!r}")
 
-    def decided_in_one_step(self, photo_ids: Sequence[int]) -> None:
+    def decided_in_one_step(
+        self, photo_ids: Sequence[int], accepted: Sequence[Proposal] = ()
+    ) -> None:
         """Decisions another part of the window wrote as ONE undo step
         (Cull ▸ Accept the rest): the retrain is poked once, as after any
-        key, and `photos_changed` tells the gallery and the panel."""
+        key, and `photos_changed` tells the gallery and the panel.
+        `accepted`: the proposals that step ended, put back when it is undone
+        (as after A: `_restore_accepted`)."""
         ids = sorted(set(photo_ids))
+        if accepted:
+            self._accepted.append(list(accepted))
+            self._unaccepted.clear()
         if ids:
             self._on_decision()
             self.photos_changed.emit(ids)
