@@ -418,6 +418,11 @@ class ProposalReason(StrEnum):
     BELOW_TARGET = "below the target"  # cut by the target, no taste score to rank by
 
 
+# The technical stage's note on a soft frame smeared one way
+# (imaging.metrics.measure_sharpness): a proposal calls its blur "shake".
+SHAKE_NOTE = "camera shake"
+
+
 @dataclass(frozen=True)
 class ProposalFrame:
     """One photo as the proposal reads it (catalog.proposals.plan): what the
@@ -432,6 +437,7 @@ class ProposalFrame:
     highlight_clip: float | None = None
     exposure_time: float | None = None  # seconds (EXIF)
     focal_length: float | None = None  # mm (EXIF)
+    shaken: bool = False  # the technical stage saw a smear one way (SHAKE_NOTE)
     burst: int | None = None
     burst_best: bool = False
     faces: FacesSummary | None = None  # None: the faces stage has not looked

@@ -4,9 +4,10 @@ sensitivities, and how the kind of shoot weighs them. Pure.
 Each check reads one measure the stages stored (no file is read again):
 - blur / shake: the sharpness score under `blur_below` (the gallery's BLUR
   badge line, 30: a Gaussian blur of sigma 2 px or a 17 px shake at 1440 px).
-  Sharpness alone cannot tell the two apart; the exposure time can: a soft
-  frame exposed longer than the hand-held limit (1 / focal length, 1/50 s
-  without one) is called shake, else blur;
+  A soft frame is called shake when the technical stage saw it smeared one
+  way (its note "camera shake": `ProposalFrame.shaken`) or when it was
+  exposed longer than the hand-held limit (1 / focal length, 1/50 s without
+  one), else blur;
 - under- / over-exposed: the exposure score under `exposure_below` (60:
   about 1.2 EV off, the CLIPPED badge's line) or more than `clip_above` of
   the frame burnt to white; the sign of the EV says which (clipping is over);
@@ -137,7 +138,10 @@ def judge(frame: ProposalFrame, checks: CullChecks) -> Judged:
 
 
 def _shake_or_blur(frame: ProposalFrame) -> ProposalReason:
-    """Shake when the exposure was longer than the hand-held limit, else blur."""
+    """Shake when the technical stage saw the frame smeared one way, or when the
+    exposure was longer than the hand-held limit; else blur."""
+    if frame.shaken:
+        return ProposalReason.SHAKE
     if frame.exposure_time is None:
         return ProposalReason.BLUR
     focal = frame.focal_length if frame.focal_length and frame.focal_length > 0 else None

@@ -63,7 +63,7 @@ class Shoot:
     expected_best: dict[int, set[str]] = field(default_factory=dict)  # burst index -> names
 
 
-def _rgb(name: str) -> np.ndarray:
+def source_rgb(name: str) -> np.ndarray:
     with Image.open(FIXTURES / f"{name}.jpg") as img:
         from PIL import ImageOps
 
@@ -144,7 +144,7 @@ def build(folder: Path, faces_per_kind: int = 30, seed: int = 0, variants: int =
         return f"{name}.jpg"
 
     for i, source in enumerate(SOURCES):
-        original = _rgb(source)
+        original = source_rgb(source)
         for v in range(variants):
             first = v == 0
             rgb = original if first else _variant(original, rng)
@@ -164,7 +164,7 @@ def build(folder: Path, faces_per_kind: int = 30, seed: int = 0, variants: int =
             ]
             shoot.bursts.append(frames)
             shoot.expected_best[len(shoot.bursts) - 1] = set(frames[:2])
-    backgrounds = [cv2.GaussianBlur(_rgb(s), (0, 0), BACKGROUND_BLUR) for s in SOURCES]
+    backgrounds = [cv2.GaussianBlur(source_rgb(s), (0, 0), BACKGROUND_BLUR) for s in SOURCES]
     for kind, label, why in (("open", "good", ""), ("closed", "defective", "closed eyes")):
         crops = sorted((FACES_DEV / kind).glob("*.jpg"))
         picked = rng.choice(len(crops), size=min(faces_per_kind, len(crops)), replace=False)

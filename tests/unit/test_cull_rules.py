@@ -70,6 +70,18 @@ def test_a_sharp_short_exposure_is_blur_not_shake_and_a_worse_one_is_surer() -> 
     assert got[2].confidence > got[1].confidence
 
 
+def test_a_soft_frame_the_technical_stage_saw_smeared_one_way_is_shake() -> None:
+    got, _ = by_id(
+        [
+            good(1, sharpness=12.0, exposure_time=1 / 500, shaken=True),  # fast, yet smeared
+            good(2, sharpness=12.0, exposure_time=1 / 500),
+            good(3, sharpness=80.0, shaken=True),  # a sharp frame: nothing to say
+        ]
+    )
+    assert got[1].reasons == (R.SHAKE,) and got[2].reasons == (R.BLUR,)
+    assert got[3].verdict is KEEP and got[3].reasons == ()
+
+
 def test_the_kind_of_shoot_changes_which_checks_weigh() -> None:
     blink = good(1, faces=one_face(closed=True))
     soft = good(2, sharpness=35.0)

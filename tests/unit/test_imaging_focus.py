@@ -29,6 +29,7 @@ from curator.imaging.metrics import (
     tile_detail,
     working_scale,
 )
+from curator.records import SHAKE_NOTE
 from tests.bench.score_series import JPEG_SOURCES
 from tests.imaging_helpers import fixture, texture
 
@@ -132,7 +133,8 @@ def test_a_frame_sharp_or_blurred_everywhere_keeps_the_frame_score(sigma: float)
     else:
         luma = SHARP if sigma == 0 else _blur(SHARP, sigma)
     result = measure_sharpness(luma)
-    assert result.note is None and result.score == _unjudged_score(luma)
+    assert result.note == (SHAKE_NOTE if sigma < 0 else None)  # a shake is said, not a missed focus
+    assert result.score == _unjudged_score(luma)
 
 
 def test_a_slightly_softer_subject_is_left_alone_and_the_fall_has_no_cliff() -> None:

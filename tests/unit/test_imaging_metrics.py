@@ -31,6 +31,8 @@ from curator.imaging.metrics import (
     tile_variances,
     working_scale,
 )
+from curator.records import SHAKE_NOTE
+from tests.bench.cull_shoot import SOURCES, source_rgb
 from tests.bench.score_series import camera_shake, exposure_shift, generated_sources
 from tests.imaging_helpers import fixture, texture
 
@@ -387,3 +389,18 @@ def test_exposure_reads_the_brightest_channel_the_same_on_every_layout() -> None
     assert not strided.flags.c_contiguous
     assert measure_exposure(luma, contiguous) == measure_exposure(luma, strided)
     assert measure_exposure(luma, contiguous) != measure_exposure(luma)
+
+
+def test_a_straight_shake_is_named_and_a_blur_or_a_sharp_frame_is_not() -> None:
+    # The camera fixtures at 1600 px (the cull bench's shoot), each shaken 31 px
+    # in its own direction, and blurred (sigma 4): the note tells them apart.
+    named, blurs_named, sharp_named = [], [], []
+    for index, source in enumerate(SOURCES):
+        rgb = source_rgb(source)
+        luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+        shaken = cv2.cvtColor(camera_shake(rgb, 31, index), cv2.COLOR_RGB2GRAY)
+        named.append(measure_sharpness(shaken).note == SHAKE_NOTE)
+        blurs_named.append(measure_sharpness(_blur(luma, 4)).note == SHAKE_NOTE)
+        sharp_named.append(measure_sharpness(luma).note == SHAKE_NOTE)
+    assert sum(named) >= 0.5 * len(SOURCES), named  # precision first (metrics.SHAKE_RATIO)
+    assert not any(blurs_named) and not any(sharp_named)

@@ -24,7 +24,7 @@ from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.models import Photo
 from curator.catalog.paths_codec import encode_path, shown_sql
 from curator.catalog.projects import ProjectRef, project_photo_ids
-from curator.records import CullState, FacesSummary, ProposalFrame
+from curator.records import SHAKE_NOTE, CullState, FacesSummary, ProposalFrame
 
 DECIDED_SQL = "(photo.cull != 'unreviewed' OR photo.picked = 1 OR photo.rating IS NOT NULL)"
 
@@ -62,7 +62,7 @@ _COLUMNS = (
     "photo.id, photo.cull, photo.picked, photo.rating, sharpness_score, exposure_score,"
     " exposure_ev, highlight_clip, exposure_time, focal_length, burst_group, burst_best,"
     " pp.score, pf.photo_id IS NOT NULL, pf.faces, pf.judged, pf.key_faces, pf.closed_eyes,"
-    " pf.soft_face, pf.eyes_open, pf.key_sharpness"
+    " pf.soft_face, pf.eyes_open, pf.key_sharpness, photo.sharpness_note"
 )
 
 
@@ -104,6 +104,7 @@ def plan_frames(scope: Scope = Scope()) -> list[ProposalFrame]:
         soft,
         eyes_open,
         key_sharp,
+        note,
     ) in rows:
         decided: CullState | None = None
         if cull == kept.value or picked or rating is not None:
@@ -130,6 +131,7 @@ def plan_frames(scope: Scope = Scope()) -> list[ProposalFrame]:
                 highlight_clip=clip,
                 exposure_time=shutter,
                 focal_length=focal,
+                shaken=note == SHAKE_NOTE,
                 burst=None if burst is None else int(burst),
                 burst_best=bool(best),
                 faces=faces,

@@ -52,6 +52,9 @@ from curator.settings import Settings
 # photographer does (EV estimate, night frames' lit part), drive mode / sequence from EXIF
 # 4: issue 20 — missed focus: a subject clearly softer than a sharp scene around it
 # lowers the sharpness score, with the note "focus missed the subject" (imaging.focus)
+# (not bumped by issue 42's note "camera shake" on a soft frame smeared one way: every
+# score is as it was, and re-measuring a whole catalog for a note would cost hours; a
+# photo measured before keeps no note, and a proposal calls its softness "blur")
 STAGE_VERSION = "technical-4"
 # The GUI's decoding children run at a CPU priority below the window's
 # (os.nice's scale: 0 normal, 19 lowest), so on busy cores the UI thread goes
