@@ -32,6 +32,7 @@ def curator_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 BOTH_BACKENDS = frozenset(
     {
         "test_approval",
+        "test_bulk_decisions",
         "test_decision_actions",
         "test_decision_steps",
         "test_faces_catalog",

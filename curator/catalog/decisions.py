@@ -34,7 +34,10 @@ one photo (a pick that also keeps writes two rows), or every call made
 inside `one_step` (a decision key on a selection of many photos in the
 grid: one undo step). Every group stamps its rows with ONE `created_at`,
 strictly later than any row before it, so a group is exactly a run of
-consecutive rows with the same stamp; no schema change is needed. See
+consecutive rows with the same stamp; no schema change is needed. An undo
+or redo is written set-based whatever its size (catalog.undo.bulk: one
+read, one UPDATE, one INSERT), so undoing an accepted proposal of 60,000
+photos costs what one key press does, give or take the rows.
 Each row records its seat (user, host: catalog.backends.seat); undo and redo
 read only the seat's own groups, so on a shared catalog each person undoes
 their own decisions and never another's; an undo of a photo another seat
@@ -46,13 +49,14 @@ from the log.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TypeVar
 
 from curator.catalog import tx
+from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.backends.seat import current_seat
 from curator.catalog.models import (
     CullState,
@@ -66,6 +70,8 @@ from curator.catalog.models import (
     utcnow,
 )
 from curator.catalog.paths_codec import encode_path, pair_mates, pairing_on
+from curator.catalog.undo import bulk
+from curator.catalog.undo.bulk import PhotoColumns
 from curator.catalog.undo.stacks import Group, changed_since, redo_target, undo_target
 from curator.catalog.write_gate import Gate
 from curator.records import ColorLabel, DecisionState
@@ -97,12 +103,7 @@ class DecisionRecord:
         return f"{self.kind.value} {self.old_value or '—'} → {self.new_value or '—'}"
 
 
-def _text(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    return str(value)
+_text = bulk.text
 
 
 # Set by `one_step` while its calls run: their rows share this stamp (one group).
@@ -119,13 +120,7 @@ def _group_stamp() -> datetime:
     return shared if shared is not None else _new_stamp()
 
 
-def _new_stamp() -> datetime:
-    """Now, but strictly after the newest row."""
-    now = utcnow()
-    last = Decision.select(Decision.created_at).order_by(Decision.id.desc()).first()
-    if last is not None and last.created_at >= now:
-        now = last.created_at + timedelta(microseconds=1)
-    return now
+_new_stamp = bulk.new_stamp  # now, but strictly after the newest row
 
 
 def _log(
@@ -320,6 +315,21 @@ def _decide(photo_id: int, one: Callable[[int], list[DecisionRecord]]) -> list[D
     return _write(write)
 
 
+def cull_unjudged(targets: Mapping[int, CullState], *, pass_: str) -> bulk.CullOutcome:
+    """Each of `targets` (photo -> cull state) that is live and not judged yet
+    (kept, rejected, picked or rated) set to its state, with the other files of
+    its RAW+JPEG pair: exactly the rows `set_cull` photo by photo in id order
+    would write, set-based (catalog.undo.bulk.decide_culls) — ONE transaction,
+    ONE group (or the `one_step` under way). A proposal's accept: one photo's
+    (the loupe's A) or 60,000 (Accept the Rest)."""
+    return _write(lambda: bulk.decide_culls(targets, pass_, _group_stamp()))
+
+
+def record_of(row: bulk.LogRow) -> DecisionRecord:
+    """A row `cull_unjudged` wrote, as the record the window shows."""
+    return DecisionRecord(row.photo_id, DecisionKind(row.kind), row.old, row.new)
+
+
 def apply_many(fn: Callable[[], T]) -> T:
     """Run several decision calls (and their look-ups) as ONE transaction.
 
@@ -479,72 +489,65 @@ def decision_log(photo_id: int | None = None) -> list[dict[str, object]]:
 # --- undo / redo (the stacks: catalog.undo.stacks) ----------------------------
 
 
-def _current_value(photo: Photo, row: Decision) -> str | None:
-    kind = row.kind
-    if kind == DecisionKind.TAG.value:
+# A decision kind's photo column (tags live in their own table).
+_COLUMN_OF = {
+    DecisionKind.CULL.value: "cull",
+    DecisionKind.RATING.value: "rating",
+    DecisionKind.PICK.value: "picked",
+    DecisionKind.LABEL.value: "label",
+    DecisionKind.ROTATION.value: "rotation",
+}
+
+
+def _current_value(columns: PhotoColumns, photo_id: int, row: Decision) -> str | None:
+    if row.kind == DecisionKind.TAG.value:
         _, name = _parse_tag_value(row.new_value)
-        return _tag_value(_tag_state(int(photo.id), name), name)
-    if kind == DecisionKind.CULL.value:
-        return _text(photo.cull)
-    if kind == DecisionKind.RATING.value:
-        return _text(photo.rating)
-    if kind == DecisionKind.PICK.value:
-        return _text(bool(photo.picked))
-    if kind == DecisionKind.LABEL.value:
-        return _text(photo.label)
-    if kind == DecisionKind.ROTATION.value:
-        return _text(int(photo.rotation or 0))
-    raise DecisionError(f"A {kind} decision can't be undone here.")
+        return _tag_value(_tag_state(photo_id, name), name)
+    if row.kind in _COLUMN_OF:
+        return columns[_COLUMN_OF[row.kind]]
+    raise DecisionError(f"A {row.kind} decision can't be undone here.")
 
 
-def _assign(photo: Photo, kind: str, value: str | None) -> None:
+def _assign(columns: PhotoColumns, photo_id: int, kind: str, value: str | None) -> None:
     if kind == DecisionKind.TAG.value:
         state, name = _parse_tag_value(value)
-        _set_tag_state(int(photo.id), name, state)
+        _set_tag_state(photo_id, name, state)
     elif kind == DecisionKind.CULL.value:
-        photo.cull = CullState(value or CullState.UNREVIEWED.value).value
+        columns["cull"] = CullState(value or CullState.UNREVIEWED.value).value
     elif kind == DecisionKind.RATING.value:
-        photo.rating = None if value is None else int(value)
+        columns["rating"] = None if value is None else str(int(value))
     elif kind == DecisionKind.PICK.value:
-        photo.picked = value == "1"
+        columns["picked"] = _text(value == "1")
     elif kind == DecisionKind.LABEL.value:
-        photo.label = value
+        columns["label"] = value
     elif kind == DecisionKind.ROTATION.value:
-        photo.rotation = int(value or 0) % 4
+        columns["rotation"] = str(int(value or 0) % 4)
 
 
 def _reverse(group: Group) -> list[DecisionRecord]:
-    """Append the inverse of `group` (one new group) and apply it to its photos."""
-    photos: dict[int, Photo] = {}
+    """Append the inverse of `group` (one new group) and apply it to its photos.
+
+    Set-based whatever the group's size (catalog.undo.bulk): the photos'
+    columns are read in one statement, the inverse is worked out row by row
+    (newest first) on those values — a tag's state is read and set in its own
+    table as it goes —, then written as one UPDATE and one INSERT."""
     at, seat = _new_stamp(), current_seat()
     elsewhere = changed_since(group, seat)  # said, not refused: the later decision wins
+    pids = {int(row.photo_id) for row in group.rows}
+    columns = bulk.read_columns(pids)
+    missing = pids - columns.keys()
+    if missing:
+        raise DecisionError(f"There is no photo {min(missing)} in the catalog.")
+    rows: list[bulk.LogRow] = []
     records: list[DecisionRecord] = []
     for row in reversed(group.rows):
         pid = int(row.photo_id)
-        photo = photos.get(pid)
-        if photo is None:
-            photo = Photo.select(*_DECISION_COLUMNS).where(Photo.id == pid).first()
-            if photo is None:
-                raise DecisionError(f"There is no photo {pid} in the catalog.")
-            photos[pid] = photo
-        current = _current_value(photo, row)
-        Decision.create(
-            photo=pid,
-            kind=row.kind,
-            old_value=current,
-            new_value=row.old_value,
-            pass_=row.pass_,
-            undoes=row.id,
-            created_at=at,
-            seat_user=seat.user,
-            seat_host=seat.host,
-        )
-        _assign(photo, row.kind, row.old_value)
+        current = _current_value(columns[pid], pid, row)
+        rows.append(bulk.LogRow(pid, row.kind, current, row.old_value, row.pass_, int(row.id)))
+        _assign(columns[pid], pid, row.kind, row.old_value)
         kind = DecisionKind(row.kind)
         records.append(DecisionRecord(pid, kind, current, row.old_value, elsewhere.get(pid)))
-    for photo in photos.values():
-        photo.updated_at = utcnow()
-        photo.save()
+    bulk.write(columns, rows, at)
     return records
 
 
@@ -554,10 +557,11 @@ def _one_per_pair(records: list[DecisionRecord]) -> list[DecisionRecord]:
     ids = {r.photo_id for r in records}
     if len(ids) < 2 or not pairing_on():
         return records
+    dialect = dialect_of(Photo._meta.database)
     followers = {
         int(p.id)
         for p in Photo.select(Photo.id).where(
-            Photo.id.in_(list(ids)), Photo.pair_lead_id.in_(list(ids))
+            dialect.in_ids(Photo.id, ids), dialect.in_ids(Photo.pair_lead_id, ids)
         )
     }
     return [r for r in records if r.photo_id not in followers]

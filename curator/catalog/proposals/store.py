@@ -16,15 +16,16 @@
   window's Ctrl+Z undid had ended (only on photos still undecided); the
   m023 trigger cannot tell an undo from a decision, so the window says.
 - `accept_photo(photo, verdict)` is one photo's accept (the loupe's A key,
-  ui.review.session, calls it within its own undo step), the one rule both
-  use: a judged photo is never touched.
-- `accept(owner, …)` turns that photographer's proposals into decisions
-  through catalog.decisions (the one path for decisions): ONE transaction
-  and ONE undo group (`decisions.one_step`), each decision logged with the
-  pass `proposal` (`PROPOSAL_PASS`), so the log says where it came from. A
-  photo already judged (kept, rejected, picked or rated) is never touched;
-  each decision ends the photo's proposal (m023's trigger), so what is left
-  are the proposals not accepted (`--keeps` leaves the rejects).
+  ui.review.session, calls it within its own undo step); `accept(owner, …)`
+  turns that photographer's proposals into decisions in ONE transaction and
+  ONE undo group. Both go through `decisions.cull_unjudged`, the one rule
+  they share, set-based (catalog.undo.bulk: the rows `decisions.set_cull`
+  would write photo by photo, in a handful of statements): each decision is
+  logged with the pass `proposal` (`PROPOSAL_PASS`), so the log says where
+  it came from; a photo already judged (kept, rejected, picked or rated) is
+  never touched; each decision ends the photo's proposal (m023's trigger),
+  so what is left are the proposals not accepted (`--keeps` leaves the
+  rejects).
 
 Reasons are stored as their words joined by `|` (m023).
 """
@@ -271,15 +272,13 @@ def restore_proposals(owner: str, proposals: Sequence[Proposal]) -> list[int]:
 def accept_photo(photo_id: int, verdict: ProposalVerdict) -> list[decisions.DecisionRecord] | None:
     """One photo's proposal as its decision (keep -> kept, reject -> rejected),
     logged as from a proposal; call it inside a decisions write (`one_step`).
-    None, touching nothing, when the photo is gone or someone judged it already."""
-    try:
-        state = decisions.decision_state(photo_id)
-    except decisions.DecisionError:  # purged since it was proposed
-        return None
-    if state.cull is not CullState.UNREVIEWED or state.picked or state.rating is not None:
-        return None
+    None, touching nothing, when the photo is gone or someone judged it already
+    (`decisions.cull_unjudged`, the rule `accept` shares)."""
     cull = CullState.KEPT if verdict is ProposalVerdict.KEEP else CullState.REJECTED
-    return decisions.set_cull(photo_id, cull, pass_=PROPOSAL_PASS)
+    done = decisions.cull_unjudged({photo_id: cull}, pass_=PROPOSAL_PASS)
+    if not done.decided:
+        return None
+    return [decisions.record_of(row) for row in done.rows if row.photo_id == photo_id]
 
 
 @dataclass(frozen=True)
@@ -292,38 +291,26 @@ class AcceptReport:
 
 def accept(owner: str, *, keeps: bool = True, rejects: bool = True) -> AcceptReport:
     """`owner`'s proposals (keeps, rejects or both) as decisions: one transaction,
-    one undo group, logged as from a proposal; judged photos are never touched."""
-    asked = ((ProposalVerdict.KEEP, keeps), (ProposalVerdict.REJECT, rejects))
-    wanted = [verdict for verdict, on in asked if on]
-    verdict_of = {
-        int(pid): ProposalVerdict(verdict)
-        for pid, verdict in CullProposal.select(CullProposal.photo, CullProposal.verdict)
-        .where(CullProposal.owner == owner, CullProposal.verdict.in_([v.value for v in wanted]))
-        .order_by(CullProposal.photo)
-        .tuples()
-    }
-    if not verdict_of:
-        return AcceptReport(0, 0, 0)
-    done: dict[ProposalVerdict, int] = {ProposalVerdict.KEEP: 0, ProposalVerdict.REJECT: 0}
-    untouched = [0]
-    decided: list[int] = []
+    one undo group, logged as from a proposal; judged photos are never touched.
 
-    def decide(pid: int) -> list[decisions.DecisionRecord]:
-        verdict = verdict_of[pid]
-        records = accept_photo(pid, verdict)
-        if records is None:
-            untouched[0] += 1
-            return []
-        done[verdict] += 1
-        decided.append(pid)
-        return records
+    Set-based (`decisions.cull_unjudged`, catalog.undo.bulk): a handful of
+    statements whatever the number of proposals, writing what `accept_photo`
+    photo by photo would."""
+    asked = ((ProposalVerdict.KEEP, keeps), (ProposalVerdict.REJECT, rejects))
+    wanted = [verdict.value for verdict, on in asked if on]
+    kept, rejected = CullState.KEPT, CullState.REJECTED
 
     def step() -> AcceptReport:
-        done[ProposalVerdict.KEEP] = done[ProposalVerdict.REJECT] = untouched[0] = 0
-        decided.clear()  # a busy catalog re-runs the whole step
-        decisions.one_step(list(verdict_of), decide)
-        return AcceptReport(
-            done[ProposalVerdict.KEEP], done[ProposalVerdict.REJECT], untouched[0], tuple(decided)
-        )
+        targets = {
+            int(pid): kept if verdict == ProposalVerdict.KEEP.value else rejected
+            for pid, verdict in CullProposal.select(CullProposal.photo, CullProposal.verdict)
+            .where(CullProposal.owner == owner, CullProposal.verdict.in_(wanted))
+            .tuples()
+        }
+        if not targets:
+            return AcceptReport(0, 0, 0)
+        done = decisions.cull_unjudged(targets, pass_=PROPOSAL_PASS)
+        n_kept = sum(targets[pid] is kept for pid in done.decided)
+        return AcceptReport(n_kept, len(done.decided) - n_kept, len(done.untouched), done.decided)
 
     return decisions.apply_many(step)

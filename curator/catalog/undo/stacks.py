@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.backends.seat import Seat
 from curator.catalog.models import Decision
 
@@ -135,7 +136,9 @@ def changed_since(group: Group, seat: Seat) -> dict[int, str]:
         Decision.select()
         .where(
             Decision.id > newest,
-            Decision.photo.in_(sorted({pid for pid, _, _ in wanted})),
+            dialect_of(Decision._meta.database).in_ids(
+                Decision.photo, sorted({pid for pid, _, _ in wanted})
+            ),
         )
         .order_by(Decision.id)
     )

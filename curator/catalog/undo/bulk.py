@@ -1,0 +1,235 @@
+"""Decisions on many photos at once, as a handful of statements (issue 42).
+
+catalog.decisions records a decision photo by photo; a group of 60,000
+(Cull ▸ Accept the Rest, its undo and redo) that way costs minutes, nearly
+all of it peewee building one statement at a time. This module is the
+set-based half of the same path, on SQLite and on PostgreSQL alike:
+
+- `read_columns(ids)`: ONE SELECT of the decision columns of every photo
+  (`PhotoColumns`, each value as the decision log writes it: `_text`);
+- `write(columns, rows, at)`: ONE UPDATE of those columns (and `updated_at`)
+  from a packed JSON array, and ONE INSERT … SELECT of the log rows from
+  another (one bound parameter each, unpacked in the database: SQLite's
+  json_each, PostgreSQL's json_array_elements), the rows in their order, so
+  their ids keep it;
+- `decide_culls(targets, pass_, at)`: `decisions.set_cull` on each target
+  photo that nobody has judged, as one group — the accept of a proposal.
+
+Invariants (the same as catalog.decisions', which holds the loop that uses
+`read_columns`/`write` for undo and redo):
+- Call inside a write transaction (`decisions.apply_many`, or the write of
+  `decisions` itself): the columns read are what the rows written replace.
+- Every row of one call carries the ONE stamp `at` (`new_stamp()`, strictly
+  later than any row before it), the seat (catalog.backends.seat), the pass
+  and, for an undo or redo, `undoes`: the log's undo groups read them back.
+- Being INSERTs and UPDATEs like the per-photo path's, they fire the same
+  triggers: m023's (a cull, pick or rating decision ends the photo's
+  proposal), and on PostgreSQL the seats' news (m019: a `curator_decision`
+  notification per row, `curator_photo` per 500 photos updated).
+- `decide_culls` writes exactly the rows, in exactly the order, the
+  per-photo path writes when it runs through the targets by id: a photo
+  gone, soft-deleted or already judged (kept, rejected, picked or rated —
+  including by a pair mate's decision a moment earlier) is left alone; the
+  other files of a RAW+JPEG pair (catalog.paths_codec) follow their photo;
+  a reject also clears a pick (a mate's).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from curator.catalog.backends.dialect import dialect_of
+from curator.catalog.backends.seat import current_seat
+from curator.catalog.models import CullState, Decision, DecisionKind, Photo, utcnow
+from curator.catalog.paths_codec import pairing_on
+
+# A photo's decision columns, each as the log writes it (None, "kept", "3", "1").
+PhotoColumns = dict[str, str | None]
+COLUMNS = ("cull", "rating", "picked", "label", "rotation")
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """One decision row to append (catalog.models.Decision)."""
+
+    photo_id: int
+    kind: str
+    old: str | None
+    new: str | None
+    pass_: str
+    undoes: int | None = None
+
+
+def text(value: object) -> str | None:
+    """A value as the log writes it: None, "1"/"0" for a flag, else str()."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def new_stamp() -> datetime:
+    """Now, but strictly after the newest row: a new group's stamp."""
+    now = utcnow()
+    last = Decision.select(Decision.created_at).order_by(Decision.id.desc()).first()
+    if last is not None and last.created_at >= now:
+        now = last.created_at + timedelta(microseconds=1)
+    return now
+
+
+def _db():  # type: ignore[no-untyped-def]
+    return Photo._meta.database
+
+
+def read_columns(photo_ids: Iterable[int], *, live: bool = False) -> dict[int, PhotoColumns]:
+    """The decision columns of those of `photo_ids` in the catalog (`live`:
+    and not deleted), by id: one SELECT."""
+    db = _db()
+    d = dialect_of(db)
+    sql = (
+        "SELECT id, cull, rating, picked, label, rotation FROM photo"
+        f" WHERE id IN {d.id_list()}" + (" AND deleted_at IS NULL" if live else "")
+    )
+    found: dict[int, PhotoColumns] = {}
+    for pid, cull, rating, picked, label, rotation in db.execute_sql(sql, [d.id_param(photo_ids)]):
+        found[int(pid)] = {
+            "cull": text(cull),
+            "rating": text(rating),
+            "picked": text(bool(picked)),
+            "label": text(label),
+            "rotation": text(int(rotation or 0)),
+        }
+    return found
+
+
+_UPDATE_SQLITE = (
+    "UPDATE photo SET cull = j.cull, rating = j.rating, picked = j.picked, label = j.label,"
+    " rotation = j.rotation, updated_at = ? FROM (SELECT json_extract(value, '$[0]') AS id,"
+    " json_extract(value, '$[1]') AS cull, json_extract(value, '$[2]') AS rating,"
+    " json_extract(value, '$[3]') AS picked, json_extract(value, '$[4]') AS label,"
+    " json_extract(value, '$[5]') AS rotation FROM json_each(?)) AS j WHERE photo.id = j.id"
+)
+_UPDATE_POSTGRES = (
+    "UPDATE photo SET cull = j.cull, rating = j.rating, picked = j.picked, label = j.label,"
+    " rotation = j.rotation, updated_at = CAST(? AS timestamp) FROM (SELECT"
+    " CAST(value->>0 AS bigint) AS id, value->>1 AS cull, CAST(value->>2 AS bigint) AS rating,"
+    " CAST(value->>3 AS bigint) AS picked, value->>4 AS label,"
+    " CAST(value->>5 AS bigint) AS rotation"
+    " FROM json_array_elements(CAST(? AS json)) AS e(value)) AS j WHERE photo.id = j.id"
+)
+_INSERT = (
+    "INSERT INTO decision"
+    " (photo_id, kind, old_value, new_value, pass, undoes, created_at, seat_user, seat_host) "
+)
+_ROWS_SQLITE = (
+    "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
+    " json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]'),"
+    " json_extract(value, '$[5]'), ?, ?, ? FROM json_each(?) ORDER BY key"
+)
+_ROWS_POSTGRES = (
+    "SELECT CAST(value->>0 AS bigint), value->>1, value->>2, value->>3, value->>4,"
+    " CAST(value->>5 AS bigint), CAST(? AS timestamp), CAST(? AS text), CAST(? AS text)"
+    " FROM json_array_elements(CAST(? AS json)) WITH ORDINALITY AS e(value, n) ORDER BY n"
+)
+
+
+def _packed(items: Iterable[Sequence[object]]) -> str:
+    return json.dumps(list(items), separators=(",", ":"))
+
+
+def write(columns: Mapping[int, PhotoColumns], rows: Sequence[LogRow], at: datetime) -> None:
+    """Set each photo of `columns` to its values (and `updated_at` to now) and
+    append `rows`, in their order, stamped `at` and with this seat: one UPDATE,
+    one INSERT. Nothing is written for an empty argument."""
+    db = _db()
+    postgres = dialect_of(db).is_postgres
+    if columns:
+        packed = _packed(
+            [
+                pid,
+                c["cull"],
+                None if c["rating"] is None else int(c["rating"]),
+                int(c["picked"] == "1"),
+                c["label"],
+                int(c["rotation"] or 0),
+            ]
+            for pid, c in columns.items()
+        )
+        now = Photo.updated_at.db_value(utcnow())
+        db.execute_sql(_UPDATE_POSTGRES if postgres else _UPDATE_SQLITE, [now, packed])
+    if rows:
+        seat = current_seat()
+        packed = _packed([r.photo_id, r.kind, r.old, r.new, r.pass_, r.undoes] for r in rows)
+        stamp = Decision.created_at.db_value(at)
+        db.execute_sql(
+            _INSERT + (_ROWS_POSTGRES if postgres else _ROWS_SQLITE),
+            [stamp, seat.user, seat.host, packed],
+        )
+
+
+def _families(photo_ids: Sequence[int]) -> dict[int, list[int]]:
+    """Each of `photo_ids` -> every live file of its RAW+JPEG pair but itself
+    (catalog.paths_codec.pair_mates, for many photos in one SELECT)."""
+    if not pairing_on() or not photo_ids:
+        return {}
+    db = _db()
+    d = dialect_of(db)
+    rows = db.execute_sql(
+        "SELECT me.id, p.id FROM photo me JOIN photo p ON (p.id = COALESCE(me.pair_lead_id, me.id)"
+        " OR p.pair_lead_id = COALESCE(me.pair_lead_id, me.id))"
+        f" WHERE me.id IN {d.id_list()} AND p.id != me.id AND p.deleted_at IS NULL ORDER BY p.id",
+        [d.id_param(photo_ids)],
+    )
+    mates: dict[int, list[int]] = {}
+    for me, pid in rows:
+        mates.setdefault(int(me), []).append(int(pid))
+    return mates
+
+
+@dataclass(frozen=True)
+class CullOutcome:
+    decided: tuple[int, ...]  # the targets decided, by id (not their pair mates)
+    untouched: tuple[int, ...]  # the targets gone or already judged: left alone
+    rows: tuple[LogRow, ...]  # every row written, in order
+
+
+def _judged(c: PhotoColumns) -> bool:
+    return c["cull"] != CullState.UNREVIEWED.value or c["picked"] == "1" or c["rating"] is not None
+
+
+def decide_culls(targets: Mapping[int, CullState], pass_: str, at: datetime) -> CullOutcome:
+    """Each of `targets` (photo -> its new cull state) that is live and not
+    judged, and the other files of its pair, set to its state: ONE group
+    stamped `at`, as `decisions.set_cull` per photo in id order would write it."""
+    order = sorted(targets)
+    mates = _families(order)
+    every = set(order).union(*mates.values()) if mates else set(order)
+    state = read_columns(every, live=True)
+    rows: list[LogRow] = []
+    changed: dict[int, PhotoColumns] = {}
+    decided: list[int] = []
+    untouched: list[int] = []
+    for pid in order:
+        mine = state.get(pid)
+        if mine is None or _judged(mine):
+            untouched.append(pid)
+            continue
+        new = CullState(targets[pid]).value
+        for member in (pid, *mates.get(pid, ())):
+            c = state[member]
+            before = len(rows)
+            if c["cull"] != new:
+                rows.append(LogRow(member, DecisionKind.CULL.value, c["cull"], new, pass_))
+                c["cull"] = new
+            if new == CullState.REJECTED.value and c["picked"] == "1":
+                rows.append(LogRow(member, DecisionKind.PICK.value, "1", "0", pass_))
+                c["picked"] = "0"
+            if len(rows) > before:
+                changed[member] = c
+        decided.append(pid)
+    write(changed, rows, at)
+    return CullOutcome(tuple(decided), tuple(untouched), tuple(rows))
