@@ -72,7 +72,7 @@ from curator.catalog.models import (
 from curator.catalog.paths_codec import encode_path, pair_mates, pairing_on
 from curator.catalog.undo import bulk
 from curator.catalog.undo.bulk import PhotoColumns
-from curator.catalog.undo.stacks import Group, changed_since, redo_target, undo_target
+from curator.catalog.undo.stacks import Entry, Group, changed_since, redo_target, undo_target
 from curator.catalog.write_gate import Gate
 from curator.records import ColorLabel, DecisionState
 
@@ -499,7 +499,7 @@ _COLUMN_OF = {
 }
 
 
-def _current_value(columns: PhotoColumns, photo_id: int, row: Decision) -> str | None:
+def _current_value(columns: PhotoColumns, photo_id: int, row: Entry) -> str | None:
     if row.kind == DecisionKind.TAG.value:
         _, name = _parse_tag_value(row.new_value)
         return _tag_value(_tag_state(photo_id, name), name)

@@ -5,8 +5,10 @@
   seat's user) with the new ones — proposing again replaces, never merges —
   as one INSERT from a packed JSON array (one bound parameter, unpacked in
   the database: SQLite's json_each, PostgreSQL's json_array_elements), so
-  100,000 rows cost one statement, not 100,000. Another photographer's
-  proposals are never read nor written.
+  100,000 rows cost one statement, not 100,000; on PostgreSQL a big write
+  refreshes the table's statistics (ANALYZE), so that the decisions'
+  trigger (m023) never runs a plan cached while the table was empty.
+  Another photographer's proposals are never read nor written.
 - `proposals_of(owner)` reads them back for `curator list --json`, by photo;
   `least_sure_first(owner)` lists the proposed photos still undecided, the
   least confident first (the loupe's cull pass walks them so: the
@@ -44,6 +46,7 @@ from curator.catalog.write_gate import Gate
 from curator.records import Proposal, ProposalReason, ProposalVerdict
 
 PROPOSAL_PASS = "proposal"  # the decision log's pass for an accepted proposal
+_ANALYZE_AFTER = 1_000  # PostgreSQL: proposals written at once that refresh the statistics
 _SEP = "|"
 
 _UNPACK_SQLITE = (
@@ -77,7 +80,8 @@ def _packed(proposals: Sequence[Proposal]) -> str:
 def write_proposals(owner: str, proposals: Sequence[Proposal]) -> int:
     """Replace `owner`'s proposals with `proposals` in one transaction; how many."""
     db = Photo._meta.database
-    unpack = _UNPACK_POSTGRES if dialect_of(db).is_postgres else _UNPACK_SQLITE
+    postgres = dialect_of(db).is_postgres
+    unpack = _UNPACK_POSTGRES if postgres else _UNPACK_SQLITE
     packed = _packed(proposals)
 
     def apply() -> int:
@@ -88,6 +92,11 @@ def write_proposals(owner: str, proposals: Sequence[Proposal]) -> int:
                 " (owner, photo_id, verdict, reasons, confidence, highlight, made_at) " + unpack,
                 (owner, utcnow(), packed),
             )
+            if postgres and len(proposals) >= _ANALYZE_AFTER:
+                # The table may have grown from nothing: without fresh statistics a
+                # plan cached while it was empty (m023's trigger, run by every
+                # decision) keeps scanning it whole — 60,000 times on an accept.
+                db.execute_sql("ANALYZE cull_proposal")
         return len(proposals)
 
     return tx.write(db, apply, gate=Gate.BULK)
@@ -301,11 +310,13 @@ def accept(owner: str, *, keeps: bool = True, rejects: bool = True) -> AcceptRep
     kept, rejected = CullState.KEPT, CullState.REJECTED
 
     def step() -> AcceptReport:
+        rows = Photo._meta.database.execute_sql(
+            "SELECT photo_id, verdict FROM cull_proposal WHERE owner = ?", (owner,)
+        )
         targets = {
             int(pid): kept if verdict == ProposalVerdict.KEEP.value else rejected
-            for pid, verdict in CullProposal.select(CullProposal.photo, CullProposal.verdict)
-            .where(CullProposal.owner == owner, CullProposal.verdict.in_(wanted))
-            .tuples()
+            for pid, verdict in rows
+            if verdict in wanted
         }
         if not targets:
             return AcceptReport(0, 0, 0)
