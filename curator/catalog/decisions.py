@@ -37,7 +37,7 @@ strictly later than any row before it, so a group is exactly a run of
 consecutive rows with the same stamp; no schema change is needed. An undo
 or redo is written set-based whatever its size (catalog.undo.bulk: one
 read, one UPDATE, one INSERT), so undoing an accepted proposal of 60,000
-photos costs what one key press does, give or take the rows.
+photos is a handful of statements, not 180,000.
 Each row records its seat (user, host: catalog.backends.seat); undo and redo
 read only the seat's own groups, so on a shared catalog each person undoes
 their own decisions and never another's; an undo of a photo another seat
