@@ -220,3 +220,36 @@ def _bare_photos(n: int, folder: str) -> list[int]:
         int(Photo.create(path=f"{folder}/{i}.jpg".encode(), content_hash=f"{folder}{i}").id)
         for i in range(n)
     ]
+
+
+def test_other_seats_hear_every_photo_and_row_of_an_accept_and_its_undo(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL's live news (m019's triggers) fire for the set-based writes
+    as for the per-photo ones: every photo changed, every log row, the seat."""
+    from curator.catalog.backends.listen import SeatListener, SeatNews
+
+    monkeypatch.setenv("CURATOR_SEAT_USER", "ana")
+    with Catalog.open(pg_url) as cat:
+        ids = _bare_photos(40, "/live")
+        write_proposals("ana", [Proposal(pid, REJECT, (), 0.5) for pid in ids])
+        listener = SeatListener(cat.db.location, ())  # hears this very seat too
+        listener.connect()
+        try:
+            for act in (lambda: accept("ana"), undo_last):
+                mark = _last_id()
+                act()
+                rows = {int(d.id) for d in Decision.select(Decision.id).where(Decision.id > mark)}
+                heard: list[SeatNews] = []
+                for _ in range(40):  # 10 s at most on a busy machine
+                    news = listener.poll(0.25)
+                    if news is not None:
+                        heard.append(news)
+                    if rows <= {i for n in heard for i in n.decisions}:
+                        break
+                assert len(rows) == len(ids)
+                assert rows <= {i for n in heard for i in n.decisions}
+                assert set(ids) <= {i for n in heard for i in n.changed}
+                assert any(seat.startswith("ana@") for n in heard for seat in n.seats)
+        finally:
+            listener.close()
