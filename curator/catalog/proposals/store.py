@@ -115,6 +115,11 @@ def clear_proposals(owner: str) -> int:
 def proposal_records(owner: str) -> dict[int, Proposal]:
     """Every proposal of `owner`'s, by photo (one read; an accept's caller keeps
     them, so undoing the accept can put them back: `restore_proposals`)."""
+    return _records(CullProposal.owner == owner)
+
+
+def _records(*where: Any) -> dict[int, Proposal]:
+    """The proposals matching `where`, as records, by photo."""
     rows = (
         CullProposal.select(
             CullProposal.photo,
@@ -123,7 +128,7 @@ def proposal_records(owner: str) -> dict[int, Proposal]:
             CullProposal.confidence,
             CullProposal.highlight,
         )
-        .where(CullProposal.owner == owner)
+        .where(*where)
         .tuples()
     )
     return {int(row[0]): proposal_record(int(row[0]), *row[1:]) for row in rows}
@@ -220,18 +225,9 @@ def proposals_for(owner: str, photo_ids: Sequence[int]) -> dict[int, Proposal]:
     ids = [int(pid) for pid in photo_ids]
     found: dict[int, Proposal] = {}
     for start in range(0, len(ids), 500):
-        rows = (
-            CullProposal.select(
-                CullProposal.photo,
-                CullProposal.verdict,
-                CullProposal.reasons,
-                CullProposal.confidence,
-                CullProposal.highlight,
-            )
-            .where(CullProposal.owner == owner, CullProposal.photo.in_(ids[start : start + 500]))
-            .tuples()
+        found.update(
+            _records(CullProposal.owner == owner, CullProposal.photo.in_(ids[start : start + 500]))
         )
-        found.update((int(row[0]), proposal_record(int(row[0]), *row[1:])) for row in rows)
     return found
 
 
