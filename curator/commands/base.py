@@ -3,7 +3,11 @@ the exit code of a pipeline run (import, describe)."""
 
 from __future__ import annotations
 
+import signal
+import threading
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -57,3 +61,25 @@ def run_exit_code(report: Any, err: TextIO) -> int:
         )
         return EXIT_INTERNAL
     return EXIT_OK
+
+
+@contextmanager
+def first_ctrl_c_cancels(cancel: threading.Event) -> Iterator[None]:
+    """A long command's Ctrl+C: the first sets `cancel` (the run stops cleanly at
+    its next check), a second interrupts. Off the main thread (a test driving
+    the command) no handler can be set, so Ctrl+C leaves `cancel` alone. The
+    previous handler is put back on the way out."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_sigint(_signum: int, _frame: object) -> None:
+        if cancel.is_set():
+            raise KeyboardInterrupt
+        cancel.set()
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous or signal.default_int_handler)

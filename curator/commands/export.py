@@ -13,10 +13,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import threading
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from curator.commands.base import (
@@ -25,6 +23,7 @@ from curator.commands.base import (
     EXIT_OK,
     CommandContext,
     UsageError,
+    first_ctrl_c_cancels,
 )
 
 if TYPE_CHECKING:
@@ -119,22 +118,13 @@ def _run_with_ctrl_c(plan: ExportPlan, *, show_bar: bool, ctx: CommandContext) -
     from curator.export.run import run_export
 
     cancel = threading.Event()
-    in_main = threading.current_thread() is threading.main_thread()
-
-    def on_sigint(signum: int, frame: FrameType | None) -> None:
-        if cancel.is_set():
-            raise KeyboardInterrupt
-        cancel.set()
-
-    previous = signal.signal(signal.SIGINT, on_sigint) if in_main else None
     bar = _Bar(ctx, len(plan.files)) if show_bar and plan.files else None
     try:
-        return run_export(plan, progress=bar.update if bar else None, cancel=cancel)
+        with first_ctrl_c_cancels(cancel):
+            return run_export(plan, progress=bar.update if bar else None, cancel=cancel)
     finally:
         if bar is not None:
             bar.close()
-        if in_main:
-            signal.signal(signal.SIGINT, previous or signal.default_int_handler)
 
 
 class _Bar:

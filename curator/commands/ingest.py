@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import threading
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -37,6 +36,7 @@ from curator.commands.base import (
     EXIT_OK,
     CommandContext,
     UsageError,
+    first_ctrl_c_cancels,
     printable,
     run_exit_code,
 )
@@ -108,17 +108,10 @@ def _copy(plan: IngestPlan, stream: TextIO | None) -> IngestResult:
 
     cancel = threading.Event()
     bar = _Bar(stream)
-
-    def on_sigint(_signum: int, _frame: object) -> None:
-        if cancel.is_set():
-            raise KeyboardInterrupt
-        cancel.set()
-
-    previous = signal.signal(signal.SIGINT, on_sigint)
     try:
-        return run_ingest(plan, progress=bar.show, cancel=cancel)
+        with first_ctrl_c_cancels(cancel):
+            return run_ingest(plan, progress=bar.show, cancel=cancel)
     finally:
-        signal.signal(signal.SIGINT, previous)
         bar.close()
 
 

@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from types import FrameType
 from typing import Any
 
 from curator.commands.base import (
@@ -30,6 +28,7 @@ from curator.commands.base import (
     EXIT_INTERNAL,
     EXIT_OK,
     CommandContext,
+    first_ctrl_c_cancels,
     printable,
 )
 
@@ -127,23 +126,16 @@ def _rebuild(args: argparse.Namespace, ctx: CommandContext, checks: list[Any]) -
             if bar is not None:
                 bar.update(1)
 
-    in_main = threading.current_thread() is threading.main_thread()
-
-    def on_sigint(signum: int, frame: FrameType | None) -> None:
-        if cancel.is_set():
-            raise KeyboardInterrupt
-        cancel.set()
-
-    previous = signal.signal(signal.SIGINT, on_sigint) if in_main else None
     try:
-        with ThreadPoolExecutor(workers, thread_name_prefix="previews") as pool:
+        with (
+            first_ctrl_c_cancels(cancel),
+            ThreadPoolExecutor(workers, thread_name_prefix="previews") as pool,
+        ):
             list(pool.map(one, checks))
     finally:
         rebuilder.close()
         if bar is not None:
             bar.close()
-        if in_main:
-            signal.signal(signal.SIGINT, previous or signal.default_int_handler)
     report.cancelled = cancel.is_set()
     if args.json:
         payload = {
