@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from curator.catalog import judgments
 from curator.catalog.db import Catalog
 from curator.catalog.decisions import photo_id_for_path
 from curator.paths import resolve_paths
 from tests.integration.cli_helpers import import_json, list_json, run_cli
+from tests.tag_helpers import described
 
 
 @pytest.fixture
@@ -37,16 +37,7 @@ def describe(path: Path, *tags: str) -> None:
     with Catalog.open(resolve_paths().catalog):
         photo_id = photo_id_for_path(str(path))
         assert photo_id is not None
-        judgments.store_description(
-            photo_id,
-            subject="s",
-            content_type="landscape",
-            lighting_critique="",
-            artistic_mood="",
-            tags=list(tags),
-            model="m",
-            prompt_version="p",
-        )
+        described(photo_id, list(tags))
 
 
 def tags_json(*args: str) -> list[dict[str, Any]]:

@@ -46,6 +46,20 @@ if TYPE_CHECKING:
     from curator.ui.window.settings_dialog import SettingsDialog
 
 ACTIONS = ("thumbs_larger", "thumbs_smaller", "uncertain_first", "least_sure_first")
+# The review orders' toggles: (keymap name, text, tooltip).
+_ORDER_TOGGLES = (
+    (
+        "uncertain_first",
+        "Uncertain first",
+        "Rating pass: unrated photos the taste model is least sure of first (teaches it fastest)",
+    ),
+    (
+        "least_sure_first",
+        "Least sure first",
+        "Cull pass: the photos with a proposal, the ones Curator is least sure"
+        " of first (A accepts a proposal)",
+    ),
+)
 
 
 def apply_key_overrides(actions: Mapping[str, QAction], overrides: Mapping[str, str]) -> None:
@@ -100,24 +114,13 @@ class WindowTools(QObject):
         """Actions (by keymap name) whose keys follow the overrides; applied now."""
         self._action_sets.append(actions)
         apply_key_overrides(actions, self.hooks.settings().key_overrides)
-        uncertain = actions.get("uncertain_first")
-        if uncertain is not None:
-            uncertain.setCheckable(True)
-            uncertain.setText("Uncertain first")
-            uncertain.setToolTip(
-                "Rating pass: unrated photos the taste model is least sure of first"
-                " (teaches it fastest)"
-            )
-            uncertain.setEnabled(self.pass_order is not None)
-        least_sure = actions.get("least_sure_first")
-        if least_sure is not None:
-            least_sure.setCheckable(True)
-            least_sure.setText("Least sure first")
-            least_sure.setToolTip(
-                "Cull pass: the photos with a proposal, the ones Curator is least sure"
-                " of first (A accepts a proposal)"
-            )
-            least_sure.setEnabled(self.pass_order is not None)
+        for name, text, tip in _ORDER_TOGGLES:
+            toggle = actions.get(name)
+            if toggle is not None:
+                toggle.setCheckable(True)
+                toggle.setText(text)
+                toggle.setToolTip(tip)
+                toggle.setEnabled(self.pass_order is not None)
 
     def apply_keys(self, overrides: Mapping[str, str]) -> None:
         for actions in self._action_sets:
