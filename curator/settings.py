@@ -225,11 +225,20 @@ class Settings:
         "embedding downloads them into your cache (with progress).",
     )
     clip_batch_size: int = _setting(
-        default=16,
-        ge=1,
+        default=0,
+        ge=0,
         le=512,
         title="CLIP batch size",
-        description="Photos per forward pass of the embedding model.",
+        description="Photos per forward pass of the embedding model; 0 lets Curator choose "
+        "from the device (64 on a GPU, 16 on a CPU).",
+    )
+    clip_precision: Literal["auto", "fp32", "fp16", "bf16"] = _setting(
+        default="auto",
+        title="CLIP precision",
+        description="The numbers CLIP computes in. 'auto': fp16 on an NVIDIA GPU, bf16 on a "
+        "CPU with native bf16 (about twice fp32's speed there), fp32 elsewhere. The vectors "
+        "agree with fp32's whatever you choose, so photos embedded on different computers "
+        "stay comparable. `curator doctor` says which one runs here.",
     )
     faces_enabled: bool = _setting(
         default=True,
@@ -476,6 +485,7 @@ ADVANCED: frozenset[str] = frozenset(
         "clip_pretrained",
         "clip_auto_download",
         "clip_batch_size",
+        "clip_precision",
         "ray_address",
         "burst_min_cosine",
         "burst_max_structure_distance",
@@ -648,6 +658,7 @@ def clip_config(settings: Settings, *, allow_download: bool = False) -> ClipConf
         model_name=settings.clip_model,
         pretrained=settings.clip_pretrained,
         batch_size=settings.clip_batch_size,
+        precision=settings.clip_precision,
         allow_download=allow_download,
     )
 

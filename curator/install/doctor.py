@@ -4,8 +4,8 @@ Checks, each with a status and a sentence: Ollama reachable and recent enough
 for structured outputs (0.5+), the vision model pulled (with the list of
 tested vision models and their sizes), or an OpenAI-compatible server
 reachable; CLIP weights on disk, the face model installed and whole, the
-compute device (CUDA / MPS / CPU); the Ray cluster of the `ray_address`
-setting, when there is one. Exit 0
+compute device (CUDA / MPS / CPU) with the precision CLIP runs in there;
+the Ray cluster of the `ray_address` setting, when there is one. Exit 0
 when every check passes, 1 when one does not (so scripts can tell).
 Importing torch here is fine: doctor is not app start-up.
 """
@@ -89,17 +89,31 @@ def _clip_check(settings: Settings) -> Check:
     return Check("clip_weights", False, model_unavailable_message(config))
 
 
-def _device_check() -> Check:
+def device_check(settings: Settings) -> Check:
+    """The compute device CLIP uses and the precision it runs in there (the
+    *CLIP precision* setting through `ml.precision`'s rule); a precision the
+    device cannot run fails the check with the rule's sentence."""
     try:
         import torch
     except ImportError as exc:  # pragma: no cover - torch is a dependency
         return Check("device", False, f"PyTorch is not installed ({exc}); reinstall Curator.")
-    if torch.cuda.is_available():
-        return Check("device", True, f"CUDA GPU: {torch.cuda.get_device_name(0)}.")
+    from curator.ml.precision import PrecisionUnavailable, describe, resolve_precision
+
     mps = getattr(torch.backends, "mps", None)
-    if mps is not None and mps.is_available():
-        return Check("device", True, "Apple GPU (MPS).")
-    return Check("device", True, "No GPU found: embeddings run on the CPU (slower, but they work).")
+    if torch.cuda.is_available():
+        device, name = "cuda", str(torch.cuda.get_device_name(0))
+        found = f"CUDA GPU: {name}."
+    elif mps is not None and mps.is_available():
+        device, name, found = "mps", "", "Apple GPU (MPS)."
+    else:
+        device, name = "cpu", ""
+        found = "No GPU found: embeddings run on the CPU (slower, but they work)."
+    cuda_bf16 = bool(torch.cuda.is_bf16_supported()) if device == "cuda" else None
+    try:
+        precision = resolve_precision(settings.clip_precision, device, cuda_bf16=cuda_bf16)
+    except PrecisionUnavailable as exc:
+        return Check("device", False, f"{found} {exc.message}")
+    return Check("device", True, f"{found} {describe(device, precision, name)}")
 
 
 def face_model_check(settings: Settings) -> Check:
@@ -140,7 +154,7 @@ def run_checks(settings: Settings) -> list[Check]:
         *_llm_checks(settings),
         _clip_check(settings),
         face_model_check(settings),
-        _device_check(),
+        device_check(settings),
         *ray_check(settings),
     ]
 

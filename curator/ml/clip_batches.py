@@ -13,43 +13,78 @@ Invariants:
   exactly one result, as a vector row or as a failure — unless cancelled;
 - results are frozen and their vectors read-only, so they can be handed to
   another thread (the catalog writer) without copying;
-- no thread outlives the generator: closing it, cancelling, or an error in the
-  model shuts the loader pool down (pending loads are dropped).
+- no thread or loader process outlives the generator: closing it, cancelling,
+  or an error in the model shuts the loader pool down (pending loads are dropped).
 
 Concurrency protocol. The calling thread (the ML pool's worker) runs only
-the model. A small `ThreadPoolExecutor` (`workers` threads) does the rest for
-each file: open, JPEG `draft` (the decoder's DCT scaling, so a 1440 px preview
-is decoded at 1/4 size when the model wants 224 px), RGB, the model's own
-transform. Pillow's decoder and resampler and torch's tensor ops release the
-GIL, so loading really runs beside the forward pass. Loads are submitted per
-file, a whole batch at a time, in order; before the model runs batch k the
-batches k+1 … k+prefetch_batches are already submitted, so at most
-`prefetch_batches + 1` batches of tensors exist at once (bounded memory) and
-batch k+1 is usually complete by the time batch k's forward returns.
-Cancellation is cooperative: `cancel` is checked before each file is loaded and
-before each forward pass; a forward pass already running finishes first.
+the model. A loader does the rest for each file — open, JPEG `draft` (the
+decoder's DCT scaling, so a 1440 px preview is decoded at 1/4 size when the
+model wants 224 px), upright, RGB, resize and centre crop to uint8
+(`ml.clip_pixels`; the model's side normalises a whole batch on its device) —
+either on threads of this process or, on a GPU machine with the cores for
+it, in worker processes, a chunk of photos per task (`ml.clip_loading`
+decides which, and the batch size, from the machine). Pillow's decoder and
+resampler release the interpreter's lock, so threads really run beside the
+forward pass; processes do not share that lock at all. Loads are submitted
+a whole batch at a time, in order; before the model runs batch k the batches
+k+1 … k+prefetch_batches are already submitted, so at most
+`prefetch_batches + 1` batches of pixels exist at once (bounded memory) and
+batch k+1 is usually complete by the time batch k's forward returns. A
+worker process that dies takes only the loading with it: its chunks, and
+every chunk after, are loaded on threads instead.
+Cancellation is cooperative: `cancel` is checked before each file is loaded
+on a thread, before each chunk is submitted and before each forward pass; a
+forward pass already running finishes first.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import traceback
 from collections import deque
 from collections.abc import Callable, Generator, Hashable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
 from threading import Event
-from typing import IO, Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
+
+from curator.ml.clip_loading import (
+    ChunkPixels,
+    LoaderPlan,
+    human_message,
+    load_chunk,
+    plan_loader,
+    process_pool,
+)
+from curator.ml.clip_pixels import PixelPlan, load_for_clip, prepare_pixels
 
 K = TypeVar("K", bound=Hashable)
 
+__all__ = [
+    "BatchEmbedder",
+    "BatchLoader",
+    "EmbedBatchResult",
+    "EmbedFailure",
+    "Loaded",
+    "embed_files",
+    "human_message",
+    "load_for_clip",
+    "load_one",
+    "run_batch",
+]
+
 
 class BatchEmbedder(Protocol):
-    """What the pipeline needs from an embedder (ClipEmbedder, or a fake in tests)."""
+    """What the pipeline needs from an embedder (ClipEmbedder, or a fake in tests).
+
+    An embedder may also offer `pixel_plan` (an `ml.clip_pixels.PixelPlan`),
+    `embed_pixels(uint8 batch)`, `device` and `loader_plan()`: then the
+    loader prepares uint8 crops and the embedder normalises them as a batch.
+    """
 
     @property
     def batch_size(self) -> int: ...
@@ -95,22 +130,31 @@ class EmbedBatchResult(Generic[K]):
 
 @dataclass(frozen=True)
 class Loaded(Generic[K]):
-    key: K
-    tensor: Any = None
-    failure: EmbedFailure[K] | None = None
+    """What a loader made of some photos of a batch (one on a thread, a chunk in a
+    process): the ones that loaded, in order, as uint8 crops (the pixel path) or
+    as the model's own transform of each (the generic path), and the others."""
+
+    keys: tuple[K, ...] = ()
+    pixels: np.ndarray | None = None  # (len(keys), H, W, 3) uint8
+    tensors: tuple[Any, ...] = ()
+    failures: tuple[EmbedFailure[K], ...] = ()
 
 
-def load_for_clip(path: str | os.PathLike[str] | IO[bytes], min_edge: int) -> Image.Image:
-    """Open an image as upright RGB, decoded no larger than needed for `min_edge` px.
+def _pixel_plan(embedder: BatchEmbedder) -> PixelPlan | None:
+    plan = getattr(embedder, "pixel_plan", None)
+    return plan if isinstance(plan, PixelPlan) and hasattr(embedder, "embed_pixels") else None
 
-    `draft` lets the JPEG decoder scale by 1/2, 1/4 or 1/8 while keeping both
-    sides ≥ `min_edge`, which is all a CLIP transform (resize the short side,
-    centre crop) will use; other formats ignore it.
-    """
-    with Image.open(path) as image:
-        image.draft("RGB", (min_edge, min_edge))
-        upright = ImageOps.exif_transpose(image)
-        return upright.convert("RGB")
+
+def loader_plan_for(embedder: BatchEmbedder, batch_size: int | None = None) -> LoaderPlan:
+    """The loader the embedder's device and this machine call for (`ml.clip_loading`)."""
+    plan = getattr(embedder, "loader_plan", None)
+    if callable(plan):
+        found = plan()
+        if isinstance(found, LoaderPlan):
+            return replace(found, batch_size=batch_size) if batch_size else found
+    device = str(getattr(embedder, "device", "cpu"))
+    size = batch_size or embedder.batch_size
+    return plan_loader(device, size, pixels=_pixel_plan(embedder) is not None)
 
 
 def embed_files(
@@ -118,40 +162,48 @@ def embed_files(
     items: Sequence[tuple[K, str | os.PathLike[str]]],
     *,
     batch_size: int | None = None,
-    prefetch_batches: int = 2,
-    workers: int = 2,
+    prefetch_batches: int | None = None,
+    workers: int | None = None,
+    processes: bool | None = None,
     on_batch: Callable[[EmbedBatchResult[K]], None] | None = None,
     cancel: Event | None = None,
 ) -> Generator[EmbedBatchResult[K], None, None]:
     """Embed image files, yielding one result per batch, in order (see the module docstring).
 
+    The loader is sized from the machine (`ml.clip_loading.plan_loader`);
+    `batch_size`, `prefetch_batches`, `workers` and `processes` override it.
     Raises ModelUnavailable (from `embedder.load()`, before any file is read)
     and EmbeddingFailed (a forward pass failed); never for a bad file.
     `on_batch` is called with each result just before it is yielded.
     """
-    size = batch_size or embedder.batch_size
-    if size < 1 or prefetch_batches < 0 or workers < 1:
-        raise ValueError("batch_size and workers must be ≥ 1 and prefetch_batches ≥ 0")
+    if (batch_size is not None and batch_size < 1) or (prefetch_batches or 0) < 0:
+        raise ValueError("batch_size must be ≥ 1 and prefetch_batches ≥ 0")
+    if workers is not None and workers < 1:
+        raise ValueError("workers must be ≥ 1")
     embedder.load()
     if not items:
         return
-    min_edge = max(embedder.input_size)
+    plan = loader_plan_for(embedder, batch_size)
+    plan = replace(
+        plan,
+        workers=workers or plan.workers,
+        prefetch_batches=plan.prefetch_batches if prefetch_batches is None else prefetch_batches,
+        processes=plan.processes if processes is None else processes,
+    )
+    size = plan.batch_size
     batches = [items[start : start + size] for start in range(0, len(items), size)]
     stop = cancel or Event()
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="clip-load")
-    pending: deque[list[Future[Loaded[K]]]] = deque()
+    feeder: BatchLoader[K] = BatchLoader(embedder, plan, stop)
+    pending: deque[list[LoadTask[K]]] = deque()
     submitted = 0
     try:
         for index in range(len(batches)):
-            while submitted < len(batches) and submitted <= index + prefetch_batches:
-                pending.append(
-                    [
-                        pool.submit(load_one, key, path, min_edge, embedder, stop)
-                        for key, path in batches[submitted]
-                    ]
-                )
+            while submitted < len(batches) and submitted <= index + plan.prefetch_batches:
+                if stop.is_set():
+                    return
+                pending.append(feeder.submit(batches[submitted]))
                 submitted += 1
-            loaded = [future.result() for future in pending.popleft()]
+            loaded = [feeder.result(task) for task in pending.popleft()]
             if stop.is_set():
                 return
             result = run_batch(embedder, index, loaded)
@@ -159,64 +211,151 @@ def embed_files(
                 on_batch(result)
             yield result
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        feeder.close()
 
 
-def run_batch(embedder: BatchEmbedder, index: int, loaded: list[Loaded[K]]) -> EmbedBatchResult[K]:
-    good = [item for item in loaded if item.failure is None]
-    if good:
-        vectors = embedder.embed_tensors([item.tensor for item in good])
-    else:
+# (key, path) or (key, path, the file's bytes read elsewhere)
+Item = tuple[K, str | os.PathLike[str]] | tuple[K, str | os.PathLike[str], bytes | None]
+
+
+@dataclass(frozen=True)
+class LoadTask(Generic[K]):
+    """Photos handed to the loader together: one on a thread, a chunk in a process."""
+
+    items: tuple[tuple[K, str | os.PathLike[str], bytes | None], ...]
+    future: Future[Any]
+    in_process: bool
+
+
+class BatchLoader(Generic[K]):
+    """The loader of one embedding run (or of a Ray actor's life): its pools, and
+    the fall-back to threads when a worker process dies (see the module docstring).
+    Processes only when the plan says so and the embedder has a pixel plan."""
+
+    def __init__(self, embedder: BatchEmbedder, plan: LoaderPlan, stop: Event) -> None:
+        self.embedder, self.plan, self.stop = embedder, plan, stop
+        self.pixels = _pixel_plan(embedder)
+        self.threads: Executor | None = None
+        self.processes: Executor | None = None
+        self.broken = False
+
+    def _threads(self) -> Executor:
+        if self.threads is None:
+            count = 2 if self.plan.processes else self.plan.workers
+            self.threads = ThreadPoolExecutor(max_workers=count, thread_name_prefix="clip-load")
+        return self.threads
+
+    def _on_thread(self, item: tuple[K, str | os.PathLike[str], bytes | None]) -> Future[Any]:
+        key, path, data = item
+        return self._threads().submit(load_one, key, path, self.embedder, self.stop, data)
+
+    def submit(self, batch: Sequence[Item[K]]) -> list[LoadTask[K]]:
+        """Hand a batch to the loaders; `result` of each task, in order, gives it back."""
+        items = [(i[0], i[1], i[2] if len(i) > 2 else None) for i in batch]
+        if not (self.plan.processes and not self.broken and self.pixels is not None):
+            return [LoadTask((item,), self._on_thread(item), False) for item in items]
+        if self.processes is None:
+            self.processes = process_pool(self.plan.workers)
+        tasks = []
+        for start in range(0, len(items), self.plan.chunk):
+            chunk = tuple(items[start : start + self.plan.chunk])
+            paths = [os.fspath(path) for _, path, _ in chunk]
+            data = [d for _, _, d in chunk] if any(d is not None for _, _, d in chunk) else None
+            future = self.processes.submit(load_chunk, paths, self.pixels, data)
+            tasks.append(LoadTask(chunk, future, True))
+        return tasks
+
+    def result(self, task: LoadTask[K]) -> Loaded[K]:
+        """What the loader made of a task's photos (waits for it)."""
+        if not task.in_process:
+            loaded: Loaded[K] = task.future.result()
+            return loaded
+        try:
+            chunk: ChunkPixels = task.future.result()
+        except BrokenProcessPool:
+            self.broken = True  # what was sent to the dead pool is loaded here instead
+            loads = [self._on_thread(item) for item in task.items]
+            return merge_loaded([future.result() for future in loads])
+        keys = tuple(task.items[position][0] for position in chunk.positions)
+        failures = tuple(
+            EmbedFailure(
+                task.items[f.position][0],
+                os.fspath(task.items[f.position][1]),
+                f.message,
+                f.error_type,
+                f.detail,
+            )
+            for f in chunk.failures
+        )
+        return Loaded(keys=keys, pixels=chunk.pixels, failures=failures)
+
+    def close(self) -> None:
+        """Stop the pools (pending loads dropped); idempotent."""
+        for pool in (self.processes, self.threads):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        self.processes = self.threads = None
+
+
+def merge_loaded(parts: Sequence[Loaded[K]]) -> Loaded[K]:
+    """Several loads as one, in order (the pixel path when every part has pixels)."""
+    keys = tuple(key for part in parts for key in part.keys)
+    failures = tuple(f for part in parts for f in part.failures)
+    with_pixels = [part.pixels for part in parts if part.pixels is not None and len(part.keys)]
+    if keys and len(with_pixels) == sum(1 for part in parts if part.keys):
+        return Loaded(keys=keys, pixels=np.concatenate(with_pixels), failures=failures)
+    tensors = tuple(t for part in parts for t in _tensors_of(part))
+    return Loaded(keys=keys, tensors=tensors, failures=failures)
+
+
+def _tensors_of(part: Loaded[Any]) -> tuple[Any, ...]:
+    if part.pixels is None or not part.keys:
+        return part.tensors
+    raise ValueError("a batch mixes pixel crops and transformed tensors")
+
+
+def run_batch(
+    embedder: BatchEmbedder, index: int, loaded: Sequence[Loaded[K]]
+) -> EmbedBatchResult[K]:
+    """One forward pass over what the loaders made of a batch."""
+    merged = merge_loaded(loaded)
+    if not merged.keys:
         vectors = np.zeros((0, embedder.dim), dtype=np.float32)
+    elif merged.pixels is not None:
+        vectors = embedder.embed_pixels(merged.pixels)  # type: ignore[attr-defined]
+    else:
+        vectors = embedder.embed_tensors(list(merged.tensors))
     vectors.setflags(write=False)
     return EmbedBatchResult(
-        index=index,
-        keys=tuple(item.key for item in good),
-        vectors=vectors,
-        failures=tuple(item.failure for item in loaded if item.failure is not None),
+        index=index, keys=merged.keys, vectors=vectors, failures=merged.failures
     )
 
 
 def load_one(
     key: K,
     path: str | os.PathLike[str],
-    min_edge: int,
     embedder: BatchEmbedder,
     stop: Event,
     data: bytes | None = None,
 ) -> Loaded[K]:
-    """Decode and preprocess one file (or its bytes, `data`, read elsewhere: a
-    Ray node embeds what the seat read) on a loader thread; never raises."""
+    """Prepare one file (or its bytes, `data`, read elsewhere: a Ray node embeds
+    what the seat read) on a loader thread: uint8 crops when the embedder has a
+    pixel plan, else its own transform; never raises."""
     if stop.is_set():
-        return Loaded(key, failure=EmbedFailure(key, str(path), "Cancelled.", "Cancelled"))
+        return Loaded(failures=(EmbedFailure(key, str(path), "Cancelled.", "Cancelled"),))
+    source = path if data is None else data
     try:
-        image = load_for_clip(path if data is None else io.BytesIO(data), min_edge)
-        return Loaded(key, tensor=embedder.preprocess(image))
+        pixels = _pixel_plan(embedder)
+        if pixels is not None:
+            return Loaded(keys=(key,), pixels=prepare_pixels(source, pixels)[None])
+        image = load_for_clip(source, max(embedder.input_size))
+        return Loaded(keys=(key,), tensors=(embedder.preprocess(image),))
     except Exception as err:
-        return Loaded(
-            key,
-            failure=EmbedFailure(
-                key=key,
-                path=str(path),
-                message=human_message(path, err),
-                error_type=type(err).__name__,
-                detail="".join(traceback.format_exception_only(err)).strip(),
-            ),
+        failure = EmbedFailure(
+            key=key,
+            path=str(path),
+            message=human_message(path, err),
+            error_type=type(err).__name__,
+            detail="".join(traceback.format_exception_only(err)).strip(),
         )
-
-
-def human_message(path: str | os.PathLike[str], err: Exception) -> str:
-    where = f"'{os.fspath(path)}'"
-    if isinstance(err, FileNotFoundError):
-        return f"The image {where} is missing, so it could not be embedded."
-    if isinstance(err, PermissionError):
-        return f"Curator is not allowed to read {where}, so it could not be embedded."
-    if isinstance(err, IsADirectoryError):
-        return f"{where} is a folder, not an image."
-    if isinstance(err, Image.DecompressionBombError):
-        return f"{where} declares too many pixels to be decoded safely."
-    if isinstance(err, UnidentifiedImageError):
-        return f"{where} is not an image Curator can read (corrupt, or not a picture)."
-    if isinstance(err, OSError | SyntaxError | ValueError):
-        return f"{where} could not be decoded; the file is truncated or corrupt ({err})."
-    return f"{where} could not be prepared for CLIP: {err}"
+        return Loaded(failures=(failure,))

@@ -6,13 +6,16 @@ order, each key once as a vector or as an `EmbedFailure` with its sentence —
 computed by `EmbedWorker` actors on the cluster's nodes.
 
 - Actors: one per GPU of the cluster's live nodes (each holds its GPU: the
-  model is loaded there once, in half precision as at a seat with CUDA),
+  model is loaded there once, in the precision the seat's rule gives on that
+  device: fp16 on a GPU, bf16 on a CPU with native bf16 — `ml.precision`),
   or, on a cluster without GPUs, one per node with a CPU (spread over the
   nodes). Each loads
-  the weights from its own node's cache (`ready`: a node without them says so
-  in the seat's sentence, and the stage is skipped with it as a local one
-  would be); it decodes and preprocesses the batch's previews on a few
-  threads beside its model, as `embed_files` does at a seat. Actors that
+  the weights from its own node's cache (`ready`: a node without them, or
+  that cannot run the precision the settings ask, says so in the seat's
+  sentence, and the stage is skipped with it as a local one would be); it
+  decodes and prepares the batch's previews with the seat's own loader
+  (`clip_batches.BatchLoader`, sized from the node's cores and device:
+  worker processes beside a GPU), as `embed_files` does at a seat. Actors that
   cannot start within `ACTOR_START_S` (their GPU is taken) are left out.
 - The previews live in the seat's cache: the seat reads each batch's files
   (a missing or unreadable one becomes its failure here, with the local
@@ -35,7 +38,6 @@ import socket
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from threading import Event
@@ -43,12 +45,13 @@ from typing import TYPE_CHECKING, Any
 
 from curator.engine.cluster import RayCluster
 from curator.ml.clip_batches import (
+    BatchLoader,
     EmbedBatchResult,
     EmbedFailure,
     human_message,
-    load_one,
     run_batch,
 )
+from curator.ml.clip_loading import auto_batch_size
 from curator.ml.config import ClipConfig, EmbeddingFailed, ModelUnavailable
 
 if TYPE_CHECKING:
@@ -57,7 +60,6 @@ if TYPE_CHECKING:
 IN_FLIGHT = 2  # batches sent ahead per actor: one computing, one on its way
 ACTOR_START_S = 300.0  # a node loads the model (and imports torch) within this
 ACTOR_GRACE_S = 30.0  # ... and the other actors within this of the first (or as long again)
-LOADERS = 4  # decode threads per actor
 
 
 class EmbedWorker:
@@ -68,7 +70,7 @@ class EmbedWorker:
 
         self.embedder: ClipEmbedder = ClipEmbedder(config)
         self.host = socket.gethostname()
-        self.loaders = ThreadPoolExecutor(LOADERS, thread_name_prefix="clip-load")
+        self.loader: BatchLoader[int] | None = None
 
     def ready(self) -> tuple[str, str] | None:
         """Load the model; None, or (sentence, detail) when this node cannot."""
@@ -83,17 +85,16 @@ class EmbedWorker:
             self.embedder.load()
         except ModelUnavailable as exc:
             return f"On the Ray node {self.host}: {exc.message}", exc.detail
+        self.loader = BatchLoader(self.embedder, self.embedder.loader_plan(), Event())
         return None
 
     def embed(self, index: int, items: Sequence[tuple[int, str, bytes]]) -> EmbedBatchResult[int]:
         """One batch: (key, the seat's path, the preview's bytes) each."""
-        min_edge = max(self.embedder.input_size)
-        stop = Event()
-        futures = [
-            self.loaders.submit(load_one, key, path, min_edge, self.embedder, stop, data)
-            for key, path, data in items
-        ]
-        return run_batch(self.embedder, index, [future.result() for future in futures])
+        if self.loader is None:  # `ready` first; a bare call still works
+            self.ready()
+        assert self.loader is not None
+        tasks = self.loader.submit(items)
+        return run_batch(self.embedder, index, [self.loader.result(task) for task in tasks])
 
 
 def actor_count(nodes: list[dict[str, Any]]) -> tuple[int, bool]:
@@ -104,6 +105,10 @@ def actor_count(nodes: list[dict[str, Any]]) -> tuple[int, bool]:
     if gpus >= 1:
         return int(gpus), True
     return max(1, sum(1 for r in resources if r.get("CPU", 0.0) >= 1)), False
+
+
+def _has_gpus(nodes: list[dict[str, Any]]) -> bool:
+    return actor_count(nodes)[1]
 
 
 def _read(item: tuple[int, str]) -> tuple[int, str, bytes] | EmbedFailure[int]:
@@ -161,7 +166,7 @@ def embed_on_cluster(
 
     if not items:
         return
-    size = config.batch_size
+    size = config.batch_size or auto_batch_size("cuda" if _has_gpus(ray.nodes()) else "cpu")
     batches = [list(items[start : start + size]) for start in range(0, len(items), size)]
     count, on_gpus = actor_count(ray.nodes())
     options: dict[str, Any] = {"num_gpus": 1, "num_cpus": 1} if on_gpus else {"num_cpus": 1}

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from curator.ml.precision import PRECISIONS
+
 Device = Literal["auto", "cpu", "cuda", "mps"]
 DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda", "mps")
 _CHECKPOINT_SUFFIXES = (".pt", ".pth", ".bin", ".safetensors", ".ckpt", ".npz")
@@ -35,9 +37,11 @@ class ClipConfig:
     # or a path to a local checkpoint file.
     pretrained: str = "openai"
     device: Device = "auto"
-    batch_size: int = 16
+    # Photos per forward pass; 0: chosen from the device (ml.clip_loading.auto_batch_size).
+    batch_size: int = 0
     cache_dir: str | None = None  # where open_clip / Hugging Face keep downloads (None: theirs)
-    half_on_cuda: bool = True  # fp16 weights on CUDA (vectors are still float32)
+    # auto | fp32 | fp16 | bf16 (ml.precision has the rule; vectors are float32 whatever it is)
+    precision: str = "auto"
     allow_download: bool = False  # let load() download missing weights (pull() always may)
 
     def __post_init__(self) -> None:
@@ -45,8 +49,15 @@ class ClipConfig:
             raise ValueError(
                 f"CLIP device must be one of {', '.join(DEVICES)}, not {self.device!r}."
             )
-        if self.batch_size < 1:
-            raise ValueError(f"CLIP batch size must be at least 1, not {self.batch_size}.")
+        if self.batch_size < 0:
+            raise ValueError(
+                f"CLIP batch size must be at least 1 (or 0: chosen from the device), "
+                f"not {self.batch_size}."
+            )
+        if self.precision not in PRECISIONS:
+            raise ValueError(
+                f"CLIP precision must be one of {', '.join(PRECISIONS)}, not {self.precision!r}."
+            )
         if not self.model_name.strip():
             raise ValueError("CLIP model name is empty.")
 
@@ -87,3 +98,9 @@ def model_id_for(config: ClipConfig) -> str:
     if is_checkpoint_path(config.pretrained):
         return f"{config.model_name}/{Path(config.pretrained).name}"
     return f"{config.model_name}/{config.pretrained}"
+
+
+def first_line(err: BaseException) -> str:
+    """The first line of an error's text (its type's name when it has none)."""
+    text = str(err).strip().splitlines()
+    return text[0] if text else type(err).__name__

@@ -25,8 +25,16 @@ Invariants:
 - every loading failure (missing or corrupt file, unknown model or tag,
   network, device) surfaces as `ModelUnavailable`; a failing forward pass as
   `EmbeddingFailed`; nothing else escapes;
-- every vector returned is float32, shape (n, dim), L2-normalised in float32
-  (also when the model runs in half precision on CUDA);
+- every vector returned is float32, shape (n, dim), L2-normalised in float32,
+  whatever the precision the model computes in (`ml.precision`: the *CLIP
+  precision* setting, `auto` = fp16 on CUDA, bf16 on a CPU with native bf16,
+  fp32 elsewhere); vectors of every precision are stored under one model id;
+- the model's input takes the dtype of the image tower's own weights
+  (`input_dtype`: its first convolution or linear layer), never of the
+  model's first parameter (open_clip's fp16/bf16 keep some in float32); a
+  precision the device cannot run is one `ModelUnavailable` at `load()` (the
+  rule's sentence, or one trial forward pass that failed), never a failed
+  batch per photo;
 - a loaded `ClipEmbedder` is safe to share between threads for `preprocess`
   (stateless transforms); `load()` is idempotent and serialised by a lock.
   Forward passes are meant to run on one thread (the ML pool's);
@@ -49,10 +57,25 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from curator.ml.clip_device import (
+    device_name,
+    gpu_memory,
+    input_dtype,
+    pick_device,
+    precision_for,
+    try_one_forward,
+)
+from curator.ml.clip_fetch import (
+    download_tag,
+    hub_folder,
+    missing_file_message,
+    not_present_message,
+    offline_message,
+)
 from curator.ml.config import (
     ENV_MODEL,
     ENV_PRETRAINED,
@@ -60,6 +83,7 @@ from curator.ml.config import (
     ClipConfig,
     EmbeddingFailed,
     ModelUnavailable,
+    first_line,
     is_checkpoint_path,
     model_id_for,
 )
@@ -81,40 +105,10 @@ if TYPE_CHECKING:
     import torch
     from PIL import Image
 
+    from curator.ml.clip_loading import LoaderPlan
+    from curator.ml.clip_pixels import PixelPlan
+
 _TEXT_CHUNK = 256
-
-
-def _not_present_message(config: ClipConfig) -> str:
-    """Weights not here, and nothing was tried: say how to get them."""
-    return (
-        f"The CLIP weights '{model_id_for(config)}' are not on this computer yet. "
-        "Run `curator models pull` to download them, or set "
-        f"{ENV_PRETRAINED} (the CLIP weights setting) to a checkpoint file you have."
-    )
-
-
-def _download_failed_message(config: ClipConfig, err: BaseException) -> str:
-    """A download was tried and failed."""
-    return (
-        f"The CLIP weights '{model_id_for(config)}' could not be downloaded: "
-        f"{_first_line(err)}. Check the connection and run `curator models pull` again, "
-        f"or set {ENV_PRETRAINED} to a checkpoint file you have."
-    )
-
-
-def _offline_message(config: ClipConfig, where: str) -> str:
-    return (
-        f"Can't reach {where} to download the CLIP weights '{model_id_for(config)}' "
-        "(offline?). Connect to the internet and run `curator models pull` again, "
-        f"or set {ENV_PRETRAINED} to a checkpoint file you have."
-    )
-
-
-def _missing_file_message(config: ClipConfig, path: str) -> str:
-    return (
-        f"The CLIP checkpoint file '{path}' does not exist. Fix {ENV_PRETRAINED} "
-        "(or the settings), or unset it to use the default weights."
-    )
 
 
 @dataclass(frozen=True)
@@ -144,19 +138,19 @@ def weights_status(config: ClipConfig) -> WeightsStatus:
         snapshot = hf_cached_snapshot(name.removeprefix("hf-hub:"), config.cache_dir)
         if snapshot is not None:
             return WeightsStatus(Presence.PRESENT, snapshot)
-        return WeightsStatus(Presence.ABSENT, message=_not_present_message(config))
+        return WeightsStatus(Presence.ABSENT, message=not_present_message(config))
     if is_checkpoint_path(config.pretrained):
         path = os.path.expanduser(config.pretrained)
         if os.path.isfile(path):
             return WeightsStatus(Presence.PRESENT, path)
-        return WeightsStatus(Presence.ABSENT, message=_missing_file_message(config, path))
+        return WeightsStatus(Presence.ABSENT, message=missing_file_message(config, path))
     source = tag_source(name, config.pretrained)
     if source is None:
         return WeightsStatus(Presence.UNKNOWN)
     found = cached_tag_file(source.hf_hub, source.url_file, config.cache_dir)
     if found is not None:
         return WeightsStatus(Presence.PRESENT, found)
-    return WeightsStatus(Presence.ABSENT, message=_not_present_message(config))
+    return WeightsStatus(Presence.ABSENT, message=not_present_message(config))
 
 
 @dataclass(frozen=True)
@@ -213,71 +207,23 @@ def _resolve(config: ClipConfig, *, download: bool, progress: bool = True) -> _R
             raise ModelUnavailable(f"The CLIP model folder '{folder}' does not exist.")
         return _Resolved(model_name=config.model_name, checkpoint=None, tag_cfg={})
     if config.model_name.startswith("hf-hub:"):
-        folder = _hub_folder(config, download=download)
+        folder = hub_folder(config, download=download)
         return _Resolved(model_name=f"local-dir:{folder}", checkpoint=None, tag_cfg={})
     if is_checkpoint_path(config.pretrained):
         path = os.path.expanduser(config.pretrained)
         if not os.path.isfile(path):
             raise ModelUnavailable(
-                _missing_file_message(config, path), detail=f"pretrained={config.pretrained!r}"
+                missing_file_message(config, path), detail=f"pretrained={config.pretrained!r}"
             )
         return _Resolved(model_name=config.model_name, checkpoint=path, tag_cfg={})
     _check_model_name(config.model_name)
     tag_cfg = _tag_cfg(config)
     found = _cached_checkpoint(tag_cfg, config.cache_dir)
     if found is None and download:
-        found = _download(config, tag_cfg, progress=progress)
+        found = download_tag(config, tag_cfg, progress=progress)
     if found is None:
-        raise ModelUnavailable(_not_present_message(config), detail=f"tag config: {tag_cfg}")
+        raise ModelUnavailable(not_present_message(config), detail=f"tag config: {tag_cfg}")
     return _Resolved(model_name=config.model_name, checkpoint=found, tag_cfg=tag_cfg)
-
-
-def _hub_folder(config: ClipConfig, *, download: bool) -> str:
-    """The cached snapshot folder of an "hf-hub:org/repo" model (config + weights)."""
-    from huggingface_hub import snapshot_download
-
-    repo_id = config.model_name.removeprefix("hf-hub:")
-    patterns = ["open_clip_config.json", "*.safetensors", "*.bin", "*.json", "*.txt"]
-    try:
-        return str(
-            snapshot_download(
-                repo_id,
-                cache_dir=config.cache_dir,
-                allow_patterns=patterns,
-                local_files_only=not download,
-            )
-        )
-    except Exception as err:
-        message = (
-            _download_failed_message(config, err) if download else _not_present_message(config)
-        )
-        raise ModelUnavailable(message, detail=repr(err)) from err
-
-
-def _download(config: ClipConfig, tag_cfg: Mapping[str, Any], *, progress: bool) -> str:
-    from huggingface_hub.utils import (
-        are_progress_bars_disabled,
-        disable_progress_bars,
-        enable_progress_bars,
-    )
-    from open_clip import pretrained as oc_pretrained
-
-    was_disabled = are_progress_bars_disabled()
-    if not progress:
-        disable_progress_bars()
-    try:
-        path = oc_pretrained.download_pretrained(dict(tag_cfg), cache_dir=config.cache_dir)
-    except Exception as err:  # network, offline hub, disk full, checksum: all one story
-        raise ModelUnavailable(_download_failed_message(config, err), detail=repr(err)) from err
-    finally:
-        if not progress and not was_disabled:
-            enable_progress_bars()
-    if not path or not os.path.isfile(path):
-        raise ModelUnavailable(
-            _download_failed_message(config, FileNotFoundError("no file came back")),
-            detail=f"download gave {path!r}",
-        )
-    return str(path)
 
 
 def model_unavailable_message(config: ClipConfig) -> str:
@@ -293,7 +239,7 @@ def model_unavailable_message(config: ClipConfig) -> str:
             _resolve(config, download=False)
         except ModelUnavailable as err:
             return err.message
-    return _not_present_message(config)  # present after all: say how to get them anyway
+    return not_present_message(config)  # present after all: say how to get them anyway
 
 
 def weights_present(config: ClipConfig) -> bool:
@@ -336,28 +282,7 @@ def download_probe(config: ClipConfig, timeout_s: float = PROBE_TIMEOUT_S) -> st
     host, port = hf_endpoint()
     if host_reachable(host, port, timeout_s):
         return None
-    return _offline_message(config, host if port in (80, 443) else f"{host}:{port}")
-
-
-def pick_device(requested: str) -> str:
-    """The torch device for a setting: "auto" means CUDA, else MPS, else CPU."""
-    import torch
-
-    mps = getattr(torch.backends, "mps", None)
-    has_mps = bool(mps is not None and mps.is_available())
-    if requested == "auto":
-        return "cuda" if torch.cuda.is_available() else "mps" if has_mps else "cpu"
-    if requested == "cuda" and not torch.cuda.is_available():
-        raise ModelUnavailable(
-            "CLIP is set to run on a CUDA GPU, but torch sees none here. "
-            "Set the CLIP device to 'auto' or 'cpu'."
-        )
-    if requested == "mps" and not has_mps:
-        raise ModelUnavailable(
-            "CLIP is set to run on Apple's MPS, but it is not available here. "
-            "Set the CLIP device to 'auto' or 'cpu'."
-        )
-    return requested
+    return offline_message(config, host if port in (80, 443) else f"{host}:{port}")
 
 
 _registry_lock = threading.Lock()
@@ -410,6 +335,7 @@ class ClipEmbedder:
         self._dtype: torch.dtype | None = None
         self._dim = 0
         self._input_size: tuple[int, int] = (0, 0)
+        self._pixel_plan: PixelPlan | None = None
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -435,7 +361,7 @@ class ClipEmbedder:
             ) from err
         resolved = _resolve(config, download=config.allow_download)
         device = pick_device(config.device)
-        precision = "fp16" if device == "cuda" and config.half_on_cuda else "fp32"
+        precision = precision_for(config.precision, device)
         key = _weights_key(resolved, device, precision)
         with _registry_lock:
             twin = _loaded_models.get(key)
@@ -466,6 +392,7 @@ class ClipEmbedder:
             raise
         except Exception as err:  # corrupt file, wrong architecture, hub/network, CUDA...
             raise ModelUnavailable(_load_failed_message(config, err), detail=repr(err)) from err
+        try_one_forward(model, device, precision)
         self._adopt(model, preprocess, device, resolved.model_name)
         with _registry_lock:
             _loaded_models.setdefault(key, self)
@@ -484,9 +411,12 @@ class ClipEmbedder:
         return embedder
 
     def _adopt(self, model: Any, preprocess: Any, device: str, open_clip_name: str) -> None:
+        from curator.ml.clip_pixels import pixel_plan
+
         model.eval()
-        self._dtype = next(model.parameters()).dtype
+        self._dtype = input_dtype(model)
         self._preprocess = preprocess
+        self._pixel_plan = pixel_plan(preprocess)
         self._open_clip_name = open_clip_name
         self._device = device
         self._dim = _output_dim(model)
@@ -520,7 +450,42 @@ class ClipEmbedder:
 
     @property
     def batch_size(self) -> int:
-        return self.config.batch_size
+        """Photos per forward pass: the settings' number, or (0) the device's own."""
+        if self.config.batch_size:
+            return self.config.batch_size
+        return self.loader_plan().batch_size
+
+    @property
+    def precision(self) -> str:
+        """What the image tower computes in: "fp32", "fp16" or "bf16" (read from the model)."""
+        self.load()
+        return {"torch.float16": "fp16", "torch.bfloat16": "bf16"}.get(str(self._dtype), "fp32")
+
+    @property
+    def pixel_plan(self) -> PixelPlan | None:
+        """The loader's half of the model's transform (`ml.clip_pixels`), or None
+        when the transform is not one it recognises (the model's own runs per photo)."""
+        self.load()
+        return self._pixel_plan
+
+    def loader_plan(self) -> LoaderPlan:
+        """How `embed_files` feeds this model on this machine (`ml.clip_loading`)."""
+        from curator.ml.clip_loading import plan_loader
+
+        self.load()
+        return plan_loader(
+            self._device,
+            self.config.batch_size,
+            pixels=self._pixel_plan is not None,
+            gpu_memory=gpu_memory(self._device),
+        )
+
+    def describe(self) -> str:
+        """Where and in what this model runs, in a sentence (doctor, `models bench`)."""
+        from curator.ml.precision import describe
+
+        self.load()
+        return describe(self._device, self.precision, device_name(self._device))
 
     @property
     def dim(self) -> int:
@@ -559,14 +524,46 @@ class ClipEmbedder:
             batch = torch.stack(list(batch))
         if batch.shape[0] == 0:
             return np.zeros((0, self._dim), dtype=np.float32)
+        return self._forward(lambda: batch.to(self._device, dtype=self._dtype), batch.shape[0])
+
+    def embed_pixels(self, pixels: np.ndarray) -> np.ndarray:
+        """Unit vectors (n, dim) float32 for (n, H, W, 3) uint8 crops (`ml.clip_pixels`):
+        moved to the device as bytes, then normalised there as one batch in float32
+        (the numbers the model's own transform gives), then cast to the model's dtype."""
+        import numpy as np
+        import torch
+
+        self.load()
+        plan = self._pixel_plan
+        if plan is None:
+            raise ValueError("this model's transform has no pixel plan: use embed_tensors")
+        if pixels.shape[0] == 0:
+            return np.zeros((0, self._dim), dtype=np.float32)
+
+        def to_input() -> torch.Tensor:
+            array = np.ascontiguousarray(pixels)
+            raw = torch.from_numpy(array if array.flags.writeable else array.copy())
+            if self._device == "cuda":
+                raw = raw.pin_memory().to(self._device, non_blocking=True)
+            else:
+                raw = raw.to(self._device)
+            mean = torch.tensor(plan.mean, device=self._device).view(1, 3, 1, 1)
+            std = torch.tensor(plan.std, device=self._device).view(1, 3, 1, 1)
+            x = raw.permute(0, 3, 1, 2).to(torch.float32).div_(255.0)
+            return x.sub_(mean).div_(std).to(self._dtype)
+
+        return self._forward(to_input, pixels.shape[0])
+
+    def _forward(self, make_input: Callable[[], torch.Tensor], count: int) -> np.ndarray:
+        import torch
+
         try:
             with torch.inference_mode():
-                features = self._model.encode_image(batch.to(self._device, dtype=self._dtype))
-                return _unit_rows(features)
+                return _unit_rows(self._model.encode_image(make_input()))
         except RuntimeError as err:
             raise EmbeddingFailed(
-                f"The CLIP model failed on a batch of {batch.shape[0]} images on "
-                f"{self._device}: {_first_line(err)}. A smaller batch size may help.",
+                f"The CLIP model failed on a batch of {count} images on "
+                f"{self._device}: {first_line(err)}. A smaller batch size may help.",
                 detail=repr(err),
             ) from err
 
@@ -576,7 +573,7 @@ class ClipEmbedder:
 
         self.load()
         parts = [np.zeros((0, self._dim), dtype=np.float32)]
-        step = self.config.batch_size
+        step = self.batch_size
         for start in range(0, len(images), step):
             chunk = images[start : start + step]
             parts.append(self.embed_tensors([self.preprocess(image) for image in chunk]))
@@ -618,7 +615,7 @@ class ClipEmbedder:
                     parts.append(_unit_rows(self._model.encode_text(tokens.to(self._device))))
             except RuntimeError as err:
                 raise EmbeddingFailed(
-                    f"The CLIP text encoder failed on {self._device}: {_first_line(err)}.",
+                    f"The CLIP text encoder failed on {self._device}: {first_line(err)}.",
                     detail=repr(err),
                 ) from err
         return np.concatenate(parts)
@@ -643,14 +640,9 @@ def _output_dim(model: Any) -> int:
     raise ModelUnavailable("The CLIP model does not say how long its vectors are.")
 
 
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip().splitlines()
-    return text[0] if text else type(err).__name__
-
-
 def _load_failed_message(config: ClipConfig, err: BaseException) -> str:
     return (
-        f"The CLIP weights '{model_id_for(config)}' could not be loaded: {_first_line(err)}. "
+        f"The CLIP weights '{model_id_for(config)}' could not be loaded: {first_line(err)}. "
         f"The file may be damaged or made for another model than {config.model_name}; "
         f"run `curator models pull` or set {ENV_PRETRAINED} to a matching checkpoint file."
     )

@@ -193,7 +193,10 @@ def test_model_id_and_validation() -> None:
     with pytest.raises(ValueError, match="device"):
         ClipConfig(device="tpu")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="batch size"):
-        ClipConfig(batch_size=0)
+        ClipConfig(batch_size=-1)
+    assert ClipConfig(batch_size=0).batch_size == 0  # 0: chosen from the device
+    with pytest.raises(ValueError, match="precision"):
+        ClipConfig(precision="int8")
 
 
 def test_cuda_requested_without_cuda_is_a_model_unavailable(tiny_checkpoint: Path) -> None:
@@ -208,11 +211,12 @@ def test_cuda_requested_without_cuda_is_a_model_unavailable(tiny_checkpoint: Pat
 
 def test_importing_the_ml_modules_does_not_import_torch() -> None:
     code = (
-        "import sys, curator.ml.embedder, curator.ml.clip_batches;"
-        "print('torch' in sys.modules, 'open_clip' in sys.modules)"
+        "import sys, curator.ml.embedder, curator.ml.clip_batches, curator.ml.precision,"
+        " curator.ml.clip_loading, curator.ml.clip_pixels;"
+        "print('torch' in sys.modules, 'open_clip' in sys.modules, 'torchvision' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "False"]
+    assert out.stdout.split() == ["False", "False", "False"]
 
 
 @pytest.mark.clip_weights

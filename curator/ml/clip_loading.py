@@ -1,0 +1,179 @@
+"""How the CLIP loader is sized, and its worker processes' task: chosen from the machine.
+
+Responsibility: decide, from the device the model runs on and the machine's
+cores and memory, how many photos go through one forward pass and how the
+photos are decoded beside it (`plan_loader`), and do a worker process's share
+of the decoding (`load_chunk`).
+
+The rule (measured: issue 48; DESIGN.md "Models on the photographer's hardware"):
+- **CPU**: the model takes every core (torch's threads) and runs at a few
+  photos a second, while one loader thread prepares hundreds a second: so one
+  loader thread (two on a machine with more than 4 cores), batches of 16, two
+  batches prefetched. The loader never takes the model's cores.
+- **GPU** (CUDA, MPS): the model runs at thousands of photos a second and the
+  loader must keep up. Threads in one process stop near 700 photos/s however
+  many they are (the interpreter's lock), so on a machine with 4 or more cores
+  the photos are decoded in worker *processes* (all cores but two: the model's
+  thread and the one that gathers the results), in chunks, each returning a
+  chunk's uint8 crops (`ml.clip_pixels`: a quarter of a float tensor's bytes),
+  with enough chunks in flight to keep every worker busy. Batches of 64 (the
+  bare forward's throughput is flat from 64 up on a GPU with ≥ 8 GB; 32 on a
+  smaller one).
+- The pixel path needs a transform `ml.clip_pixels` recognises; with any other
+  the model's own transform runs per photo on threads (the generic path).
+
+Invariants: importing this module imports neither torch nor open_clip;
+`load_chunk` runs in a process that has neither (Pillow and numpy only) and
+never raises for a bad file: each becomes a failure with its sentence.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from curator.ml.clip_pixels import PixelPlan, prepare_pixels
+
+CPU_BATCH = 16
+GPU_BATCH = 64
+SMALL_GPU_BATCH = 32
+SMALL_GPU_BYTES = 8 * 1024**3
+MPS_BATCH = 32
+PROCESSES_FROM_CPUS = 4  # fewer cores than this: threads (a process would take the model's)
+MAX_WORKERS = 32
+
+
+@dataclass(frozen=True)
+class LoaderPlan:
+    """How one embedding run is fed (see the module docstring)."""
+
+    batch_size: int
+    workers: int  # loader threads, or processes when `processes`
+    processes: bool
+    prefetch_batches: int  # batches submitted ahead of the one the model runs
+    chunk: int  # photos per task (1 on threads)
+
+    def describe(self) -> str:
+        kind = "processes" if self.processes else "threads"
+        return f"batches of {self.batch_size}, {self.workers} loader {kind}"
+
+
+def machine_cpus() -> int:
+    """The cores this process may run on (its affinity where the OS says, else all)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def auto_batch_size(device: str, gpu_memory: int | None = None) -> int:
+    """Photos per forward pass when the settings leave it to Curator (0)."""
+    if device == "cuda":
+        return (
+            SMALL_GPU_BATCH
+            if gpu_memory is not None and gpu_memory < SMALL_GPU_BYTES
+            else (GPU_BATCH)
+        )
+    if device == "mps":
+        return MPS_BATCH
+    return CPU_BATCH
+
+
+def plan_loader(
+    device: str,
+    batch_size: int,
+    *,
+    cpus: int | None = None,
+    pixels: bool = True,
+    gpu_memory: int | None = None,
+) -> LoaderPlan:
+    """The loader for a model on `device` (batch_size 0: chosen here)."""
+    cpus = machine_cpus() if cpus is None else max(1, cpus)
+    size = batch_size or auto_batch_size(device, gpu_memory)
+    if device == "cpu":
+        return LoaderPlan(size, 1 if cpus <= 4 else 2, False, 2, 1)
+    if pixels and cpus >= PROCESSES_FROM_CPUS:
+        workers = min(MAX_WORKERS, max(2, cpus - 2))
+        chunk = max(4, min(16, math.ceil(size / workers)))
+        in_flight = 3 * workers * chunk  # every worker busy, a task waiting behind each
+        return LoaderPlan(size, workers, True, max(2, math.ceil(in_flight / size)), chunk)
+    return LoaderPlan(size, max(2, min(8, cpus - 1)), False, 2, 1)
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """Loader processes, spawned as `engine.isolation`'s children are (never forked
+    from this process, which has threads, perhaps Qt and a GPU context; spawn
+    also works in the frozen bundle). Each imports Pillow, numpy and this module."""
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+@dataclass(frozen=True)
+class ChunkFailure:
+    """One photo of a chunk that could not be prepared: its place in the chunk and why."""
+
+    position: int
+    message: str
+    error_type: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class ChunkPixels:
+    """A chunk's result: the crops of the photos that loaded, in order, and the others."""
+
+    positions: tuple[int, ...]  # which photos of the chunk `pixels` holds
+    pixels: np.ndarray  # (len(positions), H, W, 3) uint8
+    failures: tuple[ChunkFailure, ...]
+
+
+def load_chunk(
+    paths: list[str], plan: PixelPlan, data: list[bytes | None] | None = None
+) -> ChunkPixels:
+    """A worker process's task: prepare each photo of the chunk, from its file or
+    from its bytes when `data` has them (never raises)."""
+    crops: list[np.ndarray] = []
+    positions: list[int] = []
+    failures: list[ChunkFailure] = []
+    for position, path in enumerate(paths):
+        given = data[position] if data is not None else None
+        try:
+            crops.append(prepare_pixels(path if given is None else given, plan))
+            positions.append(position)
+        except Exception as err:
+            failures.append(
+                ChunkFailure(
+                    position,
+                    human_message(path, err),
+                    type(err).__name__,
+                    "".join(traceback.format_exception_only(err)).strip(),
+                )
+            )
+    height, width = plan.crop
+    pixels = np.stack(crops) if crops else np.zeros((0, height, width, 3), dtype=np.uint8)
+    return ChunkPixels(tuple(positions), pixels, tuple(failures))
+
+
+def human_message(path: str | os.PathLike[str], err: Exception) -> str:
+    """Why one photo could not be prepared for CLIP, in a sentence."""
+    where = f"'{os.fspath(path)}'"
+    if isinstance(err, FileNotFoundError):
+        return f"The image {where} is missing, so it could not be embedded."
+    if isinstance(err, PermissionError):
+        return f"Curator is not allowed to read {where}, so it could not be embedded."
+    if isinstance(err, IsADirectoryError):
+        return f"{where} is a folder, not an image."
+    if isinstance(err, Image.DecompressionBombError):
+        return f"{where} declares too many pixels to be decoded safely."
+    if isinstance(err, UnidentifiedImageError):
+        return f"{where} is not an image Curator can read (corrupt, or not a picture)."
+    if isinstance(err, OSError | SyntaxError | ValueError):
+        return f"{where} could not be decoded; the file is truncated or corrupt ({err})."
+    return f"{where} could not be prepared for CLIP: {err}"
