@@ -13,8 +13,10 @@ Invariants:
   exactly one result, as a vector row or as a failure — unless cancelled;
 - results are frozen and their vectors read-only, so they can be handed to
   another thread (the catalog writer) without copying;
-- no thread or loader process outlives the generator: closing it, cancelling,
-  or an error in the model shuts the loader pool down (pending loads are dropped).
+- no loader thread outlives the generator: closing it, cancelling, or an error
+  in the model shuts the threads down and drops pending loads; the loader
+  processes are the session's, kept for the next run and ended at exit
+  (`ml.clip_loading.loader_processes`).
 
 Concurrency protocol. The calling thread (the ML pool's worker) runs only
 the model. A loader does the rest for each file — open, JPEG `draft` (the
@@ -43,7 +45,7 @@ import os
 import traceback
 from collections import deque
 from collections.abc import Callable, Generator, Hashable, Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from threading import Event
@@ -55,10 +57,11 @@ from PIL import Image
 from curator.ml.clip_loading import (
     ChunkPixels,
     LoaderPlan,
+    end_loader_processes,
     human_message,
     load_chunk,
+    loader_processes,
     plan_loader,
-    process_pool,
 )
 from curator.ml.clip_pixels import PixelPlan, load_for_clip, prepare_pixels
 
@@ -236,7 +239,8 @@ class BatchLoader(Generic[K]):
         self.embedder, self.plan, self.stop = embedder, plan, stop
         self.pixels = _pixel_plan(embedder)
         self.threads: Executor | None = None
-        self.processes: Executor | None = None
+        self.processes: Executor | None = None  # the session's (`loader_processes`): not ours
+        self.in_processes: list[Future[Any]] = []
         self.broken = False
 
     def _threads(self) -> Executor:
@@ -255,13 +259,15 @@ class BatchLoader(Generic[K]):
         if not (self.plan.processes and not self.broken and self.pixels is not None):
             return [LoadTask((item,), self._on_thread(item), False) for item in items]
         if self.processes is None:
-            self.processes = process_pool(self.plan.workers)
+            self.processes = loader_processes(self.plan.workers)
+        self.in_processes = [f for f in self.in_processes if not f.done()]
         tasks = []
         for start in range(0, len(items), self.plan.chunk):
             chunk = tuple(items[start : start + self.plan.chunk])
             paths = [os.fspath(path) for _, path, _ in chunk]
             data = [d for _, _, d in chunk] if any(d is not None for _, _, d in chunk) else None
             future = self.processes.submit(load_chunk, paths, self.pixels, data)
+            self.in_processes.append(future)
             tasks.append(LoadTask(chunk, future, True))
         return tasks
 
@@ -274,6 +280,8 @@ class BatchLoader(Generic[K]):
             chunk: ChunkPixels = task.future.result()
         except BrokenProcessPool:
             self.broken = True  # what was sent to the dead pool is loaded here instead
+            if isinstance(self.processes, ProcessPoolExecutor):
+                end_loader_processes(self.processes)  # the next run spawns new ones
             loads = [self._on_thread(item) for item in task.items]
             return merge_loaded([future.result() for future in loads])
         keys = tuple(task.items[position][0] for position in chunk.positions)
@@ -290,10 +298,14 @@ class BatchLoader(Generic[K]):
         return Loaded(keys=keys, pixels=chunk.pixels, failures=failures)
 
     def close(self) -> None:
-        """Stop the pools (pending loads dropped); idempotent."""
-        for pool in (self.processes, self.threads):
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+        """Drop what is still pending and stop the threads; the session's loader
+        processes stay for the next run (a chunk already running there finishes
+        and is dropped). Idempotent."""
+        for future in self.in_processes:
+            future.cancel()
+        self.in_processes = []
+        if self.threads is not None:
+            self.threads.shutdown(wait=True, cancel_futures=True)
         self.processes = self.threads = None
 
 

@@ -16,7 +16,8 @@ The rule (measured: issue 48; DESIGN.md "Models on the photographer's hardware")
   the photos are decoded in worker *processes* (all cores but two: the model's
   thread and the one that gathers the results), in chunks, each returning a
   chunk's uint8 crops (`ml.clip_pixels`: a quarter of a float tensor's bytes),
-  with enough chunks in flight to keep every worker busy. Batches of 64 (the
+  with enough chunks in flight to keep every worker busy; the processes are
+  kept for the session (`loader_processes`). Batches of 64 (the
   bare forward's throughput is flat from 64 up on a GPU with ≥ 8 GB; 32 on a
   smaller one).
 - The pixel path needs a transform `ml.clip_pixels` recognises; with any other
@@ -29,9 +30,11 @@ never raises for a bad file: each becomes a failure with its sentence.
 
 from __future__ import annotations
 
+import atexit
 import math
 import multiprocessing
 import os
+import threading
 import traceback
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -61,7 +64,8 @@ class LoaderPlan:
     chunk: int  # photos per task (1 on threads)
 
     def describe(self) -> str:
-        kind = "processes" if self.processes else "threads"
+        kind = ("process" if self.processes else "thread") + ("es" if self.processes else "s")
+        kind = kind if self.workers > 1 else kind.removesuffix("es" if self.processes else "s")
         return f"batches of {self.batch_size}, {self.workers} loader {kind}"
 
 
@@ -107,12 +111,40 @@ def plan_loader(
     return LoaderPlan(size, max(2, min(8, cpus - 1)), False, 2, 1)
 
 
-def process_pool(workers: int) -> ProcessPoolExecutor:
-    """Loader processes, spawned as `engine.isolation`'s children are (never forked
-    from this process, which has threads, perhaps Qt and a GPU context; spawn
-    also works in the frozen bundle). Each imports Pillow, numpy and this module."""
-    context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+_pool_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_pool_workers = 0
+
+
+def loader_processes(workers: int) -> ProcessPoolExecutor:
+    """The session's loader processes: spawned once (about a second, more than a GPU
+    takes to embed a thousand photos) and kept for the next run, until
+    `end_loader_processes` (at exit, or when one died). Spawned as
+    `engine.isolation`'s children are: never forked from this process, which has
+    threads, perhaps Qt and a GPU context; spawn also works in the frozen bundle.
+    Each imports Pillow, numpy and this module only."""
+    global _pool, _pool_workers
+    with _pool_lock:
+        if _pool is None or _pool_workers != workers:
+            if _pool is not None:
+                _pool.shutdown(wait=False, cancel_futures=True)
+            context = multiprocessing.get_context("spawn")
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            _pool_workers = workers
+        return _pool
+
+
+def end_loader_processes(pool: ProcessPoolExecutor | None = None) -> None:
+    """End the loader processes (all, or only `pool` if it is still the current one)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None or (pool is not None and pool is not _pool):
+            return
+        ending, _pool = _pool, None
+    ending.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(end_loader_processes)
 
 
 @dataclass(frozen=True)

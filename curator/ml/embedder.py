@@ -526,6 +526,17 @@ class ClipEmbedder:
             return np.zeros((0, self._dim), dtype=np.float32)
         return self._forward(lambda: batch.to(self._device, dtype=self._dtype), batch.shape[0])
 
+    def prepare_input(self, batch: torch.Tensor) -> torch.Tensor:
+        """A preprocessed batch moved to the device in the model's dtype (`embed_prepared`)."""
+        self.load()
+        return batch.to(self._device, dtype=self._dtype)
+
+    def embed_prepared(self, batch: torch.Tensor) -> np.ndarray:
+        """Unit vectors for a batch already on the device in the model's dtype: the
+        model alone, what `models bench` calls the bare model."""
+        self.load()
+        return self._forward(lambda: batch, batch.shape[0])
+
     def embed_pixels(self, pixels: np.ndarray) -> np.ndarray:
         """Unit vectors (n, dim) float32 for (n, H, W, 3) uint8 crops (`ml.clip_pixels`):
         moved to the device as bytes, then normalised there as one batch in float32
