@@ -67,19 +67,6 @@ from curator.ml.clip_pixels import PixelPlan, load_for_clip, prepare_pixels
 
 K = TypeVar("K", bound=Hashable)
 
-__all__ = [
-    "BatchEmbedder",
-    "BatchLoader",
-    "EmbedBatchResult",
-    "EmbedFailure",
-    "Loaded",
-    "embed_files",
-    "human_message",
-    "load_for_clip",
-    "load_one",
-    "run_batch",
-]
-
 
 class BatchEmbedder(Protocol):
     """What the pipeline needs from an embedder (ClipEmbedder, or a fake in tests).

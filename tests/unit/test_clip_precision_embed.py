@@ -176,3 +176,32 @@ def test_a_dead_loader_process_hands_its_photos_to_threads(
     finally:
         loader.close()
     np.testing.assert_allclose(result.vectors, _vectors(embedder, photos[:4]), atol=1e-5)
+
+
+def test_a_ray_node_that_cannot_run_the_precision_says_so_in_the_seat_s_sentence(
+    tiny_checkpoint: Path,
+) -> None:
+    from curator.ml.clip_remote import EmbedWorker
+
+    config = ClipConfig(
+        model_name=TINY_MODEL, pretrained=str(tiny_checkpoint), device="cpu", precision="fp16"
+    )
+    problem = EmbedWorker(config).ready()  # the actor's body, on this CPU "node"
+    assert problem is not None
+    sentence, _detail = problem
+    assert sentence.startswith("On the Ray node ") and "CLIP precision is set to fp16" in sentence
+
+
+def test_a_ray_actor_embeds_the_seat_s_bytes_with_the_seat_s_loader(
+    tiny_checkpoint: Path, fixtures_dir: Path
+) -> None:
+    from curator.ml.clip_remote import EmbedWorker
+
+    photos = _photos(fixtures_dir)[:3]
+    config = ClipConfig(model_name=TINY_MODEL, pretrained=str(tiny_checkpoint), device="cpu")
+    worker = EmbedWorker(config)
+    assert worker.ready() is None
+    result = worker.embed(0, [(i, str(p), p.read_bytes()) for i, p in enumerate(photos)])
+    assert result.keys == (0, 1, 2) and not result.failures
+    local = _embedder(tiny_checkpoint, "auto")
+    np.testing.assert_allclose(result.vectors, _vectors(local, photos), atol=1e-5)
