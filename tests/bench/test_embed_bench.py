@@ -21,6 +21,7 @@ from tests.bench.results import write_results
 pytestmark = pytest.mark.bench
 
 
+@pytest.mark.timeout(1800)  # ViT-L-14 on 2 busy cores: minutes, not the suite's 300 s
 def test_embed_end_to_end_keeps_up_with_the_bare_model(tmp_path: Path) -> None:
     rows, payload = embed_speed.run(tmp_path)
     table = embed_speed.table(rows)
