@@ -306,6 +306,9 @@ class DecisionState:
     cull: CullState
     picked: bool
     label: ColorLabel | None = None
+    # The state is an accepted proposal nobody changed by hand since
+    # (catalog.taste.accepted): the taste model weighs it less (ml.taste).
+    proposal: bool = False
 
 
 # -- the taste model --------------------------------------------------------------

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -45,6 +45,7 @@ from curator.catalog.models import (
     utcnow,
 )
 from curator.catalog.paths_codec import FOLLOWERS_SQL, decode_path, pairing_on
+from curator.catalog.taste.accepted import standing_accepts
 from curator.records import (
     Burst,
     CullState,
@@ -290,8 +291,10 @@ def _decided_states(
     owner: str | None = None,
 ) -> tuple[dict[int, DecisionState], dict[int, int]]:
     """The decided photos' states in capture order, and their burst groups:
-    the photos' own (everyone's decisions), or `owner`'s alone (`_own_states`)."""
+    the photos' own (everyone's decisions), or `owner`'s alone (`_own_states`);
+    a state that is an accepted proposal says so (catalog.taste.accepted)."""
     own = None if owner is None else _own_states(owner)
+    accepted = standing_accepts(owner)
     if own is not None:
         where = Photo.deleted_at.is_null() & Photo.id.in_(_among(own))
         if pairing_on():
@@ -307,7 +310,8 @@ def _decided_states(
     bursts: dict[int, int] = {}
     for pid, rating, cull, picked, burst in rows.tuples():
         state = DecisionState(rating, CullState(cull), bool(picked))
-        states[int(pid)] = state if own is None else own[int(pid)]
+        state = state if own is None else own[int(pid)]
+        states[int(pid)] = replace(state, proposal=True) if int(pid) in accepted else state
         bursts[int(pid)] = -1 if burst is None else int(burst)
     return states, bursts
 

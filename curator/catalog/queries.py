@@ -183,7 +183,6 @@ _AS_STORED = (
     "label", "exposure_ev", "sharpness_note",
 )
 # fmt: on
-_UNMEASURED = "This photo could not be measured."
 _FACES_COLUMNS = "faces, judged, key_faces, closed_eyes, soft_face, eyes_open, key_sharpness"
 
 
@@ -607,7 +606,7 @@ class PhotoDetails:
     caption: str | None = None  # another tool's or the photographer's caption (dc:description)
     taste: TasteSummary | None = None  # the live taste model's size and honest quality
     noise_level: float | None = None  # noise sd at the working scale (imaging.metrics)
-    people: people_store.FacesDetail | None = None  # the faces stage's verdicts and a sentence
+    people: people_store.FacesDetail | None = None  # the faces stage's verdicts; why none
 
 
 def photo_details(photo_id: int) -> PhotoDetails | None:

@@ -108,11 +108,3 @@ def read_regular(path: str | os.PathLike[str], limit: int | None = None) -> byte
     if len(data) > limit:
         raise FileTooLargeError(path, limit)
     return data
-
-
-def is_regular(path: str | os.PathLike[str]) -> bool:
-    """Whether `path` (links followed) is a regular file now; False when it can't be stat'ed."""
-    try:
-        return stat.S_ISREG(os.stat(path).st_mode)
-    except OSError:
-        return False

@@ -29,7 +29,7 @@ Rules:
   never rewritten. A mirrored orientation (2, 4, 5, 7) is no quarter-turn of
   the file's and is left alone; a turn taken out of the file turns it back.
 - Besides the decisions, the same transaction remembers how the tool wrote
-  its keywords (`xmp_sync.record_keywords`: text, hierarchy, private), takes
+  its keywords (`keywords.record_keywords`: text, hierarchy, private), takes
   its caption when it changed (a caption is the other tool's; Curator never
   edits one), and for XMP the state the file was in (`xmp_sync.record_state`,
   what `xmp write` later compares with) — also when nothing else changed.
@@ -58,9 +58,10 @@ from curator.catalog.models import (
     utcnow,
 )
 from curator.catalog.paths_codec import decode_path, encode_path
+from curator.catalog.tagging.keywords import SourceKeyword, record_keywords
 from curator.catalog.write_gate import Gate
 from curator.interop.xmp.state import XmpState
-from curator.interop.xmp_sync import SourceKeyword, record_keywords, record_state, set_caption
+from curator.interop.xmp_sync import record_state, set_caption
 from curator.records import ColorLabel
 
 SOURCES = ("xmp", "lightroom")

@@ -52,8 +52,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from curator.catalog.tagging.keywords import SourceKeyword
 from curator.imaging.regular import NotRegularFileError, open_regular
-from curator.interop.xmp_sync import SourceKeyword
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "Adobe_images": ("id_local", "rootFile", "rating", "pick", "colorLabels", "masterImage"),

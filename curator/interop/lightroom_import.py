@@ -33,6 +33,7 @@ from datetime import datetime
 
 from curator.catalog.models import Photo
 from curator.catalog.paths_codec import decode_path
+from curator.catalog.tagging.keywords import SourceKeyword
 from curator.interop.external import (
     Conflict,
     ExternalJudgment,
@@ -42,7 +43,6 @@ from curator.interop.external import (
 )
 from curator.interop.labels import color_of
 from curator.interop.lightroom import LrCatalog, LrImage, read_lrcat, touch_ns
-from curator.interop.xmp_sync import SourceKeyword
 from curator.tags import normalise_tags
 
 SOURCE = "lightroom"

@@ -15,9 +15,9 @@ Pure: no catalog, no Qt.
 
 from __future__ import annotations
 
+from curator.catalog.tagging.keywords import SourceKeyword
 from curator.interop.external import ExternalJudgment
 from curator.interop.xmp.fields import XmpFields
-from curator.interop.xmp_sync import SourceKeyword
 from curator.tags import normalise_tags
 
 

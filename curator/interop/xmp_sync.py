@@ -7,7 +7,8 @@
   took from its XMP (`external_import`, source 'xmp'), so a catalog that
   predates this table still merges safely.
 - `photo_keyword`: keywords as another tool wrote them (text, hierarchy,
-  private), beside the catalog tag they became, so they go out as written.
+  private), beside the catalog tag they became, so they go out as written
+  (`keywords_for`; written by `catalog.tagging.keywords.record_keywords`).
 - `photo.caption`: the caption another tool wrote; Curator never edits it.
 
 Writes join the caller's transaction (they are called inside
@@ -17,26 +18,17 @@ Writes join the caller's transaction (they are called inside
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from curator.catalog.backends.dialect import replace_into
 from curator.catalog.models import ExternalImport, Photo, PhotoKeyword, XmpSync, utcnow
 from curator.catalog.paths_codec import decode_path, encode_path
+from curator.catalog.tagging.keywords import SourceKeyword
 from curator.interop.xmp.edit import Keyword
 from curator.interop.xmp.state import XmpState
-from curator.tags import normalise_tag
 
 _CHUNK = 500
-
-
-@dataclass(frozen=True)
-class SourceKeyword:
-    """A keyword as another tool wrote it; `private`: Lightroom's "Include on Export" off."""
-
-    text: str
-    path: str = ""
-    private: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,33 +109,6 @@ def _from_imports(ids: list[int]) -> dict[int, SyncRecord]:
 
 
 # -- keywords as written -------------------------------------------------------------
-
-
-def record_keywords(photo_id: int, keywords: Iterable[SourceKeyword], source: str) -> None:
-    """Remember how another tool wrote the photo's keywords (existing rows updated;
-    one statement per photo: an import of thousands of photos writes these)."""
-    rows = {
-        (kw.text.strip(), kw.path.strip()): {
-            "photo": photo_id,
-            "text": kw.text.strip(),
-            "path": kw.path.strip(),
-            "tag": normalise_tag(kw.text.strip()),
-            "private": kw.private,
-            "source": source,
-        }
-        for kw in keywords
-        if kw.text.strip()
-    }
-    if not rows:
-        return
-    (
-        PhotoKeyword.insert_many(list(rows.values()))
-        .on_conflict(
-            conflict_target=[PhotoKeyword.photo, PhotoKeyword.text, PhotoKeyword.path],
-            preserve=[PhotoKeyword.tag, PhotoKeyword.private, PhotoKeyword.source],
-        )
-        .execute()
-    )
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """`curator catalog copy SOURCE DEST` (issue 34 §1): a whole catalog from a
 SQLite file to PostgreSQL and back keeps every photo, decision (the log with
 its undo chains and seats), description, tag, project, embedding, taste
-model and score, face and XMP record; verified by counts and hashes; a
-non-empty destination is refused unless --replace; the copy goes on working
-(new ids after the copied ones, text search, undo)."""
+model and score, face and XMP record, and every photographer's proposals
+(issue 51 §4); verified by counts and hashes; a non-empty destination is
+refused unless --replace; the copy goes on working (new ids after the copied
+ones, text search, undo, each photographer accepting their own proposals)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,23 @@ from curator.catalog.db import Catalog
 from curator.catalog.judgments import store_description, store_embeddings
 from curator.catalog.models import Decision, Photo
 from curator.catalog.people.store import write_faces
+from curator.catalog.proposals.store import (
+    PROPOSAL_PASS,
+    accept,
+    proposal_records,
+    write_proposals,
+)
 from curator.catalog.taste.store import latest_taste, write_scores
 from curator.catalog.types import CullState
-from curator.records import EyeState, Face, FacesFound, FacesSummary
+from curator.records import (
+    EyeState,
+    Face,
+    FacesFound,
+    FacesSummary,
+    Proposal,
+    ProposalReason,
+    ProposalVerdict,
+)
 from curator.search.text import ranked_ids
 from tests.integration.cli_helpers import run_cli
 from tests.taste_helpers import store_model
@@ -64,7 +79,24 @@ def filled(tmp_path: Path) -> Path:
         write_scores(version, ids, np.linspace(10, 90, len(ids)))
         face = Face(box=(0.1, 0.2, 0.3, 0.4), size_px=120, judged=True, eyes=EyeState.CLOSED)
         write_faces([(ids[3], FacesFound((face,), "v1", summary=FacesSummary(1, 1, 1, True)))])
+        # Proposals of two photographers; ids[2]'s stands after its decision was
+        # undone (the log holds rows for a photo still proposed: copied before the
+        # log, the log's trigger would end it).
+        write_proposals("lead", lead_proposals(ids))
+        write_proposals("second", second_proposals(ids))
     return path
+
+
+def lead_proposals(ids: list[int]) -> list[Proposal]:
+    return [
+        Proposal(ids[2], ProposalVerdict.REJECT, (ProposalReason.BLUR,), 0.8),
+        Proposal(ids[4], ProposalVerdict.KEEP, (), 0.55, highlight=True),
+        Proposal(ids[5], ProposalVerdict.KEEP, (), 0.9),
+    ]
+
+
+def second_proposals(ids: list[int]) -> list[Proposal]:
+    return [Proposal(ids[4], ProposalVerdict.REJECT, (ProposalReason.CLOSED_EYES,), 0.7)]
 
 
 def _digests(db: object) -> dict[str, tuple[int, str]]:
@@ -97,7 +129,7 @@ def test_a_catalog_goes_to_postgresql_and_back_whole(
         assert filled_tables >= {
             "photo", "stage_run", "decision", "description", "tag", "photo_tag", "project",
             "project_photo", "embedding", "taste_model", "photo_preference", "face",
-            "photo_faces",
+            "photo_faces", "cull_proposal",
         }  # fmt: skip
         assert _digests(pg.db) == original == _digests(b.db)
     # `curator list` reads the same on the copy as on the original.
@@ -107,6 +139,33 @@ def test_a_catalog_goes_to_postgresql_and_back_whole(
         assert code == 0, err
         listings.append(json.loads(out))
     assert listings[0] == listings[1] == listings[2]
+
+
+def test_each_photographers_proposals_go_to_postgresql_and_back(
+    filled: Path, pg_url: str, tmp_path: Path
+) -> None:
+    with Catalog.open(filled):
+        ids = [p.id for p in Photo.select().order_by(Photo.id)]
+        tables = catalog_tables(Photo._meta.database)
+    assert tables.index("cull_proposal") > tables.index("decision")
+    want = {
+        "lead": {p.photo_id: p for p in lead_proposals(ids)},
+        "second": {p.photo_id: p for p in second_proposals(ids)},
+    }
+    back = tmp_path / "back.sqlite"
+    assert run_cli("catalog", "copy", str(filled), pg_url)[0] == 0
+    assert run_cli("catalog", "copy", pg_url, str(back))[0] == 0
+    for where in (pg_url, str(back)):
+        with Catalog.open(where):
+            assert {o: proposal_records(o) for o in want} == want, where
+    # On the studio's catalog each photographer accepts their own, as before the copy.
+    with Catalog.open(pg_url):
+        report = accept("lead")
+        assert sorted(report.photo_ids) == [ids[2], ids[4], ids[5]]
+        assert Photo.get_by_id(ids[2]).cull == "rejected"
+        assert Photo.get_by_id(ids[4]).cull == "kept"
+        assert proposal_records("second") == {}  # a decision ends every photographer's
+        assert Decision.select().where(Decision.pass_ == PROPOSAL_PASS).count() == 3
 
 
 def test_the_postgresql_copy_goes_on_working(filled: Path, pg_url: str) -> None:

@@ -265,3 +265,113 @@ def test_the_project_the_grid_shows_is_the_first_scope(app: App, qtbot: QtBot) -
     assert dialog.undecided == len(ids)
     assert dialog.counts_label.text() == "keep 8 · reject 3 · highlights 1"
     dialog.close()
+
+
+# --- the photos a proposal is for (issue 51 §4) ------------------------------------
+
+
+def _scope_labels(dialog: ProposeDialog) -> list[str]:
+    combo = dialog.scope_combo
+    return [combo.itemText(i) for i in range(combo.count())]
+
+
+def _choose(dialog: ProposeDialog, qtbot: QtBot, label: str) -> None:
+    """Pick the scope labelled `label`; wait for its photos' counts."""
+    index = dialog.scope_combo.findText(label)
+    assert index >= 0, (label, _scope_labels(dialog))
+    dialog.scope_combo.setCurrentIndex(index)
+    qtbot.waitUntil(lambda: dialog.counts_current, timeout=20_000)
+
+
+def test_the_grids_selection_comes_first_and_is_what_is_proposed(
+    app: App, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    monkeypatch.setenv("CURATOR_SEAT_USER", "lead")
+    ids = _shoot(app)
+    chosen = [ids["good0"], ids["blurred"], ids["dark"]]
+    model, selection = app.window.model, app.window.gallery.selectionModel()
+    for pid in chosen:
+        index = model.index(model.row_for(pid))  # type: ignore[arg-type]
+        selection.select(index, QItemSelectionModel.SelectionFlag.Select)
+    dialog = _open(app, qtbot)
+    assert dialog.scope_combo.currentText() == "The 3 photos selected in the grid"
+    assert dialog.undecided == 3
+    assert dialog.counts_label.text() == "keep 1 · reject 2 · highlights 1"
+    with qtbot.waitSignal(app.window.cull.controller().proposed, timeout=30_000):
+        qtbot.mouseClick(dialog.propose_button, Qt.MouseButton.LeftButton)
+    assert {p.photo_id for p in CullProposal.select()} == set(chosen)
+    assert {p.owner for p in CullProposal.select()} == {"lead"}
+
+
+def test_one_clicked_tile_is_not_offered_as_a_selection(app: App, qtbot: QtBot) -> None:
+    ids = _shoot(app)
+    model = app.window.model
+    app.window.gallery.setCurrentIndex(model.index(model.row_for(ids["good0"])))  # type: ignore[arg-type]
+    dialog = _open(app, qtbot)
+    assert not any("selected" in label for label in _scope_labels(dialog))
+    assert dialog.scope_combo.currentText() == "The whole catalog"
+    dialog.close()
+
+
+def test_a_folder_chosen_with_the_picker_is_read_and_counted(
+    app: App, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    ids = _shoot(app)
+    other = [_photo(20 + i, path=f"/other-shoot/day2/IMG_{i}.jpg".encode()) for i in range(2)]
+    other.append(_photo(30, path=b"/other-shoot/day2/IMG_9.jpg", sharpness_score=10.0))
+    app.window.model.refresh()
+    asked: list[str] = []
+    monkeypatch.setattr(
+        QFileDialog,
+        "getExistingDirectory",
+        lambda *a, **k: asked.append(str(a[1])) or "/other-shoot/day2/",
+    )
+    dialog = _open(app, qtbot)
+    assert dialog.undecided == len(ids) + 3  # the whole catalog first
+    qtbot.mouseClick(dialog.folder_button, Qt.MouseButton.LeftButton)
+    assert asked and "folder" in asked[0]
+    assert dialog.scope_combo.currentText() == "Under /other-shoot/day2"
+    qtbot.waitUntil(lambda: dialog.counts_current, timeout=20_000)
+    assert dialog.undecided == 3
+    assert dialog.counts_label.text().startswith("keep 2 · reject 1")
+    qtbot.mouseClick(dialog.folder_button, Qt.MouseButton.LeftButton)  # the same folder again
+    assert _scope_labels(dialog).count("Under /other-shoot/day2") == 1
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: "")  # cancelled
+    qtbot.mouseClick(dialog.folder_button, Qt.MouseButton.LeftButton)
+    assert dialog.scope_combo.currentText() == "Under /other-shoot/day2"
+    with qtbot.waitSignal(app.window.cull.controller().proposed, timeout=30_000):
+        qtbot.mouseClick(dialog.propose_button, Qt.MouseButton.LeftButton)
+    assert {p.photo_id for p in CullProposal.select()} == set(other)
+
+
+def test_what_the_grid_shows_is_a_scope_and_so_is_every_project(app: App, qtbot: QtBot) -> None:
+    from curator.catalog import projects
+
+    ids = _shoot(app)
+    for name in ("good1", "good2", "blurred"):
+        decisions.add_tag(ids[name], "harbour")
+    wedding = projects.create_project("Wedding")
+    projects.add_photos(wedding.id, [ids["good0"], ids["dark"]])
+    projects.create_project("Album")
+    app.window.projects.refresh()
+    app.window.filter_bar.apply_cloud_click("harbour", "only")
+    qtbot.waitUntil(lambda: app.window.model.rowCount() == 3, timeout=10_000)
+    dialog = _open(app, qtbot)
+    assert _scope_labels(dialog) == [
+        "What the grid shows: tag “harbour”",
+        "The whole catalog",
+        "The project “Album”",
+        "The project “Wedding”",
+    ]
+    assert dialog.undecided == 3
+    assert dialog.counts_label.text() == "keep 2 · reject 1 · highlights 1"
+    _choose(dialog, qtbot, "The project “Wedding”")
+    assert dialog.undecided == 2
+    _choose(dialog, qtbot, "The project “Album”")
+    assert dialog.counts_label.text() == "Nothing to propose"
+    assert CullProposal.select().count() == 0
+    dialog.close()

@@ -114,9 +114,10 @@ def test_sources_are_tracked_apart_and_a_deleted_photo_is_skipped(photo_id: int)
 
 
 def test_keywords_as_written_caption_and_the_files_state_are_remembered(photo_id: int) -> None:
+    from curator.catalog.tagging.keywords import SourceKeyword
     from curator.interop.external import XmpSeen
     from curator.interop.xmp.state import XmpState
-    from curator.interop.xmp_sync import SourceKeyword, keywords_for, recorded_states
+    from curator.interop.xmp_sync import keywords_for, recorded_states
     from curator.search.text import text_search
 
     ext = ExternalJudgment(

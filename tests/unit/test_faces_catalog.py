@@ -100,9 +100,7 @@ def test_the_panel_says_what_was_found_or_why_nothing_was_judged(catalog: object
     }
     detail = photo_details(people).people  # type: ignore[union-attr]
     assert detail is not None and detail.faces == (OPEN, CLOSED, TINY)
-    assert detail.note == (
-        "3 faces (2 key); 1 key face with eyes closed; key face sharpness 75; 1 too small to judge."
-    )
+    assert detail.note == ""  # judged faces: the panel counts them (face_labels.people_sentence)
     assert gallery_rows([people])[people].faces == store.summaries([people])[people]
     assert gallery_rows([waiting])[waiting].faces is None
 

@@ -134,6 +134,29 @@ def test_catalog_imports_neither_ml_imaging_llm_pipeline_nor_ui() -> None:
         )
 
 
+# What the catalog stands on: itself and the foundations. Every other room sits above it
+# (interop, export, search, cull, commands…) and is never imported by it.
+CATALOG_MAY_IMPORT = (
+    "curator.catalog",
+    "curator.paths",
+    "curator.settings",
+    "curator.records",
+    "curator.camera_names",
+    "curator.tags",
+    "curator.fs",
+)
+
+
+def test_the_catalog_imports_no_room_above_it() -> None:
+    """A catalog module reaching up the floors (catalog.tagging.edits once imported
+    interop.xmp_sync) would tie the data layer to a feature built on it."""
+    for path in sorted((PKG / "catalog").rglob("*.py")):
+        names = _resolved_imports(path)
+        ours = {n for n in names if n == "curator" or n.startswith("curator.")}
+        bad = {n for n in ours if not _within(n, CATALOG_MAY_IMPORT)}
+        assert not bad, f"{path.relative_to(PKG)} imports {bad}: move what both need down"
+
+
 def test_records_import_no_other_curator_package() -> None:
     names = _resolved_imports(PKG / "records.py")
     assert "dataclasses" in names  # the parse sees the module's imports

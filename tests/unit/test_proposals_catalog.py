@@ -90,6 +90,29 @@ def test_the_plan_reads_a_folder_or_a_project_alone(catalog: Catalog) -> None:
     assert [f.photo_id for f in plan_frames(Scope(project="Wedding"))] == [inside]
 
 
+def test_the_plan_reads_some_photos_by_id_or_what_a_gallery_query_shows(
+    catalog: Catalog,
+) -> None:
+    from curator.catalog.decisions import add_tag
+    from curator.catalog.types import GalleryQuery, MetadataFilter
+
+    a, b, c = _photo(1), _photo(2), _photo(3)
+    d = _photo(4, folder="/shoot/other")
+    assert [f.photo_id for f in plan_frames(Scope(photo_ids=(d, b)))] == [b, d]  # capture order
+    assert plan_frames(Scope(photo_ids=())) == []  # nothing selected: nothing read
+    add_tag(a, "harbour")
+    add_tag(c, "harbour")
+    set_cull(c, CullState.REJECTED)  # decided, alone: never read, whatever the scope
+    tagged = GalleryQuery(tag="harbour")
+    assert [f.photo_id for f in plan_frames(Scope(query=tagged))] == [a]
+    named = GalleryQuery(metadata=MetadataFilter(name_contains="IMG_0004"))
+    assert [f.photo_id for f in plan_frames(Scope(query=named))] == [d]
+    # A search's results, narrowed by the filters, as the grid shows them.
+    searched = GalleryQuery(ranked_ids=(d, b, a), metadata=MetadataFilter(name_contains="IMG_000"))
+    assert {f.photo_id for f in plan_frames(Scope(query=searched))} == {a, b, d}
+    assert {f.photo_id for f in plan_frames(Scope(query=GalleryQuery(ranked_ids=(b,))))} == {b}
+
+
 def test_proposing_replaces_only_that_photographers_proposals(catalog: Catalog) -> None:
     ids = [_photo(i) for i in range(3)]
     write_proposals("ana", [_proposed(ids[0], ProposalVerdict.KEEP)])

@@ -10,7 +10,7 @@ from curator.catalog.models import CullState, Photo
 from curator.catalog.projects import add_photos, create_project
 from curator.catalog.queries import GalleryQuery
 from curator.catalog.tagging.counts import TagCount, tag_counts
-from curator.interop.xmp_sync import SourceKeyword, record_keywords
+from curator.catalog.tagging.keywords import SourceKeyword, record_keywords
 from tests.tag_helpers import described, plain_photo
 
 

@@ -7,18 +7,23 @@ other tools' records, and whatever a later migration adds) from one open
 catalog database to another, SQLite → PostgreSQL or back, or between two
 of a kind. `curator catalog copy` drives it; so does a PostgreSQL catalog's
 backup (`catalog.backup.make_backup`: a verified copy into a SQLite file).
+The proposals (`cull_proposal`, m023) go too, each with its photographer
+(`owner`): derived data, but hours of a studio's review would otherwise
+have to be proposed again, by each seat.
 
 Protocol:
 - Both ends are at the same schema (each was opened, hence migrated, by
   `Catalog.open(…, bind=False)`); the tables copied are the destination's,
-  minus what a catalog derives (the text index `photo_fts`, kept by the
-  destination's own triggers while the rows go in; the proposals
-  `cull_proposal`, m023, made again by `curator cull --propose`: the
-  decisions going in would end them as they came) and the schema's own
-  bookkeeping. Parents go before children (their foreign keys), each table
-  in its primary key's order, rows keeping their ids, so every reference
-  (a decision's `undoes`, a follower's `pair_lead_id`, written after all
-  photos are in) means what it meant.
+  minus the text index `photo_fts` (kept by the destination's own triggers
+  while the rows go in) and the schema's own bookkeeping. Parents go before
+  children (their foreign keys), each table in its primary key's order,
+  rows keeping their ids, so every reference (a decision's `undoes`, a
+  follower's `pair_lead_id`, written after all photos are in) means what it
+  meant. A table that the decision log's triggers write goes after the log
+  (`AFTER_THE_LOG`: a decision going in ends its photo's proposals, m023,
+  so proposals copied before the decisions would be ended as they came;
+  the source holds only the proposals still standing, which no copied
+  decision ends).
 - The source is read in ONE read transaction (a snapshot: on PostgreSQL
   REPEATABLE READ; seats may go on deciding meanwhile), in keyset pages
   (`PAGE` rows), hashed as it is read: BLAKE3 over each row's canonical
@@ -49,8 +54,10 @@ from curator.catalog.errors import CatalogError
 
 PAGE = 2_000  # rows per keyset page (embeddings: ~6 MB of vectors a page)
 # Derived or bookkeeping tables: never copied (the destination keeps its own).
-_DERIVED_PREFIXES = ("photo_fts", "sqlite_", "cull_proposal")
+_DERIVED_PREFIXES = ("photo_fts", "sqlite_")
 _BOOKKEEPING = frozenset({"curator_schema"})
+# Tables the decision log's triggers write: copied after the log (module docstring).
+AFTER_THE_LOG = frozenset({"cull_proposal"})
 
 
 class CopyError(CatalogError):
@@ -84,6 +91,8 @@ def catalog_tables(db: Database) -> list[str]:
     parents = {
         t: {fk.dest_table for fk in db.get_foreign_keys(t) if fk.dest_table != t} for t in names
     }
+    for table in AFTER_THE_LOG & set(names):
+        parents[table] |= {"decision"} & set(names)
     ordered: list[str] = []
     while len(ordered) < len(names):
         ready = sorted(t for t in names if t not in ordered and parents[t] <= set(ordered))

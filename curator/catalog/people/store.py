@@ -314,16 +314,16 @@ def faces_listing() -> dict[int, list[dict[str, object]]]:
 
 
 class FacesDetail(NamedTuple):
-    """A photo's faces (largest first) and one sentence about them."""
+    """A photo's faces (largest first) and, when none was judged, why ('' otherwise)."""
 
     faces: tuple[Face, ...]
     note: str
 
 
 def faces_detail(photo_id: int) -> FacesDetail:
-    """The photo's faces and one sentence for the loupe's panel: what was found,
-    or why no face was judged (not looked at yet, the model missing, a failure,
-    none found, all too small)."""
+    """The photo's faces and, when no face was judged, why (not looked at yet, the
+    model missing, a failure, none found, all too small): Shift+Z's "No face to
+    zoom to." says it."""
     faces = faces_of(photo_id)
     summary = PhotoFaces.get_or_none(PhotoFaces.photo == photo_id)
     if summary is None:
@@ -342,35 +342,11 @@ def faces_detail(photo_id: int) -> FacesDetail:
         return FacesDetail(faces, "No faces found.")
     if summary.judged == 0:
         return FacesDetail(faces, f"{_count(summary.faces)} found, all too small to judge.")
-    return FacesDetail(faces, faces_sentence(faces))
+    return FacesDetail(faces, "")  # judged faces: the loupe names each one itself
 
 
 def _count(n: int) -> str:
     return f"{n} face" if n == 1 else f"{n} faces"
-
-
-def faces_sentence(faces: Sequence[Face]) -> str:
-    """ "2 faces (1 key): eyes open, face sharpness 78; 1 too small to judge."."""
-    key = [f for f in faces if f.key]
-    others = [f for f in faces if f.judged and not f.key]
-    small = [f for f in faces if not f.judged]
-    parts = [f"{_count(len(faces))} ({len(key)} key)"]
-    closed = sum(f.eyes is EyeState.CLOSED for f in key)
-    unknown = [f for f in key if f.eyes is EyeState.UNKNOWN]
-    if closed:
-        parts.append(f"{closed} key face{'s' if closed > 1 else ''} with eyes closed")
-    elif key and not unknown:
-        parts.append("every key face's eyes open")
-    for face in unknown:
-        parts.append(f"eyes not judged ({face.eyes_note or 'can’t tell'})")
-    sharp = [f.sharpness for f in key if f.sharpness is not None]
-    if sharp:
-        parts.append(f"key face sharpness {min(sharp):.0f}")
-    if others:
-        parts.append(f"{len(others)} more judged")
-    if small:
-        parts.append(f"{len(small)} too small to judge")
-    return "; ".join(parts) + "."
 
 
 def faces_by_photo(photo_ids: Iterable[int]) -> dict[int, tuple[Face, ...]]:

@@ -11,7 +11,10 @@ rated) is read only when it is in a burst: it is never proposed, it only
 says its moment already has a keep. No file is read.
 
 The scope: the whole catalog, the photos with a path under a folder
-(primary or another copy's path), or a project's photos.
+(primary or another copy's path), a project's photos, some photos by id
+(the grid's selection), or the photos a gallery query shows (the grid's
+filters and search: `queries.gallery_query_ids`, resolved here, on the
+reading thread, so the window never lists them itself).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.models import Photo
 from curator.catalog.paths_codec import encode_path, shown_sql
 from curator.catalog.projects import ProjectRef, project_photo_ids
+from curator.catalog.queries import gallery_query_ids
+from curator.catalog.types import GalleryQuery
 from curator.records import SHAKE_NOTE, CullState, FacesSummary, ProposalFrame
 
 DECIDED_SQL = "(photo.cull != 'unreviewed' OR photo.picked = 1 OR photo.rating IS NOT NULL)"
@@ -31,10 +36,13 @@ DECIDED_SQL = "(photo.cull != 'unreviewed' OR photo.picked = 1 OR photo.rating I
 
 @dataclass(frozen=True)
 class Scope:
-    """Which photos a proposal is for: all (both None), under `folder`, or in `project`."""
+    """Which photos a proposal is for: all (every field None), under `folder`, in
+    `project`, these `photo_ids`, or those `query` shows; the first one set counts."""
 
     folder: str | None = None
     project: ProjectRef | None = None
+    photo_ids: tuple[int, ...] | None = None
+    query: GalleryQuery | None = None
 
 
 def _folder_range(folder: str) -> tuple[bytes, bytes]:
@@ -51,11 +59,17 @@ def _scope_sql(scope: Scope) -> tuple[str, list[object]]:
             " (SELECT photo_id FROM photo_path WHERE path >= ? AND path < ?))",
             [low, high, low, high],
         )
+    ids: list[int] | tuple[int, ...] | None = None
     if scope.project is not None:
         ids = project_photo_ids(scope.project)
-        dialect = dialect_of(Photo._meta.database)
-        return f" AND photo.id IN {dialect.id_list()}", [dialect.id_param(ids)]
-    return "", []
+    elif scope.photo_ids is not None:
+        ids = scope.photo_ids
+    elif scope.query is not None:
+        ids = gallery_query_ids(scope.query)
+    if ids is None:
+        return "", []
+    dialect = dialect_of(Photo._meta.database)
+    return f" AND photo.id IN {dialect.id_list()}", [dialect.id_param(ids)]
 
 
 _COLUMNS = (

@@ -18,7 +18,7 @@ Their rules are the window's:
 A hierarchical name (`Places|Italy|Rome`, Lightroom's levels) is the tag of
 its last level ("rome", `curator.tags.normalise_tag`), the way keywords read
 from XMP become tags; its levels are kept beside the photo's tag as the
-keyword's hierarchy (`xmp_sync.record_keywords`, source "curator"), so it
+keyword's hierarchy (`keywords.record_keywords`, source "curator"), so it
 goes out to XMP as `lr:hierarchicalSubject` "Places|Italy|Rome". A hierarchy
 already recorded for that photo and tag (another tool's) is left as it is.
 """
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from curator.catalog.decisions import DecisionRecord, add_tag, one_step, remove_tag
 from curator.catalog.models import Photo, PhotoKeyword, PhotoTag, Tag
-from curator.interop.xmp_sync import SourceKeyword, record_keywords
+from curator.catalog.tagging.keywords import SourceKeyword, record_keywords
 from curator.tags import TAG_MAX_CHARS, TAG_MIN_CHARS, normalise_tag
 
 KEYWORD_SOURCE = "curator"  # `photo_keyword.source` of a hierarchy typed in Curator

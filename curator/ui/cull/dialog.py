@@ -10,6 +10,11 @@ rejects' reasons, and the sentence when the target cannot be met), and
 writes on Propose exactly what `curator cull --propose` writes. The
 sensitivities' meaning is `cull.tuning`'s.
 
+Photos: the scopes `ui.cull.scopes` offers (the grid's selection, a
+project, what the grid shows, the whole catalog, a recent folder); Folder…
+adds any folder, chosen with a folder picker, and picks it. Each choice is
+read again on the pool, and the counts follow it.
+
 States: reading (the counts say so; Propose waits) → ready (each change
 asks for new counts; the last ones stay, greyed, until the new ones come)
 → writing (the form is disabled) → closed when the proposal is stored (the
@@ -19,6 +24,7 @@ with the error's sentence.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -29,6 +35,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -110,7 +117,12 @@ class ProposeDialog(QDialog):
         self.scope_combo = QComboBox(self)
         for label, scope in scopes:
             self.scope_combo.addItem(label, scope)
-        form.addRow("Photos:", self.scope_combo)
+        self.folder_button = QPushButton("Folder…", self)
+        self.folder_button.setToolTip("Propose for the photos under a folder you choose")
+        scope_row = QHBoxLayout()
+        scope_row.addWidget(self.scope_combo, 1)
+        scope_row.addWidget(self.folder_button)
+        form.addRow("Photos:", scope_row)
         self.target_combo = QComboBox(self)
         for key, label in TARGETS:
             self.target_combo.addItem(label, key)
@@ -171,6 +183,7 @@ class ProposeDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.form_widgets: tuple[QWidget, ...] = (
             self.scope_combo,
+            self.folder_button,
             self.target_combo,
             self.keep_spin,
             self.percent_spin,
@@ -186,6 +199,7 @@ class ProposeDialog(QDialog):
         box.addWidget(self.hint_label)
         box.addWidget(buttons)
         self.scope_combo.currentIndexChanged.connect(self.load)
+        self.folder_button.clicked.connect(self.choose_folder)
         self.target_combo.currentIndexChanged.connect(self._on_target)
         self.genre_combo.currentIndexChanged.connect(self._on_genre)
         for spin in (self.keep_spin, self.percent_spin):
@@ -239,6 +253,26 @@ class ProposeDialog(QDialog):
         self._say_short("")
         self.propose_button.setEnabled(False)
         self.controller.load(self.scope())
+
+    @Slot()
+    @guarded_slot
+    def choose_folder(self) -> None:
+        """Folder…: the photos under a folder chosen with the picker."""
+        folder = QFileDialog.getExistingDirectory(self, "Propose for the photos under a folder")
+        if folder:
+            self.add_folder(folder)
+
+    def add_folder(self, folder: str) -> None:
+        """Offer the photos under `folder` (once) and choose them: read and counted."""
+        from curator.catalog.proposals.plan import Scope
+        from curator.ui.cull.scopes import folder_label
+
+        label = folder_label(os.path.normpath(folder))
+        index = self.scope_combo.findText(label)
+        if index < 0:
+            self.scope_combo.addItem(label, Scope(folder=os.path.normpath(folder)))
+            index = self.scope_combo.count() - 1
+        self.scope_combo.setCurrentIndex(index)
 
     @guarded_slot
     def recount(self, *_: object) -> None:

@@ -1,5 +1,6 @@
 """`CullMenu`: the window's Cull menu (issue 42 §3) — Propose…, Accept the
-Rest, Accept Keeps Only, Accept Rejects Only.
+Rest, Accept Keeps Only, Accept Rejects Only. Propose… offers the scopes of
+`ui.cull.scopes` (issue 51 §4), made from what the hooks say the window holds.
 
 It decides nothing itself: Propose… opens `ProposeDialog`; the accepts ask
 `CullController` (both made at their first use, so the first paint loads
@@ -21,7 +22,7 @@ instead, as a decision key would be.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, Slot
@@ -32,6 +33,7 @@ from curator.ui.common.guard import ErrorReporter, guarded_slot
 
 if TYPE_CHECKING:
     from curator.catalog.proposals.plan import Scope
+    from curator.catalog.types import GalleryQuery
     from curator.records import Proposal
     from curator.ui.cull.controller import AcceptDone, CullController, ProposeDone
     from curator.ui.cull.dialog import ProposeDialog
@@ -48,6 +50,10 @@ class CullHooks:
     # accepted (the photos, the proposals it ended): ReviewSession.decided_in_one_step
     decided: Callable[[Sequence[int], Sequence[Proposal]], None]
     read_only: Callable[[], str | None]  # the sentence of a seat that may only read
+    # What else a proposal may be for (ui.cull.scopes), as the window holds it now:
+    projects: Callable[[], Sequence[tuple[int, str]]] = field(default=lambda: ())  # (id, name)
+    grid_query: Callable[[], GalleryQuery | None] = field(default=lambda: None)
+    selection: Callable[[], Sequence[int]] = field(default=lambda: ())  # the grid's selected
 
 
 def accept_text(kept: int, rejected: int, untouched: int) -> str:
@@ -106,17 +112,21 @@ class CullMenu(QObject):
         return self._controller
 
     def scopes(self) -> list[tuple[str, Scope]]:
-        """The photos a proposal may be for: the project the gallery shows
-        first (when it shows one), the whole catalog, the recent folders."""
-        from curator.catalog.proposals.plan import Scope
+        """The photos a proposal may be for (ui.cull.scopes: the selection, the
+        project the gallery shows, what the grid shows, the whole catalog, the
+        other projects, the recent folders); no catalog read."""
+        from curator.ui.cull.scopes import ScopeSources, offered_scopes
 
-        out: list[tuple[str, Scope]] = []
-        project = self.hooks.project()
-        if project is not None:
-            out.append((f"The project “{project[1]}”", Scope(project=project[0])))
-        out.append(("The whole catalog", Scope()))
-        out.extend((f"Under {folder}", Scope(folder=folder)) for folder in self.hooks.folders())
-        return out
+        hooks = self.hooks
+        return offered_scopes(
+            ScopeSources(
+                shown_project=hooks.project(),
+                projects=hooks.projects(),
+                grid_query=hooks.grid_query(),
+                selection=hooks.selection(),
+                folders=hooks.folders(),
+            )
+        )
 
     @Slot()
     @guarded_slot

@@ -166,9 +166,6 @@ class LoupeFaces(QObject):
             f"Face {index + 1} of {len(order)} at 100 % ({long_label(face)}); Shift+Z: the next."
         )
 
-    def forget_close_up(self) -> None:
-        self.close_up = None
-
     # --- the status line follows the photo ------------------------------------------
 
     def heard(self, sentence: str) -> None:

@@ -1,5 +1,6 @@
 """The window's Cull menu (ui.cull.menu) wired to the window's parts: the
-project the gallery shows and the recent folders as the scopes it offers,
+grid's selection, the project it shows, its query, every project and the
+recent folders as the scopes it offers,
 the status bar for its sentences, the gallery re-read in place after a
 proposal, and the review session told of an accept (one undo step, one
 retrain poke)."""
@@ -13,10 +14,13 @@ from PySide6.QtWidgets import QMenu, QStatusBar, QWidget
 
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.cull.menu import CullHooks, CullMenu
+from curator.ui.gallery.grid_decisions import selected_ids
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QThreadPool
+    from PySide6.QtWidgets import QAbstractItemView
 
+    from curator.catalog.types import GalleryQuery
     from curator.ui.gallery.filter_bar import GalleryFilterBar
     from curator.ui.gallery.model import GalleryListModel
     from curator.ui.projects.service import ProjectService
@@ -39,10 +43,23 @@ class CullParts:
     filter_bar: GalleryFilterBar
     recent: RecentFolders
     status: QStatusBar
+    gallery: QAbstractItemView | None = None  # the grid: its selection is a scope
 
     def project(self) -> tuple[int, str] | None:
         shown = self.projects.summary(self.filter_bar.project_id)
         return None if shown is None else (shown.id, shown.name)
+
+    def all_projects(self) -> list[tuple[int, str]]:
+        return [(p.id, p.name) for p in self.projects.projects]
+
+    def grid_query(self) -> GalleryQuery:
+        return self.model.query
+
+    def selection(self) -> list[int]:
+        """The grid's selected photos (none without a selection: not its current one)."""
+        view = self.gallery
+        chosen = None if view is None else view.selectionModel()
+        return selected_ids(view) if view is not None and chosen and chosen.hasSelection() else []
 
     def notify(self, text: str) -> None:
         self.status.showMessage(text, SENTENCE_MS)
@@ -64,5 +81,8 @@ def cull_menu(menu: QMenu, threads: QThreadPool, parts: CullParts, window: QWidg
         proposals_changed=parts.proposals_changed,
         decided=session.decided_in_one_step,
         read_only=lambda: session.read_only,
+        projects=parts.all_projects,
+        grid_query=parts.grid_query,
+        selection=parts.selection,
     )
     return CullMenu(menu, threads, parts.errors, hooks, window)
