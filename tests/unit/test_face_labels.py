@@ -5,10 +5,11 @@ reason only for the focused face, each verdict counted once."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
-from curator.records import EyeState, Face
+from curator.records import EyeState, Face, Looking
 from curator.ui.loupe.face_labels import (
     GAP,
     label_order,
@@ -205,6 +206,22 @@ def test_the_long_label_says_the_whole_reason_and_the_sharpness() -> None:
     assert long_label(face(EyeState.CLOSED, sharpness=None)) == "eyes closed"
     small = face(judged=False, note="too small", sharpness=None)
     assert long_label(small) == "too small to judge"
+
+
+def test_how_a_face_looks_is_said_in_words_where_it_was_read() -> None:
+    ready = replace(face(EyeState.OPEN, key=True, sharpness=78), smile=0.91, looking=Looking.CAMERA)
+    assert (
+        long_label(ready) == "key face: eyes open · smiling · looking at the camera · sharpness 78"
+    )
+    glum = replace(face(EyeState.OPEN, sharpness=None), smile=0.12, looking=Looking.AWAY)
+    assert long_label(glum) == "eyes open · not smiling · looking away"
+    unsure = replace(face(EyeState.CLOSED, sharpness=None), smile=0.5, looking=None)
+    assert long_label(unsure) == "eyes closed · smiling"  # where it looks: can't tell, unsaid
+    row = people_sentence([ready, glum, face(judged=False, note="too small", sharpness=None)])
+    assert row == (
+        "3 faces (1 key): 2 open; 1 smiling · 1 looking at the camera · 1 looking away; "
+        "1 face too small to judge; key face sharpness 78."
+    )
 
 
 def test_the_people_row_counts_each_verdict_once() -> None:

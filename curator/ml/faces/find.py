@@ -16,8 +16,9 @@
    `eyes.MIN_JUDGED_PX` are judged; the rest are counted.
 3. Per judged face: the Face Mesh's presence (a crop it says holds no face
    is a false detection and is dropped), Face Landmarker's 478 landmarks and
-   blendshapes, the eyes' state from both eyes' blink (`eyes.judge_eyes`)
-   and the eye band's sharpness (`sharpness`).
+   blendshapes, the eyes' state from both eyes' blink (`eyes.judge_eyes`),
+   the eye band's sharpness (`sharpness`), and how the face looks: its
+   smile, head pose and whether it looks at the camera (`expression`).
 4. Key faces (`verdicts.mark_key_faces`).
 
 Boxes go out as fractions of the preview (x, y, w, h), clipped to it.
@@ -47,6 +48,7 @@ from numpy.typing import NDArray
 from curator.imaging.metrics import working_scale
 from curator.ml.faces import eyes as eye_rules
 from curator.ml.faces import groups
+from curator.ml.faces.expression import read_looks
 from curator.ml.faces.files import FaceModelFiles
 from curator.ml.faces.networks import (
     EYE_BLINK,
@@ -198,6 +200,8 @@ def find_faces(
         to_work = seen.to_work / factor
         x0, y0, x1, y1 = (v * to_work for v in eye_band(right, left))
         sharpness = band_sharpness(seen.work, (x0, y0, x1, y1), noise_sd)
+        looks = read_looks(mesh.points, mesh.depth, shapes, reading.state, 1 / factor)
+        pose = looks.pose
         faces.append(
             Face(
                 box,
@@ -208,6 +212,11 @@ def find_faces(
                 openness=None if reading.openness is None else round(reading.openness, 4),
                 sharpness=sharpness,
                 confidence=round(detection.score, 4),
+                smile=looks.smile,
+                looking=looks.looking,
+                yaw=None if pose is None else pose.yaw,
+                pitch=None if pose is None else pose.pitch,
+                roll=None if pose is None else pose.roll,
             )
         )
     marked = tuple(mark_key_faces(faces))
