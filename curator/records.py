@@ -414,6 +414,11 @@ class Frame:
     eyes_open: bool | None = None
     closed_eyes: bool | None = None
     key_face_sharpness: float | None = None
+    # How they look (issue 49; None: not read): the judged faces with eyes open
+    # that look at the camera, every key face looking at it, every key face smiling.
+    faces_ready: int | None = None
+    looking: bool | None = None
+    smiling: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -44,9 +44,14 @@ Best frame (`best_frame`):
    under the best exposure score are out;
 4. people (the faces stage's summary, where the frames were judged): a frame
    where every key face's eyes are open beats one where someone blinked
-   (failing that, one with no closed key eyes beats one with), and among
+   (failing that, one with no closed key eyes beats one with); then (issue
+   49) the frames where the most faces are ready — eyes open, looking at
+   the camera: a group's star goes to the frame where most of them are —
+   and, of those, one where every key face looks at the camera; among
    those the frames whose softest key face is within `FACE_SHARP_TOLERANCE`
-   points of the sharpest such face stay;
+   points of the sharpest such face stay, and of them one where every key
+   face smiles, if there is one (how a face looks only decides between
+   frames of one moment: never a reject);
 5. then the exposure score, the sharpness score (each keeping the frames
    within `tech_tolerance` points of the best) and the preference score
    (the user's taste); a remaining tie goes to the first frame in capture
@@ -193,13 +198,19 @@ def exposed_well(frames: Iterable[Frame]) -> list[Frame]:
 
 
 def people_first(frames: list[Frame]) -> list[Frame]:
-    """Step 4: everyone's eyes open first, then the sharpest key faces (frames the
-    faces stage did not judge leave the choice to the other rules)."""
+    """Step 4: everyone's eyes open first, then the most faces ready and every
+    key face looking at the camera, then the sharpest key faces, then the
+    smiles (frames the faces stage did not judge leave the choice to the
+    other rules)."""
     for wanted in (lambda f: f.eyes_open is True, lambda f: f.closed_eyes is False):
         chosen = [f for f in frames if wanted(f)]
         if chosen:
             frames = chosen
             break
+    most = max((f.faces_ready or 0 for f in frames), default=0)
+    if most > 0:
+        frames = [f for f in frames if f.faces_ready == most]
+    frames = _preferring(frames, lambda f: f.looking is True)
     sharp = [f.key_face_sharpness for f in frames if f.key_face_sharpness is not None]
     if sharp:
         top = max(sharp)
@@ -208,7 +219,13 @@ def people_first(frames: list[Frame]) -> list[Frame]:
             for f in frames
             if f.key_face_sharpness is None or f.key_face_sharpness >= top - FACE_SHARP_TOLERANCE
         ]
-    return frames
+    return _preferring(frames, lambda f: f.smiling is True)
+
+
+def _preferring(frames: list[Frame], wanted: Callable[[Frame], bool]) -> list[Frame]:
+    """The frames that are `wanted`, or all of them when none is."""
+    chosen = [f for f in frames if wanted(f)]
+    return chosen or frames
 
 
 def _score(get: Callable[[Frame], float | None]) -> Callable[[Frame], float]:

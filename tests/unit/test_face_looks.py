@@ -1,6 +1,6 @@
 """How a face looks (issue 49 §1), without the networks: the smile score's
-calibration, the head's pose from 3-D landmarks, the looking rule, and the
-photo's summary (smiling, looking, ready).
+calibration, the head's pose from 3-D landmarks, the looking rule, the
+photo's summary (smiling, looking, ready) and a burst's star.
 
 The faces here are built in 3-D: the few landmarks the rules read placed on
 a head (millimetres; x to the subject's left, y down, z away from the camera),
@@ -10,13 +10,15 @@ pitch and roll and seen by an orthographic camera."""
 from __future__ import annotations
 
 import math
+from datetime import datetime, timedelta
 
 import numpy as np
 import pytest
 
+from curator.ml.bursts import best_frame, people_first
 from curator.ml.faces import expression as ex
 from curator.ml.faces.verdicts import summarize
-from curator.records import SMILING_FROM, EyeState, Face, Looking
+from curator.records import SMILING_FROM, EyeState, Face, Frame, Looking
 
 EYE_W = 30.0  # mm: the eye's width, corner to corner
 RADIUS = ex.EYE_RADIUS * EYE_W
@@ -217,3 +219,40 @@ def test_the_summary_says_smiling_looking_and_how_many_are_ready() -> None:
     shut = Face((0, 0, 0.2, 0.2), 200, True, EyeState.CLOSED, key=True, looking=Looking.CAMERA)
     assert summarize([shut], 80.0).ready == 0
     assert not summarize([], 80.0).smiling and not summarize([], 80.0).looking
+
+
+# -- a burst's star (issue 49 §2) ------------------------------------------------------
+
+
+def burst_frame(pid: int, sharp: float = 90.0, **faces: object) -> Frame:
+    when = datetime(2024, 6, 1, 12) + timedelta(seconds=0.2 * pid)
+    return Frame(pid, "cam", when, None, sharp, 92.0, None, **faces)  # type: ignore[arg-type]
+
+
+OPEN = {"eyes_open": True, "closed_eyes": False, "key_face_sharpness": 80.0}
+
+
+def test_the_star_goes_to_the_frame_that_smiles_at_the_camera() -> None:
+    away = burst_frame(1, 95.0, **OPEN, faces_ready=0, looking=False, smiling=True)
+    glum = burst_frame(2, 95.0, **OPEN, faces_ready=1, looking=True, smiling=False)
+    peak = burst_frame(3, 90.0, **OPEN, faces_ready=1, looking=True, smiling=True)
+    assert best_frame([away, glum, peak]) == 3
+    assert best_frame([away, glum]) == 2  # looking at the camera before a smile
+    # Open eyes still come first: a smile with a blink never gets the star.
+    blink = burst_frame(4, 95.0, eyes_open=False, closed_eyes=True, faces_ready=0, smiling=True)
+    assert best_frame([blink, glum]) == 2
+    # A smile never buys a soft face: the key faces' sharpness decides first.
+    soft = burst_frame(
+        5, 90.0, **{**OPEN, "key_face_sharpness": 50.0}, faces_ready=1, looking=True, smiling=True
+    )
+    assert best_frame([soft, glum]) == 2
+
+
+def test_a_group_s_star_goes_to_the_frame_where_most_faces_are_ready() -> None:
+    three = burst_frame(1, 95.0, **OPEN, faces_ready=3, looking=False, smiling=True)
+    five = burst_frame(2, 88.0, **OPEN, faces_ready=5, looking=False, smiling=False)
+    four = burst_frame(3, 95.0, **OPEN, faces_ready=4, looking=True, smiling=True)
+    assert best_frame([three, five, four]) == 2
+    # Frames whose faces were not read leave the choice to the other rules.
+    unread = [burst_frame(6, 80.0, **OPEN), burst_frame(7, 90.0, **OPEN)]
+    assert people_first(unread) == unread and best_frame(unread) == 7
