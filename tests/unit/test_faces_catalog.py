@@ -238,6 +238,31 @@ def test_search_understands_people(catalog: object, text: str, expected: set[str
     assert {names[h.photo_id] for h in text_search(text)} == expected
 
 
+def test_the_people_filters_find_smiles_and_everyone_looking_at_the_camera(
+    catalog: object,
+) -> None:
+    db = Photo._meta.database
+    looks = {
+        "both": FacesSummary(count=1, judged=1, key=1, smiling=True, looking=True, ready=1),
+        "smiles away": FacesSummary(count=1, judged=1, key=1, smiling=True, looking=False),
+        "glum": FacesSummary(count=1, judged=1, key=1, smiling=False, looking=True, ready=1),
+        "none": FacesSummary(count=1, judged=1, key=1),
+    }
+    ids = {name: photo(n) for n, name in enumerate(looks, 1)}
+    store.apply_faces(
+        db, [(ids[name], FacesFound((LOOKS,), V, summary=s)) for name, s in looks.items()]
+    )
+    names = {v: k for k, v in ids.items()}
+
+    def shown(people: str) -> set[str]:
+        query = GalleryQuery(metadata=MetadataFilter(people=people))
+        return {names[i] for i in gallery_query_ids(query)}
+
+    assert shown("smiling") == {"both", "smiles away"}
+    assert shown("looking at the camera") == {"both", "glum"}
+    assert {names[h.photo_id] for h in text_search("face:smiling looking:camera")} == {"both"}
+
+
 def test_a_people_word_that_is_not_a_filter_stays_a_word() -> None:
     parsed = parse_query("faces:many eyes:blue")
     assert parsed.people == () and parsed.words == ("faces:many", "eyes:blue")
