@@ -163,6 +163,30 @@ def people_sentence(faces: Sequence[Face]) -> str:
     return "; ".join(parts) + "."
 
 
+def ready_reason(faces: Sequence[Face]) -> str:
+    """Why a burst's suggested best frame is ready, from its key faces, in
+    words (issue 49 §2): "everyone's eyes open · both smiling, looking at the
+    camera", "eyes open · 1 looking away"; "" without key faces."""
+    key = [f for f in faces if f.key]
+    if not key:
+        return ""
+    many = len(key) > 1
+    parts = []
+    if all(f.eyes is EyeState.OPEN for f in key):
+        parts.append("everyone's eyes open" if many else "eyes open")
+    looks = []
+    if all(f.smiling for f in key):
+        looks.append(("both smiling" if len(key) == 2 else "all smiling") if many else "smiling")
+    if all(f.looking is Looking.CAMERA for f in key):
+        looks.append("looking at the camera")
+    if looks:
+        parts.append(", ".join(looks))
+    away = sum(1 for f in key if f.looking is Looking.AWAY)
+    if away:
+        parts.append(f"{away} looking away")
+    return " · ".join(parts)
+
+
 def label_order(faces: Sequence[Face], labelled: Sequence[int], focus: Sequence[int]) -> list[int]:
     """The order labels are placed in: the focused faces, then key faces,
     closed eyes, the largest (a later label gives way to an earlier one)."""
