@@ -1,7 +1,8 @@
 """How faces look (smile, head pose) on the development half of GENKI-4K (issue 49 §1).
 
 The faces are in ``../shared/data/people-dev/smile`` beside the checkout
-(``$CURATOR_SMILE_DEV`` points elsewhere): 2,000 web photos of faces with
+(``$SMILE_DEV_FOLDER`` points elsewhere: not a ``CURATOR_`` name, which
+the tests' isolation clears): 2,000 web photos of faces with
 ``labels.csv`` (file, smile 0/1, yaw, pitch, roll in radians), the odd-numbered
 half of GENKI-4K, for evaluation and tuning only (research licence: nothing of
 it ships). The even-numbered half is held out for acceptance and never read
@@ -46,7 +47,7 @@ import numpy as np
 from tests.bench.faces_eval import wilson
 
 REPO = Path(__file__).resolve().parents[2]
-ENV = "CURATOR_SMILE_DEV"
+ENV = "SMILE_DEV_FOLDER"
 PHOTO_SIZE = (1600, 1200)
 FACE_SIDES = (220, 420)  # the face photo's long side in the 1,600 px photo
 BACKGROUND_BLUR = 12  # Gaussian radius, px of the 1,600 px photo
