@@ -95,6 +95,17 @@ class EyeState(StrEnum):
     UNKNOWN = "unknown"  # turned away, sunglasses, too small: not judged
 
 
+SMILING_FROM = 0.5  # a face whose smile reads this or more is smiling (issue 49's line)
+
+
+class Looking(StrEnum):
+    """Where a face looks, its eyes and head together (ml.faces.expression);
+    None on a face where Curator cannot tell (eyes shut or hidden, too small)."""
+
+    CAMERA = "camera"
+    AWAY = "away"
+
+
 @dataclass(frozen=True)
 class Face:
     """One face in one photo (ml.faces).
@@ -114,6 +125,19 @@ class Face:
     sharpness: float | None = None  # 0..100 on the photo's sharpness scale (imaging.metrics)
     key: bool = False  # one of the photo's subjects (ml.faces.verdicts)
     confidence: float = 0.0  # the detector's score, 0..1
+    # How the face looks (ml.faces.expression; None: not read, e.g. a face
+    # judged before issue 49, or one too small): how sure Curator is that it
+    # smiles (0..1), where it looks, the head's yaw, pitch and roll in degrees.
+    smile: float | None = None
+    looking: Looking | None = None
+    yaw: float | None = None
+    pitch: float | None = None
+    roll: float | None = None
+
+    @property
+    def smiling(self) -> bool | None:
+        """Whether the face smiles (`SMILING_FROM`); None: its smile was not read."""
+        return None if self.smile is None else self.smile >= SMILING_FROM
 
 
 @dataclass(frozen=True)
@@ -128,6 +152,9 @@ class FacesSummary:
     soft_face: bool = False  # a key face clearly softer than the photo: SOFT FACE
     eyes_open: bool = False  # every key face's eyes are open (False without key faces)
     key_sharpness: float | None = None  # the softest key face's sharpness
+    smiling: bool = False  # every key face smiles (False without key faces)
+    looking: bool = False  # every key face looks at the camera (False without key faces)
+    ready: int = 0  # the judged faces whose eyes are open and look at the camera
 
 
 @dataclass(frozen=True)
@@ -390,6 +417,11 @@ class Frame:
     eyes_open: bool | None = None
     closed_eyes: bool | None = None
     key_face_sharpness: float | None = None
+    # How they look (issue 49; None: not read): the judged faces with eyes open
+    # that look at the camera, every key face looking at it, every key face smiling.
+    faces_ready: int | None = None
+    looking: bool | None = None
+    smiling: bool | None = None
 
 
 @dataclass(frozen=True)

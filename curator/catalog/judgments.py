@@ -502,14 +502,15 @@ def burst_frames(model: str) -> list[Frame]:
         " exposure_bias, struct_sig, sharpness_score, exposure_score,"
         f" {PREFERENCE_OF_PHOTO},"
         " exposure_time, f_number, iso, drive_mode, sequence_index, exposure_ev,"
-        " pf.eyes_open, pf.closed_eyes, pf.key_sharpness"
+        " pf.eyes_open, pf.closed_eyes, pf.key_sharpness, pf.ready, pf.looking, pf.smiling"
         " FROM photo LEFT JOIN photo_faces pf ON pf.photo_id = photo.id AND pf.key_faces > 0"
         f" WHERE {_burst_rows_where()}"
     )
     frames = []
     for row in rows:
         pid, path, make, cam, stored_when, seq, bias, sig, sharp, expo, pref = row[:11]
-        shutter, f_number, iso, drive, index, ev, eyes_open, closed, face_sharp = row[11:]
+        shutter, f_number, iso, drive, index, ev, eyes_open, closed, face_sharp = row[11:20]
+        ready, looking, smiling = row[20:]
         when = _stored_datetime(stored_when)
         if when is None:
             continue
@@ -537,6 +538,9 @@ def burst_frames(model: str) -> list[Frame]:
                 eyes_open=None if eyes_open is None else bool(eyes_open),
                 closed_eyes=None if closed is None else bool(closed),
                 key_face_sharpness=face_sharp,
+                faces_ready=None if ready is None else int(ready),
+                looking=None if looking is None else bool(looking),
+                smiling=None if smiling is None else bool(smiling),
             )
         )
     return frames

@@ -309,6 +309,11 @@ class Face(BaseModel):
     sharpness = FloatField(null=True)
     is_key = FlagField()
     confidence = FloatField()
+    smile = FloatField(null=True)  # m024: how the face looks (records.Face)
+    looking = TextField(null=True)  # a Looking value; NULL: can't tell
+    yaw = FloatField(null=True)
+    pitch = FloatField(null=True)
+    roll = FloatField(null=True)
 
 
 class PhotoFaces(BaseModel):
@@ -325,6 +330,9 @@ class PhotoFaces(BaseModel):
     key_sharpness = FloatField(null=True)
     note = TextField(null=True)
     version = TextField()
+    smiling = FlagField(default=False)  # m024: every key face smiles
+    looking = FlagField(default=False)  # every key face looks at the camera
+    ready = IntegerField(default=0)  # judged faces with eyes open, looking at the camera
 
 
 class PhotoKeyword(BaseModel):

@@ -124,7 +124,7 @@ class MetadataFilter:
     iso_max: int | None = None
     name_contains: str | None = None  # part of the file name
     # People (catalog.people.filters.GALLERY_PEOPLE): "people", "no people",
-    # "closed eyes", "soft face"; None: anyone.
+    # "closed eyes", "soft face", "smiling", "looking at the camera"; None: anyone.
     people: str | None = None
     # This photographer's proposals (cull for me, catalog.proposals): "keep",
     # "reject" or "highlight"; None: any photo, proposed or not.

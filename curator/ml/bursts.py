@@ -44,9 +44,16 @@ Best frame (`best_frame`):
    under the best exposure score are out;
 4. people (the faces stage's summary, where the frames were judged): a frame
    where every key face's eyes are open beats one where someone blinked
-   (failing that, one with no closed key eyes beats one with), and among
-   those the frames whose softest key face is within `FACE_SHARP_TOLERANCE`
-   points of the sharpest such face stay;
+   (failing that, one with no closed key eyes beats one with); then (issue
+   49) the frames where the most faces are ready — eyes open, looking at
+   the camera: a group's star goes to the frame where most of them are —
+   and, of those, one where every key face looks at the camera; then one
+   where every key face smiles among the frames whose softest key face is
+   within `EXPRESSION_SHARP_TOLERANCE` points of the sharpest (a smile is
+   worth a face a little softer, never a soft one); then the frames whose
+   softest key face is within `FACE_SHARP_TOLERANCE` points of the
+   sharpest stay (how a face looks only decides between frames of one
+   moment: never a reject);
 5. then the exposure score, the sharpness score (each keeping the frames
    within `tech_tolerance` points of the best) and the preference score
    (the user's taste); a remaining tie goes to the first frame in capture
@@ -96,6 +103,7 @@ BRACKET_MIN_EV = 0.5  # exposure settings this far apart: a (manual) bracket
 METERED_EV_TOLERANCE = 0.15
 EXPOSURE_GATE = 25.0  # exposure score points under the best: a badly exposed frame
 FACE_SHARP_TOLERANCE = 8.0  # key-face sharpness points under the sharpest: as sharp
+EXPRESSION_SHARP_TOLERANCE = 20.0  # ... a smile is worth this much, never a soft face
 _SEQUENCES = {"continuous", "bracket"}
 
 
@@ -193,22 +201,40 @@ def exposed_well(frames: Iterable[Frame]) -> list[Frame]:
 
 
 def people_first(frames: list[Frame]) -> list[Frame]:
-    """Step 4: everyone's eyes open first, then the sharpest key faces (frames the
-    faces stage did not judge leave the choice to the other rules)."""
+    """Step 4: everyone's eyes open first, then the most faces ready and every
+    key face looking at the camera, then the smiles among frames with key
+    faces nearly as sharp, then the sharpest key faces (frames the faces
+    stage did not judge leave the choice to the other rules)."""
     for wanted in (lambda f: f.eyes_open is True, lambda f: f.closed_eyes is False):
         chosen = [f for f in frames if wanted(f)]
         if chosen:
             frames = chosen
             break
+    most = max((f.faces_ready or 0 for f in frames), default=0)
+    if most > 0:
+        frames = [f for f in frames if f.faces_ready == most]
+    frames = _preferring(frames, lambda f: f.looking is True)
+    frames = _sharp_faces(frames, EXPRESSION_SHARP_TOLERANCE)
+    frames = _preferring(frames, lambda f: f.smiling is True)
+    return _sharp_faces(frames, FACE_SHARP_TOLERANCE)
+
+
+def _sharp_faces(frames: list[Frame], tolerance: float) -> list[Frame]:
+    """The frames whose softest key face is within `tolerance` points of the
+    sharpest such face (frames without one stay)."""
     sharp = [f.key_face_sharpness for f in frames if f.key_face_sharpness is not None]
-    if sharp:
-        top = max(sharp)
-        frames = [
-            f
-            for f in frames
-            if f.key_face_sharpness is None or f.key_face_sharpness >= top - FACE_SHARP_TOLERANCE
-        ]
-    return frames
+    if not sharp:
+        return frames
+    top = max(sharp)
+    return [
+        f for f in frames if f.key_face_sharpness is None or f.key_face_sharpness >= top - tolerance
+    ]
+
+
+def _preferring(frames: list[Frame], wanted: Callable[[Frame], bool]) -> list[Frame]:
+    """The frames that are `wanted`, or all of them when none is."""
+    chosen = [f for f in frames if wanted(f)]
+    return chosen or frames
 
 
 def _score(get: Callable[[Frame], float | None]) -> Callable[[Frame], float]:

@@ -145,3 +145,28 @@ def test_tags_add_and_remove_persist_and_typing_decides_nothing(
         ("sand", "ai"),
         ("sunset", "ai"),
     ]
+
+
+def test_a_burst_s_best_frame_says_why_its_faces_are_ready(library: Path, qtbot: QtBot) -> None:
+    from dataclasses import replace
+
+    from curator.catalog.people.store import apply_faces
+    from curator.records import EyeState, Face, FacesFound, FacesSummary, Looking
+
+    ids = photo_ids_by_name()
+    p0, p1 = ids["IMG_0000.jpg"], ids["IMG_0001.jpg"]
+    Photo.update(burst_group=7).where(Photo.id.in_([p0, p1])).execute()
+    Photo.update(burst_best=True).where(Photo.id == p0).execute()
+    ready = Face((0.1, 0.1, 0.2, 0.2), 200, True, EyeState.OPEN, key=True, smile=0.9)
+    couple = (
+        replace(ready, looking=Looking.CAMERA),
+        replace(ready, box=(0.5, 0.1, 0.2, 0.2), looking=Looking.CAMERA),
+    )
+    summary = FacesSummary(2, 2, 2, eyes_open=True, smiling=True, looking=True, ready=2)
+    apply_faces(Photo._meta.database, [(p0, FacesFound(couple, "v", summary=summary))])
+    with loupe_harness(qtbot) as h:
+        assert h.session.current == p0
+        shown = h.page.panel.values["Burst"].text().replace("\u200b", "")
+        assert shown == (
+            "2 frames · suggested best: everyone's eyes open · both smiling, looking at the camera"
+        )

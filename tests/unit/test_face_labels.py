@@ -5,10 +5,11 @@ reason only for the focused face, each verdict counted once."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
-from curator.records import EyeState, Face
+from curator.records import EyeState, Face, Looking
 from curator.ui.loupe.face_labels import (
     GAP,
     label_order,
@@ -16,6 +17,7 @@ from curator.ui.loupe.face_labels import (
     long_label,
     people_sentence,
     place_labels,
+    ready_reason,
     short_label,
 )
 from curator.ui.loupe.zoom import Box
@@ -205,6 +207,34 @@ def test_the_long_label_says_the_whole_reason_and_the_sharpness() -> None:
     assert long_label(face(EyeState.CLOSED, sharpness=None)) == "eyes closed"
     small = face(judged=False, note="too small", sharpness=None)
     assert long_label(small) == "too small to judge"
+
+
+def test_how_a_face_looks_is_said_in_words_where_it_was_read() -> None:
+    ready = replace(face(EyeState.OPEN, key=True, sharpness=78), smile=0.91, looking=Looking.CAMERA)
+    assert (
+        long_label(ready) == "key face: eyes open · smiling · looking at the camera · sharpness 78"
+    )
+    glum = replace(face(EyeState.OPEN, sharpness=None), smile=0.12, looking=Looking.AWAY)
+    assert long_label(glum) == "eyes open · not smiling · looking away"
+    unsure = replace(face(EyeState.CLOSED, sharpness=None), smile=0.5, looking=None)
+    assert long_label(unsure) == "eyes closed · smiling"  # where it looks: can't tell, unsaid
+    row = people_sentence([ready, glum, face(judged=False, note="too small", sharpness=None)])
+    assert row == (
+        "3 faces (1 key): 2 open; 1 smiling · 1 looking at the camera · 1 looking away; "
+        "1 face too small to judge; key face sharpness 78."
+    )
+
+
+def test_a_burst_s_best_frame_says_why_its_faces_are_ready() -> None:
+    def key(smile: float, looking: Looking | None, eyes: EyeState = EyeState.OPEN) -> Face:
+        return replace(face(eyes, key=True), smile=smile, looking=looking)
+
+    couple = [key(0.9, Looking.CAMERA), key(0.8, Looking.CAMERA), face(EyeState.CLOSED)]
+    assert ready_reason(couple) == "everyone's eyes open · both smiling, looking at the camera"
+    group = [key(0.9, Looking.CAMERA), key(0.1, Looking.AWAY), key(0.7, None)]
+    assert ready_reason(group) == "everyone's eyes open · 1 looking away"
+    assert ready_reason([key(0.2, Looking.CAMERA)]) == "eyes open · looking at the camera"
+    assert ready_reason([face(EyeState.OPEN)]) == ""  # no key face: nothing to say
 
 
 def test_the_people_row_counts_each_verdict_once() -> None:

@@ -4,16 +4,21 @@ likeliest-rejects order, and what a back-fill plans."""
 
 from __future__ import annotations
 
+import sqlite3
+from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from curator.catalog.db import Catalog
 from curator.catalog.models import ErrorLog, Photo, Stage, StageRun, StageStatus, utcnow
 from curator.catalog.people import store
 from curator.catalog.queries import gallery_query_ids, gallery_rows, gallery_sql, photo_details
 from curator.catalog.types import GalleryQuery, GallerySort, MetadataFilter
-from curator.records import EyeState, Face, FacesFailure, FacesFound, FacesSummary
+from curator.records import EyeState, Face, FacesFailure, FacesFound, FacesSummary, Looking
 from curator.search.text import parse_query, text_search
+from tests.old_catalogs import catalog_at_version
 from tests.scores import set_score
 
 V = "faces-test"
@@ -117,6 +122,54 @@ def test_the_listing_has_faces_only_for_photos_the_stage_looked_at(catalog: obje
     assert listing[looked][1]["judged"] is False
 
 
+LOOKS = replace(OPEN, smile=0.8731, looking=Looking.CAMERA, yaw=-12.5, pitch=4.25, roll=3.0)
+UNREAD = replace(CLOSED, smile=0.1, looking=None, yaw=None, pitch=None, roll=None)
+
+
+def test_how_faces_look_is_stored_listed_and_summarised(catalog: object) -> None:
+    db = Photo._meta.database
+    pid = photo(1)
+    summary = FacesSummary(count=2, judged=2, key=1, smiling=True, looking=True, ready=1)
+    store.apply_faces(db, [(pid, FacesFound((LOOKS, UNREAD), V, summary=summary))])
+    assert store.faces_of(pid) == (LOOKS, UNREAD)
+    assert store.faces_by_photo([pid])[pid] == (LOOKS, UNREAD)
+    got = store.summaries([pid])[pid]
+    assert (got.smiling, got.looking, got.ready) == (True, True, 1)
+    first, second = store.faces_listing()[pid]
+    assert (first["smile"], first["looking"]) == (0.8731, "camera")
+    assert (first["yaw"], first["pitch"], first["roll"]) == (-12.5, 4.25, 3.0)
+    assert (second["smile"], second["looking"], second["yaw"]) == (0.1, None, None)
+    # Faces judged before issue 49 read back with nothing about how they look.
+    store.apply_faces(db, [(pid, found(OPEN))])
+    assert store.faces_of(pid)[0].smile is None and store.faces_of(pid)[0].looking is None
+    assert not store.summaries([pid])[pid].smiling
+
+
+def test_a_catalog_at_v23_gains_how_faces_look_with_old_faces_kept(tmp_path: Path) -> None:
+    path = tmp_path / "v23.sqlite"
+    con = catalog_at_version(path, 23)
+    con.execute(
+        "INSERT INTO photo (id, path, imported_at, updated_at)"
+        " VALUES (1, X'2F612E6A7067', '2025-01-01 00:00:00', '2025-01-01 00:00:00')"
+    )
+    con.execute(
+        "INSERT INTO face (photo_id, idx, x, y, w, h, size_px, judged, eyes, is_key, confidence)"
+        " VALUES (1, 0, 0.1, 0.1, 0.2, 0.2, 200, 1, 'open', 1, 0.9)"
+    )
+    con.execute(
+        "INSERT INTO photo_faces (photo_id, faces, judged, key_faces, closed_eyes, soft_face,"
+        " eyes_open, version) VALUES (1, 1, 1, 1, 0, 0, 1, 'faces-4')"
+    )
+    con.execute("PRAGMA user_version = 23")
+    con.commit()
+    con.close()
+    with Catalog.open(path):
+        (kept,) = store.faces_of(1)
+        assert kept.eyes is EyeState.OPEN and kept.smile is None and kept.yaw is None
+        assert store.summaries([1])[1].eyes_open and store.summaries([1])[1].ready == 0
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] >= 24
+
+
 def test_a_back_fill_plans_measured_photos_whose_faces_are_stale(catalog: object) -> None:
     db = Photo._meta.database
     done, stale, failed, never = (photo(n) for n in range(1, 5))
@@ -181,6 +234,31 @@ def test_search_understands_people(catalog: object, text: str, expected: set[str
     names = {v: k for k, v in ids.items()}
     assert parse_query(text).people and not parse_query(text).words
     assert {names[h.photo_id] for h in text_search(text)} == expected
+
+
+def test_the_people_filters_find_smiles_and_everyone_looking_at_the_camera(
+    catalog: object,
+) -> None:
+    db = Photo._meta.database
+    looks = {
+        "both": FacesSummary(count=1, judged=1, key=1, smiling=True, looking=True, ready=1),
+        "smiles away": FacesSummary(count=1, judged=1, key=1, smiling=True, looking=False),
+        "glum": FacesSummary(count=1, judged=1, key=1, smiling=False, looking=True, ready=1),
+        "none": FacesSummary(count=1, judged=1, key=1),
+    }
+    ids = {name: photo(n) for n, name in enumerate(looks, 1)}
+    store.apply_faces(
+        db, [(ids[name], FacesFound((LOOKS,), V, summary=s)) for name, s in looks.items()]
+    )
+    names = {v: k for k, v in ids.items()}
+
+    def shown(people: str) -> set[str]:
+        query = GalleryQuery(metadata=MetadataFilter(people=people))
+        return {names[i] for i in gallery_query_ids(query)}
+
+    assert shown("smiling") == {"both", "smiles away"}
+    assert shown("looking at the camera") == {"both", "glum"}
+    assert {names[h.photo_id] for h in text_search("face:smiling looking:camera")} == {"both"}
 
 
 def test_a_people_word_that_is_not_a_filter_stays_a_word() -> None:

@@ -32,6 +32,7 @@ from curator.catalog.migrations import (
     m016_preference_scores,
     m017_faces,
     m023_cull_proposals,
+    m024_face_looks,
 )
 from curator.catalog.migrations.studio import (
     m019_seats,
@@ -147,6 +148,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "proposals (cull for me)",
         tuple(m023_cull_proposals.STATEMENTS),
         postgres=tuple(m023_cull_proposals.POSTGRES_STATEMENTS),
+    ),
+    Migration(
+        m024_face_looks.VERSION,
+        "how faces look: smile, looking, head pose",
+        tuple(m024_face_looks.STATEMENTS),
     ),
 )
 

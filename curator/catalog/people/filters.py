@@ -4,6 +4,9 @@ Used by the gallery's filter bar and by search (`eyes:closed`, `faces:2+`):
 - `eyes:closed` — a key face's eyes are closed (the CLOSED EYES badge);
 - `eyes:open` — every key face's eyes are open;
 - `face:soft` — a key face is clearly softer than the photo (SOFT FACE);
+- `face:smiling` — every key face smiles (issue 49, m024);
+- `looking:camera` — every key face looks at the camera ("everyone looking
+  at the camera");
 - `faces:N`, `faces:N+`, `faces:N-M` — how many faces were found (judged
   or only counted); `faces:0` is "no people" (the stage looked and found
   none); `faces:1+` is "people".
@@ -14,16 +17,12 @@ The gallery's People filter (`GALLERY_PEOPLE`) is the same conditions by
 name; `FLAGGED_SQL` is what the cull pass's likeliest-rejects order puts
 first (catalog.queries, catalog.gallery_filters).
 
-The gallery's People filter (`GALLERY_PEOPLE`) is the same conditions by
-name; `FLAGGED_SQL` is what the cull pass's likeliest-rejects order puts
-first (catalog.queries, catalog.gallery_filters).
-
 `people_condition(kind, value)` turns one filter into a SQL condition on
 the photo's id column (`photo_col`), with its parameters; None when the
 value is not one of these forms (the caller treats the token as a word).
 
 Invariants: only the narrow summary table is read (its partial indexes for
-the two badges); parameters are always bound, never formatted in.
+the two badges, m024's for smiling and looking); parameters are always bound, never formatted in.
 """
 
 from __future__ import annotations
@@ -36,6 +35,8 @@ MAX_FACES_WORD = 1000  # a count beyond any photo's (the stage keeps at most 200
 CLOSED_EYES_SQL = "SELECT photo_id AS id FROM photo_faces WHERE closed_eyes = 1"
 SOFT_FACE_SQL = "SELECT photo_id AS id FROM photo_faces WHERE soft_face = 1"
 EYES_OPEN_SQL = "SELECT photo_id AS id FROM photo_faces WHERE eyes_open = 1"
+SMILING_SQL = "SELECT photo_id AS id FROM photo_faces WHERE smiling = 1"
+LOOKING_SQL = "SELECT photo_id AS id FROM photo_faces WHERE looking = 1"
 # The photos a face verdict puts first in the cull pass's "likeliest rejects
 # first": a key face with closed eyes or clearly soft (two partial indexes).
 FLAGGED_SQL = (
@@ -49,6 +50,8 @@ GALLERY_PEOPLE = {
     "no people": ("faces", "0"),
     "closed eyes": ("eyes", "closed"),
     "soft face": ("face", "soft"),
+    "smiling": ("face", "smiling"),
+    "looking at the camera": ("looking", "camera"),
 }
 
 
@@ -65,8 +68,10 @@ def people_ids(kind: str, value: str) -> tuple[str, list[object]] | None:
     kind, value = kind.lower(), value.lower()
     if kind == "eyes" and value in ("closed", "open"):
         return (CLOSED_EYES_SQL if value == "closed" else EYES_OPEN_SQL), []
-    if kind == "face" and value == "soft":
-        return SOFT_FACE_SQL, []
+    if kind == "face" and value in ("soft", "smiling"):
+        return (SOFT_FACE_SQL if value == "soft" else SMILING_SQL), []
+    if kind == "looking" and value == "camera":
+        return LOOKING_SQL, []
     if kind == "faces":
         m = _COUNT.match(value)
         if m is None:

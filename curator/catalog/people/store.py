@@ -46,7 +46,15 @@ from curator.catalog.models import (
     Face as FaceRow,
 )
 from curator.catalog.write_gate import Gate
-from curator.records import EyeState, Face, FacesFailure, FacesFound, FacesOutcome, FacesSummary
+from curator.records import (
+    EyeState,
+    Face,
+    FacesFailure,
+    FacesFound,
+    FacesOutcome,
+    FacesSummary,
+    Looking,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -124,6 +132,11 @@ def _replace_faces(photo_id: int, found: FacesFound) -> None:
             "sharpness": f.sharpness,
             "is_key": f.key,
             "confidence": f.confidence,
+            "smile": f.smile,
+            "looking": None if f.looking is None else f.looking.value,
+            "yaw": f.yaw,
+            "pitch": f.pitch,
+            "roll": f.roll,
         }
         for idx, f in enumerate(found.faces)
     ]
@@ -141,6 +154,9 @@ def _replace_faces(photo_id: int, found: FacesFound) -> None:
         key_sharpness=s.key_sharpness,
         note=found.note,
         version=found.version,
+        smiling=s.smiling,
+        looking=s.looking,
+        ready=s.ready,
     )
     kept = [f for f in PhotoFaces._meta.sorted_fields if f.name != "photo"]
     replace_into(summary, [PhotoFaces.photo], kept).execute()
@@ -260,6 +276,9 @@ def summary_of(row: PhotoFaces) -> FacesSummary:
         soft_face=bool(row.soft_face),
         eyes_open=bool(row.eyes_open),
         key_sharpness=row.key_sharpness,
+        smiling=bool(row.smiling),
+        looking=bool(row.looking),
+        ready=int(row.ready),
     )
 
 
@@ -308,6 +327,11 @@ def faces_listing() -> dict[int, list[dict[str, object]]]:
                 "key": bool(r.is_key),
                 "size_px": r.size_px,
                 "judged": bool(r.judged),
+                "smile": r.smile,
+                "looking": r.looking,
+                "yaw": r.yaw,
+                "pitch": r.pitch,
+                "roll": r.roll,
             }
         )
     return out
@@ -378,4 +402,9 @@ def _face(r: FaceRow) -> Face:
         sharpness=r.sharpness,
         key=bool(r.is_key),
         confidence=r.confidence,
+        smile=r.smile,
+        looking=None if r.looking is None else Looking(r.looking),
+        yaw=r.yaw,
+        pitch=r.pitch,
+        roll=r.roll,
     )

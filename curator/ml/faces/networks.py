@@ -113,6 +113,9 @@ class Mesh:
     points: Points  # (478, 2) in image pixels: the Face Mesh's 468, then the irises
     presence: float  # 0..1: does the crop hold a face at all
     size: float  # side of the crop square, in image pixels
+    # (478,) each point's depth in image pixels (larger: farther from the camera;
+    # the model's relative z, at the x scale), or None where not read
+    depth: NDArray[np.float64] | None = None
 
     @property
     def right_lids(self) -> Points:
@@ -319,7 +322,9 @@ class Landmarks:
         crop, back = face_crop(rgb, face, MESH_SIZE)
         (points,) = self.mesh_net.run(nhwc(crop, 1 / 255.0))
         side = max(face.box[2], face.box[3]) * MESH_BOX_SCALE
-        return Mesh(to_image(points.reshape(478, 3)[:, :2], back), presence, side)
+        xyz = points.reshape(478, 3).astype(np.float64)
+        depth = xyz[:, 2] * (side / MESH_SIZE)  # a turn of the crop in its plane keeps z
+        return Mesh(to_image(xyz[:, :2], back), presence, side, depth)
 
     def blendshapes(self, mesh: Mesh) -> NDArray[np.float32]:
         """The 52 blendshape scores of a face's landmarks (image pixels, as the

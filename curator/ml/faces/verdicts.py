@@ -19,7 +19,13 @@ The photo's summary (`FacesSummary`):
   a photo at 80 is);
 - everyone's eyes open: every key face OPEN (a burst's best frame prefers it);
 - the key faces' sharpness: the softest key face's (a burst prefers the
-  frame whose softest subject is sharpest).
+  frame whose softest subject is sharpest);
+- smiling: every key face smiles (`records.SMILING_FROM`, read by
+  `expression.smile_score`);
+  looking: every key face looks at the camera; ready: how many judged
+  faces have their eyes open and look at the camera (a group's best frame
+  is the one where the most are ready). These decide only between frames
+  of one moment, never a reject.
 
 Invariants: pure; the same faces give the same verdicts in any order.
 """
@@ -28,7 +34,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from curator.records import EyeState, Face, FacesSummary
+from curator.records import EyeState, Face, FacesSummary, Looking
 
 NEAR_LARGEST = 0.55
 IN_FOCUS_SIZE = 0.3
@@ -79,4 +85,9 @@ def summarize(faces: tuple[Face, ...] | list[Face], photo_sharpness: float | Non
         soft_face=any(is_soft(f, photo_sharpness) for f in key),
         eyes_open=bool(key) and all(f.eyes is EyeState.OPEN for f in key),
         key_sharpness=min(sharp) if sharp else None,
+        smiling=bool(key) and all(f.smiling for f in key),
+        looking=bool(key) and all(f.looking is Looking.CAMERA for f in key),
+        ready=sum(
+            1 for f in faces if f.judged and f.eyes is EyeState.OPEN and f.looking is Looking.CAMERA
+        ),
     )

@@ -54,7 +54,9 @@ from curator.settings import Settings
 # 4: issue 41 — eyes judged by Face Landmarker's blendshapes (each eye's blink
 #    from its 478 landmarks), faces also looked for by the short-range
 #    detector (tight crops), the Face Mesh's presence kept as the gate.
-STAGE_VERSION = f"faces-4|{MODEL_ID}"
+# 5: issue 49 — how each judged face looks: smile, head pose, looking at the
+#    camera (ml.faces.expression), and the summary's smiling / looking / ready.
+STAGE_VERSION = f"faces-5|{MODEL_ID}"
 
 
 def face_model(settings: Settings) -> ModelSearch:

@@ -41,6 +41,8 @@ PEOPLE_CHOICES = (
     ("No people", "no people"),
     ("Closed eyes", "closed eyes"),
     ("Soft face", "soft face"),
+    ("Smiling", "smiling"),
+    ("Everyone looking at the camera", "looking at the camera"),
 )
 
 

@@ -19,8 +19,11 @@ from a look down · 91" over two other faces, issue 41 §5). So:
   colour still tells its verdict.
 - **The People row** (`people_sentence`): the same verdict once, counted
   ("12 faces (4 key): 2 closed · 3 open · 3 too small to tell shut eyes
-  from a look down; 4 faces too small to judge; key face sharpness 64."),
-  never one sentence a face.
+  from a look down; 2 smiling · 5 looking at the camera; 4 faces too small
+  to judge; key face sharpness 64."), never one sentence a face.
+- **How a face looks** (issue 49, `looks_words`): "smiling" or "not
+  smiling", "looking at the camera" or "looking away", in the long label;
+  what Curator cannot tell is left unsaid.
 
 Invariants: no two placed labels intersect (nor touch: `GAP`); every
 placed label lies inside the bounds it was given; a label is never wider
@@ -39,7 +42,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from curator.records import EyeState, Face
+from curator.records import EyeState, Face, Looking
 from curator.ui.loupe.zoom import Box
 
 GAP = 2.0  # px kept free between two labels
@@ -85,17 +88,49 @@ def short_label(face: Face) -> str:
     return verdict(face).word
 
 
+def looks_words(face: Face) -> list[str]:
+    """How the face looks, in words (issue 49): "smiling" or "not smiling",
+    "looking at the camera" or "looking away"; nothing that was not read
+    (a face Curator cannot tell is left unsaid)."""
+    words = []
+    if face.smiling is not None:
+        words.append("smiling" if face.smiling else "not smiling")
+    if face.looking is Looking.CAMERA:
+        words.append("looking at the camera")
+    elif face.looking is Looking.AWAY:
+        words.append("looking away")
+    return words
+
+
 def long_label(face: Face) -> str:
     """The whole verdict, for the face under the pointer or in close-up:
-    "eyes open · sharpness 78", "too small to tell shut eyes from a look
-    down · sharpness 91", "too small to judge"."""
+    "eyes open · smiling · looking at the camera · sharpness 78", "too small
+    to tell shut eyes from a look down · sharpness 91", "too small to judge"."""
     v = verdict(face)
     if not v.judged:
         return v.phrase
     what = f"eyes {v.phrase}" if face.eyes is not EyeState.UNKNOWN else v.phrase
     if face.key:
         what = f"key face: {what}"
+    what = " · ".join([what, *looks_words(face)])
     return what if face.sharpness is None else f"{what} · sharpness {face.sharpness:.0f}"
+
+
+def looks_sentence(faces: Sequence[Face]) -> str | None:
+    """The People row's part on how the judged faces look, counted: "2 smiling
+    · 2 looking at the camera · 1 looking away" (None: nothing read)."""
+    judged = [f for f in faces if f.judged]
+    smiling = sum(1 for f in judged if f.smiling)
+    camera = sum(1 for f in judged if f.looking is Looking.CAMERA)
+    away = sum(1 for f in judged if f.looking is Looking.AWAY)
+    if not any(f.smile is not None or f.looking is not None for f in judged):
+        return None
+    parts = [f"{smiling} smiling"]
+    if camera:
+        parts.append(f"{camera} looking at the camera")
+    if away:
+        parts.append(f"{away} looking away")
+    return " · ".join(parts)
 
 
 def _faces(n: int) -> str:
@@ -119,11 +154,37 @@ def people_sentence(faces: Sequence[Face]) -> str:
         else:
             judged.append(f"{n} {v.phrase}")
     head = f"{_faces(len(faces))} ({len(key)} key)"
-    parts = [f"{head}: {' · '.join(judged)}" if judged else head, *counted]
+    looks = looks_sentence(faces)
+    parts = [f"{head}: {' · '.join(judged)}" if judged else head, *([looks] if looks else [])]
+    parts += counted
     sharp = [f.sharpness for f in key if f.sharpness is not None]
     if sharp:
         parts.append(f"key face sharpness {min(sharp):.0f}")
     return "; ".join(parts) + "."
+
+
+def ready_reason(faces: Sequence[Face]) -> str:
+    """Why a burst's suggested best frame is ready, from its key faces, in
+    words (issue 49 §2): "everyone's eyes open · both smiling, looking at the
+    camera", "eyes open · 1 looking away"; "" without key faces."""
+    key = [f for f in faces if f.key]
+    if not key:
+        return ""
+    many = len(key) > 1
+    parts = []
+    if all(f.eyes is EyeState.OPEN for f in key):
+        parts.append("everyone's eyes open" if many else "eyes open")
+    looks = []
+    if all(f.smiling for f in key):
+        looks.append(("both smiling" if len(key) == 2 else "all smiling") if many else "smiling")
+    if all(f.looking is Looking.CAMERA for f in key):
+        looks.append("looking at the camera")
+    if looks:
+        parts.append(", ".join(looks))
+    away = sum(1 for f in key if f.looking is Looking.AWAY)
+    if away:
+        parts.append(f"{away} looking away")
+    return " · ".join(parts)
 
 
 def label_order(faces: Sequence[Face], labelled: Sequence[int], focus: Sequence[int]) -> list[int]:

@@ -33,7 +33,7 @@ from curator.catalog.queries import GalleryRow, PhotoDetails
 from curator.ui.common import format as fmt
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.loupe.capture_checks import clock_warning, measured_text
-from curator.ui.loupe.face_labels import people_sentence
+from curator.ui.loupe.face_labels import people_sentence, ready_reason
 from curator.ui.loupe.proposal_mark import proposal_line, proposed_reject
 from curator.ui.loupe.tag_editor import TagEditor
 
@@ -163,6 +163,8 @@ class InfoPanel(QScrollArea):
                 texts["Burst"] = f"{details.burst_size} frames" + (
                     " · suggested best" if details.burst_best else ""
                 )
+                why = ready_reason(people.faces) if details.burst_best and people else ""
+                texts["Burst"] += f": {why}" if why else ""
             if details.caption:
                 texts["Caption"] = details.caption
             if details.subject or details.content_type:
