@@ -6,7 +6,8 @@ migration never changes meaning when the peewee models evolve). Never edit a
 migration that has shipped: add a new one. `MIGRATIONS` is ordered by VERSION
 and the versions are 1..N without gaps (a test checks it), but for the numbers
 in `RESERVED`: numbers set aside for another branch that did not use them
-(18, ingest's, which landed without a schema change).
+(18, ingest's, which landed without a schema change; 24, the faces' smile
+and pose columns, on another branch).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from curator.catalog.migrations import (
     m016_preference_scores,
     m017_faces,
     m023_cull_proposals,
+    m025_people,
 )
 from curator.catalog.migrations.studio import (
     m019_seats,
@@ -148,8 +150,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         tuple(m023_cull_proposals.STATEMENTS),
         postgres=tuple(m023_cull_proposals.POSTGRES_STATEMENTS),
     ),
+    Migration(m025_people.VERSION, "face descriptors and people", tuple(m025_people.STATEMENTS)),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
 
-RESERVED: frozenset[int] = frozenset({18})
+RESERVED: frozenset[int] = frozenset({18, 24})

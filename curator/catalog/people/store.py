@@ -4,8 +4,8 @@
 caller's transaction (the technical writer's, for faces found beside a
 measurement) or in one of its own (`apply_faces`, for a back-fill batch):
 - a `FacesFound` replaces the photo's `face` rows (numbered from 0, largest
-  first) and its `photo_faces` summary, and sets its faces StageRun done at
-  the result's version;
+  first), their descriptors (`descriptors`) and its `photo_faces` summary,
+  and sets its faces StageRun done at the result's version;
 - a `FacesFailure` leaves any earlier faces in place, sets the StageRun
   failed with the sentence and appends it to the error log.
 A replayed batch (after a kill) gives the same rows: every write is an
@@ -45,6 +45,7 @@ from curator.catalog.models import (
 from curator.catalog.models import (
     Face as FaceRow,
 )
+from curator.catalog.people.descriptors import write_descriptors
 from curator.catalog.write_gate import Gate
 from curator.records import EyeState, Face, FacesFailure, FacesFound, FacesOutcome, FacesSummary
 
@@ -129,6 +130,7 @@ def _replace_faces(photo_id: int, found: FacesFound) -> None:
     ]
     for start in range(0, len(rows), 100):
         FaceRow.insert_many(rows[start : start + 100]).execute()
+    write_descriptors(photo_id, found)
     s = found.summary
     summary = PhotoFaces.insert(
         photo=photo_id,

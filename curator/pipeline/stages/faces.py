@@ -54,7 +54,8 @@ from curator.settings import Settings
 # 4: issue 41 — eyes judged by Face Landmarker's blendshapes (each eye's blink
 #    from its 478 landmarks), faces also looked for by the short-range
 #    detector (tight crops), the Face Mesh's presence kept as the gate.
-STAGE_VERSION = f"faces-4|{MODEL_ID}"
+# 5: issue 50 — an identity descriptor (SFace) for the largest judged faces.
+STAGE_VERSION = f"faces-5|{MODEL_ID}"
 
 
 def face_model(settings: Settings) -> ModelSearch:
