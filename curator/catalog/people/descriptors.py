@@ -23,7 +23,11 @@ from typing import NamedTuple
 from curator.catalog.models import Photo
 from curator.records import FacesFound
 
-_INSERT_SQL = 'INSERT INTO "face_descriptor" ("face_id", "model", "vector") VALUES (?, ?, ?)'
+_INSERT_SQL = (
+    'INSERT INTO "face_descriptor" ("face_id", "model", "vector") VALUES (?, ?, ?)'
+    ' ON CONFLICT ("face_id") DO UPDATE'
+    ' SET "model" = excluded."model", "vector" = excluded."vector"'
+)
 _FACE_IDS_SQL = 'SELECT "idx", "id" FROM "face" WHERE "photo_id" = ?'
 _READ_SQL = (
     'SELECT d."face_id", f."photo_id", d."vector" FROM "face_descriptor" d'
@@ -46,8 +50,16 @@ def write_descriptors(photo_id: int, found: FacesFound) -> int:
         for idx, vector in enumerate(found.descriptors)
         if vector is not None and idx in ids
     ]
+    # A face id can be one an earlier face had, where rows were deleted with the
+    # foreign keys off (by hand, an old tool): its leftovers are overwritten or
+    # dropped, so a new face starts with its own descriptor and no person.
     for row in rows:
         db.execute_sql(_INSERT_SQL, row)
+    if ids:
+        marks = ", ".join("?" for _ in ids)
+        db.execute_sql(
+            f'DELETE FROM "face_person" WHERE "face_id" IN ({marks})', list(ids.values())
+        )
     return len(rows)
 
 

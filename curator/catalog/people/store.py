@@ -46,6 +46,7 @@ from curator.catalog.models import (
     Face as FaceRow,
 )
 from curator.catalog.people.descriptors import write_descriptors
+from curator.catalog.people.persons import persons_of_faces
 from curator.catalog.write_gate import Gate
 from curator.records import EyeState, Face, FacesFailure, FacesFound, FacesOutcome, FacesSummary
 
@@ -293,10 +294,12 @@ def faces_needing(version: str) -> list[tuple[int, str, float | None, float | No
 def faces_listing() -> dict[int, list[dict[str, object]]]:
     """Every looked-at photo's faces as `curator list --json` gives them (a photo
     the stage looked at and found no face in has an empty list; one it has
-    not looked at is absent)."""
+    not looked at is absent); each face with its `person` (an id, or None) and
+    `person_name` (catalog.people.persons)."""
     out: dict[int, list[dict[str, object]]] = {
         int(pid): [] for (pid,) in PhotoFaces.select(PhotoFaces.photo).tuples()
     }
+    people = persons_of_faces()
     for r in FaceRow.select().order_by(FaceRow.photo, FaceRow.idx):
         faces = out.get(int(r.photo_id))
         if faces is None:
@@ -310,6 +313,8 @@ def faces_listing() -> dict[int, list[dict[str, object]]]:
                 "key": bool(r.is_key),
                 "size_px": r.size_px,
                 "judged": bool(r.judged),
+                "person": people.get(int(r.id), (None, None))[0],
+                "person_name": people.get(int(r.id), (None, None))[1],
             }
         )
     return out
