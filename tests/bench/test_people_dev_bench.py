@@ -13,21 +13,26 @@ own precision and recall averaged over the resampled people's photos).
 
 The threshold was tuned on this half from the descriptors the import stored
 (the same catalog, `ml.faces.people.group_faces` from scratch at each
-threshold; printed and written with the results): SFace, average linkage,
-mean similarity ≥ 0.4 is the chosen point. Measured on this machine (turn
-of 2026-11-26, every photo's largest face described, 800 of 800):
+threshold, every photo's largest face; printed and written with the
+results). Measured on this machine (turn of 2026-11-26; faces found 797 of
+800; SFace, average linkage):
 
-| threshold | precision | recall |
+| mean similarity ≥ | precision | recall |
 |---|---|---|
-| 0.35 | 0.966 | 0.876 |
-| 0.40 | 0.974 | 0.863 |
-| 0.45 | 0.980 | 0.843 |
+| 0.300 | 0.922 | 0.928 |
+| 0.350 | 0.986 | 0.915 |
+| 0.375 | 0.986 | 0.911 |
+| 0.400 | 0.986 | 0.903 |
+| 0.450 | 0.989 | 0.882 |
+| 0.500 | 0.989 | 0.822 |
 
-The issue's goal lines are precision ≥ 0.97 and recall ≥ 0.90: precision
-holds, recall does not (SFace's errors are faces of one person far apart
-— a red-carpet shot and a full-length bikini shot of the same woman — not
-clustering's). What is asserted is what holds, as a guard against a
-regression: precision ≥ 0.97 and recall ≥ 0.85 at the chosen threshold.
+0.375 is the chosen point (`ml.faces.people.THRESHOLD`): the middle of the
+flat stretch, away from the cliff under 0.35 where people start to merge.
+The issue's goal lines are precision ≥ 0.97 and recall ≥ 0.90; both are
+asserted at the chosen threshold, through the real import, and the 95 %
+intervals are printed (at 0.4, before the choice: precision 0.971-0.998,
+recall 0.861-0.939: the recall's low end is under the goal, 80 people
+being few).
 Results go to people_dev.json.
 """
 
@@ -50,9 +55,8 @@ pytestmark = pytest.mark.bench
 ENV = "CURATOR_PEOPLE_DEV"
 REPO = Path(__file__).resolve().parents[2]
 MIN_PRECISION = 0.97
-MIN_RECALL = 0.85
-GOAL_RECALL = 0.90
-SWEEP = (0.3, 0.35, 0.375, 0.4, 0.425, 0.45, 0.5)
+MIN_RECALL = 0.90
+SWEEP = (0.3, 0.325, 0.35, 0.375, 0.4, 0.425, 0.45, 0.5)
 RESAMPLES = 2000
 
 
@@ -163,7 +167,7 @@ def test_people_on_the_development_half(tmp_path: Path) -> None:
         "precision": round(float(precision.mean()), 3),
         "recall": round(float(recall.mean()), 3),
         "interval_95": intervals,
-        "goal": {"precision": MIN_PRECISION, "recall": GOAL_RECALL},
+        "goal": {"precision": MIN_PRECISION, "recall": MIN_RECALL},
         "sweep": table,
     }
     print("\npeople on the development half:", result)
