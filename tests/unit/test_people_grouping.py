@@ -180,3 +180,49 @@ def test_a_named_person_keeps_its_name_and_a_ruled_out_face_stays_out(catalog: C
     assert face_ids[0] not in names  # taken out of Ada: left without a person
     snapshot = people_snapshot(MODEL)
     assert (face_ids[0], person) in snapshot.ruled_out
+
+
+def test_faces_judged_again_keep_their_person_name_and_corrections(catalog: Catalog) -> None:
+    """A new faces stage version replaces a photo's faces (new face ids): each
+    new face takes the person of the old face it overlaps, and what was ruled
+    out stays ruled out."""
+    a = identity(1)
+    fa = faces_of(a, 3, 10)
+    photo = _import(catalog, "one", fa[:2])
+    other = _import(catalog, "two", fa[2:3])
+    update_people()
+    (person,) = {p for p, _ in persons_of_faces().values()}
+    catalog.db.execute_sql('UPDATE "person" SET "name" = ? WHERE "id" = ?', ("Ada", person))
+    (second,) = [
+        f
+        for (f,) in catalog.db.execute_sql(
+            "SELECT id FROM face WHERE photo_id = ? AND idx = 1", (photo,)
+        )
+    ]
+    catalog.db.execute_sql("DELETE FROM face_person WHERE face_id = ?", (second,))
+    catalog.db.execute_sql(
+        'INSERT INTO "face_not_person" ("face_id", "person_id") VALUES (?, ?)', (second, person)
+    )
+    apply_faces(catalog.db, [(photo, _found(fa[:2]))])  # judged again: new face rows
+    after = faces_listing()[photo]
+    assert [f["person_name"] for f in after] == ["Ada", None]
+    update_people()
+    assert [f["person_name"] for f in faces_listing()[photo]] == ["Ada", None]
+    assert faces_listing()[other][0]["person_name"] == "Ada"
+
+
+def test_faces_an_earlier_run_left_are_looked_at_again_only_within_the_window() -> None:
+    """A face a run left without a person waits among the latest `carried`
+    left-over faces: a new face of the same person pairs with it there, but an
+    import's run never goes over every stranger of the catalog again."""
+    a, b = identity(1), identity(2)
+    old_a, new_a = faces_of(a, 2, 10)
+    strangers = np.vstack([faces_of(identity(100 + i), 1, 100 + i) for i in range(5)])
+    vectors = np.vstack([old_a[None], strangers, faces_of(b, 2, 11), new_a[None]])
+    looked = np.array([True] * 6 + [False] * 3)
+    wide = group_faces(known(vectors, looked=looked))
+    assert wide.examined == [7, 8, 9]
+    assert sorted(sorted(g) for g in wide.new_people) == [[1, 9], [7, 8]]
+    narrow = group_faces(known(vectors, looked=looked), carried=2)
+    assert [sorted(g) for g in narrow.new_people] == [[7, 8]]
+    assert 1 in narrow.left and 9 in narrow.left

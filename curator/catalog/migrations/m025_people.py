@@ -3,9 +3,11 @@
 Every table is new and keyed by the face's id, so nothing here alters the
 `face` table (m024 adds its own columns to it, independently).
 
-- `face_descriptor`: one row per described face: the descriptor model's id
-  and the vector (128 float32, little-endian: ml.faces.descriptor). It goes
-  with its face (ON DELETE CASCADE). Descriptors never leave the catalog.
+- `face_descriptor`: one row per described face: the descriptor model's id,
+  the vector (128 float32, little-endian: ml.faces.descriptor), and
+  `looked` (1 once a people run looked at the face: a face it left without a
+  person is not looked at again by every later import). It goes with its
+  face (ON DELETE CASCADE). Descriptors never leave the catalog.
 - `person`: a person the clustering found or the photographer named:
   `name` (NULL until named), `made_at`.
 - `face_person`: which person a face is (at most one); `by_hand` 1 where
@@ -24,7 +26,8 @@ STATEMENTS = [
     'CREATE TABLE "face_descriptor" ('
     ' "face_id" INTEGER NOT NULL PRIMARY KEY REFERENCES "face" ("id") ON DELETE CASCADE,'
     ' "model" TEXT NOT NULL,'
-    ' "vector" BLOB NOT NULL)',
+    ' "vector" BLOB NOT NULL,'
+    ' "looked" INTEGER NOT NULL DEFAULT 0)',
     'CREATE TABLE "person" ('
     ' "id" INTEGER NOT NULL PRIMARY KEY,'
     ' "name" TEXT,'

@@ -7,10 +7,11 @@ stores each described face's vector under the new face's id. The old
 faces' descriptors went with their rows (ON DELETE CASCADE).
 
 `descriptors_of(model)` reads every live photo's descriptors of one model as
-(face ids, photo ids, packed vectors): one SELECT, bytes joined once, for the
-people clustering.
+(face ids, photo ids, packed vectors, looked): one SELECT, bytes joined once,
+for the people clustering; `mark_looked(face ids)` is that step's record of
+the faces it looked at.
 
-Invariants: only the faces stage writes here; a descriptor never leaves the
+Invariants: only the faces stage writes a vector here; a descriptor never leaves the
 catalog (no export, no XMP, no log, no `curator list`); nothing here imports
 ml or numpy at module level (vectors stay bytes until the caller unpacks
 them).
@@ -18,6 +19,7 @@ them).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from curator.catalog.models import Photo
@@ -30,7 +32,7 @@ _INSERT_SQL = (
 )
 _FACE_IDS_SQL = 'SELECT "idx", "id" FROM "face" WHERE "photo_id" = ?'
 _READ_SQL = (
-    'SELECT d."face_id", f."photo_id", d."vector" FROM "face_descriptor" d'
+    'SELECT d."face_id", f."photo_id", d."vector", d."looked" FROM "face_descriptor" d'
     ' JOIN "face" f ON f."id" = d."face_id"'
     ' JOIN "photo" p ON p."id" = f."photo_id"'
     ' WHERE d."model" = ? AND p."deleted_at" IS NULL'
@@ -69,6 +71,7 @@ class StoredDescriptors(NamedTuple):
     face_ids: list[int]
     photo_ids: list[int]
     vectors: bytes  # len(face_ids) vectors of equal size, back to back
+    looked: list[bool]  # a people run has looked at the face
 
 
 def descriptors_of(model: str) -> StoredDescriptors:
@@ -76,10 +79,23 @@ def descriptors_of(model: str) -> StoredDescriptors:
     face_ids: list[int] = []
     photo_ids: list[int] = []
     parts: list[bytes] = []
+    looked: list[bool] = []
     cursor = Photo._meta.database.execute_sql(_READ_SQL, (model,))
     while rows := cursor.fetchmany(8192):
-        for face_id, photo_id, vector in rows:
+        for face_id, photo_id, vector, seen in rows:
             face_ids.append(int(face_id))
             photo_ids.append(int(photo_id))
             parts.append(bytes(vector))
-    return StoredDescriptors(face_ids, photo_ids, b"".join(parts))
+            looked.append(bool(seen))
+    return StoredDescriptors(face_ids, photo_ids, b"".join(parts), looked)
+
+
+def mark_looked(face_ids: Sequence[int]) -> None:
+    """Record that a people run looked at these faces (the caller's transaction)."""
+    db = Photo._meta.database
+    for start in range(0, len(face_ids), 500):
+        chunk = list(face_ids[start : start + 500])
+        marks = ", ".join("?" for _ in chunk)
+        db.execute_sql(
+            f'UPDATE "face_descriptor" SET "looked" = 1 WHERE "face_id" IN ({marks})', chunk
+        )

@@ -4,8 +4,10 @@
 caller's transaction (the technical writer's, for faces found beside a
 measurement) or in one of its own (`apply_faces`, for a back-fill batch):
 - a `FacesFound` replaces the photo's `face` rows (numbered from 0, largest
-  first), their descriptors (`descriptors`) and its `photo_faces` summary,
-  and sets its faces StageRun done at the result's version;
+  first), their descriptors (`descriptors`) and its `photo_faces` summary
+  (each new face keeping the person of the old face it overlaps:
+  `persons.carry_people`), and sets its faces StageRun done at the result's
+  version;
 - a `FacesFailure` leaves any earlier faces in place, sets the StageRun
   failed with the sentence and appends it to the error log.
 A replayed batch (after a kill) gives the same rows: every write is an
@@ -46,7 +48,7 @@ from curator.catalog.models import (
     Face as FaceRow,
 )
 from curator.catalog.people.descriptors import write_descriptors
-from curator.catalog.people.persons import persons_of_faces
+from curator.catalog.people.persons import carry_people, people_before, persons_of_faces
 from curator.catalog.write_gate import Gate
 from curator.records import EyeState, Face, FacesFailure, FacesFound, FacesOutcome, FacesSummary
 
@@ -109,6 +111,7 @@ def _current_version(photo_id: int) -> str:
 
 
 def _replace_faces(photo_id: int, found: FacesFound) -> None:
+    people = people_before(photo_id)
     FaceRow.delete().where(FaceRow.photo == photo_id).execute()
     rows = [
         {
@@ -132,6 +135,7 @@ def _replace_faces(photo_id: int, found: FacesFound) -> None:
     for start in range(0, len(rows), 100):
         FaceRow.insert_many(rows[start : start + 100]).execute()
     write_descriptors(photo_id, found)
+    carry_people(photo_id, people)
     s = found.summary
     summary = PhotoFaces.insert(
         photo=photo_id,

@@ -21,8 +21,10 @@ its faces' vectors and its size, and joining is one matrix product.
    `CARRIED`, the latest), are grouped among themselves by average linkage
    (scipy), cut at `THRESHOLD`; a group of at least `MIN_FACES` faces is a
    new person. The rest are left over: they wait for the next batch (and
-   the next import: a face without a person is looked at again, while it is
-   among the latest `CARRIED`).
+   the next import: a face an earlier run looked at and left without a
+   person — `KnownFaces.looked` — is looked at again while it is among the
+   latest `CARRIED` of those; an import's run never goes over the whole
+   catalog's strangers again, which is what keeps it within its budget).
 So a new import's faces join the people already there, and new people form
 from what is left.
 
@@ -61,6 +63,9 @@ class KnownFaces:
     vectors: NDArray[np.float32]  # (n, d), unit rows
     person_of: NDArray[np.int64]  # (n,), 0: no person yet
     ruled_out: frozenset[tuple[int, int]] = frozenset()  # (face id, person id)
+    # (n,) a run already looked at the face (and left it without a person);
+    # None: no face was looked at (a first run, or from scratch)
+    looked: NDArray[np.bool_] | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ class Grouping:
     joined: dict[int, int] = field(default_factory=dict)  # face id -> existing person id
     new_people: list[list[int]] = field(default_factory=list)  # each a new person's faces
     left: list[int] = field(default_factory=list)  # still without a person
+    examined: list[int] = field(default_factory=list)  # the faces this run looked at first
 
     @property
     def placed(self) -> int:
@@ -109,8 +115,11 @@ def group_faces(
         return grouping
     people = _existing_people(known, dims)
     ruled = _ruled_out_by_face(known.ruled_out)
-    waiting = np.flatnonzero(known.person_of == 0)
-    left: NDArray[np.int64] = np.zeros(0, np.int64)
+    unplaced = known.person_of == 0
+    looked = known.looked if known.looked is not None else np.zeros(n, bool)
+    waiting = np.flatnonzero(unplaced & ~looked)
+    left: NDArray[np.int64] = np.flatnonzero(unplaced & looked)
+    grouping.examined.extend(int(f) for f in known.face_ids[waiting])
     new_count = 0
     for start in range(0, len(waiting), batch):
         rows = waiting[start : start + batch]

@@ -49,7 +49,10 @@ def update_people(db: Database | None = None) -> PeopleResult:
         vectors.reshape(count, DIMENSIONS),
         np.asarray(snapshot.person_of, np.int64),
         snapshot.ruled_out,
+        np.asarray(snapshot.looked, bool),
     )
     grouping = group_faces(known)
-    applied = apply_people(db or Photo._meta.database, grouping.joined, grouping.new_people)
+    applied = apply_people(
+        db or Photo._meta.database, grouping.joined, grouping.new_people, grouping.examined
+    )
     return PeopleResult(count, applied.placed, applied.new_people, len(grouping.left))
