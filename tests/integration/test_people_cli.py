@@ -33,12 +33,11 @@ def _near(seed: int, count: int) -> list[np.ndarray]:
     return out
 
 
-@pytest.fixture
-def people_catalog(curator_home: Path) -> dict[str, int]:
+def _fill(where: str) -> dict[str, int]:
     """Six photos: four of one person (two kept), two of another; one face each."""
     ada, bob = _near(1, 4), _near(2, 2)
     ids: dict[str, int] = {}
-    with Catalog.open(curator_home / "catalog.sqlite") as cat:
+    with Catalog.open(where) as cat:
         names = [f"ada{i}" for i in range(4)] + ["bob0", "bob1"]
         for name, vector in zip(names, ada + bob, strict=True):
             photo = Photo.create(path=f"/shoot/{name}.jpg".encode(), content_hash=name)
@@ -54,8 +53,13 @@ def people_catalog(curator_home: Path) -> dict[str, int]:
     return ids
 
 
-def _people() -> list[dict[str, object]]:
-    code, out, err = run_cli("people", "--json")
+@pytest.fixture
+def people_catalog(curator_home: Path) -> dict[str, int]:
+    return _fill(str(curator_home / "catalog.sqlite"))
+
+
+def _people(*catalog: str) -> list[dict[str, object]]:
+    code, out, err = run_cli(*catalog, "people", "--json")
     assert code == 0, err
     people: list[dict[str, object]] = json.loads(out)
     return people
@@ -125,3 +129,20 @@ def test_an_import_groups_the_same_face_into_one_person(curator_home: Path, tmp_
     assert faces["man_a"][0]["person"] == faces["man_b"][0]["person"]
     assert faces["woman"][0]["person"] is None
     assert "descriptor" not in json.dumps(faces)
+
+
+def test_people_on_a_postgresql_catalog(pg_url: str) -> None:
+    """The same step and commands on PostgreSQL (its identity ids, RETURNING,
+    ON CONFLICT): grouped, named, listed by name, merged."""
+    _fill(pg_url)
+    at = ("--catalog", pg_url)
+    people = _people(*at)
+    assert [(p["photos"], p["kept"]) for p in people] == [(4, 2), (2, 0)]
+    ada, bob = str(people[0]["id"]), str(people[1]["id"])
+    assert run_cli(*at, "people", "name", ada, "Ada")[0] == 0
+    code, out, _ = run_cli(*at, "list", "--person", "ADA", "--json")
+    assert code == 0 and len(json.loads(out)) == 4
+    assert all(p["faces"][0]["person_name"] == "Ada" for p in json.loads(out))
+    assert run_cli(*at, "people", "merge", ada, bob)[0] == 0
+    assert [(p["name"], p["photos"]) for p in _people(*at)] == [("Ada", 6)]
+    assert _people(*at)[0]["photos"] == 6  # a second run places nothing new
