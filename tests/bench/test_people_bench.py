@@ -27,11 +27,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from curator.ml.faces.descriptor import MODEL
 from curator.ml.faces.people import Grouping, KnownFaces, group_faces
 from tests.bench.results import merge_results
 
@@ -111,3 +113,100 @@ def test_people_group_within_budget() -> None:
     merge_results("people.json", {"grouping": row})
     assert scratch_cpu <= MAX_SCRATCH_S, row
     assert import_cpu <= MAX_IMPORT_S, row
+
+
+def _catalog_rows(
+    db: Any, first_photo: int, photos: int, vectors: np.ndarray, person_of: np.ndarray
+) -> None:
+    """`photos` photos with three faces each (`vectors` theirs, in order), their
+    descriptors (looked at when they have a person or are the first run's) and
+    people, written with executemany."""
+    now = "2026-11-26 00:00:00"
+    con = db.connection()
+    con.executemany(
+        "INSERT INTO photo (id, path, content_hash, imported_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [
+            (i, f"/p/{i}.jpg".encode(), f"h{i}", now, now)
+            for i in range(first_photo, first_photo + photos)
+        ],
+    )
+    first_face = (first_photo - 1) * 3 + 1
+    faces = [
+        (
+            first_face + k,
+            first_photo + k // 3,
+            k % 3,
+            0.1 * (k % 3),
+            0.1,
+            0.1,
+            0.1,
+            120,
+            1,
+            "open",
+            1,
+            0.9,
+        )
+        for k in range(len(vectors))
+    ]
+    con.executemany(
+        "INSERT INTO face (id, photo_id, idx, x, y, w, h, size_px, judged, eyes, is_key,"
+        " confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        faces,
+    )
+    looked = int(first_photo == 1)
+    con.executemany(
+        "INSERT INTO face_descriptor (face_id, model, vector, looked) VALUES (?, ?, ?, ?)",
+        [(first_face + k, MODEL, v.astype("<f4").tobytes(), looked) for k, v in enumerate(vectors)],
+    )
+    people = sorted({int(p) for p in person_of if p})
+    con.executemany(
+        "INSERT INTO person (id, name, made_at) VALUES (?, NULL, ?)", [(p, now) for p in people]
+    )
+    con.executemany(
+        "INSERT INTO face_person (face_id, person_id, by_hand) VALUES (?, ?, 0)",
+        [(first_face + k, int(p)) for k, p in enumerate(person_of) if p],
+    )
+    con.commit()
+
+
+@pytest.mark.timeout(1800)
+def test_an_import_joins_a_100k_photo_sqlite_catalog_within_budget(tmp_path: Path) -> None:
+    """The whole people step (read every descriptor, group, write) on a SQLite
+    catalog of 100,000 photos and 300,000 grouped faces, after a 2,000-photo
+    import: ≤ 5 s of CPU (wall printed)."""
+    from curator.catalog.db import Catalog
+    from curator.pipeline.stages.people import update_people
+
+    _, vectors = synthetic(FACES + IMPORT_FACES, PEOPLE, seed=50)
+    ids = np.arange(1, FACES + 1, dtype=np.int64)
+    scratch = group_faces(KnownFaces(ids, vectors[:FACES], np.zeros(FACES, np.int64)))
+    person_of = np.zeros(FACES, np.int64)
+    for face, person in scratch.joined.items():
+        person_of[face - 1] = person
+    for k, faces in enumerate(scratch.new_people, start=1):
+        person_of[np.asarray(faces) - 1] = k
+    with Catalog.open(tmp_path / "c.sqlite") as cat:
+        _catalog_rows(cat.db, 1, FACES // 3, vectors[:FACES], person_of)
+        _catalog_rows(
+            cat.db,
+            FACES // 3 + 1,
+            IMPORT_FACES // 3,
+            vectors[FACES:],
+            np.zeros(IMPORT_FACES, np.int64),
+        )
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = update_people()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    row = {
+        "photos": (FACES + IMPORT_FACES) // 3,
+        "faces": FACES + IMPORT_FACES,
+        "step_cpu_s": round(cpu, 2),
+        "step_wall_s": round(wall, 2),
+        "placed": result.placed,
+        "new_people": result.new_people,
+    }
+    print("\npeople step on a SQLite catalog after an import:", json.dumps(row))
+    merge_results("people.json", {"catalog_import": row})
+    assert result.placed > 0.7 * IMPORT_FACES, row
+    assert cpu <= MAX_IMPORT_S, row

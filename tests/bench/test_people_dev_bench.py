@@ -90,8 +90,8 @@ def bootstrap(
         means.append((precision[chosen].mean(), recall[chosen].mean()))
     low, high = np.percentile(np.asarray(means), [2.5, 97.5], axis=0)
     return {
-        "precision": [round(low[0], 3), round(high[0], 3)],
-        "recall": [round(low[1], 3), round(high[1], 3)],
+        "precision": [round(float(low[0]), 3), round(float(high[0]), 3)],
+        "recall": [round(float(low[1]), 3), round(float(high[1]), 3)],
     }
 
 
@@ -122,7 +122,11 @@ def sweep(catalog: Path, names: dict[int, str], truth_of: dict[str, str]) -> lis
         groups = [group_of.get(f, f"alone:{f}") for f in files]
         p, r = per_photo([truth_of[f] for f in files], groups)
         out.append(
-            {"threshold": threshold, "precision": round(p.mean(), 3), "recall": round(r.mean(), 3)}
+            {
+                "threshold": threshold,
+                "precision": round(float(p.mean()), 3),
+                "recall": round(float(r.mean()), 3),
+            }
         )
     return out
 
