@@ -14,12 +14,14 @@ written to people.json). The whole people step on a SQLite catalog of that
 size (read, group, write) is timed for the import too and printed.
 
 Measured on this project's 2-core machine, shared with five other
-sessions (load average ~11; turn of 2026-11-26): from scratch 300,000 faces
-29 CPU s (128 s wall), 10,750 people, 77.6 % of the faces placed (the rest
-are the long tail's faces seen once or twice far apart), 99.8 % of them
-with their person's majority identity. The import's join: see people.json
-(before `KnownFaces.looked` the run went over the 67,000 faces left without
-a person again, 18.7 CPU s).
+sessions (load average ~11; turn of 2026-11-26): from scratch, 300,000
+faces in 28.8 CPU s (122 s wall), 10,750 people, 77.6 % of the faces placed
+(the rest are the long tail's faces seen once or twice far apart), 99.8 %
+of them with their person's majority identity; the import's 6,000 faces
+joined in 1.6 CPU s (6.8 s wall), 5,311 placed. The whole step on a SQLite
+catalog of 102,000 photos (306,000 faces): 3.5 CPU s (10.1 s wall). Before
+`KnownFaces.looked`, the import's run went over the 67,000 faces left
+without a person again: 18.7 CPU s.
 """
 
 from __future__ import annotations
