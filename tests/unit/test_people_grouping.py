@@ -226,3 +226,30 @@ def test_faces_an_earlier_run_left_are_looked_at_again_only_within_the_window() 
     narrow = group_faces(known(vectors, looked=looked), carried=2)
     assert [sorted(g) for g in narrow.new_people] == [[7, 8]]
     assert 1 in narrow.left and 9 in narrow.left
+
+
+def test_the_writer_leaves_a_face_placed_meanwhile_and_a_person_gone(catalog: Catalog) -> None:
+    """A face another run (or the photographer) placed since the plan keeps its
+    person; a person merged away since takes no face."""
+    from curator.catalog.people.persons import apply_people
+
+    photo = _import(catalog, "one", faces_of(identity(1), 3, 10))
+    faces = [
+        f
+        for (f,) in catalog.db.execute_sql(
+            "SELECT id FROM face WHERE photo_id = ? ORDER BY idx", (photo,)
+        )
+    ]
+    first = apply_people(catalog.db, {}, [faces[:1]], faces)
+    (person,) = {p for p, _ in persons_of_faces().values()}
+    assert (first.placed, first.new_people) == (1, 1)
+    again = apply_people(catalog.db, {faces[2]: 12345}, [[faces[0], faces[1]]])
+    assert (again.placed, again.new_people) == (1, 1)  # faces[0] keeps its person
+    placed = {f: p for f, (p, _) in persons_of_faces().items()}
+    assert placed[faces[0]] == person and placed[faces[1]] != person
+    assert faces[2] not in placed  # person 12345 is not there
+    looked = [
+        bool(v)
+        for (v,) in catalog.db.execute_sql("SELECT looked FROM face_descriptor ORDER BY face_id")
+    ]
+    assert looked == [True, True, True]

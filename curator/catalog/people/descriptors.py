@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.models import Photo
 from curator.records import FacesFound
 
@@ -93,9 +94,10 @@ def descriptors_of(model: str) -> StoredDescriptors:
 def mark_looked(face_ids: Sequence[int]) -> None:
     """Record that a people run looked at these faces (the caller's transaction)."""
     db = Photo._meta.database
-    for start in range(0, len(face_ids), 500):
-        chunk = list(face_ids[start : start + 500])
-        marks = ", ".join("?" for _ in chunk)
+    dialect = dialect_of(db)
+    for start in range(0, len(face_ids), 50_000):
+        chunk = face_ids[start : start + 50_000]
         db.execute_sql(
-            f'UPDATE "face_descriptor" SET "looked" = 1 WHERE "face_id" IN ({marks})', chunk
+            f'UPDATE "face_descriptor" SET "looked" = 1 WHERE "face_id" IN {dialect.id_list()}',
+            (dialect.id_param(chunk),),
         )
