@@ -212,3 +212,32 @@ def test_an_import_joins_a_100k_photo_sqlite_catalog_within_budget(tmp_path: Pat
     merge_results("people.json", {"catalog_import": row})
     assert result.placed > 0.7 * IMPORT_FACES, row
     assert cpu <= MAX_IMPORT_S, row
+
+
+@pytest.mark.timeout(1800)
+def test_a_100k_photo_sqlite_catalog_is_grouped_from_scratch_within_budget(
+    tmp_path: Path,
+) -> None:
+    """The whole people step on a SQLite catalog whose 300,000 faces have no
+    person yet (the first run after the faces are judged): ≤ 60 s of CPU."""
+    from curator.catalog.db import Catalog
+    from curator.pipeline.stages.people import update_people
+
+    _, vectors = synthetic(FACES, PEOPLE, seed=50)
+    with Catalog.open(tmp_path / "c.sqlite") as cat:
+        _catalog_rows(cat.db, 1, FACES // 3, vectors, np.zeros(FACES, np.int64))
+        cat.db.execute_sql("UPDATE face_descriptor SET looked = 0")
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = update_people()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    row = {
+        "faces": FACES,
+        "step_cpu_s": round(cpu, 1),
+        "step_wall_s": round(wall, 1),
+        "placed": result.placed,
+        "new_people": result.new_people,
+    }
+    print("\npeople step from scratch on a SQLite catalog:", json.dumps(row))
+    merge_results("people.json", {"catalog_scratch": row})
+    assert result.placed > 0.7 * FACES, row
+    assert cpu <= MAX_SCRATCH_S, row

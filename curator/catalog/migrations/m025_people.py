@@ -6,8 +6,10 @@ Every table is new and keyed by the face's id, so nothing here alters the
 - `face_descriptor`: one row per described face: the descriptor model's id,
   the vector (128 float32, little-endian: ml.faces.descriptor), and
   `looked` (1 once a people run looked at the face: a face it left without a
-  person is not looked at again by every later import). It goes with its
-  face (ON DELETE CASCADE). Descriptors never leave the catalog.
+  person is not looked at again by every later import; the partial index
+  `face_descriptor_unlooked` answers "anything new?" without reading the
+  vectors). It goes with its face (ON DELETE CASCADE). Descriptors never
+  leave the catalog.
 - `person`: a person the clustering found or the photographer named:
   `name` (NULL until named), `made_at`.
 - `face_person`: which person a face is (at most one); `by_hand` 1 where
@@ -28,6 +30,7 @@ STATEMENTS = [
     ' "model" TEXT NOT NULL,'
     ' "vector" BLOB NOT NULL,'
     ' "looked" INTEGER NOT NULL DEFAULT 0)',
+    'CREATE INDEX "face_descriptor_unlooked" ON "face_descriptor" ("face_id") WHERE "looked" = 0',
     'CREATE TABLE "person" ('
     ' "id" INTEGER NOT NULL PRIMARY KEY,'
     ' "name" TEXT,'

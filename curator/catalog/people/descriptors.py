@@ -91,6 +91,14 @@ def descriptors_of(model: str) -> StoredDescriptors:
     return StoredDescriptors(face_ids, photo_ids, b"".join(parts), looked)
 
 
+def any_unlooked() -> bool:
+    """Whether some described face waits for a people run (the partial index)."""
+    row = Photo._meta.database.execute_sql(
+        'SELECT 1 FROM "face_descriptor" WHERE "looked" = 0 LIMIT 1'
+    ).fetchone()
+    return row is not None
+
+
 def mark_looked(face_ids: Sequence[int]) -> None:
     """Record that a people run looked at these faces (the caller's transaction)."""
     db = Photo._meta.database

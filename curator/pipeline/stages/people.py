@@ -2,7 +2,9 @@
 
 After the faces stage has written an import's faces (the FACES phase's end,
 `pipeline.faces`) and on `curator people`, `update_people(db)`:
-1. plan: `catalog.people.persons.people_snapshot` reads every live face's
+1. plan: when some face waits (`descriptors.any_unlooked`: one indexed
+   look, so an import without new faces costs nothing),
+   `catalog.people.persons.people_snapshot` reads every live face's
    descriptor (the current descriptor model's), its person, and the pairs
    the photographer ruled out;
 2. run: `ml.faces.people.group_faces`, pure, places the faces without a
@@ -22,12 +24,13 @@ from dataclasses import dataclass
 from peewee import Database
 
 from curator.catalog.models import Photo
+from curator.catalog.people.descriptors import any_unlooked
 from curator.catalog.people.persons import apply_people, people_snapshot
 
 
 @dataclass(frozen=True)
 class PeopleResult:
-    described: int  # faces with a descriptor
+    described: int  # faces with a descriptor (0: nothing new, nothing read)
     placed: int  # faces this run gave a person
     new_people: int
     left: int  # faces still without a person
@@ -41,6 +44,8 @@ def update_people(db: Database | None = None) -> PeopleResult:
     from curator.ml.faces.descriptor import DIMENSIONS, MODEL
     from curator.ml.faces.people import KnownFaces, group_faces
 
+    if not any_unlooked():  # nothing new: no need to read every descriptor
+        return PeopleResult(0, 0, 0, 0)
     snapshot = people_snapshot(MODEL)
     count = len(snapshot.face_ids)
     vectors = np.frombuffer(snapshot.vectors, dtype="<f4").astype(np.float32)
