@@ -253,3 +253,16 @@ def test_the_writer_leaves_a_face_placed_meanwhile_and_a_person_gone(catalog: Ca
         for (v,) in catalog.db.execute_sql("SELECT looked FROM face_descriptor ORDER BY face_id")
     ]
     assert looked == [True, True, True]
+
+
+def test_a_face_joining_a_person_made_by_this_run_is_one_of_its_faces() -> None:
+    """Batches of two: a new person formed in the first batch takes a later
+    batch's face as one of its own, never as a join to a person the catalog
+    does not have."""
+    a, b = identity(1), identity(2)
+    fa = faces_of(a, 3, 10)
+    vectors = np.vstack([fa[0], fa[1], faces_of(b, 1, 11), fa[2]])
+    grouping = group_faces(known(vectors), batch=2)
+    assert grouping.joined == {}
+    assert [sorted(g) for g in grouping.new_people] == [[1, 2, 4]]
+    assert grouping.left == [3]

@@ -145,6 +145,12 @@ def group_faces(
         dropped = left[:-carried] if carried and len(left) > carried else left[:0]
         left = np.concatenate([dropped, np.asarray(sorted(still), np.int64)])
     grouping.left.extend(int(known.face_ids[r]) for r in left)
+    # A face that joined a person this run made (a later batch) is one of that
+    # new person's faces: `joined` holds only people the catalog already has.
+    for face, pid in list(grouping.joined.items()):
+        if pid < 0:
+            grouping.new_people[-pid - 1].append(face)
+            del grouping.joined[face]
     return grouping
 
 
