@@ -19,7 +19,9 @@ faces in 28.8 CPU s (122 s wall), 10,750 people, 77.6 % of the faces placed
 (the rest are the long tail's faces seen once or twice far apart), 99.8 %
 of them with their person's majority identity; the import's 6,000 faces
 joined in 1.6 CPU s (6.8 s wall), 5,311 placed. The whole step on a SQLite
-catalog of 102,000 photos (306,000 faces): 3.5 CPU s (10.1 s wall). Before
+catalog of 102,000 photos (306,000 faces) after the import: 3.2 CPU s (9.5 s
+wall); from scratch on 100,000 photos (300,000 faces, none placed yet):
+33.1 CPU s (79.7 s wall), 233,005 faces placed in 10,726 people. Before
 `KnownFaces.looked`, the import's run went over the 67,000 faces left
 without a person again: 18.7 CPU s.
 """
