@@ -167,6 +167,12 @@ class FacesFound:
     # look for faces in"), or None.
     note: str | None = None
     summary: FacesSummary = field(default_factory=FacesSummary)
+    # Each face's identity descriptor (ml.faces.descriptor's stored form), in
+    # `faces`' order, None for a face not described; empty when none was. Kept
+    # apart from `Face`, which the views read: a descriptor goes only into the
+    # catalog (catalog.people.store) and to the people clustering.
+    descriptors: tuple[bytes | None, ...] = ()
+    descriptor_model: str = ""  # the model that made them (ml.faces.descriptor.MODEL)
 
     @property
     def key_faces(self) -> tuple[Face, ...]:

@@ -41,6 +41,7 @@ GROUPS: tuple[str, ...] = (
     "curator.commands.export",
     "curator.commands.lightroom",
     "curator.commands.project",
+    "curator.commands.people",
     "curator.commands.purge",
     "curator.commands.previews",
     "curator.commands.search",

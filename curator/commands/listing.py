@@ -6,7 +6,8 @@ catalog holds, read-only (they work on a read-only catalog too).
 under it), or with `--json` one array of every field (`catalog.queries.
 list_photos`). A path that is not valid UTF-8 keeps its bytes: JSON as
 surrogate escapes, text as the raw bytes. `--order` walks the review order
-(`pipeline.stages.score.review_order`) instead of capture time.
+(`pipeline.stages.score.review_order`) instead of capture time; `--person
+NAME` keeps the photos with a face of that person (`catalog.people.naming`).
 
 Both count photos as the gallery shows them: a RAW+JPEG pair (with the
 `pair_raw_jpeg` setting on) is one photo, listed as its RAW with the JPEG under
@@ -51,6 +52,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         help="cull: unreviewed photos, likely rejects first; rating: kept photos by time; "
         "uncertain: kept photos not rated yet, the ones the taste model is least sure of first",
     )
+    p_list.add_argument(
+        "--person",
+        metavar="NAME",
+        help="only the photos with a face of this person (a name, or an id: `curator people`)",
+    )
     p_list.set_defaults(handler=cmd_list, read_only=True)
 
     p_status = sub.add_parser(
@@ -75,6 +81,11 @@ def cmd_list(args: argparse.Namespace, ctx: CommandContext) -> int:
         )
         by_id = {p["id"]: p for p in photos}
         photos = [by_id[i] for i in ids if i in by_id]
+    if args.person is not None:
+        from curator.catalog.people.naming import photos_of_person
+
+        theirs = photos_of_person(args.person)
+        photos = [p for p in photos if p["id"] in theirs]
     if args.json:
         json.dump(photos, out, indent=None, ensure_ascii=True)
         out.write("\n")

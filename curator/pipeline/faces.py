@@ -12,7 +12,11 @@ catalog, a photo measured while the model was missing, a new stage version:
    `processes()`), on the decode pool's threads, and applies the results in
    batches on the writer thread; each batch's photo ids go out in
    `photos_changed`, so the grid's badges fill in live;
-3. `ended` is emitted once nothing runs — also when nothing was planned, when
+3. then the people step (`pipeline.stages.people.update_people`: faces
+   without a person joined into people) as a Job on the writer pool, its
+   counts in `stages["people"]`; skipped after `cancel()` or a storage
+   fault, and its own failure is logged, never the run's;
+4. `ended` is emitted once nothing runs — also when nothing was planned, when
    the model is missing, or after `cancel()`.
 The run's report gets the stage's counts (`stages["faces"]`: done, failed,
 skipped and the reason, plus the photos judged beside their measurement,
@@ -37,6 +41,7 @@ from curator.engine.stage_runner import RunSummary, StageGate
 from curator.pipeline.phase import PipelinePools
 from curator.pipeline.report import RunReport, RunRequest
 from curator.pipeline.stages.faces import FacesPlan, FacesRunner, plan_faces
+from curator.pipeline.stages.people import PeopleResult, update_people
 from curator.settings import Settings
 
 STAGE = "faces"
@@ -44,6 +49,10 @@ STAGE = "faces"
 
 def _plan(generation: int, settings: Settings, cache_dir: str) -> tuple[int, FacesPlan]:
     return generation, plan_faces(settings, cache_dir)
+
+
+def _grouped(generation: int) -> tuple[int, PeopleResult]:
+    return generation, update_people()
 
 
 class FacesPhase(QObject):
@@ -73,10 +82,14 @@ class FacesPhase(QObject):
         self._planned: Delivery[tuple[int, FacesPlan] | Exception] = delivery_to(
             self, self._on_planned
         )
+        self._grouped: Delivery[tuple[int, PeopleResult] | Exception] = delivery_to(
+            self, self._on_grouped
+        )
+        self._grouping = False
 
     @property
     def running(self) -> bool:
-        return self._planning or self._runner is not None
+        return self._planning or self._grouping or self._runner is not None
 
     def start(self, settings: Settings, gate: StageGate, report: RunReport) -> None:
         self._generation += 1
@@ -100,6 +113,7 @@ class FacesPhase(QObject):
 
     def close(self) -> None:
         self._planned.close()
+        self._grouped.close()
         if self._runner is not None:
             self._runner.close()
 
@@ -122,7 +136,7 @@ class FacesPhase(QObject):
         elif not self._cancelled:
             self._start_planned(planned[1])
         if self._runner is None:
-            self.ended.emit()
+            self._group_people()
 
     def _plan_failed(self, exc: Exception) -> None:
         storage = storage_problem(exc, what="the catalog")
@@ -183,4 +197,41 @@ class FacesPhase(QObject):
         state = StageState.CANCELLED if summary.cancelled else StageState.DONE
         note = f"{summary.counts['failed']} failed" if summary.counts.get("failed") else ""
         self.board.emit(STAGE, state, done, done, note)
+        self._group_people()
+
+    def _group_people(self) -> None:
+        """Step 3 (see the module docstring), then `ended`."""
+        if self._cancelled or self._report.error:
+            self.ended.emit()
+            return
+        self._grouping = True
+        job = partial(_grouped, self._generation)
+        self.pools.write.start(Job(job, self._grouped, log_and_deliver))
+
+    @Slot(object)
+    def _on_grouped(self, grouped: tuple[int, PeopleResult] | Exception) -> None:
+        if not self._grouping:
+            return
+        if not isinstance(grouped, Exception) and grouped[0] != self._generation:
+            return  # an earlier run's
+        self._grouping = False
+        if isinstance(grouped, Exception):
+            storage = storage_problem(grouped, what="the catalog")
+            if storage is not None:
+                self._report.error = str(storage)
+            else:
+                record_error(
+                    stage="people",
+                    error_type=type(grouped).__name__,
+                    message=f"Curator could not group the faces into people: {grouped}",
+                    detail=repr(grouped),
+                )
+        else:
+            result = grouped[1]
+            if result.placed or result.new_people:
+                self._report.stages["people"] = {
+                    "placed": result.placed,
+                    "new_people": result.new_people,
+                    "without_person": result.left,
+                }
         self.ended.emit()

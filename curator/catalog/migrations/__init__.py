@@ -33,6 +33,7 @@ from curator.catalog.migrations import (
     m017_faces,
     m023_cull_proposals,
     m024_face_looks,
+    m025_people,
 )
 from curator.catalog.migrations.studio import (
     m019_seats,
@@ -154,6 +155,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "how faces look: smile, looking, head pose",
         tuple(m024_face_looks.STATEMENTS),
     ),
+    Migration(m025_people.VERSION, "face descriptors and people", tuple(m025_people.STATEMENTS)),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

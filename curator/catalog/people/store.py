@@ -4,8 +4,10 @@
 caller's transaction (the technical writer's, for faces found beside a
 measurement) or in one of its own (`apply_faces`, for a back-fill batch):
 - a `FacesFound` replaces the photo's `face` rows (numbered from 0, largest
-  first) and its `photo_faces` summary, and sets its faces StageRun done at
-  the result's version;
+  first), their descriptors (`descriptors`) and its `photo_faces` summary
+  (each new face keeping the person of the old face it overlaps:
+  `persons.carry_people`), and sets its faces StageRun done at the result's
+  version;
 - a `FacesFailure` leaves any earlier faces in place, sets the StageRun
   failed with the sentence and appends it to the error log.
 A replayed batch (after a kill) gives the same rows: every write is an
@@ -45,6 +47,8 @@ from curator.catalog.models import (
 from curator.catalog.models import (
     Face as FaceRow,
 )
+from curator.catalog.people.descriptors import write_descriptors
+from curator.catalog.people.persons import carry_people, people_before, persons_of_faces
 from curator.catalog.write_gate import Gate
 from curator.records import (
     EyeState,
@@ -115,6 +119,7 @@ def _current_version(photo_id: int) -> str:
 
 
 def _replace_faces(photo_id: int, found: FacesFound) -> None:
+    people = people_before(photo_id)
     FaceRow.delete().where(FaceRow.photo == photo_id).execute()
     rows = [
         {
@@ -142,6 +147,8 @@ def _replace_faces(photo_id: int, found: FacesFound) -> None:
     ]
     for start in range(0, len(rows), 100):
         FaceRow.insert_many(rows[start : start + 100]).execute()
+    write_descriptors(photo_id, found)
+    carry_people(photo_id, people)
     s = found.summary
     summary = PhotoFaces.insert(
         photo=photo_id,
@@ -310,10 +317,12 @@ def faces_needing(version: str) -> list[tuple[int, str, float | None, float | No
 def faces_listing() -> dict[int, list[dict[str, object]]]:
     """Every looked-at photo's faces as `curator list --json` gives them (a photo
     the stage looked at and found no face in has an empty list; one it has
-    not looked at is absent)."""
+    not looked at is absent); each face with its `person` (an id, or None) and
+    `person_name` (catalog.people.persons)."""
     out: dict[int, list[dict[str, object]]] = {
         int(pid): [] for (pid,) in PhotoFaces.select(PhotoFaces.photo).tuples()
     }
+    people = persons_of_faces()
     for r in FaceRow.select().order_by(FaceRow.photo, FaceRow.idx):
         faces = out.get(int(r.photo_id))
         if faces is None:
@@ -332,6 +341,8 @@ def faces_listing() -> dict[int, list[dict[str, object]]]:
                 "yaw": r.yaw,
                 "pitch": r.pitch,
                 "roll": r.roll,
+                "person": people.get(int(r.id), (None, None))[0],
+                "person_name": people.get(int(r.id), (None, None))[1],
             }
         )
     return out

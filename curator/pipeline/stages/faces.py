@@ -56,7 +56,8 @@ from curator.settings import Settings
 #    detector (tight crops), the Face Mesh's presence kept as the gate.
 # 5: issue 49 — how each judged face looks: smile, head pose, looking at the
 #    camera (ml.faces.expression), and the summary's smiling / looking / ready.
-STAGE_VERSION = f"faces-5|{MODEL_ID}"
+# 6: issue 50 — an identity descriptor (SFace) for the largest judged faces.
+STAGE_VERSION = f"faces-6|{MODEL_ID}"
 
 
 def face_model(settings: Settings) -> ModelSearch:

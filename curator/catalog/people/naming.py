@@ -1,0 +1,126 @@
+"""The photographer's word on people (m025): the list, a name, a merge.
+
+- `people_list()`: every person with a face on a live photo — id, name,
+  faces, photos, kept photos — most-photographed first (then by id);
+- `name_person(id, name)`: names (or renames) a person; an empty name
+  clears it;
+- `merge_people(into, other)`: `other`'s faces become `into`'s (placed by
+  hand: a clustering never moves them), `other`'s ruled-out faces are
+  ruled out of `into` too, and `other` is gone; `into` keeps its name, or
+  takes `other`'s when it had none; two people with two different names are
+  refused (`PeopleError`: rename one first), so a merge never loses a name
+  by accident;
+- `photos_of_person(word)`: the live photos with a face of the person
+  named `word` (case-insensitive) or whose id it is.
+Each writer is one write transaction; a person that is not there is a
+`PeopleError` with a sentence, never a silent no-op.
+
+Invariants: nothing here reads or writes a descriptor; the clustering's
+writer (`persons.apply_people`) never writes a name, and these never move a
+face the photographer did not ask about.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from peewee import Database
+
+from curator.catalog import tx
+from curator.catalog.errors import CatalogError
+from curator.catalog.models import Photo
+from curator.catalog.write_gate import Gate
+
+MAX_NAME = 200
+
+_LIST_SQL = (
+    'SELECT p."id", p."name", COUNT(*), COUNT(DISTINCT f."photo_id"),'
+    ' COUNT(DISTINCT CASE WHEN ph."cull" = \'kept\' THEN f."photo_id" END)'
+    ' FROM "person" p JOIN "face_person" fp ON fp."person_id" = p."id"'
+    ' JOIN "face" f ON f."id" = fp."face_id"'
+    ' JOIN "photo" ph ON ph."id" = f."photo_id" AND ph."deleted_at" IS NULL'
+    ' GROUP BY p."id", p."name" ORDER BY COUNT(DISTINCT f."photo_id") DESC, p."id"'
+)
+
+
+class PeopleError(CatalogError):
+    """A person command that cannot be done; `str(err)` is the sentence."""
+
+
+class PersonRow(NamedTuple):
+    id: int
+    name: str | None
+    faces: int
+    photos: int
+    kept: int  # photos of the person kept in the cull pass
+
+
+def people_list() -> list[PersonRow]:
+    """See the module docstring."""
+    rows = Photo._meta.database.execute_sql(_LIST_SQL)
+    return [PersonRow(int(i), n, int(f), int(p), int(k)) for i, n, f, p, k in rows]
+
+
+def _name_of(db: Database, person: int) -> str | None:
+    row = db.execute_sql('SELECT "name" FROM "person" WHERE "id" = ?', (person,)).fetchone()
+    if row is None:
+        raise PeopleError(f"There is no person {person} (see `curator people`).")
+    return None if row[0] is None else str(row[0])
+
+
+def name_person(db: Database, person: int, name: str) -> None:
+    """Name `person` `name` (stripped; empty: no name)."""
+    clean = " ".join(name.split())
+    if len(clean) > MAX_NAME:
+        raise PeopleError(f"A person's name has at most {MAX_NAME} characters.")
+
+    def apply() -> None:
+        _name_of(db, person)
+        db.execute_sql('UPDATE "person" SET "name" = ? WHERE "id" = ?', (clean or None, person))
+
+    tx.write(db, apply, gate=Gate.INTERACTIVE)
+
+
+def merge_people(db: Database, into: int, other: int) -> None:
+    """Merge `other` into `into` (see the module docstring)."""
+    if into == other:
+        raise PeopleError(f"Person {into} cannot be merged with itself.")
+
+    def apply() -> None:
+        kept, gone = _name_of(db, into), _name_of(db, other)
+        if kept and gone and kept.casefold() != gone.casefold():
+            raise PeopleError(
+                f"Person {into} is {kept} and person {other} is {gone}: rename one of them "
+                "first, so that no name is lost."
+            )
+        db.execute_sql(
+            'UPDATE "face_person" SET "person_id" = ?, "by_hand" = 1 WHERE "person_id" = ?',
+            (into, other),
+        )
+        db.execute_sql(
+            'INSERT INTO "face_not_person" ("face_id", "person_id")'
+            ' SELECT "face_id", ? FROM "face_not_person" WHERE "person_id" = ?'
+            " ON CONFLICT DO NOTHING",
+            (into, other),
+        )
+        if not kept and gone:
+            db.execute_sql('UPDATE "person" SET "name" = ? WHERE "id" = ?', (gone, into))
+        db.execute_sql('DELETE FROM "person" WHERE "id" = ?', (other,))
+
+    tx.write(db, apply, gate=Gate.INTERACTIVE)
+
+
+def photos_of_person(word: str) -> set[int]:
+    """The live photos with a face of the person named `word` (or with id `word`)."""
+    db = Photo._meta.database
+    base = (
+        'SELECT DISTINCT f."photo_id" FROM "face_person" fp'
+        ' JOIN "person" p ON p."id" = fp."person_id"'
+        ' JOIN "face" f ON f."id" = fp."face_id"'
+        ' JOIN "photo" ph ON ph."id" = f."photo_id" AND ph."deleted_at" IS NULL'
+    )
+    if word.strip().isdigit():
+        rows = db.execute_sql(base + ' WHERE p."id" = ?', (int(word),))
+    else:
+        rows = db.execute_sql(base + ' WHERE LOWER(p."name") = LOWER(?)', (word.strip(),))
+    return {int(r[0]) for r in rows}

@@ -1,0 +1,89 @@
+"""`curator people [--json]`, `curator people name ID NAME`, `curator people merge A B`:
+who is in the catalog, named once (issue 50 §3).
+
+- `people` first brings the people up to date (faces without a person join
+  people or form new ones: `pipeline.stages.people.update_people`), then
+  prints a line per person, most-photographed first: id, name (or "-"),
+  photos, kept photos, faces; `--json` prints one array of
+  `{"id", "name", "photos", "kept", "faces"}`.
+- `people name ID NAME` names person ID (an empty NAME clears the name).
+- `people merge A B` moves B's faces into A (A keeps its name, or takes B's);
+  two people with two different names are refused with a sentence.
+- `curator list --person NAME` (commands.listing) lists a person's photos.
+
+Exit codes: 0 done; 2 a person that is not there, a merge refused, a name
+too long (one sentence on stderr); 3 the catalog could not be written.
+Descriptors are never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from curator.catalog.people.naming import (
+    PeopleError,
+    merge_people,
+    name_person,
+    people_list,
+)
+from curator.commands.base import EXIT_OK, CommandContext, UsageError, printable
+
+NAMES: tuple[str, ...] = ("people",)
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("people", parents=[common], help="the people in the photos, by face")
+    p.add_argument("--json", action="store_true", help="print JSON (one array)")
+    p.set_defaults(handler=cmd_people, read_only=False)
+    actions = p.add_subparsers(dest="people_action", metavar="{name,merge}")
+    p_name = actions.add_parser("name", parents=[common], help="name a person: ID NAME")
+    p_name.add_argument("person", type=int, metavar="ID")
+    p_name.add_argument("name", metavar="NAME")
+    p_name.set_defaults(handler=cmd_name, read_only=False)
+    p_merge = actions.add_parser(
+        "merge", parents=[common], help="merge person B into person A: A B"
+    )
+    p_merge.add_argument("into", type=int, metavar="A")
+    p_merge.add_argument("other", type=int, metavar="B")
+    p_merge.set_defaults(handler=cmd_merge, read_only=False)
+
+
+def cmd_people(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from curator.pipeline.stages.people import update_people
+
+    update_people(ctx.catalog.db)
+    rows = people_list()
+    if args.json:
+        json.dump([r._asdict() for r in rows], ctx.out, ensure_ascii=True)
+        ctx.out.write("\n")
+        return EXIT_OK
+    for r in rows:
+        name = printable(r.name) if r.name else "-"
+        print(
+            f"{r.id:>6}  {name:<30} {r.photos:>5} photos, {r.kept:>5} kept, {r.faces:>5} faces",
+            file=ctx.out,
+        )
+    print(f"{len(rows)} people", file=ctx.out)
+    return EXIT_OK
+
+
+def cmd_name(args: argparse.Namespace, ctx: CommandContext) -> int:
+    try:
+        name_person(ctx.catalog.db, args.person, args.name)
+    except PeopleError as exc:
+        raise UsageError(str(exc)) from exc
+    shown = " ".join(args.name.split())
+    said = f"is now {printable(shown)}" if shown else "has no name now"
+    print(f"person {args.person} {said}", file=ctx.out)
+    return EXIT_OK
+
+
+def cmd_merge(args: argparse.Namespace, ctx: CommandContext) -> int:
+    try:
+        merge_people(ctx.catalog.db, args.into, args.other)
+    except PeopleError as exc:
+        raise UsageError(str(exc)) from exc
+    print(f"person {args.other} merged into person {args.into}", file=ctx.out)
+    return EXIT_OK
