@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from curator.records import Proposal
     from curator.ui.cull.controller import AcceptDone, CullController, ProposeDone
     from curator.ui.cull.dialog import ProposeDialog
+    from curator.ui.review.step_queue import StepQueue
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class CullHooks:
     # accepted (the photos, the proposals it ended): ReviewSession.decided_in_one_step
     decided: Callable[[Sequence[int], Sequence[Proposal]], None]
     read_only: Callable[[], str | None]  # the sentence of a seat that may only read
+    steps: StepQueue | None = None  # the review session's: the accept is one of its steps
 
 
 def accept_text(kept: int, rejected: int, untouched: int) -> str:
@@ -98,7 +100,7 @@ class CullMenu(QObject):
         if self._controller is None:
             from curator.ui.cull.controller import CullController
 
-            made = CullController(self.threads, self.errors, parent=self)
+            made = CullController(self.threads, self.errors, parent=self, steps=self.hooks.steps)
             made.proposed.connect(self._on_proposed)
             made.accepted.connect(self._on_accepted)
             made.busy_changed.connect(self._on_busy)

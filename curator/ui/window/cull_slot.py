@@ -64,5 +64,6 @@ def cull_menu(menu: QMenu, threads: QThreadPool, parts: CullParts, window: QWidg
         proposals_changed=parts.proposals_changed,
         decided=session.decided_in_one_step,
         read_only=lambda: session.read_only,
+        steps=session.steps,
     )
     return CullMenu(menu, threads, parts.errors, hooks, window)

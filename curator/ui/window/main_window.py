@@ -372,6 +372,9 @@ class MainWindow(QMainWindow):
         status.cancel_requested.connect(self.cancel_pipeline)
         self.session.photos_changed.connect(self._on_decided)
         self.session.notice.connect(self._show_notice)
+        self.session.tags_stepped.connect(self.refresh_filter_choices)  # an undone tag edit
+        if self.session.steps is not None:  # a long undo, redo or accept says so
+            self.session.steps.under_way.connect(self._show_notice)
         self.session.pass_changed.connect(self._update_labels)
         self.session.current_changed.connect(self._update_labels)
         for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
@@ -392,12 +395,10 @@ class MainWindow(QMainWindow):
             self.show_gallery()
         elif action == "loupe":
             self.show_loupe()
-        elif action == "undo":
+        elif action == "undo":  # on the session's step queue (`tags_stepped` when done)
             self.session.undo()
-            self.refresh_filter_choices()  # an undone tag edit changes the tag list
         elif action == "redo":
             self.session.redo()
-            self.refresh_filter_choices()
         elif action == "help":
             self.help.toggle()
         elif action == "export":
