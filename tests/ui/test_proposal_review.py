@@ -182,10 +182,12 @@ def test_least_sure_first_walks_the_proposals_in_ascending_confidence(
     assert action.isCheckable() and action.text() == "Least sure first"
     assert action in window.menus.cull.actions()  # Cull ▸ Least sure first, after Propose…
     qtbot.keyClick(window.gallery, Qt.Key.Key_A, SHIFT)
-    assert action.isChecked() and window.loupe_slot.showing()
+    assert action.isChecked()
     ascending = [x.photo_id for x in sorted(proposals, key=lambda x: x.confidence)]
     assert ascending == [p[2], p[1], p[4], p[3], p[0], p[5]]
-    assert session.pass_ == "cull" and session.order == ascending
+    # The order is read on a worker (issue 51 §2); the pass starts when it arrives.
+    qtbot.waitUntil(lambda: session.order == ascending, timeout=WAIT)
+    assert session.pass_ == "cull" and window.loupe_slot.showing()
     assert (
         window.statusBar().currentMessage().startswith("Cull pass, least sure first: 6 proposals")
     )
@@ -200,8 +202,8 @@ def test_least_sure_first_walks_the_proposals_in_ascending_confidence(
     qtbot.keyClick(view, Qt.Key.Key_X)  # p[5], proposed keep: overridden
     qtbot.keyClick(view, Qt.Key.Key_A, SHIFT)  # off: the usual cull pass
     assert not action.isChecked() and not session.scope
-    qtbot.keyClick(view, Qt.Key.Key_A, SHIFT)  # on again
-    assert session.order == ascending[:-1]
+    qtbot.keyClick(view, Qt.Key.Key_A, SHIFT)  # on again: read again
+    qtbot.waitUntil(lambda: session.order == ascending[:-1], timeout=WAIT)
 
 
 def test_the_filter_popup_shows_exactly_the_proposed_keeps_rejects_and_highlights(

@@ -130,13 +130,16 @@ class ReviewSession(QObject):
 
     # --- navigation ---------------------------------------------------------
 
-    def start(self, pass_: ReviewPass | str, at_photo: int | None = None) -> None:
+    def start(
+        self, pass_: ReviewPass | str, at_photo: int | None = None, *, look_elsewhere: bool = True
+    ) -> None:
         """Start (or restart) a pass, at `at_photo` if given.
 
         A photo outside the pass (opened from the gallery) is looked for in the
-        other pass first — a kept photo opens the rating pass — and otherwise
-        shown at the front of this pass (a rejected photo, to reconsider it).
-        With a scope (search results) the order is the scope's, the pass stays.
+        other pass first — a kept photo opens the rating pass — unless not
+        `look_elsewhere`, and otherwise shown at the front of this pass (a
+        rejected photo, to reconsider it). With a scope (search results) the
+        order is the scope's, the pass stays.
         """
         self.pass_ = ReviewPass(pass_)
         self.started = True
@@ -148,7 +151,7 @@ class ReviewSession(QObject):
             self.order = self._order_fn(self.pass_.value)
         if at_photo is not None and at_photo not in self.order:
             other = ReviewPass.RATING if self.pass_ is ReviewPass.CULL else ReviewPass.CULL
-            other_order = self._order_fn(other.value)
+            other_order = self._order_fn(other.value) if look_elsewhere else []
             if at_photo in other_order:
                 self.pass_, self.order = other, other_order
             else:

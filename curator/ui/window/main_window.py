@@ -177,6 +177,8 @@ class MainWindow(QMainWindow):
             help_parent=central,
             errors=errors,
             parent=self,
+            order_threads=pools.lists,  # the switched review orders (issue 51 §2)
+            window_state=window_state,
         )
         self.loupe_slot = LoupeSlot(  # the loupe page, after the first paint (issue 21 §1)
             self.stack,
@@ -438,8 +440,11 @@ class MainWindow(QMainWindow):
             photo_id = index.data(PhotoIdRole) if index.isValid() else None
         # The loupe walks what the gallery shows, in its order (search results
         # in rank order); the grid's Unreviewed/Kept filter says which pass.
-        self._scope_to_gallery()
         pass_ = PASS_OF_FILTER.get(self.filter_bar.state, self.session.pass_)
+        orders = self.tools.orders  # a switched order stays on through the grid (§3)
+        if orders is not None and orders.enter(pass_, photo_id):
+            return
+        self._scope_to_gallery()
         self.session.start(pass_, at_photo=photo_id)
         self.stack.setCurrentWidget(self.loupe)
         self.loupe.view.setFocus()
@@ -470,6 +475,7 @@ class MainWindow(QMainWindow):
         """The catalog is open (after the first paint, app.py): nothing before reads it."""
         self.catalog_open = self.tag_cloud.catalog_open = True
         self.projects.refresh()
+        self.tools.restore_orders(self.window_actions)  # left on last time: on again
         QTimer.singleShot(0, self, self.refresh_filter_choices)  # ~0.3 s at 100k: after the rows
 
     def refresh_filter_choices(self) -> None:
