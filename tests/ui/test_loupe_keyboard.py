@@ -14,7 +14,7 @@ from curator.app import App
 from curator.catalog.decisions import decision_log
 from curator.catalog.models import Decision, Photo
 from curator.catalog.queries import GalleryFilter
-from curator.ui.gallery.model import preview_key
+from curator.ui.gallery.listing import preview_key
 from tests.ui.step_helpers import steps_done
 
 CTRL = Qt.KeyboardModifier.ControlModifier

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from curator.app import App
 from curator.catalog.models import Photo
-from curator.ui.gallery.model import thumbnail_key
+from curator.ui.gallery.listing import thumbnail_key
 from tests.ui.step_helpers import steps_done
 
 CTRL = Qt.KeyboardModifier.ControlModifier
