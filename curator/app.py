@@ -190,6 +190,8 @@ class App:
         self.model.close()  # the gallery's row re-reads: dropped from here on
         if self.session.steps is not None:
             self.session.steps.close()  # a step under way still commits; its news is dropped
+        if self.window.tools.orders is not None:
+            self.window.tools.orders.close()  # a review order's read: dropped from here on
         loupe = self.window.loupe_slot.built  # never built: nothing of it to stop
         if loupe is not None:
             loupe.originals.close()
