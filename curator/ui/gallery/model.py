@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -460,10 +460,9 @@ class GalleryListModel(QAbstractListModel):
         self._all_changed()
 
     def refresh(self, changed: Iterable[int] = ()) -> None:
-        """Bring the list up to date after `changed` photos were written. Many
-        of them (an accept or undo of 60,000) with a lists pool: the rows
-        repaint now and the whole list is read on the pool (`_refresh_later`):
-        that read is 50-150 ms of the UI thread at 100,000 photos."""
+        """Bring the list up to date after `changed` photos were written. Many (an
+        accept of 60,000) with a lists pool: the list is read there (a read of
+        50-150 ms of the UI thread at 100,000 photos: `_refresh_later`)."""
         changed = set(changed)
         self._forget(changed)
         self._list_token += 1  # a list read off the thread before this is stale
@@ -508,14 +507,14 @@ class GalleryListModel(QAbstractListModel):
         if new_ids != self._ids and not self._apply_diff(new_ids):
             self._relayout(new_ids)
 
-    def _rows_changed(self, changed: Iterable[int]) -> None:
-        """dataChanged for the rows of `changed` (for many: see SPAN_ROWS)."""
-        row_of = self._row_of
-        rows = [row for pid in changed if (row := row_of.get(pid)) is not None]
-        if len(rows) > SPAN_ROWS:
-            self._painted_changed(min(rows), max(rows))
+    def _rows_changed(self, changed: Collection[int]) -> None:
+        """dataChanged for the rows of `changed` (for many, the painted rows: see
+        SPAN_ROWS; finding 60,000 rows was itself 0.05-0.17 s on a busy machine)."""
+        if len(changed) > SPAN_ROWS:
+            self._painted_changed(0, len(self._ids) - 1)
             return
-        for row in rows:
+        row_of = self._row_of
+        for row in [row for pid in changed if (row := row_of.get(pid)) is not None]:
             index = self.index(row)
             self.dataChanged.emit(index, index)
 
@@ -524,29 +523,29 @@ class GalleryListModel(QAbstractListModel):
         nothing that sorts or filters changed, so the list is not queried):
         with a pool, cached rows are marked stale and re-read there when
         shown; without one, dropped and read again when shown."""
-        row_of = self._row_of
         changed = list(changed)
         if self.stale is None:
             self._forget(changed)
         else:
             cached = [pid for pid in changed if pid in self._rows]
             self.stale.mark(cached)
-        for pid in changed:
-            row = row_of.get(pid)
-            if row is not None:
-                index = self.index(row)
-                self.dataChanged.emit(index, index)
+        self._rows_changed(changed)  # another seat's accept of 60,000 too (SPAN_ROWS)
 
     def rows_rewritten(self, changed: Iterable[int]) -> list[int]:
         """A live import rewrote these photos (measures, EXIF, XMP decisions):
         re-read their rows where they are; re-query the list, coalesced, only
         when one of them moved in, out of or within it (module docstring).
         Returns those of them the query shows, in its order (listed now, or
-        at the coalesced re-query)."""
+        at the coalesced re-query); none for more than `SPAN_ROWS` with a
+        lists pool (the list is then re-read there)."""
         self.load_rest()
         ids = list(dict.fromkeys(int(pid) for pid in changed))
         self.reload_rows(ids)
         if not ids:
+            return []
+        if len(ids) > SPAN_ROWS and self._lists_pool is not None:  # a seat's accept: listed there
+            self._list_token += 1
+            self._refresh_later(set())
             return []
         mates = [pid for found in followers_of(ids).values() for pid in found]
         batch = list(dict.fromkeys([*ids, *mates]))  # a new RAW hides its listed JPEG
