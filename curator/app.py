@@ -65,6 +65,7 @@ from curator.ui.maintenance.backup_controller import BackupController
 from curator.ui.maintenance.purge_controller import PurgeController
 from curator.ui.review.pass_order import PassOrder
 from curator.ui.review.session import ReviewSession
+from curator.ui.review.step_queue import StepQueue
 from curator.ui.window.live_seats import LiveSeats
 from curator.ui.window.main_window import MainWindow
 from curator.ui.window.opening import Opening
@@ -187,6 +188,10 @@ class App:
         if self.rebuilder is not None:
             self.rebuilder.close()  # a decode under way is stopped; its job's result dropped
         self.model.close()  # the gallery's row re-reads: dropped from here on
+        if self.session.steps is not None:
+            self.session.steps.close()  # a step under way still commits; its news is dropped
+        if self.window.tools.orders is not None:
+            self.window.tools.orders.close()  # a review order's read: dropped from here on
         loupe = self.window.loupe_slot.built  # never built: nothing of it to stop
         if loupe is not None:
             loupe.originals.close()
@@ -327,6 +332,8 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         retrain.note_decision,
         members=pass_order.members,
         followers=pass_order.followers,
+        # Undo, redo and accept: one at a time, in order, on the Cull pool (issue 51 §1).
+        steps=StepQueue(ui_pools.cull),
     )
     session.advance_after_rating = settings.advance_after_rating
 

@@ -22,7 +22,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from curator.app import App
-from curator.ui.gallery.model import preview_key
+from curator.ui.gallery.listing import preview_key
 from tests.bench.results import write_results
 from tests.bench.stall_watch import main_thread_schedstat
 from tests.integration.cli_helpers import import_json

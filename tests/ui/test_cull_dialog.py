@@ -192,6 +192,32 @@ def test_accept_the_rest_decides_all_and_ctrl_z_undoes_all_in_one_step(
     assert decisions.undo_last() is None  # it was one step: nothing older to undo
 
 
+def test_ctrl_z_pressed_while_the_accept_runs_waits_and_undoes_it_with_its_proposals(
+    app: App, qtbot: QtBot
+) -> None:
+    """Issue 51 §1: the accept and the undo are steps of one queue, in order; the
+    proposals the accept ended are kept by its job, so the undo waiting behind
+    it puts them back before the window has even heard of the accept."""
+    ids = _shoot(app)
+    _propose(app, qtbot)
+    proposed = {p.photo_id: (p.verdict, p.confidence) for p in CullProposal.select()}
+    window, session = app.window, app.window.session
+    steps = session.steps
+    assert steps is not None
+    window.cull.accept_action.trigger()
+    window.dispatch("undo")  # at once: the accept has not been written, or not heard of
+    assert steps.pending == 2
+    # A decision meanwhile (a grid key's path): refused, said, nothing written.
+    assert session.decide_many(DecisionAction.REJECT, [ids["good0"]]) == []
+    assert "that key did nothing" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: steps.idle, timeout=30_000)
+    assert all(Photo.get_by_id(pid).cull == "unreviewed" for pid in ids.values())
+    back = {p.photo_id: (p.verdict, p.confidence) for p in CullProposal.select()}
+    assert back == proposed
+    assert window.statusBar().currentMessage().startswith("Undone")
+    assert decisions.undo_last() is None  # the accept was the one step
+
+
 def test_a_photo_decided_after_proposing_is_left_alone_and_the_override_is_a_decision(
     app: App, qtbot: QtBot
 ) -> None:

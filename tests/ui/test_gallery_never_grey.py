@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from curator.app import App
 from curator.catalog.models import Photo
 from curator.imaging.cache import write_jpeg
-from curator.ui.gallery.model import thumbnail_key
+from curator.ui.gallery.listing import thumbnail_key
 from tests.integration.cli_helpers import import_json
 from tests.ui.conftest import make_library
 

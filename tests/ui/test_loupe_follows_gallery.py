@@ -19,6 +19,7 @@ from curator.records import ColorLabel
 from curator.ui.gallery.view import TILE_STRIP, strip_origin
 from curator.ui.loupe.view import FOOTER_STRIP
 from curator.ui.review.decision_strip import strip_targets
+from tests.ui.step_helpers import steps_done
 
 WAIT = 60_000
 
@@ -128,10 +129,12 @@ def test_grid_keys_decide_the_selection_in_one_undo_step(
     assert all(decision_state(pid).label is None for pid in p[:3])
 
     window.dispatch("undo")  # the label removal, as one step
+    steps_done(app.session, qtbot)
     assert all(decision_state(pid).label is ColorLabel.RED for pid in p[:3])
     assert said[-1] == "Undone: label removal of 3 photos."
     window.dispatch("undo")
     window.dispatch("undo")  # the rating, with the keeps, as one step
+    steps_done(app.session, qtbot)
     assert said[-1] == "Undone: 3★ rating of 3 photos."
     assert [decision_state(pid).rating for pid in p[:3]] == [None, None, None]
     assert decision_state(p[0]).cull is CullState.UNREVIEWED

@@ -14,7 +14,8 @@ from curator.app import App
 from curator.catalog.decisions import decision_log
 from curator.catalog.models import Decision, Photo
 from curator.catalog.queries import GalleryFilter
-from curator.ui.gallery.model import preview_key
+from curator.ui.gallery.listing import preview_key
+from tests.ui.step_helpers import steps_done
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -44,6 +45,7 @@ def test_cull_then_rate_with_undo_and_redo(library: Path, app: App, qtbot: QtBot
 
     def key(k: Qt.Key, mods: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
         qtbot.keyClick(view, k, mods)
+        steps_done(session, qtbot)  # undo and redo are written on the step queue's worker
 
     key(Qt.Key.Key_P)  # keep + advance
     assert _state(p[0]) == ("kept", None, False) and session.current == p[1]
@@ -211,6 +213,8 @@ def test_a_star_in_the_cull_pass_keeps_and_one_undo_takes_both_back(
     qtbot.keyClick(view, Qt.Key.Key_4)
     assert session.current == first and _state(first) == ("kept", 4, False)
     qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
+    steps_done(session, qtbot)
     assert _state(first) == ("unreviewed", None, False)
     qtbot.keyClick(view, Qt.Key.Key_Z, CTRL | SHIFT)
+    steps_done(session, qtbot)
     assert _state(first) == ("kept", 4, False)

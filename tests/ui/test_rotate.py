@@ -12,7 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from curator.app import App
 from curator.catalog.models import Photo
-from curator.ui.gallery.model import thumbnail_key
+from curator.ui.gallery.listing import thumbnail_key
+from tests.ui.step_helpers import steps_done
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -50,12 +51,15 @@ def test_ctrl_brackets_turn_the_loupe_photo_and_undo_turns_it_back(
     qtbot.waitUntil(lambda: _shown_portrait(app) is True, timeout=10_000)
 
     qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)  # undo the second left turn: upright
+    steps_done(app.session, qtbot)
     assert Photo.get_by_id(pid).rotation == 0
     qtbot.waitUntil(lambda: _shown_portrait(app) is False, timeout=10_000)
     qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)  # undo the first left turn: right again
+    steps_done(app.session, qtbot)
     assert Photo.get_by_id(pid).rotation == 1
     qtbot.waitUntil(lambda: _shown_portrait(app) is True, timeout=10_000)
     qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)  # undo the right turn
+    steps_done(app.session, qtbot)
     assert Photo.get_by_id(pid).rotation == 0
     qtbot.waitUntil(lambda: _shown_portrait(app) is False, timeout=10_000)
     assert Path(view.photo.path).read_bytes() == original  # type: ignore[union-attr]
@@ -90,6 +94,7 @@ def test_grid_keys_turn_the_selected_tiles_in_one_undo_step(
     # the tiles ask for their thumbnails turned (ImageKey.rotation), the third does not
     qtbot.waitUntil(lambda: [tile_turns(pid) for pid in p] == [3, 3, 0], timeout=10_000)
     window.dispatch("undo")  # both, as one step
+    steps_done(app.session, qtbot)
     assert [Photo.get_by_id(pid).rotation for pid in p] == [0, 0, 0]
     qtbot.waitUntil(lambda: [tile_turns(pid) for pid in p] == [0, 0, 0], timeout=10_000)
 

@@ -19,7 +19,7 @@ from curator.engine.delivery import Delivery
 from curator.engine.isolation import ChildProcessPool, WorkerCrashed, WorkerTimedOut
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.common.image_loader import ImageLoader
-from curator.ui.gallery.model import preview_key
+from curator.ui.gallery.listing import preview_key
 from curator.ui.loupe.original_loader import OriginalLoader
 
 

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from curator.app import App
 from curator.catalog.models import Photo
 from curator.ui.window.status_line import HOLD_MS
+from tests.ui.step_helpers import steps_done
 
 
 def test_undo_names_its_photo_and_holds_against_background_news(
@@ -28,6 +29,7 @@ def test_undo_names_its_photo_and_holds_against_background_news(
         lambda _r: at_report.append((bar.currentMessage(), bar.user_message_age()))
     )
     window.dispatch("undo")
+    steps_done(app.session, qtbot)
     undone = "Undone: reject of IMG_0002.jpg."
     assert bar.currentMessage() == undone
     qtbot.waitUntil(lambda: not app.retrain.pending and bool(at_report), timeout=60_000)
@@ -38,6 +40,7 @@ def test_undo_names_its_photo_and_holds_against_background_news(
 
     # The same rule, without the retrain's timing: news waits for the hold.
     window.dispatch("redo")
+    steps_done(app.session, qtbot)
     app.retrain.stop()  # no real report this time
     redone = "Redone: reject of IMG_0002.jpg."
     assert bar.currentMessage() == redone

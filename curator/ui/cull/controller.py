@@ -28,6 +28,11 @@ run one at a time, in the order asked):
   second is refused with False). Each posts its outcome (`ProposeDone`,
   `AcceptDone`, with a sentence when it failed), always delivered: the
   window must learn what was written.
+- With the window's `StepQueue` (`steps`, on this same pool), the accept is
+  one of its steps (ui.review.step_queue's protocol): undo and redo asked
+  meanwhile wait behind it, a decision key is refused until it is done, and
+  the job itself keeps the proposals it ended (`steps.accepts`) for the
+  undo that may already wait behind it.
 - `shutdown()` (App.shutdown, before the pools drain): the Delivery is
   closed, so a job still running posts nothing; the app then waits for the
   pool, so a write under way commits before the catalog closes.
@@ -51,6 +56,7 @@ if TYPE_CHECKING:
     from curator.catalog.proposals.store import AcceptReport
     from curator.cull.rules import ProposalRun, ProposalSummary
     from curator.records import Proposal, ProposalFrame
+    from curator.ui.review.step_queue import StepOutcome, StepQueue
 
 log = logging.getLogger("curator.ui")
 
@@ -112,9 +118,13 @@ class CullController(QObject):
         errors: ErrorReporter,
         owner: Callable[[], str] | None = None,
         parent: QObject | None = None,
+        steps: StepQueue | None = None,
     ) -> None:
-        """`owner()`: whose proposals (default: the seat's user, read at each write)."""
+        """`owner()`: whose proposals (default: the seat's user, read at each write);
+        `steps`: the window's queue of undo, redo and accept (None: the accept
+        runs as a plain job)."""
         super().__init__(parent)
+        self.steps = steps
         self.threads, self.errors = threads, errors
         self._owner = owner or _seat_user
         self._delivery: Delivery[object] = delivery_to(self, self._on_posted)
@@ -202,7 +212,7 @@ class CullController(QObject):
         """This photographer's proposals as decisions, one undo step; False while busy."""
         if self.busy or self._shut_down:
             return False
-        owner = self._owner()
+        owner, steps = self._owner(), self.steps
 
         def job() -> AcceptDone:
             from curator.catalog.proposals.store import accept, proposal_records
@@ -211,13 +221,27 @@ class CullController(QObject):
                 before = proposal_records(owner)
                 report = accept(owner, keeps=keeps, rejects=rejects)
                 ended = tuple(before[pid] for pid in report.photo_ids if pid in before)
-                return AcceptDone(report, accepted=ended)
             except Exception as exc:
                 log.exception("accepting the proposals failed")
                 return AcceptDone(None, _sentence("Accepting the proposals", exc))
+            if steps is not None and ended:  # for the undo that may wait behind this step
+                steps.accepts.pushed(list(ended))
+            return AcceptDone(report, accepted=ended)
 
-        self._start_write(job)
+        if steps is None:
+            self._start_write(job)
+            return True
+        self.busy = True
+        self.busy_changed.emit(True)
+        steps.submit("Accepting the proposals", job, self._on_step_done)
         return True
+
+    def _on_step_done(self, outcome: StepOutcome) -> None:
+        done = outcome.value
+        if not isinstance(done, AcceptDone):  # the job catches its own; kept safe anyway
+            error = outcome.error or RuntimeError("no outcome")
+            done = AcceptDone(None, _sentence("Accepting the proposals", error))
+        self._on_posted(done)
 
     def _start_write(self, job: Callable[[], object]) -> None:
         self.busy = True

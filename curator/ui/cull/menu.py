@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from curator.records import Proposal
     from curator.ui.cull.controller import AcceptDone, CullController, ProposeDone
     from curator.ui.cull.dialog import ProposeDialog
+    from curator.ui.review.step_queue import StepQueue
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class CullHooks:
     projects: Callable[[], Sequence[tuple[int, str]]] = field(default=lambda: ())  # (id, name)
     grid_query: Callable[[], GalleryQuery | None] = field(default=lambda: None)
     selection: Callable[[], Sequence[int]] = field(default=lambda: ())  # the grid's selected
+    steps: StepQueue | None = None  # the review session's: the accept is one of its steps
 
 
 def accept_text(kept: int, rejected: int, untouched: int) -> str:
@@ -104,7 +106,7 @@ class CullMenu(QObject):
         if self._controller is None:
             from curator.ui.cull.controller import CullController
 
-            made = CullController(self.threads, self.errors, parent=self)
+            made = CullController(self.threads, self.errors, parent=self, steps=self.hooks.steps)
             made.proposed.connect(self._on_proposed)
             made.accepted.connect(self._on_accepted)
             made.busy_changed.connect(self._on_busy)

@@ -37,7 +37,8 @@ Invariants:
 - `refresh(ids)` (decisions, undo, new scores) updates
   the list in place — removals and insertions with begin/endRemoveRows and
   begin/endInsertRows, a changed order with layoutChanged and the
-  persistent indexes moved along, dataChanged for the changed photos —
+  persistent indexes moved along, dataChanged for the changed photos (over
+  their span when more than `SPAN_ROWS`) —
   never a reset, so the view keeps its scroll position and selection; only
   a new query (filter or sort picked by the user) resets; `widen_query` (a
   search's whole ranking after its first page) appends;
@@ -45,14 +46,15 @@ Invariants:
   from the row and the live MATCH threshold (`ui.gallery.flags`, through
   `FlagsRole`), so a new threshold repaints at once;
 - main thread only (it reads the catalog synchronously, in small queries,
-  except the stale rows' re-reads above).
+  except the stale rows' re-reads above, the whole list after a first page
+  and after a change of many rows: `refresh` of an accept or undo).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -69,8 +71,9 @@ from PySide6.QtCore import (
 from curator.catalog.types import GalleryFilter, GalleryQuery, GalleryRow, GallerySort
 from curator.engine.delivery import Job, delivery_to
 from curator.ui.common.guard import ErrorReporter, guarded_slot
-from curator.ui.common.image_loader import ImageKey, ImageLoader
+from curator.ui.common.image_loader import ImageLoader
 from curator.ui.gallery.flags import photo_flags, tooltip
+from curator.ui.gallery.listing import insertion_rows, thumbnail_key
 from curator.ui.gallery.stale_rows import StaleRows
 
 PhotoRole = Qt.ItemDataRole.UserRole + 1  # GalleryRow
@@ -81,6 +84,11 @@ _WINDOW = 100  # rows read around a cache miss
 REQUERY_EVERY_MS = 500  # a live import re-queries a moving list at most this often
 _MAX_CACHED_ROWS = 20_000
 FIRST_ROWS = 500  # rows listed before a new list's first paint (a large screen's worth)
+# More changed rows than this: ONE dataChanged over the rows the view last read
+# to paint (`read_visible`); the others are read afresh when they show. Per row
+# was 0.65 s of the UI thread for an accept of 60,000 (issue 51), over their
+# span 0.15-0.2 s (an icon-mode QListView sizes every row of the range).
+SPAN_ROWS = 256
 
 Index = QModelIndex | QPersistentModelIndex
 log = logging.getLogger(__name__)
@@ -167,12 +175,15 @@ class GalleryListModel(QAbstractListModel):
         self._ids: list[int] = []
         self._row_index: dict[int, int] | None = {}  # id → row, built on first use
         self._rows: dict[int, GalleryRow] = {}
+        self._painted = (range(0), range(0))  # the view's last two `read_visible` ranges
         self._rest_pending = False  # only a first page of the query is listed
         self._rest_token = 0  # which `set_query` a whole list read off-thread is for
         self._rest_asked = False  # that read is in flight
         self._retired: tuple[list[int], dict[int, int] | None] | None = None  # set_query's
         self._lists_pool = lists_pool
         self._rest_delivery = delivery_to(self, self._on_rest)
+        self._list_token = 0  # which listing a whole list read after a change is for
+        self._listed_delivery = delivery_to(self, self._on_listed)
         self._last_requery = -float("inf")  # time.monotonic() of the last whole-list query
         self._requery_timer = QTimer(self)  # a coalesced re-query (`rows_rewritten`)
         self._requery_timer.setSingleShot(True)
@@ -185,6 +196,7 @@ class GalleryListModel(QAbstractListModel):
     def close(self) -> None:
         """No re-read or list is applied after this (App.shutdown, before the pools drain)."""
         self._rest_delivery.close()
+        self._listed_delivery.close()
         if self.stale is not None:
             self.stale.close()
 
@@ -292,6 +304,9 @@ class GalleryListModel(QAbstractListModel):
         `_WINDOW` around its first tile (100 rows: 7-9 ms on PostgreSQL at
         100,000 photos, 24 rows ~3 ms). Rows not found stay missing here;
         `photo_row` reads around them as before."""
+        # The hull of the last two reads: the screen's (paint) and the screen
+        # ahead's (thumbnail requests).
+        self._painted = (rows, self._painted[0])
         wanted = [p for p in self._ids[rows.start : rows.stop] if p not in self._rows]
         if not wanted:
             return
@@ -336,6 +351,7 @@ class GalleryListModel(QAbstractListModel):
         self._ids = gallery_query_ids(query, first_rows)
         self._rest_pending = first_rows is not None and len(self._ids) == first_rows
         self._rest_token += 1
+        self._list_token += 1
         self._rest_asked = False
         self._row_index = None
         self._forget_all()
@@ -444,49 +460,92 @@ class GalleryListModel(QAbstractListModel):
         self._all_changed()
 
     def refresh(self, changed: Iterable[int] = ()) -> None:
-        """Bring the list up to date after `changed` photos were written."""
+        """Bring the list up to date after `changed` photos were written. Many (an
+        accept of 60,000) with a lists pool: the list is read there (a read of
+        50-150 ms of the UI thread at 100,000 photos: `_refresh_later`)."""
         changed = set(changed)
         self._forget(changed)
+        self._list_token += 1  # a list read off the thread before this is stale
+        if len(changed) > SPAN_ROWS and self._lists_pool is not None:
+            self._refresh_later(changed)
+            return
         self._rest_pending = False  # the query below lists everything
         self._requery_timer.stop()  # the list is current after this
         self._last_requery = time.monotonic()
         new_ids = gallery_query_ids(self.query)
         if new_ids != self._ids and not self._apply_diff(new_ids):
             self._relayout(new_ids)
-        for pid in changed:
-            row = self._row_of.get(pid)
-            if row is not None:
-                index = self.index(row)
-                self.dataChanged.emit(index, index)
+        self._rows_changed(changed)
+
+    def _refresh_later(self, changed: set[int]) -> None:
+        """`refresh`, the list read on the lists pool and applied in place when it
+        arrives (`_on_listed`) unless listed again since (`_list_token`)."""
+        assert self._lists_pool is not None
+        self._rows_changed(changed)
+        token, query = self._list_token, self.query
+
+        def failed(exc: Exception) -> tuple[int, None]:
+            log.warning("listing the gallery after a change failed", exc_info=exc)
+            return token, None
+
+        self._lists_pool.start(
+            Job(lambda: (token, gallery_query_ids(query)), self._listed_delivery, on_error=failed)
+        )
+
+    @Slot(object)
+    @guarded_slot
+    def _on_listed(self, result: tuple[int, list[int] | None]) -> None:
+        token, new_ids = result
+        if token != self._list_token:
+            return  # listed again since
+        if new_ids is None:  # the read failed (logged): here, where an error is shown
+            self.refresh()
+            return
+        self._rest_pending = False
+        self._requery_timer.stop()
+        self._last_requery = time.monotonic()
+        if new_ids != self._ids and not self._apply_diff(new_ids):
+            self._relayout(new_ids)
+
+    def _rows_changed(self, changed: Collection[int]) -> None:
+        """dataChanged for the rows of `changed` (for many, the painted rows: see
+        SPAN_ROWS; finding 60,000 rows was itself 0.05-0.17 s on a busy machine)."""
+        if len(changed) > SPAN_ROWS:
+            self._painted_changed(0, len(self._ids) - 1)
+            return
+        row_of = self._row_of
+        for row in [row for pid in changed if (row := row_of.get(pid)) is not None]:
+            index = self.index(row)
+            self.dataChanged.emit(index, index)
 
     def reload_rows(self, changed: Iterable[int]) -> None:
         """Re-read these photos' display fields where they are (a new thumbnail:
         nothing that sorts or filters changed, so the list is not queried):
         with a pool, cached rows are marked stale and re-read there when
         shown; without one, dropped and read again when shown."""
-        row_of = self._row_of
         changed = list(changed)
         if self.stale is None:
             self._forget(changed)
         else:
             cached = [pid for pid in changed if pid in self._rows]
             self.stale.mark(cached)
-        for pid in changed:
-            row = row_of.get(pid)
-            if row is not None:
-                index = self.index(row)
-                self.dataChanged.emit(index, index)
+        self._rows_changed(changed)  # another seat's accept of 60,000 too (SPAN_ROWS)
 
     def rows_rewritten(self, changed: Iterable[int]) -> list[int]:
         """A live import rewrote these photos (measures, EXIF, XMP decisions):
         re-read their rows where they are; re-query the list, coalesced, only
         when one of them moved in, out of or within it (module docstring).
         Returns those of them the query shows, in its order (listed now, or
-        at the coalesced re-query)."""
+        at the coalesced re-query); none for more than `SPAN_ROWS` with a
+        lists pool (the list is then re-read there)."""
         self.load_rest()
         ids = list(dict.fromkeys(int(pid) for pid in changed))
         self.reload_rows(ids)
         if not ids:
+            return []
+        if len(ids) > SPAN_ROWS and self._lists_pool is not None:  # a seat's accept: listed there
+            self._list_token += 1
+            self._refresh_later(set())
             return []
         mates = [pid for found in followers_of(ids).values() for pid in found]
         batch = list(dict.fromkeys([*ids, *mates]))  # a new RAW hides its listed JPEG
@@ -554,7 +613,17 @@ class GalleryListModel(QAbstractListModel):
 
     def _all_changed(self) -> None:
         if self._ids:
-            self.dataChanged.emit(self.index(0), self.index(len(self._ids) - 1))
+            self._painted_changed(0, len(self._ids) - 1)
+
+    def _painted_changed(self, first: int, last: int) -> None:
+        """dataChanged for those of rows `first`..`last` the view last painted."""
+        painted = [r for r in self._painted if len(r)]
+        if not painted:
+            return  # nothing painted yet: every row is read when it shows
+        first = max(first, min(r.start for r in painted))
+        last = min(last, max(r.stop for r in painted) - 1, len(self._ids) - 1)
+        if first <= last:
+            self.dataChanged.emit(self.index(first), self.index(last))
 
     def _remove_missing(self, keep: set[int]) -> None:
         """Remove the rows whose photo is not in `keep`, bottom-up in contiguous runs."""
@@ -628,39 +697,3 @@ class GalleryListModel(QAbstractListModel):
         if row is not None:
             index = self.index(row)
             self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
-
-
-def insertion_rows(
-    listed: Sequence[int], fresh: Sequence[int], ranks: Callable[[list[int]], dict[int, int]]
-) -> list[int]:
-    """Where each of `fresh` (in order) goes in `listed` (in order): the rows
-    before which they go, found by one binary search per photo, all searches a
-    step at a time so each step is ONE `ranks` call over the fresh photos and
-    that step's probes. A probe `ranks` does not know (a deleted row) counts
-    as before."""
-    low, high = [0] * len(fresh), [len(listed)] * len(fresh)
-    while True:
-        open_ = [i for i in range(len(fresh)) if low[i] < high[i]]
-        if not open_:
-            return low
-        probes = {listed[(low[i] + high[i]) // 2] for i in open_}
-        rank = ranks([*fresh, *probes])
-        for i in open_:
-            mid = (low[i] + high[i]) // 2
-            if rank.get(listed[mid], -1) < rank.get(fresh[i], 0):
-                low[i] = mid + 1
-            else:
-                high[i] = mid
-
-
-def thumbnail_key(row: GalleryRow) -> ImageKey | None:
-    """The row's thumbnail, with its file to make it again from when missing."""
-    if row.thumbnail_key is None:
-        return None
-    return ImageKey(row.id, row.thumbnail_key, row.rotation, source=row.path)
-
-
-def preview_key(row: GalleryRow) -> ImageKey | None:
-    if row.preview_key is None:
-        return None
-    return ImageKey(row.id, row.preview_key, row.rotation, source=row.path)

@@ -89,6 +89,11 @@ class StaleRows(QObject):
                 self._timer.start()
 
     def forget(self, ids: list[int]) -> None:
+        if len(ids) > len(self._stale):  # many (an accept of 60,000): walk the smaller side
+            gone = set(ids)
+            self._stale = {k: v for k, v in self._stale.items() if k not in gone}
+            self._wanted.difference_update(gone)
+            return
         for pid in ids:
             self._stale.pop(pid, None)
             self._wanted.discard(pid)

@@ -58,7 +58,8 @@ from curator.catalog.types import GalleryRow
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageKey, ImageLoader
 from curator.ui.gallery.flags import PhotoFlags
-from curator.ui.gallery.model import FlagsRole, GalleryListModel, PhotoRole, thumbnail_key
+from curator.ui.gallery.listing import thumbnail_key
+from curator.ui.gallery.model import FlagsRole, GalleryListModel, PhotoRole
 from curator.ui.review.decision_strip import (
     LABEL_COLORS,
     click_action,

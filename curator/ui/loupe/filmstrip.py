@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from curator.catalog.queries import GalleryRow
 from curator.ui.common.image_loader import ImageLoader
-from curator.ui.gallery.model import thumbnail_key
+from curator.ui.gallery.listing import thumbnail_key
 from curator.ui.gallery.view import draw_badge, draw_stars, state_badges
 from curator.ui.loupe.view import fit_rect
 

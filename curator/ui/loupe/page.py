@@ -48,7 +48,7 @@ from curator.imaging.cache import hash_of_key
 from curator.settings import FIELDS
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageLoader
-from curator.ui.gallery.model import preview_key, thumbnail_key
+from curator.ui.gallery.listing import preview_key, thumbnail_key
 from curator.ui.loupe import PREFETCH
 from curator.ui.loupe.chrome import LoupeChrome
 from curator.ui.loupe.compare_view import ComparePane, CompareView

@@ -97,9 +97,14 @@ class LoupeRows:
             if self.stale is not None:
                 self.stale.clear()
             return
-        for pid in ids:
-            self._rows.pop(pid, None)
-            self._details.pop(pid, None)
+        if len(ids) > len(self._rows) + len(self._details):  # an accept of 60,000: the
+            gone = set(ids)  # caches are the smaller side (issue 51's stall watch)
+            self._rows = {k: v for k, v in self._rows.items() if k not in gone}
+            self._details = {k: v for k, v in self._details.items() if k not in gone}
+        else:
+            for pid in ids:
+                self._rows.pop(pid, None)
+                self._details.pop(pid, None)
         if self.stale is not None:
             self.stale.forget(ids)
 

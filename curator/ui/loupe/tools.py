@@ -27,7 +27,7 @@ from curator.catalog.queries import GalleryRow, PhotoDetails
 from curator.imaging.cache import cache_path
 from curator.ui.common import format as fmt
 from curator.ui.common.guard import ErrorReporter, guarded_slot
-from curator.ui.gallery.model import preview_key
+from curator.ui.gallery.listing import preview_key
 from curator.ui.loupe.drag_pan import source_rect
 from curator.ui.loupe.preview_analysis import Analysis, Overlays, PreviewAnalyzer
 

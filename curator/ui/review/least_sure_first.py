@@ -19,6 +19,7 @@ def switch_least_sure_first(session: ReviewSession, order: PassOrder, on: bool) 
     """Turn "least sure first" on or off; the notice to show."""
     order.least_sure_first = on
     if not on:
+        order.held.pop("cull", None)  # read again when next switched on
         if session.pass_ is ReviewPass.CULL:
             session.start(ReviewPass.CULL, at_photo=session.current)
         return "Cull pass: likeliest rejects first again."

@@ -13,6 +13,13 @@ ends a proposal), the lowest confidence first
 (`proposals.store.least_sure_first`): the proposals that most need a look.
 No Qt; it reads the catalog on the calling thread (the kept photos'
 embeddings: a few ms for a shoot's survivors).
+
+The two switched orders are read off the UI thread (150-470 ms at 100,000
+proposals, issue 51 §2): `read(pass_)` is that read, run on a worker by
+`ui.review.review_orders`, and `hold(pass_, ids)` keeps its result, which
+every later start of that pass walks (the session's order is a snapshot
+anyway) until the switch is turned off (the switch forgets it) or read again. Only a start before
+any read was held reads it on the calling thread.
 """
 
 from __future__ import annotations
@@ -29,14 +36,31 @@ class PassOrder:
         self._embedding_model = embedding_model
         self.uncertain_first = False
         self.least_sure_first = False
+        self.held: dict[str, list[int]] = {}  # pass -> its switched order, as last read
+
+    def switched(self, pass_: str) -> bool:
+        """Is `pass_`'s order switched (least sure first, most uncertain first)?"""
+        return self.least_sure_first if pass_ == "cull" else self.uncertain_first
+
+    def read(self, pass_: str) -> list[int]:
+        """The switched order of `pass_`, read now (on a worker: any thread)."""
+        from curator.pipeline.stages.score import review_order  # the catalog: after the paint
+
+        if pass_ == "cull":
+            return self._proposed()
+        return review_order(pass_, self._embedding_model(), uncertain_first=True)
+
+    def hold(self, pass_: str, ids: list[int]) -> None:
+        """The switched order read for `pass_` (main thread): later starts walk it."""
+        self.held[pass_] = list(ids)
 
     def __call__(self, pass_: str) -> list[int]:
         from curator.pipeline.stages.score import review_order  # the catalog: after the paint
 
-        if pass_ == "cull" and self.least_sure_first:
-            return self._proposed()
-        if pass_ == "rating" and self.uncertain_first:
-            return review_order(pass_, self._embedding_model(), uncertain_first=True)
+        if pass_ in ("cull", "rating") and self.switched(pass_):
+            if pass_ not in self.held:  # no read held yet: read here (the fallback)
+                self.held[pass_] = self.read(pass_)
+            return list(self.held[pass_])
         return review_order(pass_, "")
 
     @staticmethod
@@ -58,7 +82,8 @@ class PassOrder:
         from curator.pipeline.stages.score import review_members
 
         if pass_ == "cull" and self.least_sure_first:  # a new photo has no proposal yet
-            return set(self._proposed()).intersection(photo_ids)
+            held = self.held.get(pass_)
+            return set(self._proposed() if held is None else held).intersection(photo_ids)
 
         uncertain = pass_ == "rating" and self.uncertain_first
         return review_members(pass_, photo_ids, uncertain_first=uncertain)

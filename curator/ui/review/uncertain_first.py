@@ -15,11 +15,17 @@ from curator.ui.review.session import ReviewPass, ReviewSession
 
 
 def switch_uncertain_first(
-    session: ReviewSession, order: PassOrder, on: bool, embedding_model: str
+    session: ReviewSession,
+    order: PassOrder,
+    on: bool,
+    embedding_model: str,
+    fitted: bool | None = None,
 ) -> str:
-    """Turn "most uncertain first" on or off; the notice to show."""
+    """Turn "most uncertain first" on or off; the notice to show. `fitted`: is
+    there a taste model (read with the order on a worker; None: read here)."""
     order.uncertain_first = on
     if not on:
+        order.held.pop("rating", None)  # read again when next switched on
         if session.pass_ is ReviewPass.RATING:
             session.start(ReviewPass.RATING, at_photo=session.current)
         return "Rating pass in capture order."
@@ -28,9 +34,9 @@ def switch_uncertain_first(
     n = len(session.order)
     if n == 0:
         return "Most uncertain first: every kept photo is rated already."
-    from curator.pipeline.stages.score import latest_fitted  # the catalog: not before the paint
-
-    if latest_fitted(embedding_model) is None:
+    if fitted is None:
+        fitted = has_taste_model(embedding_model)
+    if not fitted:
         from curator.ml.taste import MIN_SAMPLES  # numpy: not before the first paint
 
         return (
@@ -41,3 +47,10 @@ def switch_uncertain_first(
         f"Rating pass, most uncertain first: {n} unrated photos, the ones the taste model"
         " is least sure of first."
     )
+
+
+def has_taste_model(embedding_model: str) -> bool:
+    """Is a taste model stored for these embeddings (a catalog read: any thread)?"""
+    from curator.pipeline.stages.score import latest_fitted  # the catalog: not before the paint
+
+    return latest_fitted(embedding_model) is not None

@@ -84,5 +84,6 @@ def cull_menu(menu: QMenu, threads: QThreadPool, parts: CullParts, window: QWidg
         projects=parts.all_projects,
         grid_query=parts.grid_query,
         selection=parts.selection,
+        steps=session.steps,
     )
     return CullMenu(menu, threads, parts.errors, hooks, window)

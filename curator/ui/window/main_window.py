@@ -177,6 +177,8 @@ class MainWindow(QMainWindow):
             help_parent=central,
             errors=errors,
             parent=self,
+            order_threads=pools.lists,  # the switched review orders (issue 51 §2)
+            window_state=window_state,
         )
         self.loupe_slot = LoupeSlot(  # the loupe page, after the first paint (issue 21 §1)
             self.stack,
@@ -373,6 +375,9 @@ class MainWindow(QMainWindow):
         status.cancel_requested.connect(self.cancel_pipeline)
         self.session.photos_changed.connect(self._on_decided)
         self.session.notice.connect(self._show_notice)
+        self.session.tags_stepped.connect(self.refresh_filter_choices)  # an undone tag edit
+        if self.session.steps is not None:  # a long undo, redo or accept says so
+            self.session.steps.under_way.connect(self._show_notice)
         self.session.pass_changed.connect(self._update_labels)
         self.session.current_changed.connect(self._update_labels)
         for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
@@ -393,12 +398,10 @@ class MainWindow(QMainWindow):
             self.show_gallery()
         elif action == "loupe":
             self.show_loupe()
-        elif action == "undo":
+        elif action == "undo":  # on the session's step queue (`tags_stepped` when done)
             self.session.undo()
-            self.refresh_filter_choices()  # an undone tag edit changes the tag list
         elif action == "redo":
             self.session.redo()
-            self.refresh_filter_choices()
         elif action == "help":
             self.help.toggle()
         elif action == "export":
@@ -438,8 +441,11 @@ class MainWindow(QMainWindow):
             photo_id = index.data(PhotoIdRole) if index.isValid() else None
         # The loupe walks what the gallery shows, in its order (search results
         # in rank order); the grid's Unreviewed/Kept filter says which pass.
-        self._scope_to_gallery()
         pass_ = PASS_OF_FILTER.get(self.filter_bar.state, self.session.pass_)
+        orders = self.tools.orders  # a switched order stays on through the grid (§3)
+        if orders is not None and orders.enter(pass_, photo_id):
+            return
+        self._scope_to_gallery()
         self.session.start(pass_, at_photo=photo_id)
         self.stack.setCurrentWidget(self.loupe)
         self.loupe.view.setFocus()
@@ -470,6 +476,7 @@ class MainWindow(QMainWindow):
         """The catalog is open (after the first paint, app.py): nothing before reads it."""
         self.catalog_open = self.tag_cloud.catalog_open = True
         self.projects.refresh()
+        self.tools.restore_orders(self.window_actions)  # left on last time: on again
         QTimer.singleShot(0, self, self.refresh_filter_choices)  # ~0.3 s at 100k: after the rows
 
     def refresh_filter_choices(self) -> None:

@@ -16,7 +16,9 @@ Settings dialog and "most uncertain first" toggle, kept out of `main_window`
 - Most uncertain first: the checkable toolbar action (Shift+U) switches the
   rating pass's order (`ui.review.uncertain_first`); its twin for the cull
   pass, Least sure first (Shift+A), walks the proposals Curator is least
-  sure of first (`ui.review.least_sure_first`).
+  sure of first (`ui.review.least_sure_first`). Both are read on a worker
+  and stay on through a trip to the grid and a restart
+  (`ui.review.review_orders`; remembered in the window's state file).
 """
 
 from __future__ import annotations
@@ -35,15 +37,17 @@ from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.gallery.thumbnail_size import ThumbnailSizeSlider
 from curator.ui.gallery.view import GalleryView
 from curator.ui.review.keymap import binding_for, keys_for
-from curator.ui.review.least_sure_first import switch_least_sure_first
 from curator.ui.review.pass_order import PassOrder
+from curator.ui.review.review_orders import ReviewOrders
 from curator.ui.review.session import ReviewSession
-from curator.ui.review.uncertain_first import switch_uncertain_first
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QThreadPool
+
     from curator.ui.review.help_overlay import HelpOverlay
     from curator.ui.window.keymap_page import KeymapDialog
     from curator.ui.window.settings_dialog import SettingsDialog
+    from curator.ui.window.state import WindowState
 
 ACTIONS = ("thumbs_larger", "thumbs_smaller", "uncertain_first", "least_sure_first")
 # The review orders' toggles: (keymap name, text, tooltip).
@@ -94,9 +98,27 @@ class WindowTools(QObject):
         help_parent: QWidget,
         errors: ErrorReporter,
         parent: QWidget,
+        order_threads: QThreadPool | None = None,
+        window_state: WindowState | None = None,
     ) -> None:
+        """`order_threads`: where the switched review orders are read
+        (`UiPools.lists`); `window_state`: where the switches are remembered."""
         super().__init__(parent)
         self.window = parent
+        self.window_state = window_state
+        self.orders: ReviewOrders | None = None
+        if pass_order is not None and order_threads is not None:
+            remember = None if window_state is None else window_state.set_flag
+            self.orders = ReviewOrders(
+                session,
+                pass_order,
+                order_threads,
+                embedding_model=hooks.embedding_model,
+                notify=hooks.notify,
+                show_loupe_page=hooks.show_loupe_page,
+                remember=remember,
+                parent=self,
+            )
         self.hooks, self.gallery, self.session = hooks, gallery, session
         self.pass_order, self.errors = pass_order, errors
         self._help_parent = help_parent
@@ -188,21 +210,15 @@ class WindowTools(QObject):
             self.slider.step(1)
         elif action == "thumbs_smaller":
             self.slider.step(-1)
-        elif action == "uncertain_first" and self.pass_order is not None:
-            on = qaction.isChecked() if qaction is not None else not self.pass_order.uncertain_first
-            notice = switch_uncertain_first(
-                self.session, self.pass_order, on, self.hooks.embedding_model()
-            )
-            if on:
-                self.hooks.show_loupe_page()
-            self.hooks.notify(notice)
-        elif action == "least_sure_first" and self.pass_order is not None:
-            order = self.pass_order
-            on = qaction.isChecked() if qaction is not None else not order.least_sure_first
-            notice = switch_least_sure_first(self.session, order, on)
-            if on:
-                self.hooks.show_loupe_page()
-            self.hooks.notify(notice)
+        elif action in ("uncertain_first", "least_sure_first") and self.orders is not None:
+            switched = getattr(self.orders.pass_order, action)
+            on = qaction.isChecked() if qaction is not None else not switched
+            self.orders.toggle(action, on)
+
+    def restore_orders(self, actions: Mapping[str, QAction]) -> None:
+        """The catalog is open: the review orders left on last time are on again."""
+        if self.orders is not None and self.window_state is not None:
+            self.orders.restore(self.window_state.flag, actions)
 
     @Slot(int)
     @guarded_slot

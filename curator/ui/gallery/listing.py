@@ -1,0 +1,46 @@
+"""Pure helpers of the gallery's list (no Qt model): where new photos go in a
+sorted list (`insertion_rows`), and the image keys of a row's thumbnail and
+preview. Split from `ui.gallery.model`, which re-exports them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from curator.catalog.types import GalleryRow
+from curator.ui.common.image_loader import ImageKey
+
+
+def insertion_rows(
+    listed: Sequence[int], fresh: Sequence[int], ranks: Callable[[list[int]], dict[int, int]]
+) -> list[int]:
+    """Where each of `fresh` (in order) goes in `listed` (in order): the rows
+    before which they go, found by one binary search per photo, all searches a
+    step at a time so each step is ONE `ranks` call over the fresh photos and
+    that step's probes. A probe `ranks` does not know (a deleted row) counts
+    as before."""
+    low, high = [0] * len(fresh), [len(listed)] * len(fresh)
+    while True:
+        open_ = [i for i in range(len(fresh)) if low[i] < high[i]]
+        if not open_:
+            return low
+        probes = {listed[(low[i] + high[i]) // 2] for i in open_}
+        rank = ranks([*fresh, *probes])
+        for i in open_:
+            mid = (low[i] + high[i]) // 2
+            if rank.get(listed[mid], -1) < rank.get(fresh[i], 0):
+                low[i] = mid + 1
+            else:
+                high[i] = mid
+
+
+def thumbnail_key(row: GalleryRow) -> ImageKey | None:
+    """The row's thumbnail, with its file to make it again from when missing."""
+    if row.thumbnail_key is None:
+        return None
+    return ImageKey(row.id, row.thumbnail_key, row.rotation, source=row.path)
+
+
+def preview_key(row: GalleryRow) -> ImageKey | None:
+    if row.preview_key is None:
+        return None
+    return ImageKey(row.id, row.preview_key, row.rotation, source=row.path)

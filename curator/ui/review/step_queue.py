@@ -1,0 +1,187 @@
+"""`StepQueue`: undo, redo and accept — steps that may touch one photo or
+60,000 — written one at a time, in the order asked, on a worker; the window
+stays live meanwhile (issue 51 §1).
+
+Undoing an Accept the Rest of 60,000 proposals writes for 4 s on SQLite and
+14 s on PostgreSQL: on the UI thread that is a frozen window. So every
+undo, redo and accept is a step on this queue, and the UI thread only asks
+and hears back.
+
+Concurrency protocol (the one place it lives):
+- The queue runs its steps on ONE one-thread pool that app.py made
+  (`UiPools.cull`: the Propose dialog's reads and writes run there too), so
+  steps run one at a time in the order submitted: Ctrl+Z pressed twice
+  undoes the newest step, then the one before it; an undo asked while an
+  accept runs undoes that accept. Never two of them write at once.
+- `submit(what, fn, done)` (main thread): `pending` grows by one and a Job
+  runs `fn()` on the pool with that thread's own connection. Its outcome —
+  the value, or the exception it raised — always comes back (never None,
+  never dropped while the queue is open), and on the main thread, in
+  submission order, `pending` shrinks by one and `done(outcome)` runs.
+- Ordinary decisions (a key on one photo, a grid selection) stay on the UI
+  thread, where a decision is committed before the next photo shows (next
+  photo p95 10 ms): they are written at once when the queue is `idle` (no
+  step submitted and not yet done), so they can never overtake or be
+  overtaken by a step. While a step is pending they are refused with
+  `busy_text()` (the key did nothing, and the status line says why) rather
+  than written: on the UI thread such a write would wait for the step's
+  write lock (the freeze this queue removes) and land before the steps
+  still waiting, out of order. Nothing is lost: what was refused was never
+  written, and the sentence says so.
+- What a step reads that the next step needs is kept by the steps, on the
+  worker, in their order: the proposals each accept ended
+  (`AcceptedProposals`) are pushed by the accept's job and taken by the
+  undo's job, never by the main thread while a step is pending.
+- A step still running after `UNDER_WAY_MS` is said in the status line
+  (`under_way`, e.g. "Undoing the last step… the window stays usable"),
+  so a long step never reads as a hang.
+- `close()` (App.shutdown, before the pools drain): later outcomes are
+  dropped; a step under way still commits before the catalog closes (the
+  app waits for the pool).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
+
+from curator.engine.delivery import Delivery, Job, delivery_to
+
+if TYPE_CHECKING:
+    from curator.records import Proposal
+
+log = logging.getLogger("curator.ui")
+UNDER_WAY_MS = 150  # a step not done by then is said in the status line
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    """What a step's job returned, or the exception it raised."""
+
+    value: Any = None
+    error: Exception | None = None
+
+
+class AcceptedProposals:
+    """The proposals each accept ended, latest last, and those of the accepts
+    undone since (for redo): undoing an accept puts its proposals back.
+    Touched by the steps' jobs in their order (or, with no step pending, by
+    the UI thread); the lock keeps a stray reader safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.accepted: list[list[Proposal]] = []
+        self.unaccepted: list[list[Proposal]] = []
+
+    def pushed(self, proposals: list[Proposal]) -> None:
+        """An accept ended these proposals: a new step, so redo's stack clears."""
+        with self._lock:
+            self.accepted.append(list(proposals))
+            self.unaccepted.clear()
+
+    def top(self, undo: bool) -> list[Proposal] | None:
+        with self._lock:
+            stack = self.accepted if undo else self.unaccepted
+            return stack[-1] if stack else None
+
+    def moved(self, undo: bool) -> None:
+        """The top step was undone (to redo's stack) or redone (back)."""
+        with self._lock:
+            stack, other = (
+                (self.accepted, self.unaccepted) if undo else (self.unaccepted, self.accepted)
+            )
+            if stack:
+                other.append(stack.pop())
+
+
+class StepQueue(QObject):
+    under_way = Signal(str)  # a step is taking a while: the sentence for the status line
+    idle_changed = Signal(bool)  # True when the last pending step is done
+
+    def __init__(self, threads: QThreadPool, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.threads = threads
+        self.accepts = AcceptedProposals()
+        self._delivery: Delivery[tuple[int, StepOutcome]] = delivery_to(self, self._on_done)
+        self._next = 0
+        self._waiting: dict[int, tuple[str, Callable[[StepOutcome], None]]] = {}
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(UNDER_WAY_MS)
+        self._timer.timeout.connect(self._say_under_way)
+
+    @property
+    def pending(self) -> int:
+        return len(self._waiting)
+
+    @property
+    def idle(self) -> bool:
+        return not self._waiting
+
+    def busy_text(self) -> str:
+        """Why a decision key did nothing while a step is pending."""
+        what = self._head()
+        return f"{what} is under way: that key did nothing; press it again when it is done."
+
+    def submit(
+        self, what: str, fn: Callable[[], object], done: Callable[[StepOutcome], None]
+    ) -> None:
+        """Run `fn()` after every step submitted before it; `done(outcome)` on
+        the main thread. `what` names it in the status line ("Undoing the last
+        step")."""
+        self._next += 1
+        key = self._next
+        was_idle = self.idle
+        self._waiting[key] = (what, done)
+
+        def job() -> tuple[int, StepOutcome]:
+            try:
+                return key, StepOutcome(fn())
+            except Exception as exc:  # delivered as an outcome: the step must end
+                log.error("a step failed: %s", what, exc_info=exc)
+                return key, StepOutcome(error=exc)
+
+        self.threads.start(Job(job, self._delivery))
+        if was_idle:
+            self.idle_changed.emit(False)
+            self._timer.start()
+
+    def close(self) -> None:
+        """Nothing more is posted (App.shutdown, before the pools drain)."""
+        self._timer.stop()
+        self._delivery.close()
+
+    def _head(self) -> str:
+        return next(iter(self._waiting.values()))[0] if self._waiting else "A step"
+
+    @Slot()
+    def _say_under_way(self) -> None:
+        if not self._waiting:
+            return
+        more = len(self._waiting) - 1
+        after = f" ({more} more waiting)" if more else ""
+        self.under_way.emit(f"{self._head()}…{after} The window stays usable meanwhile.")
+
+    @Slot(object)
+    def _on_done(self, posted: tuple[int, StepOutcome]) -> None:
+        key, outcome = posted
+        entry = self._waiting.pop(key, None)
+        if entry is None:
+            return
+        if self._waiting:
+            self._timer.start()  # the next step gets its own grace period
+        else:
+            self._timer.stop()
+            self.idle_changed.emit(True)
+        try:
+            entry[1](outcome)
+        except Exception:  # a slot's failure must not stop the queue's bookkeeping
+            log.exception("handling a step's outcome failed: %s", entry[0])
+
+
+__all__ = ["UNDER_WAY_MS", "AcceptedProposals", "StepOutcome", "StepQueue"]
