@@ -73,13 +73,12 @@ class Pasted:
     box: tuple[int, int, int]
 
 
-def paste_set(out: Path, fixtures: Path, seed: int = SEED) -> list[Pasted]:
-    """Every crop of the development set pasted into a photo in `out` (see the
-    module docstring); the photos' labels."""
+def blurred_backgrounds(fixtures: Path) -> list[Any]:
+    """The fixture photos covering a 1,600 x 1,200 frame, blurred (PIL images):
+    the acceptance's backgrounds (the eyes and the smile sets are pasted on them)."""
     from PIL import Image, ImageFilter
 
-    rng = random.Random(seed)
-    backgrounds = []
+    out = []
     for path in sorted((fixtures / "jpeg").glob("*.jpg")):
         image = Image.open(path).convert("RGB")
         scale = max(PHOTO_SIZE[0] / image.width, PHOTO_SIZE[1] / image.height)
@@ -88,7 +87,17 @@ def paste_set(out: Path, fixtures: Path, seed: int = SEED) -> list[Pasted]:
             max(PHOTO_SIZE[1], round(image.height * scale)),
         )
         cover = image.resize(size).crop((0, 0, *PHOTO_SIZE))
-        backgrounds.append(cover.filter(ImageFilter.GaussianBlur(BACKGROUND_BLUR)))
+        out.append(cover.filter(ImageFilter.GaussianBlur(BACKGROUND_BLUR)))
+    return out
+
+
+def paste_set(out: Path, fixtures: Path, seed: int = SEED) -> list[Pasted]:
+    """Every crop of the development set pasted into a photo in `out` (see the
+    module docstring); the photos' labels."""
+    from PIL import Image
+
+    rng = random.Random(seed)
+    backgrounds = blurred_backgrounds(fixtures)
     out.mkdir(parents=True, exist_ok=True)
     pasted = []
     for kind in ("closed", "open"):

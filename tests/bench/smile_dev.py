@@ -44,6 +44,7 @@ from typing import Any
 
 import numpy as np
 
+from tests.bench.faces_dev import blurred_backgrounds
 from tests.bench.faces_eval import wilson
 
 REPO = Path(__file__).resolve().parents[2]
@@ -94,19 +95,7 @@ def labels(sample: int | None = None, seed: int = SEED) -> list[Label]:
 
 def backgrounds(fixtures: Path) -> list[Any]:
     """The fixture photos covering a 1,600 x 1,200 frame, blurred (PIL images)."""
-    from PIL import Image, ImageFilter
-
-    out = []
-    for path in sorted((fixtures / "jpeg").glob("*.jpg")):
-        image = Image.open(path).convert("RGB")
-        scale = max(PHOTO_SIZE[0] / image.width, PHOTO_SIZE[1] / image.height)
-        size = (
-            max(PHOTO_SIZE[0], round(image.width * scale)),
-            max(PHOTO_SIZE[1], round(image.height * scale)),
-        )
-        cover = image.resize(size).crop((0, 0, *PHOTO_SIZE))
-        out.append(cover.filter(ImageFilter.GaussianBlur(BACKGROUND_BLUR)))
-    return out
+    return blurred_backgrounds(fixtures)
 
 
 def paste_set(out: Path, fixtures: Path, rows: Sequence[Label], seed: int = SEED) -> list[str]:
