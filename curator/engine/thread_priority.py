@@ -22,7 +22,7 @@ lowered (`background_niceness` is 0). On a machine whose cores are kept
 busy by other work, a test waits for its pool threads and decoder children
 like a person waits for a result, but nothing in it needs the UI thread to
 go first: niced 5 and 10, they got a few percent of a core beside two busy
-loops and the suite ran ~8 times slower than idle. The priority tests
+loops (four GUI test files: 127 s niced, 53 s at normal priority). The priority tests
 (tests/unit/test_thread_priority.py, tests/integration/test_decoder_priority.py)
 unset it and test the lowering itself.
 """
