@@ -93,8 +93,14 @@ postgresql:
 
 # Tests and benchmarks draw offscreen; `make run` uses your screen. The 15
 # slowest tests are listed at the end, so a test that grows slow is seen.
+# Two pytest-xdist workers, a test file each at a time (a file's module and
+# session fixtures, the Ray cluster's, start once per worker at most): the
+# suite waits on child processes, servers and timers as much as it computes,
+# and beside two busy loops two workers get half the cores where one got a
+# third. `make test TEST_WORKERS=0` runs it in one process.
+TEST_WORKERS ?= 2
 test: lint exiftool postgresql qt-runtime face-model
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not bench" -q --durations=15
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not bench" -q --durations=15 -n $(TEST_WORKERS) --dist loadfile
 
 # The quick loop while working: tests/unit only (no lint, integration or UI
 # tests), one pytest-xdist worker per core; under a minute on an idle 2-core

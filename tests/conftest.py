@@ -15,7 +15,9 @@ FIXTURES = REPO.parent / "shared" / "fixtures"
 
 
 @pytest.fixture(autouse=True)
-def curator_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def curator_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Path:
     """Every test gets its own CURATOR_HOME: catalog, cache and settings in tmp."""
     home = tmp_path / "curator-home"
     monkeypatch.setenv("CURATOR_HOME", str(home))
@@ -24,6 +26,12 @@ def curator_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             monkeypatch.delenv(key)
     # Tests never download model weights; the download path is tested on its own.
     monkeypatch.setenv("CURATOR_CLIP_AUTO_DOWNLOAD", "0")
+    if request.node.get_closest_marker("bench") is None:
+        # Pool threads and decoder children at normal priority: beside busy
+        # cores, niced ones got a few percent of a core and the suite crawled
+        # (engine/thread_priority.py). The priority tests unset it; the
+        # benches measure the product's own priorities.
+        monkeypatch.setenv("CURATOR_NORMAL_PRIORITY", "1")
     return home
 
 

@@ -15,6 +15,16 @@ value needs no privilege. Elsewhere (macOS, Windows: a process-wide value)
 nothing is changed. Only a pool whose thread count is fixed is lowered
 whole: the jobs are started `maxThreadCount()` times and each waits until
 all have started, so every thread takes one.
+
+`CURATOR_NORMAL_PRIORITY=1` in the environment (the test suite sets it)
+keeps every thread and decoder child at normal priority: nothing is
+lowered (`background_niceness` is 0). On a machine whose cores are kept
+busy by other work, a test waits for its pool threads and decoder children
+like a person waits for a result, but nothing in it needs the UI thread to
+go first: niced 5 and 10, they got a few percent of a core beside two busy
+loops (four GUI test files: 127 s niced, 53 s at normal priority). The priority tests
+(tests/unit/test_thread_priority.py, tests/integration/test_decoder_priority.py)
+unset it and test the lowering itself.
 """
 
 from __future__ import annotations
@@ -24,15 +34,28 @@ import logging
 import os
 import sys
 import threading
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QThreadPool
+if TYPE_CHECKING:  # stdlib only at run time: decoder children import this module
+    from PySide6.QtCore import QThreadPool
 
 log = logging.getLogger(__name__)
+
+NORMAL_PRIORITY_ENV = "CURATOR_NORMAL_PRIORITY"
+
+
+def background_niceness(niceness: int) -> int:
+    """The niceness background work takes: `niceness`, or 0 where the
+    environment asks for normal priority everywhere (`NORMAL_PRIORITY_ENV`)."""
+    if os.environ.get(NORMAL_PRIORITY_ENV, "") not in ("", "0"):
+        return 0
+    return niceness
 
 
 def lower_thread_priority(niceness: int) -> bool:
     """Raise the calling thread's nice value by `niceness`; False where it
-    cannot (not Linux, or refused)."""
+    cannot (not Linux, refused, or normal priority asked for)."""
+    niceness = background_niceness(niceness)
     if not sys.platform.startswith("linux") or niceness <= 0:
         return False
     tid = threading.get_native_id()
@@ -47,6 +70,7 @@ def lower_thread_priority(niceness: int) -> bool:
 
 def lower_pool_priority(pool: QThreadPool, niceness: int) -> None:
     """Every thread of `pool` (fixed size) runs `niceness` below normal, for good."""
+    niceness = background_niceness(niceness)
     if not sys.platform.startswith("linux") or niceness <= 0:
         return
     pool.setExpiryTimeout(-1)  # the lowered threads are kept, never replaced

@@ -8,6 +8,7 @@ import os
 import pytest
 from pytestqt.qtbot import QtBot
 
+from curator.engine.thread_priority import NORMAL_PRIORITY_ENV
 from curator.pipeline.service import PipelineService, make_process_pool
 from curator.pipeline.stages.technical import DECODER_NICENESS, TechnicalPlan
 from curator.settings import Settings
@@ -16,7 +17,10 @@ from tests.ui.conftest import running_app
 
 @pytest.mark.skipif(not hasattr(os, "nice"), reason="no process priorities here")
 @pytest.mark.parametrize("niceness", [0, DECODER_NICENESS])
-def test_decoder_children_take_the_niceness_they_are_given(niceness: int) -> None:
+def test_decoder_children_take_the_niceness_they_are_given(
+    niceness: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(NORMAL_PRIORITY_ENV)  # the product's priorities, not the suite's
     ours = os.nice(0)
     processes = make_process_pool(Settings(decode_workers=1), TechnicalPlan(), niceness)
     try:
@@ -34,3 +38,16 @@ def test_the_window_asks_for_background_children_and_the_cli_does_not(qtbot: QtB
     with running_app(qtbot, 800, 600) as app:
         assert app.pipeline.service.decoder_niceness == DECODER_NICENESS > 0
     assert PipelineService.__init__.__kwdefaults__["decoder_niceness"] == 0  # the CLI's
+
+
+def test_normal_priority_asked_for_keeps_the_children_at_normal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The suite's switch (tests/conftest.py) reaches the decoder children too."""
+    monkeypatch.setenv(NORMAL_PRIORITY_ENV, "1")
+    ours = os.nice(0)
+    processes = make_process_pool(Settings(decode_workers=1), TechnicalPlan(), DECODER_NICENESS)
+    try:
+        assert processes.call(os.nice, 0, 120) == ours
+    finally:
+        processes.close()

@@ -10,7 +10,11 @@ import threading
 import pytest
 from PySide6.QtCore import QThreadPool
 
-from curator.engine.thread_priority import lower_pool_priority
+from curator.engine.thread_priority import (
+    NORMAL_PRIORITY_ENV,
+    lower_pool_priority,
+    lower_thread_priority,
+)
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's"
@@ -34,7 +38,10 @@ def _niceness_on(pool: QThreadPool) -> set[int]:
 
 
 @pytest.mark.parametrize("threads", [1, 2])
-def test_every_thread_of_a_lowered_pool_runs_below_the_caller(threads: int) -> None:
+def test_every_thread_of_a_lowered_pool_runs_below_the_caller(
+    threads: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(NORMAL_PRIORITY_ENV)  # the product's priorities, not the suite's
     own = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
     pool = QThreadPool()
     pool.setMaxThreadCount(threads)
@@ -45,4 +52,26 @@ def test_every_thread_of_a_lowered_pool_runs_below_the_caller(threads: int) -> N
     other = QThreadPool()
     assert _niceness_on(other) == {own}  # other pools keep the normal priority
     pool.setExpiryTimeout(0)
+    pool.waitForDone()
+
+
+def test_normal_priority_asked_for_lowers_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite's switch (CURATOR_NORMAL_PRIORITY, set by tests/conftest.py):
+    no pool thread and no calling thread is lowered."""
+    monkeypatch.setenv(NORMAL_PRIORITY_ENV, "1")
+    own = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    pool = QThreadPool()
+    pool.setMaxThreadCount(2)
+    lower_pool_priority(pool, 5)
+    assert _niceness_on(pool) == {own}
+    seen: list[tuple[bool, int]] = []
+
+    def lower_self() -> None:
+        lowered = lower_thread_priority(5)
+        seen.append((lowered, os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
+
+    worker = threading.Thread(target=lower_self)
+    worker.start()
+    worker.join()
+    assert seen == [(False, own)]
     pool.waitForDone()

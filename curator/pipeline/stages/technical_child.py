@@ -70,6 +70,9 @@ def init_decoder_process(hashes: frozenset[str], niceness: int = 0) -> None:
     """
     import cv2  # the child's import: the window and the CLI's planning never load OpenCV
 
+    from curator.engine.thread_priority import background_niceness
+
+    niceness = background_niceness(niceness)  # 0 where normal priority is asked for
     if niceness:
         # Background work: where the cores are busy, the window (the loupe a
         # person is culling in) goes first; on idle cores niceness costs nothing.
