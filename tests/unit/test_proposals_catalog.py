@@ -14,6 +14,7 @@ import pytest
 
 from curator.catalog.db import Catalog
 from curator.catalog.decisions import decision_log, set_cull, set_label, set_rating, undo_last
+from curator.catalog.migrations import LATEST_VERSION
 from curator.catalog.models import CullProposal, Face, Photo, PhotoFaces, PhotoPreference
 from curator.catalog.proposals.plan import Scope, plan_frames
 from curator.catalog.proposals.store import (
@@ -225,7 +226,7 @@ def test_an_older_catalog_gains_the_proposals_table(tmp_path: Path) -> None:
         set_cull(1, CullState.KEPT)
         assert proposals_of("ana") == {}
     version = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0]
-    assert version == 23
+    assert version == LATEST_VERSION  # migrated on to the latest
 
 
 def test_the_gallery_rows_carry_this_seats_proposal_only(
