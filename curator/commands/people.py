@@ -1,5 +1,6 @@
 """`curator people [--json]`, `curator people name ID NAME`, `curator people merge A B`,
-`curator people remove FACE`: who is in the catalog, named once (issue 50 §3).
+`curator people remove FACE`, `curator people forget`: who is in the catalog,
+named once (issue 50 §3), and forgotten on request (§6).
 
 - `people` first brings the people up to date (faces without a person join
   people or form new ones: `pipeline.stages.people.update_people`), then
@@ -13,6 +14,10 @@
   two people with two different names are refused with a sentence.
 - `people remove FACE` takes a wrongly grouped face out of its person, for
   good: no later import puts it back into that person (it may join another).
+- `people forget` deletes every face descriptor and every person, names
+  included (`catalog.people.forget` says why names go too); the faces'
+  eyes and focus stay. With the setting `people_recognition` off, `people`
+  (and every import) does the same and prints that recognition is off.
 - `curator list --person NAME` (commands.listing) lists a person's photos.
 
 Exit codes: 0 done; 2 a person that is not there, a merge refused, a name
@@ -43,7 +48,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("people", parents=[common], help="the people in the photos, by face")
     p.add_argument("--json", action="store_true", help="print JSON (one array)")
     p.set_defaults(handler=cmd_people, read_only=False)
-    actions = p.add_subparsers(dest="people_action", metavar="{name,merge,remove}")
+    actions = p.add_subparsers(dest="people_action", metavar="{name,merge,remove,forget}")
     p_name = actions.add_parser("name", parents=[common], help="name a person: ID NAME")
     p_name.add_argument("person", type=int, metavar="ID")
     p_name.add_argument("name", metavar="NAME")
@@ -62,12 +67,21 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p_remove.add_argument("face", type=int, metavar="FACE")
     p_remove.set_defaults(handler=cmd_remove, read_only=False)
+    p_forget = actions.add_parser(
+        "forget",
+        parents=[common],
+        help="delete every face descriptor and every person, names included "
+        "(faces keep their eyes and focus); to stop recognising people, switch off "
+        "the setting people_recognition",
+    )
+    p_forget.set_defaults(handler=cmd_forget, read_only=False)
 
 
 def cmd_people(args: argparse.Namespace, ctx: CommandContext) -> int:
     from curator.pipeline.stages.people import update_people
 
-    update_people(ctx.catalog.db)
+    recognise = ctx.settings.people_recognition
+    update_people(ctx.catalog.db, recognise=recognise)
     rows = people_list()
     if args.json:
         faces = faces_of_people()
@@ -82,6 +96,8 @@ def cmd_people(args: argparse.Namespace, ctx: CommandContext) -> int:
             file=ctx.out,
         )
     print(f"{len(rows)} people", file=ctx.out)
+    if not recognise:
+        print("Recognising people is switched off in the settings.", file=ctx.out)
     return EXIT_OK
 
 
@@ -112,4 +128,22 @@ def cmd_remove(args: argparse.Namespace, ctx: CommandContext) -> int:
         raise UsageError(str(exc)) from exc
     said = f"face {args.face} taken out of person {person} (it will not join them again)"
     print(said, file=ctx.out)
+    return EXIT_OK
+
+
+def cmd_forget(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from curator.catalog.people.forget import forget_people
+
+    gone = forget_people(ctx.catalog.db)
+    print(
+        f"forgot {gone.descriptors} face descriptors and {gone.people} people "
+        "(names included); the faces' eyes and focus stay",
+        file=ctx.out,
+    )
+    if ctx.settings.people_recognition:
+        print(
+            "Faces judged from now on are described again; switch off the setting "
+            "people_recognition to stop that.",
+            file=ctx.out,
+        )
     return EXIT_OK

@@ -20,7 +20,7 @@ from tests.integration.cli_helpers import list_json, run_cli
 DIMS = 128
 
 
-def _near(seed: int, count: int, first: int = 0) -> list[np.ndarray]:
+def near(seed: int, count: int, first: int = 0) -> list[np.ndarray]:
     """`count` unit vectors close to one random centre (one person's faces)."""
     centre = np.random.default_rng(seed).normal(size=DIMS)
     out = []
@@ -53,7 +53,7 @@ def people() -> list[dict[str, object]]:
 @pytest.fixture
 def catalog_file(curator_home: Path) -> str:
     where = str(curator_home / "catalog.sqlite")
-    add_faces(where, {f"ada{i}": v for i, v in enumerate(_near(1, 4))})
+    add_faces(where, {f"ada{i}": v for i, v in enumerate(near(1, 4))})
     return where
 
 
@@ -71,7 +71,7 @@ def test_a_removed_face_never_joins_that_person_again(catalog_file: str) -> None
     assert after["id"] == ada["id"] and wrong not in after["face_ids"]  # type: ignore[operator]
     assert after["faces"] == 3
     # A later import's faces of Ada still join her; the removed one does not.
-    add_faces(catalog_file, {f"ada{i}": v for i, v in zip((4, 5), _near(1, 2, 4), strict=True)})
+    add_faces(catalog_file, {f"ada{i}": v for i, v in zip((4, 5), near(1, 2, 4), strict=True)})
     (later,) = people()
     assert later["faces"] == 5 and wrong not in later["face_ids"]  # type: ignore[operator]
     assert {Path(p["path"]).stem: p["faces"][0]["person"] for p in list_json()}["ada3"] is None
