@@ -87,3 +87,25 @@ def test_removing_a_face_that_is_not_there_or_in_no_person_is_one_sentence(
     assert run_cli("people", "remove", str(wrong))[0] == 0
     code, _, err = run_cli("people", "remove", str(wrong))
     assert code == 2 and "is in no person" in err
+
+
+def test_remove_and_forget_on_a_postgresql_catalog(pg_url: str) -> None:
+    """The same writes on PostgreSQL (its ON CONFLICT, row counts): a removed
+    face stays out after the next step; forget empties every people table."""
+    add_faces(pg_url, {f"ada{i}": v for i, v in enumerate(near(1, 4))})
+    at = ("--catalog", pg_url)
+
+    def listed() -> list[dict[str, object]]:
+        code, out, err = run_cli(*at, "people", "--json")
+        assert code == 0, err
+        result: list[dict[str, object]] = json.loads(out)
+        return result
+
+    (ada,) = listed()
+    wrong = ada["face_ids"][-1]  # type: ignore[index]
+    assert run_cli(*at, "people", "remove", str(wrong))[0] == 0
+    (after,) = listed()
+    assert after["faces"] == 3 and wrong not in after["face_ids"]  # type: ignore[operator]
+    code, out, err = run_cli(*at, "people", "forget")
+    assert code == 0 and "forgot 4 face descriptors and 1 people" in out, err
+    assert listed() == []
