@@ -207,6 +207,8 @@ class TechnicalRequest:
     # (pipeline.stages.faces), else None; `faces_version` is its stage version.
     faces_model: str | None = None
     faces_version: str = ""
+    # Whether the faces stage computes identity descriptors (settings.people_recognition).
+    faces_describe: bool = True
 
 
 @dataclass(frozen=True)

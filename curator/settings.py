@@ -248,6 +248,16 @@ class Settings:
         "FACE badges; a burst's best frame prefers everyone's eyes open). A face verdict "
         "never rejects or stars a photo: you decide.",
     )
+    people_recognition: bool = _setting(
+        default=True,
+        title="Recognise people",
+        description="Tell people apart by their faces (a descriptor of each judged face, "
+        "computed on this computer), so photos group by person and you name each person "
+        "once. Descriptors stay in the catalog: never exported, never in a sidecar, a log "
+        "or a listing. Off: no descriptor is computed, and the next import (or `curator "
+        "people`) deletes every stored descriptor, person and name, as `curator people "
+        "forget` does. Eyes and focus are still judged.",
+    )
     face_model_dir: str = _setting(
         default="",
         title="Face model folder",

@@ -1,14 +1,23 @@
-"""`curator people [--json]`, `curator people name ID NAME`, `curator people merge A B`:
-who is in the catalog, named once (issue 50 §3).
+"""`curator people [--json]`, `curator people name ID NAME`, `curator people merge A B`,
+`curator people remove FACE`, `curator people forget`: who is in the catalog,
+named once (issue 50 §3), and forgotten on request (§6).
 
 - `people` first brings the people up to date (faces without a person join
   people or form new ones: `pipeline.stages.people.update_people`), then
   prints a line per person, most-photographed first: id, name (or "-"),
   photos, kept photos, faces; `--json` prints one array of
-  `{"id", "name", "photos", "kept", "faces"}`.
+  `{"id", "name", "photos", "kept", "faces", "face_ids"}` (`face_ids`: the
+  person's faces, the ids `people remove` takes; `curator list --json`
+  gives each face's `id` too).
 - `people name ID NAME` names person ID (an empty NAME clears the name).
 - `people merge A B` moves B's faces into A (A keeps its name, or takes B's);
   two people with two different names are refused with a sentence.
+- `people remove FACE` takes a wrongly grouped face out of its person, for
+  good: no later import puts it back into that person (it may join another).
+- `people forget` deletes every face descriptor and every person, names
+  included (`catalog.people.forget` says why names go too); the faces'
+  eyes and focus stay. With the setting `people_recognition` off, `people`
+  (and every import) does the same and prints that recognition is off.
 - `curator list --person NAME` (commands.listing) lists a person's photos.
 
 Exit codes: 0 done; 2 a person that is not there, a merge refused, a name
@@ -24,9 +33,11 @@ from typing import Any
 
 from curator.catalog.people.naming import (
     PeopleError,
+    faces_of_people,
     merge_people,
     name_person,
     people_list,
+    take_face_out,
 )
 from curator.commands.base import EXIT_OK, CommandContext, UsageError, printable
 
@@ -37,7 +48,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("people", parents=[common], help="the people in the photos, by face")
     p.add_argument("--json", action="store_true", help="print JSON (one array)")
     p.set_defaults(handler=cmd_people, read_only=False)
-    actions = p.add_subparsers(dest="people_action", metavar="{name,merge}")
+    actions = p.add_subparsers(dest="people_action", metavar="{name,merge,remove,forget}")
     p_name = actions.add_parser("name", parents=[common], help="name a person: ID NAME")
     p_name.add_argument("person", type=int, metavar="ID")
     p_name.add_argument("name", metavar="NAME")
@@ -48,15 +59,34 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p_merge.add_argument("into", type=int, metavar="A")
     p_merge.add_argument("other", type=int, metavar="B")
     p_merge.set_defaults(handler=cmd_merge, read_only=False)
+    p_remove = actions.add_parser(
+        "remove",
+        parents=[common],
+        help="take a wrongly grouped face out of its person, for good: FACE "
+        "(the ids are in `people --json`)",
+    )
+    p_remove.add_argument("face", type=int, metavar="FACE")
+    p_remove.set_defaults(handler=cmd_remove, read_only=False)
+    p_forget = actions.add_parser(
+        "forget",
+        parents=[common],
+        help="delete every face descriptor and every person, names included "
+        "(faces keep their eyes and focus); to stop recognising people, switch off "
+        "the setting people_recognition",
+    )
+    p_forget.set_defaults(handler=cmd_forget, read_only=False)
 
 
 def cmd_people(args: argparse.Namespace, ctx: CommandContext) -> int:
     from curator.pipeline.stages.people import update_people
 
-    update_people(ctx.catalog.db)
+    recognise = ctx.settings.people_recognition
+    update_people(ctx.catalog.db, recognise=recognise)
     rows = people_list()
     if args.json:
-        json.dump([r._asdict() for r in rows], ctx.out, ensure_ascii=True)
+        faces = faces_of_people()
+        listed = [{**r._asdict(), "face_ids": faces.get(r.id, [])} for r in rows]
+        json.dump(listed, ctx.out, ensure_ascii=True)
         ctx.out.write("\n")
         return EXIT_OK
     for r in rows:
@@ -66,6 +96,8 @@ def cmd_people(args: argparse.Namespace, ctx: CommandContext) -> int:
             file=ctx.out,
         )
     print(f"{len(rows)} people", file=ctx.out)
+    if not recognise:
+        print("Recognising people is switched off in the settings.", file=ctx.out)
     return EXIT_OK
 
 
@@ -86,4 +118,32 @@ def cmd_merge(args: argparse.Namespace, ctx: CommandContext) -> int:
     except PeopleError as exc:
         raise UsageError(str(exc)) from exc
     print(f"person {args.other} merged into person {args.into}", file=ctx.out)
+    return EXIT_OK
+
+
+def cmd_remove(args: argparse.Namespace, ctx: CommandContext) -> int:
+    try:
+        person = take_face_out(ctx.catalog.db, args.face)
+    except PeopleError as exc:
+        raise UsageError(str(exc)) from exc
+    said = f"face {args.face} taken out of person {person} (it will not join them again)"
+    print(said, file=ctx.out)
+    return EXIT_OK
+
+
+def cmd_forget(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from curator.catalog.people.forget import forget_people
+
+    gone = forget_people(ctx.catalog.db)
+    print(
+        f"forgot {gone.descriptors} face descriptors and {gone.people} people "
+        "(names included); the faces' eyes and focus stay",
+        file=ctx.out,
+    )
+    if ctx.settings.people_recognition:
+        print(
+            "Faces judged from now on are described again; switch off the setting "
+            "people_recognition to stop that.",
+            file=ctx.out,
+        )
     return EXIT_OK

@@ -15,7 +15,8 @@ catalog, a photo measured while the model was missing, a new stage version:
 3. then the people step (`pipeline.stages.people.update_people`: faces
    without a person joined into people) as a Job on the writer pool, its
    counts in `stages["people"]`; skipped after `cancel()` or a storage
-   fault, and its own failure is logged, never the run's;
+   fault, and its own failure is logged, never the run's; with the setting
+   `people_recognition` off it deletes every descriptor and person instead;
 4. `ended` is emitted once nothing runs — also when nothing was planned, when
    the model is missing, or after `cancel()`.
 The run's report gets the stage's counts (`stages["faces"]`: done, failed,
@@ -51,8 +52,8 @@ def _plan(generation: int, settings: Settings, cache_dir: str) -> tuple[int, Fac
     return generation, plan_faces(settings, cache_dir)
 
 
-def _grouped(generation: int) -> tuple[int, PeopleResult]:
-    return generation, update_people()
+def _grouped(generation: int, recognise: bool) -> tuple[int, PeopleResult]:
+    return generation, update_people(recognise=recognise)
 
 
 class FacesPhase(QObject):
@@ -205,7 +206,7 @@ class FacesPhase(QObject):
             self.ended.emit()
             return
         self._grouping = True
-        job = partial(_grouped, self._generation)
+        job = partial(_grouped, self._generation, self._settings.people_recognition)
         self.pools.write.start(Job(job, self._grouped, log_and_deliver))
 
     @Slot(object)
@@ -234,4 +235,6 @@ class FacesPhase(QObject):
                     "new_people": result.new_people,
                     "without_person": result.left,
                 }
+            if result.forgotten:  # recognising people switched off: all deleted
+                self._report.stages["people"] = {"forgotten": result.forgotten}
         self.ended.emit()

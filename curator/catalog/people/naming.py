@@ -10,6 +10,12 @@
   takes `other`'s when it had none; two people with two different names are
   refused (`PeopleError`: rename one first), so a merge never loses a name
   by accident;
+- `take_face_out(face)`: the face leaves its person and is recorded in
+  `face_not_person`, so no clustering puts it back into that person; its
+  descriptor is marked not looked at, so the next people step looks at it
+  again (it may join another person, or none);
+- `faces_of_people()`: person id -> its face ids (ascending), for
+  `curator people --json`;
 - `photos_of_person(word)`: the live photos with a face of the person
   named `word` (case-insensitive) or whose id it is.
 Each writer is one write transaction; a person that is not there is a
@@ -108,6 +114,44 @@ def merge_people(db: Database, into: int, other: int) -> None:
         db.execute_sql('DELETE FROM "person" WHERE "id" = ?', (other,))
 
     tx.write(db, apply, gate=Gate.INTERACTIVE)
+
+
+def take_face_out(db: Database, face: int) -> int:
+    """Take `face` out of its person (see the module docstring); the person's id."""
+
+    def apply() -> int:
+        if db.execute_sql('SELECT 1 FROM "face" WHERE "id" = ?', (face,)).fetchone() is None:
+            raise PeopleError(f"There is no face {face} (see `curator people --json`).")
+        row = db.execute_sql(
+            'SELECT "person_id" FROM "face_person" WHERE "face_id" = ?', (face,)
+        ).fetchone()
+        if row is None:
+            raise PeopleError(f"Face {face} is in no person: there is nothing to take it out of.")
+        person = int(row[0])
+        db.execute_sql('DELETE FROM "face_person" WHERE "face_id" = ?', (face,))
+        db.execute_sql(
+            'INSERT INTO "face_not_person" ("face_id", "person_id") VALUES (?, ?)'
+            " ON CONFLICT DO NOTHING",
+            (face, person),
+        )
+        db.execute_sql('UPDATE "face_descriptor" SET "looked" = 0 WHERE "face_id" = ?', (face,))
+        return person
+
+    return tx.write(db, apply, gate=Gate.INTERACTIVE)
+
+
+def faces_of_people() -> dict[int, list[int]]:
+    """Person id -> the ids of its faces on live photos, ascending."""
+    rows = Photo._meta.database.execute_sql(
+        'SELECT fp."person_id", fp."face_id" FROM "face_person" fp'
+        ' JOIN "face" f ON f."id" = fp."face_id"'
+        ' JOIN "photo" ph ON ph."id" = f."photo_id" AND ph."deleted_at" IS NULL'
+        ' ORDER BY fp."person_id", fp."face_id"'
+    )
+    out: dict[int, list[int]] = {}
+    for person, face in rows:
+        out.setdefault(int(person), []).append(int(face))
+    return out
 
 
 def photos_of_person(word: str) -> set[int]:

@@ -317,7 +317,8 @@ def faces_needing(version: str) -> list[tuple[int, str, float | None, float | No
 def faces_listing() -> dict[int, list[dict[str, object]]]:
     """Every looked-at photo's faces as `curator list --json` gives them (a photo
     the stage looked at and found no face in has an empty list; one it has
-    not looked at is absent); each face with its `person` (an id, or None) and
+    not looked at is absent); each face with its `id` (what `curator people
+    remove` takes), its `person` (an id, or None) and
     `person_name` (catalog.people.persons)."""
     out: dict[int, list[dict[str, object]]] = {
         int(pid): [] for (pid,) in PhotoFaces.select(PhotoFaces.photo).tuples()
@@ -329,6 +330,7 @@ def faces_listing() -> dict[int, list[dict[str, object]]]:
             continue
         faces.append(
             {
+                "id": int(r.id),
                 "box": [r.x, r.y, r.w, r.h],
                 "eyes": r.eyes,
                 "eyes_note": r.eyes_note,

@@ -18,6 +18,15 @@ bench's cull mix (57 labelled people photos, 1.2 described faces each, and
 31 camera fixtures) the stage's mean went from 27.9 to 42.3 ms a photo
 (people photos 31.0 -> 53.1), over the bench's 40 ms line; measured on a
 machine at load ~11, the same run for both.
+Levers measured later (one process, process time, two rounds on the same
+loaded machine, the cull mix as above): the stage already runs OpenCV with
+one thread (`technical_child`, the bench), and every DNN engine costs the
+same forward but the classic one (new/auto/ORT 15.4-15.8 ms, classic 30 ms);
+describing only faces whose landmarks span >= 64 px gave 40.8/40.7 ms (all
+faces: 40.6/41.1), >= 96 px 40.1/39.2 ms while leaving a tenth to a quarter
+of the judged faces undescribed (their spans: 10th percentile 92 px, 25th
+115 px), and no descriptor at all 28.5/28.1 ms. No gate was adopted: it
+buys about a millisecond for faces the people step then never places.
 
 `vector_bytes` / `vector_of` are the stored form: 128 float32, unit length,
 little-endian (512 bytes), so the catalog never needs numpy to move one.

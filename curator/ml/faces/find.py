@@ -196,13 +196,16 @@ def find_faces(
     noise_sd: float | None = None,
     photo_sharpness: float | None = None,
     detail: Callable[[], NDArray[np.uint8] | None] | None = None,
+    describe: bool = True,
 ) -> FacesFound:
     """The faces in an upright RGB preview (see the module docstring);
     `noise_sd` and `photo_sharpness` are the technical stage's measures of the
     same photo (its noise, taken off the faces' detail; its score, which SOFT
     FACE compares the key faces with); `detail` gives the same frame's upright
     pixels at a higher resolution (RGB, or grey), decoded only when called:
-    a group's small faces are looked for and judged again in them (`groups`)."""
+    a group's small faces are looked for and judged again in them (`groups`);
+    `describe` False (recognising people switched off) computes no identity
+    descriptor."""
     if min(rgb.shape[:2]) < MIN_SEARCH_PX:
         return FacesFound((), version, TOO_SMALL_TO_SEARCH)
     if max(rgb.shape[:2]) > MAX_LONG_EDGE:
@@ -270,7 +273,9 @@ def find_faces(
             )
         )
         descriptors.append(
-            _described(files, judge_on, mesh.points) if judged <= MAX_DESCRIBED else None
+            _described(files, judge_on, mesh.points)
+            if describe and judged <= MAX_DESCRIBED
+            else None
         )
     marked = tuple(mark_key_faces(faces))
     return FacesFound(
@@ -320,6 +325,7 @@ def faces_outcome(
     noise_sd: float | None = None,
     photo_sharpness: float | None = None,
     detail: Callable[[], NDArray[np.uint8] | None] | None = None,
+    describe: bool = True,
 ) -> FacesOutcome:
     """`find_faces`, any exception turned into a `FacesFailure` with a sentence."""
     try:
@@ -330,6 +336,7 @@ def faces_outcome(
             noise_sd=noise_sd,
             photo_sharpness=photo_sharpness,
             detail=detail,
+            describe=describe,
         )
     except MemoryError:
         return FacesFailure(

@@ -119,6 +119,7 @@ def plan_faces(settings: Settings, cache_dir: str) -> FacesPlan:
             version=STAGE_VERSION,
             noise_sd=noise,
             sharpness=sharpness,
+            describe=settings.people_recognition,
         )
         for pid, key, noise, sharpness in needing
     )

@@ -44,6 +44,7 @@ class FacesRequest:
     version: str
     noise_sd: float | None = None
     sharpness: float | None = None
+    describe: bool = True  # identity descriptors (settings.people_recognition)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ def judge_preview(
     noise_sd: float | None,
     sharpness: float | None,
     detail: DetailFn | None = None,
+    describe: bool = True,
 ) -> FacesOutcome:
     from curator.ml.faces.files import FaceModelFiles
     from curator.ml.faces.find import faces_outcome
@@ -70,6 +72,7 @@ def judge_preview(
         noise_sd=noise_sd,
         photo_sharpness=sharpness,
         detail=detail,
+        describe=describe,
     )
 
 
@@ -80,6 +83,7 @@ def faces_hook(request: TechnicalRequest) -> FacesFn | None:
     if not folder:
         return None
     version = request.faces_version
+    describe = request.faces_describe
 
     def hook(
         rgb: NDArray[np.uint8],
@@ -87,7 +91,7 @@ def faces_hook(request: TechnicalRequest) -> FacesFn | None:
         sharpness: float | None,
         detail: DetailFn,
     ) -> FacesOutcome:
-        return judge_preview(rgb, folder, version, noise, sharpness, detail)
+        return judge_preview(rgb, folder, version, noise, sharpness, detail, describe)
 
     return hook
 
@@ -111,7 +115,12 @@ def run_faces(request: FacesRequest) -> FacesResult:
             )
         rgb = np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
         outcome = judge_preview(
-            rgb, request.model_folder, request.version, request.noise_sd, request.sharpness
+            rgb,
+            request.model_folder,
+            request.version,
+            request.noise_sd,
+            request.sharpness,
+            describe=request.describe,
         )
     except Exception as exc:
         outcome = FacesFailure(

@@ -13,6 +13,10 @@ After the faces stage has written an import's faces (the FACES phase's end,
 Only faces without a person move, so a run never renames, merges or
 empties anyone: names stay where the photographer put them.
 
+With `recognise` False (the setting `people_recognition` off) the step
+groups nothing and deletes every stored descriptor and person
+(`catalog.people.forget`), when there is any (one indexed look otherwise).
+
 Invariants: no Qt here (the phase runs it as a Job on the writer pool);
 numpy and scipy are imported when it runs, not at start-up.
 """
@@ -25,6 +29,7 @@ from peewee import Database
 
 from curator.catalog.models import Photo
 from curator.catalog.people.descriptors import any_unlooked
+from curator.catalog.people.forget import anything_to_forget, forget_people
 from curator.catalog.people.persons import apply_people, people_snapshot
 
 
@@ -34,11 +39,17 @@ class PeopleResult:
     placed: int  # faces this run gave a person
     new_people: int
     left: int  # faces still without a person
+    forgotten: int = 0  # descriptors deleted (recognising people switched off)
 
 
-def update_people(db: Database | None = None) -> PeopleResult:
+def update_people(db: Database | None = None, recognise: bool = True) -> PeopleResult:
     """Plan, run and apply the people step (see the module docstring) on `db`
     (the bound catalog's by default), on the calling thread."""
+    if not recognise:
+        if not anything_to_forget():
+            return PeopleResult(0, 0, 0, 0)
+        gone = forget_people(db or Photo._meta.database)
+        return PeopleResult(0, 0, 0, 0, forgotten=gone.descriptors)
     import numpy as np
 
     from curator.ml.faces.descriptor import DIMENSIONS, MODEL

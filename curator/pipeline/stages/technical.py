@@ -189,6 +189,7 @@ def plan_technical(
                 max_pixels=settings.max_image_megapixels * 1_000_000,
                 faces_model=riding.get("faces_model"),
                 faces_version=riding.get("faces_version") or "",
+                faces_describe=settings.people_recognition,
             )
         )
     return plan
