@@ -24,6 +24,15 @@ pass the other by accident:
   blink only faintly (a small direction), the faces stage exactly
   (`faces`: closed eyes, every key face open, key face sharpness / 100,
   faces / 5, as `ml.taste` would append them).
+- **Smiles** (`smiles`, issue 49 §4; needs `with_faces`): in a frame with
+  people every key face smiles in `SMILE_SHARE` of them and looks at the
+  camera in `LOOK_SHARE`, each frame drawn apart (a moment); this
+  photographer likes a smile by `SMILE_BONUS` and a look at the camera by
+  `LOOK_BONUS` (centred on their shares, so the stars keep their spread).
+  CLIP carries each faintly (a small direction, like the blink); the faces
+  stage's `smiling` and `looking` flags exactly (`faces`' last two columns).
+  Drawn from a generator of their own: a world without smiles is the same
+  world as before issue 49, its last two columns 0.
 
 The held-out photos are scenes never decided; quality is the Spearman of a
 model's predictions against the true utility.
@@ -43,6 +52,9 @@ MOMENT_RANK = 4
 CUTS = (-1.0, -0.25, 0.55, 1.3)  # utility → 1..5 stars
 BLINK_SHARE = 0.12
 BLINK_PENALTY = 2.5  # what a blink takes off the liking of a photographer who minds
+SMILE_SHARE, LOOK_SHARE = 0.45, 0.6
+SMILE_BONUS = 1.2  # what a smile adds to the liking of a photographer who likes smiles
+LOOK_BONUS = 0.6  # and a look at the camera
 
 
 @dataclass(frozen=True)
@@ -51,7 +63,7 @@ class World2:
     utility: np.ndarray  # (n,) the photographer's true liking
     stars: np.ndarray  # (n,) 1..5
     scene: np.ndarray  # (n,) scene ids
-    faces: np.ndarray  # (n, 4) the faces stage's columns, as the catalog reads them
+    faces: np.ndarray  # (n, 6) the faces stage's columns, as the catalog reads them
     test: np.ndarray  # held-out indices (scenes never decided)
     decided: np.ndarray  # the decided frames, in capture order
 
@@ -62,6 +74,7 @@ def world2(
     scenes: int = 900,
     frames: tuple[int, int] = (1, 6),
     with_faces: bool = False,
+    smiles: bool = False,
     noise: float = 0.35,
     d: int = DIM,
 ) -> World2:
@@ -73,6 +86,8 @@ def world2(
     blur_dir, blink_dir = basis[:, -2], basis[:, -1]
     like_semantic = rng.normal(size=SEMANTIC_RANK) * np.linspace(1.0, 0.2, SEMANTIC_RANK)
     like_moment = rng.normal(size=MOMENT_RANK)
+    looks_rng = np.random.default_rng(30_000 + seed)  # smiles apart: the rest unchanged
+    smile_dir, look_dir = (_orthogonal(looks_rng.normal(size=d), basis) for _ in range(2))
     rows, utility, scene_of, faces = [], [], [], []
     for s in range(scenes):
         content = rng.normal(size=SEMANTIC_RANK) * np.linspace(1.0, 0.3, SEMANTIC_RANK)
@@ -83,12 +98,16 @@ def world2(
             moment = rng.normal(size=MOMENT_RANK)
             blurred = rng.random() < 0.15
             blink = people and rng.random() < BLINK_SHARE
+            draws = looks_rng.random(2) if people and smiles else np.ones(2)
+            smiling, looking = bool(draws[0] < SMILE_SHARE), bool(draws[1] < LOOK_SHARE)
             v = (
                 0.7 * common
                 + 0.55 * semantic @ content / np.sqrt(SEMANTIC_RANK)
                 + 0.12 * moment_dirs @ moment
                 + (0.10 if blurred else 0.0) * blur_dir
                 + (0.04 if blink else 0.0) * blink_dir
+                + (0.04 if smiling else 0.0) * smile_dir
+                + (0.03 if looking else 0.0) * look_dir
                 + rng.normal(size=d) * 0.012
             )
             rows.append(v / np.linalg.norm(v))
@@ -98,6 +117,8 @@ def world2(
                 - 1.2 * blurred
                 - BLINK_PENALTY * blink
             )
+            if people and smiles:
+                u += SMILE_BONUS * (smiling - SMILE_SHARE) + LOOK_BONUS * (looking - LOOK_SHARE)
             utility.append(u + rng.normal() * noise)
             scene_of.append(s)
             sharp = rng.uniform(0.25, 0.45) if blurred else rng.uniform(0.6, 0.95)
@@ -107,6 +128,8 @@ def world2(
                     float(people and not blink),
                     sharp * 100 if people else np.nan,
                     n_faces,
+                    float(smiling),
+                    float(looking),
                 ]
             )
     x = np.asarray(rows, dtype=np.float32)
@@ -120,6 +143,12 @@ def world2(
     return World2(
         x, u, stars, scene, np.asarray(faces, dtype=np.float32), np.flatnonzero(is_test), decided
     )
+
+
+def _orthogonal(v: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """`v` with `basis`' columns taken out, unit length."""
+    v = v - basis @ (basis.T @ v)
+    return v / np.linalg.norm(v)
 
 
 def decide(stars: int, rng: np.random.Generator) -> DecisionState:

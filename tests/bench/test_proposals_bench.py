@@ -171,7 +171,7 @@ def _taste_case(seed: int) -> dict[str, float]:
     camera = np.random.default_rng(seed + 2)
     frames: list[ProposalFrame] = []
     for k, i in enumerate(w.test):
-        closed, eyes_open, face_sharp, n_faces = (float(v) for v in w.faces[i])
+        closed, eyes_open, face_sharp, n_faces = (float(v) for v in w.faces[i][:4])
         people = n_faces > 0
         sharp = face_sharp if people else float(camera.uniform(50, 95))
         summary = None

@@ -27,17 +27,17 @@ NAN = float("nan")
 def test_the_features_read_the_columns_and_nothing_said_is_no_people() -> None:
     columns = np.array(
         [
-            [1, 0, 35.0, 2],  # a key face blinked
-            [0, 1, 90.0, 12],  # a crowd, everyone open: faces capped at 5
-            [0, 0, NAN, 0],  # looked at, no faces
-            [NAN, NAN, NAN, NAN],  # not looked at
+            [1, 0, 35.0, 2, 0, 1],  # a key face blinked
+            [0, 1, 90.0, 12, 1, 0],  # a crowd, everyone open: faces capped at 5
+            [0, 0, NAN, 0, 0, 0],  # looked at, no faces
+            [NAN] * 6,  # not looked at
         ],
         dtype=np.float32,
     )
     f = face_features(columns)
     assert f.shape == (4, FACE_DIM)
-    assert np.allclose(f[0], [1, 0, 0.35, 0.4])
-    assert np.allclose(f[1], [0, 1, 0.9, 1.0])
+    assert np.allclose(f[0], [1, 0, 0.35, 0.4, 0, 1])
+    assert np.allclose(f[1], [0, 1, 0.9, 1.0, 1, 0])
     assert np.allclose(f[2], 0) and np.allclose(f[3], 0)
     x = np.ones((4, 6), dtype=np.float32)
     both = with_faces(x, columns)
@@ -84,11 +84,11 @@ def test_face_columns_follow_the_ids_order_with_nan_where_unsaid(any_catalog: ob
     nobody = FacesFound((), "faces-test", summary=FacesSummary())
     store.apply_faces(Photo._meta.database, [(a, _faces(True, 40.34)), (c, nobody)])
     columns = store.face_columns([c, b, a, a])
-    assert np.allclose(columns[0], [0, 0, NAN, 0], equal_nan=True)
+    assert np.allclose(columns[0], [0, 0, NAN, 0, 0, 0], equal_nan=True)
     assert np.isnan(columns[1]).all()  # b: never looked at
-    assert np.allclose(columns[2], [1, 0, 40.3, 1], atol=1e-4)  # the sharpness to a tenth
+    assert np.allclose(columns[2], [1, 0, 40.3, 1, 0, 0], atol=1e-4)  # the sharpness to a tenth
     assert np.array_equal(columns[3], columns[2])
-    assert store.face_columns([]).shape == (0, 4)
+    assert store.face_columns([]).shape == (0, FACE_DIM)
 
 
 def test_a_photographer_who_rejects_blinks_teaches_the_model(any_catalog: object) -> None:

@@ -220,17 +220,22 @@ def summaries(photo_ids: Iterable[int]) -> dict[int, FacesSummary]:
     return out
 
 
-# face_columns packs a row into one integer in SQL (id, closed, open, faces,
-# sharpness in tenths + 1, 0 for none): one Python int a row instead of a
-# tuple of five is what keeps 100,000 rows within the rescore budget.
+# face_columns packs a row into one integer in SQL (id, looking, smiling,
+# closed, open, faces, sharpness in tenths + 1, 0 for none): one Python int a
+# row instead of a tuple of seven is what keeps 100,000 rows within the
+# rescore budget. Ids keep 42 bits.
 _SHARP_BITS, _FACES_BITS = 11, 6
 _FACES_AT = _SHARP_BITS
 _OPEN_AT = _FACES_AT + _FACES_BITS
 _CLOSED_AT = _OPEN_AT + 1
-_ID_AT = _CLOSED_AT + 1
+_SMILING_AT = _CLOSED_AT + 1
+_LOOKING_AT = _SMILING_AT + 1
+_ID_AT = _LOOKING_AT + 1
 _MAX_FACES = (1 << _FACES_BITS) - 1
+_COLUMNS = 6
 _PACKED_SQL = (
     f'SELECT CAST("photo_id" AS BIGINT) * {1 << _ID_AT}'
+    f' + "looking" * {1 << _LOOKING_AT} + "smiling" * {1 << _SMILING_AT}'
     f' + "closed_eyes" * {1 << _CLOSED_AT} + "eyes_open" * {1 << _OPEN_AT}'
     f' + (CASE WHEN "faces" > {_MAX_FACES} THEN {_MAX_FACES} ELSE "faces" END) * {1 << _FACES_AT}'
     ' + (CASE WHEN "key_sharpness" IS NULL THEN 0'
@@ -242,15 +247,16 @@ _SLICE = 8192  # rows converted at a time (the GIL is let go between slices)
 
 
 def face_columns(photo_ids: Sequence[int]) -> NDArray[np.float32]:
-    """(n, 4) float32 in `photo_ids`' order: a key face's eyes closed (0/1),
+    """(n, 6) float32 in `photo_ids`' order: a key face's eyes closed (0/1),
     every key face's eyes open (0/1), the key faces' sharpness (0-100, to a
-    tenth), the faces found (counted up to 63); NaN where the photo has no
-    summary (or no key face, for the sharpness). One read of the table (the
-    taste model's inputs for a whole catalog: ml.taste_inputs)."""
+    tenth), the faces found (counted up to 63), every key face smiling
+    (0/1), every key face looking at the camera (0/1); NaN where the photo
+    has no summary (or no key face, for the sharpness). One read of the
+    table (the taste model's inputs for a whole catalog: ml.taste_inputs)."""
     import numpy as np
 
     wanted = np.asarray(photo_ids, dtype=np.int64)
-    out = np.full((len(wanted), 4), np.nan, dtype=np.float32)
+    out = np.full((len(wanted), _COLUMNS), np.nan, dtype=np.float32)
     if not len(wanted):
         return out
     cursor = Photo._meta.database.execute_sql(_PACKED_SQL)
@@ -265,11 +271,13 @@ def face_columns(photo_ids: Sequence[int]) -> NDArray[np.float32]:
     found = ids[at] == wanted
     row = packed[at[found]]
     sharp = (row & ((1 << _SHARP_BITS) - 1)).astype(np.float32)
-    columns = np.empty((len(row), 4), dtype=np.float32)
+    columns = np.empty((len(row), _COLUMNS), dtype=np.float32)
     columns[:, 0] = (row >> _CLOSED_AT) & 1
     columns[:, 1] = (row >> _OPEN_AT) & 1
     columns[:, 2] = np.where(sharp > 0, (sharp - 1) / 10, np.nan)
     columns[:, 3] = (row >> _FACES_AT) & _MAX_FACES
+    columns[:, 4] = (row >> _SMILING_AT) & 1
+    columns[:, 5] = (row >> _LOOKING_AT) & 1
     out[found] = columns
     return out
 
