@@ -18,7 +18,8 @@ groups nothing and deletes every stored descriptor and person
 (`catalog.people.forget`), when there is any (one indexed look otherwise).
 
 Invariants: no Qt here (the phase runs it as a Job on the writer pool);
-numpy and scipy are imported when it runs, not at start-up.
+numpy, scipy and OpenCV are imported only when some face waits, not at
+start-up and not by an import without new faces.
 """
 
 from __future__ import annotations
@@ -50,13 +51,13 @@ def update_people(db: Database | None = None, recognise: bool = True) -> PeopleR
             return PeopleResult(0, 0, 0, 0)
         gone = forget_people(db or Photo._meta.database)
         return PeopleResult(0, 0, 0, 0, forgotten=gone.descriptors)
+    if not any_unlooked():  # nothing new: no need to read (or import) anything more
+        return PeopleResult(0, 0, 0, 0)
     import numpy as np
 
     from curator.ml.faces.descriptor import DIMENSIONS, MODEL
     from curator.ml.faces.people import KnownFaces, group_faces
 
-    if not any_unlooked():  # nothing new: no need to read every descriptor
-        return PeopleResult(0, 0, 0, 0)
     snapshot = people_snapshot(MODEL)
     count = len(snapshot.face_ids)
     vectors = np.frombuffer(snapshot.vectors, dtype="<f4").astype(np.float32)
