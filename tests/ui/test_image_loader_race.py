@@ -39,3 +39,24 @@ def test_a_thumbnail_skipped_then_wanted_again_is_loaded(tmp_path: Path, qtbot: 
         assert loader.pixmap(keys[0]).width() == 32  # type: ignore[union-attr]
     finally:
         loader.shutdown()
+
+
+def test_cache_bytes_are_read_as_jpeg_only_never_probed_by_other_plugins(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    # Probing every plugin ran the SVG plugin's QTextStream (a QObject::connect
+    # under Qt's connection mutex) on a pool thread holding the GIL: a deadlock
+    # with the main thread destroying a QObject (seen once in a full test run).
+    import io
+
+    from curator.ui.common.image_loader import decode_scaled, read_scaled
+
+    jpeg, png = io.BytesIO(), io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 10, 10)).save(jpeg, "JPEG")
+    Image.new("RGB", (64, 48), (200, 10, 10)).save(png, "PNG")
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"></svg>'
+    assert decode_scaled(jpeg.getvalue(), 32).size().width() == 32
+    assert decode_scaled(png.getvalue(), 32).isNull()  # no other decoder is asked
+    assert decode_scaled(svg, 32).isNull()
+    (tmp_path / "entry.jpg").write_bytes(svg)
+    assert read_scaled(tmp_path / "entry.jpg", None).isNull()

@@ -116,6 +116,17 @@ def load_image(
     )
 
 
+# The cache holds JPEGs only. Naming the format keeps QImageReader from asking
+# every image plugin whether it can read the bytes: the SVG plugin's probe makes
+# a QTextStream, whose QObject::connect takes one of Qt's connection mutexes
+# while the calling pool thread holds the GIL (PySide keeps it for these
+# calls). The main thread destroying a QObject holds such a mutex and waits
+# for the GIL to ask Python for overrides: a deadlock, seen once in a full
+# test run (the window froze in test_filters_and_keys with the loader stuck
+# in QSvgDocument::isLikelySvg).
+CACHE_FORMAT = b"jpeg"
+
+
 def decode_scaled(data: bytes, max_edge: int | None) -> QImage:
     """`read_scaled` of a JPEG held in memory (a null QImage for empty or bad bytes)."""
     if not data:
@@ -124,7 +135,7 @@ def decode_scaled(data: bytes, max_edge: int | None) -> QImage:
     buffer.setData(QByteArray(data))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
     try:
-        return _read(QImageReader(buffer), max_edge)
+        return _read(QImageReader(buffer, CACHE_FORMAT), max_edge)
     finally:
         buffer.close()
 
@@ -133,10 +144,11 @@ def read_scaled(path: Path, max_edge: int | None) -> QImage:
     """A cached JPEG (already upright) as a QImage no longer than `max_edge` on
     its long side (a null QImage when it can't be read). The JPEG decoder scales
     in the DCT: cheaper than decode + resize. Safe on any thread."""
-    return _read(QImageReader(str(path)), max_edge)
+    return _read(QImageReader(str(path), CACHE_FORMAT), max_edge)
 
 
 def _read(reader: QImageReader, max_edge: int | None) -> QImage:
+    reader.setAutoDetectImageFormat(False)  # JPEG only, even for damaged bytes
     reader.setAutoTransform(False)  # cached JPEGs are already upright
     size = reader.size()
     if max_edge and size.isValid() and max(size.width(), size.height()) > max_edge:
@@ -167,7 +179,8 @@ def incarnate_reader_types() -> None:
     calls here first leaves the tasks nothing to create. (Turning lazy
     loading off, PYSIDE6_OPTION_LAZY=0, would cost ~0.5 s at start-up.)
     """
-    reader = QImageReader(os.devnull)  # a path that reads as no image, quietly
+    reader = QImageReader(os.devnull, CACHE_FORMAT)  # a path that reads as no image, quietly
+    reader.setAutoDetectImageFormat(False)
     reader.setAutoTransform(False)
     size = reader.size()
     reader.setScaledSize(QSize(max(1, size.width()), max(1, size.height())))
@@ -176,7 +189,7 @@ def incarnate_reader_types() -> None:
     buffer = QBuffer()  # decode_scaled's types, without a decode that would log a warning
     buffer.setData(QByteArray(b""))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    _read(QImageReader(buffer), None).isNull()
+    _read(QImageReader(buffer, CACHE_FORMAT), None).isNull()
     buffer.close()
 
 
