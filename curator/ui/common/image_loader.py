@@ -116,8 +116,9 @@ def load_image(
     )
 
 
-# The cache holds JPEGs only. Naming the format keeps QImageReader from asking
-# every image plugin whether it can read the bytes: the SVG plugin's probe makes
+# The cache holds JPEGs only. Naming the format of bytes held in memory (they
+# have no suffix to name it) keeps QImageReader from asking every image plugin
+# whether it can read them: the SVG plugin's probe makes
 # a QTextStream, whose QObject::connect takes one of Qt's connection mutexes
 # while the calling pool thread holds the GIL (PySide keeps it for these
 # calls). The main thread destroying a QObject holds such a mutex and waits
@@ -135,7 +136,9 @@ def decode_scaled(data: bytes, max_edge: int | None) -> QImage:
     buffer.setData(QByteArray(data))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
     try:
-        return _read(QImageReader(buffer, CACHE_FORMAT), max_edge)
+        reader = QImageReader(buffer, CACHE_FORMAT)
+        reader.setAutoDetectImageFormat(False)  # JPEG only, even for damaged bytes
+        return _read(reader, max_edge)
     finally:
         buffer.close()
 
@@ -144,11 +147,10 @@ def read_scaled(path: Path, max_edge: int | None) -> QImage:
     """A cached JPEG (already upright) as a QImage no longer than `max_edge` on
     its long side (a null QImage when it can't be read). The JPEG decoder scales
     in the DCT: cheaper than decode + resize. Safe on any thread."""
-    return _read(QImageReader(str(path), CACHE_FORMAT), max_edge)
+    return _read(QImageReader(str(path)), max_edge)  # the suffix names its decoder
 
 
 def _read(reader: QImageReader, max_edge: int | None) -> QImage:
-    reader.setAutoDetectImageFormat(False)  # JPEG only, even for damaged bytes
     reader.setAutoTransform(False)  # cached JPEGs are already upright
     size = reader.size()
     if max_edge and size.isValid() and max(size.width(), size.height()) > max_edge:
@@ -189,7 +191,9 @@ def incarnate_reader_types() -> None:
     buffer = QBuffer()  # decode_scaled's types, without a decode that would log a warning
     buffer.setData(QByteArray(b""))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    _read(QImageReader(buffer, CACHE_FORMAT), None).isNull()
+    in_memory = QImageReader(buffer, CACHE_FORMAT)
+    in_memory.setAutoDetectImageFormat(False)
+    _read(in_memory, None).isNull()
     buffer.close()
 
 
