@@ -224,8 +224,11 @@ def test_faces_an_earlier_run_left_are_looked_at_again_only_within_the_window() 
     assert wide.examined == [7, 8, 9]
     assert sorted(sorted(g) for g in wide.new_people) == [[1, 9], [7, 8]]
     narrow = group_faces(known(vectors, looked=looked), carried=2)
+    assert sorted(wide.left) == [2, 3, 4, 5, 6]  # only the strangers stay alone
     assert [sorted(g) for g in narrow.new_people] == [[7, 8]]
-    assert 1 in narrow.left and 9 in narrow.left
+    # outside the window of 2, the old face of A is not looked at again: the new
+    # one stays alone beside it (and beside every stranger)
+    assert sorted(narrow.left) == [1, 2, 3, 4, 5, 6, 9]
 
 
 def test_the_writer_leaves_a_face_placed_meanwhile_and_a_person_gone(catalog: Catalog) -> None:
