@@ -10,15 +10,16 @@ from datetime import datetime, timedelta
 import numpy as np
 import pytest
 
-from curator.catalog import decisions, judgments
+from curator.catalog import judgments
 from curator.catalog.models import Photo
 from curator.catalog.people import store
-from curator.catalog.taste.store import latest_taste, store_taste_model
+from curator.catalog.taste.store import store_taste_model
 from curator.ml.taste import fit_taste
 from curator.ml.taste_inputs import FACE_DIM, FACE_SCALE, face_features, inputs_for, with_faces
-from curator.pipeline.stages.score import latest_fitted, rescore, retrain_and_rescore
+from curator.pipeline.stages.score import latest_fitted, rescore
 from curator.records import EyeState, Face, FacesFound, FacesSummary
 from tests.scores import score_of
+from tests.taste_helpers import teach_twins
 
 MODEL = "clip-test"
 NAN = float("nan")
@@ -104,18 +105,8 @@ def test_a_photographer_who_rejects_blinks_teaches_the_model(any_catalog: object
     blinks = [i % 2 == 1 for i in range(n)]
     faces = [(pid, _faces(b)) for pid, b in zip(ids, blinks, strict=True)]
     store.apply_faces(Photo._meta.database, faces)
-    for pid, vec, blink in zip(ids, x, blinks, strict=True):
-        if blink:
-            decisions.set_cull(pid, decisions.CullState.REJECTED)
-        else:
-            decisions.set_rating(pid, 4 if vec[0] > 0 else 2, keep=True)
-    report = retrain_and_rescore(MODEL)
-    assert report.version is not None, report.message
-    stored = latest_taste(MODEL)
-    assert stored is not None and len(stored.coefficients.weights) == 8 + FACE_DIM
     # Every blink scores below its open twin (same embedding), after the rescore.
-    for open_id, blink_id in zip(ids[::2], ids[1::2], strict=True):
-        assert score_of(blink_id) < score_of(open_id)
+    teach_twins(MODEL, ids, x, list(blinks), 8 + FACE_DIM)
 
 
 def test_a_model_stored_before_the_faces_still_scores(any_catalog: object) -> None:

@@ -10,15 +10,16 @@ from datetime import datetime, timedelta
 import numpy as np
 import pytest
 
-from curator.catalog import decisions, judgments
+from curator.catalog import judgments
 from curator.catalog.models import Photo
 from curator.catalog.people import store
-from curator.catalog.taste.store import latest_taste, store_taste_model
+from curator.catalog.taste.store import store_taste_model
 from curator.ml.taste import fit_taste
 from curator.ml.taste_inputs import EYES_FACE_DIM, FACE_DIM, inputs_for, with_faces
-from curator.pipeline.stages.score import latest_fitted, rescore, retrain_and_rescore
+from curator.pipeline.stages.score import latest_fitted, rescore
 from curator.records import EyeState, Face, FacesFound, FacesSummary, Looking
 from tests.scores import score_of
+from tests.taste_helpers import teach_twins
 
 MODEL = "clip-test"
 
@@ -97,17 +98,7 @@ def test_a_photographer_who_rejects_unsmiling_frames_teaches_the_model(
     smiles = [i % 2 == 0 for i in range(n)]
     found = [(pid, _faces(smiling=s, looking=True)) for pid, s in zip(ids, smiles, strict=True)]
     store.apply_faces(Photo._meta.database, found)
-    for pid, vec, smiled in zip(ids, x, smiles, strict=True):
-        if not smiled:
-            decisions.set_cull(pid, decisions.CullState.REJECTED)
-        else:
-            decisions.set_rating(pid, 4 if vec[0] > 0 else 2, keep=True)
-    report = retrain_and_rescore(MODEL)
-    assert report.version is not None, report.message
-    stored = latest_taste(MODEL)
-    assert stored is not None and len(stored.coefficients.weights) == 8 + FACE_DIM
-    for smiling_id, plain_id in zip(ids[::2], ids[1::2], strict=True):
-        assert score_of(plain_id) < score_of(smiling_id)
+    teach_twins(MODEL, ids, x, [not smiled for smiled in smiles], 8 + FACE_DIM)
 
 
 def test_a_model_stored_with_issue_32s_face_features_still_scores(any_catalog: object) -> None:
