@@ -465,6 +465,22 @@ class ProposalReason(StrEnum):
 # (imaging.metrics.measure_sharpness): a proposal calls its blur "shake".
 SHAKE_NOTE = "camera shake"
 
+# Coverage (issue 50 §4: cull.coverage, catalog.people.coverage): an unnamed
+# person counts as one of the shoot's people once seen in this many photos
+# (a named one always counts). Three: a clustering leaves strangers and
+# passers-by in one or two frames (an import's long tail: most people seen
+# once or twice are nobody the photographer was asked for), while a guest,
+# a speaker or a player is photographed more often than that.
+PEOPLE_MIN_FRAMES = 3
+
+
+@dataclass(frozen=True)
+class FramePerson:
+    """A person seen in a frame (catalog.people, m025): id and name (None: unnamed)."""
+
+    id: int
+    name: str | None = None
+
 
 @dataclass(frozen=True)
 class ProposalFrame:
@@ -487,6 +503,7 @@ class ProposalFrame:
     key_boxes: tuple[tuple[float, float, float, float], ...] = ()  # key faces (x, y, w, h)
     taste: float | None = None  # preference score 0..100 of the photographer's model
     decided: CullState | None = None
+    people: tuple[FramePerson, ...] = ()  # the people of its faces, each once (by id)
 
 
 @dataclass(frozen=True)

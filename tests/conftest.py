@@ -41,6 +41,7 @@ BOTH_BACKENDS = frozenset(
     {
         "test_approval",
         "test_bulk_decisions",
+        "test_coverage_catalog",
         "test_decision_actions",
         "test_decision_steps",
         "test_faces_catalog",

@@ -35,6 +35,7 @@ from curator.camera_names import camera_name
 from curator.catalog.backends.dialect import SQLITE_FILE_NAME_SQL, dialect_of
 from curator.catalog.backends.seat import current_seat
 from curator.catalog.models import Photo
+from curator.catalog.people.coverage import people_coverage
 from curator.catalog.people.filters import FLAGGED_SQL, GALLERY_PEOPLE, people_ids
 from curator.catalog.proposals.store import proposal_counts, proposal_id_set
 from curator.catalog.types import PROPOSAL_WORDS
@@ -276,8 +277,9 @@ def _day(value: object) -> date | None:
 
 def metadata_choices() -> MetadataChoices:
     """Distinct cameras and lenses of the live photos, most used first, the
-    date and ISO spans (one grouped pass each; a few ms at 100k photos), and
-    how many keeps, rejects and highlights this seat's photographer has proposed."""
+    date and ISO spans (one grouped pass each; a few ms at 100k photos),
+    how many keeps, rejects and highlights this seat's photographer has proposed,
+    and the people with their kept photos (catalog.people.coverage)."""
     db = Photo._meta.database
     cameras = tuple(
         FilterChoice(str(key), camera_name(make, model) or str(key), int(n))
@@ -312,6 +314,7 @@ def metadata_choices() -> MetadataChoices:
         iso_low=None if iso_low is None else int(iso_low),
         iso_high=None if iso_high is None else int(iso_high),
         proposals=proposals,
+        people=people_coverage(),
     )
 
 

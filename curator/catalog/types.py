@@ -185,6 +185,16 @@ class FilterChoice:
 
 
 @dataclass(frozen=True)
+class PersonCoverage:
+    """A person's photos and how many of them are kept (catalog.people.coverage)."""
+
+    id: int
+    name: str | None
+    photos: int
+    kept: int
+
+
+@dataclass(frozen=True)
 class MetadataChoices:
     """What the filter popup offers: cameras and lenses with counts, the date and ISO span."""
 
@@ -197,6 +207,8 @@ class MetadataChoices:
     # This photographer's proposals: keep, reject, highlight (values of
     # MetadataFilter.proposal) with how many photos each holds now.
     proposals: tuple[FilterChoice, ...] = ()
+    # The people that count, with their kept photos (catalog.people.coverage).
+    people: tuple[PersonCoverage, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,12 @@ photographer's proposals (`catalog.proposals.store.write_proposals`): a
 proposal for every undecided photo of the scope (the whole catalog, the
 photos under FOLDER, or a project's), never a decision. `curator list
 --json` shows each photo's `proposal`. Output: the counts ("keep 412 ·
-reject 1,588 · highlights 62"), the rejects' reasons, and a sentence when a
-target asked for more keeps than there were acceptable frames.
+reject 1,588 · highlights 62"), the rejects' reasons, a sentence when a
+target asked for more keeps than there were acceptable frames, and the
+shoot's people left with no keep ("3 people have no keep: Anna, Ben and 1
+unnamed"; `--json`: `no_keep`, `beyond_target`). A target-count proposal
+keeps a good frame of every named person (and everyone seen in three
+frames) first: cull.coverage.
 
 --accept turns this photographer's proposals (keeps and rejects, or only
 one kind) into decisions: one transaction, one undo step, logged as from a
@@ -31,7 +35,7 @@ import os
 import time
 from typing import Any
 
-from curator.commands.base import EXIT_OK, CommandContext, UsageError
+from curator.commands.base import EXIT_OK, CommandContext, UsageError, printable
 
 NAMES = ("cull",)
 GENRES = ("people", "portrait", "event", "landscape", "sports")
@@ -113,7 +117,13 @@ def _propose(args: argparse.Namespace, ctx: CommandContext) -> int:
     from curator.catalog.backends.seat import current_seat
     from curator.cull.checks import Genre, checks_for
     from curator.cull.propose import propose_for
-    from curator.cull.summary import counts_text, reasons_text, reject_reasons, short_text
+    from curator.cull.summary import (
+        counts_text,
+        people_text,
+        reasons_text,
+        reject_reasons,
+        short_text,
+    )
 
     if args.keep is not None and args.keep < 0:
         raise UsageError(f"--keep must be 0 or more (not {args.keep})")
@@ -141,6 +151,8 @@ def _propose(args: argparse.Namespace, ctx: CommandContext) -> int:
             "short": s.short,
             "genre": args.genre,
             "reasons": dict(sorted(reasons.items())),
+            "no_keep": [{"id": p.id, "name": p.name} for p in s.no_keep],
+            "beyond_target": s.beyond_target,
             "seconds": round(seconds, 3),
         }
         json.dump(report, ctx.out)
@@ -155,6 +167,8 @@ def _propose(args: argparse.Namespace, ctx: CommandContext) -> int:
         print(f"  rejects: {reasons_text(reasons)}", file=out)
     if s.short:
         print(f"  {short_text(s)}", file=out)
+    if s.no_keep:
+        print(f"  {printable(people_text(s))}", file=out)
     print(
         "Nothing is decided yet: review them (`curator list --json`), then "
         "`curator cull --accept`.",

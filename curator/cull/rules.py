@@ -27,6 +27,10 @@ The rules (issue 42):
    there were fewer), the rest rejected: "below your taste" (ranked by the
    photographer's model) or "below the target" (no taste score), or as
    duplicates. A frame that fails a check is never kept for a target.
+   Coverage first (issue 50 §4, `coverage.cover`): before the ranking
+   fills the target, each of the shoot's people (named, or seen in
+   `PEOPLE_MIN_FRAMES` frames) not kept yet gets their best acceptable
+   frame in that ranking; the rest of the target is filled by the ranking.
 6. Highlights: the best `HIGHLIGHT_SHARE` (~15 %) of the acceptable keeps by value.
 7. Confidence 0..1: a reject for a failed check grows with how far the frame
    is past the line; a duplicate or a cut with its value's gap to the frame
@@ -47,9 +51,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from curator.cull.checks import CullChecks, Judged, judge, value
+from curator.cull.coverage import cover, no_keep
 from curator.cull.moments import moments
 from curator.records import (
     CullState,
+    FramePerson,
     Proposal,
     ProposalFrame,
     ProposalReason,
@@ -72,6 +78,10 @@ class ProposalSummary:
     acceptable: int  # frames that passed every check
     target: int | None
     short: bool  # a target larger than the acceptable frames: fewer kept
+    # The shoot's people with no keep (cull.coverage.no_keep), and how many
+    # people with an acceptable frame a target was too small to cover.
+    no_keep: tuple[FramePerson, ...] = ()
+    beyond_target: int = 0
 
 
 @dataclass(frozen=True)
@@ -136,6 +146,7 @@ def propose(
             forced.append(_best(open_, frames, values))
 
     verdicts: dict[int, Proposal] = {}
+    beyond = 0
     acceptable = len(best_of) + len(duplicates)
     if target is None:
         for i in best_of:
@@ -151,7 +162,12 @@ def propose(
         ranked = sorted(best_of, key=lambda i: (-values[i], i)) + sorted(
             (i for i, _ in duplicates), key=lambda i: (-values[i], i)
         )
-        keeps, cut = ranked[:target], ranked[target:]
+        covering = cover(frames, ranked, target)
+        beyond = covering.beyond
+        first = set(covering.keeps)
+        chosen = first | set([i for i in ranked if i not in first][: target - len(first)])
+        keeps = [i for i in ranked if i in chosen]
+        cut = [i for i in ranked if i not in chosen]
         first_cut = values[cut[0]] if cut else None
         last_keep = values[keeps[-1]] if keeps else None
         for i in keeps:
@@ -190,6 +206,8 @@ def propose(
         acceptable=acceptable,
         target=target,
         short=target is not None and acceptable < target,
+        no_keep=no_keep(frames, [i for i, p in verdicts.items() if p.verdict is KEEP]),
+        beyond_target=beyond,
     )
     return ProposalRun(proposals, summary)
 

@@ -1,8 +1,9 @@
 """A proposal's summary in words, as `curator cull --propose` prints it and
 the window's Cull ▸ Propose… shows it while the controls move: the counts
 ("keep 412 · reject 1,588 · highlights 62"), the rejects' reasons, most
-common first, and the sentence when a target asked for more keeps than
-there were acceptable frames. Pure."""
+common first, the sentence when a target asked for more keeps than
+there were acceptable frames, and the shoot's people with no keep ("3 people
+have no keep: Anna, Ben and 1 unnamed": cull.coverage). Pure."""
 
 from __future__ import annotations
 
@@ -37,3 +38,29 @@ def short_text(s: ProposalSummary) -> str:
         f"Only {s.acceptable:,} frame(s) passed every check: {s.keep:,} kept, "
         f"not the {s.target:,} asked for."
     )
+
+
+NAMES_SHOWN = 5  # names listed before "and N more"
+
+
+def people_text(s: ProposalSummary) -> str:
+    """ "3 people have no keep: Anna, Ben and 1 unnamed" ("" when everyone has
+    one), and when the target could not cover everyone, how many it left out."""
+    if not s.no_keep:
+        return ""
+    names = [p.name for p in s.no_keep if p.name is not None]
+    unnamed = len(s.no_keep) - len(names)
+    parts = names[:NAMES_SHOWN]
+    if len(names) > NAMES_SHOWN:
+        parts.append(f"{len(names) - NAMES_SHOWN:,} more named")
+    if unnamed:
+        parts.append(f"{unnamed:,} unnamed")
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    n = len(s.no_keep)
+    text = f"{n:,} {'person has' if n == 1 else 'people have'} no keep: {listed}."
+    if s.beyond_target and s.target is not None:
+        text += (
+            f" {s.beyond_target:,} of them had a good frame, but there were more people"
+            f" than the {s.target:,} keep(s) asked for."
+        )
+    return text

@@ -7,6 +7,8 @@ Used by the gallery's filter bar and by search (`eyes:closed`, `faces:2+`):
 - `face:smiling` — every key face smiles (issue 49, m024);
 - `looking:camera` — every key face looks at the camera ("everyone looking
   at the camera");
+- `person:nokeep` — the photos of every person (named, or seen often) with
+  no kept photo (issue 50 §4: catalog.people.coverage);
 - `faces:N`, `faces:N+`, `faces:N-M` — how many faces were found (judged
   or only counted); `faces:0` is "no people" (the stage looked and found
   none); `faces:1+` is "people".
@@ -22,12 +24,16 @@ the photo's id column (`photo_col`), with its parameters; None when the
 value is not one of these forms (the caller treats the token as a word).
 
 Invariants: only the narrow summary table is read (its partial indexes for
-the two badges, m024's for smiling and looking); parameters are always bound, never formatted in.
+the two badges, m024's for smiling and looking), except by `person:nokeep`
+(the people's tables, one grouped pass); parameters are always bound, never
+formatted in.
 """
 
 from __future__ import annotations
 
 import re
+
+from curator.catalog.people.coverage import no_keep_ids
 
 _COUNT = re.compile(r"^(\d+)(\+|-(\d+))?$")
 MAX_FACES_WORD = 1000  # a count beyond any photo's (the stage keeps at most 200)
@@ -52,6 +58,7 @@ GALLERY_PEOPLE = {
     "soft face": ("face", "soft"),
     "smiling": ("face", "smiling"),
     "looking at the camera": ("looking", "camera"),
+    "people with no kept photo": ("person", "nokeep"),
 }
 
 
@@ -72,6 +79,8 @@ def people_ids(kind: str, value: str) -> tuple[str, list[object]] | None:
         return (SOFT_FACE_SQL if value == "soft" else SMILING_SQL), []
     if kind == "looking" and value == "camera":
         return LOOKING_SQL, []
+    if kind == "person" and value == "nokeep":
+        return no_keep_ids()
     if kind == "faces":
         m = _COUNT.match(value)
         if m is None:

@@ -7,8 +7,11 @@ undecided or in a burst, with its technical measures, burst, taste score
 catalog.taste.choice) and faces summary joined in, in capture order; then
 the key faces' boxes of the photos in bursts (what tells the moments of a
 burst apart: cull.moments). A decided photo (kept or rejected, picked, or
-rated) is read only when it is in a burst: it is never proposed, it only
-says its moment already has a keep. No file is read.
+rated) is read only when it is in a burst or shows a person: it is never
+proposed, it only says its moment (or its person: cull.coverage) already has
+a keep. A third statement reads the people of the scope's faces (m025:
+person, face_person), each frame's once (`ProposalFrame.people`). No file is
+read.
 
 The scope: the whole catalog, the photos with a path under a folder
 (primary or another copy's path), a project's photos, some photos by id
@@ -29,9 +32,11 @@ from curator.catalog.paths_codec import encode_path, shown_sql
 from curator.catalog.projects import ProjectRef, project_photo_ids
 from curator.catalog.queries import gallery_query_ids
 from curator.catalog.types import GalleryQuery
-from curator.records import SHAKE_NOTE, CullState, FacesSummary, ProposalFrame
+from curator.records import SHAKE_NOTE, CullState, FacesSummary, FramePerson, ProposalFrame
 
 DECIDED_SQL = "(photo.cull != 'unreviewed' OR photo.picked = 1 OR photo.rating IS NOT NULL)"
+# The photos with a face in a person (coverage reads their decided ones too).
+WITH_PERSON_SQL = 'SELECT f."photo_id" FROM "face_person" fp JOIN "face" f ON f."id" = fp."face_id"'
 
 
 @dataclass(frozen=True)
@@ -89,11 +94,13 @@ def plan_frames(scope: Scope = Scope()) -> list[ProposalFrame]:
         f"SELECT {_COLUMNS} FROM photo"
         " LEFT JOIN photo_preference pp ON pp.photo_id = photo.id"
         " LEFT JOIN photo_faces pf ON pf.photo_id = photo.id"
-        f" WHERE {shown} AND (NOT {DECIDED_SQL} OR photo.burst_group IS NOT NULL){where}"
+        f" WHERE {shown} AND (NOT {DECIDED_SQL} OR photo.burst_group IS NOT NULL"
+        f" OR photo.id IN ({WITH_PERSON_SQL})){where}"
         " ORDER BY photo.captured_at IS NULL, photo.captured_at, photo.capture_subsec, photo.id"
     )
     rows = db.execute_sql(sql, params).fetchall()
     boxes = _key_boxes() if any(r[10] is not None for r in rows) else {}
+    people = _people(shown, where, params) if rows else {}
     kept, rejected = CullState.KEPT, CullState.REJECTED
     frames: list[ProposalFrame] = []
     for (
@@ -152,9 +159,26 @@ def plan_frames(scope: Scope = Scope()) -> list[ProposalFrame]:
                 key_boxes=boxes.get(int(pid), ()) if burst is not None else (),
                 taste=None if taste is None else float(taste),
                 decided=decided,
+                people=people.get(int(pid), ()),
             )
         )
     return frames
+
+
+def _people(shown: str, where: str, params: list[object]) -> dict[int, tuple[FramePerson, ...]]:
+    """The people of the scope's live photos' faces: photo id -> its people, each
+    once, by person id."""
+    rows = Photo._meta.database.execute_sql(
+        'SELECT DISTINCT f."photo_id", p."id", p."name" FROM "face_person" fp'
+        ' JOIN "face" f ON f."id" = fp."face_id" JOIN "person" p ON p."id" = fp."person_id"'
+        f' WHERE f."photo_id" IN (SELECT photo.id FROM photo WHERE {shown}{where})'
+        ' ORDER BY f."photo_id", p."id"',
+        params,
+    ).fetchall()
+    out: dict[int, list[FramePerson]] = defaultdict(list)
+    for photo, person, name in rows:
+        out[int(photo)].append(FramePerson(int(person), None if name is None else str(name)))
+    return {photo: tuple(people) for photo, people in out.items()}
 
 
 def _key_boxes() -> dict[int, tuple[tuple[float, float, float, float], ...]]:

@@ -6,7 +6,8 @@ The dialog holds no rule and touches no catalog itself: `CullController`
 reads the scope's photos once when the dialog opens (and again when the
 scope changes), runs the pure proposal on its pool for every change of a
 control (counts only: "keep 412 · reject 1,588 · highlights 62", the
-rejects' reasons, and the sentence when the target cannot be met), and
+rejects' reasons, the sentence when the target cannot be met, and the
+shoot's people left with no keep: cull.coverage), and
 writes on Propose exactly what `curator cull --propose` writes. The
 sensitivities' meaning is `cull.tuning`'s.
 
@@ -314,7 +315,7 @@ class ProposeDialog(QDialog):
     @Slot(object)
     @guarded_slot
     def _on_counts(self, ready: CountsReady) -> None:
-        from curator.cull.summary import counts_text, short_text
+        from curator.cull.summary import counts_text, people_text, short_text
 
         self.counts_shown = ready.generation
         s = ready.summary
@@ -327,12 +328,9 @@ class ProposeDialog(QDialog):
             return
         self.counts_label.setText(counts_text(s))
         why = ", ".join(f"{name} {n:,}" for name, n in ready.reasons)
-        show_sentence(
-            self.reasons_label,
-            f"Of {s.photos:,} undecided photos. Rejects: {why}."
-            if why
-            else f"Of {s.photos:,} undecided photos.",
-        )
+        said = f"Of {s.photos:,} undecided photos." + (f" Rejects: {why}." if why else "")
+        people = people_text(s)  # the shoot's people with no keep (cull.coverage)
+        show_sentence(self.reasons_label, f"{said} {people}" if people else said)
         self._say_short(short_text(s))
         self.propose_button.setEnabled(not self.controller.busy)
 

@@ -1,9 +1,11 @@
 """`MetadataFilterPanel`: the form inside the gallery bar's "Filter ▾" popup
 (`ui.gallery.metadata_filter.MetadataFilterButton`) — camera and lens lists,
 date range, ISO range, file name, people (anyone, people, no people,
-closed eyes, soft face: the faces stage's verdicts) and this seat's
-proposals (cull for me: proposed keep, proposed reject, highlights, each
-with its count); `filter()` is what it shows.
+closed eyes, soft face: the faces stage's verdicts; the people with no kept
+photo, how many there are, and in the row's tooltip each person's kept
+photos: catalog.people.coverage) and this seat's proposals (cull for me:
+proposed keep, proposed reject, highlights, each with its count);
+`filter()` is what it shows.
 
 Loaded with the popup's first opening, not before the window's first paint
 (issue 21 §1). Invariant: a chosen camera or lens that a refreshed list no
@@ -29,12 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from curator.catalog.gallery_filters import FilterChoice, MetadataChoices, MetadataFilter
+from curator.catalog.types import PersonCoverage
 
 ANY = ""
 LABEL_ROLE = Qt.ItemDataRole.UserRole + 1  # a choice's name without its count
 NAME_PAUSE_MS = 250
 ISO_TOP = 409_600
 # (text, MetadataFilter.people): catalog.people.filters.GALLERY_PEOPLE's names.
+NO_KEEP_TEXT = "People with no kept photo"
 PEOPLE_CHOICES = (
     ("Anyone", ANY),
     ("With people", "people"),
@@ -43,7 +47,14 @@ PEOPLE_CHOICES = (
     ("Soft face", "soft face"),
     ("Smiling", "smiling"),
     ("Everyone looking at the camera", "looking at the camera"),
+    (NO_KEEP_TEXT, "people with no kept photo"),
 )
+PEOPLE_TIP = (
+    "Photos with or without people, or those where a key face (one of the "
+    "photo's subjects) has closed eyes or is clearly softer than the photo; or the "
+    "photos of the people (named, or seen in a few photos) none of whose photos is kept"
+)
+PEOPLE_LISTED = 15  # people named in the tooltip before "and N more"
 
 
 class MetadataFilterPanel(QWidget):
@@ -73,10 +84,7 @@ class MetadataFilterPanel(QWidget):
         self.name_edit.setPlaceholderText("part of the file name, e.g. DSC_04")
         self.name_edit.setClearButtonEnabled(True)
         self.people_combo = QComboBox(self)
-        self.people_combo.setToolTip(
-            "Photos with or without people, or those where a key face (one of the "
-            "photo's subjects) has closed eyes or is clearly softer than the photo"
-        )
+        self.people_combo.setToolTip(PEOPLE_TIP)
         for text, value in PEOPLE_CHOICES:
             self.people_combo.addItem(text, value)
         self.proposal_combo = QComboBox(self)
@@ -153,6 +161,7 @@ class MetadataFilterPanel(QWidget):
             (self.proposal_combo, "Any photo", choices.proposals),
         ):
             _fill(combo, everything, values)
+        self._show_people(choices.people)
         for box, edit, day in (
             (self.from_box, self.from_date, choices.first_day),
             (self.to_box, self.to_date, choices.last_day),
@@ -161,6 +170,14 @@ class MetadataFilterPanel(QWidget):
                 edit.blockSignals(True)
                 edit.setDate(QDate(day.year, day.month, day.day))
                 edit.blockSignals(False)
+
+    def _show_people(self, people: tuple[PersonCoverage, ...]) -> None:
+        """How many people have no kept photo (on its choice) and each one's
+        kept photos (the row's tooltip)."""
+        at = self.people_combo.findData("people with no kept photo")
+        missing = sum(1 for p in people if not p.kept)
+        self.people_combo.setItemText(at, f"{NO_KEEP_TEXT} ({missing})" if people else NO_KEEP_TEXT)
+        self.people_combo.setToolTip(PEOPLE_TIP + coverage_lines(people))
 
     @Slot()
     def clear(self) -> None:
@@ -198,6 +215,19 @@ class MetadataFilterPanel(QWidget):
     @Slot()
     def _changed(self, *_: object) -> None:
         self.filter_changed.emit(self.filter())
+
+
+def coverage_lines(people: tuple[PersonCoverage, ...]) -> str:
+    """ "\n\nKept photos per person:\nAnna: 0 of 12 …" ("" without people)."""
+    if not people:
+        return ""
+    lines = [
+        f"{p.name or f'Person {p.id}'}: {p.kept:,} of {p.photos:,} kept"
+        for p in people[:PEOPLE_LISTED]
+    ]
+    if len(people) > PEOPLE_LISTED:
+        lines.append(f"… and {len(people) - PEOPLE_LISTED:,} more (curator people)")
+    return "\n\nKept photos per person:\n" + "\n".join(lines)
 
 
 def _fill(combo: QComboBox, everything: str, values: tuple[FilterChoice, ...]) -> None:
