@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from curator.catalog.db import Catalog
 from curator.catalog.gallery_filters import metadata_choices
-from curator.catalog.models import Face, Photo, PhotoPreference
+from curator.catalog.models import Photo, PhotoPreference
 from curator.catalog.people.coverage import people_coverage
 from curator.catalog.proposals.plan import Scope, plan_frames
 from curator.catalog.proposals.store import proposals_of
@@ -20,6 +20,7 @@ from curator.cull.checks import checks_for
 from curator.cull.propose import propose_for
 from curator.records import CullState, FramePerson, ProposalVerdict
 from curator.search.text import parse_query, text_search
+from tests.coverage_helpers import faces_of, person
 
 T0 = datetime(2025, 6, 1, 12, 0, 0)
 NO_KEEP = "people with no kept photo"
@@ -41,46 +42,24 @@ def _photo(i: int, *, taste: float = 50.0, **kw: object) -> int:
     return pid
 
 
-def _person(name: str | None) -> int:
-    db = Photo._meta.database
-    (pid,) = db.execute_sql(
-        'INSERT INTO "person" ("name", "made_at") VALUES (?, ?) RETURNING "id"',
-        (name, "2025-06-01 12:00:00"),
-    ).fetchone()
-    return int(pid)
-
-
-def _faces(photo: int, *people: int) -> None:
-    """One face per person on `photo`, each placed in its person."""
-    db = Photo._meta.database
-    for idx, person in enumerate(people):
-        face = Face.create(
-            photo=photo, idx=idx, x=0.1 * idx, y=0.2, w=0.1, h=0.2, size_px=200, judged=True,
-            eyes="open", is_key=True, confidence=0.9,
-        )  # fmt: skip
-        db.execute_sql(
-            'INSERT INTO "face_person" ("face_id", "person_id") VALUES (?, ?)', (face.id, person)
-        )
-
-
 def _wedding() -> dict[str, int]:
     """The couple in six photos the photographer likes, grandmother in one they
     like less, a stranger in two, and an unnamed guest in four (one kept)."""
     ids: dict[str, int] = {}
-    couple, granny = _person("Anna"), _person("Grandmother")
-    stranger, guest = _person(None), _person(None)
+    couple, granny = person("Anna"), person("Grandmother")
+    stranger, guest = person(None), person(None)
     ids |= {"couple": couple, "granny": granny, "stranger": stranger, "guest": guest}
     for i in range(1, 7):
         ids[f"c{i}"] = _photo(i, taste=90.0 - i)
-        _faces(ids[f"c{i}"], couple, couple)  # two faces of one person: one person in it
+        faces_of(ids[f"c{i}"], couple, couple)  # two faces of one person: one person in it
     ids["g"] = _photo(20, taste=30.0)
-    _faces(ids["g"], granny)
+    faces_of(ids["g"], granny)
     for i in (30, 31):
         ids[f"s{i}"] = _photo(i, taste=20.0)
-        _faces(ids[f"s{i}"], stranger)
+        faces_of(ids[f"s{i}"], stranger)
     for i in (40, 41, 42, 43):
         ids[f"u{i}"] = _photo(i, taste=10.0, cull="kept" if i == 43 else "unreviewed")
-        _faces(ids[f"u{i}"], guest)
+        faces_of(ids[f"u{i}"], guest)
     return ids
 
 

@@ -169,16 +169,15 @@ def _people(shown: str, where: str, params: list[object]) -> dict[int, tuple[Fra
     """The people of the scope's live photos' faces: photo id -> its people, each
     once, by person id."""
     rows = Photo._meta.database.execute_sql(
-        'SELECT DISTINCT f."photo_id", p."id", p."name" FROM "face_person" fp'
+        'SELECT f."photo_id", p."id", p."name" FROM "face_person" fp'
         ' JOIN "face" f ON f."id" = fp."face_id" JOIN "person" p ON p."id" = fp."person_id"'
-        f' WHERE f."photo_id" IN (SELECT photo.id FROM photo WHERE {shown}{where})'
-        ' ORDER BY f."photo_id", p."id"',
+        f' WHERE f."photo_id" IN (SELECT photo.id FROM photo WHERE {shown}{where})',
         params,
     ).fetchall()
-    out: dict[int, list[FramePerson]] = defaultdict(list)
-    for photo, person, name in rows:
-        out[int(photo)].append(FramePerson(int(person), None if name is None else str(name)))
-    return {photo: tuple(people) for photo, people in out.items()}
+    out: dict[int, dict[int, FramePerson]] = defaultdict(dict)
+    for photo, person, name in rows:  # no DISTINCT nor ORDER BY: two temp B-trees saved
+        out[int(photo)][int(person)] = FramePerson(int(person), None if name is None else str(name))
+    return {photo: tuple(people[k] for k in sorted(people)) for photo, people in out.items()}
 
 
 def _key_boxes() -> dict[int, tuple[tuple[float, float, float, float], ...]]:
