@@ -1,12 +1,13 @@
 """Coverage in the real window (issue 50 §4): the Filter popup's People row
 says who has no kept photo and each person's kept photos, and its "People
-with no kept photo" narrows the grid to them; Cull ▸ Propose… names the
-people a proposal leaves with no keep."""
+with no kept photo" narrows the grid to them; Cull ▸ Propose… and the status
+bar after it name the people a proposal leaves with no keep."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from curator.app import App
@@ -70,4 +71,7 @@ def test_the_propose_dialog_names_who_has_no_keep(app: App, qtbot: QtBot) -> Non
     assert dialog is not None
     qtbot.waitUntil(lambda: dialog.counts_current, timeout=WAIT)
     assert dialog.reasons_label.text().endswith("1 person has no keep: Grandmother.")
-    dialog.close()
+    with qtbot.waitSignal(app.window.cull.controller().proposed, timeout=WAIT):
+        qtbot.mouseClick(dialog.propose_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: app.window.cull.dialog is None, timeout=WAIT)
+    assert "1 person has no keep: Grandmother." in app.window.statusBar().currentMessage()

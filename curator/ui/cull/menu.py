@@ -188,7 +188,7 @@ class CullMenu(QObject):
     def _on_proposed(self, done: ProposeDone) -> None:
         if done.run is None:
             return  # the error went to the error reporter
-        from curator.cull.summary import counts_text
+        from curator.cull.summary import counts_text, people_text
 
         s = done.run.summary
         self.hooks.proposals_changed()
@@ -197,7 +197,8 @@ class CullMenu(QObject):
             return
         self.hooks.notify(
             f"Proposed a first cull of {s.photos:,} photo(s): {counts_text(s)}. "
-            "Nothing is decided yet: review them, then Cull ▸ Accept the Rest."
+            + (f"{people_text(s)} " if s.no_keep else "")
+            + "Nothing is decided yet: review them, then Cull ▸ Accept the Rest."
         )
 
     @Slot(object)
