@@ -12,6 +12,7 @@ from curator.catalog.db import Catalog
 from curator.catalog.gallery_filters import metadata_choices
 from curator.catalog.models import Photo, PhotoPreference
 from curator.catalog.people.coverage import people_coverage
+from curator.catalog.people.naming import people_list
 from curator.catalog.proposals.plan import Scope, plan_frames
 from curator.catalog.proposals.store import proposals_of
 from curator.catalog.queries import gallery_query_ids
@@ -96,6 +97,13 @@ def test_the_filter_panel_s_people_and_the_no_keep_filter(catalog: Catalog) -> N
         PersonCoverage(ids["guest"], None, 4, 1),
     )  # the stranger (unnamed, two photos) does not count
     assert metadata_choices().people == rows
+    listed = [(r.id, r.faces, r.photos, r.kept) for r in people_list()]  # `curator people`
+    assert listed == [
+        (ids["couple"], 12, 6, 1),  # most photographed first; two faces a photo
+        (ids["guest"], 4, 4, 1),
+        (ids["stranger"], 2, 2, 0),
+        (ids["granny"], 1, 1, 0),
+    ]
     query = GalleryQuery(metadata=MetadataFilter(people=NO_KEEP))
     assert set(gallery_query_ids(query)) == {ids["g"]}
     Photo.update(cull="kept").where(Photo.id == ids["g"]).execute()

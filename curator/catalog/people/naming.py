@@ -39,13 +39,16 @@ from curator.catalog.write_gate import Gate
 
 MAX_NAME = 200
 
+# Driven from the photo table, as catalog.people.coverage says why (1.03 -> 0.36
+# CPU s at 100,000 photos / 300,000 faces, the same rows).
 _LIST_SQL = (
-    'SELECT p."id", p."name", COUNT(*), COUNT(DISTINCT f."photo_id"),'
-    ' COUNT(DISTINCT CASE WHEN ph."cull" = \'kept\' THEN f."photo_id" END)'
-    ' FROM "person" p JOIN "face_person" fp ON fp."person_id" = p."id"'
-    ' JOIN "face" f ON f."id" = fp."face_id"'
-    ' JOIN "photo" ph ON ph."id" = f."photo_id" AND ph."deleted_at" IS NULL'
-    ' GROUP BY p."id", p."name" ORDER BY COUNT(DISTINCT f."photo_id") DESC, p."id"'
+    'SELECT p."id", p."name", per.faces, per.photos, per.kept FROM ('
+    'SELECT fp."person_id" AS person, COUNT(*) AS faces, COUNT(DISTINCT f."photo_id") AS photos,'
+    ' COUNT(DISTINCT CASE WHEN ph."cull" = \'kept\' THEN f."photo_id" END) AS kept'
+    ' FROM "photo" ph CROSS JOIN "face" f CROSS JOIN "face_person" fp'
+    ' WHERE f."photo_id" = ph."id" AND fp."face_id" = f."id" AND ph."deleted_at" IS NULL'
+    ' GROUP BY fp."person_id") AS per JOIN "person" p ON p."id" = per.person'
+    ' ORDER BY per.photos DESC, p."id"'
 )
 
 
