@@ -20,7 +20,8 @@ A query is words, quoted phrases and filters, in any order:
   `<=`, `<`, `=`, and `rating:4` for exactly 4; unrated counts as 0), and the
   bare words `kept`, `picked`, `rejected`, `unreviewed`; and people
   (catalog.people.filters): `eyes:closed`, `eyes:open`, `face:soft`,
-  `faces:0` (no people), `faces:2`, `faces:2+`, `faces:2-5`; and this
+  `faces:0` (no people), `faces:2`, `faces:2+`, `faces:2-5`,
+  `person:nokeep` (the photos of the people with no kept photo); and this
   photographer's proposals (cull for me, catalog.proposals):
   `proposal:keep`, `proposal:reject`, `proposal:highlight`. Filters of the same
   kind combine with OR for cull states and content types (a photo has one),
