@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -164,12 +165,17 @@ def cmd_xmp_write(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def _planner(item: Any) -> Any:
-    """The edit planner of one photo's existing sidecars (see `xmp.edit.plan_edit`)."""
+    """The edit planner of one photo's existing sidecars (see `xmp.edit.plan_edit`),
+    with its people's names as person keywords (`xmp.people_keywords.with_people`)."""
     from curator.interop.xmp.edit import plan_edit
+    from curator.interop.xmp.people_keywords import with_people
     from curator.interop.xmp.state import state_of
 
+    owned = item.synced.state.people if item.synced is not None else frozenset()
+
     def plan(current: Any, file_time: Any) -> Any:
-        return plan_edit(
+        own_file = (current.creator_tool or "").startswith("Curator")
+        planned = plan_edit(
             item.catalog,
             item.synced.state if item.synced is not None else None,
             state_of(current),
@@ -177,8 +183,11 @@ def _planner(item: Any) -> Any:
             file_time,
             keyword_texts=item.keyword_texts,
             extras=item.extras,
-            own_file=(current.creator_tool or "").startswith("Curator"),
+            own_file=own_file,
             current_orientation=current.orientation,
+        )
+        return with_people(
+            planned, item.fields.people, owned, current, item.extras, own_file=own_file
         )
 
     return plan
@@ -200,6 +209,7 @@ def _record(synced: list[tuple[Any, list[Any]]], ctx: CommandContext) -> None:
                 continue
             first = primary[0]
             state, pending = synced_state(first, item.catalog, item.authored)
+            state = replace(state, people=people_owned(first, item))
             seen = XmpSeen(state, first.sidecar, first.mtime_ns)
             read_back = None
             if not pending:
@@ -218,6 +228,22 @@ def _record(synced: list[tuple[Any, list[Any]]], ctx: CommandContext) -> None:
             "compare with its older record next time.",
             file=ctx.err,
         )
+
+
+def people_owned(outcome: Any, item: Any) -> frozenset[str]:
+    """The person keywords Curator owns in the sidecar `outcome` left (see
+    `xmp.people_keywords.owned_now`)."""
+    from curator.interop.xmp.people_keywords import owned_now
+    from curator.interop.xmp.sidecars import SidecarStatus
+
+    owned = item.synced.state.people if item.synced is not None else frozenset()
+    return owned_now(
+        owned,
+        outcome.edit.people if outcome.edit is not None else None,
+        fresh=outcome.status is SidecarStatus.WRITTEN,
+        wanted=item.fields.people,
+        keywords_after=outcome.state.keywords if outcome.state is not None else frozenset(),
+    )
 
 
 def _print_report(report: dict[str, Any], ctx: CommandContext) -> None:
