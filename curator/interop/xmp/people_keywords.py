@@ -15,7 +15,9 @@ standing for its `lr:` and `digiKam:` forms) or a flat keyword ("Ann").
 keywords the file lacks are added (and become Curator's), Curator's own
 keywords of names no longer wanted (renamed, merged, cleared) are taken out;
 a keyword that was already in the file when Curator wanted it stays the
-user's and is never taken out.
+user's and is never taken out. A name the file's regions already give (a
+face another tool named) gets no keyword: it is that tool's word, and a
+sidecar decided only elsewhere stays byte-identical.
 
 `with_people` adds that edit to what `xmp.edit.plan_edit` planned (`xmp
 write`'s planner); `owned_now` says which person keywords are Curator's in a
@@ -73,7 +75,10 @@ def _present(current: XmpFields) -> set[str]:
 def plan_people(wanted: Iterable[str], owned: frozenset[str], current: XmpFields) -> PeopleEdit:
     """The edit that brings the names `wanted` into a file saying `current`,
     taking out only Curator's own keywords (`owned`) of names no longer wanted."""
-    want = wanted_keywords(wanted)
+    # A name the file's own regions already give (another tool named the face)
+    # is that tool's word, not news from Curator: no keyword is added for it.
+    stated = {r.name.casefold() for r in current.named_faces}
+    want = wanted_keywords(n for n in wanted if n.casefold() not in stated)
     present = _present(current)
     add = tuple(k for k in want if k not in present)
     gone = {k for k in owned if k not in want and k in present}
