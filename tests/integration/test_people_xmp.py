@@ -8,6 +8,7 @@ is never altered."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from tests.darktable import darktable_import
 from tests.exiftool import read_tags
 from tests.faces_helpers import FACES_DATA, PORTRAITS, installed_model
 from tests.integration.cli_helpers import import_json, list_json, run_cli
@@ -142,3 +144,17 @@ def test_a_face_digikam_named_is_named_on_import_and_its_region_kept(tmp_path: P
     after = read_tags(sidecar, *TAGS)
     assert after["XMP-mwg-rs:RegionInfo"] == before["XMP-mwg-rs:RegionInfo"]
     assert "XMP-lr:HierarchicalSubject" not in after  # no keyword for digiKam's own name
+
+
+@pytest.mark.skipif(
+    os.environ.get("CURATOR_TEST_DARKTABLE") != "1",
+    reason="needs a real darktable and Xvfb; set CURATOR_TEST_DARKTABLE=1 to run",
+)
+def test_darktable_files_the_person_keyword_under_people(two_of_one: Path, tmp_path: Path) -> None:
+    _named(two_of_one, "Barack Obama")
+    xmp_write()
+    seen = darktable_import(sorted(two_of_one.glob("*.jpg")), tmp_path / "dt")
+    assert {name: image.tags for name, image in seen.items()} == {
+        OBAMA: ("People|Barack Obama",),
+        "small.jpg": ("People|Barack Obama",),
+    }
