@@ -158,3 +158,34 @@ def test_darktable_files_the_person_keyword_under_people(two_of_one: Path, tmp_p
         OBAMA: ("People|Barack Obama",),
         "small.jpg": ("People|Barack Obama",),
     }
+
+
+def test_curators_keywords_stay_its_own_through_an_import_of_the_changed_sidecar(
+    two_of_one: Path,
+) -> None:
+    person = _named(two_of_one, "Barack")
+    xmp_write()
+    [sidecar] = two_of_one.glob("small*.xmp")
+    # Lightroom adds a keyword of the user's later; the next import reads the file.
+    text = sidecar.read_text().replace(
+        "<rdf:li>Barack</rdf:li>", "<rdf:li>Barack</rdf:li><rdf:li>Chicago</rdf:li>"
+    )
+    stat = sidecar.stat()
+    write_sidecar(sidecar, text.encode(), mtime_ns=stat.st_mtime_ns + 10**9)
+    import_json(two_of_one)
+    assert run_cli("people", "name", str(person), "Barack Obama")[0] == 0
+    xmp_write()
+    found = keywords(sidecar)
+    assert found["Subject"] == ["Chicago", "Barack Obama"]
+    assert found["HierarchicalSubject"] == ["People|Barack Obama"]
+
+
+def test_an_exported_copy_carries_the_name(two_of_one: Path, tmp_path: Path) -> None:
+    _named(two_of_one, "Barack Obama")
+    assert run_cli("rate", "--stars", "5", str(two_of_one / "small.jpg"))[0] == 0
+    out = tmp_path / "out"
+    code, _out, err = run_cli("export", "--approved", str(out), "--json", "--no-progress")
+    assert code == 0, err
+    [copy] = out.rglob("*.jpg")
+    assert region_names(copy) == ["Barack Obama"]  # embedded in the JPEG copy
+    assert keywords(copy)["HierarchicalSubject"] == ["People|Barack Obama"]
