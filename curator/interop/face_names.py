@@ -7,7 +7,9 @@ region applies to the picture as that tool shows it, so when its
 `AppliedToDimensions` are the upright picture's turned by the
 photographer's quarter-turn in Curator (and not the upright's own shape), the
 box is turned back first, the inverse of what `xmp_fields.face_regions`
-does for Curator's own regions. Then the pairs are taken greedily, the
+does for Curator's own regions; when they are the pixels as stored (a tool
+that does not apply the EXIF orientation of a camera held upright), the
+orientation is applied to the box. Then the pairs are taken greedily, the
 largest overlap first: a region and a face match when their intersection over
 union is at least `MATCH_IOU`, or when each one's centre lies in the other
 (tools draw face boxes of different sizes around the same face). A face takes
@@ -55,14 +57,22 @@ def _centre(box: Box) -> tuple[float, float]:
     return box[0] + box[2] / 2, box[1] + box[3] / 2
 
 
+# EXIF orientations that show the stored pixels a quarter-turn clockwise (6)
+# or counter-clockwise (8); the mirrored ones (5, 7) are left alone.
+_STORED_TURNS = {6: 1, 8: 3}
+
+
 def upright_box(region: NamedRegion, photo: PhotoFacesForNaming) -> Box:
     """The region's box in the upright picture's fractions (see the module docstring)."""
-    if region.dims is None or photo.rotation % 2 == 0:
+    if region.dims is None:
         return region.box
     w, h = region.dims
-    upright_landscape = photo.width > photo.height
-    if (w > h) != upright_landscape and w != h and photo.width != photo.height:
-        return turned_box(region.box, (4 - photo.rotation) % 4)
+    if w == h or photo.width == photo.height or (w > h) == (photo.width > photo.height):
+        return region.box  # drawn on the upright picture
+    if photo.rotation % 2:
+        return turned_box(region.box, (4 - photo.rotation) % 4)  # on the turned picture
+    if photo.orientation in _STORED_TURNS:  # on the pixels as stored, EXIF not applied
+        return turned_box(region.box, _STORED_TURNS[photo.orientation])
     return region.box
 
 

@@ -249,3 +249,13 @@ def test_a_region_on_the_turned_picture_is_turned_back_before_matching() -> None
     assert match_regions([region], photo) == [(10, "Ann")]
     # Drawn on the upright picture (its own shape), it is taken as it is.
     assert match_regions([NamedRegion("Ann", face, (720, 900))], photo) == [(10, "Ann")]
+
+
+def test_a_region_on_the_pixels_as_stored_gets_the_exif_orientation() -> None:
+    # A camera held upright: stored 900 x 720, EXIF orientation 6 shows it 720 x 900.
+    face = (0.1, 0.2, 0.2, 0.1)  # upright
+    stored = (0.2, 1.0 - (0.1 + 0.2), 0.1, 0.2)  # the same face on the stored pixels
+    photo = PhotoFacesForNaming(720, 900, 0, ((10, face),), orientation=6)
+    region = NamedRegion("Ann", stored, (900, 720))
+    assert upright_box(region, photo) == pytest.approx(face)
+    assert match_regions([region], photo) == [(10, "Ann")]

@@ -81,6 +81,7 @@ class PhotoFacesForNaming(NamedTuple):
     height: int
     rotation: int  # the photographer's quarter-turns clockwise
     faces: tuple[tuple[int, tuple[float, float, float, float]], ...]  # (face id, upright box)
+    orientation: int = 1  # the file's EXIF orientation (1..8)
 
 
 def faces_for_naming(photo_ids: Iterable[int]) -> dict[int, PhotoFacesForNaming]:
@@ -96,13 +97,17 @@ def faces_for_naming(photo_ids: Iterable[int]) -> dict[int, PhotoFacesForNaming]
         ):
             box = (float(x), float(y), float(w), float(h))
             faces.setdefault(int(pid), []).append((int(face), box))
-        query = Photo.select(Photo.id, Photo.width, Photo.height, Photo.rotation).where(
-            Photo.id.in_(list(faces)), Photo.deleted_at.is_null()
-        )
-        for pid, width, height, rotation in query.tuples():
+        query = Photo.select(
+            Photo.id, Photo.width, Photo.height, Photo.rotation, Photo.orientation
+        ).where(Photo.id.in_(list(faces)), Photo.deleted_at.is_null())
+        for pid, width, height, rotation, orientation in query.tuples():
             if width and height:
                 out[int(pid)] = PhotoFacesForNaming(
-                    int(width), int(height), int(rotation or 0), tuple(faces[int(pid)])
+                    int(width),
+                    int(height),
+                    int(rotation or 0),
+                    tuple(faces[int(pid)]),
+                    int(orientation or 1),
                 )
     return out
 
