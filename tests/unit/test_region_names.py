@@ -6,11 +6,13 @@ taken out of a person stays out."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from curator.catalog.models import Photo
+from curator.catalog.paths_codec import encode_path
 from curator.catalog.people.naming import name_person, people_list, take_face_out
 from curator.catalog.people.persons import apply_people, persons_of_faces
 from curator.catalog.people.region_names import (
@@ -23,11 +25,23 @@ from curator.catalog.people.region_names import (
 from curator.catalog.people.store import apply_faces
 from curator.interop.face_names import take_region_names
 from curator.interop.xmp.fields import NamedRegion
+from curator.pipeline.stages.xmp import XmpPlan, apply_xmp, read_xmp_plan
 from curator.records import EyeState, Face, FacesFound
+from tests.imaging_helpers import make_jpeg
+from tests.xmp_helpers import packet, write_sidecar
 
 pytestmark = pytest.mark.parametrize("catalog_backend", ["sqlite", "postgresql"], indirect=True)
 
 LEFT, RIGHT = (0.1, 0.2, 0.2, 0.25), (0.6, 0.2, 0.2, 0.25)
+NAMED = (  # digiKam's form; the centre of LEFT
+    '<mwg-rs:Regions rdf:parseType="Resource"'
+    ' xmlns:mwg-rs="http://www.metadataworkinggroup.com/schemas/regions/"'
+    ' xmlns:stArea="http://ns.adobe.com/xmp/sType/Area#">'
+    '<mwg-rs:RegionList><rdf:Bag><rdf:li><rdf:Description mwg-rs:Name="Ann Lee"'
+    ' mwg-rs:Type="Face"><mwg-rs:Area stArea:x="0.2" stArea:y="0.325" stArea:w="0.2"'
+    ' stArea:h="0.25" stArea:unit="normalized"/></rdf:Description></rdf:li></rdf:Bag>'
+    "</mwg-rs:RegionList></mwg-rs:Regions>"
+)
 
 
 def _photo(catalog: Any, name: str, *boxes: tuple[float, float, float, float]) -> list[int]:
@@ -99,3 +113,16 @@ def test_regions_name_the_faces_they_show_and_the_names_go_out(catalog: Any) -> 
     assert persons_of_faces()[right][1] == "Bo" and left not in persons_of_faces()
     assert face_names_by_photo([photo]) == {photo: (None, "Bo")}
     assert named_photo_ids() == [photo]
+
+
+def test_an_imports_xmp_step_names_the_faces_a_sidecar_names(catalog: Any, tmp_path: Path) -> None:
+    jpeg = make_jpeg(tmp_path / "a.jpg", 90, 72)
+    photo = Photo.create(path=encode_path(str(jpeg)), content_hash="a", width=900, height=720)
+    face = Face(LEFT, 200, True, EyeState.OPEN, None, 0.3, 70.0, True, 0.9)
+    apply_faces(catalog.db, [(int(photo.id), FacesFound((face,), "v"))])
+    write_sidecar(tmp_path / "a.xmp", packet('xmp:Rating="3"', body=NAMED))
+    readings = read_xmp_plan(XmpPlan(paths=(str(jpeg),)))
+    assert [r.name for r in readings[0].named_faces] == ["Ann Lee"]
+    applied = apply_xmp(readings)
+    assert applied.faces_named == 1 and applied.applied == 1
+    assert _people() == {"Ann Lee": 1}
