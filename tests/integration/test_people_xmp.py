@@ -189,3 +189,25 @@ def test_an_exported_copy_carries_the_name(two_of_one: Path, tmp_path: Path) -> 
     [copy] = out.rglob("*.jpg")
     assert region_names(copy) == ["Barack Obama"]  # embedded in the JPEG copy
     assert keywords(copy)["HierarchicalSubject"] == ["People|Barack Obama"]
+
+
+def test_xmp_names_takes_the_names_for_faces_judged_after_the_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    installed_model()
+    lib = tmp_path / "shoot"
+    lib.mkdir()
+    shutil.copy(FACES_DATA / OBAMA, lib / OBAMA)
+    write_sidecar(lib / "obama_official_portrait.xmp", packet(body=NAMED_REGION))
+    monkeypatch.setenv("CURATOR_FACES_ENABLED", "0")
+    assert import_json(lib)["xmp_faces_named"] == 0  # no faces yet to name
+    monkeypatch.delenv("CURATOR_FACES_ENABLED")
+    again = import_json(lib)  # the back-fill judges the face; the sidecar is unchanged
+    assert again["stages"]["faces"]["done"] == 1 and again["xmp_faces_named"] == 0
+    assert people() == []
+    code, out, err = run_cli("xmp", "names", "--all", "--json")
+    assert code == 0, err
+    assert json.loads(out)["joined"] == 1 and json.loads(out)["new_people"] == 1
+    assert [(p["name"], p["faces"]) for p in people()] == [("Barack Obama", 1)]
+    code, out, err = run_cli("xmp", "names", str(lib / "nowhere.jpg"))
+    assert code == 2 and "not in the catalog" in err

@@ -5,6 +5,7 @@ and the one writer that takes names from regions another tool named.
   unnamed or no person), in face order (`idx`, as `store.faces_by_photo`);
 - `named_photo_ids()`: the live photos with a face of a named person (their
   sidecars carry names: `xmp write` counts them as decided);
+- `photos_with_faces()`: live photo id -> primary path, for `xmp names`;
 - `faces_for_naming(ids)`: per photo, its upright size, the photographer's
   quarter-turns and its faces' ids and boxes, for matching regions to faces;
 - `name_faces(db, pairs)`: ONE write transaction giving each (face, name) a
@@ -33,6 +34,7 @@ from peewee import Database
 
 from curator.catalog import tx
 from curator.catalog.models import Photo, StageRun, utcnow
+from curator.catalog.paths_codec import decode_path
 from curator.catalog.people.naming import MAX_NAME
 from curator.catalog.write_gate import Gate
 
@@ -74,6 +76,15 @@ def named_photo_ids() -> list[int]:
         ' JOIN "photo" ph ON ph."id" = f."photo_id" AND ph."deleted_at" IS NULL'
     )
     return sorted(int(r[0]) for r in rows)
+
+
+def photos_with_faces() -> dict[int, str]:
+    """Live photo id -> its primary path, for every photo with a face."""
+    rows = Photo._meta.database.execute_sql(
+        'SELECT ph."id", ph."path" FROM "photo" ph WHERE ph."deleted_at" IS NULL'
+        ' AND EXISTS (SELECT 1 FROM "face" f WHERE f."photo_id" = ph."id") ORDER BY ph."id"'
+    )
+    return {int(pid): decode_path(bytes(path)) for pid, path in rows}
 
 
 class PhotoFacesForNaming(NamedTuple):
