@@ -66,6 +66,10 @@ def test_a_face_without_a_person_founds_or_joins_the_named_person(catalog: Any) 
     assert name_faces(catalog.db, [(b, "ann lee")]) == NamesTaken(joined=1)  # case-insensitive
     assert _people() == {"Ann Lee": 2}
     assert persons_of_faces()[a] == persons_of_faces()[b]
+    [c] = _photo(catalog, "c", LEFT)
+    [d] = _photo(catalog, "d", LEFT)
+    name_faces(catalog.db, [(c, "Élodie"), (d, "élodie")])  # one name in any case
+    assert _people() == {"Ann Lee": 2, "Élodie": 2}
 
 
 def test_an_unnamed_person_takes_the_name_and_two_people_are_never_merged(catalog: Any) -> None:

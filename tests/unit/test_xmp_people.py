@@ -92,6 +92,11 @@ def test_a_fresh_sidecar_holds_the_person_keywords_lightroom_and_digikam_read() 
     }
 
 
+def test_a_name_with_separators_is_one_keyword_level() -> None:
+    edit = plan_people(["AC/DC | Angus"], frozenset(), parse_packet(packet()))
+    assert edit.add == ("People|AC-DC - Angus", "AC-DC - Angus")
+
+
 def test_a_tagslist_curator_starts_states_every_keyword_the_file_has() -> None:
     # digiKam reads TagsList first and then ignores the other lists.
     theirs = packet(

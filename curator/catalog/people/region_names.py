@@ -10,8 +10,8 @@ and the one writer that takes names from regions another tool named.
   quarter-turns and its faces' ids and boxes, for matching regions to faces;
 - `name_faces(db, pairs)`: ONE write transaction giving each (face, name) a
   named person:
-  * a face with no person joins the person of that name (case-insensitive;
-    the oldest when several), or a new person of that name; placed by hand,
+  * a face with no person joins the person of that name (any case, by
+    Python's casefold; the oldest when several), or a new person of that name; placed by hand,
     so no clustering moves it;
   * a face whose person has no name: that person takes the name, unless a
     person of that name exists: then the face alone moves there (two people
@@ -135,11 +135,16 @@ class NamesTaken(NamedTuple):
     ruled_out: int = 0  # the photographer took the face out of that person
 
 
-def _person_named(db: Database, name: str) -> int | None:
-    row = db.execute_sql(
-        'SELECT "id" FROM "person" WHERE LOWER("name") = LOWER(?) ORDER BY "id" LIMIT 1', (name,)
-    ).fetchone()
-    return None if row is None else int(row[0])
+def _named_people(db: Database) -> dict[str, int]:
+    """casefolded name -> the oldest person of that name (Python's casefold, so
+    "Élodie" and "élodie" are one name on both backends)."""
+    out: dict[str, int] = {}
+    rows = db.execute_sql(
+        'SELECT "id", "name" FROM "person" WHERE "name" IS NOT NULL ORDER BY "id"'
+    )
+    for pid, name in rows:
+        out.setdefault(str(name).casefold(), int(pid))
+    return out
 
 
 def _ruled_out(db: Database, face: int, person: int) -> bool:
@@ -149,7 +154,9 @@ def _ruled_out(db: Database, face: int, person: int) -> bool:
     return row is not None
 
 
-def _name_one(db: Database, face: int, name: str, counts: dict[str, int]) -> None:
+def _name_one(
+    db: Database, face: int, name: str, people: dict[str, int], counts: dict[str, int]
+) -> None:
     if db.execute_sql('SELECT 1 FROM "face" WHERE "id" = ?', (face,)).fetchone() is None:
         return  # re-judged meanwhile
     row = db.execute_sql(
@@ -157,7 +164,7 @@ def _name_one(db: Database, face: int, name: str, counts: dict[str, int]) -> Non
         ' JOIN "person" p ON p."id" = fp."person_id" WHERE fp."face_id" = ?',
         (face,),
     ).fetchone()
-    named = _person_named(db, name)
+    named = people.get(name.casefold())
     if named is not None and _ruled_out(db, face, named):
         counts["ruled_out"] += 1
         return
@@ -169,6 +176,7 @@ def _name_one(db: Database, face: int, name: str, counts: dict[str, int]) -> Non
             return
         if named is None:
             db.execute_sql('UPDATE "person" SET "name" = ? WHERE "id" = ?', (name, person))
+            people[name.casefold()] = person
             counts["named"] += 1
             return
         db.execute_sql(
@@ -181,6 +189,7 @@ def _name_one(db: Database, face: int, name: str, counts: dict[str, int]) -> Non
         (named,) = db.execute_sql(
             'INSERT INTO "person" ("name", "made_at") VALUES (?, ?) RETURNING "id"', (name, _now())
         ).fetchone()
+        people[name.casefold()] = int(named)
         counts["new_people"] += 1
     db.execute_sql(
         'INSERT INTO "face_person" ("face_id", "person_id", "by_hand") VALUES (?, ?, 1)'
@@ -199,8 +208,9 @@ def name_faces(db: Database, pairs: Sequence[tuple[int, str]]) -> NamesTaken:
 
     def apply() -> NamesTaken:
         counts = dict.fromkeys(NamesTaken._fields, 0)
+        people = _named_people(db)
         for face, name in clean:
-            _name_one(db, face, name, counts)
+            _name_one(db, face, name, people, counts)
         return NamesTaken(**counts)
 
     return tx.write(db, apply, gate=Gate.BULK)
