@@ -1,4 +1,5 @@
-"""`curator xmp write [--all | PATH…] [--dry-run] [--json]`: decisions out to sidecars.
+"""`curator xmp write [--all | PATH…] [--dry-run] [--json]`: decisions out to sidecars;
+`curator xmp names [--all | PATH…] [--json]`: names in from other tools' face regions.
 
 Plan (catalog, read-only): the decided photos named by PATH (a photo file,
 or a folder: every decided photo under it) or all of them with `--all`, and
@@ -15,6 +16,18 @@ writes nothing that is already there).
 Exit codes: 0 when every sidecar is written, merged or already up to date;
 1 when any failed (each with its sentence on stderr, the others still
 written); 2 for bad usage or a PATH that is not in the catalog.
+
+`xmp names`: an import names the faces other tools named as it reads a new or changed
+sidecar (`pipeline.stages.xmp`). A photo whose faces were judged later (the
+faces back-fill of an older catalog) or whose sidecar has not changed since
+an import that predates this reading gets its names here: the XMP of each
+photo with faces (the primary path's sidecar, else the XMP inside the file:
+`xmp.read.find_xmp`) is read, and its named regions name the faces they show
+(`interop.face_names.take_region_names`: never merging two people, never
+renaming a person you named). Sidecars are only read, never written.
+
+Its exit codes: 0 done (a sidecar that can't be read is reported and skipped);
+2 bad usage or a PATH that is not in the catalog.
 """
 
 from __future__ import annotations
@@ -22,10 +35,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from curator.commands.base import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, CommandContext, UsageError
+from curator.commands.base import (
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    CommandContext,
+    UsageError,
+    printable,
+)
 
 NAMES: tuple[str, ...] = ("xmp",)
 
@@ -51,6 +72,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p_write.add_argument("--json", action="store_true", help="print the report as JSON")
     p_write.set_defaults(handler=cmd_xmp_write, read_only=True)
+    _add_names_parser(xsub, common)
 
 
 def _select(args: argparse.Namespace, ctx: CommandContext) -> tuple[list[int], list[str]]:
@@ -164,12 +186,17 @@ def cmd_xmp_write(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def _planner(item: Any) -> Any:
-    """The edit planner of one photo's existing sidecars (see `xmp.edit.plan_edit`)."""
+    """The edit planner of one photo's existing sidecars (see `xmp.edit.plan_edit`),
+    with its people's names as person keywords (`xmp.people_keywords.with_people`)."""
     from curator.interop.xmp.edit import plan_edit
+    from curator.interop.xmp.people_keywords import with_people
     from curator.interop.xmp.state import state_of
 
+    owned = item.synced.state.people if item.synced is not None else frozenset()
+
     def plan(current: Any, file_time: Any) -> Any:
-        return plan_edit(
+        own_file = (current.creator_tool or "").startswith("Curator")
+        planned = plan_edit(
             item.catalog,
             item.synced.state if item.synced is not None else None,
             state_of(current),
@@ -177,8 +204,11 @@ def _planner(item: Any) -> Any:
             file_time,
             keyword_texts=item.keyword_texts,
             extras=item.extras,
-            own_file=(current.creator_tool or "").startswith("Curator"),
+            own_file=own_file,
             current_orientation=current.orientation,
+        )
+        return with_people(
+            planned, item.fields.people, owned, current, item.extras, own_file=own_file
         )
 
     return plan
@@ -200,6 +230,7 @@ def _record(synced: list[tuple[Any, list[Any]]], ctx: CommandContext) -> None:
                 continue
             first = primary[0]
             state, pending = synced_state(first, item.catalog, item.authored)
+            state = replace(state, people=people_owned(first, item))
             seen = XmpSeen(state, first.sidecar, first.mtime_ns)
             read_back = None
             if not pending:
@@ -220,6 +251,22 @@ def _record(synced: list[tuple[Any, list[Any]]], ctx: CommandContext) -> None:
         )
 
 
+def people_owned(outcome: Any, item: Any) -> frozenset[str]:
+    """The person keywords Curator owns in the sidecar `outcome` left (see
+    `xmp.people_keywords.owned_now`)."""
+    from curator.interop.xmp.people_keywords import owned_now
+    from curator.interop.xmp.sidecars import SidecarStatus
+
+    owned = item.synced.state.people if item.synced is not None else frozenset()
+    return owned_now(
+        owned,
+        outcome.edit.people if outcome.edit is not None else None,
+        fresh=outcome.status is SidecarStatus.WRITTEN,
+        wanted=item.fields.people,
+        keywords_after=outcome.state.keywords if outcome.state is not None else frozenset(),
+    )
+
+
 def _print_report(report: dict[str, Any], ctx: CommandContext) -> None:
     verb = "would be " if report["dry_run"] else ""
     for f in report["files"]:
@@ -233,3 +280,82 @@ def _print_report(report: dict[str, Any], ctx: CommandContext) -> None:
         + ".",
         file=ctx.out,
     )
+
+
+def _add_names_parser(xsub: Any, common: argparse.ArgumentParser) -> None:
+    p = xsub.add_parser(
+        "names",
+        parents=[common],
+        help="name the faces other tools named (MWG or Microsoft face regions) in the XMP "
+        "of photos already in the catalog; files are only read",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="photo files or folders")
+    p.add_argument("--all", action="store_true", help="every photo with faces")
+    p.add_argument("--json", action="store_true", help="print the counts as JSON")
+    p.set_defaults(handler=cmd_xmp_names, read_only=False)
+
+
+def _photos_with_faces(args: argparse.Namespace) -> tuple[dict[int, str], list[str]]:
+    """photo id -> primary path, for the photos with faces the arguments name;
+    and the PATHs that named nothing in the catalog."""
+    from curator.catalog.paths_codec import photo_ids_for_paths
+    from curator.catalog.people.region_names import photos_with_faces
+
+    every = photos_with_faces()
+    if args.all:
+        return every, []
+    chosen: dict[int, str] = {}
+    unknown: list[str] = []
+    for raw in args.paths:
+        path = os.path.abspath(os.path.expanduser(raw))
+        if os.path.isdir(path):
+            folders = {Path(path), Path(os.path.realpath(path))}
+            chosen.update(
+                (pid, p)
+                for pid, p in every.items()
+                if any(Path(p).is_relative_to(f) for f in folders)
+            )
+            continue
+        found = photo_ids_for_paths([path])
+        if not found:
+            unknown.append(raw)
+        chosen.update((pid, every[pid]) for pid in found if pid in every)
+    return chosen, unknown
+
+
+def cmd_xmp_names(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from curator.interop.face_names import take_region_names
+    from curator.interop.xmp.read import find_xmp, folder_names
+
+    if args.all == bool(args.paths):
+        raise UsageError("name the photos or folders to read, or give --all (not both)")
+    photos, unknown = _photos_with_faces(args)
+    named: dict[int, Any] = {}
+    problems: list[str] = []
+    listings: dict[str, dict[str, str]] = {}
+    for pid, path in sorted(photos.items()):
+        folder = os.path.dirname(path)
+        names = listings.get(folder)
+        if names is None:
+            names = listings[folder] = folder_names(folder)
+        found = find_xmp(path, names)
+        if found.problem:
+            problems.append(f"{path}: {found.problem}")
+        if found.fields is not None and found.fields.named_faces:
+            named[pid] = found.fields.named_faces
+    taken = take_region_names(named)
+    report = {"photos": len(photos), "with_named_regions": len(named), **taken._asdict()}
+    if args.json:
+        print(json.dumps(report, indent=2), file=ctx.out)
+    else:
+        print(
+            f"{taken.named + taken.joined} face(s) named from {len(named)} photo(s) with named "
+            f"regions ({taken.new_people} new people, {taken.conflicts} already named "
+            f"otherwise, {taken.ruled_out} taken out by you).",
+            file=ctx.out,
+        )
+    for line in problems:
+        print(f"curator: {printable(line)}", file=ctx.err)
+    for raw in unknown:
+        print(f"curator: not in the catalog (import its folder first): {raw}", file=ctx.err)
+    return EXIT_USAGE if unknown else EXIT_OK

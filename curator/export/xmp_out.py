@@ -31,7 +31,7 @@ from curator.export.files import hash_file
 from curator.export.names import split_ext
 from curator.export.plan import PlannedFile
 from curator.imaging.formats import is_raw_path
-from curator.interop.xmp.edit import XmpEdit
+from curator.interop.xmp.edit import PeopleEdit, XmpEdit
 from curator.interop.xmp.read import XmpError, embedded_packet, parse_packet
 from curator.interop.xmp.write import (
     XmpWriteError,
@@ -79,7 +79,16 @@ def export_edit(planned: PlannedFile, *, rendition: bool = False) -> XmpEdit:
         texts={**edit.texts, SOURCE_PROPERTY: planned.content_hash},
         orientation=None if rendition else edit.orientation,
         faces=edit.faces,  # normalised to the picture as shown: a rendition's too
+        people=_shared(edit.people, planned.private),
     )
+
+
+def _shared(people: PeopleEdit | None, private: frozenset[str]) -> PeopleEdit | None:
+    """The named people's person keywords, less a name the photographer keeps
+    private in Lightroom (a keyword with "Include on Export" off)."""
+    if people is None:
+        return None
+    return PeopleEdit(tuple(k for k in people.add if k.rsplit("|", 1)[-1] not in private))
 
 
 def copy_source(path: Path) -> str | None:

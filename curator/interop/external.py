@@ -269,7 +269,7 @@ def apply_external(
         if photo is None or photo.deleted_at is not None:
             return ExternalApplied(photo_id, skipped=True)
         if seen is not None:
-            record_state(photo_id, seen.state, seen.sidecar, seen.mtime_ns)
+            record_state(photo_id, seen.state, seen.sidecar, seen.mtime_ns, carry_people=True)
         row: ExternalImport | None = ExternalImport.get_or_none(
             ExternalImport.photo == photo_id, ExternalImport.source == source
         )

@@ -25,7 +25,10 @@ A photo is *decided* when it is live (not deleted) and has a decision made in
 Curator (any row of the decision log whose pass is not an import from another
 tool: a value later undone or cleared still has to reach the sidecar it once
 went to). A photo whose every decision was read from another tool's XMP or
-catalog is not decided: `xmp write` leaves its sidecars alone.
+catalog is not decided: `xmp write` leaves its sidecars alone. A name given in
+Curator is a decision too: a photo with a face of a named person is decided,
+and so is one whose sidecar still holds a person keyword Curator wrote (a
+rename or a cleared name takes it out).
 """
 
 from __future__ import annotations
@@ -46,9 +49,11 @@ from curator.catalog.models import (
     PhotoTag,
     Tag,
     TagSource,
+    XmpSync,
     preference_scores,
 )
 from curator.catalog.paths_codec import decode_path
+from curator.catalog.people.region_names import face_names_by_photo, named_photo_ids
 from curator.catalog.people.store import faces_by_photo
 from curator.imaging.orientation import turned_box, turned_orientation
 from curator.interop.xmp.edit import Authored, Keyword, XmpEdit
@@ -90,7 +95,18 @@ def decided_photo_ids() -> list[int]:
     query = Photo.select(Photo.id).where(
         Photo.deleted_at.is_null() & Photo.id.in_(curator_made.distinct())
     )
-    return sorted(int(i) for (i,) in query.tuples())
+    decided = {int(i) for (i,) in query.tuples()}
+    return sorted(decided | set(named_photo_ids()) | set(_people_written()))
+
+
+def _people_written() -> list[int]:
+    """Live photos whose recorded sidecar state holds person keywords Curator wrote."""
+    query = (
+        XmpSync.select(XmpSync.photo)
+        .join(Photo)
+        .where(XmpSync.state.contains('"people":'), Photo.deleted_at.is_null())
+    )
+    return [int(i) for (i,) in query.tuples()]
 
 
 def xmp_fields_for(photo_ids: Sequence[int]) -> list[PhotoXmp]:
@@ -109,6 +125,7 @@ def xmp_fields_for(photo_ids: Sequence[int]) -> list[PhotoXmp]:
         }
         preference = preference_scores(chunk)
         faces = faces_by_photo(chunk)
+        names = face_names_by_photo(chunk)
         for photo in Photo.select().where(Photo.id.in_(chunk), Photo.deleted_at.is_null()):
             pid = int(photo.id)
             history = log.get(pid, _History())
@@ -117,13 +134,18 @@ def xmp_fields_for(photo_ids: Sequence[int]) -> list[PhotoXmp]:
             keywords = written.get(pid)
             desc = descriptions.get(pid)
             fields = _fields(photo, preference.get(pid), history.kinds, photo_tags, keywords, desc)
-            regions = face_regions(photo, faces.get(pid))
-            fields = replace(fields, faces=regions)
+            photo_names = names.get(pid, ())
+            regions = face_regions(photo, faces.get(pid), photo_names)
+            people = tuple(sorted({n for n in photo_names if n}, key=str.casefold))
+            fields = replace(fields, faces=regions, people=people)
+            record = synced.get(pid)
             out[pid] = PhotoXmp(
                 photo_id=pid,
                 paths=(decode_path(photo.path), *extra.get(pid, ())),
                 missing=photo.missing_since is not None,
-                decided=history.curator_made,
+                decided=history.curator_made
+                or bool(people)
+                or bool(record is not None and record.state.people),
                 fields=fields,
                 catalog=_catalog_state(photo, photo_tags),
                 authored=history.authored(),
@@ -258,17 +280,21 @@ def outgoing_keywords(
     return tuple(dict.fromkeys(flat)), tuple(dict.fromkeys(paths))
 
 
-def face_regions(photo: Photo, faces: tuple[Face, ...] | None) -> FaceRegions | None:
+def face_regions(
+    photo: Photo, faces: tuple[Face, ...] | None, names: Sequence[str | None] = ()
+) -> FaceRegions | None:
     """The photo's judged faces as MWG regions on the picture as shown (its
-    orientation and the photographer's turn applied); None when the faces
-    stage has not looked at it (nothing is said)."""
+    orientation and the photographer's turn applied), each with its person's
+    name (`names`, in face order; None: unnamed); None when the faces stage
+    has not looked at it (nothing is said)."""
     if faces is None or not photo.width or not photo.height:
         return None
     turns = photo.rotation or 0
     width, height = (photo.height, photo.width) if turns % 2 else (photo.width, photo.height)
+    named = list(names) + [None] * (len(faces) - len(names))
     areas = tuple(
-        FaceArea(turned_box(f.box, turns), f.eyes.value, f.sharpness, f.key)
-        for f in faces
+        FaceArea(turned_box(f.box, turns), f.eyes.value, f.sharpness, f.key, name)
+        for f, name in zip(faces, named, strict=False)
         if f.judged
     )
     return FaceRegions(int(width), int(height), areas)

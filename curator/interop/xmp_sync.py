@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from curator.catalog.backends.dialect import replace_into
 from curator.catalog.models import ExternalImport, Photo, PhotoKeyword, XmpSync, utcnow
@@ -27,6 +27,7 @@ from curator.catalog.paths_codec import decode_path, encode_path
 from curator.catalog.tagging.keywords import SourceKeyword
 from curator.interop.xmp.edit import Keyword
 from curator.interop.xmp.state import XmpState
+from curator.tags import normalise_tag
 
 _CHUNK = 500
 
@@ -48,8 +49,21 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
 # -- xmp_sync ------------------------------------------------------------------------
 
 
-def record_state(photo_id: int, state: XmpState, sidecar: str | None, mtime_ns: int | None) -> None:
-    """Remember `state` as what the photo's XMP says now (insert or replace)."""
+def record_state(
+    photo_id: int,
+    state: XmpState,
+    sidecar: str | None,
+    mtime_ns: int | None,
+    *,
+    carry_people: bool = False,
+) -> None:
+    """Remember `state` as what the photo's XMP says now (insert or replace).
+
+    With `carry_people` (a state read from the file, which can't say whose its
+    keywords are), the person keywords Curator wrote stay Curator's where the
+    file still has them (`XmpState.people`)."""
+    if carry_people and not state.people:
+        state = replace(state, people=_still_ours(photo_id, state))
     query = XmpSync.insert(
         photo=photo_id,
         state=state.to_json(),
@@ -62,6 +76,16 @@ def record_state(photo_id: int, state: XmpState, sidecar: str | None, mtime_ns: 
         (XmpSync.photo,),
         (XmpSync.state, XmpSync.sidecar, XmpSync.mtime_ns, XmpSync.recorded_at),
     ).execute()
+
+
+def _still_ours(photo_id: int, state: XmpState) -> frozenset[str]:
+    row = XmpSync.select(XmpSync.state).where(XmpSync.photo == photo_id).tuples().first()
+    before = XmpState.from_json(row[0]) if row is not None else None
+    if before is None:
+        return frozenset()
+    return frozenset(
+        k for k in before.people if normalise_tag(k.rsplit("|", 1)[-1]) in state.keywords
+    )
 
 
 def recorded_states(photo_ids: Sequence[int]) -> dict[int, SyncRecord]:

@@ -66,6 +66,7 @@ class RunReport:
     xmp_problems: int = 0  # sidecars/packets that could not be read
     xmp_default_stars: int = 0  # darktable's import-default 1 star, read as not rated
     xmp_extra_labels: int = 0  # darktable sidecars with more than one label
+    xmp_faces_named: int = 0  # faces named from another tool's regions
 
     @property
     def counts(self) -> dict[str, int]:
@@ -77,6 +78,7 @@ class RunReport:
         c["xmp_applied"] = self.xmp_applied
         c["xmp_default_stars_skipped"] = self.xmp_default_stars
         c["xmp_extra_labels"] = self.xmp_extra_labels
+        c["xmp_faces_named"] = self.xmp_faces_named
         return c
 
 

@@ -533,6 +533,7 @@ class PipelineService(QObject):
             self._report.xmp_problems = result.problems
             self._report.xmp_default_stars = result.default_stars
             self._report.xmp_extra_labels = result.extra_labels
+            self._report.xmp_faces_named = result.faces_named
             if result.photo_ids:
                 self.photos_changed.emit(list(result.photo_ids))
         else:

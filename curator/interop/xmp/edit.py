@@ -49,6 +49,18 @@ class Keyword:
 
 
 @dataclass(frozen=True)
+class PeopleEdit:
+    """Person keywords to add and to take out (`xmp.people_keywords`): paths
+    ("People|Ann") and flat ones ("Ann")."""
+
+    add: tuple[str, ...] = ()
+    remove: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.add or self.remove)
+
+
+@dataclass(frozen=True)
 class XmpEdit:
     """Changes to make in a packet; a None (or empty) field is left as the file has it.
 
@@ -76,6 +88,7 @@ class XmpEdit:
     texts: Mapping[str, str] = field(default_factory=dict)
     orientation: int | None = None  # tiff:Orientation 1..8 (the photographer turned it)
     faces: FaceRegions | None = None  # Curator's faces as MWG regions (interop.xmp.regions)
+    people: PeopleEdit | None = None  # person keywords (interop.xmp.people_keywords)
 
     @property
     def decides(self) -> bool:
@@ -87,6 +100,7 @@ class XmpEdit:
             or self.orientation is not None
             or bool(self.keywords_add or self.keywords_remove)
             or self.keywords_replace is not None
+            or bool(self.people)
         )
 
 

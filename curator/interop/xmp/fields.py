@@ -17,6 +17,7 @@ class FaceArea:
     eyes: str  # open | closed | unknown
     sharpness: float | None
     key: bool
+    name: str | None = None  # the face's person's name (mwg-rs:Name); None: unnamed
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,17 @@ class FaceRegions:
     width: int
     height: int
     areas: tuple[FaceArea, ...]
+
+
+@dataclass(frozen=True)
+class NamedRegion:
+    """A face region another tool named: the name, its box (x, y, w, h: left,
+    top, size) in fractions of the image the region applies to, and that
+    image's size in pixels (`mwg-rs:AppliedToDimensions`; None: unsaid)."""
+
+    name: str
+    box: tuple[float, float, float, float]
+    dims: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -53,3 +65,7 @@ class XmpFields:
     # The faces stage's faces as MWG regions (written and read by
     # interop.xmp.regions); None: unsaid.
     faces: FaceRegions | None = None
+    # The names of the photo's people (Curator's, written as person keywords:
+    # xmp.people_keywords); regions other tools named, read (xmp.named_regions).
+    people: tuple[str, ...] = ()
+    named_faces: tuple[NamedRegion, ...] = ()

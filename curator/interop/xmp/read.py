@@ -54,6 +54,7 @@ from curator.interop.labels import (
     color_of,
 )
 from curator.interop.xmp.fields import CURATOR_NS, XmpFields
+from curator.interop.xmp.named_regions import named_regions
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 XMP = "http://ns.adobe.com/xap/1.0/"
@@ -355,6 +356,7 @@ def parse_packet(data: bytes) -> XmpFields:
         extra_labels=extra_labels,
         label_keywords=label_keywords,
         orientation=_orientation(props.text(TIFF, "Orientation")),
+        named_faces=named_regions(root),
     )
 
 

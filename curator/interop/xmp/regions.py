@@ -7,7 +7,8 @@ regions, each a `mwg-rs:Type` (Face), a `mwg-rs:Area` (the *centre* and size
 in fractions of that image, `stArea:unit` normalized) and optional
 `mwg-rs:Extensions`. Curator writes its faces that way, with its verdicts
 in the extensions (`curator:eyes`, `curator:face_sharpness`,
-`curator:key_face`) and no name: Curator does not know who anyone is.
+`curator:key_face`), and `mwg-rs:Name` where the face's person is named (a
+name the photographer gave in Curator, or took from another tool's region).
 
 `apply_regions(descriptions, regions)` is the one place that writes them:
 - a packet without regions gets Curator's;
@@ -30,7 +31,7 @@ import xml.etree.ElementTree as ET
 from curator.interop.xmp.fields import CURATOR_NS
 from curator.interop.xmp.fields import FaceArea as FaceArea  # re-exported
 from curator.interop.xmp.fields import FaceRegions as FaceRegions  # re-exported
-from curator.interop.xmp.xmlout import NS_RDF
+from curator.interop.xmp.xmlout import NS_RDF, clean_text
 
 NS_MWG_RS = "http://www.metadataworkinggroup.com/schemas/regions/"
 NS_ST_DIM = "http://ns.adobe.com/xap/1.0/sType/Dimensions#"
@@ -65,6 +66,8 @@ def regions_element(regions: FaceRegions) -> ET.Element:
     for area in regions.areas:
         li = ET.SubElement(bag, f"{{{NS_RDF}}}li", {PARSE_TYPE: "Resource"})
         _el(li, NS_MWG_RS, "Type", "Face")
+        if area.name:
+            _el(li, NS_MWG_RS, "Name", clean_text(area.name))
         x, y, w, h = area.box
         box = _resource(li, NS_MWG_RS, "Area")
         for name, value in (("x", x + w / 2), ("y", y + h / 2), ("w", w), ("h", h)):
@@ -87,7 +90,7 @@ def _region_items(regions: ET.Element) -> list[ET.Element] | None:
     return containers[0].findall(f"{{{NS_RDF}}}li") if len(containers) == 1 else None
 
 
-def _is_ours(item: ET.Element) -> bool:
+def is_curators_region(item: ET.Element) -> bool:
     """A region Curator wrote: its extensions say `curator:eyes`."""
     return any(OURS in ext.attrib or ext.find(OURS) is not None for ext in item.iter())
 
@@ -103,7 +106,7 @@ def apply_regions(descs: list[ET.Element], regions: FaceRegions) -> bool:
     if found:
         desc, existing = found[0]
         items = _region_items(existing)
-        if items is None or not all(_is_ours(item) for item in items):
+        if items is None or not all(is_curators_region(item) for item in items):
             return False
         if not regions.areas:
             desc.remove(existing)

@@ -31,15 +31,21 @@ class XmpState:
     picked: bool = False
     label: str | None = None  # a ColorLabel value ("red"), None: no label
     keywords: frozenset[str] = field(default_factory=frozenset)  # catalog tag form
+    # The person keywords Curator put into the file ("People|Ann", "Ann"):
+    # what it may take out again (xmp.people_keywords). Never read from a file.
+    people: frozenset[str] = field(default_factory=frozenset)
 
     def to_json(self) -> str:
+        data: dict[str, Any] = {
+            "rating": self.rating,
+            "picked": self.picked,
+            "label": self.label,
+            "keywords": sorted(self.keywords),
+        }
+        if self.people:  # absent when none, so older records read the same
+            data["people"] = sorted(self.people)
         return json.dumps(
-            {
-                "rating": self.rating,
-                "picked": self.picked,
-                "label": self.label,
-                "keywords": sorted(self.keywords),
-            },
+            data,
             sort_keys=True,
             separators=(",", ":"),
             ensure_ascii=False,
@@ -57,6 +63,7 @@ class XmpState:
                 picked=bool(data.get("picked")),
                 label=label if isinstance(label, str) and ColorLabel.parse(label) else None,
                 keywords=frozenset(str(k) for k in data.get("keywords") or ()),
+                people=frozenset(str(k) for k in data.get("people") or ()),
             )
         except (ValueError, TypeError, AttributeError):
             return None

@@ -25,7 +25,12 @@ is written:
   `photomechanic:Tagged`; a reject also as `PickLabel` 1. Lightroom and
   Capture One keep picks out of XMP, so nothing else carries one;
 - faces go out as MWG regions (`xmp.regions`), only where the packet has
-  none or only Curator's.
+  none or only Curator's;
+- people's names go out as person keywords (`xmp.people_keywords`): added
+  to `dc:subject`, `lr:hierarchicalSubject` and `digiKam:TagsList`, and only
+  Curator's own taken out. digiKam reads `TagsList` first and then ignores
+  the other lists, so a `TagsList` Curator starts first states every keyword
+  the packet already has (darktable's own `darktable|…` tags left out).
 
 A packet the edit can't be applied to safely — a property stated twice (not
 valid RDF), a keyword list that is a plain string, a structured value where a
@@ -40,7 +45,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
 
-from curator.interop.xmp.edit import Keyword, XmpEdit, label_text
+from curator.interop.xmp.edit import Keyword, PeopleEdit, XmpEdit, label_text
 from curator.interop.xmp.fields import CURATOR_NS
 from curator.interop.xmp.regions import apply_regions
 from curator.interop.xmp.xmlout import (
@@ -222,6 +227,8 @@ def apply_edit(root: ET.Element, edit: XmpEdit) -> None:
     if edit.orientation is not None and 1 <= edit.orientation <= 8:
         packet.set_simple(NS_TIFF, "Orientation", str(int(edit.orientation)))
     _apply_keywords(packet, edit)
+    if edit.people:
+        _apply_people(packet, edit.people)
     if edit.caption is not None and clean_text(edit.caption).strip():
         _apply_caption(packet, clean_text(edit.caption).strip())
     if edit.faces is not None:
@@ -344,6 +351,39 @@ def _apply_keywords(packet: _Packet, edit: XmpEdit) -> None:
             add=[(kw.path or kw.text).replace("|", "/") for kw in edit.keywords_add],
             remove=lambda text: _is_tag(text, gone, "/"),
         )
+
+
+def _apply_people(packet: _Packet, people: PeopleEdit) -> None:
+    paths = [k for k in people.add if "|" in k]
+    flat = [k for k in people.add if "|" not in k]
+    gone = people.remove
+    if paths and not packet.occurrences(NS_DIGIKAM, "TagsList"):
+        _container, items = packet.list_items(NS_LR, "hierarchicalSubject")
+        known = [t for li in items if (t := (li.text or "").strip())]
+        levels = {level.strip() for t in known for level in t.split("|")}
+        _container, subjects = packet.list_items(NS_DC, "subject")
+        seed = [t.replace("|", "/") for t in known if not t.startswith("darktable|")]
+        seed += [t for li in subjects if (t := (li.text or "").strip()) and t not in levels]
+        packet.edit_list(NS_DIGIKAM, "TagsList", replace=seed)
+    slashed = {k.replace("|", "/") for k in gone if "|" in k}
+    for uri, local, add, drop in (
+        (NS_DC, "subject", flat, gone),
+        (NS_LR, "hierarchicalSubject", paths, gone),
+        (NS_DIGIKAM, "TagsList", [p.replace("|", "/") for p in paths], slashed),
+    ):
+        packet.edit_list(uri, local, add=add, remove=drop.__contains__, create=bool(add))
+        if drop:
+            _drop_if_empty(packet, uri, local)
+
+
+def _drop_if_empty(packet: _Packet, uri: str, local: str) -> None:
+    """Take out a list that Curator's own keywords were the last items of."""
+    container, items = packet.list_items(uri, local)
+    if container is None or items:
+        return
+    for desc, elem in packet.occurrences(uri, local):
+        if elem is not None:
+            desc.remove(elem)
 
 
 def _apply_caption(packet: _Packet, caption: str) -> None:

@@ -49,8 +49,9 @@ from io import BytesIO
 from pathlib import Path
 
 import curator
-from curator.interop.xmp.edit import Keyword, XmpEdit
+from curator.interop.xmp.edit import Keyword, PeopleEdit, XmpEdit
 from curator.interop.xmp.fields import XmpFields
+from curator.interop.xmp.people_keywords import wanted_keywords
 from curator.interop.xmp.tree import XmpWriteError, apply_edit, score_property
 from curator.interop.xmp.xmlout import (
     KNOWN_PREFIXES,
@@ -201,6 +202,7 @@ def edit_from_fields(fields: XmpFields) -> XmpEdit:
         texts=fields.texts,
         orientation=fields.orientation,
         faces=fields.faces,
+        people=PeopleEdit(wanted_keywords(fields.people)) if fields.people else None,
     )
 
 

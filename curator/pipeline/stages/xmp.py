@@ -28,7 +28,10 @@ plan → run → apply:
   batch, so a decision made meanwhile goes first; problems go to the error
   log (stage "xmp"). Only a photo's primary path counts: the sidecar of a
   duplicate copy elsewhere is not taken (two files' XMP would overwrite each
-  other at every import).
+  other at every import). Then the faces other tools named (MWG or Microsoft
+  regions with a name) name the matching faces the technical stage found
+  (`interop.face_names`, one more BULK transaction); the regions stay as the
+  other tool wrote them.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from curator.catalog.people.region_names import NamesTaken
 from curator.catalog.writer import record_error
 from curator.interop.external import (
     ExternalJudgment,
@@ -46,6 +50,8 @@ from curator.interop.external import (
     imported_mtimes,
     photo_ids_by_path,
 )
+from curator.interop.face_names import take_region_names
+from curator.interop.xmp.fields import NamedRegion
 from curator.interop.xmp.read import find_xmp, folder_names, sidecar_candidates
 from curator.interop.xmp.state import state_of
 from curator.interop.xmp_judgment import is_darktable_default, judgment_from_xmp
@@ -71,6 +77,7 @@ class XmpReading:
     seen: XmpSeen | None = None  # the state the file is in, to remember
     default_stars: bool = False  # darktable's import-default star, taken as not rated
     extra_labels: tuple[str, ...] = ()  # darktable labels after the first
+    named_faces: tuple[NamedRegion, ...] = ()  # faces another tool named
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,7 @@ class XmpApplied:
     problems: int = 0
     default_stars: int = 0  # darktable sidecars whose 1 star was its import default
     extra_labels: int = 0  # darktable sidecars with more than one label
+    faces_named: int = 0  # faces that took a name from another tool's region
 
 
 def plan_xmp(
@@ -134,6 +142,7 @@ def read_xmp_plan(
                 ),
                 default_stars=not counts_as_rating and is_darktable_default(fields),
                 extra_labels=fields.extra_labels,
+                named_faces=fields.named_faces,
             )
         )
     return readings
@@ -156,6 +165,9 @@ def apply_xmp(
             break
         results = apply_external_many(batch, SOURCE, seen)
         changed.extend(r.photo_id for r in results if r.applied)
+    names = NamesTaken()
+    if not should_stop():
+        names = take_region_names({ids[r.path]: r.named_faces for r in taken if r.named_faces})
     problems = [r for r in readings if r.problem]
     for r in problems:
         record_error(
@@ -171,4 +183,5 @@ def apply_xmp(
         len(problems),
         default_stars=sum(r.default_stars for r in taken),
         extra_labels=sum(bool(r.extra_labels) for r in taken),
+        faces_named=names.named + names.joined,
     )
