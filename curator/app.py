@@ -62,11 +62,11 @@ from curator.ui.gallery.model import GalleryListModel
 from curator.ui.gallery.view import THUMB_EDGE
 from curator.ui.loupe import ORIGINAL_THREADS, PREFETCH
 from curator.ui.maintenance.backup_controller import BackupController
+from curator.ui.maintenance.catalog_upgrade import CatalogUpgrade, failure_sentence
 from curator.ui.maintenance.purge_controller import PurgeController
 from curator.ui.review.pass_order import PassOrder
 from curator.ui.review.session import ReviewSession
 from curator.ui.review.step_queue import StepQueue
-from curator.ui.window.catalog_upgrade import CatalogUpgrade, failure_sentence
 from curator.ui.window.live_seats import LiveSeats
 from curator.ui.window.main_window import MainWindow
 from curator.ui.window.opening import Opening
@@ -640,7 +640,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             def open_catalog(error: Exception | None) -> None:
                 # After the first paint (issue 21 §1) and the catalog's upgrade, if it needed
-                # one (ui.window.catalog_upgrade); input reaches the window after this.
+                # one (ui.maintenance.catalog_upgrade); input reaches the window after this.
                 if not app.window.isVisible():
                     return  # closed before its catalog opened: nothing to open
                 from curator.catalog.db import Catalog

@@ -7,7 +7,7 @@ never "damaged" for those), backs the
 file up before any migration of existing data, applies pending migrations
 (each in its own transaction, `PRAGMA user_version` bumped inside it) and
 binds the peewee models to the connection. The backup is copied in steps and
-each step told to an optional `progress` callback (catalog/upgrade_progress.py:
+each step told to an optional `progress` callback (catalog/upgrade/progress.py:
 the window opens a catalog that needs a migration on a worker and shows it).
 """
 
@@ -38,7 +38,7 @@ from curator.catalog.storage import (
     storage_problem,
 )
 from curator.catalog.tx import is_busy
-from curator.catalog.upgrade_progress import (
+from curator.catalog.upgrade.progress import (
     ProgressSink,
     UpgradeProgress,
     UpgradeStep,

@@ -1,4 +1,4 @@
-"""A catalog's upgrade before it is opened (catalog.upgrade, catalog.upgrade_progress):
+"""A catalog's upgrade before it is opened (catalog.upgrade):
 the backup is copied in steps that report progress, a failed copy leaves the
 catalog as it was and no half backup, and the command line still backs up
 and migrates as before (issue 51 §1)."""
@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from curator.catalog import upgrade_progress
 from curator.catalog.db import Catalog
 from curator.catalog.migrations import LATEST_VERSION
 from curator.catalog.storage import DISK_FULL, StorageError
-from curator.catalog.upgrade import needs_upgrade, schema_version, upgrade_catalog
-from curator.catalog.upgrade_progress import UpgradeProgress, UpgradeStep
+from curator.catalog.upgrade import progress as upgrade_progress
+from curator.catalog.upgrade.prepare import needs_upgrade, schema_version, upgrade_catalog
+from curator.catalog.upgrade.progress import UpgradeProgress, UpgradeStep
 from tests.integration.cli_helpers import run_cli
 from tests.old_catalogs import catalog_at_version
 

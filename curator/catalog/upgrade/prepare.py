@@ -23,7 +23,7 @@ from pathlib import Path
 
 from curator.catalog.db import Catalog
 from curator.catalog.migrations import LATEST_VERSION
-from curator.catalog.upgrade_progress import ProgressSink
+from curator.catalog.upgrade.progress import ProgressSink
 from curator.paths import is_postgres_url
 
 

@@ -6,7 +6,7 @@ longer on a loaded machine (12+ s seen), so it is copied in steps of
 `BACKUP_STEP_PAGES` pages through SQLite's backup API and each step is
 reported to a plain callback, an `UpgradeProgress`: how far the copy is,
 then that the migrations run. The window turns it into "Backing up the
-catalog before updating it (1.2 GB): 40 %" (ui/window/catalog_upgrade.py);
+catalog before updating it (1.2 GB): 40 %" (ui/maintenance/catalog_upgrade.py);
 the command line passes no callback.
 
 Invariants: no Qt here (the callback is whatever the caller gives: it runs

@@ -14,7 +14,7 @@ nothing left to migrate.
 Protocol (the one place it lives):
 - `start(location, read_only_ok)` (main thread, once): a `Job` on the pool
   app.py gave (the catalog backups' one thread) runs
-  `catalog.upgrade.upgrade_catalog` — which reads the schema version and,
+  `catalog.upgrade.prepare.upgrade_catalog` — which reads the schema version and,
   only if it is behind, runs `Catalog.open` (unbound) there: the same backup
   first and one transaction per migration as every open — and closes that
   thread's connection when it ends (`engine/delivery.py`).
@@ -41,7 +41,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
@@ -49,13 +49,26 @@ from curator.engine.delivery import Delivery, Job, delivery_to
 from curator.ingest.types import human_bytes
 
 if TYPE_CHECKING:  # the catalog loads after the first paint (issue 21 §1)
-    from curator.catalog.upgrade_progress import UpgradeProgress
-    from curator.ui.window.main_window import MainWindow
+    from PySide6.QtWidgets import QStatusBar
+
+    from curator.catalog.upgrade.progress import UpgradeProgress
+    from curator.ui.gallery.view import GalleryView
 
 log = logging.getLogger("curator.ui")
 
 THROTTLE_S = 0.1  # at most ten sentences a second reach the UI thread
 UPDATING = "Updating the catalog…"
+
+
+class OpeningWindow(Protocol):
+    """What `show_in` needs of the main window (a room to the right of this one)."""
+
+    @property
+    def gallery(self) -> GalleryView: ...
+
+    def isVisible(self) -> bool: ...
+
+    def statusBar(self) -> QStatusBar: ...
 
 
 def upgrade_text(progress: UpgradeProgress) -> str:
@@ -121,7 +134,7 @@ class CatalogUpgrade(QObject):
         self._news: Delivery[str] = delivery_to(self, self._on_news)
         self._done: Delivery[UpgradeDone] = delivery_to(self, self._on_done)
         self._said = False  # some progress was shown
-        self._window: MainWindow | None = None  # where it is said (`show_in`)
+        self._window: OpeningWindow | None = None  # where it is said (`show_in`)
 
     def start(self, location: Path | str, read_only_ok: bool = False) -> None:
         if self._window is not None and not self._window.isVisible():
@@ -129,25 +142,25 @@ class CatalogUpgrade(QObject):
         throttle = ProgressThrottle(self._news.deliver)
 
         def upgrade() -> UpgradeDone:
-            from curator.catalog import upgrade as catalog_upgrade
+            from curator.catalog.upgrade import prepare
 
-            catalog_upgrade.upgrade_catalog(location, read_only_ok=read_only_ok, progress=throttle)
+            prepare.upgrade_catalog(location, read_only_ok=read_only_ok, progress=throttle)
             return UpgradeDone()
 
         self.threads.start(Job(upgrade, self._done, lambda exc: UpgradeDone(exc)))
 
-    def show_in(self, window: MainWindow, then: Callable[[Exception | None], None]) -> None:
+    def show_in(self, window: OpeningWindow, then: Callable[[Exception | None], None]) -> None:
         """Say the progress in `window`'s status line and empty grid; the
         progress is cleared before `then` hears the outcome."""
         self._window = window
 
         def say(text: str) -> None:
             window.gallery.set_empty_text(text)
-            window.show_background(text, 0)
+            window.statusBar().showMessage(text)
 
         def done(error: Exception | None) -> None:
             if self._said:
-                window.status_line.clearMessage()
+                window.statusBar().clearMessage()
             then(error)
 
         self.progressed.connect(say)
