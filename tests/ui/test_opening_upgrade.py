@@ -19,8 +19,8 @@ from pytestqt.qtbot import QtBot
 from curator import app as app_module
 from curator.catalog.migrations import LATEST_VERSION
 from curator.catalog.upgrade import prepare, progress
-from curator.catalog.upgrade.progress import UpgradeProgress
-from curator.ui.maintenance.catalog_upgrade import UPDATING
+from curator.catalog.upgrade.progress import UpgradeProgress, UpgradeStep
+from curator.ui.maintenance.catalog_upgrade import UPDATING, ProgressThrottle
 from curator.ui.window.main_window import MainWindow
 from tests.unit.test_catalog_upgrade import OLD, old_catalog, version_of
 
@@ -142,3 +142,29 @@ def test_a_backup_that_fails_shows_its_sentence_and_leaves_the_catalog_untouched
     assert "full" in message and str(tmp_path) in message and visible is False
     assert path.read_bytes() == before  # byte for byte, never migrated
     assert list(tmp_path.glob("*.bak")) == []
+
+
+def test_the_progress_reaching_the_ui_thread_is_throttled_but_never_skips_a_step() -> None:
+    now = [0.0]
+    said: list[str] = []
+    throttle = ProgressThrottle(said.append, clock=lambda: now[0])
+
+    def backup(done: int, at: float) -> None:
+        now[0] = at
+        throttle(UpgradeProgress(UpgradeStep.BACKUP, done, 1000, 1_200_000_000))
+
+    backup(0, 0.0)  # the first is said at once
+    backup(10, 0.01)  # 1 %, 10 ms later: held back
+    backup(20, 0.05)
+    backup(400, 0.15)  # a tenth of a second on: said
+    backup(400, 0.16)  # the same percentage: never twice
+    backup(999, 0.2)  # 99 %, 50 ms after 40 %: held back
+    backup(1000, 0.21)  # the end is always said, however soon
+    now[0] = 0.22
+    throttle(UpgradeProgress(UpgradeStep.MIGRATE, 0, 2, 1_200_000_000))  # a new step: said
+    assert said == [
+        "Backing up the catalog before updating it (1.2 GB): 0 %",
+        "Backing up the catalog before updating it (1.2 GB): 40 %",
+        "Backing up the catalog before updating it (1.2 GB): 100 %",
+        UPDATING,
+    ]

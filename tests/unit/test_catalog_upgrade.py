@@ -117,3 +117,18 @@ def test_the_command_line_still_backs_up_and_migrates_an_old_catalog(tmp_path: P
     assert version_of(path) == LATEST_VERSION
     (backup,) = tmp_path.glob(f"cat.sqlite.v{OLD}.*.bak")
     assert version_of(backup) == OLD
+
+
+def test_a_postgresql_catalog_is_migrated_ahead_without_a_file_backup(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    seen: list[UpgradeProgress] = []
+    assert schema_version(pg_url) == 0
+    assert upgrade_catalog(pg_url, progress=seen.append) is True
+    assert [p.step for p in seen] == [UpgradeStep.MIGRATE]  # no backup step: none is made
+    assert schema_version(pg_url) == LATEST_VERSION
+    assert upgrade_catalog(pg_url, progress=seen.append) is False and len(seen) == 1
+    with Catalog.open(pg_url) as catalog:  # the open after it finds nothing to do
+        assert catalog.is_postgres and not catalog.read_only
+    assert list(tmp_path.rglob("*.bak")) == []

@@ -22,8 +22,8 @@ import sqlite3
 from pathlib import Path
 
 from curator.catalog.db import Catalog
-from curator.catalog.migrations import LATEST_VERSION
-from curator.catalog.upgrade.progress import ProgressSink
+from curator.catalog.migrations import LATEST_VERSION, MIGRATIONS
+from curator.catalog.upgrade.progress import ProgressSink, UpgradeProgress, UpgradeStep
 from curator.paths import is_postgres_url
 
 
@@ -72,10 +72,16 @@ def needs_upgrade(location: Path | str) -> bool:
 def upgrade_catalog(
     location: Path | str, *, read_only_ok: bool = False, progress: ProgressSink | None = None
 ) -> bool:
-    """Create or migrate the catalog at `location` if it needs it (backup
-    first, told to `progress`); True when it did. Raises `CatalogError` (or
+    """Create or migrate the catalog at `location` if it needs it (a file's
+    backup first, told to `progress`; a PostgreSQL catalog, which migrates
+    in its transactions without a file backup, tells only that it migrates);
+    True when it did. Raises `CatalogError` (or
     its `StorageError`) with `Catalog.open`'s sentence."""
-    if not needs_upgrade(location):
+    version = schema_version(location)
+    if version is None or version >= LATEST_VERSION:
         return False
+    if is_postgres_url(location) and progress is not None:  # no file backup: it migrates
+        pending = sum(1 for m in MIGRATIONS if m.version > version)
+        progress(UpgradeProgress(UpgradeStep.MIGRATE, 0, pending, 0))
     Catalog.open(location, read_only_ok=read_only_ok, bind=False, progress=progress).close()
     return True
