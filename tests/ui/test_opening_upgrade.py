@@ -41,6 +41,7 @@ class Watch:
     def __init__(self) -> None:
         self.ticks = 0
         self.messages: list[tuple[int, str]] = []
+        self.after: tuple[str, str] | None = None  # the grid's empty text, the status, once open
         self.timer = QTimer()
         self.timer.setInterval(10)
         self.timer.timeout.connect(self._tick)
@@ -61,6 +62,7 @@ class Watch:
 
     def _close_when_open(self, window: MainWindow) -> None:
         if window.catalog_open:
+            self.after = (window.gallery.empty_text, window.status_line.currentMessage())
             window.close()
         elif window.isVisible():
             QTimer.singleShot(10, window, lambda: self._close_when_open(window))
@@ -113,6 +115,8 @@ def test_an_old_catalog_is_backed_up_with_progress_while_the_window_stays_live(
     assert last_tick - first_tick >= 10, watch.messages
     updating = [tick for tick, text in watch.messages if text == UPDATING]
     assert updating and updating[0] >= last_tick
+    assert watch.after is not None and UPDATING not in watch.after  # the progress is gone
+    assert not any(BACKING_UP.match(text) for text in watch.after)
     assert version_of(path) == LATEST_VERSION  # the window opened it migrated
     (backup,) = tmp_path.glob(f"cat.sqlite.v{OLD}.*.bak")
     assert version_of(backup) == OLD

@@ -150,9 +150,11 @@ class CatalogUpgrade(QObject):
         self.threads.start(Job(upgrade, self._done, lambda exc: UpgradeDone(exc)))
 
     def show_in(self, window: OpeningWindow, then: Callable[[Exception | None], None]) -> None:
-        """Say the progress in `window`'s status line and empty grid; the
-        progress is cleared before `then` hears the outcome."""
+        """Say the progress in `window`'s status line and empty grid; both are
+        as they were before it (the grid's "Opening the catalog…") by the time
+        `then` hears the outcome."""
         self._window = window
+        empty_text = window.gallery.empty_text
 
         def say(text: str) -> None:
             window.gallery.set_empty_text(text)
@@ -160,6 +162,7 @@ class CatalogUpgrade(QObject):
 
         def done(error: Exception | None) -> None:
             if self._said:
+                window.gallery.set_empty_text(empty_text)
                 window.statusBar().clearMessage()
             then(error)
 
