@@ -207,6 +207,9 @@ class Catalog:
                 if isinstance(exc, OSError):
                     raise
                 raise CatalogError(f"Could not upgrade the catalog {path}: {exc}") from exc
+            except BaseException:  # a progress callback that stopped the backup, a refusal
+                db.close()
+                raise
         if bind:
             db.bind(MODELS, bind_refs=False, bind_backrefs=False)
         return cls(path, db, read_only=read_only)

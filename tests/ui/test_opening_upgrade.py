@@ -148,6 +148,36 @@ def test_a_backup_that_fails_shows_its_sentence_and_leaves_the_catalog_untouched
     assert list(tmp_path.glob("*.bak")) == []
 
 
+def test_closing_the_window_during_the_backup_stops_it_and_leaves_the_catalog_as_it_was(
+    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = old_catalog(tmp_path / "cat.sqlite")
+    before = path.read_bytes()
+    slow_steps(monkeypatch)
+    monkeypatch.setattr(app_module, "show_fatal", lambda message: pytest.fail(message))
+    watch = Watch()
+
+    def close_at_20_percent(text: str) -> None:
+        found = BACKING_UP.match(text)
+        if found and int(found.group(1)) >= 20:
+            window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+            window.close()
+
+    def attach() -> None:
+        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+        window.status_line.messageChanged.connect(close_at_20_percent)
+
+    QTimer.singleShot(0, attach)
+    try:
+        assert app_module.main(["--catalog", str(path)]) == app_module.EXIT_OK
+    finally:
+        watch.timer.stop()
+        _dispose_windows()
+    assert 20 <= watch.backing_up()[-1][1] < 100
+    assert path.read_bytes() == before and version_of(path) == OLD  # quit without waiting
+    assert list(tmp_path.glob("*.bak")) == []  # the half copy went with it
+
+
 def test_the_progress_reaching_the_ui_thread_is_throttled_but_never_skips_a_step() -> None:
     now = [0.0]
     said: list[str] = []

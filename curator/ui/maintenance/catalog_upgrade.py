@@ -28,9 +28,12 @@ Protocol (the one place it lives):
   `CatalogError` sentence is the one shown today; nothing was changed: the
   backup is written before any migration, and each migration is one
   transaction).
-- `close()` (App.shutdown, before the pools drain): later news is dropped;
-  an upgrade under way still ends (the drain waits for it) — a migration is
-  never cut off halfway.
+- `close()` (app.main, when the window has closed, before the pools drain):
+  later news is dropped, and a backup under way stops at its next step (the
+  callback raises `UpgradeStopped`: the half copy is removed, the catalog
+  was only read), so quitting never waits for a 1 GB copy; once the
+  migrations have begun they end (the drain waits for them) — a migration
+  is never cut off halfway.
 """
 
 from __future__ import annotations
@@ -81,19 +84,30 @@ def upgrade_text(progress: UpgradeProgress) -> str:
     return UPDATING
 
 
+class UpgradeStopped(Exception):
+    """The window closed while the catalog was being backed up."""
+
+
 class ProgressThrottle:
     """The worker's progress callback: sentences to `deliver`, throttled
-    (see the module docstring). Called on one worker thread at a time."""
+    (see the module docstring); raises `UpgradeStopped` at a backup step once
+    `stop` is set. Called on one worker thread at a time."""
 
     def __init__(
-        self, deliver: Callable[[str], object], clock: Callable[[], float] = time.monotonic
+        self,
+        deliver: Callable[[str], object],
+        clock: Callable[[], float] = time.monotonic,
+        stop: threading.Event | None = None,
     ) -> None:
         self._deliver, self._clock = deliver, clock
+        self._stop = stop or threading.Event()
         self._last: tuple[str, int] | None = None  # step and percent last passed on
         self._at = 0.0
         self._lock = threading.Lock()
 
     def __call__(self, progress: UpgradeProgress) -> None:
+        if self._stop.is_set() and progress.step == "backup":
+            raise UpgradeStopped("the window closed during the backup")
         key = (str(progress.step), progress.percent)
         now = self._clock()
         with self._lock:
@@ -135,11 +149,12 @@ class CatalogUpgrade(QObject):
         self._done: Delivery[UpgradeDone] = delivery_to(self, self._on_done)
         self._said = False  # some progress was shown
         self._window: OpeningWindow | None = None  # where it is said (`show_in`)
+        self._stop = threading.Event()  # set by `close`: a backup under way stops
 
     def start(self, location: Path | str, read_only_ok: bool = False) -> None:
         if self._window is not None and not self._window.isVisible():
             return  # closed before its catalog opened: nothing to upgrade
-        throttle = ProgressThrottle(self._news.deliver)
+        throttle = ProgressThrottle(self._news.deliver, stop=self._stop)
 
         def upgrade() -> UpgradeDone:
             from curator.catalog.upgrade import prepare
@@ -170,6 +185,7 @@ class CatalogUpgrade(QObject):
         self.finished.connect(done)
 
     def close(self) -> None:
+        self._stop.set()
         self._news.close()
         self._done.close()
 
