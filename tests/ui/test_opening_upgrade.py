@@ -148,6 +148,24 @@ def test_a_backup_that_fails_shows_its_sentence_and_leaves_the_catalog_untouched
     assert list(tmp_path.glob("*.bak")) == []
 
 
+def test_a_postgresql_catalog_is_migrated_off_the_ui_thread_without_a_file_backup(
+    pg_url: str, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from curator.catalog.upgrade.prepare import schema_version
+
+    monkeypatch.setattr(app_module, "show_fatal", lambda message: pytest.fail(message))
+    watch = Watch()
+    try:
+        assert app_module.main(["--catalog", pg_url]) == app_module.EXIT_OK
+    finally:
+        watch.timer.stop()
+        _dispose_windows()
+    said = [text for _tick, text in watch.messages]
+    assert UPDATING in said and watch.backing_up() == []  # it migrates; nothing to copy
+    assert watch.after is not None and UPDATING not in watch.after
+    assert schema_version(pg_url) == LATEST_VERSION
+
+
 def test_closing_the_window_during_the_backup_stops_it_and_leaves_the_catalog_as_it_was(
     tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
