@@ -194,7 +194,7 @@ class Catalog:
             try:
                 if existed and 0 < version < LATEST_VERSION:
                     backup_catalog(db, path, version, progress)
-                if progress is not None and version < LATEST_VERSION:
+                if progress is not None and 0 < version < LATEST_VERSION:  # not a new one
                     pending = sum(1 for m in MIGRATIONS if m.version > version)
                     size = path.stat().st_size
                     progress(UpgradeProgress(UpgradeStep.MIGRATE, 0, pending, size))

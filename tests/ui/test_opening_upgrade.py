@@ -148,11 +148,13 @@ def test_a_backup_that_fails_shows_its_sentence_and_leaves_the_catalog_untouched
     assert list(tmp_path.glob("*.bak")) == []
 
 
-def test_a_postgresql_catalog_is_migrated_off_the_ui_thread_without_a_file_backup(
+def test_an_old_postgresql_catalog_is_migrated_off_the_ui_thread_without_a_file_backup(
     pg_url: str, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from curator.catalog.upgrade.prepare import schema_version
+    from tests.unit.test_catalog_upgrade import old_postgresql_catalog
 
+    old_postgresql_catalog(pg_url)
     monkeypatch.setattr(app_module, "show_fatal", lambda message: pytest.fail(message))
     watch = Watch()
     try:

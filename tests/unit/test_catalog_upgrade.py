@@ -119,14 +119,35 @@ def test_the_command_line_still_backs_up_and_migrates_an_old_catalog(tmp_path: P
     assert version_of(backup) == OLD
 
 
+def old_postgresql_catalog(url: str) -> None:
+    """A PostgreSQL catalog an older Curator left: migrated up to `OLD`."""
+    from curator.catalog.backends import pg_schema
+    from curator.catalog.migrations import MIGRATIONS
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pg_schema, "MIGRATIONS", tuple(m for m in MIGRATIONS if m.version <= OLD))
+        Catalog.open(url, bind=False).close()
+    assert schema_version(url) == OLD
+
+
 def test_a_postgresql_catalog_is_migrated_ahead_without_a_file_backup(
     pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     seen: list[UpgradeProgress] = []
     assert schema_version(pg_url) == 0
+    assert upgrade_catalog(pg_url, progress=seen.append) is True  # a new one: created
+    assert seen == [] and schema_version(pg_url) == LATEST_VERSION
+
+
+def test_an_old_postgresql_catalog_says_it_migrates_and_copies_nothing(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    old_postgresql_catalog(pg_url)
+    seen: list[UpgradeProgress] = []
     assert upgrade_catalog(pg_url, progress=seen.append) is True
-    assert [p.step for p in seen] == [UpgradeStep.MIGRATE]  # no backup step: none is made
+    assert seen == [UpgradeProgress(UpgradeStep.MIGRATE, 0, 1, 0)]  # no backup step
     assert schema_version(pg_url) == LATEST_VERSION
     assert upgrade_catalog(pg_url, progress=seen.append) is False and len(seen) == 1
     with Catalog.open(pg_url) as catalog:  # the open after it finds nothing to do

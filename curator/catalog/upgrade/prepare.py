@@ -80,7 +80,7 @@ def upgrade_catalog(
     version = schema_version(location)
     if version is None or version >= LATEST_VERSION:
         return False
-    if is_postgres_url(location) and progress is not None:  # no file backup: it migrates
+    if is_postgres_url(location) and progress is not None and version > 0:  # no file backup
         pending = sum(1 for m in MIGRATIONS if m.version > version)
         progress(UpgradeProgress(UpgradeStep.MIGRATE, 0, pending, 0))
     Catalog.open(location, read_only_ok=read_only_ok, bind=False, progress=progress).close()
