@@ -62,6 +62,7 @@ from curator.ui.gallery.model import GalleryListModel
 from curator.ui.gallery.view import THUMB_EDGE
 from curator.ui.loupe import ORIGINAL_THREADS, PREFETCH
 from curator.ui.maintenance.backup_controller import BackupController
+from curator.ui.maintenance.catalog_upgrade import CatalogUpgrade, failure_sentence
 from curator.ui.maintenance.purge_controller import PurgeController
 from curator.ui.review.pass_order import PassOrder
 from curator.ui.review.session import ReviewSession
@@ -633,31 +634,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.excepthook = hook
             app.window.closed.connect(qt_app.quit)
 
-            def open_catalog() -> None:
-                # After the window's first paint: peewee, the models and the
-                # catalog's reads are not part of it (issue 21 §1); the user's
-                # input reaches the window after this (ui.window.opening).
+            studio = paths.catalog_url is not None  # a seat whose role may only read still opens
+            assert app.backup is not None  # its pool backs up and migrates an old catalog
+            upgrade = CatalogUpgrade(app.backup.threads, app.window)
+
+            def open_catalog(error: Exception | None) -> None:
+                # After the first paint (issue 21 §1) and the catalog's upgrade, if it needed
+                # one (ui.maintenance.catalog_upgrade); input reaches the window after this.
                 if not app.window.isVisible():
                     return  # closed before its catalog opened: nothing to open
-                from curator.catalog.db import Catalog, CatalogError
+                from curator.catalog.db import Catalog
                 from curator.catalog.paths_codec import set_pairing, set_root_map
                 from curator.catalog.taste.choice import choose, owner_of
 
                 try:
+                    if error is not None:
+                        raise error
                     set_pairing(settings.pair_raw_jpeg)
                     set_root_map(root_pairs(settings.root_map))  # the shared drive, here
-                    # A studio seat whose role may only read still opens (to review).
-                    studio = paths.catalog_url is not None
                     opened.append(Catalog.open(paths.catalog_location, read_only_ok=studio))
                     choose(owner_of(settings.taste))  # whose taste is trained and shown
                 except Exception as exc:  # the window can't go on without its catalog
                     opening.release()
-                    if isinstance(exc, CatalogError):  # its own sentence
-                        log.error("%s", exc)
-                        message = str(exc)
-                    else:
-                        log.exception("the catalog did not open")
-                        message = f"The catalog {paths.catalog_name} could not be opened: {exc}"
+                    message = failure_sentence(exc, paths.catalog_name)  # logged too
                     app.window.hide()  # not closed: `closed` would quit with 0
                     show_fatal(message)
                     qt_app.exit(EXIT_CATALOG)
@@ -674,13 +673,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if args.folder:
                     app.window.start_import(args.folder)
 
-            opening = Opening(app.window, open_catalog)
+            upgrade.show_in(app.window, then=open_catalog)
+            opening = Opening(app.window, lambda: upgrade.start(paths.catalog_location, studio))
             app.window.show()
             try:
                 return int(qt_app.exec())
             finally:
                 sys.excepthook = previous_hook
-                app.shutdown()
+                upgrade.close()
+                app.shutdown()  # an upgrade under way ends first (the pool's drain)
         finally:
             for catalog in opened:
                 catalog.close()

@@ -6,7 +6,9 @@ a Curator catalog with a `CatalogError` carrying a human sentence (a
 never "damaged" for those), backs the
 file up before any migration of existing data, applies pending migrations
 (each in its own transaction, `PRAGMA user_version` bumped inside it) and
-binds the peewee models to the connection.
+binds the peewee models to the connection. The backup is copied in steps and
+each step told to an optional `progress` callback (catalog/upgrade/progress.py:
+the window opens a catalog that needs a migration on a worker and shows it).
 """
 
 from __future__ import annotations
@@ -36,6 +38,12 @@ from curator.catalog.storage import (
     storage_problem,
 )
 from curator.catalog.tx import is_busy
+from curator.catalog.upgrade.progress import (
+    ProgressSink,
+    UpgradeProgress,
+    UpgradeStep,
+    copy_in_steps,
+)
 from curator.paths import describe, is_postgres_url
 
 __all__ = [
@@ -96,7 +104,14 @@ class Catalog:
         return self.url or self.path
 
     @classmethod
-    def open(cls, path: Path | str, *, read_only_ok: bool = False, bind: bool = True) -> Catalog:
+    def open(
+        cls,
+        path: Path | str,
+        *,
+        read_only_ok: bool = False,
+        bind: bool = True,
+        progress: ProgressSink | None = None,
+    ) -> Catalog:
         """Open (creating or upgrading) the catalog at `path`: a file, or a
         PostgreSQL URL (catalog.backends.postgres).
 
@@ -105,6 +120,9 @@ class Catalog:
         or written, a read-only catalog (unless `read_only_ok`), a full disk.
         `bind=False` leaves the models bound where they were: a second catalog
         open beside the current one, read and written by raw SQL (a copy).
+        `progress` hears how a migration's backup goes, then that the
+        migrations run (`UpgradeProgress`, on this thread; a PostgreSQL
+        catalog migrates without a file backup and reports nothing).
         """
         if is_postgres_url(path):
             return cls._open_postgres(str(path), read_only_ok=read_only_ok, bind=bind)
@@ -175,7 +193,11 @@ class Catalog:
         if not read_only:
             try:
                 if existed and 0 < version < LATEST_VERSION:
-                    backup_catalog(db, path, version)
+                    backup_catalog(db, path, version, progress)
+                if progress is not None and 0 < version < LATEST_VERSION:  # not a new one
+                    pending = sum(1 for m in MIGRATIONS if m.version > version)
+                    size = path.stat().st_size
+                    progress(UpgradeProgress(UpgradeStep.MIGRATE, 0, pending, size))
                 migrate(db, version)
             except (*_DB_ERRORS, OSError) as exc:
                 db.close()
@@ -185,6 +207,9 @@ class Catalog:
                 if isinstance(exc, OSError):
                     raise
                 raise CatalogError(f"Could not upgrade the catalog {path}: {exc}") from exc
+            except BaseException:  # a progress callback that stopped the backup, a refusal
+                db.close()
+                raise
         if bind:
             db.bind(MODELS, bind_refs=False, bind_backrefs=False)
         return cls(path, db, read_only=read_only)
@@ -364,15 +389,14 @@ def close_thread_connection() -> None:
         log.debug("closing a worker's catalog connection failed", exc_info=True)
 
 
-def backup_catalog(db: SqliteDatabase, path: Path, version: int) -> Path:
-    """Copy the catalog (consistently, through SQLite's backup API) before migrating."""
+def backup_catalog(
+    db: SqliteDatabase, path: Path, version: int, progress: ProgressSink | None = None
+) -> Path:
+    """Copy the catalog (consistently, through SQLite's backup API, in steps
+    told to `progress`) before migrating; a copy that fails leaves no file."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.v{version}.{stamp}.bak")
-    dest = sqlite3.connect(str(target))
-    try:
-        db.connection().backup(dest)
-    finally:
-        dest.close()
+    copy_in_steps(db.connection(), target, size=path.stat().st_size, progress=progress)
     return target
 
 
