@@ -101,6 +101,12 @@ def as_datetime(value: object) -> datetime:
 # --- the edits ----------------------------------------------------------------------
 
 
+def bound() -> Database:
+    """The catalog's database as bound on this thread (for callers without the ORM: the UI)."""
+    db: Database = Decision._meta.database
+    return db
+
+
 def name(db: Database, person: int, new_name: str) -> None:
     """Name `person` (naming.name_person), logged."""
 

@@ -1,0 +1,81 @@
+"""What the People view reads (issue 50 §3): a tile per person, a person's faces.
+
+- `person_tiles()`: every person with a face on a live photo, most-
+  photographed first (then by id: `naming.people_list`'s order and counts),
+  each with the face its tile shows: the person's largest face (by box area,
+  then the lowest face id) on a photo that has a preview in the cache;
+- `faces_of_person(person)`: the person's faces on live photos, largest
+  first, each with what a crop needs (the photo's preview key, the box).
+Two reads each, on whichever thread asks (the view asks on a worker).
+
+Invariants: reads only; boxes are the faces stage's, relative to the preview
+as stored (0..1 of its width and height); nothing here reads a descriptor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from curator.catalog.models import Photo
+from curator.catalog.people.naming import people_list
+
+_FACES_SQL = (
+    'SELECT fp."person_id", f."id", ph."id", ph."preview_key", f."x", f."y", f."w", f."h"'
+    ' FROM "face_person" fp JOIN "face" f ON f."id" = fp."face_id"'
+    ' JOIN "photo" ph ON ph."id" = f."photo_id" AND ph."deleted_at" IS NULL'
+)
+
+
+@dataclass(frozen=True)
+class FaceCrop:
+    """One face and where to crop it from."""
+
+    face_id: int
+    photo_id: int
+    preview_key: str | None  # None: the photo has no preview yet
+    box: tuple[float, float, float, float]  # x, y, w, h relative to the preview
+
+
+@dataclass(frozen=True)
+class PersonTile:
+    """One person as the People view shows them."""
+
+    id: int
+    name: str | None
+    photos: int
+    kept: int
+    faces: int
+    face: FaceCrop | None  # the face its tile shows (None: no face with a preview)
+
+    @property
+    def label(self) -> str:
+        return self.name or "Unnamed"
+
+
+def _crops(rows: object) -> dict[int, list[FaceCrop]]:
+    out: dict[int, list[FaceCrop]] = {}
+    for person, face, photo, key, x, y, w, h in rows:  # type: ignore[attr-defined]
+        crop = FaceCrop(int(face), int(photo), key, (float(x), float(y), float(w), float(h)))
+        out.setdefault(int(person), []).append(crop)
+    for crops in out.values():
+        crops.sort(key=lambda c: (-(c.box[2] * c.box[3]), c.face_id))
+    return out
+
+
+def person_tiles() -> list[PersonTile]:
+    """See the module docstring."""
+    db = Photo._meta.database
+    with db.atomic():  # one snapshot: the counts and the faces agree
+        rows = people_list()
+        crops = _crops(db.execute_sql(_FACES_SQL))
+    tiles = []
+    for r in rows:
+        shown = next((c for c in crops.get(r.id, []) if c.preview_key), None)
+        tiles.append(PersonTile(r.id, r.name, r.photos, r.kept, r.faces, shown))
+    return tiles
+
+
+def faces_of_person(person: int) -> list[FaceCrop]:
+    """See the module docstring."""
+    rows = Photo._meta.database.execute_sql(_FACES_SQL + ' WHERE fp."person_id" = ?', (person,))
+    return _crops(rows).get(person, [])
