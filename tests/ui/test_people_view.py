@@ -2,7 +2,8 @@
 a face tile per person, most-photographed first; a click shows exactly that
 person's photos; naming, merging and taking a face out change what
 `curator people --json` shows, and Ctrl+Z / Ctrl+Shift+Z undo and redo them in
-order with the decisions."""
+order with the decisions; on a studio catalog a name given at another seat
+shows here."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from curator.ui.people.panel import ID_ROLE, PeoplePanel
 from curator.ui.review.actions import DecisionAction
 from tests.integration.cli_helpers import run_cli
 from tests.people_helpers import put_faces
+from tests.ui.conftest import make_library, running_app
+from tests.ui.test_studio_seats import WAIT_MS, other_seat
 
 
 def _library_people() -> tuple[list[int], list[int]]:
@@ -139,3 +142,23 @@ def test_a_refused_merge_says_why_and_changes_nothing(
     qtbot.waitUntil(lambda: "rename one of them first" in panel.notice.text(), timeout=30_000)
     assert "Nothing was changed" in panel.notice.text()
     assert [p["name"] for p in _people_json()] == ["Ada", "Bob"]
+
+
+def test_a_name_given_at_another_seat_shows_in_this_seats_people_view(
+    qtbot: QtBot, pg_url: str, tmp_path: Path
+) -> None:
+    """A studio catalog: another seat (its own process and user) names a person;
+    this seat's open People view shows the name, without a click."""
+    lib = tmp_path / "lib"
+    make_library(lib, 8)
+    code, _, err = run_cli(
+        "--catalog", pg_url, "import", str(lib), "--stages", "technical", "--no-progress"
+    )
+    assert code == 0, err
+    with running_app(qtbot, location=pg_url) as app:
+        assert app.seats is not None and app.seats.listening
+        _library_people()
+        panel = _open(app, qtbot)
+        person = int(panel.tiles.item(0).data(ID_ROLE))
+        other_seat(pg_url, "people", "name", str(person), "Grace")
+        qtbot.waitUntil(lambda: _tiles(panel)[0][1] == "Grace\n5 photos", timeout=WAIT_MS)
