@@ -47,6 +47,7 @@ BOTH_BACKENDS = frozenset(
         "test_gallery_ids",
         "test_gallery_row_fields",
         "test_people_undo",
+        "test_people_view_reads",
         "test_projects",
         "test_proposal_review_catalog",
         "test_proposals_catalog",

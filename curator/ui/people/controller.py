@@ -19,7 +19,10 @@ Concurrency protocol:
 - Each write's outcome comes back on the main thread: `edited(sentence)`
   when it committed, `failed(sentence)` when it was refused (a person that
   is not there, two names in a merge) — nothing was changed by it then.
-- `close()` (the window going): later results are dropped.
+- Shutdown: App.shutdown closes the step queue and drains the pools before
+  the window goes, so a read or write still under way finishes first; its
+  result is then shown on live widgets or, once the controller is gone,
+  dropped (its deliveries close with it: `delivery_to`).
 """
 
 from __future__ import annotations
@@ -136,10 +139,6 @@ class PeopleController(QObject):
 
     def take_out(self, face: int) -> None:
         self._write("Taking a face out of a person", lambda: take_out_step(face))
-
-    def close(self) -> None:
-        self._read_delivery.close()
-        self._write_delivery.close()
 
     def _write(self, what: str, fn: Callable[[], str]) -> None:
         if self._steps is not None:

@@ -112,10 +112,6 @@ class PeopleSlot(QObject):
         if panel.faces_of is not None:
             self.controller.load_faces(panel.faces_of)
 
-    def shutdown(self) -> None:
-        if self.controller is not None:
-            self.controller.close()
-
     @Slot(str)
     def _on_edited(self, sentence: str) -> None:
         self.panel().say(sentence)

@@ -28,7 +28,10 @@ Invariants:
   decision as ONE undo step (`decisions.one_step`); a star rating is a
   judgment: it keeps an unreviewed photo, never a rejected one;
 - undo and redo say what they reversed by name ("Undone: reject of
-  IMG_0412.jpg", "Undone: rating of 12 photos"), via `history_text`;
+  IMG_0412.jpg", "Undone: rating of 12 photos"), via `history_text`; they
+  take the newest step of the decisions and the people edits alike
+  (catalog.undo.history: "Undone: merge of person 5 into person 3"), and
+  `people_stepped` tells the People view;
 - with a `StepQueue` (the window's), undo and redo run on its worker, one
   after another in the order asked (`ui.review.step_queue` has the
   protocol): the UI thread never writes them. A decision key while one is
@@ -65,9 +68,7 @@ class HistoryDone:
     photo_ids: tuple[int, ...]  # the photos it changed, sorted
     first: int = -1  # the first record's photo (the loupe goes there for one photo)
     tags: bool = False  # it changed tags: the tag lists follow
-    people: bool = (
-        False  # it reversed a people edit (catalog.undo.history): the People view follows
-    )
+    people: bool = False  # it reversed a people edit (a name, a merge): the People view follows
 
 
 class ReviewPass(StrEnum):

@@ -1,0 +1,65 @@
+"""What the People view reads and cuts (issue 50 §3): the tiles in count order
+with the largest face, the grid's person filter matching `list --person`
+exactly (on both backends), and a face crop cut from the right place of the
+cached preview."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image
+from PySide6.QtGui import QColor
+
+from curator.catalog.db import Catalog
+from curator.catalog.models import Photo
+from curator.catalog.people.naming import photos_of_person
+from curator.catalog.people.tiles import FaceCrop, faces_of_person, person_tiles
+from curator.catalog.queries import gallery_query_ids
+from curator.catalog.types import GalleryQuery, MetadataFilter
+from curator.imaging.cache import write_bytes
+from curator.ui.people.crops import face_image
+from tests.people_helpers import fill_people
+
+
+def test_tiles_come_most_photographed_first_with_the_persons_faces(catalog: Catalog) -> None:
+    ids = fill_people(catalog.db, ada=3, bob=5)
+    Photo.update(preview_key="k").execute()
+    tiles = person_tiles()
+    assert [(t.label, t.photos, t.kept, t.faces) for t in tiles] == [
+        ("Unnamed", 5, 0, 5),
+        ("Unnamed", 3, 2, 3),
+    ]
+    bob_faces = faces_of_person(tiles[0].id)
+    assert sorted(f.photo_id for f in bob_faces) == sorted(ids[f"bob{i}"] for i in range(5))
+    assert tiles[0].face is not None and tiles[0].face.face_id in {f.face_id for f in bob_faces}
+
+
+def test_the_person_filter_is_list_persons_condition(catalog: Catalog) -> None:
+    ids = fill_people(catalog.db)
+    tiles = person_tiles()
+    for tile in tiles:
+        query = GalleryQuery(metadata=MetadataFilter(person=tile.id, person_label=tile.label))
+        assert sorted(gallery_query_ids(query)) == sorted(photos_of_person(str(tile.id)))
+    ada = tiles[0].id
+    Photo.update(deleted_at=Photo.imported_at).where(Photo.id == ids["ada3"]).execute()
+    query = GalleryQuery(metadata=MetadataFilter(person=ada))
+    assert sorted(gallery_query_ids(query)) == sorted(ids[f"ada{i}"] for i in range(3))
+    assert MetadataFilter(person=ada, person_label="Ada").describe() == "Ada"
+
+
+def test_a_face_is_cut_from_its_box_on_the_cached_preview(tmp_path: Path) -> None:
+    picture = Image.new("RGB", (800, 600), (0, 0, 255))
+    picture.paste((255, 0, 0), (400, 150, 560, 350))  # the face: x 0.5-0.7, y 0.25-0.58
+    data = io.BytesIO()
+    picture.save(data, "JPEG", quality=95)
+    write_bytes(tmp_path, "preview-key", data.getvalue())
+    crop = FaceCrop(1, 1, "preview-key", (0.5, 0.25, 0.2, 1 / 3))
+    image = face_image(tmp_path, crop, 96)
+    assert max(image.width(), image.height()) == 96
+    centre = QColor(image.pixel(image.width() // 2, image.height() // 2))
+    assert centre.red() > 200 and centre.blue() < 60
+    corner = QColor(image.pixel(1, 1))  # the margin around the face: the backdrop
+    assert corner.blue() > 200 and corner.red() < 60
+    assert face_image(tmp_path, FaceCrop(1, 1, "not-cached", crop.box), 96).isNull()
+    assert face_image(tmp_path, FaceCrop(1, 1, None, crop.box), 96).isNull()
