@@ -9,7 +9,7 @@ import io
 from pathlib import Path
 
 from PIL import Image
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QImage
 
 from curator.catalog.db import Catalog
 from curator.catalog.models import Photo
@@ -61,5 +61,27 @@ def test_a_face_is_cut_from_its_box_on_the_cached_preview(tmp_path: Path) -> Non
     assert centre.red() > 200 and centre.blue() < 60
     corner = QColor(image.pixel(1, 1))  # the margin around the face: the backdrop
     assert corner.blue() > 200 and corner.red() < 60
+    # A photo the photographer turned a quarter: its face turns with it.
+    tall = Image.new("RGB", (800, 600), (0, 0, 255))
+    tall.paste((255, 0, 0), (400, 150, 480, 350))  # a face twice as high as wide
+    data = io.BytesIO()
+    tall.save(data, "JPEG", quality=95)
+    write_bytes(tmp_path, "tall-key", data.getvalue())
+    box = (0.5, 0.25, 0.1, 1 / 3)
+    upright = face_image(tmp_path, FaceCrop(2, 2, "tall-key", box), 96)
+    turned = face_image(tmp_path, FaceCrop(2, 2, "tall-key", box, rotation=1), 96)
+    assert _red_extent(upright) == tuple(reversed(_red_extent(turned)))
+    assert _red_extent(upright)[1] > 1.5 * _red_extent(upright)[0]  # upright: tall
     assert face_image(tmp_path, FaceCrop(1, 1, "not-cached", crop.box), 96).isNull()
     assert face_image(tmp_path, FaceCrop(1, 1, None, crop.box), 96).isNull()
+
+
+def _red_extent(image: QImage) -> tuple[int, int]:
+    """How many columns and rows of `image` hold red (the face)."""
+    red = [
+        (x, y)
+        for y in range(image.height())
+        for x in range(image.width())
+        if QColor(image.pixel(x, y)).red() > 200
+    ]
+    return len({x for x, _ in red}), len({y for _, y in red})

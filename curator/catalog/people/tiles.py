@@ -20,7 +20,8 @@ from curator.catalog.models import Photo
 from curator.catalog.people.naming import people_list
 
 _FACES_SQL = (
-    'SELECT fp."person_id", f."id", ph."id", ph."preview_key", f."x", f."y", f."w", f."h"'
+    'SELECT fp."person_id", f."id", ph."id", ph."preview_key", f."x", f."y", f."w", f."h",'
+    ' ph."rotation"'
     ' FROM "face_person" fp JOIN "face" f ON f."id" = fp."face_id"'
     ' JOIN "photo" ph ON ph."id" = f."photo_id" AND ph."deleted_at" IS NULL'
 )
@@ -34,6 +35,7 @@ class FaceCrop:
     photo_id: int
     preview_key: str | None  # None: the photo has no preview yet
     box: tuple[float, float, float, float]  # x, y, w, h relative to the preview
+    rotation: int = 0  # the photographer's quarter turns (the crop is turned as the photo)
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,9 @@ class PersonTile:
 
 def _crops(rows: object) -> dict[int, list[FaceCrop]]:
     out: dict[int, list[FaceCrop]] = {}
-    for person, face, photo, key, x, y, w, h in rows:  # type: ignore[attr-defined]
-        crop = FaceCrop(int(face), int(photo), key, (float(x), float(y), float(w), float(h)))
+    for person, face, photo, key, x, y, w, h, turns in rows:  # type: ignore[attr-defined]
+        box = (float(x), float(y), float(w), float(h))
+        crop = FaceCrop(int(face), int(photo), key, box, int(turns or 0))
         out.setdefault(int(person), []).append(crop)
     for crops in out.values():
         crops.sort(key=lambda c: (-(c.box[2] * c.box[3]), c.face_id))

@@ -4,8 +4,9 @@
 (`imaging.rebuild.read_whole`: a damaged entry is dropped, never shown) and
 decodes only the face's square around its box (`QImageReader.setClipRect`:
 a 2,048-pixel preview's face is a few hundred pixels, not the whole picture),
-scaled to `edge` pixels. A QImage, never a QPixmap: this runs on a pool
-thread (the pixmap is made on the main thread).
+scaled to `edge` pixels and turned as the photographer turned the photo.
+A QImage, never a QPixmap: this runs on a pool thread (the pixmap is made
+on the main thread).
 
 Invariants: never decodes a photo's file (a preview missing from the cache
 gives a null image: the tile shows its name and counts without a face); a
@@ -21,7 +22,7 @@ from PySide6.QtGui import QImage, QImageReader
 
 from curator.catalog.people.tiles import FaceCrop
 from curator.imaging.rebuild import read_whole
-from curator.ui.common.image_loader import CACHE_FORMAT
+from curator.ui.common.image_loader import CACHE_FORMAT, turned
 
 MARGIN = 0.25  # of the box's longer side, around it: the head, not just the eyes and mouth
 
@@ -56,9 +57,10 @@ def face_image(cache_dir: Path, crop: FaceCrop, edge: int) -> QImage:
         buffer.close()
     if image.isNull():
         return image
-    return image.scaled(
+    scaled = image.scaled(
         edge,
         edge,
         Qt.AspectRatioMode.KeepAspectRatio,
         Qt.TransformationMode.SmoothTransformation,
     )
+    return turned(scaled, crop.rotation)  # as the grid and the loupe show the photo

@@ -9,7 +9,8 @@
   moved…), `undoes` points at the row an undo or redo reverses (as the
   decision log's `undoes`), `created_at` is the stamp the window's undo
   compares with the decision log's groups, and the seat's user and host say
-  whose edit it is. Append-only: nothing updates or deletes a row.
+  whose edit it is. Append-only: nothing updates a row, and only `curator
+  people forget` (catalog.people.forget) deletes them, all at once.
 - PostgreSQL (`POSTGRES_STATEMENTS`): the same table, and a statement
   trigger on `person` and `face_person` that notifies `curator_people`
   when their rows change (a name given at another seat, a merge, a face
