@@ -46,6 +46,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from peewee import Database
@@ -58,9 +59,11 @@ from curator.catalog.undo.bulk import new_stamp
 from curator.catalog.write_gate import Gate
 
 _ROWS_SQL = (
-    'SELECT "id", "kind", "data", "undoes", "created_at", "seat_user", "seat_host"'
+    'SELECT "id", "kind", "undoes", "created_at", "seat_user", "seat_host"'
     ' FROM "person_edit" ORDER BY "id" DESC'
 )
+_DATA_SQL = 'SELECT "data" FROM "person_edit" WHERE "id" = ?'
+
 _LOG_SQL = (
     'INSERT INTO "person_edit" ("kind", "data", "undoes", "created_at", "seat_user", "seat_host")'
     " VALUES (?, ?, ?, ?, ?, ?)"
@@ -77,15 +80,21 @@ REVERSE_OF = {
 
 @dataclass(frozen=True)
 class EditRow:
-    """One `person_edit` row, as the stacks read it."""
+    """One `person_edit` row, as the stacks read it: without its `data`, read
+    when first wanted (a merge's holds every face it moved; only the row
+    being reversed needs it)."""
 
     id: int
     kind: str
-    data: dict[str, Any]
     undoes: int | None
     stamp: datetime
     seat_user: str | None
     seat_host: str | None
+
+    @cached_property
+    def data(self) -> dict[str, Any]:
+        row = Decision._meta.database.execute_sql(_DATA_SQL, (self.id,)).fetchone()
+        return dict(json.loads(row[0])) if row is not None else {}
 
     def of_seat(self, seat: Seat) -> bool:
         return self.seat_user is None or (self.seat_user, self.seat_host) == (seat.user, seat.host)
@@ -301,10 +310,8 @@ def seat_rows(seat: Seat) -> list[EditRow]:
     """The seat's people edits, newest first (human-sized: one read)."""
     rows = Decision._meta.database.execute_sql(_ROWS_SQL)
     out = [
-        EditRow(
-            int(i), str(k), json.loads(d), None if u is None else int(u), as_datetime(c), su, sh
-        )
-        for i, k, d, u, c, su, sh in rows
+        EditRow(int(i), str(k), None if u is None else int(u), as_datetime(c), su, sh)
+        for i, k, u, c, su, sh in rows
     ]
     return [r for r in out if r.of_seat(seat)]
 

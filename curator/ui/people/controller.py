@@ -4,7 +4,9 @@ Concurrency protocol:
 - Reads (`load()`: every person's tile; `load_faces(person)`: one person's
   faces) run as `Job`s on the read pool app.py gave (`UiPools.choices`,
   one thread): `catalog.people.tiles` reads, then `crops.face_image` cuts
-  each face from its cached preview, all on the worker; the QImages come
+  each face from the cache, all on the worker (a tile's face cut by the
+  previous read is handed to the worker as it was, in a copy of the dict made
+  on the main thread: an edit's re-read cuts only new faces); the QImages come
   back through the controller's `Delivery` (engine/delivery.py). Each load
   carries a generation: a newer `load()` makes an older one's result stale,
   and a stale result is dropped on arrival (what is wanted now replaces what
@@ -27,7 +29,7 @@ Concurrency protocol:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,12 +64,17 @@ class FacesRead:
     images: dict[int, QImage] = field(default_factory=dict)  # face id -> face
 
 
-def read_tiles(cache_dir: Path, generation: int) -> TilesRead:
-    """Every person's tile and face (on a worker)."""
+def read_tiles(cache_dir: Path, generation: int, known: Mapping[FaceCrop, QImage]) -> TilesRead:
+    """Every person's tile and face (on a worker); a face already cut (`known`,
+    the previous read's) is not cut again."""
     from curator.catalog.people.tiles import person_tiles
 
     tiles = tuple(person_tiles())
-    images = {t.id: face_image(cache_dir, t.face, TILE_EDGE) for t in tiles if t.face is not None}
+    images = {}
+    for t in tiles:
+        if t.face is not None:
+            cut = known.get(t.face)
+            images[t.id] = cut if cut is not None else face_image(cache_dir, t.face, TILE_EDGE)
     return TilesRead(generation, tiles, images)
 
 
@@ -118,13 +125,16 @@ class PeopleController(QObject):
         super().__init__(parent)
         self._reads, self._steps, self.cache_dir = reads, steps, cache_dir
         self._tiles_gen = self._faces_gen = 0
+        # The tiles' faces of the newest read, by what was cut (a face, its cache
+        # entries, its turn): an edit's re-read cuts only the faces that changed.
+        self._cut: dict[FaceCrop, QImage] = {}
         self._read_delivery = delivery_to(self, self._on_read)
         self._write_delivery = delivery_to(self, self._on_written)
 
     def load(self) -> None:
         self._tiles_gen += 1
-        gen, cache = self._tiles_gen, self.cache_dir
-        self._reads.start(Job(lambda: read_tiles(cache, gen), self._read_delivery))
+        gen, cache, known = self._tiles_gen, self.cache_dir, dict(self._cut)
+        self._reads.start(Job(lambda: read_tiles(cache, gen, known), self._read_delivery))
 
     def load_faces(self, person: int) -> None:
         self._faces_gen += 1
@@ -163,6 +173,11 @@ class PeopleController(QObject):
     @Slot(object)
     def _on_read(self, result: object) -> None:
         if isinstance(result, TilesRead) and result.generation == self._tiles_gen:
+            self._cut = {
+                t.face: result.images[t.id]
+                for t in result.tiles
+                if t.face is not None and t.id in result.images
+            }
             self.tiles_ready.emit(result)
         elif isinstance(result, FacesRead) and result.generation == self._faces_gen:
             self.faces_ready.emit(result)
