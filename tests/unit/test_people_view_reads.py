@@ -85,3 +85,33 @@ def _red_extent(image: QImage) -> tuple[int, int]:
         if QColor(image.pixel(x, y)).red() > 200
     ]
     return len({x for x, _ in red}), len({y for _, y in red})
+
+
+def _cache(folder: Path, key: str, size: tuple[int, int], face: tuple[int, int, int]) -> None:
+    """A cached JPEG of `size`, grey, its middle third (x and y) `face`'s colour."""
+    picture = Image.new("RGB", size, (128, 128, 128))
+    w, h = size
+    picture.paste(face, (w // 3, h // 3, 2 * w // 3, 2 * h // 3))
+    data = io.BytesIO()
+    picture.save(data, "JPEG", quality=95)
+    write_bytes(folder, key, data.getvalue())
+
+
+def test_a_large_face_comes_from_the_thumbnail_a_small_one_from_the_preview(
+    tmp_path: Path,
+) -> None:
+    _cache(tmp_path, "thumb", (320, 240), (0, 255, 0))  # told apart by colour
+    _cache(tmp_path, "preview", (2048, 1536), (255, 0, 0))
+    large = FaceCrop(1, 1, "preview", (1 / 3, 1 / 3, 1 / 3, 1 / 3), thumbnail_key="thumb")
+    centre = _centre(face_image(tmp_path, large, 96))
+    assert centre.green() > 200 and centre.red() < 60
+    small = FaceCrop(2, 1, "preview", (0.45, 0.45, 0.1, 0.1), thumbnail_key="thumb")
+    centre = _centre(face_image(tmp_path, small, 96))  # 32 px in the thumbnail: too few
+    assert centre.red() > 200 and centre.green() < 60
+    gone = FaceCrop(3, 1, "not-cached", large.box, thumbnail_key="thumb")
+    assert _centre(face_image(tmp_path, gone, 96)).green() > 200
+
+
+def _centre(image: QImage) -> QColor:
+    assert not image.isNull()
+    return QColor(image.pixel(image.width() // 2, image.height() // 2))
