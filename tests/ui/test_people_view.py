@@ -80,6 +80,13 @@ def test_tiles_in_count_order_and_a_click_shows_that_persons_photos(
     assert app.window.filter_bar.person_button.isVisible()
     _click(qtbot, panel, 0, Qt.KeyboardModifier.NoModifier)
     qtbot.waitUntil(lambda: sorted(app.model.ids) == sorted(ada), timeout=30_000)
+    # Named while the grid shows her: the filter's button follows.
+    panel.select_people([int(people[0]["id"])])  # type: ignore[call-overload]
+    qtbot.keyClicks(panel.name_field, "Ada")
+    qtbot.keyClick(panel.name_field, Qt.Key.Key_Return)
+    button = app.window.filter_bar.person_button
+    qtbot.waitUntil(lambda: button.text() == "Person: Ada ✕", timeout=30_000)
+    assert sorted(app.model.ids) == sorted(ada)
     app.window.filter_bar.person_button.click()  # the filter cleared
     qtbot.waitUntil(lambda: sorted(app.model.ids) == everything, timeout=30_000)
 

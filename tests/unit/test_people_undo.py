@@ -38,6 +38,8 @@ def test_a_name_is_undone_and_redone(catalog: Catalog) -> None:
     assert isinstance(redo_newest(), PeopleStepped) and _shown()[0][1] == "Ada"
     assert isinstance(redo_newest(), PeopleStepped) and _shown()[0][1] == "Ada Lovelace"
     assert redo_newest() is None
+    edits.name(catalog.db, ada, " Ada  Lovelace ")  # the name it has: no step
+    assert isinstance(undo_newest(), PeopleStepped) and _shown()[0][1] == "Ada"
 
 
 def test_a_merge_is_undone_with_the_same_person_faces_and_names(catalog: Catalog) -> None:

@@ -122,7 +122,9 @@ def name(db: Database, person: int, new_name: str) -> None:
     def apply() -> None:
         old = _name(db, person)
         name_person(db, person, new_name)
-        _log(db, "name", {"person": person, "old": old, "new": _name(db, person)})
+        now = _name(db, person)
+        if now != old:  # the name it had already: no step to undo (as a decision)
+            _log(db, "name", {"person": person, "old": old, "new": now})
 
     tx.write(db, apply, gate=Gate.INTERACTIVE)
 

@@ -205,22 +205,22 @@ class GalleryFilterBar(QWidget):
 
     def apply_person(self, person: int, label: str) -> None:
         """A People tile's click: only that person's photos (again: off); one `query_changed`."""
-        self.person = (
-            None
-            if self.person is not None and self.person[0] == person
-            else (
-                person,
-                label,
-            )
-        )
-        shown = "" if self.person is None else self.person[1]
-        self.person_button.setText(f"Person: {shown[:30] + '…' if len(shown) > 31 else shown} ✕")
-        self.person_button.setVisible(self.person is not None)
+        same = self.person is not None and self.person[0] == person
+        self._show_person(None if same else (person, label))
         self._changed()
 
-    def requery(self) -> None:
-        """The same query again (what it matches changed: a person's faces)."""
+    def requery(self, label: str | None = None) -> None:
+        """The same query again: what it matches changed (a person's faces);
+        `label`: the filtered person's name now (a rename, an undo)."""
+        if self.person is not None and label is not None:
+            self._show_person((self.person[0], label))
         self._changed()
+
+    def _show_person(self, person: tuple[int, str] | None) -> None:
+        self.person = person
+        shown = "" if person is None else person[1]
+        self.person_button.setText(f"Person: {shown[:30] + '…' if len(shown) > 31 else shown} ✕")
+        self.person_button.setVisible(person is not None)
 
     @Slot()
     def clear_person(self) -> None:

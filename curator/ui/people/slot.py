@@ -120,6 +120,10 @@ class PeopleSlot(QObject):
     @Slot(object)
     def _on_tiles(self, read: TilesRead) -> None:
         self.panel().show_tiles(read.tiles, read.images)
+        shown = self._filter_bar.person
+        tile = next((t for t in read.tiles if shown is not None and t.id == shown[0]), None)
+        if shown is not None and tile is not None and tile.label != shown[1]:
+            self._filter_bar.requery(tile.label)  # the filtered person was renamed
 
     @Slot(object)
     def _on_faces(self, read: FacesRead) -> None:
