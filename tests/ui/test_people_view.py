@@ -69,10 +69,17 @@ def test_tiles_in_count_order_and_a_click_shows_that_persons_photos(
     ada, bob = _library_people()
     people = _people_json()
     panel = _open(app, qtbot)
-    assert _tiles(panel) == [
-        (people[0]["id"], "Unnamed\n5 photos", True),
-        (people[1]["id"], "Unnamed\n2 photos", True),
-    ]
+    qtbot.waitUntil(  # the names and counts at once, the faces as they are cut
+        lambda: (
+            _tiles(panel)
+            == [
+                (people[0]["id"], "Unnamed\n5 photos", True),
+                (people[1]["id"], "Unnamed\n2 photos", True),
+            ]
+        ),
+        timeout=30_000,
+    )
+    assert not panel.more.isVisible()
     everything = sorted(app.model.ids)
     _click(qtbot, panel, 1, Qt.KeyboardModifier.NoModifier)
     qtbot.waitUntil(lambda: sorted(app.model.ids) == sorted(bob), timeout=30_000)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from PySide6.QtGui import QColor, QImage
 
@@ -115,3 +116,32 @@ def test_a_large_face_comes_from_the_thumbnail_a_small_one_from_the_preview(
 def _centre(image: QImage) -> QColor:
     assert not image.isNull()
     return QColor(image.pixel(image.width() // 2, image.height() // 2))
+
+
+def test_the_tiles_come_first_then_their_faces_in_chunks_and_a_newer_read_stops_it(
+    catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from curator.ui.people import controller
+
+    fill_people(catalog.db, ada=3, bob=2)
+    _cache(tmp_path, "thumb", (320, 240), (0, 255, 0))
+    Photo.update(thumbnail_key="thumb").execute()
+    monkeypatch.setattr(controller, "MAX_TILES", 1)
+    monkeypatch.setattr(controller, "CUT_CHUNK", 1)
+    wanted = controller.Wanted()
+    wanted.generation = 7
+    got: list[object] = []
+    controller.read_tiles(tmp_path, 7, {}, wanted, lambda x: got.append(x) is None)
+    first, faces = got
+    assert isinstance(first, controller.TilesRead) and first.more == 1 and first.images == {}
+    (ada,) = first.tiles
+    assert (ada.label, ada.photos) == ("Unnamed", 3)
+    assert isinstance(faces, controller.TileFaces) and set(faces.images) == {ada.id}
+    # The next read reuses the face it was handed; a read made stale cuts nothing.
+    assert ada.face is not None
+    got.clear()
+    controller.read_tiles(tmp_path, 7, {ada.face: faces.images[ada.id]}, wanted, got.append)
+    assert len(got) == 1 and set(got[0].images) == {ada.id}  # type: ignore[attr-defined]
+    got.clear()
+    controller.read_tiles(tmp_path, 6, {}, wanted, lambda x: got.append(x) is None)
+    assert len(got) == 1 and isinstance(got[0], controller.TilesRead)

@@ -1,16 +1,20 @@
 """`PeopleController`: the People view's reads and writes, never on the UI thread.
 
 Concurrency protocol:
-- Reads (`load()`: every person's tile; `load_faces(person)`: one person's
-  faces) run as `Job`s on the read pool app.py gave (`UiPools.choices`,
-  one thread): `catalog.people.tiles` reads, then `crops.face_image` cuts
-  each face from the cache, all on the worker (a tile's face cut by the
-  previous read is handed to the worker as it was, in a copy of the dict made
-  on the main thread: an edit's re-read cuts only new faces); the QImages come
-  back through the controller's `Delivery` (engine/delivery.py). Each load
-  carries a generation: a newer `load()` makes an older one's result stale,
-  and a stale result is dropped on arrival (what is wanted now replaces what
-  was wanted before); the same for `load_faces`.
+- Reads (`load()`: the tiles; `load_faces(person)`: one person's faces) run
+  as `Job`s on the read pool app.py gave (`UiPools.choices`, one thread),
+  delivering through the controller's `Delivery` (engine/delivery.py).
+  `load()` streams: `catalog.people.tiles` reads the people and the job
+  delivers the tiles at once (`TilesRead`: the `MAX_TILES` most
+  photographed, and how many more), with the faces the previous read had
+  already cut (handed to the worker in a copy of the dict made on the main
+  thread: an edit's re-read cuts only new faces); then it cuts the missing
+  faces from the cache (`crops.face_image`) and delivers them
+  `CUT_CHUNK` at a time (`TileFaces`), so names and counts show at once and
+  the faces fill in. Each load carries a generation: the job stops cutting
+  as soon as a newer `load()` was asked (it reads `Wanted.generation`, an
+  int swapped by the main thread), and a stale delivery is dropped on
+  arrival; the same for `load_faces`.
 - Writes (`name`, `merge`, `take_out`) are steps of the review session's
   `StepQueue` (ui/review/step_queue.py): one at a time, in the order asked,
   after the undo and redo steps submitted before them and before those
@@ -45,6 +49,11 @@ if TYPE_CHECKING:
     from curator.ui.review.step_queue import StepOutcome, StepQueue
 
 TILE_EDGE = 96  # pixels of a tile's face
+# The tiles shown: a season's catalog holds ~10,000 people, most seen once or
+# twice (tests/bench/test_people_bench.py); `curator people` lists them all.
+MAX_TILES = 500
+# Tile faces delivered together (a cut: ~2 ms from a thumbnail, ~20-70 ms from a preview).
+CUT_CHUNK = 24
 FACE_EDGE = 72  # pixels of a face in the person's faces
 MAX_FACES = 200  # a person's faces shown (largest first): enough to find a wrong one
 
@@ -54,6 +63,22 @@ class TilesRead:
     generation: int
     tiles: tuple[PersonTile, ...]
     images: dict[int, QImage] = field(default_factory=dict)  # person id -> face
+    more: int = 0  # people beyond MAX_TILES, not shown
+
+
+@dataclass(frozen=True)
+class TileFaces:
+    """Tile faces cut since the `TilesRead` of the same generation."""
+
+    generation: int
+    images: dict[int, QImage]  # person id -> face
+
+
+class Wanted:
+    """The newest tiles generation; swapped by the main thread, read by the job."""
+
+    def __init__(self) -> None:
+        self.generation = 0
 
 
 @dataclass(frozen=True)
@@ -64,18 +89,32 @@ class FacesRead:
     images: dict[int, QImage] = field(default_factory=dict)  # face id -> face
 
 
-def read_tiles(cache_dir: Path, generation: int, known: Mapping[FaceCrop, QImage]) -> TilesRead:
-    """Every person's tile and face (on a worker); a face already cut (`known`,
-    the previous read's) is not cut again."""
+def read_tiles(
+    cache_dir: Path,
+    generation: int,
+    known: Mapping[FaceCrop, QImage],
+    wanted: Wanted,
+    deliver: Callable[[object], bool],
+) -> None:
+    """The tiles, then their faces in chunks (on a worker; module docstring)."""
     from curator.catalog.people.tiles import person_tiles
 
-    tiles = tuple(person_tiles())
-    images = {}
-    for t in tiles:
-        if t.face is not None:
-            cut = known.get(t.face)
-            images[t.id] = cut if cut is not None else face_image(cache_dir, t.face, TILE_EDGE)
-    return TilesRead(generation, tiles, images)
+    everyone = person_tiles()
+    tiles = tuple(everyone[:MAX_TILES])
+    images = {t.id: known[t.face] for t in tiles if t.face is not None and t.face in known}
+    if not deliver(TilesRead(generation, tiles, images, max(0, len(everyone) - MAX_TILES))):
+        return
+    todo = [t for t in tiles if t.face is not None and t.id not in images]
+    for start in range(0, len(todo), CUT_CHUNK):
+        if wanted.generation != generation:
+            return  # a newer read wants the faces now
+        cut = {
+            t.id: face_image(cache_dir, t.face, TILE_EDGE)
+            for t in todo[start : start + CUT_CHUNK]
+            if t.face is not None
+        }
+        if not deliver(TileFaces(generation, cut)):
+            return
 
 
 def read_faces(cache_dir: Path, person: int, generation: int) -> FacesRead:
@@ -111,6 +150,7 @@ def take_out_step(face: int) -> str:
 
 class PeopleController(QObject):
     tiles_ready = Signal(object)  # TilesRead, the newest load's
+    tile_faces_ready = Signal(object)  # TileFaces, faces of the newest load's tiles
     faces_ready = Signal(object)  # FacesRead, the newest load_faces'
     edited = Signal(str)  # a write committed: its sentence
     failed = Signal(str)  # a write refused or failed: its sentence (nothing changed)
@@ -128,13 +168,21 @@ class PeopleController(QObject):
         # The tiles' faces of the newest read, by what was cut (a face, its cache
         # entries, its turn): an edit's re-read cuts only the faces that changed.
         self._cut: dict[FaceCrop, QImage] = {}
+        self._tile_face: dict[int, FaceCrop] = {}  # person -> the face their tile shows
+        self._wanted = Wanted()
         self._read_delivery = delivery_to(self, self._on_read)
         self._write_delivery = delivery_to(self, self._on_written)
 
     def load(self) -> None:
         self._tiles_gen += 1
-        gen, cache, known = self._tiles_gen, self.cache_dir, dict(self._cut)
-        self._reads.start(Job(lambda: read_tiles(cache, gen, known), self._read_delivery))
+        self._wanted.generation = self._tiles_gen
+        gen, cache, known, wanted = self._tiles_gen, self.cache_dir, dict(self._cut), self._wanted
+        deliver = self._read_delivery.deliver
+
+        def job() -> None:
+            read_tiles(cache, gen, known, wanted, deliver)
+
+        self._reads.start(Job(job, self._read_delivery))
 
     def load_faces(self, person: int) -> None:
         self._faces_gen += 1
@@ -173,11 +221,17 @@ class PeopleController(QObject):
     @Slot(object)
     def _on_read(self, result: object) -> None:
         if isinstance(result, TilesRead) and result.generation == self._tiles_gen:
+            self._tile_face = {t.id: t.face for t in result.tiles if t.face is not None}
             self._cut = {
-                t.face: result.images[t.id]
-                for t in result.tiles
-                if t.face is not None and t.id in result.images
+                self._tile_face[pid]: image
+                for pid, image in result.images.items()
+                if pid in self._tile_face
             }
             self.tiles_ready.emit(result)
+        elif isinstance(result, TileFaces) and result.generation == self._tiles_gen:
+            for pid, image in result.images.items():
+                if pid in self._tile_face:
+                    self._cut[self._tile_face[pid]] = image
+            self.tile_faces_ready.emit(result)
         elif isinstance(result, FacesRead) and result.generation == self._faces_gen:
             self.faces_ready.emit(result)

@@ -1,11 +1,13 @@
 """`PeoplePanel`: the People view's widgets — a face tile per person, most-
 photographed first; naming, merging, and a person's faces to take a wrong one out.
 
-- The tiles (`tiles`): one per person, its face cut from the cache, its
-  name (or "Unnamed") and photo count, in the order the catalog gives (most
-  photographed first). A plain click on a tile asks to show that person's
-  photos in the grid (`person_clicked`; again: all photos); Ctrl/Shift+click
-  only selects, so two can be chosen for Merge.
+- The tiles (`tiles`): one per person, its face cut from the cache (filled
+  in as the faces are cut: `set_tile_faces`), its name (or "Unnamed") and
+  photo count, in the order the catalog gives (most photographed first; the
+  people beyond the first few hundred are counted below, `more`). A plain
+  click on a tile asks to show that person's photos in the grid
+  (`person_clicked`; again: all photos); Ctrl/Shift+click only selects, so
+  two can be chosen for Merge.
 - Name: the field names the one selected person (Enter); empty clears the name.
 - Merge: with two people selected, the second is merged into the first
   (the most photographed keeps its id; a name is never lost: two different
@@ -96,6 +98,9 @@ class PeoplePanel(QWidget):
             "Take the selected face out of this person: it never joins them again"
         )
         self.faces_label = QLabel("Select a person to see their faces.", self)
+        self.more = QLabel("", self)
+        self.more.setWordWrap(True)
+        self.more.hide()
         self.notice = QLabel("", self)
         self.notice.setWordWrap(True)
         row = QHBoxLayout()
@@ -106,6 +111,7 @@ class PeoplePanel(QWidget):
         faces_row.addWidget(self.take_out_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tiles, 3)
+        layout.addWidget(self.more)
         layout.addLayout(row)
         layout.addWidget(self.notice)
         layout.addLayout(faces_row)
@@ -121,8 +127,11 @@ class PeoplePanel(QWidget):
 
     # --- what it is given ----------------------------------------------------------
 
-    def show_tiles(self, tiles: Sequence[PersonTile], images: Mapping[int, QImage]) -> None:
-        """The people, in the order given; the selection stays on the same people."""
+    def show_tiles(
+        self, tiles: Sequence[PersonTile], images: Mapping[int, QImage], more: int = 0
+    ) -> None:
+        """The people, in the order given (and how many more there are); the
+        selection stays on the same people."""
         chosen = set(self.selected_people())
         self.tiles.blockSignals(True)
         self.tiles.clear()
@@ -137,7 +146,21 @@ class PeoplePanel(QWidget):
             item.setSelected(tile.id in chosen)
         self.tiles.blockSignals(False)
         self.notice.setText("" if tiles else "No people yet: faces are grouped as photos arrive.")
+        self.more.setText(
+            f"… and {more:,} more people in fewer photos (`curator people` lists everyone)."
+            if more
+            else ""
+        )
+        self.more.setVisible(bool(more))
         self._on_selection()
+
+    def set_tile_faces(self, images: Mapping[int, QImage]) -> None:
+        """Faces cut since the tiles were shown (person id -> face)."""
+        for row in range(self.tiles.count()):
+            item = self.tiles.item(row)
+            image = images.get(int(item.data(ID_ROLE)))
+            if image is not None and not image.isNull():
+                item.setIcon(QIcon(QPixmap.fromImage(image)))
 
     def show_faces(
         self, person: int, faces: Sequence[FaceCrop], images: Mapping[int, QImage]

@@ -33,7 +33,7 @@ from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.gallery.filter_bar import GalleryFilterBar
 
 if TYPE_CHECKING:
-    from curator.ui.people.controller import FacesRead, PeopleController, TilesRead
+    from curator.ui.people.controller import FacesRead, PeopleController, TileFaces, TilesRead
     from curator.ui.people.panel import PeoplePanel
     from curator.ui.review.session import ReviewSession
 
@@ -82,6 +82,7 @@ class PeopleSlot(QObject):
             self.built.merge_requested.connect(self.controller.merge)
             self.built.take_out_requested.connect(self.controller.take_out)
             self.controller.tiles_ready.connect(self._on_tiles)
+            self.controller.tile_faces_ready.connect(self._on_tile_faces)
             self.controller.faces_ready.connect(self._on_faces)
             self.controller.edited.connect(self._on_edited)
             self.controller.failed.connect(self.built.say)
@@ -119,11 +120,15 @@ class PeopleSlot(QObject):
 
     @Slot(object)
     def _on_tiles(self, read: TilesRead) -> None:
-        self.panel().show_tiles(read.tiles, read.images)
+        self.panel().show_tiles(read.tiles, read.images, read.more)
         shown = self._filter_bar.person
         tile = next((t for t in read.tiles if shown is not None and t.id == shown[0]), None)
         if shown is not None and tile is not None and tile.label != shown[1]:
             self._filter_bar.requery(tile.label)  # the filtered person was renamed
+
+    @Slot(object)
+    def _on_tile_faces(self, cut: TileFaces) -> None:
+        self.panel().set_tile_faces(cut.images)
 
     @Slot(object)
     def _on_faces(self, read: FacesRead) -> None:
