@@ -26,7 +26,8 @@ from tests.people_helpers import fill_people
 def test_tiles_come_most_photographed_first_with_the_persons_faces(catalog: Catalog) -> None:
     ids = fill_people(catalog.db, ada=3, bob=5)
     Photo.update(preview_key="k").execute()
-    tiles = person_tiles()
+    tiles = person_tiles().tiles
+    assert person_tiles(1).tiles == tiles[:1] and person_tiles(1).total == 2
     assert [(t.label, t.photos, t.kept, t.faces) for t in tiles] == [
         ("Unnamed", 5, 0, 5),
         ("Unnamed", 3, 2, 3),
@@ -38,7 +39,7 @@ def test_tiles_come_most_photographed_first_with_the_persons_faces(catalog: Cata
 
 def test_the_person_filter_is_list_persons_condition(catalog: Catalog) -> None:
     ids = fill_people(catalog.db)
-    tiles = person_tiles()
+    tiles = person_tiles().tiles
     for tile in tiles:
         query = GalleryQuery(metadata=MetadataFilter(person=tile.id, person_label=tile.label))
         assert sorted(gallery_query_ids(query)) == sorted(photos_of_person(str(tile.id)))

@@ -1,6 +1,7 @@
 """What the People view reads (issue 50 §3): a tile per person, a person's faces.
 
-- `person_tiles()`: every person with a face on a live photo, most-
+- `person_tiles(limit)`: every person with a face on a live photo (the
+  `limit` first, and how many there are), most-
   photographed first (then by id: `naming.people_list`'s order and counts),
   each with the face its tile shows: the person's largest face (by box area,
   then the lowest face id) on a photo that has a preview or a thumbnail;
@@ -16,7 +17,9 @@ as stored (0..1 of its width and height); nothing here reads a descriptor.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.models import Photo
 from curator.catalog.people.naming import people_list
 
@@ -35,8 +38,8 @@ _TILE_FACES_SQL = (
     ' ROW_NUMBER() OVER (PARTITION BY fp."person_id" ORDER BY f."w" * f."h" DESC, f."id") AS n'
     ' FROM "face_person" fp JOIN "face" f ON f."id" = fp."face_id"'
     ' JOIN "photo" ph ON ph."id" = f."photo_id" AND ph."deleted_at" IS NULL'
-    ' WHERE ph."preview_key" IS NOT NULL OR ph."thumbnail_key" IS NOT NULL) AS ranked'
-    " WHERE n = 1"
+    ' WHERE (ph."preview_key" IS NOT NULL OR ph."thumbnail_key" IS NOT NULL)'
+    ' AND fp."person_id" IN {ids}) AS ranked WHERE n = 1'
 )
 
 
@@ -79,16 +82,27 @@ def _crops(rows: object) -> dict[int, list[FaceCrop]]:
     return out
 
 
-def person_tiles() -> list[PersonTile]:
-    """See the module docstring."""
+class TilesPage(NamedTuple):
+    tiles: list[PersonTile]  # the most photographed, at most `limit`
+    total: int  # every person with a face on a live photo
+
+
+def person_tiles(limit: int | None = None) -> TilesPage:
+    """See the module docstring; the tiles of the `limit` most photographed
+    (None: all), each one's face read for those only (at 100,000 photos and
+    267,000 faces, choosing every person's face took ~3-5 s, under load)."""
     db = Photo._meta.database
     with db.atomic():  # one snapshot: the counts and the faces agree
         rows = people_list()
-        crops = _crops(db.execute_sql(_TILE_FACES_SQL))
-    return [
+        shown = rows if limit is None else rows[:limit]
+        dialect = dialect_of(db)
+        sql = _TILE_FACES_SQL.format(ids=dialect.id_list())
+        crops = _crops(db.execute_sql(sql, (dialect.id_param(r.id for r in shown),)))
+    tiles = [
         PersonTile(r.id, r.name, r.photos, r.kept, r.faces, next(iter(crops.get(r.id, [])), None))
-        for r in rows
+        for r in shown
     ]
+    return TilesPage(tiles, len(rows))
 
 
 def faces_of_person(person: int) -> list[FaceCrop]:

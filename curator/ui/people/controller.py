@@ -99,10 +99,10 @@ def read_tiles(
     """The tiles, then their faces in chunks (on a worker; module docstring)."""
     from curator.catalog.people.tiles import person_tiles
 
-    everyone = person_tiles()
-    tiles = tuple(everyone[:MAX_TILES])
+    page = person_tiles(MAX_TILES)
+    tiles = tuple(page.tiles)
     images = {t.id: known[t.face] for t in tiles if t.face is not None and t.face in known}
-    if not deliver(TilesRead(generation, tiles, images, max(0, len(everyone) - MAX_TILES))):
+    if not deliver(TilesRead(generation, tiles, images, page.total - len(tiles))):
         return
     todo = [t for t in tiles if t.face is not None and t.id not in images]
     for start in range(0, len(todo), CUT_CHUNK):
