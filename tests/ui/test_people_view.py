@@ -92,6 +92,7 @@ def test_tiles_in_count_order_and_a_click_shows_that_persons_photos(
     qtbot.keyClicks(panel.name_field, "Ada")
     qtbot.keyClick(panel.name_field, Qt.Key.Key_Return)
     button = app.window.filter_bar.person_button
+    assert button.text() == f"Person: person {people[0]['id']} ✕"
     qtbot.waitUntil(lambda: button.text() == "Person: Ada ✕", timeout=30_000)
     assert sorted(app.model.ids) == sorted(ada)
     app.window.filter_bar.person_button.click()  # the filter cleared
@@ -155,6 +156,13 @@ def test_a_refused_merge_says_why_and_changes_nothing(
     panel.merge_button.click()
     qtbot.waitUntil(lambda: "rename one of them first" in panel.notice.text(), timeout=30_000)
     assert "Nothing was changed" in panel.notice.text()
+    assert [p["name"] for p in _people_json()] == ["Ada", "Bob"]
+    # A seat whose role may only read says so and writes nothing.
+    app.session.read_only = "This seat may only look: ask the studio's admin."
+    panel.select_people([bob_id])
+    qtbot.keyClicks(panel.name_field, "Robert")
+    qtbot.keyClick(panel.name_field, Qt.Key.Key_Return)
+    assert panel.notice.text() == app.session.read_only
     assert [p["name"] for p in _people_json()] == ["Ada", "Bob"]
 
 

@@ -70,6 +70,11 @@ class PersonTile:
     def label(self) -> str:
         return self.name or "Unnamed"
 
+    @property
+    def filter_label(self) -> str:
+        """How a filter on this person is named ("Ada", "person 12")."""
+        return self.name or f"person {self.id}"
+
 
 def _crops(rows: object) -> dict[int, list[FaceCrop]]:
     out: dict[int, list[FaceCrop]] = {}

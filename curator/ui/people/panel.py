@@ -138,7 +138,7 @@ class PeoplePanel(QWidget):
         for tile in tiles:
             item = QListWidgetItem(f"{tile.label}\n{tile.photos} photos", self.tiles)
             item.setData(ID_ROLE, tile.id)
-            item.setData(NAME_ROLE, tile.label)
+            item.setData(NAME_ROLE, tile.filter_label)
             item.setToolTip(f"{tile.label}: {tile.photos} photos, {tile.kept} kept")
             image = images.get(tile.id)
             if image is not None and not image.isNull():

@@ -18,7 +18,8 @@ them to the window:
   change of who is in it, is followed: the grid's query is asked again.
 
 Invariants: nothing is read while the dock is hidden or the catalog is not
-open (a change then marks the view stale; showing it reads once).
+open (a change then marks the view stale; showing it reads once); a seat
+whose role may only read writes nothing (the session's sentence says why).
 """
 
 from __future__ import annotations
@@ -78,9 +79,9 @@ class PeopleSlot(QObject):
             )
             self.built.person_clicked.connect(self._filter_bar.apply_person)
             self.built.person_selected.connect(self.controller.load_faces)
-            self.built.name_requested.connect(self.controller.name)
-            self.built.merge_requested.connect(self.controller.merge)
-            self.built.take_out_requested.connect(self.controller.take_out)
+            self.built.name_requested.connect(self._on_name)
+            self.built.merge_requested.connect(self._on_merge)
+            self.built.take_out_requested.connect(self._on_take_out)
             self.controller.tiles_ready.connect(self._on_tiles)
             self.controller.tile_faces_ready.connect(self._on_tile_faces)
             self.controller.faces_ready.connect(self._on_faces)
@@ -113,6 +114,28 @@ class PeopleSlot(QObject):
         if panel.faces_of is not None:
             self.controller.load_faces(panel.faces_of)
 
+    def _may_write(self) -> bool:
+        """A studio seat whose role may only read says so instead of writing."""
+        if self._session.read_only is None:
+            return True
+        self.panel().say(self._session.read_only)
+        return False
+
+    @Slot(int, str)
+    def _on_name(self, person: int, name: str) -> None:
+        if self._may_write() and self.controller is not None:
+            self.controller.name(person, name)
+
+    @Slot(int, int)
+    def _on_merge(self, into: int, other: int) -> None:
+        if self._may_write() and self.controller is not None:
+            self.controller.merge(into, other)
+
+    @Slot(int)
+    def _on_take_out(self, face: int) -> None:
+        if self._may_write() and self.controller is not None:
+            self.controller.take_out(face)
+
     @Slot(str)
     def _on_edited(self, sentence: str) -> None:
         self.panel().say(sentence)
@@ -123,8 +146,8 @@ class PeopleSlot(QObject):
         self.panel().show_tiles(read.tiles, read.images, read.more)
         shown = self._filter_bar.person
         tile = next((t for t in read.tiles if shown is not None and t.id == shown[0]), None)
-        if shown is not None and tile is not None and tile.label != shown[1]:
-            self._filter_bar.requery(tile.label)  # the filtered person was renamed
+        if shown is not None and tile is not None and tile.filter_label != shown[1]:
+            self._filter_bar.requery(tile.filter_label)  # the filtered person was renamed
 
     @Slot(object)
     def _on_tile_faces(self, cut: TileFaces) -> None:
