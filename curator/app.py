@@ -428,6 +428,7 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         notify=lambda sentence: window.show_background(sentence, 8000),
         parent=window,
     )
+    seats.people_changed.connect(window.people.people_changed)  # names given at other seats
 
     told_not_enough = [False]  # the "too few decisions" sentence, said once a session
 

@@ -47,6 +47,8 @@ BOTH_BACKENDS = frozenset(
         "test_faces_catalog",
         "test_gallery_ids",
         "test_gallery_row_fields",
+        "test_people_undo",
+        "test_people_view_reads",
         "test_projects",
         "test_proposal_review_catalog",
         "test_proposals_catalog",

@@ -36,7 +36,7 @@ from curator.catalog.backends.dialect import SQLITE_FILE_NAME_SQL, dialect_of
 from curator.catalog.backends.seat import current_seat
 from curator.catalog.models import Photo
 from curator.catalog.people.coverage import people_coverage
-from curator.catalog.people.filters import FLAGGED_SQL, GALLERY_PEOPLE, people_ids
+from curator.catalog.people.filters import FLAGGED_SQL, GALLERY_PEOPLE, PERSON_SQL, people_ids
 from curator.catalog.proposals.store import proposal_counts, proposal_id_set
 from curator.catalog.types import PROPOSAL_WORDS
 from curator.catalog.types import FilterChoice as FilterChoice  # the value types live there
@@ -178,6 +178,8 @@ def metadata_id_sets(f: MetadataFilter) -> list[tuple[str, list[object]]]:
     found = None if people is None else people_ids(*people)
     if found is not None:  # the faces summary's narrow table (catalog.people.filters)
         sets.append(found)
+    if f.person is not None:  # one person's photos (the People view's click)
+        sets.append((PERSON_SQL, [f.person]))
     proposed = None if not f.proposal else proposal_id_set(f.proposal, current_seat().user)
     if proposed is not None:  # this photographer's proposals (catalog.proposals)
         sets.append(proposed)

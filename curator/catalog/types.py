@@ -129,6 +129,10 @@ class MetadataFilter:
     # This photographer's proposals (cull for me, catalog.proposals): "keep",
     # "reject" or "highlight"; None: any photo, proposed or not.
     proposal: str | None = None
+    # One person's photos (the People view's click, catalog.people.filters.PERSON_SQL):
+    # a person's id; `person_label` is how the filter bar names them.
+    person: int | None = None
+    person_label: str | None = field(default=None, compare=False)
 
     @property
     def active(self) -> bool:
@@ -144,6 +148,7 @@ class MetadataFilter:
                 self.name_contains,
                 self.people,
                 self.proposal,
+                self.person,
             )
         )
 
@@ -172,6 +177,8 @@ class MetadataFilter:
             parts.append(self.people)
         if self.proposal:
             parts.append(PROPOSAL_WORDS.get(self.proposal, self.proposal))
+        if self.person is not None:
+            parts.append(self.person_label or f"person {self.person}")
         return ", ".join(parts)
 
 

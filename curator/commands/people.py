@@ -19,6 +19,9 @@ named once (issue 50 §3), and forgotten on request (§6).
   eyes and focus stay. With the setting `people_recognition` off, `people`
   (and every import) does the same and prints that recognition is off.
 - `curator list --person NAME` (commands.listing) lists a person's photos.
+Naming, merging and removing are logged (catalog.people.edits), so the
+window's Ctrl+Z undoes them in order with its other edits (there is no
+`curator undo`).
 
 Exit codes: 0 done; 2 a person that is not there, a merge refused, a name
 too long (one sentence on stderr); 3 the catalog could not be written.
@@ -31,14 +34,8 @@ import argparse
 import json
 from typing import Any
 
-from curator.catalog.people.naming import (
-    PeopleError,
-    faces_of_people,
-    merge_people,
-    name_person,
-    people_list,
-    take_face_out,
-)
+from curator.catalog.people import edits
+from curator.catalog.people.naming import PeopleError, faces_of_people, people_list
 from curator.commands.base import EXIT_OK, CommandContext, UsageError, printable
 
 NAMES: tuple[str, ...] = ("people",)
@@ -103,7 +100,7 @@ def cmd_people(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 def cmd_name(args: argparse.Namespace, ctx: CommandContext) -> int:
     try:
-        name_person(ctx.catalog.db, args.person, args.name)
+        edits.name(ctx.catalog.db, args.person, args.name)
     except PeopleError as exc:
         raise UsageError(str(exc)) from exc
     shown = " ".join(args.name.split())
@@ -114,7 +111,7 @@ def cmd_name(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 def cmd_merge(args: argparse.Namespace, ctx: CommandContext) -> int:
     try:
-        merge_people(ctx.catalog.db, args.into, args.other)
+        edits.merge(ctx.catalog.db, args.into, args.other)
     except PeopleError as exc:
         raise UsageError(str(exc)) from exc
     print(f"person {args.other} merged into person {args.into}", file=ctx.out)
@@ -123,7 +120,7 @@ def cmd_merge(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 def cmd_remove(args: argparse.Namespace, ctx: CommandContext) -> int:
     try:
-        person = take_face_out(ctx.catalog.db, args.face)
+        person = edits.take_out(ctx.catalog.db, args.face)
     except PeopleError as exc:
         raise UsageError(str(exc)) from exc
     said = f"face {args.face} taken out of person {person} (it will not join them again)"

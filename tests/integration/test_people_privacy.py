@@ -20,7 +20,7 @@ from tests.integration.cli_helpers import import_json, list_json, run_cli
 from tests.integration.export_helpers import decide, export_cli
 from tests.integration.test_people_corrections import add_faces, near, people
 
-TABLES = ("face_descriptor", "person", "face_person", "face_not_person")
+TABLES = ("face_descriptor", "person", "face_person", "face_not_person", "person_edit")
 
 
 def counts(where: str) -> dict[str, int]:

@@ -382,7 +382,7 @@ UI_ROOMS: tuple[tuple[str, ...], ...] = (
     ("review",),
     ("gallery",),
     ("loupe",),
-    ("export", "projects", "search", "maintenance", "ingest", "cull"),
+    ("export", "projects", "search", "maintenance", "ingest", "cull", "people"),
     ("window",),
 )
 

@@ -5,7 +5,9 @@ The catalog's triggers (m019) notify, when a transaction commits:
   or `u:<ids>` (photo rows updated: a decision, a measure, a thumbnail),
   ids comma-joined, at most 500 a notification;
 - `curator_decision` with the decision's photo, id and seat (JSON): a
-  decision that touches no photo row (a tag) still reaches the others.
+  decision that touches no photo row (a tag) still reaches the others;
+- `curator_people` (m026) when people or their faces changed: a name, a
+  merge, a face taken out, a clustering run (`SeatNews.people`).
 
 `SeatListener` holds ONE connection of its own (autocommit, LISTEN on both
 channels) and turns what arrives into `SeatNews`: the photos added and
@@ -49,6 +51,7 @@ log = logging.getLogger(__name__)
 
 PHOTO_CHANNEL = "curator_photo"
 DECISION_CHANNEL = "curator_decision"
+PEOPLE_CHANNEL = "curator_people"
 COALESCE_S = 0.03  # after the first notification, what else came with that commit burst
 RETRY_S = 1.0  # between two attempts to reconnect
 
@@ -62,6 +65,7 @@ class SeatNews:
     seats: tuple[str, ...] = ()  # who decided ("assistant@studio-2"), for a status line
     decisions: tuple[int, ...] = ()  # the decision log's new rows (their ids)
     resync: bool = False  # notifications may have been missed: re-read what is shown
+    people: bool = False  # people changed (names, merges, faces): the People view re-reads
     sentence: str | None = None  # the connection was lost, or is back
     received_at: float = field(default=0.0, compare=False)  # time.monotonic() of the first
 
@@ -91,6 +95,7 @@ class SeatListener:
         )
         conn.execute(f"LISTEN {PHOTO_CHANNEL}")
         conn.execute(f"LISTEN {DECISION_CHANNEL}")
+        conn.execute(f"LISTEN {PEOPLE_CHANNEL}")
         with self._lock:
             if self._closed:
                 conn.close()
@@ -170,10 +175,13 @@ class SeatListener:
         changed: dict[int, None] = {}
         seats: dict[str, None] = {}
         decided: list[int] = []
+        people = False
         for note in notes:
             if note.pid in own:
                 continue
-            if note.channel == PHOTO_CHANNEL:
+            if note.channel == PEOPLE_CHANNEL:
+                people = True
+            elif note.channel == PHOTO_CHANNEL:
                 kind, _, ids = note.payload.partition(":")
                 target = added if kind == "i" else changed
                 target.update((int(i), None) for i in ids.split(",") if i)
@@ -186,13 +194,14 @@ class SeatListener:
                         seats[f"{body['user']}@{body.get('host') or '?'}"] = None
         for pid in added:
             changed.pop(pid, None)  # new: inserted where it belongs, not re-read
-        if not (added or changed):
+        if not (added or changed or people):
             return None
         return SeatNews(
             added=tuple(added),
             changed=tuple(changed),
             seats=tuple(seats),
             decisions=tuple(decided),
+            people=people,
             received_at=received,
         )
 

@@ -40,6 +40,7 @@ from curator.catalog.migrations.studio import (
     m020_personal_taste,
     m021_camera_cull_index,
     m022_file_name_trigrams,
+    m026_people_edits,
 )
 
 
@@ -156,6 +157,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         tuple(m024_face_looks.STATEMENTS),
     ),
     Migration(m025_people.VERSION, "face descriptors and people", tuple(m025_people.STATEMENTS)),
+    Migration(
+        m026_people_edits.VERSION,
+        "people edits, undoable; other seats told",
+        tuple(m026_people_edits.STATEMENTS),
+        postgres=tuple(m026_people_edits.POSTGRES_STATEMENTS),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -50,6 +50,14 @@ FLAGGED_SQL = (
     " UNION SELECT photo_id AS id FROM photo_faces WHERE soft_face = 1"
 )
 
+# One person's photos (MetadataFilter.person: the People view's click), as
+# `curator list --person` finds them (catalog.people.naming.photos_of_person);
+# the gallery's query keeps only live photos.
+PERSON_SQL = (
+    "SELECT DISTINCT f.photo_id AS id FROM face_person fp"
+    " JOIN face f ON f.id = fp.face_id WHERE fp.person_id = ?"
+)
+
 # The gallery's People filter (MetadataFilter.people, in the Filter popup): its values.
 GALLERY_PEOPLE = {
     "people": ("faces", "1+"),

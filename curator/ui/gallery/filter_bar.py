@@ -17,16 +17,27 @@ The tag cloud's filter (`apply_cloud_click`): a click shows only one tag's
 photos (the tag combo goes back to "All tags"), Ctrl+click adds a tag the
 photos must carry, Alt+click one they must not (again: off); the "Tags: …"
 button shows them and clears them.
+
+The People view's filter (`apply_person`): a tile's click shows one
+person's photos (`MetadataFilter.person`, as `curator list --person`); the
+"Person: …" button names them and clears it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
 
-from curator.catalog.types import GalleryFilter, GalleryQuery, GallerySort, ProjectSummary
+from curator.catalog.types import (
+    GalleryFilter,
+    GalleryQuery,
+    GallerySort,
+    MetadataFilter,
+    ProjectSummary,
+)
 from curator.records import ColorLabel
 from curator.ui.gallery.metadata_filter import MetadataFilterButton
 
@@ -74,6 +85,11 @@ class GalleryFilterBar(QWidget):
         self.cloud_button.setToolTip("The tag cloud's filter: click to clear it")
         self.cloud_button.clicked.connect(self.clear_cloud_tags)
         self.cloud_button.hide()
+        self.person: tuple[int, str] | None = None  # the People view's filter (apply_person)
+        self.person_button = QToolButton(self)
+        self.person_button.setToolTip("The People view's filter: click to clear it")
+        self.person_button.clicked.connect(self.clear_person)
+        self.person_button.hide()
         self.burst_box = QCheckBox("Bursts", self)
         self.burst_box.setToolTip("Only photos that are part of a burst")
         self.project_combo = QComboBox(self)
@@ -101,6 +117,7 @@ class GalleryFilterBar(QWidget):
             self.type_combo,
             self.tag_combo,
             self.cloud_button,
+            self.person_button,
             self.burst_box,
             self.label_combo,
             self.project_combo,
@@ -140,7 +157,7 @@ class GalleryFilterBar(QWidget):
             tags_none=self.tags_none,
             burst_only=self.burst_box.isChecked(),
             project_id=self.project_id,
-            metadata=self.metadata_button.filter,
+            metadata=self._metadata(),
             label=label,
             sort=GallerySort(self.sort_combo.currentData()),
         )
@@ -179,6 +196,36 @@ class GalleryFilterBar(QWidget):
             excluded = [t for t in excluded if t != name] if name in excluded else [*excluded, name]
             required = [t for t in required if t != name]
         self._set_cloud_tags(tuple(required), tuple(excluded))
+
+    def _metadata(self) -> MetadataFilter:
+        chosen = self.metadata_button.filter
+        if self.person is None:
+            return chosen
+        return replace(chosen, person=self.person[0], person_label=self.person[1])
+
+    def apply_person(self, person: int, label: str) -> None:
+        """A People tile's click: only that person's photos (again: off); one `query_changed`."""
+        same = self.person is not None and self.person[0] == person
+        self._show_person(None if same else (person, label))
+        self._changed()
+
+    def requery(self, label: str | None = None) -> None:
+        """The same query again: what it matches changed (a person's faces);
+        `label`: the filtered person's name now (a rename, an undo)."""
+        if self.person is not None and label is not None:
+            self._show_person((self.person[0], label))
+        self._changed()
+
+    def _show_person(self, person: tuple[int, str] | None) -> None:
+        self.person = person
+        shown = "" if person is None else person[1]
+        self.person_button.setText(f"Person: {shown[:30] + '…' if len(shown) > 31 else shown} ✕")
+        self.person_button.setVisible(person is not None)
+
+    @Slot()
+    def clear_person(self) -> None:
+        if self.person is not None:
+            self.apply_person(self.person[0], self.person[1])
 
     @Slot()
     def clear_cloud_tags(self) -> None:

@@ -165,6 +165,12 @@ WINDOW_BINDINGS: tuple[KeyBinding, ...] = (
         "tag cloud of the photos shown: click filters, Ctrl+click adds, Alt+click leaves out",
         "same",
     ),
+    KeyBinding(
+        "people",
+        ("Shift+O",),
+        "people: a face per person; click shows their photos; name, merge, take a face out",
+        "same",
+    ),
     KeyBinding("thumbs_larger", ("Ctrl+=", "Ctrl++"), "larger thumbnails (gallery)", "same"),
     KeyBinding("thumbs_smaller", ("Ctrl+-",), "smaller thumbnails (gallery)", "same"),
 )
@@ -238,9 +244,9 @@ _FOLDS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
         "least sure first (on/off): unrated photos by taste · proposals (cull pass)",
     ),
     (
-        ("search", "tags"),
+        ("search", "tags", "people"),
         None,
-        "search box (~words: by meaning; Esc clears) · tag cloud of the photos shown",
+        "search box (~words: by meaning; Esc clears) · tag cloud of the photos shown · people",
     ),
     (("thumbs_larger", "thumbs_smaller"), None, "larger / smaller thumbnails (gallery)"),
     (
@@ -273,7 +279,7 @@ def help_rows(overrides: Mapping[str, str] | None = None) -> list[tuple[str, str
     them was remapped: then that group is printed key by key, so the help
     shows the keys that work), and so are the photo steps (→ ← Home End), the
     zoom keys (Z = -), undo/redo, the rotations, the two "least sure first"
-    orders, search and the tag cloud, the thumbnail sizes, the
+    orders, search, the tag cloud and the people, the thumbnail sizes, the
     overlays (H, J, Shift+P), the chrome keys (F, Shift+Tab), compare (C,
     Shift+C) and the faces (O, Shift+Z), so the table
     fits a 768-pixel-high screen."""

@@ -28,7 +28,10 @@ Invariants:
   decision as ONE undo step (`decisions.one_step`); a star rating is a
   judgment: it keeps an unreviewed photo, never a rejected one;
 - undo and redo say what they reversed by name ("Undone: reject of
-  IMG_0412.jpg", "Undone: rating of 12 photos"), via `history_text`;
+  IMG_0412.jpg", "Undone: rating of 12 photos"), via `history_text`; they
+  take the newest step of the decisions and the people edits alike
+  (catalog.undo.history: "Undone: merge of person 5 into person 3"), and
+  `people_stepped` tells the People view;
 - with a `StepQueue` (the window's), undo and redo run on its worker, one
   after another in the order asked (`ui.review.step_queue` has the
   protocol): the UI thread never writes them. A decision key while one is
@@ -65,6 +68,7 @@ class HistoryDone:
     photo_ids: tuple[int, ...]  # the photos it changed, sorted
     first: int = -1  # the first record's photo (the loupe goes there for one photo)
     tags: bool = False  # it changed tags: the tag lists follow
+    people: bool = False  # it reversed a people edit (a name, a merge): the People view follows
 
 
 class ReviewPass(StrEnum):
@@ -83,6 +87,7 @@ class ReviewSession(QObject):
     order_grew = Signal()  # a live import added photos to the pass (its count changed)
     notice = Signal(str)  # a short sentence for the status bar
     tags_stepped = Signal()  # an undo or redo (done) changed tags: the tag lists follow
+    people_stepped = Signal()  # an undo or redo (done) reversed a people edit
 
     def __init__(
         self,
@@ -462,11 +467,13 @@ class ReviewSession(QObject):
         first photo's name read; the photos, whether tags changed: 0.1 s over
         the 60,000 records of an undone accept), on whichever thread runs the
         step; the proposals an undone accept ended come back in the same step."""
-        from curator.catalog import decisions  # the catalog: after the first paint
-        from curator.catalog.queries import gallery_rows
+        from curator.catalog.queries import gallery_rows  # the catalog: after the first paint
+        from curator.catalog.undo import history
 
         verb = "Undone" if undo else "Redone"
-        records = decisions.undo_last() if undo else decisions.redo_last()
+        records = history.undo_newest() if undo else history.redo_newest()
+        if isinstance(records, history.PeopleStepped):  # a people edit, newer than any decision
+            return HistoryDone(f"{verb}: {records.phrase}.", (), people=True)
         if not records:
             return HistoryDone("Nothing to undo." if undo else "Nothing to redo.", ())
         self._restore_accepted(verb, records)
@@ -501,6 +508,8 @@ class ReviewSession(QObject):
 
     def _after_history(self, done: HistoryDone) -> None:
         self.notice.emit(done.sentence)
+        if done.people:
+            self.people_stepped.emit()
         if not done.photo_ids:
             return
         self._on_decision()

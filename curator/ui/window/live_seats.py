@@ -10,6 +10,8 @@ current photo, selection and scroll, and the loupe stays on its photo,
 repainting the new decision state. News marked `resync` (the connection
 came back after a loss: notifications in between are gone) re-reads every
 shown row. A lost or regained connection is said in the status bar.
+People changed at another seat (a name, a merge: m026's triggers) are told
+by `people_changed`, which the People view follows (ui.people.slot).
 
 Protocol:
 - `start(listener)` (main thread, once the catalog is open) starts ONE
@@ -45,6 +47,7 @@ class LiveSeats(QObject):
     """Applies the other seats' news to this seat's window (module docstring)."""
 
     applied = Signal(object)  # the SeatNews just shown (tests, the bench's latency)
+    people_changed = Signal()  # another seat changed people: the People view re-reads
 
     def __init__(
         self,
@@ -97,6 +100,8 @@ class LiveSeats(QObject):
             self._on_added(list(news.added))
         if news.changed:
             self._on_changed(list(news.changed))
+        if news.people or news.resync:
+            self.people_changed.emit()
         if news.received_at:
             self.last_latency_s = time.monotonic() - news.received_at
         self.applied.emit(news)

@@ -62,6 +62,7 @@ from curator.ui.gallery.model import GalleryListModel, PhotoIdRole
 from curator.ui.gallery.view import NO_FAILED, GalleryView
 from curator.ui.maintenance.backup_controller import BackupController, BackupDone
 from curator.ui.maintenance.purge_controller import PurgeController
+from curator.ui.people.slot import PeopleSlot
 from curator.ui.projects.actions import ProjectActions
 from curator.ui.projects.service import ProjectService
 from curator.ui.review.actions import DecisionAction
@@ -201,6 +202,9 @@ class MainWindow(QMainWindow):
         self._build_problems_dock()
         self.tag_cloud = TagCloudSlot(  # View ▸ Tags (Shift+T)
             self, pools.choices, self.current_query, self.filter_bar, errors
+        )
+        self.people = PeopleSlot(  # View ▸ People (Shift+O)
+            self, pools.choices, session, self.filter_bar, previews.cache_dir, errors
         )
         self._build_actions()
         self.catalog_open = False  # `catalog_opened`: until then the window reads nothing
@@ -388,6 +392,7 @@ class MainWindow(QMainWindow):
         for signal in (self.model.rowsInserted, self.model.rowsRemoved):
             signal.connect(cloud.refresh_soon)
         self.pipeline.stage_progress.connect(cloud.on_stage_progress)
+        self.pipeline.finished.connect(self.people.people_changed)  # new faces grouped
         self.project_actions.menu_extras.append(self.search_actions.add_like_item)
 
     # --- actions ------------------------------------------------------------
@@ -410,6 +415,8 @@ class MainWindow(QMainWindow):
             self.search_box.focus()
         elif action == "tags":
             self.tag_cloud.toggle()
+        elif action == "people":
+            self.people.toggle()
         elif action in TOOL_ACTIONS:
             self.tools.dispatch(action, self.window_actions.get(action))
         elif action == "survey":
@@ -474,7 +481,7 @@ class MainWindow(QMainWindow):
 
     def catalog_opened(self) -> None:
         """The catalog is open (after the first paint, app.py): nothing before reads it."""
-        self.catalog_open = self.tag_cloud.catalog_open = True
+        self.catalog_open = self.tag_cloud.catalog_open = self.people.catalog_open = True
         self.projects.refresh()
         self.tools.restore_orders(self.window_actions)  # left on last time: on again
         QTimer.singleShot(0, self, self.refresh_filter_choices)  # ~0.3 s at 100k: after the rows

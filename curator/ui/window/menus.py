@@ -133,6 +133,7 @@ class WindowMenus:
             "help": self.help,
             "search": self.edit,
             "tags": self.view,
+            "people": self.view,
             **{name: self.view for name in TOOL_ACTIONS},
         }
         actions: dict[str, QAction] = {}
@@ -148,6 +149,9 @@ class WindowMenus:
                 self.edit.addAction(action)
             elif binding.action == "tags":
                 action.setText("&Tags (tag cloud)")
+                self.view.addAction(action)
+            elif binding.action == "people":
+                action.setText("&People (a face per person)")
                 self.view.addAction(action)
             else:
                 menus[binding.action].addAction(action)
