@@ -42,7 +42,6 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QThreadPool, QTimer
-from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from curator.catalog.types import GalleryQuery
@@ -56,6 +55,7 @@ from curator.pipeline.stages.taste_report import RETRAIN_FAILED, clip_weights_mi
 from curator.settings import Settings, SettingsError, load_settings, root_pairs
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.common.image_loader import ImageLoader
+from curator.ui.common.palette import dark_palette
 from curator.ui.common.pools import UiPools
 from curator.ui.common.preview_fill import PreviewFill
 from curator.ui.gallery.model import GalleryListModel
@@ -564,26 +564,6 @@ def studio_seat(window: MainWindow, session: ReviewSession, seats: LiveSeats, sh
         window.setWindowTitle(f"Curator — {shown} (review only)")
         session.read_only = window.imports.read_only = sentence
         window.errors.explain = lambda exc: sentence if "permission denied" in str(exc) else None
-
-
-def dark_palette() -> QPalette:
-    palette = QPalette()
-    colours = {
-        QPalette.ColorRole.Window: QColor(37, 37, 38),
-        QPalette.ColorRole.WindowText: QColor(220, 220, 220),
-        QPalette.ColorRole.Base: QColor(30, 30, 30),
-        QPalette.ColorRole.AlternateBase: QColor(45, 45, 45),
-        QPalette.ColorRole.Text: QColor(220, 220, 220),
-        QPalette.ColorRole.Button: QColor(50, 50, 52),
-        QPalette.ColorRole.ButtonText: QColor(220, 220, 220),
-        QPalette.ColorRole.Highlight: QColor(70, 100, 150),
-        QPalette.ColorRole.HighlightedText: QColor(255, 255, 255),
-        QPalette.ColorRole.ToolTipBase: QColor(50, 50, 52),
-        QPalette.ColorRole.ToolTipText: QColor(230, 230, 230),
-    }
-    for role, colour in colours.items():
-        palette.setColor(role, colour)
-    return palette
 
 
 def show_fatal(message: str) -> None:

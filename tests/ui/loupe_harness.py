@@ -11,13 +11,13 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from curator.app import dark_palette
 from curator.catalog.db import Catalog
 from curator.catalog.models import Photo
 from curator.paths import resolve_paths
 from curator.pipeline.stages.score import review_order
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.common.image_loader import ImageLoader
+from curator.ui.common.palette import dark_palette
 from curator.ui.loupe import PREFETCH
 from curator.ui.loupe.page import LoupePage
 from curator.ui.review.session import ReviewSession

@@ -262,7 +262,7 @@ def test_the_dialog_grab(app: App, qtbot: QtBot, tmp_path: Path) -> None:
 
     _shoot(app)
     dialog = _open(app, qtbot)
-    from curator.app import dark_palette
+    from curator.ui.common.palette import dark_palette
 
     dialog.setPalette(dark_palette())  # main() gives the whole application this palette
     _counts_after(dialog, qtbot, lambda: _set(dialog.target_combo, "percent"))
