@@ -101,7 +101,7 @@ def second_half(app: Any, window: Any, out: Path, qtbot: Any) -> list[Step]:
         panel = slot.panel()
         counted = Heard()
         panel.counts_shown.connect(counted)
-        qtbot.waitUntil(lambda: counted.count > 0, timeout=300_000)
+        qtbot.waitUntil(lambda: counted.count > 0, timeout=600_000)
 
     def click_tag() -> None:
         slot.panel().tag_clicked.emit(TAG, "only")
