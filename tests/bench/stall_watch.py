@@ -63,6 +63,7 @@ class Stall:
     stacks: Counter[str] = field(default_factory=Counter)
     ran_ms: float = 0.0  # the UI thread on a CPU
     queued_ms: float = 0.0  # runnable, but another task had the core
+    workers: Counter[str] = field(default_factory=Counter)  # the others' Curator stacks
 
     @property
     def blocked_ms(self) -> float:
@@ -83,6 +84,26 @@ class Stall:
     def top(self) -> str:
         """The stack sampled most often during the stall."""
         return self.stacks.most_common(1)[0][0] if self.stacks else "(no sample)"
+
+    def worker_top(self) -> str:
+        """The worker stack sampled most often during the stall ("" if none)."""
+        return self.workers.most_common(1)[0][0] if self.workers else ""
+
+
+def _worker_stacks(dump: str, ident: int) -> list[str]:
+    """The other threads' blocks that run Curator code, innermost frame first
+    (a stall the UI thread spent `blocked` is often a worker holding the GIL
+    in one long C call: its innermost frame names the call)."""
+    header = f"0x{ident:016x}"
+    out = []
+    for block in dump.split("\n\n"):
+        lines = block.strip().splitlines()
+        if not lines or header in lines[0]:
+            continue
+        ours = [ln for ln in lines[1:] if "/curator/" in ln]
+        if ours:
+            out.append("\n".join(lines[1:3] + ours[:6]))
+    return out
 
 
 def _main_stack(dump: str, ident: int) -> str:
@@ -109,6 +130,7 @@ class StallWatch:
         self._tick = time.monotonic()
         self._sched = (0.0, 0.0)
         self._samples: Counter[str] = Counter()
+        self._workers: Counter[str] = Counter()
         self._stop = threading.Event()
         self._timer = QTimer()
         self._timer.setInterval(5)
@@ -129,11 +151,11 @@ class StallWatch:
 
     def _ticked(self) -> None:
         now, sched = time.monotonic(), _schedstat(self._schedstat_path)
-        gap, samples = now - self._tick, self._samples
+        gap, samples, workers = now - self._tick, self._samples, self._workers
         ran, queued = sched[0] - self._sched[0], sched[1] - self._sched[1]
-        self._tick, self._samples, self._sched = now, Counter(), sched
+        self._tick, self._samples, self._workers, self._sched = now, Counter(), Counter(), sched
         if gap > STALL_S:
-            self.stalls.append(Stall(gap * 1000, samples, ran, queued))
+            self.stalls.append(Stall(gap * 1000, samples, ran, queued, workers))
 
     def _watch(self) -> None:
         with tempfile.TemporaryFile("w+") as out:
@@ -144,13 +166,17 @@ class StallWatch:
                     faulthandler.dump_traceback(out, all_threads=True)
                     out.flush()
                     out.seek(0)
-                    stack = _main_stack(out.read(), self._main or 0)
+                    dump = out.read()
+                    stack = _main_stack(dump, self._main or 0)
                     if stack:
                         self._samples[stack] += 1
+                    self._workers.update(_worker_stacks(dump, self._main or 0))
 
     def report(self, limit: int = 10) -> str:
         """The longest stalls with their most-sampled stack."""
         out = []
         for stall in sorted(self.stalls, key=lambda s: -s.ms)[:limit]:
             out.append(f"--- stall {stall.ms:.0f} ms ({stall.split()}) ---\n{stall.top()}")
+            if stall.worker_top():
+                out.append(f"  a worker meanwhile:\n{stall.worker_top()}")
         return "\n".join(out)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -130,8 +131,13 @@ def test_propose_writes_the_seats_proposals_and_the_tiles_show_them(
     assert set(rows) == set(ids.values()) and {p.owner for p in rows.values()} == {"lead"}
     assert rows[ids["blurred"]].verdict == "reject" and rows[ids["good0"]].verdict == "keep"
     model = app.window.model
-    row = model.photo_row(model.row_for(ids["blurred"]))  # type: ignore[arg-type]
-    assert row is not None and row.proposal is not None
+
+    def blurred() -> Any:
+        return model.photo_row(model.row_for(ids["blurred"]))  # type: ignore[arg-type]
+
+    # The tile's row is re-read off the UI thread (issue 51); the old one until then.
+    qtbot.waitUntil(lambda: (r := blurred()) is not None and r.proposal is not None)
+    row = blurred()
     assert photo_flags(row, 70.0).proposed == "reject"
     assert "keep 8 · reject 3 · highlights 1" in app.window.statusBar().currentMessage()
 

@@ -167,6 +167,8 @@ def test_a_retrain_rescores_in_place_keeping_selection_and_scroll(
     # A new taste model reverses the order; the scheduler's signal drives the refresh.
     write_scores(2, ids, np.linspace(100, 0, len(ids)))
     app.retrain.retrained.emit(TasteReport(2, 20, 0.5, 1.0, len(ids), "Taste model v2"))
+    # The new order is listed on the lists pool (issue 51), then applied in place.
+    qtbot.waitUntil(lambda: model.ids[0] == ids[0], timeout=10_000)
     assert not resets
     assert model.ids[0] == ids[0] and model.ids[-1] == ids[-1]
     assert view.currentIndex().data(PhotoIdRole) == chosen
@@ -178,6 +180,7 @@ def test_a_retrain_rescores_in_place_keeping_selection_and_scroll(
     before = set(model.ids)
     write_scores(3, ids, np.linspace(0, 100, len(ids)))
     model.refresh_scores()
+    qtbot.waitUntil(lambda: set(model.ids) != before, timeout=10_000)
     after = set(model.ids)
     assert after != before and after == set(gallery_query_ids(model.query))
     assert model.ids == gallery_query_ids(model.query)

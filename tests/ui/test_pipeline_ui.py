@@ -171,7 +171,7 @@ def test_settings_apply_without_restart(library: Path, app: App, qtbot: QtBot) -
     def matches() -> list[bool]:
         return [app.model.data(app.model.index(r), FlagsRole).match for r in range(3)]
 
-    assert matches() == [False, False, True]
+    qtbot.waitUntil(lambda: matches() == [False, False, True], timeout=10_000)  # re-read off-thread
     dialog = app.window.tools.open_settings()
     dialog.editors["match_threshold"].setValue(60.0)  # type: ignore[attr-defined]
     dialog.editors["decode_workers"].setValue(1)  # type: ignore[attr-defined]

@@ -5,13 +5,14 @@ a window listening before its first read (or reading again once it can)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
 
 from curator.catalog import decisions
 from curator.catalog.backends.listen import SeatListener, SeatNews
-from curator.catalog.db import Catalog
+from curator.catalog.db import Catalog, close_thread_connection
 from curator.catalog.models import Photo
 from curator.catalog.types import CullState
 
@@ -68,6 +69,26 @@ def test_a_seats_own_writes_are_left_out(seat: tuple[Catalog, SeatListener]) -> 
     photo = Photo.create(path=b"/a.jpg", content_hash="a")
     decisions.set_cull(photo.id, CullState.KEPT)
     assert listener.poll(0.5) is None
+
+
+def test_a_workers_own_write_is_left_out_after_its_connection_closed(
+    seat: tuple[Catalog, SeatListener],
+) -> None:
+    """A step on a pool thread commits, then its job closes the thread's
+    connection before the listener reads the commit's notification (issue 51:
+    the window's own Accept the Rest came back to it as another seat's news)."""
+    _, listener = seat
+    photo = Photo.create(path=b"/a.jpg", content_hash="a")
+    listener.poll(0.5)  # the insert, this thread's own: nothing
+
+    def step() -> None:
+        decisions.set_cull(photo.id, CullState.KEPT)
+        close_thread_connection()
+
+    worker = threading.Thread(target=step)
+    worker.start()
+    worker.join()
+    assert listener.poll(1.0) is None
 
 
 def test_a_lost_server_is_said_and_the_news_after_it_asks_for_a_resync(

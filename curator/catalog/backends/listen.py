@@ -13,7 +13,9 @@ The catalog's triggers (m019) notify, when a transaction commits:
 channels) and turns what arrives into `SeatNews`: the photos added and
 changed by the other seats. A seat's own writes are left out by the
 server's process id of the notifying session: every connection the seat's
-catalog opens records its backend pid (`PostgresCatalogDatabase.own_backends`),
+catalog opens records its backend pid (`PostgresCatalogDatabase.own_backends`,
+kept for a grace after the connection closes: a worker's commit is heard after
+its job closed the connection, `backends.own_backends`),
 so a seat never re-reads what it wrote itself (its own window already
 shows it), while two seats on one machine still hear each other.
 

@@ -59,6 +59,7 @@ from typing import Any
 from peewee import PostgresqlDatabase
 
 from curator.catalog.backends.dialect import POSTGRES, SQLITE_FILE_NAME_SQL
+from curator.catalog.backends.own_backends import OwnBackends
 from curator.catalog.errors import CatalogError
 from curator.paths import PostgresLocation, redact
 
@@ -179,9 +180,10 @@ class PostgresCatalogDatabase(PostgresqlDatabase):
 
     def __init__(self, location: PostgresLocation, **kwargs: Any):
         self.location = location
-        # The server's process id of every connection this seat has open: its own
-        # notifications, which its listener leaves out (backends.listen).
-        self.own_backends: set[int] = set()
+        # The server's process id of every connection this seat has open (and
+        # had, for a grace after its close): its own notifications, which its
+        # listener leaves out (backends.listen, backends.own_backends).
+        self.own_backends = OwnBackends()
         self.read_only_sentence: str | None = None  # set when this seat's role may only read
         # The file-name filter's trigram index is there (backends.pg_trigram), and
         # why it is not when it could not be built.

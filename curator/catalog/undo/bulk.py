@@ -137,8 +137,20 @@ _ROWS_POSTGRES = (
 )
 
 
-def _packed(items: Iterable[Sequence[object]]) -> str:
-    return json.dumps(list(items), separators=(",", ":"))
+PACK_CHUNK = 2_000  # items encoded per json.dumps call (see `pack_json`)
+
+
+def pack_json(items: Iterable[Sequence[object]]) -> str:
+    """`items` as one JSON array, encoded `PACK_CHUNK` items at a time: the C
+    encoder holds the GIL for a whole call, and one call over the 60,000 rows
+    of an undone accept held it ~70 ms while this ran on a worker, a stall of
+    the UI thread waiting for it (issue 51's stall watch, PostgreSQL)."""
+    listed = list(items)
+    parts = (
+        json.dumps(listed[i : i + PACK_CHUNK], separators=(",", ":"))[1:-1]
+        for i in range(0, len(listed), PACK_CHUNK)
+    )
+    return "[" + ",".join(parts) + "]"
 
 
 def write(columns: Mapping[int, PhotoColumns], rows: Sequence[LogRow], at: datetime) -> None:
@@ -148,7 +160,7 @@ def write(columns: Mapping[int, PhotoColumns], rows: Sequence[LogRow], at: datet
     db = _db()
     postgres = dialect_of(db).is_postgres
     if columns:
-        packed = _packed(
+        packed = pack_json(
             [
                 pid,
                 c["cull"],
@@ -163,7 +175,7 @@ def write(columns: Mapping[int, PhotoColumns], rows: Sequence[LogRow], at: datet
         db.execute_sql(_UPDATE_POSTGRES if postgres else _UPDATE_SQLITE, [now, packed])
     if rows:
         seat = current_seat()
-        packed = _packed([r.photo_id, r.kind, r.old, r.new, r.pass_, r.undoes] for r in rows)
+        packed = pack_json([r.photo_id, r.kind, r.old, r.new, r.pass_, r.undoes] for r in rows)
         stamp = Decision.created_at.db_value(at)
         db.execute_sql(
             _INSERT + (_ROWS_POSTGRES if postgres else _ROWS_SQLITE),

@@ -454,19 +454,20 @@ class GalleryListModel(QAbstractListModel):
         self._all_changed()
 
     def refresh_scores(self) -> None:
-        """Every photo may have a new preference score (a retrain): re-read, keep the view."""
-        self._forget_all()
-        self.refresh()
+        """Every photo may have a new score (a retrain, a Propose): re-read, keep the view;
+        rows painted as they were till re-read, the list read on the lists pool (issue 51)."""
+        self._forget_all() if self.stale is None else self.stale.mark(list(self._rows))
+        self.refresh(later=True)
         self._all_changed()
 
-    def refresh(self, changed: Iterable[int] = ()) -> None:
+    def refresh(self, changed: Iterable[int] = (), *, later: bool = False) -> None:
         """Bring the list up to date after `changed` photos were written. Many (an
-        accept of 60,000) with a lists pool: the list is read there (a read of
-        50-150 ms of the UI thread at 100,000 photos: `_refresh_later`)."""
+        accept of 60,000), or `later`, with a lists pool: the list is read there (a
+        read of 50-150 ms of the UI thread at 100,000 photos: `_refresh_later`)."""
         changed = set(changed)
         self._forget(changed)
         self._list_token += 1  # a list read off the thread before this is stale
-        if len(changed) > SPAN_ROWS and self._lists_pool is not None:
+        if (later or len(changed) > SPAN_ROWS) and self._lists_pool is not None:
             self._refresh_later(changed)
             return
         self._rest_pending = False  # the query below lists everything

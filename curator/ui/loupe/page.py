@@ -49,7 +49,7 @@ from curator.settings import FIELDS
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageLoader
 from curator.ui.gallery.listing import preview_key, thumbnail_key
-from curator.ui.loupe import PREFETCH
+from curator.ui.loupe import PREFETCH, STEP_ROWS
 from curator.ui.loupe.chrome import LoupeChrome
 from curator.ui.loupe.compare_view import ComparePane, CompareView
 from curator.ui.loupe.faces import LoupeFaces
@@ -423,9 +423,9 @@ class LoupePage(QWidget):
             self._repaint_current()
 
     def rows_rewritten(self, ids: list[int]) -> None:
-        """A live import rewrote these photos: the loupe keeps painting their
-        old rows and re-reads the ones it shows off the UI thread (LoupeRows);
-        `_on_rows_fresh` repaints when they are in."""
+        """A live import or a step (> STEP_ROWS photos) rewrote these: the loupe
+        paints their old rows and re-reads those it shows off the UI thread
+        (LoupeRows); `_on_rows_fresh` repaints when they are in."""
         if self.rows.stale is None:
             self.invalidate(ids)
             return
@@ -651,7 +651,7 @@ class LoupePage(QWidget):
     @Slot(list)
     @guarded_slot
     def _on_photos_changed(self, ids: list[int]) -> None:
-        self.invalidate(ids)
+        (self.rows_rewritten if len(ids) > STEP_ROWS else self.invalidate)(ids)
 
     @Slot(int)
     @guarded_slot

@@ -5,7 +5,7 @@ Invariants:
   filmstrip's frames and the prefetch window together);
 - `drop(ids)` (a decision, a turn, a pass switch: the UI's own writes)
   forgets rows at once: the next read is fresh;
-- `rows_rewritten(ids)` (a live import's batch) keeps the cached rows and
+- `rows_rewritten(ids)` (a live import's batch, a step of many photos) keeps the cached rows and
   marks them stale when a rows pool is given (`StaleRows`): a stale row is
   re-read on that pool when the loupe next serves it, and `on_fresh(ids)`
   hears when the new rows are in; a key pressed meanwhile paints with the

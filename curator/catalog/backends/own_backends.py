@@ -1,0 +1,61 @@
+"""`OwnBackends`: the server process ids of a seat's own PostgreSQL
+connections, so that its listener leaves its own writes out (backends.listen).
+
+A connection a worker thread opened is closed when its job ends
+(`engine.delivery.Job` → `close_thread_connection`), often a few
+milliseconds after its commit, and before the listener has read the
+notification that commit sent: a pid forgotten at its close made the seat's
+own Accept the Rest come back to it as another seat's news (issue 51's
+stall watch: the window re-read 60,000 rows it had just written).
+
+Invariants:
+- a pid is own from its connection's open (`add`) until `GRACE_S` after its
+  close (`discard`): long enough for every notification it sent to be read
+  (the listener reads within `POLL_S` + `COALESCE_S`, well under a second),
+  short enough that the server will not hand the same pid to another seat's
+  connection meanwhile (pids are the operating system's, reused only after
+  it wraps around);
+- iterating yields the pids open now and those closed within the grace; the
+  closed ones older than that are forgotten as it goes;
+- safe from any thread (connections open and close on the pools' threads,
+  the listener reads on its own).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+GRACE_S = 30.0  # a closed connection's notifications are still its seat's for this long
+
+
+class OwnBackends:
+    """A set of pids that remembers the closed ones for `GRACE_S` (module docstring)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._open: set[int] = set()
+        self._closed: dict[int, float] = {}  # pid -> when its connection closed
+
+    def add(self, pid: int) -> None:
+        with self._lock:
+            self._open.add(pid)
+            self._closed.pop(pid, None)
+
+    def discard(self, pid: int) -> None:
+        with self._lock:
+            if pid in self._open:
+                self._open.discard(pid)
+                self._closed[pid] = self._clock()
+
+    def __iter__(self) -> Iterator[int]:
+        with self._lock:
+            cutoff = self._clock() - GRACE_S
+            for pid in [p for p, at in self._closed.items() if at < cutoff]:
+                del self._closed[pid]
+            return iter(self._open | set(self._closed))
+
+
+__all__ = ["GRACE_S", "OwnBackends"]
