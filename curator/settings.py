@@ -319,7 +319,8 @@ class Settings:
         title="Kind of shoot",
         description="What you mostly shoot: a burst's suggested best frame weighs smiles "
         "only where the kind values them (people, portrait, event, or any); for sports "
-        "and landscape the sharpest face wins. Cull ▸ Propose… starts from it.",
+        "and landscape the sharpest face wins. `curator cull --propose` without --genre "
+        "proposes for it.",
     )
     pair_raw_jpeg: bool = _setting(
         default=True,

@@ -16,8 +16,9 @@ in a shuffled order. No development set has one person both smiling and
 not, or both shut-eyed and not, so the three are three people; what a real
 burst does share besides the scene is the camera's sharpness, so the glum
 and the blink are each chosen, of `CHOOSE_FROM` random candidates, as the
-one whose face is nearest the peak's in detail (`detail`: the log of the
-Laplacian's variance of the face's middle at one size). Nothing is
+one whose face is nearest the peak's in detail at the burst's face size
+(`detail`: the log of the Laplacian's variance of the face's middle, the
+face scaled as it is pasted, so a small source blown up reads soft). Nothing is
 painted into a face (an eye region swapped in would be a face no camera
 took).
 
@@ -43,8 +44,8 @@ from tests.bench import smile_dev as sd
 FRONTAL = 10.0  # degrees of yaw and pitch (the labels') for a peak or glum face
 FRAME_GAP_S = 1  # a burst's frames (the import groups frames under 3 s apart)
 BURST_GAP_S = 60  # between bursts
-CHOOSE_FROM = 12  # candidates for the glum and the blink, the nearest in detail taken
-DETAIL_SIDE = 160  # px: the size every face's detail is measured at
+CHOOSE_FROM = 24  # candidates for the glum and the blink, the nearest in detail taken
+PREVIEW_SCALE = 1440 / 1600  # the stage measures the 1,440 px preview of the 1,600 px photo
 KINDS = ("peak", "glum", "blink")
 START = datetime(2024, 6, 1, 12)
 MAKE, MODEL = "Curator", "Bench Burst"
@@ -71,24 +72,26 @@ def sources() -> dict[str, list[Path]]:
 
 
 @cache
-def detail(path: Path) -> float:
+def detail(path: Path, side: int) -> float:
     """log10 of the variance of the Laplacian of the face's middle (the central
-    60 %), the face scaled to `DETAIL_SIDE` px on its long side."""
+    60 %), the face scaled as it is pasted (`side` px on its long side) and
+    as the preview sees it."""
     import cv2
     from PIL import Image
 
     face = Image.open(path).convert("L")
-    scale = DETAIL_SIDE / max(face.size)
-    face = face.resize((max(1, round(face.width * scale)), max(1, round(face.height * scale))))
+    scale = side * PREVIEW_SCALE / max(face.size)
+    size = (max(1, round(face.width * scale)), max(1, round(face.height * scale)))
+    face = face.resize(size, Image.Resampling.LANCZOS)
     grey = np.asarray(face, dtype=np.float32)
     h, w = grey.shape
     middle = grey[round(0.2 * h) : round(0.8 * h), round(0.2 * w) : round(0.8 * w)]
     return math.log10(float(cv2.Laplacian(middle, cv2.CV_32F).var()) + 1e-3)
 
 
-def _nearest(rng: random.Random, pool: list[Path], target: float) -> Path:
+def _nearest(rng: random.Random, pool: list[Path], target: float, side: int) -> Path:
     candidates = rng.sample(pool, min(CHOOSE_FROM, len(pool)))
-    return min(candidates, key=lambda p: (abs(detail(p) - target), p.name))
+    return min(candidates, key=lambda p: (abs(detail(p, side) - target), p.name))
 
 
 def _exif(when: datetime) -> Any:
@@ -114,15 +117,15 @@ def write_bursts(out: Path, fixtures: Path, bursts: int, seed: int) -> list[Plan
     planned: list[Planned] = []
     for n in range(bursts):
         peak = rng.choice(pools["peak"])
+        side = rng.randint(*sd.FACE_SIDES)
         chosen = {
             "peak": peak,
-            "glum": _nearest(rng, pools["glum"], detail(peak)),
-            "blink": _nearest(rng, pools["blink"], detail(peak)),
+            "glum": _nearest(rng, pools["glum"], detail(peak, side), side),
+            "blink": _nearest(rng, pools["blink"], detail(peak, side), side),
         }
         kinds = list(KINDS)
         rng.shuffle(kinds)
         cover = rng.choice(covers)
-        side = rng.randint(*sd.FACE_SIDES)
         x = rng.randint(0, sd.PHOTO_SIZE[0] - side)
         y = rng.randint(0, sd.PHOTO_SIZE[1] - side)
         for i, kind in enumerate(kinds):

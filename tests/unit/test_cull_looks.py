@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import numpy as np
+import pytest
 
 from curator.cull.checks import Genre, checks_for, genre_of, values_expressions
 from curator.cull.looks import prefer_looks, ready_reason
@@ -158,3 +159,27 @@ def test_the_expressions_check_follows_the_kind_of_shoot_and_can_be_turned() -> 
     smiling = frame(2, smile=0.95, face_sharpness=62.0)
     assert [p.photo_id for p in propose([glum, smiling], off).proposals if p.verdict is KEEP] == [1]
     assert [p.photo_id for p in propose([glum, smiling], on).proposals if p.verdict is KEEP] == [2]
+
+
+def test_the_shoot_kind_setting_reaches_the_star_when_bursts_are_regrouped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from curator.catalog import judgments
+    from curator.pipeline.stages.score import regroup_bursts
+    from curator.settings import Settings
+
+    when = datetime(2024, 6, 1, 12)
+    same = np.ones(4, dtype=np.float32) / 2.0
+    glum = Frame(1, "cam", when, same, 80.0, 90.0, None, eyes_open=True, closed_eyes=False,
+                 key_face_sharpness=75.0, faces_ready=1, looking=True, smiling=False)  # fmt: skip
+    smiling = replace(glum, photo_id=2, captured_at=when + timedelta(seconds=1),
+                      key_face_sharpness=62.0, smiling=True)  # fmt: skip
+    written: list[list[object]] = []
+    monkeypatch.setattr(judgments, "burst_candidates", lambda: 2)
+    monkeypatch.setattr(judgments, "burst_frames", lambda model: [glum, smiling])
+    monkeypatch.setattr(judgments, "write_bursts", lambda bursts: written.append(list(bursts)))
+    stars = {}
+    for kind in ("any", "event", "sports", "landscape"):
+        regroup_bursts("m", Settings(shoot_kind=kind))
+        stars[kind] = written[-1][0].best_id  # type: ignore[attr-defined]
+    assert stars == {"any": 2, "event": 2, "sports": 1, "landscape": 1}
