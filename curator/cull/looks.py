@@ -78,10 +78,10 @@ def prefer_looks(
 ) -> list[int]:
     """The indexes of `candidates` (into `frames`) the people rule keeps (module
     docstring); all of them when none has judged key faces."""
+    if not any(frames[i].faces is not None and frames[i].faces.key > 0 for i in candidates):
+        return list(candidates)  # nobody judged: the other rules choose
     from curator.ml.bursts import people_first  # numpy and OpenCV: not for the loupe's words
 
     pool = [_as_frame(i, frames[i], expressions) for i in candidates]
-    if all(f.eyes_open is None for f in pool):
-        return list(candidates)
     kept = {f.photo_id for f in people_first(pool, smiles=expressions)}
     return [i for i in candidates if i in kept]

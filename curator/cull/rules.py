@@ -209,7 +209,8 @@ def _best(
     """The moment's best (rule 3): of the frames the people rule keeps, the
     burst's suggested best, else the highest value (the first in capture order
     on a tie)."""
-    candidates = prefer_looks(candidates, frames, expressions)
+    if len(candidates) > 1:  # a moment of one frame has nothing to choose between
+        candidates = prefer_looks(candidates, frames, expressions)
     for i in candidates:
         if frames[i].burst_best:
             return i
