@@ -73,12 +73,17 @@ def _as_frame(index: int, frame: ProposalFrame, looks: bool) -> Frame:
     )
 
 
+def _judged(frame: ProposalFrame) -> bool:
+    """The faces stage judged key faces in `frame`."""
+    return frame.faces is not None and frame.faces.key > 0
+
+
 def prefer_looks(
     candidates: Sequence[int], frames: Sequence[ProposalFrame], expressions: bool
 ) -> list[int]:
     """The indexes of `candidates` (into `frames`) the people rule keeps (module
     docstring); all of them when none has judged key faces."""
-    if not any(frames[i].faces is not None and frames[i].faces.key > 0 for i in candidates):
+    if not any(_judged(frames[i]) for i in candidates):
         return list(candidates)  # nobody judged: the other rules choose
     from curator.ml.bursts import people_first  # numpy and OpenCV: not for the loupe's words
 
