@@ -18,8 +18,9 @@
 
 Invariants: pure functions of plain records; the same frames in the same
 order give the same answer; importing this module loads nothing but
-records (the loupe imports it at start-up); `prefer_looks` returns a non-empty subset of
-what it is given (in its order) whenever it is given something.
+records (the loupe imports it at start-up); `prefer_looks` returns a
+non-empty subset of what it is given (in its order) whenever it is given
+something.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def ready_reason(faces: Sequence[Face]) -> str:
 def _as_frame(index: int, frame: ProposalFrame, looks: bool) -> Frame:
     """What the people rule reads of a proposal's frame (its index as the id);
     without `looks`, nothing of how its faces look."""
-    faces = frame.faces if frame.faces is not None and frame.faces.key > 0 else None
+    faces = frame.faces if _judged(frame) else None
     return Frame(
         index,
         None,

@@ -16,9 +16,10 @@ The rules (issue 42):
    smiling; the sharpest key faces), then of those the burst's suggested best
    (ml.bursts.best_frame) when it is one of them, else the one of the
    highest `checks.value` (taste over technical quality); the other
-   acceptable frames of the moment are duplicates of it. A keep that its
-   faces chose (a moment of several frames, with key faces) says why in
-   words (`Proposal.why`: "both smiling, looking at the camera").
+   acceptable frames of the moment are duplicates of it. With the
+   "expressions" check, a moment's keep chosen among several frames says
+   how its people look (`Proposal.why`: "both smiling, looking at the
+   camera"; nothing without key faces).
 4. Without a target: every moment's best frame is kept and every other
    frame rejected, with its reasons (its failed checks, or "duplicate").
    A moment of several frames none of which is acceptable still keeps its
@@ -137,7 +138,7 @@ def propose(
             continue
         if good:
             best = _best(good, frames, values, checks.expressions)
-            if len(group) > 1:
+            if len(group) > 1 and checks.expressions:
                 words[best] = ready_reason(frames[best].key_faces)
             best_of.append(best)
             duplicates.extend((i, best) for i in good if i != best)

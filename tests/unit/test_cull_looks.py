@@ -145,6 +145,8 @@ def test_a_keep_chosen_for_its_people_says_why_in_the_loupes_words() -> None:
     # a frame alone in its moment was not chosen over anything: no words
     alone = replace(both, photo_id=3, burst=None)
     assert [p.why for p in propose([alone], checks_for(None)).proposals] == [""]
+    # sports: expressions chose nothing, so nothing is said of them
+    assert {p.why for p in propose([frame(1), both], checks_for(Genre.SPORTS)).proposals} == {""}
 
 
 def test_the_expressions_check_follows_the_kind_of_shoot_and_can_be_turned() -> None:
