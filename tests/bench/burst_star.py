@@ -15,10 +15,12 @@ forms it. In it a real face from a development half:
 in a shuffled order. No development set has one person both smiling and
 not, or both shut-eyed and not, so the three are three people; what a real
 burst does share besides the scene is the camera's sharpness, so the glum
-and the blink are each chosen, of `CHOOSE_FROM` random candidates, as the
-one whose face is nearest the peak's in detail at the burst's face size
-(`detail`: the log of the Laplacian's variance of the face's middle, the
-face scaled as it is pasted, so a small source blown up reads soft). Nothing is
+and the blink are each chosen, of `CHOOSE_FROM` random candidates pasted
+into the burst's scene, as the one whose key face the faces stage itself
+(`measure`: `find_faces` on the frame's 1,440 px preview, in process)
+finds nearest the peak's in sharpness; a candidate whose face it does not
+find is taken only when none is found. Only the sharpness chooses: what the
+stage reads of eyes, smiles and gaze is left to the import. Nothing is
 painted into a face (an eye region swapped in would be a face no camera
 took).
 
@@ -28,15 +30,12 @@ under the folder it is given are written.
 
 from __future__ import annotations
 
-import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from tests.bench import faces_dev as fd
 from tests.bench import smile_dev as sd
@@ -44,8 +43,7 @@ from tests.bench import smile_dev as sd
 FRONTAL = 10.0  # degrees of yaw and pitch (the labels') for a peak or glum face
 FRAME_GAP_S = 1  # a burst's frames (the import groups frames under 3 s apart)
 BURST_GAP_S = 60  # between bursts
-CHOOSE_FROM = 24  # candidates for the glum and the blink, the nearest in detail taken
-PREVIEW_SCALE = 1440 / 1600  # the stage measures the 1,440 px preview of the 1,600 px photo
+CHOOSE_FROM = 6  # candidates for the glum and the blink, the nearest in sharpness taken
 KINDS = ("peak", "glum", "blink")
 START = datetime(2024, 6, 1, 12)
 MAKE, MODEL = "Curator", "Bench Burst"
@@ -71,27 +69,40 @@ def sources() -> dict[str, list[Path]]:
     }
 
 
-@cache
-def detail(path: Path, side: int) -> float:
-    """log10 of the variance of the Laplacian of the face's middle (the central
-    60 %), the face scaled as it is pasted (`side` px on its long side) and
-    as the preview sees it."""
-    import cv2
+Measure = Callable[[Any], float | None]  # a 1,600 x 1,200 photo -> its key face's sharpness
+
+
+def paste(cover: Any, path: Path, side: int, x: int, y: int) -> Any:
+    """`cover` with the face of `path` scaled to `side` px on its long side,
+    centred in the square of `side` at (x, y) (a PIL image)."""
     from PIL import Image
 
-    face = Image.open(path).convert("L")
-    scale = side * PREVIEW_SCALE / max(face.size)
-    size = (max(1, round(face.width * scale)), max(1, round(face.height * scale)))
-    face = face.resize(size, Image.Resampling.LANCZOS)
-    grey = np.asarray(face, dtype=np.float32)
-    h, w = grey.shape
-    middle = grey[round(0.2 * h) : round(0.8 * h), round(0.2 * w) : round(0.8 * w)]
-    return math.log10(float(cv2.Laplacian(middle, cv2.CV_32F).var()) + 1e-3)
+    face = Image.open(path).convert("RGB")
+    scale = side / max(face.size)
+    face = face.resize(
+        (max(1, round(face.width * scale)), max(1, round(face.height * scale))),
+        Image.Resampling.LANCZOS,
+    )
+    photo = cover.copy()
+    photo.paste(face, (x + (side - face.width) // 2, y + (side - face.height) // 2))
+    return photo
 
 
-def _nearest(rng: random.Random, pool: list[Path], target: float, side: int) -> Path:
+def _nearest(
+    rng: random.Random,
+    pool: list[Path],
+    target: float | None,
+    frame: Callable[[Path], Any],
+    measure: Measure,
+) -> Path:
+    """Of `CHOOSE_FROM` random candidates, the one whose pasted face measures
+    nearest `target` (the first when nothing could be compared)."""
     candidates = rng.sample(pool, min(CHOOSE_FROM, len(pool)))
-    return min(candidates, key=lambda p: (abs(detail(p, side) - target), p.name))
+    if target is None:
+        return candidates[0]
+    measured = [(measure(frame(p)), p) for p in candidates]
+    found = [(abs(v - target), p.name, p) for v, p in measured if v is not None]
+    return min(found)[2] if found else candidates[0]
 
 
 def _exif(when: datetime) -> Any:
@@ -105,11 +116,11 @@ def _exif(when: datetime) -> Any:
     return exif
 
 
-def write_bursts(out: Path, fixtures: Path, bursts: int, seed: int) -> list[Planned]:
+def write_bursts(
+    out: Path, fixtures: Path, bursts: int, seed: int, measure: Measure
+) -> list[Planned]:
     """`bursts` bursts of three frames as JPEGs (quality 90) in `out` (module
-    docstring); the frames, in capture order."""
-    from PIL import Image
-
+    docstring), the partners chosen by `measure`; the frames, in capture order."""
     rng = random.Random(seed)
     pools = sources()
     covers = fd.blurred_backgrounds(fixtures)
@@ -118,25 +129,23 @@ def write_bursts(out: Path, fixtures: Path, bursts: int, seed: int) -> list[Plan
     for n in range(bursts):
         peak = rng.choice(pools["peak"])
         side = rng.randint(*sd.FACE_SIDES)
-        chosen = {
-            "peak": peak,
-            "glum": _nearest(rng, pools["glum"], detail(peak, side), side),
-            "blink": _nearest(rng, pools["blink"], detail(peak, side), side),
-        }
-        kinds = list(KINDS)
-        rng.shuffle(kinds)
         cover = rng.choice(covers)
         x = rng.randint(0, sd.PHOTO_SIZE[0] - side)
         y = rng.randint(0, sd.PHOTO_SIZE[1] - side)
+
+        def frame(path: Path, cover: Any = cover, side: int = side, x: int = x, y: int = y) -> Any:
+            return paste(cover, path, side, x, y)
+
+        target = measure(frame(peak))
+        chosen = {
+            "peak": peak,
+            "glum": _nearest(rng, pools["glum"], target, frame, measure),
+            "blink": _nearest(rng, pools["blink"], target, frame, measure),
+        }
+        kinds = list(KINDS)
+        rng.shuffle(kinds)
         for i, kind in enumerate(kinds):
-            face = Image.open(chosen[kind]).convert("RGB")
-            scale = side / max(face.size)
-            face = face.resize(
-                (max(1, round(face.width * scale)), max(1, round(face.height * scale))),
-                Image.Resampling.LANCZOS,
-            )
-            photo = cover.copy()
-            photo.paste(face, (x + (side - face.width) // 2, y + (side - face.height) // 2))
+            photo = frame(chosen[kind])
             when = START + timedelta(seconds=n * BURST_GAP_S + i * FRAME_GAP_S)
             name = f"b{n:04d}_{i}.jpg"
             photo.save(out / name, quality=90, exif=_exif(when))
