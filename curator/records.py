@@ -501,6 +501,7 @@ class ProposalFrame:
     burst_best: bool = False
     faces: FacesSummary | None = None  # None: the faces stage has not looked
     key_boxes: tuple[tuple[float, float, float, float], ...] = ()  # key faces (x, y, w, h)
+    key_faces: tuple[Face, ...] = ()  # the key faces as judged (issue 49: how they look)
     taste: float | None = None  # preference score 0..100 of the photographer's model
     decided: CullState | None = None
     people: tuple[FramePerson, ...] = ()  # the people of its faces, each once (by id)
@@ -515,3 +516,6 @@ class Proposal:
     reasons: tuple[ProposalReason, ...]
     confidence: float  # 0..1
     highlight: bool = False
+    # A moment's keep chosen for its people, in words ("both smiling, looking at
+    # the camera"; cull.looks.ready_reason): said when proposed, not stored.
+    why: str = ""

@@ -314,6 +314,14 @@ class Settings:
             "(0 = identical) are a burst or bracket, with or without CLIP embeddings."
         ),
     )
+    shoot_kind: Literal["any", "people", "portrait", "event", "landscape", "sports"] = _setting(
+        default="any",
+        title="Kind of shoot",
+        description="What you mostly shoot: a burst's suggested best frame weighs smiles "
+        "only where the kind values them (people, portrait, event, or any); for sports "
+        "and landscape the sharpest face wins. `curator cull --propose` without --genre "
+        "proposes for it.",
+    )
     pair_raw_jpeg: bool = _setting(
         default=True,
         title="RAW+JPEG: one photo",

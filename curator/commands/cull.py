@@ -73,7 +73,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "--genre",
         choices=GENRES,
         help="with --propose: the kind of shoot (which checks weigh: sports forgives "
-        "motion and blinks, landscape has no eyes to check, portrait judges focus harder)",
+        "motion and blinks, landscape has no eyes to check, portrait judges focus harder; "
+        "people, portrait and event weigh smiles and looks at the camera); default: the "
+        "shoot_kind setting",
     )
     which = p.add_mutually_exclusive_group()
     which.add_argument("--keeps", action="store_true", help="with --accept: only the keeps")
@@ -115,10 +117,12 @@ def _scope(args: argparse.Namespace) -> Any:
 
 def _propose(args: argparse.Namespace, ctx: CommandContext) -> int:
     from curator.catalog.backends.seat import current_seat
-    from curator.cull.checks import Genre, checks_for
+    from curator.cull.checks import Genre, checks_for, genre_of
     from curator.cull.propose import propose_for
     from curator.cull.summary import (
         counts_text,
+        keep_reasons,
+        keeps_text,
         people_text,
         reasons_text,
         reject_reasons,
@@ -131,7 +135,7 @@ def _propose(args: argparse.Namespace, ctx: CommandContext) -> int:
         raise UsageError(f"--keep-percent must be 0 to 100 (not {args.keep_percent:g})")
     scope = _scope(args)
     started = time.perf_counter()
-    genre = Genre(args.genre) if args.genre else None
+    genre = Genre(args.genre) if args.genre else genre_of(ctx.settings.shoot_kind)
     owner = current_seat().user
     run = propose_for(
         owner, checks_for(genre), scope, keep=args.keep, keep_percent=args.keep_percent
@@ -139,6 +143,7 @@ def _propose(args: argparse.Namespace, ctx: CommandContext) -> int:
     seconds = time.perf_counter() - started
     s = run.summary
     reasons = reject_reasons(run.proposals)
+    kept_for = keep_reasons(run.proposals)
     if args.json:
         report = {
             "owner": owner,
@@ -149,10 +154,11 @@ def _propose(args: argparse.Namespace, ctx: CommandContext) -> int:
             "acceptable": s.acceptable,
             "target": s.target,
             "short": s.short,
-            "genre": args.genre,
+            "genre": None if genre is None else genre.value,
             "reasons": dict(sorted(reasons.items())),
             "no_keep": [{"id": p.id, "name": p.name} for p in s.no_keep],
             "beyond_target": s.beyond_target,
+            "kept_for": dict(sorted(kept_for.items())),
             "seconds": round(seconds, 3),
         }
         json.dump(report, ctx.out)
@@ -165,6 +171,8 @@ def _propose(args: argparse.Namespace, ctx: CommandContext) -> int:
     print(f"Proposed a first cull of {s.photos:,} photo(s): {counts_text(s)}.", file=out)
     if reasons:
         print(f"  rejects: {reasons_text(reasons)}", file=out)
+    if kept_for:
+        print(f"  keeps chosen for their people: {keeps_text(kept_for)}", file=out)
     if s.short:
         print(f"  {short_text(s)}", file=out)
     if s.no_keep:

@@ -26,6 +26,13 @@ landscape has no subjects' eyes to check and judges exposure harder; sports
 forgives a little motion blur and never rejects for an athlete's eyes or a
 face softer than the frame (motion), and a changed face layout within a
 burst is the action, not another moment.
+
+How the people look (the "expressions" check, issue 49 §3): on for people,
+portrait and event shoots (and when the kind is not said), off for sports
+and landscape (`values_expressions`). It is never a reject: when on, a
+moment's best goes to the frame whose faces smile and look at the camera
+(cull.looks.prefer_looks, the burst star's own people rule); when off,
+neither decides.
 """
 
 from __future__ import annotations
@@ -63,6 +70,21 @@ class CullChecks:
     faces_make_moments: bool = True  # a new face layout in a burst is another moment
     sharpness: bool = True  # blur and shake are checked (False: the window's "Off")
     exposure: bool = True  # under-, over-exposure and clipping are checked
+    expressions: bool = True  # smiles and looks at the camera choose a moment's best
+
+
+EXPRESSIONS_VALUED = frozenset({Genre.PEOPLE, Genre.PORTRAIT, Genre.EVENT})
+
+
+def values_expressions(genre: Genre | None) -> bool:
+    """Whether a kind of shoot values smiles and looks at the camera (None: not
+    said, as people do)."""
+    return genre is None or genre in EXPRESSIONS_VALUED
+
+
+def genre_of(kind: str | None) -> Genre | None:
+    """The `shoot_kind` setting's word as a kind of shoot ("any" or none: None)."""
+    return Genre(kind) if kind in {g.value for g in Genre} else None
 
 
 def checks_for(genre: Genre | None) -> CullChecks:
@@ -71,10 +93,17 @@ def checks_for(genre: Genre | None) -> CullChecks:
     if genre is Genre.PORTRAIT:
         return replace(base, blur_below=40.0)
     if genre is Genre.LANDSCAPE:
-        return replace(base, exposure_below=65.0, closed_eyes=False, soft_face=False)
+        return replace(
+            base, exposure_below=65.0, closed_eyes=False, soft_face=False, expressions=False
+        )
     if genre is Genre.SPORTS:
         return replace(
-            base, blur_below=25.0, closed_eyes=False, soft_face=False, faces_make_moments=False
+            base,
+            blur_below=25.0,
+            closed_eyes=False,
+            soft_face=False,
+            faces_make_moments=False,
+            expressions=False,
         )
     return base
 

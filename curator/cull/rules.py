@@ -10,10 +10,16 @@ The rules (issue 42):
    stand in front of the same backdrop (`moments.moments`); a frame in no
    burst is a moment of its own. A moment already holding a frame the
    photographer kept needs no other: its acceptable frames are duplicates.
-3. A moment's best frame: the burst's suggested best (ml.bursts.best_frame)
-   when it is in the moment and acceptable, else the acceptable frame of the
+3. A moment's best frame: of its acceptable frames, those its people rule
+   keeps (`looks.prefer_looks`, the burst star's own: eyes open, then — with
+   the "expressions" check — the most faces ready, looking at the camera,
+   smiling; the sharpest key faces), then of those the burst's suggested best
+   (ml.bursts.best_frame) when it is one of them, else the one of the
    highest `checks.value` (taste over technical quality); the other
-   acceptable frames of the moment are duplicates of it.
+   acceptable frames of the moment are duplicates of it. With the
+   "expressions" check, a moment's keep chosen among several frames says
+   how its people look (`Proposal.why`: "both smiling, looking at the
+   camera"; nothing without key faces).
 4. Without a target: every moment's best frame is kept and every other
    frame rejected, with its reasons (its failed checks, or "duplicate").
    A moment of several frames none of which is acceptable still keeps its
@@ -52,6 +58,7 @@ from dataclasses import dataclass
 
 from curator.cull.checks import CullChecks, Judged, judge, value
 from curator.cull.coverage import cover, no_keep
+from curator.cull.looks import prefer_looks, ready_reason
 from curator.cull.moments import moments
 from curator.records import (
     CullState,
@@ -128,6 +135,7 @@ def propose(
     best_of: list[int] = []  # each acceptable moment's best frame (needing a keep)
     duplicates: list[tuple[int, int]] = []  # (frame, the frame it duplicates)
     forced: list[int] = []  # a several-frame moment with nothing acceptable: its best
+    words: dict[int, str] = {}  # a moment's best: how its people look (`Proposal.why`)
     for group in groups:
         open_ = [i for i in group if frames[i].decided is None]
         if not open_:
@@ -139,18 +147,20 @@ def propose(
             duplicates.extend((i, anchor) for i in good)
             continue
         if good:
-            best = _best(good, frames, values)
+            best = _best(good, frames, values, checks.expressions)
+            if len(group) > 1 and checks.expressions:
+                words[best] = ready_reason(frames[best].key_faces)
             best_of.append(best)
             duplicates.extend((i, best) for i in good if i != best)
         elif len(group) > 1:
-            forced.append(_best(open_, frames, values))
+            forced.append(_best(open_, frames, values, checks.expressions))
 
     verdicts: dict[int, Proposal] = {}
     beyond = 0
     acceptable = len(best_of) + len(duplicates)
     if target is None:
         for i in best_of:
-            verdicts[i] = _keep(frames[i], judged[i].margin, None)
+            verdicts[i] = _keep(frames[i], judged[i].margin, None, why=words.get(i, ""))
         for i in forced:
             verdicts[i] = Proposal(
                 frames[i].photo_id, KEEP, judged[i].reasons, FORCED_KEEP_CONFIDENCE
@@ -171,7 +181,7 @@ def propose(
         first_cut = values[cut[0]] if cut else None
         last_keep = values[keeps[-1]] if keeps else None
         for i in keeps:
-            verdicts[i] = _keep(frames[i], judged[i].margin, first_cut, values[i])
+            verdicts[i] = _keep(frames[i], judged[i].margin, first_cut, values[i], words.get(i, ""))
         anchors = dict(duplicates)
         lead = set(best_of)
         for i in cut:
@@ -194,7 +204,7 @@ def propose(
     n_high = max(1, round(HIGHLIGHT_SHARE * len(good_keeps))) if good_keeps else 0
     for i in sorted(good_keeps, key=lambda i: (-values[i], i))[:n_high]:
         p = verdicts[i]
-        verdicts[i] = Proposal(p.photo_id, p.verdict, p.reasons, p.confidence, True)
+        verdicts[i] = Proposal(p.photo_id, p.verdict, p.reasons, p.confidence, True, p.why)
 
     proposals = tuple(verdicts[i] for i in sorted(verdicts))
     n_keep = sum(1 for p in proposals if p.verdict is KEEP)
@@ -212,9 +222,14 @@ def propose(
     return ProposalRun(proposals, summary)
 
 
-def _best(candidates: list[int], frames: Sequence[ProposalFrame], values: list[float]) -> int:
-    """The moment's best: the burst's suggested best among `candidates`, else the
-    highest value (the first in capture order on a tie)."""
+def _best(
+    candidates: list[int], frames: Sequence[ProposalFrame], values: list[float], expressions: bool
+) -> int:
+    """The moment's best (rule 3): of the frames the people rule keeps, the
+    burst's suggested best, else the highest value (the first in capture order
+    on a tie)."""
+    if len(candidates) > 1:  # a moment of one frame has nothing to choose between
+        candidates = prefer_looks(candidates, frames, expressions)
     for i in candidates:
         if frames[i].burst_best:
             return i
@@ -222,12 +237,16 @@ def _best(candidates: list[int], frames: Sequence[ProposalFrame], values: list[f
 
 
 def _keep(
-    frame: ProposalFrame, margin: float, first_cut: float | None, mine: float | None = None
+    frame: ProposalFrame,
+    margin: float,
+    first_cut: float | None,
+    mine: float | None = None,
+    why: str = "",
 ) -> Proposal:
     confidence = 0.5 + 0.5 * max(0.0, min(1.0, margin))
     if first_cut is not None and mine is not None:
         confidence = min(confidence, _sure(mine - first_cut))
-    return Proposal(frame.photo_id, KEEP, (), round(confidence, 3))
+    return Proposal(frame.photo_id, KEEP, (), round(confidence, 3), why=why)
 
 
 def _reject(

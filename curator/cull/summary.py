@@ -1,9 +1,11 @@
 """A proposal's summary in words, as `curator cull --propose` prints it and
 the window's Cull ▸ Propose… shows it while the controls move: the counts
 ("keep 412 · reject 1,588 · highlights 62"), the rejects' reasons, most
-common first, the sentence when a target asked for more keeps than
-there were acceptable frames, and the shoot's people with no keep ("3 people
-have no keep: Anna, Ben and 1 unnamed": cull.coverage). Pure."""
+common first, why the keeps chosen for their people were ("both smiling,
+looking at the camera": `Proposal.why`), the sentence when a target asked
+for more keeps than there were acceptable frames, and the shoot's people
+with no keep ("3 people have no keep: Anna, Ben and 1 unnamed":
+cull.coverage). Pure."""
 
 from __future__ import annotations
 
@@ -21,6 +23,11 @@ def reject_reasons(proposals: Iterable[Proposal]) -> Counter[str]:
     )
 
 
+def keep_reasons(proposals: Iterable[Proposal]) -> Counter[str]:
+    """How many proposed keeps were chosen for how their people look, by the words."""
+    return Counter(p.why for p in proposals if p.verdict is ProposalVerdict.KEEP and p.why)
+
+
 def counts_text(s: ProposalSummary) -> str:
     return f"keep {s.keep:,} · reject {s.reject:,} · highlights {s.highlights:,}"
 
@@ -28,6 +35,11 @@ def counts_text(s: ProposalSummary) -> str:
 def reasons_text(reasons: Counter[str]) -> str:
     """ "blur 12, duplicate 9" ("" without rejects)."""
     return ", ".join(f"{name} {n:,}" for name, n in reasons.most_common())
+
+
+def keeps_text(reasons: Counter[str]) -> str:
+    """ "3 both smiling, looking at the camera; 1 eyes open · smiling" ("" without)."""
+    return "; ".join(f"{n:,} {words}" for words, n in reasons.most_common())
 
 
 def short_text(s: ProposalSummary) -> str:

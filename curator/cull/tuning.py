@@ -12,6 +12,7 @@ cull --propose --genre KIND` does:
 | exposure (under, over) | not checked  | line × 2/3 (60 → 40) | line   | line × 5/4 (60 → 75) |
 | clipped highlights     | with exposure| 15 % → 25 % burnt    | 15 %   | 15 % → 10 %          |
 | closed eyes, soft face | not checked  | —                    | checked| —                    |
+| expressions            | not weighed  | —                    | weighed| —                    |
 
 The sharpness line 30 is the BLUR badge's (a Gaussian blur of sigma 2 px at
 1440 px); 40 is the portrait line, 20 lets a slightly soft frame through
@@ -20,7 +21,11 @@ off; 40 about 1.6 EV and 75 about 0.9 EV (imaging.exposure's curve: the
 score is 100 / (1 + (badness / 1.1)^2), badness about 0.3 EV under the EV
 off). Closed eyes and soft faces are on or off: the faces stage's
 verdicts (ml.faces.verdicts) have no line to move; the kind of shoot says
-whether they start on (landscape and sports: off). Duplicates are not a
+whether they start on (landscape and sports: off). "Expressions" (issue
+49) is on or off too: on by default for people, portrait and event shoots
+(and an unsaid kind), off for sports and landscape (`checks.values_expressions`);
+on, a moment's best goes to the frame whose faces smile and look at the
+camera; it never rejects a frame. Duplicates are not a
 check: a moment keeps its best frame whatever the sensitivities.
 """
 
@@ -57,6 +62,7 @@ class CullTuning:
     exposure: Sensitivity = Sensitivity.NORMAL
     closed_eyes: Sensitivity | None = None
     soft_face: Sensitivity | None = None
+    expressions: Sensitivity | None = None
 
 
 def face_checks_of(genre: Genre | None) -> tuple[Sensitivity, Sensitivity]:
@@ -64,6 +70,11 @@ def face_checks_of(genre: Genre | None) -> tuple[Sensitivity, Sensitivity]:
     base = checks_for(genre)
     on, off = Sensitivity.NORMAL, Sensitivity.OFF
     return (on if base.closed_eyes else off, on if base.soft_face else off)
+
+
+def expressions_of(genre: Genre | None) -> Sensitivity:
+    """Whether the kind of shoot weighs expressions, as a level."""
+    return Sensitivity.NORMAL if checks_for(genre).expressions else Sensitivity.OFF
 
 
 def tuned_checks(tuning: CullTuning) -> CullChecks:
@@ -86,4 +97,6 @@ def tuned_checks(tuning: CullTuning) -> CullChecks:
         checks = replace(checks, closed_eyes=tuning.closed_eyes is not Sensitivity.OFF)
     if tuning.soft_face is not None:
         checks = replace(checks, soft_face=tuning.soft_face is not Sensitivity.OFF)
+    if tuning.expressions is not None:
+        checks = replace(checks, expressions=tuning.expressions is not Sensitivity.OFF)
     return checks

@@ -53,7 +53,10 @@ Best frame (`best_frame`):
    worth a face a little softer, never a soft one); then the frames whose
    softest key face is within `FACE_SHARP_TOLERANCE` points of the
    sharpest stay (how a face looks only decides between frames of one
-   moment: never a reject);
+   moment: never a reject). Smiles count only where the kind of shoot
+   values them (`smiles`: people, portrait, event; not sports or
+   landscape, where the sharpest face wins: the caller says, from the
+   `shoot_kind` setting);
 5. then the exposure score, the sharpness score (each keeping the frames
    within `tech_tolerance` points of the best) and the preference score
    (the user's taste); a remaining tie goes to the first frame in capture
@@ -165,9 +168,9 @@ def contrast(ev: float) -> float:
     return 2 ** (ev / (CONTRAST_GAMMA if ev < 0 else CONTRAST_GAMMA_UP))
 
 
-def best_frame(frames: Sequence[Frame], tech_tolerance: float = 5.0) -> int:
+def best_frame(frames: Sequence[Frame], tech_tolerance: float = 5.0, smiles: bool = True) -> int:
     """The suggested frame's photo id (rule in the module docstring); `frames`
-    in capture order."""
+    in capture order; `smiles` False: a smile decides nothing (step 4)."""
     evs, bracket, metered = relative_ev(frames)
     pool = list(zip(frames, evs, strict=True))
     levels = [
@@ -181,7 +184,7 @@ def best_frame(frames: Sequence[Frame], tech_tolerance: float = 5.0) -> int:
     if bracket:
         nearest = min(abs(ev - metered) for _, ev in pool)
         pool = [(f, ev) for f, ev in pool if abs(ev - metered) <= nearest + METERED_EV_TOLERANCE]
-    candidates = people_first(exposed_well(f for f, _ in pool))
+    candidates = people_first(exposed_well(f for f, _ in pool), smiles)
     for measure in (_score(lambda f: f.exposure), _score(lambda f: f.sharpness)):
         best = max(measure(f) for f in candidates)
         candidates = [f for f in candidates if measure(f) >= best - tech_tolerance]
@@ -200,11 +203,11 @@ def exposed_well(frames: Iterable[Frame]) -> list[Frame]:
     return [f for f in pool if f.exposure is None or f.exposure >= best - EXPOSURE_GATE]
 
 
-def people_first(frames: list[Frame]) -> list[Frame]:
+def people_first(frames: list[Frame], smiles: bool = True) -> list[Frame]:
     """Step 4: everyone's eyes open first, then the most faces ready and every
-    key face looking at the camera, then the smiles among frames with key
-    faces nearly as sharp, then the sharpest key faces (frames the faces
-    stage did not judge leave the choice to the other rules)."""
+    key face looking at the camera, then the smiles (where `smiles`) among
+    frames with key faces nearly as sharp, then the sharpest key faces
+    (frames the faces stage did not judge leave the choice to the other rules)."""
     for wanted in (lambda f: f.eyes_open is True, lambda f: f.closed_eyes is False):
         chosen = [f for f in frames if wanted(f)]
         if chosen:
@@ -214,8 +217,9 @@ def people_first(frames: list[Frame]) -> list[Frame]:
     if most > 0:
         frames = [f for f in frames if f.faces_ready == most]
     frames = _preferring(frames, lambda f: f.looking is True)
-    frames = _sharp_faces(frames, EXPRESSION_SHARP_TOLERANCE)
-    frames = _preferring(frames, lambda f: f.smiling is True)
+    if smiles:
+        frames = _sharp_faces(frames, EXPRESSION_SHARP_TOLERANCE)
+        frames = _preferring(frames, lambda f: f.smiling is True)
     return _sharp_faces(frames, FACE_SHARP_TOLERANCE)
 
 
@@ -269,9 +273,11 @@ def find_bursts(
     min_cosine: float = 0.92,
     max_structure_distance: float = SAME_SCENE_MAX_DISTANCE,
     tech_tolerance: float = 5.0,
+    smiles: bool = True,
 ) -> list[Burst]:
     """Bursts of `frames` (see the module docstring); each lists its photo ids
-    in capture order, its group id is the smallest of them."""
+    in capture order, its group id is the smallest of them; `smiles`: whether
+    a smile counts for the best frame (`best_frame`)."""
     usable = [
         f
         for f in frames
@@ -313,7 +319,7 @@ def find_bursts(
         if len(run) >= 2:
             members = [usable[i] for i in run]
             ids = tuple(f.photo_id for f in members)
-            bursts.append(Burst(min(ids), ids, best_frame(members, tech_tolerance)))
+            bursts.append(Burst(min(ids), ids, best_frame(members, tech_tolerance, smiles)))
         run.clear()
 
     for index, frame in enumerate(usable):

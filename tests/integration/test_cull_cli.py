@@ -62,6 +62,7 @@ def test_propose_list_accept_on_a_held_out_shoot(fixtures_dir: Path, tmp_path: P
     # Proposing again replaces: no target keeps every sharp frame.
     report = _cli_json("cull", "--propose", "--genre", "event")
     assert (report["keep"], report["reject"]) == (4, 4)
+    assert report["genre"] == "event" and report["kept_for"] == {}  # no faces: no words
     report = _cli_json("cull", "--propose", "--keep-percent", "25")
     assert report["keep"] == 2
     report = _cli_json("cull", "--propose", "--keep", "6")

@@ -112,6 +112,12 @@ def test_the_counts_follow_the_controls_and_write_nothing(app: App, qtbot: QtBot
     landscape = _counts_after(dialog, qtbot, lambda: _set(dialog.genre_combo, Genre.LANDSCAPE))
     assert dialog.eyes_combo.currentData() == Sensitivity.OFF  # no eyes in a landscape
     assert landscape.startswith("keep 9 ·")
+    # expressions (issue 49): off for a landscape, on for an event; the tuning carries it
+    assert dialog.expressions_combo.currentData() == Sensitivity.OFF
+    assert dialog.tuning().expressions is Sensitivity.OFF
+    _counts_after(dialog, qtbot, lambda: _set(dialog.genre_combo, Genre.EVENT))
+    assert dialog.expressions_combo.currentData() == Sensitivity.NORMAL
+    assert dialog.tuning().expressions is Sensitivity.NORMAL
     assert CullProposal.select().count() == 0  # counting never writes
     assert all(Photo.get_by_id(pid).cull == "unreviewed" for pid in ids.values())
     dialog.close()

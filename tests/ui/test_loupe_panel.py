@@ -164,9 +164,19 @@ def test_a_burst_s_best_frame_says_why_its_faces_are_ready(library: Path, qtbot:
     )
     summary = FacesSummary(2, 2, 2, eyes_open=True, smiling=True, looking=True, ready=2)
     apply_faces(Photo._meta.database, [(p0, FacesFound(couple, "v", summary=summary))])
+    from curator.catalog.backends.seat import current_seat
+    from curator.catalog.proposals.store import write_proposals
+    from curator.records import Proposal, ProposalVerdict
+
+    write_proposals(current_seat().user, [Proposal(p0, ProposalVerdict.KEEP, (), 0.7)])
     with loupe_harness(qtbot) as h:
         assert h.session.current == p0
         shown = h.page.panel.values["Burst"].text().replace("\u200b", "")
         assert shown == (
             "2 frames · suggested best: everyone's eyes open · both smiling, looking at the camera"
+        )
+        # the proposal's keep says the same of its people (issue 49 §3)
+        proposal = h.page.panel.values["Proposal"].text().replace("\u200b", "")
+        assert proposal.startswith(
+            "Keep? everyone's eyes open · both smiling, looking at the camera (sure: 70%)"
         )

@@ -260,3 +260,19 @@ def test_the_people_row_counts_each_verdict_once() -> None:
         + [face(EyeState.UNKNOWN, note="turned away or hidden")] * 2
     )
     assert many == "4 faces (0 key): 2 turned away or hidden; 2 faces not judged (too many faces)."
+
+
+def test_the_loupes_proposal_line_says_why_a_keep_was_chosen_for_its_people() -> None:
+    """Issue 49 §2: a stored keep keeps no words, so the loupe says its moment's
+    people with the same wording as the burst's star; a reject says its reasons."""
+    from curator.records import Proposal, ProposalReason, ProposalVerdict
+    from curator.ui.loupe.proposal_mark import proposal_line
+
+    keep = Proposal(1, ProposalVerdict.KEEP, (), 0.7)
+    words = "eyes open · smiling, looking at the camera"
+    assert proposal_line(keep, words) == f"Keep? {words} (sure: 70%) · A accepts"
+    assert proposal_line(keep) == "Keep? (sure: 70%) · A accepts"
+    said = Proposal(1, ProposalVerdict.KEEP, (), 0.7, why="smiling")
+    assert proposal_line(said, words).startswith("Keep? smiling (")  # its own words first
+    reject = Proposal(2, ProposalVerdict.REJECT, (ProposalReason.BLUR,), 0.8)
+    assert proposal_line(reject, words) == "Reject? blur (sure: 80%) · A accepts"

@@ -79,6 +79,33 @@ def test_the_plan_reads_measures_taste_faces_and_bursts_once(catalog: Catalog) -
     assert [f.photo_id for f in plan_frames()] == [a, b, d]  # capture order
 
 
+def test_the_plan_reads_how_a_bursts_key_faces_look(catalog: Catalog) -> None:
+    """Issue 49: the summary's smiles, looks and ready faces, and each key face's
+    eyes, smile and gaze (what a moment's keep says of its people)."""
+    from curator.records import EyeState, Looking
+
+    a = _photo(1, burst_group=1)
+    PhotoFaces.create(
+        photo=a, faces=3, judged=3, key_faces=2, closed_eyes=False, soft_face=False,
+        eyes_open=True, key_sharpness=60.0, smiling=True, looking=False, ready=1, version="1",
+    )  # fmt: skip
+    for idx, (key, smile, looking) in enumerate(
+        ((True, 0.9, "camera"), (True, 0.8, "away"), (False, 0.1, "camera"))
+    ):
+        Face.create(
+            photo=a, idx=idx, x=0.1 * idx, y=0.2, w=0.1, h=0.15, size_px=200, judged=True,
+            eyes="open", is_key=key, confidence=0.9, smile=smile, looking=looking,
+        )  # fmt: skip
+    (frame,) = plan_frames()
+    assert frame.faces is not None
+    assert (frame.faces.smiling, frame.faces.looking, frame.faces.ready) == (True, False, 1)
+    assert [(f.eyes, f.smile, f.looking) for f in frame.key_faces] == [
+        (EyeState.OPEN, 0.9, Looking.CAMERA),
+        (EyeState.OPEN, 0.8, Looking.AWAY),
+    ]
+    assert frame.key_boxes == tuple(f.box for f in frame.key_faces)
+
+
 def test_the_plan_reads_a_folder_or_a_project_alone(catalog: Catalog) -> None:
     from curator.catalog.projects import add_photos, create_project
 

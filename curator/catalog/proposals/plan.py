@@ -5,9 +5,10 @@ Two statements, whatever the catalog's size: every shown photo of the scope
 undecided or in a burst, with its technical measures, burst, taste score
 (`photo_preference`: on a seat that shows one photographer's taste, theirs:
 catalog.taste.choice) and faces summary joined in, in capture order; then
-the key faces' boxes of the photos in bursts (what tells the moments of a
-burst apart: cull.moments). A decided photo (kept or rejected, picked, or
-rated) is read only when it is in a burst or shows a person: it is never
+the key faces of the photos in bursts: their boxes (what tells the moments
+of a burst apart: cull.moments) and how they look (what a moment's keep
+says of its people: cull.looks). A decided photo (kept or rejected, picked,
+or rated) is read only when it is in a burst or shows a person: it is never
 proposed, it only says its moment (or its person: cull.coverage) already has
 a keep. A third statement reads the people of the scope's faces (m025:
 person, face_person), each frame's once (`ProposalFrame.people`). No file is
@@ -32,7 +33,16 @@ from curator.catalog.paths_codec import encode_path, shown_sql
 from curator.catalog.projects import ProjectRef, project_photo_ids
 from curator.catalog.queries import gallery_query_ids
 from curator.catalog.types import GalleryQuery
-from curator.records import SHAKE_NOTE, CullState, FacesSummary, FramePerson, ProposalFrame
+from curator.records import (
+    SHAKE_NOTE,
+    CullState,
+    EyeState,
+    Face,
+    FacesSummary,
+    FramePerson,
+    Looking,
+    ProposalFrame,
+)
 
 DECIDED_SQL = "(photo.cull != 'unreviewed' OR photo.picked = 1 OR photo.rating IS NOT NULL)"
 # The photos with a face in a person (coverage reads their decided ones too).
@@ -81,7 +91,8 @@ _COLUMNS = (
     "photo.id, photo.cull, photo.picked, photo.rating, sharpness_score, exposure_score,"
     " exposure_ev, highlight_clip, exposure_time, focal_length, burst_group, burst_best,"
     " pp.score, pf.photo_id IS NOT NULL, pf.faces, pf.judged, pf.key_faces, pf.closed_eyes,"
-    " pf.soft_face, pf.eyes_open, pf.key_sharpness, photo.sharpness_note"
+    " pf.soft_face, pf.eyes_open, pf.key_sharpness, photo.sharpness_note,"
+    " pf.ready, pf.looking, pf.smiling"
 )
 
 
@@ -99,7 +110,7 @@ def plan_frames(scope: Scope = Scope()) -> list[ProposalFrame]:
         " ORDER BY photo.captured_at IS NULL, photo.captured_at, photo.capture_subsec, photo.id"
     )
     rows = db.execute_sql(sql, params).fetchall()
-    boxes = _key_boxes() if any(r[10] is not None for r in rows) else {}
+    key_faces = _key_faces() if any(r[10] is not None for r in rows) else {}
     people = _people(shown, where, params) if rows else {}
     kept, rejected = CullState.KEPT, CullState.REJECTED
     frames: list[ProposalFrame] = []
@@ -126,12 +137,16 @@ def plan_frames(scope: Scope = Scope()) -> list[ProposalFrame]:
         eyes_open,
         key_sharp,
         note,
+        ready,
+        looking,
+        smiling,
     ) in rows:
         decided: CullState | None = None
         if cull == kept.value or picked or rating is not None:
             decided = kept if cull != rejected.value else rejected
         elif cull == rejected.value:
             decided = rejected
+        mine = key_faces.get(int(pid), ()) if burst is not None else ()
         faces = None
         if has_faces:
             faces = FacesSummary(
@@ -142,6 +157,9 @@ def plan_frames(scope: Scope = Scope()) -> list[ProposalFrame]:
                 soft_face=bool(soft),
                 eyes_open=bool(eyes_open),
                 key_sharpness=key_sharp,
+                smiling=bool(smiling),
+                looking=bool(looking),
+                ready=int(ready or 0),
             )
         frames.append(
             ProposalFrame(
@@ -156,7 +174,8 @@ def plan_frames(scope: Scope = Scope()) -> list[ProposalFrame]:
                 burst=None if burst is None else int(burst),
                 burst_best=bool(best),
                 faces=faces,
-                key_boxes=boxes.get(int(pid), ()) if burst is not None else (),
+                key_boxes=tuple(f.box for f in mine),
+                key_faces=mine,
                 taste=None if taste is None else float(taste),
                 decided=decided,
                 people=people.get(int(pid), ()),
@@ -180,15 +199,27 @@ def _people(shown: str, where: str, params: list[object]) -> dict[int, tuple[Fra
     return {photo: tuple(people[k] for k in sorted(people)) for photo, people in out.items()}
 
 
-def _key_boxes() -> dict[int, tuple[tuple[float, float, float, float], ...]]:
-    """The key faces' boxes of every live photo in a burst, largest first."""
+def _key_faces() -> dict[int, tuple[Face, ...]]:
+    """The key faces of every live photo in a burst (box, eyes, smile, where
+    they look), in the stage's order."""
     rows = Photo._meta.database.execute_sql(
-        "SELECT face.photo_id, face.x, face.y, face.w, face.h FROM face"
+        "SELECT face.photo_id, face.x, face.y, face.w, face.h, face.size_px, face.eyes,"
+        " face.smile, face.looking FROM face"
         " JOIN photo ON photo.id = face.photo_id"
         " WHERE face.is_key = 1 AND photo.burst_group IS NOT NULL"
         " AND photo.deleted_at IS NULL ORDER BY face.photo_id, face.idx"
     ).fetchall()
-    out: dict[int, list[tuple[float, float, float, float]]] = defaultdict(list)
-    for pid, x, y, w, h in rows:
-        out[int(pid)].append((float(x), float(y), float(w), float(h)))
-    return {pid: tuple(b) for pid, b in out.items()}
+    out: dict[int, list[Face]] = defaultdict(list)
+    for pid, x, y, w, h, size, eyes, smile, looking in rows:
+        out[int(pid)].append(
+            Face(
+                (float(x), float(y), float(w), float(h)),
+                int(size),
+                True,
+                eyes=EyeState(eyes) if eyes in {e.value for e in EyeState} else EyeState.UNKNOWN,
+                key=True,
+                smile=None if smile is None else float(smile),
+                looking=Looking(looking) if looking in {v.value for v in Looking} else None,
+            )
+        )
+    return {pid: tuple(f) for pid, f in out.items()}

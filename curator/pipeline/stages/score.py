@@ -183,6 +183,7 @@ def regroup_bursts(model: str, settings: Settings) -> int:
     if judgments.burst_candidates() < 2:
         judgments.write_bursts([])  # no burst has one frame; OpenCV and numpy stay unloaded
         return 0
+    from curator.cull.checks import genre_of, values_expressions
     from curator.ml.bursts import find_bursts  # OpenCV's structure signatures: not at start-up
 
     bursts = find_bursts(
@@ -190,6 +191,7 @@ def regroup_bursts(model: str, settings: Settings) -> int:
         max_gap_s=settings.burst_gap_s,
         min_cosine=settings.burst_min_cosine,
         max_structure_distance=settings.burst_max_structure_distance,
+        smiles=values_expressions(genre_of(settings.shoot_kind)),  # issue 49: sports, landscape
     )
     judgments.write_bursts(bursts)
     return len(bursts)

@@ -48,7 +48,14 @@ from PySide6.QtWidgets import (
 )
 
 from curator.cull.checks import Genre
-from curator.cull.tuning import LEVELS, ON_OFF, CullTuning, Sensitivity, face_checks_of
+from curator.cull.tuning import (
+    LEVELS,
+    ON_OFF,
+    CullTuning,
+    Sensitivity,
+    expressions_of,
+    face_checks_of,
+)
 from curator.ui.common.guard import guarded_slot
 from curator.ui.common.job_dialog import HINT_STYLE, show_sentence
 from curator.ui.cull.controller import CountsReady, CullController, FramesLoaded, ProposeDone
@@ -151,10 +158,16 @@ class ProposeDialog(QDialog):
         self.exposure_combo = _level_combo(LEVELS, checks)
         self.eyes_combo = _level_combo(ON_OFF, checks)
         self.soft_combo = _level_combo(ON_OFF, checks)
+        self.expressions_combo = _level_combo(ON_OFF, checks)
         check_form.addRow("Blur and shake:", self.sharpness_combo)
         check_form.addRow("Under- and over-exposed:", self.exposure_combo)
         check_form.addRow("Closed eyes:", self.eyes_combo)
         check_form.addRow("Soft faces:", self.soft_combo)
+        check_form.addRow("Expressions:", self.expressions_combo)
+        self.expressions_combo.setToolTip(
+            "On: between frames of one moment, the keep goes to the one where people smile "
+            "and look at the camera. Never a reason to reject a frame."
+        )
         self.sharpness_combo.setToolTip(
             "Strict rejects softer frames (the portrait line); lenient lets a slightly soft "
             "frame through."
@@ -205,7 +218,13 @@ class ProposeDialog(QDialog):
         self.genre_combo.currentIndexChanged.connect(self._on_genre)
         for spin in (self.keep_spin, self.percent_spin):
             spin.valueChanged.connect(self.recount)
-        for combo in (self.sharpness_combo, self.exposure_combo, self.eyes_combo, self.soft_combo):
+        for combo in (
+            self.sharpness_combo,
+            self.exposure_combo,
+            self.eyes_combo,
+            self.soft_combo,
+            self.expressions_combo,
+        ):
             combo.currentIndexChanged.connect(self.recount)
         self._on_target()
         self.setMinimumWidth(480)
@@ -228,6 +247,7 @@ class ProposeDialog(QDialog):
             exposure=Sensitivity(self.exposure_combo.currentData()),
             closed_eyes=Sensitivity(self.eyes_combo.currentData()),
             soft_face=Sensitivity(self.soft_combo.currentData()),
+            expressions=Sensitivity(self.expressions_combo.currentData()),
         )
 
     def genre(self) -> Genre | None:
@@ -292,10 +312,17 @@ class ProposeDialog(QDialog):
 
     @guarded_slot
     def _on_genre(self, *_: object) -> None:
-        """A kind of shoot sets the face checks it uses (landscape, sports: off);
-        the user may turn them back on. One count for the whole change."""
+        """A kind of shoot sets the face checks it uses (landscape, sports: off)
+        and whether expressions weigh; the user may turn them back on. One
+        count for the whole change."""
         eyes, soft = face_checks_of(self.genre())
-        for combo, level in ((self.eyes_combo, eyes), (self.soft_combo, soft)):
+        expressions = expressions_of(self.genre())
+        pairs = (
+            (self.eyes_combo, eyes),
+            (self.soft_combo, soft),
+            (self.expressions_combo, expressions),
+        )
+        for combo, level in pairs:
             combo.blockSignals(True)
             combo.setCurrentIndex(combo.findData(level.value))
             combo.blockSignals(False)

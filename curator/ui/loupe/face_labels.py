@@ -23,7 +23,9 @@ from a look down · 91" over two other faces, issue 41 §5). So:
   to judge; key face sharpness 64."), never one sentence a face.
 - **How a face looks** (issue 49, `looks_words`): "smiling" or "not
   smiling", "looking at the camera" or "looking away", in the long label;
-  what Curator cannot tell is left unsaid.
+  what Curator cannot tell is left unsaid; why a burst's suggested best
+  is ready (`ready_reason`) is the proposal's wording (cull.looks), used
+  here as it is.
 
 Invariants: no two placed labels intersect (nor touch: `GAP`); every
 placed label lies inside the bounds it was given; a label is never wider
@@ -42,6 +44,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from curator.cull.looks import ready_reason as ready_reason  # the loupe's words, re-exported
 from curator.records import EyeState, Face, Looking
 from curator.ui.loupe.zoom import Box
 
@@ -161,30 +164,6 @@ def people_sentence(faces: Sequence[Face]) -> str:
     if sharp:
         parts.append(f"key face sharpness {min(sharp):.0f}")
     return "; ".join(parts) + "."
-
-
-def ready_reason(faces: Sequence[Face]) -> str:
-    """Why a burst's suggested best frame is ready, from its key faces, in
-    words (issue 49 §2): "everyone's eyes open · both smiling, looking at the
-    camera", "eyes open · 1 looking away"; "" without key faces."""
-    key = [f for f in faces if f.key]
-    if not key:
-        return ""
-    many = len(key) > 1
-    parts = []
-    if all(f.eyes is EyeState.OPEN for f in key):
-        parts.append("everyone's eyes open" if many else "eyes open")
-    looks = []
-    if all(f.smiling for f in key):
-        looks.append(("both smiling" if len(key) == 2 else "all smiling") if many else "smiling")
-    if all(f.looking is Looking.CAMERA for f in key):
-        looks.append("looking at the camera")
-    if looks:
-        parts.append(", ".join(looks))
-    away = sum(1 for f in key if f.looking is Looking.AWAY)
-    if away:
-        parts.append(f"{away} looking away")
-    return " · ".join(parts)
 
 
 def label_order(faces: Sequence[Face], labelled: Sequence[int], focus: Sequence[int]) -> list[int]:

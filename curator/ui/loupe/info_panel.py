@@ -165,6 +165,8 @@ class InfoPanel(QScrollArea):
                 )
                 why = ready_reason(people.faces) if details.burst_best and people else ""
                 texts["Burst"] += f": {why}" if why else ""
+                if people:  # a keep of a moment says how its people look, as the star does
+                    texts["Proposal"] = proposal_line(row.proposal, ready_reason(people.faces))
             if details.caption:
                 texts["Caption"] = details.caption
             if details.subject or details.content_type:

@@ -47,16 +47,22 @@ def proposed_reject(row: GalleryRow | None) -> bool:
 
 
 def reasons_words(proposal: Proposal) -> str:
-    """ "closed eyes · blur" (a keep usually has none: "")."""
-    return " · ".join(r.value for r in proposal.reasons)
+    """ "closed eyes · blur"; a keep chosen for its people, how they look ("both
+    smiling, looking at the camera"); a keep usually has none: ""."""
+    return " · ".join(r.value for r in proposal.reasons) or proposal.why
 
 
-def proposal_line(proposal: Proposal | None) -> str:
-    """The panel's line: "Reject? closed eyes · blur (sure: 80 %) · A accepts"."""
+def proposal_line(proposal: Proposal | None, people: str = "") -> str:
+    """The panel's line: "Reject? closed eyes · blur (sure: 80 %) · A accepts";
+    `people`: a keep's moment's people in words (`cull.looks.ready_reason`:
+    the stored proposal keeps no words), "Keep? both smiling, looking at the
+    camera (sure: 70 %) · A accepts"."""
     if proposal is None:
         return "none"
     verdict = "Keep?" if proposal.verdict is ProposalVerdict.KEEP else "Reject?"
     why = reasons_words(proposal)
+    if not why and proposal.verdict is ProposalVerdict.KEEP:
+        why = people
     parts = [f"{verdict} {why}".strip()]
     if proposal.highlight:
         parts.append("a highlight")

@@ -1,0 +1,93 @@
+"""How the people of a moment look, for choosing its best frame and saying why. Pure.
+
+- **Words** (`ready_reason`): why a frame is its moment's best, from its key
+  faces (issue 49 §2): "everyone's eyes open · both smiling, looking at the
+  camera", "eyes open · 1 looking away"; "" without key faces. The loupe
+  says it beside a burst's suggested best, the proposal beside the keep it
+  chose for its faces: one wording, here, for both (the loupe stands on
+  `cull`, the proposal on nothing of the UI).
+- **Preference** (`prefer_looks`): of a moment's frames, those the burst
+  star's own people rule keeps (`ml.bursts.people_first`: everyone's eyes
+  open, the most faces ready, every key face looking at the camera, then —
+  where `expressions` — the smiles among key faces nearly as sharp, then
+  the sharpest key faces). With `expressions` off (a sports or landscape
+  shoot, or the "expressions" check turned off) neither a smile nor a look
+  at the camera decides: only open eyes and the key faces' sharpness. A
+  frame is never rejected for how it looks: this only narrows the choice
+  between frames of one moment, and never to nothing.
+
+Invariants: pure functions of plain records; the same frames in the same
+order give the same answer; importing this module loads nothing but
+records (the loupe imports it at start-up); `prefer_looks` returns a
+non-empty subset of what it is given (in its order) whenever it is given
+something.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from curator.records import EyeState, Face, Frame, Looking, ProposalFrame
+
+
+def ready_reason(faces: Sequence[Face]) -> str:
+    """Why a frame is its moment's best, from its key faces, in words (module
+    docstring); "" without key faces."""
+    key = [f for f in faces if f.key]
+    if not key:
+        return ""
+    many = len(key) > 1
+    parts = []
+    if all(f.eyes is EyeState.OPEN for f in key):
+        parts.append("everyone's eyes open" if many else "eyes open")
+    looks = []
+    if all(f.smiling for f in key):
+        looks.append(("both smiling" if len(key) == 2 else "all smiling") if many else "smiling")
+    if all(f.looking is Looking.CAMERA for f in key):
+        looks.append("looking at the camera")
+    if looks:
+        parts.append(", ".join(looks))
+    away = sum(1 for f in key if f.looking is Looking.AWAY)
+    if away:
+        parts.append(f"{away} looking away")
+    return " · ".join(parts)
+
+
+def _as_frame(index: int, frame: ProposalFrame, looks: bool) -> Frame:
+    """What the people rule reads of a proposal's frame (its index as the id);
+    without `looks`, nothing of how its faces look."""
+    faces = frame.faces if _judged(frame) else None
+    return Frame(
+        index,
+        None,
+        None,
+        None,
+        frame.sharpness,
+        frame.exposure,
+        frame.taste,
+        eyes_open=None if faces is None else faces.eyes_open,
+        closed_eyes=None if faces is None else faces.closed_eyes,
+        key_face_sharpness=None if faces is None else faces.key_sharpness,
+        faces_ready=faces.ready if faces is not None and looks else None,
+        looking=faces.looking if faces is not None and looks else None,
+        smiling=faces.smiling if faces is not None and looks else None,
+    )
+
+
+def _judged(frame: ProposalFrame) -> bool:
+    """The faces stage judged key faces in `frame`."""
+    return frame.faces is not None and frame.faces.key > 0
+
+
+def prefer_looks(
+    candidates: Sequence[int], frames: Sequence[ProposalFrame], expressions: bool
+) -> list[int]:
+    """The indexes of `candidates` (into `frames`) the people rule keeps (module
+    docstring); all of them when none has judged key faces."""
+    if not any(_judged(frames[i]) for i in candidates):
+        return list(candidates)  # nobody judged: the other rules choose
+    from curator.ml.bursts import people_first  # numpy and OpenCV: not for the loupe's words
+
+    pool = [_as_frame(i, frames[i], expressions) for i in candidates]
+    kept = {f.photo_id for f in people_first(pool, smiles=expressions)}
+    return [i for i in candidates if i in kept]

@@ -1,0 +1,153 @@
+"""Bursts of real faces for the burst-star bench (issue 49 §2): how they are built.
+
+Each burst is three frames of one scene, as a camera's burst is: one
+background (a camera fixture, blurred, as the acceptance pastes faces: the
+eyes and smile sets' `blurred_backgrounds`), one place and one size for the
+face, one camera (EXIF Make and Model) and capture times `FRAME_GAP_S`
+apart (EXIF DateTimeOriginal; bursts `BURST_GAP_S` apart), so the import's
+own burst grouping (ml.bursts: the time gate and the frames' structure)
+forms it. In it a real face from a development half:
+- the *peak*: a GENKI-4K face labelled smiling (people-dev/smile), its
+  head within `FRONTAL` degrees of frontal (the labels' yaw and pitch);
+- the *glum*: a GENKI-4K face labelled not smiling, as frontal;
+- the *blink*: a shut-eyed crop of faces-dev (closed/, Closed Eyes In The
+  Wild),
+in a shuffled order. No development set has one person both smiling and
+not, or both shut-eyed and not, so the three are three people; what a real
+burst does share besides the scene is the camera's sharpness, so the glum
+and the blink are each chosen, of `CHOOSE_FROM` random candidates pasted
+into the burst's scene, as the one whose key face the faces stage itself
+(`measure`: `find_faces` on the frame's 1,440 px preview, in process)
+finds nearest the peak's in sharpness; a candidate whose face it does not
+find is taken only when none is found. Only the sharpness chooses: what the
+stage reads of eyes, smiles and gaze is left to the import. Nothing is
+painted into a face (an eye region swapped in would be a face no camera
+took).
+
+Invariants: deterministic for a seed and a number of bursts; only files
+under the folder it is given are written.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tests.bench import faces_dev as fd
+from tests.bench import smile_dev as sd
+
+FRONTAL = 10.0  # degrees of yaw and pitch (the labels') for a peak or glum face
+FRAME_GAP_S = 1  # a burst's frames (the import groups frames under 3 s apart)
+BURST_GAP_S = 60  # between bursts
+CHOOSE_FROM = 6  # candidates for the glum and the blink, the nearest in sharpness taken
+KINDS = ("peak", "glum", "blink")
+START = datetime(2024, 6, 1, 12)
+MAKE, MODEL = "Curator", "Bench Burst"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One frame: its file name, its burst (0-based), what its face is, its source."""
+
+    name: str
+    burst: int
+    kind: str
+    source: Path
+
+
+def sources() -> dict[str, list[Path]]:
+    """The development faces each kind is drawn from (module docstring)."""
+    frontal = [r for r in sd.labels() if max(abs(r.pose[0]), abs(r.pose[1])) <= FRONTAL]
+    return {
+        "peak": [sd.dev_folder() / r.file for r in frontal if r.smile],
+        "glum": [sd.dev_folder() / r.file for r in frontal if not r.smile],
+        "blink": sorted((fd.dev_folder() / "closed").iterdir()),
+    }
+
+
+Measure = Callable[[Any], float | None]  # a 1,600 x 1,200 photo -> its key face's sharpness
+
+
+def paste(cover: Any, path: Path, side: int, x: int, y: int) -> Any:
+    """`cover` with the face of `path` scaled to `side` px on its long side,
+    centred in the square of `side` at (x, y) (a PIL image)."""
+    from PIL import Image
+
+    face = Image.open(path).convert("RGB")
+    scale = side / max(face.size)
+    face = face.resize(
+        (max(1, round(face.width * scale)), max(1, round(face.height * scale))),
+        Image.Resampling.LANCZOS,
+    )
+    photo = cover.copy()
+    photo.paste(face, (x + (side - face.width) // 2, y + (side - face.height) // 2))
+    return photo
+
+
+def _nearest(
+    rng: random.Random,
+    pool: list[Path],
+    target: float | None,
+    frame: Callable[[Path], Any],
+    measure: Measure,
+) -> Path:
+    """Of `CHOOSE_FROM` random candidates, the one whose pasted face measures
+    nearest `target` (the first when nothing could be compared)."""
+    candidates = rng.sample(pool, min(CHOOSE_FROM, len(pool)))
+    if target is None:
+        return candidates[0]
+    measured = [(measure(frame(p)), p) for p in candidates]
+    found = [(abs(v - target), p.name, p) for v, p in measured if v is not None]
+    return min(found)[2] if found else candidates[0]
+
+
+def _exif(when: datetime) -> Any:
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F] = MAKE
+    exif[0x0110] = MODEL
+    ifd = exif.get_ifd(0x8769)
+    ifd[0x9003] = when.strftime("%Y:%m:%d %H:%M:%S")  # DateTimeOriginal
+    return exif
+
+
+def write_bursts(
+    out: Path, fixtures: Path, bursts: int, seed: int, measure: Measure
+) -> list[Planned]:
+    """`bursts` bursts of three frames as JPEGs (quality 90) in `out` (module
+    docstring), the partners chosen by `measure`; the frames, in capture order."""
+    rng = random.Random(seed)
+    pools = sources()
+    covers = fd.blurred_backgrounds(fixtures)
+    out.mkdir(parents=True, exist_ok=True)
+    planned: list[Planned] = []
+    for n in range(bursts):
+        peak = rng.choice(pools["peak"])
+        side = rng.randint(*sd.FACE_SIDES)
+        cover = rng.choice(covers)
+        x = rng.randint(0, sd.PHOTO_SIZE[0] - side)
+        y = rng.randint(0, sd.PHOTO_SIZE[1] - side)
+
+        def frame(path: Path, cover: Any = cover, side: int = side, x: int = x, y: int = y) -> Any:
+            return paste(cover, path, side, x, y)
+
+        target = measure(frame(peak))
+        chosen = {
+            "peak": peak,
+            "glum": _nearest(rng, pools["glum"], target, frame, measure),
+            "blink": _nearest(rng, pools["blink"], target, frame, measure),
+        }
+        kinds = list(KINDS)
+        rng.shuffle(kinds)
+        for i, kind in enumerate(kinds):
+            photo = frame(chosen[kind])
+            when = START + timedelta(seconds=n * BURST_GAP_S + i * FRAME_GAP_S)
+            name = f"b{n:04d}_{i}.jpg"
+            photo.save(out / name, quality=90, exif=_exif(when))
+            planned.append(Planned(name, n, kind, chosen[kind]))
+    return planned
