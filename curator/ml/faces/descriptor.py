@@ -28,8 +28,8 @@ of the judged faces undescribed (their spans: 10th percentile 92 px, 25th
 115 px), and no descriptor at all 28.5/28.1 ms. No gate was adopted: it
 buys about a millisecond for faces the people step then never places.
 A photo's faces go through the model in one call (`describe_many`, a batch):
-the vectors are bit for bit those of one call a face, for ~8 % less a face
-(15.6 -> 14.3 ms, four faces, same run).
+the vectors are bit for bit those of one call a face, for up to ~8 % less a
+face (15.6 -> 14.3 ms with four faces, same run; with two, nothing measurable).
 
 `vector_bytes` / `vector_of` are the stored form: 128 float32, unit length,
 little-endian (512 bytes), so the catalog never needs numpy to move one.
@@ -111,8 +111,7 @@ class Descriptor:
 
     def describe_many(self, faces: list[NDArray[np.uint8]]) -> list[NDArray[np.float32] | None]:
         """The unit descriptors of aligned 112 x 112 RGB faces, in one call of
-        the model (a batch: each face's vector is the one it gets alone, and a
-        photo's faces cost ~8 % less each than one call a face); None for a
+        the model (a batch: each face's vector is the one it gets alone); None for a
         face the model gives no usable vector."""
         if not faces:
             return []
