@@ -124,10 +124,14 @@ def detect_faces(nets: Networks, rgb: NDArray[np.uint8]) -> list[Detection]:
     The first look is both detectors over the whole frame. When it is sure
     of a face (`is_confident`) and no face is small, the second look — the
     hints' closer passes and the short-range detector over the quarters —
-    is skipped: on the faces bench's cull mix it was 7 of a people photo's
-    ~49 ms, and on the labelled set and the development halves of the eyes
-    and smile sets it found no face the first look had not (tests/bench/
-    test_faces_bench.py)."""
+    is skipped: on the faces bench's cull mix it was ~8 of a people photo's
+    ~52 ms. Skipping it moved no quality figure: the labelled set's recall
+    and eyes figures, faces found in 600 GENKI and 500 eyes development
+    photos (591 and 495 both ways), the closed-eye recall there (251/257),
+    the people bench (tests/bench/test_faces_bench.py says more). The price:
+    beside a sure face, another face that only the closer looks would have
+    found is missed (on the cull mix one of 78 faces, eyes unknown; another
+    photo gained one from the changed merges)."""
     height, width = rgb.shape[:2]
     factor = 2 if max(width, height) >= HALVE_FROM else 1
     seen = rgb
