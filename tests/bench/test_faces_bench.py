@@ -25,10 +25,54 @@ Budgets asserted (issue 32 §3's goals):
   Gaussian and motion blur;
 - ≤ 40 ms CPU per photo (one thread, 1,440 px previews) on a cull's mix —
   the camera fixtures and the labelled set's people pictures together; the
-  people-only figure is printed;
+  people-only figure is printed (where it goes: below);
 - an import of `IMPORT_PHOTOS` camera-sized photos (24 MP JPEGs) with faces
   ≤ 1.3 x the same import without, measured in the same run (wall time; the
   CPU of both and the faces' CPU per photo are printed).
+
+Where the stage's CPU goes (issues 49 §6, 50 §1; 2026-11-26, this project's
+2-core machine at load 3-18, so figures run high; process CPU of each step
+summed over the mix, 57 people photos and 31 fixtures, by timing wrappers
+around each step's function; ms a photo of the mix). Before the cuts below,
+41.0 ms (people 49.2, no people 25.7):
+- the identity descriptor (SFace, OpenCV's DNN: 69 faces at 16 ms): 12.8;
+- the detectors, 19.0: full range over the whole frame 5.2, short range over
+  it 2.3, short range over the four quarters (every photo) 6.3, full range's
+  closer looks (the quarters where a face is small, the hints) 5.2; inside
+  them the resizing to the inputs (INTER_AREA) is 3.5 and the graphs 15;
+- Face Landmarker's landmarks 4.4 (69 faces, 256 px crop), the Face Mesh's
+  presence 2.1 (102 faces), blendshapes 0.7;
+- merging detections 0.6, luma and working scale 0.3, the eyes 0.2, the
+  expression and pose 0.2, the descriptor's alignment 0.2, the face's
+  sharpness 0.15, verdicts 0.1, the rest (Python between steps) 0.3.
+The decoding and resizing to the 1,440 px preview are the technical stage's,
+outside this figure. The cuts: the second look (the hints' closer passes and
+the short range over the quarters) is skipped when the first look is already
+sure of a face and asked for no quarters (`find.is_confident`: ~8 ms of a
+people photo; no quality figure moved: the labelled set's, faces found in
+600 pasted GENKI dev faces and 500 eyes dev ones, 591 and 495 both ways,
+closed-eye recall 251/257 both, one false alarm fewer), and a photo's
+faces are described in one batch (bit-identical vectors; up to ~8 % less a
+face with four faces, nothing measurable with two).
+After: 38.9 ms (people 44.6, no people 28.3): descriptor 13.3, detectors 15.8
+(full whole 5.4, short whole 2.4, short quarters 3.3, full closer looks 4.8),
+landmarks 4.8, presence 2.2. Old and new code in one process, photo by photo
+alternately, three rounds at load ~15: 48.7 -> 43.2 ms a photo (people 58.2
+-> 49.5, no people 31.1 -> 31.4), x 0.887; again at load ~9: 43.5 -> 38.8
+(x 0.892), and this bench's own test read 38.7 then; 40.6 -> ~36 at the load
+this bench last read 40.6. Quality after, measured (development halves):
+eyes dev bench (all 1,430) faces found 0.994, closed-eye recall 0.972,
+precision 0.973, shut unknown 0.016; smile dev bench (300) found 0.990, AUC
+0.976, accuracy 0.916, and old against new code photo by photo on 600 GENKI
+faces: AUC 0.981 / 0.981, accuracy 0.936 / 0.934 (one face of 590 crossed
+0.5); people dev bench found 797 of 800, BCubed precision 0.986, recall
+0.914. Tried and left out: the short-range detector's whole-frame view
+reduced from the full-range one (one area reduction of the frame, not two:
+~1 ms a photo) left 2 of 257 shut faces on 500 eyes dev photos no longer
+called closed (recall 0.977 -> 0.969), too near the 0.97 line for 2 %. The
+rest is the networks' own time: SFace costs the same forward on every OpenCV
+engine but the classic one (twice), and LiteRT already runs the face graphs
+with XNNPACK (3-12 x its other kernels).
 """
 
 from __future__ import annotations

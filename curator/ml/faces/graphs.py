@@ -70,7 +70,9 @@ class Graph:
 
 def nhwc(image: NDArray[np.uint8], scale: float, mean: float = 0.0) -> NDArray[np.float32]:
     """An RGB image as a graph's input: (pixel - mean) * scale, shape (1, H, W, 3)."""
-    out = (image.astype(np.float32) - np.float32(mean)) * np.float32(scale)
+    out = image.astype(np.float32)  # one buffer, scaled in place: the same values
+    out -= np.float32(mean)
+    out *= np.float32(scale)
     return out[np.newaxis]
 
 

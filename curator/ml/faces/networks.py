@@ -255,20 +255,21 @@ class Detector:
         boxes = raw_boxes.reshape(-1, 4 + 2 * KEYPOINTS)
         logits = np.clip(raw_scores.reshape(-1).astype(np.float64), -100, 100)
         scores = 1.0 / (1.0 + np.exp(-logits))
-        found = []
-        for i in np.nonzero(scores > threshold)[0]:
-            r, (ax, ay) = boxes[i], self.anchors[i]
-            cx, cy, bw, bh = ax + r[0], ay + r[1], r[2], r[3]
-            kps = np.stack([ax + r[4::2], ay + r[5::2]], axis=1)
-            kps = (kps - (pad_x, pad_y)) / scale + (x0, y0)
-            box = (
-                (cx - bw / 2 - pad_x) / scale + x0,
-                (cy - bh / 2 - pad_y) / scale + y0,
-                bw / scale,
-                bh / scale,
-            )
-            found.append(Detection(float(scores[i]), box, kps.astype(np.float64)))
-        return found
+        # Every anchor over the threshold decoded at once (a whole frame asked
+        # down to `find.HINT_SCORE` has dozens), then cut into detections.
+        kept = np.nonzero(scores > threshold)[0]
+        r, anchors = boxes[kept], self.anchors[kept]
+        ax, ay = anchors[:, :1], anchors[:, 1:]
+        kps = np.stack([ax + r[:, 4::2], ay + r[:, 5::2]], axis=2)
+        kps = (kps - (pad_x, pad_y)) / scale + (x0, y0)
+        bw, bh = r[:, 2], r[:, 3]
+        xs = (ax[:, 0] + r[:, 0] - bw / 2 - pad_x) / scale + x0
+        ys = (ay[:, 0] + r[:, 1] - bh / 2 - pad_y) / scale + y0
+        ws, hs = bw / scale, bh / scale
+        return [
+            Detection(float(scores[i]), (xs[j], ys[j], ws[j], hs[j]), kps[j].astype(np.float64))
+            for j, i in enumerate(kept)
+        ]
 
 
 def upright_crop(
