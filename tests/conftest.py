@@ -47,6 +47,7 @@ BOTH_BACKENDS = frozenset(
         "test_faces_catalog",
         "test_gallery_ids",
         "test_gallery_row_fields",
+        "test_people_grouping",
         "test_people_undo",
         "test_people_view_reads",
         "test_projects",

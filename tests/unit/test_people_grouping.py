@@ -4,10 +4,7 @@ pipeline.stages.people)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-import pytest
 
 from curator.catalog.db import Catalog
 from curator.catalog.models import Photo
@@ -126,12 +123,6 @@ def _found(vectors: np.ndarray) -> FacesFound:
     return FacesFound(
         faces, "v", descriptors=tuple(vector_bytes(v) for v in vectors), descriptor_model=MODEL
     )
-
-
-@pytest.fixture
-def catalog(tmp_path: Path) -> Catalog:
-    with Catalog.open(tmp_path / "c.sqlite") as cat:
-        yield cat
 
 
 def _import(cat: Catalog, name: str, vectors: np.ndarray) -> int:
