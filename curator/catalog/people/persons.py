@@ -8,9 +8,9 @@ and the reads that name a face's person.
 - `apply_people(db, joined, new_people)` (apply): ONE write transaction:
   each new person gets a `person` row (all in one INSERT), and every placed
   face a `face_person` row (one INSERT per 50,000). A face placed meanwhile
-  (by hand, or by another seat's run) keeps its person (the insert does nothing for it); a person
-  gone meanwhile (merged away) takes no face; the faces the run looked at
-  are marked so (`descriptors.mark_looked`).
+  (by hand, or by another seat's run) keeps its person (the insert does
+  nothing for it); a person gone meanwhile (merged away) takes no face; the
+  faces the run looked at are marked so (`descriptors.mark_looked`).
 - `people_before(photo_id)` / `carry_people(photo_id, before)`: around
   the faces stage's replacement of a photo's faces (a new stage version
   judges them again, with new face ids): each new face takes the person and
