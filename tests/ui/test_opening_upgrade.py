@@ -35,26 +35,60 @@ def _dispose_windows() -> None:
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
+STALE = "curator_test_stale"  # a window an earlier test left behind (hidden, not yet deleted)
+GIVE_UP_MS = 180_000  # main has not opened or closed by then: close it (a failure, not a hang)
+
+
 class Watch:
-    """A 10 ms timer on the UI thread, and every status message with the tick it came at."""
+    """A 10 ms timer on the UI thread, and every status message with the tick it came at.
+
+    It watches the window `main` creates, never one an earlier test in this
+    process left behind (marked stale when the watch starts): picking a
+    hidden leftover, it would wait for a catalog that never opens there.
+    """
 
     def __init__(self) -> None:
         self.ticks = 0
         self.messages: list[tuple[int, str]] = []
         self.after: tuple[str, str] | None = None  # the grid's empty text, the status, once open
+        self.gave_up = False
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, MainWindow):
+                widget.setProperty(STALE, True)
         self.timer = QTimer()
         self.timer.setInterval(10)
         self.timer.timeout.connect(self._tick)
         self.timer.start()
         QTimer.singleShot(0, self._attach)  # the event loop's first turn: the window is up
+        QTimer.singleShot(GIVE_UP_MS, self._give_up)
+
+    def window(self) -> MainWindow | None:
+        """The window `main` made (None before it exists)."""
+        return next(
+            (
+                w
+                for w in QApplication.topLevelWidgets()
+                if isinstance(w, MainWindow) and not w.property(STALE)
+            ),
+            None,
+        )
 
     def _tick(self) -> None:
         self.ticks += 1
 
     def _attach(self) -> None:
-        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+        window = self.window()
+        if window is None:
+            QTimer.singleShot(10, self._attach)
+            return
         window.status_line.messageChanged.connect(self._said)
         self._close_when_open(window)
+
+    def _give_up(self) -> None:
+        window = self.window()
+        if window is not None and window.isVisible():
+            self.gave_up = True
+            window.close()
 
     def _said(self, text: str) -> None:
         if text:
@@ -104,6 +138,7 @@ def test_an_old_catalog_is_backed_up_with_progress_while_the_window_stays_live(
     finally:
         watch.timer.stop()
         _dispose_windows()
+    assert not watch.gave_up, watch.messages
     assert fatal == []
     backing_up = watch.backing_up()
     percents = [percent for _tick, percent in backing_up]
@@ -130,17 +165,19 @@ def test_a_backup_that_fails_shows_its_sentence_and_leaves_the_catalog_untouched
     slow_steps(monkeypatch, fail_at=40)
     shown: list[tuple[str, bool]] = []
 
+    watch = Watch()
+
     def fatal(message: str) -> None:
-        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
-        shown.append((message, window.isVisible()))
+        window = watch.window()
+        shown.append((message, window is not None and window.isVisible()))
 
     monkeypatch.setattr(app_module, "show_fatal", fatal)
-    watch = Watch()
     try:
         assert app_module.main(["--catalog", str(path)]) == app_module.EXIT_CATALOG
     finally:
         watch.timer.stop()
         _dispose_windows()
+    assert not watch.gave_up, watch.messages
     assert [p for _t, p in watch.backing_up()][-1] < 40  # it got under way, then failed
     ((message, visible),) = shown
     assert "full" in message and str(tmp_path) in message and visible is False
@@ -162,6 +199,7 @@ def test_an_old_postgresql_catalog_is_migrated_off_the_ui_thread_without_a_file_
     finally:
         watch.timer.stop()
         _dispose_windows()
+    assert not watch.gave_up, watch.messages
     said = [text for _tick, text in watch.messages]
     assert UPDATING in said and watch.backing_up() == []  # it migrates; nothing to copy
     assert watch.after is not None and UPDATING not in watch.after
@@ -180,11 +218,15 @@ def test_closing_the_window_during_the_backup_stops_it_and_leaves_the_catalog_as
     def close_at_20_percent(text: str) -> None:
         found = BACKING_UP.match(text)
         if found and int(found.group(1)) >= 20:
-            window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+            window = watch.window()
+            assert window is not None
             window.close()
 
     def attach() -> None:
-        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+        window = watch.window()
+        if window is None:  # main has not made it yet
+            QTimer.singleShot(10, attach)
+            return
         window.status_line.messageChanged.connect(close_at_20_percent)
 
     QTimer.singleShot(0, attach)
@@ -193,6 +235,7 @@ def test_closing_the_window_during_the_backup_stops_it_and_leaves_the_catalog_as
     finally:
         watch.timer.stop()
         _dispose_windows()
+    assert not watch.gave_up, watch.messages
     assert 20 <= watch.backing_up()[-1][1] < 100
     assert path.read_bytes() == before and version_of(path) == OLD  # quit without waiting
     assert list(tmp_path.glob("*.bak")) == []  # the half copy went with it
