@@ -48,7 +48,8 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -128,19 +129,27 @@ def load_image(
 CACHE_FORMAT = b"jpeg"
 
 
-def decode_scaled(data: bytes, max_edge: int | None) -> QImage:
-    """`read_scaled` of a JPEG held in memory (a null QImage for empty or bad bytes)."""
-    if not data:
-        return QImage()
+@contextmanager
+def jpeg_bytes_reader(data: bytes) -> Iterator[QImageReader]:
+    """A reader of JPEG bytes held in memory (a cache entry): JPEG only, never
+    auto-detected (`CACHE_FORMAT` says why); its buffer closes after the block."""
     buffer = QBuffer()
     buffer.setData(QByteArray(data))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
     try:
         reader = QImageReader(buffer, CACHE_FORMAT)
         reader.setAutoDetectImageFormat(False)  # JPEG only, even for damaged bytes
-        return _read(reader, max_edge)
+        yield reader
     finally:
         buffer.close()
+
+
+def decode_scaled(data: bytes, max_edge: int | None) -> QImage:
+    """`read_scaled` of a JPEG held in memory (a null QImage for empty or bad bytes)."""
+    if not data:
+        return QImage()
+    with jpeg_bytes_reader(data) as reader:
+        return _read(reader, max_edge)
 
 
 def read_scaled(path: Path, max_edge: int | None) -> QImage:

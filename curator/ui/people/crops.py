@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
-from PySide6.QtGui import QImage, QImageReader
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QImage
 
 from curator.catalog.people.tiles import FaceCrop
 from curator.imaging.rebuild import read_whole
-from curator.ui.common.image_loader import CACHE_FORMAT, turned
+from curator.ui.common.image_loader import jpeg_bytes_reader, turned
 
 MARGIN = 0.25  # of the box's longer side, around it: the head, not just the eyes and mouth
 # A face this share of the tile's size in the thumbnail is cut from the
@@ -72,12 +72,7 @@ def _clip(
     data = read_whole(cache_dir, key)
     if not data:
         return QImage()
-    buffer = QBuffer()
-    buffer.setData(QByteArray(data))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    try:
-        reader = QImageReader(buffer, CACHE_FORMAT)
-        reader.setAutoDetectImageFormat(False)  # JPEG only (image_loader says why)
+    with jpeg_bytes_reader(data) as reader:
         reader.setAutoTransform(False)  # cached JPEGs are upright; boxes are on them
         rect = square_around(box, reader.size())
         if rect.isEmpty():
@@ -86,5 +81,3 @@ def _clip(
             return None
         reader.setClipRect(rect)  # only the rows down to the face are decoded
         return reader.read()
-    finally:
-        buffer.close()
