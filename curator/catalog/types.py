@@ -30,6 +30,7 @@ __all__ = [
     "MembershipChange",
     "MetadataChoices",
     "MetadataFilter",
+    "PersonCoverage",
     "ProjectCover",
     "ProjectError",
     "ProjectSummary",

@@ -33,7 +33,6 @@ from curator.catalog.people.region_names import (
     faces_for_naming,
     name_faces,
 )
-from curator.imaging.orientation import turned_box
 from curator.interop.xmp.fields import NamedRegion
 
 MATCH_IOU = 0.3
@@ -66,6 +65,10 @@ def upright_box(region: NamedRegion, photo: PhotoFacesForNaming) -> Box:
     """The region's box in the upright picture's fractions (see the module docstring)."""
     if region.dims is None:
         return region.box
+    # Here, not at the top: imaging.orientation loads OpenCV and Pillow, which
+    # an import with nothing to do never needs (test_empty_import_light).
+    from curator.imaging.orientation import turned_box
+
     w, h = region.dims
     if w == h or photo.width == photo.height or (w > h) == (photo.width > photo.height):
         return region.box  # drawn on the upright picture

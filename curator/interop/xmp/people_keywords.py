@@ -38,7 +38,9 @@ from curator.tags import normalise_tag
 __all__ = [
     "PEOPLE_ROOT",
     "PeopleEdit",
+    "keyword_name",
     "owned_now",
+    "person_keywords",
     "plan_people",
     "wanted_keywords",
     "with_people",
