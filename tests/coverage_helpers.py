@@ -1,9 +1,30 @@
-"""People placed by hand in a test catalog (m025: person, face_person), for the
-coverage tests (issue 50 §4): a person row, and a face of a person on a photo."""
+"""Photos and people placed by hand in a test catalog, for the proposal and
+coverage tests (issue 42, issue 50 §4): a technically good photo, a person
+row (m025: person), and a face of a person on a photo (face_person)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from curator.catalog.models import Face, Photo
+
+T0 = datetime(2025, 6, 1, 12, 0, 0)
+
+
+def good_photo(i: int, folder: str = "/shoot", seconds_apart: int = 10, **kw: object) -> int:
+    """Photo `i` of a shoot in `folder`, sharp and well exposed, taken
+    `seconds_apart` after photo i - 1; `kw` overrides any column."""
+    fields: dict[str, object] = {
+        "path": f"{folder}/IMG_{i:04d}.jpg".encode(),
+        "content_hash": f"h{folder}{i}",
+        "captured_at": T0 + timedelta(seconds=seconds_apart * i),
+        "sharpness_score": 80.0,
+        "exposure_score": 95.0,
+        "exposure_ev": 0.0,
+        "highlight_clip": 0.01,
+    }
+    fields.update(kw)
+    return int(Photo.create(**fields).id)
 
 
 def person(name: str | None) -> int:

@@ -5,33 +5,19 @@ bar after it name the people a proposal leaves with no keep."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from curator.app import App
-from curator.catalog.models import Photo
 from curator.catalog.types import MetadataFilter
-from tests.coverage_helpers import faces_of, person
+from tests.coverage_helpers import faces_of, good_photo, person
 
-T0 = datetime(2025, 6, 1, 12, 0, 0)
 WAIT = 20_000
 NO_KEEP = "people with no kept photo"
 
 
 def _photo(i: int, **kw: object) -> int:
-    fields: dict[str, object] = {
-        "path": f"/coverage/IMG_{i:04d}.jpg".encode(),
-        "content_hash": f"coverage{i}",
-        "captured_at": T0 + timedelta(seconds=30 * i),
-        "sharpness_score": 80.0,
-        "exposure_score": 95.0,
-        "exposure_ev": 0.0,
-        "highlight_clip": 0.01,
-    }
-    fields.update(kw)
-    return int(Photo.create(**fields).id)
+    return good_photo(i, "/coverage", seconds_apart=30, **kw)
 
 
 def _shoot(app: App) -> dict[str, int]:

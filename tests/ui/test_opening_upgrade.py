@@ -101,6 +101,16 @@ class Watch:
         elif window.isVisible():
             QTimer.singleShot(10, window, lambda: self._close_when_open(window))
 
+    def run_main(self, catalog: str | Path, exit_code: int) -> None:
+        """`app.main` on `catalog`, to `exit_code`; then the timer off, its window
+        gone, and a failure if the watch had to close a window that never opened."""
+        try:
+            assert app_module.main(["--catalog", str(catalog)]) == exit_code
+        finally:
+            self.timer.stop()
+            _dispose_windows()
+        assert not self.gave_up, self.messages
+
     def backing_up(self) -> list[tuple[int, int]]:
         """(tick, percent) of each backup message."""
         found = ((tick, BACKING_UP.match(text)) for tick, text in self.messages)
@@ -133,12 +143,7 @@ def test_an_old_catalog_is_backed_up_with_progress_while_the_window_stays_live(
     fatal: list[str] = []
     monkeypatch.setattr(app_module, "show_fatal", fatal.append)
     watch = Watch()
-    try:
-        assert app_module.main(["--catalog", str(path)]) == app_module.EXIT_OK
-    finally:
-        watch.timer.stop()
-        _dispose_windows()
-    assert not watch.gave_up, watch.messages
+    watch.run_main(str(path), app_module.EXIT_OK)
     assert fatal == []
     backing_up = watch.backing_up()
     percents = [percent for _tick, percent in backing_up]
@@ -172,12 +177,7 @@ def test_a_backup_that_fails_shows_its_sentence_and_leaves_the_catalog_untouched
         shown.append((message, window is not None and window.isVisible()))
 
     monkeypatch.setattr(app_module, "show_fatal", fatal)
-    try:
-        assert app_module.main(["--catalog", str(path)]) == app_module.EXIT_CATALOG
-    finally:
-        watch.timer.stop()
-        _dispose_windows()
-    assert not watch.gave_up, watch.messages
+    watch.run_main(str(path), app_module.EXIT_CATALOG)
     assert [p for _t, p in watch.backing_up()][-1] < 40  # it got under way, then failed
     ((message, visible),) = shown
     assert "full" in message and str(tmp_path) in message and visible is False
@@ -194,12 +194,7 @@ def test_an_old_postgresql_catalog_is_migrated_off_the_ui_thread_without_a_file_
     old_postgresql_catalog(pg_url)
     monkeypatch.setattr(app_module, "show_fatal", lambda message: pytest.fail(message))
     watch = Watch()
-    try:
-        assert app_module.main(["--catalog", pg_url]) == app_module.EXIT_OK
-    finally:
-        watch.timer.stop()
-        _dispose_windows()
-    assert not watch.gave_up, watch.messages
+    watch.run_main(pg_url, app_module.EXIT_OK)
     said = [text for _tick, text in watch.messages]
     assert UPDATING in said and watch.backing_up() == []  # it migrates; nothing to copy
     assert watch.after is not None and UPDATING not in watch.after
@@ -230,12 +225,7 @@ def test_closing_the_window_during_the_backup_stops_it_and_leaves_the_catalog_as
         window.status_line.messageChanged.connect(close_at_20_percent)
 
     QTimer.singleShot(0, attach)
-    try:
-        assert app_module.main(["--catalog", str(path)]) == app_module.EXIT_OK
-    finally:
-        watch.timer.stop()
-        _dispose_windows()
-    assert not watch.gave_up, watch.messages
+    watch.run_main(str(path), app_module.EXIT_OK)
     assert 20 <= watch.backing_up()[-1][1] < 100
     assert path.read_bytes() == before and version_of(path) == OLD  # quit without waiting
     assert list(tmp_path.glob("*.bak")) == []  # the half copy went with it

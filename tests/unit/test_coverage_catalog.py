@@ -6,8 +6,6 @@ PostgreSQL (tests/conftest.py's BOTH_BACKENDS)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from curator.catalog.db import Catalog
 from curator.catalog.gallery_filters import metadata_choices
 from curator.catalog.models import Photo, PhotoPreference
@@ -21,24 +19,13 @@ from curator.cull.checks import checks_for
 from curator.cull.propose import propose_for
 from curator.records import CullState, FramePerson, ProposalVerdict
 from curator.search.text import parse_query, text_search
-from tests.coverage_helpers import faces_of, person
+from tests.coverage_helpers import T0, faces_of, good_photo, person
 
-T0 = datetime(2025, 6, 1, 12, 0, 0)
 NO_KEEP = "people with no kept photo"
 
 
 def _photo(i: int, *, taste: float = 50.0, **kw: object) -> int:
-    fields: dict[str, object] = {
-        "path": f"/shoot/IMG_{i:04d}.jpg".encode(),
-        "content_hash": f"h{i}",
-        "captured_at": T0 + timedelta(seconds=10 * i),
-        "sharpness_score": 80.0,
-        "exposure_score": 95.0,
-        "exposure_ev": 0.0,
-        "highlight_clip": 0.01,
-    }
-    fields.update(kw)
-    pid = int(Photo.create(**fields).id)
+    pid = good_photo(i, **kw)
     PhotoPreference.create(photo=pid, score=taste, model_version=1)
     return pid
 

@@ -7,7 +7,6 @@ SQLite and on PostgreSQL (tests/conftest.py's BOTH_BACKENDS)."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,23 +25,12 @@ from curator.catalog.proposals.store import (
 from curator.cull.checks import checks_for
 from curator.cull.rules import propose
 from curator.records import CullState, Proposal, ProposalReason, ProposalVerdict
+from tests.coverage_helpers import good_photo
 from tests.old_catalogs import catalog_at_version
-
-T0 = datetime(2025, 6, 1, 12, 0, 0)
 
 
 def _photo(i: int, folder: str = "/shoot", **kw: object) -> int:
-    fields: dict[str, object] = {
-        "path": f"{folder}/IMG_{i:04d}.jpg".encode(),
-        "content_hash": f"h{folder}{i}",
-        "captured_at": T0 + timedelta(seconds=10 * i),
-        "sharpness_score": 80.0,
-        "exposure_score": 95.0,
-        "exposure_ev": 0.0,
-        "highlight_clip": 0.01,
-    }
-    fields.update(kw)
-    return int(Photo.create(**fields).id)
+    return good_photo(i, folder, **kw)
 
 
 def _proposed(pid: int, verdict: ProposalVerdict) -> Proposal:
