@@ -62,8 +62,11 @@ from curator.ui.gallery.model import GalleryListModel
 from curator.ui.gallery.view import THUMB_EDGE
 from curator.ui.loupe import ORIGINAL_THREADS, PREFETCH
 from curator.ui.maintenance.backup_controller import BackupController
+from curator.ui.maintenance.catalog_menu import CatalogMenu
+from curator.ui.maintenance.catalog_switch import CatalogHost, open_catalog_here
 from curator.ui.maintenance.catalog_upgrade import CatalogUpgrade, failure_sentence
 from curator.ui.maintenance.purge_controller import PurgeController
+from curator.ui.maintenance.recent_catalogs import RecentCatalogs
 from curator.ui.review.pass_order import PassOrder
 from curator.ui.review.session import ReviewSession
 from curator.ui.review.step_queue import StepQueue
@@ -79,7 +82,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from curator.catalog.db import Catalog
-    from curator.engine.lock import AppLock
     from curator.pipeline.service import PipelineService
     from curator.ui.export.controller import ExportController
     from curator.ui.ingest.controller import IngestController
@@ -165,11 +167,24 @@ class App:
            could emit on the window's objects — the export's included;
         5. only then may the caller delete the widgets (close the window,
            delete it, close the catalog).
-        Idempotent: a second call does nothing.
+        Idempotent: a second call does nothing. `stop()` is steps 1-3 alone, for
+        a catalog change that drains the pools off the UI thread
+        (ui.maintenance.catalog_switch).
         """
-        if getattr(self, "_shut_down", False):
+        if getattr(self, "_drained", False):
             return
-        self._shut_down = True
+        self._drained = True
+        self.stop()
+        for pool in self.pools:
+            pool.clear()  # queued tasks never start
+        for pool in self.pools:
+            pool.waitForDone()
+
+    def stop(self) -> None:
+        """`shutdown` less the pools' drain (its steps 1-3); idempotent."""
+        if getattr(self, "_stopped", False):
+            return
+        self._stopped = True
         self.retrain.stop()
         if self.backup is not None:
             self.backup.shutdown()  # no quit backup from here on; a copy under way ends whole
@@ -209,10 +224,6 @@ class App:
         self.window.search.shutdown()  # a search under way finishes, its result dropped
         self.window.tag_cloud.shutdown()  # a count under way: its result dropped
         self.window.cull.shutdown()  # a proposal or an accept under way commits, posts nothing
-        for pool in self.pools:
-            pool.clear()  # queued tasks never start
-        for pool in self.pools:
-            pool.waitForDone()
 
 
 def _pool(threads: int) -> QThreadPool:
@@ -588,7 +599,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     qt_app.setApplicationName("Curator")
     qt_app.setStyle("Fusion")
     qt_app.setPalette(dark_palette())
-    paths = resolve_paths(args.catalog)
+    recent = RecentCatalogs(resolve_paths().config_dir)  # the catalog open last time
+    paths = resolve_paths(args.catalog or recent.last())
     try:
         settings = load_settings(paths.settings_file)
     except SettingsError as exc:
@@ -596,11 +608,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         show_fatal(str(exc))
         return EXIT_CATALOG
     paths, cache_note = seat_paths(paths, settings)  # a studio's shared previews
-    presence: list[AppLock] = []
-    opened: list[Catalog] = []
 
     # Cycle collection on the main thread while the pools run (engine/collector.py).
     with collected_on_main_thread():
+        switch_pool = _pool(1)  # File ▸ Open Catalog…, Restore…: outlives each App
+        host = CatalogHost(switch_pool, open_app, recent, qt_app.quit)
+        menu = CatalogMenu(host, lambda: host.app.window.settings if host.app else settings)
+        host.adopted.append(menu.install)
         try:
             app = build_window(paths.catalog, paths, settings)
             if cache_note is not None:
@@ -610,10 +624,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             def hook(kind: type[BaseException], exc: BaseException, tb: object) -> None:
                 # An exception outside a guarded slot: logged and shown, never fatal.
-                app.errors.report_exception("an unguarded handler", exc)
+                (host.app or app).errors.report_exception("an unguarded handler", exc)
 
             sys.excepthook = hook
-            app.window.closed.connect(qt_app.quit)
+            app.window.closed.connect(qt_app.quit)  # until the host adopts it
 
             studio = paths.catalog_url is not None  # a seat whose role may only read still opens
             assert app.backup is not None  # its pool backs up and migrates an old catalog
@@ -624,17 +638,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 # one (ui.maintenance.catalog_upgrade); input reaches the window after this.
                 if not app.window.isVisible():
                     return  # closed before its catalog opened: nothing to open
-                from curator.catalog.db import Catalog
-                from curator.catalog.paths_codec import set_pairing, set_root_map
-                from curator.catalog.taste.choice import choose, owner_of
-
                 try:
                     if error is not None:
                         raise error
-                    set_pairing(settings.pair_raw_jpeg)
-                    set_root_map(root_pairs(settings.root_map))  # the shared drive, here
-                    opened.append(Catalog.open(paths.catalog_location, read_only_ok=studio))
-                    choose(owner_of(settings.taste))  # whose taste is trained and shown
+                    catalog = open_catalog_here(paths, settings)
                 except Exception as exc:  # the window can't go on without its catalog
                     opening.release()
                     message = failure_sentence(exc, paths.catalog_name)  # logged too
@@ -642,7 +649,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     show_fatal(message)
                     qt_app.exit(EXIT_CATALOG)
                     return
-                hold_presence(paths.catalog, presence)
+                app.window.closed.disconnect(qt_app.quit)
+                host.adopt(app, catalog, paths.catalog_location)
                 app.catalog_opened()
                 ignored = opening.release()
                 if ignored:
@@ -662,20 +670,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             finally:
                 sys.excepthook = previous_hook
                 upgrade.close()
-                app.shutdown()  # an upgrade under way ends first (the pool's drain)
+                host.close()  # a change under way: its news dropped
+                (host.app or app).shutdown()  # an upgrade under way ends first (the pool's drain)
+                switch_pool.waitForDone()
         finally:
-            for catalog in opened:
-                catalog.close()
-            for lock in presence:
-                lock.release()
+            host.release()  # the catalog closed, its lock let go
 
 
-def hold_presence(catalog: Path, held: list[AppLock]) -> None:
-    """Take the catalog's `AppLock` (appended to `held`) once the catalog is open,
-    so `curator restore` refuses to swap it while the window is up."""
-    from curator.engine.lock import AppLock  # filelock: not before the first paint
-
-    lock = AppLock(catalog)
-    held.append(lock)
-    if not lock.acquire(0):  # another window has it: fine, it only guards restores
-        log.info("another Curator window has %s open", catalog)
+def open_app(location: Path | str) -> tuple[App, Catalog]:
+    """The app built on the catalog at `location`, opened here (UI thread) as
+    main opens it, once a worker has checked and upgraded it (a catalog change,
+    ui.maintenance.catalog_switch): its settings, its seat's cache, its window."""
+    paths = resolve_paths(location)
+    settings = load_settings(paths.settings_file)
+    paths, _ = seat_paths(paths, settings)
+    catalog = open_catalog_here(paths, settings)
+    try:
+        app = build_window(paths.catalog, paths, settings)
+        app.catalog_opened()
+    except BaseException:
+        catalog.close()
+        raise
+    return app, catalog

@@ -1,0 +1,509 @@
+"""`CatalogHost`: the window's catalog, and changing it — File ▸ Open
+Catalog… (another catalog) and File ▸ Restore Catalog from Backup… (this
+one, as a backup had it) — off the UI thread, with the window live and
+saying what is under way (issue 51 §1).
+
+The window, its services and pools are built for one catalog (its path, its
+cache, its pipeline), as Lightroom's are: Lightroom relaunches to open
+another catalog. So a change here ends the app on the old catalog and builds
+it again on the new one, in the same process, without a freeze: every slow
+part runs on the host's own one-thread pool (app.py made it; it outlives
+each App), and the UI thread only asks and hears back.
+
+Protocol (the one place it lives):
+1. Asked (`switch(location)`, `restore(backup)`, main thread): refused with
+   a sentence in the status line when a change is already under way, or
+   when an import, an ingest, an export, a purge or a backup runs (each of
+   those is the photographer's to finish or stop; ending it silently would
+   lose work). Otherwise `busy` holds the sentence of what is under way and
+   the `InputGuard` drops every key press, click and drop in the window
+   (saying `busy`), so no decision, undo or second change starts meanwhile;
+   the window paints and scrolls.
+2. Check, on the pool, the old catalog untouched and open: a switch checks
+   the target (`check_target`: there, not the one open, not another
+   window's, a Curator catalog this Curator knows — upgraded with its
+   backup first when it is older, the progress said as at start-up,
+   `catalog_upgrade.ProgressThrottle` — then opened once unbound);
+   a restore checks the backup (`catalog.backup.check_backup`). A refusal
+   ends here: the guard goes, the sentence is shown, the old catalog was
+   never closed.
+3. Steps waited out: an undo, redo or accept still pending on the review
+   session's `StepQueue` commits first (the queue is idle before step 4);
+   decisions are written at once, so nothing else is in flight.
+4. The old app stops (`App.stop`: timers, loaders, deliveries closed; the
+   pipeline, export and others asked to stop) and its pools are drained on
+   the host's pool (`waitForDone` there, never on the UI thread); a write
+   under way commits. Then, on the UI thread, the old catalog's own
+   connection is closed and its presence lock let go.
+5. A restore's work, on the pool: the catalog to itself
+   (`engine.lock.catalog_to_itself`: no other window, no import), a copy of
+   the current catalog kept first, the backup put back
+   (`catalog.backup.restore_backup`), an older schema upgraded with its
+   progress.
+6. Open (UI thread, after the checks found nothing left to do): the app is
+   built on the new catalog (`opener`: app.py's `open_app`), shown where the
+   old window was, and the old window deleted; the choice is remembered
+   (`RecentCatalogs`: the next start opens it). If that open fails after
+   all, the old catalog is opened again, with the sentence.
+Every job's outcome comes back through a `Delivery`; `close()` (app.main at
+exit) drops late news.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThreadPool, QTimer, Slot
+from PySide6.QtGui import QKeyEvent
+
+from curator.engine.delivery import Delivery, Job, delivery_to
+from curator.ui.maintenance.catalog_upgrade import ProgressThrottle, failure_sentence
+from curator.ui.maintenance.recent_catalogs import RecentCatalogs, location_key
+
+if TYPE_CHECKING:
+    from curator.catalog.backup import RestoreResult
+    from curator.catalog.db import Catalog
+    from curator.engine.lock import AppLock
+    from curator.paths import AppPaths
+    from curator.settings import Settings
+
+log = logging.getLogger("curator.ui")
+
+_PRESSES = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.Shortcut,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.Drop,
+    }
+)
+_FOLLOWERS = frozenset(
+    {QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride, QEvent.Type.MouseButtonRelease}
+)
+
+
+class HostedApp(Protocol):
+    """What the host needs of `app.App` (a composition root it may not import)."""
+
+    window: Any
+    session: Any
+    errors: Any
+    backup: Any
+    purge: Any
+    export_slot: Any
+    pools: tuple[QThreadPool, ...]
+
+    def stop(self) -> None: ...
+
+    def shutdown(self) -> None: ...
+
+
+Opener = Callable[[Path | str], tuple[HostedApp, "Catalog"]]
+
+
+class InputGuard(QObject):
+    """Drops key presses, clicks and drops application-wide while installed,
+    and says why (`say(busy)`); paints, wheels and timers go on."""
+
+    def __init__(self, say: Callable[[], None]) -> None:
+        super().__init__()
+        self._say = say
+        self.dropped = 0
+        self._app: QCoreApplication | None = None
+
+    def install(self) -> None:
+        self._app = QCoreApplication.instance()
+        if self._app is not None:
+            self._app.installEventFilter(self)
+
+    def remove(self) -> None:
+        if self._app is not None:
+            self._app.removeEventFilter(self)
+            self._app = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind in _PRESSES:
+            if not (isinstance(event, QKeyEvent) and event.isAutoRepeat()):
+                self.dropped += 1
+                self._say()
+            return True
+        return kind in _FOLLOWERS
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A job's outcome: the sentence it ended with, or the error that stopped it."""
+
+    sentence: str = ""
+    error: Exception | None = None
+
+
+def check_target(
+    location: Path | str, current: Path | str, progress: ProgressThrottle | None = None
+) -> None:
+    """Raise `CatalogError` with the sentence when `location` can't be switched
+    to; otherwise leave it ready to open (upgraded if it was older). Runs on a
+    worker; the catalog bound to the models is not touched."""
+    from curator.catalog.db import Catalog
+    from curator.catalog.errors import CatalogError
+    from curator.catalog.upgrade.prepare import upgrade_catalog
+    from curator.engine.lock import AppLock
+    from curator.paths import describe, is_postgres_url
+
+    name = describe(location)
+    if location_key(location) == location_key(current):
+        raise CatalogError(f"The catalog {name} is the one open.")
+    if not is_postgres_url(location):
+        path = Path(location)
+        if path.is_dir():
+            raise CatalogError(f"{name} is a folder, not a catalog file.")
+        if not path.is_file():
+            raise CatalogError(f"There is no catalog at {name}; nothing was changed.")
+        lock = AppLock(path)
+        if not lock.acquire(0):
+            raise CatalogError(
+                f"Another Curator window has the catalog {name} open: switch to that window, "
+                "or quit it first."
+            )
+        lock.release()
+    upgrade_catalog(location, read_only_ok=is_postgres_url(location), progress=progress)
+    Catalog.open(location, read_only_ok=is_postgres_url(location), bind=False).close()
+
+
+def restore_in_place(
+    catalog_path: Path, backup: Path, folder: Path, keep: int, progress: ProgressThrottle
+) -> RestoreResult:
+    """Put `backup` back as the catalog at `catalog_path` (closed by every
+    thread of this app), then upgrade it if it is older; on a worker."""
+    from curator.catalog.backup import BackupError, restore_backup
+    from curator.catalog.upgrade.prepare import upgrade_catalog
+    from curator.engine.lock import catalog_to_itself
+
+    with catalog_to_itself(catalog_path) as busy:
+        if busy is not None:
+            raise BackupError(
+                f"Can't restore now: {busy} ({catalog_path}). Let it finish or quit it, "
+                "then restore again; nothing was changed."
+            )
+        result = restore_backup(catalog_path, backup, folder, keep=keep)
+        upgrade_catalog(catalog_path, progress=progress)
+    return result
+
+
+def open_catalog_here(paths: AppPaths, settings: Settings) -> Catalog:
+    """Open the catalog of `paths` for the window, on the UI thread (bound to
+    the models), as app.main does: RAW+JPEG pairing, the shared drive's
+    roots and the seat's taste set first."""
+    from curator.catalog.db import Catalog
+    from curator.catalog.paths_codec import set_pairing, set_root_map
+    from curator.catalog.taste.choice import choose, owner_of
+    from curator.settings import root_pairs
+
+    set_pairing(settings.pair_raw_jpeg)
+    set_root_map(root_pairs(settings.root_map))
+    catalog = Catalog.open(paths.catalog_location, read_only_ok=paths.catalog_url is not None)
+    choose(owner_of(settings.taste))
+    return catalog
+
+
+def hold_presence(catalog: Path, held: list[AppLock]) -> None:
+    """Take the catalog's `AppLock` (appended to `held`) once the catalog is open,
+    so `curator restore` refuses to swap it while the window is up."""
+    from curator.engine.lock import AppLock  # filelock: not before the first paint
+
+    lock = AppLock(catalog)
+    held.append(lock)
+    if not lock.acquire(0):  # another window has it: fine, it only guards restores
+        log.info("another Curator window has %s open", catalog)
+
+
+def _drain(pools: tuple[QThreadPool, ...]) -> Checked:
+    for pool in pools:
+        pool.clear()  # queued tasks never start
+    for pool in pools:
+        pool.waitForDone()
+    return Checked()
+
+
+class CatalogHost(QObject):
+    """The app on its catalog, and changing catalogs (module docstring)."""
+
+    def __init__(
+        self,
+        threads: QThreadPool,
+        opener: Opener,
+        recent: RecentCatalogs,
+        on_quit: Callable[[], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.threads, self.opener, self.recent, self.on_quit = threads, opener, recent, on_quit
+        self.app: HostedApp | None = None
+        self.catalog: Catalog | None = None
+        self.location: Path | str = ""
+        self.presence: list[AppLock] = []
+        self.busy: str | None = None
+        self.adopted: list[Callable[[HostedApp], None]] = []  # wiring of each new window
+        self.guard = InputGuard(self._say_busy)
+        self._news: Delivery[str] = delivery_to(self, self._on_news)
+        self._checked: Delivery[Checked] = delivery_to(self, self._on_checked)
+        self._drained: Delivery[Checked] = delivery_to(self, self._on_drained)
+        self._worked: Delivery[Checked] = delivery_to(self, self._on_worked)
+        self._stop = threading.Event()
+        self._target: Path | str = ""  # what opens at step 6
+        self._work: Callable[[], Checked] | None = None  # a restore's step 5
+
+    # --- the app on its catalog ---------------------------------------------
+
+    def adopt(self, app: HostedApp, catalog: Catalog, location: Path | str) -> None:
+        """`app` on the open `catalog` is the window's now (its presence lock taken)."""
+        self.app, self.catalog, self.location = app, catalog, location
+        hold_presence(catalog.path, self.presence)
+        app.window.closed.connect(self._window_closed)
+        self.recent.add(location)
+        for wire in self.adopted:
+            wire(app)
+
+    def close(self) -> None:
+        """At exit (app.main): later news dropped, a backup under way stops."""
+        self._stop.set()
+        for delivery in (self._news, self._checked, self._drained, self._worked):
+            delivery.close()
+        self.guard.remove()
+
+    def release(self) -> None:
+        """The catalog closed and its lock let go (after the app's shutdown)."""
+        if self.catalog is not None:
+            self.catalog.close()
+            self.catalog = None
+        for lock in self.presence:
+            lock.release()
+        self.presence.clear()
+
+    # --- asking for a change ----------------------------------------------
+
+    def refusal(self) -> str | None:
+        """Why a change can't start now, or None."""
+        if self.busy is not None:
+            return f"{self.busy} Wait until it is done."
+        app = self.app
+        if app is None:
+            return "The catalog is not open yet."
+        window = app.window
+        running = [
+            ("an import", window.pipeline_running),
+            ("a backup", app.backup is not None and app.backup.running),
+            ("a move to the trash", app.purge is not None and app.purge.busy),
+            ("an export", app.export_slot.built is not None and app.export_slot.built.running),
+        ]
+        ingest = getattr(app, "ingest_slot", None)
+        if ingest is not None and ingest.built is not None and ingest.built.running:
+            running.append(("an ingest", True))
+        for what, is_running in running:
+            if is_running:
+                return (
+                    f"Can't change the catalog while {what} runs: let it finish "
+                    "(or stop it), then try again."
+                )
+        return None
+
+    def switch(self, location: Path | str) -> bool:
+        """Open the catalog at `location` instead (module docstring); False
+        when refused (the sentence is shown)."""
+        from curator.paths import describe
+
+        if not self._begin(f"Opening the catalog {describe(location)}…"):
+            return False
+        self._target, self._work = location, None
+        current = self.location
+        throttle = ProgressThrottle(self._news.deliver, stop=self._stop)
+
+        def check() -> Checked:
+            check_target(location, current, throttle)
+            return Checked()
+
+        self.threads.start(Job(check, self._checked, lambda exc: Checked(error=exc)))
+        return True
+
+    def restore(self, backup: Path, folder: Path, keep: int) -> bool:
+        """Put `backup` back as this catalog (module docstring); False when refused."""
+        from curator.catalog.backup import BackupError
+
+        if self.catalog is not None and self.catalog.is_postgres:
+            self._refuse(
+                "A studio's PostgreSQL catalog is not restored from the window: put a backup "
+                "back with `curator catalog copy BACKUP URL --replace` at one seat, with "
+                "every other seat closed."
+            )
+            return False
+        if not self._begin(f"Restoring the catalog from {backup.name}…"):
+            return False
+        assert self.catalog is not None
+        catalog_path = self.catalog.path
+        self._target = self.location
+        throttle = ProgressThrottle(self._news.deliver, stop=threading.Event())
+
+        def work() -> Checked:
+            result = restore_in_place(catalog_path, backup, folder, keep, throttle)
+            return Checked(result.sentence())
+
+        self._work = work
+
+        def check() -> Checked:
+            from curator.catalog.backup import check_backup
+
+            if Path(backup).resolve() == Path(catalog_path).resolve():
+                raise BackupError("That file is the catalog itself, not a backup of it.")
+            check_backup(backup)
+            return Checked()
+
+        self.threads.start(Job(check, self._checked, lambda exc: Checked(error=exc)))
+        return True
+
+    def _begin(self, sentence: str) -> bool:
+        why = self.refusal()
+        if why is not None:
+            self._refuse(why)
+            return False
+        self.busy = sentence
+        self.guard.install()
+        self._status(sentence)
+        return True
+
+    def _refuse(self, sentence: str) -> None:
+        log.info("%s", sentence)
+        if self.app is not None:
+            self.app.window.show_error(sentence)
+
+    # --- the steps ----------------------------------------------------------
+
+    @Slot(object)
+    def _on_news(self, text: str) -> None:
+        self._status(text)
+
+    @Slot(object)
+    def _on_checked(self, checked: Checked) -> None:
+        if checked.error is not None:
+            self._end(failure_sentence(checked.error, str(self._target)), error=True)
+            return
+        steps = None if self.app is None else self.app.session.steps
+        if steps is None or steps.idle:
+            self._close_old()
+            return
+        self._status("Waiting for the step under way to finish first…")
+
+        def on_idle(idle: bool) -> None:
+            if idle:
+                steps.idle_changed.disconnect(on_idle)
+                QTimer.singleShot(0, self, self._close_old)  # after the step's own news
+
+        steps.idle_changed.connect(on_idle)
+
+    @Slot()
+    def _close_old(self) -> None:
+        app = self.app
+        assert app is not None
+        from curator.paths import describe
+
+        self._status(f"Closing the catalog {describe(self.location)}…")
+        window = app.window
+        if window.window_state is not None:  # the new window opens where this one was
+            window.window_state.save(window)
+        app.stop()
+        pools = app.pools
+        self.threads.start(Job(lambda: _drain(pools), self._drained))
+
+    @Slot(object)
+    def _on_drained(self, _: Checked) -> None:
+        self.release()  # every worker of the old app is done: nothing reads it any more
+        work = self._work
+        if work is None:
+            self._open(self._target, "")
+            return
+        self.threads.start(Job(work, self._worked, lambda exc: Checked(error=exc)))
+
+    @Slot(object)
+    def _on_worked(self, worked: Checked) -> None:
+        if worked.error is not None:
+            sentence = failure_sentence(worked.error, str(self._target))
+            self._open(self.location, sentence, error=True)
+            return
+        self._open(self._target, worked.sentence)
+
+    def _open(self, location: Path | str, sentence: str, *, error: bool = False) -> None:
+        """Step 6: the app on `location`; the old location again if that fails."""
+        from curator.paths import describe
+
+        old = self.app
+        assert old is not None
+        try:
+            app, catalog = self.opener(location)
+        except Exception as exc:
+            if location_key(location) == location_key(self.location):
+                self._fatal(failure_sentence(exc, describe(location)))
+                return
+            sentence, error = failure_sentence(exc, describe(location)), True
+            try:
+                app, catalog = self.opener(self.location)
+                location = self.location
+            except Exception as again:
+                self._fatal(failure_sentence(again, describe(self.location)))
+                return
+        old.window.closed.disconnect(self._window_closed)
+        self.adopt(app, catalog, location)
+        app.window.show()
+        old.window.hide()
+        old.window.deleteLater()
+        self._end(sentence or f"Opened the catalog {describe(location)}.", error=error)
+
+    def _fatal(self, sentence: str) -> None:
+        """Neither the new catalog nor the old one opens: said, then the app ends."""
+        from PySide6.QtWidgets import QMessageBox
+
+        self.guard.remove()
+        self.busy = None
+        QMessageBox.critical(None, "Curator", sentence)
+        self.on_quit()
+
+    def _end(self, sentence: str, *, error: bool = False) -> None:
+        self.busy = None
+        self.guard.remove()
+        if self.app is None:
+            return
+        window = self.app.window
+        if error:
+            window.show_error(sentence)
+        else:
+            window.statusBar().showMessage(sentence, 10_000)
+
+    def _status(self, text: str) -> None:
+        if self.app is not None:
+            self.app.window.statusBar().showMessage(text)
+
+    def _say_busy(self) -> None:
+        if self.busy is not None:
+            self._status(f"{self.busy} The window comes back when it is done.")
+
+    @Slot()
+    def _window_closed(self) -> None:
+        self.on_quit()
+
+
+__all__ = [
+    "CatalogHost",
+    "Checked",
+    "HostedApp",
+    "InputGuard",
+    "RecentCatalogs",
+    "check_target",
+    "hold_presence",
+    "open_catalog_here",
+    "restore_in_place",
+]

@@ -1,0 +1,229 @@
+"""File ▸ Open Catalog… and File ▸ Restore Catalog from Backup…
+(ui.maintenance.catalog_switch): both end to end on real catalogs, the old
+catalog untouched by a refusal, the UI thread free while they run, and a
+second change (or a key) refused meanwhile (issue 51 §1)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from pytestqt.qtbot import QtBot
+
+from curator.app import open_app
+from curator.catalog.backup import list_backups, make_backup
+from curator.catalog.migrations import LATEST_VERSION
+from curator.paths import resolve_paths
+from curator.ui.maintenance.catalog_menu import CatalogMenu, confirm_text
+from curator.ui.maintenance.catalog_switch import CatalogHost
+from curator.ui.maintenance.recent_catalogs import RecentCatalogs
+from curator.ui.review.actions import DecisionAction
+from tests.integration.cli_helpers import import_json
+from tests.pools import make_pool
+from tests.ui.conftest import dispose, make_library
+
+WAIT_MS = 60_000
+
+
+def culls(catalog: Path) -> dict[str, str]:
+    """File name → cull state, read straight from the catalog file."""
+    con = sqlite3.connect(f"{catalog.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        rows = con.execute("SELECT path, cull FROM photo").fetchall()
+    finally:
+        con.close()
+    return {Path(bytes(p).decode() if isinstance(p, bytes) else p).name: c for p, c in rows}
+
+
+class Hosted:
+    """A `CatalogHost` on this test's catalog, as app.main makes it."""
+
+    def __init__(self, qtbot: QtBot) -> None:
+        self.qtbot = qtbot
+        self.pool = make_pool(1)
+        paths = resolve_paths()
+        self.home_catalog = paths.catalog
+        self.recent = RecentCatalogs(paths.config_dir)
+        self.quits = 0
+        self.host = CatalogHost(self.pool, open_app, self.recent, self._quit)
+        self.menu = CatalogMenu(self.host, lambda: self.app.window.settings)
+        self.host.adopted.append(self.menu.install)
+        app, catalog = open_app(paths.catalog_location)
+        self.host.adopt(app, catalog, paths.catalog_location)
+        app.window.resize(900, 640)
+        app.window.show()
+        qtbot.waitExposed(app.window, timeout=30_000)
+        self.ticks = 0
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+
+    def _quit(self) -> None:
+        self.quits += 1
+
+    def _tick(self) -> None:
+        self.ticks += 1
+
+    @property
+    def app(self):  # type: ignore[no-untyped-def]
+        assert self.host.app is not None
+        return self.host.app
+
+    def wait_done(self) -> None:
+        self.qtbot.waitUntil(lambda: self.host.busy is None, timeout=WAIT_MS)
+
+    def wait_rows(self, count: int) -> None:
+        self.qtbot.waitUntil(lambda: self.app.model.rowCount() == count, timeout=WAIT_MS)
+
+    def close(self) -> None:
+        self.timer.stop()
+        self.host.close()
+        app = self.host.app
+        if app is not None:
+            app.shutdown()
+            dispose(app.window)
+        self.host.release()
+        self.pool.waitForDone()
+
+
+@pytest.fixture
+def hosted(qtbot: QtBot, library: Path) -> Iterator[Hosted]:
+    made = Hosted(qtbot)
+    made.wait_rows(9)
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+@pytest.fixture
+def other_catalog(tmp_path: Path) -> Path:
+    """A second catalog of three photos of its own."""
+    where = tmp_path / "other" / "studio-b.sqlite"
+    make_library(tmp_path / "lib-b", 3, first=50)
+    result = import_json(tmp_path / "lib-b", "--stages", "technical", "--catalog", str(where))
+    assert result["new"] == 3, result
+    return where
+
+
+def test_switch_shows_the_other_catalog_and_keeps_the_old_ones_decisions(
+    other_catalog: Path, hosted: Hosted
+) -> None:
+    # (other_catalog first: the CLI's import binds the models to the catalog it opens)
+    old_app = hosted.app
+    kept = hosted.app.model.photo_id(0)
+    hosted.app.session.decide_many(DecisionAction.KEEP, [kept])  # written at once
+    home = hosted.home_catalog
+    assert "kept" in culls(home).values()
+
+    assert hosted.menu.actions["open"].text() == "&Open Catalog…"
+    ticks = hosted.ticks
+    assert hosted.host.switch(other_catalog)
+    # While it runs: a second change is refused with a sentence, a key does nothing.
+    assert not hosted.host.switch(home)
+    assert "Wait until it is done" in old_app.window.error_label.text()
+    hosted.qtbot.keyClick(old_app.window, Qt.Key.Key_X)
+    assert hosted.host.guard.dropped >= 1
+    hosted.wait_done()
+    assert hosted.ticks > ticks  # the UI thread kept turning meanwhile
+
+    assert hosted.app is not old_app
+    hosted.wait_rows(3)
+    assert str(other_catalog) in hosted.app.window.windowTitle()
+    assert set(culls(other_catalog).values()) == {"unreviewed"}
+    assert list(culls(home).values()).count("kept") == 1  # the X was dropped, not written
+    assert hosted.recent.last() == str(other_catalog)  # the next start opens it
+    # The new window works: a decision lands in the new catalog.
+    hosted.app.session.decide_many(DecisionAction.REJECT, [hosted.app.model.photo_id(0)])
+    assert "rejected" in culls(other_catalog).values()
+
+    assert hosted.host.switch(home)  # and back
+    hosted.wait_done()
+    hosted.wait_rows(9)
+    assert "kept" in culls(home).values()
+
+
+@pytest.mark.parametrize("bad", ["garbage", "missing", "newer", "folder"])
+def test_a_bad_catalog_is_refused_and_the_old_one_stays_open(
+    hosted: Hosted, tmp_path: Path, bad: str
+) -> None:
+    target = tmp_path / "bad.sqlite"
+    if bad == "garbage":
+        target.write_bytes(b"this is no database at all" * 100)
+    elif bad == "newer":
+        con = sqlite3.connect(target)
+        con.execute("CREATE TABLE photo (id INTEGER)")
+        con.execute(f"PRAGMA user_version = {LATEST_VERSION + 5}")
+        con.commit()
+        con.close()
+    elif bad == "folder":
+        target.mkdir()
+    old_app = hosted.app
+    assert hosted.host.switch(target)
+    hosted.wait_done()
+    assert hosted.app is old_app
+    said = old_app.window.error_label.text()
+    expected = {
+        "garbage": "not a Curator catalog",
+        "missing": "There is no catalog",
+        "newer": "newer Curator",
+        "folder": "is a folder",
+    }[bad]
+    assert expected in said
+    # The old catalog is open and usable: a decision is written to it.
+    photo = old_app.model.photo_id(1)
+    old_app.session.decide_many(DecisionAction.REJECT, [photo])
+    assert "rejected" in culls(hosted.home_catalog).values()
+    assert hosted.recent.last() != str(target)
+
+
+def test_restore_brings_back_the_backups_decisions_and_keeps_a_copy(
+    hosted: Hosted, tmp_path: Path
+) -> None:
+    home = hosted.home_catalog
+    folder = tmp_path / "backups"
+    first, second = (hosted.app.model.photo_id(i) for i in (0, 1))
+    hosted.app.session.decide_many(DecisionAction.KEEP, [first])
+    backup = make_backup(home, folder, keep=5).backup
+    hosted.app.session.decide_many(DecisionAction.REJECT, [second])  # after the backup
+    assert sorted(culls(home).values()).count("rejected") == 1
+    assert "after" in confirm_text(backup, str(home))
+
+    old_app = hosted.app
+    ticks = hosted.ticks
+    assert hosted.host.restore(backup.path, folder, 5)
+    assert not hosted.host.switch(tmp_path / "elsewhere.sqlite")  # refused meanwhile
+    hosted.wait_done()
+    assert hosted.ticks > ticks
+    assert hosted.app is not old_app
+    hosted.wait_rows(9)
+    states = list(culls(home).values())
+    assert states.count("kept") == 1 and states.count("rejected") == 0
+    assert "Restored the catalog" in hosted.app.window.statusBar().currentMessage()
+    # The catalog as it was before the restore is kept, listed, with its reject.
+    kept = [b for b in list_backups(folder, home) if b.before_restore]
+    assert len(kept) == 1
+    assert list(culls(kept[0].path).values()).count("rejected") == 1
+
+
+def test_a_damaged_backup_is_refused_and_nothing_changes(hosted: Hosted, tmp_path: Path) -> None:
+    home = hosted.home_catalog
+    folder = tmp_path / "backups"
+    backup = make_backup(home, folder, keep=5).backup.path
+    with open(backup, "r+b") as file:  # a bit flip the checksum catches
+        file.seek(200)
+        byte = file.read(1)
+        file.seek(200)
+        file.write(bytes([byte[0] ^ 0xFF]))
+    old_app = hosted.app
+    hosted.app.session.decide_many(DecisionAction.KEEP, [hosted.app.model.photo_id(0)])
+    assert hosted.host.restore(backup, folder, 5)
+    hosted.wait_done()
+    assert hosted.app is old_app
+    assert "not a usable Curator catalog backup" in old_app.window.error_label.text()
+    assert "kept" in culls(home).values()
+    assert not any(b.before_restore for b in list_backups(folder, home))
