@@ -66,7 +66,7 @@ from curator.ui.maintenance.catalog_menu import CatalogMenu
 from curator.ui.maintenance.catalog_switch import CatalogHost, open_catalog_here
 from curator.ui.maintenance.catalog_upgrade import CatalogUpgrade, failure_sentence
 from curator.ui.maintenance.purge_controller import PurgeController
-from curator.ui.maintenance.recent_catalogs import RecentCatalogs
+from curator.ui.maintenance.recent_catalogs import RecentCatalogs, paths_for
 from curator.ui.review.pass_order import PassOrder
 from curator.ui.review.session import ReviewSession
 from curator.ui.review.step_queue import StepQueue
@@ -600,7 +600,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     qt_app.setStyle("Fusion")
     qt_app.setPalette(dark_palette())
     recent = RecentCatalogs(resolve_paths().config_dir)  # the catalog open last time
-    paths = resolve_paths(args.catalog or recent.last())
+    paths = paths_for(args.catalog or recent.last())
     try:
         settings = load_settings(paths.settings_file)
     except SettingsError as exc:
@@ -681,7 +681,7 @@ def open_app(location: Path | str) -> tuple[App, Catalog]:
     """The app built on the catalog at `location`, opened here (UI thread) as
     main opens it, once a worker has checked and upgraded it (a catalog change,
     ui.maintenance.catalog_switch): its settings, its seat's cache, its window."""
-    paths = resolve_paths(location)
+    paths = paths_for(location)
     settings = load_settings(paths.settings_file)
     paths, _ = seat_paths(paths, settings)
     catalog = open_catalog_here(paths, settings)

@@ -11,13 +11,20 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from curator.app import open_app
 from curator.catalog.backup import list_backups, make_backup
 from curator.catalog.migrations import LATEST_VERSION
 from curator.paths import resolve_paths
-from curator.ui.maintenance.catalog_menu import CatalogMenu, confirm_text
+from curator.settings import load_settings
+from curator.ui.maintenance.catalog_menu import (
+    CatalogMenu,
+    RestoreDialog,
+    backup_line,
+    confirm_text,
+)
 from curator.ui.maintenance.catalog_switch import CatalogHost
 from curator.ui.maintenance.recent_catalogs import RecentCatalogs
 from curator.ui.review.actions import DecisionAction
@@ -182,10 +189,12 @@ def test_a_bad_catalog_is_refused_and_the_old_one_stays_open(
 
 
 def test_restore_brings_back_the_backups_decisions_and_keeps_a_copy(
-    hosted: Hosted, tmp_path: Path
+    hosted: Hosted, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     home = hosted.home_catalog
     folder = tmp_path / "backups"
+    monkeypatch.setenv("CURATOR_BACKUP_FOLDER", str(folder))
+    hosted.app.window.settings = load_settings(resolve_paths().settings_file)
     first, second = (hosted.app.model.photo_id(i) for i in (0, 1))
     hosted.app.session.decide_many(DecisionAction.KEEP, [first])
     backup = make_backup(home, folder, keep=5).backup
@@ -195,7 +204,24 @@ def test_restore_brings_back_the_backups_decisions_and_keeps_a_copy(
 
     old_app = hosted.app
     ticks = hosted.ticks
-    assert hosted.host.restore(backup.path, folder, 5)
+    # File ▸ Restore Catalog from Backup…: the list, then the sentence that confirms.
+    listed: list[list[str]] = []
+    asked: list[str] = []
+
+    def pick(dialog: RestoreDialog) -> int:
+        listed.append([dialog.list.item(i).text() for i in range(dialog.list.count())])
+        return QDialog.DialogCode.Accepted
+
+    def confirm(_parent: object, _title: str, text: str, *_: object) -> object:
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(RestoreDialog, "exec", pick)
+    monkeypatch.setattr(QMessageBox, "question", confirm)
+    hosted.menu.actions["restore"].trigger()
+    assert listed == [[backup_line(backup)]] and "kB" in listed[0][0]
+    assert asked == [confirm_text(backup, str(home))]
+    assert hosted.host.busy is not None  # under way
     assert not hosted.host.switch(tmp_path / "elsewhere.sqlite")  # refused meanwhile
     hosted.wait_done()
     assert hosted.ticks > ticks
@@ -227,3 +253,23 @@ def test_a_damaged_backup_is_refused_and_nothing_changes(hosted: Hosted, tmp_pat
     assert "not a usable Curator catalog backup" in old_app.window.error_label.text()
     assert "kept" in culls(home).values()
     assert not any(b.before_restore for b in list_backups(folder, home))
+
+
+def test_the_next_start_opens_the_catalog_opened_last(
+    other_catalog: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from curator import app as app_module
+    from tests.ui.test_opening_upgrade import Watch, _dispose_windows
+
+    paths = resolve_paths()
+    RecentCatalogs(paths.config_dir).add(other_catalog)  # as a switch leaves it
+    monkeypatch.setattr(app_module, "show_fatal", lambda message: pytest.fail(message))
+    watch = Watch()
+    try:
+        assert app_module.main([]) == app_module.EXIT_OK
+    finally:
+        watch.timer.stop()
+        _dispose_windows()
+    assert not watch.gave_up and watch.after is not None
+    assert not paths.catalog.exists()  # the default catalog was never made
+    assert RecentCatalogs(paths.config_dir).catalogs[0] == str(other_catalog)

@@ -427,6 +427,7 @@ class CatalogHost(QObject):
         if work is None:
             self._open(self._target, "")
             return
+        self._status("Keeping a copy of the catalog as it is, then putting the backup back…")
         self.threads.start(Job(work, self._worked, lambda exc: Checked(error=exc)))
 
     @Slot(object)

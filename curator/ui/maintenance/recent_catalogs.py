@@ -9,7 +9,8 @@ change it): it is opened, not remembered. A missing or unreadable file is an
 empty list, never an error at start-up; writes are atomic (temp + rename);
 `last()` names only a catalog that is still there (a file that exists, or a
 URL), so a catalog deleted or on an unplugged disk falls back to the
-default one. No Qt.
+default one; the default catalog opened by its path keeps the default's
+places (`paths_for`). No Qt.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import logging
 import os
 from pathlib import Path
 
-from curator.paths import is_postgres_url, redact
+from curator.paths import AppPaths, is_postgres_url, redact, resolve_paths
 
 log = logging.getLogger("curator.ui")
 
@@ -32,6 +33,16 @@ def location_key(location: str | Path) -> str:
     if is_postgres_url(text):
         return text
     return os.path.abspath(os.path.expanduser(text))
+
+
+def paths_for(location: str | Path | None) -> AppPaths:
+    """`resolve_paths(location)`, except that the default catalog named by its
+    path keeps the default's places (its cache in the user cache folder, not
+    beside the file as for a catalog picked by hand)."""
+    default = resolve_paths()
+    if location is None or location_key(location) == location_key(default.catalog):
+        return default
+    return resolve_paths(location)
 
 
 class RecentCatalogs:
