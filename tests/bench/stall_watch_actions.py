@@ -20,6 +20,13 @@ each with what "shown" means for it:
 - backup: File ▸ Back Up Catalog Now (`BackupController.back_up_now`);
   shown when its sentence is in the status line.
 The file actions also report when their first progress came (`progress_s`).
+
+`CatalogChanges` (issue 51 §1's last two) drives the window's catalog host
+(ui/maintenance/catalog_switch.py) once the second half is done: File ▸ Open
+Catalog… to a small SQLite catalog (shown when its empty grid is up), back
+to the bench catalog (shown when its first rows are), and, on SQLite, File ▸
+Restore Catalog from Backup… of the backup the second half made (shown when
+the reopened window says "Restored").
 """
 
 from __future__ import annotations
@@ -182,3 +189,69 @@ def second_half(app: Any, window: Any, out: Path, qtbot: Any) -> list[Step]:
             outcome=backup_outcome,
         ),
     ]
+
+
+class CatalogChanges:
+    """A `CatalogHost` adopting the bench's app (module docstring); `close()`
+    shuts down whichever app is the window's at the end."""
+
+    def __init__(self, app: Any, catalog: Any, location: Any, tmp: Path) -> None:
+        from curator.app import open_app
+        from curator.catalog.db import Catalog
+        from curator.paths import resolve_paths
+        from curator.ui.maintenance.catalog_switch import CatalogHost
+        from curator.ui.maintenance.recent_catalogs import RecentCatalogs
+        from tests.pools import make_pool
+
+        self.other = tmp / "other" / "small.sqlite"
+        self.other.parent.mkdir(parents=True, exist_ok=True)
+        Catalog.open(self.other, bind=False).close()  # a catalog of its own, empty
+        self.location = location
+        self.pool = make_pool(1)
+        recent = RecentCatalogs(resolve_paths().config_dir)
+        self.host = CatalogHost(self.pool, open_app, recent, lambda: None)
+        self.host.adopt(app, catalog, location)
+
+    def _shown(self, rows: bool, sentence: str = "") -> Callable[[], bool]:
+        def shown() -> bool:
+            app = self.host.app
+            if self.host.busy is not None or app is None or not app.window.catalog_open:
+                return False
+            if sentence and not app.window.statusBar().currentMessage().startswith(sentence):
+                return False
+            return (app.model.rowCount() > 0) == rows and not app.model.rest_pending
+
+        return shown
+
+    def steps(self) -> list[Step]:
+        from curator.catalog.backup import backup_folder, list_backups
+
+        host = self.host
+        away, back = (lambda: host.switch(self.other)), (lambda: host.switch(self.location))
+        found = [
+            Step("switch", "open another catalog", away, self._shown(False)),
+            Step("switch back", "open the catalog again", back, self._shown(True)),
+        ]
+        if host.catalog is None or host.catalog.is_postgres:
+            return found  # a studio's catalog is restored with `curator catalog copy`
+
+        def restore() -> None:
+            assert host.catalog is not None and host.app is not None
+            settings = host.app.window.settings
+            folder = backup_folder(host.catalog.path, settings.backup_folder)
+            newest = list_backups(folder, host.catalog.path)[0]
+            host.restore(newest.path, folder, settings.backup_keep)
+
+        found.append(Step("restore", "restore the backup", restore, self._shown(True, "Restored")))
+        return found
+
+    def close(self) -> None:
+        from tests.ui.conftest import dispose
+
+        self.host.close()
+        app = self.host.app
+        if app is not None:
+            app.shutdown()
+            dispose(app.window)
+        self.host.release()
+        self.pool.waitForDone()

@@ -108,7 +108,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.bench.results import merge_results
 from tests.bench.stall_watch import StallWatch
-from tests.bench.stall_watch_actions import Heard, prepare, second_half
+from tests.bench.stall_watch_actions import CatalogChanges, Heard, prepare, second_half
 
 pytestmark = pytest.mark.bench
 
@@ -261,15 +261,17 @@ def _measure(qtbot: QtBot, location: str | None, tmp: Path) -> dict[str, dict[st
                 if step.outcome is not None:
                     figures[step.key]["outcome"] = step.outcome()
                     print(f"  {step.outcome()}")
+            changes = CatalogChanges(app, catalog, paths.catalog_location, tmp)
+            for step in changes.steps():  # Open Catalog…, back, Restore… (issue 51 §1)
+                figures[step.key] = _drive(qtbot, watch, step.label, step.act, step.shown)
         finally:
             watch.stop()
         print("\n" + watch.report(5))
-        app.shutdown()
-        window.close()
+        changes.close()  # the window's app now, shut down, its window gone
     finally:
         sys.setswitchinterval(switch)
         catalog.close()
-    assert len(figures) == 13
+    assert len(figures) >= 15
     return figures
 
 
