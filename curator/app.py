@@ -680,14 +680,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def open_app(location: Path | str) -> tuple[App, Catalog]:
     """The app built on the catalog at `location`, opened here (UI thread) as
     main opens it, once a worker has checked and upgraded it (a catalog change,
-    ui.maintenance.catalog_switch): its settings, its seat's cache, its window."""
+    ui.maintenance.catalog_switch): its settings, its seat's cache, its window;
+    `App.catalog_opened` is left to the caller (a turn of its own)."""
     paths = paths_for(location)
     settings = load_settings(paths.settings_file)
     paths, _ = seat_paths(paths, settings)
     catalog = open_catalog_here(paths, settings)
     try:
-        app = build_window(paths.catalog, paths, settings)
-        app.catalog_opened()
+        app = build_window(paths.catalog, paths, settings)  # its first reads: the caller's
     except BaseException:
         catalog.close()
         raise

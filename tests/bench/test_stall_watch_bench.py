@@ -187,6 +187,7 @@ def _measure(qtbot: QtBot, location: str | None, tmp: Path) -> dict[str, dict[st
         steps = session.steps
         assert steps is not None
         cull = window.cull
+        changes = CatalogChanges(app, catalog, paths.catalog_location, tmp)  # before the watch
         watch = StallWatch().start()
         try:
             controller = cull.controller()
@@ -261,7 +262,6 @@ def _measure(qtbot: QtBot, location: str | None, tmp: Path) -> dict[str, dict[st
                 if step.outcome is not None:
                     figures[step.key]["outcome"] = step.outcome()
                     print(f"  {step.outcome()}")
-            changes = CatalogChanges(app, catalog, paths.catalog_location, tmp)
             for step in changes.steps():  # Open Catalog…, back, Restore… (issue 51 §1)
                 figures[step.key] = _drive(qtbot, watch, step.label, step.act, step.shown)
         finally:

@@ -60,6 +60,7 @@ class Hosted:
         self.host.adopted.append(self.menu.install)
         app, catalog = open_app(paths.catalog_location)
         self.host.adopt(app, catalog, paths.catalog_location)
+        app.catalog_opened()
         app.window.resize(900, 640)
         app.window.show()
         qtbot.waitExposed(app.window, timeout=30_000)

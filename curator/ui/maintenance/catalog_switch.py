@@ -41,8 +41,9 @@ Protocol (the one place it lives):
    (`catalog.backup.restore_backup`), an older schema upgraded with its
    progress.
 6. Open (UI thread, after the checks found nothing left to do): the app is
-   built on the new catalog (`opener`: app.py's `open_app`), shown where the
-   old window was, and the old window deleted; the choice is remembered
+   built on the new catalog (`opener`: app.py's `open_app`), then reads its
+   first rows (`catalog_opened`), then is shown where the old window was and
+   the old window deleted, each on its own turn of the event loop; the choice is remembered
    (`RecentCatalogs`: the next start opens it). If that open fails after
    all, the old catalog is opened again, with the sentence.
 Every job's outcome comes back through a `Delivery`; `close()` (app.main at
@@ -102,6 +103,8 @@ class HostedApp(Protocol):
     def stop(self) -> None: ...
 
     def shutdown(self) -> None: ...
+
+    def catalog_opened(self) -> None: ...
 
 
 Opener = Callable[[Path | str], tuple[HostedApp, "Catalog"]]
@@ -459,10 +462,25 @@ class CatalogHost(QObject):
                 return
         old.window.closed.disconnect(self._window_closed)
         self.adopt(app, catalog, location)
+        done = sentence or f"Opened the catalog {describe(location)}."
+        # The new window's first reads, then its first show, each on a turn of its
+        # own: three shorter waits of the UI thread rather than one long one.
+        QTimer.singleShot(0, self, lambda: self._first_reads(app, old, done, error))
+
+    def _first_reads(self, app: HostedApp, old: HostedApp, sentence: str, error: bool) -> None:
+        try:
+            app.catalog_opened()  # the grid's first rows, the window's lists
+        except Exception as exc:  # shown; the window is still the new catalog's
+            log.exception("the new catalog's first reads failed")
+            sentence, error = failure_sentence(exc, str(self.location)), True
+        QTimer.singleShot(0, self, lambda: self._show(app, old, sentence, error))
+
+    def _show(self, app: HostedApp, old: HostedApp, sentence: str, error: bool) -> None:
+        self.guard.remove()  # before the show's many events, not filtered one by one
         app.window.show()
         old.window.hide()
         old.window.deleteLater()
-        self._end(sentence or f"Opened the catalog {describe(location)}.", error=error)
+        self._end(sentence, error=error)
 
     def _fatal(self, sentence: str) -> None:
         """Neither the new catalog nor the old one opens: said, then the app ends."""
