@@ -6,6 +6,8 @@ second change (or a key) refused meanwhile (issue 51 §1)."""
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -274,3 +276,31 @@ def test_the_next_start_opens_the_catalog_opened_last(
     assert not watch.gave_up and watch.after is not None
     assert not paths.catalog.exists()  # the default catalog was never made
     assert RecentCatalogs(paths.config_dir).catalogs[0] == str(other_catalog)
+
+
+def test_a_switch_waits_for_the_step_under_way_which_commits_in_the_old_catalog(
+    other_catalog: Path, hosted: Hosted
+) -> None:
+    from curator.catalog.models import Photo
+
+    old_app = hosted.app
+    said: list[str] = []
+    old_app.window.statusBar().messageChanged.connect(said.append)
+    photo = old_app.model.photo_id(2)
+    heard: list[object] = []
+    started = threading.Event()
+
+    def slow_step() -> int:  # an undo of 60,000 photos, in miniature: still writing
+        started.set()
+        time.sleep(1.0)
+        return int(Photo.update(cull="rejected").where(Photo.id == photo).execute())
+
+    steps = old_app.session.steps
+    steps.submit("A long step", slow_step, heard.append)
+    assert started.wait(10)
+    assert hosted.host.switch(other_catalog)
+    hosted.wait_done()
+    assert hosted.app is not old_app
+    assert any(text.startswith("Waiting for the step under way") for text in said), said
+    assert len(heard) == 1  # its outcome came back before the old window went
+    assert list(culls(hosted.home_catalog).values()).count("rejected") == 1

@@ -54,7 +54,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -118,14 +119,36 @@ class InputGuard(QObject):
         super().__init__()
         self._say = say
         self.dropped = 0
+        self.wanted = False  # installed, or paused and to be installed again
         self._app: QCoreApplication | None = None
 
     def install(self) -> None:
-        self._app = QCoreApplication.instance()
-        if self._app is not None:
-            self._app.installEventFilter(self)
+        self.wanted = True
+        self._attach()
 
     def remove(self) -> None:
+        self.wanted = False
+        self._detach()
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Off for a block of UI-thread work: no input is dispatched while it runs,
+        and the widgets it builds send thousands of events, each a Python call here.
+        Back on after it, unless `remove()` was called meanwhile."""
+        self._detach()
+        try:
+            yield
+        finally:
+            if self.wanted:
+                self._attach()
+
+    def _attach(self) -> None:
+        if self._app is None:
+            self._app = QCoreApplication.instance()
+            if self._app is not None:
+                self._app.installEventFilter(self)
+
+    def _detach(self) -> None:
         if self._app is not None:
             self._app.removeEventFilter(self)
             self._app = None
@@ -443,10 +466,16 @@ class CatalogHost(QObject):
 
     def _open(self, location: Path | str, sentence: str, *, error: bool = False) -> None:
         """Step 6: the app on `location`; the old location again if that fails."""
-        from curator.paths import describe
-
         old = self.app
         assert old is not None
+        with self.guard.paused():
+            self._open_paused(old, location, sentence, error)
+
+    def _open_paused(
+        self, old: HostedApp, location: Path | str, sentence: str, error: bool
+    ) -> None:
+        from curator.paths import describe
+
         try:
             app, catalog = self.opener(location)
         except Exception as exc:
@@ -469,7 +498,8 @@ class CatalogHost(QObject):
 
     def _first_reads(self, app: HostedApp, old: HostedApp, sentence: str, error: bool) -> None:
         try:
-            app.catalog_opened()  # the grid's first rows, the window's lists
+            with self.guard.paused():
+                app.catalog_opened()  # the grid's first rows, the window's lists
         except Exception as exc:  # shown; the window is still the new catalog's
             log.exception("the new catalog's first reads failed")
             sentence, error = failure_sentence(exc, str(self.location)), True
