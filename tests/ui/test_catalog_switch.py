@@ -304,3 +304,15 @@ def test_a_switch_waits_for_the_step_under_way_which_commits_in_the_old_catalog(
     assert any(text.startswith("Waiting for the step under way") for text in said), said
     assert len(heard) == 1  # its outcome came back before the old window went
     assert list(culls(hosted.home_catalog).values()).count("rejected") == 1
+
+
+def test_a_change_is_refused_while_an_import_runs(
+    hosted: Hosted, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = hosted.app.window
+    monkeypatch.setattr(type(window), "pipeline_running", property(lambda _self: True))
+    assert not hosted.host.switch(tmp_path / "any.sqlite")
+    assert not hosted.host.restore(tmp_path / "any.backup.sqlite", tmp_path, 5)
+    assert "while an import runs" in window.error_label.text()
+    assert hosted.host.busy is None and hosted.host.app.window is window
+    assert hosted.host.guard.wanted is False  # keys still reach the window
