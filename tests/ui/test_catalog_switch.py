@@ -130,7 +130,14 @@ def test_switch_shows_the_other_catalog_and_keeps_the_old_ones_decisions(
     home = hosted.home_catalog
     assert "kept" in culls(home).values()
 
-    assert hosted.menu.actions["open"].text() == "&Open Catalog…"
+    texts = [a.text() for a in old_app.window.menus.file.actions()]
+    at = texts.index("&Back Up Catalog Now")
+    assert texts[at - 5 : at - 1] == [
+        "&Open Catalog…",
+        "Open &Studio Catalog (URL)…",
+        "Recent &Catalogs",
+        "&Restore Catalog from Backup…",
+    ], texts
     ticks = hosted.ticks
     assert hosted.host.switch(other_catalog)
     # While it runs: a second change is refused with a sentence, a key does nothing.
@@ -151,7 +158,12 @@ def test_switch_shows_the_other_catalog_and_keeps_the_old_ones_decisions(
     hosted.app.session.decide_many(DecisionAction.REJECT, [hosted.app.model.photo_id(0)])
     assert "rejected" in culls(other_catalog).values()
 
-    assert hosted.host.switch(home)  # and back
+    recent = hosted.menu.recent_menu  # File ▸ Recent Catalogs: the one before
+    recent.aboutToShow.emit()
+    (back,) = recent.actions()
+    assert back.text() == str(home)
+    back.trigger()  # and back
+    assert hosted.host.busy is not None
     hosted.wait_done()
     hosted.wait_rows(9)
     assert "kept" in culls(home).values()
