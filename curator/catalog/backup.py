@@ -46,7 +46,7 @@ import os
 import re
 import shutil
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -55,6 +55,7 @@ from pathlib import Path
 from curator.catalog.errors import CatalogError
 from curator.catalog.migrations import LATEST_VERSION, MIGRATIONS
 from curator.catalog.storage import storage_problem
+from curator.catalog.upgrade.progress import BACKUP_STEP_PAGES
 
 __all__ = [
     "BACKUP_SUFFIX",
@@ -63,6 +64,7 @@ __all__ = [
     "BackupInfo",
     "BackupResult",
     "RestoreResult",
+    "RestoreSteps",
     "backup_due",
     "backup_folder",
     "check_backup",
@@ -362,18 +364,31 @@ def _missing_schema(path: Path, version: int) -> list[str]:
         conn.close()
 
 
+RestoreSteps = Callable[[str, int, int], None]  # (step, pages done, pages in all)
+
+
 def restore_backup(
-    catalog_path: Path, backup_path: Path, folder: Path, *, keep: int
+    catalog_path: Path,
+    backup_path: Path,
+    folder: Path,
+    *,
+    keep: int,
+    progress: RestoreSteps | None = None,
 ) -> RestoreResult:
     """Put `backup_path` back as the catalog, after checking it and backing up
     the current catalog. The caller makes sure no import or app has the
     catalog open (`pipeline.lock`). The restored catalog is migrated by the
-    next `Catalog.open` when its schema is older."""
+    next `Catalog.open` when its schema is older. `progress` hears
+    ("keep", 0, 0) before the copy of the current catalog, then ("restore",
+    done, total) as the backup's pages go back (in steps of
+    `BACKUP_STEP_PAGES`; the window shows a percentage)."""
     catalog_path, backup_path = Path(catalog_path), Path(backup_path)
     version = check_backup(backup_path)
+    if progress is not None:
+        progress("keep", 0, 0)
     safety = _safety_copy(catalog_path, folder, keep=keep, spare=backup_path)
     try:
-        _backup_into(backup_path, catalog_path)
+        _backup_into(backup_path, catalog_path, progress)
     except sqlite3.DatabaseError:
         # The current file is beyond SQLite (not a database any more): replace it.
         _replace_file(backup_path, catalog_path)
@@ -400,12 +415,20 @@ def _safety_copy(catalog_path: Path, folder: Path, *, keep: int, spare: Path) ->
     return damaged
 
 
-def _backup_into(source: Path, catalog_path: Path) -> None:
+def _backup_into(source: Path, catalog_path: Path, progress: RestoreSteps | None = None) -> None:
     src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
     dst = sqlite3.connect(str(catalog_path), timeout=_BUSY_TIMEOUT_S)
+
+    def stepped(_status: int, remaining: int, total: int) -> None:
+        if progress is not None:
+            progress("restore", total - remaining, total)
+
     try:
         dst.execute("PRAGMA user_version").fetchone()  # SQLITE_NOTADB surfaces here
-        src.backup(dst, pages=-1)
+        if progress is None:
+            src.backup(dst, pages=-1)
+        else:  # in steps, each told (the source is a backup file: nothing writes it)
+            src.backup(dst, pages=BACKUP_STEP_PAGES, progress=stepped)
     finally:
         dst.close()
         src.close()

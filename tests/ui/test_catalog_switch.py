@@ -5,6 +5,7 @@ second change (or a key) refused meanwhile (issue 51 §1)."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 import time
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from curator.app import open_app
+from curator.catalog import backup as backup_module
 from curator.catalog.backup import list_backups, make_backup
 from curator.catalog.migrations import LATEST_VERSION
 from curator.paths import resolve_paths
@@ -27,7 +29,7 @@ from curator.ui.maintenance.catalog_menu import (
     backup_line,
     confirm_text,
 )
-from curator.ui.maintenance.catalog_switch import CatalogHost
+from curator.ui.maintenance.catalog_switch import KEEPING, CatalogHost, restore_news
 from curator.ui.maintenance.recent_catalogs import RecentCatalogs
 from curator.ui.review.actions import DecisionAction
 from tests.integration.cli_helpers import import_json
@@ -35,6 +37,7 @@ from tests.pools import make_pool
 from tests.ui.conftest import dispose, make_library
 
 WAIT_MS = 60_000
+PUTTING_BACK = re.compile(r"^Putting the backup back \(\d+ kB\): (\d+) %$")
 
 
 def culls(catalog: Path) -> dict[str, str]:
@@ -219,6 +222,9 @@ def test_restore_brings_back_the_backups_decisions_and_keeps_a_copy(
 
     old_app = hosted.app
     ticks = hosted.ticks
+    said: list[str] = []
+    old_app.window.statusBar().messageChanged.connect(said.append)
+    monkeypatch.setattr(backup_module, "BACKUP_STEP_PAGES", 4)  # a big catalog's many steps
     # File ▸ Restore Catalog from Backup…: the list, then the sentence that confirms.
     listed: list[list[str]] = []
     asked: list[str] = []
@@ -241,6 +247,9 @@ def test_restore_brings_back_the_backups_decisions_and_keeps_a_copy(
     hosted.wait_done()
     assert hosted.ticks > ticks
     assert hosted.app is not old_app
+    assert KEEPING in said
+    percents = [int(m.group(1)) for m in map(PUTTING_BACK.match, said) if m]
+    assert percents == sorted(percents) and len(percents) >= 2 and percents[-1] == 100, said
     hosted.wait_rows(9)
     states = list(culls(home).values())
     assert states.count("kept") == 1 and states.count("rejected") == 0
@@ -328,3 +337,20 @@ def test_a_change_is_refused_while_an_import_runs(
     assert "while an import runs" in window.error_label.text()
     assert hosted.host.busy is None and hosted.host.app.window is window
     assert hosted.host.guard.wanted is False  # keys still reach the window
+
+
+def test_a_restores_progress_is_each_step_then_a_percentage_at_most_ten_times_a_second() -> None:
+    said: list[str] = []
+    now = [0.0]
+    told = restore_news(said.append, 2_000_000, clock=lambda: now[0])
+    told("keep", 0, 0)
+    for done in range(0, 101):  # 101 steps in 50 ms: the first, then the last
+        now[0] += 0.0005
+        told("restore", done, 100)
+    now[0] += 1.0
+    told("restore", 100, 100)  # the same again: not repeated
+    assert said == [
+        KEEPING,
+        "Putting the backup back (2.0 MB): 0 %",
+        "Putting the backup back (2.0 MB): 100 %",
+    ]

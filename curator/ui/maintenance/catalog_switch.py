@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,7 +65,8 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThreadPool, QTime
 from PySide6.QtGui import QKeyEvent
 
 from curator.engine.delivery import Delivery, Job, delivery_to
-from curator.ui.maintenance.catalog_upgrade import ProgressThrottle, failure_sentence
+from curator.ingest.types import human_bytes
+from curator.ui.maintenance.catalog_upgrade import THROTTLE_S, ProgressThrottle, failure_sentence
 from curator.ui.maintenance.recent_catalogs import RecentCatalogs, location_key
 
 if TYPE_CHECKING:
@@ -203,11 +205,43 @@ def check_target(
     Catalog.open(location, read_only_ok=is_postgres_url(location), bind=False).close()
 
 
+KEEPING = "Keeping a copy of the catalog as it is now (a restore can be undone)…"
+
+
+def restore_news(
+    deliver: Callable[[str], object], size: int, clock: Callable[[], float] = time.monotonic
+) -> Callable[[str, int, int], None]:
+    """`restore_backup`'s progress as sentences to `deliver`: each step, then
+    at most one percentage per `THROTTLE_S` (and the last)."""
+    last: list[tuple[str, int, float]] = []
+
+    def told(step: str, done: int, total: int) -> None:
+        percent = 0 if total <= 0 else (100 if done >= total else min(99, done * 100 // total))
+        now = clock()
+        if last and last[0][0] == step:
+            was_percent, at = last[0][1], last[0][2]
+            if percent == was_percent or (now - at < THROTTLE_S and percent < 100):
+                return
+        last[:] = [(step, percent, now)]
+        if step == "keep":
+            deliver(KEEPING)
+        else:
+            deliver(f"Putting the backup back ({human_bytes(size)}): {percent} %")
+
+    return told
+
+
 def restore_in_place(
-    catalog_path: Path, backup: Path, folder: Path, keep: int, progress: ProgressThrottle
+    catalog_path: Path,
+    backup: Path,
+    folder: Path,
+    keep: int,
+    progress: ProgressThrottle,
+    news: Callable[[str], object] = lambda _text: None,
 ) -> RestoreResult:
     """Put `backup` back as the catalog at `catalog_path` (closed by every
-    thread of this app), then upgrade it if it is older; on a worker."""
+    thread of this app), telling `news` how far, then upgrade it if it is
+    older (told to `progress`); on a worker."""
     from curator.catalog.backup import BackupError, restore_backup
     from curator.catalog.upgrade.prepare import upgrade_catalog
     from curator.engine.lock import catalog_to_itself
@@ -218,7 +252,8 @@ def restore_in_place(
                 f"Can't restore now: {busy} ({catalog_path}). Let it finish or quit it, "
                 "then restore again; nothing was changed."
             )
-        result = restore_backup(catalog_path, backup, folder, keep=keep)
+        told = restore_news(news, backup.stat().st_size)
+        result = restore_backup(catalog_path, backup, folder, keep=keep, progress=told)
         upgrade_catalog(catalog_path, progress=progress)
     return result
 
@@ -377,7 +412,8 @@ class CatalogHost(QObject):
         throttle = ProgressThrottle(self._news.deliver, stop=threading.Event())
 
         def work() -> Checked:
-            result = restore_in_place(catalog_path, backup, folder, keep, throttle)
+            news = self._news.deliver
+            result = restore_in_place(catalog_path, backup, folder, keep, throttle, news)
             return Checked(result.sentence())
 
         self._work = work
@@ -453,7 +489,7 @@ class CatalogHost(QObject):
         if work is None:
             self._open(self._target, "")
             return
-        self._status("Keeping a copy of the catalog as it is, then putting the backup back…")
+        self._status(KEEPING)
         self.threads.start(Job(work, self._worked, lambda exc: Checked(error=exc)))
 
     @Slot(object)
@@ -555,4 +591,5 @@ __all__ = [
     "hold_presence",
     "open_catalog_here",
     "restore_in_place",
+    "restore_news",
 ]
