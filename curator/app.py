@@ -63,8 +63,9 @@ from curator.ui.gallery.view import THUMB_EDGE
 from curator.ui.loupe import ORIGINAL_THREADS, PREFETCH
 from curator.ui.maintenance.backup_controller import BackupController
 from curator.ui.maintenance.catalog_menu import CatalogMenu
-from curator.ui.maintenance.catalog_switch import CatalogHost, open_catalog_here
+from curator.ui.maintenance.catalog_switch import CatalogHost
 from curator.ui.maintenance.catalog_upgrade import CatalogUpgrade, failure_sentence
+from curator.ui.maintenance.catalog_work import open_catalog_here
 from curator.ui.maintenance.purge_controller import PurgeController
 from curator.ui.maintenance.recent_catalogs import RecentCatalogs, paths_for
 from curator.ui.review.pass_order import PassOrder

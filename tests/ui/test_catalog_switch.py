@@ -29,7 +29,8 @@ from curator.ui.maintenance.catalog_menu import (
     backup_line,
     confirm_text,
 )
-from curator.ui.maintenance.catalog_switch import KEEPING, CatalogHost, restore_news
+from curator.ui.maintenance.catalog_switch import CatalogHost
+from curator.ui.maintenance.catalog_work import KEEPING, restore_news
 from curator.ui.maintenance.recent_catalogs import RecentCatalogs
 from curator.ui.review.actions import DecisionAction
 from tests.integration.cli_helpers import import_json
