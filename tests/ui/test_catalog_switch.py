@@ -355,3 +355,26 @@ def test_a_restores_progress_is_each_step_then_a_percentage_at_most_ten_times_a_
         "Putting the backup back (2.0 MB): 0 %",
         "Putting the backup back (2.0 MB): 100 %",
     ]
+
+
+def test_a_studio_catalog_opens_by_its_url_refuses_a_restore_and_goes_back(
+    pg_catalog_url: str, hosted: Hosted, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from curator.paths import describe
+
+    old_app = hosted.app
+    monkeypatch.setattr(QInputDialog, "getText", lambda *_a, **_k: (pg_catalog_url, True))
+    hosted.menu.actions["studio"].trigger()  # File ▸ Open Studio Catalog (URL)…
+    hosted.wait_done()
+    assert hosted.app is not old_app, hosted.app.window.error_label.text()
+    assert hosted.host.catalog is not None and hosted.host.catalog.is_postgres
+    assert describe(pg_catalog_url) in hosted.app.window.windowTitle()
+    assert hosted.recent.last() == pg_catalog_url  # no password in it: remembered
+    assert not hosted.host.restore(tmp_path / "a.backup.sqlite", tmp_path, 5)
+    assert "curator catalog copy" in hosted.app.window.error_label.text()
+    assert hosted.host.switch(hosted.home_catalog)
+    hosted.wait_done()
+    hosted.wait_rows(9)
+    assert not hosted.host.catalog.is_postgres
