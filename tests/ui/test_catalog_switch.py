@@ -378,3 +378,56 @@ def test_a_studio_catalog_opens_by_its_url_refuses_a_restore_and_goes_back(
     hosted.wait_done()
     hosted.wait_rows(9)
     assert not hosted.host.catalog.is_postgres
+
+
+def test_main_switches_through_the_file_menu_and_quits_from_the_new_window(
+    other_catalog: Path, library: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QApplication, QFileDialog
+
+    from curator import app as app_module
+    from curator.ui.window.main_window import MainWindow
+    from tests.ui.test_opening_upgrade import _dispose_windows
+
+    monkeypatch.setattr(app_module, "show_fatal", lambda message: pytest.fail(message))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a: (str(other_catalog), ""))
+    seen: list[MainWindow] = []
+    titles: list[str] = []
+
+    over: list[bool] = []
+
+    def drive() -> None:
+        if over:
+            return
+        shown = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, MainWindow) and w.isVisible() and w.catalog_open
+        ]
+        for window in shown:
+            if window not in seen:
+                seen.append(window)
+                titles.append(window.windowTitle())
+                if len(seen) == 1:  # the first window: File ▸ Open Catalog…
+                    next(
+                        a for a in window.menus.file.actions() if a.text() == "&Open Catalog…"
+                    ).trigger()
+                else:  # the new one: quit from it
+                    window.close()
+                    return
+        QTimer.singleShot(20, drive)
+
+    QTimer.singleShot(20, drive)
+    give_up = QTimer()  # a switch that never ends: the window closes, the test fails
+    give_up.setSingleShot(True)
+    give_up.timeout.connect(lambda: [w.close() for w in seen])
+    give_up.start(WAIT_MS)
+    try:
+        assert app_module.main([]) == app_module.EXIT_OK
+    finally:
+        over.append(True)
+        give_up.stop()
+        _dispose_windows()
+    assert len(seen) == 2, titles
+    assert str(other_catalog) in titles[1] and str(other_catalog) not in titles[0]
+    assert RecentCatalogs(resolve_paths().config_dir).last() == str(other_catalog)
