@@ -42,10 +42,12 @@ Protocol (the one place it lives):
    progress.
 6. Open (UI thread, after the checks found nothing left to do): the app is
    built on the new catalog (`opener`: app.py's `open_app`), then reads its
-   first rows (`catalog_opened`), then is shown where the old window was and
-   the old window deleted, each on its own turn of the event loop; the choice is remembered
-   (`RecentCatalogs`: the next start opens it). If that open fails after
-   all, the old catalog is opened again, with the sentence.
+   first rows (`catalog_opened`), then is shown where the old window was
+   and the old window deleted, each on its own turn of the event loop (the
+   guard paused while the UI thread builds: no input is dispatched then);
+   the choice is remembered (`RecentCatalogs`: the next start opens it). If
+   that open fails after all, the old catalog is opened again, with the
+   sentence; if neither opens, the sentence ends the app.
 Every job's outcome comes back through a `Delivery`; `close()` (app.main at
 exit) drops late news.
 """
