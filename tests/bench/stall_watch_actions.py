@@ -31,10 +31,10 @@ the reopened window says "Restored").
 Measured (STALL_WATCH_N=20000, STALL_WATCH_FILES=200, 2 cores shared with
 other engineers' benches): longest stall / its own part, ms; shown, s.
 
-  action                SQLite (load 4.4-4.6)   PostgreSQL (load 8.5)
-  open another catalog    84/33   0.25            155/32   0.35
-  open it again          189/70   0.51            227/109  0.68
-  restore the backup     128/47   2.7             (refused: `curator catalog copy`)
+  action                SQLite, two runs (load 4.6, 5.8)   PostgreSQL (load 8.5)
+  open another catalog    84/33  145/56   0.25-0.38        155/32   0.35
+  open it again          189/70  270/50   0.51             227/109  0.68
+  restore the backup     128/47  175/40   2.7-3.5          (refused: `curator catalog copy`)
 
 The whole stalls are mostly the UI thread queued for a CPU; what is the
 app's own is the new window's construction, its first show and paint, and
