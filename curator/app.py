@@ -224,6 +224,7 @@ class App:
         self.window.projects.shutdown()  # a project write under way commits first
         self.window.search.shutdown()  # a search under way finishes, its result dropped
         self.window.tag_cloud.shutdown()  # a count under way: its result dropped
+        self.window.filter_bar.close_choices()  # a type and tag lists' read: dropped
         self.window.cull.shutdown()  # a proposal or an accept under way commits, posts nothing
 
 

@@ -185,3 +185,30 @@ def test_a_retrain_rescores_in_place_keeping_selection_and_scroll(
     assert after != before and after == set(gallery_query_ids(model.query))
     assert model.ids == gallery_query_ids(model.query)
     qtmodeltester.check(model)  # type: ignore[attr-defined]
+
+
+def test_the_type_and_tag_lists_are_read_off_the_ui_thread_and_the_newest_read_wins(
+    library: Path, app: App, qtbot: QtBot, monkeypatch: object
+) -> None:
+    import threading
+
+    import curator.catalog.queries as queries
+
+    threads: list[threading.Thread] = []
+    reads = iter((["landscape"], ["portrait"]))  # the first read asked, then the second
+
+    def tags() -> list[str]:
+        threads.append(threading.current_thread())
+        return next(reads)
+
+    monkeypatch.setattr(queries, "gallery_tags", tags)  # type: ignore[attr-defined]
+    bar = app.window.filter_bar
+    loads = bar.choice_loads
+    bar.load_choices()
+    bar.load_choices()  # asked before the first arrived: only its lists show
+    qtbot.waitUntil(lambda: bar.choice_loads > loads)
+    qtbot.wait(50)  # the first read's lists, had they been kept, would be here too
+    assert bar.choice_loads == loads + 1
+    assert threads and all(t is not threading.main_thread() for t in threads)
+    assert bar.tag_combo.findData("portrait") >= 0
+    assert bar.tag_combo.findData("landscape") < 0

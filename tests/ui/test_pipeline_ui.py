@@ -69,7 +69,9 @@ def test_gui_import_runs_embed_and_describe_then_scores(
     assert labels["embed"] == "Embedding ✓ 6" and labels["describe"] == "Describing ✓ 6"
     assert labels["score"].startswith("Scoring ✓")
     assert any(p.stage == "embed" and p.state is StageState.RUNNING for p in seen)
-    # The describe stage's content types and tags feed the gallery filters.
+    # The describe stage's content types and tags feed the gallery filters (read on a pool).
+    bar = app.window.filter_bar
+    qtbot.waitUntil(lambda: bar.type_combo.count() > 1)
     types = [
         app.window.filter_bar.type_combo.itemData(i)
         for i in range(app.window.filter_bar.type_combo.count())
@@ -214,7 +216,7 @@ def test_drop_a_folder_imports_it_and_remembers_it(
     assert [a.text() for a in app.window.recent_menu.actions()][:2] == [str(other), str(lib)]
 
 
-def test_description_filters_come_from_the_catalog(library: Path, app: App) -> None:
+def test_description_filters_come_from_the_catalog(library: Path, app: App, qtbot: QtBot) -> None:
     pid = app.model.ids[0]
     store_description(
         pid,
@@ -226,8 +228,10 @@ def test_description_filters_come_from_the_catalog(library: Path, app: App) -> N
         model="llava",
         prompt_version="p1",
     )
-    app.window.refresh_filter_choices()
     bar = app.window.filter_bar
+    loads = bar.choice_loads
+    app.window.refresh_filter_choices()  # read on the choices pool
+    qtbot.waitUntil(lambda: bar.choice_loads > loads)
     bar.type_combo.setCurrentIndex(bar.type_combo.findData("portrait"))
     assert app.model.ids == [pid]
     bar.type_combo.setCurrentIndex(0)

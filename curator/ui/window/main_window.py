@@ -484,12 +484,11 @@ class MainWindow(QMainWindow):
         self.catalog_open = self.tag_cloud.catalog_open = self.people.catalog_open = True
         self.projects.refresh()
         self.tools.restore_orders(self.window_actions)  # left on last time: on again
-        QTimer.singleShot(0, self, self.refresh_filter_choices)  # ~0.3 s at 100k: after the rows
+        self.refresh_filter_choices()
 
     def refresh_filter_choices(self) -> None:
-        from curator.catalog.queries import gallery_content_types, gallery_tags
-
-        self.filter_bar.set_choices(gallery_content_types(), gallery_tags())
+        """The filter bar's type and tag lists, read on its pool (~0.3 s at 100k)."""
+        self.filter_bar.load_choices()
         self.tag_cloud.tags_changed()  # a tag edit, undo or redo: the cloud follows
 
     def current_query(self) -> GalleryQuery:
