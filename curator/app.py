@@ -47,7 +47,7 @@ from PySide6.QtWidgets import QApplication
 from curator.catalog.types import GalleryQuery
 from curator.engine.collector import collected_on_main_thread
 from curator.engine.thread_priority import lower_pool_priority
-from curator.paths import AppPaths, resolve_paths
+from curator.paths import AppPaths, RecentCatalogs, paths_for, resolve_paths
 from curator.pipeline.phase import PipelinePools
 from curator.pipeline.previews import PreviewRebuilder
 from curator.pipeline.stages.retrain import LiveEmbeddings, RetrainScheduler
@@ -67,7 +67,6 @@ from curator.ui.maintenance.catalog_switch import CatalogHost
 from curator.ui.maintenance.catalog_upgrade import CatalogUpgrade, failure_sentence
 from curator.ui.maintenance.catalog_work import open_catalog_here
 from curator.ui.maintenance.purge_controller import PurgeController
-from curator.ui.maintenance.recent_catalogs import RecentCatalogs, paths_for
 from curator.ui.review.pass_order import PassOrder
 from curator.ui.review.session import ReviewSession
 from curator.ui.review.step_queue import StepQueue

@@ -39,7 +39,7 @@ from curator.commands.base import (
     UsageError,
 )
 from curator.imaging.cache import choose_cache_folder
-from curator.paths import AppPaths, resolve_paths
+from curator.paths import AppPaths, remembered_paths
 from curator.settings import SettingsError, load_settings, root_pairs
 
 
@@ -98,7 +98,7 @@ def main(
 def _run_command(args: argparse.Namespace, opened: list[Catalog], out: TextIO, err: TextIO) -> int:
     paths: AppPaths | None = None
     try:
-        paths = resolve_paths(args.catalog)
+        paths = remembered_paths(args.catalog)  # the window's last catalog unless --catalog
         settings = load_settings(paths.settings_file)
         own_cache = paths.cache_dir
         paths = paths.with_cache_folder(settings.cache_folder)

@@ -214,9 +214,8 @@ class CatalogChanges:
     def __init__(self, app: Any, catalog: Any, location: Any, tmp: Path) -> None:
         from curator.app import open_app
         from curator.catalog.db import Catalog
-        from curator.paths import resolve_paths
+        from curator.paths import RecentCatalogs, resolve_paths
         from curator.ui.maintenance.catalog_switch import CatalogHost
-        from curator.ui.maintenance.recent_catalogs import RecentCatalogs
         from tests.pools import make_pool
 
         self.other = tmp / "other" / "small.sqlite"

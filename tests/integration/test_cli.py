@@ -127,3 +127,23 @@ def test_entry_point_routes_subcommands_after_the_catalog_option(tmp_path: Path)
     with contextlib.redirect_stdout(out):
         code = main(["--catalog", str(tmp_path / "c.sqlite"), "status", "--json"])
     assert code == 0 and '"photos": 0' in out.getvalue()
+
+
+def test_the_command_line_works_on_the_catalog_the_window_opened_last(tmp_path: Path) -> None:
+    from curator.paths import RecentCatalogs, resolve_paths
+
+    shoot = tmp_path / "shoot"
+    shoot.mkdir()
+    make_jpeg(shoot / "a.jpg", 320, 240)
+    other = tmp_path / "studio" / "other.sqlite"
+    code, _, err = run_cli("--catalog", str(other), "import", str(shoot), "--no-progress")
+    assert code == 0, err
+    assert list_json() == []  # nothing remembered yet: the default catalog, still empty
+
+    RecentCatalogs(resolve_paths().config_dir).add(other)  # File ▸ Open Catalog… did
+    assert [Path(p["path"]).name for p in list_json()] == ["a.jpg"]
+    code, out, err = run_cli("--catalog", str(tmp_path / "third.sqlite"), "list", "--json")
+    assert (code, out.strip()) == (0, "[]"), err  # --catalog still wins
+
+    other.unlink()  # a remembered catalog that is gone: back to the default
+    assert list_json() == []

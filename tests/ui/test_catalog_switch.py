@@ -21,7 +21,7 @@ from curator.app import open_app
 from curator.catalog import backup as backup_module
 from curator.catalog.backup import list_backups, make_backup
 from curator.catalog.migrations import LATEST_VERSION
-from curator.paths import resolve_paths
+from curator.paths import RecentCatalogs, resolve_paths
 from curator.settings import load_settings
 from curator.ui.maintenance.catalog_menu import (
     CatalogMenu,
@@ -31,7 +31,6 @@ from curator.ui.maintenance.catalog_menu import (
 )
 from curator.ui.maintenance.catalog_switch import CatalogHost
 from curator.ui.maintenance.catalog_work import KEEPING, restore_news
-from curator.ui.maintenance.recent_catalogs import RecentCatalogs
 from curator.ui.review.actions import DecisionAction
 from tests.integration.cli_helpers import import_json
 from tests.pools import make_pool

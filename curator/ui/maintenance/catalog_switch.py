@@ -66,6 +66,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThreadPool, QTime
 from PySide6.QtGui import QKeyEvent
 
 from curator.engine.delivery import Delivery, Job, delivery_to
+from curator.paths import RecentCatalogs, location_key
 from curator.ui.maintenance.catalog_upgrade import ProgressThrottle, failure_sentence
 from curator.ui.maintenance.catalog_work import (
     KEEPING,
@@ -73,7 +74,6 @@ from curator.ui.maintenance.catalog_work import (
     hold_presence,
     restore_in_place,
 )
-from curator.ui.maintenance.recent_catalogs import RecentCatalogs, location_key
 
 if TYPE_CHECKING:
     from curator.catalog.db import Catalog

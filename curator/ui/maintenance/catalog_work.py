@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from curator.ingest.types import human_bytes
+from curator.paths import location_key
 from curator.ui.maintenance.catalog_upgrade import THROTTLE_S, ProgressThrottle
-from curator.ui.maintenance.recent_catalogs import location_key
 
 if TYPE_CHECKING:
     from curator.catalog.backup import RestoreResult
