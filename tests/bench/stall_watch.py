@@ -17,11 +17,12 @@ another of the app's threads at the same priority (engine/thread_priority.py
 lowers the pipeline's); the rest, **blocked**, is the thread asleep — the
 GIL held by a worker thread, a lock, I/O.
 
-A stall nobody's stack was sampled in (the watchdog needs the GIL too) is
-often the cyclic garbage collector: a full (generation 2) collection walks
-every tracked object of the process holding the GIL, on whichever thread
-allocated last. `gc.callbacks` stamps each full collection's start and end,
-and a stall reports how much of it was one (`gc_ms`).
+A stall nobody's stack was sampled in (the watchdog needs the GIL too) may
+be the cyclic garbage collector: a collection walks its generation's
+tracked objects holding the GIL (the app's collector runs them on the UI
+thread: engine/collector.py). `gc.callbacks` stamps each collection's start
+and end, and a stall reports how much of it was one (`gc_ms`, any
+generation).
 
 The stack is read by `faulthandler` (C code that walks the frames and writes
 text), never through a frame object: holding one of the main thread's frames
@@ -71,7 +72,7 @@ class Stall:
     ran_ms: float = 0.0  # the UI thread on a CPU
     queued_ms: float = 0.0  # runnable, but another task had the core
     workers: Counter[str] = field(default_factory=Counter)  # the others' Curator stacks
-    gc_ms: float = 0.0  # of it, full (generation 2) garbage collections, on any thread
+    gc_ms: float = 0.0  # of it, garbage collections (any generation, any thread)
 
     @property
     def blocked_ms(self) -> float:
@@ -86,7 +87,7 @@ class Stall:
     def split(self) -> str:
         return (
             f"ran {self.ran_ms:.0f}, queued for a CPU {self.queued_ms:.0f}, "
-            f"blocked {self.blocked_ms:.0f}; full GC {self.gc_ms:.0f}"
+            f"blocked {self.blocked_ms:.0f}; in GC {self.gc_ms:.0f}"
         )
 
     def top(self) -> str:
@@ -145,7 +146,7 @@ class StallWatch:
         self._timer.timeout.connect(self._ticked)
         self._thread = threading.Thread(target=self._watch, daemon=True, name="stall-watch")
         self._gc_started: float | None = None
-        self._gc_spans: list[tuple[float, float]] = []  # full collections: (start, end)
+        self._gc_spans: list[tuple[float, float]] = []  # collections: (start, end)
 
     def start(self) -> StallWatch:
         self._tick = time.monotonic()
@@ -176,9 +177,7 @@ class StallWatch:
             self._gc_spans.clear()
 
     def _collected(self, phase: str, info: dict[str, int]) -> None:
-        """gc.callbacks: the span of each full collection (its thread holds the GIL)."""
-        if info.get("generation") != 2:
-            return
+        """gc.callbacks: the span of each collection (its thread holds the GIL)."""
         if phase == "start":
             self._gc_started = time.monotonic()
         elif self._gc_started is not None:

@@ -1,6 +1,7 @@
 """Catalog-wide reads in slices (catalog.backends.bulk_read, issue 51 §2): the same
 rows as `fetchall()`, never converted in one call; the proposal plan and the
-embeddings' whole-table read go through it. On SQLite and on PostgreSQL."""
+embeddings' whole-table read go through it; a Propose's write encodes its
+proposals a slice at a time. On SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import pytest
 
 from curator.catalog.backends import bulk_read
 from curator.catalog.models import Face, Photo
+from curator.catalog.proposals import store
 from curator.catalog.proposals.plan import plan_frames
+from curator.records import Proposal, ProposalReason, ProposalVerdict
 from tests.coverage_helpers import good_photo
 
 
@@ -81,3 +84,21 @@ def test_the_proposal_plan_reads_in_slices(
     assert [f.photo_id for f in frames] == ids
     assert [len(f.key_faces) for f in frames] == [1, 0, 0, 0, 0]
     assert max(sliced) == 2 and len(sliced) >= 3  # five rows came in slices of two
+
+
+def test_proposals_are_written_whole_when_packed_in_slices(
+    any_catalog: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Propose's write encodes its JSON a slice at a time (the C encoder holds
+    the GIL per call): every proposal still arrives as it was, at any count."""
+    monkeypatch.setattr(store, "_PACK_SLICE", 2)
+    ids = [good_photo(i) for i in range(1, 6)]
+    given = [
+        Proposal(pid, ProposalVerdict.REJECT if pid % 2 else ProposalVerdict.KEEP,
+                 (ProposalReason.BLUR,) if pid == ids[0] else (), 0.5 + pid / 100,
+                 highlight=pid == ids[-1])
+        for pid in ids
+    ]  # fmt: skip
+    for count in (5, 4, 1, 0):
+        assert store.write_proposals("lead", given[:count]) == count
+        assert store.proposal_records("lead") == {p.photo_id: p for p in given[:count]}
