@@ -11,6 +11,10 @@ it ends at exactly 100 %), and the catalog's size on the server
 (`pg_database_size`) for the sentence: "Backing up the catalog (1.2 GB):
 40 %".
 
+The window runs it in a child process (`pg_backup_child.backup_in_child`,
+through engine/child_call.py): the copy hashes every value in Python, and on a
+pool thread it held the GIL the UI thread needed.
+
 Invariants: no Qt; `progress` runs on the copying thread and may raise to
 stop the backup (a cancel): the copy's transaction rolls back, the files
 close, and the caller (`make_backup`) removes the partial file, so a
