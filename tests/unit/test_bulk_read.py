@@ -11,6 +11,7 @@ import pytest
 
 from curator.catalog.backends import bulk_read
 from curator.catalog.models import Face, Photo
+from curator.catalog.proposals import plan as plan_module
 from curator.catalog.proposals import store
 from curator.catalog.proposals.plan import plan_frames
 from curator.records import Proposal, ProposalReason, ProposalVerdict
@@ -78,7 +79,9 @@ def test_the_proposal_plan_reads_in_slices(
         photo=ids[0], idx=0, x=0.1, y=0.2, w=0.2, h=0.3, size_px=300, judged=True,
         eyes="open", is_key=True, confidence=0.9,
     )  # fmt: skip
-    monkeypatch.setattr(bulk_read.fetch_all, "__defaults__", (2,))
+    for helper in (bulk_read.fetch_all, bulk_read.slices):
+        monkeypatch.setattr(helper, "__defaults__", (2,))
+    monkeypatch.setattr(plan_module, "SLICE", 2)
     sliced = _slice_every_read(monkeypatch)
     frames = plan_frames()
     assert [f.photo_id for f in frames] == ids

@@ -12,9 +12,11 @@ or rated) is read only when it is in a burst or shows a person: it is never
 proposed, it only says its moment (or its person: cull.coverage) already has
 a keep. A third statement reads the people of the scope's faces (m025:
 person, face_person), each frame's once (`ProposalFrame.people`). No file is
-read. Each result is converted a slice at a time (`bulk_read.fetch_all`): at
-100,000 photos one `fetchall()` held the GIL ~110 ms on PostgreSQL while
-the window waited for it.
+read. Each result is converted a slice at a time (`bulk_read`): at 100,000
+photos one `fetchall()` held the GIL ~110 ms on PostgreSQL while the
+window waited for it; and the frames are made a slice at a time, so the
+rows are let go as they are used (the app collects garbage on the UI
+thread: every object alive at its collection is walked there).
 
 The scope: the whole catalog, the photos with a path under a folder
 (primary or another copy's path), a project's photos, some photos by id
@@ -28,8 +30,10 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import chain
+from typing import Any
 
-from curator.catalog.backends.bulk_read import fetch_all
+from curator.catalog.backends.bulk_read import SLICE, fetch_all, slices
 from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.models import Photo
 from curator.catalog.paths_codec import encode_path, shown_sql
@@ -112,9 +116,24 @@ def plan_frames(scope: Scope = Scope()) -> list[ProposalFrame]:
         f" OR photo.id IN ({WITH_PERSON_SQL})){where}"
         " ORDER BY photo.captured_at IS NULL, photo.captured_at, photo.capture_subsec, photo.id"
     )
-    rows = fetch_all(db.execute_sql(sql, params))  # in slices: the GIL between them
-    key_faces = _key_faces() if any(r[10] is not None for r in rows) else {}
-    people = _people(shown, where, params) if rows else {}
+    cursor = db.execute_sql(sql, params)
+    first = cursor.fetchmany(SLICE)
+    # Both read before the frames: the result above is already the client's (psycopg)
+    # or a statement of its own (SQLite), so the cursor reads on after them.
+    key_faces = _key_faces() if first else {}
+    people = _people(shown, where, params) if first else {}
+    frames: list[ProposalFrame] = []
+    for rows in chain([first], slices(cursor)):  # the GIL and the rows let go a slice at a time
+        frames.extend(_frames(rows, key_faces, people))
+    return frames
+
+
+def _frames(
+    rows: list[tuple[Any, ...]],
+    key_faces: dict[int, tuple[Face, ...]],
+    people: dict[int, tuple[FramePerson, ...]],
+) -> list[ProposalFrame]:
+    """One slice of the plan's rows as frames."""
     kept, rejected = CullState.KEPT, CullState.REJECTED
     frames: list[ProposalFrame] = []
     for (
