@@ -3,7 +3,8 @@
 catalog's size; a cancel (the progress callback raising, as the window's
 controller does) leaves no file at all, and the next backup is whole; the
 window's `BackupController` runs it in a child process and turns it into
-"Backing up the catalog (…): 40 %" sentences, and a cancel into a sentence."""
+"Backing up the catalog (…): 40 %" sentences, and a cancel into a sentence;
+`curator backup` says each tenth on stderr."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from curator.catalog.types import CullState
 from curator.settings import Settings
 from curator.ui.maintenance.backup_controller import CANCELLED, BackupController, BackupDone
 from tests.coverage_helpers import good_photo
+from tests.integration.cli_helpers import run_cli
 
 PHOTOS = 12
 
@@ -129,3 +131,16 @@ def test_the_window_hears_percent_sentences_and_a_cancel(
     assert not any(s.endswith("100 %") for s in said[len(before_said) :])
     assert sorted(os.listdir(folder)) == before  # the cancelled one left nothing
     controller.shutdown()
+
+
+def test_curator_backup_says_each_tenth_on_stderr(pg_filled: tuple[str, int]) -> None:
+    url, _ = pg_filled
+    code, out, err = run_cli("--catalog", url, "backup")
+    assert code == 0, err
+    lines = err.strip().splitlines()
+    percents = [int(line.rsplit(": ", 1)[1].rstrip(" %")) for line in lines]
+    assert percents[0] == 0 and percents[-1] == 100 and percents == sorted(set(percents))
+    assert all(line.startswith("Backing up the catalog (") for line in lines)
+    assert "verified" in out
+    code, _, err = run_cli("--catalog", url, "backup", "--no-progress")
+    assert code == 0 and err == ""
