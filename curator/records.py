@@ -507,7 +507,7 @@ class ProposalFrame:
     people: tuple[FramePerson, ...] = ()  # the people of its faces, each once (by id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a Propose makes 100,000 at once (as ProposalFrame)
 class Proposal:
     """What Curator proposes for one photo: never a decision until accepted."""
 
