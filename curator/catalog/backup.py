@@ -51,11 +51,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from curator.catalog.errors import CatalogError
 from curator.catalog.migrations import LATEST_VERSION, MIGRATIONS
 from curator.catalog.storage import storage_problem
 from curator.catalog.upgrade.progress import BACKUP_STEP_PAGES
+
+if TYPE_CHECKING:  # the PostgreSQL copy loads only for a PostgreSQL catalog's backup
+    from curator.catalog.backends.pg_backup import BackupProgressSink
 
 __all__ = [
     "BACKUP_SUFFIX",
@@ -193,13 +197,15 @@ def make_backup(
     spare: Path | None = None,
     before_restore: bool = False,
     source_url: str | None = None,
+    progress: BackupProgressSink | None = None,
 ) -> BackupResult:
     """Copy the catalog into `folder`, verify the copy, keep the newest `keep`
     (`before_restore`: the copy a restore keeps; nothing is rotated out).
     A PostgreSQL catalog (`source_url`; `catalog_path` its local stand-in,
     which names the files) is copied table by table into a SQLite file
     (catalog.backends.copy: counts and hashes verified), then checked as
-    any backup is.
+    any backup is, telling `progress` how far it is (backends.pg_backup;
+    it may raise to stop the backup: nothing is left then).
 
     Raises `BackupError` (a `StorageError` when the disk is at fault) with
     the sentence; nothing is left under a final name then.
@@ -215,12 +221,16 @@ def make_backup(
         if source_url is None:
             version = _copy(catalog_path, partial)
         else:
-            version = _copy_postgres(source_url, partial)
+            from curator.catalog.backends.pg_backup import copy_postgres
+
+            version = copy_postgres(source_url, partial, progress)
         _verify(partial, expect_version=version)
         _write_checksum(checksum, _digest(partial))
         os.replace(partial, target)
     except BaseException as exc:
-        for leftover in (partial, checksum):
+        # A stopped PostgreSQL copy also leaves its SQLite side files (WAL).
+        sides = [partial.with_name(partial.name + e) for e in ("-journal", "-wal", "-shm")]
+        for leftover in (partial, *sides, checksum):
             with contextlib.suppress(OSError):
                 leftover.unlink()
         if isinstance(exc, sqlite3.Error | OSError):
@@ -463,25 +473,6 @@ def _copy(catalog_path: Path, target: Path) -> int:
         dst.close()
         src.close()
     return version
-
-
-def _copy_postgres(url: str, target: Path) -> int:
-    """A PostgreSQL catalog copied into the SQLite file `target`, verified
-    (catalog.backends.copy), left as one file (journal mode DELETE)."""
-    from curator.catalog.backends.copy import copy_catalog
-    from curator.catalog.db import Catalog
-
-    with (
-        Catalog.open(url, read_only_ok=True, bind=False) as source,
-        Catalog.open(target, bind=False) as copy,
-    ):
-        copy_catalog(source.db, copy.db)
-    conn = sqlite3.connect(str(target))
-    try:
-        conn.execute("PRAGMA journal_mode = DELETE")
-        return int(conn.execute("PRAGMA user_version").fetchone()[0])
-    finally:
-        conn.close()
 
 
 def _shown(url: str) -> str:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from peewee import SQL, Expression
 
 from curator.catalog import decisions
+from curator.catalog.backends.bulk_read import fetch_all
 from curator.catalog.backends.dialect import dialect_of, replace_into
 from curator.catalog.models import (
     PREFERENCE_OF_PHOTO,
@@ -203,8 +204,8 @@ def load_embeddings(
             rows.extend(
                 db.execute_sql(f"{sql} AND photo_id IN ({marks})", [model, *chunk]).fetchall()
             )
-    else:
-        rows = db.execute_sql(sql, params).fetchall()
+    else:  # the whole table: converted in slices (backends.bulk_read), the GIL between them
+        rows = fetch_all(db.execute_sql(sql, params))
     if not rows:
         return [], np.zeros((0, 0), dtype=np.float32)
     dim = len(rows[0][1]) // 4

@@ -8,7 +8,10 @@ import or the app (WAL: the copy is a snapshot, nobody waits). A PostgreSQL
 catalog is copied into a SQLite file (every table, counts and hashes
 verified; the backups folder is the seat's own, `studio/<server>/backups`
 under the user data folder), and the sentence says how to put it back and
-that the server's own backups stay the administrator's job.
+that the server's own backups stay the administrator's job. That copy takes
+a minute or more at 100,000 photos, so it says how far it is on stderr, a
+line each tenth ("Backing up the catalog (386 MB): 40 %"), unless
+`--no-progress`.
 
 `restore FILE` puts a backup back. It refuses while an import runs or the app
 has the catalog open (`engine.lock.catalog_to_itself`), and refuses a file
@@ -28,6 +31,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from curator.commands.base import EXIT_OK, CommandContext
 
 if TYPE_CHECKING:
+    from curator.catalog.backends.pg_backup import BackupProgress
     from curator.paths import AppPaths
     from curator.settings import Settings
 
@@ -42,6 +46,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--to", metavar="FOLDER", help="folder for the copy (default: the settings' folder)"
+    )
+    p.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="do not say how far a PostgreSQL catalog's copy is",
     )
     p.set_defaults(handler=cmd_backup, read_only=True)
     r = sub.add_parser(
@@ -58,11 +67,30 @@ def cmd_backup(args: argparse.Namespace, ctx: CommandContext) -> int:
 
     folder = Path(args.to).expanduser() if args.to else None
     folder = folder or backup_folder(ctx.catalog.path, ctx.settings.backup_folder)
+    url = ctx.catalog.url
+    tenths = None if url is None or args.no_progress else _Tenths(ctx.err)
     result = make_backup(
-        ctx.catalog.path, folder, keep=ctx.settings.backup_keep, source_url=ctx.catalog.url
+        ctx.catalog.path, folder, keep=ctx.settings.backup_keep, source_url=url, progress=tenths
     )
     print(result.sentence(), file=ctx.out)
     return EXIT_OK
+
+
+class _Tenths:
+    """A PostgreSQL backup's progress: a line on `err` each tenth of the way."""
+
+    def __init__(self, err: TextIO) -> None:
+        self.err, self.said = err, -1
+
+    def __call__(self, progress: BackupProgress) -> None:
+        from curator.ingest.types import human_bytes
+
+        tenth = progress.percent // 10
+        if tenth <= self.said or (progress.total == 0 and self.said >= 0):
+            return
+        self.said = tenth
+        size = f" ({human_bytes(progress.size)})" if progress.size > 0 else ""
+        print(f"Backing up the catalog{size}: {tenth * 10} %", file=self.err, flush=True)
 
 
 def cmd_restore(

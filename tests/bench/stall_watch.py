@@ -17,6 +17,13 @@ another of the app's threads at the same priority (engine/thread_priority.py
 lowers the pipeline's); the rest, **blocked**, is the thread asleep — the
 GIL held by a worker thread, a lock, I/O.
 
+A stall nobody's stack was sampled in (the watchdog needs the GIL too) may
+be the cyclic garbage collector: a collection walks its generation's
+tracked objects holding the GIL (the app's collector runs them on the UI
+thread: engine/collector.py). `gc.callbacks` stamps each collection's start
+and end, and a stall reports how much of it was one (`gc_ms`, any
+generation).
+
 The stack is read by `faulthandler` (C code that walks the frames and writes
 text), never through a frame object: holding one of the main thread's frames
 keeps its locals alive past the function's return — a QPainter outliving
@@ -27,6 +34,7 @@ its paintEvent, then freed on the watchdog's thread (a segfault seen in
 from __future__ import annotations
 
 import faulthandler
+import gc
 import os
 import tempfile
 import threading
@@ -64,6 +72,7 @@ class Stall:
     ran_ms: float = 0.0  # the UI thread on a CPU
     queued_ms: float = 0.0  # runnable, but another task had the core
     workers: Counter[str] = field(default_factory=Counter)  # the others' Curator stacks
+    gc_ms: float = 0.0  # of it, garbage collections (any generation, any thread)
 
     @property
     def blocked_ms(self) -> float:
@@ -78,7 +87,7 @@ class Stall:
     def split(self) -> str:
         return (
             f"ran {self.ran_ms:.0f}, queued for a CPU {self.queued_ms:.0f}, "
-            f"blocked {self.blocked_ms:.0f}"
+            f"blocked {self.blocked_ms:.0f}; in GC {self.gc_ms:.0f}"
         )
 
     def top(self) -> str:
@@ -136,15 +145,20 @@ class StallWatch:
         self._timer.setInterval(5)
         self._timer.timeout.connect(self._ticked)
         self._thread = threading.Thread(target=self._watch, daemon=True, name="stall-watch")
+        self._gc_started: float | None = None
+        self._gc_spans: list[tuple[float, float]] = []  # collections: (start, end)
 
     def start(self) -> StallWatch:
         self._tick = time.monotonic()
         self._sched = _schedstat(self._schedstat_path)
         self._timer.start()
         self._thread.start()
+        gc.callbacks.append(self._collected)
         return self
 
     def stop(self) -> None:
+        if self._collected in gc.callbacks:
+            gc.callbacks.remove(self._collected)
         self._timer.stop()
         self._stop.set()
         self._thread.join()
@@ -155,7 +169,20 @@ class StallWatch:
         ran, queued = sched[0] - self._sched[0], sched[1] - self._sched[1]
         self._tick, self._samples, self._workers, self._sched = now, Counter(), Counter(), sched
         if gap > STALL_S:
-            self.stalls.append(Stall(gap * 1000, samples, ran, queued, workers))
+            began = now - gap
+            spans, self._gc_spans = self._gc_spans, []
+            in_gc = sum(max(0.0, min(end, now) - max(start, began)) for start, end in spans)
+            self.stalls.append(Stall(gap * 1000, samples, ran, queued, workers, in_gc * 1000))
+        else:
+            self._gc_spans.clear()
+
+    def _collected(self, phase: str, info: dict[str, int]) -> None:
+        """gc.callbacks: the span of each collection (its thread holds the GIL)."""
+        if phase == "start":
+            self._gc_started = time.monotonic()
+        elif self._gc_started is not None:
+            self._gc_spans.append((self._gc_started, time.monotonic()))
+            self._gc_started = None
 
     def _watch(self) -> None:
         with tempfile.TemporaryFile("w+") as out:

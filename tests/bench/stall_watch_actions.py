@@ -18,7 +18,9 @@ each with what "shown" means for it:
   the export controller the dialog drives; shown when it has finished;
 - export: the same project as 256-pixel JPEG renditions;
 - backup: File ▸ Back Up Catalog Now (`BackupController.back_up_now`);
-  shown when its sentence is in the status line.
+  shown when its sentence is in the status line; on PostgreSQL its progress
+  ("Backing up the catalog (…): 40 %") counts as the file actions' does,
+  and the outcome says how many sentences came and the last one.
 The file actions also report when their first progress came (`progress_s`).
 
 `CatalogChanges` (issue 51 §1's last two) drives the window's catalog host
@@ -162,8 +164,9 @@ def second_half(app: Any, window: Any, out: Path, qtbot: Any) -> list[Step]:
         export.start(ExportRequest(out / "jpeg", project=PROJECT, renditions_long_edge=256))
 
     backup = window.backup
-    backed = Heard()
+    backed, backup_progress = Heard(), Heard()
     backup.finished.connect(backed)
+    backup.progressed.connect(backup_progress)
 
     def export_outcome() -> str:
         done = finished.last
@@ -175,7 +178,8 @@ def second_half(app: Any, window: Any, out: Path, qtbot: Any) -> list[Step]:
 
     def backup_outcome() -> str:
         done = backed.last
-        return "" if done is None else (done.error or done.result.sentence())
+        said = f"{backup_progress.count} progress sentences, the last {backup_progress.last!r}; "
+        return said + ("" if done is None else (done.error or done.result.sentence()))
 
     open_cloud()
     return [
@@ -202,6 +206,7 @@ def second_half(app: Any, window: Any, out: Path, qtbot: Any) -> list[Step]:
             "catalog backup",
             backup.back_up_now,
             lambda: backed.count > 0,
+            backup_progress,
             outcome=backup_outcome,
         ),
     ]

@@ -92,6 +92,34 @@ host deschedules — the priority inversion a loaded machine gives any
 pure-Python worker; at normal priority it was 55 ms (the table). Earlier figures (issue 51
 §1, before the step queue): undo of the accept 1672 / 692 ms on SQLite,
 accept 5095 / 2134 on PostgreSQL.
+
+PostgreSQL's propose and backup (issue 51 §2, second turn), 100,000 photos
+and 2,000 files, the same 2 cores shared with two other stall-watch runs and
+the other engineers' tests; before (41dfa89) and after ran one after the
+other. Longest stall / its own part, ms (stalls over 100 ms); result
+shown, s; the host's load:
+
+  action     before                          after
+  propose    176/141 (1)   2.6  load 5.7     0/0 (0)     2.8  load 4.7
+                                             0/0 (0)     2.0  load 4.1 (again, all commits)
+  backup     294/1   (15) 78.7  load 7.3     0/0 (0)    50.8  load 3.3
+                                             0/0 (0)    59.3  load 3.2 (again, all commits)
+                                             91/86 (0) 128    load 6.8 (an earlier after)
+
+(SQLite, all commits, load 3.6-5.1: propose 55/33, backup 70/1 ms.)
+
+Propose's stall was the UI thread blocked on the GIL (138 of 176 ms, no
+stack sampled): psycopg's fetchall() of the plan's 100,000 rows converts
+them in one C call (catalog/backends/bulk_read.py: 2,000 a call now); a
+later run's 106 ms was a garbage collection on the UI thread walking the
+plan's live rows and frames (now made a slice at a time, frames slotted);
+the proposals' one json.dumps held the GIL too (proposals/store._packed).
+The backup's were a worker holding the GIL in pure Python (459 ms, 443
+blocked, the worker in backends/copy.canonical, at load 8) and the run
+queue: it now runs in a child process (engine/child_call.py), and says how
+far it is from 0.5 s on ("Backing up the catalog (387 MB): 40 %", ~90
+sentences, the last at 100 %). `in GC` (stall_watch.py) is the part of a
+stall spent in garbage collections.
 """
 
 from __future__ import annotations

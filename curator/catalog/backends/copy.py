@@ -34,6 +34,11 @@ Protocol:
   count or hash differs rolls the whole copy back (`CopyError`) — the
   destination is as it was. On PostgreSQL the identity sequences are moved
   past the copied ids.
+- `progress` (optional) hears a `CopyProgress` after each page: rows done
+  of all rows to do, each row counted twice (copied, then read back to
+  verify), the total counted in the source's snapshot before the first row
+  goes, so it ends at exactly 100 %. It runs on the copying thread and may
+  raise to stop the copy: the destination's transaction rolls back.
 - A destination that holds anything is refused (`CopyError`) unless
   `replace` (PostgreSQL: its rows are truncated inside the same
   transaction; a SQLite file is replaced by the caller, which keeps the old
@@ -69,6 +74,40 @@ class TableCopy:
     name: str
     rows: int
     digest: str  # BLAKE3 of the rows' canonical form, in primary-key order
+
+
+@dataclass(frozen=True)
+class CopyProgress:
+    """`done` of `total` rows (copied, then verified: each row counts twice);
+    `table` the one under way."""
+
+    done: int
+    total: int
+    table: str
+
+    @property
+    def percent(self) -> int:
+        """Whole percent done (0 for an empty total), 100 only at the end."""
+        if self.total <= 0:
+            return 0
+        if self.done >= self.total:
+            return 100
+        return min(99, self.done * 100 // self.total)
+
+
+CopyProgressSink = Callable[[CopyProgress], None]
+
+
+class _Tally:
+    """Rows done so far, told to a `CopyProgressSink` (or to nobody)."""
+
+    def __init__(self, sink: CopyProgressSink | None, total: int) -> None:
+        self.sink, self.total, self.done = sink, total, 0
+
+    def add(self, table: str, rows: int) -> None:
+        self.done += rows
+        if self.sink is not None:
+            self.sink(CopyProgress(self.done, self.total, table))
 
 
 @dataclass(frozen=True)
@@ -175,13 +214,17 @@ def _pages(db: Database, table: str, columns: Sequence[str]) -> Iterator[list[tu
         yield [tuple(r[: len(columns)]) for r in rows]
 
 
-def table_digest(db: Database, table: str, columns: Sequence[str]) -> TableCopy:
+def table_digest(
+    db: Database, table: str, columns: Sequence[str], tally: _Tally | None = None
+) -> TableCopy:
     """Count and hash `table` (its canonical rows, in primary-key order)."""
     hasher, rows = _hasher(), 0
     for page in _pages(db, table, columns):
         for row in page:
             hasher.update(("\x1f".join(canonical(v) for v in row) + "\x1e").encode())
         rows += len(page)
+        if tally is not None:
+            tally.add(table, len(page))
     return TableCopy(table, rows, hasher.hexdigest())
 
 
@@ -207,7 +250,7 @@ def copy_catalog(
     dest: Database,
     *,
     replace: bool = False,
-    progress: Callable[[str, int], None] | None = None,
+    progress: CopyProgressSink | None = None,
 ) -> CopyReport:
     """Copy every table of `source` into `dest` and verify it (module docstring)."""
     to_pg = dialect_of(dest).is_postgres
@@ -229,12 +272,16 @@ def copy_catalog(
                 )
             listed = ", ".join(f'"{t}"' for t in tables)
             dest.execute_sql(f"TRUNCATE {listed} RESTART IDENTITY CASCADE")
+        total = 0
+        if progress is not None:  # in the snapshot: exactly the rows that will come
+            total = 2 * sum(_count(source, t) for t in tables)
+        tally = _Tally(progress, total)
         for table in tables:
-            copied.append(_copy_table(source, dest, table, to_pg, progress))
+            copied.append(_copy_table(source, dest, table, to_pg, tally))
         if to_pg:
             _move_identities(dest, tables)
         for expected in copied:
-            got = table_digest(dest, expected.name, _columns(dest, expected.name))
+            got = table_digest(dest, expected.name, _columns(dest, expected.name), tally)
             if (got.rows, got.digest) != (expected.rows, expected.digest):
                 same = "equal" if got.digest == expected.digest else "differ"
                 raise CopyError(
@@ -244,12 +291,16 @@ def copy_catalog(
     return CopyReport(tuple(copied))
 
 
+def _count(db: Database, table: str) -> int:
+    return int(db.execute_sql(f'SELECT count(*) FROM "{table}"').fetchone()[0])
+
+
 def _copy_table(
     source: Database,
     dest: Database,
     table: str,
     to_pg: bool,
-    progress: Callable[[str, int], None] | None,
+    tally: _Tally,
 ) -> TableCopy:
     columns = _columns(dest, table)
     # A column referring to its own table (a follower's lead) is set after every
@@ -276,8 +327,7 @@ def _copy_table(
             out.append(values)
         cursor.executemany(insert, out)
         rows += len(page)
-        if progress is not None:
-            progress(table, rows)
+        tally.add(table, len(page))
     for name in later:
         update = f'UPDATE "{table}" SET "{name}" = {mark} WHERE "{key}" = {mark}'
         if deferred:

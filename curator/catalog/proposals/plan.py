@@ -12,7 +12,11 @@ or rated) is read only when it is in a burst or shows a person: it is never
 proposed, it only says its moment (or its person: cull.coverage) already has
 a keep. A third statement reads the people of the scope's faces (m025:
 person, face_person), each frame's once (`ProposalFrame.people`). No file is
-read.
+read. Each result is converted a slice at a time (`bulk_read`): at 100,000
+photos one `fetchall()` held the GIL ~110 ms on PostgreSQL while the
+window waited for it; and the frames are made a slice at a time, so the
+rows are let go as they are used (the app collects garbage on the UI
+thread: every object alive at its collection is walked there).
 
 The scope: the whole catalog, the photos with a path under a folder
 (primary or another copy's path), a project's photos, some photos by id
@@ -26,7 +30,10 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import chain
+from typing import Any
 
+from curator.catalog.backends.bulk_read import SLICE, fetch_all, slices
 from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.models import Photo
 from curator.catalog.paths_codec import encode_path, shown_sql
@@ -109,9 +116,24 @@ def plan_frames(scope: Scope = Scope()) -> list[ProposalFrame]:
         f" OR photo.id IN ({WITH_PERSON_SQL})){where}"
         " ORDER BY photo.captured_at IS NULL, photo.captured_at, photo.capture_subsec, photo.id"
     )
-    rows = db.execute_sql(sql, params).fetchall()
-    key_faces = _key_faces() if any(r[10] is not None for r in rows) else {}
-    people = _people(shown, where, params) if rows else {}
+    cursor = db.execute_sql(sql, params)
+    first = cursor.fetchmany(SLICE)
+    # Both read before the frames: the result above is already the client's (psycopg)
+    # or a statement of its own (SQLite), so the cursor reads on after them.
+    key_faces = _key_faces() if first else {}
+    people = _people(shown, where, params) if first else {}
+    frames: list[ProposalFrame] = []
+    for rows in chain([first], slices(cursor)):  # the GIL and the rows let go a slice at a time
+        frames.extend(_frames(rows, key_faces, people))
+    return frames
+
+
+def _frames(
+    rows: list[tuple[Any, ...]],
+    key_faces: dict[int, tuple[Face, ...]],
+    people: dict[int, tuple[FramePerson, ...]],
+) -> list[ProposalFrame]:
+    """One slice of the plan's rows as frames."""
     kept, rejected = CullState.KEPT, CullState.REJECTED
     frames: list[ProposalFrame] = []
     for (
@@ -187,12 +209,14 @@ def plan_frames(scope: Scope = Scope()) -> list[ProposalFrame]:
 def _people(shown: str, where: str, params: list[object]) -> dict[int, tuple[FramePerson, ...]]:
     """The people of the scope's live photos' faces: photo id -> its people, each
     once, by person id."""
-    rows = Photo._meta.database.execute_sql(
-        'SELECT f."photo_id", p."id", p."name" FROM "face_person" fp'
-        ' JOIN "face" f ON f."id" = fp."face_id" JOIN "person" p ON p."id" = fp."person_id"'
-        f' WHERE f."photo_id" IN (SELECT photo.id FROM photo WHERE {shown}{where})',
-        params,
-    ).fetchall()
+    rows = fetch_all(
+        Photo._meta.database.execute_sql(
+            'SELECT f."photo_id", p."id", p."name" FROM "face_person" fp'
+            ' JOIN "face" f ON f."id" = fp."face_id" JOIN "person" p ON p."id" = fp."person_id"'
+            f' WHERE f."photo_id" IN (SELECT photo.id FROM photo WHERE {shown}{where})',
+            params,
+        )
+    )
     out: dict[int, dict[int, FramePerson]] = defaultdict(dict)
     for photo, person, name in rows:  # no DISTINCT nor ORDER BY: two temp B-trees saved
         out[int(photo)][int(person)] = FramePerson(int(person), None if name is None else str(name))
@@ -202,13 +226,15 @@ def _people(shown: str, where: str, params: list[object]) -> dict[int, tuple[Fra
 def _key_faces() -> dict[int, tuple[Face, ...]]:
     """The key faces of every live photo in a burst (box, eyes, smile, where
     they look), in the stage's order."""
-    rows = Photo._meta.database.execute_sql(
-        "SELECT face.photo_id, face.x, face.y, face.w, face.h, face.size_px, face.eyes,"
-        " face.smile, face.looking FROM face"
-        " JOIN photo ON photo.id = face.photo_id"
-        " WHERE face.is_key = 1 AND photo.burst_group IS NOT NULL"
-        " AND photo.deleted_at IS NULL ORDER BY face.photo_id, face.idx"
-    ).fetchall()
+    rows = fetch_all(
+        Photo._meta.database.execute_sql(
+            "SELECT face.photo_id, face.x, face.y, face.w, face.h, face.size_px, face.eyes,"
+            " face.smile, face.looking FROM face"
+            " JOIN photo ON photo.id = face.photo_id"
+            " WHERE face.is_key = 1 AND photo.burst_group IS NOT NULL"
+            " AND photo.deleted_at IS NULL ORDER BY face.photo_id, face.idx"
+        )
+    )
     out: dict[int, list[Face]] = defaultdict(list)
     for pid, x, y, w, h, size, eyes, smile, looking in rows:
         out[int(pid)].append(

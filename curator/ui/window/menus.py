@@ -163,6 +163,7 @@ class WindowMenus:
         action = self.file.addAction("&Back Up Catalog Now")
         action.triggered.connect(backup.back_up_now)
         backup.started.connect(hooks.status)
+        backup.progressed.connect(hooks.status)
         backup.finished.connect(hooks.backup_finished)
         backup.quit_ready.connect(hooks.close)
         return action
