@@ -114,6 +114,8 @@ pytestmark = pytest.mark.bench
 
 RESULTS = "stall_watch.json"
 N = int(os.environ.get("STALL_WATCH_N", "100000"))  # smaller for a quick look
+# "cull": only propose .. filter change (a quick look at the cull's steps); else all 13
+ONLY = os.environ.get("STALL_WATCH_ONLY", "")
 SETTLE_S = 0.5
 WAIT_MS = 600_000  # a PostgreSQL backup of 100,000 photos took 178 s under a load of 13
 BUDGET_MS = 100
@@ -143,6 +145,7 @@ def _drive(
         "longest_stall_ms": 0 if worst is None else round(worst.ms),
         "its_own_ms": 0 if worst is None else round(worst.own_ms),
         "stalls_over_100_ms": sum(1 for s in stalls if s.ms > BUDGET_MS),
+        "gc_ms_in_longest": 0 if worst is None else round(worst.gc_ms),
         "load_1m": round(os.getloadavg()[0], 1),  # the shared host's, beside the figures
     }
     if progress is not None and progress.first is not None:
@@ -153,6 +156,16 @@ def _drive(
         if worst.worker_top():
             figure["worker"] = worst.worker_top()
     print(f"\n{name:22s} {figure}")
+    for stall in stalls:  # every stall of the action, not only its longest
+        where = stall.top().splitlines()
+        print(f"  stall {stall.ms:.0f} ms ({stall.split()}): {where[0].strip() if where else ''}")
+    if os.environ.get("STALL_WATCH_GC_TYPES"):
+        import gc
+        from collections import Counter
+
+        sizes = [len(gc.get_objects(g)) for g in (0, 1, 2)]
+        kinds = Counter(type(o).__name__ for o in gc.get_objects(2)).most_common(12)
+        print(f"  tracked per generation {sizes}, frozen {gc.get_freeze_count()}; oldest: {kinds}")
     return figure
 
 
@@ -254,7 +267,8 @@ def _measure(qtbot: QtBot, location: str | None, tmp: Path) -> dict[str, dict[st
                 lambda: window.filter_bar.show_state(GalleryFilter.KEPT),
                 lambda: app.model.filter is GalleryFilter.KEPT and app.model.rowCount() > 0,
             )
-            for step in second_half(app, window, tmp / "out", qtbot):
+            steps_after = [] if ONLY == "cull" else second_half(app, window, tmp / "out", qtbot)
+            for step in steps_after:
                 figures[step.key] = _drive(
                     qtbot, watch, step.label, step.act, step.shown, step.progress
                 )
@@ -264,12 +278,13 @@ def _measure(qtbot: QtBot, location: str | None, tmp: Path) -> dict[str, dict[st
         finally:
             watch.stop()
         print("\n" + watch.report(5))
+        print(watch.gc_report())
         app.shutdown()
         window.close()
     finally:
         sys.setswitchinterval(switch)
         catalog.close()
-    assert len(figures) == 13
+    assert len(figures) == (8 if ONLY == "cull" else 13)
     return figures
 
 
