@@ -599,8 +599,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     presence: list[AppLock] = []
     opened: list[Catalog] = []
 
-    # Cycle collection on the main thread while the pools run (engine/collector.py).
-    with collected_on_main_thread():
+    # Cycle collection on the main thread while the pools run (engine/collector.py),
+    # what a costly full collection leaves frozen out of the next walks (issue 51 §2).
+    with collected_on_main_thread(freeze_survivors=True):
         try:
             app = build_window(paths.catalog, paths, settings)
             if cache_note is not None:

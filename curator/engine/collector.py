@@ -29,12 +29,29 @@ mostly what the imports made, and they live as long as the process: with
 torch and open_clip loaded, ~470k tracked objects made each full
 collection cost ~250 ms of the UI thread; frozen, it walks what came after.
 
+What the app keeps for long after a big load (the gallery's and the loupe's
+cached rows of a 100,000-photo catalog scrolled through, a step's history)
+would grow the walk again. So, in the window (`freeze_survivors`: app.py
+asks for it; a test session's collector leaves it off, as its tests count
+on `gc.collect()` freeing the cycles they made), a full collection that cost
+more than `FREEZE_AFTER_FULL_S` freezes its survivors right after it: it has just freed
+every cycle that was garbage, so nothing frozen is garbage then, and the
+next full collection walks only what came after. Reference counting still
+frees a frozen object (a cached row dropped); only a frozen object that
+later becomes part of cyclic garbage waits, and not forever: at most every
+`RECLAIM_EVERY_S` after such a freeze, the collector unfreezes everything,
+collects it all (the one long walk, that rarely) and freezes the survivors
+again (`reclaims`).
+
 Invariants:
 - `gc.collect` is called from the main thread only (the timer lives there).
 - One collector at a time: a nested `collected_on_main_thread()` (a CLI run
   inside the GUI or the test session) reuses the active one.
 - When the outermost one ends, automatic collection is back as it was, and
   what it froze is the collector's again (`gc.unfreeze`).
+- Nothing is frozen but right after a collection (young generations before
+  an imports' freeze, all of them before a survivors' freeze), and cyclic
+  garbage among frozen survivors is freed within `RECLAIM_EVERY_S`.
 """
 
 from __future__ import annotations
@@ -51,6 +68,10 @@ from PySide6.QtCore import QObject, QTimer
 DEFAULT_INTERVAL_MS = 200
 FULL_EVERY_S = 10.0  # the shortest time between two full collections
 FREEZE_AFTER_MODULES = 50  # modules loaded since the last freeze that make the next one
+# A full collection that took longer than this freezes its survivors (module
+# docstring): ~40k tracked objects' walk on a quiet 2-core machine.
+FREEZE_AFTER_FULL_S = 0.020
+RECLAIM_EVERY_S = 600.0  # survivors frozen this long ago are collected once more
 
 _active: MainThreadCollector | None = None
 
@@ -63,10 +84,16 @@ class MainThreadCollector(QObject):
         interval_ms: int = DEFAULT_INTERVAL_MS,
         parent: QObject | None = None,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        freeze_survivors: bool = False,
     ):
         super().__init__(parent)
+        self.freeze_survivors = freeze_survivors  # after a costly full collection
         self.collections = [0, 0, 0]  # per generation, for tests and diagnostics
         self.freezes = 0  # `freeze_after_imports` that froze, for tests and diagnostics
+        self.survivor_freezes = 0  # full collections whose survivors were frozen
+        self.reclaims = 0  # frozen survivors collected again (`RECLAIM_EVERY_S`)
+        self._survivors_frozen_at: float | None = None  # the first survivors' freeze since
         self._modules_at_freeze = 0  # len(sys.modules) at the last freeze
         self._clock = clock
         self._last_full = -float("inf")
@@ -87,7 +114,7 @@ class MainThreadCollector(QObject):
         back as it was before `start` (untouched when `start` never ran: a
         collector used only to collect or freeze never turns it on)."""
         self._timer.stop()
-        if self.freezes:
+        if self.freezes or self.survivor_freezes:
             gc.unfreeze()
         self.collect_due()
         if self._was_enabled:
@@ -114,7 +141,11 @@ class MainThreadCollector(QObject):
     def collect_due(self) -> int:
         """Collect the oldest generation whose count passed its threshold, as
         CPython would have (collecting one collects the younger ones too);
-        the number of unreachable objects found."""
+        the number of unreachable objects found. A full collection that cost
+        more than `FREEZE_AFTER_FULL_S` freezes its survivors; frozen survivors
+        are collected again once `RECLAIM_EVERY_S` has passed (module docstring)."""
+        if self._reclaim_due():
+            return self._reclaim()
         counts, thresholds = gc.get_count(), gc.get_threshold()
         for generation in (2, 1, 0):
             if not thresholds[generation] or counts[generation] <= thresholds[generation]:
@@ -126,8 +157,33 @@ class MainThreadCollector(QObject):
             found = gc.collect(generation)
             if generation == 2:
                 self._last_full, self._full_cost_s = start, self._clock() - start
+                if self.freeze_survivors and self._full_cost_s > FREEZE_AFTER_FULL_S:
+                    self._freeze_survivors()
             return found
         return 0
+
+    def _freeze_survivors(self) -> None:
+        """Right after a full collection: what is left is alive, out of the walk."""
+        gc.freeze()
+        self.survivor_freezes += 1
+        if self._survivors_frozen_at is None:
+            self._survivors_frozen_at = self._clock()
+
+    def _reclaim_due(self) -> bool:
+        frozen_at = self._survivors_frozen_at
+        return frozen_at is not None and self._clock() - frozen_at >= RECLAIM_EVERY_S
+
+    def _reclaim(self) -> int:
+        """Frozen survivors back in the walk, every generation collected (cyclic
+        garbage among them freed), the survivors frozen again."""
+        self._survivors_frozen_at = None
+        self.reclaims += 1
+        gc.unfreeze()
+        start = self._clock()
+        found = gc.collect()
+        self._last_full, self._full_cost_s = start, self._clock() - start
+        self._freeze_survivors()
+        return found
 
     def _full_allowed(self) -> bool:
         wait = max(FULL_EVERY_S, 20 * self._full_cost_s)
@@ -136,15 +192,16 @@ class MainThreadCollector(QObject):
 
 @contextmanager
 def collected_on_main_thread(
-    interval_ms: int = DEFAULT_INTERVAL_MS,
+    interval_ms: int = DEFAULT_INTERVAL_MS, *, freeze_survivors: bool = False
 ) -> Iterator[MainThreadCollector]:
     """Cycle collection on the main thread only, for the `with` block (call it on
-    the main thread, with the Q(Core)Application made; see the module docstring)."""
+    the main thread, with the Q(Core)Application made; see the module docstring).
+    A nested one reuses the active collector as it is."""
     global _active
     if _active is not None:
         yield _active
         return
-    collector = MainThreadCollector(interval_ms)
+    collector = MainThreadCollector(interval_ms, freeze_survivors=freeze_survivors)
     _active = collector
     collector.start()
     try:
@@ -162,6 +219,8 @@ def active_collector() -> MainThreadCollector | None:
 
 __all__ = [
     "DEFAULT_INTERVAL_MS",
+    "FREEZE_AFTER_FULL_S",
+    "RECLAIM_EVERY_S",
     "MainThreadCollector",
     "active_collector",
     "collected_on_main_thread",

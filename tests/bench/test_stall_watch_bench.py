@@ -177,6 +177,7 @@ def _measure(qtbot: QtBot, location: str | None, tmp: Path) -> dict[str, dict[st
     from curator.catalog.proposals.plan import Scope
     from curator.catalog.types import GalleryFilter
     from curator.cull.tuning import CullTuning
+    from curator.engine.collector import active_collector
     from curator.paths import resolve_paths
     from curator.settings import load_settings
     from tests.bench.gallery_catalog import populate
@@ -187,6 +188,11 @@ def _measure(qtbot: QtBot, location: str | None, tmp: Path) -> dict[str, dict[st
         prepare(cat, tmp / "files")
     catalog = Catalog.open(paths.catalog_location)
     switch = sys.getswitchinterval()
+    # As app.main's collector: a costly full collection freezes its survivors.
+    collector = active_collector()
+    froze = collector is not None and collector.freeze_survivors
+    if collector is not None:
+        collector.freeze_survivors = True
     figures: dict[str, dict[str, Any]] = {}
     try:
         app = build_app(catalog, paths, load_settings(paths.settings_file))
@@ -279,10 +285,15 @@ def _measure(qtbot: QtBot, location: str | None, tmp: Path) -> dict[str, dict[st
             watch.stop()
         print("\n" + watch.report(5))
         print(watch.gc_report())
+        if collector is not None:
+            frozen, reclaimed = collector.survivor_freezes, collector.reclaims
+            print(f"survivors frozen {frozen} times, reclaimed {reclaimed}")
         app.shutdown()
         window.close()
     finally:
         sys.setswitchinterval(switch)
+        if collector is not None:
+            collector.freeze_survivors = froze
         catalog.close()
     assert len(figures) == (8 if ONLY == "cull" else 13)
     return figures

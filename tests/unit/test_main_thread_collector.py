@@ -230,3 +230,54 @@ def test_stop_without_start_leaves_automatic_collection_as_it_is() -> None:
     finally:
         if was:
             gc.enable()
+
+
+def test_a_costly_full_collection_freezes_its_survivors_and_a_reclaim_frees_their_cycles(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A big load that lives long (a 100,000-photo gallery's rows scrolled
+    through) made every full collection on the UI thread walk it: a full
+    collection that cost more than FREEZE_AFTER_FULL_S freezes what survived
+    it, so the next walks only what came after. A frozen object that later
+    becomes cyclic garbage is still freed, by the reclaim RECLAIM_EVERY_S on.
+    (The window's collector does so; one made without `freeze_survivors`, as
+    the test session's, never does: see the pacing test above.)"""
+    now = [1000.0]
+    collector = MainThreadCollector(clock=lambda: now[0], freeze_survivors=True)
+    monkeypatch.setattr(collector_module, "FREEZE_AFTER_FULL_S", -1.0)  # every one is costly
+    was = gc.get_threshold()
+    gc.set_threshold(was[0], 1, 1)  # two collections of a generation make the next one due
+    threads: list[str] = []
+    rows = [{"row": [pid]} for pid in range(50_000)]  # long-lived and tracked: 100,000 objects
+    held: _Node | None = _Node()  # alive at the freeze, cyclic garbage after it
+    weakref.finalize(held, lambda: threads.append(threading.current_thread().name))
+
+    def full_collection_due() -> None:
+        gc.collect(1)
+        gc.collect(1)
+
+    try:
+        gc.collect()
+        off = MainThreadCollector(clock=lambda: now[0])  # as the test session's
+        frozen = gc.get_freeze_count()
+        full_collection_due()
+        off.collect_due()
+        assert off.collections[2] == 1 and gc.get_freeze_count() == frozen  # nothing frozen
+        full_collection_due()
+        collector.collect_due()
+        assert collector.collections[2] == 1 and collector.survivor_freezes == 1
+        assert len(gc.get_objects()) < len(rows)  # the rows are out of the next walks
+        held = None
+        now[0] += FULL_EVERY_S
+        full_collection_due()
+        collector.collect_due()
+        assert collector.collections[2] == 2 and threads == []  # frozen: not walked
+        now[0] += collector_module.RECLAIM_EVERY_S
+        collector.collect_due()
+        assert collector.reclaims == 1 and threads == ["MainThread"]  # freed, on this thread
+        assert len(gc.get_objects()) < len(rows)  # the survivors frozen again
+        assert len(rows) == 50_000
+    finally:
+        gc.set_threshold(*was)
+        collector.stop()
+    assert gc.get_freeze_count() == 0  # stop: the collector's again
