@@ -20,6 +20,7 @@ import pytest
 
 from curator.engine import collector as collector_module
 from curator.engine.collector import (
+    DEFAULT_INTERVAL_MS,
     FULL_EVERY_S,
     MainThreadCollector,
     active_collector,
@@ -281,3 +282,23 @@ def test_a_costly_full_collection_freezes_its_survivors_and_a_reclaim_frees_thei
         gc.set_threshold(*was)
         collector.stop()
     assert gc.get_freeze_count() == 0  # stop: the collector's again
+
+
+def test_a_burst_of_young_objects_brings_the_next_tick_sooner() -> None:
+    """A worker that makes 100,000 objects between two 200 ms ticks left them
+    all to one young collection on the UI thread (40-110 ms): a tick that
+    finds a burst makes the next come after FAST_INTERVAL_MS, so the same
+    objects are walked in smaller pieces; a quiet tick goes back to the pace."""
+    collector = MainThreadCollector()
+    collector.freeze_after_imports()  # its first look, done: the ticks below only collect
+    gc.collect()
+    assert collector.interval_ms == DEFAULT_INTERVAL_MS
+    keep: list[list[int]] = [[] for _ in range(2 * collector_module.BURST_YOUNG)]  # kept alive
+    assert gc.get_count()[0] > collector_module.BURST_YOUNG
+    collector.tick()
+    assert collector.interval_ms == collector_module.FAST_INTERVAL_MS
+    assert collector.collections[0] + collector.collections[1] + collector.collections[2] == 1
+    collector.tick()  # nothing new since: the usual pace
+    assert collector.interval_ms == DEFAULT_INTERVAL_MS
+    assert len(keep) == 2 * collector_module.BURST_YOUNG
+    collector.stop()
