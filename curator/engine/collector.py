@@ -45,10 +45,10 @@ more than `FREEZE_AFTER_FULL_S` freezes its survivors right after it: it has jus
 every cycle that was garbage, so nothing frozen is garbage then, and the
 next full collection walks only what came after. Reference counting still
 frees a frozen object (a cached row dropped); only a frozen object that
-later becomes part of cyclic garbage waits, and not forever: at most every
+later becomes part of cyclic garbage waits, and not forever:
 `RECLAIM_EVERY_S` after such a freeze, the collector unfreezes everything,
-collects it all (the one long walk, that rarely) and freezes the survivors
-again (`reclaims`).
+collects it all (the one long walk, that rarely) and, if that walk was
+costly, freezes the survivors again (`reclaims`), due again as long after.
 
 Invariants:
 - `gc.collect` is called from the main thread only (the timer lives there).
@@ -197,14 +197,16 @@ class MainThreadCollector(QObject):
 
     def _reclaim(self) -> int:
         """Frozen survivors back in the walk, every generation collected (cyclic
-        garbage among them freed), the survivors frozen again."""
+        garbage among them freed), the survivors frozen again if that walk was
+        costly (as after any full collection)."""
         self._survivors_frozen_at = None
         self.reclaims += 1
         gc.unfreeze()
         start = self._clock()
         found = gc.collect()
         self._last_full, self._full_cost_s = start, self._clock() - start
-        self._freeze_survivors()
+        if self._full_cost_s > FREEZE_AFTER_FULL_S:
+            self._freeze_survivors()
         return found
 
     def _full_allowed(self) -> bool:

@@ -22,7 +22,14 @@ gallery's re-read, the retrain's poke) is counted with it. Each stall names
 the UI thread's stack and a worker's (a UI thread `blocked` on the GIL).
 
 Run with ``make bench`` (or this file alone). Size: ``STALL_WATCH_N`` photos
-(default 100,000) and ``STALL_WATCH_FILES`` files (default 2,000). At
+(default 100,000) and ``STALL_WATCH_FILES`` files (default 2,000);
+``STALL_WATCH_ONLY=cull`` runs only propose .. the filter change (about 90 s
+on PostgreSQL at 100,000), ``STALL_WATCH_GC_TYPES=1`` prints after each action
+the tracked objects per generation and the oldest generation's commonest
+kinds. Every stall of an action is printed with its stack and the UI
+thread's garbage collections in it (`gc ms`, by generation: a collection's
+walk shows in no Python frame; the figure includes the GIL waits around the
+watch's own gc callbacks), and the run ends with the collections' totals. At
 100,000 on 2 shared cores: SQLite 3-4 minutes, PostgreSQL 6-9 (its backup
 copies the whole catalog: 2-3 minutes). Results go to the bench results
 folder (stall_watch.json), with the host's load average beside each action.
