@@ -99,6 +99,44 @@ host deschedules — the priority inversion a loaded machine gives any
 pure-Python worker; at normal priority it was 55 ms (the table). Earlier figures (issue 51
 §1, before the step queue): undo of the accept 1672 / 692 ms on SQLite,
 accept 5095 / 2134 on PostgreSQL.
+
+Issue 51 §2's last look (the undo's stall and the UI thread's collections),
+100,000 photos, 2,000 files, 2 cores shared with other engineers' runs
+(load 5-8, the after runs also beside a niced pytest of ~160 tests): before
+= main at 41dfa89, after = this branch, run back to back; longest stall /
+its own part, ms, and the UI thread's collection inside that stall (gc):
+
+  action              PG before     PG after        SQLite before   SQLite after
+  propose             212/90        191/93          81/40           126/61
+  accept the rest     174/55        98/97           56/6            70/4
+  undo (the accept)   85/68         53/23 (gc 50)   200/113         128/55 (gc 124)
+  redo (the accept)   221/64        57/36           126/46 (gc 122) 109/98 (gc 102)
+  XMP, export, backup 0-130 / ≤3   126-343 / ≤5    0-97 / ≤2       0-60 / ≤5
+
+What the stalls over 50 ms were, and what changed:
+- undo, redo and accept: the UI thread inside `photos_changed.emit` (its
+  stack ended at the emit in `_after_history` and `decided_in_one_step`): a
+  `Signal(list)` converted the 60,000 ids to a QVariantList and back for
+  each of three receivers, 62 ms measured alone: now a `Signal(object)`;
+- the gallery's and the loupe's drop of the step's rows walked the 60,000
+  ids (7 ms quiet, 24 ms at load 6): now the caches (`listing.cached_among`);
+- full collections: after the accept the oldest generation held 47,000
+  `Proposal` records and 35,000 tuples (58,000 and 43,000 after the undo),
+  the ended proposals kept for the undo: now packed rows the collector stops
+  tracking (catalog/proposals/packed.py), 6,000 objects left there; a full
+  collection that still costs over 20 ms freezes its survivors
+  (engine/collector.py);
+- a 217 ms stall with no sample (a worker holding the GIL: one json.dumps of
+  the 60,000 proposals the undo puts back): encoded 2,000 a call;
+- young collections of 60-180 ms: what a worker makes between two 200 ms
+  ticks was walked in one piece; a tick that finds a burst now brings the
+  next after 20 ms. What is left over 100 ms is this: on SQLite the undo's
+  and redo's own worker holds 58,000 `LogRow`s, 58,000 `DecisionRecord`s
+  and the stacks' `Entry`s (dataclasses: tracked) for the step, and one
+  collection of the middle generation walks them (102-124 ms at load 6.5;
+  a NamedTuple does not help, CPython untracks exact tuples only); on
+  PostgreSQL the propose (its worker's read, blocked) and one 96 ms stall of
+  the accept with no sample (a worker in one C call).
 """
 
 from __future__ import annotations
