@@ -45,7 +45,7 @@ from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication
 
 from curator.catalog.types import GalleryQuery
-from curator.engine.collector import collected_on_main_thread
+from curator.engine.collector import active_collector, collected_on_main_thread
 from curator.engine.thread_priority import lower_pool_priority
 from curator.paths import AppPaths, resolve_paths
 from curator.pipeline.phase import PipelinePools
@@ -334,7 +334,7 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         members=pass_order.members,
         followers=pass_order.followers,
         # Undo, redo and accept: one at a time, in order, on the Cull pool (issue 51 §1).
-        steps=StepQueue(ui_pools.cull),
+        steps=StepQueue(ui_pools.cull, collector=active_collector()),
     )
     session.advance_after_rating = settings.advance_after_rating
 

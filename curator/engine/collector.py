@@ -20,7 +20,13 @@ a 200 ms tick let 100,000 and more pile up, a 40-110 ms collection of the
 young generations on the UI thread (issue 51 §2's stall watch). So a tick
 that finds more than `BURST_YOUNG` young objects makes the next one come
 after `FAST_INTERVAL_MS`, until a tick finds fewer: the same objects walked
-in smaller pieces. A full collection
+in smaller pieces. And while the window runs a step on a worker (an undo,
+a redo, an accept: ui/review/step_queue.py), it `hold`s the collector: the
+step's worker holds its 60,000 rows and records (tracked dataclasses) for
+the step's whole length and drops them at its end, so walking them on the
+UI thread meanwhile (a 102-124 ms young collection on SQLite) is work for
+nothing: collections wait until the hold is released (at most
+`HOLD_MAX_S`), when reference counting has freed them. A full collection
 (every object; 50-80 ms on the UI thread with ~100k objects, more as the
 heap grows) runs at most every `FULL_EVERY_S`, or 20 times its own last
 cost, whichever is longer: CPython skips most of them too (it waits until a
@@ -80,6 +86,7 @@ FREEZE_AFTER_MODULES = 50  # modules loaded since the last freeze that make the 
 FREEZE_AFTER_FULL_S = 0.020
 FAST_INTERVAL_MS = 20  # the next tick's interval after a tick that found a burst
 BURST_YOUNG = 10_000  # young objects at a tick that make a burst (CPython's own: 700)
+HOLD_MAX_S = 60.0  # a hold older than this no longer stops collections
 RECLAIM_EVERY_S = 600.0  # survivors frozen this long ago are collected once more
 
 _active: MainThreadCollector | None = None
@@ -103,6 +110,8 @@ class MainThreadCollector(QObject):
         self.survivor_freezes = 0  # full collections whose survivors were frozen
         self.reclaims = 0  # frozen survivors collected again (`RECLAIM_EVERY_S`)
         self._survivors_frozen_at: float | None = None  # the first survivors' freeze since
+        self._holds = 0  # `hold`s not released yet
+        self._held_since = 0.0  # when the first of them began
         self._modules_at_freeze = 0  # len(sys.modules) at the last freeze
         self._clock = clock
         self._last_full = -float("inf")
@@ -124,12 +133,35 @@ class MainThreadCollector(QObject):
         back as it was before `start` (untouched when `start` never ran: a
         collector used only to collect or freeze never turns it on)."""
         self._timer.stop()
+        self._holds = 0  # what is due is collected now, held or not
         if self.freezes or self.survivor_freezes:
             gc.unfreeze()
         self.collect_due()
         if self._was_enabled:
             gc.enable()
         self._was_enabled = None
+
+    def hold(self) -> Callable[[], None]:
+        """Collections wait until the returned release is called (main thread;
+        releasing twice is harmless), or for `HOLD_MAX_S` at most: a step on a
+        worker whose many objects live exactly as long as it (module docstring)."""
+        if not self._holds:
+            self._held_since = self._clock()
+        self._holds += 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                self._holds -= 1
+
+        return release
+
+    @property
+    def held(self) -> bool:
+        """A hold is on, and not older than `HOLD_MAX_S`."""
+        return self._holds > 0 and self._clock() - self._held_since < HOLD_MAX_S
 
     @property
     def interval_ms(self) -> int:
@@ -139,6 +171,8 @@ class MainThreadCollector(QObject):
     def tick(self) -> None:
         """The timer's: freeze after imports, collect what is due, and the
         next tick sooner while young objects come in bursts (module docstring)."""
+        if self.held:
+            return
         young = gc.get_count()[0]  # before a freeze's own young collection
         self.freeze_after_imports()
         self.collect_due()
@@ -166,6 +200,8 @@ class MainThreadCollector(QObject):
         the number of unreachable objects found. A full collection that cost
         more than `FREEZE_AFTER_FULL_S` freezes its survivors; frozen survivors
         are collected again once `RECLAIM_EVERY_S` has passed (module docstring)."""
+        if self.held:
+            return 0
         if self._reclaim_due():
             return self._reclaim()
         counts, thresholds = gc.get_count(), gc.get_threshold()
@@ -246,6 +282,7 @@ __all__ = [
     "DEFAULT_INTERVAL_MS",
     "FAST_INTERVAL_MS",
     "FREEZE_AFTER_FULL_S",
+    "HOLD_MAX_S",
     "RECLAIM_EVERY_S",
     "MainThreadCollector",
     "active_collector",

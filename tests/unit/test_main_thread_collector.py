@@ -302,3 +302,36 @@ def test_a_burst_of_young_objects_brings_the_next_tick_sooner() -> None:
     assert collector.interval_ms == DEFAULT_INTERVAL_MS
     assert len(keep) == 2 * collector_module.BURST_YOUNG
     collector.stop()
+
+
+def test_a_hold_makes_collections_wait_until_released_or_too_old() -> None:
+    """A step on a worker holds its 60,000 rows and records till it ends: the
+    window's step queue holds the collector meanwhile, so the UI thread never
+    walks them (they are freed by reference counting at the step's end)."""
+    now = [1000.0]
+    collector = MainThreadCollector(clock=lambda: now[0])
+    collector.freeze_after_imports()  # its first look, done
+    was = gc.get_threshold()
+    gc.set_threshold(was[0], 1, 1)
+    try:
+        gc.collect()
+        release = collector.hold()
+        keep = [[] for _ in range(2 * collector_module.BURST_YOUNG)]  # a step's worker's
+        collector.tick()
+        assert collector.held and sum(collector.collections) == 0  # nothing walked
+        release()
+        release()  # twice: harmless
+        assert not collector.held
+        collector.tick()
+        assert sum(collector.collections) == 1  # due, so collected once let go
+        stuck = collector.hold()
+        gc.collect(0)
+        gc.collect(0)  # the middle generation due
+        now[0] += collector_module.HOLD_MAX_S  # a hold never released stops nothing for long
+        assert not collector.held
+        collector.collect_due()
+        assert sum(collector.collections) == 2 and len(keep) > 0
+        stuck()
+    finally:
+        gc.set_threshold(*was)
+        collector.stop()
