@@ -65,6 +65,7 @@ Invariants:
 - Nothing is frozen but right after a collection (young generations before
   an imports' freeze, all of them before a survivors' freeze), and cyclic
   garbage among frozen survivors is freed within `RECLAIM_EVERY_S`.
+- A `hold` delays collections by `HOLD_MAX_S` at most, whoever forgot it.
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ class MainThreadCollector(QObject):
             nonlocal released
             if not released:
                 released = True
-                self._holds -= 1
+                self._holds = max(0, self._holds - 1)  # `stop` may have cleared it
 
         return release
 
@@ -176,8 +177,8 @@ class MainThreadCollector(QObject):
         young = gc.get_count()[0]  # before a freeze's own young collection
         self.freeze_after_imports()
         self.collect_due()
-        interval = min(FAST_INTERVAL_MS, self._interval_ms) if young > BURST_YOUNG else None
-        interval = self._interval_ms if interval is None else interval
+        burst = young > BURST_YOUNG
+        interval = min(FAST_INTERVAL_MS, self._interval_ms) if burst else self._interval_ms
         if self._timer.interval() != interval:
             self._timer.setInterval(interval)
 
