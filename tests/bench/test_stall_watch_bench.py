@@ -101,17 +101,33 @@ pure-Python worker; at normal priority it was 55 ms (the table). Earlier figures
 accept 5095 / 2134 on PostgreSQL.
 
 Issue 51 §2's last look (the undo's stall and the UI thread's collections),
-100,000 photos, 2,000 files, 2 cores shared with other engineers' runs
-(load 5-8, the after runs also beside a niced pytest of ~160 tests): before
-= main at 41dfa89, after = this branch, run back to back; longest stall /
-its own part, ms, and the UI thread's collection inside that stall (gc):
+100,000 photos, 2,000 files, 2 cores shared with other engineers' runs;
+before = main at 41dfa89, after = this branch, run back to back (after,
+before, on SQLite, then on PostgreSQL; load 3.2-5.2); longest stall / its
+own part, ms; result shown, s:
 
-  action              PG before     PG after        SQLite before   SQLite after
-  propose             212/90        191/93          81/40           126/61
-  accept the rest     174/55        98/97           56/6            70/4
-  undo (the accept)   85/68         53/23 (gc 50)   200/113         128/55 (gc 124)
-  redo (the accept)   221/64        57/36           126/46 (gc 122) 109/98 (gc 102)
-  XMP, export, backup 0-130 / ≤3   126-343 / ≤5    0-97 / ≤2       0-60 / ≤5
+  action              SQLite before    SQLite after     PG before        PG after
+  propose             165/161  2.6     86/47    3.2     100/90   2.2     106/104  1.8
+  least sure first      0/0    0.28     0/0    0.40     68/44   0.24      0/0    0.20
+  accept the rest     134/57   5.9      0/0    3.9     152/60   8.7      59/46   5.6
+  undo (the accept)   132/88   5.8     56/22   5.0      74/64  13.6       0/0    9.2
+  redo (the accept)   124/6    5.0      0/0    3.7      74/43   9.6       0/0   10.8
+  uncertain first       0/0    0.16     0/0    0.15      0/0    0.20      0/0    0.19
+  filter (kept)         0/0    0.01     0/0    0.01      0/0    0.01      0/0    0.00
+  tag cloud click      70/29   0.02     0/0    0.01     56/26   0.01      0/0    0.01
+  project switch        0/0    0.02     0/0    0.01      0/0    0.03      0/0    0.03
+  XMP write 2,000      58/52  16.4     52/4   21.9       0/0    7.2       0/0   21.0
+  export 2,000          0/0   10.3      0/0   22.7       0/0    8.8      53/23  16.0
+  backup                0/0    3.6      0/0    4.1      62/4   86.0       0/0   77.4
+
+The UI thread's collections over the whole run, longest young ones: SQLite
+gen 0 95.7 -> 29.8 ms, gen 1 131.3 -> 45.8 ms; PostgreSQL gen 1 64.7 ->
+23.2 ms. An earlier pair at load 5-8 (the after one beside a niced pytest of
+~160 tests, before the step queue's hold): undo PG 85 -> 53, SQLite 200 ->
+128; redo PG 221 -> 57, SQLite 126 -> 109; accept PG 174 -> 98, the file
+actions' shown times then the other way round (XMP write SQLite 21.4 ->
+14.7 s, export 27.7 -> 18.0 s): the file actions' times swing with the
+host's other work, and nothing here runs on their path.
 
 What the stalls over 50 ms were, and what changed:
 - undo, redo and accept: the UI thread inside `photos_changed.emit` (its
@@ -130,13 +146,15 @@ What the stalls over 50 ms were, and what changed:
   the 60,000 proposals the undo puts back): encoded 2,000 a call;
 - young collections of 60-180 ms: what a worker makes between two 200 ms
   ticks was walked in one piece; a tick that finds a burst now brings the
-  next after 20 ms. What is left over 100 ms is this: on SQLite the undo's
-  and redo's own worker holds 58,000 `LogRow`s, 58,000 `DecisionRecord`s
-  and the stacks' `Entry`s (dataclasses: tracked) for the step, and one
-  collection of the middle generation walks them (102-124 ms at load 6.5;
-  a NamedTuple does not help, CPython untracks exact tuples only); on
-  PostgreSQL the propose (its worker's read, blocked) and one 96 ms stall of
-  the accept with no sample (a worker in one C call).
+  next after 20 ms. And an undo's or redo's worker holds 58,000 `LogRow`s,
+  58,000 `DecisionRecord`s and the stacks' `Entry`s (dataclasses: tracked;
+  a NamedTuple would not help, CPython untracks exact tuples only) for the
+  whole step, which one collection of the middle generation walked (102-124
+  ms on SQLite at load 6.5): the step queue now holds the collector while a
+  step runs, and they are freed by reference counting, never walked.
+What is left over 100 ms: PostgreSQL's propose (a worker holding the GIL,
+no sample: its read, another engineer's), and at load 5-8 an accept's
+96 ms with no sample (a worker in one C call) and the host's own stalls.
 """
 
 from __future__ import annotations
