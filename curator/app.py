@@ -45,7 +45,7 @@ from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication
 
 from curator.catalog.types import GalleryQuery
-from curator.engine.collector import collected_on_main_thread
+from curator.engine.collector import active_collector, collected_on_main_thread
 from curator.engine.thread_priority import lower_pool_priority
 from curator.paths import AppPaths, RecentCatalogs, paths_for, resolve_paths
 from curator.pipeline.phase import PipelinePools
@@ -346,7 +346,7 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         members=pass_order.members,
         followers=pass_order.followers,
         # Undo, redo and accept: one at a time, in order, on the Cull pool (issue 51 §1).
-        steps=StepQueue(ui_pools.cull),
+        steps=StepQueue(ui_pools.cull, collector=active_collector()),
     )
     session.advance_after_rating = settings.advance_after_rating
 
@@ -610,8 +610,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CATALOG
     paths, cache_note = seat_paths(paths, settings)  # a studio's shared previews
 
-    # Cycle collection on the main thread while the pools run (engine/collector.py).
-    with collected_on_main_thread():
+    # Cycle collection on the main thread while the pools run (engine/collector.py),
+    # what a costly full collection leaves frozen out of the next walks (issue 51 §2).
+    with collected_on_main_thread(freeze_survivors=True):
         switch_pool = _pool(1)  # File ▸ Open Catalog…, Restore…: outlives each App
         host = CatalogHost(switch_pool, open_app, recent, qt_app.quit)
         menu = CatalogMenu(host, lambda: host.app.window.settings if host.app else settings)

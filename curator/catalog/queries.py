@@ -38,7 +38,8 @@ from curator.catalog.models import (
 from curator.catalog.paths_codec import decode_path, display_path, shown_sql
 from curator.catalog.people import store as people_store
 from curator.catalog.people.filters import FLAGGED_SQL
-from curator.catalog.proposals.store import proposal_record, proposals_of
+from curator.catalog.proposals.packed import proposal_record
+from curator.catalog.proposals.store import proposals_of
 from curator.catalog.types import GalleryFilter as GalleryFilter  # the value types live there
 from curator.catalog.types import GalleryQuery as GalleryQuery
 from curator.catalog.types import GalleryRow as GalleryRow

@@ -13,7 +13,20 @@ So, while a Qt event loop with pools is running (the GUI, a headless
 pipeline run, the test session), automatic collection is off and a timer on
 the main thread collects instead, by the same thresholds: a generation is
 collected when `gc.get_count()` says CPython would have collected it. The
-timer paces it (at most one young collection per tick). A full collection
+timer paces it (at most one young collection per tick). A young collection
+walks what was made since the last one and is still alive: while a worker
+makes many objects at once (an undo's 60,000 records, a propose's frames),
+a 200 ms tick let 100,000 and more pile up, a 40-110 ms collection of the
+young generations on the UI thread (issue 51 §2's stall watch). So a tick
+that finds more than `BURST_YOUNG` young objects makes the next one come
+after `FAST_INTERVAL_MS`, until a tick finds fewer: the same objects walked
+in smaller pieces. And while the window runs a step on a worker (an undo,
+a redo, an accept: ui/review/step_queue.py), it `hold`s the collector: the
+step's worker holds its 60,000 rows and records (tracked dataclasses) for
+the step's whole length and drops them at its end, so walking them on the
+UI thread meanwhile (a 102-124 ms young collection on SQLite) is work for
+nothing: collections wait until the hold is released (at most
+`HOLD_MAX_S`), when reference counting has freed them. A full collection
 (every object; 50-80 ms on the UI thread with ~100k objects, more as the
 heap grows) runs at most every `FULL_EVERY_S`, or 20 times its own last
 cost, whichever is longer: CPython skips most of them too (it waits until a
@@ -29,12 +42,30 @@ mostly what the imports made, and they live as long as the process: with
 torch and open_clip loaded, ~470k tracked objects made each full
 collection cost ~250 ms of the UI thread; frozen, it walks what came after.
 
+What the app keeps for long after a big load (the gallery's and the loupe's
+cached rows of a 100,000-photo catalog scrolled through, a step's history)
+would grow the walk again. So, in the window (`freeze_survivors`: app.py
+asks for it; a test session's collector leaves it off, as its tests count
+on `gc.collect()` freeing the cycles they made), a full collection that cost
+more than `FREEZE_AFTER_FULL_S` freezes its survivors right after it: it has just freed
+every cycle that was garbage, so nothing frozen is garbage then, and the
+next full collection walks only what came after. Reference counting still
+frees a frozen object (a cached row dropped); only a frozen object that
+later becomes part of cyclic garbage waits, and not forever:
+`RECLAIM_EVERY_S` after such a freeze, the collector unfreezes everything,
+collects it all (the one long walk, that rarely) and, if that walk was
+costly, freezes the survivors again (`reclaims`), due again as long after.
+
 Invariants:
 - `gc.collect` is called from the main thread only (the timer lives there).
 - One collector at a time: a nested `collected_on_main_thread()` (a CLI run
   inside the GUI or the test session) reuses the active one.
 - When the outermost one ends, automatic collection is back as it was, and
   what it froze is the collector's again (`gc.unfreeze`).
+- Nothing is frozen but right after a collection (young generations before
+  an imports' freeze, all of them before a survivors' freeze), and cyclic
+  garbage among frozen survivors is freed within `RECLAIM_EVERY_S`.
+- A `hold` delays collections by `HOLD_MAX_S` at most, whoever forgot it.
 """
 
 from __future__ import annotations
@@ -51,6 +82,13 @@ from PySide6.QtCore import QObject, QTimer
 DEFAULT_INTERVAL_MS = 200
 FULL_EVERY_S = 10.0  # the shortest time between two full collections
 FREEZE_AFTER_MODULES = 50  # modules loaded since the last freeze that make the next one
+# A full collection that took longer than this freezes its survivors (module
+# docstring): ~40k tracked objects' walk on a quiet 2-core machine.
+FREEZE_AFTER_FULL_S = 0.020
+FAST_INTERVAL_MS = 20  # the next tick's interval after a tick that found a burst
+BURST_YOUNG = 10_000  # young objects at a tick that make a burst (CPython's own: 700)
+HOLD_MAX_S = 60.0  # a hold older than this no longer stops collections
+RECLAIM_EVERY_S = 600.0  # survivors frozen this long ago are collected once more
 
 _active: MainThreadCollector | None = None
 
@@ -63,17 +101,26 @@ class MainThreadCollector(QObject):
         interval_ms: int = DEFAULT_INTERVAL_MS,
         parent: QObject | None = None,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        freeze_survivors: bool = False,
     ):
         super().__init__(parent)
+        self.freeze_survivors = freeze_survivors  # after a costly full collection
         self.collections = [0, 0, 0]  # per generation, for tests and diagnostics
         self.freezes = 0  # `freeze_after_imports` that froze, for tests and diagnostics
+        self.survivor_freezes = 0  # full collections whose survivors were frozen
+        self.reclaims = 0  # frozen survivors collected again (`RECLAIM_EVERY_S`)
+        self._survivors_frozen_at: float | None = None  # the first survivors' freeze since
+        self._holds = 0  # `hold`s not released yet
+        self._held_since = 0.0  # when the first of them began
         self._modules_at_freeze = 0  # len(sys.modules) at the last freeze
         self._clock = clock
         self._last_full = -float("inf")
         self._full_cost_s = 0.0
         self._timer = QTimer(self)
+        self._interval_ms = interval_ms
         self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self._tick)
+        self._timer.timeout.connect(self.tick)
         self._was_enabled: bool | None = None  # automatic collection before `start`
 
     def start(self) -> None:
@@ -87,16 +134,53 @@ class MainThreadCollector(QObject):
         back as it was before `start` (untouched when `start` never ran: a
         collector used only to collect or freeze never turns it on)."""
         self._timer.stop()
-        if self.freezes:
+        self._holds = 0  # what is due is collected now, held or not
+        if self.freezes or self.survivor_freezes:
             gc.unfreeze()
         self.collect_due()
         if self._was_enabled:
             gc.enable()
         self._was_enabled = None
 
-    def _tick(self) -> None:
+    def hold(self) -> Callable[[], None]:
+        """Collections wait until the returned release is called (main thread;
+        releasing twice is harmless), or for `HOLD_MAX_S` at most: a step on a
+        worker whose many objects live exactly as long as it (module docstring)."""
+        if not self._holds:
+            self._held_since = self._clock()
+        self._holds += 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                self._holds = max(0, self._holds - 1)  # `stop` may have cleared it
+
+        return release
+
+    @property
+    def held(self) -> bool:
+        """A hold is on, and not older than `HOLD_MAX_S`."""
+        return self._holds > 0 and self._clock() - self._held_since < HOLD_MAX_S
+
+    @property
+    def interval_ms(self) -> int:
+        """When the next tick comes (`FAST_INTERVAL_MS` during a burst)."""
+        return self._timer.interval()
+
+    def tick(self) -> None:
+        """The timer's: freeze after imports, collect what is due, and the
+        next tick sooner while young objects come in bursts (module docstring)."""
+        if self.held:
+            return
+        young = gc.get_count()[0]  # before a freeze's own young collection
         self.freeze_after_imports()
         self.collect_due()
+        burst = young > BURST_YOUNG
+        interval = min(FAST_INTERVAL_MS, self._interval_ms) if burst else self._interval_ms
+        if self._timer.interval() != interval:
+            self._timer.setInterval(interval)
 
     def freeze_after_imports(self) -> bool:
         """When `FREEZE_AFTER_MODULES` modules have loaded since the last freeze
@@ -114,7 +198,13 @@ class MainThreadCollector(QObject):
     def collect_due(self) -> int:
         """Collect the oldest generation whose count passed its threshold, as
         CPython would have (collecting one collects the younger ones too);
-        the number of unreachable objects found."""
+        the number of unreachable objects found. A full collection that cost
+        more than `FREEZE_AFTER_FULL_S` freezes its survivors; frozen survivors
+        are collected again once `RECLAIM_EVERY_S` has passed (module docstring)."""
+        if self.held:
+            return 0
+        if self._reclaim_due():
+            return self._reclaim()
         counts, thresholds = gc.get_count(), gc.get_threshold()
         for generation in (2, 1, 0):
             if not thresholds[generation] or counts[generation] <= thresholds[generation]:
@@ -126,8 +216,35 @@ class MainThreadCollector(QObject):
             found = gc.collect(generation)
             if generation == 2:
                 self._last_full, self._full_cost_s = start, self._clock() - start
+                if self.freeze_survivors and self._full_cost_s > FREEZE_AFTER_FULL_S:
+                    self._freeze_survivors()
             return found
         return 0
+
+    def _freeze_survivors(self) -> None:
+        """Right after a full collection: what is left is alive, out of the walk."""
+        gc.freeze()
+        self.survivor_freezes += 1
+        if self._survivors_frozen_at is None:
+            self._survivors_frozen_at = self._clock()
+
+    def _reclaim_due(self) -> bool:
+        frozen_at = self._survivors_frozen_at
+        return frozen_at is not None and self._clock() - frozen_at >= RECLAIM_EVERY_S
+
+    def _reclaim(self) -> int:
+        """Frozen survivors back in the walk, every generation collected (cyclic
+        garbage among them freed), the survivors frozen again if that walk was
+        costly (as after any full collection)."""
+        self._survivors_frozen_at = None
+        self.reclaims += 1
+        gc.unfreeze()
+        start = self._clock()
+        found = gc.collect()
+        self._last_full, self._full_cost_s = start, self._clock() - start
+        if self._full_cost_s > FREEZE_AFTER_FULL_S:
+            self._freeze_survivors()
+        return found
 
     def _full_allowed(self) -> bool:
         wait = max(FULL_EVERY_S, 20 * self._full_cost_s)
@@ -136,15 +253,16 @@ class MainThreadCollector(QObject):
 
 @contextmanager
 def collected_on_main_thread(
-    interval_ms: int = DEFAULT_INTERVAL_MS,
+    interval_ms: int = DEFAULT_INTERVAL_MS, *, freeze_survivors: bool = False
 ) -> Iterator[MainThreadCollector]:
     """Cycle collection on the main thread only, for the `with` block (call it on
-    the main thread, with the Q(Core)Application made; see the module docstring)."""
+    the main thread, with the Q(Core)Application made; see the module docstring).
+    A nested one reuses the active collector as it is."""
     global _active
     if _active is not None:
         yield _active
         return
-    collector = MainThreadCollector(interval_ms)
+    collector = MainThreadCollector(interval_ms, freeze_survivors=freeze_survivors)
     _active = collector
     collector.start()
     try:
@@ -161,7 +279,12 @@ def active_collector() -> MainThreadCollector | None:
 
 
 __all__ = [
+    "BURST_YOUNG",
     "DEFAULT_INTERVAL_MS",
+    "FAST_INTERVAL_MS",
+    "FREEZE_AFTER_FULL_S",
+    "HOLD_MAX_S",
+    "RECLAIM_EVERY_S",
     "MainThreadCollector",
     "active_collector",
     "collected_on_main_thread",

@@ -17,12 +17,10 @@ another of the app's threads at the same priority (engine/thread_priority.py
 lowers the pipeline's); the rest, **blocked**, is the thread asleep — the
 GIL held by a worker thread, a lock, I/O.
 
-A stall nobody's stack was sampled in (the watchdog needs the GIL too) may
-be the cyclic garbage collector: a collection walks its generation's
-tracked objects holding the GIL (the app's collector runs them on the UI
-thread: engine/collector.py). `gc.callbacks` stamps each collection's start
-and end, and a stall reports how much of it was one (`gc_ms`, any
-generation).
+Each stall also says how much of it was the cycle collector on the UI thread
+(`gc_ms`, the collections by generation: a `gc.callbacks` hook timing each
+collection the main thread runs, `engine/collector.py`'s timer), since a
+full collection's walk shows in no Python frame of its own.
 
 The stack is read by `faulthandler` (C code that walks the frames and writes
 text), never through a frame object: holding one of the main thread's frames
@@ -72,7 +70,13 @@ class Stall:
     ran_ms: float = 0.0  # the UI thread on a CPU
     queued_ms: float = 0.0  # runnable, but another task had the core
     workers: Counter[str] = field(default_factory=Counter)  # the others' Curator stacks
-    gc_ms: float = 0.0  # of it, garbage collections (any generation, any thread)
+    gc_ms: float = 0.0  # the cycle collector on the UI thread during the stall
+    gc_generations: tuple[int, ...] = ()  # the generation of each such collection
+
+    def gc_split(self) -> str:
+        if not self.gc_generations:
+            return ""
+        return f"gc {self.gc_ms:.0f} ms (generations {list(self.gc_generations)})"
 
     @property
     def blocked_ms(self) -> float:
@@ -85,9 +89,10 @@ class Stall:
         return self.ms - self.queued_ms
 
     def split(self) -> str:
+        gc_part = self.gc_split()
         return (
             f"ran {self.ran_ms:.0f}, queued for a CPU {self.queued_ms:.0f}, "
-            f"blocked {self.blocked_ms:.0f}; in GC {self.gc_ms:.0f}"
+            f"blocked {self.blocked_ms:.0f}" + (f"; {gc_part}" if gc_part else "")
         )
 
     def top(self) -> str:
@@ -145,20 +150,33 @@ class StallWatch:
         self._timer.setInterval(5)
         self._timer.timeout.connect(self._ticked)
         self._thread = threading.Thread(target=self._watch, daemon=True, name="stall-watch")
-        self._gc_started: float | None = None
-        self._gc_spans: list[tuple[float, float]] = []  # collections: (start, end)
+        self._gc_started = 0.0
+        self._gc_ms = 0.0  # the main thread's collections since the last tick
+        self._gc_generations: list[int] = []
+        self.collections: list[tuple[int, float]] = []  # every main-thread (generation, ms)
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if threading.get_ident() != self._main:
+            return
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+            return
+        ms = (time.perf_counter() - self._gc_started) * 1000
+        self._gc_ms += ms
+        self._gc_generations.append(info["generation"])
+        self.collections.append((info["generation"], ms))
 
     def start(self) -> StallWatch:
         self._tick = time.monotonic()
         self._sched = _schedstat(self._schedstat_path)
+        gc.callbacks.append(self._on_gc)
         self._timer.start()
         self._thread.start()
-        gc.callbacks.append(self._collected)
         return self
 
     def stop(self) -> None:
-        if self._collected in gc.callbacks:
-            gc.callbacks.remove(self._collected)
+        if self._on_gc in gc.callbacks:
+            gc.callbacks.remove(self._on_gc)
         self._timer.stop()
         self._stop.set()
         self._thread.join()
@@ -168,21 +186,10 @@ class StallWatch:
         gap, samples, workers = now - self._tick, self._samples, self._workers
         ran, queued = sched[0] - self._sched[0], sched[1] - self._sched[1]
         self._tick, self._samples, self._workers, self._sched = now, Counter(), Counter(), sched
+        gc_ms, gens = self._gc_ms, tuple(self._gc_generations)
+        self._gc_ms, self._gc_generations = 0.0, []
         if gap > STALL_S:
-            began = now - gap
-            spans, self._gc_spans = self._gc_spans, []
-            in_gc = sum(max(0.0, min(end, now) - max(start, began)) for start, end in spans)
-            self.stalls.append(Stall(gap * 1000, samples, ran, queued, workers, in_gc * 1000))
-        else:
-            self._gc_spans.clear()
-
-    def _collected(self, phase: str, info: dict[str, int]) -> None:
-        """gc.callbacks: the span of each collection (its thread holds the GIL)."""
-        if phase == "start":
-            self._gc_started = time.monotonic()
-        elif self._gc_started is not None:
-            self._gc_spans.append((self._gc_started, time.monotonic()))
-            self._gc_started = None
+            self.stalls.append(Stall(gap * 1000, samples, ran, queued, workers, gc_ms, gens))
 
     def _watch(self) -> None:
         with tempfile.TemporaryFile("w+") as out:
@@ -198,6 +205,18 @@ class StallWatch:
                     if stack:
                         self._samples[stack] += 1
                     self._workers.update(_worker_stacks(dump, self._main or 0))
+
+    def gc_report(self) -> str:
+        """The main thread's collections while watched: count, longest, total, per generation."""
+        out = []
+        for gen in (0, 1, 2):
+            times = [ms for g, ms in self.collections if g == gen]
+            if times:
+                out.append(
+                    f"generation {gen}: {len(times)} collections, longest {max(times):.1f} ms, "
+                    f"total {sum(times):.0f} ms"
+                )
+        return "\n".join(out) or "no collection on the UI thread"
 
     def report(self, limit: int = 10) -> str:
         """The longest stalls with their most-sampled stack."""

@@ -21,6 +21,7 @@ from pytestqt.qtbot import QtBot
 from curator.app import App
 from curator.catalog import decisions
 from curator.catalog.models import Decision, Photo
+from curator.engine.collector import active_collector
 from curator.ui.review.step_queue import UNDER_WAY_MS
 from tests.ui.step_helpers import steps_done
 
@@ -108,11 +109,16 @@ def test_two_ctrl_z_in_a_row_undo_two_steps_in_order(
     assert a is not None and b is not None
     assert (_cull(a), _cull(b)) == ("rejected", "kept")
 
+    collector = active_collector()
+    assert collector is not None and not collector.held
     qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
     qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)  # pressed before the first is written
     assert session.steps is not None and session.steps.pending == 2
+    # The UI thread never walks the steps' worker's rows meanwhile (issue 51 §2).
+    assert collector.held
     release.set()
     steps_done(session, qtbot)
+    assert not collector.held  # let go once the last step is done
     assert len(threads) == 2
     assert (_cull(a), _cull(b)) == ("unreviewed", "unreviewed")
     undo_rows = list(Decision.select().where(Decision.undoes.is_null(False)).order_by(Decision.id))

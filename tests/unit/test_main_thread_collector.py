@@ -20,6 +20,7 @@ import pytest
 
 from curator.engine import collector as collector_module
 from curator.engine.collector import (
+    DEFAULT_INTERVAL_MS,
     FULL_EVERY_S,
     MainThreadCollector,
     active_collector,
@@ -230,3 +231,107 @@ def test_stop_without_start_leaves_automatic_collection_as_it_is() -> None:
     finally:
         if was:
             gc.enable()
+
+
+def test_a_costly_full_collection_freezes_its_survivors_and_a_reclaim_frees_their_cycles(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A big load that lives long (a 100,000-photo gallery's rows scrolled
+    through) made every full collection on the UI thread walk it: a full
+    collection that cost more than FREEZE_AFTER_FULL_S freezes what survived
+    it, so the next walks only what came after. A frozen object that later
+    becomes cyclic garbage is still freed, by the reclaim RECLAIM_EVERY_S on.
+    (The window's collector does so; one made without `freeze_survivors`, as
+    the test session's, never does: see the pacing test above.)"""
+    now = [1000.0]
+    collector = MainThreadCollector(clock=lambda: now[0], freeze_survivors=True)
+    monkeypatch.setattr(collector_module, "FREEZE_AFTER_FULL_S", -1.0)  # every one is costly
+    was = gc.get_threshold()
+    gc.set_threshold(was[0], 1, 1)  # two collections of a generation make the next one due
+    threads: list[str] = []
+    rows = [{"row": [pid]} for pid in range(50_000)]  # long-lived and tracked: 100,000 objects
+    held: _Node | None = _Node()  # alive at the freeze, cyclic garbage after it
+    weakref.finalize(held, lambda: threads.append(threading.current_thread().name))
+
+    def full_collection_due() -> None:
+        gc.collect(1)
+        gc.collect(1)
+
+    try:
+        gc.collect()
+        off = MainThreadCollector(clock=lambda: now[0])  # as the test session's
+        frozen = gc.get_freeze_count()
+        full_collection_due()
+        off.collect_due()
+        assert off.collections[2] == 1 and gc.get_freeze_count() == frozen  # nothing frozen
+        full_collection_due()
+        collector.collect_due()
+        assert collector.collections[2] == 1 and collector.survivor_freezes == 1
+        assert len(gc.get_objects()) < len(rows)  # the rows are out of the next walks
+        held = None
+        now[0] += FULL_EVERY_S
+        full_collection_due()
+        collector.collect_due()
+        assert collector.collections[2] == 2 and threads == []  # frozen: not walked
+        now[0] += collector_module.RECLAIM_EVERY_S
+        collector.collect_due()
+        assert collector.reclaims == 1 and threads == ["MainThread"]  # freed, on this thread
+        assert len(gc.get_objects()) < len(rows)  # the survivors frozen again
+        assert len(rows) == 50_000
+    finally:
+        gc.set_threshold(*was)
+        collector.stop()
+    assert gc.get_freeze_count() == 0  # stop: the collector's again
+
+
+def test_a_burst_of_young_objects_brings_the_next_tick_sooner() -> None:
+    """A worker that makes 100,000 objects between two 200 ms ticks left them
+    all to one young collection on the UI thread (40-110 ms): a tick that
+    finds a burst makes the next come after FAST_INTERVAL_MS, so the same
+    objects are walked in smaller pieces; a quiet tick goes back to the pace."""
+    collector = MainThreadCollector()
+    collector.freeze_after_imports()  # its first look, done: the ticks below only collect
+    gc.collect()
+    assert collector.interval_ms == DEFAULT_INTERVAL_MS
+    keep: list[list[int]] = [[] for _ in range(2 * collector_module.BURST_YOUNG)]  # kept alive
+    assert gc.get_count()[0] > collector_module.BURST_YOUNG
+    collector.tick()
+    assert collector.interval_ms == collector_module.FAST_INTERVAL_MS
+    assert collector.collections[0] + collector.collections[1] + collector.collections[2] == 1
+    collector.tick()  # nothing new since: the usual pace
+    assert collector.interval_ms == DEFAULT_INTERVAL_MS
+    assert len(keep) == 2 * collector_module.BURST_YOUNG
+    collector.stop()
+
+
+def test_a_hold_makes_collections_wait_until_released_or_too_old() -> None:
+    """A step on a worker holds its 60,000 rows and records till it ends: the
+    window's step queue holds the collector meanwhile, so the UI thread never
+    walks them (they are freed by reference counting at the step's end)."""
+    now = [1000.0]
+    collector = MainThreadCollector(clock=lambda: now[0])
+    collector.freeze_after_imports()  # its first look, done
+    was = gc.get_threshold()
+    gc.set_threshold(was[0], 1, 1)
+    try:
+        gc.collect()
+        release = collector.hold()
+        keep = [[] for _ in range(2 * collector_module.BURST_YOUNG)]  # a step's worker's
+        collector.tick()
+        assert collector.held and sum(collector.collections) == 0  # nothing walked
+        release()
+        release()  # twice: harmless
+        assert not collector.held
+        collector.tick()
+        assert sum(collector.collections) == 1  # due, so collected once let go
+        stuck = collector.hold()
+        gc.collect(0)
+        gc.collect(0)  # the middle generation due
+        now[0] += collector_module.HOLD_MAX_S  # a hold never released stops nothing for long
+        assert not collector.held
+        collector.collect_due()
+        assert sum(collector.collections) == 2 and len(keep) > 0
+        stuck()
+    finally:
+        gc.set_threshold(*was)
+        collector.stop()

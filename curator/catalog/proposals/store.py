@@ -29,25 +29,33 @@
   so what is left are the proposals not accepted (`--keeps` leaves the
   rejects).
 
-Reasons are stored as their words joined by `|` (m023).
+Reasons are stored as their words joined by `|` (m023). A stored
+proposal's columns as a plain tuple, and many of them kept where the cycle
+collector does not walk them (what an accept ended, for its undo), are
+`packed`'s.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from curator.catalog import decisions, tx
 from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.models import CullProposal, CullState, Photo, utcnow
+from curator.catalog.proposals.packed import (
+    PackedProposals,
+    ProposalRow,
+    proposal_record,
+    stored_row,
+)
+from curator.catalog.undo.bulk import pack_json
 from curator.catalog.write_gate import Gate
-from curator.records import Proposal, ProposalReason, ProposalVerdict
+from curator.records import Proposal, ProposalVerdict
 
 PROPOSAL_PASS = "proposal"  # the decision log's pass for an accepted proposal
 _ANALYZE_AFTER = 1_000  # PostgreSQL: proposals written at once that refresh the statistics
-_SEP = "|"
 
 _UNPACK_SQLITE = (
     "SELECT ?, json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
@@ -61,29 +69,12 @@ _UNPACK_POSTGRES = (
 )
 
 
-_PACK_SLICE = 2_000  # proposals per json.dumps call (see `_packed`)
-
-
-def _packed(proposals: Sequence[Proposal]) -> str:
-    """The proposals as one JSON array, encoded `_PACK_SLICE` at a time: the C
-    encoder holds the GIL for a whole call, and one call over 60,000-100,000
-    proposals (a Propose's write, an undone Accept the Rest's put-back) kept
-    the window waiting 100-150 ms on PostgreSQL (the stall watch)."""
-    rows = [
-        [
-            p.photo_id,
-            p.verdict.value,
-            _SEP.join(r.value for r in p.reasons),
-            float(p.confidence),
-            int(p.highlight),
-        ]
-        for p in proposals
-    ]
-    parts = (
-        json.dumps(rows[i : i + _PACK_SLICE], separators=(",", ":"))[1:-1]
-        for i in range(0, len(rows), _PACK_SLICE)
-    )
-    return "[" + ",".join(parts) + "]"
+def _packed(proposals: Iterable[Proposal] | PackedProposals) -> str:
+    """The proposals as one JSON array of their stored columns (`ProposalRow`),
+    encoded a chunk at a time (`pack_json`): one json.dumps of the 60,000 an
+    undone accept puts back held the GIL on the step's worker, a 217 ms stall
+    of the UI thread on PostgreSQL at 100,000 photos (issue 51 §2)."""
+    return pack_json(PackedProposals.of(proposals))
 
 
 def write_proposals(owner: str, proposals: Sequence[Proposal]) -> int:
@@ -127,8 +118,15 @@ def proposal_records(owner: str) -> dict[int, Proposal]:
     return _records(CullProposal.owner == owner)
 
 
-def _records(*where: Any) -> dict[int, Proposal]:
-    """The proposals matching `where`, as records, by photo."""
+def proposal_rows(owner: str) -> dict[int, ProposalRow]:
+    """`proposal_records` as plain rows of atomic values (`packed.ProposalRow`):
+    what an accept keeps for its undo, which the cycle collector stops walking
+    once it has seen them (catalog/proposals/packed.py)."""
+    return {row[0]: row for row in _rows(CullProposal.owner == owner)}
+
+
+def _rows(*where: Any) -> Iterator[ProposalRow]:
+    """The stored columns of the proposals matching `where`."""
     rows = (
         CullProposal.select(
             CullProposal.photo,
@@ -140,7 +138,12 @@ def _records(*where: Any) -> dict[int, Proposal]:
         .where(*where)
         .tuples()
     )
-    return {int(row[0]): proposal_record(int(row[0]), *row[1:]) for row in rows}
+    return (stored_row(*row) for row in rows)
+
+
+def _records(*where: Any) -> dict[int, Proposal]:
+    """The proposals matching `where`, as records, by photo."""
+    return {row[0]: proposal_record(*row) for row in _rows(*where)}
 
 
 def proposals_of(owner: str) -> dict[int, dict[str, Any]]:
@@ -154,19 +157,6 @@ def proposals_of(owner: str) -> dict[int, dict[str, Any]]:
         }
         for pid, p in proposal_records(owner).items()
     }
-
-
-def proposal_record(
-    photo_id: int, verdict: str, reasons: str, confidence: float, highlight: object
-) -> Proposal:
-    """A stored proposal's columns as the record the window shows."""
-    return Proposal(
-        photo_id,
-        ProposalVerdict(verdict),
-        tuple(ProposalReason(r) for r in str(reasons).split(_SEP) if r),
-        float(confidence),
-        bool(highlight),
-    )
 
 
 PROPOSAL_FILTERS = ("keep", "reject", "highlight")  # search's `proposal:…` values
@@ -240,12 +230,12 @@ def proposals_for(owner: str, photo_ids: Sequence[int]) -> dict[int, Proposal]:
     return found
 
 
-def restore_proposals(owner: str, proposals: Sequence[Proposal]) -> list[int]:
+def restore_proposals(owner: str, proposals: Iterable[Proposal] | PackedProposals) -> list[int]:
     """Put back `owner`'s proposals that an accept ended, once that accept was
     undone (the window's Ctrl+Z after A): only on photos still undecided and
     without a proposal of `owner`'s now; one transaction. The photos restored."""
     db = Photo._meta.database
-    wanted = {p.photo_id: p for p in proposals}
+    wanted = {row[0]: row for row in PackedProposals.of(proposals)}
 
     dialect = dialect_of(db)
     unpack = _UNPACK_POSTGRES if dialect.is_postgres else _UNPACK_SQLITE
@@ -273,9 +263,9 @@ def restore_proposals(owner: str, proposals: Sequence[Proposal]) -> list[int]:
             db.execute_sql(
                 "INSERT INTO cull_proposal"
                 " (owner, photo_id, verdict, reasons, confidence, highlight, made_at) " + unpack,
-                (owner, utcnow(), _packed(back)),
+                (owner, utcnow(), _packed(PackedProposals(back))),
             )
-        return [p.photo_id for p in back]
+        return [row[0] for row in back]
 
     return tx.write(db, apply, gate=Gate.INTERACTIVE)
 

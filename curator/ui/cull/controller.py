@@ -42,11 +42,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
+from curator.catalog.proposals.packed import PackedProposals
 from curator.cull.tuning import CullTuning, tuned_checks
 from curator.engine.delivery import Delivery, Job, delivery_to
 from curator.ui.common.guard import ErrorReporter, guarded_slot
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
     from curator.catalog.proposals.plan import Scope
     from curator.catalog.proposals.store import AcceptReport
     from curator.cull.rules import ProposalRun, ProposalSummary
-    from curator.records import Proposal, ProposalFrame
+    from curator.records import ProposalFrame
     from curator.ui.review.step_queue import StepOutcome, StepQueue
 
 log = logging.getLogger("curator.ui")
@@ -87,7 +88,7 @@ class AcceptDone:
     report: AcceptReport | None
     error: str | None = None
     # The proposals the accept ended (read just before it): an undo puts them back.
-    accepted: tuple[Proposal, ...] = ()
+    accepted: PackedProposals = field(default_factory=PackedProposals)
 
 
 def _sentence(what: str, exc: BaseException) -> str:
@@ -215,17 +216,19 @@ class CullController(QObject):
         owner, steps = self._owner(), self.steps
 
         def job() -> AcceptDone:
-            from curator.catalog.proposals.store import accept, proposal_records
+            from curator.catalog.proposals.store import accept, proposal_rows
 
             try:
-                before = proposal_records(owner)
+                # As plain rows, never records: 100,000 of them would be walked
+                # by the UI thread's collections (catalog/proposals/packed.py).
+                before = proposal_rows(owner)
                 report = accept(owner, keeps=keeps, rejects=rejects)
-                ended = tuple(before[pid] for pid in report.photo_ids if pid in before)
+                ended = PackedProposals(before[pid] for pid in report.photo_ids if pid in before)
             except Exception as exc:
                 log.exception("accepting the proposals failed")
                 return AcceptDone(None, _sentence("Accepting the proposals", exc))
             if steps is not None and ended:  # for the undo that may wait behind this step
-                steps.accepts.pushed(list(ended))
+                steps.accepts.pushed(ended)
             return AcceptDone(report, accepted=ended)
 
         if steps is None:

@@ -32,9 +32,9 @@ from PySide6.QtWidgets import QMenu, QWidget
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 
 if TYPE_CHECKING:
+    from curator.catalog.proposals.packed import PackedProposals
     from curator.catalog.proposals.plan import Scope
     from curator.catalog.types import GalleryQuery
-    from curator.records import Proposal
     from curator.ui.cull.controller import AcceptDone, CullController, ProposeDone
     from curator.ui.cull.dialog import ProposeDialog
     from curator.ui.review.step_queue import StepQueue
@@ -49,7 +49,7 @@ class CullHooks:
     notify: Callable[[str], None]  # a sentence in the status bar
     proposals_changed: Callable[[], None]  # re-read every tile (and the loupe's rows)
     # accepted (the photos, the proposals it ended): ReviewSession.decided_in_one_step
-    decided: Callable[[Sequence[int], Sequence[Proposal]], None]
+    decided: Callable[[Sequence[int], PackedProposals], None]
     read_only: Callable[[], str | None]  # the sentence of a seat that may only read
     # What else a proposal may be for (ui.cull.scopes), as the window holds it now:
     projects: Callable[[], Sequence[tuple[int, str]]] = field(default=lambda: ())  # (id, name)

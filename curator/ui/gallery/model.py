@@ -73,7 +73,7 @@ from curator.engine.delivery import Job, delivery_to
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageLoader
 from curator.ui.gallery.flags import photo_flags, tooltip
-from curator.ui.gallery.listing import insertion_rows, thumbnail_key
+from curator.ui.gallery.listing import cached_among, insertion_rows, thumbnail_key
 from curator.ui.gallery.stale_rows import StaleRows
 
 PhotoRole = Qt.ItemDataRole.UserRole + 1  # GalleryRow
@@ -320,9 +320,9 @@ class GalleryListModel(QAbstractListModel):
             self.stale.clear()
 
     def _forget(self, ids: Iterable[int]) -> None:
-        ids = list(ids)
-        for pid in ids:
-            self._rows.pop(pid, None)
+        ids = ids if isinstance(ids, set) else set(ids)  # walked on the smaller side
+        for pid in cached_among(self._rows, ids):
+            del self._rows[pid]
         if self.stale is not None:
             self.stale.forget(ids)
 

@@ -32,7 +32,7 @@ Protocol (main thread only, except the read itself):
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Slot
 
@@ -88,9 +88,9 @@ class StaleRows(QObject):
             if not self._in_flight and not self._timer.isActive():
                 self._timer.start()
 
-    def forget(self, ids: list[int]) -> None:
+    def forget(self, ids: Collection[int]) -> None:
         if len(ids) > len(self._stale):  # many (an accept of 60,000): walk the smaller side
-            gone = set(ids)
+            gone = ids if isinstance(ids, set | frozenset) else set(ids)
             self._stale = {k: v for k, v in self._stale.items() if k not in gone}
             self._wanted.difference_update(gone)
             return

@@ -648,7 +648,7 @@ class LoupePage(QWidget):
         self._request_original()  # the zoomed photos' originals; none back at fit
         self._repaint_current()
 
-    @Slot(list)
+    @Slot(object)  # session.photos_changed: a list of ids
     @guarded_slot
     def _on_photos_changed(self, ids: list[int]) -> None:
         (self.rows_rewritten if len(ids) > STEP_ROWS else self.invalidate)(ids)

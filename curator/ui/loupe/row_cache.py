@@ -25,6 +25,7 @@ from PySide6.QtCore import QObject, QThreadPool
 
 from curator.catalog.queries import GalleryRow, PhotoDetails, gallery_rows, photo_details
 from curator.ui.common.guard import ErrorReporter
+from curator.ui.gallery.listing import cached_among
 from curator.ui.gallery.model import with_pairs
 from curator.ui.gallery.stale_rows import StaleRows
 
@@ -114,9 +115,10 @@ class LoupeRows:
         if self.stale is None:
             self.drop(ids)
             return
-        for pid in ids:
-            self._details.pop(pid, None)
-        self.stale.mark([pid for pid in ids if pid in self._rows])
+        changed = set(ids)  # a step's 60,000: the caches are walked, not the step
+        for pid in cached_among(self._details, changed):
+            del self._details[pid]
+        self.stale.mark(cached_among(self._rows, changed))
 
     def close(self) -> None:
         if self.stale is not None:

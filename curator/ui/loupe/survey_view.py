@@ -194,7 +194,7 @@ class Survey(QObject):
         finally:
             self._restarting = False
 
-    @Slot(list)
+    @Slot(object)  # session.photos_changed: a list of ids
     @guarded_slot
     def _on_photos_changed(self, ids: list[int]) -> None:
         if self.active_mode and set(ids) & set(self.ids):

@@ -624,7 +624,7 @@ class MainWindow(QMainWindow):
     def _on_gallery_activated(self, index: QModelIndex) -> None:
         self.show_loupe(index.data(PhotoIdRole))
 
-    @Slot(list)
+    @Slot(object)  # session.photos_changed: a list of ids
     @guarded_slot
     def _on_decided(self, ids: list[int]) -> None:
         self._pending_gallery.update(ids)
