@@ -14,6 +14,7 @@ from curator.catalog.models import Face, Photo
 from curator.catalog.proposals import plan as plan_module
 from curator.catalog.proposals import store
 from curator.catalog.proposals.plan import plan_frames
+from curator.catalog.undo import bulk as undo_bulk
 from curator.records import Proposal, ProposalReason, ProposalVerdict
 from tests.coverage_helpers import good_photo
 
@@ -94,7 +95,7 @@ def test_proposals_are_written_whole_when_packed_in_slices(
 ) -> None:
     """A Propose's write encodes its JSON a slice at a time (the C encoder holds
     the GIL per call): every proposal still arrives as it was, at any count."""
-    monkeypatch.setattr(store, "_PACK_SLICE", 2)
+    monkeypatch.setattr(undo_bulk, "PACK_CHUNK", 2)
     ids = [good_photo(i) for i in range(1, 6)]
     given = [
         Proposal(pid, ProposalVerdict.REJECT if pid % 2 else ProposalVerdict.KEEP,
