@@ -34,15 +34,18 @@ Best frame (`best_frame`; `star_steps` names its steps):
    `level_of_score`, scores capped at 90) is under `SHARP_GATE` (60 %) of the
    sharpest sibling's, after allowing for its exposure (`contrast`: a frame
    1.3 EV darker shows ~2^(1.3/2.2) less detail of the same scene), never
-   gets the star — a shaken frame loses however well it is exposed. Where
-   the faces stage judged key faces in every frame, the level is the
-   softest key face's, not the frame's: in a burst of people the faces are
-   what the photographer focused on, and camera shake softens them as much
-   as the rest, while the frame's own detail follows what else moves in it
-   (hands, hair, a turned shoulder in front of the background) — a smiling
-   frame whose face is as sharp as its siblings' is not "less sharp"
-   because its frame shows less texture (issue 49: 9 of the burst bench's
-   120 peaks were gated so, their faces within 13 points of the star's);
+   gets the star — a shaken frame loses however well it is exposed —
+   unless, where the faces stage judged key faces in every frame, its
+   softest key face passes the same gate among the frames' softest key
+   faces: in a burst of people the faces are what the photographer focused
+   on, and camera shake softens them as much as the rest, while the frame's
+   own detail follows what else moves in it (hands, hair, a turned
+   shoulder in front of the background) — a smiling frame whose face is as
+   sharp as its siblings' is not "less sharp" because its frame shows less
+   texture (issue 49: 9 of the burst bench's 120 peaks were gated so, their
+   faces within 13 points of the star's). The faces only keep a frame in,
+   never put one out: a frame with a near-zero extra key face (a face in
+   the crowd judged key) still passes on its own detail;
 2. in a bracket (the exposure bias differs, or the camera's exposure
    settings — shutter, aperture, ISO — differ by ≥ 0.5 EV, or the camera
    says bracket) the sharp frames nearest the metered exposure: bias 0, or
@@ -215,24 +218,31 @@ def star_steps(tech_tolerance: float = 5.0, smiles: bool = True) -> list[tuple[s
 
 def sharp_and_metered(frames: list[Frame]) -> list[Frame]:
     """Steps 1 and 2: the frames not clearly less sharp than the sharpest (for
-    their exposure; by their key faces where every frame has them judged),
-    and in a bracket those nearest the metered exposure."""
+    their exposure; or whose key faces are not, where every frame has them
+    judged), and in a bracket those nearest the metered exposure."""
     evs, bracket, metered = relative_ev(frames)
     pool = list(zip(frames, evs, strict=True))
-    faces = all(f.key_face_sharpness is not None for f in frames)
-    detail = [f.key_face_sharpness if faces else f.sharpness for f in frames]
-    levels = [
-        None if d is None else level_of_score(min(d, SCORE_CAP)) / contrast(ev)
-        for d, (_, ev) in zip(detail, pool, strict=True)
-    ]
-    judged = [v for v in levels if v is not None]
-    if judged:
-        top = max(judged)
-        pool = [p for p, v in zip(pool, levels, strict=True) if v is None or v >= SHARP_GATE * top]
+    passed = _not_less_sharp([f.sharpness for f in frames], evs)
+    if all(f.key_face_sharpness is not None for f in frames):
+        faces = _not_less_sharp([f.key_face_sharpness for f in frames], evs)
+        passed = [a or b for a, b in zip(passed, faces, strict=True)]
+    pool = [p for p, ok in zip(pool, passed, strict=True) if ok]
     if bracket:
         nearest = min(abs(ev - metered) for _, ev in pool)
         pool = [(f, ev) for f, ev in pool if abs(ev - metered) <= nearest + METERED_EV_TOLERANCE]
     return [f for f, _ in pool]
+
+
+def _not_less_sharp(scores: Sequence[float | None], evs: Sequence[float]) -> list[bool]:
+    """Whether each score's detail level (for its exposure) is at least
+    `SHARP_GATE` of the sharpest's (a missing score passes)."""
+    levels = [
+        None if v is None else level_of_score(min(v, SCORE_CAP)) / contrast(ev)
+        for v, ev in zip(scores, evs, strict=True)
+    ]
+    judged = [v for v in levels if v is not None]
+    top = max(judged, default=0.0)
+    return [v is None or v >= SHARP_GATE * top for v in levels]
 
 
 def _within(get: Callable[[Frame], float], tolerance: float) -> Step:

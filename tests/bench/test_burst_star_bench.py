@@ -40,6 +40,19 @@ process but not in the import. Matching the partners' sharpness by the
 stage's own measure is as near as a bench of three people gets to one
 camera's burst.
 
+Since (issue 49 §2, every miss looked at with `$BURST_STAR_KEEP`'s
+evidence): the star's sharpness gate lets a frame through on its key
+faces (12 of those misses were the peak's frame gated on its texture with
+its face as sharp) and the clearer of two smiles wins a tie of sharpness —
+on the same bursts 95/120 (0.792, Wilson 0.71-0.85). The partners are now
+matched on the saved JPEG within `burst_star.MATCH_WITHIN` points, of up
+to 16 (the import had read partners up to 30 points off the peak's face):
+different bursts, 93/120 (0.775, Wilson 0.69-0.84; 2026-11-26, load
+average 6-7 on 2 cores, 4 to 10 min). Its misses are all what the stage
+reads on the peak: eyes read shut 15, "can't tell" 2, smile not read 4,
+where it looks not told 2, no face found 1, not grouped 2; one read right
+lost to a glum frame read smiling too.
+
 What caps it is what the faces stage reads on a smiling face, not the
 star's rule: on the development halves (in process, faces pasted as the
 acceptance does), 60 of 557 frontal smiling GENKI faces have their eyes
@@ -89,9 +102,9 @@ BURSTS_ENV = "BURST_STAR_BURSTS"
 KEEP_ENV = "BURST_STAR_KEEP"
 DEFAULT_BURSTS = 120
 SEED = 492
-# A floor under what it measured (0.725, Wilson 0.64-0.80: module docstring),
+# A floor under what it measured (0.775, Wilson 0.69-0.84: module docstring),
 # short of the issue's 0.95, asserted so it cannot fall.
-MIN_RIGHT = 0.60
+MIN_RIGHT = 0.68
 READ_RIGHT = "peak read right"  # eyes open, looking at the camera, smiling
 
 

@@ -93,3 +93,12 @@ def test_the_proposal_prefers_the_broadest_smile_too() -> None:
     frames = [shot(1, 0.9), shot(2, 0.999)]
     assert prefer_looks([0, 1], frames, expressions=True) == [1]
     assert prefer_looks([0, 1], frames, expressions=False) == [0, 1]
+
+
+def test_the_faces_keep_a_frame_in_the_gate_never_put_one_out() -> None:
+    # The smiling frame's second key face is nearly nothing (a face in the
+    # crowd judged key): its least key face is far under the blink's, but its
+    # own detail passes, so it stays and the blink never wins on that.
+    smiling = person(1, 86.7, 1.9, smiling=True, smile=1.0)
+    blink = replace(person(2, 52.0, 9.4), eyes_open=False, closed_eyes=True, faces_ready=0)
+    assert best_frame([smiling, blink]) == 1
