@@ -430,10 +430,9 @@ class Frame:
     faces_ready: int | None = None
     looking: bool | None = None
     smiling: bool | None = None
-    # The least smiling key face's smile score and the least open key eyes'
-    # openness (None: not read): what tells frames of one moment apart.
+    # The least smiling key face's smile score (None: not read): of frames
+    # that all smile, the broadest smile wins a tie of sharpness (ml.bursts).
     smile: float | None = None
-    openness: float | None = None
 
 
 @dataclass(frozen=True)

@@ -43,9 +43,6 @@ def as_frame(index: int, row: dict[str, Any]) -> Frame:
         looking=all(f.get("looking") == "camera" for f in key) if key else None,
         smiling=all(s is not None and s >= SMILING_FROM for s in smiles) if key else None,
         smile=min(s for s in smiles if s is not None) if key and None not in smiles else None,
-        openness=min(f["openness"] for f in key if f.get("openness") is not None)
-        if key and all(f.get("openness") is not None for f in key)
-        else None,
     )
 
 

@@ -55,7 +55,8 @@ lost to a glum frame read smiling too.
 
 The key faces' eye openness, compared between a burst's frames for the
 star only (never the eyes verdict), was measured and left out
-(`star_replay` on both kept benches, 94 and 95 of 120 as the rule is): as
+(replayed as `star_replay` does, on both kept benches: 94 and 95 of 120
+as the rule is; the openness was then taken out of `Frame` again): as
 the last tie-break it stars one more peak on one bench and none on the
 other (ties are that rare by then); before the technical scores 1-2
 fewer; where no frame has every key eye open, 1-4 fewer. The peaks whose
