@@ -430,6 +430,9 @@ class Frame:
     faces_ready: int | None = None
     looking: bool | None = None
     smiling: bool | None = None
+    # The least smiling key face's smile score (None: not read): of frames
+    # that all smile, the broadest smile wins a tie of sharpness (ml.bursts).
+    smile: float | None = None
 
 
 @dataclass(frozen=True)

@@ -320,7 +320,7 @@ class Settings:
         description="What you mostly shoot: a burst's suggested best frame weighs smiles "
         "only where the kind values them (people, portrait, event, or any); for sports "
         "and landscape the sharpest face wins. `curator cull --propose` without --genre "
-        "proposes for it.",
+        "proposes for it, and Cull ▸ Propose… opens at it.",
     )
     pair_raw_jpeg: bool = _setting(
         default=True,

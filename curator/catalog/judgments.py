@@ -492,7 +492,8 @@ def burst_frames(model: str) -> list[Frame]:
     """Every live photo with a capture time as a burst `Frame`: its embedding of
     `model` when it has one, its structural signature, exposure bias and
     settings, drive mode, sequence number and index, measured EV and file name
-    (frames group without embeddings too).
+    (frames group without embeddings too), its faces summary and its key
+    faces' least smile (the broadest smile of a moment: ml.bursts).
 
     Raw SQL with the dates parsed by `datetime.fromisoformat`: 100k rows in
     about half the time peewee's converters take."""
@@ -503,15 +504,18 @@ def burst_frames(model: str) -> list[Frame]:
         " exposure_bias, struct_sig, sharpness_score, exposure_score,"
         f" {PREFERENCE_OF_PHOTO},"
         " exposure_time, f_number, iso, drive_mode, sequence_index, exposure_ev,"
-        " pf.eyes_open, pf.closed_eyes, pf.key_sharpness, pf.ready, pf.looking, pf.smiling"
+        " pf.eyes_open, pf.closed_eyes, pf.key_sharpness, pf.ready, pf.looking, pf.smiling,"
+        " kf.smile"
         " FROM photo LEFT JOIN photo_faces pf ON pf.photo_id = photo.id AND pf.key_faces > 0"
+        " LEFT JOIN (SELECT photo_id, MIN(smile) AS smile"
+        " FROM face WHERE is_key = 1 GROUP BY photo_id) kf ON kf.photo_id = photo.id"
         f" WHERE {_burst_rows_where()}"
     )
     frames = []
     for row in rows:
         pid, path, make, cam, stored_when, seq, bias, sig, sharp, expo, pref = row[:11]
         shutter, f_number, iso, drive, index, ev, eyes_open, closed, face_sharp = row[11:20]
-        ready, looking, smiling = row[20:]
+        ready, looking, smiling, smile = row[20:]
         when = _stored_datetime(stored_when)
         if when is None:
             continue
@@ -542,6 +546,7 @@ def burst_frames(model: str) -> list[Frame]:
                 faces_ready=None if ready is None else int(ready),
                 looking=None if looking is None else bool(looking),
                 smiling=None if smiling is None else bool(smiling),
+                smile=None if smile is None else float(smile),
             )
         )
     return frames

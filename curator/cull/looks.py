@@ -10,8 +10,9 @@
   star's own people rule keeps (`ml.bursts.people_first`: everyone's eyes
   open, the most faces ready, every key face looking at the camera, then —
   where `expressions` — the smiles among key faces nearly as sharp, then
-  the sharpest key faces). With `expressions` off (a sports or landscape
-  shoot, or the "expressions" check turned off) neither a smile nor a look
+  the sharpest key faces and, of those, the broadest smile). With
+  `expressions` off (a sports or landscape shoot, or the "expressions"
+  check turned off) neither a smile nor a look
   at the camera decides: only open eyes and the key faces' sharpness. A
   frame is never rejected for how it looks: this only narrows the choice
   between frames of one moment, and never to nothing.
@@ -71,7 +72,16 @@ def _as_frame(index: int, frame: ProposalFrame, looks: bool) -> Frame:
         faces_ready=faces.ready if faces is not None and looks else None,
         looking=faces.looking if faces is not None and looks else None,
         smiling=faces.smiling if faces is not None and looks else None,
+        smile=_least_smile(frame) if faces is not None and looks else None,
     )
+
+
+def _least_smile(frame: ProposalFrame) -> float | None:
+    """The least smiling key face's smile score (None: one was not read)."""
+    smiles = [f.smile for f in frame.key_faces]
+    if not smiles or any(s is None for s in smiles):
+        return None
+    return min(s for s in smiles if s is not None)
 
 
 def _judged(frame: ProposalFrame) -> bool:

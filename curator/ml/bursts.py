@@ -29,12 +29,23 @@ frames in the time gate of a neighbour have their signature prepared.
 Frames without a capture time, or with neither an embedding nor a
 signature, are never grouped.
 
-Best frame (`best_frame`):
+Best frame (`best_frame`; `star_steps` names its steps):
 1. sharpness first: a frame whose detail level (imaging.metrics
    `level_of_score`, scores capped at 90) is under `SHARP_GATE` (60 %) of the
    sharpest sibling's, after allowing for its exposure (`contrast`: a frame
    1.3 EV darker shows ~2^(1.3/2.2) less detail of the same scene), never
-   gets the star — a shaken frame loses however well it is exposed;
+   gets the star — a shaken frame loses however well it is exposed —
+   unless, where the faces stage judged key faces in every frame, its
+   softest key face passes the same gate among the frames' softest key
+   faces: in a burst of people the faces are what the photographer focused
+   on, and camera shake softens them as much as the rest, while the frame's
+   own detail follows what else moves in it (hands, hair, a turned
+   shoulder in front of the background) — a smiling frame whose face is as
+   sharp as its siblings' is not "less sharp" because its frame shows less
+   texture (issue 49: 9 of the burst bench's 120 peaks were gated so, their
+   faces within 13 points of the star's). The faces only keep a frame in,
+   never put one out: a frame with a near-zero extra key face (a face in
+   the crowd judged key) still passes on its own detail;
 2. in a bracket (the exposure bias differs, or the camera's exposure
    settings — shutter, aperture, ISO — differ by ≥ 0.5 EV, or the camera
    says bracket) the sharp frames nearest the metered exposure: bias 0, or
@@ -53,7 +64,12 @@ Best frame (`best_frame`):
    worth a face a little softer, never a soft one); then the frames whose
    softest key face is within `FACE_SHARP_TOLERANCE` points of the
    sharpest stay (how a face looks only decides between frames of one
-   moment: never a reject). Smiles count only where the kind of shoot
+   moment: never a reject); then, of frames whose key faces all smile, the
+   broadest smile: those whose least smiling key face's score is within
+   `SMILE_LOGIT_MARGIN` (on the logistic's own scale) of the best — a
+   clearly surer smile (0.99 against 0.94) decides between frames of one
+   moment as sharp, two sure ones (0.99, 0.995) leave it to the technical
+   scores. Smiles count only where the kind of shoot
    values them (`smiles`: people, portrait, event; not sports or
    landscape, where the sharpest face wins: the caller says, from the
    `shoot_kind` setting);
@@ -107,6 +123,7 @@ METERED_EV_TOLERANCE = 0.15
 EXPOSURE_GATE = 25.0  # exposure score points under the best: a badly exposed frame
 FACE_SHARP_TOLERANCE = 8.0  # key-face sharpness points under the sharpest: as sharp
 EXPRESSION_SHARP_TOLERANCE = 20.0  # ... a smile is worth this much, never a soft face
+SMILE_LOGIT_MARGIN = 1.0  # smiles this close in log-odds are as broad (e: 2.7x the odds)
 _SEQUENCES = {"continuous", "bracket"}
 
 
@@ -171,25 +188,71 @@ def contrast(ev: float) -> float:
 def best_frame(frames: Sequence[Frame], tech_tolerance: float = 5.0, smiles: bool = True) -> int:
     """The suggested frame's photo id (rule in the module docstring); `frames`
     in capture order; `smiles` False: a smile decides nothing (step 4)."""
+    candidates = list(frames)
+    for _, step in star_steps(tech_tolerance, smiles):
+        candidates = step(candidates)
+    top_pref = max(f.preference or 0.0 for f in candidates)
+    return next(f for f in candidates if (f.preference or 0.0) == top_pref).photo_id
+
+
+Step = Callable[[list[Frame]], list[Frame]]
+
+
+def star_steps(tech_tolerance: float = 5.0, smiles: bool = True) -> list[tuple[str, Step]]:
+    """`best_frame`'s rule as named steps, each narrowing the frames it is given
+    (in capture order) to a non-empty subset; the star is the first frame of
+    the last step's result with the best preference. Named so a bench can say
+    which step decided a burst."""
+    steps: list[tuple[str, Step]] = [
+        ("sharpness gate and bracket", sharp_and_metered),
+        ("exposure gate", exposed_well),
+        *people_steps(smiles),
+    ]
+    for name, get in (
+        ("exposure", _score(lambda f: f.exposure)),
+        ("sharpness", _score(lambda f: f.sharpness)),
+    ):
+        steps.append((f"{name} score", _within(get, tech_tolerance)))
+    return steps
+
+
+def sharp_and_metered(frames: list[Frame]) -> list[Frame]:
+    """Steps 1 and 2: the frames not clearly less sharp than the sharpest (for
+    their exposure; or whose key faces are not, where every frame has them
+    judged), and in a bracket those nearest the metered exposure."""
     evs, bracket, metered = relative_ev(frames)
     pool = list(zip(frames, evs, strict=True))
-    levels = [
-        None if f.sharpness is None else level_of_score(min(f.sharpness, SCORE_CAP)) / contrast(ev)
-        for f, ev in pool
-    ]
-    judged = [v for v in levels if v is not None]
-    if judged:
-        top = max(judged)
-        pool = [p for p, v in zip(pool, levels, strict=True) if v is None or v >= SHARP_GATE * top]
+    passed = _not_less_sharp([f.sharpness for f in frames], evs)
+    if all(f.key_face_sharpness is not None for f in frames):
+        faces = _not_less_sharp([f.key_face_sharpness for f in frames], evs)
+        passed = [a or b for a, b in zip(passed, faces, strict=True)]
+    pool = [p for p, ok in zip(pool, passed, strict=True) if ok]
     if bracket:
         nearest = min(abs(ev - metered) for _, ev in pool)
         pool = [(f, ev) for f, ev in pool if abs(ev - metered) <= nearest + METERED_EV_TOLERANCE]
-    candidates = people_first(exposed_well(f for f, _ in pool), smiles)
-    for measure in (_score(lambda f: f.exposure), _score(lambda f: f.sharpness)):
-        best = max(measure(f) for f in candidates)
-        candidates = [f for f in candidates if measure(f) >= best - tech_tolerance]
-    top_pref = max(f.preference or 0.0 for f in candidates)
-    return next(f for f in candidates if (f.preference or 0.0) == top_pref).photo_id
+    return [f for f, _ in pool]
+
+
+def _not_less_sharp(scores: Sequence[float | None], evs: Sequence[float]) -> list[bool]:
+    """Whether each score's detail level (for its exposure) is at least
+    `SHARP_GATE` of the sharpest's (a missing score passes)."""
+    levels = [
+        None if v is None else level_of_score(min(v, SCORE_CAP)) / contrast(ev)
+        for v, ev in zip(scores, evs, strict=True)
+    ]
+    judged = [v for v in levels if v is not None]
+    top = max(judged, default=0.0)
+    return [v is None or v >= SHARP_GATE * top for v in levels]
+
+
+def _within(get: Callable[[Frame], float], tolerance: float) -> Step:
+    """A step keeping the frames within `tolerance` of the best by `get`."""
+
+    def step(frames: list[Frame]) -> list[Frame]:
+        best = max(get(f) for f in frames)
+        return [f for f in frames if get(f) >= best - tolerance]
+
+    return step
 
 
 def exposed_well(frames: Iterable[Frame]) -> list[Frame]:
@@ -206,21 +269,65 @@ def exposed_well(frames: Iterable[Frame]) -> list[Frame]:
 def people_first(frames: list[Frame], smiles: bool = True) -> list[Frame]:
     """Step 4: everyone's eyes open first, then the most faces ready and every
     key face looking at the camera, then the smiles (where `smiles`) among
-    frames with key faces nearly as sharp, then the sharpest key faces
-    (frames the faces stage did not judge leave the choice to the other rules)."""
+    frames with key faces nearly as sharp, then the sharpest key faces and
+    (where `smiles`) the broadest smile among them (frames the faces stage did
+    not judge leave the choice to the other rules)."""
+    for _, step in people_steps(smiles):
+        frames = step(frames)
+    return frames
+
+
+def people_steps(smiles: bool = True) -> list[tuple[str, Step]]:
+    """`people_first` as named steps (module docstring, step 4)."""
+    steps: list[tuple[str, Step]] = [
+        ("eyes open", _eyes_open),
+        ("most faces ready", _most_ready),
+        ("looking at the camera", lambda fs: _preferring(fs, lambda f: f.looking is True)),
+    ]
+    if smiles:
+        steps += [
+            (
+                "key faces nearly as sharp (smile)",
+                lambda fs: _sharp_faces(fs, EXPRESSION_SHARP_TOLERANCE),
+            ),
+            ("smiling", lambda fs: _preferring(fs, lambda f: f.smiling is True)),
+        ]
+    steps.append(("key faces as sharp", lambda fs: _sharp_faces(fs, FACE_SHARP_TOLERANCE)))
+    if smiles:
+        steps.append(("broadest smile", _broadest_smile))
+    return steps
+
+
+def _broadest_smile(frames: list[Frame]) -> list[Frame]:
+    """Of frames whose key faces all smile, those whose least smile is within
+    `SMILE_LOGIT_MARGIN` log-odds of the broadest (the others stay when none
+    smiles: a surer "not smiling" decides nothing)."""
+    scored = [f for f in frames if f.smiling is True and f.smile is not None]
+    if len(scored) < 2:
+        return frames
+    odds = {f.photo_id: _logit(f.smile) for f in scored}  # type: ignore[arg-type]
+    best = max(odds.values())
+    return [f for f in frames if odds.get(f.photo_id, best) >= best - SMILE_LOGIT_MARGIN]
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def _eyes_open(frames: list[Frame]) -> list[Frame]:
+    """Every key face's eyes open, failing that no key face's eyes closed."""
     for wanted in (lambda f: f.eyes_open is True, lambda f: f.closed_eyes is False):
         chosen = [f for f in frames if wanted(f)]
         if chosen:
-            frames = chosen
-            break
+            return chosen
+    return frames
+
+
+def _most_ready(frames: list[Frame]) -> list[Frame]:
+    """The frames with the most faces ready (eyes open, looking at the camera)."""
     most = max((f.faces_ready or 0 for f in frames), default=0)
-    if most > 0:
-        frames = [f for f in frames if f.faces_ready == most]
-    frames = _preferring(frames, lambda f: f.looking is True)
-    if smiles:
-        frames = _sharp_faces(frames, EXPRESSION_SHARP_TOLERANCE)
-        frames = _preferring(frames, lambda f: f.smiling is True)
-    return _sharp_faces(frames, FACE_SHARP_TOLERANCE)
+    return [f for f in frames if f.faces_ready == most] if most > 0 else frames
 
 
 def _sharp_faces(frames: list[Frame], tolerance: float) -> list[Frame]:

@@ -15,7 +15,13 @@ smile's narrowed eyes read as shut; "eyes unknown"; "no face found";
 "looking cannot tell"/"away"; "not read as smiling"), "not one burst" when
 the import did not group the three frames, and for a peak read right
 (eyes open, at the camera, smiling) how it lost (`lost_how`).
-``$BURST_STAR_BURSTS`` sets how many bursts (default `DEFAULT_BURSTS`).
+``$BURST_STAR_BURSTS`` sets how many bursts (default `DEFAULT_BURSTS`; the
+reported figure is always the full 120). ``$BURST_STAR_KEEP`` names a folder
+(outside the checkout) that keeps the built bursts, the catalog and the
+per-burst evidence (`evidence`: each frame's key-face readings and the star
+rule's step that chose it) for a look at every miss; a second run with the
+same folder, seed, count and way of building (`burst_star.HOW`) reuses the
+bursts (choosing the partners is most of the run) and imports them afresh.
 
 Measured (120 bursts, seed 492, 2026-11-26, 2 busy cores, 11 min of
 which 7 choosing the partners): the star on the peak in 87 (0.725, Wilson
@@ -33,6 +39,31 @@ of the glum frame's detail (59), the partner having measured as sharp in
 process but not in the import. Matching the partners' sharpness by the
 stage's own measure is as near as a bench of three people gets to one
 camera's burst.
+
+Since (issue 49 §2, every miss looked at with `$BURST_STAR_KEEP`'s
+evidence): the star's sharpness gate lets a frame through on its key
+faces (12 of those misses were the peak's frame gated on its texture with
+its face as sharp) and the clearer of two smiles wins a tie of sharpness —
+on the same bursts 95/120 (0.792, Wilson 0.71-0.85). The partners are now
+matched on the saved JPEG within `burst_star.MATCH_WITHIN` points, of up
+to 16 (the import had read partners up to 30 points off the peak's face):
+different bursts, 93/120 (0.775, Wilson 0.69-0.84; 2026-11-26, load
+average 6-7 on 2 cores, 4 to 10 min). Its misses are all what the stage
+reads on the peak: eyes read shut 15, "can't tell" 2, smile not read 4,
+where it looks not told 2, no face found 1, not grouped 2; one read right
+lost to a glum frame read smiling too.
+
+The key faces' eye openness, compared between a burst's frames for the
+star only (never the eyes verdict), was measured and left out
+(replayed as `star_replay` does, on both kept benches: 94 and 95 of 120
+as the rule is; the openness was then taken out of `Frame` again): as
+the last tie-break it stars one more peak on one bench and none on the
+other (ties are that rare by then); before the technical scores 1-2
+fewer; where no frame has every key eye open, 1-4 fewer. The peaks whose
+smile's eyes read shut are more open than the blink in 17 of 18, but
+less than the glum frame's in 15 of 18 (medians over all bursts: peak
+0.25, glum 0.27, blink 0.05): openness cannot give the star back to a
+smile the eyes verdict calls shut without overriding it.
 
 What caps it is what the faces stage reads on a smiling face, not the
 star's rule: on the development halves (in process, faces pasted as the
@@ -61,9 +92,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -78,11 +111,12 @@ from tests.bench.results import write_results
 pytestmark = pytest.mark.bench
 
 BURSTS_ENV = "BURST_STAR_BURSTS"
+KEEP_ENV = "BURST_STAR_KEEP"
 DEFAULT_BURSTS = 120
 SEED = 492
-# A floor under what it measured (0.725, Wilson 0.64-0.80: module docstring),
+# A floor under what it measured (0.775, Wilson 0.69-0.84: module docstring),
 # short of the issue's 0.95, asserted so it cannot fall.
-MIN_RIGHT = 0.60
+MIN_RIGHT = 0.68
 READ_RIGHT = "peak read right"  # eyes open, looking at the camera, smiling
 
 
@@ -207,9 +241,74 @@ def test_the_star_goes_to_the_peak_frame(fixtures_dir: Path, tmp_path: Path) -> 
 
     model = installed_model()
     bursts = int(os.environ.get(BURSTS_ENV, DEFAULT_BURSTS))
-    planned = bs.write_bursts(tmp_path / "photos", fixtures_dir, bursts, SEED, stage_measure(model))
-    report = tally(planned, import_and_list(tmp_path / "photos", tmp_path / "home"))
+    keep = os.environ.get(KEEP_ENV)
+    where = Path(keep) if keep else tmp_path
+    planned = built_bursts(where, fixtures_dir, bursts, lambda: stage_measure(model))
+    home = where / "home"
+    if home.exists():
+        shutil.rmtree(home)  # a fresh catalog: the import measures and groups anew
+    rows = import_and_list(where / "photos", home)
+    report = tally(planned, rows)
     print("\nburst star on real faces:", json.dumps(report, indent=1))
     write_results("burst_star.json", report)
+    if keep:
+        (where / "evidence.json").write_text(json.dumps(evidence(planned, rows), indent=1))
     rate = report["star_on_peak"][0]
     assert rate is not None and rate >= MIN_RIGHT, report
+
+
+def built_bursts(
+    where: Path, fixtures: Path, bursts: int, measure: Callable[[], bs.Measure]
+) -> list[bs.Planned]:
+    """The bursts in `where`/photos: reused when `where` holds the same seed and
+    count's plan (`$BURST_STAR_KEEP`), else built (and their plan written)."""
+    plan_file = where / "planned.json"
+    if plan_file.exists():
+        saved = json.loads(plan_file.read_text())
+        if (saved["seed"], saved["bursts"], saved.get("how")) == (SEED, bursts, bs.HOW):
+            return [bs.Planned(n, b, k, Path(s)) for n, b, k, s in saved["frames"]]
+    planned = bs.write_bursts(where / "photos", fixtures, bursts, SEED, measure())
+    frames = [[p.name, p.burst, p.kind, str(p.source)] for p in planned]
+    plan = {"seed": SEED, "bursts": bursts, "how": bs.HOW, "frames": frames}
+    plan_file.write_text(json.dumps(plan))
+    return planned
+
+
+def evidence(planned: list[bs.Planned], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per burst: each frame's readings (frame sharpness and exposure; the key
+    face's eyes, openness, smile, looking, sharpness), which frame is the star
+    and the star rule's step that left only it (`star_steps.deciding_step`)."""
+    from tests.bench.star_steps import deciding_step
+
+    by_name = {Path(r["path"]).name: r for r in rows}
+    bursts: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for p in planned:
+        bursts[p.burst][p.kind] = by_name[p.name]
+    out = []
+    for n, frames in sorted(bursts.items()):
+        read = {kind: readings(row) for kind, row in frames.items()}
+        star = [kind for kind, f in frames.items() if f["burst_best"]]
+        out.append(
+            {
+                "burst": n,
+                "star": "/".join(star) or "none",
+                "grouped": len({f["burst_group"] for f in frames.values()} - {None}) == 1,
+                "step": deciding_step(frames),
+                "frames": read,
+            }
+        )
+    return out
+
+
+def readings(row: dict[str, Any]) -> dict[str, Any]:
+    """What the stages read of one frame (its first key face's readings)."""
+    key = [f for f in row.get("faces") or [] if f.get("key")]
+    face = key[0] if key else {}
+    return {
+        "sharpness": row.get("sharpness_score"),
+        "exposure": row.get("exposure_score"),
+        "faces": len(row.get("faces") or []),
+        "key": len(key),
+        **{k: face.get(k) for k in ("eyes", "eyes_note", "openness", "smile", "looking")},
+        "face_sharpness": face.get("sharpness"),
+    }

@@ -7,6 +7,7 @@ override is an ordinary decision."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -412,4 +413,43 @@ def test_what_the_grid_shows_is_a_scope_and_so_is_every_project(app: App, qtbot:
     _choose(dialog, qtbot, "The project “Album”")
     assert dialog.counts_label.text() == "Nothing to propose"
     assert CullProposal.select().count() == 0
+    dialog.close()
+
+
+@pytest.mark.parametrize(
+    ("kind", "expressions", "eyes"),
+    [
+        ("people", Sensitivity.NORMAL, Sensitivity.NORMAL),
+        ("portrait", Sensitivity.NORMAL, Sensitivity.NORMAL),
+        ("event", Sensitivity.NORMAL, Sensitivity.NORMAL),
+        ("any", Sensitivity.NORMAL, Sensitivity.NORMAL),
+        ("sports", Sensitivity.OFF, Sensitivity.OFF),
+        ("landscape", Sensitivity.OFF, Sensitivity.OFF),
+    ],
+)
+def test_the_dialog_starts_at_the_shoot_kind_setting(
+    app: App, qtbot: QtBot, kind: str, expressions: Sensitivity, eyes: Sensitivity
+) -> None:
+    """Issue 49 §3: the "Expressions" check starts on for people, portrait,
+    event and unsaid shoots, off for sports and landscape — from the setting,
+    as `curator cull --propose` defaults; the proposal's tuning carries it."""
+    _shoot(app)
+    app.window.settings = replace(app.window.settings, shoot_kind=kind)
+    dialog = _open(app, qtbot)
+    assert dialog.genre() == (None if kind == "any" else Genre(kind))
+    assert dialog.expressions_combo.currentData() == expressions
+    assert dialog.eyes_combo.currentData() == eyes
+    assert dialog.tuning().expressions is expressions
+    dialog.close()
+
+
+def test_the_expressions_check_set_by_hand_is_what_proposes(app: App, qtbot: QtBot) -> None:
+    """A sports shoot starts with expressions off; turned on by hand, the
+    tuning says on (the setting only chooses where the dialog starts)."""
+    _shoot(app)
+    app.window.settings = replace(app.window.settings, shoot_kind="sports")
+    dialog = _open(app, qtbot)
+    _counts_after(dialog, qtbot, lambda: _set(dialog.expressions_combo, Sensitivity.NORMAL))
+    assert dialog.genre() is Genre.SPORTS
+    assert dialog.tuning().expressions is Sensitivity.NORMAL
     dialog.close()

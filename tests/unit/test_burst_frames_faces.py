@@ -62,3 +62,27 @@ def test_a_burst_frame_carries_how_its_faces_look(any_catalog: object) -> None:
         False,
         False,
     )
+
+
+def test_a_burst_frame_carries_its_key_faces_least_smile(
+    any_catalog: object,
+) -> None:
+    both, bare = _photo(1), _photo(2)
+    faces = tuple(
+        Face(
+            box=(0.3 * i, 0.1, 0.2, 0.2),
+            size_px=200,
+            judged=True,
+            eyes=EyeState.OPEN,
+            openness=o,
+            key=k,
+            smile=s,
+        )
+        for i, (o, s, k) in enumerate(((0.31, 0.97, True), (0.24, 0.62, True), (0.1, 0.01, False)))
+    )
+    summary = FacesSummary(3, 3, 2, False, False, True, 70.0, smiling=True)
+    write_faces([(both, FacesFound(faces=faces, version="v1", summary=summary)), (bare, _found())])
+    frames = {f.photo_id: f for f in burst_frames("clip")}
+    # the least of the key faces (the third face is not key: it does not count)
+    assert frames[both].smile == 0.62
+    assert frames[bare].smile is None  # not read

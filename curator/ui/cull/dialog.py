@@ -11,6 +11,12 @@ shoot's people left with no keep: cull.coverage), and
 writes on Propose exactly what `curator cull --propose` writes. The
 sensitivities' meaning is `cull.tuning`'s.
 
+Kind of shoot: it starts at the `shoot_kind` setting's (the window passes
+it; `curator cull --propose` defaults to it the same way), so the face
+checks and the "Expressions" check start as that kind sets them: on for a
+people, portrait, event or unsaid ("any") shoot, off for sports and
+landscape (issue 49 §3); the user may change either.
+
 Photos: the scopes `ui.cull.scopes` offers (the grid's selection, a
 project, what the grid shows, the whole catalog, a recent folder); Folder…
 adds any folder, chosen with a folder picker, and picks it. Each choice is
@@ -104,8 +110,10 @@ class ProposeDialog(QDialog):
         controller: CullController,
         scopes: Sequence[tuple[str, Scope]],
         parent: QWidget | None = None,
+        genre: Genre | None = None,
     ) -> None:
-        """`scopes`: the photos a proposal may be for, by label; the first is chosen."""
+        """`scopes`: the photos a proposal may be for, by label; the first is chosen;
+        `genre`: the kind of shoot chosen at first (the `shoot_kind` setting's)."""
         super().__init__(parent)
         self.setWindowTitle("Propose a First Cull")
         self.controller, self.errors = controller, controller.errors
@@ -113,6 +121,11 @@ class ProposeDialog(QDialog):
         self.counts_asked = 0  # the newest count's generation (the controller's)
         self.counts_shown = 0  # the generation of the counts shown (0: none yet)
         self._build(scopes)
+        # The setting's kind, through _on_genre: its face and expressions checks
+        # (no count is asked yet: the frames are not read).
+        self.genre_combo.setCurrentIndex(
+            self.genre_combo.findData("" if genre is None else genre.value)
+        )
         controller.frames_loaded.connect(self._on_frames)
         controller.counts_ready.connect(self._on_counts)
         controller.proposed.connect(self._on_proposed)

@@ -56,6 +56,8 @@ class CullHooks:
     grid_query: Callable[[], GalleryQuery | None] = field(default=lambda: None)
     selection: Callable[[], Sequence[int]] = field(default=lambda: ())  # the grid's selected
     steps: StepQueue | None = None  # the review session's: the accept is one of its steps
+    # The `shoot_kind` setting as it is now (the dialog's kind of shoot at first).
+    shoot_kind: Callable[[], str | None] = field(default=lambda: None)
 
 
 def accept_text(kept: int, rejected: int, untouched: int) -> str:
@@ -138,11 +140,13 @@ class CullMenu(QObject):
         if refused is not None:
             self.hooks.notify(refused)
             return None
+        from curator.cull.checks import genre_of
         from curator.ui.cull.dialog import ProposeDialog
 
         if self.dialog is not None:
             self.dialog.close()
-        dialog = ProposeDialog(self.controller(), self.scopes(), self._window)
+        genre = genre_of(self.hooks.shoot_kind())
+        dialog = ProposeDialog(self.controller(), self.scopes(), self._window, genre)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(self._dialog_gone)
         self.dialog = dialog

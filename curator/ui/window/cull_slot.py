@@ -1,12 +1,14 @@
 """The window's Cull menu (ui.cull.menu) wired to the window's parts: the
 grid's selection, the project it shows, its query, every project and the
 recent folders as the scopes it offers,
-the status bar for its sentences, the gallery re-read in place after a
+the `shoot_kind` setting as the dialog's first kind of shoot, the status
+bar for its sentences, the gallery re-read in place after a
 proposal, and the review session told of an accept (one undo step, one
 retrain poke)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -44,6 +46,7 @@ class CullParts:
     recent: RecentFolders
     status: QStatusBar
     gallery: QAbstractItemView | None = None  # the grid: its selection is a scope
+    shoot_kind: Callable[[], str | None] = lambda: None  # the setting as it is now
 
     def project(self) -> tuple[int, str] | None:
         shown = self.projects.summary(self.filter_bar.project_id)
@@ -85,5 +88,6 @@ def cull_menu(menu: QMenu, threads: QThreadPool, parts: CullParts, window: QWidg
         grid_query=parts.grid_query,
         selection=parts.selection,
         steps=session.steps,
+        shoot_kind=parts.shoot_kind,
     )
     return CullMenu(menu, threads, parts.errors, hooks, window)

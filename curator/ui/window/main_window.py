@@ -348,7 +348,7 @@ class MainWindow(QMainWindow):
         self.cull = cull_menu(  # Cull ▸ Propose…, Accept the Rest (issue 42 §3)
             menus.cull, self.pools.cull, CullParts(self.errors, self.model, self.loupe_slot,
             self.session, self.projects, self.filter_bar, self.recent, self.statusBar(),
-            self.gallery), self,
+            self.gallery, lambda: self.settings.shoot_kind), self,
         )  # fmt: skip
         menus.cull.addSeparator()  # reviewing them photo by photo: also in View and the toolbar
         menus.cull.addAction(self.window_actions["least_sure_first"])

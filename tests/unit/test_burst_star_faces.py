@@ -1,0 +1,104 @@
+"""The burst star's rule where the faces say more than the frame (issue 49 §2):
+the sharpness gate reads the key faces where every frame has them judged,
+and of frames that all smile the broadest smile wins a tie of sharpness;
+`star_steps` names the steps `best_frame` runs."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from curator.cull.looks import prefer_looks
+from curator.ml.bursts import best_frame, people_first, star_steps
+from curator.records import EyeState, Face, FacesSummary, Frame, Looking, ProposalFrame
+
+WHEN = datetime(2024, 6, 1, 12)
+BOX = (0.4, 0.3, 0.15, 0.2)
+
+
+def person(pid: int, sharpness: float, face: float | None, **kw: object) -> Frame:
+    """A frame of one moment with one key face, open-eyed, at the camera."""
+    looks: dict[str, object] = {"faces_ready": 1, "looking": True, "smiling": False, "smile": 0.05}
+    looks.update(kw)
+    return Frame(
+        pid, "cam", WHEN + timedelta(seconds=pid), None, sharpness, 95.0, None,
+        eyes_open=True, closed_eyes=False, key_face_sharpness=face, **looks,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def test_a_smiling_frame_with_a_face_as_sharp_is_not_gated_by_its_frames_detail() -> None:
+    # The glum frame shows more texture (59 against 33: under the 60 % gate by
+    # the frame), but the smiling face is within 13 points of the glum one.
+    glum = person(1, 58.5, 44.7)
+    smiling = person(2, 32.6, 31.8, smiling=True, smile=0.99)
+    assert best_frame([glum, smiling]) == 2
+    assert best_frame([glum, smiling], smiles=False) == 1  # sports: the sharper face
+
+
+def test_a_clearly_softer_face_is_still_gated_and_so_is_a_shaken_frame() -> None:
+    sharp = person(1, 80.0, 52.0)
+    soft = person(2, 31.0, 21.8, smiling=True, smile=0.99)  # its face under 60 % of the level
+    assert best_frame([sharp, soft]) == 1
+    # a frame without a judged key face: the frames' detail decides, as before
+    unjudged = replace(soft, key_face_sharpness=None, smiling=None, smile=None)
+    assert best_frame([unjudged, sharp]) == 1
+    shaken_face = person(3, 25.0, 20.0, smiling=True, smile=0.99)
+    assert best_frame([shaken_face, person(4, 80.0, 75.0)]) == 4
+
+
+def test_of_two_smiles_the_clearly_broader_wins_a_tie_of_sharpness() -> None:
+    sharper = person(1, 76.5, 34.2, smiling=True, smile=0.94)
+    broader = person(2, 53.0, 41.3, smiling=True, smile=0.998)
+    assert best_frame([sharper, broader]) == 2
+    # as sure as each other (within a log-odds of 1): the technical scores decide
+    sure = replace(broader, smile=0.99)
+    surer = replace(sharper, smile=0.995)
+    assert best_frame([surer, sure]) == 1
+    # never a smile over a face clearly softer (beyond the faces' 8 points)
+    soft = replace(broader, key_face_sharpness=20.0)
+    assert best_frame([sharper, soft]) == 1
+    # and only where smiles count
+    assert best_frame([sharper, broader], smiles=False) == 1
+
+
+def test_a_surer_not_smiling_decides_nothing() -> None:
+    a = person(1, 80.0, 70.0, smile=0.02)
+    b = person(2, 78.0, 69.0, smile=0.4)
+    assert people_first([a, b]) == [a, b]
+
+
+def test_the_steps_are_the_rule_and_each_narrows_to_a_non_empty_subset() -> None:
+    frames = [person(1, 58.5, 44.7), person(2, 32.6, 31.8, smiling=True, smile=0.99)]
+    names = [name for name, _ in star_steps()]
+    assert names[0] == "sharpness gate and bracket" and "broadest smile" in names
+    assert "smiling" not in [name for name, _ in star_steps(smiles=False)]
+    pool = list(frames)
+    for _, step in star_steps():
+        narrowed = step(pool)
+        assert narrowed and all(f in pool for f in narrowed)
+        pool = narrowed
+    assert [f.photo_id for f in pool] == [2]
+
+
+def test_the_proposal_prefers_the_broadest_smile_too() -> None:
+    def shot(pid: int, smile: float) -> ProposalFrame:
+        face = Face(BOX, 200, True, eyes=EyeState.OPEN, key=True, smile=smile,
+                    looking=Looking.CAMERA)  # fmt: skip
+        summary = FacesSummary(1, 1, 1, eyes_open=True, key_sharpness=70.0, smiling=True,
+                               looking=True, ready=1)  # fmt: skip
+        return ProposalFrame(pid, sharpness=80.0, exposure=95.0, ev=0.0, highlight_clip=0.01,
+                             burst=1, faces=summary, key_boxes=(BOX,),
+                             key_faces=(face,))  # fmt: skip
+
+    frames = [shot(1, 0.9), shot(2, 0.999)]
+    assert prefer_looks([0, 1], frames, expressions=True) == [1]
+    assert prefer_looks([0, 1], frames, expressions=False) == [0, 1]
+
+
+def test_the_faces_keep_a_frame_in_the_gate_never_put_one_out() -> None:
+    # The smiling frame's second key face is nearly nothing (a face in the
+    # crowd judged key): its least key face is far under the blink's, but its
+    # own detail passes, so it stays and the blink never wins on that.
+    smiling = person(1, 86.7, 1.9, smiling=True, smile=1.0)
+    blink = replace(person(2, 52.0, 9.4), eyes_open=False, closed_eyes=True, faces_ready=0)
+    assert best_frame([smiling, blink]) == 1
