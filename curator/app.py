@@ -612,7 +612,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # Cycle collection on the main thread while the pools run (engine/collector.py),
     # what a costly full collection leaves frozen out of the next walks (issue 51 §2).
-    with collected_on_main_thread(freeze_survivors=True):
+    with collected_on_main_thread(freeze_survivors=True) as collector:
+        collector.away = lambda: QApplication.activeWindow() is None  # its long walk: then
         switch_pool = _pool(1)  # File ▸ Open Catalog…, Restore…: outlives each App
         host = CatalogHost(switch_pool, open_app, recent, qt_app.quit)
         menu = CatalogMenu(host, lambda: host.app.window.settings if host.app else settings)

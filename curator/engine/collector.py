@@ -51,10 +51,14 @@ more than `FREEZE_AFTER_FULL_S` freezes its survivors right after it: it has jus
 every cycle that was garbage, so nothing frozen is garbage then, and the
 next full collection walks only what came after. Reference counting still
 frees a frozen object (a cached row dropped); only a frozen object that
-later becomes part of cyclic garbage waits, and not forever:
-`RECLAIM_EVERY_S` after such a freeze, the collector unfreezes everything,
-collects it all (the one long walk, that rarely) and, if that walk was
-costly, freezes the survivors again (`reclaims`), due again as long after.
+later becomes part of cyclic garbage waits, and not forever: once
+`RECLAIM_EVERY_S` has passed since such a freeze and the photographer is
+away (`away`: app.py says so when no window of Curator's is the active one,
+the app in the background or minimised), the collector unfreezes everything,
+collects it all (the one long walk: ~250 ms with torch loaded, which nobody
+at the keys should wait for) and, if that walk was costly, freezes the
+survivors again (`reclaims`). A photographer who never leaves the window
+gets it after `RECLAIM_ANYWAY_S`, so the garbage waiting is bounded.
 
 Invariants:
 - `gc.collect` is called from the main thread only (the timer lives there).
@@ -64,7 +68,8 @@ Invariants:
   what it froze is the collector's again (`gc.unfreeze`).
 - Nothing is frozen but right after a collection (young generations before
   an imports' freeze, all of them before a survivors' freeze), and cyclic
-  garbage among frozen survivors is freed within `RECLAIM_EVERY_S`.
+  garbage among frozen survivors is freed within `RECLAIM_ANYWAY_S` (within
+  `RECLAIM_EVERY_S` when the photographer steps away).
 - A `hold` delays collections by `HOLD_MAX_S` at most, whoever forgot it.
 """
 
@@ -88,7 +93,8 @@ FREEZE_AFTER_FULL_S = 0.020
 FAST_INTERVAL_MS = 20  # the next tick's interval after a tick that found a burst
 BURST_YOUNG = 10_000  # young objects at a tick that make a burst (CPython's own: 700)
 HOLD_MAX_S = 60.0  # a hold older than this no longer stops collections
-RECLAIM_EVERY_S = 600.0  # survivors frozen this long ago are collected once more
+RECLAIM_EVERY_S = 600.0  # survivors frozen this long ago are collected once more, when away
+RECLAIM_ANYWAY_S = 3600.0  # ... or at the keys, this long after
 
 _active: MainThreadCollector | None = None
 
@@ -103,9 +109,11 @@ class MainThreadCollector(QObject):
         clock: Callable[[], float] = time.monotonic,
         *,
         freeze_survivors: bool = False,
+        away: Callable[[], bool] = lambda: True,
     ):
         super().__init__(parent)
         self.freeze_survivors = freeze_survivors  # after a costly full collection
+        self.away = away  # no one at the window: a reclaim's long walk may run
         self.collections = [0, 0, 0]  # per generation, for tests and diagnostics
         self.freezes = 0  # `freeze_after_imports` that froze, for tests and diagnostics
         self.survivor_freezes = 0  # full collections whose survivors were frozen
@@ -230,7 +238,10 @@ class MainThreadCollector(QObject):
 
     def _reclaim_due(self) -> bool:
         frozen_at = self._survivors_frozen_at
-        return frozen_at is not None and self._clock() - frozen_at >= RECLAIM_EVERY_S
+        if frozen_at is None:
+            return False
+        waited = self._clock() - frozen_at
+        return waited >= RECLAIM_ANYWAY_S or (waited >= RECLAIM_EVERY_S and self.away())
 
     def _reclaim(self) -> int:
         """Frozen survivors back in the walk, every generation collected (cyclic
@@ -284,6 +295,7 @@ __all__ = [
     "FAST_INTERVAL_MS",
     "FREEZE_AFTER_FULL_S",
     "HOLD_MAX_S",
+    "RECLAIM_ANYWAY_S",
     "RECLAIM_EVERY_S",
     "MainThreadCollector",
     "active_collector",

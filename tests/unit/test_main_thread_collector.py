@@ -243,8 +243,10 @@ def test_a_costly_full_collection_freezes_its_survivors_and_a_reclaim_frees_thei
     becomes cyclic garbage is still freed, by the reclaim RECLAIM_EVERY_S on.
     (The window's collector does so; one made without `freeze_survivors`, as
     the test session's, never does: see the pacing test above.)"""
-    now = [1000.0]
-    collector = MainThreadCollector(clock=lambda: now[0], freeze_survivors=True)
+    now, away = [1000.0], [False]
+    collector = MainThreadCollector(
+        clock=lambda: now[0], freeze_survivors=True, away=lambda: away[0]
+    )
     monkeypatch.setattr(collector_module, "FREEZE_AFTER_FULL_S", -1.0)  # every one is costly
     was = gc.get_threshold()
     gc.set_threshold(was[0], 1, 1)  # two collections of a generation make the next one due
@@ -275,6 +277,9 @@ def test_a_costly_full_collection_freezes_its_survivors_and_a_reclaim_frees_thei
         assert collector.collections[2] == 2 and threads == []  # frozen: not walked
         now[0] += collector_module.RECLAIM_EVERY_S
         collector.collect_due()
+        assert collector.reclaims == 0 and threads == []  # at the keys: the long walk waits
+        away[0] = True  # the photographer went to another app
+        collector.collect_due()
         assert collector.reclaims == 1 and threads == ["MainThread"]  # freed, on this thread
         assert len(gc.get_objects()) < len(rows)  # the survivors frozen again
         assert len(rows) == 50_000
@@ -282,6 +287,24 @@ def test_a_costly_full_collection_freezes_its_survivors_and_a_reclaim_frees_thei
         gc.set_threshold(*was)
         collector.stop()
     assert gc.get_freeze_count() == 0  # stop: the collector's again
+
+
+def test_a_photographer_who_never_leaves_the_window_still_gets_the_reclaim() -> None:
+    """The reclaim's long walk waits for the photographer to step away, but
+    not forever: RECLAIM_ANYWAY_S after the freeze it runs at the keys too."""
+    now = [1000.0]
+    collector = MainThreadCollector(clock=lambda: now[0], freeze_survivors=True, away=lambda: False)
+    try:
+        collector._freeze_survivors()  # as after a costly full collection
+        now[0] += collector_module.RECLAIM_ANYWAY_S - 1
+        collector.collect_due()
+        assert collector.reclaims == 0
+        now[0] += 1
+        collector.collect_due()
+        assert collector.reclaims == 1
+    finally:
+        collector.stop()
+    assert gc.get_freeze_count() == 0
 
 
 def test_a_burst_of_young_objects_brings_the_next_tick_sooner() -> None:
