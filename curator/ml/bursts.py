@@ -109,8 +109,11 @@ __all__ = [
     "new_bracket",
     "next_in_sequence",
     "people_first",
+    "people_steps",
     "relative_ev",
     "settings_ev",
+    "sharp_and_metered",
+    "star_steps",
     "technical_quality",
 ]
 
