@@ -107,3 +107,29 @@ def test_least_sure_first_is_on_again_after_a_restart(
     with running_app(qtbot) as app:
         qtbot.waitUntil(lambda: app.window.catalog_open, timeout=WAIT)
         assert not app.window.window_actions["least_sure_first"].isChecked()
+
+
+def test_the_first_pass_at_a_catalogs_open_reads_its_order_on_a_worker(
+    library: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 100,000 photos the cull pass's usual order took ~0.1 s of the UI
+    thread at every open (the stall watch's catalog switch): it is read on
+    the worker, and the pass starts on it, in the order the catalog gives."""
+    from curator.pipeline.stages import score
+
+    threads: list[str] = []
+    real = score.review_order
+
+    def recorded(pass_: str, model: str, **kw: bool) -> list[int]:
+        threads.append(threading.current_thread().name)
+        return real(pass_, model, **kw)
+
+    monkeypatch.setattr(score, "review_order", recorded)
+    with running_app(qtbot) as app:
+        qtbot.waitUntil(lambda: app.session.started, timeout=WAIT)
+        assert threads and threading.main_thread().name not in threads
+        assert app.session.pass_.value == "cull"
+        assert sorted(app.session.order) == sorted(real("cull", ""))
+        assert app.session.order == real("cull", "")  # the usual order, as read on this thread
+        assert app.window.tools.orders is not None
+        assert app.window.tools.orders.pass_order.fresh == {}  # walked once, not kept

@@ -25,6 +25,11 @@ Concurrency protocol (the pool is app.py's `UiPools.lists`: one thread):
   file) and `restore` turns them back on at the next start: the actions are
   checked at once and the orders read on the worker; until a read arrives
   the pass keeps its usual order (no read on the UI thread).
+- `start_first_pass()` (a catalog's open): the pass's usual order is read on
+  the worker too (`PassOrder.read_usual`, ~0.1 s at 100,000 photos, after a
+  restored switch's read: one thread, in order); when it arrives the pass
+  starts on it (`PassOrder.fresh`), unless something started it meanwhile
+  (an import, the loupe), which then read its own order.
 - `close()` (the window going): later reads are dropped.
 """
 
@@ -60,6 +65,14 @@ class OrderRead:
     # "hold" (a restored switch: kept for the next start).
     purpose: str = "switch"
     at_photo: int | None = None
+
+
+@dataclass(frozen=True)
+class UsualOrder:
+    """`start_first_pass`'s read: a pass's usual order."""
+
+    pass_: str
+    ids: tuple[int, ...]
 
 
 class ReviewOrders(QObject):
@@ -125,6 +138,18 @@ class ReviewOrders(QObject):
                     action.setChecked(True)
                 self._read(name, "hold")
 
+    def start_first_pass(self) -> None:
+        """The catalog is open: the session's pass starts on its usual order, read
+        on the worker (module docstring)."""
+        pass_, order = self.session.pass_.value, self.pass_order
+        self.threads.start(
+            Job(
+                lambda: UsualOrder(pass_, tuple(order.read_usual(pass_))),
+                self._delivery,
+                log_and_deliver,
+            )
+        )
+
     def close(self) -> None:
         self._delivery.close()
 
@@ -150,6 +175,11 @@ class ReviewOrders(QObject):
         if isinstance(read, Exception):
             self._notify(f"The review order could not be read: {read}.")
             return
+        if isinstance(read, UsualOrder):
+            if not self.session.started and self.session.pass_.value == read.pass_:
+                self.pass_order.fresh[read.pass_] = list(read.ids)
+                self.session.start(self.session.pass_)
+            return
         assert isinstance(read, OrderRead)
         if read.generation != self._generation[read.name]:
             return  # switched again since: a newer read (or none) decides
@@ -172,4 +202,4 @@ class ReviewOrders(QObject):
         self._notify(notice)
 
 
-__all__ = ["LEAST_SURE", "UNCERTAIN", "OrderRead", "ReviewOrders"]
+__all__ = ["LEAST_SURE", "UNCERTAIN", "OrderRead", "ReviewOrders", "UsualOrder"]
