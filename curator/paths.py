@@ -253,22 +253,41 @@ def paths_for(location: str | Path | None) -> AppPaths:
     return resolve_paths(location)
 
 
-class RecentCatalogs:
-    def __init__(self, config_dir: Path, limit: int = 8) -> None:
-        self.file = Path(config_dir) / RECENT_FILENAME
-        self.limit = limit
-        self.catalogs: list[str] = self._read()
+class RecentList:
+    """A short list of strings, newest first, kept under `key` in a small JSON
+    file: a missing or unreadable file is an empty list (never an error at
+    start-up), and a write is atomic (temp + rename); a read-only config dir
+    costs the list, nothing else. File ▸ Recent Catalogs and Recent Folders."""
 
-    def _read(self) -> list[str]:
+    def __init__(self, file: Path, key: str, limit: int) -> None:
+        self.file, self.key, self.limit = Path(file), key, limit
+
+    def read(self) -> list[str]:
         try:
             data = json.loads(self.file.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return []
         except (OSError, ValueError) as exc:
-            log.warning("ignoring the recent-catalogs file %s: %s", self.file, exc)
+            log.warning("ignoring the recent %s file %s: %s", self.key, self.file, exc)
             return []
-        found = data.get("catalogs", []) if isinstance(data, dict) else []
+        found = data.get(self.key, []) if isinstance(data, dict) else []
         return [c for c in found if isinstance(c, str)][: self.limit]
+
+    def write(self, items: list[str]) -> None:
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.file.with_name(self.file.name + ".tmp")
+            tmp.write_text(json.dumps({self.key: items}, indent=2) + "\n", "utf-8")
+            os.replace(tmp, self.file)
+        except OSError as exc:
+            log.warning("could not save the recent %s to %s: %s", self.key, self.file, exc)
+
+
+class RecentCatalogs:
+    def __init__(self, config_dir: Path, limit: int = 8) -> None:
+        self._list = RecentList(Path(config_dir) / RECENT_FILENAME, "catalogs", limit)
+        self.file, self.limit = self._list.file, limit
+        self.catalogs: list[str] = self._list.read()
 
     def add(self, location: str | Path) -> None:
         """`location` becomes the newest (and the one the next start opens)."""
@@ -288,13 +307,7 @@ class RecentCatalogs:
         return there[0] if there else None
 
     def _write(self) -> None:
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.file.with_name(self.file.name + ".tmp")
-            tmp.write_text(json.dumps({"catalogs": self.catalogs}, indent=2) + "\n", "utf-8")
-            os.replace(tmp, self.file)
-        except OSError as exc:  # a read-only config dir costs the list, nothing else
-            log.warning("could not save the recent catalogs to %s: %s", self.file, exc)
+        self._list.write(self.catalogs)
 
 
 def remembered_paths(catalog: str | os.PathLike[str] | None = None) -> AppPaths:

@@ -76,6 +76,16 @@ class TableCopy:
     digest: str  # BLAKE3 of the rows' canonical form, in primary-key order
 
 
+def whole_percent(done: int, total: int) -> int:
+    """`done` of `total` in whole percent: 0 for an empty total, never 100
+    before the end (a progress line that says 100 % is finished)."""
+    if total <= 0:
+        return 0
+    if done >= total:
+        return 100
+    return min(99, done * 100 // total)
+
+
 @dataclass(frozen=True)
 class CopyProgress:
     """`done` of `total` rows (copied, then verified: each row counts twice);
@@ -88,11 +98,7 @@ class CopyProgress:
     @property
     def percent(self) -> int:
         """Whole percent done (0 for an empty total), 100 only at the end."""
-        if self.total <= 0:
-            return 0
-        if self.done >= self.total:
-            return 100
-        return min(99, self.done * 100 // self.total)
+        return whole_percent(self.done, self.total)
 
 
 CopyProgressSink = Callable[[CopyProgress], None]

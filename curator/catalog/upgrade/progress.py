@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from curator.catalog.backends.copy import whole_percent
+
 # 1024 pages of 4 KiB: 4 MiB a step, ~250 steps a GB. A step holds the
 # source's read lock only while it copies, and the callback sees each.
 BACKUP_STEP_PAGES = 1024
@@ -48,11 +50,7 @@ class UpgradeProgress:
     @property
     def percent(self) -> int:
         """Whole percent done (0 for an empty total), never 100 before the end."""
-        if self.total <= 0:
-            return 0
-        if self.done >= self.total:
-            return 100
-        return min(99, self.done * 100 // self.total)
+        return whole_percent(self.done, self.total)
 
 
 ProgressSink = Callable[[UpgradeProgress], None]

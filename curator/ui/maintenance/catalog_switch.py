@@ -67,6 +67,7 @@ from PySide6.QtGui import QKeyEvent
 
 from curator.engine.delivery import Delivery, Job, delivery_to
 from curator.paths import RecentCatalogs, location_key
+from curator.ui.common.presses import PRESSES
 from curator.ui.maintenance.catalog_upgrade import ProgressThrottle, failure_sentence
 from curator.ui.maintenance.catalog_work import (
     KEEPING,
@@ -81,15 +82,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("curator.ui")
 
-_PRESSES = frozenset(
-    {
-        QEvent.Type.KeyPress,
-        QEvent.Type.Shortcut,
-        QEvent.Type.MouseButtonPress,
-        QEvent.Type.MouseButtonDblClick,
-        QEvent.Type.Drop,
-    }
-)
+# A press's followers are dropped with it; a wheel is not (unlike while the
+# catalog first opens): the grid scrolls while a switch runs.
 _FOLLOWERS = frozenset(
     {QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride, QEvent.Type.MouseButtonRelease}
 )
@@ -160,7 +154,7 @@ class InputGuard(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
-        if kind in _PRESSES:
+        if kind in PRESSES:
             if not (isinstance(event, QKeyEvent) and event.isAutoRepeat()):
                 self.dropped += 1
                 self._say()

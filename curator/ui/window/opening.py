@@ -26,6 +26,8 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QWidget
 
+from curator.ui.common.presses import PRESSES
+
 FALLBACK_MS = 1000  # no first paint by then (a minimized window): open anyway
 
 # What a person does; a key's release, the shortcut check and a move follow a
@@ -33,15 +35,6 @@ FALLBACK_MS = 1000  # no first paint by then (a minimized window): open anyway
 # (Ctrl+Z is one press).
 _MODIFIERS = frozenset(
     {Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta, Qt.Key.Key_AltGr}
-)
-_PRESSES = frozenset(
-    {
-        QEvent.Type.KeyPress,
-        QEvent.Type.Shortcut,
-        QEvent.Type.MouseButtonPress,
-        QEvent.Type.MouseButtonDblClick,
-        QEvent.Type.Drop,
-    }
 )
 _FOLLOWERS = frozenset(
     {
@@ -75,7 +68,7 @@ class Opening(QObject):
             self._painted = True
             QTimer.singleShot(0, self, self._open)  # once this frame is out
             return False
-        if kind in _PRESSES:
+        if kind in PRESSES:
             modifier = isinstance(event, QKeyEvent) and event.key() in _MODIFIERS
             self.ignored += 0 if modifier else 1
             return True
