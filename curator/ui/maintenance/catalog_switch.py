@@ -429,6 +429,7 @@ class CatalogHost(QObject):
     def _show(self, app: HostedApp, old: HostedApp, sentence: str, error: bool) -> None:
         self.guard.remove()  # before the show's many events, not filtered one by one
         app.window.show()
+        app.window.activateWindow()  # the keys go on to the new window, as they went to the old
         old.window.hide()
         old.window.deleteLater()
         self._end(sentence, error=error)
