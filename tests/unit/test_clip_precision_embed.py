@@ -145,7 +145,8 @@ def test_loader_processes_give_the_threads_vectors_and_failures(
     again = list(embed_files(embedder, items[:3], batch_size=4, processes=True, workers=2))
     assert [k for r in again for k in r.keys] == [0, 1, 2]
     end_loader_processes()
-    assert multiprocessing.active_children() == []
+    # None left but the decoder child an earlier test in this worker may keep (engine.isolation).
+    assert [c for c in multiprocessing.active_children() if c.name != "curator-decoder"] == []
 
 
 def test_a_dead_loader_process_hands_its_photos_to_threads(
