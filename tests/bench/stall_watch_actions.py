@@ -266,12 +266,6 @@ class CatalogChanges:
         return found
 
     def close(self) -> None:
-        from tests.ui.conftest import dispose
+        from tests.ui.conftest import close_catalog_host
 
-        self.host.close()
-        app = self.host.app
-        if app is not None:
-            app.shutdown()
-            dispose(app.window)
-        self.host.release()
-        self.pool.waitForDone()
+        close_catalog_host(self.host, self.pool)

@@ -10,12 +10,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 import shiboken6
 from PIL import Image
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, QThreadPool
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -124,6 +125,19 @@ def dispose(widget: QWidget) -> None:
     widget.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert not shiboken6.isValid(widget), "the widget outlived its test"
+
+
+def close_catalog_host(host: Any, pool: QThreadPool) -> None:
+    """A catalog switch's host and the app it holds now: stopped, its window
+    disposed, its catalog let go, its pool drained (the switch tests and the
+    stall watch's catalog changes)."""
+    host.close()
+    app = host.app
+    if app is not None:
+        app.shutdown()
+        dispose(app.window)
+    host.release()
+    pool.waitForDone()
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ from curator.ui.maintenance.catalog_work import KEEPING, restore_news
 from curator.ui.review.actions import DecisionAction
 from tests.integration.cli_helpers import import_json
 from tests.pools import make_pool
-from tests.ui.conftest import dispose, make_library
+from tests.ui.conftest import close_catalog_host, make_library
 
 WAIT_MS = 60_000
 PUTTING_BACK = re.compile(r"^Putting the backup back \(\d+ kB\): (\d+) %$")
@@ -94,13 +94,7 @@ class Hosted:
 
     def close(self) -> None:
         self.timer.stop()
-        self.host.close()
-        app = self.host.app
-        if app is not None:
-            app.shutdown()
-            dispose(app.window)
-        self.host.release()
-        self.pool.waitForDone()
+        close_catalog_host(self.host, self.pool)
 
 
 @pytest.fixture
