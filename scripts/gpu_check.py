@@ -16,7 +16,13 @@ JSON into --out (default: $OUT, else ./gpu-check):
 3. ``models_bench.json``: `curator models bench --json` in a subprocess, on
    those weights (the photographer's own command);
 4. ``embed_bench.json``: the embed bench (`tests/bench/embed_speed.py`: bare
-   model against end to end, ViT-L-14 and ViT-B-32, with the budgets);
+   model against end to end, ViT-L-14 and ViT-B-32, with the budgets, each
+   photo's end-to-end vector against its bare one, and the loader alone);
+5. ``import.json`` (with --import N, where Qt's core is importable): `curator
+   import --json` of N generated camera JPEGs twice, into fresh catalogs, with
+   CLIP on this machine's GPU and without the embed stage: the elapsed times
+   and each stage's (`stage_times`), so it shows whether the import waits for
+   the embed stage;
 
 and exits 1 when a step failed or the ViT-L-14 budget was missed. CI has no
 GPU: the same code runs on CPU in the tests (bf16 there takes the same
@@ -24,10 +30,12 @@ mixed-precision path as fp16 on CUDA).
 
 Run from the repository root::
 
-    python3 scripts/gpu_check.py [--out DIR] [--weights FILE] [--photos N] [--quick]
+    python3 scripts/gpu_check.py [--out DIR] [--weights FILE] [--photos N] [--quick] [--import N]
 
 On a node without them, carry these wheels (pure Python) and put them on
-PYTHONPATH: open_clip_torch, ftfy, wcwidth, peewee, platformdirs.
+PYTHONPATH: open_clip_torch, ftfy, wcwidth, peewee, platformdirs. The import
+(step 5) needs the rest of Curator's stack too (PySide6's QtCore, pydantic,
+rawpy, pillow-heif, exifread, blake3, send2trash); without Qt it is skipped.
 `--quick` measures small samples (a smoke run, e.g. on a CPU).
 """
 
@@ -102,10 +110,13 @@ def product_path(model_name: str, weights: Path, folder: Path, photos: int) -> d
     started = time.perf_counter()
     embedder = ClipEmbedder(config).load()
     loaded_s = time.perf_counter() - started
-    paths = synthetic_previews(folder / "previews", photos)
+    paths = synthetic_previews(folder / "bench", photos)  # the embed bench reuses them
     started = time.perf_counter()
     results = list(embed_files(embedder, [(i, str(p)) for i, p in enumerate(paths)]))
     elapsed = time.perf_counter() - started
+    started = time.perf_counter()  # again, the loader's processes already started
+    again = sum(r.size for r in embed_files(embedder, [(i, str(p)) for i, p in enumerate(paths)]))
+    elapsed_again = time.perf_counter() - started
     import numpy as np
 
     vectors = np.concatenate([r.vectors for r in results])
@@ -124,6 +135,7 @@ def product_path(model_name: str, weights: Path, folder: Path, photos: int) -> d
         "embedded": len(vectors),
         "failures": failures[:5],
         "photos_s_first_run": round(photos / elapsed, 1),
+        "photos_s_second_run": round(again / elapsed_again, 1),
     }
 
 
@@ -150,7 +162,62 @@ def models_bench(model_name: str, weights: Path, home: Path, photos: int) -> dic
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, check=False)
     result: dict[str, Any] = {"exit": done.returncode, "stderr": done.stderr[-2000:]}
     if done.returncode == 0:
-        result["report"] = json.loads(done.stdout)
+        result["report"] = last_json(done.stdout)
+    return result
+
+
+def last_json(stdout: str) -> Any:
+    """The JSON a command printed last (its --json line)."""
+    lines = [line for line in stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise ValueError(f"no JSON in the command's output: {stdout[-500:]!r}")
+    return json.loads(lines[-1])
+
+
+def camera_photos(folder: Path, count: int) -> Path:
+    """`count` generated 3000×2000 camera JPEGs (photo-like content; made on every core)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from curator.ml.clip_bench import synthetic_preview
+
+    folder.mkdir(parents=True, exist_ok=True)
+    jobs = [(i, folder / f"IMG_{i:05d}.JPG") for i in range(count)]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        list(pool.map(lambda job: synthetic_preview(job[0] + 100_000, job[1], (3000, 2000)), jobs))
+    return folder
+
+
+def import_report(model_name: str, weights: Path, folder: Path, count: int) -> dict[str, Any]:
+    """`curator import --json` of `count` photos, with CLIP (on the GPU here) and without."""
+    if not _importable("PySide6.QtCore"):
+        return {"skipped": "Qt's core (PySide6) is not installed here: the import was not run."}
+    photos = camera_photos(folder / "card", count)
+    result: dict[str, Any] = {"photos": count}
+    for name, stages in (
+        ("with_clip", "technical,faces,embed,describe,score"),
+        ("without_clip", "technical,faces,describe,score"),
+    ):
+        env = dict(os.environ)
+        env.update(
+            {
+                "CURATOR_HOME": str(folder / f"home-{name}"),
+                "CURATOR_CLIP_MODEL": model_name,
+                "CURATOR_CLIP_PRETRAINED": str(weights),
+                "PYTHONPATH": os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]),
+            }
+        )
+        command = [sys.executable, "-m", "curator", "import", str(photos), "--json"]
+        command += ["--no-progress", "--stages", stages]
+        started = time.perf_counter()
+        done = subprocess.run(
+            command, capture_output=True, text=True, env=env, cwd=REPO, check=False, timeout=300
+        )
+        run: dict[str, Any] = {"exit": done.returncode, "wall_s": time.perf_counter() - started}
+        run["stderr"] = done.stderr[-1500:]
+        if done.returncode in (0, 1):  # 1: some photos failed, still a report
+            run["report"] = last_json(done.stdout)
+        result[name] = run
+    result["ok"] = all(result[n]["exit"] == 0 for n in ("with_clip", "without_clip"))
     return result
 
 
@@ -180,6 +247,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip-embed-bench", action="store_true", help="steps 1-3 only (the tests' smoke run)"
     )
+    parser.add_argument(
+        "--import",
+        dest="import_photos",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also import N generated photos with CLIP on the GPU and without (step 5)",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     failed: list[str] = []
@@ -195,6 +270,13 @@ def main(argv: list[str] | None = None) -> int:
         ]
         if not args.skip_embed_bench:
             steps.append(("embed_bench.json", lambda: embed_bench(folder / "bench", args.quick)))
+        if args.import_photos:
+            steps.append(
+                (
+                    "import.json",
+                    lambda: import_report(args.model, weights, folder, args.import_photos),
+                )
+            )
         for name, step in steps:
             try:
                 payload = step()

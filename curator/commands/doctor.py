@@ -97,6 +97,7 @@ def cmd_models_bench(
     args: argparse.Namespace, paths: AppPaths, settings: Settings, out: TextIO, err: TextIO
 ) -> int:
     """Measure the configured CLIP here (see the module docstring)."""
+    import contextlib
     import json
     import tempfile
     from dataclasses import replace
@@ -111,19 +112,24 @@ def cmd_models_bench(
     if args.precision:
         config = replace(config, precision=args.precision)
     embedder = ClipEmbedder(config)
-    try:
-        embedder.load()
-        count = args.photos or (32 if embedder.device == "cpu" else 1024)
-        if not args.json:
-            print(f"{embedder.describe()} Measuring on {count} generated previews…", file=err)
-        with tempfile.TemporaryDirectory(prefix="curator-bench-") as folder:
-            previews = synthetic_previews(Path(folder), count)
-            report = run_bench(
-                embedder, lambda: ClipEmbedder(replace(config, precision="fp32")).load(), previews
-            )
-    except (ModelUnavailable, EmbeddingFailed) as exc:
-        print(f"curator: {exc.message}", file=err)
-        return EXIT_CATALOG
+    # --json: stdout is the report alone (a library that prints while loading says it on stderr)
+    quiet = contextlib.redirect_stdout(err) if args.json else contextlib.nullcontext()
+    with quiet:
+        try:
+            embedder.load()
+            count = args.photos or (32 if embedder.device == "cpu" else 1024)
+            if not args.json:
+                print(f"{embedder.describe()} Measuring on {count} generated previews…", file=err)
+            with tempfile.TemporaryDirectory(prefix="curator-bench-") as folder:
+                previews = synthetic_previews(Path(folder), count)
+                report = run_bench(
+                    embedder,
+                    lambda: ClipEmbedder(replace(config, precision="fp32")).load(),
+                    previews,
+                )
+        except (ModelUnavailable, EmbeddingFailed) as exc:
+            print(f"curator: {exc.message}", file=err)
+            return EXIT_CATALOG
     if args.json:
         json.dump(report.as_json(), out)
         out.write("\n")

@@ -92,6 +92,7 @@ def cmd_import(args: argparse.Namespace, ctx: CommandContext) -> int:
         payload["elapsed_s"] = round(report.elapsed_s, 3)
         payload["cancelled"] = report.cancelled
         payload["stages"] = report.stages
+        payload["stage_times"] = report.stage_times
         if report.error:
             payload["error"] = report.error
         if report.cluster:

@@ -186,22 +186,39 @@ def embed_files(
     feeder: BatchLoader[K] = BatchLoader(embedder, plan, stop)
     pending: deque[list[LoadTask[K]]] = deque()
     submitted = 0
+    ahead = bool(getattr(embedder, "queues_work", False))  # CUDA: launch k+1, then collect k
+    running: Callable[[], EmbedBatchResult[K]] | None = None  # launched, not yet collected
     try:
         for index in range(len(batches)):
             while submitted < len(batches) and submitted <= index + plan.prefetch_batches:
                 if stop.is_set():
-                    return
+                    break
                 pending.append(feeder.submit(batches[submitted]))
                 submitted += 1
+            if stop.is_set():
+                break
             loaded = [feeder.result(task) for task in pending.popleft()]
             if stop.is_set():
-                return
-            result = run_batch(embedder, index, loaded)
-            if on_batch is not None:
-                on_batch(result)
-            yield result
+                break
+            launched = launch_batch(embedder, index, loaded)
+            if running is not None:  # the GPU already runs `launched` meanwhile
+                yield _delivered(running(), on_batch)
+            running = launched
+            if not ahead:
+                yield _delivered(launched(), on_batch)
+                running = None
+        if running is not None:  # a forward pass already running finishes first
+            yield _delivered(running(), on_batch)
     finally:
         feeder.close()
+
+
+def _delivered(
+    result: EmbedBatchResult[K], on_batch: Callable[[EmbedBatchResult[K]], None] | None
+) -> EmbedBatchResult[K]:
+    if on_batch is not None:
+        on_batch(result)
+    return result
 
 
 # (key, path) or (key, path, the file's bytes read elsewhere)
@@ -317,17 +334,40 @@ def run_batch(
     embedder: BatchEmbedder, index: int, loaded: Sequence[Loaded[K]]
 ) -> EmbedBatchResult[K]:
     """One forward pass over what the loaders made of a batch."""
+    return launch_batch(embedder, index, loaded)()
+
+
+def launch_batch(
+    embedder: BatchEmbedder, index: int, loaded: Sequence[Loaded[K]]
+) -> Callable[[], EmbedBatchResult[K]]:
+    """Start one forward pass over what the loaders made of a batch; the returned
+    call gives its result. Only an embedder whose `queues_work` is true (CUDA)
+    returns before the pass is done, so the caller prepares and launches the next
+    batch while the GPU runs this one; elsewhere the pass runs here, at once."""
     merged = merge_loaded(loaded)
+    wait: Callable[[], np.ndarray]
     if not merged.keys:
-        vectors = np.zeros((0, embedder.dim), dtype=np.float32)
+        empty = np.zeros((0, embedder.dim), dtype=np.float32)
+        wait = lambda: empty  # noqa: E731
     elif merged.pixels is not None:
-        vectors = embedder.embed_pixels(merged.pixels)  # type: ignore[attr-defined]
+        launch = getattr(embedder, "launch_pixels", None)
+        if callable(launch) and getattr(embedder, "queues_work", False):
+            wait = launch(merged.pixels)
+        else:
+            made = embedder.embed_pixels(merged.pixels)  # type: ignore[attr-defined]
+            wait = lambda: made  # noqa: E731
     else:
-        vectors = embedder.embed_tensors(list(merged.tensors))
-    vectors.setflags(write=False)
-    return EmbedBatchResult(
-        index=index, keys=merged.keys, vectors=vectors, failures=merged.failures
-    )
+        made = embedder.embed_tensors(list(merged.tensors))
+        wait = lambda: made  # noqa: E731
+
+    def result() -> EmbedBatchResult[K]:
+        vectors = wait()
+        vectors.setflags(write=False)
+        return EmbedBatchResult(
+            index=index, keys=merged.keys, vectors=vectors, failures=merged.failures
+        )
+
+    return result
 
 
 def load_one(

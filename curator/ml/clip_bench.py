@@ -4,7 +4,8 @@ Responsibility: on generated 1440 px previews (the size Curator caches), time
 - **bare**: the model alone — inputs already on the device in the model's
   dtype, the forward pass and the vectors back in float32 (best over the
   loader's batch size and twice it on a GPU, where larger batches may run
-  faster);
+  faster; on a GPU every batch is queued before the first is collected, so
+  nothing on the host side holds the model up);
 - **end to end**: `clip_batches.embed_files` from the files, with the loader
   the machine calls for (`ml.clip_loading`) — what an import does;
 and compare the vectors with an fp32 copy of the same weights on the same
@@ -40,10 +41,14 @@ PREVIEW_SIZE = (1440, 960)
 
 
 def synthetic_preview(seed: int, path: Path, size: tuple[int, int] = PREVIEW_SIZE) -> None:
-    """A preview JPEG with photo-like content: gradients, shapes, texture, sensor noise."""
+    """A preview JPEG with photo-like content: gradients, shapes, texture, sensor noise.
+
+    The scene (gradient and blobs) is drawn at a quarter of the size and
+    enlarged, so its edges are soft as a lens draws them; the texture and
+    the noise are added at full size (a ~300 kB JPEG, as a camera preview)."""
     rng = np.random.default_rng(seed)
     w, h = size
-    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    y, x = np.mgrid[0 : h // 4, 0 : w // 4].astype(np.float32) * 4
     base = rng.uniform(40, 200, size=3).astype(np.float32)
     tilt = rng.uniform(-0.08, 0.08, size=(2, 3)).astype(np.float32)
     img = base + x[..., None] * tilt[0] + y[..., None] * tilt[1]
@@ -51,18 +56,29 @@ def synthetic_preview(seed: int, path: Path, size: tuple[int, int] = PREVIEW_SIZ
         cy, cx, r = rng.uniform(0, h), rng.uniform(0, w), rng.uniform(30, 250)
         mask = ((y - cy) ** 2 + (x - cx) ** 2) < r * r
         img[mask] = rng.uniform(0, 255, size=3)
-    img += 20 * np.sin(x / rng.uniform(5, 40))[..., None]
-    img += rng.normal(0, 6, size=img.shape)
-    Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "RGB").save(path, "JPEG", quality=90)
+    scene = Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "RGB")
+    full = np.asarray(scene.resize(size, Image.Resampling.BILINEAR), dtype=np.int16)
+    stripes = 20 * np.sin(np.arange(w, dtype=np.float32) / rng.uniform(5, 40))
+    full = full + stripes.astype(np.int16)[None, :, None]
+    full += rng.integers(-10, 11, size=full.shape, dtype=np.int16)
+    Image.fromarray(np.clip(full, 0, 255).astype(np.uint8), "RGB").save(path, "JPEG", quality=90)
 
 
 def synthetic_previews(folder: Path, count: int) -> list[Path]:
-    """`count` previews in `folder` (made once: a file already there is kept)."""
+    """`count` previews in `folder` (made once: a file already there is kept),
+    made on as many threads as the machine has cores (numpy's array work and
+    Pillow's JPEG encoder release the interpreter's lock): 2,048 previews take
+    seconds on a 16-core GPU node instead of minutes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from curator.ml.clip_loading import machine_cpus
+
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"preview-{i:05d}.jpg" for i in range(count)]
-    for i, path in enumerate(paths):
-        if not path.exists():
-            synthetic_preview(i, path)
+    missing = [(i, path) for i, path in enumerate(paths) if not path.exists()]
+    with ThreadPoolExecutor(max_workers=max(1, min(machine_cpus(), len(missing)))) as pool:
+        for _ in pool.map(lambda job: synthetic_preview(*job), missing):
+            pass
     return paths
 
 
@@ -110,16 +126,34 @@ class BenchReport:
         return out
 
 
+def prepared_inputs(embedder: ClipEmbedder, paths: Sequence[Path]) -> list[Any]:
+    """Each photo through the model's own transform (CPU tensors), made once for
+    every bare runner of a bench, on the machine's cores (Pillow's decoding and
+    resizing release the interpreter's lock)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from curator.ml.clip_loading import machine_cpus
+
+    edge = max(embedder.input_size)
+    with ThreadPoolExecutor(max_workers=max(1, min(machine_cpus(), len(paths)))) as pool:
+        return list(pool.map(lambda p: embedder.preprocess(load_for_clip(p, edge)), paths))
+
+
 class BareRunner:
     """The model alone at one batch size: inputs prepared on the device before
     the clock starts; `one_round` embeds them all and returns photos/s."""
 
-    def __init__(self, embedder: ClipEmbedder, paths: Sequence[Path], batch: int) -> None:
+    def __init__(
+        self,
+        embedder: ClipEmbedder,
+        paths: Sequence[Path],
+        batch: int,
+        prepared: list[Any] | None = None,
+    ) -> None:
         import torch
 
-        edge = max(embedder.input_size)
-        prepared = [embedder.preprocess(load_for_clip(p, edge)) for p in paths]
-        self.embedder, self.count = embedder, len(paths)
+        prepared = prepared_inputs(embedder, paths) if prepared is None else prepared
+        self.embedder, self.count = embedder, len(prepared)
         self.batches = [
             embedder.prepare_input(torch.stack(prepared[i : i + batch]))
             for i in range(0, len(prepared), batch)
@@ -129,8 +163,8 @@ class BareRunner:
         self.vectors = np.zeros((0, embedder.dim), dtype=np.float32)
 
     def one_round(self) -> float:
-        started = time.perf_counter()
-        made = [self.embedder.embed_prepared(b) for b in self.batches]
+        started = time.perf_counter()  # on a GPU every batch is queued, then collected
+        made = [wait() for wait in [self.embedder.launch_prepared(b) for b in self.batches]]
         rate = self.count / (time.perf_counter() - started)
         self.vectors = np.concatenate(made)
         self.rates.append(rate)
@@ -151,12 +185,14 @@ class EndToEndRunner:
         warm = self.items[: max(1, embedder.batch_size)]
         assert sum(r.size for r in embed_files(embedder, warm)) == len(warm)
         self.rates: list[float] = []
+        self.vectors = np.zeros((0, embedder.dim), dtype=np.float32)
 
     def one_round(self) -> float:
         started = time.perf_counter()
-        done = sum(r.size for r in embed_files(self.embedder, self.items))
+        results = list(embed_files(self.embedder, self.items))
         rate = len(self.items) / (time.perf_counter() - started)
-        assert done == len(self.items)
+        assert sum(r.size for r in results) == len(self.items)
+        self.vectors = np.concatenate([r.vectors for r in results])  # in the photos' order
         self.rates.append(rate)
         return rate
 
@@ -177,11 +213,12 @@ def run_bench(
     embedder.load()
     plan = embedder.loader_plan()
     sizes = [plan.batch_size] + ([2 * plan.batch_size] if embedder.device != "cpu" else [])
-    runners = [BareRunner(embedder, paths, size) for size in sizes]
+    prepared = prepared_inputs(embedder, paths)
+    runners = [BareRunner(embedder, paths, size, prepared) for size in sizes]
     end_to_end = EndToEndRunner(embedder, paths)
     twin = None
     if embedder.precision != "fp32" and fp32_twin is not None:
-        twin = BareRunner(fp32_twin(), paths, plan.batch_size)
+        twin = BareRunner(fp32_twin(), paths, plan.batch_size, prepared)
     for _ in range(rounds):  # interleaved, so a load that comes and goes hits each alike
         timed: list[BareRunner | EndToEndRunner] = [*runners, end_to_end]
         for runner in [*timed, *([twin] if twin is not None else [])]:

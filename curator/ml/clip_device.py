@@ -4,7 +4,9 @@ Responsibility: the torch-side half of the device and precision rule
 (`ml.precision` holds the rule itself, without torch): pick the device for
 the settings' choice, resolve the precision there (a sentence when it cannot
 run), try the fresh model once so a precision the machine refuses fails at
-load and not per batch, and read the dtype the image tower computes in.
+load and not per batch, read the dtype the image tower computes in, and
+queue a forward pass on a GPU (`queued_forward`: the next batch is prepared
+while this one runs).
 
 Invariants: every function imports torch inside itself (this module is
 imported by `ml.embedder` at start-up, which must not import torch); every
@@ -13,11 +15,13 @@ failure is a `ModelUnavailable` with a sentence.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from curator.ml.config import ModelUnavailable, first_line
 
 if TYPE_CHECKING:
+    import numpy as np
     import torch
 
 
@@ -106,3 +110,52 @@ def device_name(device: str) -> str:
     import torch
 
     return str(torch.cuda.get_device_name(0))
+
+
+def queued_forward(
+    model: Any, make_input: Callable[[], torch.Tensor], kept: list[torch.Tensor]
+) -> Callable[[], np.ndarray]:
+    """Queue one forward pass on the GPU and return what waits for its unit vectors.
+
+    The input (`make_input`: its bytes go up from the pinned buffers in `kept`),
+    the forward pass, the normalisation and the copy of the vectors into pinned
+    host memory are all queued on the current stream, and this returns at once:
+    the caller prepares the next batch meanwhile. The wait raises the device's
+    RuntimeError; `kept` is emptied once the queue has passed this batch."""
+    import numpy as np
+    import torch
+
+    with torch.inference_mode():
+        features = model.encode_image(make_input())
+        rows = torch.nn.functional.normalize(features.float(), dim=-1)
+        host = torch.empty(rows.shape, dtype=torch.float32, pin_memory=True)
+        host.copy_(rows, non_blocking=True)
+        done = torch.cuda.Event()
+        done.record()
+
+    def wait() -> np.ndarray:
+        done.synchronize()
+        kept.clear()
+        return np.array(host.numpy(), dtype=np.float32, copy=True)
+
+    return wait
+
+
+def unit_rows(features: torch.Tensor) -> np.ndarray:
+    """float32 rows of length 1 (normalised in float32, so fp16 models lose nothing here)."""
+    import numpy as np
+    import torch
+
+    rows = torch.nn.functional.normalize(features.float(), dim=-1)
+    return np.ascontiguousarray(rows.cpu().numpy(), dtype=np.float32)
+
+
+def output_dim(model: Any) -> int:
+    """How long the model's vectors are."""
+    dim = getattr(model.visual, "output_dim", None)
+    if isinstance(dim, int) and dim > 0:
+        return dim
+    projection = getattr(model, "text_projection", None)
+    if projection is not None and hasattr(projection, "shape"):
+        return int(projection.shape[-1])
+    raise ModelUnavailable("The CLIP model does not say how long its vectors are.")

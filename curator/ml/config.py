@@ -104,3 +104,12 @@ def first_line(err: BaseException) -> str:
     """The first line of an error's text (its type's name when it has none)."""
     text = str(err).strip().splitlines()
     return text[0] if text else type(err).__name__
+
+
+def load_failed_message(config: ClipConfig, err: BaseException) -> str:
+    """Why the weights could not be loaded, and what to do."""
+    return (
+        f"The CLIP weights '{model_id_for(config)}' could not be loaded: {first_line(err)}. "
+        f"The file may be damaged or made for another model than {config.model_name}; "
+        f"run `curator models pull` or set {ENV_PRETRAINED} to a matching checkpoint file."
+    )

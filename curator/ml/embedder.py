@@ -65,9 +65,12 @@ from curator.ml.clip_device import (
     device_name,
     gpu_memory,
     input_dtype,
+    output_dim,
     pick_device,
     precision_for,
+    queued_forward,
     try_one_forward,
+    unit_rows,
 )
 from curator.ml.clip_fetch import (
     download_tag,
@@ -85,6 +88,7 @@ from curator.ml.config import (
     ModelUnavailable,
     first_line,
     is_checkpoint_path,
+    load_failed_message,
     model_id_for,
 )
 from curator.ml.weights import (
@@ -290,6 +294,7 @@ _registry_lock = threading.Lock()
 _loaded_models: dict[tuple[object, ...], ClipEmbedder] = {}
 # a configuration (allow_download aside) → the session's embedder for it
 _shared: dict[ClipConfig, ClipEmbedder] = {}
+_loading: dict[tuple[object, ...], threading.Lock] = {}  # weights key → held while loading
 
 
 def shared_embedder(config: ClipConfig) -> ClipEmbedder:
@@ -353,7 +358,7 @@ class ClipEmbedder:
     def _load_locked(self) -> None:
         config = self.config
         try:
-            import open_clip  # imports torch
+            import open_clip  # noqa: F401  (imports torch; a broken install is said here)
         except ImportError as err:  # a broken install, not a user error, but say so plainly
             raise ModelUnavailable(
                 "CLIP needs torch and open-clip-torch, which are not installed correctly.",
@@ -364,11 +369,26 @@ class ClipEmbedder:
         precision = precision_for(config.precision, device)
         key = _weights_key(resolved, device, precision)
         with _registry_lock:
-            twin = _loaded_models.get(key)
-        if twin is not None and twin is not self:  # loaded already: one model per process
-            self._tokenizer = twin._tokenizer
-            self._adopt(twin._model, twin._preprocess, twin._device, twin._open_clip_name)
-            return
+            loading = _loading.setdefault(key, threading.Lock())
+        with loading:  # a second load of the same weights waits for the first, then adopts
+            with _registry_lock:
+                twin = _loaded_models.get(key)
+            if twin is not None and twin is not self:  # loaded already: one model per process
+                self._tokenizer = twin._tokenizer
+                self._adopt(twin._model, twin._preprocess, twin._device, twin._open_clip_name)
+                return
+            self._build(config, resolved, device, precision, key)
+
+    def _build(
+        self,
+        config: ClipConfig,
+        resolved: _Resolved,
+        device: str,
+        precision: str,
+        key: tuple[object, ...],
+    ) -> None:
+        import open_clip
+
         tag = resolved.tag_cfg
         kwargs: dict[str, Any] = {}
         if tag:
@@ -391,7 +411,7 @@ class ClipEmbedder:
         except ModelUnavailable:
             raise
         except Exception as err:  # corrupt file, wrong architecture, hub/network, CUDA...
-            raise ModelUnavailable(_load_failed_message(config, err), detail=repr(err)) from err
+            raise ModelUnavailable(load_failed_message(config, err), detail=repr(err)) from err
         try_one_forward(model, device, precision)
         self._adopt(model, preprocess, device, resolved.model_name)
         with _registry_lock:
@@ -419,7 +439,7 @@ class ClipEmbedder:
         self._pixel_plan = pixel_plan(preprocess)
         self._open_clip_name = open_clip_name
         self._device = device
-        self._dim = _output_dim(model)
+        self._dim = output_dim(model)
         size = getattr(model.visual, "image_size", 224)
         self._input_size = (int(size[0]), int(size[1])) if isinstance(size, tuple) else (size, size)
         self._model = model  # last: `loaded` turns true only when everything is set
@@ -534,13 +554,35 @@ class ClipEmbedder:
     def embed_prepared(self, batch: torch.Tensor) -> np.ndarray:
         """Unit vectors for a batch already on the device in the model's dtype: the
         model alone, what `models bench` calls the bare model."""
+        return self.launch_prepared(batch)()
+
+    def launch_prepared(self, batch: torch.Tensor) -> Callable[[], np.ndarray]:
+        """`embed_prepared` queued on a GPU (as `launch_pixels`); elsewhere run here."""
         self.load()
-        return self._forward(lambda: batch, batch.shape[0])
+        if self.queues_work:
+            return self._launch_on_gpu(lambda: batch, batch.shape[0], [])
+        vectors = self._forward(lambda: batch, batch.shape[0])
+        return lambda: vectors
 
     def embed_pixels(self, pixels: np.ndarray) -> np.ndarray:
         """Unit vectors (n, dim) float32 for (n, H, W, 3) uint8 crops (`ml.clip_pixels`):
         moved to the device as bytes, then normalised there as one batch in float32
         (the numbers the model's own transform gives), then cast to the model's dtype."""
+        return self.launch_pixels(pixels)()
+
+    @property
+    def queues_work(self) -> bool:
+        """Whether `launch_pixels` returns before the forward pass is done (on CUDA:
+        the work is queued on the GPU), so the caller can prepare the next batch
+        while this one runs (`clip_batches.embed_files`)."""
+        return self._device == "cuda"
+
+    def launch_pixels(self, pixels: np.ndarray) -> Callable[[], np.ndarray]:
+        """Start the forward pass of a batch of uint8 crops; the returned call waits
+        for its unit vectors. On CUDA the bytes go up from pinned memory, the
+        normalisation, the forward pass and the vectors' way back are queued on the
+        GPU, and this returns at once; elsewhere the vectors are computed here.
+        Both raise `EmbeddingFailed` with the device's sentence."""
         import numpy as np
         import torch
 
@@ -549,13 +591,16 @@ class ClipEmbedder:
         if plan is None:
             raise ValueError("this model's transform has no pixel plan: use embed_tensors")
         if pixels.shape[0] == 0:
-            return np.zeros((0, self._dim), dtype=np.float32)
+            empty = np.zeros((0, self._dim), dtype=np.float32)
+            return lambda: empty
+        kept: list[torch.Tensor] = []  # pinned buffers stay alive until their copy is done
 
         def to_input() -> torch.Tensor:
             array = np.ascontiguousarray(pixels)
             raw = torch.from_numpy(array if array.flags.writeable else array.copy())
             if self._device == "cuda":
-                raw = raw.pin_memory().to(self._device, non_blocking=True)
+                kept.append(raw.pin_memory())
+                raw = kept[-1].to(self._device, non_blocking=True)
             else:
                 raw = raw.to(self._device)
             mean = torch.tensor(plan.mean, device=self._device).view(1, 3, 1, 1)
@@ -563,20 +608,42 @@ class ClipEmbedder:
             x = raw.permute(0, 3, 1, 2).to(torch.float32).div_(255.0)
             return x.sub_(mean).div_(std).to(self._dtype)
 
-        return self._forward(to_input, pixels.shape[0])
+        if not self.queues_work:
+            vectors = self._forward(to_input, pixels.shape[0])
+            return lambda: vectors
+        return self._launch_on_gpu(to_input, pixels.shape[0], kept)
+
+    def _launch_on_gpu(
+        self, make_input: Callable[[], torch.Tensor], count: int, kept: list[torch.Tensor]
+    ) -> Callable[[], np.ndarray]:
+        try:
+            wait = queued_forward(self._model, make_input, kept)
+        except RuntimeError as err:
+            raise self._failed(err, count) from err
+
+        def collect() -> np.ndarray:
+            try:
+                return wait()
+            except RuntimeError as err:
+                raise self._failed(err, count) from err
+
+        return collect
+
+    def _failed(self, err: RuntimeError, count: int) -> EmbeddingFailed:
+        return EmbeddingFailed(
+            f"The CLIP model failed on a batch of {count} images on "
+            f"{self._device}: {first_line(err)}. A smaller batch size may help.",
+            detail=repr(err),
+        )
 
     def _forward(self, make_input: Callable[[], torch.Tensor], count: int) -> np.ndarray:
         import torch
 
         try:
             with torch.inference_mode():
-                return _unit_rows(self._model.encode_image(make_input()))
+                return unit_rows(self._model.encode_image(make_input()))
         except RuntimeError as err:
-            raise EmbeddingFailed(
-                f"The CLIP model failed on a batch of {count} images on "
-                f"{self._device}: {first_line(err)}. A smaller batch size may help.",
-                detail=repr(err),
-            ) from err
+            raise self._failed(err, count) from err
 
     def embed_images(self, images: Sequence[Image.Image]) -> np.ndarray:
         """Unit vectors (n, dim) float32 for PIL images, run in batches of `batch_size`."""
@@ -623,37 +690,10 @@ class ClipEmbedder:
             tokens = self._tokenizer(list(texts[start : start + _TEXT_CHUNK]))
             try:
                 with torch.inference_mode():
-                    parts.append(_unit_rows(self._model.encode_text(tokens.to(self._device))))
+                    parts.append(unit_rows(self._model.encode_text(tokens.to(self._device))))
             except RuntimeError as err:
                 raise EmbeddingFailed(
                     f"The CLIP text encoder failed on {self._device}: {first_line(err)}.",
                     detail=repr(err),
                 ) from err
         return np.concatenate(parts)
-
-
-def _unit_rows(features: torch.Tensor) -> np.ndarray:
-    """float32 rows of length 1 (normalised in float32, so fp16 models lose nothing here)."""
-    import numpy as np
-    import torch
-
-    rows = torch.nn.functional.normalize(features.float(), dim=-1)
-    return np.ascontiguousarray(rows.cpu().numpy(), dtype=np.float32)
-
-
-def _output_dim(model: Any) -> int:
-    dim = getattr(model.visual, "output_dim", None)
-    if isinstance(dim, int) and dim > 0:
-        return dim
-    projection = getattr(model, "text_projection", None)
-    if projection is not None and hasattr(projection, "shape"):
-        return int(projection.shape[-1])
-    raise ModelUnavailable("The CLIP model does not say how long its vectors are.")
-
-
-def _load_failed_message(config: ClipConfig, err: BaseException) -> str:
-    return (
-        f"The CLIP weights '{model_id_for(config)}' could not be loaded: {first_line(err)}. "
-        f"The file may be damaged or made for another model than {config.model_name}; "
-        f"run `curator models pull` or set {ENV_PRETRAINED} to a matching checkpoint file."
-    )

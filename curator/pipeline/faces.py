@@ -186,6 +186,7 @@ class FacesPhase(QObject):
     @Slot(object)
     def _on_finished(self, summary: RunSummary) -> None:
         runner, self._runner = self._runner, None
+        self._report.stage_finished(STAGE, summary.elapsed_s)
         if runner is not None:
             if runner.write_error:
                 self._report.error = runner.write_error

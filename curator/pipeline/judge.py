@@ -416,6 +416,7 @@ class JudgmentsPhase(QObject):
         if reason:
             counts["reason"] = reason
         self._report.stages[stage] = counts
+        self._report.stage_finished(stage, summary.elapsed_s)
         self._report.cancelled = self._report.cancelled or summary.cancelled
         last = self.board.last.get(stage)
         done, total = (last.done, last.total) if last else (0, 0)

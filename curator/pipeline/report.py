@@ -9,6 +9,7 @@ service as the phases end (on the service's thread only) and handed out in
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from curator.catalog.models import Stage
@@ -67,6 +68,15 @@ class RunReport:
     xmp_default_stars: int = 0  # darktable's import-default 1 star, read as not rated
     xmp_extra_labels: int = 0  # darktable sidecars with more than one label
     xmp_faces_named: int = 0  # faces named from another tool's regions
+    # per stage that ran: how long it ran ("ran_s") and when it ended, counted from
+    # the run's start ("finished_at_s"): which stage the run waited for
+    stage_times: dict[str, dict[str, float]] = field(default_factory=dict)
+    started_at: float = field(default_factory=time.monotonic, repr=False, compare=False)
+
+    def stage_finished(self, stage: str, ran_s: float) -> None:
+        """Note that `stage` has ended now, after running `ran_s` seconds."""
+        ended = time.monotonic() - self.started_at
+        self.stage_times[stage] = {"ran_s": round(ran_s, 3), "finished_at_s": round(ended, 3)}
 
     @property
     def counts(self) -> dict[str, int]:

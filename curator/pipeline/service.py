@@ -96,6 +96,7 @@ from curator.pipeline.report import (
     summary_sentence,
 )
 from curator.pipeline.stages import technical as technical_stage
+from curator.pipeline.stages.clip_preload import preload_on_gpu
 from curator.pipeline.stages.quicklook import QuickLookJob, plan_quick_look
 from curator.pipeline.stages.score import EmbeddingSnapshot, ScoreJob, ScoreResult
 from curator.pipeline.stages.technical import TechnicalPlan
@@ -107,7 +108,7 @@ from curator.pipeline.stages.technical_remote import (
 )
 from curator.pipeline.stages.technical_runner import TechnicalRunner
 from curator.pipeline.stages.xmp import XmpApplied, XmpReading
-from curator.settings import Settings
+from curator.settings import Settings, clip_config
 
 log = logging.getLogger(__name__)
 
@@ -240,6 +241,8 @@ class PipelineService(QObject):
             str(self.catalog_path),
         )
         self.pools.prepare.start(Job(job, self._prepared))
+        if Stage.EMBED.value in request.stages and not self._snapshot.ray_address:
+            preload_on_gpu(clip_config(self._snapshot))
 
     def cancel(self) -> None:
         if not self.running:
@@ -448,6 +451,7 @@ class PipelineService(QObject):
         runner, self._technical = self._technical, None
         self._processes_idle.start()  # kept for the next run (class docstring)
         self._report.technical = summary
+        self._report.stage_finished("technical", summary.elapsed_s)
         if runner is not None:
             if runner.write_error:
                 self._report.error = runner.write_error

@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -287,6 +288,10 @@ def gated_embedder(config: ClipConfig, gate: StageGate, auto_download: bool) -> 
             gate.wait_until_open()  # paused: hold the next batch (cancel opens the gate)
             return super().embed_tensors(batch)
 
+        def launch_pixels(self, pixels: Any) -> Any:  # the pixel path (embed_pixels too)
+            gate.wait_until_open()
+            return super().launch_pixels(pixels)
+
     return GatedClipEmbedder(config)
 
 
@@ -378,6 +383,7 @@ class EmbedRunner(QObject):
         self._pending: set[int] = set()  # not yet handed to the writer
         self._summary = RunSummary()
         self._total = self._settled = 0
+        self._started_at = time.monotonic()
         self.running = False
 
     def start(self, items: list[tuple[int, str]]) -> None:
@@ -385,6 +391,7 @@ class EmbedRunner(QObject):
         self._pending = {pid for pid, _ in items}
         self._total, self._settled = len(items), 0
         self._summary = RunSummary(found=len(items))
+        self._started_at = time.monotonic()
         self.running = True
         run = partial(embed_all, self.source, items, self._delivery, self._cancel)
         self.threads.start(Job(run, self._delivery, _embed_crashed))
@@ -424,4 +431,5 @@ class EmbedRunner(QObject):
     def _finish(self) -> None:
         self.running = False
         self._summary.cancelled = self._cancel.is_set()
+        self._summary.elapsed_s = time.monotonic() - self._started_at
         self.finished.emit(self._summary)
