@@ -56,7 +56,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import numpy as np
 from PIL import Image
 
-from curator.ml.clip_gpu_decode import GpuCrops, GpuDecoder, decodable, read_for_gpu
+from curator.ml.clip_gpu_decode import GpuDecoder, decodable, read_for_gpu
 from curator.ml.clip_loading import (
     ChunkPixels,
     LoaderPlan,
@@ -67,7 +67,6 @@ from curator.ml.clip_loading import (
     plan_loader,
 )
 from curator.ml.clip_pixels import PixelPlan, load_for_clip, prepare_pixels
-from curator.ml.config import first_line
 
 log = logging.getLogger(__name__)
 
@@ -269,9 +268,7 @@ class BatchLoader(Generic[K]):
             self.gpu = GpuDecoder(self.pixels, str(getattr(embedder, "device", "cuda")))
         self.gpu_share = GPU_SHARE_START  # of each batch, for the GPU's decoder
         self.gpu_errors = 0
-        self.gpu_thread: Executor | None = None  # reads and decodes the GPU's share
-        # since the last batch: the model waited for the worker processes / for the GPU's share
-        self.waited = self.gpu_waited = False
+        self.waited = False  # the model waited for the worker processes since the last batch
 
     def _threads(self) -> Executor:
         if self.threads is None:
@@ -305,26 +302,19 @@ class BatchLoader(Generic[K]):
             future = self.processes.submit(load_chunk, paths, self.pixels, data)
             self.in_processes.append(future)
             tasks.append(LoadTask(chunk, future, True))
-        if on_gpu and self.gpu is not None:
-            if self.gpu_thread is None:
-                self.gpu_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clip-gpu")
+        if on_gpu:
             reads = [(path, data) for _, path, data in on_gpu]
-            job: Future[Any] = self.gpu_thread.submit(decode_on_gpu, self.gpu, reads)
-            tasks.append(LoadTask(tuple(on_gpu), job, False, on_gpu=True))
+            read: Future[Any] = self._threads().submit(lambda: [read_for_gpu(*r) for r in reads])
+            tasks.append(LoadTask(tuple(on_gpu), read, False, on_gpu=True))
         return tasks
 
     def _adapt(self) -> None:
-        """Move the next batches' share between the worker processes and the GPU's
-        decoder by what the model waited for since the last batch: more for the
-        GPU when it waited for the processes only, less when it waited for the GPU,
-        a little less when it waited for neither (the model sets the pace, and the
-        GPU's cores are its). The balance moves with the machine and the photos."""
-        if self.gpu_waited:
-            step = -GPU_SHARE_UP
-        else:
-            step = GPU_SHARE_UP if self.waited else -GPU_SHARE_DOWN
+        """More of the next batch for the GPU's decoder when the model waited for the
+        worker processes, a little less when it did not (the balance point moves
+        with the machine, the model and the photos)."""
+        step = GPU_SHARE_UP if self.waited else -GPU_SHARE_DOWN
         self.gpu_share = min(GPU_SHARE_MAX, max(0.0, self.gpu_share + step))
-        self.waited = self.gpu_waited = False
+        self.waited = False
 
     def result(self, task: LoadTask[K]) -> Loaded[K]:
         """What the loader made of a task's photos (waits for it)."""
@@ -358,19 +348,21 @@ class BatchLoader(Generic[K]):
         return Loaded(keys=keys, pixels=chunk.pixels, failures=failures)
 
     def _decode_on_gpu(self, task: LoadTask[K]) -> Loaded[K]:
-        """A GPU task's photos: decoded on the GPU (on the loader's GPU thread); a
-        photo the GPU should not decode, or all if the decoder failed, on threads."""
-        started = None if task.future.done() else time.perf_counter()
-        datas, crops, error = task.future.result()
-        if started is not None and time.perf_counter() - started > WAITED_S:
-            self.gpu_waited = True
+        """A GPU task's photos: the bytes decoded on the GPU in one call; a photo
+        the GPU should not decode, or all of them if the decoder failed, on threads."""
+        datas: list[bytes | None] = task.future.result()
         ready = [i for i, data in enumerate(datas) if data is not None]
-        decoded = None if crops is None else crops.ready_on_current_stream()
-        if error is not None:
-            log.warning("The GPU's JPEG decoder failed (%s); those photos go to the CPU", error)
-            self.gpu_errors += 1
-            if self.gpu_errors >= GPU_ERRORS_MAX:
-                self.gpu = None  # this run decodes on the CPU from now on
+        decoded = None
+        if ready and self.gpu is not None:
+            try:
+                decoded = self.gpu.decode([d for d in datas if d is not None])
+            except Exception:
+                log.warning(
+                    "The GPU's JPEG decoder failed; those photos go to the CPU", exc_info=True
+                )
+                self.gpu_errors += 1
+                if self.gpu_errors >= GPU_ERRORS_MAX:
+                    self.gpu = None  # this run decodes on the CPU from now on
         if decoded is not None and len(ready) == len(task.items):
             return Loaded(keys=tuple(item[0] for item in task.items), pixels=decoded)
         done = set(ready) if decoded is not None else set()
@@ -391,26 +383,9 @@ class BatchLoader(Generic[K]):
         for future in self.in_processes:
             future.cancel()
         self.in_processes = []
-        for pool in (self.threads, self.gpu_thread):
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-        self.processes = self.threads = self.gpu_thread = None
-
-
-def decode_on_gpu(
-    decoder: GpuDecoder, reads: Sequence[tuple[str | os.PathLike[str], bytes | None]]
-) -> tuple[list[bytes | None], GpuCrops | None, str | None]:
-    """The loader's GPU thread: read the photos, decode those the GPU can take in
-    one call. (bytes or None per photo, their crops or None, the decoder's error
-    or None); never raises."""
-    datas = [read_for_gpu(path, data) for path, data in reads]
-    ready = [d for d in datas if d is not None]
-    if not ready:
-        return datas, None, None
-    try:
-        return datas, decoder.decode(ready), None
-    except Exception as err:
-        return datas, None, f"{type(err).__name__}: {first_line(err)}"
+        if self.threads is not None:
+            self.threads.shutdown(wait=True, cancel_futures=True)
+        self.processes = self.threads = None
 
 
 def merge_loaded(parts: Sequence[Loaded[K]]) -> Loaded[K]:

@@ -7,11 +7,9 @@ DCT scale), which leaves a large model such as ViT-L-14 waiting. The loader
 module: its files' bytes are read on a thread (`read_for_gpu`), decoded in one
 batched call by the GPU's JPEG decoder (torchvision's nvjpeg), resized with
 an antialiased bicubic filter (Pillow's) and centre-cropped on the GPU
-(`GpuDecoder.decode`, on a thread of the loader's own: the decoder blocks its
-caller while the GPU's JPEG engine works), and go into the forward pass
-without ever coming back to the host. The loader sizes the share from what
-the model waited for: more when it waited for the CPUs, less when it waited
-for the GPU's share or for neither.
+(`GpuDecoder.decode`), and go into the forward pass without ever coming back
+to the host. The loader sizes the share from what it measures: more when the
+model waited for the CPUs, less when it did not.
 
 The pixels differ from the CPU path's (which decodes at the JPEG's DCT scale)
 by about a grey level: on the fixtures' upright JPEGs and generated previews
@@ -68,24 +66,6 @@ def read_for_gpu(path: str | os.PathLike[str], data: bytes | None = None) -> byt
         return None
 
 
-class GpuCrops:
-    """Crops the GPU decoded: (n, H, W, 3) uint8 on the device, ready once `event` is."""
-
-    def __init__(self, pixels: torch.Tensor, event: torch.cuda.Event | None) -> None:
-        self.pixels, self.event = pixels, event
-
-    def ready_on_current_stream(self) -> torch.Tensor:
-        """The crops, for the calling thread's stream (the model's): it waits for the
-        decoder's stream there, and their memory is kept until it has read them."""
-        if self.event is not None:
-            import torch
-
-            stream = torch.cuda.current_stream()
-            stream.wait_event(self.event)
-            self.pixels.record_stream(stream)
-        return self.pixels
-
-
 class GpuDecoder:
     """Decodes, resizes and crops JPEG bytes on `device` by `plan` (see the module docstring)."""
 
@@ -95,22 +75,22 @@ class GpuDecoder:
         self.plan, self.device = plan, device
         self._stream: torch.cuda.Stream | None = None
 
-    def decode(self, datas: Sequence[bytes]) -> GpuCrops:
-        """The crops of `datas`, in order. Runs on the loader's GPU thread, never the
-        model's: torchvision's decoder blocks its caller while the GPU's JPEG engine
-        works. On CUDA the resize runs on a stream of this decoder's own, and the
-        crops come with the event the model's stream must wait for (`ready_on`)."""
+    def decode(self, datas: Sequence[bytes]) -> torch.Tensor:
+        """(n, H, W, 3) uint8 crops on the device, in the order of `datas`. On CUDA
+        the work runs on a stream of its own, beside the forward pass the model's
+        stream is running; the model's stream waits for it before using the crops."""
         import torch
 
         if not self.device.startswith("cuda"):
-            return GpuCrops(self._decode(datas), None)
+            return self._decode(datas)
         if self._stream is None:
             self._stream = torch.cuda.Stream()
+        model_stream = torch.cuda.current_stream()
         with torch.cuda.stream(self._stream):
             crops = self._decode(datas)
-            done = torch.cuda.Event()
-            done.record(self._stream)
-        return GpuCrops(crops, done)
+        model_stream.wait_stream(self._stream)
+        crops.record_stream(model_stream)  # its memory is not reused before the model read it
+        return crops
 
     def _decode(self, datas: Sequence[bytes]) -> torch.Tensor:
         import torch

@@ -10,7 +10,6 @@ measures. scripts/gpu_check.py runs it on a GPU.
 from __future__ import annotations
 
 import io
-import threading
 from dataclasses import replace
 from pathlib import Path
 from threading import Event
@@ -22,7 +21,7 @@ from PIL import Image
 
 from curator.ml import clip_batches
 from curator.ml.clip_batches import BatchLoader, embed_files, loader_plan_for
-from curator.ml.clip_gpu_decode import GpuCrops, GpuDecoder, read_for_gpu
+from curator.ml.clip_gpu_decode import GpuDecoder, read_for_gpu
 from curator.ml.clip_loading import LoaderPlan
 from curator.ml.clip_pixels import PixelPlan, prepare_pixels
 from curator.ml.config import ClipConfig
@@ -68,7 +67,7 @@ def test_gpu_pixels_agree_with_the_cpu_loader_s(embedder: ClipEmbedder, fixtures
     plan = _plan(embedder)
     datas = [read_for_gpu(p) for p in paths]
     assert all(d is not None for d in datas)
-    crops = GpuDecoder(plan, "cpu").decode([d for d in datas if d is not None]).pixels
+    crops = GpuDecoder(plan, "cpu").decode([d for d in datas if d is not None])
     assert crops.dtype == torch.uint8 and tuple(crops.shape) == (len(paths), *plan.crop, 3)
     cpu = np.stack([prepare_pixels(str(p), plan) for p in paths])
     difference = np.abs(crops.numpy().astype(np.int16) - cpu.astype(np.int16))
@@ -121,8 +120,7 @@ def test_a_batch_split_between_gpu_and_cpu_keeps_every_photo_in_order(
     decoded: list[int] = []
     original = GpuDecoder.decode
 
-    def counting(self: GpuDecoder, datas: list[bytes]) -> GpuCrops:
-        assert threading.current_thread().name.startswith("clip-gpu")  # never the model's
+    def counting(self: GpuDecoder, datas: list[bytes]) -> torch.Tensor:
         decoded.append(len(datas))
         return original(self, datas)
 
@@ -145,7 +143,7 @@ def test_a_failing_gpu_decoder_loses_no_photo_and_is_left_after_three_failures(
 ) -> None:
     items = [(p.name, str(p)) for p in (_photo(tmp_path / f"{i}.jpg", i) for i in range(12))]
 
-    def broken(self: GpuDecoder, datas: list[bytes]) -> GpuCrops:
+    def broken(self: GpuDecoder, datas: list[bytes]) -> torch.Tensor:
         raise RuntimeError("nvjpeg: decoding failed")
 
     monkeypatch.setattr(GpuDecoder, "decode", broken)
@@ -174,12 +172,7 @@ def test_the_gpu_share_follows_what_the_model_waited_for(embedder: ClipEmbedder)
             loader.waited = True
             loader._adapt()
         assert loader.gpu_share == pytest.approx(clip_batches.GPU_SHARE_MAX)
-        loader.waited = loader.gpu_waited = True  # the GPU's share came late: less for it
-        loader._adapt()
-        assert loader.gpu_share == pytest.approx(
-            clip_batches.GPU_SHARE_MAX - clip_batches.GPU_SHARE_UP
-        )
-        for _ in range(500):  # the model sets the pace: its GPU cores are given back slowly
+        for _ in range(500):
             loader._adapt()
         assert loader.gpu_share == 0.0
     finally:
@@ -201,5 +194,5 @@ def test_bytes_of_a_jpeg_given_by_a_ray_seat_decode_too(embedder: ClipEmbedder) 
     Image.new("RGB", (320, 240), (200, 30, 60)).save(buffer, "JPEG", quality=95)
     data = read_for_gpu("from-a-seat.jpg", buffer.getvalue())
     assert data is not None
-    crop = GpuDecoder(_plan(embedder), "cpu").decode([data]).pixels[0].numpy()
+    crop = GpuDecoder(_plan(embedder), "cpu").decode([data])[0].numpy()
     assert np.abs(crop.astype(int) - [200, 30, 60]).max() <= 3
