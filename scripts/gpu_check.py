@@ -210,7 +210,7 @@ def import_report(model_name: str, weights: Path, folder: Path, count: int) -> d
         command += ["--no-progress", "--stages", stages]
         started = time.perf_counter()
         done = subprocess.run(
-            command, capture_output=True, text=True, env=env, cwd=REPO, check=False, timeout=150
+            command, capture_output=True, text=True, env=env, cwd=REPO, check=False, timeout=300
         )
         run: dict[str, Any] = {"exit": done.returncode, "wall_s": time.perf_counter() - started}
         run["stderr"] = done.stderr[-1500:]

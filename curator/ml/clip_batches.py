@@ -41,9 +41,7 @@ forward pass already running finishes first.
 
 from __future__ import annotations
 
-import logging
 import os
-import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Generator, Hashable, Sequence
@@ -56,7 +54,6 @@ from typing import Any, Generic, Protocol, TypeVar
 import numpy as np
 from PIL import Image
 
-from curator.ml.clip_gpu_decode import GpuDecoder, decodable, read_for_gpu
 from curator.ml.clip_loading import (
     ChunkPixels,
     LoaderPlan,
@@ -67,19 +64,6 @@ from curator.ml.clip_loading import (
     plan_loader,
 )
 from curator.ml.clip_pixels import PixelPlan, load_for_clip, prepare_pixels
-
-log = logging.getLogger(__name__)
-
-# The GPU decoder's share of a batch (`BatchLoader._adapt`): where it starts, how it
-# moves after each batch (up when the model waited longer than WAITED_S for the
-# worker processes, down a little when it did not), its ceiling, and how many
-# failed decoder calls leave a run on the CPU.
-GPU_SHARE_START = 0.25
-GPU_SHARE_UP = 0.05
-GPU_SHARE_DOWN = 0.01
-GPU_SHARE_MAX = 0.9
-WAITED_S = 0.0005
-GPU_ERRORS_MAX = 3
 
 K = TypeVar("K", bound=Hashable)
 
@@ -141,7 +125,7 @@ class Loaded(Generic[K]):
     as the model's own transform of each (the generic path), and the others."""
 
     keys: tuple[K, ...] = ()
-    pixels: Any = None  # (len(keys), H, W, 3) uint8: numpy, or a tensor the GPU decoded
+    pixels: np.ndarray | None = None  # (len(keys), H, W, 3) uint8
     tensors: tuple[Any, ...] = ()
     failures: tuple[EmbedFailure[K], ...] = ()
 
@@ -248,7 +232,6 @@ class LoadTask(Generic[K]):
     items: tuple[tuple[K, str | os.PathLike[str], bytes | None], ...]
     future: Future[Any]
     in_process: bool
-    on_gpu: bool = False  # the future reads the bytes; the GPU decodes them (`result`)
 
 
 class BatchLoader(Generic[K]):
@@ -263,12 +246,6 @@ class BatchLoader(Generic[K]):
         self.processes: Executor | None = None  # the session's (`loader_processes`): not ours
         self.in_processes: list[Future[Any]] = []
         self.broken = False
-        self.gpu: GpuDecoder | None = None
-        if plan.gpu_decode and plan.processes and self.pixels and decodable(self.pixels):
-            self.gpu = GpuDecoder(self.pixels, str(getattr(embedder, "device", "cuda")))
-        self.gpu_share = GPU_SHARE_START  # of each batch, for the GPU's decoder
-        self.gpu_errors = 0
-        self.waited = False  # the model waited for the worker processes since the last batch
 
     def _threads(self) -> Executor:
         if self.threads is None:
@@ -289,12 +266,6 @@ class BatchLoader(Generic[K]):
             self.processes = loader_processes(self.plan.workers)
         self.in_processes = [f for f in self.in_processes if not f.done()]
         tasks = []
-        on_gpu: list[tuple[K, str | os.PathLike[str], bytes | None]] = []
-        if self.gpu is not None:
-            self._adapt()
-            count = round(self.gpu_share * len(items))
-            if count:
-                items, on_gpu = items[: len(items) - count], items[len(items) - count :]
         for start in range(0, len(items), self.plan.chunk):
             chunk = tuple(items[start : start + self.plan.chunk])
             paths = [os.fspath(path) for _, path, _ in chunk]
@@ -302,32 +273,15 @@ class BatchLoader(Generic[K]):
             future = self.processes.submit(load_chunk, paths, self.pixels, data)
             self.in_processes.append(future)
             tasks.append(LoadTask(chunk, future, True))
-        if on_gpu:
-            reads = [(path, data) for _, path, data in on_gpu]
-            read: Future[Any] = self._threads().submit(lambda: [read_for_gpu(*r) for r in reads])
-            tasks.append(LoadTask(tuple(on_gpu), read, False, on_gpu=True))
         return tasks
-
-    def _adapt(self) -> None:
-        """More of the next batch for the GPU's decoder when the model waited for the
-        worker processes, a little less when it did not (the balance point moves
-        with the machine, the model and the photos)."""
-        step = GPU_SHARE_UP if self.waited else -GPU_SHARE_DOWN
-        self.gpu_share = min(GPU_SHARE_MAX, max(0.0, self.gpu_share + step))
-        self.waited = False
 
     def result(self, task: LoadTask[K]) -> Loaded[K]:
         """What the loader made of a task's photos (waits for it)."""
-        if task.on_gpu:
-            return self._decode_on_gpu(task)
         if not task.in_process:
             loaded: Loaded[K] = task.future.result()
             return loaded
         try:
-            started = None if task.future.done() else time.perf_counter()
             chunk: ChunkPixels = task.future.result()
-            if started is not None and time.perf_counter() - started > WAITED_S:
-                self.waited = True
         except BrokenProcessPool:
             self.broken = True  # what was sent to the dead pool is loaded here instead
             if isinstance(self.processes, ProcessPoolExecutor):
@@ -347,35 +301,6 @@ class BatchLoader(Generic[K]):
         )
         return Loaded(keys=keys, pixels=chunk.pixels, failures=failures)
 
-    def _decode_on_gpu(self, task: LoadTask[K]) -> Loaded[K]:
-        """A GPU task's photos: the bytes decoded on the GPU in one call; a photo
-        the GPU should not decode, or all of them if the decoder failed, on threads."""
-        datas: list[bytes | None] = task.future.result()
-        ready = [i for i, data in enumerate(datas) if data is not None]
-        decoded = None
-        if ready and self.gpu is not None:
-            try:
-                decoded = self.gpu.decode([d for d in datas if d is not None])
-            except Exception:
-                log.warning(
-                    "The GPU's JPEG decoder failed; those photos go to the CPU", exc_info=True
-                )
-                self.gpu_errors += 1
-                if self.gpu_errors >= GPU_ERRORS_MAX:
-                    self.gpu = None  # this run decodes on the CPU from now on
-        if decoded is not None and len(ready) == len(task.items):
-            return Loaded(keys=tuple(item[0] for item in task.items), pixels=decoded)
-        done = set(ready) if decoded is not None else set()
-        loads = {i: self._on_thread(item) for i, item in enumerate(task.items) if i not in done}
-        rows = iter(range(len(ready)))
-        parts: list[Loaded[K]] = []
-        for i, item in enumerate(task.items):
-            if i in done and decoded is not None:
-                parts.append(Loaded(keys=(item[0],), pixels=decoded[next(rows)][None]))
-            else:
-                parts.append(loads[i].result())
-        return merge_loaded(parts)
-
     def close(self) -> None:
         """Drop what is still pending and stop the threads; the session's loader
         processes stay for the next run (a chunk already running there finishes
@@ -394,29 +319,9 @@ def merge_loaded(parts: Sequence[Loaded[K]]) -> Loaded[K]:
     failures = tuple(f for part in parts for f in part.failures)
     with_pixels = [part.pixels for part in parts if part.pixels is not None and len(part.keys)]
     if keys and len(with_pixels) == sum(1 for part in parts if part.keys):
-        return Loaded(keys=keys, pixels=concatenate_pixels(with_pixels), failures=failures)
+        return Loaded(keys=keys, pixels=np.concatenate(with_pixels), failures=failures)
     tensors = tuple(t for part in parts for t in _tensors_of(part))
     return Loaded(keys=keys, tensors=tensors, failures=failures)
-
-
-def concatenate_pixels(arrays: Sequence[Any]) -> Any:
-    """Crops end to end: numpy arrays stay on the host; with any tensor decoded on
-    the GPU, the host's crops go up (from pinned memory, queued) to join them."""
-    if all(isinstance(a, np.ndarray) for a in arrays):
-        return np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
-    import torch
-
-    device = next(a.device for a in arrays if not isinstance(a, np.ndarray))
-
-    def uploaded(array: np.ndarray) -> torch.Tensor:
-        usable = array.flags.writeable and array.flags.c_contiguous
-        host = torch.from_numpy(array if usable else np.array(array, order="C"))
-        if device.type == "cuda":
-            return host.pin_memory().to(device, non_blocking=True)
-        return host.to(device)
-
-    on_device = [uploaded(a) if isinstance(a, np.ndarray) else a for a in arrays]
-    return torch.cat(on_device) if len(on_device) > 1 else on_device[0]
 
 
 def _tensors_of(part: Loaded[Any]) -> tuple[Any, ...]:

@@ -17,10 +17,7 @@ The rule (measured: issue 48; DESIGN.md "Models on the photographer's hardware")
   thread and the one that gathers the results), in chunks, each returning a
   chunk's uint8 crops (`ml.clip_pixels`: a quarter of a float tensor's bytes),
   with enough chunks in flight to keep every worker busy; the processes are
-  kept for the session (`loader_processes`). On CUDA they cannot keep up
-  with a large model alone (about 100 previews a second each), so a share
-  of each batch goes to the GPU's own JPEG decoder (`ml.clip_gpu_decode`),
-  sized by the loader from what it measures. Batches of 64 (the
+  kept for the session (`loader_processes`). Batches of 64 (the
   bare forward's throughput is flat from 64 up on a GPU with ≥ 8 GB; 32 on a
   smaller one).
 - The pixel path needs a transform `ml.clip_pixels` recognises; with any other
@@ -65,13 +62,11 @@ class LoaderPlan:
     processes: bool
     prefetch_batches: int  # batches submitted ahead of the one the model runs
     chunk: int  # photos per task (1 on threads)
-    gpu_decode: bool = False  # a share of each batch decoded by the GPU (`ml.clip_gpu_decode`)
 
     def describe(self) -> str:
         kind = ("process" if self.processes else "thread") + ("es" if self.processes else "s")
         kind = kind if self.workers > 1 else kind.removesuffix("es" if self.processes else "s")
-        also = " and the GPU's JPEG decoder" if self.gpu_decode else ""
-        return f"batches of {self.batch_size}, {self.workers} loader {kind}{also}"
+        return f"batches of {self.batch_size}, {self.workers} loader {kind}"
 
 
 def machine_cpus() -> int:
@@ -112,8 +107,7 @@ def plan_loader(
         workers = min(MAX_WORKERS, max(2, cpus - 2))
         chunk = max(4, min(16, math.ceil(size / workers)))
         in_flight = 3 * workers * chunk  # every worker busy, a task waiting behind each
-        prefetch = max(2, math.ceil(in_flight / size))
-        return LoaderPlan(size, workers, True, prefetch, chunk, gpu_decode=device == "cuda")
+        return LoaderPlan(size, workers, True, max(2, math.ceil(in_flight / size)), chunk)
     return LoaderPlan(size, max(2, min(8, cpus - 1)), False, 2, 1)
 
 

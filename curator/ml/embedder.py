@@ -38,11 +38,13 @@ Invariants:
 - a loaded `ClipEmbedder` is safe to share between threads for `preprocess`
   (stateless transforms); `load()` is idempotent and serialised by a lock.
   Forward passes are meant to run on one thread (the ML pool's);
-- one model object per process for the same weights (file, device,
-  precision): `load()` adopts the model another `ClipEmbedder` loaded, or
-  waits for one being loaded; `shared_embedder(config)` hands out one
-  embedder per configuration for the session. Forward passes run under
-  `torch.inference_mode()` and change no state, so threads may share it.
+- one model object per process for the same weights: `load()` adopts the
+  model another `ClipEmbedder` of the same weights (file, device,
+  precision) already loaded, and `shared_embedder(config)` hands out one
+  embedder per configuration for the whole session (the search's text
+  encoder reuses the import's image model and vice versa). Forward passes
+  run under `torch.inference_mode()` and change no state, so two pool
+  threads may use the shared model at once.
 
 For the OpenAI weights the model must use QuickGELU (as they were trained);
 open_clip's `ViT-L-14` config does not, so for a pretrained *tag* the tag's
@@ -562,21 +564,24 @@ class ClipEmbedder:
         vectors = self._forward(lambda: batch, batch.shape[0])
         return lambda: vectors
 
-    def embed_pixels(self, pixels: np.ndarray | torch.Tensor) -> np.ndarray:
-        """Unit vectors (n, dim) float32 for (n, H, W, 3) uint8 crops (`ml.clip_pixels`),
-        normalised on the device as one batch (the numbers the model's transform gives)."""
+    def embed_pixels(self, pixels: np.ndarray) -> np.ndarray:
+        """Unit vectors (n, dim) float32 for (n, H, W, 3) uint8 crops (`ml.clip_pixels`):
+        moved to the device as bytes, then normalised there as one batch in float32
+        (the numbers the model's own transform gives), then cast to the model's dtype."""
         return self.launch_pixels(pixels)()
 
     @property
     def queues_work(self) -> bool:
-        """Whether `launch_pixels` returns before the pass is done (CUDA: it is queued)."""
+        """Whether `launch_pixels` returns before the forward pass is done (on CUDA:
+        the work is queued on the GPU), so the caller can prepare the next batch
+        while this one runs (`clip_batches.embed_files`)."""
         return self._device == "cuda"
 
-    def launch_pixels(self, pixels: np.ndarray | torch.Tensor) -> Callable[[], np.ndarray]:
-        """Start the forward pass of a batch of uint8 crops (numpy, or a tensor the
-        GPU decoded); the returned call waits for its unit vectors. On CUDA the
-        upload (pinned), normalisation, forward pass and the vectors' way back are
-        queued and this returns at once; elsewhere the vectors are computed here.
+    def launch_pixels(self, pixels: np.ndarray) -> Callable[[], np.ndarray]:
+        """Start the forward pass of a batch of uint8 crops; the returned call waits
+        for its unit vectors. On CUDA the bytes go up from pinned memory, the
+        normalisation, the forward pass and the vectors' way back are queued on the
+        GPU, and this returns at once; elsewhere the vectors are computed here.
         Both raise `EmbeddingFailed` with the device's sentence."""
         import numpy as np
         import torch
@@ -591,8 +596,6 @@ class ClipEmbedder:
         kept: list[torch.Tensor] = []  # pinned buffers stay alive until their copy is done
 
         def to_input() -> torch.Tensor:
-            if isinstance(pixels, torch.Tensor):  # decoded on the device already
-                return normalised(pixels.to(self._device))
             array = np.ascontiguousarray(pixels)
             raw = torch.from_numpy(array if array.flags.writeable else array.copy())
             if self._device == "cuda":
@@ -600,9 +603,6 @@ class ClipEmbedder:
                 raw = kept[-1].to(self._device, non_blocking=True)
             else:
                 raw = raw.to(self._device)
-            return normalised(raw)
-
-        def normalised(raw: torch.Tensor) -> torch.Tensor:
             mean = torch.tensor(plan.mean, device=self._device).view(1, 3, 1, 1)
             std = torch.tensor(plan.std, device=self._device).view(1, 3, 1, 1)
             x = raw.permute(0, 3, 1, 2).to(torch.float32).div_(255.0)
