@@ -38,7 +38,14 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from curator.imaging.cache import cache_path, discard, write_bytes
+from curator.imaging.cache import (
+    CLIP_QUALITY,
+    cache_path,
+    clip_key,
+    clip_rendition,
+    discard,
+    write_bytes,
+)
 
 if TYPE_CHECKING:  # Pillow loads in the child, with the first photo
     from PIL import Image
@@ -147,7 +154,7 @@ def rebuild_entries(request: RebuildRequest) -> RebuildOutcome:
         offline = not os.path.exists(os.path.dirname(request.path) or ".")
         return RebuildOutcome(offline=offline, problem=exc.message)
     try:
-        preview, thumbnail = _encode(data, request)
+        preview, thumbnail, clip = _encode(data, request)
     except ImagingError as exc:
         return RebuildOutcome(problem=exc.message)
     except (OSError, ValueError, MemoryError) as exc:  # what a decoder may raise besides
@@ -160,8 +167,11 @@ def rebuild_entries(request: RebuildRequest) -> RebuildOutcome:
             preview,
             problem="The file changed since it was imported; import its folder again.",
         )
+    entries = [(request.preview_key, preview), (request.thumbnail_key, thumbnail)]
+    if request.preview_key is not None and clip is not None:  # the embed stage's rendition
+        entries.append((clip_key(request.content_hash), clip))
     try:
-        for key, encoded in ((request.preview_key, preview), (request.thumbnail_key, thumbnail)):
+        for key, encoded in entries:
             # A damaged entry in the way is dropped by read_whole, then written anew.
             if key is not None and encoded and read_whole(request.cache_dir, key) is None:
                 write_bytes(request.cache_dir, key, encoded)
@@ -180,8 +190,9 @@ def offline_sentence(path: str) -> str:
     return f"The file is offline (not found at {path}); showing what is cached."
 
 
-def _encode(data: bytes, request: RebuildRequest) -> tuple[bytes | None, bytes]:
-    """(preview JPEG or None, thumbnail JPEG) of a file's bytes."""
+def _encode(data: bytes, request: RebuildRequest) -> tuple[bytes | None, bytes, bytes | None]:
+    """(preview JPEG or None, thumbnail JPEG, CLIP rendition JPEG with the preview or
+    None) of a file's bytes."""
     import numpy as np
     from PIL import Image
 
@@ -191,10 +202,13 @@ def _encode(data: bytes, request: RebuildRequest) -> tuple[bytes | None, bytes]:
     upright = _upright_preview(data, request)
     pixels = np.asarray(upright if upright.mode == "RGB" else upright.convert("RGB"))
     thumb = fit_long_edge_pixels(pixels, request.thumbnail_long_edge)
-    preview = None
+    preview = clip = None
     if request.preview_key is not None:
-        preview = _jpeg(Image.fromarray(pixels), PREVIEW_QUALITY)
-    return preview, _jpeg(Image.fromarray(thumb), THUMBNAIL_QUALITY)
+        picture = Image.fromarray(pixels)
+        preview = _jpeg(picture, PREVIEW_QUALITY)
+        small = clip_rendition(picture)
+        clip = None if small is None else _jpeg(small, CLIP_QUALITY)
+    return preview, _jpeg(Image.fromarray(thumb), THUMBNAIL_QUALITY), clip
 
 
 def _upright_preview(data: bytes, request: RebuildRequest) -> Image.Image:

@@ -33,7 +33,14 @@ import numpy as np
 from PIL import Image
 
 from curator.camera_names import camera_name
-from curator.imaging.cache import preview_key, thumbnail_key, write_jpeg
+from curator.imaging.cache import (
+    CLIP_QUALITY,
+    clip_key,
+    clip_rendition,
+    preview_key,
+    thumbnail_key,
+    write_jpeg,
+)
 from curator.imaging.decode import decode_detail, decode_image
 from curator.imaging.decoded import DecodedImage
 from curator.imaging.errors import (
@@ -183,6 +190,9 @@ def _measure_bytes(
         write_jpeg(request.cache_dir, preview, decoded.preview, PREVIEW_QUALITY)
         thumb = fit_long_edge_pixels(preview_pixels, request.thumbnail_long_edge)
         write_jpeg(request.cache_dir, thumbnail, Image.fromarray(thumb), THUMBNAIL_QUALITY)
+        clip = clip_rendition(decoded.preview)  # what the embed stage will read
+        if clip is not None:
+            write_jpeg(request.cache_dir, clip_key(content_hash), clip, CLIP_QUALITY)
     except OSError as exc:
         raise CacheWriteError.writing_to(request.cache_dir, exc) from exc
 

@@ -16,7 +16,7 @@ have (its keys), the cache folder says which it has.
 - `rebuild_all` rebuilds a list, reporting progress and stopping when asked
   (`curator previews --rebuild`, the window's background fill).
 - `unused_files` names the cache files no photo uses (`curator previews
-  --prune`): previews, thumbnails, quick looks and screen renditions whose
+  --prune`): previews, thumbnails, quick looks, screen and CLIP renditions whose
   hash is no photo's.
 
 Invariants: the originals are only read; only the cache folder is written;
@@ -279,7 +279,13 @@ def report_sentence(report: RebuildReport) -> str:
     return sentence
 
 
-_CLASSES = (SizeClass.PREVIEW, SizeClass.THUMBNAIL, SizeClass.QUICK_LOOK, SizeClass.SCREEN)
+_CLASSES = (
+    SizeClass.PREVIEW,
+    SizeClass.THUMBNAIL,
+    SizeClass.QUICK_LOOK,
+    SizeClass.SCREEN,
+    SizeClass.CLIP,
+)
 
 
 def cache_files(cache_dir: str | os.PathLike[str]) -> Iterator[Path]:

@@ -2,13 +2,16 @@
 
 For each case: the bare model (`ClipEmbedder.embed_prepared` on inputs made on
 the device before the clock starts; on a GPU the best of the loader's batch
-and twice it) against `embed_files` end to end on generated 1440 px preview
-JPEGs with the loader the machine calls for (`ml.clip_loading`): decode at
-the JPEG's DCT scale, resize and crop to uint8, on one thread beside a CPU
-model or in worker processes beside a GPU; the batch normalised on the
-device. Same model object, same photos, same run; the two sides alternate
-`rounds` times and each keeps its best round (on a shared machine another
-process's load comes and goes; the best round is the least disturbed).
+and twice it) against `embed_files` end to end on the CLIP renditions of
+generated 1440 px preview JPEGs (`imaging.cache.clip_rendition`: what the
+technical stage leaves and the embed stage reads), with the loader the
+machine calls for (`ml.clip_loading`): decode, resize and crop to uint8, on
+one thread beside a CPU model or in worker processes beside a GPU; the
+batch normalised on the device. End to end from the previews themselves (a
+catalog imported before the renditions) is reported beside it. Same model
+object, same photos, same run; the sides alternate `rounds` times and each
+keeps its best round (on a shared machine another process's load comes and
+goes; the best round is the least disturbed).
 Models have random weights (no download here): the forward's cost does not
 depend on the values. The precision is the product's rule (`ml.precision`:
 fp16 on CUDA, bf16 on a CPU with native bf16, else fp32).
@@ -29,6 +32,7 @@ from curator.ml.clip_bench import (
     EndToEndRunner,
     prepared_inputs,
     synthetic_previews,
+    synthetic_renditions,
 )
 from curator.ml.config import ClipConfig
 from curator.ml.embedder import ClipEmbedder
@@ -64,6 +68,7 @@ class Row:
     # would show here
     agreement_min: float = 1.0
     loader_photos_s: float | None = None  # the loader alone, no model (GPU only)
+    from_previews_photos_s: float = 0.0  # end to end from the previews (no renditions)
 
     @property
     def ratio(self) -> float:
@@ -109,14 +114,16 @@ def measure(case: Case, paths: list[Path]) -> Row:
     sizes = [plan.batch_size] + ([2 * plan.batch_size] if embedder.device != "cpu" else [])
     prepared = prepared_inputs(embedder, paths[: case.photos])
     runners = [BareRunner(embedder, paths[: case.photos], size, prepared) for size in sizes]
-    end_to_end = EndToEndRunner(embedder, paths[: case.photos])
-    timed: list[BareRunner | EndToEndRunner] = [*runners, end_to_end]
+    renditions = synthetic_renditions(paths[: case.photos], paths[0].parent / "clip")
+    end_to_end = EndToEndRunner(embedder, renditions)  # what the embed stage reads
+    from_previews = EndToEndRunner(embedder, paths[: case.photos])
+    timed: list[BareRunner | EndToEndRunner] = [*runners, end_to_end, from_previews]
     for _ in range(case.rounds):  # interleaved, so drift hits both sides alike
         for runner in timed:
             runner.one_round()
     best = max(runners, key=lambda r: r.best)
     agreement = float(np.min(np.sum(runners[0].vectors * end_to_end.vectors, axis=1)))
-    loader = loader_rate(embedder, paths[: case.photos]) if embedder.device != "cpu" else None
+    loader = loader_rate(embedder, renditions) if embedder.device != "cpu" else None
     return Row(
         case.model,
         embedder.device,
@@ -131,6 +138,7 @@ def measure(case: Case, paths: list[Path]) -> Row:
         budget_for(case.model, embedder.device),
         round(agreement, 6),
         None if loader is None else round(loader, 1),
+        round(from_previews.best, 3),
     )
 
 
@@ -171,6 +179,7 @@ def table(rows: list[Row]) -> str:
             f"{r.bare_photos_s:>14.2f} {r.end_to_end_photos_s:>20.2f} {r.ratio:>6.3f}  "
             f"≥ {r.budget}× {verdict}   cosine ≥ {r.agreement_min:.4f}"
             + (f"   loader alone {r.loader_photos_s:.0f}/s" if r.loader_photos_s else "")
+            + f"   from previews {r.from_previews_photos_s:.2f}/s"
             + f"   [{r.loader}]"
         )
     return "\n".join(lines)

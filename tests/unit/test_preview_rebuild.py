@@ -17,6 +17,7 @@ from curator.imaging.cache import (
     cache_folder_problem,
     cache_path,
     choose_cache_folder,
+    clip_key,
     preview_key,
     thumbnail_key,
 )
@@ -177,6 +178,7 @@ def test_rebuild_all_in_children_reports_and_prune_finds_strays(tmp_path: Path) 
             stray,
             cache_path(cache, preview_key(hashes[1])),
             cache_path(cache, thumbnail_key(hashes[1])),
+            cache_path(cache, clip_key(hashes[1])),  # the rebuilt preview's CLIP rendition
         ]
     )
 

@@ -241,10 +241,25 @@ EmbedSource: TypeAlias = (
 def embed_here(
     embedder: ClipEmbedder, items: list[tuple[int, str]], cancel: threading.Event
 ) -> Iterator[EmbedBatchResult[int]]:
-    """The batches of this computer's model (`embed_files`)."""
+    """The batches of this computer's model (`embed_files`), from each preview's CLIP
+    rendition where the cache has one and the model takes no more pixels than it
+    holds (`imaging.cache.clip_rendition`: a tenth of the decoding), else from the
+    preview itself."""
     from curator.ml.clip_batches import embed_files
 
-    return embed_files(embedder, items, cancel=cancel)
+    return embed_files(embedder, clip_sources(embedder, items), cancel=cancel)
+
+
+def clip_sources(embedder: ClipEmbedder, items: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """`items` with each preview replaced by its CLIP rendition where that serves."""
+    from curator.imaging.cache import CLIP_SHORT_SIDE, clip_rendition_of
+
+    embedder.load()  # its input size; a missing model raises here, as embed_files would
+    plan = embedder.pixel_plan
+    side = plan.short_side if plan is not None else max(embedder.input_size)
+    if side > CLIP_SHORT_SIDE:
+        return items
+    return [(pid, str(clip_rendition_of(path) or path)) for pid, path in items]
 
 
 def embed_all(
