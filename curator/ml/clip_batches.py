@@ -135,6 +135,34 @@ def _pixel_plan(embedder: BatchEmbedder) -> PixelPlan | None:
     return plan if isinstance(plan, PixelPlan) and hasattr(embedder, "embed_pixels") else None
 
 
+@dataclass(frozen=True)
+class SmallerSource:
+    """A smaller picture the cache keeps beside each file (the pipeline's CLIP
+    rendition of a preview): its short side, and where it is for a file (None:
+    not there). A model that takes no more pixels reads it instead of the file
+    (`with_smaller_sources`), at a seat or on a cluster alike."""
+
+    short_side: int
+    find: Callable[[str], str | None]
+
+
+def input_side(embedder: BatchEmbedder) -> int:
+    """The short side the embedder's transform resizes a photo to (its input's
+    side where the transform is not one the pixel path knows)."""
+    plan = _pixel_plan(embedder)
+    return plan.short_side if plan is not None else max(embedder.input_size)
+
+
+def with_smaller_sources(
+    items: Sequence[tuple[K, str]], side: int, smaller: SmallerSource | None
+) -> list[tuple[K, str]]:
+    """`items` reading each file's smaller picture where there is one and a model
+    of input `side` loses nothing by it."""
+    if smaller is None or side > smaller.short_side:
+        return list(items)
+    return [(key, smaller.find(str(path)) or path) for key, path in items]
+
+
 def loader_plan_for(embedder: BatchEmbedder, batch_size: int | None = None) -> LoaderPlan:
     """The loader the embedder's device and this machine call for (`ml.clip_loading`)."""
     plan = getattr(embedder, "loader_plan", None)

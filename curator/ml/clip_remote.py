@@ -19,7 +19,10 @@ computed by `EmbedWorker` actors on the cluster's nodes.
   cannot start within `ACTOR_START_S` (their GPU is taken) are left out.
 - The previews live in the seat's cache: the seat reads each batch's files
   (a missing or unreadable one becomes its failure here, with the local
-  sentence) and their bytes travel with the batch.
+  sentence) and their bytes travel with the batch: each preview's CLIP
+  rendition where the cache has one and the actors' model takes no more
+  pixels (`smaller`, asked of an actor once: the seat and the cluster embed
+  the same pictures), else the preview.
 - At most `IN_FLIGHT` batches per actor are sent ahead; results are taken
   in input order. A batch whose actor died (its node left) is sent again to
   a live actor; with none left, `EmbeddingFailed` (the photos still to
@@ -48,8 +51,11 @@ from curator.ml.clip_batches import (
     BatchLoader,
     EmbedBatchResult,
     EmbedFailure,
+    SmallerSource,
     human_message,
+    input_side,
     run_batch,
+    with_smaller_sources,
 )
 from curator.ml.clip_loading import auto_batch_size
 from curator.ml.config import ClipConfig, EmbeddingFailed, ModelUnavailable
@@ -87,6 +93,10 @@ class EmbedWorker:
             return f"On the Ray node {self.host}: {exc.message}", exc.detail
         self.loader = BatchLoader(self.embedder, self.embedder.loader_plan(), Event())
         return None
+
+    def input_side(self) -> int:
+        """The short side this node's model takes (`clip_batches.input_side`)."""
+        return input_side(self.embedder.load())
 
     def embed(self, index: int, items: Sequence[tuple[int, str, bytes]]) -> EmbedBatchResult[int]:
         """One batch: (key, the seat's path, the preview's bytes) each."""
@@ -158,8 +168,10 @@ def embed_on_cluster(
     cancel: Event,
     *,
     wait: Callable[[], bool] = lambda: True,
+    smaller: SmallerSource | None = None,
 ) -> Generator[EmbedBatchResult[int], None, None]:
-    """Embed the photos (key, preview path) on the cluster (module docstring).
+    """Embed the photos (key, preview path) on the cluster (module docstring), each
+    from its `smaller` picture where the actors' model loses nothing by it.
     Raises ModelUnavailable (no node can load the model) and EmbeddingFailed."""
     import ray
     from ray.exceptions import RayError, RayTaskError
@@ -167,7 +179,6 @@ def embed_on_cluster(
     if not items:
         return
     size = config.batch_size or auto_batch_size("cuda" if _has_gpus(ray.nodes()) else "cpu")
-    batches = [list(items[start : start + size]) for start in range(0, len(items), size)]
     count, on_gpus = actor_count(ray.nodes())
     options: dict[str, Any] = {"num_gpus": 1, "num_cpus": 1} if on_gpus else {"num_cpus": 1}
     worker_class: Any = ray.remote(EmbedWorker).options(
@@ -176,6 +187,10 @@ def embed_on_cluster(
     actors: list[Any] = [worker_class.remote(config) for _ in range(count)]
     try:
         live = _ready(actors, cluster.address)
+        if smaller is not None:  # the seat reads what the nodes' model will use
+            side = int(ray.get(live[0].input_side.remote()))
+            items = with_smaller_sources(items, side, smaller)
+        batches = [list(items[start : start + size]) for start in range(0, len(items), size)]
         sent: deque[tuple[int, Any, Any, list[EmbedFailure[int]]]] = deque()
         turn = 0
 

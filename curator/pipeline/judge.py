@@ -306,7 +306,13 @@ class JudgmentsPhase(QObject):
             from curator.ml.clip_remote import embed_on_cluster
 
             remote = replace(config, allow_download=settings.clip_auto_download)
-            source = partial(embed_on_cluster, self._cluster, remote, wait=gate.wait_until_open)
+            source = partial(
+                embed_on_cluster,
+                self._cluster,
+                remote,
+                wait=gate.wait_until_open,
+                smaller=js.clip_renditions(),
+            )
         on_embedded = self._on_embedded
 
         def stored(batch: list[tuple[int, NDArray[np.float32]]]) -> None:

@@ -241,8 +241,6 @@ class PipelineService(QObject):
             str(self.catalog_path),
         )
         self.pools.prepare.start(Job(job, self._prepared))
-        if Stage.EMBED.value in request.stages and not self._snapshot.ray_address:
-            preload_on_gpu(clip_config(self._snapshot))
 
     def cancel(self) -> None:
         if not self.running:
@@ -426,6 +424,9 @@ class PipelineService(QObject):
         runner.start_plan(plan)
         if self._board.paused:
             runner.pause()
+        embeds = Stage.EMBED.value in self._request.stages
+        if plan.requests and embeds and self._cluster_plan is None:
+            preload_on_gpu(clip_config(self._snapshot))  # loaded while the photos are measured
 
     def _on_write_failed(self, sentence: str, exc: BaseException, lost: int) -> None:
         if self._technical is not None and self._technical.write_error:

@@ -1,8 +1,9 @@
 """Load the import's CLIP model early, on a GPU machine, so the import never waits for it.
 
 Responsibility: `preload_on_gpu` starts the model's load on a thread of its
-own when a run that embeds begins; the embed stage, which starts after the
-technical stage, then finds the model loaded.
+own when the technical stage of a run that embeds starts measuring photos;
+the embed stage, which starts after it, then finds the model loaded. An
+import with nothing to measure, or without the weights, imports no torch.
 
 Invariants: importing this module imports neither torch nor Qt; the thread
 never downloads and never raises (a failure is the embed stage's to say, with
@@ -33,8 +34,8 @@ def preload_on_gpu(config: ClipConfig) -> threading.Thread:
         from curator.ml.embedder import ClipEmbedder, weights_present
 
         try:
-            quiet = replace(config, allow_download=False)
-            if pick_device(quiet.device) != "cpu" and weights_present(quiet):
+            quiet = replace(config, allow_download=False)  # weights first: no torch without them
+            if weights_present(quiet) and pick_device(quiet.device) != "cpu":
                 ClipEmbedder(quiet).load()
         except Exception:  # the embed stage loads again and says why
             log.debug("CLIP preload failed", exc_info=True)

@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-    from curator.ml.clip_batches import EmbedBatchResult
+    from curator.ml.clip_batches import EmbedBatchResult, SmallerSource
     from curator.ml.embedder import ClipEmbedder
 
 # Re-exported: callers that already import this module get the light helpers here.
@@ -73,6 +73,8 @@ __all__ = [
     "EmbedWritten",
     "apply_describe",
     "clip_config",
+    "clip_renditions",
+    "clip_sources",
     "embed_all",
     "embed_here",
     "embedding_model_id",
@@ -252,14 +254,22 @@ def embed_here(
 
 def clip_sources(embedder: ClipEmbedder, items: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """`items` with each preview replaced by its CLIP rendition where that serves."""
-    from curator.imaging.cache import CLIP_SHORT_SIDE, clip_rendition_of
+    from curator.ml.clip_batches import input_side, with_smaller_sources
 
     embedder.load()  # its input size; a missing model raises here, as embed_files would
-    plan = embedder.pixel_plan
-    side = plan.short_side if plan is not None else max(embedder.input_size)
-    if side > CLIP_SHORT_SIDE:
-        return items
-    return [(pid, str(clip_rendition_of(path) or path)) for pid, path in items]
+    return with_smaller_sources(items, input_side(embedder), clip_renditions())
+
+
+def clip_renditions() -> SmallerSource:
+    """The cache's CLIP renditions, as the embed stage (here or on a cluster) reads them."""
+    from curator.imaging.cache import CLIP_SHORT_SIDE, clip_rendition_of
+    from curator.ml.clip_batches import SmallerSource
+
+    def find(preview: str) -> str | None:
+        rendition = clip_rendition_of(preview)
+        return None if rendition is None else str(rendition)
+
+    return SmallerSource(CLIP_SHORT_SIDE, find)
 
 
 def embed_all(

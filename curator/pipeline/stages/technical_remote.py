@@ -21,8 +21,9 @@ On a Ray node (a Ray worker process runs `NodeMeasure`):
   node does not see fails the file with a sentence naming the node and
   `CURATOR_RAY_ROOTS` (retried: another node may see it, and the next import
   tries again — `RayNodeCannotSeeFile` is environmental);
-- the preview and thumbnail are written into a scratch folder of the node,
-  read back and shipped with the outcome, which names the seat's path again;
+- the preview, thumbnail and CLIP rendition are written into a scratch
+  folder of the node, read back and shipped with the outcome, which names
+  the seat's path again;
   the scratch is removed before the task returns (a worker killed meanwhile
   leaves it: the next worker on the node sweeps it, `scratch_folder`);
 - the faces stage rides along as at the seat, with the face model this node
@@ -62,7 +63,7 @@ from curator.engine.isolation import (
     memory_limit_for,
 )
 from curator.engine.types import StageFn
-from curator.imaging.cache import cache_path, write_bytes
+from curator.imaging.cache import cache_path, clip_key, write_bytes
 from curator.imaging.errors import CacheWriteError
 from curator.imaging.formats import format_by_name
 from curator.imaging.types import TechnicalFailure, TechnicalMeasurement, TechnicalRequest
@@ -380,7 +381,8 @@ def _made_files(scratch: str, outcome: TechnicalOutcome) -> tuple[tuple[str, byt
     if not isinstance(outcome, TechnicalMeasurement) or not outcome.decoded:
         return ()
     files = []
-    for key in (outcome.preview_key, outcome.thumbnail_key):
+    rendition = clip_key(outcome.content_hash) if outcome.content_hash else None
+    for key in (outcome.preview_key, outcome.thumbnail_key, rendition):
         if key:
             try:
                 files.append((key, cache_path(scratch, key).read_bytes()))
