@@ -72,7 +72,7 @@ from curator.ui.review.session import ReviewSession
 from curator.ui.review.step_queue import StepQueue
 from curator.ui.window.live_seats import LiveSeats
 from curator.ui.window.main_window import MainWindow
-from curator.ui.window.opening import Opening
+from curator.ui.window.opening import LoopQuit, Opening
 from curator.ui.window.pipeline_controller import PipelineController
 from curator.ui.window.recent_folders import RecentFolders
 from curator.ui.window.state import WindowState
@@ -617,7 +617,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with collected_on_main_thread(freeze_survivors=True) as collector:
         collector.away = lambda: QApplication.activeWindow() is None  # its long walk: then
         switch_pool = _pool(1)  # File ▸ Open Catalog…, Restore…: outlives each App
-        host = CatalogHost(switch_pool, open_app, recent, qt_app.quit)
+        quit_app = LoopQuit(qt_app)  # ignored once the loop returned (its docstring)
+        host = CatalogHost(switch_pool, open_app, recent, quit_app)
         menu = CatalogMenu(host, lambda: host.app.window.settings if host.app else settings)
         host.adopted.append(menu.install)
         try:
@@ -632,7 +633,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 (host.app or app).errors.report_exception("an unguarded handler", exc)
 
             sys.excepthook = hook
-            app.window.closed.connect(qt_app.quit)  # until the host adopts it
+            app.window.closed.connect(quit_app)  # until the host adopts it
 
             studio = paths.catalog_url is not None  # a seat whose role may only read still opens
             assert app.backup is not None  # its pool backs up and migrates an old catalog
@@ -654,7 +655,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     show_fatal(message)
                     qt_app.exit(EXIT_CATALOG)
                     return
-                app.window.closed.disconnect(qt_app.quit)
+                app.window.closed.disconnect(quit_app)
                 host.adopt(app, catalog, paths.catalog_location)
                 app.catalog_opened()
                 ignored = opening.release()
@@ -671,7 +672,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             opening = Opening(app.window, lambda: upgrade.start(paths.catalog_location, studio))
             app.window.show()
             try:
-                return int(qt_app.exec())
+                return quit_app.exec()
             finally:
                 sys.excepthook = previous_hook
                 upgrade.close()

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -255,3 +255,18 @@ def test_the_progress_reaching_the_ui_thread_is_throttled_but_never_skips_a_step
         "Backing up the catalog before updating it (1.2 GB): 100 %",
         UPDATING,
     ]
+
+
+def test_after_main_an_event_loop_still_turns(qtbot: QtBot) -> None:
+    """Last in this file, after the tests that ran main (and their teardowns): an
+    event loop runs until told to stop. A Quit event main left pending once ended
+    every later loop of the process at once, so no timer fired in the tests that
+    followed in the same worker (LoopQuit in ui/window/opening.py)."""
+    loop = QEventLoop()
+    QTimer.singleShot(100, loop.quit)
+    started = time.monotonic()
+    loop.exec()
+    assert time.monotonic() - started >= 0.09
+    ticks: list[int] = []
+    QTimer.singleShot(10, lambda: ticks.append(1))
+    qtbot.waitUntil(lambda: bool(ticks), timeout=2000)

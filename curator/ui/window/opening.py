@@ -16,6 +16,15 @@ is acted on half-built and nothing is dropped silently.
 Invariants: the filter is the whole application's (the window is the only one
 before the catalog opens) and is released before anything else is shown (the
 fatal box of a catalog that does not open); `release()` is idempotent.
+
+`LoopQuit` is main's quit: it ends main's event loop, does nothing once that
+loop has returned, and drops a quit still pending when it returns. Qt 6 posts
+a quit as an event: a second one (the window closing as the loop ended) was
+left in the queue, ended the next event loop of the process and set Qt's quit
+flag, so every later loop returned at once. After a test that ran main, no
+`qtbot.wait` turned the loop again and no timer fired (tests/ui/
+test_opening_upgrade.py now checks it); in the app main's return ends the
+process, so only the tests met it.
 """
 
 from __future__ import annotations
@@ -86,3 +95,25 @@ class Opening(QObject):
             self._app.removeEventFilter(self)
             self._app = None
         return self.ignored
+
+
+class LoopQuit:
+    """Main's `quit`: ends the loop `exec` runs; a call after it returned is ignored."""
+
+    def __init__(self, app: QCoreApplication) -> None:
+        self._app, self.running = app, False
+
+    def __call__(self) -> None:
+        if self.running:
+            self._app.quit()
+
+    def exec(self) -> int:
+        """The application's event loop, until quit or exit; its exit code."""
+        self.running = True
+        try:
+            return int(self._app.exec())
+        finally:
+            self.running = False
+            # A second quit while the loop ended (Qt 6 posts it as an event) would
+            # end the next event loop of the process: dropped with the loop it was for.
+            QCoreApplication.removePostedEvents(self._app, QEvent.Type.Quit)
