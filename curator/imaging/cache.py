@@ -115,11 +115,16 @@ def clip_rendition(preview: Image.Image) -> Image.Image | None:
     width, height = preview.size
     if min(width, height) <= CLIP_SHORT_SIDE:
         return None
-    if width <= height:
-        size = (CLIP_SHORT_SIDE, int(CLIP_SHORT_SIDE * height / width))
-    else:
-        size = (int(CLIP_SHORT_SIDE * width / height), CLIP_SHORT_SIDE)
+    size = resized_size(width, height, CLIP_SHORT_SIDE)
     return preview.resize(size, Image.Resampling.BICUBIC, reducing_gap=1.0)
+
+
+def resized_size(width: int, height: int, short_side: int) -> tuple[int, int]:
+    """(width, height) with the short side `short_side`, the long side truncated
+    as torchvision's `Resize(int)` computes it (CLIP's transform, `ml.clip_pixels`)."""
+    if width <= height:
+        return short_side, int(short_side * height / width)
+    return int(short_side * width / height), short_side
 
 
 def clip_rendition_of(preview: str | os.PathLike[str]) -> Path | None:

@@ -99,8 +99,8 @@ def synthetic_renditions(previews: Sequence[Path], folder: Path) -> list[Path]:
         target = folder / preview.name
         if not target.exists():
             with Image.open(preview) as image:
-                small = clip_rendition(image.convert("RGB"))
-            (small or Image.open(preview)).save(target, "JPEG", quality=CLIP_QUALITY)
+                picture = image.convert("RGB")
+            (clip_rendition(picture) or picture).save(target, "JPEG", quality=CLIP_QUALITY)
         return target
 
     with ThreadPoolExecutor(max_workers=max(1, min(machine_cpus(), len(previews)))) as pool:

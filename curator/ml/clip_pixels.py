@@ -35,6 +35,8 @@ from typing import IO, Any
 import numpy as np
 from PIL import Image, ImageOps
 
+from curator.imaging.cache import resized_size
+
 Source = str | os.PathLike[str] | IO[bytes] | bytes
 
 
@@ -66,14 +68,6 @@ def load_for_clip(path: Source, min_edge: int) -> Image.Image:
         image.draft("RGB", (min_edge, min_edge))
         upright = ImageOps.exif_transpose(image)
         return upright.convert("RGB")
-
-
-def resized_size(width: int, height: int, short_side: int) -> tuple[int, int]:
-    """(width, height) with the short side `short_side`, the long side truncated
-    as torchvision's `Resize(int)` computes it."""
-    if width <= height:
-        return short_side, int(short_side * height / width)
-    return int(short_side * width / height), short_side
 
 
 def crop_pixels(image: Image.Image, plan: PixelPlan) -> np.ndarray:

@@ -165,3 +165,38 @@ def test_a_small_preview_has_no_rendition_and_a_large_one_is_resized() -> None:
     tall = clip_rendition(Image.new("RGB", (960, 1440), (1, 2, 3)))
     assert tall is not None and tall.size == (224, 336)
     assert clip_rendition_of("/somewhere/else/photo.jpg") is None
+
+
+def test_a_damaged_rendition_is_dropped_and_its_photo_embedded_from_the_preview(
+    imported: list[str], embedder: ClipEmbedder, tmp_path: Path
+) -> None:
+    import threading
+    from functools import partial
+
+    from curator.pipeline.stages.judgments import embed_all, embed_here
+
+    cache = _cache(imported)
+    both = [h for h in imported if cache_path(cache, clip_key(h)).exists()][:3]
+    items = [(i, str(cache_path(cache, preview_key(h)))) for i, h in enumerate(both)]
+    damaged = cache_path(cache, clip_key(both[1]))
+    kept = damaged.read_bytes()
+    damaged.write_bytes(kept[: len(kept) // 3])  # cut short, as a disk error leaves it
+    delivered: list[object] = []
+
+    class Delivery:
+        def deliver(self, message: object) -> bool:
+            delivered.append(message)
+            return True
+
+    try:
+        source = partial(embed_here, embedder)
+        ended = embed_all(source, items, Delivery(), threading.Event())  # type: ignore[arg-type]
+        assert ended.failure is None
+        assert not damaged.exists()  # dropped from the cache: the preview serves now
+    finally:
+        damaged.write_bytes(kept)
+    keys = sorted(k for r in delivered for k in r.keys)  # type: ignore[attr-defined]
+    failures = [f for r in delivered for f in r.failures]  # type: ignore[attr-defined]
+    assert keys == [0, 1, 2] and failures == []
+    vectors = np.concatenate([r.vectors for r in delivered])  # type: ignore[attr-defined]
+    assert vectors.shape[0] == 3 and np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-3)

@@ -23,6 +23,7 @@ failed) at the current version — a new model or prompt re-queues only those.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -78,6 +79,7 @@ __all__ = [
     "embed_all",
     "embed_here",
     "embedding_model_id",
+    "from_previews_where_renditions_failed",
     "gated_embedder",
     "llm_config",
     "mark_skipped",
@@ -280,13 +282,51 @@ def embed_all(
 ) -> EmbedEnded:
     """Embed every planned photo (the ML pool's thread drives `source`),
     delivering each batch as it is done."""
+    previews = dict(items)
     try:
         for result in source(items, cancel):
+            result = from_previews_where_renditions_failed(source, result, previews, cancel)
             if not delivery.deliver(result):
                 break  # the receiver is gone (shutdown): stop embedding
     except (ModelUnavailable, EmbeddingFailed) as exc:
         return EmbedEnded((exc.message, exc.detail))
     return EmbedEnded()
+
+
+def from_previews_where_renditions_failed(
+    source: EmbedSource,
+    result: EmbedBatchResult[int],
+    previews: dict[int, str],
+    cancel: threading.Event,
+) -> EmbedBatchResult[int]:
+    """A CLIP rendition that could not be read is the cache's fault, never the
+    photo's (the cache is never the truth): it is dropped, and its photos are
+    embedded again from their previews, in this batch's result."""
+    from curator.imaging.cache import clip_rendition_of
+
+    again: list[int] = []
+    for failure in result.failures:
+        rendition = clip_rendition_of(previews[failure.key])
+        if rendition is not None:
+            with contextlib.suppress(OSError):
+                rendition.unlink()  # the next preview made for it makes it again
+            again.append(failure.key)
+    if not again:
+        return result
+    import numpy as np
+
+    from curator.ml.clip_batches import EmbedBatchResult
+
+    redone = list(source([(key, previews[key]) for key in again], cancel))
+    vectors = np.concatenate([result.vectors, *(r.vectors for r in redone)])
+    vectors.setflags(write=False)
+    kept = tuple(f for f in result.failures if f.key not in again)
+    return EmbedBatchResult(
+        index=result.index,
+        keys=result.keys + tuple(key for r in redone for key in r.keys),
+        vectors=vectors,
+        failures=kept + tuple(f for r in redone for f in r.failures),
+    )
 
 
 def _embed_crashed(exc: Exception) -> EmbedEnded:
