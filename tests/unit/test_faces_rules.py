@@ -74,7 +74,8 @@ def test_the_mesh_s_lids_are_each_eye_s_contour_in_openness_s_layout() -> None:
         (0.02, 0.9, EyeState.OPEN),  # one eye plainly open: a wink or a squint, not a blink
         (0.2, 0.55, EyeState.CLOSED),  # one eye read half shut beside a shut one: a blink
         (0.2, 0.25, EyeState.OPEN),  # narrow eyes, both open
-        (0.27, 0.3, EyeState.UNKNOWN),  # between the lines: can't tell
+        (0.28, 0.3, EyeState.OPEN),  # just under the line
+        (0.3, 0.31, EyeState.CLOSED),  # just over it
     ],
 )
 def test_both_eyes_blink_decides_one_plainly_open_eye_is_a_wink(
@@ -82,8 +83,21 @@ def test_both_eyes_blink_decides_one_plainly_open_eye_is_a_wink(
 ) -> None:
     reading = eyes.judge_eyes(skin(), mesh(), (right, left))
     assert reading.state is state
-    assert (reading.note == eyes.CANT_TELL) is (state is EyeState.UNKNOWN)
+    assert reading.note is None
     assert reading.blink == pytest.approx((right + left) / 2)
+
+
+def test_brows_pulled_down_raise_the_blink_a_shut_verdict_needs() -> None:
+    """A squint or a broad smile's lowered brows press the lid: the same blink
+    reads shut under relaxed brows and open under lowered ones; a plain
+    blink (well over the raised line) stays shut."""
+    narrowed = (0.4, 0.42)
+    assert eyes.judge_eyes(skin(), mesh(), narrowed).state is EyeState.CLOSED
+    assert eyes.judge_eyes(skin(), mesh(), narrowed, brow_down=0.8).state is EyeState.OPEN
+    assert eyes.judge_eyes(skin(), mesh(), (0.7, 0.7), brow_down=0.8).state is EyeState.CLOSED
+    assert eyes.closed_line(0.0) == eyes.CLOSED_FROM
+    assert eyes.closed_line(1.0) == pytest.approx(eyes.CLOSED_FROM + eyes.BROW_BLINK)
+    assert eyes.closed_line(5.0) == eyes.closed_line(1.0)  # scores past 1 are not more
 
 
 def test_a_closed_verdict_needs_a_face_the_mesh_is_sure_of() -> None:

@@ -74,6 +74,7 @@ from curator.ml.faces.descriptor import (
 from curator.ml.faces.expression import read_looks
 from curator.ml.faces.files import FaceModelFiles
 from curator.ml.faces.networks import (
+    BROW_DOWN,
     EYE_BLINK,
     Detection,
     Networks,
@@ -284,7 +285,8 @@ def find_faces(
         right, left = mesh.right_lids, mesh.left_lids
         shapes = nets.landmarks.blendshapes(mesh)
         blink = (float(shapes[EYE_BLINK[1]]), float(shapes[EYE_BLINK[0]]))  # right, left
-        reading = eye_rules.judge_eyes(seen.luma, mesh, blink, pixels)
+        brows = (float(shapes[BROW_DOWN[0]]) + float(shapes[BROW_DOWN[1]])) / 2
+        reading = eye_rules.judge_eyes(seen.luma, mesh, blink, pixels, brows)
         to_work = seen.to_work / factor
         x0, y0, x1, y1 = (v * to_work for v in eye_band(right, left))
         sharpness = band_sharpness(seen.work, (x0, y0, x1, y1), noise_sd)

@@ -22,7 +22,8 @@
   reads under 0.01; on real faces both read ~1.
 - **Blendshapes** (Face Landmarker's): 52 expression scores (0–1) from 146
   of those points in image pixels (`BLENDSHAPE_POINTS`); `EYE_BLINK` are the
-  two eyes' blink scores (the subject's left, then right).
+  two eyes' blink scores (the subject's left, then right), `BROW_DOWN` the
+  brows' lowering (the same order).
 
 Crops are rotated so the eyes are level (the roll from the detector's eye
 keypoints) and mapped back to image pixels through the inverse affine
@@ -91,6 +92,7 @@ BLENDSHAPE_POINTS = (
     466, 468, 469, 470, 471, 472, 473, 474, 475, 476, 477,
 )  # fmt: skip
 EYE_BLINK = (9, 10)  # eyeBlinkLeft, eyeBlinkRight among the 52 scores
+BROW_DOWN = (1, 2)  # browDownLeft, browDownRight
 
 Points = NDArray[np.float64]
 
