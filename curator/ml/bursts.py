@@ -7,7 +7,8 @@ the end of the previous exposure, so a night bracket of long exposures
 stays one — that show the same scene as the run's *first* frame: their
 CLIP embeddings agree (cosine ≥ `min_cosine`) **or** their
 exposure-invariant structural signatures agree
-(imaging.structure, distance ≤ `max_structure_distance`). The signature is
+(imaging.structure, distance ≤ `max_structure_distance`, or so but for the
+few cells where the subject moved: `prepared_same_scene`). The signature is
 what holds an exposure bracket together — its brightest frames fall under
 the cosine threshold — and what groups bursts when there are no embeddings
 at all (no CLIP weights yet). Comparing with the first frame, not the
@@ -94,7 +95,7 @@ from curator.imaging.metrics import level_of_score
 from curator.imaging.structure import (
     SAME_SCENE_MAX_DISTANCE,
     prepare_signatures,
-    prepared_distance,
+    prepared_same_scene,
 )
 from curator.records import Burst, Frame
 
@@ -419,8 +420,7 @@ def find_bursts(
         a, b = usable[first].embedding, usable[this].embedding
         if a is not None and b is not None and float(np.dot(a, b)) >= min_cosine:
             return True
-        distance = prepared_distance(signatures[first], signatures[this])
-        return distance is not None and distance <= max_structure_distance
+        return prepared_same_scene(signatures[first], signatures[this], max_structure_distance)
 
     bursts: list[Burst] = []
     run: list[int] = []  # indices into `usable`; run[0] is the anchor

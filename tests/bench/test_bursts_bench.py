@@ -11,8 +11,9 @@ clipping at ±0.7, ±1.3 and ±2 EV, as a camera's bracket frames. Besides:
 - different scenes: every other pair of fixtures, among them the Furnace
   Creek series (one place, one light, 6 and 13 s apart, but a sign, the inn
   and the car park: three framings, which must not group).
-For each kind it prints the distance range and how many pairs the threshold
-(`SAME_SCENE_MAX_DISTANCE`) decides wrongly, and the signature's cost on a
+For each kind it prints the distance range and how many pairs the rule
+(`same_structure`: the threshold `SAME_SCENE_MAX_DISTANCE`, or the second
+look without the cells that moved most) decides wrongly, and the signature's cost on a
 24 MP luma. Written as JSON to the bench results folder (tests/bench/results.py): bursts.json.
 
 Budgets: every bracket frame within ±1.3 EV links to its metered frame
@@ -35,6 +36,9 @@ from PIL import Image
 
 from curator.imaging.structure import (
     SAME_SCENE_MAX_DISTANCE,
+    moved_distance,
+    prepare_signatures,
+    same_structure,
     signature_distance,
     structure_signature,
 )
@@ -70,18 +74,21 @@ def _sig(rgb: np.ndarray) -> bytes:
     return structure_signature(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY))
 
 
-def _linked(distance: float | None) -> bool:
-    return distance is not None and distance <= SAME_SCENE_MAX_DISTANCE
+def _pair(name: str, a: bytes, b: bytes) -> tuple[str, float | None, bool]:
+    """A pair's name, its plain distance, and whether the burst rule links it
+    (`same_structure`: the distance, or the second look without the cells
+    that moved most)."""
+    return name, signature_distance(a, b), same_structure(a, b)
 
 
-def _summary(rows: list[tuple[str, float | None]], want_linked: bool) -> dict[str, object]:
-    values = [d for _, d in rows if d is not None]
-    wrong = [name for name, d in rows if _linked(d) != want_linked]
+def _summary(rows: list[tuple[str, float | None, bool]], want_linked: bool) -> dict[str, object]:
+    values = [d for _, d, _ in rows if d is not None]
+    wrong = [name for name, _, linked in rows if linked != want_linked]
     return {
         "pairs": len(rows),
         "min": round(min(values), 3) if values else None,
         "max": round(max(values), 3) if values else None,
-        "not_comparable": sum(d is None for _, d in rows),
+        "not_comparable": sum(d is None for _, d, _ in rows),
         "wrong": wrong,
     }
 
@@ -91,21 +98,27 @@ def test_signature_links_brackets_and_keeps_scenes_apart(fixtures_dir: Path) -> 
     images = {p.name: _rgb(p) for p in paths}
     metered = {name: _sig(rgb) for name, rgb in images.items()}
 
-    brackets: dict[float, list[tuple[str, float | None]]] = {ev: [] for ev in EVS}
-    handheld: list[tuple[str, float | None]] = []
+    brackets: dict[float, list[tuple[str, float | None, bool]]] = {ev: [] for ev in EVS}
+    handheld: list[tuple[str, float | None, bool]] = []
     for name, rgb in images.items():
         if name in NOISE_ONLY:
             continue
         for ev in EVS:
-            brackets[ev].append((name, signature_distance(metered[name], _sig(_exposed(rgb, ev)))))
+            brackets[ev].append(_pair(name, metered[name], _sig(_exposed(rgb, ev))))
         scale = max(rgb.shape[:2]) / 1440
         h, w = rgb.shape[:2]
         moved = shake(nudge(rgb, 0.02 * w, 0.01 * h, 0.7), max(3, round(21 * scale)))
-        handheld.append((name, signature_distance(metered[name], _sig(moved))))
-    real = [(f"{a}~{b}", signature_distance(metered[a], metered[b])) for a, b in REAL_PAIRS]
+        handheld.append(_pair(name, metered[name], _sig(moved)))
+    real = [_pair(f"{a}~{b}", metered[a], metered[b]) for a, b in REAL_PAIRS]
     same_scene = {frozenset(pair) for pair in REAL_PAIRS}
     different = [
-        (f"{a}~{b}", signature_distance(metered[a], metered[b]))
+        _pair(f"{a}~{b}", metered[a], metered[b])
+        for a, b in itertools.combinations(sorted(images), 2)
+        if frozenset((a, b)) not in same_scene
+    ]
+    prepared = dict(zip(metered, prepare_signatures(list(metered.values())), strict=True))
+    second_look = [
+        moved_distance(prepared[a], prepared[b])
         for a, b in itertools.combinations(sorted(images), 2)
         if frozenset((a, b)) not in same_scene
     ]
@@ -124,8 +137,9 @@ def test_signature_links_brackets_and_keeps_scenes_apart(fixtures_dir: Path) -> 
         "brackets": {f"{ev:+.1f}": _summary(rows, True) for ev, rows in brackets.items()},
         "handheld": _summary(handheld, True),
         "real_pairs": _summary(real, True),
-        "real_pair_distances": {name: d and round(d, 3) for name, d in real},
+        "real_pair_distances": {name: d and round(d, 3) for name, d, _ in real},
         "different_scenes": _summary(different, False),
+        "different_scenes_second_look_min": round(min(d for d in second_look if d is not None), 3),
         "signature_ms_24mp": round(cost_ms, 2),
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from curator.imaging.structure import (
     GRID,
     SAME_SCENE_MAX_DISTANCE,
     VERSION,
+    moved_distance,
     prepare_signatures,
     prepared_distance,
     same_structure,
@@ -63,8 +64,33 @@ def test_a_hand_held_shaken_frame_is_still_the_same_scene(seed: int) -> None:
 def test_different_scenes_are_far_apart_at_any_exposure(a: int, b: int) -> None:
     first = _sig(render(scene(a)))
     for ev in (0.0, -1.3, 1.3):
-        distance = signature_distance(first, _sig(render(scene(b), ev)))
+        other = _sig(render(scene(b), ev))
+        distance = signature_distance(first, other)
         assert distance is not None and distance > 2 * SAME_SCENE_MAX_DISTANCE
+        assert not same_structure(first, other)  # the second look does not join them
+
+
+def _with_a_face(background: np.ndarray, value: int) -> bytes:
+    """A smooth backdrop with a 3 x 4-cell patch (a face) of one brightness."""
+    luma = background.copy()
+    cell = luma.shape[0] // GRID
+    luma[6 * cell : 9 * cell, 7 * cell : 11 * cell] = value
+    return structure_signature(luma)
+
+
+def test_a_subject_that_moved_on_a_plain_backdrop_is_still_the_same_scene() -> None:
+    """A face that changes (3 x 4 of the 256 cells) on a smooth gradient moves
+    the plain distance past the threshold; the second look, without the
+    cells that moved most, keeps the burst together."""
+    ramp = np.add.outer(np.arange(GRID * 8), np.arange(GRID * 8) // 4).astype(np.uint8) + 40
+    dark, light = _with_a_face(ramp, 20), _with_a_face(ramp, 235)
+    distance = signature_distance(dark, light)
+    assert distance is not None and distance > SAME_SCENE_MAX_DISTANCE
+    pa, pb = prepare_signatures([dark, light])
+    moved = moved_distance(pa, pb)
+    assert moved is not None and moved < 0.1
+    assert same_structure(dark, light)
+    assert moved_distance(pa, None) is None
 
 
 def test_blown_out_flat_and_missing_frames_do_not_compare() -> None:
