@@ -61,10 +61,18 @@ def test_of_two_smiles_the_clearly_broader_wins_a_tie_of_sharpness() -> None:
     assert best_frame([sharper, broader], smiles=False) == 1
 
 
-def test_a_surer_not_smiling_decides_nothing() -> None:
-    a = person(1, 80.0, 70.0, smile=0.02)
-    b = person(2, 78.0, 69.0, smile=0.4)
-    assert people_first([a, b]) == [a, b]
+def test_a_likely_smile_under_the_line_beats_a_glum_face_but_faint_ones_decide_nothing() -> None:
+    glum = person(1, 80.0, 70.0, smile=0.02)
+    likely = person(2, 78.0, 69.0, smile=0.4)  # a smile the 0.5 line missed
+    assert people_first([glum, likely]) == [likely]
+    assert best_frame([glum, likely]) == 2
+    assert best_frame([glum, likely], smiles=False) == 1  # sports: the technical scores
+    faint = replace(likely, smile=0.08)  # under SMILE_HINT: no smile to speak of
+    assert people_first([glum, faint]) == [glum, faint]
+    close = replace(glum, smile=0.25)  # within the margin of the likeliest
+    assert people_first([close, likely]) == [close, likely]
+    unread = replace(glum, smile=None, smiling=None)
+    assert people_first([unread, likely]) == [unread, likely]
 
 
 def test_the_steps_are_the_rule_and_each_narrows_to_a_non_empty_subset() -> None:

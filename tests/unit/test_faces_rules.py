@@ -87,17 +87,26 @@ def test_both_eyes_blink_decides_one_plainly_open_eye_is_a_wink(
     assert reading.blink == pytest.approx((right + left) / 2)
 
 
-def test_brows_pulled_down_raise_the_blink_a_shut_verdict_needs() -> None:
-    """A squint or a broad smile's lowered brows press the lid: the same blink
-    reads shut under relaxed brows and open under lowered ones; a plain
-    blink (well over the raised line) stays shut."""
-    narrowed = (0.4, 0.42)
-    assert eyes.judge_eyes(skin(), mesh(), narrowed).state is EyeState.CLOSED
-    assert eyes.judge_eyes(skin(), mesh(), narrowed, brow_down=0.8).state is EyeState.OPEN
-    assert eyes.judge_eyes(skin(), mesh(), (0.7, 0.7), brow_down=0.8).state is EyeState.CLOSED
-    assert eyes.closed_line(0.0) == eyes.CLOSED_FROM
-    assert eyes.closed_line(1.0) == pytest.approx(eyes.CLOSED_FROM + eyes.BROW_BLINK)
-    assert eyes.closed_line(5.0) == eyes.closed_line(1.0)  # scores past 1 are not more
+def test_a_small_face_asks_more_of_the_blink_and_more_again_with_its_brows_down() -> None:
+    """From SMALL_FACE_PX down to CLOSED_FROM_PX the line rises, by up to
+    SMALL_FACE_BLINK plus BROW_BLINK times the brows' lowering: a narrowed
+    eye that reads shut on a large face reads open on a small one with its
+    brows down, and on a smaller one; a plain blink stays shut; a large face
+    keeps the plain line whatever its brows."""
+    assert eyes.closed_line(0.9, eyes.SMALL_FACE_PX) == eyes.CLOSED_FROM
+    assert eyes.closed_line(0.9) == eyes.CLOSED_FROM  # size unknown: large
+    relaxed, small, tiny = (eyes.closed_line(0.0, px) for px in (150, 100, eyes.CLOSED_FROM_PX))
+    assert eyes.CLOSED_FROM < relaxed < small < tiny
+    assert tiny == pytest.approx(eyes.CLOSED_FROM + eyes.SMALL_FACE_BLINK)
+    assert eyes.closed_line(0.0, 10) == tiny  # no more under CLOSED_FROM_PX
+    assert eyes.closed_line(1.0, 100) > small  # brows down ask more
+    assert eyes.closed_line(5.0, 100) == eyes.closed_line(1.0, 100)  # scores past 1 are not more
+    narrowed = (0.38, 0.4)
+    assert eyes.judge_eyes(skin(), mesh(), narrowed, 300, brow_down=0.8).state is EyeState.CLOSED
+    assert eyes.judge_eyes(skin(), mesh(), narrowed, 150).state is EyeState.CLOSED
+    assert eyes.judge_eyes(skin(), mesh(), narrowed, 150, brow_down=0.8).state is EyeState.OPEN
+    assert eyes.judge_eyes(skin(), mesh(), narrowed, 80).state is EyeState.OPEN
+    assert eyes.judge_eyes(skin(), mesh(), (0.75, 0.75), 80, brow_down=0.8).state is EyeState.CLOSED
 
 
 def test_a_closed_verdict_needs_a_face_the_mesh_is_sure_of() -> None:

@@ -57,8 +57,9 @@ from curator.settings import Settings
 # 5: issue 49 — how each judged face looks: smile, head pose, looking at the
 #    camera (ml.faces.expression), and the summary's smiling / looking / ready.
 # 6: issue 50 — an identity descriptor (SFace) for the largest judged faces.
-# 7: issue 49 — brows pulled down raise the blink a shut verdict needs, and no
-#    "can't tell" band by the blink alone (ml.faces.eyes.closed_line).
+# 7: issue 49 — a small face, and more so one with its brows pulled down,
+#    needs more blink to read shut, and no "can't tell" band by the blink
+#    alone (ml.faces.eyes.closed_line).
 STAGE_VERSION = f"faces-7|{MODEL_ID}"
 
 
