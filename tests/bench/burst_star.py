@@ -8,8 +8,13 @@ apart (EXIF DateTimeOriginal; bursts `BURST_GAP_S` apart), so the import's
 own burst grouping (ml.bursts: the time gate and the frames' structure)
 forms it. In it a real face from a development half:
 - the *peak*: a GENKI-4K face labelled smiling (people-dev/smile), its
-  head within `FRONTAL` degrees of frontal (the labels' yaw and pitch);
-- the *glum*: a GENKI-4K face labelled not smiling, as frontal;
+  head within `FRONTAL` degrees of frontal (the labels' yaw and pitch) and
+  its eyes to be seen (`EYES_HIDDEN`: faces hand-labelled as behind dark,
+  tinted or mirrored lenses are left out — a burst's peak is the frame
+  whose eyes are seen open, and in one person's burst the lenses would be
+  in every frame);
+- the *glum*: a GENKI-4K face labelled not smiling, as frontal, its eyes
+  as seen (the same labels);
 - the *blink*: a shut-eyed crop of faces-dev (closed/, Closed Eyes In The
   Wild),
 in a shuffled order. No development set has one person both smiling and
@@ -35,6 +40,7 @@ under the folder it is given are written.
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,13 +52,15 @@ from tests.bench import faces_dev as fd
 from tests.bench import smile_dev as sd
 
 FRONTAL = 10.0  # degrees of yaw and pitch (the labels') for a peak or glum face
+EYES_HIDDEN = Path(__file__).resolve().parents[1] / "data" / "genki-dev-eyes-hidden.json"
 FRAME_GAP_S = 1  # a burst's frames (the import groups frames under 3 s apart)
 BURST_GAP_S = 60  # between bursts
 CHOOSE_FROM = 16  # candidates at most for the glum and the blink (module docstring)
 MATCH_WITHIN = 4.0  # key-face sharpness points from the peak's: as one camera's burst
 JPEG_QUALITY = 90
 KINDS = ("peak", "glum", "blink")
-HOW = f"match {MATCH_WITHIN} of {CHOOSE_FROM}, as saved"  # a plan kept is reused only as built
+# A plan kept is reused only as built:
+HOW = f"match {MATCH_WITHIN} of {CHOOSE_FROM}, as saved, eyes seen"
 START = datetime(2024, 6, 1, 12)
 MAKE, MODEL = "Curator", "Bench Burst"
 
@@ -69,7 +77,12 @@ class Planned:
 
 def sources() -> dict[str, list[Path]]:
     """The development faces each kind is drawn from (module docstring)."""
-    frontal = [r for r in sd.labels() if max(abs(r.pose[0]), abs(r.pose[1])) <= FRONTAL]
+    hidden = set(json.loads(EYES_HIDDEN.read_text())["files"])
+    frontal = [
+        r
+        for r in sd.labels()
+        if max(abs(r.pose[0]), abs(r.pose[1])) <= FRONTAL and r.file not in hidden
+    ]
     return {
         "peak": [sd.dev_folder() / r.file for r in frontal if r.smile],
         "glum": [sd.dev_folder() / r.file for r in frontal if not r.smile],
