@@ -15,7 +15,8 @@ smile's narrowed eyes read as shut; "eyes unknown"; "no face found";
 "looking cannot tell"/"away"; "not read as smiling"), "not one burst" when
 the import did not group the three frames, and for a peak read right
 (eyes open, at the camera, smiling) how it lost (`lost_how`).
-``$BURST_STAR_BURSTS`` sets how many bursts (default `DEFAULT_BURSTS`; the
+``$BURST_STAR_SEED`` builds other bursts (the figures below are seed 492's
+unless said). ``$BURST_STAR_BURSTS`` sets how many bursts (default `DEFAULT_BURSTS`; the
 reported figure is always the full 120). ``$BURST_STAR_KEEP`` names a folder
 (outside the checkout) that keeps the built bursts, the catalog and the
 per-burst evidence (`evidence`: each frame's key-face readings and the star
@@ -84,6 +85,32 @@ sharpness equal, the star's rule puts the star on the peak in 0.81 of
 such bursts (simulated from the same readings): the rest is the eyes and
 the finding of faces.
 
+Since (issue 49, this turn; the peaks and glums now faces whose eyes can
+be seen, `burst_star.EYES_HIDDEN`), on the same bursts with the code
+before and after, 2026-11-26:
+
+| bursts | before | after |
+|---|---|---|
+| seed 492 | 92 of 120 (0.767) | 106 (0.883, Wilson 0.81-0.93) |
+| seed 493 (not looked at while changing the rules) | 95 (0.792) | 107 (0.892, 0.82-0.94) |
+
+What moved it: a small face needs more blink to read shut, more again
+with its brows down (ml.faces.eyes: peaks read shut 7 -> 4 on seed 492);
+the structure's second look without the cells where the subject moved
+(imaging.structure: the 4 bursts the import split are one); a likely
+smile under the 0.5 line beats a glum face (ml.bursts `SMILE_HINT`: the 6
+peaks read 0.14-0.46 against glums of 0.01-0.05). What is left (seed 492,
+14): eyes read shut 4, where it looks "can't tell" 3 (gaze 16-18 degrees
+across, between the lines, or an eye of 9 px), no face found 2 (GENKI
+photos whose face is a small part of the picture), and 5 peaks read right
+that lost, three of them to the sets' labels: a "not smiling" GENKI face
+that laughs (file2379), a "shut" CEW face whose eyes are open
+(closed_eye_0916), a glum face read shut (the blink frame then wins).
+What the stage reads on one face caps the bench: it misreads the peak
+(eyes, gaze or no face) in 9 of 120 bursts, and the sets' labels cost
+about 3 more, so 0.95 needs the stage to misread about 1 peak in 40, not
+1 in 13 (in process, 510 of the 530 frontal smiling faces read open).
+
 Invariants: deterministic for a seed and a number of bursts; nothing is
 written inside the checkout.
 """
@@ -114,9 +141,10 @@ BURSTS_ENV = "BURST_STAR_BURSTS"
 KEEP_ENV = "BURST_STAR_KEEP"
 DEFAULT_BURSTS = 120
 SEED = 492
-# A floor under what it measured (0.775, Wilson 0.69-0.84: module docstring),
-# short of the issue's 0.95, asserted so it cannot fall.
-MIN_RIGHT = 0.68
+SEED_ENV = "BURST_STAR_SEED"  # another seed: bursts the rules were not looked at on
+# A floor under what it measured (0.883 and 0.892, Wilson lows 0.81 and
+# 0.82: module docstring), short of the issue's 0.95, asserted so it cannot fall.
+MIN_RIGHT = 0.80
 READ_RIGHT = "peak read right"  # eyes open, looking at the camera, smiling
 
 
@@ -257,6 +285,11 @@ def test_the_star_goes_to_the_peak_frame(fixtures_dir: Path, tmp_path: Path) -> 
     assert rate is not None and rate >= MIN_RIGHT, report
 
 
+def seed() -> int:
+    """The bursts' seed: `SEED`, or ``$BURST_STAR_SEED``."""
+    return int(os.environ.get(SEED_ENV, SEED))
+
+
 def built_bursts(
     where: Path, fixtures: Path, bursts: int, measure: Callable[[], bs.Measure]
 ) -> list[bs.Planned]:
@@ -265,11 +298,11 @@ def built_bursts(
     plan_file = where / "planned.json"
     if plan_file.exists():
         saved = json.loads(plan_file.read_text())
-        if (saved["seed"], saved["bursts"], saved.get("how")) == (SEED, bursts, bs.HOW):
+        if (saved["seed"], saved["bursts"], saved.get("how")) == (seed(), bursts, bs.HOW):
             return [bs.Planned(n, b, k, Path(s)) for n, b, k, s in saved["frames"]]
-    planned = bs.write_bursts(where / "photos", fixtures, bursts, SEED, measure())
+    planned = bs.write_bursts(where / "photos", fixtures, bursts, seed(), measure())
     frames = [[p.name, p.burst, p.kind, str(p.source)] for p in planned]
-    plan = {"seed": SEED, "bursts": bursts, "how": bs.HOW, "frames": frames}
+    plan = {"seed": seed(), "bursts": bursts, "how": bs.HOW, "frames": frames}
     plan_file.write_text(json.dumps(plan))
     return planned
 
