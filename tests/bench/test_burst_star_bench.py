@@ -92,7 +92,7 @@ before and after, 2026-11-26:
 | bursts | before | after |
 |---|---|---|
 | seed 492 | 92 of 120 (0.767) | 106 (0.883, Wilson 0.81-0.93) |
-| seed 493 (not looked at while changing the rules) | 95 (0.792) | 107 (0.892, 0.82-0.94) |
+| seed 493 (not looked at while changing the rules) | 95 (0.792) | 105 (0.875, 0.80-0.92) |
 
 What moved it: a small face needs more blink to read shut, more again
 with its brows down (ml.faces.eyes: peaks read shut 7 -> 4 on seed 492);
@@ -142,8 +142,9 @@ KEEP_ENV = "BURST_STAR_KEEP"
 DEFAULT_BURSTS = 120
 SEED = 492
 SEED_ENV = "BURST_STAR_SEED"  # another seed: bursts the rules were not looked at on
-# A floor under what it measured (0.883 and 0.892, Wilson lows 0.81 and
-# 0.82: module docstring), short of the 0.95, asserted so it cannot fall.
+# A floor under what it measured (0.883 and, on seed 493, 0.875; Wilson lows
+# 0.81 and 0.80: module docstring), short of the 0.95, asserted so it
+# cannot fall.
 MIN_RIGHT = 0.80
 READ_RIGHT = "peak read right"  # eyes open, looking at the camera, smiling
 

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -197,10 +198,7 @@ def _taste_case(seed: int) -> dict[str, float]:
     best = {}
     for k in np.argsort(-tech, kind="stable"):
         best.setdefault(int(scene[k]), int(k))  # the burst's best: its sharpest, eyes open
-    frames = [
-        ProposalFrame(**{**f.__dict__, "burst_best": best[int(scene[k])] == k})
-        for k, f in enumerate(frames)
-    ]
+    frames = [replace(f, burst_best=best[int(scene[k])] == k) for k, f in enumerate(frames)]
     n = round(TARGET_SHARE * len(frames))
     truth = set(np.argsort(-w.utility[w.test], kind="stable")[:n].tolist())
 
@@ -209,7 +207,7 @@ def _taste_case(seed: int) -> dict[str, float]:
         keeps = {p.photo_id for p in run.proposals if p.verdict is ProposalVerdict.KEEP}
         return len(keeps & truth) / n
 
-    blind = [ProposalFrame(**{**f.__dict__, "taste": None}) for f in frames]
+    blind = [replace(f, taste=None) for f in frames]
     return {
         "proposal": agreement(frames),
         "rules without taste": agreement(blind),

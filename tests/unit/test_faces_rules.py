@@ -107,6 +107,8 @@ def test_a_small_face_asks_more_of_the_blink_and_more_again_with_its_brows_down(
     assert eyes.judge_eyes(skin(), mesh(), narrowed, 150, brow_down=0.8).state is EyeState.OPEN
     assert eyes.judge_eyes(skin(), mesh(), narrowed, 80).state is EyeState.OPEN
     assert eyes.judge_eyes(skin(), mesh(), (0.75, 0.75), 80, brow_down=0.8).state is EyeState.CLOSED
+    assert eyes.closed_line(1.0, eyes.CLOSED_FROM_PX) == eyes.SHUT_AT_ANY_SIZE  # half shut is shut
+    assert eyes.judge_eyes(skin(), mesh(), (0.52, 0.5), 100, brow_down=0.6).state is EyeState.CLOSED
 
 
 def test_a_closed_verdict_needs_a_face_the_mesh_is_sure_of() -> None:

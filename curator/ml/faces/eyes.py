@@ -28,7 +28,9 @@ The line is `CLOSED_FROM` on a face of `SMALL_FACE_PX` or more. A smaller
 face asks more of the blink, on a ramp from nothing at `SMALL_FACE_PX` to
 its whole at `CLOSED_FROM_PX` (where CLOSED is never said): `SMALL_FACE_BLINK`
 plus `BROW_BLINK` times the brows' mean lowering (the blendshapes'
-browDown, 0–1). The landmark model sees a small face's lids in few pixels,
+browDown, 0–1), never past `SHUT_AT_ANY_SIZE` (the model's own half
+shut: a sad face's shut eyes under lowered brows read 0.51 at 112 px). The
+landmark model sees a small face's lids in few pixels,
 upsampled, and hedges towards half shut; and brows pulled down — a squint
 into the light, a frown, the broad smile that bunches the brow — press
 the upper lid over an open eye, which the blink score reads in part as a
@@ -38,9 +40,9 @@ open faces read shut were 10 % of the GENKI faces under 130 px and 2 %
 from 200 px on, and the smiles read shut had their brows down (median
 browDown 0.45, against 0.01 on the shut CEW faces), while a shut face's
 blink clears the old line by a median 0.29. With the ramp, of the 530
-frontal smiling GENKI faces whose eyes can be seen 510 read open (459
+frontal smiling GENKI faces whose eyes can be seen 509 read open (459
 with the old fixed line and its "can't tell" band), all GENKI faces read
-shut fell from 179 to 71 of 1,917, open UTKFace faces from 25 to 20 of
+shut fell from 179 to 73 of 1,917, open UTKFace faces from 25 to 20 of
 715, and 676 of the 708 shut CEW faces read shut (681 before).
 
 The lines were set on the development half of the real-faces corpus
@@ -69,6 +71,7 @@ CLOSED_FROM = 0.30  # both eyes' mean blink from which they are shut (a large fa
 SMALL_FACE_PX = 200  # under this face size (px it is judged in) the line rises (docstring)
 SMALL_FACE_BLINK = 0.15  # ... by this at CLOSED_FROM_PX
 BROW_BLINK = 0.4  # ... plus this times the brows' mean lowering there
+SHUT_AT_ANY_SIZE = 0.5  # ... but a mean blink this high is shut on any face
 WINK_OPEN = 0.05  # one eye's blink this low: that eye is open, a wink is not a blink
 SEEN_FROM = 0.5  # the mesh's face presence under which the eyes are not judged
 SURE_FROM = 0.9  # the presence a CLOSED verdict needs
@@ -169,4 +172,5 @@ def closed_line(brow_down: float, size_px: float | None = None) -> float:
     if size_px is None or size_px >= SMALL_FACE_PX:
         return CLOSED_FROM
     small = min((SMALL_FACE_PX - size_px) / (SMALL_FACE_PX - CLOSED_FROM_PX), 1.0)
-    return CLOSED_FROM + small * (SMALL_FACE_BLINK + BROW_BLINK * min(max(brow_down, 0.0), 1.0))
+    raised = small * (SMALL_FACE_BLINK + BROW_BLINK * min(max(brow_down, 0.0), 1.0))
+    return min(CLOSED_FROM + raised, SHUT_AT_ANY_SIZE)
