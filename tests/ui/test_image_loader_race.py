@@ -58,3 +58,24 @@ def test_cache_bytes_are_read_as_jpeg_only_never_probed_by_other_plugins(
     assert decode_scaled(jpeg.getvalue(), 32).size().width() == 32
     assert decode_scaled(png.getvalue(), 32).isNull()  # no other decoder is asked
     assert decode_scaled(svg, 32).isNull()
+
+
+def test_warming_the_reader_types_logs_nothing(qtbot: QtBot) -> None:
+    """The start-up warm-up of the readers' types (run before any pool task)
+    reads a real 1 x 1 JPEG: asked for the size of no image, Qt 6.11's JPEG
+    reader logged "Not a JPEG file" four times at every start."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    from curator.ui.common.image_loader import incarnate_reader_types
+
+    heard: list[str] = []
+
+    def listen(kind: QtMsgType, _context: object, message: str) -> None:
+        heard.append(message)
+
+    previous = qInstallMessageHandler(listen)
+    try:
+        incarnate_reader_types()
+    finally:
+        qInstallMessageHandler(previous)
+    assert heard == []

@@ -190,20 +190,22 @@ def incarnate_reader_types() -> None:
     calls here first leaves the tasks nothing to create. (Turning lazy
     loading off, PYSIDE6_OPTION_LAZY=0, would cost ~0.5 s at start-up.)
     """
-    reader = QImageReader(os.devnull, CACHE_FORMAT)  # a path that reads as no image, quietly
-    reader.setAutoDetectImageFormat(False)
-    reader.setAutoTransform(False)
-    size = reader.size()
-    reader.setScaledSize(QSize(max(1, size.width()), max(1, size.height())))
+    # A real 1 x 1 JPEG, made by Qt's own writer, for the readers to read: a
+    # reader asked for the size of no image (an empty file or buffer) logs
+    # "Not a JPEG file" on Qt 6.11, twice a reader, at every start.
+    tiny = QByteArray()
+    out = QBuffer(tiny)
+    out.open(QIODevice.OpenModeFlag.WriteOnly)
+    QImage(1, 1, QImage.Format.Format_RGB32).save(out, CACHE_FORMAT.decode())
+    out.close()
+    reader = QImageReader(os.devnull, CACHE_FORMAT)  # read_scaled's reader of a path,
+    reader.setAutoDetectImageFormat(False)  # never asked to read (the size of no
+    reader.setAutoTransform(False)  # image is what logs)
+    reader.setScaledSize(QSize(1, 1))
     turned(QImage(1, 1, QImage.Format.Format_RGB32), 1).isNull()
-    reader.read().isNull()
-    buffer = QBuffer()  # decode_scaled's types, without a decode that would log a warning
-    buffer.setData(QByteArray(b""))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    in_memory = QImageReader(buffer, CACHE_FORMAT)
-    in_memory.setAutoDetectImageFormat(False)
-    _read(in_memory, None).isNull()
-    buffer.close()
+    with jpeg_bytes_reader(bytes(tiny.data())) as in_memory:  # decode_scaled's types
+        _read(in_memory, None).isNull()
+        in_memory.size().isValid()
 
 
 class ImageLoader(QObject):
