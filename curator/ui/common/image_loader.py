@@ -196,7 +196,7 @@ def incarnate_reader_types() -> None:
     tiny = QByteArray()
     out = QBuffer(tiny)
     out.open(QIODevice.OpenModeFlag.WriteOnly)
-    QImage(1, 1, QImage.Format.Format_RGB32).save(out, CACHE_FORMAT.decode())
+    QImage(1, 1, QImage.Format.Format_RGB32).save(out, CACHE_FORMAT)
     out.close()
     reader = QImageReader(os.devnull, CACHE_FORMAT)  # read_scaled's reader of a path,
     reader.setAutoDetectImageFormat(False)  # never asked to read (the size of no
