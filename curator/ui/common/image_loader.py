@@ -196,7 +196,8 @@ def incarnate_reader_types() -> None:
     tiny = QByteArray()
     out = QBuffer(tiny)
     out.open(QIODevice.OpenModeFlag.WriteOnly)
-    QImage(1, 1, QImage.Format.Format_RGB32).save(out, CACHE_FORMAT)
+    # PySide 6.11 takes the format as str here (its stubs say bytes, which it refuses)
+    QImage(1, 1, QImage.Format.Format_RGB32).save(out, CACHE_FORMAT.decode())  # type: ignore[call-overload]
     out.close()
     reader = QImageReader(os.devnull, CACHE_FORMAT)  # read_scaled's reader of a path,
     reader.setAutoDetectImageFormat(False)  # never asked to read (the size of no
