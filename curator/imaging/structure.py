@@ -166,13 +166,7 @@ def prepared_distance(pa: PreparedSignature | None, pb: PreparedSignature | None
     n = int(np.count_nonzero(usable))
     if n < MIN_USABLE_CELLS:
         return None
-    centre = (n - 1) / 2.0  # the mean of ranks 0..n-1, ties averaged or not
-    ra = _average_ranks_rows(pa.cells[usable][None, :])[0] - centre
-    rb = _average_ranks_rows(pb.cells[usable][None, :])[0] - centre
-    denominator = float(np.sqrt(np.dot(ra, ra) * np.dot(rb, rb)))
-    if denominator == 0.0:
-        return None
-    return 1.0 - float(np.dot(ra, rb)) / denominator
+    return _rank_distance(np.stack([pa.cells[usable], pb.cells[usable]]))
 
 
 def moved_distance(pa: PreparedSignature | None, pb: PreparedSignature | None) -> float | None:
@@ -189,7 +183,13 @@ def moved_distance(pa: PreparedSignature | None, pb: PreparedSignature | None) -
     pair = np.stack([pa.cells[usable], pb.cells[usable]])
     ranks = _average_ranks_rows(pair)
     stayed = np.argsort(np.abs(ranks[0] - ranks[1]), kind="stable")[:keep]
-    ra, rb = _average_ranks_rows(pair[:, stayed]) - (keep - 1) / 2.0
+    return _rank_distance(pair[:, stayed])
+
+
+def _rank_distance(pair: np.ndarray) -> float | None:
+    """1 − Spearman between the two rows of uint8 cells (None: a row is flat)."""
+    centre = (pair.shape[1] - 1) / 2.0  # the mean of ranks 0..n-1, ties averaged or not
+    ra, rb = _average_ranks_rows(pair) - centre
     denominator = float(np.sqrt(np.dot(ra, ra) * np.dot(rb, rb)))
     if denominator == 0.0:
         return None
