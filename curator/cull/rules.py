@@ -12,8 +12,9 @@ The rules (issue 42):
    photographer kept needs no other: its acceptable frames are duplicates.
 3. A moment's best frame: of its acceptable frames, those its people rule
    keeps (`looks.prefer_looks`, the burst star's own: eyes open, then — with
-   the "expressions" check — the most faces ready, looking at the camera,
-   smiling; the sharpest key faces), then of those the burst's suggested best
+   the "expressions" check — the most faces ready (none looking away),
+   smiling, looking at the camera; the sharpest key faces), then of those
+   the burst's suggested best
    (ml.bursts.best_frame) when it is one of them, else the one of the
    highest `checks.value` (taste over technical quality); the other
    acceptable frames of the moment are duplicates of it. With the

@@ -57,12 +57,19 @@ Best frame (`best_frame`; `star_steps` names its steps):
 4. people (the faces stage's summary, where the frames were judged): a frame
    where every key face's eyes are open beats one where someone blinked
    (failing that, one with no closed key eyes beats one with); then (issue
-   49) the frames where the most faces are ready — eyes open, looking at
-   the camera: a group's star goes to the frame where most of them are —
-   and, of those, one where every key face looks at the camera; then one
-   where every key face smiles among the frames whose softest key face is
-   within `EXPRESSION_SHARP_TOLERANCE` points of the sharpest (a smile is
-   worth a face a little softer, never a soft one); then the frames whose
+   49) the frames where the most faces are ready — eyes open, not looking
+   away (ml.faces.verdicts `is_ready`): a group's star goes to the frame
+   where most of them are, never to one where a face is seen turned away
+   when another frame has it ready; then one where every key face smiles
+   among the frames whose softest key face is within
+   `EXPRESSION_SHARP_TOLERANCE` points of the sharpest (a smile is worth a
+   face a little softer, never a soft one); then one where every key face
+   is seen looking at the camera — after the smile: a face whose gaze
+   Curator cannot tell (a glance between the camera's and the away line,
+   eyes too small to read) may be looking at the lens, and a smile seen
+   beats a look at the camera unsure in the other frame (on the burst
+   bench, 3 of 120 smiling peaks read "can't tell" and lost to a glum
+   frame read "camera" when the look came first); then the frames whose
    softest key face is within `FACE_SHARP_TOLERANCE` points of the
    sharpest stay (how a face looks only decides between frames of one
    moment: never a reject); then the broadest smile: those whose least
@@ -276,11 +283,12 @@ def exposed_well(frames: Iterable[Frame]) -> list[Frame]:
 
 
 def people_first(frames: list[Frame], smiles: bool = True) -> list[Frame]:
-    """Step 4: everyone's eyes open first, then the most faces ready and every
-    key face looking at the camera, then the smiles (where `smiles`) among
-    frames with key faces nearly as sharp, then the sharpest key faces and
-    (where `smiles`) the broadest smile among them (frames the faces stage did
-    not judge leave the choice to the other rules)."""
+    """Step 4: everyone's eyes open first, then the most faces ready (not
+    looking away), then the smiles (where `smiles`) among frames with key
+    faces nearly as sharp, then every key face looking at the camera, then
+    the sharpest key faces and (where `smiles`) the broadest smile among them
+    (frames the faces stage did not judge leave the choice to the other
+    rules)."""
     for _, step in people_steps(smiles):
         frames = step(frames)
     return frames
@@ -291,7 +299,6 @@ def people_steps(smiles: bool = True) -> list[tuple[str, Step]]:
     steps: list[tuple[str, Step]] = [
         ("eyes open", _eyes_open),
         ("most faces ready", _most_ready),
-        ("looking at the camera", lambda fs: _preferring(fs, lambda f: f.looking is True)),
     ]
     if smiles:
         steps += [
@@ -301,7 +308,10 @@ def people_steps(smiles: bool = True) -> list[tuple[str, Step]]:
             ),
             ("smiling", lambda fs: _preferring(fs, lambda f: f.smiling is True)),
         ]
-    steps.append(("key faces as sharp", lambda fs: _sharp_faces(fs, FACE_SHARP_TOLERANCE)))
+    steps += [
+        ("looking at the camera", lambda fs: _preferring(fs, lambda f: f.looking is True)),
+        ("key faces as sharp", lambda fs: _sharp_faces(fs, FACE_SHARP_TOLERANCE)),
+    ]
     if smiles:
         steps.append(("broadest smile", _broadest_smile))
     return steps
@@ -338,7 +348,7 @@ def _eyes_open(frames: list[Frame]) -> list[Frame]:
 
 
 def _most_ready(frames: list[Frame]) -> list[Frame]:
-    """The frames with the most faces ready (eyes open, looking at the camera)."""
+    """The frames with the most faces ready (eyes open, not looking away)."""
     most = max((f.faces_ready or 0 for f in frames), default=0)
     return [f for f in frames if f.faces_ready == most] if most > 0 else frames
 

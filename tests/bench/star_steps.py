@@ -35,9 +35,7 @@ def as_frame(index: int, row: dict[str, Any]) -> Frame:
         eyes_open=all(f.get("eyes") == "open" for f in key) if key else None,
         closed_eyes=any(f.get("eyes") == "closed" for f in key) if key else None,
         key_face_sharpness=min(sharp) if sharp else None,
-        faces_ready=sum(
-            1 for f in faces if f.get("eyes") == "open" and f.get("looking") == "camera"
-        )
+        faces_ready=sum(1 for f in faces if f.get("eyes") == "open" and f.get("looking") != "away")
         if key
         else None,
         looking=all(f.get("looking") == "camera" for f in key) if key else None,

@@ -10,6 +10,7 @@ pitch and roll and seen by an orthographic camera."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -215,9 +216,15 @@ def test_the_summary_says_smiling_looking_and_how_many_are_ready() -> None:
     assert (one_away.smiling, one_away.looking, one_away.ready) == (False, False, 1)
     # A face that is not key counts towards ready, never against the key faces.
     guest = summarize([judged(0.9, Looking.CAMERA), judged(None, None, key=False)], 80.0)
-    assert (guest.smiling, guest.looking, guest.ready) == (True, True, 1)
+    assert (guest.smiling, guest.looking, guest.ready) == (True, True, 2)
+    turned = summarize([judged(0.9, Looking.CAMERA), judged(None, Looking.AWAY, key=False)], 80.0)
+    assert (turned.smiling, turned.looking, turned.ready) == (True, True, 1)
     shut = Face((0, 0, 0.2, 0.2), 200, True, EyeState.CLOSED, key=True, looking=Looking.CAMERA)
     assert summarize([shut], 80.0).ready == 0
+    # Open eyes whose gaze cannot be told are ready (not held against the frame),
+    # though not "looking at the camera"; only a face seen turned away is not.
+    unsure = summarize([judged(0.9, Looking.CAMERA), judged(0.9, None)], 80.0)
+    assert (unsure.smiling, unsure.looking, unsure.ready) == (True, False, 2)
     assert not summarize([], 80.0).smiling and not summarize([], 80.0).looking
 
 
@@ -246,6 +253,22 @@ def test_the_star_goes_to_the_frame_that_smiles_at_the_camera() -> None:
         5, 90.0, **{**OPEN, "key_face_sharpness": 50.0}, faces_ready=1, looking=True, smiling=True
     )
     assert best_frame([soft, glum]) == 2
+
+
+def test_a_smile_whose_gaze_cannot_be_told_beats_a_glum_look_at_the_camera() -> None:
+    # The burst bench's misses: a smiling peak read "can't tell" (a glance
+    # between the lines) lost to the glum frame read "camera" when the look
+    # came before the smile. Both are ready; the smile decides; a tie of
+    # smiles goes to the frame seen looking at the camera.
+    glum = burst_frame(1, 95.0, **OPEN, faces_ready=1, looking=True, smiling=False, smile=0.02)
+    unsure = burst_frame(2, 90.0, **OPEN, faces_ready=1, looking=False, smiling=True, smile=0.99)
+    assert best_frame([glum, unsure]) == 2
+    assert best_frame([glum, unsure], smiles=False) == 1  # a sports shoot: the look decides
+    both = replace(glum, smiling=True, smile=0.99)
+    assert best_frame([unsure, both]) == 1
+    # A face seen turned away is not ready: the smile does not buy it back.
+    away = replace(unsure, faces_ready=0)
+    assert best_frame([glum, away]) == 1
 
 
 def test_a_group_s_star_goes_to_the_frame_where_most_faces_are_ready() -> None:

@@ -166,8 +166,47 @@ def test_a_catalog_at_v23_gains_how_faces_look_with_old_faces_kept(tmp_path: Pat
     with Catalog.open(path):
         (kept,) = store.faces_of(1)
         assert kept.eyes is EyeState.OPEN and kept.smile is None and kept.yaw is None
-        assert store.summaries([1])[1].eyes_open and store.summaries([1])[1].ready == 0
+        # m027 counts it again: open-eyed, its gaze not read, so not seen looking away.
+        assert store.summaries([1])[1].eyes_open and store.summaries([1])[1].ready == 1
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] >= 24
+
+
+def test_a_catalog_at_v26_counts_ready_again_unless_a_face_looks_away(tmp_path: Path) -> None:
+    path = tmp_path / "v26.sqlite"
+    con = catalog_at_version(path, 26)
+    for pid in (1, 2, 3):
+        con.execute(
+            "INSERT INTO photo (id, path, imported_at, updated_at)"
+            " VALUES (?, ?, '2025-01-01 00:00:00', '2025-01-01 00:00:00')",
+            (pid, f"/{pid}.jpg".encode()),
+        )
+    faces = [  # photo, judged, eyes, looking
+        (1, 1, "open", "camera"),
+        (1, 1, "open", None),  # can't tell: ready now
+        (1, 1, "open", "away"),
+        (1, 1, "closed", None),
+        (1, 0, "unknown", None),  # too small: never judged
+        (2, 1, "open", "away"),
+    ]
+    for idx, (pid, judged, eyes, looking) in enumerate(faces):
+        con.execute(
+            "INSERT INTO face (photo_id, idx, x, y, w, h, size_px, judged, eyes, is_key,"
+            " confidence, looking) VALUES (?, ?, 0.1, 0.1, 0.2, 0.2, 200, ?, ?, 1, 0.9, ?)",
+            (pid, idx, judged, eyes, looking),
+        )
+    for pid, ready in ((1, 1), (2, 0), (3, 0)):  # 3: looked at, no face
+        con.execute(
+            "INSERT INTO photo_faces (photo_id, faces, judged, key_faces, closed_eyes,"
+            " soft_face, eyes_open, version, ready) VALUES (?, 0, 0, 0, 0, 0, 0, 'faces-8', ?)",
+            (pid, ready),
+        )
+    con.execute("PRAGMA user_version = 26")
+    con.commit()
+    con.close()
+    with Catalog.open(path):
+        got = store.summaries([1, 2, 3])
+        assert (got[1].ready, got[2].ready, got[3].ready) == (2, 0, 0)
+        assert store.faces_of(1)[1].looking is None  # the faces themselves untouched
 
 
 def test_a_back_fill_plans_measured_photos_whose_faces_are_stale(catalog: object) -> None:

@@ -34,6 +34,7 @@ from curator.catalog.migrations import (
     m023_cull_proposals,
     m024_face_looks,
     m025_people,
+    m027_ready_unless_away,
 )
 from curator.catalog.migrations.studio import (
     m019_seats,
@@ -162,6 +163,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "people edits, undoable; other seats told",
         tuple(m026_people_edits.STATEMENTS),
         postgres=tuple(m026_people_edits.POSTGRES_STATEMENTS),
+    ),
+    Migration(
+        m027_ready_unless_away.VERSION,
+        "a face is ready unless it looks away",
+        tuple(m027_ready_unless_away.STATEMENTS),
     ),
 )
 

@@ -23,9 +23,11 @@ The photo's summary (`FacesSummary`):
 - smiling: every key face smiles (`records.SMILING_FROM`, read by
   `expression.smile_score`);
   looking: every key face looks at the camera; ready: how many judged
-  faces have their eyes open and look at the camera (a group's best frame
-  is the one where the most are ready). These decide only between frames
-  of one moment, never a reject.
+  faces have their eyes open and do not look away (`is_ready`: a face
+  whose gaze Curator cannot tell is not held against its frame, one seen
+  turned from the camera is; a group's best frame is the one where the
+  most are ready). These decide only between frames of one moment, never
+  a reject.
 
 Invariants: pure; the same faces give the same verdicts in any order.
 """
@@ -87,7 +89,12 @@ def summarize(faces: tuple[Face, ...] | list[Face], photo_sharpness: float | Non
         key_sharpness=min(sharp) if sharp else None,
         smiling=bool(key) and all(f.smiling for f in key),
         looking=bool(key) and all(f.looking is Looking.CAMERA for f in key),
-        ready=sum(
-            1 for f in faces if f.judged and f.eyes is EyeState.OPEN and f.looking is Looking.CAMERA
-        ),
+        ready=sum(1 for f in faces if is_ready(f)),
     )
+
+
+def is_ready(face: Face) -> bool:
+    """A judged face with its eyes open that is not seen looking away (at the
+    camera, or where it looks cannot be told: a glance between the lines, eyes
+    too small to read the gaze)."""
+    return face.judged and face.eyes is EyeState.OPEN and face.looking is not Looking.AWAY
