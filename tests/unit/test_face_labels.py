@@ -15,6 +15,7 @@ from curator.ui.loupe.face_labels import (
     label_order,
     labels_overlap,
     long_label,
+    looks_sentence,
     people_sentence,
     place_labels,
     ready_reason,
@@ -223,6 +224,13 @@ def test_how_a_face_looks_is_said_in_words_where_it_was_read() -> None:
         "3 faces (1 key): 2 open; 1 smiling · 1 looking at the camera · 1 looking away; "
         "1 face too small to judge; key face sharpness 78."
     )
+    # No face read smiling: said in words, never "0 smiling".
+    assert looks_sentence([glum]) == "not smiling · 1 looking away"
+    assert looks_sentence([glum, replace(glum, looking=Looking.CAMERA)]) == (
+        "none smiling · 1 looking at the camera · 1 looking away"
+    )
+    assert looks_sentence([replace(glum, smile=None)]) == "1 looking away"
+    assert looks_sentence([replace(glum, smile=None, looking=None)]) is None
 
 
 def test_a_burst_s_best_frame_says_why_its_faces_are_ready() -> None:

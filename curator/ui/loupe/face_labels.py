@@ -121,14 +121,21 @@ def long_label(face: Face) -> str:
 
 def looks_sentence(faces: Sequence[Face]) -> str | None:
     """The People row's part on how the judged faces look, counted: "2 smiling
-    · 2 looking at the camera · 1 looking away" (None: nothing read)."""
+    · 2 looking at the camera · 1 looking away"; where no face read smiles,
+    "not smiling" (one face read) or "none smiling" (several), never "0
+    smiling"; None: nothing read."""
     judged = [f for f in faces if f.judged]
+    read = sum(1 for f in judged if f.smile is not None)
     smiling = sum(1 for f in judged if f.smiling)
     camera = sum(1 for f in judged if f.looking is Looking.CAMERA)
     away = sum(1 for f in judged if f.looking is Looking.AWAY)
-    if not any(f.smile is not None or f.looking is not None for f in judged):
+    if not read and not any(f.looking is not None for f in judged):
         return None
-    parts = [f"{smiling} smiling"]
+    parts = []
+    if smiling:
+        parts.append(f"{smiling} smiling")
+    elif read:
+        parts.append("not smiling" if read == 1 else "none smiling")
     if camera:
         parts.append(f"{camera} looking at the camera")
     if away:
