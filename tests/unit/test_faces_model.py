@@ -132,6 +132,19 @@ def test_a_blurred_background_s_pattern_is_no_face_beside_a_real_one(
     detector was sure of a flat "face" the mesh hardly saw (an inn's wall at
     590 px, key, where the real face was not; a wisteria at 109 px): a face
     the mesh hardly sees with no detail in its eye band is none."""
+    rgb = _pasted_on_blur(fixtures_dir, background, PORTRAITS[1], 180, at, model)
+    found = find_faces(rgb, model, VERSION, describe=False)  # type: ignore[arg-type]
+    assert len(found.faces) == 1, [(f.size_px, f.sharpness, f.eyes_note) for f in found.faces]
+    only = found.faces[0]
+    assert only.key and only.eyes is EyeState.OPEN and (only.sharpness or 0) > 50
+
+
+def _pasted_on_blur(
+    fixtures_dir: object, background: str, name: str, side: int, at: tuple[int, int], model: object
+) -> np.ndarray:
+    """A portrait's face (`side` px square) pasted at `at` on a fixture blurred as
+    the acceptance's backgrounds are (1,600 x 1,200, Gaussian 12), as the
+    1,440 px preview."""
     from pathlib import Path
 
     from PIL import Image, ImageFilter
@@ -140,13 +153,29 @@ def test_a_blurred_background_s_pattern_is_no_face_beside_a_real_one(
     scale = max(1600 / cover.width, 1200 / cover.height)
     cover = cover.resize((round(cover.width * scale), round(cover.height * scale)))
     cover = cover.crop((0, 0, 1600, 1200)).filter(ImageFilter.GaussianBlur(12))
-    face = Image.fromarray(_face_crop(PORTRAITS[1], model)).resize((180, 180))
-    cover.paste(face, at)
-    rgb = np.asarray(cover.resize((1440, 1080), Image.Resampling.BOX))
+    cover.paste(Image.fromarray(_face_crop(name, model)).resize((side, side)), at)
+    return np.asarray(cover.resize((1440, 1080), Image.Resampling.BOX))
+
+
+@pytest.mark.parametrize(("name", "side"), [(PORTRAITS[0], 140), (PORTRAITS[1], 120)])
+def test_a_lone_small_face_the_whole_frame_misses_is_found_in_the_quarters(
+    model: object, fixtures_dir: object, name: str, side: int
+) -> None:
+    """A person small in a wide frame (a face of ~60 px in the 1,440 px
+    preview, on a blurred leaf): neither detector reads anything from the
+    whole frame, not even a hint, so the quarters are looked at."""
+    from curator.ml.faces.find import HINT_SCORE, NEAR_MIN_SCORE
+    from curator.ml.faces.networks import networks_for
+
+    rgb = _pasted_on_blur(fixtures_dir, "jolla_leaf_soft.jpg", name, side, (300, 700), model)
+    nets = networks_for(model)  # type: ignore[arg-type]
+    half = cv2.resize(rgb, (720, 540), interpolation=cv2.INTER_AREA)
+    whole = nets.detector.detect(half, threshold=HINT_SCORE)
+    assert whole + nets.near_detector.detect(half, threshold=NEAR_MIN_SCORE) == []
     found = find_faces(rgb, model, VERSION, describe=False)  # type: ignore[arg-type]
-    assert len(found.faces) == 1, [(f.size_px, f.sharpness, f.eyes_note) for f in found.faces]
-    only = found.faces[0]
-    assert only.key and only.eyes is EyeState.OPEN and (only.sharpness or 0) > 50
+    assert [(f.judged, f.key, f.eyes) for f in found.faces] == [(True, True, EyeState.OPEN)]
+    x, y, w, h = found.faces[0].box  # where the face was pasted (300, 700 of 1,600 x 1,200)
+    assert x < 300 / 1600 + side / 1600 / 2 < x + w and y < 700 / 1200 + side / 1200 / 2 < y + h
 
 
 def test_a_strip_is_not_searched_and_says_why(model: object) -> None:

@@ -62,7 +62,9 @@ from curator.settings import Settings
 #    alone (ml.faces.eyes.closed_line).
 # 8: issue 49 — a face the mesh hardly sees with no detail in its eye band is
 #    a background's pattern, not a face (ml.faces.find.NO_DETAIL).
-STAGE_VERSION = f"faces-8|{MODEL_ID}"
+# 9: issue 49 — a frame where the whole-frame look finds nothing, not even a
+#    hint, is looked over in quarters (ml.faces.find: a lone small face).
+STAGE_VERSION = f"faces-9|{MODEL_ID}"
 
 
 def face_model(settings: Settings) -> ModelSearch:
