@@ -9,9 +9,9 @@
 - **Preference** (`prefer_looks`): of a moment's frames, those the burst
   star's own people rule keeps (`ml.bursts.people_first`: everyone's eyes
   open, the most faces ready (not looking away), then — where
-  `expressions` — the smiles among key faces nearly as sharp, then every
-  key face looking at the camera, the sharpest key faces and, of those,
-  the broadest smile). With
+  `expressions` — the smiles among key faces nearly as sharp, then the
+  sharpest key faces and, of those, the broadest smile, then every key
+  face looking at the camera). With
   `expressions` off (a sports or landscape shoot, or the "expressions"
   check turned off) neither a smile nor a look
   at the camera decides: only open eyes and the key faces' sharpness. A

@@ -13,7 +13,7 @@ The rules (issue 42):
 3. A moment's best frame: of its acceptable frames, those its people rule
    keeps (`looks.prefer_looks`, the burst star's own: eyes open, then — with
    the "expressions" check — the most faces ready (none looking away),
-   smiling, looking at the camera; the sharpest key faces), then of those
+   smiling; the sharpest key faces; looking at the camera), then of those
    the burst's suggested best
    (ml.bursts.best_frame) when it is one of them, else the one of the
    highest `checks.value` (taste over technical quality); the other

@@ -72,6 +72,8 @@ def _one_migration_back(path: Path) -> int:
                 con.execute(f'DROP INDEX IF EXISTS "{made.group(1)}"')
             elif made := re.match(r'\s*ALTER TABLE "?(\w+)"? ADD COLUMN "?(\w+)"?', statement):
                 con.execute(f'ALTER TABLE "{made.group(1)}" DROP COLUMN "{made.group(2)}"')
+            elif re.match(r"\s*UPDATE ", statement):
+                continue  # a value counted again from the rows beside it: nothing to undo
             else:
                 pytest.skip(f"can't undo migration {last.version}'s statement: {statement[:60]}")
         previous = MIGRATIONS[-2].version

@@ -266,6 +266,9 @@ def test_a_smile_whose_gaze_cannot_be_told_beats_a_glum_look_at_the_camera() -> 
     assert best_frame([glum, unsure], smiles=False) == 1  # a sports shoot: the look decides
     both = replace(glum, smiling=True, smile=0.99)
     assert best_frame([unsure, both]) == 1
+    # Nor a likely smile under the line (the broadest smile comes before the look).
+    likely = replace(unsure, smiling=False, smile=0.45)
+    assert best_frame([glum, likely]) == 2
     # A face seen turned away is not ready: the smile does not buy it back.
     away = replace(unsure, faces_ready=0)
     assert best_frame([glum, away]) == 1
