@@ -6,7 +6,8 @@ migration never changes meaning when the peewee models evolve). Never edit a
 migration that has shipped: add a new one. `MIGRATIONS` is ordered by VERSION
 and the versions are 1..N without gaps (a test checks it), but for the numbers
 in `RESERVED`: numbers set aside for another branch that did not use them
-(18, ingest's, which landed without a schema change).
+(18, ingest's, which landed without a schema change). A theme's migrations
+have a room of their own (`studio`, `people`), numbered in the one sequence.
 """
 
 from __future__ import annotations
@@ -30,8 +31,10 @@ from curator.catalog.migrations import (
     m014_deleted_index,
     m015_raw_jpeg_pairs,
     m016_preference_scores,
-    m017_faces,
     m023_cull_proposals,
+)
+from curator.catalog.migrations.people import (
+    m017_faces,
     m024_face_looks,
     m025_people,
     m027_ready_unless_away,
