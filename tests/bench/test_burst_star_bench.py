@@ -118,6 +118,29 @@ What the stage reads on one face caps the bench: it misreads the peak
 about 3 more, so 0.95 needs the stage to misread about 1 peak in 40, not
 1 in 13 (in process, 509 of the 530 frontal smiling faces read open).
 
+Since (issue 49, the next turn, 2026-11-26): a face is ready unless it is
+seen looking away, and the look at the camera decides last of the people
+(ml.bursts: 4 smiling peaks whose gaze could not be told had lost to a
+glum frame read "camera"); a frame where the whole frame shows nothing,
+not even a hint, is looked over in quarters (ml.faces.find: a lone small
+face). On the same bursts with the code before (c3d8efa) and after:
+
+| bursts | before | after |
+|---|---|---|
+| seed 492 | 106 of 120 (0.883) | 112 (0.933, Wilson 0.87-0.97) |
+| seed 493 | 105 (0.875) | 110 (0.917, 0.85-0.95) |
+| seed 494 (built after the changes) | 102 (0.850) | 104 (0.867, 0.79-0.92) |
+
+What is left, over the three seeds (34 of 360): a smiling peak's eyes read
+shut 17 — looked at, about half of the GENKI smiles read shut are shut or
+slits in a laugh (the peak pool asks only that the eyes be seen, not
+open), the rest narrowed open eyes the blink reads as shut; no face found
+7 (faces small in their picture, washed out, tilted, black and white); a
+peak of two people whose second face is shut or not ready 2; and peaks
+read right that lost to the sets' labels (a "not smiling" face that
+laughs, a "shut" face with open eyes), to a glum photo of two people (the
+group rule) or to a frame sharper: 8.
+
 Invariants: deterministic for a seed and a number of bursts; nothing is
 written inside the checkout.
 """
@@ -149,10 +172,10 @@ KEEP_ENV = "BURST_STAR_KEEP"
 DEFAULT_BURSTS = 120
 SEED = 492
 SEED_ENV = "BURST_STAR_SEED"  # another seed: bursts the rules were not looked at on
-# A floor under what it measured (0.883 and, on seed 493, 0.875; Wilson lows
-# 0.81 and 0.80: module docstring), short of the issue's 0.95, asserted so it
-# cannot fall.
-MIN_RIGHT = 0.80
+# A floor under what it measured (0.933 and, on seeds 493 and 494, 0.917 and
+# 0.867; Wilson lows 0.87, 0.85 and 0.79: module docstring), short of the
+# issue's 0.95, asserted so it cannot fall.
+MIN_RIGHT = 0.85
 READ_RIGHT = "peak read right"  # eyes open, looking at the camera, smiling
 
 
