@@ -154,7 +154,7 @@ class FacesSummary:
     key_sharpness: float | None = None  # the softest key face's sharpness
     smiling: bool = False  # every key face smiles (False without key faces)
     looking: bool = False  # every key face looks at the camera (False without key faces)
-    ready: int = 0  # the judged faces whose eyes are open, not looking away
+    ready: int = 0  # eyes open at the camera, or a key face not seen away (verdicts)
 
 
 @dataclass(frozen=True)
@@ -425,8 +425,8 @@ class Frame:
     eyes_open: bool | None = None
     closed_eyes: bool | None = None
     key_face_sharpness: float | None = None
-    # How they look (issue 49; None: not read): the judged faces with eyes open
-    # not looking away, every key face looking at the camera, every key face smiling.
+    # How they look (issue 49; None: not read): the faces ready (ml.faces.verdicts
+    # `is_ready`), every key face looking at the camera, every key face smiling.
     faces_ready: int | None = None
     looking: bool | None = None
     smiling: bool | None = None

@@ -332,7 +332,7 @@ class PhotoFaces(BaseModel):
     version = TextField()
     smiling = FlagField(default=False)  # m024: every key face smiles
     looking = FlagField(default=False)  # every key face looks at the camera
-    ready = IntegerField(default=0)  # judged faces with eyes open, not looking away (m027)
+    ready = IntegerField(default=0)  # eyes open, at the camera (a key face: not seen away; m027)
 
 
 class PhotoKeyword(BaseModel):

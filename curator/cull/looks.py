@@ -8,7 +8,7 @@
   `cull`, the proposal on nothing of the UI).
 - **Preference** (`prefer_looks`): of a moment's frames, those the burst
   star's own people rule keeps (`ml.bursts.people_first`: everyone's eyes
-  open, the most faces ready (not looking away), then — where
+  open, the most faces ready (no subject seen away), then — where
   `expressions` — the smiles among key faces nearly as sharp, then the
   sharpest key faces and, of those, the broadest smile, then every key
   face looking at the camera). With

@@ -12,7 +12,7 @@ The rules (issue 42):
    photographer kept needs no other: its acceptable frames are duplicates.
 3. A moment's best frame: of its acceptable frames, those its people rule
    keeps (`looks.prefer_looks`, the burst star's own: eyes open, then — with
-   the "expressions" check — the most faces ready (none looking away),
+   the "expressions" check — the most faces ready (no subject seen away),
    smiling; the sharpest key faces; looking at the camera), then of those
    the burst's suggested best
    (ml.bursts.best_frame) when it is one of them, else the one of the

@@ -57,8 +57,9 @@ Best frame (`best_frame`; `star_steps` names its steps):
 4. people (the faces stage's summary, where the frames were judged): a frame
    where every key face's eyes are open beats one where someone blinked
    (failing that, one with no closed key eyes beats one with); then (issue
-   49) the frames where the most faces are ready — eyes open, not looking
-   away (ml.faces.verdicts `is_ready`): a group's star goes to the frame
+   49) the frames where the most faces are ready — eyes open at the camera,
+   or a key face's not seen looking away (ml.faces.verdicts `is_ready`; a
+   passer-by counts only seen at the camera): a group's star goes to the frame
    where most of them are, never to one where a face is seen turned away
    when another frame has it ready; then one where every key face smiles
    among the frames whose softest key face is within
@@ -348,7 +349,7 @@ def _eyes_open(frames: list[Frame]) -> list[Frame]:
 
 
 def _most_ready(frames: list[Frame]) -> list[Frame]:
-    """The frames with the most faces ready (eyes open, not looking away)."""
+    """The frames with the most faces ready (ml.faces.verdicts `is_ready`)."""
     most = max((f.faces_ready or 0 for f in frames), default=0)
     return [f for f in frames if f.faces_ready == most] if most > 0 else frames
 

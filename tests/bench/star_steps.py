@@ -35,12 +35,20 @@ def as_frame(index: int, row: dict[str, Any]) -> Frame:
         eyes_open=all(f.get("eyes") == "open" for f in key) if key else None,
         closed_eyes=any(f.get("eyes") == "closed" for f in key) if key else None,
         key_face_sharpness=min(sharp) if sharp else None,
-        faces_ready=sum(1 for f in faces if f.get("eyes") == "open" and f.get("looking") != "away")
+        faces_ready=sum(1 for f in faces if f.get("eyes") == "open" and _ready_look(f))
         if key
         else None,
         looking=all(f.get("looking") == "camera" for f in key) if key else None,
         smiling=all(s is not None and s >= SMILING_FROM for s in smiles) if key else None,
         smile=min(s for s in smiles if s is not None) if key and None not in smiles else None,
+    )
+
+
+def _ready_look(face: dict[str, Any]) -> bool:
+    """Where an open-eyed face looks lets it count ready (ml.faces.verdicts
+    `is_ready`): at the camera, or a key face's gaze not told."""
+    return face.get("looking") == "camera" or (
+        face.get("looking") is None and bool(face.get("key"))
     )
 
 

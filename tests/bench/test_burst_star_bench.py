@@ -118,8 +118,8 @@ What the stage reads on one face caps the bench: it misreads the peak
 about 3 more, so 0.95 needs the stage to misread about 1 peak in 40, not
 1 in 13 (in process, 509 of the 530 frontal smiling faces read open).
 
-Since (issue 49, the next turn, 2026-11-26): a face is ready unless it is
-seen looking away, and the look at the camera decides last of the people
+Since (issue 49, the next turn, 2026-11-26): a key face is ready unless it
+is seen looking away, and the look at the camera decides last of the people
 (ml.bursts: 4 smiling peaks whose gaze could not be told had lost to a
 glum frame read "camera"); a frame where the whole frame shows nothing,
 not even a hint, is looked over in quarters (ml.faces.find: a lone small

@@ -166,12 +166,12 @@ def test_a_catalog_at_v23_gains_how_faces_look_with_old_faces_kept(tmp_path: Pat
     with Catalog.open(path):
         (kept,) = store.faces_of(1)
         assert kept.eyes is EyeState.OPEN and kept.smile is None and kept.yaw is None
-        # m027 counts it again: open-eyed, its gaze not read, so not seen looking away.
+        # m027 counts it again: a key face, open-eyed, its gaze not read: not seen away.
         assert store.summaries([1])[1].eyes_open and store.summaries([1])[1].ready == 1
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] >= 24
 
 
-def test_a_catalog_at_v26_counts_ready_again_unless_a_face_looks_away(tmp_path: Path) -> None:
+def test_a_catalog_at_v26_counts_ready_again_unless_a_subject_looks_away(tmp_path: Path) -> None:
     path = tmp_path / "v26.sqlite"
     con = catalog_at_version(path, 26)
     for pid in (1, 2, 3):
@@ -180,19 +180,21 @@ def test_a_catalog_at_v26_counts_ready_again_unless_a_face_looks_away(tmp_path: 
             " VALUES (?, ?, '2025-01-01 00:00:00', '2025-01-01 00:00:00')",
             (pid, f"/{pid}.jpg".encode()),
         )
-    faces = [  # photo, judged, eyes, looking
-        (1, 1, "open", "camera"),
-        (1, 1, "open", None),  # can't tell: ready now
-        (1, 1, "open", "away"),
-        (1, 1, "closed", None),
-        (1, 0, "unknown", None),  # too small: never judged
-        (2, 1, "open", "away"),
+    faces = [  # photo, judged, eyes, looking, key
+        (1, 1, "open", "camera", 1),
+        (1, 1, "open", None, 1),  # a subject, can't tell: ready now
+        (1, 1, "open", None, 0),  # in the background, can't tell: still not
+        (1, 1, "open", "camera", 0),  # in the background, at the camera: ready
+        (1, 1, "open", "away", 1),
+        (1, 1, "closed", None, 1),
+        (1, 0, "unknown", None, 0),  # too small: never judged
+        (2, 1, "open", "away", 1),
     ]
-    for idx, (pid, judged, eyes, looking) in enumerate(faces):
+    for idx, (pid, judged, eyes, looking, key) in enumerate(faces):
         con.execute(
             "INSERT INTO face (photo_id, idx, x, y, w, h, size_px, judged, eyes, is_key,"
-            " confidence, looking) VALUES (?, ?, 0.1, 0.1, 0.2, 0.2, 200, ?, ?, 1, 0.9, ?)",
-            (pid, idx, judged, eyes, looking),
+            " confidence, looking) VALUES (?, ?, 0.1, 0.1, 0.2, 0.2, 200, ?, ?, ?, 0.9, ?)",
+            (pid, idx, judged, eyes, key, looking),
         )
     for pid, ready in ((1, 1), (2, 0), (3, 0)):  # 3: looked at, no face
         con.execute(
@@ -205,7 +207,7 @@ def test_a_catalog_at_v26_counts_ready_again_unless_a_face_looks_away(tmp_path: 
     con.close()
     with Catalog.open(path):
         got = store.summaries([1, 2, 3])
-        assert (got[1].ready, got[2].ready, got[3].ready) == (2, 0, 0)
+        assert (got[1].ready, got[2].ready, got[3].ready) == (3, 0, 0)
         assert store.faces_of(1)[1].looking is None  # the faces themselves untouched
 
 

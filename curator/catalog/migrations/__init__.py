@@ -169,7 +169,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         m027_ready_unless_away.VERSION,
-        "a face is ready unless it looks away",
+        "a subject is ready unless seen looking away",
         tuple(m027_ready_unless_away.STATEMENTS),
     ),
 )

@@ -23,11 +23,13 @@ The photo's summary (`FacesSummary`):
 - smiling: every key face smiles (`records.SMILING_FROM`, read by
   `expression.smile_score`);
   looking: every key face looks at the camera; ready: how many judged
-  faces have their eyes open and do not look away (`is_ready`: a face
-  whose gaze Curator cannot tell is not held against its frame, one seen
-  turned from the camera is; a group's best frame is the one where the
-  most are ready). These decide only between frames of one moment, never
-  a reject.
+  faces have their eyes open and look at the camera, or — a key face —
+  are not seen looking away (`is_ready`: a subject whose gaze Curator
+  cannot tell is not held against its frame, one seen turned from the
+  camera is; a face in the background counts only seen at the camera, so
+  a passer-by with open eyes in one frame of a burst does not tip its
+  star; a group's best frame is the one where the most are ready). These
+  decide only between frames of one moment, never a reject.
 
 Invariants: pure; the same faces give the same verdicts in any order.
 """
@@ -94,7 +96,9 @@ def summarize(faces: tuple[Face, ...] | list[Face], photo_sharpness: float | Non
 
 
 def is_ready(face: Face) -> bool:
-    """A judged face with its eyes open that is not seen looking away (at the
-    camera, or where it looks cannot be told: a glance between the lines, eyes
-    too small to read the gaze)."""
-    return face.judged and face.eyes is EyeState.OPEN and face.looking is not Looking.AWAY
+    """A judged face with its eyes open that looks at the camera, or a key face
+    with its eyes open whose gaze cannot be told (a glance between the lines,
+    eyes too small to read the gaze): not seen looking away."""
+    if not face.judged or face.eyes is not EyeState.OPEN:
+        return False
+    return face.looking is Looking.CAMERA or (face.looking is None and face.key)
