@@ -307,3 +307,41 @@ def test_a_single_portrait_never_asks_for_sharper_pixels(model: object) -> None:
 
     find_faces(portrait(), model, VERSION, detail=detail)  # type: ignore[arg-type]
     assert asked == []
+
+
+def test_eyes_read_shut_on_a_crop_off_the_face_are_read_again_on_the_face_s_own_framing(
+    model: object,
+) -> None:
+    """The detector's box a third of a face off (up and to the side, as on a
+    face cut by the frame's edge or upscaled soft): the landmark model reads
+    open eyes on that crop as shut; read again on the crop its own points
+    frame, they are open, and the eye points lie on the eyes."""
+    from curator.ml.faces import eyes
+    from curator.ml.faces.find import detect_faces, read_eyes
+    from curator.ml.faces.networks import EYE_BLINK, Detection, networks_for
+
+    rgb = portrait(PORTRAITS[0])
+    luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    nets = networks_for(model)  # type: ignore[arg-type]
+    found = max(detect_faces(nets, rgb), key=lambda d: d.long_side)
+    x, y, w, h = found.box
+    shift = np.array([0.3 * w, -0.3 * h])
+    off = Detection(found.score, (x + shift[0], y + shift[1], w, h), found.keypoints + shift)
+    on_face = nets.landmarks.mesh(rgb, found, 1.0)
+    off_face = nets.landmarks.mesh(rgb, off, 1.0)
+    blink = nets.landmarks.blendshapes(off_face)[list(EYE_BLINK)]
+    assert float(blink.mean()) >= eyes.CLOSED_FROM  # the off crop reads them shut
+    mesh, shapes, reading = read_eyes(nets, rgb, luma, off_face, found.long_side)
+    assert reading.state is EyeState.OPEN and reading.blink is not None
+    assert reading.blink < eyes.CLOSED_FROM and shapes.shape == (52,)
+    lids = np.vstack([mesh.right_lids, mesh.left_lids])
+    truth = np.vstack([on_face.right_lids, on_face.left_lids])
+    assert float(np.abs(lids - truth).max()) < 0.05 * found.long_side
+
+
+def test_a_face_s_points_that_frame_nothing_are_not_read_again(model: object) -> None:
+    from curator.ml.faces.networks import Mesh, networks_for
+
+    nets = networks_for(model)  # type: ignore[arg-type]
+    collapsed = Mesh(np.full((478, 2), 50.0), 1.0, 10.0)
+    assert nets.landmarks.mesh_again(portrait(PORTRAITS[0]), collapsed) is None

@@ -168,6 +168,12 @@ def judge_eyes(
     return EyeReading(EyeState.CLOSED, None, lids, mean_blink)
 
 
+def read_shut(reading: EyeReading) -> bool:
+    """The blink read over the line: shut eyes, or a shut reading the rule
+    would not say (a face the model is unsure of, one too small)."""
+    return reading.state is EyeState.CLOSED or reading.note in (CANT_TELL, TOO_SMALL_TO_TELL)
+
+
 def closed_line(brow_down: float, size_px: float | None = None) -> float:
     """The mean blink from which eyes are shut on a face `size_px` pixels long
     (None: large) whose brows are lowered `brow_down` (0–1; module docstring)."""

@@ -64,7 +64,9 @@ from curator.settings import Settings
 #    a background's pattern, not a face (ml.faces.find.NO_DETAIL).
 # 9: issue 49 — a frame where the whole-frame look finds nothing, not even a
 #    hint, is looked over in quarters (ml.faces.find: a lone small face).
-STAGE_VERSION = f"faces-9|{MODEL_ID}"
+# 10: issue 49 — eyes read shut are read again on the crop their own
+#    landmarks frame (ml.faces.networks.Landmarks.mesh_again).
+STAGE_VERSION = f"faces-10|{MODEL_ID}"
 
 
 def face_model(settings: Settings) -> ModelSearch:
