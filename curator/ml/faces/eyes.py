@@ -45,6 +45,10 @@ with the old fixed line and its "can't tell" band), all GENKI faces read
 shut fell from 179 to 73 of 1,917, open UTKFace faces from 25 to 20 of
 715, and 676 of the 708 shut CEW faces read shut (681 before).
 
+A shut reading is the first of two: the stage reads such a face's
+landmarks again on the crop they frame themselves and judges that reading
+(ml.faces.find.read_eyes), so CLOSED is said only when both read shut.
+
 The lines were set on the development half of the real-faces corpus
 (../shared/data/faces-dev, pasted into photos as the acceptance does;
 tests/bench/faces_dev.py) and of GENKI-4K (issue 49): the paragraph above
