@@ -118,6 +118,25 @@ def test_a_closed_verdict_needs_a_face_the_mesh_is_sure_of() -> None:
     assert hidden.state is EyeState.UNKNOWN and hidden.note == eyes.TURNED_AWAY
 
 
+def test_only_a_reading_that_could_be_shut_eyes_asks_for_a_second_framing() -> None:
+    """`eyes.read_shut`: shut, or "can't tell" (over the line, the face
+    unsure) is read again (ml.faces.find.read_eyes); open, hidden, sunglasses
+    and a face too small ever to be called shut are not."""
+    again = [
+        eyes.judge_eyes(skin(), mesh(), (0.8, 0.8), 300),
+        eyes.judge_eyes(skin(), mesh(presence=0.7), (0.8, 0.8)),
+    ]
+    assert [r.state for r in again] == [EyeState.CLOSED, EyeState.UNKNOWN]
+    assert all(eyes.read_shut(r) for r in again)
+    not_again = [
+        eyes.judge_eyes(skin(), mesh(), (0.02, 0.02)),
+        eyes.judge_eyes(skin(), mesh(presence=0.2), (0.8, 0.8)),
+        eyes.judge_eyes(skin(), mesh(), (0.8, 0.8), eyes.CLOSED_FROM_PX - 4),
+    ]
+    assert [r.note for r in not_again] == [None, eyes.TURNED_AWAY, eyes.TOO_SMALL_TO_TELL]
+    assert not any(eyes.read_shut(r) for r in not_again)
+
+
 def test_dark_lenses_over_both_eyes_are_sunglasses_never_closed_eyes() -> None:
     face = skin(170)
     face[80:120, 90:150] = 25  # a dark lens over each eye

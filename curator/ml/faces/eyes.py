@@ -173,9 +173,11 @@ def judge_eyes(
 
 
 def read_shut(reading: EyeReading) -> bool:
-    """The blink read over the line: shut eyes, or a shut reading the rule
-    would not say (a face the model is unsure of, one too small)."""
-    return reading.state is EyeState.CLOSED or reading.note in (CANT_TELL, TOO_SMALL_TO_TELL)
+    """Shut eyes, or a reading the rule cannot tell from them ("can't tell":
+    the blink over the line on a face the model is unsure of, or no lids).
+    A face too small to be called shut is not one: a crowd's back rows
+    would each cost a second reading that could never make them CLOSED."""
+    return reading.state is EyeState.CLOSED or reading.note == CANT_TELL
 
 
 def closed_line(brow_down: float, size_px: float | None = None) -> float:

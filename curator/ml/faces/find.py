@@ -362,7 +362,7 @@ def read_eyes(
 ) -> tuple[Mesh, NDArray[np.float32], eye_rules.EyeReading]:
     """A judged face's landmarks, blendshapes and eyes' reading (`luma`:
     the pixels of `rgb`, where the face is `pixels` long). A reading of
-    shut eyes — or a blink over the line that the rule cannot confirm — is
+    shut eyes — or one the rule cannot tell from shut (`eyes.read_shut`) — is
     read again on the crop the landmarks themselves frame
     (`Landmarks.mesh_again`), and the second reading stands, its landmarks
     and blendshapes with it: shut eyes are said only when both framings
