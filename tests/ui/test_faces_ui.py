@@ -127,3 +127,31 @@ def test_a_long_file_name_wraps_inside_the_panel(people: Path, qtbot: QtBot) -> 
         right = panel.mapTo(window, panel.rect().topRight()).x()
         assert right <= window.width()
         assert panel.values["File"].text().replace("\u200b", "") == LONG_NAME
+
+
+def test_every_panel_row_has_the_height_its_wrapped_text_needs_photo_after_photo(
+    people: Path, qtbot: QtBot
+) -> None:
+    """A row that wraps to more lines than the last photo's (a long file name,
+    the faces sentence) gets its whole height each time: the scroll area's
+    body had kept a row's old height and clipped its first and last lines."""
+    with running_app(qtbot, width=1400, height=600) as app:
+        window = app.window
+        qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=30_000)
+        ids = photo_ids_by_name()
+        panel = window.loupe.panel
+
+        def clipped() -> list[str]:
+            return [
+                name
+                for name, label in panel.values.items()
+                if label.height() < label.heightForWidth(label.width())
+            ]
+
+        for name in [LONG_NAME, PORTRAITS[0], LONG_NAME, PORTRAITS[1], LONG_NAME, PORTRAITS[0]]:
+            window.show_loupe(ids[name])
+            qtbot.waitUntil(
+                lambda name=name: panel.values["File"].text() == breakable(name), timeout=30_000
+            )
+            QTest.qWait(50)
+            assert clipped() == [], name

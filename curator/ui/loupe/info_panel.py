@@ -106,6 +106,15 @@ class InfoPanel(QScrollArea):
         column.addStretch(1)
         self.setWidget(body)
 
+    def _fit_rows(self) -> None:
+        """Give every row the height its wrapped text needs at the width it
+        has. The form's own measure of a row could lag one text behind where
+        the panel scrolls: a row that wrapped to more lines than the last
+        photo's was clipped at its first and last lines."""
+        for label in self.values.values():
+            if label.width() > 0:
+                label.setMinimumHeight(label.heightForWidth(label.width()))
+
     def set_match_threshold(self, threshold: float) -> None:
         self.match_threshold = threshold
 
@@ -113,6 +122,7 @@ class InfoPanel(QScrollArea):
         if row is None:
             for label in self.values.values():
                 label.setText("—")
+            self._fit_rows()
             self.match_badge.hide()
             self.tags.show_tags(None, ())
             return
@@ -177,6 +187,7 @@ class InfoPanel(QScrollArea):
                 texts["Lighting"] = details.lighting or "—"
         for name, text in texts.items():
             self.values[name].setText(breakable(text))
+        self._fit_rows()
         self.values["Captured"].setStyleSheet("color: #ffb347;" if warning else "")
         flagged = row.faces is not None and (row.faces.closed_eyes or row.faces.soft_face)
         self.values["Faces"].setStyleSheet("color: #ffb347;" if flagged else "")
