@@ -16,8 +16,8 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -110,10 +110,17 @@ class InfoPanel(QScrollArea):
         """Give every row the height its wrapped text needs at the width it
         has. The form's own measure of a row could lag one text behind where
         the panel scrolls: a row that wrapped to more lines than the last
-        photo's was clipped at its first and last lines."""
+        photo's was clipped at its first and last lines. A hidden panel's
+        rows have no width yet: it fits them when it is shown."""
+        if not self.isVisible():
+            return
         for label in self.values.values():
-            if label.width() > 0:
-                label.setMinimumHeight(label.heightForWidth(label.width()))
+            label.setMinimumHeight(0)  # a label's height for its width counts its minimum
+            label.setMinimumHeight(label.heightForWidth(label.width()))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self, self._fit_rows)
 
     def set_match_threshold(self, threshold: float) -> None:
         self.match_threshold = threshold
