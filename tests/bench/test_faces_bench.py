@@ -24,8 +24,10 @@ Budgets asserted (issue 32 §3's goals):
 - face sharpness against a blur of the face only: mean Spearman ≥ 0.95 for
   Gaussian and motion blur;
 - ≤ 40 ms CPU per photo (one thread, 1,440 px previews) on a cull's mix —
-  the camera fixtures and the labelled set's people pictures together; the
-  people-only figure is printed (where it goes: below);
+  the camera fixtures and the labelled set's people pictures together, each
+  scaled to the 1,440 px long edge the stage is given (`as_preview`); the
+  people-only figure and the stage without the identity descriptor are
+  printed (where it goes: below; the correction: at the end);
 - an import of `IMPORT_PHOTOS` camera-sized photos (24 MP JPEGs) with faces
   ≤ 1.3 x the same import without, measured in the same run (wall time; the
   CPU of both and the faces' CPU per photo are printed).
@@ -82,6 +84,25 @@ people. Since eyes read shut are read again on their own framing
 people 27.0), load ~1; the labelled set's 18 shut faces are a far larger
 share than a shoot's blinks, and its open face read shut (18 of 19 before)
 now reads open (18 of 18).
+
+**Correction (2026-11-27): every figure above was measured on the wrong
+frames.** The cost test ran the stage on the labelled set's photos as
+they are, 360-1,137 px web pictures, and on the fixtures' decodes (several
+under 1,440 px), not on 1,440 px previews: a face in fewer pixels is more
+often too small to judge or to describe. On the same 88 frames each scaled
+to the 1,440 px preview the import gives the stage (`as_preview`), with the
+code of this turn, load ~2: **47.7 ms** a photo of the mix (people 58.4,
+no people 27.9), against the 40 ms budget; without the identity descriptor
+(SFace, issue 50: `describe=False`) 31.9 (people 34.5, no people 27.3).
+The descriptor is the difference: ~16 ms a face, about 1.5 faces a people
+photo at this size. The import bench below agrees (the faces' CPU a 24 MP
+photo there was 66 ms in the last measured run, with a group's detail
+decode on top). So the stage is over its budget by ~8 ms, all of it the
+identity descriptor's; the judgment of how faces look (detectors,
+landmarks, eyes, smile, gaze) fits with ~8 ms to spare. The levers that
+remain are the descriptor's runtime (OpenCV's DNN, one thread; onnxruntime
+on the file as shipped was slower, its weights being graph inputs, and
+would need the graph rewritten in memory) and which faces it describes.
 """
 
 from __future__ import annotations
@@ -106,6 +127,7 @@ pytestmark = pytest.mark.bench
 
 IMPORT_PHOTOS = 2000
 CAMERA_LONG_EDGE = 6000
+PREVIEW_LONG_EDGE = 1440
 MAX_CPU_MS = 40.0
 MAX_IMPORT_RATIO = 1.3
 
@@ -186,27 +208,46 @@ def _fixture_previews(fixtures: Path) -> list[np.ndarray]:
     return out
 
 
+def as_preview(rgb: np.ndarray) -> np.ndarray:
+    """`rgb` at the 1,440 px long edge of the preview the stage is given
+    (the import's, `TechnicalRequest.preview_long_edge`): the labelled set's
+    web photos are 360-1,137 px and several fixtures under 1,440, and a face
+    in fewer pixels is judged and described less often."""
+    scale = PREVIEW_LONG_EDGE / max(rgb.shape[:2])
+    size = (round(rgb.shape[1] * scale), round(rgb.shape[0] * scale))
+    kind = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+    return np.asarray(cv2.resize(rgb, size, interpolation=kind), dtype=np.uint8)
+
+
 def test_the_stage_costs_at_most_40_ms_a_photo(
     model: object, labelled: list[fe.Photo], fixtures_dir: Path
 ) -> None:
-    find = _finder(model)
-    people = [p.rgb for p in labelled]
-    others = _fixture_previews(fixtures_dir)
-    find(people[0])  # the networks load once per process: not a photo's cost
-    costs: dict[str, list[float]] = {"people": [], "no people": []}
-    for name, previews in (("people", people), ("no people", others)):
-        for rgb in previews:
-            start = time.process_time()
-            find(rgb)
-            costs[name].append(1000 * (time.process_time() - start))
-    mix = costs["people"] + costs["no people"]
+    from curator.ml.faces.find import find_faces
+
+    cv2.setNumThreads(1)
+    people = [as_preview(p.rgb) for p in labelled]
+    others = [as_preview(rgb) for rgb in _fixture_previews(fixtures_dir)]
+    find_faces(people[0], model, "bench")  # type: ignore[arg-type]  # the networks load once
+    costs: dict[str, list[float]] = {}
+    for describe in (True, False):  # the whole stage; without the identity descriptor
+        for name, previews in (("people", people), ("no people", others)):
+            key = name if describe else f"{name}, no descriptor"
+            costs[key] = []
+            for rgb in previews:
+                start = time.process_time()
+                find_faces(rgb, model, "bench", photo_sharpness=80.0, describe=describe)  # type: ignore[arg-type]
+                costs[key].append(1000 * (time.process_time() - start))
+    mixes = {
+        "mix": costs["people"] + costs["no people"],
+        "mix, no descriptor": costs["people, no descriptor"] + costs["no people, no descriptor"],
+    }
     row = {
         name: {
             "photos": len(v),
             "mean_ms": round(float(np.mean(v)), 1),
             "median_ms": round(float(np.median(v)), 1),
         }
-        for name, v in (*costs.items(), ("mix", mix))
+        for name, v in (*costs.items(), *mixes.items())
     }
     print("\nfaces stage CPU per 1,440 px preview (one thread):", json.dumps(row, indent=1))
     merge_results("faces.json", {"cost": row})

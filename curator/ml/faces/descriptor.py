@@ -27,6 +27,10 @@ faces: 40.6/41.1), >= 96 px 40.1/39.2 ms while leaving a tenth to a quarter
 of the judged faces undescribed (their spans: 10th percentile 92 px, 25th
 115 px), and no descriptor at all 28.5/28.1 ms. No gate was adopted: it
 buys about a millisecond for faces the people step then never places.
+(Those figures were measured on the labelled set's photos at their own
+360-1,137 px; on 1,440 px previews, as the stage is given them, faces are
+larger, more of them are described, and the descriptor is ~16 ms of the
+mix's 47.7 ms: tests/bench/test_faces_bench.py, the correction.)
 A photo's faces go through the model in one call (`describe_many`, a batch):
 the vectors are bit for bit those of one call a face, for up to ~8 % less a
 face (15.6 -> 14.3 ms with four faces, same run; with two, nothing measurable).
