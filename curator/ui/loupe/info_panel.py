@@ -111,12 +111,16 @@ class InfoPanel(QScrollArea):
         has. The form's own measure of a row could lag one text behind where
         the panel scrolls: a row that wrapped to more lines than the last
         photo's was clipped at its first and last lines. A hidden panel's
-        rows have no width yet: it fits them when it is shown."""
+        rows have no width yet: it fits them when it is shown. The height is
+        the text's own (`wrapped_height`), not the label's height for its
+        width, which counts the minimum set here last time; a row whose
+        height is unchanged is left alone (no layout pass of its own)."""
         if not self.isVisible():
             return
         for label in self.values.values():
-            label.setMinimumHeight(0)  # a label's height for its width counts its minimum
-            label.setMinimumHeight(label.heightForWidth(label.width()))
+            height = wrapped_height(label)
+            if height != label.minimumHeight():
+                label.setMinimumHeight(height)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -284,6 +288,16 @@ def _amber(label: QLabel, on: bool) -> None:
     if on:
         palette.setColor(QPalette.ColorRole.WindowText, AMBER)
     label.setPalette(palette)
+
+
+def wrapped_height(label: QLabel) -> int:
+    """The height `label`'s plain text takes wrapped at the label's width, as
+    QLabel lays it out (its font, alignment, margins), whatever its minimum."""
+    margins = label.contentsMargins()
+    inner = label.width() - margins.left() - margins.right() - 2 * label.margin()
+    flags = int(label.alignment().value) | int(Qt.TextFlag.TextWordWrap)
+    text = label.fontMetrics().boundingRect(0, 0, max(1, inner), 1_000_000, flags, label.text())
+    return text.height() + margins.top() + margins.bottom() + 2 * label.margin()
 
 
 def _heading(text: str, parent: QWidget) -> QLabel:
