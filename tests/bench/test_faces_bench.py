@@ -106,6 +106,21 @@ as shipped 34.2, and 28.6 with the weights moved out of the graph's inputs
 (which lets it fold constants); OpenCV's FP16 target is not run by its new
 engine (16.3). The lever left is which faces it describes, and whether
 they are described inside this stage at all.
+
+Measured again (2026-11-27, this machine's Zen 4 cores, which have
+AVX-512 VNNI and BF16; one thread, CPU time, the median of 15 forwards of
+one face; 799 faces of the people dev half's identity photos, as the stage
+aligns them, against OpenCV's FP32 vectors): SFace is 1.15 GFLOPs a face
+(27 convolutions), and OpenCV's 16 ms is ~72 GFLOP/s, near one core's FP32
+peak, so no FP32 runtime can halve it. Int8, statically quantised per
+channel by onnxruntime's tool (calibrated on the 82 faces of the labelled
+set): slower everywhere — onnxruntime 20.8 ms, OpenCV's classic engine
+26.1, its new engine 39.5 (QDQ form: 31.9 classic, not run by the new
+one) — with cosine 0.94-1.0 to the FP32 vector. Torch 2.14's BF16
+autocast on the frozen graph: 12.1 ms (FP32 there 17.3), cosine >= 0.996,
+a quarter off one face for torch in every faces worker. Neither is taken:
+only a smaller identity network (new weights, the people figures measured
+again) would bring the stage within its budget with the descriptor in it.
 """
 
 from __future__ import annotations
