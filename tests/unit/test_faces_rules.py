@@ -15,6 +15,7 @@ from curator.install import face_model as installer
 from curator.ml.bursts import best_frame, exposed_well, people_first
 from curator.ml.faces import eyes
 from curator.ml.faces.files import MODEL_FILES, find_face_model
+from curator.ml.faces.find import without_parts
 from curator.ml.faces.networks import (
     LEFT_EYE_LIDS,
     RIGHT_EYE_LIDS,
@@ -190,6 +191,24 @@ def test_detections_of_one_face_merge_and_neighbours_stay_apart() -> None:
     merged = merge_detections([chin, again, neighbour, a])
     assert [round(d.score, 1) for d in merged] == [0.9, 0.8]
     assert merged[0].box[0] == pytest.approx(103.0, abs=0.5)  # score-weighted, chin too
+
+
+def test_an_unsure_detection_on_a_sure_face_s_forehead_or_chin_is_that_face() -> None:
+    kp = np.zeros((6, 2))
+    face = Detection(0.77, (612.0, 622.0, 120.0, 120.0), kp)
+    # The burst bench's forehead (hair above the face) and chin (the neck below).
+    forehead = Detection(0.32, (615.0, 557.0, 84.0, 84.0), kp)
+    chin = Detection(0.35, (627.0, 688.0, 95.0, 95.0), kp)
+    # A real neighbour, cheek to cheek (the bench's two-person GENKI photo):
+    # beside the face, not on it; and a sure face above another (a back row).
+    neighbour = Detection(0.32, (694.0, 671.0, 78.0, 78.0), kp)
+    back_row = Detection(0.9, (615.0, 540.0, 110.0, 110.0), kp)
+    kept = without_parts([face, forehead, chin, neighbour, back_row])
+    assert kept == [face, neighbour, back_row]
+    # Only a face at least as large hosts a part; an unsure face alone stays.
+    big = Detection(0.3, (600.0, 560.0, 200.0, 200.0), kp)
+    assert without_parts([face, big]) == [face, big]
+    assert without_parts([forehead, chin]) == [forehead, chin]
 
 
 def frame(pid: int, t: float, sharp: float, expo: float, **faces: object) -> Frame:

@@ -30,6 +30,19 @@
    The hints and the short-range detector's quarters are a second look:
    when the first (both detectors over the whole frame) is already sure of
    a face and asked for no quarters, it is skipped (`is_confident`).
+   An unsure detection stacked on a sure face — its centre within
+   `PART_DX` of that face's width across and `PART_DY` of its height up or
+   down, and no larger — is that face's forehead or chin found again, and
+   is dropped (`without_parts`; the merge's own test, `networks.
+   centres_inside`, takes a part centred near the face's box, and these sit
+   two thirds of a face above or below it). On the burst bench's 1,440
+   frames it fired 4 times, each on a face's forehead (hair, sunglasses
+   pushed up) or chin and neck — 3 of them had been judged as a second,
+   key face ("turned away or hidden", or even "open") and cost a peak its
+   star — and never on the labelled set's people photos (both scales), the
+   camera fixtures, or the 800 people dev photos (red carpets, crowds),
+   where a real neighbour sits beside a face (0.6-1.7 of its width across),
+   not on it.
 2. At most `MAX_FACES` faces are kept (the most confident): a hostile image
    of a million tiny "faces" costs one capped list, never a million
    landmarks. The `MAX_JUDGED` largest faces of at least
@@ -126,6 +139,8 @@ MIN_PRESENCE = 0.1  # under it the mesh sees no face at all (false detections re
 MIN_SCORE = 0.25  # the detector's threshold (see the module docstring)
 NEAR_MIN_SCORE = 0.5  # the short-range detector's
 SURE_SCORE = 0.5  # a detection this confident is a face without the mesh's word
+PART_DX = 0.25  # an unsure detection this near a sure face's centre across (of its width) …
+PART_DY = 0.8  # … and this near up or down (of its height) is a part of that face
 NO_DETAIL = 1.5  # a face the mesh hardly sees with an eye band this flat is none (step 3)
 NEAR_SURE_SCORE = 0.75  # ... from the short-range detector
 SMALL_FACE_SHARE = 0.12  # a face under this share of the long edge asks for the quarters pass
@@ -191,6 +206,31 @@ def detect_faces(nets: Networks, rgb: NDArray[np.uint8]) -> list[Detection]:
             near += [d for d in found_there if not cut_by_region(d, region, seen.shape)]
     merged = merge_detections(found + near_rescored(near))
     return [_scaled(d, factor) for d in merged[:MAX_FACES]]
+
+
+def without_parts(detections: list[Detection]) -> list[Detection]:
+    """`detections` less each unsure one (under `SURE_SCORE`) stacked on a
+    sure face no smaller than it: centred within `PART_DX` of that face's
+    width across and `PART_DY` of its height up or down — its forehead or
+    chin found again (module docstring, step 1). Order is kept."""
+    sure = [d for d in detections if d.score >= SURE_SCORE]
+    if not sure:
+        return detections
+    return [d for d in detections if d.score >= SURE_SCORE or not _on_a_face(d, sure)]
+
+
+def _on_a_face(d: Detection, sure: list[Detection]) -> bool:
+    x, y, w, h = d.box
+    cx, cy = x + w / 2, y + h / 2
+    for face in sure:
+        fx, fy, fw, fh = face.box
+        if face.long_side < d.long_side or fw <= 0 or fh <= 0:
+            continue
+        across = abs(cx - (fx + fw / 2)) / fw
+        up_down = abs(cy - (fy + fh / 2)) / fh
+        if across <= PART_DX and up_down <= PART_DY:
+            return True
+    return False
 
 
 def near_rescored(near: list[Detection]) -> list[Detection]:
@@ -289,6 +329,7 @@ def find_faces(
         factor = max(sharper.shape[:2]) / max(height, width)
         judge_on = groups.as_rgb(sharper)
         detections = groups.detail_detections(nets, judge_on, detections, factor)
+    detections = without_parts(detections)
     detections.sort(key=lambda d: -d.long_side)
     # The luma and its working scale only once a face is to be judged: most
     # frames of a shoot have none, and the area-averaged 1,024 px copy of a

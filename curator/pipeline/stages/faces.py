@@ -66,7 +66,9 @@ from curator.settings import Settings
 #    hint, is looked over in quarters (ml.faces.find: a lone small face).
 # 10: issue 49 — eyes read shut are read again on the crop their own
 #    landmarks frame (ml.faces.networks.Landmarks.mesh_again).
-STAGE_VERSION = f"faces-10|{MODEL_ID}"
+# 11: issue 49 — an unsure detection stacked on a sure face (its forehead or
+#     chin found again) is not a second face (ml.faces.find.without_parts).
+STAGE_VERSION = f"faces-11|{MODEL_ID}"
 
 
 def face_model(settings: Settings) -> ModelSearch:
