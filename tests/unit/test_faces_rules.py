@@ -5,6 +5,7 @@ the face boxes turned with the photo, and bursts preferring open eyes."""
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -165,6 +166,23 @@ def test_key_faces_are_the_largest_those_near_their_size_and_sharp_ones_not_much
     keys = [f.key for f in mark_key_faces(faces)]
     assert keys == [True, True, True, False, False, False]
     assert [f.key for f in mark_key_faces([face(30, None)])] == [False]
+
+
+def test_an_unsure_face_well_under_the_largest_sure_one_is_not_key() -> None:
+    def scored(size: int, confidence: float, eyes_: EyeState = EyeState.OPEN) -> Face:
+        return replace(face(size, 80.0, eyes_), confidence=confidence)
+
+    # The burst bench's street lamp read as a face (54 px, detector 0.33, in
+    # focus) beside the real 160 px face: no subject.
+    lamp = mark_key_faces([scored(160, 0.93), scored(54, 0.33)])
+    assert [f.key for f in lamp] == [True, False]
+    # Sure of it, the same small sharp face is key (the bride at a third of
+    # the groom's size); unsure but near the sure face's size, too.
+    assert [f.key for f in mark_key_faces([scored(160, 0.93), scored(54, 0.8)])] == [True, True]
+    partner = mark_key_faces([scored(160, 0.93), scored(120, 0.3, EyeState.UNKNOWN)])
+    assert [f.key for f in partner] == [True, True]
+    # Where no face is sure, the unsure ones are judged by size and focus alone.
+    assert [f.key for f in mark_key_faces([scored(160, 0.4), scored(54, 0.3)])] == [True, True]
 
 
 def test_the_summary_reads_only_key_faces() -> None:

@@ -127,7 +127,7 @@ from curator.ml.faces.networks import (
     networks_for,
 )
 from curator.ml.faces.sharpness import band_sharpness, eye_band
-from curator.ml.faces.verdicts import mark_key_faces, summarize
+from curator.ml.faces.verdicts import SURE_FACE, mark_key_faces, summarize
 from curator.records import Face, FacesFailure, FacesFound, FacesOutcome
 
 MAX_FACES = 200
@@ -138,7 +138,7 @@ MAX_LONG_EDGE = 2048
 MIN_PRESENCE = 0.1  # under it the mesh sees no face at all (false detections read ~0.0)
 MIN_SCORE = 0.25  # the detector's threshold (see the module docstring)
 NEAR_MIN_SCORE = 0.5  # the short-range detector's
-SURE_SCORE = 0.5  # a detection this confident is a face without the mesh's word
+SURE_SCORE = SURE_FACE  # a detection this confident is a face without the mesh's word
 PART_DX = 0.25  # an unsure detection this near a sure face's centre across (of its width) …
 PART_DY = 0.8  # … and this near up or down (of its height) is a part of that face
 NO_DETAIL = 1.5  # a face the mesh hardly sees with an eye band this flat is none (step 3)

@@ -8,8 +8,15 @@ keeps its own verdict. A judged face is key when it is
 - in focus and not tiny beside it: at least `IN_FOCUS_SIZE` of the largest
   face's size and within `IN_FOCUS_MARGIN` points of the sharpest judged
   face's sharpness (a bride at half the groom's size, both sharp).
-A face that is not judged (too small) is never key. A photo with judged
-faces always has at least one key face (the largest).
+A face that is not judged (too small) is never key, and neither is one the
+detector was unsure of (under `SURE_FACE`: kept only because the mesh saw a
+face in it) that is under `NEAR_LARGEST` of the largest face it was sure
+of: a bystander half hidden, or a background's pattern — on the burst
+bench's 1,440 frames a street lamp read as a face with open eyes, a
+shoulder under a mop of hair, a photo's corner, all in focus beside the
+real face and so key by the second rule; no face of the labelled set's
+people photos changes. A photo with judged faces always has at least one
+key face (the largest).
 
 The photo's summary (`FacesSummary`):
 - CLOSED EYES: a key face's eyes are closed;
@@ -41,6 +48,7 @@ from dataclasses import replace
 from curator.records import EyeState, Face, FacesSummary, Looking
 
 NEAR_LARGEST = 0.55
+SURE_FACE = 0.5  # the detector's score (find.SURE_SCORE's scale) of a face it is sure of
 IN_FOCUS_SIZE = 0.3
 IN_FOCUS_MARGIN = 12.0
 SOFT_GAP = 25.0
@@ -53,11 +61,15 @@ def mark_key_faces(faces: list[Face]) -> list[Face]:
     if not judged:
         return [replace(f, key=False) for f in faces]
     largest = max(f.size_px for f in judged)
+    sure = [f.size_px for f in judged if _sure(f)]
+    largest_sure = max(sure) if sure else 0
     sharp = [f.sharpness for f in judged if f.sharpness is not None]
     sharpest = max(sharp) if sharp else None
 
     def key(face: Face) -> bool:
         if not face.judged:
+            return False
+        if not _sure(face) and face.size_px < NEAR_LARGEST * largest_sure:
             return False
         if face.size_px >= NEAR_LARGEST * largest:
             return True
@@ -69,6 +81,12 @@ def mark_key_faces(faces: list[Face]) -> list[Face]:
         )
 
     return [replace(f, key=key(f)) for f in faces]
+
+
+def _sure(face: Face) -> bool:
+    """Whether the detector was sure of `face` (where no face of the photo
+    is, the rule above takes nothing away)."""
+    return face.confidence >= SURE_FACE
 
 
 def is_soft(face: Face, photo_sharpness: float | None) -> bool:

@@ -68,7 +68,9 @@ from curator.settings import Settings
 #    landmarks frame (ml.faces.networks.Landmarks.mesh_again).
 # 11: issue 49 — an unsure detection stacked on a sure face (its forehead or
 #     chin found again) is not a second face (ml.faces.find.without_parts).
-STAGE_VERSION = f"faces-11|{MODEL_ID}"
+# 12: issue 49 — an unsure face under NEAR_LARGEST of the largest sure face
+#     is no key face (ml.faces.verdicts.mark_key_faces).
+STAGE_VERSION = f"faces-12|{MODEL_ID}"
 
 
 def face_model(settings: Settings) -> ModelSearch:
