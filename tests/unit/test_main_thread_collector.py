@@ -268,7 +268,11 @@ def test_a_costly_full_collection_freezes_its_survivors_and_a_reclaim_frees_thei
         frozen = gc.get_freeze_count()
         full_collection_due()
         off.collect_due()
-        assert off.collections[2] == 1 and gc.get_freeze_count() == frozen  # nothing frozen
+        # Nothing frozen: the count does not grow. (It may shrink: where an
+        # earlier test of this process froze its objects, one of them freed by
+        # its reference count meanwhile leaves the permanent generation — a
+        # full run read 834,773 against 834,775.)
+        assert off.collections[2] == 1 and gc.get_freeze_count() <= frozen
         full_collection_due()
         collector.collect_due()
         assert collector.collections[2] == 1 and collector.survivor_freezes == 1
