@@ -516,7 +516,7 @@ def burst_frames(model: str) -> list[Frame]:
         pid, path, make, cam, stored_when, seq, bias, sig, sharp, expo, pref = row[:11]
         shutter, f_number, iso, drive, index, ev, eyes_open, closed, face_sharp = row[11:20]
         ready, looking, smiling, smile = row[20:]
-        when = _stored_datetime(stored_when)
+        when = stored_datetime(stored_when)
         if when is None:
             continue
         full = decode_path(path)
@@ -552,7 +552,7 @@ def burst_frames(model: str) -> list[Frame]:
     return frames
 
 
-def _stored_datetime(value: object) -> datetime | None:
+def stored_datetime(value: object) -> datetime | None:
     """A DateTimeField's stored text ("2024-05-01 10:00:00.150000") as a datetime."""
     if isinstance(value, datetime):
         return value

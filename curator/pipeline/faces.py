@@ -12,12 +12,19 @@ catalog, a photo measured while the model was missing, a new stage version:
    `processes()`), on the decode pool's threads, and applies the results in
    batches on the writer thread; each batch's photo ids go out in
    `photos_changed`, so the grid's badges fill in live;
-3. then the people step (`pipeline.stages.people.update_people`: faces
+3. then the look again (`pipeline.stages.faces.plan_look_again`): frames
+   in which no face was found while the frames shot beside them show key
+   faces, planned as a Job on the writer thread once the back-fill is
+   written (so it sees the back-fill's faces), judged and applied by a
+   `FacesRunner` as in step 2; its counts go in the report as
+   `looked_again` and `found_again` (the frames that have faces now), its
+   failures as `failed`;
+4. then the people step (`pipeline.stages.people.update_people`: faces
    without a person joined into people) as a Job on the writer pool, its
    counts in `stages["people"]`; skipped after `cancel()` or a storage
    fault, and its own failure is logged, never the run's; with the setting
    `people_recognition` off it deletes every descriptor and person instead;
-4. `ended` is emitted once nothing runs — also when nothing was planned, when
+5. `ended` is emitted once nothing runs — also when nothing was planned, when
    the model is missing, or after `cancel()`.
 The run's report gets the stage's counts (`stages["faces"]`: done, failed,
 skipped and the reason, plus the photos judged beside their measurement,
@@ -41,15 +48,23 @@ from curator.engine.progress import ProgressBoard, StageState
 from curator.engine.stage_runner import RunSummary, StageGate
 from curator.pipeline.phase import PipelinePools
 from curator.pipeline.report import RunReport, RunRequest
-from curator.pipeline.stages.faces import FacesPlan, FacesRunner, plan_faces
+from curator.pipeline.stages.faces import FacesPlan, FacesRunner, plan_faces, plan_look_again
 from curator.pipeline.stages.people import PeopleResult, update_people
 from curator.settings import Settings
 
 STAGE = "faces"
 
 
-def _plan(generation: int, settings: Settings, cache_dir: str) -> tuple[int, FacesPlan]:
-    return generation, plan_faces(settings, cache_dir)
+Planner = Callable[[Settings, str], FacesPlan]
+BACK_FILL, LOOK_AGAIN = "back-fill", "look again"
+_PLANNERS: dict[str, Planner] = {BACK_FILL: plan_faces, LOOK_AGAIN: plan_look_again}
+_NEXT = {BACK_FILL: LOOK_AGAIN}  # the step after each (none: the people step)
+
+
+def _plan(
+    generation: int, planner: Planner, settings: Settings, cache_dir: str
+) -> tuple[int, FacesPlan]:
+    return generation, planner(settings, cache_dir)
 
 
 def _grouped(generation: int, recognise: bool) -> tuple[int, PeopleResult]:
@@ -78,6 +93,7 @@ class FacesPhase(QObject):
         self._settings = Settings()
         self._gate = StageGate()
         self._runner: FacesRunner | None = None
+        self._step = BACK_FILL
         self._planning = False
         self._cancelled = False
         self._planned: Delivery[tuple[int, FacesPlan] | Exception] = delivery_to(
@@ -95,9 +111,22 @@ class FacesPhase(QObject):
     def start(self, settings: Settings, gate: StageGate, report: RunReport) -> None:
         self._generation += 1
         self._report, self._settings, self._gate = report, settings, gate
-        self._cancelled, self._planning = False, True
-        job = partial(_plan, self._generation, settings, self.cache_dir)
+        self._cancelled = False
+        self._plan_step(BACK_FILL)
+
+    def _plan_step(self, step: str) -> None:
+        """Steps 1 and 3: plan the back-fill or the look again on the writer pool."""
+        self._step, self._planning = step, True
+        job = partial(_plan, self._generation, _PLANNERS[step], self._settings, self.cache_dir)
         self.pools.write.start(Job(job, self._planned, log_and_deliver))
+
+    def _after_step(self) -> None:
+        """The next step once the current one has nothing (more) running."""
+        following = _NEXT.get(self._step)
+        if following is None or self._cancelled or self._report.error:
+            self._group_people()
+        else:
+            self._plan_step(following)
 
     def cancel(self) -> None:
         self._cancelled = True
@@ -137,7 +166,7 @@ class FacesPhase(QObject):
         elif not self._cancelled:
             self._start_planned(planned[1])
         if self._runner is None:
-            self._group_people()
+            self._after_step()
 
     def _plan_failed(self, exc: Exception) -> None:
         storage = storage_problem(exc, what="the catalog")
@@ -147,7 +176,7 @@ class FacesPhase(QObject):
         record_error(
             stage=STAGE,
             error_type=type(exc).__name__,
-            message=f"Curator could not plan judging faces: {exc}",
+            message=f"Curator could not plan judging faces ({self._step}): {exc}",
             detail=repr(exc),
         )
 
@@ -192,17 +221,21 @@ class FacesPhase(QObject):
                 self._report.error = runner.write_error
             runner.deleteLater()
         counts = self._report.stages.setdefault(STAGE, {})
-        for key in ("done", "failed", "write_failed"):
+        renamed = {"done": "looked_again", "with_faces": "found_again"}
+        for key in ("done", "failed", "write_failed", "with_faces"):
+            if self._step == BACK_FILL and key == "with_faces":
+                continue
+            name = renamed.get(key, key) if self._step == LOOK_AGAIN else key
             if summary.counts.get(key):
-                counts[key] = int(counts.get(key) or 0) + int(summary.counts[key])
+                counts[name] = int(counts.get(name) or 0) + int(summary.counts[key])
         done = int(summary.counts.get("done", 0)) + int(summary.counts.get("failed", 0))
         state = StageState.CANCELLED if summary.cancelled else StageState.DONE
         note = f"{summary.counts['failed']} failed" if summary.counts.get("failed") else ""
         self.board.emit(STAGE, state, done, done, note)
-        self._group_people()
+        self._after_step()
 
     def _group_people(self) -> None:
-        """Step 3 (see the module docstring), then `ended`."""
+        """Step 4 (see the module docstring), then `ended`."""
         if self._cancelled or self._report.error:
             self.ended.emit()
             return

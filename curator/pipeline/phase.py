@@ -21,8 +21,9 @@ storage fault); nothing goes back to an earlier phase.
 - PREPARE (prepare pool): scan + plan;
 - QUICK_LOOK then TECHNICAL (decode pool: threads waiting on the children);
 - XMP (prepare pool): the readings become decisions once the rows exist;
-- FACES: the faces back-fill (planned on the writer pool, judged in the
-  decoder children on the decode pool) — skipped when a run asks no faces;
+- FACES: the faces back-fill, then the look again at burst frames without
+  a face (planned on the writer pool, judged in the decoder children on
+  the decode pool) — skipped when a run asks no faces;
 - JUDGE: embed (ML pool) and describe (LLM pool) side by side;
 - SCORE (ML pool): rescore or train, regroup bursts, tag confidences.
 """

@@ -26,7 +26,9 @@ QCoreApplication loop), and every worker's result comes back as an
    connection, in short transactions), so the score phase trains on them;
    then FACES (`pipeline.faces`): the faces back-fill of measured photos the
    import did not judge (an import's new photos had theirs judged beside
-   their measurement); a back-fill run starts here;
+   their measurement), then the look again at frames without a face whose
+   burst siblings show faces (before SCORE regroups the bursts); a
+   back-fill run starts here;
 4. JUDGE (`pipeline.judge`): embed (ML pool) and describe (LLM pool, after
    an Ollama health check on that pool) side by side — a stage whose model
    is absent is `skipped` with the sentence that says what to do;

@@ -1,13 +1,15 @@
 """The faces stage through `curator import`: judged beside the measurement,
 back-filled on an old catalog, skipped with a sentence without the model (and
 `curator doctor` says so), a crash of the face model failing only the faces,
-and what `list --json`, `status` and `search` say."""
+a burst's frame looked at again where its siblings show a face, and what
+`list --json`, `status` and `search` say."""
 
 from __future__ import annotations
 
 import json
 import shutil
 import sqlite3
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,7 @@ from curator.pipeline.stages.technical_runner import TechnicalRunner, import_cou
 from curator.settings import Settings
 from tests.faces_helpers import FACES_DATA, PORTRAITS, installed_model
 from tests.helpers import crash_when_judging_faces
-from tests.imaging_helpers import make_jpeg
+from tests.imaging_helpers import exif_block, make_jpeg
 from tests.integration.cli_helpers import import_json, list_json, run_cli
 from tests.pools import make_pool
 
@@ -142,3 +144,53 @@ def test_a_face_model_that_crashes_the_decoder_fails_only_the_faces(
             "SELECT count(*) FROM stage_run WHERE stage = 'technical' AND status = 'done'"
         ).fetchone()[0]
         assert technical == 3
+
+
+def test_a_burst_frame_without_a_face_is_looked_at_again_where_its_siblings_show_one(
+    tmp_path: Path, fixtures_dir: Path, curator_home: Path
+) -> None:
+    """The burst bench's seed 494, burst 77: the laughing peak's face is missed by
+    the whole frame's look; its siblings' are found. A frame of the bare scene
+    shot beside them is looked at again too, finds nothing and says so; a
+    second import looks at neither again."""
+    from PIL import Image
+
+    from curator.ml.faces.find import LOOKED_AGAIN
+    from tests.bench import faces_dev as fd
+    from tests.bench import smile_dev as sd
+    from tests.bench.burst_star import paste
+
+    if sd.missing_reason():
+        pytest.skip(sd.missing_reason())
+    installed_model()
+    names = sorted(p.name for p in (fixtures_dir / "jpeg").glob("*.jpg"))
+    cover = fd.blurred_backgrounds(fixtures_dir)[names.index("sony_a200_unset_clock.jpg")]
+    shoot = tmp_path / "burst"
+    shoot.mkdir()
+    frames: dict[str, Image.Image] = {
+        "glum": paste(cover, sd.dev_folder() / "file2651.jpg", 246, 293, 825),
+        "peak": paste(cover, sd.dev_folder() / "file1185.jpg", 246, 293, 825),
+        "other": paste(cover, sd.dev_folder() / "file2691.jpg", 246, 293, 825),
+        "bare": cover,
+    }
+    start = datetime(2024, 6, 1, 13, 0, 0)
+    for i, (name, frame) in enumerate(frames.items()):
+        when = start + timedelta(seconds=i)
+        exif = exif_block(captured_at=when, make="Bench", model="Burst")
+        frame.save(shoot / f"{i}_{name}.jpg", quality=90, exif=exif)
+    result = import_json(shoot, "--stages", "technical,faces,score")
+    faces = result["stages"]["faces"]
+    assert faces["done"] == 4 and faces["looked_again"] == 2 and faces["found_again"] == 1
+    photos = {Path(str(p["path"])).stem.split("_")[1]: p for p in list_json()}
+    (peak,) = photos["peak"]["faces"]  # type: ignore[misc]
+    assert peak["key"] and peak["eyes"] == "open" and peak["smile"] >= 0.5
+    assert peak["looking"] == "camera"
+    assert photos["bare"]["faces"] == []
+    con = sqlite3.connect(curator_home / "catalog.sqlite")
+    notes = dict(con.execute("SELECT photo_id, note FROM photo_faces").fetchall())
+    con.close()
+    assert notes[photos["bare"]["id"]] == LOOKED_AGAIN  # the panel says why
+    assert notes[photos["peak"]["id"]] is None
+    assert photos["peak"]["burst_best"] is True  # the smile at the camera gets the star
+    again = import_json(shoot, "--stages", "technical,faces,score")
+    assert "looked_again" not in again["stages"].get("faces", {})

@@ -321,3 +321,31 @@ def test_the_likeliest_rejects_put_a_face_verdict_s_rejects_first(catalog: objec
     sql, params = gallery_sql(query)  # SQL's own, for catalogs it cannot pack
     rows = Photo._meta.database.execute_sql(sql, params).fetchall()
     assert [names[r[0]] for r in rows] == expected
+
+
+def test_the_look_again_reads_faceless_frames_and_the_key_faces_beside_them(
+    catalog: object,
+) -> None:
+    from curator.catalog.people.look_again import frames_to_look_again
+
+    db = Photo._meta.database
+    faced, faceless, noted, stale, purged = (photo(n) for n in range(1, 6))
+    alone = photo(60)  # a minute later: no frame with a face within the pause
+    Photo.update(camera_make="Canon", camera_model="EOS R5", width=6000, height=4000).where(
+        Photo.id == faced
+    ).execute()
+    assert frames_to_look_again(V, 3.0) == ([], [])  # nothing judged yet: nothing to read
+    store.apply_faces(db, [(faced, found(OPEN, replace(CLOSED, key=False)))])
+    store.apply_faces(db, [(pid, FacesFound((), V)) for pid in (faceless, purged, alone)])
+    store.apply_faces(db, [(noted, FacesFound((), V, note="too small to look for faces in"))])
+    store.apply_faces(db, [(stale, FacesFound((), "faces-0"))])
+    Photo.update(deleted_at=utcnow()).where(Photo.id == purged).execute()
+    todo, with_faces = frames_to_look_again(V, 3.0)
+    assert [t.frame.photo_id for t in todo] == [faceless]
+    assert todo[0].preview_key == "p/2.jpg" and todo[0].noise_sd == 1.5
+    assert todo[0].frame.camera is None and todo[0].frame.aspect is None
+    assert todo[0].frame.when == datetime(2024, 6, 1, 12, 0, 2)
+    (frame,) = with_faces
+    assert frame.photo_id == faced and frame.camera == "Canon EOS R5" and frame.aspect == 1.5
+    assert frame.faces == (OPEN.box,)  # its key face only
+    assert frames_to_look_again(V, 0.5) == ([], [])  # 1 s apart: outside a 0.5 s pause

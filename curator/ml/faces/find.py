@@ -27,6 +27,11 @@
    96 px on a blurred leaf), for ~1.5 ms more a camera fixture's frame
    without people (4 on the blurred backgrounds), and no face on the
    fixtures' photos.
+   A frame of a burst whose other frames show key faces while it showed
+   none is looked at again there (`look_again`, planned by
+   `ml.faces.relook` after the burst's frames are all judged): the
+   full-range detector over a region `AGAIN_ZOOM` times each face's side
+   around it, on the frame's own pixels (`again_regions`).
    The hints and the short-range detector's quarters are a second look:
    when the first (both detectors over the whole frame) is already sure of
    a face and asked for no quarters, it is skipped (`is_confident`).
@@ -95,7 +100,7 @@ is deterministic for the same pixels and model.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -126,6 +131,7 @@ from curator.ml.faces.networks import (
     merge_detections,
     networks_for,
 )
+from curator.ml.faces.relook import Box
 from curator.ml.faces.sharpness import band_sharpness, eye_band
 from curator.ml.faces.verdicts import SURE_FACE, mark_key_faces, summarize
 from curator.records import Face, FacesFailure, FacesFound, FacesOutcome
@@ -149,10 +155,16 @@ MAX_HINTS = 2
 HINT_ZOOM = 5.0  # a hint's closer look: a region of this many times its side
 HINT_MIN_PX = 96
 HINT_OVERLAP = 0.1  # a hint overlapping a found face this much is that face
+AGAIN_ZOOM = 3.0  # a look again where a burst's other frames show a face: this many sides
+AGAIN_SIZE = (0.3, 2.0)  # ... finding it at this share of that face's side ...
+AGAIN_REACH = 1.0  # ... centred within this many of its sides of that face's centre
 QUARTER_OVERLAP = 0.2
 HALVE_FROM = 1152  # a frame this large is looked at at half size (6 x the detector's input)
 TOO_SMALL_TO_SEARCH = "too small to look for faces in"
 NOT_JUDGED_MANY = "not judged (too many faces)"
+# The note of a frame looked at again where its burst's other frames show
+# faces (`look_again`) that still shows none: it is not looked at again.
+LOOKED_AGAIN = "none found, even looking again where the frames beside it show a face"
 
 
 def quarters(width: int, height: int) -> list[tuple[int, int, int, int]]:
@@ -162,7 +174,9 @@ def quarters(width: int, height: int) -> list[tuple[int, int, int, int]]:
     return [(x, y, w, h) for y in (0, height - h) for x in (0, width - w)]
 
 
-def detect_faces(nets: Networks, rgb: NDArray[np.uint8]) -> list[Detection]:
+def detect_faces(
+    nets: Networks, rgb: NDArray[np.uint8], look_again: Sequence[Box] = ()
+) -> list[Detection]:
     """Step 1 and the cap of step 2 (see the module docstring). The detectors
     look at a half-size copy when the frame is large (their inputs are 192 and
     128 px: reducing a 1,440 px frame to it once, not in every pass, saved a
@@ -178,7 +192,18 @@ def detect_faces(nets: Networks, rgb: NDArray[np.uint8]) -> list[Detection]:
     the people bench (tests/bench/test_faces_bench.py says more). The price:
     beside a sure face, another face that only the closer looks would have
     found is missed (on the cull mix one of 78 faces, eyes unknown; another
-    photo gained one from the changed merges)."""
+    photo gained one from the changed merges).
+
+    `look_again` (fractions of the frame: where a burst's other frames show
+    key faces, `ml.faces.relook`) adds the full-range detector's look at a
+    region `AGAIN_ZOOM` times each face's side around it, on the frame's
+    own pixels, not the half-size copy (`again_regions`), and keeps only
+    the faces at the place and of the size of one looked for (`_at_place`):
+    the frame's first look found none, and a look again answers only where
+    the burst's face is. (The back-fill judges the cached preview, a JPEG
+    of the frame the import judged: on two camera fixtures without people
+    its pixels read a 0.50-0.52 detection the import's had not, 24 and
+    52 px — a sure face wherever the look's region covered it.)"""
     height, width = rgb.shape[:2]
     factor = 2 if max(width, height) >= HALVE_FROM else 1
     seen = rgb
@@ -204,8 +229,44 @@ def detect_faces(nets: Networks, rgb: NDArray[np.uint8]) -> list[Detection]:
         for region in regions:
             found_there = nets.near_detector.detect(seen, region, threshold=NEAR_MIN_SCORE)
             near += [d for d in found_there if not cut_by_region(d, region, seen.shape)]
-    merged = merge_detections(found + near_rescored(near))
-    return [_scaled(d, factor) for d in merged[:MAX_FACES]]
+    merged = [_scaled(d, factor) for d in merge_detections(found + near_rescored(near))]
+    if look_again:  # a frame whose first look found none: only what it looks for
+        merged = [
+            d
+            for d in merge_detections(merged + looked_again(nets, rgb, look_again))
+            if any(_at_place(d, box, rgb.shape) for box in look_again)
+        ]
+    return merged[:MAX_FACES]
+
+
+def looked_again(nets: Networks, rgb: NDArray[np.uint8], boxes: Sequence[Box]) -> list[Detection]:
+    """The full-range detector's findings in `again_regions(boxes)`."""
+    return [
+        d
+        for region in again_regions(boxes, rgb.shape)
+        for d in nets.detector.detect(rgb, region, threshold=MIN_SCORE)
+    ]
+
+
+def _at_place(d: Detection, box: Box, shape: tuple[int, ...]) -> bool:
+    """Whether `d` is the face a look again looks for at `box` (fractions):
+    centred within `AGAIN_REACH` of its side from the box's centre, its long
+    side within `AGAIN_SIZE` of it, and large enough to judge
+    (`eyes.MIN_JUDGED_PX`: the point of the look is to judge the face).
+    A burst's subject keeps its place and size from frame to frame; an eye
+    found alone, or a pattern elsewhere, does not (on the burst bench a
+    peak's eye read a 20 px "face" at 0.71 in a region looking for its
+    131 px face — eyes alone read 0.15-0.26 of the face's side there, the
+    faces found 0.32-1.0: the bench's siblings are different people's crops
+    pasted at one size, so their faces differ more than one person's do)."""
+    height, width = shape[:2]
+    side = max(box[2] * width, box[3] * height)
+    cx, cy = (box[0] + box[2] / 2) * width, (box[1] + box[3] / 2) * height
+    dx = abs(d.box[0] + d.box[2] / 2 - cx)
+    dy = abs(d.box[1] + d.box[3] / 2 - cy)
+    low = max(AGAIN_SIZE[0] * side, eye_rules.MIN_JUDGED_PX)
+    near = dx <= AGAIN_REACH * side and dy <= AGAIN_REACH * side
+    return near and low <= d.long_side <= AGAIN_SIZE[1] * side
 
 
 def without_parts(detections: list[Detection]) -> list[Detection]:
@@ -261,15 +322,40 @@ def hint_regions(
     if faces:
         boxes = np.array([d.box for d in faces], dtype=np.float64)
         hints = [h for h in hints if not (box_ious(np.array(h.box), boxes) > HINT_OVERLAP).any()]
+    return [
+        _square_around(
+            h.box[0] + h.box[2] / 2, h.box[1] + h.box[3] / 2, h.long_side, HINT_ZOOM, shape
+        )
+        for h in hints[:MAX_HINTS]
+    ]
+
+
+def again_regions(boxes: Sequence[Box], shape: tuple[int, ...]) -> list[tuple[int, int, int, int]]:
+    """Where to look again for the faces a burst's other frames show
+    (`detect_faces`' `look_again`: boxes as fractions of the frame): each as
+    a square region of `AGAIN_ZOOM` times the face's side around its centre
+    (at least `HINT_MIN_PX`, at most half the frame's long side), inside the
+    frame. On the burst bench's 9 peaks without a face, this found every
+    one (scores 0.69-0.94), where the whole frame read under `HINT_SCORE`."""
     height, width = shape[:2]
-    regions = []
-    for hint in hints[:MAX_HINTS]:
-        side = round(min(max(HINT_ZOOM * hint.long_side, HINT_MIN_PX), max(width, height) / 2))
-        cx, cy = hint.box[0] + hint.box[2] / 2, hint.box[1] + hint.box[3] / 2
-        x = round(min(max(0.0, cx - side / 2), max(0, width - side)))
-        y = round(min(max(0.0, cy - side / 2), max(0, height - side)))
-        regions.append((x, y, min(side, width), min(side, height)))
-    return regions
+    return [
+        _square_around(
+            (x + w / 2) * width, (y + h / 2) * height, max(w * width, h * height), AGAIN_ZOOM, shape
+        )
+        for x, y, w, h in boxes
+    ]
+
+
+def _square_around(
+    cx: float, cy: float, side: float, zoom: float, shape: tuple[int, ...]
+) -> tuple[int, int, int, int]:
+    """A square region (x, y, w, h) of `zoom` times `side` centred on (cx, cy),
+    at least `HINT_MIN_PX` and at most half the frame's long side, moved inside it."""
+    height, width = shape[:2]
+    square = round(min(max(zoom * side, HINT_MIN_PX), max(width, height) / 2))
+    x = round(min(max(0.0, cx - square / 2), max(0, width - square)))
+    y = round(min(max(0.0, cy - square / 2), max(0, height - square)))
+    return (x, y, min(square, width), min(square, height))
 
 
 def _rescored(d: Detection, low: float, sure: float) -> Detection:
@@ -308,6 +394,7 @@ def find_faces(
     photo_sharpness: float | None = None,
     detail: Callable[[], NDArray[np.uint8] | None] | None = None,
     describe: bool = True,
+    look_again: Sequence[Box] = (),
 ) -> FacesFound:
     """The faces in an upright RGB preview (see the module docstring);
     `noise_sd` and `photo_sharpness` are the technical stage's measures of the
@@ -316,7 +403,9 @@ def find_faces(
     pixels at a higher resolution (RGB, or grey), decoded only when called:
     a group's small faces are looked for and judged again in them (`groups`);
     `describe` False (recognising people switched off) computes no identity
-    descriptor."""
+    descriptor; `look_again` is where a burst's other frames show faces
+    (`detect_faces`), and a frame looked at again that still shows none
+    says so in its note (`LOOKED_AGAIN`)."""
     if min(rgb.shape[:2]) < MIN_SEARCH_PX:
         return FacesFound((), version, TOO_SMALL_TO_SEARCH)
     if max(rgb.shape[:2]) > MAX_LONG_EDGE:
@@ -325,7 +414,7 @@ def find_faces(
         rgb = np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
     nets = networks_for(files)
     height, width = rgb.shape[:2]
-    detections = detect_faces(nets, rgb)
+    detections = detect_faces(nets, rgb, look_again)
     judge_on, factor = rgb, 1.0
     sharper = detail() if detail is not None and groups.is_group(detections) else None
     if sharper is not None and groups.helps(sharper, rgb.shape):
@@ -395,6 +484,7 @@ def find_faces(
     return FacesFound(
         marked,
         version,
+        note=LOOKED_AGAIN if look_again and not marked else None,
         summary=summarize(marked, photo_sharpness),
         descriptors=tuple(descriptors) if any(d is not None for d in descriptors) else (),
         descriptor_model=DESCRIPTOR_MODEL,
@@ -484,6 +574,7 @@ def faces_outcome(
     photo_sharpness: float | None = None,
     detail: Callable[[], NDArray[np.uint8] | None] | None = None,
     describe: bool = True,
+    look_again: Sequence[Box] = (),
 ) -> FacesOutcome:
     """`find_faces`, any exception turned into a `FacesFailure` with a sentence."""
     try:
@@ -495,6 +586,7 @@ def faces_outcome(
             photo_sharpness=photo_sharpness,
             detail=detail,
             describe=describe,
+            look_again=look_again,
         )
     except MemoryError:
         return FacesFailure(

@@ -18,6 +18,14 @@ back-filled on old catalogs, crash-isolated, off the UI thread.
   sentence that says what to do (once: a photo already skipped for that
   reason is not written again), and the next run with the model back-fills
   them.
+- **A look again** (`plan_look_again`, on the writer thread, after the
+  back-fill): a frame in which no face was found while the frames shot
+  beside it (same camera, within the burst gate's pause) show key faces is
+  judged again from its cached preview with those faces' places to look
+  at closer (`ml.faces.relook`, `FacesRequest.look_again`), through the
+  same children and runner; one that still shows none carries the note
+  `LOOKED_AGAIN` and is not planned again. It comes before the score step
+  regroups the bursts, so a face found again counts for the burst's star.
 - A face verdict never decides anything: it is stored beside the photo and
   read by the badges, filters, the cull order and bursts.
 
@@ -36,12 +44,14 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThreadPool
 
 from curator.catalog.models import Photo, Stage, StageRun, StageStatus
+from curator.catalog.people.look_again import FrameRow, frames_to_look_again
 from curator.catalog.people.store import apply_faces, faces_needing, mark_faces_skipped
 from curator.catalog.storage import catalog_file_of
 from curator.catalog.writer import Attempted
 from curator.engine.isolation import ChildProcessPool, WorkerCrashed, WorkerFailed, WorkerTimedOut
 from curator.engine.stage_runner import StageRunner, Written
 from curator.ml.faces.files import MODEL_ID, ModelSearch, find_face_model
+from curator.ml.faces.relook import Shot, look_again_at
 from curator.pipeline.stages.faces_child import FacesRequest, FacesResult, run_faces
 from curator.records import FacesFailure, FacesFound
 from curator.settings import Settings
@@ -139,6 +149,39 @@ def plan_faces(settings: Settings, cache_dir: str) -> FacesPlan:
     return FacesPlan(requests)
 
 
+def plan_look_again(settings: Settings, cache_dir: str) -> FacesPlan:
+    """The frames to look at again (module docstring): no face found, while
+    the frames shot beside them show key faces. Reads the catalog; nothing
+    when the model is not there (the back-fill's plan has said why)."""
+    todo, with_faces = frames_to_look_again(STAGE_VERSION, settings.burst_gap_s)
+    if not todo or not with_faces:
+        return FacesPlan()
+    found = face_model(settings)
+    if found.files is None:
+        return FacesPlan()
+    shots = [_shot(t.frame) for t in todo] + [_shot(f) for f in with_faces]
+    places = look_again_at(shots, settings.burst_gap_s)
+    requests = tuple(
+        FacesRequest(
+            photo_id=t.frame.photo_id,
+            preview_path=str(Path(cache_dir) / t.preview_key),
+            model_folder=found.files.folder,
+            version=STAGE_VERSION,
+            noise_sd=t.noise_sd,
+            sharpness=t.sharpness,
+            describe=settings.people_recognition,
+            look_again=places[t.frame.photo_id],
+        )
+        for t in todo
+        if t.frame.photo_id in places
+    )
+    return FacesPlan(requests)
+
+
+def _shot(frame: FrameRow) -> Shot:
+    return Shot(frame.photo_id, frame.camera, frame.when, frame.aspect, frame.faces)
+
+
 def call_faces_isolated(
     processes: ChildProcessPool, request: FacesRequest, timeout_s: float
 ) -> FacesResult:
@@ -187,6 +230,9 @@ class FacesRunner(StageRunner[FacesRequest, FacesResult]):
             counts: Counter[str] = Counter(
                 "done" if isinstance(outcome, FacesFound) else "failed" for _, outcome in results
             )
+            counts["with_faces"] = sum(
+                1 for _, outcome in results if isinstance(outcome, FacesFound) and outcome.faces
+            )
             return Written(counts, tuple(pid for pid, _ in results))
 
         super().__init__(
@@ -211,4 +257,5 @@ __all__ = [
     "face_model",
     "faces_request_fields",
     "plan_faces",
+    "plan_look_again",
 ]

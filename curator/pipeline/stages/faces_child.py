@@ -7,7 +7,9 @@ Two ways in, one body (`ml.faces.find.faces_outcome`):
   sharpness; the outcome rides back in the `TechnicalMeasurement`;
 - **a back-fill** (a photo measured before the faces stage existed, or by an
   older version of it): `run_faces(request)` reads the photo's cached
-  1,440 px preview (a small JPEG, never the original) and judges it.
+  1,440 px preview (a small JPEG, never the original) and judges it —
+  also a frame looked at again where the frames beside it show faces
+  (`FacesRequest.look_again`, `pipeline.stages.faces.plan_look_again`).
 Either way a face-model failure is a `FacesFailure` with a sentence, never
 an exception: the photo's technical measurement is never lost to it.
 
@@ -45,6 +47,9 @@ class FacesRequest:
     noise_sd: float | None = None
     sharpness: float | None = None
     describe: bool = True  # identity descriptors (settings.people_recognition)
+    # Where the frames shot beside it show key faces (fractions of the frame,
+    # `ml.faces.relook`): a frame in which none was found, looked at again.
+    look_again: tuple[tuple[float, float, float, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,7 @@ def judge_preview(
     sharpness: float | None,
     detail: DetailFn | None = None,
     describe: bool = True,
+    look_again: tuple[tuple[float, float, float, float], ...] = (),
 ) -> FacesOutcome:
     from curator.ml.faces.files import FaceModelFiles
     from curator.ml.faces.find import faces_outcome
@@ -73,6 +79,7 @@ def judge_preview(
         photo_sharpness=sharpness,
         detail=detail,
         describe=describe,
+        look_again=look_again,
     )
 
 
@@ -121,6 +128,7 @@ def run_faces(request: FacesRequest) -> FacesResult:
             request.noise_sd,
             request.sharpness,
             describe=request.describe,
+            look_again=request.look_again,
         )
     except Exception as exc:
         outcome = FacesFailure(
