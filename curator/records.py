@@ -96,6 +96,10 @@ class EyeState(StrEnum):
 
 
 SMILING_FROM = 0.5  # a face whose smile reads this or more is smiling (issue 49's line)
+# The faces note of a frame looked at again where the frames shot beside it
+# show faces (ml.faces.find's `look_again`) that still shows none: it is not
+# looked at again, and the panel says "No faces found, even looking again …".
+LOOKED_AGAIN = "even looking again where the frames beside it show a face"
 
 
 class Looking(StrEnum):

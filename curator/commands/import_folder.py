@@ -161,7 +161,11 @@ def _print_import_summary(summary: dict[str, int], result: Any, out: TextIO) -> 
     for p in result.scan_problems:
         print(f"  skipped {p.path}: {p.message}", file=out)
     for stage, counts in result.stages.items():
-        parts = ", ".join(f"{v} {k}" for k, v in counts.items() if k != "reason" and v is not None)
+        parts = ", ".join(
+            f"{v} {k.replace('_', ' ')}"  # "5 found again", not "5 found_again"
+            for k, v in counts.items()
+            if k != "reason" and v is not None
+        )
         print(f"  {stage}: {parts or 'nothing to do'}", file=out)
         if counts.get("reason"):
             print(f"      {counts['reason']}", file=out)

@@ -16,11 +16,10 @@ from curator.catalog.models import Photo, PhotoFaces, Stage, StageRun, StageStat
 from curator.catalog.people.store import apply_faces
 from curator.engine.progress import ProgressBoard
 from curator.engine.stage_runner import StageGate
-from curator.ml.faces.find import LOOKED_AGAIN
 from curator.pipeline.faces import FacesPhase
 from curator.pipeline.report import RunReport, RunRequest
 from curator.pipeline.stages.faces import STAGE_VERSION
-from curator.records import EyeState, Face, FacesFound, FacesSummary
+from curator.records import LOOKED_AGAIN, EyeState, Face, FacesFound, FacesSummary
 from curator.settings import Settings
 from tests.faces_helpers import installed_model
 from tests.imaging_helpers import make_jpeg

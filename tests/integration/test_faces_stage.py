@@ -155,7 +155,7 @@ def test_a_burst_frame_without_a_face_is_looked_at_again_where_its_siblings_show
     second import looks at neither again."""
     from PIL import Image
 
-    from curator.ml.faces.find import LOOKED_AGAIN
+    from curator.records import LOOKED_AGAIN
     from tests.bench import faces_dev as fd
     from tests.bench import smile_dev as sd
     from tests.bench.burst_star import paste

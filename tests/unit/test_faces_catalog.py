@@ -16,7 +16,15 @@ from curator.catalog.models import ErrorLog, Photo, Stage, StageRun, StageStatus
 from curator.catalog.people import store
 from curator.catalog.queries import gallery_query_ids, gallery_rows, gallery_sql, photo_details
 from curator.catalog.types import GalleryQuery, GallerySort, MetadataFilter
-from curator.records import EyeState, Face, FacesFailure, FacesFound, FacesSummary, Looking
+from curator.records import (
+    LOOKED_AGAIN,
+    EyeState,
+    Face,
+    FacesFailure,
+    FacesFound,
+    FacesSummary,
+    Looking,
+)
 from curator.search.text import parse_query, text_search
 from tests.old_catalogs import catalog_at_version
 from tests.scores import set_score
@@ -92,16 +100,19 @@ def test_a_photo_purged_meanwhile_is_left_alone(catalog: object) -> None:
 
 def test_the_panel_says_what_was_found_or_why_nothing_was_judged(catalog: object) -> None:
     db = Photo._meta.database
-    waiting, skipped, nobody, small, people = (photo(n) for n in range(1, 6))
+    waiting, skipped, nobody, small, people, again = (photo(n) for n in range(1, 7))
     store.mark_faces_skipped(db, [skipped], V, "The face model is not installed.")
     store.apply_faces(db, [(nobody, found()), (small, found(TINY))])
     store.apply_faces(db, [(people, found(OPEN, CLOSED, TINY, closed=True))])
-    notes = {pid: photo_details(pid).people.note for pid in (waiting, skipped, nobody, small)}  # type: ignore[union-attr]
+    store.apply_faces(db, [(again, FacesFound((), V, note=LOOKED_AGAIN))])
+    shown = (waiting, skipped, nobody, small, again)
+    notes = {pid: photo_details(pid).people.note for pid in shown}  # type: ignore[union-attr]
     assert notes == {
         waiting: "No faces judged yet (they are judged after the measurement).",
         skipped: "No faces judged: The face model is not installed.",
         nobody: "No faces found.",
         small: "1 face found, all too small to judge.",
+        again: "No faces found, even looking again where the frames beside it show a face.",
     }
     detail = photo_details(people).people  # type: ignore[union-attr]
     assert detail is not None and detail.faces == (OPEN, CLOSED, TINY)

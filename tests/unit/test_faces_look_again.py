@@ -15,6 +15,7 @@ import pytest
 from curator.ml.faces import find
 from curator.ml.faces.networks import Detection
 from curator.ml.faces.relook import MAX_PLACES, Shot, look_again_at
+from curator.records import LOOKED_AGAIN
 from tests.faces_helpers import installed_model
 
 T0 = datetime(2024, 6, 1, 13, 0, 0)
@@ -176,6 +177,6 @@ def test_a_look_again_where_nothing_is_finds_nothing_and_says_so(fixtures_dir: P
         scene = np.asarray(image.convert("RGB").resize((1440, 1080)))
     places = [(x, y, 0.1, 0.13) for x in (0.1, 0.45, 0.8) for y in (0.1, 0.45, 0.8)]
     again = find.find_faces(scene, model, "t", look_again=places[:4])
-    assert again.faces == () and again.note == find.LOOKED_AGAIN
+    assert again.faces == () and again.note == LOOKED_AGAIN
     again = find.find_faces(scene, model, "t", look_again=places[4:8])
-    assert again.faces == () and again.note == find.LOOKED_AGAIN
+    assert again.faces == () and again.note == LOOKED_AGAIN

@@ -5,7 +5,7 @@
   preview whose faces summary is current (`version`), found no face, and
   carries no note (a note says why none was looked for — too small to
   search — or that the look again already found none:
-  `ml.faces.find.LOOKED_AGAIN`), with what a back-fill request needs
+  `records.LOOKED_AGAIN`), with what a back-fill request needs
   (preview key, noise, sharpness);
 - the frames that show key faces (live, with a capture time), with their
   key faces' boxes, largest first.

@@ -51,6 +51,7 @@ from curator.catalog.people.descriptors import write_descriptors
 from curator.catalog.people.persons import carry_people, people_before, persons_of_faces
 from curator.catalog.write_gate import Gate
 from curator.records import (
+    LOOKED_AGAIN,
     EyeState,
     Face,
     FacesFailure,
@@ -381,6 +382,8 @@ def faces_detail(photo_id: int) -> FacesDetail:
         if run is not None and run[1]:
             return FacesDetail(faces, f"No faces judged: {run[1]}")
         return FacesDetail(faces, "No faces judged yet (they are judged after the measurement).")
+    if summary.note == LOOKED_AGAIN and summary.faces == 0:
+        return FacesDetail(faces, f"No faces found, {LOOKED_AGAIN}.")
     if summary.note:
         return FacesDetail(faces, f"No faces judged: {summary.note}.")
     if summary.faces == 0:

@@ -134,7 +134,7 @@ from curator.ml.faces.networks import (
 from curator.ml.faces.relook import Box
 from curator.ml.faces.sharpness import band_sharpness, eye_band
 from curator.ml.faces.verdicts import SURE_FACE, mark_key_faces, summarize
-from curator.records import Face, FacesFailure, FacesFound, FacesOutcome
+from curator.records import LOOKED_AGAIN, Face, FacesFailure, FacesFound, FacesOutcome
 
 MAX_FACES = 200
 MAX_JUDGED = 64
@@ -162,9 +162,6 @@ QUARTER_OVERLAP = 0.2
 HALVE_FROM = 1152  # a frame this large is looked at at half size (6 x the detector's input)
 TOO_SMALL_TO_SEARCH = "too small to look for faces in"
 NOT_JUDGED_MANY = "not judged (too many faces)"
-# The note of a frame looked at again where its burst's other frames show
-# faces (`look_again`) that still shows none: it is not looked at again.
-LOOKED_AGAIN = "none found, even looking again where the frames beside it show a face"
 
 
 def quarters(width: int, height: int) -> list[tuple[int, int, int, int]]:
