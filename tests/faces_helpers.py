@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -53,3 +54,30 @@ def montage(parts: list[tuple[np.ndarray, int, int]], width: int, height: int) -
         w = min(image.shape[1], width - left)
         canvas[top : top + h, left : left + w] = image[:h, :w]
     return canvas
+
+
+class ScriptedDetector:
+    """A face detector that finds what it is told — `whole` in the whole frame,
+    `in_regions` in any region — above the asked threshold, and records every
+    pass (None: the whole frame; else the region)."""
+
+    def __init__(self, whole: list[Any] | None = None, in_regions: list[Any] | None = None):
+        self.whole, self.in_regions = whole or [], in_regions or []
+        self.passes: list[tuple[int, int, int, int] | None] = []
+
+    def detect(
+        self,
+        rgb: np.ndarray,
+        region: tuple[int, int, int, int] | None = None,
+        threshold: float = 0.5,
+    ) -> list[Any]:
+        self.passes.append(region)
+        found = self.whole if region is None else self.in_regions
+        return [d for d in found if d.score > threshold]
+
+
+class ScriptedNets:
+    """`ml.faces.networks.Networks`' two detectors, scripted (`ScriptedDetector`)."""
+
+    def __init__(self, detector: ScriptedDetector, near_detector: ScriptedDetector):
+        self.detector, self.near_detector = detector, near_detector

@@ -16,7 +16,7 @@ from curator.ml.faces import find
 from curator.ml.faces.networks import Detection
 from curator.ml.faces.relook import MAX_PLACES, Shot, look_again_at
 from curator.records import LOOKED_AGAIN
-from tests.faces_helpers import installed_model
+from tests.faces_helpers import ScriptedDetector, ScriptedNets, installed_model
 
 T0 = datetime(2024, 6, 1, 13, 0, 0)
 FACE = (0.4, 0.3, 0.1, 0.13)
@@ -91,29 +91,6 @@ def test_the_regions_are_squares_around_the_faces_inside_the_frame() -> None:
     assert x + w <= 1440 and y + h <= 1080 and w == h == round(find.AGAIN_ZOOM * 108)
 
 
-class _Detector:
-    """Finds nothing in the whole frame; in a region, what it is told."""
-
-    def __init__(self, in_regions: list[Detection]):
-        self.in_regions = in_regions
-        self.passes: list[tuple[int, int, int, int] | None] = []
-
-    def detect(
-        self,
-        rgb: np.ndarray,
-        region: tuple[int, int, int, int] | None = None,
-        threshold: float = 0.5,
-    ) -> list[Detection]:
-        self.passes.append(region)
-        return [d for d in self.in_regions if d.score > threshold] if region is not None else []
-
-
-class _Nets:
-    def __init__(self, in_regions: list[Detection]):
-        self.detector = _Detector(in_regions)
-        self.near_detector = _Detector([])
-
-
 def _box(score: float, cx: float, cy: float, side: float) -> Detection:
     points = np.zeros((6, 2), np.float64)
     return Detection(score, (cx - side / 2, cy - side / 2, side, side), points)
@@ -125,7 +102,7 @@ def test_only_the_face_at_the_place_and_size_looked_for_is_taken() -> None:
     the_face = _box(0.8, 330, 275, 100)
     an_eye = _box(0.7, 310, 250, 24)  # a sure "face" of an eye's size in the region
     beside = _box(0.9, 150, 275, 100)  # a face-sized pattern 1.7 sides away
-    nets = _Nets([the_face, an_eye, beside])
+    nets = ScriptedNets(ScriptedDetector(in_regions=[the_face, an_eye, beside]), ScriptedDetector())
     found = find.detect_faces(nets, frame, [box])  # type: ignore[arg-type]
     assert [d.score for d in found] == [0.8]
     assert find.again_regions([box], frame.shape)[0] in nets.detector.passes

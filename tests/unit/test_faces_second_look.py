@@ -10,7 +10,15 @@ import pytest
 from curator.ml.faces import descriptor as desc
 from curator.ml.faces import find
 from curator.ml.faces.networks import Detection
-from tests.faces_helpers import PORTRAITS, installed_model, montage, portrait, scaled
+from tests.faces_helpers import (
+    PORTRAITS,
+    ScriptedDetector,
+    ScriptedNets,
+    installed_model,
+    montage,
+    portrait,
+    scaled,
+)
 
 
 def _at(score: float, x: float, y: float, side: float) -> Detection:
@@ -18,35 +26,15 @@ def _at(score: float, x: float, y: float, side: float) -> Detection:
     return Detection(score, (x, y, side, side), points.astype(np.float64))
 
 
-class _Detector:
-    """A detector that finds what it is told in the whole frame and records
-    every pass (None: the whole frame; else the region)."""
-
-    def __init__(self, whole: list[Detection]):
-        self.whole = whole
-        self.passes: list[tuple[int, int, int, int] | None] = []
-
-    def detect(
-        self,
-        rgb: np.ndarray,
-        region: tuple[int, int, int, int] | None = None,
-        threshold: float = 0.5,
-    ) -> list[Detection]:
-        self.passes.append(region)
-        return [d for d in self.whole if d.score > threshold] if region is None else []
-
-
-class _Nets:
-    def __init__(self, full: list[Detection], near: list[Detection]):
-        self.detector = _Detector(full)
-        self.near_detector = _Detector(near)
+def _nets(full: list[Detection], near: list[Detection]) -> ScriptedNets:
+    return ScriptedNets(ScriptedDetector(full), ScriptedDetector(near))
 
 
 FRAME = np.zeros((540, 720, 3), np.uint8)  # under `HALVE_FROM`: found boxes are frame pixels
 
 
 def test_a_sure_face_in_the_first_look_skips_the_second() -> None:
-    nets = _Nets([_at(0.9, 300, 150, 200), _at(0.1, 40, 40, 30)], [])
+    nets = _nets([_at(0.9, 300, 150, 200), _at(0.1, 40, 40, 30)], [])
     found = find.detect_faces(nets, FRAME)  # type: ignore[arg-type]
     assert nets.detector.passes == [None]  # no hint's closer look, though a hint was there
     assert nets.near_detector.passes == [None]  # no quarters
@@ -54,21 +42,21 @@ def test_a_sure_face_in_the_first_look_skips_the_second() -> None:
 
 
 def test_an_unsure_first_look_looks_again() -> None:
-    nets = _Nets([_at(0.4, 300, 150, 200), _at(0.1, 40, 40, 30)], [])
+    nets = _nets([_at(0.4, 300, 150, 200), _at(0.1, 40, 40, 30)], [])
     find.detect_faces(nets, FRAME)  # type: ignore[arg-type]
     assert nets.detector.passes[0] is None and len(nets.detector.passes) == 2  # the hint
     assert nets.near_detector.passes[1:] == find.quarters(720, 540)
 
 
 def test_a_frame_without_a_face_looks_again() -> None:
-    nets = _Nets([_at(0.1, 40, 40, 30)], [])
+    nets = _nets([_at(0.1, 40, 40, 30)], [])
     find.detect_faces(nets, FRAME)  # type: ignore[arg-type]
     assert len(nets.detector.passes) == 2 and len(nets.near_detector.passes) == 5
 
 
 def test_a_small_face_asks_for_the_quarters_however_sure_the_first_look() -> None:
     small = 0.5 * find.SMALL_FACE_SHARE * 720
-    nets = _Nets([_at(0.95, 300, 150, 200), _at(0.9, 40, 40, small)], [])
+    nets = _nets([_at(0.95, 300, 150, 200), _at(0.9, 40, 40, small)], [])
     find.detect_faces(nets, FRAME)  # type: ignore[arg-type]
     quarters = find.quarters(720, 540)
     assert nets.detector.passes[1:] == quarters
@@ -84,7 +72,7 @@ def test_the_short_range_detector_is_sure_only_past_its_own_bar() -> None:
     assert find.is_confident([], [sure_near])
     assert find.is_confident([_at(find.SURE_SCORE, 0, 0, 50)], [])
     assert not find.is_confident([_at(find.SURE_SCORE - 0.01, 0, 0, 50)], [])
-    nets = _Nets([], [unsure_near])
+    nets = _nets([], [unsure_near])
     find.detect_faces(nets, FRAME)  # type: ignore[arg-type]
     assert len(nets.near_detector.passes) == 5
 
