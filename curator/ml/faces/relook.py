@@ -12,7 +12,7 @@ key faces are; the faces stage then looks closer there
 
 A neighbour is a frame of the same camera (`Shot.camera`, None matching
 None) shot less than `gap_s` before or after (the burst gate's own pause,
-`settings.burst_gap_s`), framed alike (its displayed aspect within
+`Settings.burst_gap_s`), framed alike (its displayed aspect within
 `SAME_ASPECT` of the frame's: a portrait-held frame's boxes say nothing
 about a landscape one's). Nothing here decides that a face is there: the
 faces stage's own tests (the detector, the mesh) still judge the look.
