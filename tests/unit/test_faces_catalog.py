@@ -342,6 +342,7 @@ def test_the_look_again_reads_faceless_frames_and_the_key_faces_beside_them(
     db = Photo._meta.database
     faced, faceless, noted, stale, purged = (photo(n) for n in range(1, 6))
     alone = photo(60)  # a minute later: no frame with a face within the pause
+    gone = photo(6)  # its look again failed (its preview gone): not tried again
     Photo.update(camera_make="Canon", camera_model="EOS R5", width=6000, height=4000).where(
         Photo.id == faced
     ).execute()
@@ -350,6 +351,8 @@ def test_the_look_again_reads_faceless_frames_and_the_key_faces_beside_them(
     store.apply_faces(db, [(pid, FacesFound((), V)) for pid in (faceless, purged, alone)])
     store.apply_faces(db, [(noted, FacesFound((), V, note="too small to look for faces in"))])
     store.apply_faces(db, [(stale, FacesFound((), "faces-0"))])
+    store.apply_faces(db, [(gone, FacesFound((), V))])
+    store.apply_faces(db, [(gone, FacesFailure("The preview is gone.", "PreviewMissing"))])
     Photo.update(deleted_at=utcnow()).where(Photo.id == purged).execute()
     todo, with_faces = frames_to_look_again(V, 3.0)
     assert [t.frame.photo_id for t in todo] == [faceless]

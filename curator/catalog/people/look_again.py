@@ -1,12 +1,14 @@
 """The catalog's read for the faces stage's look again (`ml.faces.relook`).
 
-`frames_to_look_again(version)` reads, in two queries:
+`frames_to_look_again(version, gap_s)` reads, in two queries:
 - the frames to look at again: live photos with a capture time and a cached
-  preview whose faces summary is current (`version`), found no face, and
-  carries no note (a note says why none was looked for — too small to
-  search — or that the look again already found none:
-  `records.LOOKED_AGAIN`), with what a back-fill request needs
-  (preview key, noise, sharpness);
+  preview whose faces stage is done and summary current (`version`), found
+  no face, and carry no note (a note says why none was looked for — too
+  small to search — or that the look again already found none:
+  `records.LOOKED_AGAIN`), with what a back-fill request needs (preview
+  key, noise, sharpness). A look again that failed (the preview gone from
+  the cache) left the stage failed: like the back-fill's failures, it is
+  not tried again run after run;
 - the frames that show key faces (live, with a capture time), with their
   key faces' boxes, largest first.
 Both only when the first list is not empty: a catalog whose every frame
@@ -29,7 +31,7 @@ from itertools import compress
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from curator.catalog.judgments import stored_datetime
-from curator.catalog.models import Photo
+from curator.catalog.models import Photo, Stage, StageStatus
 
 if TYPE_CHECKING:
     import numpy as np
@@ -69,12 +71,15 @@ def frames_to_look_again(version: str, gap_s: float) -> tuple[list[ToLookAgain],
     records (`_near_in_time`): a 100,000-photo catalog's 59,000 frames
     without a face cost 0.8 s as records, its few beside a face nothing."""
     db = Photo._meta.database
+    param = db.param
     wanted = db.execute_sql(
         f"SELECT {_FRAME}, preview_key, noise_level, sharpness_score"
         " FROM photo JOIN photo_faces pf ON pf.photo_id = photo.id"
+        " JOIN stage_run sr ON sr.photo_id = photo.id"
+        f" AND sr.stage = {param} AND sr.status = {param} AND sr.stage_version = {param}"
         f" WHERE {_LIVE} AND photo.preview_key IS NOT NULL"
-        f" AND pf.faces = 0 AND pf.note IS NULL AND pf.version = {db.param}",
-        (version,),
+        f" AND pf.faces = 0 AND pf.note IS NULL AND pf.version = {param}",
+        (Stage.FACES.value, StageStatus.DONE.value, version, version),
     ).fetchall()
     if not wanted:
         return [], []
