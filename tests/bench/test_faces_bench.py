@@ -210,7 +210,9 @@ def test_face_sharpness_follows_a_blur_of_the_face(model: object, labelled: list
         assert row["spearman_mean"] >= 0.95, (name, row)
 
 
-def _fixture_previews(fixtures: Path) -> list[np.ndarray]:
+def fixture_previews(fixtures: Path) -> list[np.ndarray]:
+    """The camera fixtures' previews as the import decodes them (JPEGs and
+    RAWs of 100 kB or more; a file the decoder refuses is left out)."""
     from curator.imaging.decode import decode_image
     from curator.imaging.formats import is_raw_path
 
@@ -244,7 +246,7 @@ def test_the_stage_costs_at_most_40_ms_a_photo(
 
     cv2.setNumThreads(1)
     people = [as_preview(p.rgb) for p in labelled]
-    others = [as_preview(rgb) for rgb in _fixture_previews(fixtures_dir)]
+    others = [as_preview(rgb) for rgb in fixture_previews(fixtures_dir)]
     find_faces(people[0], model, "bench")  # type: ignore[arg-type]  # the networks load once
     costs: dict[str, list[float]] = {}
     for describe in (True, False):  # the whole stage; without the identity descriptor

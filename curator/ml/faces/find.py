@@ -200,7 +200,13 @@ def detect_faces(
     the burst's face is. (The back-fill judges the cached preview, a JPEG
     of the frame the import judged: on two camera fixtures without people
     its pixels read a 0.50-0.52 detection the import's had not, 24 and
-    52 px — a sure face wherever the look's region covered it.)"""
+    52 px — a sure face wherever the look's region covered it.) And
+    `find_faces` keeps a face the look again found only where the mesh sees
+    it (presence from `eyes.SEEN_FROM`, where its eyes are judged): the
+    point is to judge the burst's face, and looked at closer a red plant,
+    a dark corner and a purple blur read 0.52-0.56 "faces" the mesh hardly
+    saw ("turned away or hidden") in 4 of 930 looks at random places on
+    the fixtures without people (tests/bench/test_look_again_bench.py)."""
     height, width = rgb.shape[:2]
     factor = 2 if max(width, height) >= HALVE_FROM else 1
     seen = rgb
@@ -442,6 +448,8 @@ def find_faces(
         presence = nets.landmarks.presence(judge_on, detection)
         if presence < MIN_PRESENCE and detection.score < SURE_SCORE:
             continue  # an unsure detection the mesh sees no face in: not a face
+        if look_again and presence < eye_rules.SEEN_FROM:
+            continue  # a look again takes only a face the mesh sees (`detect_faces`)
         mesh = nets.landmarks.mesh(judge_on, detection, presence)
         judged += 1
         seen = seen or _Luma.of(rgb, None if judge_on is rgb else judge_on)
