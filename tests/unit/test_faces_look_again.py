@@ -157,3 +157,29 @@ def test_a_look_again_where_nothing_is_finds_nothing_and_says_so(fixtures_dir: P
     assert again.faces == () and again.note == LOOKED_AGAIN
     again = find.find_faces(scene, model, "t", look_again=places[4:8])
     assert again.faces == () and again.note == LOOKED_AGAIN
+
+
+def test_a_look_again_takes_only_a_face_the_mesh_sees(
+    fixtures_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A red plant in a fixture without people, looked at closer where two
+    faces of a burst might have been (the look again bench's look 21 of that
+    frame), reads a 0.52 "face" the mesh hardly sees: not taken."""
+    import cv2
+
+    from curator.imaging.decode import decode_image
+    from curator.ml.faces import eyes
+
+    model = installed_model()
+    path = fixtures_dir / "jpeg" / "orientation" / "landscape_6.jpg"
+    preview = np.asarray(decode_image(path.read_bytes(), is_raw=False).preview)
+    scale = 1440 / max(preview.shape[:2])
+    size = (round(preview.shape[1] * scale), round(preview.shape[0] * scale))
+    frame = np.asarray(cv2.resize(preview, size, interpolation=cv2.INTER_CUBIC))  # 600 px
+    places = [(0.2202, 0.6648, 0.0821, 0.1094), (0.0192, 0.6434, 0.1912, 0.2549)]
+    assert find.find_faces(frame, model, "t").faces == ()  # nobody, at first look
+    again = find.find_faces(frame, model, "t", look_again=places)
+    assert again.faces == () and again.note == LOOKED_AGAIN
+    monkeypatch.setattr(eyes, "SEEN_FROM", 0.0)  # any presence would do: the plant is taken
+    (plant,) = find.find_faces(frame, model, "t", look_again=places).faces
+    assert abs(plant.box[0] - 0.208) < 0.01 and plant.confidence < 0.6  # the plant, unsure
