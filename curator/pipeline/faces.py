@@ -59,6 +59,12 @@ Planner = Callable[[Settings, str], FacesPlan]
 BACK_FILL, LOOK_AGAIN = "back-fill", "look again"
 _PLANNERS: dict[str, Planner] = {BACK_FILL: plan_faces, LOOK_AGAIN: plan_look_again}
 _NEXT = {BACK_FILL: LOOK_AGAIN}  # the step after each (none: the people step)
+# Each step's runner counts as the report names them (step 3 of the docstring).
+_FAILURES = {"failed": "failed", "write_failed": "write_failed"}
+_COUNTED = {
+    BACK_FILL: {"done": "done", **_FAILURES},
+    LOOK_AGAIN: {"done": "looked_again", "with_faces": "found_again", **_FAILURES},
+}
 
 
 def _plan(
@@ -221,11 +227,7 @@ class FacesPhase(QObject):
                 self._report.error = runner.write_error
             runner.deleteLater()
         counts = self._report.stages.setdefault(STAGE, {})
-        renamed = {"done": "looked_again", "with_faces": "found_again"}
-        for key in ("done", "failed", "write_failed", "with_faces"):
-            if self._step == BACK_FILL and key == "with_faces":
-                continue
-            name = renamed.get(key, key) if self._step == LOOK_AGAIN else key
+        for key, name in _COUNTED[self._step].items():
             if summary.counts.get(key):
                 counts[name] = int(counts.get(name) or 0) + int(summary.counts[key])
         done = int(summary.counts.get("done", 0)) + int(summary.counts.get("failed", 0))

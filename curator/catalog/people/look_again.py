@@ -145,7 +145,7 @@ def _near_in_time(
     return np.asarray(near & ~np.isnan(times), dtype=bool).tolist()
 
 
-def _frame(row: tuple[object, ...]) -> FrameRow | None:
+def _frame(row: tuple[Any, ...]) -> FrameRow | None:
     pid, make, model, stored_when, width, height = row
     when = stored_datetime(stored_when)
     if when is None:
@@ -154,7 +154,7 @@ def _frame(row: tuple[object, ...]) -> FrameRow | None:
     aspect = None
     if isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0:
         aspect = width / height
-    return FrameRow(int(str(pid)), camera, when, aspect)
+    return FrameRow(int(pid), camera, when, aspect)
 
 
 __all__ = ["FrameRow", "ToLookAgain", "frames_to_look_again"]
