@@ -101,11 +101,13 @@ def test_a_photo_purged_meanwhile_is_left_alone(catalog: object) -> None:
 def test_the_panel_says_what_was_found_or_why_nothing_was_judged(catalog: object) -> None:
     db = Photo._meta.database
     waiting, skipped, nobody, small, people, again = (photo(n) for n in range(1, 7))
+    unread = photo(7, measured=False)
+    StageRun.create(photo=unread, stage=Stage.TECHNICAL.value, status=StageStatus.FAILED.value)
     store.mark_faces_skipped(db, [skipped], V, "The face model is not installed.")
     store.apply_faces(db, [(nobody, found()), (small, found(TINY))])
     store.apply_faces(db, [(people, found(OPEN, CLOSED, TINY, closed=True))])
     store.apply_faces(db, [(again, FacesFound((), V, note=LOOKED_AGAIN))])
-    shown = (waiting, skipped, nobody, small, again)
+    shown = (waiting, skipped, nobody, small, again, unread)
     notes = {pid: photo_details(pid).people.note for pid in shown}  # type: ignore[union-attr]
     assert notes == {
         waiting: "No faces judged yet (they are judged after the measurement).",
@@ -113,6 +115,7 @@ def test_the_panel_says_what_was_found_or_why_nothing_was_judged(catalog: object
         nobody: "No faces found.",
         small: "1 face found, all too small to judge.",
         again: "No faces found, even looking again where the frames beside it show a face.",
+        unread: "No faces judged: the photo itself could not be read.",  # failed, not "yet"
     }
     detail = photo_details(people).people  # type: ignore[union-attr]
     assert detail is not None and detail.faces == (OPEN, CLOSED, TINY)

@@ -373,14 +373,24 @@ def faces_detail(photo_id: int) -> FacesDetail:
     faces = faces_of(photo_id)
     summary = PhotoFaces.get_or_none(PhotoFaces.photo == photo_id)
     if summary is None:
-        run = (
-            StageRun.select(StageRun.status, StageRun.failure_reason)
-            .where(StageRun.photo == photo_id, StageRun.stage == Stage.FACES.value)
+        runs = {
+            stage: (status, reason)
+            for stage, status, reason in StageRun.select(
+                StageRun.stage, StageRun.status, StageRun.failure_reason
+            )
+            .where(
+                StageRun.photo == photo_id,
+                StageRun.stage.in_([Stage.FACES.value, Stage.TECHNICAL.value]),
+            )
             .tuples()
-            .first()
-        )
-        if run is not None and run[1]:
-            return FacesDetail(faces, f"No faces judged: {run[1]}")
+        }
+        _, why = runs.get(Stage.FACES.value, (None, None))
+        if why:
+            return FacesDetail(faces, f"No faces judged: {why}")
+        measured, _ = runs.get(Stage.TECHNICAL.value, (None, None))
+        if measured == StageStatus.FAILED.value:
+            # not "yet": a photo that failed to import is not measured, so not judged
+            return FacesDetail(faces, "No faces judged: the photo itself could not be read.")
         return FacesDetail(faces, "No faces judged yet (they are judged after the measurement).")
     if summary.note == LOOKED_AGAIN and summary.faces == 0:
         return FacesDetail(faces, f"No faces found, {LOOKED_AGAIN}.")
