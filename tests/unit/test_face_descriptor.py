@@ -128,6 +128,34 @@ def test_the_descriptor_network_runs_on_a_face_crop_alone(model: object) -> None
     assert abs(float(np.linalg.norm(vector)) - 1.0) < 1e-5
 
 
+def test_openvino_and_opencv_describe_a_face_alike(
+    model: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OpenVINO (BF16 where the CPU computes it natively) and OpenCV's DNN
+    (FP32) give one face nearly the same vector: far nearer than the same
+    face mirrored (> 0.8) or SFace's one-person line (0.363), so a catalog's
+    people do not depend on which seat described them."""
+    from curator.ml.faces import graphs
+
+    if not graphs._importable("openvino"):
+        pytest.skip("OpenVINO is not installed here")
+    vectors = {}
+    for each in ("openvino", "opencv"):
+        monkeypatch.setenv(graphs.RUNTIME_ENV, each)
+        desc.descriptor_for.cache_clear()
+        net = desc.descriptor_for(model)  # type: ignore[arg-type]
+        assert net.runtime == each
+        faces = [
+            np.asarray(cv2.resize(portrait(p)[100:500, 150:550], (desc.SIZE, desc.SIZE)), np.uint8)
+            for p in PORTRAITS
+        ]
+        vectors[each] = np.stack(net.describe_many(faces))  # type: ignore[arg-type]
+        assert np.array_equal(vectors[each][0], net.describe(faces[0]))  # one face = in a batch
+    desc.descriptor_for.cache_clear()
+    alike = np.sum(vectors["openvino"] * vectors["opencv"], axis=1)
+    assert alike.min() > 0.995, alike
+
+
 # -- storage -------------------------------------------------------------------------
 
 

@@ -217,39 +217,62 @@ def test_a_broken_model_is_a_failure_with_a_sentence(tmp_path: object) -> None:
     assert not isinstance(outcome, FacesFound)
 
 
+def _runtimes_here() -> list[str]:
+    from curator.ml.faces import graphs
+
+    return [name for name in graphs.RUNTIMES if graphs._importable(name)]
+
+
 @pytest.mark.parametrize("name", PORTRAITS)
-def test_litert_and_opencv_read_the_same_faces(
-    model: object, name: str, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("runtime", ["openvino", "litert"])
+def test_every_runtime_reads_the_faces_opencv_reads(
+    model: object, name: str, runtime: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The graphs run by LiteRT (where it has a wheel) and by OpenCV's DNN
-    (elsewhere) find the same faces with the same verdicts, the landmarks
-    within a small fraction of a pixel: a catalog's faces do not depend on
-    which seat judged them."""
+    """The graphs run by OpenVINO or LiteRT (where they have wheels) and by
+    OpenCV's DNN (everywhere) find the same faces with the same verdicts, the
+    landmarks within a small fraction of a pixel: a catalog's faces do not
+    depend on which seat judged them."""
     from curator.ml.faces import graphs
     from curator.ml.faces.networks import Networks, networks_for
 
-    if graphs.runtime() != "litert":
-        pytest.skip("LiteRT (ai-edge-litert) is not installed here: only OpenCV's DNN runs")
+    if runtime not in _runtimes_here():
+        pytest.skip(f"{runtime} is not installed here")
     rgb = portrait(name)
     read: dict[str, tuple[FacesFound, np.ndarray, np.ndarray]] = {}
-    for runtime in ("litert", "opencv"):
-        monkeypatch.setenv(graphs.RUNTIME_ENV, runtime)
+    for each in (runtime, "opencv"):
+        monkeypatch.setenv(graphs.RUNTIME_ENV, each)
         networks_for.cache_clear()
         nets: Networks = networks_for(model)  # type: ignore[arg-type]
-        assert nets.detector.net.runtime == runtime
+        assert nets.detector.net.runtime == each
         found = find_faces(rgb, model, VERSION)  # type: ignore[arg-type]
         detection = max(nets.detector.detect(rgb), key=lambda d: d.score)
         presence = nets.landmarks.presence(rgb, detection)
         mesh = nets.landmarks.mesh(rgb, detection, presence)
         shapes = nets.landmarks.blendshapes(mesh)
         near = max(nets.near_detector.detect(rgb), key=lambda d: d.score)
-        read[runtime] = (found, mesh.points, np.append(shapes, [presence, near.score]))
+        read[each] = (found, mesh.points, np.append(shapes, [presence, near.score]))
     networks_for.cache_clear()
-    (lite, lite_mesh, lite_scores), (cv, cv_mesh, cv_scores) = read["litert"], read["opencv"]
-    assert [f.eyes for f in lite.faces] == [f.eyes for f in cv.faces] == [EyeState.OPEN]
-    assert np.abs(lite_mesh - cv_mesh).max() < 0.5  # pixels of a ~250 px face
-    assert np.abs(lite_scores - cv_scores).max() < 0.01  # blendshapes, presence, detection
-    assert lite.faces[0].openness == pytest.approx(cv.faces[0].openness, abs=0.005)
+    (other, other_mesh, other_scores), (cv, cv_mesh, cv_scores) = read[runtime], read["opencv"]
+    assert [f.eyes for f in other.faces] == [f.eyes for f in cv.faces] == [EyeState.OPEN]
+    assert np.abs(other_mesh - cv_mesh).max() < 0.5  # pixels of a ~250 px face
+    assert np.abs(other_scores - cv_scores).max() < 0.01  # blendshapes, presence, detection
+    assert other.faces[0].openness == pytest.approx(cv.faces[0].openness, abs=0.005)
+
+
+def test_the_runtime_asked_for_is_used_and_one_not_installed_is_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from curator.ml.faces import graphs
+
+    here = _runtimes_here()
+    assert "opencv" in here
+    monkeypatch.setenv(graphs.RUNTIME_ENV, "opencv")
+    assert graphs.runtime() == "opencv"
+    monkeypatch.setenv(graphs.RUNTIME_ENV, "")
+    assert graphs.runtime() == here[0]  # the first of the order of preference
+    monkeypatch.setattr(graphs, "_importable", lambda name: name == "opencv")
+    monkeypatch.setenv(graphs.RUNTIME_ENV, "openvino")
+    assert graphs.runtime() == "opencv"
 
 
 def _group_shot() -> tuple[np.ndarray, int]:

@@ -1,4 +1,4 @@
-"""The face model's four networks (run by `graphs.Graph`: LiteRT, or OpenCV's DNN).
+"""The face model's four networks (run by `graphs.Graph`: OpenVINO, LiteRT, or OpenCV's DNN).
 
 - **BlazeFace, full range** (192 x 192 input, 2,304 anchors on a 48 x 48
   grid, one per cell, of fixed size) and **BlazeFace, short range** (128 x
