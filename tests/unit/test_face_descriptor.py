@@ -137,7 +137,7 @@ def test_openvino_and_opencv_describe_a_face_alike(
     people do not depend on which seat described them."""
     from curator.ml.faces import graphs
 
-    if not graphs._importable("openvino"):
+    if not graphs.importable("openvino"):
         pytest.skip("OpenVINO is not installed here")
     vectors = {}
     for each in ("openvino", "opencv"):

@@ -220,7 +220,7 @@ def test_a_broken_model_is_a_failure_with_a_sentence(tmp_path: object) -> None:
 def _runtimes_here() -> list[str]:
     from curator.ml.faces import graphs
 
-    return [name for name in graphs.RUNTIMES if graphs._importable(name)]
+    return [name for name in graphs.RUNTIMES if graphs.importable(name)]
 
 
 @pytest.mark.parametrize("name", PORTRAITS)
@@ -270,9 +270,34 @@ def test_the_runtime_asked_for_is_used_and_one_not_installed_is_not(
     assert graphs.runtime() == "opencv"
     monkeypatch.setenv(graphs.RUNTIME_ENV, "")
     assert graphs.runtime() == here[0]  # the first of the order of preference
-    monkeypatch.setattr(graphs, "_importable", lambda name: name == "opencv")
+    monkeypatch.setattr(graphs, "importable", lambda name: name == "opencv")
     monkeypatch.setenv(graphs.RUNTIME_ENV, "openvino")
     assert graphs.runtime() == "opencv"
+
+
+def test_openvino_keeps_the_compiled_networks_in_the_app_s_cache(
+    model: object, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The networks OpenVINO compiles for this CPU are kept under the app's
+    cache folder (here CURATOR_HOME's), so the next faces process loads them."""
+    from pathlib import Path
+
+    from curator.ml.faces import graphs
+    from curator.ml.faces.files import NEAR_DETECTOR
+
+    if not graphs.importable("openvino"):
+        pytest.skip("OpenVINO is not installed here")
+    monkeypatch.setenv("CURATOR_HOME", str(tmp_path))
+    monkeypatch.setenv(graphs.RUNTIME_ENV, "openvino")
+    graphs._openvino_core.cache_clear()
+    try:
+        graph = graphs.Graph(model.path(NEAR_DETECTOR), ("classificators",))  # type: ignore[attr-defined]
+        (scores,) = graph.run(np.zeros((1, 128, 128, 3), np.float32))
+    finally:
+        graphs._openvino_core.cache_clear()
+    assert scores.shape == (1, 896, 1)
+    kept = list((Path(str(tmp_path)) / "cache" / graphs.COMPILED_CACHE).iterdir())
+    assert any(p.stat().st_size > 10_000 for p in kept), kept
 
 
 def _group_shot() -> tuple[np.ndarray, int]:
