@@ -393,3 +393,33 @@ def test_a_face_s_points_that_frame_nothing_are_not_read_again(model: object) ->
     nets = networks_for(model)  # type: ignore[arg-type]
     collapsed = Mesh(np.full((478, 2), 50.0), 1.0, 10.0)
     assert nets.landmarks.mesh_again(portrait(PORTRAITS[0]), collapsed) is None
+
+
+def test_a_graph_openvino_cannot_run_runs_on_the_next_runtime(
+    model: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OpenVINO installed but failing (a broken install raises RuntimeError):
+    the graphs and the descriptor run on the next runtime, and the faces are
+    still found and described."""
+    from curator.ml.faces import descriptor, graphs
+    from curator.ml.faces.networks import networks_for
+
+    def broken(*_args: object, **_kw: object) -> None:
+        raise RuntimeError("Exception from src/inference/src/cpp/core.cpp: plugin not found")
+
+    monkeypatch.setattr(graphs, "importable", lambda name: name in ("openvino", "opencv"))
+    monkeypatch.setenv(graphs.RUNTIME_ENV, "openvino")
+    monkeypatch.setattr(graphs, "openvino_request", broken)
+    monkeypatch.setattr(descriptor, "openvino_request", broken)
+    networks_for.cache_clear()
+    descriptor.descriptor_for.cache_clear()
+    try:
+        assert graphs.runtime() == "openvino"
+        found = find_faces(portrait(PORTRAITS[0]), model, VERSION)  # type: ignore[arg-type]
+        assert networks_for(model).detector.net.runtime == "opencv"  # type: ignore[arg-type]
+        assert descriptor.descriptor_for(model).runtime == "opencv"  # type: ignore[arg-type]
+    finally:
+        networks_for.cache_clear()
+        descriptor.descriptor_for.cache_clear()
+    assert [f.eyes for f in found.faces] == [EyeState.OPEN]
+    assert found.descriptors[0] is not None

@@ -118,9 +118,12 @@ class Descriptor:
     def __init__(self, path: str):
         self.runtime = "openvino" if runtime() == "openvino" else "opencv"
         if self.runtime == "openvino":
-            self._request, (self._port,) = openvino_request(path, (), precise=False)
-        else:
-            self._net: Any = cv2.dnn.readNet(path)
+            try:
+                self._request, (self._port,) = openvino_request(path, (), precise=False)
+                return
+            except RuntimeError:  # installed but unable to run it (`graphs.Graph`)
+                self.runtime = "opencv"
+        self._net: Any = cv2.dnn.readNet(path)
 
     def describe(self, face: NDArray[np.uint8]) -> NDArray[np.float32]:
         """The unit descriptor of an aligned 112 x 112 RGB face."""

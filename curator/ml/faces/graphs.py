@@ -61,6 +61,12 @@ def runtime() -> str:
     return "opencv"
 
 
+def runtime_after(name: str) -> str:
+    """The first runtime after `name` in `RUNTIMES` that can be imported."""
+    later = RUNTIMES[RUNTIMES.index(name) + 1 :]
+    return next((each for each in later if importable(each)), "opencv")
+
+
 def importable(name: str) -> bool:
     """Whether the runtime `name` (one of `RUNTIMES`) can be imported here."""
     try:
@@ -74,14 +80,21 @@ def importable(name: str) -> bool:
 
 
 class Graph:
-    """A TFLite graph and the outputs a caller reads of it."""
+    """A TFLite graph and the outputs a caller reads of it. Where OpenVINO is
+    installed but cannot run the graph (a broken install: its error is a
+    RuntimeError), the next runtime runs it; a file that is no graph fails
+    in the last one with its sentence."""
 
     def __init__(self, path: str, outputs: Sequence[str]):
         self.outputs = tuple(outputs)
         self.runtime = runtime()
         if self.runtime == "openvino":
-            self._request, self._ports = openvino_request(path, self.outputs, precise=True)
-        elif self.runtime == "litert":
+            try:
+                self._request, self._ports = openvino_request(path, self.outputs, precise=True)
+                return
+            except RuntimeError:
+                self.runtime = runtime_after("openvino")
+        if self.runtime == "litert":
             self._interpreter, self._input, self._index = _litert(path, self.outputs)
         else:
             self._net = _opencv(path)
