@@ -121,6 +121,31 @@ autocast on the frozen graph: 12.1 ms (FP32 there 17.3), cosine >= 0.996,
 a quarter off one face for torch in every faces worker. Neither is taken:
 only a smaller identity network (new weights, the people figures measured
 again) would bring the stage within its budget with the descriptor in it.
+
+**OpenVINO (2026-11-27).** The graphs and the descriptor now run on
+OpenVINO (`graphs.runtime`): the graphs in FP32, SFace in BF16 where the CPU
+computes it natively. This session's machine was another one: a 2-core
+Xeon with AMX and AVX-512 BF16, on which the old runtimes are slower than
+on the Zen 4 above (OpenCV's SFace 29 ms a face, not 16). The same 88
+frames, both runtimes in one process, each photo judged three times by each
+alternately (the per-photo median; quiet machine): LiteRT and OpenCV
+**69.7 ms** a photo of the mix (people 85.7, no people 40.2), OpenVINO
+**52.7** (people 60.7, no people 38.0); without the descriptor 47.9 and
+43.8. The descriptor a people photo: 33.3 ms against 12.8 (a face 29 against
+9.0). No quality figure moved (each bench run both ways on this machine, or
+against the figures above): eyes dev 0.9951 / 0.9562 / 0.9854 / 0.0071,
+smile dev found 0.9933, AUC 0.9748, accuracy 0.9094, people dev 797 found,
+86 people, precision 0.988, recall 0.918, the labelled set's recall >= 80 px
+0.9375 and 18 of 18 shut faces, the look-again bench 0 of 930. Still over
+the 40 ms line on this machine; where it goes now (cProfile, OpenVINO):
+the detectors' passes ~29 ms a photo, half of it OpenCV's area reduction
+of the half-size frame to their inputs (a fractional INTER_AREA costs
+~1.5 ns a source pixel, eight times its exact halving), the working scale
+of the luma for the faces' sharpness ~4 ms a people photo (the same
+reduction), the descriptor ~8. Both reductions could be made cheaper only
+by giving the networks other pixels (two exact halvings then a small
+reduction: 6.4 -> 2.7 ms a photo, a mean 1.4 grey levels off), which moves
+every quality figure; not done.
 """
 
 from __future__ import annotations
