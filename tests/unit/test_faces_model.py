@@ -423,3 +423,24 @@ def test_a_graph_openvino_cannot_run_runs_on_the_next_runtime(
         descriptor.descriptor_for.cache_clear()
     assert [f.eyes for f in found.faces] == [EyeState.OPEN]
     assert found.descriptors[0] is not None
+
+
+def test_a_runtime_whose_native_libraries_do_not_load_counts_as_not_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import builtins
+
+    from curator.ml.faces import graphs
+
+    real_import = builtins.__import__
+
+    def failing(name: str, *args: object, **kwargs: object) -> object:
+        if name == "openvino":
+            raise OSError("libopenvino.so.2641: cannot open shared object file")
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.delitem(__import__("sys").modules, "openvino", raising=False)
+    monkeypatch.setattr(builtins, "__import__", failing)
+    monkeypatch.setenv(graphs.RUNTIME_ENV, "openvino")
+    assert not graphs.importable("openvino")
+    assert graphs.runtime() != "openvino"

@@ -11,8 +11,8 @@ so no second landmark model runs.
 Runtime: OpenVINO where it is installed (the graphs' runtime,
 `graphs.runtime`), in BF16 where the CPU computes it natively (AVX-512
 BF16, AMX) and FP32 elsewhere, one face a run (the network's batch is fixed
-at one: a static shape); else OpenCV's DNN. On the 2-core Xeon with AMX
-this project's CI ran on (2026-11-27; one thread, CPU time, the median of
+at one: a static shape); else OpenCV's DNN. On a 2-core Xeon with AMX
+(2026-11-27; one thread, CPU time, the median of
 30 people dev faces): OpenVINO 9.0 ms a face, OpenCV 29. The BF16 vector is
 within cosine 0.9993 of OpenCV's FP32 one (40 people dev faces; one
 person's faces read above 0.363), so both seats' vectors meet in one

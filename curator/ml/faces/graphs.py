@@ -74,7 +74,7 @@ def importable(name: str) -> bool:
             import openvino  # noqa: F401
         elif name == "litert":
             import ai_edge_litert.interpreter  # noqa: F401
-    except ImportError:
+    except (ImportError, OSError):  # not installed, or its native libraries do not load
         return False
     return True
 
