@@ -396,7 +396,7 @@ def test_a_face_s_points_that_frame_nothing_are_not_read_again(model: object) ->
 
 
 def test_a_graph_openvino_cannot_run_runs_on_the_next_runtime(
-    model: object, monkeypatch: pytest.MonkeyPatch
+    model: object, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """OpenVINO installed but failing (a broken install raises RuntimeError):
     the graphs and the descriptor run on the next runtime, and the faces are
@@ -411,6 +411,7 @@ def test_a_graph_openvino_cannot_run_runs_on_the_next_runtime(
     monkeypatch.setenv(graphs.RUNTIME_ENV, "openvino")
     monkeypatch.setattr(graphs, "openvino_request", broken)
     monkeypatch.setattr(descriptor, "openvino_request", broken)
+    monkeypatch.setattr(graphs, "_FELL_BACK", set())
     networks_for.cache_clear()
     descriptor.descriptor_for.cache_clear()
     try:
@@ -423,6 +424,11 @@ def test_a_graph_openvino_cannot_run_runs_on_the_next_runtime(
         descriptor.descriptor_for.cache_clear()
     assert [f.eyes for f in found.faces] == [EyeState.OPEN]
     assert found.descriptors[0] is not None
+    said = [r.getMessage() for r in caplog.records if r.name == graphs.__name__]
+    assert said == [  # one sentence for all five graphs, none a photo
+        "OpenVINO could not run the face model (Exception from src/inference/src/cpp/"
+        "core.cpp: plugin not found); OpenCV runs it instead, with the same verdicts."
+    ]
 
 
 def test_a_runtime_whose_native_libraries_do_not_load_counts_as_not_installed(

@@ -64,7 +64,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from curator.ml.faces.files import DESCRIPTOR, FaceModelFiles
-from curator.ml.faces.graphs import openvino_request, runtime
+from curator.ml.faces.graphs import fall_back, openvino_request, runtime
 
 MODEL = "sface-2021dec"  # stored beside each vector: vectors of two models never meet
 SIZE = 112
@@ -121,8 +121,8 @@ class Descriptor:
             try:
                 self._request, (self._port,) = openvino_request(path, (), precise=False)
                 return
-            except RuntimeError:  # installed but unable to run it (`graphs.Graph`)
-                self.runtime = "opencv"
+            except RuntimeError as exc:  # installed but unable to run it (`graphs.Graph`)
+                self.runtime = fall_back(exc, "opencv")
         self._net: Any = cv2.dnn.readNet(path)
 
     def describe(self, face: NDArray[np.uint8]) -> NDArray[np.float32]:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
 import sys
 import threading
@@ -47,8 +48,11 @@ from curator.paths import resolve_paths
 
 RUNTIME_ENV = "CURATOR_FACES_RUNTIME"  # a runtime's name forces it (tests, comparisons)
 RUNTIMES = ("openvino", "litert", "opencv")  # the order of preference
+NAMES = {"openvino": "OpenVINO", "litert": "LiteRT", "opencv": "OpenCV"}  # as a sentence says
 COMPILED_CACHE = "openvino"  # OpenVINO's compiled networks, under the app's cache folder
 _QUIET = threading.Lock()
+_LOG = logging.getLogger(__name__)
+_FELL_BACK: set[str] = set()  # the runtimes this process has said it fell back to
 
 
 def runtime() -> str:
@@ -59,6 +63,22 @@ def runtime() -> str:
         if importable(name):
             return name
     return "opencv"
+
+
+def fall_back(exc: RuntimeError, instead: str) -> str:
+    """`instead`, having said once a process (a warning in the log) that
+    OpenVINO could not run the face model and which runtime does: a runtime
+    that cannot run is one sentence, never a failure per photo."""
+    if instead not in _FELL_BACK:
+        _FELL_BACK.add(instead)
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        _LOG.warning(
+            "OpenVINO could not run the face model (%s); %s runs it instead, "
+            "with the same verdicts.",
+            reason,
+            NAMES[instead],
+        )
+    return instead
 
 
 def runtime_after(name: str) -> str:
@@ -92,8 +112,8 @@ class Graph:
             try:
                 self._request, self._ports = openvino_request(path, self.outputs, precise=True)
                 return
-            except RuntimeError:
-                self.runtime = runtime_after("openvino")
+            except RuntimeError as exc:
+                self.runtime = fall_back(exc, runtime_after("openvino"))
         if self.runtime == "litert":
             self._interpreter, self._input, self._index = _litert(path, self.outputs)
         else:
