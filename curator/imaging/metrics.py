@@ -127,6 +127,7 @@ __all__ = [
     "HIGHLIGHT_LEVEL",
     "SHADOW_LEVEL",
     "SRGB_LINEAR",
+    "WorkingView",
     "directional_energy",
     "flat_mask",
     "flat_sample",
@@ -208,6 +209,54 @@ def working_scale(luma: np.ndarray, long_edge: int = WORKING_LONG_EDGE) -> np.nd
     if size is None:
         return luma
     return cv2.resize(luma, size, interpolation=cv2.INTER_AREA)
+
+
+class WorkingView:
+    """`working_scale(luma)` read a window at a time: each window is the area
+    average of only the pixels under it, so a caller that needs a few small
+    regions of the working scale (the faces' eye bands) does not pay for the
+    whole frame's (on a 1,440 px preview: ~0.2 ms a band against ~6 ms for
+    the frame, on the Xeon the faces bench measured).
+
+    Invariant: `window(x0, y0, x1, y1)` equals `working_scale(luma)[y0:y1,
+    x0:x1]` within one grey level: both are the exact area average, rounded;
+    OpenCV sums it in float32 and lands a level apart on 0.016 % of the
+    pixels of the faces bench's 88 previews. A luma no larger than
+    `long_edge` is read as it is (the same pixels exactly)."""
+
+    def __init__(self, luma: np.ndarray, long_edge: int = WORKING_LONG_EDGE):
+        self.luma = luma
+        height, width = luma.shape
+        self.size = shrunk_size((width, height), long_edge) or (width, height)
+        self.shape = (self.size[1], self.size[0])  # as an array's: (rows, columns)
+
+    def window(self, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
+        """The working-scale pixels of columns x0:x1 and rows y0:y1 (uint8),
+        clipped to the working scale's bounds."""
+        width, height = self.size
+        x0, x1 = max(0, x0), min(width, max(x0, x1))
+        y0, y1 = max(0, y0), min(height, max(y0, y1))
+        if self.size == (self.luma.shape[1], self.luma.shape[0]):
+            return self.luma[y0:y1, x0:x1]
+        across, left, right = _area_weights(self.luma.shape[1], width, x0, x1)
+        down, top, bottom = _area_weights(self.luma.shape[0], height, y0, y1)
+        window = down @ self.luma[top:bottom, left:right].astype(np.float64) @ across.T
+        return np.clip(np.rint(window), 0, 255).astype(np.uint8)
+
+
+def _area_weights(source: int, target: int, start: int, stop: int) -> tuple[np.ndarray, int, int]:
+    """The area average's weights for output pixels start:stop of `source`
+    pixels shrunk to `target` along one axis: a (stop - start, last - first)
+    matrix over source pixels first:last, each row the share of each source
+    pixel inside that output pixel's span (rows sum to 1)."""
+    scale = source / target
+    lows = np.arange(start, stop) * scale
+    highs = np.minimum(lows + scale, source)
+    first = math.floor(start * scale)
+    last = min(source, math.ceil(stop * scale))
+    pixels = np.arange(first, last)[None, :]
+    inside = np.minimum(pixels + 1, highs[:, None]) - np.maximum(pixels, lows[:, None])
+    return np.clip(inside, 0, None) / (highs - lows)[:, None], first, last
 
 
 def tile_variances(laplacian: np.ndarray, grid: int = TILE_GRID) -> np.ndarray:

@@ -22,6 +22,7 @@ from curator.imaging.exposure import (
 from curator.imaging.metrics import (
     MIN_JUDGED_LONG_EDGE,
     TOO_SMALL_NOTE,
+    WorkingView,
     directional_energy,
     luma_histogram,
     measure_exposure,
@@ -190,6 +191,36 @@ def test_tiles_and_working_scale() -> None:
     assert variances.shape == (64,)
     assert np.count_nonzero(variances) == 1 and variances.max() == pytest.approx(1.0)
     assert tile_variances(np.zeros((20, 40), np.float32)).shape == (2,)
+
+
+@pytest.mark.parametrize(
+    "name", ["jpeg/canon_ixus40_portrait_content.jpg", "jpeg/exiv2_SM-G930V_orient6.jpg"]
+)
+def test_a_working_view_window_is_the_working_scale_there(name: str) -> None:
+    """The faces read their eye bands a window at a time: each window is what
+    the whole working scale holds there, within one grey level, and a window
+    past the edges is clipped to them."""
+    luma = _luma(name)
+    luma = cv2.resize(luma, (1440, round(1440 * luma.shape[0] / luma.shape[1])))
+    whole = working_scale(luma)
+    view = WorkingView(luma)
+    assert view.shape == whole.shape
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        x0, y0 = int(rng.integers(0, whole.shape[1] - 8)), int(rng.integers(0, whole.shape[0] - 8))
+        x1 = x0 + int(rng.integers(1, whole.shape[1] - x0))
+        y1 = y0 + int(rng.integers(1, whole.shape[0] - y0))
+        window = view.window(x0, y0, x1, y1)
+        assert window.dtype == np.uint8 and window.shape == (y1 - y0, x1 - x0)
+        off = np.abs(window.astype(int) - whole[y0:y1, x0:x1].astype(int))
+        assert off.max() <= 1 and np.count_nonzero(off) <= 0.001 * off.size + 1
+    corner = view.window(-5, -5, 20, 30)
+    assert corner.shape == (30, 20)
+    assert np.abs(corner.astype(int) - whole[:30, :20].astype(int)).max() <= 1
+    edge = view.window(whole.shape[1] - 10, 0, whole.shape[1] + 10, 10)
+    assert edge.shape == (10, 10)
+    small = luma[:300, :400]
+    assert np.array_equal(WorkingView(small).window(10, 20, 110, 220), small[20:220, 10:110])
 
 
 def test_invalid_luma_is_a_programming_error() -> None:

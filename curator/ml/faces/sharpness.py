@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from curator.imaging.metrics import PRE_SMOOTH, sharpness_score, tile_detail
+from curator.imaging.metrics import PRE_SMOOTH, WorkingView, sharpness_score, tile_detail
 
 MIN_BAND_PX = 6
 SIDE_MARGIN = 0.33  # of an eye's width, beside the outer corners
@@ -82,17 +82,18 @@ def eye_band(
 
 
 def band_sharpness(
-    work: NDArray[np.uint8], band: tuple[float, float, float, float], noise_sd: float | None
+    work: WorkingView, band: tuple[float, float, float, float], noise_sd: float | None
 ) -> float | None:
-    """The 0..100 sharpness of `band` (x0, y0, x1, y1 in `work`'s pixels: the
-    working-scale luma) with the photo's noise sd taken off; None when too small."""
+    """The 0..100 sharpness of `band` (x0, y0, x1, y1 in the working-scale
+    luma's pixels; only the band and its `BORDER` are area-averaged) with the
+    photo's noise sd taken off; None when too small."""
     height, width = work.shape
     x0, y0 = max(0, math.floor(band[0])), max(0, math.floor(band[1]))
     x1, y1 = min(width, math.ceil(band[2])), min(height, math.ceil(band[3]))
     if x1 - x0 < MIN_BAND_PX or y1 - y0 < MIN_BAND_PX:
         return None
     cx0, cy0 = max(0, x0 - BORDER), max(0, y0 - BORDER)
-    crop = work[cy0 : min(height, y1 + BORDER), cx0 : min(width, x1 + BORDER)]
+    crop = work.window(cx0, cy0, min(width, x1 + BORDER), min(height, y1 + BORDER))
     image = cv2.GaussianBlur(crop.astype(np.float32), (0, 0), PRE_SMOOTH)
     inner = (slice(y0 - cy0, y1 - cy0), slice(x0 - cx0, x1 - cx0))
     energy = np.array(
