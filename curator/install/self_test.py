@@ -9,7 +9,10 @@ display, no network and no model:
 4. its cached thumbnail is read by Qt and painted offscreen;
 5. describe runs against an address where nothing listens and must report
    itself skipped (not failed, not hung);
-6. embedding is reported available or not (torch may be left out of a bundle).
+6. embedding is reported available or not (torch may be left out of a bundle);
+7. the face model, when installed, runs every network on a made-up face,
+   and the line names the runtime that ran them (OpenVINO where it loads: a
+   bundle missing its plugins says LiteRT or OpenCV here, and is slower).
 Prints one line per step; exit 0 when every step passed, 1 otherwise.
 """
 
@@ -51,6 +54,7 @@ def _run_steps(tmp: Path, out: TextIO) -> bool:
         ("thumbnail", lambda: _check_thumbnail(tmp, state)),
         ("describe", lambda: _check_describe(state)),
         ("embedding", _check_embedding),
+        ("faces", _check_faces),
     ]
     for name, step in steps:
         try:
@@ -135,6 +139,35 @@ def _check_embedding() -> str:
             "photos and the taste model wait; everything else works"
         )
     return "ok: torch and open_clip are importable (weights download on first use)"
+
+
+def _check_faces() -> str:
+    from curator.ml.faces.files import find_face_model
+
+    found = find_face_model()
+    if found.files is None:
+        return f"info: {found.problem}"
+    import numpy as np
+
+    from curator.ml.faces.descriptor import descriptor_for
+    from curator.ml.faces.graphs import NAMES
+    from curator.ml.faces.networks import Detection, networks_for
+
+    nets = networks_for(found.files)
+    rgb = np.full((480, 640, 3), 128, np.uint8)
+    nets.detector.detect(rgb)
+    nets.near_detector.detect(rgb)
+    eyes_nose_mouth_ears = [(280, 200), (360, 200), (320, 240), (320, 280), (240, 210), (400, 210)]
+    face = Detection(0.9, (220.0, 140.0, 200.0, 200.0), np.array(eyes_nose_mouth_ears, float))
+    mesh = nets.landmarks.mesh(rgb, face, nets.landmarks.presence(rgb, face))
+    descriptor = descriptor_for(found.files)
+    descriptor.describe_many([np.full((112, 112, 3), 128, np.uint8)])
+    if mesh.points.shape != (478, 2):
+        raise RuntimeError(f"the landmarks model gave {mesh.points.shape} points, not 478")
+    graphs = [nets.detector.net, nets.near_detector.net]
+    graphs += [nets.landmarks.mesh_net, nets.landmarks.blend_net, nets.landmarks.presence_net]
+    runs = sorted({NAMES[g.runtime] for g in graphs} | {NAMES[descriptor.runtime]})
+    return f"ok: the face model runs on {' and '.join(runs)} ({found.files.folder})"
 
 
 def _closed_port() -> int:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from curator.install.display import NO_DISPLAY
+from tests.faces_helpers import installed_model
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -61,6 +62,10 @@ def test_self_test_passes_from_the_venv(curator_home: Path) -> None:
     for step in ("resources", "catalog", "import", "thumbnail"):
         assert any(line.startswith("ok") and f" {step}:" in line for line in lines), step
     assert any(line.startswith("skip") and " describe:" in line for line in lines)
+    installed_model()  # the faces step runs the model it finds (its own test: test_self_test_faces)
+    assert any(
+        line.startswith("ok") and " faces: the face model runs on " in line for line in lines
+    )
     assert lines[-1].startswith("self-test passed")
     assert not (curator_home / "catalog.sqlite").exists()  # the user's catalog untouched
 

@@ -405,7 +405,11 @@ def test_a_graph_openvino_cannot_run_runs_on_the_next_runtime(
     from curator.ml.faces.networks import networks_for
 
     def broken(*_args: object, **_kw: object) -> None:
-        raise RuntimeError("Exception from src/inference/src/cpp/core.cpp: plugin not found")
+        raise RuntimeError(  # OpenVINO's form: where it was raised, then what (a bundle's)
+            "Exception from src/inference/src/cpp/core.cpp:84:\n"
+            "Unable to read the model: face.tflite Please check that model format: tflite is "
+            "supported and the model is correct. Available frontends: ir onnx\n\n"
+        )
 
     monkeypatch.setattr(graphs, "importable", lambda name: name in ("openvino", "opencv"))
     monkeypatch.setenv(graphs.RUNTIME_ENV, "openvino")
@@ -426,8 +430,9 @@ def test_a_graph_openvino_cannot_run_runs_on_the_next_runtime(
     assert found.descriptors[0] is not None
     said = [r.getMessage() for r in caplog.records if r.name == graphs.__name__]
     assert said == [  # one sentence for all five graphs, none a photo
-        "OpenVINO could not run the face model (Exception from src/inference/src/cpp/"
-        "core.cpp: plugin not found); OpenCV runs it instead, with the same verdicts."
+        "OpenVINO could not run the face model (Unable to read the model: face.tflite Please "
+        "check that model format: tflite is supported and the model is correct. Available "
+        "frontends: ir onnx); OpenCV runs it instead, with the same verdicts."
     ]
 
 

@@ -71,7 +71,9 @@ def fall_back(exc: RuntimeError, instead: str) -> str:
     that cannot run is one sentence, never a failure per photo."""
     if instead not in _FELL_BACK:
         _FELL_BACK.add(instead)
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        # OpenVINO's message starts with where it was raised; its last line says what
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        reason = lines[-1] if lines else type(exc).__name__
         _LOG.warning(
             "OpenVINO could not run the face model (%s); %s runs it instead, "
             "with the same verdicts.",
