@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 import time
 import tracemalloc
 from pathlib import Path
@@ -281,6 +282,33 @@ def test_truncated_raws_never_pass_as_good_pictures(name: str) -> None:
     # Only an embedded preview may rescue a truncated file, never its sensor "decode".
     assert decoded.metrics_source is MetricsSource.RAW_PREVIEW, name
     assert max(decoded.preview.size) >= 160
+
+
+def test_what_libraw_prints_goes_to_the_error_detail_not_the_terminal(
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LibRaw writes "unknown file: ..." to descriptor 2 from C when sensor data
+    breaks: that line belongs in the failure's detail (the error log, beside
+    the photo it is about), not alone on the terminal."""
+    from curator.imaging.raw import decode as raw_decode
+
+    capfd.readouterr()
+    raf = _decode_path(fixture("raw_truncated/exiftool_FujiFilm.raf"))  # rescued by its preview
+    assert raf.metrics_source is MetricsSource.RAW_PREVIEW
+    assert "Unexpected end of file" not in capfd.readouterr().err
+    # The NEF is cut short before LibRaw is asked for its sensor; asked anyway:
+    monkeypatch.setattr(raw_decode, "MIN_BYTES_PER_PIXEL", 0.0)
+    with pytest.raises(CorruptImageError) as failed:
+        _decode_path(fixture("raw_truncated/exiftool_Nikon.nef"))
+    assert "LibRaw said: unknown file: data corrupted at" in failed.value.detail
+    assert failed.value.detail.startswith("LibRawDataError")
+    _assert_human(failed.value)
+    with pytest.raises(ImagingError) as shown:
+        decode_for_display(fixture("raw_truncated/exiftool_Nikon.nef"), max_pixels=50_000_000)
+    assert "LibRaw said: unknown file: data corrupted at" in shown.value.detail
+    assert "corrupted" not in capfd.readouterr().err
+    print("still here", file=sys.stderr)  # descriptor 2 is back where it was
+    assert "still here" in capfd.readouterr().err
 
 
 @pytest.mark.parametrize("name", ["exiftool_Panasonic.rw2", "exiftool_DNG.dng"])

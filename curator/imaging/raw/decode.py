@@ -97,6 +97,7 @@ from curator.imaging.orientation import (
     swaps_axes,
 )
 from curator.imaging.raw.jpeg_dng import read_sensor
+from curator.imaging.raw.messages import libraw_messages, with_libraw_said
 from curator.imaging.raw.render import SensorSource, render_half_size
 from curator.imaging.types import FileFormat, MetricsSource
 
@@ -164,33 +165,39 @@ def decode_raw(
                 f"({len(data) / raw_pixels:.5f} bytes/pixel < {MIN_BYTES_PER_PIXEL})",
             )
         else:
-            try:
-                # A DNG's JPEG tiles are decoded by libjpeg-turbo, in a third to a
-                # half of LibRaw's time (`jpeg_dng`); every other sensor is LibRaw's.
-                sensor: SensorSource = read_sensor(data, max_pixels=max_pixels) or raw
-                if sensor_is_constant(sensor.raw_image_visible):  # LibRaw's unpack
-                    problem = "The sensor data is empty"
-                    failure = CorruptImageError(
-                        "This RAW file's sensor data is empty (every pixel has the same value) "
-                        "and it has no usable preview.",
-                        "raw_image_visible std < 1",
-                    )
-                else:
-                    rgb = render_half_size(sensor)
-                    if rgb is not None:
-                        # Our render keeps the stored orientation; LibRaw's is turned by flip.
-                        rgb_orientation = flip_orientation
-                    else:
-                        rgb = raw.postprocess(
-                            half_size=True, use_camera_wb=True, output_bps=8, no_auto_bright=True
+            with libraw_messages() as said:  # its own lines, kept for the error log
+                try:
+                    # A DNG's JPEG tiles are decoded by libjpeg-turbo, in a third to a
+                    # half of LibRaw's time (`jpeg_dng`); every other sensor is LibRaw's.
+                    sensor: SensorSource = read_sensor(data, max_pixels=max_pixels) or raw
+                    if sensor_is_constant(sensor.raw_image_visible):  # LibRaw's unpack
+                        problem = "The sensor data is empty"
+                        failure = CorruptImageError(
+                            "This RAW file's sensor data is empty (every pixel has the same "
+                            "value) and it has no usable preview.",
+                            "raw_image_visible std < 1",
                         )
-            except rawpy.LibRawError as exc:
-                failure = _unpack_error(exc, camera)
-                problem = (
-                    "LibRaw cannot decode this camera's sensor data"
-                    if isinstance(failure, UnsupportedFormatError)
-                    else "The sensor data is damaged or incomplete"
-                )
+                    else:
+                        rgb = render_half_size(sensor)
+                        if rgb is not None:
+                            # Our render keeps the stored orientation; LibRaw's is turned by flip.
+                            rgb_orientation = flip_orientation
+                        else:
+                            rgb = raw.postprocess(
+                                half_size=True,
+                                use_camera_wb=True,
+                                output_bps=8,
+                                no_auto_bright=True,
+                            )
+                except rawpy.LibRawError as exc:
+                    failure = _unpack_error(exc, camera)
+                    problem = (
+                        "LibRaw cannot decode this camera's sensor data"
+                        if isinstance(failure, UnsupportedFormatError)
+                        else "The sensor data is damaged or incomplete"
+                    )
+            if failure is not None:
+                failure.detail = with_libraw_said(failure.detail, said)
 
     notes: list[str] = []
     if rgb is not None:
@@ -319,20 +326,24 @@ def decode_raw_for_display(
         )
         if raw_pixels > 0 and len(data) / raw_pixels < MIN_BYTES_PER_PIXEL:
             raise unusable
-        try:
-            if _sensor_is_constant(raw):
-                raise unusable
-            # Turned by LibRaw's flip; the same parameters as decode_raw's render.
-            rgb = raw.postprocess(
-                half_size=False, use_camera_wb=True, output_bps=8, no_auto_bright=True
-            )
-        except rawpy.LibRawError as exc:
-            failure = _unpack_error(exc, camera)
+        failure: ImagingError | None = None
+        with libraw_messages() as said:  # its own lines, kept for the error log
+            try:
+                if _sensor_is_constant(raw):
+                    raise unusable
+                # Turned by LibRaw's flip; the same parameters as decode_raw's render.
+                rgb = raw.postprocess(
+                    half_size=False, use_camera_wb=True, output_bps=8, no_auto_bright=True
+                )
+            except rawpy.LibRawError as exc:
+                failure = _unpack_error(exc, camera)
+                failure.__cause__ = exc
+        if failure is not None:
             raise type(failure)(
                 f"LibRaw cannot decode this RAW file's sensor data at full size"
                 f"{_camera_phrase(camera)}; showing the preview instead.",
-                failure.detail,
-            ) from exc
+                with_libraw_said(failure.detail, said),
+            ) from failure.__cause__
     if thumb is not None:
         luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
         if float(np.count_nonzero(luma >= 250)) / luma.size >= SATURATED_FRACTION:
