@@ -1,0 +1,187 @@
+"""A group burst's star on the frame where everyone is ready, on real faces
+(issue 49 §2's group rule).
+
+Run with ``make bench``. `group_star.write_group_bursts` builds the bursts
+(its docstring: three frames of one scene holding a group of three people —
+all open-eyed in one frame, one of them shut-eyed in each of the other two);
+a real ``curator import --stages technical,faces,score`` measures and groups
+them, as the single-face bench does (`test_burst_star_bench.import_and_list`).
+Reported: the share of bursts whose star is the frame where everyone is
+ready, with its Wilson 95 % interval, and for each other burst what the
+stage read: on the ready frame (a face not found, a face read shut or
+"can't tell", a face read looking away) or on the star (its shut face read
+open). ``$GROUP_STAR_SEED`` builds other bursts, ``$GROUP_STAR_KEEP`` keeps
+them (and the catalog and per-burst evidence) in a folder outside the
+checkout, as the single-face bench's variables do.
+
+Measured (2026-11-27, the Xeon of the faces bench's last figures, while
+the suite ran beside it; ~3 min a seed): seed 592, the star on the ready
+frame in 98 of 120 bursts (0.817, Wilson 0.74-0.88); seed 593, 100 (0.833,
+0.76-0.89); both, 198 of 240 (0.825, 0.77-0.87) — under the 0.95 the
+issue asks of bursts. The rule did what it says in all but one of the
+misses; what the stage read on single faces decided the rest:
+- the ready frame had a face read shut: 11 and 7. On seed 592, in 9 of
+  those 11 the same person reads shut in every frame they are in: GENKI
+  photos labelled only smiling or not, whose eyes are narrow (file2447,
+  in three bursts), squinted or half-lidded; as the stage reads them, the
+  "everyone open" frame is not, and the frame where that very person was
+  covered by the blinker ties it (its star is then the sharper faces');
+- a shut CEW face read open: 7 and 10 (that frame then has everyone open
+  too, and the sharper key faces win: half the time);
+- a person not found, or found and not key: 3 and 3;
+- seed 592's burst 46: every face read right, the ready frame out at the
+  exposure gate (the pasted faces move the frame's exposure score; a
+  blink does not, in a real burst).
+A group's star needs every face of its frames read right: at the eyes
+figures' per-face rates (shut read open ~3-4 % of CEW faces; open faces
+read shut ~3 % of these GENKI faces) three faces in three frames give
+about 0.85, what this measures. Before the faces were pasted over the
+person's photo (not in place of it), the same seed read 0.775: a frame
+that lost a whole photo of a person to a small crop measured up to 1.7 EV
+darker, and the star's sharpness gate (a frame's detail weighed for its
+exposure) let it through as the sharper frame.
+
+Invariants: deterministic for a seed and a number of bursts; nothing is
+written inside the checkout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.bench import burst_star as bs
+from tests.bench import faces_dev as fd
+from tests.bench import group_star as gs
+from tests.bench import smile_dev as sd
+from tests.bench.faces_eval import wilson
+from tests.bench.results import write_results
+from tests.bench.test_burst_star_bench import import_and_list
+
+pytestmark = pytest.mark.bench
+
+BURSTS = 120
+SEED = 592
+SEED_ENV = "GROUP_STAR_SEED"
+KEEP_ENV = "GROUP_STAR_KEEP"
+MIN_RIGHT = 0.75  # a floor under what it measured (0.817, 0.833), asserted so it cannot fall
+
+
+def why_missed(ready: dict[str, Any], star: dict[str, Any] | None) -> str:
+    """What the stage read that cost the ready frame the star."""
+    faces = ready.get("faces") or []
+    key = [f for f in faces if f.get("key")]
+    if len(key) < gs.PEOPLE:
+        return f"ready frame: {len(key)} of {gs.PEOPLE} faces key ({len(faces)} found)"
+    eyes = Counter(f.get("eyes") for f in key)
+    if eyes["closed"]:
+        return "ready frame: a face read shut"
+    if star is not None:
+        star_eyes = Counter(f.get("eyes") for f in star.get("faces") or [] if f.get("key"))
+        if not star_eyes["closed"]:
+            return "the star's shut face not read shut"
+    if eyes["open"] < gs.PEOPLE:
+        return "ready frame: a face's eyes not told"
+    if any(f.get("looking") == "away" for f in key):
+        return "ready frame: a face read looking away"
+    return "ready frame read right, lost"
+
+
+def tally(planned: list[bs.Planned], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The star's share on the ready frame, and the misses by reason."""
+    by_name = {Path(r["path"]).name: r for r in rows}
+    bursts: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for p in planned:
+        bursts[p.burst][p.kind] = by_name[p.name]
+    right, misses = 0, Counter[str]()
+    for frames in bursts.values():
+        groups = {f["burst_group"] for f in frames.values()}
+        if len(groups) != 1 or None in groups:
+            misses["not one burst"] += 1
+            continue
+        star = [kind for kind, f in frames.items() if f["burst_best"]]
+        if star == ["ready"]:
+            right += 1
+            continue
+        starred = frames[star[0]] if len(star) == 1 else None
+        misses[f"{why_missed(frames['ready'], starred)} (star: {'/'.join(star) or 'none'})"] += 1
+    return {
+        "bursts": len(bursts),
+        "star_on_ready": wilson(right, len(bursts)),
+        "misses": dict(misses.most_common()),
+    }
+
+
+def evidence(planned: list[bs.Planned], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per burst: the star, the deciding step and each frame's key faces' readings."""
+    from tests.bench.star_steps import deciding_step
+
+    by_name = {Path(r["path"]).name: r for r in rows}
+    bursts: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for p in planned:
+        bursts[p.burst][p.kind] = by_name[p.name]
+    fields = ("eyes", "eyes_note", "smile", "looking", "sharpness", "size_px")
+    return [
+        {
+            "burst": n,
+            "star": "/".join(k for k, f in frames.items() if f["burst_best"]) or "none",
+            "step": deciding_step({"peak" if k == "ready" else k: f for k, f in frames.items()}),
+            "frames": {
+                kind: [
+                    {k: face.get(k) for k in fields}
+                    for face in row.get("faces") or []
+                    if face.get("key")
+                ]
+                for kind, row in frames.items()
+            },
+        }
+        for n, frames in sorted(bursts.items())
+    ]
+
+
+def built(where: Path, fixtures: Path, seed: int) -> list[bs.Planned]:
+    """The bursts in `where`/photos: reused when their plan matches, else built."""
+    plan_file = where / "planned.json"
+    if plan_file.exists():
+        saved = json.loads(plan_file.read_text())
+        if (saved["seed"], saved["bursts"], saved.get("how")) == (seed, BURSTS, gs.HOW):
+            return [bs.Planned(n, b, k, Path(s)) for n, b, k, s in saved["frames"]]
+    planned = gs.write_group_bursts(where / "photos", fixtures, BURSTS, seed)
+    frames = [[p.name, p.burst, p.kind, str(p.source)] for p in planned]
+    plan_file.write_text(
+        json.dumps({"seed": seed, "bursts": BURSTS, "how": gs.HOW, "frames": frames})
+    )
+    return planned
+
+
+@pytest.mark.timeout(3600)
+def test_a_group_star_goes_to_the_frame_where_everyone_is_ready(
+    fixtures_dir: Path, tmp_path: Path
+) -> None:
+    for reason in (sd.missing_reason(), fd.missing_reason()):
+        if reason:
+            pytest.skip(reason)
+    from tests.faces_helpers import installed_model
+
+    installed_model()
+    keep = os.environ.get(KEEP_ENV)
+    where = Path(keep) if keep else tmp_path
+    where.mkdir(parents=True, exist_ok=True)
+    planned = built(where, fixtures_dir, int(os.environ.get(SEED_ENV, SEED)))
+    home = where / "home"
+    if home.exists():
+        shutil.rmtree(home)
+    rows = import_and_list(where / "photos", home)
+    report = tally(planned, rows)
+    print("\ngroup star on real faces:", json.dumps(report, indent=1))
+    write_results("group_star.json", report)
+    if keep:
+        (where / "evidence.json").write_text(json.dumps(evidence(planned, rows), indent=1))
+    rate = report["star_on_ready"][0]
+    assert rate is not None and rate >= MIN_RIGHT, report
