@@ -191,3 +191,31 @@ def write_bursts(
             photo.save(out / name, quality=JPEG_QUALITY, exif=_exif(when))
             planned.append(Planned(name, n, kind, chosen[kind]))
     return planned
+
+
+def frames_by_burst(
+    planned: list[Planned], rows: list[dict[str, Any]]
+) -> dict[int, dict[str, dict[str, Any]]]:
+    """Each burst's `curator list --json` rows by the kind of its frames."""
+    by_name = {Path(r["path"]).name: r for r in rows}
+    bursts: dict[int, dict[str, dict[str, Any]]] = {}
+    for p in planned:
+        bursts.setdefault(p.burst, {})[p.kind] = by_name[p.name]
+    return bursts
+
+
+def kept_or_built(
+    where: Path, key: dict[str, Any], build: Callable[[], list[Planned]]
+) -> list[Planned]:
+    """The bursts planned in `where`/planned.json when it was written for `key`
+    (seed, count, way of building: a kept folder reused), else `build()`'s,
+    whose plan is then written there."""
+    plan_file = where / "planned.json"
+    if plan_file.exists():
+        saved = json.loads(plan_file.read_text())
+        if all(saved.get(name) == value for name, value in key.items()):
+            return [Planned(n, b, k, Path(s)) for n, b, k, s in saved["frames"]]
+    planned = build()
+    frames = [[p.name, p.burst, p.kind, str(p.source)] for p in planned]
+    plan_file.write_text(json.dumps({**key, "frames": frames}))
+    return planned

@@ -233,7 +233,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -337,10 +337,7 @@ def lost_how(peak: dict[str, Any], star: dict[str, Any]) -> str:
 
 def tally(planned: list[bs.Planned], rows: list[dict[str, Any]]) -> dict[str, Any]:
     """The star's share on the peak, and the misses by reason."""
-    by_name = {Path(r["path"]).name: r for r in rows}
-    bursts: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for p in planned:
-        bursts[p.burst][p.kind] = by_name[p.name]
+    bursts = bs.frames_by_burst(planned, rows)
     right, misses = 0, Counter[str]()
     softer: list[tuple[float | None, float | None]] = []  # peak read right: (its, the star's)
     for frames in bursts.values():
@@ -407,16 +404,11 @@ def built_bursts(
 ) -> list[bs.Planned]:
     """The bursts in `where`/photos: reused when `where` holds the same seed and
     count's plan (`$BURST_STAR_KEEP`), else built (and their plan written)."""
-    plan_file = where / "planned.json"
-    if plan_file.exists():
-        saved = json.loads(plan_file.read_text())
-        if (saved["seed"], saved["bursts"], saved.get("how")) == (seed(), bursts, bs.HOW):
-            return [bs.Planned(n, b, k, Path(s)) for n, b, k, s in saved["frames"]]
-    planned = bs.write_bursts(where / "photos", fixtures, bursts, seed(), measure())
-    frames = [[p.name, p.burst, p.kind, str(p.source)] for p in planned]
-    plan = {"seed": seed(), "bursts": bursts, "how": bs.HOW, "frames": frames}
-    plan_file.write_text(json.dumps(plan))
-    return planned
+    return bs.kept_or_built(
+        where,
+        {"seed": seed(), "bursts": bursts, "how": bs.HOW},
+        lambda: bs.write_bursts(where / "photos", fixtures, bursts, seed(), measure()),
+    )
 
 
 def evidence(planned: list[bs.Planned], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -425,10 +417,7 @@ def evidence(planned: list[bs.Planned], rows: list[dict[str, Any]]) -> list[dict
     and the star rule's step that left only it (`star_steps.deciding_step`)."""
     from tests.bench.star_steps import deciding_step
 
-    by_name = {Path(r["path"]).name: r for r in rows}
-    bursts: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for p in planned:
-        bursts[p.burst][p.kind] = by_name[p.name]
+    bursts = bs.frames_by_burst(planned, rows)
     out = []
     for n, frames in sorted(bursts.items()):
         read = {kind: readings(row) for kind, row in frames.items()}

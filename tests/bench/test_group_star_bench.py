@@ -50,7 +50,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -95,10 +95,7 @@ def why_missed(ready: dict[str, Any], star: dict[str, Any] | None) -> str:
 
 def tally(planned: list[bs.Planned], rows: list[dict[str, Any]]) -> dict[str, Any]:
     """The star's share on the ready frame, and the misses by reason."""
-    by_name = {Path(r["path"]).name: r for r in rows}
-    bursts: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for p in planned:
-        bursts[p.burst][p.kind] = by_name[p.name]
+    bursts = bs.frames_by_burst(planned, rows)
     right, misses = 0, Counter[str]()
     for frames in bursts.values():
         groups = {f["burst_group"] for f in frames.values()}
@@ -122,10 +119,7 @@ def evidence(planned: list[bs.Planned], rows: list[dict[str, Any]]) -> list[dict
     """Per burst: the star, the deciding step and each frame's key faces' readings."""
     from tests.bench.star_steps import deciding_step
 
-    by_name = {Path(r["path"]).name: r for r in rows}
-    bursts: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for p in planned:
-        bursts[p.burst][p.kind] = by_name[p.name]
+    bursts = bs.frames_by_burst(planned, rows)
     fields = ("eyes", "eyes_note", "smile", "looking", "sharpness", "size_px")
     return [
         {
@@ -147,17 +141,11 @@ def evidence(planned: list[bs.Planned], rows: list[dict[str, Any]]) -> list[dict
 
 def built(where: Path, fixtures: Path, seed: int) -> list[bs.Planned]:
     """The bursts in `where`/photos: reused when their plan matches, else built."""
-    plan_file = where / "planned.json"
-    if plan_file.exists():
-        saved = json.loads(plan_file.read_text())
-        if (saved["seed"], saved["bursts"], saved.get("how")) == (seed, BURSTS, gs.HOW):
-            return [bs.Planned(n, b, k, Path(s)) for n, b, k, s in saved["frames"]]
-    planned = gs.write_group_bursts(where / "photos", fixtures, BURSTS, seed)
-    frames = [[p.name, p.burst, p.kind, str(p.source)] for p in planned]
-    plan_file.write_text(
-        json.dumps({"seed": seed, "bursts": BURSTS, "how": gs.HOW, "frames": frames})
+    return bs.kept_or_built(
+        where,
+        {"seed": seed, "bursts": BURSTS, "how": gs.HOW},
+        lambda: gs.write_group_bursts(where / "photos", fixtures, BURSTS, seed),
     )
-    return planned
 
 
 @pytest.mark.timeout(3600)
