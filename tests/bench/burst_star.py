@@ -204,6 +204,15 @@ def frames_by_burst(
     return bursts
 
 
+def starred(frames: dict[str, dict[str, Any]]) -> list[str] | None:
+    """The kinds of a burst's frames the import starred; None when it did not
+    group the frames as one burst."""
+    groups = {f["burst_group"] for f in frames.values()}
+    if len(groups) != 1 or None in groups:
+        return None
+    return [kind for kind, f in frames.items() if f["burst_best"]]
+
+
 def kept_or_built(
     where: Path, key: dict[str, Any], build: Callable[[], list[Planned]]
 ) -> list[Planned]:

@@ -282,6 +282,33 @@ def import_and_list(folder: Path, home: Path) -> list[dict[str, Any]]:
     return rows
 
 
+Reading = Callable[[list[bs.Planned], list[dict[str, Any]]], Any]
+
+
+def import_and_report(
+    where: Path,
+    planned: list[bs.Planned],
+    keep: bool,
+    reading: tuple[Reading, Reading],
+    results: str,
+    title: str,
+) -> dict[str, Any]:
+    """The bursts in `where`/photos imported into a fresh catalog there, and
+    `reading`'s report (its tally) printed and written to `results`.json;
+    in a kept folder also its evidence, to evidence.json."""
+    tally_of, evidence_of = reading
+    home = where / "home"
+    if home.exists():
+        shutil.rmtree(home)  # a fresh catalog: the import measures and groups anew
+    rows = import_and_list(where / "photos", home)
+    report: dict[str, Any] = tally_of(planned, rows)
+    print(f"\n{title} on real faces:", json.dumps(report, indent=1))
+    write_results(f"{results}.json", report)
+    if keep:
+        (where / "evidence.json").write_text(json.dumps(evidence_of(planned, rows), indent=1))
+    return report
+
+
 def stage_measure(model: Any) -> bs.Measure:
     """The faces stage's sharpness of a photo's key faces (the softest), on its
     1,440 px preview, in process: what chooses a burst's partners."""
@@ -341,11 +368,10 @@ def tally(planned: list[bs.Planned], rows: list[dict[str, Any]]) -> dict[str, An
     right, misses = 0, Counter[str]()
     softer: list[tuple[float | None, float | None]] = []  # peak read right: (its, the star's)
     for frames in bursts.values():
-        groups = {f["burst_group"] for f in frames.values()}
-        if len(groups) != 1 or None in groups:
+        star = bs.starred(frames)
+        if star is None:
             misses["not one burst"] += 1
             continue
-        star = [kind for kind, f in frames.items() if f["burst_best"]]
         if star == ["peak"]:
             right += 1
         else:
@@ -381,15 +407,9 @@ def test_the_star_goes_to_the_peak_frame(fixtures_dir: Path, tmp_path: Path) -> 
     keep = os.environ.get(KEEP_ENV)
     where = Path(keep) if keep else tmp_path
     planned = built_bursts(where, fixtures_dir, bursts, lambda: stage_measure(model))
-    home = where / "home"
-    if home.exists():
-        shutil.rmtree(home)  # a fresh catalog: the import measures and groups anew
-    rows = import_and_list(where / "photos", home)
-    report = tally(planned, rows)
-    print("\nburst star on real faces:", json.dumps(report, indent=1))
-    write_results("burst_star.json", report)
-    if keep:
-        (where / "evidence.json").write_text(json.dumps(evidence(planned, rows), indent=1))
+    report = import_and_report(
+        where, planned, keep is not None, (tally, evidence), "burst_star", "burst star"
+    )
     rate = report["star_on_peak"][0]
     assert rate is not None and rate >= MIN_RIGHT, report
 

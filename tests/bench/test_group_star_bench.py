@@ -47,9 +47,7 @@ written inside the checkout.
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -61,8 +59,7 @@ from tests.bench import faces_dev as fd
 from tests.bench import group_star as gs
 from tests.bench import smile_dev as sd
 from tests.bench.faces_eval import wilson
-from tests.bench.results import write_results
-from tests.bench.test_burst_star_bench import import_and_list
+from tests.bench.test_burst_star_bench import import_and_report
 
 pytestmark = pytest.mark.bench
 
@@ -98,11 +95,10 @@ def tally(planned: list[bs.Planned], rows: list[dict[str, Any]]) -> dict[str, An
     bursts = bs.frames_by_burst(planned, rows)
     right, misses = 0, Counter[str]()
     for frames in bursts.values():
-        groups = {f["burst_group"] for f in frames.values()}
-        if len(groups) != 1 or None in groups:
+        star = bs.starred(frames)
+        if star is None:
             misses["not one burst"] += 1
             continue
-        star = [kind for kind, f in frames.items() if f["burst_best"]]
         if star == ["ready"]:
             right += 1
             continue
@@ -162,14 +158,8 @@ def test_a_group_star_goes_to_the_frame_where_everyone_is_ready(
     where = Path(keep) if keep else tmp_path
     where.mkdir(parents=True, exist_ok=True)
     planned = built(where, fixtures_dir, int(os.environ.get(SEED_ENV, SEED)))
-    home = where / "home"
-    if home.exists():
-        shutil.rmtree(home)
-    rows = import_and_list(where / "photos", home)
-    report = tally(planned, rows)
-    print("\ngroup star on real faces:", json.dumps(report, indent=1))
-    write_results("group_star.json", report)
-    if keep:
-        (where / "evidence.json").write_text(json.dumps(evidence(planned, rows), indent=1))
+    report = import_and_report(
+        where, planned, keep is not None, (tally, evidence), "group_star", "group star"
+    )
     rate = report["star_on_ready"][0]
     assert rate is not None and rate >= MIN_RIGHT, report
