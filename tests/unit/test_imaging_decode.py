@@ -311,6 +311,26 @@ def test_what_libraw_prints_goes_to_the_error_detail_not_the_terminal(
     assert "still here" in capfd.readouterr().err
 
 
+def test_without_a_temporary_file_libraws_lines_reach_the_terminal_and_the_decode_goes_on(
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full or read-only temporary folder never fails a decode: nothing is
+    captured, and the file's own error is still the one raised."""
+    from curator.imaging.raw import decode as raw_decode
+    from curator.imaging.raw import messages
+
+    def full(*_args: object, **_kw: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(messages.tempfile, "TemporaryFile", full)
+    monkeypatch.setattr(raw_decode, "MIN_BYTES_PER_PIXEL", 0.0)
+    capfd.readouterr()
+    with pytest.raises(CorruptImageError) as failed:
+        _decode_path(fixture("raw_truncated/exiftool_Nikon.nef"))
+    assert "LibRaw said" not in failed.value.detail
+    assert "data corrupted" in capfd.readouterr().err
+
+
 @pytest.mark.parametrize("name", ["exiftool_Panasonic.rw2", "exiftool_DNG.dng"])
 def test_garbage_decodes_are_rejected(name: str) -> None:
     with pytest.raises(CorruptImageError, match=r"incomplete \(\d+ KB for an? \d+-megapixel"):

@@ -15,7 +15,9 @@ photo they belong to.
 
 Invariants: descriptor 2 is always restored, also when the block raises;
 one block at a time in a process (a lock); where there is no descriptor 2
-to redirect, nothing is captured and the block still runs. Sensor decodes
+to redirect or no temporary file to write (a full or read-only temporary
+folder), nothing is captured and the block still runs: a decode never
+fails for this. Sensor decodes
 run in decoder child processes, one file at a time, so the redirect hides no
 other work's output.
 """
@@ -28,6 +30,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
+from typing import IO
 
 _ONE_AT_A_TIME = threading.Lock()
 
@@ -35,27 +38,46 @@ _ONE_AT_A_TIME = threading.Lock()
 @contextlib.contextmanager
 def libraw_messages() -> Iterator[list[str]]:
     """The block's output on descriptor 2, kept off the terminal: the list
-    yielded is filled with its non-blank lines when the block ends."""
+    yielded is filled with its non-blank lines when the block ends. Where
+    descriptor 2 or a temporary file is not to be had, the block runs as it
+    would without this (its lines, if any, reach the terminal)."""
     said: list[str] = []
     with _ONE_AT_A_TIME:
-        try:
-            sys.stderr.flush()
-            saved = os.dup(2)
-        except (OSError, ValueError):  # no standard error to redirect
+        sink, saved = _redirected()
+        if sink is None or saved is None:
             yield said
             return
         try:
-            with tempfile.TemporaryFile() as sink:
-                os.dup2(sink.fileno(), 2)
-                try:
-                    yield said
-                finally:
-                    os.dup2(saved, 2)
-                    sink.seek(0)
-                    text = sink.read(64 * 1024).decode("utf-8", errors="replace")
-                    said.extend(line.strip() for line in text.splitlines() if line.strip())
+            yield said
         finally:
+            os.dup2(saved, 2)
             os.close(saved)
+            with sink:
+                sink.seek(0)
+                text = sink.read(64 * 1024).decode("utf-8", errors="replace")
+            said.extend(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _redirected() -> tuple[IO[bytes] | None, int | None]:
+    """A temporary file now on descriptor 2, and a copy of what was there
+    before; (None, None) where either cannot be had (nothing redirected)."""
+    try:
+        sys.stderr.flush()
+        sink = tempfile.TemporaryFile()  # noqa: SIM115  (closed by libraw_messages, after the block)
+    except (OSError, ValueError):  # no standard error, or no temporary folder to write
+        return None, None
+    try:
+        saved = os.dup(2)
+    except OSError:
+        sink.close()
+        return None, None
+    try:
+        os.dup2(sink.fileno(), 2)
+    except OSError:
+        os.close(saved)
+        sink.close()
+        return None, None
+    return sink, saved
 
 
 def with_libraw_said(detail: str, said: list[str]) -> str:
