@@ -215,8 +215,8 @@ class WorkingView:
     """`working_scale(luma)` read a window at a time: each window is the area
     average of only the pixels under it, so a caller that needs a few small
     regions of the working scale (the faces' eye bands) does not pay for the
-    whole frame's (on a 1,440 px preview: ~0.2 ms a band against ~6 ms for
-    the frame, on the Xeon the faces bench measured).
+    whole frame's (a people photo of the faces bench: 1-3 ms less, side by
+    side on its Xeon).
 
     Invariant: `window(x0, y0, x1, y1)` equals `working_scale(luma)[y0:y1,
     x0:x1]` within one grey level: both are the exact area average, rounded;

@@ -429,7 +429,7 @@ def find_faces(
     # The luma only once a face is to be judged (most frames of a shoot have
     # none), and of its working scale only each face's eye band
     # (`metrics.WorkingView`): the whole 1,024 px copy of a 1,440 px preview
-    # cost ~6 ms of a people photo's ~60 on the Xeon the faces bench measured.
+    # cost 1-3 ms more a people photo, side by side on the faces bench's Xeon.
     seen: _Luma | None = None
     faces: list[Face] = []
     descriptors: list[bytes | None] = []
