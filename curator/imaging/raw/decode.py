@@ -326,7 +326,7 @@ def decode_raw_for_display(
         )
         if raw_pixels > 0 and len(data) / raw_pixels < MIN_BYTES_PER_PIXEL:
             raise unusable
-        failure: ImagingError | None = None
+        cause: rawpy.LibRawError | None = None
         with libraw_messages() as said:  # its own lines, kept for the error log
             try:
                 if _sensor_is_constant(raw):
@@ -336,14 +336,14 @@ def decode_raw_for_display(
                     half_size=False, use_camera_wb=True, output_bps=8, no_auto_bright=True
                 )
             except rawpy.LibRawError as exc:
-                failure = _unpack_error(exc, camera)
-                failure.__cause__ = exc
-        if failure is not None:
+                cause = exc
+        if cause is not None:
+            failure = _unpack_error(cause, camera)
             raise type(failure)(
                 f"LibRaw cannot decode this RAW file's sensor data at full size"
                 f"{_camera_phrase(camera)}; showing the preview instead.",
                 with_libraw_said(failure.detail, said),
-            ) from failure.__cause__
+            ) from cause
     if thumb is not None:
         luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
         if float(np.count_nonzero(luma >= 250)) / luma.size >= SATURATED_FRACTION:
