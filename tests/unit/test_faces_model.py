@@ -300,6 +300,46 @@ def test_openvino_keeps_the_compiled_networks_in_the_app_s_cache(
     assert any(p.stat().st_size > 10_000 for p in kept), kept
 
 
+def test_a_cache_another_process_is_writing_does_not_cost_openvino(
+    model: object, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A first import's faces processes compile the same networks into the
+    cache at once, and OpenVINO's cache is not safe for two writers (seen on
+    a fresh catalog: "filesystem error: cannot set permissions: No such file
+    or directory [<cache>/<n>.blob]"): that process compiles without the
+    cache and still runs on OpenVINO, with nothing to say."""
+    from curator.ml.faces import graphs
+    from curator.ml.faces.files import NEAR_DETECTOR
+
+    if not graphs.importable("openvino"):
+        pytest.skip("OpenVINO is not installed here")
+    real = graphs._openvino_core
+
+    class Racing:
+        def __init__(self, core: object) -> None:
+            self.core = core
+
+        def read_model(self, path: str) -> object:
+            return self.core.read_model(path)  # type: ignore[attr-defined]
+
+        def compile_model(self, *_args: object) -> None:
+            raise RuntimeError(
+                "Exception from src/inference/src/dev/core_impl.cpp:1:\nfilesystem error: cannot "
+                "set permissions: No such file or directory [cache/openvino/1.blob]"
+            )
+
+    def core(cached: bool = True) -> object:
+        return Racing(real(cached)) if cached else real(cached)
+
+    monkeypatch.setattr(graphs, "_openvino_core", core)
+    monkeypatch.setattr(graphs, "_FELL_BACK", set())
+    monkeypatch.setenv(graphs.RUNTIME_ENV, "openvino")
+    graph = graphs.Graph(model.path(NEAR_DETECTOR), ("classificators",))  # type: ignore[attr-defined]
+    (scores,) = graph.run(np.zeros((1, 128, 128, 3), np.float32))
+    assert graph.runtime == "openvino" and scores.shape == (1, 896, 1)
+    assert not [r for r in caplog.records if r.name == graphs.__name__]
+
+
 def _group_shot() -> tuple[np.ndarray, int]:
     """A 24 MP frame of 32 real faces of ~130 px (a large group at full
     resolution: ~31 px on the 1,440 px preview), and how many faces it holds."""

@@ -154,11 +154,6 @@ def openvino_request(path: str, outputs: Sequence[str], precise: bool) -> tuple[
     landmarks then read as LiteRT's within 1e-4); otherwise OpenVINO's
     default for the CPU: BF16 where the CPU computes it natively (AVX-512
     BF16, AMX), which halves a convolution network's time, FP32 elsewhere."""
-    core = _openvino_core()
-    model = core.read_model(path)
-    shape = model.inputs[0].get_partial_shape()
-    if shape.is_dynamic:  # a static shape compiles to the faster kernels
-        model.reshape([1 if d.is_dynamic else d.get_length() for d in shape])
     config: dict[str, Any] = {
         "INFERENCE_NUM_THREADS": 1,
         "NUM_STREAMS": 1,
@@ -167,7 +162,14 @@ def openvino_request(path: str, outputs: Sequence[str], precise: bool) -> tuple[
     }
     if precise:
         config["INFERENCE_PRECISION_HINT"] = "f32"
-    compiled = core.compile_model(model, "CPU", config)
+    try:
+        compiled = _compiled(_openvino_core(cached=True), path, config)
+    except RuntimeError:
+        # A first import's faces processes compile the same networks at once, and
+        # OpenVINO's cache is not safe for two writers: one read "filesystem error:
+        # cannot set permissions: No such file or directory [<cache>/<n>.blob]"
+        # while the other wrote it. That process compiles without the cache.
+        compiled = _compiled(_openvino_core(cached=False), path, config)
     by_name = {name: port for port in compiled.outputs for name in port.get_names()}
     missing = [name for name in outputs if name not in by_name]
     if missing:
@@ -176,15 +178,27 @@ def openvino_request(path: str, outputs: Sequence[str], precise: bool) -> tuple[
     return compiled.create_infer_request(), ports
 
 
-@functools.lru_cache(maxsize=1)
-def _openvino_core() -> Any:
-    """One OpenVINO core a process, keeping the networks it compiles for this
-    CPU in the cache folder (`COMPILED_CACHE`): compiling the six costs ~2.3 s
-    of CPU the first time on the Xeon this was measured on, ~1.2 s from the
-    cache, once a faces process (LiteRT: ~0.25 s)."""
+def _compiled(core: Any, path: str, config: dict[str, Any]) -> Any:
+    """The network at `path` read and compiled by `core`, its input's batch
+    fixed at one (a static shape compiles to the faster kernels)."""
+    model = core.read_model(path)
+    shape = model.inputs[0].get_partial_shape()
+    if shape.is_dynamic:
+        model.reshape([1 if d.is_dynamic else d.get_length() for d in shape])
+    return core.compile_model(model, "CPU", config)
+
+
+@functools.lru_cache(maxsize=2)
+def _openvino_core(cached: bool = True) -> Any:
+    """One OpenVINO core a process, `cached`: keeping the networks it compiles
+    for this CPU in the cache folder (`COMPILED_CACHE`): compiling the six
+    costs ~2.3 s of CPU the first time on the Xeon this was measured on, ~1.2 s
+    from the cache, once a faces process (LiteRT: ~0.25 s)."""
     import openvino
 
     core = openvino.Core()
+    if not cached:
+        return core
     folder = resolve_paths().cache_dir / COMPILED_CACHE
     try:
         folder.mkdir(parents=True, exist_ok=True)
