@@ -64,6 +64,7 @@ from curator.ml.clip_loading import (
     plan_loader,
 )
 from curator.ml.clip_pixels import PixelPlan, load_for_clip, prepare_pixels
+from curator.ml.clip_slots import Slot, slot_lender
 
 K = TypeVar("K", bound=Hashable)
 
@@ -255,11 +256,13 @@ Item = tuple[K, str | os.PathLike[str]] | tuple[K, str | os.PathLike[str], bytes
 
 @dataclass(frozen=True)
 class LoadTask(Generic[K]):
-    """Photos handed to the loader together: one on a thread, a chunk in a process."""
+    """Photos handed to the loader together: one on a thread, a chunk in a process
+    (with the shared-memory slot lent for its crops, if one was)."""
 
     items: tuple[tuple[K, str | os.PathLike[str], bytes | None], ...]
     future: Future[Any]
     in_process: bool
+    slot: Slot | None = None
 
 
 class BatchLoader(Generic[K]):
@@ -273,6 +276,7 @@ class BatchLoader(Generic[K]):
         self.threads: Executor | None = None
         self.processes: Executor | None = None  # the session's (`loader_processes`): not ours
         self.in_processes: list[Future[Any]] = []
+        self.lent: dict[Future[Any], Slot] = {}  # slots of chunks not yet collected
         self.broken = False
 
     def _threads(self) -> Executor:
@@ -293,14 +297,19 @@ class BatchLoader(Generic[K]):
         if self.processes is None:
             self.processes = loader_processes(self.plan.workers)
         self.in_processes = [f for f in self.in_processes if not f.done()]
+        height, width = self.pixels.crop
         tasks = []
         for start in range(0, len(items), self.plan.chunk):
             chunk = tuple(items[start : start + self.plan.chunk])
             paths = [os.fspath(path) for _, path, _ in chunk]
             data = [d for _, _, d in chunk] if any(d is not None for _, _, d in chunk) else None
-            future = self.processes.submit(load_chunk, paths, self.pixels, data)
+            slot = slot_lender().lend(len(chunk) * height * width * 3)
+            name = slot.name if slot is not None else None
+            future = self.processes.submit(load_chunk, paths, self.pixels, data, name)
             self.in_processes.append(future)
-            tasks.append(LoadTask(chunk, future, True))
+            if slot is not None:
+                self.lent[future] = slot
+            tasks.append(LoadTask(chunk, future, True, slot))
         return tasks
 
     def result(self, task: LoadTask[K]) -> Loaded[K]:
@@ -312,10 +321,18 @@ class BatchLoader(Generic[K]):
             chunk: ChunkPixels = task.future.result()
         except BrokenProcessPool:
             self.broken = True  # what was sent to the dead pool is loaded here instead
+            self._give_back(task.future)
             if isinstance(self.processes, ProcessPoolExecutor):
                 end_loader_processes(self.processes)  # the next run spawns new ones
             loads = [self._on_thread(item) for item in task.items]
             return merge_loaded([future.result() for future in loads])
+        pixels = chunk.pixels
+        if chunk.in_slot:
+            assert self.pixels is not None and task.slot is not None
+            pixels = task.slot.crops(len(chunk.positions), self.pixels.crop)
+        self._give_back(task.future)
+        if pixels is None:  # the slot went with its processes: load the chunk here
+            return merge_loaded([self._on_thread(item).result() for item in task.items])
         keys = tuple(task.items[position][0] for position in chunk.positions)
         failures = tuple(
             EmbedFailure(
@@ -327,18 +344,36 @@ class BatchLoader(Generic[K]):
             )
             for f in chunk.failures
         )
-        return Loaded(keys=keys, pixels=chunk.pixels, failures=failures)
+        return Loaded(keys=keys, pixels=pixels, failures=failures)
+
+    def _give_back(self, future: Future[Any]) -> None:
+        """The slot lent to a finished chunk goes back to the session's lender."""
+        slot = self.lent.pop(future, None)
+        if slot is not None:
+            slot_lender().give_back(slot)
 
     def close(self) -> None:
         """Drop what is still pending and stop the threads; the session's loader
         processes stay for the next run (a chunk already running there finishes
-        and is dropped). Idempotent."""
+        and is dropped, and only then is its slot lent again). Idempotent."""
         for future in self.in_processes:
             future.cancel()
+        for future, slot in self.lent.items():
+            future.add_done_callback(_giving_back(slot))
+        self.lent = {}
         self.in_processes = []
         if self.threads is not None:
             self.threads.shutdown(wait=True, cancel_futures=True)
         self.processes = self.threads = None
+
+
+def _giving_back(slot: Slot) -> Callable[[Future[Any]], None]:
+    """A done-callback that returns `slot` once its chunk's task is finished."""
+
+    def give_back(_finished: Future[Any]) -> None:
+        slot_lender().give_back(slot)
+
+    return give_back
 
 
 def merge_loaded(parts: Sequence[Loaded[K]]) -> Loaded[K]:

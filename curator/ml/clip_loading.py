@@ -14,10 +14,13 @@ The rule (measured: issue 48; DESIGN.md "Models on the photographer's hardware")
   loader must keep up. Threads in one process stop near 700 photos/s however
   many they are (the interpreter's lock), so on a machine with 4 or more cores
   the photos are decoded in worker *processes* (all cores but two: the model's
-  thread and the one that gathers the results), in chunks, each returning a
-  chunk's uint8 crops (`ml.clip_pixels`: a quarter of a float tensor's bytes),
-  with enough chunks in flight to keep every worker busy; the processes are
-  kept for the session (`loader_processes`). Batches of 64 (the
+  thread and the one that gathers the results), in chunks, each writing the
+  chunk's uint8 crops (`ml.clip_pixels`: a quarter of a float tensor's bytes)
+  into a shared-memory slot the model's process lent it (`ml.clip_slots`; the
+  pipe, where there is no shared memory, capped the loader near 5,000
+  photos/s on a 16-core GPU node), with enough chunks in flight to keep
+  every worker busy; the processes are kept for the session
+  (`loader_processes`). Batches of 64 (the
   bare forward's throughput is flat from 64 up on a GPU with ≥ 8 GB; 32 on a
   smaller one).
 - The pixel path needs a transform `ml.clip_pixels` recognises; with any other
@@ -43,6 +46,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from curator.ml.clip_pixels import PixelPlan, prepare_pixels
+from curator.ml.clip_slots import release_slots, write_crops
 
 CPU_BATCH = 16
 GPU_BATCH = 64
@@ -51,6 +55,7 @@ SMALL_GPU_BYTES = 8 * 1024**3
 MPS_BATCH = 32
 PROCESSES_FROM_CPUS = 4  # fewer cores than this: threads (a process would take the model's)
 MAX_WORKERS = 32
+MIN_CHUNK = 8  # photos a worker process's task (see plan_loader)
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,9 @@ def plan_loader(
         return LoaderPlan(size, 1 if cpus <= 4 else 2, False, 2, 1)
     if pixels and cpus >= PROCESSES_FROM_CPUS:
         workers = min(MAX_WORKERS, max(2, cpus - 2))
-        chunk = max(4, min(16, math.ceil(size / workers)))
+        # 8 or more a task: a task's own cost (sending it, its future) is paid per
+        # chunk, and with the crops in shared memory a bigger chunk costs nothing more
+        chunk = max(MIN_CHUNK, min(16, math.ceil(size / workers)))
         in_flight = 3 * workers * chunk  # every worker busy, a task waiting behind each
         return LoaderPlan(size, workers, True, max(2, math.ceil(in_flight / size)), chunk)
     return LoaderPlan(size, max(2, min(8, cpus - 1)), False, 2, 1)
@@ -135,13 +142,16 @@ def loader_processes(workers: int) -> ProcessPoolExecutor:
 
 
 def end_loader_processes(pool: ProcessPoolExecutor | None = None) -> None:
-    """End the loader processes (all, or only `pool` if it is still the current one)."""
+    """End the loader processes (all, or only `pool` if it is still the current one)
+    and release their shared-memory slots (`ml.clip_slots`)."""
     global _pool
     with _pool_lock:
-        if _pool is None or (pool is not None and pool is not _pool):
+        if pool is not None and pool is not _pool:
             return
         ending, _pool = _pool, None
-    ending.shutdown(wait=True, cancel_futures=True)
+    if ending is not None:
+        ending.shutdown(wait=True, cancel_futures=True)
+    release_slots()  # no process is left to write them
 
 
 atexit.register(end_loader_processes)
@@ -161,16 +171,23 @@ class ChunkFailure:
 class ChunkPixels:
     """A chunk's result: the crops of the photos that loaded, in order, and the others."""
 
-    positions: tuple[int, ...]  # which photos of the chunk `pixels` holds
-    pixels: np.ndarray  # (len(positions), H, W, 3) uint8
+    positions: tuple[int, ...]  # which photos of the chunk loaded, in order
+    pixels: np.ndarray | None  # (len(positions), H, W, 3) uint8; None: in the slot
     failures: tuple[ChunkFailure, ...]
+    in_slot: bool = False  # the crops were written into the chunk's shared-memory slot
 
 
 def load_chunk(
-    paths: list[str], plan: PixelPlan, data: list[bytes | None] | None = None
+    paths: list[str],
+    plan: PixelPlan,
+    data: list[bytes | None] | None = None,
+    slot: str | None = None,
 ) -> ChunkPixels:
     """A worker process's task: prepare each photo of the chunk, from its file or
-    from its bytes when `data` has them (never raises)."""
+    from its bytes when `data` has them (never raises). With `slot` (the name of
+    a shared-memory block lent by `ml.clip_slots`) the crops are written there
+    and `in_slot` is set; without one, or where it cannot be written, they come
+    back in `pixels`."""
     crops: list[np.ndarray] = []
     positions: list[int] = []
     failures: list[ChunkFailure] = []
@@ -189,6 +206,8 @@ def load_chunk(
                 )
             )
     height, width = plan.crop
+    if slot is not None and crops and write_crops(slot, crops):
+        return ChunkPixels(tuple(positions), None, tuple(failures), in_slot=True)
     pixels = np.stack(crops) if crops else np.zeros((0, height, width, 3), dtype=np.uint8)
     return ChunkPixels(tuple(positions), pixels, tuple(failures))
 

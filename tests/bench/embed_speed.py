@@ -144,7 +144,9 @@ def measure(case: Case, paths: list[Path]) -> Row:
 
 def loader_rate(embedder: ClipEmbedder, paths: list[Path]) -> float:
     """Photos/s the machine's loader prepares with no model behind it (what end
-    to end could reach at most): every batch submitted at once, then collected."""
+    to end could reach at most): batches submitted `prefetch_batches` ahead of
+    the one collected, as `embed_files` does (so the loader's shared-memory
+    slots are those of a real run)."""
     import threading
     import time
 
@@ -154,12 +156,14 @@ def loader_rate(embedder: ClipEmbedder, paths: list[Path]) -> float:
     feeder: BatchLoader[int] = BatchLoader(embedder, plan, threading.Event())
     items = [(i, str(p)) for i, p in enumerate(paths)]
     started = time.perf_counter()
+    loaded = 0
+    pending: list[list[Any]] = []
     try:
-        tasks = [
-            feeder.submit(items[i : i + plan.batch_size])
-            for i in range(0, len(items), plan.batch_size)
-        ]
-        loaded = sum(len(feeder.result(t).keys) for batch in tasks for t in batch)
+        for start in range(0, len(items), plan.batch_size):
+            pending.append(feeder.submit(items[start : start + plan.batch_size]))
+            if len(pending) > plan.prefetch_batches:
+                loaded += sum(len(feeder.result(t).keys) for t in pending.pop(0))
+        loaded += sum(len(feeder.result(t).keys) for batch in pending for t in batch)
     finally:
         feeder.close()
     assert loaded == len(items)

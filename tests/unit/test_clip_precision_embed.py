@@ -20,6 +20,7 @@ import pytest
 
 from curator.ml.clip_batches import BatchLoader, embed_files, run_batch
 from curator.ml.clip_loading import end_loader_processes
+from curator.ml.clip_slots import slot_lender
 from curator.ml.config import ClipConfig, ModelUnavailable, model_id_for
 from curator.ml.embedder import ClipEmbedder, input_dtype
 from curator.ml.precision import auto_precision
@@ -142,6 +143,7 @@ def test_loader_processes_give_the_threads_vectors_and_failures(
     vectors = np.concatenate([r.vectors for r in results])
     np.testing.assert_allclose(vectors, _vectors(embedder, photos, processes=False), atol=1e-5)
     assert multiprocessing.active_children()  # kept for the next run (spawning costs ~1 s)
+    assert slot_lender().count  # the crops came back through shared memory, not the pipe
     again = list(embed_files(embedder, items[:3], batch_size=4, processes=True, workers=2))
     assert [k for r in again for k in r.keys] == [0, 1, 2]
     end_loader_processes()
