@@ -20,7 +20,7 @@ import pytest
 
 from curator.ml.clip_batches import BatchLoader, embed_files, run_batch
 from curator.ml.clip_loading import end_loader_processes
-from curator.ml.clip_slots import slot_lender
+from curator.ml.clip_slots import release_slots, slot_lender
 from curator.ml.config import ClipConfig, ModelUnavailable, model_id_for
 from curator.ml.embedder import ClipEmbedder, input_dtype
 from curator.ml.precision import auto_precision
@@ -128,6 +128,7 @@ def test_loader_processes_give_the_threads_vectors_and_failures(
     tiny_checkpoint: Path, fixtures_dir: Path, tmp_path: Path
 ) -> None:
     embedder = _embedder(tiny_checkpoint, "fp32")
+    release_slots()  # so the slots counted below are this run's
     photos = _photos(fixtures_dir)[:9]
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(b"\xff\xd8\xff\xe0 not a jpeg")

@@ -159,6 +159,7 @@ class _Embedder:
 def test_a_chunk_s_slot_is_lent_again_only_once_its_task_is_finished(
     fixtures_dir: Path,
 ) -> None:
+    release_slots()  # a fresh session lender: no free slot another test left behind
     photos = _photos(fixtures_dir, 4)
     pool = _Pool()
     loader: BatchLoader[int] = BatchLoader(
