@@ -44,6 +44,32 @@ def child_modules(_: object) -> list[str]:
     return sorted(sys.modules)
 
 
+def child_band_products(rounds: int) -> dict[str, float]:
+    """The child's BLAS threads, and the CPU of the whole process and of its
+    calling thread over `rounds` eye-band area averages of a 1,440 px preview
+    (`WorkingView.window`, the faces stage's matrix product): another thread's
+    CPU is threads spinning idle."""
+    import time
+
+    import numpy as np
+    from threadpoolctl import threadpool_info
+
+    from curator.imaging.metrics import WorkingView
+
+    luma = np.random.default_rng(5).integers(0, 256, (960, 1440), dtype=np.uint8)
+    view = WorkingView(luma)
+    process, thread = time.process_time(), time.thread_time()
+    for i in range(rounds):
+        view.window(100 + i % 50, 200, 400, 260)
+        time.sleep(0.002)  # the stage's other work between two faces
+    blas = [int(info["num_threads"]) for info in threadpool_info() if info["user_api"] == "blas"]
+    return {
+        "blas_threads": max(blas, default=1),
+        "process_s": time.process_time() - process,
+        "thread_s": time.thread_time() - thread,
+    }
+
+
 def child_refaults(megabytes: int) -> int:
     """Page faults of the third round of allocating, touching and freeing four
     `megabytes` buffers at once (a decoder's buffers for one file): ~0 when

@@ -11,6 +11,7 @@ import pytest
 
 from curator.engine.isolation import ChildProcessPool, WorkerCrashed, WorkerFailed, WorkerTimedOut
 from tests.helpers import (
+    child_band_products,
     child_crash,
     child_echo,
     child_modules,
@@ -123,6 +124,28 @@ def test_a_decoder_child_loads_neither_the_catalog_nor_the_settings_nor_qt() -> 
         pool.close()
     assert "curator.pipeline.stages.technical_child" in loaded
     assert not loaded & {"peewee", "pydantic", "PySide6", "curator.settings", "curator.catalog"}
+
+
+def test_a_decoder_child_runs_numpy_on_one_thread() -> None:
+    # numpy's OpenBLAS starts a thread per core for the faces' eye-band products,
+    # and its idle threads spin a core through every photo with faces: in a
+    # pool with a child per core that core is the other child's.
+    from curator.pipeline.stages.technical import init_decoder_process
+
+    decoder = ChildProcessPool(1, initializer=init_decoder_process, initargs=(frozenset(),))
+    plain = ChildProcessPool(1)
+    try:
+        decoder.call(child_band_products, 1)  # the child's start-up is not this
+        held = decoder.call(child_band_products, 200)
+        default = plain.call(child_band_products, 1)
+    finally:
+        decoder.close()
+        plain.close()
+    if (os.cpu_count() or 1) > 1:
+        assert default["blas_threads"] > 1  # the default really is a thread per core
+    assert held["blas_threads"] == 1
+    # no thread but the caller's spent CPU (1 ms of slack for the interpreter's own)
+    assert held["process_s"] - held["thread_s"] < 0.001 + 0.05 * held["thread_s"], held
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")

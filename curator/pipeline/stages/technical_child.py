@@ -66,8 +66,13 @@ def init_decoder_process(hashes: frozenset[str], niceness: int = 0) -> None:
     children fight: measured by tests/bench/test_ingest_bench.py, it shrinks
     the one-to-two-worker speed-up. OMP_NUM_THREADS only works before
     libgomp is loaded, i.e. before rawpy's first import, which
-    `imaging.decode` delays until the first RAW file.
+    `imaging.decode` delays until the first RAW file; numpy's OpenBLAS,
+    loaded already, is held to one thread as well (`engine.compute_threads`:
+    its idle threads spun a core through every photo with faces).
     """
+    from curator.engine.compute_threads import one_compute_thread
+
+    one_compute_thread()  # before OpenCV's import loads numpy, and its OpenBLAS
     import cv2  # the child's import: the window and the CLI's planning never load OpenCV
 
     from curator.engine.thread_priority import background_niceness
@@ -81,7 +86,6 @@ def init_decoder_process(hashes: frozenset[str], niceness: int = 0) -> None:
             if born is None:
                 born = _BORN_AT[0] = os.getpriority(os.PRIO_PROCESS, 0)
             os.setpriority(os.PRIO_PROCESS, 0, min(19, born + niceness))
-    os.environ["OMP_NUM_THREADS"] = "1"
     cv2.setNumThreads(1)
     keep_freed_memory()
     init_known_hashes(hashes)

@@ -1,0 +1,46 @@
+"""One compute thread in a worker process: numpy's BLAS and OpenMP held to one.
+
+Why: a decoder child (the technical stage, with the faces riding along) is
+one of a pool that already has a child per core. numpy's OpenBLAS starts a
+thread per core the first time a matrix product is large enough to share
+(the faces' eye-band area average, `imaging.metrics.WorkingView.window`,
+is), and after every shared product those threads spin, waiting for the
+next one, for a while before they sleep: with a face in nearly every photo
+they never sleep. Measured on this project's 2-core Xeon (2026-11-27): the
+faces stage on the faces bench's mix cost 76 ms of process CPU a photo
+against 47 ms on its own thread (one OpenBLAS thread spun the other core
+the whole time); one BLAS thread: 51 ms of process CPU, the wall time the
+same. An import of 200 camera JPEGs with faces, on 2 cores: 37.0 s and
+355 ms CPU a photo, against 29.8 s and 284 ms with one BLAS thread (the
+technical stage alone unchanged, 17.6 against 17.8 s): the spinning thread
+took the core the other child needed.
+
+How: `one_compute_thread()` sets the environment the native libraries read
+when they load (OpenBLAS, MKL, OpenMP: LibRaw's loops through rawpy), so it
+runs first in a pool's initializer, before OpenCV's import loads numpy: the
+child then has no BLAS thread but its own. A library loaded already is held
+to one thread through threadpoolctl (scikit-learn's own library for this,
+installed with it), which is weaker: OpenBLAS keeps the threads it started,
+and they still woke for a quarter of the work's CPU in the test's child
+(against twice the work's CPU at their default). Running it again (a pool's
+`reprime`) changes nothing.
+
+Invariants: only for worker processes (a pool's initializer); the app's
+own process keeps its libraries' defaults.
+"""
+
+from __future__ import annotations
+
+import os
+
+THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def one_compute_thread() -> None:
+    """Hold this process's native compute libraries to one thread each: those
+    it loads from now on (`THREAD_ENV`) and those it has loaded already."""
+    for name in THREAD_ENV:
+        os.environ[name] = "1"
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)
