@@ -178,6 +178,34 @@ def test_a_lone_small_face_the_whole_frame_misses_is_found_in_the_quarters(
     assert x < 300 / 1600 + side / 1600 / 2 < x + w and y < 700 / 1200 + side / 1200 / 2 < y + h
 
 
+@pytest.mark.parametrize("name", PORTRAITS)
+def test_the_detectors_find_the_same_on_float_pixels_as_on_uint8(model: object, name: str) -> None:
+    """`detect_faces` converts the frame it looks at to float32 once and every
+    pass reduces that (half the time at a fractional ratio): the detections
+    must be the uint8 path's to the last bit, reducing (the whole frame, a
+    quarter) and enlarging (a region under the detector's input)."""
+    from curator.ml.faces.find import HINT_SCORE, quarters
+    from curator.ml.faces.networks import as_float, networks_for
+
+    rgb = montage(
+        [(scaled(portrait(name), 0.3), 400, 260), (scaled(portrait(name), 0.12), 60, 80)], 720, 540
+    )
+    nets = networks_for(model)  # type: ignore[arg-type]
+    regions = [None, *quarters(720, 540), (380, 240, 150, 150), (50, 70, 96, 96)]
+    found = 0
+    for detector in (nets.detector, nets.near_detector):
+        for region in regions:
+            as_uint8 = detector.detect(rgb, region, threshold=HINT_SCORE)
+            on_float = detector.detect(as_float(rgb), region, threshold=HINT_SCORE)
+            assert [(d.score, d.box) for d in on_float] == [(d.score, d.box) for d in as_uint8]
+            assert all(
+                np.array_equal(a.keypoints, b.keypoints)
+                for a, b in zip(on_float, as_uint8, strict=True)
+            )
+            found += len(as_uint8)
+    assert found >= 10  # faces were found: the comparison compared something
+
+
 def test_a_strip_is_not_searched_and_says_why(model: object) -> None:
     strip = np.full((1, 60_000, 3), 128, np.uint8)
     found = find_faces(strip, model, VERSION)  # type: ignore[arg-type]

@@ -126,6 +126,7 @@ from curator.ml.faces.networks import (
     Detection,
     Mesh,
     Networks,
+    as_float,
     box_ious,
     cut_by_region,
     merge_detections,
@@ -213,24 +214,25 @@ def detect_faces(
     if factor > 1:
         size = (max(1, width // factor), max(1, height // factor))
         seen = np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
-    candidates = nets.detector.detect(seen, threshold=HINT_SCORE)
+    pixels = as_float(seen)  # converted once for every pass (`Detector.detect`)
+    candidates = nets.detector.detect(pixels, threshold=HINT_SCORE)
     found = [d for d in candidates if d.score > MIN_SCORE]
     merged = merge_detections(found)
-    near = nets.near_detector.detect(seen, threshold=NEAR_MIN_SCORE)
+    near = nets.near_detector.detect(pixels, threshold=NEAR_MIN_SCORE)
     small = any(d.long_side * factor < SMALL_FACE_SHARE * max(width, height) for d in merged)
     confident = not small and is_confident(found, near)
     regions = quarters(seen.shape[1], seen.shape[0])
     if small:
         for region in regions:
-            found += nets.detector.detect(seen, region, threshold=MIN_SCORE)
+            found += nets.detector.detect(pixels, region, threshold=MIN_SCORE)
     elif not confident:
         hints = hint_regions(candidates, merged, seen.shape)
         lone = not hints and not merged  # nothing at all: a lone small face hides as well
         for region in regions if lone else hints:
-            found += nets.detector.detect(seen, region, threshold=MIN_SCORE)
+            found += nets.detector.detect(pixels, region, threshold=MIN_SCORE)
     if not confident:
         for region in regions:
-            found_there = nets.near_detector.detect(seen, region, threshold=NEAR_MIN_SCORE)
+            found_there = nets.near_detector.detect(pixels, region, threshold=NEAR_MIN_SCORE)
             near += [d for d in found_there if not cut_by_region(d, region, seen.shape)]
     merged = [_scaled(d, factor) for d in merge_detections(found + near_rescored(near))]
     if look_again:  # a frame whose first look found none: only what it looks for

@@ -137,8 +137,11 @@ class Graph:
         return found
 
 
-def nhwc(image: NDArray[np.uint8], scale: float, mean: float = 0.0) -> NDArray[np.float32]:
-    """An RGB image as a graph's input: (pixel - mean) * scale, shape (1, H, W, 3)."""
+def nhwc(
+    image: NDArray[np.uint8] | NDArray[np.float32], scale: float, mean: float = 0.0
+) -> NDArray[np.float32]:
+    """An RGB image (uint8, or float32 pixel values) as a graph's input:
+    (pixel - mean) * scale, shape (1, H, W, 3)."""
     out = image.astype(np.float32)  # one buffer, scaled in place: the same values
     out -= np.float32(mean)
     out *= np.float32(scale)
