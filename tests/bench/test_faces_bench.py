@@ -162,6 +162,34 @@ the bench's own test read **60.0 ms** the mix (people 76.6, no people
 29.5; without the descriptor 54.5) in a slow hour the same day the
 interleaved measure above read 51.1 in a fast one — compare only figures
 measured side by side.
+
+**One BLAS thread, float32 reductions (2026-11-27, a later session).**
+This test measured process CPU in its own process, where numpy's OpenBLAS
+had a thread per core: the faces' eye-band area average
+(`WorkingView.window`) is a matrix product large enough to share, and
+OpenBLAS's idle thread then spun the second core through every people
+photo — 76 ms of process CPU a photo of the mix against 47 on the stage's
+own thread. The import's decoder children had the same spinning thread:
+an import of 200 camera JPEGs with faces, 2 cores, 37.0 s against 26.3 s
+once the children hold numpy to one thread (`engine.compute_threads`; the
+technical stage alone 17.6 s either way). The stage now runs here in a
+decoder child, as the import runs it (`stage_costs`). And the detectors
+reduce a float32 copy of the frame made once (`networks.as_float`: OpenCV's
+fractional area reduction takes half the time on float32, and rounded its
+pixels are uint8's: identical detections, faces, eyes, looks and
+descriptors on 588 frames); side by side, three runs: the mix 48.3, 63.7,
+56.1 -> 44.7, 53.2, 49.8 ms, no people 39-49 -> 31-38. The bench's test
+then read 48.0 and 51.6 ms the mix (people 51-60, no people 37-42;
+without the descriptor 45.7-47.3), still over 40 on this Xeon. What is
+left is the networks' own time (a people photo, one thread: landmarks
+6.0 ms a face, the full-range detector 4.4 a pass, the Face Mesh's
+presence 2.2 a face, the short-range detector 1.8 a pass, blendshapes 1.6
+a face; 27 of its 58 ms, the descriptor and the crops most of the rest)
+and, in a photo without people, the passes themselves: ~8.5 detector
+passes a photo (the whole frame, the quarters by both detectors, the
+hints), 24 of its ~37 ms. Batching four quarters into one run of a
+detector saved nothing (4.82 against 4.75 ms an image), BF16 on the
+graphs 10-20 % of a graph (not taken: the verdicts would move).
 """
 
 from __future__ import annotations
