@@ -63,7 +63,7 @@ ALLOWED = frozenset(
         "OpenClip", "PhotoMechanic", "PowerShot", "PyInstaller", "PyPI", "PySide",
         "PyTorch", "ReLU", "SciPy", "SQLite", "TypeScript", "WebP", "XnView", "YouTube",
         "iPhone", "macOS", "CamelCase", "EasyShare", "FinePix", "DiMAGE", "ProPhoto",
-        "OmniVision", "CoolScan", "ViT", "WinError", "UserRole", "LiteRT", "OpenVINO",
+        "OmniVision", "CoolScan", "ViT", "WinError", "UserRole", "LiteRT", "OpenVINO", "OpenBLAS",
         # EXIF and DNG tag names, units, and other tools' words
         "DateTimeOriginal", "ExposureBiasValue", "ImageNumber", "NewSubFileType", "SubIFD",
         "SubIFDs", "SubSecTime", "SubSecTimeOriginal", "UniqueCameraModel", "KiB", "MiB",
