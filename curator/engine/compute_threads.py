@@ -41,6 +41,8 @@ def one_compute_thread() -> None:
     it loads from now on (`THREAD_ENV`) and those it has loaded already."""
     for name in THREAD_ENV:
         os.environ[name] = "1"
-    from threadpoolctl import threadpool_limits
-
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # a bundle without it: the environment above still holds numpy
+        return
     threadpool_limits(limits=1)
