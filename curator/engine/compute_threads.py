@@ -9,11 +9,12 @@ next one, for a while before they sleep: with a face in nearly every photo
 they never sleep. Measured on this project's 2-core Xeon (2026-11-27): the
 faces stage on the faces bench's mix cost 76 ms of process CPU a photo
 against 47 ms on its own thread (one OpenBLAS thread spun the other core
-the whole time); one BLAS thread: 51 ms of process CPU, the wall time the
-same. An import of 200 camera JPEGs with faces, on 2 cores: 37.0 s and
-355 ms CPU a photo, against 29.8 s and 284 ms with one BLAS thread (the
-technical stage alone unchanged, 17.6 against 17.8 s): the spinning thread
-took the core the other child needed.
+the whole time); one BLAS thread: 51 ms of process CPU, all of it the
+stage's own thread's. An import of 200 camera JPEGs with faces, on 2
+cores: 37.0 s and 355 ms CPU a photo, against 29.8 s and 284 ms with one
+BLAS thread set by hand and 26.3 s and 250 ms with this module (the
+technical stage alone unchanged, 17.6 against 17.8 s): the spinning
+thread took the core the other child needed.
 
 How: `one_compute_thread()` sets the environment the native libraries read
 when they load (OpenBLAS, MKL, OpenMP: LibRaw's loops through rawpy), so it
