@@ -7,14 +7,21 @@ face, one camera (EXIF Make and Model) and capture times `FRAME_GAP_S`
 apart (EXIF DateTimeOriginal; bursts `BURST_GAP_S` apart), so the import's
 own burst grouping (ml.bursts: the time gate and the frames' structure)
 forms it. In it a real face from a development half:
-- the *peak*: a GENKI-4K face labelled smiling (people-dev/smile), its
+- the *peak*: a GENKI-4K face labelled smiling (people-dev/smile), alone
+  in its photo (`BURST_LABELS`' "others": a second person at the photo's
+  edge would be a second face in one frame of a one-person burst), its
   head within `FRONTAL` degrees of frontal (the labels' yaw and pitch) and
   its eyes to be seen (`EYES_HIDDEN`: faces hand-labelled as behind dark,
   tinted or mirrored lenses are left out — a burst's peak is the frame
   whose eyes are seen open, and in one person's burst the lenses would be
-  in every frame);
+  in every frame) and seen open (`BURST_LABELS`: GENKI labels only the smile, and a
+  laugh's eyes shut or squeezed to slits, hand-labelled, are left out: the
+  issue's right frame is open-eyed and smiling, and a peak no iris shows in
+  is not it; faces whose eyes cannot be seen either way are kept, and the
+  bench reports its share without them too);
 - the *glum*: a GENKI-4K face labelled not smiling, as frontal, its eyes
-  as seen (the same labels);
+  as seen (the same labels), alone as well, and not one that plainly
+  smiles (GENKI's label wrong, by `BURST_LABELS`' look at every one);
 - the *blink*: a shut-eyed crop of faces-dev (closed/, Closed Eyes In The
   Wild),
 in a shuffled order. No development set has one person both smiling and
@@ -53,6 +60,7 @@ from tests.bench import smile_dev as sd
 
 FRONTAL = 10.0  # degrees of yaw and pitch (the labels') for a peak or glum face
 EYES_HIDDEN = Path(__file__).resolve().parents[1] / "data" / "genki-dev-eyes-hidden.json"
+BURST_LABELS = EYES_HIDDEN.with_name("genki-dev-burst-labels.json")  # its "labels" say what
 FRAME_GAP_S = 1  # a burst's frames (the import groups frames under 3 s apart)
 BURST_GAP_S = 60  # between bursts
 CHOOSE_FROM = 16  # candidates at most for the glum and the blink (module docstring)
@@ -60,7 +68,7 @@ MATCH_WITHIN = 4.0  # key-face sharpness points from the peak's: as one camera's
 JPEG_QUALITY = 90
 KINDS = ("peak", "glum", "blink")
 # A plan kept is reused only as built:
-HOW = f"match {MATCH_WITHIN} of {CHOOSE_FROM}, as saved, eyes seen"
+HOW = f"match {MATCH_WITHIN} of {CHOOSE_FROM}, as saved, eyes seen, peaks open, glums glum, alone"
 START = datetime(2024, 6, 1, 12)
 MAKE, MODEL = "Curator", "Bench Burst"
 
@@ -78,16 +86,33 @@ class Planned:
 def sources() -> dict[str, list[Path]]:
     """The development faces each kind is drawn from (module docstring)."""
     hidden = set(json.loads(EYES_HIDDEN.read_text())["files"])
+    labelled = burst_labels()
     frontal = [
         r
         for r in sd.labels()
-        if max(abs(r.pose[0]), abs(r.pose[1])) <= FRONTAL and r.file not in hidden
+        if max(abs(r.pose[0]), abs(r.pose[1])) <= FRONTAL
+        and r.file not in hidden
+        and r.file not in labelled["others"]
     ]
     return {
-        "peak": [sd.dev_folder() / r.file for r in frontal if r.smile],
-        "glum": [sd.dev_folder() / r.file for r in frontal if not r.smile],
+        "peak": [
+            sd.dev_folder() / r.file
+            for r in frontal
+            if r.smile and r.file not in labelled["eyes_shut"]
+        ],
+        "glum": [
+            sd.dev_folder() / r.file
+            for r in frontal
+            if not r.smile and r.file not in labelled["smiling"]
+        ],
         "blink": sorted((fd.dev_folder() / "closed").iterdir()),
     }
+
+
+def burst_labels() -> dict[str, set[str]]:
+    """`BURST_LABELS`' hand labels: each label's GENKI files."""
+    saved = json.loads(BURST_LABELS.read_text())
+    return {label: set(saved[label]) for label in saved["labels"]}
 
 
 Measure = Callable[[Any], float | None]  # a 1,600 x 1,200 photo -> its key face's sharpness

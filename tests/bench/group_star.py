@@ -12,7 +12,10 @@ frame to frame:
 - *ready*: every person a GENKI-4K face labelled not smiling, within
   `burst_star.FRONTAL` degrees of frontal, eyes seen (`burst_star.sources`'
   "glum" pool: a laugh's narrowed eyes are the single-face bench's question,
-  not this one's), the very same pixels in all three frames;
+  not this one's) and seen open (`open_eyed`: GENKI labels only the smile;
+  faces whose eyes are shut, lowered or cannot be seen open, hand-labelled
+  in `burst_star.BURST_LABELS`, are left out — the frame where "everyone
+  is ready" has to be one), the very same pixels in all three frames;
 - *shut_a* and *shut_b*: the same group with one person's face (a different
   person in each) covered by a shut-eyed crop of faces-dev (closed/, Closed
   Eyes In The Wild), scaled to a GENKI face's size (`SHUT_SCALE`: a CEW crop
@@ -50,7 +53,14 @@ SHUT_SCALE = 0.55  # a CEW crop's side against a GENKI photo's (faces 0.91 and 0
 GAP = 20  # px at least between two people's photos
 BURST_GAP_S = 60
 KINDS = ("ready", "shut_a", "shut_b")
-HOW = f"{PEOPLE} people, glum GENKI open, CEW shut at {SHUT_SCALE} over the face"
+HOW = f"{PEOPLE} people, glum GENKI seen open, CEW shut at {SHUT_SCALE} over the face"
+
+
+def open_eyed(glum: list[Path]) -> list[Path]:
+    """The faces of `glum` whose eyes are seen open (`burst_star.BURST_LABELS`)."""
+    labelled = bs.burst_labels()
+    not_open = labelled["eyes_shut"] | labelled["eyes_unseen"]
+    return [p for p in glum if p.name not in not_open]
 
 
 def group_frame(
@@ -80,6 +90,7 @@ def write_group_bursts(out: Path, fixtures: Path, bursts: int, seed: int) -> lis
 
     rng = random.Random(seed)
     pools = bs.sources()
+    ready = open_eyed(pools["glum"])
     covers = fd.blurred_backgrounds(fixtures)
     width, height = sd.PHOTO_SIZE
     out.mkdir(parents=True, exist_ok=True)
@@ -90,7 +101,7 @@ def write_group_bursts(out: Path, fixtures: Path, bursts: int, seed: int) -> lis
         spare = width - PEOPLE * side - (PEOPLE - 1) * GAP
         left = rng.randint(0, max(0, spare))
         places = [(left + i * (side + GAP), rng.randint(0, height - side)) for i in range(PEOPLE)]
-        people = rng.sample(pools["glum"], PEOPLE)
+        people = rng.sample(ready, PEOPLE)
         shut = rng.sample(pools["blink"], 2)
         swapped = rng.sample(range(PEOPLE), 2)  # who blinks in shut_a, in shut_b
 

@@ -365,15 +365,18 @@ def lost_how(peak: dict[str, Any], star: dict[str, Any]) -> str:
 def tally(planned: list[bs.Planned], rows: list[dict[str, Any]]) -> dict[str, Any]:
     """The star's share on the peak, and the misses by reason."""
     bursts = bs.frames_by_burst(planned, rows)
-    right, misses = 0, Counter[str]()
+    unseen = bs.burst_labels()["eyes_unseen"]
+    peaks_unseen = {p.burst for p in planned if p.kind == "peak" and p.source.name in unseen}
+    right, right_seen, misses = 0, 0, Counter[str]()
     softer: list[tuple[float | None, float | None]] = []  # peak read right: (its, the star's)
-    for frames in bursts.values():
+    for n, frames in bursts.items():
         star = bs.starred(frames)
         if star is None:
             misses["not one burst"] += 1
             continue
         if star == ["peak"]:
             right += 1
+            right_seen += n not in peaks_unseen
         else:
             why = why_missed(frames["peak"])
             if why == READ_RIGHT and len(star) == 1:
@@ -384,6 +387,7 @@ def tally(planned: list[bs.Planned], rows: list[dict[str, Any]]) -> dict[str, An
         "bursts": len(bursts),
         "star_on_peak": wilson(right, len(bursts)),
         "star_on_peak_of_those_grouped": wilson(right, len(bursts) - misses["not one burst"]),
+        "star_on_peak_whose_eyes_are_seen": wilson(right_seen, len(bursts) - len(peaks_unseen)),
         "misses": dict(misses.most_common()),
         "read_right_peak_vs_star_sharpness": sorted(softer, key=lambda p: (p[0] or 0, p[1] or 0)),
     }
@@ -438,9 +442,10 @@ def evidence(planned: list[bs.Planned], rows: list[dict[str, Any]]) -> list[dict
     from tests.bench.star_steps import deciding_step
 
     bursts = bs.frames_by_burst(planned, rows)
+    sources = {(p.burst, p.kind): p.source.name for p in planned}
     out = []
     for n, frames in sorted(bursts.items()):
-        read = {kind: readings(row) for kind, row in frames.items()}
+        read = {kind: {"source": sources[n, kind], **readings(row)} for kind, row in frames.items()}
         star = [kind for kind, f in frames.items() if f["burst_best"]]
         out.append(
             {
