@@ -398,6 +398,23 @@ class TasteSummary:
 # -- bursts -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class KeyEyes:
+    """A key face's place and how open its eyes are: what the burst star
+    compares of one person between a moment's frames (ml.bursts)."""
+
+    x: float  # the face box's centre, in fractions of the upright frame
+    y: float
+    width: float  # the box's width, a fraction of the frame's
+    openness: float  # both eyes' mean height / width (`Face.openness`)
+
+    @classmethod
+    def at(cls, box: tuple[float, float, float, float], openness: float) -> KeyEyes:
+        """The key eyes of a face whose box is (x, y, w, h) in fractions."""
+        x, y, w, h = box
+        return cls(x + w / 2, y + h / 2, w, openness)
+
+
 @dataclass(frozen=True)
 class Frame:
     """One photo as burst detection sees it (ml.bursts)."""
@@ -437,6 +454,9 @@ class Frame:
     # The least smiling key face's smile score (None: not read): of frames
     # that all smile, the broadest smile wins a tie of sharpness (ml.bursts).
     smile: float | None = None
+    # The key faces whose eyes' openness was measured: one person's eyes are
+    # compared between the frames of a moment (ml.bursts, the last people step).
+    key_eyes: tuple[KeyEyes, ...] = ()
 
 
 @dataclass(frozen=True)

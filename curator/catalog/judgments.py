@@ -53,6 +53,7 @@ from curator.records import (
     DecisionCounts,
     DecisionState,
     Frame,
+    KeyEyes,
 )
 
 if TYPE_CHECKING:  # numpy loads at first use: the window paints before it (issue 21 §1)
@@ -511,6 +512,7 @@ def burst_frames(model: str) -> list[Frame]:
         " FROM face WHERE is_key = 1 GROUP BY photo_id) kf ON kf.photo_id = photo.id"
         f" WHERE {_burst_rows_where()}"
     )
+    eyes = _key_eyes()
     frames = []
     for row in rows:
         pid, path, make, cam, stored_when, seq, bias, sig, sharp, expo, pref = row[:11]
@@ -547,9 +549,23 @@ def burst_frames(model: str) -> list[Frame]:
                 looking=None if looking is None else bool(looking),
                 smiling=None if smiling is None else bool(smiling),
                 smile=None if smile is None else float(smile),
+                key_eyes=eyes.get(pid, ()),
             )
         )
     return frames
+
+
+def _key_eyes() -> dict[int, tuple[KeyEyes, ...]]:
+    """Each photo's key faces whose eyes' openness was measured, as the burst
+    star compares one person between frames (`records.KeyEyes`)."""
+    rows = Photo._meta.database.execute_sql(
+        "SELECT photo_id, x, y, w, h, openness FROM face"
+        " WHERE is_key = 1 AND openness IS NOT NULL ORDER BY photo_id, idx"
+    )
+    eyes: dict[int, list[KeyEyes]] = {}
+    for pid, x, y, w, h, openness in rows:
+        eyes.setdefault(pid, []).append(KeyEyes.at((x, y, w, h), float(openness)))
+    return {pid: tuple(found) for pid, found in eyes.items()}
 
 
 def stored_datetime(value: object) -> datetime | None:

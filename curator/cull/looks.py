@@ -11,12 +11,12 @@
   open, the most faces ready (no subject seen away), then — where
   `expressions` — the smiles among key faces nearly as sharp, then the
   sharpest key faces and, of those, the broadest smile, then every key
-  face looking at the camera). With
-  `expressions` off (a sports or landscape shoot, or the "expressions"
-  check turned off) neither a smile nor a look
-  at the camera decides: only open eyes and the key faces' sharpness. A
-  frame is never rejected for how it looks: this only narrows the choice
-  between frames of one moment, and never to nothing.
+  face looking at the camera, then no one's eyes much less open than in
+  another frame). With `expressions` off (a sports or landscape shoot, or
+  the "expressions" check turned off) neither a smile nor a look at the
+  camera decides: only open eyes (and how open) and the key faces'
+  sharpness. A frame is never rejected for how it looks: this only narrows
+  the choice between frames of one moment, and never to nothing.
 
 Invariants: pure functions of plain records; the same frames in the same
 order give the same answer; importing this module loads nothing but
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from curator.records import EyeState, Face, Frame, Looking, ProposalFrame
+from curator.records import EyeState, Face, Frame, KeyEyes, Looking, ProposalFrame
 
 
 def ready_reason(faces: Sequence[Face]) -> str:
@@ -74,6 +74,9 @@ def _as_frame(index: int, frame: ProposalFrame, looks: bool) -> Frame:
         looking=faces.looking if faces is not None and looks else None,
         smiling=faces.smiling if faces is not None and looks else None,
         smile=_least_smile(frame) if faces is not None and looks else None,
+        key_eyes=tuple(
+            KeyEyes.at(f.box, f.openness) for f in frame.key_faces if f.openness is not None
+        ),
     )
 
 

@@ -10,7 +10,15 @@ from datetime import datetime, timedelta
 
 from curator.cull.looks import prefer_looks
 from curator.ml.bursts import best_frame, people_first, star_steps
-from curator.records import EyeState, Face, FacesSummary, Frame, Looking, ProposalFrame
+from curator.records import (
+    EyeState,
+    Face,
+    FacesSummary,
+    Frame,
+    KeyEyes,
+    Looking,
+    ProposalFrame,
+)
 
 WHEN = datetime(2024, 6, 1, 12)
 BOX = (0.4, 0.3, 0.15, 0.2)
@@ -110,3 +118,56 @@ def test_the_faces_keep_a_frame_in_the_gate_never_put_one_out() -> None:
     smiling = person(1, 86.7, 1.9, smiling=True, smile=1.0)
     blink = replace(person(2, 52.0, 9.4), eyes_open=False, closed_eyes=True, faces_ready=0)
     assert best_frame([smiling, blink]) == 1
+
+
+def group(pid: int, sharpness: float, openness: tuple[float, ...], **kw: object) -> Frame:
+    """A frame of a group that held still: a key face per person, side by side,
+    each as open as `openness` says; everyone ready, glum, at the camera."""
+    eyes = tuple(KeyEyes(0.2 + 0.3 * i, 0.4, 0.15, o) for i, o in enumerate(openness))
+    return replace(person(pid, sharpness, 60.0, faces_ready=len(openness), **kw), key_eyes=eyes)
+
+
+def test_of_frames_alike_the_star_goes_where_no_one_is_half_blinking() -> None:
+    # The middle person's eyes read open in frame 2, but half as open as in
+    # frames 1 and 3 (a blink on its way, a shut face read open): frame 2 is
+    # the sharpest, and loses; alike, it would have won.
+    frames = [group(1, 70.0, (0.28, 0.27, 0.30)), group(2, 90.0, (0.29, 0.13, 0.30)),
+              group(3, 80.0, (0.27, 0.28, 0.31))]  # fmt: skip
+    assert best_frame(frames) == 3
+    assert best_frame(frames, smiles=False) == 3  # the eyes count in any kind of shoot
+    alike = replace(frames[1], key_eyes=frames[2].key_eyes)
+    assert best_frame([frames[0], alike, frames[2]]) == 2
+    assert star_steps()[-3][0] == "eyes most open"  # the last of the people's steps
+
+
+def test_only_the_same_person_is_compared_and_narrowed_eyes_keep_their_smile() -> None:
+    # Another person at another place, or another size, is not the same person:
+    # narrower eyes there decide nothing.
+    wide = group(1, 70.0, (0.30,))
+    elsewhere = replace(group(2, 90.0, (0.12,)), key_eyes=(KeyEyes(0.8, 0.4, 0.15, 0.12),))
+    assert best_frame([wide, elsewhere]) == 2
+    nearer = replace(group(2, 90.0, (0.12,)), key_eyes=(KeyEyes(0.2, 0.4, 0.3, 0.12),))
+    assert best_frame([wide, nearer]) == 2
+    # A smile narrows the eyes: the smiling frame keeps the star over a glum
+    # one whose eyes are wider (the smiles decide before the eyes' openness).
+    smiling = group(3, 70.0, (0.14,), smiling=True, smile=0.98)
+    assert best_frame([wide, smiling]) == 3
+    # Where nobody smiles, the narrow one is the half blink.
+    assert best_frame([wide, group(4, 90.0, (0.14,))]) == 1
+
+
+def test_the_proposal_compares_one_persons_eyes_between_frames_too() -> None:
+    def shot(pid: int, openness: float) -> ProposalFrame:
+        face = Face(BOX, 200, True, eyes=EyeState.OPEN, openness=openness, key=True,
+                    smile=0.02, looking=Looking.CAMERA)  # fmt: skip
+        summary = FacesSummary(1, 1, 1, eyes_open=True, key_sharpness=70.0, smiling=False,
+                               looking=True, ready=1)  # fmt: skip
+        return ProposalFrame(pid, sharpness=80.0, exposure=95.0, ev=0.0, highlight_clip=0.01,
+                             burst=1, faces=summary, key_boxes=(BOX,),
+                             key_faces=(face,))  # fmt: skip
+
+    frames = [shot(1, 0.12), shot(2, 0.3)]
+    assert prefer_looks([0, 1], frames, expressions=True) == [1]
+    assert prefer_looks([0, 1], frames, expressions=False) == [1]
+    unmeasured = [shot(1, 0.12), replace(shot(2, 0.3), key_faces=())]
+    assert prefer_looks([0, 1], unmeasured, expressions=True) == [0, 1]

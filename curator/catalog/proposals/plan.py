@@ -224,25 +224,26 @@ def _people(shown: str, where: str, params: list[object]) -> dict[int, tuple[Fra
 
 
 def _key_faces() -> dict[int, tuple[Face, ...]]:
-    """The key faces of every live photo in a burst (box, eyes, smile, where
-    they look), in the stage's order."""
+    """The key faces of every live photo in a burst (box, eyes and how open,
+    smile, where they look), in the stage's order."""
     rows = fetch_all(
         Photo._meta.database.execute_sql(
             "SELECT face.photo_id, face.x, face.y, face.w, face.h, face.size_px, face.eyes,"
-            " face.smile, face.looking FROM face"
+            " face.openness, face.smile, face.looking FROM face"
             " JOIN photo ON photo.id = face.photo_id"
             " WHERE face.is_key = 1 AND photo.burst_group IS NOT NULL"
             " AND photo.deleted_at IS NULL ORDER BY face.photo_id, face.idx"
         )
     )
     out: dict[int, list[Face]] = defaultdict(list)
-    for pid, x, y, w, h, size, eyes, smile, looking in rows:
+    for pid, x, y, w, h, size, eyes, openness, smile, looking in rows:
         out[int(pid)].append(
             Face(
                 (float(x), float(y), float(w), float(h)),
                 int(size),
                 True,
                 eyes=EyeState(eyes) if eyes in {e.value for e in EyeState} else EyeState.UNKNOWN,
+                openness=None if openness is None else float(openness),
                 key=True,
                 smile=None if smile is None else float(smile),
                 looking=Looking(looking) if looking in {v.value for v in Looking} else None,
