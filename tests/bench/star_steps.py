@@ -2,7 +2,7 @@
 
 `deciding_step` rebuilds each frame of a burst as the star rule reads it
 (ml.bursts `Frame`: the frame's sharpness and exposure scores, the key faces'
-summary as ml.faces.verdicts makes it) from `curator list --json`'s rows,
+summary as ml.faces.verdicts makes it, their places and openness) from `curator list --json`'s rows,
 and runs `best_frame`'s steps one at a time (`ml.bursts.star_steps`), saying
 the first step after which the peak frame was out of the running, or
 "peak kept to the end" when it survived every step (then the tie-break or a
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from curator.records import SMILING_FROM, Frame
+from curator.records import SMILING_FROM, Frame, KeyEyes
 
 
 def as_frame(index: int, row: dict[str, Any]) -> Frame:
@@ -41,6 +41,11 @@ def as_frame(index: int, row: dict[str, Any]) -> Frame:
         looking=all(f.get("looking") == "camera" for f in key) if key else None,
         smiling=all(s is not None and s >= SMILING_FROM for s in smiles) if key else None,
         smile=min(s for s in smiles if s is not None) if key and None not in smiles else None,
+        key_eyes=tuple(
+            KeyEyes.at(tuple(f["box"]), f["openness"])  # type: ignore[arg-type]
+            for f in key
+            if f.get("openness") is not None
+        ),
     )
 
 

@@ -133,6 +133,7 @@ def test_the_listing_has_faces_only_for_photos_the_stage_looked_at(catalog: obje
     first = listing[looked][0]
     assert first["box"] == list(OPEN.box) and first["eyes"] == "open"
     assert first["sharpness"] == 82.0 and first["key"] is True
+    assert first["openness"] == 0.3  # what a burst's frames compare of one person
     assert listing[looked][1]["judged"] is False
 
 

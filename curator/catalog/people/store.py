@@ -343,6 +343,7 @@ def faces_listing() -> dict[int, list[dict[str, object]]]:
                 "box": [r.x, r.y, r.w, r.h],
                 "eyes": r.eyes,
                 "eyes_note": r.eyes_note,
+                "openness": r.openness,
                 "sharpness": r.sharpness,
                 "key": bool(r.is_key),
                 "size_px": r.size_px,
