@@ -222,6 +222,37 @@ smiling (0.78-0.91), 3 to a CEW "shut" face read open and smiling, 1 to a
 real second person (the group rule), 1 to a softer face — a smile not
 read 2, no face 3, looking away 1.
 
+Since (2026-11-27, the next turn): the pools are hand-labelled
+(`burst_star.BURST_LABELS`, every frontal GENKI face looked at, none of the
+stage's readings shown): peaks whose eyes are shut or slits in a laugh are
+left out (the right frame is open-eyed), glums that plainly smile and photos
+holding a second person out of both; and the star has a last people step,
+"eyes most open" (ml.bursts; the group bench's). The bursts are new draws
+(the pools changed), so the seeds' figures do not compare with the tables
+above; the step's own effect is the replay's, on the same readings:
+
+| bursts | without the last step | the bench | peaks whose eyes are seen |
+|---|---|---|---|
+| seed 492 | 117 of 120 | 117 (0.975) | 97 of 98 |
+| seed 493 | 114 | 113 (0.942) | 95 of 98 |
+| seed 494 | 114 | 115 (0.958) | 92 of 94 |
+| seed 495 | 106 | 107 (0.892) | 79 of 83 |
+| seed 496 (built after the changes) | 108 | 108 (0.900) | 89 of 94 |
+| all five | 559 of 600 | 560 (0.933, Wilson 0.911-0.950) | 452 of 467 (0.968, 0.947-0.980) |
+
+Still short of 0.95 over all bursts. Of the 40 misses, 25 are peaks whose
+eyes cannot be seen open (`eyes_unseen`: blurred, pixelated, washed out or
+dark GENKI photos, kept in the pool): 15 of those the stage reads shut or
+can't tell, 5 lost to a partner whose face the import read much sharper
+than the bench's in-process measure had matched it. Of the 15 whose eyes
+are seen: a smile read under the line or a glum face read smiling (9;
+file3967, labelled not smiling, reads 0.87-0.92 in 3 of them), the peak
+read looking away at the dog in its photo (2), a second face found in the
+peak's photo (1), the blink's CEW face read open and smiling (1), a softer
+face (1), no face found in a whole-figure photo (1). What caps it is, as
+before, what the stage reads on one face, not the rule: the last step's
+net is one more peak of 600 (the replay).
+
 Invariants: deterministic for a seed and a number of bursts; nothing is
 written inside the checkout.
 """
@@ -253,9 +284,8 @@ KEEP_ENV = "BURST_STAR_KEEP"
 DEFAULT_BURSTS = 120
 SEED = 492
 SEED_ENV = "BURST_STAR_SEED"  # another seed: bursts the rules were not looked at on
-# A floor under what it measured (0.950 and, on seeds 493, 494 and 495, 0.933,
-# 0.908 and 0.942; Wilson lows 0.90, 0.87, 0.84 and 0.88: module docstring),
-# asserted so it cannot fall.
+# A floor under what it measured (0.892-0.975 over seeds 492-496; Wilson lows
+# 0.82-0.93: module docstring), asserted so it cannot fall.
 MIN_RIGHT = 0.85
 READ_RIGHT = "peak read right"  # eyes open, looking at the camera, smiling
 

@@ -41,6 +41,30 @@ that lost a whole photo of a person to a small crop measured up to 1.7 EV
 darker, and the star's sharpness gate (a frame's detail weighed for its
 exposure) let it through as the sharper frame.
 
+Since (2026-11-27, the next turn), two changes, each measured on its own:
+- the ready people are faces whose eyes are seen open (`group_star.
+  open_eyed`: hand labels of every glum face, `burst_star.BURST_LABELS`).
+  The first misses above were GENKI faces labelled only "not smiling"
+  whose eyes are narrow, lowered, shut or not to be seen — no frame of
+  such a burst has everyone ready, so the bench had no right answer;
+- the star's last people step (ml.bursts `_eyes_most_open`): of frames
+  alike in their people, not one where a key face's eyes are under 70 %
+  as open as the same person's in another frame — a shut face read open
+  still reads narrower than the open face it stands for.
+
+| bursts | ready faces seen open | and the eyes most open |
+|---|---|---|
+| seed 592 | 113 of 120 | 116 (0.967, Wilson 0.92-0.99) |
+| seed 593 | 111 | 113 (0.942, 0.88-0.97) |
+| seed 594 (built after both changes) | 116 | 117 (0.975, 0.93-0.99) |
+| all three | 340 of 360 (0.944) | 346 (0.961, Wilson 0.935-0.977) |
+
+(The first column is the rule without its last step, replayed on the same
+import's readings: `star_replay`.) What is left (14 of 360): a shut CEW face
+read open, not 30 % narrower than the face it stands for, or decided
+before the last step (9); a ready face not found, or found and not key
+(2); a ready face read shut (1); the ready frame read right and lost (2).
+
 Invariants: deterministic for a seed and a number of bursts; nothing is
 written inside the checkout.
 """
@@ -67,7 +91,7 @@ BURSTS = 120
 SEED = 592
 SEED_ENV = "GROUP_STAR_SEED"
 KEEP_ENV = "GROUP_STAR_KEEP"
-MIN_RIGHT = 0.75  # a floor under what it measured (0.817, 0.833), asserted so it cannot fall
+MIN_RIGHT = 0.88  # a floor under what it measured (0.942-0.975; Wilson lows 0.88-0.93)
 
 
 def why_missed(ready: dict[str, Any], star: dict[str, Any] | None) -> str:
