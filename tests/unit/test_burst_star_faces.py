@@ -96,16 +96,18 @@ def test_the_steps_are_the_rule_and_each_narrows_to_a_non_empty_subset() -> None
     assert [f.photo_id for f in pool] == [2]
 
 
-def test_the_proposal_prefers_the_broadest_smile_too() -> None:
-    def shot(pid: int, smile: float) -> ProposalFrame:
-        face = Face(BOX, 200, True, eyes=EyeState.OPEN, key=True, smile=smile,
-                    looking=Looking.CAMERA)  # fmt: skip
-        summary = FacesSummary(1, 1, 1, eyes_open=True, key_sharpness=70.0, smiling=True,
-                               looking=True, ready=1)  # fmt: skip
-        return ProposalFrame(pid, sharpness=80.0, exposure=95.0, ev=0.0, highlight_clip=0.01,
-                             burst=1, faces=summary, key_boxes=(BOX,),
-                             key_faces=(face,))  # fmt: skip
+def shot(pid: int, smile: float, openness: float | None = None) -> ProposalFrame:
+    """A proposal's frame of one moment: one key face, open-eyed at the camera."""
+    face = Face(BOX, 200, True, eyes=EyeState.OPEN, openness=openness, key=True, smile=smile,
+                looking=Looking.CAMERA)  # fmt: skip
+    summary = FacesSummary(1, 1, 1, eyes_open=True, key_sharpness=70.0, smiling=smile >= 0.5,
+                           looking=True, ready=1)  # fmt: skip
+    return ProposalFrame(pid, sharpness=80.0, exposure=95.0, ev=0.0, highlight_clip=0.01,
+                         burst=1, faces=summary, key_boxes=(BOX,),
+                         key_faces=(face,))  # fmt: skip
 
+
+def test_the_proposal_prefers_the_broadest_smile_too() -> None:
     frames = [shot(1, 0.9), shot(2, 0.999)]
     assert prefer_looks([0, 1], frames, expressions=True) == [1]
     assert prefer_looks([0, 1], frames, expressions=False) == [0, 1]
@@ -157,17 +159,8 @@ def test_only_the_same_person_is_compared_and_narrowed_eyes_keep_their_smile() -
 
 
 def test_the_proposal_compares_one_persons_eyes_between_frames_too() -> None:
-    def shot(pid: int, openness: float) -> ProposalFrame:
-        face = Face(BOX, 200, True, eyes=EyeState.OPEN, openness=openness, key=True,
-                    smile=0.02, looking=Looking.CAMERA)  # fmt: skip
-        summary = FacesSummary(1, 1, 1, eyes_open=True, key_sharpness=70.0, smiling=False,
-                               looking=True, ready=1)  # fmt: skip
-        return ProposalFrame(pid, sharpness=80.0, exposure=95.0, ev=0.0, highlight_clip=0.01,
-                             burst=1, faces=summary, key_boxes=(BOX,),
-                             key_faces=(face,))  # fmt: skip
-
-    frames = [shot(1, 0.12), shot(2, 0.3)]
+    frames = [shot(1, 0.02, openness=0.12), shot(2, 0.02, openness=0.3)]
     assert prefer_looks([0, 1], frames, expressions=True) == [1]
     assert prefer_looks([0, 1], frames, expressions=False) == [1]
-    unmeasured = [shot(1, 0.12), replace(shot(2, 0.3), key_faces=())]
+    unmeasured = [frames[0], replace(frames[1], key_faces=())]
     assert prefer_looks([0, 1], unmeasured, expressions=True) == [0, 1]
