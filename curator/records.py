@@ -455,7 +455,8 @@ class Frame:
     # that all smile, the broadest smile wins a tie of sharpness (ml.bursts).
     smile: float | None = None
     # The key faces whose eyes' openness was measured: one person's eyes are
-    # compared between the frames of a moment (ml.bursts, the last people step).
+    # compared between the frames of a moment (ml.bursts, the last people step;
+    # a catalog's frames get them from `find_bursts`' loader, bursts' frames only).
     key_eyes: tuple[KeyEyes, ...] = ()
 
 

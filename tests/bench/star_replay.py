@@ -3,7 +3,8 @@
 ``python -m tests.bench.star_replay FOLDER`` where FOLDER is what
 ``$BURST_STAR_KEEP`` kept (test_burst_star_bench: its planned.json and the
 catalog its import wrote): reads every frame as the score step does
-(`catalog.judgments.burst_frames`: the stage's readings, nothing re-measured),
+(`catalog.judgments.burst_frames` and `key_eyes`: the stage's readings, nothing
+re-measured),
 groups them by the plan (not by the import's grouping: a burst the import
 did not group counts here) and prints how many bursts `ml.bursts.best_frame`
 stars on the peak — the rule as it is in the checkout, so a change to the
@@ -28,9 +29,13 @@ Star = Callable[[Sequence[Frame]], int]  # a burst's frames in capture order -> 
 
 def bursts_of(folder: Path) -> dict[int, dict[str, Frame]]:
     """The kept bench's bursts: burst number -> kind ("peak", ...) -> its frame."""
-    from curator.catalog.judgments import burst_frames
+    from dataclasses import replace
 
-    frames = {Path(f.path).name: f for f in burst_frames("none")}
+    from curator.catalog.judgments import burst_frames, key_eyes
+
+    read = burst_frames("none")
+    eyes = key_eyes(f.photo_id for f in read)  # as the regroup's loader gives them
+    frames = {Path(f.path).name: replace(f, key_eyes=eyes.get(f.photo_id, ())) for f in read}
     plan = json.loads((folder / "planned.json").read_text())["frames"]
     out: dict[int, dict[str, Frame]] = defaultdict(dict)
     for name, burst, kind, _ in plan:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from curator.catalog.judgments import burst_frames
+from curator.catalog.judgments import burst_frames, key_eyes
 from curator.catalog.models import Photo
 from curator.catalog.people.store import write_faces
 from curator.records import EyeState, Face, FacesFound, FacesSummary, KeyEyes
@@ -86,9 +86,9 @@ def test_a_burst_frame_carries_its_key_faces_least_smile(
     # the least of the key faces (the third face is not key: it does not count)
     assert frames[both].smile == 0.62
     assert frames[bare].smile is None  # not read
-    # and each key face's place and openness, as the star compares one person
-    assert frames[both].key_eyes == (
-        KeyEyes(0.1, 0.2, 0.2, 0.31),
-        KeyEyes.at((0.3, 0.1, 0.2, 0.2), 0.24),
-    )
-    assert frames[bare].key_eyes == ()  # its key face's openness was not measured
+    # and, asked for (a burst's frames with faces), each key face's place and
+    # openness, as the star compares one person; the frames do not carry them
+    assert key_eyes([both, bare, 999]) == {
+        both: (KeyEyes(0.1, 0.2, 0.2, 0.31), KeyEyes.at((0.3, 0.1, 0.2, 0.2), 0.24))
+    }  # `bare`'s key face has no openness measured; 999 is no photo
+    assert frames[both].key_eyes == ()

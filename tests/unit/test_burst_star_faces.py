@@ -8,8 +8,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+import pytest
+
 from curator.cull.looks import prefer_looks
-from curator.ml.bursts import best_frame, people_first, star_steps
+from curator.ml.bursts import best_frame, find_bursts, people_first, star_steps
 from curator.records import (
     EyeState,
     Face,
@@ -164,3 +166,47 @@ def test_the_proposal_compares_one_persons_eyes_between_frames_too() -> None:
     assert prefer_looks([0, 1], frames, expressions=False) == [1]
     unmeasured = [frames[0], replace(frames[1], key_faces=())]
     assert prefer_looks([0, 1], unmeasured, expressions=True) == [0, 1]
+
+
+SCENE = bytes((1, 16)) + bytes(20 + (i * 37) % 200 for i in range(256))  # one scene's signature
+
+
+def test_find_bursts_asks_once_for_the_key_eyes_of_its_bursts_frames_with_faces() -> None:
+    # Frames 1-2 are a burst of one person; 3 has no key face; 4 is alone (60 s
+    # later). Frame 2 is the sharpest, but its person's eyes read half as open.
+    later = WHEN + timedelta(seconds=60)
+    one = [
+        replace(group(1, 70.0, ()), struct_sig=SCENE),
+        replace(group(2, 90.0, ()), struct_sig=SCENE),
+        replace(group(3, 60.0, ()), struct_sig=SCENE, eyes_open=None, closed_eyes=None),
+        replace(group(4, 80.0, ()), struct_sig=SCENE, captured_at=later),
+    ]
+    asked: list[list[int]] = []
+
+    def load(ids: object) -> dict[int, tuple[KeyEyes, ...]]:
+        asked.append(sorted(ids))  # type: ignore[call-overload]
+        return {1: (KeyEyes(0.2, 0.4, 0.15, 0.3),), 2: (KeyEyes(0.2, 0.4, 0.15, 0.12),)}
+
+    (burst,) = find_bursts(one, key_eyes=load)
+    assert burst.photo_ids == (1, 2, 3) and burst.best_id == 1
+    assert asked == [[1, 2]]  # once; not the faceless frame, not the lone one
+    assert find_bursts(one)[0].best_id == 2  # without the eyes: the sharpest
+
+
+def test_regrouping_reads_the_key_eyes_from_the_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
+    from curator.catalog import judgments
+    from curator.pipeline.stages.score import regroup_bursts
+    from curator.settings import Settings
+
+    frames = [
+        replace(group(1, 70.0, ()), struct_sig=SCENE),
+        replace(group(2, 90.0, ()), struct_sig=SCENE),
+    ]
+    eyes = {1: (KeyEyes(0.2, 0.4, 0.15, 0.3),), 2: (KeyEyes(0.2, 0.4, 0.15, 0.12),)}
+    written: list[list[object]] = []
+    monkeypatch.setattr(judgments, "burst_candidates", lambda: 2)
+    monkeypatch.setattr(judgments, "burst_frames", lambda model: frames)
+    monkeypatch.setattr(judgments, "key_eyes", lambda ids: {i: eyes[i] for i in ids})
+    monkeypatch.setattr(judgments, "write_bursts", lambda bursts: written.append(list(bursts)))
+    regroup_bursts("m", Settings())
+    assert written[-1][0].best_id == 1  # type: ignore[attr-defined]

@@ -179,6 +179,7 @@ def test_the_shoot_kind_setting_reaches_the_star_when_bursts_are_regrouped(
     written: list[list[object]] = []
     monkeypatch.setattr(judgments, "burst_candidates", lambda: 2)
     monkeypatch.setattr(judgments, "burst_frames", lambda model: [glum, smiling])
+    monkeypatch.setattr(judgments, "key_eyes", lambda ids: {})  # no openness measured
     monkeypatch.setattr(judgments, "write_bursts", lambda bursts: written.append(list(bursts)))
     stars = {}
     for kind in ("any", "event", "sports", "landscape"):

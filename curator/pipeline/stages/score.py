@@ -192,6 +192,7 @@ def regroup_bursts(model: str, settings: Settings) -> int:
         min_cosine=settings.burst_min_cosine,
         max_structure_distance=settings.burst_max_structure_distance,
         smiles=values_expressions(genre_of(settings.shoot_kind)),  # issue 49: sports, landscape
+        key_eyes=judgments.key_eyes,  # read for the bursts' frames with faces only
     )
     judgments.write_bursts(bursts)
     return len(bursts)
