@@ -265,7 +265,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -341,16 +341,21 @@ def import_and_report(
 
 def stage_measure(model: Any) -> bs.Measure:
     """The faces stage's sharpness of a photo's key faces (the softest), on its
-    1,440 px preview, in process: what chooses a burst's partners."""
+    1,440 px preview, in process, and its first key face's box (looked for
+    again at `again`'s boxes, as the import's look again does, when the whole
+    frame shows none): what chooses a burst's partners."""
     import numpy as np
     from PIL import Image
 
     from curator.ml.faces.find import find_faces
 
-    def measure(photo: Any) -> float | None:
+    def measure(photo: Any, again: Sequence[bs.Box]) -> tuple[float | None, bs.Box | None]:
         rgb = np.asarray(photo.resize((1440, 1080), Image.Resampling.BOX))
         found = find_faces(rgb, model, "bench", describe=False)
-        return found.summary.key_sharpness
+        if again and not any(f.key for f in found.faces):
+            found = find_faces(rgb, model, "bench", describe=False, look_again=again)
+        key = [f.box for f in found.faces if f.key]
+        return found.summary.key_sharpness, (key[0] if key else None)
 
     return measure
 
