@@ -39,7 +39,7 @@ whose face it does not find is taken only when none is found. A peak
 whose face the stage does not find in the whole frame is measured as the
 import's look again finds it (`ml.faces.relook`: where a sibling's key
 face is): looked at again where a glum candidate's face is found
-(`_peak_sharpness`). (Before: the nearest of 6, measured before the JPEG;
+(`peak_sharpness`). (Before: the nearest of 6, measured before the JPEG;
 the import then read partners up to 30 points off the peak's face — a
 burst of one person and one camera is not — and the star's face rules
 decided those bursts by the partners' sharpness, not the expression.
@@ -153,7 +153,7 @@ def paste(cover: Any, path: Path, side: int, x: int, y: int) -> Any:
     return photo
 
 
-def _nearest(
+def nearest_partner(
     rng: random.Random,
     more: random.Random,
     pool: list[Path],
@@ -181,7 +181,7 @@ def _nearest(
     return min(found)[2] if found else candidates[0]
 
 
-def _peak_sharpness(
+def peak_sharpness(
     more: random.Random,
     glums: list[Path],
     peak: Any,
@@ -246,11 +246,11 @@ def write_bursts(
             return paste(cover, path, side, x, y)
 
         more = random.Random(f"{seed} {n}")  # the burst's own: `rng`'s draws stay as they were
-        target = _peak_sharpness(more, pools["glum"], as_saved(frame(peak)), frame, measure)
+        target = peak_sharpness(more, pools["glum"], as_saved(frame(peak)), frame, measure)
         chosen = {
             "peak": peak,
-            "glum": _nearest(rng, more, pools["glum"], target, frame, measure),
-            "blink": _nearest(rng, more, pools["blink"], target, frame, measure),
+            "glum": nearest_partner(rng, more, pools["glum"], target, frame, measure),
+            "blink": nearest_partner(rng, more, pools["blink"], target, frame, measure),
         }
         kinds = list(KINDS)
         rng.shuffle(kinds)

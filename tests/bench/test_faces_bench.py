@@ -216,6 +216,7 @@ IMPORT_PHOTOS = 2000
 CAMERA_LONG_EDGE = 6000
 PREVIEW_LONG_EDGE = 1440
 MAX_CPU_MS = 40.0
+ROUNDS = 3  # each photo's cost: the least of this many runs (the module docstring's end)
 MAX_IMPORT_RATIO = 1.3
 
 
@@ -314,7 +315,10 @@ def stage_costs(fixtures: str) -> dict[str, list[float]]:
     (`ChildProcessPool` with `init_decoder_process`: one compute thread,
     numpy's BLAS included — in this test's own process OpenBLAS's idle
     threads spun a second core through every people photo, 76 ms of process
-    CPU a photo against 47 on the stage's thread, 2026-11-27)."""
+    CPU a photo against 47 on the stage's thread, 2026-11-27). Each photo's
+    cost is the least of `ROUNDS` runs, a round going over every photo once
+    (as `timeit` takes the least of its repeats: what runs longer was slowed
+    by something else on the machine); the first round's are kept as well."""
     from curator.ml.faces.find import find_faces
 
     model = installed_model()
@@ -325,11 +329,15 @@ def stage_costs(fixtures: str) -> dict[str, list[float]]:
     for describe in (True, False):  # the whole stage; without the identity descriptor
         for name, previews in (("people", people), ("no people", others)):
             key = name if describe else f"{name}, no descriptor"
-            costs[key] = []
-            for rgb in previews:
-                start = time.process_time()
-                find_faces(rgb, model, "bench", photo_sharpness=80.0, describe=describe)  # type: ignore[arg-type]
-                costs[key].append(1000 * (time.process_time() - start))
+            rounds = []
+            for _ in range(ROUNDS):  # every photo once a round: a slow spell hits one round
+                rounds.append([])
+                for rgb in previews:
+                    start = time.process_time()
+                    find_faces(rgb, model, "bench", photo_sharpness=80.0, describe=describe)  # type: ignore[arg-type]
+                    rounds[-1].append(1000 * (time.process_time() - start))
+            costs[key] = [min(each) for each in zip(*rounds, strict=True)]
+            costs[f"{key}, first round"] = rounds[0]
     return costs
 
 
@@ -349,6 +357,7 @@ def test_the_stage_costs_at_most_40_ms_a_photo(
     mixes = {
         "mix": costs["people"] + costs["no people"],
         "mix, no descriptor": costs["people, no descriptor"] + costs["no people, no descriptor"],
+        "mix, first round": costs["people, first round"] + costs["no people, first round"],
     }
     row = {
         name: {
