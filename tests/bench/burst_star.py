@@ -33,7 +33,7 @@ itself (`measure`: `find_faces` on the frame's 1,440 px preview, in
 process, of the frame as saved: the JPEG's own pixels, which the import
 reads) finds within `MATCH_WITHIN` points of the peak's sharpness; when
 none of them does, up to `MORE_FROM` candidates in all (drawn from a
-generator of the burst's own, `_more`, so every burst matched in the
+generator of the burst's own, `nearest_partner`, so every burst matched in the
 first ones is drawn as before), else the nearest of them; a candidate
 whose face it does not find is taken only when none is found. A peak
 whose face the stage does not find in the whole frame is measured as the

@@ -253,6 +253,50 @@ face (1), no face found in a whole-figure photo (1). What caps it is, as
 before, what the stage reads on one face, not the rule: the last step's
 net is one more peak of 600 (the replay).
 
+Since (2026-11-27, a later session): the partners are matched to the peak
+as the import reads it (`burst_star`: a peak the whole frame shows no face
+in is measured where a sibling's face is, as the import's look again finds
+it, and up to `burst_star.MORE_FROM` candidates when none of the first 16 is
+within `MATCH_WITHIN`). On the five seeds above, 34 of the 600 glum partners
+(and 103 blinks) had been read more than 8 points off the peak's face, a
+peak whose face the whole frame did not show had its partners drawn
+unmatched, and 9 of the 40 misses were a peak read right whose face was
+10-25 points softer than the star's (3 of them such peaks) — bursts no
+camera takes, decided by the partners' sharpness. The
+bursts matched in the first 16 are drawn as before (the extra candidates
+come from a generator of the burst's own); no stage code changed:
+
+| bursts | partners as before | matched as read | peaks whose eyes are seen |
+|---|---|---|---|
+| seed 492 | 117 of 120 | 119 (0.992) | 98 of 98 |
+| seed 493 | 113 | 112 (0.933) | 95 of 98 |
+| seed 494 | 115 | 116 (0.967) | 92 of 94 |
+| seed 495 | 107 | 112 (0.933) | 80 of 83 |
+| seed 496 | 108 | 110 (0.917) | 91 of 94 |
+| all five | 560 (0.933) | **569 (0.948; 0.928-0.963)** | **456 of 467 (0.976; 0.958-0.987)** |
+
+(Wilson 95 % intervals.) One burst short of 0.95 over all bursts (the
+interval holds it); where the peak's eyes can be seen open, the interval
+sits above it. No miss is a peak read right that lost to a sharper
+partner now (496/13's peak, found only by the import's look again at both
+siblings' faces, is still 30 points softer than its glum: the bench's
+look again, at one candidate's face, did not find it). The 31 left: the
+peak's eyes read shut (6) or "can't tell" (5) — laughs whose eyes are slits
+in small, soft or dark GENKI photos, every one labelled `eyes_unseen`; a
+faint closed-mouth smile read under the line (6: file1135, file1943 twice,
+file1005, file0703, file1141, read 0.04-0.28); no face found (5: photos of
+a whole person, file0499, file1815, file0853, whose faces are 15-35 px in
+the frame); a partner read smiling too, and the technical scores or the
+surer smile then decide (5: GENKI's file3967, labelled not smiling, a
+closed-mouth smile read 0.85-0.92, in three; a glum read 0.94 against the
+peak's 0.68; a blink's CEW face read open and smiling); the peak read
+looking away at the dog in its photo (2, file1635) or its gaze not told on
+a face 30 points softer than the glum's (1); a second face found in the
+peak's frame (1). Two bursts that had starred the peak now miss (493/103
+and 493/105: a newly matched glum as sharp, with the peak's smile read 0.13
+or both read smiling): the matching takes none of the stage's misreadings
+away, it stops hiding them behind the partners' sharpness.
+
 Invariants: deterministic for a seed and a number of bursts; nothing is
 written inside the checkout.
 """
@@ -284,8 +328,8 @@ KEEP_ENV = "BURST_STAR_KEEP"
 DEFAULT_BURSTS = 120
 SEED = 492
 SEED_ENV = "BURST_STAR_SEED"  # another seed: bursts the rules were not looked at on
-# A floor under what it measured (0.892-0.975 over seeds 492-496; Wilson lows
-# 0.82-0.93: module docstring), asserted so it cannot fall.
+# A floor under what it measured (0.917-0.992 over seeds 492-496; Wilson lows
+# 0.85-0.95: module docstring), asserted so it cannot fall.
 MIN_RIGHT = 0.85
 READ_RIGHT = "peak read right"  # eyes open, looking at the camera, smiling
 
