@@ -405,14 +405,15 @@ class KeyEyes:
 
     x: float  # the face box's centre, in fractions of the upright frame
     y: float
-    width: float  # the box's width, a fraction of the frame's
+    width: float  # the box's width, a fraction of the frame's width
+    height: float  # the box's height, a fraction of the frame's height
     openness: float  # both eyes' mean height / width (`Face.openness`)
 
     @classmethod
     def at(cls, box: tuple[float, float, float, float], openness: float) -> KeyEyes:
         """The key eyes of a face whose box is (x, y, w, h) in fractions."""
         x, y, w, h = box
-        return cls(x + w / 2, y + h / 2, w, openness)
+        return cls(x + w / 2, y + h / 2, w, h, openness)
 
 
 @dataclass(frozen=True)

@@ -367,7 +367,7 @@ def _eyes_most_open(
         seen = frame.key_eyes if known is None else known.get(frame.photo_id, frame.key_eyes)
         widest = sorted(seen, key=lambda e: -e.width)[:COMPARED_FACES]
         owner += [i] * len(widest)
-        eyes += [(e.x, e.y, e.width, e.openness) for e in widest]
+        eyes += [(e.x, e.y, e.width, e.height, e.openness) for e in widest]
     if len(set(owner)) < 2:
         return frames
     who, table = np.array(owner), np.array(eyes, dtype=np.float64)
@@ -378,22 +378,26 @@ def _eyes_most_open(
             who[start : start + COMPARED_ROWS],
         )
         droop = (
-            same_person(mine[..., :3], table[None, :, :3])
+            same_person(mine[..., :4], table[None, :, :4])
             & (mine_who[:, None] != who[None, :])
-            & (mine[..., 3] < OPEN_SHARE * table[None, :, 3])
+            & (mine[..., 4] < OPEN_SHARE * table[None, :, 4])
         )
         drooping.update(mine_who[droop.any(axis=1)].tolist())
     return [f for i, f in enumerate(frames) if i not in drooping] or frames
 
 
 def same_person(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.bool_]:
-    """Whether key faces (centre x, centre y, width; broadcast against each
-    other) are one person who held still between two frames: centres within
-    `SAME_PLACE` of a face's width, widths within `SAME_SIZE` times."""
+    """Whether key faces (centre x, centre y, width, height, each a fraction
+    of the frame's own width or height; broadcast against each other) are
+    one person who held still between two frames: centres within
+    `SAME_PLACE` of a face's width across and of its height up or down (each
+    axis in its own fractions: in a 3:2 frame a face's width is two thirds
+    of its height as fractions), widths within `SAME_SIZE` times."""
     width = np.maximum(a[..., 2], b[..., 2])
+    height = np.maximum(a[..., 3], b[..., 3])
     return (
         (np.abs(a[..., 0] - b[..., 0]) < SAME_PLACE * width)
-        & (np.abs(a[..., 1] - b[..., 1]) < SAME_PLACE * width)
+        & (np.abs(a[..., 1] - b[..., 1]) < SAME_PLACE * height)
         & (np.minimum(a[..., 2], b[..., 2]) * SAME_SIZE > width)
     )
 

@@ -89,6 +89,6 @@ def test_a_burst_frame_carries_its_key_faces_least_smile(
     # and, asked for (a burst's frames with faces), each key face's place and
     # openness, as the star compares one person; the frames do not carry them
     assert key_eyes([both, bare, 999]) == {
-        both: (KeyEyes(0.1, 0.2, 0.2, 0.31), KeyEyes.at((0.3, 0.1, 0.2, 0.2), 0.24))
+        both: (KeyEyes(0.1, 0.2, 0.2, 0.2, 0.31), KeyEyes.at((0.3, 0.1, 0.2, 0.2), 0.24))
     }  # `bare`'s key face has no openness measured; 999 is no photo
     assert frames[both].key_eyes == ()

@@ -127,7 +127,7 @@ def test_the_faces_keep_a_frame_in_the_gate_never_put_one_out() -> None:
 def group(pid: int, sharpness: float, openness: tuple[float, ...], **kw: object) -> Frame:
     """A frame of a group that held still: a key face per person, side by side,
     each as open as `openness` says; everyone ready, glum, at the camera."""
-    eyes = tuple(KeyEyes(0.2 + 0.3 * i, 0.4, 0.15, o) for i, o in enumerate(openness))
+    eyes = tuple(KeyEyes(0.2 + 0.3 * i, 0.4, 0.15, 0.2, o) for i, o in enumerate(openness))
     return replace(person(pid, sharpness, 60.0, faces_ready=len(openness), **kw), key_eyes=eyes)
 
 
@@ -148,9 +148,9 @@ def test_only_the_same_person_is_compared_and_narrowed_eyes_keep_their_smile() -
     # Another person at another place, or another size, is not the same person:
     # narrower eyes there decide nothing.
     wide = group(1, 70.0, (0.30,))
-    elsewhere = replace(group(2, 90.0, (0.12,)), key_eyes=(KeyEyes(0.8, 0.4, 0.15, 0.12),))
+    elsewhere = replace(group(2, 90.0, (0.12,)), key_eyes=(KeyEyes(0.8, 0.4, 0.15, 0.2, 0.12),))
     assert best_frame([wide, elsewhere]) == 2
-    nearer = replace(group(2, 90.0, (0.12,)), key_eyes=(KeyEyes(0.2, 0.4, 0.3, 0.12),))
+    nearer = replace(group(2, 90.0, (0.12,)), key_eyes=(KeyEyes(0.2, 0.4, 0.3, 0.4, 0.12),))
     assert best_frame([wide, nearer]) == 2
     # A smile narrows the eyes: the smiling frame keeps the star over a glum
     # one whose eyes are wider (the smiles decide before the eyes' openness).
@@ -158,6 +158,19 @@ def test_only_the_same_person_is_compared_and_narrowed_eyes_keep_their_smile() -
     assert best_frame([wide, smiling]) == 3
     # Where nobody smiles, the narrow one is the half blink.
     assert best_frame([wide, group(4, 90.0, (0.14,))]) == 1
+
+
+def test_one_person_s_place_is_compared_in_the_frame_s_own_width_and_height() -> None:
+    # A 3:2 frame: a face 0.10 of the width across is 0.15 of the height tall.
+    # Between the frames it moved down 0.06 of the height, 0.4 of its own
+    # height: the same person, whose half-shut eyes lose the star (read
+    # against its width, 0.06 would have been more than half a face).
+    open_wide = replace(group(1, 70.0, (0.30,)), key_eyes=(KeyEyes(0.4, 0.40, 0.10, 0.15, 0.30),))
+    half_shut = replace(group(2, 90.0, (0.12,)), key_eyes=(KeyEyes(0.4, 0.46, 0.10, 0.15, 0.12),))
+    assert best_frame([open_wide, half_shut]) == 1
+    # Moved down 0.6 of its height: another person, nothing compared.
+    below = replace(half_shut, key_eyes=(KeyEyes(0.4, 0.49, 0.10, 0.15, 0.12),))
+    assert best_frame([open_wide, below]) == 2
 
 
 def test_the_proposal_compares_one_persons_eyes_between_frames_too() -> None:
@@ -185,7 +198,7 @@ def test_find_bursts_asks_once_for_the_key_eyes_of_its_bursts_frames_with_faces(
 
     def load(ids: object) -> dict[int, tuple[KeyEyes, ...]]:
         asked.append(sorted(ids))  # type: ignore[call-overload]
-        return {1: (KeyEyes(0.2, 0.4, 0.15, 0.3),), 2: (KeyEyes(0.2, 0.4, 0.15, 0.12),)}
+        return {1: (KeyEyes(0.2, 0.4, 0.15, 0.2, 0.3),), 2: (KeyEyes(0.2, 0.4, 0.15, 0.2, 0.12),)}
 
     (burst,) = find_bursts(one, key_eyes=load)
     assert burst.photo_ids == (1, 2, 3) and burst.best_id == 1
@@ -202,7 +215,7 @@ def test_regrouping_reads_the_key_eyes_from_the_catalog(monkeypatch: pytest.Monk
         replace(group(1, 70.0, ()), struct_sig=SCENE),
         replace(group(2, 90.0, ()), struct_sig=SCENE),
     ]
-    eyes = {1: (KeyEyes(0.2, 0.4, 0.15, 0.3),), 2: (KeyEyes(0.2, 0.4, 0.15, 0.12),)}
+    eyes = {1: (KeyEyes(0.2, 0.4, 0.15, 0.2, 0.3),), 2: (KeyEyes(0.2, 0.4, 0.15, 0.2, 0.12),)}
     written: list[list[object]] = []
     monkeypatch.setattr(judgments, "burst_candidates", lambda: 2)
     monkeypatch.setattr(judgments, "burst_frames", lambda model: frames)
