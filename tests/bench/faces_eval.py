@@ -30,6 +30,9 @@ Measures:
   an open one it calls closed as a false alarm), with a Wilson 95 %
   interval (the closed faces are few);
 - false "closed" on sunglasses and on turned-away faces;
+- the judged faces that match no label (`Tally.unlabelled`): what the stage
+  took for a face — a body under a small face, a badge, an arm's logo — or a
+  face the labels left out; each is listed to be looked at;
 - face sharpness against a blur series applied to the face only
   (`blur_series`): Gaussian sigma 1–4 px and motion blur 5–20 px at the
   preview's scale, the Spearman of the face's sharpness against the blur's
@@ -201,6 +204,8 @@ class Tally:
     sunglasses_closed: int = 0
     turned: int = 0
     turned_closed: int = 0
+    judged: int = 0  # faces the stage judged, labelled or not
+    unlabelled: list[str] = field(default_factory=list)  # judged faces matching no label
     misses: list[str] = field(default_factory=list)
     false_alarms: list[str] = field(default_factory=list)
     cpu_s: list[float] = field(default_factory=list)
@@ -220,6 +225,9 @@ class Tally:
             "closed_called_unknown": self.closed_called_unknown,
             "sunglasses_called_closed": f"{self.sunglasses_closed}/{self.sunglasses}",
             "turned_away_called_closed": f"{self.turned_closed}/{self.turned}",
+            "judged_faces": self.judged,
+            "judged_matching_no_label": len(self.unlabelled),
+            "judged_matching_no_label_where": self.unlabelled[:20],
             "cpu_ms_per_photo_median": round(1000 * float(np.median(self.cpu_s)), 1)
             if self.cpu_s
             else None,
@@ -231,6 +239,14 @@ class Tally:
         }
 
 
+def _where_unlabelled(name: str, face: Any) -> str:
+    """A judged face that matches no label, for the report: a body, a badge or a
+    pattern the stage took for a face (or a face the labels left out)."""
+    key = " key" if face.key else ""
+    note = f", {face.eyes_note}" if face.eyes_note else ""
+    return f"{name} at {tuple(round(v, 3) for v in face.box)} ({face.size_px}px{key}{note})"
+
+
 def evaluate(photos: Iterator[Photo], find: Callable[[np.ndarray], Any]) -> Tally:
     """Run `find` (an upright preview -> FacesFound) over the set and tally."""
     tally = Tally()
@@ -240,6 +256,12 @@ def evaluate(photos: Iterator[Photo], find: Callable[[np.ndarray], Any]) -> Tall
         found = find(photo.rgb)
         tally.cpu_s.append(time.process_time() - start)
         matched = match(photo.labels, list(found.faces), width, height)
+        labelled = {id(face) for face in matched.values()}
+        for face in found.faces:
+            if face.judged:
+                tally.judged += 1
+                if id(face) not in labelled:
+                    tally.unlabelled.append(_where_unlabelled(photo.name, face))
         for li, label in enumerate(photo.labels):
             face = matched.get(li)
             if label.size >= JUDGED_FROM:

@@ -289,6 +289,58 @@ def test_quality_on_the_labelled_set(model: object, labelled: list[fe.Photo]) ->
     assert judgeable[0] is not None and judgeable[0] >= 0.97, judgeable
 
 
+def _camera_finder(model: object, folder: Path):
+    """A `find` that judges a labelled photo as the import judges a camera's
+    frame: the photo made a 24 MP JPEG (`camera_jpeg`), measured by the
+    technical stage with the faces stage riding along (`measure_file` and
+    `faces_hook`), so a group's small faces are looked for again in the
+    frame's detail decode (`ml.faces.groups`)."""
+    import dataclasses
+
+    from curator.imaging.technical import measure_file
+    from curator.pipeline.stages.faces_child import faces_hook
+    from curator.records import TechnicalRequest
+
+    folder.mkdir(exist_ok=True)
+    path = folder / "frame.jpg"
+    request = TechnicalRequest(path=str(path), cache_dir=str(folder / "cache"))
+    request = dataclasses.replace(request, faces_model=model.folder, faces_version="bench")  # type: ignore[attr-defined]
+
+    def find(rgb: np.ndarray) -> object:
+        path.write_bytes(camera_jpeg(rgb))
+        return measure_file(request, faces_hook(request)).faces
+
+    return find
+
+
+def camera_jpeg(rgb: np.ndarray) -> bytes:
+    """`rgb` enlarged to a camera's `CAMERA_LONG_EDGE` and encoded as its JPEG is
+    (quality 90)."""
+    scale = CAMERA_LONG_EDGE / max(rgb.shape[:2])
+    size = (round(rgb.shape[1] * scale), round(rgb.shape[0] * scale))
+    big = cv2.resize(rgb, size, interpolation=cv2.INTER_CUBIC)
+    ok, data = cv2.imencode(".jpg", big[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 90])
+    assert ok
+    return data.tobytes()
+
+
+def test_quality_at_a_camera_s_size(
+    model: object, labelled: list[fe.Photo], tmp_path: Path
+) -> None:
+    """The labelled set judged as the import judges 24 MP frames (a group's
+    faces in the detail decode too): the recall and the closed eyes hold as on
+    the previews, and the judged faces matching no label are listed."""
+    tally = fe.evaluate(iter(labelled), _camera_finder(model, tmp_path))
+    report = tally.report()
+    print("\nfaces on the labelled set at a camera's size:", json.dumps(report, indent=1))
+    merge_results("faces.json", {"quality_camera_size": report})
+    precision, recall = report["closed_eye_precision"][0], report["closed_eye_recall"][0]
+    assert precision is not None and precision >= 0.9, report
+    assert recall is not None and recall >= 0.97, report
+    facing = report["detection_recall_80_facing"][0]
+    assert facing is not None and facing >= 0.97, report
+
+
 def _judgeable_recall(photos: list[fe.Photo], find: object) -> tuple[float | None, ...]:
     hits = total = 0
     for photo in photos:
