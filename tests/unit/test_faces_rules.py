@@ -185,6 +185,31 @@ def test_an_unsure_face_well_under_the_largest_sure_one_is_not_key() -> None:
     assert [f.key for f in mark_key_faces([scored(160, 0.4), scored(54, 0.3)])] == [True, True]
 
 
+def test_an_unsure_face_the_mesh_hardly_saw_is_not_key_beside_a_sure_one() -> None:
+    def seen(size: int, confidence: float, turned: bool = False) -> Face:
+        note = eyes.TURNED_AWAY if turned else None
+        eyes_ = EyeState.UNKNOWN if turned else EyeState.OPEN
+        return replace(face(size, 80.0, eyes_), confidence=confidence, eyes_note=note)
+
+    # The lighthouse fixture: the woman's face sure but too small to judge,
+    # her sweater judged "turned away or hidden": no key face at all.
+    sweater = mark_key_faces([seen(22, 0.95), seen(61, 0.47, turned=True)])
+    assert [f.key for f in sweater] == [False, False]
+    # A logo on an arm, larger than the three real faces: they are the subjects,
+    # measured against each other, not against it.
+    arm = mark_key_faces([seen(150, 0.9), seen(140, 0.8), seen(130, 0.85), seen(385, 0.36, True)])
+    assert [f.key for f in arm] == [True, True, True, False]
+    # Without it the largest real face would have been measured against the
+    # logo's 385 px: none of them near it.
+    without_rule = mark_key_faces([replace(f, eyes_note=None) for f in arm])
+    assert [f.key for f in without_rule][3] is True
+    # Where no face is sure, a head turned away is still its photo's subject;
+    # one the detector was sure of stays key beside another.
+    assert [f.key for f in mark_key_faces([seen(120, 0.3, turned=True)])] == [True]
+    turned_sure = mark_key_faces([seen(150, 0.9), seen(140, 0.7, turned=True)])
+    assert [f.key for f in turned_sure] == [True, True]
+
+
 def test_the_summary_reads_only_key_faces() -> None:
     guest_blinks = mark_key_faces([face(300), face(60, eyes_=EyeState.CLOSED)])
     s = summarize(guest_blinks, photo_sharpness=85.0)

@@ -80,7 +80,9 @@ from curator.settings import Settings
 #     chin found again) is not a second face (ml.faces.find.without_parts).
 # 12: issue 49 — an unsure face under NEAR_LARGEST of the largest sure face
 #     is no key face (ml.faces.verdicts.mark_key_faces).
-STAGE_VERSION = f"faces-12|{MODEL_ID}"
+# 13: issue 49 — an unsure face the mesh hardly saw is no key face beside a
+#     face the detector was sure of (ml.faces.verdicts.doubtful).
+STAGE_VERSION = f"faces-13|{MODEL_ID}"
 
 
 def face_model(settings: Settings) -> ModelSearch:
