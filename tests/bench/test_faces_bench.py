@@ -241,7 +241,7 @@ pixels); the tiles reduced from a float32 copy as the preview's passes
 are (slower: the 3,000 px copy costs 25-28 ms, more than its reductions
 save); tiles with little texture skipped (no: on the hikers' soft frame
 the tiles with the least texture hold faces). OpenVINO reading the input
-in place (`share_inputs`): 0.3 ms of the mix (39.4 -> 39.1, least of 3,
+in place (its share_inputs option): 0.3 ms of the mix (39.4 -> 39.1, least of 3,
 identical outcomes), not taken. What is left of the import's ratio is
 the stage's own work a people photo (above) and a group's detail look
 (issue 41 §4): 1.3 x is out of reach with both, on this machine.
