@@ -194,3 +194,53 @@ def test_a_burst_frame_without_a_face_is_looked_at_again_where_its_siblings_show
     assert photos["peak"]["burst_best"] is True  # the smile at the camera gets the star
     again = import_json(shoot, "--stages", "technical,faces,score")
     assert "looked_again" not in again["stages"].get("faces", {})
+
+
+def _forget_faces(catalog: Path) -> None:
+    """The catalog as one from before the faces stage (m017 adds empty tables)."""
+    con = sqlite3.connect(catalog)
+    with con:
+        con.execute("DELETE FROM face")
+        con.execute("DELETE FROM photo_faces")
+        con.execute("DELETE FROM stage_run WHERE stage = 'faces'")
+    con.close()
+
+
+def test_a_back_fill_looks_for_a_group_s_faces_in_the_original_as_the_import_did(
+    tmp_path: Path, curator_home: Path
+) -> None:
+    """A 24 MP group photo: the import found its small faces in the detail
+    decode; a back-fill (an old catalog, a new stage version) reads the
+    original again for them while it is the file measured, and judges the
+    cached preview alone, without failing, once the original is gone."""
+    import cv2
+
+    installed_model()
+    images = Path(__file__).parents[1] / "data" / "faces-eval" / "images"
+    crowd = cv2.imread(str(images / "pexels_city_crossing_crowd.jpg"))
+    scale = 6000 / max(crowd.shape[:2])
+    big = cv2.resize(crowd, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    lib = tmp_path / "shoot"
+    lib.mkdir()
+    cv2.imwrite(str(lib / "crowd.jpg"), big, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    import_json(lib)
+    imported = by_name(list_json())["crowd.jpg"]["faces"]
+
+    _forget_faces(curator_home / "catalog.sqlite")
+    assert import_json(lib)["stages"]["faces"] == {"done": 1}
+    again = by_name(list_json())["crowd.jpg"]["faces"]
+    assert isinstance(imported, list) and isinstance(again, list)
+    # The same faces and verdicts (the cached preview is the import's as a JPEG:
+    # boxes a fraction of a pixel apart).
+    assert len(again) == len(imported) and len(imported) >= 8, (len(again), len(imported))
+    for old, new in zip(imported, again, strict=True):
+        assert max(abs(a - b) for a, b in zip(old["box"], new["box"], strict=True)) < 0.003
+        assert (old["eyes"], old["judged"], old["key"]) == (new["eyes"], new["judged"], new["key"])
+
+    _forget_faces(curator_home / "catalog.sqlite")
+    (lib / "crowd.jpg").rename(tmp_path / "elsewhere.jpg")  # a drive not mounted
+    assert import_json(lib)["stages"]["faces"] == {"done": 1}
+    from_preview = by_name(list_json())["crowd.jpg"]["faces"]
+    assert isinstance(from_preview, list)
+    # The preview alone shows fewer of the group's faces than its detail did.
+    assert 0 < len(from_preview) < len(imported), (len(from_preview), len(imported))

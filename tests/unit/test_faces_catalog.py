@@ -235,7 +235,9 @@ def test_a_back_fill_plans_measured_photos_whose_faces_are_stale(catalog: object
     StageRun.create(photo=failed, stage="faces", status="failed", stage_version=V)
     needing = store.faces_needing(V)
     assert [row[0] for row in needing] == [stale, never]
-    assert needing[0][1:] == ("p/2.jpg", 1.5, 80.0)  # the preview, noise and sharpness
+    assert needing[0][1:4] == ("p/2.jpg", 1.5, 80.0)  # the preview, noise and sharpness
+    # and the original, with what it held when measured (a group's detail look)
+    assert (needing[0].path, needing[0].content_hash) == ("/shoot/IMG_0002.jpg", f"{2:064x}")
     assert unmeasured not in [row[0] for row in needing]
 
 

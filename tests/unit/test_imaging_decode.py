@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import sys
 import time
 import tracemalloc
@@ -487,3 +488,26 @@ def test_the_sharper_pixels_a_group_asks_for_are_the_upright_frame() -> None:
     assert small.shape == preview.shape
     assert np.abs(small - preview.astype(float)).mean() < 8  # the same picture, the same way up
     assert detail_of(data, False, decoded, (3000, 4000, 3))() is None  # no sharper than that
+
+
+def test_a_back_fill_s_detail_is_the_import_s_while_the_original_is_the_file_measured(
+    tmp_path: Path,
+) -> None:
+    """`technical.detail_of_original`: the same pixels the import's detail gave,
+    None once the file is gone or holds other bytes."""
+    import blake3
+
+    from curator.imaging.technical import detail_of, detail_of_original
+    from tests.conftest import FIXTURES
+
+    original = tmp_path / "IMG_0001.jpg"
+    shutil.copy(FIXTURES / "jpeg" / "canon_sx60_hdr_NO.jpg", original)  # orientation 6
+    data = original.read_bytes()
+    decoded = decode_image(data, is_raw=False, exif_orientation=6)
+    preview = np.asarray(decoded.preview)
+    imported = detail_of(data, False, decoded, preview.shape)()
+    digest = blake3.blake3(data).hexdigest()
+    again = detail_of_original(str(original), digest, preview.shape)
+    assert imported is not None and again is not None and np.array_equal(again, imported)
+    assert detail_of_original(str(original), "0" * 64, preview.shape) is None  # other bytes
+    assert detail_of_original(str(tmp_path / "gone.jpg"), digest, preview.shape) is None

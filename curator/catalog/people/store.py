@@ -47,6 +47,7 @@ from curator.catalog.models import (
 from curator.catalog.models import (
     Face as FaceRow,
 )
+from curator.catalog.paths_codec import decode_path
 from curator.catalog.people.descriptors import write_descriptors
 from curator.catalog.people.persons import carry_people, people_before, persons_of_faces
 from curator.catalog.write_gate import Gate
@@ -298,10 +299,20 @@ def summary_of(row: PhotoFaces) -> FacesSummary:
     )
 
 
-def faces_needing(version: str) -> list[tuple[int, str, float | None, float | None]]:
-    """(photo id, preview key, noise sd, sharpness score) of measured live photos
-    whose faces stage is not done or failed at `version` (skipped, stale or never
-    run), in id order."""
+class FacesToJudge(NamedTuple):
+    """A measured photo a faces back-fill must look at (`faces_needing`)."""
+
+    photo_id: int
+    preview_key: str
+    noise_sd: float | None
+    sharpness: float | None
+    path: str  # the original, where a group's faces are looked for again
+    content_hash: str | None  # what the original held when measured
+
+
+def faces_needing(version: str) -> list[FacesToJudge]:
+    """The measured live photos whose faces stage is not done or failed at
+    `version` (skipped, stale or never run), in id order."""
     tech = StageRun.alias()
     settled = (
         (StageRun.stage == Stage.FACES.value)
@@ -309,7 +320,14 @@ def faces_needing(version: str) -> list[tuple[int, str, float | None, float | No
         & StageRun.status.in_([StageStatus.DONE.value, StageStatus.FAILED.value])
     )
     query = (
-        Photo.select(Photo.id, Photo.preview_key, Photo.noise_level, Photo.sharpness_score)
+        Photo.select(
+            Photo.id,
+            Photo.preview_key,
+            Photo.noise_level,
+            Photo.sharpness_score,
+            Photo.path,
+            Photo.content_hash,
+        )
         .join(tech, on=((tech.photo == Photo.id) & (tech.stage == Stage.TECHNICAL.value)))
         .where(
             tech.status == StageStatus.DONE.value,
@@ -320,7 +338,10 @@ def faces_needing(version: str) -> list[tuple[int, str, float | None, float | No
         .order_by(Photo.id)
         .tuples()
     )
-    return [(int(pid), str(key), noise, sharp) for pid, key, noise, sharp in query]
+    return [
+        FacesToJudge(int(pid), str(key), noise, sharp, decode_path(path), content_hash)
+        for pid, key, noise, sharp, path, content_hash in query
+    ]
 
 
 def faces_listing() -> dict[int, list[dict[str, object]]]:

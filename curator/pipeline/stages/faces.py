@@ -138,15 +138,17 @@ def plan_faces(settings: Settings, cache_dir: str) -> FacesPlan:
     folder = found.files.folder
     requests = tuple(
         FacesRequest(
-            photo_id=pid,
-            preview_path=str(Path(cache_dir) / key),
+            photo_id=row.photo_id,
+            preview_path=str(Path(cache_dir) / row.preview_key),
             model_folder=folder,
             version=STAGE_VERSION,
-            noise_sd=noise,
-            sharpness=sharpness,
+            noise_sd=row.noise_sd,
+            sharpness=row.sharpness,
             describe=settings.people_recognition,
+            original_path=row.path,
+            content_hash=row.content_hash,
         )
-        for pid, key, noise, sharpness in needing
+        for row in needing
     )
     return FacesPlan(requests)
 

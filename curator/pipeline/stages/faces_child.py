@@ -7,9 +7,12 @@ Two ways in, one body (`ml.faces.find.faces_outcome`):
   sharpness; the outcome rides back in the `TechnicalMeasurement`;
 - **a back-fill** (a photo measured before the faces stage existed, or by an
   older version of it): `run_faces(request)` reads the photo's cached
-  1,440 px preview (a small JPEG, never the original) and judges it —
-  also a frame looked at again where the frames beside it show faces
-  (`FacesRequest.look_again`, `pipeline.stages.faces.plan_look_again`).
+  1,440 px preview (a small JPEG) and judges it — also a frame looked at
+  again where the frames beside it show faces (`FacesRequest.look_again`,
+  `pipeline.stages.faces.plan_look_again`). The original is read only
+  when the preview shows a group of small faces, to look for them in its
+  sharper pixels as the import did, and only while it is the file that was
+  measured (its content hash); a drive not mounted leaves the preview alone.
 Either way a face-model failure is a `FacesFailure` with a sentence, never
 an exception: the photo's technical measurement is never lost to it.
 
@@ -50,6 +53,11 @@ class FacesRequest:
     # Where the frames shot beside it show key faces (fractions of the frame,
     # `ml.faces.relook`): a frame in which none was found, looked at again.
     look_again: tuple[tuple[float, float, float, float], ...] = ()
+    # The original and its content hash when measured: a group's small faces are
+    # looked for again in its sharper pixels, as the import did
+    # (`imaging.technical.detail_of_original`; None: the preview alone).
+    original_path: str | None = None
+    content_hash: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +135,7 @@ def run_faces(request: FacesRequest) -> FacesResult:
             request.version,
             request.noise_sd,
             request.sharpness,
+            detail=_original_detail(request, rgb.shape),
             describe=request.describe,
             look_again=request.look_again,
         )
@@ -138,3 +147,14 @@ def run_faces(request: FacesRequest) -> FacesResult:
             traceback.format_exc(),
         )
     return FacesResult(request.photo_id, outcome)
+
+
+def _original_detail(request: FacesRequest, preview_shape: tuple[int, ...]) -> DetailFn | None:
+    """The function that decodes the original's sharper pixels when the stage
+    asks (a group), or None without an original."""
+    original = request.original_path
+    if original is None:
+        return None
+    from curator.imaging.technical import detail_of_original
+
+    return lambda: detail_of_original(original, request.content_hash, preview_shape)
