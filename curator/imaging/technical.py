@@ -244,16 +244,16 @@ def detail_of_original(
     path: str,
     content_hash: str | None,
     preview_shape: tuple[int, ...],
-    preview_long_edge: int = 1440,
     max_pixels: int = 250_000_000,
 ) -> np.ndarray | None:
     """The sharper upright pixels of the original at `path`, exactly as the
     import's `detail_of` gave them beside its preview (the same read, EXIF,
-    decode and detail), for a faces back-fill that judges the cached preview
-    of `preview_shape`: a group's small faces are looked for in them as the
-    import did. None — the preview alone is judged — when the file cannot be
-    read (a drive not mounted), is no longer the file measured (its content
-    hash is not `content_hash`), or does not decode; never raises for those."""
+    decode and detail, the preview's long edge the cached one's), for a faces
+    back-fill that judges the cached preview of `preview_shape`: a group's
+    small faces are looked for in them as the import did. None — the preview
+    alone is judged — when the file cannot be read (a drive not mounted), is
+    no longer the file measured (its content hash is not `content_hash`), or
+    does not decode; never raises for those."""
     try:
         data, _ = read_file_once(path)
         if content_hash is not None and _hash(data) != content_hash:
@@ -263,7 +263,7 @@ def detail_of_original(
         decoded = decode_image(
             data,
             is_raw=is_raw,
-            preview_long_edge=preview_long_edge,
+            preview_long_edge=max(preview_shape[:2]),
             max_pixels=max_pixels,
             exif_orientation=exif.orientation,
             camera=camera_name(exif.camera_make, exif.camera_model),

@@ -25,11 +25,11 @@ mesh's presence 0.22) for the photo's key face, "turned away or hidden";
 a burst bench peak (seed 493) its necklace under a sure 36 px face; the
 labelled set's Qt photo, as a web-sized preview, a printed logo on an arm,
 larger than the three real faces beside it (at a camera's size the mesh
-sees a face in that logo, eyes open: it stays). Over the five burst bench seeds' and three group
-seeds' 4,400 frames it changes one key face (that necklace). A photo with
-judged faces has at least one key face (the largest), unless each is
-doubtful beside a sure face too small to judge (the lighthouse: no key
-face, as the preview alone had found none).
+sees a face in that logo, eyes open: it stays). Over the five burst bench
+seeds' and three group seeds' 4,400 frames it changes one key face (that
+necklace). A photo with judged faces has at least one key face (the
+largest), unless each is doubtful beside a sure face too small to judge
+(the lighthouse: no key face, as the preview alone had found none).
 
 The photo's summary (`FacesSummary`):
 - CLOSED EYES: a key face's eyes are closed;
