@@ -12,7 +12,8 @@ back-filled on old catalogs, crash-isolated, off the UI thread.
 - **A back-fill** (`plan_faces`, on the writer thread): every measured live
   photo whose faces are not done (or failed) at this version. With the model
   there, each becomes a `FacesRequest` for the same decoder children
-  (`faces_child.run_faces`: the cached preview, not the original) and a
+  (`faces_child.run_faces`: the cached preview, and the original only for a
+  group's small faces, while it is the file measured) and a
   `FacesRunner` applies the results in batches (`catalog.people.store.
   apply_faces`); without it, the photos are marked `skipped` with the
   sentence that says what to do (once: a photo already skipped for that
