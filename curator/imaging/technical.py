@@ -63,7 +63,7 @@ from curator.imaging.orientation import (
 from curator.imaging.regular import NotRegularFileError, open_regular
 from curator.imaging.structure import structure_signature
 from curator.imaging.types import TechnicalMeasurement, TechnicalRequest
-from curator.records import FacesOutcome
+from curator.records import ExifData, FacesOutcome
 
 PREVIEW_QUALITY = 85
 # A RAW at least this large is hashed beside its decode when no hash is known.
@@ -168,15 +168,7 @@ def _measure_bytes(
     on_preview: PreviewHook | None = None,
 ) -> TechnicalMeasurement:
     is_raw = is_raw_path(request.path)
-    exif = read_exif(data, is_raw=is_raw, max_pixels=request.max_pixels)
-    decoded = decode_image(
-        data,
-        is_raw=is_raw,
-        preview_long_edge=request.preview_long_edge,
-        max_pixels=request.max_pixels,
-        exif_orientation=exif.orientation,
-        camera=camera_name(exif.camera_make, exif.camera_model),
-    )
+    exif, decoded = _decoded(data, is_raw, request.preview_long_edge, request.max_pixels)
     sharpness = measure_sharpness(decoded.luma)
     # One array of the preview serves the exposure and the thumbnail (made from the
     # upright preview, never the original, exactly as `cache.make_thumbnail`).
@@ -252,25 +244,36 @@ def detail_of_original(
     back-fill that judges the cached preview of `preview_shape`: a group's
     small faces are looked for in them as the import did. None — the preview
     alone is judged — when the file cannot be read (a drive not mounted), is
-    no longer the file measured (its content hash is not `content_hash`), or
-    does not decode; never raises for those."""
+    no longer the file measured (its content hash is not `content_hash`, or
+    there is none to tell), or does not decode; never raises for those."""
+    if content_hash is None:
+        return None  # nothing to tell the file measured from another
     try:
         data, _ = read_file_once(path)
-        if content_hash is not None and _hash(data) != content_hash:
+        if _hash(data) != content_hash:
             return None
         is_raw = is_raw_path(path)
-        exif = read_exif(data, is_raw=is_raw, max_pixels=max_pixels)
-        decoded = decode_image(
-            data,
-            is_raw=is_raw,
-            preview_long_edge=max(preview_shape[:2]),
-            max_pixels=max_pixels,
-            exif_orientation=exif.orientation,
-            camera=camera_name(exif.camera_make, exif.camera_model),
-        )
+        _, decoded = _decoded(data, is_raw, max(preview_shape[:2]), max_pixels)
         return detail_of(data, is_raw, decoded, preview_shape)()
     except (ImagingError, MemoryError):
         return None
+
+
+def _decoded(
+    data: bytes, is_raw: bool, preview_long_edge: int, max_pixels: int
+) -> tuple[ExifData, DecodedImage]:
+    """A file's EXIF and its decode, the preview `preview_long_edge` on its long
+    edge, turned upright as the EXIF (or LibRaw, for a RAW) says."""
+    exif = read_exif(data, is_raw=is_raw, max_pixels=max_pixels)
+    decoded = decode_image(
+        data,
+        is_raw=is_raw,
+        preview_long_edge=preview_long_edge,
+        max_pixels=max_pixels,
+        exif_orientation=exif.orientation,
+        camera=camera_name(exif.camera_make, exif.camera_model),
+    )
+    return exif, decoded
 
 
 def upright_luma(

@@ -506,14 +506,7 @@ def _import_library(folder: Path, photos: list[fe.Photo], fixtures: Path, count:
         for p in sorted((fixtures / "jpeg").glob("*.jpg"))
         if p.stat().st_size > 100_000
     ]
-    encoded = []
-    for rgb in sources:
-        scale = CAMERA_LONG_EDGE / max(rgb.shape[:2])
-        size = (round(rgb.shape[1] * scale), round(rgb.shape[0] * scale))
-        big = cv2.resize(rgb, size, interpolation=cv2.INTER_CUBIC)
-        ok, data = cv2.imencode(".jpg", big[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 90])
-        assert ok
-        encoded.append(data.tobytes())
+    encoded = [camera_jpeg(rgb) for rgb in sources]
     folder.mkdir()
     for i in range(count):
         data = encoded[i % len(encoded)]

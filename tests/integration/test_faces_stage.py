@@ -68,12 +68,7 @@ def test_an_import_judges_faces_beside_the_measurement(shoot: Path) -> None:
 
 def test_an_old_catalog_is_back_filled_from_its_previews(shoot: Path, curator_home: Path) -> None:
     import_json(shoot)
-    con = sqlite3.connect(curator_home / "catalog.sqlite")
-    with con:  # as a catalog from before the faces stage (m017 adds empty tables)
-        con.execute("DELETE FROM face")
-        con.execute("DELETE FROM photo_faces")
-        con.execute("DELETE FROM stage_run WHERE stage = 'faces'")
-    con.close()
+    _forget_faces(curator_home / "catalog.sqlite")
     assert all("faces" not in p for p in list_json())
     result = import_json(shoot)
     assert result["unchanged"] == 3  # no file is read again…

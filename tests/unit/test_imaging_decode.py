@@ -511,3 +511,4 @@ def test_a_back_fill_s_detail_is_the_import_s_while_the_original_is_the_file_mea
     assert imported is not None and again is not None and np.array_equal(again, imported)
     assert detail_of_original(str(original), "0" * 64, preview.shape) is None  # other bytes
     assert detail_of_original(str(tmp_path / "gone.jpg"), digest, preview.shape) is None
+    assert detail_of_original(str(original), None, preview.shape) is None  # nothing to check
