@@ -78,7 +78,7 @@ def face(
 
 
 def shapes(**scores: float) -> np.ndarray:
-    names = {"smile": ex.MOUTH_SMILE, "upper": ex.MOUTH_UPPER_UP, "jaw": ex.JAW_OPEN}
+    names = {"smile": ex.MOUTH_SMILE, "upper": (48, 49), "jaw": (25,)}  # mouthUpperUp, jawOpen
     out = np.zeros(52, dtype=np.float32)
     for name, value in scores.items():
         out[list(names[name])] = value
@@ -154,45 +154,40 @@ def test_a_glance_between_the_lines_is_can_t_tell() -> None:
     assert ex.looking(points, ex.head_pose(points, depth), EyeState.OPEN) is None
 
 
-def lifted(corners_mm: float) -> np.ndarray:
-    """A level face's points with its mouth's corners raised `corners_mm`."""
-    points, _ = face()
-    points = points.copy()
-    points[list(ex.MOUTH_CORNERS), 1] -= corners_mm * 2.0  # 2 px a mm
-    return points
-
-
-def test_the_smile_score_rises_with_the_mouth_s_smile_and_crosses_the_line() -> None:
-    neutral = ex.smile_score(shapes(smile=0.01), lifted(0.0))
-    broad = ex.smile_score(shapes(smile=0.8, upper=0.3, jaw=0.2), lifted(4.0))
+def test_the_smile_score_rises_with_the_mouth_s_smile_and_crosses_at_the_line() -> None:
+    neutral = ex.smile_score(shapes(smile=0.01))
+    broad = ex.smile_score(shapes(smile=0.8))
     assert neutral is not None and broad is not None
     assert neutral < SMILING_FROM < broad
-    rising = [ex.smile_score(shapes(smile=v), lifted(0.0)) for v in (0.0, 0.2, 0.4, 0.6, 0.8)]
+    assert ex.smile_score(shapes(smile=ex.SMILE_LINE)) == pytest.approx(SMILING_FROM)
+    just_under = ex.smile_score(shapes(smile=ex.SMILE_LINE - 0.01))
+    assert just_under is not None and just_under < SMILING_FROM
+    values = (0.0, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0)
+    rising = [ex.smile_score(shapes(smile=v)) for v in values]
+    assert all(s is not None for s in rising)
     assert rising == sorted(rising)  # type: ignore[type-var]
-    assert all(s is not None and 0.0 <= s <= 1.0 for s in rising)
-    # Corners raised above the lips' middle say smile too; dropped ones say not.
-    still = shapes(smile=0.2)
-    up, level, down = (ex.smile_score(still, lifted(mm)) for mm in (5.0, 0.0, -5.0))
-    assert up is not None and level is not None and down is not None
-    assert up > level > down
+    assert rising[0] == 0.0 and rising[-1] == 1.0
+    # Scores out of range (the model's rounding) read as their ends.
+    assert ex.smile_score(shapes(smile=1.02)) == 1.0
 
 
-def test_the_corners_lift_is_in_eye_spans_along_the_face_s_own_up() -> None:
-    assert ex.corners_lift(lifted(9.0)) == pytest.approx(0.1)  # 9 mm of a 90 mm span
-    points, _ = face(roll=30.0)  # a tilted head: the lift is read along its own up
-    points[list(ex.MOUTH_CORNERS)] += (
-        np.array([math.sin(math.radians(30.0)), -math.cos(math.radians(30.0))]) * 18.0
-    )
-    assert ex.corners_lift(points) == pytest.approx(0.1, abs=0.005)
-    assert ex.corners_lift(np.zeros((478, 2))) is None
+def test_only_the_mouth_s_smile_decides_the_smile() -> None:
+    """No weight of Curator's own: an open jaw or a raised lip (a laugh's,
+    a yawn's, a word's) does not move the score."""
+    still = ex.smile_score(shapes(smile=0.2))
+    assert ex.smile_score(shapes(smile=0.2, upper=0.6, jaw=0.7)) == still
+    assert ex.mouth_smile(shapes(smile=0.2)) == pytest.approx(0.2)
+    one_sided = shapes()
+    one_sided[ex.MOUTH_SMILE[0]] = 0.6  # a lopsided smile: the corners' mean
+    assert ex.mouth_smile(one_sided) == pytest.approx(0.3)
 
 
-def test_a_smile_needs_52_finite_scores_and_landmarks() -> None:
-    assert ex.smile_score(np.zeros(12), lifted(0.0)) is None
+def test_a_smile_needs_52_finite_scores() -> None:
+    assert ex.smile_score(np.zeros(12)) is None
     broken = shapes(smile=0.5)
     broken[3] = np.nan
-    assert ex.smile_score(broken, lifted(0.0)) is None
-    assert ex.smile_score(shapes(smile=0.5), np.zeros((478, 2))) is None
+    assert ex.smile_score(broken) is None
+    assert ex.mouth_smile(broken) is None
 
 
 def test_read_looks_gives_the_three_together() -> None:

@@ -83,7 +83,9 @@ from curator.settings import Settings
 #     is no key face (ml.faces.verdicts.mark_key_faces).
 # 13: issue 49 — an unsure face the mesh hardly saw is no key face beside a
 #     face the detector was sure of (ml.faces.verdicts.doubtful).
-STAGE_VERSION = f"faces-13|{MODEL_ID}"
+# 14: issue 49 — the smile is the mouth's smile read through one line, no
+#     longer a regression fitted on GENKI-4K (ml.faces.expression).
+STAGE_VERSION = f"faces-14|{MODEL_ID}"
 
 
 def face_model(settings: Settings) -> ModelSearch:
