@@ -11,7 +11,13 @@ from datetime import datetime, timedelta
 import pytest
 
 from curator.cull.looks import prefer_looks
-from curator.ml.bursts import best_frame, find_bursts, people_first, star_steps
+from curator.ml.bursts import (
+    SMILE_MARGIN,
+    best_frame,
+    find_bursts,
+    people_first,
+    star_steps,
+)
 from curator.records import (
     EyeState,
     Face,
@@ -60,7 +66,7 @@ def test_of_two_smiles_the_clearly_broader_wins_a_tie_of_sharpness() -> None:
     sharper = person(1, 76.5, 34.2, smiling=True, smile=0.94)
     broader = person(2, 53.0, 41.3, smiling=True, smile=0.998)
     assert best_frame([sharper, broader]) == 2
-    # as sure as each other (within a log-odds of 1): the technical scores decide
+    # as broad as each other (within SMILE_MARGIN): the technical scores decide
     sure = replace(broader, smile=0.99)
     surer = replace(sharper, smile=0.995)
     assert best_frame([surer, sure]) == 1
@@ -79,8 +85,10 @@ def test_a_likely_smile_under_the_line_beats_a_glum_face_but_faint_ones_decide_n
     assert best_frame([glum, likely], smiles=False) == 1  # sports: the technical scores
     faint = replace(likely, smile=0.08)  # under SMILE_HINT: no smile to speak of
     assert people_first([glum, faint]) == [glum, faint]
-    close = replace(glum, smile=0.25)  # within the margin of the likeliest
+    close = replace(glum, smile=likely.smile - SMILE_MARGIN / 2)  # within the margin
     assert people_first([close, likely]) == [close, likely]
+    broader = replace(glum, smile=likely.smile + 2 * SMILE_MARGIN)  # beyond it: it decides
+    assert people_first([broader, likely]) == [broader]
     unread = replace(glum, smile=None, smiling=None)
     assert people_first([unread, likely]) == [unread, likely]
 

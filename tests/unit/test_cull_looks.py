@@ -125,7 +125,7 @@ def test_looking_at_the_camera_wins_the_moment_but_looking_away_is_never_a_rejec
 
 
 def test_prefer_looks_narrows_never_to_nothing_and_leaves_unjudged_frames_alone() -> None:
-    frames = [frame(1), frame(2, smile=0.9), frame(3, smile=0.8)]
+    frames = [frame(1), frame(2, smile=0.9), frame(3, smile=0.88)]  # as broad: both stay
     assert prefer_looks([0, 1, 2], frames, expressions=True) == [1, 2]
     assert prefer_looks([0, 1, 2], frames, expressions=False) == [0, 1, 2]
     bare = [replace(f, faces=None) for f in frames]
