@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QEventLoop, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -262,11 +262,36 @@ def test_after_main_an_event_loop_still_turns(qtbot: QtBot) -> None:
     event loop runs until told to stop. A Quit event main left pending once ended
     every later loop of the process at once, so no timer fired in the tests that
     followed in the same worker (LoopQuit in ui/window/opening.py)."""
-    loop = QEventLoop()
-    QTimer.singleShot(100, loop.quit)
+    # What ended the loop, if not its timer, in seconds into it: a Quit event
+    # reaching the application, or an exit (which posts none but says aboutToQuit).
+    quits: list[tuple[str, float]] = []
     started = time.monotonic()
-    loop.exec()
-    assert time.monotonic() - started >= 0.09
+
+    class QuitSpy(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Quit:
+                quits.append(("Quit event", round(time.monotonic() - started, 3)))
+            return False
+
+    spy = QuitSpy()
+    app = QApplication.instance()
+    assert app is not None
+    app.installEventFilter(spy)
+
+    def about_to_quit() -> None:
+        quits.append(("aboutToQuit", round(time.monotonic() - started, 3)))
+
+    app.aboutToQuit.connect(about_to_quit)
+    loop = QEventLoop()
+    try:
+        QTimer.singleShot(100, loop.quit)
+        started = time.monotonic()
+        loop.exec()
+        ended = time.monotonic() - started
+    finally:
+        app.removeEventFilter(spy)
+        app.aboutToQuit.disconnect(about_to_quit)
+    assert ended >= 0.09 and not quits, (ended, quits)
     ticks: list[int] = []
     QTimer.singleShot(10, lambda: ticks.append(1))
     qtbot.waitUntil(lambda: bool(ticks), timeout=2000)
