@@ -79,10 +79,10 @@ Best frame (`best_frame`; `star_steps` names its steps):
    still beats a glum face (0.4 against 0.02: about 1 smile in 12 reads
    under the line on the development half of GENKI-4K, half of them at 0.2
    or more), but two faint ones (the likeliest under `SMILE_HINT`, as four
-   in five glum faces there read) decide nothing. Smiles count only where the kind of shoot
-   values them (`smiles`: people, portrait, event; not sports or
-   landscape, where the sharpest face wins: the caller says, from the
-   `shoot_kind` setting); last of the people, one where every key face is
+   in five glum faces there read) decide nothing. Smiles count only where
+   the kind of shoot values them (`smiles`: people, portrait, event; not
+   sports or landscape, where the sharpest face wins: the caller says,
+   from the `shoot_kind` setting); last of the people, one where every key face is
    seen looking at the camera: a face whose gaze Curator cannot tell (a
    glance between the camera's and the away line, eyes too small to read)
    may be looking at the lens, so a smile seen, a face sharper, beat a
