@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -284,8 +284,17 @@ def test_after_main_an_event_loop_still_turns(qtbot: QtBot) -> None:
     app.aboutToQuit.connect(about_to_quit)
     loop = QEventLoop()
     try:
-        QTimer.singleShot(100, loop.quit)
+        # The clock starts before the timer does, and the timer is precise: a
+        # coarse one may fire 5 % early, and a busy machine that stops this
+        # thread between starting the timer and reading the clock would
+        # otherwise shorten the loop as measured (it read 82 ms once, under
+        # load, with no Quit and no exit recorded).
+        timer = QTimer()
+        timer.setSingleShot(True)
+        timer.setTimerType(Qt.TimerType.PreciseTimer)
+        timer.timeout.connect(loop.quit)
         started = time.monotonic()
+        timer.start(100)
         loop.exec()
         ended = time.monotonic() - started
     finally:
