@@ -82,8 +82,8 @@ Best frame (`best_frame`; `star_steps` names its steps):
    in five glum faces there read) decide nothing. Smiles count only where
    the kind of shoot values them (`smiles`: people, portrait, event; not
    sports or landscape, where the sharpest face wins: the caller says,
-   from the `shoot_kind` setting); last of the people, one where every key face is
-   seen looking at the camera: a face whose gaze Curator cannot tell (a
+   from the `shoot_kind` setting); last of the people, one where every key
+   face is seen looking at the camera: a face whose gaze Curator cannot tell (a
    glance between the camera's and the away line, eyes too small to read)
    may be looking at the lens, so a smile seen, a face sharper, beat a
    look at the camera unsure in the other frame (on the burst bench, a
