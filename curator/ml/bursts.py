@@ -69,17 +69,21 @@ Best frame (`best_frame`; `star_steps` names its steps):
    sharpest stay (how a face looks only decides between frames of one
    moment: never a reject); then the broadest smile: those whose least
    smiling key face's score is within `SMILE_MARGIN` of the best — the
-   score is the mouth's smile read through its line (ml.faces.expression),
-   so a margin of its own scale: a broader smile decides between frames of
-   one moment as sharp (on the burst bench's seeds 492 and 493, any margin
-   from 0 to 0.08 stars the same 231 of 240 bursts; 0.2 stars 222, 1 of
-   log-odds, the margin of the regression the score was until 2026-11-28,
-   223, the glum frames that read just over the line tying with the peak);
-   where no frame is read smiling, a likely smile the 0.5 line missed
-   still beats a glum face (0.4 against 0.02: about 1 smile in 12 reads
-   under the line on the development half of GENKI-4K, half of them at 0.2
-   or more), but two faint ones (the likeliest under `SMILE_HINT`, as four
-   in five glum faces there read) decide nothing. Smiles count only where
+   score is the mean of the mouth's smile and the expression classifier's
+   happy read through a line (ml.faces.expression), so a margin of its own
+   scale: a broader smile decides between frames of one moment as sharp
+   (on the burst bench's five kept seeds, each frame's smile read again in
+   process, margins of 0.03 and 0.05 star 574 of 600 bursts, 0.08 and 0.1
+   573; with the mouth's smile alone, until 2026-11-28, any margin from 0
+   to 0.08 starred the same 231 of seeds 492 and 493's 240, and 1 of
+   log-odds, the margin of the regression before it, 223: the glum frames
+   that read just over the line tying with the peak); where no frame is
+   read smiling, a likely smile the 0.5 line missed still beats a glum face
+   (0.4 against 0.02: about 1 smile in 14 reads under the line on the
+   development half of GENKI-4K, three in five of them at 0.2 or more), but
+   two faint ones (the likeliest under `SMILE_HINT`, as three glum faces in
+   four there read) decide nothing (on the same replay a hint of 0.05 or
+   0.1 stars 574, 0.15 572, 0.25 569-570). Smiles count only where
    the kind of shoot values them (`smiles`: people, portrait, event; not
    sports or landscape, where the sharpest face wins: the caller says,
    from the `shoot_kind` setting); last of the people, one where every key

@@ -154,13 +154,13 @@ def test_a_glance_between_the_lines_is_can_t_tell() -> None:
     assert ex.looking(points, ex.head_pose(points, depth), EyeState.OPEN) is None
 
 
-def test_the_smile_score_rises_with_the_mouth_s_smile_and_crosses_at_the_line() -> None:
+def test_without_the_classifier_the_smile_is_the_mouth_s_through_its_line() -> None:
     neutral = ex.smile_score(shapes(smile=0.01))
     broad = ex.smile_score(shapes(smile=0.8))
     assert neutral is not None and broad is not None
     assert neutral < SMILING_FROM < broad
-    assert ex.smile_score(shapes(smile=ex.SMILE_LINE)) == pytest.approx(SMILING_FROM)
-    just_under = ex.smile_score(shapes(smile=ex.SMILE_LINE - 0.01))
+    assert ex.smile_score(shapes(smile=ex.MOUTH_LINE)) == pytest.approx(SMILING_FROM)
+    just_under = ex.smile_score(shapes(smile=ex.MOUTH_LINE - 0.01))
     assert just_under is not None and just_under < SMILING_FROM
     values = (0.0, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0)
     rising = [ex.smile_score(shapes(smile=v)) for v in values]
@@ -171,11 +171,36 @@ def test_the_smile_score_rises_with_the_mouth_s_smile_and_crosses_at_the_line() 
     assert ex.smile_score(shapes(smile=1.02)) == 1.0
 
 
-def test_only_the_mouth_s_smile_decides_the_smile() -> None:
+def test_with_the_classifier_the_smile_is_the_mean_of_mouth_and_happy_through_its_line() -> None:
+    """Equal weights: the mouth and the classifier each move the score as much,
+    and a mean at `SMILE_LINE` reads exactly smiling's line."""
+    at_line = ex.smile_score(shapes(smile=ex.SMILE_LINE - 0.1), ex.SMILE_LINE + 0.1)
+    assert at_line == pytest.approx(SMILING_FROM)
+    swapped = ex.smile_score(shapes(smile=ex.SMILE_LINE + 0.1), ex.SMILE_LINE - 0.1)
+    assert swapped == pytest.approx(SMILING_FROM)
+    # A mouth the Face Landmarker reads as a small smile is called smiling when
+    # the classifier sees a happy face, and not when it sees none.
+    mouth = ex.MOUTH_LINE + 0.05  # smiling by the mouth alone
+    assert ex.smile_score(shapes(smile=mouth)) > SMILING_FROM  # type: ignore[operator]
+    assert ex.smile_score(shapes(smile=mouth), 0.9) > SMILING_FROM  # type: ignore[operator]
+    assert ex.smile_score(shapes(smile=mouth), 0.05) < SMILING_FROM  # type: ignore[operator]
+    rising = [ex.smile_score(shapes(smile=0.3), h) for h in (0.0, 0.2, 0.5, 0.8, 1.0)]
+    assert rising == sorted(rising)  # type: ignore[type-var]
+    assert ex.smile_score(shapes(smile=0.0), 0.0) == 0.0
+    assert ex.smile_score(shapes(smile=1.0), 1.0) == 1.0
+    # A happy out of range reads as its end; a NaN one as not read.
+    assert ex.smile_score(shapes(smile=0.4), 1.3) == ex.smile_score(shapes(smile=0.4), 1.0)
+    assert ex.smile_score(shapes(smile=0.4), math.nan) == ex.smile_score(shapes(smile=0.4))
+
+
+def test_of_the_blendshapes_only_the_mouth_s_smile_decides_the_smile() -> None:
     """No weight of Curator's own: an open jaw or a raised lip (a laugh's,
     a yawn's, a word's) does not move the score."""
     still = ex.smile_score(shapes(smile=0.2))
     assert ex.smile_score(shapes(smile=0.2, upper=0.6, jaw=0.7)) == still
+    assert ex.smile_score(shapes(smile=0.2, upper=0.6, jaw=0.7), 0.4) == ex.smile_score(
+        shapes(smile=0.2), 0.4
+    )
     assert ex.mouth_smile(shapes(smile=0.2)) == pytest.approx(0.2)
     one_sided = shapes()
     one_sided[ex.MOUTH_SMILE[0]] = 0.6  # a lopsided smile: the corners' mean
@@ -187,6 +212,7 @@ def test_a_smile_needs_52_finite_scores() -> None:
     broken = shapes(smile=0.5)
     broken[3] = np.nan
     assert ex.smile_score(broken) is None
+    assert ex.smile_score(broken, 0.9) is None  # the classifier alone is not a reading
     assert ex.mouth_smile(broken) is None
 
 
@@ -196,6 +222,10 @@ def test_read_looks_gives_the_three_together() -> None:
     assert looks.looking is Looking.CAMERA
     assert looks.pose is not None and looks.pose.yaw == pytest.approx(10.0, abs=1.0)
     assert looks.smile is not None and looks.smile > SMILING_FROM
+    # The classifier's happy is the other half of the smile: a broad mouth on a
+    # face it reads as not happy at all is not called smiling.
+    glum = ex.read_looks(points, depth, shapes(smile=0.9), EyeState.OPEN, happy=0.0)
+    assert glum.smile is not None and glum.smile < SMILING_FROM
 
 
 def judged(smile: float | None, looking: Looking | None, *, key: bool = True) -> Face:

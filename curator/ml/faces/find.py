@@ -464,7 +464,8 @@ def find_faces(
         if presence < eye_rules.SEEN_FROM and sharpness is not None and sharpness < NO_DETAIL:
             judged -= 1
             continue  # hardly a face to the mesh, no detail where its eyes would be: a pattern
-        looks = read_looks(mesh.points, mesh.depth, shapes, reading.state, 1 / factor)
+        happy = nets.expression.happy(seen.luma, detection)
+        looks = read_looks(mesh.points, mesh.depth, shapes, reading.state, 1 / factor, happy)
         pose = looks.pose
         faces.append(
             Face(

