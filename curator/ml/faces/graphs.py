@@ -56,7 +56,7 @@ _QUIET = threading.Lock()
 _LOG = logging.getLogger(__name__)
 _FELL_BACK: set[str] = set()  # the runtimes this process has said it fell back to
 # OpenCV's DNN cannot load the expression graph (networks.Expression)
-OPENCV_VERDICTS = "with the same verdicts but smiles, which it reads from the mouth alone"
+OPENCV_VERDICTS = "with the same verdicts, except smiles, which it reads from the mouth alone"
 
 
 def runtime() -> str:

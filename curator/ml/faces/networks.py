@@ -421,12 +421,12 @@ class Expression:
     """The expression classifier (see the module docstring)."""
 
     def __init__(self, path: str):
-        self.net = Graph(path, ("Identity",))
+        self.net = _expression_graph(path)
 
     def happy(self, luma: NDArray[np.uint8], face: Detection) -> float | None:
         """0..1: how happy the classifier reads the face `face` found in the grey
         image `luma`; None where the runtime cannot run the graph (OpenCV's)."""
-        if self.net.runtime == "opencv":
+        if self.net is None:
             return None
         x, y, w, h = face.box
         side = max(w, h)
@@ -439,6 +439,17 @@ class Expression:
         grey -= np.float32(1.0)
         (scores,) = self.net.run(grey[np.newaxis, :, :, np.newaxis])
         return float(np.clip(np.asarray(scores).ravel()[HAPPY], 0.0, 1.0))
+
+
+def _expression_graph(path: str) -> Graph | None:
+    """The expression graph, or None on OpenCV's runtime: its DNN module reads
+    the quantized graph (some builds refuse even that) but cannot run it, so
+    the graph is never kept there and a photo never fails on it."""
+    try:
+        graph = Graph(path, ("Identity",))
+    except cv2.error:
+        return None
+    return None if graph.runtime == "opencv" else graph
 
 
 @dataclass(frozen=True)
