@@ -328,6 +328,49 @@ def test_openvino_keeps_the_compiled_networks_in_the_app_s_cache(
     assert any(p.stat().st_size > 10_000 for p in kept), kept
 
 
+def test_openvino_reads_only_a_graph_whose_batch_is_open(
+    model: object, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A graph whose input is fixed is compiled from its file (with the cache,
+    OpenVINO then loads it without converting the graph: a faces process's
+    start); the landmarks' graph, whose batch is left open, is read and
+    compiled with its batch fixed at one, the shape its faster kernels need."""
+    from curator.ml.faces import graphs
+    from curator.ml.faces.files import LANDMARKS, NEAR_DETECTOR
+
+    if not graphs.importable("openvino"):
+        pytest.skip("OpenVINO is not installed here")
+    monkeypatch.setenv("CURATOR_HOME", str(tmp_path))
+    monkeypatch.setenv(graphs.RUNTIME_ENV, "openvino")
+    real_core = graphs._openvino_core
+    real_core.cache_clear()
+    read: list[str] = []
+    try:
+        core = real_core()
+        real_read = core.read_model
+
+        class Counting:
+            def read_model(self, path: str) -> object:
+                read.append(path)
+                return real_read(path)
+
+            def compile_model(self, *args: object) -> object:
+                return core.compile_model(*args)
+
+        monkeypatch.setattr(graphs, "_openvino_core", lambda cached=True: Counting())
+        near = graphs.Graph(model.path(NEAR_DETECTOR), ("classificators",))  # type: ignore[attr-defined]
+        assert read == []
+        marks = graphs.Graph(model.path(LANDMARKS), ())  # type: ignore[attr-defined]
+    finally:
+        real_core.cache_clear()
+    assert read == [model.path(LANDMARKS)]  # type: ignore[attr-defined]
+    assert near.runtime == marks.runtime == "openvino"
+    inputs = marks._request.get_compiled_model().inputs[0].get_partial_shape()
+    assert not inputs.is_dynamic and inputs[0].get_length() == 1
+    (landmarks, *_) = marks.run(np.zeros((1, 256, 256, 3), np.float32))
+    assert landmarks.shape[0] == 1
+
+
 def test_a_cache_another_process_is_writing_does_not_cost_openvino(
     model: object, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
