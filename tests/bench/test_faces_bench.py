@@ -259,6 +259,26 @@ face, `networks.Expression`). The cost test on the idle machine: the mix
 **37.7 ms** a photo (first round 43.3), within the 40 ms. The import test
 the same hour: **1.42 x** (171.8 s without faces, 244.0 s with; the faces'
 CPU 72.1 ms a photo): still over 1.3 x, for the reasons above.
+
+**Where the import's faces CPU goes (2026-11-28, the next session).** The
+import test's shoot again, 2,000 photos, a fast hour: **1.47 x** (138.9 s
+without, 204.7 s with; CPU 273.5 and 406.2 s: 137 ms a photo without faces,
+so 1.3 x would leave the faces 41 ms; they took 66). The 69 source photos
+judged as the import judges them (`measure_file` with the hook, each once,
+one process), per network and step, ms a photo of the mix (hook 66.4):
+full-range detector 13.5 (236 runs, the groups' tiles among them), Face
+Landmarker's landmarks 9.2, identity descriptor 9.1, short-range detector
+4.0, the Face Mesh's presence 3.3, blendshapes 2.4, expression 1.2 — the
+networks 43 of the 66 — and a group's detail look (3 of 69 photos: the
+decode 3.9, the tiles 6.7, then its faces judged on the detail) about a
+quarter. py-spy over a real import of 400 (both decoder children) agrees:
+descriptors 13 % of the hook, the tiles and the detail decode 14 %.
+1.3 x needs a third of it gone, and nothing measured here takes that
+much without giving up what issues 41 and 50 added (the group look, the
+descriptors) or moving figures issue 49 holds: the graphs run near their
+runtime's floor (OpenVINO FP32; BF16 saves 15-20 % a graph and moves the
+verdicts; no denormals to flush). The
+faces processes now start on 0.74 s of CPU, not 1.5 (`graphs._compiled`).
 """
 
 from __future__ import annotations
