@@ -262,6 +262,9 @@ def test_cancel_mid_export_leaves_no_partial_file_and_says_so(
         dialog.grab().save(str(SHOTS / "export-dialog-running.png"))
         qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
         assert dialog.isVisible(), "Cancel while exporting stops the export, not the dialog"
+        # Asked to stop: the button says so and is off until the export has stopped.
+        assert dialog.cancel_button.text() == "Stopping…" and not dialog.cancel_button.isEnabled()
+        assert "never left half-written" in dialog.current_label.text()
     finished = blocker.args[0]
     assert finished.result is not None and finished.result.cancelled
     exported = finished.result.count(FileStatus.EXPORTED)

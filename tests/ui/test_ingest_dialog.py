@@ -154,9 +154,14 @@ def test_cancel_mid_copy_keeps_what_landed_and_leaves_no_partial_file(
     qtbot.waitUntil(held.holding.is_set, timeout=WAIT_MS)
     with qtbot.waitSignal(dialog.controller.finished, timeout=WAIT_MS) as blocker:
         qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+        # Asked to stop: the button says so and is off until the copy has stopped.
+        assert dialog.cancel_button.text() == "Stopping…"
+        assert not dialog.cancel_button.isEnabled()
+        assert "never left half-written" in dialog.current_label.text()
     finished = blocker.args[0]
     assert isinstance(finished, IngestFinished) and finished.result is not None
     assert finished.result.cancelled
+    assert dialog.cancel_button.text() == "Close" and dialog.cancel_button.isEnabled()
     copied = finished.result.copied
     assert 0 < copied < 9
     assert dialog.summary.startswith("Ingest cancelled after ")

@@ -1,8 +1,9 @@
 """What the dialogs that run a long job on a worker share (File ▸ Export…,
 File ▸ Ingest from Card…): the hint and error colours of their sentences,
-the debounced preview they ask for while the user types, and the progress
+the debounced preview they ask for while the user types, the progress
 box (a bar, a line of figures, and the file at work, elided in the middle
-so a long name never widens the dialog).
+so a long name never widens the dialog), and the Cancel button's states
+(Cancel while the job runs, Stopping… once asked, Close after).
 
 Each dialog keeps its own states and controller; this is only the furniture.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 HINT_STYLE = "color: #9a9a9a;"
 ERROR_STYLE = "color: #ff6b5a;"
@@ -23,6 +24,27 @@ def show_sentence(label: QLabel, text: str, *, error: bool = False) -> None:
     """A hint (grey) or an error (red) in `label`."""
     label.setStyleSheet(ERROR_STYLE if error else HINT_STYLE)
     label.setText(text)
+
+
+def show_running(progress: QWidget, cancel: QPushButton, running: bool, cancelling: bool) -> None:
+    """`cancel` as the job stands: "Cancel" while it runs ("Stopping…", off,
+    once asked to stop), "Close" after; the progress box shown while it runs
+    (it stays after, with the summary)."""
+    if running:
+        progress.show()
+        cancel.setText("Stopping…" if cancelling else "Cancel")
+        cancel.setEnabled(not cancelling)
+    else:
+        cancel.setText("Close")
+        cancel.setEnabled(True)
+
+
+def show_stopping(cancel: QPushButton, current: QLabel, sentence: str) -> None:
+    """The job asked to stop: `cancel` says so and is off, and the file line
+    (`current`) says `sentence` (what becomes of the file at work)."""
+    cancel.setEnabled(False)
+    cancel.setText("Stopping…")
+    current.setText(sentence)
 
 
 def debounced(parent: QObject, slot: Callable[[], object]) -> QTimer:

@@ -47,7 +47,9 @@ from curator.ui.common.job_dialog import (
     HINT_STYLE,
     ProgressBox,
     debounced,
+    show_running,
     show_sentence,
+    show_stopping,
 )
 from curator.ui.export.choices import (
     LONG_EDGE_MAX,
@@ -294,10 +296,10 @@ class ExportDialog(QDialog):
         otherwise close."""
         if self.controller.running:
             self.controller.cancel()
-            self.cancel_button.setEnabled(False)
-            self.cancel_button.setText("Stopping…")
-            self.current_label.setText(
-                "Stopping… (a file cut short is discarded, never left half-written)"
+            show_stopping(
+                self.cancel_button,
+                self.current_label,
+                "Stopping… (a file cut short is discarded, never left half-written)",
             )
             return
         super().reject()
@@ -318,13 +320,7 @@ class ExportDialog(QDialog):
             widget.setEnabled(not running)
         self.long_edge_spin.setEnabled(not running and self.renditions_radio.isChecked())
         self.export_button.setEnabled(not running and bool(self.dest_edit.text().strip()))
-        if running:
-            self.progress_box.show()
-            self.cancel_button.setText("Stopping…" if self.controller.cancelling else "Cancel")
-            self.cancel_button.setEnabled(not self.controller.cancelling)
-        else:
-            self.cancel_button.setText("Close")
-            self.cancel_button.setEnabled(True)
+        show_running(self.progress_box, self.cancel_button, running, self.controller.cancelling)
 
     @Slot(bool)
     @guarded_slot

@@ -53,7 +53,9 @@ from curator.ui.common.job_dialog import (
     HINT_STYLE,
     ProgressBox,
     debounced,
+    show_running,
     show_sentence,
+    show_stopping,
 )
 from curator.ui.ingest.cards import Card, mounted_cards
 from curator.ui.ingest.controller import IngestController, IngestFinished, IngestPreview
@@ -337,10 +339,10 @@ class IngestDialog(QDialog):
     def _cancel_or_close(self) -> None:
         if self.controller.running:
             self.controller.cancel()
-            self.cancel_button.setEnabled(False)
-            self.cancel_button.setText("Stopping…")
-            self.current_label.setText(
-                "Stopping… (a file cut short is dropped, never left half-written)"
+            show_stopping(
+                self.cancel_button,
+                self.current_label,
+                "Stopping… (a file cut short is dropped, never left half-written)",
             )
             return
         self.reject()
@@ -373,13 +375,7 @@ class IngestDialog(QDialog):
         for widget in self.form_widgets:
             widget.setEnabled(not running)
         self.ingest_button.setEnabled(not running and self.request() is not None)
-        if running:
-            self.progress_box.show()
-            self.cancel_button.setText("Stopping…" if self.controller.cancelling else "Cancel")
-            self.cancel_button.setEnabled(not self.controller.cancelling)
-        else:
-            self.cancel_button.setText("Close")
-            self.cancel_button.setEnabled(True)
+        show_running(self.progress_box, self.cancel_button, running, self.controller.cancelling)
 
     @Slot()
     @guarded_slot
