@@ -193,9 +193,11 @@ def _compiled(core: Any, path: str, config: dict[str, Any]) -> Any:
     It is compiled from its file first: with the cache, OpenVINO then loads
     the compiled network without converting the graph at all (the seven of
     the face model 0.44 s of CPU against 1.1 s when each was read first: a
-    faces process's start). A network whose batch that leaves open is read,
-    its batch fixed, and compiled again (the open one, compiled once a
-    machine, stays unused in the cache)."""
+    faces process's start). A network that leaves its batch open is then
+    read, its batch fixed at one, and compiled again (the open one, compiled
+    once a machine, stays unused in the cache). A file OpenVINO cannot read
+    raises its RuntimeError here, as reading it first did: the caller falls
+    back to the next runtime (`Graph`)."""
     compiled = core.compile_model(path, "CPU", config)
     if not compiled.inputs[0].get_partial_shape().is_dynamic:
         return compiled
