@@ -1,59 +1,42 @@
 """Decode one image file's bytes into full-resolution luma + an oriented preview.
 
-Responsibility: given the bytes of a file (read once by the caller), produce a
-`DecodedImage`: the full-resolution 8-bit luma the metrics run on, an upright
-RGB preview no larger than the requested long edge, the displayed size and the
-real container format. RAW containers are handed to `imaging.raw.decode`.
+Given the bytes of a file (read once by the caller), produce a `DecodedImage`:
+the 8-bit luma the metrics run on, an upright RGB preview no larger than the
+requested long edge, the displayed size and the real container format. RAW
+containers go to imaging.raw.decode. It is also the loupe's 100 % decoder:
+`decode_for_display` (a path in, upright full-resolution RGB8 out) converts
+pixels exactly as the preview path does (the same 16-bit scaling and alpha
+here, the same LibRaw parameters in `raw.decode.decode_raw_for_display`), so
+100 % shows the preview's tone; `decode_display_request` is its never-raising
+form for a child process (ui/loupe/original_loader.py). The DCT-scaled JPEG
+decode is imaging.jpegscale's; `DecodedImage`, `PIXEL_ERRORS` and
+`check_pixel_count` are imaging.decoded's (shared with raw.decode).
 
-It is also the one decoder of the loupe's 100 % view: `decode_for_display`
-(a path in, upright full-resolution RGB8 out) converts pixels exactly as the
-preview path does (the same 16-bit scaling and alpha handling here, the same
-LibRaw parameters in `raw.decode.decode_raw_for_display`), so 100 % shows the
-tone of the preview. `decode_display_request` is its never-raising form for a
-child process (ui/loupe/original_loader.py runs it crash-isolated).
-The DCT-scaled JPEG decode itself lives in `imaging.jpegscale` (shared with
-raw.decode for embedded JPEGs). `DecodedImage`, `PIXEL_ERRORS` and `check_pixel_count` live in
-`imaging.decoded`, shared with raw.decode without an import circle.
+Raster files:
+- content decides, not the extension: Pillow identifies JPEG (incl. MPO), PNG,
+  TIFF, WebP and HEIF only; anything else is an `UnsupportedFormatError` whose
+  sentence says what the bytes look like;
+- the declared pixel count is checked against `max_pixels` after the header
+  and before any pixel is decoded (`DecompressionBombError`);
+- JPEG: one Pillow decode, DCT-scaled by libjpeg (``draft``: 1/2, 1/4, 1/8) to
+  the smallest size covering both the preview and the metrics' working scale
+  (metrics.WORKING_LONG_EDGE): the metrics never look finer, and DCT scaling
+  is a proper low-pass that skips most of the inverse DCT — a 24 MP JPEG
+  measures in ~85 ms instead of ~235 ms, its sharpness within 6 points and
+  exposure within 1 of the full decode's (tests/unit/test_imaging_decode.py).
+  The luma is the ITU-R 601 grey of that decode, the preview its area shrink.
+  Truncation must raise in Pillow (``ImageFile.LOAD_TRUNCATED_IMAGES`` False;
+  we refuse to run if it was switched on): OpenCV would grey-fill silently;
+- other formats: one full Pillow decode gives luma and preview; 16-bit grey
+  is scaled to 8 bits, modes Pillow cannot convert fall back to OpenCV; alpha
+  is composited on white; HEIF goes through pillow-heif.
 
-How (raster files):
-- Content decides, not the extension: Pillow identifies the container among
-  JPEG (incl. MPO), PNG, TIFF, WebP and HEIF only; anything else is an
-  `UnsupportedFormatError` whose sentence says what the bytes look like.
-- The declared pixel count is checked against `max_pixels` right after the
-  header is parsed and before any pixel is decoded (`DecompressionBombError`).
-- JPEG: one Pillow decode, DCT-scaled by libjpeg (1/2, 1/4, 1/8: ``draft``)
-  to the smallest size that still covers both the preview and the metrics'
-  working scale (metrics.WORKING_LONG_EDGE, 1024 px) — the metrics never look
-  finer than that, and the DCT-domain scaling is a proper low-pass that skips
-  most of the inverse DCT: a 24 MP JPEG measures in ~85 ms instead of ~235 ms
-  for a full decode. Against the full-resolution path on the 18 camera JPEG
-  fixtures the sharpness score moves by at most 6 points and the exposure
-  score by at most 1 (tests/unit/test_imaging_decode.py keeps it so). The
-  luma is the grey conversion (ITU-R 601 weights) of that decode and the
-  preview its area shrink to the preview size.
-  Truncation is detected by the Pillow decode, which must raise ("image file
-  is truncated") because ``ImageFile.LOAD_TRUNCATED_IMAGES`` is False; we
-  refuse to run if someone switched it on. (OpenCV would grey-fill silently.)
-- Other formats: one full Pillow decode gives both the luma and the preview;
-  16-bit grey (``I;16``) is scaled to 8 bits, modes Pillow cannot convert fall
-  back to OpenCV (``IMREAD_COLOR | IMREAD_ANYDEPTH``). Alpha is composited on
-  white. HEIF goes through pillow-heif.
-
-Invariants:
-- `luma` is a C-contiguous 2-D uint8 array in the stored (un-oriented)
-  orientation: full resolution, except JPEGs larger than twice the working
-  scale, which come DCT-scaled (see above); metrics do not depend on
-  orientation;
-- `preview` is an RGB image, already upright, long edge
-  ``min(preview_long_edge, source long edge)``;
-- `width`/`height` are the displayed (post-orientation) full-resolution size;
-- every failure is a typed `ImagingError` with a human `message` and the
-  original exception text in `detail`; only specific exceptions are caught.
-
-Pillow's own global decompression-bomb guard (warn at 89 MP, refuse at 179 MP)
-is switched off at import: this module enforces `max_pixels` (250 MP by
-default) itself before decoding, and Pillow's lower limit would otherwise
-refuse legitimate 100-200 MP panoramas with the wrong error.
+Invariants: `luma` is a C-contiguous 2-D uint8 array in the stored
+(un-oriented) orientation, full resolution except JPEGs over twice the
+working scale (DCT-scaled); `preview` is RGB, upright, long edge
+``min(preview_long_edge, source long edge)``; `width`/`height` are the
+displayed full-resolution size; every failure is a typed `ImagingError` (a
+human `message`, the original text in `detail`); only specific ones are caught.
 """
 
 from __future__ import annotations
@@ -87,7 +70,10 @@ from curator.imaging.regular import read_regular
 from curator.imaging.types import FileFormat, MetricsSource
 
 pillow_heif.register_heif_opener()
-Image.MAX_IMAGE_PIXELS = None  # see the module docstring: max_pixels is enforced here
+# Pillow's own bomb guard (warn at 89 MP, refuse at 179 MP) is off: `max_pixels` (250 MP by
+# default) is enforced here before decoding, and Pillow's lower limit would refuse
+# legitimate 100-200 MP panoramas with the wrong error.
+Image.MAX_IMAGE_PIXELS = None
 
 _PIL_FORMATS: dict[str, FileFormat] = {
     "JPEG": FileFormat.JPEG,

@@ -1,45 +1,38 @@
 """Exposure as a photographer reads it: an EV estimate and a 0–100 score.
 
-Responsibility: pure numpy functions from a 2-D uint8 luma array (and
-optionally an RGB rendering of the same frame) to an `ExposureMeasure`. No
-I/O, no model, deterministic. Held to ground truth by the score bench
-(tests/bench/score_series.py: exposure shifted in linear light on the
-fixtures, night, snow, low-key and high-key scenes, the real RX100 night
-brackets); calibration numbers are in imaging.metrics's docstring.
+Pure numpy functions from a 2-D uint8 luma array (and optionally an RGB
+rendering of the same frame) to an `ExposureMeasure`. No I/O, no model,
+deterministic. Held to ground truth by the score bench
+(tests/bench/score_series.py); calibration: docs/decisions/imaging.md.
 
-Readings, from two 256-bin histograms (the luma, and the brightest channel —
-max of R, G, B — of the RGB rendering when one is given: a saturated red
-subject clips a channel long before its luma reaches 250):
-- headroom: EV between white and the brightest content (99.5th percentile of
-  the brightest channel, interpolated inside its bin), at most 8 EV;
-- body headroom: the same at the 90th percentile of the pixels that are not
-  shadow (> 5) — where the *lit part* of the frame sits. A night street's
-  lamps are clipped at any exposure, so the headroom says nothing there; the
-  lit facades say how dark the frame is;
-- clipped content: the share of pixels clipped (>= 250) in some channel, out
-  of the pixels that are not shadow (> 5): a low-key frame's black background
-  does not dilute its blown subject;
-- lit clip: the same share out of the pixels within 4 EV of white (the lit
-  part): a low-key subject blown by +3 EV is mostly white even when its
-  lifted background is not;
-- shadow clip: the share of luma <= 5.
+Readings, from two 256-bin histograms (the luma, and the brightest channel
+of the RGB rendering when given: a saturated red clips a channel long before
+its luma reaches 250):
+- headroom: EV between white and the brightest content (the
+  `HIGHLIGHT_QUANTILE` of the brightest channel), at most `MAX_HEADROOM_EV`;
+- body headroom: the same at the `BODY_QUANTILE` of the pixels that are not
+  shadow — where the *lit part* sits (a night street's lamps clip at any
+  exposure; its lit facades say how dark the frame is);
+- clipped content: the share of non-shadow pixels clipped (≥ 250) in some
+  channel, so a low-key frame's black background does not dilute its blown
+  subject; lit clip: the same share of the pixels within `LIT_RANGE_EV` of
+  white; shadow clip: the share of luma ≤ 5.
 
 The estimate (``ev``, shown as "≈ −1.3 EV"):
 - under = smooth max(headroom − 0.1, body headroom − 2.1): a frame shifted
-  down in linear light gains exactly that many EV of headroom, and a well
-  exposed frame keeps ~0.1 EV of it; the body term reads night frames, whose
-  lit part sits ~1.6 EV under white when metered (RX100 VI) and a dusk street
-  or a colour chart at 2.3–2.4;
+  down in linear light gains exactly that much headroom, a well exposed one
+  keeps ~0.1 EV; metered night frames' lit part sits ~1.6 EV under white
+  (RX100 VI), a dusk street's or a colour chart's 2.3–2.4;
 - over = the EV beyond clipping if log luminance were normal with a 1 EV
-  spread, from the larger of the two clipped shares, 3 % of it free (lamps
+  spread, from the larger clipped share, `FREE_CLIP_SHARE` of it free (lamps
   and speculars clip in well-exposed frames);
 - ev = over − under, rounded to 0.1 EV.
 The score counts the error a photographer would see: badness =
 soft(under − 0.3) + soft(over − 0.3) + (clipped content − 1 %) + shadow clip
-× min(1, under) (crushed shadows only count once the frame is under-exposed:
-a low-key subject on black is a choice), and
-``score = 100 / (1 + (badness / 1.1)^2)``: 0.7 EV off scores ~88, 1.2 EV off
-~60 (the CLIPPED badge's line, "about 1.2 stops"), 2 EV off ~30.
+× min(1, under) (crushed shadows count only once under-exposed: a low-key
+subject on black is a choice), and ``score = 100 / (1 + (badness / 1.1)^2)``:
+0.7 EV off scores ~88, 1.2 EV off ~60 (the CLIPPED badge's line, "about 1.2
+stops"), 2 EV off ~30.
 
 Invariants: inputs are never modified; the score is in 0..100; an empty luma
 raises ValueError (a programming error, not a photo).

@@ -1,73 +1,38 @@
 """Missed focus: is the subject softer than a sharp scene around it?
 
-Responsibility: a pure judgment on the working luma (imaging.metrics' 1024 px
-scale) and its per-tile detail (`metrics.tile_detail`, noise already taken
-off): `subject_focus` says how much softer the subject is than the sharp part
-of the frame, and by what factor the frame's detail level should fall so
-that the score reads as sharp as the subject, not as sharp as the wall
-behind it. No I/O, no model, deterministic.
+A pure judgment on the working luma (imaging.metrics' 1024 px scale) and its
+per-tile detail (`metrics.tile_detail`, noise already taken off):
+`subject_focus` says how much softer the subject is than the sharp part of
+the frame, and by what factor the frame's detail level should fall so that
+the score reads as sharp as the subject, not as the wall behind it. No I/O,
+no model, deterministic. It exists because the frame score pools the
+sharpest tiles (a small sharp subject on bokeh must read sharp), so a soft
+subject before a sharp background also reads sharp; this leaves the pooling
+alone and lowers the level only in that situation, recognised by its shape.
 
-Why a separate judgment: the frame score pools the sharpest tiles (a sharp
-subject covering 4 % of a frame on bokeh must read sharp), so a soft
-subject in front of a sharp background also reads sharp (issue 20: 0–4 of
-19 missed-focus frames flagged). Re-weighting that pooling by a saliency map
-cost the sharp small subject a third of its score; this judgment leaves the
-pooling alone and lowers the level only in the opposite situation, which it
-recognises by its shape.
-
-How (per tile of the 16 x 16 grid):
-- *where the subject is*: no face or saliency model ships with the OpenCV
-  wheel we use (5.x has no Haar cascades; its face detector needs a
-  downloaded network), so the subject is where photographers put it and
-  autofocus looks first: the central ellipse, semi-axes `SUBJECT_AXIS` of
-  the frame's width and height (about an eighth of the frame);
-- *soft, not plain*: a tile's fine detail (second differences at the pixel
-  scale, noise off) against its coarse contrast (the Laplacian of the luma
-  blurred about sigma `COARSE_SIGMA`: at half size, sigma 1 — ten times
-  cheaper than at full size, the same judgments on the bench) — blur takes
-  the fine detail and leaves the coarse contrast, while a plain wall or a
-  sky has neither. Only tiles with coarse contrast (`textured`: at least
-  `TEXTURE_SHARE` of the frame's 90th percentile, and `MIN_CONTRAST`) are
-  compared;
-- *sharp elsewhere*: tiles whose ratio is at least `SHARP_SHARE` of the
-  frame's 90th percentile. Missed focus needs the sharp scene to be broad
-  and around the subject: at least half of the textured tiles outside the
-  subject are sharp (`MIN_SHARP_SHARE`), in at least three of the four
-  quadrants, and their median detail level is at least `MIN_SHARP_LEVEL`
-  (a frame shaken everywhere has a least-blurred part, not a sharp one: a
-  21 px shake was otherwise noted on one source) and at least
-  `NOISE_MARGIN` of the noise energy (what is left of heavy noise after
-  the discount is not a sharp scene: a sigma 4 blur plus noise sd 16 was
-  otherwise noted on 3 of 19 sources). A sharp subject on bokeh is the
-  opposite (its sharp tiles are compact, on one side), and so is a depth
-  of field that falls off from the foreground (sharp on one side only);
+Per tile of the 16 x 16 grid:
+- the subject is where photographers put it and autofocus looks first: the
+  central ellipse, semi-axes `SUBJECT_AXIS` of the frame (OpenCV's wheel
+  ships no face or saliency model);
+- soft, not plain: fine detail (noise off) against coarse contrast
+  (`coarse_contrast`, sigma `COARSE_SIGMA`): blur takes the first and leaves
+  the second, a plain wall has neither. Only `textured` tiles (`TEXTURE_SHARE`
+  of the frame's 90th percentile, and `MIN_CONTRAST`) are compared;
+- sharp elsewhere: tiles at `SHARP_SHARE` of the frame's top ratio, broad and
+  around the subject — `MIN_SHARP_SHARE` of the textured tiles outside it, in
+  `MIN_QUADRANTS` quadrants, with a median level of `MIN_SHARP_LEVEL` (a frame
+  shaken everywhere has a least-blurred part, not a sharp one) and
+  `NOISE_MARGIN` of the noise energy (heavy noise left over is not a scene).
+  A sharp subject on bokeh, or a depth of field falling off from the
+  foreground, is sharp on one side only and is not judged missed;
 - the subject's ratio (median of its textured tiles) against the sharp
-  elsewhere's (their median): under `SOFT_FROM` the level starts to fall,
-  by `ratio ** (LEVEL_EXPONENT x weight)`, the weight rising from 0 at
-  `SOFT_FROM` to 1 at `SOFT_FULL` (log scale, so there is no cliff). On
-  whole frames blurred sigma 1–3 px, the level falls as the ratio to the
-  power 0.6–0.9 (median 0.7–0.9: `LEVEL_EXPONENT` 0.8), so a missed
-  subject scores about as a frame blurred as much as the subject would —
-  or lower: the noise is estimated where the frame is flattest, which in a
-  missed-focus frame is often the soft subject itself, so its detail is
-  taken down to the floor (a 25 % subject blurred sigma 3 scores 0–14 where
-  the whole frame blurred so scores 1–24). The ratio is floored at
-  `MIN_RATIO`, so the factor is at least 0.06. The note comes from halfway
-  down the ramp (`NOTE_BELOW`, ratio 0.23): a real 640 px photo with a
-  10 % soft centre read 0.26 and kept a score of 96 — a note there would
-  contradict the number.
-A frame with too little texture in the subject or around it (fewer than
-`MIN_SUBJECT_TILES` / `MIN_OUTSIDE_TILES`) is not judged: factor 1.0, the
-frame score unchanged.
-
-Bench (tests/bench/score_bench.md, judgment_series, before → after): missed
-focus flagged (BLUR) on 2 → 13 of 19 sources with a 10 % subject blurred
-sigma 3, 4 → 18 with a 25 % one, 2 → 11 with noise sd 6 added; the sharp
-subject at 4–11 % on bokeh and every other row of both benches unchanged;
-the note on none of 114 frames that are not missed focus. Not seen: a soft
-subject centred on a thirds point (2 of 19, as before) — the subject is
-only looked for in the middle. Cost: 0.8 ms best / 1.2 ms median a frame at
-1024 px on 2 busy cores.
+  elsewhere's: under `SOFT_FROM` the level falls by
+  `ratio ** (LEVEL_EXPONENT x weight)`, the weight rising from 0 to 1 at
+  `SOFT_FULL` on a log scale (no cliff); the ratio is floored at `MIN_RATIO`.
+  The note (`MISSED_FOCUS_NOTE`) comes from `NOTE_BELOW`, halfway down the ramp.
+A frame with fewer than `MIN_SUBJECT_TILES` / `MIN_OUTSIDE_TILES` textured
+tiles is not judged. Not seen: a soft subject off the centre. Bench results
+and cost: docs/decisions/imaging.md.
 
 Invariants: inputs are never modified; the factor is in (0, 1]; 1.0 exactly
 whenever the frame is not judged or the subject is not clearly softer.
@@ -107,11 +72,11 @@ MIN_SHARP_LEVEL = 1.2  # the sharp elsewhere's median tile level: detail, not th
 NOISE_MARGIN = 0.5  # ... and its detail energy at least half the noise's: not noise left over
 SOFT_FROM = 0.35  # subject / sharp-elsewhere ratio where the level starts to fall
 SOFT_FULL = 0.15  # ... and where it falls by the whole ratio ** LEVEL_EXPONENT
-LEVEL_EXPONENT = 0.8
+LEVEL_EXPONENT = 0.8  # whole frames blurred σ 1-3 px: the level falls as the ratio ** 0.6-0.9
 # The note is given from halfway down the ramp (log scale): a subject only a little
 # softer than its scene lowers the score a little, without a claim about focus.
 NOTE_BELOW = math.sqrt(SOFT_FROM * SOFT_FULL)
-MIN_RATIO = 0.03  # under this the subject has no fine detail left to measure
+MIN_RATIO = 0.03  # under this the subject has no fine detail left to measure (factor ≥ 0.06)
 
 
 @dataclass(frozen=True)

@@ -1,106 +1,41 @@
 """Technical quality measures on a luma image: sharpness (here) and exposure
 (imaging.exposure, re-exported).
 
-Responsibility: pure numpy/OpenCV functions from a 2-D uint8 luma array (and,
-for exposure, optionally an RGB rendering of the same frame) to
-`SharpnessMeasure` / `ExposureMeasure`. No I/O, no model, deterministic.
-The rules are held to ground truth by the score benches
-(tests/bench/score_series.py: blur, shake, rescaling, exposure and sharp-subject
-series; tests/bench/judgment_series.py: noise, shake in every direction, curved
-shake, night, snow, low-key and high-key, against a naive baseline); the
-calibration table below is ``python -m tests.bench.score_series --calibration``.
+Pure numpy/OpenCV functions from a 2-D uint8 luma array (and, for exposure,
+optionally an RGB rendering of the same frame) to `SharpnessMeasure` /
+`ExposureMeasure`. No I/O, no model, deterministic. Held to ground truth by
+the score benches (tests/bench/score_series.py, tests/bench/judgment_series.py);
+their results and the fixtures' calibration: docs/decisions/imaging.md.
 
-Sharpness
----------
-Measured on the luma *area-averaged to a 1024 px long edge* (frames already
-smaller are used as they are; large JPEGs arrive DCT-scaled to >= 1440 px, see
-imaging.decode). Per-pixel measures at full resolution mostly measure the pixel
-pitch, not focus; the working scale makes a 12 MP phone and a 24 MP camera
-comparable.
+Sharpness is measured on the luma area-averaged to a `WORKING_LONG_EDGE`
+(1024 px) long edge (smaller frames as they are): per-pixel measures at full
+resolution mostly measure the pixel pitch, and the working scale makes a
+12 MP phone and a 24 MP camera comparable. Frames under `MIN_JUDGED_LONG_EDGE`
+(640 px) long, or `MIN_JUDGED_SHORT_EDGE` (32 px) short, are not judged:
+``score`` is None and ``note`` is `TOO_SMALL_NOTE` (no detail left to tell focus
+from downscaling). The score (`directional_energy`, `pooled_level`):
+- the squared second difference in four directions (0, 45, 90, 135°) of the
+  luma smoothed by `PRE_SMOOTH` (a straight shake's box-shaped smear keeps side
+  lobes at the pixel scale that read as detail), over a `SCORE_GRID` grid of tiles;
+- noise is not sharpness: each direction's noise energy, the squared MAD of
+  its response where the frame is flattest (`flat_sample`), is taken off
+  every tile, down to `NOISE_FLOOR`; ``noise`` (`noise_sigma`, grey levels at
+  the working scale) is stored and shown;
+- per tile, the weighted geometric mean of the *weakest* direction
+  (`MIN_DIRECTION_WEIGHT`) and the mean of the four: shake smears one
+  direction only;
+- per frame, the top `TOP_TILE_SHARE` of tiles against all tiles, `TOP_WEIGHT`
+  in the log: a sharp subject on a blurred background reads as sharp;
+- ``level`` is its square root and ``score = 100 / (1 + (4.1 / level)^2)``: 4.1
+  scores 50, 8.2 80, 2.05 20 (`level_of_score` inverts it); it never
+  saturates, so scores do not tie at 0 or 100. A σ 2 px blur at 1440 px
+  scores ~30 on the median source: the BLUR line.
+Missed focus (imaging.focus, on the same tiles) lowers the level when the
+central subject is clearly softer than a broad sharp scene around it.
+`laplacian_var` and `tile_p90` are still stored, for the catalog's history.
 
-Frames under 640 px on the long edge are not judged: ``score`` is None and
-``note`` is "too small to judge" (a 400 px frame has no detail left to tell
-focus from downscaling; scoring it 100 was a lie). Nor are strips under 32 px
-on the short edge (a 1 × 2,000 px image scored BLUR).
-
-The score rests on the squared second difference in four directions (0, 90, 45
-and 135 degrees) of the working luma lightly smoothed (sigma 0.5 px: a straight
-shake's box-shaped smear keeps side lobes at the pixel scale, which read as
-detail — a 21 px horizontal shake went unflagged on 2 of 19 sources),
-averaged over a 16 x 16 grid of tiles (`directional_energy`):
-- noise is not sharpness: each direction's noise energy is estimated where the
-  frame is flattest (the quarter of a 1/4 sample with the weakest smoothed
-  gradient; noise is everywhere, detail mostly elsewhere) as the squared MAD of
-  its response, and taken off every tile (what is left of a tile that is all
-  noise is 3 % of it). Before issue 20 a σ 4 blur plus noise of sd 6 scored
-  above the BLUR line on every source; ``noise`` (the sd in grey levels at the
-  working scale, `noise_sigma`) is stored and shown;
-- per tile, the weighted geometric mean of the *weakest* direction (weight 0.75)
-  and the mean of the four: camera shake smears one direction only, which a
-  4-neighbour Laplacian (the sum of two directions) barely noticed;
-- per frame, the mean of the top 2 % of tiles against the mean of all tiles,
-  0.9 : 0.1 in the log: a sharp subject covering 4 % of the frame in front of a
-  blurred background reads as sharp, while a frame blurred everywhere loses;
-- ``level`` = the square root (grey levels per pixel^2), and
-  ``score = 100 / (1 + (4.1 / level)^2)`` — a log-logistic curve: 4.1 scores 50,
-  8.2 scores 80, 2.05 scores 20 (`level_of_score` inverts it, for comparing
-  burst frames). It never saturates, so scores do not tie at 0 or 100.
-Bench (tests/bench/score_bench.md, before → after): Gaussian blur sigma 2 px
-at 1440 px scores ~30 on the median source (the BLUR line); a 21 px shake is
-flagged in every direction (18–19 of 19 sources), a 30 px curved hand-shake
-on 17 of 19; σ 4 blur plus noise sd 6 on 19 of 19, sd 16 on 13; noise on a
-sharp frame raises its score on 1 of 19 (sd 6).
-
-Missed focus (`imaging.focus`, a separate judgment on the same tiles): when
-the central subject is clearly softer than a broad sharp scene around it,
-the level falls as the subject's detail ratio ** 0.8 and ``note`` is "focus
-missed the subject". A soft central subject on a sharp background is BLUR on
-13 of 19 sources at 10 % of the frame (before: 2), 18 at 25 % (before: 4);
-the sharp subject on bokeh and every other row are unchanged (a
-saliency-weighted pooling was tried first: it cost the sharp small subject a
-third of its score). A soft subject off the centre is not seen (2 of 19).
-`laplacian_var` (global 4-neighbour Laplacian variance) and `tile_p90` (90th
-percentile over an 8 x 8 grid) are still stored, for history.
-
-Calibration (``python -m tests.bench.score_series --calibration``: the product's
-technical stage on the fixtures; sharpness, exposure score and EV):
-
-    fixture                                  sharpness exposure      EV
-    jpeg/canon_ixus40_portrait_content            89.9     99.8    -0.1
-    jpeg/canon_sd300_1-6s_soft                    77.3     69.5    +0.9
-    jpeg/canon_sx60_hdr_NO                        89.8     87.9    +0.6
-    jpeg/canon_sx60_hdr_YES                       93.1     91.4    +0.5
-    jpeg/exiv2_D7000_underexposed                 null      2.1    -7.2
-    jpeg/exiv2_FurnaceCreekInn                    null     93.9    -0.5
-    jpeg/exiv2_FurnaceCreekInn2                   null     98.8    -0.3
-    jpeg/exiv2_FurnaceCreekInn3                   null     98.5    -0.3
-    jpeg/exiv2_SM-G930V_orient6                   92.8     99.6    +0.1
-    jpeg/exiv2_canon6D_highkey                    85.6     99.7    -0.1
-    jpeg/iphone6_hdr_NO                           84.3     99.2    +0.2
-    jpeg/iphone6_hdr_YES                          87.1     99.8    -0.1
-    jpeg/jolla_leaf_soft                          26.8     99.8    -0.1
-    jpeg/nikon_d70s_dark                          83.3     81.7    +0.3
-    jpeg/nokia83_5G                               95.2     99.2    -0.2
-    jpeg/olympus_ep3_iso1600                      93.6     99.8    -0.1
-    jpeg/polaroid_ion230_future_date              null     96.9    -0.4
-    jpeg/sony_a200_unset_clock                    71.3     96.1    -0.2
-    raw/BMPCC4K_Blackmagic                        79.2     81.1    -0.8
-    raw/Canon550D_MagicLantern_colorchart         22.1     76.0    -0.8
-    raw/Kodak_C330_FORMAT_NONE_YRGB               65.1     99.8    -0.1
-
-("null": under 640 px, too small to judge. The generated 1/f field and the
-colour chart, texture at the pixel scale or little of it, partly read as
-noise: their sharpness fell from 42 to 22 for the chart.)
-
-Cost (2 busy cores, median of 40): sharpness 14–17 ms best / ~25 ms median at
-the 1024 px working scale, against 6 / 12 ms before issue 20 (the smoothing
-and the flat-area noise estimate; the missed-focus judgment adds 0.8 ms best /
-1.2 ms median), on top of the area reduction of a 24 MP luma
-(~90 ms on a loaded machine, unchanged); exposure ~10 ms, plus ~3 ms for the
-brightest channel of a 1440 px rendering.
-
-Invariants: inputs are 2-D uint8 arrays and are never modified; scores are in
-0..100 or None (sharpness too small to judge); an empty array raises
+Invariants: inputs are 2-D uint8 arrays, never modified; scores are in
+0..100, or None for a sharpness too small to judge; an empty array raises
 ValueError (a programming error, not a photo).
 """
 
@@ -148,7 +83,7 @@ __all__ = [
 
 # -- sharpness ----------------------------------------------------------------------
 WORKING_LONG_EDGE = 1024
-MIN_JUDGED_LONG_EDGE = 640
+MIN_JUDGED_LONG_EDGE = 640  # a 400 px frame has no detail left to tell focus from downscaling
 # A strip one (or a few) pixels wide has no second dimension to be sharp in:
 # its long edge alone would score it BLUR (issue 22). Panoramas stay far above.
 MIN_JUDGED_SHORT_EDGE = 32
@@ -157,9 +92,9 @@ TILE_GRID = 8  # the stored tile_p90 (kept for the catalog's history)
 MIN_TILE = 16
 TILE_PERCENTILE = 90.0
 SCORE_GRID = 16
-MIN_DIRECTION_WEIGHT = 0.75
-TOP_TILE_SHARE = 0.02
-TOP_WEIGHT = 0.9
+MIN_DIRECTION_WEIGHT = 0.75  # the weakest direction's weight: shake smears one direction
+TOP_TILE_SHARE = 0.02  # a sharp subject on 4 % of the frame, before a blurred background ...
+TOP_WEIGHT = 0.9  # ... reads as sharp (the top tiles 0.9 : all tiles 0.1, in the log)
 MID_SHARPNESS = 4.1  # level that scores 50 (after the noise is taken off)
 PRE_SMOOTH = 0.5  # sigma (px) before differencing: box-shaped shake's side lobes, pixel noise
 NOISE_STEP = 4  # the noise is read on every 4th pixel of every 4th row

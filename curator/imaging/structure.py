@@ -1,9 +1,8 @@
 """An exposure-invariant structural signature of a frame, and its distance.
 
-Responsibility: pure numpy/OpenCV functions that say whether two frames show
-the same scene with the same framing *whatever their exposure*, so exposure
-brackets (EV 0/−0.7/+0.7/−1.3/+1.3) and bursts group without CLIP
-(ml.bursts). No I/O, no model, deterministic.
+Pure numpy/OpenCV functions that say whether two frames show the same scene
+with the same framing *whatever their exposure*, so exposure brackets and
+bursts group without CLIP (ml.bursts). No I/O, no model, deterministic.
 
 Encoding (`structure_signature`, version 1): 258 bytes,
 
@@ -13,51 +12,31 @@ Encoding (`structure_signature`, version 1): 258 bytes,
 
 The grid covers the whole frame in its *stored* orientation (frames of one
 burst share it; the grid ignores the aspect ratio). Large lumas are first
-sampled every k-th pixel (k = long edge // 256) before the area average:
-each cell still averages hundreds of pixels, and it costs ~1 ms instead of
-~25 ms on a 24 MP frame.
+sampled every k-th pixel (k = long edge // `SAMPLED_LONG_EDGE`): each cell
+still averages hundreds of pixels, at ~1 ms instead of ~25 ms on 24 MP.
 
 Distance (`signature_distance`): 1 − Spearman's rank correlation between the
-two grids, over the cells that are neither crushed (≤ 3) nor clipped (≥ 252)
-in *either* frame. A change of exposure is a monotonic tone curve, which
-keeps the order of the cells, so ranks do not move; clipped and crushed
-cells lose their order (ties), which is why they are left out — the
-exclusion mask of Ward's median-threshold bitmaps, on ranks instead of one
-threshold. 0 = same structure, ~1 = unrelated, up to 2 = inverted. None when
-the two cannot be compared: other version or grid, fewer than
-`MIN_USABLE_CELLS` cells usable (a frame blown to white or black), or a
-flat grid.
-
-Measured on the 18 fixture JPEGs (tests/bench/test_bursts_bench.py keeps
-the budget; exposure changed in linear light with clipping): same scene at
-±0.7/±1.3 EV ≤ 0.022 on every source but the near-black
-`exiv2_D7000_underexposed` (sensor noise, left out), at ±2 EV ≤ 0.067 (the
-high-key sheet of paper at +2 EV is white: not comparable); shifted 2 %,
-turned 0.7° and shaken 21 px ≤ 0.14; the real iPhone normal/HDR pair 0.012,
-the Canon SX60 pair (26 s apart, HDR-processed) 0.21; all 151 pairs of
-different scenes ≥ 0.39, the Furnace Creek walk (one place and light, three
-framings) included. `SAME_SCENE_MAX_DISTANCE` sits between the two.
+two grids, over the cells neither crushed (≤ `CRUSHED_MAX`) nor clipped
+(≥ `CLIPPED_MIN`) in *either* frame. A change of exposure is a monotonic tone
+curve, which keeps the cells' order; clipped and crushed cells lose it
+(ties), so they are left out (Ward's median-threshold bitmaps' exclusion
+mask, on ranks). 0 = same structure, ~1 = unrelated, up to 2 = inverted.
+None when the two cannot be compared: other version or grid, fewer than
+`MIN_USABLE_CELLS` usable cells (a frame blown to white or black), or a flat grid.
+`SAME_SCENE_MAX_DISTANCE` (0.25) sits between the same scene at ±1.3 EV,
+shifted or shaken (≤ 0.14 on the fixtures) and different scenes (≥ 0.39).
 
 A second look (`moved_distance`), only for a pair the distance keeps apart:
-the same distance after leaving out the `MOVED_SHARE` (5 %) of the cells
-whose ranks moved most, within `MOVED_LOOK_FACTOR` (0.8) of the threshold.
-A burst's subject moves — a face turns, smiles, a hand rises — and on a
-plain or blurred background those few cells alone can carry a frame past
-the threshold (issue 49: the burst bench's frames, a face of 4-10 % of the
-frame changing on a blurred background, reach 0.32 plainly and at most
-0.065 so). On the fixtures it brings the real pairs to ≤ 0.13, the hand-held
-frames to ≤ 0.10 and ±1.3 EV to ≤ 0.01, and different scenes to ≥ 0.29
-(the high-key sheet of paper against the others; ≥ 0.39 plainly): still
-past 0.2. On the
-generated bright scenes of tests/bracket_scenes.py: ±0.7/±1.3 EV ≤ 0.06, but
-+2 EV reaches 0.04–0.25 (cells half clipped lose their order): brackets
-wider than ±1.3 EV may split at their brightest frame unless CLIP agrees.
-Cost: ~0.1 ms to sign a 24 MP luma. Comparing: `prepare_signatures` does
-the per-frame half (ranks over all cells, the usable mask) for many frames
-at once; `prepared_distance` is then one dot product when no cell is
-clipped or crushed in either frame, and re-ranks the shared cells
-otherwise. `find_bursts` over 100,000 frames, 40 % of them in bursts, takes
-~1.6 s on the (busy) 2-core dev machine.
+the same distance leaving out the `MOVED_SHARE` of cells whose ranks moved
+most, within `MOVED_LOOK_FACTOR` of the threshold. A burst's subject moves (a
+face turns, a hand rises) and on a plain background those few cells alone
+can carry a frame past the threshold. Brackets wider than ±1.3 EV may split
+at their brightest frame unless CLIP agrees (half-clipped cells lose order).
+
+Comparing many: `prepare_signatures` does the per-frame half (ranks, the
+usable mask) for many frames at once; `prepared_distance` is then one dot
+product when no cell is clipped or crushed in either frame, and re-ranks
+the shared cells otherwise. Measurements: docs/decisions/imaging.md.
 """
 
 from __future__ import annotations
@@ -76,7 +55,7 @@ CLIPPED_MIN = 252  # cells at or above: no order left (ties at white)
 MIN_USABLE_CELLS = 20  # fewer left and chance agreement gets likely (p ≈ 1e-4 at 20)
 SAME_SCENE_MAX_DISTANCE = 0.25
 MOVED_SHARE = 0.05  # the second look leaves out this share of the cells that moved most
-MOVED_LOOK_FACTOR = 0.8  # ... and asks for this fraction of the threshold (module docstring)
+MOVED_LOOK_FACTOR = 0.8  # ... and asks for this fraction of the threshold (a face turning: ≤ 0.065)
 
 _HEADER = 2
 _CHUNK_ROWS = 4096

@@ -1,71 +1,42 @@
-"""Decode a camera RAW file's bytes (rawpy/LibRaw), distrusting silent garbage.
+"""Decode a RAW file's bytes (rawpy/LibRaw) into a `DecodedImage`, distrusting silent garbage.
 
-Responsibility: produce a `DecodedImage` for a RAW container.
+Fast path: when the camera embedded a JPEG of at least
+`FAST_PREVIEW_LONG_EDGE` on its long edge, that JPEG is both the metrics
+source and the preview (`MetricsSource.RAW_EMBEDDED`), DCT-scaled as a JPEG
+file is (imaging.jpegscale), turned upright by `_orient_thumb`'s rule; LibRaw
+only parses the header and copies the JPEG out, the sensor is never unpacked.
+The sensor path is the fallback: no large preview, an undecodable or blank
+one (a black placeholder), or a file cut short.
 
-The fast path (how a culler reads RAW at JPEG speed): when the camera embedded
-a JPEG of at least `FAST_PREVIEW_LONG_EDGE` (1440 px) on its long edge, that
-JPEG is both the metrics source and the preview (`MetricsSource.RAW_EMBEDDED`),
-DCT-scaled as a JPEG file is (`imaging.jpegscale`), turned upright by the rule
-of `_orient_thumb`; LibRaw only parses the header and copies the JPEG out — the
-sensor data is never unpacked or rendered (that was ~170-200 ms of ~290 ms per
-24 MP DNG). The sensor path below is the fallback, taken when there is no
-usable large preview: none, smaller than 1440 px, undecodable, blank (constant
-luma: some cameras write a black placeholder — the sensor is asked instead),
-or a file far too small for its sensor (cut short: the rules below then say
-it, with their note).
+Sensor path: metrics from a half-size render (one pixel per 2x2 Bayer quad:
+the sensor's native per-channel resolution, 3-5x faster than a demosaic),
+with the camera white balance (LibRaw's grey world when none is recorded)
+and *without* auto-brighten (which would hide under-exposure from the
+exposure score). imaging.raw.render renders plain Bayer sensors and
+three-colour stacks in numpy/OpenCV; LibRaw's own half-size postprocess
+renders the rest (X-Trans, Foveon, CMYG, non-square pixels); both are turned
+by LibRaw's ``flip``. A Bayer DNG of JPEG tiles is unpacked by
+imaging.raw.jpeg_dng (libjpeg-turbo), anything else by LibRaw. The preview
+is the embedded JPEG when it reaches the preview size, else the render.
 
-Otherwise metrics come from a half-size render (one output pixel per 2x2 Bayer quad: the sensor's
-native per-channel resolution, and 3-5x faster than a full demosaic), rendered
-with the camera white balance (LibRaw's grey world when the file records none)
-and *without* auto-brighten (LibRaw's default
-scales every frame until 1 % of it clips, which would hide under-exposure from
-the exposure score). The preview is the camera's embedded JPEG when its long
-edge reaches the preview size (that is what makes culling RAW fast), else the
-half-size render.
+A decode that raised nothing is not proof of a picture. The sensor data is
+*unusable* when the file is far too small for its sensor (under
+`MIN_BYTES_PER_PIXEL`; real RAWs, even lossy, carry > 0.01: LibRaw turns
+such files into stripes or black), when the raw values are constant (std < 1
+ADU on a 1/16 sample: a real black frame still has read noise), or when
+LibRaw raises. A render nearly all white (`SATURATED_FRACTION` of pixels at
+≥ 250, e.g. a white level LibRaw gets wrong) is *suspect*: a usable embedded
+preview is preferred, else the render is kept with a note. With unusable
+sensor data an embedded preview of at least `MIN_PREVIEW_LONG_EDGE`, not
+blank, is the preview and metrics source, with a note (`RAW_PREVIEW` under
+`FAST_PREVIEW_LONG_EDGE`, `RAW_EMBEDDED` otherwise; a uniform preview counts:
+the exposure score reports it); else a typed error with a human sentence.
 
-Who renders the half-size frame: `imaging.raw.render` for plain 2x2 Bayer
-sensors and three-colour stacks (LinearRaw DNGs, the Kodak YRGB fixture):
-LibRaw's arithmetic in numpy/OpenCV, ~4x faster than LibRaw's
-single-threaded postprocess; LibRaw's own
-``postprocess(half_size=True, use_camera_wb=True, no_auto_bright=True)``
-for everything else (X-Trans, Foveon, CMYG, non-square pixels). Both are
-turned by LibRaw's ``flip`` (luma and preview), as before. The sensor data is
-LibRaw's unpack, except for a Bayer DNG of JPEG tiles (lossless, as Adobe's
-converter writes them; lossy CinemaDNG), which
-`imaging.raw.jpeg_dng` decodes with libjpeg-turbo, reading the levels and
-colour from the DNG's tags as LibRaw does: a 24 MP lossless DNG's sensor
-path ~190 ms where LibRaw's unpack made it ~435; the Pocket 4K frame's
-tiles 51 ms where LibRaw took 99; the render within one level of LibRaw's.
-
-A decode that raised nothing is not proof of a picture, so the sensor data is
-called *unusable* when:
-- the file is far too small for the sensor it declares (< 0.005 bytes per
-  raw pixel; real RAWs, even lossy-compressed, carry > 0.01): LibRaw "decodes"
-  such truncated files into stripes or black (fixtures exiftool_Panasonic.rw2,
-  exiftool_DNG.dng) and we do not even try;
-- the raw sensor values are constant (std < 1 ADU on a 1/16 sample): data
-  missing, not a dark photo (a real black frame still has read noise);
-- LibRaw raises while unpacking/demosaicing (unsupported compression, I/O or
-  data errors).
-A rendered frame that is nearly all white (>= 80 % of pixels >= 250, e.g. the
-COOLSCAN film-scan NEF, whose white level LibRaw gets wrong) is *suspect*: the
-embedded preview is preferred when usable, otherwise the render is kept with a
-note (it may be a genuinely blown-out photo).
-
-With unusable sensor data the embedded preview (JPEG or bitmap), when it is at
-least 160 px on its long edge and not blank, becomes both the preview and the
-metrics source, with a note: `MetricsSource.RAW_PREVIEW` when it is smaller
-than 1440 px (the side panel says the scores come from a small preview),
-`RAW_EMBEDDED` when it is not. A uniform preview
-counts as usable (the Nikon Z 9 fixture, shot blown out on purpose, embeds a
-pure white one), since the exposure score then reports it. Otherwise a typed
-error with a human sentence is raised.
-
-Invariants: the same as `imaging.decode` (luma 2-D uint8, preview RGB upright,
-width/height displayed); the displayed size of a RAW is its sensor image size
-(LibRaw `sizes.width/height`) turned by the orientation, even when the metrics
-came from a smaller preview. Only LibRaw's own exception types (and Pillow's
-for the embedded JPEG) are caught.
+Invariants: those of imaging.decode (luma 2-D uint8, preview RGB upright,
+width/height as displayed); a RAW's displayed size is its sensor image size
+turned by the orientation, even when the metrics came from a smaller
+preview. Only LibRaw's and Pillow's exception types are caught. Measured
+costs and fixtures: docs/decisions/imaging.md.
 """
 
 from __future__ import annotations

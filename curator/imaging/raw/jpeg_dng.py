@@ -1,54 +1,37 @@
 """JPEG-tiled DNG sensor data, decoded by libjpeg-turbo instead of LibRaw.
 
-Responsibility: for a Bayer DNG whose raw image is tiled JPEG (Compression
-7), lossless (SOF3: what Adobe DNG Converter and cameras that tile their
-DNGs write) or lossy (12-bit SOF1: Blackmagic's CinemaDNG), a
-`JpegDngSensor` holding the sensor data and the level and colour facts
-`imaging.raw.render` reads from a `rawpy.RawPy`, read from the file's own
-tags; None for any other file, and
-for any DNG feature this reader does not follow (the caller then unpacks
-with LibRaw, which follows them all).
+For a Bayer DNG whose raw image is tiled JPEG (Compression 7), lossless (SOF3:
+Adobe DNG Converter, cameras that tile their DNGs) or lossy (12-bit SOF1:
+Blackmagic's CinemaDNG), a `JpegDngSensor` holding the sensor data and the
+level and colour facts imaging.raw.render reads from a `rawpy.RawPy`, read
+from the file's own tags; None for any other file or any DNG feature this
+reader does not follow (the caller then unpacks with LibRaw). libjpeg-turbo
+(through imagecodecs) decodes lossless tiles in a third of LibRaw's time and
+lossy ones in half; lossless values are LibRaw's very values, lossy ones
+differ by one code value where the IDCTs round differently.
 
-Why: LibRaw decodes these tiles with dcraw's own decoders, and rawpy gives
-none of the levels or colour facts before that unpack. libjpeg-turbo
-(through imagecodecs) decodes the same tiles in about a third of the time
-for lossless tiles (a 24 MP converted DNG: ~150 ms against ~400), and half
-for the lossy ones (the 9 MP Pocket 4K fixture: 43 ms against 95). Lossless
-tiles decode to LibRaw's very values; lossy ones differ by one code value on
-~4 % of the sensels (the two IDCTs round differently, as JPEG allows).
-
-What LibRaw 0.22 does, and this reader does the same (the tests compare each
-fact with LibRaw's, on the fixture and on generated DNGs):
-- the raw image is IFD0 or one of its SubIFDs with NewSubfileType 0, a 2 x 2
-  CFA of one sample; the camera's tags are read from it, else from IFD0;
-- the visible sensor is the ActiveArea (all of it without one);
+It does what LibRaw 0.22 does (the tests compare each fact with LibRaw's):
+- the raw image is IFD0 or a SubIFD with NewSubfileType 0, a 2 x 2 CFA of one
+  sample; the camera's tags come from it, else from IFD0; the visible sensor
+  is the ActiveArea (all of it without one);
 - a lossless tile holds its rows one after another, in one JPEG component or
-  more (values interleaved); a lossy tile is 12-bit, two sensor rows per
-  JPEG line (twice the tile's width, half its height): dcraw's layout for
-  SOF1 (``lossless_dng_load_raw``); what lies past the image's edge is
-  dropped;
-- every value goes through the LinearizationTable (a value past its end
-  takes the last entry), or stays as it is without one;
-- black is BlackLevel, one value, or one per position of a 2 x 2 repeat
-  (each becomes the black of the colour at that position); white is
-  WhiteLevel;
-- the camera's white balance is 1 / AsShotNeutral;
-- the colour matrix is the ColorMatrix calibrated for D65
-  (CalibrationIlluminant 21), or the only one; rgb_cam and the daylight
-  multipliers follow from it as LibRaw's ``cam_xyz_coeff`` derives them
-  (`render.camera_matrices`);
-- colours: the CFAPattern's R, G, B, the green in blue's row LibRaw's
-  colour 3 (``RGBG``).
+  more (interleaved); a lossy tile is 12-bit, two sensor rows per JPEG line
+  (dcraw's SOF1 layout, ``lossless_dng_load_raw``); past the edge is dropped;
+- values go through the LinearizationTable (past its end: the last entry);
+  black is BlackLevel, one value or one per position of a 2 x 2 repeat;
+  white is WhiteLevel; the white balance is 1 / AsShotNeutral;
+- the colour matrix is the ColorMatrix for D65 (CalibrationIlluminant 21) or
+  the only one; rgb_cam and the daylight multipliers follow as LibRaw's
+  ``cam_xyz_coeff`` derives them (`render.camera_matrices`); colours are the
+  CFAPattern's R, G, B, the green in blue's row LibRaw's colour 3 (``RGBG``).
 
-Declined (None): an ActiveArea that starts on an odd row or column (LibRaw
-moves it), MaskedAreas, BlackLevelDeltaH/V, fractional black levels, other
-black repeats, CameraCalibration or AnalogBalance other than identity,
-AsShotWhiteXY instead of AsShotNeutral, two matrices none of which is for
-D65 (LibRaw then takes the second), DefaultScale other than 1:1, a CFA other
-than a 2 x 2 of R, G, B; strips (LibRaw reads generated lossy and
-lossless strips past the first otherwise; no camera's sample settles it); a
-tile that is not SOF3 or 12-bit SOF1, does not decode, is cut short (no
-end-of-image marker) or decodes to another number of values.
+Declined (None): an ActiveArea starting on an odd row or column, MaskedAreas,
+BlackLevelDeltaH/V, fractional black levels, other black repeats,
+CameraCalibration or AnalogBalance other than identity, AsShotWhiteXY, two
+matrices none for D65, DefaultScale other than 1:1, a CFA other than a 2 x 2
+of R, G, B; strips (no camera's sample settles how LibRaw reads them); a tile
+that is not SOF3 or 12-bit SOF1, does not decode, is cut short or decodes to
+another number of values.
 
 Invariants: the file's bytes are only read; the sensor data is a fresh
 uint16 array; no failure escapes as an exception (a None: LibRaw then

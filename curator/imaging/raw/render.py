@@ -1,45 +1,35 @@
 """Our own half-size render of a RAW's sensor data: LibRaw's arithmetic, faster.
 
-Responsibility: from an unpacked `rawpy.RawPy` (or a `SensorSource` that reads
-the same facts from the file itself: `imaging.raw.jpeg_dng`), the 8-bit sRGB
-frame LibRaw's
+From an unpacked `rawpy.RawPy` (or a `SensorSource` that reads the same facts
+from the file itself: imaging.raw.jpeg_dng), the 8-bit sRGB frame LibRaw's
 ``postprocess(half_size=True, use_camera_wb=True, no_auto_bright=True,
-output_bps=8)`` would give, in the stored orientation (LibRaw's ``flip`` is
-not applied), or None when the sensor is not one we render (the caller then
-asks LibRaw). `imaging.raw.decode` measures and previews this frame.
+output_bps=8)`` would give, in the stored orientation (LibRaw's ``flip`` not
+applied), or None when the sensor is not one we render (the caller then asks
+LibRaw). imaging.raw.decode measures and previews this frame.
 
 Which sensors:
-- plain 2x2 Bayer (LibRaw ``RGBG`` colours, one R, two G, one B per quad,
-  square pixels): one output pixel per quad, as ``half_size`` does;
-- three-colour "stacked" data (LibRaw ``RawType.Stack``: every pixel carries
-  its own R, G and B, as LinearRaw DNGs and the Kodak YRGB fixture do): one
-  output pixel per pixel, as LibRaw does for them (``half_size`` has nothing
-  to halve there);
-- everything else (X-Trans, Foveon, CMYG, four-colour, non-square pixels):
-  None.
+- plain 2x2 Bayer (LibRaw ``RGBG`` colours, square pixels): one output pixel
+  per quad, as ``half_size`` does;
+- three-colour "stacked" data (LibRaw ``RawType.Stack``: LinearRaw DNGs, the
+  Kodak YRGB fixture): one output pixel per pixel, as LibRaw does for them;
+- everything else (X-Trans, Foveon, CMYG, four-colour, non-square pixels): None.
 
-The arithmetic, in LibRaw's order: per-channel black subtracted; scaled so the
-white level maps to full scale (the range above black lowered to the data's
-peak above black when that lies within 75-100 % of it, as
-``adjust_maximum_thr`` does: `adjusted_maximum`); white balance normalised to
-the smallest multiplier, from the camera's as-shot multipliers, or, when the
-file has none (LibRaw >= 0.20's default), LibRaw's grey world
-(`auto_white_balance`); the two greens of a quad averaged; clipped
-(scale_colors); camera RGB -> linear sRGB through LibRaw's matrix (the file's
-own ``cmatrix``, else one derived from ``rgb_xyz_matrix``, else none), clipped
-(convert_to_rgb); LibRaw's BT.709 curve (0.45, 4.5) as a 16-bit -> 8-bit
-table. On the fixtures the luma is within 0.5 level (mean) of LibRaw's and the
-sharpness/exposure scores agree (tests/unit/test_imaging_raw_render.py).
+The arithmetic, in LibRaw's order: per-channel black subtracted; scaled so
+white maps to full scale (the range lowered to the data's peak when that
+lies within 75-100 % of it, as ``adjust_maximum_thr`` does:
+`adjusted_maximum`); white balance normalised to the smallest multiplier,
+from the as-shot multipliers or, when the file has none, LibRaw's grey world
+(`auto_white_balance`); the two greens averaged; clipped (scale_colors);
+camera RGB -> linear sRGB through LibRaw's matrix (the file's ``cmatrix``,
+else one derived from ``rgb_xyz_matrix``, else none), clipped
+(convert_to_rgb); LibRaw's BT.709 curve (0.45, 4.5) as a 16 -> 8-bit table.
+On the fixtures the luma is within 0.5 level (mean) of LibRaw's and the
+scores agree (tests/unit/test_imaging_raw_render.py).
 
-Cost: 32 output rows at a time (`_BAND_ROWS`, so every intermediate stays
-in the cache), the sensor's channels are gathered into one contiguous
-(n, w, 4) band (a Bayer sensor's even and odd rows, each read as pixel
-pairs), then OpenCV colour transforms (black, white, balance and the green
-average; then the matrix) and the table, each on OpenCV's vectorised paths
-(see `_scale_colours`). A 4128 x 2176 CinemaDNG renders in ~10 ms against
-~40 ms for LibRaw's single-threaded half-size postprocess; a 24 MP Bayer
-sensor in 24 ms (39 ms rendered whole-frame); the 1 MP Kodak stack in ~3 ms
-against ~10 ms (the unpack before any of them is the same).
+Speed: `_BAND_ROWS` output rows at a time (every intermediate stays in the
+cache), the channels gathered into one contiguous (n, w, 4) band, then
+OpenCV's vectorised colour transforms and the table (`_scale_colours`):
+about 4x LibRaw's single-threaded postprocess (docs/decisions/imaging.md).
 
 Invariants: the sensor data is never modified; the output is a C-contiguous
 (h, w, 3) uint8 array; a None answer means "ask LibRaw", never "unusable".
