@@ -1,115 +1,42 @@
 """Burst and bracket detection, and best-frame suggestion. Pure; no catalog, no Qt.
 
-A burst is a run of frames from the same camera, each taken less than
-`max_gap_s` after the previous one — strictly: single shots exactly 3 s
-apart are two pictures; within one camera sequence (see below) counted from
-the end of the previous exposure, so a night bracket of long exposures
-stays one — that show the same scene as the run's *first* frame: their
-CLIP embeddings agree (cosine ≥ `min_cosine`) **or** their
-exposure-invariant structural signatures agree
-(imaging.structure, distance ≤ `max_structure_distance`, or so but for the
-few cells where the subject moved: `prepared_same_scene`). The signature is
-what holds an exposure bracket together — its brightest frames fall under
-the cosine threshold — and what groups bursts when there are no embeddings
-at all (no CLIP weights yet). Comparing with the first frame, not the
-previous one, keeps a group from drifting across a slow pan.
+A burst is a run of frames from one camera, each taken strictly less than
+`max_gap_s` after the previous (within one camera sequence, counted from the
+end of the previous exposure, so a bracket of long exposures stays one),
+that show the same scene as the run's *first* frame (so a slow pan does not
+drift): CLIP cosine ≥ `min_cosine`, or structural signatures within
+`max_structure_distance` (imaging.structure `prepared_same_scene`: what holds
+a bracket together, and groups bursts without embeddings). What the camera
+says wins (imaging.drive_mode): consecutive frames of one sequence are one
+scene; a bracket whose index starts again opens a new group. Frames sort by
+camera, capture time, sequence number, file name, path — never the photo id,
+so import order does not matter; the sweep is O(n) after the sort, and only
+frames in a neighbour's time gate get a signature prepared. Frames without a
+capture time, or with neither embedding nor signature, are never grouped.
 
-What the camera says wins where it says it (EXIF and maker notes,
-imaging.drive_mode): consecutive frames of one camera sequence (a
-continuous burst or a bracket, the sequence index counting up by one) are
-one scene without asking the pixels, and a bracket frame whose sequence
-index starts again (1 after 5) opens a new group even within the gate — two
-brackets shot back to back are two.
+Best frame (`best_frame`; `star_steps` names its steps, each narrowing the
+frames to a non-empty subset):
+1. a frame whose detail level (imaging.metrics `level_of_score`), allowing
+   for its exposure (`contrast`), is under `SHARP_GATE` of the sharpest's
+   loses — unless, where every frame's key faces are judged, its softest key
+   face passes the same gate (shake softens faces too; the frame's detail
+   also follows whatever else moves). Faces only keep a frame in;
+2. in a bracket (bias tags differ, settings differ by `BRACKET_MIN_EV`, or
+   the camera says so) the frames nearest the metered exposure;
+3. none more than `EXPOSURE_GATE` points under the best exposure score;
+4. people, where judged: every key face's eyes open; the most faces ready
+   (ml.faces.verdicts `is_ready`); smiling, among frames whose softest key
+   face is within `EXPRESSION_SHARP_TOLERANCE`; key faces within
+   `FACE_SHARP_TOLERANCE`; the broadest smile (within `SMILE_MARGIN`, once one
+   reaches `SMILE_HINT`); everyone seen looking at the camera (an untold gaze
+   may be at the lens, so after the smiles); last, no key face's eyes under
+   `OPEN_SHARE` as open as the same person's (`same_person`) in another
+   frame — last because a smile narrows the eyes. Smiles count only where
+   `smiles` (the shoot kind values them);
+5. exposure, then sharpness score (each within `tech_tolerance` of the best),
+   then preference; a tie goes to the first frame in capture order.
 
-Order, and so the groups, are deterministic: frames sort by camera, capture
-time (with sub-seconds), the camera's sequence number (frames without one
-after those with), file name, then full path — never the photo id, so the
-same folder gives the same groups whatever order it was imported in. The
-sort is O(n log n) and the sweep O(n): never all pairs of the library; only
-frames in the time gate of a neighbour have their signature prepared.
-Frames without a capture time, or with neither an embedding nor a
-signature, are never grouped.
-
-Best frame (`best_frame`; `star_steps` names its steps):
-1. sharpness first: a frame whose detail level (imaging.metrics
-   `level_of_score`, scores capped at 90) is under `SHARP_GATE` (60 %) of the
-   sharpest sibling's, after allowing for its exposure (`contrast`: a frame
-   1.3 EV darker shows ~2^(1.3/2.2) less detail of the same scene), never
-   gets the star — a shaken frame loses however well it is exposed —
-   unless, where the faces stage judged key faces in every frame, its
-   softest key face passes the same gate among the frames' softest key
-   faces: in a burst of people the faces are what the photographer focused
-   on, and camera shake softens them as much as the rest, while the frame's
-   own detail follows what else moves in it (hands, hair, a turned
-   shoulder in front of the background) — a smiling frame whose face is as
-   sharp as its siblings' is not "less sharp" because its frame shows less
-   texture (issue 49: 9 of the burst bench's 120 peaks were gated so, their
-   faces within 13 points of the star's). The faces only keep a frame in,
-   never put one out: a frame with a near-zero extra key face (a face in
-   the crowd judged key) still passes on its own detail;
-2. in a bracket (the exposure bias differs, or the camera's exposure
-   settings — shutter, aperture, ISO — differ by ≥ 0.5 EV, or the camera
-   says bracket) the sharp frames nearest the metered exposure: bias 0, or
-   without the bias tag (manual bracketing) the middle of the bracket by
-   the settings, or by the measured EV;
-3. never a badly exposed frame: frames more than `EXPOSURE_GATE` points
-   under the best exposure score are out;
-4. people (the faces stage's summary, where the frames were judged): a frame
-   where every key face's eyes are open beats one where someone blinked
-   (failing that, one with no closed key eyes beats one with); then (issue
-   49) the frames where the most faces are ready — eyes open at the camera,
-   or a key face's not seen looking away (ml.faces.verdicts `is_ready`; a
-   passer-by counts only seen at the camera): a group's star goes to the frame
-   where most of them are, never to one where a face is seen turned away
-   when another frame has it ready; then one where every key face smiles
-   among the frames whose softest key face is within
-   `EXPRESSION_SHARP_TOLERANCE` points of the sharpest (a smile is worth a
-   face a little softer, never a soft one); then the frames whose
-   softest key face is within `FACE_SHARP_TOLERANCE` points of the
-   sharpest stay (how a face looks only decides between frames of one
-   moment: never a reject); then the broadest smile: those whose least
-   smiling key face's score is within `SMILE_MARGIN` of the best — the
-   score is the mean of the mouth's smile and the expression classifier's
-   happy read through a line (ml.faces.expression), so a margin of its own
-   scale: a broader smile decides between frames of one moment as sharp
-   (on the burst bench's five kept seeds, each frame's smile read again in
-   process, margins of 0.03 and 0.05 star 574 of 600 bursts, 0.08 and 0.1
-   573; with the mouth's smile alone, until 2026-11-28, any margin from 0
-   to 0.08 starred the same 231 of seeds 492 and 493's 240, and 1 of
-   log-odds, the margin of the regression before it, 223: the glum frames
-   that read just over the line tying with the peak); where no frame is
-   read smiling, a likely smile the 0.5 line missed still beats a glum face
-   (0.4 against 0.02: about 1 smile in 14 reads under the line on the
-   development half of GENKI-4K, three in five of them at 0.2 or more), but
-   two faint ones (the likeliest under `SMILE_HINT`, as three glum faces in
-   four there read) decide nothing (on the same replay a hint of 0.05 or
-   0.1 stars 574, 0.15 572, 0.25 569-570). Smiles count only where
-   the kind of shoot values them (`smiles`: people, portrait, event; not
-   sports or landscape, where the sharpest face wins: the caller says,
-   from the `shoot_kind` setting); last of the people, one where every key
-   face is seen looking at the camera: a face whose gaze Curator cannot tell (a
-   glance between the camera's and the away line, eyes too small to read)
-   may be looking at the lens, so a smile seen, a face sharper, beat a
-   look at the camera unsure in the other frame (on the burst bench, a
-   smiling peak read "can't tell" lost to a glum frame read "camera" in 4
-   of 240 bursts, seeds 492 and 493, while the look came before the
-   smiles); a face seen looking away has already cost its frame the star
-   at the "most faces ready" step; last, the frames where no key face's
-   eyes are under `OPEN_SHARE` (70 %) as open as the same person's (the
-   face at its place and size, `same_person`) in another frame of the
-   moment: a blink half-way, or a shut face the eyes verdict read open,
-   loses to the frame where that person's eyes are open wide. It comes last
-   because a smile narrows the eyes: placed before the smiles, it gave a
-   glum frame the star over the smiling one (issue 49's burst bench,
-   replayed: 8-11 fewer peaks of 120 at 70 %); last, it decides only
-   between frames alike in everything else about their people;
-5. then the exposure score, the sharpness score (each keeping the frames
-   within `tech_tolerance` points of the best) and the preference score
-   (the user's taste); a remaining tie goes to the first frame in capture
-   order.
-
-`Frame` and `Burst` are plain records (curator.records, re-exported here): the
-catalog reads frames and writes bursts without importing ml.
+`Frame` and `Burst` are curator.records' (re-exported). Measurements: docs/decisions/bursts.md.
 """
 
 from __future__ import annotations
@@ -158,9 +85,11 @@ METERED_EV_TOLERANCE = 0.15
 EXPOSURE_GATE = 25.0  # exposure score points under the best: a badly exposed frame
 FACE_SHARP_TOLERANCE = 8.0  # key-face sharpness points under the sharpest: as sharp
 EXPRESSION_SHARP_TOLERANCE = 20.0  # ... a smile is worth this much, never a soft face
-SMILE_MARGIN = 0.05  # smile scores this close are as broad (of 0..1; module docstring)
-SMILE_HINT = 0.1  # where no frame is read smiling, a likeliest smile under this decides nothing
-OPEN_SHARE = 0.7  # a key face's eyes under 70 % as open as the same person's in another frame
+SMILE_MARGIN = 0.05  # smile scores (0..1) this close are as broad: 0.03-0.05 star most (574/600)
+# Where no frame is read smiling, a likeliest smile under this decides nothing: a smile
+# the 0.5 line missed reads ~0.4, a glum face ~0.02, and 3 glum faces in 4 read under 0.1.
+SMILE_HINT = 0.1
+OPEN_SHARE = 0.7  # eyes under 70 % as open as the same person's in another frame: a half blink
 SAME_PLACE = 0.5  # one person in two frames: centres within half a face's width ...
 SAME_SIZE = 1.5  # ... and widths within 1.5 times of each other
 COMPARED_FACES = 12  # a frame's widest key faces whose eyes are compared
