@@ -5,52 +5,26 @@ way ArcFace-style models are trained (the eyes' centres, the nose tip and
 the mouth's corners on `TEMPLATE`, a similarity transform), to 128 numbers;
 two faces of one person point the same way (cosine similarity), two people
 apart. The five points come from the landmarks the stage already has (Face
-Landmarker's 478: the irises' centres, the nose tip, the mouth's corners),
-so no second landmark model runs.
+Landmarker's 478: `LANDMARK_POINTS`), so no second landmark model runs.
 
-Runtime: OpenVINO where it is installed (the graphs' runtime,
-`graphs.runtime`), in BF16 where the CPU computes it natively (AVX-512
-BF16, AMX) and FP32 elsewhere, one face a run (the network's batch is fixed
-at one: a static shape); else OpenCV's DNN. On a 2-core Xeon with AMX
-(2026-11-27; one thread, CPU time, the median of
-30 people dev faces): OpenVINO 9.0 ms a face, OpenCV 29. The BF16 vector is
-within cosine 0.9993 of OpenCV's FP32 one (40 people dev faces; one
-person's faces read above 0.363), so both seats' vectors meet in one
-catalog under one `MODEL`.
-
-Cost, measured on this project's machine (OpenCV 5's DNN, one thread, CPU
-time, 30 runs): 16 ms a face with OpenCV 5's new engine, 33 ms with the
-classic one (OpenCV 4.x has only the classic); the alignment is ~0.1 ms.
-onnxruntime was tried: 38 ms (the file keeps its weights as graph inputs,
-which stops its constant folding). The stage describes at most
-`find.MAX_DESCRIBED` faces of a photo, the largest judged ones. On the faces
-bench's cull mix (57 labelled people photos, 1.2 described faces each, and
-31 camera fixtures) the stage's mean went from 27.9 to 42.3 ms a photo
-(people photos 31.0 -> 53.1), over the bench's 40 ms line; measured on a
-machine at load ~11, the same run for both.
-Levers measured later (one process, process time, two rounds on the same
-loaded machine, the cull mix as above): the stage already runs OpenCV with
-one thread (`technical_child`, the bench), and every DNN engine costs the
-same forward but the classic one (new/auto/ORT 15.4-15.8 ms, classic 30 ms);
-describing only faces whose landmarks span >= 64 px gave 40.8/40.7 ms (all
-faces: 40.6/41.1), >= 96 px 40.1/39.2 ms while leaving a tenth to a quarter
-of the judged faces undescribed (their spans: 10th percentile 92 px, 25th
-115 px), and no descriptor at all 28.5/28.1 ms. No gate was adopted: it
-buys about a millisecond for faces the people step then never places.
-(Those figures were measured on the labelled set's photos at their own
-360-1,137 px; on 1,440 px previews, as the stage is given them, faces are
-larger, more of them are described, and the descriptor is ~16 ms of the
-mix's 47.7 ms: tests/bench/test_faces_bench.py, the correction.)
-A photo's faces go through the model in one call (`describe_many`, a batch):
-the vectors are bit for bit those of one call a face, for up to ~8 % less a
-face (15.6 -> 14.3 ms with four faces, same run; with two, nothing measurable).
+Runtime: OpenVINO where it is installed (`graphs.runtime`), in BF16 where the
+CPU computes it natively (AVX-512 BF16, AMX) and FP32 elsewhere, one face a
+run (the network's batch is fixed at one); else OpenCV's DNN. The BF16
+vector is within cosine 0.9993 of OpenCV's FP32 one (one person's faces read
+above 0.363), so both seats' vectors meet in one catalog under one `MODEL`.
+A face costs ~9 ms on OpenVINO, ~16 ms on OpenCV 5's DNN (one thread; the
+alignment ~0.1 ms), so the stage describes at most `find.MAX_DESCRIBED`
+faces of a photo, the largest judged ones. A photo's faces go through the
+model in one call (`describe_many`): the vectors are bit for bit those of
+one call a face, for up to ~8 % less a face. Measurements and the gates
+tried: docs/decisions/faces-models.md.
 
 `vector_bytes` / `vector_of` are the stored form: 128 float32, unit length,
 little-endian (512 bytes), so the catalog never needs numpy to move one.
 
-Invariants: inputs are upright RGB uint8 arrays, never modified; the
-output is a unit vector (float32, shape (128,)); on one seat the same pixels and points
-give the same vector; the network is loaded once per process per file
+Invariants: inputs are upright RGB uint8 arrays, never modified; the output
+is a unit vector (float32, shape (128,)); on one seat the same pixels and
+points give the same vector; the network is loaded once per process per file
 (`descriptor_for`). Nothing here decides who is who (`people` does).
 """
 

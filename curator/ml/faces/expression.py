@@ -6,38 +6,30 @@ Face Landmarker's 52 blendshapes and its 478 landmarks with their depth
 (`networks.Expression`).
 
 - **Smile** (`smile_score`, 0–1: how sure Curator is that the face smiles):
-  two readings made by other people's models, averaged with equal weight —
-  the Face Landmarker's reading of the mouth's smile (the mean of its
-  mouthSmileLeft and mouthSmileRight blendshapes, `mouth_smile`: the mouth's
-  shape in 3-D) and the expression classifier's "happy" (the whole face's
-  look in grey pixels: cheeks, eyes, teeth) — read through one line,
-  `SMILE_LINE`: a reading at the line scores 0.5 (`records.SMILING_FROM`,
-  the line between smiling and not), none 0, a full one 1, straight
-  between. Where the classifier cannot run (OpenCV's runtime: `happy`
-  None) the mouth alone is read through its own line, `MOUTH_LINE`. No
-  weight of Curator's own decides it: the labelled faces Curator may
-  measure (GENKI-4K's development half) may set a line but may train no
-  weight that ships (../shared/data/people-dev/README.md), so the lines
-  are the numbers they set (tests/bench/smile_fit.py).
-- **Head pose** (`head_pose`, degrees): the face's own axes from its
-  landmarks in 3-D — across, the mean of four left-minus-right pairs (the
-  eyes' outer and inner corners, the mouth's corners, the cheeks' edges);
-  down, forehead to chin, made square to across; out of the face, their
-  cross product — read as yaw (positive: the head turned to the photo's
-  right), pitch (positive: the face looks up; less `PITCH_ZERO`, the
-  forehead-to-chin line's own lean on a face that looks straight ahead) and
-  roll (positive: the head leans to the photo's right).
-- **Looking** (`looking`): where the eyes point is the head's direction
-  turned by each eye's turn in the head, read from the iris centre's offset
-  from the middle of its eye's corners (`eye_turn`: an eyeball of
-  `EYE_RADIUS` eye widths whose iris lies `IRIS_DEPTH` of it in front of the
-  centre and the corners' middle `CORNERS_DEPTH`; the two eyes averaged).
-  CAMERA when the gaze is within `CAMERA_WITHIN` degrees of the lens across
+  the mean of two other people's models' readings — the mouth's smile in 3-D
+  (`mouth_smile`, mouthSmileLeft and mouthSmileRight) and the classifier's
+  "happy" (the whole face's look: cheeks, eyes, teeth) — read through one
+  line, `SMILE_LINE`: at the line 0.5 (`records.SMILING_FROM`), none 0, a
+  full one 1, straight between. Without the classifier (OpenCV's runtime:
+  `happy` None) the mouth alone is read through `MOUTH_LINE`. No weight of
+  Curator's own decides it: the labelled faces Curator may measure may set a
+  line but may train no weight that ships
+  (../shared/data/people-dev/README.md; tests/bench/smile_fit.py sets them).
+- **Head pose** (`head_pose`, degrees): the face's own axes from its 3-D
+  landmarks — across, the mean of four left-minus-right pairs
+  (`ACROSS_PAIRS`); down, forehead to chin, made square to across; out, their
+  cross product — read as yaw (positive: turned to the photo's right), pitch
+  (positive: looking up; less `PITCH_ZERO`) and roll (positive: leaning to
+  the photo's right).
+- **Looking** (`looking`): the gaze is the head's direction turned by each
+  eye's turn in the head, read from the iris centre's offset from the middle
+  of its corners (`eye_turn`: an eyeball of `EYE_RADIUS` eye widths, the iris
+  `IRIS_DEPTH` in front of its centre, the corners `CORNERS_DEPTH`; the two
+  eyes averaged). CAMERA within `CAMERA_WITHIN` degrees of the lens across
   and `CAMERA_WITHIN_UPDOWN` up or down; AWAY past `AWAY_FROM` (or a head
-  turned past `PROFILE_FROM`, which no eye turns back); between, or where
-  the eyes cannot be read, None ("can't tell"): eyes not judged open (shut,
-  sunglasses, turned away), an eye under `MIN_EYE_PX` wide (no iris to
-  place), a head turned or tilted past where the landmarks hold.
+  turned past `PROFILE_FROM`); between, or where the eyes cannot be read,
+  None ("can't tell"): eyes not judged open, an eye under `MIN_EYE_PX` wide,
+  a head past where the landmarks hold (`POSE_LIMIT`).
 
 Invariants: pure functions of arrays (no I/O, no models); never raise for
 a strange face (degenerate geometry gives None); the same inputs give the
@@ -58,18 +50,9 @@ MOUTH_SMILE = (44, 45)  # Face Landmarker's mouthSmileLeft, mouthSmileRight (of 
 
 # Where a face is called smiling: the mean of the mouth's smile and the
 # classifier's happy (SMILE_LINE), or the mouth's smile alone where the
-# classifier cannot run (MOUTH_LINE). Set on the development half of
-# GENKI-4K (1,978 faces found of 2,000, pasted as the acceptance does and
-# judged on the 1,440 px preview; tests/bench/smile_fit.py): the middle of
-# the cuts that reach the best accuracy (0.474 on that paste, 0.460 on a
-# second, the accuracy flat between). The mean: AUC 0.983, accuracy 0.943
-# at the line (Wilson 0.932-0.952), a line chosen on four fifths and
-# scored on the fifth holding out 0.940-0.942 (five seeds; the second
-# paste the same); the mouth alone: AUC 0.969, 0.924, held out 0.919-0.924.
-# (Until 2026-11-28 the smile was a logistic regression of six blendshape
-# and landmark features fitted on that half — weights trained on GENKI,
-# which its licence forbids shipping; then the mouth alone, until the
-# classifier came.)
+# classifier cannot run (MOUTH_LINE): the middle of the cuts reaching the best
+# accuracy on the development half of GENKI-4K (the mean: AUC 0.983, accuracy
+# 0.943 at the line; the mouth alone: AUC 0.969, 0.924).
 SMILE_LINE = 0.47
 MOUTH_LINE = 0.33
 

@@ -1,63 +1,38 @@
 """Are a face's eyes open? The rule, from the blendshapes' blink scores.
 
 Face Landmarker's blendshapes model reads each eye's *blink* (0–1) from the
-478 landmarks, whose eyelids the landmark model refines by attention; it has
-learned what a shut eye looks like across faces, where a single measure of
-the lids' gap cannot: a smile that narrows open eyes, dark eye make-up that
-reads as an open eye's gap, a look down whose lids hang low but open, a
-child's or an old face's lids. Both eyes' mean blink decides, since a blink
-closes both; one eye clearly open (`WINK_OPEN`) while the other is shut is a
-wink or a squint, not a missed frame.
+478 landmarks, whose eyelids the landmark model refines; it has learned what
+a shut eye looks like across faces, where a measure of the lids' gap cannot
+(a smile narrowing open eyes, dark make-up, a look down, a child's or an old
+face's lids). Both eyes' mean blink decides, since a blink closes both; one
+eye clearly open (`WINK_OPEN`) while the other is shut is a wink, not a blink.
 
 A face's eyes are judged only when they can be seen:
-- **turned away or hidden**: the landmark model hardly sees a face in the
-  crop (presence under `SEEN_FROM`: a profile, a head turned down, a hand
-  over the face) — its eye points are a guess;
-- **sunglasses**: both eye regions (a square of 0.9 eye widths around the
-  lids) are dark where an eye never is: their 90th percentile of luma is
-  under `DARK_LENS` of the cheek below (an open eye's sclera and a closed
-  lid's skin both reach the cheek's level);
-- **too small**: a face under `MIN_JUDGED_PX` (the caller's rule); and a
-  face under `CLOSED_FROM_PX` is never called CLOSED ("too small to tell
-  shut eyes from a look down"): its eye is 8–12 preview pixels wide, too few
-  for a lid; open is still told (a burst's everyone-open frame).
-Otherwise: CLOSED when the mean blink is at least the line (and the
-landmark model is sure of the face, `SURE_FROM`), OPEN under it; a shut-eye
-reading from a face the model is unsure of is UNKNOWN ("can't tell").
-The line is `CLOSED_FROM` on a face of `SMALL_FACE_PX` or more. A smaller
-face asks more of the blink, on a ramp from nothing at `SMALL_FACE_PX` to
-its whole at `CLOSED_FROM_PX` (where CLOSED is never said): `SMALL_FACE_BLINK`
-plus `BROW_BLINK` times the brows' mean lowering (the blendshapes'
-browDown, 0–1), never past `SHUT_AT_ANY_SIZE` (the model's own half
-shut: a sad face's shut eyes under lowered brows read 0.51 at 112 px). The
-landmark model sees a small face's lids in few pixels,
-upsampled, and hedges towards half shut; and brows pulled down — a squint
-into the light, a frown, the broad smile that bunches the brow — press
-the upper lid over an open eye, which the blink score reads in part as a
-blink, the more so where the lids are few pixels. Measured in process on
-the development halves (faces pasted as the acceptance does; issue 49):
-open faces read shut were 10 % of the GENKI faces under 130 px and 2 %
-from 200 px on, and the smiles read shut had their brows down (median
-browDown 0.45, against 0.01 on the shut CEW faces), while a shut face's
-blink clears the old line by a median 0.29. With the ramp, of the 530
-frontal smiling GENKI faces whose eyes can be seen 509 read open (459
-with the old fixed line and its "can't tell" band), all GENKI faces read
-shut fell from 179 to 73 of 1,917, open UTKFace faces from 25 to 20 of
-715, and 676 of the 708 shut CEW faces read shut (681 before).
+- **turned away or hidden**: the mesh hardly sees a face in the crop
+  (presence under `SEEN_FROM`: a profile, a hand over the face);
+- **sunglasses**: both eye regions (0.9 eye widths around the lids) have a
+  90th percentile of luma under `DARK_LENS` of the cheek below (an open eye's
+  sclera and a closed lid's skin both reach the cheek's level);
+- **too small**: under `MIN_JUDGED_PX` (the caller's rule); under
+  `CLOSED_FROM_PX` never CLOSED (`TOO_SMALL_TO_TELL`: an eye of 8–12 preview
+  pixels has too few for a lid), while open is still told.
+Otherwise CLOSED when the mean blink reaches the line and the mesh is sure of
+the face (`SURE_FROM`), OPEN under it; a shut reading of an unsure face is
+UNKNOWN (`CANT_TELL`). The line is `CLOSED_FROM` on a face of `SMALL_FACE_PX`
+or more; a smaller face asks more, on a ramp from nothing at `SMALL_FACE_PX`
+to the whole at `CLOSED_FROM_PX`: `SMALL_FACE_BLINK` plus `BROW_BLINK` times
+the brows' mean lowering (browDown), never past `SHUT_AT_ANY_SIZE`. The mesh
+sees a small face's lids in few pixels and hedges towards half shut, and
+lowered brows (a squint, a frown, a broad smile) press the upper lid over an
+open eye, which the blink score reads in part as a blink.
 
-A shut reading is the first of two: the stage reads such a face's
-landmarks again on the crop they frame themselves and judges that reading
-(ml.faces.find.read_eyes), so CLOSED is said only when both read shut.
-
-The lines were set on the development half of the real-faces corpus
-(../shared/data/faces-dev, pasted into photos as the acceptance does;
-tests/bench/faces_dev.py) and of GENKI-4K (issue 49): the paragraph above
-says what they give; the eyes bench (tests/bench/test_faces_dev_bench.py)
-keeps recall and precision on shut faces at 0.95 or more.
-The eye aspect ratio of the lids (`openness`) is kept as each face's measure
-for the catalog (and the People panel's number), not for the verdict: on the
-same faces it told shut from open at a recall of 0.93 where the blink score
-reaches 0.98 at the same precision.
+A shut reading is the first of two: the stage reads such a face again on the
+crop its own landmarks frame (ml.faces.find.read_eyes); CLOSED only when
+both read shut. The eyes bench (tests/bench/test_faces_dev_bench.py) keeps
+recall and precision on shut faces at 0.95 or more. The lids' aspect ratio
+(`openness`) is stored for the catalog and the People panel, not for the
+verdict (recall 0.93 where the blink reaches 0.98 at the same precision).
+How the lines were set: docs/decisions/faces-models.md.
 
 Invariants: pure functions of landmark arrays, blink scores and pixels;
 never raise for a strange face (degenerate geometry gives UNKNOWN).
@@ -74,16 +49,18 @@ from curator.ml.faces.networks import Mesh
 from curator.records import EyeState
 
 CLOSED_FROM = 0.30  # both eyes' mean blink from which they are shut (a large face)
-SMALL_FACE_PX = 200  # under this face size (px it is judged in) the line rises (docstring)
+# Under this face size (px it is judged in) the line rises: with a fixed line 10 % of open
+# faces under 130 px read shut, 2 % from 200 px on.
+SMALL_FACE_PX = 200
 SMALL_FACE_BLINK = 0.15  # ... by this at CLOSED_FROM_PX
 BROW_BLINK = 0.4  # ... plus this times the brows' mean lowering there
-SHUT_AT_ANY_SIZE = 0.5  # ... but a mean blink this high is shut on any face
+SHUT_AT_ANY_SIZE = 0.5  # ... but a mean blink this high (the model's half shut) is shut on any face
 WINK_OPEN = 0.05  # one eye's blink this low: that eye is open, a wink is not a blink
 SEEN_FROM = 0.5  # the mesh's face presence under which the eyes are not judged
 SURE_FROM = 0.9  # the presence a CLOSED verdict needs
 DARK_LENS = 0.58  # eye region's 90th percentile luma / the cheek's median: a dark lens
 MIN_JUDGED_PX = 40  # faces smaller than this (long side, preview pixels) are counted only
-CLOSED_FROM_PX = 64  # a CLOSED verdict needs a face this large (module docstring)
+CLOSED_FROM_PX = 64  # a CLOSED verdict needs a face this large (its eye 8-12 px wide under it)
 
 TURNED_AWAY = "turned away or hidden"
 SUNGLASSES = "sunglasses"

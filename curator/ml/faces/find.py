@@ -1,100 +1,42 @@
 """`find_faces`: the faces stage's body on one upright preview.
 
-1. Look for faces: the detector over the whole frame, and — when it found
-   a face small beside the frame (a group, an environmental portrait, where
-   smaller faces hide) — again over four overlapping quarters, where a face
-   is seen 1.8 times larger; detections of one face are merged. The
-   detector is asked down to a score of `MIN_SCORE` (0.25: on the labelled
-   set the recall of faces ≥ 80 px went 0.87 → 0.97 from its usual 0.5,
-   mostly turned and partly hidden faces); a detection under `SURE_SCORE` is
-   kept only where the mesh sees a face in it (`MIN_PRESENCE`), which takes
-   out most of what the low threshold lets in (149 → ~20 unlabelled boxes on
-   the set), and a face too small to judge is counted only from `SURE_SCORE`.
-   When no small face asked for the quarters, the whole frame's two
-   likeliest findings under `MIN_SCORE` (down to `HINT_SCORE`) are looked at
-   again, closer (`hint_regions`: a region five times their size, where the
-   face is seen ~2 times larger): a face of 100–150 px in a 1,440 px frame,
-   dark, tilted or turned (GENKI-4K's, issue 49), reads 0.05–0.2 from the
-   whole frame and 0.6–0.8 from closer. On the development half of GENKI
-   pasted into photos this found 41 of the 86 faces the stage missed, for
-   ~5 ms more on a frame without people (two more detector passes), and no
-   face on the camera fixtures' photos without people. When the whole frame
-   holds nothing — no face, not even a hint — the full-range detector looks
-   over the quarters as for a small face: a lone face of 50–100 px (a person
-   small in a wide frame) can read nothing at all from the whole frame. On
-   the development halves pasted into photos this found 10 of the 47 faces
-   the stage missed (8 of GENKI's 40, and the burst bench's smiling peak of
-   96 px on a blurred leaf), for ~1.5 ms more a camera fixture's frame
-   without people (4 on the blurred backgrounds), and no face on the
-   fixtures' photos.
-   A frame of a burst whose other frames show key faces while it showed
-   none is looked at again there (`look_again`, planned by
-   `ml.faces.relook` after the burst's frames are all judged): the
-   full-range detector over a region `AGAIN_ZOOM` times each face's side
-   around it, on the frame's own pixels (`again_regions`).
-   The hints and the short-range detector's quarters are a second look:
-   when the first (both detectors over the whole frame) is already sure of
-   a face and asked for no quarters, it is skipped (`is_confident`).
-   An unsure detection stacked on a sure face — its centre within
-   `PART_DX` of that face's width across and `PART_DY` of its height up or
-   down, and no larger — is that face's forehead or chin found again, and
-   is dropped (`without_parts`; the merge's own test, `networks.
-   centres_inside`, takes a part centred near the face's box, and these sit
-   two thirds of a face above or below it). On the burst bench's 1,440
-   frames it fired 4 times, each on a face's forehead (hair, sunglasses
-   pushed up) or chin and neck — 3 of them had been judged as a second,
-   key face ("turned away or hidden", or even "open") and cost a peak its
-   star — and never on the labelled set's people photos (both scales), the
-   camera fixtures, or the 800 people dev photos (red carpets, crowds),
-   where a real neighbour sits beside a face (0.6-1.7 of its width across),
-   not on it.
-2. At most `MAX_FACES` faces are kept (the most confident): a hostile image
-   of a million tiny "faces" costs one capped list, never a million
-   landmarks. The `MAX_JUDGED` largest faces of at least
-   `eyes.MIN_JUDGED_PX` are judged; the rest are counted.
-3. Per judged face: the Face Mesh's presence (a crop it says holds no face
-   is a false detection and is dropped, and so is a face it hardly sees —
-   under `eyes.SEEN_FROM`, "turned away or hidden" — whose eye band has no
-   detail, under `NO_DETAIL` of 100: a blurred background's pattern. On the
-   fixtures blurred as the acceptance's backgrounds are, with a real face
-   pasted on, the wisteria read a 109 px face at 0.69 beside it, the Furnace
-   Creek inn's wall a 590 px one at 0.79 that took the key from the real
-   face; real faces, even an upscaled soft crop, read 1.9 and up), Face
-   Landmarker's 478 landmarks and
-   blendshapes, the eyes' state from both eyes' blink (`eyes.judge_eyes`;
-   eyes read shut are read again, `read_eyes`, on the crop the face's own
-   landmarks frame, as Face Landmarker frames a face it tracks, and that
-   reading stands, so shut eyes are said only when both framings read them
-   shut. The detector's box sits off some faces — a 268 px face upscaled
-   soft read a blink of 0.79 from its box and 0.07 from its own framing —
-   and on such a crop the model reads lids as half shut; a shut eye reads
-   shut from both (the second reads a median 0.01 more blink on the shut
-   CEW faces). In process on the development halves, GENKI's open faces
-   read shut went from 85 to 71 of 2,000 and UTKFace's from 25 to 20 of
-   715, for 5 of the 682 shut CEW faces read shut now read open (the eyes
-   bench: recall 0.965 -> 0.956, precision 0.974 -> 0.985). Re-reading
-   the open faces near the line as well was measured and left out: it
-   found 5 more shut CEW faces and called 29 open GENKI and UTKFace faces
-   shut. It costs ~4.5 ms a face read shut, and nothing on the others),
-   the eye band's sharpness (`sharpness`), how the face looks: its smile,
-   head pose and whether it looks at the camera (`expression`); and for the
-   `MAX_DESCRIBED` largest judged faces, the identity descriptor of the face
-   aligned by its landmarks (`descriptor`: ~16 ms CPU a face, so a crowd's
-   back rows are not described; a photo's faces are described in one call).
+1. Look for faces: the detector over the whole frame, down to `MIN_SCORE` (a
+   detection under `SURE_SCORE` kept only where the mesh sees a face in it,
+   `MIN_PRESENCE`; a face too small to judge counted only from `SURE_SCORE`).
+   A second look, skipped when the first is already sure (`is_confident`):
+   - a face small beside the frame (`SMALL_FACE_SHARE`: a group, where smaller
+     faces hide) asks for four overlapping quarters, each face seen 1.8x larger;
+   - otherwise the whole frame's `MAX_HINTS` likeliest findings under
+     `MIN_SCORE` (down to `HINT_SCORE`) are looked at closer (`hint_regions`,
+     `HINT_ZOOM` times their side): a small, dark or turned face reads 0.05–0.2
+     from the whole frame and 0.6–0.8 from closer;
+   - a frame with nothing at all gets the full-range detector over the
+     quarters (a lone face of 50–100 px can read nothing from the whole frame).
+   A burst frame with no face while its siblings show key faces is looked at
+   again (`look_again`, planned by ml.faces.relook): the full-range detector
+   `AGAIN_ZOOM` sides around each such face (`again_regions`). Detections of
+   one face are merged; an unsure one stacked on a sure face (within
+   `PART_DX` of its width across, `PART_DY` of its height up or down, no
+   larger) is its forehead or chin and is dropped (`without_parts`): a real
+   neighbour sits beside a face, not on it.
+2. At most `MAX_FACES` are kept (a hostile image of a million tiny "faces"
+   costs one capped list); the `MAX_JUDGED` largest of at least
+   `eyes.MIN_JUDGED_PX` are judged, the rest counted.
+3. Per judged face: the Face Mesh's presence (none: a false detection,
+   dropped; so is a face it hardly sees, under `eyes.SEEN_FROM`, whose eye
+   band has under `NO_DETAIL` of detail: a blurred background's pattern),
+   the 478 landmarks and blendshapes; the eyes (`eyes.judge_eyes`; eyes read
+   shut are read again on the crop the face's own landmarks frame, `read_eyes`,
+   which stands: a crop off the face reads lids half shut); the eye band's
+   sharpness; the look (`expression`); for the `MAX_DESCRIBED` largest, the
+   identity descriptor (`descriptor`; a crowd's back rows are not described).
 4. Key faces (`verdicts.mark_key_faces`).
 
-Boxes go out as fractions of the preview (x, y, w, h), clipped to it.
-A frame under `MIN_SEARCH_PX` on its short side is not searched ("too small
-to look for faces in"): a 1 x 60,000 strip is a strip. A frame over
-`MAX_LONG_EDGE` is area-reduced first (the stage always passes the 1,440 px
-preview; this keeps an odd caller within the same time and memory).
-
-`faces_outcome` wraps it for a child process: any exception becomes a
-`FacesFailure` with a sentence, so a face model problem never fails the
-technical measurement it rides with.
-
-Invariants: pure (no I/O, no catalog); `rgb` is never modified; the result
-is deterministic for the same pixels and model.
+Boxes are fractions of the preview (x, y, w, h), clipped to it. A frame under
+`MIN_SEARCH_PX` on its short side is not searched (`TOO_SMALL_TO_SEARCH`); one
+over `MAX_LONG_EDGE` is area-reduced first. `faces_outcome` wraps it for a
+child process: any exception becomes a `FacesFailure` with a sentence. Pure,
+`rgb` never modified, deterministic. Figures: docs/decisions/faces-models.md.
 """
 
 from __future__ import annotations
@@ -143,12 +85,12 @@ MAX_DESCRIBED = 12  # the largest judged faces of a photo get an identity descri
 MIN_SEARCH_PX = 48
 MAX_LONG_EDGE = 2048
 MIN_PRESENCE = 0.1  # under it the mesh sees no face at all (false detections read ~0.0)
-MIN_SCORE = 0.25  # the detector's threshold (see the module docstring)
+MIN_SCORE = 0.25  # the detector's threshold: recall of faces ≥ 80 px 0.87 → 0.97 from 0.5
 NEAR_MIN_SCORE = 0.5  # the short-range detector's
 SURE_SCORE = SURE_FACE  # a detection this confident is a face without the mesh's word
 PART_DX = 0.25  # an unsure detection this near a sure face's centre across (of its width) …
 PART_DY = 0.8  # … and this near up or down (of its height) is a part of that face
-NO_DETAIL = 1.5  # a face the mesh hardly sees with an eye band this flat is none (step 3)
+NO_DETAIL = 1.5  # a face the mesh hardly sees, eye band this flat: none (real faces read ≥ 1.9)
 NEAR_SURE_SCORE = 0.75  # ... from the short-range detector
 SMALL_FACE_SHARE = 0.12  # a face under this share of the long edge asks for the quarters pass
 HINT_SCORE = 0.05  # a whole-frame finding this sure (and under MIN_SCORE) is a hint

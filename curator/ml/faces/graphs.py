@@ -3,17 +3,13 @@
 The first of `RUNTIMES` that can be imported runs the graphs (`runtime`):
 - **OpenVINO** (`openvino`, Intel's inference runtime, Apache 2.0; wheels
   for Linux, macOS and Windows, x86-64 and ARM), in FP32 on one thread,
-  each graph's input fixed at a batch of one. Measured on this project's
-  machines (one thread, CPU time, the median of 60 runs on a real face):
-  on a 2-core Xeon with AMX, the landmarks 4.2 ms against LiteRT's 8.3, the
-  full-range detector 3.4 against 3.7, the short-range one 1.5 against
-  1.6, the Face Mesh 1.7 against 1.5; its outputs are LiteRT's within 1e-4.
-  It also runs the identity descriptor (`descriptor`), the stage's largest
+  each graph's input fixed at a batch of one: the landmarks in half
+  LiteRT's time, the rest about even, its outputs LiteRT's within 1e-4. It
+  also runs the identity descriptor (`descriptor`), the stage's largest
   network, in BF16 where the CPU computes it natively.
 - **LiteRT** (`ai-edge-litert`, Google's TFLite runtime, Apache 2.0: the
   runtime the graphs were made for, with its XNNPACK kernels), about twice
-  as fast as OpenCV's DNN module on one thread (on a Zen 4 core the detector
-  5.2 ms against 10.5, the mesh 1.8 against 4.3).
+  as fast as OpenCV's DNN module on one thread.
 - **OpenCV's DNN module**, everywhere (the fallback); all but the
   expression classifier's quantized graph, which it cannot load (the smile
   is then read from the mouth alone: `networks.Expression`).
@@ -29,7 +25,7 @@ Invariants: one thread per graph (the stage runs one photo at a time per
 process, and parallel work is processes; OpenVINO pins no thread to a
 core); the XNNPACK delegate's one-line notice on stderr is kept out of the
 app's output; the runtimes are imported when a graph is made, never at
-start-up; nothing here knows faces.
+start-up; nothing here knows faces. Timings: docs/decisions/faces-models.md.
 """
 
 from __future__ import annotations

@@ -20,11 +20,8 @@ there (`detail_detections`), and every face of the photo is judged on them:
   found whole by the preview is not lost to a tile's edge; a finding cut by a
   tile's inner edge is left to the tile that holds it whole).
 
-Cost (this machine, one thread, shared with other work): ~8 ms a tile and
-~8 ms a judged face, ~0.15 s for the second decode; nine group photos tiled
-into a 6,000 x 4,500 JPEG (35 tiles, 29 faces): 0.75 s for the faces, 0.25 s
-on the preview alone (which finds 13 of its 23 faces of 100 px and up where
-this finds 21). A frame that is not a group pays nothing here.
+A frame that is not a group pays nothing here; a group pays ~8 ms a tile
+and ~8 ms a judged face (docs/decisions/faces-models.md).
 
 Invariants: pure; `detail` is never modified; boxes come back in the detail
 image's pixels.

@@ -22,21 +22,17 @@ its faces' vectors and its size, and joining is one matrix product.
    (scipy), cut at `THRESHOLD`; a group of at least `MIN_FACES` faces is a
    new person. The rest are left over: they wait for the next batch (and
    the next import: a face an earlier run looked at and left without a
-   person — `KnownFaces.looked` — is looked at again while it is among the
-   latest `CARRIED` of those; an import's run never goes over the whole
-   catalog's strangers again, which is what keeps it within its budget).
-So a new import's faces join the people already there, and new people form
-from what is left.
+   person — `KnownFaces.looked` — is looked at again while among the latest
+   `CARRIED` of those: a run never goes over the whole catalog's strangers
+   again, which keeps it within its budget).
 
 Never: two existing people merged (named or not: only the photographer
 merges), a face moved out of its person, a face put back into a person it
 was taken out of. A from-scratch run is the same call with no faces
 assigned.
 
-Measured (tests/bench/test_people_bench.py, synthetic descriptors, 2 cores):
-see that bench's docstring. Quality on the development half of the people
-set (800 photos of 80 people, tests/bench/test_people_dev_bench.py): BCubed
-precision and recall by `THRESHOLD` are in that bench's docstring.
+Speed: tests/bench/test_people_bench.py; quality (BCubed precision and
+recall by `THRESHOLD`, 800 photos of 80 people): tests/bench/test_people_dev_bench.py.
 
 Invariants: pure (no I/O, no catalog); deterministic for the same input;
 inputs are never modified; memory is O(faces + people + BATCH²).
