@@ -1,56 +1,42 @@
 """CLIP image and text embeddings (open-clip-torch), loaded lazily, never downloaded by surprise.
 
-Responsibility: turn pictures (and search phrases) into L2-normalised float32
-vectors with one CLIP model, on CUDA, then MPS, then CPU; find the model's
-weights on this computer; fetch them only when asked (`pull`, for
-`curator models pull`).
+Turns pictures and search phrases into L2-normalised float32 vectors with one
+CLIP model (CUDA, then MPS, then CPU); fetches weights only when asked (`pull`).
 
 Invariants:
-- importing this module imports neither torch nor open_clip (startup budget:
-  torch is never imported at startup); both are imported inside the methods
-  that need them, the first time `load()` runs;
-- `load()` never touches the network. Weights are resolved to a *local file*
-  first — a checkpoint path from the settings, or the file open_clip would
-  download for a pretrained tag, looked up in the Hugging Face cache (or
-  open_clip's URL cache) — and only that file is given to open_clip. A
-  missing file is a `ModelUnavailable` with a sentence that says how to get
-  it, raised at once, even offline (no retries against an unreachable hub).
-  `pull()` (or `ClipConfig.allow_download`) is the only way to download;
+- importing this module imports neither torch nor open_clip (the start-up
+  budget); both are imported the first time `load()` runs;
+- `load()` never touches the network: weights resolve to a *local file* (a
+  checkpoint path from the settings, or the file open_clip would download for
+  a pretrained tag, looked up in the Hugging Face cache or open_clip's URL
+  cache), and only that file is given to open_clip. A missing file is a
+  `ModelUnavailable` saying how to get it, raised at once, even offline.
+  `pull()` (or `ClipConfig.allow_download`) is the only way to download; it
+  returns at once when the weights are here, and probes the hub (one bounded
+  TCP connect) before anything that would retry offline;
 - `weights_status` / `weights_present` / `model_unavailable_message` decide
-  from the file system alone (ml.weights: a static copy of open_clip's tag
-  table and the Hugging Face cache layout), without importing torch or
-  open_clip; only a tag missing from that table falls back to open_clip;
-- `pull()` returns at once when the weights are here, and probes the hub
-  (one bounded TCP connect) before anything that would retry offline;
-- every loading failure (missing or corrupt file, unknown model or tag,
-  network, device) surfaces as `ModelUnavailable`; a failing forward pass as
-  `EmbeddingFailed`; nothing else escapes;
-- every vector returned is float32, shape (n, dim), L2-normalised in float32,
-  whatever the precision the model computes in (`ml.precision`: the *CLIP
-  precision* setting, `auto` = fp16 on CUDA, bf16 on a CPU with native bf16,
-  fp32 elsewhere); vectors of every precision are stored under one model id;
+  from the file system alone (ml.weights), without torch or open_clip;
+- every loading failure surfaces as `ModelUnavailable`, a failing forward
+  pass as `EmbeddingFailed`; nothing else escapes;
+- every vector is float32, shape (n, dim), L2-normalised in float32 whatever
+  the precision the model computes in (ml.precision); vectors of every
+  precision are stored under one model id;
 - the model's input takes the dtype of the image tower's own weights
-  (`input_dtype`: its first convolution or linear layer), never of the
-  model's first parameter (open_clip's fp16/bf16 keep some in float32); a
-  precision the device cannot run is one `ModelUnavailable` at `load()` (the
-  rule's sentence, or one trial forward pass that failed), never a failed
-  batch per photo;
-- a loaded `ClipEmbedder` is safe to share between threads for `preprocess`
-  (stateless transforms); `load()` is idempotent and serialised by a lock.
-  Forward passes are meant to run on one thread (the ML pool's);
-- one model object per process for the same weights: `load()` adopts the
-  model another `ClipEmbedder` of the same weights (file, device,
-  precision) already loaded, and `shared_embedder(config)` hands out one
-  embedder per configuration for the whole session (the search's text
-  encoder reuses the import's image model and vice versa). Forward passes
-  run under `torch.inference_mode()` and change no state, so two pool
+  (`input_dtype`), never of the model's first parameter (open_clip keeps some
+  in float32); a precision the device cannot run is one `ModelUnavailable`
+  at `load()`, never a failed batch per photo;
+- `preprocess` is safe to share between threads; `load()` is idempotent and
+  serialised by a lock; one model object per process for the same weights
+  (file, device, precision): `load()` adopts one already loaded, and
+  `shared_embedder(config)` hands out one embedder per configuration for the
+  session (search's text encoder reuses the import's image model). Forward
+  passes run under `torch.inference_mode()` and change no state, so two pool
   threads may use the shared model at once.
 
-For the OpenAI weights the model must use QuickGELU (as they were trained);
-open_clip's `ViT-L-14` config does not, so for a pretrained *tag* the tag's
-own settings (QuickGELU, mean/std, interpolation, resize mode) are applied
-to the model and its transform. A checkpoint *file* carries no such settings:
-use the matching config name (e.g. `ViT-L-14-quickgelu` for OpenAI's weights).
+OpenAI's weights need QuickGELU (as they were trained), which open_clip's
+`ViT-L-14` config lacks: for a pretrained *tag* the tag's own settings
+(QuickGELU, mean/std, interpolation, resize mode) are applied. A checkpoint
+*file* carries none: use the matching config (`ViT-L-14-quickgelu`).
 """
 
 from __future__ import annotations

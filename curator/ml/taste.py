@@ -1,80 +1,42 @@
 """The personal taste model: ridge regression on CLIP embeddings.
 
 Pure numpy; no Qt, no catalog, no scikit-learn. The score stage feeds it the
-training set (the catalog's plain `DecisionState` records, vectors and burst
-groups; the labels below come from `labels`) and stores what `fit_taste`
-returns as plain coefficients (`FittedTaste.to_record`, read back with
-`from_record`). The records themselves (`DecisionState`, `DecisionCounts`,
-`TasteCoefficients`) live in curator.records and are re-exported here.
+decisions (`DecisionState`), vectors and burst groups, and stores what
+`fit_taste` returns as plain coefficients (`FittedTaste.to_record`, `from_record`).
 
-Label mapping (the user's decisions → a target rating 1..5, and a weight):
-- an explicit star rating r → target r, weight 1.0 (the strongest signal; an
-  explicit low rating beats everything else);
-- rejected, unrated → target 1.0, weight 1.0 (a reject is a clear "no");
-- picked, unrated → target 4.5, weight 1.0 (a pick is a clear "yes");
-- kept in the cull pass, unrated → target 3.0, weight 0.3 ("not a reject":
-  weak, but it stops the model from calling every keeper a reject).
-Unreviewed photos are not used. An accepted proposal (Cull ▸ Accept the
-Rest, the loupe's A: the photo's latest judging decision has the pass
-`proposal` and nothing since was decided by hand, catalog.taste.accepted)
-teaches its label at `ACCEPTED_WEIGHT` = 0.1 of the weight: the
-photographer endorsed it, but did not make it, and where the proposal was
-the taste model's own opinion, learning it at full weight teaches the model
-what it already believes. Measured (tests/bench/test_taste_accepted_bench.py,
-24 seeds, three simulators; a photographer who accepts every proposal and
-corrects 10 % by hand; held-out Spearman against plain ridge on the
-decisions by hand alone): where the proposals' misses are independent of
-the picture (the checks') every weight helps (+0.04–0.13 at 0.1, up to
-+0.28 at 1); where the taste model proposed every verdict, weights 0.25 /
-0.5 / 1 fell to −0.020 / −0.037 / −0.055 below plain ridge (latent
-factors, 360 proposals) and 0 (the accepted left out) to −0.032 (second
-simulator: the corrections alone are a biased sample). Of 0.1, 0.15, 0.2
-and 0.25, 0.1 is the one whose worst case stays level with plain ridge
-(−0.003 ± 0.006; 0.15: −0.009 ± 0.007), and it gains +0.04 at 360
-proposals on two of the three simulators.
+Labels (`labels`: the user's decisions → a target rating 1..5, and a weight):
+an explicit star rating r → r, weight 1 (it beats everything else); rejected
+→ 1.0; picked → 4.5; kept in the cull pass → 3.0 at `KEPT_WEIGHT` ("not a
+reject": weak, but it stops every keeper reading as a reject). Unreviewed
+photos are not used. An accepted proposal (catalog.taste.accepted) teaches
+at `ACCEPTED_WEIGHT` of its weight: endorsed, not made, and where the proposal
+was the model's own, full weight teaches it what it already believes.
 
 Training: weighted ridge on the *raw* embeddings, centred, with an
-unpenalised intercept — the geometry CLIP's cosine space already has, whose
-variance sits in a few semantic directions: an isotropic penalty there
-shrinks the weak directions most. (Standardising each coordinate first, as
-before issue 20, spread the penalty evenly over 768 noisy coordinates; on an
-independent CLIP-like world that fit fell *below* a plain ridge.) The
-penalty comes from `ALPHAS` (10^-2 … 10^3, 26 steps, as they are: the units
-of plain `Ridge(alpha=1)`), chosen by leave-one-group-out errors on the
-ridge path (ml.taste_penalty: look-alikes — a burst's frames,
-near-duplicates — are left out together), which leave `ALPHAS[PRIOR_INDEX]`
-= 1.0 (plain ridge's penalty, which a few dozen noisy decisions rarely
-justify leaving) only by more than their own noise. (Until issue 41 the
-grid was rescaled by the data's spread and the penalty was the best
-cross-validated Spearman pulled toward the prior: on unit vectors without
-CLIP's shared direction the prior sat at 2, and the noisy pick lost 0.006–
-0.009 to plain ridge at 40–200 decisions; now 0.000 ± 0.001 there, and at
-or above plain ridge at 20–400 decisions on all six worlds of
-tests/bench/test_taste_bench.py.) A
-group of look-alikes weighs what its frames say (`design_weights`): once
-when they were judged alike, more when the photographer told them apart.
+unpenalised intercept — CLIP's cosine geometry, whose variance sits in a few
+semantic directions (standardising each coordinate spreads the penalty over
+768 noisy ones). The penalty is one of `ALPHAS` (plain `Ridge(alpha)` units),
+chosen by leave-one-group-out errors on the ridge path (ml.taste_penalty:
+look-alikes, a burst's frames or near-duplicates, leave together), which
+leave plain ridge's `ALPHAS[PRIOR_INDEX]` = 1.0 only by more than their own
+noise. A group of look-alikes weighs what its frames say (`design_weights`):
+once when judged alike, more when the photographer told them apart.
 
 The held-out Spearman (`FittedTaste.spearman`) is grouped cross-validation's
-(ml.taste_cv: look-alikes stay in one fold): each decision predicted by a
-model that never saw its group, with the penalty for each fold chosen the
-same way on the other folds alone; `spearman_low`/`high` is
-its 95 % bootstrap interval over groups — at 30 decisions the figure is
-uncertain by ±0.2 or more, and the interval says so.
+(ml.taste_cv: look-alikes stay in one fold, each fold's penalty chosen on the
+other folds alone); `spearman_low`/`high` is its 95 % bootstrap interval over
+groups (at 30 decisions ±0.2 or more). Under `MIN_SAMPLES` (ml.taste_minimum)
+decisions on embedded photos, or all of one value, `NotEnoughDecisions`
+carries the counts and a sentence saying what is missing. Under
+`EARLY_BELOW` decisions the model is *early* (`FittedTaste.early`): it scores
+and orders photos (plain ridge reaches ~0.45 at 10), says so wherever it is
+shown, and never approves a photo for export (catalog.approval).
 
-Not enough to learn from: fewer than MIN_SAMPLES (10, ml.taste_minimum) decisions on embedded
-photos, or all of one value. `NotEnoughDecisions` then carries the counts
-(`DecisionCounts`) and a sentence that says what is missing, e.g. "needs 10
-decisions on embedded photos; you have 4 decisions, 0 embedded (CLIP weights
-missing — run `curator models pull`)". Under EARLY_BELOW (20) decisions the
-model is *early* (`FittedTaste.early`): it scores and orders photos (plain
-ridge already reaches ~0.45 at 10), says so wherever it is shown, and never
-approves a photo for export (catalog.approval).
-
-Scoring: predicted rating 1..5 → preference 0..100 linearly, clipped. MATCH
-is score ≥ the match threshold (a setting, 70 by default). Uncertainty is the
-ridge posterior's predictive spread, sqrt(z·P·z) with P = (AᵀWA + αI)⁻¹ and z
-the centred embedding (`scale` is all ones since issue 20), used for "most
-uncertain first" (active learning).
+Scoring: predicted rating 1..5 → preference 0..100 linearly, clipped; MATCH
+is a score ≥ the match threshold setting. Uncertainty is the ridge
+posterior's predictive spread, sqrt(z·P·z) with P = (AᵀWA + αI)⁻¹ and z the
+centred embedding, for "most uncertain first". How the weights and the
+penalty were chosen: docs/decisions/taste.md.
 """
 
 from __future__ import annotations
@@ -105,7 +67,7 @@ EARLY_BELOW = 20
 MIN_GROUPS = 4  # fewer groups of look-alikes: no honest held-out figure
 REJECT_TARGET, PICK_TARGET, KEPT_TARGET = 1.0, 4.5, 3.0
 KEPT_WEIGHT = 0.3
-ACCEPTED_WEIGHT = 0.1  # an accepted proposal's share of its label's weight (docstring)
+ACCEPTED_WEIGHT = 0.1  # an accepted proposal's share of its weight: the worst case level with ridge
 
 F32 = NDArray[np.float32]
 F64 = NDArray[np.float64]

@@ -1,5 +1,5 @@
 """What the taste model sees of a photo: its CLIP embedding and, beside it,
-six of the faces stage's verdicts (issue 32 §3; smile and looking: issue 49 §4).
+six of the faces stage's verdicts.
 
 A photographer who rejects every frame where someone blinked teaches the
 model that rule; CLIP sees a blink only faintly, the faces stage exactly.
@@ -8,42 +8,25 @@ So the model's input is the embedding with `FACE_FEATURES` appended:
 1. a key face's eyes are closed (0/1);
 2. every key face's eyes are open (0/1);
 3. the key faces' sharpness / 100 (the softest key face's; 0 without one);
-4. the faces found / 5, at most 1;
-5. every key face smiles (0/1; issue 49 §4);
+4. the faces found / `MANY_FACES`, at most 1;
+5. every key face smiles (0/1);
 6. every key face looks at the camera (0/1).
 
 5 and 6 are the photo's `smiling` and `looking` flags (ml.faces.verdicts),
-0 without a key face — the same 0 as a key face that does not smile, as
-"eyes open" is. A photo the faces stage has not looked at (no model, not
-run yet) reads as a photo without people: all six 0 — the same as before
-issue 32.
+0 without a key face, as "eyes open" is. A photo the faces stage has not
+looked at (no model, not run yet) reads as a photo without people: all six 0.
 
-Scale: the features are multiplied by `FACE_SCALE` so each has the spread
-of one embedding coordinate (a unit CLIP embedding's centred coordinates
-spread by √(0.5/768) ≈ 0.026; these features by ≈ 0.3 on a cull's mix):
-under the ridge's isotropic penalty a face feature is then worth what any
-one coordinate of the picture is, and the data decide the rest. Measured
-(tests/bench/test_taste_bench.py, the second simulator, 24 seeds, paired):
-for a photographer who rejects blinks the held-out Spearman gains +0.006 /
-+0.008 / +0.017 at 20 / 40 / 100 decisions (each 5 standard errors or
-more; +0.005 / +0.010 / +0.021 since issue 41's penalty choice, each 4.5 or
-more); for one who does not care about blinks it moves by under 0.001.
-Three times the scale gained more on the first and cost the second 0.03 at
-20 decisions.
+Scale: the features are multiplied by `FACE_SCALE` so each has the spread of
+one embedding coordinate (a unit CLIP embedding's centred coordinates spread
+by √(0.5/768) ≈ 0.026; these features by ≈ 0.3 on a cull's mix): under the
+ridge's isotropic penalty a face feature is worth what any one coordinate of
+the picture is, and the data decide the rest. For a photographer who rejects
+blinks, or likes smiles, the held-out Spearman gains 0.01–0.03; for one who
+does not care it moves by under 0.003 (docs/decisions/taste.md).
 
-Smile and looking take the same scale and the same place (appended after
-the first four, so a model trained on issue 32's four reads the first four
-columns of these inputs). Measured (tests/bench/test_taste_smiles_bench.py,
-the second simulator, 8 seeds, paired): for a photographer who likes smiles
-and faces looking at the camera the six features gain +0.008 / +0.013 /
-+0.026 / +0.034 held-out Spearman over issue 32's four at 20 / 50 / 100 /
-200 decisions (each 95 % interval above 0), and +0.027 to +0.060 over plain
-ridge on the embedding; for one who does not care they move it by 0.003 at
-most.
-
-Old stored models (the embedding alone, or the embedding and issue 32's
-four face features) keep working: `inputs_for` gives a model the inputs of
-its own width.
+Smile and looking come after the first four (`EYES_FACE_DIM`), so older
+stored models (the embedding alone, or the embedding and the four eye
+features) keep working: `inputs_for` gives a model the inputs of its own width.
 
 Invariants: pure numpy; rows are in the caller's order.
 """
@@ -64,8 +47,8 @@ FACE_FEATURES: tuple[str, ...] = (
     "every key face looking at the camera",
 )
 FACE_DIM = len(FACE_FEATURES)
-EYES_FACE_DIM = 4  # the features of issue 32, before smile and looking
-FACE_SCALE = 0.08
+EYES_FACE_DIM = 4  # the eye, sharpness and count features, before smile and looking
+FACE_SCALE = 0.08  # ≈ 0.026 / 0.3: a face feature spreads as one embedding coordinate
 MANY_FACES = 5
 
 F32 = NDArray[np.float32]

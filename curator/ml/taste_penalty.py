@@ -2,12 +2,9 @@
 errors read off one SVD, and a move away from plain ridge's penalty only
 as far as those errors show it beyond their own noise. Pure numpy.
 
-Why not the best cross-validated Spearman (the rule before issue 41): at
-20–100 decisions five folds' pooled ranks are noisy, the best of 26
-penalties is mostly the noise's pick, and every such pick that is not
-plain ridge's penalty loses to plain ridge on average (issue 41 §6: 0.006–
-0.009 below `Ridge(alpha=1)` at 40–200 decisions on a world of 64 latent
-factors, 24 seeds; tests/bench/test_taste_bench.py).
+Why not the best cross-validated Spearman: at 20–100 decisions five folds'
+pooled ranks are noisy, the best of 26 penalties is mostly the noise's pick,
+and such a pick loses to plain ridge on average.
 
 The errors (`leave_group_out_losses`): with the training rows centred and
 scaled by √weight, A = U S Vᵀ (`ml.taste_cv.ridge_svd`), the hat matrix of
@@ -26,16 +23,8 @@ choice leaves plain ridge's penalty only where the errors say so by more
 than `MARGIN` standard errors' worth — rarely at 20 decisions, more often
 at hundreds, where the errors are sure.
 
-`MARGIN` was measured on the penalty alone (a sweep beside the bench: each
-world's held-out Spearman at every penalty of the grid, so that each rule's
-pick is read off; 24–48 seeds, the taste bench's three simulators and
-variants, 20–400 decisions). The plain minimum (margin 0) lost 0.010 to
-plain ridge at 20 decisions on the latent-factor world, margin 1 lost 0.005
-there; margin 3 is never more than 0.0003 below it and keeps most of the
-gain where a smaller penalty helps (+0.003–0.015 on the second simulator
-at 20–400 decisions, +0.001–0.010 on the latent-factor world with CLIP's
-shared direction). Margins that grow at small n (2 + 40/groups) gave up
-the second simulator's gain at 20–40.
+`MARGIN` = 3 is never more than 0.0003 below plain ridge at 20 decisions and
+keeps most of the gain where a smaller penalty helps (docs/decisions/taste.md).
 """
 
 from __future__ import annotations
