@@ -1,47 +1,40 @@
 """A Ray cluster behind the stage runners: the same call as a child process, on other machines.
 
-Responsibility: join this process to a Ray cluster (`connect`), say in one
-sentence why it cannot (the one-person bundle, Ray not installed, nothing
-answering at the address, a node that cannot run Curator), and run a stage's
-pure body on the cluster with the contract of `engine.isolation`'s
-`ChildProcessPool.call`: `RayPool.call(fn, arg, timeout)` returns `fn(arg)`,
-computed by a Ray task on some node, or raises `WorkerFailed` (fn raised
-there), `TaskLost` (the Ray worker or its node died and Ray's own retries
-on the other nodes ran out, or the cluster did not answer in time) or
-`ClusterLost` (this process lost the cluster). The stages keep their plan
-and their apply where they are: only the middle step travels.
+Joins this process to a Ray cluster (`connect`), says in one sentence why it
+cannot (the one-person bundle, Ray not installed, nothing answering, a node
+that cannot run Curator), and runs a stage's pure body on the cluster with
+`engine.isolation`'s `ChildProcessPool.call` contract: `RayPool.call(fn, arg,
+timeout)` returns `fn(arg)` computed by a Ray task on some node, or raises
+`WorkerFailed` (fn raised there), `TaskLost` (the worker or node died past
+the retries, or no answer in time) or `ClusterLost` (this process lost the
+cluster). The stages keep their plan and apply: only the middle step travels.
 
 Invariants:
-- `ray` is imported by the functions here (and by the stages' cluster
-  modules, `ml/clip_remote.py`), never at module level: without a Ray
-  address nothing imports it (tests/integration/test_ray_cluster.py checks
-  an import);
+- `ray` is imported inside functions here (and in ml/clip_remote.py), never
+  at module level: without a Ray address nothing imports it;
 - `ray.init` never runs on the main thread: Ray would replace the process's
   SIGTERM handler with one that raises SystemExit into Qt's event loop;
-- every failure to connect is a `ClusterUnavailable` carrying a sentence
-  that says what to do; nothing waits on an address where nothing listens
-  (a TCP probe of a few seconds first: Ray's own client retries for minutes).
+- every failure to connect is a `ClusterUnavailable` saying what to do;
+  nothing waits on an address where nothing listens (a TCP probe of
+  `PROBE_CONNECT_S` first: Ray's own client retries for minutes).
 
-Concurrency protocol (one block, as docs/architecture.md asks):
-- `connect(address)` is serialised by a lock and idempotent: the process's
-  one connection is returned while it is to the same address; another
-  address disconnects first (a pipeline service runs one run at a time, and
-  the connection is made at a run's start, so no task is in flight then).
-  It runs `ray.init` on a helper thread, bounded by `CONNECT_TIMEOUT_S`, then
-  runs one probe task pinned to each live node (`node_facts`): a node that
-  cannot import Curator is named in the sentence before any photo is sent; a
-  node that does not answer (it just left the cluster) is left out.
-- `RayPool.call` is called by the threads of a stage's QThreadPool, one per
-  task in flight (the pool's `size`: the cluster's CPUs when the pool is made
-  for a run, over the task's CPUs, times `QUEUED_PER_SLOT`, so the next task
-  already waits on a node when one ends); Ray's driver API is thread-safe.
-  Each call submits one task and waits for it with `ray.get`; a task whose
-  worker or node died is retried by Ray on any live node (`max_retries`), then
-  sent again after the pauses of `RESUBMIT_AFTER_S` (the cluster takes
-  seconds to notice a dead node), before the call gives up.
-- `Shared.put(value)` puts a value in the cluster's object store once (a run's
-  known hashes) and travels inside the arguments as a reference; a worker
-  fetches it once per process (`Shared.get`) however many tasks carry it.
+Concurrency protocol:
+1. `connect(address)` is serialised by a lock and idempotent: the process's one
+   connection is returned while it is to the same address; another address
+   disconnects first (connections are made at a run's start, when no task is
+   in flight). It runs `ray.init` on a helper thread, bounded by
+   `CONNECT_TIMEOUT_S`, then one probe task pinned to each live node
+   (`node_facts`): a node that cannot import Curator is named before any photo
+   is sent; one that does not answer (it just left) is left out.
+2. `RayPool.call` is called by a stage's pool threads, one per task in flight
+   (the pool's `size`: the cluster's CPUs over the task's, times
+   `QUEUED_PER_SLOT`); Ray's driver API is thread-safe. Each call submits one
+   task and waits with `ray.get`; a task whose worker or node died is retried
+   by Ray on any live node (`max_retries`), then sent again after the pauses
+   of `RESUBMIT_AFTER_S`, before the call gives up.
+3. `Shared.put(value)` puts a value in the object store once (a run's known
+   hashes) and travels in the arguments as a reference; a worker fetches it
+   once per process (`Shared.get`) however many tasks carry it.
 """
 
 from __future__ import annotations

@@ -1,76 +1,42 @@
 """Python's cycle collector, run on the main thread only, while pool threads run.
 
-Why: CPython runs a cycle collection on whichever thread happens to allocate
-past the collector's threshold. When that is a QThreadPool thread, the
-garbage it frees can hold Qt wrappers (a closed window's objects, a
-`Delivery`'s signals object), and their C++ objects are then deleted on the
-pool thread while the main thread dispatches events to them: a segmentation
-fault "Garbage-collecting" in CI, with the main thread inside
-`QObject::event` and a pool thread inside CPython's garbage deletion (seen
-with gdb).
+Why: CPython collects cycles on whichever thread allocates past the threshold;
+on a QThreadPool thread the garbage can hold Qt wrappers (a `Delivery`'s
+signals object) whose C++ objects die there while the main thread dispatches
+events to them: a segfault.
 
-So, while a Qt event loop with pools is running (the GUI, a headless
-pipeline run, the test session), automatic collection is off and a timer on
-the main thread collects instead, by the same thresholds: a generation is
-collected when `gc.get_count()` says CPython would have collected it. The
-timer paces it (at most one young collection per tick). A young collection
-walks what was made since the last one and is still alive: while a worker
-makes many objects at once (an undo's 60,000 records, a propose's frames),
-a 200 ms tick let 100,000 and more pile up, a 40-110 ms collection of the
-young generations on the UI thread (issue 51 §2's stall watch). So a tick
-that finds more than `BURST_YOUNG` young objects makes the next one come
-after `FAST_INTERVAL_MS`, until a tick finds fewer: the same objects walked
-in smaller pieces. And while the window runs a step on a worker (an undo,
-a redo, an accept: ui/review/step_queue.py), it `hold`s the collector: the
-step's worker holds its 60,000 rows and records (tracked dataclasses) for
-the step's whole length and drops them at its end, so walking them on the
-UI thread meanwhile (a 102-124 ms young collection on SQLite) is work for
-nothing: collections wait until the hold is released (at most
-`HOLD_MAX_S`), when reference counting has freed them. A full collection
-(every object; 50-80 ms on the UI thread with ~100k objects, more as the
-heap grows) runs at most every `FULL_EVERY_S`, or 20 times its own last
-cost, whichever is longer: CPython skips most of them too (it waits until a
-quarter more objects became long-lived, a count Python code cannot read).
-Reference counting is untouched: only cyclic garbage waits.
+The protocol, while a Qt event loop with pools runs (the GUI, a headless
+pipeline run, the test session):
+1. Automatic collection is off; a timer on the main thread collects a
+   generation when `gc.get_count()` says CPython would have, at most one young
+   collection per tick (`DEFAULT_INTERVAL_MS`). A tick finding more than
+   `BURST_YOUNG` young objects brings the next after `FAST_INTERVAL_MS`, until
+   one finds fewer: a worker's burst (an undo's 60,000 records) is walked in
+   small pieces, not in one 40-110 ms stall.
+2. While the window runs a step on a worker (ui/review/step_queue.py) it
+   `hold`s the collector: the step's rows live for the step and die by
+   reference counting at its end; collections wait, `HOLD_MAX_S` at most.
+3. A full collection runs at most every `FULL_EVERY_S`, or 20 times its own
+   last cost, whichever is longer (CPython skips most of them too).
+4. Each time `FREEZE_AFTER_MODULES` modules have loaded since the last look
+   (the imaging stack, torch), the timer collects the young generations and
+   `gc.freeze`s everything: what imports make lives as long as the process,
+   and a full walk of it costs ~250 ms once torch is loaded.
+5. In the window (`freeze_survivors`, asked by app.py; off in tests, which
+   count on `gc.collect()` freeing their cycles), a full collection costing
+   more than `FREEZE_AFTER_FULL_S` freezes its survivors right after it: none
+   is garbage then, and the next full walk sees only what came after.
+6. A frozen object still dies by reference counting; one that later joins a
+   cycle waits until `RECLAIM_EVERY_S` after its freeze, when the
+   photographer is `away` (app.py: no Curator window active), or
+   `RECLAIM_ANYWAY_S` at the keys: then everything is unfrozen, collected in
+   one long walk, and the survivors frozen again if it was costly (`reclaims`).
 
-What a full collection walks is kept small: each time modules have loaded
-since the last look (the window at start, the imaging stack, scikit-learn,
-torch and open_clip when the embedder loads on an ML thread), the timer
-collects the young generations and then freezes every object there is
-(`gc.freeze`: out of the collector's sight, never freed by it). Those are
-mostly what the imports made, and they live as long as the process: with
-torch and open_clip loaded, ~470k tracked objects made each full
-collection cost ~250 ms of the UI thread; frozen, it walks what came after.
-
-What the app keeps for long after a big load (the gallery's and the loupe's
-cached rows of a 100,000-photo catalog scrolled through, a step's history)
-would grow the walk again. So, in the window (`freeze_survivors`: app.py
-asks for it; a test session's collector leaves it off, as its tests count
-on `gc.collect()` freeing the cycles they made), a full collection that cost
-more than `FREEZE_AFTER_FULL_S` freezes its survivors right after it: it has just freed
-every cycle that was garbage, so nothing frozen is garbage then, and the
-next full collection walks only what came after. Reference counting still
-frees a frozen object (a cached row dropped); only a frozen object that
-later becomes part of cyclic garbage waits, and not forever: once
-`RECLAIM_EVERY_S` has passed since such a freeze and the photographer is
-away (`away`: app.py says so when no window of Curator's is the active one,
-the app in the background or minimised), the collector unfreezes everything,
-collects it all (the one long walk: ~250 ms with torch loaded, which nobody
-at the keys should wait for) and, if that walk was costly, freezes the
-survivors again (`reclaims`). A photographer who never leaves the window
-gets it after `RECLAIM_ANYWAY_S`, so the garbage waiting is bounded.
-
-Invariants:
-- `gc.collect` is called from the main thread only (the timer lives there).
-- One collector at a time: a nested `collected_on_main_thread()` (a CLI run
-  inside the GUI or the test session) reuses the active one.
-- When the outermost one ends, automatic collection is back as it was, and
-  what it froze is the collector's again (`gc.unfreeze`).
-- Nothing is frozen but right after a collection (young generations before
-  an imports' freeze, all of them before a survivors' freeze), and cyclic
-  garbage among frozen survivors is freed within `RECLAIM_ANYWAY_S` (within
-  `RECLAIM_EVERY_S` when the photographer steps away).
-- A `hold` delays collections by `HOLD_MAX_S` at most, whoever forgot it.
+Invariants: `gc.collect` is called from the main thread only; one collector
+at a time (a nested `collected_on_main_thread()` reuses the active one); when
+the outermost ends, automatic collection is as it was and what it froze is
+unfrozen; nothing is frozen but right after a collection; reference counting
+is untouched. Costs measured: docs/decisions/engine.md.
 """
 
 from __future__ import annotations

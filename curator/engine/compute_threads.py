@@ -6,25 +6,16 @@ thread per core the first time a matrix product is large enough to share
 (the faces' eye-band area average, `imaging.metrics.WorkingView.window`,
 is), and after every shared product those threads spin, waiting for the
 next one, for a while before they sleep: with a face in nearly every photo
-they never sleep. Measured on this project's 2-core Xeon (2026-11-27): the
-faces stage on the faces bench's mix cost 76 ms of process CPU a photo
-against 47 ms on its own thread (one OpenBLAS thread spun the other core
-the whole time); one BLAS thread: 51 ms of process CPU, all of it the
-stage's own thread's. An import of 200 camera JPEGs with faces, on 2
-cores: 37.0 s and 355 ms CPU a photo, against 29.8 s and 284 ms with one
-BLAS thread set by hand and 26.3 s and 250 ms with this module (the
-technical stage alone unchanged, 17.6 against 17.8 s): the spinning
-thread took the core the other child needed.
+they never sleep, and the spinning thread takes the core another child
+needs (an import of faces ran ~30 % slower: docs/decisions/engine.md).
 
 How: `one_compute_thread()` sets the environment the native libraries read
 when they load (OpenBLAS, MKL, OpenMP: LibRaw's loops through rawpy), so it
 runs first in a pool's initializer, before OpenCV's import loads numpy: the
 child then has no BLAS thread but its own. A library loaded already is held
-to one thread through threadpoolctl (scikit-learn's own library for this,
-installed with it), which is weaker: OpenBLAS keeps the threads it started,
-and they still woke for a quarter of the work's CPU in the test's child
-(against twice the work's CPU at their default). Running it again (a pool's
-`reprime`) changes nothing. A child's first run, before numpy, never
+to one thread through threadpoolctl (scikit-learn's own library for this),
+which is weaker: OpenBLAS keeps the threads it started. Running it again (a
+pool's `reprime`) changes nothing. A child's first run, before numpy, never
 imports threadpoolctl (~20 ms of a start that costs ~0.45 s).
 
 Invariants: only for worker processes (a pool's initializer); the app's

@@ -32,12 +32,10 @@ Protocol (the one place it lives; every worker in Curator follows it):
   deliveries in its own `close()`/`shutdown()`, before app.py drains the pools.
 - What arrives may be stale (the user moved on): requests that can be
   superseded carry a generation or a key, and the slot drops old ones.
-- A Job in flight (made, queued or running) is held by this module until its
-  `run` ends (or its pool drops it unrun): a root for the cycle collector.
-  Otherwise a pool whose Python wrapper became cyclic garbage (a window's
-  pools never drained) let the collector clear the queued jobs' Deliveries
-  and closures while the C++ pool still ran them ("'Delivery' object has no
-  attribute '_lock'" on a pool thread).
+- A Job in flight (made, queued or running) is held by this module
+  (`IN_FLIGHT`) until its `run` ends or its pool drops it unrun: a root for
+  the cycle collector, so a pool whose wrapper became cyclic garbage cannot
+  have its queued jobs' Deliveries cleared while the C++ pool runs them.
 """
 
 from __future__ import annotations

@@ -1,51 +1,41 @@
 """A generic stage runner on a QThreadPool: jobs in, outcomes batched to one writer.
 
 Concurrency protocol (the one place it lives; every stage uses it):
-- `StageRunner.start(jobs)` queues one `engine.delivery.Job` per job on the
-  stage's QThreadPool (one pool per resource — decode, ML, LLM — made by the
-  composition root and passed in).
-- The job waits at the run's gate, then runs `work(job)` on a pool thread.
-  `work` is pure — no Qt, no catalog — and must return an outcome rather
-  than raise; an exception that escapes anyway becomes `on_error(job, exc)`'s
-  outcome, so nothing is lost.
-- The `TaskResult` comes back through the runner's one `Delivery` to
-  `_on_task_finished` on the main thread; only the main thread touches
-  runner state, so there is no lock. A runner deleted with results in
-  flight closes its delivery first (engine/delivery.py): late ones are
-  dropped, and their jobs are planned again on the next run.
-- An outcome for which `is_transient(outcome)` holds is re-queued after an
-  exponential backoff (QTimer) while attempts remain.
-- Outcomes are buffered and handed to `apply(batch)` — the stage's one write
-  path — in a single call per batch (`batch_size` outcomes or every
-  `flush_ms`). A kill loses at most the unflushed outcomes; their jobs are
-  planned again on the next run.
-- Given a `writes` pool (the composition root's one writer thread), apply
-  runs there, one batch at a time in order, so the catalog write never
-  blocks the UI thread; only its small result (`Written`: counts and the
-  photo ids it touched) comes back, through a Delivery, to
-  `_on_written` on the main thread, which emits `batch_applied` and
-  `photos_written` and sends the next batch. Without one (unit tests) apply
-  runs inline. Either way the batches are applied in order, one after the
-  other, and `finished` comes after the last write has settled.
-- With `write_slice`, a batch is applied in slices of that many outcomes,
-  each its own transaction through the write gate (catalog/write_gate.py):
-  a decision made on the UI thread waits for one slice, never a whole batch.
-  Slices committed before a failure stay committed; only the rest of the
-  batch is retried (so nothing is written or counted twice).
-- A batch whose apply raises is kept and tried again after a backoff (up to
-  `write_attempts` times); then it is given up: counted as `write_failed`,
-  logged with a sentence (`on_write_failed`), never silently dropped. A
-  storage fault (disk full, read-only catalog) is not retried: the run is
-  cancelled and `write_error` holds the sentence (naming `catalog_file`, whose
-  disk is the one checked for room and named to free space on). Either way the runner
-  always reaches `finished`.
-- An outcome for which `stops_run` gives a sentence (the technical stage: the
-  cache's disk is full) stops the run the same way: written, not retried, the
-  queued jobs dropped, `write_error` holding the sentence.
-- `cancel()` is cooperative: queued tasks return without working, in-flight
-  ones finish and are written. `pause()`/`resume()` hold back queued work.
-- Each `start()` bumps a generation; results of an older generation are
-  dropped.
+1. `StageRunner.start(jobs)` bumps the generation (older results are dropped)
+   and queues one `engine.delivery.Job` per job on the stage's pool (one pool
+   per resource — decode, ML, LLM — made by the composition root).
+2. The job waits at the run's gate, then runs `work(job)` on a pool thread.
+   `work` is pure (no Qt, no catalog) and returns an outcome rather than
+   raise; an exception that escapes becomes `on_error(job, exc)`'s outcome.
+3. The `TaskResult` comes back through the runner's one `Delivery` to
+   `_on_task_finished` on the main thread; only the main thread touches
+   runner state, so there is no lock. A runner deleted with results in
+   flight closes its delivery first: late ones are dropped, their jobs
+   planned again on the next run.
+4. An outcome for which `is_transient` holds is re-queued after an
+   exponential backoff (QTimer) while attempts remain. One for which
+   `stops_run` gives a sentence (the cache's disk is full) is written, not
+   retried, the queued jobs dropped, `write_error` holding the sentence.
+5. Outcomes are buffered and handed to `apply(batch)`, the stage's one write
+   path, one call per batch (`batch_size` outcomes or every `flush_ms`). A
+   kill loses at most the unflushed outcomes; their jobs are planned again.
+6. Given a `writes` pool (the one writer thread), apply runs there, one batch
+   at a time in order, never blocking the UI thread; only its `Written`
+   (counts, photo ids touched) comes back, through a Delivery, to
+   `_on_written`, which emits `batch_applied` and `photos_written` and sends
+   the next batch. Without one (unit tests) apply runs inline.
+7. With `write_slice`, a batch is applied in slices, each its own transaction
+   through the write gate (catalog/write_gate.py): a decision on the UI thread
+   waits for one slice, never a batch. Slices committed before a failure stay;
+   only the rest is retried (nothing written or counted twice).
+8. A batch whose apply raises is tried again after a backoff, up to
+   `write_attempts` times, then given up: counted in `write_failed`, logged
+   (`on_write_failed`), never silently dropped. A storage fault (disk full,
+   read-only catalog) is not retried: the run is cancelled and `write_error`
+   holds the sentence (naming `catalog_file`'s disk).
+9. `cancel()` is cooperative: queued tasks return without working, in-flight
+   ones finish and are written. `pause()`/`resume()` hold back queued work.
+   Whatever happens, `finished` comes once, after the last write has settled.
 """
 
 from __future__ import annotations
