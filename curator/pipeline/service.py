@@ -1,59 +1,42 @@
 """`PipelineService`: the one pipeline, driven by the CLI and observed by the GUI.
 
-A run is a state machine (`pipeline.phase`: the phases, their allowed
-transitions, the pools they run on); every state change happens on the
-thread that owns the service (the GUI's main thread, or the CLI's
-QCoreApplication loop), and every worker's result comes back as an
-`engine.delivery.Job`'s message stamped with the run's generation:
+A run is a state machine (pipeline.phase); every state change happens on the
+thread that owns the service (the GUI's main thread, or the CLI's loop), and
+every worker's result comes back through an `engine.delivery.Job`, stamped
+with the run's generation:
 
 1. PREPARE (prepare pool): scan the folder and plan the technical stage
-   against the catalog (`pipeline.prepare`), or plan the given files (Retry);
-   a run that reads no files (a back-fill) starts at JUDGE;
-2. QUICK_LOOK (`stages.quicklook`: the new files' embedded thumbnails and
-   EXIF into the grid within seconds, in the same child processes; each
-   batch's new ids go out once, in `photos_added`; then round two decodes
-   the thumbnails the files did not carry, the ones on screen first —
-   `prefer_thumbnails` — their ids in `thumbnails_changed`), then TECHNICAL
-   (`TechnicalRunner`: decoding in crash-isolated child processes, results
-   applied in batches by the one writer, on the write pool's thread, their
-   ids in `photos_changed`);
-   scan problems go to the error log; then photos whose every file vanished
-   become `missing` (on the write pool's thread, after the last batch).
-   Meanwhile the prepare pool reads the XMP (sidecars,
-   embedded packets) of the files the plan names;
-3. XMP: once both are done, its ratings, flags, labels and keywords are
-   written as decisions (source "xmp", on the prepare pool through its own
-   connection, in short transactions), so the score phase trains on them;
-   then FACES (`pipeline.faces`): the faces back-fill of measured photos the
-   import did not judge (an import's new photos had theirs judged beside
-   their measurement), then the look again at frames without a face whose
-   burst siblings show faces (before SCORE regroups the bursts); a
-   back-fill run starts here;
-4. JUDGE (`pipeline.judge`): embed (ML pool) and describe (LLM pool, after
-   an Ollama health check on that pool) side by side — a stage whose model
-   is absent is `skipped` with the sentence that says what to do;
+   (pipeline.prepare), or plan the given files (Retry); a run that reads no
+   files (a back-fill) starts at FACES;
+2. QUICK_LOOK (stages.quicklook: embedded thumbnails and EXIF into the grid
+   within seconds, new ids in `photos_added`; then the thumbnails the files
+   lack, those on screen first, in `thumbnails_changed`), then TECHNICAL
+   (`TechnicalRunner`: crash-isolated decoding, applied in batches by the
+   writer, ids in `photos_changed`); then photos whose every file vanished
+   become `missing`. Meanwhile the prepare pool reads the planned files' XMP;
+3. XMP: its ratings, flags, labels and keywords become decisions (source
+   "xmp"), so SCORE trains on them; then FACES (pipeline.faces): photos the
+   import did not judge, then a look again at faceless burst frames;
+4. JUDGE (pipeline.judge): embed (ML pool) and describe (LLM pool, after an
+   Ollama health check) side by side; a stage whose model is absent is
+   `skipped` with the sentence that says what to do;
 5. SCORE (ML pool): rescore with the newest taste model or train the first,
-   regroup bursts, CLIP confidences for new AI tags — written by the worker
-   through its own connection;
+   regroup bursts, CLIP confidences for new AI tags;
 6. back to IDLE: `finished(RunReport)`.
 
 Invariants:
 - one run at a time per service; a second *import* into the same catalog,
-  from this process or another, is refused with a sentence or waits its
-  turn (`ImportLock`, a file lock beside the catalog) — never both silently;
-- every phase always ends: a failed write is retried, then reported in the
-  report and the error log; a storage fault (disk full, read-only) stops the
-  run with its sentence (`RunReport.error`);
-- `cancel()` is cooperative: finished work is written, nothing else starts;
-- the decoder children are started once and serve run after run: the pool
-  outlives a run (re-primed with each run's known hashes,
-  `prepare.process_pool_for`) and is closed `DECODERS_IDLE_S` after the last
-  run ends (their memory goes back while nothing imports), at `shutdown()`,
-  or when the settings ask for another size or memory limit (issue 21 §1: a
-  decoder start costs ~0.4 s CPU);
-- workers get immutable inputs (paths, ids, a settings snapshot) and return
-  results; the service never touches widgets and makes no pool (the
-  composition root passes `PipelinePools` in and drains them).
+  from any process, is refused with a sentence or waits its turn
+  (`ImportLock`, a file lock beside the catalog) — never both silently;
+- every phase ends: a failed write is retried, then reported; a storage fault
+  stops the run with its sentence (`RunReport.error`); `cancel()` is
+  cooperative: finished work is written, nothing else starts;
+- the decoder children serve run after run (a start costs ~0.4 s CPU),
+  re-primed with each run's known hashes (`prepare.process_pool_for`), closed
+  `DECODERS_IDLE_S` after the last run, at `shutdown()`, or when the settings
+  change their size or memory limit;
+- workers get immutable inputs; the service touches no widget and makes no
+  pool (the composition root passes `PipelinePools` in).
 """
 
 from __future__ import annotations

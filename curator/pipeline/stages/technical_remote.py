@@ -1,41 +1,37 @@
 """The technical stage's call into an isolated worker: a child process here, or a Ray node.
 
-Responsibility: `call_isolated` (the seat's call, on a thread of the decode
-pool, into this computer's `ChildProcessPool` or a Ray cluster's
-`engine.cluster.RayPool`) turns a dead, hung or failing worker into a
-`TechnicalFailure` of that one file, with its sentence; `NodeMeasure` is the
-stage's body as a Ray task runs it; `Shipped.land` puts what a node made into
-the seat's cache.
+`call_isolated` (the seat's call, on a decode pool thread, into this
+computer's `ChildProcessPool` or a cluster's `engine.cluster.RayPool`) turns a
+dead, hung or failing worker into a `TechnicalFailure` of that one file, with
+its sentence; `NodeMeasure` is the stage's body as a Ray task runs it;
+`Shipped.land` puts what a node made into the seat's cache.
 
-On a Ray node (a Ray worker process runs `NodeMeasure`):
-- the seat's path becomes this node's path of the same file on the shared
-  drive (`node_path`, by `CURATOR_RAY_ROOTS`, set where `ray start` runs on
-  that node: `SEAT=NODE` prefix pairs separated by `;`, the longest matching
-  prefix wins; a path no pair matches is read as it is);
+On a Ray node:
+- the seat's path becomes the node's path of the same file on the shared
+  drive (`node_path`, by `CURATOR_RAY_ROOTS` where `ray start` runs: `SEAT=NODE`
+  prefix pairs separated by `;`, the longest matching prefix wins; a path no
+  pair matches is read as it is);
 - the file is measured exactly as at the seat: `run_technical` in a decoder
-  child process (engine.isolation) that the Ray worker starts once and keeps,
-  primed with the run's known hashes (`engine.cluster.Shared`, fetched once
-  per worker and run), under the same memory limit — so a file that crashes
-  or hangs the decoder fails alone, with the sentences and the retries of a
-  local import, and the Ray worker itself never dies of a photo; a folder the
-  node does not see fails the file with a sentence naming the node and
-  `CURATOR_RAY_ROOTS` (retried: another node may see it, and the next import
-  tries again — `RayNodeCannotSeeFile` is environmental);
-- the preview, thumbnail and CLIP rendition are written into a scratch
-  folder of the node, read back and shipped with the outcome, which names
-  the seat's path again;
-  the scratch is removed before the task returns (a worker killed meanwhile
-  leaves it: the next worker on the node sweeps it, `scratch_folder`);
-- the faces stage rides along as at the seat, with the face model this node
-  has (`faces_here`: the seat's folder, or this node's own install); a node
-  without one measures the photo without faces, and the seat's faces phase
-  judges them from the preview afterwards.
+  child (engine.isolation) the Ray worker starts once and keeps, primed with
+  the run's known hashes (`engine.cluster.Shared`), under the same memory
+  limit — a file that crashes or hangs the decoder fails alone, with a local
+  import's sentences and retries, and the Ray worker never dies of a photo;
+  a folder the node does not see fails the file with a sentence naming the
+  node and `CURATOR_RAY_ROOTS` (`RayNodeCannotSeeFile`, environmental: retried,
+  another node may see it);
+- the preview, thumbnail and CLIP rendition are written into a scratch folder,
+  read back and shipped with the outcome, which names the seat's path again;
+  the scratch is removed before the task returns (a killed worker's is swept
+  by the next one on the node, `scratch_folder`);
+- the faces ride along with the face model this node has (`faces_here`: the
+  seat's folder, or the node's own install); a node without one measures the
+  photo without faces, and the seat's faces phase judges them afterwards.
 
-At the seat, `Shipped.land` writes those files into the seat's cache
-(atomically, `imaging.cache.write_bytes`) before the outcome goes on to the
-writer, so the catalog never names a cache entry the seat does not have; a
-cache that cannot take them fails the file as a local cache fault does
-(`CacheWriteError`; a full disk's sentence stops the run).
+At the seat, `Shipped.land` writes those files into the cache (atomically,
+`imaging.cache.write_bytes`) before the outcome goes to the writer, so the
+catalog never names a cache entry the seat lacks; a cache that cannot take
+them fails the file as a local cache fault does (`CacheWriteError`; a full
+disk's sentence stops the run).
 
 Invariants: imports no Qt and no catalog (a Ray worker imports this module);
 nothing here raises for a bad file.
