@@ -1,50 +1,40 @@
 """Recording human decisions: the one code path the CLI and the loupe share.
 
 Each call changes the photo's decision state AND appends the matching
-`Decision` row(s) in ONE transaction, committed before it returns — so a
-decision is durable before the next photo is shown, and killing the app at
-any moment loses none (SQLite WAL; a process kill can't undo a commit).
-Setting a value the photo already has changes nothing and logs nothing.
-Every write goes through `catalog.tx.write`: the write lock is taken before
-the photo is read (BEGIN IMMEDIATE) and a busy catalog — an import writing
-at the same time — is waited out and retried, never reported as a failure.
-Called inside an enclosing transaction (`apply_many`, a multi-path CLI
-command), a call joins it.
+`Decision` row(s) in ONE transaction, committed before it returns: a decision
+is durable before the next photo is shown, and a kill at any moment loses
+none. Setting a value the photo already has changes nothing and logs
+nothing. Every write goes through `catalog.tx.write` (the write lock taken
+before the photo is read; a busy catalog, an import writing, is waited out
+and retried, never reported as a failure); inside an enclosing transaction
+(`apply_many`, a multi-path CLI command) a call joins it.
 
-Tags are decisions too (kind `tag`): `add_tag` / `remove_tag` change a
-photo's `PhotoTag` row and log its state before and after as
-`"<state>:<name>"`, state one of `none` (no row), `user`, `ai` (a live AI
-tag) or `removed` (an AI tag the user removed, kept as feedback). Undo and
-redo restore that state like any other value.
+Tags are decisions too (kind `tag`): `add_tag` / `remove_tag` change a photo's
+`PhotoTag` row and log its state before and after as `"<state>:<name>"`, the
+state one of `none` (no row), `user`, `ai` (a live AI tag) or `removed` (an AI
+tag the user removed, kept as feedback); undo restores it like any value.
 
 State rules (Lightroom's flags): `cull` is unreviewed | kept | rejected;
-`picked` is a flag on top. Picking a photo also keeps it (a pick is never
-rejected); rejecting a photo also clears its pick. Ratings are 1–5 or None;
-a color label (`set_label`) is a `ColorLabel` or None and, like Lightroom's,
-is not a judgment by itself (it neither keeps nor trains).
-
-A decision on either file of a RAW+JPEG pair (catalog.paths_codec, while
-pairing is on) is made on both, in one transaction and one undo group.
+`picked` is a flag on top. Picking also keeps (a pick is never rejected);
+rejecting clears the pick. Ratings are 1–5 or None; a colour label
+(`set_label`, a `ColorLabel` or None) is no judgment (it neither keeps nor
+trains). A decision on either file of a RAW+JPEG pair (catalog.paths_codec,
+while pairing is on) is made on both, in one transaction and one undo group.
 
 Undo/redo (`undo_last`, `redo_last`) never edit or delete a row: undoing a
 group appends its inverse rows, each with `undoes` pointing at the row it
-reverses; redoing appends the inverse of that undo (its `undoes` points at
-the undo row). A *group* is everything one user action wrote — one call on
-one photo (a pick that also keeps writes two rows), or every call made
-inside `one_step` (a decision key on a selection of many photos in the
-grid: one undo step). Every group stamps its rows with ONE `created_at`,
-strictly later than any row before it, so a group is exactly a run of
-consecutive rows with the same stamp; no schema change is needed. An undo
-or redo is written set-based whatever its size (catalog.undo.bulk: one
-read, one UPDATE, one INSERT), so undoing an accepted proposal of 60,000
-photos is a handful of statements, not 180,000.
-Each row records its seat (user, host: catalog.backends.seat); undo and redo
-read only the seat's own groups, so on a shared catalog each person undoes
-their own decisions and never another's; an undo of a photo another seat
-decided since still goes ahead (the later decision wins, both stay in the
-log) and its records name that seat (`DecisionRecord.changed_by`), so the
-window says so. catalog.undo.stacks reads the undo and redo stacks back
-from the log.
+reverses; redoing appends the inverse of that undo. A *group* is everything
+one user action wrote: one call on one photo (a pick that also keeps writes
+two rows), or every call inside `one_step` (a key on a selection: one undo
+step). Every group stamps its rows with ONE `created_at`, strictly later than
+any row before it, so a group is a run of consecutive rows with one stamp.
+An undo or redo is written set-based whatever its size (catalog.undo.bulk:
+one read, one UPDATE, one INSERT). Each row records its seat (user, host:
+catalog.backends.seat); undo and redo read only the seat's own groups, so on
+a shared catalog each person undoes their own; an undo of a photo another
+seat decided since still goes ahead (the later decision wins, both stay in
+the log) and its records name that seat (`DecisionRecord.changed_by`), so the
+window says so. catalog.undo.stacks reads the stacks back from the log.
 """
 
 from __future__ import annotations

@@ -1,49 +1,41 @@
 """The one write path for pipeline results.
 
 `CatalogWriter.apply_technical(outcomes)` persists a batch of technical-stage
-outcomes in ONE transaction (`catalog.tx.write`: the write lock is taken
-before anything is read, and the batch is re-applied from scratch if the
-catalog stays busy) and says, per outcome, what it meant for the catalog.
-Identity is by content (`Photo.content_hash`):
+outcomes in ONE transaction (`catalog.tx.write`: the write lock taken before
+anything is read, the batch re-applied from scratch while the catalog stays
+busy) and says, per outcome, what it meant. Identity is by content
+(`Photo.content_hash`):
 
-- same bytes at a path the catalog already knows → `remeasured` (or nothing new);
-- bytes the catalog knows under another path that no longer exists → `moved`
-  (the photo's path is updated; decisions stay with it);
-- bytes the catalog knows under another path that still exists → `duplicate`
-  (the extra path is recorded in PhotoPath, no second photo);
+- same bytes at a path the catalog knows → `remeasured` (or nothing new);
+- known bytes under another path that no longer exists → `moved` (the path
+  is updated; decisions stay with the photo);
+- known bytes under another path that still exists → `duplicate` (the extra
+  path goes in PhotoPath, no second photo);
 - bytes of a *missing* photo (catalog.missing), at any path → `restored`: the
-  same photo (same id, decisions intact) comes back, `missing_since` cleared,
-  pointed at that path;
+  same photo (id, decisions) comes back at that path, `missing_since` cleared;
 - a known path whose bytes changed → `changed` (re-measured, same photo);
-- bytes of a *deleted* photo (a tombstone: purged to the trash, see
-  catalog.purge), at any path → `skipped_deleted`: nothing is recorded, the
-  photo stays deleted (a path another live photo had loses it: those bytes
-  are not that photo's any more);
-- otherwise → `new` (also for a photo the quick look inserted and that
-  awaits this measurement: catalog.quicklook).
+- bytes of a *deleted* photo (a tombstone, catalog.purge) → `skipped_deleted`:
+  nothing recorded, the photo stays deleted (a path another live photo had
+  loses it);
+- otherwise → `new` (also a photo the quick look inserted: catalog.quicklook).
 
-Never deleted: a Photo row or a Decision row. When a path that was a photo's
-ONLY path now holds another known photo's bytes (`mv A.jpg B.jpg` where B was
-catalogued), B's photo becomes *missing* (kept, with its decisions) and A's
-photo moves to B. A missing photo is matched only by its bytes: other bytes
-at its last path are a new photo (or another photo's move), not an edit of it.
+Never deleted: a Photo row or a Decision row. When a photo's ONLY path now
+holds another known photo's bytes (`mv A.jpg B.jpg`, B catalogued), B's photo
+becomes *missing* (kept, with its decisions) and A's moves to B. A missing
+photo is matched only by its bytes: other bytes at its last path are a new
+photo (or another's move), not an edit of it.
 
 `Photo.path` stays UNIQUE. A missing photo keeps its last path until another
-photo takes that path; then its stored path becomes a tombstone
-(`catalog.missing.tombstone`: the last path + NUL + "missing:<id>", a value
-no real file can have, unique per photo, with the last path as a prefix).
-Extra paths of a missing photo that another photo takes are simply dropped
-from PhotoPath (the photo's bytes are not there any more).
+photo takes it; then its stored path becomes a tombstone
+(`catalog.missing.tombstone`: the last path + NUL + "missing:<id>", unique,
+no real file's). Its extra paths another photo takes leave PhotoPath.
 
 Faces found beside a measurement (`TechnicalMeasurement.faces`) are written
-with it, in the same transaction (catalog.people.store).
-
-A failure is recorded on the photo at that path (created if needed) with a
-failed StageRun and an ErrorLog row; two copies of the same broken file are
-still one photo. Its format, when the photo has none yet, is what the failure
-record says (`TechnicalFailure.format`: RAW by the name, filled by imaging).
-Unique constraints on path and hash make a replayed batch (after a kill)
-idempotent: nothing is ever inserted twice.
+in the same transaction (catalog.people.store). A failure is recorded on the
+photo at that path (created if needed) with a failed StageRun and an ErrorLog
+row; two copies of one broken file are one photo; its format, when the photo
+has none, is the failure's (`TechnicalFailure.format`). Unique constraints on
+path and hash make a batch replayed after a kill idempotent.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ reports, per series, the Spearman between degradation and score *loss* (1.0:
 the scores fall exactly in the order of the degradation), the share of scores
 at exactly 0 or 100, and the goal checks of the issue. Run ``python -m
 tests.bench.score_series`` to print the table, or ``--calibration`` for the
-fixture table in `imaging.metrics`.
+fixture table in docs/decisions/imaging.md.
 """
 
 from __future__ import annotations
@@ -476,7 +476,7 @@ def goal_lines(results: Sequence[SeriesResult], fixtures: Path) -> list[str]:
 
 
 def calibration_rows(fixtures: Path) -> list[str]:
-    """The fixture table of `imaging.metrics`'s docstring, measured as the product
+    """The fixture table of docs/decisions/imaging.md (Calibration), measured as the product
     does it (`imaging.technical.measure_file`: decode, then both measures)."""
     import tempfile
 

@@ -1,48 +1,37 @@
-"""A whole catalog copied between backends, verified (issue 34 §1).
+"""A whole catalog copied between backends, verified.
 
-`copy_catalog(source, dest)` copies every table of a catalog (photos and
-their paths, stage runs, the error log, the decision log, descriptions,
-tags, projects, embeddings, taste models and their scores, faces, XMP and
-other tools' records, and whatever a later migration adds) from one open
-catalog database to another, SQLite → PostgreSQL or back, or between two
-of a kind. `curator catalog copy` drives it; so does a PostgreSQL catalog's
-backup (`catalog.backup.make_backup`: a verified copy into a SQLite file).
-The proposals (`cull_proposal`, m023) go too, each with its photographer
-(`owner`): derived data, but hours of a studio's review would otherwise
-have to be proposed again, by each seat.
+`copy_catalog(source, dest)` copies every table of a catalog (photos, paths,
+stage runs, logs, descriptions, tags, projects, embeddings, taste models and
+scores, faces, XMP and other tools' records, and whatever a later migration
+adds) between two open catalog databases, SQLite → PostgreSQL or back, or
+between two of a kind. `curator catalog copy` drives it, and so does a
+PostgreSQL catalog's backup (`catalog.backup.make_backup`). The proposals
+(`cull_proposal`) go too, with their `owner`: derived, but hours of review.
 
 Protocol:
-- Both ends are at the same schema (each was opened, hence migrated, by
-  `Catalog.open(…, bind=False)`); the tables copied are the destination's,
-  minus the text index `photo_fts` (kept by the destination's own triggers
-  while the rows go in) and the schema's own bookkeeping. Parents go before
-  children (their foreign keys), each table in its primary key's order,
-  rows keeping their ids, so every reference (a decision's `undoes`, a
-  follower's `pair_lead_id`, written after all photos are in) means what it
-  meant. A table that the decision log's triggers write goes after the log
-  (`AFTER_THE_LOG`: a decision going in ends its photo's proposals, m023,
-  so proposals copied before the decisions would be ended as they came;
-  the source holds only the proposals still standing, which no copied
-  decision ends).
-- The source is read in ONE read transaction (a snapshot: on PostgreSQL
-  REPEATABLE READ; seats may go on deciding meanwhile), in keyset pages
-  (`PAGE` rows), hashed as it is read: BLAKE3 over each row's canonical
-  form (a timestamp as ISO text, bytes as hex, a whole number as an
-  integer, whichever backend gave it).
-- The destination is written in ONE transaction, and before it commits
-  every table is read back, counted and hashed the same way: a table whose
-  count or hash differs rolls the whole copy back (`CopyError`) — the
-  destination is as it was. On PostgreSQL the identity sequences are moved
-  past the copied ids.
-- `progress` (optional) hears a `CopyProgress` after each page: rows done
-  of all rows to do, each row counted twice (copied, then read back to
-  verify), the total counted in the source's snapshot before the first row
-  goes, so it ends at exactly 100 %. It runs on the copying thread and may
-  raise to stop the copy: the destination's transaction rolls back.
-- A destination that holds anything is refused (`CopyError`) unless
-  `replace` (PostgreSQL: its rows are truncated inside the same
-  transaction; a SQLite file is replaced by the caller, which keeps the old
-  file beside it).
+1. Both ends are at the same schema (each opened, hence migrated, by
+   `Catalog.open(…, bind=False)`); the tables copied are the destination's,
+   minus the text index (kept by the destination's triggers) and the schema's
+   bookkeeping. Parents go before children, each table in primary key order,
+   rows keeping their ids, so every reference (a decision's `undoes`, a
+   follower's `pair_lead_id`, written after all photos) means what it meant.
+   `AFTER_THE_LOG` tables go after the decision log, whose triggers would end
+   proposals copied before it.
+2. The source is read in ONE read transaction (a snapshot; on PostgreSQL
+   REPEATABLE READ, seats may go on deciding), in keyset pages of `PAGE`
+   rows, hashed as read: BLAKE3 over each row's canonical form (a timestamp
+   as ISO text, bytes as hex, a whole number as an integer, whatever backend).
+3. The destination is written in ONE transaction; before it commits every
+   table is read back, counted and hashed the same way: a difference rolls
+   the whole copy back (`CopyError`). On PostgreSQL the identity sequences
+   are moved past the copied ids.
+4. `progress` (optional) hears a `CopyProgress` after each page: rows done of
+   all rows to do, each counted twice (copied, read back), the total counted
+   in the source's snapshot first, so it ends at exactly 100 %. It runs on
+   the copying thread and may raise to stop the copy (a rollback).
+5. A destination that holds anything is refused (`CopyError`) unless
+   `replace` (PostgreSQL: truncated inside the same transaction; a SQLite
+   file is replaced by the caller, which keeps the old file beside it).
 """
 
 from __future__ import annotations
@@ -61,7 +50,8 @@ PAGE = 2_000  # rows per keyset page (embeddings: ~6 MB of vectors a page)
 # Derived or bookkeeping tables: never copied (the destination keeps its own).
 _DERIVED_PREFIXES = ("photo_fts", "sqlite_")
 _BOOKKEEPING = frozenset({"curator_schema"})
-# Tables the decision log's triggers write: copied after the log (module docstring).
+# Tables the decision log's triggers write: copied after the log (a decision going
+# in ends its photo's proposals, m023; the source holds only those still standing).
 AFTER_THE_LOG = frozenset({"cull_proposal"})
 
 

@@ -2,52 +2,38 @@
 
 Three aids, made at each writable open (`ensure_plan_aids`):
 
-**The camera filter.** It is `COALESCE(camera_model, camera_make) = ?`,
-served by m009's `photo_camera`. That index is partial (`deleted_at IS
-NULL`), and the planner takes no statistics from a partial index's
-expressions: it guessed 0.5 % of the photos for any camera, where a studio's
-main body is more like 15 %. With that guess it sorted every photo of the
-camera for a first page (100,000 photos, 14,000 of one camera: 10 ms) instead
-of walking the capture-time index until 500 match (0.7 ms), and joined
-"camera + kept, by preference" in an order that cost 25-45 ms. So:
-- `photo_camera_stats`: statistics on the camera expression itself
-  (`CREATE STATISTICS` on an expression: PostgreSQL 14 and newer; an older
-  server keeps its guess and its plans);
-- `photo_camera_cull`: (camera, cull), so a review pass under a camera filter
-  finds its photos in the index (2,800 of 14,000 for "kept") rather than
-  filtering the camera's rows in the heap. With the statistics alone the
-  planner walked the scores' order for "camera + kept, by preference" (65-80
-  ms); with both, 12-16 ms. The index also carries the two camera columns:
-  the planner reads an expression index alone (an index-only scan) only when
-  the columns the expression is made of are in it, and without them it
-  fetched each of the 2,800 photos from the table (that first page 16 ms,
-  from the index alone 8.5 ms);
-- one ANALYZE of `photo` when either was made, so the plans are right from
-  this open on rather than from autovacuum's next visit.
+**The camera filter** (`COALESCE(camera_model, camera_make) = ?`, served by
+m009's partial `photo_camera`, whose expressions give the planner no
+statistics: it guessed 0.5 % of the photos for any camera, where a studio's
+main body is more like 15 %, and planned first pages badly):
+- `photo_camera_stats` (`CAMERA_STATISTICS`): statistics on the expression
+  itself (`CREATE STATISTICS` on an expression: PostgreSQL 14 and newer; an
+  older server keeps its guess and its plans);
+- `photo_camera_cull` (`CAMERA_CULL_INDEX`): (camera, cull), so a review pass
+  under a camera filter finds its photos in the index rather than filtering
+  the camera's rows in the heap. It also carries the two camera columns: the
+  planner reads an expression index alone (index-only) only when the
+  expression's columns are in it;
+- one ANALYZE of `photo` when either was made (right plans from this open on).
 
-**The scores, read by photo.** A score sort under a narrow filter (that same
-list) finds its few photos first and then needs each one's score: the
-scores' primary key (`photo_preference`, `taste_score`: m016, m020) held
-only the photo, so each probe also read the table, and the planner hashed
-all 100,000 scores instead (12-16 ms). The primary key's index is replaced
-by one that carries the score (`INCLUDE (score)`): the same key, the same
-number of indexes to write on a rescore, and each probe answered from the
-index (5-6 ms). The swap takes the table's lock for as long as building the
-index takes (~0.1 s at 100,000 scores), once per catalog.
+**The scores, read by photo.** A score sort under a narrow filter finds its
+few photos first and then needs each one's score; the scores' primary key
+(`photo_preference`, `taste_score`: `SCORE_KEYS`) is replaced by one that
+carries the score (`INCLUDE (score)`): the same key, the same number of
+indexes to write on a rescore, each probe answered from the index. The swap
+takes the table's lock while the index builds (~0.1 s at 100,000 scores),
+once per catalog.
 
-**The failed lane, left out of the review passes.** Every review pass
-("unreviewed", "kept", the cull pass's likeliest rejects) keeps out the
-photos the technical stage failed on: NOT EXISTS of the photo's failed
-technical run, asked once per photo the first page walks (500-2,000). Each
-probe read `stage_run`'s row by (photo, stage) to test its status (~10 µs:
-5 ms of "MATCH + kept, by sharpness"'s 16); `stage_run_failed_technical`
-holds only the failed technical runs' photos (a few hundred rows), so a probe
-is answered from that small index (~1 µs; that first page 9-11 ms).
+**The failed lane, left out of the review passes**: every pass keeps out the
+photos the technical stage failed on (NOT EXISTS, once per photo the first
+page walks); `stage_run_failed_technical` (`FAILED_INDEX`) holds only the
+failed technical runs' photos, so a probe is answered from a small index.
 
 These are accelerators, not schema: SQLite plans the same lists with its own
 hints (gallery_filters' `+id IN`, CROSS JOIN), a catalog without them is
 complete and correct, and a role that may not make them opens the catalog
-all the same (the log says why, and the next seat that may makes them).
+all the same (the log says why; the next seat that may makes them). Timings
+at 100,000 photos: docs/decisions/catalog.md.
 
 Invariant: `ensure_plan_aids` changes nothing when all is there (one catalog
 read), and never raises.

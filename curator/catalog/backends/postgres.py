@@ -4,48 +4,39 @@
 so the models, queries and the one write path are the SQLite catalog's.
 What it adds, so the catalog's code means the same on both backends:
 
-- Placeholders: the catalog's raw SQL is written with `?` (DB-API qmark,
-  SQLite's); `execute_sql` turns a statement's `?` outside quotes into
-  psycopg's `%s` (and a literal `%` into `%%`), once per statement text.
-  peewee's own statements already use `%s` and hold no `?`: they pass as
-  they are.
-- SQLite idioms of that raw SQL that PostgreSQL spells otherwise are
-  rewritten with it (`SQLITE_IDIOMS`, each a fixed text, never user input):
-  a JSON array of ids unpacked (`json_each`), a stored path read as text
-  (`CAST(path AS TEXT)`) and the file name made of it, null-safe `IS NOT`,
-  `INDEXED BY` and `CROSS JOIN … ON` (SQLite's planner hints), SQLite's
-  clock, temp schema names and the NUL byte literal.
-  The rest of the differences are the `Dialect`'s (backends.dialect).
+- Placeholders: the raw SQL is written with `?` (SQLite's qmark); `execute_sql`
+  turns a statement's `?` outside quotes into `%s` (and `%` into `%%`), once
+  per statement text; peewee's own statements hold no `?` and pass as they are.
+- SQLite idioms of that raw SQL are rewritten (`SQLITE_IDIOMS`, fixed texts,
+  never user input): `json_each`, `CAST(path AS TEXT)` and the file name,
+  null-safe `IS NOT`, the planner hints `INDEXED BY` and `CROSS JOIN … ON`,
+  SQLite's clock, temp schema names, the NUL byte literal. The other
+  differences are the `Dialect`'s (backends.dialect).
 - One writer at a time, as SQLite's `BEGIN IMMEDIATE`: the outermost
   `atomic()` (and `tx.write`) takes a transaction-scoped advisory lock
-  (`WRITE_LOCK`) before anything is read, so every read-then-write of the
-  writer, the imports and the migrations sees the latest committed state
-  and two seats never interleave inside one write. The lock goes with the
-  transaction, also when a seat is killed (the server ends its session).
-  Readers never wait for it (MVCC).
+  (`WRITE_LOCK`) before anything is read, so every read-then-write sees the
+  latest committed state and two seats never interleave inside one write.
+  The lock goes with the transaction, also when a seat is killed. Readers
+  never wait (MVCC).
 - Decisions take their own lock instead (`DECISION_LOCK`, lock type
-  "DECISIONS": catalog.decisions' writes, also when made inside another
-  writer's transaction, where `hold` takes it; and an import's pairing
-  when it reconciles a pair's decisions): decisions are serialized with
-  each other (the log's stamps, undo's reads), never with an import's
-  batch, which writes no decision column (its measures are UPDATEs of
-  their own columns; a photo both write waits on its row lock). So a
-  decision at one seat never waits for another seat's import batch; a
+  "DECISIONS": catalog.decisions' writes, `hold` inside another writer's
+  transaction, an import's pairing of a pair's decisions): decisions are
+  serialised with each other, never with an import's batch, which writes no
+  decision column; so a decision never waits for another seat's import. A
   rare lock cycle through a photo row is a deadlock PostgreSQL breaks,
   retried as busy.
-- The write gate (`catalog.write_gate`'s protocol, across machines): an
-  interactive write holds the advisory lock `GATE_LOCK` shared while it
-  waits and writes; a bulk write takes it exclusive without waiting and
-  lets go at once, pausing a few milliseconds while it can't, for at most
-  `max_yield_s`. A decision at any seat goes before an import's next batch.
-- A lost connection (the server restarted, a network cut) is a busy catalog
-  to `tx.write`: the connection is dropped, and the write runs again, from
-  the start, on a new one, until its deadline; then the sentence.
+- The write gate (catalog.write_gate's protocol, across machines): an
+  interactive write holds `GATE_LOCK` shared while it waits and writes; a
+  bulk write takes it exclusive without waiting and lets go at once,
+  pausing while it can't, for at most `max_yield_s`.
+- A lost connection (a restart, a network cut) is a busy catalog to
+  `tx.write`: the connection is dropped and the write runs again, from the
+  start, on a new one, until its deadline; then the sentence.
 
-`open_database` connects (psycopg imported here, lazily: a SQLite catalog
-never loads it) and turns every way the server can refuse into one
-sentence: unreachable, wrong credentials, no such database, too old.
-Passwords never reach a sentence (`location.redact`).
+`open_database` connects (psycopg imported lazily: a SQLite catalog never
+loads it) and turns every refusal into one sentence: unreachable, wrong
+credentials, no such database, too old. Passwords never reach a sentence
+(`location.redact`).
 """
 
 from __future__ import annotations
@@ -72,24 +63,14 @@ WRITE_LOCK = 0x43555241  # "CURA"
 GATE_LOCK = 0x43555247
 DECISION_LOCK = 0x43555244
 _LOCKS = {"IMMEDIATE": WRITE_LOCK, "DECISIONS": DECISION_LOCK}
-# A server that answers at all answers within this; 5 s was not enough on a
-# machine whose two cores were both busy (a throwaway server's first connect
-# timed out under `make test-under-load`). A server that is down refuses at once.
+# A server that answers at all answers within this (5 s timed out on two busy cores);
+# a server that is down refuses at once.
 CONNECT_TIMEOUT_S = 20
-# Each catalog connection's own settings (one round trip at connect): no JIT
-# compilation (it cost ~280 ms of a 100k-photo sort that runs in ~30 ms), room
-# to sort a 100k-photo gallery in memory instead of on disk, and the planner
-# told that a page read by index costs about what a sequential one does (a
-# catalog is a few hundred MB, read from the server's cache: PostgreSQL's
-# manual lowers random_page_cost for such databases). At the default 4, the
-# failed lane's first page (965 photos of 100,000) scanned the whole table
-# for a hash join: 67 ms, where an index probe per failed photo takes 7 ms.
-# And no parallel plans: the catalog's queries are short, and starting the
-# workers cost more than they saved. Once every photo had a score, "camera +
-# kept, by preference" got a parallel walk of the scores whose workers took
-# 45 ms to start (its first page 50-57 ms; serial, 15 ms), and the whole
-# lists of 100,000 photos were no faster with workers than without (21-58 ms
-# either way, 24 lists).
+# Each catalog connection's own settings (one round trip at connect): no JIT (it
+# cost ~280 ms of a ~30 ms sort), room to sort a 100k-photo gallery in memory, a page
+# read by index costing about a sequential one (a catalog sits in the server's
+# cache), and no parallel plans (short queries; starting workers cost more than they
+# saved). Measurements: docs/decisions/catalog.md.
 SESSION_SETTINGS = (
     "SET jit = off; SET work_mem = '32MB'; SET random_page_cost = 1.1;"
     " SET max_parallel_workers_per_gather = 0"

@@ -14,7 +14,7 @@ redone accept is an accept; an undone correction carries the correction's
 pass, so the photo counts as decided by hand.
 
 `ml.taste.label_for` gives such a photo its label at `ACCEPTED_WEIGHT` of
-the weight (why that weight: ml.taste's docstring).
+the weight (why that weight: docs/decisions/taste.md).
 
 One statement: the rows of the pass `proposal` (one pass over the log) that
 no later judging row of their photo follows (looked up by the log's
