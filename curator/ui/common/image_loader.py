@@ -1,47 +1,38 @@
 """Asynchronous loading of cached JPEGs (thumbnails, previews) into QPixmaps.
 
+Keys are (photo id, cache key, rotation) (`ImageKey`); cache keys are
+content-addressed, so a pixmap is never wrong for its key, only possibly
+unwanted; the photographer's rotation is applied after decoding, so a turn
+is a new key (the old picture stays up until the turned one is decoded).
+
 Concurrency protocol:
-- `request(keys)` states what is wanted *now* (the visible gallery range, or
-  the loupe's current photo ± prefetch). It replaces the wanted set, touches
-  the cached entries among them (LRU) and queues one `Job` (engine/delivery.py)
-  running `load_image` per key that is neither cached, failed, nor already in
-  flight — duplicates are skipped.
-- A job runs on the pool app.py gave the loader. Before decoding it checks
-  the wanted set (an immutable frozenset swapped by reference, so reading it
-  from a pool thread needs no lock) and skips keys no longer wanted: scrolling
-  fast never queues a backlog of stale decodes. It returns a QImage (never a
-  QPixmap: pixmaps belong to the main thread).
-- A skipped key that is wanted again by the time its result is delivered is
-  queued again: the request that wanted it back saw it in flight and queued
-  nothing itself.
-- On the main thread `_on_loaded` drops results of an older generation
-  (`reset()` bumps it: a filter change, a pass switch, shutdown), converts
-  the QImage to a QPixmap, stores it in an LRU of `capacity` entries and
-  emits `image_ready(photo_id)`.
-- Tasks reach the main thread only through the loader's `Delivery` (one
-  signals object, parented to the loader; see engine/delivery.py). `close()`
-  closes it, empties the wanted set and makes `request()` a no-op: after it
-  returns, no task touches a QObject of the loader, and results still
-  arriving are dropped. `shutdown()` is `close()` plus draining the pool.
-Keys are (photo id, cache key, rotation); cache keys are content-addressed,
-so a pixmap is never wrong for its key, only possibly unwanted. The
-photographer's rotation is applied after decoding, so a turn is a new key
-(the old picture stays up until the turned one is decoded).
-- A cache entry that is missing or damaged (a cleared cache, a restored
-  catalog, a second seat's own cache, a truncated file) is made again in the
-  same job, before it is decoded: the job calls the `remake` the loader was
-  given (app.py: `pipeline.previews.PreviewRebuilder.remake`, a decoder
-  child), with the photo's file (`ImageKey.source`), and decodes the JPEG it
-  returns (written into the cache as well, when the cache can take it). So
-  the entries are made in the order keys are wanted — the visible tiles
-  first, then the screen ahead — and a stale one is skipped like any other.
-  A photo whose file is offline comes back with `offline` set: the loader
-  remembers it (`offline(photo_id)`) and emits `image_ready` so its tile
-  says so instead of waiting for good; one that cannot be made is failed.
-- A photo's key changes when it is measured (the quick look's thumbnail is
-  replaced by the measured one): `pixmap_or_previous` answers the photo's
-  last decoded pixmap until the new key's is decoded, so a tile keeps the
-  picture it has instead of going grey.
+1. `request(keys)` states what is wanted *now* (the visible gallery range, or
+   the loupe's photo ± prefetch): it replaces the wanted set, touches the
+   cached entries among them (LRU) and queues one `Job` (engine/delivery.py)
+   running `load_image` per key neither cached, failed nor in flight.
+2. A job runs on the pool app.py gave the loader. Before decoding it checks
+   the wanted set (an immutable frozenset swapped by reference: no lock) and
+   skips keys no longer wanted, so fast scrolling queues no backlog. It
+   returns a QImage, never a QPixmap (pixmaps belong to the main thread).
+3. A missing or damaged cache entry (a cleared cache, a restored catalog,
+   another seat's cache) is made again in the same job, before decoding, by
+   the loader's `remake` (app.py: `pipeline.previews.PreviewRebuilder.remake`,
+   a decoder child) from the photo's file (`ImageKey.source`): entries are
+   made in the order keys are wanted. A photo whose file is offline comes
+   back `offline`: remembered (`offline(photo_id)`) and `image_ready` emitted,
+   so its tile says so; one that cannot be made is failed.
+4. On the main thread `_on_loaded` drops results of an older generation
+   (`reset()` bumps it: a filter change, a pass switch, shutdown), converts
+   the QImage to a QPixmap, keeps it in an LRU of `capacity` entries and emits
+   `image_ready(photo_id)`. A skipped key wanted again by then is queued again
+   (the request that wanted it back saw it in flight and queued nothing).
+5. Results reach the main thread only through the loader's `Delivery`.
+   `close()` closes it, empties the wanted set and makes `request()` a no-op:
+   after it returns no task touches a QObject of the loader. `shutdown()` is
+   `close()` plus draining the pool.
+6. A photo's key changes when it is measured (the quick look's thumbnail
+   replaced): `pixmap_or_previous` answers the last decoded pixmap until the
+   new key's is decoded, so a tile never goes grey meanwhile.
 """
 
 from __future__ import annotations

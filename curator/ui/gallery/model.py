@@ -3,51 +3,37 @@
 Invariants:
 - the model holds only ids (in gallery order) and a bounded cache of
   `GalleryRow`s read in windows around the rows Qt asks for (only the
-  window's rows not cached: a row made stale by `reload_rows` costs a read of
-  itself, not of its neighbours); pixmaps live in the `ImageLoader`'s LRU,
-  not here;
+  window's uncached rows); pixmaps live in the `ImageLoader`'s LRU;
 - what it lists is a `GalleryQuery` (filters + sort) answered by one SQL
-  query returning ids (`catalog.queries.gallery_query_ids`);
-- `insert_new(ids)` (a live import's quick-look batch: photos new to the
-  catalog) reads only those rows — which of them the query shows, in its
-  order (`gallery_ids_among`), and where each goes, by a binary search over
-  the listed ids whose probes SQL ranks (`gallery_ranks`: ~17 queries of a
-  few dozen rows at 100k photos) — so a batch never costs the whole catalog;
-- `set_query(q, first_rows=N)` (the window opening; `show_query`, the
-  user's filter or sort) lists the first N ids only; the rest follow once the
-  grid has painted (`fetch_rest`: the whole list read on the lists pool, off
-  the UI thread, and appended when it arrives — or `load_rest`, at once, on
-  the UI thread), so neither the first paint nor a new filter waits for a
-  100k-id query (on PostgreSQL, 55-200 ms of the UI thread). Anything that
-  needs the whole list (`ids`, `row_for`, `insert_new`, `refresh`) completes
-  it first, and a list that arrives after that, or for an older query, is
-  dropped (`_rest_token`);
-- `reload_rows(ids)` / `rows_rewritten(ids)` (a live import's batches) re-read
-  those rows on a pool thread when the model has one (`StaleRows`): the
-  cached row keeps being shown until its new one arrives, and only rows on
-  screen are read (an off-screen one when it is scrolled to); without a
-  pool the rows are dropped and read again on the UI thread when shown;
-- `rows_rewritten(ids)` (a live import's technical or XMP batch) re-reads
-  only those rows where they are, after checking over those rows alone
-  (`gallery_ids_among`, `gallery_ranks` of them and their neighbours) that
-  none moved into, out of or within the list; when one did (a filter or sort
-  on a measured value), the whole list is re-queried, at most once per
-  `REQUERY_EVERY_MS` (coalesced: a batch every 250 ms never costs the UI
-  thread a catalog query each);
-- `refresh(ids)` (decisions, undo, new scores) updates
-  the list in place — removals and insertions with begin/endRemoveRows and
-  begin/endInsertRows, a changed order with layoutChanged and the
-  persistent indexes moved along, dataChanged for the changed photos (over
-  their span when more than `SPAN_ROWS`) —
-  never a reset, so the view keeps its scroll position and selection; only
-  a new query (filter or sort picked by the user) resets; `widen_query` (a
+  query of ids (`catalog.queries.gallery_query_ids`);
+- `set_query(q, first_rows=N)` (the window opening, `show_query`) lists the
+  first N ids only; the rest follow once the grid has painted (`fetch_rest`,
+  on the lists pool, appended on arrival; or `load_rest`, at once), so no
+  first paint waits for a 100k-id query. Whatever needs the whole list
+  (`ids`, `row_for`, `insert_new`, `refresh`) completes it first, and a list
+  arriving after that, or for an older query, is dropped (`_rest_token`);
+- `insert_new(ids)` (a live import's new photos) reads only those rows: which
+  the query shows, in its order (`gallery_ids_among`), and where each goes,
+  by a binary search whose probes SQL ranks (`gallery_ranks`) — a batch
+  never costs the whole catalog;
+- `reload_rows(ids)` / `rows_rewritten(ids)` re-read those rows on a pool
+  thread when the model has one (`StaleRows`): the cached row shows until its
+  new one arrives, and only rows on screen are read; without a pool the rows
+  are dropped and read on the UI thread when shown. `rows_rewritten` first
+  checks, over those rows alone, that none moved into, out of or within the
+  list; when one did, the whole list is re-queried, at most once per
+  `REQUERY_EVERY_MS` (coalesced);
+- `refresh(ids)` (decisions, undo, new scores) updates the list in place —
+  begin/endRemoveRows and begin/endInsertRows, layoutChanged with the
+  persistent indexes moved for a new order, dataChanged for the changed
+  photos (over their span past `SPAN_ROWS`) — never a reset, so the view
+  keeps its scroll and selection; only a new query resets; `widen_query` (a
   search's whole ranking after its first page) appends;
-- badges (MISSING, MATCH, blur, clipped, closed eyes, soft face, burst) are derived
-  from the row and the live MATCH threshold (`ui.gallery.flags`, through
-  `FlagsRole`), so a new threshold repaints at once;
-- main thread only (it reads the catalog synchronously, in small queries,
-  except the stale rows' re-reads above, the whole list after a first page
-  and after a change of many rows: `refresh` of an accept or undo).
+- badges are derived from the row and the live MATCH threshold
+  (`ui.gallery.flags`, through `FlagsRole`), so a new threshold repaints at once;
+- main thread only: it reads the catalog synchronously in small queries,
+  except the stale rows' re-reads, the whole list after a first page, and a
+  `refresh` of many rows (an accept or undo).
 """
 
 from __future__ import annotations

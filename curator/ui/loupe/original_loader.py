@@ -4,48 +4,37 @@ thread and out of the app's process.
 The 1440 px preview is enough to judge a photo fit to the window, not to
 check focus at 100 %. `OriginalLoader` decodes the originals of the photos
 *shown zoomed* only, on demand (Z): the loupe's current photo, or compare's
-two (issue 19 §2: picking the sharpest burst frame needs both originals'
-pixels), and keeps just those: a 24 MP frame is ~96 MB, so holding the
-neighbours too would cost memory for frames the user is not looking at.
-
-Decoding is `imaging.decode.decode_display_request` — the one decoder, in
-the preview's tone (the same 16-bit scaling, the same LibRaw parameters) —
-run in a child process of a `engine.isolation.ChildProcessPool` (as many
-children as pool threads, each started when first needed): a file that
-crashes LibRaw kills the child, and the view shows a sentence instead of the
-app dying. A decode that takes
-longer than `DECODE_TIMEOUT_S` is killed the same way.
+two, and keeps just those (a 24 MP frame is ~96 MB). Decoding is
+`imaging.decode.decode_display_request` (the one decoder, in the preview's
+tone) in a child of an `engine.isolation.ChildProcessPool` (one per pool
+thread, each started when first needed): a file that crashes LibRaw kills
+the child, and the view shows a sentence; a decode longer than
+`DECODE_TIMEOUT_S` is killed the same way.
 
 Concurrency protocol:
-- `request_many([(photo id, path)…])` (`request` for one) states the photos
-  wanted now: it publishes their ids as the wanted set (a frozenset swapped
-  by reference, so a pool thread reads it without a lock), drops held
-  originals and in-flight requests of photos no longer wanted, and starts a
-  job, with a new generation, for each wanted photo neither held, failed
-  nor in flight (duplicates skipped).
-- A job (`load_original`, an `engine.delivery.Job` on a pool thread that
-  waits on the child) that is no longer wanted when it starts skips its
-  decode (pressing → while
-  zoomed never queues a backlog of 24 MP decodes).
-- Results come back as QImage in `Format_RGB32` (the raster engine's native
-  format: painting needs no conversion on the main thread; the loupe paints
-  the QImage directly, so no 96 MB QPixmap copy is made on the UI thread).
-  A result whose generation is not its photo's request in flight is dropped.
-- Jobs reach the main thread only through the loader's `Delivery` (see
-  engine/delivery.py). `close()` closes it, makes `request()` a no-op, drops
-  queued tasks and stops the child process (an in-flight decode is killed;
-  its job's late result is dropped). `shutdown()` is `close()` plus
-  draining the pool.
-- A file that cannot be decoded is a human sentence (`original_failed`),
-  never an exception in the UI: the loupe keeps showing the preview.
-- Screen renditions (a `long_edge` request with the photo's content hash, on a
-  loader given a `cache_dir`) are cached on disk (`imaging.cache.screen_key`:
-  content hash + long edge, the picture upright but not turned, so a rotation
-  costs no decode): the job reads the cached JPEG instead of decoding the
-  original (no child process starts), and after a decode writes it, then
-  prunes the folder to its byte budget (least recently used first). A damaged
-  entry is deleted and decoded again, never shown; a cache that cannot be
-  written (disk full) only costs the next decode.
+1. `request_many([(photo id, path)…])` (`request` for one) publishes the
+   wanted ids (a frozenset swapped by reference: no lock), drops held
+   originals and in-flight requests no longer wanted, and starts a job, with
+   a new generation, for each wanted photo neither held, failed nor in flight.
+2. A job (`load_original`, an `engine.delivery.Job` on a pool thread that
+   waits on the child) no longer wanted when it starts skips its decode
+   (pressing → while zoomed never queues a backlog of 24 MP decodes).
+3. Results come back as QImage in `Format_RGB32` (the raster engine's own:
+   the loupe paints it directly, no 96 MB QPixmap copy on the UI thread); a
+   result whose generation is not its photo's request in flight is dropped.
+4. Jobs reach the main thread only through the loader's `Delivery`. `close()`
+   closes it, makes `request()` a no-op, drops queued tasks and stops the
+   child (an in-flight decode is killed; its late result dropped).
+   `shutdown()` is `close()` plus draining the pool.
+5. A file that cannot be decoded is a sentence (`original_failed`), never an
+   exception in the UI: the loupe keeps showing the preview.
+6. Screen renditions (a `long_edge` request with the photo's content hash, on
+   a loader given a `cache_dir`) are cached on disk (`imaging.cache.screen_key`:
+   content hash + long edge, upright but not turned, so a rotation costs no
+   decode): the job reads the cached JPEG (no child starts), and after a
+   decode writes it, then prunes the folder to its byte budget (least recently
+   used first). A damaged entry is decoded again, never shown; a cache that
+   cannot be written only costs the next decode.
 """
 
 from __future__ import annotations

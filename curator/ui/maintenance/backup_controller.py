@@ -1,48 +1,38 @@
 """`BackupController`: catalog backups from the GUI — on quit and File ▸ Back Up Catalog Now.
 
 The work is `catalog.backup.make_backup` (Qt-free, the same as `curator
-backup`) on a one-thread pool app.py gives it; this class only decides
-when, and says what happened in the status bar.
+backup`) on a one-thread pool app.py gives it; this class only decides when,
+and says what happened in the status bar.
 
-Why on quit, with the window waiting: a photographer expects what Lightroom
-does — the catalog is backed up when the day's work is done, and the copy
-holds that day's decisions. Backing up at start-up would copy yesterday's
-state and compete with the first thumbnails. The copy is one step of
-SQLite's backup API (a file copy's speed) plus an integrity check, so the
-window stays up with "Backing up the catalog…" in the status bar and closes
-when the verified copy is there; the UI thread never waits (the copy runs on
-the pool), and an import still winding down is never blocked (WAL: the copy
-is a read snapshot). A backup that fails is reported and logged, and the
-window closes anyway: a backup never keeps the user from quitting.
+On quit, as Lightroom does: the copy holds the day's decisions (at start-up
+it would copy yesterday's and compete with the first thumbnails). The window
+stays up with "Backing up the catalog…" and closes when the verified copy is
+there; the UI thread never waits, and an import winding down is never
+blocked (WAL: the copy is a read snapshot). A failed backup is reported and
+logged, and the window closes anyway: a backup never keeps anyone from quitting.
 
 Protocol:
-- `hold_quit()` (from `MainWindow.closeEvent`, after an import has wound
-  down): when a backup is due (settings `backup_frequency`, by the newest
-  backup's date: a listing of one folder), starts it, says so, and returns
-  True — the window ignores this close and closes again on `quit_ready`.
-  It returns False when nothing is due, a quit backup already ran this
-  session, or the controller is shut down: quitting is never held twice.
-  A studio's PostgreSQL catalog is never backed up on quit (each seat would
-  copy the one shared catalog): `curator backup` at one seat, and the
-  server's own backups, are how it is kept.
-- `back_up_now()` starts a backup whatever the schedule (False while one runs).
-- A PostgreSQL catalog's backup (a table-by-table copy, every value hashed
-  in Python: one to three minutes at 100,000 photos) runs in a child
-  process (`backends.pg_backup_child.backup_in_child` through
-  engine/child_call.py): on the pool thread it held the GIL the UI thread
-  waited for (the stall watch: 443 ms at load 8); the pool thread now only
-  sleeps on the child's pipe. It says how far it is: `progressed` carries
-  "Backing up the catalog (1.2 GB): 40 %", a sentence each time the
-  percent moves (at most ten a second), through its own `Delivery`.
-  `cancel()` stops it at its next page of rows (the child's progress call
-  raises): the copy rolls back and `make_backup` removes the partial file,
-  so a cancelled backup leaves no file; `finished` then says so.
-  `shutdown()` cancels a PostgreSQL backup under way (the pool's drain
-  would otherwise hold the quit for minutes); a SQLite copy (seconds) still
-  ends whole.
-- Results come back through a `Delivery` (engine/delivery.py) as `BackupDone`;
-  `shutdown()` closes it (App.shutdown), and the pool's drain then waits for a
-  copy under way, which finishes whole or leaves only its `.partial`.
+1. `hold_quit()` (from `MainWindow.closeEvent`, after an import has wound
+   down): when a backup is due (`backup_frequency`, by the newest backup's
+   date), starts it, says so, and returns True — the window ignores this
+   close and closes again on `quit_ready`. False when nothing is due, a quit
+   backup already ran this session, or the controller is shut down. A
+   studio's PostgreSQL catalog is never backed up on quit (each seat would
+   copy the one shared catalog): `curator backup` and the server's backups keep it.
+2. `back_up_now()` starts a backup whatever the schedule (False while one runs).
+3. A PostgreSQL backup (a table-by-table copy, every value hashed in Python:
+   minutes at 100,000 photos) runs in a child process
+   (`backends.pg_backup_child.backup_in_child`, engine/child_call.py): on the
+   pool thread it held the GIL the UI thread waited for. `progressed` says
+   how far ("Backing up the catalog (1.2 GB): 40 %") each time the percent
+   moves, at most ten a second, through its own `Delivery`.
+4. `cancel()` stops it at its next page of rows: the copy rolls back and
+   `make_backup` removes the partial file; `finished` says so. `shutdown()`
+   cancels a PostgreSQL backup under way (else the drain would hold the quit
+   for minutes); a SQLite copy (seconds) still ends whole.
+5. Results come back through a `Delivery` as `BackupDone`; `shutdown()` closes
+   it (App.shutdown), and the pool's drain waits for a copy under way, which
+   finishes whole or leaves only its `.partial`.
 """
 
 from __future__ import annotations

@@ -1,53 +1,39 @@
-"""`CatalogHost`: the window's catalog, and changing it — File ▸ Open
-Catalog… (another catalog) and File ▸ Restore Catalog from Backup… (this
-one, as a backup had it) — off the UI thread, with the window live and
-saying what is under way (issue 51 §1).
+"""`CatalogHost`: the window's catalog, and changing it — File ▸ Open Catalog…
+and File ▸ Restore Catalog from Backup… — off the UI thread, the window live.
 
-The window, its services and pools are built for one catalog (its path, its
-cache, its pipeline), as Lightroom's are: Lightroom relaunches to open
-another catalog. So a change here ends the app on the old catalog and builds
-it again on the new one, in the same process, without a freeze: every slow
-part runs on the host's own one-thread pool (app.py made it; it outlives
-each App), and the UI thread only asks and hears back.
+The window, its services and pools are built for one catalog (as Lightroom
+relaunches to open another): a change ends the app on the old catalog and
+builds it again on the new one, in the same process, without a freeze. Every
+slow part runs on the host's own one-thread pool (app.py's; it outlives each
+App); the UI thread only asks and hears back.
 
 Protocol (the one place it lives):
-1. Asked (`switch(location)`, `restore(backup)`, main thread): refused with
-   a sentence in the status line when a change is already under way, or
-   when an import, an ingest, an export, a purge or a backup runs (each of
-   those is the photographer's to finish or stop; ending it silently would
-   lose work). Otherwise `busy` holds the sentence of what is under way and
-   the `InputGuard` drops every key press, click and drop in the window
-   (saying `busy`), so no decision, undo or second change starts meanwhile;
-   the window paints and scrolls.
-2. Check, on the pool, the old catalog untouched and open: a switch checks
-   the target (`check_target`: there, not the one open, not another
-   window's, a Curator catalog this Curator knows — upgraded with its
-   backup first when it is older, the progress said as at start-up,
-   `catalog_upgrade.ProgressThrottle` — then opened once unbound);
-   a restore checks the backup (`catalog.backup.check_backup`). A refusal
-   ends here: the guard goes, the sentence is shown, the old catalog was
-   never closed.
-3. Steps waited out: an undo, redo or accept still pending on the review
-   session's `StepQueue` commits first (the queue is idle before step 4);
-   decisions are written at once, so nothing else is in flight.
-4. The old app stops (`App.stop`: timers, loaders, deliveries closed; the
-   pipeline, export and others asked to stop) and its pools are drained on
-   the host's pool (`waitForDone` there, never on the UI thread); a write
-   under way commits. Then, on the UI thread, the old catalog's own
-   connection is closed and its presence lock let go.
+1. Asked (`switch(location)`, `restore(backup)`, main thread): refused with a
+   sentence when a change is under way, or an import, ingest, export, purge
+   or backup runs (the photographer's to finish or stop). Else `busy` holds
+   what is under way and the `InputGuard` drops every key, click and drop in
+   the window (saying `busy`); the window paints and scrolls.
+2. Check, on the pool, the old catalog untouched: a switch checks the target
+   (`check_target`: there, not the one open nor another window's, a catalog
+   this Curator knows — upgraded with its backup first when older, with
+   `catalog_upgrade.ProgressThrottle` — then opened once unbound); a restore
+   checks the backup (`catalog.backup.check_backup`). A refusal ends here:
+   the guard goes, the sentence shows, the old catalog was never closed.
+3. An undo, redo or accept pending on the review session's `StepQueue`
+   commits first (the queue is idle before step 4); decisions are written at
+   once, so nothing else is in flight.
+4. The old app stops (`App.stop`) and its pools are drained on the host's pool
+   (never on the UI thread); a write under way commits. Then, on the UI
+   thread, the old catalog's connection is closed and its presence lock let go.
 5. A restore's work, on the pool: the catalog to itself
-   (`engine.lock.catalog_to_itself`: no other window, no import), a copy of
-   the current catalog kept first, the backup put back
-   (`catalog.backup.restore_backup`), an older schema upgraded with its
-   progress.
-6. Open (UI thread, after the checks found nothing left to do): the app is
-   built on the new catalog (`opener`: app.py's `open_app`), then reads its
-   first rows (`catalog_opened`), then is shown where the old window was
-   and the old window deleted, each on its own turn of the event loop (the
-   guard paused while the UI thread builds: no input is dispatched then);
-   the choice is remembered (`RecentCatalogs`: the next start opens it). If
-   that open fails after all, the old catalog is opened again, with the
-   sentence; if neither opens, the sentence ends the app.
+   (`engine.lock.catalog_to_itself`), a copy of the current catalog kept, the
+   backup put back (`catalog.backup.restore_backup`), an older schema upgraded.
+6. Open (UI thread): the app is built on the new catalog (`opener`: app.py's
+   `open_app`), reads its first rows (`catalog_opened`), is shown where the
+   old window was and the old window deleted, each on its own turn of the
+   event loop (the guard paused while the UI thread builds); the choice is
+   remembered (`RecentCatalogs`). If that open fails, the old catalog opens
+   again, with the sentence; if neither opens, the sentence ends the app.
 Every job's outcome comes back through a `Delivery`; `close()` (app.main at
 exit) drops late news.
 """

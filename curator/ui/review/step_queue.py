@@ -1,48 +1,34 @@
 """`StepQueue`: undo, redo and accept — steps that may touch one photo or
 60,000 — written one at a time, in the order asked, on a worker; the window
-stays live meanwhile (issue 51 §1).
-
-Undoing an Accept the Rest of 60,000 proposals writes for 4 s on SQLite and
-14 s on PostgreSQL: on the UI thread that is a frozen window. So every
-undo, redo and accept is a step on this queue, and the UI thread only asks
-and hears back.
+stays live meanwhile (an undo of 60,000 accepted proposals writes for
+seconds: on the UI thread, a frozen window).
 
 Concurrency protocol (the one place it lives):
-- The queue runs its steps on ONE one-thread pool that app.py made
-  (`UiPools.cull`: the Propose dialog's reads and writes run there too), so
-  steps run one at a time in the order submitted: Ctrl+Z pressed twice
-  undoes the newest step, then the one before it; an undo asked while an
-  accept runs undoes that accept. Never two of them write at once.
-- `submit(what, fn, done)` (main thread): `pending` grows by one and a Job
-  runs `fn()` on the pool with that thread's own connection. Its outcome —
-  the value, or the exception it raised — always comes back (never None,
-  never dropped while the queue is open), and on the main thread, in
-  submission order, `pending` shrinks by one and `done(outcome)` runs.
-- Ordinary decisions (a key on one photo, a grid selection) stay on the UI
-  thread, where a decision is committed before the next photo shows (next
-  photo p95 10 ms): they are written at once when the queue is `idle` (no
-  step submitted and not yet done), so they can never overtake or be
-  overtaken by a step. While a step is pending they are refused with
-  `busy_text()` (the key did nothing, and the status line says why) rather
-  than written: on the UI thread such a write would wait for the step's
-  write lock (the freeze this queue removes) and land before the steps
-  still waiting, out of order. Nothing is lost: what was refused was never
-  written, and the sentence says so.
-- What a step reads that the next step needs is kept by the steps, on the
-  worker, in their order: the proposals each accept ended
-  (`AcceptedProposals`) are pushed by the accept's job and taken by the
-  undo's job, never by the main thread while a step is pending.
-- A step still running after `UNDER_WAY_MS` is said in the status line
-  (`under_way`, e.g. "Undoing the last step… the window stays usable"),
-  so a long step never reads as a hang.
-- `close()` (App.shutdown, before the pools drain): later outcomes are
-  dropped; a step under way still commits before the catalog closes (the
-  app waits for the pool).
-- While a step is pending the queue holds the UI thread's cycle collector
-  (`collector`, engine/collector.py's `hold`), released when the last
-  pending step's outcome was handled, or at `close()`: a step's worker holds
-  its 60,000 rows and records until it ends, and a young collection walking
-  them meanwhile cost the UI thread 102-124 ms (issue 51 §2).
+1. Steps run on ONE one-thread pool that app.py made (`UiPools.cull`, shared
+   with the Propose dialog's reads and writes): one at a time, in submission
+   order. Ctrl+Z twice undoes the newest step, then the one before; an undo
+   asked while an accept runs undoes that accept.
+2. `submit(what, fn, done)` (main thread): `pending` grows by one and a Job
+   runs `fn()` on the pool with that thread's connection. Its outcome (the
+   value, or the exception) always comes back while the queue is open: on the
+   main thread, in submission order, `pending` shrinks and `done(outcome)` runs.
+3. Ordinary decisions (a key on one photo or a selection) stay on the UI
+   thread, committed before the next photo shows; they are written at once
+   when the queue is `idle`, so they never overtake a step nor are overtaken.
+   While a step is pending they are refused with `busy_text()` (the status
+   line says why): written then, they would wait for the step's write lock
+   on the UI thread and land out of order. What was refused was never written.
+4. What a step reads that the next needs is passed between the steps on the
+   worker, in order: the proposals an accept ended (`AcceptedProposals`) are
+   pushed by the accept's job and taken by the undo's, never by the main
+   thread while a step is pending.
+5. A step still running after `UNDER_WAY_MS` is said in the status line
+   (`under_way`), so a long step never reads as a hang.
+6. While a step is pending the queue holds the UI thread's cycle collector
+   (`collector`, engine/collector.py's `hold`), released when the last
+   pending outcome was handled or at `close()`: the step's rows die with it.
+7. `close()` (App.shutdown, before the pools drain): later outcomes are
+   dropped; a step under way still commits (the app waits for the pool).
 """
 
 from __future__ import annotations
