@@ -103,12 +103,9 @@ MAD_TO_SD = 1.4826
 NOISE_FLOOR = 0.03  # what is left of a tile that is all noise, in noise energies
 SHARPNESS_SLOPE = 2.0
 # Camera shake: a soft frame whose sharpest tiles keep detail in one direction
-# only (`smear_ratio`). Measured on the 13 camera fixtures of 1,000 px and more,
-# at 1600 px: straight shakes of 25-41 px at any angle read 0.00-0.16 (median
-# 0.05), Gaussian blurs of sigma 3-6 0.07 and up (a blurred scene of long
-# straight edges — a framed painting over floorboards — reads as low as 0.07).
-# At 0.06, 23 of 39 shakes are named and none of 52 blurs (at 0.10: 35 of 39,
-# and 3 blurs): a named cause must be right, else the soft frame is "blur".
+# only (`smear_ratio`). At 0.06, 23 of 39 fixture shakes are named and none of 52
+# blurs: a named cause must be right, else the soft frame is "blur"
+# (docs/decisions/imaging.md).
 SHAKE_RATIO = 0.06  # weakest / strongest direction's detail, at or under: smeared one way
 SHAKE_BELOW = 50.0  # only a frame softer than this is called shaken
 

@@ -118,38 +118,25 @@ def detect_faces(
     nets: Networks, rgb: NDArray[np.uint8], look_again: Sequence[Box] = ()
 ) -> list[Detection]:
     """Step 1 and the cap of step 2 (see the module docstring). The detectors
-    look at a half-size copy when the frame is large (their inputs are 192 and
-    128 px: reducing a 1,440 px frame to it once, not in every pass, saved a
-    fifth of the stage's time), and their findings are scaled back.
+    look at a half-size copy when the frame is at least `HALVE_FROM` (their
+    inputs are 192 and 128 px; reducing once, not in every pass), and their
+    findings are scaled back.
 
     The first look is both detectors over the whole frame. When it is sure
     of a face (`is_confident`) and no face is small, the second look — the
     hints' closer passes and the short-range detector over the quarters —
-    is skipped: on the faces bench's cull mix it was ~8 of a people photo's
-    ~52 ms. Skipping it moved no quality figure: the labelled set's recall
-    and eyes figures, faces found in 600 GENKI and 500 eyes development
-    photos (591 and 495 both ways), the closed-eye recall there (251/257),
-    the people bench (tests/bench/test_faces_bench.py says more). The price:
-    beside a sure face, another face that only the closer looks would have
-    found is missed (on the cull mix one of 78 faces, eyes unknown; another
-    photo gained one from the changed merges).
+    is skipped: it moved no quality figure, and beside a sure face it only
+    rarely found another.
 
     `look_again` (fractions of the frame: where a burst's other frames show
     key faces, `ml.faces.relook`) adds the full-range detector's look at a
     region `AGAIN_ZOOM` times each face's side around it, on the frame's
     own pixels, not the half-size copy (`again_regions`), and keeps only
     the faces at the place and of the size of one looked for (`_at_place`):
-    the frame's first look found none, and a look again answers only where
-    the burst's face is. (The back-fill judges the cached preview, a JPEG
-    of the frame the import judged: on two camera fixtures without people
-    its pixels read a 0.50-0.52 detection the import's had not, 24 and
-    52 px — a sure face wherever the look's region covered it.) And
-    `find_faces` keeps a face the look again found only where the mesh sees
-    it (presence from `eyes.SEEN_FROM`, where its eyes are judged): the
-    point is to judge the burst's face, and looked at closer a red plant,
-    a dark corner and a purple blur read 0.52-0.56 "faces" the mesh hardly
-    saw ("turned away or hidden") in 4 of 930 looks at random places on
-    the fixtures without people (tests/bench/test_look_again_bench.py)."""
+    a look again answers only where the burst's face is. And `find_faces`
+    keeps a face the look again found only where the mesh sees it (presence
+    from `eyes.SEEN_FROM`): looked at closer, a red plant or a dark corner
+    can read as a "face" the mesh hardly sees (docs/decisions/faces-models.md)."""
     height, width = rgb.shape[:2]
     factor = 2 if max(width, height) >= HALVE_FROM else 1
     seen = rgb
