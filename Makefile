@@ -3,6 +3,7 @@
 #   make test                           install (once) and run lint, types and tests
 #   make test-fast                      the unit tests only, in parallel (about a minute)
 #   make bundle                         a one-folder app in dist/curator (PyInstaller)
+#   make docs                           the documentation site in build/site (MkDocs)
 # Both create or reuse the virtualenv in .venv (re-installed when pyproject.toml changes).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -11,7 +12,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 FOLDER ?=
 
-.PHONY: install run test test-fast test-under-load lint bench clean exiftool postgresql qt-runtime face-model bundle
+.PHONY: install run test docs test-fast test-under-load lint bench clean exiftool postgresql qt-runtime face-model bundle
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -91,6 +92,12 @@ postgresql:
 	    echo "note: PostgreSQL's server is missing: install postgresql to run the studio tests."; \
 	  fi; }
 
+# The documentation site (mkdocs.yml, pages in docs/) into build/site, offline
+# and strict: a broken link, a page left out of the nav or a generated table
+# (scripts/docs_hooks.py) that fails stops the build. Open build/site/index.html.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir build/site
+
 # Tests and benchmarks draw offscreen; `make run` uses your screen. The 15
 # slowest tests are listed at the end, so a test that grows slow is seen.
 # Two pytest-xdist workers, a test file each at a time (a file's module and
@@ -99,7 +106,7 @@ postgresql:
 # and beside two busy loops two workers get half the cores where one got a
 # third. `make test TEST_WORKERS=0` runs it in one process.
 TEST_WORKERS ?= 2
-test: lint exiftool postgresql qt-runtime face-model
+test: lint docs exiftool postgresql qt-runtime face-model
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not bench" -q --durations=15 -n $(TEST_WORKERS) --dist loadfile
 
 # The quick loop while working: tests/unit only (no lint, integration or UI

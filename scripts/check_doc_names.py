@@ -4,7 +4,7 @@
 A comment that names `RetrainTask` after RetrainTask was renamed sends the
 next reader looking for something that is not there. This script reads every
 comment and docstring of the Python files under curator/, tests/, scripts/
-and docs/ (and the Markdown files README.md and docs/*.md), and checks:
+and docs/ (and the Markdown files README.md and docs/**/*.md), and checks:
 
 - every `backticked` span that is a name, a dotted name or a call
   (`one_step`, `catalog.decisions.one_step`, `ReviewSession.decide_many()`):
@@ -14,7 +14,8 @@ and docs/ (and the Markdown files README.md and docs/*.md), and checks:
 - every dotted name in prose that starts with a room of curator
   (catalog.decisions.one_step, without backticks) resolves the same way;
 - every path of a file (`ui/loupe/view.py`, tests/unit/test_layering.py,
-  backticked or not) must exist, under the repository or under curator/;
+  backticked or not) must exist, under the repository or under curator/ (or,
+  in a Markdown page, beside it: a link such as ../reference/keys.md);
 - every CamelCase word in a comment or docstring (`ScoreTask`) must be
   defined somewhere (a class, a function, a constant), unless it is a
   library's (Qt's QThreadPool, Python's KeyboardInterrupt…) or a product's
@@ -64,6 +65,7 @@ ALLOWED = frozenset(
         "PyTorch", "ReLU", "SciPy", "SQLite", "TypeScript", "WebP", "XnView", "YouTube",
         "iPhone", "macOS", "CamelCase", "EasyShare", "FinePix", "DiMAGE", "ProPhoto",
         "OmniVision", "CoolScan", "ViT", "WinError", "UserRole", "LiteRT", "OpenVINO", "OpenBLAS",
+        "MkDocs",
         # EXIF and DNG tag names, units, and other tools' words
         "DateTimeOriginal", "ExposureBiasValue", "ImageNumber", "NewSubFileType", "SubIFD",
         "SubIFDs", "SubSecTime", "SubSecTimeOriginal", "UniqueCameraModel", "KiB", "MiB",
@@ -244,10 +246,12 @@ def _resolve(dotted: str, index: Index) -> str | None:
     return f"{missing[0]} is defined nowhere" if missing else None
 
 
-def _check_backticked(span: str, index: Index, files: set[str]) -> str | None:
+def _check_backticked(
+    span: str, index: Index, files: set[str], bases: tuple[Path, ...] = (ROOT, PKG)
+) -> str | None:
     span = span.strip()
     if PATH.match(span) and "/" in span:
-        for base in (ROOT, PKG):
+        for base in bases:
             if (base / span).exists():
                 return None
         return "no such file"
@@ -297,14 +301,16 @@ def check_all_lists(index: Index) -> Iterator[Problem]:
 
 def check(index: Index) -> list[Problem]:
     problems: list[Problem] = list(check_all_lists(index))
-    files = [*_python_files(), *sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md"]
+    files = [*_python_files(), *sorted((ROOT / "docs").rglob("*.md")), ROOT / "README.md"]
     py_names = {p.name for p in _python_files()}
     for path in files:
         if not path.exists() or path.resolve() == Path(__file__).resolve():
             continue  # this file's own docstring cites stale names as examples
+        # A Markdown page's paths may be relative to its own folder (a link).
+        bases = (ROOT, PKG, path.parent) if path.suffix == ".md" else (ROOT, PKG)
         for line, text in _texts(path):
             for match in BACKTICK.finditer(text):
-                why = _check_backticked(match.group(1), index, py_names)
+                why = _check_backticked(match.group(1), index, py_names, bases)
                 if why:
                     problems.append(Problem(path, line, match.group(1), why))
             for match in PROSE_DOTTED.finditer(BACKTICK.sub("", text)):
@@ -315,7 +321,7 @@ def check(index: Index) -> list[Problem]:
                 if why:
                     problems.append(Problem(path, line, dotted, why))
             for match in SLASHED.finditer(BACKTICK.sub("", text)):
-                if not any((base / match.group(0)).exists() for base in (ROOT, PKG)):
+                if not any((base / match.group(0)).exists() for base in bases):
                     problems.append(Problem(path, line, match.group(0), "no such file"))
             if path.suffix == ".md":
                 continue  # prose: CamelCase there is product names and headings

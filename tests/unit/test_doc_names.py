@@ -47,6 +47,11 @@ def test_the_check_finds_each_kind_of_stale_name(tmp_path: Path) -> None:
         "    def run(self) -> None:\n"
         "        pass\n"
     )
+    (tmp_path / "docs" / "guide").mkdir(parents=True)
+    (tmp_path / "docs" / "index.md").write_text("# Home\n")
+    (tmp_path / "docs" / "guide" / "page.md").write_text(
+        "Links beside the page: [home](../index.md) resolves, [gone](../gone.md) does not.\n"
+    )
     code, found = _check(tmp_path)
     assert code == 1
     assert {(name, why) for _, name, why in found} == {
@@ -57,6 +62,7 @@ def test_the_check_finds_each_kind_of_stale_name(tmp_path: Path) -> None:
         ("OldScheduler", "defined nowhere"),
         ("catalog.gone_module", "catalog is defined nowhere"),
         ("curator/c.py", "no such file"),
+        ("../gone.md", "no such file"),
         ("missing", "__all__ names it; not defined here"),
         ("public_two", "defined here, left out of __all__"),
     }

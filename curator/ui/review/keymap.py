@@ -309,3 +309,34 @@ def help_rows(overrides: Mapping[str, str] | None = None) -> list[tuple[str, str
         keys = " / ".join(_shown(k) for k in keys_for(b, overrides))
         rows.append((keys, b.cull, b.rating))
     return rows
+
+
+def keys_markdown() -> str:
+    """The docs site's keys reference (docs/reference/keys.md), from this table:
+    every binding with its default keys, then the help overlay's notes."""
+
+    def table(bindings: tuple[KeyBinding, ...]) -> list[str]:
+        rows = ["| keys | cull pass | rating pass |", "|---|---|---|"]
+        for b in bindings:
+            keys = " or ".join(f"<kbd>{_shown(k)}</kbd>" for k in b.keys)
+            rows.append(
+                "| " + " | ".join(c.replace("|", "\\|") for c in (keys, b.cull, b.rating)) + " |"
+            )
+        return rows
+
+    return "\n".join(
+        [
+            "## In the loupe",
+            "",
+            *table(LOUPE_BINDINGS),
+            "",
+            "## In the window",
+            "",
+            *table(WINDOW_BINDINGS),
+            "",
+            "## Notes",
+            "",
+            *(f"- {note}" for note in HELP_NOTES),
+            "",
+        ]
+    )

@@ -1,0 +1,90 @@
+"""MkDocs hooks of the documentation site (mkdocs.yml `hooks:`): the reference
+pages are generated from the code's own tables, so no such fact is written twice.
+
+A page under docs/ holds a line `<!-- generated: NAME -->`; at build time that
+line is replaced by the Markdown returned by the function `GENERATED[NAME]`
+names ("module:function": pure, no argument, no QApplication; it lives beside
+its table in the product code). An unknown NAME, a function that fails or
+returns no text, or a NAME registered here that no page uses fails the build.
+
+To add a generated table: write its zero-argument function beside the table
+(it returns Markdown: a table, headings, prose), register it below, and put
+`<!-- generated: NAME -->` on a line of its own in a page of the nav.
+
+The nav's "Decisions and measurements" section lists every page of
+docs/decisions/ by itself (its index first): adding a page is adding the file.
+
+The build imports this checkout's `curator` (the repository root goes first on
+sys.path), whatever the virtualenv's editable install points at.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+GENERATED: dict[str, str] = {
+    "keys": "curator.ui.review.keymap:keys_markdown",
+}
+
+MARKER = re.compile(r"^<!-- generated: ([\w.:-]+) -->[ \t]*$", re.MULTILINE)
+DECISIONS = "Decisions and measurements"  # the nav section filled from docs/decisions/
+
+log = logging.getLogger("mkdocs.hooks.docs")
+_used: set[str] = set()
+
+
+def generated(name: str) -> str:
+    """The Markdown of generated table `name` (PluginError when it can't be made)."""
+    target = GENERATED.get(name)
+    if target is None:
+        known = ", ".join(sorted(GENERATED))
+        raise PluginError(f"<!-- generated: {name} -->: no such table (known: {known})")
+    module, _, function = target.partition(":")
+    try:
+        text = getattr(importlib.import_module(module), function)()
+    except Exception as exc:
+        raise PluginError(f"generated table {name!r} ({target}) failed: {exc!r}") from exc
+    if not isinstance(text, str) or not text.strip():
+        raise PluginError(f"generated table {name!r} ({target}) returned no Markdown")
+    return text.rstrip("\n")
+
+
+def on_config(config: Any) -> Any:
+    """Fill the nav's decisions section with every page of docs/decisions/."""
+    _used.clear()
+    folder = Path(config["docs_dir"]) / "decisions"
+    pages = sorted(p.name for p in folder.glob("*.md") if p.name != "index.md")
+    for i, entry in enumerate(config["nav"] or []):
+        if isinstance(entry, dict) and DECISIONS in entry:
+            config["nav"][i] = {
+                DECISIONS: ["decisions/index.md"] + [f"decisions/{p}" for p in pages]
+            }
+    return config
+
+
+def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
+    """Replace each `<!-- generated: NAME -->` line with its table."""
+
+    def table(match: re.Match[str]) -> str:
+        _used.add(match.group(1))
+        return generated(match.group(1))
+
+    return MARKER.sub(table, markdown)
+
+
+def on_post_build(**_: Any) -> None:
+    for name in sorted(set(GENERATED) - _used):
+        log.warning(
+            "generated table %r is registered but no page has <!-- generated: %s -->", name, name
+        )
