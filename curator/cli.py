@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import importlib
 import os
 import signal
@@ -69,6 +70,59 @@ def build_parser() -> argparse.ArgumentParser:
     for module in _group_modules():
         module.register(sub, common)
     return parser
+
+
+def commands_markdown() -> str:
+    """The docs site's command reference (docs/reference/commands.md), read from
+    `build_parser`: the options every command takes, then each command and
+    subcommand with what it does, its usage as `--help` prints it, and its
+    arguments (`--catalog` and `-h` once, above)."""
+    root = build_parser()
+    lines = ["## Any command", "", *_arguments_table(root, skip=("-h",))]
+    for words, summary, parser in _commands(root, ()):
+        depth = 2 + len(words) - 1
+        lines += [f"{'#' * depth} curator {' '.join(words)}", ""]
+        lines += [summary, ""] if summary else []
+        lines += [parser.description, ""] if parser.description else []
+        parser.formatter_class = functools.partial(argparse.HelpFormatter, width=76)
+        lines += ["```text", parser.format_usage().strip(), "```", ""]
+        lines += _arguments_table(parser, skip=("-h", "--catalog"))
+    return "\n".join(lines)
+
+
+def _commands(
+    parser: argparse.ArgumentParser, words: tuple[str, ...]
+) -> list[tuple[tuple[str, ...], str, argparse.ArgumentParser]]:
+    """(words, one-line help, parser) of every command below `parser`, in order."""
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {a.dest: a.help or "" for a in action._choices_actions}
+            for name, child in action.choices.items():
+                found.append(((*words, name), helps.get(name, ""), child))
+                found += _commands(child, (*words, name))
+    return found
+
+
+def _arguments_table(parser: argparse.ArgumentParser, skip: tuple[str, ...]) -> list[str]:
+    rows = []
+    for a in parser._actions:
+        if a.help == argparse.SUPPRESS or isinstance(a, argparse._SubParsersAction):
+            continue
+        if set(a.option_strings) & set(skip):
+            continue
+        choices = "{" + ",".join(map(str, a.choices)) + "}" if a.choices else None
+        metavar = str(a.metavar or choices or (a.dest.upper() if a.option_strings else a.dest))
+        if a.option_strings:
+            shown = ", ".join(a.option_strings) + ("" if a.nargs == 0 else f" {metavar}")
+        else:
+            shown = {"?": f"[{metavar}]", "*": f"[{metavar} …]", "+": f"{metavar} …"}.get(
+                str(a.nargs), metavar
+            )
+        params = {**vars(a), "prog": parser.prog, "choices": ", ".join(map(str, a.choices or []))}
+        text = ((a.help or "") % params).replace("|", "\\|").replace("<", "&lt;")  # as --help
+        rows.append(f"| `{shown}` | {text} |")
+    return ["| argument | what it does |", "|---|---|", *rows, ""] if rows else []
 
 
 def main(

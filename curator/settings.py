@@ -24,6 +24,7 @@ not made permanent by it).
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import os
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 
 
 def _default_workers() -> int:
+    """one per core, at most 4"""
     return max(1, min(4, (os.cpu_count() or 2)))
 
 
@@ -609,18 +611,34 @@ def load_settings(settings_file: Path | None = None, env: dict[str, str] | None 
     values: dict[str, Any] = {}
     if settings_file is not None and settings_file.exists():
         values.update(_read_file(settings_file))
-    for name in FIELDS:
-        key = f"CURATOR_{name.upper()}"
-        if key in env:
-            values[name] = env[key]
+    values.update({name: env[env_name(name)] for name in FIELDS if env_name(name) in env})
     return validate(values)
+
+
+def env_name(name: str) -> str:
+    """The environment variable that overrides setting `name` (CURATOR_NAME)."""
+    return f"CURATOR_{name.upper()}"
 
 
 def env_overrides(env: dict[str, str] | None = None) -> dict[str, str]:
     """The settings an environment variable sets ({field: "CURATOR_FIELD"})."""
     env = dict(os.environ) if env is None else env
-    keys = {name: f"CURATOR_{name.upper()}" for name in FIELDS}
-    return {name: key for name, key in keys.items() if key in env}
+    return {name: env_name(name) for name in FIELDS if env_name(name) in env}
+
+
+def settings_markdown() -> str:
+    """The docs site's settings reference (docs/reference/settings.md), from `FIELDS`:
+    a section per setting (a computed default is its function's docstring)."""
+    out = []
+    for name, s in FIELDS.items():
+        f = s.default_factory
+        shown = f.__doc__ if inspect.isfunction(f) else f"`{json.dumps(f() if f else s.default)}`"
+        facts = [f"default {shown}"] + ([f"{s.ge:g} to {s.le:g}"] if s.ge is not None else [])
+        facts += ["one of " + ", ".join(f"`{c}`" for c in s.choices)] if s.choices else []
+        where = "*Advanced settings*" if name in ADVANCED else "the dialog" if s.form else ""
+        facts += [f"`{env_name(name)}`"] + ([f"in {where}"] if where else ["not in the dialog"])
+        out += [f"## {name}", "", f"**{s.title}.** {s.description}", "", " · ".join(facts), ""]
+    return "\n".join(out)
 
 
 def save_changes(settings_file: Path, changes: dict[str, Any]) -> None:
@@ -629,17 +647,9 @@ def save_changes(settings_file: Path, changes: dict[str, Any]) -> None:
     The Settings dialog's OK: a value that came from an environment override
     (or any field the user did not touch) is never written. A change back to
     the default removes the field from the file. Validated before writing
-    (SettingsError, nothing written).
+    (SettingsError, nothing written), as is a file that is not a settings object.
     """
-    values: dict[str, Any] = {}
-    if settings_file.exists():
-        try:
-            loaded = json.loads(settings_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise SettingsError(f"The settings file {settings_file} can't be read: {exc}") from exc
-        if isinstance(loaded, dict):
-            values.update(loaded)
-    values.update(changes)
+    values = {**(_read_file(settings_file) if settings_file.exists() else {}), **changes}
     try:
         checked = validate(values)
     except InvalidSettings as exc:

@@ -34,7 +34,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 GENERATED: dict[str, str] = {
+    "commands": "curator.cli:commands_markdown",
     "keys": "curator.ui.review.keymap:keys_markdown",
+    "settings": "curator.settings:settings_markdown",
+    "json-fields": "curator.commands.listing:json_fields_markdown",
 }
 
 MARKER = re.compile(r"^<!-- generated: ([\w.:-]+) -->[ \t]*$", re.MULTILINE)

@@ -20,8 +20,10 @@ and lets `CatalogError`/storage faults through (exit 3, one sentence).
 
 To add a command: write `curator/commands/<name>.py` with `NAMES`, `register`
 and a handler (the module docstring says usage, output and exit codes, as
-the others do), add it to `GROUPS`, list it in the README's command table,
-and test it through `tests/integration/cli_helpers.run_cli`.
+the others do), add it to `GROUPS`, say what it does on its page of the docs
+site (its options are read from the parser: docs/reference/commands.md), and
+test it through `tests/integration/cli_helpers.run_cli`. A `--json` output
+prints by a `JsonField` table (`base.shaped`), which the docs read too.
 """
 
 from __future__ import annotations

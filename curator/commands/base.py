@@ -1,5 +1,7 @@
-"""What every CLI command shares: exit codes, the usage error, the context, and
-the exit code of a pipeline run (import, describe)."""
+"""What every CLI command shares: exit codes, the usage error, the context, the
+exit code of a pipeline run (import, describe), and the tables that name a JSON
+output's fields once (`JsonField`: the command prints what its table lists, and
+the docs site's reference reads the same table)."""
 
 from __future__ import annotations
 
@@ -32,6 +34,52 @@ class CommandContext:
     settings: Settings
     out: TextIO
     err: TextIO
+
+
+@dataclass(frozen=True)
+class JsonField:
+    """One field of a command's JSON output and what it means. A field holding an
+    object, a list of objects (`many`) or an object of objects keyed by a name
+    (`keyed_by`, e.g. "stage") lists their own `fields`."""
+
+    name: str
+    meaning: str
+    fields: tuple[JsonField, ...] = ()
+    many: bool = False
+    keyed_by: str = ""
+
+
+def shaped(record: Any, fields: tuple[JsonField, ...]) -> Any:
+    """`record` (or each record of a list) as the JSON output prints it: the fields
+    of `fields` it holds, in their order, nested records shaped by their own. A
+    field the table lacks is a ValueError, never silently dropped or undocumented."""
+    if isinstance(record, list):
+        return [shaped(r, fields) for r in record]
+    unknown = set(record) - {f.name for f in fields}
+    if unknown:
+        raise ValueError(f"JSON fields missing from the output's table: {sorted(unknown)}")
+    out = {}
+    for f in fields:
+        if f.name not in record:
+            continue  # an optional field (`faces` before the faces stage looked)
+        value = record[f.name]
+        if f.fields and value is not None:
+            keyed = {k: shaped(v, f.fields) for k, v in value.items()} if f.keyed_by else None
+            value = keyed if keyed is not None else shaped(value, f.fields)
+        out[f.name] = value
+    return out
+
+
+def fields_markdown(fields: tuple[JsonField, ...], prefix: str = "") -> list[str]:
+    """The rows of a Markdown table of `fields` (nested ones as `faces[].box`)."""
+    rows = [] if prefix else ["| field | meaning |", "|---|---|"]
+    for f in fields:
+        name = prefix + f.name
+        meaning = f.meaning.replace("|", "\\|")
+        rows.append(f"| `{name}` | {meaning} |")
+        inner = f"{name}[]." if f.many else f"{name}.<{f.keyed_by}>." if f.keyed_by else name + "."
+        rows += fields_markdown(f.fields, inner) if f.fields else []
+    return rows
 
 
 def printable(text: object) -> str:

@@ -28,10 +28,170 @@ from typing import Any, TextIO
 from curator.camera_names import camera_name
 from curator.catalog.approval import model_trusted, quality_text
 from curator.catalog.problems import status_report
-from curator.catalog.queries import list_photos
-from curator.commands.base import EXIT_OK, CommandContext, printable
+from curator.catalog.queries import STAGES, list_photos
+from curator.commands.base import (
+    EXIT_OK,
+    CommandContext,
+    JsonField,
+    fields_markdown,
+    printable,
+    shaped,
+)
+from curator.records import ColorLabel, CullState, FileFormat, MetricsSource
 
 NAMES: tuple[str, ...] = ("list", "status")
+
+
+def _words(values: Any) -> str:
+    return ", ".join(f'"{v}"' for v in values)
+
+
+F = JsonField
+# `curator list --json`: one object per photo, these fields in this order (an
+# optional one is absent where the table says so).
+LIST_FIELDS: tuple[JsonField, ...] = (
+    F("id", "the photo's number in the catalog"),
+    F("path", "its file, as the system spells it; a RAW+JPEG photo's RAW. A name that is not "
+      "valid UTF-8 keeps its bytes as `\\udcXX` escapes, and can be passed back as is"),
+    F("missing", "true when every file of the photo is gone from disk (its decisions are kept)"),
+    F("other_paths", "other files holding the same bytes (duplicate copies)"),
+    F("paired_with", "the JPEG of a RAW+JPEG photo, listed once as its RAW (empty with the "
+      "`pair_raw_jpeg` setting off: each file is a photo)"),
+    F("content_hash", "BLAKE3 of the file's bytes: the photo's identity"),
+    F("format", f"what the file's contents are: {_words(FileFormat)}"),
+    F("size", "the file's size in bytes"),
+    F("width", "width in pixels, as shown (its orientation applied)"),
+    F("height", "height in pixels, as shown"),
+    F("orientation", "the EXIF orientation, 1 to 8"),
+    F("captured_at", "capture time from EXIF (ISO 8601, the camera's clock), or null"),
+    F("camera_make", "the camera's maker, as the file wrote it"),
+    F("camera_model", "the camera's model, as the file wrote it"),
+    F("lens", "the lens, as the file wrote it"),
+    F("iso", "ISO"),
+    F("exposure_time", "shutter time in seconds"),
+    F("f_number", "aperture (f-number)"),
+    F("focal_length", "focal length in mm"),
+    F("sharpness_score", "sharpness 0–100 (BLUR under 30); null when not judged "
+      "(`sharpness_note` says why)"),
+    F("laplacian_var", "variance of the Laplacian over the whole frame (kept for history)"),
+    F("sharpness_tile_p90", "90th percentile of the tiles' Laplacian variance (kept for history)"),
+    F("sharpness_note", 'why there is no sharpness score ("too small to judge") or what '
+      'lowered it ("focus missed the subject", "camera shake")'),
+    F("noise_level", "the noise taken off the sharpness: its standard deviation in grey "
+      "levels at the 1024 px working scale"),
+    F("drive_mode", 'what the camera says the shot was: "single", "continuous" or '
+      '"bracket" (null where it does not say)'),
+    F("sequence_index", "the frame's place in the camera's burst or bracket"),
+    F("exposure_score", "exposure 0–100"),
+    F("exposure_ev", "how far the frame is from a metered exposure, in EV (−1.3: 1.3 stops "
+      "darker)"),
+    F("highlight_clip", "fraction of the pixels at or above the highlight clipping line"),
+    F("shadow_clip", "fraction of the pixels at or below the shadow clipping line"),
+    F("mean_luminance", "mean brightness, 0–255"),
+    F("metrics_source", f"which pixels were measured: {_words(MetricsSource)} (a RAW's "
+      "half-size render, its large embedded JPEG, or a small embedded preview)"),
+    F("preview_key", "the preview's place in the cache folder"),
+    F("thumbnail_key", "the thumbnail's place in the cache folder"),
+    F("notes", "the technical stage's remarks, one a line"),
+    F("cull", f"the cull decision: {_words(CullState)}"),
+    F("rating", "stars 1–5, or null"),
+    F("picked", "true for a pick"),
+    F("label", f"the color label: {_words(ColorLabel)}, or null"),
+    F("subject", "the describer's subject (null: not described)"),
+    F("content_type", "the describer's kind of photo (portrait, street, landscape…)"),
+    F("lighting", "the describer's sentence on the light"),
+    F("mood", "the describer's mood"),
+    F("description_model", "the model that described it (absent: not described)"),
+    F("tags", "the photo's tags", many=True, fields=(
+        F("name", "the tag"),
+        F("source", '"user" (yours, or another tool\'s keyword) or "ai" (the describer\'s)'),
+        F("confidence", "a describer's tag: 0–100, how well CLIP agrees with it; else null"),
+    )),
+    F("embeddings", "the models the photo is embedded with (ViT-L-14/openai)"),
+    F("preference_score", "your taste model's score, 0–100 (null: no model yet)"),
+    F("preference_model_version", "the taste model version that gave it"),
+    F("match", "true when the score reaches the `match_threshold` setting (MATCH)"),
+    F("burst_group", "the burst or bracket the photo is in (null: none)"),
+    F("burst_best", "true on the burst's suggested best frame (★)"),
+    F("faces", "the faces found, an empty list when none was; absent while the faces stage "
+      "has not looked at the photo", many=True, fields=(
+        F("id", "the face's number (what `curator people remove` takes)"),
+        F("box", "[x, y, w, h] in fractions of the picture as shown, its orientation applied"),
+        F("eyes", '"open", "closed" or "unknown" (not judged)'),
+        F("eyes_note", 'why the eyes were not judged ("turned away", "sunglasses", "too '
+          'small"…)'),
+        F("openness", "the eyes' mean height over width: what a burst's frames compare of "
+          "one person"),
+        F("sharpness", "the face's sharpness, 0–100 on the photo's scale"),
+        F("key", "true for a key face (one of the photo's subjects)"),
+        F("size_px", "the box's long side in preview pixels"),
+        F("judged", "false for a face too small to judge (its verdicts are null)"),
+        F("smile", "how sure Curator is that the face smiles, 0–1 (0.5 is the line)"),
+        F("looking", '"camera", "away", or null where Curator cannot tell'),
+        F("yaw", "the head's turn, in degrees"),
+        F("pitch", "the head's tilt up or down, in degrees"),
+        F("roll", "the head's tilt sideways, in degrees"),
+        F("person", "the person's id (`curator people`), or null"),
+        F("person_name", "the person's name, or null until named"),
+    )),
+    F("proposal", "your proposed cull (absent where there is none: see Cull for me)", fields=(
+        F("verdict", '"keep" or "reject"'),
+        F("reasons", 'why, in words ("closed eyes", "blur", "duplicate"…)'),
+        F("confidence", "0–1: low means look at it yourself"),
+        F("highlight", "true on the best keeps (about 15 %)"),
+    )),
+    F("stages", f"each stage's state, by stage: {_words(STAGES)}", keyed_by="stage", fields=(
+        F("status", '"pending", "running", "done", "failed" or "skipped"'),
+        F("attempts", "how many times it ran"),
+        F("version", "the stage version that produced the result"),
+        F("reason", "why it failed or was skipped, in a sentence"),
+    )),
+)  # fmt: skip
+
+# `curator status --json`: one object.
+STATUS_FIELDS: tuple[JsonField, ...] = (
+    F("photos", "how many photos (a RAW+JPEG pair is one, as in the grid)"),
+    F("files", "how many files (both files of a pair)"),
+    F("stages", 'per stage, how many photos are in each state ({"done": 12, "failed": 1, …})'),
+    F("failed", "every failed photo", many=True, fields=(
+        F("path", "its file"), F("stage", "the stage that failed"), F("reason", "why"),
+    )),
+    F("taste", "the taste model this seat shows (nulls before there is one)", fields=(
+        F("version", "its version"),
+        F("samples", "how many decisions it learned from"),
+        F("spearman", "its held-out Spearman correlation with your ratings"),
+        F("spearman_low", "the low end of the Spearman's 95 % range"),
+        F("spearman_high", "the high end of the Spearman's 95 % range"),
+        F("early", "true under 20 decisions"),
+        F("alpha", "its ridge penalty"),
+        F("embedding_model", "the embeddings it was trained on"),
+        F("trained_at", "when it was trained"),
+        F("owner", "whose decisions trained it (null: everyone's)"),
+        F("match_approves", "whether its MATCH approves kept, unrated photos for export"),
+        F("match_approves_at", "the `match_approves_at` setting it is held to"),
+    )),
+    F("previews_missing", "how many photos lack a preview or thumbnail in the cache"),
+)  # fmt: skip
+del F
+
+
+def json_fields_markdown() -> str:
+    """The docs site's reference of the JSON outputs (docs/reference/json.md), from
+    `LIST_FIELDS` and `STATUS_FIELDS`: the tables the commands print by."""
+    return "\n".join(
+        [
+            "## curator list --json",
+            "",
+            "One array, an object per photo, by capture time:",
+            "",
+            *fields_markdown(LIST_FIELDS),
+            "",
+            "## curator status --json",
+            "",
+            *fields_markdown(STATUS_FIELDS),
+            "",
+        ]
+    )
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -87,7 +247,7 @@ def cmd_list(args: argparse.Namespace, ctx: CommandContext) -> int:
         theirs = photos_of_person(args.person)
         photos = [p for p in photos if p["id"] in theirs]
     if args.json:
-        json.dump(photos, out, indent=None, ensure_ascii=True)
+        json.dump(shaped(photos, LIST_FIELDS), out, indent=None, ensure_ascii=True)
         out.write("\n")
         return EXIT_OK
     for p in photos:
@@ -135,7 +295,7 @@ def cmd_status(args: argparse.Namespace, ctx: CommandContext) -> int:
 
     report["previews_missing"] = len(missing_entries(plan_entries(), ctx.paths.cache_dir))
     if args.json:
-        json.dump(report, out)
+        json.dump(shaped(report, STATUS_FIELDS), out)
         out.write("\n")
         return EXIT_OK
     files = report["files"] - report["photos"]  # the JPEGs that are one photo with a RAW

@@ -4,6 +4,7 @@ own tables hold, so the docs cannot drift from the product."""
 
 from __future__ import annotations
 
+import argparse
 import html
 import os
 import subprocess
@@ -12,6 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from curator.cli import build_parser
+from curator.commands.base import JsonField
+from curator.commands.listing import LIST_FIELDS, STATUS_FIELDS
+from curator.settings import FIELDS, env_name
 from curator.ui.review.keymap import all_bindings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -50,6 +55,64 @@ def test_the_keys_page_lists_every_binding_of_the_keymap(site: Path) -> None:
         for key in binding.keys:
             shown = {"Right": "→", "Left": "←"}.get(key, key)
             assert f"<kbd>{shown}</kbd>" in page, (binding.action, key)
+
+
+def _commands(
+    parser: argparse.ArgumentParser, words: tuple[str, ...] = ()
+) -> list[tuple[str, ...]]:
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                found += [(*words, name), *_commands(child, (*words, name))]
+    return found
+
+
+def test_the_commands_page_lists_every_command_and_option_of_the_parser(site: Path) -> None:
+    page = _page(site, "reference/commands.html")
+    commands = _commands(build_parser())
+    assert ("models", "pull") in commands and ("import",) in commands
+    for words in commands:
+        assert f'id="curator-{"-".join(words)}"' in page, words
+    for parser in _parsers(build_parser()):
+        for action in parser._actions:
+            for option in action.option_strings:
+                if option not in ("-h", "--help"):
+                    assert f"<code>{option}" in page, (parser.prog, option)
+
+
+def _parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    found = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                found += _parsers(child)
+    return found
+
+
+def test_the_settings_page_lists_every_setting_of_the_registry(site: Path) -> None:
+    page = _page(site, "reference/settings.html")
+    for name, spec in FIELDS.items():
+        assert f'id="{name}"' in page, name  # a section other pages link to
+        assert f"<code>{env_name(name)}</code>" in page, name
+        assert spec.title in page and spec.description.split("`")[0] in page, name
+
+
+def _names(fields: tuple[JsonField, ...], prefix: str = "") -> list[str]:
+    names = []
+    for f in fields:
+        name = prefix + f.name
+        inner = f"{name}[]." if f.many else f"{name}.<{f.keyed_by}>." if f.keyed_by else name + "."
+        names += [name, *_names(f.fields, inner)]
+    return names
+
+
+def test_the_json_page_lists_every_field_the_commands_print(site: Path) -> None:
+    page = _page(site, "reference/json.html")
+    names = _names(LIST_FIELDS) + _names(STATUS_FIELDS)
+    assert "faces[].smile" in names and "stages.<stage>.status" in names
+    for name in names:
+        assert f"<code>{name}</code>" in page, name
 
 
 def _site_with_page(tmp_path: Path, text: str) -> Path:

@@ -27,6 +27,7 @@ from curator.settings import (
     SettingsError,
     load_settings,
     pydantic_model,
+    save_changes,
     save_settings,
     validate,
 )
@@ -119,3 +120,15 @@ def test_a_file_curator_wrote_loads_without_pydantic(tmp_path: Path) -> None:
         "False",
         "True",
     ]
+
+
+def test_saving_keeps_a_file_that_is_not_a_settings_object(tmp_path: Path) -> None:
+    """The dialog's OK never writes over a settings file it cannot read as one."""
+    file = tmp_path / "settings.json"
+    file.write_text('["not", "settings"]', encoding="utf-8")
+    with pytest.raises(SettingsError, match="must hold a JSON object"):
+        save_changes(file, {"backup_keep": 3})
+    assert file.read_text(encoding="utf-8") == '["not", "settings"]'
+    file.write_text('{"backup_keep": 2}', encoding="utf-8")
+    save_changes(file, {"gallery_cell_size": 300})
+    assert json.loads(file.read_text()) == {"backup_keep": 2, "gallery_cell_size": 300}
