@@ -1,4 +1,5 @@
-"""Screenshots of the loupe's viewing tools on the camera fixtures, for the README.
+"""Screenshots of the loupe's viewing tools on the camera fixtures, for the
+documentation site (docs/guide/app.md).
 
     QT_QPA_PLATFORM=offscreen python docs/screenshots_loupe.py [FIXTURES_JPEG_DIR]
 
@@ -159,14 +160,14 @@ def shoot(fixtures: Path) -> int:
 
 
 def _survey_keys(loupe: object) -> list[object]:
-    from curator.ui.gallery.model import preview_key
+    from curator.ui.gallery.listing import preview_key
 
     rows = [loupe.row(pid) for pid in loupe.survey.ids]  # type: ignore[attr-defined]
     return [k for r in rows if r is not None and (k := preview_key(r)) is not None]
 
 
 def _compare_keys(loupe: object) -> list[object]:
-    from curator.ui.gallery.model import preview_key
+    from curator.ui.gallery.listing import preview_key
 
     ids = (loupe.compare_left, loupe.session.current)  # type: ignore[attr-defined]
     rows = [loupe.row(pid) for pid in ids if pid is not None]  # type: ignore[attr-defined]

@@ -13,6 +13,8 @@ To add a generated table: write its zero-argument function beside the table
 
 The nav's "Decisions and measurements" section lists every page of
 docs/decisions/ by itself (its index first): adding a page is adding the file.
+The home page is README.md (docs/index.md only stands in for it), so the
+front door is written once.
 
 The build imports this checkout's `curator` (the repository root goes first on
 sys.path), whatever the virtualenv's editable install points at.
@@ -42,6 +44,7 @@ GENERATED: dict[str, str] = {
 
 MARKER = re.compile(r"^<!-- generated: ([\w.:-]+) -->[ \t]*$", re.MULTILINE)
 DECISIONS = "Decisions and measurements"  # the nav section filled from docs/decisions/
+README_HERE = "<!-- The site's home page is README.md"  # how docs/index.md begins
 
 log = logging.getLogger("mkdocs.hooks.docs")
 _used: set[str] = set()
@@ -77,7 +80,11 @@ def on_config(config: Any) -> Any:
 
 
 def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
-    """Replace each `<!-- generated: NAME -->` line with its table."""
+    """Replace each `<!-- generated: NAME -->` line with its table; a page that
+    begins with `README_HERE` (the home page) is README.md, its links into
+    docs/ made relative to the site."""
+    if markdown.startswith(README_HERE):
+        markdown = (ROOT / "README.md").read_text(encoding="utf-8").replace("](docs/", "](")
 
     def table(match: re.Match[str]) -> str:
         _used.add(match.group(1))

@@ -29,7 +29,7 @@ on the median source, as the product's BLUR line does.
 
 Exposure (CLIPPED = a score under 60 or more than 15 % burnt; the EV shown):
 - the EV estimate against the truth at −2/−1.3/+1.3/+3 EV (mean error);
-- CLIPPED rate at −1.3 EV (the README's "about 1.2 stops");
+- CLIPPED rate at −1.3 EV (the CLIPPED badge's "about 1.2 stops", docs/guide/app.md);
 - generated scenes, right and wrong: a night street (lamps clipped, lit
   facades) metered and at −1.3 EV, snow metered and rendered grey (−1.7 EV),
   a low-key and a high-key scene that are right, the low-key subject blown

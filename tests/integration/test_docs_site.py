@@ -115,6 +115,16 @@ def test_the_json_page_lists_every_field_the_commands_print(site: Path) -> None:
         assert f"<code>{name}</code>" in page, name
 
 
+def test_the_readme_is_a_front_door_and_the_sites_home(site: Path) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 300
+    assert "make run FOLDER=" in readme and "\nmake test " in readme  # the two commands
+    assert "Apache License 2.0" in readme  # the face model's licence (DESIGN.md)
+    home = _page(site, "index.html")
+    assert "make run FOLDER=~/Pictures/2024" in home
+    assert 'href="guide/cull-for-me.html"' in home  # its links into docs/, made relative
+
+
 def _site_with_page(tmp_path: Path, text: str) -> Path:
     docs = tmp_path / "docs"
     docs.mkdir()
