@@ -9,12 +9,11 @@ describe, embed and score), with a progress bar on stderr unless
 on that Ray cluster (engine/cluster.py), joined before the scan.
 
 Output: a summary (found, new, changed, moved, … failed; folders skipped; a
-line per stage), or with `--json` one object with the same counts,
-"scan_problems", "elapsed_s", "cancelled", "stages" (and "error"; "cluster":
-the Ray cluster it ran on). Exit codes (`base.run_exit_code`): 0 ran (failed
-photos included), 1 some results could not be saved, 2 bad usage (no such
-folder, unknown stage, a Ray cluster that cannot be used),
-3 a storage fault stopped the run, 130 cancelled.
+line per stage), or with `--json` one object whose fields are `IMPORT_FIELDS`
+(each with its meaning; the docs' JSON reference reads it). Exit codes
+(`base.run_exit_code`): 0 ran (failed photos included), 1 some results could
+not be saved, 2 bad usage (no such folder, unknown stage, a Ray cluster that
+cannot be used), 3 a storage fault stopped the run, 130 cancelled.
 """
 
 from __future__ import annotations
@@ -26,10 +25,45 @@ from dataclasses import replace
 from typing import Any, TextIO
 
 from curator.catalog.models import Stage
-from curator.commands.base import CommandContext, UsageError, run_exit_code
+from curator.commands.base import CommandContext, JsonField, UsageError, run_exit_code, shaped
 
 NAMES: tuple[str, ...] = ("import",)
 KNOWN_STAGES = tuple(s.value for s in Stage)
+
+F = JsonField
+# `curator import --json`: one object.
+IMPORT_FIELDS: tuple[JsonField, ...] = (
+    F("found", "photo files found under the folder"),
+    F("new", "photos new to the catalog"),
+    F("duplicates", "files whose bytes the catalog already holds under another path"),
+    F("moved", "photos found at a new path (their decisions kept)"),
+    F("restored", "missing photos whose bytes came back"),
+    F("changed", "files whose bytes changed, measured again"),
+    F("unchanged", "files read before and not changed (nothing read again)"),
+    F("failed", "files that failed (each in the Failed lane with its reason)"),
+    F("skipped_deleted", "files whose bytes belong to a photo you moved to the trash: "
+      "never brought back"),
+    F("missing", "photos whose every file vanished (kept with their decisions)"),
+    F("write_failed", "results that could not be saved (the run exits 1; import again)"),
+    F("xmp_applied", "photos that took ratings, flags, labels or keywords from XMP"),
+    F("xmp_default_stars_skipped", "darktable sidecars whose 1 star was darktable's "
+      "import default, read as not rated"),
+    F("xmp_extra_labels", "darktable sidecars with more than one color label"),
+    F("xmp_faces_named", "faces named from the face regions another tool named"),
+    F("scan_problems", "folders that could not be read (their photos skipped)", many=True,
+      fields=(F("path", "the folder"), F("reason", "why, in a sentence"))),
+    F("elapsed_s", "how long the import took, in seconds"),
+    F("cancelled", "true when it was stopped (Ctrl+C): what was finished is kept"),
+    F("stages", "each later stage's counts by stage (done, failed, skipped…; the faces "
+      "stage's `looked_again` and `found_again`; the people step's `forgotten`)"),
+    F("stage_times", "for each stage that ran", keyed_by="stage", fields=(
+        F("ran_s", "how long it ran, in seconds"),
+        F("finished_at_s", "when it ended, in seconds after the import began"),
+    )),
+    F("error", "the sentence of a fault that stopped the run (absent when none)"),
+    F("cluster", "the Ray cluster the heavy stages ran on (absent on this computer)"),
+)  # fmt: skip
+del F
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -97,7 +131,7 @@ def cmd_import(args: argparse.Namespace, ctx: CommandContext) -> int:
             payload["error"] = report.error
         if report.cluster:
             payload["cluster"] = report.cluster
-        print(json.dumps(payload), file=ctx.out)
+        print(json.dumps(shaped(payload, IMPORT_FIELDS)), file=ctx.out)
     else:
         _print_import_summary(summary, report, ctx.out)
     return run_exit_code(report, ctx.err)

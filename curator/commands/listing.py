@@ -177,9 +177,16 @@ del F
 
 def json_fields_markdown() -> str:
     """The docs site's reference of the JSON outputs (docs/reference/json.md), from
-    `LIST_FIELDS` and `STATUS_FIELDS`: the tables the commands print by."""
+    the tables the commands print by (`LIST_FIELDS`, `STATUS_FIELDS`,
+    `import_folder.IMPORT_FIELDS`)."""
+    from curator.commands.import_folder import IMPORT_FIELDS
+
     return "\n".join(
         [
+            "## curator import --json",
+            "",
+            *fields_markdown(IMPORT_FIELDS),
+            "",
             "## curator list --json",
             "",
             "One array, an object per photo, by capture time:",

@@ -15,6 +15,7 @@ import pytest
 
 from curator.cli import build_parser
 from curator.commands.base import JsonField
+from curator.commands.import_folder import IMPORT_FIELDS
 from curator.commands.listing import LIST_FIELDS, STATUS_FIELDS
 from curator.settings import FIELDS, env_name
 from curator.ui.review.keymap import all_bindings
@@ -109,7 +110,7 @@ def _names(fields: tuple[JsonField, ...], prefix: str = "") -> list[str]:
 
 def test_the_json_page_lists_every_field_the_commands_print(site: Path) -> None:
     page = _page(site, "reference/json.html")
-    names = _names(LIST_FIELDS) + _names(STATUS_FIELDS)
+    names = _names(IMPORT_FIELDS) + _names(LIST_FIELDS) + _names(STATUS_FIELDS)
     assert "faces[].smile" in names and "stages.<stage>.status" in names
     for name in names:
         assert f"<code>{name}</code>" in page, name
