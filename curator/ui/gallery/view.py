@@ -340,12 +340,15 @@ def cell_size(width: int) -> QSize:
 
 def fitted_cell_width(row_width: int, wanted: int) -> int:
     """The width of each cell when cells of about `wanted` px fill `row_width`:
-    as many whole columns as fit (at least one), sharing the row; a row
-    narrower than one cell keeps the wanted width."""
-    if row_width < wanted:
+    as many whole columns as fit (at least one), sharing the row less one
+    pixel; a row narrower than one cell keeps the wanted width. Qt's list view
+    wraps a cell whose right edge reaches the viewport's, so columns that
+    filled the row to the pixel put the last cell on the next row."""
+    usable = row_width - 1
+    if usable < wanted:
         return wanted
-    columns = max(1, row_width // wanted)
-    return row_width // columns
+    columns = max(1, usable // wanted)
+    return usable // columns
 
 
 def strip_origin(cell_rect: QRect) -> tuple[float, float]:
