@@ -477,7 +477,8 @@ class ProposalVerdict(StrEnum):
 
 
 class ProposalReason(StrEnum):
-    """Why a frame is proposed as it is (what `curator list --json` shows)."""
+    """Why a frame is proposed as it is (what `curator list --json` shows); each
+    one's words, tile pill and docs are its row in cull.table."""
 
     CLOSED_EYES = "closed eyes"
     SOFT_FACE = "soft face"
@@ -519,9 +520,10 @@ class ProposalFrame:
     burst context: it is never proposed)."""
 
     photo_id: int
-    sharpness: float | None = None  # 0..100 (imaging.metrics); None: not judged
-    exposure: float | None = None  # exposure score 0..100
-    ev: float | None = None  # EV off a good exposure (negative: under)
+    # The stored measures by their column's name (cull.table reads them by it).
+    sharpness_score: float | None = None  # 0..100 (imaging.metrics); None: not judged
+    exposure_score: float | None = None  # 0..100
+    exposure_ev: float | None = None  # EV off a good exposure (negative: under)
     highlight_clip: float | None = None
     exposure_time: float | None = None  # seconds (EXIF)
     focal_length: float | None = None  # mm (EXIF)
@@ -534,6 +536,14 @@ class ProposalFrame:
     taste: float | None = None  # preference score 0..100 of the photographer's model
     decided: CullState | None = None
     people: tuple[FramePerson, ...] = ()  # the people of its faces, each once (by id)
+    measures: tuple[float | None, ...] = ()  # CHECK_MEASURES' values, in its order
+
+
+# The stored measures (photo columns) a cull check reads that neither
+# `ProposalFrame` nor the gallery's row has a field for: the proposal's plan and
+# the gallery's rows read them into their `measures`, in this order
+# (cull.check_types.measured reads one by its column's name).
+CHECK_MEASURES: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)  # a Propose makes 100,000 at once (as ProposalFrame)

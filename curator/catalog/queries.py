@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
+import curator.records as records
 from curator.camera_names import camera_name
 from curator.catalog import gallery_filters as gf
 from curator.catalog import paths_codec
@@ -44,7 +45,6 @@ from curator.catalog.types import GalleryFilter as GalleryFilter  # the value ty
 from curator.catalog.types import GalleryQuery as GalleryQuery
 from curator.catalog.types import GalleryRow as GalleryRow
 from curator.catalog.types import GallerySort as GallerySort
-from curator.records import FacesSummary, TasteSummary
 
 STAGES: tuple[str, ...] = tuple(s.value for s in Stage)
 
@@ -188,8 +188,8 @@ _FACES_COLUMNS = "faces, judged, key_faces, closed_eyes, soft_face, eyes_open, k
 
 
 @lru_cache(maxsize=4)
-def _rows_sql(dialect: Dialect) -> str:
-    stored = ", ".join("pp.score" if n == "preference_score" else n for n in _AS_STORED)
+def _rows_sql(dialect: Dialect, measures: tuple[str, ...]) -> str:  # + records.CHECK_MEASURES
+    stored = ", ".join("pp.score" if n == "preference_score" else n for n in _AS_STORED + measures)
     faces = ", ".join(f"pf.{c}" for c in _FACES_COLUMNS.split(", "))
     return (
         "SELECT photo.id, path, camera_make, camera_model, picked, burst_best,"
@@ -210,16 +210,16 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
     out: dict[int, GalleryRow] = {}
     db = Photo._meta.database
     dialect = dialect_of(db)
-    sql, date = _rows_sql(dialect), Photo.captured_at.python_value
+    sql, date = _rows_sql(dialect, records.CHECK_MEASURES), Photo.captured_at.python_value
     failed = (Stage.TECHNICAL.value, StageStatus.FAILED.value)
     owner = current_seat().user  # this photographer's proposals (catalog.proposals)
-    n_stored = len(_AS_STORED)
+    n_stored, end = len(_AS_STORED), len(_AS_STORED) + len(records.CHECK_MEASURES)
     for start in range(0, len(ids), 500):  # a read's size, as the view asks them
         rows = db.execute_sql(sql, [*failed, owner, dialect.id_param(ids[start : start + 500])])
         for pid, path_b, make, model, picked, best, missing, rotation, *rest in rows.fetchall():
-            stored = dict(zip(_AS_STORED, rest[:n_stored], strict=True))
+            stored = dict(zip(_AS_STORED, rest, strict=False), measures=tuple(rest[n_stored:end]))
             stored["captured_at"] = date(stored["captured_at"])
-            is_failed, reason, has_faces, *faces = rest[n_stored:-4]
+            is_failed, reason, has_faces, *faces = rest[end:-4]
             verdict, reasons, confidence, highlight = rest[-4:]
             path = display_path(last_known_path(bytes(path_b)))
             out[int(pid)] = GalleryRow(
@@ -245,8 +245,8 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
 
 def _faces_summary(
     count: int, judged: int, key: int, closed: Any, soft: Any, eyes_open: Any, sharp: Any
-) -> FacesSummary:
-    return FacesSummary(
+) -> records.FacesSummary:
+    return records.FacesSummary(
         count=int(count),
         judged=int(judged),
         key=int(key),
@@ -605,7 +605,7 @@ class PhotoDetails:
     burst_best: bool
     metrics_source: str | None = None  # a MetricsSource value: which pixels were measured
     caption: str | None = None  # another tool's or the photographer's caption (dc:description)
-    taste: TasteSummary | None = None  # the live taste model's size and honest quality
+    taste: records.TasteSummary | None = None  # the live taste model's size and honest quality
     noise_level: float | None = None  # noise sd at the working scale (imaging.metrics)
     people: people_store.FacesDetail | None = None  # the faces stage's verdicts; why none
 

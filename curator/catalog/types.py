@@ -87,6 +87,7 @@ class GalleryRow:
     shadow_clip: float | None = None  # fraction of crushed shadows (0–1)
     faces: FacesSummary | None = None  # the faces stage's summary; None: not looked at yet
     proposal: Proposal | None = None  # this seat's photographer's proposal (cull for me)
+    measures: tuple[float | None, ...] = ()  # records.CHECK_MEASURES' values, in its order
 
     @property
     def failed(self) -> bool:

@@ -38,16 +38,29 @@ from typing import Any
 from curator.commands.base import EXIT_OK, CommandContext, UsageError, printable
 
 NAMES = ("cull",)
-GENRES = ("people", "portrait", "event", "landscape", "sports")
+
+
+class _ChecksListed(argparse.HelpFormatter):
+    """The description wrapped as usual; the epilog (the checks, one per line) as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    from curator.cull.check_types import Genre
+    from curator.cull.reference import checks_help
+
     p = sub.add_parser(
         "cull",
         parents=[common],
         help="propose a first cull (keeps, rejects, highlights, with reasons), or accept it",
         description="--propose writes a proposal for every undecided photo (never a "
         "decision); --accept turns your proposals into decisions in one undoable step.",
+        epilog=checks_help(),  # from cull.table
+        formatter_class=_ChecksListed,
     )
     action = p.add_mutually_exclusive_group(required=True)
     action.add_argument("--propose", action="store_true", help="propose a first cull")
@@ -71,7 +84,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--genre",
-        choices=GENRES,
+        choices=[g.value for g in Genre],
         help="with --propose: the kind of shoot (which checks weigh: sports forgives "
         "motion and blinks, landscape has no eyes to check, portrait judges focus harder; "
         "people, portrait and event weigh smiles and looks at the camera); default: the "
@@ -117,7 +130,8 @@ def _scope(args: argparse.Namespace) -> Any:
 
 def _propose(args: argparse.Namespace, ctx: CommandContext) -> int:
     from curator.catalog.backends.seat import current_seat
-    from curator.cull.checks import Genre, checks_for, genre_of
+    from curator.cull.check_types import Genre
+    from curator.cull.checks import checks_for, genre_of
     from curator.cull.propose import propose_for
     from curator.cull.summary import (
         counts_text,

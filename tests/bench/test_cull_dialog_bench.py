@@ -60,8 +60,8 @@ class _Ticks:
 def _measure(qtbot: QtBot, location: Path, n: int) -> dict[str, Any]:
     from curator.catalog.db import Catalog
     from curator.catalog.proposals.plan import Scope
-    from curator.cull.checks import Genre
-    from curator.cull.tuning import CullTuning, Sensitivity
+    from curator.cull.check_types import Genre, Sensitivity
+    from curator.cull.tuning import CullTuning
     from curator.ui.common.guard import ErrorReporter
     from curator.ui.cull.controller import CullController
     from tests.bench.gallery_catalog import populate
@@ -80,8 +80,8 @@ def _measure(qtbot: QtBot, location: Path, n: int) -> dict[str, Any]:
         load_s = time.perf_counter() - started
         changes = [
             CullTuning(),
-            CullTuning(sharpness=Sensitivity.STRICT),
-            CullTuning(genre=Genre.PORTRAIT, exposure=Sensitivity.LENIENT),
+            CullTuning(levels={"sharpness": Sensitivity.STRICT}),
+            CullTuning(Genre.PORTRAIT, {"exposure": Sensitivity.LENIENT}),
         ]
         counts: list[float] = []
         for i, tuning in enumerate(changes):

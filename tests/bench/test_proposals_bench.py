@@ -188,9 +188,9 @@ def _taste_case(seed: int) -> dict[str, float]:
         frames.append(
             ProposalFrame(
                 photo_id=k,
-                sharpness=sharp,
-                exposure=float(camera.uniform(70, 100)),
-                ev=0.0,
+                sharpness_score=sharp,
+                exposure_score=float(camera.uniform(70, 100)),
+                exposure_ev=0.0,
                 highlight_clip=0.01,
                 burst=int(w.scene[i]),
                 faces=summary,

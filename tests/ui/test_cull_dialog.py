@@ -21,8 +21,7 @@ from curator.app import App
 from curator.catalog import decisions
 from curator.catalog.models import CullProposal, Photo
 from curator.catalog.proposals.store import PROPOSAL_PASS
-from curator.cull.checks import Genre
-from curator.cull.tuning import Sensitivity
+from curator.cull.check_types import Genre, Sensitivity
 from curator.ui.cull.dialog import ProposeDialog
 from curator.ui.review.actions import DecisionAction
 
@@ -99,11 +98,15 @@ def test_the_counts_follow_the_controls_and_write_nothing(app: App, qtbot: QtBot
     assert "blur 1" in dialog.reasons_label.text()
     assert "duplicate 1" in dialog.reasons_label.text()
     assert "under-exposed 1" in dialog.reasons_label.text()
-    strict = _counts_after(dialog, qtbot, lambda: _set(dialog.sharpness_combo, Sensitivity.STRICT))
+    strict = _counts_after(
+        dialog, qtbot, lambda: _set(dialog.level_combos["sharpness"], Sensitivity.STRICT)
+    )
     assert strict == "keep 7 · reject 4 · highlights 1"
-    off = _counts_after(dialog, qtbot, lambda: _set(dialog.sharpness_combo, Sensitivity.OFF))
+    off = _counts_after(
+        dialog, qtbot, lambda: _set(dialog.level_combos["sharpness"], Sensitivity.OFF)
+    )
     assert off == "keep 9 · reject 2 · highlights 1"
-    _set(dialog.sharpness_combo, Sensitivity.NORMAL)
+    _set(dialog.level_combos["sharpness"], Sensitivity.NORMAL)
     dialog.keep_spin.setValue(3)
     target = _counts_after(dialog, qtbot, lambda: _set(dialog.target_combo, "keep"))
     assert target == "keep 3 · reject 8 · highlights 1"
@@ -111,14 +114,16 @@ def test_the_counts_follow_the_controls_and_write_nothing(app: App, qtbot: QtBot
     _counts_after(dialog, qtbot, lambda: None)
     assert "Only 9 frame(s) passed every check" in dialog.short_label.text()
     landscape = _counts_after(dialog, qtbot, lambda: _set(dialog.genre_combo, Genre.LANDSCAPE))
-    assert dialog.eyes_combo.currentData() == Sensitivity.OFF  # no eyes in a landscape
+    assert (
+        dialog.level_combos["closed_eyes"].currentData() == Sensitivity.OFF
+    )  # no eyes in a landscape
     assert landscape.startswith("keep 9 ·")
     # expressions (issue 49): off for a landscape, on for an event; the tuning carries it
-    assert dialog.expressions_combo.currentData() == Sensitivity.OFF
-    assert dialog.tuning().expressions is Sensitivity.OFF
+    assert dialog.level_combos["expressions"].currentData() == Sensitivity.OFF
+    assert dialog.tuning().level("expressions") is Sensitivity.OFF
     _counts_after(dialog, qtbot, lambda: _set(dialog.genre_combo, Genre.EVENT))
-    assert dialog.expressions_combo.currentData() == Sensitivity.NORMAL
-    assert dialog.tuning().expressions is Sensitivity.NORMAL
+    assert dialog.level_combos["expressions"].currentData() == Sensitivity.NORMAL
+    assert dialog.tuning().level("expressions") is Sensitivity.NORMAL
     assert CullProposal.select().count() == 0  # counting never writes
     assert all(Photo.get_by_id(pid).cull == "unreviewed" for pid in ids.values())
     dialog.close()
@@ -437,9 +442,9 @@ def test_the_dialog_starts_at_the_shoot_kind_setting(
     app.window.settings = replace(app.window.settings, shoot_kind=kind)
     dialog = _open(app, qtbot)
     assert dialog.genre() == (None if kind == "any" else Genre(kind))
-    assert dialog.expressions_combo.currentData() == expressions
-    assert dialog.eyes_combo.currentData() == eyes
-    assert dialog.tuning().expressions is expressions
+    assert dialog.level_combos["expressions"].currentData() == expressions
+    assert dialog.level_combos["closed_eyes"].currentData() == eyes
+    assert dialog.tuning().level("expressions") is expressions
     dialog.close()
 
 
@@ -449,7 +454,9 @@ def test_the_expressions_check_set_by_hand_is_what_proposes(app: App, qtbot: QtB
     _shoot(app)
     app.window.settings = replace(app.window.settings, shoot_kind="sports")
     dialog = _open(app, qtbot)
-    _counts_after(dialog, qtbot, lambda: _set(dialog.expressions_combo, Sensitivity.NORMAL))
+    _counts_after(
+        dialog, qtbot, lambda: _set(dialog.level_combos["expressions"], Sensitivity.NORMAL)
+    )
     assert dialog.genre() is Genre.SPORTS
-    assert dialog.tuning().expressions is Sensitivity.NORMAL
+    assert dialog.tuning().level("expressions") is Sensitivity.NORMAL
     dialog.close()

@@ -56,8 +56,8 @@ def test_closed_eyes_and_a_soft_face_are_badged_and_filtered(people: Path, qtbot
             )
             for r in range(3)
         }
-        assert isinstance(flags[blink], PhotoFlags) and flags[blink].closed_eyes
-        assert flags[soft].soft_face and not flags[soft].closed_eyes
+        assert isinstance(flags[blink], PhotoFlags) and flags[blink].shows("closed_eyes")
+        assert flags[soft].shows("soft_face") and not flags[soft].shows("closed_eyes")
         assert "CLOSED EYES" in [t for t, _ in flag_pills(flags[blink])[1]]
         assert "SOFT FACE" in [t for t, _ in flag_pills(flags[soft])[1]]
         row = app.window.loupe.row(blink)

@@ -97,17 +97,17 @@ def test_badges_follow_the_scores_and_thresholds(library: Path, app: App) -> Non
     flags = photo_flags(row, 70.0)
     assert flags == PhotoFlags()  # measured synthetic photos: sharp, well exposed
     blurry = row.__class__(**{**row.__dict__, "sharpness_score": 12.0, "highlight_clip": 0.2})
-    assert photo_flags(blurry, 70).blurry and photo_flags(blurry, 70).clipped
+    assert photo_flags(blurry, 70).shows("sharpness") and photo_flags(blurry, 70).shows("exposure")
     # A chandelier's 8 % of lights is no clipping warning on its own any more.
     lights = row.__class__(**{**row.__dict__, "highlight_clip": 0.08})
-    assert not photo_flags(lights, 70).clipped
+    assert not photo_flags(lights, 70).shows("exposure")
     dark = row.__class__(**{**row.__dict__, "exposure_score": 45.0, "exposure_ev": -1.3})
-    assert photo_flags(dark, 70).clipped
+    assert photo_flags(dark, 70).shows("exposure")
     assert "Under-exposed (≈ \u22121.3 EV)" in tooltip(dark, photo_flags(dark, 70))
     fine = row.__class__(**{**row.__dict__, "exposure_score": 61.0, "exposure_ev": -0.9})
-    assert not photo_flags(fine, 70).clipped
+    assert not photo_flags(fine, 70).shows("exposure")
     small = row.__class__(**{**row.__dict__, "sharpness_score": None})
-    assert not photo_flags(small, 70).blurry  # "too small to judge" is no blur warning
+    assert not photo_flags(small, 70).shows("sharpness")  # "too small to judge" is no blur warning
     burst = row.__class__(**{**row.__dict__, "burst_group": 3, "burst_best": True})
     assert photo_flags(burst, 70).burst_best
     scored = row.__class__(**{**row.__dict__, "preference_score": 70.0})

@@ -75,5 +75,5 @@ def test_clock_rules_and_the_clipped_badge() -> None:
     assert clock_warning(datetime(2026, 6, 1, 20, 0), now) is None  # time zones
     assert clock_warning(datetime(2026, 6, 3), now) is not None
     assert clock_warning(None, now) is None
-    _top, bottom = flag_pills(PhotoFlags(clipped=True))
+    _top, bottom = flag_pills(PhotoFlags(badges=("exposure",)))
     assert [text for text, _ in bottom] == ["CLIPPED"]

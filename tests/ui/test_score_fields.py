@@ -49,10 +49,12 @@ def test_exposure_ev_and_the_sharpness_note_reach_the_panel(
     assert fine.exposure_ev is not None and abs(fine.exposure_ev) <= 0.3
 
     flags = photo_flags(dark, 70.0)
-    assert flags.clipped and not flags.blurry  # unjudged sharpness is no blur warning
+    assert flags.shows("exposure") and not flags.shows(
+        "sharpness"
+    )  # unjudged sharpness is no blur warning
     expected_ev = f"≈ \u2212{abs(dark.exposure_ev):.1f} EV"
     assert f"Under-exposed ({expected_ev})" in tooltip(dark, flags)
-    assert not photo_flags(fine, 70.0).clipped  # low-key is a choice
+    assert not photo_flags(fine, 70.0).shows("exposure")  # low-key is a choice
 
     panel = InfoPanel(ErrorReporter(), match_threshold=70.0)
     qtbot.addWidget(panel)
@@ -67,7 +69,7 @@ def test_exposure_ev_and_the_sharpness_note_reach_the_panel(
 
 
 def test_ev_text_rounds_to_a_tenth_with_a_real_minus_sign() -> None:
-    from curator.ui.common.format import ev_text
+    from curator.cull.table import ev_text
 
     assert ev_text(-1.3) == "≈ \u22121.3 EV"
     assert ev_text(0.66) == "≈ +0.7 EV"
@@ -122,5 +124,5 @@ def test_a_missed_focus_score_says_why_in_the_panel_and_the_tooltip(
     panel.show_photo(row, None)
     assert panel.values["Sharpness"].text() == "12 / 100 · focus missed the subject"
     flags = photo_flags(row, 70.0)
-    assert flags.blurry
+    assert flags.shows("sharpness")
     assert "Probably blurred (sharpness 12 / 100: focus missed the subject)" in tooltip(row, flags)

@@ -28,9 +28,9 @@ ANNA, BEN = FramePerson(1, "Anna"), FramePerson(2, "Ben")
 def frame(pid: int, taste: float, *people: FramePerson, **kw: object) -> ProposalFrame:
     base = ProposalFrame(
         photo_id=pid,
-        sharpness=80.0,
-        exposure=95.0,
-        ev=0.0,
+        sharpness_score=80.0,
+        exposure_score=95.0,
+        exposure_ev=0.0,
         highlight_clip=0.01,
         taste=taste,
         people=people,
@@ -61,7 +61,7 @@ def test_taste_alone_drops_grandmother_coverage_keeps_her() -> None:
 
 
 def test_a_person_with_only_failing_frames_is_named_and_not_forced() -> None:
-    blurred = frame(30, 99.0, FramePerson(9, "Ben's uncle"), sharpness=5.0)
+    blurred = frame(30, 99.0, FramePerson(9, "Ben's uncle"), sharpness_score=5.0)
     frames = [*wedding(), blurred]
     run = propose(frames, CHECKS, 3)
     by_id = {p.photo_id: p for p in run.proposals}
@@ -115,8 +115,8 @@ def test_one_frame_covers_everyone_in_it() -> None:
 
 
 def test_no_keep_without_a_target_and_the_summary_words() -> None:
-    alone = [frame(1, 50.0, ANNA, sharpness=5.0), frame(2, 50.0, BEN, sharpness=5.0)]
-    unnamed = [frame(10 + i, 50.0, FramePerson(77), sharpness=5.0) for i in range(3)]
+    alone = [frame(1, 50.0, ANNA, sharpness_score=5.0), frame(2, 50.0, BEN, sharpness_score=5.0)]
+    unnamed = [frame(10 + i, 50.0, FramePerson(77), sharpness_score=5.0) for i in range(3)]
     _, summary = kept([*alone, *unnamed, frame(20, 60.0, GRANNY)], None)
     assert people_text(summary) == "3 people have no keep: Anna, Ben and 1 unnamed."
 

@@ -10,11 +10,12 @@ from datetime import datetime, timedelta
 import numpy as np
 import pytest
 
-from curator.cull.checks import Genre, checks_for, genre_of, values_expressions
+from curator.cull.check_types import Genre, Sensitivity
+from curator.cull.checks import checks_for, genre_of, values_expressions
 from curator.cull.looks import prefer_looks, ready_reason
 from curator.cull.rules import propose
 from curator.cull.summary import keep_reasons, keeps_text
-from curator.cull.tuning import CullTuning, Sensitivity, expressions_of, tuned_checks
+from curator.cull.tuning import CullTuning, default_levels, tuned_checks
 from curator.ml.bursts import best_frame, find_bursts
 from curator.records import (
     EyeState,
@@ -57,9 +58,9 @@ def frame(
     )
     return ProposalFrame(
         photo_id=pid,
-        sharpness=sharpness,
-        exposure=95.0,
-        ev=0.0,
+        sharpness_score=sharpness,
+        exposure_score=95.0,
+        exposure_ev=0.0,
         highlight_clip=0.01,
         burst=1,
         faces=summary,
@@ -150,13 +151,13 @@ def test_a_keep_chosen_for_its_people_says_why_in_the_loupes_words() -> None:
 
 
 def test_the_expressions_check_follows_the_kind_of_shoot_and_can_be_turned() -> None:
-    assert expressions_of(Genre.EVENT) is Sensitivity.NORMAL
-    assert expressions_of(Genre.SPORTS) is Sensitivity.OFF
-    assert tuned_checks(CullTuning(genre=Genre.PEOPLE)).expressions
-    assert not tuned_checks(CullTuning(genre=Genre.LANDSCAPE)).expressions
-    off = tuned_checks(CullTuning(genre=Genre.PEOPLE, expressions=Sensitivity.OFF))
-    on = tuned_checks(CullTuning(genre=Genre.SPORTS, expressions=Sensitivity.NORMAL))
-    assert not off.expressions and on.expressions
+    assert default_levels(Genre.EVENT)["expressions"] is Sensitivity.NORMAL
+    assert default_levels(Genre.SPORTS)["expressions"] is Sensitivity.OFF
+    assert tuned_checks(CullTuning(genre=Genre.PEOPLE)).applies("expressions")
+    assert not tuned_checks(CullTuning(genre=Genre.LANDSCAPE)).applies("expressions")
+    off = tuned_checks(CullTuning(Genre.PEOPLE, {"expressions": Sensitivity.OFF}))
+    on = tuned_checks(CullTuning(Genre.SPORTS, {"expressions": Sensitivity.NORMAL}))
+    assert not off.applies("expressions") and on.applies("expressions")
     glum = replace(frame(1, face_sharpness=75.0, sharpness=88.0), burst_best=True)
     smiling = frame(2, smile=0.95, face_sharpness=62.0)
     assert [p.photo_id for p in propose([glum, smiling], off).proposals if p.verdict is KEEP] == [1]

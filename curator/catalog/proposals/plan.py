@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
+import curator.records as records
 from curator.catalog.backends.bulk_read import SLICE, fetch_all, slices
 from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.models import Photo
@@ -100,7 +101,7 @@ _COLUMNS = (
     " pp.score, pf.photo_id IS NOT NULL, pf.faces, pf.judged, pf.key_faces, pf.closed_eyes,"
     " pf.soft_face, pf.eyes_open, pf.key_sharpness, photo.sharpness_note,"
     " pf.ready, pf.looking, pf.smiling"
-)
+)  # then the measures a cull check reads (`records.CHECK_MEASURES`), into `measures`
 
 
 def plan_frames(scope: Scope = Scope()) -> list[ProposalFrame]:
@@ -109,7 +110,7 @@ def plan_frames(scope: Scope = Scope()) -> list[ProposalFrame]:
     where, params = _scope_sql(scope)
     shown = shown_sql()  # unqualified names: the joined tables have no id nor deleted_at
     sql = (
-        f"SELECT {_COLUMNS} FROM photo"
+        f"SELECT {_COLUMNS}{''.join(f', photo.{m}' for m in records.CHECK_MEASURES)} FROM photo"
         " LEFT JOIN photo_preference pp ON pp.photo_id = photo.id"
         " LEFT JOIN photo_faces pf ON pf.photo_id = photo.id"
         f" WHERE {shown} AND (NOT {DECIDED_SQL} OR photo.burst_group IS NOT NULL"
@@ -162,6 +163,7 @@ def _frames(
         ready,
         looking,
         smiling,
+        *measures,
     ) in rows:
         decided: CullState | None = None
         if cull == kept.value or picked or rating is not None:
@@ -186,9 +188,9 @@ def _frames(
         frames.append(
             ProposalFrame(
                 photo_id=int(pid),
-                sharpness=sharp,
-                exposure=expo,
-                ev=ev,
+                sharpness_score=sharp,
+                exposure_score=expo,
+                exposure_ev=ev,
                 highlight_clip=clip,
                 exposure_time=shutter,
                 focal_length=focal,
@@ -201,6 +203,7 @@ def _frames(
                 taste=None if taste is None else float(taste),
                 decided=decided,
                 people=people.get(int(pid), ()),
+                measures=tuple(measures),
             )
         )
     return frames

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from curator.catalog.types import GalleryRow
+from curator.cull.table import ev_text  # the CLIPPED badge says an EV the same way
 
 
 def exposure_text(row: GalleryRow) -> str:
@@ -28,16 +29,6 @@ def when_text(value: datetime | None) -> str:
 
 def score_text(value: float | None) -> str:
     return "—" if value is None else f"{value:.0f} / 100"
-
-
-def ev_text(ev: float | None) -> str:
-    """'≈ −1.3 EV' (a real minus sign), '≈ +0.7 EV', '≈ 0 EV'; '' when unknown."""
-    if ev is None:
-        return ""
-    if round(ev, 1) == 0:
-        return "≈ 0 EV"
-    sign = "+" if ev > 0 else "\u2212"
-    return f"≈ {sign}{abs(ev):.1f} EV"
 
 
 def sharpness_text(row: GalleryRow) -> str:

@@ -53,15 +53,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from curator.cull.checks import Genre
-from curator.cull.tuning import (
-    LEVELS,
-    ON_OFF,
-    CullTuning,
-    Sensitivity,
-    expressions_of,
-    face_checks_of,
-)
+from curator.cull import table
+from curator.cull.check_types import ON_OFF, CullCheck, Genre, Sensitivity
+from curator.cull.tuning import CullTuning, default_levels
 from curator.ui.common.guard import guarded_slot
 from curator.ui.common.job_dialog import HINT_STYLE, show_sentence
 from curator.ui.cull.controller import CountsReady, CullController, FramesLoaded, ProposeDone
@@ -94,13 +88,16 @@ NOTHING_DECIDED = (
 )
 
 
-def _level_combo(levels: Sequence[Sensitivity], parent: QWidget) -> QComboBox:
+def _level_combo(check: CullCheck, parent: QWidget) -> QComboBox:
+    """A check's row: its levels (on/off: "On" for Normal), at Normal, its tooltip."""
     combo = QComboBox(parent)
-    on_off = levels is ON_OFF
-    for level in levels:
+    on_off = check.levels == ON_OFF
+    for level in check.levels:
         text = "On" if on_off and level is Sensitivity.NORMAL else LEVEL_NAMES[level]
         combo.addItem(text, level.value)
     combo.setCurrentIndex(combo.findData(Sensitivity.NORMAL.value))
+    if check.tooltip:
+        combo.setToolTip(check.tooltip)
     return combo
 
 
@@ -167,28 +164,11 @@ class ProposeDialog(QDialog):
         form.addRow("Kind of shoot:", self.genre_combo)
         checks = QGroupBox("Sensitivity per check", self)
         check_form = QFormLayout(checks)
-        self.sharpness_combo = _level_combo(LEVELS, checks)
-        self.exposure_combo = _level_combo(LEVELS, checks)
-        self.eyes_combo = _level_combo(ON_OFF, checks)
-        self.soft_combo = _level_combo(ON_OFF, checks)
-        self.expressions_combo = _level_combo(ON_OFF, checks)
-        check_form.addRow("Blur and shake:", self.sharpness_combo)
-        check_form.addRow("Under- and over-exposed:", self.exposure_combo)
-        check_form.addRow("Closed eyes:", self.eyes_combo)
-        check_form.addRow("Soft faces:", self.soft_combo)
-        check_form.addRow("Expressions:", self.expressions_combo)
-        self.expressions_combo.setToolTip(
-            "On: between frames of one moment, the keep goes to the one where people smile "
-            "and look at the camera. Never a reason to reject a frame."
-        )
-        self.sharpness_combo.setToolTip(
-            "Strict rejects softer frames (the portrait line); lenient lets a slightly soft "
-            "frame through."
-        )
-        self.exposure_combo.setToolTip(
-            "Normal rejects a frame about 1.2 EV off or 15 % burnt to white; strict about "
-            "0.9 EV off or 10 %, lenient about 1.6 EV off or 25 %."
-        )
+        # One row per check of cull.table, in its order, by the check's name.
+        self.level_combos: dict[str, QComboBox] = {}
+        for check in table.CHECKS:
+            combo = self.level_combos[check.name] = _level_combo(check, checks)
+            check_form.addRow(f"{check.label}:", combo)
         self.counts_label = QLabel("", self)
         bold = QFont(self.counts_label.font())
         bold.setPointSizeF(bold.pointSizeF() * 1.25)
@@ -231,13 +211,7 @@ class ProposeDialog(QDialog):
         self.genre_combo.currentIndexChanged.connect(self._on_genre)
         for spin in (self.keep_spin, self.percent_spin):
             spin.valueChanged.connect(self.recount)
-        for combo in (
-            self.sharpness_combo,
-            self.exposure_combo,
-            self.eyes_combo,
-            self.soft_combo,
-            self.expressions_combo,
-        ):
+        for combo in self.level_combos.values():
             combo.currentIndexChanged.connect(self.recount)
         self._on_target()
         self.setMinimumWidth(480)
@@ -254,14 +228,8 @@ class ProposeDialog(QDialog):
         return scope
 
     def tuning(self) -> CullTuning:
-        return CullTuning(
-            genre=self.genre(),
-            sharpness=Sensitivity(self.sharpness_combo.currentData()),
-            exposure=Sensitivity(self.exposure_combo.currentData()),
-            closed_eyes=Sensitivity(self.eyes_combo.currentData()),
-            soft_face=Sensitivity(self.soft_combo.currentData()),
-            expressions=Sensitivity(self.expressions_combo.currentData()),
-        )
+        levels = {name: Sensitivity(c.currentData()) for name, c in self.level_combos.items()}
+        return CullTuning(genre=self.genre(), levels=levels)
 
     def genre(self) -> Genre | None:
         value = self.genre_combo.currentData()
@@ -325,19 +293,16 @@ class ProposeDialog(QDialog):
 
     @guarded_slot
     def _on_genre(self, *_: object) -> None:
-        """A kind of shoot sets the face checks it uses (landscape, sports: off)
-        and whether expressions weigh; the user may turn them back on. One
-        count for the whole change."""
-        eyes, soft = face_checks_of(self.genre())
-        expressions = expressions_of(self.genre())
-        pairs = (
-            (self.eyes_combo, eyes),
-            (self.soft_combo, soft),
-            (self.expressions_combo, expressions),
-        )
-        for combo, level in pairs:
+        """A kind of shoot sets the checks it turns off or on (`off_for`: the face
+        checks and expressions are off for landscape and sports); the user may
+        turn them back on. One count for the whole change."""
+        starts = default_levels(self.genre())
+        for check in table.CHECKS:
+            if not check.off_for:
+                continue  # the same start for every kind: the user's level stays
+            combo = self.level_combos[check.name]
             combo.blockSignals(True)
-            combo.setCurrentIndex(combo.findData(level.value))
+            combo.setCurrentIndex(combo.findData(starts[check.name].value))
             combo.blockSignals(False)
         self.recount()
 

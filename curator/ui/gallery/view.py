@@ -57,7 +57,7 @@ from PySide6.QtWidgets import (
 from curator.catalog.types import GalleryRow
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageKey, ImageLoader
-from curator.ui.gallery.flags import PhotoFlags
+from curator.ui.gallery.flags import PhotoFlags, badge_pills
 from curator.ui.gallery.listing import thumbnail_key
 from curator.ui.gallery.model import FlagsRole, GalleryListModel, PhotoRole
 from curator.ui.review.decision_strip import (
@@ -314,15 +314,7 @@ def flag_pills(flags: PhotoFlags) -> tuple[list[tuple[str, QColor]], list[tuple[
     if flags.proposed is not None:  # cull for me: a proposal, never a decision
         text = PROPOSED_KEEP if flags.proposed == "keep" else PROPOSED_REJECT
         top.append((f"{text} {flags.proposed_why}".strip(), GREY))
-    bottom: list[tuple[str, QColor]] = []
-    if flags.blurry:
-        bottom.append(("BLUR", AMBER))
-    if flags.clipped:
-        bottom.append(("CLIPPED", AMBER))  # not "CLIP": that is the model
-    if flags.closed_eyes:
-        bottom.append(("CLOSED EYES", AMBER))
-    if flags.soft_face:
-        bottom.append(("SOFT FACE", AMBER))
+    bottom = [(text, AMBER) for text in badge_pills(flags)]  # the cull checks' (cull.table)
     if flags.burst_best:
         bottom.append(("BURST ★", BLUE))
     elif flags.burst:

@@ -6,9 +6,9 @@ A proposal is never a decision, so it never looks like one: its pills are
 the tiles' (`ui.gallery.view`: a grey KEEP? or REJECT?, a gold HIGHLIGHT),
 beside the decision strip, not in it; a proposed reject's picture is dimmed
 less than a decided reject's; its reasons are said in words ("closed eyes ·
-blur"). All of it comes from the photo's row (`GalleryRow.proposal`, this
-seat's photographer's), so it goes the moment a decision ends the proposal
-and the row is read again.
+blur": each reason's words are its row's in cull.table). All of it comes
+from the photo's row (`GalleryRow.proposal`, this seat's photographer's), so
+it goes the moment a decision ends the proposal and the row is read again.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
 
 from curator.catalog.types import GalleryRow
+from curator.cull.table import reason_words
 from curator.records import Proposal, ProposalVerdict
 from curator.ui.gallery.view import (
     GOLD,
@@ -49,7 +50,7 @@ def proposed_reject(row: GalleryRow | None) -> bool:
 def reasons_words(proposal: Proposal) -> str:
     """ "closed eyes · blur"; a keep chosen for its people, how they look ("both
     smiling, looking at the camera"); a keep usually has none: ""."""
-    return " · ".join(r.value for r in proposal.reasons) or proposal.why
+    return " · ".join(reason_words(r).words for r in proposal.reasons) or proposal.why
 
 
 def proposal_line(proposal: Proposal | None, people: str = "") -> str:
