@@ -75,6 +75,10 @@ class Line:
     scale: Mapping[Sensitivity, Fraction] = field(default_factory=dict)  # × the kind's line
     set_to: Mapping[Sensitivity, float] = field(default_factory=dict)  # whatever the kind
     percent: bool = False  # a fraction said as a percentage (0.15: "15 %")
+    sign: float = field(init=False, repr=False, compare=False)  # +1 below, -1 above
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sign", 1.0 if self.direction is Direction.BELOW else -1.0)
 
     def value(self, genre: Genre | None, level: Sensitivity) -> float:
         """The line for a kind of shoot and a sensitivity."""
@@ -85,8 +89,8 @@ class Line:
 
     def margin(self, measure: float, line: float) -> float:
         """How far `measure` is from `line`, in units of the line (negative: failed)."""
-        off = measure - line if self.direction is Direction.BELOW else line - measure
-        return max(-1.0, min(1.0, off / line))
+        m = (measure - line) * self.sign / line  # a proposal asks it of every frame: no calls
+        return -1.0 if m < -1.0 else 1.0 if m > 1.0 else m
 
     def shown(self, value: float) -> str:
         """ "30", "15 %"."""
@@ -135,9 +139,18 @@ class CullCheck:
     off_for: frozenset[Genre] = frozenset()  # kinds of shoot where it starts Off
     tooltip: str = ""  # its dialog row's tooltip
     badge: Badge | None = None
+    # How it judges a frame: `judge`, else by its flag or its lines (never: None).
+    run: Judge = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        run = self.judge or (flag_outcome if self.flag else line_outcome if self.lines else None)
+        object.__setattr__(self, "run", run or _never)
 
     def line(self, name: str) -> Line:
-        return next(line for line in self.lines if line.name == name)
+        for line in self.lines:
+            if line.name == name:
+                return line
+        raise KeyError(name)
 
     def default_level(self, genre: Genre | None) -> Sensitivity:
         """Where the dialog starts for a kind of shoot: Normal, or Off where it is off."""
@@ -145,13 +158,7 @@ class CullCheck:
 
     def outcome(self, frame: ProposalFrame, lines: Mapping[str, float]) -> Outcome | None:
         """What the check says of `frame` at the lines' values `lines` (by name)."""
-        if self.judge is not None:
-            return self.judge(self, frame, lines)
-        if self.flag:
-            return flag_outcome(self, frame)
-        if self.lines:
-            return line_outcome(self, frame, lines)
-        return None
+        return self.run(self, frame, lines)
 
     def badge_shows(self, row: GalleryRow) -> bool:
         """Whether a tile shows the badge: a line failed at its default, or the flag."""
@@ -190,8 +197,10 @@ def line_outcome(
 ) -> Outcome | None:
     """The worst margin of the check's lines; failed: its first reason."""
     worst: float | None = None
+    extra = records.CHECK_MEASURES
     for line in check.lines:
-        value = measured(frame, line.measure)
+        column = line.measure
+        value = getattr(frame, column) if column not in extra else measured(frame, column)
         if value is not None:
             margin = line.margin(value, lines[line.name])
             worst = margin if worst is None else min(worst, margin)
@@ -200,9 +209,16 @@ def line_outcome(
     return worst, check.reasons[0].reason if worst < 0 else None
 
 
-def flag_outcome(check: CullCheck, frame: ProposalFrame) -> Outcome | None:
+def flag_outcome(
+    check: CullCheck, frame: ProposalFrame, lines: Mapping[str, float]
+) -> Outcome | None:
     """The faces stage's verdict: failed at the check's margin when it is set."""
     faces = frame.faces
     if faces is not None and getattr(faces, check.flag):
         return check.flag_margin, check.reasons[0].reason
+    return None
+
+
+def _never(check: CullCheck, frame: ProposalFrame, lines: Mapping[str, float]) -> None:
+    """A check with no line, flag or judge of its own never rejects (expressions)."""
     return None

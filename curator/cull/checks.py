@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from curator.cull import table
-from curator.cull.check_types import Genre, Sensitivity
+from curator.cull.check_types import CullCheck, Genre, Sensitivity
 from curator.records import ProposalFrame, ProposalReason
 
 EXPRESSIONS = "expressions"  # the check that weighs how people look (cull.looks)
@@ -55,6 +56,11 @@ class CullChecks:
 
     def applies(self, check: str) -> bool:
         return check not in self.off
+
+    @cached_property
+    def applied(self) -> tuple[CullCheck, ...]:
+        """The checks that count, in the table's order (asked once per proposal)."""
+        return tuple(check for check in table.CHECKS if check.name not in self.off)
 
 
 def values_expressions(genre: Genre | None) -> bool:
@@ -94,10 +100,9 @@ def judge(frame: ProposalFrame, checks: CullChecks) -> Judged:
     """The checks of `frame` (a measure the stages did not make is not checked)."""
     failed: list[tuple[float, ProposalReason]] = []
     passed: list[float] = []
-    for check in table.CHECKS:
-        if check.name in checks.off:
-            continue
-        outcome = check.outcome(frame, checks.lines)
+    lines = checks.lines
+    for check in checks.applied:
+        outcome = check.run(check, frame, lines)
         if outcome is None:
             continue
         margin, reason = outcome

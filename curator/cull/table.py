@@ -91,9 +91,8 @@ def _exposure(check: CullCheck, frame: ProposalFrame, lines: Mapping[str, float]
     """Clipped highlights are over-exposed (their margin from the burnt share);
     else a poor exposure score is under or over by the EV's sign."""
     m_expo: float | None = None
-    score = check.line("exposure_below")
     if frame.exposure_score is not None:
-        m_expo = score.margin(frame.exposure_score, lines[score.name])
+        m_expo = check.line("exposure_below").margin(frame.exposure_score, lines["exposure_below"])
     clip = lines["clip_above"]
     if frame.highlight_clip is not None and frame.highlight_clip > clip:
         m_clip = -min(1.0, (frame.highlight_clip - clip) / CLIP_MARGIN_SPAN + 0.1)
