@@ -14,7 +14,6 @@ import textwrap
 
 from curator.cull import table
 from curator.cull.check_types import ON_OFF, CullCheck, Genre, Line, Sensitivity
-from curator.records import ProposalReason
 
 MARKER = "<!-- generated: cull-checks -->"  # where a docs page shows `checks_markdown`
 
@@ -83,8 +82,7 @@ def checks_markdown() -> str:
         out.append(f"- **{check.label}**: {check.docs}")
         out.extend(f"  Its line {line.shown(line.at)}: {line.why}." for line in check.lines)
     out += ["", "| Reason | Tile pill | What it says of the frame |", "|---|---|---|"]
-    for reason in ProposalReason:
-        words = table.reason_words(reason)
+    for words in table.all_reason_words():
         out.append(f"| {words.words} | {words.pill} | {words.means} |")
     return "\n".join(out) + "\n"
 

@@ -258,13 +258,14 @@ def check(name: str) -> CullCheck:
     raise KeyError(name)
 
 
+def all_reason_words() -> tuple[ReasonWords, ...]:
+    """Every reason's words: the checks' in their order, then `OTHER_REASONS`."""
+    return (*(words for row in CHECKS for words in row.reasons), *OTHER_REASONS)
+
+
 def reason_words(reason: ProposalReason) -> ReasonWords:
     """A reason's words: its check's, or `OTHER_REASONS`'."""
-    for row in CHECKS:
-        for words in row.reasons:
-            if words.reason == reason:
-                return words
-    for words in OTHER_REASONS:
+    for words in all_reason_words():
         if words.reason == reason:
             return words
     raise KeyError(reason)

@@ -1,0 +1,190 @@
+"""The worked example of docs/how-to-add-a-cull-check.md (issue 73 §6): a
+throw-away "noisy" check, added to the checks' table inside the test — one
+row, and its stored measure (`noise_level`) named in `records.CHECK_MEASURES`
+— shows in the rules, the Propose dialog's rows and counts (read from a real
+catalog), a tile's badge, REJECT? pill and tooltip, the docs' reference and
+`curator cull --help`, and nothing else is written for it.
+
+`ProposalReason` is a closed enum (adding a real check adds its member
+there); the test's check gives a reason of its own kind, which a proposal
+and a tile carry as they carry a `ProposalReason`. Its proposals are never
+written: the catalog reads a stored reason back as a `ProposalReason`."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from fractions import Fraction
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel
+from pytestqt.qtbot import QtBot
+
+from curator import records
+from curator.app import App
+from curator.catalog.models import Photo
+from curator.cull import table
+from curator.cull.check_types import (
+    Badge,
+    CullCheck,
+    Direction,
+    Genre,
+    Line,
+    ReasonWords,
+    Sensitivity,
+)
+from curator.cull.checks import checks_for, judge
+from curator.cull.reference import checks_help, checks_markdown
+from curator.cull.rules import propose
+from curator.cull.tuning import CullTuning, tuned_checks
+from curator.records import Proposal, ProposalFrame, ProposalVerdict
+from curator.ui.cull.dialog import ProposeDialog
+from curator.ui.gallery.flags import photo_flags, tooltip
+from curator.ui.gallery.view import flag_pills
+
+S = Sensitivity
+
+
+class Reason(StrEnum):
+    NOISY = "noisy"
+
+
+NOISY = CullCheck(
+    name="noise",
+    label="Noisy",
+    docs="Grain all over the frame: the technical stage's noise, in grey levels.",
+    reasons=(ReasonWords(Reason.NOISY, "NOISY", "noisy", "grainy all over"),),  # type: ignore[arg-type]
+    lines=(
+        Line(
+            "noise_above",
+            "noise_level",
+            Direction.ABOVE,
+            8.0,
+            why="a throw-away line for the test",
+            genres={Genre.SPORTS: 12.0},
+            scale={S.LENIENT: Fraction(3, 2), S.STRICT: Fraction(3, 4)},
+        ),
+    ),
+    tooltip="Strict rejects finer grain; lenient lets more through.",
+    badge=Badge("NOISY", "Noisy (noise {noise_level:.1f})"),
+)
+
+
+@pytest.fixture
+def noisy(monkeypatch: pytest.MonkeyPatch) -> Iterator[CullCheck]:
+    """The table with the noisy check last, and its stored measure read."""
+    monkeypatch.setattr(table, "CHECKS", (*table.CHECKS, NOISY))
+    monkeypatch.setattr(records, "CHECK_MEASURES", (*records.CHECK_MEASURES, "noise_level"))
+    yield NOISY
+
+
+def _noise(value: float | None) -> tuple[float | None, ...]:
+    """A frame's `measures` with `noise_level` at `value`."""
+    return tuple(value if m == "noise_level" else None for m in records.CHECK_MEASURES)
+
+
+def test_the_rules_reject_a_noisy_frame_for_its_reason(noisy: CullCheck) -> None:
+    clean = ProposalFrame(1, sharpness_score=80.0, exposure_score=95.0, exposure_ev=0.0,
+                          highlight_clip=0.01, measures=_noise(3.0))  # fmt: skip
+    grainy = replace(clean, photo_id=2, measures=_noise(10.0))
+    unmeasured = replace(clean, photo_id=3, measures=_noise(None))
+    run = propose([clean, grainy, unmeasured], checks_for(None))
+    got = {p.photo_id: (p.verdict, p.reasons) for p in run.proposals}
+    assert got[2] == (ProposalVerdict.REJECT, (Reason.NOISY,))
+    assert got[1] == got[3] == (ProposalVerdict.KEEP, ())  # not measured: not checked
+    assert judge(grainy, checks_for(Genre.SPORTS)).acceptable  # sports' own line, 12
+    assert judge(grainy, tuned_checks(CullTuning(levels={"noise": S.LENIENT}))).acceptable
+    assert judge(grainy, tuned_checks(CullTuning(levels={"noise": S.OFF}))).acceptable
+    strict = tuned_checks(CullTuning(levels={"noise": S.STRICT}))
+    assert judge(replace(clean, measures=_noise(6.5)), strict).reasons == (Reason.NOISY,)
+
+
+def test_the_reference_and_the_help_say_it(noisy: CullCheck) -> None:
+    from curator.cli import build_parser
+
+    row = (
+        "| Noisy (`noise`) | `noise_level` above 8 | noisy (NOISY) | Off · Lenient 12 ·"
+        " Normal 8 · Strict 6 | sports: 12 | NOISY |"
+    )
+    assert row in checks_markdown()
+    assert "| noisy | NOISY | grainy all over |" in checks_markdown()
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    said = sub.choices["cull"].format_help()
+    assert "  noise (noisy): fails when noise_level above 8" in said
+    assert "sensitivities: Off · Lenient 12 · Normal 8 · Strict 6" in said
+    assert said.endswith(checks_help())
+
+
+T0 = datetime(2025, 6, 1, 12, 0, 0)
+
+
+def _photo(i: int, noise: float) -> int:
+    return int(
+        Photo.create(
+            path=f"/noisy-shoot/IMG_{i:04d}.jpg".encode(),
+            content_hash=f"noisy{i}",
+            captured_at=T0 + timedelta(seconds=30 * i),
+            sharpness_score=80.0,
+            exposure_score=95.0,
+            exposure_ev=0.0,
+            highlight_clip=0.01,
+            exposure_time=1 / 500,
+            focal_length=50.0,
+            noise_level=noise,
+        ).id
+    )
+
+
+def _row_label(dialog: ProposeDialog, combo: QComboBox) -> str:
+    form = dialog.findChild(QGroupBox).layout()  # the checks' group
+    assert isinstance(form, QFormLayout)
+    label = form.labelForField(combo)
+    assert isinstance(label, QLabel)
+    return label.text()
+
+
+def test_the_window_shows_it_in_the_dialog_and_on_the_tiles(
+    noisy: CullCheck, app: App, qtbot: QtBot
+) -> None:
+    clean = [_photo(i, 3.0) for i in range(4)]
+    grainy = _photo(9, 14.0)
+    model = app.window.model
+    model.refresh()
+    dialog = app.window.cull.open_dialog()
+    assert dialog is not None
+    # The dialog: a row per check, in the table's order, the new one last.
+    assert list(dialog.level_combos) == [c.name for c in table.CHECKS]
+    combo = dialog.level_combos["noise"]
+    assert _row_label(dialog, combo) == "Noisy:"
+    assert combo.toolTip() == NOISY.tooltip
+    assert [combo.itemData(i) for i in range(combo.count())] == [s.value for s in S]
+    qtbot.waitUntil(lambda: dialog.counts_current, timeout=20_000)
+    assert dialog.counts_label.text().startswith("keep 4 · reject 1")
+    assert "noisy 1" in dialog.reasons_label.text()
+    assert dialog.tuning().level("noise") is S.NORMAL
+    combo.setCurrentIndex(combo.findData(S.OFF.value))
+    qtbot.waitUntil(lambda: dialog.counts_current, timeout=20_000)
+    assert dialog.counts_label.text().startswith("keep 5 · reject 0")
+    dialog.close()
+
+    # The tiles: the badge and its sentence, read from the catalog's own rows.
+    def row(pid: int) -> Any:
+        at = model.row_for(pid)
+        return None if at is None else model.photo_row(at)
+
+    qtbot.waitUntil(lambda: row(grainy) is not None and row(clean[0]) is not None)
+    flags = photo_flags(row(grainy), 70.0)
+    assert flags.shows("noise") and not photo_flags(row(clean[0]), 70.0).shows("noise")
+    assert "NOISY" in [text for text, _ in flag_pills(flags)[1]]
+    assert "Noisy (noise 14.0)" in tooltip(row(grainy), flags)
+    # A proposed reject for it: the REJECT? pill's word and the sentence.
+    proposal = Proposal(grainy, ProposalVerdict.REJECT, (Reason.NOISY,), 0.9)  # type: ignore[arg-type]
+    rejected = replace(row(grainy), proposal=proposal)
+    flags = photo_flags(rejected, 70.0)
+    assert "REJECT? NOISY" in [text for text, _ in flag_pills(flags)[0]]
+    assert "Proposed reject: noisy (sure: 90%; not decided yet)" in tooltip(rejected, flags)
