@@ -1,9 +1,10 @@
 """The worked example of docs/how-to-add-a-cull-check.md (issue 73 §6): a
-throw-away "noisy" check, added to the checks' table inside the test — one
-row, and its stored measure (`noise_level`) named in `records.CHECK_MEASURES`
-— shows in the rules, the Propose dialog's rows and counts (read from a real
-catalog), a tile's badge, REJECT? pill and tooltip, the docs' reference and
-`curator cull --help`, and nothing else is written for it.
+throw-away "crushed shadows" check, added to the checks' table inside the
+test — one row, and its stored measure (`shadow_clip`, which the proposal's
+frame has no field for) named in `records.CHECK_MEASURES` — shows in the
+rules, the Propose dialog's rows and counts (read from a real catalog), a
+tile's badge, REJECT? pill and tooltip, the docs' reference and `curator
+cull --help`, and nothing else is written for it.
 
 `ProposalReason` is a closed enum (adding a real check adds its member
 there); the test's check gives a reason of its own kind, which a proposal
@@ -50,80 +51,81 @@ S = Sensitivity
 
 
 class Reason(StrEnum):
-    NOISY = "noisy"
+    CRUSHED = "crushed shadows"
 
 
-NOISY = CullCheck(
-    name="noise",
-    label="Noisy",
-    docs="Grain all over the frame: the technical stage's noise, in grey levels.",
-    reasons=(ReasonWords(Reason.NOISY, "NOISY", "noisy", "grainy all over"),),  # type: ignore[arg-type]
+CRUSHED = CullCheck(
+    name="shadows",
+    label="Crushed shadows",
+    docs="Much of the frame is black.",
+    reasons=(ReasonWords(Reason.CRUSHED, "CRUSHED", "crushed shadows", "much of it black"),),  # type: ignore[arg-type]
     lines=(
         Line(
-            "noise_above",
-            "noise_level",
+            "shadows_above",
+            "shadow_clip",
             Direction.ABOVE,
-            8.0,
+            0.4,
             why="a throw-away line for the test",
-            genres={Genre.SPORTS: 12.0},
+            genres={Genre.SPORTS: 0.6},
             scale={S.LENIENT: Fraction(3, 2), S.STRICT: Fraction(3, 4)},
+            percent=True,
         ),
     ),
-    tooltip="Strict rejects finer grain; lenient lets more through.",
-    badge=Badge("NOISY", "Noisy (noise {noise_level:.1f})"),
+    tooltip="Strict rejects less black; lenient lets more through.",
+    badge=Badge("CRUSHED", "Crushed shadows ({shadow_clip:.0%} black)"),
 )
 
 
 @pytest.fixture
-def noisy(monkeypatch: pytest.MonkeyPatch) -> Iterator[CullCheck]:
-    """The table with the noisy check last, and its stored measure read."""
-    monkeypatch.setattr(table, "CHECKS", (*table.CHECKS, NOISY))
-    monkeypatch.setattr(records, "CHECK_MEASURES", (*records.CHECK_MEASURES, "noise_level"))
-    yield NOISY
+def crushed(monkeypatch: pytest.MonkeyPatch) -> Iterator[CullCheck]:
+    """The table with the check last, and its stored measure read."""
+    monkeypatch.setattr(table, "CHECKS", (*table.CHECKS, CRUSHED))
+    monkeypatch.setattr(records, "CHECK_MEASURES", (*records.CHECK_MEASURES, "shadow_clip"))
+    yield CRUSHED
 
 
-def _noise(value: float | None) -> tuple[float | None, ...]:
-    """A frame's `measures` with `noise_level` at `value`."""
-    return tuple(value if m == "noise_level" else None for m in records.CHECK_MEASURES)
+def _black(value: float | None) -> tuple[float | None, ...]:
+    """A frame's `measures` with `shadow_clip` at `value`."""
+    return tuple(value if m == "shadow_clip" else None for m in records.CHECK_MEASURES)
 
 
-def test_the_rules_reject_a_noisy_frame_for_its_reason(noisy: CullCheck) -> None:
+def test_the_rules_reject_a_frame_for_its_reason(crushed: CullCheck) -> None:
     clean = ProposalFrame(1, sharpness_score=80.0, exposure_score=95.0, exposure_ev=0.0,
-                          highlight_clip=0.01, measures=_noise(3.0))  # fmt: skip
-    grainy = replace(clean, photo_id=2, measures=_noise(10.0))
-    unmeasured = replace(clean, photo_id=3, measures=_noise(None))
-    run = propose([clean, grainy, unmeasured], checks_for(None))
+                          highlight_clip=0.01, measures=_black(0.1))  # fmt: skip
+    black = replace(clean, photo_id=2, measures=_black(0.5))
+    unmeasured = replace(clean, photo_id=3, measures=_black(None))
+    run = propose([clean, black, unmeasured], checks_for(None))
     got = {p.photo_id: (p.verdict, p.reasons) for p in run.proposals}
-    assert got[2] == (ProposalVerdict.REJECT, (Reason.NOISY,))
+    assert got[2] == (ProposalVerdict.REJECT, (Reason.CRUSHED,))
     assert got[1] == got[3] == (ProposalVerdict.KEEP, ())  # not measured: not checked
-    assert judge(grainy, checks_for(Genre.SPORTS)).acceptable  # sports' own line, 12
-    assert judge(grainy, tuned_checks(CullTuning(levels={"noise": S.LENIENT}))).acceptable
-    assert judge(grainy, tuned_checks(CullTuning(levels={"noise": S.OFF}))).acceptable
-    strict = tuned_checks(CullTuning(levels={"noise": S.STRICT}))
-    assert judge(replace(clean, measures=_noise(6.5)), strict).reasons == (Reason.NOISY,)
+    assert judge(black, checks_for(Genre.SPORTS)).acceptable  # sports' own line, 60 %
+    assert judge(black, tuned_checks(CullTuning(levels={"shadows": S.LENIENT}))).acceptable
+    assert judge(black, tuned_checks(CullTuning(levels={"shadows": S.OFF}))).acceptable
+    strict = tuned_checks(CullTuning(levels={"shadows": S.STRICT}))
+    assert judge(replace(clean, measures=_black(0.35)), strict).reasons == (Reason.CRUSHED,)
 
 
-def test_the_reference_and_the_help_say_it(noisy: CullCheck) -> None:
+def test_the_reference_and_the_help_say_it(crushed: CullCheck) -> None:
     from curator.cli import build_parser
 
     row = (
-        "| Noisy (`noise`) | `noise_level` above 8 | noisy (NOISY) | Off · Lenient 12 ·"
-        " Normal 8 · Strict 6 | sports: 12 | NOISY |"
+        "| Crushed shadows (`shadows`) | `shadow_clip` above 40 % | crushed shadows (CRUSHED)"
+        " | Off · Lenient 60 % · Normal 40 % · Strict 30 % | sports: 60 % | CRUSHED |"
     )
     assert row in checks_markdown()
-    assert "| noisy | NOISY | grainy all over |" in checks_markdown()
+    assert "| crushed shadows | CRUSHED | much of it black |" in checks_markdown()
     parser = build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     said = sub.choices["cull"].format_help()
-    assert "  noise (noisy): fails when noise_level above 8" in said
-    assert "sensitivities: Off · Lenient 12 · Normal 8 · Strict 6" in said
+    assert "  shadows (crushed shadows): fails when shadow_clip above 40 %" in said
+    assert "sensitivities: Off · Lenient 60 % · Normal 40 % · Strict 30 %" in said
     assert said.endswith(checks_help())
 
 
 T0 = datetime(2025, 6, 1, 12, 0, 0)
 
 
-def _photo(i: int, noise: float) -> int:
+def _photo(i: int, black: float) -> int:
     return int(
         Photo.create(
             path=f"/noisy-shoot/IMG_{i:04d}.jpg".encode(),
@@ -135,7 +137,7 @@ def _photo(i: int, noise: float) -> int:
             highlight_clip=0.01,
             exposure_time=1 / 500,
             focal_length=50.0,
-            noise_level=noise,
+            shadow_clip=black,
         ).id
     )
 
@@ -149,24 +151,24 @@ def _row_label(dialog: ProposeDialog, combo: QComboBox) -> str:
 
 
 def test_the_window_shows_it_in_the_dialog_and_on_the_tiles(
-    noisy: CullCheck, app: App, qtbot: QtBot
+    crushed: CullCheck, app: App, qtbot: QtBot
 ) -> None:
-    clean = [_photo(i, 3.0) for i in range(4)]
-    grainy = _photo(9, 14.0)
+    clean = [_photo(i, 0.05) for i in range(4)]
+    black = _photo(9, 0.55)
     model = app.window.model
     model.refresh()
     dialog = app.window.cull.open_dialog()
     assert dialog is not None
     # The dialog: a row per check, in the table's order, the new one last.
     assert list(dialog.level_combos) == [c.name for c in table.CHECKS]
-    combo = dialog.level_combos["noise"]
-    assert _row_label(dialog, combo) == "Noisy:"
-    assert combo.toolTip() == NOISY.tooltip
+    combo = dialog.level_combos["shadows"]
+    assert _row_label(dialog, combo) == "Crushed shadows:"
+    assert combo.toolTip() == CRUSHED.tooltip
     assert [combo.itemData(i) for i in range(combo.count())] == [s.value for s in S]
     qtbot.waitUntil(lambda: dialog.counts_current, timeout=20_000)
     assert dialog.counts_label.text().startswith("keep 4 · reject 1")
-    assert "noisy 1" in dialog.reasons_label.text()
-    assert dialog.tuning().level("noise") is S.NORMAL
+    assert "crushed shadows 1" in dialog.reasons_label.text()
+    assert dialog.tuning().level("shadows") is S.NORMAL
     combo.setCurrentIndex(combo.findData(S.OFF.value))
     qtbot.waitUntil(lambda: dialog.counts_current, timeout=20_000)
     assert dialog.counts_label.text().startswith("keep 5 · reject 0")
@@ -177,14 +179,15 @@ def test_the_window_shows_it_in_the_dialog_and_on_the_tiles(
         at = model.row_for(pid)
         return None if at is None else model.photo_row(at)
 
-    qtbot.waitUntil(lambda: row(grainy) is not None and row(clean[0]) is not None)
-    flags = photo_flags(row(grainy), 70.0)
-    assert flags.shows("noise") and not photo_flags(row(clean[0]), 70.0).shows("noise")
-    assert "NOISY" in [text for text, _ in flag_pills(flags)[1]]
-    assert "Noisy (noise 14.0)" in tooltip(row(grainy), flags)
+    qtbot.waitUntil(lambda: row(black) is not None and row(clean[0]) is not None)
+    flags = photo_flags(row(black), 70.0)
+    assert flags.shows("shadows") and not photo_flags(row(clean[0]), 70.0).shows("shadows")
+    assert "CRUSHED" in [text for text, _ in flag_pills(flags)[1]]
+    assert "Crushed shadows (55% black)" in tooltip(row(black), flags)
     # A proposed reject for it: the REJECT? pill's word and the sentence.
-    proposal = Proposal(grainy, ProposalVerdict.REJECT, (Reason.NOISY,), 0.9)  # type: ignore[arg-type]
-    rejected = replace(row(grainy), proposal=proposal)
+    proposal = Proposal(black, ProposalVerdict.REJECT, (Reason.CRUSHED,), 0.9)  # type: ignore[arg-type]
+    rejected = replace(row(black), proposal=proposal)
     flags = photo_flags(rejected, 70.0)
-    assert "REJECT? NOISY" in [text for text, _ in flag_pills(flags)[0]]
-    assert "Proposed reject: noisy (sure: 90%; not decided yet)" in tooltip(rejected, flags)
+    assert "REJECT? CRUSHED" in [text for text, _ in flag_pills(flags)[0]]
+    said = tooltip(rejected, flags)
+    assert "Proposed reject: crushed shadows (sure: 90%; not decided yet)" in said
