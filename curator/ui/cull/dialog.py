@@ -8,14 +8,16 @@ scope changes), runs the pure proposal on its pool for every change of a
 control (counts only: "keep 412 · reject 1,588 · highlights 62", the
 rejects' reasons, the sentence when the target cannot be met, and the
 shoot's people left with no keep: cull.coverage), and
-writes on Propose exactly what `curator cull --propose` writes. The
-sensitivities' meaning is `cull.tuning`'s.
+writes on Propose exactly what `curator cull --propose` writes. Its
+"Sensitivity per check" rows are the checks of `cull.table`, one each, in the
+table's order (label, levels, tooltip); the sensitivities' meaning is
+`cull.tuning`'s.
 
 Kind of shoot: it starts at the `shoot_kind` setting's (the window passes
-it; `curator cull --propose` defaults to it the same way), so the face
-checks and the "Expressions" check start as that kind sets them: on for a
-people, portrait, event or unsaid ("any") shoot, off for sports and
-landscape (issue 49 §3); the user may change either.
+it; `curator cull --propose` defaults to it the same way), so a check that a
+kind turns off (its row's `off_for`: the face checks and "Expressions" for
+sports and landscape, issue 49 §3) starts as that kind sets it, and is set
+again when the kind changes; the user may change either.
 
 Photos: the scopes `ui.cull.scopes` offers (the grid's selection, a
 project, what the grid shows, the whole catalog, a recent folder); Folder…
