@@ -170,9 +170,9 @@ CHECKS: tuple[CullCheck, ...] = (
                 "exposure_score",
                 Direction.BELOW,
                 EXPOSURE_BELOW,
-                why="about 1.2 EV off (the score is 100 / (1 + (badness / 1.1)^2), badness "
-                "about 0.3 EV under the EV off): 1.3 EV off scores 45-60, 0.7 EV off 75-90; "
-                "Lenient's 40 is about 1.6 EV off, Strict's 75 about 0.9 EV",
+                why="about 1.2 EV off on the exposure score's curve (imaging.exposure): "
+                "1.3 EV off scores 45-60, 0.7 EV off 75-90; Lenient's 40 is about 1.6 EV "
+                "off, Strict's 75 about 0.9 EV",
                 genres={Genre.LANDSCAPE: 65.0},
                 scale={S.LENIENT: Fraction(2, 3), S.STRICT: Fraction(5, 4)},
             ),
