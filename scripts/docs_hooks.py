@@ -40,6 +40,7 @@ GENERATED: dict[str, str] = {
     "keys": "curator.ui.review.keymap:keys_markdown",
     "settings": "curator.settings:settings_markdown",
     "json-fields": "curator.commands.listing:json_fields_markdown",
+    "cull-checks": "curator.cull.reference:checks_markdown",
 }
 
 MARKER = re.compile(r"^<!-- generated: ([\w.:-]+) -->[ \t]*$", re.MULTILINE)

@@ -173,3 +173,27 @@ def test_the_reference_says_every_check_and_reason() -> None:
         assert f"| {check.label} (`{check.name}`) |" in text
     for words in table.all_reason_words():
         assert f"| {words.words} | {words.pill} | {words.means} |" in text
+
+
+def test_the_docs_site_renders_the_reference_from_the_table(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """scripts/docs_hooks.py's `cull-checks` is `checks_markdown`, and the guide's
+    page about the proposal holds its marker (the site's strict build, in
+    tests/integration/test_docs_site.py, fails on a table no page uses)."""
+    import importlib.util
+    from pathlib import Path
+
+    from curator.cull.reference import MARKER
+
+    repo = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("docs_hooks", repo / "scripts/docs_hooks.py")
+    assert spec is not None and spec.loader is not None
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    page = (repo / "docs/guide/cull-for-me.md").read_text(encoding="utf-8")
+    assert MARKER in page.splitlines()
+    _with_line(monkeypatch, "sharpness", "blur_below", at=33.0)
+    rendered = hooks.on_page_markdown(page, page=None)
+    assert MARKER not in rendered and checks_markdown().rstrip("\n") in rendered
+    assert "`sharpness_score` below 33" in rendered
