@@ -112,8 +112,8 @@ def shot(pid: int, smile: float, openness: float | None = None) -> ProposalFrame
                 looking=Looking.CAMERA)  # fmt: skip
     summary = FacesSummary(1, 1, 1, eyes_open=True, key_sharpness=70.0, smiling=smile >= 0.5,
                            looking=True, ready=1)  # fmt: skip
-    return ProposalFrame(pid, sharpness_score=80.0, exposure_score=95.0, exposure_ev=0.0, highlight_clip=0.01,
-                         burst=1, faces=summary, key_boxes=(BOX,),
+    return ProposalFrame(pid, sharpness_score=80.0, exposure_score=95.0, exposure_ev=0.0,
+                         highlight_clip=0.01, burst=1, faces=summary, key_boxes=(BOX,),
                          key_faces=(face,))  # fmt: skip
 
 
