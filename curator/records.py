@@ -19,10 +19,10 @@ to pickle and free of shared mutable state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
@@ -145,20 +145,65 @@ class Face:
 
 
 @dataclass(frozen=True)
-class FacesSummary:
-    """What a photo's faces say, as badges, filters and bursts read it
-    (the rules: ml.faces.verdicts)."""
+class SummaryField:
+    """One row of the faces summary's table (`FACES_SUMMARY`): a `FacesSummary`
+    field, the `photo_faces` column that stores it, what it means, its scale."""
 
-    count: int = 0  # every face found, judged or not
-    judged: int = 0
-    key: int = 0
-    closed_eyes: bool = False  # a key face's eyes are closed: CLOSED EYES
-    soft_face: bool = False  # a key face clearly softer than the photo: SOFT FACE
-    eyes_open: bool = False  # every key face's eyes are open (False without key faces)
-    key_sharpness: float | None = None  # the softest key face's sharpness
-    smiling: bool = False  # every key face smiles (False without key faces)
-    looking: bool = False  # every key face looks at the camera (False without key faces)
-    ready: int = 0  # eyes open at the camera, or a key face not seen away (verdicts)
+    name: str
+    type: str  # the field's annotation: "bool" (stored 0/1), "int", "float | None"
+    column: str
+    scale: str
+    meaning: str
+
+
+def _stored(default: bool | int | None, column: str, scale: str, meaning: str) -> Any:
+    """A `FacesSummary` field with its row of the table (the field's metadata)."""
+    return field(default=default, metadata={"faces_summary": (column, scale, meaning)})
+
+
+@dataclass(frozen=True)
+class FacesSummary:
+    """What a photo's faces say, as the badges, filters, bursts and the proposal
+    read it: the faces summary's table. Each field is declared once, here, with
+    the `photo_faces` column that stores it, its scale and its meaning; the
+    catalog's model, its write, every reader's columns and the record made from
+    a row come from it (catalog.people.summary). A new flag is one field here,
+    its numbered migration (the column) and its verdict (ml.faces.verdicts)."""
+
+    count: int = _stored(0, "faces", "faces", "every face found, judged or not")
+    judged: int = _stored(0, "judged", "faces", "the faces large enough to judge")
+    key: int = _stored(0, "key_faces", "faces", "the key faces: the photo's subjects")
+    closed_eyes: bool = _stored(
+        False, "closed_eyes", "flag", "a key face's eyes are closed (CLOSED EYES)"
+    )
+    soft_face: bool = _stored(
+        False, "soft_face", "flag", "a key face is clearly softer than the photo (SOFT FACE)"
+    )
+    eyes_open: bool = _stored(
+        False, "eyes_open", "flag", "every key face's eyes are open (False: no key face)"
+    )
+    key_sharpness: float | None = _stored(
+        None,
+        "key_sharpness",
+        "0-100, the photo's sharpness scale (imaging.metrics); None: no key face measured",
+        "the softest key face's sharpness",
+    )
+    smiling: bool = _stored(False, "smiling", "flag", "every key face smiles (False: no key face)")
+    # Stored as `looking` (m024): the column's name is the catalog's, this one says what it holds.
+    all_at_camera: bool = _stored(
+        False, "looking", "flag", "every key face looks at the camera (False: no key face)"
+    )
+    ready: int = _stored(
+        0,
+        "ready",
+        "faces",
+        "the faces ready: eyes open at the camera, or a key face not seen looking away",
+    )
+
+
+FACES_SUMMARY: tuple[SummaryField, ...] = tuple(
+    SummaryField(f.name, str(f.type), *f.metadata["faces_summary"]) for f in fields(FacesSummary)
+)
 
 
 @dataclass(frozen=True)
@@ -450,7 +495,7 @@ class Frame:
     # How they look (issue 49; None: not read): the faces ready (ml.faces.verdicts
     # `is_ready`), every key face looking at the camera, every key face smiling.
     faces_ready: int | None = None
-    looking: bool | None = None
+    all_at_camera: bool | None = None
     smiling: bool | None = None
     # The least smiling key face's smile score (None: not read): of frames
     # that all smile, the broadest smile wins a tie of sharpness (ml.bursts).

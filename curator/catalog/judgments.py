@@ -24,13 +24,14 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 from peewee import SQL, Expression
 
 from curator.catalog import decisions
 from curator.catalog.backends.bulk_read import fetch_all
 from curator.catalog.backends.dialect import dialect_of, replace_into
+from curator.catalog.backends.named_rows import select_list
 from curator.catalog.models import (
     PREFERENCE_OF_PHOTO,
     Decision,
@@ -46,6 +47,7 @@ from curator.catalog.models import (
     utcnow,
 )
 from curator.catalog.paths_codec import FOLLOWERS_SQL, decode_path, pairing_on
+from curator.catalog.people import summary as faces_summary
 from curator.catalog.taste.accepted import standing_accepts
 from curator.records import (
     Burst,
@@ -489,6 +491,32 @@ def burst_candidates() -> int:
     return int(Photo._meta.database.execute_sql(sql).fetchone()[0])
 
 
+class _BurstRow(NamedTuple):
+    """A photo as `burst_frames` reads it (each field's SQL beside it); the
+    faces summary's columns follow (catalog.people.summary), NULL where the
+    photo has no key face."""
+
+    id: Annotated[int, "id"]
+    path: Annotated[bytes, "path"]
+    camera_make: Annotated[str | None, "camera_make"]
+    camera_model: Annotated[str | None, "camera_model"]
+    captured_at: Annotated[object, "captured_at"]
+    sequence_number: Annotated[int | None, "sequence_number"]
+    exposure_bias: Annotated[float | None, "exposure_bias"]
+    struct_sig: Annotated[bytes | None, "struct_sig"]
+    sharpness: Annotated[float | None, "sharpness_score"]
+    exposure: Annotated[float | None, "exposure_score"]
+    preference: Annotated[float | None, PREFERENCE_OF_PHOTO]
+    exposure_time: Annotated[float | None, "exposure_time"]
+    f_number: Annotated[float | None, "f_number"]
+    iso: Annotated[int | None, "iso"]
+    drive_mode: Annotated[str | None, "drive_mode"]
+    sequence_index: Annotated[int | None, "sequence_index"]
+    exposure_ev: Annotated[float | None, "exposure_ev"]
+    smile: Annotated[float | None, "kf.smile"]  # the least smiling key face's
+    key_faces: Annotated[int, "pf.photo_id IS NOT NULL"]  # a summary follows
+
+
 def burst_frames(model: str) -> list[Frame]:
     """Every live photo with a capture time as a burst `Frame`: its embedding of
     `model` when it has one, its structural signature, exposure bias and
@@ -501,53 +529,48 @@ def burst_frames(model: str) -> list[Frame]:
     ids, x = load_embeddings(model)
     vectors = {pid: x[i] for i, pid in enumerate(ids)}
     rows = Photo._meta.database.execute_sql(
-        "SELECT id, path, camera_make, camera_model, captured_at, sequence_number,"
-        " exposure_bias, struct_sig, sharpness_score, exposure_score,"
-        f" {PREFERENCE_OF_PHOTO},"
-        " exposure_time, f_number, iso, drive_mode, sequence_index, exposure_ev,"
-        " pf.eyes_open, pf.closed_eyes, pf.key_sharpness, pf.ready, pf.looking, pf.smiling,"
-        " kf.smile"
+        f"SELECT {select_list(_BurstRow)}, {faces_summary.columns('pf')}"
         " FROM photo LEFT JOIN photo_faces pf ON pf.photo_id = photo.id AND pf.key_faces > 0"
         " LEFT JOIN (SELECT photo_id, MIN(smile) AS smile"
         " FROM face WHERE is_key = 1 GROUP BY photo_id) kf ON kf.photo_id = photo.id"
         f" WHERE {_burst_rows_where()}"
     )
+    own = len(_BurstRow._fields)
     frames = []
-    for row in rows:
-        pid, path, make, cam, stored_when, seq, bias, sig, sharp, expo, pref = row[:11]
-        shutter, f_number, iso, drive, index, ev, eyes_open, closed, face_sharp = row[11:20]
-        ready, looking, smiling, smile = row[20:]
-        when = stored_datetime(stored_when)
+    for values in rows:
+        row = _BurstRow._make(values[:own])
+        when = stored_datetime(row.captured_at)
         if when is None:
             continue
-        full = decode_path(path)
+        faces = faces_summary.summary_from(values[own:]) if row.key_faces else None
+        full = decode_path(row.path)
         frames.append(
             Frame(
-                pid,
-                " ".join(p for p in (make, cam) if p) or None,
+                row.id,
+                " ".join(p for p in (row.camera_make, row.camera_model) if p) or None,
                 when,
-                vectors.get(pid),
-                sharp,
-                expo,
-                pref,
-                sequence_number=seq,
+                vectors.get(row.id),
+                row.sharpness,
+                row.exposure,
+                row.preference,
+                sequence_number=row.sequence_number,
                 name=os.path.basename(full),
                 path=full,
-                exposure_bias=bias,
-                struct_sig=bytes(sig) if sig is not None else None,
-                exposure_time=shutter,
-                f_number=f_number,
-                iso=iso,
-                drive_mode=drive,
-                sequence_index=index,
-                exposure_ev=ev,
-                eyes_open=None if eyes_open is None else bool(eyes_open),
-                closed_eyes=None if closed is None else bool(closed),
-                key_face_sharpness=face_sharp,
-                faces_ready=None if ready is None else int(ready),
-                looking=None if looking is None else bool(looking),
-                smiling=None if smiling is None else bool(smiling),
-                smile=None if smile is None else float(smile),
+                exposure_bias=row.exposure_bias,
+                struct_sig=bytes(row.struct_sig) if row.struct_sig is not None else None,
+                exposure_time=row.exposure_time,
+                f_number=row.f_number,
+                iso=row.iso,
+                drive_mode=row.drive_mode,
+                sequence_index=row.sequence_index,
+                exposure_ev=row.exposure_ev,
+                eyes_open=None if faces is None else faces.eyes_open,
+                closed_eyes=None if faces is None else faces.closed_eyes,
+                key_face_sharpness=None if faces is None else faces.key_sharpness,
+                faces_ready=None if faces is None else faces.ready,
+                all_at_camera=None if faces is None else faces.all_at_camera,
+                smiling=None if faces is None else faces.smiling,
+                smile=None if row.smile is None else float(row.smile),
             )
         )
     return frames

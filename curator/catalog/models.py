@@ -38,6 +38,7 @@ from peewee import (
 )
 
 from curator.catalog.types import CullState  # re-exported: the class lives there
+from curator.records import FACES_SUMMARY, FacesSummary, SummaryField
 
 
 def utcnow() -> datetime:
@@ -318,21 +319,29 @@ class Face(BaseModel):
 
 class PhotoFaces(BaseModel):
     """A photo's faces summary (m017): what the badges, filters and bursts read.
-    No row: the faces stage has not looked at the photo yet."""
+    No row: the faces stage has not looked at the photo yet. Its summary
+    columns are the faces summary's table's (`records.FACES_SUMMARY`), added
+    below; `note` says why no face was judged, `version` is the stage's."""
 
     photo = ForeignKeyField(Photo, primary_key=True, on_delete="CASCADE")
-    faces = IntegerField()
-    judged = IntegerField()
-    key_faces = IntegerField()
-    closed_eyes = FlagField()
-    soft_face = FlagField()
-    eyes_open = FlagField()
-    key_sharpness = FloatField(null=True)
     note = TextField(null=True)
     version = TextField()
-    smiling = FlagField(default=False)  # m024: every key face smiles
-    looking = FlagField(default=False)  # every key face looks at the camera
-    ready = IntegerField(default=0)  # eyes open, at the camera (a key face: not seen away; m027)
+
+
+def _summary_field(row: SummaryField) -> Any:
+    """The model's field for one row of the faces summary's table."""
+    default = getattr(FacesSummary, row.name)
+    if row.type == "bool":
+        return FlagField(default=default)
+    if row.type == "int":
+        return IntegerField(default=default)
+    if row.type == "float | None":
+        return FloatField(null=True)
+    raise TypeError(f"FacesSummary.{row.name}: no catalog column for a {row.type}")
+
+
+for _row in FACES_SUMMARY:
+    PhotoFaces._meta.add_field(_row.column, _summary_field(_row))
 
 
 class PhotoKeyword(BaseModel):

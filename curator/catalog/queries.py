@@ -38,6 +38,7 @@ from curator.catalog.models import (
 )
 from curator.catalog.paths_codec import decode_path, display_path, shown_sql
 from curator.catalog.people import store as people_store
+from curator.catalog.people import summary as faces_summary
 from curator.catalog.people.filters import FLAGGED_SQL
 from curator.catalog.proposals.packed import proposal_record
 from curator.catalog.proposals.store import proposals_of
@@ -184,13 +185,12 @@ _AS_STORED = (
     "label", "exposure_ev", "sharpness_note",
 )
 # fmt: on
-_FACES_COLUMNS = "faces, judged, key_faces, closed_eyes, soft_face, eyes_open, key_sharpness"
 
 
 @lru_cache(maxsize=4)
 def _rows_sql(dialect: Dialect, measures: tuple[str, ...]) -> str:  # + records.CHECK_MEASURES
     stored = ", ".join("pp.score" if n == "preference_score" else n for n in _AS_STORED + measures)
-    faces = ", ".join(f"pf.{c}" for c in _FACES_COLUMNS.split(", "))
+    faces = faces_summary.columns("pf")  # the faces summary's table
     return (
         "SELECT photo.id, path, camera_make, camera_model, picked, burst_best,"
         f" missing_since IS NOT NULL, rotation, {stored}, sr.id IS NOT NULL, sr.failure_reason,"
@@ -234,27 +234,13 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
                 burst_best=bool(best),
                 missing=bool(missing),
                 rotation=int(rotation or 0),
-                faces=_faces_summary(*faces) if has_faces else None,
+                faces=faces_summary.summary_from(faces) if has_faces else None,
                 proposal=None
                 if verdict is None
                 else proposal_record(int(pid), verdict, reasons, confidence, highlight),
                 **stored,
             )
     return out
-
-
-def _faces_summary(
-    count: int, judged: int, key: int, closed: Any, soft: Any, eyes_open: Any, sharp: Any
-) -> records.FacesSummary:
-    return records.FacesSummary(
-        count=int(count),
-        judged=int(judged),
-        key=int(key),
-        closed_eyes=bool(closed),
-        soft_face=bool(soft),
-        eyes_open=bool(eyes_open),
-        key_sharpness=None if sharp is None else float(sharp),
-    )
 
 
 # --- gallery filters and sorts (raw SQL: 100k photos in a few ms) --------------

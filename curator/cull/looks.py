@@ -71,7 +71,7 @@ def _as_frame(index: int, frame: ProposalFrame, looks: bool) -> Frame:
         closed_eyes=None if faces is None else faces.closed_eyes,
         key_face_sharpness=None if faces is None else faces.key_sharpness,
         faces_ready=faces.ready if faces is not None and looks else None,
-        looking=faces.looking if faces is not None and looks else None,
+        all_at_camera=faces.all_at_camera if faces is not None and looks else None,
         smiling=faces.smiling if faces is not None and looks else None,
         smile=_least_smile(frame) if faces is not None and looks else None,
         key_eyes=tuple(

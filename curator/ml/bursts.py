@@ -281,7 +281,9 @@ def people_steps(
     steps.append(("key faces as sharp", lambda fs: _sharp_faces(fs, FACE_SHARP_TOLERANCE)))
     if smiles:
         steps.append(("broadest smile", _broadest_smile))
-    steps.append(("looking at the camera", lambda fs: _preferring(fs, lambda f: f.looking is True)))
+    steps.append(
+        ("looking at the camera", lambda fs: _preferring(fs, lambda f: f.all_at_camera is True))
+    )
     steps.append(("eyes most open", lambda fs: _eyes_most_open(fs, key_eyes)))
     return steps
 

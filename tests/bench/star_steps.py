@@ -38,7 +38,7 @@ def as_frame(index: int, row: dict[str, Any]) -> Frame:
         faces_ready=sum(1 for f in faces if f.get("eyes") == "open" and _ready_look(f))
         if key
         else None,
-        looking=all(f.get("looking") == "camera" for f in key) if key else None,
+        all_at_camera=all(f.get("looking") == "camera" for f in key) if key else None,
         smiling=all(s is not None and s >= SMILING_FROM for s in smiles) if key else None,
         smile=min(s for s in smiles if s is not None) if key and None not in smiles else None,
         key_eyes=tuple(

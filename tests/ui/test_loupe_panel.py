@@ -162,7 +162,7 @@ def test_a_burst_s_best_frame_says_why_its_faces_are_ready(library: Path, qtbot:
         replace(ready, looking=Looking.CAMERA),
         replace(ready, box=(0.5, 0.1, 0.2, 0.2), looking=Looking.CAMERA),
     )
-    summary = FacesSummary(2, 2, 2, eyes_open=True, smiling=True, looking=True, ready=2)
+    summary = FacesSummary(2, 2, 2, eyes_open=True, smiling=True, all_at_camera=True, ready=2)
     apply_faces(Photo._meta.database, [(p0, FacesFound(couple, "v", summary=summary))])
     from curator.catalog.backends.seat import current_seat
     from curator.catalog.proposals.store import write_proposals

@@ -44,7 +44,9 @@ def test_a_burst_frame_carries_its_key_faces(any_catalog: object) -> None:
 def test_a_burst_frame_carries_how_its_faces_look(any_catalog: object) -> None:
     ready, glum = _photo(1), _photo(2)
     face = Face(box=(0.1, 0.1, 0.2, 0.2), size_px=200, judged=True, eyes=EyeState.OPEN, key=True)
-    summary = FacesSummary(1, 1, 1, False, False, True, 70.0, smiling=True, looking=True, ready=1)
+    summary = FacesSummary(
+        1, 1, 1, False, False, True, 70.0, smiling=True, all_at_camera=True, ready=1
+    )
     write_faces(
         [
             (ready, FacesFound(faces=(face,), version="v1", summary=summary)),
@@ -52,12 +54,12 @@ def test_a_burst_frame_carries_how_its_faces_look(any_catalog: object) -> None:
         ]
     )
     frames = {f.photo_id: f for f in burst_frames("clip")}
-    assert (frames[ready].faces_ready, frames[ready].looking, frames[ready].smiling) == (
+    assert (frames[ready].faces_ready, frames[ready].all_at_camera, frames[ready].smiling) == (
         1,
         True,
         True,
     )
-    assert (frames[glum].faces_ready, frames[glum].looking, frames[glum].smiling) == (
+    assert (frames[glum].faces_ready, frames[glum].all_at_camera, frames[glum].smiling) == (
         0,
         False,
         False,

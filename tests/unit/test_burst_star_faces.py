@@ -34,7 +34,12 @@ BOX = (0.4, 0.3, 0.15, 0.2)
 
 def person(pid: int, sharpness: float, face: float | None, **kw: object) -> Frame:
     """A frame of one moment with one key face, open-eyed, at the camera."""
-    looks: dict[str, object] = {"faces_ready": 1, "looking": True, "smiling": False, "smile": 0.05}
+    looks: dict[str, object] = {
+        "faces_ready": 1,
+        "all_at_camera": True,
+        "smiling": False,
+        "smile": 0.05,
+    }
     looks.update(kw)
     return Frame(
         pid, "cam", WHEN + timedelta(seconds=pid), None, sharpness, 95.0, None,
@@ -111,7 +116,7 @@ def shot(pid: int, smile: float, openness: float | None = None) -> ProposalFrame
     face = Face(BOX, 200, True, eyes=EyeState.OPEN, openness=openness, key=True, smile=smile,
                 looking=Looking.CAMERA)  # fmt: skip
     summary = FacesSummary(1, 1, 1, eyes_open=True, key_sharpness=70.0, smiling=smile >= 0.5,
-                           looking=True, ready=1)  # fmt: skip
+                           all_at_camera=True, ready=1)  # fmt: skip
     return ProposalFrame(pid, sharpness_score=80.0, exposure_score=95.0, exposure_ev=0.0,
                          highlight_clip=0.01, burst=1, faces=summary, key_boxes=(BOX,),
                          key_faces=(face,))  # fmt: skip

@@ -53,7 +53,7 @@ def frame(
         eyes_open=True,
         key_sharpness=face_sharpness,
         smiling=bool(face.smiling),
-        looking=looking is Looking.CAMERA,
+        all_at_camera=looking is Looking.CAMERA,
         ready=int(looking is Looking.CAMERA),
     )
     return ProposalFrame(
@@ -95,7 +95,8 @@ def test_the_proposal_keeps_the_smiling_frame_only_where_the_shoot_values_it() -
 def test_the_burst_star_weighs_a_smile_only_when_told() -> None:
     when = datetime(2024, 6, 1, 12)
     glum = Frame(1, "cam", when, None, 80.0, 90.0, None, eyes_open=True, closed_eyes=False,
-                 key_face_sharpness=75.0, faces_ready=1, looking=True, smiling=False)  # fmt: skip
+                 key_face_sharpness=75.0, faces_ready=1, all_at_camera=True,
+                 smiling=False)  # fmt: skip
     smiling = replace(glum, photo_id=2, captured_at=when + timedelta(seconds=1),
                       key_face_sharpness=62.0, smiling=True)  # fmt: skip
     assert best_frame([glum, smiling]) == 2
@@ -136,7 +137,7 @@ def test_prefer_looks_narrows_never_to_nothing_and_leaves_unjudged_frames_alone(
 def test_a_keep_chosen_for_its_people_says_why_in_the_loupes_words() -> None:
     couple = (key_face(0.9, Looking.CAMERA), key_face(0.8, Looking.CAMERA))
     summary = FacesSummary(count=2, judged=2, key=2, eyes_open=True, key_sharpness=70.0,
-                           smiling=True, looking=True, ready=2)  # fmt: skip
+                           smiling=True, all_at_camera=True, ready=2)  # fmt: skip
     both = replace(frame(2), faces=summary, key_faces=couple)
     run = propose([frame(1), both], checks_for(Genre.EVENT))
     words = {p.photo_id: p.why for p in run.proposals}
@@ -174,7 +175,8 @@ def test_the_shoot_kind_setting_reaches_the_star_when_bursts_are_regrouped(
     when = datetime(2024, 6, 1, 12)
     same = np.ones(4, dtype=np.float32) / 2.0
     glum = Frame(1, "cam", when, same, 80.0, 90.0, None, eyes_open=True, closed_eyes=False,
-                 key_face_sharpness=75.0, faces_ready=1, looking=True, smiling=False)  # fmt: skip
+                 key_face_sharpness=75.0, faces_ready=1, all_at_camera=True,
+                 smiling=False)  # fmt: skip
     smiling = replace(glum, photo_id=2, captured_at=when + timedelta(seconds=1),
                       key_face_sharpness=62.0, smiling=True)  # fmt: skip
     written: list[list[object]] = []

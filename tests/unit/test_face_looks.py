@@ -1,6 +1,6 @@
 """How a face looks (issue 49 §1), without the networks: the smile score's
 calibration, the head's pose from 3-D landmarks, the looking rule, the
-photo's summary (smiling, looking, ready) and a burst's star.
+photo's summary (smiling, all_at_camera, ready) and a burst's star.
 
 The faces here are built in 3-D: the few landmarks the rules read placed on
 a head (millimetres; x to the subject's left, y down, z away from the camera),
@@ -236,12 +236,12 @@ def judged(smile: float | None, looking: Looking | None, *, key: bool = True) ->
 
 def test_the_summary_says_smiling_looking_and_how_many_are_ready() -> None:
     both = summarize([judged(0.9, Looking.CAMERA), judged(0.8, Looking.CAMERA)], 80.0)
-    assert (both.smiling, both.looking, both.ready) == (True, True, 2)
+    assert (both.smiling, both.all_at_camera, both.ready) == (True, True, 2)
     one_away = summarize([judged(0.9, Looking.CAMERA), judged(0.2, Looking.AWAY)], 80.0)
-    assert (one_away.smiling, one_away.looking, one_away.ready) == (False, False, 1)
+    assert (one_away.smiling, one_away.all_at_camera, one_away.ready) == (False, False, 1)
     # A face that is not key counts towards ready, never against the key faces.
     guest = summarize([judged(0.9, Looking.CAMERA), judged(None, None, key=False)], 80.0)
-    assert (guest.smiling, guest.looking, guest.ready) == (True, True, 1)
+    assert (guest.smiling, guest.all_at_camera, guest.ready) == (True, True, 1)
     # A face in the background counts only seen at the camera: a passer-by with
     # open eyes in one frame of a burst does not tip its star.
     passer = summarize([judged(0.9, Looking.CAMERA), judged(None, Looking.CAMERA, key=False)], 80.0)
@@ -251,8 +251,8 @@ def test_the_summary_says_smiling_looking_and_how_many_are_ready() -> None:
     # A subject's open eyes whose gaze cannot be told are ready (not held against
     # the frame), though not "looking at the camera"; one seen turned away is not.
     unsure = summarize([judged(0.9, Looking.CAMERA), judged(0.9, None)], 80.0)
-    assert (unsure.smiling, unsure.looking, unsure.ready) == (True, False, 2)
-    assert not summarize([], 80.0).smiling and not summarize([], 80.0).looking
+    assert (unsure.smiling, unsure.all_at_camera, unsure.ready) == (True, False, 2)
+    assert not summarize([], 80.0).smiling and not summarize([], 80.0).all_at_camera
 
 
 # -- a burst's star (issue 49 §2) ------------------------------------------------------
@@ -267,9 +267,9 @@ OPEN = {"eyes_open": True, "closed_eyes": False, "key_face_sharpness": 80.0}
 
 
 def test_the_star_goes_to_the_frame_that_smiles_at_the_camera() -> None:
-    away = burst_frame(1, 95.0, **OPEN, faces_ready=0, looking=False, smiling=True)
-    glum = burst_frame(2, 95.0, **OPEN, faces_ready=1, looking=True, smiling=False)
-    peak = burst_frame(3, 90.0, **OPEN, faces_ready=1, looking=True, smiling=True)
+    away = burst_frame(1, 95.0, **OPEN, faces_ready=0, all_at_camera=False, smiling=True)
+    glum = burst_frame(2, 95.0, **OPEN, faces_ready=1, all_at_camera=True, smiling=False)
+    peak = burst_frame(3, 90.0, **OPEN, faces_ready=1, all_at_camera=True, smiling=True)
     assert best_frame([away, glum, peak]) == 3
     assert best_frame([away, glum]) == 2  # looking at the camera before a smile
     # Open eyes still come first: a smile with a blink never gets the star.
@@ -277,7 +277,12 @@ def test_the_star_goes_to_the_frame_that_smiles_at_the_camera() -> None:
     assert best_frame([blink, glum]) == 2
     # A smile never buys a soft face: the key faces' sharpness decides first.
     soft = burst_frame(
-        5, 90.0, **{**OPEN, "key_face_sharpness": 50.0}, faces_ready=1, looking=True, smiling=True
+        5,
+        90.0,
+        **{**OPEN, "key_face_sharpness": 50.0},
+        faces_ready=1,
+        all_at_camera=True,
+        smiling=True,
     )
     assert best_frame([soft, glum]) == 2
 
@@ -287,8 +292,12 @@ def test_a_smile_whose_gaze_cannot_be_told_beats_a_glum_look_at_the_camera() -> 
     # between the lines) lost to the glum frame read "camera" when the look
     # came before the smile. Both are ready; the smile decides; a tie of
     # smiles goes to the frame seen looking at the camera.
-    glum = burst_frame(1, 95.0, **OPEN, faces_ready=1, looking=True, smiling=False, smile=0.02)
-    unsure = burst_frame(2, 90.0, **OPEN, faces_ready=1, looking=False, smiling=True, smile=0.99)
+    glum = burst_frame(
+        1, 95.0, **OPEN, faces_ready=1, all_at_camera=True, smiling=False, smile=0.02
+    )
+    unsure = burst_frame(
+        2, 90.0, **OPEN, faces_ready=1, all_at_camera=False, smiling=True, smile=0.99
+    )
     assert best_frame([glum, unsure]) == 2
     assert best_frame([glum, unsure], smiles=False) == 1  # a sports shoot: the look decides
     both = replace(glum, smiling=True, smile=0.99)
@@ -302,9 +311,9 @@ def test_a_smile_whose_gaze_cannot_be_told_beats_a_glum_look_at_the_camera() -> 
 
 
 def test_a_group_s_star_goes_to_the_frame_where_most_faces_are_ready() -> None:
-    three = burst_frame(1, 95.0, **OPEN, faces_ready=3, looking=False, smiling=True)
-    five = burst_frame(2, 88.0, **OPEN, faces_ready=5, looking=False, smiling=False)
-    four = burst_frame(3, 95.0, **OPEN, faces_ready=4, looking=True, smiling=True)
+    three = burst_frame(1, 95.0, **OPEN, faces_ready=3, all_at_camera=False, smiling=True)
+    five = burst_frame(2, 88.0, **OPEN, faces_ready=5, all_at_camera=False, smiling=False)
+    four = burst_frame(3, 95.0, **OPEN, faces_ready=4, all_at_camera=True, smiling=True)
     assert best_frame([three, five, four]) == 2
     # Frames whose faces were not read leave the choice to the other rules.
     unread = [burst_frame(6, 80.0, **OPEN), burst_frame(7, 90.0, **OPEN)]

@@ -144,12 +144,12 @@ UNREAD = replace(CLOSED, smile=0.1, looking=None, yaw=None, pitch=None, roll=Non
 def test_how_faces_look_is_stored_listed_and_summarised(catalog: object) -> None:
     db = Photo._meta.database
     pid = photo(1)
-    summary = FacesSummary(count=2, judged=2, key=1, smiling=True, looking=True, ready=1)
+    summary = FacesSummary(count=2, judged=2, key=1, smiling=True, all_at_camera=True, ready=1)
     store.apply_faces(db, [(pid, FacesFound((LOOKS, UNREAD), V, summary=summary))])
     assert store.faces_of(pid) == (LOOKS, UNREAD)
     assert store.faces_by_photo([pid])[pid] == (LOOKS, UNREAD)
     got = store.summaries([pid])[pid]
-    assert (got.smiling, got.looking, got.ready) == (True, True, 1)
+    assert (got.smiling, got.all_at_camera, got.ready) == (True, True, 1)
     first, second = store.faces_listing()[pid]
     assert (first["smile"], first["looking"]) == (0.8731, "camera")
     assert (first["yaw"], first["pitch"], first["roll"]) == (-12.5, 4.25, 3.0)
@@ -299,9 +299,9 @@ def test_the_people_filters_find_smiles_and_everyone_looking_at_the_camera(
 ) -> None:
     db = Photo._meta.database
     looks = {
-        "both": FacesSummary(count=1, judged=1, key=1, smiling=True, looking=True, ready=1),
-        "smiles away": FacesSummary(count=1, judged=1, key=1, smiling=True, looking=False),
-        "glum": FacesSummary(count=1, judged=1, key=1, smiling=False, looking=True, ready=1),
+        "both": FacesSummary(count=1, judged=1, key=1, smiling=True, all_at_camera=True, ready=1),
+        "smiles away": FacesSummary(count=1, judged=1, key=1, smiling=True, all_at_camera=False),
+        "glum": FacesSummary(count=1, judged=1, key=1, smiling=False, all_at_camera=True, ready=1),
         "none": FacesSummary(count=1, judged=1, key=1),
     }
     ids = {name: photo(n) for n, name in enumerate(looks, 1)}

@@ -86,7 +86,7 @@ def test_the_plan_reads_how_a_bursts_key_faces_look(catalog: Catalog) -> None:
         )  # fmt: skip
     (frame,) = plan_frames()
     assert frame.faces is not None
-    assert (frame.faces.smiling, frame.faces.looking, frame.faces.ready) == (True, False, 1)
+    assert (frame.faces.smiling, frame.faces.all_at_camera, frame.faces.ready) == (True, False, 1)
     assert [(f.eyes, f.smile, f.looking) for f in frame.key_faces] == [
         (EyeState.OPEN, 0.9, Looking.CAMERA),
         (EyeState.OPEN, 0.8, Looking.AWAY),

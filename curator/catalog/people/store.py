@@ -50,6 +50,7 @@ from curator.catalog.models import (
 from curator.catalog.paths_codec import decode_path
 from curator.catalog.people.descriptors import write_descriptors
 from curator.catalog.people.persons import carry_people, people_before, persons_of_faces
+from curator.catalog.people.summary import columns, stored_values, summary_from
 from curator.catalog.write_gate import Gate
 from curator.records import (
     LOOKED_AGAIN,
@@ -151,21 +152,11 @@ def _replace_faces(photo_id: int, found: FacesFound) -> None:
         FaceRow.insert_many(rows[start : start + 100]).execute()
     write_descriptors(photo_id, found)
     carry_people(photo_id, people)
-    s = found.summary
     summary = PhotoFaces.insert(
         photo=photo_id,
-        faces=s.count,
-        judged=s.judged,
-        key_faces=s.key,
-        closed_eyes=s.closed_eyes,
-        soft_face=s.soft_face,
-        eyes_open=s.eyes_open,
-        key_sharpness=s.key_sharpness,
         note=found.note,
         version=found.version,
-        smiling=s.smiling,
-        looking=s.looking,
-        ready=s.ready,
+        **stored_values(found.summary),
     )
     kept = [f for f in PhotoFaces._meta.sorted_fields if f.name != "photo"]
     replace_into(summary, [PhotoFaces.photo], kept).execute()
@@ -214,11 +205,12 @@ def summaries(photo_ids: Iterable[int]) -> dict[int, FacesSummary]:
     """The faces summary of these photos that have one."""
     ids = list(dict.fromkeys(int(i) for i in photo_ids))
     out: dict[int, FacesSummary] = {}
+    db = PhotoFaces._meta.database
+    dialect = dialect_of(db)
+    sql = f"SELECT photo_id, {columns()} FROM photo_faces WHERE photo_id IN {dialect.id_list()}"
     for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        in_chunk = dialect_of(PhotoFaces._meta.database).in_ids(PhotoFaces.photo, chunk)
-        for row in PhotoFaces.select().where(in_chunk):
-            out[int(row.photo_id)] = summary_of(row)
+        rows = db.execute_sql(sql, [dialect.id_param(ids[start : start + 500])]).fetchall()
+        out.update((int(row[0]), summary_from(row[1:])) for row in rows)
     return out
 
 
@@ -282,21 +274,6 @@ def face_columns(photo_ids: Sequence[int]) -> NDArray[np.float32]:
     columns[:, 5] = (row >> _LOOKING_AT) & 1
     out[found] = columns
     return out
-
-
-def summary_of(row: PhotoFaces) -> FacesSummary:
-    return FacesSummary(
-        count=row.faces,
-        judged=row.judged,
-        key=row.key_faces,
-        closed_eyes=bool(row.closed_eyes),
-        soft_face=bool(row.soft_face),
-        eyes_open=bool(row.eyes_open),
-        key_sharpness=row.key_sharpness,
-        smiling=bool(row.smiling),
-        looking=bool(row.looking),
-        ready=int(row.ready),
-    )
 
 
 class FacesToJudge(NamedTuple):

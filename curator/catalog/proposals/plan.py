@@ -31,13 +31,15 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import chain
-from typing import Any
+from typing import Annotated, Any, NamedTuple
 
 import curator.records as records
 from curator.catalog.backends.bulk_read import SLICE, fetch_all, slices
 from curator.catalog.backends.dialect import dialect_of
+from curator.catalog.backends.named_rows import select_list
 from curator.catalog.models import Photo
 from curator.catalog.paths_codec import encode_path, shown_sql
+from curator.catalog.people import summary as faces_summary
 from curator.catalog.projects import ProjectRef, project_photo_ids
 from curator.catalog.queries import gallery_query_ids
 from curator.catalog.types import GalleryQuery
@@ -46,7 +48,6 @@ from curator.records import (
     CullState,
     EyeState,
     Face,
-    FacesSummary,
     FramePerson,
     Looking,
     ProposalFrame,
@@ -95,13 +96,32 @@ def _scope_sql(scope: Scope) -> tuple[str, list[object]]:
     return f" AND photo.id IN {dialect.id_list()}", [dialect.id_param(ids)]
 
 
-_COLUMNS = (
-    "photo.id, photo.cull, photo.picked, photo.rating, sharpness_score, exposure_score,"
-    " exposure_ev, highlight_clip, exposure_time, focal_length, burst_group, burst_best,"
-    " pp.score, pf.photo_id IS NOT NULL, pf.faces, pf.judged, pf.key_faces, pf.closed_eyes,"
-    " pf.soft_face, pf.eyes_open, pf.key_sharpness, photo.sharpness_note,"
-    " pf.ready, pf.looking, pf.smiling"
-)  # then the measures a cull check reads (`records.CHECK_MEASURES`), into `measures`
+class _PlanRow(NamedTuple):
+    """One photo as the plan's statement reads it (each field's SQL beside it:
+    catalog.backends.named_rows); the faces summary's columns follow it
+    (catalog.people.summary), read when the stage `looked`, then the measures
+    a cull check reads (`records.CHECK_MEASURES`), into `measures`."""
+
+    photo_id: Annotated[int, "photo.id"]
+    cull: Annotated[str, "photo.cull"]
+    picked: Annotated[int, "photo.picked"]
+    rating: Annotated[int | None, "photo.rating"]
+    sharpness_score: Annotated[float | None, "sharpness_score"]
+    exposure_score: Annotated[float | None, "exposure_score"]
+    exposure_ev: Annotated[float | None, "exposure_ev"]
+    highlight_clip: Annotated[float | None, "highlight_clip"]
+    exposure_time: Annotated[float | None, "exposure_time"]
+    focal_length: Annotated[float | None, "focal_length"]
+    burst: Annotated[int | None, "burst_group"]
+    burst_best: Annotated[int, "burst_best"]
+    taste: Annotated[float | None, "pp.score"]
+    sharpness_note: Annotated[str | None, "photo.sharpness_note"]
+    looked: Annotated[int, "pf.photo_id IS NOT NULL"]
+
+
+_OWN = len(_PlanRow._fields)  # the summary's columns start here
+_MEASURES = _OWN + len(faces_summary.COLUMNS)  # and the checks' measures here
+_COLUMNS = f"{select_list(_PlanRow)}, {faces_summary.columns('pf')}"
 
 
 def plan_frames(scope: Scope = Scope()) -> list[ProposalFrame]:
@@ -137,73 +157,34 @@ def _frames(
     """One slice of the plan's rows as frames."""
     kept, rejected = CullState.KEPT, CullState.REJECTED
     frames: list[ProposalFrame] = []
-    for (
-        pid,
-        cull,
-        picked,
-        rating,
-        sharp,
-        expo,
-        ev,
-        clip,
-        shutter,
-        focal,
-        burst,
-        best,
-        taste,
-        has_faces,
-        n_faces,
-        judged,
-        key,
-        closed,
-        soft,
-        eyes_open,
-        key_sharp,
-        note,
-        ready,
-        looking,
-        smiling,
-        *measures,
-    ) in rows:
+    for values in rows:
+        row = _PlanRow._make(values[:_OWN])
         decided: CullState | None = None
-        if cull == kept.value or picked or rating is not None:
-            decided = kept if cull != rejected.value else rejected
-        elif cull == rejected.value:
+        if row.cull == kept.value or row.picked or row.rating is not None:
+            decided = kept if row.cull != rejected.value else rejected
+        elif row.cull == rejected.value:
             decided = rejected
-        mine = key_faces.get(int(pid), ()) if burst is not None else ()
-        faces = None
-        if has_faces:
-            faces = FacesSummary(
-                count=int(n_faces),
-                judged=int(judged),
-                key=int(key),
-                closed_eyes=bool(closed),
-                soft_face=bool(soft),
-                eyes_open=bool(eyes_open),
-                key_sharpness=key_sharp,
-                smiling=bool(smiling),
-                looking=bool(looking),
-                ready=int(ready or 0),
-            )
+        pid = int(row.photo_id)
+        mine = key_faces.get(pid, ()) if row.burst is not None else ()
         frames.append(
             ProposalFrame(
-                photo_id=int(pid),
-                sharpness_score=sharp,
-                exposure_score=expo,
-                exposure_ev=ev,
-                highlight_clip=clip,
-                exposure_time=shutter,
-                focal_length=focal,
-                shaken=note == SHAKE_NOTE,
-                burst=None if burst is None else int(burst),
-                burst_best=bool(best),
-                faces=faces,
-                key_boxes=tuple(f.box for f in mine),
+                photo_id=pid,
+                sharpness_score=row.sharpness_score,
+                exposure_score=row.exposure_score,
+                exposure_ev=row.exposure_ev,
+                highlight_clip=row.highlight_clip,
+                exposure_time=row.exposure_time,
+                focal_length=row.focal_length,
+                shaken=row.sharpness_note == SHAKE_NOTE,
+                burst=None if row.burst is None else int(row.burst),
+                burst_best=bool(row.burst_best),
+                faces=faces_summary.summary_from(values[_OWN:_MEASURES]) if row.looked else None,
+                key_boxes=tuple([f.box for f in mine]) if mine else (),
                 key_faces=mine,
-                taste=None if taste is None else float(taste),
+                taste=None if row.taste is None else float(row.taste),
                 decided=decided,
-                people=people.get(int(pid), ()),
-                measures=tuple(measures),
+                people=people.get(pid, ()),
+                measures=tuple(values[_MEASURES:]),
             )
         )
     return frames
@@ -226,30 +207,49 @@ def _people(shown: str, where: str, params: list[object]) -> dict[int, tuple[Fra
     return {photo: tuple(people[k] for k in sorted(people)) for photo, people in out.items()}
 
 
+class _KeyFaceRow(NamedTuple):
+    """A key face of a photo in a burst, as `_key_faces` reads it."""
+
+    photo_id: Annotated[int, "face.photo_id"]
+    x: Annotated[float, "face.x"]
+    y: Annotated[float, "face.y"]
+    w: Annotated[float, "face.w"]
+    h: Annotated[float, "face.h"]
+    size_px: Annotated[int, "face.size_px"]
+    eyes: Annotated[str, "face.eyes"]
+    openness: Annotated[float | None, "face.openness"]
+    smile: Annotated[float | None, "face.smile"]
+    looking: Annotated[str | None, "face.looking"]
+
+
+_EYES = {e.value: e for e in EyeState}
+_LOOKS = {v.value: v for v in Looking}
+
+
 def _key_faces() -> dict[int, tuple[Face, ...]]:
     """The key faces of every live photo in a burst (box, eyes and how open,
-    smile, where they look), in the stage's order."""
+    smile, where they look), in the stage's order; an eyes value this version
+    does not know is UNKNOWN, a gaze it does not know None."""
     rows = fetch_all(
         Photo._meta.database.execute_sql(
-            "SELECT face.photo_id, face.x, face.y, face.w, face.h, face.size_px, face.eyes,"
-            " face.openness, face.smile, face.looking FROM face"
+            f"SELECT {select_list(_KeyFaceRow)} FROM face"
             " JOIN photo ON photo.id = face.photo_id"
             " WHERE face.is_key = 1 AND photo.burst_group IS NOT NULL"
             " AND photo.deleted_at IS NULL ORDER BY face.photo_id, face.idx"
         )
     )
     out: dict[int, list[Face]] = defaultdict(list)
-    for pid, x, y, w, h, size, eyes, openness, smile, looking in rows:
-        out[int(pid)].append(
+    for row in map(_KeyFaceRow._make, rows):
+        out[int(row.photo_id)].append(
             Face(
-                (float(x), float(y), float(w), float(h)),
-                int(size),
+                (float(row.x), float(row.y), float(row.w), float(row.h)),
+                int(row.size_px),
                 True,
-                eyes=EyeState(eyes) if eyes in {e.value for e in EyeState} else EyeState.UNKNOWN,
-                openness=None if openness is None else float(openness),
+                eyes=_EYES.get(row.eyes, EyeState.UNKNOWN),
+                openness=None if row.openness is None else float(row.openness),
                 key=True,
-                smile=None if smile is None else float(smile),
-                looking=Looking(looking) if looking in {v.value for v in Looking} else None,
+                smile=None if row.smile is None else float(row.smile),
+                looking=_LOOKS.get(row.looking) if row.looking is not None else None,
             )
         )
     return {pid: tuple(f) for pid, f in out.items()}

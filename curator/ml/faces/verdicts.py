@@ -131,7 +131,7 @@ def summarize(faces: tuple[Face, ...] | list[Face], photo_sharpness: float | Non
         eyes_open=bool(key) and all(f.eyes is EyeState.OPEN for f in key),
         key_sharpness=min(sharp) if sharp else None,
         smiling=bool(key) and all(f.smiling for f in key),
-        looking=bool(key) and all(f.looking is Looking.CAMERA for f in key),
+        all_at_camera=bool(key) and all(f.looking is Looking.CAMERA for f in key),
         ready=sum(1 for f in faces if is_ready(f)),
     )
 

@@ -1,0 +1,37 @@
+"""Rows by name: a read's record declares each column once, its SQL beside it.
+
+A read's record is a `NamedTuple` whose every field is annotated
+`Annotated[type, "sql"]`, the type being what the driver gives:
+
+    class _Row(NamedTuple):
+        photo_id: Annotated[int, "photo.id"]
+        taste: Annotated[float | None, "pp.score"]
+
+`select_list(_Row)` is its SELECT list, in the fields' order ("photo.id,
+pp.score"), and `_Row._make(row)` names a row of it, so the reader's code
+says `row.taste`, never `row[1]`, and a column is added or moved in one
+place. A NamedTuple is a tuple: naming a row is one C call (~0.3 µs; the
+proposal plan's 100,000 rows: ~30 ms of its ~1 s), each field read an
+index.
+
+Invariants: every field carries its SQL (`select_list` raises otherwise);
+the list is computed once per record.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, get_type_hints
+
+
+@cache
+def select_list(record: type[tuple[Any, ...]]) -> str:
+    """The record's SELECT list: each field's SQL, in the fields' order."""
+    hints = get_type_hints(record, include_extras=True)
+    sql = []
+    for name in record._fields:  # type: ignore[attr-defined]
+        found = [m for m in getattr(hints[name], "__metadata__", ()) if isinstance(m, str)]
+        if len(found) != 1:
+            raise TypeError(f"{record.__name__}.{name}: annotate it Annotated[type, 'its SQL']")
+        sql.append(found[0])
+    return ", ".join(sql)
