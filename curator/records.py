@@ -150,15 +150,24 @@ class SummaryField:
     field, the `photo_faces` column that stores it, what it means, its scale."""
 
     name: str
-    type: str  # the field's annotation: "bool" (stored 0/1), "int", "float | None"
+    type: str  # the field's annotation: "bool" (stored 0 or 1), "int", "float | None"
+    default: bool | int | None  # the value without faces (and the column's default)
     column: str
     scale: str
     meaning: str
 
 
-def _stored(default: bool | int | None, column: str, scale: str, meaning: str) -> Any:
-    """A `FacesSummary` field with its row of the table (the field's metadata)."""
+def summary_field(default: bool | int | None, column: str, scale: str, meaning: str) -> Any:
+    """A `FacesSummary` field declared with its row of the table (its metadata)."""
     return field(default=default, metadata={"faces_summary": (column, scale, meaning)})
+
+
+def summary_table(record: type) -> tuple[SummaryField, ...]:
+    """The table a summary record's fields declare, in their order."""
+    return tuple(
+        SummaryField(f.name, str(f.type), f.default, *f.metadata["faces_summary"])  # type: ignore[arg-type]
+        for f in fields(record)
+    )
 
 
 @dataclass(frozen=True)
@@ -168,42 +177,43 @@ class FacesSummary:
     the `photo_faces` column that stores it, its scale and its meaning; the
     catalog's model, its write, every reader's columns and the record made from
     a row come from it (catalog.people.summary). A new flag is one field here,
-    its numbered migration (the column) and its verdict (ml.faces.verdicts)."""
+    after the others (callers build it by position), its numbered migration
+    (the column) and its verdict (ml.faces.verdicts.summarize)."""
 
-    count: int = _stored(0, "faces", "faces", "every face found, judged or not")
-    judged: int = _stored(0, "judged", "faces", "the faces large enough to judge")
-    key: int = _stored(0, "key_faces", "faces", "the key faces: the photo's subjects")
-    closed_eyes: bool = _stored(
-        False, "closed_eyes", "flag", "a key face's eyes are closed (CLOSED EYES)"
+    count: int = summary_field(0, "faces", "a count", "every face found, judged or not")
+    judged: int = summary_field(0, "judged", "a count", "the faces large enough to judge")
+    key: int = summary_field(0, "key_faces", "a count", "the key faces: the photo's subjects")
+    closed_eyes: bool = summary_field(
+        False, "closed_eyes", "yes/no", "a key face's eyes are closed (CLOSED EYES)"
     )
-    soft_face: bool = _stored(
-        False, "soft_face", "flag", "a key face is clearly softer than the photo (SOFT FACE)"
+    soft_face: bool = summary_field(
+        False, "soft_face", "yes/no", "a key face is clearly softer than the photo (SOFT FACE)"
     )
-    eyes_open: bool = _stored(
-        False, "eyes_open", "flag", "every key face's eyes are open (False: no key face)"
+    eyes_open: bool = summary_field(
+        False, "eyes_open", "yes/no", "every key face's eyes are open (False: no key face)"
     )
-    key_sharpness: float | None = _stored(
+    key_sharpness: float | None = summary_field(
         None,
         "key_sharpness",
         "0-100, the photo's sharpness scale (imaging.metrics); None: no key face measured",
         "the softest key face's sharpness",
     )
-    smiling: bool = _stored(False, "smiling", "flag", "every key face smiles (False: no key face)")
-    # Stored as `looking` (m024): the column's name is the catalog's, this one says what it holds.
-    all_at_camera: bool = _stored(
-        False, "looking", "flag", "every key face looks at the camera (False: no key face)"
+    smiling: bool = summary_field(
+        False, "smiling", "yes/no", "every key face smiles (False: no key face)"
     )
-    ready: int = _stored(
+    # Stored as `looking` (m024): the column's name is the catalog's, this one says what it holds.
+    all_at_camera: bool = summary_field(
+        False, "looking", "yes/no", "every key face looks at the camera (False: no key face)"
+    )
+    ready: int = summary_field(
         0,
         "ready",
-        "faces",
+        "a count",
         "the faces ready: eyes open at the camera, or a key face not seen looking away",
     )
 
 
-FACES_SUMMARY: tuple[SummaryField, ...] = tuple(
-    SummaryField(f.name, str(f.type), *f.metadata["faces_summary"]) for f in fields(FacesSummary)
-)
+FACES_SUMMARY = summary_table(FacesSummary)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from peewee import (
 )
 
 from curator.catalog.types import CullState  # re-exported: the class lives there
-from curator.records import FACES_SUMMARY, FacesSummary, SummaryField
+from curator.records import FACES_SUMMARY, SummaryField
 
 
 def utcnow() -> datetime:
@@ -330,11 +330,10 @@ class PhotoFaces(BaseModel):
 
 def _summary_field(row: SummaryField) -> Any:
     """The model's field for one row of the faces summary's table."""
-    default = getattr(FacesSummary, row.name)
     if row.type == "bool":
-        return FlagField(default=default)
+        return FlagField(default=row.default)
     if row.type == "int":
-        return IntegerField(default=default)
+        return IntegerField(default=row.default)
     if row.type == "float | None":
         return FloatField(null=True)
     raise TypeError(f"FacesSummary.{row.name}: no catalog column for a {row.type}")
