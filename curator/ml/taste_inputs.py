@@ -12,7 +12,7 @@ So the model's input is the embedding with `FACE_FEATURES` appended:
 5. every key face smiles (0/1);
 6. every key face looks at the camera (0/1).
 
-5 and 6 are the photo's `smiling` and `looking` flags (ml.faces.verdicts),
+5 and 6 are the photo's `smiling` and `all_at_camera` flags (ml.faces.verdicts),
 0 without a key face, as "eyes open" is. A photo the faces stage has not
 looked at (no model, not run yet) reads as a photo without people: all six 0.
 
@@ -57,7 +57,7 @@ F32 = NDArray[np.float32]
 def face_features(columns: NDArray[np.floating]) -> F32:
     """The (n, FACE_DIM) features, unscaled, from the catalog's columns
     (catalog.people.store.face_columns: closed eyes, eyes open, key
-    sharpness 0-100, faces, smiling, looking; NaN where the stage has not
+    sharpness 0-100, faces, smiling, all at the camera; NaN where the stage has not
     said)."""
     raw = np.asarray(columns, dtype=np.float64).reshape(-1, FACE_DIM)
     out = np.nan_to_num(raw, nan=0.0)

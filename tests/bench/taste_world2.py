@@ -30,7 +30,7 @@ pass the other by accident:
   photographer likes a smile by `SMILE_BONUS` and a look at the camera by
   `LOOK_BONUS` (centred on their shares, so the stars keep their spread).
   CLIP carries each faintly (a small direction, like the blink); the faces
-  stage's `smiling` and `looking` flags exactly (`faces`' last two columns).
+  stage's `smiling` and `all_at_camera` flags exactly (`faces`' last two columns).
   Drawn from a generator of their own: a world without smiles is the same
   world as before issue 49, its last two columns 0.
 

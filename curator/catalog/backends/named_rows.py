@@ -1,17 +1,18 @@
 """Rows by name: a read's record declares each column once, its SQL beside it.
 
 A read's record is a `NamedTuple` whose every field is annotated
-`Annotated[type, "sql"]`, the type being what the driver gives:
+`Annotated[type, "sql"]`, the type being what the driver gives; the
+proposal plan's (catalog.proposals.plan) begins
 
-    class _Row(NamedTuple):
+    class _PlanRow(NamedTuple):
         photo_id: Annotated[int, "photo.id"]
-        taste: Annotated[float | None, "pp.score"]
+        cull: Annotated[str, "photo.cull"]
 
-`select_list(_Row)` is its SELECT list, in the fields' order ("photo.id,
-pp.score"), and `_Row._make(row)` names a row of it, so the reader's code
-says `row.taste`, never `row[1]`, and a column is added or moved in one
-place. A NamedTuple is a tuple: naming a row is one C call (~0.3 µs; the
-proposal plan's 100,000 rows: ~30 ms of its ~1 s), each field read an
+`select_list(_PlanRow)` is its SELECT list, in the fields' order
+("photo.id, photo.cull, …"), and `_PlanRow._make(row)` names a row of it,
+so the reader's code says `row.cull`, never `row[1]`, and a column is added
+or moved in one place. A NamedTuple is a tuple: naming a row is one call
+(~0.3 µs; the plan's 100,000 rows: ~30 ms of its ~1 s), each field read an
 index.
 
 Invariants: every field carries its SQL (`select_list` raises otherwise);

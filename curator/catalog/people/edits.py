@@ -29,10 +29,8 @@ odd depth in its `undoes` chain, a redo even), one row being one step.
 Every row is stamped strictly after the newest decision and people edit
 (`_stamp`), so the window's Ctrl+Z (catalog.undo.history) can take the
 newest step of either log by its stamp: a rename, then a reject, then a
-merge are undone merge, reject, rename.
-
-Seats: only the seat's own rows are on its stacks (rows without a seat,
-none yet, would be everyone's), as for decisions.
+merge are undone merge, reject, rename. Only the seat's own rows are on its
+stacks (rows without a seat, none yet, would be everyone's), as for decisions.
 
 Invariants: an edit and its log row are one transaction (the writers' lock
 and the interactive gate, as naming's own writes); a reversal that can no

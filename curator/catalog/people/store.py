@@ -5,7 +5,8 @@ caller's transaction (the technical writer's, for faces found beside a
 measurement) or in one of its own (`apply_faces`, for a back-fill batch):
 - a `FacesFound` replaces the photo's `face` rows (numbered from 0, largest
   first), their descriptors (`descriptors`) and its `photo_faces` summary
-  (each new face keeping the person of the old face it overlaps:
+  (its columns from the summary's table: `summary.stored_values`; each new
+  face keeping the person of the old face it overlaps:
   `persons.carry_people`), and sets its faces StageRun done at the result's
   version;
 - a `FacesFailure` leaves any earlier faces in place, sets the StageRun
@@ -18,9 +19,9 @@ face model): the photo shows "no faces judged" and why, and the stage is
 planned again once the model is there.
 
 Reads: `faces_of(photo_id)` (the Face records, in order), `summaries(ids)`
-(`FacesSummary` by photo id, for badges and bursts), `face_columns(ids)`
-(the taste model's face inputs, as one array), `faces_needing(version)`
-(what a back-fill must look at).
+(`FacesSummary` by photo id, the table's columns: `summary.columns`),
+`face_columns(ids)` (the taste model's face inputs, as one array),
+`faces_needing(version)` (what a back-fill must look at).
 
 Invariants: only this module writes `face` and `photo_faces`; nothing here
 imports ml or imaging (the records come from curator.records).

@@ -30,8 +30,8 @@ def _figure(value: Any) -> float | None:
 
 
 # A stored value as the record's field, by the field's annotation (a flag is
-# 0/1 on both backends). Builtins, not the model fields' own `adapt` (a Python
-# method each): the plan makes 100,000 summaries at once.
+# 0/1 on both backends). Builtins, not the peewee fields' own adapt methods
+# (a Python call each): the plan makes 100,000 summaries at once.
 CONVERTERS: dict[str, Callable[[Any], Any]] = {"bool": bool, "int": int, "float | None": _figure}
 COLUMNS: tuple[str, ...] = tuple(f.column for f in FACES_SUMMARY)
 _CONVERT = tuple(CONVERTERS[f.type] for f in FACES_SUMMARY)

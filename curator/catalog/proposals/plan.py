@@ -12,7 +12,10 @@ or rated) is read only when it is in a burst or shows a person: it is never
 proposed, it only says its moment (or its person: cull.coverage) already has
 a keep. A third statement reads the people of the scope's faces (m025:
 person, face_person), each frame's once (`ProposalFrame.people`). No file is
-read. Each result is converted a slice at a time (`bulk_read`): at 100,000
+read. Rows are read by name: each statement's columns are a record's fields
+with their SQL (`_PlanRow`, `_KeyFaceRow`: catalog.backends.named_rows), the
+faces summary's the summary table's (catalog.people.summary).
+Each result is converted a slice at a time (`bulk_read`): at 100,000
 photos one `fetchall()` held the GIL ~110 ms on PostgreSQL while the
 window waited for it; and the frames are made a slice at a time, so the
 rows are let go as they are used (the app collects garbage on the UI

@@ -8,48 +8,31 @@ keeps its own verdict. A judged face is key when it is
 - in focus and not tiny beside it: at least `IN_FOCUS_SIZE` of the largest
   face's size and within `IN_FOCUS_MARGIN` points of the sharpest judged
   face's sharpness (a bride at half the groom's size, both sharp).
-A face that is not judged (too small) is never key, and neither is one the
-detector was unsure of (under `SURE_FACE`: kept only because the mesh saw a
-face in it) that is under `NEAR_LARGEST` of the largest face it was sure
-of: a bystander half hidden, or a background's pattern — on the burst
-bench's 1,440 frames a street lamp read as a face with open eyes, a
-shoulder under a mop of hair, a photo's corner, all in focus beside the
-real face and so key by the second rule; no face of the labelled set's
-people photos changes. Nor is one the detector was unsure of and the mesh
-hardly saw (its eyes "turned away or hidden") where the detector was sure
-of a face in the photo, judged or too small to judge (`doubtful`), and it
-is not the largest the first rule measures against: a body found under a
-small face, or a logo on an arm — the lighthouse fixture's woman, 22 px and
-sure, had her sweater (96 px of the detail image, the detector 0.47, the
-mesh's presence 0.22) for the photo's key face, "turned away or hidden";
-a burst bench peak (seed 493) its necklace under a sure 36 px face; the
-labelled set's Qt photo, as a web-sized preview, a printed logo on an arm,
-larger than the three real faces beside it (at a camera's size the mesh
-sees a face in that logo, eyes open: it stays). Over the five burst bench
-seeds' and three group seeds' 4,400 frames it changes one key face (that
-necklace). A photo with judged faces has at least one key face (the
-largest), unless each is doubtful beside a sure face too small to judge
-(the lighthouse: no key face, as the preview alone had found none).
+Never key: a face not judged (too small); one the detector was unsure of
+(under `SURE_FACE`) that is under `NEAR_LARGEST` of the largest face it was
+sure of (a bystander half hidden, a background's pattern); one it was
+unsure of that the mesh hardly saw (`doubtful`: eyes "turned away or
+hidden") beside a face it was sure of, judged or not; nor is such a face
+the largest the first rule measures against (a body under a small face, a
+logo on an arm). A photo with judged faces has at least one key face (the
+largest), unless each is doubtful beside a sure face too small to judge.
+The cases behind these rules: docs/decisions/faces.md.
 
-The photo's summary (`FacesSummary`):
-- CLOSED EYES: a key face's eyes are closed;
-- SOFT FACE: a key face is clearly softer than the photo itself: its
+The photo's summary (`summarize`: a `FacesSummary`, whose fields are the
+faces summary's table, records.FACES_SUMMARY):
+- `closed_eyes` (CLOSED EYES): a key face's eyes are closed;
+- `soft_face` (SOFT FACE): a key face clearly softer than the photo: its
   sharpness at least `SOFT_GAP` points under the photo's and under
-  `SOFT_BELOW` (a face at 70 in a photo at 95 is not soft; a face at 25 in
-  a photo at 80 is);
-- everyone's eyes open: every key face OPEN (a burst's best frame prefers it);
-- the key faces' sharpness: the softest key face's (a burst prefers the
-  frame whose softest subject is sharpest);
-- smiling: every key face smiles (`records.SMILING_FROM`, read by
-  `expression.smile_score`);
-  looking: every key face looks at the camera; ready: how many judged
-  faces have their eyes open and look at the camera, or — a key face —
-  are not seen looking away (`is_ready`: a subject whose gaze Curator
-  cannot tell is not held against its frame, one seen turned from the
-  camera is; a face in the background counts only seen at the camera, so
-  a passer-by with open eyes in one frame of a burst does not tip its
-  star; a group's best frame is the one where the most are ready). These
-  decide only between frames of one moment, never a reject.
+  `SOFT_BELOW` (a face at 70 in a photo at 95 is not soft; 25 in 80 is);
+- `eyes_open`: every key face OPEN (a burst's best frame prefers it);
+- `key_sharpness`: the softest key face's (a burst prefers the frame whose
+  softest subject is sharpest);
+- `smiling`: every key face smiles (`records.SMILING_FROM`);
+- `all_at_camera`: every key face looks at the camera;
+- `ready`: the judged faces with eyes open seen at the camera or, a key
+  face, not seen looking away (`is_ready`: a face in the background counts
+  only seen at the camera, so a passer-by does not tip a burst's star).
+The last three decide only between frames of one moment, never a reject.
 
 Invariants: pure; the same faces give the same verdicts in any order.
 """

@@ -66,7 +66,7 @@ from curator.settings import Settings
 #    from its 478 landmarks), faces also looked for by the short-range
 #    detector (tight crops), the Face Mesh's presence kept as the gate.
 # 5: issue 49 — how each judged face looks: smile, head pose, looking at the
-#    camera (ml.faces.expression), and the summary's smiling / looking / ready.
+#    camera (ml.faces.expression), and the summary's smiling / all_at_camera / ready.
 # 6: issue 50 — an identity descriptor (SFace) for the largest judged faces.
 # 7: issue 49 — a small face, and more so one with its brows pulled down,
 #    needs more blink to read shut, and no "can't tell" band by the blink
