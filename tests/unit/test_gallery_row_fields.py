@@ -13,7 +13,7 @@ from curator.catalog.db import Catalog
 from curator.catalog.models import Photo, PhotoFaces, Stage, StageRun, StageStatus, utcnow
 from curator.catalog.proposals.store import write_proposals
 from curator.catalog.queries import GalleryRow, gallery_rows
-from curator.records import FacesSummary, Proposal, ProposalReason, ProposalVerdict
+from curator.records import CHECK_MEASURES, FacesSummary, Proposal, ProposalReason, ProposalVerdict
 from tests.scores import set_score
 
 
@@ -82,6 +82,9 @@ def test_every_field_of_a_gallery_row_is_its_own_column(catalog: Catalog) -> Non
             continue
         if field.name == "proposal":  # its own table (schema v23), this seat's
             assert row.proposal == proposal
+            continue
+        if field.name == "measures":  # the cull checks' extra columns, by name
+            assert row.measures == tuple(getattr(stored, n) for n in CHECK_MEASURES)
             continue
         if field.name == "faces":  # its own table (schema v17)
             assert row.faces == FacesSummary(3, 2, 1, True, False, False, 41.5)
