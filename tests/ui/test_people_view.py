@@ -16,7 +16,7 @@ from curator.app import App
 from curator.catalog.decisions import decision_state
 from curator.catalog.models import CullState, Photo
 from curator.catalog.people.naming import faces_of_people, photos_of_person
-from curator.ui.people.panel import ID_ROLE, PeoplePanel
+from curator.ui.people.panel import FACE_ROLE, ID_ROLE, PeoplePanel
 from curator.ui.review.actions import DecisionAction
 from tests.integration.cli_helpers import run_cli
 from tests.people_helpers import put_faces
@@ -54,7 +54,7 @@ def _tiles(panel: PeoplePanel) -> list[tuple[int, str, bool]]:
     out = []
     for row in range(panel.tiles.count()):
         item = panel.tiles.item(row)
-        out.append((int(item.data(ID_ROLE)), item.text(), not item.icon().isNull()))
+        out.append((int(item.data(ID_ROLE)), item.text(), bool(item.data(FACE_ROLE))))
     return out
 
 

@@ -2,18 +2,23 @@
 photographed first; naming, merging, and a person's faces to take a wrong one out.
 
 - The tiles (`tiles`): one per person, its face cut from the cache (filled
-  in as the faces are cut: `set_tile_faces`), its name (or "Unnamed") and
-  photo count, in the order the catalog gives (most photographed first; the
-  people beyond the first few hundred are counted below, `more`). A plain
-  click on a tile asks to show that person's photos in the grid
-  (`person_clicked`; again: all photos); Ctrl/Shift+click only selects, so
-  two can be chosen for Merge.
+  in as the faces are cut: `set_tile_faces`; a blank square in its place
+  until then), its name (or "Unnamed") and photo count, in the order the
+  catalog gives (most photographed first; the people beyond the first few
+  hundred are counted below, `more`). A plain click on a tile asks to show
+  that person's photos in the grid (`person_clicked`; again: all photos);
+  Ctrl/Shift+click only selects, so two can be chosen for Merge.
 - Name: the field names the one selected person (Enter); empty clears the name.
 - Merge: with two people selected, the second is merged into the first
   (the most photographed keeps its id; a name is never lost: two different
   names are refused with a sentence).
 - The selected person's faces (`faces`), largest first; Take Out takes the
   selected face out of the person for good.
+Every tile is given its cell's size (`_icon_list`), face or not: the view
+keeps one size for all tiles (`setUniformItemSizes`), measured on the first
+tile when first laid out (before the faces are cut) and never again, so a
+size measured without a face would clip every face to a strip and hide the
+text below it.
 The panel decides nothing and reads nothing: it shows what it is given
 (`show_tiles`, `show_faces`) and says what the photographer asked for by its
 signals (ui.people.controller does the work, off the UI thread).
@@ -25,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import QIcon, QImage, QMouseEvent, QPixmap
+from PySide6.QtGui import QColor, QIcon, QImage, QMouseEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -46,6 +51,10 @@ if TYPE_CHECKING:
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
+FACE_ROLE = Qt.ItemDataRole.UserRole + 2  # True once the tile shows its face (not the blank)
+TILE_PADDING = 4  # pixels above the face and below the text, in a tile's cell
+TILE_TEXT = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop  # right under the face
+BLANK_FACE = QColor(128, 128, 128, 48)  # a face not cut yet: a dim square in its place
 
 
 class PeopleTiles(QListWidget):
@@ -61,14 +70,26 @@ class PeopleTiles(QListWidget):
             self.plain_clicked.emit(item)
 
 
-def _icon_list(view: QListWidget, edge: int) -> None:
+def _icon_list(view: QListWidget, edge: int, lines: int) -> QSize:
+    """Make `view` a grid of icon tiles, a face `edge` pixels square above
+    `lines` lines of text; returns the size every tile is given (its cell's)."""
     view.setViewMode(QListView.ViewMode.IconMode)
     view.setIconSize(QSize(edge, edge))
-    view.setGridSize(QSize(edge + 36, edge + 44))
+    text = lines * view.fontMetrics().lineSpacing()
+    cell = QSize(edge + 36, edge + text + 2 * TILE_PADDING)
+    view.setGridSize(cell)
     view.setResizeMode(QListView.ResizeMode.Adjust)
     view.setMovement(QListView.Movement.Static)
     view.setWordWrap(True)
     view.setUniformItemSizes(True)
+    return cell
+
+
+def _blank(edge: int) -> QIcon:
+    """A face's place on a tile until its face is cut (or when it has none)."""
+    pixmap = QPixmap(edge, edge)
+    pixmap.fill(BLANK_FACE)
+    return QIcon(pixmap)
 
 
 class PeoplePanel(QWidget):
@@ -81,7 +102,8 @@ class PeoplePanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tiles = PeopleTiles(self)
-        _icon_list(self.tiles, TILE_EDGE)
+        self._tile_cell = _icon_list(self.tiles, TILE_EDGE, lines=3)  # a name on two, the count
+        self._tile_blank = _blank(TILE_EDGE)
         self.tiles.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tiles.setToolTip(
             "Click: that person's photos in the grid (again: all). Ctrl+click: select two to merge"
@@ -91,7 +113,8 @@ class PeoplePanel(QWidget):
         self.merge_button = QPushButton("Merge", self)
         self.merge_button.setToolTip("Merge the two selected people into the first")
         self.faces = QListWidget(self)
-        _icon_list(self.faces, FACE_EDGE)
+        self._face_cell = _icon_list(self.faces, FACE_EDGE, lines=1)
+        self._face_blank = _blank(FACE_EDGE)
         self.faces.setToolTip("The selected person's faces, largest first")
         self.take_out_button = QPushButton("Take Out", self)
         self.take_out_button.setToolTip(
@@ -140,9 +163,9 @@ class PeoplePanel(QWidget):
             item.setData(ID_ROLE, tile.id)
             item.setData(NAME_ROLE, tile.filter_label)
             item.setToolTip(f"{tile.label}: {tile.photos} photos, {tile.kept} kept")
-            image = images.get(tile.id)
-            if image is not None and not image.isNull():
-                item.setIcon(QIcon(QPixmap.fromImage(image)))
+            item.setSizeHint(self._tile_cell)
+            item.setTextAlignment(TILE_TEXT)
+            _show_face(item, images.get(tile.id), self._tile_blank)
             item.setSelected(tile.id in chosen)
         self.tiles.blockSignals(False)
         self.notice.setText("" if tiles else "No people yet: faces are grouped as photos arrive.")
@@ -160,7 +183,7 @@ class PeoplePanel(QWidget):
             item = self.tiles.item(row)
             image = images.get(int(item.data(ID_ROLE)))
             if image is not None and not image.isNull():
-                item.setIcon(QIcon(QPixmap.fromImage(image)))
+                _show_face(item, image, self._tile_blank)
 
     def show_faces(
         self, person: int, faces: Sequence[FaceCrop], images: Mapping[int, QImage]
@@ -172,9 +195,9 @@ class PeoplePanel(QWidget):
         for face in faces:
             item = QListWidgetItem(f"face {face.face_id}", self.faces)
             item.setData(ID_ROLE, face.face_id)
-            image = images.get(face.face_id)
-            if image is not None and not image.isNull():
-                item.setIcon(QIcon(QPixmap.fromImage(image)))
+            item.setSizeHint(self._face_cell)
+            item.setTextAlignment(TILE_TEXT)
+            _show_face(item, images.get(face.face_id), self._face_blank)
         self.faces_label.setText(f"Faces of the selected person ({len(faces)}):")
         self._update_buttons()
 
@@ -242,3 +265,13 @@ class PeoplePanel(QWidget):
     def _on_take_out(self) -> None:
         for item in self.faces.selectedItems()[:1]:
             self.take_out_requested.emit(int(item.data(ID_ROLE)))
+
+
+def _show_face(item: QListWidgetItem, image: QImage | None, blank: QIcon) -> None:
+    """`image` as the tile's face; the blank square while there is none."""
+    if image is None or image.isNull():
+        item.setIcon(blank)
+        item.setData(FACE_ROLE, False)
+    else:
+        item.setIcon(QIcon(QPixmap.fromImage(image)))
+        item.setData(FACE_ROLE, True)
