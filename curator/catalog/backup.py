@@ -75,6 +75,7 @@ __all__ = [
     "checksum_path",
     "list_backups",
     "make_backup",
+    "record_checksum",
     "restore_backup",
 ]
 
@@ -253,6 +254,12 @@ def make_backup(
 def checksum_path(backup: Path) -> Path:
     """Where the checksum of `backup` is kept (beside it)."""
     return backup.with_name(backup.name + CHECKSUM_SUFFIX)
+
+
+def record_checksum(backup: Path) -> None:
+    """Record the checksum of `backup`'s bytes as they are now (a backup that
+    `catalog.people.scrub` rewrote)."""
+    _write_checksum(checksum_path(backup), _digest(backup))
 
 
 def _digest(path: Path) -> str:

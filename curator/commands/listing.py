@@ -7,7 +7,8 @@ under it), or with `--json` one array of every field (`catalog.queries.
 list_photos`). A path that is not valid UTF-8 keeps its bytes: JSON as
 surrogate escapes, text as the raw bytes. `--order` walks the review order
 (`pipeline.stages.score.review_order`) instead of capture time; `--person
-NAME` keeps the photos with a face of that person (`catalog.people.naming`).
+NAME` keeps the photos with a face of that person (`catalog.people.naming`;
+a person that is not there: a sentence and exit 2).
 
 Both count photos as the gallery shows them: a RAW+JPEG pair (with the
 `pair_raw_jpeg` setting on) is one photo, listed as its RAW with the JPEG under
@@ -33,6 +34,7 @@ from curator.commands.base import (
     EXIT_OK,
     CommandContext,
     JsonField,
+    UsageError,
     fields_markdown,
     printable,
     shaped,
@@ -233,10 +235,22 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p_status.set_defaults(handler=cmd_status, read_only=True)
 
 
+def _person_or_refuse(word: str) -> None:
+    """A person `--person` names that is not there is a sentence (exit 2), as
+    `people name` says it, not an empty list."""
+    from curator.catalog.people.naming import person_exists
+
+    if not person_exists(word):
+        who = word.strip() if word.strip().isdigit() else f"named {printable(word.strip())}"
+        raise UsageError(f"There is no person {who} (see `curator people`).")
+
+
 def cmd_list(args: argparse.Namespace, ctx: CommandContext) -> int:
     """List photos. Paths keep a non-UTF-8 name's exact bytes: JSON as surrogate
     escapes (``\\udcXX``, ASCII-only output), text as the raw bytes."""
     out = ctx.out
+    if args.person is not None:
+        _person_or_refuse(args.person)
     photos = list_photos(ctx.settings.match_threshold)
     if args.order != "capture":
         from curator.pipeline.stages.judgments import embedding_model_id

@@ -15,9 +15,12 @@ named once (issue 50 §3), and forgotten on request (§6).
 - `people remove FACE` takes a wrongly grouped face out of its person, for
   good: no later import puts it back into that person (it may join another).
 - `people forget` deletes every face descriptor and every person, names
-  included (`catalog.people.forget` says why names go too); the faces'
-  eyes and focus stay. With the setting `people_recognition` off, `people`
-  (and every import) does the same and prints that recognition is off.
+  included (`catalog.people.forget` says why names go too), from the
+  catalog and from every backup Curator keeps of it (`catalog.people.scrub`:
+  a sentence per backup erased or that could not be, and how to delete
+  that one); the faces' eyes and focus stay. With the setting
+  `people_recognition` off, `people` (and every import) does the same and
+  prints that recognition is off.
 - `curator list --person NAME` (commands.listing) lists a person's photos.
 Naming, merging and removing are logged (catalog.people.edits), so the
 window's Ctrl+Z undoes them in order with its other edits (there is no
@@ -75,10 +78,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_people(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from curator.catalog.backup import backup_folder
     from curator.pipeline.stages.people import update_people
 
     recognise = ctx.settings.people_recognition
-    update_people(ctx.catalog.db, recognise=recognise)
+    backups = (ctx.catalog.path, backup_folder(ctx.catalog.path, ctx.settings.backup_folder))
+    forgot = update_people(ctx.catalog.db, recognise=recognise, backups=backups).erased
     rows = people_list()
     if args.json:
         faces = faces_of_people()
@@ -95,6 +100,9 @@ def cmd_people(args: argparse.Namespace, ctx: CommandContext) -> int:
     print(f"{len(rows)} people", file=ctx.out)
     if not recognise:
         print("Recognising people is switched off in the settings.", file=ctx.out)
+    if forgot is not None:
+        for said in (*(why for _, why in forgot.backups.left), *forgot.sentences()):
+            print(said, file=ctx.out)
     return EXIT_OK
 
 
@@ -129,14 +137,15 @@ def cmd_remove(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 
 def cmd_forget(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from curator.catalog.people.forget import forget_people
+    from curator.catalog.backup import backup_folder
+    from curator.catalog.people.scrub import forget_everywhere
 
-    gone = forget_people(ctx.catalog.db)
-    print(
-        f"forgot {gone.descriptors} face descriptors and {gone.people} people "
-        "(names included); the faces' eyes and focus stay",
-        file=ctx.out,
+    folder = backup_folder(ctx.catalog.path, ctx.settings.backup_folder)
+    erased = forget_everywhere(
+        ctx.catalog.db, ctx.catalog.path, folder, lambda said: print(said, file=ctx.out)
     )
+    for sentence in erased.sentences():
+        print(sentence, file=ctx.out)
     if ctx.settings.people_recognition:
         print(
             "Faces judged from now on are described again; switch off the setting "

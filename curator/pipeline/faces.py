@@ -23,7 +23,10 @@ catalog, a photo measured while the model was missing, a new stage version:
    without a person joined into people) as a Job on the writer pool, its
    counts in `stages["people"]`; skipped after `cancel()` or a storage
    fault, and its own failure is logged, never the run's; with the setting
-   `people_recognition` off it deletes every descriptor and person instead;
+   `people_recognition` off it deletes every descriptor and person instead,
+   from the catalog and its backups (`stages["people"]`: `forgotten`,
+   `backups_erased`, and as `reason` how to delete a backup it could not
+   rewrite);
 5. `ended` is emitted once nothing runs — also when nothing was planned, when
    the model is missing, or after `cancel()`.
 The run's report gets the stage's counts (`stages["faces"]`: done, failed,
@@ -37,9 +40,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from curator.catalog.backup import backup_folder
 from curator.catalog.storage import storage_problem
 from curator.catalog.writer import record_error
 from curator.engine.delivery import Delivery, Job, delivery_to, log_and_deliver
@@ -49,7 +54,7 @@ from curator.engine.stage_runner import RunSummary, StageGate
 from curator.pipeline.phase import PipelinePools
 from curator.pipeline.report import RunReport, RunRequest
 from curator.pipeline.stages.faces import FacesPlan, FacesRunner, plan_faces, plan_look_again
-from curator.pipeline.stages.people import PeopleResult, update_people
+from curator.pipeline.stages.people import PeopleResult, forgotten_counts, update_people
 from curator.settings import Settings
 
 STAGE = "faces"
@@ -73,8 +78,10 @@ def _plan(
     return generation, planner(settings, cache_dir)
 
 
-def _grouped(generation: int, recognise: bool) -> tuple[int, PeopleResult]:
-    return generation, update_people(recognise=recognise)
+def _grouped(
+    generation: int, recognise: bool, backups: tuple[Path, Path] | None
+) -> tuple[int, PeopleResult]:
+    return generation, update_people(recognise=recognise, backups=backups)
 
 
 class FacesPhase(QObject):
@@ -90,9 +97,11 @@ class FacesPhase(QObject):
         board: ProgressBoard,
         processes: Callable[[], ChildProcessPool],
         parent: QObject | None = None,
+        catalog_path: Path | None = None,
     ):
         super().__init__(parent)
         self.pools, self.cache_dir, self.board = pools, cache_dir, board
+        self.catalog_path = catalog_path  # whose backups forgetting erases too (step 4)
         self._processes = processes
         self._generation = 0
         self._report = RunReport(RunRequest())
@@ -242,7 +251,11 @@ class FacesPhase(QObject):
             self.ended.emit()
             return
         self._grouping = True
-        job = partial(_grouped, self._generation, self._settings.people_recognition)
+        where = self.catalog_path
+        backups = (
+            None if where is None else (where, backup_folder(where, self._settings.backup_folder))
+        )
+        job = partial(_grouped, self._generation, self._settings.people_recognition, backups)
         self.pools.write.start(Job(job, self._grouped, log_and_deliver))
 
     @Slot(object)
@@ -271,6 +284,6 @@ class FacesPhase(QObject):
                     "new_people": result.new_people,
                     "without_person": result.left,
                 }
-            if result.forgotten:  # recognising people switched off: all deleted
-                self._report.stages["people"] = {"forgotten": result.forgotten}
+            if result.forgotten or result.erased:  # recognising people switched off
+                self._report.stages["people"] = forgotten_counts(result)
         self.ended.emit()

@@ -110,6 +110,12 @@ def summary_sentence(report: RunReport) -> str:
     score = report.stages.get("score", {})
     if score.get("scored"):
         parts.append(f"{score['scored']} scored")
+    people = report.stages.get("people", {})
+    if "forgotten" in people:  # recognising people switched off: forgotten everywhere
+        erased = (
+            f", also in {people['backups_erased']} backups" if people.get("backups_erased") else ""
+        )
+        parts.append(f"{people['forgotten']} face descriptors and every person forgotten{erased}")
     if report.error:
         head = "Import stopped" if report.request.reads_files else "Pipeline stopped"
         return f"{head}: {report.error}"
@@ -126,6 +132,8 @@ def summary_sentence(report: RunReport) -> str:
     )
     if report.request.reads_files and report.counts["failed"]:
         text += " View ▸ Problems lists them with the reason."
+    if people.get("reason"):  # a backup forgetting could not rewrite: how to delete it
+        text += f" {people['reason']}"
     return text
 
 

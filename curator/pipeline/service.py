@@ -160,7 +160,12 @@ class PipelineService(QObject):
         )
         self._judge.ended.connect(self._on_judgments_ended)
         self._faces = FacesPhase(
-            pools, str(self.cache_dir), self._board, self._decoders_for_faces, parent=self
+            pools,
+            str(self.cache_dir),
+            self._board,
+            self._decoders_for_faces,
+            parent=self,
+            catalog_path=self.catalog_path,
         )
         self._faces.ended.connect(self._on_faces_ended)
         self._faces.photos_changed.connect(self.photos_changed)

@@ -106,8 +106,14 @@ def test_a_person_that_is_not_there_is_one_sentence_exit_2(
     assert code == 2 and "There is no person 999" in err
     code, _, err = run_cli("people", "merge", "999", "999")
     assert code == 2 and "itself" in err
-    code, out, _ = run_cli("list", "--person", "Nobody", "--json")
-    assert code == 0 and json.loads(out) == []
+    # `list --person` too (issue 74 §6): a sentence and exit 2, not "0 photos".
+    code, out, err = run_cli("list", "--person", "99999")
+    assert (code, out) == (2, "") and "There is no person 99999 (see `curator people`)" in err
+    code, out, err = run_cli("list", "--person", "Nobody", "--json")
+    assert (code, out) == (2, "") and "There is no person named Nobody" in err
+    first = _people()[0]
+    code, out, _ = run_cli("list", "--person", str(first["id"]), "--json")
+    assert code == 0 and len(json.loads(out)) == first["photos"]
 
 
 def test_an_import_groups_the_same_face_into_one_person(curator_home: Path, tmp_path: Path) -> None:

@@ -19,6 +19,17 @@ the next import, or `curator people`), so switching the setting off deletes
 what is stored at the next such step; `anything_to_forget()` keeps that
 step to one indexed look when nothing is stored.
 
+No byte of what it deletes is left in a SQLite catalog's files: the delete
+runs with `secure_delete` on (SQLite then overwrites deleted rows with
+zeros); where this SQLite does not do so by default, earlier deletes (a
+face judged again) may have left descriptors in free pages, so the file is
+then VACUUMed; and the write-ahead log, whose older frames still hold the
+rows, is checkpointed and truncated (`Forgotten.log_kept`: it could not be,
+another connection was reading; the app's next checkpoint overwrites it).
+A PostgreSQL server keeps deleted rows in its files until it reuses the
+space; the server's storage, WAL and dumps are its administrator's
+(`POSTGRES_NOTE`). The catalog's backups are erased by `scrub`.
+
 Invariants: the only module that deletes descriptors or people wholesale;
 nothing here reads a vector; replaying it is harmless (it deletes nothing
 the second time).
@@ -31,13 +42,31 @@ from typing import NamedTuple
 from peewee import Database
 
 from curator.catalog import tx
+from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.models import Photo
 from curator.catalog.write_gate import Gate
+
+# What forgetting deletes, every row, in this order (a table before the ones it
+# references); the backups lose the same (`scrub`).
+FORGOTTEN_TABLES = ("face_not_person", "face_person", "person", "face_descriptor", "person_edit")
+POSTGRES_NOTE = (
+    "On a PostgreSQL catalog the server keeps deleted rows in its files until it reuses "
+    "the space, and its write-ahead log and its own backups (pg_dump, base backups) hold "
+    "them too: VACUUM FULL on the tables face_descriptor, person and person_edit, and "
+    "those backups, are the administrator's."
+)
 
 
 class Forgotten(NamedTuple):
     descriptors: int  # face descriptors deleted
     people: int  # people deleted (named or not)
+    log_kept: bool = False  # SQLite: the write-ahead log could not be truncated now
+
+    def sentence(self) -> str:
+        return (
+            f"forgot {self.descriptors} face descriptors and {self.people} people "
+            "(names included); the faces' eyes and focus stay"
+        )
 
 
 def anything_to_forget() -> bool:
@@ -51,13 +80,27 @@ def anything_to_forget() -> bool:
 
 def forget_people(db: Database) -> Forgotten:
     """Delete every descriptor and person (see the module docstring)."""
+    sqlite = not dialect_of(db).is_postgres and not db.in_transaction()
+    zeroes = True
+    if sqlite:
+        zeroes = bool(db.execute_sql("PRAGMA secure_delete").fetchone()[0])
+        db.execute_sql("PRAGMA secure_delete = ON")
 
     def apply() -> Forgotten:
-        db.execute_sql('DELETE FROM "face_not_person"')
-        db.execute_sql('DELETE FROM "face_person"')
-        people = db.execute_sql('DELETE FROM "person"').rowcount
-        descriptors = db.execute_sql('DELETE FROM "face_descriptor"').rowcount
-        db.execute_sql('DELETE FROM "person_edit"')  # names in its rows: forgotten too
+        counts = {
+            table: db.execute_sql(f'DELETE FROM "{table}"').rowcount for table in FORGOTTEN_TABLES
+        }
+        descriptors, people = counts["face_descriptor"], counts["person"]
         return Forgotten(max(0, int(descriptors or 0)), max(0, int(people or 0)))
 
-    return tx.write(db, apply, gate=Gate.INTERACTIVE)
+    try:
+        gone = tx.write(db, apply, gate=Gate.INTERACTIVE)
+        if not sqlite:
+            return gone
+        if not zeroes:
+            db.execute_sql("VACUUM")  # free pages of earlier deletes may hold descriptors
+        busy = db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    finally:
+        if sqlite and not zeroes:
+            db.execute_sql("PRAGMA secure_delete = OFF")
+    return gone._replace(log_kept=bool(busy))

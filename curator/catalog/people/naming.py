@@ -17,7 +17,8 @@
 - `faces_of_people()`: person id -> its face ids (ascending), for
   `curator people --json`;
 - `photos_of_person(word)`: the live photos with a face of the person
-  named `word` (case-insensitive) or whose id it is.
+  named `word` (case-insensitive) or whose id it is; `person_exists(word)`:
+  whether there is such a person (`curator list --person` says when not).
 Each writer is one write transaction; a person that is not there is a
 `PeopleError` with a sentence, never a silent no-op.
 
@@ -171,3 +172,14 @@ def photos_of_person(word: str) -> set[int]:
     else:
         rows = db.execute_sql(base + ' WHERE LOWER(p."name") = LOWER(?)', (word.strip(),))
     return {int(r[0]) for r in rows}
+
+
+def person_exists(word: str) -> bool:
+    """Whether a person has the id `word`, or the name `word` (any case)."""
+    db = Photo._meta.database
+    if word.strip().isdigit():
+        row = db.execute_sql('SELECT 1 FROM "person" WHERE "id" = ?', (int(word),)).fetchone()
+    else:
+        sql = 'SELECT 1 FROM "person" WHERE LOWER("name") = LOWER(?) LIMIT 1'
+        row = db.execute_sql(sql, (word.strip(),)).fetchone()
+    return row is not None

@@ -14,8 +14,10 @@ Only faces without a person move, so a run never renames, merges or
 empties anyone: names stay where the photographer put them.
 
 With `recognise` False (the setting `people_recognition` off) the step
-groups nothing and deletes every stored descriptor and person
-(`catalog.people.forget`), when there is any (one indexed look otherwise).
+groups nothing and deletes every stored descriptor and person, when there
+is any (one indexed look otherwise), as `curator people forget` does: from
+the catalog and, given where they are (`backups`: the catalog's path and its
+backup folder), from its backups (`catalog.people.scrub.forget_everywhere`).
 
 Invariants: no Qt here (the phase runs it as a Job on the writer pool);
 numpy, scipy and OpenCV are imported only when some face waits, not at
@@ -25,13 +27,16 @@ start-up and not by an import without new faces.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from peewee import Database
 
+from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.models import Photo
 from curator.catalog.people.descriptors import any_unlooked
-from curator.catalog.people.forget import anything_to_forget, forget_people
+from curator.catalog.people.forget import Forgotten, anything_to_forget, forget_people
 from curator.catalog.people.persons import apply_people, people_snapshot
+from curator.catalog.people.scrub import Erased, forget_everywhere, scrub_backups
 
 
 @dataclass(frozen=True)
@@ -41,16 +46,19 @@ class PeopleResult:
     new_people: int
     left: int  # faces still without a person
     forgotten: int = 0  # descriptors deleted (recognising people switched off)
+    erased: Erased | None = None  # what forgetting did to the catalog and its backups
 
 
-def update_people(db: Database | None = None, recognise: bool = True) -> PeopleResult:
+def update_people(
+    db: Database | None = None,
+    recognise: bool = True,
+    backups: tuple[Path, Path] | None = None,
+) -> PeopleResult:
     """Plan, run and apply the people step (see the module docstring) on `db`
-    (the bound catalog's by default), on the calling thread."""
+    (the bound catalog's by default), on the calling thread; `backups` (the
+    catalog's path, its backup folder): where forgetting erases them too."""
     if not recognise:
-        if not anything_to_forget():
-            return PeopleResult(0, 0, 0, 0)
-        gone = forget_people(db or Photo._meta.database)
-        return PeopleResult(0, 0, 0, 0, forgotten=gone.descriptors)
+        return _forget(db or Photo._meta.database, backups)
     if not any_unlooked():  # nothing new: no need to read (or import) anything more
         return PeopleResult(0, 0, 0, 0)
     import numpy as np
@@ -73,3 +81,32 @@ def update_people(db: Database | None = None, recognise: bool = True) -> PeopleR
         db or Photo._meta.database, grouping.joined, grouping.new_people, grouping.examined
     )
     return PeopleResult(count, applied.placed, applied.new_people, len(grouping.left))
+
+
+def _forget(db: Database, backups: tuple[Path, Path] | None) -> PeopleResult:
+    """Recognising people switched off: forget what the catalog holds (when it
+    holds some), and what its backups still hold (a backup made before)."""
+    if backups is None:
+        gone = forget_people(db).descriptors if anything_to_forget() else 0
+        return PeopleResult(0, 0, 0, 0, forgotten=gone)
+    if anything_to_forget():
+        erased = forget_everywhere(db, *backups)
+        return PeopleResult(0, 0, 0, 0, erased.forgotten.descriptors, erased)
+    scrubbed = scrub_backups(*backups)
+    if not scrubbed.erased and not scrubbed.left:
+        return PeopleResult(0, 0, 0, 0)
+    erased = Erased(Forgotten(0, 0), scrubbed, backups[1], dialect_of(db).is_postgres)
+    return PeopleResult(0, 0, 0, 0, erased=erased)
+
+
+def forgotten_counts(result: PeopleResult) -> dict[str, int | str | None]:
+    """The run report's `stages["people"]` when recognising people is off:
+    descriptors forgotten, backups erased, and the sentences of those that
+    could not be (how to delete them), as `reason`."""
+    counts: dict[str, int | str | None] = {"forgotten": result.forgotten}
+    if result.erased is not None:
+        if result.erased.backups.erased:
+            counts["backups_erased"] = len(result.erased.backups.erased)
+        if result.erased.backups.left:
+            counts["reason"] = " ".join(why for _, why in result.erased.backups.left)
+    return counts
