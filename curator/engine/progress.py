@@ -33,6 +33,9 @@ class StageProgress:
     total: int = 0
     elapsed_s: float = 0.0
     note: str = ""  # the skip reason, or a short remark (tooltip)
+    # A sentence said with the progress while it holds (the status bar shows it
+    # beside the count, the CLI prints it once): the face networks being prepared.
+    remark: str = ""
 
     @property
     def rate(self) -> float | None:
@@ -44,11 +47,16 @@ class StageProgress:
         return None if rate is None else max(0, self.total - self.done) / rate
 
 
+_UNDER_WAY = (StageState.RUNNING, StageState.PAUSED)
+
+
 class ProgressBoard:
     """Each stage's latest `StageProgress`, timed from when the stage began.
 
     `emit` records and publishes one; RUNNING reads PAUSED while the run is
-    paused. Owned by the pipeline service (one thread)."""
+    paused; a stage's remark holds until its first item is done (the first
+    photo waits for what the remark says). Owned by the pipeline service
+    (one thread)."""
 
     def __init__(self, publish: Callable[[StageProgress], object]):
         self.publish = publish
@@ -64,11 +72,23 @@ class ProgressBoard:
         """The stage's clock starts now (rate and ETA count from here)."""
         self._began[stage] = time.monotonic()
 
-    def emit(self, stage: str, state: StageState, done: int, total: int, note: str = "") -> None:
+    def emit(
+        self,
+        stage: str,
+        state: StageState,
+        done: int,
+        total: int,
+        note: str = "",
+        remark: str = "",
+    ) -> None:
         if state is StageState.RUNNING and self.paused:
             state = StageState.PAUSED
+        before = self.last.get(stage)
+        if not remark and before is not None and done == 0 and state in _UNDER_WAY:
+            remark = before.remark
         began = self._began.setdefault(stage, time.monotonic())
-        progress = StageProgress(stage, state, done, total, time.monotonic() - began, note)
+        elapsed = time.monotonic() - began
+        progress = StageProgress(stage, state, done, total, elapsed, note, remark)
         self.last[stage] = progress
         self.publish(progress)
 

@@ -3,7 +3,8 @@
 Checks, each with a status and a sentence: Ollama reachable and recent enough
 for structured outputs (0.5+), the vision model pulled (with the list of
 tested vision models and their sizes), or an OpenAI-compatible server
-reachable; CLIP weights on disk, the face model installed and whole, the
+reachable; CLIP weights on disk, the face model installed and whole (and
+whether its networks are prepared for this computer yet), the
 compute device (CUDA / MPS / CPU) with the precision CLIP runs in there;
 the Ray cluster of the `ray_address` setting, when there is one. Exit 0
 when every check passes, 1 when one does not (so scripts can tell).
@@ -127,8 +128,22 @@ def face_model_check(settings: Settings) -> Check:
     found = face_model(settings)
     if found.files is None:
         return Check("face_model", False, found.problem)
-    return Check(
-        "face_model", True, f"The face model is installed in {found.files.folder} ({LICENCE})."
+    said = f"The face model is installed in {found.files.folder} ({LICENCE})."
+    return Check("face_model", True, f"{said} {networks_sentence(found.files.folder)}".strip())
+
+
+def networks_sentence(model_folder: str) -> str:
+    """Whether the face networks are compiled for this computer (OpenVINO,
+    `ml.faces.compiled`): the first import prepares them, a few seconds once."""
+    from curator.ml.faces.compiled import cache_folder, compiles_networks, networks_prepared
+
+    if not compiles_networks():
+        return ""
+    if networks_prepared(model_folder):
+        return f"Its networks are prepared for this computer (kept in {cache_folder()})."
+    return (
+        "Its networks are not prepared for this computer yet: the first import prepares "
+        "them (first time only: a few seconds, said in its progress)."
     )
 
 

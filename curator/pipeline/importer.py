@@ -53,6 +53,11 @@ class _Progress:
     def show(self, p: StageProgress) -> None:
         if self.stream is None:
             return
+        if p.remark and p.remark not in self.noted:  # said once, above the bar
+            from tqdm import tqdm
+
+            self.noted.add(p.remark)
+            tqdm.write(p.remark, file=self.stream)
         if p.state is StageState.SKIPPED and p.note and p.stage not in self.noted:
             self.noted.add(p.stage)
             self.close(p.stage)

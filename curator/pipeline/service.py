@@ -82,6 +82,7 @@ from curator.pipeline.report import (
 )
 from curator.pipeline.stages import technical as technical_stage
 from curator.pipeline.stages.clip_preload import preload_on_gpu
+from curator.pipeline.stages.faces import preparing_remark
 from curator.pipeline.stages.quicklook import QuickLookJob, plan_quick_look
 from curator.pipeline.stages.score import EmbeddingSnapshot, ScoreJob, ScoreResult
 from curator.pipeline.stages.technical import TechnicalPlan
@@ -410,7 +411,8 @@ class PipelineService(QObject):
         runner.finished.connect(self._on_technical_finished)
         self._technical = runner
         self._board.begin("technical")
-        self._board.emit("technical", StageState.RUNNING, 0, len(plan.requests))
+        remark = "" if self._cluster_plan is not None else preparing_remark(plan.requests)
+        self._board.emit("technical", StageState.RUNNING, 0, len(plan.requests), remark=remark)
         runner.start_plan(plan)
         if self._board.paused:
             runner.pause()

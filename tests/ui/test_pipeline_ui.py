@@ -53,6 +53,22 @@ def test_stage_text_has_progress_rate_eta_and_states() -> None:
     assert stage_text(StageProgress("score", StageState.DONE, 5, 5)) == "Scoring ✓ 5"
 
 
+def test_a_remark_is_shown_until_the_stages_first_item_is_done() -> None:
+    """The face networks being prepared (a first import): the status bar says it
+    beside the count until the first photo is measured (issue 74 §5)."""
+    from curator.engine.progress import ProgressBoard
+    from curator.ml.faces.compiled import PREPARING
+
+    shown: list[StageProgress] = []
+    board = ProgressBoard(shown.append)
+    board.emit("technical", StageState.RUNNING, 0, 3, remark=PREPARING)
+    board.emit("technical", StageState.RUNNING, 0, 3)  # a progress before the first photo
+    board.emit("technical", StageState.RUNNING, 1, 3)
+    texts = [stage_text(p) for p in shown]
+    assert texts[0] == texts[1] == f"Measuring 0/3 · {PREPARING}"
+    assert PREPARING not in texts[2] and texts[2].startswith("Measuring 1/3")
+
+
 def test_gui_import_runs_embed_and_describe_then_scores(
     tiny_clip: Path, fake_ollama: object, tmp_path: Path, app: App, qtbot: QtBot
 ) -> None:

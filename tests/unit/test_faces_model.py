@@ -310,7 +310,7 @@ def test_openvino_keeps_the_compiled_networks_in_the_app_s_cache(
     cache folder (here CURATOR_HOME's), so the next faces process loads them."""
     from pathlib import Path
 
-    from curator.ml.faces import graphs
+    from curator.ml.faces import compiled, graphs
     from curator.ml.faces.files import NEAR_DETECTOR
 
     if not graphs.importable("openvino"):
@@ -324,7 +324,7 @@ def test_openvino_keeps_the_compiled_networks_in_the_app_s_cache(
     finally:
         graphs._openvino_core.cache_clear()
     assert scores.shape == (1, 896, 1)
-    kept = list((Path(str(tmp_path)) / "cache" / graphs.COMPILED_CACHE).iterdir())
+    kept = list((Path(str(tmp_path)) / "cache" / compiled.COMPILED_CACHE).iterdir())
     assert any(p.stat().st_size > 10_000 for p in kept), kept
 
 
@@ -334,8 +334,10 @@ def test_openvino_reads_only_a_graph_whose_batch_is_open(
     """A graph whose input is fixed is compiled from its file (with the cache,
     OpenVINO then loads it without converting the graph: a faces process's
     start); the landmarks' graph, whose batch is left open, is read and
-    compiled with its batch fixed at one, the shape its faster kernels need."""
-    from curator.ml.faces import graphs
+    compiled with its batch fixed at one, the shape its faster kernels need,
+    and kept so (the next process reads nothing); each network compiled
+    into the cache is marked prepared (`compiled.networks_prepared`)."""
+    from curator.ml.faces import compiled, graphs
     from curator.ml.faces.files import LANDMARKS, NEAR_DETECTOR
 
     if not graphs.importable("openvino"):
@@ -361,9 +363,16 @@ def test_openvino_reads_only_a_graph_whose_batch_is_open(
         near = graphs.Graph(model.path(NEAR_DETECTOR), ("classificators",))  # type: ignore[attr-defined]
         assert read == []
         marks = graphs.Graph(model.path(LANDMARKS), ())  # type: ignore[attr-defined]
+        # Kept with its batch fixed: the next process compiles that, reading nothing.
+        again = graphs.Graph(model.path(LANDMARKS), ())  # type: ignore[attr-defined]
     finally:
         real_core.cache_clear()
     assert read == [model.path(LANDMARKS)]  # type: ignore[attr-defined]
+    shape = again._request.get_compiled_model().inputs[0].get_partial_shape()
+    assert not shape.is_dynamic and shape[0].get_length() == 1
+    for path in (model.path(NEAR_DETECTOR), model.path(LANDMARKS)):  # type: ignore[attr-defined]
+        assert compiled.is_prepared(path, precise=True)  # marked: doctor and the import know
+    assert not compiled.networks_prepared(model.folder)  # type: ignore[attr-defined]  # 2 of 7
     assert near.runtime == marks.runtime == "openvino"
     inputs = marks._request.get_compiled_model().inputs[0].get_partial_shape()
     assert not inputs.is_dynamic and inputs[0].get_length() == 1

@@ -153,6 +153,9 @@ EXPRESSION = ModelFile(
     "fer/data/emotion_model_quantized.tflite",
 )
 MODEL_FILES = (DETECTOR, MESH, NEAR_DETECTOR, LANDMARKS, BLENDSHAPES, DESCRIPTOR, EXPRESSION)
+# The networks a faces process compiles (OpenVINO: `graphs.openvino_request`),
+# each with whether it runs in exact FP32 (`precise`): all but the descriptor.
+COMPILED_NETWORKS = tuple((file, file is not DESCRIPTOR) for file in MODEL_FILES)
 
 INSTALL_COMMAND = "python -m curator.install.face_model"
 INSTALL_HINT = (

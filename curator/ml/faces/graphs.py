@@ -37,17 +37,16 @@ import os
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from curator.paths import resolve_paths
+from curator.ml.faces.compiled import RUNTIME_ENV, cache_folder, mark_prepared
 
-RUNTIME_ENV = "CURATOR_FACES_RUNTIME"  # a runtime's name forces it (tests, comparisons)
 RUNTIMES = ("openvino", "litert", "opencv")  # the order of preference
 NAMES = {"openvino": "OpenVINO", "litert": "LiteRT", "opencv": "OpenCV"}  # as a sentence says
-COMPILED_CACHE = "openvino"  # OpenVINO's compiled networks, under the app's cache folder
 _QUIET = threading.Lock()
 _LOG = logging.getLogger(__name__)
 _FELL_BACK: set[str] = set()  # the runtimes this process has said it fell back to
@@ -166,13 +165,14 @@ def openvino_request(path: str, outputs: Sequence[str], precise: bool) -> tuple[
     if precise:
         config["INFERENCE_PRECISION_HINT"] = "f32"
     try:
-        compiled = _compiled(_openvino_core(cached=True), path, config)
+        compiled = _compiled(_openvino_core(cached=True), path, config, _batch_one_folder())
+        mark_prepared(path, precise)  # compiled into the cache: the next process loads it
     except RuntimeError:
         # A first import's faces processes compile the same networks at once, and
         # OpenVINO's cache is not safe for two writers: one read "filesystem error:
         # cannot set permissions: No such file or directory [<cache>/<n>.blob]"
         # while the other wrote it. That process compiles without the cache.
-        compiled = _compiled(_openvino_core(cached=False), path, config)
+        compiled = _compiled(_openvino_core(cached=False), path, config, None)
     by_name = {name: port for port in compiled.outputs for name in port.get_names()}
     missing = [name for name in outputs if name not in by_name]
     if missing:
@@ -181,7 +181,7 @@ def openvino_request(path: str, outputs: Sequence[str], precise: bool) -> tuple[
     return compiled.create_infer_request(), ports
 
 
-def _compiled(core: Any, path: str, config: dict[str, Any]) -> Any:
+def _compiled(core: Any, path: str, config: dict[str, Any], kept: Path | None) -> Any:
     """The network at `path` compiled by `core`, its input's batch fixed at
     one (a static shape compiles to the faster kernels: the landmarks 4.4-5.0
     ms a run against 6.1-8.8 with their batch left open).
@@ -190,31 +190,77 @@ def _compiled(core: Any, path: str, config: dict[str, Any]) -> Any:
     the compiled network without converting the graph at all (the seven of
     the face model 0.44 s of CPU against 1.1 s when each was read first: a
     faces process's start). A network that leaves its batch open is then
-    read, its batch fixed at one, and compiled again (the open one, compiled
-    once a machine, stays unused in the cache). A file OpenVINO cannot read
-    raises its RuntimeError here, as reading it first did: the caller falls
-    back to the next runtime (`Graph`)."""
+    read, its batch fixed at one, and compiled again; with the cache, that
+    network is also kept in OpenVINO's own form with its batch fixed, in
+    `kept` (`_batch_one`), and the next process compiles that file, which
+    the cache then loads (the landmarks: 0.05 s of CPU against 0.27 when
+    read, fixed and looked up by its graph each time). A file OpenVINO
+    cannot read raises its RuntimeError here, as reading it first did: the
+    caller falls back to the next runtime (`Graph`)."""
+    fixed = _batch_one(path, kept)
+    if fixed is not None and fixed.exists():
+        return core.compile_model(str(fixed), "CPU", config)
     compiled = core.compile_model(path, "CPU", config)
     if not compiled.inputs[0].get_partial_shape().is_dynamic:
         return compiled
     model = core.read_model(path)
     shape = model.inputs[0].get_partial_shape()
     model.reshape([1 if d.is_dynamic else d.get_length() for d in shape])
-    return core.compile_model(model, "CPU", config)
+    if fixed is None or not _keep(model, fixed):
+        return core.compile_model(model, "CPU", config)
+    return core.compile_model(str(fixed), "CPU", config)
+
+
+def _batch_one_folder() -> Path | None:
+    """Where networks with their batch fixed are kept (None: the cache
+    cannot be written, so nothing is kept)."""
+    folder = cache_folder()
+    return folder if os.access(folder, os.W_OK) else None
+
+
+def _batch_one(path: str, kept: Path | None) -> Path | None:
+    """Where the network at `path`, its batch fixed at one, is kept (by its
+    file's name and size: another model file is another network)."""
+    if kept is None:
+        return None
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        return None
+    return kept / f"{Path(path).stem}.{size}.batch1.xml"
+
+
+def _keep(model: Any, fixed: Path) -> bool:
+    """Save `model` as OpenVINO's XML and weights at `fixed`, published whole
+    (the weights first, then the XML that names them, each by a rename: two
+    processes saving at once each publish a whole pair); False if it cannot be."""
+    import openvino
+
+    temp = fixed.with_name(f"{fixed.stem}.{os.getpid()}.{threading.get_ident()}.partial.xml")
+    try:
+        openvino.save_model(model, str(temp), compress_to_fp16=False)  # the weights as they are
+        os.replace(temp.with_suffix(".bin"), fixed.with_suffix(".bin"))
+        os.replace(temp, fixed)
+    except (OSError, RuntimeError):
+        for leftover in (temp, temp.with_suffix(".bin")):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        return False
+    return True
 
 
 @functools.lru_cache(maxsize=2)
 def _openvino_core(cached: bool = True) -> Any:
     """One OpenVINO core a process, `cached`: keeping the networks it compiles
-    for this CPU in the cache folder (`COMPILED_CACHE`): compiling the seven
-    costs ~2.3 s of CPU the first time on the Xeon this was measured on, ~0.6 s
-    from the cache (`_compiled`), once a faces process (LiteRT: ~0.25 s)."""
+    for this CPU in the cache folder (`compiled.cache_folder`): compiling the
+    seven costs ~2.3 s of CPU the first time on the Xeon this was measured on,
+    ~0.6 s from the cache (`_compiled`), once a faces process (LiteRT: ~0.25 s)."""
     import openvino
 
     core = openvino.Core()
     if not cached:
         return core
-    folder = resolve_paths().cache_dir / COMPILED_CACHE
+    folder = cache_folder()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:  # a read-only cache: each process compiles them again

@@ -39,6 +39,7 @@ OpenCV.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,10 +52,11 @@ from curator.catalog.storage import catalog_file_of
 from curator.catalog.writer import Attempted
 from curator.engine.isolation import ChildProcessPool, WorkerCrashed, WorkerFailed, WorkerTimedOut
 from curator.engine.stage_runner import StageRunner, Written
+from curator.ml.faces.compiled import PREPARING, networks_prepared
 from curator.ml.faces.files import MODEL_ID, ModelSearch, find_face_model
 from curator.ml.faces.relook import Shot, look_again_at
 from curator.pipeline.stages.faces_child import FacesRequest, FacesResult, run_faces
-from curator.records import FacesFailure, FacesFound
+from curator.records import FacesFailure, FacesFound, TechnicalRequest
 from curator.settings import Settings
 
 # 1: issue 32 — MediaPipe BlazeFace (full range) + Face Mesh + Iris, eye aspect
@@ -103,6 +105,14 @@ def faces_request_fields(settings: Settings) -> dict[str, str | None]:
     if found.files is None:
         return {"faces_model": None, "faces_version": ""}
     return {"faces_model": found.files.folder, "faces_version": STAGE_VERSION}
+
+
+def preparing_remark(requests: Sequence[TechnicalRequest]) -> str:
+    """What the import says while the face networks are compiled for this
+    computer (its first import: `ml.faces.compiled`), or "" (prepared, or no
+    faces riding along)."""
+    folder = next((r.faces_model for r in requests if r.faces_model), None)
+    return PREPARING if folder and not networks_prepared(folder) else ""
 
 
 @dataclass(frozen=True)
@@ -267,4 +277,5 @@ __all__ = [
     "faces_request_fields",
     "plan_faces",
     "plan_look_again",
+    "preparing_remark",
 ]

@@ -36,4 +36,6 @@ def stage_text(p: StageProgress) -> str:
         text += f" · {rate:.1f}/s · ETA {duration_text(eta)}"
     if p.state is StageState.PAUSED:
         text += " (paused)"
+    if p.remark:  # the face networks being prepared: why the first photo takes a while
+        text += f" · {p.remark}"
     return text
