@@ -58,7 +58,7 @@ IMPORT_PHOTOS = 2000
 CAMERA_LONG_EDGE = 6000
 PREVIEW_LONG_EDGE = 1440
 MAX_CPU_MS = 40.0
-ROUNDS = 3  # each photo's cost: the least of this many runs (the module docstring's end)
+ROUNDS = 3  # each photo's cost: the least of this many runs (the decisions page says why)
 MAX_IMPORT_RATIO = 1.5  # identity, expressions and a group's look included (decisions page)
 
 
@@ -304,17 +304,17 @@ def group_look_costs(job: tuple[list[str], str]) -> list[tuple[bool, float, floa
 
     files, cache_dir = job
     model = installed_model()
-    return [
-        _judged_twice(
-            TechnicalRequest(
-                path=path,
-                cache_dir=cache_dir,
-                faces_model=model.folder,  # type: ignore[attr-defined]
-                faces_version="bench",
-            )
+    requests = [
+        TechnicalRequest(
+            path=path,
+            cache_dir=cache_dir,
+            faces_model=model.folder,  # type: ignore[attr-defined]
+            faces_version="bench",
         )
         for path in files
     ]
+    _judged_twice(requests[0])  # the networks load once, outside the figures
+    return [_judged_twice(request) for request in requests]
 
 
 def _judged_twice(request: Any) -> tuple[bool, float, float]:
