@@ -155,3 +155,32 @@ def test_recognition_off_erases_the_backups_at_the_next_import(
     assert code == 0, err
     assert "Erased them from 1 of the catalog's 2 backups" in out, out
     assert _holding([older], forms) == {}
+
+
+def test_a_studio_catalog_forgets_in_its_backups_and_says_what_the_server_keeps(
+    curator_home: Path, pg_url: str
+) -> None:
+    """A PostgreSQL catalog: its backups (SQLite copies in the seat's folder)
+    are erased as any; the server's own files, WAL and dumps are named as its
+    administrator's."""
+    from curator.catalog.db import Catalog
+    from curator.catalog.people.forget import POSTGRES_NOTE
+    from tests.integration.test_people_corrections import add_faces, near
+
+    add_faces(pg_url, {f"ada{i}": v for i, v in enumerate(near(1, 4))})
+    with Catalog.open(pg_url) as cat:
+        rows = cat.db.execute_sql('SELECT "vector" FROM "face_descriptor"').fetchall()
+        forms = _forms([bytes(r[0]) for r in rows])
+        local = cat.path
+    assert run_cli("--catalog", pg_url, "backup", "--no-progress")[0] == 0
+    (backup,) = [b.path for b in list_backups(local.parent / "backups", local)]
+    assert _holding([backup], forms)
+
+    code, out, err = run_cli("--catalog", pg_url, "people", "forget")
+
+    assert code == 0, err
+    assert "forgot 4 face descriptors" in out
+    assert f"Erased them from the backup {backup}" in out
+    assert POSTGRES_NOTE in out
+    assert _holding([backup], forms) == {}
+    assert check_backup(backup) > 0
