@@ -404,11 +404,11 @@ def test_one_cameras_few_photos_in_a_pass_are_found_first_and_listed_as_the_plai
     catalog: Catalog, sort: GallerySort, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A score sort under a camera filter whose photos in the pass are few
-    (`queries._few_of_one_camera`, SQLite) finds them in `photo_camera_cull`
+    (`lists._few_of_one_camera`, SQLite) finds them in `photo_camera_cull`
     and sorts their scores, instead of walking the scores' order; many, it
     walks. Either way the first page is the plain query's head, the unscored
     after the scored, MATCH and a face verdict's likely rejects as always."""
-    from curator.catalog import queries
+    from curator.catalog.gallery import lists
 
     _populate(catalog)
     catalog.db.execute_sql(  # a rare body (1 in 20 photos), a common one, the rest
@@ -416,14 +416,14 @@ def test_one_cameras_few_photos_in_a_pass_are_found_first_and_listed_as_the_plai
         " WHEN id % 2 = 0 THEN 'Common' ELSE 'Other' END, camera_make = 'Maker'"
     )
     chosen: list[bool] = []
-    real = queries._few_of_one_camera
+    real = lists._few_of_one_camera
 
     def watched(q: GalleryQuery, limit: int) -> object:
         found = real(q, limit)
         chosen.append(found is not None)
         return found
 
-    monkeypatch.setattr(queries, "_few_of_one_camera", watched)
+    monkeypatch.setattr(lists, "_few_of_one_camera", watched)
     postgres = dialect_of(catalog.db).is_postgres
     for camera, few in (("Rare", True), ("Common", False)):
         for cull in (None, "kept", "rejected"):

@@ -2,7 +2,7 @@
 
 One partial index per gallery sort, over live photos (`deleted_at IS NULL`),
 whose leading terms are exactly the sort's ORDER BY expressions in
-`catalog.queries._ORDER_BY` (SQLite only uses an expression index when the
+`catalog.gallery.lists._ORDER_BY` (SQLite only uses an expression index when the
 expressions match), followed by the columns the common filters test (cull,
 rating, preference_score, burst_group) so a filtered listing is answered
 from the index without touching the table. `description_content_type`

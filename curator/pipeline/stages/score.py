@@ -36,6 +36,7 @@ from peewee import SQL, Expression
 
 from curator.catalog import judgments
 from curator.catalog.approval import quality_text
+from curator.catalog.gallery_filters import ordered_ids
 from curator.catalog.models import (
     CullState,
     Photo,
@@ -44,7 +45,7 @@ from curator.catalog.models import (
     StageStatus,
 )
 from curator.catalog.paths_codec import FOLLOWERS_SQL, has_followers, pairing_on
-from curator.catalog.queries import GalleryQuery, GallerySort, gallery_query_ids, ordered_ids
+from curator.catalog.queries import GalleryQuery, GallerySort, gallery_query_ids
 from curator.catalog.taste import choice
 from curator.catalog.taste import store as taste_store
 from curator.pipeline.stages.taste_report import (  # re-exported: the window's names

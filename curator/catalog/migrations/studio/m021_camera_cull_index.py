@@ -5,7 +5,7 @@ looked each photo up until 500 passed both filters: a camera of 14 % of the
 photos and kept at a fifth of them is one photo in 36, so ~18,000 lookups
 for a first page (35-80 ms at 100,000 photos). With `photo_camera_cull` the
 few photos (2,800) are found in the index and their scores sorted: ~8 ms
-(`queries._score_head` chooses it when the index says they are few).
+(`catalog.gallery.lists._score_head` chooses it when the index says they are few).
 
 PostgreSQL gets its own version of this index, with the columns it needs to
 read it alone, from `backends.pg_plans` (an accelerator made at each writable

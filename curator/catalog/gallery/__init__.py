@@ -1,0 +1,1 @@
+"""The gallery's reads: which photos it shows, in which order (`lists`)."""
