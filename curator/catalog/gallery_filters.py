@@ -36,12 +36,12 @@ from curator.catalog.backends.dialect import SQLITE_FILE_NAME_SQL, dialect_of
 from curator.catalog.backends.seat import current_seat
 from curator.catalog.models import Photo
 from curator.catalog.people.coverage import people_coverage
-from curator.catalog.people.filters import FLAGGED_SQL, GALLERY_PEOPLE, PERSON_SQL, people_ids
+from curator.catalog.people.filters import FLAGGED_SQL, PERSON_SQL, people_ids
 from curator.catalog.proposals.store import proposal_counts, proposal_id_set
-from curator.catalog.types import PROPOSAL_WORDS
 from curator.catalog.types import FilterChoice as FilterChoice  # the value types live there
 from curator.catalog.types import MetadataChoices as MetadataChoices
 from curator.catalog.types import MetadataFilter as MetadataFilter
+from curator.catalog.types import ProposalChoice
 
 if TYPE_CHECKING:
     import numpy as np
@@ -174,15 +174,12 @@ def metadata_id_sets(f: MetadataFilter) -> list[tuple[str, list[object]]]:
     if conditions and not _conditions_inline():
         inner = " AND ".join(["deleted_at IS NULL", *conditions])
         sets.append((f"SELECT id FROM photo WHERE {inner}", params))
-    people = GALLERY_PEOPLE.get(f.people or "")
-    found = None if people is None else people_ids(*people)
-    if found is not None:  # the faces summary's narrow table (catalog.people.filters)
-        sets.append(found)
+    if f.people is not None:  # the faces summary's narrow table (catalog.people.filters)
+        sets.append(_people_set(f.people.token))
     if f.person is not None:  # one person's photos (the People view's click)
         sets.append((PERSON_SQL, [f.person]))
-    proposed = None if not f.proposal else proposal_id_set(f.proposal, current_seat().user)
-    if proposed is not None:  # this photographer's proposals (catalog.proposals)
-        sets.append(proposed)
+    if f.proposal is not None:  # this photographer's proposals (catalog.proposals)
+        sets.append(proposal_id_set(f.proposal, current_seat().user))
     if f.name_contains:
         like = f"%{_like_literal(f.name_contains)}%"
         db = Photo._meta.database
@@ -191,6 +188,15 @@ def metadata_id_sets(f: MetadataFilter) -> list[tuple[str, list[object]]]:
             return sets
         sets.append(_sqlite_name_set(f.name_contains, like))
     return sets
+
+
+def _people_set(token: str) -> tuple[str, list[object]]:
+    """A People choice's photos: its token's people filter (each choice has one,
+    tests/unit/test_filter_choices.py)."""
+    found = people_ids(token)
+    if found is None:
+        raise ValueError(f"the People choice's token {token!r} is no people filter")
+    return found
 
 
 def _sqlite_name_set(needle: str, like: str) -> tuple[str, list[object]]:
@@ -305,8 +311,7 @@ def metadata_choices() -> MetadataChoices:
     first, last, iso_low, iso_high = row if row else (None, None, None, None)
     counts = proposal_counts(current_seat().user)
     proposals = tuple(
-        FilterChoice(value, PROPOSAL_WORDS[value].capitalize(), counts[key])
-        for value, key in (("keep", "keep"), ("reject", "reject"), ("highlight", "highlights"))
+        FilterChoice(choice.value, choice.label, counts[choice]) for choice in ProposalChoice
     )
     return MetadataChoices(
         cameras=cameras,

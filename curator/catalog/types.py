@@ -16,11 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 
 from curator.records import CullState, FacesSummary, Proposal
 
 __all__ = [
+    "NO_LABEL",
     "CullState",
     "FilterChoice",
     "GalleryFilter",
@@ -30,13 +31,18 @@ __all__ = [
     "MembershipChange",
     "MetadataChoices",
     "MetadataFilter",
+    "NamedChoice",
+    "PeopleChoice",
     "PersonCoverage",
     "ProjectCover",
     "ProjectError",
     "ProjectSummary",
+    "ProposalChoice",
 ]
 
 # --- gallery ------------------------------------------------------------------
+
+NO_LABEL = "none"  # GalleryQuery.label of the photos without a color label
 
 
 class GalleryFilter(StrEnum):
@@ -107,13 +113,57 @@ class GallerySort(StrEnum):
     LIKELY_REJECTS = "likeliest rejects first"
 
 
-# MetadataFilter.proposal's values, as the Filter popup and its button say them.
-PROPOSAL_WORDS = {"keep": "proposed keep", "reject": "proposed reject", "highlight": "highlights"}
+class NamedChoice(StrEnum):
+    """A filter's choices as one table: each member is one choice, its value what
+    the filter holds, with how the Filter popup lists it (`label`), how the
+    filter's button names it (`phrase`, the value when not given) and the
+    search token that finds the same photos (`token`, search.tokens). A value
+    that is not a member raises ValueError: an unknown choice is an error,
+    never "every photo"."""
+
+    label: str
+    token: str
+    phrase: str
+
+    def __new__(cls, value: str, label: str = "", token: str = "", phrase: str = "") -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        member.token = token
+        member.phrase = phrase or value
+        return member
+
+
+class PeopleChoice(NamedChoice):
+    """The gallery's People filter (`MetadataFilter.people`); its photos are the
+    people filter of its token (catalog.people.filters)."""
+
+    PEOPLE = ("people", "With people", "faces:1+")
+    NO_PEOPLE = ("no people", "No people", "faces:0")
+    CLOSED_EYES = ("closed eyes", "Closed eyes", "eyes:closed")
+    SOFT_FACE = ("soft face", "Soft face", "face:soft")
+    SMILING = ("smiling", "Smiling", "face:smiling")
+    LOOKING_AT_CAMERA = (
+        "looking at the camera",
+        "Everyone looking at the camera",
+        "looking:camera",
+    )
+    NO_KEPT_PHOTO = ("people with no kept photo", "People with no kept photo", "person:nokeep")
+
+
+class ProposalChoice(NamedChoice):
+    """The gallery's Proposal filter (`MetadataFilter.proposal`): this seat's
+    photographer's proposals (cull for me, catalog.proposals)."""
+
+    KEEP = ("keep", "Proposed keep", "proposal:keep", "proposed keep")
+    REJECT = ("reject", "Proposed reject", "proposal:reject", "proposed reject")
+    HIGHLIGHT = ("highlight", "Highlights", "proposal:highlight", "highlights")
 
 
 @dataclass(frozen=True)
 class MetadataFilter:
-    """Narrowing by capture metadata; None (or "") leaves a field open."""
+    """Narrowing by capture metadata; None (or "") leaves a field open. A People
+    or Proposal value that is not one of its table's choices raises ValueError."""
 
     camera: str | None = None  # the camera's model (CAMERA_SQL), exactly
     # How the button names the chosen camera (its `camera_name`); not part of
@@ -125,16 +175,20 @@ class MetadataFilter:
     iso_min: int | None = None
     iso_max: int | None = None
     name_contains: str | None = None  # part of the file name
-    # People (catalog.people.filters.GALLERY_PEOPLE): "people", "no people",
-    # "closed eyes", "soft face", "smiling", "looking at the camera"; None: anyone.
-    people: str | None = None
-    # This photographer's proposals (cull for me, catalog.proposals): "keep",
-    # "reject" or "highlight"; None: any photo, proposed or not.
-    proposal: str | None = None
+    people: PeopleChoice | None = None  # None: anyone
+    proposal: ProposalChoice | None = None  # None: any photo, proposed or not
     # One person's photos (the People view's click, catalog.people.filters.PERSON_SQL):
     # a person's id; `person_label` is how the filter bar names them.
     person: int | None = None
     person_label: str | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        # A plain string (a combo's data) becomes its table's member; "" is None.
+        table: type[NamedChoice]
+        for name, table in (("people", PeopleChoice), ("proposal", ProposalChoice)):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, table):
+                object.__setattr__(self, name, table(value) if value else None)
 
     @property
     def active(self) -> bool:
@@ -176,9 +230,9 @@ class MetadataFilter:
         if self.name_contains:
             parts.append(f"“{self.name_contains}”")
         if self.people:
-            parts.append(self.people)
+            parts.append(self.people.phrase)
         if self.proposal:
-            parts.append(PROPOSAL_WORDS.get(self.proposal, self.proposal))
+            parts.append(self.proposal.phrase)
         if self.person is not None:
             parts.append(self.person_label or f"person {self.person}")
         return ", ".join(parts)
@@ -240,7 +294,7 @@ class GalleryQuery:
     project_id: int | None = None  # members of this project (catalog.projects)
     # camera, lens, date and ISO ranges, file name (catalog.gallery_filters)
     metadata: MetadataFilter = field(default_factory=MetadataFilter)
-    label: str | None = None  # a ColorLabel value, or "none": photos without a label
+    label: str | None = None  # a ColorLabel value, or NO_LABEL: photos without a label
     sort: GallerySort = GallerySort.CAPTURE_TIME
     # Search results (best first): only these photos, in THIS order (the sort is
     # ignored); the other fields still narrow the set. None: no search.

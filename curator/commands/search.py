@@ -1,7 +1,7 @@
 """`curator search QUERY [--semantic] [--like PATH] [--limit N] [--json]`.
 
-Text search by default (curator.search.text: words, "phrases", tag:/type:/
-rating filters, kept/picked/rejected/unreviewed); `--semantic` ranks by the
+Text search by default (curator.search.text: words, "phrases" and the filter
+tokens of `search.tokens.SEARCH_TOKENS`, which the help lists); `--semantic` ranks by the
 CLIP text embedding of QUERY; `--like PATH` finds the photos most like the
 catalogued photo at PATH (no QUERY then). Read-only: it never writes.
 
@@ -25,6 +25,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from curator.commands.base import EXIT_CATALOG, EXIT_OK, CommandContext, UsageError, printable
+from curator.search.tokens import TokenKind, tokens_help
 
 if TYPE_CHECKING:
     from curator.search.rows import HitRow
@@ -39,10 +40,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "search",
         parents=[common],
-        help="find photos by words, tags, type, rating or state (or --semantic, --like PATH)",
-        description='Words and "phrases" match subject, tags, type, mood, lighting and file '
-        "names (prefixes too); filters: tag:NAME type:TYPE rating>=N kept picked rejected "
-        "unreviewed.",
+        help=f"find photos by words and filters ({', '.join(TokenKind)}; "
+        "or --semantic, --like PATH)",
+        description='Find photos by words, "phrases" and filters (below), by meaning\n'
+        "(--semantic), or like a catalogued photo (--like PATH).",
+        epilog=tokens_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("query", nargs="*", metavar="QUERY", help="words, phrases and filters")
     p.add_argument(

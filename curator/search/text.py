@@ -1,56 +1,41 @@
-"""Text search: words through SQLite FTS5 (`photo_fts`, migrations 7 and 10), plus filters;
-on a PostgreSQL catalog through its full-text search (a `tsvector` per photo under
-a GIN index, catalog.backends.pg_schema), ranked by `ts_rank` with the same
-column weights as A-D classes, the same words, prefixes, phrases and filters.
+"""Text search: words through SQLite FTS5 (`photo_fts`, migrations 7 and 10), plus
+filters; on a PostgreSQL catalog through its full-text search (a `tsvector`
+per photo under a GIN index, catalog.backends.pg_schema), ranked by `ts_rank`
+with the same column weights as A-D classes, the same words, prefixes,
+phrases and filters.
 
-A query is words, quoted phrases and filters, in any order:
-
-- words match the subject, tags, content type, mood, lighting, file
-  names and the caption another tool or the photographer wrote, folding
-  case and accents ("cafe" finds "Café"). Every word must match somewhere
-  (AND). Every word of two characters or more is also a prefix ("harb"
-  finds "harbour", "portrait" finds "portraits"), since
-  descriptions are free prose and people type stems; an exact token scores
-  higher than a longer one it prefixes. A one-character word matches only
-  itself.
-- "quoted phrases" match those words next to each other, exactly (no prefix).
-- filters narrow the set: `tag:harbour` (a live tag; `tag:"golden hour"` for
-  a tag of several words), `type:portrait` (the content type; `still-life`,
-  `still_life` and `"still life"` are the same), `rating>=4` (also `>`,
-  `<=`, `<`, `=`, and `rating:4` for exactly 4; unrated counts as 0), and the
-  bare words `kept`, `picked`, `rejected`, `unreviewed`; and people
-  (catalog.people.filters): `eyes:closed`, `eyes:open`, `face:soft`,
-  `faces:0` (no people), `faces:2`, `faces:2+`, `faces:2-5`,
-  `person:nokeep` (the photos of the people with no kept photo); and this
-  photographer's proposals (cull for me, catalog.proposals):
-  `proposal:keep`, `proposal:reject`, `proposal:highlight`. Filters of the same
-  kind combine with OR for cull states and content types (a photo has one),
-  with AND for tags and ratings; filters of different kinds and words all
-  combine with AND.
+A query is words, "quoted phrases" and filter tokens (`search.tokens`: the
+table of tokens, its parser, and how each kind combines):
+- words match the subject, tags, content type, mood, lighting, file names and
+  the caption, folding case and accents ("cafe" finds "Café"); every word must
+  match somewhere (AND); a word of two characters or more is also a prefix
+  ("harb" finds "harbour"), and an exact token scores higher than a longer one
+  it prefixes; a one-character word matches only itself;
+- "quoted phrases" match those words next to each other, exactly.
 
 User text never reaches FTS5 unquoted: each word becomes an FTS5 string
 ("" doubled inside), so operators (AND, OR, NOT, NEAR), `*`, `(`, `-`, `:`
 and stray quotes are just text; a word with no letter or digit is dropped
 (FTS5 would read it as an empty phrase that matches nothing).
 
-Ranking: bm25 over the columns, weighted subject 10, tags 10, content type
-5, mood 3, lighting 3, file name 1, caption 10 (see `WEIGHTS`): a word in what the photo
-shows or how it was tagged outranks the same word in a file name. A query
-of filters only returns every matching photo in capture-time order (the
-gallery's), score 0. Words without filters are ranked in `photo_fts` alone,
-the purged photos dropped and the missing marked from two small id sets
-(their partial indexes), not a photo row read per hit before the sort.
+Ranking: bm25 over the columns, weighted by `WEIGHTS` (subject, tags and
+caption 10, content type 5, mood and lighting 3, file name 1): a word in what
+the photo shows or how it was tagged outranks the same word in a file name.
+A query of filters only returns every matching photo in capture-time order
+(the gallery's), score 0. Words without filters are ranked in `photo_fts`
+alone, the purged photos dropped and the missing marked from two small id
+sets (their partial indexes).
 
-A hit's `why` names the fields where a query word shows ("subject, tags"),
-for the best `WHY_LIMIT` hits; a missing photo's ends with "missing".
-`ranked_ids` is the same ranking without hits or reasons: the gallery shows
-only the ids, in this order, so it pays for neither (issue 21 §2: a word in
-every one of 100,000 photos spent ~85 ms making hit objects and ~10 ms on
-reasons nobody saw); `text_search` (the CLI's) reads the reasons only for the
-rows it shows with them.
+A hit's `why` names the fields where a query word shows ("subject, tags"), for
+the best `WHY_LIMIT` hits; a missing photo's ends with "missing".
+`ranked_ids` is the same ranking without hits or reasons (the gallery shows
+only the ids, in this order); `text_search` (the CLI's) reads the reasons only
+for the rows it shows with them. Why each shortcut exists, with its figures:
+docs/decisions/search.md.
+
 Deleted photos (`deleted_at`, purged to the trash) never appear; missing
-photos do. A RAW+JPEG pair appears once, as its RAW, while pairing is on
-(the gallery's rule, catalog.paths_codec).
+photos do. A RAW+JPEG pair appears once, as its RAW, while pairing is on (the
+gallery's rule, catalog.paths_codec).
 """
 
 from __future__ import annotations
@@ -59,7 +44,6 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.backends.seat import current_seat
@@ -67,15 +51,14 @@ from curator.catalog.gallery_filters import ordered_ids
 from curator.catalog.models import Photo
 from curator.catalog.paths_codec import FOLLOWERS_SQL, pairing_on
 from curator.catalog.people.filters import people_condition
-from curator.catalog.proposals.store import PROPOSAL_FILTERS, proposal_condition
+from curator.catalog.proposals.store import proposal_id_set
+from curator.search.tokens import RATING_OPS, ParsedQuery, parse_query
 from curator.search.types import SearchHit
 
 __all__ = [
     "FIELDS",
     "FIRST_PAGE",
     "WEIGHTS",
-    "ParsedQuery",
-    "parse_query",
     "ranked_ids",
     "text_search",
 ]
@@ -108,120 +91,7 @@ only these and no string of 100,000 ids is made: a word in every one of
 same rounds (tests/bench/test_search_text_bench.py, 2 cores under load).
 The first page is the whole ranking's head (same ORDER BY, ties by id)."""
 
-CULL_WORDS = ("kept", "rejected", "unreviewed")
-_RATING_OPS = (">=", "<=", ">", "<", "=")
-
-# key:"quoted value" | "phrase" (an unclosed quote runs to the end) | a run of non-space
-_TOKEN = re.compile(r'(\w+):"([^"]*)"?|"([^"]*)"?|(\S+)')
-_RATING = re.compile(r"rating\s*(>=|<=|>|<|=|:)\s*(\d+)$", re.IGNORECASE)
 _WORD_CHARS = re.compile(r"[^\W_]+")
-
-
-@dataclass(frozen=True)
-class ParsedQuery:
-    """A search query split into FTS terms and filters (see the module docstring)."""
-
-    words: tuple[str, ...] = ()
-    phrases: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    content_types: tuple[str, ...] = ()
-    ratings: tuple[tuple[str, int], ...] = ()  # (operator, stars); operator in _RATING_OPS
-    cull: tuple[str, ...] = ()  # kept | rejected | unreviewed (any of them)
-    picked: bool = False
-    people: tuple[tuple[str, str], ...] = ()  # (kind, value): catalog.people.filters
-    proposals: tuple[str, ...] = ()  # keep | reject | highlight: this seat's proposals
-
-    @property
-    def has_text(self) -> bool:
-        """Whether there is anything for FTS to match."""
-        return bool(self.words or self.phrases)
-
-    @property
-    def has_filters(self) -> bool:
-        filters = self.tags or self.content_types or self.ratings or self.cull or self.people
-        return bool(filters or self.proposals or self.picked)
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.has_text or self.has_filters)
-
-    def fts_expression(self) -> str | None:
-        """The FTS5 MATCH expression (every term quoted), None without words."""
-        parts = [_quote(p) for p in self.phrases]
-        for word in self.words:
-            quoted = _quote(word)
-            parts.append(f"({quoted} OR {quoted}*)" if len(word) >= 2 else quoted)
-        return " AND ".join(parts) if parts else None
-
-
-def _quote(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
-
-
-def _has_token(text: str) -> bool:
-    """Whether FTS5's unicode61 tokenizer would find a token in `text`."""
-    return _WORD_CHARS.search(text) is not None
-
-
-def _tag_name(raw: str) -> str:
-    return " ".join(raw.lower().split())
-
-
-def _content_type(raw: str) -> str:
-    return "_".join(raw.lower().replace("-", " ").replace("_", " ").split())
-
-
-def parse_query(text: str) -> ParsedQuery:
-    """Split `text` into words, phrases and filters; never raises."""
-    words: list[str] = []
-    phrases: list[str] = []
-    tags: list[str] = []
-    types: list[str] = []
-    ratings: list[tuple[str, int]] = []
-    cull: list[str] = []
-    people: list[tuple[str, str]] = []
-    proposals: list[str] = []
-    picked = False
-    for m in _TOKEN.finditer(text):
-        key, keyed, phrase, token = m.group(1), m.group(2), m.group(3), m.group(4)
-        if key is not None:
-            token = f"{key}:{keyed}"
-        elif phrase is not None:
-            if _has_token(phrase):
-                phrases.append(" ".join(phrase.split()))
-            continue
-        assert token is not None
-        lower = token.lower()
-        name, sep, value = token.partition(":")
-        if sep and name.lower() == "tag" and _tag_name(value):
-            tags.append(_tag_name(value))
-        elif sep and name.lower() == "type" and _content_type(value):
-            types.append(_content_type(value))
-        elif sep and name.lower() == "proposal" and value.lower() in PROPOSAL_FILTERS:
-            proposals.append(value.lower())
-        elif sep and people_condition(name, value) is not None:
-            people.append((name.lower(), value.lower()))
-        elif (rating := _RATING.match(token)) is not None:
-            op = "=" if rating.group(1) == ":" else rating.group(1)
-            # Stars are 0-5 (unrated counts as 0): 6 says the same as any larger number.
-            ratings.append((op, min(int(rating.group(2)), 6)))
-        elif lower in CULL_WORDS:
-            cull.append(lower)
-        elif lower == "picked":
-            picked = True
-        elif _has_token(token):
-            words.append(token)
-    return ParsedQuery(
-        words=tuple(dict.fromkeys(words)),
-        phrases=tuple(dict.fromkeys(phrases)),
-        tags=tuple(dict.fromkeys(tags)),
-        content_types=tuple(dict.fromkeys(types)),
-        ratings=tuple(dict.fromkeys(ratings)),
-        cull=tuple(dict.fromkeys(cull)),
-        picked=picked,
-        people=tuple(dict.fromkeys(people)),
-        proposals=tuple(dict.fromkeys(proposals)),
-    )
 
 
 def _filter_sql(q: ParsedQuery, within: Iterable[int] | None) -> tuple[list[str], list[object]]:
@@ -240,7 +110,7 @@ def _filter_sql(q: ParsedQuery, within: Iterable[int] | None) -> tuple[list[str]
         where.append(f"p.id IN (SELECT photo_id FROM description WHERE content_type IN ({marks}))")
         params.extend(q.content_types)
     for op, stars in q.ratings:
-        assert op in _RATING_OPS
+        assert op in RATING_OPS
         where.append(f"coalesce(p.rating, 0) {op} ?")
         params.append(stars)
     if q.cull:
@@ -248,16 +118,15 @@ def _filter_sql(q: ParsedQuery, within: Iterable[int] | None) -> tuple[list[str]
         params.extend(q.cull)
     if q.picked:
         where.append("p.picked = 1")
-    for kind, value in q.people:
-        condition = people_condition(kind, value)
+    for token in q.people:
+        condition = people_condition(token)
         if condition is not None:
             where.append(condition[0])
             params.extend(condition[1])
-    for value in q.proposals:  # cull for me: this photographer's proposals
-        condition = proposal_condition(value, current_seat().user)
-        if condition is not None:
-            where.append(condition[0])
-            params.extend(condition[1])
+    for choice in q.proposals:  # cull for me: this photographer's proposals
+        sql, more = proposal_id_set(choice, current_seat().user)
+        where.append(f"p.id IN ({sql})")
+        params.extend(more)
     if within is not None:
         where.append("p.id IN (SELECT value FROM json_each(?))")
         params.append(json.dumps([int(i) for i in within]))

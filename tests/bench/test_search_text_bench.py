@@ -31,7 +31,8 @@ import pytest
 
 from curator.catalog.db import Catalog
 from curator.catalog.models import utcnow
-from curator.search.text import FIRST_PAGE, parse_query, ranked_ids, text_search
+from curator.search.text import FIRST_PAGE, ranked_ids, text_search
+from curator.search.tokens import parse_query
 from tests.bench.bulk import insert_many, loading
 
 pytestmark = pytest.mark.bench

@@ -228,7 +228,8 @@ def test_a_words_only_search_ranks_as_the_joined_query_does_on_postgresql(pg_url
     as a first page — even when the best hits are the ones left out."""
     from curator.catalog.judgments import store_description
     from curator.catalog.models import utcnow
-    from curator.search.text import _ranking, parse_query
+    from curator.search.text import _ranking
+    from curator.search.tokens import parse_query
 
     with Catalog.open(pg_url):
         photos = [

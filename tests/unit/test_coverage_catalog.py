@@ -18,7 +18,8 @@ from curator.catalog.types import GalleryQuery, MetadataFilter, PersonCoverage
 from curator.cull.checks import checks_for
 from curator.cull.propose import propose_for
 from curator.records import CullState, FramePerson, ProposalVerdict
-from curator.search.text import parse_query, text_search
+from curator.search.text import text_search
+from curator.search.tokens import parse_query
 from tests.coverage_helpers import T0, faces_of, good_photo, person
 
 NO_KEEP = "people with no kept photo"

@@ -15,7 +15,7 @@ from curator.catalog.db import Catalog
 from curator.catalog.models import ErrorLog, Photo, Stage, StageRun, StageStatus, utcnow
 from curator.catalog.people import store
 from curator.catalog.queries import gallery_query_ids, gallery_rows, gallery_sql, photo_details
-from curator.catalog.types import GalleryQuery, GallerySort, MetadataFilter
+from curator.catalog.types import GalleryQuery, GallerySort, MetadataFilter, PeopleChoice
 from curator.records import (
     LOOKED_AGAIN,
     EyeState,
@@ -25,7 +25,8 @@ from curator.records import (
     FacesSummary,
     Looking,
 )
-from curator.search.text import parse_query, text_search
+from curator.search.text import text_search
+from curator.search.tokens import parse_query
 from tests.old_catalogs import catalog_at_version
 from tests.scores import set_score
 
@@ -272,6 +273,15 @@ def test_the_gallery_s_people_filter(catalog: object, people: str, expected: lis
     assert [names[i] for i in gallery_query_ids(query)] == expected
     assert [names[i] for i in gallery_query_ids(query, limit=10)] == expected
     assert query.metadata.active and query.metadata.describe() == people
+
+
+@pytest.mark.parametrize("choice", list(PeopleChoice), ids=str)
+def test_each_people_choice_shows_what_its_search_token_finds(
+    catalog: object, choice: PeopleChoice
+) -> None:
+    _people_catalog()
+    query = GalleryQuery(metadata=MetadataFilter(people=choice))
+    assert set(gallery_query_ids(query)) == {h.photo_id for h in text_search(choice.token)}
 
 
 @pytest.mark.parametrize(

@@ -267,7 +267,8 @@ def test_the_gallery_rows_carry_this_seats_proposal_only(
 def test_search_filters_this_seats_proposals(
     catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from curator.search.text import parse_query, text_search
+    from curator.search.text import text_search
+    from curator.search.tokens import parse_query
 
     ids = [_photo(i) for i in range(4)]
     write_proposals("ana", [Proposal(ids[0], ProposalVerdict.KEEP, (), 0.9, True),

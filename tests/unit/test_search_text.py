@@ -13,7 +13,8 @@ from curator.catalog import decisions, judgments
 from curator.catalog.db import Catalog
 from curator.catalog.models import Photo, PhotoPath, utcnow
 from curator.catalog.types import CullState
-from curator.search.text import parse_query, text_search
+from curator.search.text import text_search
+from curator.search.tokens import parse_query
 from tests.old_catalogs import catalog_at_version
 
 

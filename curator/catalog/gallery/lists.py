@@ -31,7 +31,7 @@ from curator.catalog.gallery_filters import FILE_NAME_SQL, metadata_where, order
 from curator.catalog.models import PREFERENCE_OF_PHOTO, Photo, Stage, StageStatus
 from curator.catalog.paths_codec import shown_sql
 from curator.catalog.people.filters import FLAGGED_SQL
-from curator.catalog.types import GalleryQuery, GallerySort
+from curator.catalog.types import NO_LABEL, GalleryQuery, GallerySort
 
 _SCORE = PREFERENCE_OF_PHOTO  # a photo's taste score (schema v16: its own table)
 _ORDER_BY = {
@@ -112,7 +112,7 @@ def _gallery_where(
         if q.cull != "rejected" and not sets_in_python:  # the review passes: failed: own lane
             where.append(_not_failed_sql())
             params.extend([Stage.TECHNICAL.value, StageStatus.FAILED.value])
-    if q.label == "none":
+    if q.label == NO_LABEL:
         where.append("label IS NULL")
     elif q.label is not None:
         where.append("label = ?")

@@ -1,41 +1,32 @@
-"""The people filters, as SQL over the faces summary (`photo_faces`, m017).
+"""The people filters, as one table (`PEOPLE_FILTERS`) of SQL over the faces
+summary (`photo_faces`, m017).
 
-Used by the gallery's filter bar and by search (`eyes:closed`, `faces:2+`):
-- `eyes:closed` — a key face's eyes are closed (the CLOSED EYES badge);
-- `eyes:open` — every key face's eyes are open;
-- `face:soft` — a key face is clearly softer than the photo (SOFT FACE);
-- `face:smiling` — every key face smiles (issue 49, m024);
-- `looking:camera` — every key face looks at the camera ("everyone looking
-  at the camera");
-- `person:nokeep` — the photos of every person (named, or seen often) with
-  no kept photo (issue 50 §4: catalog.people.coverage);
-- `faces:N`, `faces:N+`, `faces:N-M` — how many faces were found (judged
-  or only counted); `faces:0` is "no people" (the stage looked and found
-  none); `faces:1+` is "people".
+Each row is one filter as a search writes it (`eyes:closed`, `faces:N+`), what
+it finds, an example, and the SELECT of its photo ids. Search reads the table
+to recognise a people token and to list it in its help (search.tokens); the
+gallery's People filter (`catalog.types.PeopleChoice`) is a choice per token
+of it. `people_ids(token)` turns one token into its SELECT (column `id`) and
+parameters; None when the token is not one of these forms (search then
+treats it as a word).
+
 A photo the faces stage has not looked at yet matches none of them (it is
-neither with nor without people until it is judged).
+neither with nor without people until it is judged). `FLAGGED_SQL` is what
+the cull pass's likeliest-rejects order puts first (catalog.gallery.lists,
+catalog.gallery_filters).
 
-The gallery's People filter (`GALLERY_PEOPLE`) is the same conditions by
-name; `FLAGGED_SQL` is what the cull pass's likeliest-rejects order puts
-first (catalog.queries, catalog.gallery_filters).
-
-`people_condition(kind, value)` turns one filter into a SQL condition on
-the photo's id column (`photo_col`), with its parameters; None when the
-value is not one of these forms (the caller treats the token as a word).
-
-Invariants: only the narrow summary table is read (its partial indexes for
+The table imports no model: the search box's tooltip reads it before the
+catalog is opened. Invariants: only the narrow summary table is read (its partial indexes for
 the two badges, m024's for smiling and looking), except by `person:nokeep`
 (the people's tables, one grouped pass); parameters are always bound, never
-formatted in.
+formatted in; tokens are matched lower-cased, whole.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from curator.catalog.people.coverage import no_keep_ids
-
-_COUNT = re.compile(r"^(\d+)(\+|-(\d+))?$")
 MAX_FACES_WORD = 1000  # a count beyond any photo's (the stage keeps at most 200)
 
 CLOSED_EYES_SQL = "SELECT photo_id AS id FROM photo_faces WHERE closed_eyes = 1"
@@ -58,54 +49,112 @@ PERSON_SQL = (
     " JOIN face f ON f.id = fp.face_id WHERE fp.person_id = ?"
 )
 
-# The gallery's People filter (MetadataFilter.people, in the Filter popup): its values.
-GALLERY_PEOPLE = {
-    "people": ("faces", "1+"),
-    "no people": ("faces", "0"),
-    "closed eyes": ("eyes", "closed"),
-    "soft face": ("face", "soft"),
-    "smiling": ("face", "smiling"),
-    "looking at the camera": ("looking", "camera"),
-    "people with no kept photo": ("person", "nokeep"),
-}
+Ids = tuple[str, list[object]]  # a SELECT of photo ids (column `id`) and its parameters
 
 
-def faces_between(low: int, high: int | None) -> tuple[str, list[object]]:
+@dataclass(frozen=True)
+class PeopleFilter:
+    """One people filter: its token's form (`syntax`), what it finds, an example,
+    and its photos (`ids` of the token's match against `pattern`)."""
+
+    syntax: str
+    meaning: str
+    example: str
+    pattern: re.Pattern[str]
+    ids: Callable[[re.Match[str]], Ids]
+
+
+def faces_between(low: int, high: int | None) -> Ids:
     """The photos with `low`..`high` faces (None: no upper bound), as a subquery."""
     if high is None:
         return "SELECT photo_id AS id FROM photo_faces WHERE faces >= ?", [low]
     return "SELECT photo_id AS id FROM photo_faces WHERE faces BETWEEN ? AND ?", [low, high]
 
 
-def people_ids(kind: str, value: str) -> tuple[str, list[object]] | None:
-    """One people filter as the SELECT of its photo ids (column `id`) and its
-    parameters; None when it is not one (see the module docstring)."""
-    kind, value = kind.lower(), value.lower()
-    if kind == "eyes" and value in ("closed", "open"):
-        return (CLOSED_EYES_SQL if value == "closed" else EYES_OPEN_SQL), []
-    if kind == "face" and value in ("soft", "smiling"):
-        return (SOFT_FACE_SQL if value == "soft" else SMILING_SQL), []
-    if kind == "looking" and value == "camera":
-        return LOOKING_SQL, []
-    if kind == "person" and value == "nokeep":
-        return no_keep_ids()
-    if kind == "faces":
-        m = _COUNT.match(value)
-        if m is None:
-            return None
-        low = min(int(m.group(1)), MAX_FACES_WORD)
-        if m.group(2) == "+":
-            return faces_between(low, None)
-        if m.group(3) is not None:
-            high = min(int(m.group(3)), MAX_FACES_WORD)
-            return faces_between(min(low, high), max(low, high))
-        return faces_between(low, low)
+def _count(m: re.Match[str], group: int) -> int:
+    return min(int(m.group(group)), MAX_FACES_WORD)
+
+
+def _between(m: re.Match[str]) -> Ids:
+    low, high = _count(m, 1), _count(m, 2)
+    return faces_between(min(low, high), max(low, high))
+
+
+def _no_keep_ids() -> Ids:
+    # Imported here: the table is read before the catalog is opened (the search
+    # box's tooltip, at the window's first paint), the models only after it.
+    from curator.catalog.people.coverage import no_keep_ids
+
+    return no_keep_ids()
+
+
+def _fixed(token: str, meaning: str, ids: Callable[[], Ids]) -> PeopleFilter:
+    """A filter that is one fixed token (its own example)."""
+    return PeopleFilter(token, meaning, token, re.compile(re.escape(token)), lambda _: ids())
+
+
+PEOPLE_FILTERS: tuple[PeopleFilter, ...] = (
+    _fixed(
+        "eyes:closed",
+        "a key face's eyes are closed (the CLOSED EYES badge)",
+        lambda: (CLOSED_EYES_SQL, []),
+    ),
+    _fixed("eyes:open", "every key face's eyes are open", lambda: (EYES_OPEN_SQL, [])),
+    _fixed(
+        "face:soft",
+        "a key face is clearly softer than the photo (the SOFT FACE badge)",
+        lambda: (SOFT_FACE_SQL, []),
+    ),
+    _fixed("face:smiling", "every key face smiles", lambda: (SMILING_SQL, [])),
+    _fixed("looking:camera", "everyone looking at the camera", lambda: (LOOKING_SQL, [])),
+    _fixed(
+        "person:nokeep",
+        "the photos of every person (named, or seen often) with no kept photo",
+        _no_keep_ids,
+    ),
+    PeopleFilter(
+        "faces:N",
+        "exactly N faces found; faces:0 is no people (the stage looked and found none)",
+        "faces:2",
+        re.compile(r"faces:(\d+)"),
+        lambda m: faces_between(_count(m, 1), _count(m, 1)),
+    ),
+    PeopleFilter(
+        "faces:N+",
+        "N faces or more; faces:1+ is with people",
+        "faces:2+",
+        re.compile(r"faces:(\d+)\+"),
+        lambda m: faces_between(_count(m, 1), None),
+    ),
+    PeopleFilter(
+        "faces:N-M",
+        "between N and M faces, both included",
+        "faces:2-5",
+        re.compile(r"faces:(\d+)-(\d+)"),
+        _between,
+    ),
+)
+
+
+def people_filter(token: str) -> tuple[PeopleFilter, re.Match[str]] | None:
+    """The row of `PEOPLE_FILTERS` that `token` ("kind:value", any case) is, with
+    its match; None when it is none of them."""
+    text = token.lower()
+    for row in PEOPLE_FILTERS:
+        m = row.pattern.fullmatch(text)
+        if m is not None:
+            return row, m
     return None
 
 
-def people_condition(
-    kind: str, value: str, photo_col: str = "p.id"
-) -> tuple[str, list[object]] | None:
+def people_ids(token: str) -> Ids | None:
+    """One people filter as the SELECT of its photo ids (column `id`) and its
+    parameters; None when `token` is not one (see the module docstring)."""
+    found = people_filter(token)
+    return None if found is None else found[0].ids(found[1])
+
+
+def people_condition(token: str, photo_col: str = "p.id") -> tuple[str, list[object]] | None:
     """One people filter as (`photo_col` IN (…), params); None when not one."""
-    found = people_ids(kind, value)
+    found = people_ids(token)
     return None if found is None else (f"{photo_col} IN ({found[0]})", found[1])

@@ -34,6 +34,7 @@ from PySide6.QtCore import Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from curator.catalog.types import (
+    NO_LABEL,
     GalleryFilter,
     GalleryQuery,
     GallerySort,
@@ -45,7 +46,6 @@ from curator.records import ColorLabel
 from curator.ui.gallery.metadata_filter import MetadataFilterButton
 
 ANY = ""
-NO_LABEL = "none"  # the label combo's "No label" entry
 
 
 def default_sort(state: GalleryFilter) -> GallerySort:

@@ -1,11 +1,11 @@
 """`MetadataFilterPanel`: the form inside the gallery bar's "Filter ▾" popup
 (`ui.gallery.metadata_filter.MetadataFilterButton`) — camera and lens lists,
-date range, ISO range, file name, people (anyone, people, no people,
-closed eyes, soft face: the faces stage's verdicts; the people with no kept
-photo, how many there are, and in the row's tooltip each person's kept
-photos: catalog.people.coverage) and this seat's proposals (cull for me:
-proposed keep, proposed reject, highlights, each with its count);
-`filter()` is what it shows.
+date range, ISO range, file name, people (anyone, or a choice of the table
+`catalog.types.PeopleChoice`; on the people with no kept photo, how many
+there are, and in the row's tooltip each person's kept photos:
+catalog.people.coverage) and this seat's proposals (cull for me: the choices
+of `catalog.types.ProposalChoice`, each with its count); `filter()` is what
+it shows.
 
 Loaded with the popup's first opening, not before the window's first paint
 (issue 21 §1). Invariant: a chosen camera or lens that a refreshed list no
@@ -31,24 +31,12 @@ from PySide6.QtWidgets import (
 )
 
 from curator.catalog.gallery_filters import FilterChoice, MetadataChoices, MetadataFilter
-from curator.catalog.types import PersonCoverage
+from curator.catalog.types import PeopleChoice, PersonCoverage
 
 ANY = ""
 LABEL_ROLE = Qt.ItemDataRole.UserRole + 1  # a choice's name without its count
 NAME_PAUSE_MS = 250
 ISO_TOP = 409_600
-# (text, MetadataFilter.people): catalog.people.filters.GALLERY_PEOPLE's names.
-NO_KEEP_TEXT = "People with no kept photo"
-PEOPLE_CHOICES = (
-    ("Anyone", ANY),
-    ("With people", "people"),
-    ("No people", "no people"),
-    ("Closed eyes", "closed eyes"),
-    ("Soft face", "soft face"),
-    ("Smiling", "smiling"),
-    ("Everyone looking at the camera", "looking at the camera"),
-    (NO_KEEP_TEXT, "people with no kept photo"),
-)
 PEOPLE_TIP = (
     "Photos with or without people, or those where a key face (one of the "
     "photo's subjects) has closed eyes or is clearly softer than the photo; or the "
@@ -85,8 +73,9 @@ class MetadataFilterPanel(QWidget):
         self.name_edit.setClearButtonEnabled(True)
         self.people_combo = QComboBox(self)
         self.people_combo.setToolTip(PEOPLE_TIP)
-        for text, value in PEOPLE_CHOICES:
-            self.people_combo.addItem(text, value)
+        self.people_combo.addItem("Anyone", ANY)
+        for choice in PeopleChoice:  # the choices' one table (catalog.types)
+            self.people_combo.addItem(choice.label, choice.value)
         self.proposal_combo = QComboBox(self)
         self.proposal_combo.setToolTip(
             "Cull for me: the photos Curator proposes to keep or to reject, or the"
@@ -174,9 +163,11 @@ class MetadataFilterPanel(QWidget):
     def _show_people(self, people: tuple[PersonCoverage, ...]) -> None:
         """How many people have no kept photo (on its choice) and each one's
         kept photos (the row's tooltip)."""
-        at = self.people_combo.findData("people with no kept photo")
+        no_keep = PeopleChoice.NO_KEPT_PHOTO
+        at = self.people_combo.findData(no_keep.value)
         missing = sum(1 for p in people if not p.kept)
-        self.people_combo.setItemText(at, f"{NO_KEEP_TEXT} ({missing})" if people else NO_KEEP_TEXT)
+        label = f"{no_keep.label} ({missing})" if people else no_keep.label
+        self.people_combo.setItemText(at, label)
         self.people_combo.setToolTip(PEOPLE_TIP + coverage_lines(people))
 
     @Slot()

@@ -24,6 +24,8 @@ from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QSizePolicy, QToolButton, QWidget
 
+from curator.search.tokens import tokens_tooltip
+
 DEBOUNCE_MS = 250
 SEMANTIC_PREFIX = "~"
 
@@ -75,8 +77,8 @@ class SearchBox(QWidget):
         self.field.setMinimumWidth(300)
         self.field.setMaximumWidth(420)  # the placeholder reads whole; the count stays beside it
         self.field.setToolTip(
-            "Words find photos by subject, mood, lighting, type, tags and file name"
-            " (tag:sea, type:portrait, rating>=4, kept, picked, rejected).\n"
+            "Words find photos by subject, mood, lighting, type, tags and file name.\n"
+            f"{tokens_tooltip()}\n"
             "≈ Similar (or a ~ before the words) finds photos by meaning with CLIP.\n"
             "Enter searches now; Esc clears the search."
         )

@@ -1,0 +1,318 @@
+"""The search tokens as one table (`SEARCH_TOKENS`), and the parser that reads
+a query with it (`parse_query`).
+
+A query is words, "quoted phrases" and filter tokens in any order. Each row
+of the table is one token: how it is written (`syntax`), what it finds, an
+example, its kind (`TokenKind`: what it narrows, and how several of one kind
+combine), and `read`, which turns a piece of the query into the filter's
+value or None when the piece is not this token. `parse_query` offers every
+piece to the rows in order; a piece no row takes is a word. So the table is
+every token the parser knows, and what renders `curator search --help`
+(`tokens_help`), the search box's tooltip (`tokens_tooltip`) and the docs'
+reference (`tokens_markdown`).
+
+The people tokens are `catalog.people.filters.PEOPLE_FILTERS`' rows and the
+proposal tokens `catalog.types.ProposalChoice`'s choices, each declared once
+there beside the SQL or the on-screen choice it shares.
+
+Invariants: `parse_query` never raises; a token is matched whole, its key and
+fixed values in any case; nothing here imports the catalog's models (the
+search box reads the table at the window's first paint).
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Self
+
+from curator.catalog.people.filters import PEOPLE_FILTERS, PeopleFilter
+from curator.catalog.types import ProposalChoice
+
+__all__ = [
+    "SEARCH_TOKENS",
+    "ParsedQuery",
+    "SearchToken",
+    "TokenKind",
+    "has_token",
+    "parse_query",
+    "tokens_help",
+    "tokens_markdown",
+    "tokens_tooltip",
+]
+
+RATING_OPS = (">=", "<=", ">", "<", "=")
+# key:"quoted value" | "phrase" (an unclosed quote runs to the end) | a run of non-space
+_PIECE = re.compile(r'(\w+):"([^"]*)"?|"([^"]*)"?|(\S+)')
+_RATING = re.compile(r"rating(>=|<=|>|<|=)(\d+)", re.IGNORECASE)
+_RATING_EXACT = re.compile(r"rating:(\d+)", re.IGNORECASE)
+_WORD_CHARS = re.compile(r"[^\W_]+")
+MAX_STARS = 6  # stars are 0-5 (unrated counts as 0): 6 says what any larger number says
+
+
+class TokenKind(StrEnum):
+    """What a token narrows, and how several tokens of one kind combine (tokens
+    of different kinds, and the words, always combine with AND)."""
+
+    combines: str
+
+    def __new__(cls, value: str, combines: str = "") -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.combines = combines
+        return member
+
+    TAG = ("tag", "every one (AND)")
+    TYPE = ("type", "any one (OR: a photo has one type)")
+    RATING = ("rating", "every one (AND)")
+    STATE = ("state", "any one (OR: a photo has one state)")
+    PICKED = ("picked", "the same as one")
+    PEOPLE = ("people", "every one (AND)")
+    PROPOSAL = ("proposal", "every one (AND)")
+
+
+@dataclass(frozen=True)
+class SearchToken:
+    """One row of the table (see the module docstring). `read` takes one piece
+    of the query (a `key:"quoted value"` as `key:quoted value`) and returns the
+    filter's value, or None when the piece is not this token."""
+
+    syntax: str
+    meaning: str
+    example: str
+    kind: TokenKind
+    read: Callable[[str], Any]
+
+
+def _keyed(key: str, value_of: Callable[[str], str]) -> Callable[[str], str | None]:
+    """A reader of `key:VALUE` (the key in any case), the value as `value_of`
+    makes it; None for another key or an empty value."""
+
+    def read(piece: str) -> str | None:
+        name, sep, value = piece.partition(":")
+        if not sep or name.lower() != key:
+            return None
+        return value_of(value) or None
+
+    return read
+
+
+def _tag_name(raw: str) -> str:
+    return " ".join(raw.lower().split())
+
+
+def _content_type(raw: str) -> str:
+    return "_".join(raw.lower().replace("-", " ").replace("_", " ").split())
+
+
+def _rating(piece: str) -> tuple[str, int] | None:
+    m = _RATING.fullmatch(piece)
+    return None if m is None else (m.group(1), min(int(m.group(2)), MAX_STARS))
+
+
+def _rating_exact(piece: str) -> tuple[str, int] | None:
+    m = _RATING_EXACT.fullmatch(piece)
+    return None if m is None else ("=", min(int(m.group(1)), MAX_STARS))
+
+
+def _word(word: str) -> Callable[[str], str | None]:
+    return lambda piece: word if piece.lower() == word else None
+
+
+def _people(row: PeopleFilter) -> SearchToken:
+    def read(piece: str) -> str | None:
+        return piece.lower() if row.pattern.fullmatch(piece.lower()) else None
+
+    return SearchToken(row.syntax, row.meaning, row.example, TokenKind.PEOPLE, read)
+
+
+_PROPOSAL_MEANINGS = {
+    ProposalChoice.KEEP: "the photos Curator proposes you keep (your proposals, Cull ▸ Propose…)",
+    ProposalChoice.REJECT: "the photos Curator proposes you reject (your proposals)",
+    ProposalChoice.HIGHLIGHT: "the highlights among the photos it proposes you keep",
+}
+
+
+def _proposal(choice: ProposalChoice) -> SearchToken:
+    def read(piece: str) -> ProposalChoice | None:
+        return choice if piece.lower() == choice.token else None
+
+    meaning = _PROPOSAL_MEANINGS[choice]
+    return SearchToken(choice.token, meaning, choice.token, TokenKind.PROPOSAL, read)
+
+
+SEARCH_TOKENS: tuple[SearchToken, ...] = (
+    SearchToken(
+        "tag:NAME",
+        'photos carrying this live tag; tag:"golden hour" for a tag of several words',
+        "tag:harbour",
+        TokenKind.TAG,
+        _keyed("tag", _tag_name),
+    ),
+    SearchToken(
+        "type:TYPE",
+        'the content type of the description (still-life, still_life and "still life" are one)',
+        "type:portrait",
+        TokenKind.TYPE,
+        _keyed("type", _content_type),
+    ),
+    SearchToken(
+        "rating>=N",
+        "at least N stars (also >, <=, <, =); unrated counts as 0",
+        "rating>=4",
+        TokenKind.RATING,
+        _rating,
+    ),
+    SearchToken("rating:N", "exactly N stars", "rating:0", TokenKind.RATING, _rating_exact),
+    SearchToken("kept", "the photos you kept", "kept", TokenKind.STATE, _word("kept")),
+    SearchToken(
+        "rejected", "the photos you rejected", "rejected", TokenKind.STATE, _word("rejected")
+    ),
+    SearchToken(
+        "unreviewed",
+        "the photos not kept or rejected yet",
+        "unreviewed",
+        TokenKind.STATE,
+        _word("unreviewed"),
+    ),
+    SearchToken("picked", "the photos you picked", "picked", TokenKind.PICKED, _word("picked")),
+    *(_people(row) for row in PEOPLE_FILTERS),
+    *(_proposal(choice) for choice in ProposalChoice),
+)
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A search query split into FTS terms and filters, one field per `TokenKind`."""
+
+    words: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    content_types: tuple[str, ...] = ()
+    ratings: tuple[tuple[str, int], ...] = ()  # (operator, stars); operator in RATING_OPS
+    cull: tuple[str, ...] = ()  # kept | rejected | unreviewed (any of them)
+    picked: bool = False
+    people: tuple[str, ...] = ()  # people tokens ("eyes:closed"): catalog.people.filters
+    proposals: tuple[ProposalChoice, ...] = ()  # this seat's proposals
+
+    @property
+    def has_text(self) -> bool:
+        """Whether there is anything for FTS to match."""
+        return bool(self.words or self.phrases)
+
+    @property
+    def has_filters(self) -> bool:
+        filters = self.tags or self.content_types or self.ratings or self.cull or self.people
+        return bool(filters or self.proposals or self.picked)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.has_text or self.has_filters)
+
+    def fts_expression(self) -> str | None:
+        """The FTS5 MATCH expression (every term quoted), None without words."""
+        parts = [_quote(p) for p in self.phrases]
+        for word in self.words:
+            quoted = _quote(word)
+            parts.append(f"({quoted} OR {quoted}*)" if len(word) >= 2 else quoted)
+        return " AND ".join(parts) if parts else None
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def has_token(text: str) -> bool:
+    """Whether FTS5's unicode61 tokenizer would find a token in `text`."""
+    return _WORD_CHARS.search(text) is not None
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Split `text` into words, phrases and the table's filters; never raises."""
+    found: dict[TokenKind, list[Any]] = {kind: [] for kind in TokenKind}
+    words: list[str] = []
+    phrases: list[str] = []
+    for m in _PIECE.finditer(text):
+        key, keyed, phrase, piece = m.group(1), m.group(2), m.group(3), m.group(4)
+        if key is not None:
+            piece = f"{key}:{keyed}"
+        elif phrase is not None:
+            if has_token(phrase):
+                phrases.append(" ".join(phrase.split()))
+            continue
+        assert piece is not None
+        for token in SEARCH_TOKENS:
+            value = token.read(piece)
+            if value is not None:
+                found[token.kind].append(value)
+                break
+        else:
+            if has_token(piece):
+                words.append(piece)
+
+    def once(kind: TokenKind) -> tuple[Any, ...]:
+        return tuple(dict.fromkeys(found[kind]))
+
+    return ParsedQuery(
+        words=tuple(dict.fromkeys(words)),
+        phrases=tuple(dict.fromkeys(phrases)),
+        tags=once(TokenKind.TAG),
+        content_types=once(TokenKind.TYPE),
+        ratings=once(TokenKind.RATING),
+        cull=once(TokenKind.STATE),
+        picked=bool(found[TokenKind.PICKED]),
+        people=once(TokenKind.PEOPLE),
+        proposals=once(TokenKind.PROPOSAL),
+    )
+
+
+# -- the table rendered -------------------------------------------------------------
+
+_INTRO = (
+    'Words and "phrases" match the subject, tags, content type, mood, lighting, file '
+    "names and caption (every word, as a prefix too); filters narrow the set. Filters of "
+    "different kinds, and the words, combine with AND."
+)
+
+
+def tokens_help(width: int = 79) -> str:
+    """The table as plain text for `curator search --help` (an epilog kept as
+    written: RawDescriptionHelpFormatter)."""
+    lines = ["search filters (in QUERY, among the words):"]
+    column = max(len(t.syntax) for t in SEARCH_TOKENS) + 6
+    kind: TokenKind | None = None
+    for token in SEARCH_TOKENS:
+        if token.kind is not kind:
+            kind = token.kind
+            lines.append(f"  {kind.value}, several: {kind.combines}")
+        example = "" if token.example == token.syntax else f"; e.g. {token.example}"
+        wrapped = textwrap.wrap(token.meaning + example, width - column) or [""]
+        lines.append(f"    {token.syntax:<{column - 4}}{wrapped[0]}")
+        lines.extend(" " * column + more for more in wrapped[1:])
+    lines.append("")
+    lines.extend(textwrap.wrap(_INTRO, width))
+    return "\n".join(lines)
+
+
+def tokens_tooltip(width: int = 72) -> str:
+    """Every token's syntax, for the search box's tooltip (a line of filters)."""
+    text = "Filters: " + ", ".join(t.syntax for t in SEARCH_TOKENS) + "."
+    return "\n".join(textwrap.wrap(text, width))
+
+
+def tokens_markdown() -> str:
+    """The table as Markdown for the docs' reference (pure: reads nothing but
+    the table)."""
+    lines = [
+        _INTRO,
+        "",
+        "| token | finds | example | kind | several of the kind |",
+        "|---|---|---|---|---|",
+    ]
+    for t in SEARCH_TOKENS:
+        cells = (f"`{t.syntax}`", t.meaning, f"`{t.example}`", t.kind.value, t.kind.combines)
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
