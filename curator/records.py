@@ -272,13 +272,27 @@ class TechnicalRequest:
 
 @dataclass(frozen=True)
 class SharpnessMeasure:
+    """One frame's sharpness measures (imaging.metrics), at its working scale: the
+    luma area-averaged to a 1024 px long edge, a frame of 640-1024 px as it is.
+    A frame under that is not judged (`judged` False): its figures are read at
+    its own scale (a 400 px frame's noise: 11.9), so the catalog keeps none of
+    them (NULL, m028), only the note saying why."""
+
     laplacian_var: float  # variance of the Laplacian over the whole frame
     tile_p90: float  # 90th percentile of per-tile Laplacian variance
     score: float | None  # 0..100, see imaging.metrics; None: not judged (see `note`)
     # why there is no score ("too small to judge"), or what lowered it
     # ("focus missed the subject": imaging.focus)
     note: str | None = None
-    noise: float | None = None  # noise sd in grey levels at the 1024 px working scale
+    # The noise sd in grey levels of the pixels measured; the faces judged on the
+    # same pixels take it off (their own scale, judged or not).
+    noise: float | None = None
+
+    @property
+    def judged(self) -> bool:
+        """Whether the frame was judged (it has a score): its figures are at the
+        working scale, and stored."""
+        return self.score is not None
 
 
 @dataclass(frozen=True)

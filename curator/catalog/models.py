@@ -101,6 +101,10 @@ class Photo(BaseModel):
     preview_key = TextField(null=True)
     thumbnail_key = TextField(null=True)
     metrics_source = TextField(null=True)
+    # The sharpness figures are at the working scale sharpness is judged at (the long
+    # edge area-averaged to 1024 px; a frame of 640-1024 px as it is, imaging.metrics);
+    # NULL where the frame was not judged (too small: `sharpness_note` says so) or
+    # not measured (m028).
     sharpness_score = FloatField(null=True)
     laplacian_var = FloatField(null=True)
     sharpness_tile_p90 = FloatField(null=True)
@@ -114,7 +118,7 @@ class Photo(BaseModel):
     sequence_number = IntegerField(null=True)  # camera burst counter (m008)
     struct_sig = BlobField(null=True)  # exposure-invariant structure signature (m008)
     sharpness_note = TextField(null=True)  # why sharpness is NULL, or what lowered it (m008)
-    noise_level = FloatField(null=True)  # noise sd, grey levels at 1024 px (m010)
+    noise_level = FloatField(null=True)  # noise sd in grey levels, as the sharpness figures
     drive_mode = TextField(null=True)  # single | continuous | bracket, from EXIF (m010)
     sequence_index = IntegerField(null=True)  # place in the camera's sequence (m010)
     notes = TextField(null=True)

@@ -441,12 +441,12 @@ def _fill_measurement(photo: Photo, m: TechnicalMeasurement) -> None:
     photo.drive_mode, photo.sequence_index = e.drive_mode, e.sequence_index
     photo.preview_key, photo.thumbnail_key = m.preview_key, m.thumbnail_key
     photo.metrics_source = m.metrics_source.value if m.metrics_source else None
-    if m.sharpness is not None:
-        photo.sharpness_score = m.sharpness.score
-        photo.laplacian_var = m.sharpness.laplacian_var
-        photo.sharpness_tile_p90 = m.sharpness.tile_p90
-        photo.sharpness_note = m.sharpness.note
-        photo.noise_level = m.sharpness.noise
+    if (sharp := m.sharpness) is not None:  # a frame not judged keeps no figure (m028)
+        photo.sharpness_score = sharp.score
+        photo.laplacian_var = sharp.laplacian_var if sharp.judged else None
+        photo.sharpness_tile_p90 = sharp.tile_p90 if sharp.judged else None
+        photo.sharpness_note = sharp.note
+        photo.noise_level = sharp.noise if sharp.judged else None
     if m.exposure is not None:
         photo.exposure_score = m.exposure.score
         photo.highlight_clip = m.exposure.highlight_clip

@@ -32,6 +32,7 @@ from curator.catalog.migrations import (
     m015_raw_jpeg_pairs,
     m016_preference_scores,
     m023_cull_proposals,
+    m028_unjudged_figures,
 )
 from curator.catalog.migrations.people import (
     m017_faces,
@@ -171,6 +172,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         m027_ready_unless_away.VERSION,
         "a subject is ready unless seen looking away",
         tuple(m027_ready_unless_away.STATEMENTS),
+    ),
+    Migration(
+        m028_unjudged_figures.VERSION,
+        "a sharpness figure not judged is NULL",
+        tuple(m028_unjudged_figures.STATEMENTS),
     ),
 )
 
