@@ -312,11 +312,12 @@ def _decided_states(
     )
     states: dict[int, DecisionState] = {}
     bursts: dict[int, int] = {}
-    for pid, rating, cull, picked, burst in rows.tuples():
-        state = DecisionState(rating, CullState(cull), bool(picked))
-        state = state if own is None else own[int(pid)]
-        states[int(pid)] = replace(state, proposal=True) if int(pid) in accepted else state
-        bursts[int(pid)] = -1 if burst is None else int(burst)
+    for r in rows.namedtuples():
+        pid = int(r.id)
+        state = DecisionState(r.rating, CullState(r.cull), bool(r.picked))
+        state = state if own is None else own[pid]
+        states[pid] = replace(state, proposal=True) if pid in accepted else state
+        bursts[pid] = -1 if r.burst_group is None else int(r.burst_group)
     return states, bursts
 
 
@@ -576,6 +577,17 @@ def burst_frames(model: str) -> list[Frame]:
     return frames
 
 
+class _KeyEyesColumns(NamedTuple):
+    """A key face's box and eyes' openness as `key_eyes` reads them."""
+
+    photo_id: Annotated[int, "photo_id"]
+    x: Annotated[float, "x"]
+    y: Annotated[float, "y"]
+    w: Annotated[float, "w"]
+    h: Annotated[float, "h"]
+    openness: Annotated[float, "openness"]
+
+
 def key_eyes(photo_ids: Iterable[int]) -> dict[int, tuple[KeyEyes, ...]]:
     """The key faces whose eyes' openness was measured, of each of
     `photo_ids` (`records.KeyEyes`: what the burst star compares of one
@@ -588,13 +600,14 @@ def key_eyes(photo_ids: Iterable[int]) -> dict[int, tuple[KeyEyes, ...]]:
     for start in range(0, len(wanted), 900):  # SQLite's parameter limit
         chunk = wanted[start : start + 900]
         rows = Photo._meta.database.execute_sql(
-            "SELECT photo_id, x, y, w, h, openness FROM face WHERE is_key = 1"
+            f"SELECT {select_list(_KeyEyesColumns)} FROM face WHERE is_key = 1"
             f" AND openness IS NOT NULL AND photo_id IN ({','.join('?' * len(chunk))})"
             " ORDER BY photo_id, idx",
             chunk,
         )
-        for pid, x, y, w, h, openness in rows:
-            eyes.setdefault(int(pid), []).append(KeyEyes.at((x, y, w, h), float(openness)))
+        for r in map(_KeyEyesColumns._make, rows):
+            box = (r.x, r.y, r.w, r.h)
+            eyes.setdefault(int(r.photo_id), []).append(KeyEyes.at(box, float(r.openness)))
     return {pid: tuple(found) for pid, found in eyes.items()}
 
 

@@ -47,10 +47,20 @@ def utcnow() -> datetime:
 
 
 class Stage(StrEnum):
+    """The per-photo stages, in the order an import runs them: the one list that
+    `curator import --stages`, `curator status`, `curator list` and the import's
+    report read. A stage's version, whose change re-queues only its stale rows
+    (`stage_run.stage_version`), is declared beside its plan."""
+
+    # Decode, EXIF, previews, sharpness and exposure: pipeline.stages.technical.STAGE_VERSION.
     TECHNICAL = "technical"
+    # Faces, their eyes, focus and looks: pipeline.stages.faces.STAGE_VERSION (with the model).
     FACES = "faces"
+    # The LLM's description and tags: llm.client.LLMConfig.stage_version (prompt and model).
     DESCRIBE = "describe"
+    # The CLIP embedding: the model's id (settings.embedding_model_id).
     EMBED = "embed"
+    # The taste score: no stage_run rows; the taste model's version is in photo_preference.
     SCORE = "score"
 
 

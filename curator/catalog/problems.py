@@ -68,19 +68,19 @@ def failed_photos() -> list[FailedPhoto]:
         .join(Photo)
         .where(StageRun.status == StageStatus.FAILED.value, Photo.deleted_at.is_null())
         .order_by(StageRun.stage, Photo.path)
-        .tuples()
+        .namedtuples()
     )
     return [
         FailedPhoto(
-            int(pid),
-            decode_path(last_known_path(path)),
-            display_path(last_known_path(path)),
-            stage,
-            reason or "",
-            attempts,
-            at,
+            int(r.photo),
+            decode_path(last_known_path(r.path)),
+            display_path(last_known_path(r.path)),
+            r.stage,
+            r.failure_reason or "",
+            r.attempts,
+            r.updated_at,
         )
-        for pid, path, stage, reason, attempts, at in rows
+        for r in rows
     ]
 
 

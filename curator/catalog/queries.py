@@ -15,13 +15,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any, NamedTuple
 
 import curator.records as records
 from curator.camera_names import camera_name
 from curator.catalog import paths_codec
 from curator.catalog.approval import taste_summary as latest_taste_summary
 from curator.catalog.backends.dialect import Dialect, dialect_of
+from curator.catalog.backends.named_rows import select_list
 from curator.catalog.backends.seat import current_seat
 from curator.catalog.gallery.lists import catalog_is_empty as catalog_is_empty
 from curator.catalog.gallery.lists import gallery_ids_among as gallery_ids_among
@@ -178,31 +179,62 @@ def _description_fields(d: Description | None) -> dict[str, Any]:
 # --- gallery ------------------------------------------------------------------
 
 
-# GalleryRow fields read as the catalog stores them, after the ones made from
-# columns (`gallery_rows`). The grid, filmstrip and loupe read ~100 rows at a
-# time on the UI thread: one statement of plain SQL (the taste score, a failed
-# technical stage's sentence and the faces summary joined in: at most one row
-# each), rows as tuples, only the date converted. Three peewee queries with
-# their converters took ~5 of a switch's ~45 ms on PostgreSQL (issue 34 §6).
-# fmt: off
-_AS_STORED = (
-    "captured_at", "lens", "iso", "exposure_time", "f_number", "focal_length", "width",
-    "height", "thumbnail_key", "preview_key", "sharpness_score", "exposure_score",
-    "preference_score", "cull", "rating", "highlight_clip", "shadow_clip", "burst_group",
-    "label", "exposure_ev", "sharpness_note",
-)
-# fmt: on
+class _GalleryColumns(NamedTuple):
+    """One photo's own columns as `_rows_sql` reads them, before the faces summary's
+    (`faces_summary.columns`) and the cull checks' measures (`records.CHECK_MEASURES`).
+    The grid, filmstrip and loupe read ~100 rows at a time on the UI thread: one
+    statement of plain SQL (the taste score, a failed technical stage's sentence,
+    the faces summary and this seat's proposal joined in: at most one row each),
+    only the date converted. Three peewee queries with their converters took ~5 of
+    a switch's ~45 ms on PostgreSQL (issue 34 §6)."""
+
+    id: Annotated[int, "photo.id"]
+    path: Annotated[bytes, "photo.path"]
+    camera_make: Annotated[str | None, "photo.camera_make"]
+    camera_model: Annotated[str | None, "photo.camera_model"]
+    picked: Annotated[int, "photo.picked"]
+    burst_best: Annotated[int, "photo.burst_best"]
+    missing: Annotated[int, "photo.missing_since IS NOT NULL"]
+    rotation: Annotated[int | None, "photo.rotation"]
+    captured_at: Annotated[Any, "photo.captured_at"]
+    lens: Annotated[str | None, "photo.lens"]
+    iso: Annotated[int | None, "photo.iso"]
+    exposure_time: Annotated[float | None, "photo.exposure_time"]
+    f_number: Annotated[float | None, "photo.f_number"]
+    focal_length: Annotated[float | None, "photo.focal_length"]
+    width: Annotated[int | None, "photo.width"]
+    height: Annotated[int | None, "photo.height"]
+    thumbnail_key: Annotated[str | None, "photo.thumbnail_key"]
+    preview_key: Annotated[str | None, "photo.preview_key"]
+    sharpness_score: Annotated[float | None, "photo.sharpness_score"]
+    exposure_score: Annotated[float | None, "photo.exposure_score"]
+    preference_score: Annotated[float | None, "pp.score"]
+    cull: Annotated[str, "photo.cull"]
+    rating: Annotated[int | None, "photo.rating"]
+    highlight_clip: Annotated[float | None, "photo.highlight_clip"]
+    shadow_clip: Annotated[float | None, "photo.shadow_clip"]
+    burst_group: Annotated[int | None, "photo.burst_group"]
+    label: Annotated[str | None, "photo.label"]
+    exposure_ev: Annotated[float | None, "photo.exposure_ev"]
+    sharpness_note: Annotated[str | None, "photo.sharpness_note"]
+    failed: Annotated[int, "sr.id IS NOT NULL"]
+    failure_reason: Annotated[str | None, "sr.failure_reason"]
+    verdict: Annotated[str | None, "cp.verdict"]  # None: no proposal (then all are)
+    reasons: Annotated[Any, "cp.reasons"]
+    confidence: Annotated[Any, "cp.confidence"]
+    highlight: Annotated[Any, "cp.highlight"]
+    has_faces: Annotated[int, "pf.photo_id IS NOT NULL"]
+
+
+_OWN = len(_GalleryColumns._fields)  # then the faces summary's, then the measures
+_FACES = _OWN + len(faces_summary.COLUMNS)
 
 
 @lru_cache(maxsize=4)
 def _rows_sql(dialect: Dialect, measures: tuple[str, ...]) -> str:  # + records.CHECK_MEASURES
-    stored = ", ".join("pp.score" if n == "preference_score" else n for n in _AS_STORED + measures)
-    faces = faces_summary.columns("pf")  # the faces summary's table
+    more = "".join(f", photo.{name}" for name in measures)
     return (
-        "SELECT photo.id, path, camera_make, camera_model, picked, burst_best,"
-        f" missing_since IS NOT NULL, rotation, {stored}, sr.id IS NOT NULL, sr.failure_reason,"
-        f" pf.photo_id IS NOT NULL, {faces}, cp.verdict, cp.reasons, cp.confidence, cp.highlight"
-        " FROM photo"
+        f"SELECT {select_list(_GalleryColumns)}, {faces_summary.columns('pf')}{more} FROM photo"
         " LEFT JOIN photo_preference pp ON pp.photo_id = photo.id"
         " LEFT JOIN stage_run sr ON sr.photo_id = photo.id AND sr.stage = ? AND sr.status = ?"
         " LEFT JOIN photo_faces pf ON pf.photo_id = photo.id"
@@ -220,32 +252,49 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
     sql, date = _rows_sql(dialect, records.CHECK_MEASURES), Photo.captured_at.python_value
     failed = (Stage.TECHNICAL.value, StageStatus.FAILED.value)
     owner = current_seat().user  # this photographer's proposals (catalog.proposals)
-    n_stored, end = len(_AS_STORED), len(_AS_STORED) + len(records.CHECK_MEASURES)
     for start in range(0, len(ids), 500):  # a read's size, as the view asks them
         rows = db.execute_sql(sql, [*failed, owner, dialect.id_param(ids[start : start + 500])])
-        for pid, path_b, make, model, picked, best, missing, rotation, *rest in rows.fetchall():
-            stored = dict(zip(_AS_STORED, rest, strict=False), measures=tuple(rest[n_stored:end]))
-            stored["captured_at"] = date(stored["captured_at"])
-            is_failed, reason, has_faces, *faces = rest[end:-4]
-            verdict, reasons, confidence, highlight = rest[-4:]
-            path = display_path(last_known_path(bytes(path_b)))
-            out[int(pid)] = GalleryRow(
-                id=int(pid),
+        for row in rows.fetchall():
+            r = _GalleryColumns._make(row[:_OWN])
+            path = display_path(last_known_path(bytes(r.path)))
+            out[int(r.id)] = GalleryRow(
+                id=int(r.id),
                 file_name=os.path.basename(path),
                 path=path,
-                camera=camera_name(make, model),
-                picked=bool(picked),
-                failed_reason=(reason or "This photo could not be measured.")
-                if is_failed
+                captured_at=date(r.captured_at),
+                camera=camera_name(r.camera_make, r.camera_model),
+                lens=r.lens,
+                iso=r.iso,
+                exposure_time=r.exposure_time,
+                f_number=r.f_number,
+                focal_length=r.focal_length,
+                width=r.width,
+                height=r.height,
+                thumbnail_key=r.thumbnail_key,
+                preview_key=r.preview_key,
+                sharpness_score=r.sharpness_score,
+                exposure_score=r.exposure_score,
+                preference_score=r.preference_score,
+                cull=r.cull,
+                rating=r.rating,
+                picked=bool(r.picked),
+                failed_reason=(r.failure_reason or "This photo could not be measured.")
+                if r.failed
                 else None,
-                burst_best=bool(best),
-                missing=bool(missing),
-                rotation=int(rotation or 0),
-                faces=faces_summary.summary_from(faces) if has_faces else None,
+                highlight_clip=r.highlight_clip,
+                burst_group=r.burst_group,
+                burst_best=bool(r.burst_best),
+                missing=bool(r.missing),
+                label=r.label,
+                exposure_ev=r.exposure_ev,
+                sharpness_note=r.sharpness_note,
+                rotation=int(r.rotation or 0),
+                shadow_clip=r.shadow_clip,
+                faces=faces_summary.summary_from(row[_OWN:_FACES]) if r.has_faces else None,
                 proposal=None
-                if verdict is None
-                else proposal_record(int(pid), verdict, reasons, confidence, highlight),
-                **stored,
+                if r.verdict is None
+                else proposal_record(int(r.id), r.verdict, r.reasons, r.confidence, r.highlight),
+                measures=tuple(row[_FACES:]),  # records.CHECK_MEASURES' values, in its order
             )
     return out
 

@@ -51,7 +51,9 @@ import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Annotated, NamedTuple
 
+from curator.catalog.backends.named_rows import select_list
 from curator.catalog.tagging.keywords import SourceKeyword
 from curator.imaging.regular import NotRegularFileError, open_regular
 
@@ -284,6 +286,28 @@ def _captions(conn: sqlite3.Connection) -> dict[int, str]:
     return {k: str(c).strip() for i, c in rows if (k := _int(i)) is not None and str(c).strip()}
 
 
+class _LrImageRow(NamedTuple):
+    """One image of a Lightroom catalog as `_images` reads it; the optional
+    columns (NULL here) are given when the read runs (`_optional`: the column
+    where this Lightroom's catalog has it)."""
+
+    raw_id: Annotated[object, "i.id_local"]
+    root: Annotated[str | None, "r.absolutePath"]
+    sub: Annotated[str | None, "fo.pathFromRoot"]
+    base: Annotated[str, "fi.baseName"]
+    ext: Annotated[str | None, "fi.extension"]
+    rating: Annotated[object, "i.rating"]
+    pick: Annotated[object, "i.pick"]
+    label: Annotated[object, "i.colorLabels"]
+    master: Annotated[object, "i.masterImage"]
+    copy_name: Annotated[object, "NULL"]
+    touched: Annotated[object, "NULL"]
+    captured: Annotated[object, "NULL"]
+    width: Annotated[object, "NULL"]
+    height: Annotated[object, "NULL"]
+    sidecars: Annotated[object, "NULL"]
+
+
 def _images(conn: sqlite3.Connection) -> tuple[list[LrImage], list[tuple[str, str]]]:
     """The images, and those left out for values Lightroom never writes."""
     keywords = _keywords(conn)
@@ -294,11 +318,17 @@ def _images(conn: sqlite3.Connection) -> tuple[list[LrImage], list[tuple[str, st
     height = _optional(conn, "Adobe_images", "fileHeight", "i")
     copy = _optional(conn, "Adobe_images", "copyName", "i")
     sidecars = _optional(conn, "AgLibraryFile", "sidecarExtensions", "fi")
+    select = select_list(
+        _LrImageRow,
+        copy_name=copy,
+        touched=touch,
+        captured=capture,
+        width=width,
+        height=height,
+        sidecars=sidecars,
+    )
     query = (
-        "SELECT i.id_local, r.absolutePath, fo.pathFromRoot, fi.baseName, fi.extension, "
-        f"i.rating, i.pick, i.colorLabels, i.masterImage, {copy}, {touch}, {capture}, "
-        f"{width}, {height}, {sidecars} "
-        "FROM Adobe_images i "
+        f"SELECT {select} FROM Adobe_images i "
         "JOIN AgLibraryFile fi ON fi.id_local = i.rootFile "
         "JOIN AgLibraryFolder fo ON fo.id_local = fi.folder "
         "JOIN AgLibraryRootFolder r ON r.id_local = fo.rootFolder "
@@ -306,34 +336,32 @@ def _images(conn: sqlite3.Connection) -> tuple[list[LrImage], list[tuple[str, st
     )
     images: list[LrImage] = []
     invalid: list[tuple[str, str]] = []
-    for row in conn.execute(query):
-        (raw_id, root, sub, base, ext, rating, pick, label, master, copy_name) = row[:10]
-        touched, captured, w, h, side = row[10:]
-        folder = f"{root or ''}{sub or ''}"
-        file_name = f"{base}.{ext}" if ext else str(base)
-        iid = _int(raw_id)
-        wrong = _wrong_values(iid, rating, pick, master)
+    for row in map(_LrImageRow._make, conn.execute(query)):
+        folder = f"{row.root or ''}{row.sub or ''}"
+        file_name = f"{row.base}.{row.ext}" if row.ext else str(row.base)
+        iid = _int(row.raw_id)
+        wrong = _wrong_values(iid, row.rating, row.pick, row.master)
         if iid is None or wrong:
             invalid.append((os.path.normpath(f"{folder}{file_name}"), wrong or "its id"))
             continue
         paired = tuple(
-            os.path.normpath(f"{folder}{base}.{e.strip()}")
-            for e in str(side or "").split(",")
+            os.path.normpath(f"{folder}{row.base}.{e.strip()}")
+            for e in str(row.sidecars or "").split(",")
             if e.strip() and e.strip().lower() != "xmp"
         )
-        wi, hi = _int(w), _int(h)
+        wi, hi = _int(row.width), _int(row.height)
         images.append(
             LrImage(
                 image_id=iid,
                 path=os.path.normpath(f"{folder}{file_name}"),
-                rating=_int(rating),
-                pick=_int(pick) or 0,
-                label=str(label).strip() if label else None,
+                rating=_int(row.rating),
+                pick=_int(row.pick) or 0,
+                label=str(row.label).strip() if row.label else None,
                 keywords=tuple(keywords.get(iid, ())),
-                master=_int(master),
-                copy_name=str(copy_name) if copy_name else None,
-                touched_at=_touch_time(touched),
-                captured_at=_capture_time(captured),
+                master=_int(row.master),
+                copy_name=str(row.copy_name) if row.copy_name else None,
+                touched_at=_touch_time(row.touched),
+                captured_at=_capture_time(row.captured),
                 size=(wi, hi) if wi and hi else None,
                 paired=paired,
                 caption=captions.get(iid),

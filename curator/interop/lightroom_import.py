@@ -150,12 +150,12 @@ def _by_name(names: set[str]) -> dict[str, list[_Known]]:
     rows = Photo.select(Photo.id, Photo.path, Photo.captured_at, Photo.width, Photo.height).where(
         Photo.deleted_at.is_null()
     )
-    for pid, raw, captured, width, height in rows.tuples():
-        path = decode_path(raw)
+    for r in rows.namedtuples():
+        path = decode_path(r.path)
         name = os.path.basename(path).casefold()
         if name in names:
-            size = (int(width), int(height)) if width and height else None
-            out.setdefault(name, []).append(_Known(int(pid), path, captured, size))
+            size = (int(r.width), int(r.height)) if r.width and r.height else None
+            out.setdefault(name, []).append(_Known(int(r.id), path, r.captured_at, size))
     return out
 
 

@@ -206,19 +206,19 @@ def _log(ids: list[int]) -> dict[int, _History]:
         )
         .where(Decision.photo.in_(ids))
         .order_by(Decision.id)
-        .tuples()
+        .namedtuples()
     )
-    for pid, kind, new, pass_, at in rows:
-        history = out.setdefault(int(pid), _History())
-        ours = pass_ not in EXTERNAL_PASSES
-        history.kinds.add(str(kind))
+    for r in rows:
+        history = out.setdefault(int(r.photo), _History())
+        ours = r.pass_ not in EXTERNAL_PASSES
+        history.kinds.add(str(r.kind))
         history.curator_made |= ours
-        if kind == DecisionKind.TAG.value:
-            state, sep, name = (new or "").partition(":")
+        if r.kind == DecisionKind.TAG.value:
+            state, sep, name = (r.new_value or "").partition(":")
             if sep and name:
-                history.tags[name] = (ours, state in ("user", "ai"), at)
-        elif kind in _FIELD_OF_KIND:
-            history.latest[_FIELD_OF_KIND[kind]] = (ours, at)
+                history.tags[name] = (ours, state in ("user", "ai"), r.created_at)
+        elif r.kind in _FIELD_OF_KIND:
+            history.latest[_FIELD_OF_KIND[r.kind]] = (ours, r.created_at)
     return out
 
 

@@ -169,13 +169,13 @@ def keywords_for(photo_ids: Sequence[int]) -> dict[int, PhotoKeywords]:
             )
             .where(PhotoKeyword.photo.in_(chunk))
             .order_by(PhotoKeyword.photo, PhotoKeyword.path.desc(), PhotoKeyword.id)
-            .tuples()
+            .namedtuples()
         )
-        for pid, text, path, tag, private in rows:
-            by_tag, untagged = raw.setdefault(int(pid), ({}, []))
-            kw = SourceKeyword(str(text), str(path or ""), bool(private))
-            if tag:
-                by_tag.setdefault(str(tag), []).append(kw)
+        for r in rows:
+            by_tag, untagged = raw.setdefault(int(r.photo), ({}, []))
+            kw = SourceKeyword(str(r.text), str(r.path or ""), bool(r.private))
+            if r.tag:
+                by_tag.setdefault(str(r.tag), []).append(kw)
             else:
                 untagged.append(kw)
     return {pid: PhotoKeywords(by_tag, untagged) for pid, (by_tag, untagged) in raw.items()}

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Annotated, NamedTuple
 
+from curator.catalog.backends.named_rows import select_list
 from curator.catalog.missing import last_known_path
 from curator.catalog.models import Photo
 from curator.catalog.paths_codec import display_path
@@ -31,6 +33,23 @@ class HitRow:
     missing: bool
 
 
+class _Columns(NamedTuple):
+    """One photo's columns as `_COLUMNS_SQL` reads them."""
+
+    id: Annotated[int, "p.id"]
+    path: Annotated[bytes, "p.path"]
+    rating: Annotated[int | None, "p.rating"]
+    cull: Annotated[str, "p.cull"]
+    picked: Annotated[int, "p.picked"]
+    missing: Annotated[int, "p.missing_since IS NOT NULL"]
+    subject: Annotated[str | None, "d.subject"]
+
+
+_COLUMNS_SQL = (
+    f"SELECT {select_list(_Columns)} FROM photo p LEFT JOIN description d ON d.photo_id = p.id"
+)
+
+
 def hit_rows(photo_ids: Iterable[int]) -> dict[int, HitRow]:
     """The rows of these photos, by id (unknown or deleted ids are left out)."""
     ids = list(dict.fromkeys(int(i) for i in photo_ids))
@@ -46,20 +65,18 @@ def hit_rows(photo_ids: Iterable[int]) -> dict[int, HitRow]:
             chunk,
         ):
             tags[int(pid)].append(str(name))
-        for pid, path, rating, cull, picked, missing, subject in db.execute_sql(
-            "SELECT p.id, p.path, p.rating, p.cull, p.picked, p.missing_since IS NOT NULL,"
-            " d.subject FROM photo p LEFT JOIN description d ON d.photo_id = p.id"
-            f" WHERE p.id IN ({marks}) AND p.deleted_at IS NULL",
-            chunk,
-        ):
-            out[int(pid)] = HitRow(
-                photo_id=int(pid),
-                path=display_path(last_known_path(path)),
-                rating=None if rating is None else int(rating),
-                cull=str(cull),
-                picked=bool(picked),
-                subject=subject,
-                tags=tuple(tags.get(int(pid), ())),
-                missing=bool(missing),
+        found = db.execute_sql(
+            f"{_COLUMNS_SQL} WHERE p.id IN ({marks}) AND p.deleted_at IS NULL", chunk
+        )
+        for row in map(_Columns._make, found):
+            out[int(row.id)] = HitRow(
+                photo_id=int(row.id),
+                path=display_path(last_known_path(row.path)),
+                rating=None if row.rating is None else int(row.rating),
+                cull=str(row.cull),
+                picked=bool(row.picked),
+                subject=row.subject,
+                tags=tuple(tags.get(int(row.id), ())),
+                missing=bool(row.missing),
             )
     return out

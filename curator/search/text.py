@@ -44,6 +44,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.backends.seat import current_seat
@@ -59,22 +60,34 @@ __all__ = [
     "FIELDS",
     "FIRST_PAGE",
     "WEIGHTS",
+    "FtsColumn",
     "ranked_ids",
     "text_search",
 ]
 
-FIELDS: tuple[str, ...] = (
-    "subject",
-    "tags",
-    "type",
-    "mood",
-    "lighting",
-    "file name",
-    "caption",
-)
-"""What each `photo_fts` column is called in a hit's `why`, in column order."""
 
-WEIGHTS: tuple[float, ...] = (10.0, 10.0, 5.0, 3.0, 3.0, 1.0, 10.0)
+@dataclass(frozen=True)
+class FtsColumn:
+    """One `photo_fts` column: its name there, how a hit's `why` names it, its bm25
+    weight."""
+
+    column: str
+    why: str
+    weight: float
+
+
+FIELDS: tuple[FtsColumn, ...] = (
+    FtsColumn("subject", "subject", 10.0),
+    FtsColumn("tags", "tags", 10.0),
+    FtsColumn("content_type", "type", 5.0),
+    FtsColumn("mood", "mood", 3.0),
+    FtsColumn("lighting", "lighting", 3.0),
+    FtsColumn("names", "file name", 1.0),
+    FtsColumn("caption", "caption", 10.0),
+)
+"""The `photo_fts` columns, in the index's column order (bm25 takes its weights so)."""
+
+WEIGHTS: tuple[float, ...] = tuple(f.weight for f in FIELDS)
 """bm25 weight of each column, in `photo_fts` column order (`FIELDS`)."""
 
 WHY_LIMIT = 200
@@ -348,23 +361,26 @@ def _whys(parsed: ParsedQuery, photo_ids: list[int]) -> dict[int, list[str]]:
         [re.compile(r"(?<![^\W_])" + re.escape(tok)) for tok in _fold_tokens(t)]
         for t in (*parsed.words, *parsed.phrases)
     ]
-    rows = Photo._meta.database.execute_sql(
-        "SELECT rowid, subject, tags, content_type, mood, lighting, CAST(names AS BLOB), caption"
-        " FROM photo_fts WHERE rowid IN (SELECT value FROM json_each(?))",
-        [json.dumps(photo_ids)],
-    ).fetchall()
+    rows = Photo._meta.database.execute_sql(_WHYS_SQL, [json.dumps(photo_ids)]).fetchall()
     out: dict[int, list[str]] = {}
-    for pid, *columns in rows:
-        if columns[5] is not None:  # names: bytes that may not be UTF-8 (see m007)
-            columns[5] = bytes(columns[5]).decode("utf-8", errors="replace")
+    for pid, *values in rows:
         found = []
-        for name, value in zip(FIELDS, columns, strict=True):
+        for field, value in zip(FIELDS, values, strict=True):
+            if value and field.column == "names":  # bytes that may not be UTF-8 (see m007)
+                value = bytes(value).decode("utf-8", errors="replace")
             if value:
                 text = _fold(value)
                 if any(all(rx.search(text) for rx in term) for term in terms):
-                    found.append(name)
+                    found.append(field.why)
         out[int(pid)] = found
     return out
+
+
+_WHYS_SQL = (
+    "SELECT rowid, "
+    + ", ".join("CAST(names AS BLOB)" if f.column == "names" else f.column for f in FIELDS)
+    + " FROM photo_fts WHERE rowid IN (SELECT value FROM json_each(?))"
+)
 
 
 def _fold(text: str) -> str:

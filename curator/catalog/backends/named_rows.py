@@ -15,8 +15,12 @@ or moved in one place. A NamedTuple is a tuple: naming a row is one call
 (~0.3 µs: ~20 ms of the plan's 0.5-0.7 s of CPU at 100,000 photos), each
 field read an index.
 
+A column known only when the read runs (one another tool's file may lack) is
+annotated with a stand-in and given by name: `select_list(_LrImageRow,
+width=width_sql)`.
+
 Invariants: every field carries its SQL (`select_list` raises otherwise);
-the list is computed once per record.
+the list is computed once per record (and set of given columns).
 """
 
 from __future__ import annotations
@@ -26,13 +30,17 @@ from typing import Any, get_type_hints
 
 
 @cache
-def select_list(record: type[tuple[Any, ...]]) -> str:
-    """The record's SELECT list: each field's SQL, in the fields' order."""
+def select_list(record: type[tuple[Any, ...]], **given: str) -> str:
+    """The record's SELECT list: each field's SQL, in the fields' order (`given`:
+    the SQL of fields known only when the read runs, by name)."""
     hints = get_type_hints(record, include_extras=True)
+    names = record._fields  # type: ignore[attr-defined]
+    if unknown := set(given) - set(names):
+        raise TypeError(f"{record.__name__} has no field {', '.join(sorted(unknown))}")
     sql = []
-    for name in record._fields:  # type: ignore[attr-defined]
+    for name in names:
         found = [m for m in getattr(hints[name], "__metadata__", ()) if isinstance(m, str)]
         if len(found) != 1:
             raise TypeError(f"{record.__name__}.{name}: annotate it Annotated[type, 'its SQL']")
-        sql.append(found[0])
+        sql.append(given.get(name, found[0]))
     return ", ".join(sql)

@@ -40,8 +40,10 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Annotated, NamedTuple
 
 from curator.catalog.backends.dialect import dialect_of
+from curator.catalog.backends.named_rows import select_list
 from curator.catalog.backends.seat import current_seat
 from curator.catalog.models import CullState, Decision, DecisionKind, Photo, utcnow
 from curator.catalog.paths_codec import pairing_on
@@ -90,20 +92,30 @@ def read_columns(photo_ids: Iterable[int], *, live: bool = False) -> dict[int, P
     and not deleted), by id: one SELECT."""
     db = _db()
     d = dialect_of(db)
-    sql = (
-        "SELECT id, cull, rating, picked, label, rotation FROM photo"
-        f" WHERE id IN {d.id_list()}" + (" AND deleted_at IS NULL" if live else "")
+    sql = f"SELECT {select_list(_Decided)} FROM photo WHERE id IN {d.id_list()}" + (
+        " AND deleted_at IS NULL" if live else ""
     )
     found: dict[int, PhotoColumns] = {}
-    for pid, cull, rating, picked, label, rotation in db.execute_sql(sql, [d.id_param(photo_ids)]):
-        found[int(pid)] = {
-            "cull": text(cull),
-            "rating": text(rating),
-            "picked": text(bool(picked)),
-            "label": text(label),
-            "rotation": text(int(rotation or 0)),
+    for r in map(_Decided._make, db.execute_sql(sql, [d.id_param(photo_ids)])):
+        found[int(r.id)] = {
+            "cull": text(r.cull),
+            "rating": text(r.rating),
+            "picked": text(bool(r.picked)),
+            "label": text(r.label),
+            "rotation": text(int(r.rotation or 0)),
         }
     return found
+
+
+class _Decided(NamedTuple):
+    """A photo's decision columns as `read_columns` reads them."""
+
+    id: Annotated[int, "id"]
+    cull: Annotated[str, "cull"]
+    rating: Annotated[int | None, "rating"]
+    picked: Annotated[int, "picked"]
+    label: Annotated[str | None, "label"]
+    rotation: Annotated[int | None, "rotation"]
 
 
 _UPDATE_SQLITE = (

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Annotated, NamedTuple
 
-from peewee import JOIN
-
+from curator.catalog.backends.named_rows import select_list
 from curator.catalog.models import Photo, PhotoPath, Stage, StageRun, StageStatus
 from curator.catalog.paths_codec import decode_path
 from curator.imaging.types import ExifData as ExifData
@@ -86,31 +86,35 @@ class TechnicalPlan:
     new_paths: set[str] = field(default_factory=set)  # requests the catalog has no row for
 
 
+class _KnownColumns(NamedTuple):
+    """A catalogued photo with its technical stage's state, as `load_known_files`
+    reads it (raw SQL, not peewee's rows: 100,000 photos in ~0.3 s, not ~0.65)."""
+
+    id: Annotated[int, "photo.id"]
+    path: Annotated[bytes, "photo.path"]
+    size: Annotated[int | None, "photo.size"]
+    mtime_ns: Annotated[int | None, "photo.mtime_ns"]
+    status: Annotated[str | None, "sr.status"]
+    stage_version: Annotated[str | None, "sr.stage_version"]
+    attempts: Annotated[int | None, "sr.attempts"]
+
+
+_KNOWN_SQL = (
+    f"SELECT {select_list(_KnownColumns)} FROM photo"
+    " LEFT JOIN stage_run sr ON sr.photo_id = photo.id AND sr.stage = ?"
+)
+
+
 def load_known_files() -> dict[str, KnownFile]:
     """Every catalogued path (primary and extra) with its technical-stage state."""
     known: dict[str, KnownFile] = {}
-    runs = (
-        Photo.select(
-            Photo.id,
-            Photo.path,
-            Photo.size,
-            Photo.mtime_ns,
-            StageRun.status,
-            StageRun.stage_version,
-            StageRun.attempts,
-        )
-        .join(
-            StageRun,
-            JOIN.LEFT_OUTER,
-            on=((StageRun.photo == Photo.id) & (StageRun.stage == Stage.TECHNICAL.value)),
-        )
-        .tuples()
-    )
+    runs = Photo._meta.database.execute_sql(_KNOWN_SQL, [Stage.TECHNICAL.value])
     by_id: dict[int, KnownFile] = {}
-    for pid, path, size, mtime, status, version, attempts in runs:
-        kf = KnownFile(pid, size, mtime, status, version, attempts or 0)
+    for r in map(_KnownColumns._make, runs):
+        pid = int(r.id)
+        kf = KnownFile(pid, r.size, r.mtime_ns, r.status, r.stage_version, r.attempts or 0)
         by_id[pid] = kf
-        known[decode_path(path)] = kf
+        known[decode_path(r.path)] = kf
     for pid, path in PhotoPath.select(PhotoPath.photo, PhotoPath.path).tuples():
         if pid in by_id:
             known[decode_path(path)] = by_id[pid]
