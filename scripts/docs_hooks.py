@@ -41,6 +41,7 @@ GENERATED: dict[str, str] = {
     "settings": "curator.settings:settings_markdown",
     "json-fields": "curator.commands.listing:json_fields_markdown",
     "cull-checks": "curator.cull.reference:checks_markdown",
+    "search-tokens": "curator.search.tokens:tokens_markdown",
 }
 
 MARKER = re.compile(r"^<!-- generated: ([\w.:-]+) -->[ \t]*$", re.MULTILINE)

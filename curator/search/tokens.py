@@ -273,8 +273,11 @@ def parse_query(text: str) -> ParsedQuery:
 
 _INTRO = (
     'Words and "phrases" match the subject, tags, content type, mood, lighting, file '
-    "names and caption (every word, as a prefix too); filters narrow the set. Filters of "
-    "different kinds, and the words, combine with AND."
+    "names and caption (every word, as a prefix too); filters narrow the set."
+)
+_COMBINE = (
+    "Filters of different kinds, and the words, combine with AND; several of one kind "
+    'as its kind says. A filter in quotes ("kept") is searched as a phrase.'
 )
 
 
@@ -293,7 +296,7 @@ def tokens_help(width: int = 79) -> str:
         lines.append(f"    {token.syntax:<{column - 4}}{wrapped[0]}")
         lines.extend(" " * column + more for more in wrapped[1:])
     lines.append("")
-    lines.extend(textwrap.wrap(_INTRO, width))
+    lines.extend(textwrap.wrap(f"{_INTRO} {_COMBINE}", width))
     return "\n".join(lines)
 
 
@@ -307,7 +310,7 @@ def tokens_markdown() -> str:
     """The table as Markdown for the docs' reference (pure: reads nothing but
     the table)."""
     lines = [
-        _INTRO,
+        _COMBINE,
         "",
         "| token | finds | example | kind | several of the kind |",
         "|---|---|---|---|---|",

@@ -17,6 +17,7 @@ from curator.cli import build_parser
 from curator.commands.base import JsonField
 from curator.commands.import_folder import IMPORT_FIELDS
 from curator.commands.listing import LIST_FIELDS, STATUS_FIELDS
+from curator.search.tokens import SEARCH_TOKENS
 from curator.settings import FIELDS, env_name
 from curator.ui.review.keymap import all_bindings
 
@@ -114,6 +115,12 @@ def test_the_json_page_lists_every_field_the_commands_print(site: Path) -> None:
     assert "faces[].smile" in names and "stages.<stage>.status" in names
     for name in names:
         assert f"<code>{name}</code>" in page, name
+
+
+def test_the_search_page_lists_every_search_token(site: Path) -> None:
+    page = _page(site, "guide/search.html")
+    for token in SEARCH_TOKENS:
+        assert f"<code>{token.syntax}</code>" in page, token.syntax
 
 
 def test_the_readme_is_a_front_door_and_the_sites_home(site: Path) -> None:

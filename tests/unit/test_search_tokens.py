@@ -66,7 +66,8 @@ def _pieces() -> list[str]:
     values = ["", "1", "0", "2+", "2-5", "x", "keep", "closed", "-1", "5-", "+", "nokeep", "9999"]
     pieces = [t.example for t in SEARCH_TOKENS] + [t.syntax for t in SEARCH_TOKENS]
     pieces += [f"{k}:{v}" for k in keys for v in values]
-    pieces += [f"rating{op}{n}" for op in (">=", "<=", ">", "<", "=", "=>", "==") for n in "0 5 9 x".split()]
+    operators = (">=", "<=", ">", "<", "=", "=>", "==")
+    pieces += [f"rating{op}{n}" for op in operators for n in ("0", "5", "9", "x")]
     rng = random.Random(73)
     alphabet = "abcdefghiklmnoprstuvwxyz:+-<>=0123456789"
     for _ in range(400):

@@ -11,6 +11,8 @@ runs here: the box only says what the user asked for.
   gallery comes back) and gives the keys back to the page.
 - Emptying the box by hand (backspace) is `cleared`: the search goes, the
   keys stay in the box for the next words.
+- The field's tooltip lists every filter token (`search.tokens.tokens_tooltip`,
+  from the tokens' one table).
 - The field is a QLineEdit: it takes every printable key (Qt's shortcut
   override), so typing "p" or "/" in it never reaches a window shortcut; the
   loupe's decision keys live on the loupe page and never see it at all.
