@@ -13,7 +13,7 @@ choices `catalog.gallery_filters`', the project values `catalog.projects`'.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Self
@@ -192,21 +192,8 @@ class MetadataFilter:
 
     @property
     def active(self) -> bool:
-        return any(
-            v not in (None, "")
-            for v in (
-                self.camera,
-                self.lens,
-                self.date_from,
-                self.date_to,
-                self.iso_min,
-                self.iso_max,
-                self.name_contains,
-                self.people,
-                self.proposal,
-                self.person,
-            )
-        )
+        """Whether any field that filters is set (the labels only name a choice)."""
+        return any(getattr(self, f.name) not in (None, "") for f in fields(self) if f.compare)
 
     def describe(self) -> str:
         """A short text of what is set, for the popup button ("Canon EOS R6, ISO ≥ 3200")."""

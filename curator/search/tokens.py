@@ -54,24 +54,27 @@ MAX_STARS = 6  # stars are 0-5 (unrated counts as 0): 6 says what any larger num
 
 
 class TokenKind(StrEnum):
-    """What a token narrows, and how several tokens of one kind combine (tokens
-    of different kinds, and the words, always combine with AND)."""
+    """What a token narrows: the `ParsedQuery` field its values fill (`field`),
+    and how several tokens of the kind combine (tokens of different kinds, and
+    the words, always combine with AND)."""
 
+    field: str
     combines: str
 
-    def __new__(cls, value: str, combines: str = "") -> Self:
+    def __new__(cls, value: str, field: str = "", combines: str = "") -> Self:
         member = str.__new__(cls, value)
         member._value_ = value
+        member.field = field
         member.combines = combines
         return member
 
-    TAG = ("tag", "every one (AND)")
-    TYPE = ("type", "any one (OR: a photo has one type)")
-    RATING = ("rating", "every one (AND)")
-    STATE = ("state", "any one (OR: a photo has one state)")
-    PICKED = ("picked", "the same as one")
-    PEOPLE = ("people", "every one (AND)")
-    PROPOSAL = ("proposal", "every one (AND)")
+    TAG = ("tag", "tags", "every one (AND)")
+    TYPE = ("type", "content_types", "any one (OR: a photo has one type)")
+    RATING = ("rating", "ratings", "every one (AND)")
+    STATE = ("state", "cull", "any one (OR: a photo has one state)")
+    PICKED = ("picked", "picked", "the same as one")
+    PEOPLE = ("people", "people", "every one (AND)")
+    PROPOSAL = ("proposal", "proposals", "every one (AND)")
 
 
 @dataclass(frozen=True)
@@ -186,7 +189,8 @@ SEARCH_TOKENS: tuple[SearchToken, ...] = (
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """A search query split into FTS terms and filters, one field per `TokenKind`."""
+    """A search query split into FTS terms and filters, one field per `TokenKind`
+    (its `field`)."""
 
     words: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()
@@ -205,8 +209,7 @@ class ParsedQuery:
 
     @property
     def has_filters(self) -> bool:
-        filters = self.tags or self.content_types or self.ratings or self.cull or self.people
-        return bool(filters or self.proposals or self.picked)
+        return any(getattr(self, kind.field) for kind in TokenKind)
 
     @property
     def is_empty(self) -> bool:
@@ -253,19 +256,10 @@ def parse_query(text: str) -> ParsedQuery:
             if has_token(piece):
                 words.append(piece)
 
-    def once(kind: TokenKind) -> tuple[Any, ...]:
-        return tuple(dict.fromkeys(found[kind]))
-
+    filters: dict[str, Any] = {kind.field: tuple(dict.fromkeys(found[kind])) for kind in TokenKind}
+    filters[TokenKind.PICKED.field] = bool(found[TokenKind.PICKED])  # a flag, not values
     return ParsedQuery(
-        words=tuple(dict.fromkeys(words)),
-        phrases=tuple(dict.fromkeys(phrases)),
-        tags=once(TokenKind.TAG),
-        content_types=once(TokenKind.TYPE),
-        ratings=once(TokenKind.RATING),
-        cull=once(TokenKind.STATE),
-        picked=bool(found[TokenKind.PICKED]),
-        people=once(TokenKind.PEOPLE),
-        proposals=once(TokenKind.PROPOSAL),
+        words=tuple(dict.fromkeys(words)), phrases=tuple(dict.fromkeys(phrases)), **filters
     )
 
 

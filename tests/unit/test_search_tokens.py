@@ -22,16 +22,7 @@ from curator.search.tokens import (
     tokens_markdown,
 )
 
-# The ParsedQuery field each kind of token fills.
-FIELD_OF_KIND = {
-    TokenKind.TAG: "tags",
-    TokenKind.TYPE: "content_types",
-    TokenKind.RATING: "ratings",
-    TokenKind.STATE: "cull",
-    TokenKind.PICKED: "picked",
-    TokenKind.PEOPLE: "people",
-    TokenKind.PROPOSAL: "proposals",
-}
+FIELD_OF_KIND = {kind: kind.field for kind in TokenKind}
 
 
 def _filters(parsed: ParsedQuery) -> dict[str, object]:
