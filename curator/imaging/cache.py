@@ -1,40 +1,29 @@
 """Content-addressed cache of preview, thumbnail and CLIP-rendition JPEGs.
 
-Responsibility: name cache entries after the photo's content hash and write
-them safely. Keys are relative POSIX paths stored in the catalog:
+Names cache entries after the photo's content hash and writes them safely.
+Keys are relative POSIX paths stored in the catalog (`SizeClass`):
 
-    previews/ab/cd/<hash>.jpg   (the ~1440 px loupe preview)
-    thumbs/ab/<hash>.jpg        (the ~320 px gallery thumbnail)
-    quick/ab/<hash>.jpg         (the quick look's thumbnail, shown until the photo
-                                 is measured: imaging.quicklook)
-    clip/ab/<hash>.jpg          (the preview with its short side at CLIP's 224 px,
-                                 made beside it: what the embed stage reads, a
-                                 tenth of the decoding; `clip_rendition`)
-    screen/ab/<hash>-<edge>.jpg (the loupe's fit view on a screen larger than the
-                                 preview: the original decoded for that long edge;
-                                 never in the catalog, bounded by `prune_screen`)
+    previews/ab/cd/<hash>.jpg   the ~1440 px loupe preview
+    thumbs/ab/<hash>.jpg        the ~320 px gallery thumbnail
+    quick/ab/<hash>.jpg         the quick look's thumbnail (imaging.quicklook)
+    clip/ab/<hash>.jpg          the preview at CLIP's input size (`clip_rendition`)
+    screen/ab/<hash>-<edge>.jpg the original decoded for a screen larger than the
+                                preview (never in the catalog; `prune_screen`)
 
-where ``ab``/``cd`` are the first hex digits of the blake3 hash, so no folder
-grows past a few thousand entries on a 100,000-photo library.
+``ab``/``cd`` are the hash's first hex digits, so no folder grows past a few
+thousand entries on a 100,000-photo library.
 
 Invariants:
 - a key is a pure function of (content hash, size class): the same bytes under
   any name share one entry, and a moved file keeps its cache;
-- `write_jpeg` is atomic: it writes a temporary file in the destination folder
-  and `os.replace`s it into place, so a reader (or a crash) never sees a
-  half-written JPEG; an existing entry is never rewritten (same hash, same
-  picture), so concurrent workers racing on one hash are harmless;
-- screen renditions are the one class that is bounded: they are made again
-  from the original at will, so `prune_screen` drops the least recently used
-  (oldest modification time; a read touches it) past a byte budget, and
-  `read_screen` answers None for a damaged entry (and deletes it), so a broken
-  file is made again, never shown;
-- nothing here touches the originals; only `cache_dir` is written;
-- a cache folder that cannot take entries now (read-only, full, not a
-  folder, offline) is found before a seat uses it (`cache_folder_problem`)
-  and the seat keeps its previews in its own folder instead, with one
-  sentence (`choose_cache_folder`); the entries are derived, so nothing is
-  lost but the time to make them again (imaging.rebuild).
+- `write_bytes` is atomic (a temporary file in the destination folder, then
+  `os.replace`) and never rewrites an existing entry, so workers racing on one
+  hash are harmless;
+- screen renditions alone are bounded: `prune_screen` drops the least recently
+  used past a byte budget, and `read_screen` deletes a damaged entry;
+- only `cache_dir` is written, never an original;
+- a cache folder that cannot take entries now (`cache_folder_problem`) is
+  replaced by the seat's own folder, with one sentence (`choose_cache_folder`).
 """
 
 from __future__ import annotations
@@ -63,12 +52,9 @@ class SizeClass(StrEnum):
     CLIP = "clip"
 
 
-# The CLIP rendition: the preview's short side at the input side of the CLIP
-# models Curator ships for (ViT-L-14, ViT-B-32: 224 px), so the embed stage
-# decodes a ~25 kB JPEG and only centre-crops it, instead of decoding the
-# ~200 kB preview at a quarter of its size and resizing (issue 48: the loader,
-# not the GPU, set the pace). Quality 95: the vectors agree with the preview's
-# at cosine ≥ 0.999 (tests/unit/test_clip_rendition.py).
+# The CLIP rendition: the preview's short side at the input side of the CLIP models
+# Curator ships for (224 px), so the embed stage decodes a ~25 kB JPEG and only
+# centre-crops it. Quality 95: the vectors agree with the preview's at cosine ≥ 0.999.
 CLIP_SHORT_SIDE = 224
 CLIP_QUALITY = 95
 
@@ -108,8 +94,8 @@ def clip_rendition(preview: Image.Image) -> Image.Image | None:
     (the long side truncated as torchvision's `Resize(int)` computes it): first
     reduced by the largest whole factor that keeps it (a box filter, as the JPEG
     decoder's DCT scaling does when the embed stage reads the preview), then
-    Pillow's bicubic, as CLIP's own transform resizes: ~2.5 ms a 1440 px preview.
-    None for a preview no larger: the embed stage reads that preview itself."""
+    Pillow's bicubic, as CLIP's own transform resizes. None for a preview no
+    larger: the embed stage reads that preview itself."""
     from PIL import Image
 
     width, height = preview.size
@@ -225,9 +211,8 @@ def write_jpeg(
     target.parent.mkdir(parents=True, exist_ok=True)
     rgb = image if image.mode in ("RGB", "L") else image.convert("RGB")
     # Encoded in memory, then written through Python's buffered file: Pillow's
-    # encoder writes a real file's descriptor directly and ignores a short
-    # write, so a disk that filled during the last chunk left a truncated JPEG
-    # that looked written; the buffered writer retries the rest and raises.
+    # encoder ignores a short write to a real file's descriptor (a disk that
+    # filled left a truncated JPEG); the buffered writer retries and raises.
     encoded = io.BytesIO()
     rgb.save(encoded, "JPEG", quality=quality, optimize=False, progressive=False)
     return write_bytes(cache_dir, key, encoded.getbuffer())

@@ -1,42 +1,33 @@
 """Decode one image file's bytes into full-resolution luma + an oriented preview.
 
-Given the bytes of a file (read once by the caller), produce a `DecodedImage`:
-the 8-bit luma the metrics run on, an upright RGB preview no larger than the
-requested long edge, the displayed size and the real container format. RAW
-containers go to imaging.raw.decode. It is also the loupe's 100 % decoder:
-`decode_for_display` (a path in, upright full-resolution RGB8 out) converts
-pixels exactly as the preview path does (the same 16-bit scaling and alpha
-here, the same LibRaw parameters in `raw.decode.decode_raw_for_display`), so
-100 % shows the preview's tone; `decode_display_request` is its never-raising
-form for a child process (ui/loupe/original_loader.py). The DCT-scaled JPEG
-decode is imaging.jpegscale's; `DecodedImage`, `PIXEL_ERRORS` and
-`check_pixel_count` are imaging.decoded's (shared with raw.decode).
+`decode_image`: from the bytes of a file (read once by the caller), a
+`DecodedImage`: the 8-bit luma the metrics run on, an upright RGB preview no
+larger than the requested long edge, the displayed size and the real format.
+RAW containers go to imaging.raw.decode. `decode_for_display` is the loupe's
+100 % decoder (a path in, upright full-resolution RGB8 out), converting pixels
+exactly as the preview path does so 100 % shows the preview's tone;
+`decode_display_request` is its never-raising form for a child process.
 
 Raster files:
 - content decides, not the extension: Pillow identifies JPEG (incl. MPO), PNG,
   TIFF, WebP and HEIF only; anything else is an `UnsupportedFormatError` whose
-  sentence says what the bytes look like;
+  sentence says what the bytes look like (`describe_contents`);
 - the declared pixel count is checked against `max_pixels` after the header
   and before any pixel is decoded (`DecompressionBombError`);
-- JPEG: one Pillow decode, DCT-scaled by libjpeg (``draft``: 1/2, 1/4, 1/8) to
-  the smallest size covering both the preview and the metrics' working scale
-  (metrics.WORKING_LONG_EDGE): the metrics never look finer, and DCT scaling
-  is a proper low-pass that skips most of the inverse DCT — a 24 MP JPEG
-  measures in ~85 ms instead of ~235 ms, its sharpness within 6 points and
-  exposure within 1 of the full decode's (tests/unit/test_imaging_decode.py).
-  The luma is the ITU-R 601 grey of that decode, the preview its area shrink.
-  Truncation must raise in Pillow (``ImageFile.LOAD_TRUNCATED_IMAGES`` False;
-  we refuse to run if it was switched on): OpenCV would grey-fill silently;
-- other formats: one full Pillow decode gives luma and preview; 16-bit grey
-  is scaled to 8 bits, modes Pillow cannot convert fall back to OpenCV; alpha
-  is composited on white; HEIF goes through pillow-heif.
+- JPEG: one DCT-scaled decode (imaging.jpegscale) to the smallest size that
+  covers both the preview and `metrics.WORKING_LONG_EDGE`: the metrics never
+  look finer, and a 24 MP JPEG measures in ~85 ms instead of ~235 ms, its
+  sharpness within 6 points and exposure within 1 of the full decode's;
+  truncation must raise in Pillow (``ImageFile.LOAD_TRUNCATED_IMAGES`` stays
+  False); OpenCV would grey-fill silently;
+- other formats: one full Pillow decode; 16-bit grey scaled to 8 bits, modes
+  Pillow cannot convert decoded by OpenCV, alpha composited on white.
 
 Invariants: `luma` is a C-contiguous 2-D uint8 array in the stored
-(un-oriented) orientation, full resolution except JPEGs over twice the
-working scale (DCT-scaled); `preview` is RGB, upright, long edge
-``min(preview_long_edge, source long edge)``; `width`/`height` are the
-displayed full-resolution size; every failure is a typed `ImagingError` (a
-human `message`, the original text in `detail`); only specific ones are caught.
+orientation, full resolution except DCT-scaled JPEGs; `preview` is RGB,
+upright, long edge ``min(preview_long_edge, source long edge)``;
+`width`/`height` are the displayed size; every failure is a typed
+`ImagingError` (a human `message`, the original text in `detail`).
 """
 
 from __future__ import annotations
@@ -70,9 +61,8 @@ from curator.imaging.regular import read_regular
 from curator.imaging.types import FileFormat, MetricsSource
 
 pillow_heif.register_heif_opener()
-# Pillow's own bomb guard (warn at 89 MP, refuse at 179 MP) is off: `max_pixels` (250 MP by
-# default) is enforced here before decoding, and Pillow's lower limit would refuse
-# legitimate 100-200 MP panoramas with the wrong error.
+# Pillow's own bomb guard is off: `max_pixels` is enforced here before decoding, and
+# Pillow's lower limit (179 MP) would refuse legitimate panoramas with the wrong error.
 Image.MAX_IMAGE_PIXELS = None
 
 _PIL_FORMATS: dict[str, FileFormat] = {
@@ -104,13 +94,10 @@ def decode_image(
     exif_orientation: int = 1,
     camera: str | None = None,
 ) -> DecodedImage:
-    """Decode a whole file's bytes. `is_raw` comes from the extension.
-
-    A file with a RAW extension whose bytes are plainly a JPEG/PNG/WebP/HEIF
-    (a camera JPEG renamed .nef) is decoded as that raster format instead.
-    `exif_orientation` and `camera` are hints from `imaging.exif` used for RAW
-    files (orientation when LibRaw reports none, the camera name in messages).
-    """
+    """Decode a whole file's bytes. `is_raw` comes from the extension; a RAW
+    name over plainly raster bytes (a camera JPEG renamed .nef) is decoded as
+    raster. `exif_orientation` and `camera` are hints for RAW files (when
+    LibRaw reports no orientation; the camera name in messages)."""
     if is_raw and sniff_container(data) not in ("jpeg", "png", "webp", "heif"):
         from curator.imaging.raw.decode import decode_raw  # rawpy only when needed
 
@@ -349,15 +336,11 @@ class DisplayDecode:
 def decode_for_display(
     path: str | os.PathLike[str], *, max_pixels: int = 250_000_000
 ) -> np.ndarray:
-    """The original's full-resolution pixels for the 100 % view.
-
-    Returns a C-contiguous (height, width, 3) uint8 RGB array, upright, in the
-    same tone as the preview `decode_image` makes of the same file: the same
-    8-bit conversion for 16-bit/float/alpha rasters, and for RAW the same LibRaw
-    parameters as the preview/metrics render (camera white balance, no
-    auto-brighten; see `raw.decode.decode_raw_for_display`). Raises `ImagingError`
-    with a human sentence, or OSError when the file cannot be read.
-    """
+    """The original's full-resolution pixels for the 100 % view: a C-contiguous
+    (height, width, 3) uint8 RGB array, upright, in the tone of the preview
+    `decode_image` makes (the same 8-bit conversion; for RAW,
+    `raw.decode.decode_raw_for_display`). Raises `ImagingError` with a human
+    sentence, or OSError when the file cannot be read."""
     data = read_regular(path)  # never a FIFO or device: it would hang or read forever
     if is_raw_path(path) and sniff_container(data) not in ("jpeg", "png", "webp", "heif"):
         from curator.imaging.raw.decode import decode_raw_for_display  # rawpy only when needed
@@ -399,11 +382,8 @@ def screen_rendition(pixels: np.ndarray, long_edge: int) -> np.ndarray:
 
 
 def decode_display_request(request: DisplayRequest) -> DisplayDecode:
-    """`decode_for_display` for a child process: never raises, the failure is a sentence.
-
-    Run through `engine.isolation.ChildProcessPool`, so a decoder that
-    crashes takes down the child, not the app.
-    """
+    """`decode_for_display` for a child process (`engine.isolation.ChildProcessPool`):
+    never raises, the failure is a sentence."""
     try:
         pixels = decode_for_display(request.path, max_pixels=request.max_pixels)
         if request.long_edge is not None:
@@ -438,26 +418,21 @@ DETAIL_LONG_EDGE = 3072  # a detail decode's cap: a 24 MP JPEG at half its size 
 def decode_detail(
     data: bytes, *, orientation: int, long_edge: int = DETAIL_LONG_EDGE
 ) -> np.ndarray | None:
-    """The upright RGB pixels of a raster file's bytes at up to `long_edge`
-    (a JPEG reduced by its DCT scaling to no less than 3/4 of it), for a
-    second, sharper look at a frame (a group's small faces:
-    `ml.faces.groups`); None when the file does not decode (the caller has
-    the preview already). Costs a second decode (~0.15 s for a 24 MP JPEG
-    on one core, ~0.55 s whole): only asked for a frame that needs it."""
+    """The upright RGB pixels of a raster file's bytes at up to `long_edge` (a
+    JPEG DCT-scaled to no less than 3/4 of it), for a second, sharper look at a
+    frame (a group's small faces: `ml.faces.groups`); None when the file does
+    not decode. A second decode: only asked for a frame that needs it."""
     try:
         img = _open_raster(data)
         if max(img.size) > long_edge and img.format == "JPEG":
-            # The largest DCT reduction that keeps 3/4 of `long_edge`: a 6,000 px
-            # frame decodes at half (3,000 px) in a quarter of a whole decode's time.
+            # The largest DCT reduction that keeps 3/4 of `long_edge`.
             ratio = 0.75 * long_edge / max(img.size)
             img.draft("RGB", (int(img.width * ratio) + 1, int(img.height * ratio) + 1))
         img.load()
         eight = _to_8bit(img)  # 16-bit and float samples scaled as the preview's were
         if eight is None:
             return None
-        # One copy of the pixels, into numpy: the turn is a view of it (an RGB
-        # image is not converted, nor copied to be turned; ~30 ms of a 24 MP
-        # JPEG's half-size detail).
+        # One copy of the pixels, into numpy: the turn is a view of it.
         rgb = eight if eight.mode == "RGB" else eight.convert("RGB")
         if max(rgb.size) > long_edge:
             rgb = fit_long_edge(rgb, long_edge)

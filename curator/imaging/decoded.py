@@ -1,10 +1,7 @@
-"""What a decode produces, and the checks every decoder shares.
-
-Responsibility: the `DecodedImage` value, the tuple of exceptions that mean
-"damaged pixel data" (`PIXEL_ERRORS`) and the pixel-count safety check.
-`imaging.decode` (raster files, the entry point) and `imaging.raw.decode`
-(RAW containers) both import this module and never each other at module
-level in a circle: decode -> raw.decode -> decoded, decode -> decoded.
+"""What a decode produces, and the checks every decoder shares: the
+`DecodedImage` value, the exceptions that mean damaged pixel data
+(`PIXEL_ERRORS`) and the pixel-count safety check. `imaging.decode` and
+`imaging.raw.decode` both import it, so neither imports the other at load.
 """
 
 from __future__ import annotations

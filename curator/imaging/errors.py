@@ -1,15 +1,12 @@
 """Typed imaging errors. Each carries a sentence a photographer understands.
 
 `ImagingError.message` is shown in the Failed lane and the CLI; `detail` holds
-the technical cause (exception text) for the error log. `transient` marks
-errors worth retrying (I/O hiccups), as opposed to a file that is simply bad.
-
-`environmental` marks failures caused by the computer, not the file
-(permission denied, the file vanished, a full or read-only cache, an I/O
-hiccup): the next plain import retries them once their cause
-may have changed, while a broken file with the same size and mtime stays
-skipped. The class name is what the error log stores (`ErrorLog.error_type`),
-so `ENVIRONMENTAL_ERROR_TYPES` lets the planner tell them apart later.
+the technical cause for the error log. `transient` marks errors worth
+retrying (I/O hiccups); `environmental` marks failures caused by the computer,
+not the file (permission, a vanished file, a full cache): the next plain
+import retries them, while a broken file with the same size and mtime stays
+skipped. The error log stores the class name (`ErrorLog.error_type`), so
+`ENVIRONMENTAL_ERROR_TYPES` lets the planner tell them apart later.
 """
 
 from __future__ import annotations
@@ -89,10 +86,9 @@ class CacheWriteError(ImagingError):
         )
 
 
-# `ErrorLog.error_type` values of environmental failures. Not "MemoryError": a
-# decoder child runs under a memory limit sized for the largest photo allowed
-# (engine.isolation), so a file that exhausts it is the file's doing, and
-# retrying it on every import would only exhaust it again (issue 22).
+# `ErrorLog.error_type` values of environmental failures. Not "MemoryError": a decoder
+# child's memory limit fits the largest photo allowed (engine.isolation), so a file
+# that exhausts it is the file's doing.
 ENVIRONMENTAL_ERROR_TYPES = frozenset(
     {
         "PermissionDeniedError",

@@ -44,23 +44,9 @@ DEFAULT_MAX_PIXELS = 250_000_000
 
 _DATE_RE = re.compile(r"^\s*(\d{4})[:\-](\d{2})[:\-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
 
-# Pillow tag ids used by the fallback (IFD0 and the Exif sub-IFD 0x8769).
-_PIL_IFD0 = {"make": 0x010F, "model": 0x0110, "orientation": 0x0112, "datetime": 0x0132}
-_PIL_EXIF = {
-    "exposure_time": 0x829A,
-    "f_number": 0x829D,
-    "iso": 0x8827,
-    "date_original": 0x9003,
-    "date_digitized": 0x9004,
-    "subsec_original": 0x9291,
-    "focal_length": 0x920A,
-    "exposure_bias": 0x9204,
-    "image_number": 0x9211,
-    "pixel_width": 0xA002,
-    "pixel_height": 0xA003,
-    "lens": 0xA434,
-    "body_serial": 0xA431,
-}
+# Pillow tag ids of the dates, read by the fallback (IFD0 and the Exif sub-IFD 0x8769).
+_PIL_DATETIME = 0x0132
+_PIL_DATE_ORIGINAL, _PIL_DATE_DIGITIZED, _PIL_SUBSEC_ORIGINAL = 0x9003, 0x9004, 0x9291
 
 
 def read_exif(data: bytes, *, is_raw: bool, max_pixels: int = DEFAULT_MAX_PIXELS) -> ExifData:
@@ -141,23 +127,9 @@ def _from_exifread(tags: Mapping[str, Any]) -> dict[str, Any]:
         if captured is not None:
             break
     _put(fields, "captured_at", captured)
-    _put(fields, "camera_make", clean_text(get("Image Make")))
-    _put(fields, "camera_model", clean_text(get("Image Model")))
-    _put(fields, "lens", clean_text(get("EXIF LensModel", "MakerNote LensModel")))
-    iso = get("EXIF ISOSpeedRatings", "EXIF PhotographicSensitivity")
-    _put(fields, "iso", _as_positive_int(iso))
-    _put(fields, "exposure_time", _as_float(get("EXIF ExposureTime")))
-    _put(fields, "f_number", _as_float(get("EXIF FNumber")))
-    _put(fields, "focal_length", _as_float(get("EXIF FocalLength")))
-    _put(fields, "pixel_width", _as_positive_int(get("EXIF ExifImageWidth")))
-    _put(fields, "pixel_height", _as_positive_int(get("EXIF ExifImageLength")))
-    _put(fields, "exposure_bias", _as_signed_float(get("EXIF ExposureBiasValue")))
     _put(fields, "capture_subsec", subsec_ms(get(subsec_tag) if captured is not None else None))
-    _put(fields, "sequence_number", _as_nonnegative_int(get("EXIF ImageNumber")))
-    _put(fields, "body_serial", clean_text(get("EXIF BodySerialNumber")))
-    orientation = _as_int(get("Image Orientation"))
-    if orientation is not None:
-        fields["orientation"] = valid_orientation(orientation)
+    for name, exifread_names, _pillow_tag, convert in _FIELDS:
+        _put(fields, name, convert(get(*exifread_names)))
     return fields
 
 
@@ -167,8 +139,7 @@ def _from_pillow(data: bytes, max_pixels: int) -> dict[str, Any]:
             if img.width * img.height > max_pixels:
                 return {}  # a decompression bomb: its EXIF is not worth the memory
             exif = img.getexif()
-            ifd0 = dict(exif)
-            sub = dict(exif.get_ifd(0x8769))
+            ifds = {"ifd0": dict(exif), "exif": dict(exif.get_ifd(0x8769))}
     except (
         UnidentifiedImageError,
         Image.DecompressionBombError,
@@ -178,34 +149,20 @@ def _from_pillow(data: bytes, max_pixels: int) -> dict[str, Any]:
         struct.error,
     ):
         return {}
+    sub = ifds["exif"]
     fields: dict[str, Any] = {}
-    for date_tag in ("date_original", "date_digitized"):
-        captured = parse_exif_datetime(
-            sub.get(_PIL_EXIF[date_tag]),
-            sub.get(_PIL_EXIF["subsec_original"]) if date_tag == "date_original" else None,
-        )
+    for date_tag in (_PIL_DATE_ORIGINAL, _PIL_DATE_DIGITIZED):
+        subsec = sub.get(_PIL_SUBSEC_ORIGINAL) if date_tag == _PIL_DATE_ORIGINAL else None
+        captured = parse_exif_datetime(sub.get(date_tag), subsec)
         if captured is not None:
             break
     else:
-        captured = parse_exif_datetime(ifd0.get(_PIL_IFD0["datetime"]), None)
+        captured = parse_exif_datetime(ifds["ifd0"].get(_PIL_DATETIME), None)
     _put(fields, "captured_at", captured)
-    _put(fields, "camera_make", clean_text(ifd0.get(_PIL_IFD0["make"])))
-    _put(fields, "camera_model", clean_text(ifd0.get(_PIL_IFD0["model"])))
-    _put(fields, "lens", clean_text(sub.get(_PIL_EXIF["lens"])))
-    _put(fields, "iso", _as_positive_int(sub.get(_PIL_EXIF["iso"])))
-    _put(fields, "exposure_time", _as_float(sub.get(_PIL_EXIF["exposure_time"])))
-    _put(fields, "f_number", _as_float(sub.get(_PIL_EXIF["f_number"])))
-    _put(fields, "focal_length", _as_float(sub.get(_PIL_EXIF["focal_length"])))
-    _put(fields, "pixel_width", _as_positive_int(sub.get(_PIL_EXIF["pixel_width"])))
-    _put(fields, "pixel_height", _as_positive_int(sub.get(_PIL_EXIF["pixel_height"])))
-    _put(fields, "exposure_bias", _as_signed_float(sub.get(_PIL_EXIF["exposure_bias"])))
-    if captured is not None and date_tag == "date_original":
-        _put(fields, "capture_subsec", subsec_ms(sub.get(_PIL_EXIF["subsec_original"])))
-    _put(fields, "sequence_number", _as_nonnegative_int(sub.get(_PIL_EXIF["image_number"])))
-    _put(fields, "body_serial", clean_text(sub.get(_PIL_EXIF["body_serial"])))
-    orientation = _as_int(ifd0.get(_PIL_IFD0["orientation"]))
-    if orientation is not None:
-        fields["orientation"] = valid_orientation(orientation)
+    if captured is not None and date_tag == _PIL_DATE_ORIGINAL:
+        _put(fields, "capture_subsec", subsec_ms(sub.get(_PIL_SUBSEC_ORIGINAL)))
+    for name, _exifread_names, (ifd, tag), convert in _FIELDS:
+        _put(fields, name, convert(ifds[ifd].get(tag)))
     return fields
 
 
@@ -306,3 +263,33 @@ def _as_int(value: object) -> int | None:
 def _as_positive_int(value: object) -> int | None:
     number = _as_int(value)
     return number if number is not None and number > 0 else None
+
+
+def _orientation(value: object) -> int | None:
+    number = _as_int(value)
+    return None if number is None else valid_orientation(number)
+
+
+# The catalogued fields both readers read alike: (the `ExifData` field, exifread's
+# tag names in order of preference, Pillow's (IFD, tag), the conversion). The dates
+# and their sub-seconds are read apart (`_from_exifread`, `_from_pillow`).
+_FIELDS: tuple[tuple[str, tuple[str, ...], tuple[str, int], Callable[[object], object]], ...] = (
+    ("camera_make", ("Image Make",), ("ifd0", 0x010F), clean_text),
+    ("camera_model", ("Image Model",), ("ifd0", 0x0110), clean_text),
+    ("lens", ("EXIF LensModel", "MakerNote LensModel"), ("exif", 0xA434), clean_text),
+    (
+        "iso",
+        ("EXIF ISOSpeedRatings", "EXIF PhotographicSensitivity"),
+        ("exif", 0x8827),
+        _as_positive_int,
+    ),
+    ("exposure_time", ("EXIF ExposureTime",), ("exif", 0x829A), _as_float),
+    ("f_number", ("EXIF FNumber",), ("exif", 0x829D), _as_float),
+    ("focal_length", ("EXIF FocalLength",), ("exif", 0x920A), _as_float),
+    ("pixel_width", ("EXIF ExifImageWidth",), ("exif", 0xA002), _as_positive_int),
+    ("pixel_height", ("EXIF ExifImageLength",), ("exif", 0xA003), _as_positive_int),
+    ("exposure_bias", ("EXIF ExposureBiasValue",), ("exif", 0x9204), _as_signed_float),
+    ("sequence_number", ("EXIF ImageNumber",), ("exif", 0x9211), _as_nonnegative_int),
+    ("body_serial", ("EXIF BodySerialNumber",), ("exif", 0xA431), clean_text),
+    ("orientation", ("Image Orientation",), ("ifd0", 0x0112), _orientation),
+)

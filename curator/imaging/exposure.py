@@ -1,38 +1,29 @@
 """Exposure as a photographer reads it: an EV estimate and a 0–100 score.
 
 Pure numpy functions from a 2-D uint8 luma array (and optionally an RGB
-rendering of the same frame) to an `ExposureMeasure`. No I/O, no model,
-deterministic. Held to ground truth by the score bench
-(tests/bench/score_series.py); calibration: docs/decisions/imaging.md.
+rendering of the same frame) to an `ExposureMeasure`; no I/O, no model,
+deterministic. Bench and calibration: docs/decisions/imaging.md.
 
-Readings, from two 256-bin histograms (the luma, and the brightest channel
-of the RGB rendering when given: a saturated red clips a channel long before
-its luma reaches 250):
-- headroom: EV between white and the brightest content (the
-  `HIGHLIGHT_QUANTILE` of the brightest channel), at most `MAX_HEADROOM_EV`;
+Readings, from the luma's histogram and the brightest channel's (when an RGB
+rendering is given: a saturated red clips a channel long before its luma):
+- headroom: EV between white and the `HIGHLIGHT_QUANTILE` of the brightest
+  channel, at most `MAX_HEADROOM_EV`;
 - body headroom: the same at the `BODY_QUANTILE` of the pixels that are not
-  shadow — where the *lit part* sits (a night street's lamps clip at any
-  exposure; its lit facades say how dark the frame is);
-- clipped content: the share of non-shadow pixels clipped (≥ 250) in some
-  channel, so a low-key frame's black background does not dilute its blown
-  subject; lit clip: the same share of the pixels within `LIT_RANGE_EV` of
-  white; shadow clip: the share of luma ≤ 5.
+  shadow: where the lit part sits (a night street's lamps clip at any exposure);
+- clipped content: the share of non-shadow pixels clipped in some channel (a
+  black background does not dilute a blown subject); lit clip: the same share
+  of the pixels within `LIT_RANGE_EV` of white; shadow clip: luma ≤ 5.
 
-The estimate (``ev``, shown as "≈ −1.3 EV"):
-- under = smooth max(headroom − 0.1, body headroom − 2.1): a frame shifted
-  down in linear light gains exactly that much headroom, a well exposed one
-  keeps ~0.1 EV; metered night frames' lit part sits ~1.6 EV under white
-  (RX100 VI), a dusk street's or a colour chart's 2.3–2.4;
-- over = the EV beyond clipping if log luminance were normal with a 1 EV
-  spread, from the larger clipped share, `FREE_CLIP_SHARE` of it free (lamps
-  and speculars clip in well-exposed frames);
-- ev = over − under, rounded to 0.1 EV.
-The score counts the error a photographer would see: badness =
-soft(under − 0.3) + soft(over − 0.3) + (clipped content − 1 %) + shadow clip
-× min(1, under) (crushed shadows count only once under-exposed: a low-key
-subject on black is a choice), and ``score = 100 / (1 + (badness / 1.1)^2)``:
-0.7 EV off scores ~88, 1.2 EV off ~60 (the CLIPPED badge's line, "about 1.2
-stops"), 2 EV off ~30.
+The judgment (`exposure_judgment`):
+1. under = smooth max(headroom − `HEADROOM_REF_EV`, body headroom −
+   `BODY_REF_EV`): a frame shifted down in linear light gains exactly that much;
+2. over = the EV beyond clipping if log luminance were normal with a 1 EV
+   spread, `FREE_CLIP_SHARE` of it free (lamps and speculars clip);
+3. ev = over − under, rounded to 0.1 EV (shown as "≈ −1.3 EV");
+4. badness = soft(under − 0.3) + soft(over − 0.3) + shadow clip × min(1, under)
+   (crushed shadows count only once under-exposed: low key is a choice), and
+   ``score = 100 / (1 + (badness / 1.1)^2)``: 0.7 EV off scores ~88, 1.2 EV off
+   ~60 (the CLIPPED badge's line), 2 EV off ~30.
 
 Invariants: inputs are never modified; the score is in 0..100; an empty luma
 raises ValueError (a programming error, not a photo).
@@ -153,12 +144,10 @@ def measure_exposure(luma: np.ndarray, rgb: np.ndarray | None = None) -> Exposur
     mean = float((hist * levels).sum()) / total
     if rgb is not None and rgb.ndim == 3 and rgb.shape[2] >= 3 and rgb.size:
         if rgb.dtype == np.uint8 and rgb.flags.c_contiguous:
-            # OpenCV's split + max: the same values ~3x faster than numpy's
-            # maximum over strided planes (0.3 ms, not 0.9, on a 1440 px preview).
+            # OpenCV's split + max: the same values ~3x faster than numpy's.
             planes = cv2.split(rgb)
             brightest = cv2.max(cv2.max(planes[0], planes[1]), planes[2])
         else:
-            # np.maximum over the planes: ~70x faster than rgb.max(axis=2) on uint8.
             brightest = np.maximum(np.maximum(rgb[..., 0], rgb[..., 1]), rgb[..., 2])
         bright = luma_histogram(np.ascontiguousarray(brightest, dtype=np.uint8))
     else:

@@ -1,38 +1,27 @@
 """Missed focus: is the subject softer than a sharp scene around it?
 
-A pure judgment on the working luma (imaging.metrics' 1024 px scale) and its
-per-tile detail (`metrics.tile_detail`, noise already taken off):
-`subject_focus` says how much softer the subject is than the sharp part of
-the frame, and by what factor the frame's detail level should fall so that
-the score reads as sharp as the subject, not as the wall behind it. No I/O,
-no model, deterministic. It exists because the frame score pools the
-sharpest tiles (a small sharp subject on bokeh must read sharp), so a soft
-subject before a sharp background also reads sharp; this leaves the pooling
-alone and lowers the level only in that situation, recognised by its shape.
+A pure judgment on the working luma (imaging.metrics' scale) and its per-tile
+detail (`metrics.tile_detail`, noise already off): `subject_focus` says how much
+softer the subject is than the sharp part of the frame, and by what factor the
+frame's detail level falls so the score reads as sharp as the subject. The
+frame score pools the sharpest tiles (a small sharp subject on bokeh must read
+sharp); this leaves the pooling alone and acts only on this shape. No I/O, no
+model, deterministic.
 
-Per tile of the 16 x 16 grid:
-- the subject is where photographers put it and autofocus looks first: the
-  central ellipse, semi-axes `SUBJECT_AXIS` of the frame (OpenCV's wheel
-  ships no face or saliency model);
-- soft, not plain: fine detail (noise off) against coarse contrast
-  (`coarse_contrast`, sigma `COARSE_SIGMA`): blur takes the first and leaves
-  the second, a plain wall has neither. Only `textured` tiles (`TEXTURE_SHARE`
-  of the frame's 90th percentile, and `MIN_CONTRAST`) are compared;
+Per tile of the grid:
+- the subject is the central ellipse (`SUBJECT_AXIS`);
+- soft, not plain: fine detail against coarse contrast (`coarse_contrast`):
+  blur takes the first and leaves the second, a plain wall has neither; only
+  textured tiles (`TEXTURE_SHARE`, `MIN_CONTRAST`) are compared;
 - sharp elsewhere: tiles at `SHARP_SHARE` of the frame's top ratio, broad and
-  around the subject — `MIN_SHARP_SHARE` of the textured tiles outside it, in
-  `MIN_QUADRANTS` quadrants, with a median level of `MIN_SHARP_LEVEL` (a frame
-  shaken everywhere has a least-blurred part, not a sharp one) and
-  `NOISE_MARGIN` of the noise energy (heavy noise left over is not a scene).
-  A sharp subject on bokeh, or a depth of field falling off from the
-  foreground, is sharp on one side only and is not judged missed;
-- the subject's ratio (median of its textured tiles) against the sharp
-  elsewhere's: under `SOFT_FROM` the level falls by
-  `ratio ** (LEVEL_EXPONENT x weight)`, the weight rising from 0 to 1 at
-  `SOFT_FULL` on a log scale (no cliff); the ratio is floored at `MIN_RATIO`.
-  The note (`MISSED_FOCUS_NOTE`) comes from `NOTE_BELOW`, halfway down the ramp.
-A frame with fewer than `MIN_SUBJECT_TILES` / `MIN_OUTSIDE_TILES` textured
-tiles is not judged. Not seen: a soft subject off the centre. Bench results
-and cost: docs/decisions/imaging.md.
+  around the subject (`MIN_SHARP_SHARE`, `MIN_QUADRANTS`), with real detail
+  (`MIN_SHARP_LEVEL`, `NOISE_MARGIN`). A sharp subject on bokeh, or a depth of
+  field falling off from the foreground, is sharp on one side only: not missed;
+- under `SOFT_FROM` the level falls by ``ratio ** (LEVEL_EXPONENT x weight)``,
+  the weight rising to 1 at `SOFT_FULL` on a log scale (no cliff); the note
+  `MISSED_FOCUS_NOTE` comes from `NOTE_BELOW`.
+Too few textured tiles (`MIN_SUBJECT_TILES`, `MIN_OUTSIDE_TILES`): not judged.
+Not seen: a soft subject off the centre. Benches: docs/decisions/imaging.md.
 
 Invariants: inputs are never modified; the factor is in (0, 1]; 1.0 exactly
 whenever the frame is not judged or the subject is not clearly softer.
@@ -57,7 +46,7 @@ __all__ = [
 ]
 
 MISSED_FOCUS_NOTE = "focus missed the subject"
-SUBJECT_AXIS = 0.2  # semi-axes of the central subject ellipse, in frame widths / heights
+SUBJECT_AXIS = 0.2  # the subject ellipse's semi-axes (frame widths / heights): ~1/8 of it
 COARSE_SIGMA = 2.0  # px at the working scale: the coarse band keeps what a blur leaves
 MIN_CONTRAST = 0.1  # coarse energy (grey levels^2 / px^4) under which a tile is plain
 TEXTURE_SHARE = 0.1  # ... or under this share of the frame's 90th percentile
@@ -73,8 +62,8 @@ NOISE_MARGIN = 0.5  # ... and its detail energy at least half the noise's: not n
 SOFT_FROM = 0.35  # subject / sharp-elsewhere ratio where the level starts to fall
 SOFT_FULL = 0.15  # ... and where it falls by the whole ratio ** LEVEL_EXPONENT
 LEVEL_EXPONENT = 0.8  # whole frames blurred σ 1-3 px: the level falls as the ratio ** 0.6-0.9
-# The note is given from halfway down the ramp (log scale): a subject only a little
-# softer than its scene lowers the score a little, without a claim about focus.
+# Halfway down the ramp (log scale): a subject only a little softer lowers the score
+# a little, without a claim about focus.
 NOTE_BELOW = math.sqrt(SOFT_FROM * SOFT_FULL)
 MIN_RATIO = 0.03  # under this the subject has no fine detail left to measure (factor ≥ 0.06)
 
@@ -102,7 +91,7 @@ def coarse_contrast(work: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     luma blurred sigma `COARSE_SIGMA`: the contrast a blur leaves."""
     rows, cols = shape
     # Halved by whole 2 x 2 blocks (an odd last row or column left out): OpenCV's
-    # exact-ratio path; 683 rows into 341 took its fractional one, 0.6 ms more.
+    # exact-ratio path.
     half = box_shrink(work.astype(np.float32), 2)
     smooth = cv2.GaussianBlur(half, (0, 0), COARSE_SIGMA / 2)
     lap = cv2.Laplacian(smooth, cv2.CV_32F, borderType=cv2.BORDER_REFLECT) / 4  # per full px^2

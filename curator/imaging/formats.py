@@ -1,14 +1,11 @@
 """Which file names Curator imports, decided by extension alone.
 
-Responsibility: the cheap, name-only filter used while walking a folder. It
-never opens a file; the *contents* decide the real format later (see
-`imaging.decode`), so a PNG named ``.jpg`` still imports and a text file named
-``.jpg`` fails with a clear message instead of being silently skipped.
+The cheap, name-only filter used while walking a folder; it never opens a
+file. The contents decide the real format later (`imaging.decode`), so a PNG
+named ``.jpg`` imports and a text file named ``.jpg`` fails with a sentence.
 
-Invariants:
-- matching is case-insensitive (``IMG_0001.JPG`` == ``img_0001.jpg``);
-- every extension in `RAW_EXTENSIONS` is also in `SUPPORTED_EXTENSIONS`;
-- extensions are stored without the leading dot.
+Invariants: matching is case-insensitive; every extension in `RAW_EXTENSIONS`
+is in `SUPPORTED_EXTENSIONS`; extensions are stored without the dot.
 """
 
 from __future__ import annotations

@@ -1,16 +1,14 @@
 """DCT-scaled JPEG decoding: the one place a JPEG's pixels are decoded for measuring.
 
-Responsibility: from a lazily opened Pillow JPEG, the 8-bit luma the metrics
-run on and the RGB preview, decoded once at the smallest DCT scale (libjpeg's
-1/2, 1/4, 1/8 ``draft``) that still covers both the preview and the metrics'
-working scale (`metrics.WORKING_LONG_EDGE`). `imaging.decode` uses it for
-JPEG files and `imaging.raw.decode` for a RAW's large embedded JPEG, so both
-are measured the same way (why DCT scaling: see `imaging.decode`).
+From a lazily opened Pillow JPEG, the 8-bit luma and the RGB preview, decoded
+once at the smallest DCT scale (libjpeg's 1/2, 1/4, 1/8 ``draft``) that still
+covers both the preview and `metrics.WORKING_LONG_EDGE`. Used for JPEG files
+(`imaging.decode`) and a RAW's large embedded JPEG (`imaging.raw.decode`), so
+both are measured alike.
 
-Invariants: the luma is C-contiguous 2-D uint8 in the JPEG's stored
-orientation; the preview is RGB, not yet turned, long edge
-``min(long_edge, decoded long edge)``; errors are Pillow's (`PIXEL_ERRORS`),
-raised as they come.
+Invariants: the luma is C-contiguous 2-D uint8 in the stored orientation; the
+preview is RGB, not yet turned, long edge ``min(long_edge, decoded long edge)``;
+errors are Pillow's (`PIXEL_ERRORS`), raised as they come.
 """
 
 from __future__ import annotations

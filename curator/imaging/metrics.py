@@ -1,41 +1,29 @@
 """Technical quality measures on a luma image: sharpness (here) and exposure
 (imaging.exposure, re-exported).
 
-Pure numpy/OpenCV functions from a 2-D uint8 luma array (and, for exposure,
-optionally an RGB rendering of the same frame) to `SharpnessMeasure` /
-`ExposureMeasure`. No I/O, no model, deterministic. Held to ground truth by
-the score benches (tests/bench/score_series.py, tests/bench/judgment_series.py);
-their results and the fixtures' calibration: docs/decisions/imaging.md.
+Pure numpy/OpenCV functions from a 2-D uint8 luma array to `SharpnessMeasure`
+/ `ExposureMeasure`; no I/O, no model, deterministic. Benches, calibration and
+costs: docs/decisions/imaging.md.
 
-Sharpness is measured on the luma area-averaged to a `WORKING_LONG_EDGE`
-(1024 px) long edge (smaller frames as they are): per-pixel measures at full
-resolution mostly measure the pixel pitch, and the working scale makes a
-12 MP phone and a 24 MP camera comparable. Frames under `MIN_JUDGED_LONG_EDGE`
-(640 px) long, or `MIN_JUDGED_SHORT_EDGE` (32 px) short, are not judged:
-``score`` is None and ``note`` is `TOO_SMALL_NOTE` (no detail left to tell focus
-from downscaling). The score (`directional_energy`, `pooled_level`):
-- the squared second difference in four directions (0, 45, 90, 135°) of the
-  luma smoothed by `PRE_SMOOTH` (a straight shake's box-shaped smear keeps side
-  lobes at the pixel scale that read as detail), over a `SCORE_GRID` grid of tiles;
-- noise is not sharpness: each direction's noise energy, the squared MAD of
-  its response where the frame is flattest (`flat_sample`), is taken off
-  every tile, down to `NOISE_FLOOR`; ``noise`` (`noise_sigma`, grey levels at
-  the working scale) is stored and shown;
-- per tile, the weighted geometric mean of the *weakest* direction
-  (`MIN_DIRECTION_WEIGHT`) and the mean of the four: shake smears one
-  direction only;
-- per frame, the top `TOP_TILE_SHARE` of tiles against all tiles, `TOP_WEIGHT`
-  in the log: a sharp subject on a blurred background reads as sharp;
-- ``level`` is its square root and ``score = 100 / (1 + (4.1 / level)^2)``: 4.1
-  scores 50, 8.2 80, 2.05 20 (`level_of_score` inverts it); it never
-  saturates, so scores do not tie at 0 or 100. A σ 2 px blur at 1440 px
-  scores ~30 on the median source: the BLUR line.
-Missed focus (imaging.focus, on the same tiles) lowers the level when the
-central subject is clearly softer than a broad sharp scene around it.
-`laplacian_var` and `tile_p90` are still stored, for the catalog's history.
+Sharpness is measured at `WORKING_LONG_EDGE` (smaller frames as they are);
+a frame under `MIN_JUDGED_LONG_EDGE` long or `MIN_JUDGED_SHORT_EDGE` short is
+not judged (``score`` None, `TOO_SMALL_NOTE`). The score:
+1. `directional_energy`: the squared second difference in four directions of
+   the luma smoothed by `PRE_SMOOTH`, per tile of a `SCORE_GRID` grid, and each
+   direction's noise energy where the frame is flattest (`flat_sample`);
+2. `tile_detail`: the noise taken off every tile (down to `NOISE_FLOOR`), then
+   the weighted geometric mean of the weakest direction and the mean of four;
+3. `pooled_level`: the top `TOP_TILE_SHARE` of tiles against all tiles;
+4. `sharpness_score`: ``100 / (1 + (MID_SHARPNESS / level)^2)``, which never
+   saturates (`level_of_score` inverts it);
+5. missed focus (imaging.focus) lowers the level when the central subject is
+   clearly softer than a broad sharp scene; a soft frame smeared one way
+   (`smear_ratio`) is noted as camera shake.
+``noise`` (`noise_sigma`, grey levels at the working scale) is stored too;
+`laplacian_var` and `tile_p90` are kept for the catalog's history.
 
 Invariants: inputs are 2-D uint8 arrays, never modified; scores are in
-0..100, or None for a sharpness too small to judge; an empty array raises
+0..100, or None for a frame too small to judge; an empty array raises
 ValueError (a programming error, not a photo).
 """
 
@@ -81,12 +69,9 @@ __all__ = [
     "working_scale",
 ]
 
-# -- sharpness ----------------------------------------------------------------------
-WORKING_LONG_EDGE = 1024
+WORKING_LONG_EDGE = 1024  # per-pixel measures at full resolution mostly measure the pixel pitch
 MIN_JUDGED_LONG_EDGE = 640  # a 400 px frame has no detail left to tell focus from downscaling
-# A strip one (or a few) pixels wide has no second dimension to be sharp in:
-# its long edge alone would score it BLUR (issue 22). Panoramas stay far above.
-MIN_JUDGED_SHORT_EDGE = 32
+MIN_JUDGED_SHORT_EDGE = 32  # a strip has no second dimension to be sharp in
 TOO_SMALL_NOTE = "too small to judge"
 TILE_GRID = 8  # the stored tile_p90 (kept for the catalog's history)
 MIN_TILE = 16
@@ -95,17 +80,15 @@ SCORE_GRID = 16
 MIN_DIRECTION_WEIGHT = 0.75  # the weakest direction's weight: shake smears one direction
 TOP_TILE_SHARE = 0.02  # a sharp subject on 4 % of the frame, before a blurred background ...
 TOP_WEIGHT = 0.9  # ... reads as sharp (the top tiles 0.9 : all tiles 0.1, in the log)
-MID_SHARPNESS = 4.1  # level that scores 50 (after the noise is taken off)
+MID_SHARPNESS = 4.1  # level that scores 50 (8.2 scores 80, 2.05 scores 20)
 PRE_SMOOTH = 0.5  # sigma (px) before differencing: box-shaped shake's side lobes, pixel noise
 NOISE_STEP = 4  # the noise is read on every 4th pixel of every 4th row
 FLAT_SHARE = 0.25
 MAD_TO_SD = 1.4826
 NOISE_FLOOR = 0.03  # what is left of a tile that is all noise, in noise energies
 SHARPNESS_SLOPE = 2.0
-# Camera shake: a soft frame whose sharpest tiles keep detail in one direction
-# only (`smear_ratio`). At 0.06, 23 of 39 fixture shakes are named and none of 52
-# blurs: a named cause must be right, else the soft frame is "blur"
-# (docs/decisions/imaging.md).
+# Camera shake: at 0.06, 23 of 39 fixture shakes are named and none of 52 blurs: a
+# named cause must be right, else the soft frame is "blur".
 SHAKE_RATIO = 0.06  # weakest / strongest direction's detail, at or under: smeared one way
 SHAKE_BELOW = 50.0  # only a frame softer than this is called shaken
 
@@ -146,15 +129,11 @@ def working_scale(luma: np.ndarray, long_edge: int = WORKING_LONG_EDGE) -> np.nd
 class WorkingView:
     """`working_scale(luma)` read a window at a time: each window is the area
     average of only the pixels under it, so a caller that needs a few small
-    regions of the working scale (the faces' eye bands) does not pay for the
-    whole frame's (a people photo of the faces bench: 1-3 ms less, side by
-    side on its Xeon).
+    regions (the faces' eye bands) does not pay for the whole frame's.
 
     Invariant: `window(x0, y0, x1, y1)` equals `working_scale(luma)[y0:y1,
-    x0:x1]` within one grey level: both are the exact area average, rounded;
-    OpenCV sums it in float32 and lands a level apart on 0.016 % of the
-    pixels of the faces bench's 88 previews. A luma no larger than
-    `long_edge` is read as it is (the same pixels exactly)."""
+    x0:x1]` within one grey level (OpenCV sums in float32); a luma no larger
+    than `long_edge` is read as it is."""
 
     def __init__(self, luma: np.ndarray, long_edge: int = WORKING_LONG_EDGE):
         self.luma = luma
@@ -194,9 +173,7 @@ def _area_weights(source: int, target: int, start: int, stop: int) -> tuple[np.n
 def tile_variances(laplacian: np.ndarray, grid: int = TILE_GRID) -> np.ndarray:
     """Per-tile variance of a Laplacian image on a grid x grid split (fewer tiles
     when a tile would be under 16 px); the remainder rows/columns are ignored.
-    As E[x^2] - E[x]^2 from two whole-tile area means (OpenCV's exact-ratio
-    path): 0.3 ms on a 1024 x 768 map, where numpy's variance over the tile
-    axes took 1 ms."""
+    As E[x^2] - E[x]^2 from two whole-tile area means (OpenCV's exact-ratio path)."""
     height, width = laplacian.shape
     rows = max(1, min(grid, height // MIN_TILE))
     cols = max(1, min(grid, width // MIN_TILE))
@@ -320,12 +297,8 @@ def smear_ratio(energy: np.ndarray, noise: np.ndarray) -> float:
 
 
 def measure_sharpness(luma: np.ndarray) -> SharpnessMeasure:
-    """Laplacian statistics at the 1024 px working scale and a score; frames under
-    640 px on the long edge (or under 32 px on the short one) get no score and
-    the note "too small to judge"; a subject clearly softer than a sharp scene
-    around it (`imaging.focus`) lowers the score, with the note "focus missed
-    the subject"; a soft frame smeared one way (`smear_ratio`) has the note
-    "camera shake"."""
+    """Laplacian statistics at the working scale, the score and its note (see the
+    module docstring)."""
     _check_luma(luma)
     work = working_scale(luma)
     laplacian = cv2.Laplacian(work, cv2.CV_32F)

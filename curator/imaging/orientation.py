@@ -1,16 +1,15 @@
 """EXIF orientation and preview-sizing helpers shared by the decoders.
 
-Responsibility: map between EXIF orientation (1..8), LibRaw's ``flip`` code
-and displayed sizes; apply an orientation to a Pillow image; shrink an image to
-a long edge with an area filter; average a map over a coarse grid of tiles.
+Maps between EXIF orientation (1..8), LibRaw's ``flip`` code and displayed
+sizes; turns images upright; shrinks an image to a long edge with an area
+filter; averages a map over a coarse grid of tiles.
 
 Invariants:
 - orientations outside 1..8 are treated as 1 (identity);
-- `apply_orientation` returns a new image (the input is never mutated) whose
-  size equals `displayed_size(input.size, orientation)`;
-- `fit_long_edge` only ever shrinks: a source smaller than the target is
-  returned unchanged (no upscaling, the preview is "the largest available").
-- `turned_orientation` composes the file's EXIF orientation with the user's
+- `apply_orientation` returns a new image whose size is
+  `displayed_size(input.size, orientation)`;
+- `fit_long_edge` only ever shrinks: the preview is "the largest available";
+- `turned_orientation` composes the file's orientation with the user's
   quarter-turns (Curator's non-destructive rotation) into one EXIF value.
 """
 
@@ -153,16 +152,14 @@ def fit_long_edge(image: Image.Image, long_edge: int) -> Image.Image:
 
 def fit_long_edge_pixels(array: np.ndarray, long_edge: int) -> np.ndarray:
     """`fit_long_edge` on an (h, w) or (h, w, 3) uint8 array: the same pixels,
-    without a Pillow image on either side (the technical stage derives the
-    thumbnail from the preview's array it already holds; issue 21 §3)."""
+    without a Pillow image on either side."""
     height, width = array.shape[:2]
     size = shrunk_size((width, height), long_edge)
     if size is None:
         return array
-    # Shrink in two steps: halvings by a box average (`box_shrink`, OpenCV's
-    # fastest path), then INTER_LINEAR for the remaining factor below 2, where
-    # bilinear does not alias visibly. A direct INTER_AREA at a fractional
-    # ratio costs ~5x more (24 ms vs 5 ms for 2016 -> 1440 px).
+    # Halvings by a box average (`box_shrink`, OpenCV's fastest path), then
+    # INTER_LINEAR for the remaining factor below 2, where bilinear does not alias
+    # visibly; a direct INTER_AREA at a fractional ratio costs ~5x more.
     ratio = max(width, height) / long_edge
     array = box_shrink(array, 1 << (int(ratio).bit_length() - 1))  # a power of 2 <= ratio
     if (array.shape[1], array.shape[0]) != size:
@@ -174,12 +171,8 @@ def box_shrink(array: np.ndarray, factor: int) -> np.ndarray:
     """`array` (h, w[, c]) shrunk by the whole `factor`: each output pixel the
     mean of a factor x factor block (rounded at each halving when `factor` is
     even), the last (factor - 1) rows and columns at most left out; `array`
-    itself when factor < 2.
-
-    The crop to whole blocks is what keeps OpenCV on its exact-ratio INTER_AREA
-    path, and halvings are its vectorised case: a 1440 x 759 RGB preview to a
-    thumbnail took 1.9 ms as one fractional area resize (759 / 151 is not 5),
-    0.75 ms cropped and 0.25 ms as two halvings."""
+    itself when factor < 2. The crop to whole blocks keeps OpenCV on its
+    exact-ratio INTER_AREA path, and halvings are its vectorised case."""
     while factor >= 2:
         step = 2 if factor % 2 == 0 else factor
         height, width = array.shape[:2]
@@ -192,15 +185,10 @@ def box_shrink(array: np.ndarray, factor: int) -> np.ndarray:
 
 def grid_means(values: np.ndarray, cols: int, rows: int) -> np.ndarray:
     """`values` (2-D float32) area-averaged to `rows` x `cols` tiles: OpenCV's
-    INTER_AREA, one axis at a time.
-
-    The area filter is separable, so this is the direct 2-D INTER_AREA resize up
-    to float rounding (relative 1e-6); but OpenCV takes its slow general path for
-    any fractional ratio (683 rows into 16 tiles: 2.1 ms), while one axis at a
-    time reduces the long axis first and leaves the general path a few columns
-    (0.2-0.6 ms; issue 21 §3: four such maps per photo). When neither axis
-    divides evenly, the rows go first: OpenCV's general path is ~3x cheaper
-    reducing rows than columns (578 x 867 into 16 x 16: 0.43 ms, not 1.4)."""
+    INTER_AREA, one axis at a time: the direct 2-D resize up to float rounding
+    (the area filter is separable), without OpenCV's slow general path over the
+    whole map for a fractional ratio. When neither axis divides evenly, the rows
+    go first (OpenCV's general path is ~3x cheaper reducing rows)."""
     height, width = values.shape[:2]
     if width % cols == 0:
         narrow = cv2.resize(values, (cols, height), interpolation=cv2.INTER_AREA)

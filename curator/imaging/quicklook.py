@@ -1,36 +1,26 @@
-"""The quick look: a file in the grid before it is measured (issue 10 §2).
+"""The quick look: a file in the grid before it is measured.
 
-Responsibility: from one file, what the gallery needs to show it at once — a
-small upright thumbnail in the cache and the EXIF — at a fraction of the
-technical stage's cost, so a whole folder appears in seconds and the
-measurement follows behind (pipeline.stages.quicklook plans and runs it; the catalog
-writes it through catalog.quicklook).
+From one file, what the gallery needs to show it at once (a small upright
+thumbnail in the cache and the EXIF) at a fraction of the technical stage's
+cost, so a folder appears in seconds and the measurement follows
+(pipeline.stages.quicklook plans and runs it).
 
 Where the thumbnail comes from, cheapest first:
-- a JPEG's EXIF thumbnail (IFD1's JPEGInterchangeFormat, ~160 px, written by
-  every camera): only the header is parsed and a few KB decoded; cropped to
-  the photo's aspect when the camera letterboxed it (160 x 120 for 3:2);
-- a JPEG without one: libjpeg's DCT 1/8 decode (``draft``), which skips most
-  of the inverse DCT but still reads every coefficient (~10 ms of CPU for a
-  1 MB file: the floor). With ``decode=False`` such a file is only *listed*
-  (hash, header, EXIF; no thumbnail), so a whole folder reaches the grid in
-  about a second and the decodes follow, the tiles on screen first
-  (pipeline.stages.quicklook's two rounds);
-- a RAW: its embedded preview through LibRaw, without unpacking the sensor
-  (`raw.decode.embedded_thumbnail`, DCT-scaled), cropped to the photo's
-  aspect when the camera letterboxed it (what a truncated RAW shows until,
-  and instead of, a measurement);
-- anything else (PNG, TIFF, WebP, HEIF): no quick look — a thumbnail would
-  cost a full decode, i.e. the measurement itself; they appear when measured.
+- a JPEG's EXIF thumbnail (IFD1, ~160 px): only the header is parsed;
+- a JPEG without one: libjpeg's DCT 1/8 decode (~10 ms of CPU for a 1 MB
+  file: the floor); with ``decode=False`` such a file is only listed (hash,
+  header, EXIF), so a folder reaches the grid in about a second;
+- a RAW: its embedded preview, the sensor never unpacked
+  (`raw.decode.embedded_thumbnail`);
+- anything else (PNG, TIFF, WebP, HEIF): no quick look (it would cost the
+  measurement itself).
+A letterboxed thumbnail is cropped to the photo's aspect (`crop_to_aspect`).
 
-Invariants: pure (no catalog, no Qt); never raises — a file that cannot be
-quick-looked returns None and the technical stage later says why; the file
-is read once (``O_RDONLY``) and hashed like the technical stage does, so a
-quick look is keyed by the photo's identity; a hash in `known_hashes` (a
-photo already measured: a move or a copy) returns None without decoding;
-only `cache_dir` is written, at `cache.quick_look_key` (never the
-measurement's thumbnail key, so the measured thumbnail replaces it in the
-grid by a change of key).
+Invariants: pure (no catalog, no Qt); never raises (None; the technical stage
+later says why); the file is read once and hashed as the technical stage does;
+a hash in `known_hashes` returns None without decoding; only `cache_dir` is
+written, at `cache.quick_look_key`, so the measured thumbnail replaces it by a
+change of key.
 """
 
 from __future__ import annotations

@@ -1,34 +1,24 @@
 """Missing or damaged cache entries made again from the photo's file.
 
-Responsibility: the pure body that rebuilds one photo's preview and thumbnail
-(`rebuild_entries`, run in a decoder child of `engine.isolation`: the same
-crash isolation as the technical stage), and the checks that tell a whole
-cache entry from a missing or damaged one (`read_whole`, `entry_is_whole`).
-Thumbnails and previews are a cache, never the truth (DESIGN.md, "Previews
-and caches"): a cleared cache folder, a restored catalog or a second seat
-reading its own cache all end here, one photo at a time.
+The pure body that rebuilds one photo's preview and thumbnail
+(`rebuild_entries`, run in a decoder child of `engine.isolation`), and the
+checks that tell a whole cache entry from a missing or damaged one
+(`read_whole`, `entry_state`). Previews are a cache, never the truth: a
+cleared cache folder, a restored catalog or a second seat all end here.
 
-How a photo is decoded, cheapest first:
-- a RAW: its embedded preview through LibRaw (`raw.decode.embedded_thumbnail`,
-  DCT-scaled, the sensor never unpacked); a RAW without one is decoded as the
-  technical stage decodes it;
-- anything else: `decode.decode_image`, the technical stage's own decoder (a
-  JPEG DCT-scaled by libjpeg).
-The thumbnail is made from the upright preview, as the technical stage makes
-it, so a rebuilt tile looks like the measured one.
+Decoding, cheapest first: a RAW's embedded preview (the sensor never
+unpacked), else `decode.decode_image`, the technical stage's own decoder; the
+thumbnail is made from the upright preview, as the technical stage makes it.
 
 Invariants:
-- pure: no catalog, no Qt; never raises for a bad, changed or offline file
-  or an unwritable cache: the outcome carries a sentence instead;
-- the file is read once, read-only, and its blake3 hash checked against the
-  catalog's: the cache is content-addressed, so bytes that changed since the
-  import are never written under the old hash's key (the picture is still
-  returned, to show, and the next import measures the new bytes);
-- entries are written atomically (`cache.write_bytes`); a damaged entry in
-  the way is deleted first; a cache that cannot be written (read-only, full)
-  costs only the write: the encoded JPEGs still come back in the outcome, so
-  the window shows them from memory;
-- only `request.cache_dir` is written.
+- pure: no catalog, no Qt; never raises for a bad, changed or offline file or
+  an unwritable cache: the outcome carries a sentence instead;
+- the file is read once and its blake3 checked against the catalog's: bytes
+  that changed since the import are never written under the old hash's key
+  (the picture is still returned, to show);
+- entries are written atomically; a damaged entry in the way is deleted
+  first; a cache that cannot be written costs only the write (the JPEGs still
+  come back, shown from memory); only `request.cache_dir` is written.
 """
 
 from __future__ import annotations

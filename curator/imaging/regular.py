@@ -1,22 +1,17 @@
 """Opening the user's files without hanging on what only looks like a file.
 
-Responsibility: the one way Curator opens a file it did not write (a photo, a
-sidecar, a catalog from another tool) for reading: `open_regular` and
-`read_regular`. A FIFO named ``card.jpg`` blocks ``open()`` until a writer
-comes (forever, and Ctrl+C cannot interrupt it inside the C call); a symlink
-to ``/dev/zero`` reads forever. So:
+The one way Curator opens a file it did not write (a photo, a sidecar, another
+tool's catalog) for reading: `open_regular` and `read_regular`. A FIFO named
+``card.jpg`` blocks ``open()`` forever; a symlink to ``/dev/zero`` reads
+forever. So:
+1. the file is opened with ``O_NONBLOCK`` (a FIFO then opens at once) and
+   checked with ``fstat`` on the open descriptor (no race between check and
+   open); anything but a regular file is a `NotRegularFileError`;
+2. ``O_NONBLOCK`` is cleared before the first read (a slow share reads normally);
+3. `read_regular` reads at most ``limit`` bytes (`FileTooLargeError` past it).
 
-- the file is opened with ``O_NONBLOCK`` (opening a FIFO for reading then
-  returns at once) and checked with ``fstat`` on the open descriptor — no
-  race between a check and the open — and anything but a regular file is
-  refused with `NotRegularFileError` (an OSError carrying a sentence);
-- ``O_NONBLOCK`` is cleared again before the first read, so a regular file on
-  a slow share reads normally;
-- `read_regular` reads at most ``limit`` bytes and says so when the file is
-  larger (`FileTooLargeError`), so a sidecar can never fill the memory.
-
-Invariants: read-only (``O_RDONLY``), close-on-exec; symlinks are followed
-(a link to a real photo is a photo) but what they reach must be regular.
+Invariants: read-only, close-on-exec; symlinks are followed (a link to a real
+photo is a photo) but what they reach must be regular.
 """
 
 from __future__ import annotations

@@ -11,32 +11,23 @@ Encoding (`structure_signature`, version 1): 258 bytes,
     bytes 2..   the luma area-averaged to an n × n grid, row-major, uint8
 
 The grid covers the whole frame in its *stored* orientation (frames of one
-burst share it; the grid ignores the aspect ratio). Large lumas are first
-sampled every k-th pixel (k = long edge // `SAMPLED_LONG_EDGE`): each cell
-still averages hundreds of pixels, at ~1 ms instead of ~25 ms on 24 MP.
+burst share it); a large luma is first sampled every k-th pixel (k = long edge
+// `SAMPLED_LONG_EDGE`).
 
 Distance (`signature_distance`): 1 − Spearman's rank correlation between the
-two grids, over the cells neither crushed (≤ `CRUSHED_MAX`) nor clipped
-(≥ `CLIPPED_MIN`) in *either* frame. A change of exposure is a monotonic tone
-curve, which keeps the cells' order; clipped and crushed cells lose it
-(ties), so they are left out (Ward's median-threshold bitmaps' exclusion
-mask, on ranks). 0 = same structure, ~1 = unrelated, up to 2 = inverted.
-None when the two cannot be compared: other version or grid, fewer than
-`MIN_USABLE_CELLS` usable cells (a frame blown to white or black), or a flat grid.
-`SAME_SCENE_MAX_DISTANCE` (0.25) sits between the same scene at ±1.3 EV,
-shifted or shaken (≤ 0.14 on the fixtures) and different scenes (≥ 0.39).
+two grids over the cells neither crushed (≤ `CRUSHED_MAX`) nor clipped
+(≥ `CLIPPED_MIN`) in either frame: a change of exposure is a monotonic tone
+curve, which keeps the cells' order; clipped and crushed cells lose it. 0 =
+same structure, ~1 = unrelated, up to 2 = inverted; None when the two cannot
+be compared (other version or grid, fewer than `MIN_USABLE_CELLS` usable
+cells, a flat grid). Same scene: within `SAME_SCENE_MAX_DISTANCE`.
 
 A second look (`moved_distance`), only for a pair the distance keeps apart:
-the same distance leaving out the `MOVED_SHARE` of cells whose ranks moved
-most, within `MOVED_LOOK_FACTOR` of the threshold. A burst's subject moves (a
-face turns, a hand rises) and on a plain background those few cells alone
-can carry a frame past the threshold. Brackets wider than ±1.3 EV may split
-at their brightest frame unless CLIP agrees (half-clipped cells lose order).
-
-Comparing many: `prepare_signatures` does the per-frame half (ranks, the
-usable mask) for many frames at once; `prepared_distance` is then one dot
-product when no cell is clipped or crushed in either frame, and re-ranks
-the shared cells otherwise. Measurements: docs/decisions/imaging.md.
+the distance without the `MOVED_SHARE` of cells whose ranks moved most,
+within `MOVED_LOOK_FACTOR` of the threshold (a burst's subject moves on a
+plain background). `prepare_signatures` does the per-frame half for many
+frames at once; `prepared_distance` is then one dot product when no cell is
+clipped or crushed in either frame. Measurements: docs/decisions/imaging.md.
 """
 
 from __future__ import annotations
@@ -53,9 +44,9 @@ SAMPLED_LONG_EDGE = 256  # strided sampling keeps at least this many pixels
 CRUSHED_MAX = 3  # cells at or below: no order left (ties at black)
 CLIPPED_MIN = 252  # cells at or above: no order left (ties at white)
 MIN_USABLE_CELLS = 20  # fewer left and chance agreement gets likely (p ≈ 1e-4 at 20)
-SAME_SCENE_MAX_DISTANCE = 0.25
+SAME_SCENE_MAX_DISTANCE = 0.25  # the same scene ±1.3 EV, shifted, shaken: ≤ 0.14; others ≥ 0.39
 MOVED_SHARE = 0.05  # the second look leaves out this share of the cells that moved most
-MOVED_LOOK_FACTOR = 0.8  # ... and asks for this fraction of the threshold (a face turning: ≤ 0.065)
+MOVED_LOOK_FACTOR = 0.8  # ... and asks for this share of the threshold (a face turning: ≤ 0.065)
 
 _HEADER = 2
 _CHUNK_ROWS = 4096

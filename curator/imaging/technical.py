@@ -1,22 +1,19 @@
 """The technical stage's body: one file in, one `TechnicalMeasurement` out.
 
-Responsibility: read the file once, hash it, and (unless the hash is already
-known) decode it, measure sharpness and exposure, read its EXIF and write its
-preview and thumbnail into the content-addressed cache. Pure with respect to
-the catalog and the UI: no database, no Qt; safe to run in a worker thread or
-a child process.
+Reads the file once, hashes it, and (unless the hash is already known) decodes
+it, measures sharpness and exposure, reads its EXIF and writes its preview,
+thumbnail and CLIP rendition into the content-addressed cache. No catalog, no
+Qt: safe in a worker thread or a child process.
 
 Invariants:
-- the original is opened read-only (``O_RDONLY``) and read exactly once into
-  memory; every later step (hash, EXIF, decode) works on those bytes;
-- the content hash is blake3 (hex) of exactly the bytes measured;
-- a hash in `request.known_hashes` stops the work right after hashing:
-  `decoded=False`, nothing decoded, nothing written to the cache; when no
-  hash is known, a large RAW is hashed in a second thread while it decodes
-  (the hash is only needed to name its cache entries);
-- every failure is an `ImagingError` subclass with a human `message`; those
-  raised after hashing carry the `content_hash` (a bad file is still an
-  identity); I/O errors that may pass are `TransientReadError`;
+- the original is opened read-only and read exactly once; hash, EXIF and
+  decode work on those bytes; the content hash is their blake3 (hex);
+- a hash in `request.known_hashes` stops the work right after hashing
+  (`decoded=False`, nothing written); with none known, a RAW of at least
+  `OVERLAP_MIN_BYTES` is hashed in a second thread while it decodes;
+- every failure is an `ImagingError` with a human `message`; those raised
+  after hashing carry the `content_hash` (a bad file is still an identity);
+  I/O errors that may pass are `TransientReadError`;
 - only `request.cache_dir` is ever written.
 """
 
@@ -93,10 +90,8 @@ _TRANSIENT_ERRNOS = frozenset(
 )
 
 
-# Called on the upright preview just decoded, with the photo's noise sd and
-# sharpness score, and a function that gives the frame's sharper pixels when
-# asked (`detail_of`: a group's small faces are looked for again in them): the
-# faces stage riding along (pipeline.stages.faces_child).
+# The faces stage riding along (pipeline.stages.faces_child): called on the upright
+# preview with the photo's noise sd, sharpness score and `detail_of`'s function.
 DetailFn = Callable[[], "np.ndarray | None"]
 PreviewHook = Callable[[np.ndarray, float | None, float | None, DetailFn], "FacesOutcome"]
 
@@ -137,12 +132,9 @@ def _hash(data: bytes) -> str:
 def _measure_overlapped(
     request: TechnicalRequest, data: bytes, mtime_ns: int, on_preview: PreviewHook | None
 ) -> TechnicalMeasurement:
-    """`_measure_bytes` with the hash computed in a second thread meanwhile.
-
-    Only where no hash is known (nothing the hash could match, so the decode
-    is never wasted): a large RAW's 50 MB take ~30 ms to hash, which blake3
-    does without the GIL beside the embedded preview's decode (issue 21 §3).
-    """
+    """`_measure_bytes` with the hash computed in a second thread meanwhile
+    (blake3 releases the GIL); only where no hash is known, so the decode is
+    never wasted."""
     result: list[str] = []
     hashing = threading.Thread(target=lambda: result.append(_hash(data)), name="blake3")
     hashing.start()
@@ -239,13 +231,10 @@ def detail_of_original(
     max_pixels: int = 250_000_000,
 ) -> np.ndarray | None:
     """The sharper upright pixels of the original at `path`, exactly as the
-    import's `detail_of` gave them beside its preview (the same read, EXIF,
-    decode and detail, the preview's long edge the cached one's), for a faces
-    back-fill that judges the cached preview of `preview_shape`: a group's
-    small faces are looked for in them as the import did. None — the preview
-    alone is judged — when the file cannot be read (a drive not mounted), is
-    no longer the file measured (its content hash is not `content_hash`, or
-    there is none to tell), or does not decode; never raises for those."""
+    import's `detail_of` gave them beside a preview of `preview_shape` (for a
+    faces back-fill that judges the cached preview). None — the preview alone
+    is judged — when the file cannot be read, is no longer the file measured
+    (its hash is not `content_hash`, or there is none), or does not decode."""
     if content_hash is None:
         return None  # nothing to tell the file measured from another
     try:
@@ -280,12 +269,10 @@ def upright_luma(
     luma: np.ndarray, orientation: int, preview_shape: tuple[int, ...]
 ) -> np.ndarray | None:
     """The decode's luma turned as the upright preview is, or None when it is no
-    sharper than the preview or its turn cannot be told for sure. A JPEG's luma
-    is in its stored orientation, a RAW's as LibRaw turned it; so the luma is
-    used as it is for an unturned photo (orientation 1) whose luma has the
-    preview's proportions, and turned by the orientation when its axes are
-    the preview's swapped (a turn by a quarter not yet made); otherwise
-    (a half turn or a mirror, or a RAW already turned) it is left out."""
+    sharper than the preview or its turn cannot be told for sure (a JPEG's luma
+    is stored, a RAW's as LibRaw turned it): used as it is for orientation 1
+    with the preview's proportions, turned when its axes are the preview's
+    swapped; otherwise (a half turn, a mirror, a RAW already turned) None."""
     if max(luma.shape) <= max(preview_shape[:2]):
         return None
     rows, cols = preview_shape[:2]

@@ -1,8 +1,5 @@
-"""The imaging layer's records, under their historical import path.
-
-They live in `curator.records` (plain data that crosses layers: the catalog
-writer reads them without importing imaging); this module re-exports them so
-`curator.imaging.types.TechnicalMeasurement` is the same class.
+"""The imaging layer's records, re-exported from `curator.records` (plain data
+that crosses layers: the catalog writer reads them without importing imaging).
 """
 
 from __future__ import annotations

@@ -1,40 +1,30 @@
 """Decode a RAW file's bytes (rawpy/LibRaw) into a `DecodedImage`, distrusting silent garbage.
 
-Fast path: when the camera embedded a JPEG of at least
-`FAST_PREVIEW_LONG_EDGE` on its long edge, that JPEG is both the metrics
-source and the preview (`MetricsSource.RAW_EMBEDDED`), DCT-scaled as a JPEG
-file is (imaging.jpegscale), turned upright by `_orient_thumb`'s rule; LibRaw
-only parses the header and copies the JPEG out, the sensor is never unpacked.
-The sensor path is the fallback: no large preview, an undecodable or blank
-one (a black placeholder), or a file cut short.
+Fast path: an embedded JPEG of at least `FAST_PREVIEW_LONG_EDGE` is both the
+metrics source and the preview (`MetricsSource.RAW_EMBEDDED`), DCT-scaled as a
+JPEG file is, turned upright by `_orient_thumb`'s rule; the sensor is never
+unpacked.
 
-Sensor path: metrics from a half-size render (one pixel per 2x2 Bayer quad:
-the sensor's native per-channel resolution, 3-5x faster than a demosaic),
-with the camera white balance (LibRaw's grey world when none is recorded)
-and *without* auto-brighten (which would hide under-exposure from the
-exposure score). imaging.raw.render renders plain Bayer sensors and
-three-colour stacks in numpy/OpenCV; LibRaw's own half-size postprocess
-renders the rest (X-Trans, Foveon, CMYG, non-square pixels); both are turned
-by LibRaw's ``flip``. A Bayer DNG of JPEG tiles is unpacked by
-imaging.raw.jpeg_dng (libjpeg-turbo), anything else by LibRaw. The preview
-is the embedded JPEG when it reaches the preview size, else the render.
+Sensor path (no large preview, an undecodable or blank one, a file cut short):
+metrics from a half-size render (one pixel per 2x2 Bayer quad) with the camera
+white balance and *without* auto-brighten (it would hide under-exposure).
+imaging.raw.render renders Bayer sensors and three-colour stacks, LibRaw's own
+postprocess the rest; a DNG of JPEG tiles is unpacked by imaging.raw.jpeg_dng,
+anything else by LibRaw. The preview is the embedded one when it reaches the
+preview size, else the render.
 
 A decode that raised nothing is not proof of a picture. The sensor data is
-*unusable* when the file is far too small for its sensor (under
-`MIN_BYTES_PER_PIXEL`; real RAWs, even lossy, carry > 0.01: LibRaw turns
-such files into stripes or black), when the raw values are constant (std < 1
-ADU on a 1/16 sample: a real black frame still has read noise), or when
-LibRaw raises. A render nearly all white (`SATURATED_FRACTION` of pixels at
-≥ 250, e.g. a white level LibRaw gets wrong) is *suspect*: a usable embedded
-preview is preferred, else the render is kept with a note. With unusable
-sensor data an embedded preview of at least `MIN_PREVIEW_LONG_EDGE`, not
-blank, is the preview and metrics source, with a note (`RAW_PREVIEW` under
-`FAST_PREVIEW_LONG_EDGE`, `RAW_EMBEDDED` otherwise; a uniform preview counts:
-the exposure score reports it); else a typed error with a human sentence.
+*unusable* when the file is far too small for its sensor
+(`MIN_BYTES_PER_PIXEL`), when the raw values are constant (`sensor_is_constant`:
+a real black frame still has read noise), or when LibRaw raises; a render
+nearly all white (`SATURATED_FRACTION`) is *suspect*: a usable embedded preview
+is preferred, else the render is kept with a note. With unusable sensor data
+an embedded preview of at least `MIN_PREVIEW_LONG_EDGE` is the preview and
+metrics source, with a note (`RAW_PREVIEW` under `FAST_PREVIEW_LONG_EDGE`);
+else a typed error with a human sentence (`_LIBRAW_ERRORS`).
 
-Invariants: those of imaging.decode (luma 2-D uint8, preview RGB upright,
-width/height as displayed); a RAW's displayed size is its sensor image size
-turned by the orientation, even when the metrics came from a smaller
+Invariants: those of imaging.decode; a RAW's displayed size is its sensor
+size turned by the orientation, even when the metrics came from a smaller
 preview. Only LibRaw's and Pillow's exception types are caught. Measured
 costs and fixtures: docs/decisions/imaging.md.
 """
@@ -43,7 +33,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import cv2
 import numpy as np
@@ -100,14 +90,12 @@ def decode_raw(
     try:
         raw = rawpy.imread(io.BytesIO(data))
     except rawpy.LibRawError as exc:
-        raise _open_error(exc, camera) from exc
+        raise _libraw_error(exc, camera, "open") from exc
     with raw:
         sizes = raw.sizes
         raw_pixels = int(sizes.raw_width) * int(sizes.raw_height)
         check_pixel_count(int(sizes.raw_width), int(sizes.raw_height), max_pixels)
-        flip_orientation = orientation_from_flip(int(sizes.flip))
-        orientation = flip_orientation if flip_orientation != 1 else exif_orientation
-        orientation = valid_orientation(orientation)
+        flip_orientation, orientation = _orientations(sizes, exif_orientation)
         sensor_size = (int(sizes.width), int(sizes.height))
         cut_short = raw_pixels > 0 and len(data) / raw_pixels < MIN_BYTES_PER_PIXEL
         embedded = _embedded(raw)
@@ -161,7 +149,7 @@ def decode_raw(
                                 no_auto_bright=True,
                             )
                 except rawpy.LibRawError as exc:
-                    failure = _unpack_error(exc, camera)
+                    failure = _libraw_error(exc, camera, "unpack")
                     problem = (
                         "LibRaw cannot decode this camera's sensor data"
                         if isinstance(failure, UnsupportedFormatError)
@@ -206,10 +194,7 @@ def decode_raw(
         # Only reachable with `failure` set: a white render without a preview is kept.
         raise failure or CorruptImageError("This RAW file could not be decoded.", problem or "")
     upright = _orient_thumb(thumb, orientation, sensor_size)
-    if sensor_size[0] > 0 and sensor_size[1] > 0:
-        width, height = displayed_size(sensor_size, orientation)
-    else:
-        width, height = upright.size
+    width, height = _displayed(sensor_size, orientation, upright.size)
     return DecodedImage(
         luma=np.ascontiguousarray(np.asarray(upright.convert("L"))),
         preview=fit_long_edge(upright, preview_long_edge),
@@ -238,21 +223,13 @@ def embedded_thumbnail(
     except rawpy.LibRawError:
         return None
     with raw:
-        sizes = raw.sizes
-        flip_orientation = orientation_from_flip(int(sizes.flip))
-        orientation = valid_orientation(
-            flip_orientation if flip_orientation != 1 else exif_orientation
-        )
-        sensor_size = (int(sizes.width), int(sizes.height))
+        _, orientation = _orientations(raw.sizes, exif_orientation)
+        sensor_size = (int(raw.sizes.width), int(raw.sizes.height))
         thumb = _extract_thumb(_embedded(raw), long_edge)
     if thumb is None:
         return None
     upright = fit_long_edge(_orient_thumb(thumb, orientation, sensor_size), long_edge)
-    if sensor_size[0] > 0 and sensor_size[1] > 0:
-        width, height = displayed_size(sensor_size, orientation)
-    else:
-        width, height = upright.size
-    return upright, width, height
+    return (upright, *_displayed(sensor_size, orientation, upright.size))
 
 
 def decode_raw_for_display(
@@ -264,28 +241,21 @@ def decode_raw_for_display(
 ) -> np.ndarray:
     """A RAW file's full-resolution RGB for the 100 % view: (h, w, 3) uint8, upright.
 
-    The camera's embedded JPEG when it is full size (>= `FULL_SIZE_FRACTION`
-    of the displayed sensor size: fast, and the very picture the preview was
-    made from); else LibRaw's full demosaic with the preview/metrics render's
-    parameters — camera white balance, 8-bit BT.709 output and *no*
-    auto-brighten — so 100 % shows the tone of the preview rendered from the
-    sensor (LibRaw's default auto-brighten made it ~40 % brighter). Sensor data
-    that `decode_raw` calls unusable (cut short, constant, nearly all white
-    while a preview exists) or that LibRaw cannot unpack raises an
-    `ImagingError` sentence: the loupe then keeps the preview.
+    The camera's embedded JPEG when it is full size (`FULL_SIZE_FRACTION`);
+    else LibRaw's full demosaic with the render's parameters (camera white
+    balance, 8-bit BT.709, *no* auto-brighten), so 100 % shows the preview's
+    tone. Sensor data `decode_raw` calls unusable, or that LibRaw cannot
+    unpack, raises an `ImagingError` sentence: the loupe keeps the preview.
     """
     try:
         raw = rawpy.imread(io.BytesIO(data))
     except rawpy.LibRawError as exc:
-        raise _open_error(exc, camera) from exc
+        raise _libraw_error(exc, camera, "open") from exc
     with raw:
         sizes = raw.sizes
         raw_pixels = int(sizes.raw_width) * int(sizes.raw_height)
         check_pixel_count(int(sizes.raw_width), int(sizes.raw_height), max_pixels)
-        flip_orientation = orientation_from_flip(int(sizes.flip))
-        orientation = valid_orientation(
-            flip_orientation if flip_orientation != 1 else exif_orientation
-        )
+        flip_orientation, orientation = _orientations(sizes, exif_orientation)
         sensor_size = (int(sizes.width), int(sizes.height))
         full_edge = max(displayed_size(sensor_size, orientation))
         thumb = _extract_thumb(_embedded(raw), max(full_edge, MIN_PREVIEW_LONG_EDGE))
@@ -309,7 +279,7 @@ def decode_raw_for_display(
             except rawpy.LibRawError as exc:
                 cause = exc
         if cause is not None:
-            failure = _unpack_error(cause, camera)
+            failure = _libraw_error(cause, camera, "unpack")
             raise type(failure)(
                 f"LibRaw cannot decode this RAW file's sensor data at full size"
                 f"{_camera_phrase(camera)}; showing the preview instead.",
@@ -328,9 +298,8 @@ def decode_raw_for_display(
 
 
 def shrink_render(rgb: np.ndarray, long_edge: int) -> Image.Image:
-    """`rgb` shrunk to `long_edge` on the array (`fit_long_edge_pixels`: a
-    whole-factor box average, then the small remainder): a full-size Pillow
-    image in between cost ~3 ms of copies (issue 21 §3)."""
+    """`rgb` shrunk to `long_edge` on the array (`fit_long_edge_pixels`), without
+    a full-size Pillow image in between."""
     return Image.fromarray(fit_long_edge_pixels(rgb, long_edge))
 
 
@@ -341,8 +310,7 @@ def _sensor_is_constant(raw: rawpy.RawPy) -> bool:
 def sensor_is_constant(sensor: np.ndarray) -> bool:
     """Whether a 1/16 sample of the sensor deviates by under 1 ADU. The deviation
     of n values lies within spread / sqrt(2 n) .. spread / 2, so the range (a
-    real sensor's spans thousands of ADU) nearly always answers without it:
-    1.5 -> 0.4 ms on a 9 MP sensor (issue 21 §3)."""
+    real sensor's spans thousands of ADU) nearly always answers without it."""
     sample = sensor[::4, ::4]
     if sample.size == 0:
         return True
@@ -385,10 +353,7 @@ def decode_embedded_jpeg(
     if float(luma[::4, ::4].std()) < 1.0:
         return None  # a blank placeholder, not a rendering of the photo
     upright = _orient_thumb(_Thumb(preview, own, max(stored)), orientation, sensor_size)
-    if sensor_size[0] > 0 and sensor_size[1] > 0:
-        width, height = displayed_size(sensor_size, orientation)
-    else:
-        width, height = displayed_size(stored, own or orientation)
+    width, height = _displayed(sensor_size, orientation, displayed_size(stored, own or orientation))
     return DecodedImage(
         luma=luma,
         preview=upright,
@@ -475,47 +440,79 @@ def _orient_thumb(thumb: _Thumb, orientation: int, sensor_size: tuple[int, int])
     return apply_orientation(thumb.image, orientation)
 
 
-def _open_error(exc: rawpy.LibRawError, camera: str | None) -> ImagingError:
-    detail = _detail(exc)
-    if isinstance(exc, rawpy.LibRawFileUnsupportedError):
-        return UnsupportedFormatError(
-            "LibRaw does not recognise this file as a RAW photo it can read"
-            f"{_camera_phrase(camera)}: the camera may be too new for it, or the file is "
-            "damaged or incomplete.",
-            detail,
-        )
-    if isinstance(exc, rawpy.LibRawTooBigError | rawpy.LibRawUnsufficientMemoryError):
-        return DecompressionBombError(
+_TOO_BIG = (rawpy.LibRawTooBigError, rawpy.LibRawUnsufficientMemoryError)
+_UNSUPPORTED = rawpy.LibRawFileUnsupportedError
+# What a LibRaw exception means, opening a file and unpacking its sensor: (LibRaw's
+# kinds, our error, its sentence; "{camera}" is `_camera_phrase`'s), the first that
+# matches; the last row of each takes every other LibRaw error.
+_LIBRAW_ERRORS: dict[str, tuple[tuple[Any, type[ImagingError], str], ...]] = {
+    "open": (
+        (
+            _UNSUPPORTED,
+            UnsupportedFormatError,
+            "LibRaw does not recognise this file as a RAW photo it can read{camera}: the "
+            "camera may be too new for it, or the file is damaged or incomplete.",
+        ),
+        (
+            _TOO_BIG,
+            DecompressionBombError,
             "This RAW file declares an image too large to decode safely; Curator did not "
             "open it to protect your computer's memory.",
-            detail,
-        )
-    return CorruptImageError(
-        "This RAW file is incomplete or damaged: it ends or breaks before its header could "
-        "be read (often an interrupted copy or a failing card).",
-        detail,
-    )
-
-
-def _unpack_error(exc: rawpy.LibRawError, camera: str | None) -> ImagingError:
-    detail = _detail(exc)
-    if isinstance(exc, rawpy.LibRawFileUnsupportedError | rawpy.LibRawNotImplementedError):
-        return UnsupportedFormatError(
-            f"LibRaw does not support this camera's RAW format yet{_camera_phrase(camera)}, "
-            "and the file has no usable preview.",
-            detail,
-        )
-    if isinstance(exc, rawpy.LibRawTooBigError | rawpy.LibRawUnsufficientMemoryError):
-        return DecompressionBombError(
+        ),
+        (
+            rawpy.LibRawError,
+            CorruptImageError,
+            "This RAW file is incomplete or damaged: it ends or breaks before its header "
+            "could be read (often an interrupted copy or a failing card).",
+        ),
+    ),
+    "unpack": (
+        (
+            (_UNSUPPORTED, rawpy.LibRawNotImplementedError),
+            UnsupportedFormatError,
+            "LibRaw does not support this camera's RAW format yet{camera}, and the file "
+            "has no usable preview.",
+        ),
+        (
+            _TOO_BIG,
+            DecompressionBombError,
             "This RAW file needs more memory to decode than is safe; Curator stopped to "
             "protect your computer's memory.",
-            detail,
-        )
-    return CorruptImageError(
-        "This RAW file's sensor data is damaged or incomplete, and it has no usable "
-        "preview — it was probably cut short while copying, or the card is failing.",
-        detail,
-    )
+        ),
+        (
+            rawpy.LibRawError,
+            CorruptImageError,
+            "This RAW file's sensor data is damaged or incomplete, and it has no usable "
+            "preview — it was probably cut short while copying, or the card is failing.",
+        ),
+    ),
+}
+
+
+def _libraw_error(exc: rawpy.LibRawError, camera: str | None, step: str) -> ImagingError:
+    """The typed error for LibRaw's `exc` at `step` ("open" or "unpack")."""
+    for kinds, error, sentence in _LIBRAW_ERRORS[step]:
+        if isinstance(exc, kinds):
+            return error(sentence.format(camera=_camera_phrase(camera)), _detail(exc))
+    raise TypeError(f"not a LibRaw error: {exc!r}")
+
+
+def _orientations(sizes: Any, exif_orientation: int) -> tuple[int, int]:
+    """(LibRaw's flip as an EXIF orientation, the orientation to display): the
+    flip when LibRaw has one, else the EXIF tag's."""
+    flip_orientation = orientation_from_flip(int(sizes.flip))
+    chosen = flip_orientation if flip_orientation != 1 else exif_orientation
+    return flip_orientation, valid_orientation(chosen)
+
+
+def _displayed(
+    sensor_size: tuple[int, int], orientation: int, otherwise: tuple[int, int]
+) -> tuple[int, int]:
+    """The displayed (width, height): the sensor's, turned; `otherwise` when
+    LibRaw reported no sensor size."""
+    if sensor_size[0] > 0 and sensor_size[1] > 0:
+        return displayed_size(sensor_size, orientation)
+    return otherwise
 
 
 def _detail(exc: Exception) -> str:

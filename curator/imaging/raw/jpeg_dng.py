@@ -5,38 +5,34 @@ Adobe DNG Converter, cameras that tile their DNGs) or lossy (12-bit SOF1:
 Blackmagic's CinemaDNG), a `JpegDngSensor` holding the sensor data and the
 level and colour facts imaging.raw.render reads from a `rawpy.RawPy`, read
 from the file's own tags; None for any other file or any DNG feature this
-reader does not follow (the caller then unpacks with LibRaw). libjpeg-turbo
-(through imagecodecs) decodes lossless tiles in a third of LibRaw's time and
-lossy ones in half; lossless values are LibRaw's very values, lossy ones
-differ by one code value where the IDCTs round differently.
+reader does not follow (the caller then unpacks with LibRaw). Lossless values
+are LibRaw's very values; lossy ones differ by one code value where the IDCTs
+round differently.
 
 It does what LibRaw 0.22 does (the tests compare each fact with LibRaw's):
 - the raw image is IFD0 or a SubIFD with NewSubfileType 0, a 2 x 2 CFA of one
   sample; the camera's tags come from it, else from IFD0; the visible sensor
   is the ActiveArea (all of it without one);
 - a lossless tile holds its rows one after another, in one JPEG component or
-  more (interleaved); a lossy tile is 12-bit, two sensor rows per JPEG line
-  (dcraw's SOF1 layout, ``lossless_dng_load_raw``); past the edge is dropped;
+  more; a lossy tile is 12-bit, two sensor rows per JPEG line (dcraw's SOF1
+  layout, ``lossless_dng_load_raw``); past the edge is dropped;
 - values go through the LinearizationTable (past its end: the last entry);
   black is BlackLevel, one value or one per position of a 2 x 2 repeat;
   white is WhiteLevel; the white balance is 1 / AsShotNeutral;
 - the colour matrix is the ColorMatrix for D65 (CalibrationIlluminant 21) or
-  the only one; rgb_cam and the daylight multipliers follow as LibRaw's
-  ``cam_xyz_coeff`` derives them (`render.camera_matrices`); colours are the
-  CFAPattern's R, G, B, the green in blue's row LibRaw's colour 3 (``RGBG``).
+  the only one, derived as LibRaw's ``cam_xyz_coeff`` does
+  (`render.camera_matrices`); the green in blue's row is LibRaw's colour 3.
 
 Declined (None): an ActiveArea starting on an odd row or column, MaskedAreas,
 BlackLevelDeltaH/V, fractional black levels, other black repeats,
 CameraCalibration or AnalogBalance other than identity, AsShotWhiteXY, two
 matrices none for D65, DefaultScale other than 1:1, a CFA other than a 2 x 2
-of R, G, B; strips (no camera's sample settles how LibRaw reads them); a tile
-that is not SOF3 or 12-bit SOF1, does not decode, is cut short or decodes to
-another number of values.
+of R, G, B; strips; a tile that is not SOF3 or 12-bit SOF1, does not decode,
+is cut short or decodes to another number of values.
 
-Invariants: the file's bytes are only read; the sensor data is a fresh
-uint16 array; no failure escapes as an exception (a None: LibRaw then
-decides, with its own sentences). tifffile and imagecodecs load only when a
-DNG comes (`is_dng` reads IFD0 without them).
+Invariants: the file's bytes are only read; the sensor data is a fresh uint16
+array; no failure escapes (None: LibRaw decides, with its own sentences).
+tifffile and imagecodecs load only when a DNG comes.
 """
 
 from __future__ import annotations
@@ -329,8 +325,7 @@ def _sensor_data(data: bytes, page: Any, tags: _Tags) -> np.ndarray | None:
             return None
         if curve is not None:
             # "wrap" never wraps (a table of at least 2**bits entries) and skips
-            # "clip"'s bounds test; into a contiguous tile, then placed: 7 ms for
-            # the 9 MP fixture, where a strided `out` took 10.
+            # "clip"'s bounds test; into a contiguous tile, then placed.
             np.take(curve, values, out=linear, mode="wrap")
             values = linear
         top, left = (index // across) * tile_h, (index % across) * tile_w

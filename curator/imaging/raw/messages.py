@@ -1,25 +1,17 @@
 """What LibRaw says on its own while it reads sensor data.
 
-LibRaw's data-error callback writes straight to the process's standard error
-(file descriptor 2, from C, past Python's `sys.stderr`): a truncated CRW or
-RAF prints "unknown file: Unexpected end of file", a damaged NEF "unknown
-file: data corrupted at 1378" ("unknown file" because Curator hands it bytes,
-not a path). rawpy offers no way to set the callback. On a terminal that line
-stands alone, naming no photo, beside the import's own report, which already
-says in a sentence what went wrong with which file.
-
+LibRaw's data-error callback writes straight to file descriptor 2, from C,
+past Python's `sys.stderr` ("unknown file: data corrupted at 1378"), and rawpy
+offers no way to set it: on a terminal that line stands alone, naming no photo.
 `libraw_messages()` sends descriptor 2 to a temporary file for a block of
-LibRaw calls and hands back the lines written there, so the caller can put
-them in the failure's technical detail (the error log), where they say which
-photo they belong to.
+LibRaw calls and hands back the lines written there, for the failure's
+technical detail (`with_libraw_said`), where they name their photo.
 
-Invariants: descriptor 2 is always restored, also when the block raises;
-one block at a time in a process (a lock); where there is no descriptor 2
-to redirect or no temporary file to write (a full or read-only temporary
-folder), nothing is captured and the block still runs: a decode never
-fails for this. Sensor decodes
-run in decoder child processes, one file at a time, so the redirect hides no
-other work's output.
+Invariants: descriptor 2 is always restored, also when the block raises; one
+block at a time in a process (a lock); where there is no descriptor 2 or no
+temporary file to be had, nothing is captured and the block still runs (a
+decode never fails for this). Sensor decodes run in decoder child processes,
+one file at a time, so the redirect hides no other work's output.
 """
 
 from __future__ import annotations

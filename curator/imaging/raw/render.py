@@ -5,31 +5,22 @@ from the file itself: imaging.raw.jpeg_dng), the 8-bit sRGB frame LibRaw's
 ``postprocess(half_size=True, use_camera_wb=True, no_auto_bright=True,
 output_bps=8)`` would give, in the stored orientation (LibRaw's ``flip`` not
 applied), or None when the sensor is not one we render (the caller then asks
-LibRaw). imaging.raw.decode measures and previews this frame.
+LibRaw).
 
-Which sensors:
-- plain 2x2 Bayer (LibRaw ``RGBG`` colours, square pixels): one output pixel
-  per quad, as ``half_size`` does;
-- three-colour "stacked" data (LibRaw ``RawType.Stack``: LinearRaw DNGs, the
-  Kodak YRGB fixture): one output pixel per pixel, as LibRaw does for them;
-- everything else (X-Trans, Foveon, CMYG, four-colour, non-square pixels): None.
+Which sensors: plain 2x2 Bayer (``RGBG``, square pixels), one output pixel per
+quad; three-colour stacks (``RawType.Stack``: LinearRaw DNGs), one per pixel;
+everything else (X-Trans, Foveon, CMYG, four-colour, non-square pixels): None.
 
-The arithmetic, in LibRaw's order: per-channel black subtracted; scaled so
-white maps to full scale (the range lowered to the data's peak when that
-lies within 75-100 % of it, as ``adjust_maximum_thr`` does:
-`adjusted_maximum`); white balance normalised to the smallest multiplier,
-from the as-shot multipliers or, when the file has none, LibRaw's grey world
-(`auto_white_balance`); the two greens averaged; clipped (scale_colors);
-camera RGB -> linear sRGB through LibRaw's matrix (the file's ``cmatrix``,
-else one derived from ``rgb_xyz_matrix``, else none), clipped
-(convert_to_rgb); LibRaw's BT.709 curve (0.45, 4.5) as a 16 -> 8-bit table.
-On the fixtures the luma is within 0.5 level (mean) of LibRaw's and the
-scores agree (tests/unit/test_imaging_raw_render.py).
-
-Speed: `_BAND_ROWS` output rows at a time (every intermediate stays in the
-cache), the channels gathered into one contiguous (n, w, 4) band, then
-OpenCV's vectorised colour transforms and the table (`_scale_colours`):
-about 4x LibRaw's single-threaded postprocess (docs/decisions/imaging.md).
+The arithmetic, in LibRaw's order:
+1. per-channel black subtracted; scaled so white maps to full scale (lowered
+   to the data's peak when that lies within 75-100 % of it: `adjusted_maximum`);
+2. white balance normalised to the smallest multiplier: the as-shot ones, or
+   LibRaw's grey world when the file has none (`auto_white_balance`);
+3. the two greens averaged; clipped (scale_colors);
+4. camera RGB -> linear sRGB through LibRaw's matrix (`camera_to_srgb`), clipped;
+5. LibRaw's BT.709 curve (0.45, 4.5) as a 16 -> 8-bit table (`BT709_CURVE`).
+The luma is within 0.5 level (mean) of LibRaw's on the fixtures. Rendered
+`_BAND_ROWS` rows at a time so every intermediate stays in the cache.
 
 Invariants: the sensor data is never modified; the output is a C-contiguous
 (h, w, 3) uint8 array; a None answer means "ask LibRaw", never "unusable".
@@ -135,9 +126,8 @@ def render_half_size(raw: SensorSource) -> np.ndarray | None:
     )
     gains = multipliers * (65535.0 / full_scale)
     windows = _windows(colours, gains, channel_black)
-    # Band by band: a band's intermediates stay in the cache, where whole-frame
-    # ones made ~8 passes over 36-48 MB on a 24 MP sensor (and two workers then
-    # shared the memory bus, not two cores' worth of work).
+    # Band by band: a band's intermediates stay in the cache (whole-frame ones
+    # made ~8 passes over 36-48 MB on a 24 MP sensor).
     out = np.empty((sensor.rows, sensor.cols, 3), dtype=np.uint8)
     buffer = np.empty(_BAND_ROWS * sensor.cols * 4 + 2, dtype=np.uint16)
     for top in range(0, sensor.rows, _BAND_ROWS):
@@ -145,7 +135,7 @@ def render_half_size(raw: SensorSource) -> np.ndarray | None:
         balanced = _scale_colours(sensor.band(top, bottom, buffer), windows)
         linear: np.ndarray = cv2.transform(balanced, rgb_cam)  # convert_to_rgb, clipped
         # "wrap" never wraps here (uint16 indices, a 65536-entry table) and skips
-        # the per-element bounds test "clip" makes: 0.48 vs 0.67 ns a value.
+        # the per-element bounds test "clip" makes.
         assert linear.dtype == np.uint16  # see "wrap" above
         np.take(BT709_CURVE, linear, out=out[top:bottom], mode="wrap")
     return out
@@ -170,8 +160,7 @@ class _Sensor:
             return self.data[top:bottom]
         # Each quad's top pair and bottom pair read as one 32-bit value (two uint16
         # pixels), interleaved by OpenCV's merge: channel i is the quad's position
-        # (i // 2, i % 2); 0.7 ms for a 9 MP sensor where numpy's strided copies
-        # took 6-15 ms.
+        # (i // 2, i % 2).
         count = (bottom - top) * self.cols * 4
         merged = buffer.view(np.int32)[: count // 2].reshape(bottom - top, self.cols, 2)
         rows = slice(2 * top, 2 * bottom, 2)
@@ -215,8 +204,7 @@ def adjusted_maximum(sensor: _Sensor, channel_black: np.ndarray, maximum: float)
     level less the smallest channel black) lowered to the data's peak when that
     lies above 75 % of it (``adjust_maximum_thr``). The peak is LibRaw's
     data maximum: the largest value above its own channel's black, over the
-    visible sensor. One OpenCV pass for the frame's maximum; per channel
-    (`channel_maxima`) only when the channels' blacks differ."""
+    visible sensor; per channel (`channel_maxima`) only when the blacks differ."""
     data = sensor.data
     pairs = zip(channel_black, sensor.colours, strict=True)
     used = [black for black, colour in pairs if colour != _UNUSED]
@@ -233,9 +221,8 @@ def adjusted_maximum(sensor: _Sensor, channel_black: np.ndarray, maximum: float)
 def channel_maxima(data: np.ndarray) -> np.ndarray:
     """The largest value of each of a sensor's four channels, in `_Sensor.colours`
     order: a stack's (h, w, 4) channels, or a Bayer (h, w) sensor's quad positions
-    (row parity, then column parity). One OpenCV column-wise maximum per row
-    parity, then the columns' parities: 3.5 ms on a 24 MP sensor, where numpy's
-    strided maxima took 17 ms (and 14 ms for a 1 MP stack's channels)."""
+    (row parity, then column parity): one OpenCV column-wise maximum per row
+    parity, then the columns' parities."""
     if data.ndim == 3:
         columns = cv2.reduce(data.reshape(data.shape[0], -1), 0, cv2.REDUCE_MAX)
         return columns.reshape(-1, data.shape[2]).max(axis=0).astype(np.float64)
@@ -271,11 +258,10 @@ def _scale_colours(image: np.ndarray, windows: tuple[np.ndarray, np.ndarray]) ->
     black subtracted, times its gain, clipped to 0..65535; the greens of a quad
     averaged. (h, w, 3) uint16 in R, G, B order.
 
-    OpenCV's transform is vectorised for 3 -> 3 channels but ~10x slower for
-    4 -> 3 or 4 -> 4 (12 ms on a 9 MP sensor): so two 3-channel windows of the
-    4 channels, 0-2 and 1-3 (cvtColor drops a fourth channel in 0.5 ms), each
-    take the colours `_windows` assigned them, and the saturating sum adds them
-    up; each green is clipped on its own before the mix, as LibRaw does."""
+    OpenCV's transform is vectorised for 3 -> 3 channels only, so two 3-channel
+    windows of the 4 channels, 0-2 and 1-3, each take the colours `_windows`
+    assigned them, and the saturating sum adds them up; each green is clipped
+    on its own before the mix, as LibRaw does."""
     first = cv2.transform(cv2.cvtColor(image, cv2.COLOR_RGBA2RGB), windows[0])
     if not windows[1].any():
         return first
@@ -333,12 +319,8 @@ def auto_white_balance(
     black-subtracted values exceeds ``maximum - 25`` (`maximum`: LibRaw's, above
     black, `adjusted_maximum`); 0 for a colour without any; None when every
     block is left out. `image` is `_Sensor.whole`'s (h, w, c) array, `black` per
-    channel.
-
-    Computed as the whole frame's sums less those of the blocks holding a hot
-    value, found from the hot values' positions (a clipped highlight is rarely
-    more than a few blocks): ~0.5 ms on the 1 MP Kodak stack, where a masked
-    mean over the frame took 7 ms."""
+    channel. Computed as the whole frame's sums less those of the blocks holding
+    a hot value (a clipped highlight is rarely more than a few blocks)."""
     block = _GREY_BLOCK // 2 if _GREEN2 in colours else _GREY_BLOCK
     height, width, channels = image.shape
     scalar: Any = tuple(float(b) for b in black)  # OpenCV's per-channel scalar
