@@ -141,20 +141,32 @@ def screen_key(content_hash: str, long_edge: int) -> str:
     return f"{folder}/{content_hash[:2]}/{content_hash}-{int(long_edge)}.jpg"
 
 
-def read_screen(cache_dir: str | os.PathLike[str], key: str) -> bytes | None:
-    """A cached screen rendition's JPEG bytes, marked as just used; None when
-    absent or visibly damaged (no JPEG start or end marker: a truncated or
-    overwritten file), which is deleted so the next decode writes it again."""
-    target = cache_path(cache_dir, key)
+def entry_is_whole(data: bytes) -> bool:
+    """Whether a cache entry's bytes look like a whole JPEG (start and end
+    markers): a truncated or overwritten file fails, an empty one too."""
+    return data.startswith(_JPEG_START) and data.rstrip(b"\0").endswith(_JPEG_END)
+
+
+def read_whole(cache_dir: str | os.PathLike[str], key: str, *, drop: bool = True) -> bytes | None:
+    """A cache entry's bytes; None when absent or damaged (a damaged one is
+    deleted when `drop`, so it is made again, never shown)."""
     try:
-        data = target.read_bytes()
+        data = cache_path(cache_dir, key).read_bytes()
     except OSError:
         return None
-    if not (data.startswith(_JPEG_START) and data.rstrip(b"\0").endswith(_JPEG_END)):
+    if entry_is_whole(data):
+        return data
+    if drop:
         discard(cache_dir, key)
-        return None
-    with contextlib.suppress(OSError):
-        os.utime(target)  # the LRU's clock: a read keeps it
+    return None
+
+
+def read_screen(cache_dir: str | os.PathLike[str], key: str) -> bytes | None:
+    """A cached screen rendition's JPEG bytes (`read_whole`), marked as just used."""
+    data = read_whole(cache_dir, key)
+    if data is not None:
+        with contextlib.suppress(OSError):
+            os.utime(cache_path(cache_dir, key))  # the LRU's clock: a read keeps it
     return data
 
 

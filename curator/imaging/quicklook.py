@@ -29,7 +29,6 @@ import io
 import math
 import struct
 
-import blake3
 from PIL import Image
 
 from curator.imaging.cache import quick_look_key, write_jpeg
@@ -39,7 +38,7 @@ from curator.imaging.errors import ImagingError
 from curator.imaging.exif import read_exif, valid_orientation
 from curator.imaging.formats import is_raw_path
 from curator.imaging.orientation import apply_orientation, displayed_size, fit_long_edge
-from curator.imaging.technical import THUMBNAIL_QUALITY, read_file_once
+from curator.imaging.technical import THUMBNAIL_QUALITY, content_hash_of, read_file_once
 from curator.imaging.types import FileFormat, QuickLook
 
 DCT_SCALE = 8  # libjpeg's smallest scale: 1/8
@@ -65,7 +64,7 @@ def quick_look(
         return None
     if not data:
         return None
-    content_hash = blake3.blake3(data, max_threads=1).hexdigest()
+    content_hash = content_hash_of(data)
     if content_hash in known_hashes:
         return None
     is_raw = is_raw_path(path)

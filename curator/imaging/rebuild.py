@@ -28,12 +28,13 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from curator.imaging.cache import (
+from curator.imaging.cache import (  # entry_is_whole, read_whole: the loaders' import path
     CLIP_QUALITY,
     cache_path,
     clip_key,
     clip_rendition,
-    discard,
+    entry_is_whole,
+    read_whole,
     write_bytes,
 )
 
@@ -42,7 +43,6 @@ if TYPE_CHECKING:  # Pillow loads in the child, with the first photo
 
 PREVIEW_LONG_EDGE = 1440
 THUMBNAIL_LONG_EDGE = 320
-JPEG_START, JPEG_END = b"\xff\xd8", b"\xff\xd9"
 _TAIL_BYTES = 4096  # a whole entry's end marker, past any zero padding a copy left
 _RASTER_CONTAINERS = ("jpeg", "png", "webp", "heif")
 
@@ -93,26 +93,6 @@ class RemadeEntry:
     problem: str | None = None
 
 
-def entry_is_whole(data: bytes) -> bool:
-    """Whether a cache entry's bytes look like a whole JPEG (start and end
-    markers): a truncated or overwritten file fails, an empty one too."""
-    return data.startswith(JPEG_START) and data.rstrip(b"\0").endswith(JPEG_END)
-
-
-def read_whole(cache_dir: str | os.PathLike[str], key: str, *, drop: bool = True) -> bytes | None:
-    """A cache entry's bytes; None when absent or damaged (a damaged one is
-    deleted when `drop`, so it is made again, never shown)."""
-    try:
-        data = cache_path(cache_dir, key).read_bytes()
-    except OSError:
-        return None
-    if entry_is_whole(data):
-        return data
-    if drop:
-        discard(cache_dir, key)
-    return None
-
-
 def entry_state(cache_dir: str | os.PathLike[str], key: str) -> str:
     """ "ok", "missing" or "damaged" for one cache entry, from its first and last
     bytes only (a catalog's worth of previews is checked without reading
@@ -127,14 +107,14 @@ def entry_state(cache_dir: str | os.PathLike[str], key: str) -> str:
         return "missing"
     except OSError:
         return "damaged"
-    return "ok" if head == JPEG_START and tail.rstrip(b"\0").endswith(JPEG_END) else "damaged"
+    return "ok" if entry_is_whole(head + tail) else "damaged"
 
 
 def rebuild_entries(request: RebuildRequest) -> RebuildOutcome:
     """Make `request`'s entries from the photo's file (see the module
     docstring); never raises."""
     from curator.imaging.errors import FileGoneError, ImagingError
-    from curator.imaging.technical import read_file_once
+    from curator.imaging.technical import content_hash_of, read_file_once
 
     try:
         data, _mtime = read_file_once(request.path)
@@ -149,9 +129,7 @@ def rebuild_entries(request: RebuildRequest) -> RebuildOutcome:
         return RebuildOutcome(problem=exc.message)
     except (OSError, ValueError, MemoryError) as exc:  # what a decoder may raise besides
         return RebuildOutcome(problem=f"The photo could not be decoded again ({exc}).")
-    import blake3  # in the decoder child, with the first photo: never before the first paint
-
-    if blake3.blake3(data, max_threads=1).hexdigest() != request.content_hash:
+    if content_hash_of(data) != request.content_hash:
         return RebuildOutcome(
             thumbnail,
             preview,

@@ -109,7 +109,7 @@ def measure_file(
         )
     if not request.known_hashes and is_raw_path(request.path) and len(data) >= OVERLAP_MIN_BYTES:
         return _measure_overlapped(request, data, mtime_ns, on_preview)
-    content_hash = _hash(data)
+    content_hash = content_hash_of(data)
     if content_hash in request.known_hashes:
         return TechnicalMeasurement(
             path=request.path,
@@ -125,7 +125,8 @@ def measure_file(
         raise
 
 
-def _hash(data: bytes) -> str:
+def content_hash_of(data: bytes) -> str:
+    """A file's identity: the blake3 (hex) of its bytes."""
     return blake3.blake3(data, max_threads=1).hexdigest()
 
 
@@ -136,12 +137,12 @@ def _measure_overlapped(
     (blake3 releases the GIL); only where no hash is known, so the decode is
     never wasted."""
     result: list[str] = []
-    hashing = threading.Thread(target=lambda: result.append(_hash(data)), name="blake3")
+    hashing = threading.Thread(target=lambda: result.append(content_hash_of(data)), name="blake3")
     hashing.start()
 
     def content_hash() -> str:
         hashing.join()
-        return result[0] if result else _hash(data)  # the thread failed: hash here
+        return result[0] if result else content_hash_of(data)  # the thread failed: hash here
 
     try:
         return _measure_bytes(request, data, content_hash, mtime_ns, on_preview)
@@ -239,7 +240,7 @@ def detail_of_original(
         return None  # nothing to tell the file measured from another
     try:
         data, _ = read_file_once(path)
-        if _hash(data) != content_hash:
+        if content_hash_of(data) != content_hash:
             return None
         is_raw = is_raw_path(path)
         _, decoded = _decoded(data, is_raw, max(preview_shape[:2]), max_pixels)
