@@ -1,29 +1,18 @@
-"""Which photos to rate next so the taste model learns fastest ("most
-uncertain first", active learning).
+"""Which photos to rate next so the taste model learns fastest ("most uncertain
+first", active learning). Pure numpy, no catalog, no Qt.
 
-`uncertain_order(model, x)` orders candidate photos (their embeddings `x`)
-for the rating pass. The spread that counts is the ridge posterior's
-predictive spread *along the candidates' main directions*: the top
-`PRINCIPAL_DIRECTIONS` (24) principal directions of the candidates (of a
-4,000-photo sample when there are more). CLIP's variance sits in a few
-semantic directions and trails off over hundreds of weak ones; the full
-spread sqrt(z·P·z) (`FittedTaste.uncertainty`) is largest for photos with
-big components in the weak directions — odd photos, not informative ones —
-and on an independent CLIP-like world "uncertain first" then learned no
-faster than capture order (issue 20). Along the main directions it reaches
-capture order's quality at 100 and at 200 decisions with ~40 % fewer
-(tests/bench/test_taste_bench.py).
-
-Plain "largest spread first" also picks runs of near-duplicates: ten frames
-of one burst are uncertain for the same reason, and rating one of them
-teaches what the other nine would. So the order is built greedily: after
-each pick the posterior (restricted to the main directions) is updated as if
-that photo had been rated (a rank-one Sherman–Morrison update; the rating
-itself does not matter for the spread), which lowers the spread of every
-photo like it, and the next pick is the largest spread under the updated
-posterior. The first `head` picks are made that way (each costs O(n·k + k²));
-the rest follow by their spread under the posterior after those picks. Pure
-numpy, no catalog, no Qt.
+`uncertain_order(model, x)` orders candidate photos (their embeddings `x`):
+1. the spread that counts is the ridge posterior's predictive spread *along the
+   candidates' main directions* (the top `PRINCIPAL_DIRECTIONS` of at most
+   `SAMPLE` of them): the full spread (`FittedTaste.uncertainty`) is largest
+   for photos big in CLIP's hundreds of weak directions, odd photos rather
+   than informative ones;
+2. the first `head` picks are greedy: after each, the posterior is updated as
+   if that photo had been rated (a rank-one Sherman–Morrison update; the rating
+   does not matter for the spread), which lowers the spread of every photo like
+   it, so a burst's ten look-alikes are not picked in a row;
+3. the rest follow by their spread under the posterior after those picks.
+Measurements: docs/decisions/taste.md.
 """
 
 from __future__ import annotations

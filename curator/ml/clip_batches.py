@@ -1,42 +1,33 @@
 """The embed pipeline: files in, batches of unit vectors out, decoding hidden behind the model.
 
-Responsibility: feed a CLIP embedder from image files (the cached 1440 px
-preview JPEGs) so that the model, not the decoder, sets the pace — the
-embedding budget is end-to-end ≥ 0.9× the bare forward throughput.
+Feeds a CLIP embedder from image files (the cached previews, or their CLIP
+renditions) so that the model, not the decoder, sets the pace: end to end at
+≥ 0.9× the bare forward throughput.
 
 Invariants:
-- a file that cannot be read (missing, corrupt, not an image, unreadable)
-  becomes an `EmbedFailure` with a human sentence in its batch's result; it
-  never raises and never costs the other items of the batch;
-- results come in input order, one `EmbedBatchResult` per batch of
-  `batch_size` items (the last may be shorter); every input key appears in
-  exactly one result, as a vector row or as a failure — unless cancelled;
-- results are frozen and their vectors read-only, so they can be handed to
-  another thread (the catalog writer) without copying;
-- no loader thread outlives the generator: closing it, cancelling, or an error
-  in the model shuts the threads down and drops pending loads; the loader
-  processes are the session's, kept for the next run and ended at exit
-  (`ml.clip_loading.loader_processes`).
+- a file that cannot be read becomes an `EmbedFailure` with a human sentence
+  in its batch's result; it never raises nor costs the batch's other items;
+- results come in input order, one `EmbedBatchResult` per batch (the last may
+  be shorter); every key appears in exactly one result, as a vector row or a
+  failure, unless cancelled; results are frozen and their vectors read-only,
+  so they cross to the writer thread without copying;
+- no loader thread outlives the generator (closing it, cancelling or a model
+  error shuts them down and drops pending loads); the loader processes are
+  the session's (`ml.clip_loading.loader_processes`).
 
-Concurrency protocol. The calling thread (the ML pool's worker) runs only
-the model. A loader does the rest for each file — open, JPEG `draft` (the
-decoder's DCT scaling, so a 1440 px preview is decoded at 1/4 size when the
-model wants 224 px), upright, RGB, resize and centre crop to uint8
-(`ml.clip_pixels`; the model's side normalises a whole batch on its device) —
-either on threads of this process or, on a GPU machine with the cores for
-it, in worker processes, a chunk of photos per task (`ml.clip_loading`
-decides which, and the batch size, from the machine). Pillow's decoder and
-resampler release the interpreter's lock, so threads really run beside the
-forward pass; processes do not share that lock at all. Loads are submitted
-a whole batch at a time, in order; before the model runs batch k the batches
-k+1 … k+prefetch_batches are already submitted, so at most
-`prefetch_batches + 1` batches of pixels exist at once (bounded memory) and
-batch k+1 is usually complete by the time batch k's forward returns. A
-worker process that dies takes only the loading with it: its chunks, and
-every chunk after, are loaded on threads instead.
-Cancellation is cooperative: `cancel` is checked before each file is loaded
-on a thread, before each chunk is submitted and before each forward pass; a
-forward pass already running finishes first.
+Concurrency protocol:
+1. the calling thread (the ML pool's worker) runs only the model;
+2. a loader decodes each file (JPEG `draft` to the model's size), turns it
+   upright and crops it to uint8 (`ml.clip_pixels`): on threads of this process
+   or in worker processes, a chunk a task, as `ml.clip_loading` decides;
+3. loads are submitted a batch at a time, in order; before the model runs
+   batch k, batches k+1 … k+prefetch_batches are submitted, so at most
+   `prefetch_batches + 1` batches of pixels exist at once;
+4. on CUDA (`queues_work`) batch k+1 is launched before batch k is collected;
+5. a worker process that dies takes only the loading with it: its chunks, and
+   every chunk after, are loaded on threads instead;
+6. `cancel` is checked before each file loaded on a thread, each chunk
+   submitted and each forward pass; a pass already running finishes first.
 """
 
 from __future__ import annotations

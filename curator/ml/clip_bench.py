@@ -1,25 +1,20 @@
 """`curator models bench`: how fast CLIP runs on this machine, and whether it agrees with fp32.
 
-Responsibility: on generated 1440 px previews (the size Curator caches), time
-- **bare**: the model alone — inputs already on the device in the model's
-  dtype, the forward pass and the vectors back in float32 (best over the
-  loader's batch size and twice it on a GPU, where larger batches may run
-  faster; on a GPU every batch is queued before the first is collected, so
-  nothing on the host side holds the model up);
-- **end to end**: `clip_batches.embed_files` from the files, with the loader
-  the machine calls for (`ml.clip_loading`) — what an import does: from each
-  preview's CLIP rendition (`imaging.cache.clip_rendition`, made here as the
-  technical stage makes it), and, reported beside it, from the previews
-  themselves (a catalog imported before the renditions existed);
-and compare the vectors with an fp32 copy of the same weights on the same
+On generated 1440 px previews (the size Curator caches), times
+- **bare**: the model alone (inputs already on the device in its dtype, the
+  vectors back in float32; the best of the loader's batch size and twice it on
+  a GPU, every batch queued before the first is collected);
+- **end to end**: `clip_batches.embed_files` from the files with the loader the
+  machine calls for, from each preview's CLIP rendition (what an import does)
+  and, beside it, from the previews themselves (a catalog imported before the
+  renditions existed);
+and compares the vectors with an fp32 copy of the same weights on the same
 device (`cosine_to_fp32_min`: the worst photo). Each timing is the best of a
-few rounds after a warm-up (kernels chosen, loader processes started): on a
-shared machine another process's load comes and goes, and the best round is
-the one least disturbed by it.
+few rounds after a warm-up: on a shared machine the best round is the one
+least disturbed by another process's load.
 
 Invariants: pure (no Qt, no catalog); the files live in a temporary folder
-the caller owns; the embedder passed in is loaded (a missing model is the
-caller's `ModelUnavailable`, with its sentence).
+the caller owns; the embedder passed in is loaded.
 """
 
 from __future__ import annotations
@@ -67,31 +62,31 @@ def synthetic_preview(seed: int, path: Path, size: tuple[int, int] = PREVIEW_SIZ
     Image.fromarray(np.clip(full, 0, 255).astype(np.uint8), "RGB").save(path, "JPEG", quality=90)
 
 
-def synthetic_previews(folder: Path, count: int) -> list[Path]:
-    """`count` previews in `folder` (made once: a file already there is kept),
-    made on as many threads as the machine has cores (numpy's array work and
-    Pillow's JPEG encoder release the interpreter's lock): 2,048 previews take
-    seconds on a 16-core GPU node instead of minutes."""
+def on_every_core(work: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+    """`work` over `items`, in order, on as many threads as the machine has cores
+    (numpy's array work and Pillow's decoding, resizing and encoding release the
+    interpreter's lock): 2,048 previews take seconds on a 16-core node, not minutes."""
     from concurrent.futures import ThreadPoolExecutor
 
     from curator.ml.clip_loading import machine_cpus
 
+    with ThreadPoolExecutor(max_workers=max(1, min(machine_cpus(), len(items)))) as pool:
+        return list(pool.map(work, items))
+
+
+def synthetic_previews(folder: Path, count: int) -> list[Path]:
+    """`count` previews in `folder` (made once: a file already there is kept)."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"preview-{i:05d}.jpg" for i in range(count)]
     missing = [(i, path) for i, path in enumerate(paths) if not path.exists()]
-    with ThreadPoolExecutor(max_workers=max(1, min(machine_cpus(), len(missing)))) as pool:
-        for _ in pool.map(lambda job: synthetic_preview(*job), missing):
-            pass
+    on_every_core(lambda job: synthetic_preview(*job), missing)
     return paths
 
 
 def synthetic_renditions(previews: Sequence[Path], folder: Path) -> list[Path]:
     """The CLIP rendition of each preview (`imaging.cache.clip_rendition`, as the
     technical stage leaves beside it), in `folder`; made once, on every core."""
-    from concurrent.futures import ThreadPoolExecutor
-
     from curator.imaging.cache import CLIP_QUALITY, clip_rendition
-    from curator.ml.clip_loading import machine_cpus
 
     folder.mkdir(parents=True, exist_ok=True)
 
@@ -103,8 +98,7 @@ def synthetic_renditions(previews: Sequence[Path], folder: Path) -> list[Path]:
             (clip_rendition(picture) or picture).save(target, "JPEG", quality=CLIP_QUALITY)
         return target
 
-    with ThreadPoolExecutor(max_workers=max(1, min(machine_cpus(), len(previews)))) as pool:
-        return list(pool.map(make, previews))
+    return on_every_core(make, previews)
 
 
 @dataclass(frozen=True)
@@ -162,15 +156,9 @@ class BenchReport:
 
 def prepared_inputs(embedder: ClipEmbedder, paths: Sequence[Path]) -> list[Any]:
     """Each photo through the model's own transform (CPU tensors), made once for
-    every bare runner of a bench, on the machine's cores (Pillow's decoding and
-    resizing release the interpreter's lock)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from curator.ml.clip_loading import machine_cpus
-
+    every bare runner of a bench, on every core."""
     edge = max(embedder.input_size)
-    with ThreadPoolExecutor(max_workers=max(1, min(machine_cpus(), len(paths)))) as pool:
-        return list(pool.map(lambda p: embedder.preprocess(load_for_clip(p, edge)), paths))
+    return on_every_core(lambda p: embedder.preprocess(load_for_clip(p, edge)), paths)
 
 
 class BareRunner:

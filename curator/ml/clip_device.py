@@ -1,16 +1,13 @@
 """Where CLIP runs and in what: the device, the precision, the input's dtype.
 
-Responsibility: the torch-side half of the device and precision rule
-(`ml.precision` holds the rule itself, without torch): pick the device for
-the settings' choice, resolve the precision there (a sentence when it cannot
-run), try the fresh model once so a precision the machine refuses fails at
-load and not per batch, read the dtype the image tower computes in, and
-queue a forward pass on a GPU (`queued_forward`: the next batch is prepared
-while this one runs).
+The torch-side half of `ml.precision`'s rule: pick the device for the settings'
+choice, resolve the precision there, try the fresh model once so a precision
+the machine refuses fails at load and not per batch (`try_one_forward`), read
+the dtype the image tower computes in (`input_dtype`), and queue a forward pass
+on a GPU (`queued_forward`: the next batch is prepared while this one runs).
 
-Invariants: every function imports torch inside itself (this module is
-imported by `ml.embedder` at start-up, which must not import torch); every
-failure is a `ModelUnavailable` with a sentence.
+Invariants: every function imports torch inside itself (`ml.embedder` imports
+this module at start-up); every failure is a `ModelUnavailable` with a sentence.
 """
 
 from __future__ import annotations

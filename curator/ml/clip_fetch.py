@@ -1,21 +1,53 @@
-"""Getting CLIP weights onto this computer: the download and its sentences.
+"""Finding CLIP weights on this computer, and getting them there.
 
-Responsibility: download a pretrained tag's file or a Hugging Face model folder
-(only when asked: `ClipEmbedder.pull`, or `ClipConfig.allow_download`), and
-word what the user reads when the weights are missing, could not be fetched
-or cannot be reached. `ml.embedder` decides *when*; this module only does it.
+`resolve_weights` turns a `ClipConfig` into what open_clip is handed: a model
+name and a *local file* (a checkpoint path from the settings, or the file
+open_clip would download for a pretrained tag, found in the Hugging Face or
+open_clip cache), plus the tag's own settings (QuickGELU, mean/std,
+interpolation, resize mode: OpenAI's weights need QuickGELU, which open_clip's
+`ViT-L-14` config lacks; a checkpoint *file* carries none, so use the matching
+config, `ViT-L-14-quickgelu`). `weights_status`, `weights_present` and
+`model_unavailable_message` answer from the file system alone (ml.weights);
+the sentences the user reads are worded here.
 
-Invariant: importing this module imports neither torch, open_clip nor
-huggingface_hub (each function imports what it needs).
+Invariants:
+- nothing downloads unless asked (`download=True`: `ClipEmbedder.pull`, or
+  `ClipConfig.allow_download`); a missing file is a `ModelUnavailable` saying
+  how to get it, raised at once, even offline;
+- before anything that would retry offline, `download_probe` makes one bounded
+  TCP connect to the hub;
+- importing this module imports neither torch, open_clip nor huggingface_hub
+  (each function imports what it needs; only a tag missing from
+  `weights.KNOWN_TAGS` asks open_clip's registry, which imports torch).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from curator.ml.config import ENV_PRETRAINED, ClipConfig, ModelUnavailable, first_line, model_id_for
+from curator.ml.config import (
+    ENV_MODEL,
+    ENV_PRETRAINED,
+    HUB_SCHEMAS,
+    ClipConfig,
+    ModelUnavailable,
+    first_line,
+    is_checkpoint_path,
+    model_id_for,
+)
+from curator.ml.weights import (
+    PROBE_TIMEOUT_S,
+    Presence,
+    cached_tag_file,
+    hf_cached_snapshot,
+    hf_endpoint,
+    host_reachable,
+    hub_offline_mode,
+    tag_source,
+)
 
 
 def not_present_message(config: ClipConfig) -> str:
@@ -95,3 +127,180 @@ def download_tag(config: ClipConfig, tag_cfg: Mapping[str, Any], *, progress: bo
             detail=f"download gave {path!r}",
         )
     return str(path)
+
+
+@dataclass(frozen=True)
+class WeightsStatus:
+    """What the file system says about a config's weights (see `weights_status`)."""
+
+    presence: Presence
+    path: str | None = None  # the local weights file (or model folder) when present
+    message: str = ""  # what to do, when absent
+
+
+def weights_status(config: ClipConfig) -> WeightsStatus:
+    """Present / absent / unknown, decided from the file system alone (no torch, no open_clip).
+
+    Unknown only for a pretrained tag missing from `weights.KNOWN_TAGS`; only
+    open_clip's registry can resolve it.
+    """
+    name = config.model_name
+    if name.startswith("local-dir:"):
+        folder = name.removeprefix("local-dir:")
+        if os.path.isdir(folder):
+            return WeightsStatus(Presence.PRESENT, folder)
+        return WeightsStatus(
+            Presence.ABSENT, message=f"The CLIP model folder '{folder}' does not exist."
+        )
+    if name.startswith("hf-hub:"):
+        snapshot = hf_cached_snapshot(name.removeprefix("hf-hub:"), config.cache_dir)
+        if snapshot is not None:
+            return WeightsStatus(Presence.PRESENT, snapshot)
+        return WeightsStatus(Presence.ABSENT, message=not_present_message(config))
+    if is_checkpoint_path(config.pretrained):
+        path = os.path.expanduser(config.pretrained)
+        if os.path.isfile(path):
+            return WeightsStatus(Presence.PRESENT, path)
+        return WeightsStatus(Presence.ABSENT, message=missing_file_message(config, path))
+    source = tag_source(name, config.pretrained)
+    if source is None:
+        return WeightsStatus(Presence.UNKNOWN)
+    found = cached_tag_file(source.hf_hub, source.url_file, config.cache_dir)
+    if found is not None:
+        return WeightsStatus(Presence.PRESENT, found)
+    return WeightsStatus(Presence.ABSENT, message=not_present_message(config))
+
+
+@dataclass(frozen=True)
+class ResolvedWeights:
+    """What to hand open_clip: a model name and local weights, plus the tag's settings."""
+
+    model_name: str  # a config name, or "local-dir:<folder>" for folder/hub models
+    checkpoint: str | None  # a local weights file; None when the folder holds them
+    tag_cfg: Mapping[str, Any]  # open_clip's pretrained config for a tag, {} otherwise
+
+
+def _check_model_name(model_name: str) -> None:
+    import open_clip
+
+    if model_name.startswith(HUB_SCHEMAS):
+        return
+    known = open_clip.list_models()
+    if model_name.replace("/", "-") not in known:
+        examples = ", ".join(m for m in ("ViT-L-14", "ViT-B-32", "ViT-B-16") if m in known)
+        raise ModelUnavailable(
+            f"'{model_name}' is not a CLIP model open_clip knows (for example: {examples}). "
+            f"Check {ENV_MODEL} or the settings.",
+            detail=f"known models: {', '.join(known)}",
+        )
+
+
+def _tag_cfg(config: ClipConfig) -> Mapping[str, Any]:
+    from open_clip import pretrained as oc_pretrained
+
+    cfg = oc_pretrained.get_pretrained_cfg(config.model_name.replace("/", "-"), config.pretrained)
+    if not cfg:
+        tags = oc_pretrained.list_pretrained_tags_by_model(config.model_name.replace("/", "-"))
+        raise ModelUnavailable(
+            f"'{config.pretrained}' is neither a checkpoint file nor a pretrained tag of "
+            f"{config.model_name} (known tags: {', '.join(tags) or 'none'}). "
+            f"Check {ENV_PRETRAINED} or the settings.",
+        )
+    return dict(cfg)
+
+
+def _cached_checkpoint(tag_cfg: Mapping[str, Any], cache_dir: str | None) -> str | None:
+    """The local file of a tag's weights if a previous download left it in a cache, else None."""
+    if file := tag_cfg.get("file"):
+        return str(file) if os.path.isfile(file) else None
+    url_file = os.path.basename(str(tag_cfg.get("url") or ""))
+    return cached_tag_file(str(tag_cfg.get("hf_hub") or ""), url_file, cache_dir)
+
+
+def resolve_weights(
+    config: ClipConfig, *, download: bool, progress: bool = True
+) -> ResolvedWeights:
+    """Find (or, with `download`, fetch) the weights: what `ClipEmbedder.load` hands
+    open_clip; raise ModelUnavailable."""
+    if config.model_name.startswith("local-dir:"):
+        folder = config.model_name.removeprefix("local-dir:")
+        if not os.path.isdir(folder):
+            raise ModelUnavailable(f"The CLIP model folder '{folder}' does not exist.")
+        return ResolvedWeights(model_name=config.model_name, checkpoint=None, tag_cfg={})
+    if config.model_name.startswith("hf-hub:"):
+        folder = hub_folder(config, download=download)
+        return ResolvedWeights(model_name=f"local-dir:{folder}", checkpoint=None, tag_cfg={})
+    if is_checkpoint_path(config.pretrained):
+        path = os.path.expanduser(config.pretrained)
+        if not os.path.isfile(path):
+            raise ModelUnavailable(
+                missing_file_message(config, path), detail=f"pretrained={config.pretrained!r}"
+            )
+        return ResolvedWeights(model_name=config.model_name, checkpoint=path, tag_cfg={})
+    _check_model_name(config.model_name)
+    tag_cfg = _tag_cfg(config)
+    found = _cached_checkpoint(tag_cfg, config.cache_dir)
+    if found is None and download:
+        found = download_tag(config, tag_cfg, progress=progress)
+    if found is None:
+        raise ModelUnavailable(not_present_message(config), detail=f"tag config: {tag_cfg}")
+    return ResolvedWeights(model_name=config.model_name, checkpoint=found, tag_cfg=tag_cfg)
+
+
+def model_unavailable_message(config: ClipConfig) -> str:
+    """The sentence `load()` fails with when the weights are not here (skip reasons, doctor).
+
+    From the file system alone, except for a tag unknown to `weights.KNOWN_TAGS`.
+    """
+    status = weights_status(config)
+    if status.presence is Presence.ABSENT:
+        return status.message
+    if status.presence is Presence.UNKNOWN:
+        try:
+            resolve_weights(config, download=False)
+        except ModelUnavailable as err:
+            return err.message
+    return not_present_message(config)  # present after all: say how to get them anyway
+
+
+def weights_present(config: ClipConfig) -> bool:
+    """Whether `load()` would find the weights without downloading.
+
+    Decided from the file system (a checkpoint file, or the tag's file in the
+    Hugging Face / open_clip cache) without importing torch or open_clip;
+    only a tag missing from `weights.KNOWN_TAGS` falls back to open_clip's
+    registry (which imports torch).
+    """
+    status = weights_status(config)
+    if status.presence is not Presence.UNKNOWN:
+        return status.presence is Presence.PRESENT
+    try:
+        resolve_weights(config, download=False)
+    except ModelUnavailable:
+        return False
+    return True
+
+
+def download_probe(config: ClipConfig, timeout_s: float = PROBE_TIMEOUT_S) -> str | None:
+    """None when the weights' download source answers; else the one-line reason it does not.
+
+    Cheap and bounded (one TCP connect, DNS included, within `timeout_s`); run
+    it before anything that retries against an unreachable hub.
+    """
+    if hub_offline_mode():
+        return (
+            f"HF_HUB_OFFLINE is set, so the CLIP weights '{model_id_for(config)}' can't be "
+            f"downloaded. Unset it and run `curator models pull`, or set {ENV_PRETRAINED} "
+            "to a checkpoint file you have."
+        )
+    source = (
+        None
+        if config.model_name.startswith(HUB_SCHEMAS)
+        else (tag_source(config.model_name, config.pretrained))
+    )
+    if source is not None and not source.hf_hub:
+        return None  # a direct URL download (not in the default family); open_clip reports
+    host, port = hf_endpoint()
+    if host_reachable(host, port, timeout_s):
+        return None
+    return offline_message(config, host if port in (80, 443) else f"{host}:{port}")

@@ -1,34 +1,28 @@
 """How the CLIP loader is sized, and its worker processes' task: chosen from the machine.
 
-Responsibility: decide, from the device the model runs on and the machine's
-cores and memory, how many photos go through one forward pass and how the
-photos are decoded beside it (`plan_loader`), and do a worker process's share
-of the decoding (`load_chunk`).
+`plan_loader` decides, from the model's device and the machine's cores and
+memory, how many photos go through one forward pass and how they are decoded
+beside it; `load_chunk` is a worker process's share of the decoding.
 
-The rule (measured: issue 48; DESIGN.md "Models on the photographer's hardware"):
-- **CPU**: the model takes every core (torch's threads) and runs at a few
-  photos a second, while one loader thread prepares hundreds a second: so one
-  loader thread (two on a machine with more than 4 cores), batches of 16, two
-  batches prefetched. The loader never takes the model's cores.
-- **GPU** (CUDA, MPS): the model runs at thousands of photos a second and the
-  loader must keep up. Threads in one process stop near 700 photos/s however
-  many they are (the interpreter's lock), so on a machine with 4 or more cores
-  the photos are decoded in worker *processes* (all cores but two: the model's
-  thread and the one that gathers the results), in chunks, each writing the
-  chunk's uint8 crops (`ml.clip_pixels`: a quarter of a float tensor's bytes)
-  into a shared-memory slot the model's process lent it (`ml.clip_slots`; the
-  pipe, where there is no shared memory, capped the loader near 5,000
-  photos/s on a 16-core GPU node), with enough chunks in flight to keep
+The rule (measurements: docs/decisions/clip.md):
+- **CPU**: the model takes every core and runs at a few photos a second, one
+  loader thread prepares hundreds: one loader thread (two past 4 cores),
+  batches of `CPU_BATCH`, two batches prefetched; the loader never takes the
+  model's cores;
+- **GPU** (CUDA, MPS): threads in one process stop near 700 photos/s (the
+  interpreter's lock), so from `PROCESSES_FROM_CPUS` cores the photos are
+  decoded in worker *processes* (all cores but two: the model's thread and the
+  one gathering results), a chunk a task, each writing its uint8 crops into a
+  shared-memory slot (`ml.clip_slots`), with enough chunks in flight to keep
   every worker busy; the processes are kept for the session
-  (`loader_processes`). Batches of 64 (the
-  bare forward's throughput is flat from 64 up on a GPU with ≥ 8 GB; 32 on a
-  smaller one).
-- The pixel path needs a transform `ml.clip_pixels` recognises; with any other
-  the model's own transform runs per photo on threads (the generic path).
+  (`loader_processes`). Batches of `GPU_BATCH` (the bare forward's throughput
+  is flat from 64 up), `SMALL_GPU_BATCH` under `SMALL_GPU_BYTES`;
+- the pixel path needs a transform `ml.clip_pixels` recognises; any other runs
+  the model's own transform per photo on threads (the generic path).
 
 Invariants: importing this module imports neither torch nor open_clip;
-`load_chunk` runs in a process that has neither (Pillow and numpy only) and
-never raises for a bad file: each becomes a failure with its sentence.
+`load_chunk` runs in a process with neither and never raises for a bad file
+(each becomes a failure with its sentence).
 """
 
 from __future__ import annotations
@@ -125,11 +119,9 @@ _pool_workers = 0
 
 def loader_processes(workers: int) -> ProcessPoolExecutor:
     """The session's loader processes: spawned once (about a second, more than a GPU
-    takes to embed a thousand photos) and kept for the next run, until
-    `end_loader_processes` (at exit, or when one died). Spawned as
-    `engine.isolation`'s children are: never forked from this process, which has
-    threads, perhaps Qt and a GPU context; spawn also works in the frozen bundle.
-    Each imports Pillow, numpy and this module only."""
+    takes to embed a thousand photos) and kept until `end_loader_processes` (at
+    exit, or when one died). Spawned, never forked (this process has threads,
+    perhaps Qt and a GPU context); each imports Pillow, numpy and this module."""
     global _pool, _pool_workers
     with _pool_lock:
         if _pool is None or _pool_workers != workers:

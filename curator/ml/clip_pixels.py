@@ -1,28 +1,20 @@
 """A photo to the CLIP model's input pixels with Pillow alone: the loader's half of the transform.
 
-Responsibility: split the model's own validation transform (open_clip's
-`Resize` → `CenterCrop` → convert to RGB → `ToTensor` → `Normalize`) into
-
-- `prepare_pixels`: what a loader does to one file — decode (JPEG at its DCT
-  scale: `draft`), upright, RGB, resize the short side, centre crop — giving
-  a (H, W, 3) uint8 array. Pillow and numpy only: it runs on loader threads
-  or in loader *processes* that never import torch;
-- `PixelPlan.mean` / `std`: what the model's side does to a whole batch at
-  once, on its device (`ClipEmbedder.embed_pixels`: /255, minus mean, over
-  std, in float32, then the model's dtype).
-
-uint8 crops are a quarter the bytes of float tensors to move between
-processes and to the GPU, and one batched normalisation replaces a Python
-call per photo.
+Splits the model's own validation transform (open_clip's `Resize` →
+`CenterCrop` → RGB → `ToTensor` → `Normalize`) into
+- `prepare_pixels`: what a loader does to one file (decode, a JPEG at its DCT
+  scale; upright; RGB; resize the short side; centre crop) giving (H, W, 3)
+  uint8: Pillow and numpy only, on loader threads or processes without torch;
+- `PixelPlan.mean` / `std`: what the model's side does to a whole batch on its
+  device (`ClipEmbedder.embed_pixels`: /255, minus mean, over std, in float32).
+uint8 crops are a quarter of a float tensor's bytes to move, and one batched
+normalisation replaces a Python call per photo.
 
 Invariants:
 - `pixel_plan(transform)` returns a plan only for a transform it recognises
-  exactly (class by class; anything else: None, and the loader falls back to
-  running the model's own transform per photo), and then `prepare_pixels`
-  followed by the batch normalisation gives the *same* numbers as the
-  transform (tests/unit/test_clip_pixels.py checks equality on real photos);
-- importing this module imports neither torch nor torchvision (`pixel_plan`
-  imports them, and is only called where the model lives).
+  exactly, class by class (else None: the model's own transform runs per
+  photo), and then the two halves give the *same* numbers as the transform;
+- importing this module imports neither torch nor torchvision.
 """
 
 from __future__ import annotations

@@ -1,36 +1,23 @@
 """The embed stage on a Ray cluster: one CLIP model per actor (per GPU), batches in, vectors out.
 
-Responsibility: `embed_on_cluster` yields what `ml.clip_batches.embed_files`
-yields — one `EmbedBatchResult` per batch of `batch_size` photos, in input
-order, each key once as a vector or as an `EmbedFailure` with its sentence —
-computed by `EmbedWorker` actors on the cluster's nodes.
-
-- Actors: one per GPU of the cluster's live nodes (each holds its GPU: the
-  model is loaded there once, in the precision the seat's rule gives on that
-  device: fp16 on a GPU, bf16 on a CPU with native bf16 — `ml.precision`),
-  or, on a cluster without GPUs, one per node with a CPU (spread over the
-  nodes). Each loads
-  the weights from its own node's cache (`ready`: a node without them, or
-  that cannot run the precision the settings ask, says so in the seat's
-  sentence, and the stage is skipped with it as a local one would be); it
-  decodes and prepares the batch's previews with the seat's own loader
-  (`clip_batches.BatchLoader`, sized from the node's cores and device:
-  worker processes beside a GPU), as `embed_files` does at a seat. Actors that
-  cannot start within `ACTOR_START_S` (their GPU is taken) are left out.
-- The previews live in the seat's cache: the seat reads each batch's files
-  (a missing or unreadable one becomes its failure here, with the local
-  sentence) and their bytes travel with the batch: each preview's CLIP
-  rendition where the cache has one and the actors' model takes no more
-  pixels (`smaller`, asked of an actor once: the seat and the cluster embed
-  the same pictures), else the preview.
-- At most `IN_FLIGHT` batches per actor are sent ahead; results are taken
-  in input order. A batch whose actor died (its node left) is sent again to
-  a live actor; with none left, `EmbeddingFailed` (the photos still to
-  embed stay so, for the next run).
-- `cancel` is checked before each batch is sent and each result taken;
-  `wait` (the run's pause gate) before each batch is sent. Whatever the end
-  — done, cancelled, a failure, the generator closed — the actors are
-  killed, so the cluster's GPUs are given back at once.
+`embed_on_cluster` yields what `ml.clip_batches.embed_files` yields (one
+`EmbedBatchResult` per batch, in input order, each key once as a vector or an
+`EmbedFailure`), computed by `EmbedWorker` actors:
+- actors: one per GPU of the live nodes (the model loaded once, in the
+  precision `ml.precision`'s rule gives there), or one per node with a CPU on a
+  cluster without GPUs. Each loads the weights from its own node's cache
+  (`EmbedWorker.ready`: a node that cannot says so in the seat's sentence, and
+  the stage is skipped with it) and prepares the batches with the seat's own
+  loader (`clip_batches.BatchLoader`). Actors not started within
+  `ACTOR_START_S` (their GPU is taken) are left out;
+- the seat reads each batch's files (a missing one is its failure here) and
+  their bytes travel with the batch: a preview's CLIP rendition where the
+  actors' model takes no more pixels (`smaller`), else the preview;
+- at most `IN_FLIGHT` batches per actor are sent ahead; a batch whose actor
+  died is sent again to a live one; with none left, `EmbeddingFailed`;
+- `cancel` is checked before each batch is sent and each result taken, `wait`
+  (the run's pause gate) before each batch is sent. Whatever the end, the
+  actors are killed, so the cluster's GPUs are given back at once.
 
 Invariants: `ray` is imported only when the generator runs; no Qt, no catalog.
 """
@@ -80,7 +67,7 @@ class EmbedWorker:
 
     def ready(self) -> tuple[str, str] | None:
         """Load the model; None, or (sentence, detail) when this node cannot."""
-        from curator.ml.embedder import download_probe, weights_present
+        from curator.ml.clip_fetch import download_probe, weights_present
 
         config = self.embedder.config
         try:

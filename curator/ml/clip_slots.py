@@ -1,35 +1,20 @@
 """Shared-memory slots: where a loader process puts a chunk's crops for the model's process.
 
-Responsibility: lend the main process's loader a block of shared memory per
-chunk of photos (`lend`), let a worker process write the chunk's uint8 crops
-into it (`write_crops`), and take it back once the crops were copied out
-(`SlotLender.give_back`), so the crops never travel through the process
-pool's result pipe.
-
-Why: through the pipe the model's process spends about 0.2 ms of CPU a photo
-reading, unpickling and copying the crops (150 KB at 224 px), on the thread
-that also gathers the results. That capped the loader near 5,000 photos/s
-however many workers it had: on an NVIDIA H200 with 16 cores, 14 loader
-processes prepared 2,900-4,900 photos/s where one core decodes 1,400-1,800
-CLIP renditions a second, and ViT-B-32 (19,000 photos/s bare in fp16) ran at
-0.13× end to end. Through slots the gathering process spends 0.08-0.10 ms a
-photo, and two workers on this project's 2-core machine prepared 1,450-1,890
-photos/s against 990-1,090 through the pipe (measured side by side, three
-rounds each; not yet measured on a GPU).
+The main process's loader lends a block of shared memory per chunk of photos
+(`SlotLender.lend`), a worker process writes the chunk's uint8 crops into it
+(`write_crops`), and the block comes back once they are copied out
+(`SlotLender.give_back`), so the crops never travel through the process pool's
+result pipe (which capped the loader near 5,000 photos/s: docs/decisions/clip.md).
 
 Invariants:
 - a slot is lent to one chunk at a time, and only the worker running that
-  chunk writes it; it comes back (`give_back`) only when that chunk's task is
-  finished (run or cancelled) and the crops are copied out or abandoned, so a
-  late worker never writes a slot lent again;
+  chunk writes it; it comes back only when that chunk's task is finished (run
+  or cancelled), so a late worker never writes a slot lent again;
 - slots are the session's, like the loader processes: kept for the next run
-  (a worker keeps its view of each slot) and closed and unlinked by
-  `release_slots` (with the processes, and at exit); at most `MAX_BYTES` of
-  them exist;
-- where shared memory cannot be had (no /dev/shm, too little room on it, the
-  limit reached) `lend` gives None and the chunk comes back through the pipe
-  as before; a worker that cannot open its slot does the same. Nothing here
-  ever fails a photo.
+  and closed and unlinked by `release_slots`; at most `MAX_BYTES` exist;
+- where shared memory cannot be had (no /dev/shm, too little room, the limit
+  reached) `lend` gives None and the chunk comes back through the pipe; a
+  worker that cannot open its slot does the same. Nothing here fails a photo.
 """
 
 from __future__ import annotations

@@ -1,13 +1,9 @@
 """The CLIP configuration: which model, which weights, on which device, and the
-name stored with every vector — without importing the model stacks.
-
-Light on purpose: the app needs the embedding model id at start-up (taste
-model, embedding cache), and search, bursts and the pipeline need the config,
-none of which may pull in torch, open_clip or the LLM client to get it. The
-embedder (`ml.embedder`) turns a `ClipConfig` into a loaded model (the
-settings make one: `settings.clip_config`; ml never reads the settings); its errors
-(`ModelUnavailable`, `EmbeddingFailed`) are declared here so callers can catch
-them without importing it.
+name stored with every vector (`model_id_for`), without importing the model
+stacks: the app needs the model id at start-up, and search, bursts and the
+pipeline need the config. `settings.clip_config` makes one (ml never reads the
+settings). The embedder's errors (`ModelUnavailable`, `EmbeddingFailed`) are
+declared here so callers catch them without importing it.
 """
 
 from __future__ import annotations

@@ -1,50 +1,35 @@
 """CLIP image and text embeddings (open-clip-torch), loaded lazily, never downloaded by surprise.
 
 Turns pictures and search phrases into L2-normalised float32 vectors with one
-CLIP model (CUDA, then MPS, then CPU); fetches weights only when asked (`pull`).
+CLIP model (CUDA, then MPS, then CPU). Where the weights come from, and the
+download when asked (`ClipEmbedder.pull`), are ml.clip_fetch's; this module
+re-exports its public names, the import path callers use.
 
 Invariants:
 - importing this module imports neither torch nor open_clip (the start-up
   budget); both are imported the first time `load()` runs;
-- `load()` never touches the network: weights resolve to a *local file* (a
-  checkpoint path from the settings, or the file open_clip would download for
-  a pretrained tag, looked up in the Hugging Face cache or open_clip's URL
-  cache), and only that file is given to open_clip. A missing file is a
-  `ModelUnavailable` saying how to get it, raised at once, even offline.
-  `pull()` (or `ClipConfig.allow_download`) is the only way to download; it
-  returns at once when the weights are here, and probes the hub (one bounded
-  TCP connect) before anything that would retry offline;
-- `weights_status` / `weights_present` / `model_unavailable_message` decide
-  from the file system alone (ml.weights), without torch or open_clip;
 - every loading failure surfaces as `ModelUnavailable`, a failing forward
   pass as `EmbeddingFailed`; nothing else escapes;
 - every vector is float32, shape (n, dim), L2-normalised in float32 whatever
   the precision the model computes in (ml.precision); vectors of every
   precision are stored under one model id;
 - the model's input takes the dtype of the image tower's own weights
-  (`input_dtype`), never of the model's first parameter (open_clip keeps some
-  in float32); a precision the device cannot run is one `ModelUnavailable`
+  (`input_dtype`); a precision the device cannot run is one `ModelUnavailable`
   at `load()`, never a failed batch per photo;
-- `preprocess` is safe to share between threads; `load()` is idempotent and
-  serialised by a lock; one model object per process for the same weights
-  (file, device, precision): `load()` adopts one already loaded, and
-  `shared_embedder(config)` hands out one embedder per configuration for the
-  session (search's text encoder reuses the import's image model). Forward
-  passes run under `torch.inference_mode()` and change no state, so two pool
-  threads may use the shared model at once.
-
-OpenAI's weights need QuickGELU (as they were trained), which open_clip's
-`ViT-L-14` config lacks: for a pretrained *tag* the tag's own settings
-(QuickGELU, mean/std, interpolation, resize mode) are applied. A checkpoint
-*file* carries none: use the matching config (`ViT-L-14-quickgelu`).
+- `load()` is idempotent and serialised by a lock; one model object per
+  process for the same weights (file, device, precision): `load()` adopts one
+  already loaded, and `shared_embedder(config)` hands out one embedder per
+  configuration for the session (search's text encoder reuses the import's
+  image model). Forward passes run under `torch.inference_mode()` and change
+  no state, so two pool threads may use the shared model at once.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from curator.ml.clip_device import (
@@ -59,16 +44,15 @@ from curator.ml.clip_device import (
     unit_rows,
 )
 from curator.ml.clip_fetch import (
-    download_tag,
-    hub_folder,
-    missing_file_message,
-    not_present_message,
-    offline_message,
+    ResolvedWeights,
+    WeightsStatus,
+    download_probe,
+    model_unavailable_message,
+    resolve_weights,
+    weights_present,
+    weights_status,
 )
 from curator.ml.config import (
-    ENV_MODEL,
-    ENV_PRETRAINED,
-    HUB_SCHEMAS,
     ClipConfig,
     EmbeddingFailed,
     ModelUnavailable,
@@ -77,20 +61,11 @@ from curator.ml.config import (
     load_failed_message,
     model_id_for,
 )
-from curator.ml.weights import (
-    PROBE_TIMEOUT_S,
-    Presence,
-    cached_tag_file,
-    hf_cached_snapshot,
-    hf_endpoint,
-    host_reachable,
-    hub_offline_mode,
-    tag_source,
-)
+from curator.ml.weights import Presence
 
 if TYPE_CHECKING:
     # numpy too: loaded by the methods that already run the model, so asking
-    # whether the weights are here (`weights_present`) loads neither (issue 21 §1).
+    # whether the weights are here (`weights_present`) loads neither.
     import numpy as np
     import torch
     from PIL import Image
@@ -98,181 +73,21 @@ if TYPE_CHECKING:
     from curator.ml.clip_loading import LoaderPlan
     from curator.ml.clip_pixels import PixelPlan
 
+__all__ = [
+    "ClipConfig",
+    "ClipEmbedder",
+    "EmbeddingFailed",
+    "ModelUnavailable",
+    "WeightsStatus",
+    "download_probe",
+    "input_dtype",
+    "model_unavailable_message",
+    "shared_embedder",
+    "weights_present",
+    "weights_status",
+]
+
 _TEXT_CHUNK = 256
-
-
-@dataclass(frozen=True)
-class WeightsStatus:
-    """What the file system says about a config's weights (see `weights_status`)."""
-
-    presence: Presence
-    path: str | None = None  # the local weights file (or model folder) when present
-    message: str = ""  # what to do, when absent
-
-
-def weights_status(config: ClipConfig) -> WeightsStatus:
-    """Present / absent / unknown, decided from the file system alone (no torch, no open_clip).
-
-    Unknown only for a pretrained tag missing from `weights.KNOWN_TAGS`; only
-    open_clip's registry can resolve it.
-    """
-    name = config.model_name
-    if name.startswith("local-dir:"):
-        folder = name.removeprefix("local-dir:")
-        if os.path.isdir(folder):
-            return WeightsStatus(Presence.PRESENT, folder)
-        return WeightsStatus(
-            Presence.ABSENT, message=f"The CLIP model folder '{folder}' does not exist."
-        )
-    if name.startswith("hf-hub:"):
-        snapshot = hf_cached_snapshot(name.removeprefix("hf-hub:"), config.cache_dir)
-        if snapshot is not None:
-            return WeightsStatus(Presence.PRESENT, snapshot)
-        return WeightsStatus(Presence.ABSENT, message=not_present_message(config))
-    if is_checkpoint_path(config.pretrained):
-        path = os.path.expanduser(config.pretrained)
-        if os.path.isfile(path):
-            return WeightsStatus(Presence.PRESENT, path)
-        return WeightsStatus(Presence.ABSENT, message=missing_file_message(config, path))
-    source = tag_source(name, config.pretrained)
-    if source is None:
-        return WeightsStatus(Presence.UNKNOWN)
-    found = cached_tag_file(source.hf_hub, source.url_file, config.cache_dir)
-    if found is not None:
-        return WeightsStatus(Presence.PRESENT, found)
-    return WeightsStatus(Presence.ABSENT, message=not_present_message(config))
-
-
-@dataclass(frozen=True)
-class _Resolved:
-    """What to hand open_clip: a model name and local weights, plus the tag's settings."""
-
-    model_name: str  # a config name, or "local-dir:<folder>" for folder/hub models
-    checkpoint: str | None  # a local weights file; None when the folder holds them
-    tag_cfg: Mapping[str, Any]  # open_clip's pretrained config for a tag, {} otherwise
-
-
-def _check_model_name(model_name: str) -> None:
-    import open_clip
-
-    if model_name.startswith(HUB_SCHEMAS):
-        return
-    known = open_clip.list_models()
-    if model_name.replace("/", "-") not in known:
-        examples = ", ".join(m for m in ("ViT-L-14", "ViT-B-32", "ViT-B-16") if m in known)
-        raise ModelUnavailable(
-            f"'{model_name}' is not a CLIP model open_clip knows (for example: {examples}). "
-            f"Check {ENV_MODEL} or the settings.",
-            detail=f"known models: {', '.join(known)}",
-        )
-
-
-def _tag_cfg(config: ClipConfig) -> Mapping[str, Any]:
-    from open_clip import pretrained as oc_pretrained
-
-    cfg = oc_pretrained.get_pretrained_cfg(config.model_name.replace("/", "-"), config.pretrained)
-    if not cfg:
-        tags = oc_pretrained.list_pretrained_tags_by_model(config.model_name.replace("/", "-"))
-        raise ModelUnavailable(
-            f"'{config.pretrained}' is neither a checkpoint file nor a pretrained tag of "
-            f"{config.model_name} (known tags: {', '.join(tags) or 'none'}). "
-            f"Check {ENV_PRETRAINED} or the settings.",
-        )
-    return dict(cfg)
-
-
-def _cached_checkpoint(tag_cfg: Mapping[str, Any], cache_dir: str | None) -> str | None:
-    """The local file of a tag's weights if a previous download left it in a cache, else None."""
-    if file := tag_cfg.get("file"):
-        return str(file) if os.path.isfile(file) else None
-    url_file = os.path.basename(str(tag_cfg.get("url") or ""))
-    return cached_tag_file(str(tag_cfg.get("hf_hub") or ""), url_file, cache_dir)
-
-
-def _resolve(config: ClipConfig, *, download: bool, progress: bool = True) -> _Resolved:
-    """Find (or, with `download`, fetch) the weights file; raise ModelUnavailable."""
-    if config.model_name.startswith("local-dir:"):
-        folder = config.model_name.removeprefix("local-dir:")
-        if not os.path.isdir(folder):
-            raise ModelUnavailable(f"The CLIP model folder '{folder}' does not exist.")
-        return _Resolved(model_name=config.model_name, checkpoint=None, tag_cfg={})
-    if config.model_name.startswith("hf-hub:"):
-        folder = hub_folder(config, download=download)
-        return _Resolved(model_name=f"local-dir:{folder}", checkpoint=None, tag_cfg={})
-    if is_checkpoint_path(config.pretrained):
-        path = os.path.expanduser(config.pretrained)
-        if not os.path.isfile(path):
-            raise ModelUnavailable(
-                missing_file_message(config, path), detail=f"pretrained={config.pretrained!r}"
-            )
-        return _Resolved(model_name=config.model_name, checkpoint=path, tag_cfg={})
-    _check_model_name(config.model_name)
-    tag_cfg = _tag_cfg(config)
-    found = _cached_checkpoint(tag_cfg, config.cache_dir)
-    if found is None and download:
-        found = download_tag(config, tag_cfg, progress=progress)
-    if found is None:
-        raise ModelUnavailable(not_present_message(config), detail=f"tag config: {tag_cfg}")
-    return _Resolved(model_name=config.model_name, checkpoint=found, tag_cfg=tag_cfg)
-
-
-def model_unavailable_message(config: ClipConfig) -> str:
-    """The sentence `load()` fails with when the weights are not here (skip reasons, doctor).
-
-    From the file system alone, except for a tag unknown to `weights.KNOWN_TAGS`.
-    """
-    status = weights_status(config)
-    if status.presence is Presence.ABSENT:
-        return status.message
-    if status.presence is Presence.UNKNOWN:
-        try:
-            _resolve(config, download=False)
-        except ModelUnavailable as err:
-            return err.message
-    return not_present_message(config)  # present after all: say how to get them anyway
-
-
-def weights_present(config: ClipConfig) -> bool:
-    """Whether `load()` would find the weights without downloading.
-
-    Decided from the file system (a checkpoint file, or the tag's file in the
-    Hugging Face / open_clip cache) without importing torch or open_clip;
-    only a tag missing from `weights.KNOWN_TAGS` falls back to open_clip's
-    registry (which imports torch).
-    """
-    status = weights_status(config)
-    if status.presence is not Presence.UNKNOWN:
-        return status.presence is Presence.PRESENT
-    try:
-        _resolve(config, download=False)
-    except ModelUnavailable:
-        return False
-    return True
-
-
-def download_probe(config: ClipConfig, timeout_s: float = PROBE_TIMEOUT_S) -> str | None:
-    """None when the weights' download source answers; else the one-line reason it does not.
-
-    Cheap and bounded (one TCP connect, DNS included, within `timeout_s`); run
-    it before anything that retries against an unreachable hub.
-    """
-    if hub_offline_mode():
-        return (
-            f"HF_HUB_OFFLINE is set, so the CLIP weights '{model_id_for(config)}' can't be "
-            f"downloaded. Unset it and run `curator models pull`, or set {ENV_PRETRAINED} "
-            "to a checkpoint file you have."
-        )
-    source = (
-        None
-        if config.model_name.startswith(HUB_SCHEMAS)
-        else (tag_source(config.model_name, config.pretrained))
-    )
-    if source is not None and not source.hf_hub:
-        return None  # a direct URL download (not in the default family); open_clip reports
-    host, port = hf_endpoint()
-    if host_reachable(host, port, timeout_s):
-        return None
-    return offline_message(config, host if port in (80, 443) else f"{host}:{port}")
 
 
 _registry_lock = threading.Lock()
@@ -298,7 +113,7 @@ def shared_embedder(config: ClipConfig) -> ClipEmbedder:
     return embedder
 
 
-def _weights_key(resolved: _Resolved, device: str, precision: str) -> tuple[object, ...]:
+def _weights_key(resolved: ResolvedWeights, device: str, precision: str) -> tuple[object, ...]:
     """What makes two loads the same model: the weights (and the file's version), the
     device and the precision."""
     stamp: tuple[int, int] | None = None
@@ -350,7 +165,7 @@ class ClipEmbedder:
                 "CLIP needs torch and open-clip-torch, which are not installed correctly.",
                 detail=repr(err),
             ) from err
-        resolved = _resolve(config, download=config.allow_download)
+        resolved = resolve_weights(config, download=config.allow_download)
         device = pick_device(config.device)
         precision = precision_for(config.precision, device)
         key = _weights_key(resolved, device, precision)
@@ -368,7 +183,7 @@ class ClipEmbedder:
     def _build(
         self,
         config: ClipConfig,
-        resolved: _Resolved,
+        resolved: ResolvedWeights,
         device: str,
         precision: str,
         key: tuple[object, ...],
@@ -445,7 +260,7 @@ class ClipEmbedder:
             raise ModelUnavailable(status.message)
         if offline := download_probe(self.config):
             raise ModelUnavailable(offline, detail="reachability probe failed")
-        resolved = _resolve(self.config, download=True, progress=progress)
+        resolved = resolve_weights(self.config, download=True, progress=progress)
         return resolved.checkpoint or resolved.model_name.removeprefix("local-dir:")
 
     # -- facts -------------------------------------------------------------------------------

@@ -1,31 +1,24 @@
 """Which numeric precision CLIP runs in, on which device — chosen without importing torch.
 
-Responsibility: turn the *CLIP precision* setting (`auto | fp32 | fp16 | bf16`)
-and the device into the precision the model is built in, and say in one
-sentence why, or why it cannot run there.
-
-The rule (DESIGN.md, "Models on the photographer's hardware"):
-- `auto` is fp16 on CUDA; bf16 on a CPU with native bf16 (x86 `avx512_bf16`
-  or AMX `amx_bf16`, an ARM CPU with `bf16`); fp32 everywhere else, Apple's
-  MPS included until it is measured there;
+Turns the *CLIP precision* setting (`auto | fp32 | fp16 | bf16`) and the device
+into the precision the model is built in, and says in one sentence why, or why
+it cannot run there (`resolve_precision`, `describe`):
+- `auto` is fp16 on CUDA; bf16 on a CPU with native bf16 (x86 `avx512_bf16` or
+  `amx_bf16`, ARM `bf16`); fp32 everywhere else, Apple's MPS included;
 - an explicit precision is honoured where the device can run it: fp32
-  anywhere, fp16 on CUDA and MPS (not on a CPU: no CPU runs fp16 natively,
-  torch emulates it slower than fp32), bf16 on CUDA GPUs that have it
-  (Ampere and newer), on MPS where torch allows it, and on any CPU (emulated,
-  and slower than fp32, where the CPU has no native bf16: `describe` says so).
-  What the device cannot run is a `ModelUnavailable` with one sentence, raised
-  once when the model loads (the embed stage is skipped with it), never a
-  failed batch per photo; the embedder also tries one forward pass at load, so
-  a combination this table allows but the machine refuses is caught the same way.
+  anywhere; fp16 on CUDA and MPS, not on a CPU (torch emulates it slower than
+  fp32); bf16 on CUDA GPUs that have it (Ampere and newer), on MPS where torch
+  allows it, and on any CPU (emulated and slower without native bf16);
+- what the device cannot run is one `PrecisionUnavailable` sentence, raised
+  when the model loads (the stage is skipped with it), never a failed batch
+  per photo.
 
 Whatever the precision, the vectors are float32 and L2-normalised, agree with
-fp32's for the same weights and photos (cosine ≥ 0.995; `curator models
-bench` measures it) and are stored under the same model id: a catalog embedded
-on a GPU seat and on a CPU seat is one space.
+fp32's (cosine ≥ 0.995, `curator models bench` measures it) and are stored
+under one model id: a catalog embedded on a GPU seat and a CPU seat is one space.
 
-Invariant: importing this module imports neither torch nor open_clip; the
-CPU's features are read from the operating system (/proc/cpuinfo on Linux,
-sysctl on macOS), once per process.
+Invariant: importing this module imports neither torch nor open_clip; the CPU's
+features are read from the operating system, once per process.
 """
 
 from __future__ import annotations

@@ -1,12 +1,10 @@
 """Confidence for the LLM's tags, from CLIP's agreement with them. Pure numpy.
 
-The vision LLM gives tags but no confidence. CLIP can check each one: the
-cosine between the photo's image embedding and the text embedding of
-"a photo of {tag}" says how well the tag fits the picture. For CLIP
-ViT-L-14, matching captions typically land around 0.25-0.35 and unrelated
-ones around 0.10-0.15, so confidence maps cosine linearly from
-`LOW` (0 %) to `HIGH` (100 %), clipped. The calibration is approximate and
-only used to rank and filter tags, never to judge the photo.
+The vision LLM gives tags but no confidence; the cosine between a photo's
+image embedding and the text embedding of "a photo of {tag}" says how well a
+tag fits. For ViT-L-14, matching captions land around 0.25-0.35 and unrelated
+ones around 0.10-0.15, so confidence maps cosine linearly from `LOW` (0 %) to
+`HIGH` (100 %), clipped: approximate, used only to rank and filter tags.
 """
 
 from __future__ import annotations

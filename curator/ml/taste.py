@@ -2,47 +2,33 @@
 
 Pure numpy; no Qt, no catalog, no scikit-learn. The score stage feeds it the
 decisions (`DecisionState`), vectors and burst groups, and stores what
-`fit_taste` returns as plain coefficients (`FittedTaste.to_record`, `from_record`).
+`fit_taste` returns as plain coefficients (`FittedTaste.to_record`).
 
-Labels (`labels`: the user's decisions → a target rating 1..5, and a weight):
-an explicit star rating r → r, weight 1 (it beats everything else); rejected
-→ 1.0; picked → 4.5; kept in the cull pass → 3.0 at `KEPT_WEIGHT` ("not a
-reject": weak, but it stops every keeper reading as a reject). Unreviewed
-photos are not used. An accepted proposal (catalog.taste.accepted) teaches
-at `ACCEPTED_WEIGHT` of its weight: endorsed, not made, and where the proposal
-was the model's own, full weight teaches it what it already believes.
+Labels (`label_for`): a star rating r → r, weight 1 (it beats everything
+else); rejected → 1.0; picked → 4.5; kept in the cull pass → 3.0 at
+`KEPT_WEIGHT`; an accepted proposal at `ACCEPTED_WEIGHT` of that (endorsed, not
+made). Unreviewed photos are not used.
 
-Training: weighted ridge on the *raw* embeddings, centred, with an
-unpenalised intercept — CLIP's cosine geometry, whose variance sits in a few
-semantic directions (standardising each coordinate spreads the penalty over
-768 noisy ones). The penalty is one of `ALPHAS` (plain `Ridge(alpha)` units),
-chosen by leave-one-group-out errors on the ridge path (ml.taste_penalty:
-look-alikes, a burst's frames or near-duplicates, leave together), which
-leave plain ridge's `ALPHAS[PRIOR_INDEX]` = 1.0 only by more than their own
-noise. A group of look-alikes weighs what its frames say (`design_weights`):
-once when judged alike, more when the photographer told them apart.
+Training: weighted ridge on the *raw*, centred embeddings with an unpenalised
+intercept (CLIP's variance sits in a few semantic directions; standardising
+each coordinate would spread the penalty over 768 noisy ones); a group of
+look-alikes weighs what its frames say (`design_weights`); the penalty is one
+of `ALPHAS` (ml.taste_penalty). The held-out Spearman and its interval are
+grouped cross-validation's (`validate`, ml.taste_cv). Under `MIN_SAMPLES`
+decisions, or all of one value, `NotEnoughDecisions` says what is missing.
+Under `EARLY_BELOW` the model is *early*: it scores and orders photos, says so
+wherever it is shown, and never approves a photo for export (catalog.approval).
 
-The held-out Spearman (`FittedTaste.spearman`) is grouped cross-validation's
-(ml.taste_cv: look-alikes stay in one fold, each fold's penalty chosen on the
-other folds alone); `spearman_low`/`high` is its 95 % bootstrap interval over
-groups (at 30 decisions ±0.2 or more). Under `MIN_SAMPLES` (ml.taste_minimum)
-decisions on embedded photos, or all of one value, `NotEnoughDecisions`
-carries the counts and a sentence saying what is missing. Under
-`EARLY_BELOW` decisions the model is *early* (`FittedTaste.early`): it scores
-and orders photos (plain ridge reaches ~0.45 at 10), says so wherever it is
-shown, and never approves a photo for export (catalog.approval).
-
-Scoring: predicted rating 1..5 → preference 0..100 linearly, clipped; MATCH
-is a score ≥ the match threshold setting. Uncertainty is the ridge
-posterior's predictive spread, sqrt(z·P·z) with P = (AᵀWA + αI)⁻¹ and z the
-centred embedding, for "most uncertain first". How the weights and the
+Scoring: predicted rating 1..5 → preference 0..100 linearly, clipped.
+Uncertainty is the ridge posterior's predictive spread, sqrt(z·P·z) with
+P = (AᵀWA + αI)⁻¹ and z the centred embedding. How the weights and the
 penalty were chosen: docs/decisions/taste.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.typing import NDArray
@@ -63,10 +49,10 @@ from curator.records import CullState, DecisionCounts, DecisionState, TasteCoeff
 
 ALPHAS: tuple[float, ...] = tuple(float(10**e) for e in np.linspace(-2.0, 3.0, 26))
 PRIOR_INDEX = 10  # ALPHAS[10] == 1.0: plain ridge's penalty
-EARLY_BELOW = 20
+EARLY_BELOW = 20  # plain ridge already reaches ~0.45 held-out Spearman at 10 decisions
 MIN_GROUPS = 4  # fewer groups of look-alikes: no honest held-out figure
 REJECT_TARGET, PICK_TARGET, KEPT_TARGET = 1.0, 4.5, 3.0
-KEPT_WEIGHT = 0.3
+KEPT_WEIGHT = 0.3  # "not a reject" is weak, but without it every keeper reads as a reject
 ACCEPTED_WEIGHT = 0.1  # an accepted proposal's share of its weight: the worst case level with ridge
 
 F32 = NDArray[np.float32]
@@ -122,17 +108,8 @@ def labels(states: Sequence[DecisionState]) -> tuple[F64, F64]:
 
 
 @dataclass(frozen=True)
-class FittedTaste:
-    alpha: float
-    weights: F32  # (dim,) in raw embedding space
-    bias: float
-    precision: F32  # (dim, dim) in standardised space
-    mean: F32
-    scale: F32
-    n_samples: int
-    spearman: float | None
-    spearman_low: float | None = None  # 95 % bootstrap interval of the held-out Spearman
-    spearman_high: float | None = None
+class FittedTaste(TasteCoefficients):
+    """A fitted model: the coefficients the catalog stores, and what they predict."""
 
     @property
     def early(self) -> bool:
@@ -142,33 +119,12 @@ class FittedTaste:
     @classmethod
     def from_record(cls, record: TasteCoefficients) -> FittedTaste:
         """The model the catalog stored (`catalog.taste.store.latest_taste`)."""
-        return cls(
-            alpha=record.alpha,
-            weights=record.weights,
-            bias=record.bias,
-            precision=record.precision,
-            mean=record.mean,
-            scale=record.scale,
-            n_samples=record.n_samples,
-            spearman=record.spearman,
-            spearman_low=record.spearman_low,
-            spearman_high=record.spearman_high,
-        )
+        return cls(**{f.name: getattr(record, f.name) for f in fields(TasteCoefficients)})
 
     def to_record(self) -> TasteCoefficients:
         """What the catalog stores (`catalog.taste.store.store_taste_model`)."""
-        return TasteCoefficients(
-            alpha=self.alpha,
-            weights=self.weights,
-            bias=self.bias,
-            precision=self.precision,
-            mean=self.mean,
-            scale=self.scale,
-            n_samples=self.n_samples,
-            spearman=self.spearman,
-            spearman_low=self.spearman_low,
-            spearman_high=self.spearman_high,
-        )
+        stored = {f.name: getattr(self, f.name) for f in fields(TasteCoefficients)}
+        return TasteCoefficients(**stored)
 
     def predict_rating(self, x: F32) -> F64:
         # float32 matmul (no 2x copy of a 100k x 768 matrix), float64 result.
@@ -209,13 +165,7 @@ def design_weights(w: F64, y: F64, look_alikes: NDArray[np.int64]) -> F64:
     intra_class_correlation). A burst of frames rated alike is one judgment
     of one scene (ρ near 1: it counts once); frames of a moment judged apart
     — the one kept, the blinks rejected — each teach (ρ near 0). The weights
-    keep their sum, so the penalty means what it meant.
-
-    Measured (tests/bench/test_taste_bench.py, two independent simulators):
-    counting every burst once was 0.005–0.015 below plain ridge where a
-    scene's frames differ in what the photographer likes (the second
-    simulator); counting every frame was 0.02 below it where bursts are
-    near-copies (the first). This rule is at or above plain ridge on both."""
+    keep their sum, so the penalty means what it meant."""
     _, where, sizes = np.unique(look_alikes, return_inverse=True, return_counts=True)
     if sizes.max() == 1:
         return w

@@ -1,32 +1,23 @@
 """Honest validation for the taste model: folds that keep look-alikes
 together, the ridge path over a grid of penalties in one SVD per fold, rank
-correlation and its bootstrap interval. Pure numpy (no scikit-learn, no
-SciPy: an import with few decisions stays fast).
+correlation and its bootstrap interval. Pure numpy (no scikit-learn, no SciPy:
+an import with few decisions stays fast).
 
-Why groups: frames of one burst (and near-duplicates shot minutes apart)
-are nearly the same vector with nearly the same rating. With one sibling in
-the training folds and another held out, "held-out" is a lookup, and the
-held-out Spearman read 0.68 on a world whose real quality was 0.57 (0.58
-against 0.22 when taste is subtle; issue 20). `look_alike_groups` joins the
-catalog's burst groups with embeddings closer than `NEAR_DUPLICATE_COSINE`
-(union–find), and `group_folds` deals whole groups to folds.
-
-The ridge path (`ridge_svd`, `path_predictions`): with the training rows centred (weighted) and
-scaled by √weight, A = U S Vᵀ once; for every penalty α the coefficients are
-V diag(S/(S²+α)) Uᵀb, so a grid of 26 penalties costs one SVD per fold
-(`ridge_svd` keeps it: ml.taste_penalty reads its leave-one-out errors
-from the same decomposition).
-
-How much a group weighs (`intra_class_correlation`, used by
-`ml.taste.fit_taste`): m look-alikes judged alike are one judgment, m
-look-alikes judged apart (the frame kept, its blinking siblings rejected)
-are m; between the two, Kish's design effect 1 + (m − 1)·ρ, with ρ the
-targets' intra-class correlation within the groups.
-
-The interval (`bootstrap_interval`): resample whole groups with
-replacement (a burst is one draw), recompute Spearman, take the 2.5th and
-97.5th percentiles of `BOOTSTRAP` draws (fixed seed: the same data give the
-same interval).
+- Groups: a burst's frames (and near-duplicates) are nearly one vector with
+  nearly one rating; with one in training and another held out, "held-out" is
+  a lookup. `look_alike_groups` joins the catalog's burst groups with
+  embeddings closer than `NEAR_DUPLICATE_COSINE` (union–find); `group_folds`
+  deals whole groups to folds.
+- The ridge path (`ridge_svd`, `path_predictions`): the training rows centred
+  (weighted) and scaled by √weight, A = U S Vᵀ once; for every penalty α the
+  coefficients are V diag(S/(S²+α)) Uᵀb: one SVD per fold for the whole grid
+  (ml.taste_penalty reads its leave-one-out errors from it too).
+- How much a group weighs (`intra_class_correlation`): Kish's design effect
+  1 + (m − 1)·ρ, ρ the targets' intra-class correlation within the groups.
+- The interval (`bootstrap_interval`): whole groups resampled, the 2.5th and
+  97.5th percentiles of `BOOTSTRAP` draws (a fixed seed: the same data give
+  the same interval).
+Measurements: docs/decisions/taste.md.
 """
 
 from __future__ import annotations

@@ -1,9 +1,6 @@
 """What the taste model sees of a photo: its CLIP embedding and, beside it,
-six of the faces stage's verdicts.
-
-A photographer who rejects every frame where someone blinked teaches the
-model that rule; CLIP sees a blink only faintly, the faces stage exactly.
-So the model's input is the embedding with `FACE_FEATURES` appended:
+six of the faces stage's verdicts (CLIP sees a blink only faintly, the faces
+stage exactly). The input is the embedding with `FACE_FEATURES` appended:
 
 1. a key face's eyes are closed (0/1);
 2. every key face's eyes are open (0/1);
@@ -13,22 +10,15 @@ So the model's input is the embedding with `FACE_FEATURES` appended:
 6. every key face looks at the camera (0/1).
 
 5 and 6 are the photo's `smiling` and `all_at_camera` flags (ml.faces.verdicts),
-0 without a key face, as "eyes open" is. A photo the faces stage has not
-looked at (no model, not run yet) reads as a photo without people: all six 0.
+0 without a key face. A photo the faces stage has not looked at reads as one
+without people: all six 0. The features are scaled by `FACE_SCALE` so each
+spreads as one embedding coordinate: under the ridge's isotropic penalty a face
+feature is worth what any one coordinate of the picture is, and the data decide
+the rest.
 
-Scale: the features are multiplied by `FACE_SCALE` so each has the spread of
-one embedding coordinate (a unit CLIP embedding's centred coordinates spread
-by √(0.5/768) ≈ 0.026; these features by ≈ 0.3 on a cull's mix): under the
-ridge's isotropic penalty a face feature is worth what any one coordinate of
-the picture is, and the data decide the rest. For a photographer who rejects
-blinks, or likes smiles, the held-out Spearman gains 0.01–0.03; for one who
-does not care it moves by under 0.003 (docs/decisions/taste.md).
-
-Smile and looking come after the first four (`EYES_FACE_DIM`), so older
-stored models (the embedding alone, or the embedding and the four eye
-features) keep working: `inputs_for` gives a model the inputs of its own width.
-
-Invariants: pure numpy; rows are in the caller's order.
+Smile and looking come after the first four (`EYES_FACE_DIM`), so older stored
+models keep working: `inputs_for` gives a model the inputs of its own width.
+Pure numpy; rows are in the caller's order. Measurements: docs/decisions/taste.md.
 """
 
 from __future__ import annotations
@@ -48,7 +38,7 @@ FACE_FEATURES: tuple[str, ...] = (
 )
 FACE_DIM = len(FACE_FEATURES)
 EYES_FACE_DIM = 4  # the eye, sharpness and count features, before smile and looking
-FACE_SCALE = 0.08  # ≈ 0.026 / 0.3: a face feature spreads as one embedding coordinate
+FACE_SCALE = 0.08  # a centred unit-CLIP coordinate spreads ≈ 0.026, these features ≈ 0.3
 MANY_FACES = 5
 
 F32 = NDArray[np.float32]
@@ -77,10 +67,9 @@ def inputs_for(
     width: int, x: NDArray[np.floating], columns: Callable[[], NDArray[np.floating]]
 ) -> F32 | None:
     """The inputs a model of `width` weights takes for embeddings `x`: `x`
-    itself (a model trained before issue 32), `x` with the face features
-    (`columns` is asked only then; issue 32's first four for a model trained
-    before issue 49), or None when none fits (another embedding model's
-    vectors)."""
+    itself (a model without face features), `x` with the face features
+    (`columns` is asked only then; the first `EYES_FACE_DIM` for a model of
+    that width), or None when none fits (another embedding model's vectors)."""
     d = x.shape[1]
     if width == d:
         return np.asarray(x, dtype=np.float32)

@@ -1,9 +1,8 @@
 """How many decisions the taste model needs, and the sentence when it has fewer.
 
 numpy-free, so the score step can tell "not enough to learn from" from three
-COUNT queries (`catalog.judgments.decision_counts`) without loading the
-fitting stack: an import with nothing decided stays light (issue 21 §1).
-`ml.taste` re-exports both and raises `NotEnoughDecisions` with this sentence.
+COUNT queries (`catalog.judgments.decision_counts`) without loading the fitting
+stack. `ml.taste` re-exports both and raises `NotEnoughDecisions` with it.
 """
 
 from __future__ import annotations

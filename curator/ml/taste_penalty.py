@@ -1,30 +1,21 @@
-"""How the taste model's ridge penalty is chosen: leave-one-group-out
-errors read off one SVD, and a move away from plain ridge's penalty only
-as far as those errors show it beyond their own noise. Pure numpy.
-
-Why not the best cross-validated Spearman: at 20–100 decisions five folds'
-pooled ranks are noisy, the best of 26 penalties is mostly the noise's pick,
-and such a pick loses to plain ridge on average.
+"""How the taste model's ridge penalty is chosen: leave-one-group-out errors
+read off one SVD, and a move away from plain ridge's penalty only as far as
+those errors show it beyond their own noise (at 20–100 decisions the best
+cross-validated Spearman of 26 penalties is mostly the noise's pick). Pure numpy.
 
 The errors (`leave_group_out_losses`): with the training rows centred and
 scaled by √weight, A = U S Vᵀ (`ml.taste_cv.ridge_svd`), the hat matrix of
 ridge with an unpenalised intercept is H(α) = P₁ + U diag(S²/(S²+α)) Uᵀ,
 P₁ = √w√wᵀ/Σw. Leaving a group g of look-alikes out gives the residuals
 e_g = (I − H_gg)⁻¹ r_g exactly (r the in-sample residuals, √weight-scaled):
-one SVD for every penalty and every group, no refit. A group's loss is
-Σ_g e², its weighted squared error; groups, not rows, because a burst's
-frames stand or fall together.
+no refit. A group's loss is Σ_g e² (groups, not rows: a burst's frames stand
+or fall together).
 
-The choice (`choose_penalty`): for every penalty α the groups' losses
-against those at the prior α₀ (= 1.0, plain ridge's), Δ_g; the chosen α
-minimises ΣΔ_g + `MARGIN` · SE(ΣΔ_g), the standard error taken over
-groups (paired: the same groups at both penalties). α₀ scores 0, so the
-choice leaves plain ridge's penalty only where the errors say so by more
-than `MARGIN` standard errors' worth — rarely at 20 decisions, more often
-at hundreds, where the errors are sure.
-
-`MARGIN` = 3 is never more than 0.0003 below plain ridge at 20 decisions and
-keeps most of the gain where a smaller penalty helps (docs/decisions/taste.md).
+The choice (`choose_penalty`): for every α the groups' losses against those at
+the prior α₀ (plain ridge's 1.0), Δ_g; the chosen α minimises ΣΔ_g + `MARGIN`
+· SE(ΣΔ_g), the standard error taken over groups (paired). α₀ scores 0, so the
+choice leaves plain ridge's penalty only where the errors say so by more than
+`MARGIN` standard errors: rarely at 20 decisions, more often at hundreds.
 """
 
 from __future__ import annotations
@@ -34,7 +25,7 @@ from numpy.typing import NDArray
 
 from curator.ml.taste_cv import RidgeSvd
 
-MARGIN = 3.0  # standard errors a move away from the prior must clear
+MARGIN = 3.0  # never more than 0.0003 below plain ridge at 20 decisions (docs/decisions/taste.md)
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]

@@ -1,28 +1,21 @@
 """Where CLIP weights live on this computer, found from the file system alone.
 
-Responsibility: answer "are the weights for (model, pretrained tag) here, and
-where?" and "can the place they download from be reached?" without importing
-torch or open_clip (importing them costs ~10 s; start-up and the import of a
-folder without embeddings must not pay it).
+Answers "are the weights for (model, pretrained tag) here, and where?" and
+"can the place they download from be reached?" without importing torch or
+open_clip (~10 s: start-up and an import without embeddings must not pay it).
 
-How open_clip finds a tag's weights (open_clip.pretrained): each
-(model, tag) has an `hf_hub` entry "org/repo/[filename]" (no filename means
-`open_clip_pytorch_model.bin`, tried after `open_clip_model.safetensors`) and
-sometimes a direct `url`, downloaded into `cache_dir` or ~/.cache/clip. The
-Hugging Face entry wins when both exist. KNOWN_TAGS copies that registry for
-the default ViT-L-14 family and the common ViT-B tags
-(tests/unit/test_ml_weights.py checks it against open_clip's own table); any
-other (model, tag) is `UNKNOWN` here and the caller asks open_clip.
+open_clip's registry gives each (model, tag) an `hf_hub` entry
+"org/repo/[filename]" (no filename: `HF_WEIGHTS_NAME`, tried after
+`HF_SAFE_WEIGHTS_NAME`) and sometimes a direct `url` downloaded into
+`cache_dir` or ~/.cache/clip; the Hugging Face entry wins. `KNOWN_TAGS` copies
+that registry for the default ViT-L-14 family and the common ViT-B tags (a test
+checks it against open_clip's table); any other (model, tag) is `UNKNOWN` here.
+The hub cache (`hf_hub_cache`) is `cache_dir` when given, else found as
+huggingface_hub finds it, laid out as
+`<hub cache>/models--<org>--<repo>/{refs/main, snapshots/<commit>/<file>}`.
 
-The Hugging Face cache is laid out as
-`<hub cache>/models--<org>--<repo>/{refs/main, snapshots/<commit>/<file>}`;
-the hub cache is `cache_dir` when given (open_clip passes it on), else
-HF_HUB_CACHE, HUGGINGFACE_HUB_CACHE, HF_HOME/hub, XDG_CACHE_HOME/huggingface/hub,
-~/.cache/huggingface/hub — the order huggingface_hub itself uses.
-
-Invariant: nothing in this module imports torch, open_clip or huggingface_hub,
-and nothing touches the network except `host_reachable`, which is bounded by
-its timeout (DNS included).
+Invariant: nothing here imports torch, open_clip or huggingface_hub, and
+nothing touches the network except `host_reachable` (bounded, DNS included).
 """
 
 from __future__ import annotations
