@@ -1,16 +1,14 @@
 """Typed errors of the describe stage, and the one place that maps raw faults to them.
 
-Every `LLMError` carries a human `message` (one sentence that says what to
-do, shown in the Failed lane and by `curator doctor`), a technical `detail`
-(for the error log), and two flags the stage acts on:
-- `skip`: the LLM is simply not there (Ollama not running) — the photo is
-  marked *skipped*, not failed, and back-fills when Ollama comes back;
-- `transient`: worth retrying on its own later (busy, rate limited, timeout).
+Every `LLMError` carries a human `message` (one sentence that says what to do,
+shown in the Failed lane and by `curator doctor`), a technical `detail` (the
+error log), and two flags the stage acts on: `skip` (the LLM is not there: the
+photo is *skipped*, and back-fills when it comes back) and `transient` (worth
+retrying on its own later: busy, rate limited, timeout).
 
 `classify` turns whatever the HTTP client, the provider SDK or instructor
-raised into one of these. It duck-types on `status_code` and exception
-names as well as matching openai's classes, so a provider reached through
-`instructor.from_provider` (anthropic, gemini…) maps the same way. It never
+raised into one of these, duck-typing on `status_code` and exception names so a
+provider reached through `instructor.from_provider` maps the same way. It never
 raises itself.
 """
 

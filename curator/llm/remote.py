@@ -33,12 +33,11 @@ from curator.llm.client import (
     DescribeOutcome,
     Describer,
     DescribeRequest,
-    HealthReport,
-    LLMConfig,
-    check_llm,
     describe_jpeg,
     read_preview,
 )
+from curator.llm.config import LLMConfig
+from curator.llm.health import HealthReport, check_llm
 
 _lock = threading.Lock()
 _describers: dict[LLMConfig, Describer] = {}  # this worker process's, one per configuration
@@ -81,11 +80,7 @@ def check_on_cluster(pool: RayPool, config: LLMConfig, timeout_s: float = 120.0)
         return pool.call(check_llm, config, timeout_s)
     except (TaskLost, WorkerFailed) as exc:
         return HealthReport(
-            reachable=False,
-            version=None,
-            model_installed=None,
-            models=(),
-            message=f"Curator could not ask the Ray cluster's nodes about the LLM: {exc}",
+            False, f"Curator could not ask the Ray cluster's nodes about the LLM: {exc}"
         )
 
 

@@ -1,31 +1,21 @@
 """What the vision LLM must give back for one photo, and how its answer is cleaned.
 
 `PhotoMetadata` is the pydantic model instructor validates the model's JSON
-against. It is a *description* — what is in the photo, what kind of photo it
-is, the light, the mood, a few keyword tags — never a verdict on the photo.
+against: a *description* (what is in the photo, its kind, the light, the mood,
+a few keyword tags), never a verdict. Its class docstrings and Field
+descriptions travel to the model inside the JSON schema, so they are written
+as instructions (tests/unit/test_llm_prompt.py holds them to that).
 
-Invariants (hold for every validated `PhotoMetadata`):
-- `content_type` is one of the eight `ContentType` values; anything the model
-  invents ("selfie", "food", null) becomes `other`, spelling variants
-  ("Still Life", "still-life", "landscape photography") are mapped home;
-- `subject`, `lighting_critique` and `artistic_mood` are non-empty, trimmed,
+Invariants of every validated `PhotoMetadata`:
+- `content_type` is a `ContentType`; anything invented ("selfie", null) is
+  `other`, spelling variants ("Still Life", "landscape photography") map home;
+- `subject`, `lighting_critique` and `artistic_mood` are non-empty,
   single-spaced text;
-- `suggested_tags` holds 3–7 tags that passed `normalise_tag`, unique, in the
-  model's order (one comma/semicolon/newline-separated string is split first).
-  Fewer than 3 usable tags is a validation error, so instructor re-asks the
-  model with the reason.
-- Real replies are coerced before validation (`coerce_reply`), never re-asked
-  for: an object wrapped in `{"PhotoMetadata": …}` or `{"properties": …}` is
-  unwrapped, keys in other case or common aliases (`tags`, `mood`,
-  `lighting`, `type`) find their field.
-
-The class docstrings and Field descriptions travel to the model inside the
-JSON schema instructor sends, so they are written as instructions: descriptive,
-never evaluative (tests/unit/test_llm_prompt.py checks them with the prompt).
-
-The tag rules (`normalise_tag`) are the catalog's rules for Tag names and live
-in `curator.tags`, shared with user-typed tags and other tools' keywords.
-Nothing here imports Qt, the catalog or a network client.
+- `suggested_tags` holds 3–7 unique tags that passed the catalog's tag rules
+  (`curator.tags`), in the model's order; fewer than `MIN_USABLE_TAGS` is a
+  validation error, so instructor re-asks with the reason;
+- readable replies are coerced, not re-asked for (`coerce_reply`): a wrapped
+  object is unwrapped, keys in another case or a common alias find their field.
 """
 
 from __future__ import annotations
