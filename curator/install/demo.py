@@ -28,6 +28,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFilter, TiffImagePlugin
 
+from curator.imaging.exposure import SRGB_LINEAR
+
 WIDTH, HEIGHT = 960, 640
 START = datetime(2024, 6, 1, 9, 30, 0)
 
@@ -189,12 +191,6 @@ XYZ_TO_LINEAR_SRGB = (
 )
 
 
-def srgb_to_linear(values: np.ndarray) -> np.ndarray:
-    """8-bit sRGB-encoded values -> linear light in 0…1 (the sRGB curve undone)."""
-    v = values.astype(np.float64) / 255.0
-    return np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
-
-
 def dng_with_preview(scene: np.ndarray, taken: datetime) -> bytes:
     """A little-endian DNG 1.4: IFD0 holds a baseline JPEG preview (NewSubFileType 1),
     its SubIFD the raw: 16-bit RGGB Bayer sensels made from `scene`, 12-bit range.
@@ -204,7 +200,7 @@ def dng_with_preview(scene: np.ndarray, taken: datetime) -> bytes:
     1, 1, 1 (a grey has equal R, G, B levels), so a raw developer (LibRaw)
     renders the colours of the preview."""
     height, width = scene.shape[0] // 2 * 2, scene.shape[1] // 2 * 2
-    linear = srgb_to_linear(scene[:height, :width])
+    linear = SRGB_LINEAR[scene[:height, :width]]  # the sRGB curve undone
     black, white = 256, 4095
     sensor = np.empty((height, width), np.float64)
     sensor[0::2, 0::2] = linear[0::2, 0::2, 0]  # R

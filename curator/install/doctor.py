@@ -32,7 +32,7 @@ class Check:
 def tested_models_message() -> str:
     """The vision models Curator was tested with, their download sizes, and the
     Ollama version structured outputs need."""
-    from curator.llm.client import MIN_OLLAMA_VERSION, TESTED_VISION_MODELS
+    from curator.llm.health import MIN_OLLAMA_VERSION, TESTED_VISION_MODELS
 
     need = ".".join(map(str, MIN_OLLAMA_VERSION[:2]))
     models = "; ".join(f"{m.name} ({m.download}, {m.note})" for m in TESTED_VISION_MODELS)
@@ -43,7 +43,7 @@ def tested_models_message() -> str:
 
 
 def _llm_checks(settings: Settings) -> list[Check]:
-    from curator.llm.client import MIN_OLLAMA_VERSION, check_llm, parse_version
+    from curator.llm.health import MIN_OLLAMA_VERSION, check_llm, parse_version
     from curator.pipeline.stages.judgments import llm_config
 
     config = llm_config(settings)
@@ -79,7 +79,7 @@ def _llm_checks(settings: Settings) -> list[Check]:
 
 
 def _clip_check(settings: Settings) -> Check:
-    from curator.ml.embedder import model_unavailable_message, weights_present
+    from curator.ml.clip_fetch import model_unavailable_message, weights_present
     from curator.pipeline.stages.judgments import clip_config, embedding_model_id
 
     config = clip_config(settings)
@@ -95,24 +95,21 @@ def device_check(settings: Settings) -> Check:
     *CLIP precision* setting through `ml.precision`'s rule); a precision the
     device cannot run fails the check with the rule's sentence."""
     try:
-        import torch
+        import torch  # noqa: F401  (a broken install is said here)
     except ImportError as exc:  # pragma: no cover - torch is a dependency
         return Check("device", False, f"PyTorch is not installed ({exc}); reinstall Curator.")
-    from curator.ml.precision import PrecisionUnavailable, describe, resolve_precision
+    from curator.ml.clip_device import device_name, pick_device, precision_for
+    from curator.ml.config import ModelUnavailable
+    from curator.ml.precision import describe
 
-    mps = getattr(torch.backends, "mps", None)
-    if torch.cuda.is_available():
-        device, name = "cuda", str(torch.cuda.get_device_name(0))
-        found = f"CUDA GPU: {name}."
-    elif mps is not None and mps.is_available():
-        device, name, found = "mps", "", "Apple GPU (MPS)."
-    else:
-        device, name = "cpu", ""
-        found = "No GPU found: embeddings run on the CPU (slower, but they work)."
-    cuda_bf16 = bool(torch.cuda.is_bf16_supported()) if device == "cuda" else None
+    device = pick_device("auto")
+    name = device_name(device)
+    found = {"cuda": f"CUDA GPU: {name}.", "mps": "Apple GPU (MPS)."}.get(
+        device, "No GPU found: embeddings run on the CPU (slower, but they work)."
+    )
     try:
-        precision = resolve_precision(settings.clip_precision, device, cuda_bf16=cuda_bf16)
-    except PrecisionUnavailable as exc:
+        precision = precision_for(settings.clip_precision, device)
+    except ModelUnavailable as exc:
         return Check("device", False, f"{found} {exc.message}")
     return Check("device", True, f"{found} {describe(device, precision, name)}")
 

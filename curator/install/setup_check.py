@@ -1,27 +1,20 @@
 """The system libraries Qt's X11 platform plugin needs, checked and installed.
 
-`make run` and `make test` call `python -m curator.install.setup_check --install` after
-the virtualenv is installed. pip brings Qt itself (PySide6), but on Linux the
-xcb platform plugin loads X11 libraries from the system (libxcb-cursor0 and
-friends); a fresh Debian machine often lacks a few, and Qt then aborts at
-start-up with "Could not load the Qt platform plugin xcb".
-
-What it does:
-- runs `ldd` on the plugin (`plugins/platforms/libqxcb.so`), its GL
-  integrations and the Qt widgets library, and collects the libraries marked "not found";
-- maps each to the Debian/Ubuntu package that ships it (`DEBIAN_PACKAGES`);
-- on Debian/Ubuntu (`apt-get` present) installs them after saying what it
-  installs and why, trying in order (`attempts`): apt-get install as root,
-  or through sudo when sudo can run here; then, needing no root at all,
-  `apt-get download` + `dpkg-deb -x` into PySide6's own Qt/lib
-  (`curator.install.setup_unpack`), repeated while the copied libraries reveal
-  more missing ones (at most `UNPACK_ROUNDS` times);
-- elsewhere prints the packages and exits 1; on macOS and Windows there is
-  nothing to check (exit 0).
-
-Pure parts (`parse_ldd`, `packages_for`, `install_command`, `attempts`) are
-unit-tested with canned `ldd` output, the order of attempts with fake
-runners; no Qt import here (PySide6 is found by its files).
+`make run` and `make test` run `python -m curator.install.setup_check --install`.
+pip brings Qt itself (PySide6), but on Linux the xcb platform plugin loads X11
+libraries from the system, and a fresh Debian machine often lacks a few (Qt
+then aborts: "Could not load the Qt platform plugin xcb"). So:
+1. `ldd` the plugin, its GL integrations and Qt's widgets library, and collect
+   the libraries "not found";
+2. map each to the Debian/Ubuntu package that ships it (`DEBIAN_PACKAGES`);
+3. with `apt-get`, install them after saying what and why, trying in order
+   (`attempts`): apt-get install as root or through sudo; then, needing no
+   root, `apt-get download` unpacked into PySide6's own Qt/lib
+   (`curator.install.setup_unpack`), again while the copied libraries reveal
+   more missing ones (at most `UNPACK_ROUNDS` times);
+4. elsewhere print the packages and exit 1; macOS and Windows have nothing to
+   check (exit 0).
+No Qt import here (PySide6 is found by its files).
 """
 
 from __future__ import annotations

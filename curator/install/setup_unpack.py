@@ -1,38 +1,25 @@
 """Qt's X11 libraries without root: `apt-get download`, unpacked into PySide6's Qt/lib.
 
-`curator.install.setup_check` uses this when it can run apt-get install neither as
-root nor through sudo (CI as a plain user, a machine where the user has no
-sudo), and as the last resort after an apt-get install that left a library
-missing.
+`curator.install.setup_check`'s way when apt-get install can run neither as
+root nor through sudo, and its last resort after an install that left a
+library missing. In a temporary folder, removed afterwards:
+1. `apt-get download PKG`, one package at a time (an unknown name must not stop
+   the others; a name apt can't find is tried again with Ubuntu 24.04's `t64`
+   suffix); when one still can't be found, the package lists are fetched once
+   into a private folder (no root either) and the download tried again;
+2. `dpkg-deb -x` each .deb into one tree;
+3. the tree's shared libraries (`*.so*` in `lib/`, `usr/lib/` or their
+   multiarch folders) are copied into `Qt/lib`, symlinks kept as symlinks.
 
-What it does, in a temporary folder that is removed afterwards:
-- `apt-get download PKG` for each package, one at a time (one unknown name
-  must not stop the others; a name that apt can't find is tried again with
-  Ubuntu 24.04's `t64` suffix). Any user may run it when apt's package lists
-  are there; when a package still can't be found, the lists are fetched once
-  into a private folder (`apt-get update -o Dir::State::Lists=…`), which needs
-  no root either, and the download is tried again with them;
-- `dpkg-deb -x` each .deb into one tree;
-- copies the shared libraries of that tree (`*.so*` directly in `lib/`,
-  `usr/lib/` or their multiarch folders, e.g. `usr/lib/x86_64-linux-gnu/`)
-  into `Qt/lib`, symlinks kept as symlinks (the soname links of a package
-  point at the real file beside them).
-
-Why Qt/lib: the xcb plugin (`Qt/plugins/platforms/libqxcb.so`) and its GL
-integrations carry RUNPATH `$ORIGIN/../../lib`, i.e. `Qt/lib`, so the loader
-finds what is there without LD_LIBRARY_PATH.
+Why Qt/lib: the xcb plugin and its GL integrations carry RUNPATH
+`$ORIGIN/../../lib`, i.e. `Qt/lib`, so the loader finds what is there without
+LD_LIBRARY_PATH. RUNPATH serves only the object that carries it, so a library
+needed *only* by a copied library would not be found; for the xcb plugin that
+does not happen (the libraries only it needs are all NEEDED by libqxcb.so
+itself), and setup_check runs ldd again to name whatever still does not resolve.
 
 Invariants: nothing is written outside the temporary folder and `Qt/lib`; a
-name already in `Qt/lib` is never replaced (Qt's own libraries stay as they
-are), so running it again copies nothing new.
-
-Limit: RUNPATH serves only the object that carries it, so a library needed
-*only* by a copied library (not by the plugin or a Qt library itself) is not
-found in Qt/lib. For the xcb plugin that does not happen where Qt runs at all:
-the libraries only it needs (libxcb-cursor, -icccm, -image, -keysyms, …,
-libxkbcommon-x11) need only each other — all NEEDED by libqxcb.so itself —
-and libraries the offscreen platform (so every test run) needs already.
-setup_check runs ldd again afterwards and names whatever still does not resolve.
+name already in `Qt/lib` is never replaced, so running it again copies nothing.
 """
 
 from __future__ import annotations
