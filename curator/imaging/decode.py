@@ -48,7 +48,7 @@ from curator.imaging.errors import (
     ImagingError,
     UnsupportedFormatError,
 )
-from curator.imaging.exif import read_exif, valid_orientation
+from curator.imaging.exif import EXIF_ORIENTATION_TAG, read_exif, valid_orientation
 from curator.imaging.formats import is_raw_path
 from curator.imaging.jpegscale import decode_jpeg_scaled
 from curator.imaging.orientation import (
@@ -81,8 +81,6 @@ TRUNCATED_MESSAGE = (
     "The file is cut short: only part of the picture is there "
     "(often an interrupted copy or a failing card)."
 )
-
-_EXIF_ORIENTATION_TAG = 0x0112
 
 
 def decode_image(
@@ -167,7 +165,7 @@ def _open_raster(data: bytes) -> Image.Image:
 
 def _orientation_of(img: Image.Image) -> int:
     try:
-        value = img.getexif().get(_EXIF_ORIENTATION_TAG)
+        value = img.getexif().get(EXIF_ORIENTATION_TAG)
     except PIXEL_ERRORS:
         return 1  # a broken EXIF block must not fail an otherwise good picture
     return valid_orientation(value) if isinstance(value, int) else 1

@@ -39,6 +39,7 @@ from curator.imaging.types import ExifData
 # (Kodak .raw, CR3...). That is expected here, not a warning worth showing.
 logging.getLogger("exifread").setLevel(logging.ERROR)
 
+EXIF_ORIENTATION_TAG = 0x0112  # IFD0's Orientation (1..8)
 # The default pixel guard (Settings.max_image_megapixels), in pixels.
 DEFAULT_MAX_PIXELS = 250_000_000
 
@@ -291,5 +292,5 @@ _FIELDS: tuple[tuple[str, tuple[str, ...], tuple[str, int], Callable[[object], o
     ("exposure_bias", ("EXIF ExposureBiasValue",), ("exif", 0x9204), _as_signed_float),
     ("sequence_number", ("EXIF ImageNumber",), ("exif", 0x9211), _as_nonnegative_int),
     ("body_serial", ("EXIF BodySerialNumber",), ("exif", 0xA431), clean_text),
-    ("orientation", ("Image Orientation",), ("ifd0", 0x0112), _orientation),
+    ("orientation", ("Image Orientation",), ("ifd0", EXIF_ORIENTATION_TAG), _orientation),
 )

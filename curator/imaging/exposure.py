@@ -37,10 +37,9 @@ from statistics import NormalDist
 import cv2
 import numpy as np
 
+from curator.imaging.histogram import HIGHLIGHT_LEVEL, SHADOW_LEVEL
 from curator.records import ExposureMeasure
 
-HIGHLIGHT_LEVEL = 250
-SHADOW_LEVEL = 5
 HIGHLIGHT_QUANTILE = 0.995
 BODY_QUANTILE = 0.90
 MAX_HEADROOM_EV = 8.0
@@ -62,10 +61,16 @@ _LIT_LEVEL = int(np.searchsorted(SRGB_LINEAR, 2.0**-LIT_RANGE_EV))
 _NORMAL = NormalDist()
 
 
-def luma_histogram(luma: np.ndarray) -> np.ndarray:
-    """256-bin histogram of a uint8 luma array as float64 counts."""
+def check_luma(luma: np.ndarray) -> None:
+    """Raise ValueError unless `luma` is a non-empty 2-D uint8 array (a programming
+    error, not a photo): what every measure of imaging takes."""
     if luma.ndim != 2 or luma.dtype != np.uint8 or luma.size == 0:
         raise ValueError(f"expected a non-empty 2-D uint8 luma array, got {luma.dtype}{luma.shape}")
+
+
+def luma_histogram(luma: np.ndarray) -> np.ndarray:
+    """256-bin histogram of a uint8 luma array as float64 counts."""
+    check_luma(luma)
     hist = cv2.calcHist([np.ascontiguousarray(luma)], [0], None, [256], [0, 256])
     return hist.ravel().astype(np.float64)
 

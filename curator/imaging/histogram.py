@@ -1,12 +1,12 @@
 """What the loupe's viewing tools compute from displayed pixels: the luma and
 RGB histogram, the clipping masks and the focus-peaking mask.
 
-Pure numpy over an (h, w, 3) uint8 RGB array; no Qt, no catalog. The
-thresholds are the catalog's (`imaging.metrics`): a pixel is a blown
-highlight when ANY channel is at or above `HIGHLIGHT_LEVEL` (250) — one
-clipped channel already loses colour — and a crushed shadow when ALL
-channels are at or below `SHADOW_LEVEL` (5). The two never overlap.
-Luma is Rec. 601 (the weights JPEG and the catalog's measure use).
+Pure numpy over an (h, w, 3) uint8 RGB array; no Qt, no catalog, no OpenCV (the
+loupe imports it). Its levels are the catalog's too (imaging.exposure reads them
+here): a pixel is a blown highlight when ANY channel is at or above
+`HIGHLIGHT_LEVEL` (one clipped channel already loses colour) and a crushed shadow
+when ALL channels are at or below `SHADOW_LEVEL`; the two never overlap. Luma is
+Rec. 601 (the weights JPEG and the catalog's measure use).
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# The catalog's levels (imaging.metrics, which imports cv2: not at the UI's start-up);
-# a test keeps the two equal.
 HIGHLIGHT_LEVEL = 250
 SHADOW_LEVEL = 5
 PEAKING_THRESHOLD = 48.0  # luma gradient magnitude (levels per pixel) that counts as an edge

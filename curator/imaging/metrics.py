@@ -38,6 +38,7 @@ from curator.imaging.exposure import (  # re-exported: the technical stage's one
     HIGHLIGHT_LEVEL,
     SHADOW_LEVEL,
     SRGB_LINEAR,
+    check_luma,
     luma_histogram,
     measure_exposure,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "SHADOW_LEVEL",
     "SRGB_LINEAR",
     "WorkingView",
+    "check_luma",
     "directional_energy",
     "flat_mask",
     "flat_sample",
@@ -110,11 +112,6 @@ _DIRECTIONS = (
     np.array([[1, 0, 0], [0, -2, 0], [0, 0, 1]], np.float32) / 2,
     np.array([[0, 0, 1], [0, -2, 0], [1, 0, 0]], np.float32) / 2,
 )
-
-
-def _check_luma(luma: np.ndarray) -> None:
-    if luma.ndim != 2 or luma.dtype != np.uint8 or luma.size == 0:
-        raise ValueError(f"expected a non-empty 2-D uint8 luma array, got {luma.dtype}{luma.shape}")
 
 
 def working_scale(luma: np.ndarray, long_edge: int = WORKING_LONG_EDGE) -> np.ndarray:
@@ -299,7 +296,7 @@ def smear_ratio(energy: np.ndarray, noise: np.ndarray) -> float:
 def measure_sharpness(luma: np.ndarray) -> SharpnessMeasure:
     """Laplacian statistics at the working scale, the score and its note (see the
     module docstring)."""
-    _check_luma(luma)
+    check_luma(luma)
     work = working_scale(luma)
     laplacian = cv2.Laplacian(work, cv2.CV_32F)
     laplacian_var = float(cv2.meanStdDev(laplacian)[1][0, 0]) ** 2

@@ -35,7 +35,7 @@ from curator.imaging.cache import quick_look_key, write_jpeg
 from curator.imaging.decode import sniff_container
 from curator.imaging.decoded import PIXEL_ERRORS
 from curator.imaging.errors import ImagingError
-from curator.imaging.exif import read_exif, valid_orientation
+from curator.imaging.exif import EXIF_ORIENTATION_TAG, read_exif, valid_orientation
 from curator.imaging.formats import is_raw_path
 from curator.imaging.orientation import apply_orientation, displayed_size, fit_long_edge
 from curator.imaging.technical import THUMBNAIL_QUALITY, content_hash_of, read_file_once
@@ -43,7 +43,6 @@ from curator.imaging.types import FileFormat, QuickLook
 
 DCT_SCALE = 8  # libjpeg's smallest scale: 1/8
 ASPECT_TOLERANCE = 0.03  # a thumbnail whose aspect differs more was letterboxed
-_EXIF_ORIENTATION_TAG = 0x0112
 # Damaged pixel data, or a thumbnail too large for memory: no quick look, no harm.
 _QUICK_LOOK_ERRORS: tuple[type[BaseException], ...] = (*PIXEL_ERRORS, MemoryError)
 
@@ -118,7 +117,7 @@ def jpeg_quick_look(
     `PIXEL_ERRORS` on damaged data."""
     with Image.open(io.BytesIO(data), formats=["JPEG"]) as img:
         stored = img.size
-        tag = img.getexif().get(_EXIF_ORIENTATION_TAG)
+        tag = img.getexif().get(EXIF_ORIENTATION_TAG)
         orientation = valid_orientation(tag) if isinstance(tag, int) else 1
         image = _exif_thumbnail_image(img.info.get("exif"), stored)
         if image is None and decode:

@@ -38,6 +38,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from curator.imaging.exposure import check_luma
+
 VERSION = 1
 GRID = 16
 SAMPLED_LONG_EDGE = 256  # strided sampling keeps at least this many pixels
@@ -56,8 +58,7 @@ _USABLE[CRUSHED_MAX + 1 : CLIPPED_MIN] = True  # cell values whose order means s
 
 def structure_signature(luma: np.ndarray, grid: int = GRID) -> bytes:
     """The signature of a 2-D uint8 luma array (see the module docstring)."""
-    if luma.ndim != 2 or luma.dtype != np.uint8 or luma.size == 0:
-        raise ValueError(f"expected a non-empty 2-D uint8 luma array, got {luma.dtype}{luma.shape}")
+    check_luma(luma)
     step = max(1, max(luma.shape) // SAMPLED_LONG_EDGE)
     sampled = np.ascontiguousarray(luma[::step, ::step])
     cells = cv2.resize(sampled, (grid, grid), interpolation=cv2.INTER_AREA)

@@ -47,7 +47,7 @@ from curator.imaging.errors import (
     ImagingError,
     UnsupportedFormatError,
 )
-from curator.imaging.exif import valid_orientation
+from curator.imaging.exif import EXIF_ORIENTATION_TAG, valid_orientation
 from curator.imaging.jpegscale import decode_jpeg_scaled
 from curator.imaging.orientation import (
     apply_orientation,
@@ -67,7 +67,6 @@ MIN_PREVIEW_LONG_EDGE = 160
 SATURATED_FRACTION = 0.80
 FAST_PREVIEW_LONG_EDGE = 1440  # an embedded JPEG this large is measured instead of the sensor
 FULL_SIZE_FRACTION = 0.95  # an embedded preview this close to the sensor size is "full size"
-_EXIF_ORIENTATION_TAG = 0x0112
 _EXIF_SOFTWARE_TAG = 0x0131
 
 
@@ -419,7 +418,7 @@ def _own_orientation(jpeg: Image.Image) -> int | None:
         software = exif.get(_EXIF_SOFTWARE_TAG)
         if isinstance(software, str) and software.startswith("dcraw"):
             continue
-        tag = exif.get(_EXIF_ORIENTATION_TAG)
+        tag = exif.get(EXIF_ORIENTATION_TAG)
         return tag if isinstance(tag, int) and 1 <= tag <= 8 else None
     return None
 
