@@ -23,17 +23,17 @@ from curator.llm.client import (
     Describer,
     DescribeRequest,
     DescribeResult,
+    run_describe,
+)
+from curator.llm.config import LLMConfig, provider_for
+from curator.llm.errors import (
     LLMBadOutput,
-    LLMConfig,
     LLMConfigError,
     LLMModelMissing,
     LLMTransientError,
     LLMUnavailable,
-    check_llm,
-    model_is_installed,
-    provider_for,
-    run_describe,
 )
+from curator.llm.health import check_llm, model_is_installed
 from curator.llm.prompt import PROMPT_VERSION, USER_PROMPT
 from curator.llm.schema import ContentType, PhotoMetadata
 from tests.llm_server import FakeOllama, Reply, busy, model_not_found, rate_limited

@@ -11,15 +11,10 @@ from collections.abc import Iterator
 import pytest
 
 from curator.install.doctor import run_checks, run_doctor
-from curator.llm.client import (
-    MIN_OLLAMA_VERSION,
-    TESTED_VISION_MODELS,
-    Describer,
-    LLMConfig,
-    LLMRequestRejected,
-    check_llm,
-    parse_version,
-)
+from curator.llm.client import Describer
+from curator.llm.config import LLMConfig
+from curator.llm.errors import LLMRequestRejected
+from curator.llm.health import MIN_OLLAMA_VERSION, TESTED_VISION_MODELS, check_llm, parse_version
 from curator.pipeline.stages.judgments import llm_config
 from curator.settings import SettingsError, load_settings
 from tests.llm_server import FakeOllama, Reply, does_not_support_tools, invalid_schema
