@@ -114,8 +114,9 @@ def random_checkpoint(model_name: str, folder: Path) -> Path:
 def product_path(model_name: str, weights: Path, folder: Path, photos: int) -> dict[str, Any]:
     from curator.ml.clip_batches import embed_files
     from curator.ml.clip_bench import synthetic_previews
+    from curator.ml.clip_device import input_dtype
     from curator.ml.config import ClipConfig
-    from curator.ml.embedder import ClipEmbedder, input_dtype
+    from curator.ml.embedder import ClipEmbedder
 
     config = ClipConfig(model_name=model_name, pretrained=str(weights))  # device, precision: auto
     started = time.perf_counter()

@@ -3,7 +3,7 @@
 Turns pictures and search phrases into L2-normalised float32 vectors with one
 CLIP model (CUDA, then MPS, then CPU). Where the weights come from, and the
 download when asked (`ClipEmbedder.pull`), are ml.clip_fetch's; this module
-re-exports its public names, the import path callers use.
+re-exports the weights' checks other rooms ask it for.
 
 Invariants:
 - importing this module imports neither torch nor open_clip (the start-up
@@ -45,7 +45,6 @@ from curator.ml.clip_device import (
 )
 from curator.ml.clip_fetch import (
     ResolvedWeights,
-    WeightsStatus,
     download_probe,
     model_unavailable_message,
     resolve_weights,
@@ -73,19 +72,8 @@ if TYPE_CHECKING:
     from curator.ml.clip_loading import LoaderPlan
     from curator.ml.clip_pixels import PixelPlan
 
-__all__ = [
-    "ClipConfig",
-    "ClipEmbedder",
-    "EmbeddingFailed",
-    "ModelUnavailable",
-    "WeightsStatus",
-    "download_probe",
-    "input_dtype",
-    "model_unavailable_message",
-    "shared_embedder",
-    "weights_present",
-    "weights_status",
-]
+# This module's own names, and the weights' checks other rooms ask it for.
+__all__ = ["ClipEmbedder", "model_unavailable_message", "shared_embedder", "weights_present"]
 
 _TEXT_CHUNK = 256
 

@@ -19,10 +19,11 @@ import numpy as np
 import pytest
 
 from curator.ml.clip_batches import BatchLoader, embed_files, run_batch
+from curator.ml.clip_device import input_dtype
 from curator.ml.clip_loading import end_loader_processes
 from curator.ml.clip_slots import release_slots, slot_lender
 from curator.ml.config import ClipConfig, ModelUnavailable, model_id_for
-from curator.ml.embedder import ClipEmbedder, input_dtype
+from curator.ml.embedder import ClipEmbedder
 from curator.ml.precision import auto_precision
 from tests.clip_tiny import TINY_MODEL, make_tiny_checkpoint
 

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from curator.ml.config import ClipConfig, ModelUnavailable
-from curator.ml.embedder import (
-    ClipEmbedder,
+from curator.ml.clip_fetch import (
     download_probe,
     model_unavailable_message,
     weights_present,
     weights_status,
 )
+from curator.ml.config import ClipConfig, ModelUnavailable
+from curator.ml.embedder import ClipEmbedder
 from curator.ml.weights import KNOWN_TAGS, Presence, hf_hub_cache
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,7 +59,8 @@ def _clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 _CHECK = (
     "import json, sys\n"
-    "from curator.ml.embedder import ClipConfig, weights_present, model_unavailable_message\n"
+    "from curator.ml.config import ClipConfig\n"
+    "from curator.ml.embedder import weights_present, model_unavailable_message\n"
     "config = ClipConfig(pretrained=sys.argv[1])\n"
     "print(json.dumps({'present': weights_present(config),\n"
     "                  'message': model_unavailable_message(config),\n"
