@@ -3,7 +3,11 @@ levels, focus-peaking edges."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
+import pytest
 
 from curator.imaging import metrics
 from curator.imaging.histogram import (
@@ -23,8 +27,18 @@ def random_image(seed: int = 1, h: int = 60, w: int = 80) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, 256, size=(h, w, 3), dtype=np.uint8)
 
 
-def test_levels_are_the_catalogs() -> None:
-    assert (HIGHLIGHT_LEVEL, SHADOW_LEVEL) == (metrics.HIGHLIGHT_LEVEL, metrics.SHADOW_LEVEL)
+def test_the_loupe_marks_what_the_catalog_counts_as_clipped() -> None:
+    """One pair of levels (imaging.histogram's): the loupe's masks and the exposure
+    measure read them alike, and the histogram loads without OpenCV."""
+    grey = np.repeat(np.arange(256, dtype=np.uint8)[None, :], 4, axis=0)
+    blown, crushed = clipping_masks(np.dstack([grey] * 3))
+    measure = metrics.measure_exposure(grey)
+    assert measure.highlight_clip == pytest.approx(blown.mean(), abs=1e-6)
+    assert measure.shadow_clip == pytest.approx(crushed.mean(), abs=1e-6)
+    assert blown.sum() == 4 * (256 - HIGHLIGHT_LEVEL) and crushed.sum() == 4 * (SHADOW_LEVEL + 1)
+    code = "import sys, curator.imaging.histogram; print('cv2' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 def test_histogram_counts_every_pixel_of_every_channel() -> None:
