@@ -74,6 +74,9 @@ _PIL_FORMATS: dict[str, FileFormat] = {
     "HEIF": FileFormat.HEIF,
 }
 
+# Containers whose bytes are plainly raster: a RAW name over them (a camera JPEG
+# renamed .nef) is decoded as raster.
+RASTER_CONTAINERS = ("jpeg", "png", "webp", "heif")
 # Pillow's JPEG opener returns an MPO image itself when the file is one.
 _PIL_OPENERS = ["JPEG", "PNG", "TIFF", "WEBP", "HEIF"]
 
@@ -92,11 +95,10 @@ def decode_image(
     exif_orientation: int = 1,
     camera: str | None = None,
 ) -> DecodedImage:
-    """Decode a whole file's bytes. `is_raw` comes from the extension; a RAW
-    name over plainly raster bytes (a camera JPEG renamed .nef) is decoded as
-    raster. `exif_orientation` and `camera` are hints for RAW files (when
-    LibRaw reports no orientation; the camera name in messages)."""
-    if is_raw and sniff_container(data) not in ("jpeg", "png", "webp", "heif"):
+    """Decode a whole file's bytes. `is_raw` comes from the extension (see
+    `RASTER_CONTAINERS`); `exif_orientation` and `camera` are hints for RAW files
+    (when LibRaw reports no orientation; the camera name in messages)."""
+    if is_raw and sniff_container(data) not in RASTER_CONTAINERS:
         from curator.imaging.raw.decode import decode_raw  # rawpy only when needed
 
         return decode_raw(
@@ -340,7 +342,7 @@ def decode_for_display(
     `raw.decode.decode_raw_for_display`). Raises `ImagingError` with a human
     sentence, or OSError when the file cannot be read."""
     data = read_regular(path)  # never a FIFO or device: it would hang or read forever
-    if is_raw_path(path) and sniff_container(data) not in ("jpeg", "png", "webp", "heif"):
+    if is_raw_path(path) and sniff_container(data) not in RASTER_CONTAINERS:
         from curator.imaging.raw.decode import decode_raw_for_display  # rawpy only when needed
 
         orientation = read_exif(data, is_raw=True).orientation

@@ -44,7 +44,6 @@ if TYPE_CHECKING:  # Pillow loads in the child, with the first photo
 PREVIEW_LONG_EDGE = 1440
 THUMBNAIL_LONG_EDGE = 320
 _TAIL_BYTES = 4096  # a whole entry's end marker, past any zero padding a copy left
-_RASTER_CONTAINERS = ("jpeg", "png", "webp", "heif")
 
 
 @dataclass(frozen=True)
@@ -182,13 +181,13 @@ def _encode(data: bytes, request: RebuildRequest) -> tuple[bytes | None, bytes, 
 def _upright_preview(data: bytes, request: RebuildRequest) -> Image.Image:
     """The upright picture at the preview's size: a RAW's embedded preview
     first, else the technical stage's decoder."""
-    from curator.imaging.decode import decode_image, sniff_container
+    from curator.imaging.decode import RASTER_CONTAINERS, decode_image, sniff_container
     from curator.imaging.exif import read_exif
     from curator.imaging.formats import is_raw_path
 
     is_raw = is_raw_path(request.path)
     edge = request.preview_long_edge if request.preview_key else request.thumbnail_long_edge
-    if is_raw and sniff_container(data) not in _RASTER_CONTAINERS:
+    if is_raw and sniff_container(data) not in RASTER_CONTAINERS:
         from curator.imaging.raw.decode import embedded_thumbnail
 
         exif = read_exif(data, is_raw=True, max_pixels=request.max_pixels)
