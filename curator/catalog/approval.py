@@ -5,7 +5,7 @@ A photo is *approved* when
 - it is not rejected, not missing (`missing_since`) and not deleted; AND
 - it has pixels someone could have looked at (a preview or a thumbnail): a
   file that failed with nothing decoded can be rated, but nobody ever saw
-  it, so it is never approved (issue 19 §4); AND
+  it, so it is never approved; AND
 - rating ≥ 4, OR picked, OR (unrated AND preference ≥ the MATCH threshold AND
   the taste model is *trusted*).
 
@@ -19,12 +19,11 @@ approved only when picked, whatever its preference score. An unjudged photo
 is never approved, however high the model scores it. A pick is an explicit
 approval (a picked photo is never rejected: decisions keep it that way).
 
-Two forms of the same rule, kept side by side so they cannot drift apart:
-`is_approved` (pure, for code holding a photo's values) and
-`approved_condition` (a peewee expression over `Photo`, for queries — export
-selection, project covers). A *project* export sends its members that are
-not rejected, missing or deleted (`is_exportable_member`).
-tests/unit/test_approval.py checks each clause on both.
+Two forms of the same rule, side by side: `is_approved` (pure) and
+`approved_condition` (a peewee expression over `Photo`, for queries);
+tests/unit/test_approval.py checks each clause on both. A *project* export
+sends its members that are not rejected, missing or deleted
+(`is_exportable_member`).
 """
 
 from __future__ import annotations

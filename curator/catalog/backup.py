@@ -1,41 +1,32 @@
 """Catalog backups: consistent, verified copies, rotated; and putting one back.
 
-Responsibility: copy the catalog through SQLite's online backup API (one
-step, one read transaction: a consistent snapshot that never blocks a writer
-in WAL mode, so an import or a decision carries on meanwhile), verify the
-copy, keep the newest N, decide when a backup is due, check a backup before a
-restore and restore it. No Qt: the CLI (`curator backup`, `curator restore`)
-and the GUI's quit hook (`ui/maintenance/backup_controller.py`, on a worker) both call it.
+A backup is copied through SQLite's online backup API (one read transaction:
+a consistent snapshot that never blocks a writer in WAL mode), verified, and
+the newest N kept; a restore checks a backup and puts it back. No Qt: the CLI
+(`curator backup`, `curator restore`) and the window's quit hook both call it.
 
 Invariants:
 - A backup is written under a `.partial` name, checked (`PRAGMA
-  integrity_check` on the copy, its schema version equal to the catalog's),
-  then renamed to its final name: a file with the final name is always a
-  whole, verified copy. A failed or killed backup leaves no final file; a
-  leftover `.partial` of this catalog is removed by the next backup.
-- Backups are named `<catalog stem>.<UTC stamp>.backup.sqlite`; the stamp in
-  the name (not the file's mtime, which a copy of the folder changes) says
-  when it was made. Rotation removes only files of that pattern for this
-  catalog, oldest first, never the one just made; migration backups
-  (`catalog.sqlite.v3.….bak`, `catalog.db`) are never touched. The copy a
-  restore keeps of the catalog it replaces is named
-  `<stem>.<stamp>.before-restore.backup.sqlite`: listed, never counted
-  toward the N kept and never rotated out (a restore deletes no backup).
-- Each backup has a checksum file beside it (`<backup>.blake3`, the BLAKE3 of
-  its bytes, written before the backup gets its final name); a restore
-  refuses a backup whose bytes no longer match (a bit flip the integrity
-  check cannot see). A backup without one (made by hand, or by an older
-  Curator) is checked structurally: its tables and columns must be those of
-  a Curator catalog of its schema version.
-- What a killed backup leaves (`.partial`, SQLite's `.partial-journal`, an
-  orphan checksum) is removed by the next backup.
-- "daily" means once per local calendar day (quitting at 23:00 and again at
-  08:00 the next morning makes two), "weekly" once in seven days.
+  integrity_check`, its schema version equal to the catalog's), then renamed:
+  a file with the final name is always a whole, verified copy. What a killed
+  backup leaves (`.partial`, its journal, an orphan checksum) is removed by
+  the next backup.
+- Backups are named `<catalog stem>.<UTC stamp>.backup.sqlite`: the stamp in
+  the name (not the mtime, which a copy of the folder changes) says when it
+  was made. Rotation removes only this catalog's files of that pattern,
+  oldest first, never the one just made; migration backups are never
+  touched. The copy a restore keeps of the catalog it replaces
+  (`<stem>.<stamp>.before-restore.backup.sqlite`) is never counted toward
+  the N kept nor rotated out.
+- Each backup has its BLAKE3 beside it (`<backup>.blake3`, written before the
+  final name); a restore refuses a backup whose bytes no longer match. One
+  without (made by hand, or by an older Curator) is checked structurally:
+  the tables and columns of a Curator catalog of its schema version.
+- "daily" means once per local calendar day, "weekly" once in seven days.
 - A restore refuses a file that is not a whole Curator catalog of a schema
-  this Curator knows (≤ ours) with a sentence, and backs the current catalog
-  up first; the copy goes back through the backup API into the live file
-  (SQLite keeps other connections consistent), or — when the current file is
-  too damaged for SQLite — replaces it.
+  this Curator knows, and backs the current catalog up first; the copy goes
+  back through the backup API into the live file, or replaces a current file
+  too damaged for SQLite.
 """
 
 from __future__ import annotations
@@ -201,16 +192,11 @@ def make_backup(
     progress: BackupProgressSink | None = None,
 ) -> BackupResult:
     """Copy the catalog into `folder`, verify the copy, keep the newest `keep`
-    (`before_restore`: the copy a restore keeps; nothing is rotated out).
-    A PostgreSQL catalog (`source_url`; `catalog_path` its local stand-in,
-    which names the files) is copied table by table into a SQLite file
-    (catalog.backends.copy: counts and hashes verified), then checked as
-    any backup is, telling `progress` how far it is (backends.pg_backup;
-    it may raise to stop the backup: nothing is left then).
-
-    Raises `BackupError` (a `StorageError` when the disk is at fault) with
-    the sentence; nothing is left under a final name then.
-    """
+    (`before_restore`: the copy a restore keeps; nothing is rotated out). A
+    PostgreSQL catalog (`source_url`; `catalog_path` its local stand-in, which
+    names the files) is copied into a SQLite file by `backends.pg_backup`,
+    telling `progress`. Raises `BackupError` (a `StorageError` when the disk is
+    at fault) with the sentence; nothing is left under a final name then."""
     catalog_path = Path(catalog_path)
     now = now or datetime.now(UTC)
     _make_folder(folder)
@@ -393,12 +379,10 @@ def restore_backup(
     progress: RestoreSteps | None = None,
 ) -> RestoreResult:
     """Put `backup_path` back as the catalog, after checking it and backing up
-    the current catalog. The caller makes sure no import or app has the
-    catalog open (`pipeline.lock`). The restored catalog is migrated by the
-    next `Catalog.open` when its schema is older. `progress` hears
-    ("keep", 0, 0) before the copy of the current catalog, then ("restore",
-    done, total) as the backup's pages go back (in steps of
-    `BACKUP_STEP_PAGES`; the window shows a percentage)."""
+    the current catalog; the caller makes sure nothing has the catalog open
+    (`pipeline.lock`), and the next `Catalog.open` migrates an older schema.
+    `progress` hears ("keep", 0, 0), then ("restore", done, total) as the
+    backup's pages go back, `BACKUP_STEP_PAGES` at a time."""
     catalog_path, backup_path = Path(catalog_path), Path(backup_path)
     version = check_backup(backup_path)
     if progress is not None:

@@ -1,13 +1,10 @@
 """Recording human decisions: the one code path the CLI and the loupe share.
 
 Each call changes the photo's decision state AND appends the matching
-`Decision` row(s) in ONE transaction, committed before it returns: a decision
-is durable before the next photo is shown, and a kill at any moment loses
-none. Setting a value the photo already has changes nothing and logs
-nothing. Every write goes through `catalog.tx.write` (the write lock taken
-before the photo is read; a busy catalog, an import writing, is waited out
-and retried, never reported as a failure); inside an enclosing transaction
-(`apply_many`, a multi-path CLI command) a call joins it.
+`Decision` row(s) in ONE transaction (`catalog.tx.write`; inside an enclosing
+one, `apply_many`, a call joins it), committed before it returns: a decision
+is durable before the next photo is shown. Setting a value the photo already
+has changes nothing and logs nothing.
 
 Tags are decisions too (kind `tag`): `add_tag` / `remove_tag` change a photo's
 `PhotoTag` row and log its state before and after as `"<state>:<name>"`, the
@@ -28,13 +25,10 @@ one user action wrote: one call on one photo (a pick that also keeps writes
 two rows), or every call inside `one_step` (a key on a selection: one undo
 step). Every group stamps its rows with ONE `created_at`, strictly later than
 any row before it, so a group is a run of consecutive rows with one stamp.
-An undo or redo is written set-based whatever its size (catalog.undo.bulk:
-one read, one UPDATE, one INSERT). Each row records its seat (user, host:
-catalog.backends.seat); undo and redo read only the seat's own groups, so on
-a shared catalog each person undoes their own; an undo of a photo another
-seat decided since still goes ahead (the later decision wins, both stay in
-the log) and its records name that seat (`DecisionRecord.changed_by`), so the
-window says so. catalog.undo.stacks reads the stacks back from the log.
+Each row records its seat (catalog.backends.seat); catalog.undo.stacks reads
+each seat's own stacks back from the log. An undo of a photo another seat
+decided since still goes ahead (the later decision wins) and its records name
+that seat (`DecisionRecord.changed_by`).
 """
 
 from __future__ import annotations
@@ -101,11 +95,9 @@ _STEP_STAMP: ContextVar[datetime | None] = ContextVar("_STEP_STAMP", default=Non
 
 
 def _group_stamp() -> datetime:
-    """The one timestamp of a new group (or of the `one_step` under way).
-
-    Call inside the group's transaction. Strictly increasing stamps keep two
-    quick actions on one photo (or a coarse system clock) from merging.
-    """
+    """The one timestamp of a new group (or of the `one_step` under way), taken
+    inside the group's transaction: strictly increasing, so two quick actions
+    (or a coarse clock) never merge."""
     shared = _STEP_STAMP.get()
     return shared if shared is not None else _new_stamp()
 
@@ -135,9 +127,8 @@ def _log(
     return DecisionRecord(photo.id, kind, _text(old), _text(new))
 
 
-# The columns a decision reads and writes. `_photo` loads only these, so the
-# `save()` that follows writes only these: the ~45-column row is never built
-# into SQL per decision (an import applying XMP ratings makes thousands).
+# The columns a decision reads and writes: the `save()` that follows writes only
+# these, never the ~45-column row (an import applying XMP ratings makes thousands).
 _DECISION_COLUMNS = (
     Photo.id,
     Photo.cull,
@@ -157,6 +148,23 @@ def _photo(photo_id: int) -> Photo:
     return photo
 
 
+def _kept(photo: Photo, pass_: str, at: datetime) -> list[DecisionRecord]:
+    """Keep `photo` unless it is kept (a pick, or a cull pass's rating, also keeps)."""
+    if photo.cull == CullState.KEPT.value:
+        return []
+    record = _log(photo, DecisionKind.CULL, photo.cull, CullState.KEPT.value, pass_, at)
+    photo.cull = CullState.KEPT.value
+    return [record]
+
+
+def _saved(photo: Photo, records: list[DecisionRecord]) -> list[DecisionRecord]:
+    """Save `photo` when `records` changed it."""
+    if records:
+        photo.updated_at = utcnow()
+        photo.save()
+    return records
+
+
 def set_cull(photo_id: int, state: CullState, *, pass_: str = "cli") -> list[DecisionRecord]:
     """Keep, reject or clear (unreviewed) a photo. Returns the decisions logged."""
     state = CullState(state)
@@ -171,10 +179,7 @@ def set_cull(photo_id: int, state: CullState, *, pass_: str = "cli") -> list[Dec
         if state is CullState.REJECTED and photo.picked:
             records.append(_log(photo, DecisionKind.PICK, True, False, pass_, at))
             photo.picked = False
-        if records:
-            photo.updated_at = utcnow()
-            photo.save()
-        return records
+        return _saved(photo, records)
 
     return _decide(photo_id, write)
 
@@ -189,14 +194,9 @@ def set_picked(photo_id: int, picked: bool, *, pass_: str = "cli") -> list[Decis
         if bool(photo.picked) != picked:
             records.append(_log(photo, DecisionKind.PICK, bool(photo.picked), picked, pass_, at))
             photo.picked = picked
-        if picked and photo.cull != CullState.KEPT.value:
-            kept = CullState.KEPT.value
-            records.append(_log(photo, DecisionKind.CULL, photo.cull, kept, pass_, at))
-            photo.cull = CullState.KEPT.value
-        if records:
-            photo.updated_at = utcnow()
-            photo.save()
-        return records
+        if picked:
+            records += _kept(photo, pass_, at)
+        return _saved(photo, records)
 
     return _decide(photo_id, write)
 
@@ -204,11 +204,8 @@ def set_picked(photo_id: int, picked: bool, *, pass_: str = "cli") -> list[Decis
 def set_rating(
     photo_id: int, stars: int | None, *, pass_: str = "cli", keep: bool = False
 ) -> list[DecisionRecord]:
-    """Rate 1–5 stars, or clear the rating with None (0 is accepted as 'clear').
-
-    `keep` (the cull pass: a star rating is also a keep) keeps a photo that is
-    not kept yet, in the same undo group as the rating.
-    """
+    """Rate 1–5 stars, or clear the rating with None or 0; `keep` (the cull pass)
+    also keeps the photo, in the same undo group."""
     if stars == 0:
         stars = None
     if stars is not None and not 1 <= stars <= 5:
@@ -221,14 +218,9 @@ def set_rating(
         if photo.rating != stars:
             records.append(_log(photo, DecisionKind.RATING, photo.rating, stars, pass_, at))
             photo.rating = stars
-        if keep and stars is not None and photo.cull != CullState.KEPT.value:
-            kept = CullState.KEPT.value
-            records.append(_log(photo, DecisionKind.CULL, photo.cull, kept, pass_, at))
-            photo.cull = kept
-        if records:
-            photo.updated_at = utcnow()
-            photo.save()
-        return records
+        if keep and stars is not None:
+            records += _kept(photo, pass_, at)
+        return _saved(photo, records)
 
     return _decide(photo_id, write)
 
@@ -260,12 +252,8 @@ def set_label(
 
 
 def rotate(photo_id: int, quarter_turns: int, *, pass_: str = "cli") -> list[DecisionRecord]:
-    """Turn the photo by `quarter_turns` × 90° clockwise (negative: counter-clockwise).
-
-    Non-destructive: only `photo.rotation` (0..3, on top of the file's own
-    EXIF orientation) changes; four turns one way log nothing net but each
-    turn is its own decision, undone like a label.
-    """
+    """Turn the photo by `quarter_turns` × 90° clockwise (negative: counter-clockwise):
+    only `photo.rotation` (0..3, on top of the file's EXIF orientation) changes."""
 
     def write(pid: int) -> list[DecisionRecord]:
         photo = _photo(pid)
@@ -321,23 +309,16 @@ def record_of(row: bulk.LogRow) -> DecisionRecord:
 
 
 def apply_many(fn: Callable[[], T]) -> T:
-    """Run several decision calls (and their look-ups) as ONE transaction.
-
-    The CLI's `curator keep a b c` uses it: all photos are decided, or (on an
-    error) none is. Each photo's change is still its own undo group.
-    """
+    """Several decision calls (`curator keep a b c`) as ONE transaction, all or
+    none; each photo's change is still its own undo group."""
     return _write(fn)
 
 
 def one_step(
     photo_ids: Iterable[int], decide: Callable[[int], list[DecisionRecord]]
 ) -> list[DecisionRecord]:
-    """`decide(photo_id)` for every photo, as ONE transaction and ONE undo step.
-
-    The grid's decision keys on a selection use it: "rate 12 photos 3 stars"
-    is undone (and redone) as a whole. `decide` is one of this module's
-    calls (or several); all its rows share one stamp. All or nothing.
-    """
+    """`decide(photo_id)` (this module's calls) for every photo, as ONE
+    transaction and ONE undo step, all or nothing: a key on the grid's selection."""
     ids = list(dict.fromkeys(int(pid) for pid in photo_ids))
 
     def write() -> list[DecisionRecord]:
@@ -434,11 +415,8 @@ def _tag_decision(photo_id: int, name: str, new_state: str, pass_: str) -> list[
 
 
 def add_tag(photo_id: int, name: str, *, pass_: str = "tag") -> list[DecisionRecord]:
-    """Tag the photo with `name` (already normalised) as the user's own tag.
-
-    An AI tag of that name (live or removed) becomes the user's. Returns the
-    decision logged (none if the photo already had that user tag).
-    """
+    """Tag the photo with `name` (normalised) as the user's own; an AI tag of that
+    name (live or removed) becomes the user's."""
     return _tag_decision(photo_id, name, "user", pass_)
 
 
@@ -515,12 +493,10 @@ def _assign(columns: PhotoColumns, photo_id: int, kind: str, value: str | None) 
 
 
 def _reverse(group: Group) -> list[DecisionRecord]:
-    """Append the inverse of `group` (one new group) and apply it to its photos.
-
-    Set-based whatever the group's size (catalog.undo.bulk): the photos'
-    columns are read in one statement, the inverse is worked out row by row
-    (newest first) on those values — a tag's state is read and set in its own
-    table as it goes —, then written as one UPDATE and one INSERT."""
+    """Append the inverse of `group` (one new group) and apply it to its photos,
+    set-based whatever its size (catalog.undo.bulk): the photos' columns read in
+    one statement, the inverse worked out row by row (newest first; a tag's
+    state in its own table as it goes), written as one UPDATE and one INSERT."""
     at, seat = _new_stamp(), current_seat()
     elsewhere = changed_since(group, seat)  # said, not refused: the later decision wins
     pids = {int(row.photo_id) for row in group.rows}
@@ -558,11 +534,8 @@ def _one_per_pair(records: list[DecisionRecord]) -> list[DecisionRecord]:
 
 
 def undo_last(pass_: str | None = None) -> list[DecisionRecord] | None:
-    """Undo the newest not-yet-undone user action (of `pass_`, if given).
-
-    Returns the inverse decisions written (one group, committed), or None when
-    there is nothing to undo.
-    """
+    """Undo this seat's newest not-yet-undone action (of `pass_`, if given): the
+    inverse decisions written (one group), or None when there is nothing to undo."""
 
     def write() -> list[DecisionRecord] | None:
         group = undo_target(pass_, current_seat())

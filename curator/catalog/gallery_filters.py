@@ -53,9 +53,8 @@ IdValues: TypeAlias = "list[int] | NDArray[np.int64]"
 # The last component of `photo.path` (a BLOB of the file system's bytes), as
 # SQLite spells it (backends.dialect; PostgreSQL reads its own, see there).
 FILE_NAME_SQL = SQLITE_FILE_NAME_SQL
-# The MATCH photos as a range of the scores' order index (schema v16: the
-# narrow photo_preference table, so a rescore rewrites no photo row). Purged
-# photos may keep a score: callers intersect with the live photos.
+# The MATCH photos as a range of the scores' order index. Purged photos may keep
+# a score: callers intersect with the live photos.
 MATCH_SQL = "SELECT photo_id AS id FROM photo_preference WHERE score >= ?"
 # Every scored photo, best first: the whole order index, read alone.
 BY_PREFERENCE_SQL = "SELECT photo_id AS id FROM photo_preference ORDER BY score DESC, photo_id"
@@ -370,8 +369,7 @@ _PARSE_IN_NUMPY_FROM = 20_000  # characters: a shorter list is split in Python
 def parse_ids(text: str) -> list[int]:
     """The ints of a comma-joined string. A long one is parsed by numpy once numpy
     is loaded (100k ids: ~3.5 ms against ~13 ms for split + int); never imported
-    here: numpy loads after the first paint (issue 21 §1), which may list a
-    whole review pass."""
+    here: numpy loads after the first paint, which may list a whole review pass."""
     if len(text) < _PARSE_IN_NUMPY_FROM or "numpy" not in sys.modules:
         return list(map(int, text.split(",")))
     import numpy as np
@@ -481,8 +479,7 @@ def ids_in(ids: IdValues, members: IdValues, *, inside: bool = True) -> list[int
 
 # -- the orders by taste score ------------------------------------------------------
 
-# `taste.store.write_scores` packs each score so (id << SCORE_BITS | hundredths);
-# the score sorts below read them back so.
+# `taste.store.write_scores` packs each score as (id << SCORE_BITS | hundredths).
 SCORE_BITS = 14  # a score in hundredths (0..10000) below, the photo id above
 NOT_SCORED = (1 << SCORE_BITS) - 1  # no score (written: not a number); sorts after all
 FLAGGED_AFTER = 1 << (SCORE_BITS + 1)  # added to an unflagged photo's key: after the flagged
@@ -510,9 +507,7 @@ def by_preference(kept: IdValues, match_threshold: float | None) -> list[int]:
     """`kept` sorted by preference, exactly `ORDER BY score IS NULL, score DESC,
     id`: placed in the order of the scores' own index (`BY_PREFERENCE_SQL`, read
     alone), then those without a score by id; with `match_threshold`, only the
-    scored ones at or above it (MATCH reads only that index's range). The
-    scores live in their own narrow table (schema v16): no index of the wide
-    `photo` rows carries them, so a rescore rewrites none."""
+    scored ones at or above it (MATCH reads only that index's range)."""
     if not len(kept):
         return []
     if len(kept) < SCORES_OF_FEW_BELOW:
@@ -550,14 +545,11 @@ def by_likely_rejects(kept: IdValues, match_threshold: float | None) -> list[int
     capture-time order, then the unscored in it); with `match_threshold`, only
     the scored ones at or above it. None when a stored score is not a whole
     number of hundredths on 0..100 (a catalog written by other means): the
-    caller sorts in SQL.
+    caller sorts in SQL, which took ~100-140 ms on 100,000 photos.
 
-    SQL's own sort looked each row's score up in the scores' table and sorted
-    100k rows by five terms: ~100-140 ms on 100,000 photos, the Unreviewed
-    pass's default order (issue 21 §2: ≤ 50 ms). Here the scores are one
-    read of the narrow table as packed integers, placed in a table by photo
-    id and sorted stably on 16 bits (numpy's radix sort), so equal scores keep
-    the list's capture-time order."""
+    Here the scores are one read of the narrow table as packed integers,
+    placed in a table by photo id and sorted stably on 16 bits (numpy's radix
+    sort), so equal scores keep the list's capture-time order."""
     if not len(kept):
         return []
     db = Photo._meta.database

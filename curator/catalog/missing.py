@@ -19,16 +19,13 @@ How it comes back, as itself (same id, decisions intact):
   the technical plan skips as unchanged without reading it (a disk that was
   unplugged and plugged in again) → `refresh_missing` clears it.
 
-The last-known path and the UNIQUE path column: `Photo.path` stays UNIQUE
-(SQLite can't drop a column constraint without rebuilding the table, and a
-rebuild inside a migration with foreign keys on would cascade-delete the
-decision log). A missing photo keeps its last path as is until another photo
-needs that path; the writer then rewrites it to a *tombstone*:
-`last_path + b"\\0missing:" + str(photo_id)`. A NUL byte can't occur in a real
-path, so a tombstone never collides with a file and never matches a scanned
-path; it is unique per photo; it keeps the last path as a prefix (sorting and
-folder filters still place the photo where it was). `last_known_path`
-strips it for display; os.path.*exists(tombstone) is simply False.
+`Photo.path` stays UNIQUE (dropping the constraint would rebuild the table,
+whose foreign keys would cascade-delete the decision log). A missing photo
+keeps its last path until another photo needs it; the writer then rewrites it
+to a *tombstone* (`tombstone`): a NUL byte can't occur in a real path, so it
+never collides with a file nor matches a scanned path; it is unique per
+photo, and keeps the last path as a prefix (sorting and folder filters still
+place the photo where it was; `last_known_path` strips it for display).
 """
 
 from __future__ import annotations
@@ -80,23 +77,15 @@ def count_missing() -> int:
 
 
 def mark_missing(under: str | None = None) -> int:
-    """Mark photos whose every path is gone as missing; how many became missing.
-
-    `under` (a folder) restricts the check to photos with a path (primary or
-    extra) inside it. Also brings back, without counting them here, missing
-    photos whose recorded file is back unchanged (see `refresh_missing`).
-    """
+    """`refresh_missing(under)`'s count of photos that became missing."""
     return refresh_missing(under).missing
 
 
 def refresh_missing(under: str | None = None) -> MissingReport:
-    """Bring missing-ness up to date with the disk (under `under`, or everywhere).
-
-    The disk is checked outside any transaction (stat'ing 100k files must not
-    hold the write lock); each photo found to change is checked again inside
-    the write transaction before it is marked, so a photo the writer moved or
-    restored meanwhile is left alone.
-    """
+    """Bring missing-ness up to date with the disk (for photos with a path under
+    `under`, or everywhere). The disk is checked outside any transaction;
+    each photo found to change is checked again inside the write transaction,
+    so a photo the writer moved or restored meanwhile is left alone."""
     prefix = _folder_prefix(under)
     paths = _paths_by_photo(prefix)
     gone = [pid for pid, (missing, ps) in paths.items() if not missing and _all_gone(ps)]

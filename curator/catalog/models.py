@@ -139,7 +139,7 @@ class Photo(BaseModel):
     missing_since = DateTimeField(null=True)  # every path gone from disk (m005)
     label = TextField(null=True)  # color label, a ColorLabel value (m006)
     rotation = IntegerField(default=0)  # the user's quarter-turns clockwise, 0..3 (m013)
-    # RAW+JPEG pairs (m014, catalog.paths_codec): folder + stem, lower-cased, for
+    # RAW+JPEG pairs (m015, catalog.paths_codec): folder + stem, lower-cased, for
     # RAW and JPEG files; on a JPEG whose RAW shares it, that RAW (the lead).
     pair_key = BlobField(null=True)
     pair_lead_id = IntegerField(null=True)

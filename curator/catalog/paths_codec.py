@@ -2,32 +2,24 @@
 are one photo (a RAW and a JPEG of the same shot).
 
 Paths go into BLOB columns as `os.fsencode(path)`, so names that are not valid
-UTF-8 (old Windows shares, cameras with Latin-1 folder names) keep their exact
-identity. `display_path` makes a printable string for people and JSON.
+UTF-8 keep their exact identity; `display_path` makes a printable string.
 
-A studio's shared drive (issue 34 §2) is mounted at different places on
-different seats (`/Volumes/Studio` on a Mac, `/mnt/studio` on Linux): the
-`root_map` setting (`CATALOG_ROOT=LOCAL_ROOT` pairs, applied process-wide by
-`set_root_map`) says where this seat finds what the catalog stores under
-each root. `encode_path` turns this seat's path into the catalog's (so two
-seats importing one folder store one path: one photo, no duplicate) and
-`decode_path` / `display_path` turn a stored path into this seat's (files
-are opened, listed and shown where they are here). Every stored path goes
-through these two; a path outside every mapped root is stored as it is.
+A studio's shared drive is mounted at different places on different seats:
+the `root_map` setting (applied process-wide by `set_root_map`) says where
+this seat finds what the catalog stores under each root. Every stored path
+goes through `encode_path` (this seat's path as the catalog's: two seats
+importing one folder store one photo) and `decode_path` / `display_path`
+(back to this seat's); a path outside every mapped root is stored as it is.
 
-RAW+JPEG pairs (issue 19 §3, schema v15): a RAW and a JPEG whose names differ
-only in the extension (stem compared ignoring case) in one folder are one
-shot. Each keeps its own Photo row; the JPEG's `pair_lead_id` points at the
-RAW (the lead), unless the technical stage failed on the RAW: then the JPEG is
-a photo of its own (its pixels are the shot's only ones). `link_pairs` is
-the only code that sets the pairing, called by the write paths that add,
-measure or move photos (catalog.writer, catalog.quicklook);
-a pair formed there has its decisions reconciled by the rule of migration
-m014 (the newest logged decision wins, nothing is lost). Whether the pairs
-count as ONE photo — one tile, one decision for both — is the `pair_raw_jpeg`
-setting, applied process-wide through `set_pairing` (on by default); turning
-it off shows both files and decides each alone, and the pairing itself (and
-every decision) is kept, so turning it back on regroups them.
+RAW+JPEG pairs (m015): a RAW and a JPEG in one folder whose names differ only
+in the extension (ignoring case) are one shot. Each keeps its own Photo row;
+the JPEG's `pair_lead_id` points at the RAW, unless the technical stage
+failed on the RAW (then the JPEG is a photo of its own). `link_pairs` is the
+only code that sets the pairing, called by the write paths that add, measure,
+move or purge photos; a pair formed there has its decisions reconciled by
+m015's rule (the newest logged decision wins). Whether a pair counts as ONE
+photo is the `pair_raw_jpeg` setting (`set_pairing`); turning it off keeps
+the pairing and every decision, so turning it back on regroups them.
 """
 
 from __future__ import annotations

@@ -115,13 +115,9 @@ def reset_for_retry(photo_ids: Sequence[int] | None = None) -> int:
 
 
 def stage_counts() -> dict[str, dict[str, int]]:
-    """Per stage: how many photos are done/failed/pending/skipped/running.
-
-    A photo with no StageRun row for a stage counts as pending for it — except
-    that a photo whose technical stage failed is not pending for the later
-    stages: nothing can run on it until it is measured (it is counted, with its
-    reason, under technical). A RAW+JPEG pair counts once while pairing is on.
-    """
+    """Per stage: how many photos are done/failed/pending/skipped/running. A
+    photo with no StageRun row counts as pending, unless its technical stage
+    failed (counted there only); a RAW+JPEG pair counts once while paired."""
     shown = paths_codec.shown_photos()  # as the gallery shows them
     n_photos = Photo.select().where(shown).count()
     unmeasurable = (
@@ -158,11 +154,8 @@ def stage_counts() -> dict[str, dict[str, int]]:
 
 
 def _score_counts(n_photos: int) -> dict[str, int]:
-    """Scores are not per-photo runs: a photo is scored by the live model or not.
-
-    Before any taste model exists every photo is `skipped` (it needs decisions);
-    after, scored photos are `done` and the rest (no embedding yet) `pending`.
-    """
+    """Scores are not per-photo runs: before any taste model every photo is
+    `skipped`; after, scored photos are `done` and the rest `pending`."""
     counts = {s.value: 0 for s in StageStatus}
     if not TasteModel.select().exists():
         counts[StageStatus.SKIPPED.value] = n_photos

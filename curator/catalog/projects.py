@@ -10,8 +10,8 @@ Invariants:
   nothing (each call reports how many it actually added or removed).
 - Deleting a project deletes its memberships only; photos and their decisions
   are never touched by anything in this module.
-- Every write is ONE transaction through `catalog.tx.write` (BEGIN IMMEDIATE,
-  busy catalog waited out), so a call adds/removes all its photos or none.
+- Every write is ONE transaction (`catalog.tx.write`): a call adds or
+  removes all its photos or none.
 - A project is named by its id (the UI: stable across renames) or its name
   (the CLI), see `ProjectRef`.
 
@@ -19,9 +19,7 @@ The *cover* of a project is its highest-preference approved member
 (`catalog.approval`), else its highest-preference member; ties go to the
 lower photo id. Deleted photos are never members as far as any read here is
 concerned (a deleted photo is out of the catalog's view).
-
-Reads return plain dataclasses (`ProjectSummary`, `MembershipChange`), so the
-UI never handles a model row.
+Reads return plain dataclasses (`ProjectSummary`, `MembershipChange`).
 """
 
 from __future__ import annotations

@@ -1,42 +1,31 @@
-"""Purging rejected photos: the catalog's two steps (plan, apply).
+"""Purging rejected photos: the catalog's two steps (plan, apply) of plan → run → apply.
 
-The stage is plan → run → apply:
 - `plan_purge()` (reads the catalog and stats the files, writes nothing):
-  every rejected photo that is not deleted, with ALL its paths (the primary
-  one and its `PhotoPath` duplicates) that are on disk, their sizes and the
-  total. A path not on disk is skipped and counted (`skipped_missing`): a
-  missing photo's files are gone already, and a photo with no file on disk
-  is not in the plan at all (its disk may only be unplugged; it stays).
-- run: `curator.purge.trash.move_to_trash` (no catalog): each file to the OS trash.
+  every rejected, live photo with ALL its paths that are on disk, their sizes
+  and the total. A path not on disk is counted (`skipped_missing`); a photo
+  with no file on disk is not in the plan (its disk may only be unplugged).
+- run: `curator.purge.trash.move_to_trash` (no catalog).
 - `apply_purge(plan, trashed)` (one write transaction): a planned photo all
   of whose files went to the trash, and none of whose paths is on disk now,
-  becomes a *tombstone*: `deleted_at` set, every stored path (primary and
-  extras) rewritten to `deleted_path(path, id)`. A photo with a file left
-  (one failed, or a copy found meanwhile) is not touched.
+  becomes a *tombstone*: `deleted_at` set, every stored path rewritten to
+  `deleted_path(path, id)`. A photo with a file left is not touched.
 
-An interrupted purge (killed, power cut) finishes on the next run: before a
-photo's first file goes to the trash its id is appended (and fsynced) to the
-purge journal beside the catalog (`<catalog>.purge-journal`); the front-ends
-tombstone each photo right after its files went (curator.purge.run), and
-`finish_interrupted()` — run by the next purge and by `plan_purge` —
-tombstones every journalled photo that is still rejected and has no file on
-disk any more, then removes the journal. A journalled photo whose file is
-back on disk (restored from the trash) stays, like any other.
+An interrupted purge finishes on the next run: before a photo's first file
+goes to the trash its id is appended (and fsynced) to the purge journal
+beside the catalog; `finish_interrupted()`, run by the next purge and by
+`plan_purge`, tombstones every journalled photo still rejected with no file
+on disk, then removes the journal.
 
 Invariants:
-- A Decision row is never written or deleted here (the log is append-only);
-  nor is any other row deleted: the tombstone keeps its hash, decisions,
-  tags and description.
+- No row is deleted here and no Decision row written: the tombstone keeps
+  its hash, decisions, tags and description.
 - A tombstone keeps `content_hash`, so the same bytes never come back: the
-  writer (catalog.writer) skips a file whose bytes are a deleted photo's
-  (`ApplyKind.SKIPPED_DELETED`), wherever it is found — restored from the
-  trash or another copy elsewhere.
-- A deleted path is `last path + NUL + "deleted:<id>"`: unique per photo,
-  never a real file, never matched by a scanned path (so a new file at that
-  path is simply a new photo), with the last path as a prefix
+  writer skips a file whose bytes are a deleted photo's
+  (`ApplyKind.SKIPPED_DELETED`), wherever it is found.
+- A deleted path is `last path + NUL + "deleted:<id>"`: unique, never a real
+  file, never matched by a scanned path, the last path as a prefix
   (`catalog.missing.last_known_path` strips it).
-- Every query of the live catalog filters `deleted_at IS NULL`: a tombstone
-  is in no gallery, pass, export, training set or XMP write.
+- Every query of the live catalog filters `deleted_at IS NULL`.
 """
 
 from __future__ import annotations
@@ -97,10 +86,8 @@ class PurgeApplied:
 
 
 def plan_purge(*, finish: bool = True) -> PurgePlan:
-    """The rejected, live photos and their files on disk (see the module docstring).
-
-    A purge that was interrupted is finished first (`finish_interrupted`)
-    unless `finish` is False (a dry run writes nothing)."""
+    """The rejected, live photos and their files on disk (see the module
+    docstring), an interrupted purge finished first unless not `finish`."""
     if finish:
         finish_interrupted()
     rows = (

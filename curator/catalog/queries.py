@@ -59,12 +59,9 @@ STAGES: tuple[str, ...] = tuple(s.value for s in Stage)
 
 
 def list_photos(match_threshold: float = 70.0) -> list[dict[str, Any]]:
-    """Every photo with its fields, other paths, judgments and per-stage state, by capture time.
-
-    Paths are as the OS spells them (`decode_path`): a name that is not valid
-    UTF-8 keeps its bytes as surrogate escapes (``os.fsdecode``), so it can be
-    passed back to `curator keep PATH` (JSON shows them as ``\\udcXX``).
-    """
+    """Every photo with its fields, other paths, judgments and per-stage state, by
+    capture time; paths as the OS spells them (`decode_path`: surrogate escapes
+    for bytes that are not UTF-8, so they can be passed back to `curator keep`)."""
     extra: dict[int, list[str]] = defaultdict(list)
     for pid, path in (
         PhotoPath.select(PhotoPath.photo, PhotoPath.path).order_by(PhotoPath.path).tuples()
@@ -185,8 +182,7 @@ class _GalleryColumns(NamedTuple):
     The grid, filmstrip and loupe read ~100 rows at a time on the UI thread: one
     statement of plain SQL (the taste score, a failed technical stage's sentence,
     the faces summary and this seat's proposal joined in: at most one row each),
-    only the date converted. Three peewee queries with their converters took ~5 of
-    a switch's ~45 ms on PostgreSQL (issue 34 §6)."""
+    only the date converted (three peewee queries took ~5 of a switch's ~45 ms)."""
 
     id: Annotated[int, "photo.id"]
     path: Annotated[bytes, "photo.path"]

@@ -1,5 +1,5 @@
 """The quick look's one write path: photo rows that show in the grid before
-their measurement (issue 10 §2; imaging.quicklook makes them).
+their measurement (imaging.quicklook makes them).
 
 `apply_quick_looks(db, looks, stage_version)` inserts, in ONE transaction
 (`catalog.tx.write`), a Photo row per quick look whose path and bytes the
@@ -56,10 +56,8 @@ def apply_quick_looks(
     db: SqliteDatabase, looks: Sequence[QuickLook], stage_version: str
 ) -> list[int]:
     """Insert the photos `looks` show (see the module docstring); their new ids.
-
-    What the catalog knows is read once per batch (paths, extra paths, content
-    hashes: three queries, not three per look) and grows with each insert, so
-    two looks of one batch at the same bytes give one photo, as before."""
+    What the catalog knows is read once per batch (three queries) and grows
+    with each insert, so two looks of one batch at the same bytes give one photo."""
 
     def write() -> list[int]:
         added: list[int] = []

@@ -68,13 +68,9 @@ def _rebuild(message: str, kind: str, path: str) -> StorageError:
 
 
 def storage_problem(exc: BaseException, *, what: str) -> StorageError | None:
-    """The `StorageError` that `exc` amounts to, or None when it is no storage fault.
-
-    `what` is the file or folder being written (the catalog file, the cache
-    folder); it is named in the sentence and locates the volume for "free
-    space on …". The cause chain (`__cause__`, `__context__`, peewee's wrapped
-    exception) is searched, so a wrapped `OSError` is recognised too.
-    """
+    """The `StorageError` that `exc` (or what it wraps) amounts to, or None when
+    it is no storage fault; `what`, the file or folder being written, is named
+    in the sentence and locates the volume for "free space on …"."""
     if isinstance(exc, StorageError):
         return exc
     for cause in _causes(exc):
@@ -139,10 +135,8 @@ def cannot_create_error(what: str, folder: str | None = None) -> StorageError:
 
 
 def volume_of(path: str) -> str:
-    """The mount point holding `path` (or its nearest existing parent).
-
-    Symlinks are followed: a cache folder that links to another disk names
-    that disk, the one to free space on."""
+    """The mount point holding `path` (or its nearest existing parent), links
+    followed: the disk to free space on."""
     current = os.path.realpath(path)
     while not os.path.exists(current) and os.path.dirname(current) != current:
         current = os.path.dirname(current)

@@ -1,40 +1,28 @@
 """Write transactions that take the lock first and wait out a busy catalog.
 
-Why: SQLite (WAL) lets many readers and ONE writer in. A plain (deferred)
-transaction starts as a reader and asks for the write lock at its first
-write; if another connection committed since that transaction's first read,
-SQLite refuses at once with "database is locked" (SQLITE_BUSY_SNAPSHOT) —
-the busy timeout never applies, because waiting could not make the stale
-read valid. That is how a decision made while an import writes used to fail.
+SQLite (WAL) lets many readers and ONE writer in. A deferred transaction
+starts as a reader and asks for the write lock at its first write; if
+another connection committed since its first read, SQLite refuses at once
+(SQLITE_BUSY_SNAPSHOT) and the busy timeout never applies.
 
 The protocol `write` follows:
 - `BEGIN IMMEDIATE` takes the write lock before anything is read, so every
-  read inside `fn` sees the latest committed state and the writes can't be
-  refused for a stale snapshot; waiting for the lock is covered by the
-  connection's busy timeout (db.PRAGMAS).
-- If the lock is still busy ("database is locked"/"busy", from BEGIN or any
-  statement or COMMIT), the whole transaction is rolled back and `fn` runs
-  again from the start in a new transaction — so its reads are re-done
-  under the lock — after an exponential backoff with jitter, until a total
-  deadline (`timeout_s`, default 30 s) has passed. Then the last error
-  propagates. Any other error propagates at once (and rolls back).
+  read inside `fn` sees the latest committed state; waiting for the lock is
+  the connection's busy timeout (db.PRAGMAS).
+- If the lock is still busy (from BEGIN, any statement or COMMIT), the
+  transaction is rolled back and `fn` runs again from the start, after an
+  exponential backoff with jitter, until `timeout_s` (30 s) has passed; then
+  the last error propagates. Any other error propagates at once.
 - `fn` must be safe to re-run: it reads what it needs inside itself and
   keeps no state across attempts except what it returns.
 - With `gate`, each attempt first passes the write gate
   (`catalog.write_gate`): a decision (INTERACTIVE) is not starved by a
   pipeline that commits batch after batch (BULK).
-- On PostgreSQL (catalog.backends.postgres) the same protocol holds: the
-  outermost transaction takes the catalog's advisory write lock first, the
-  gate is an advisory lock across seats, and "busy" is a lock timeout, a
-  deadlock, a serialization failure or a lost connection (dropped, so the
-  next attempt connects afresh: a restarted server is waited out).
-- `lock="DECISIONS"` (catalog.decisions) is SQLite's IMMEDIATE too; on
-  PostgreSQL it is the decisions' own lock, not the writers' (backends.
-  postgres: a decision never waits for another seat's import batch, so it
-  passes no gate either).
-- Called while this thread's connection is already inside a transaction,
-  `write` runs `fn` in a savepoint of it, without retrying: the outermost
-  `write` owns the lock and the retries (a nested retry could not help).
+- On PostgreSQL the same protocol holds with the server's advisory locks,
+  and "busy" includes a lost connection (catalog.backends.postgres);
+  `lock="DECISIONS"` is the decisions' own lock there, which passes no gate.
+- Inside a transaction already, `write` runs `fn` in a savepoint of it,
+  without retrying: the outermost `write` owns the lock and the retries.
 """
 
 from __future__ import annotations
@@ -80,12 +68,8 @@ def write(
     gate: Gate | None = None,
     lock: str = "IMMEDIATE",
 ) -> T:
-    """Run `fn` in one `BEGIN IMMEDIATE` transaction, retried while the catalog is busy.
-
-    Returns what `fn` returns, after the commit. See the module docstring for
-    the protocol and what `fn` must respect. `gate` says who goes first when
-    a decision and a pipeline batch both want the lock (`catalog.write_gate`).
-    """
+    """Run `fn` in one `BEGIN IMMEDIATE` transaction, retried while the catalog is
+    busy (the module docstring's protocol); what `fn` returns, after the commit."""
     if db.in_transaction():
         with db.atomic():
             hold = getattr(db, "hold", None)  # PostgreSQL: the decisions' own lock, here too

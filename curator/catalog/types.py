@@ -1,6 +1,6 @@
 """Small value types of the catalog that code outside it may name without
 importing the ORM models or peewee: the window's first paint builds its
-toolbar and grid from them before the catalog is opened (issue 21 §1), so
+toolbar and grid from them before the catalog is opened, so
 nothing here may import `curator.catalog.models`, peewee or sqlite3 (a
 start-up test checks `sys.modules` when the window is shown).
 

@@ -1,32 +1,25 @@
 """`write_gate`: a human's decision goes before the pipeline's next batch.
 
-Why: SQLite has no queue for its write lock. A bulk writer that commits batch
-after batch (the technical stage applying results back to back) takes the
-lock again within microseconds of releasing it, while a connection waiting
-for it polls on the busy handler's schedule (up to 100 ms apart) and keeps
-missing the gap. The fault suite measured it (tests/integration/
-test_fault_concurrent_writes.py, a writer committing 3,000+ results on a
-loaded 2-core machine): without this gate a decision waited up to 13–31 s for
-the lock, and now and then gave up after 30 s with "database is locked".
+SQLite has no queue for its write lock: a bulk writer that commits batch
+after batch takes the lock again within microseconds, while a connection
+waiting for it polls on the busy handler's schedule (up to 100 ms apart) and
+keeps missing the gap. Without this gate a decision waited up to 13–31 s
+(tests/integration/test_fault_concurrent_writes.py, a loaded 2-core
+machine), and now and then gave up after 30 s.
 
-Protocol — BSD advisory locks (`flock`) on `<catalog>.write-gate`, which
-work between processes and between threads of one process (each use opens
-its own descriptor):
-- an *interactive* write (`tx.write(..., gate=INTERACTIVE)`: decisions,
-  project edits) holds the gate SHARED while it waits for the write lock and
-  until it commits;
-- a *bulk* write (`gate=BULK`: the pipeline's batches) first takes the gate
-  EXCLUSIVE without blocking and lets go at once. While it can't — someone
-  interactive is waiting or writing — it pauses a few milliseconds and tries
-  again, for at most `max_yield_s`; then it goes ahead anyway, so a stream of
+Protocol — BSD advisory locks (`flock`) on `<catalog>.write-gate` (each use
+opens its own descriptor, so it works between threads too):
+- an *interactive* write (`gate=INTERACTIVE`: decisions, project edits)
+  holds the gate SHARED while it waits for the write lock and until it
+  commits;
+- a *bulk* write (`gate=BULK`: the pipeline's batches) takes it EXCLUSIVE
+  without blocking and lets go at once; while it can't, it pauses a few
+  milliseconds and tries again, for at most `max_yield_s`, then goes ahead:
   decisions may slow an import, never stop it.
-So a decision waits at most for the one batch already under way. On a
-PostgreSQL catalog the same protocol runs on an advisory lock of the server
-(`PostgresCatalogDatabase.passing`), so it holds between seats on different
-machines; `gate_of(db, gate)` picks the one of the database. The file gate is
-advisory and best-effort: where `flock` is missing (Windows) or the gate
-file can't be opened (a read-only folder), it does nothing and SQLite's own
-busy handling is what remains.
+So a decision waits at most for the one batch under way. On PostgreSQL the
+same protocol runs on a server advisory lock (`gate_of` picks the database's
+gate). The file gate is best-effort: without `flock` (Windows) or a gate file
+(a read-only folder) it does nothing.
 """
 
 from __future__ import annotations

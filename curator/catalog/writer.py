@@ -1,41 +1,31 @@
 """The one write path for pipeline results.
 
 `CatalogWriter.apply_technical(outcomes)` persists a batch of technical-stage
-outcomes in ONE transaction (`catalog.tx.write`: the write lock taken before
-anything is read, the batch re-applied from scratch while the catalog stays
-busy) and says, per outcome, what it meant. Identity is by content
-(`Photo.content_hash`):
+outcomes in ONE transaction (`catalog.tx.write`) and says, per outcome, what
+it meant. Identity is by content (`Photo.content_hash`):
 
 - same bytes at a path the catalog knows → `remeasured` (or nothing new);
-- known bytes under another path that no longer exists → `moved` (the path
-  is updated; decisions stay with the photo);
+- known bytes under another path that no longer exists → `moved`;
 - known bytes under another path that still exists → `duplicate` (the extra
   path goes in PhotoPath, no second photo);
-- bytes of a *missing* photo (catalog.missing), at any path → `restored`: the
-  same photo (id, decisions) comes back at that path, `missing_since` cleared;
+- bytes of a *missing* photo (catalog.missing), at any path → `restored`
+  (same id and decisions, `missing_since` cleared);
 - a known path whose bytes changed → `changed` (re-measured, same photo);
-- bytes of a *deleted* photo (a tombstone, catalog.purge) → `skipped_deleted`:
-  nothing recorded, the photo stays deleted (a path another live photo had
-  loses it);
+- bytes of a *deleted* photo (catalog.purge) → `skipped_deleted`: nothing
+  recorded (a path another live photo had loses it);
 - otherwise → `new` (also a photo the quick look inserted: catalog.quicklook).
 
 Never deleted: a Photo row or a Decision row. When a photo's ONLY path now
 holds another known photo's bytes (`mv A.jpg B.jpg`, B catalogued), B's photo
-becomes *missing* (kept, with its decisions) and A's moves to B. A missing
-photo is matched only by its bytes: other bytes at its last path are a new
-photo (or another's move), not an edit of it.
+becomes *missing* and A's moves to B. A missing photo is matched only by its
+bytes: other bytes at its last path are a new photo, not an edit of it; when
+another photo takes that path, its stored path becomes a tombstone
+(`catalog.missing.tombstone`).
 
-`Photo.path` stays UNIQUE. A missing photo keeps its last path until another
-photo takes it; then its stored path becomes a tombstone
-(`catalog.missing.tombstone`: the last path + NUL + "missing:<id>", unique,
-no real file's). Its extra paths another photo takes leave PhotoPath.
-
-Faces found beside a measurement (`TechnicalMeasurement.faces`) are written
-in the same transaction (catalog.people.store). A failure is recorded on the
-photo at that path (created if needed) with a failed StageRun and an ErrorLog
-row; two copies of one broken file are one photo; its format, when the photo
-has none, is the failure's (`TechnicalFailure.format`). Unique constraints on
-path and hash make a batch replayed after a kill idempotent.
+Faces found beside a measurement are written in the same transaction
+(catalog.people.store). A failure is recorded on the photo at that path
+(created if needed) with a failed StageRun and an ErrorLog row. Unique
+constraints on path and hash make a batch replayed after a kill idempotent.
 """
 
 from __future__ import annotations
@@ -286,11 +276,9 @@ def record_error(
 
 # -- the per-photo statements, their SQL made once -----------------------------------
 #
-# peewee builds a query's SQL in Python on every call: for a photo, a 60-column
-# SELECT and a 60-column UPDATE. Per measured photo that was ~2/3 of the writer
-# thread's CPU (~4.4 ms a photo in a 400-photo import, cProfile), all of it
-# holding the GIL the UI thread waits for between its own steps (issue 19 §1:
-# the loupe during an import). These statements are strings made once; the rows
+# peewee builds a query's SQL in Python on every call: a photo's 60-column SELECT
+# and UPDATE cost ~2/3 of the writer thread's CPU (~4.4 ms a photo), holding the
+# GIL the UI thread waits for. These statements are strings made once; the rows
 # are still peewee's `Photo`s, converted by its fields.
 
 _PHOTO_BY = {
@@ -400,11 +388,8 @@ def _detach_path(photo: Photo, path_b: bytes) -> None:
 
 
 def _release_path(photo: Photo, path_b: bytes) -> None:
-    """Free `path_b` (another photo's bytes are there) from a photo that is missing.
-
-    An extra path is dropped; the primary path becomes a tombstone (see the
-    module docstring), so the photo keeps its last-known path for display.
-    """
+    """Free `path_b` (another photo's bytes are there) from a missing photo: an
+    extra path is dropped, the primary path becomes a tombstone."""
     if bytes(photo.path) != path_b:
         PhotoPath.delete().where(PhotoPath.path == path_b).execute()
         return

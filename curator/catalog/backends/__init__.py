@@ -1,6 +1,6 @@
 """The catalog's two backends behind one data layer (peewee): SQLite, the
 embedded default for one person (`catalog.db`), and PostgreSQL, for a studio
-whose seats share one catalog (issue 34).
+whose seats share one catalog.
 
 What differs between them lives here, behind one interface each:
 `location` (a file or a `postgresql://` URL, and how either is shown),

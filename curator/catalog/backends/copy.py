@@ -1,37 +1,32 @@
 """A whole catalog copied between backends, verified.
 
-`copy_catalog(source, dest)` copies every table of a catalog (photos, paths,
-stage runs, logs, descriptions, tags, projects, embeddings, taste models and
-scores, faces, XMP and other tools' records, and whatever a later migration
-adds) between two open catalog databases, SQLite → PostgreSQL or back, or
-between two of a kind. `curator catalog copy` drives it, and so does a
-PostgreSQL catalog's backup (`catalog.backup.make_backup`). The proposals
-(`cull_proposal`) go too, with their `owner`: derived, but hours of review.
+`copy_catalog(source, dest)` copies every table of a catalog (and whatever a
+later migration adds) between two open catalog databases, SQLite ↔
+PostgreSQL or two of a kind: `curator catalog copy`, and a PostgreSQL
+catalog's backup. The proposals go too, with their `owner`: derived, but
+hours of review.
 
 Protocol:
-1. Both ends are at the same schema (each opened, hence migrated, by
-   `Catalog.open(…, bind=False)`); the tables copied are the destination's,
-   minus the text index (kept by the destination's triggers) and the schema's
-   bookkeeping. Parents go before children, each table in primary key order,
-   rows keeping their ids, so every reference (a decision's `undoes`, a
-   follower's `pair_lead_id`, written after all photos) means what it meant.
-   `AFTER_THE_LOG` tables go after the decision log, whose triggers would end
-   proposals copied before it.
-2. The source is read in ONE read transaction (a snapshot; on PostgreSQL
-   REPEATABLE READ, seats may go on deciding), in keyset pages of `PAGE`
-   rows, hashed as read: BLAKE3 over each row's canonical form (a timestamp
-   as ISO text, bytes as hex, a whole number as an integer, whatever backend).
+1. Both ends are at the same schema (each opened by `Catalog.open(…,
+   bind=False)`); the tables copied are the destination's, minus the text
+   index (kept by triggers) and the schema's bookkeeping. Parents before
+   children, each table in primary key order, rows keeping their ids, so
+   every reference means what it meant (a follower's `pair_lead_id` is
+   written after all photos); `AFTER_THE_LOG` tables go after the decision
+   log, whose triggers would end proposals copied before it.
+2. The source is read in ONE read transaction (a snapshot; REPEATABLE READ
+   on PostgreSQL), in keyset pages of `PAGE` rows, hashed as read: BLAKE3 of
+   each row's `canonical` form.
 3. The destination is written in ONE transaction; before it commits every
    table is read back, counted and hashed the same way: a difference rolls
-   the whole copy back (`CopyError`). On PostgreSQL the identity sequences
-   are moved past the copied ids.
-4. `progress` (optional) hears a `CopyProgress` after each page: rows done of
-   all rows to do, each counted twice (copied, read back), the total counted
-   in the source's snapshot first, so it ends at exactly 100 %. It runs on
-   the copying thread and may raise to stop the copy (a rollback).
-5. A destination that holds anything is refused (`CopyError`) unless
-   `replace` (PostgreSQL: truncated inside the same transaction; a SQLite
-   file is replaced by the caller, which keeps the old file beside it).
+   the whole copy back (`CopyError`). PostgreSQL's identity sequences are
+   moved past the copied ids.
+4. `progress` hears a `CopyProgress` after each page (each row counted twice,
+   copied and read back, the total counted in the snapshot first, so it ends
+   at exactly 100 %); it may raise to stop the copy (a rollback).
+5. A destination that holds anything is refused unless `replace`
+   (PostgreSQL: truncated in the same transaction; a SQLite file is replaced
+   by the caller, which keeps the old file beside it).
 """
 
 from __future__ import annotations

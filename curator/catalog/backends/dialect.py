@@ -4,31 +4,15 @@ Raw SQL in the catalog is written once, in the spelling both backends read:
 `?` placeholders (the PostgreSQL connection turns them into psycopg's, see
 `backends.postgres`), standard functions (`COALESCE`, `substr`, `replace`,
 `lower`), `CASE`, subqueries. Where SQLite and PostgreSQL have no common
-spelling, the caller asks the database's `Dialect` (`dialect_of(db)`):
-
-- `id_list` / `id_param`: a list of ids as ONE bound parameter (SQLite:
-  `json_each` over a JSON array; PostgreSQL: `unnest` of a bigint array),
-  so 100,000 ids never become 100,000 placeholders; `in_ids`, the same for
-  a peewee query (in peewee's own placeholder);
-- `ordered_ids_sql`: the ids of an ordered `SELECT id …` as one
-  comma-joined string (`group_concat` / `string_agg`: both aggregate a
-  sorted subquery's rows in its order);
-- `file_name_sql`: the last component of a stored path (a BLOB / BYTEA of
-  the file system's bytes), the expression the file-name index is built on;
-- `file_name_index`: SQLite's `INDEXED BY` hint for that index (PostgreSQL
-  has no hints and needs none);
-- `distinct`: null-safe "differs" (`IS NOT` / `IS DISTINCT FROM`);
-- `execute_planned`: a query planned for its parameters' values each time
-  (a gallery list; PostgreSQL would otherwise keep a generic plan);
-- `execute_wide`: a query that may read a whole table (a text search's
-  ranking), with PostgreSQL's parallel workers allowed for it;
-- `insert_id`: an INSERT's new id (`lastrowid` / `RETURNING id`);
-- `index_sql`: the statement of an index (`sqlite_master` / `pg_indexes`);
-- `replace_into`: an INSERT that replaces the row a unique key finds
-  (`INSERT OR REPLACE` / `ON CONFLICT … DO UPDATE`).
-
-SQLite's spellings are the ones the code had before PostgreSQL came: a
-SQLite catalog runs exactly the SQL it always ran.
+spelling, the caller asks the database's `Dialect` (`dialect_of(db)`): a
+list of ids as ONE bound parameter (`id_list`, `id_param`, `in_ids`: 100,000
+ids never become 100,000 placeholders), an ordered query's ids as one string
+(`ordered_ids_sql`), a stored path's file name and its index
+(`file_name_sql`, `file_name_index`), null-safe "differs" (`distinct`), a
+query planned for its values or allowed parallel workers (`execute_planned`,
+`execute_wide`), an INSERT's new id (`insert_id`), an index's statement
+(`index_sql`), an INSERT that replaces (`replace_into`). SQLite's spellings
+are those a SQLite catalog always ran.
 """
 
 from __future__ import annotations

@@ -1,39 +1,28 @@
-"""Hearing the other seats of a PostgreSQL catalog (issue 34 §2): LISTEN/NOTIFY.
+"""Hearing the other seats of a PostgreSQL catalog: LISTEN/NOTIFY.
 
-The catalog's triggers (m019) notify, when a transaction commits:
-- `curator_photo` with `i:<ids>` (photos inserted: another seat's import)
-  or `u:<ids>` (photo rows updated: a decision, a measure, a thumbnail),
-  ids comma-joined, at most 500 a notification;
-- `curator_decision` with the decision's photo, id and seat (JSON): a
-  decision that touches no photo row (a tag) still reaches the others;
-- `curator_people` (m026) when people or their faces changed: a name, a
-  merge, a face taken out, a clustering run (`SeatNews.people`).
+The catalog's triggers notify, when a transaction commits: `curator_photo`
+(m019) with `i:<ids>` (photos inserted) or `u:<ids>` (photo rows updated),
+at most 500 ids a notification; `curator_decision` with the decision's
+photo, id and seat (JSON), so a decision that touches no photo row (a tag)
+still reaches the others; `curator_people` (m026) when people or their faces
+changed.
 
-`SeatListener` holds ONE connection of its own (autocommit, LISTEN on both
-channels) and turns what arrives into `SeatNews`: the photos added and
-changed by the other seats. A seat's own writes are left out by the
-server's process id of the notifying session: every connection the seat's
-catalog opens records its backend pid (`PostgresCatalogDatabase.own_backends`,
-kept for a grace after the connection closes: a worker's commit is heard after
-its job closed the connection, `backends.own_backends`),
-so a seat never re-reads what it wrote itself (its own window already
-shows it), while two seats on one machine still hear each other.
+`SeatListener` holds ONE connection of its own (autocommit) and turns what
+arrives into `SeatNews`. A seat's own writes are left out by the notifying
+session's server process id (`backends.own_backends`), while two seats on
+one machine still hear each other.
 
 Protocol (one thread calls `poll` in a loop; `close` from any thread):
 - `listen_now()` (the window, before its first read) connects at once, so
-  nothing committed after that read goes unheard; a `poll` without it
-  connects lazily.
+  nothing committed after that read goes unheard; `poll` connects lazily.
 - `poll(timeout_s)` waits at most `timeout_s` for a first notification,
-  then takes whatever else is already there (`COALESCE_S`): one batch per
-  commit burst, never a re-read per notification. None: nothing came.
-- A lost connection (the server restarted, the network went) is news with
-  a sentence ("lost …, reconnecting"); each later `poll` tries to connect
-  again (at most once per `RETRY_S`); once back, the news says so and is
-  marked `resync`: what was notified meanwhile is gone, so the window
-  re-reads what it shows instead of trusting it.
-- Nothing here writes, and the connection never holds a transaction open
-  (autocommit): a listening seat never blocks another seat's migration.
-Passwords never reach a sentence (`location.redact`).
+  then takes whatever else came with it (`COALESCE_S`): one batch per commit
+  burst. None: nothing came.
+- A lost connection is news with a sentence; each later `poll` tries again
+  (at most once per `RETRY_S`); once back, the news is marked `resync`: what
+  was notified meanwhile is gone, so the window re-reads what it shows.
+- Nothing here writes or holds a transaction open, so a listening seat never
+  blocks another seat's migration.
 """
 
 from __future__ import annotations
@@ -105,11 +94,10 @@ class SeatListener:
             self._conn = conn
 
     def listen_now(self) -> None:
-        """Connect and LISTEN now, on the caller's thread. A window calls it
-        before its first read of the catalog: whatever another seat commits
-        after that read is heard (a first `poll` that connected later lost
-        what came in between, for good). When the server can't be reached,
-        `poll` keeps trying, and its news once connected is marked `resync`."""
+        """Connect and LISTEN now, on the caller's thread, before the window's
+        first read of the catalog: whatever another seat commits after that
+        read is heard. When the server can't be reached, `poll` keeps trying,
+        and its news once connected is marked `resync`."""
         try:
             self.connect()
         except Exception as exc:

@@ -2,11 +2,9 @@
 connections, so that its listener leaves its own writes out (backends.listen).
 
 A connection a worker thread opened is closed when its job ends
-(`engine.delivery.Job` → `close_thread_connection`), often a few
-milliseconds after its commit, and before the listener has read the
-notification that commit sent: a pid forgotten at its close made the seat's
-own Accept the Rest come back to it as another seat's news (issue 51's
-stall watch: the window re-read 60,000 rows it had just written).
+(`engine.delivery.Job` → `close_thread_connection`), often before the
+listener has read the notification its commit sent: a pid forgotten at its
+close would bring the seat's own writes back to it as another seat's news.
 
 Invariants:
 - a pid is own from its connection's open (`add`) until `GRACE_S` after its

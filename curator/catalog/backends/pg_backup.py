@@ -1,15 +1,12 @@
 """A PostgreSQL catalog's backup: copied into a SQLite file, with progress.
 
-`catalog.backup.make_backup` calls `copy_postgres` for a studio's catalog
-(File ▸ Back Up Catalog Now, `curator backup`): every table copied and
-verified by `backends.copy.copy_catalog` into the new SQLite file `target`
-(the backup's `.partial`), then left as one file (journal mode DELETE).
-At 100,000 photos that is one to three minutes, so each page of rows is
-told to `progress` as a `BackupProgress`: rows done of all rows (copied,
-then read back: each counts twice, counted first in the copy's snapshot, so
-it ends at exactly 100 %), and the catalog's size on the server
-(`pg_database_size`) for the sentence: "Backing up the catalog (1.2 GB):
-40 %".
+`catalog.backup.make_backup` calls `copy_postgres` for a studio's catalog:
+every table copied and verified by `backends.copy.copy_catalog` into the new
+SQLite file `target` (the backup's `.partial`), left as one file (journal
+mode DELETE). At 100,000 photos that is one to three minutes, so each page
+of rows is told to `progress` as a `BackupProgress` (`CopyProgress`'s rows,
+and the catalog's size on the server for the sentence: "Backing up the
+catalog (1.2 GB): 40 %").
 
 The window runs it in a child process (`pg_backup_child.backup_in_child`,
 through engine/child_call.py): the copy hashes every value in Python, and on a

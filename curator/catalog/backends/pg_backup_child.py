@@ -1,12 +1,10 @@
 """A PostgreSQL catalog's backup as the window's child process runs it.
 
-`backup_in_child` is the function engine/child_call.py runs in a child
-(ui/maintenance/backup_controller.py starts it): `catalog.backup.make_backup`
-of the catalog at a URL, its progress piped to the parent, a `CatalogError`
-returned as its sentence (a plain value crosses the pipe whole; an
-exception with its own constructor may not). Its own module: the child
-imports only what a backup needs, and `catalog.backup` (which imports
-backends.pg_backup) is not imported back by it.
+`backup_in_child` is the function engine/child_call.py runs in a child:
+`catalog.backup.make_backup` of the catalog at a URL, its progress piped to
+the parent, a `CatalogError` returned as its sentence (a plain value crosses
+the pipe whole; an exception with its own constructor may not). Its own
+module, so the child imports only what a backup needs.
 """
 
 from __future__ import annotations

@@ -1,42 +1,27 @@
-"""What PostgreSQL's planner needs to plan the gallery's lists well.
+"""What PostgreSQL's planner needs to plan the gallery's lists well (timings at
+100,000 photos: docs/decisions/catalog.md).
 
 Three aids, made at each writable open (`ensure_plan_aids`):
 
-**The camera filter** (`COALESCE(camera_model, camera_make) = ?`, served by
-m009's partial `photo_camera`, whose expressions give the planner no
-statistics: it guessed 0.5 % of the photos for any camera, where a studio's
-main body is more like 15 %, and planned first pages badly):
-- `photo_camera_stats` (`CAMERA_STATISTICS`): statistics on the expression
-  itself (`CREATE STATISTICS` on an expression: PostgreSQL 14 and newer; an
-  older server keeps its guess and its plans);
-- `photo_camera_cull` (`CAMERA_CULL_INDEX`): (camera, cull), so a review pass
-  under a camera filter finds its photos in the index rather than filtering
-  the camera's rows in the heap. It also carries the two camera columns: the
-  planner reads an expression index alone (index-only) only when the
-  expression's columns are in it;
-- one ANALYZE of `photo` when either was made (right plans from this open on).
+- **The camera filter** (`COALESCE(camera_model, camera_make) = ?`, served by
+  m009's partial `photo_camera`, whose expressions give the planner no
+  statistics): `photo_camera_stats` (`CAMERA_STATISTICS`, PostgreSQL 14 and
+  newer), statistics on the expression itself; `photo_camera_cull`
+  (`CAMERA_CULL_INDEX`), (camera, cull) with the two camera columns, so a
+  review pass under a camera filter is read from the index alone; one
+  ANALYZE of `photo` when either was made.
+- **The scores, read by photo**: the scores' primary keys (`SCORE_KEYS`) are
+  replaced by ones that carry the score (`INCLUDE (score)`), so each probe is
+  answered from the index; the swap takes the table's lock while it builds
+  (~0.1 s at 100,000 scores), once per catalog.
+- **The failed lane**, which every review pass keeps out (NOT EXISTS per
+  photo walked): `stage_run_failed_technical` (`FAILED_INDEX`), a small
+  index of the failed technical runs' photos.
 
-**The scores, read by photo.** A score sort under a narrow filter finds its
-few photos first and then needs each one's score; the scores' primary key
-(`photo_preference`, `taste_score`: `SCORE_KEYS`) is replaced by one that
-carries the score (`INCLUDE (score)`): the same key, the same number of
-indexes to write on a rescore, each probe answered from the index. The swap
-takes the table's lock while the index builds (~0.1 s at 100,000 scores),
-once per catalog.
-
-**The failed lane, left out of the review passes**: every pass keeps out the
-photos the technical stage failed on (NOT EXISTS, once per photo the first
-page walks); `stage_run_failed_technical` (`FAILED_INDEX`) holds only the
-failed technical runs' photos, so a probe is answered from a small index.
-
-These are accelerators, not schema: SQLite plans the same lists with its own
-hints (gallery_filters' `+id IN`, CROSS JOIN), a catalog without them is
-complete and correct, and a role that may not make them opens the catalog
-all the same (the log says why; the next seat that may makes them). Timings
-at 100,000 photos: docs/decisions/catalog.md.
-
-Invariant: `ensure_plan_aids` changes nothing when all is there (one catalog
-read), and never raises.
+These are accelerators, not schema: a catalog without them is complete and
+correct, and a role that may not make them opens the catalog all the same
+(the log says why). Invariant: `ensure_plan_aids` changes nothing when all
+is there (one catalog read), and never raises.
 """
 
 from __future__ import annotations

@@ -1,36 +1,28 @@
 """The catalog's schema on PostgreSQL: the same numbered migrations.
 
-The version lives in the one-row table `curator_schema` (SQLite keeps it in
-`PRAGMA user_version`). A new PostgreSQL catalog starts at version 16 (no
-PostgreSQL catalog ever had an older schema): `BASELINE` is the schema of
-SQLite migrations 1-16 spelled for PostgreSQL — the same tables, columns,
-constraints and indexes (tests/unit/test_catalog_postgres.py compares
-both, column by column), plus what SQLite has built in and PostgreSQL needs written:
+The version lives in the one-row table `curator_schema`. A new PostgreSQL
+catalog starts at version 16: `BASELINE` is SQLite migrations 1-16 spelled
+for PostgreSQL, the same tables, columns, constraints and indexes
+(tests/unit/test_catalog_postgres.py compares both), plus what SQLite has
+built in and PostgreSQL needs written:
 
-- `curator_path_text(bytea)`: a stored path as text (its UTF-8, or its
-  escaped bytes when it is not UTF-8), without a missing photo's tombstone
-  (PARALLEL UNSAFE, as what calls it: its EXCEPTION block is a
-  subtransaction, which no process of a parallel query may start);
-  `curator_file_name(bytea)` its last component, the file-name sort's and
-  filter's expression (`dialect.PostgresDialect.file_name_sql`), indexed;
+- `curator_path_text(bytea)`: a stored path as text, without a missing
+  photo's tombstone (PARALLEL UNSAFE: its EXCEPTION block is a
+  subtransaction, which no parallel worker may start); `curator_file_name`
+  its last component (`dialect.PostgresDialect.file_name_sql`), indexed;
 - `instr`, SQLite's function, for bytes and for text;
-- `curator_fold(text)`: lower case without accents, every run of what is
-  not a letter or digit a space (FTS5's unicode61 tokenizer with
-  `remove_diacritics`: "DSC_0001.JPG" is dsc, 0001, jpg), for the text index;
-- `photo_fts`: one row per photo with the seven searchable columns (m007,
-  m010) and their `tsvector`, weighted (subject, tags, caption A; type B;
-  mood, lighting C; file names D), under a GIN index; kept current by
-  triggers on every table it reads, as m007's are (`search.text` queries it);
-- the decision log's append-only triggers (m005) and the scores' trigger
-  (m016) as plpgsql.
+- `curator_fold(text)`: as FTS5's unicode61 tokenizer folds ("DSC_0001.JPG"
+  is dsc, 0001, jpg), for the text index;
+- `photo_fts`: one row per photo with the searchable columns and their
+  weighted `tsvector` under a GIN index, kept current by triggers, as
+  m007's are;
+- the decision log's append-only triggers (m005) and the scores' (m016).
 
-From version 17 on, every migration runs on both backends: its
-`postgres` statements where it has them, else its SQLite statements
-through `translate` (types, expression-index parentheses) — enough for
-plain tables, columns and indexes; a migration that needs more says so
-with its own PostgreSQL statements. Each migration is one transaction that
-takes the catalog's write lock and re-reads the version inside it, so two
-seats opening a new catalog at once apply each one exactly once.
+From version 17 on, every migration runs on both backends: its `postgres`
+statements where it has them, else its SQLite ones through `translate`.
+Each migration is one transaction that takes the write lock and re-reads
+the version inside it, so two seats opening a new catalog at once apply
+each one exactly once.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 The gallery's "file name contains" filter is a substring match (`ILIKE
 '%0123%'`), which no B-tree serves: on 100,000 photos PostgreSQL scans every
-path, ~100 ms on an idle machine and ~190 ms p95 on a busy one (issue 34's
-budget is 50 ms). A GIN index over the file name with `pg_trgm`'s operator
+path, ~100 ms on an idle machine and ~190 ms p95 on a busy one (the budget
+is 50 ms). A GIN index over the file name with `pg_trgm`'s operator
 class finds the photos whose names hold every three-letter run of the needle:
 ~1.5 ms for a frame number at 100,000 photos.
 

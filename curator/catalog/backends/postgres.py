@@ -1,42 +1,30 @@
 """A catalog on PostgreSQL: the connection, its transactions and its write gate.
 
 `PostgresCatalogDatabase` is peewee's own `PostgresqlDatabase` (psycopg 3),
-so the models, queries and the one write path are the SQLite catalog's.
-What it adds, so the catalog's code means the same on both backends:
+so the models, queries and the one write path are the SQLite catalog's. What
+it adds, so the catalog's code means the same on both backends:
 
-- Placeholders: the raw SQL is written with `?` (SQLite's qmark); `execute_sql`
-  turns a statement's `?` outside quotes into `%s` (and `%` into `%%`), once
-  per statement text; peewee's own statements hold no `?` and pass as they are.
+- Placeholders: raw SQL is written with `?`; `execute_sql` turns a
+  statement's `?` outside quotes into `%s` (and `%` into `%%`); peewee's own
+  statements hold no `?` and pass as they are.
 - SQLite idioms of that raw SQL are rewritten (`SQLITE_IDIOMS`, fixed texts,
-  never user input): `json_each`, `CAST(path AS TEXT)` and the file name,
-  null-safe `IS NOT`, the planner hints `INDEXED BY` and `CROSS JOIN … ON`,
-  SQLite's clock, temp schema names, the NUL byte literal. The other
-  differences are the `Dialect`'s (backends.dialect).
+  never user input); the other differences are the `Dialect`'s.
 - One writer at a time, as SQLite's `BEGIN IMMEDIATE`: the outermost
-  `atomic()` (and `tx.write`) takes a transaction-scoped advisory lock
-  (`WRITE_LOCK`) before anything is read, so every read-then-write sees the
-  latest committed state and two seats never interleave inside one write.
-  The lock goes with the transaction, also when a seat is killed. Readers
-  never wait (MVCC).
+  `atomic()` takes a transaction-scoped advisory lock (`WRITE_LOCK`) before
+  anything is read, so two seats never interleave inside one write; the lock
+  goes with the transaction, also when a seat is killed. Readers never wait.
 - Decisions take their own lock instead (`DECISION_LOCK`, lock type
-  "DECISIONS": catalog.decisions' writes, `hold` inside another writer's
-  transaction, an import's pairing of a pair's decisions): decisions are
-  serialised with each other, never with an import's batch, which writes no
-  decision column; so a decision never waits for another seat's import. A
-  rare lock cycle through a photo row is a deadlock PostgreSQL breaks,
-  retried as busy.
-- The write gate (catalog.write_gate's protocol, across machines): an
-  interactive write holds `GATE_LOCK` shared while it waits and writes; a
-  bulk write takes it exclusive without waiting and lets go at once,
-  pausing while it can't, for at most `max_yield_s`.
-- A lost connection (a restart, a network cut) is a busy catalog to
-  `tx.write`: the connection is dropped and the write runs again, from the
-  start, on a new one, until its deadline; then the sentence.
+  "DECISIONS"; `hold` inside another writer's transaction): serialised with
+  each other, never with an import's batch, which writes no decision column.
+  A rare lock cycle through a photo row is a deadlock, retried as busy.
+- The write gate (catalog.write_gate's protocol, across machines) is the
+  advisory lock `GATE_LOCK` (`passing`).
+- A lost connection is a busy catalog to `tx.write`: the connection is
+  dropped and the write runs again on a new one, until its deadline.
 
-`open_database` connects (psycopg imported lazily: a SQLite catalog never
-loads it) and turns every refusal into one sentence: unreachable, wrong
-credentials, no such database, too old. Passwords never reach a sentence
-(`location.redact`).
+`open_database` connects (psycopg imported lazily) and turns every refusal
+into one sentence: unreachable, wrong credentials, no such database, too
+old. Passwords never reach a sentence (`location.redact`).
 """
 
 from __future__ import annotations
@@ -63,14 +51,11 @@ WRITE_LOCK = 0x43555241  # "CURA"
 GATE_LOCK = 0x43555247
 DECISION_LOCK = 0x43555244
 _LOCKS = {"IMMEDIATE": WRITE_LOCK, "DECISIONS": DECISION_LOCK}
-# A server that answers at all answers within this (5 s timed out on two busy cores);
-# a server that is down refuses at once.
+# A server that answers at all answers within this; one that is down refuses at once.
 CONNECT_TIMEOUT_S = 20
-# Each catalog connection's own settings (one round trip at connect): no JIT (it
-# cost ~280 ms of a ~30 ms sort), room to sort a 100k-photo gallery in memory, a page
-# read by index costing about a sequential one (a catalog sits in the server's
-# cache), and no parallel plans (short queries; starting workers cost more than they
-# saved). Measurements: docs/decisions/catalog.md.
+# Each catalog connection's own settings (one round trip at connect): no JIT, room
+# to sort a 100k-photo gallery in memory, a page read by index costing about a
+# sequential one, no parallel plans. Why, measured: docs/decisions/catalog.md.
 SESSION_SETTINGS = (
     "SET jit = off; SET work_mem = '32MB'; SET random_page_cost = 1.1;"
     " SET max_parallel_workers_per_gather = 0"
@@ -202,16 +187,11 @@ class PostgresCatalogDatabase(PostgresqlDatabase):
         return self._execute_cursor(sql, params)
 
     def execute_sql_wide(self, sql: str, params: Any = None) -> Any:
-        """`execute_sql` for a query that reads a whole table's worth of rows
-        (a text search's ranking of a word most photos hold), with the
-        server's parallel workers allowed for it alone (`SESSION_SETTINGS`
-        turns them off for the catalog's short queries). The planner still
-        decides: a rare word is a few rows from the text index, run serially.
-        A word in every one of 100,000 photos ranked in ~110 ms serially, in
-        55-62 ms with workers (2 cores). Planned for its values each time
-        (`execute_sql_planned`: a generic plan, made without the LIMIT's
-        value, ran serially). The setting goes back to 0 after the query; in
-        a transaction that fails, the rollback takes it back."""
+        """`execute_sql_planned` for a query that reads a whole table's worth of
+        rows (a text search's ranking of a word most photos hold), with the
+        server's parallel workers allowed for it alone (a word in every one of
+        100,000 photos: ~110 ms serially, 55-62 ms with workers). The setting
+        goes back to 0 after the query, or with the rollback of a failed one."""
         self.execute_sql(f"SET max_parallel_workers_per_gather = {WIDE_QUERY_WORKERS}")
         try:
             return self.execute_sql_planned(sql, params)
@@ -220,18 +200,11 @@ class PostgresCatalogDatabase(PostgresqlDatabase):
                 self.execute_sql("SET max_parallel_workers_per_gather = 0")
 
     def execute_sql_planned(self, sql: str, params: Any = None) -> Any:
-        """`execute_sql`, planned for these parameters' values every time.
-
-        psycopg prepares a statement on its fifth run, and after five more the
-        server may keep one generic plan, made without the values. The
-        gallery's lists filter on skewed columns (one camera is 14 % of the
-        photos, another 1 %; kept is a fifth), so one plan for "any camera,
-        any cull" is wrong for each: "camera + kept, by preference" got a
-        plan that sorted every scored photo, its first page 82 ms p50 at
-        100,000 photos where a plan for its own values takes 12-16 ms.
-        Such a list is sent unprepared (planning costs ~1 ms); the rows read
-        by id and the writes keep their prepared plans (forcing a plan per
-        run on every statement cost each 24-row read 1.6 ms)."""
+        """`execute_sql`, sent unprepared so that it is planned for these
+        parameters' values every time (~1 ms): a prepared statement may get one
+        generic plan, wrong for the gallery's skewed filters (a camera of 14 %
+        of the photos or of 1 %). The rows read by id and the writes keep
+        their prepared plans."""
         sql = to_postgres(sql)
         if params:
             sql = to_psycopg(sql)

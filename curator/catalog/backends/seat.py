@@ -1,4 +1,4 @@
-"""The seat: who decides, and where (issue 34 §2).
+"""The seat: who decides, and where.
 
 Every decision row records its seat, the person (`user`) and the machine
 (`host`), so several seats on one PostgreSQL catalog can tell their

@@ -8,5 +8,5 @@
 - `filters`: the gallery's and search's people filters as SQL over the narrow
   summary table (CLOSED EYES, SOFT FACE, people / no people, a face count).
 - `coverage`: per person, how many of their photos are kept, and the photos
-  of the people with no kept photo (issue 50 §4).
+  of the people with no kept photo.
 """

@@ -1,4 +1,4 @@
-"""Coverage in the catalog (issue 50 §4): per person, how many of their photos
+"""Coverage in the catalog: per person, how many of their photos
 are kept, and the photos of the people with no kept photo.
 
 - `people_coverage()`: the people that count (named, or on at least

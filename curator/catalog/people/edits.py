@@ -1,42 +1,29 @@
-"""The photographer's people edits, logged so that Ctrl+Z undoes them (issue
-50 §3): naming a person, merging two, taking a face out of a person.
+"""The photographer's people edits, logged so that Ctrl+Z undoes them: naming
+a person, merging two, taking a face out of a person.
 
-Why a log of its own (m026 `person_edit`) and not the decision log: a
-decision is a value on one photo and its undo is a photo column written
-back; a people edit is a change to the people tables (a name, a merge that
-moved 300 faces, a face ruled out) that touches no photo row. So each edit
-is one row here, in the same transaction as the edit itself, holding in
-`data` (JSON) what is needed to reverse it:
+A people edit changes the people tables and no photo row, so it has a log of
+its own (m026 `person_edit`): one row per edit, in the edit's transaction,
+holding in `data` (JSON) what reverses it:
 
-- `name` {person, old, new}: reversed by writing `old` back (a `name` row);
+- `name` {person, old, new}: reversed by writing `old` back;
 - `merge` {into, other, into_name, other_name, other_made, moved
   [[face, by_hand]…], ruled [faces], added_ruled [faces]}: reversed by a
-  `split`, which makes person `other` again under its own id (so its id and
-  name are what they were), moves the faces back with their `by_hand`,
-  gives `other` back its ruled-out faces, takes from `into` those the merge
-  added, and gives `into` its name back; a `split` is reversed by merging
-  again (a new snapshot: faces that joined `other` since go too);
+  `split`, which makes `other` again under its own id and name, moves the
+  faces back with their `by_hand`, gives back the ruled-out faces and
+  `into`'s name; a `split` is reversed by merging again (a new snapshot);
 - `remove` {face, person, by_hand, ruled_new, looked}: reversed by a
-  `putback`, which puts the face back into the person (out of any person a
-  clustering gave it since), forgets the ruling-out if the remove made it,
-  and restores whether the clustering had looked at it; reversed by taking
-  it out again.
+  `putback` into the person (out of any person a clustering gave it since),
+  forgetting a ruling-out the remove made and restoring `looked`.
 
-Undo and redo never edit a row: they append the reversing row, with
-`undoes` pointing at the row it reverses, exactly as the decision log does
-(catalog.undo.stacks); the stacks are read back the same way (an undo has
-odd depth in its `undoes` chain, a redo even), one row being one step.
-Every row is stamped strictly after the newest decision and people edit
-(`_stamp`), so the window's Ctrl+Z (catalog.undo.history) can take the
-newest step of either log by its stamp: a rename, then a reject, then a
-merge are undone merge, reject, rename. Only the seat's own rows are on its
-stacks (rows without a seat, none yet, would be everyone's), as for decisions.
+Undo and redo never edit a row: they append the reversing row, `undoes`
+pointing at the row it reverses, read back by catalog.undo.stacks' rule, the
+seat's own rows only. Every row is stamped strictly after the newest
+decision and people edit (`_stamp`), so the window's Ctrl+Z
+(catalog.undo.history) takes the newest step of either log by its stamp.
 
-Invariants: an edit and its log row are one transaction (the writers' lock
-and the interactive gate, as naming's own writes); a reversal that can no
-longer be done (the person merged into is gone, the face was re-judged
-away) is a `PeopleError` with a sentence and changes nothing; nothing here
-reads or writes a descriptor's vector.
+Invariants: an edit and its log row are one transaction; a reversal that can
+no longer be done is a `PeopleError` with a sentence and changes nothing;
+nothing here reads or writes a descriptor's vector.
 """
 
 from __future__ import annotations

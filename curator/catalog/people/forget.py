@@ -1,38 +1,25 @@
-"""Forgetting who is who (issue 50 §6, privacy): the one path that deletes
-every face descriptor and every person.
+"""Forgetting who is who (privacy): the one path that deletes every face
+descriptor and every person.
 
 `forget_people(db)` deletes, in ONE write transaction, every row of
-`face_descriptor` (the identity vectors), `face_person` (which face is
-whom), `face_not_person` (the faces taken out of a person) and `person`
-(with its name), and the log of the photographer's people edits
-(`person_edit`, m026: it holds names, and what a merge moved; forgetting is
-the one path that deletes from that append-only log, and with it those
-edits can no longer be undone). Names go too: a name is only ever attached to faces
-through the grouping, so without it a name points at nobody, and a name is
-itself the personal data (who is in the photos) that forgetting is for. The
-faces themselves (boxes, eyes, focus, how they look) stay: they are not
-identities.
-
-It runs on `curator people forget`, and on every people step while the
-setting `people_recognition` is off (`pipeline.stages.people.update_people`:
-the next import, or `curator people`), so switching the setting off deletes
-what is stored at the next such step; `anything_to_forget()` keeps that
-step to one indexed look when nothing is stored.
+`FORGOTTEN_TABLES`: the descriptors, which face is whom, the faces taken out
+of a person, the people with their names, and the log of people edits (it
+holds names; forgetting is the one path that deletes from it, so those edits
+can no longer be undone). The faces themselves (boxes, eyes, focus, looks)
+stay: they are not identities. It runs on `curator people forget` and on
+every people step while `people_recognition` is off; `anything_to_forget()`
+keeps that to one indexed look when nothing is stored.
 
 No byte of what it deletes is left in a SQLite catalog's files: the delete
-runs with `secure_delete` on (SQLite then overwrites deleted rows with
-zeros); where this SQLite does not do so by default, earlier deletes (a
-face judged again) may have left descriptors in free pages, so the file is
-then VACUUMed; and the write-ahead log, whose older frames still hold the
-rows, is checkpointed and truncated (`Forgotten.log_kept`: it could not be,
-another connection was reading; the app's next checkpoint overwrites it).
-A PostgreSQL server keeps deleted rows in its files until it reuses the
-space; the server's storage, WAL and dumps are its administrator's
-(`POSTGRES_NOTE`). The catalog's backups are erased by `scrub`.
+runs with `secure_delete` on; where earlier deletes may have left
+descriptors in free pages, the file is VACUUMed; the write-ahead log is
+checkpointed and truncated (`Forgotten.log_kept`: another connection was
+reading, and the app's next checkpoint overwrites it). A PostgreSQL server's
+storage, WAL and dumps are its administrator's (`POSTGRES_NOTE`). The
+backups are erased by `scrub`.
 
 Invariants: the only module that deletes descriptors or people wholesale;
-nothing here reads a vector; replaying it is harmless (it deletes nothing
-the second time).
+nothing here reads a vector; replaying it deletes nothing the second time.
 """
 
 from __future__ import annotations

@@ -1,9 +1,6 @@
-"""The photographer's word on people (m025): the list, a name, a merge.
+"""The photographer's word on people (m025): the list, a name, a merge
+(`name_person`: an empty name clears it).
 
-- `people_list()`: every person with a face on a live photo — id, name,
-  faces, photos, kept photos — most-photographed first (then by id);
-- `name_person(id, name)`: names (or renames) a person; an empty name
-  clears it;
 - `merge_people(into, other)`: `other`'s faces become `into`'s (placed by
   hand: a clustering never moves them), `other`'s ruled-out faces are
   ruled out of `into` too, and `other` is gone; `into` keeps its name, or
@@ -13,12 +10,7 @@
 - `take_face_out(face)`: the face leaves its person and is recorded in
   `face_not_person`, so no clustering puts it back into that person; its
   descriptor is marked not looked at, so the next people step looks at it
-  again (it may join another person, or none);
-- `faces_of_people()`: person id -> its face ids (ascending), for
-  `curator people --json`;
-- `photos_of_person(word)`: the live photos with a face of the person
-  named `word` (case-insensitive) or whose id it is; `person_exists(word)`:
-  whether there is such a person (`curator list --person` says when not).
+  again (it may join another person, or none).
 Each writer is one write transaction; a person that is not there is a
 `PeopleError` with a sentence, never a silent no-op.
 
@@ -66,7 +58,8 @@ class PersonRow(NamedTuple):
 
 
 def people_list() -> list[PersonRow]:
-    """See the module docstring."""
+    """Every person with a face on a live photo (id, name, faces, photos, kept
+    photos), most-photographed first, then by id."""
     rows = Photo._meta.database.execute_sql(_LIST_SQL)
     return [PersonRow(int(i), n, int(f), int(p), int(k)) for i, n, f, p, k in rows]
 

@@ -17,7 +17,6 @@ and the reads that name a face's person.
   the ruled-out people of the old face it overlaps most (the boxes' intersection over union ≥
   `CARRY_IOU`), so a re-judged catalog keeps its people, names and
   corrections;
-- `persons_of_faces()`: face id → (person id, name), for `curator list`.
 
 Invariants: nothing here imports ml or numpy; names are never written by
 this module's writer (only a person's own command names one), so a run

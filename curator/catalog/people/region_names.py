@@ -1,13 +1,8 @@
-"""People's names crossing XMP: the reads that put names on Curator's regions,
-and the one writer that takes names from regions another tool named.
+"""People's names crossing XMP: the reads that put names on Curator's regions
+(`face_names_by_photo`, `named_photo_ids`: their sidecars carry names, so
+`xmp write` counts them as decided), and the one writer that takes names from
+regions another tool named:
 
-- `face_names_by_photo(ids)`: per photo, the name of each face's person (None:
-  unnamed or no person), in face order (`idx`, as `store.faces_by_photo`);
-- `named_photo_ids()`: the live photos with a face of a named person (their
-  sidecars carry names: `xmp write` counts them as decided);
-- `photos_with_faces()`: live photo id -> primary path, for `xmp names`;
-- `faces_for_naming(ids)`: per photo, its upright size, the photographer's
-  quarter-turns and its faces' ids and boxes, for matching regions to faces;
 - `name_faces(db, pairs)`: ONE write transaction giving each (face, name) a
   named person:
   * a face with no person joins the person of that name (any case, by
@@ -51,7 +46,8 @@ def _marks(n: int) -> str:
 
 
 def face_names_by_photo(photo_ids: Iterable[int]) -> dict[int, tuple[str | None, ...]]:
-    """Photo id -> its faces' person names in face order (photos without faces left out)."""
+    """Photo id -> its faces' person names (None: unnamed or no person) in face
+    order (`idx`); photos without faces left out."""
     db = Photo._meta.database
     out: dict[int, list[str | None]] = {}
     for chunk in _chunks(list(dict.fromkeys(int(i) for i in photo_ids))):

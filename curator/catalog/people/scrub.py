@@ -1,33 +1,24 @@
 """Forgetting who is who in the catalog's backups: what `forget` erases from
 the catalog, erased from every copy of it Curator keeps.
 
-`scrub_backups(catalog_path, folder, said)` goes through:
-- the backups in `folder` (`catalog.backup.list_backups`: those made on quit
-  and by `curator backup`, and the copies a restore kept), each with its
-  checksum;
-- the copies made before a migration, beside the catalog
-  (`<catalog>.v<N>.<stamp>.bak`, `catalog.db.backup_catalog`).
-A copy that holds a forgotten table's row, or free pages (where deleted rows'
-bytes may linger), is copied to a `.partial` name beside it; there, with
-SQLite's `secure_delete` on, the rows of `forget.FORGOTTEN_TABLES` are
-deleted and the file is VACUUMed (rebuilt without free pages: no byte of a
-deleted row is left); the copy is checked as a backup is
-(`check_backup`: integrity, a whole catalog of its schema), takes the
-original's name, and its checksum is recorded again (`record_checksum`),
-so a restore still verifies it. A copy that cannot be rewritten (read-only,
-not a database SQLite can open, a damaged catalog's raw copy a restore kept:
-`<stem>.<stamp>.damaged`) is named with the reason and how to delete it.
-`said` hears a sentence per copy as it goes (the command prints them).
+`scrub_backups(catalog_path, folder, said)` goes through the backups in
+`folder` (`catalog.backup.list_backups`) and the copies made before a
+migration beside the catalog (`catalog.db.backup_catalog`). A copy that
+holds a forgotten table's row, or free pages (where deleted rows' bytes may
+linger), is copied to a `.partial` name beside it; there, with
+`secure_delete` on, the rows of `forget.FORGOTTEN_TABLES` are deleted and the
+file VACUUMed; the copy is checked as a backup is (`check_backup`), takes the
+original's name, and its checksum is recorded again. A copy that cannot be
+rewritten (read-only, not a database, a damaged catalog's raw copy) is named
+with the reason and how to delete it. `said` hears a sentence per copy.
 
-`forget_everywhere(db, catalog_path, folder, said)` is forgetting as
-`curator people forget` and the people step with `people_recognition` off
-do it: `forget.forget_people`, then `scrub_backups`, and the sentences
-saying what was done (`Erased.sentences`).
+`forget_everywhere` is forgetting as `curator people forget` and the people
+step with `people_recognition` off do it: `forget.forget_people`, then
+`scrub_backups`.
 
-Invariants: a backup's final name always holds a whole, verified copy (the
-original until the scrubbed one replaces it in one rename; a killed scrub
-leaves a `.partial` the next backup removes); only Curator's own copies of
-this catalog are touched; nothing here reads a descriptor.
+Invariants: a backup's final name always holds a whole, verified copy (a
+killed scrub leaves a `.partial` the next backup removes); only Curator's own
+copies of this catalog are touched; nothing here reads a descriptor.
 """
 
 from __future__ import annotations

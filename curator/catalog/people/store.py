@@ -15,13 +15,7 @@ A replayed batch (after a kill) gives the same rows: every write is an
 upsert or a replace keyed by the photo.
 
 `mark_faces_skipped` records the stage as skipped with the sentence (no
-face model): the photo shows "no faces judged" and why, and the stage is
-planned again once the model is there.
-
-Reads: `faces_of(photo_id)` (the Face records, in order), `summaries(ids)`
-(`FacesSummary` by photo id, the table's columns: `summary.columns`),
-`face_columns(ids)` (the taste model's face inputs, as one array),
-`faces_needing(version)` (what a back-fill must look at).
+face model): the stage is planned again once the model is there.
 
 Invariants: only this module writes `face` and `photo_faces`; nothing here
 imports ml or imaging (the records come from curator.records).
@@ -36,6 +30,7 @@ from peewee import Database
 
 from curator.catalog import tx
 from curator.catalog.backends.dialect import dialect_of, replace_into
+from curator.catalog.judgments import measured_unsettled
 from curator.catalog.models import (
     ErrorLog,
     Photo,
@@ -291,31 +286,20 @@ class FacesToJudge(NamedTuple):
 def faces_needing(version: str) -> list[FacesToJudge]:
     """The measured live photos whose faces stage is not done or failed at
     `version` (skipped, stale or never run), in id order."""
-    tech = StageRun.alias()
     settled = (
         (StageRun.stage == Stage.FACES.value)
         & (StageRun.stage_version == version)
         & StageRun.status.in_([StageStatus.DONE.value, StageStatus.FAILED.value])
     )
-    query = (
-        Photo.select(
-            Photo.id,
-            Photo.preview_key,
-            Photo.noise_level,
-            Photo.sharpness_score,
-            Photo.path,
-            Photo.content_hash,
-        )
-        .join(tech, on=((tech.photo == Photo.id) & (tech.stage == Stage.TECHNICAL.value)))
-        .where(
-            tech.status == StageStatus.DONE.value,
-            Photo.preview_key.is_null(False),
-            Photo.deleted_at.is_null(),
-            ~Photo.id.in_(StageRun.select(StageRun.photo).where(settled)),
-        )
-        .order_by(Photo.id)
-        .tuples()
-    )
+    query = measured_unsettled(
+        settled,
+        Photo.id,
+        Photo.preview_key,
+        Photo.noise_level,
+        Photo.sharpness_score,
+        Photo.path,
+        Photo.content_hash,
+    ).tuples()
     return [
         FacesToJudge(int(pid), str(key), noise, sharp, decode_path(path), content_hash)
         for pid, key, noise, sharp, path, content_hash in query

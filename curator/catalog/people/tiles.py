@@ -1,4 +1,4 @@
-"""What the People view reads (issue 50 §3): a tile per person, a person's faces.
+"""What the People view reads: a tile per person, a person's faces.
 
 - `person_tiles(limit)`: every person with a face on a live photo (the
   `limit` first, and how many there are), most-

@@ -1,3 +1,3 @@
-"""Proposals (issue 42, m023): a first cull Curator proposes for a
+"""Proposals (m023): a first cull Curator proposes for a
 photographer — what the plan reads (`plan`), the one writer, the readers and
 the accept (`store`). The rules themselves are curator.cull's."""

@@ -1,17 +1,12 @@
 """`PackedProposals`: many proposals kept in a shape the cycle collector does not walk.
 
-Why (issue 51 §2): the window keeps what an Accept the Rest ended, so that its
-undo can put the proposals back (`ui/review/step_queue.AcceptedProposals`).
-Kept as `Proposal` records, 60,000 of them were ~100,000 objects the cycle
-collector tracks (each record, its reasons tuple) that every full collection
-on the UI thread walked (engine/collector.py): at 100,000 photos on
-PostgreSQL the oldest generation held 58,000 `Proposal`s and 43,000 tuples
-after the undo, and a full collection took 126-137 ms of the UI thread.
-Here each proposal is one tuple of atomic values — the stored columns
-(photo id, verdict, reasons joined by `SEP`, confidence, highlight 0/1) —
-which CPython stops tracking at the first collection that sees it (a tuple
-holding only untracked values); the outer tuple follows, so after that they
-cost a collection nothing.
+The window keeps what an Accept the Rest ended, so that its undo can put the
+proposals back (`ui/review/step_queue.AcceptedProposals`). As `Proposal`
+records, 60,000 of them were ~100,000 objects that every full collection on
+the UI thread walked (126-137 ms: docs/decisions/catalog.md). Here each
+proposal is one tuple of atomic values (its stored columns), which CPython
+stops tracking at the first collection that sees it; the outer tuple
+follows, so after that they cost a collection nothing.
 
 Invariants:
 - immutable; a row is exactly what `store` writes as packed JSON, so a row

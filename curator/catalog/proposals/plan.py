@@ -15,11 +15,9 @@ person, face_person), each frame's once (`ProposalFrame.people`). No file is
 read. Rows are read by name: each statement's columns are a record's fields
 with their SQL (`_PlanRow`, `_KeyFaceRow`: catalog.backends.named_rows), the
 faces summary's the summary table's (catalog.people.summary).
-Each result is converted a slice at a time (`bulk_read`): at 100,000
-photos one `fetchall()` held the GIL ~110 ms on PostgreSQL while the
-window waited for it; and the frames are made a slice at a time, so the
-rows are let go as they are used (the app collects garbage on the UI
-thread: every object alive at its collection is walked there).
+Each result is converted a slice at a time (`bulk_read`), and the frames are
+made a slice at a time, so the rows are let go as they are used (the app
+collects garbage on the UI thread: every object alive then is walked there).
 
 The scope: the whole catalog, the photos with a path under a folder
 (primary or another copy's path), a project's photos, some photos by id

@@ -1,38 +1,23 @@
 """Proposals in the catalog: the one writer, the readers, and the accept.
 
 - `write_proposals(owner, proposals)` is the proposal's apply: ONE write
-  transaction replaces every proposal of that photographer (`owner`, the
-  seat's user) with the new ones — proposing again replaces, never merges —
-  as one INSERT from a packed JSON array (one bound parameter, unpacked in
-  the database: SQLite's json_each, PostgreSQL's json_array_elements), so
-  100,000 rows cost one statement, not 100,000; on PostgreSQL a big write
-  refreshes the table's statistics (ANALYZE), so that the decisions'
-  trigger (m023) never runs a plan cached while the table was empty.
+  transaction replaces every proposal of that photographer (the seat's user;
+  proposing again replaces, never merges), as one INSERT from a packed JSON
+  array; on PostgreSQL a big write refreshes the table's statistics, so the
+  decisions' trigger (m023) never runs a plan cached while it was empty.
   Another photographer's proposals are never read nor written.
-- `proposals_of(owner)` reads them back for `curator list --json`, by photo;
-  `least_sure_first(owner)` lists the proposed photos still undecided, the
-  least confident first (the loupe's cull pass walks them so: the
-  proposals that most need a look come first); `proposal_id_set` is the
-  gallery's Proposal filter (`MetadataFilter.proposal`).
-- `restore_proposals(owner, proposals)` puts back what an accept the
-  window's Ctrl+Z undid had ended (only on photos still undecided); the
-  m023 trigger cannot tell an undo from a decision, so the window says.
-- `accept_photo(photo, verdict)` is one photo's accept (the loupe's A key,
-  ui.review.session, calls it within its own undo step); `accept(owner, …)`
-  turns that photographer's proposals into decisions in ONE transaction and
-  ONE undo group. Both go through `decisions.cull_unjudged`, the one rule
-  they share, set-based (catalog.undo.bulk: the rows `decisions.set_cull`
-  would write photo by photo, in a handful of statements): each decision is
-  logged with the pass `proposal` (`PROPOSAL_PASS`), so the log says where
-  it came from; a photo already judged (kept, rejected, picked or rated) is
-  never touched; each decision ends the photo's proposal (m023's trigger),
-  so what is left are the proposals not accepted (`--keeps` leaves the
-  rejects).
+- `least_sure_first(owner)` lists the proposed photos still undecided, the
+  least confident first: the order the loupe's cull pass walks them.
+- `restore_proposals` puts back what an undone accept had ended (only on
+  photos still undecided).
+- `accept_photo` (the loupe's A, within its undo step) and `accept` (one
+  transaction, one undo group) both go through `decisions.cull_unjudged`:
+  each decision is logged with the pass `PROPOSAL_PASS`; a photo already
+  judged is never touched; each decision ends the photo's proposal (m023's
+  trigger), so what is left are the proposals not accepted.
 
-Reasons are stored as their words joined by `|` (m023). A stored
-proposal's columns as a plain tuple, and many of them kept where the cycle
-collector does not walk them (what an accept ended, for its undo), are
-`packed`'s.
+Reasons are stored as their words joined by `|` (m023); the stored columns
+as a plain tuple are `packed`'s.
 """
 
 from __future__ import annotations
@@ -73,8 +58,7 @@ _UNPACK_POSTGRES = (
 def _packed(proposals: Iterable[Proposal] | PackedProposals) -> str:
     """The proposals as one JSON array of their stored columns (`ProposalRow`),
     encoded a chunk at a time (`pack_json`): one json.dumps of the 60,000 an
-    undone accept puts back held the GIL on the step's worker, a 217 ms stall
-    of the UI thread on PostgreSQL at 100,000 photos (issue 51 §2)."""
+    undone accept puts back held the GIL for 217 ms the UI thread waited."""
     return pack_json(PackedProposals.of(proposals))
 
 
@@ -278,12 +262,9 @@ class AcceptReport:
 
 
 def accept(owner: str, *, keeps: bool = True, rejects: bool = True) -> AcceptReport:
-    """`owner`'s proposals (keeps, rejects or both) as decisions: one transaction,
-    one undo group, logged as from a proposal; judged photos are never touched.
-
-    Set-based (`decisions.cull_unjudged`, catalog.undo.bulk): a handful of
-    statements whatever the number of proposals, writing what `accept_photo`
-    photo by photo would."""
+    """`owner`'s proposals (keeps, rejects or both) as decisions (module
+    docstring): set-based, a handful of statements whatever their number,
+    writing what `accept_photo` photo by photo would."""
     asked = ((ProposalVerdict.KEEP, keeps), (ProposalVerdict.REJECT, rejects))
     wanted = [verdict.value for verdict, on in asked if on]
     kept, rejected = CullState.KEPT, CullState.REJECTED

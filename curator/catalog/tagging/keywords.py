@@ -5,8 +5,7 @@ photo's keyword, kept beside the catalog tag it became (`photo_keyword`, migrati
 `record_keywords` is the table's one writer. Both the catalog's own tag edits
 (`tagging.edits`: `Places|Italy|Rome` typed in Curator) and the imports of other
 tools' metadata (`interop.external`) record through it; the XMP side reads the
-rows back (`interop.xmp_sync.keywords_for`). It lives in the catalog so that the
-catalog never imports a room above it.
+rows back (`interop.xmp_sync.keywords_for`).
 
 Invariants: one row per (photo, text, path), so recording the same keyword again
 updates its tag, privacy and source instead of adding a row; a keyword whose text

@@ -1,5 +1,4 @@
-"""Whose taste this seat trains and shows (issue 34 §2): everyone's, or one
-photographer's.
+"""Whose taste this seat trains and shows: everyone's, or one photographer's.
 
 A taste is named by its owner: None is everyone's decisions (the studio's
 model, and a one-person catalog's only one: nothing changes for them); a

@@ -1,37 +1,25 @@
-"""Decisions on many photos at once, as a handful of statements (issue 42).
+"""Decisions on many photos at once, as a handful of statements.
 
 catalog.decisions records a decision photo by photo; a group of 60,000
-(Cull ▸ Accept the Rest, its undo and redo) that way costs minutes, nearly
-all of it peewee building one statement at a time. This module is the
-set-based half of the same path, on SQLite and on PostgreSQL alike:
+(Accept the Rest, its undo and redo) that way costs minutes, nearly all of it
+peewee building statements. This is the set-based half of the same path: ONE
+SELECT of the decision columns (`read_columns`), ONE UPDATE of them and ONE
+INSERT … SELECT of the log rows, each from a packed JSON array (`write`),
+the rows in their order so their ids keep it; and `decide_culls`, the
+accept of a proposal.
 
-- `read_columns(ids)`: ONE SELECT of the decision columns of every photo
-  (`PhotoColumns`, each value as the decision log writes it: `_text`);
-- `write(columns, rows, at)`: ONE UPDATE of those columns (and `updated_at`)
-  from a packed JSON array, and ONE INSERT … SELECT of the log rows from
-  another (one bound parameter each, unpacked in the database: SQLite's
-  json_each, PostgreSQL's json_array_elements), the rows in their order, so
-  their ids keep it;
-- `decide_culls(targets, pass_, at)`: `decisions.set_cull` on each target
-  photo that nobody has judged, as one group — the accept of a proposal.
-
-Invariants (the same as catalog.decisions', which holds the loop that uses
-`read_columns`/`write` for undo and redo):
-- Call inside a write transaction (`decisions.apply_many`, or the write of
-  `decisions` itself): the columns read are what the rows written replace.
-- Every row of one call carries the ONE stamp `at` (`new_stamp()`, strictly
-  later than any row before it), the seat (catalog.backends.seat), the pass
-  and, for an undo or redo, `undoes`: the log's undo groups read them back.
-- Being INSERTs and UPDATEs like the per-photo path's, they fire the same
-  triggers: m023's (a cull, pick or rating decision ends the photo's
-  proposal), and on PostgreSQL the seats' news (m019: a `curator_decision`
-  notification per row, `curator_photo` per 500 photos updated).
-- `decide_culls` writes exactly the rows, in exactly the order, the
-  per-photo path writes when it runs through the targets by id: a photo
-  gone, soft-deleted or already judged (kept, rejected, picked or rated —
-  including by a pair mate's decision a moment earlier) is left alone; the
-  other files of a RAW+JPEG pair (catalog.paths_codec) follow their photo;
-  a reject also clears a pick (a mate's).
+Invariants (catalog.decisions' own):
+- Call inside a write transaction: the columns read are what the rows
+  written replace.
+- Every row of one call carries the ONE stamp `at` (`new_stamp()`), the
+  seat, the pass and, for an undo or redo, `undoes`.
+- They fire the same triggers as the per-photo path: m023's (a judging
+  decision ends the photo's proposal) and the seats' news on PostgreSQL.
+- `decide_culls` writes exactly the rows, in exactly the order, that
+  `decisions.set_cull` writes running through the targets by id: a photo
+  gone or already judged (also by a pair mate's decision a moment earlier)
+  is left alone; the other files of a RAW+JPEG pair follow their photo; a
+  reject also clears a pick.
 """
 
 from __future__ import annotations
@@ -154,9 +142,8 @@ PACK_CHUNK = 2_000  # items encoded per json.dumps call (see `pack_json`)
 
 def pack_json(items: Iterable[Sequence[object]]) -> str:
     """`items` as one JSON array, encoded `PACK_CHUNK` items at a time: the C
-    encoder holds the GIL for a whole call, and one call over the 60,000 rows
-    of an undone accept held it ~70 ms while this ran on a worker, a stall of
-    the UI thread waiting for it (issue 51's stall watch, PostgreSQL)."""
+    encoder holds the GIL for a whole call (the 60,000 rows of an undone
+    accept: ~70 ms the UI thread waited)."""
     listed = list(items)
     parts = (
         json.dumps(listed[i : i + PACK_CHUNK], separators=(",", ":"))[1:-1]

@@ -1,4 +1,4 @@
-"""One undo history over two logs: decisions and people edits (issue 50 §3).
+"""One undo history over two logs: decisions and people edits.
 
 The window's Ctrl+Z (and Ctrl+Shift+Z) undoes the newest step the seat
 made, whichever log holds it: the decision log's groups
@@ -15,12 +15,9 @@ targets:
   merge after an undone reject leaves nothing to redo, as a reject after it
   would).
 
-Without any people edit of the seat this is exactly `decisions.undo_last()`
-/ `redo_last()` (one read of the people log more). The choice is read
-first, then the chosen log's own writer reverses its own newest step in its
-own transaction (each re-reads its target under its lock); the window runs
-these on its StepQueue, one at a time, so nothing of this seat slips in
-between.
+The choice is read first, then the chosen log's own writer reverses its own
+newest step in its own transaction (re-reading its target under its lock);
+the window runs these on its StepQueue, one at a time.
 """
 
 from __future__ import annotations

@@ -14,9 +14,8 @@ it reverses an undo). Then:
 Inverse rows inherit the reversed row's `pass`, so a `pass_` filter sees a
 whole chain or none of it.
 
-Seats (issue 34 §2): only the groups a seat made are on its stacks (rows
-from before seats were recorded belong to every seat), so on a shared
-catalog each person undoes their own decisions and never another's.
+Seats: only the groups a seat made are on its stacks (rows from before seats
+were recorded belong to every seat).
 `changed_since(group, seat)` names the other seat that decided one of the
 group's photos after it (the same kind of decision: a rating after your
 rating, not a tag), so the undo that overrides their decision says so; the

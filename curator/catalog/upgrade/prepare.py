@@ -1,6 +1,6 @@
 """Bringing a catalog to the latest schema before it is opened for use, so
 that the slow part of an open (the backup and the migrations) can run on a
-worker thread while the window stays live (issue 51 §1).
+worker thread while the window stays live.
 
 `upgrade_catalog(location, …)` reads the catalog's schema version and, only
 when it is behind (or the catalog is new), opens it with `Catalog.open`
@@ -8,12 +8,10 @@ when it is behind (or the catalog is new), opens it with `Catalog.open`
 exactly as every open does, then closes it. The caller then opens the
 catalog again on its own thread, and that open finds nothing left to do.
 
-Invariants: the work is `Catalog.open`'s, unchanged — the same backup first,
-one transaction per migration, the same sentences for every failure (raised
-here, on the worker, for the caller to show); a catalog already at the latest
-version (or newer, or not readable as a catalog at all) is not touched here,
-and its open, with its sentence if it fails, is left to the caller. No Qt;
-the connection made here is closed before returning, on this thread.
+Invariants: the work is `Catalog.open`'s, unchanged (the same backup, the
+same sentences, raised here for the caller to show); a catalog at the latest
+version, newer, or not readable as a catalog is left to the caller's open.
+No Qt; the connection made here is closed before returning.
 """
 
 from __future__ import annotations
