@@ -1,32 +1,23 @@
 """Semantic search and more-like-this: cosine ranking over the CLIP embeddings.
 
-Responsibility: turn a phrase (CLIP's text encoder) or a photo (its stored
-image embedding) into a query vector and rank every embedded photo of the
-catalog's current embedding model by cosine, best first.
+A phrase (CLIP's text encoder) or a photo (its stored image embedding)
+becomes a query vector, and every embedded photo of the current embedding
+model is ranked by cosine. The vectors live in one in-memory float32 matrix
+of unit rows, so a query is one matrix-vector product and a partial sort,
+no copy of the matrix: well under the 150 ms budget at 100,000 photos on one
+core (tests/bench/test_search_bench.py), so numpy is enough.
 
-How it stays fast at 100,000 photos: the vectors live in one in-memory
-float32 matrix, L2-normalised rows, so a cosine is a dot product and a query
-is one matrix-vector product plus `np.argpartition` for the top k (only those
-k are sorted). No copy of the matrix is made per query. Measured in
-tests/bench/test_search_bench.py: well under the 150 ms budget on one core, so
-numpy is enough (no FAISS, no sqlite-vec).
-
-Where the matrix comes from: the caller passes one (the GUI hands its
-`LiveEmbeddings.snapshot(model)`, so the vectors are not held twice), or it
-is read from the catalog once (`judgments.EmbeddingCache`) and kept for the
-process; it is read again only when the catalog's embeddings of the model
-changed (`similar.embeddings_stamp`).
+The matrix is the caller's (the GUI's `LiveEmbeddings.snapshot`), or read
+from the catalog once per process (`catalog_vectors`) and again only when
+the model's embeddings changed (`similar.embeddings_stamp`).
 
 Invariants:
-- deleted photos (`deleted_at`, purged to the trash) are never returned, even
-  when the in-memory matrix still holds their vectors (hits are checked
-  against the catalog, and the top k widened until enough live ones remain);
-- importing this module imports neither torch nor open_clip (nor Qt): the
-  text encoder is the session's shared `ClipEmbedder`
-  (`ml.embedder.shared_embedder`), loaded on first use — call the searches
-  from a worker (the GUI's ML pool), never the UI thread;
-- a search that cannot run raises `SearchUnavailable` whose str() is one
-  sentence saying why and what to do.
+- deleted photos are never returned, even while the matrix holds their
+  vectors (hits are checked, the top k widened until enough live ones remain);
+- importing this module imports neither torch nor open_clip: the text encoder
+  is the session's shared `ClipEmbedder`, loaded on first use, so the
+  searches run on a worker, never the UI thread;
+- a search that cannot run raises `SearchUnavailable` (one sentence).
 """
 
 from __future__ import annotations
@@ -57,10 +48,8 @@ _TEXT_CACHE_SIZE = 64
 
 class Vectors(Protocol):
     """The vectors of one embedding model: row i of `matrix` is photo `ids[i]`.
-
     `pipeline.stages.score.EmbeddingSnapshot` and `catalog.judgments.EmbeddingCache`
-    both are; rows are float32 and L2-normalised.
-    """
+    both are; rows are float32 and L2-normalised."""
 
     @property
     def model(self) -> str: ...
@@ -83,12 +72,9 @@ def rank(
     limit: int,
     exclude: Collection[int] = (),
 ) -> list[SearchHit]:
-    """The `limit` rows most similar to `query`, best first, as hits (score = cosine).
-
-    `matrix` (N, D) float32 with unit rows, `ids` the photo id of each row,
-    `query` a unit (D,) vector. Photo ids in `exclude` are skipped. One
-    matrix-vector product and a partial sort; the matrix is never copied.
-    """
+    """The `limit` rows of `matrix` (unit rows; row i is photo `ids[i]`) most
+    similar to the unit vector `query`, best first, as hits (score = cosine),
+    `exclude` skipped: one matrix-vector product and a partial sort."""
     return top_hits(scores_for(matrix, query), ids, limit=limit, exclude=exclude)
 
 
@@ -110,11 +96,8 @@ def top_hits(
     limit: int,
     exclude: Collection[int] = (),
 ) -> list[SearchHit]:
-    """The best `limit` of `scores` (row i is photo `ids[i]`), skipping `exclude`.
-
-    `np.argpartition` finds the top k in linear time; only those k are sorted
-    (ties keep row order, so results are deterministic).
-    """
+    """The best `limit` of `scores` (row i is photo `ids[i]`), skipping `exclude`:
+    `np.argpartition` finds the top k, only those are sorted (ties in row order)."""
     n = int(scores.shape[0])
     if limit <= 0 or n == 0:
         return []
@@ -225,14 +208,10 @@ def semantic_search(
     limit: int = 50,
     embeddings: Vectors | None = None,
 ) -> list[SearchHit]:
-    """Photos ranked by cosine between `query`'s CLIP text vector and their embeddings.
-
-    `embeddings`: the caller's in-memory vectors (the GUI's snapshot); used
-    when they are of the settings' embedding model, else the catalog's are
-    read (once per process). A blank query finds nothing. Raises
-    `SearchUnavailable` without the CLIP weights or without any embedding.
-    Loads the text encoder on first use (torch): run it on a worker.
-    """
+    """Photos ranked by cosine between `query`'s CLIP text vector and their
+    embeddings (the caller's `embeddings` when they are of the settings' model,
+    else the catalog's); a blank query finds nothing. Raises `SearchUnavailable`
+    without the CLIP weights or any embedding."""
     text = " ".join(query.split())
     if not text or limit <= 0:
         return []

@@ -18,13 +18,10 @@ User text never reaches FTS5 unquoted: each word becomes an FTS5 string
 and stray quotes are just text; a word with no letter or digit is dropped
 (FTS5 would read it as an empty phrase that matches nothing).
 
-Ranking: bm25 over the columns, weighted by `WEIGHTS` (subject, tags and
-caption 10, content type 5, mood and lighting 3, file name 1): a word in what
-the photo shows or how it was tagged outranks the same word in a file name.
-A query of filters only returns every matching photo in capture-time order
-(the gallery's), score 0. Words without filters are ranked in `photo_fts`
-alone, the purged photos dropped and the missing marked from two small id
-sets (their partial indexes).
+Ranking: bm25 over the columns, weighted by `FIELDS`: a word in what the
+photo shows or how it was tagged outranks the same word in a file name. A
+query of filters only returns every matching photo in capture-time order
+(the gallery's), score 0.
 
 A hit's `why` names the fields where a query word shows ("subject, tags"), for
 the best `WHY_LIMIT` hits; a missing photo's ends with "missing".
@@ -97,12 +94,10 @@ more than the search itself, and people read the top of a list."""
 
 FIRST_PAGE = 500
 """The gallery's first delivery of a text search (`ranked_ids(q, limit=FIRST_PAGE)`):
-a couple of screens of the grid, shown before the whole ranking is in (issue 21
-§2). bm25 still scores every hit (most of what is left), but the sort keeps
-only these and no string of 100,000 ids is made: a word in every one of
-100,000 photos, p50 106-143 ms against the whole ranking's 144-192 in the
-same rounds (tests/bench/test_search_text_bench.py, 2 cores under load).
-The first page is the whole ranking's head (same ORDER BY, ties by id)."""
+a couple of screens of the grid, shown before the whole ranking is in: a word
+in every one of 100,000 photos, p50 106-143 ms against the whole ranking's
+144-192 (tests/bench/test_search_text_bench.py). It is the whole ranking's
+head (same ORDER BY, ties by id)."""
 
 _WORD_CHARS = re.compile(r"[^\W_]+")
 
@@ -149,12 +144,8 @@ def _filter_sql(q: ParsedQuery, within: Iterable[int] | None) -> tuple[list[str]
 def text_search(
     query: str, *, limit: int | None = None, within: Iterable[int] | None = None
 ) -> list[SearchHit]:
-    """Photos matching `query` (see the module docstring), best first.
-
-    `limit` caps the hits; `within` restricts them to these photo ids (the
-    gallery's current set). An empty query finds nothing. Needs the open
-    catalog (the models bound by `Catalog.open`).
-    """
+    """Photos matching `query` (see the module docstring), best first, at most
+    `limit`, only among `within` when given; an empty query finds nothing."""
     parsed = parse_query(query)
     ranking = _ranking(parsed, limit, within)
     if ranking is None:
@@ -260,11 +251,9 @@ def _ranked_postgres(
 
 def _ranked_postgres_words(parsed: ParsedQuery, limit: int | None) -> _Ranking:
     """Words alone on PostgreSQL, as `_ranked_words` on SQLite: ranked in
-    `photo_fts` alone (a top-N sort of ids and scores), the purged photos and
-    paired JPEGs dropped from their own indexes, the missing ones marked. Joined
-    to `photo` first, the sort carried every hit's whole document: a word in
-    every one of 100,000 photos took 300-380 ms for its first page, ~100 ms
-    this way. The order is `_ranked_postgres`': score, then id."""
+    `photo_fts` alone (a top-N sort of ids and scores, ~100 ms for a word in
+    every one of 100,000 photos), the purged photos and paired JPEGs dropped,
+    the missing ones marked. The order is `_ranked_postgres`': score, then id."""
     db = Photo._meta.database
     left_out = _left_out()
     sql = (
@@ -317,13 +306,9 @@ def _ranked_words(expression: str, limit: int | None) -> _Ranking:
 
 
 def _ranked_word_ids(expression: str, limit: int | None) -> list[int]:
-    """`_ranked_words`' ids without their scores: bm25 ascending is -bm25
-    descending, so the order is the same; one column a row instead of two
-    (~10 % of a word in every one of 100,000 photos). They come back as one
-    comma-joined string (`ordered_ids`: group_concat over the ordered
-    subquery), not a Python row per hit: a word in every one of 100,000
-    photos ~145-170 -> ~130 ms, most of what is left being bm25 itself
-    (~80 ms) and SQLite's sort of its 100k scores."""
+    """`_ranked_words`' ids in the same order (bm25 ascending is -bm25
+    descending), one column a row, read as one comma-joined string
+    (`ordered_ids`), not a Python row per hit."""
     purged = _left_out()
     sql = (
         "SELECT rowid AS id FROM photo_fts WHERE photo_fts MATCH ?"
