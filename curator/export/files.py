@@ -1,25 +1,17 @@
 """Writing one exported file safely: temporary name, streaming copy, publish without overwriting.
 
 The protocol (what makes cancel, Ctrl+C and kill safe), per file:
-1. Write to a temporary name in the same folder (`.curator-tmp-<pid>-…`,
-   hidden, created exclusively), streaming: an original is copied in chunks
-   while hashed (a source that no longer matches its catalog hash fails
-   instead of exporting other bytes) — with its XMP segment replaced on the
-   way when the copy carries XMP inside (`export.embed`: only the head of a
-   JPEG or PNG is rewritten, a TIFF gets its packet appended) — then gets the
-   original's times (`shutil.copystat`, as `shutil.copy2` does); fsync.
-2. Publish without overwriting: `os.link(tmp, final)` fails if a file
-   appeared at the final name meanwhile; on file systems without hard links
-   (FAT, exFAT, some network shares) `os.replace` after a last existence
-   check. `overwrite_ours` is the one overwrite: a file this exporter wrote,
-   unchanged since (the runner checked its hash), refreshed with new XMP.
-   The temporary name is removed in a `finally`, so cancel, Ctrl+C or an
-   error leave no temp file; a SIGKILL can leave one, which the next run in
-   that folder removes (its owner process is gone). No partial file ever
-   sits at a final name.
-
-The temporary name, the publish and the stale temps' removal are
-`fs.publish`'s (the card ingest writes by them too). No catalog, no Qt.
+1. Write to a temporary name in the same folder (`fs.publish.temp_path`,
+   created exclusively), streaming: an original is copied in chunks while
+   hashed (a source that no longer matches its catalog hash fails instead of
+   exporting other bytes), its XMP put in on the way when the copy carries
+   it (`export.embed`), then gets the original's times; fsync.
+2. Publish without overwriting (`fs.publish.publish`). `overwrite_ours` is
+   the one overwrite: a file this exporter wrote, unchanged since (the
+   runner checked its hash), refreshed with new XMP.
+The temporary name is removed in a `finally`; one a SIGKILL left is removed
+by the next run in that folder. No partial file ever sits at a final name.
+No catalog, no Qt.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """`manifest.json`: what an export put in its folder, one entry per file.
 
-Responsibility: read the previous manifest of an export folder, merge this
-run's entries into it, and write it back atomically (a temporary file, then
-`os.replace`), so a reader never sees half a manifest.
+Read the previous manifest of an export folder, merge this run's entries into
+it, and write it back atomically, so a reader never sees half a manifest.
 
 Invariants:
 - entries are keyed by `file` (the name inside the folder); an entry of this
@@ -18,11 +17,11 @@ Invariants:
 from __future__ import annotations
 
 import json
-import os
-import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from curator.fs.publish import replace_atomically
 
 FORMAT = "curator-export"
 VERSION = 1
@@ -86,14 +85,5 @@ def write_manifest(folder: Path, set_name: str, entries: list[dict[str, Any]]) -
         "updated_at": now_iso(),
         "files": entries,
     }
-    data = json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8")
-    tmp = folder / f".curator-tmp-{os.getpid()}-{secrets.token_hex(4)}-{path.name}"
-    try:
-        with open(tmp, "xb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    replace_atomically(path, json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8"))
     return path

@@ -1,20 +1,21 @@
 """Safe names for what an export writes: no project or file name can escape DEST.
 
-Responsibility: turn a project name or an original's file name (anything a
-user or a camera wrote) into ONE path component that is valid and harmless on
-Linux, macOS and Windows, and pick the export folder inside DEST.
+Each name goes through `safe_component` (`fs.names`, where its invariants
+are). `export_folder(dest, project)` is `DEST/approved` or `DEST/<safe project
+name>`, its parent checked to be DEST itself after resolving.
 
-Each name goes through `safe_component` (`fs.names`, where its invariants are).
-
-`export_folder(dest, project)` is `DEST/approved` or `DEST/<safe project
-name>` and checks, after resolving, that the folder's parent is DEST itself.
-
-`plan_names(sources, renditions)` names a whole export: files with one stem in
-one source folder (a RAW+JPEG pair) form a `NameGroup` that keeps one base
-name; groups that would share a stem get `-2`, `-3`… by plan order (see
-`export.plan`). Renditions of a pair would all be `IMG_1.jpg`: the first (a
-RAW before anything else) keeps it, the others add their own extension
-(`IMG_1_JPG.jpg`), still in the group.
+`plan_names(sources, renditions)` names a whole export: the original's file
+name made safe; a rendition takes the stem with `.jpg`. Files with one stem in
+one source folder (a RAW+JPEG pair, as Lightroom and Photo Mechanic treat
+them) form a `NameGroup`: they keep one base name, sit next to each other in
+the plan, and a clash renames them together (`IMG_1-2.CR2` and `IMG_1-2.JPG`,
+never `IMG_1.JPG` + `IMG_1-2.CR2`). Two groups never share a stem (compared
+case-insensitively: Windows and macOS fold case, and the stem names the
+sidecar); the later one in plan order gets `-2`, `-3`…. Renditions of a pair
+would all be `IMG_1.jpg`: the first (a RAW before anything else) keeps it,
+the others add their own extension (`IMG_1_JPG.jpg`). A file already on disk
+is the runner's (`export.run`): it counts on from the base name, so suffixes
+never stack.
 """
 
 from __future__ import annotations
@@ -44,15 +45,11 @@ def with_suffix_number(name: str, n: int) -> str:
 
 @dataclass(frozen=True)
 class NameGroup:
-    """The files of an export that keep one base name (a RAW+JPEG pair).
+    """The files of an export that keep one base name (a RAW+JPEG pair)."""
 
-    `key` identifies the group within a plan; `first_suffix` is the number its
-    names start from (1: none, 2: `-2`, …), so the runner counts on from the
-    base name instead of stacking suffixes; `size` is how many files share it."""
-
-    key: int = 0
-    first_suffix: int = 1
-    size: int = 1
+    key: int = 0  # the group within a plan
+    first_suffix: int = 1  # the number its names start from (1: none, 2: `-2`, …)
+    size: int = 1  # how many files share it
 
 
 @dataclass(frozen=True)
@@ -117,11 +114,8 @@ def sidecar_name(name: str) -> str:
 
 
 def export_folder(dest: Path, project: str | None) -> Path:
-    """`DEST/approved` for the approved set, else `DEST/<safe project name>`.
-
-    Raises `UnsafeFolderError` if the folder would not sit directly in DEST
-    (which `safe_component` makes impossible; this is the second lock).
-    """
+    """`DEST/approved` for the approved set, else `DEST/<safe project name>`;
+    `UnsafeFolderError` if the folder would not sit directly in DEST."""
     part = APPROVED_FOLDER if project is None else safe_component(project, fallback="project")
     folder = dest / part
     base = dest.resolve()

@@ -14,21 +14,10 @@ Which photos:
 - A RAW+JPEG photo (catalog.paths_codec) sends both files, its RAW or its
   JPEG, as `request.pairs` says (the pair_export setting; `_pair_choice`).
 
-Names (`export.names.plan_names`): the original's file name made safe
-(`export.names.safe_component`); renditions take the stem with `.jpg`. Files
-that share a stem in one folder (a RAW+JPEG pair, as Lightroom and Photo
-Mechanic treat them) are one *name group*: they keep one base name, sit next
-to each other in the plan, and a clash renames them together (`IMG_1-2.CR2`
-and `IMG_1-2.JPG`, never `IMG_1.JPG` + `IMG_1-2.CR2`). Two groups never share
-a stem (compared case-insensitively: Windows and macOS fold case, and the stem
-names the `.xmp` sidecar); the later one by capture time starts at `-2`.
-Clashes with files already on disk are the runner's business: it counts on
-from the same base name, so suffixes never stack.
-
-Every planned file carries its manifest fields and the `XmpFields` Curator
-states for it (keywords as other tools wrote them, private ones left out;
-the caption another tool wrote, else the LLM's subject), so the run needs
-nothing else.
+Names are `export.names.plan_names`' (photos in capture order). Every planned
+file carries its manifest fields and the `XmpFields` Curator states for it
+(keywords as other tools wrote them, private ones left out; the caption
+another tool wrote, else the LLM's subject), so the run needs nothing else.
 """
 
 from __future__ import annotations
@@ -125,7 +114,7 @@ def plan_export(request: ExportRequest) -> ExportPlan:
         photos = _live_photos(None, request.match_threshold, request.match_min_quality)
         set_name = "approved"
     else:
-        # The name as `project add` stores it: trimmed, any case (issue 22).
+        # The name as `project add` stores it: trimmed, any case.
         project = find_project(request.project)
         if project is None:
             raise UnknownProjectError(

@@ -8,6 +8,8 @@ ingest both write by (`export.files`, `ingest.copy`).
   appeared at the final name meanwhile; on file systems without hard links
   (FAT, exFAT, some network shares) `os.replace` after a last existence
   check. The caller removes the temporary name afterwards;
+- `replace_atomically(path, data)`: a file that may be replaced (a manifest,
+  a sidecar), written under a temporary name and renamed over it;
 - `remove_stale_temps(folder)`: what a killed writer left (its process gone);
 - `destination_error(exc, folder)`: a `DestinationError` with the sentence
   for a folder that can't be written (full, read-only, not allowed).
@@ -70,6 +72,23 @@ def destination_error(exc: OSError, folder: Path) -> Exception:
     if isinstance(exc, PermissionError):
         return DestinationError(f"Curator may not write into {folder} (permission denied).")
     return DestinationError(f"Writing into {folder} failed ({exc.strerror or exc}).")
+
+
+def replace_atomically(path: Path, data: bytes, mode: int | None = None) -> None:
+    """`data` as the file `path`, all or nothing: written under a temporary name
+    in the same folder, fsynced (`mode`: its permission bits), then renamed over
+    `path`. Raises `OSError` (read-only folder, full disk) with nothing left behind."""
+    tmp = temp_path(path.parent, path.name)
+    try:
+        with open(tmp, "xb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def publish(tmp: Path, final: Path) -> bool:

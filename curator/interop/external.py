@@ -2,37 +2,28 @@
 
 `apply_external(photo_id, ext, source, file_mtime_ns)` is the ONE path by
 which another tool's rating, flags, label and keywords become Curator
-decisions. It writes through `catalog.decisions` (set_rating, set_cull,
-set_picked, set_label, add_tag) with `pass_=source`, so every value lands in
-the append-only Decision log like a keypress would, inside one transaction.
+decisions: written through `catalog.decisions` with `pass_=source`, so every
+value lands in the Decision log like a keypress would, in one transaction.
 
 Rules:
 - rating 1–5 → the rating, and the photo counts as judged (kept); −1 or a
   reject flag → rejected (a reject beats a rating or a pick); a pick flag →
   picked (which keeps); a label → the color label; keywords → user tags.
 - Only what CHANGED since the last import from that source is applied
-  (`external_import.fingerprint` holds the values last taken, as canonical
-  JSON): an unchanged file writes nothing, so a re-import never duplicates a
-  row; a file whose rating changed applies the rating and leaves its other,
-  unchanged fields alone. A keyword that disappears from the file is not
-  removed from the photo (removing is the user's call, in Curator).
+  (`external_import.fingerprint`, the values last taken): an unchanged file
+  writes nothing; a changed rating applies the rating alone. A keyword that
+  disappears from the file is not removed from the photo.
 - A later change in Curator wins: a field is not taken when the photo has a
-  decision of that kind from another pass (the loupe, the CLI, another
-  tool) made after the file was last modified (`file_mtime_ns`; unknown →
-  the file counts as older than every Curator decision). A rating from the
-  file then keeps the photo only when no later cull decision says otherwise.
-- A turn (`orientation`: the tool's tiff:Orientation, the file's own EXIF
-  orientation composed with its turn) becomes `photo.rotation`, logged with
-  the tool's pass like the rest: shown turned in Curator, but never a Curator
-  decision (`xmp_fields` counts only Curator's passes as authored), so
-  `xmp write` never writes it back and a photo turned only in another tool is
-  never rewritten. A mirrored orientation (2, 4, 5, 7) is no quarter-turn of
-  the file's and is left alone; a turn taken out of the file turns it back.
-- Besides the decisions, the same transaction remembers how the tool wrote
-  its keywords (`keywords.record_keywords`: text, hierarchy, private), takes
-  its caption when it changed (a caption is the other tool's; Curator never
-  edits one), and for XMP the state the file was in (`xmp_sync.record_state`,
-  what `xmp write` later compares with) — also when nothing else changed.
+  decision of that kind from another pass made after the file was last
+  modified (`file_mtime_ns`; unknown: older than every Curator decision).
+- A turn (the tool's tiff:Orientation) becomes `photo.rotation`, logged with
+  the tool's pass: shown turned, but never a Curator decision, so `xmp
+  write` never writes it back. A mirrored orientation (2, 4, 5, 7) is left
+  alone; a turn taken out of the file turns it back.
+- The same transaction records how the tool wrote its keywords
+  (`keywords.record_keywords`), takes its caption when it changed (Curator
+  never edits one), and for XMP the state the file was in
+  (`xmp_sync.record_state`), also when nothing else changed.
 """
 
 from __future__ import annotations

@@ -1,13 +1,9 @@
 """Reading a Lightroom Classic catalog (`.lrcat`): its images' decisions, read-only.
 
 A `.lrcat` is an SQLite database. `read_lrcat(path)` opens it READ-ONLY
-(`file:…?mode=ro` URI: SQLite can't write the file through that connection,
-so Lightroom's catalog is never harmed). A WAL-mode catalog that nobody has
-open — no `-wal` file — is opened `immutable` too, so not even the -wal/-shm
-side files appear beside it. A catalog with a `-wal` file beside it (Lightroom
-quit without checkpointing, or crashed) holds recent changes there: the
-catalog and its -wal are copied into a temporary folder and the copy is read,
-so those changes count and nothing appears beside the user's catalog.
+(`mode=ro`: Lightroom's catalog is never harmed, and no side file appears
+beside it: a WAL catalog nobody has open is read `immutable`, one whose
+`-wal` holds recent changes is read from a copy of both).
 
 The schema is Lightroom Classic's (the tables and column names below are those
 `sqlite3 .schema` shows for a Lightroom Classic 13 catalog, e.g. the dump in

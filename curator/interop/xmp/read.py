@@ -14,19 +14,14 @@ A sidecar wins over the embedded packet; an unreadable sidecar gives way to
 the other sidecar, then to the embedded packet. Only a file's head is read for the
 embedded packet (a JPEG's segments before the image data, a TIFF's IFD0).
 
-What is read (`XmpFields`): xmp:Rating (attribute or element form; −1 is a
-reject, darktable's way; a fractional or garbled rating is ignored), else
-`MicrosoftPhoto:Rating` (Windows' percent scale: 1, 25, 50, 75, 99 for 1–5
-stars, ExifTool's Microsoft.pm); the label: xmp:Label in any known label set
-(`interop.labels`), else darktable's colorlabels (several: the first is the
-label, the others are reported in `extra_labels`), digiKam's ColorLabel or
-Photo Mechanic's ColorClass — a label text no set knows comes back in
-`label_keywords`; pick and reject flags where tools write them
-(digiKam:PickLabel 1 rejected / 3 accepted, photomechanic:Tagged,
-xmpDM:good); dc:subject (rdf:Bag/Seq, or one comma-separated string),
-lr:hierarchicalSubject, else digiKam's TagsList (`/`-separated; a path's
-leaf also counts as a keyword); dc:description (x-default), xmp:CreatorTool,
-Curator's own scores, and whether darktable wrote the packet.
+What is read (`XmpFields`), in attribute or element form: the rating
+(xmp:Rating, −1 a reject; else `MicrosoftPhoto:Rating`), the label (`_labels`;
+a text no label set knows comes back in `label_keywords`), pick and reject
+flags where tools write them (digiKam:PickLabel 1 rejected / 3 accepted,
+photomechanic:Tagged, xmpDM:good), the keywords (dc:subject, one
+comma-separated string too; lr:hierarchicalSubject, else digiKam's TagsList,
+a path's leaf also a keyword), dc:description, xmp:CreatorTool, Curator's own
+scores, and whether darktable wrote the packet.
 
 Safety: packets are parsed with the standard library's ElementTree after
 refusing any DOCTYPE or ENTITY declaration (no entity expansion, no external
@@ -85,13 +80,9 @@ class XmpError(ValueError):
 
 @dataclass(frozen=True)
 class XmpFound:
-    """What `find_xmp` found for one photo.
-
-    `fields` is None when nothing readable was found; `origin` is the sidecar's
-    path, or the photo's own path for an embedded packet; `mtime_ns` is that
-    file's modification time (what "a later change in Curator wins" compares
-    with); `problem` is one sentence about a bad sidecar or packet, if any.
-    """
+    """What `find_xmp` found for one photo: `fields` (None: nothing readable),
+    `origin` (the sidecar, or the photo itself for an embedded packet), that
+    file's `mtime_ns`, and `problem`, a sentence about a bad sidecar or packet."""
 
     fields: XmpFields | None
     origin: str | None = None
@@ -106,12 +97,9 @@ class XmpFound:
 def sidecar_candidates(
     photo_path: str, names: Mapping[str, str] | None = None
 ) -> list[tuple[str, int]]:
-    """The existing sidecars of `photo_path` as (path, mtime_ns), the preferred first.
-
-    `names` maps lower-case file names of the photo's folder to their real
-    spelling (a caller reading many photos of one folder lists it once);
-    without it the folder is listed here.
-    """
+    """The existing sidecars of `photo_path` as (path, mtime_ns), the preferred
+    first; `names`: the folder's `folder_names`, listed once by a caller that
+    reads many of its photos."""
     folder, name = os.path.split(photo_path)
     if names is None:
         names = folder_names(folder)
@@ -170,7 +158,7 @@ def find_xmp(photo_path: str, names: Mapping[str, str] | None = None) -> XmpFoun
 
 
 # No real photo carries more keywords; a packet listing 500,000 kept an import
-# inside one transaction for 20 minutes (issue 22).
+# inside one transaction for 20 minutes.
 MAX_KEYWORDS = 1_000
 
 
@@ -212,10 +200,8 @@ def _read_limited(path: str) -> bytes:
 
 
 def embedded_packet(photo_path: str) -> bytes | None:
-    """The XMP packet inside a JPEG or TIFF-based file, None when it has none.
-
-    Raises OSError (unreadable file) or XmpError (a packet pointer that lies).
-    """
+    """The XMP packet inside a JPEG, PNG or TIFF-based file, None when it has
+    none. Raises OSError (unreadable file) or XmpError (a pointer that lies)."""
     with io.BufferedReader(open_regular(photo_path)) as f:
         head = f.read(4)
         if head[:2] == b"\xff\xd8":

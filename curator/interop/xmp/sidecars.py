@@ -3,9 +3,7 @@
 `update_sidecars(original, fields, planner=…)` decides which sidecar files
 belong to an original, then creates or merges each one:
 
-- every sidecar already there for it is considered: `name.ext.xmp`
-  (darktable's and digiKam's default) and `name.xmp` (Lightroom's) when it
-  owns that name (see `write.sidecar_path_for`);
+- every sidecar already there for it (`write.existing_sidecars`);
 - new ones follow the naming convention (`SidecarNames`, the
   `xmp_sidecar_names` setting): Lightroom's `name.xmp`, darktable's
   `name.ext.xmp`, or both. `auto` updates the sidecars already beside the
@@ -19,10 +17,9 @@ belong to an original, then creates or merges each one:
   real darktable 4.2.1, tests/data/darktable/README.md), so a reject only
   reaches darktable in `name.ext.xmp`.
 
-An existing sidecar is changed only as far as `planner` says (`xmp.edit`:
-the fields a decision made in Curator changed); an empty edit leaves its
-bytes alone ("unchanged"). Without a planner (tests, tools that state every
-field) the fields are merged in full.
+An existing sidecar is changed only as far as `planner` says (`xmp.edit`);
+an empty edit leaves its bytes alone ("unchanged"). Without a planner the
+fields are merged in full.
 
 Invariants: the original is never opened for writing (a target equal to the
 original is refused); a sidecar is written atomically and only when its bytes

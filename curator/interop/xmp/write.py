@@ -1,39 +1,25 @@
 """Writing XMP sidecars: a fresh packet, or a merge into a packet another tool wrote.
 
-Responsibilities:
-- `sidecar_xml(fields)`: a complete, well-formed sidecar (the `<?xpacket?>`
-  wrapper around `x:xmpmeta`/`rdf:RDF`/`rdf:Description`) holding the fields
-  Lightroom, darktable and digiKam read: `xmp:Rating` (−1 for a reject),
-  `xmp:Label`, `dc:subject` and `lr:hierarchicalSubject` (rdf:Bag),
-  `dc:description` (rdf:Alt, x-default), `xmp:CreatorTool`, the pick in the
-  forms other tools read (`xmp.tree`), and Curator's own values in its
-  private namespace (`CURATOR_NS`, prefix `curator`).
+- `sidecar_xml(fields)`: a complete sidecar holding the fields Lightroom,
+  darktable and digiKam read (`xmp:Rating`, −1 for a reject; `xmp:Label`;
+  `dc:subject` and `lr:hierarchicalSubject`; `dc:description`;
+  `xmp:CreatorTool`; the pick in the forms other tools read) and Curator's
+  own values in its namespace (`CURATOR_NS`).
 - `merge_sidecar(existing, edit)`: an existing packet with an `XmpEdit`
   applied and everything else kept (darktable's history, Lightroom's `crs:`
-  develop settings, other namespaces with their prefixes, comments, several
-  rdf:Description blocks, keyword texts and hierarchy); see `xmp.tree` for
-  how each property is changed and `xmp.edit` for which ones `xmp write`
-  may change. Given `XmpFields` (an export's copy), it states every field
-  Curator knows: the keyword lists are replaced, the caption still only
-  written where there is none.
-- `sidecar_path_for(original)`: where the sidecar of an original goes.
-- `write_sidecar(path, data)`: an atomic write (temp name in the same folder,
-  fsync, then `os.replace`), so a crash never leaves half a sidecar — nor an
-  empty one in place of darktable's history.
-
-The XML text itself (prefixes, escaping, the wrapper) is `curator.interop.xmp.xmlout`.
+  develop settings, other namespaces with their prefixes, comments, keyword
+  texts and hierarchy): `xmp.tree` says how each property is changed,
+  `xmp.edit` which ones `xmp write` may change. Given `XmpFields` (an
+  export's copy), it states every field Curator knows.
+- `write_sidecar(path, data)`: an atomic write, so a crash never leaves half
+  a sidecar, nor an empty one in place of darktable's history.
+The XML text itself (prefixes, escaping) is `curator.interop.xmp.xmlout`'s.
 
 Invariants:
 - Pure apart from `write_sidecar`: no catalog, no Qt.
-- An empty edit changes nothing: `merge_sidecar` is only called with
-  something to write, and a caller that has nothing to write leaves the
-  file's bytes alone.
-- Every value is escaped on output; characters XML 1.0 cannot carry (C0
-  controls other than tab/newline/return) are dropped from what we write.
-- An existing sidecar with a DOCTYPE or ENTITY declaration, one that is not
-  UTF-8 XMP, or one whose layout the edit can't be applied to safely (see
-  `xmp.tree`) is refused with `XmpWriteError` and left untouched (no
-  defusedxml here, so entity expansion is refused before expat sees it).
+- An existing sidecar with a DOCTYPE or ENTITY declaration (refused before
+  expat sees it), one that is not UTF-8 XMP, or one the edit can't be
+  applied to safely is refused with `XmpWriteError` and left untouched.
 - The output is deterministic: merging the same edit twice gives the same
   bytes, so "unchanged" can be told by comparing bytes.
 """
@@ -41,14 +27,13 @@ Invariants:
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from io import BytesIO
 from pathlib import Path
 
 import curator
+from curator.fs.publish import replace_atomically
 from curator.interop.xmp.edit import Keyword, PeopleEdit, XmpEdit
 from curator.interop.xmp.fields import XmpFields
 from curator.interop.xmp.people_keywords import wanted_keywords
@@ -154,26 +139,12 @@ def existing_sidecars(original: Path, names: Iterable[str] | None = None) -> lis
 
 
 def write_sidecar(path: Path, data: bytes) -> None:
-    """Write `data` to `path` atomically: a temp file in the same folder, then replace.
-
-    An existing file keeps its permission bits; a new one is 0644. Raises
-    `OSError` (read-only folder, full disk) with nothing left behind.
-    """
+    """Write `data` to `path` atomically (`fs.publish.replace_atomically`); an
+    existing file keeps its permission bits, a new one is 0644."""
     mode = 0o644
     with contextlib.suppress(FileNotFoundError):
         mode = path.stat().st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    replace_atomically(path, data, mode)
 
 
 # --------------------------------------------------------------------------- values
