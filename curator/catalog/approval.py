@@ -2,25 +2,19 @@
 
 A photo is *approved* when
 - a human has judged it: kept, picked or rated; AND
-- it is not rejected, not missing (`missing_since`) and not deleted; AND
-- it has pixels someone could have looked at (a preview or a thumbnail): a
-  file that failed with nothing decoded can be rated, but nobody ever saw
-  it, so it is never approved; AND
+- it is not rejected, not missing and not deleted; AND
+- it has pixels someone could have looked at (a preview or a thumbnail); AND
 - rating ≥ 4, OR picked, OR (unrated AND preference ≥ the MATCH threshold AND
   the taste model is *trusted*).
 
 The model is trusted (`model_trusted`) when it is not early (20 decisions or
-more) and its honest held-out Spearman (grouped by look-alikes, ml.taste)
-is at least the user's bar (`match_approves_at` in settings, shown in
-`curator status` and the side panel beside the model's quality): a model
-that has not shown it can rank the user's photos never sends an unrated one
-out. An explicit low rating beats the model: a rated photo with rating < 4 is
-approved only when picked, whatever its preference score. An unjudged photo
-is never approved, however high the model scores it. A pick is an explicit
-approval (a picked photo is never rejected: decisions keep it that way).
+more) and its honest held-out Spearman is at least the user's bar
+(`match_approves_at`). So an explicit low rating beats the model (a rating
+under 4 approves only when picked), and an unjudged photo is never approved,
+however high the model scores it.
 
 Two forms of the same rule, side by side: `is_approved` (pure) and
-`approved_condition` (a peewee expression over `Photo`, for queries);
+`approved_condition` (a peewee expression over `Photo`);
 tests/unit/test_approval.py checks each clause on both. A *project* export
 sends its members that are not rejected, missing or deleted
 (`is_exportable_member`).

@@ -1,14 +1,12 @@
 """Opening the catalog: SQLite in WAL mode, migrated to the latest schema.
 
 `Catalog.open(path)` creates the file if needed, refuses anything that is not
-a Curator catalog with a `CatalogError` carrying a human sentence (a
-`StorageError` when the storage is at fault: full, read-only, not writable —
-never "damaged" for those), backs the
-file up before any migration of existing data, applies pending migrations
-(each in its own transaction, `PRAGMA user_version` bumped inside it) and
-binds the peewee models to the connection. The backup is copied in steps and
-each step told to an optional `progress` callback (catalog/upgrade/progress.py:
-the window opens a catalog that needs a migration on a worker and shows it).
+a Curator catalog with a `CatalogError` carrying a sentence (a `StorageError`
+when the storage is at fault, never "damaged" for those), backs the file up
+before any migration of existing data (in steps told to `progress`:
+catalog/upgrade/progress.py), applies pending migrations (each in its own
+transaction, `PRAGMA user_version` bumped inside it) and binds the peewee
+models to the connection.
 """
 
 from __future__ import annotations

@@ -6,29 +6,23 @@ one, `apply_many`, a call joins it), committed before it returns: a decision
 is durable before the next photo is shown. Setting a value the photo already
 has changes nothing and logs nothing.
 
-Tags are decisions too (kind `tag`): `add_tag` / `remove_tag` change a photo's
-`PhotoTag` row and log its state before and after as `"<state>:<name>"`, the
-state one of `none` (no row), `user`, `ai` (a live AI tag) or `removed` (an AI
-tag the user removed, kept as feedback); undo restores it like any value.
-
 State rules (Lightroom's flags): `cull` is unreviewed | kept | rejected;
-`picked` is a flag on top. Picking also keeps (a pick is never rejected);
-rejecting clears the pick. Ratings are 1–5 or None; a colour label
-(`set_label`, a `ColorLabel` or None) is no judgment (it neither keeps nor
-trains). A decision on either file of a RAW+JPEG pair (catalog.paths_codec,
-while pairing is on) is made on both, in one transaction and one undo group.
+`picked` is a flag on top. Picking also keeps; rejecting clears the pick.
+Ratings are 1–5 or None; a colour label is no judgment (it neither keeps nor
+trains). A decision on either file of a RAW+JPEG pair (while pairing is on)
+is made on both, in one transaction and one undo group. Tags are decisions
+too (kind `tag`), logged as `"<state>:<name>"`, the state `none` (no row),
+`user`, `ai` (a live AI tag) or `removed` (an AI tag the user removed, kept
+as feedback).
 
-Undo/redo (`undo_last`, `redo_last`) never edit or delete a row: undoing a
-group appends its inverse rows, each with `undoes` pointing at the row it
-reverses; redoing appends the inverse of that undo. A *group* is everything
-one user action wrote: one call on one photo (a pick that also keeps writes
-two rows), or every call inside `one_step` (a key on a selection: one undo
-step). Every group stamps its rows with ONE `created_at`, strictly later than
-any row before it, so a group is a run of consecutive rows with one stamp.
-Each row records its seat (catalog.backends.seat); catalog.undo.stacks reads
-each seat's own stacks back from the log. An undo of a photo another seat
-decided since still goes ahead (the later decision wins) and its records name
-that seat (`DecisionRecord.changed_by`).
+Undo/redo never edit or delete a row: undoing a group appends its inverse
+rows, each with `undoes` pointing at the row it reverses; redoing appends the
+inverse of that undo. A *group* is everything one user action wrote (one call
+on one photo, or every call inside `one_step`), its rows stamped with ONE
+`created_at` strictly later than any row before it. Each row records its
+seat; catalog.undo.stacks reads each seat's own stacks back from the log. An
+undo of a photo another seat decided since still goes ahead (the later
+decision wins) and its records name that seat (`DecisionRecord.changed_by`).
 """
 
 from __future__ import annotations

@@ -1,26 +1,22 @@
 """The gallery's metadata filters (camera, lens, date range, ISO range, file
 name, people, this seat's proposals) and the choices the filter popup offers.
 
-`MetadataFilter` is a frozen value that `catalog.queries.GalleryQuery`
-carries; `metadata_where` turns it into SQL conditions over the `photo`
-table (parameters only, never text pasted into SQL). Every field narrows the
-set; an empty filter adds no condition, so the plain gallery queries keep
-their index-only plans.
+`metadata_where` turns a `MetadataFilter` into SQL conditions over `photo`
+(parameters only); an empty filter adds no condition, so the plain gallery
+queries keep their index-only plans.
 
 Invariants:
 - a camera is filtered by its stored model (the make when a file has no
-  model), the same key `metadata_choices` groups by, so a choice always
-  filters to exactly its count; its label is `camera_names.camera_name`, the
-  name the loupe's panel and the export manifest use;
-- dates are whole days, both ends included (`date_to` runs to its midnight);
-- the file-name test is on the last path component only (a folder named
-  like the text does not match), case-insensitive for ASCII, and `%`/`_`
-  typed by the user are literal characters.
+  model), the key `metadata_choices` groups by, so a choice always filters to
+  exactly its count; its label is `camera_names.camera_name`;
+- dates are whole days, both ends included;
+- the file-name test is on the last path component only, case-insensitive
+  for ASCII, and `%`/`_` typed by the user are literal characters.
 
 The gallery's id lists are read and narrowed here too: `ordered_ids` (one
-group_concat string, not a row per photo), and `ids_in` / `ranked_among`,
-the sets applied outside SQL (the MATCH set, the failed lane, a search's
-ranking), which keep a list's order exactly as a set test per id would.
+string, not a row per photo), and `ids_in` / `ranked_among`, the sets applied
+outside SQL (the MATCH set, the failed lane, a search's ranking), which keep
+a list's order exactly as a set test per id would.
 """
 
 from __future__ import annotations

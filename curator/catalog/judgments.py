@@ -1,21 +1,16 @@
-"""Catalog reads and writes for the descriptive and personal judgments.
+"""Catalog reads and writes for the descriptive and personal judgments:
+descriptions and AI tags (describe stage), embeddings (embed stage), the
+taste model's training set, burst groups and frames.
 
-Descriptions and AI tags (describe stage), embeddings (embed stage), taste
-models and preference scores (score stage), burst groups. Each write function
-runs in one transaction. Vectors are float32 little-endian BLOBs.
-
+Each write runs in one transaction. Vectors are float32 little-endian BLOBs.
 Plain data in and out (curator.records): the training set is the decided
-photos' `DecisionState`s and vectors (ml.taste turns them into labels), a
-taste model is stored and read back as `TasteCoefficients` (ml.taste's
-`FittedTaste.to_record`/`from_record`), bursts as `Frame`s and `Burst`s. The
+photos' `DecisionState`s and vectors, bursts are `Frame`s and `Burst`s; the
 catalog imports neither ml nor imaging.
 
 Invariants:
-- an AI tag the user removed (`photo_tag.removed_at` set) is never re-added
-  by a later describe run; user tags are never touched by it;
-- a taste model only scores embeddings of the embedding model it was trained
-  on (`TasteModel.embedding_model`);
-- rescoring writes every scored photo in one transaction with executemany.
+- an AI tag the user removed (`photo_tag.removed_at`) is never re-added by a
+  later describe run; user tags are never touched by it;
+- a training set holds only embeddings of the one embedding model asked for.
 """
 
 from __future__ import annotations

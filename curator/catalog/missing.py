@@ -1,31 +1,20 @@
 """Missing photos: every file of the photo is gone from disk, the photo is kept.
 
-A photo is *missing* when `Photo.missing_since` is set. It keeps everything it
-had — decisions, tags, description, previews — and stays in the gallery
-(with a MISSING badge and its own filter). Nothing here or in the writer ever
-deletes a Photo or Decision row.
-
-How a photo becomes missing:
-- `refresh_missing` / `mark_missing` (after an import's technical stage): a
-  live photo whose every path (primary and `PhotoPath` extras) no longer
-  exists on disk gets `missing_since = now`;
-- the writer (catalog.writer), when the only path of a photo now holds the
-  bytes of another photo (`mv A B` where B was catalogued).
-
-How it comes back, as itself (same id, decisions intact):
-- its bytes (same content hash) are read at any path → the writer clears
-  `missing_since` and points the photo at that path (ApplyKind.RESTORED);
-- or its recorded path is back with the recorded size and mtime — the file
-  the technical plan skips as unchanged without reading it (a disk that was
-  unplugged and plugged in again) → `refresh_missing` clears it.
+A photo is *missing* when `Photo.missing_since` is set. It keeps everything
+it had and stays in the gallery (a MISSING badge, its own filter). It becomes
+missing when every path (primary and extras) is gone from disk
+(`refresh_missing`, after an import's technical stage), or when the writer
+finds its only path holding another photo's bytes (`mv A B`, B catalogued).
+It comes back as itself (same id, decisions intact) when its bytes are read
+at any path (the writer: `ApplyKind.RESTORED`), or its recorded path is back
+with the recorded size and mtime (a disk plugged in again: `refresh_missing`).
 
 `Photo.path` stays UNIQUE (dropping the constraint would rebuild the table,
 whose foreign keys would cascade-delete the decision log). A missing photo
 keeps its last path until another photo needs it; the writer then rewrites it
 to a *tombstone* (`tombstone`): a NUL byte can't occur in a real path, so it
 never collides with a file nor matches a scanned path; it is unique per
-photo, and keeps the last path as a prefix (sorting and folder filters still
-place the photo where it was; `last_known_path` strips it for display).
+photo, and keeps the last path as a prefix (`last_known_path` strips it).
 """
 
 from __future__ import annotations

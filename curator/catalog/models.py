@@ -2,16 +2,13 @@
 
 Invariants:
 - `Photo.path` and `PhotoPath.path` are os.fsencode() bytes; a path belongs to
-  at most one photo (primary or extra) — the writer keeps it that way.
-- `Photo.content_hash` (blake3 hex of the bytes) is the photo's identity; it is
-  NULL only for files that could not be read at all.
+  at most one photo (primary or extra).
+- `Photo.content_hash` (blake3 of the bytes) is the photo's identity; NULL
+  only for files that could not be read at all.
 - One `StageRun` row per (photo, stage).
 - Photo and Decision rows are never deleted by an import: a photo whose every
-  path vanished is *missing* (`missing_since` set) and keeps its decisions;
-  its bytes reappearing anywhere bring it back (see catalog.missing).
-- A photo purged to the OS trash is a tombstone (`deleted_at` set, paths
-  rewritten, decisions kept; catalog.purge): every live query leaves it out
-  and its bytes are never imported again.
+  path vanished is *missing* (catalog.missing); one purged to the trash is a
+  tombstone (`deleted_at`, catalog.purge) that every live query leaves out.
 Models are bound to a database by `Catalog.open`; one catalog is open per
 process at a time.
 """

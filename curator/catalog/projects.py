@@ -2,24 +2,18 @@
 
 Invariants:
 - A project's name is trimmed, non-empty, has no control characters and is
-  unique ignoring case (Unicode case folding, stricter than the column's
-  ASCII NOCASE); a bad or taken name raises `ProjectError` with one sentence
-  and changes nothing. Renaming a project to another case of its own name is
-  allowed.
+  unique ignoring case (Unicode case folding); a bad or taken name raises
+  `ProjectError` with one sentence and changes nothing.
 - Membership is a set: adding a member twice or removing a non-member changes
-  nothing (each call reports how many it actually added or removed).
-- Deleting a project deletes its memberships only; photos and their decisions
-  are never touched by anything in this module.
-- Every write is ONE transaction (`catalog.tx.write`): a call adds or
-  removes all its photos or none.
+  nothing (each call reports what it actually changed).
+- Deleting a project deletes its memberships only, never a photo.
+- Every write is ONE transaction: all its photos or none.
 - A project is named by its id (the UI: stable across renames) or its name
-  (the CLI), see `ProjectRef`.
+  (the CLI): `ProjectRef`.
 
-The *cover* of a project is its highest-preference approved member
-(`catalog.approval`), else its highest-preference member; ties go to the
-lower photo id. Deleted photos are never members as far as any read here is
-concerned (a deleted photo is out of the catalog's view).
-Reads return plain dataclasses (`ProjectSummary`, `MembershipChange`).
+The *cover* of a project is its highest-preference approved member, else its
+highest-preference member; ties go to the lower photo id. A deleted photo is
+never a member to any read here.
 """
 
 from __future__ import annotations

@@ -1,25 +1,19 @@
 """The quick look's one write path: photo rows that show in the grid before
 their measurement (imaging.quicklook makes them).
 
-`apply_quick_looks(db, looks, stage_version)` inserts, in ONE transaction
-(`catalog.tx.write`), a Photo row per quick look whose path and bytes the
-catalog does not know yet: path, content hash, size, mtime, format, the
-header's size and orientation, the EXIF (so capture-time sorting works at
-once) and the quick thumbnail's cache key — and a technical StageRun
-`pending` at `stage_version`. It returns the new photo ids, for the gallery.
-A listing (no thumbnail yet) gets one from `apply_quick_thumbnails` later.
+`apply_quick_looks(db, looks, stage_version)` inserts, in ONE transaction, a
+Photo row per quick look whose path and bytes the catalog does not know yet
+(what the file's header says, and the quick thumbnail's key) and a technical
+StageRun `pending`; `apply_quick_thumbnails` gives a listing its thumbnails
+later.
 
 Invariants:
-- a quick look never changes a photo that exists: a known path (live,
-  missing or an extra path of a copy) or known bytes (a move, a copy, a
-  tombstone) are skipped — identity, moves and copies stay the technical
-  stage's business (catalog.writer), which sees the real outcome;
-- a quick-looked photo is `awaits_measurement` until the technical stage
-  writes its outcome: the writer then counts it as `new`, not `remeasured`
-  (catalog.writer), and a run killed in between leaves `pending` rows that
-  the next import measures (pipeline.stages.technical plans anything not done);
-- the later stages ignore it until then (they need the technical stage done
-  and a preview), so nothing is judged on a quick look.
+- a quick look never changes a photo that exists: a known path or known bytes
+  are skipped; identity, moves and copies stay the writer's (catalog.writer);
+- a quick-looked photo `awaits_measurement` until the technical stage writes
+  its outcome (the writer then counts it as `new`); a run killed in between
+  leaves `pending` rows that the next import measures;
+- the later stages ignore it until then, so nothing is judged on a quick look.
 """
 
 from __future__ import annotations

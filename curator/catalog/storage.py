@@ -1,22 +1,19 @@
 """Storage faults: a full disk, a read-only file or volume, a folder Curator can't write.
 
-Responsibility: recognise, from any exception raised while writing (an
-`OSError`, SQLite's own errors, peewee's wrappers of them), whether the cause
-is the storage rather than Curator or the data, and turn it into a
-`StorageError` whose `str()` is one sentence saying what is wrong and what to
-do. Callers: `Catalog.open`, `curator.cli.main` (exit code 3, no traceback)
-and the pipeline's write path (stop cleanly; the next run resumes).
+`storage_problem` recognises, from any exception raised while writing (an
+`OSError`, SQLite's errors, peewee's wrappers of them), whether the cause is
+the storage rather than Curator or the data, as a `StorageError` whose
+`str()` says what is wrong and what to do. Callers: `Catalog.open`,
+`curator.cli.main` (exit code 3) and the pipeline's write path.
 
 Invariants:
 - `storage_problem` never raises and returns None for anything that is not
-  plainly a storage fault (a damaged file, a bug): those keep their own
-  handling;
-- a `StorageError` is always `environmental`: the file or data is fine, the
-  same work succeeds once space is freed or permissions fixed;
-- `kind` is one of `DISK_FULL`, `READ_ONLY`, `CANNOT_CREATE`.
-
-EFBIG (a file grew past the largest size allowed, e.g. `ulimit -f`) reads as
-a full disk: to the user it is "no room for this file".
+  plainly a storage fault (a damaged file, a bug);
+- a `StorageError` is always `environmental`: the same work succeeds once
+  space is freed or permissions fixed; `kind` is one of `DISK_FULL`,
+  `READ_ONLY`, `CANNOT_CREATE`;
+- EFBIG (a file past the largest size allowed, `ulimit -f`) reads as a full
+  disk: to the user it is "no room for this file".
 """
 
 from __future__ import annotations

@@ -1,22 +1,17 @@
 """`OwnBackends`: the server process ids of a seat's own PostgreSQL
 connections, so that its listener leaves its own writes out (backends.listen).
 
-A connection a worker thread opened is closed when its job ends
-(`engine.delivery.Job` → `close_thread_connection`), often before the
-listener has read the notification its commit sent: a pid forgotten at its
-close would bring the seat's own writes back to it as another seat's news.
+A worker's connection is closed when its job ends, often before the listener
+has read the notification its commit sent: a pid forgotten at its close would
+bring the seat's own writes back to it as another seat's news.
 
 Invariants:
 - a pid is own from its connection's open (`add`) until `GRACE_S` after its
   close (`discard`): long enough for every notification it sent to be read
-  (the listener reads within `POLL_S` + `COALESCE_S`, well under a second),
-  short enough that the server will not hand the same pid to another seat's
-  connection meanwhile (pids are the operating system's, reused only after
-  it wraps around);
-- iterating yields the pids open now and those closed within the grace; the
-  closed ones older than that are forgotten as it goes;
-- safe from any thread (connections open and close on the pools' threads,
-  the listener reads on its own).
+  (well under a second), short enough that the operating system will not
+  have handed the same pid to another seat's connection;
+- iterating yields the pids open now and those closed within the grace;
+- safe from any thread.
 """
 
 from __future__ import annotations

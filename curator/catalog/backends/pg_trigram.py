@@ -1,22 +1,16 @@
 """The file-name filter's trigram index on PostgreSQL, where the server allows it.
 
-The gallery's "file name contains" filter is a substring match (`ILIKE
-'%0123%'`), which no B-tree serves: on 100,000 photos PostgreSQL scans every
-path, ~100 ms on an idle machine and ~190 ms p95 on a busy one (the budget
-is 50 ms). A GIN index over the file name with `pg_trgm`'s operator
-class finds the photos whose names hold every three-letter run of the needle:
-~1.5 ms for a frame number at 100,000 photos.
+"File name contains" is a substring match (`ILIKE '%0123%'`), which no
+B-tree serves: PostgreSQL scans every path, ~100 ms idle and ~190 ms p95 busy
+at 100,000 photos (the budget is 50 ms). A GIN index over the file name with
+`pg_trgm`'s operator class takes ~1.5 ms for a frame number.
 
-`pg_trgm` ships with PostgreSQL (the contrib modules, in Debian's server
-package and on every managed service) and is a trusted extension from
-PostgreSQL 13 on, so a role that may create in the database may install it.
-It is an accelerator, not schema: a catalog without it is complete and
-correct, only slower to filter by name. So it is not a migration (a migration
-must succeed everywhere): `ensure_name_index` runs after the migrations at
-every writable open, under the catalog's write lock (two seats opening at once
-build it once), and says why it could not, without failing the open. The
-index's expression is `dialect.PostgresDialect.file_name_sql` exactly, so the
-filter's `curator_file_name(path) ILIKE ?` uses it (gallery_filters).
+`pg_trgm` ships with PostgreSQL and is a trusted extension from 13 on. It is
+an accelerator, not schema, so not a migration (a migration must succeed
+everywhere): `ensure_name_index` runs after the migrations at every writable
+open, under the write lock, and says why it could not without failing the
+open. The index's expression is `dialect.PostgresDialect.file_name_sql`
+exactly, so the filter uses it.
 
 Invariant: `PostgresCatalogDatabase.name_trigram` is True only when the index
 was present or built at open; a needle without a trigram (`has_trigram`) is

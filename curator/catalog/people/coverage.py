@@ -1,22 +1,16 @@
-"""Coverage in the catalog: per person, how many of their photos
-are kept, and the photos of the people with no kept photo.
+"""Coverage in the catalog: per person, how many of their photos are kept, and
+the photos of the people with no kept photo.
 
-- `people_coverage()`: the people that count (named, or on at least
-  `records.PEOPLE_MIN_FRAMES` live photos: why three is said there), each
-  with photos and kept photos, the ones with no kept photo first, then the
-  most photographed — for the Filter panel's People row;
-- `NO_KEEP_SQL` (+ `no_keep_ids()`): the live photos of every person that
-  counts and has no kept photo, so the photographer can find a frame of
-  grandmother: the Filter panel's "People with no kept photo" and the
-  search word `person:nokeep` (catalog.people.filters).
+`people_coverage()` lists the people that count (named, or on at least
+`records.PEOPLE_MIN_FRAMES` live photos) with photos and kept photos, those
+with no kept photo first, then the most photographed: the Filter panel's
+People row. `NO_KEEP_SQL` is the live photos of every person that counts and
+has no kept photo, so the photographer can find a frame of grandmother (the
+Filter panel, and `person:nokeep`). *Kept* is `photo.cull = 'kept'`, as
+`curator people` counts it; a deleted photo counts for nobody.
 
-*Kept* is the cull pass's keep (`photo.cull = 'kept'`: a pick or a star in
-the cull pass keeps too, catalog.decisions), as `curator people` counts it
-(naming.people_list). A deleted photo counts for nobody.
-
-Cost: one grouped pass over photo ⋈ face ⋈ face_person each (the queries
-say why in this order); measured in tests/bench/test_coverage_bench.py at
-100,000 photos / 300,000 faces.
+Cost: one grouped pass over photo ⋈ face ⋈ face_person each (the queries say
+why in this order; tests/bench/test_coverage_bench.py at 100,000 photos).
 """
 
 from __future__ import annotations

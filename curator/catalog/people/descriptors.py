@@ -1,20 +1,15 @@
 """Face descriptors in the catalog (m025's `face_descriptor`): written with the
 faces, read by the people clustering.
 
-`write_descriptors(photo_id, found)` runs inside the faces stage's one write
-path (`store.write_faces`, after the photo's `face` rows were replaced): it
-stores each described face's vector under the new face's id. The old
-faces' descriptors went with their rows (ON DELETE CASCADE).
-
-`descriptors_of(model)` reads every live photo's descriptors of one model as
-(face ids, photo ids, packed vectors, looked): one SELECT, bytes joined once,
-for the people clustering; `mark_looked(face ids)` is that step's record of
+`write_descriptors` runs inside the faces stage's one write path, after the
+photo's `face` rows were replaced (the old faces' descriptors went with them:
+ON DELETE CASCADE). `descriptors_of(model)` reads one model's descriptors in
+one SELECT, bytes joined once; `mark_looked` is the people step's record of
 the faces it looked at.
 
-Invariants: only the faces stage writes a vector here; a descriptor never leaves the
-catalog (no export, no XMP, no log, no `curator list`); nothing here imports
-ml or numpy at module level (vectors stay bytes until the caller unpacks
-them).
+Invariants: only the faces stage writes a vector here; a descriptor never
+leaves the catalog (no export, no XMP, no log, no `curator list`); nothing
+here imports ml or numpy at module level.
 """
 
 from __future__ import annotations

@@ -5,20 +5,14 @@ Each row is one filter as a search writes it (`eyes:closed`, `faces:N+`), what
 it finds, an example, and the SELECT of its photo ids. Search reads the table
 to recognise a people token and to list it in its help (search.tokens); the
 gallery's People filter (`catalog.types.PeopleChoice`) is a choice per token
-of it. `people_ids(token)` turns one token into its SELECT (column `id`) and
-parameters; None when the token is not one of these forms (search then
-treats it as a word).
-
-A photo the faces stage has not looked at yet matches none of them (it is
-neither with nor without people until it is judged). `FLAGGED_SQL` is what
-the cull pass's likeliest-rejects order puts first (catalog.gallery.lists,
-catalog.gallery_filters).
+of it. A photo the faces stage has not looked at yet matches none of them.
+`FLAGGED_SQL` is what the cull pass's likeliest-rejects order puts first.
 
 The table imports no model: the search box's tooltip reads it before the
-catalog is opened. Invariants: only the narrow summary table is read (its partial indexes for
-the two badges, m024's for smiling and looking), except by `person:nokeep`
-(the people's tables, one grouped pass); parameters are always bound, never
-formatted in; tokens are matched lower-cased, whole.
+catalog is opened. Invariants: only the narrow summary table is read (its
+partial indexes), except by `person:nokeep` (one grouped pass over the
+people's tables); parameters are always bound; tokens are matched
+lower-cased, whole.
 """
 
 from __future__ import annotations

@@ -2,25 +2,16 @@
 
 `frames_to_look_again(version, gap_s)` reads, in two queries:
 - the frames to look at again: live photos with a capture time and a cached
-  preview whose faces stage is done and summary current (`version`), found
-  no face, and carry no note (a note says why none was looked for — too
-  small to search — or that the look again already found none:
-  `records.LOOKED_AGAIN`), with what a back-fill request needs (preview
-  key, noise, sharpness). A look again that failed (the preview gone from
-  the cache) left the stage failed: like the back-fill's failures, it is
-  not tried again run after run;
-- the frames that show key faces (live, with a capture time), with their
-  key faces' boxes, largest first.
-Both only when the first list is not empty: a catalog whose every frame
-has its faces, or was looked at again, costs one query; and of each, only
-the frames shot within the burst pause of one of the other become records
-(the capture times compared at once, in numpy). Camera, capture
-time and displayed aspect come with each, as the bursts read them
-(`judgments.burst_frames`: the camera is make and model, the time parsed
-by `datetime.fromisoformat`).
+  preview whose faces stage is done at `version`, found no face and carry no
+  note (a note says why none was looked for, or that the look again found
+  none: `records.LOOKED_AGAIN`), with what a back-fill request needs. A look
+  again that failed left the stage failed, so it is not tried run after run;
+- the frames that show key faces, with their boxes, largest first.
+The second only when the first list is not empty; of each, only the frames
+shot within `gap_s` of one of the other become records. Camera, capture time
+and displayed aspect come as the bursts read them (`judgments.burst_frames`).
 
-Invariants: reads only; nothing here imports ml (plain tuples go out, the
-pipeline makes `ml.faces.relook.Shot`s of them).
+Invariants: reads only; nothing here imports ml (plain tuples go out).
 """
 
 from __future__ import annotations

@@ -1,22 +1,19 @@
-"""The photographer's word on people (m025): the list, a name, a merge
-(`name_person`: an empty name clears it).
+"""The photographer's word on people (m025): the list, a name, a merge.
 
 - `merge_people(into, other)`: `other`'s faces become `into`'s (placed by
-  hand: a clustering never moves them), `other`'s ruled-out faces are
-  ruled out of `into` too, and `other` is gone; `into` keeps its name, or
-  takes `other`'s when it had none; two people with two different names are
-  refused (`PeopleError`: rename one first), so a merge never loses a name
-  by accident;
+  hand: a clustering never moves them), `other`'s ruled-out faces are ruled
+  out of `into` too, and `other` is gone; `into` keeps its name, or takes
+  `other`'s; two people with two different names are refused (rename one
+  first), so a merge never loses a name by accident;
 - `take_face_out(face)`: the face leaves its person and is recorded in
-  `face_not_person`, so no clustering puts it back into that person; its
-  descriptor is marked not looked at, so the next people step looks at it
-  again (it may join another person, or none).
+  `face_not_person`, so no clustering puts it back there; its descriptor is
+  marked not looked at, so the next people step looks at it again.
 Each writer is one write transaction; a person that is not there is a
 `PeopleError` with a sentence, never a silent no-op.
 
 Invariants: nothing here reads or writes a descriptor; the clustering's
-writer (`persons.apply_people`) never writes a name, and these never move a
-face the photographer did not ask about.
+writer never writes a name, and these never move a face the photographer
+did not ask about.
 """
 
 from __future__ import annotations

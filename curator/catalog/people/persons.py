@@ -1,26 +1,20 @@
 """People in the catalog (m025): the people step's plan read and its one writer,
 and the reads that name a face's person.
 
-- `people_snapshot(model)` (plan): every live face described by `model`
-  with its person (0: none), and the (face, person) pairs the photographer
-  ruled out; one read each, vectors as bytes (the pure run unpacks them:
-  ml.faces.people).
-- `apply_people(db, joined, new_people)` (apply): ONE write transaction:
-  each new person gets a `person` row (all in one INSERT), and every placed
-  face a `face_person` row (one INSERT per 50,000). A face placed meanwhile
-  (by hand, or by another seat's run) keeps its person (the insert does
-  nothing for it); a person gone meanwhile (merged away) takes no face; the
-  faces the run looked at are marked so (`descriptors.mark_looked`).
-- `people_before(photo_id)` / `carry_people(photo_id, before)`: around
-  the faces stage's replacement of a photo's faces (a new stage version
-  judges them again, with new face ids): each new face takes the person and
-  the ruled-out people of the old face it overlaps most (the boxes' intersection over union ≥
-  `CARRY_IOU`), so a re-judged catalog keeps its people, names and
-  corrections;
+- `people_snapshot(model)` (plan): every live face described by `model` with
+  its person, and the (face, person) pairs the photographer ruled out;
+  vectors as bytes (ml.faces.people unpacks them).
+- `apply_people(db, joined, new_people)` (apply): ONE write transaction of
+  set-based INSERTs. A face placed meanwhile (by hand, or by another seat's
+  run) keeps its person; a person gone meanwhile (merged away) takes no face;
+  the faces the run looked at are marked so.
+- `people_before` / `carry_people`: around the faces stage's replacement of
+  a photo's faces (new face ids), each new face takes the person and the
+  ruled-out people of the old face it overlaps most (intersection over union
+  ≥ `CARRY_IOU`), so a re-judged catalog keeps its people and corrections.
 
-Invariants: nothing here imports ml or numpy; names are never written by
-this module's writer (only a person's own command names one), so a run
-never renames or merges anyone.
+Invariants: nothing here imports ml or numpy; this module's writer never
+writes a name, so a run never renames or merges anyone.
 """
 
 from __future__ import annotations

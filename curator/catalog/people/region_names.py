@@ -1,23 +1,19 @@
 """People's names crossing XMP: the reads that put names on Curator's regions
-(`face_names_by_photo`, `named_photo_ids`: their sidecars carry names, so
-`xmp write` counts them as decided), and the one writer that takes names from
-regions another tool named:
+(a photo with a named face is decided for `xmp write`), and the one writer
+that takes names from regions another tool named.
 
-- `name_faces(db, pairs)`: ONE write transaction giving each (face, name) a
-  named person:
-  * a face with no person joins the person of that name (any case, by
-    Python's casefold; the oldest when several), or a new person of that name; placed by hand,
-    so no clustering moves it;
-  * a face whose person has no name: that person takes the name, unless a
-    person of that name exists: then the face alone moves there (two people
-    are never merged by a name read from a file);
-  * a face whose person has that name already: nothing;
-  * a face whose person has another name (the photographer's word in
-    Curator), or a face the photographer took out of the person of that name
-    (`face_not_person`): nothing; counted as a conflict / kept out.
+`name_faces(db, pairs)`, ONE write transaction, gives each (face, name) a
+named person:
+- a face with no person joins the person of that name (Python's casefold; the
+  oldest when several) or a new one, placed by hand;
+- a face whose person has no name: that person takes the name, unless a
+  person of that name exists: then the face alone moves there (two people are
+  never merged by a name read from a file);
+- a face whose person has another name, or that the photographer took out of
+  the person of that name: nothing (counted as a conflict / kept out).
 
-Invariants: names only; nothing here reads or writes a descriptor; a person's
-name set by the photographer is never changed here.
+Invariants: names only; nothing here reads or writes a descriptor; a name
+the photographer set is never changed here.
 """
 
 from __future__ import annotations

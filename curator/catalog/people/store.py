@@ -1,24 +1,20 @@
 """The faces stage's one write path and its reads.
 
 `write_faces(results)` stores a batch of `(photo id, FacesOutcome)` in the
-caller's transaction (the technical writer's, for faces found beside a
-measurement) or in one of its own (`apply_faces`, for a back-fill batch):
+caller's transaction (the technical writer's) or in its own (`apply_faces`,
+a back-fill batch):
 - a `FacesFound` replaces the photo's `face` rows (numbered from 0, largest
-  first), their descriptors (`descriptors`) and its `photo_faces` summary
-  (its columns from the summary's table: `summary.stored_values`; each new
-  face keeping the person of the old face it overlaps:
-  `persons.carry_people`), and sets its faces StageRun done at the result's
-  version;
+  first), their descriptors and its `photo_faces` summary (each new face
+  keeping the person of the old face it overlaps: `persons.carry_people`),
+  and sets its faces StageRun done at the result's version;
 - a `FacesFailure` leaves any earlier faces in place, sets the StageRun
   failed with the sentence and appends it to the error log.
-A replayed batch (after a kill) gives the same rows: every write is an
-upsert or a replace keyed by the photo.
-
-`mark_faces_skipped` records the stage as skipped with the sentence (no
-face model): the stage is planned again once the model is there.
+A replayed batch gives the same rows: every write is an upsert or a replace
+keyed by the photo. `mark_faces_skipped` (no face model) has the stage
+planned again once the model is there.
 
 Invariants: only this module writes `face` and `photo_faces`; nothing here
-imports ml or imaging (the records come from curator.records).
+imports ml or imaging.
 """
 
 from __future__ import annotations

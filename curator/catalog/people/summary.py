@@ -1,16 +1,12 @@
 """The faces summary as the catalog stores it: `photo_faces`' summary columns,
 all taken from the one table (`records.FACES_SUMMARY`, `FacesSummary`'s fields).
 
-- `columns(alias)`: the table's columns for a reader's SELECT, in its order;
-- `summary_from(values)`: the `FacesSummary` of a row's values in that order
-  (a flag read as a bool, a count as an int, a figure as a float or None);
-- `stored_values(summary)`: the summary as `photo_faces`' columns (the write:
-  catalog.people.store).
-The peewee model's summary fields come from the same table
-(catalog.models.PhotoFaces). The summary's readers (the store's, the
-gallery's rows, the proposal's plan, the bursts' frames) select `columns`
-and build with `summary_from`, so a field added to `FacesSummary` (with its
-migration) is written and read back by all of them.
+`columns(alias)` is the summary for a reader's SELECT, `summary_from` makes
+the `FacesSummary` of a row's values, `stored_values` the write's columns;
+the peewee model's fields come from the same table (`PhotoFaces`). Every
+reader (the store's, the gallery's rows, the proposal's plan, the bursts'
+frames) selects `columns` and builds with `summary_from`, so a field added
+to `FacesSummary` (with its migration) is written and read back by all.
 
 Invariants: a row of `photo_faces` is one `FacesSummary`; a photo without a
 row has no summary (None, never an empty one); nothing here imports ml.

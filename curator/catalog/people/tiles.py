@@ -1,17 +1,13 @@
 """What the People view reads: a tile per person, a person's faces.
 
-- `person_tiles(limit)`: every person with a face on a live photo (the
-  `limit` first, and how many there are), most-
-  photographed first (then by id: `naming.people_list`'s order and counts),
-  each with the face its tile shows: the person's largest face (by box area,
-  then the lowest face id) on a photo that has a preview or a thumbnail;
-- `faces_of_person(person)`: the person's faces on live photos, largest
-  first, each with what a crop needs (the photo's preview key, the box).
-Two reads each (the tiles' faces one row a person, chosen in SQL), on
-whichever thread asks (the view asks on a worker).
+`person_tiles(limit)`: the people with a face on a live photo, in
+`naming.people_list`'s order and counts, each with the face its tile shows
+(the person's largest face on a photo with a preview or a thumbnail, chosen
+in SQL); `faces_of_person(person)`: the person's faces, largest first, with
+what a crop needs. Read on whichever thread asks (the view asks on a worker).
 
-Invariants: reads only; boxes are the faces stage's, relative to the preview
-as stored (0..1 of its width and height); nothing here reads a descriptor.
+Invariants: reads only; boxes are relative to the preview as stored (0..1 of
+its width and height); nothing here reads a descriptor.
 """
 
 from __future__ import annotations

@@ -1,19 +1,15 @@
 """`PackedProposals`: many proposals kept in a shape the cycle collector does not walk.
 
 The window keeps what an Accept the Rest ended, so that its undo can put the
-proposals back (`ui/review/step_queue.AcceptedProposals`). As `Proposal`
-records, 60,000 of them were ~100,000 objects that every full collection on
-the UI thread walked (126-137 ms: docs/decisions/catalog.md). Here each
-proposal is one tuple of atomic values (its stored columns), which CPython
-stops tracking at the first collection that sees it; the outer tuple
-follows, so after that they cost a collection nothing.
+proposals back. As `Proposal` records, 60,000 of them were ~100,000 objects
+that every full collection on the UI thread walked (126-137 ms:
+docs/decisions/catalog.md). Here each proposal is one tuple of atomic values
+(its stored columns), which CPython stops tracking at the first collection
+that sees it; so, after that, does the outer tuple.
 
-Invariants:
-- immutable; a row is exactly what `store` writes as packed JSON, so a row
-  goes back to the table without becoming a record first;
-- no catalog, no Qt: records and rows only (any thread may pack or unpack);
-- `records()` makes the `Proposal`s again (the reasons as `ProposalReason`s;
-  `why` is said when proposed and never stored, so it is not kept).
+Invariants: immutable; a row is exactly what `store` writes as packed JSON;
+no catalog, no Qt (any thread may pack or unpack); `records()` makes the
+`Proposal`s again (without `why`, which is never stored).
 """
 
 from __future__ import annotations

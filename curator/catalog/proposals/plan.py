@@ -1,29 +1,21 @@
 """The proposal's plan: the catalog read once into plain `ProposalFrame`s.
 
-Two statements, whatever the catalog's size: every shown photo of the scope
-(live; of a RAW+JPEG pair only its lead, as the gallery shows it) that is
-undecided or in a burst, with its technical measures, burst, taste score
-(`photo_preference`: on a seat that shows one photographer's taste, theirs:
-catalog.taste.choice) and faces summary joined in, in capture order; then
-the key faces of the photos in bursts: their boxes (what tells the moments
-of a burst apart: cull.moments) and how they look (what a moment's keep
-says of its people: cull.looks). A decided photo (kept or rejected, picked,
-or rated) is read only when it is in a burst or shows a person: it is never
-proposed, it only says its moment (or its person: cull.coverage) already has
-a keep. A third statement reads the people of the scope's faces (m025:
-person, face_person), each frame's once (`ProposalFrame.people`). No file is
-read. Rows are read by name: each statement's columns are a record's fields
-with their SQL (`_PlanRow`, `_KeyFaceRow`: catalog.backends.named_rows), the
-faces summary's the summary table's (catalog.people.summary).
-Each result is converted a slice at a time (`bulk_read`), and the frames are
-made a slice at a time, so the rows are let go as they are used (the app
-collects garbage on the UI thread: every object alive then is walked there).
+Three statements, whatever the catalog's size: every shown photo of the
+scope that is undecided or in a burst, with its measures, burst, taste score
+(the seat's taste: catalog.taste.choice) and faces summary, in capture
+order; the key faces of the photos in bursts (their boxes tell a burst's
+moments apart: cull.moments; how they look: cull.looks); the people of the
+scope's faces (`ProposalFrame.people`). A decided photo is read only when it
+is in a burst or shows a person: never proposed, it only says its moment (or
+its person: cull.coverage) already has a keep. No file is read. Rows are read
+by name (`_PlanRow`, `_KeyFaceRow`: catalog.backends.named_rows). Each result
+is converted, and its frames made, a slice at a time (`bulk_read`), so the
+rows are let go as they are used (the app collects garbage on the UI thread).
 
-The scope: the whole catalog, the photos with a path under a folder
-(primary or another copy's path), a project's photos, some photos by id
-(the grid's selection), or the photos a gallery query shows (the grid's
-filters and search: `queries.gallery_query_ids`, resolved here, on the
-reading thread, so the window never lists them itself).
+The scope (`Scope`): the whole catalog, the photos with a path under a
+folder, a project's photos, some photos by id, or the photos a gallery
+query shows (`queries.gallery_query_ids`, resolved here, on the reading
+thread).
 """
 
 from __future__ import annotations

@@ -2,23 +2,17 @@
 
 `tag_counts(query)` counts the live tags (an AI tag the user removed is
 feedback, not a tag) of exactly the photos the gallery shows for `query`
-(`queries.gallery_where`: the pass, the filters, the project, a search's
-results), one statement on either backend, counted in numpy (`_CODE_SQL`).
-Each tag's photos are split by where the tag came from:
+(`queries.gallery_where`), one statement, counted in numpy (`_CODE_SQL`).
+Each tag's photos are split by where the tag came from: `describer` (the
+vision LLM's), `imported` (a user tag read from another tool's keywords: a
+`photo_keyword` row of that source names it), `you` (every other user tag).
+`read_tag_rows()` reads every live tag row once into a `TagRows`, whose
+`counts_among` gives the same counts for any set of photos (the tag cloud,
+after each gallery change).
 
-- `describer`: the vision LLM's tag (`photo_tag.source` 'ai');
-- `imported`: a user tag read from another tool's keywords (XMP, a Lightroom
-  catalog: a `photo_keyword` row of that source names the tag);
-- `you`: every other user tag (the loupe, the CLI, the cloud).
-
-`read_tag_rows()` reads every live tag row once into a `TagRows`, which
-counts the tags of any set of photos in numpy (`counts_among`: the tag
-cloud, after each gallery change, over the gallery's ids) with the same
-result as `tag_counts` for the query that listed those ids.
-
-Invariants: a photo counts once per tag (`photo_tag` is unique per photo and
-tag), so `you + describer + imported == count`; the order is the most used
-first, then by name, so equal counts never shuffle between two reads.
+Invariants: a photo counts once per tag, so `you + describer + imported ==
+count`; the order is the most used first, then by name, so equal counts never
+shuffle between two reads.
 """
 
 from __future__ import annotations

@@ -1,26 +1,19 @@
 """Tag edits over many photos by name: `curator tag add|remove` and `curator tags rename`.
 
-They are the window's tag edits (`decisions.add_tag` / `remove_tag`), made
-for every photo of one command as ONE transaction and ONE undo step
-(`decisions.one_step`), so Ctrl+Z in the window undoes the whole command
-and `xmp write` carries them like any tag edit (a decision from a Curator
-pass marks the photo's sidecar for the next write: `interop.xmp_fields`).
-Their rules are the window's:
-
-- an added tag is yours (an AI tag of that name, live or removed, becomes
-  yours);
-- removing a describer's tag keeps it as removed feedback (a later describe
-  run does not bring it back); removing your own tag deletes it;
-- a rename moves every photo that carries OLD (live) onto NEW: OLD is
-  removed as above and NEW added as yours, so a rename onto a tag a photo
-  already has merges the two, and a describer's OLD stays removed.
+They are the window's tag edits (`decisions.add_tag` / `remove_tag`, their
+rules too), made for every photo of one command as ONE transaction and ONE
+undo step (`decisions.one_step`), so Ctrl+Z in the window undoes the whole
+command and `xmp write` carries them like any tag edit. A rename moves every
+photo that carries OLD onto NEW: OLD is removed and NEW added as yours, so a
+rename onto a tag a photo already has merges the two, and a describer's OLD
+stays removed.
 
 A hierarchical name (`Places|Italy|Rome`, Lightroom's levels) is the tag of
-its last level ("rome", `curator.tags.normalise_tag`), the way keywords read
-from XMP become tags; its levels are kept beside the photo's tag as the
-keyword's hierarchy (`keywords.record_keywords`, source "curator"), so it
-goes out to XMP as `lr:hierarchicalSubject` "Places|Italy|Rome". A hierarchy
-already recorded for that photo and tag (another tool's) is left as it is.
+its last level ("rome", `curator.tags.normalise_tag`), as keywords read from
+XMP become tags; its levels are kept as the keyword's hierarchy
+(`keywords.record_keywords`, source "curator"), so it goes out to XMP as
+`lr:hierarchicalSubject` "Places|Italy|Rome". A hierarchy already recorded
+for that photo and tag (another tool's) is left as it is.
 """
 
 from __future__ import annotations

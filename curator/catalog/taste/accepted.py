@@ -1,25 +1,19 @@
 """Which decided photos stand as an accepted proposal, for the taste model's
 training set.
 
-A photo's decision state came from an accepted proposal when the latest row
-of the decision log that judges it (kind cull, rating or pick; the
-photographer's own rows when the taste is one photographer's) carries the
-pass `proposal` (`catalog.proposals.store.PROPOSAL_PASS`: Accept the Rest,
-`curator cull --accept`, the loupe's A). Anything decided by hand since — a
-correction, a rating, a pick — is a later row of another pass, and the photo
+A photo's state came from an accepted proposal when the latest row of the
+decision log that judges it (cull, rating or pick; the photographer's own
+rows for one photographer's taste) carries the pass `PROPOSAL_PASS`. A
+correction by hand since is a later row of another pass, and the photo
 teaches as any decision does. Undo and redo rows inherit the pass of the
-rows they reverse (catalog.undo.stacks): an accept undone is in the set but
-leaves the photo unreviewed, so it is not in the training set at all; a
-redone accept is an accept; an undone correction carries the correction's
-pass, so the photo counts as decided by hand.
+rows they reverse: an undone accept leaves the photo unreviewed (no
+training); an undone correction counts as decided by hand.
+`ml.taste.label_for` gives such a photo `ACCEPTED_WEIGHT` of the weight
+(docs/decisions/taste.md).
 
-`ml.taste.label_for` gives such a photo its label at `ACCEPTED_WEIGHT` of
-the weight (why that weight: docs/decisions/taste.md).
-
-One statement: the rows of the pass `proposal` that no later judging row of
-their photo follows (looked up by the log's `decision_photo` index): 0.2-0.4 s
-for 100,000 decided photos (docs/decisions/catalog.md). Runs where the
-training set is read (the ML pool), never on the UI thread.
+One statement (the rows of that pass no later judging row of their photo
+follows): 0.2-0.4 s for 100,000 decided photos (docs/decisions/catalog.md),
+on the ML pool, never the UI thread.
 """
 
 from __future__ import annotations

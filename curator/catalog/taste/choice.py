@@ -1,26 +1,21 @@
 """Whose taste this seat trains and shows: everyone's, or one photographer's.
 
-A taste is named by its owner: None is everyone's decisions (the studio's
-model, and a one-person catalog's only one: nothing changes for them); a
-name is one photographer's (the decision log's `seat_user`), trained on
-their decisions alone (catalog.judgments.training_set). The `taste` setting
-says which (`owner_of`: "" everyone's, "mine" this seat's user, else a
-name); `choose` applies it process-wide, as `set_pairing` does.
+A taste is named by its owner: None is everyone's decisions (a one-person
+catalog's only one); a name is one photographer's (the decision log's
+`seat_user`), trained on their decisions alone. The `taste` setting says
+which (`owner_of`); `choose` applies it process-wide.
 
-How a seat shows a photographer's scores without a second set of queries:
-every reader of the scores names `photo_preference` (the everyone-model's
-table, m016). On a seat that chose a photographer, each catalog connection
-gets a TEMPORARY view of that name over `taste_score` for that owner
+Every reader of the scores names `photo_preference` (the everyone-model's
+table). On a seat that chose a photographer, each catalog connection gets a
+TEMPORARY view of that name over `taste_score` for that owner
 (`view_statement`, run by the connection hooks of catalog.db and
-backends.postgres): SQLite and PostgreSQL both look a name up in the
-connection's temporary schema first, so the gallery's sorts, MATCH, the
-cull pass's order and the approval read that person's scores, on this
-seat only; other seats and the tables themselves are untouched. The
-writers name the real tables (`catalog.taste.store`).
+backends.postgres): both backends look a name up in the temporary schema
+first, so every read of the scores shows that person's, on this seat only.
+The writers name the real tables (`catalog.taste.store`).
 
 Invariant: a connection's view is made when it connects; `choose` closes
-the calling thread's connection so its next statement connects with the
-new choice (pool threads connect afresh per job: engine.delivery).
+the calling thread's connection so its next statement gets the new choice
+(pool threads connect afresh per job).
 """
 
 from __future__ import annotations

@@ -1,23 +1,18 @@
 """One undo history over two logs: decisions and people edits.
 
-The window's Ctrl+Z (and Ctrl+Shift+Z) undoes the newest step the seat
-made, whichever log holds it: the decision log's groups
-(catalog.decisions, catalog.undo.stacks) or the people edits
-(catalog.people.edits). Both stamp each step strictly after every row of
-either log (a people edit's stamp is after the newest decision; a decision
-group's after the newest decision, and a people edit is never stamped in
-the future), so the step to reverse is the newer of the two logs' own
-targets:
+The window's Ctrl+Z (and Ctrl+Shift+Z) undoes the newest step the seat made,
+whichever log holds it: the decision log's groups (catalog.undo.stacks) or
+the people edits (catalog.people.edits). Both stamp each step strictly after
+every row of either log, so the step to reverse is the newer of the two
+logs' own targets:
 
-- undo: the newer of the decision log's `undo_target` and the people log's;
+- undo: the newer of the two `undo_target`s;
 - redo: the newer of the two `redo_target`s, provided no new step of the
-  OTHER log came after it (a new action clears redo, across both logs: a
-  merge after an undone reject leaves nothing to redo, as a reject after it
-  would).
+  OTHER log came after it (a new action clears redo, across both logs).
 
-The choice is read first, then the chosen log's own writer reverses its own
-newest step in its own transaction (re-reading its target under its lock);
-the window runs these on its StepQueue, one at a time.
+The choice is read first, then the chosen log's writer reverses its newest
+step in its own transaction (re-reading its target under its lock); the
+window runs these on its StepQueue, one at a time.
 """
 
 from __future__ import annotations

@@ -2,27 +2,20 @@
 
 The stacks are not stored; they are read back from the log, newest group
 first (`groups_newest_first`). A *group* is every row one user action wrote
-(catalog.decisions: one stamp per group). Each group is one of three types,
-by how deep its rows sit in an `undoes` chain: an *action* (no `undoes`), an
-*undo* (odd depth: it reverses an action or a redo) or a *redo* (even depth:
-it reverses an undo). Then:
+(one stamp). By how deep its rows sit in an `undoes` chain, a group is an
+*action* (no `undoes`), an *undo* (odd depth) or a *redo* (even depth):
 - the top of the undo stack (`undo_target`) is the newest action-or-redo
   group that no later undo group reverses;
 - the top of the redo stack (`redo_target`) is the newest undo group that no
-  later redo reverses, provided no new action came after it (an action
-  clears redo, as in every editor).
+  later redo reverses, provided no new action came after it.
 Inverse rows inherit the reversed row's `pass`, so a `pass_` filter sees a
-whole chain or none of it.
+whole chain or none of it. Only the groups a seat made are on its stacks
+(rows from before seats were recorded are every seat's); `changed_since`
+names the other seat that made the same kind of decision on one of the
+group's photos since, so the undo that overrides it says so.
 
-Seats: only the groups a seat made are on its stacks (rows from before seats
-were recorded belong to every seat).
-`changed_since(group, seat)` names the other seat that decided one of the
-group's photos after it (the same kind of decision: a rating after your
-rating, not a tag), so the undo that overrides their decision says so; the
-undo still goes ahead (the later decision wins, and both stay in the log).
-
-Reads only; call inside the writing transaction (catalog.decisions), so
-what is read is what the undo writes over.
+Reads only; call inside the writing transaction, so what is read is what the
+undo writes over.
 """
 
 from __future__ import annotations

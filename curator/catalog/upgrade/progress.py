@@ -1,19 +1,16 @@
 """The backup before a migration, copied in steps that report progress.
 
-A catalog that needs a migration is copied first (`db.backup_catalog`), so a
-migration that goes wrong loses nothing. At 1 GB the copy takes seconds,
-longer on a loaded machine (12+ s seen), so it is copied in steps of
-`BACKUP_STEP_PAGES` pages through SQLite's backup API and each step is
-reported to a plain callback, an `UpgradeProgress`: how far the copy is,
-then that the migrations run. The window turns it into "Backing up the
-catalog before updating it (1.2 GB): 40 %" (ui/maintenance/catalog_upgrade.py);
-the command line passes no callback.
+A catalog that needs a migration is copied first (`db.backup_catalog`). At 1
+GB the copy takes seconds (12+ s on a loaded machine), so it is copied
+`BACKUP_STEP_PAGES` pages at a time through SQLite's backup API, each step
+told to a plain callback as an `UpgradeProgress` (then that the migrations
+run): the window shows "Backing up the catalog before updating it (1.2 GB):
+40 %"; the command line passes no callback.
 
-Invariants: no Qt here (the callback is whatever the caller gives: it runs
-on the thread that opens the catalog, and it may raise to abort the copy);
-the catalog itself is only read; a copy that fails leaves no backup file
-behind (a half copy must never pass for a backup) and raises what SQLite or
-the disk raised, for `db.Catalog.open` to turn into its sentence.
+Invariants: no Qt (the callback runs on the thread that opens the catalog,
+and may raise to abort the copy); the catalog itself is only read; a copy
+that fails leaves no backup file behind and raises what SQLite or the disk
+raised, for `db.Catalog.open` to turn into its sentence.
 """
 
 from __future__ import annotations
