@@ -1,16 +1,12 @@
 """Camera names as people say them: the maker once, in its usual spelling.
 
-The one naming of a camera: the loupe's panel (`catalog.queries.gallery_rows`),
-the Filter popup's list and button (`catalog.gallery_filters`), `manifest.json`
-(`export.plan`), `curator list` and the sentences a RAW decode failure ends
-with (`imaging.technical`) all call `camera_name`, so a photo's camera reads
-the same everywhere ("Olympus E-P3", never "OLYMPUS IMAGING CORP. E-P3" in
-one place and "Olympus E-P3" in another). Only what is shown is named here:
-the catalog keeps the make and model exactly as the file wrote them, filters
-match those stored values, and an exported rendition's EXIF carries them
-unchanged (the camera's own data).
-
-Pure (no curator imports).
+The one naming of a camera: every place that shows one (the loupe's panel,
+the Filter popup, `manifest.json`, `curator list`, a RAW decode failure's
+sentence) calls `camera_name`, so a photo's camera reads the same everywhere
+("Olympus E-P3", never "OLYMPUS IMAGING CORP. E-P3"). Only what is shown is
+named here: the catalog keeps the make and model as the file wrote them,
+filters match those, and an exported rendition's EXIF carries them unchanged.
+Pure.
 """
 
 from __future__ import annotations

@@ -1,28 +1,23 @@
 """Where Curator keeps its files.
 
 Default locations come from platformdirs (the user data dir for the catalog,
-the user cache dir for previews/thumbnails, the user config dir for settings).
-`CURATOR_HOME` relocates all three under one folder (tests, portable installs);
-`--catalog PATH` on the command line overrides only the catalog file; a
-`postgresql://` URL there names a studio's shared catalog instead, and a local
-folder of this seat's own stands in for its file (cache, backups:
-`PostgresLocation.local_stand_in`).
+the cache dir for previews, the config dir for settings). `CURATOR_HOME`
+relocates all three under one folder; `--catalog PATH` overrides only the
+catalog file. A `postgresql://` URL there names a studio's shared catalog
+instead, and a local folder of this seat's own stands in for its file
+(`PostgresLocation.local_stand_in`).
 
-Where a catalog is: a file (SQLite) or a PostgreSQL URL, and how it is shown.
-`--catalog` and the catalog setting take either. A URL is
-`postgresql://user@host:5432/db` (also `postgres://`, and libpq's query
-parameters such as `sslmode=require`, which are passed on untouched). The
-password comes from the standard places, `PGPASSWORD`, `~/.pgpass` or a
-service file, which libpq reads itself; a password typed into the URL still
-works, but it is never shown: `display` (the form every sentence, log line,
-`doctor` and the window title use) drops it, and so does `redact` for any
-text that might quote the URL (a driver's error message). Invariant: no
-string built from a `PostgresLocation` for people holds the password; only
-`conninfo` (handed to libpq, never logged) does.
+A catalog URL is `postgresql://user@host:5432/db` (also `postgres://`, with
+libpq's query parameters passed on untouched). The password comes from
+`PGPASSWORD`, `~/.pgpass` or a service file, which libpq reads itself; one
+typed into the URL still works but is never shown. Invariant: no string
+built from a `PostgresLocation` for people holds the password (`display`,
+`redact` for text that might quote the URL); only `conninfo`, handed to
+libpq and never logged, does.
 
-`resource_path()` is the one way to reach files under `resources/`: beside the
-package when run from source, inside the bundle when frozen by PyInstaller
-(`curator.spec` copies `resources/` there). Model weights are never resources.
+`resource_path()` is the one way to reach files under `resources/`, from a
+source checkout or a PyInstaller bundle (`curator.spec` copies them there).
+Model weights are never resources.
 """
 
 from __future__ import annotations

@@ -45,14 +45,10 @@ def _keep_char(ch: str) -> bool:
 
 
 def normalise_tag(raw: str) -> str | None:
-    """The catalog form of one tag, or None when nothing usable is left.
-
-    Lowercase, trimmed, inner whitespace collapsed to one space; only letters
-    (any script), digits, spaces and hyphens — other punctuation is dropped
-    ("#Sunset" → "sunset", "golden hour." → "golden hour"), separators such as
-    "_", "/" and "&" become spaces; 2–50 characters; generic words ('photo',
-    'photography', 'image', 'picture') are dropped.
-    """
+    """The catalog form of one tag, or None when nothing usable is left:
+    lowercase, inner whitespace collapsed; only letters (any script), digits,
+    spaces and hyphens ("#Sunset" → "sunset"), separators such as "_", "/" and
+    "&" become spaces; 2–50 characters; generic words are dropped."""
     chars: list[str] = []
     for ch in unicodedata.normalize("NFC", raw).lower():
         if ch.isspace() or ch in _SEPARATORS:

@@ -1,33 +1,25 @@
 """XMP embedded in an exported copy: where JPEG, PNG and TIFF (DNG) files keep it.
 
 Lightroom reads `.xmp` sidecars only for proprietary RAW files; for JPEG,
-TIFF, PNG and DNG it reads the XMP inside the file (Adobe's XMP Specification
-Part 3, "Storage in files"), and darktable and digiKam read it there too. An
-exported copy therefore carries the decisions inside itself. Only the *copy*
-is ever changed: the original is read, never opened for writing.
+TIFF, PNG and DNG it reads the XMP inside the file (XMP Specification Part 3),
+as darktable and digiKam do. So an exported copy carries the decisions
+inside itself. Only the *copy* is changed; the image data is never decoded,
+only the metadata container:
 
-The image data is never decoded or re-encoded; only the metadata container
-changes, where each format keeps its packet:
+- JPEG: an APP1 segment `http://ns.adobe.com/xap/1.0/\\0` (at most 65,502
+  bytes of packet) after the APP0/Exif segments, replacing the file's own;
+  every other segment and the scan data are copied unchanged.
+- PNG: an uncompressed iTXt chunk `XML:com.adobe.xmp` before the first IDAT;
+  an older one is replaced.
+- TIFF and DNG (not BigTIFF): IFD0 tag 700 (XMLPacket). The packet is
+  appended at the end of the file; an existing tag 700 entry is pointed at
+  it, else a copy of IFD0 with the new entry is appended and the header
+  points at it. Nothing moves, so every other offset stays valid.
 
-- JPEG: an APP1 segment starting `http://ns.adobe.com/xap/1.0/\\0` (at most
-  65,502 bytes of packet), placed after the APP0/Exif segments. The file's
-  own XMP segment is replaced by the merged packet; every other segment
-  (Exif, ICC, MPF, Extended XMP) and the scan data are copied unchanged.
-- PNG: an iTXt chunk with keyword `XML:com.adobe.xmp`, uncompressed, before
-  the first IDAT (CRC as PNG requires); an older one is replaced.
-- TIFF and DNG (classic TIFF, not BigTIFF): IFD0 tag 700 (XMLPacket, type
-  BYTE). The packet is appended at the end of the file; an existing tag 700
-  entry is pointed at it, else a copy of IFD0 with the new entry (entries
-  sorted by tag, as TIFF requires) is appended and the header points at it.
-  Every other offset in the file stays valid, because nothing moves.
-
-`plan_embedding(source)` reads what is needed from the original (the head of
-a JPEG or PNG up to its image data, a TIFF's IFD0, and the packet already
-there); `Embedding.head(prefix)` and `Embedding.finish(out, end)` then let the
-exporter write the copy in one streaming pass. Anything unexpected (a head
-that does not parse, BigTIFF, a packet too large for one JPEG segment) gives
-`EmbedError` with a sentence: the copy is then written byte for byte and its
-sidecar carries the decisions.
+`plan_embedding(source)` reads what is needed from the original; the
+`Embedding` then lets the exporter write the copy in one streaming pass.
+Anything unexpected gives `EmbedError` with a sentence: the copy is then
+written byte for byte and its sidecar carries the decisions.
 """
 
 from __future__ import annotations

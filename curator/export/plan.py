@@ -1,18 +1,18 @@
 """Planning an export: which photos go out, where, under which names, with what metadata.
 
-`plan_export(request)` reads the catalog (call it on a thread that has the
-catalog open; it only reads) and returns an `ExportPlan`: plain frozen values
-that `export.run.run_export` turns into files without touching the catalog.
+`plan_export(request)` only reads the catalog (on a thread that has it open)
+and returns an `ExportPlan`: plain frozen values that `export.run.run_export`
+turns into files without touching the catalog.
 
 Which photos:
-- `--approved` (request.project is None): the approval rule
-  (`catalog.approval.approved_condition`) over every photo, into `DEST/approved/`;
+- `--approved`: the approval rule (`catalog.approval.approved_condition`)
+  over every photo, into `DEST/approved/`;
 - `--project NAME`: the project's members that are not rejected, missing or
-  deleted (the photographer put them there on purpose, so no rating or score
-  is required; a reject still wins), into `DEST/<safe project name>/`.
-  Members left out are listed in `ExportPlan.left_out` with the reason.
-- A RAW+JPEG photo (catalog.paths_codec) sends both files, its RAW or its
-  JPEG, as `request.pairs` says (the pair_export setting; `_pair_choice`).
+  deleted (no rating or score required: the photographer put them there),
+  into `DEST/<safe project name>/`; those left out are listed in
+  `ExportPlan.left_out` with the reason;
+- a RAW+JPEG photo sends both files, its RAW or its JPEG, as `request.pairs`
+  says (`_pair_choice`).
 
 Names are `export.names.plan_names`' (photos in capture order). Every planned
 file carries its manifest fields and the `XmpFields` Curator states for it

@@ -1,27 +1,21 @@
 """Renditions rendered ahead on worker threads while the runner writes files.
 
-The runner (export.run) works through the plan in order on one thread; what
-costs time in a rendition export is the decode and JPEG encode, which Pillow,
-libjpeg and LibRaw do without holding the GIL. `RenderAhead` keeps up to
-`workers` renders in flight: before the runner handles file i it calls
+The runner (export.run) works through the plan on one thread; a rendition's
+decode and JPEG encode run without holding the GIL. `RenderAhead` keeps up
+to `workers` renders in flight: before the runner handles file i it calls
 `ahead(i)`, which submits files i … i+workers-1 that still need a rendition;
-`take(i)` then returns file i's JPEG bytes (waiting for its render, or
-rendering it on the spot when it was not submitted).
+`take(i)` returns file i's JPEG bytes (rendering it on the spot when it was
+not submitted).
 
-What "needs a rendition" means here is only a cheap guess that saves work on
-re-runs: the first free name in the planned name's suffix chain comes before
-any file that already is this photo's rendition (`needs_render`). The runner
-still decides for itself; a render it does not use is dropped (`drop`).
-Renders only produce bytes in memory: cancelling (`close`) discards pending
-ones and waits for those running, and never leaves a file behind.
+"Needs a rendition" is a cheap guess (`needs_render`); the runner still
+decides, and a render it does not use is dropped. Renders are bytes in
+memory: `close` discards pending ones and waits for those running.
 
-RAW originals render in crash-isolated child processes (`engine.isolation`,
-as the import and the loupe decode them): a file that crashes LibRaw kills
-its child, and that one photo fails with a sentence (`RenderFailed`) while
-the export goes on; a render that hangs is stopped at `RENDER_TIMEOUT_S`.
-The children (one per render thread) start with the first RAW and stop in
-`close`. Other formats render in this process (Pillow decodes them safely,
-and no pixels cross a pipe).
+RAW originals render in crash-isolated child processes (`engine.isolation`):
+a file that crashes LibRaw fails that one photo with a sentence
+(`RenderFailed`), and a render that hangs is stopped at `RENDER_TIMEOUT_S`.
+The children start with the first RAW and stop in `close`; other formats
+render in this process.
 """
 
 from __future__ import annotations

@@ -1,29 +1,21 @@
 """A JPEG rendition of an original at a long edge: upright, sRGB, EXIF kept.
 
-Responsibility: `render_jpeg(source, long_edge, content_hash, capture)` returns
-the bytes of the rendition (the runner writes them to a temporary name and
-renames). Pixels come from the loupe's full-quality decoder
-(`imaging.decode.decode_for_display`), so RAW files render as Curator shows
-them, already turned upright (a RAW whose sensor data cannot be rendered
-falls back to the picture Curator shows for it, usually the camera's embedded
-JPEG, which may be smaller than the long edge); they are shrunk (never enlarged) to the long
-edge and, when the original carries an ICC profile that is not sRGB,
-converted to sRGB.
+`render_jpeg` returns the rendition's bytes. Pixels come from the loupe's
+full-quality decoder (`imaging.decode.decode_for_display`), so a RAW renders
+as Curator shows it (one that cannot be rendered falls back to its embedded
+JPEG, which may be smaller than the long edge); they are shrunk (never
+enlarged) to the long edge, converted to sRGB from another ICC profile, and
+turned by the photographer's quarter-turns; the rendition is tagged
+orientation 1.
 
-The photographer's rotation in Curator (`quarter_turns`, clockwise) turns the
-upright pixels once more; the rendition is still tagged orientation 1.
+EXIF: the original's as Pillow reads it, with the orientation reset to 1,
+the pixel dimensions the rendition's and the thumbnail dropped; a RAW, whose
+EXIF Pillow cannot read, gets the catalog's capture fields. A maker note too
+large for JPEG's 64 KiB EXIF segment is left out.
 
-EXIF: the original's EXIF as Pillow reads it (raster originals), with the
-orientation reset to 1 (the pixels are upright now), the pixel dimensions set
-to the rendition's, and the embedded thumbnail dropped (it would show the old
-picture); RAW originals, whose EXIF Pillow cannot read, get the catalog's
-capture fields (make, model, lens, time, ISO, exposure, aperture, focal
-length). A maker note that would not fit JPEG's 64 KiB EXIF segment is left out.
-
-Identity: the JPEG comment says `curator-export source-blake3=<hash>
-long-edge=<n>`, so a later run recognises its own rendition in the folder
-(`rendition_marker_of`) without any other record: a re-run after a crash
-renders nothing twice.
+Identity: the JPEG comment `curator-export source-blake3=<hash>
+long-edge=<n>` lets a later run recognise its own rendition
+(`rendition_marker_of`) without any other record.
 """
 
 from __future__ import annotations

@@ -1,34 +1,27 @@
 """Running an export plan: only file work (no catalog, no Qt).
 
 `run_export(plan, progress=, cancel=)` writes each planned photo into the
-plan's folder, with its XMP inside (JPEG, PNG, TIFF, DNG: `export.xmp_out`)
-and its sidecars beside it, then the folder's manifest.
+plan's folder, with its XMP inside (`export.xmp_out`) and its sidecars beside
+it, then the folder's manifest.
 
-Names, one name group (a RAW+JPEG pair, `export.names`) at a time: the group
-takes the first suffix n (counting from its base name, so suffixes never
-stack) at which every member's name is free or already holds this photo, and
-no member would take over someone else's sidecar. A file at a member's name
-is *this photo* when it holds the original's bytes (the same size and blake3
-as the catalog's content hash), is our rendition of it (its JPEG comment names
-the content hash and long edge), or is the copy the manifest says this
-exporter wrote for that content hash (`file_blake3`). Any other file is never
-touched. A file the manifest says we wrote whose bytes changed since (the
-user edited the copy) is left as it is.
+Names, one name group (`export.names`) at a time: the group takes the first
+suffix n (counting from its base name) at which every member's name is free
+or already holds this photo, and no member would take over someone else's
+sidecar. A file at a member's name is *this photo* when it holds the
+original's bytes, is our rendition of it (its JPEG comment), or is the copy
+the manifest says this exporter wrote (`file_blake3`). Any other file is
+never touched; one of ours the user edited since is left as it is.
 
-Each file is written by `export.files` (temporary name, streaming copy,
-publish without overwriting; see its docstring for the kill-safe protocol).
-When the file is already there and ours, only its XMP is brought up to date
-if the decisions changed since: a copy is written again from the original
-with the new packet and replaces ours; a rendition gets its XMP segment
-replaced (no new render); a sidecar is rewritten when the manifest recorded
-its hash and it still has it (`export.xmp_out.is_ours`). The manifest records,
-per file, the original's hash and the copy's (`file_blake3`), the sidecars and
-their hashes, and a rendition's size as written.
+Each file is written by `export.files`. When the file is there and ours,
+only its XMP is brought up to date if the decisions changed: a copy is
+written again from the original, a rendition gets its XMP segment replaced
+(no new render), a sidecar is rewritten when it is still as recorded
+(`export.xmp_out.is_ours`).
 
 Cancel is checked between files and between chunks of a copy; what was
-finished stays, and the manifest lists it. A re-run completes the export:
-finished files are found and skipped. A full or read-only destination stops
-the run: the remaining files fail with that sentence.
+finished stays, and the manifest lists it, so a re-run completes the export.
+A full or read-only destination stops the run: the remaining files fail
+with that sentence.
 """
 
 from __future__ import annotations

@@ -1,25 +1,19 @@
 """The XMP an export writes: inside the copy, and in sidecars beside it.
 
 - Inside (`embedding_for`): a JPEG, PNG, TIFF or DNG copy carries the
-  decisions in its own packet (`export.embed`): the original's packet merged
-  with every field Curator states (`xmp.write.merge_sidecar`: rating, label,
-  pick, keywords with their hierarchy — the lists replaced, Lightroom's
-  private keywords taken out — Curator's scores; a caption only where the
-  original has none), so a develop setting or copyright in the original stays
-  in the copy. A rendition gets a fresh packet (the original's develop
-  settings would be applied twice to pixels already rendered).
-- Beside (`sidecar_names`): which sidecars an exported file gets, by the
-  `xmp_sidecar_names` setting. `auto`: `name.xmp` (Lightroom's), plus
-  `name.ext.xmp` for a RAW (darktable takes ratings and labels from a
-  `name.xmp`, but keywords only from its own `name.ext.xmp`); in a RAW+JPEG
-  pair the RAW owns `name.xmp` and the JPEG, whose XMP is inside anyway,
-  gets `name.ext.xmp`. `lightroom`, `darktable`, `both` as named.
-- Ownership (`is_ours`): a sidecar or copy at a final name is this exporter's
-  when the manifest recorded its hash and the bytes still have it; a sidecar
-  an earlier Curator wrote (before hashes were recorded) when its
-  `xmp:CreatorTool` names Curator and every namespace in it is one Curator
-  writes. Only such files are refreshed when decisions changed; a file the
-  user wrote or edited is never overwritten.
+  original's packet merged with every field Curator states (`export_edit`),
+  so a develop setting or copyright in the original stays in the copy. A
+  rendition gets a fresh packet (the original's develop settings would be
+  applied twice to pixels already rendered).
+- Beside (`sidecar_names`), by the `xmp_sidecar_names` setting. `auto`:
+  `name.xmp` (Lightroom's), plus `name.ext.xmp` for a RAW (darktable takes
+  keywords only from its own); in a RAW+JPEG pair the RAW owns `name.xmp`
+  and the JPEG, whose XMP is inside anyway, gets `name.ext.xmp`.
+- Ownership (`is_ours`): a file at a final name is this exporter's when the
+  manifest recorded its hash and the bytes still have it; a sidecar an
+  earlier Curator wrote without a record when its `xmp:CreatorTool` names
+  Curator and every namespace in it is one Curator writes. Only such files
+  are refreshed; a file the user wrote or edited is never overwritten.
 """
 
 from __future__ import annotations

@@ -1,11 +1,9 @@
-"""Can this folder be read? `folder_problem(folder)` is THE answer to "can
-this folder be imported?", with one set of sentences: `curator import`, the
-window's imports (File ▸ Import Folder…, Recent Folders, a dropped folder,
-`curator FOLDER`), the entry point's routing, the import's scan
-(`pipeline.stages.scan`: its root, and every folder it cannot enter) and the
-card ingest all say what it says. A `FolderProblem` names its kind first
-("Folder not found: there is no folder at …"); the command line prints it
-after "curator: " with the kind in lower case (`line`).
+"""Can this folder be read? `folder_problem(folder)` is THE answer to "can this
+folder be imported?", with one set of sentences: `curator import`, the
+window's imports, the entry point's routing, the import's scan (its root, and
+every folder it cannot enter) and the card ingest all say what it says. A
+`FolderProblem` names its kind first ("Folder not found: there is no folder
+at …"); the command line prints it as `line`.
 """
 
 from __future__ import annotations

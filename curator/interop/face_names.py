@@ -1,25 +1,19 @@
 """Names from regions another tool named, onto Curator's faces (an import's XMP step).
 
-`match_regions(regions, photo)` (pure) pairs each named region with the
-face it shows: the region's box is brought into the frame the faces are
-stored in (fractions of the upright picture, EXIF orientation applied): a
-region applies to the picture as that tool shows it, so when its
-`AppliedToDimensions` are the upright picture's turned by the
-photographer's quarter-turn in Curator (and not the upright's own shape), the
-box is turned back first, the inverse of what `xmp_fields.face_regions`
-does for Curator's own regions; when they are the pixels as stored (a tool
-that does not apply the EXIF orientation of a camera held upright), the
-orientation is applied to the box. Then the pairs are taken greedily, the
-largest overlap first: a region and a face match when their intersection over
-union is at least `MATCH_IOU`, or when each one's centre lies in the other
-(tools draw face boxes of different sizes around the same face). A face takes
-one name; a region names one face.
+`match_regions(regions, photo)` (pure) pairs each named region with the face
+it shows. The region's box is first brought into the frame the faces are
+stored in (the upright picture): when its `AppliedToDimensions` are the
+upright picture turned by the photographer's quarter-turn, the box is turned
+back (the inverse of `xmp_fields.face_regions`); when they are the pixels as
+stored, the EXIF orientation is applied to it. Then the pairs are taken
+greedily, the largest overlap first: a region and a face match when their
+intersection over union is at least `MATCH_IOU`, or when each one's centre
+lies in the other (tools draw boxes of different sizes around one face). A
+face takes one name; a region names one face.
 
-`take_region_names(named)` reads the photos' faces and gives the matched
-faces their names through the catalog's one writer
-(`catalog.people.region_names.name_faces`: never merging two people, never
-renaming a person the photographer named). The regions themselves are never
-written back: they are the other tool's data.
+`take_region_names(named)` gives the matched faces their names through the
+catalog's one writer (`catalog.people.region_names.name_faces`). The regions
+themselves are never written back: they are the other tool's data.
 """
 
 from __future__ import annotations

@@ -1,27 +1,17 @@
 """Color labels as other tools spell them: names, label sets, numbers.
 
-Lightroom and Bridge store a label as *text* (`xmp:Label`, Lightroom's
-`Adobe_images.colorLabels`), and which text means which color depends on
-the label set the photographer chose (Metadata ▸ Color Label Set): Lightroom's
-default set ("Red" … "Purple", translated in a localised Lightroom: "Rot",
-"Rouge", …), Bridge's ("Select", "Second", "Approved", "Review", "To Do") and
-"Review Status" ("To Delete", "Color Correction Needed", "Good to Use",
-"Retouching Needed", "To Print"). The sets are Lightroom preferences, not
-part of the catalog, so `color_of` maps a label by its position in every set
-it knows; any other text returns None and the caller keeps it as a keyword
-(never dropped silently).
+Lightroom and Bridge store a label as *text* in the label set the
+photographer chose (`LABEL_SETS`: Lightroom's default, translated in a
+localised Lightroom, Bridge's, "Review Status"). The sets are Lightroom
+preferences, not in the catalog, so `color_of` maps a label by its position
+in every set it knows; any other text returns None and the caller keeps it
+as a keyword.
 
-Photo Mechanic stores a color class number 0–8 (`photomechanic:ColorClass`;
-names from ExifTool's PhotoMechanic.pm: 1 Winner, 2 Winner alt, 3 Superior,
-4 Superior alt, 5 Typical, 6 Typical alt, 7 Extras, 8 Trash) and can write the
-class name as `xmp:Label`. The classes carry no color in XMP, so Curator
-maps the ranked ones to Lightroom's colors in order (its choice: Winner red,
-Superior yellow, Superior alt green, Typical blue, Typical alt purple); the
-others (Winner alt, Extras, Trash) arrive as keywords. digiKam numbers its labels
-(`digiKam:ColorLabel`: 1 red, 3 yellow, 4 green, 5 blue, 6 magenta);
-darktable too (`darktable:colorlabels`: 0 red … 4 purple).
-
-Pure: no catalog, no Qt.
+Photo Mechanic's color classes (`PHOTO_MECHANIC_CLASSES`, ExifTool's
+PhotoMechanic.pm) carry no color in XMP: Curator maps the ranked ones to
+Lightroom's colors in order; Winner alt, Extras and Trash arrive as
+keywords. digiKam and darktable number their labels (`DIGIKAM_COLORS`,
+`DARKTABLE_COLORS`). Pure.
 """
 
 from __future__ import annotations

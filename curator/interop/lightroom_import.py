@@ -5,22 +5,18 @@ each image's file among Curator's photos and applies its values through
 `external.apply_external_many` (source "lightroom", the one write path):
 
 - Which values: a master image's; when only a virtual copy of it was rated,
-  flagged or labelled, that copy's (the most recently changed one), and the
-  report says which copy. Keywords of the master and that copy, with their
-  parents and privacy; the caption; the label through the label sets
-  (`interop.labels`) — a text no set knows arrives as a keyword, never dropped.
-- Which photo: the image's path, with `maps` (`--map OLD=NEW`) applied to its
-  root; else, when Curator has the file under another path (another drive
-  letter, a renamed NAS mount), the one photo whose path ends with the same
-  path under the root, taken the same second, with the same pixel size.
-  Lightroom's own RAW+JPEG pair: the JPEG gets the RAW image's decisions.
-- Conflicts: a field decided differently in Curator and in Lightroom goes to
-  the later change — the Curator decision's time against the image's own
-  `touchTime` in Lightroom (never the .lrcat's mtime) — and every conflict is
-  listed in the report with the winner.
+  flagged or labelled, that copy's (the most recently changed), and the
+  report says which. Keywords of both, with their parents and privacy; the
+  caption; the label through the label sets (`interop.labels`).
+- Which photo: the image's path with `maps` (`--map OLD=NEW`) applied to its
+  root; else the one photo whose path ends with the same path under the root,
+  taken the same second, with the same pixel size (another drive letter, a
+  renamed mount). Lightroom's own RAW+JPEG pair: the JPEG gets the RAW's.
+- Conflicts go to the later change: the Curator decision's time against the
+  image's own `touchTime` (never the .lrcat's mtime), each listed in the
+  report with the winner.
 
-Images whose file Curator does not have at all are counted with their folders.
-Needs an open Curator catalog; no Qt.
+Images whose file Curator does not have are counted with their folders.
 """
 
 from __future__ import annotations

@@ -1,34 +1,26 @@
 """What the catalog says about a photo in XMP terms: the input of `curator xmp write`.
 
-Read-only queries, batched (500 ids a query, SQLite's variable limit). For
-each photo, `xmp_fields_for` gives two views:
+Read-only queries, 500 ids a query. For each photo, `xmp_fields_for` gives:
 
-- `fields` (`XmpFields`): everything Curator knows, for a sidecar that does
-  not exist yet (no other tool's data to keep): the rating (0 when a rating
-  was set and cleared in Curator; None never rated), the reject (True;
-  False after a cull decision that left it not rejected; None never culled),
-  pick and label by the same rule, the keywords as other tools wrote them
-  (text and hierarchy from `photo_keyword`; else the tag's name), user tags
-  first, then the live AI tags (removed AI tags are feedback, never
+- `fields` (`XmpFields`): everything Curator knows, for a new sidecar: the
+  rating (0: set and cleared in Curator; None: never rated), the reject
+  (False after a cull decision that left it not rejected; None: never
+  culled), pick and label by the same rule, the keywords as other tools
+  wrote them (`outgoing_keywords`; removed AI tags are feedback, never
   written), the caption another tool wrote, else the LLM's subject; the
-  content type, mood and lighting, and the scores (0–100) where known; after
-  a turn in Curator, `tiff:Orientation` (the file's EXIF orientation composed
-  with the photographer's quarter-turns); the faces the faces stage judged,
-  as MWG regions (`face_regions`).
+  description's fields and the scores; after a turn in Curator,
+  `tiff:Orientation`; the judged faces as MWG regions (`face_regions`).
 - the three-way inputs of `xmp.edit.plan_edit` for a sidecar that exists:
-  the catalog's `XmpState`, when each current value was decided *in
-  Curator* (`Authored`: the newest decision of that kind, unless it was read
-  from XMP or a Lightroom catalog), the state last read or written
-  (`xmp_sync`), and Curator's own namespace and caption as `extras`.
+  the catalog's `XmpState`, when each value was decided *in Curator*
+  (`Authored`), the state last read or written (`xmp_sync`), and Curator's
+  own namespace and caption as `extras`.
 
-A photo is *decided* when it is live (not deleted) and has a decision made in
-Curator (any row of the decision log whose pass is not an import from another
-tool: a value later undone or cleared still has to reach the sidecar it once
-went to). A photo whose every decision was read from another tool's XMP or
-catalog is not decided: `xmp write` leaves its sidecars alone. A name given in
-Curator is a decision too: a photo with a face of a named person is decided,
-and so is one whose sidecar still holds a person keyword Curator wrote (a
-rename or a cleared name takes it out).
+A photo is *decided* when it is live and has a decision made in Curator
+(a row of the decision log whose pass is not an import from another tool: a
+value later undone or cleared still has to reach the sidecar it went to);
+one whose every decision came from another tool is left alone by `xmp
+write`. A named person's face is a decision too, and so is a sidecar that
+still holds a person keyword Curator wrote.
 """
 
 from __future__ import annotations

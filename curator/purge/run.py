@@ -1,15 +1,10 @@
 """Purge rejected photos to the OS trash: plan → run → apply, for the CLI and GUI.
 
-- plan: `curator.catalog.purge.plan_purge` (catalog, read-only);
-- run: `curator.purge.trash.move_to_trash` (files only, no catalog);
-- apply: `curator.catalog.purge.apply_purge` (one transaction: photos whose
-  every file went to the trash become tombstones; decisions stay).
-
-`purge(plan)` chains the last two photo by photo (each photo is tombstoned
-as soon as its files went, and a journal covers the moment between) and
-returns a `PurgeReport`; both
-front-ends (`curator purge-rejected`, Edit ▸ Move Rejected to Trash…) use it,
-and it never unlinks anything (see curator.purge.trash).
+`purge(plan)` chains the run (`curator.purge.trash.move_to_trash`) and the
+apply (`curator.catalog.purge.apply_purge`) photo by photo: each photo is
+tombstoned as soon as its files went, and the purge journal covers the moment
+between. Both front ends use it (`curator purge-rejected`, Edit ▸ Move
+Rejected to Trash…); it never unlinks anything.
 """
 
 from __future__ import annotations

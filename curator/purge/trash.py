@@ -1,15 +1,13 @@
 """Moving files to the operating system's trash: the purge's run step.
 
-Pure: no catalog, no Qt. `move_to_trash(files)` hands each path to
-`send2trash` (the Freedesktop trash on Linux — `$XDG_DATA_HOME/Trash` or a
-disk's own `.Trash-<uid>` —, the Finder's on macOS, the Recycle Bin on
-Windows), so every purged file can be put back by the user.
+`move_to_trash(files)` hands each path to `send2trash` (the Freedesktop
+trash on Linux, the Finder's on macOS, the Recycle Bin on Windows), so every
+purged file can be put back by the user. No catalog, no Qt.
 
 Invariants:
 - Nothing here unlinks or rewrites a file: the only operation is the trash's
-  move. A file the trash can't take (a disk without a usable trash folder,
-  no permission, a read-only file or disk, a file already gone) is reported
-  with one sentence and left exactly where and as it was; the others go on.
+  move. A file the trash can't take is reported with one sentence and left
+  exactly where and as it was; the others go on.
 - The outcome of every file tried is returned, in the order given.
 """
 

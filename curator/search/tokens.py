@@ -2,18 +2,13 @@
 a query with it (`parse_query`).
 
 A query is words, "quoted phrases" and filter tokens in any order. Each row
-of the table is one token: how it is written (`syntax`), what it finds, an
-example, its kind (`TokenKind`: what it narrows, and how several of one kind
-combine), and `read`, which turns a piece of the query into the filter's
-value or None when the piece is not this token. `parse_query` offers every
-piece to the rows in order; a piece no row takes is a word. So the table is
-every token the parser knows, and what renders `curator search --help`
-(`tokens_help`), the search box's tooltip (`tokens_tooltip`) and the docs'
-reference (`tokens_markdown`).
-
-The people tokens are `catalog.people.filters.PEOPLE_FILTERS`' rows and the
-proposal tokens `catalog.types.ProposalChoice`'s choices, each declared once
-there beside the SQL or the on-screen choice it shares.
+of the table is one token (`SearchToken`); `parse_query` offers every piece
+of the query to the rows in order, and a piece no row takes is a word. So the
+table is every token the parser knows, and what renders `curator search
+--help` (`tokens_help`), the search box's tooltip (`tokens_tooltip`) and the
+docs' reference (`tokens_markdown`). The people tokens are
+`catalog.people.filters.PEOPLE_FILTERS`' rows and the proposal tokens
+`catalog.types.ProposalChoice`'s choices, each declared once there.
 
 Invariants: `parse_query` never raises; a token is matched whole, its key and
 fixed values in any case; nothing here imports the catalog's models (the

@@ -1,27 +1,20 @@
 """Which fields of an existing sidecar `xmp write` may change: a three-way comparison.
 
 For each field Curator decides (the rating with its reject, the pick, the
-label, each keyword) three values are compared:
-
-- the catalog's value (`catalog`),
-- the value the sidecar had when Curator last read or wrote it (`base`, from
-  `interop.xmp_sync`; None when Curator never saw this sidecar),
-- the value the sidecar has now (`current`).
+label, each keyword) three values are compared: the catalog's, the sidecar's
+when Curator last read or wrote it (`base`, from `interop.xmp_sync`; None
+when never seen), and the sidecar's now (`current`).
 
 A field is written only when (1) the catalog differs from the file, (2) its
-current value comes from a decision made *in Curator* (`authored`: the newest
-decision of that kind was taken in Curator, not read from XMP or a Lightroom
-catalog), and (3) Curator changed it since the sidecar was last seen (the
-catalog differs from `base`). When the sidecar changed that field too since
-Curator last saw it (or Curator never saw it), the later change wins: the
-file's modification time against the time of the Curator decision, as an
-import decides the other way round. Everything else in the file stays as it
-is, so a photo whose decisions all came from another tool gets an empty edit
-and a byte-identical sidecar.
-
-Keywords are compared one tag at a time: a tag the user added in Curator is
-appended to the file's lists, a tag the user removed in Curator is taken out
-of them, every other keyword keeps its text and hierarchy exactly.
+current value comes from a decision made *in Curator* (`authored`), and (3)
+Curator changed it since the sidecar was last seen (the catalog differs from
+`base`). When the sidecar changed that field too since (or was never seen),
+the later change wins: the file's modification time against the Curator
+decision's, as an import decides the other way round. Everything else stays,
+so a photo whose decisions all came from another tool gets an empty edit and
+a byte-identical sidecar. Keywords are compared one tag at a time: one added
+in Curator is appended, one removed in Curator taken out, every other keeps
+its text and hierarchy.
 
 Pure: values in, an `XmpEdit` out (`xmp.write.merge_sidecar` applies it).
 """

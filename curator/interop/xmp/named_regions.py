@@ -1,21 +1,16 @@
 """Face regions another tool named, read from an XMP packet.
 
-Lightroom, digiKam and Picasa name a face as an MWG region
-(`mwg-rs:Regions/mwg-rs:RegionList`, each item `mwg-rs:Type` Face with a
-`mwg-rs:Name` and an `mwg-rs:Area`: the *centre* and size in fractions of
-the image given by `mwg-rs:AppliedToDimensions`); Windows Photo Gallery and
-older tools write Microsoft's `MP:RegionInfo/MPRI:Regions` (each item an
-`MPReg:Rectangle` "x, y, w, h" — left, top, size — and an
-`MPReg:PersonDisplayName`). Both are read in the element form and the
-attribute form (`<rdf:li><rdf:Description mwg-rs:Name=…>`) tools write.
+Lightroom, digiKam and Picasa name a face as an MWG region (`mwg-rs:Name`,
+with an `mwg-rs:Area`: the *centre* and size in fractions of
+`mwg-rs:AppliedToDimensions`); Windows Photo Gallery and older tools write
+Microsoft's `MP:RegionInfo` (an `MPReg:Rectangle` "x, y, w, h" and an
+`MPReg:PersonDisplayName`). Both are read in element and attribute form.
 
-`named_regions(root)` gives each named face as a `NamedRegion` (box as left,
-top, size, clamped to the image); Curator's own regions (marked by the
-`curator:eyes` extension: `xmp.regions`) are never among them, so a name
-Curator wrote does not come back as another tool's. A region with no name,
-another type (a pet, a focus area) or an area that can't be read is skipped.
-
-Pure: a parsed tree in, values out.
+`named_regions(root)` gives each named face as a `NamedRegion` (left, top,
+size, clamped to the image); Curator's own regions (the `curator:eyes`
+extension) are never among them, so a name Curator wrote does not come back
+as another tool's. A region with no name, another type or an unreadable area
+is skipped. Pure.
 """
 
 from __future__ import annotations

@@ -1,29 +1,22 @@
 """People's names as the keywords Lightroom and digiKam use, and which of them are Curator's.
 
-A named person of a photo goes out as three keywords (`person_keywords`):
-`People|Name` in `lr:hierarchicalSubject` (Lightroom's person keyword under
-a `People` parent), `Name` in `dc:subject` (Lightroom's flat list), and
-`People/Name` in `digiKam:TagsList`. Curator writes them with the same text
-in every list; a name's `|` and `/` become `-` (both are hierarchy
-separators somewhere).
+A named person goes out as three keywords with one text (`person_keywords`):
+`People|Name` in `lr:hierarchicalSubject`, `Name` in `dc:subject` and
+`People/Name` in `digiKam:TagsList`; a name's `|` and `/` become `-` (both
+are hierarchy separators somewhere).
 
 Another tool's keywords are the user's data, so Curator remembers which of
-these keyword strings *it* put into a photo's sidecar (`XmpState.people`,
-stored with the rest of the synced state in `xmp_sync`): a path ("People|Ann",
-standing for its `lr:` and `digiKam:` forms) or a flat keyword ("Ann").
-`plan_people(wanted, owned, current)` gives the edit: the wanted names'
-keywords the file lacks are added (and become Curator's), Curator's own
-keywords of names no longer wanted (renamed, merged, cleared) are taken out;
-a keyword that was already in the file when Curator wanted it stays the
-user's and is never taken out. A name the file's regions already give (a
-face another tool named) gets no keyword: it is that tool's word, and a
-sidecar decided only elsewhere stays byte-identical.
+these keyword strings *it* put into a sidecar (`XmpState.people`, kept in
+`xmp_sync`). `plan_people(wanted, owned, current)` adds the wanted names'
+keywords the file lacks (they become Curator's) and takes out Curator's own
+keywords of names no longer wanted (renamed, merged, cleared); a keyword
+that was in the file before Curator wanted it stays the user's. A name the
+file's regions already give (a face another tool named) gets no keyword, so
+a sidecar decided only elsewhere stays byte-identical.
 
-`with_people` adds that edit to what `xmp.edit.plan_edit` planned (`xmp
-write`'s planner); `owned_now` says which person keywords are Curator's in a
-sidecar after a write (what `xmp write` records).
-
-Pure: names and parsed fields in, a `PeopleEdit` out (`xmp.tree` applies it).
+`with_people` adds that edit to `xmp.edit.plan_edit`'s; `owned_now` says
+which person keywords are Curator's after a write. Pure: names and parsed
+fields in, a `PeopleEdit` out (`xmp.tree` applies it).
 """
 
 from __future__ import annotations

@@ -1,24 +1,17 @@
 """Faces as Metadata Working Group regions (`mwg-rs:Regions`, type Face).
 
-Lightroom, digiKam and darktable read face regions from XMP in the MWG's
-form: `mwg-rs:Regions` holds `mwg-rs:AppliedToDimensions` (the image's size
-as displayed: its orientation applied) and a `mwg-rs:RegionList` bag of
-regions, each a `mwg-rs:Type` (Face), a `mwg-rs:Area` (the *centre* and size
-in fractions of that image, `stArea:unit` normalized) and optional
-`mwg-rs:Extensions`. Curator writes its faces that way, with its verdicts
-in the extensions (`curator:eyes`, `curator:face_sharpness`,
-`curator:key_face`), and `mwg-rs:Name` where the face's person is named (a
-name the photographer gave in Curator, or took from another tool's region).
+Lightroom, digiKam and darktable read face regions in the MWG's form:
+`mwg-rs:AppliedToDimensions` (the image as displayed, its orientation
+applied) and a `mwg-rs:RegionList` of regions, each a `mwg-rs:Type` (Face),
+a `mwg-rs:Area` (the *centre* and size in fractions of that image) and
+optional `mwg-rs:Extensions`. Curator writes its verdicts in the extensions
+(`curator:eyes`, `curator:face_sharpness`, `curator:key_face`) and
+`mwg-rs:Name` where the face's person is named.
 
-`apply_regions(descriptions, regions)` is the one place that writes them:
-- a packet without regions gets Curator's;
-- a packet whose regions are all Curator's (each has the `curator:eyes`
-  extension) gets them replaced by the new ones;
-- a packet with any region another tool wrote (a named face from
-  Lightroom or digiKam, Apple's, a focus area) keeps every region exactly as
-  it is: Curator never alters regions another tool wrote.
-`read_regions(root)` gives back what a packet holds (tests, and exiftool's
-view of it is checked in the integration tests).
+`apply_regions(descriptions, regions)` is the one place that writes them: a
+packet without regions, or whose regions are all Curator's (each has
+`curator:eyes`), gets Curator's; a packet with any region another tool wrote
+keeps every region exactly as it is. `read_regions(root)` reads them back.
 
 Invariants: pure (trees in, trees changed); numbers written with five
 decimals, so the same faces give the same bytes.

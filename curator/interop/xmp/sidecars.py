@@ -1,31 +1,25 @@
 """Bringing the sidecars beside originals up to date (the run step of `xmp write`).
 
-`update_sidecars(original, fields, planner=…)` decides which sidecar files
-belong to an original, then creates or merges each one:
-
-- every sidecar already there for it (`write.existing_sidecars`);
-- new ones follow the naming convention (`SidecarNames`, the
-  `xmp_sidecar_names` setting): Lightroom's `name.xmp`, darktable's
-  `name.ext.xmp`, or both. `auto` updates the sidecars already beside the
-  photo; with none, it follows the folder (darktable-style names there:
-  darktable's; Lightroom-style: Lightroom's), and in a folder without any it
-  writes `name.ext.xmp`, plus `name.xmp` for a RAW (Lightroom reads sidecars
-  only for proprietary RAW, and darktable prefers `name.ext.xmp` when both
-  exist). darktable reads `xmp:Rating="-1"` in a `name.xmp` as "one star
-  above the import default" (its Lightroom import, darktable 4.2
-  `src/develop/lightroom.c`, applies −1 as DT_RATINGS_UPGRADE; checked with a
-  real darktable 4.2.1, tests/data/darktable/README.md), so a reject only
-  reaches darktable in `name.ext.xmp`.
+`update_sidecars(original, fields, planner=…)` creates or merges each sidecar
+of an original: every one already there for it (`write.existing_sidecars`),
+and new ones by the `xmp_sidecar_names` setting (`SidecarNames`). `auto`
+updates the sidecars already beside the photo; with none, it follows the
+folder's spelling, and in a folder without any writes `name.ext.xmp`, plus
+`name.xmp` for a RAW (Lightroom reads sidecars only for proprietary RAW;
+darktable prefers `name.ext.xmp`). darktable reads `xmp:Rating="-1"` in a
+`name.xmp` as one star above the import default (darktable 4.2
+`src/develop/lightroom.c`, checked with darktable 4.2.1:
+tests/data/darktable/README.md), so a reject reaches darktable only in
+`name.ext.xmp`.
 
 An existing sidecar is changed only as far as `planner` says (`xmp.edit`);
-an empty edit leaves its bytes alone ("unchanged"). Without a planner the
-fields are merged in full.
+an empty edit leaves its bytes alone. Without a planner the fields are
+merged in full.
 
-Invariants: the original is never opened for writing (a target equal to the
-original is refused); a sidecar is written atomically and only when its bytes
-change; a sidecar that can't be read or merged (not XMP, a DOCTYPE, a layout
-the edit can't be applied to safely, unreadable) is left as it is and
-reported; one failure never stops the others. Pure file work: no catalog, no Qt.
+Invariants: the original is never opened for writing; a sidecar is written
+atomically and only when its bytes change; one that can't be read or merged
+is left as it is and reported, and one failure never stops the others. No
+catalog, no Qt.
 """
 
 from __future__ import annotations

@@ -1,41 +1,32 @@
 """Applying an `XmpEdit` to a parsed packet: the smallest change to the tree, or a refusal.
 
 Only the properties the edit names are touched; every other element,
-attribute, comment and namespace of the packet stays as it was. How each one
-is written:
+attribute, comment and namespace stays as it was:
 
-- simple values (`xmp:Rating`, `xmp:Label`, Curator's namespace) are updated
-  where they are: an attribute of rdf:Description stays an attribute (as
-  Lightroom and darktable write them), an element stays an element; a new
-  one is added as an element of the first rdf:Description;
+- simple values are updated where they are (an attribute stays an attribute,
+  an element an element); a new one is an element of the first
+  rdf:Description;
 - lists (`dc:subject`, `lr:hierarchicalSubject`, digiKam's `TagsList`) keep
-  their container (rdf:Bag or rdf:Seq) and every item they had; added items
-  are appended, removed ones taken out, nothing else moves. An export replaces
-  them (`keywords_replace`), keeping darktable's own `darktable|…` tags;
-- the caption (`dc:description`, an rdf:Alt) is written only where the packet
-  has none: a caption another tool or the photographer wrote is never
-  replaced, and its other languages stay;
-- the label: a darktable sidecar keeps its labels in `darktable:colorlabels`
-  (a list of numbers; darktable reads `xmp:Label` first and then ignores that
-  list, darktable 4.2 `exif.cc` _exif_decode_xmp_data), so there only the
-  label Curator replaces is swapped and darktable's other labels stay;
-  `digiKam:ColorLabel` is kept in step where the file has one;
+  their container and every item; added items are appended, removed ones
+  taken out. An export replaces them (`keywords_replace`), keeping
+  darktable's own `darktable|…` tags;
+- the caption is written only where the packet has none;
+- the label: darktable reads `xmp:Label` first and then ignores its
+  `darktable:colorlabels` (darktable 4.2 `exif.cc` _exif_decode_xmp_data), so
+  there only the label Curator replaces is swapped; `digiKam:ColorLabel` is
+  kept in step where the file has one;
 - a pick goes out as `curator:picked`, digiKam's `PickLabel` (3 accepted, 1
-  rejected: digiKam's own pick labels) and Photo Mechanic's
-  `photomechanic:Tagged`; a reject also as `PickLabel` 1. Lightroom and
-  Capture One keep picks out of XMP, so nothing else carries one;
+  rejected) and `photomechanic:Tagged`; a reject also as `PickLabel` 1
+  (Lightroom and Capture One keep picks out of XMP);
 - faces go out as MWG regions (`xmp.regions`), only where the packet has
   none or only Curator's;
-- people's names go out as person keywords (`xmp.people_keywords`): added
-  to `dc:subject`, `lr:hierarchicalSubject` and `digiKam:TagsList`, and only
-  Curator's own taken out. digiKam reads `TagsList` first and then ignores
-  the other lists, so a `TagsList` Curator starts first states every keyword
-  the packet already has (darktable's own `darktable|…` tags left out).
+- people's names go out as person keywords (`xmp.people_keywords`). digiKam
+  reads `TagsList` first and then ignores the other lists, so a `TagsList`
+  Curator starts states every keyword the packet already has.
 
-A packet the edit can't be applied to safely — a property stated twice (not
-valid RDF), a keyword list that is a plain string, a structured value where a
-simple one belongs — raises `XmpWriteError` with a sentence, and the caller
-leaves the file untouched.
+A packet the edit can't be applied to safely (a property stated twice, a
+keyword list that is a plain string, a structured value where a simple one
+belongs) raises `XmpWriteError` with a sentence; the file stays untouched.
 """
 
 from __future__ import annotations
