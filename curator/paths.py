@@ -86,12 +86,8 @@ class AppPaths:
 
 
 def resolve_paths(catalog: str | os.PathLike[str] | None = None) -> AppPaths:
-    """Resolve the catalog, cache and config locations.
-
-    Precedence: an explicit `catalog` path, then `CURATOR_HOME`, then platformdirs.
-    The cache always sits beside the catalog's home, so a relocated catalog keeps
-    its previews next to it.
-    """
+    """The catalog, cache and config locations: an explicit `catalog` path, else
+    `CURATOR_HOME`, else platformdirs; the cache sits beside the catalog's home."""
     home = os.environ.get("CURATOR_HOME")
     data_dir = user_data_dir()
     if home:

@@ -75,13 +75,9 @@ _DB_ERRORS = (DatabaseError, OperationalError, sqlite3.DatabaseError)
 
 
 class Catalog:
-    """An open catalog file. Use `Catalog.open`; close it with `close()`.
-
-    `read_only` is True when the file (or its folder, or its volume) can't be
-    written and the caller accepted that (`Catalog.open(..., read_only_ok=True)`):
-    reading works, and any write fails with SQLite's "readonly database", which
-    `storage_problem` turns into the read-only sentence.
-    """
+    """An open catalog file (`Catalog.open`, `close()`). `read_only`: it can't be
+    written and the caller accepted that (`read_only_ok`): any write fails with
+    "readonly database", which `storage_problem` turns into its sentence."""
 
     def __init__(
         self, path: Path, db: Database, *, read_only: bool = False, url: str | None = None
@@ -111,17 +107,11 @@ class Catalog:
         progress: ProgressSink | None = None,
     ) -> Catalog:
         """Open (creating or upgrading) the catalog at `path`: a file, or a
-        PostgreSQL URL (catalog.backends.postgres).
-
-        Raises `CatalogError` with the sentence to show; a `StorageError` (its
-        subclass) when the storage is at fault: a folder that can't be created
-        or written, a read-only catalog (unless `read_only_ok`), a full disk.
-        `bind=False` leaves the models bound where they were: a second catalog
-        open beside the current one, read and written by raw SQL (a copy).
-        `progress` hears how a migration's backup goes, then that the
-        migrations run (`UpgradeProgress`, on this thread; a PostgreSQL
-        catalog migrates without a file backup and reports nothing).
-        """
+        PostgreSQL URL. Raises `CatalogError` with the sentence (a `StorageError`
+        when the storage is at fault, a read-only catalog unless `read_only_ok`).
+        `bind=False` leaves the models bound where they were (a second catalog,
+        read and written by raw SQL: a copy). `progress` hears a migration's
+        backup, then the migrations (`UpgradeProgress`, on this thread)."""
         if is_postgres_url(path):
             return cls._open_postgres(str(path), read_only_ok=read_only_ok, bind=bind)
         path = Path(path)
@@ -323,15 +313,8 @@ class _TasteView(SqliteDatabase):
 
 class CatalogDatabase(_TasteView):
     """The writable catalog connection: every outermost `atomic()` block is
-    `BEGIN IMMEDIATE` unless told otherwise.
-
-    A deferred transaction reads first and asks for the write lock at its
-    first write; if another connection (an import, a worker's rescore, a CLI
-    command) committed meanwhile, SQLite refuses at once ("database is
-    locked") and the busy timeout never applies. Taking the lock up front
-    makes every transaction wait its turn instead (`catalog.tx.write` adds
-    retries beyond the busy timeout where a write must never fail).
-    """
+    `BEGIN IMMEDIATE` unless told otherwise, so it waits its turn for the write
+    lock instead of being refused for a stale snapshot (catalog.tx's why)."""
 
     def atomic(self, *args: Any, **kwargs: Any) -> Any:
         if not args and "lock_type" not in kwargs:
@@ -399,12 +382,9 @@ def backup_catalog(
 
 
 def migrate(db: SqliteDatabase, current: int) -> int:
-    """Apply every migration above `current`; return the new version.
-
-    Each migration takes the write lock first (BEGIN IMMEDIATE) and re-reads
-    the version inside it: two processes opening a new catalog at once
-    apply each migration exactly once.
-    """
+    """Apply every migration above `current`; the new version. Each takes the
+    write lock first and re-reads the version inside it: two processes opening
+    a new catalog at once apply each migration exactly once."""
     for migration in MIGRATIONS:
         if migration.version <= current:
             continue
@@ -413,12 +393,9 @@ def migrate(db: SqliteDatabase, current: int) -> int:
 
 
 def _apply_migration(db: SqliteDatabase, migration: Migration) -> int:
-    """One migration in one IMMEDIATE transaction; returns the version after it.
-
-    A migration that rebuilds a table runs with foreign keys off (SQLite's
-    documented procedure: the pragma is a no-op inside a transaction) and
-    checks every reference with `PRAGMA foreign_key_check` before it commits.
-    """
+    """One migration in one IMMEDIATE transaction; the version after it. One that
+    rebuilds a table runs with foreign keys off (SQLite's documented procedure)
+    and checks every reference with `PRAGMA foreign_key_check` before committing."""
     if migration.foreign_keys_off:
         db.execute_sql("PRAGMA foreign_keys = OFF")
     try:

@@ -288,12 +288,10 @@ def _decide(photo_id: int, one: Callable[[int], list[DecisionRecord]]) -> list[D
 
 
 def cull_unjudged(targets: Mapping[int, CullState], *, pass_: str) -> bulk.CullOutcome:
-    """Each of `targets` (photo -> cull state) that is live and not judged yet
-    (kept, rejected, picked or rated) set to its state, with the other files of
-    its RAW+JPEG pair: exactly the rows `set_cull` photo by photo in id order
-    would write, set-based (catalog.undo.bulk.decide_culls) — ONE transaction,
-    ONE group (or the `one_step` under way). A proposal's accept: one photo's
-    (the loupe's A) or 60,000 (Accept the Rest)."""
+    """Each of `targets` (photo -> cull state) that is live and not judged yet set
+    to its state, with its pair (a proposal's accept): the rows `set_cull` in id
+    order would write, set-based (`bulk.decide_culls`), ONE transaction, ONE
+    group (or the `one_step` under way)."""
     return _write(lambda: bulk.decide_culls(targets, pass_, _group_stamp()))
 
 

@@ -91,23 +91,16 @@ def metadata_where(
     f: MetadataFilter, *, sets_in_python: bool = False
 ) -> tuple[list[str], list[object]]:
     """SQL conditions (to AND together) and their parameters for `f`;
-    `sets_in_python`: without the id sets of `metadata_id_sets` (the caller
-    applies them to the sorted list, `ids_in`: a set test per id costs less
-    than SQLite's probe per index entry, ~10 of the ~34 ms a camera filter
-    took on 100,000 photos).
+    `sets_in_python`: without the id sets of `metadata_id_sets`, which the
+    caller tests on the sorted list (`ids_in`: ~10 ms less than SQLite's probe
+    per index entry, of a camera filter's ~34 at 100,000 photos).
 
-    Camera, lens and ISO go into one `+id IN (subquery)`, answered from the
-    indexes of migration 9 into a temporary set of ids; the file name into
-    another, over the file-name index. The unary `+` keeps the outer query
-    on its sort's index (the ids are in it: a membership test per entry, no
-    table row read, no sort). The date range stays in the outer query, where
-    the capture-time index answers it as a range.
-
-    The file name through PostgreSQL's trigram index is the exception: a few
-    ids from an index, it always narrows the outer query in SQL (a probe per
-    id), where the whole sorted list read to be set-tested would cost ~27 ms
-    of the ~28 at 100,000 photos.
-    """
+    Each id set is a `+id IN (subquery)`: the unary `+` keeps the outer query
+    on its sort's index (a membership test per entry, no table row, no sort).
+    The date range stays in the outer query, a range of the capture-time
+    index. A narrow set (`_narrow_sets`: the file name through a trigram
+    index) always narrows in SQL, a probe per id: set-testing the whole
+    sorted list would cost ~27 of its ~28 ms."""
     where, params = _dates(f)
     if _conditions_inline():
         conditions, more = _conditions(f)
@@ -160,10 +153,8 @@ def _sqlite_trigram_needle(needle: str) -> bool:
 
 def metadata_id_sets(f: MetadataFilter) -> list[tuple[str, list[object]]]:
     """The `SELECT id …` (with its parameters) of each id set `f` narrows to:
-    camera, lens and ISO in one, from the indexes of migration 9 (on SQLite:
-    PostgreSQL has them inline, `_conditions_inline`); the file
-    name in another, over the file-name index; people in a third, from the
-    faces summary; this seat's proposals (keep, reject, highlight) in a fourth."""
+    camera, lens and ISO in one (m009's indexes; inline on PostgreSQL:
+    `_conditions_inline`), the file name, people, this seat's proposals."""
     sets: list[tuple[str, list[object]]] = []
     conditions, params = _conditions(f)
     if conditions and not _conditions_inline():
@@ -379,13 +370,9 @@ _IN_NUMPY_FROM = 5_000  # ids: below it a set test costs less than the arrays
 
 def ranked_among(ranked: Sequence[int] | IdValues, kept: IdValues) -> list[int]:
     """`ranked`'s ids that are in `kept`, each once (at its first place), in
-    `ranked`'s order: a search's photos that the gallery's filters keep.
-
-    A long list (a word in every photo: 100k ids) is matched through a
-    boolean table indexed by id (`_membership`): set + dict.fromkeys + a
-    Python test per id were ~25 of the ~45 ms "search: all ranked" took on
-    100,000 photos. Duplicates (none in a search's ranking, but a caller may
-    pass some) keep their first place, as dict.fromkeys does."""
+    `ranked`'s order: a search's photos that the gallery's filters keep. A long
+    list goes through a boolean table indexed by id (`_membership`): a Python
+    test per id was ~25 of the ~45 ms "search: all ranked" took at 100,000."""
     found = _membership(ranked, kept)
     if found is None:
         keep = set(id_list(kept))
@@ -409,14 +396,11 @@ RANKED_WALK = 10_000  # ranked photos walked that way before the whole list is c
 def ranked_head(
     ranked: Sequence[int], limit: int | None, kept_among: Callable[[list[int]], list[int]]
 ) -> list[int] | None:
-    """A search's ranked photos the filters keep, in rank order — the first
-    `limit` of them, or all when `limit` is None — asked of the filters over
-    those photos only (`kept_among`: which of these ids the filters keep, a
-    query over those rows), RANKED_CHUNK at a time, never the whole catalog: a
-    first page of 200 semantic hits under a filter, or the head of a
-    100,000-photo ranking. None when that would take more than RANKED_WALK
-    ranked photos (a long ranking asked whole, or a filter that keeps few of
-    it): the caller then lists the filters' whole set once (`ranked_among`)."""
+    """A search's ranked photos the filters keep, in rank order (the first
+    `limit`, or all), asked of the filters over those photos only
+    (`kept_among`), `RANKED_CHUNK` at a time, never the whole catalog. None
+    when that would walk more than `RANKED_WALK` ranked photos: the caller
+    then lists the filters' whole set once (`ranked_among`)."""
     wanted = len(ranked) if limit is None else limit
     if limit is None and len(ranked) > RANKED_WALK:
         return None
@@ -460,10 +444,8 @@ def ranked_then_rest(ranked: IdValues, kept: IdValues) -> list[int]:
 
 def ids_in(ids: IdValues, members: IdValues, *, inside: bool = True) -> list[int]:
     """`ids` in their order, only those in `members` (`inside`) or only those
-    not in it: a set the gallery applies to a sorted list outside SQL (the
-    MATCH set, a review pass's failed lane). A long list goes through
-    `_membership`'s table: the Python test per id was ~9 of the ~30 ms the
-    MATCH filter took on 100,000 photos."""
+    not: a set the gallery applies outside SQL. A long list goes through
+    `_membership`'s table (a Python test per id: ~9 of MATCH's ~30 ms)."""
     found = _membership(ids, members)
     if found is None:
         keep = set(id_list(members))
@@ -534,18 +516,13 @@ def _few_by_preference(kept: list[int], match_threshold: float | None) -> list[i
 
 
 def by_likely_rejects(kept: IdValues, match_threshold: float | None) -> list[int] | None:
-    """`kept`, listed in the gallery's capture-time order, sorted the cull pass's
-    way (`GallerySort.LIKELY_REJECTS`: the photos a face verdict flags first —
-    a key face with closed eyes or clearly soft (catalog.people.filters) —
-    then the rest; each part lowest score first, equal scores in that
-    capture-time order, then the unscored in it); with `match_threshold`, only
-    the scored ones at or above it. None when a stored score is not a whole
-    number of hundredths on 0..100 (a catalog written by other means): the
-    caller sorts in SQL, which took ~100-140 ms on 100,000 photos.
-
-    Here the scores are one read of the narrow table as packed integers,
-    placed in a table by photo id and sorted stably on 16 bits (numpy's radix
-    sort), so equal scores keep the list's capture-time order."""
+    """`kept` (in capture-time order) sorted the cull pass's way
+    (`GallerySort.LIKELY_REJECTS`: the face verdicts' flagged first, then the
+    rest; each lowest score first, then the unscored), with `match_threshold`
+    only the scored ones at or above it: the packed scores placed by photo id
+    and sorted stably on 16 bits (numpy's radix sort). None when a stored
+    score is not a whole number of hundredths on 0..100: the caller sorts in
+    SQL (~100-140 ms at 100,000 photos)."""
     if not len(kept):
         return []
     db = Photo._meta.database

@@ -509,14 +509,9 @@ class _BurstRow(NamedTuple):
 
 
 def burst_frames(model: str) -> list[Frame]:
-    """Every live photo with a capture time as a burst `Frame`: its embedding of
-    `model` when it has one, its structural signature, exposure bias and
-    settings, drive mode, sequence number and index, measured EV and file name
-    (frames group without embeddings too), its faces summary and its key
-    faces' least smile (the broadest smile of a moment: ml.bursts).
-
-    Raw SQL with the dates parsed by `datetime.fromisoformat`: 100k rows in
-    about half the time peewee's converters take."""
+    """Every live photo with a capture time as a burst `Frame` (`_BurstRow`'s
+    columns, its embedding of `model` when it has one): raw SQL with the dates
+    parsed by `datetime.fromisoformat`, half the time of peewee's converters."""
     ids, x = load_embeddings(model)
     vectors = {pid: x[i] for i, pid in enumerate(ids)}
     rows = Photo._meta.database.execute_sql(

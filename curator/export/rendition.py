@@ -86,14 +86,8 @@ def render_jpeg(
     quarter_turns: int = 0,
 ) -> bytes:
     """The rendition's JPEG bytes (see the module docstring), with `xmp` (a packet)
-    in its XMP segment: Lightroom reads a JPEG's decisions there, not in a sidecar.
-
-    `quarter_turns`: the photographer's rotation (clockwise), applied to the
-    upright pixels, so the rendition looks as Curator shows the photo.
-
-    Raises `ImagingError` (a human sentence) when the original cannot be
-    decoded, OSError when it cannot be read.
-    """
+    in its XMP segment and `quarter_turns` applied. Raises `ImagingError` (a
+    sentence) when the original cannot be decoded, OSError when not read."""
     image = turn_clockwise(_upright(source, long_edge), quarter_turns)
     exif: Image.Exif | None = None
     icc: bytes | None = None
@@ -122,13 +116,8 @@ def render_jpeg(
 
 
 def _upright(source: str, long_edge: int) -> Image.Image:
-    """The original's upright pixels at (at most) `long_edge`.
-
-    A RAW whose sensor data cannot be rendered at full size (incomplete,
-    unsupported, decodes to white) falls back to the picture Curator shows for
-    it — the preview path, usually the camera's embedded JPEG — which can be
-    smaller than `long_edge`.
-    """
+    """The original's upright pixels at (at most) `long_edge` (a RAW that cannot
+    be rendered: the picture Curator shows for it, see the module docstring)."""
     fast = _jpeg_at_size(source, long_edge)
     if fast is not None:
         return fast

@@ -55,11 +55,9 @@ before it wrote the manifest included), as a rendition's JPEG comment does."""
 
 
 def export_edit(planned: PlannedFile, *, rendition: bool = False) -> XmpEdit:
-    """Every field Curator states for the copy, private keywords taken out.
-
-    A copy of the original bytes carries the photographer's turn as
-    tiff:Orientation; a `rendition` does not (its pixels are turned already
-    and its EXIF orientation is 1)."""
+    """Every field Curator states for the copy, private keywords taken out; the
+    photographer's turn as tiff:Orientation, except in a `rendition` (turned
+    pixels, EXIF orientation 1)."""
     edit = edit_from_fields(planned.xmp)
     return XmpEdit(
         rating=edit.rating,

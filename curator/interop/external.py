@@ -60,23 +60,16 @@ SOURCES = ("xmp", "lightroom")
 
 @dataclass(frozen=True)
 class ExternalJudgment:
-    """What another tool says about a photo, in Curator's terms.
+    """What another tool says about a photo, in Curator's terms."""
 
-    `rating` is 1–5 or None (unrated); `label` a ColorLabel value or None;
-    `keywords` are already in the catalog's tag form (the caller normalises);
-    `keyword_texts` are the same keywords as the tool wrote them; `caption` the
-    tool's caption (None: it has none); `orientation` its tiff:Orientation
-    (1..8; None: it says none).
-    """
-
-    rating: int | None = None
+    rating: int | None = None  # 1–5; None: unrated
     rejected: bool = False
     picked: bool = False
-    label: str | None = None
-    keywords: tuple[str, ...] = ()
-    keyword_texts: tuple[SourceKeyword, ...] = ()
-    caption: str | None = None
-    orientation: int | None = None
+    label: str | None = None  # a ColorLabel value
+    keywords: tuple[str, ...] = ()  # in the catalog's tag form (the caller normalises)
+    keyword_texts: tuple[SourceKeyword, ...] = ()  # the same keywords as the tool wrote them
+    caption: str | None = None  # None: the tool has none
+    orientation: int | None = None  # its tiff:Orientation 1..8; None: it says none
 
     def fingerprint(self) -> str:
         """Canonical JSON of the values (what `external_import` stores); the
@@ -224,10 +217,8 @@ def apply_external(
     file_mtime_ns: int | None,
     seen: XmpSeen | None = None,
 ) -> ExternalApplied:
-    """Turn another tool's values into decisions (see the module docstring).
-
-    One transaction (joins an enclosing one). Returns what was written.
-    """
+    """Turn another tool's values into decisions (see the module docstring), in
+    one transaction (joining an enclosing one); what was written."""
     if source not in SOURCES:
         raise ValueError(f"unknown external source {source!r}")
     label = ColorLabel.parse(ext.label)

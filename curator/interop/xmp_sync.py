@@ -57,11 +57,9 @@ def record_state(
     *,
     carry_people: bool = False,
 ) -> None:
-    """Remember `state` as what the photo's XMP says now (insert or replace).
-
-    With `carry_people` (a state read from the file, which can't say whose its
-    keywords are), the person keywords Curator wrote stay Curator's where the
-    file still has them (`XmpState.people`)."""
+    """Remember `state` as what the photo's XMP says now (insert or replace); with
+    `carry_people` (a state read from the file), the person keywords Curator
+    wrote stay Curator's where the file still has them."""
     if carry_people and not state.people:
         state = replace(state, people=_still_ours(photo_id, state))
     query = XmpSync.insert(

@@ -104,13 +104,9 @@ def purge(
     should_stop: Callable[[], bool] | None = None,
 ) -> PurgeReport:
     """Move the plan's files to the trash photo by photo, tombstoning each photo
-    as soon as its files went (a photo whose files were not all tried,
-    `should_stop`, stays).
-
+    as soon as its files went (one whose files were not all tried stays).
     Killed at any moment, nothing is lost: the photo being moved is in the
-    purge journal (`catalog.purge.journal_photos`) before its first file goes,
-    so the next purge tombstones it if its files are in the trash by then.
-    """
+    purge journal before its first file goes (`catalog.purge`)."""
     finish_interrupted()
     total = len(plan.files)
     done = 0

@@ -37,10 +37,8 @@ def move_to_trash(
     *,
     should_stop: Callable[[], bool] | None = None,
 ) -> list[TrashOutcome]:
-    """Send each (path, size) to the OS trash; one outcome per file tried.
-
-    `should_stop` is asked before each file: once it says so, the files not
-    tried yet are left alone and get no outcome."""
+    """Send each (path, size) to the OS trash; one outcome per file tried
+    (`should_stop` is asked before each file: then the rest get none)."""
     outcomes: list[TrashOutcome] = []
     for done, (path, size) in enumerate(files, start=1):
         if should_stop is not None and should_stop():

@@ -241,14 +241,11 @@ def more_like_this(
     limit: int = 50,
     embeddings: Vectors | None = None,
 ) -> list[SearchHit]:
-    """The photos nearest to `photo_id`'s embedding, the photo itself left out.
-
-    Its own duplicates (cosine ≥ `DUPLICATE_COSINE`, why="duplicate") come
-    first, then its burst frames (same `burst_group`, why="same burst"), each
-    best first; then the rest by cosine (why=""). Needs no CLIP weights, only
-    the stored embeddings. Raises `SearchUnavailable` for a photo that has no
-    embedding of the current model (or is not in the catalog).
-    """
+    """The photos nearest to `photo_id`'s embedding, itself left out: its
+    duplicates first (cosine ≥ `DUPLICATE_COSINE`, why="duplicate"), then its
+    burst frames (why="same burst"), each best first, then the rest by cosine.
+    Needs only the stored embeddings; `SearchUnavailable` for a photo without
+    one of the current model."""
     if limit <= 0:
         return []
     model = model_id_for(clip_config(settings))

@@ -225,13 +225,10 @@ def settings_markdown() -> str:
 
 
 def save_changes(settings_file: Path, changes: dict[str, Any]) -> None:
-    """Write only `changes` into the settings file, keeping what it already holds.
-
-    The Settings dialog's OK: a value that came from an environment override
-    (or any field the user did not touch) is never written. A change back to
-    the default removes the field from the file. Validated before writing
-    (SettingsError, nothing written), as is a file that is not a settings object.
-    """
+    """Write only `changes` into the settings file, keeping what it already holds
+    (the Settings dialog's OK: an environment override is never written); a
+    change back to the default removes the field. Validated first
+    (SettingsError, nothing written)."""
     values = {**(_read_file(settings_file) if settings_file.exists() else {}), **changes}
     try:
         checked = validate(values)

@@ -158,15 +158,10 @@ def gallery_where(q: GalleryQuery) -> tuple[str, list[object]]:
 
 
 def gallery_query_ids(q: GalleryQuery, limit: int | None = None) -> list[int]:
-    """Photo ids matching `q`, in its order (no rows built: `ordered_ids`); only
-    the first `limit` of them when given (a search's rank order ignores it).
-
-    A whole list takes a review pass's failed lane, the MATCH set (under a sort
-    other than the score) and the metadata sets as set tests (`gf.ids_in`), each
-    set from its own query: SQLite's IN probe per scanned row cost ~17 ms over
-    70k unreviewed photos of 100k, a set test ~3 ms. The ids are those of
-    `gallery_sql(q)`, in its order.
-    """
+    """`gallery_sql(q)`'s ids, in its order (only the first `limit` when given).
+    A whole list takes the failed lane, the MATCH set and the metadata sets
+    as set tests (`gf.ids_in`): SQLite's IN probe per row cost ~17 ms over 70k
+    unreviewed photos of 100k, a set test ~3 ms."""
     if q.sort in _SCORE_HEAD_ORDER and q.ranked_ids is None:
         return _by_score(q) if limit is None else _score_head(q, limit)
     if q.sort in _SCORE_HEAD_ORDER:  # a search keeps its rank order: any sort will do

@@ -303,11 +303,9 @@ def faces_needing(version: str) -> list[FacesToJudge]:
 
 
 def faces_listing() -> dict[int, list[dict[str, object]]]:
-    """Every looked-at photo's faces as `curator list --json` gives them (a photo
-    the stage looked at and found no face in has an empty list; one it has
-    not looked at is absent); each face with its `id` (what `curator people
-    remove` takes), its `person` (an id, or None) and
-    `person_name` (catalog.people.persons)."""
+    """Every looked-at photo's faces as `curator list --json` gives them (none
+    found: an empty list; not looked at: absent), each with its `id`, its
+    `person` (an id, or None) and `person_name`."""
     out: dict[int, list[dict[str, object]]] = {
         int(pid): [] for (pid,) in PhotoFaces.select(PhotoFaces.photo).tuples()
     }

@@ -114,28 +114,20 @@ def write_scores(
     owner: str | None = None,
 ) -> None:
     """Every score in one transaction, into the narrow `photo_preference` table
-    (schema v16; the wide photo rows are never written); a photographer's
-    model's (`owner`, m020) into `taste_score`, their rows only. The tables
-    are named as the schema's own, never a seat's view of them
-    (catalog.taste.choice).
+    (never the wide photo rows); a photographer's model's (`owner`) into
+    `taste_score`, their rows only. The tables are named as the schema's own,
+    never a seat's view of them (catalog.taste.choice).
 
-    - Scores of another model version go first: a photo this model no longer
-      scores loses its row. When no row has this version yet (a retrain),
-      that is the whole table, emptied at once; with many photos the order
-      index is dropped too and built again after the insert, inside the same
-      transaction: one sort of the finished scores costs less than moving
-      each entry in the b-tree. Readers on other connections keep their
-      snapshot, index included.
+    - Scores of another model version go first. When no row has this version
+      yet (a retrain), that is the whole table, emptied at once; from
+      `REBUILD_INDEX_FROM` photos the order index is dropped too and built
+      again after the insert, in the same transaction (one sort costs less
+      than moving each entry in the b-tree).
     - Then one INSERT from the packed JSON array (ids ascending: appends),
-      which on a photo that has a row of this version already updates it
-      only where the score changed: a same-version rescore writes only what
-      moved. A score that is not a number leaves the photo without one.
-    A photo is written at most once, never cleared and rewritten.
-
-    `photo_ids` are photos' (the score stage passes its stored embeddings',
-    which reference their photos): the table has no foreign key to check
-    them (m016), which would look each one up in the wide photo table.
-    """
+      updating a row of this version only where the score changed. A score
+      that is not a number leaves the photo without one.
+    A photo is written at most once. `photo_ids` are photos' (the stored
+    embeddings'): the table has no foreign key to check them (m016)."""
     import numpy as np
 
     db = Photo._meta.database
@@ -182,13 +174,10 @@ def _schema(db: Database) -> str:
 
 def _packed_scores(photo_ids: Sequence[int], scores: NDArray[np.float64]) -> str:
     """Every (id, score) as one JSON array of integers, `id << 14 | hundredths`,
-    which SQLite's json_each unpacks in C: one bound parameter instead of 100k
-    executemany rows into a temp table (~75 -> ~45 ms for 100k photos).
-
-    hundredths / 100.0 is the very double `np.round(score, 2)` gives (both divide
-    the same integer by 100), so stored values and the `!=` comparison are
-    exact. A score lies on 0..100 (the taste model clips it there); one that
-    is not a number is `NOT_SCORED`: the photo keeps no score."""
+    unpacked in C by json_each: one bound parameter (~45 ms for 100k photos,
+    where executemany into a temp table took ~75). hundredths / 100.0 is the
+    very double `np.round(score, 2)` gives, so stored values and the `!=`
+    comparison are exact; a score that is not a number is `NOT_SCORED`."""
     import numpy as np
 
     s = np.asarray(scores, dtype=np.float64)

@@ -55,29 +55,19 @@ class PeopleEdit:
 
 @dataclass(frozen=True)
 class XmpEdit:
-    """Changes to make in a packet; a None (or empty) field is left as the file has it.
+    """Changes to make in a packet; a None (or empty) field is left as the file has it."""
 
-    `rating` is xmp:Rating (−1 rejects). `label` is a ColorLabel value, "" to
-    clear; `label_was` is the label it replaces (darktable keeps several labels
-    in `darktable:colorlabels`: only that one is swapped). `picked` writes the
-    pick in every form other tools read. `keywords_add` are appended to the
-    flat and hierarchical lists, `keywords_remove` (catalog tag form) are taken
-    out of both; `keywords_replace` (exports) sets the lists outright. `caption`
-    is written only where the packet has none. `scores`/`texts` are Curator's
-    own namespace.
-    """
-
-    rating: int | None = None
-    label: str | None = None
-    label_was: str | None = None
-    picked: bool | None = None
-    keywords_add: tuple[Keyword, ...] = ()
-    keywords_remove: frozenset[str] = frozenset()
-    keywords_replace: tuple[Keyword, ...] | None = None
+    rating: int | None = None  # xmp:Rating (−1 rejects)
+    label: str | None = None  # a ColorLabel value, "" to clear
+    label_was: str | None = None  # the label it replaces (of darktable's several: xmp.tree)
+    picked: bool | None = None  # in every form other tools read
+    keywords_add: tuple[Keyword, ...] = ()  # appended to the flat and hierarchical lists
+    keywords_remove: frozenset[str] = frozenset()  # catalog tag form: taken out of both
+    keywords_replace: tuple[Keyword, ...] | None = None  # exports: the lists outright
     private_remove: frozenset[str] = frozenset()  # keyword texts never to leave (exports)
-    caption: str | None = None
+    caption: str | None = None  # written only where the packet has none
     creator_tool: str | None = None
-    scores: Mapping[str, float] = field(default_factory=dict)
+    scores: Mapping[str, float] = field(default_factory=dict)  # Curator's own namespace
     texts: Mapping[str, str] = field(default_factory=dict)
     orientation: int | None = None  # tiff:Orientation 1..8 (the photographer turned it)
     faces: FaceRegions | None = None  # Curator's faces as MWG regions (interop.xmp.regions)
@@ -131,15 +121,11 @@ def plan_edit(
 
     `file_time` is the sidecar's modification time (naive UTC); `keyword_texts`
     gives the text and hierarchy a tag goes out with (else its catalog name);
-    `extras` carries Curator's namespace and the caption (where the file has
-    none): they ride along with a decision being written, and refresh on their
-    own only in a sidecar Curator made (`own_file`), so a retrained taste model
-    never rewrites another tool's sidecars.
-
-    The orientation (`current_orientation`: the file's tiff:Orientation) has no
-    recorded base: Curator's turn is written when it differs from the file,
-    unless the file was changed after the turn (the later change wins).
-    """
+    `extras` (Curator's namespace, the caption) ride along with a decision
+    being written, and refresh on their own only in a sidecar Curator made
+    (`own_file`), so a retrained taste model never rewrites another tool's
+    sidecars. The orientation has no recorded base: Curator's turn is written
+    when it differs from the file's, unless the file changed after the turn."""
     kept: list[str] = []
 
     def wins(name: str, cat: object, base_v: object, cur: object, when: datetime | None) -> bool:

@@ -42,11 +42,8 @@ class NamedRegion:
 
 @dataclass(frozen=True)
 class XmpFields:
-    """What one XMP packet says about a photo, in Curator's terms.
-
-    `None` means "the packet does not say" (distinct from a cleared value), so
-    a reader never turns a missing field into a decision.
-    """
+    """What one XMP packet says about a photo, in Curator's terms. `None` means "the
+    packet does not say", so a reader never turns a missing field into a decision."""
 
     rating: int | None = None  # xmp:Rating: 1..5 stars, 0 unrated, -1 rejected
     label: str | None = None  # xmp:Label as written ("Red"); ColorLabel.parse reads it

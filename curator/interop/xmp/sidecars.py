@@ -81,10 +81,8 @@ class SidecarOutcome:
 
 class FolderIndex:
     """The file names of each folder, listed once and grouped by the part before
-    the first dot ("IMG_1" for IMG_1.CR2, IMG_1.JPG.xmp, IMG_1.xmp), so finding an
-    original's siblings and sidecars costs a dict look-up, not a folder scan per
-    photo (10,000 photos in one folder would otherwise be 10^8 name checks).
-    It also notes which sidecar spellings a folder uses (`styles`)."""
+    the first dot, so an original's siblings and sidecars are a dict look-up,
+    not a folder scan per photo (10,000 photos in a folder: 10^8 name checks)."""
 
     def __init__(self) -> None:
         self._folders: dict[Path, dict[str, list[str]]] = {}
@@ -269,15 +267,11 @@ def _update_one(
 def synced_state(
     outcome: SidecarOutcome, catalog: XmpState, authored: Authored
 ) -> tuple[XmpState, bool]:
-    """(what to remember as the sidecar's state after `outcome`, whether the
-    sidecar holds another tool's newer values that an import should take).
-
-    A field this run wrote is in step with the catalog (a darktable file's other
-    labels stay darktable's). A field it did not write that still differs from
-    a value decided in Curator — another tool changed it since, or its newer
-    value was kept — is remembered as Curator's value, so the next run does not
-    take the difference for a change made in Curator, and the sidecar is
-    reported as holding news for the next import."""
+    """(what to remember as the sidecar's state after `outcome`, whether it holds
+    another tool's newer values that an import should take). A field this run
+    did not write that still differs from a value decided in Curator is
+    remembered as Curator's, so the next run does not take the difference for
+    a change made in Curator, and the sidecar holds news for the next import."""
     state = outcome.state or XmpState()
     edit = outcome.edit or XmpEdit()
     pending = False

@@ -88,17 +88,11 @@ MAX_DEPTH = 100
 
 
 def sidecar_path_for(original: Path, siblings: Iterable[str] = ()) -> Path:
-    """Where the sidecar of `original` goes: `IMG_1.xmp` beside `IMG_1.CR2`.
-
-    `name.xmp` is what Lightroom writes and reads for a RAW and what darktable
-    and digiKam can read; readers (ours included) also honour `name.ext.xmp`,
-    darktable's default. Two originals with one stem in one folder (a RAW+JPEG
-    pair: `IMG_1.CR2`, `IMG_1.JPG`) would share `IMG_1.xmp`, so only one owns
-    it: a RAW before anything else, then the alphabetically first extension
-    (case-insensitive); the others get `name.ext.xmp` (`IMG_1.JPG.xmp`), which
-    darktable and digiKam read. `siblings` are the names of the other files in
-    the folder (any; those with another stem or an .xmp suffix are ignored).
-    """
+    """Where the sidecar of `original` goes: `IMG_1.xmp` beside `IMG_1.CR2`
+    (Lightroom's, which darktable and digiKam read too). Two originals with one
+    stem in one folder (a RAW+JPEG pair) would share it, so only one owns it: a
+    RAW first, then the alphabetically first extension; the others get
+    `name.ext.xmp` (`IMG_1.JPG.xmp`). `siblings`: the folder's other names."""
     mine = _owner_rank(original.name)
     for name in siblings:
         other = Path(name)
@@ -115,12 +109,9 @@ def _owner_rank(name: str) -> tuple[int, str]:
 
 
 def existing_sidecars(original: Path, names: Iterable[str] | None = None) -> list[Path]:
-    """The sidecars already beside `original` that belong to it, `name.ext.xmp` first.
-
-    `name.xmp` only counts when `original` owns it (see `sidecar_path_for`);
-    the `.xmp`/`.XMP` spelling on disk is kept. `names` are the folder's file
-    names (at least those sharing the original's first dot-part); listed when None.
-    """
+    """The sidecars already beside `original` that belong to it, `name.ext.xmp`
+    first (`name.xmp` when `original` owns it), spelled as on disk; `names`:
+    the folder's (at least those sharing the first dot-part), listed when None."""
     if names is None:
         try:
             names = [p.name for p in original.parent.iterdir()]
@@ -151,10 +142,9 @@ def write_sidecar(path: Path, data: bytes) -> None:
 
 
 def edit_from_fields(fields: XmpFields) -> XmpEdit:
-    """The edit that states `fields` in full (a fresh sidecar, an exported copy).
-
-    A field given as None stays unsaid; keywords (flat and hierarchical) replace
-    the packet's lists; `rejected` makes the rating −1 whatever the stars."""
+    """The edit that states `fields` in full (a fresh sidecar, an exported copy): a
+    None field stays unsaid, keywords replace the packet's lists, `rejected`
+    makes the rating −1."""
     rating = -1 if fields.rejected else fields.rating
     keywords: tuple[Keyword, ...] | None = None
     if fields.keywords or fields.hierarchical:
@@ -205,11 +195,9 @@ def merge_sidecar(existing: bytes, fields: XmpFields | XmpEdit) -> bytes:
 
 
 def parse_sidecar(data: bytes) -> tuple[ET.Element, dict[str, str]]:
-    """The root element of a sidecar and its namespace prefixes (URI → prefix, file order).
-
-    Refuses DOCTYPE/ENTITY declarations, non-UTF-8 text and anything that is
-    not an XMP packet (root `x:xmpmeta`, `x:xapmeta` or `rdf:RDF`).
-    """
+    """The root element of a sidecar and its namespace prefixes (URI → prefix, file
+    order); refuses DOCTYPE/ENTITY declarations, non-UTF-8 text and a root
+    that is not `x:xmpmeta`, `x:xapmeta` or `rdf:RDF`."""
     if any(decl in data for decl in _FORBIDDEN_DECLS):
         raise XmpWriteError(
             "The sidecar declares a DOCTYPE or entities, which XMP never needs; "

@@ -63,11 +63,9 @@ def serialize(
     declaration: bool = False,
     xpacket: bool = True,
 ) -> bytes:
-    """The packet as UTF-8 bytes, every namespace declared on the root with the
-    file's own prefix (known or generated ones for namespaces it lacked).
-
-    A merged file keeps its wrapping: the XML declaration darktable writes, the
-    `<?xpacket?>` pair Adobe writes; a fresh one gets the xpacket pair."""
+    """The packet as UTF-8 bytes, every namespace declared on the root (module
+    docstring); a merged file keeps its wrapping (darktable's XML declaration,
+    Adobe's `<?xpacket?>` pair), a fresh one gets the xpacket pair."""
     ET.indent(root, space=" ")
     prefixes = _prefix_map(root, file_prefixes)
     parts: list[str] = ['<?xml version="1.0" encoding="UTF-8"?>\n'] if declaration else []
