@@ -206,20 +206,12 @@ def describe(location: str | Path) -> str:
 
 # -- the catalog the window opened last ------------------------------------------
 #
-# `RecentCatalogs`: the catalogs the window opened, newest first, kept in a
-# small JSON file in the config dir (`recent_catalogs.json`): File ▸ Recent
-# Catalogs lists them, and the next start opens the newest (`last()`), as
-# Lightroom opens the catalog it had open; the command line works on the same
-# one (`remembered_paths`), so `curator import` lands where the window looks.
-#
-# Invariants: a location is a catalog file's absolute path or a PostgreSQL
-# URL; a URL that carries a password is never written (`redact` would change
-# it): it is opened, not remembered. A missing or unreadable file is an empty
-# list, never an error at start-up; writes are atomic (temp + rename);
-# `last()` names only a catalog that is still there (a file that exists, or a
-# URL), so a catalog deleted or on an unplugged disk falls back to the
-# default one; the default catalog opened by its path keeps the default's
-# places (`paths_for`).
+# `RecentCatalogs` (a `RecentList`): the catalogs the window opened, newest
+# first. File ▸ Recent Catalogs lists them, the next start opens the newest
+# (`last()`, as Lightroom does), and the command line works on the same one
+# (`remembered_paths`). Invariants: a location is a catalog file's absolute
+# path or a PostgreSQL URL; a URL with a password is opened, never written;
+# `last()` names only a catalog still there, else the default one opens.
 
 log = logging.getLogger("curator.paths")
 

@@ -149,7 +149,7 @@ class Catalog:
                 if problem is None:
                     raise _not_a_catalog(path, exc) from exc
                 # A read-only file, or a full disk (SQLite can't even set up its
-                # WAL files): a reading command still reads (issue 22).
+                # WAL files): a reading command still reads.
                 if not (existed and problem.kind in (READ_ONLY, DISK_FULL)):
                     raise problem from exc
                 read_only = True

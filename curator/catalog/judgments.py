@@ -25,7 +25,7 @@ from peewee import SQL, Expression, Field, Select
 
 from curator.catalog import decisions
 from curator.catalog.backends.bulk_read import fetch_all
-from curator.catalog.backends.dialect import dialect_of, replace_into
+from curator.catalog.backends.dialect import chunks, dialect_of, replace_into
 from curator.catalog.backends.named_rows import select_list
 from curator.catalog.models import (
     PREFERENCE_OF_PHOTO,
@@ -91,9 +91,9 @@ def set_stage(
         }
         for pid in photo_ids
     ]
-    for start in range(0, len(rows), 500):
+    for chunk in chunks(rows):
         (
-            StageRun.insert_many(rows[start : start + 500])
+            StageRun.insert_many(chunk)
             .on_conflict(
                 conflict_target=[StageRun.photo, StageRun.stage],
                 update={
@@ -176,8 +176,8 @@ def store_embeddings(model: str, items: Sequence[tuple[int, NDArray[np.float32]]
         for pid, v in items
     ]
     with Photo._meta.database.atomic():
-        for start in range(0, len(rows), 500):
-            batch = Embedding.insert_many(rows[start : start + 500])
+        for chunk in chunks(rows):
+            batch = Embedding.insert_many(chunk)
             target, kept = (Embedding.photo, Embedding.model), (Embedding.dim, Embedding.vector)
             replace_into(batch, target, (*kept, Embedding.created_at)).execute()
         set_stage([pid for pid, _ in items], Stage.EMBED, StageStatus.DONE, model)
@@ -199,8 +199,7 @@ def load_embeddings(
         if not wanted:
             return [], np.zeros((0, 0), dtype=np.float32)
         rows: list[tuple[int, bytes]] = []
-        for start in range(0, len(wanted), 900):  # SQLite's parameter limit
-            chunk = wanted[start : start + 900]
+        for chunk in chunks(wanted):
             marks = ",".join("?" * len(chunk))
             rows.extend(
                 db.execute_sql(f"{sql} AND photo_id IN ({marks})", [model, *chunk]).fetchall()
@@ -582,8 +581,7 @@ def key_eyes(photo_ids: Iterable[int]) -> dict[int, tuple[KeyEyes, ...]]:
     ~1 s to a 100,000-photo catalog's ~1.5 s frame read."""
     wanted = sorted(set(photo_ids))
     eyes: dict[int, list[KeyEyes]] = {}
-    for start in range(0, len(wanted), 900):  # SQLite's parameter limit
-        chunk = wanted[start : start + 900]
+    for chunk in chunks(wanted):
         rows = Photo._meta.database.execute_sql(
             f"SELECT {select_list(_KeyEyesColumns)} FROM face WHERE is_key = 1"
             f" AND openness IS NOT NULL AND photo_id IN ({','.join('?' * len(chunk))})"

@@ -34,6 +34,7 @@ from peewee import (
     TextField,
 )
 
+from curator.catalog.backends.dialect import chunks
 from curator.catalog.types import CullState  # re-exported: the class lives there
 from curator.records import FACES_SUMMARY, SummaryField
 
@@ -403,10 +404,10 @@ def preference_scores(photo_ids: Iterable[int]) -> dict[int, float]:
     """The taste scores of these photos that have one."""
     ids = list(dict.fromkeys(int(i) for i in photo_ids))
     out: dict[int, float] = {}
-    for start in range(0, len(ids), 500):  # stay under SQLite's variable limit
+    for chunk in chunks(ids):
         rows = (
             PhotoPreference.select(PhotoPreference.photo, PhotoPreference.score)
-            .where(PhotoPreference.photo.in_(ids[start : start + 500]))
+            .where(PhotoPreference.photo.in_(chunk))
             .tuples()
         )
         out.update((int(pid), float(score)) for pid, score in rows)

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from peewee import Expression
 
+from curator.catalog.backends.dialect import chunks
 from curator.catalog.migrations.m015_raw_jpeg_pairs import (
     GROUPS_TABLE,
     PAIR_KEY_SQL,
@@ -269,8 +270,7 @@ def photo_ids_for_paths(paths: Iterable[str]) -> list[int]:
     path as this seat spells it."""
     raw = list(dict.fromkeys(encode_path(p) for p in paths))
     found: set[int] = set()
-    for start in range(0, len(raw), 500):
-        chunk = raw[start : start + 500]
+    for chunk in chunks(raw):
         found.update(
             int(i) for (i,) in Photo.select(Photo.id).where(Photo.path.in_(chunk)).tuples()
         )

@@ -26,6 +26,7 @@ from peewee import JOIN, fn
 
 from curator.catalog import tx
 from curator.catalog.approval import approved_condition
+from curator.catalog.backends.dialect import chunks
 from curator.catalog.missing import last_known_path
 from curator.catalog.models import Photo, Project, ProjectPhoto, preference_of_photo, utcnow
 from curator.catalog.paths_codec import display_path
@@ -135,8 +136,7 @@ def _live_photo_ids(photo_ids: Iterable[int]) -> list[int]:
     """The ids, deduplicated in order; ProjectError if one is unknown or deleted."""
     ids = list(dict.fromkeys(int(i) for i in photo_ids))
     live: set[int] = set()
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in chunks(ids):
         live.update(
             int(i)
             for (i,) in Photo.select(Photo.id)
@@ -151,8 +151,7 @@ def _live_photo_ids(photo_ids: Iterable[int]) -> list[int]:
 
 def _members(project_id: int, photo_ids: list[int]) -> set[int]:
     found: set[int] = set()
-    for start in range(0, len(photo_ids), 500):
-        chunk = photo_ids[start : start + 500]
+    for chunk in chunks(photo_ids):
         found.update(
             int(i)
             for (i,) in ProjectPhoto.select(ProjectPhoto.photo)
@@ -172,11 +171,8 @@ def add_photos(ref: ProjectRef, photo_ids: Iterable[int]) -> MembershipChange:
         already = _members(int(project.id), ids)
         new = [i for i in ids if i not in already]
         now = utcnow()
-        for start in range(0, len(new), 300):
-            rows = [
-                {"project": project.id, "photo": i, "added_at": now}
-                for i in new[start : start + 300]
-            ]
+        for chunk in chunks(new, 300):
+            rows = [{"project": project.id, "photo": i, "added_at": now} for i in chunk]
             ProjectPhoto.insert_many(rows).execute()
         return MembershipChange(int(project.id), project.name, len(new), len(already))
 
@@ -190,8 +186,7 @@ def remove_photos(ref: ProjectRef, photo_ids: Iterable[int]) -> MembershipChange
     def write() -> MembershipChange:
         project = _get(ref)
         removed = 0
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
+        for chunk in chunks(wanted):
             removed += int(
                 ProjectPhoto.delete()
                 .where(ProjectPhoto.project == project.id, ProjectPhoto.photo.in_(chunk))

@@ -21,7 +21,7 @@ import curator.records as records
 from curator.camera_names import camera_name
 from curator.catalog import paths_codec
 from curator.catalog.approval import taste_summary as latest_taste_summary
-from curator.catalog.backends.dialect import Dialect, dialect_of
+from curator.catalog.backends.dialect import Dialect, chunks, dialect_of
 from curator.catalog.backends.named_rows import select_list
 from curator.catalog.backends.seat import current_seat
 from curator.catalog.gallery.lists import catalog_is_empty as catalog_is_empty
@@ -248,8 +248,8 @@ def gallery_rows(photo_ids: Iterable[int]) -> dict[int, GalleryRow]:
     sql, date = _rows_sql(dialect, records.CHECK_MEASURES), Photo.captured_at.python_value
     failed = (Stage.TECHNICAL.value, StageStatus.FAILED.value)
     owner = current_seat().user  # this photographer's proposals (catalog.proposals)
-    for start in range(0, len(ids), 500):  # a read's size, as the view asks them
-        rows = db.execute_sql(sql, [*failed, owner, dialect.id_param(ids[start : start + 500])])
+    for chunk in chunks(ids):
+        rows = db.execute_sql(sql, [*failed, owner, dialect.id_param(chunk)])
         for row in rows.fetchall():
             r = _GalleryColumns._make(row[:_OWN])
             path = display_path(last_known_path(bytes(r.path)))
@@ -406,8 +406,7 @@ def paths_needing_technical(photo_ids: Iterable[int]) -> list[str]:
     no file to read and are left out."""
     ids = list(dict.fromkeys(int(i) for i in photo_ids))
     out: list[str] = []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in chunks(ids):
         marks = ",".join("?" * len(chunk))
         rows = Photo._meta.database.execute_sql(
             "SELECT p.path FROM photo p JOIN stage_run s ON s.photo_id = p.id"

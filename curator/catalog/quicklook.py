@@ -24,23 +24,17 @@ from typing import Any
 from peewee import SqliteDatabase
 
 from curator.catalog import tx
-from curator.catalog.backends.dialect import dialect_of
+from curator.catalog.backends.dialect import chunks, dialect_of
 from curator.catalog.models import Photo, Stage, StageRun, StageStatus, utcnow
 from curator.catalog.paths_codec import encode_path, link_pairs
 from curator.catalog.write_gate import Gate
 from curator.records import QuickLook
 
-_CHUNK = 500  # SQL variables per IN list, well under SQLite's limit
-
-
-def _chunks(values: Sequence[object]) -> list[Sequence[object]]:
-    return [values[i : i + _CHUNK] for i in range(0, len(values), _CHUNK)]
-
 
 def _known(db: SqliteDatabase, sql: str, values: Sequence[object]) -> set[Any]:
     """The `values` that `sql` (a SELECT of one column, `IN ({})`) finds."""
     found: set[Any] = set()
-    for chunk in _chunks(values):
+    for chunk in chunks(values):
         marks = ", ".join("?" * len(chunk))
         found.update(row[0] for row in db.execute_sql(sql.format(marks), list(chunk)))
     return found
@@ -127,7 +121,7 @@ def apply_quick_thumbnails(db: SqliteDatabase, looks: Sequence[QuickLook]) -> li
     def write() -> list[int]:
         decoded = [look for look in looks if look.thumbnail_key is not None]
         waiting: dict[object, int] = {}  # content hash → photo id, still without a thumbnail
-        for chunk in _chunks([look.content_hash for look in decoded]):
+        for chunk in chunks([look.content_hash for look in decoded]):
             marks = ", ".join("?" * len(chunk))
             waiting.update(
                 db.execute_sql(

@@ -275,7 +275,6 @@ def record_error(
 
 
 # -- the per-photo statements, their SQL made once -----------------------------------
-#
 # peewee builds a query's SQL in Python on every call: a photo's 60-column SELECT
 # and UPDATE cost ~2/3 of the writer thread's CPU (~4.4 ms a photo), holding the
 # GIL the UI thread waits for. These statements are strings made once; the rows

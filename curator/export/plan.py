@@ -31,6 +31,7 @@ from typing import Any
 import curator
 from curator.camera_names import camera_name
 from curator.catalog.approval import approved_condition, is_exportable_member
+from curator.catalog.backends.dialect import chunks
 from curator.catalog.missing import last_known_path
 from curator.catalog.models import (
     Description,
@@ -156,7 +157,7 @@ def _pair_choice(photos: list[Photo], choice: PairExport) -> list[Photo]:
     wanted |= set(followers)
     rows = {int(p.id): p for p in photos}
     extra = [pid for pid in wanted if pid not in rows]
-    for chunk in _chunks(extra):
+    for chunk in chunks(extra):
         query = Photo.select().where(Photo.id.in_(chunk), Photo.missing_since.is_null())
         rows.update({int(p.id): p for p in query})
     chosen: list[Photo] = []
@@ -190,11 +191,6 @@ def _live_photos(
     else:
         query = query.where(approved_condition(match_threshold, min_quality))
     return list(query.order_by(Photo.captured_at.is_null(), Photo.captured_at, Photo.id))
-
-
-def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
-    """`ids` in pieces that fit SQLite's limit on bound variables."""
-    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
 def _path_of(photo: Photo) -> str:
@@ -264,7 +260,7 @@ def _planned_files(photos: list[Photo], request: ExportRequest) -> list[PlannedF
 def _tags(ids: list[int]) -> dict[int, list[tuple[str, str]]]:
     """Live tags per photo: (name, source), user tags first."""
     out: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         rows = (
             PhotoTag.select(PhotoTag.photo, Tag.name, PhotoTag.source)
             .join(Tag)
@@ -282,7 +278,7 @@ def _tags(ids: list[int]) -> dict[int, list[tuple[str, str]]]:
 
 def _projects(ids: list[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = defaultdict(list)
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         rows = (
             ProjectPhoto.select(ProjectPhoto.photo, Project.name)
             .join(Project)

@@ -37,7 +37,7 @@ from typing import Any
 from peewee import fn
 
 from curator.catalog import decisions, tx
-from curator.catalog.backends.dialect import replace_into
+from curator.catalog.backends.dialect import chunks, replace_into
 from curator.catalog.decisions import DecisionRecord
 from curator.catalog.models import (
     CullState,
@@ -514,8 +514,7 @@ def photo_ids_by_path(paths: list[str], *, primary_only: bool = False) -> dict[s
     found: dict[str, int] = {}
     raw = {encode_path(p): p for p in paths}
     keys = list(raw)
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
+    for chunk in chunks(keys):
         primary = Photo.select(Photo.path, Photo.id).where(
             Photo.path.in_(chunk), Photo.deleted_at.is_null()
         )

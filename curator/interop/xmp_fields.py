@@ -25,12 +25,13 @@ still holds a person keyword Curator wrote.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from peewee import fn
 
+from curator.catalog.backends.dialect import chunks
 from curator.catalog.models import (
     CullState,
     Decision,
@@ -55,7 +56,6 @@ from curator.interop.xmp.state import XmpState
 from curator.interop.xmp_sync import PhotoKeywords, SyncRecord, keywords_for, recorded_states
 from curator.records import ColorLabel, Face
 
-_CHUNK = 500
 EXTERNAL_PASSES = ("xmp", "lightroom")
 """Decision passes that record values read from another tool, not decided in Curator."""
 
@@ -74,11 +74,6 @@ class PhotoXmp:
     synced: SyncRecord | None = None
     extras: XmpEdit = field(default_factory=XmpEdit)
     keyword_texts: dict[str, Keyword] = field(default_factory=dict)
-
-
-def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield list(ids[start : start + _CHUNK])
 
 
 def decided_photo_ids() -> list[int]:
@@ -106,7 +101,7 @@ def xmp_fields_for(photo_ids: Sequence[int]) -> list[PhotoXmp]:
     deleted ids are left out."""
     ids = list(dict.fromkeys(photo_ids))
     out: dict[int, PhotoXmp] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         log = _log(chunk)
         tags = _tags(chunk)
         extra = _extra_paths(chunk)

@@ -18,18 +18,16 @@ Writes join the caller's transaction (they are called inside
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from curator.catalog.backends.dialect import replace_into
+from curator.catalog.backends.dialect import chunks, replace_into
 from curator.catalog.models import ExternalImport, Photo, PhotoKeyword, XmpSync, utcnow
 from curator.catalog.paths_codec import decode_path, encode_path
 from curator.catalog.tagging.keywords import SourceKeyword
 from curator.interop.xmp.edit import Keyword
 from curator.interop.xmp.state import XmpState
 from curator.tags import normalise_tag
-
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -39,11 +37,6 @@ class SyncRecord:
     state: XmpState
     sidecar: str | None
     mtime_ns: int | None
-
-
-def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield list(ids[start : start + _CHUNK])
 
 
 # -- xmp_sync ------------------------------------------------------------------------
@@ -90,7 +83,7 @@ def recorded_states(photo_ids: Sequence[int]) -> dict[int, SyncRecord]:
     """photo id → the recorded state; from the last XMP import where no row exists."""
     out: dict[int, SyncRecord] = {}
     ids = list(dict.fromkeys(int(i) for i in photo_ids))
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for pid, text, sidecar, mtime in (
             XmpSync.select(XmpSync.photo, XmpSync.state, XmpSync.sidecar, XmpSync.mtime_ns)
             .where(XmpSync.photo.in_(chunk))
@@ -156,7 +149,7 @@ def keywords_for(photo_ids: Sequence[int]) -> dict[int, PhotoKeywords]:
     """photo id → its keywords as other tools wrote them (photos without any left out)."""
     raw: dict[int, tuple[dict[str, list[SourceKeyword]], list[SourceKeyword]]] = {}
     ids = list(dict.fromkeys(int(i) for i in photo_ids))
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         rows = (
             PhotoKeyword.select(
                 PhotoKeyword.photo,

@@ -12,10 +12,9 @@ from collections.abc import Iterable
 
 from peewee import fn
 
+from curator.catalog.backends.dialect import chunks
 from curator.catalog.models import Embedding, Photo
 from curator.catalog.paths_codec import pairing_on
-
-_CHUNK = 900  # SQLite's parameter limit, with room to spare
 
 
 def live_ids(photo_ids: Iterable[int], *, pairs_once: bool = True) -> set[int]:
@@ -27,8 +26,7 @@ def live_ids(photo_ids: Iterable[int], *, pairs_once: bool = True) -> set[int]:
         shown &= Photo.pair_lead_id.is_null()
     wanted = list(dict.fromkeys(int(pid) for pid in photo_ids))
     live: set[int] = set()
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
+    for chunk in chunks(wanted):
         query = Photo.select(Photo.id).where(Photo.id.in_(chunk), shown)
         live.update(int(pid) for (pid,) in query.tuples())
     return live

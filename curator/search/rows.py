@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, NamedTuple
 
+from curator.catalog.backends.dialect import chunks
 from curator.catalog.backends.named_rows import select_list
 from curator.catalog.missing import last_known_path
 from curator.catalog.models import Photo
@@ -55,8 +56,7 @@ def hit_rows(photo_ids: Iterable[int]) -> dict[int, HitRow]:
     ids = list(dict.fromkeys(int(i) for i in photo_ids))
     db = Photo._meta.database
     out: dict[int, HitRow] = {}
-    for start in range(0, len(ids), 500):  # stay under SQLite's variable limit
-        chunk = ids[start : start + 500]
+    for chunk in chunks(ids):  # stay under SQLite's variable limit
         marks = ", ".join("?" * len(chunk))
         tags: dict[int, list[str]] = defaultdict(list)
         for pid, name in db.execute_sql(

@@ -18,8 +18,11 @@ are those a SQLite catalog always ran.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+BOUND_IDS = 500  # values bound in one IN list: well under SQLite's limit of bound variables
 
 # The last component of `photo.path` (SQLite): the text after the last '/' (or
 # '\'). rtrim strips every trailing character that is not a separator; what is
@@ -125,6 +128,12 @@ class PostgresDialect(Dialect):
 
 SQLITE = Dialect()
 POSTGRES = PostgresDialect()
+
+
+def chunks(values: Sequence[T], size: int = BOUND_IDS) -> Iterator[list[T]]:
+    """`values` in lists of at most `size` (an IN list's worth, by default)."""
+    for start in range(0, len(values), size):
+        yield list(values[start : start + size])
 
 
 def dialect_of(db: object) -> Dialect:

@@ -19,12 +19,10 @@ from curator.catalog.models import Photo
 from curator.catalog.types import PersonCoverage
 from curator.records import PEOPLE_MIN_FRAMES
 
-# Per person: live photos and kept photos. Driven from the photo table (a
-# CROSS JOIN fixes SQLite's join order; PostgreSQL plans it as a plain join):
-# photo -> its faces by face_photo_idx (covering) -> face_person by key reads
-# the index pages in order; starting from face_person instead jumps through
-# the face table at random: 0.99 CPU s against 0.33 at 100,000 photos /
-# 300,000 faces.
+# Per person: live photos and kept photos, driven from the photo table (a CROSS
+# JOIN fixes SQLite's order): photo -> face_photo_idx -> face_person reads the
+# index pages in order, 0.33 CPU s at 100,000 photos / 300,000 faces, where
+# starting from face_person jumps through the face table at random (0.99 s).
 _PER_PERSON = (
     'SELECT fp."person_id" AS person, COUNT(DISTINCT f."photo_id") AS photos,'
     ' COUNT(DISTINCT CASE WHEN ph."cull" = \'kept\' THEN f."photo_id" END) AS kept'
@@ -38,10 +36,8 @@ _KEPT_PEOPLE = (
     ' JOIN "face_person" fp ON fp."face_id" = f."id"'
     ' WHERE ph."cull" = \'kept\' AND ph."deleted_at" IS NULL'
 )
-# The photos of the people that count and have no kept photo: the people
-# with a keep are ruled out first, so only the others' faces are joined and
-# counted (0.15 CPU s at 100,000 photos / 300,000 faces; counting everyone's
-# photos first took 1.0 s).
+# The people with a keep are ruled out first, so only the others' faces are
+# joined (0.15 CPU s at 100,000 photos; counting everyone's first took 1.0 s).
 NO_KEEP_SQL = (
     'SELECT DISTINCT f."photo_id" AS id FROM "face_person" fp'
     ' JOIN "face" f ON f."id" = fp."face_id" WHERE fp."person_id" IN ('

@@ -24,17 +24,11 @@ from typing import NamedTuple
 from peewee import Database
 
 from curator.catalog import tx
+from curator.catalog.backends.dialect import chunks
 from curator.catalog.models import Photo, StageRun, utcnow
 from curator.catalog.paths_codec import decode_path
 from curator.catalog.people.naming import MAX_NAME
 from curator.catalog.write_gate import Gate
-
-_CHUNK = 500
-
-
-def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield list(ids[start : start + _CHUNK])
 
 
 def _marks(n: int) -> str:
@@ -46,7 +40,7 @@ def face_names_by_photo(photo_ids: Iterable[int]) -> dict[int, tuple[str | None,
     order (`idx`); photos without faces left out."""
     db = Photo._meta.database
     out: dict[int, list[str | None]] = {}
-    for chunk in _chunks(list(dict.fromkeys(int(i) for i in photo_ids))):
+    for chunk in chunks(list(dict.fromkeys(int(i) for i in photo_ids))):
         rows = db.execute_sql(
             'SELECT f."photo_id", p."name" FROM "face" f'
             ' LEFT JOIN "face_person" fp ON fp."face_id" = f."id"'
@@ -91,7 +85,7 @@ def faces_for_naming(photo_ids: Iterable[int]) -> dict[int, PhotoFacesForNaming]
     """Photo id -> its size, turn and faces (live photos with a size and faces)."""
     db = Photo._meta.database
     out: dict[int, PhotoFacesForNaming] = {}
-    for chunk in _chunks(list(dict.fromkeys(int(i) for i in photo_ids))):
+    for chunk in chunks(list(dict.fromkeys(int(i) for i in photo_ids))):
         faces: dict[int, list[tuple[int, tuple[float, float, float, float]]]] = {}
         for pid, face, x, y, w, h in db.execute_sql(
             'SELECT "photo_id", "id", "x", "y", "w", "h" FROM "face"'

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from peewee import Database
 
 from curator.catalog import tx
-from curator.catalog.backends.dialect import dialect_of, replace_into
+from curator.catalog.backends.dialect import chunks, dialect_of, replace_into
 from curator.catalog.judgments import measured_unsettled
 from curator.catalog.models import (
     ErrorLog,
@@ -140,8 +140,8 @@ def _replace_faces(photo_id: int, found: FacesFound) -> None:
         }
         for idx, f in enumerate(found.faces)
     ]
-    for start in range(0, len(rows), 100):
-        FaceRow.insert_many(rows[start : start + 100]).execute()
+    for chunk in chunks(rows, 100):
+        FaceRow.insert_many(chunk).execute()
     write_descriptors(photo_id, found)
     carry_people(photo_id, people)
     summary = PhotoFaces.insert(
@@ -200,8 +200,8 @@ def summaries(photo_ids: Iterable[int]) -> dict[int, FacesSummary]:
     db = PhotoFaces._meta.database
     dialect = dialect_of(db)
     sql = f"SELECT photo_id, {columns()} FROM photo_faces WHERE photo_id IN {dialect.id_list()}"
-    for start in range(0, len(ids), 500):
-        rows = db.execute_sql(sql, [dialect.id_param(ids[start : start + 500])]).fetchall()
+    for chunk in chunks(ids):
+        rows = db.execute_sql(sql, [dialect.id_param(chunk)]).fetchall()
         out.update((int(row[0]), summary_from(row[1:])) for row in rows)
     return out
 
@@ -390,8 +390,7 @@ def faces_by_photo(photo_ids: Iterable[int]) -> dict[int, tuple[Face, ...]]:
     found none), largest first; photos it has not looked at are left out."""
     ids = list(dict.fromkeys(int(i) for i in photo_ids))
     out: dict[int, list[Face]] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in chunks(ids):
         for (pid,) in (
             PhotoFaces.select(PhotoFaces.photo).where(PhotoFaces.photo.in_(chunk)).tuples()
         ):

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from curator.catalog import decisions, tx
-from curator.catalog.backends.dialect import dialect_of
+from curator.catalog.backends.dialect import chunks, dialect_of
 from curator.catalog.models import CullProposal, CullState, Photo, utcnow
 from curator.catalog.proposals.packed import (
     PackedProposals,
@@ -194,10 +194,8 @@ def proposals_for(owner: str, photo_ids: Sequence[int]) -> dict[int, Proposal]:
     """`owner`'s proposal for each of `photo_ids` that has one."""
     ids = [int(pid) for pid in photo_ids]
     found: dict[int, Proposal] = {}
-    for start in range(0, len(ids), 500):
-        found.update(
-            _records(CullProposal.owner == owner, CullProposal.photo.in_(ids[start : start + 500]))
-        )
+    for chunk in chunks(ids):
+        found.update(_records(CullProposal.owner == owner, CullProposal.photo.in_(chunk)))
     return found
 
 
