@@ -5,34 +5,27 @@ A `.lrcat` is an SQLite database. `read_lrcat(path)` opens it READ-ONLY
 beside it: a WAL catalog nobody has open is read `immutable`, one whose
 `-wal` holds recent changes is read from a copy of both).
 
-The schema is Lightroom Classic's (the tables and column names below are those
-`sqlite3 .schema` shows for a Lightroom Classic 13 catalog, e.g. the dump in
-TurbulentRice/lr-ai-editor `docs/example_lrcat_schema.sql`; meanings from
-hfiguiere's lrcat-extractor, its lrcat notes). Columns are untyped: ratings and
-picks are REAL, times are text or REAL, so every value is converted here.
-Per image (`Adobe_images`):
+The schema is Lightroom Classic 13's (`sqlite3 .schema`; meanings from
+hfiguiere's lrcat-extractor). Columns are untyped (ratings and picks are
+REAL, times text or REAL), so every value is converted here. Per image
+(`Adobe_images`):
 
-- the file: AgLibraryRootFolder.absolutePath + AgLibraryFolder.pathFromRoot +
-  AgLibraryFile.baseName + "." + extension; `sidecarExtensions` ("JPG,xmp")
-  names a JPEG Lightroom keeps as part of a RAW+JPEG pair;
-- `rating` (stars), `pick` (1 pick, −1 reject, 0 none), `colorLabels` (the
-  label's *text* in the label set the photographer chose: `interop.labels`);
-- `touchTime`: when the image was last changed in Lightroom, seconds since
-  2001-01-01 (Cocoa's reference date), what a conflict with a Curator
-  decision is decided by — never the `.lrcat` file's mtime, which any
-  Lightroom session changes;
-- `masterImage`/`copyName`: a virtual copy and its master; `captureTime`,
-  `fileWidth`/`fileHeight`: to find files Curator has under another path;
-- keywords: AgLibraryKeywordImage → AgLibraryKeyword, with their parents
-  (`parent`, up to the root keyword whose name is NULL) as a path
-  "Places|London|St. Paul's Cathedral", and `includeOnExport` (0: private);
-- the caption: AgLibraryIPTC.caption.
+- the file: the root folder's absolutePath + the folder's pathFromRoot + the
+  file's baseName and extension; `sidecarExtensions` ("JPG,xmp") names the
+  JPEG of Lightroom's RAW+JPEG pair;
+- `rating`, `pick` (1 pick, −1 reject, 0 none), `colorLabels` (the label's
+  *text* in the photographer's label set: `interop.labels`);
+- `touchTime`: when the image last changed in Lightroom (seconds since
+  2001-01-01), what a conflict with a Curator decision is decided by (never
+  the `.lrcat`'s mtime, which any Lightroom session changes);
+- `masterImage`/`copyName` (virtual copies); `captureTime`, `fileWidth` and
+  `fileHeight`, to find files Curator has under another path;
+- keywords with their parents as a path ("Places|London"), and
+  `includeOnExport` (0: private); the caption (AgLibraryIPTC).
 
 It refuses, with one sentence each (`LightroomError`): a catalog Lightroom
-has open (a `NAME.lrcat.lock` beside it, or SQLite says it is busy —
-`locked` is True then), a file that is not a Lightroom catalog, and a schema
-it does not know (a table or column missing, or an Adobe_variablesTable
-`Adobe_DBVersion` outside the versions below).
+has open (`locked`), a file that is not a Lightroom catalog, and a schema it
+does not know (a table or column missing, an unknown `Adobe_DBVersion`).
 """
 
 from __future__ import annotations

@@ -1,16 +1,12 @@
 """Curator's reading of an XMP packet: what it means as decisions (`ExternalJudgment`).
 
-−1 or a reject flag rejects; 1–5 stars rate — except darktable's import
-default: darktable writes `xmp:Rating="1"` into every sidecar it creates when
-it imports a photo (its "initial rating", `ui_last/import_initial_rating`, 1
-by default; recorded in tests/data/darktable), so in a packet darktable wrote
-(`darktable:xmp_version`) 1 star reads as "not rated" unless the
-`xmp_darktable_one_star_is_rating` setting says otherwise. Keywords become
-tags (the catalog's tag form) and are kept as written, with their hierarchy;
-a label text no label set knows becomes a keyword; the caption and the
-turn (tiff:Orientation) are carried.
-
-Pure: no catalog, no Qt.
+−1 or a reject flag rejects; 1–5 stars rate, except darktable's import
+default: it writes `xmp:Rating="1"` into every sidecar it creates
+(docs/decisions/interop.md), so in a packet darktable wrote 1 star reads as
+not rated unless the `xmp_darktable_one_star_is_rating` setting says
+otherwise. Keywords become tags and are kept as written, with their
+hierarchy; a label text no label set knows becomes a keyword; the caption
+and the turn are carried. Pure.
 """
 
 from __future__ import annotations
@@ -29,9 +25,7 @@ def is_darktable_default(fields: XmpFields) -> bool:
 def judgment_from_xmp(
     fields: XmpFields, *, darktable_one_star_is_rating: bool = False
 ) -> ExternalJudgment:
-    """Curator's reading of an XMP packet: −1 or a reject flag rejects, 1–5 rates
-    (not darktable's default 1 star, see the module docstring); keywords as
-    tags and as written; a label text no label set knows becomes a keyword."""
+    """Curator's reading of an XMP packet (see the module docstring)."""
     rating = fields.rating if fields.rating is not None and 1 <= fields.rating <= 5 else None
     if not darktable_one_star_is_rating and is_darktable_default(fields):
         rating = None

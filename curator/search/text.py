@@ -1,38 +1,27 @@
-"""Text search: words through SQLite FTS5 (`photo_fts`, migrations 7 and 10), plus
-filters; on a PostgreSQL catalog through its full-text search (a `tsvector`
-per photo under a GIN index, catalog.backends.pg_schema), ranked by `ts_rank`
-with the same column weights as A-D classes, the same words, prefixes,
-phrases and filters.
+"""Text search: words through SQLite FTS5 (`photo_fts`, migrations 7 and 10) or,
+on a PostgreSQL catalog, its full-text search (catalog.backends.pg_schema:
+the same columns and weights, words, prefixes, phrases and filters), plus
+the filter tokens of `search.tokens`.
 
-A query is words, "quoted phrases" and filter tokens (`search.tokens`: the
-table of tokens, its parser, and how each kind combines):
-- words match the subject, tags, content type, mood, lighting, file names and
-  the caption, folding case and accents ("cafe" finds "Café"); every word must
-  match somewhere (AND); a word of two characters or more is also a prefix
-  ("harb" finds "harbour"), and an exact token scores higher than a longer one
-  it prefixes; a one-character word matches only itself;
-- "quoted phrases" match those words next to each other, exactly.
+- Words match the subject, tags, content type, mood, lighting, file names
+  and the caption, folding case and accents ("cafe" finds "Café"); every
+  word must match somewhere (AND); a word of two characters or more is also a
+  prefix ("harb" finds "harbour"), an exact token scoring higher; a
+  one-character word matches only itself.
+- "Quoted phrases" match those words next to each other, exactly.
+- User text never reaches FTS5 unquoted: each word becomes an FTS5 string,
+  so operators, `*`, `(`, `-`, `:` and stray quotes are just text; a word
+  with no letter or digit is dropped.
 
-User text never reaches FTS5 unquoted: each word becomes an FTS5 string
-("" doubled inside), so operators (AND, OR, NOT, NEAR), `*`, `(`, `-`, `:`
-and stray quotes are just text; a word with no letter or digit is dropped
-(FTS5 would read it as an empty phrase that matches nothing).
+Ranking: bm25 weighted by `FIELDS` (a word in what the photo shows outranks
+the same word in a file name). A query of filters only returns every
+matching photo in capture-time order, score 0. A hit's `why` names the
+fields where a query word shows, for the best `WHY_LIMIT` hits; `ranked_ids`
+is the same ranking without hits or reasons (the gallery's). Each shortcut's
+figures: docs/decisions/search.md.
 
-Ranking: bm25 over the columns, weighted by `FIELDS`: a word in what the
-photo shows or how it was tagged outranks the same word in a file name. A
-query of filters only returns every matching photo in capture-time order
-(the gallery's), score 0.
-
-A hit's `why` names the fields where a query word shows ("subject, tags"), for
-the best `WHY_LIMIT` hits; a missing photo's ends with "missing".
-`ranked_ids` is the same ranking without hits or reasons (the gallery shows
-only the ids, in this order); `text_search` (the CLI's) reads the reasons only
-for the rows it shows with them. Why each shortcut exists, with its figures:
-docs/decisions/search.md.
-
-Deleted photos (`deleted_at`, purged to the trash) never appear; missing
-photos do. A RAW+JPEG pair appears once, as its RAW, while pairing is on (the
-gallery's rule, catalog.paths_codec).
+Deleted photos never appear; missing photos do. A RAW+JPEG pair appears
+once, as its RAW, while pairing is on.
 """
 
 from __future__ import annotations

@@ -39,7 +39,13 @@ from peewee import Database
 from curator.catalog import tx
 from curator.catalog.backends.seat import Seat, current_seat
 from curator.catalog.models import Decision, utcnow
-from curator.catalog.people.naming import PeopleError, merge_people, name_person, take_face_out
+from curator.catalog.people.naming import (
+    PeopleError,
+    merge_people,
+    name_of,
+    name_person,
+    take_face_out,
+)
 from curator.catalog.undo.bulk import new_stamp
 from curator.catalog.write_gate import Gate
 
@@ -105,9 +111,9 @@ def name(db: Database, person: int, new_name: str) -> None:
     """Name `person` (naming.name_person), logged."""
 
     def apply() -> None:
-        old = _name(db, person)
+        old = name_of(db, person)
         name_person(db, person, new_name)
-        now = _name(db, person)
+        now = name_of(db, person)
         if now != old:  # the name it had already: no step to undo (as a decision)
             _log(db, "name", {"person": person, "old": old, "new": now})
 
@@ -134,7 +140,7 @@ def _merge(db: Database, into: int, other: int) -> dict[str, Any]:
     row = db.execute_sql(
         'SELECT "name", "made_at" FROM "person" WHERE "id" = ?', (other,)
     ).fetchone()
-    into_name = _name(db, into) if row is not None else None
+    into_name = name_of(db, into) if row is not None else None
     moved = [
         [int(f), int(h)]
         for f, h in db.execute_sql(
@@ -188,7 +194,7 @@ def _take_out(db: Database, face: int) -> dict[str, Any]:
 
 def _reverse_name(db: Database, data: dict[str, Any]) -> dict[str, Any]:
     person = int(data["person"])
-    now = _name(db, person)
+    now = name_of(db, person)
     name_person(db, person, data["old"] or "")
     return {"person": person, "old": now, "new": data["old"]}
 
@@ -347,13 +353,6 @@ def newest_edit(seat: Seat) -> datetime | None:
 
 
 # --- small reads and the log --------------------------------------------------------
-
-
-def _name(db: Database, person: int) -> str | None:
-    row = db.execute_sql('SELECT "name" FROM "person" WHERE "id" = ?', (person,)).fetchone()
-    if row is None:
-        raise PeopleError(f"There is no person {person} (see `curator people`).")
-    return None if row[0] is None else str(row[0])
 
 
 def _exists(db: Database, table: str, key: int) -> bool:

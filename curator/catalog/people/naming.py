@@ -61,7 +61,8 @@ def people_list() -> list[PersonRow]:
     return [PersonRow(int(i), n, int(f), int(p), int(k)) for i, n, f, p, k in rows]
 
 
-def _name_of(db: Database, person: int) -> str | None:
+def name_of(db: Database, person: int) -> str | None:
+    """`person`'s name (None: unnamed); `PeopleError` when there is no such person."""
     row = db.execute_sql('SELECT "name" FROM "person" WHERE "id" = ?', (person,)).fetchone()
     if row is None:
         raise PeopleError(f"There is no person {person} (see `curator people`).")
@@ -75,7 +76,7 @@ def name_person(db: Database, person: int, name: str) -> None:
         raise PeopleError(f"A person's name has at most {MAX_NAME} characters.")
 
     def apply() -> None:
-        _name_of(db, person)
+        name_of(db, person)
         db.execute_sql('UPDATE "person" SET "name" = ? WHERE "id" = ?', (clean or None, person))
 
     tx.write(db, apply, gate=Gate.INTERACTIVE)
@@ -87,7 +88,7 @@ def merge_people(db: Database, into: int, other: int) -> None:
         raise PeopleError(f"Person {into} cannot be merged with itself.")
 
     def apply() -> None:
-        kept, gone = _name_of(db, into), _name_of(db, other)
+        kept, gone = name_of(db, into), name_of(db, other)
         if kept and gone and kept.casefold() != gone.casefold():
             raise PeopleError(
                 f"Person {into} is {kept} and person {other} is {gone}: rename one of them "

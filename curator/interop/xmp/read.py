@@ -2,17 +2,11 @@
 
 `find_xmp(path)` looks, in this order, for
 1. a sidecar beside the photo, `IMG_1.xmp` (Lightroom, Bridge, digiKam,
-   Capture One) or `IMG_1.CR2.xmp` (darktable), any letter case. When both
-   exist the NEWER one wins (it is the one a tool touched last); on equal
-   mtimes the `name.ext.xmp`, which belongs to this file alone (a RAW+JPEG
-   pair share `IMG_1.xmp`);
-2. the XMP embedded in the photo: a JPEG's APP1 segment named
-   "http://ns.adobe.com/xap/1.0/", a TIFF/DNG's IFD0 tag 700 (XMLPacket;
-   also TIFF-based RAWs with that tag), or a PNG's iTXt chunk
-   "XML:com.adobe.xmp".
-A sidecar wins over the embedded packet; an unreadable sidecar gives way to
-the other sidecar, then to the embedded packet. Only a file's head is read for the
-embedded packet (a JPEG's segments before the image data, a TIFF's IFD0).
+   Capture One) or `IMG_1.CR2.xmp` (darktable), any letter case: when both
+   exist the NEWER one wins, on equal mtimes the `name.ext.xmp` (a RAW+JPEG
+   pair shares `IMG_1.xmp`); an unreadable one gives way to the other;
+2. the XMP embedded in the photo (`embedded_packet`: only the file's head is
+   read).
 
 What is read (`XmpFields`), in attribute or element form: the rating
 (xmp:Rating, −1 a reject; else `MicrosoftPhoto:Rating`), the label (`_labels`;
@@ -23,11 +17,10 @@ comma-separated string too; lr:hierarchicalSubject, else digiKam's TagsList,
 a path's leaf also a keyword), dc:description, xmp:CreatorTool, Curator's own
 scores, and whether darktable wrote the packet.
 
-Safety: packets are parsed with the standard library's ElementTree after
-refusing any DOCTYPE or ENTITY declaration (no entity expansion, no external
-fetches: XMP never needs them). Nothing here raises for a bad file:
-`read_xmp` returns None, `find_xmp` says what went wrong in `problem` (one
-sentence) and still falls back to the embedded packet.
+Safety: a packet with any DOCTYPE or ENTITY declaration is refused before
+ElementTree parses it (XMP never needs them). Nothing here raises for a bad
+file: `read_xmp` returns None, `find_xmp` says what went wrong in `problem`
+and still falls back to the embedded packet.
 """
 
 from __future__ import annotations

@@ -7,10 +7,8 @@ updates the sidecars already beside the photo; with none, it follows the
 folder's spelling, and in a folder without any writes `name.ext.xmp`, plus
 `name.xmp` for a RAW (Lightroom reads sidecars only for proprietary RAW;
 darktable prefers `name.ext.xmp`). darktable reads `xmp:Rating="-1"` in a
-`name.xmp` as one star above the import default (darktable 4.2
-`src/develop/lightroom.c`, checked with darktable 4.2.1:
-tests/data/darktable/README.md), so a reject reaches darktable only in
-`name.ext.xmp`.
+`name.xmp` as one star above its import default, so a reject reaches
+darktable only in `name.ext.xmp` (docs/decisions/interop.md).
 
 An existing sidecar is changed only as far as `planner` says (`xmp.edit`);
 an empty edit leaves its bytes alone. Without a planner the fields are

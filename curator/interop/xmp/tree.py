@@ -12,9 +12,8 @@ attribute, comment and namespace stays as it was:
   darktable's own `darktable|…` tags;
 - the caption is written only where the packet has none;
 - the label: darktable reads `xmp:Label` first and then ignores its
-  `darktable:colorlabels` (darktable 4.2 `exif.cc` _exif_decode_xmp_data), so
-  there only the label Curator replaces is swapped; `digiKam:ColorLabel` is
-  kept in step where the file has one;
+  `darktable:colorlabels`, so there only the label Curator replaces is
+  swapped; `digiKam:ColorLabel` is kept in step where the file has one;
 - a pick goes out as `curator:picked`, digiKam's `PickLabel` (3 accepted, 1
   rejected) and `photomechanic:Tagged`; a reject also as `PickLabel` 1
   (Lightroom and Capture One keep picks out of XMP);
