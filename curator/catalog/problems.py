@@ -1,10 +1,7 @@
 """Queries and writes behind the Failed lane and the error-log view, and
-`curator status`'s report (`status_report`: photos, stages, failures, taste).
-
-Plain objects out (frozen dataclasses), so the UI never touches peewee rows.
-`reset_for_retry` puts failed stage rows back to `pending`: every stage's
-planner picks pending rows up on its next run (the technical planner skips
-only rows that are *failed* with unchanged size and mtime).
+`curator status`'s report (`status_report`), as frozen dataclasses.
+`reset_for_retry` puts failed stage rows back to `pending`, which every
+stage's planner picks up on its next run.
 """
 
 from __future__ import annotations

@@ -1,11 +1,8 @@
-"""Read-side queries returning plain objects (dicts/dataclasses), never peewee rows:
-the CLI prints them and the GUI shows them, neither needing to know the schema.
-
-Here: `curator list`'s listing (`list_photos`), the gallery's rows
-(`gallery_rows`), the loupe's side panel (`photo_details`), the tag names and
-the paths a Retry reads again. The gallery's id lists (which photos, in which
-order) live in `catalog.gallery.lists` and are re-exported here, as the
-gallery's value types are (`catalog.types`).
+"""Read-side queries returning plain objects, never peewee rows: `curator
+list`'s listing (`list_photos`), the gallery's rows (`gallery_rows`), the
+loupe's side panel (`photo_details`), the tag names and the paths a Retry
+reads again. The gallery's id lists (`catalog.gallery.lists`) and value
+types (`catalog.types`) are re-exported here.
 """
 
 from __future__ import annotations

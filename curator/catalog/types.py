@@ -1,14 +1,9 @@
 """Small value types of the catalog that code outside it may name without
 importing the ORM models or peewee: the window's first paint builds its
-toolbar and grid from them before the catalog is opened, so
-nothing here may import `curator.catalog.models`, peewee or sqlite3 (a
-start-up test checks `sys.modules` when the window is shown).
-
-The modules that do the work re-export them, so each name has one class:
-`CullState` lives in `curator.records` (it crosses layers: ml's labels read
-it too) and `catalog.models` re-exports it; the gallery's filter, sort, row
-and query are also `catalog.queries`' names, the metadata filter and its
-choices `catalog.gallery_filters`', the project values `catalog.projects`'.
+toolbar and grid from them before the catalog is opened, so nothing here may
+import `curator.catalog.models`, peewee or sqlite3 (a start-up test checks).
+The modules that do the work re-export them (`catalog.queries`,
+`catalog.gallery_filters`, `catalog.projects`), so each name has one class.
 """
 
 from __future__ import annotations

@@ -1,9 +1,6 @@
-"""The values an export is planned, run and reported with (no Qt, no catalog).
-
-An export is `plan_export(request)` (reads the catalog: which photos, their
-manifest fields, target names) → `run_export(plan, progress, cancel)` (only
-file work: copy or render to a temp name, rename, sidecar, manifest) →
-`ExportResult`. The GUI runs the second step on a worker; the CLI inline.
+"""The values an export is planned, run and reported with (no Qt, no catalog):
+`plan_export(request)` reads the catalog → `run_export(plan, progress,
+cancel)` does only file work (the GUI's on a worker) → `ExportResult`.
 """
 
 from __future__ import annotations

@@ -1,18 +1,15 @@
 """A file written under a temporary name, then published under its final
-name without ever replacing a file there — the protocol export and the card
-ingest both write by (`export.files`, `ingest.copy`).
+name without ever replacing a file there: the protocol export and the card
+ingest both write by.
 
 - `temp_path(folder, name)`: `.curator-tmp-<pid>-<random>-<name>` in the same
   folder (hidden; the caller creates it exclusively);
-- `publish(tmp, final)`: `os.link(tmp, final)`, which fails if a file
-  appeared at the final name meanwhile; on file systems without hard links
-  (FAT, exFAT, some network shares) `os.replace` after a last existence
-  check. The caller removes the temporary name afterwards;
+- `publish(tmp, final)`: `os.link`, which fails if a file appeared at the
+  final name meanwhile; without hard links (FAT, exFAT, some network shares)
+  `os.replace` after a last existence check;
 - `replace_atomically(path, data)`: a file that may be replaced (a manifest,
   a sidecar), written under a temporary name and renamed over it;
-- `remove_stale_temps(folder)`: what a killed writer left (its process gone);
-- `destination_error(exc, folder)`: a `DestinationError` with the sentence
-  for a folder that can't be written (full, read-only, not allowed).
+- `remove_stale_temps(folder)`: what a killed writer left (its process gone).
 """
 
 from __future__ import annotations

@@ -1,18 +1,13 @@
 """What Curator remembers of other tools' metadata, per photo (migration 10's tables).
 
 - `xmp_sync`: the state of the photo's XMP (`xmp.state.XmpState`) as Curator
-  last read it (an import, through `external.apply_external`) or wrote it
-  (`curator xmp write`), with the file and its mtime: the `base` of
-  `xmp.edit.plan_edit`. A photo with no row falls back to what the last import
-  took from its XMP (`external_import`, source 'xmp'), so a catalog that
-  predates this table still merges safely.
-- `photo_keyword`: keywords as another tool wrote them (text, hierarchy,
-  private), beside the catalog tag they became, so they go out as written
-  (`keywords_for`; written by `catalog.tagging.keywords.record_keywords`).
+  last read or wrote it, with the file and its mtime: the `base` of
+  `xmp.edit.plan_edit`. A photo with no row falls back to what the last
+  import took from its XMP (`external_import`).
+- `photo_keyword`: keywords as another tool wrote them, beside the catalog
+  tag they became, so they go out as written (`keywords_for`).
 - `photo.caption`: the caption another tool wrote; Curator never edits it.
-
-Writes join the caller's transaction (they are called inside
-`decisions.apply_many`); reads are batched 500 ids a query.
+Writes join the caller's transaction.
 """
 
 from __future__ import annotations

@@ -1,9 +1,7 @@
-"""Catalog reads for semantic search and more-like-this (no vectors maths here).
-
-Responsibility: which photos are still live (not tombstoned by a purge), a
-photo's burst mates, and a cheap fingerprint of a model's stored embeddings
-(so an in-memory matrix knows when it went stale). Read-only; every query is
-bounded by the ids it is given or is one aggregate.
+"""Catalog reads for semantic search and more-like-this: which photos are still
+live, a photo's burst mates, and a cheap fingerprint of a model's stored
+embeddings (so an in-memory matrix knows when it went stale). Read-only;
+every query is bounded by the ids it is given or is one aggregate.
 """
 
 from __future__ import annotations

@@ -1,8 +1,5 @@
-"""What a list of search hits shows of each photo (the CLI's lines and --json).
-
-Plain dataclasses from one pass over the catalog per 500 hits; never peewee
-rows. Deleted photos are left out (a search never returns them anyway).
-"""
+"""What a list of search hits shows of each photo (the CLI's lines and --json):
+plain dataclasses, deleted photos left out."""
 
 from __future__ import annotations
 

@@ -2,19 +2,13 @@
 values are checked, loaded and saved.
 
 Values come from, in increasing precedence: the defaults, the JSON settings
-file (`AppPaths.settings_file`), and `CURATOR_<FIELD>` environment variables
-(`CURATOR_DECODE_WORKERS=4`).
-
-Validation is pydantic's (`validate`): its coercion, its bounds and its
-messages, each named by field. A value already of its declared type and
-within its bounds (a settings file Curator wrote) is taken as is, so the
-window's start-up imports no pydantic (~100 ms CPU); anything else goes
-through the pydantic model built from `FIELDS` on first need and gets
-exactly its answer.
-
-`save_changes` writes just the named keys into the file (the rest of it
-untouched), so a value that came from an environment variable is not made
-permanent by it.
+file (`AppPaths.settings_file`), and `CURATOR_<FIELD>` environment variables.
+Validation is pydantic's (`validate`): its coercion, bounds and messages. A
+value already of its declared type and within its bounds (a settings file
+Curator wrote) is taken as is, so the window's start-up imports no pydantic
+(~100 ms CPU); anything else goes through the pydantic model built from
+`FIELDS` on first need. `save_changes` writes just the named keys, so a value
+that came from an environment variable is not made permanent by it.
 """
 
 from __future__ import annotations

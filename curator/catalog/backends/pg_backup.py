@@ -2,20 +2,15 @@
 
 `catalog.backup.make_backup` calls `copy_postgres` for a studio's catalog:
 every table copied and verified by `backends.copy.copy_catalog` into the new
-SQLite file `target` (the backup's `.partial`), left as one file (journal
-mode DELETE). At 100,000 photos that is one to three minutes, so each page
-of rows is told to `progress` as a `BackupProgress` (`CopyProgress`'s rows,
-and the catalog's size on the server for the sentence: "Backing up the
-catalog (1.2 GB): 40 %").
+SQLite file `target` (the backup's `.partial`). At 100,000 photos that takes
+one to three minutes, so each page is told to `progress` as a
+`BackupProgress` (with the catalog's size on the server, for "Backing up the
+catalog (1.2 GB): 40 %"). The window runs it in a child process
+(`pg_backup_child`): the copy hashes every value in Python, which on a pool
+thread held the GIL the UI thread needed.
 
-The window runs it in a child process (`pg_backup_child.backup_in_child`,
-through engine/child_call.py): the copy hashes every value in Python, and on a
-pool thread it held the GIL the UI thread needed.
-
-Invariants: no Qt; `progress` runs on the copying thread and may raise to
-stop the backup (a cancel): the copy's transaction rolls back, the files
-close, and the caller (`make_backup`) removes the partial file, so a
-stopped backup leaves nothing behind.
+Invariants: no Qt; `progress` may raise to stop the backup: the copy rolls
+back and the caller removes the partial file, so nothing is left behind.
 """
 
 from __future__ import annotations

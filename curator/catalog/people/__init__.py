@@ -1,12 +1,7 @@
-"""People in the catalog: the faces stage's tables (m017).
-
-- `store`: the one write path of the faces stage (a photo's faces and its
-  summary row, replaced together with the stage's StageRun) and the reads
-  (a photo's faces, the summaries of many photos, what needs the stage).
-- `summary`: the faces summary's columns, from its one table
-  (`records.FACES_SUMMARY`): what the store writes and every reader selects.
-- `filters`: the gallery's and search's people filters as SQL over the narrow
-  summary table (CLOSED EYES, SOFT FACE, people / no people, a face count).
-- `coverage`: per person, how many of their photos are kept, and the photos
-  of the people with no kept photo.
+"""People in the catalog: the faces stage's tables (m017) and the people found in
+them (m025, m026). The stage's one write path (`store`) and its summary's
+columns (`summary`); the people filters (`filters`) and coverage
+(`coverage`); people and their names (`persons`, `naming`, `region_names`);
+the photographer's edits, logged for undo (`edits`); forgetting them all
+(`forget`, `scrub`); the People view's reads (`tiles`).
 """

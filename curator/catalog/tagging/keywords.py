@@ -1,15 +1,14 @@
 """Keywords as written: how another tool (or a hierarchy typed in Curator) spelled a
 photo's keyword, kept beside the catalog tag it became (`photo_keyword`, migration 10).
 
-`SourceKeyword` is one keyword as written (text, Lightroom's hierarchy, private);
-`record_keywords` is the table's one writer. Both the catalog's own tag edits
-(`tagging.edits`: `Places|Italy|Rome` typed in Curator) and the imports of other
-tools' metadata (`interop.external`) record through it; the XMP side reads the
-rows back (`interop.xmp_sync.keywords_for`).
+`record_keywords` is the table's one writer, for the catalog's own tag edits
+(`tagging.edits`) and the imports of other tools' metadata
+(`interop.external`); the XMP side reads the rows back
+(`interop.xmp_sync.keywords_for`).
 
-Invariants: one row per (photo, text, path), so recording the same keyword again
-updates its tag, privacy and source instead of adding a row; a keyword whose text
-is blank is not recorded; writes join the caller's transaction.
+Invariants: one row per (photo, text, path), so recording a keyword again
+updates it; a blank keyword is not recorded; writes join the caller's
+transaction.
 """
 
 from __future__ import annotations

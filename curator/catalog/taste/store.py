@@ -1,12 +1,11 @@
 """The taste models and their scores: stored models, and the one writer of
-the preference scores (schema v16's narrow `photo_preference` table).
+the preference scores (`photo_preference`, a narrow table of its own).
 
-A taste model is stored and read back as `TasteCoefficients` (ml.taste's
-`FittedTaste.to_record`/`from_record`), for the embeddings of the embedding
-model it was trained on (`TasteModel.embedding_model`): a model only ever
-scores those. `write_scores` writes a rescore in one transaction (its
-docstring is the protocol). Vectors are float32 little-endian BLOBs
-(catalog.judgments).
+A taste model is stored and read back as `TasteCoefficients`, for the
+embeddings of the embedding model it was trained on
+(`TasteModel.embedding_model`): a model only ever scores those.
+`write_scores` writes a rescore in one transaction (its docstring is the
+protocol).
 """
 
 from __future__ import annotations

@@ -1,17 +1,12 @@
-"""Bringing a catalog to the latest schema before it is opened for use, so
-that the slow part of an open (the backup and the migrations) can run on a
-worker thread while the window stays live.
+"""Bringing a catalog to the latest schema before it is opened for use, so the
+slow part of an open (the backup and the migrations) runs on a worker thread
+while the window stays live.
 
-`upgrade_catalog(location, …)` reads the catalog's schema version and, only
-when it is behind (or the catalog is new), opens it with `Catalog.open`
-(unbound: the models stay where they are), which backs it up and migrates it
-exactly as every open does, then closes it. The caller then opens the
-catalog again on its own thread, and that open finds nothing left to do.
-
-Invariants: the work is `Catalog.open`'s, unchanged (the same backup, the
-same sentences, raised here for the caller to show); a catalog at the latest
-version, newer, or not readable as a catalog is left to the caller's open.
-No Qt; the connection made here is closed before returning.
+`upgrade_catalog` reads the catalog's schema version and, only when it is
+behind (or new), opens it with `Catalog.open` (unbound), which backs it up
+and migrates it as every open does, then closes it; the caller's own open
+then finds nothing left to do. A catalog at the latest version, newer, or
+not readable as one is left to that open and its sentence. No Qt.
 """
 
 from __future__ import annotations

@@ -1,15 +1,12 @@
 """A photo's decisions in XMP terms: what a sidecar says and what the catalog says, comparable.
 
-`XmpState` is the part of a packet that Curator decides: the value `xmp:Rating`
-has (−1 rejected, 0 unrated, 1–5), the pick flag, the color label and the
-keywords in the catalog's tag form. `state_of(fields)` reads it from a parsed
-packet; the catalog builds the same value from a photo (`interop.xmp_fields`),
-and `interop.xmp_sync` stores the state a sidecar had when Curator last read or
-wrote it. Comparing the three is how `xmp write` tells a decision made in
-Curator from a value another tool wrote (see `xmp.edit`).
-
-Pure: no catalog, no Qt. The JSON form is canonical (sorted keys and
-keywords), so equal states serialise to equal text.
+`XmpState` is the part of a packet that Curator decides (the rating with its
+reject, the pick, the label, the keywords in the catalog's tag form).
+`state_of(fields)` reads it from a packet, the catalog builds it from a photo
+(`interop.xmp_fields`), and `interop.xmp_sync` stores a sidecar's as Curator
+last saw it: comparing the three is how `xmp write` tells a decision made in
+Curator from another tool's value (`xmp.edit`). Pure; the JSON form is
+canonical, so equal states serialise to equal text.
 """
 
 from __future__ import annotations

@@ -1,15 +1,13 @@
 """Serialising an XMP tree: namespace prefixes as the file had them, escaping.
 
-ElementTree's own writer invents `ns0:` prefixes unless prefixes are
-registered process-wide (`ET.register_namespace`, global state shared by every
-thread); this writer takes the prefix map per call instead. Every namespace
-is declared once on the root element, with the file's own prefix, else a
-well-known one, else a generated one; a default namespace is never written
-(an unprefixed element would change meaning), so a URI a file used as its
-default gets a prefix. Text and attribute values are escaped (attribute
-newlines and tabs as character references, so they survive), and characters
-XML 1.0 cannot carry are dropped. Comments and processing instructions inside
-the packet are written back as they were parsed.
+ElementTree's writer invents `ns0:` prefixes unless they are registered
+process-wide (global state shared by every thread); this writer takes the
+prefix map per call. Every namespace is declared once on the root element,
+with the file's own prefix, else a well-known one, else a generated one; a
+default namespace is never written (an unprefixed element would change
+meaning). Values are escaped (attribute newlines and tabs as character
+references), characters XML 1.0 cannot carry are dropped, and comments and
+processing instructions are written back as parsed.
 """
 
 from __future__ import annotations
