@@ -115,12 +115,10 @@ def metadata_where(
 
 
 def _conditions_inline() -> bool:
-    """Camera, lens and ISO as plain conditions of the outer query (PostgreSQL)
-    rather than an id set: its planner picks the expression index's bitmap or
-    the sort's index with a filter by their sizes (a camera's first page
-    13 ms, lens and ISO 8 ms at 100,000 photos), where the set, a join of the
-    table with itself, took 51 ms; and its whole list sorts the bitmap's rows
-    in SQL. SQLite keeps the set (the docstring of `metadata_where`)."""
+    """Camera, lens and ISO as plain conditions of the outer query (PostgreSQL):
+    its planner picks the expression index's bitmap or the sort's index by
+    their sizes (a camera's first page 13 ms at 100,000 photos), where the id
+    set, a self-join, took 51 ms. SQLite keeps the set (`metadata_where`)."""
     return dialect_of(Photo._meta.database).is_postgres
 
 
@@ -187,14 +185,11 @@ def _people_set(token: str) -> tuple[str, list[object]]:
 
 def _sqlite_name_set(needle: str, like: str) -> tuple[str, list[object]]:
     """The file-name filter on SQLite. A needle of three or more ASCII
-    characters is looked up in the names' trigram index (m022's
-    `photo_fts_names`: ~1 ms at 100,000 photos): its MATCH narrows to the
-    names holding the needle's trigrams in a row, and the same LIKE as the
-    scan's decides on those, so the photos found are exactly the scan's (the
-    trigram index folds case beyond ASCII, LIKE only ASCII: it finds a
-    superset). A shorter or non-ASCII needle scans the file-name index (m009),
-    whose entries hold the name already (3-4x faster than computing it for
-    every row, ~27 ms)."""
+    characters is looked up in m022's trigram index (~1 ms at 100,000 photos),
+    the scan's own LIKE deciding on what it finds (a superset: the index folds
+    case beyond ASCII), so the photos are exactly the scan's. A shorter or
+    non-ASCII needle scans m009's file-name index, whose entries hold the name
+    (~27 ms, 3-4x faster than computing it per row)."""
     if _sqlite_trigram_needle(needle):
         phrase = '"' + needle.replace('"', '""') + '"'
         return (
@@ -210,12 +205,11 @@ def _sqlite_name_set(needle: str, like: str) -> tuple[str, list[object]]:
 
 
 def _postgres_name_set(needle: str, like: str, db: Any) -> tuple[str, list[object]]:
-    """The file-name filter on PostgreSQL: through the trigram index where the
-    catalog has it and the needle has a trigram (backends.pg_trigram), else a
-    scan in which the whole path's escaped bytes (a builtin) pass first, and the
-    name (a function call per row) is computed only for what passed. The scan's
-    subquery is a fence (OFFSET 0), so the planner never sends a needle without
-    trigrams to the trigram index, which would then recheck every row."""
+    """The file-name filter on PostgreSQL: through the trigram index where there
+    is one and the needle has a trigram, else a scan where the whole path's
+    escaped bytes (a builtin) filter first and the name (a function call) is
+    computed only for those; the scan's subquery is a fence (OFFSET 0), so the
+    planner never sends a trigram-less needle to the trigram index."""
     from curator.catalog.backends.pg_trigram import has_trigram
 
     named = f"{FILE_NAME_SQL} LIKE ? ESCAPE '\\'"  # curator_file_name(path) ILIKE ?
@@ -417,12 +411,10 @@ def ranked_head(
 
 
 def ranked_then_rest(ranked: IdValues, kept: IdValues) -> list[int]:
-    """The ids of `kept` in `ranked`'s order (ranked ids are unique: a primary
-    key's), then those of `kept` not in `ranked`, ascending: a sort by a
-    score where the photos without one come last by id (the gallery's
-    preference sort). A long list goes through one boolean table per side
-    and becomes Python ints once (`ranked_among` + `ids_in` + a sort cost
-    ~5 ms more on 100,000 photos)."""
+    """The ids of `kept` in `ranked`'s (unique) order, then those of `kept` not
+    in `ranked`, ascending: the preference sort, the unscored last. A long
+    list goes through one boolean table per side (~5 ms less at 100,000
+    photos than `ranked_among`, `ids_in` and a sort)."""
     found = _membership(kept, ranked) if len(ranked) else None
     if found is None:
         keep = set(id_list(kept))

@@ -573,12 +573,10 @@ class _KeyEyesColumns(NamedTuple):
 
 
 def key_eyes(photo_ids: Iterable[int]) -> dict[int, tuple[KeyEyes, ...]]:
-    """The key faces whose eyes' openness was measured, of each of
-    `photo_ids` (`records.KeyEyes`: what the burst star compares of one
-    person between frames). Read only for a burst's frames with key faces
-    (`ml.bursts.find_bursts`' loader): 50,000 burst frames of two key faces
-    each read in ~0.6 s, where every photo's, read with the frames, had added
-    ~1 s to a 100,000-photo catalog's ~1.5 s frame read."""
+    """The key faces whose eyes' openness was measured, of each of `photo_ids`
+    (`records.KeyEyes`), read only for a burst's frames with key faces: 50,000
+    such frames in ~0.6 s, where reading every photo's with the frames added
+    ~1 s to a 100,000-photo catalog's ~1.5 s."""
     wanted = sorted(set(photo_ids))
     eyes: dict[int, list[KeyEyes]] = {}
     for chunk in chunks(wanted):

@@ -215,10 +215,9 @@ _FAILED_RAWS = (
 
 def link_pairs(photo_ids: Iterable[int]) -> int:
     """Recompute the pairing of `photo_ids` and of every photo that shares, or
-    shared, a pair key with them; reconcile the decisions of the pairs that
-    formed (while pairing is on). Call inside the write transaction that added,
-    moved, measured or purged them (a purged lead frees its JPEG; so does a RAW
-    the technical stage failed on, `_FAILED_RAWS`). Returns how many pairs formed."""
+    shared, a pair key with them, inside the write that added, moved, measured
+    or purged them; reconcile the decisions of the pairs that formed (while
+    pairing is on). How many pairs formed."""
     ids = json.dumps(sorted({int(pid) for pid in photo_ids}))
     if ids == "[]":
         return 0

@@ -7,11 +7,11 @@ immutable, and workers receive it as a snapshot. `settings.registry` reads the
 fields (`FIELDS`), checks values as pydantic does, and loads and saves them.
 """
 
-from curator.settings.fields import ADVANCED as ADVANCED
 from curator.settings.fields import Settings as Settings
 from curator.settings.fields import clip_config as clip_config
 from curator.settings.fields import embedding_model_id as embedding_model_id
 from curator.settings.fields import root_pairs as root_pairs
+from curator.settings.registry import ADVANCED as ADVANCED
 from curator.settings.registry import FIELDS as FIELDS
 from curator.settings.registry import InvalidSettings as InvalidSettings
 from curator.settings.registry import SettingsError as SettingsError

@@ -7,8 +7,8 @@ value (as a pydantic field validator does). The registry
 the validator, the environment overrides and the docs' settings reference are
 all made from them, so a new setting is one field here. `form=False` marks a
 setting edited on a page of its own (the keyboard page, the gallery's size
-slider); `ADVANCED` lists the engineering knobs the dialog puts below the
-photographer's choices.
+slider); `advanced=True` an engineering knob, which the dialog puts under
+"Advanced", below what a photographer chooses.
 """
 
 from __future__ import annotations
@@ -83,13 +83,14 @@ def setting(
     ge: float | None = None,
     le: float | None = None,
     form: bool = True,
+    advanced: bool = False,
     check: Callable[[Any], Any] | None = None,
 ) -> Any:
     """One setting: a dataclass field whose metadata the dialog and the
     validator read (`check` normalises or refuses a value, as a pydantic
     field validator does)."""
     meta: dict[str, Any] = {"title": title, "description": description, "ge": ge, "le": le}
-    meta |= {"form": form, "check": check}
+    meta |= {"form": form, "advanced": advanced, "check": check}
     if default_factory is not None:
         return field(default_factory=default_factory, metadata=meta)
     return field(default=default, metadata=meta)
@@ -100,6 +101,7 @@ class Settings:
     """The settings snapshot (immutable: workers receive it as is)."""
 
     decode_workers: int = setting(
+        advanced=True,
         default_factory=_default_workers,
         ge=1,
         le=64,
@@ -107,6 +109,7 @@ class Settings:
         description="Child processes that read, decode and measure files in parallel.",
     )
     preview_long_edge: int = setting(
+        advanced=True,
         default=1440,
         ge=320,
         le=8192,
@@ -114,6 +117,7 @@ class Settings:
         description="Long edge of the cached JPEG preview shown in the loupe.",
     )
     thumbnail_long_edge: int = setting(
+        advanced=True,
         default=320,
         ge=64,
         le=1024,
@@ -121,6 +125,7 @@ class Settings:
         description="Long edge of the cached gallery thumbnail.",
     )
     max_image_megapixels: int = setting(
+        advanced=True,
         default=250,
         ge=10,
         le=2000,
@@ -128,6 +133,7 @@ class Settings:
         description="Images declaring more pixels are refused as possible decompression bombs.",
     )
     max_attempts: int = setting(
+        advanced=True,
         default=3,
         ge=1,
         le=10,
@@ -135,6 +141,7 @@ class Settings:
         description="How often a transient failure (I/O error, crashed decoder) is retried.",
     )
     decode_timeout_s: float = setting(
+        advanced=True,
         default=120.0,
         ge=5.0,
         le=3600.0,
@@ -142,17 +149,20 @@ class Settings:
         description="A decoder that takes longer on one file is stopped and the file failed.",
     )
     ollama_url: str = setting(
+        advanced=True,
         default="http://localhost:11434",
         title="Ollama URL",
         description="Where the local Ollama server answers (describe stage).",
     )
     llm_model: str = setting(
+        advanced=True,
         default="ollama/llava",
         title="Vision LLM",
         description="Model for descriptions: 'llava', 'llava:13b', or any instructor "
         "provider string such as 'ollama/llava' or 'openai/gpt-4o-mini'.",
     )
     llm_base_url: str = setting(
+        advanced=True,
         default="",
         title="OpenAI-compatible server",
         description="Leave empty for Ollama. Otherwise the URL of an OpenAI-compatible "
@@ -161,6 +171,7 @@ class Settings:
         "setting is then the model name that server knows.",
     )
     llm_json_mode: str = setting(
+        advanced=True,
         default="schema",
         title="Structured output",
         description="'schema': the server enforces the description's JSON schema "
@@ -170,6 +181,7 @@ class Settings:
         check=_known_json_mode,
     )
     llm_concurrency: int = setting(
+        advanced=True,
         default=1,
         ge=1,
         le=8,
@@ -177,23 +189,27 @@ class Settings:
         description="Descriptions requested in parallel (1 suits one local GPU).",
     )
     clip_model: str = setting(
+        advanced=True,
         default="ViT-L-14",
         title="CLIP model",
         description="open_clip architecture used for embeddings and semantic search.",
     )
     clip_pretrained: str = setting(
+        advanced=True,
         default="openai",
         title="CLIP weights",
         description="open_clip pretrained tag (e.g. 'openai', 'laion2b_s32b_b82k') or a "
         "checkpoint file path.",
     )
     clip_auto_download: bool = setting(
+        advanced=True,
         default=True,
         title="Download CLIP weights",
         description="When the weights are missing and the internet is reachable, the first "
         "embedding downloads them into your cache (with progress).",
     )
     clip_batch_size: int = setting(
+        advanced=True,
         default=0,
         ge=0,
         le=512,
@@ -202,6 +218,7 @@ class Settings:
         "from the device (64 on a GPU, 16 on a CPU).",
     )
     clip_precision: Literal["auto", "fp32", "fp16", "bf16"] = setting(
+        advanced=True,
         default="auto",
         title="CLIP precision",
         description="The numbers CLIP computes in. 'auto': fp16 on an NVIDIA GPU, bf16 on a "
@@ -234,6 +251,7 @@ class Settings:
         "(python -m curator.install.face_model) puts them. `curator doctor` checks it.",
     )
     ray_address: str = setting(
+        advanced=True,
         default="",
         title="Ray cluster",
         description="Run the technical, embed and describe stages on this Ray cluster: "
@@ -267,6 +285,7 @@ class Settings:
         "(one stack in the grid, its best frame suggested).",
     )
     burst_min_cosine: float = setting(
+        advanced=True,
         default=0.92,
         ge=0.5,
         le=1.0,
@@ -274,6 +293,7 @@ class Settings:
         description="Cosine similarity of CLIP embeddings above which frames are a burst.",
     )
     burst_max_structure_distance: float = setting(
+        advanced=True,
         default=0.25,
         ge=0.05,
         le=1.0,
@@ -413,33 +433,6 @@ class Settings:
         description="Keys changed from the defaults, by action (File ▸ Keyboard Shortcuts…).",
         form=False,
     )
-
-
-# The engineering knobs: the Settings dialog puts them under "Advanced", below
-# what a photographer chooses (what each choice does to their work).
-ADVANCED: frozenset[str] = frozenset(
-    {
-        "decode_workers",
-        "preview_long_edge",
-        "thumbnail_long_edge",
-        "max_image_megapixels",
-        "max_attempts",
-        "decode_timeout_s",
-        "ollama_url",
-        "llm_model",
-        "llm_base_url",
-        "llm_json_mode",
-        "llm_concurrency",
-        "clip_model",
-        "clip_pretrained",
-        "clip_auto_download",
-        "clip_batch_size",
-        "clip_precision",
-        "ray_address",
-        "burst_min_cosine",
-        "burst_max_structure_distance",
-    }
-)
 
 
 def clip_config(settings: Settings, *, allow_download: bool = False) -> ClipConfig:

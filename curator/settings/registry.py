@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args, get_origin, get_type_hints
 
-from curator.settings.fields import ADVANCED, Settings
+from curator.settings.fields import Settings
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -57,6 +57,7 @@ class FieldSpec:
     ge: float | None
     le: float | None
     form: bool
+    advanced: bool  # an engineering knob: under "Advanced" in the dialog
     check: Callable[[Any], Any] | None
 
     @property
@@ -74,12 +75,13 @@ def _specs() -> dict[str, FieldSpec]:
         default = None if factory is not None else f.default
         out[f.name] = FieldSpec(
             f.name, hints[f.name], default, factory, m["title"], m["description"],
-            m["ge"], m["le"], m["form"], m["check"],
+            m["ge"], m["le"], m["form"], m["advanced"], m["check"],
         )  # fmt: skip
     return out
 
 
 FIELDS: dict[str, FieldSpec] = _specs()
+ADVANCED: frozenset[str] = frozenset(name for name, spec in FIELDS.items() if spec.advanced)
 
 
 def form_fields() -> list[str]:

@@ -78,12 +78,9 @@ def gallery_sql(
     match_probe: bool = False,
 ) -> tuple[str, list[object]]:
     """The SELECT (ids, in gallery order) for `q`, with its parameters; `among`:
-    only those photos (one JSON parameter, so the batch size has no limit).
-    `sets_in_python`: without the failed lane of a review pass, the MATCH set
-    under a sort other than the score, the tags left out and the metadata
-    filter's id sets (`gallery_query_ids` applies them). `match_probe`: MATCH (under a sort
-    other than the score) as a lookup per photo (`gf.MATCH_PROBE_SQL`) rather
-    than a set built first."""
+    only those photos (one parameter). `sets_in_python`: without the sets
+    `gallery_query_ids` tests itself. `match_probe`: MATCH as a lookup per
+    photo (`gf.MATCH_PROBE_SQL`) rather than a set built first."""
     where, params = _gallery_where(q, among, sets_in_python=sets_in_python, match_probe=match_probe)
     return f"SELECT id FROM photo WHERE {where} ORDER BY {_ORDER_BY[q.sort]}", params
 
@@ -266,14 +263,12 @@ _FEW_PER_PAGE = 8  # a camera's photos in a pass: "few" up to this many first pa
 
 
 def _few_of_one_camera(q: GalleryQuery, limit: int) -> tuple[str, list[object]] | None:
-    """On SQLite, when `q` narrows to one camera whose photos in `q`'s pass are
-    few (at most `_FEW_PER_PAGE` pages, counted in `photo_camera_cull`, m021):
-    the WHERE terms and parameters that find them by that index (the camera as
-    a plain condition). Walking the scores' order until `limit` pass costs a
-    lookup per photo walked, ~36 per page's photo for one camera's kept ones
-    (35-80 ms at 100,000 photos); those 2,800 found and sorted, ~8 ms. None:
-    walk the scores (many photos pass, so the walk stops soon; or PostgreSQL,
-    whose planner weighs the two itself)."""
+    """On SQLite, when `q` narrows to one camera whose photos in its pass are
+    few (at most `_FEW_PER_PAGE` pages, counted in m021's `photo_camera_cull`):
+    the WHERE terms that find them by that index. Walking the scores' order
+    instead looks up ~36 photos per one that passes (35-80 ms for one camera's
+    kept ones at 100,000 photos, where finding and sorting those 2,800 takes
+    ~8 ms). None: walk the scores (PostgreSQL weighs the two itself)."""
     camera = q.metadata.camera
     if not camera or dialect_of(Photo._meta.database).is_postgres:
         return None

@@ -233,12 +233,10 @@ _SLICE = 8192  # rows converted at a time (the GIL is let go between slices)
 
 
 def face_columns(photo_ids: Sequence[int]) -> NDArray[np.float32]:
-    """(n, 6) float32 in `photo_ids`' order: a key face's eyes closed (0/1),
-    every key face's eyes open (0/1), the key faces' sharpness (0-100, to a
-    tenth), the faces found (counted up to 63), every key face smiling
-    (0/1), every key face looking at the camera (0/1); NaN where the photo
-    has no summary (or no key face, for the sharpness). One read of the
-    table (the taste model's inputs for a whole catalog: ml.taste_inputs)."""
+    """(n, 6) float32 in `photo_ids`' order, the taste model's face inputs: a key
+    face's eyes closed, every key face's eyes open, the key faces' sharpness
+    (0-100, a tenth), the faces found (up to 63), every key face smiling,
+    every key face looking at the camera; NaN where the photo has no summary."""
     import numpy as np
 
     wanted = np.asarray(photo_ids, dtype=np.int64)
