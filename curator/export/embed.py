@@ -99,9 +99,8 @@ def container_of(name: str) -> Container | None:
 
 
 def plan_embedding(source: str, container: Container, packet_for: PacketFn) -> Embedding:
-    """Read the original's head and packet; the plan for writing its copy.
-
-    Raises `EmbedError` (a sentence) or OSError (the original can't be read)."""
+    """Read the original's head and packet; the plan for writing its copy. Raises
+    `EmbedError` (a sentence) or OSError (the original can't be read)."""
     with io.BufferedReader(open_regular(source)) as f:
         if container is Container.TIFF:
             ifd = _read_tiff_ifd(f)

@@ -84,10 +84,9 @@ def write_file(
     overwrite_ours: bool = False,
 ) -> str | None:
     """Write `data` (a rendition), or copy `source` (checked against `content_hash`,
-    XMP embedded per `embedding`), at `final`; the blake3 of what was written, or
-    None when `final` was taken meanwhile. `overwrite_ours` replaces the file at
-    `final` (the caller checked it is this exporter's, unchanged).
-    Raises SourceProblem, DestinationError, Cancelled."""
+    XMP embedded per `embedding`), at `final`: the blake3 of what was written, or
+    None when `final` was taken meanwhile (`overwrite_ours`: replace our file
+    there). Raises SourceProblem, DestinationError, Cancelled."""
     tmp = temp_path(final.parent, final.name)
     try:
         try:

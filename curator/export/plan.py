@@ -143,10 +143,9 @@ def plan_export(request: ExportRequest) -> ExportPlan:
 
 
 def _pair_choice(photos: list[Photo], choice: PairExport) -> list[Photo]:
-    """The files of each RAW+JPEG photo (catalog.paths_codec) that go out: both,
-    the RAW (the lead) or the JPEG(s), whichever of them the set selected (the
-    grid shows, and a project holds, the lead only). A pair stays together, in
-    the place of its first file. Pairing off: every file as it is."""
+    """The files of each RAW+JPEG photo that go out: both, the RAW (the lead) or
+    the JPEG(s), whichever the set selected (it holds the lead only), together
+    in the place of its first file. Pairing off: every file as it is."""
     if not pairing_on():
         return photos
     leads = [int(p.pair_lead_id or p.id) for p in photos]
@@ -325,9 +324,8 @@ def _sidecar_fields(
     fields: XmpFields, p: Photo, tags: list[tuple[str, str]], written: Any
 ) -> XmpFields:
     """`interop.xmp_fields.xmp_fields_for`'s view of the photo, completed for an
-    exported copy: every decision is stated (0 stars, not picked, not rejected)
-    instead of left unsaid, the keywords are those that may leave (Lightroom's
-    "Include on Export" off stays private), and Curator made the file."""
+    exported copy: every decision stated (0 stars, not picked, not rejected),
+    only the keywords that may leave, and Curator as the file's maker."""
     rejected = p.cull == CullState.REJECTED
     flat, paths = outgoing_keywords(tags, written, exported=True)
     return replace(

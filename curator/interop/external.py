@@ -370,12 +370,10 @@ def apply_external_many(
     source: str,
     seen: dict[int, XmpSeen] | None = None,
 ) -> list[ExternalApplied]:
-    """`apply_external` for many photos in ONE transaction (an import batch);
-    `seen`: photo id → the XMP read for it (source 'xmp').
-
-    A BULK write through the write gate (catalog.write_gate), like the
-    pipeline's batches: a decision made meanwhile goes first and waits at most
-    for the batch under way — so callers keep batches short (`batches`)."""
+    """`apply_external` for many photos in ONE transaction (an import batch;
+    `seen`: photo id → the XMP read for it), a BULK write through the write
+    gate: a decision made meanwhile waits at most for the batch under way, so
+    callers keep batches short (`batches`)."""
     seen = seen or {}
     return tx.write(
         Photo._meta.database,

@@ -117,15 +117,12 @@ def plan_edit(
     own_file: bool = False,
     current_orientation: int | None = None,
 ) -> PlannedEdit:
-    """The edit that brings Curator's decisions into a sidecar that says `current`.
-
-    `file_time` is the sidecar's modification time (naive UTC); `keyword_texts`
-    gives the text and hierarchy a tag goes out with (else its catalog name);
-    `extras` (Curator's namespace, the caption) ride along with a decision
-    being written, and refresh on their own only in a sidecar Curator made
-    (`own_file`), so a retrained taste model never rewrites another tool's
-    sidecars. The orientation has no recorded base: Curator's turn is written
-    when it differs from the file's, unless the file changed after the turn."""
+    """The edit that brings Curator's decisions into a sidecar that says `current`
+    (`file_time`: its mtime, naive UTC). `extras` (Curator's namespace, the
+    caption) ride along with a decision, and refresh on their own only in a
+    sidecar Curator made (`own_file`), so a retrained taste model never
+    rewrites another tool's sidecars. The orientation has no recorded base:
+    Curator's turn is written when it differs, unless the file changed since."""
     kept: list[str] = []
 
     def wins(name: str, cat: object, base_v: object, cur: object, when: datetime | None) -> bool:

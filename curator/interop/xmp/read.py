@@ -417,10 +417,9 @@ class _Properties:
 
 
 def _labels(props: _Properties) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
-    """(the label as a color name, further darktable labels, label texts with no color).
-
-    Precedence as darktable reads a packet: xmp:Label first, then darktable's
-    list; digiKam's and Photo Mechanic's numbers after them."""
+    """(the label as a color name, further darktable labels, label texts with no
+    color): xmp:Label first, then darktable's list, then digiKam's and Photo
+    Mechanic's numbers, as darktable reads a packet."""
     text = props.text(XMP, "Label")
     if text:
         color = color_of(text)

@@ -266,10 +266,9 @@ def synced_state(
     outcome: SidecarOutcome, catalog: XmpState, authored: Authored
 ) -> tuple[XmpState, bool]:
     """(what to remember as the sidecar's state after `outcome`, whether it holds
-    another tool's newer values that an import should take). A field this run
-    did not write that still differs from a value decided in Curator is
-    remembered as Curator's, so the next run does not take the difference for
-    a change made in Curator, and the sidecar holds news for the next import."""
+    another tool's newer values for an import): a field this run did not write
+    that still differs from Curator's decision is remembered as Curator's, so
+    the next run does not take the difference for a change made in Curator."""
     state = outcome.state or XmpState()
     edit = outcome.edit or XmpEdit()
     pending = False
