@@ -8,19 +8,40 @@ from pathlib import Path
 
 import pytest
 
+from curator.ml.faces.compiled import COMPILED_CACHE
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO.parent / "shared" / "fixtures"
 
 
+@pytest.fixture(scope="session")
+def compiled_face_networks(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder of face networks compiled for this computer, shared by a test
+    worker's tests (each xdist worker has its own base temp folder)."""
+    return tmp_path_factory.mktemp("compiled-face-networks")
+
+
 @pytest.fixture(autouse=True)
 def curator_home(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    compiled_face_networks: Path,
 ) -> Path:
-    """Every test gets its own CURATOR_HOME: catalog, cache and settings in tmp."""
+    """Every test gets its own CURATOR_HOME: catalog, cache and settings in tmp.
+    Its cache's compiled face networks (ml.faces.compiled.cache_folder) are the
+    worker's shared folder: derived for this CPU like a compiler's cache, and
+    compiling them is ~3 s of CPU per decoder child, which every import with
+    faces paid again; a test marked `cold_face_networks` (the first import's
+    sentence) and the benches get the fresh folder a new user has."""
     home = tmp_path / "curator-home"
     monkeypatch.setenv("CURATOR_HOME", str(home))
+    cold = request.node.get_closest_marker("cold_face_networks") is not None
+    if not cold and request.node.get_closest_marker("bench") is None:
+        (home / "cache").mkdir(parents=True)
+        (home / "cache" / COMPILED_CACHE).symlink_to(compiled_face_networks)
     for key in list(os.environ):
         if key.startswith("CURATOR_") and key != "CURATOR_HOME":
             monkeypatch.delenv(key)

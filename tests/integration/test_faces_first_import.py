@@ -23,6 +23,7 @@ def _shoot(folder: Path, which: int) -> Path:
     return folder
 
 
+@pytest.mark.cold_face_networks
 def test_the_first_import_says_the_face_networks_are_being_prepared(
     curator_home: Path, tmp_path: Path
 ) -> None:
