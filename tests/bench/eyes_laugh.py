@@ -356,8 +356,11 @@ def sheets(
         for i, file in enumerate(chunk):
             x, y = (i % columns) * tile_w, (i // columns) * tile_h
             original = Image.open(sd.dev_folder() / file).convert("RGB")
-            face = original.copy()
-            face.thumbnail((face_side, face_side))
+            fit = face_side / max(original.size)
+            face = original.resize(
+                (round(original.width * fit), round(original.height * fit)),
+                Image.Resampling.BICUBIC,
+            )
             sheet.paste(face, (x, y))
             name, place = by_file[file]
             key = f"{name}#0"
