@@ -60,17 +60,19 @@ FIXTURES = REPO.parent / "shared" / "fixtures"
 PREVIEW = 1440
 
 # The 52 blendshapes of Face Landmarker, in the model's order.
-SHAPES = (
-    "_neutral browDownLeft browDownRight browInnerUp browOuterUpLeft browOuterUpRight cheekPuff "
-    "cheekSquintLeft cheekSquintRight eyeBlinkLeft eyeBlinkRight eyeLookDownLeft eyeLookDownRight "
-    "eyeLookInLeft eyeLookInRight eyeLookOutLeft eyeLookOutRight eyeLookUpLeft eyeLookUpRight "
-    "eyeSquintLeft eyeSquintRight eyeWideLeft eyeWideRight jawForward jawLeft jawOpen jawRight "
-    "mouthClose mouthDimpleLeft mouthDimpleRight mouthFrownLeft mouthFrownRight mouthFunnel "
-    "mouthLeft mouthLowerDownLeft mouthLowerDownRight mouthPressLeft mouthPressRight mouthPucker "
-    "mouthRight mouthRollLower mouthRollUpper mouthShrugLower mouthShrugUpper mouthSmileLeft "
+SHAPE_NAMES = (
+    "_neutral browDownLeft browDownRight browInnerUp browOuterUpLeft browOuterUpRight "
+    "cheekPuff cheekSquintLeft cheekSquintRight eyeBlinkLeft eyeBlinkRight eyeLookDownLeft "
+    "eyeLookDownRight eyeLookInLeft eyeLookInRight eyeLookOutLeft eyeLookOutRight "
+    "eyeLookUpLeft eyeLookUpRight eyeSquintLeft eyeSquintRight eyeWideLeft eyeWideRight "
+    "jawForward jawLeft jawOpen jawRight mouthClose mouthDimpleLeft mouthDimpleRight "
+    "mouthFrownLeft mouthFrownRight mouthFunnel mouthLeft mouthLowerDownLeft "
+    "mouthLowerDownRight mouthPressLeft mouthPressRight mouthPucker mouthRight "
+    "mouthRollLower mouthRollUpper mouthShrugLower mouthShrugUpper mouthSmileLeft "
     "mouthSmileRight mouthStretchLeft mouthStretchRight mouthUpperUpLeft mouthUpperUpRight "
     "noseSneerLeft noseSneerRight"
-).split()
+)
+SHAPES = tuple(SHAPE_NAMES.split())
 
 
 def cache() -> Path:
@@ -156,6 +158,7 @@ class Watch:
                     "shapes": np.asarray(shapes, dtype=np.float64),
                     "reading": reading,
                     "lens": lens_ratio(luma, again),
+                    "lens50": lens_ratio(luma, again, 50),
                 }
             )
             return again, shapes, reading
@@ -163,9 +166,10 @@ class Watch:
         find.read_eyes = read_eyes  # type: ignore[assignment]
 
 
-def lens_ratio(luma: Any, mesh: Any) -> float:
-    """The darker eye's 90th percentile of luma over its cheek's median (the
-    sunglasses rule's measure, `eyes.dark_lenses`: under `eyes.DARK_LENS` on both)."""
+def lens_ratio(luma: Any, mesh: Any, percentile: float = 90) -> float:
+    """The brighter eye's `percentile` of luma over its cheek's median (at 90
+    the sunglasses rule's measure, `eyes.dark_lenses`: under `eyes.DARK_LENS`
+    on both eyes is a dark lens)."""
     from curator.ml.faces import eyes as eye_rules
 
     ratios = []
@@ -178,7 +182,7 @@ def lens_ratio(luma: Any, mesh: Any) -> float:
         skin = eye_rules.square(luma, mesh.points[cheek], 0.5 * width)
         if eye.size == 0 or skin.size == 0:
             return math.nan
-        ratios.append(float(np.percentile(eye, 90)) / max(1.0, float(np.median(skin))))
+        ratios.append(float(np.percentile(eye, percentile)) / max(1.0, float(np.median(skin))))
     return max(ratios)
 
 
@@ -233,6 +237,7 @@ def face_row(face: Any, seen: dict[str, Any] | None) -> dict[str, Any]:
         read_again=seen["read_again"],
         blink=round(reading.blink, 4) if reading.blink is not None else "",
         lens=round(seen["lens"], 4),
+        lens50=round(seen["lens50"], 4),
     )
     for side, ids, iris in (("r", RIGHT_EYE_LIDS, 468), ("l", LEFT_EYE_LIDS, 473)):
         shape = lid_shape(mesh.points[list(ids)], mesh.points[iris + 1 : iris + 5])
@@ -257,8 +262,10 @@ def matched(face: Any, seen: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The watched reading that is `face`'s: its state, note and lid ratio."""
     for s in seen:
         r = s["reading"]
-        same = r.openness is None if face.openness is None else (
-            r.openness is not None and round(r.openness, 4) == face.openness
+        same = (
+            r.openness is None
+            if face.openness is None
+            else (r.openness is not None and round(r.openness, 4) == face.openness)
         )
         if same and r.state is face.eyes and r.note == face.eyes_note:
             return s
@@ -293,7 +300,9 @@ def evidence() -> Path:
             rows.append({"photo": name, **meta, "face": -1, "faces": len(found.faces)})
         for k, face in enumerate(judged if meta["set"] == "faces_dev" else judged[:1]):
             s = matched(face, seen)
-            rows.append({"photo": name, **meta, "face": k, "faces": len(judged), **face_row(face, s)})
+            rows.append(
+                {"photo": name, **meta, "face": k, "faces": len(judged), **face_row(face, s)}
+            )
             if s is not None:
                 meshes[f"{name}#{k}"] = s["mesh"].points.astype(np.float32)
         if i % 100 == 0:
