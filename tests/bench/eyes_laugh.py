@@ -25,7 +25,8 @@ ratio, the mesh's presence, the face's size, the smile, the head pose and
 lid-shape measures (`lid_shape`). The photos are built once into a cache
 folder (``$EYES_LAUGH_CACHE``, default ``curator-eyes-laugh`` in the
 system's temporary folder), the evidence written to ``evidence.csv`` there
-and the landmarks to ``meshes.npz``. ``report`` joins them with the hand
+and the landmarks to ``meshes.npz``; ``$EYES_LAUGH_SEED`` pastes the faces
+again with other sizes, places and backgrounds (its own cache folder). ``report`` joins them with the hand
 labels (tests/bench/data/genki_dev_eyes.csv) and prints the tables of
 docs/decisions/eyes-laugh.md. ``sheets`` draws the contact sheets the
 labels were made on (`sheets`).
@@ -55,6 +56,7 @@ from tests.bench import smile_dev as sd
 
 REPO = Path(__file__).resolve().parents[2]
 CACHE_ENV = "EYES_LAUGH_CACHE"
+SEED_ENV = "EYES_LAUGH_SEED"  # another paste (sizes, places, backgrounds): its own cache
 LABELS = REPO / "tests" / "bench" / "data" / "genki_dev_eyes.csv"
 FIXTURES = REPO.parent / "shared" / "fixtures"
 PREVIEW = 1440
@@ -75,9 +77,18 @@ SHAPE_NAMES = (
 SHAPES = tuple(SHAPE_NAMES.split())
 
 
+def seeds() -> tuple[int, int]:
+    """The GENKI and faces-dev pastes' seeds: the benches' (`smile_dev.SEED`,
+    `faces_dev.SEED`), or ``$EYES_LAUGH_SEED`` added to both."""
+    extra = int(os.environ.get(SEED_ENV, "0"))
+    return sd.SEED + extra, fd.SEED + extra
+
+
 def cache() -> Path:
     chosen = os.environ.get(CACHE_ENV)
-    return Path(chosen) if chosen else Path(tempfile.gettempdir()) / "curator-eyes-laugh"
+    extra = os.environ.get(SEED_ENV, "0")
+    name = "curator-eyes-laugh" + ("" if extra == "0" else f"-{extra}")
+    return Path(chosen) if chosen else Path(tempfile.gettempdir()) / name
 
 
 # --- the photos ----------------------------------------------------------------
@@ -88,7 +99,7 @@ def paste_genki(out: Path, fixtures: Path, rows: Sequence[sd.Label]) -> dict[str
     face's place: photo name -> (file, x, y, scale of the original)."""
     from PIL import Image
 
-    rng = random.Random(sd.SEED)
+    rng = random.Random(seeds()[0])
     covers = sd.backgrounds(fixtures)
     out.mkdir(parents=True, exist_ok=True)
     places = {}
@@ -119,7 +130,7 @@ def built(fixtures: Path = FIXTURES) -> tuple[dict[str, Any], list[fd.Pasted]]:
         pasted = [fd.Pasted(n, c, s, tuple(b)) for n, c, s, b in saved["faces_dev"]]  # type: ignore[arg-type]
         return saved["genki"], pasted
     genki = paste_genki(root / "genki", fixtures, sd.labels())
-    pasted = fd.paste_set(root / "faces_dev", fixtures)
+    pasted = fd.paste_set(root / "faces_dev", fixtures, seeds()[1])
     rows = [[p.name, p.closed, p.source, list(p.box)] for p in pasted]
     done.write_text(json.dumps({"genki": genki, "faces_dev": rows}))
     return genki, pasted
