@@ -1,7 +1,7 @@
 """A laugh's eyes against a blink's (issue 74 §1 and §3): the evidence, per face.
 
-Re-runnable: ``python -m tests.bench.eyes_laugh evidence`` (about 10 minutes
-on two busy cores), then ``python -m tests.bench.eyes_laugh report``.
+Re-runnable: ``python -m tests.bench.eyes_laugh evidence`` (10-25 minutes
+on two busy cores), then ``python -m tests.bench.eyes_laugh_rule``.
 
 The faces are pasted into photos as the acceptance pastes them, so the
 readings compare with its figures:
@@ -26,9 +26,10 @@ lid-shape measures (`lid_shape`). The photos are built once into a cache
 folder (``$EYES_LAUGH_CACHE``, default ``curator-eyes-laugh`` in the
 system's temporary folder), the evidence written to ``evidence.csv`` there
 and the landmarks to ``meshes.npz``; ``$EYES_LAUGH_SEED`` pastes the faces
-again with other sizes, places and backgrounds (its own cache folder). ``report`` joins them with the hand
-labels (tests/bench/data/genki_dev_eyes.csv) and prints the tables of
-docs/decisions/eyes-laugh.md. ``sheets`` draws the contact sheets the
+again with other sizes, places and backgrounds (its own cache folder).
+`eyes_laugh_rule` joins the evidence with the hand labels
+(tests/bench/data/genki_dev_eyes.csv) for the tables of
+docs/decisions/eyes-laugh.md; ``sheets`` draws the contact sheets the
 labels were made on (`sheets`).
 
 Invariants: deterministic for the seeds; nothing is written inside the
@@ -127,7 +128,7 @@ def built(fixtures: Path = FIXTURES) -> tuple[dict[str, Any], list[fd.Pasted]]:
     done = root / "places.json"
     if done.exists():
         saved = json.loads(done.read_text())
-        pasted = [fd.Pasted(n, c, s, tuple(b)) for n, c, s, b in saved["faces_dev"]]  # type: ignore[arg-type]
+        pasted = [fd.Pasted(n, c, s, (b[0], b[1], b[2])) for n, c, s, b in saved["faces_dev"]]
         return saved["genki"], pasted
     genki = paste_genki(root / "genki", fixtures, sd.labels())
     pasted = fd.paste_set(root / "faces_dev", fixtures, seeds()[1])
@@ -174,7 +175,7 @@ class Watch:
             )
             return again, shapes, reading
 
-        find.read_eyes = read_eyes  # type: ignore[assignment]
+        find.read_eyes = read_eyes
 
 
 def lens_ratio(luma: Any, mesh: Any, percentile: float = 90) -> float:
@@ -324,7 +325,7 @@ def evidence() -> Path:
         writer = csv.DictWriter(handle, columns)
         writer.writeheader()
         writer.writerows(rows)
-    np.savez_compressed(root / "meshes.npz", **meshes)
+    np.savez_compressed(root / "meshes.npz", allow_pickle=False, **meshes)
     return out
 
 
@@ -386,7 +387,8 @@ def sheets(
             key = f"{name}#0"
             box = eye_box(saved[key], place) if key in saved.files else None
             if box is not None:
-                crop = original.crop(tuple(round(v) for v in box))
+                x0, y0, x1, y1 = (round(v) for v in box)
+                crop = original.crop((x0, y0, x1, y1))
                 scale = min(eye_w / crop.width, eye_h / crop.height)
                 crop = crop.resize(
                     (round(crop.width * scale), round(crop.height * scale)),

@@ -241,7 +241,8 @@ def choose(fit: list[Face]) -> Rule:
     laughs = [
         f
         for f in fit
-        if f.set == "genki" and f.smiling and f.truth in ("open", "narrowed") and f.today == "closed"
+        if f.set == "genki" and f.smiling and f.truth in ("open", "narrowed")
+        if f.today == "closed"
     ]
     best: tuple[int, int, Rule] | None = None
     for smile, mid, brow in itertools.product(GRID["smile"], GRID["mid"], GRID["brow"]):
