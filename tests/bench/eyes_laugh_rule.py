@@ -4,7 +4,8 @@
 tests.bench.eyes_laugh evidence`` (`eyes_laugh`: the faces stage's readings
 of every development face pasted as the acceptance pastes them): prints the
 tables of docs/decisions/eyes-laugh.md and writes them as JSON to the bench
-results folder (eyes_laugh.json).
+results folder (eyes_laugh.json). ``... replay FOLDER`` replays a kept
+group-laugh bench with both rules (`replay`).
 
 The rule reads the standing reading of a face today's rule calls CLOSED
 (`ml.faces.eyes.judge_eyes`, after the second framing) and says instead:
@@ -47,6 +48,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tests.bench import eyes_laugh as el
@@ -119,6 +121,25 @@ def _number(row: dict[str, str], key: str) -> float:
         return math.nan
 
 
+def face_of(row: dict[str, Any], label: dict[str, str], smiling: bool) -> Face:
+    """A `Face` from one evidence row (`eyes_laugh.face_row`'s columns)."""
+    lids = [_number(row, f"{k}_rise_{s}") for k in ("upper", "lower") for s in ("r", "l")]
+    return Face(
+        str(row.get("set", "")),
+        str(row.get("photo", "")),
+        str(row.get("source", "")),
+        int(row.get("face", 0)),
+        smiling,
+        label["eyes"],
+        label["note"],
+        str(row["eyes"]),
+        _number(row, "smile"),
+        sum(lids) / 4,
+        (_number(row, "browDownLeft") + _number(row, "browDownRight")) / 2,
+        _number(row, "lens50"),
+    )
+
+
 def faces() -> list[Face]:
     """Every judged face of the evidence with its truth."""
     genki = el.labelled()
@@ -134,23 +155,7 @@ def faces() -> list[Face]:
             label = {"eyes": "open", "note": ""}
         else:
             label = cew.get(row["source"], {"eyes": "shut", "note": ""})
-        lids = [_number(row, f"{k}_rise_{s}") for k in ("upper", "lower") for s in ("r", "l")]
-        out.append(
-            Face(
-                row["set"],
-                row["photo"],
-                row["source"],
-                int(row["face"]),
-                row["set"] == "genki" and row["truth"] == "1",
-                label["eyes"],
-                label["note"],
-                row["eyes"],
-                _number(row, "smile"),
-                sum(lids) / 4,
-                (_number(row, "browDownLeft") + _number(row, "browDownRight")) / 2,
-                _number(row, "lens50"),
-            )
-        )
+        out.append(face_of(row, label, row["set"] == "genki" and row["truth"] == "1"))
     return out
 
 
@@ -274,9 +279,79 @@ def split(all_faces: list[Face]) -> list[dict[str, Any]]:
     return out
 
 
-def main(argv: Iterable[str]) -> int:
-    del argv
+def replay(folder: Path) -> dict[str, Any]:
+    """A kept group-laugh bench (``$GROUP_LAUGH_KEEP``: its plan, photos and
+    catalog) with each frame's faces judged again in process
+    (`eyes_laugh.judge`) and the star's rule (`ml.bursts.best_frame`) run on
+    them as today's verdict gives them and as the proposed rule does (a face
+    narrowed in a laugh counting as open for the star, as the issue asks of
+    it): how often each stars the frame where everyone smiles. The frames'
+    technical scores are the import's (`curator list --json`)."""
     import json
+    import os
+    import subprocess
+
+    from curator.ml.bursts import best_frame
+    from curator.ml.faces.files import find_face_model
+    from tests.bench.star_steps import as_frame
+
+    env = dict(os.environ, CURATOR_HOME=str(folder / "home"), CURATOR_CLIP_AUTO_DOWNLOAD="0")
+    listed = subprocess.run(
+        [sys.executable, "-m", "curator", "list", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows = {Path(r["path"]).name: r for r in json.loads(listed.stdout)}
+    plan = json.loads((folder / "planned.json").read_text())["frames"]
+    files = find_face_model().files
+    watch = el.Watch()
+    watch.install()
+    bursts: dict[int, list[tuple[str, str]]] = {}
+    for name, burst, kind, _ in plan:
+        bursts.setdefault(burst, []).append((name, kind))
+    judged: dict[str, list[tuple[Any, Face]]] = {}
+    for name, _, _, _ in plan:
+        found, seen = el.judge(folder / "photos" / name, watch, files)
+        none = {"eyes": "?", "note": ""}
+        judged[name] = [
+            (f, face_of(el.face_row(f, el.matched(f, seen)), none, False))
+            for f in found.faces
+            if f.judged
+        ]
+    right = {"import": 0, "today": 0, "proposed": 0}
+    for frames in bursts.values():
+        ordered = sorted(frames)
+        smiles = next(i for i, (_, kind) in enumerate(ordered) if kind == "smiles")
+        right["import"] += bool(rows[ordered[smiles][0]]["burst_best"])
+        for which, verdict in (("today", today), ("proposed", Rule())):
+            listed_frames = []
+            for i, (name, _) in enumerate(ordered):
+                faces_now = [
+                    {
+                        "key": f.key,
+                        "eyes": "open" if verdict(face) == "narrowed" else verdict(face),
+                        "looking": f.looking.value if f.looking is not None else None,
+                        "smile": f.smile,
+                        "sharpness": f.sharpness,
+                        "openness": f.openness,
+                        "box": list(f.box),
+                    }
+                    for f, face in judged[name]
+                ]
+                listed_frames.append(as_frame(i, {**rows[name], "faces": faces_now}))
+            right[which] += best_frame(listed_frames) == smiles
+    return {"bursts": len(bursts), **{k: wilson(v, len(bursts)) for k, v in right.items()}}
+
+
+def main(argv: Iterable[str]) -> int:
+    import json
+
+    args = list(argv)
+    if args and args[0] == "replay":
+        print(json.dumps(replay(Path(args[1])), indent=1))
+        return 0
 
     all_faces = faces()
     result = {
