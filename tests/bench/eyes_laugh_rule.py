@@ -7,12 +7,14 @@ tables of docs/decisions/eyes-laugh.md and writes them as JSON to the bench
 results folder (eyes_laugh.json). ``... replay FOLDER`` replays a kept
 group-laugh bench with both rules (`replay`).
 
-The rule reads the standing reading of a face today's rule calls CLOSED
-(`ml.faces.eyes.judge_eyes`, after the second framing) and says instead:
-- *can't tell (sunglasses)* when both eye regions' median luma is under
-  `LENS_MEDIAN` of the cheek's (`eyes_laugh.lens_ratio` at 50): a shut
-  lid's skin sits near the cheek's level, a lens far under it; today's test
-  (the 90th percentile under `eyes.DARK_LENS`) misses lenses with a glint;
+The rule reads the standing reading of a judged face (`ml.faces.eyes.
+judge_eyes`, after the second framing) and says:
+- *can't tell (sunglasses)*, whatever the blink, when both eye regions'
+  median luma is under `LENS_MEDIAN` of the cheek's (`eyes_laugh.lens_ratio`
+  at 50): an open eye's white and a shut lid's skin keep it near the cheek's
+  level, a lens far under it; today's test (the 90th percentile under
+  `eyes.DARK_LENS`) misses lenses with a glint;
+and of a face today's rule calls CLOSED, instead:
 - *narrowed in a laugh* when the face smiles (`smile` at least
   `LAUGH_SMILE`, the score whose 0.5 is "smiling"), the lids meet at or
   above the line of the eye's corners (the middle of the upper and the lower
@@ -22,7 +24,7 @@ The rule reads the standing reading of a face today's rule calls CLOSED
   ring muscle round the eye that narrows it in a laugh pulls the brows down;
   a blink leaves them);
 - otherwise *shut*, as today.
-Faces today's rule calls open or can't tell keep their verdict.
+Faces today's rule calls can't tell keep their verdict.
 
 Figures, each a count with its Wilson 95 % interval: on GENKI's smiling
 faces, per hand label, what each rule says, and "closed" said of faces whose
@@ -101,10 +103,12 @@ class Rule:
 
     def __call__(self, face: Face) -> str:
         """The proposed verdict (module docstring)."""
-        if face.today != "closed":
+        if face.today == "unknown":
             return face.today
         if face.lens50 < self.lens:
             return "unknown"
+        if face.today != "closed":
+            return face.today
         if face.smile >= self.smile and face.mid >= self.mid and face.brow >= self.brow:
             return "narrowed"
         return "closed"
