@@ -15,15 +15,16 @@ smiling and not), standing in one photo:
   (`group_star.open_eyed`), cut square around the face and put over the
   smile's face at its size (`face_over`): the person's photo, and with it
   the frame's light, stay (a first version swapped whole photos, and the
-  exposure gate then decided bursts by the photos' light); chosen, as
-  `burst_star` chooses a burst's partners, as the first of up to
-  `CHOOSE_FROM` random candidates (then up to `MORE_FROM`) whose face the
-  faces stage itself measures (`burst_star.Measure`, the person alone in the
-  burst's scene, as saved) within `burst_star.MATCH_WITHIN` points of the
-  smile's: one camera's burst, where the faces are as sharp from frame to
-  frame. Where no candidate is (a very soft or very sharp smile), the
-  burst draws other people (a first version took the nearest, up to 50
-  points off, and the star's sharpness steps decided those bursts).
+  exposure gate then decided bursts by the photos' light); matched in
+  sharpness as one camera's burst is: tried in a random order among the
+  `CHOOSE_FROM` glum faces whose sharpness on a probe (each photo pasted
+  alone once, `FaceBoxes`) is nearest the smile's, then on to `MORE_FROM`,
+  the first whose face the faces stage itself measures (`burst_star.
+  Measure`, the person alone in the burst's scene, as saved) within
+  `burst_star.MATCH_WITHIN` points of the smile's. A smile no glum face
+  matches (very soft or very sharp) is drawn again (a first version took the
+  nearest, up to 50 points off, and the star's sharpness steps decided
+  those bursts).
 The frames:
 - *smiles*: every person's smile — the right star;
 - *one_glum*: one person (drawn) glum, the others smiling;
@@ -31,8 +32,9 @@ The frames:
   a laugh read "closed" in the issue's held-out bursts;
 - *blink*: everyone smiling but one (drawn), whose face is a shut-eyed crop
   of faces-dev (closed/, Closed Eyes In The Wild; not one hand-labelled a
-  laugh or a look down in tests/bench/data/faces_dev_shut_smiles.csv), put
-  over the face and matched in sharpness as a glum face is.
+  laugh or a look down in tests/bench/data/faces_dev_shut_smiles.csv; `BLINKS`
+  of them drawn once), put over the face and matched in sharpness as a glum
+  face is.
 Every frame but *smiles* has a person not smiling or a shut eye. A pool
 photo's face is found once by the stage (`FaceBoxes`).
 
@@ -63,14 +65,15 @@ PEOPLE_FILE = "people.json"  # beside the photos: each burst's smiles (GENKI fil
 SHUT_SMILES = DATA / "faces_dev_shut_smiles.csv"
 BURST_GAP_S = 60
 KINDS = ("smiles", "one_glum", "all_glum", "blink")
-CHOOSE_FROM = 8  # glum or blink candidates first drawn for a person ...
+CHOOSE_FROM = 8  # glum or shut candidates tried in a random order (`matched`) ...
 MORE_FROM = 24  # ... and at most, when none of the first is within MATCH_WITHIN
+BLINKS = 240  # shut crops a bench draws from (each probed once)
 PROBE_SIDE = 400  # a pool photo's long side where its face is found once (`FaceBoxes`)
 FACE_MARGIN = 1.3  # a face put over another is cut and placed at this many times its side
 MAX_GAIN = 2.0  # ... and brought to the light it covers by at most this gain
 HOW = (
     f"{gs.PEOPLE} people, smiles open or narrowed by hand, faces over faces in their light,"
-    f" matched {bs.MATCH_WITHIN} of {CHOOSE_FROM} to {MORE_FROM} or redrawn,"
+    f" matched {bs.MATCH_WITHIN} by probe, {CHOOSE_FROM} to {MORE_FROM}, or redrawn,"
     f" kinds {'/'.join(KINDS)}"
 )
 
@@ -98,22 +101,27 @@ def pools() -> dict[str, list[Path]]:
 
 def matched(
     rng: random.Random,
-    more: random.Random,
     pool: list[Path],
+    near: float | None,
     target: float | None,
     alone: Any,
     measure: bs.Measure,
+    probed: FaceBoxes,
 ) -> Path | None:
-    """Of `CHOOSE_FROM` random candidates of `pool` (`rng`'s), then up to
-    `MORE_FROM` (`more`'s), the first whose face, pasted `alone(path)`,
-    measures within `burst_star.MATCH_WITHIN` of `target`; None when none
-    does (or there is no target): no burst of one camera pairs them."""
-    candidates = rng.sample(pool, min(CHOOSE_FROM, len(pool)))
-    if target is None:
+    """A face of `pool` that, put in place (`alone(path)`), the stage measures
+    within `burst_star.MATCH_WITHIN` of `target`: tried in a random order
+    among the `CHOOSE_FROM` whose probe sharpness (`FaceBoxes`) is nearest
+    `near` (the smile's own probe), then on up to `MORE_FROM` by nearness;
+    None when none is (or there is no target): no burst of one camera pairs
+    them."""
+    if target is None or near is None:
         return None
-    rest = [p for p in pool if p not in set(candidates)]
-    candidates += more.sample(rest, min(MORE_FROM - len(candidates), len(rest)))
-    for p in candidates:
+    ranked = sorted(
+        (p for p in pool if probed.sharpness(p) is not None),
+        key=lambda p: (abs((probed.sharpness(p) or 0.0) - near), p.name),
+    )[:MORE_FROM]
+    first = ranked[:CHOOSE_FROM]
+    for p in rng.sample(first, len(first)) + ranked[CHOOSE_FROM:]:
         value, _ = measure(bs.as_saved(alone(p)), ())
         if value is not None and abs(value - target) <= bs.MATCH_WITHIN:
             return p
@@ -125,31 +133,39 @@ Box = tuple[float, float, float, float]  # x, y, w, h
 
 @dataclass
 class FaceBoxes:
-    """Where each development photo's face is (fractions of the photo), found
-    once by the faces stage (`measure`) on the photo pasted alone."""
+    """Where each development photo's face is (fractions of the photo) and how
+    sharp the stage measures it, found once (`measure`) on the photo pasted
+    alone at `PROBE_SIDE` (the probe: what orders a burst's candidates)."""
 
     measure: bs.Measure
     cover: Any
-    found: dict[Path, Box | None] = field(default_factory=dict)
+    found: dict[Path, tuple[Box | None, float | None]] = field(default_factory=dict)
 
     def of(self, path: Path) -> Box | None:
+        return self._probe(path)[0]
+
+    def sharpness(self, path: Path) -> float | None:
+        return self._probe(path)[1]
+
+    def _probe(self, path: Path) -> tuple[Box | None, float | None]:
         if path not in self.found:
             self.found[path] = self._find(path)
         return self.found[path]
 
-    def _find(self, path: Path) -> Box | None:
+    def _find(self, path: Path) -> tuple[Box | None, float | None]:
         from PIL import Image
 
         width, height = sd.PHOTO_SIZE
         x, y = (width - PROBE_SIDE) // 2, (height - PROBE_SIDE) // 2
-        _, box = self.measure(bs.as_saved(bs.paste(self.cover, path, PROBE_SIDE, x, y)), ())
+        value, box = self.measure(bs.as_saved(bs.paste(self.cover, path, PROBE_SIDE, x, y)), ())
         if box is None:
-            return None
+            return None, None
         w, h = Image.open(path).size
         scale = PROBE_SIDE / max(w, h)
         px, py = x + (PROBE_SIDE - round(w * scale)) // 2, y + (PROBE_SIDE - round(h * scale)) // 2
         fx, fy, fw, fh = box[0] * width, box[1] * height, box[2] * width, box[3] * height
-        return ((fx - px) / scale / w, (fy - py) / scale / h, fw / scale / w, fh / scale / h)
+        found = ((fx - px) / scale / w, (fy - py) / scale / h, fw / scale / w, fh / scale / h)
+        return found, value
 
 
 def face_over(photo: Any, at: Box, path: Path, box: Box) -> Any:
@@ -228,51 +244,63 @@ class Scene:
 
     def frames(
         self,
-        smiles: list[Path],
         drawn: dict[str, list[Path]],
         rng: random.Random,
-        more: random.Random,
         measure: bs.Measure,
-        boxes: FaceBoxes,
-    ) -> dict[str, tuple[Any, Path]] | None:
-        """The burst's four frames (module docstring) and each one's changed face,
-        the glum and shut faces matched to the smiles in sharpness; None when a
-        smile's face is not found alone or no glum or shut face matches it."""
-        glums = []
-        for i, smile in enumerate(smiles):
-            target, _ = measure(bs.as_saved(self.person(self.cover, i, smile, None, boxes)), ())
-            pool = [p for p in drawn["glum"] if boxes.of(p) is not None]
-            glum = matched(
-                rng,
-                more,
-                pool,
-                target,
-                lambda p, i=i, smile=smile: self.person(self.cover, i, smile, p, boxes),
-                measure,
-            )
-            if glum is None:
-                return None
+        probed: FaceBoxes,
+    ) -> tuple[list[Path], dict[str, tuple[Any, Path]]] | None:
+        """The burst's people and its four frames (module docstring), each with
+        its changed face: each person a smile drawn until a glum face matches
+        it in sharpness; the shut face matched to one of them; None when no
+        shut face matches any."""
+        smiles: list[Path] = []
+        glums: list[Path] = []
+        targets: list[float] = []
+        for i in range(gs.PEOPLE):
+            glum = None
+            while glum is None:
+                smile = rng.choice([p for p in drawn["smile"] if p not in smiles])
+                if probed.of(smile) is None:
+                    continue
+                target, _ = measure(
+                    bs.as_saved(self.person(self.cover, i, smile, None, probed)), ()
+                )
+                glum = matched(
+                    rng,
+                    drawn["glum"],
+                    probed.sharpness(smile),
+                    target,
+                    lambda p, i=i, smile=smile: self.person(self.cover, i, smile, p, probed),
+                    measure,
+                    probed,
+                )
+            smiles.append(smile)
             glums.append(glum)
-        one, at = rng.randrange(gs.PEOPLE), rng.randrange(gs.PEOPLE)
-        target, _ = measure(bs.as_saved(self.person(self.cover, at, smiles[at], None, boxes)), ())
-        shut = matched(
-            rng,
-            more,
-            [p for p in drawn["blink"] if boxes.of(p) is not None],
-            target,
-            lambda p: self.person(self.cover, at, smiles[at], p, boxes),
-            measure,
-        )
+            targets.append(target or 0.0)
+        one, first = rng.randrange(gs.PEOPLE), rng.randrange(gs.PEOPLE)
+        shut, at = None, first
+        for at in [(first + k) % gs.PEOPLE for k in range(gs.PEOPLE)]:
+            shut = matched(
+                rng,
+                drawn["blink"],
+                probed.sharpness(smiles[at]),
+                targets[at],
+                lambda p, at=at: self.person(self.cover, at, smiles[at], p, probed),
+                measure,
+                probed,
+            )
+            if shut is not None:
+                break
         if shut is None:
             return None
         none: list[Path | None] = [None] * gs.PEOPLE
         mixed = [glums[i] if i == one else None for i in range(gs.PEOPLE)]
         blink = [shut if i == at else None for i in range(gs.PEOPLE)]
-        return {
-            "smiles": (self.frame(smiles, none, boxes), smiles[0]),
-            "one_glum": (self.frame(smiles, mixed, boxes), glums[one]),
-            "all_glum": (self.frame(smiles, list(glums), boxes), glums[0]),
-            "blink": (self.frame(smiles, blink, boxes), shut),
+        return smiles, {
+            "smiles": (self.frame(smiles, none, probed), smiles[0]),
+            "one_glum": (self.frame(smiles, mixed, probed), glums[one]),
+            "all_glum": (self.frame(smiles, list(glums), probed), glums[0]),
+            "blink": (self.frame(smiles, blink, probed), shut),
         }
 
 
@@ -286,8 +314,9 @@ def write_group_laughs(
 
     rng = random.Random(seed)
     covers = fd.blurred_backgrounds(fixtures)
-    boxes = FaceBoxes(measure, covers[0])
+    probed = FaceBoxes(measure, covers[0])
     drawn = pools()
+    drawn["blink"] = sorted(random.Random(seed).sample(drawn["blink"], BLINKS))
     width, height = sd.PHOTO_SIZE
     out.mkdir(parents=True, exist_ok=True)
     planned: list[bs.Planned] = []
@@ -301,12 +330,10 @@ def write_group_laughs(
             (left + i * (side + gs.GAP), rng.randint(0, height - side)) for i in range(gs.PEOPLE)
         ]
         scene = Scene(cover, side, places)
-        more = random.Random(f"{seed} {n}")
-        frames = None
-        while frames is None:  # people whose faces no glum or shut face matches: others
-            smiles = rng.sample(drawn["smile"], gs.PEOPLE)
-            if all(boxes.of(p) for p in smiles):
-                frames = scene.frames(smiles, drawn, rng, more, measure, boxes)
+        made = None
+        while made is None:  # no shut face matches any of them: other people
+            made = scene.frames(drawn, rng, measure, probed)
+        smiles, frames = made
         people[n] = [p.name for p in smiles]
         kinds = list(KINDS)
         rng.shuffle(kinds)
