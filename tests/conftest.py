@@ -36,7 +36,8 @@ def curator_home(
     compiling them is ~3 s of CPU per decoder child, which every import with
     faces paid again; a test marked `cold_face_networks` (the first import's
     sentence) and the benches get the fresh folder a new user has."""
-    home = tmp_path / "curator-home"
+    # Beside tmp_path, not in it: tests list their tmp_path's contents.
+    home = tmp_path.with_name(tmp_path.name + "-curator-home")
     monkeypatch.setenv("CURATOR_HOME", str(home))
     cold = request.node.get_closest_marker("cold_face_networks") is not None
     if not cold and request.node.get_closest_marker("bench") is None:
