@@ -491,3 +491,33 @@ def test_no_module_is_over_700_lines() -> None:
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
     }
     assert long == {}
+
+
+MAX_MODULE_DOCSTRING_LINES = 40  # what the module is; how it was found lives in docs/decisions/
+
+
+def module_docstring_lines(source: str) -> int:
+    """How many lines `source`'s module docstring spans (0 without one)."""
+    first = next(iter(ast.parse(source).body), None)
+    if isinstance(first, ast.Expr) and isinstance(getattr(first.value, "value", None), str):
+        return (first.end_lineno or first.lineno) - first.lineno + 1
+    return 0
+
+
+def test_no_module_docstring_is_over_40_lines() -> None:
+    """A module's docstring says what the module is (issue 73 §5); a package's
+    `__init__` overview is the one exception."""
+    long = {
+        path.relative_to(PKG).as_posix(): n
+        for path in PKG.rglob("*.py")
+        if path.name != "__init__.py"
+        and (n := module_docstring_lines(path.read_text(encoding="utf-8")))
+        > MAX_MODULE_DOCSTRING_LINES
+    }
+    assert long == {}
+
+
+def test_the_docstring_count_sees_a_long_docstring() -> None:
+    source = '"""' + "line\n" * 41 + '"""\n\nx = 1\n'
+    assert module_docstring_lines(source) == 42
+    assert module_docstring_lines("x = 1\n") == 0
