@@ -1,42 +1,26 @@
 """The proposal itself: a first cull of every undecided frame, from plain
 records (`ProposalFrame`, in capture order). Pure: no catalog, no Qt, no file.
 
-The rules (issue 42):
-1. Each frame is checked (`checks.judge`: the checks of `cull.table`, per the
-   kind of shoot). A frame that passes every check is *acceptable*.
-2. Frames are grouped into moments: a burst or scene (ml.bursts, the photo's
-   burst group) is one moment, split where different people stand in front
-   of the same backdrop (`moments.moments`); a frame in no burst is a moment
-   of its own. A moment holding a frame the photographer kept needs no
-   other: its acceptable frames are duplicates.
-3. A moment's best frame: of its acceptable frames, those its people rule
-   keeps (`looks.prefer_looks`, the burst star's own; smiles and looks at
-   the camera only with the "expressions" check), then the burst's suggested
-   best (ml.bursts.best_frame) when it is one of them, else the highest
-   `checks.value` (taste over technical quality); the moment's other
-   acceptable frames are its duplicates. With "expressions", a keep chosen
-   among several frames says how its people look (`Proposal.why`).
-4. Without a target: every moment's best frame is kept, every other frame
-   rejected with its reasons (its failed checks, or "duplicate"). A moment
-   of several frames none acceptable still keeps its best one
-   (`FORCED_KEEP_CONFIDENCE`: look at it); a frame alone in its moment is
-   rejected only for a failed check, never for taste.
-5. With a target of N keeps: first each of the shoot's people not kept yet
-   gets their best acceptable frame (`coverage.cover`: named people, and
-   those seen in `PEOPLE_MIN_FRAMES` frames); then the acceptable moments'
-   best frames by value, then the acceptable duplicates, up to N (exactly N
-   when there are N acceptable frames; `ProposalSummary.short` says when
-   there were fewer). The rest are rejected: "below your taste" (ranked by
-   the photographer's model), "below the target" (no taste score), or
-   "duplicate". A frame that fails a check is never kept for a target.
-6. Highlights: the best `HIGHLIGHT_SHARE` (~15 %) of the acceptable keeps by value.
-7. Confidence 0..1: a reject for a failed check grows with how far the frame
-   is past the line; a duplicate or a cut with its value's gap to the frame
-   kept in its place (`GAP_FOR_SURE` points: sure); a keep with its smallest
-   margin over the lines (at a target, also its gap above the first cut).
+1. Each frame is checked (`checks.judge`, per the kind of shoot); one that
+   passes every check is *acceptable*.
+2. Frames are grouped into moments (a burst, split by who stands in front of
+   the backdrop: `moments.moments`; a frame in no burst is its own moment). A
+   moment holding a frame the photographer kept needs no other.
+3. A moment's best frame: of its acceptable frames, those `looks.prefer_looks`
+   keeps, then the burst's suggested best (ml.bursts.best_frame) when among
+   them, else the highest `checks.value`; the others are its duplicates.
+4. Without a target: every moment's best frame is kept, the rest rejected with
+   their reasons. A moment with none acceptable still keeps its best frame
+   (`FORCED_KEEP_CONFIDENCE`); a lone frame is rejected only for a failed check.
+5. With a target of N: first each person not yet kept gets their best frame
+   (`coverage.cover`), then the moments' best frames by value, then duplicates,
+   up to N (`ProposalSummary.short` says when there were fewer). A frame that
+   fails a check is never kept for a target.
+6. Highlights: the best `HIGHLIGHT_SHARE` of the acceptable keeps by value.
+7. Confidence 0..1: how far past the line, the value gap to the frame kept
+   instead (`GAP_FOR_SURE`: sure), or a keep's smallest margin.
 
-Cost: one pass over the frames and one sort, O(n log n): 1.0-1.5 s for
-100,000 frames on two busy cores (ui.cull.controller).
+Cost: O(n log n); 1.0-1.5 s for 100,000 frames on two busy cores.
 """
 
 from __future__ import annotations

@@ -1,40 +1,25 @@
 """A Ray cluster behind the stage runners: the same call as a child process, on other machines.
 
-Joins this process to a Ray cluster (`connect`), says in one sentence why it
-cannot (the one-person bundle, Ray not installed, nothing answering, a node
-that cannot run Curator), and runs a stage's pure body on the cluster with
-`engine.isolation`'s `ChildProcessPool.call` contract: `RayPool.call(fn, arg,
-timeout)` returns `fn(arg)` computed by a Ray task on some node, or raises
-`WorkerFailed` (fn raised there), `TaskLost` (the worker or node died past
-the retries, or no answer in time) or `ClusterLost` (this process lost the
-cluster). The stages keep their plan and apply: only the middle step travels.
+`connect` joins this process to a Ray cluster or says in one sentence why it
+cannot (`ClusterUnavailable`). `RayPool.call(fn, arg, timeout)` keeps
+`engine.isolation`'s `ChildProcessPool.call` contract: `fn(arg)` computed by a
+Ray task, or `WorkerFailed`, `TaskLost` (worker or node died past the
+retries, or timed out) or `ClusterLost`. Only a stage's pure middle step travels.
 
-Invariants:
-- `ray` is imported inside functions here (and in ml/clip_remote.py), never
-  at module level: without a Ray address nothing imports it;
-- `ray.init` never runs on the main thread: Ray would replace the process's
-  SIGTERM handler with one that raises SystemExit into Qt's event loop;
-- every failure to connect is a `ClusterUnavailable` saying what to do;
-  nothing waits on an address where nothing listens (a TCP probe of
-  `PROBE_CONNECT_S` first: Ray's own client retries for minutes).
+Invariants: `ray` is imported inside functions only; `ray.init` never runs on
+the main thread (Ray would replace the SIGTERM handler); a TCP probe of
+`PROBE_CONNECT_S` comes first, so nothing waits on an address where nothing listens.
 
 Concurrency protocol:
-1. `connect(address)` is serialised by a lock and idempotent: the process's one
-   connection is returned while it is to the same address; another address
-   disconnects first (connections are made at a run's start, when no task is
-   in flight). It runs `ray.init` on a helper thread, bounded by
-   `CONNECT_TIMEOUT_S`, then one probe task pinned to each live node
-   (`node_facts`): a node that cannot import Curator is named before any photo
-   is sent; one that does not answer (it just left) is left out.
-2. `RayPool.call` is called by a stage's pool threads, one per task in flight
-   (the pool's `size`: the cluster's CPUs over the task's, times
-   `QUEUED_PER_SLOT`); Ray's driver API is thread-safe. Each call submits one
-   task and waits with `ray.get`; a task whose worker or node died is retried
-   by Ray on any live node (`max_retries`), then sent again after the pauses
-   of `RESUBMIT_AFTER_S`, before the call gives up.
-3. `Shared.put(value)` puts a value in the object store once (a run's known
-   hashes) and travels in the arguments as a reference; a worker fetches it
-   once per process (`Shared.get`) however many tasks carry it.
+1. `connect(address)` is serialised by a lock and idempotent per address; it
+   runs `ray.init` on a helper thread bounded by `CONNECT_TIMEOUT_S`, then one
+   probe task per live node (`node_facts`): a node that cannot import Curator
+   is named before any photo is sent.
+2. `RayPool.call` runs on a stage's pool threads, one per task in flight (the
+   cluster's CPUs over the task's, times `QUEUED_PER_SLOT`); a lost task is
+   retried by Ray (`max_retries`), then resent after `RESUBMIT_AFTER_S`.
+3. `Shared.put(value)` puts a value in the object store once; a worker fetches
+   it once per process (`Shared.get`).
 """
 
 from __future__ import annotations

@@ -1,40 +1,28 @@
 """Running an ingest plan: every owed copy made, verified and named, the card
-never written. Pure: no Qt, no catalog (the import of the copies is the
-pipeline's, `IngestResult.catalog_paths`); safe on a worker thread.
+never written. Pure: no Qt, no catalog (`IngestResult.catalog_paths` is for
+the pipeline); safe on a worker thread.
 
-Per file, in card order: a photo whose hash a journal knows and that nobody
-is owed is skipped unread; otherwise it is read once into temporary copies
-in every destination still working (`copy.write_copies`), which are then
-synced and verified (`copy.settle_many`) and land (`place.land`: who is
-owed it, its name, its journal line, its final name — never over a file).
+Per file, in card order: a photo a journal knows and nobody is owed is skipped
+unread; otherwise it is read once into temporary copies in every working
+destination (`copy.write_copies`), synced and verified (`copy.settle_many`)
+and landed (`place.land`: never over a file).
 
-Concurrency protocol (pure threads, written once here):
-- The run's thread reads the card, file after file, and writes each file's
-  temporary copies; the files gather in a batch. A batch closes after
-  `BATCH_BYTES` read or `BATCH_S` seconds — the first one after its first
-  group, so the first photos land (and show in the window's grid) at once.
-- A closed batch goes to the one settler thread: every copy synced and read
-  back side by side on the sync pool (syncs issued together cost the disk
-  one flush, not one per file), while the run's thread writes the next
-  batch. At most one batch settles: closing the next one waits for it.
-- A settled batch lands on the run's thread alone, in card order, as soon as
-  that thread sees it settled (it looks after every file) or when it waits
-  for it. Who is owed a file was decided when it was read, perhaps before
-  the batch before it landed: landing decides again.
-- Cancel, a stop or an error: the batch being written and the one settling
-  are awaited and their copies removed, never placed; what landed stays.
-- Both pools are shut down (awaited) before the destinations' locks go.
+Concurrency protocol:
+- The run's thread writes temporary copies into a batch that closes after
+  `BATCH_BYTES` or `BATCH_S` (the first after its first group, so the first
+  photos show at once).
+- One settler thread syncs and reads back a closed batch on the sync pool
+  (one flush for many files) while the next batch is written; at most one
+  batch settles at a time.
+- A settled batch lands on the run's thread alone, in card order; who is owed
+  a file is decided again at landing.
+- Cancel, stop or error: the batches in flight are awaited and their copies
+  removed; what landed stays. Both pools are shut down before the locks go.
 
-A destination that can't be written (full, read-only, gone) takes no new
-file for the rest of the run, with its sentence; the copies already written
-there still land when they verify (a full disk ends the copy that did not
-fit, not the batch: `state.close_destination`), and a destination with too
-little room for the next file closes before writing it (`state.make_room`).
-The others go on — the primary and the backup are equal citizens. The run
-stops when no destination takes new files any more, when
-the card goes away (a file vanished or gave an I/O error and the source
-folder is gone), or when `cancel` is set (checked between chunks). The
-stop's sentence says how far it got and that ingesting again finishes it.
+A destination that cannot be written takes no new file for the rest of the run
+(`state.close_destination`, `state.make_room`); the others go on. The run stops
+when no destination takes files, the card goes away, or `cancel` is set; its
+sentence says how far it got.
 """
 
 from __future__ import annotations

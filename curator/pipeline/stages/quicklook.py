@@ -1,34 +1,20 @@
 """The quick look stage: plan → run → apply, ahead of the technical stage.
 
-Why: the technical stage decodes and measures (~20 files/s for 3 MP JPEGs on
-two cores), so a 1,000-file folder used to fill the grid over ~50 s. The
-quick look puts every new file in the grid within seconds from the camera's
-embedded thumbnail (imaging.quicklook); the measurement follows behind and
-replaces it.
+It puts every new file in the grid within seconds, from the camera's embedded
+thumbnail (imaging.quicklook); the measurement follows and replaces it.
 
-- `plan_quick_look(plan, settings, cache_dir)` (main thread, no I/O): the
-  technical plan's requests whose path the catalog has no row for
-  (`TechnicalPlan.new_paths`), in chunks of `CHUNK` paths — one child call
-  each, so the per-call round trip is paid once per chunk.
-- `run_quick_looks(job)` (a child process of the technical stage's pool,
-  crash-isolated like the decoding: LibRaw reads RAW thumbnails) is pure:
-  the chunk's `QuickLook`s, skipping what cannot be quick-looked and the
-  bytes already measured (the child's known hashes). Never raises.
-- apply: `catalog.quicklook.apply_quick_looks`, the one write path
-  (pipeline.stages.quicklook_runner drives run and apply on the StageRunner).
+- `plan_quick_look` (main thread, no I/O): the technical plan's new paths
+  (`TechnicalPlan.new_paths`) in chunks of `CHUNK`, one child call each.
+- `run_quick_looks(job)` (a child of the technical stage's pool) is pure: the
+  chunk's `QuickLook`s, skipping known hashes. Never raises.
+- apply: `catalog.quicklook.apply_quick_looks` (driven by
+  pipeline.stages.quicklook_runner).
 
-Two rounds, so a folder of files without embedded thumbnails (exports, scans,
-phone JPEGs) is in the grid at once: round one *lists* every new file (hash,
-header, EXIF, and the embedded thumbnail when there is one; `decode=False`)
-— ~1 ms a file — and puts the JPEGs it could not show into a
-`ThumbnailQueue`. Round two decodes those at DCT 1/8 (~10 ms of CPU a file,
-libjpeg's floor), `THUMBNAIL_CHUNK` at a time, taking first the files the
-grid shows on screen (`ThumbnailQueue.prefer`, called from the UI thread as
-the user scrolls); `catalog.quicklook.apply_quick_thumbnails` writes them.
-pipeline.quick runs both rounds side by side.
-
-A failed or skipped quick look costs nothing but time: the file shows up
-when the technical stage measures it, and that stage reports any failure.
+Round one lists every new file (~1 ms a file, `decode=False`) and queues the
+JPEGs without a thumbnail in a `ThumbnailQueue`; round two decodes those at
+DCT 1/8 (~10 ms a file), `THUMBNAIL_CHUNK` at a time, on-screen files first
+(`ThumbnailQueue.prefer`); `catalog.quicklook.apply_quick_thumbnails` writes
+them. A failed quick look costs only time: the technical stage reports it.
 """
 
 from __future__ import annotations

@@ -1,37 +1,21 @@
 """The technical stage's call into an isolated worker: a child process here, or a Ray node.
 
-`call_isolated` (the seat's call, on a decode pool thread, into this
-computer's `ChildProcessPool` or a cluster's `engine.cluster.RayPool`) turns a
-dead, hung or failing worker into a `TechnicalFailure` of that one file, with
-its sentence; `NodeMeasure` is the stage's body as a Ray task runs it;
-`Shipped.land` puts what a node made into the seat's cache.
+`call_isolated` turns a dead, hung or failing worker (`ChildProcessPool` or
+`engine.cluster.RayPool`) into a `TechnicalFailure` of that one file;
+`NodeMeasure` is the stage's body as a Ray task runs it; `Shipped.land` puts
+what a node made into the seat's cache.
 
-On a Ray node:
-- the seat's path becomes the node's path of the same file on the shared
-  drive (`node_path`, by `CURATOR_RAY_ROOTS` where `ray start` runs: `SEAT=NODE`
-  prefix pairs separated by `;`, the longest matching prefix wins; a path no
-  pair matches is read as it is);
-- the file is measured exactly as at the seat: `run_technical` in a decoder
-  child (engine.isolation) the Ray worker starts once and keeps, primed with
-  the run's known hashes (`engine.cluster.Shared`), under the same memory
-  limit — a file that crashes or hangs the decoder fails alone, with a local
-  import's sentences and retries, and the Ray worker never dies of a photo;
-  a folder the node does not see fails the file with a sentence naming the
-  node and `CURATOR_RAY_ROOTS` (`RayNodeCannotSeeFile`, environmental: retried,
-  another node may see it);
-- the preview, thumbnail and CLIP rendition are written into a scratch folder,
-  read back and shipped with the outcome, which names the seat's path again;
-  the scratch is removed before the task returns (a killed worker's is swept
-  by the next one on the node, `scratch_folder`);
-- the faces ride along with the face model this node has (`faces_here`: the
-  seat's folder, or the node's own install); a node without one measures the
-  photo without faces, and the seat's faces phase judges them afterwards.
+On a Ray node the seat's path is mapped to the node's (`node_path`, by
+`CURATOR_RAY_ROOTS`: `SEAT=NODE` pairs separated by `;`, longest prefix wins)
+and measured as at the seat, in a decoder child the Ray worker keeps (the
+worker never dies of a photo); a folder the node cannot see fails the file
+(`RayNodeCannotSeeFile`, retried). Previews and renditions are written to a
+scratch folder (`scratch_folder`), shipped back and removed; faces are
+measured with the node's face model (`faces_here`) or left to the seat.
 
-At the seat, `Shipped.land` writes those files into the cache (atomically,
-`imaging.cache.write_bytes`) before the outcome goes to the writer, so the
-catalog never names a cache entry the seat lacks; a cache that cannot take
-them fails the file as a local cache fault does (`CacheWriteError`; a full
-disk's sentence stops the run).
+`Shipped.land` writes the files into the cache atomically before the outcome
+goes to the writer, so the catalog never names a missing cache entry; a cache
+fault fails the file (`CacheWriteError`).
 
 Invariants: imports no Qt and no catalog (a Ray worker imports this module);
 nothing here raises for a bad file.

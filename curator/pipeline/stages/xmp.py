@@ -1,37 +1,18 @@
 """Taking the ratings a photographer already has from XMP, during an import.
 
 plan → run → apply:
-- `plan_xmp` (prepare pool, reads the catalog once): which scanned files to
-  look at. A file the technical stage will read (new, changed, retried) is
-  looked at fully: sidecar, else the XMP embedded in it. Any other file
-  only when it has a sidecar whose mtime differs from the one last taken
-  (`external_import.file_mtime_ns`), so a re-import of an unchanged library
-  parses nothing. (Photos catalogued before Curator read XMP have their
-  sidecars read on the next import; their embedded XMP only when their
-  file changes.)
-- `read_xmp_plan` (prepare pool, after the plan; pure: disk only, no
-  catalog): `xmp.read.find_xmp` per file, one folder listing per folder, each
-  result turned into an `ExternalJudgment` (keywords normalised to the
-  catalog's tag form, and as written) and the state the file is in. A bad
-  sidecar gives a one-sentence problem. darktable writes `xmp:Rating="1"`
-  into every sidecar at import (its "initial rating", `ui_last/
-  import_initial_rating`), so in a darktable sidecar 1 star is read as "not
-  rated" unless `plan.darktable_one_star_is_rating` (the
-  `xmp_darktable_one_star_is_rating` setting): a folder darktable merely
-  imported does not become a pile of 1-star judgments. The import summary
-  counts those, and darktable sidecars with more than one label (the first is
-  the label).
-- `apply_xmp` (a worker thread with its own connection — the prepare pool —
-  after the technical stage wrote the photos' rows; ~50–100 photos/s, so
-  never on the UI thread): `interop.external.apply_external_many` in short
-  batches (`external.batches`), one BULK transaction (catalog.write_gate) per
-  batch, so a decision made meanwhile goes first; problems go to the error
-  log (stage "xmp"). Only a photo's primary path counts: the sidecar of a
-  duplicate copy elsewhere is not taken (two files' XMP would overwrite each
-  other at every import). Then the faces other tools named (MWG or Microsoft
-  regions with a name) name the matching faces the technical stage found
-  (`interop.face_names`, one more BULK transaction); the regions stay as the
-  other tool wrote them.
+- `plan_xmp` (prepare pool): a file the technical stage will read is looked
+  at fully (sidecar, else embedded XMP); any other only when its sidecar's
+  mtime changed (`external_import.file_mtime_ns`).
+- `read_xmp_plan` (prepare pool; pure): `xmp.read.find_xmp` per file, each
+  result an `ExternalJudgment`. darktable writes `xmp:Rating="1"` into every
+  sidecar at import, so there 1 star means "not rated" unless
+  `plan.darktable_one_star_is_rating`.
+- `apply_xmp` (prepare pool, after the technical stage wrote the rows):
+  `interop.external.apply_external_many` in short batches, one BULK
+  transaction each, so a decision made meanwhile goes first. Only a photo's
+  primary path counts. Then named face regions name the matching faces
+  (`interop.face_names`); the regions stay as written.
 """
 
 from __future__ import annotations
