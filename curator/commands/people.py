@@ -1,34 +1,21 @@
 """`curator people [--json]`, `curator people name ID NAME`, `curator people merge A B`,
-`curator people remove FACE`, `curator people forget`: who is in the catalog,
-named once (issue 50 §3), and forgotten on request (§6).
+`curator people remove FACE`, `curator people forget`: who is in the catalog.
 
-- `people` first brings the people up to date (faces without a person join
-  people or form new ones: `pipeline.stages.people.update_people`), then
-  prints a line per person, most-photographed first: id, name (or "-"),
-  photos, kept photos, faces; `--json` prints one array of
-  `{"id", "name", "photos", "kept", "faces", "face_ids"}` (`face_ids`: the
-  person's faces, the ids `people remove` takes; `curator list --json`
-  gives each face's `id` too).
-- `people name ID NAME` names person ID (an empty NAME clears the name).
-- `people merge A B` moves B's faces into A (A keeps its name, or takes B's);
-  two people with two different names are refused with a sentence.
-- `people remove FACE` takes a wrongly grouped face out of its person, for
-  good: no later import puts it back into that person (it may join another).
-- `people forget` deletes every face descriptor and every person, names
-  included (`catalog.people.forget` says why names go too), from the
-  catalog and from every backup Curator keeps of it (`catalog.people.scrub`:
-  a sentence per backup erased or that could not be, and how to delete
-  that one); the faces' eyes and focus stay. With the setting
-  `people_recognition` off, `people` (and every import) does the same and
-  prints that recognition is off.
-- `curator list --person NAME` (commands.listing) lists a person's photos.
+- `people` updates the people first (`pipeline.stages.people.update_people`),
+  then prints a line per person, most-photographed first: id, name (or "-"),
+  photos, kept, faces; `--json`: `{"id", "name", "photos", "kept", "faces",
+  "face_ids"}`.
+- `people name ID NAME` names a person (an empty NAME clears it).
+- `people merge A B` moves B's faces into A; two different names are refused.
+- `people remove FACE` takes a face out of its person for good.
+- `people forget` deletes every descriptor and person, names included, from
+  the catalog and its backups (`catalog.people.scrub`); eyes and focus stay.
+  With `people_recognition` off, `people` does the same.
 Naming, merging and removing are logged (catalog.people.edits), so the
-window's Ctrl+Z undoes them in order with its other edits (there is no
-`curator undo`).
+window's Ctrl+Z undoes them.
 
-Exit codes: 0 done; 2 a person that is not there, a merge refused, a name
-too long (one sentence on stderr); 3 the catalog could not be written.
-Descriptors are never printed.
+Exit codes: 0 done; 2 no such person, a merge refused, a name too long;
+3 the catalog could not be written. Descriptors are never printed.
 """
 
 from __future__ import annotations

@@ -1,33 +1,18 @@
 """`curator xmp write [--all | PATH…] [--dry-run] [--json]`: decisions out to sidecars;
 `curator xmp names [--all | PATH…] [--json]`: names in from other tools' face regions.
 
-Plan (catalog, read-only): the decided photos named by PATH (a photo file,
-or a folder: every decided photo under it) or all of them with `--all`, and
-what the catalog says of each (`curator.interop.xmp_fields`). Run (files):
-every path of each photo — the primary one and its duplicates — gets its
-sidecars created, or merged as far as `xmp.edit.plan_edit` allows: only the
-fields a decision made in Curator changed since the sidecar was last read or
-written (`curator.interop.xmp.sidecars`); originals are never written.
-Record: what each photo's sidecar says afterwards goes into the catalog
-(`external.record_xmp_written`), a batch a transaction; on a read-only catalog
-that step is skipped (the next run compares with the older record and still
-writes nothing that is already there).
+`xmp write`: the decided photos under PATH (or `--all`) and what the catalog
+says of them (`curator.interop.xmp_fields`); every path of each photo gets its
+sidecar created or merged as far as `xmp.edit.plan_edit` allows; originals
+are never written. What each sidecar says afterwards is recorded
+(`external.record_xmp_written`), skipped on a read-only catalog.
+Exit codes: 0 all written or up to date; 1 any failed (each on stderr);
+2 bad usage or a PATH not in the catalog.
 
-Exit codes: 0 when every sidecar is written, merged or already up to date;
-1 when any failed (each with its sentence on stderr, the others still
-written); 2 for bad usage or a PATH that is not in the catalog.
-
-`xmp names`: an import names the faces other tools named as it reads a new or changed
-sidecar (`pipeline.stages.xmp`). A photo whose faces were judged later (the
-faces back-fill of an older catalog) or whose sidecar has not changed since
-an import that predates this reading gets its names here: the XMP of each
-photo with faces (the primary path's sidecar, else the XMP inside the file:
-`xmp.read.find_xmp`) is read, and its named regions name the faces they show
-(`interop.face_names.take_region_names`: never merging two people, never
-renaming a person you named). Sidecars are only read, never written.
-
-Its exit codes: 0 done (a sidecar that can't be read is reported and skipped);
-2 bad usage or a PATH that is not in the catalog.
+`xmp names`: for photos with faces, the XMP (`xmp.read.find_xmp`) is read and
+its named regions name the faces (`interop.face_names.take_region_names`:
+never merging people, never renaming one you named). Sidecars are only read.
+Exit codes: 0 done (unreadable sidecars reported); 2 bad usage or unknown PATH.
 """
 
 from __future__ import annotations

@@ -1,33 +1,20 @@
 """One long call in a child process of its own, with progress and a cancel.
 
-Why: a long pure-Python job on a pool thread (a PostgreSQL catalog's backup
-hashes every value it copies: one to three minutes at 100,000 photos) holds
-the GIL most of the time. The UI thread gets it back within the switch
-interval only while that thread is on a CPU; on a busy machine the kernel
-parks the worker with the GIL held, and the window waits until the worker
-runs again (the stall watch: 443 ms "blocked" in one backup at load 8,
-the worker in `backends.copy.canonical`). In a child process the work has
-its own GIL: the parent's pool thread only sleeps on a pipe.
+A long pure-Python job on a pool thread holds the GIL and stalls the window
+on a busy machine (docs/decisions/engine.md); in a child it has its own GIL.
 
-Protocol (one block, as docs/architecture.md asks of every concurrency protocol):
-- `call_in_child(fn, args, progress, stop)` runs on a pool thread. It
-  starts a child (spawn context: never fork a process that runs Qt threads)
-  that calls `fn(*args, progress=send)`; `fn` must be importable by name
-  (a module-level function) and its arguments, progress values and result
-  picklable.
-- `send(value)` (in the child) pipes one progress value to the parent, and
-  first looks for a stop message: once the parent asked, it raises
-  `ChildStopped` (a `BaseException`) inside `fn`, so `fn`'s own clean-up
-  runs (a backup removes its partial file) before the child exits.
-- The parent waits on the pipe and the child's sentinel, `POLL_S` at a
-  time: each progress value goes to `progress` (on the calling thread);
-  `("ok", value)` returns `value`; `("error", summary, traceback)` raises
-  `ChildFailed`; a stopped child's `("stopped",)` raises `ChildStopped`.
-- `stop` set: the parent sends the stop message once; a child that has not
-  answered `STOP_GRACE_S` later is killed (its leftovers are the next run's
-  to remove). A child that dies without answering raises `WorkerCrashed`.
-- Whatever happens, the child is joined (or killed) before the call returns:
-  no process outlives it. The child ignores Ctrl+C (the parent decides).
+Protocol:
+- `call_in_child(fn, args, progress, stop)` runs on a pool thread; a spawned
+  child calls `fn(*args, progress=send)`; `fn` is a module-level function and
+  its arguments, progress and result are picklable.
+- `send(value)` pipes a progress value and raises `ChildStopped` in `fn` once
+  a stop was asked, so `fn`'s own clean-up runs.
+- The parent waits `POLL_S` at a time: progress goes to `progress`; `("ok",
+  value)` returns; `("error", …)` raises `ChildFailed`; `("stopped",)` raises
+  `ChildStopped`.
+- `stop` set: one stop message; a child silent `STOP_GRACE_S` later is killed.
+  A child that dies without answering raises `WorkerCrashed`.
+- The child is always joined or killed before the call returns; it ignores Ctrl+C.
 """
 
 from __future__ import annotations

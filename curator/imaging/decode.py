@@ -1,33 +1,25 @@
 """Decode one image file's bytes into full-resolution luma + an oriented preview.
 
-`decode_image`: from the bytes of a file (read once by the caller), a
-`DecodedImage`: the 8-bit luma the metrics run on, an upright RGB preview no
-larger than the requested long edge, the displayed size and the real format.
-RAW containers go to imaging.raw.decode. `decode_for_display` is the loupe's
-100 % decoder (a path in, upright full-resolution RGB8 out), converting pixels
-exactly as the preview path does so 100 % shows the preview's tone;
-`decode_display_request` is its never-raising form for a child process.
+`decode_image` makes a `DecodedImage` (luma for the metrics, an upright RGB
+preview, the displayed size, the real format); RAW goes to
+imaging.raw.decode. `decode_for_display` is the loupe's 100 % decoder, with
+the preview's very pixel conversion; `decode_display_request` is its
+never-raising form for a child process.
 
 Raster files:
-- content decides, not the extension: Pillow identifies JPEG (incl. MPO), PNG,
-  TIFF, WebP and HEIF only; anything else is an `UnsupportedFormatError` whose
-  sentence says what the bytes look like (`describe_contents`);
-- the declared pixel count is checked against `max_pixels` after the header
-  and before any pixel is decoded (`DecompressionBombError`);
-- JPEG: one DCT-scaled decode (imaging.jpegscale) to the smallest size that
-  covers both the preview and `metrics.WORKING_LONG_EDGE`: the metrics never
-  look finer, and a 24 MP JPEG measures in ~85 ms instead of ~235 ms, its
-  sharpness within 6 points and exposure within 1 of the full decode's;
-  truncation must raise in Pillow (``ImageFile.LOAD_TRUNCATED_IMAGES`` stays
-  False); OpenCV would grey-fill silently;
-- other formats: one full Pillow decode; 16-bit grey scaled to 8 bits, modes
-  Pillow cannot convert decoded by OpenCV, alpha composited on white.
+- content decides: Pillow's JPEG, PNG, TIFF, WebP and HEIF only; else an
+  `UnsupportedFormatError` (`describe_contents`);
+- the pixel count is checked against `max_pixels` before decoding
+  (`DecompressionBombError`);
+- JPEG: one DCT-scaled decode (imaging.jpegscale) covering the preview and
+  `metrics.WORKING_LONG_EDGE` (24 MP: ~85 ms instead of ~235 ms, metrics
+  within 6 points); truncation raises (``ImageFile.LOAD_TRUNCATED_IMAGES``
+  stays False);
+- others: one Pillow decode; 16-bit grey scaled, odd modes via OpenCV, alpha
+  on white.
 
-Invariants: `luma` is a C-contiguous 2-D uint8 array in the stored
-orientation, full resolution except DCT-scaled JPEGs; `preview` is RGB,
-upright, long edge ``min(preview_long_edge, source long edge)``;
-`width`/`height` are the displayed size; every failure is a typed
-`ImagingError` (a human `message`, the original text in `detail`).
+Invariants: `luma` is a C-contiguous 2-D uint8 array in stored orientation;
+`preview` is RGB and upright; every failure is a typed `ImagingError`.
 """
 
 from __future__ import annotations

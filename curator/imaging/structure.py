@@ -1,33 +1,21 @@
 """An exposure-invariant structural signature of a frame, and its distance.
 
-Pure numpy/OpenCV functions that say whether two frames show the same scene
-with the same framing *whatever their exposure*, so exposure brackets and
-bursts group without CLIP (ml.bursts). No I/O, no model, deterministic.
+Says whether two frames show the same scene and framing whatever their
+exposure, so brackets and bursts group without CLIP (ml.bursts). Pure.
 
-Encoding (`structure_signature`, version 1): 258 bytes,
+Encoding (`structure_signature`, version 1): 258 bytes: the version, the grid
+side n (16), and the luma area-averaged to an n × n uint8 grid, row-major, in
+the stored orientation (sampled every k-th pixel past `SAMPLED_LONG_EDGE`).
 
-    byte 0      format version (1)
-    byte 1      grid side n (16)
-    bytes 2..   the luma area-averaged to an n × n grid, row-major, uint8
-
-The grid covers the whole frame in its *stored* orientation (frames of one
-burst share it); a large luma is first sampled every k-th pixel (k = long edge
-// `SAMPLED_LONG_EDGE`).
-
-Distance (`signature_distance`): 1 − Spearman's rank correlation between the
-two grids over the cells neither crushed (≤ `CRUSHED_MAX`) nor clipped
-(≥ `CLIPPED_MIN`) in either frame: a change of exposure is a monotonic tone
-curve, which keeps the cells' order; clipped and crushed cells lose it. 0 =
-same structure, ~1 = unrelated, up to 2 = inverted; None when the two cannot
-be compared (other version or grid, fewer than `MIN_USABLE_CELLS` usable
-cells, a flat grid). Same scene: within `SAME_SCENE_MAX_DISTANCE`.
-
-A second look (`moved_distance`), only for a pair the distance keeps apart:
-the distance without the `MOVED_SHARE` of cells whose ranks moved most,
-within `MOVED_LOOK_FACTOR` of the threshold (a burst's subject moves on a
-plain background). `prepare_signatures` does the per-frame half for many
-frames at once; `prepared_distance` is then one dot product when no cell is
-clipped or crushed in either frame. Measurements: docs/decisions/imaging.md.
+Distance (`signature_distance`): 1 − Spearman's rank correlation over the
+cells neither crushed (≤ `CRUSHED_MAX`) nor clipped (≥ `CLIPPED_MIN`) in
+either frame (exposure is a monotonic tone curve, which keeps rank order).
+0 same, ~1 unrelated, 2 inverted; None when not comparable (fewer than
+`MIN_USABLE_CELLS`, a flat grid). Same scene: ≤ `SAME_SCENE_MAX_DISTANCE`.
+`moved_distance` drops the `MOVED_SHARE` of cells that moved most, for a pair
+within `MOVED_LOOK_FACTOR` of the line. `prepare_signatures` and
+`prepared_distance` do the same for many frames. Measurements:
+docs/decisions/imaging.md.
 """
 
 from __future__ import annotations

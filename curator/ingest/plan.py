@@ -1,33 +1,20 @@
-"""Planning an ingest: the one read of the catalog and of the destinations'
-journals, and the rules that decide, per file, where a copy is still owed
-and what it is called.
+"""Planning an ingest: the one read of the catalog and the destinations'
+journals, and the rules of where a copy is owed and what it is called.
 
-`plan_ingest(request)` checks the request (the source can be read, the
-templates parse, no destination is on or around the card — each refusal a
-sentence, `IngestRefused`), scans the card (`source.scan_card`), reads every
-destination's journal (`journal.read_journal`) and the content hashes the
-catalog knows (every photo's, trashed and missing ones included). It reads
-the catalog on the calling thread (its own connection) and writes nothing.
+`plan_ingest(request)` checks the request (`IngestRefused` with a sentence),
+scans the card (`source.scan_card`), reads the journals
+(`journal.read_journal`) and the catalog's content hashes, on the calling
+thread, writing nothing.
 
-`IngestPlan.wanted(hash)` is THE rule of what is owed (the run applies it
-once it knows a file's hash, `names` once it knows its facts):
-- the destination is owed a copy unless the catalog already knows those bytes
-  ("ingested before", whatever their name or folder now) or the destination
-  holds them (its journal says so and the file is there);
-- the backup is owed a copy unless it holds the bytes, whenever the
-  destination holds them or is owed them — so a backup that failed is
-  completed by the next ingest, and bytes the catalog had from elsewhere are
-  not copied anywhere.
-A file's hash is known before reading it when a journal recorded its card
-fingerprint (name, size, time): a second ingest of the same card then reads
-nothing.
+`IngestPlan.wanted(hash)` is THE rule of what is owed:
+- the destination, unless the catalog knows those bytes or it holds them;
+- the backup, unless it holds them, whenever the destination holds or is owed
+  them (a failed backup is completed by the next ingest).
+A journal's card fingerprint (name, size, time) gives a file's hash unread.
 
-Names (`IngestPlan.name_for`): a card file a journal already named (an
-interrupted ingest, a backup completing) keeps that folder and base name;
-any other group is named by the templates from its facts, taking the next
-`{seq}` of its folder (the highest in the journals, counting on).
-`preview_names` renders the first groups' names the same way (the dialog,
-`--dry-run`), reading only the files' EXIF.
+Names (`IngestPlan.name_for`): a file a journal named keeps that name; any
+other group is named by the templates, taking its folder's next `{seq}`.
+`preview_names` renders the first groups' names the same way.
 """
 
 from __future__ import annotations

@@ -1,33 +1,23 @@
 """The embed pipeline: files in, batches of unit vectors out, decoding hidden behind the model.
 
-Feeds a CLIP embedder from image files (the cached previews, or their CLIP
-renditions) so that the model, not the decoder, sets the pace: end to end at
-≥ 0.9× the bare forward throughput.
+The model, not the decoder, sets the pace: end to end ≥ 0.9× the bare
+forward throughput.
 
-Invariants:
-- a file that cannot be read becomes an `EmbedFailure` with a human sentence
-  in its batch's result; it never raises nor costs the batch's other items;
-- results come in input order, one `EmbedBatchResult` per batch (the last may
-  be shorter); every key appears in exactly one result, as a vector row or a
-  failure, unless cancelled; results are frozen and their vectors read-only,
-  so they cross to the writer thread without copying;
-- no loader thread outlives the generator (closing it, cancelling or a model
-  error shuts them down and drops pending loads); the loader processes are
-  the session's (`ml.clip_loading.loader_processes`).
+Invariants: an unreadable file is an `EmbedFailure` in its batch's result,
+never raised; one `EmbedBatchResult` per batch in input order, every key in
+exactly one result unless cancelled; results are frozen, vectors read-only;
+no loader thread outlives the generator.
 
 Concurrency protocol:
 1. the calling thread (the ML pool's worker) runs only the model;
-2. a loader decodes each file (JPEG `draft` to the model's size), turns it
-   upright and crops it to uint8 (`ml.clip_pixels`): on threads of this process
-   or in worker processes, a chunk a task, as `ml.clip_loading` decides;
-3. loads are submitted a batch at a time, in order; before the model runs
-   batch k, batches k+1 … k+prefetch_batches are submitted, so at most
-   `prefetch_batches + 1` batches of pixels exist at once;
+2. loaders decode, orient and crop each file (`ml.clip_pixels`), on threads
+   or in worker processes as `ml.clip_loading` decides;
+3. before batch k runs, batches up to k + prefetch_batches are submitted, so
+   at most `prefetch_batches + 1` batches of pixels exist;
 4. on CUDA (`queues_work`) batch k+1 is launched before batch k is collected;
-5. a worker process that dies takes only the loading with it: its chunks, and
-   every chunk after, are loaded on threads instead;
-6. `cancel` is checked before each file loaded on a thread, each chunk
-   submitted and each forward pass; a pass already running finishes first.
+5. a dead worker process takes only the loading with it: later chunks load
+   on threads;
+6. `cancel` is checked before each file, chunk and forward pass.
 """
 
 from __future__ import annotations

@@ -1,34 +1,20 @@
 """The JUDGE phase of a run: embed (ML pool) and describe (LLM pool) side by side.
 
-`JudgmentsPhase.start` plans both stages (`pipeline.stages.judgments`) in
-one `engine.delivery.Job` on the pipeline's writer thread (`plan_judgments`:
-the catalog reads, the LLM client's and the embedder's imports and the
-embed stage's `skipped` rows never run on the UI thread; issue 19 §1 — they
-were a 50-60 ms stall at the end of every import's technical stage):
-- embed: the photos without a vector of the configured CLIP model. Without
-  the weights (and no auto-download) they are marked `skipped` there, with
-  the sentence that says how to get them; else an `EmbedRunner` embeds them
-  (the embedder loads torch on the ML pool, never here).
-- describe: the photos without a description. An Ollama health check runs
-  first, as a Job on the LLM pool (HTTP, up to a few seconds); when Ollama
-  is not there, they are marked `skipped` with its sentence by a Job on the
-  writer thread, and the next run back-fills them; else a `DescribeRunner`
-  describes them.
-With the settings' Ray cluster (`ray_address`; joined by the plan, on the
-writer thread, or already by the run's PREPARE) both run there: the health
-check and each describe request on a node (`llm.remote`), the embedding
-batches on the cluster's actors (`ml.clip_remote`, whose nodes have their
-own weights: the seat's are not checked); results come back and are
-written here as a local run's.
-A planning job that fails says so in the error log (a storage fault or a
-Ray cluster that cannot be joined: the run's `error`, which stops it).
-Nothing starts after `cancel()`.
-Each stage's counts (and the reason of a skip) go into the run's report;
-`ended` is emitted once neither stage runs nor waits for its health check —
-also when nothing was planned, or after `cancel()`.
+`JudgmentsPhase.start` plans both stages (`pipeline.stages.judgments`,
+`plan_judgments`) in one `engine.delivery.Job` on the writer thread, never
+on the UI thread:
+- embed: photos without a vector of the configured CLIP model; without the
+  weights they are marked `skipped` with how to get them, else an
+  `EmbedRunner` embeds them (torch loads on the ML pool).
+- describe: photos without a description; an Ollama health check runs first
+  on the LLM pool; without Ollama they are marked `skipped` (the next run
+  back-fills them), else a `DescribeRunner` describes them.
+With a Ray cluster (`ray_address`) both run there (`llm.remote`,
+`ml.clip_remote`) and results are written here as a local run's.
+A failing plan is the run's `error`. Nothing starts after `cancel()`; `ended`
+is emitted once neither stage runs nor waits (also when nothing was planned).
 
-`JudgmentsPhase` lives on the main thread. The LLM client, the embedder and
-torch are imported on a pool thread when a stage needs them, never at start-up.
+`JudgmentsPhase` lives on the main thread.
 """
 
 from __future__ import annotations
