@@ -1,32 +1,22 @@
 """Catalog backups: consistent, verified copies, rotated; and putting one back.
 
-A backup is copied through SQLite's online backup API (one read transaction:
-a consistent snapshot that never blocks a writer in WAL mode), verified, and
-the newest N kept; a restore checks a backup and puts it back. No Qt: the CLI
-(`curator backup`, `curator restore`) and the window's quit hook both call it.
+Copied through SQLite's online backup API (a snapshot that never blocks a WAL
+writer), verified, the newest N kept. No Qt: `curator backup`, `curator
+restore` and the window's quit hook call it.
 
 Invariants:
-- A backup is written under a `.partial` name, checked (`PRAGMA
-  integrity_check`, its schema version equal to the catalog's), then renamed:
-  a file with the final name is always a whole, verified copy. What a killed
-  backup leaves (`.partial`, its journal, an orphan checksum) is removed by
-  the next backup.
-- Backups are named `<catalog stem>.<UTC stamp>.backup.sqlite`: the stamp in
-  the name (not the mtime, which a copy of the folder changes) says when it
-  was made. Rotation removes only this catalog's files of that pattern,
-  oldest first, never the one just made; migration backups are never
-  touched. The copy a restore keeps of the catalog it replaces
-  (`<stem>.<stamp>.before-restore.backup.sqlite`) is never counted toward
-  the N kept nor rotated out.
-- Each backup has its BLAKE3 beside it (`<backup>.blake3`, written before the
-  final name); a restore refuses a backup whose bytes no longer match. One
-  without (made by hand, or by an older Curator) is checked structurally:
-  the tables and columns of a Curator catalog of its schema version.
-- "daily" means once per local calendar day, "weekly" once in seven days.
-- A restore refuses a file that is not a whole Curator catalog of a schema
-  this Curator knows, and backs the current catalog up first; the copy goes
-  back through the backup API into the live file, or replaces a current file
-  too damaged for SQLite.
+- A backup is written as `.partial`, checked (`PRAGMA integrity_check`, its
+  schema version), then renamed: a final name is always a whole, verified
+  copy; a killed backup's leftovers go with the next backup.
+- Names are `<catalog stem>.<UTC stamp>.backup.sqlite`; rotation removes only
+  this catalog's, oldest first, never the newest, never migration backups nor
+  `<stem>.<stamp>.before-restore.backup.sqlite`.
+- Each has its BLAKE3 beside it (`<backup>.blake3`); a restore refuses a
+  mismatch, and checks one without structurally.
+- "daily": once per local calendar day; "weekly": once in seven days.
+- A restore refuses anything but a whole Curator catalog of a known schema,
+  backs the current catalog up first, and copies back through the backup API
+  (or replaces a file too damaged for SQLite).
 """
 
 from __future__ import annotations

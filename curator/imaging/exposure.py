@@ -1,32 +1,24 @@
 """Exposure as a photographer reads it: an EV estimate and a 0–100 score.
 
-Pure numpy functions from a 2-D uint8 luma array (and optionally an RGB
-rendering of the same frame) to an `ExposureMeasure`; no I/O, no model,
-deterministic. Bench and calibration: docs/decisions/imaging.md.
+Pure numpy from a 2-D uint8 luma (and optionally RGB) to an
+`ExposureMeasure`. Calibration: docs/decisions/imaging.md.
 
-Readings, from the luma's histogram and the brightest channel's (when an RGB
-rendering is given: a saturated red clips a channel long before its luma):
-- headroom: EV between white and the `HIGHLIGHT_QUANTILE` of the brightest
-  channel, at most `MAX_HEADROOM_EV`;
-- body headroom: the same at the `BODY_QUANTILE` of the pixels that are not
-  shadow: where the lit part sits (a night street's lamps clip at any exposure);
-- clipped content: the share of non-shadow pixels clipped in some channel (a
-  black background does not dilute a blown subject); lit clip: the same share
-  of the pixels within `LIT_RANGE_EV` of white; shadow clip: luma ≤ 5.
+Readings (the brightest channel's histogram when RGB is given):
+- headroom: EV from white to the `HIGHLIGHT_QUANTILE`, at most `MAX_HEADROOM_EV`;
+- body headroom: the same at the `BODY_QUANTILE` of the non-shadow pixels;
+- clipped content (non-shadow pixels clipped in a channel), lit clip (within
+  `LIT_RANGE_EV` of white), shadow clip (luma ≤ 5).
 
-The judgment (`exposure_judgment`):
-1. under = smooth max(headroom − `HEADROOM_REF_EV`, body headroom −
-   `BODY_REF_EV`): a frame shifted down in linear light gains exactly that much;
-2. over = the EV beyond clipping if log luminance were normal with a 1 EV
-   spread, `FREE_CLIP_SHARE` of it free (lamps and speculars clip);
-3. ev = over − under, rounded to 0.1 EV (shown as "≈ −1.3 EV");
-4. badness = soft(under − 0.3) + soft(over − 0.3) + shadow clip × min(1, under)
-   (crushed shadows count only once under-exposed: low key is a choice), and
-   ``score = 100 / (1 + (badness / 1.1)^2)``: 0.7 EV off scores ~88, 1.2 EV off
-   ~60 (the CLIPPED badge's line), 2 EV off ~30.
+`exposure_judgment`:
+1. under = smooth max(headroom − `HEADROOM_REF_EV`, body headroom − `BODY_REF_EV`);
+2. over = EV beyond clipping for a 1 EV-wide normal log luminance, less
+   `FREE_CLIP_SHARE`;
+3. ev = over − under, to 0.1 EV;
+4. badness = soft(under − 0.3) + soft(over − 0.3) + shadow clip × min(1, under),
+   ``score = 100 / (1 + (badness / 1.1)^2)``: 0.7 EV off ~88, 1.2 EV ~60 (the
+   CLIPPED badge's line), 2 EV ~30.
 
-Invariants: inputs are never modified; the score is in 0..100; an empty luma
-raises ValueError (a programming error, not a photo).
+Invariants: inputs never modified; score in 0..100; an empty luma raises ValueError.
 """
 
 from __future__ import annotations

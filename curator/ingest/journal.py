@@ -1,31 +1,18 @@
 """Each destination's own record of what the ingest put there: `.curator-ingest.jsonl`.
 
-Why a file in the destination (as an export has its manifest) and not the
-catalog: the catalog learns of a copy only when the pipeline imports it, and
-a kill between the two must not make the next ingest copy the file again
-under a new name. The journal is written before a copy takes its final name,
-so whatever sits under a final name is in it.
+In the destination, not the catalog: a kill between the copy and the import
+must not make the next ingest copy the file again under a new name.
 
 The protocol, per file and destination (`place.py` follows it):
 1. the copy is written to a temporary name, synced and verified (`copy.py`);
-2. its line is appended here and synced (a batch's lines with one sync,
-   before any of them takes its name): content hash, the final path
-   (relative to the destination), size, and where it came from (the card
-   file's name, size and modification time: its *fingerprint*, and its path);
-3. the temporary file takes its final name (never replacing a file).
-A kill between 2 and 3 leaves a line whose file is absent: such a line is not
-a copy (`present`), the file is copied again, under the same name. A torn
-last line (killed mid-write) is ignored.
+2. its line (hash, final path, size, card fingerprint and path) is appended
+   and synced, a batch's lines with one sync;
+3. the temporary file takes its final name, never replacing a file.
+A line whose file is absent is not a copy (`present`); a torn last line is ignored.
 
-Reading (`read_journal`) gives the index an ingest plans with: the hashes
-whose copy is present (a line whose file exists with the recorded size), the
-card fingerprints already hashed (no need to read the card again to know a
-file's hash), the names given to each card file (a re-run and a backup use
-the same ones) and the highest `{seq}` used per folder.
-
-`ingest_lock(root)` is held while an ingest writes into a destination, so two
-ingests never interleave there (a second is told so); the OS releases it
-when the process dies, even by SIGKILL.
+`read_journal` gives the plan the present hashes, the card fingerprints
+already hashed, the names given and the highest `{seq}` per folder.
+`ingest_lock(root)` keeps two ingests apart; the OS releases it on death.
 """
 
 from __future__ import annotations

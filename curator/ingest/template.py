@@ -1,32 +1,18 @@
 """Renaming templates: the names an ingest gives the files it copies.
 
-A template is text with tokens a photographer knows from Photo Mechanic and
-Lightroom:
+Tokens: `{date}` (capture date, else the file's mtime; `{date:%Y-%m-%d}` by
+default), `{time}` (`%H%M%S`: no colons), `{seq}` / `{seq:4}` (one per photo,
+a RAW+JPEG pair shares one, counting on across ingests into a folder),
+`{camera}` (`camera_names`), `{serial}`, `{original}` (the card's base name),
+`{ext}`.
 
-- `{date}` the capture date (EXIF), or the file's modification time when the
-  photo records none; a strftime pattern may follow: `{date:%Y-%m-%d}`
-  (the default pattern);
-- `{time}` the same moment's time of day (default `%H%M%S`: no colons, which
-  Windows and exFAT forbid in names);
-- `{seq}` a counter, `{seq:4}` its width (default 4): one per photo (a
-  RAW+JPEG pair shares one), counting on across ingests into the same folder;
-- `{camera}` the camera as people say it ("Sony ILCE-7M3", `camera_names`),
-  `{serial}` the body's serial number, `{original}` the card's file name
-  without its extension, `{ext}` the file's extension.
-
-`--rename` names a photo's *base*: the file's own extension always follows,
-so a RAW+JPEG pair and its sidecars keep one base name
-(`20240512-0001.ARW`, `20240512-0001.JPG`, `20240512-0001.xmp`). `{ext}` may
-therefore only end the template (`{date}_{seq}.{ext}` is the same as
-`{date}_{seq}`). `--subfolder` takes the same tokens but `{seq}` (which
-counts within a folder) and `{ext}`; a `/` in it makes nested folders
-(`{date:%Y}/{date:%m-%d}`).
+`--rename` names a photo's *base*: the file's own extension always follows, so
+a pair and its sidecars keep one base name; `{ext}` may only end the template.
+`--subfolder` takes the same tokens but `{seq}` and `{ext}`; a `/` nests folders.
 
 Invariants: `parse_template` refuses a bad template with one sentence
-(`TemplateError`) naming what to change; rendering never fails and never
-yields a path that leaves the destination: every value and every folder
-level goes through `export.names.safe_component` (no separators, no `..`,
-no leading dot, no names Windows reserves).
+(`TemplateError`); rendering never fails and never leaves the destination:
+every value and folder level goes through `export.names.safe_component`.
 """
 
 from __future__ import annotations

@@ -1,31 +1,18 @@
 """Reading a Lightroom Classic catalog (`.lrcat`): its images' decisions, read-only.
 
-A `.lrcat` is an SQLite database. `read_lrcat(path)` opens it READ-ONLY
-(`mode=ro`: Lightroom's catalog is never harmed, and no side file appears
-beside it: a WAL catalog nobody has open is read `immutable`, one whose
-`-wal` holds recent changes is read from a copy of both).
+`read_lrcat(path)` opens the SQLite file read-only (`mode=ro`; `immutable`
+when no WAL holds changes, else a copy of both), so no side file appears.
 
-The schema is Lightroom Classic 13's (`sqlite3 .schema`; meanings from
-hfiguiere's lrcat-extractor). Columns are untyped (ratings and picks are
-REAL, times text or REAL), so every value is converted here. Per image
-(`Adobe_images`):
+Lightroom Classic 13's schema (meanings from lrcat-extractor); columns are
+untyped, so every value is converted here. Per image (`Adobe_images`): the
+file's path (root + folder + base name + extension; `sidecarExtensions`
+names a RAW+JPEG pair's JPEG), `rating`, `pick` (1, −1, 0), `colorLabels`
+(`interop.labels`), `touchTime` (what a conflict is decided by), virtual
+copies, capture time and size, keywords as paths with `includeOnExport`, and
+the caption.
 
-- the file: the root folder's absolutePath + the folder's pathFromRoot + the
-  file's baseName and extension; `sidecarExtensions` ("JPG,xmp") names the
-  JPEG of Lightroom's RAW+JPEG pair;
-- `rating`, `pick` (1 pick, −1 reject, 0 none), `colorLabels` (the label's
-  *text* in the photographer's label set: `interop.labels`);
-- `touchTime`: when the image last changed in Lightroom (seconds since
-  2001-01-01), what a conflict with a Curator decision is decided by (never
-  the `.lrcat`'s mtime, which any Lightroom session changes);
-- `masterImage`/`copyName` (virtual copies); `captureTime`, `fileWidth` and
-  `fileHeight`, to find files Curator has under another path;
-- keywords with their parents as a path ("Places|London"), and
-  `includeOnExport` (0: private); the caption (AgLibraryIPTC).
-
-It refuses, with one sentence each (`LightroomError`): a catalog Lightroom
-has open (`locked`), a file that is not a Lightroom catalog, and a schema it
-does not know (a table or column missing, an unknown `Adobe_DBVersion`).
+Refused with a sentence (`LightroomError`): a catalog Lightroom has open, a
+file that is not a catalog, a schema it does not know.
 """
 
 from __future__ import annotations

@@ -1,32 +1,23 @@
 """Talking to the vision LLM: the describe call and the stage body.
 
-- `Describer.describe` sends one preview JPEG and returns a validated
-  `PhotoMetadata`, or raises a typed `LLMError` (llm.errors);
-- `run_describe` is the stage body: a frozen `DescribeRequest` in, a
-  `DescribeResult` or `DescribeFailure` out; it never raises for a bad photo
-  or a bad LLM.
-The configuration (llm.config) and the health check (llm.health) are
-re-exported here, the import path the stages use.
+`Describer.describe` sends one preview JPEG and returns a validated
+`PhotoMetadata` or raises a typed `LLMError`; `run_describe` is the stage body
+(a `DescribeRequest` in, a `DescribeResult` or `DescribeFailure` out, never
+raising for a bad photo or a bad LLM). llm.config and llm.health are
+re-exported here for the stages.
 
-No tool calling: the schema goes as `response_format` json_schema
-(`json_mode` "schema") or, for a server that rejects that, in the prompt with
-the answer read from the text ("prompt"); a server that answers the schema
-with "does not support tools" / "invalid JSON schema" switches the describer
-to "prompt" for the rest of the session (one retry, not a failure).
+No tool calling: the schema goes as `response_format` (`json_mode` "schema")
+or in the prompt ("prompt"); a server that rejects the schema switches the
+describer to "prompt" for the session.
 
-Two retry loops, the second around the first:
-1. instructor re-asks the model when its JSON does not validate as
-   `PhotoMetadata`, saying what was wrong (1 + `max_retries` tries);
-2. `Describer` retries *transport* faults (connection refused, 429, 5xx,
-   timeouts) with exponential backoff (`transport_retries` extra tries,
-   waiting `backoff_s`, 2×, 4×…). The SDK's own retries are off (ollama and
-   openai providers) so the counts mean what they say. A 404 (model not
-   pulled) or another 4xx is not retried.
+Retries: instructor re-asks when the JSON does not validate (1 +
+`max_retries` tries); `Describer` retries transport faults (connection, 429,
+5xx, timeouts) `transport_retries` times with backoff from `backoff_s`; the
+SDK's own retries are off; a 404 or another 4xx is not retried.
 
-Threads: one `Describer` may serve the whole LLM pool; the instructor client
-is built once, lazily, under a lock, and the openai client it wraps is
-thread-safe. `close()` stops any backoff wait at once. instructor and openai
-load on the first description (~2 s), so importing this module is cheap.
+Threads: one `Describer` serves the LLM pool; its client is built once under a
+lock; `close()` stops a backoff wait at once. instructor and openai load on
+the first description, so importing this module is cheap.
 """
 
 from __future__ import annotations

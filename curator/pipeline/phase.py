@@ -1,31 +1,22 @@
 """The phases of a pipeline run, the transitions between them, and the pools
 they run on.
 
-A run is a small state machine; `PipelineService` (pipeline/service.py) moves
-it only through `PhaseMachine.enter`, which refuses a transition that is not
-written down in `TRANSITIONS` — so a late or stale result can never drag a
-finished run back into an earlier phase. All of it happens on the thread that
-owns the service (the GUI's main thread, the CLI's QCoreApplication loop).
+`PipelineService` moves a run only through `PhaseMachine.enter`, which refuses
+a transition not in `TRANSITIONS`, so a stale result never drags a run back.
+All on the thread that owns the service.
 
-    IDLE       → PREPARE (a run that reads files) | FACES | JUDGE (a back-fill)
-    PREPARE    → QUICK_LOOK (new files to show first) | TECHNICAL | IDLE
+    IDLE       → PREPARE | FACES | JUDGE (a back-fill)
+    PREPARE    → QUICK_LOOK | TECHNICAL | IDLE
     QUICK_LOOK → TECHNICAL | IDLE
     TECHNICAL  → XMP | IDLE
     XMP        → FACES | JUDGE | IDLE
     FACES      → JUDGE | IDLE
     JUDGE      → SCORE | IDLE
     SCORE      → IDLE
-Any phase may end the run (→ IDLE: finished, cancelled, or stopped by a
-storage fault); nothing goes back to an earlier phase.
 
-- PREPARE (prepare pool): scan + plan;
-- QUICK_LOOK then TECHNICAL (decode pool: threads waiting on the children);
-- XMP (prepare pool): the readings become decisions once the rows exist;
-- FACES: the faces back-fill, then the look again at burst frames without
-  a face (planned on the writer pool, judged in the decoder children on
-  the decode pool) — skipped when a run asks no faces;
-- JUDGE: embed (ML pool) and describe (LLM pool) side by side;
-- SCORE (ML pool): rescore or train, regroup bursts, tag confidences.
+Pools: PREPARE and XMP on the prepare pool; QUICK_LOOK and TECHNICAL on the
+decode pool; FACES planned on the writer pool, judged in the decoder children;
+JUDGE on the ML and LLM pools; SCORE on the ML pool.
 """
 
 from __future__ import annotations

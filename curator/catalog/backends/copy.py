@@ -1,32 +1,21 @@
 """A whole catalog copied between backends, verified.
 
-`copy_catalog(source, dest)` copies every table of a catalog (and whatever a
-later migration adds) between two open catalog databases, SQLite ↔
-PostgreSQL or two of a kind: `curator catalog copy`, and a PostgreSQL
-catalog's backup. The proposals go too, with their `owner`: derived, but
-hours of review.
+`copy_catalog(source, dest)` copies every table between two open catalogs
+(SQLite ↔ PostgreSQL, or two of a kind): `curator catalog copy` and a
+PostgreSQL catalog's backup. Proposals go too, with their `owner`.
 
 Protocol:
-1. Both ends are at the same schema (each opened by `Catalog.open(…,
-   bind=False)`); the tables copied are the destination's, minus the text
-   index (kept by triggers) and the schema's bookkeeping. Parents before
-   children, each table in primary key order, rows keeping their ids, so
-   every reference means what it meant (a follower's `pair_lead_id` is
-   written after all photos); `AFTER_THE_LOG` tables go after the decision
-   log, whose triggers would end proposals copied before it.
-2. The source is read in ONE read transaction (a snapshot; REPEATABLE READ
-   on PostgreSQL), in keyset pages of `PAGE` rows, hashed as read: BLAKE3 of
-   each row's `canonical` form.
-3. The destination is written in ONE transaction; before it commits every
-   table is read back, counted and hashed the same way: a difference rolls
-   the whole copy back (`CopyError`). PostgreSQL's identity sequences are
-   moved past the copied ids.
-4. `progress` hears a `CopyProgress` after each page (each row counted twice,
-   copied and read back, the total counted in the snapshot first, so it ends
-   at exactly 100 %); it may raise to stop the copy (a rollback).
-5. A destination that holds anything is refused unless `replace`
-   (PostgreSQL: truncated in the same transaction; a SQLite file is replaced
-   by the caller, which keeps the old file beside it).
+1. Both ends at the same schema (`Catalog.open(…, bind=False)`); the
+   destination's tables minus the text index and bookkeeping; parents first,
+   primary key order, ids kept; `AFTER_THE_LOG` tables after the decision log.
+2. The source is read in ONE read transaction, in keyset pages of `PAGE`,
+   each row hashed (BLAKE3 of `canonical`).
+3. The destination is written in ONE transaction, read back, counted and
+   hashed before commit: a difference rolls back (`CopyError`). PostgreSQL's
+   sequences are moved past the ids.
+4. `progress` hears a `CopyProgress` per page, ending at exactly 100 %; it
+   may raise to stop (a rollback).
+5. A non-empty destination is refused unless `replace`.
 """
 
 from __future__ import annotations

@@ -1,32 +1,23 @@
 """Decode a RAW file's bytes (rawpy/LibRaw) into a `DecodedImage`, distrusting silent garbage.
 
-Fast path: an embedded JPEG of at least `FAST_PREVIEW_LONG_EDGE` is both the
-metrics source and the preview (`MetricsSource.RAW_EMBEDDED`), DCT-scaled as a
-JPEG file is, turned upright by `_orient_thumb`'s rule; the sensor is never
-unpacked.
+Fast path: an embedded JPEG of at least `FAST_PREVIEW_LONG_EDGE` is the
+metrics source and the preview (`MetricsSource.RAW_EMBEDDED`); the sensor is
+never unpacked.
 
-Sensor path (no large preview, an undecodable or blank one, a file cut short):
-metrics from a half-size render (one pixel per 2x2 Bayer quad) with the camera
-white balance and *without* auto-brighten (it would hide under-exposure).
-imaging.raw.render renders Bayer sensors and three-colour stacks, LibRaw's own
-postprocess the rest; a DNG of JPEG tiles is unpacked by imaging.raw.jpeg_dng,
-anything else by LibRaw. The preview is the embedded one when it reaches the
-preview size, else the render.
+Sensor path: metrics from a half-size render with the camera white balance
+and no auto-brighten (imaging.raw.render, LibRaw's postprocess for other
+sensors; JPEG-tiled DNGs via imaging.raw.jpeg_dng). The preview is the
+embedded one when large enough, else the render.
 
-A decode that raised nothing is not proof of a picture. The sensor data is
-*unusable* when the file is far too small for its sensor
-(`MIN_BYTES_PER_PIXEL`), when the raw values are constant (`sensor_is_constant`:
-a real black frame still has read noise), or when LibRaw raises; a render
-nearly all white (`SATURATED_FRACTION`) is *suspect*: a usable embedded preview
-is preferred, else the render is kept with a note. With unusable sensor data
-an embedded preview of at least `MIN_PREVIEW_LONG_EDGE` is the preview and
-metrics source, with a note (`RAW_PREVIEW` under `FAST_PREVIEW_LONG_EDGE`);
-else a typed error with a human sentence (`_LIBRAW_ERRORS`).
+The sensor data is *unusable* when the file is too small for its sensor
+(`MIN_BYTES_PER_PIXEL`), the raw values are constant (`sensor_is_constant`),
+or LibRaw raises; a nearly white render (`SATURATED_FRACTION`) is *suspect*.
+Then an embedded preview of at least `MIN_PREVIEW_LONG_EDGE` is used with a
+note, else a typed error with a sentence (`_LIBRAW_ERRORS`).
 
-Invariants: those of imaging.decode; a RAW's displayed size is its sensor
-size turned by the orientation, even when the metrics came from a smaller
-preview. Only LibRaw's and Pillow's exception types are caught. Measured
-costs and fixtures: docs/decisions/imaging.md.
+Invariants: those of imaging.decode; the displayed size is the sensor's,
+oriented. Only LibRaw's and Pillow's exceptions are caught. Costs:
+docs/decisions/imaging.md.
 """
 
 from __future__ import annotations

@@ -1,31 +1,20 @@
 """Applying an `XmpEdit` to a parsed packet: the smallest change to the tree, or a refusal.
 
-Only the properties the edit names are touched; every other element,
-attribute, comment and namespace stays as it was:
-
-- simple values are updated where they are (an attribute stays an attribute,
-  an element an element); a new one is an element of the first
-  rdf:Description;
+Only the properties the edit names are touched; everything else stays:
+- simple values are updated where they are; a new one is an element of the
+  first rdf:Description;
 - lists (`dc:subject`, `lr:hierarchicalSubject`, digiKam's `TagsList`) keep
-  their container and every item; added items are appended, removed ones
-  taken out. An export replaces them (`keywords_replace`), keeping
-  darktable's own `darktable|…` tags;
-- the caption is written only where the packet has none;
-- the label: darktable reads `xmp:Label` first and then ignores its
-  `darktable:colorlabels`, so there only the label Curator replaces is
-  swapped; `digiKam:ColorLabel` is kept in step where the file has one;
-- a pick goes out as `curator:picked`, digiKam's `PickLabel` (3 accepted, 1
-  rejected) and `photomechanic:Tagged`; a reject also as `PickLabel` 1
-  (Lightroom and Capture One keep picks out of XMP);
-- faces go out as MWG regions (`xmp.regions`), only where the packet has
-  none or only Curator's;
-- people's names go out as person keywords (`xmp.people_keywords`). digiKam
-  reads `TagsList` first and then ignores the other lists, so a `TagsList`
-  Curator starts states every keyword the packet already has.
+  their container and items; `keywords_replace` keeps darktable's own tags;
+- the caption is written only where there is none;
+- darktable reads `xmp:Label` before its colorlabels, so only the label
+  Curator replaces is swapped; `digiKam:ColorLabel` is kept in step;
+- a pick: `curator:picked`, `PickLabel` 3 and `photomechanic:Tagged`; a reject
+  `PickLabel` 1;
+- faces as MWG regions (`xmp.regions`) where there are none but Curator's;
+  names as person keywords (`xmp.people_keywords`); a new `TagsList` states
+  every keyword already there (digiKam reads it alone).
 
-A packet the edit can't be applied to safely (a property stated twice, a
-keyword list that is a plain string, a structured value where a simple one
-belongs) raises `XmpWriteError` with a sentence; the file stays untouched.
+A packet that cannot be edited safely raises `XmpWriteError` with a sentence.
 """
 
 from __future__ import annotations
