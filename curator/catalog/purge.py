@@ -1,31 +1,20 @@
 """Purging rejected photos: the catalog's two steps (plan, apply) of plan → run → apply.
 
-- `plan_purge()` (reads the catalog and stats the files, writes nothing):
-  every rejected, live photo with ALL its paths that are on disk, their sizes
-  and the total. A path not on disk is counted (`skipped_missing`); a photo
-  with no file on disk is not in the plan (its disk may only be unplugged).
-- run: `curator.purge.trash.move_to_trash` (no catalog).
-- `apply_purge(plan, trashed)` (one write transaction): a planned photo all
-  of whose files went to the trash, and none of whose paths is on disk now,
-  becomes a *tombstone*: `deleted_at` set, every stored path rewritten to
-  `deleted_path(path, id)`. A photo with a file left is not touched.
+- `plan_purge()` (read-only): every rejected live photo with its paths on
+  disk, sizes and total; a photo with no file on disk is left out.
+- run: `curator.purge.trash.move_to_trash`.
+- `apply_purge(plan, trashed)` (one transaction): a photo all of whose files
+  went to the trash becomes a *tombstone*: `deleted_at` set, each path
+  rewritten to `deleted_path(path, id)`.
 
-An interrupted purge finishes on the next run: before a photo's first file
-goes to the trash its id is appended (and fsynced) to the purge journal
-beside the catalog; `finish_interrupted()`, run by the next purge and by
-`plan_purge`, tombstones every journalled photo still rejected with no file
-on disk, then removes the journal.
+A photo's id is journalled (fsynced) before its first file goes to the trash;
+`finish_interrupted()` tombstones the journalled photos with no file left.
 
-Invariants:
-- No row is deleted here and no Decision row written: the tombstone keeps
-  its hash, decisions, tags and description.
-- A tombstone keeps `content_hash`, so the same bytes never come back: the
-  writer skips a file whose bytes are a deleted photo's
-  (`ApplyKind.SKIPPED_DELETED`), wherever it is found.
-- A deleted path is `last path + NUL + "deleted:<id>"`: unique, never a real
-  file, never matched by a scanned path, the last path as a prefix
-  (`catalog.missing.last_known_path` strips it).
-- Every query of the live catalog filters `deleted_at IS NULL`.
+Invariants: no row deleted, no Decision written; a tombstone keeps its
+`content_hash`, so the same bytes never come back
+(`ApplyKind.SKIPPED_DELETED`); a deleted path is `last path + NUL +
+"deleted:<id>"`, never a real file (`catalog.missing.last_known_path` strips
+it); every live query filters `deleted_at IS NULL`.
 """
 
 from __future__ import annotations

@@ -1,31 +1,23 @@
 """The one write path for pipeline results.
 
-`CatalogWriter.apply_technical(outcomes)` persists a batch of technical-stage
-outcomes in ONE transaction (`catalog.tx.write`) and says, per outcome, what
-it meant. Identity is by content (`Photo.content_hash`):
+`CatalogWriter.apply_technical(outcomes)` persists a batch of technical
+outcomes in ONE transaction (`catalog.tx.write`) and says what each meant.
+Identity is by content (`Photo.content_hash`):
+- same bytes at a known path → `remeasured`;
+- known bytes under another path that is gone → `moved`, still there →
+  `duplicate` (an extra PhotoPath);
+- a *missing* photo's bytes (catalog.missing) → `restored`;
+- a known path with new bytes → `changed`;
+- a *deleted* photo's bytes (catalog.purge) → `skipped_deleted`;
+- otherwise → `new` (also a quick-looked photo: catalog.quicklook).
 
-- same bytes at a path the catalog knows → `remeasured` (or nothing new);
-- known bytes under another path that no longer exists → `moved`;
-- known bytes under another path that still exists → `duplicate` (the extra
-  path goes in PhotoPath, no second photo);
-- bytes of a *missing* photo (catalog.missing), at any path → `restored`
-  (same id and decisions, `missing_since` cleared);
-- a known path whose bytes changed → `changed` (re-measured, same photo);
-- bytes of a *deleted* photo (catalog.purge) → `skipped_deleted`: nothing
-  recorded (a path another live photo had loses it);
-- otherwise → `new` (also a photo the quick look inserted: catalog.quicklook).
-
-Never deleted: a Photo row or a Decision row. When a photo's ONLY path now
-holds another known photo's bytes (`mv A.jpg B.jpg`, B catalogued), B's photo
-becomes *missing* and A's moves to B. A missing photo is matched only by its
-bytes: other bytes at its last path are a new photo, not an edit of it; when
-another photo takes that path, its stored path becomes a tombstone
-(`catalog.missing.tombstone`).
-
-Faces found beside a measurement are written in the same transaction
-(catalog.people.store). A failure is recorded on the photo at that path
-(created if needed) with a failed StageRun and an ErrorLog row. Unique
-constraints on path and hash make a batch replayed after a kill idempotent.
+Never deleted: a Photo or Decision row. When a photo's only path now holds
+another known photo's bytes, that photo becomes *missing*; a missing photo is
+matched only by its bytes, and its path becomes a tombstone when taken
+(`catalog.missing.tombstone`). Faces are written in the same transaction
+(catalog.people.store); a failure is recorded on the photo with a failed
+StageRun and an ErrorLog row. Unique path and hash constraints make a
+replayed batch idempotent.
 """
 
 from __future__ import annotations

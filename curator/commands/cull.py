@@ -1,30 +1,18 @@
 """`curator cull --propose [FOLDER | --project NAME] [--keep N | --keep-percent P]
 [--genre KIND] [--json]` and `curator cull --accept [--keeps | --rejects] [--json]`:
-a first cull Curator proposes, and accepting it (issue 42).
+a first cull Curator proposes, and accepting it.
 
---propose reads what the stages measured (`catalog.proposals.plan`), applies
-the rules (`cull.rules.propose`: keeps, rejects with their reasons, a
-confidence, highlights on the best ~15 % of the keeps) and replaces this
-photographer's proposals (`catalog.proposals.store.write_proposals`): a
-proposal for every undecided photo of the scope (the whole catalog, the
-photos under FOLDER, or a project's), never a decision. `curator list
---json` shows each photo's `proposal`. Output: the counts ("keep 412 ·
-reject 1,588 · highlights 62"), the rejects' reasons, a sentence when a
-target asked for more keeps than there were acceptable frames, and the
-shoot's people left with no keep ("3 people have no keep: Anna, Ben and 1
-unnamed"; `--json`: `no_keep`, `beyond_target`). A target-count proposal
-keeps a good frame of every named person (and everyone seen in three
-frames) first: cull.coverage.
+--propose reads the measures (`catalog.proposals.plan`), applies the rules
+(`cull.rules.propose`) and replaces this photographer's proposals
+(`catalog.proposals.store.write_proposals`) for every undecided photo in scope;
+never a decision. Output: the counts, the rejects' reasons, a target not met,
+and the people left with no keep (`--json`: `no_keep`, `beyond_target`).
 
---accept turns this photographer's proposals (keeps and rejects, or only
-one kind) into decisions: one transaction, one undo step, logged as from a
-proposal; a photo someone judged meanwhile is left as it is.
+--accept turns the proposals (or one kind) into decisions: one transaction,
+one undo step; a photo judged meanwhile is left as it is.
 
 The photographer is the seat's user (catalog.backends.seat,
-`CURATOR_SEAT_USER`): on a shared catalog each person proposes and accepts
-their own. Exit codes: 0 done (also when there was nothing to propose or
-accept); 2 bad usage (an unknown project, a FOLDER that is not one, a
-negative target, a percentage over 100).
+`CURATOR_SEAT_USER`). Exit codes: 0 done; 2 bad usage.
 """
 
 from __future__ import annotations

@@ -1,30 +1,17 @@
 """Background pool threads run below the UI thread's CPU priority (Linux).
 
-Why: during a GUI import the pipeline's writer thread applies every batch
-(SQLite work, the GIL let go: a real second core's worth of CPU), and at the
-same priority as the UI thread it took the core a key press needed: the UI
-thread waited runnable for a CPU for most of its slow keys (the import
-bench's schedstat split). The decoder children already run at
-`DECODER_NICENESS`; this does the same for the app's own background threads.
+At the same priority the writer thread took the core a key press needed
+(docs/decisions/engine.md); the decoder children already run at
+`DECODER_NICENESS`.
 
-How: `lower_pool_priority(pool, niceness)` pins the pool's threads (they never
-expire, so no fresh thread at normal priority replaces one) and runs one job
-per thread that raises its nice value — on Linux a thread is a task with its
-own nice value (`setpriority(PRIO_PROCESS, tid)`). Raising one's own nice
-value needs no privilege. Elsewhere (macOS, Windows: a process-wide value)
-nothing is changed. Only a pool whose thread count is fixed is lowered
-whole: the jobs are started `maxThreadCount()` times and each waits until
-all have started, so every thread takes one.
+`lower_pool_priority(pool, niceness)` pins the pool's threads and runs one job
+per thread that raises its own nice value (`setpriority(PRIO_PROCESS, tid)`,
+no privilege needed); all `maxThreadCount()` jobs wait until all have started,
+so every thread takes one. Elsewhere than Linux nothing changes.
 
-`CURATOR_NORMAL_PRIORITY=1` in the environment (the test suite sets it)
-keeps every thread and decoder child at normal priority: nothing is
-lowered (`background_niceness` is 0). On a machine whose cores are kept
-busy by other work, a test waits for its pool threads and decoder children
-like a person waits for a result, but nothing in it needs the UI thread to
-go first: niced 5 and 10, they got a few percent of a core beside two busy
-loops (four GUI test files: 127 s niced, 53 s at normal priority). The priority tests
-(tests/unit/test_thread_priority.py, tests/integration/test_decoder_priority.py)
-unset it and test the lowering itself.
+`CURATOR_NORMAL_PRIORITY=1` (the test suite sets it) lowers nothing
+(`background_niceness` is 0); tests/unit/test_thread_priority.py and
+tests/integration/test_decoder_priority.py unset it.
 """
 
 from __future__ import annotations

@@ -1,30 +1,22 @@
 """Missed focus: is the subject softer than a sharp scene around it?
 
-A pure judgment on the working luma (imaging.metrics' scale) and its per-tile
-detail (`metrics.tile_detail`, noise already off): `subject_focus` says how much
-softer the subject is than the sharp part of the frame, and by what factor the
-frame's detail level falls so the score reads as sharp as the subject. The
-frame score pools the sharpest tiles (a small sharp subject on bokeh must read
-sharp); this leaves the pooling alone and acts only on this shape. No I/O, no
-model, deterministic.
-
-Per tile of the grid:
+A pure judgment on the working luma and its per-tile detail
+(`metrics.tile_detail`): `subject_focus` says how much softer the subject is
+than the sharp part of the frame, and the factor by which the frame's detail
+level falls. Per tile:
 - the subject is the central ellipse (`SUBJECT_AXIS`);
-- soft, not plain: fine detail against coarse contrast (`coarse_contrast`):
-  blur takes the first and leaves the second, a plain wall has neither; only
-  textured tiles (`TEXTURE_SHARE`, `MIN_CONTRAST`) are compared;
-- sharp elsewhere: tiles at `SHARP_SHARE` of the frame's top ratio, broad and
-  around the subject (`MIN_SHARP_SHARE`, `MIN_QUADRANTS`), with real detail
-  (`MIN_SHARP_LEVEL`, `NOISE_MARGIN`). A sharp subject on bokeh, or a depth of
-  field falling off from the foreground, is sharp on one side only: not missed;
+- soft, not plain: fine detail against `coarse_contrast`; only textured tiles
+  (`TEXTURE_SHARE`, `MIN_CONTRAST`) count;
+- sharp elsewhere: tiles at `SHARP_SHARE` of the top ratio, broad and around
+  the subject (`MIN_SHARP_SHARE`, `MIN_QUADRANTS`, `MIN_SHARP_LEVEL`,
+  `NOISE_MARGIN`): a subject on bokeh is not missed;
 - under `SOFT_FROM` the level falls by ``ratio ** (LEVEL_EXPONENT x weight)``,
-  the weight rising to 1 at `SOFT_FULL` on a log scale (no cliff); the note
-  `MISSED_FOCUS_NOTE` comes from `NOTE_BELOW`.
+  weight reaching 1 at `SOFT_FULL`; `MISSED_FOCUS_NOTE` from `NOTE_BELOW`.
 Too few textured tiles (`MIN_SUBJECT_TILES`, `MIN_OUTSIDE_TILES`): not judged.
-Not seen: a soft subject off the centre. Benches: docs/decisions/imaging.md.
+Benches: docs/decisions/imaging.md.
 
-Invariants: inputs are never modified; the factor is in (0, 1]; 1.0 exactly
-whenever the frame is not judged or the subject is not clearly softer.
+Invariants: inputs never modified; the factor is in (0, 1], exactly 1.0
+when not judged or not clearly softer.
 """
 
 from __future__ import annotations

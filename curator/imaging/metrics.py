@@ -1,30 +1,26 @@
 """Technical quality measures on a luma image: sharpness (here) and exposure
 (imaging.exposure, re-exported).
 
-Pure numpy/OpenCV functions from a 2-D uint8 luma array to `SharpnessMeasure`
-/ `ExposureMeasure`; no I/O, no model, deterministic. Benches, calibration and
-costs: docs/decisions/imaging.md.
+Pure numpy/OpenCV from a 2-D uint8 luma to `SharpnessMeasure` /
+`ExposureMeasure`. Calibration and costs: docs/decisions/imaging.md.
 
-Sharpness is measured at `WORKING_LONG_EDGE` (smaller frames as they are);
-a frame under `MIN_JUDGED_LONG_EDGE` long or `MIN_JUDGED_SHORT_EDGE` short is
-not judged (``score`` None, `TOO_SMALL_NOTE`). The score:
-1. `directional_energy`: the squared second difference in four directions of
-   the luma smoothed by `PRE_SMOOTH`, per tile of a `SCORE_GRID` grid, and each
-   direction's noise energy where the frame is flattest (`flat_sample`);
-2. `tile_detail`: the noise taken off every tile (down to `NOISE_FLOOR`), then
-   the weighted geometric mean of the weakest direction and the mean of four;
-3. `pooled_level`: the top `TOP_TILE_SHARE` of tiles against all tiles;
-4. `sharpness_score`: ``100 / (1 + (MID_SHARPNESS / level)^2)``, which never
-   saturates (`level_of_score` inverts it);
-5. missed focus (imaging.focus) lowers the level when the central subject is
-   clearly softer than a broad sharp scene; a soft frame smeared one way
+Sharpness is measured at `WORKING_LONG_EDGE`; a frame under
+`MIN_JUDGED_LONG_EDGE` / `MIN_JUDGED_SHORT_EDGE` is not judged (``score``
+None, `TOO_SMALL_NOTE`). The score:
+1. `directional_energy`: squared second differences in four directions after
+   `PRE_SMOOTH`, per tile of `SCORE_GRID`, with noise from the flattest tiles
+   (`flat_sample`);
+2. `tile_detail`: noise off (to `NOISE_FLOOR`), then a weighted geometric mean
+   of the weakest direction and the mean of four;
+3. `pooled_level`: the top `TOP_TILE_SHARE` of tiles against all;
+4. `sharpness_score`: ``100 / (1 + (MID_SHARPNESS / level)^2)`` (inverse:
+   `level_of_score`);
+5. missed focus (imaging.focus) lowers the level; a one-way smear
    (`smear_ratio`) is noted as camera shake.
-``noise`` (`noise_sigma`, grey levels at the working scale) is stored too;
-`laplacian_var` and `tile_p90` are kept for the catalog's history.
+``noise`` (`noise_sigma`) is stored too.
 
-Invariants: inputs are 2-D uint8 arrays, never modified; scores are in
-0..100, or None for a frame too small to judge; an empty array raises
-ValueError (a programming error, not a photo).
+Invariants: inputs never modified; scores in 0..100 or None; an empty array
+raises ValueError.
 """
 
 from __future__ import annotations

@@ -1,31 +1,21 @@
 """One card file into one or two destinations: streamed, hashed while read,
 synced, read back and checked — the copy a final name may be given.
 
-Two steps, so a run can overlap them across files (`run.py`):
+- `write_copies(file, folders, …)` reads the card file once, in chunks, each
+  hashed (blake3) and written to a hidden temporary file in every destination
+  (`fs.publish.temp_path`), keeping the card's times. A file that changed
+  while read or gave an I/O error is read once more; one that vanished or is
+  not a regular file is not retried.
+- `settle(file, outcome, …)`, per destination on the executor: `fsync`, drop
+  the pages (`posix_fadvise DONTNEED`: the read-back comes from the disk), read
+  back; only a copy with the card's hash stays in `outcome.temps`; a mismatch
+  is written again once, then refused (`unverified`).
+`copy_verified` is the two in a row.
 
-- `write_copies(file, folders, …)` reads the card file once, in chunks: each
-  chunk is hashed (blake3, the catalog's content hash) and written to a
-  temporary file in every destination folder (`.curator-tmp-<pid>-…`,
-  hidden, created exclusively: `fs.publish.temp_path`), the OS asked to
-  start writing it to the disk at once (Linux); the card's times are set on
-  the copies. A card file that changed while it was read (its size or time
-  moved, it gave more or fewer bytes than it said) or gave an I/O error is
-  read once more; a second failure is its sentence. A file that vanished,
-  may not be read or is not a regular file is not retried.
-- `settle(file, outcome, …)` then, per destination (side by side on the
-  given executor): syncs the copy (`fsync`), drops its pages from the OS
-  cache (`posix_fadvise DONTNEED`: the read-back comes from the disk, not
-  from the memory just written) and reads it back; only a copy whose hash is
-  the card's stays in `outcome.temps`. A copy that does not verify is
-  written again from the card, once, for that destination; then it is
-  refused (`unverified`).
-
-`copy_verified` is the two in a row. Nothing here gives a final name: a copy
-that fails is only ever a temporary name, removed. A destination that can't
-be written (full, read-only, gone — at a write or at the sync) is reported
-as its OSError in `dest_errors`, and the others go on: the run decides what
-that means. `cancel` is checked between chunks; what was written is removed
-before `Cancelled` propagates.
+Nothing here gives a final name: a failed copy is a temporary name, removed. A
+destination that cannot be written is its OSError in `dest_errors`; the others
+go on. `cancel` is checked between chunks; what was written is removed before
+`Cancelled` propagates.
 """
 
 from __future__ import annotations

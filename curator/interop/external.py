@@ -1,29 +1,20 @@
 """Decisions taken from other tools: XMP sidecars/packets and Lightroom catalogs.
 
-`apply_external(photo_id, ext, source, file_mtime_ns)` is the ONE path by
-which another tool's rating, flags, label and keywords become Curator
-decisions: written through `catalog.decisions` with `pass_=source`, so every
-value lands in the Decision log like a keypress would, in one transaction.
+`apply_external(photo_id, ext, source, file_mtime_ns)` is the ONE path by which
+another tool's rating, flags, label and keywords become decisions, through
+`catalog.decisions` with `pass_=source`, in one transaction.
 
 Rules:
-- rating 1–5 → the rating, and the photo counts as judged (kept); −1 or a
-  reject flag → rejected (a reject beats a rating or a pick); a pick flag →
-  picked (which keeps); a label → the color label; keywords → user tags.
-- Only what CHANGED since the last import from that source is applied
-  (`external_import.fingerprint`, the values last taken): an unchanged file
-  writes nothing; a changed rating applies the rating alone. A keyword that
-  disappears from the file is not removed from the photo.
-- A later change in Curator wins: a field is not taken when the photo has a
-  decision of that kind from another pass made after the file was last
-  modified (`file_mtime_ns`; unknown: older than every Curator decision).
-- A turn (the tool's tiff:Orientation) becomes `photo.rotation`, logged with
-  the tool's pass: shown turned, but never a Curator decision, so `xmp
-  write` never writes it back. A mirrored orientation (2, 4, 5, 7) is left
-  alone; a turn taken out of the file turns it back.
-- The same transaction records how the tool wrote its keywords
-  (`keywords.record_keywords`), takes its caption when it changed (Curator
-  never edits one), and for XMP the state the file was in
-  (`xmp_sync.record_state`), also when nothing else changed.
+- rating 1–5 → rating (kept); −1 or reject → rejected (beats a rating or
+  pick); pick → picked; label → color label; keywords → user tags.
+- Only what changed since the last import from that source is applied
+  (`external_import.fingerprint`); a keyword gone from the file stays.
+- A later change in Curator wins (a decision of another pass after
+  `file_mtime_ns`).
+- A turn (tiff:Orientation) becomes `photo.rotation`, never a decision; a
+  mirrored one is left alone.
+- The same transaction records the keyword style (`keywords.record_keywords`),
+  a changed caption, and the XMP's state (`xmp_sync.record_state`).
 """
 
 from __future__ import annotations

@@ -1,30 +1,18 @@
 """A catalog on PostgreSQL: the connection, its transactions and its write gate.
 
-`PostgresCatalogDatabase` is peewee's own `PostgresqlDatabase` (psycopg 3),
-so the models, queries and the one write path are the SQLite catalog's. What
-it adds, so the catalog's code means the same on both backends:
-
-- Placeholders: raw SQL is written with `?`; `execute_sql` turns a
-  statement's `?` outside quotes into `%s` (and `%` into `%%`); peewee's own
-  statements hold no `?` and pass as they are.
-- SQLite idioms of that raw SQL are rewritten (`SQLITE_IDIOMS`, fixed texts,
-  never user input); the other differences are the `Dialect`'s.
-- One writer at a time, as SQLite's `BEGIN IMMEDIATE`: the outermost
-  `atomic()` takes a transaction-scoped advisory lock (`WRITE_LOCK`) before
-  anything is read, so two seats never interleave inside one write; the lock
-  goes with the transaction, also when a seat is killed. Readers never wait.
-- Decisions take their own lock instead (`DECISION_LOCK`, lock type
-  "DECISIONS"; `hold` inside another writer's transaction): serialised with
-  each other, never with an import's batch, which writes no decision column.
-  A rare lock cycle through a photo row is a deadlock, retried as busy.
-- The write gate (catalog.write_gate's protocol, across machines) is the
-  advisory lock `GATE_LOCK` (`passing`).
-- A lost connection is a busy catalog to `tx.write`: the connection is
-  dropped and the write runs again on a new one, until its deadline.
+`PostgresCatalogDatabase` is peewee's `PostgresqlDatabase` (psycopg 3), so the
+models and the one write path are the SQLite catalog's. It adds:
+- `?` placeholders turned into `%s` outside quotes; SQLite idioms rewritten
+  (`SQLITE_IDIOMS`); other differences are the `Dialect`'s.
+- One writer at a time: the outermost `atomic()` takes an advisory lock
+  (`WRITE_LOCK`) first; it goes with the transaction. Readers never wait.
+- Decisions take `DECISION_LOCK` instead, serialised with each other only; a
+  rare deadlock is retried as busy.
+- The write gate is the advisory lock `GATE_LOCK` (`passing`).
+- A lost connection is a busy catalog to `tx.write`: retried on a new one.
 
 `open_database` connects (psycopg imported lazily) and turns every refusal
-into one sentence: unreachable, wrong credentials, no such database, too
-old. Passwords never reach a sentence (`location.redact`).
+into one sentence; passwords never reach it (`location.redact`).
 """
 
 from __future__ import annotations

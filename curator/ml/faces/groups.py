@@ -1,30 +1,17 @@
-"""A group's small faces looked for again in the decode's sharper pixels (issue 41 §4).
+"""A group's small faces looked for again in the decode's sharper pixels.
 
-On the 1,440 px preview a 24 MP group shot's faces are 30–50 px: the detector
-misses many of them and none can be judged (`eyes.CLOSED_FROM_PX`). So when
-the preview shows a group — at least `GROUP_FACES` faces, a third of them
-(two at least) under `SMALL_PX` — the technical stage gives the frame's sharper pixels
-(`imaging.technical.detail_of`: a raster file decoded again at up to 3,072 px,
-a RAW's half-size demosaic in grey, which the landmark and blendshape models
-read as they read a black-and-white photo), the faces are looked for again
-there (`detail_detections`), and every face of the photo is judged on them:
+On a 1,440 px preview a 24 MP group's faces are 30–50 px: too small to find or
+judge (`eyes.CLOSED_FROM_PX`). When the preview shows a group (`GROUP_FACES`
+faces, a third of them and two at least under `SMALL_PX`) the technical stage
+gives the sharper pixels (`imaging.technical.detail_of`), the faces are found
+again there (`detail_detections`) and every face is judged on them:
+- square tiles over the whole frame, sized so the smallest face to find (the
+  preview's smallest, or `SMALLEST_SHARE` of the long edge) reads
+  `FACE_IN_INPUT` px, overlapping by `OVERLAP`, at most `MAX_TILES`;
+- the preview's findings, scaled up, are merged with the tiles'.
+Cost: ~8 ms a tile and ~8 ms a judged face (docs/decisions/faces-models.md).
 
-- the detail image is searched in square tiles sized so that the smallest
-  face to find (the smallest the preview found, or `SMALLEST_SHARE` of the
-  long edge: 100 px of a 24 MP frame) reads `FACE_IN_INPUT` px in the
-  detector's 192 px input, overlapping by `OVERLAP`, over the whole frame
-  (the preview may have found three faces of a group of thirty: their rows
-  say little of where the others stand); at most `MAX_TILES` tiles (the
-  tiles grow to keep to it);
-- the preview's own findings, scaled up, are merged with the tiles' (a face
-  found whole by the preview is not lost to a tile's edge; a finding cut by a
-  tile's inner edge is left to the tile that holds it whole).
-
-A frame that is not a group pays nothing here; a group pays ~8 ms a tile
-and ~8 ms a judged face (docs/decisions/faces-models.md).
-
-Invariants: pure; `detail` is never modified; boxes come back in the detail
-image's pixels.
+Invariants: pure; `detail` never modified; boxes in the detail image's pixels.
 """
 
 from __future__ import annotations
