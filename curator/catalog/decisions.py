@@ -1,28 +1,20 @@
 """Recording human decisions: the one code path the CLI and the loupe share.
 
-Each call changes the photo's decision state AND appends the matching
-`Decision` row(s) in ONE transaction (`catalog.tx.write`; inside an enclosing
-one, `apply_many`, a call joins it), committed before it returns: a decision
-is durable before the next photo is shown. Setting a value the photo already
-has changes nothing and logs nothing.
+Each call changes the photo's decision state AND appends its `Decision` rows
+in ONE transaction (`catalog.tx.write`; inside `apply_many` it joins it),
+committed before it returns. Setting a value the photo has logs nothing.
 
 State rules (Lightroom's flags): `cull` is unreviewed | kept | rejected;
-`picked` is a flag on top. Picking also keeps; rejecting clears the pick.
-Ratings are 1–5 or None; a colour label is no judgment (it neither keeps nor
-trains). A decision on either file of a RAW+JPEG pair (while pairing is on)
-is made on both, in one transaction and one undo group. Tags are decisions
-too (kind `tag`), logged as `"<state>:<name>"`, the state `none` (no row),
-`user`, `ai` (a live AI tag) or `removed` (an AI tag the user removed, kept
-as feedback).
+`picked` is on top (picking keeps; rejecting clears the pick). Ratings 1–5 or
+None; a colour label is no judgment. A RAW+JPEG pair is decided on both files
+in one transaction and undo group. Tags are logged as `"<state>:<name>"`
+(`none`, `user`, `ai`, `removed`).
 
-Undo/redo never edit or delete a row: undoing a group appends its inverse
-rows, each with `undoes` pointing at the row it reverses; redoing appends the
-inverse of that undo. A *group* is everything one user action wrote (one call
-on one photo, or every call inside `one_step`), its rows stamped with ONE
-`created_at` strictly later than any row before it. Each row records its
-seat; catalog.undo.stacks reads each seat's own stacks back from the log. An
-undo of a photo another seat decided since still goes ahead (the later
-decision wins) and its records name that seat (`DecisionRecord.changed_by`).
+Undo/redo append inverse rows with `undoes`, never edit or delete. A *group*
+is everything one action wrote (or `one_step`), stamped with one `created_at`
+later than any row before; each row records its seat (catalog.undo.stacks);
+an undo over another seat's later decision names that seat
+(`DecisionRecord.changed_by`).
 """
 
 from __future__ import annotations

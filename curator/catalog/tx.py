@@ -1,28 +1,18 @@
 """Write transactions that take the lock first and wait out a busy catalog.
 
-SQLite (WAL) lets many readers and ONE writer in. A deferred transaction
-starts as a reader and asks for the write lock at its first write; if
-another connection committed since its first read, SQLite refuses at once
-(SQLITE_BUSY_SNAPSHOT) and the busy timeout never applies.
-
-The protocol `write` follows:
-- `BEGIN IMMEDIATE` takes the write lock before anything is read, so every
-  read inside `fn` sees the latest committed state; waiting for the lock is
-  the connection's busy timeout (db.PRAGMAS).
-- If the lock is still busy (from BEGIN, any statement or COMMIT), the
-  transaction is rolled back and `fn` runs again from the start, after an
-  exponential backoff with jitter, until `timeout_s` (30 s) has passed; then
-  the last error propagates. Any other error propagates at once.
-- `fn` must be safe to re-run: it reads what it needs inside itself and
-  keeps no state across attempts except what it returns.
-- With `gate`, each attempt first passes the write gate
-  (`catalog.write_gate`): a decision (INTERACTIVE) is not starved by a
-  pipeline that commits batch after batch (BULK).
-- On PostgreSQL the same protocol holds with the server's advisory locks,
-  and "busy" includes a lost connection (catalog.backends.postgres);
-  `lock="DECISIONS"` is the decisions' own lock there, which passes no gate.
-- Inside a transaction already, `write` runs `fn` in a savepoint of it,
-  without retrying: the outermost `write` owns the lock and the retries.
+A deferred SQLite transaction asks for the write lock at its first write and
+is refused at once (SQLITE_BUSY_SNAPSHOT) when another connection committed
+since its first read. So `write`:
+- begins IMMEDIATE: the lock before any read; waiting is the busy timeout
+  (db.PRAGMAS);
+- on a still-busy lock rolls back and runs `fn` again after a jittered
+  exponential backoff, until `timeout_s` (30 s); any other error propagates;
+- needs `fn` safe to re-run (it reads inside itself, keeps no state);
+- with `gate`, passes the write gate (`catalog.write_gate`) each attempt, so a
+  decision is not starved by BULK batches;
+- on PostgreSQL uses advisory locks, "busy" including a lost connection
+  (catalog.backends.postgres); `lock="DECISIONS"` passes no gate;
+- inside a transaction runs `fn` in a savepoint, without retrying.
 """
 
 from __future__ import annotations

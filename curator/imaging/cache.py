@@ -1,29 +1,20 @@
 """Content-addressed cache of preview, thumbnail and CLIP-rendition JPEGs.
 
-Names cache entries after the photo's content hash and writes them safely.
 Keys are relative POSIX paths stored in the catalog (`SizeClass`):
 
     previews/ab/cd/<hash>.jpg   the ~1440 px loupe preview
     thumbs/ab/<hash>.jpg        the ~320 px gallery thumbnail
     quick/ab/<hash>.jpg         the quick look's thumbnail (imaging.quicklook)
     clip/ab/<hash>.jpg          the preview at CLIP's input size (`clip_rendition`)
-    screen/ab/<hash>-<edge>.jpg the original decoded for a screen larger than the
+    screen/ab/<hash>-<edge>.jpg the original for a screen larger than the
                                 preview (never in the catalog; `prune_screen`)
 
-``ab``/``cd`` are the hash's first hex digits, so no folder grows past a few
-thousand entries on a 100,000-photo library.
-
-Invariants:
-- a key is a pure function of (content hash, size class): the same bytes under
-  any name share one entry, and a moved file keeps its cache;
-- `write_bytes` is atomic (a temporary file in the destination folder, then
-  `os.replace`) and never rewrites an existing entry, so workers racing on one
-  hash are harmless;
-- screen renditions alone are bounded: `prune_screen` drops the least recently
-  used past a byte budget, and `read_screen` deletes a damaged entry;
-- only `cache_dir` is written, never an original;
-- a cache folder that cannot take entries now (`cache_folder_problem`) is
-  replaced by the seat's own folder, with one sentence (`choose_cache_folder`).
+Invariants: a key is a pure function of (content hash, size class), so a
+moved file keeps its cache; `write_bytes` is atomic and never rewrites an
+entry; only screen renditions are bounded (`prune_screen`, LRU past a byte
+budget; `read_screen` deletes a damaged one); only `cache_dir` is written; a
+folder that cannot take entries is replaced by the seat's own, with a
+sentence (`cache_folder_problem`, `choose_cache_folder`).
 """
 
 from __future__ import annotations

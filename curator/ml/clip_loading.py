@@ -1,28 +1,18 @@
 """How the CLIP loader is sized, and its worker processes' task: chosen from the machine.
 
-`plan_loader` decides, from the model's device and the machine's cores and
-memory, how many photos go through one forward pass and how they are decoded
-beside it; `load_chunk` is a worker process's share of the decoding.
-
-The rule (measurements: docs/decisions/clip.md):
-- **CPU**: the model takes every core and runs at a few photos a second, one
-  loader thread prepares hundreds: one loader thread (two past 4 cores),
-  batches of `CPU_BATCH`, two batches prefetched; the loader never takes the
-  model's cores;
-- **GPU** (CUDA, MPS): threads in one process stop near 700 photos/s (the
-  interpreter's lock), so from `PROCESSES_FROM_CPUS` cores the photos are
-  decoded in worker *processes* (all cores but two: the model's thread and the
-  one gathering results), a chunk a task, each writing its uint8 crops into a
-  shared-memory slot (`ml.clip_slots`), with enough chunks in flight to keep
-  every worker busy; the processes are kept for the session
-  (`loader_processes`). Batches of `GPU_BATCH` (the bare forward's throughput
-  is flat from 64 up), `SMALL_GPU_BATCH` under `SMALL_GPU_BYTES`;
-- the pixel path needs a transform `ml.clip_pixels` recognises; any other runs
-  the model's own transform per photo on threads (the generic path).
+`plan_loader` decides from the device, cores and memory how many photos go
+through one forward pass and how they are decoded; `load_chunk` is a worker
+process's share of the decoding. Measurements: docs/decisions/clip.md.
+- **CPU**: one loader thread (two past 4 cores), batches of `CPU_BATCH`, two
+  prefetched; the loader never takes the model's cores.
+- **GPU**: threads stop near 700 photos/s, so from `PROCESSES_FROM_CPUS` cores
+  worker *processes* (all cores but two) decode into shared-memory slots
+  (`ml.clip_slots`), kept for the session (`loader_processes`). Batches of
+  `GPU_BATCH`, `SMALL_GPU_BATCH` under `SMALL_GPU_BYTES`.
+- A transform `ml.clip_pixels` does not recognise runs per photo on threads.
 
 Invariants: importing this module imports neither torch nor open_clip;
-`load_chunk` runs in a process with neither and never raises for a bad file
-(each becomes a failure with its sentence).
+`load_chunk` never raises for a bad file.
 """
 
 from __future__ import annotations

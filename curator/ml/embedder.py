@@ -1,27 +1,17 @@
 """CLIP image and text embeddings (open-clip-torch), loaded lazily, never downloaded by surprise.
 
-Turns pictures and search phrases into L2-normalised float32 vectors with one
-CLIP model (CUDA, then MPS, then CPU). Where the weights come from, and the
-download when asked (`ClipEmbedder.pull`), are ml.clip_fetch's; this module
-re-exports the weights' checks other rooms ask it for.
+L2-normalised float32 vectors from one CLIP model (CUDA, MPS, then CPU).
+Weights and their download (`ClipEmbedder.pull`) are ml.clip_fetch's.
 
 Invariants:
-- importing this module imports neither torch nor open_clip (the start-up
-  budget); both are imported the first time `load()` runs;
-- every loading failure surfaces as `ModelUnavailable`, a failing forward
-  pass as `EmbeddingFailed`; nothing else escapes;
-- every vector is float32, shape (n, dim), L2-normalised in float32 whatever
-  the precision the model computes in (ml.precision); vectors of every
-  precision are stored under one model id;
-- the model's input takes the dtype of the image tower's own weights
-  (`input_dtype`); a precision the device cannot run is one `ModelUnavailable`
-  at `load()`, never a failed batch per photo;
-- `load()` is idempotent and serialised by a lock; one model object per
-  process for the same weights (file, device, precision): `load()` adopts one
-  already loaded, and `shared_embedder(config)` hands out one embedder per
-  configuration for the session (search's text encoder reuses the import's
-  image model). Forward passes run under `torch.inference_mode()` and change
-  no state, so two pool threads may use the shared model at once.
+- importing this module imports neither torch nor open_clip; `load()` does;
+- loading fails only as `ModelUnavailable`, a forward pass as `EmbeddingFailed`;
+- vectors are float32 (n, dim), normalised whatever the precision
+  (ml.precision), all stored under one model id; the input takes the image
+  tower's dtype (`input_dtype`); an impossible precision fails at `load()`;
+- `load()` is idempotent and locked; one model per process per (file, device,
+  precision); `shared_embedder(config)` shares one embedder per configuration;
+  passes run under `torch.inference_mode()`, so threads may share it.
 """
 
 from __future__ import annotations

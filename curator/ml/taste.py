@@ -1,28 +1,21 @@
 """The personal taste model: ridge regression on CLIP embeddings.
 
-Pure numpy; no Qt, no catalog, no scikit-learn. The score stage feeds it the
-decisions (`DecisionState`), vectors and burst groups, and stores what
-`fit_taste` returns as plain coefficients (`FittedTaste.to_record`).
+Pure numpy; no Qt, no catalog. The score stage stores what `fit_taste` returns
+as plain coefficients (`FittedTaste.to_record`).
 
-Labels (`label_for`): a star rating r → r, weight 1 (it beats everything
-else); rejected → 1.0; picked → 4.5; kept in the cull pass → 3.0 at
-`KEPT_WEIGHT`; an accepted proposal at `ACCEPTED_WEIGHT` of that (endorsed, not
-made). Unreviewed photos are not used.
+Labels (`label_for`): a rating r → r, weight 1; rejected → 1.0; picked → 4.5;
+kept → 3.0 at `KEPT_WEIGHT`; an accepted proposal at `ACCEPTED_WEIGHT` of that.
+Unreviewed photos are not used.
 
-Training: weighted ridge on the *raw*, centred embeddings with an unpenalised
-intercept (CLIP's variance sits in a few semantic directions; standardising
-each coordinate would spread the penalty over 768 noisy ones); a group of
-look-alikes weighs what its frames say (`design_weights`); the penalty is one
-of `ALPHAS` (ml.taste_penalty). The held-out Spearman and its interval are
-grouped cross-validation's (`validate`, ml.taste_cv). Under `MIN_SAMPLES`
-decisions, or all of one value, `NotEnoughDecisions` says what is missing.
-Under `EARLY_BELOW` the model is *early*: it scores and orders photos, says so
-wherever it is shown, and never approves a photo for export (catalog.approval).
+Training: weighted ridge on the raw, centred embeddings with an unpenalised
+intercept; look-alikes weighed by `design_weights`; the penalty one of
+`ALPHAS` (ml.taste_penalty); held-out Spearman by grouped cross-validation
+(`validate`, ml.taste_cv). Under `MIN_SAMPLES` or all one value:
+`NotEnoughDecisions`. Under `EARLY_BELOW` the model is *early*: it scores,
+says so, and never approves for export (catalog.approval).
 
-Scoring: predicted rating 1..5 → preference 0..100 linearly, clipped.
-Uncertainty is the ridge posterior's predictive spread, sqrt(z·P·z) with
-P = (AᵀWA + αI)⁻¹ and z the centred embedding. How the weights and the
-penalty were chosen: docs/decisions/taste.md.
+Scoring: predicted rating 1..5 → preference 0..100, clipped; uncertainty
+sqrt(z·P·z), P = (AᵀWA + αI)⁻¹. Choices: docs/decisions/taste.md.
 """
 
 from __future__ import annotations

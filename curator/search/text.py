@@ -1,27 +1,17 @@
-"""Text search: words through SQLite FTS5 (`photo_fts`, migrations 7 and 10) or,
-on a PostgreSQL catalog, its full-text search (catalog.backends.pg_schema:
-the same columns and weights, words, prefixes, phrases and filters), plus
-the filter tokens of `search.tokens`.
+"""Text search: words through SQLite FTS5 (`photo_fts`, migrations 7 and 10) or
+PostgreSQL's full-text search (catalog.backends.pg_schema), plus the filter
+tokens of `search.tokens`.
 
-- Words match the subject, tags, content type, mood, lighting, file names
-  and the caption, folding case and accents ("cafe" finds "Café"); every
-  word must match somewhere (AND); a word of two characters or more is also a
-  prefix ("harb" finds "harbour"), an exact token scoring higher; a
-  one-character word matches only itself.
-- "Quoted phrases" match those words next to each other, exactly.
-- User text never reaches FTS5 unquoted: each word becomes an FTS5 string,
-  so operators, `*`, `(`, `-`, `:` and stray quotes are just text; a word
-  with no letter or digit is dropped.
+- Words match subject, tags, content type, mood, lighting, file names and
+  caption, folding case and accents; every word must match (AND); a word of
+  two characters or more is also a prefix; "quoted phrases" match exactly.
+- User text never reaches FTS5 unquoted; a word without letters or digits is
+  dropped.
 
-Ranking: bm25 weighted by `FIELDS` (a word in what the photo shows outranks
-the same word in a file name). A query of filters only returns every
-matching photo in capture-time order, score 0. A hit's `why` names the
-fields where a query word shows, for the best `WHY_LIMIT` hits; `ranked_ids`
-is the same ranking without hits or reasons (the gallery's). Each shortcut's
-figures: docs/decisions/search.md.
-
-Deleted photos never appear; missing photos do. A RAW+JPEG pair appears
-once, as its RAW, while pairing is on.
+Ranking: bm25 weighted by `FIELDS`; filters alone return capture-time order,
+score 0. A hit's `why` names the matching fields (best `WHY_LIMIT` hits);
+`ranked_ids` is the same ranking bare. Figures: docs/decisions/search.md.
+Deleted photos never appear; a RAW+JPEG pair appears once, as its RAW.
 """
 
 from __future__ import annotations

@@ -1,28 +1,17 @@
 """Hearing the other seats of a PostgreSQL catalog: LISTEN/NOTIFY.
 
-The catalog's triggers notify, when a transaction commits: `curator_photo`
-(m019) with `i:<ids>` (photos inserted) or `u:<ids>` (photo rows updated),
-at most 500 ids a notification; `curator_decision` with the decision's
-photo, id and seat (JSON), so a decision that touches no photo row (a tag)
-still reaches the others; `curator_people` (m026) when people or their faces
-changed.
+The triggers notify at commit: `curator_photo` (m019; `i:<ids>` or `u:<ids>`,
+≤ 500 ids), `curator_decision` (photo, id, seat as JSON), `curator_people`
+(m026). `SeatListener` holds one autocommit connection and turns them into
+`SeatNews`, leaving out this seat's own (`backends.own_backends`).
 
-`SeatListener` holds ONE connection of its own (autocommit) and turns what
-arrives into `SeatNews`. A seat's own writes are left out by the notifying
-session's server process id (`backends.own_backends`), while two seats on
-one machine still hear each other.
-
-Protocol (one thread calls `poll` in a loop; `close` from any thread):
-- `listen_now()` (the window, before its first read) connects at once, so
-  nothing committed after that read goes unheard; `poll` connects lazily.
-- `poll(timeout_s)` waits at most `timeout_s` for a first notification,
-  then takes whatever else came with it (`COALESCE_S`): one batch per commit
-  burst. None: nothing came.
-- A lost connection is news with a sentence; each later `poll` tries again
-  (at most once per `RETRY_S`); once back, the news is marked `resync`: what
-  was notified meanwhile is gone, so the window re-reads what it shows.
-- Nothing here writes or holds a transaction open, so a listening seat never
-  blocks another seat's migration.
+Protocol (one thread polls; `close` from any):
+- `listen_now()` connects at once, before the window's first read.
+- `poll(timeout_s)` waits for a first notification, then gathers for
+  `COALESCE_S`; None: nothing came.
+- A lost connection is news with a sentence; retried at most once per
+  `RETRY_S`; once back the news is `resync` (the window re-reads).
+- Nothing here writes or holds a transaction open.
 """
 
 from __future__ import annotations

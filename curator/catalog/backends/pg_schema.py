@@ -1,28 +1,18 @@
 """The catalog's schema on PostgreSQL: the same numbered migrations.
 
-The version lives in the one-row table `curator_schema`. A new PostgreSQL
-catalog starts at version 16: `BASELINE` is SQLite migrations 1-16 spelled
-for PostgreSQL, the same tables, columns, constraints and indexes
-(tests/unit/test_catalog_postgres.py compares both), plus what SQLite has
-built in and PostgreSQL needs written:
+The version lives in `curator_schema`. A new catalog starts at version 16:
+`BASELINE` is SQLite migrations 1-16 for PostgreSQL
+(tests/unit/test_catalog_postgres.py compares both), plus:
+- `curator_path_text(bytea)` (a path without its tombstone; PARALLEL UNSAFE)
+  and `curator_file_name` (`dialect.PostgresDialect.file_name_sql`), indexed;
+- `instr` for bytes and text;
+- `curator_fold(text)`, folding as FTS5's unicode61 does;
+- `photo_fts` with weighted `tsvector`s under GIN, kept by triggers;
+- the decision log's (m005) and scores' (m016) append-only triggers.
 
-- `curator_path_text(bytea)`: a stored path as text, without a missing
-  photo's tombstone (PARALLEL UNSAFE: its EXCEPTION block is a
-  subtransaction, which no parallel worker may start); `curator_file_name`
-  its last component (`dialect.PostgresDialect.file_name_sql`), indexed;
-- `instr`, SQLite's function, for bytes and for text;
-- `curator_fold(text)`: as FTS5's unicode61 tokenizer folds ("DSC_0001.JPG"
-  is dsc, 0001, jpg), for the text index;
-- `photo_fts`: one row per photo with the searchable columns and their
-  weighted `tsvector` under a GIN index, kept current by triggers, as
-  m007's are;
-- the decision log's append-only triggers (m005) and the scores' (m016).
-
-From version 17 on, every migration runs on both backends: its `postgres`
-statements where it has them, else its SQLite ones through `translate`.
-Each migration is one transaction that takes the write lock and re-reads
-the version inside it, so two seats opening a new catalog at once apply
-each one exactly once.
+From 17 on every migration runs on both: its `postgres` statements, else its
+SQLite ones through `translate`. Each is one transaction that takes the write
+lock and re-reads the version, so two seats apply it exactly once.
 """
 
 from __future__ import annotations

@@ -1,29 +1,21 @@
 """The photographer's people edits, logged so that Ctrl+Z undoes them: naming
 a person, merging two, taking a face out of a person.
 
-A people edit changes the people tables and no photo row, so it has a log of
-its own (m026 `person_edit`): one row per edit, in the edit's transaction,
-holding in `data` (JSON) what reverses it:
+Their own log (m026 `person_edit`): one row per edit, in its transaction, its
+`data` (JSON) holding what reverses it:
+- `name` {person, old, new}: `old` written back;
+- `merge` {into, other, …, moved, ruled, added_ruled}: reversed by a `split`
+  that makes `other` again under its id and name; a split by merging again;
+- `remove` {face, person, by_hand, ruled_new, looked}: reversed by a `putback`.
 
-- `name` {person, old, new}: reversed by writing `old` back;
-- `merge` {into, other, into_name, other_name, other_made, moved
-  [[face, by_hand]…], ruled [faces], added_ruled [faces]}: reversed by a
-  `split`, which makes `other` again under its own id and name, moves the
-  faces back with their `by_hand`, gives back the ruled-out faces and
-  `into`'s name; a `split` is reversed by merging again (a new snapshot);
-- `remove` {face, person, by_hand, ruled_new, looked}: reversed by a
-  `putback` into the person (out of any person a clustering gave it since),
-  forgetting a ruling-out the remove made and restoring `looked`.
+Undo and redo append the reversing row (`undoes`), never edit one; read back
+by catalog.undo.stacks' rule, the seat's own rows only. Every row is stamped
+after the newest decision and people edit (`_stamp`), so Ctrl+Z
+(catalog.undo.history) takes the newest step of either log.
 
-Undo and redo never edit a row: they append the reversing row, `undoes`
-pointing at the row it reverses, read back by catalog.undo.stacks' rule, the
-seat's own rows only. Every row is stamped strictly after the newest
-decision and people edit (`_stamp`), so the window's Ctrl+Z
-(catalog.undo.history) takes the newest step of either log by its stamp.
-
-Invariants: an edit and its log row are one transaction; a reversal that can
-no longer be done is a `PeopleError` with a sentence and changes nothing;
-nothing here reads or writes a descriptor's vector.
+Invariants: an edit and its row are one transaction; an impossible reversal
+is a `PeopleError` with a sentence and changes nothing; no descriptor
+vector is read or written here.
 """
 
 from __future__ import annotations

@@ -1,29 +1,21 @@
 """Our own half-size render of a RAW's sensor data: LibRaw's arithmetic, faster.
 
-From an unpacked `rawpy.RawPy` (or a `SensorSource` that reads the same facts
-from the file itself: imaging.raw.jpeg_dng), the 8-bit sRGB frame LibRaw's
-``postprocess(half_size=True, use_camera_wb=True, no_auto_bright=True,
-output_bps=8)`` would give, in the stored orientation (LibRaw's ``flip`` not
-applied), or None when the sensor is not one we render (the caller then asks
-LibRaw).
+From an unpacked `rawpy.RawPy` (or a `SensorSource`: imaging.raw.jpeg_dng),
+the 8-bit sRGB frame LibRaw's ``postprocess(half_size=True,
+use_camera_wb=True, no_auto_bright=True, output_bps=8)`` would give, in the
+stored orientation; None for a sensor we do not render (X-Trans, Foveon, CMYG,
+four-colour, non-square pixels): the caller then asks LibRaw. Rendered: 2x2
+Bayer (one pixel per quad) and three-colour stacks (one per pixel).
 
-Which sensors: plain 2x2 Bayer (``RGBG``, square pixels), one output pixel per
-quad; three-colour stacks (``RawType.Stack``: LinearRaw DNGs), one per pixel;
-everything else (X-Trans, Foveon, CMYG, four-colour, non-square pixels): None.
-
-The arithmetic, in LibRaw's order:
-1. per-channel black subtracted; scaled so white maps to full scale (lowered
-   to the data's peak when that lies within 75-100 % of it: `adjusted_maximum`);
-2. white balance normalised to the smallest multiplier: the as-shot ones, or
-   LibRaw's grey world when the file has none (`auto_white_balance`);
-3. the two greens averaged; clipped (scale_colors);
-4. camera RGB -> linear sRGB through LibRaw's matrix (`camera_to_srgb`), clipped;
-5. LibRaw's BT.709 curve (0.45, 4.5) as a 16 -> 8-bit table (`BT709_CURVE`).
-The luma is within 0.5 level (mean) of LibRaw's on the fixtures. Rendered
-`_BAND_ROWS` rows at a time so every intermediate stays in the cache.
+The arithmetic, in LibRaw's order: black subtracted and white scaled to full
+scale (`adjusted_maximum`); white balance normalised to the smallest
+multiplier (`auto_white_balance` without one); greens averaged, clipped;
+camera RGB to linear sRGB (`camera_to_srgb`), clipped; the BT.709 curve as a
+16 -> 8-bit table (`BT709_CURVE`). Luma within 0.5 level of LibRaw's on the
+fixtures; `_BAND_ROWS` rows at a time to stay in cache.
 
 Invariants: the sensor data is never modified; the output is a C-contiguous
-(h, w, 3) uint8 array; a None answer means "ask LibRaw", never "unusable".
+(h, w, 3) uint8 array; None means "ask LibRaw", never "unusable".
 """
 
 from __future__ import annotations

@@ -1,28 +1,18 @@
 """The score stage: retrain the taste model from decisions, rescore, regroup bursts.
 
-plan → run → apply: `plan` reads the training set from the catalog (plain
-decision states and vectors), `run` labels it and fits (`ml.taste.labels`,
-`fit_taste`: pure; the inputs are the embeddings with the faces stage's
-verdicts beside them, ml.taste_inputs), and `apply` stores the model's coefficients
-(`FittedTaste.to_record`) and rescores every embedded photo in one vectorised
-pass and one transaction. The catalog holds plain records only; turning a
-stored model back into a `FittedTaste` happens here (`latest_fitted`).
+plan → run → apply: `plan` reads the training set, `run` labels and fits
+(`ml.taste.labels`, `fit_taste`, inputs from ml.taste_inputs), `apply` stores
+the coefficients (`FittedTaste.to_record`) and rescores every embedded photo in
+one pass and one transaction; `latest_fitted` turns a stored model back into
+a `FittedTaste`.
 
-Threads: in the GUI all of it — reading 100k vectors, fitting, the UPDATE of
-100k scores, regrouping bursts — runs on the ML pool (an `engine.delivery.Job`
-running `retrain_and_rescore` or `run_score_step`), writing through that
-thread's own SQLite connection (WAL lets the UI thread read meanwhile); the UI
-thread only hears the report through a `Delivery` and repaints.
-`LiveEmbeddings` keeps the vectors in memory and `RetrainScheduler` debounces
-retraining for the GUI (`pipeline.stages.retrain`: the window is built with
-them before the catalog is opened, so they import this module when they
-start a load or a retrain).
-The CLI calls the same functions synchronously and retrains once at the end
-of each decision command.
+In the GUI all of it runs on the ML pool (`retrain_and_rescore`,
+`run_score_step` in an `engine.delivery.Job`); the UI thread only hears the
+report. `LiveEmbeddings` and `RetrainScheduler` (`pipeline.stages.retrain`)
+serve the GUI; the CLI calls the same functions synchronously.
 
-Whose taste: the one this seat trains and shows (catalog.taste.choice):
-everyone's decisions, or one photographer's on a shared catalog — its
-training set, its stored model and its scores are that owner's.
+Whose taste: the one this seat trains (catalog.taste.choice): everyone's, or
+one photographer's on a shared catalog.
 """
 
 from __future__ import annotations
