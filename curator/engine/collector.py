@@ -1,42 +1,28 @@
 """Python's cycle collector, run on the main thread only, while pool threads run.
 
-Why: CPython collects cycles on whichever thread allocates past the threshold;
-on a QThreadPool thread the garbage can hold Qt wrappers (a `Delivery`'s
-signals object) whose C++ objects die there while the main thread dispatches
-events to them: a segfault.
+CPython collects cycles on whichever thread allocates past the threshold; on a
+pool thread the garbage can hold Qt wrappers (a `Delivery`'s signals) whose
+C++ objects would die there while the main thread dispatches to them: a segfault.
 
-The protocol, while a Qt event loop with pools runs (the GUI, a headless
-pipeline run, the test session):
-1. Automatic collection is off; a timer on the main thread collects a
-   generation when `gc.get_count()` says CPython would have, at most one young
-   collection per tick (`DEFAULT_INTERVAL_MS`). A tick finding more than
-   `BURST_YOUNG` young objects brings the next after `FAST_INTERVAL_MS`, until
-   one finds fewer: a worker's burst (an undo's 60,000 records) is walked in
-   small pieces, not in one 40-110 ms stall.
-2. While the window runs a step on a worker (ui/review/step_queue.py) it
-   `hold`s the collector: the step's rows live for the step and die by
-   reference counting at its end; collections wait, `HOLD_MAX_S` at most.
-3. A full collection runs at most every `FULL_EVERY_S`, or 20 times its own
-   last cost, whichever is longer (CPython skips most of them too).
-4. Each time `FREEZE_AFTER_MODULES` modules have loaded since the last look
-   (the imaging stack, torch), the timer collects the young generations and
-   `gc.freeze`s everything: what imports make lives as long as the process,
-   and a full walk of it costs ~250 ms once torch is loaded.
-5. In the window (`freeze_survivors`, asked by app.py; off in tests, which
-   count on `gc.collect()` freeing their cycles), a full collection costing
-   more than `FREEZE_AFTER_FULL_S` freezes its survivors right after it: none
-   is garbage then, and the next full walk sees only what came after.
-6. A frozen object still dies by reference counting; one that later joins a
-   cycle waits until `RECLAIM_EVERY_S` after its freeze, when the
-   photographer is `away` (app.py: no Curator window active), or
-   `RECLAIM_ANYWAY_S` at the keys: then everything is unfrozen, collected in
-   one long walk, and the survivors frozen again if it was costly (`reclaims`).
+The protocol, while a Qt event loop with pools runs:
+1. Automatic collection is off; a main-thread timer collects a generation when
+   `gc.get_count()` says CPython would have, at most one young collection per
+   tick (`DEFAULT_INTERVAL_MS`); past `BURST_YOUNG` young objects the next tick
+   comes after `FAST_INTERVAL_MS`, so a burst is walked in small pieces.
+2. A window step on a worker (ui/review/step_queue.py) `hold`s the collector,
+   `HOLD_MAX_S` at most.
+3. A full collection at most every `FULL_EVERY_S`, or 20 times its last cost.
+4. Every `FREEZE_AFTER_MODULES` modules loaded, the young generations are
+   collected and everything `gc.freeze`d (imports live as long as the process).
+5. With `freeze_survivors` (the window; off in tests) a full collection
+   costing more than `FREEZE_AFTER_FULL_S` freezes its survivors.
+6. Frozen cycles are reclaimed `RECLAIM_EVERY_S` after a freeze when the
+   photographer is `away`, or after `RECLAIM_ANYWAY_S` (`reclaims`).
 
-Invariants: `gc.collect` is called from the main thread only; one collector
-at a time (a nested `collected_on_main_thread()` reuses the active one); when
-the outermost ends, automatic collection is as it was and what it froze is
-unfrozen; nothing is frozen but right after a collection; reference counting
-is untouched. Costs measured: docs/decisions/engine.md.
+Invariants: `gc.collect` runs on the main thread only; one collector at a time
+(a nested `collected_on_main_thread()` reuses it); the outermost restores
+automatic collection and unfreezes; nothing is frozen but right after a
+collection. Costs: docs/decisions/engine.md.
 """
 
 from __future__ import annotations

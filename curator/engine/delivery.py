@@ -2,40 +2,27 @@
 thread and hands what it made to a `Delivery`, which posts it to the owner's
 slot on the main thread — until the owner closes it.
 
-Why: a QRunnable that emits on a QObject deleted with the window raises
-"Signal source has been deleted" (or, racing the deletion, crashes). So a
-worker never holds its owner's QObjects; it holds a `Delivery`, a plain
-Python object that the owner closes on the main thread *before* any of its
-QObjects can go.
+A worker emitting on a QObject deleted with the window raises or crashes, so a
+worker holds only a `Delivery`, a plain object the owner closes on the main
+thread before any of its QObjects can go.
 
-Protocol (the one place it lives; every worker in Curator follows it):
-- The owner (a QObject on the main thread) makes one Delivery per kind of
-  result with `delivery_to(owner, slot)`: a `DeliverySignals` object
-  parented to the owner, its one `delivered` signal connected to `slot`, and
-  the owner's `destroyed` connected to `close` as a safety net.
-- The owner starts `Job(fn, delivery, on_error)` on a pool that app.py made
-  and passed in (no module makes its own pool). Inputs are immutable and
-  captured by `fn` (ids, paths, a settings snapshot), never rows or widgets.
-- On the pool thread the job runs `fn()`. Its return value — or, if it
-  raised, what `on_error(exc)` makes of the exception (by default: logged,
-  nothing) — is delivered unless it is None. The thread's catalog connection
-  (peewee keeps one per thread) is closed when the job ends, so no idle
-  connection outlives it. A long job may deliver intermediate values itself
-  (`delivery.deliver(batch)`), in order, before its result.
-- `deliver(value)` takes the delivery's lock and, if still open, emits
-  `delivered(value)`: a queued connection, so it only posts an event, and
-  the slot runs on the main thread. Values of one job arrive in the order
-  they were delivered.
-- `close()` takes the same lock and marks it closed; once it returns no
-  thread touches the signal again, and later `deliver` calls are dropped
-  (they return False: a streaming job stops working). The owner closes its
-  deliveries in its own `close()`/`shutdown()`, before app.py drains the pools.
-- What arrives may be stale (the user moved on): requests that can be
-  superseded carry a generation or a key, and the slot drops old ones.
-- A Job in flight (made, queued or running) is held by this module
-  (`IN_FLIGHT`) until its `run` ends or its pool drops it unrun: a root for
-  the cycle collector, so a pool whose wrapper became cyclic garbage cannot
-  have its queued jobs' Deliveries cleared while the C++ pool runs them.
+Protocol (every worker in Curator follows it):
+- The owner makes one Delivery per kind of result, `delivery_to(owner, slot)`:
+  a `DeliverySignals` parented to the owner, `delivered` connected to `slot`,
+  the owner's `destroyed` connected to `close`.
+- The owner starts `Job(fn, delivery, on_error)` on a pool app.py made; `fn`
+  captures immutable inputs (ids, paths, settings), never rows or widgets.
+- The job delivers `fn()`'s return value, or `on_error(exc)`'s (by default
+  logged, nothing), unless None; the thread's catalog connection is closed
+  when the job ends. A long job may `delivery.deliver(batch)` before its result.
+- `deliver(value)` emits under the delivery's lock while open (a queued
+  connection: the slot runs on the main thread, in order).
+- `close()` takes the same lock; after it no thread touches the signal, and
+  `deliver` returns False. Owners close their deliveries before app.py drains
+  the pools.
+- Stale results are dropped by the slot (a generation or a key).
+- A Job in flight is held in `IN_FLIGHT` until its `run` ends or its pool drops
+  it: a root for the cycle collector.
 """
 
 from __future__ import annotations

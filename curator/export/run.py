@@ -1,27 +1,18 @@
 """Running an export plan: only file work (no catalog, no Qt).
 
 `run_export(plan, progress=, cancel=)` writes each planned photo into the
-plan's folder, with its XMP inside (`export.xmp_out`) and its sidecars beside
-it, then the folder's manifest.
+plan's folder with its XMP inside (`export.xmp_out`) and its sidecars, then
+the manifest.
 
-Names, one name group (`export.names`) at a time: the group takes the first
-suffix n (counting from its base name) at which every member's name is free
-or already holds this photo, and no member would take over someone else's
-sidecar. A file at a member's name is *this photo* when it holds the
-original's bytes, is our rendition of it (its JPEG comment), or is the copy
-the manifest says this exporter wrote (`file_blake3`). Any other file is
-never touched; one of ours the user edited since is left as it is.
+Names, one group (`export.names`) at a time: the first suffix at which every
+member's name is free or already this photo's (the original's bytes, our
+rendition, or the manifest's `file_blake3`). Any other file is never touched;
+one of ours the user edited is left as it is. A file already there and ours
+only gets its XMP brought up to date (`export.xmp_out.is_ours`).
 
-Each file is written by `export.files`. When the file is there and ours,
-only its XMP is brought up to date if the decisions changed: a copy is
-written again from the original, a rendition gets its XMP segment replaced
-(no new render), a sidecar is rewritten when it is still as recorded
-(`export.xmp_out.is_ours`).
-
-Cancel is checked between files and between chunks of a copy; what was
-finished stays, and the manifest lists it, so a re-run completes the export.
-A full or read-only destination stops the run: the remaining files fail
-with that sentence.
+Cancel is checked between files and chunks; what finished stays in the
+manifest, so a re-run completes the export. A full or read-only destination
+fails the remaining files with that sentence.
 """
 
 from __future__ import annotations

@@ -1,26 +1,14 @@
 """What the camera says a shot was: single, continuous or a bracket frame.
 
-Responsibility: read the drive mode and the frame's place in its sequence
-from the EXIF block and the maker notes that record them, so burst grouping
-(ml.bursts) can tell a camera's burst or bracket from two single shots taken
-a few seconds apart. Pure, no I/O; never raises.
-
-Sources, in order (the first that says something wins):
-- Sony maker note (``SONY DSC``/``SONY CAM`` header, or none): 0xB049
-  ReleaseMode (0 normal, 2 continuous, 5/6/8 exposure/white-balance/DRO
-  bracketing) and 0xB04A SequenceNumber (0 single, n the n-th frame);
-- Nikon type-3 maker note (``Nikon\\0`` + its own TIFF header): 0x0089
-  ShootingMode bits (bit 0 continuous, bit 4 exposure bracketing);
-- Canon maker note: CameraSettings (0x0001) index 5, ContinuousDrive (0 and
-  6/9 single, the rest continuous);
-- Fujifilm maker note (``FUJIFILM`` + offset, little-endian, offsets from the
-  note): 0x1100 AutoBracketing, 0x1101 SequenceNumber;
-- Panasonic maker note (``Panasonic\\0\\0\\0``): 0x002A BurstMode (0 off,
-  2/3/8/0x12 brackets, others continuous), 0x002B SequenceNumber;
-- the standard EXIF ExposureMode 2 ("auto bracket") makes any of these a
-  bracket frame (Canon writes it for AEB).
-Offsets inside Sony, Canon and Panasonic notes count from the EXIF block's
-TIFF header; Nikon's from its own header, Fujifilm's from the note.
+Reads the drive mode and the frame's place in its sequence from EXIF and maker
+notes, so ml.bursts can tell a burst or bracket from two single shots. Pure;
+never raises. Sources, the first that says something wins:
+- Sony: 0xB049 ReleaseMode, 0xB04A SequenceNumber;
+- Nikon type 3 (own TIFF header): 0x0089 ShootingMode bits;
+- Canon: CameraSettings (0x0001) index 5, ContinuousDrive;
+- Fujifilm (offsets from the note): 0x1100 AutoBracketing, 0x1101 SequenceNumber;
+- Panasonic: 0x002A BurstMode, 0x002B SequenceNumber;
+- EXIF ExposureMode 2 makes any of these a bracket frame.
 Checked against ExifTool's reading of the camera fixtures (tests).
 """
 

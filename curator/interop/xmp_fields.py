@@ -1,26 +1,17 @@
 """What the catalog says about a photo in XMP terms: the input of `curator xmp write`.
 
-Read-only queries, 500 ids a query. For each photo, `xmp_fields_for` gives:
+Read-only, 500 ids a query. `xmp_fields_for` gives per photo:
+- `fields` (`XmpFields`), for a new sidecar: rating, reject, pick and label
+  (0/False: cleared in Curator; None: never set), keywords
+  (`outgoing_keywords`: removed AI tags never written), caption (another
+  tool's, else the LLM's subject), description and scores, `tiff:Orientation`
+  after a turn, faces as MWG regions (`face_regions`);
+- for an existing sidecar, `xmp.edit.plan_edit`'s inputs: `XmpState`, when each
+  value was decided in Curator (`Authored`), the last synced state
+  (`xmp_sync`), and Curator's namespace and caption as `extras`.
 
-- `fields` (`XmpFields`): everything Curator knows, for a new sidecar: the
-  rating (0: set and cleared in Curator; None: never rated), the reject
-  (False after a cull decision that left it not rejected; None: never
-  culled), pick and label by the same rule, the keywords as other tools
-  wrote them (`outgoing_keywords`; removed AI tags are feedback, never
-  written), the caption another tool wrote, else the LLM's subject; the
-  description's fields and the scores; after a turn in Curator,
-  `tiff:Orientation`; the judged faces as MWG regions (`face_regions`).
-- the three-way inputs of `xmp.edit.plan_edit` for a sidecar that exists:
-  the catalog's `XmpState`, when each value was decided *in Curator*
-  (`Authored`), the state last read or written (`xmp_sync`), and Curator's
-  own namespace and caption as `extras`.
-
-A photo is *decided* when it is live and has a decision made in Curator
-(a row of the decision log whose pass is not an import from another tool: a
-value later undone or cleared still has to reach the sidecar it went to);
-one whose every decision came from another tool is left alone by `xmp
-write`. A named person's face is a decision too, and so is a sidecar that
-still holds a person keyword Curator wrote.
+A photo is *decided* when live with a decision made in Curator (undone values
+included), a named person's face, or a person keyword Curator wrote.
 """
 
 from __future__ import annotations

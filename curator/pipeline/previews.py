@@ -1,26 +1,17 @@
 """Previews and thumbnails made again wherever the cache lacks them: plan → run.
 
-The cache is derived (DESIGN.md, "Previews and caches"), so nothing here is
-ever stored in the catalog: the catalog says which entries each photo should
-have (its keys), the cache folder says which it has.
-
-- `plan_entries` (the thread that owns the catalog, read once) lists every
-  photo that should have cache entries: id, this seat's path, content hash,
-  preview and thumbnail keys (`PreviewEntry`).
-- `missing_entries` (any thread; a read of each entry, no catalog) keeps the
-  ones whose preview or thumbnail is absent or damaged.
+The cache is derived: the catalog says which entries a photo should have, the
+cache folder which it has.
+- `plan_entries` (the catalog's thread): every photo's `PreviewEntry`.
+- `missing_entries` (any thread): those absent or damaged.
 - `PreviewRebuilder.rebuild` runs `imaging.rebuild.rebuild_entries` in a
-  decoder child (`engine.isolation.ChildProcessPool`, the technical stage's
-  child set-up, at a lower CPU priority for the window): a child that dies or
-  hangs fails that one photo with a sentence, never the caller.
-- `rebuild_all` rebuilds a list, reporting progress and stopping when asked
-  (`curator previews --rebuild`, the window's background fill).
-- `unused_files` names the cache files no photo uses (`curator previews
-  --prune`): previews, thumbnails, quick looks, screen and CLIP renditions whose
-  hash is no photo's.
+  decoder child (`engine.isolation.ChildProcessPool`): a dead or hung child
+  fails one photo with a sentence.
+- `rebuild_all`: a list, with progress and a stop.
+- `unused_files`: cache files no photo uses (`curator previews --prune`).
 
-Invariants: the originals are only read; only the cache folder is written;
-a rebuild never raises for a bad or offline file or an unwritable cache.
+Invariants: originals only read; only the cache folder written; a rebuild
+never raises for a bad or offline file or an unwritable cache.
 """
 
 from __future__ import annotations

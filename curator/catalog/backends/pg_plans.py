@@ -2,26 +2,15 @@
 100,000 photos: docs/decisions/catalog.md).
 
 Three aids, made at each writable open (`ensure_plan_aids`):
+- **The camera filter**: `photo_camera_stats` (`CAMERA_STATISTICS`), and
+  `photo_camera_cull` (`CAMERA_CULL_INDEX`) for index-only review passes; one
+  ANALYZE when either was made.
+- **The scores, read by photo**: primary keys that `INCLUDE (score)`
+  (`SCORE_KEYS`), swapped once per catalog.
+- **The failed lane**: `stage_run_failed_technical` (`FAILED_INDEX`).
 
-- **The camera filter** (`COALESCE(camera_model, camera_make) = ?`, served by
-  m009's partial `photo_camera`, whose expressions give the planner no
-  statistics): `photo_camera_stats` (`CAMERA_STATISTICS`, PostgreSQL 14 and
-  newer), statistics on the expression itself; `photo_camera_cull`
-  (`CAMERA_CULL_INDEX`), (camera, cull) with the two camera columns, so a
-  review pass under a camera filter is read from the index alone; one
-  ANALYZE of `photo` when either was made.
-- **The scores, read by photo**: the scores' primary keys (`SCORE_KEYS`) are
-  replaced by ones that carry the score (`INCLUDE (score)`), so each probe is
-  answered from the index; the swap takes the table's lock while it builds
-  (~0.1 s at 100,000 scores), once per catalog.
-- **The failed lane**, which every review pass keeps out (NOT EXISTS per
-  photo walked): `stage_run_failed_technical` (`FAILED_INDEX`), a small
-  index of the failed technical runs' photos.
-
-These are accelerators, not schema: a catalog without them is complete and
-correct, and a role that may not make them opens the catalog all the same
-(the log says why). Invariant: `ensure_plan_aids` changes nothing when all
-is there (one catalog read), and never raises.
+Accelerators, not schema: a role that may not make them opens the catalog all
+the same. `ensure_plan_aids` changes nothing when all is there and never raises.
 """
 
 from __future__ import annotations

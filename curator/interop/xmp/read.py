@@ -1,26 +1,17 @@
 """Reading XMP: what a photo's sidecar or embedded packet says (pure: no catalog, no Qt).
 
-`find_xmp(path)` looks, in this order, for
-1. a sidecar beside the photo, `IMG_1.xmp` (Lightroom, Bridge, digiKam,
-   Capture One) or `IMG_1.CR2.xmp` (darktable), any letter case: when both
-   exist the NEWER one wins, on equal mtimes the `name.ext.xmp` (a RAW+JPEG
-   pair shares `IMG_1.xmp`); an unreadable one gives way to the other;
-2. the XMP embedded in the photo (`embedded_packet`: only the file's head is
-   read).
+`find_xmp(path)` looks for a sidecar (`IMG_1.xmp` or `IMG_1.CR2.xmp`, any case;
+the newer wins, on a tie `name.ext.xmp`), else the embedded packet
+(`embedded_packet`, the file's head only).
 
-What is read (`XmpFields`), in attribute or element form: the rating
-(xmp:Rating, −1 a reject; else `MicrosoftPhoto:Rating`), the label (`_labels`;
-a text no label set knows comes back in `label_keywords`), pick and reject
-flags where tools write them (digiKam:PickLabel 1 rejected / 3 accepted,
-photomechanic:Tagged, xmpDM:good), the keywords (dc:subject, one
-comma-separated string too; lr:hierarchicalSubject, else digiKam's TagsList,
-a path's leaf also a keyword), dc:description, xmp:CreatorTool, Curator's own
-scores, and whether darktable wrote the packet.
+Read (`XmpFields`): rating (xmp:Rating, else `MicrosoftPhoto:Rating`), label
+(`_labels`; unknown texts in `label_keywords`), pick and reject flags
+(digiKam:PickLabel, photomechanic:Tagged, xmpDM:good), keywords (dc:subject,
+lr:hierarchicalSubject, else TagsList), dc:description, xmp:CreatorTool,
+Curator's scores, and whether darktable wrote it.
 
-Safety: a packet with any DOCTYPE or ENTITY declaration is refused before
-ElementTree parses it (XMP never needs them). Nothing here raises for a bad
-file: `read_xmp` returns None, `find_xmp` says what went wrong in `problem`
-and still falls back to the embedded packet.
+A packet with a DOCTYPE or ENTITY is refused unparsed. Nothing raises for a
+bad file: `read_xmp` returns None, `find_xmp` says why in `problem`.
 """
 
 from __future__ import annotations

@@ -1,27 +1,16 @@
 """Writing XMP sidecars: a fresh packet, or a merge into a packet another tool wrote.
 
-- `sidecar_xml(fields)`: a complete sidecar holding the fields Lightroom,
-  darktable and digiKam read (`xmp:Rating`, −1 for a reject; `xmp:Label`;
-  `dc:subject` and `lr:hierarchicalSubject`; `dc:description`;
-  `xmp:CreatorTool`; the pick in the forms other tools read) and Curator's
-  own values in its namespace (`CURATOR_NS`).
-- `merge_sidecar(existing, edit)`: an existing packet with an `XmpEdit`
-  applied and everything else kept (darktable's history, Lightroom's `crs:`
-  develop settings, other namespaces with their prefixes, comments, keyword
-  texts and hierarchy): `xmp.tree` says how each property is changed,
-  `xmp.edit` which ones `xmp write` may change. Given `XmpFields` (an
-  export's copy), it states every field Curator knows.
-- `write_sidecar(path, data)`: an atomic write, so a crash never leaves half
-  a sidecar, nor an empty one in place of darktable's history.
-The XML text itself (prefixes, escaping) is `curator.interop.xmp.xmlout`'s.
+- `sidecar_xml(fields)`: a complete sidecar with what Lightroom, darktable and
+  digiKam read (rating, −1 for a reject; label; keywords; description;
+  creator tool; the pick) and Curator's own values (`CURATOR_NS`).
+- `merge_sidecar(existing, edit)`: the packet with an `XmpEdit` applied and all
+  else kept (`xmp.tree` says how, `xmp.edit` what may change).
+- `write_sidecar(path, data)`: atomic.
+The XML text (prefixes, escaping) is `curator.interop.xmp.xmlout`'s.
 
-Invariants:
-- Pure apart from `write_sidecar`: no catalog, no Qt.
-- An existing sidecar with a DOCTYPE or ENTITY declaration (refused before
-  expat sees it), one that is not UTF-8 XMP, or one the edit can't be
-  applied to safely is refused with `XmpWriteError` and left untouched.
-- The output is deterministic: merging the same edit twice gives the same
-  bytes, so "unchanged" can be told by comparing bytes.
+Invariants: pure apart from `write_sidecar`; a sidecar with a DOCTYPE or
+ENTITY, not UTF-8 XMP, or not safely editable is refused with
+`XmpWriteError` and left untouched; the output is deterministic.
 """
 
 from __future__ import annotations

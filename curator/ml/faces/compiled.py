@@ -1,26 +1,17 @@
 """The face networks OpenVINO compiled for this computer: where they are kept,
 and whether they are ready — asked without importing OpenVINO or numpy.
 
-The first faces process on a computer compiles each network for its CPU
-(`graphs.openvino_request`: ~1.2 s of CPU for the seven here, ~2.3 s on
-the Xeon `graphs` was measured on), into the app's cache folder
-(`cache_folder`); every later process loads them from there (~0.2 s). So a
-first import of one photo took ~4 s against ~1.3 s for its technical
-stages alone, and the import and `curator doctor` say so while it is the
-case (`networks_prepared`).
+The first faces process compiles each network (`graphs.openvino_request`,
+~1.2 s of CPU) into `cache_folder`; later ones load it (~0.2 s). The import
+and `curator doctor` say so while it is the case (`networks_prepared`).
 
-Each network compiled through the cache leaves a mark (`mark_prepared`),
-named by what its compiled form depends on: the network's file (name and
-size), its precision, the OpenVINO version and the machine's architecture.
-`networks_prepared(model_folder)` is true when every network of the model
-(`files.COMPILED_NETWORKS`) is marked, or when OpenVINO does not run them
-(not installed, or another runtime asked for: nothing is compiled then).
-A new OpenVINO, model or machine has no marks: prepared again, said again.
+Each compiled network leaves a mark (`mark_prepared`) named by its file's name
+and size, its precision, the OpenVINO version and the architecture;
+`networks_prepared(model_folder)` is true when every network of
+`files.COMPILED_NETWORKS` is marked, or OpenVINO does not run them.
 
-Invariants: nothing here imports OpenVINO, numpy or OpenCV (the planner and
-doctor ask it); a mark is only ever written after its network compiled;
-a cache folder that cannot be written leaves no mark (each process then
-compiles again, and says so: that is what happens).
+Invariants: nothing here imports OpenVINO, numpy or OpenCV; a mark is written
+only after its network compiled.
 """
 
 from __future__ import annotations
