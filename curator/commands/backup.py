@@ -1,25 +1,17 @@
 """`curator backup [--to FOLDER]` and `curator restore FILE`: catalog backups by hand.
 
-`backup` makes a verified copy now (the same `catalog.backup.make_backup` the
-app runs on quit), into `--to FOLDER` or the configured backup folder
-(settings: `backup_folder`, else `backups/` beside the catalog), and keeps the
-newest `backup_keep` there. It only reads the catalog, so it runs beside an
-import or the app (WAL: the copy is a snapshot, nobody waits). A PostgreSQL
-catalog is copied into a SQLite file (every table, counts and hashes
-verified; the backups folder is the seat's own, `studio/<server>/backups`
-under the user data folder), and the sentence says how to put it back and
-that the server's own backups stay the administrator's job. That copy takes
-a minute or more at 100,000 photos, so it says how far it is on stderr, a
-line each tenth ("Backing up the catalog (386 MB): 40 %"), unless
+`backup` makes a verified copy now (`catalog.backup.make_backup`) into `--to
+FOLDER` or the backup folder (`backup_folder`, else `backups/` beside the
+catalog), keeping the newest `backup_keep`; it only reads, so it runs beside
+an import or the app. A PostgreSQL catalog is copied into a SQLite file in the
+seat's `studio/<server>/backups`, with progress on stderr unless
 `--no-progress`.
 
-`restore FILE` puts a backup back. It refuses while an import runs or the app
-has the catalog open (`engine.lock.catalog_to_itself`), and refuses a file
-that is not a whole Curator catalog of a schema this Curator knows, each with
-its sentence and exit 3; otherwise it backs the current catalog up first (into
-the backup folder: a restore can itself be undone), restores, then opens the
-catalog once so an older schema is migrated. The catalog is NOT opened before
-(`no_catalog_handler`): restoring is how a user gets out of a damaged one.
+`restore FILE` refuses while the catalog is in use
+(`engine.lock.catalog_to_itself`) or for a file that is not a whole Curator
+catalog of a known schema (exit 3); otherwise it backs the current catalog up,
+restores, and opens it once to migrate. It never opens the catalog before
+(`no_catalog_handler`): restoring is the way out of a damaged one.
 """
 
 from __future__ import annotations

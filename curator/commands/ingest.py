@@ -1,26 +1,18 @@
 """`curator ingest SOURCE --to DEST [--backup DEST2] [--rename TEMPLATE]
 [--subfolder TEMPLATE] [--dry-run] [--json] [--no-progress]`.
 
-Copies every photo under SOURCE (a card's `DCIM/` or any folder; sidecars
-and the camera's companions travel with their photo) into DEST and, when
-given, DEST2 — each copy verified, named by the templates (defaults: the
-`ingest_rename` and `ingest_subfolder` settings), what was ingested before
-skipped (`curator.ingest`) — then imports the DEST copies exactly as
-`curator import` would (`pipeline.importer.run_headless` over their paths).
-SOURCE is never written and never catalogued. `--dry-run` reads only the
-files' heads and prints the names they would get.
+Copies every photo under SOURCE (with its sidecars and companions) into DEST
+and DEST2, verified, named by the templates (`ingest_rename`,
+`ingest_subfolder`), skipping what was ingested before (`curator.ingest`),
+then imports the DEST copies as `curator import` would
+(`pipeline.importer.run_headless`). SOURCE is never written nor catalogued.
+`--dry-run` prints the names the files would get.
 
-Output: the summary (found, copied and verified per destination, skipped,
-failed with reasons, bytes, time, where the files went, names that were
-taken, photos with no backup yet), then the import's counts; with `--json`
-one object (`ingest.summary.result_json`, plus "import": the import's
-counts and "stages", or with `--dry-run` "planned": source → target).
-Exit codes: 0 everything copied, verified and imported; 1 something was not
-(a file failed, a destination stopped, photos have no backup yet — the
-summary says what; ingest again to finish), or the import could not save
-results; 2 bad usage (no such folder, a destination on or around the card,
-a bad template); 3 a storage fault stopped the import; 130 cancelled
-(Ctrl+C: no partial file; what was copied stays, verified).
+Output: the summary, then the import's counts; `--json`: one object
+(`ingest.summary.result_json`, plus "import", or "planned" with `--dry-run`).
+Exit codes: 0 all copied, verified and imported; 1 something was not (ingest
+again to finish); 2 bad usage; 3 a storage fault stopped the import; 130
+cancelled (what was copied stays).
 """
 
 from __future__ import annotations

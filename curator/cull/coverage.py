@@ -1,26 +1,17 @@
-"""Coverage (issue 50 §4): the people of a shoot, and a keep for each of them.
-Pure: no catalog, no Qt; the frames carry their people (`ProposalFrame.people`,
-read by catalog.proposals.plan).
+"""Coverage: the people of a shoot, and a keep for each of them.
+Pure; the frames carry their people (`ProposalFrame.people`).
 
-- The shoot's people (`shoot_people`): every person seen in the frames, with
-  how many frames show them and whether the photographer already kept one.
-  A person *counts* when named, or when seen in at least
-  `records.PEOPLE_MIN_FRAMES` frames (why three: records.py).
-- `cover(frames, ranked, target)`: for a target-count proposal, the frames
-  to keep first so that every counted person not kept yet has a keep: for
-  each such person, their best acceptable frame in the proposal's own order
-  (`ranked`: only frames that passed every check are in it), so a person
-  whose every frame fails a check is never force-kept. A frame kept for one
-  person covers everyone in it. Named people first, then the unnamed; the
-  most seen first within each (a small target covers the main subjects); at
-  most `target` frames: the people left over are `beyond` (the summary says
-  so).
-- `no_keep(frames, kept)`: the counted people with no keep, neither the
-  photographer's nor the proposal's: the summary's "3 people have no keep".
+- `shoot_people`: every person seen, with their frame count and whether one is
+  kept. A person *counts* when named or seen in `records.PEOPLE_MIN_FRAMES`
+  frames.
+- `cover(frames, ranked, target)`: the frames to keep first so every counted
+  person not yet kept has one: their best frame in `ranked` (only frames that
+  passed every check), named people first, then the most seen; at most
+  `target` frames, the rest `beyond`.
+- `no_keep(frames, kept)`: the counted people with no keep at all.
 
-Invariants: the same frames in the same order give the same frames and
-people; a person is listed once; people are ordered named first, then by most
-frames, then by name (case-folded), then id.
+Invariants: deterministic; a person is listed once; ordered named first, then
+by frames, name (case-folded), id.
 """
 
 from __future__ import annotations

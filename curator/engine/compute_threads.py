@@ -1,25 +1,16 @@
 """One compute thread in a worker process: numpy's BLAS and OpenMP held to one.
 
-Why: a decoder child (the technical stage, with the faces riding along) is
-one of a pool that already has a child per core. numpy's OpenBLAS starts a
-thread per core the first time a matrix product is large enough to share
-(the faces' eye-band area average, `imaging.metrics.WorkingView.window`,
-is), and after every shared product those threads spin, waiting for the
-next one, for a while before they sleep: with a face in nearly every photo
-they never sleep, and the spinning thread takes the core another child
-needs (an import of faces ran ~30 % slower: docs/decisions/engine.md).
+A decoder child is one of a child per core; OpenBLAS's spinning threads took
+the cores other children needed (an import of faces ran ~30 % slower:
+docs/decisions/engine.md).
 
-How: `one_compute_thread()` sets the environment the native libraries read
-when they load (OpenBLAS, MKL, OpenMP: LibRaw's loops through rawpy), so it
-runs first in a pool's initializer, before OpenCV's import loads numpy: the
-child then has no BLAS thread but its own. A library loaded already is held
-to one thread through threadpoolctl (scikit-learn's own library for this),
-which is weaker: OpenBLAS keeps the threads it started. Running it again (a
-pool's `reprime`) changes nothing. A child's first run, before numpy, never
-imports threadpoolctl (~20 ms of a start that costs ~0.45 s).
+`one_compute_thread()` sets the environment OpenBLAS, MKL and OpenMP read when
+they load, so it runs first in a pool's initializer; a library already loaded
+is held through threadpoolctl (weaker: OpenBLAS keeps its threads). Running it
+again changes nothing; before numpy it never imports threadpoolctl.
 
-Invariants: only for worker processes (a pool's initializer); the app's
-own process keeps its libraries' defaults.
+Invariants: only for worker processes; the app's own process keeps its
+libraries' defaults.
 """
 
 from __future__ import annotations

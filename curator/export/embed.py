@@ -1,25 +1,16 @@
 """XMP embedded in an exported copy: where JPEG, PNG and TIFF (DNG) files keep it.
 
-Lightroom reads `.xmp` sidecars only for proprietary RAW files; for JPEG,
-TIFF, PNG and DNG it reads the XMP inside the file (XMP Specification Part 3),
-as darktable and digiKam do. So an exported copy carries the decisions
-inside itself. Only the *copy* is changed; the image data is never decoded,
-only the metadata container:
+Lightroom reads sidecars only for proprietary RAWs; for JPEG, TIFF, PNG and DNG
+it reads the XMP inside the file. Only the copy's metadata container changes:
+- JPEG: an APP1 `http://ns.adobe.com/xap/1.0/\\0` segment (≤ 65,502 bytes)
+  after APP0/Exif, replacing the file's own;
+- PNG: an uncompressed iTXt `XML:com.adobe.xmp` before the first IDAT;
+- TIFF and DNG (not BigTIFF): IFD0 tag 700, the packet appended and pointed
+  at (a copy of IFD0 appended when needed): no offset moves.
 
-- JPEG: an APP1 segment `http://ns.adobe.com/xap/1.0/\\0` (at most 65,502
-  bytes of packet) after the APP0/Exif segments, replacing the file's own;
-  every other segment and the scan data are copied unchanged.
-- PNG: an uncompressed iTXt chunk `XML:com.adobe.xmp` before the first IDAT;
-  an older one is replaced.
-- TIFF and DNG (not BigTIFF): IFD0 tag 700 (XMLPacket). The packet is
-  appended at the end of the file; an existing tag 700 entry is pointed at
-  it, else a copy of IFD0 with the new entry is appended and the header
-  points at it. Nothing moves, so every other offset stays valid.
-
-`plan_embedding(source)` reads what is needed from the original; the
-`Embedding` then lets the exporter write the copy in one streaming pass.
-Anything unexpected gives `EmbedError` with a sentence: the copy is then
-written byte for byte and its sidecar carries the decisions.
+`plan_embedding(source)` reads the original; the `Embedding` writes the copy in
+one pass. Anything unexpected is `EmbedError`: the copy is then byte for byte
+and its sidecar carries the decisions.
 """
 
 from __future__ import annotations

@@ -1,26 +1,17 @@
 """The quick look: a file in the grid before it is measured.
 
-From one file, what the gallery needs to show it at once (a small upright
-thumbnail in the cache and the EXIF) at a fraction of the technical stage's
-cost, so a folder appears in seconds and the measurement follows
-(pipeline.stages.quicklook plans and runs it).
-
-Where the thumbnail comes from, cheapest first:
-- a JPEG's EXIF thumbnail (IFD1, ~160 px): only the header is parsed;
-- a JPEG without one: libjpeg's DCT 1/8 decode (~10 ms of CPU for a 1 MB
-  file: the floor); with ``decode=False`` such a file is only listed (hash,
-  header, EXIF), so a folder reaches the grid in about a second;
-- a RAW: its embedded preview, the sensor never unpacked
-  (`raw.decode.embedded_thumbnail`);
-- anything else (PNG, TIFF, WebP, HEIF): no quick look (it would cost the
-  measurement itself).
+From one file, a small upright thumbnail in the cache and the EXIF, at a
+fraction of the technical stage's cost (pipeline.stages.quicklook runs it).
+The thumbnail, cheapest first:
+- a JPEG's EXIF thumbnail (IFD1): only the header is parsed;
+- a JPEG without one: DCT 1/8 decode; with ``decode=False`` only listed;
+- a RAW: its embedded preview (`raw.decode.embedded_thumbnail`);
+- anything else: no quick look.
 A letterboxed thumbnail is cropped to the photo's aspect (`crop_to_aspect`).
 
-Invariants: pure (no catalog, no Qt); never raises (None; the technical stage
-later says why); the file is read once and hashed as the technical stage does;
-a hash in `known_hashes` returns None without decoding; only `cache_dir` is
-written, at `cache.quick_look_key`, so the measured thumbnail replaces it by a
-change of key.
+Invariants: pure; never raises (None); the file is read once and hashed as the
+technical stage does; a hash in `known_hashes` returns None undecoded; only
+`cache_dir` is written, at `cache.quick_look_key`.
 """
 
 from __future__ import annotations

@@ -1,26 +1,17 @@
 """Landing settled copies: who is owed each file now, what it is called, its
 journal line, its final name. On the run's thread only, in card order.
 
-`land(state, batch)` takes a batch of settled files (`copy.settle_many`:
-their temporary copies verified) and, per file in card order:
-1. asks again who is owed it (`IngestPlan.wanted`, or where its photos went
-   for a companion): a file before it may have landed meanwhile (a duplicate
-   on the card); copies nobody is owed are dropped, bytes the catalog knows
-   count as skipped;
-2. names it: the group's name is decided once (`IngestPlan.name_for`, from
-   the facts of its first copied photo, read from the verified copy); in
-   each destination a name taken by another file — on the disk, or by this
-   run already — gets the next free one for the whole group (`stem-2`…),
-   noted in `renamed`: nothing is ever overwritten.
-Then the journal's protocol (`ingest.journal`) for the whole batch: every
-line appended, one sync per destination, and only then each copy takes its
-final name (`fs.publish.publish`: a hard link, or a rename after a last
-check where the disk has none; a name another program took meanwhile makes
-it try the next, with a line of its own). A copy that could not be written
-or synced closes its destination for new files (`state.close_destination`):
-the batch's other verified copies there still land. A destination whose
-landing fails (a journal line, a folder, a name) stops
-(`state.stop_destination`) and its copies of the batch are removed.
+`land(state, batch)`, per verified file in card order:
+1. asks again who is owed it (`IngestPlan.wanted`): a duplicate on the card may
+   have landed meanwhile; copies nobody is owed are dropped;
+2. names it: the group's name once (`IngestPlan.name_for`); a name taken on the
+   disk or by this run gets the next free one for the whole group (`stem-2`…,
+   noted in `renamed`): nothing is ever overwritten.
+Then the journal's protocol (`ingest.journal`) for the batch: lines appended,
+one sync per destination, then each copy takes its final name
+(`fs.publish.publish`). A copy that could not be written closes its
+destination for new files (`state.close_destination`); a failed landing stops
+the destination (`state.stop_destination`) and removes its copies of the batch.
 """
 
 from __future__ import annotations

@@ -1,25 +1,18 @@
 """Qt's X11 libraries without root: `apt-get download`, unpacked into PySide6's Qt/lib.
 
-`curator.install.setup_check`'s way when apt-get install can run neither as
-root nor through sudo, and its last resort after an install that left a
-library missing. In a temporary folder, removed afterwards:
-1. `apt-get download PKG`, one package at a time (an unknown name must not stop
-   the others; a name apt can't find is tried again with Ubuntu 24.04's `t64`
-   suffix); when one still can't be found, the package lists are fetched once
-   into a private folder (no root either) and the download tried again;
+`curator.install.setup_check`'s way when apt-get install cannot run as root or
+through sudo. In a temporary folder:
+1. `apt-get download PKG`, one at a time (retried with the `t64` suffix; the
+   package lists fetched once into a private folder when needed);
 2. `dpkg-deb -x` each .deb into one tree;
-3. the tree's shared libraries (`*.so*` in `lib/`, `usr/lib/` or their
-   multiarch folders) are copied into `Qt/lib`, symlinks kept as symlinks.
+3. its shared libraries are copied into `Qt/lib`, symlinks kept.
 
-Why Qt/lib: the xcb plugin and its GL integrations carry RUNPATH
-`$ORIGIN/../../lib`, i.e. `Qt/lib`, so the loader finds what is there without
-LD_LIBRARY_PATH. RUNPATH serves only the object that carries it, so a library
-needed *only* by a copied library would not be found; for the xcb plugin that
-does not happen (the libraries only it needs are all NEEDED by libqxcb.so
-itself), and setup_check runs ldd again to name whatever still does not resolve.
+The xcb plugin's RUNPATH is `$ORIGIN/../../lib` (`Qt/lib`), so no
+LD_LIBRARY_PATH is needed; setup_check runs ldd again to name what still
+does not resolve.
 
-Invariants: nothing is written outside the temporary folder and `Qt/lib`; a
-name already in `Qt/lib` is never replaced, so running it again copies nothing.
+Invariants: nothing written outside the temporary folder and `Qt/lib`; a name
+already in `Qt/lib` is never replaced.
 """
 
 from __future__ import annotations

@@ -1,25 +1,16 @@
 """The describe stage on a Ray cluster: the preview read at the seat, the LLM asked from a node.
 
-Responsibility: the seat's side (`describe_on_cluster`, `check_on_cluster`:
-on the LLM pool's threads, through an `engine.cluster.RayPool`) and a node's
-side (`describe_on_node`, `check_llm` itself) of the describe stage, with the
-contract of the local stage (`llm.client.run_describe`): one request in, a
-`DescribeResult` or a `DescribeFailure` with its sentence out, never raising.
+The seat's side (`describe_on_cluster`, `check_on_cluster`, through an
+`engine.cluster.RayPool`) and a node's (`describe_on_node`, `check_llm`), with
+`llm.client.run_describe`'s contract: one request in, a `DescribeResult` or
+`DescribeFailure` out, never raising.
+- The seat reads the preview (`read_preview`) and ships its bytes.
+- A node keeps one `Describer` per configuration; the LLM's address must be
+  one every node reaches, not `localhost`.
+- The health check runs on a node too.
+- A task the cluster could not finish is a transient `DescribeFailure`.
 
-- The preview lives in the seat's cache, so the seat reads it
-  (`read_preview`: the local sentences for a missing or empty one) and its
-  bytes travel with the task.
-- A node keeps one `Describer` per LLM configuration for the life of its Ray
-  worker process, so the HTTP client is made once; the LLM's address is used
-  as the settings give it, from the node: on a cluster, it must name a
-  server every node reaches (the GPU machine's Ollama), not `localhost`.
-- The health check runs on a node too, so a server the seat reaches but the
-  nodes do not is said before any photo is sent.
-- A task the cluster could not finish (a worker or node died past Ray's
-  retries, the cluster lost) is a transient `DescribeFailure`: the photo
-  stays to describe, and the next run describes it.
-
-Invariants: no Qt, no catalog; nothing here raises for a photo.
+Invariants: no Qt, no catalog.
 """
 
 from __future__ import annotations

@@ -1,23 +1,17 @@
 """The embed stage on a Ray cluster: one CLIP model per actor (per GPU), batches in, vectors out.
 
-`embed_on_cluster` yields what `ml.clip_batches.embed_files` yields (one
-`EmbedBatchResult` per batch, in input order, each key once as a vector or an
-`EmbedFailure`), computed by `EmbedWorker` actors:
-- actors: one per GPU of the live nodes (the model loaded once, in the
-  precision `ml.precision`'s rule gives there), or one per node with a CPU on a
-  cluster without GPUs. Each loads the weights from its own node's cache
-  (`EmbedWorker.ready`: a node that cannot says so in the seat's sentence, and
-  the stage is skipped with it) and prepares the batches with the seat's own
-  loader (`clip_batches.BatchLoader`). Actors not started within
-  `ACTOR_START_S` (their GPU is taken) are left out;
-- the seat reads each batch's files (a missing one is its failure here) and
-  their bytes travel with the batch: a preview's CLIP rendition where the
-  actors' model takes no more pixels (`smaller`), else the preview;
-- at most `IN_FLIGHT` batches per actor are sent ahead; a batch whose actor
-  died is sent again to a live one; with none left, `EmbeddingFailed`;
-- `cancel` is checked before each batch is sent and each result taken, `wait`
-  (the run's pause gate) before each batch is sent. Whatever the end, the
-  actors are killed, so the cluster's GPUs are given back at once.
+`embed_on_cluster` yields what `ml.clip_batches.embed_files` yields, computed
+by `EmbedWorker` actors:
+- one actor per GPU (or per node without GPUs), loading its node's weights
+  (`EmbedWorker.ready`: a node that cannot skips the stage with its sentence)
+  and batching with `clip_batches.BatchLoader`; actors not started within
+  `ACTOR_START_S` are left out;
+- the seat reads the files and ships their bytes (the CLIP rendition when
+  `smaller`, else the preview);
+- at most `IN_FLIGHT` batches per actor; a dead actor's batch goes to another;
+  with none left, `EmbeddingFailed`;
+- `cancel` and `wait` are checked before each batch; the actors are always
+  killed at the end.
 
 Invariants: `ray` is imported only when the generator runs; no Qt, no catalog.
 """

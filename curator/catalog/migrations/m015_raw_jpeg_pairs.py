@@ -1,26 +1,15 @@
-"""Schema v15: a RAW and a JPEG of one shot are one photo (issue 19 §3).
+"""Schema v15: a RAW and a JPEG of one shot are one photo.
 
-- `photo.pair_key` (BLOB): the file's folder and stem, lower-cased
-  (`/shoot/dsc0001.` for `/shoot/DSC0001.ARW`), set for RAW and JPEG files
-  only; photos with the same key are one shot. Indexed (partial).
-- `photo.pair_lead_id`: on a JPEG whose folder holds a RAW of the same stem,
-  that RAW's photo (the RAW leads, as in Lightroom; the lowest id when there
-  are several). Every other row keeps NULL. Each file keeps its own Photo row
-  (content identity, measurements, paths untouched): the pairing only decides
-  what the grid shows once and where a decision also goes.
+- `photo.pair_key` (BLOB): folder and stem, lower-cased, for RAW and JPEG
+  files only; indexed (partial).
+- `photo.pair_lead_id`: on a JPEG beside a RAW of the same stem, that RAW's
+  photo (the lowest id of several); NULL elsewhere. Each file keeps its row.
 
-Existing decisions on the two files are reconciled, per decision, never
-destroyed. The rule (also in docs/product.md and the README):
-- the value decided most recently, by the decision log, wins for the pair
-  (the flag — cull state and pick together, since a pick keeps and a reject
-  unpicks — rating, color label and rotation each on their own);
-- a file with no logged decision of that kind never beats one with one, so a
-  reject (or any star) on either beats nothing decided; if neither has one,
-  a non-default value beats the default, the RAW's first;
-- every value that changes is logged as a decision (pass `pairing`, one
-  group), so the loser's own decision stays in the log and the change can be
-  read back and undone. Tags stay on each file as they were.
-Plain SQL (a migration never changes meaning), one transaction.
+Existing decisions are reconciled per kind (flag, rating, label, rotation):
+the most recent logged value wins; a logged decision beats none; with none, a
+non-default value beats the default, the RAW's first. Every change is logged
+(pass `pairing`, one group), so it can be undone. Tags stay per file.
+Plain SQL, one transaction.
 """
 
 VERSION = 15

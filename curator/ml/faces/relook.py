@@ -1,25 +1,16 @@
 """Where to look again for a face that a burst's other frames show.
 
-A burst's frames hold one subject at one place: when the faces stage finds
-no face in a frame but the frames shot just before or after it have key
-faces, the face is most likely still there — turned a little, laughing,
-caught by motion blur — and the whole frame's look missed it (issue 49:
-on the burst bench, 9 of 480 smiling peaks had no face found while both
-siblings had theirs; a closer look where the siblings' face sat found it
-in all 9). `look_again_at` says, for each such frame, where its neighbours'
-key faces are; the faces stage then looks closer there
-(`ml.faces.find`: `again_regions`).
+When no face is found in a frame but the frames shot just before or after it
+have key faces, the face is most likely still there (docs/decisions/faces.md).
+`look_again_at` says, for each such frame, where its neighbours' key faces are;
+the faces stage looks closer there (`ml.faces.find`: `again_regions`).
 
-A neighbour is a frame of the same camera (`Shot.camera`, None matching
-None) shot less than `gap_s` before or after (the burst gate's own pause,
-`Settings.burst_gap_s`), framed alike (its displayed aspect within
-`SAME_ASPECT` of the frame's: a portrait-held frame's boxes say nothing
-about a landscape one's). Nothing here decides that a face is there: the
-faces stage's own tests (the detector, the mesh) still judge the look.
+A neighbour: same camera (`Shot.camera`), less than `gap_s` apart
+(`Settings.burst_gap_s`), displayed aspect within `SAME_ASPECT`. Nothing here
+decides that a face is there.
 
-Invariants: pure (no catalog, no I/O); deterministic for the same shots in
-any order; sorting is O(n log n) and each frame without a face walks only
-its own time window, never all pairs.
+Invariants: pure; deterministic in any order; O(n log n), each frame walking
+only its own time window.
 """
 
 from __future__ import annotations
