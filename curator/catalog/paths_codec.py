@@ -1,25 +1,16 @@
 """How file paths are stored (the file system's exact bytes), and which paths
 are one photo (a RAW and a JPEG of the same shot).
 
-Paths go into BLOB columns as `os.fsencode(path)`, so names that are not valid
-UTF-8 keep their exact identity; `display_path` makes a printable string.
+Paths are BLOBs of `os.fsencode(path)`; `display_path` makes them printable.
+The `root_map` setting (`set_root_map`) maps a shared drive's roots between
+seats: `encode_path` stores this seat's path as the catalog's, `decode_path` /
+`display_path` give it back; a path outside every root is stored as it is.
 
-A studio's shared drive is mounted at different places on different seats:
-the `root_map` setting (applied process-wide by `set_root_map`) says where
-this seat finds what the catalog stores under each root. Every stored path
-goes through `encode_path` (this seat's path as the catalog's: two seats
-importing one folder store one photo) and `decode_path` / `display_path`
-(back to this seat's); a path outside every mapped root is stored as it is.
-
-RAW+JPEG pairs (m015): a RAW and a JPEG in one folder whose names differ only
-in the extension (ignoring case) are one shot. Each keeps its own Photo row;
-the JPEG's `pair_lead_id` points at the RAW, unless the technical stage
-failed on the RAW (then the JPEG is a photo of its own). `link_pairs` is the
-only code that sets the pairing, called by the write paths that add, measure,
-move or purge photos; a pair formed there has its decisions reconciled by
-m015's rule (the newest logged decision wins). Whether a pair counts as ONE
-photo is the `pair_raw_jpeg` setting (`set_pairing`); turning it off keeps
-the pairing and every decision, so turning it back on regroups them.
+RAW+JPEG pairs (m015): same folder and stem, any case. Each keeps its Photo
+row; the JPEG's `pair_lead_id` points at the RAW unless the RAW failed.
+`link_pairs` alone sets it (reconciling decisions by m015's rule). Whether a
+pair counts as one photo is `pair_raw_jpeg` (`set_pairing`); off keeps the
+pairing and decisions.
 """
 
 from __future__ import annotations

@@ -1,25 +1,18 @@
 """`write_gate`: a human's decision goes before the pipeline's next batch.
 
-SQLite has no queue for its write lock: a bulk writer that commits batch
-after batch takes the lock again within microseconds, while a connection
-waiting for it polls on the busy handler's schedule (up to 100 ms apart) and
-keeps missing the gap. Without this gate a decision waited up to 13–31 s
-(tests/integration/test_fault_concurrent_writes.py, a loaded 2-core
-machine), and now and then gave up after 30 s.
+SQLite's write lock has no queue: a bulk writer retakes it within microseconds
+while a waiting connection polls up to 100 ms apart; a decision waited up to
+13–31 s without this gate (tests/integration/test_fault_concurrent_writes.py).
 
-Protocol — BSD advisory locks (`flock`) on `<catalog>.write-gate` (each use
-opens its own descriptor, so it works between threads too):
-- an *interactive* write (`gate=INTERACTIVE`: decisions, project edits)
-  holds the gate SHARED while it waits for the write lock and until it
-  commits;
-- a *bulk* write (`gate=BULK`: the pipeline's batches) takes it EXCLUSIVE
-  without blocking and lets go at once; while it can't, it pauses a few
-  milliseconds and tries again, for at most `max_yield_s`, then goes ahead:
-  decisions may slow an import, never stop it.
-So a decision waits at most for the one batch under way. On PostgreSQL the
-same protocol runs on a server advisory lock (`gate_of` picks the database's
-gate). The file gate is best-effort: without `flock` (Windows) or a gate file
-(a read-only folder) it does nothing.
+Protocol — `flock` on `<catalog>.write-gate`, a descriptor per use (so between
+threads too):
+- an *interactive* write (`gate=INTERACTIVE`) holds it SHARED while it waits
+  for the write lock and until it commits;
+- a *bulk* write (`gate=BULK`) takes it EXCLUSIVE without blocking and lets go
+  at once; while it cannot, it retries for at most `max_yield_s`, then goes
+  ahead: decisions slow an import, never stop it.
+A decision waits at most for the one batch under way. On PostgreSQL a server
+advisory lock (`gate_of`). Best-effort: without `flock` or a gate file it does nothing.
 """
 
 from __future__ import annotations

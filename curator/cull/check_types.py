@@ -1,24 +1,17 @@
-"""What a cull check is made of: the shape of a row of `cull.table` (its lines on
-stored measures, its sensitivities, the kinds of shoot, its badge and its
-words) and the judging every row shares. Pure: no Qt, no catalog.
+"""What a cull check is made of: the shape of a row of `cull.table` and the
+judging every row shares. Pure: no Qt, no catalog.
 
-A check (`CullCheck`) is read by its name. It fails a frame in one of three ways:
-- its `lines`: a stored measure (a photo column, read from a `ProposalFrame`
-  or a gallery row by its name: `measured`) below or above a line. The
-  margin is how far the frame is from the line in units of the line, clipped
-  to -1..1 (negative: failed); a check of several lines takes the worst;
-- its `flag`: a verdict of the faces stage's summary (`FacesSummary`), failed
-  at the fixed `flag_margin` (a detector's verdict has no distance from a line);
-- its own `judge`, when the reason depends on more than one line (exposure).
-A check with none of them never rejects (expressions: it weighs a moment's best).
-A measure the stages did not make (None) is not checked.
+A check (`CullCheck`) fails a frame by:
+- its `lines`: a stored measure (`measured`) below or above a line; the margin
+  is the distance in units of the line, clipped to -1..1 (negative: failed),
+  the worst of several lines;
+- its `flag`: a faces-summary verdict (`FacesSummary`), at `flag_margin`;
+- its own `judge` (exposure).
+With none it never rejects (expressions). An unmeasured (None) value is not checked.
 
-Lines move two ways: a kind of shoot may give a line another value (`genres`),
-and a sensitivity moves it from there, times a factor (`scale`) or to a value
-of its own (`set_to`); Normal is the kind of shoot's line. A check that a kind
-of shoot turns off (`off_for`) starts Off there; the photographer may turn it
-back on. The badge on a tile shows when the photo fails a line at its
-default value (or its flag is set): a badge never moves with the dialog.
+A kind of shoot may move a line (`genres`); a sensitivity scales it (`scale`)
+or sets it (`set_to`); `off_for` starts it Off. The tile's badge shows a
+failure at the default line (or the flag) and never moves with the dialog.
 """
 
 from __future__ import annotations

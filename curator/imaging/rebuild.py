@@ -1,24 +1,14 @@
 """Missing or damaged cache entries made again from the photo's file.
 
-The pure body that rebuilds one photo's preview and thumbnail
-(`rebuild_entries`, run in a decoder child of `engine.isolation`), and the
-checks that tell a whole cache entry from a missing or damaged one
-(`read_whole`, `entry_state`). Previews are a cache, never the truth: a
-cleared cache folder, a restored catalog or a second seat all end here.
+`rebuild_entries` (in a decoder child of `engine.isolation`) rebuilds a photo's
+preview and thumbnail; `read_whole` and `entry_state` tell a whole entry from a
+missing or damaged one. Decoding: a RAW's embedded preview, else
+`decode.decode_image`; the thumbnail comes from the upright preview.
 
-Decoding, cheapest first: a RAW's embedded preview (the sensor never
-unpacked), else `decode.decode_image`, the technical stage's own decoder; the
-thumbnail is made from the upright preview, as the technical stage makes it.
-
-Invariants:
-- pure: no catalog, no Qt; never raises for a bad, changed or offline file or
-  an unwritable cache: the outcome carries a sentence instead;
-- the file is read once and its blake3 checked against the catalog's: bytes
-  that changed since the import are never written under the old hash's key
-  (the picture is still returned, to show);
-- entries are written atomically; a damaged entry in the way is deleted
-  first; a cache that cannot be written costs only the write (the JPEGs still
-  come back, shown from memory); only `request.cache_dir` is written.
+Invariants: pure; never raises (the outcome carries a sentence); the file's
+blake3 is checked, so changed bytes are never written under the old key;
+entries are written atomically, a damaged one deleted first; an unwritable
+cache costs only the write; only `request.cache_dir` is written.
 """
 
 from __future__ import annotations

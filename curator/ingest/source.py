@@ -1,24 +1,15 @@
 """What is on the card: the photos under SOURCE, each with the files that travel
 with it, and the sentences for what can't be ingested.
 
-`scan_card(source)` walks SOURCE (a card's `DCIM/` or any folder) in a stable
-order and returns `CardGroup`s: in one folder, a photo (a supported
-extension, `imaging.formats`) and every file whose name starts with its stem
-— the other photo of a RAW+JPEG pair, a Lightroom sidecar `DSC1.xmp`, a
-darktable sidecar `DSC1.ARW.xmp`, the camera's companions (a thumbnail, a
-voice memo `DSC1.WAV`) — matched ignoring case, as the catalog pairs them
-(`catalog.paths_codec`). Files that belong to no photo (videos, the
-camera's own database) are counted as left on the card, never copied.
+`scan_card(source)` walks SOURCE in a stable order into `CardGroup`s: a photo
+(`imaging.formats`) and every file in its folder whose name starts with its
+stem, ignoring case (pair mate, sidecars, companions), as `catalog.paths_codec`
+pairs them. Other files are counted as left on the card. Like the import's
+scan it skips hidden files, enters a folder once, reads no contents, and makes
+a non-regular file or an unreadable folder a `CardProblem` with a sentence.
 
-Like the import's scan, it skips hidden files and
-folders (macOS's `._DSC1.ARW`), follows links to folders without entering a
-folder twice, never reads a file's contents, and turns what is not a regular
-file (a FIFO, a device, a socket: opening one could hang) and every folder
-it can't enter into a `CardProblem` with a sentence.
-
-`nesting_problem(source, destinations)` is the one check that the copies
-can't land on the card (a destination inside SOURCE) or around it (SOURCE
-inside a destination), and that the backup is a folder of its own.
+`nesting_problem(source, destinations)` refuses copies on or around the card,
+and a backup that is not a folder of its own.
 """
 
 from __future__ import annotations

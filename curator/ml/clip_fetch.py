@@ -1,24 +1,16 @@
 """Finding CLIP weights on this computer, and getting them there.
 
-`resolve_weights` turns a `ClipConfig` into what open_clip is handed: a model
-name and a *local file* (a checkpoint path from the settings, or the file
-open_clip would download for a pretrained tag, found in the Hugging Face or
-open_clip cache), plus the tag's own settings (QuickGELU, mean/std,
-interpolation, resize mode: OpenAI's weights need QuickGELU, which open_clip's
-`ViT-L-14` config lacks; a checkpoint *file* carries none, so use the matching
-config, `ViT-L-14-quickgelu`). `weights_status`, `weights_present` and
-`model_unavailable_message` answer from the file system alone (ml.weights);
-the sentences the user reads are worded here.
+`resolve_weights` turns a `ClipConfig` into a model name and a local file
+(the settings' checkpoint, or the cached file of a pretrained tag) plus the
+tag's settings (OpenAI's weights need QuickGELU: for a checkpoint file use
+`ViT-L-14-quickgelu`). `weights_status`, `weights_present` and
+`model_unavailable_message` ask the file system alone (ml.weights).
 
-Invariants:
-- nothing downloads unless asked (`download=True`: `ClipEmbedder.pull`, or
-  `ClipConfig.allow_download`); a missing file is a `ModelUnavailable` saying
-  how to get it, raised at once, even offline;
-- before anything that would retry offline, `download_probe` makes one bounded
-  TCP connect to the hub;
-- importing this module imports neither torch, open_clip nor huggingface_hub
-  (each function imports what it needs; only a tag missing from
-  `weights.KNOWN_TAGS` asks open_clip's registry, which imports torch).
+Invariants: nothing downloads unless asked (`ClipEmbedder.pull`,
+`ClipConfig.allow_download`): a missing file is a `ModelUnavailable` saying how
+to get it, even offline; `download_probe` makes one bounded TCP connect first;
+importing this module imports neither torch, open_clip nor huggingface_hub
+(only a tag missing from `weights.KNOWN_TAGS` asks open_clip's registry).
 """
 
 from __future__ import annotations

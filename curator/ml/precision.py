@@ -1,24 +1,16 @@
 """Which numeric precision CLIP runs in, on which device — chosen without importing torch.
 
-Turns the *CLIP precision* setting (`auto | fp32 | fp16 | bf16`) and the device
-into the precision the model is built in, and says in one sentence why, or why
-it cannot run there (`resolve_precision`, `describe`):
-- `auto` is fp16 on CUDA; bf16 on a CPU with native bf16 (x86 `avx512_bf16` or
-  `amx_bf16`, ARM `bf16`); fp32 everywhere else, Apple's MPS included;
-- an explicit precision is honoured where the device can run it: fp32
-  anywhere; fp16 on CUDA and MPS, not on a CPU (torch emulates it slower than
-  fp32); bf16 on CUDA GPUs that have it (Ampere and newer), on MPS where torch
-  allows it, and on any CPU (emulated and slower without native bf16);
-- what the device cannot run is one `PrecisionUnavailable` sentence, raised
-  when the model loads (the stage is skipped with it), never a failed batch
-  per photo.
+`resolve_precision` and `describe` turn the setting (`auto | fp32 | fp16 |
+bf16`) and the device into a precision, and say why in one sentence:
+- `auto`: fp16 on CUDA; bf16 on a CPU with native bf16; fp32 elsewhere (MPS too);
+- an explicit one where the device can run it (fp16 not on a CPU; bf16 on
+  Ampere+, MPS where allowed, any CPU);
+- otherwise `PrecisionUnavailable` at load (the stage is skipped), never a
+  failed batch.
 
-Whatever the precision, the vectors are float32 and L2-normalised, agree with
-fp32's (cosine ≥ 0.995, `curator models bench` measures it) and are stored
-under one model id: a catalog embedded on a GPU seat and a CPU seat is one space.
-
-Invariant: importing this module imports neither torch nor open_clip; the CPU's
-features are read from the operating system, once per process.
+The vectors are float32 and normalised, agree with fp32's (cosine ≥ 0.995,
+`curator models bench`) and share one model id. Importing this module imports
+neither torch nor open_clip; the CPU's features are read once per process.
 """
 
 from __future__ import annotations

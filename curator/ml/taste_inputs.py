@@ -1,24 +1,17 @@
-"""What the taste model sees of a photo: its CLIP embedding and, beside it,
-six of the faces stage's verdicts (CLIP sees a blink only faintly, the faces
-stage exactly). The input is the embedding with `FACE_FEATURES` appended:
+"""What the taste model sees of a photo: its CLIP embedding with `FACE_FEATURES`
+appended (CLIP sees a blink only faintly, the faces stage exactly):
 
 1. a key face's eyes are closed (0/1);
 2. every key face's eyes are open (0/1);
-3. the key faces' sharpness / 100 (the softest key face's; 0 without one);
+3. the softest key face's sharpness / 100 (0 without one);
 4. the faces found / `MANY_FACES`, at most 1;
-5. every key face smiles (0/1);
-6. every key face looks at the camera (0/1).
+5. every key face smiles (`smiling`, 0/1);
+6. every key face looks at the camera (`all_at_camera`, 0/1).
 
-5 and 6 are the photo's `smiling` and `all_at_camera` flags (ml.faces.verdicts),
-0 without a key face. A photo the faces stage has not looked at reads as one
-without people: all six 0. The features are scaled by `FACE_SCALE` so each
-spreads as one embedding coordinate: under the ridge's isotropic penalty a face
-feature is worth what any one coordinate of the picture is, and the data decide
-the rest.
-
-Smile and looking come after the first four (`EYES_FACE_DIM`), so older stored
-models keep working: `inputs_for` gives a model the inputs of its own width.
-Pure numpy; rows are in the caller's order. Measurements: docs/decisions/taste.md.
+A photo the faces stage has not seen reads all 0. `FACE_SCALE` gives each
+feature one embedding coordinate's spread. 5 and 6 come after the first four
+(`EYES_FACE_DIM`), so `inputs_for` gives older models their own width.
+Pure numpy. Measurements: docs/decisions/taste.md.
 """
 
 from __future__ import annotations

@@ -1,25 +1,19 @@
 """Forgetting who is who (privacy): the one path that deletes every face
 descriptor and every person.
 
-`forget_people(db)` deletes, in ONE write transaction, every row of
-`FORGOTTEN_TABLES`: the descriptors, which face is whom, the faces taken out
-of a person, the people with their names, and the log of people edits (it
-holds names; forgetting is the one path that deletes from it, so those edits
-can no longer be undone). The faces themselves (boxes, eyes, focus, looks)
-stay: they are not identities. It runs on `curator people forget` and on
-every people step while `people_recognition` is off; `anything_to_forget()`
-keeps that to one indexed look when nothing is stored.
+`forget_people(db)` deletes every row of `FORGOTTEN_TABLES` in ONE write
+transaction: descriptors, face-to-person rows, ruled-out faces, people and
+the people-edit log (so those edits cannot be undone). The faces themselves
+stay. It runs on `curator people forget` and on each people step while
+`people_recognition` is off; `anything_to_forget()` is one indexed look.
 
-No byte of what it deletes is left in a SQLite catalog's files: the delete
-runs with `secure_delete` on; where earlier deletes may have left
-descriptors in free pages, the file is VACUUMed; the write-ahead log is
-checkpointed and truncated (`Forgotten.log_kept`: another connection was
-reading, and the app's next checkpoint overwrites it). A PostgreSQL server's
-storage, WAL and dumps are its administrator's (`POSTGRES_NOTE`). The
-backups are erased by `scrub`.
+In a SQLite catalog no byte stays: `secure_delete`, a VACUUM where free pages
+may hold descriptors, a truncated WAL (`Forgotten.log_kept` when another
+reader held it). A PostgreSQL server's storage is its administrator's
+(`POSTGRES_NOTE`); backups are erased by `scrub`.
 
-Invariants: the only module that deletes descriptors or people wholesale;
-nothing here reads a vector; replaying it deletes nothing the second time.
+Invariants: the only wholesale delete of descriptors or people; no vector is
+read; a replay deletes nothing.
 """
 
 from __future__ import annotations

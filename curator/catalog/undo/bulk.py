@@ -1,25 +1,15 @@
 """Decisions on many photos at once, as a handful of statements.
 
-catalog.decisions records a decision photo by photo; a group of 60,000
-(Accept the Rest, its undo and redo) that way costs minutes, nearly all of it
-peewee building statements. This is the set-based half of the same path: ONE
-SELECT of the decision columns (`read_columns`), ONE UPDATE of them and ONE
-INSERT … SELECT of the log rows, each from a packed JSON array (`write`),
-the rows in their order so their ids keep it; and `decide_culls`, the
-accept of a proposal.
+The set-based half of catalog.decisions' path, for groups like Accept the
+Rest's 60,000 (photo by photo it cost minutes): ONE SELECT of the decision
+columns (`read_columns`), ONE UPDATE and ONE INSERT … SELECT of the log rows
+from packed JSON arrays (`write`), in order; and `decide_culls`.
 
-Invariants (catalog.decisions' own):
-- Call inside a write transaction: the columns read are what the rows
-  written replace.
-- Every row of one call carries the ONE stamp `at` (`new_stamp()`), the
-  seat, the pass and, for an undo or redo, `undoes`.
-- They fire the same triggers as the per-photo path: m023's (a judging
-  decision ends the photo's proposal) and the seats' news on PostgreSQL.
-- `decide_culls` writes exactly the rows, in exactly the order, that
-  `decisions.set_cull` writes running through the targets by id: a photo
-  gone or already judged (also by a pair mate's decision a moment earlier)
-  is left alone; the other files of a RAW+JPEG pair follow their photo; a
-  reject also clears a pick.
+Invariants (catalog.decisions' own): call inside a write transaction; every
+row of a call carries one stamp `at` (`new_stamp()`), the seat, the pass and
+`undoes`; the same triggers fire (m023's, the seats' news); `decide_culls`
+writes exactly the rows, in order, that `decisions.set_cull` would by id (a
+photo gone or judged is left alone; pair mates follow; a reject clears a pick).
 """
 
 from __future__ import annotations

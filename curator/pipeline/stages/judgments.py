@@ -1,24 +1,16 @@
 """The describe and embed stages: plan, run on their own pools, apply.
 
-- describe (LLM pool, `llm_concurrency` threads): a health check first; when
-  Ollama is not running or the model is not pulled, every planned photo is
-  marked `skipped` with the sentence that says what to do, nothing waits,
-  and the next run back-fills them (skipped rows are planned again). Each
-  photo is one `StageRunner` job running `llm.client.run_describe`; results
-  go to `catalog.judgments.store_description`.
-- embed (ML pool, one thread): one `engine.delivery.Job` runs `embed_all`
-  (`ml.clip_batches.embed_files` over all planned photos — decoding and
-  preprocessing on loader threads, hidden behind the model) and delivers each
-  batch, then `EmbedEnded`; the main thread stores each batch
-  (`catalog.judgments.store_embeddings`). Missing weights mark the planned
-  photos `skipped` with how to get them.
-With a Ray cluster (the `ray_address` setting), describe's requests go to
-its nodes (`llm.remote.describe_on_cluster`) and embed's batches to its
-actors (`ml.clip_remote.embed_on_cluster`, an `EmbedSource`); planning and
-applying stay here, at the seat.
-Both plans come from `judgments.photos_needing(stage, version)`: only photos
-whose technical stage is done and whose row for this stage is not done (or
-failed) at the current version — a new model or prompt re-queues only those.
+- describe (LLM pool, `llm_concurrency` threads): a health check first;
+  without Ollama or the model every planned photo is `skipped` with what to do
+  (the next run back-fills). One `StageRunner` job per photo runs
+  `llm.client.run_describe`; `catalog.judgments.store_description` stores it.
+- embed (ML pool): one `engine.delivery.Job` runs `embed_all`
+  (`ml.clip_batches.embed_files`), delivering each batch, then `EmbedEnded`;
+  the main thread stores them (`catalog.judgments.store_embeddings`). Missing
+  weights mark the photos `skipped`.
+With a Ray cluster (`ray_address`) describe goes to `llm.remote.describe_on_cluster`
+and embed to `ml.clip_remote.embed_on_cluster` (an `EmbedSource`).
+Plans come from `judgments.photos_needing(stage, version)`.
 """
 
 from __future__ import annotations

@@ -1,24 +1,17 @@
 """The technical stage: plan → run → apply.
 
-- `plan_technical` (main thread, reads the catalog once) decides which scanned
-  files need reading: a file whose path, size and mtime match a photo whose
-  technical run is done at the current `STAGE_VERSION` is `unchanged` and is
-  not read at all; a known permanent failure with the same size and mtime is
-  not retried unless asked (`retry_failed`); an environmental one (permission
-  denied, file gone, cache full or read-only, I/O hiccup —
-  `imaging.errors.ENVIRONMENTAL_ERROR_TYPES`, read from the latest
-  `ErrorLog.error_type`) is retried by a plain import once its cause may have
-  changed (`cause_may_have_changed`); everything else becomes a
-  `TechnicalRequest`.
-- `run_technical` (a child process, see engine.isolation) is pure: it reads
-  the file once, hashes it, decodes, measures and writes the preview and
-  thumbnail into the content-addressed cache, and *returns* either a
-  `TechnicalMeasurement` or a `TechnicalFailure` — it never raises for a bad
-  file.
-- applying is the catalog writer's job (catalog.writer.CatalogWriter).
+- `plan_technical` (main thread, one catalog read): a file whose path, size and
+  mtime match a photo done at `STAGE_VERSION` is `unchanged`; a permanent
+  failure with the same size and mtime is retried only with `retry_failed`;
+  an environmental one (`imaging.errors.ENVIRONMENTAL_ERROR_TYPES`) once its
+  cause may have changed (`cause_may_have_changed`); the rest become
+  `TechnicalRequest`s.
+- `run_technical` (a child process, engine.isolation) is pure: reads, hashes,
+  decodes, measures and writes the preview and thumbnail into the cache, and
+  returns a `TechnicalMeasurement` or `TechnicalFailure`, never raising.
+- apply: catalog.writer.CatalogWriter.
 
-Bump `STAGE_VERSION` when decoding or metrics change: stale rows are then
-re-queued (backfill) without touching other stages' work.
+Bump `STAGE_VERSION` when decoding or metrics change: stale rows are re-queued.
 """
 
 from __future__ import annotations
