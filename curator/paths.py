@@ -1,23 +1,17 @@
 """Where Curator keeps its files.
 
-Default locations come from platformdirs (the user data dir for the catalog,
-the cache dir for previews, the config dir for settings). `CURATOR_HOME`
-relocates all three under one folder; `--catalog PATH` overrides only the
-catalog file. A `postgresql://` URL there names a studio's shared catalog
-instead, and a local folder of this seat's own stands in for its file
+Defaults come from platformdirs (data dir: catalog; cache dir: previews;
+config dir: settings); `CURATOR_HOME` relocates all three; `--catalog PATH`
+overrides the catalog file. A `postgresql://` URL names a studio's shared
+catalog, with a local folder of this seat's standing in for its file
 (`PostgresLocation.local_stand_in`).
 
-A catalog URL is `postgresql://user@host:5432/db` (also `postgres://`, with
-libpq's query parameters passed on untouched). The password comes from
-`PGPASSWORD`, `~/.pgpass` or a service file, which libpq reads itself; one
-typed into the URL still works but is never shown. Invariant: no string
-built from a `PostgresLocation` for people holds the password (`display`,
-`redact` for text that might quote the URL); only `conninfo`, handed to
-libpq and never logged, does.
+The password comes from `PGPASSWORD`, `~/.pgpass` or a service file (libpq
+reads them); one typed into the URL works but is never shown: only
+`conninfo`, never logged, holds it (`display`, `redact`).
 
-`resource_path()` is the one way to reach files under `resources/`, from a
-source checkout or a PyInstaller bundle (`curator.spec` copies them there).
-Model weights are never resources.
+`resource_path()` is the one way to files under `resources/`, from a checkout
+or a PyInstaller bundle (`curator.spec`). Model weights are never resources.
 """
 
 from __future__ import annotations

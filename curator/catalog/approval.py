@@ -1,23 +1,15 @@
 """The approval rule (docs/product.md, Export): which photos a human has approved.
 
-A photo is *approved* when
-- a human has judged it: kept, picked or rated; AND
-- it is not rejected, not missing and not deleted; AND
-- it has pixels someone could have looked at (a preview or a thumbnail); AND
-- rating ≥ 4, OR picked, OR (unrated AND preference ≥ the MATCH threshold AND
-  the taste model is *trusted*).
+A photo is *approved* when a human judged it (kept, picked or rated), it is
+not rejected, missing or deleted, it has a preview or thumbnail, and: rating
+≥ 4, OR picked, OR (unrated AND preference ≥ the MATCH threshold AND the model
+is trusted: `model_trusted`, not early and its held-out Spearman at least
+`match_approves_at`). A low rating beats the model; an unjudged photo is never
+approved.
 
-The model is trusted (`model_trusted`) when it is not early (20 decisions or
-more) and its honest held-out Spearman is at least the user's bar
-(`match_approves_at`). So an explicit low rating beats the model (a rating
-under 4 approves only when picked), and an unjudged photo is never approved,
-however high the model scores it.
-
-Two forms of the same rule, side by side: `is_approved` (pure) and
-`approved_condition` (a peewee expression over `Photo`);
-tests/unit/test_approval.py checks each clause on both. A *project* export
-sends its members that are not rejected, missing or deleted
-(`is_exportable_member`).
+`is_approved` (pure) and `approved_condition` (peewee) are the same rule;
+tests/unit/test_approval.py checks both. A project export sends members not
+rejected, missing or deleted (`is_exportable_member`).
 """
 
 from __future__ import annotations

@@ -3,21 +3,14 @@ with how many photos carry it, most used first (read-only); `curator tag add
 TAG PATH…`, `curator tag remove TAG PATH…` and `curator tags rename OLD NEW`:
 the window's tag edits from the command line.
 
-The photos are those the gallery shows (a RAW+JPEG pair once, no deleted
-photo): all of them, or the cull pass (unreviewed), or the rating pass
-(kept), of one project or of the whole catalog (`catalog.tagging.counts`).
-Text: a line per tag, its count, its name and where it came from; `--json`:
-one array of `{"name", "count", "sources": {"you", "describer", "imported"}}`.
-Exit codes: 0 done (no tag: an empty list); 2 an unknown project.
+`tags` counts the photos the gallery shows (`catalog.tagging.counts`); `--json`:
+`{"name", "count", "sources": {"you", "describer", "imported"}}`. Exit codes:
+0 done; 2 an unknown project.
 
-The edits (`catalog.tagging.edits`) are the window's: your tags, a removed
-describer's tag kept as feedback, a rename onto an existing tag merging the
-two, `Places|Italy|Rome` the tag "rome" with its levels kept for XMP. One
-command is one transaction and one undo step (Ctrl+Z in the window undoes
-it), and `curator xmp write` carries it like any tag edit. Output: "Tagged N
-photo(s) “rome”, M already so." (removed, renamed alike). Exit codes: 0
-done; 2 a tag that can't be used, a PATH not in the catalog (nothing is
-changed; the unknown paths are named), a rename of a tag no photo carries.
+The edits are the window's (`catalog.tagging.edits`): one transaction and one
+undo step each, carried by `curator xmp write`. Exit codes: 0 done; 2 an
+unusable tag, a PATH not in the catalog (nothing changed), a rename of an
+unused tag.
 """
 
 from __future__ import annotations

@@ -1,23 +1,14 @@
 """Planning an export: which photos go out, where, under which names, with what metadata.
 
-`plan_export(request)` only reads the catalog (on a thread that has it open)
-and returns an `ExportPlan`: plain frozen values that `export.run.run_export`
-turns into files without touching the catalog.
-
-Which photos:
-- `--approved`: the approval rule (`catalog.approval.approved_condition`)
-  over every photo, into `DEST/approved/`;
-- `--project NAME`: the project's members that are not rejected, missing or
-  deleted (no rating or score required: the photographer put them there),
-  into `DEST/<safe project name>/`; those left out are listed in
-  `ExportPlan.left_out` with the reason;
-- a RAW+JPEG photo sends both files, its RAW or its JPEG, as `request.pairs`
-  says (`_pair_choice`).
-
-Names are `export.names.plan_names`' (photos in capture order). Every planned
-file carries its manifest fields and the `XmpFields` Curator states for it
-(keywords as other tools wrote them, private ones left out; the caption
-another tool wrote, else the LLM's subject), so the run needs nothing else.
+`plan_export(request)` only reads the catalog and returns an `ExportPlan` of
+frozen values that `export.run.run_export` turns into files.
+- `--approved`: `catalog.approval.approved_condition`, into `DEST/approved/`;
+- `--project NAME`: members not rejected, missing or deleted, into
+  `DEST/<safe project name>/`; the others in `ExportPlan.left_out`;
+- a RAW+JPEG photo sends both, its RAW or its JPEG (`request.pairs`,
+  `_pair_choice`).
+Names are `export.names.plan_names`'; every file carries its manifest fields
+and `XmpFields` (private keywords left out).
 """
 
 from __future__ import annotations

@@ -1,22 +1,14 @@
 """Honest validation for the taste model: folds that keep look-alikes
 together, the ridge path over a grid of penalties in one SVD per fold, rank
-correlation and its bootstrap interval. Pure numpy (no scikit-learn, no SciPy:
-an import with few decisions stays fast).
+correlation and its bootstrap interval. Pure numpy (an import stays fast).
 
-- Groups: a burst's frames (and near-duplicates) are nearly one vector with
-  nearly one rating; with one in training and another held out, "held-out" is
-  a lookup. `look_alike_groups` joins the catalog's burst groups with
-  embeddings closer than `NEAR_DUPLICATE_COSINE` (union–find); `group_folds`
-  deals whole groups to folds.
-- The ridge path (`ridge_svd`, `path_predictions`): the training rows centred
-  (weighted) and scaled by √weight, A = U S Vᵀ once; for every penalty α the
-  coefficients are V diag(S/(S²+α)) Uᵀb: one SVD per fold for the whole grid
-  (ml.taste_penalty reads its leave-one-out errors from it too).
-- How much a group weighs (`intra_class_correlation`): Kish's design effect
-  1 + (m − 1)·ρ, ρ the targets' intra-class correlation within the groups.
-- The interval (`bootstrap_interval`): whole groups resampled, the 2.5th and
-  97.5th percentiles of `BOOTSTRAP` draws (a fixed seed: the same data give
-  the same interval).
+- `look_alike_groups`: burst groups joined with embeddings closer than
+  `NEAR_DUPLICATE_COSINE` (union–find); `group_folds` deals whole groups.
+- `ridge_svd`, `path_predictions`: A = U S Vᵀ once per fold; every α's
+  coefficients are V diag(S/(S²+α)) Uᵀb (ml.taste_penalty reads it too).
+- `intra_class_correlation`: Kish's design effect 1 + (m − 1)·ρ.
+- `bootstrap_interval`: whole groups resampled, 2.5th and 97.5th percentiles of
+  `BOOTSTRAP` draws, fixed seed.
 Measurements: docs/decisions/taste.md.
 """
 

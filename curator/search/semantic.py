@@ -1,23 +1,17 @@
 """Semantic search and more-like-this: cosine ranking over the CLIP embeddings.
 
-A phrase (CLIP's text encoder) or a photo (its stored image embedding)
-becomes a query vector, and every embedded photo of the current embedding
-model is ranked by cosine. The vectors live in one in-memory float32 matrix
-of unit rows, so a query is one matrix-vector product and a partial sort,
-no copy of the matrix: well under the 150 ms budget at 100,000 photos on one
-core (tests/bench/test_search_bench.py), so numpy is enough.
+A phrase (CLIP's text encoder) or a photo (its stored embedding) becomes a
+query vector; every embedded photo of the current model is ranked by cosine
+over one in-memory matrix of unit rows: one product and a partial sort, well
+under 150 ms at 100,000 photos (tests/bench/test_search_bench.py).
 
-The matrix is the caller's (the GUI's `LiveEmbeddings.snapshot`), or read
-from the catalog once per process (`catalog_vectors`) and again only when
-the model's embeddings changed (`similar.embeddings_stamp`).
+The matrix is the caller's (`LiveEmbeddings.snapshot`), or read once per
+process (`catalog_vectors`) and again when `similar.embeddings_stamp` moves.
 
-Invariants:
-- deleted photos are never returned, even while the matrix holds their
-  vectors (hits are checked, the top k widened until enough live ones remain);
-- importing this module imports neither torch nor open_clip: the text encoder
-  is the session's shared `ClipEmbedder`, loaded on first use, so the
-  searches run on a worker, never the UI thread;
-- a search that cannot run raises `SearchUnavailable` (one sentence).
+Invariants: deleted photos are never returned (the top k widened as needed);
+importing this module imports neither torch nor open_clip (the text encoder is
+the shared `ClipEmbedder`; searches run on a worker); a search that cannot run
+raises `SearchUnavailable`.
 """
 
 from __future__ import annotations

@@ -1,30 +1,14 @@
 """Schema v7: text search (SQLite FTS5) over what describes a photo.
 
-`photo_fts` holds one row per photo (rowid = photo.id) with six columns:
-`subject`, `tags`, `content_type`, `mood` (artistic_mood), `lighting`
-(lighting_critique) and `names` (the base names of every path of the photo,
-primary and duplicate copies). Tags are the live ones (user tags and AI tags
-the user has not removed: a removed AI tag is feedback, never searchable).
-The tokenizer folds case and accents (`unicode61 remove_diacritics 2`:
-"café" matches "cafe") and keeps prefix indexes for 2 and 3 characters, so
-a prefix query ("harb*") stays fast on 100,000 photos.
+`photo_fts` (rowid = photo.id): `subject`, `tags` (live ones only),
+`content_type`, `mood`, `lighting` and `names` (every path's base name);
+`unicode61 remove_diacritics 2` with 2- and 3-character prefix indexes.
 
-The index is kept current by triggers, so every write path is covered (the
-describer, tag decisions, undo/redo, the writer's moves and copies, a tag
-renamed or deleted): each trigger rebuilds the row of the photo it touched
-from the tables themselves. Deleted photos (`deleted_at`) stay indexed and
-are filtered out by the query (curator.search.text), like missing ones are
-marked there.
-
-File names are BLOBs of the file system's bytes; the triggers read them as
-text with CAST(path AS TEXT), which is what os.fsdecode gives for every
-valid UTF-8 name. A name holding bytes that are not UTF-8 is indexed as
-SQLite reads it: its UTF-8 parts still match, the invalid bytes never do.
-A missing photo's tombstone suffix (after a NUL byte, see catalog.missing)
-is stripped first. Both '/' and '\\' end a folder.
-
-This migration creates the table and triggers and then fills the index
-for every photo an older catalog already holds.
+Triggers rebuild a photo's row from the tables on every write path. Deleted
+photos stay indexed and are filtered by curator.search.text. Paths are read
+with CAST(path AS TEXT) (invalid UTF-8 bytes never match), the tombstone
+suffix stripped (catalog.missing), '/' and '\\' both ending a folder.
+The index is filled for every existing photo.
 """
 
 VERSION = 7

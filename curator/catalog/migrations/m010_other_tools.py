@@ -1,24 +1,15 @@
-"""Schema v10: what Curator knows of other tools' metadata, so it never rewrites it (issue 18).
+"""Schema v10: what Curator knows of other tools' metadata, so it never rewrites it.
 
-- `xmp_sync`: one row per photo: the state of the photo's XMP as Curator last
-  read it (an import) or wrote it (`curator xmp write`), in XMP terms (JSON:
-  the rating as the file has it, reject and pick flags, the label, the
-  keywords in the catalog's tag form), with the sidecar's path and mtime.
-  `xmp write` changes a field only when a decision made in Curator moved the
-  catalog away from this state, so a sidecar another tool wrote is not
-  rewritten for what Curator merely read from it.
-- `photo_keyword`: another tool's keywords as that tool wrote them: `text`
-  ("B&W", "St. Paul's Cathedral"), the hierarchical `path` ("Places|London|St.
-  Paul's Cathedral"; '' for a flat keyword), the catalog `tag` it became
-  (NULL when the tag rule dropped it, e.g. "Photography"), `private` (Lightroom's
-  "Include on Export" off: imported and searchable, never exported) and the
-  `source` ('xmp', 'lightroom'). The normalised tag stays for Curator's search;
-  exports and sidecars write the text and path.
-- `photo.caption`: the caption another tool or the photographer wrote
-  (dc:description, Lightroom's IPTC caption). Never written by Curator itself.
-- `photo_fts` gains a `caption` column: FTS5 can't add a column, so the index
-  is rebuilt (same tokenizer and prefixes as v7) with its triggers, one more
-  trigger follows caption updates, and every photo's row is filled again.
+- `xmp_sync`: per photo, its XMP as Curator last read or wrote it (JSON in XMP
+  terms) with the sidecar's path and mtime: `xmp write` changes a field only
+  when a Curator decision moved away from it.
+- `photo_keyword`: another tool's keywords as written: `text`, hierarchical
+  `path` ('' when flat), the catalog `tag` it became (NULL when dropped),
+  `private` (never exported) and `source` ('xmp', 'lightroom').
+- `photo.caption`: another tool's or the photographer's caption; Curator never
+  writes one.
+- `photo_fts` gains `caption`: the index is rebuilt (v7's tokenizer and
+  prefixes) with its triggers, one more for captions, and refilled.
 """
 
 VERSION = 10

@@ -1,24 +1,17 @@
 """Forgetting who is who in the catalog's backups: what `forget` erases from
 the catalog, erased from every copy of it Curator keeps.
 
-`scrub_backups(catalog_path, folder, said)` goes through the backups in
-`folder` (`catalog.backup.list_backups`) and the copies made before a
-migration beside the catalog (`catalog.db.backup_catalog`). A copy that
-holds a forgotten table's row, or free pages (where deleted rows' bytes may
-linger), is copied to a `.partial` name beside it; there, with
-`secure_delete` on, the rows of `forget.FORGOTTEN_TABLES` are deleted and the
-file VACUUMed; the copy is checked as a backup is (`check_backup`), takes the
-original's name, and its checksum is recorded again. A copy that cannot be
-rewritten (read-only, not a database, a damaged catalog's raw copy) is named
-with the reason and how to delete it. `said` hears a sentence per copy.
+`scrub_backups(catalog_path, folder, said)` goes through the backups
+(`catalog.backup.list_backups`) and the pre-migration copies
+(`catalog.db.backup_catalog`). A copy holding a forgotten row or free pages is
+copied to `.partial`, the rows of `forget.FORGOTTEN_TABLES` deleted with
+`secure_delete`, VACUUMed, checked (`check_backup`), renamed back and its
+checksum recorded. A copy that cannot be rewritten is named with the reason
+and how to delete it; `said` hears a sentence per copy.
+`forget_everywhere` is `forget.forget_people` then `scrub_backups`.
 
-`forget_everywhere` is forgetting as `curator people forget` and the people
-step with `people_recognition` off do it: `forget.forget_people`, then
-`scrub_backups`.
-
-Invariants: a backup's final name always holds a whole, verified copy (a
-killed scrub leaves a `.partial` the next backup removes); only Curator's own
-copies of this catalog are touched; nothing here reads a descriptor.
+Invariants: a final name always holds a whole, verified copy; only Curator's
+own copies of this catalog are touched; no descriptor is read.
 """
 
 from __future__ import annotations

@@ -1,23 +1,15 @@
 """Proposals in the catalog: the one writer, the readers, and the accept.
 
-- `write_proposals(owner, proposals)` is the proposal's apply: ONE write
-  transaction replaces every proposal of that photographer (the seat's user;
-  proposing again replaces, never merges), as one INSERT from a packed JSON
-  array; on PostgreSQL a big write refreshes the table's statistics, so the
-  decisions' trigger (m023) never runs a plan cached while it was empty.
-  Another photographer's proposals are never read nor written.
-- `least_sure_first(owner)` lists the proposed photos still undecided, the
-  least confident first: the order the loupe's cull pass walks them.
-- `restore_proposals` puts back what an undone accept had ended (only on
-  photos still undecided).
-- `accept_photo` (the loupe's A, within its undo step) and `accept` (one
-  transaction, one undo group) both go through `decisions.cull_unjudged`:
-  each decision is logged with the pass `PROPOSAL_PASS`; a photo already
-  judged is never touched; each decision ends the photo's proposal (m023's
-  trigger), so what is left are the proposals not accepted.
-
-Reasons are stored as their words joined by `|` (m023); the stored columns
-as a plain tuple are `packed`'s.
+- `write_proposals(owner, proposals)`: ONE transaction replaces that
+  photographer's proposals (one INSERT from packed JSON); on PostgreSQL a big
+  write refreshes the statistics for m023's trigger. Other photographers'
+  proposals are never read nor written.
+- `least_sure_first(owner)`: the undecided proposed photos, least confident first.
+- `restore_proposals`: what an undone accept ended, on photos still undecided.
+- `accept_photo` and `accept` go through `decisions.cull_unjudged` with
+  `PROPOSAL_PASS`; a judged photo is never touched; each decision ends its
+  proposal (m023).
+Reasons are stored joined by `|`; the stored tuple is `packed`'s.
 """
 
 from __future__ import annotations

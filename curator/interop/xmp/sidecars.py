@@ -1,23 +1,15 @@
 """Bringing the sidecars beside originals up to date (the run step of `xmp write`).
 
-`update_sidecars(original, fields, planner=…)` creates or merges each sidecar
-of an original: every one already there for it (`write.existing_sidecars`),
-and new ones by the `xmp_sidecar_names` setting (`SidecarNames`). `auto`
-updates the sidecars already beside the photo; with none, it follows the
-folder's spelling, and in a folder without any writes `name.ext.xmp`, plus
-`name.xmp` for a RAW (Lightroom reads sidecars only for proprietary RAW;
-darktable prefers `name.ext.xmp`). darktable reads `xmp:Rating="-1"` in a
-`name.xmp` as one star above its import default, so a reject reaches
-darktable only in `name.ext.xmp` (docs/decisions/interop.md).
-
-An existing sidecar is changed only as far as `planner` says (`xmp.edit`);
-an empty edit leaves its bytes alone. Without a planner the fields are
-merged in full.
+`update_sidecars(original, fields, planner=…)` creates or merges every sidecar
+already there (`write.existing_sidecars`) and new ones by the
+`xmp_sidecar_names` setting (`SidecarNames`). `auto` follows the folder's
+spelling, else writes `name.ext.xmp`, plus `name.xmp` for a RAW (a reject
+reaches darktable only in `name.ext.xmp`: docs/decisions/interop.md).
+An existing sidecar changes only as far as `planner` (`xmp.edit`) says.
 
 Invariants: the original is never opened for writing; a sidecar is written
-atomically and only when its bytes change; one that can't be read or merged
-is left as it is and reported, and one failure never stops the others. No
-catalog, no Qt.
+atomically and only when its bytes change; a failure is reported and never
+stops the others. No catalog, no Qt.
 """
 
 from __future__ import annotations

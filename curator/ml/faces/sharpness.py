@@ -1,20 +1,11 @@
 """A face's own sharpness, on the photo's 0–100 scale.
 
-Photographers judge a portrait's focus on the eyes, so the face is measured
-on its *eye band*: the box around both eyes' lids, widened by a third of an
-eye on each side and raised to take in the brows (lashes, brows, the iris
-edge and the catch-lights are a face's finest detail; cheeks and foreheads
-are smooth whether in focus or not).
-
-The measure is the photo's own (imaging.metrics), on the same working scale
-(the upright image area-averaged to a 1,024 px long edge), so "the face is
-soft, the background is sharp" is a comparison of two numbers on one scale:
-the mean squared second difference in four directions of the lightly
-smoothed luma over the band, the photo's noise taken off each direction
-(its noise sd, measured by the technical stage, turned into each
-direction's noise energy by the kernels' gain on white noise), the weakest
-direction weighted as the frame measure weighs it (`metrics.tile_detail`),
-then `metrics.sharpness_score` of its square root.
+Measured on the *eye band* (both eyes' lids, widened a third of an eye each
+side and raised to the brows: a face's finest detail), with the photo's own
+measure at its working scale (imaging.metrics): directional second
+differences less the photo's noise, weighed as `metrics.tile_detail` does,
+then `metrics.sharpness_score`. So "face soft, background sharp" compares two
+numbers on one scale.
 
 Invariants: pure; the band is clipped to the image; a band under
 `MIN_BAND_PX` working pixels on a side has no score (None).
