@@ -1,22 +1,14 @@
 """`curator` / `python -m curator`: CLI commands, or the desktop app.
 
-`curator import|list|status …` run headless (curator.cli, which never
-imports the GUI). `curator [--catalog PATH] [FOLDER]` opens the window
-(curator.app), importing FOLDER if given.
+`curator import|list|status …` run headless (curator.cli never imports the
+GUI); `curator [--catalog PATH] [FOLDER]` opens the window (curator.app).
 
-Routing is decided here, before anything imports Qt: a word that is neither
-a command nor an existing path is an unknown command (exit 2, with the
-closest command names when some are close); a path that can't be imported
-(no such folder, a file, a folder Curator may not read:
-`fs.folders.folder_problem`, the import's own check) is exit 2
-with its sentence. Only no positional argument or a folder it can import
-opens the window — and only where
-there is a display to open it on (curator.install.display: exit 1 with one sentence
-instead of Qt's abort). `curator --self-test` checks an installation or a
-bundle end to end (curator.install.self_test) without a display.
-
-A frozen build (PyInstaller) starts its decoder children through this same
-entry: `multiprocessing.freeze_support()` runs them before anything else.
+Routing is decided before anything imports Qt: an unknown word is exit 2 (with
+close command names); a path that cannot be imported
+(`fs.folders.folder_problem`) is exit 2 with its sentence; without a display
+the window is exit 1 with a sentence (curator.install.display). `curator
+--self-test` runs curator.install.self_test. A frozen build's decoder children
+start here too (`multiprocessing.freeze_support()`).
 """
 
 from __future__ import annotations

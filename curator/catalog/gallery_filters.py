@@ -1,22 +1,16 @@
 """The gallery's metadata filters (camera, lens, date range, ISO range, file
 name, people, this seat's proposals) and the choices the filter popup offers.
 
-`metadata_where` turns a `MetadataFilter` into SQL conditions over `photo`
-(parameters only); an empty filter adds no condition, so the plain gallery
-queries keep their index-only plans.
+`metadata_where` turns a `MetadataFilter` into parameterised SQL over `photo`;
+an empty filter adds nothing, keeping index-only plans.
 
-Invariants:
-- a camera is filtered by its stored model (the make when a file has no
-  model), the key `metadata_choices` groups by, so a choice always filters to
-  exactly its count; its label is `camera_names.camera_name`;
-- dates are whole days, both ends included;
-- the file-name test is on the last path component only, case-insensitive
-  for ASCII, and `%`/`_` typed by the user are literal characters.
+Invariants: a camera filters by its stored model (else make), the key
+`metadata_choices` groups by, labelled `camera_names.camera_name`; dates are
+whole days, both ends included; the file-name test is on the last component,
+ASCII case-insensitive, `%`/`_` literal.
 
-The gallery's id lists are read and narrowed here too: `ordered_ids` (one
-string, not a row per photo), and `ids_in` / `ranked_among`, the sets applied
-outside SQL (the MATCH set, the failed lane, a search's ranking), which keep
-a list's order exactly as a set test per id would.
+`ordered_ids`, `ids_in` and `ranked_among` read and narrow the id lists
+outside SQL, keeping a list's order.
 """
 
 from __future__ import annotations

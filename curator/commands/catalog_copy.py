@@ -1,22 +1,16 @@
 """`curator catalog copy SOURCE DEST [--replace]`: a whole catalog from one
-place to another, SQLite ⇄ PostgreSQL (issue 34 §1).
+place to another, SQLite ⇄ PostgreSQL.
 
-SOURCE and DEST are each a catalog file or a `postgresql://` URL (the
-password from PGPASSWORD or ~/.pgpass, never shown). Both are opened as
-any command opens a catalog (so both are at this Curator's schema: an
-older SOURCE is migrated first, with its own backup), without the
-`--catalog` option's catalog. Every table is copied and the copy verified
-— counts and a BLAKE3 hash of every table, read back before the
-destination commits (catalog.backends.copy) — then one sentence says what
-was copied. A destination that holds anything is refused unless
-`--replace`: a PostgreSQL destination is then emptied inside the copy's
-transaction (a failed copy leaves it as it was); a SQLite file is copied
-into a new file first, and the old one is kept beside it as
-`<name>.before-copy-<stamp>.sqlite`.
+SOURCE and DEST are catalog files or `postgresql://` URLs, opened as any
+command opens a catalog (an older one migrated first). Every table is copied
+and verified before the destination commits (catalog.backends.copy). A
+non-empty destination is refused unless `--replace` (PostgreSQL: emptied in
+the copy's transaction; SQLite: the old file kept as
+`<name>.before-copy-<stamp>.sqlite`).
 
-Exit codes: 0 copied and verified; 2 SOURCE and DEST are the same, or
-SOURCE does not exist; 3 a catalog can't be opened, the destination is not
-empty, or the copy did not verify (nothing copied).
+Exit codes: 0 copied and verified; 2 SOURCE and DEST the same, or SOURCE
+missing; 3 a catalog cannot be opened, DEST is not empty, or the copy did not
+verify (nothing copied).
 """
 
 from __future__ import annotations

@@ -1,22 +1,14 @@
 """What is wrong with one frame: the checks of `cull.table`, at a kind of
 shoot's lines, applied to it; and what a frame is worth. Pure.
 
-`CullChecks` holds each line's value (by the line's name) and the checks that
-are off; `checks_for` makes them for a kind of shoot, each check at its
-Normal (`cull.tuning` moves them per sensitivity). `judge` runs every check
-that counts on one frame, in the table's order: a failed check gives its
-reason and its margin (how far the frame is past its line, in units of the
-line, -1..1), and the margins make the proposal's confidences. A measure the
-stages did not make is not checked.
+`CullChecks` holds each line's value and the checks that are off; `checks_for`
+makes them for a kind of shoot (`cull.tuning` moves them). `judge` runs every
+check on a frame in the table's order: each failure gives its reason and margin
+(-1..1), which make the proposal's confidences. An unmeasured value is not checked.
+A sports shoot never splits a burst into moments by faces (`faces_make_moments`).
 
-Kinds of shoot (`--genre`): each check says the lines it moves and where it
-is off (`cull.table`); besides, a sports shoot never splits a burst into
-moments by its faces (a changed face layout within a burst is the action,
-not another moment: `faces_make_moments`).
-
-What a frame is worth (`value`: it ranks frames for a target and picks a
-moment's best): the photographer's taste where their model scored the
-photo, over the technical value (sharpness and exposure).
+`value` ranks frames: the photographer's taste score where there is one,
+over the technical value (sharpness and exposure).
 """
 
 from __future__ import annotations

@@ -1,22 +1,12 @@
 """EXIF reading from in-memory file bytes into `ExifData`.
 
-Responsibility: turn whatever EXIF a file carries into the handful of typed
-fields Curator catalogues. exifread (``details=False``: no maker notes, no
-thumbnail) reads JPEG, TIFF, HEIF and the TIFF-based RAW containers; two
-small shims hand it the EXIF of Fujifilm RAF (inside the embedded JPEG) and
-Canon CR3 (the CMT1/CMT2 boxes), which it does not find by itself; for
-non-RAW files where it finds nothing (PNG eXIf chunks, WebP, some HEIF) we
-fall back to Pillow's ``getexif()``.
+exifread (``details=False``) reads JPEG, TIFF, HEIF and TIFF-based RAWs; shims
+hand it Fujifilm RAF's and Canon CR3's EXIF; Pillow's ``getexif()`` is the
+fallback for non-RAW files.
 
-Invariants:
-- `read_exif` never raises: a broken or absent EXIF block gives an `ExifData`
-  holding whatever could be read (possibly all defaults);
-- strings are cut at the first NUL (EXIF ASCII is NUL-terminated; the Polaroid
-  ION230 fixture stores ``"ION230\\x00F"``) and stripped of padding spaces;
-  empty strings become None;
-- dates are naive datetimes exactly as the camera wrote them; the
-  ``0000:00:00 00:00:00`` placeholder and unparsable values are None;
-- `orientation` is always 1..8 (1 when absent or invalid).
+Invariants: `read_exif` never raises (whatever could be read); strings are cut
+at the first NUL and stripped, empty ones None; dates are naive, as written,
+placeholders None; `orientation` is 1..8 (1 when absent or invalid).
 """
 
 from __future__ import annotations

@@ -1,22 +1,14 @@
 """What a running ingest knows, and the rules it applies with it: who holds a
 card file, what a companion is owed, when a destination stops and the
-sentence it stops with. Owned by the run's thread alone (`run.py`); no Qt,
-no catalog.
+sentence it stops with. The run's thread alone; no Qt, no catalog.
 
-A destination ends in one of two ways:
-- closed (`close_destination`): a copy could not be written or synced there
-  (full, read-only, gone), or the next file would not leave `RESERVE` free
-  (`make_room`). It takes no new file; the copies already written there
-  still land when they verify — a full disk ends the copy that did not fit,
-  not the batch. Only the file that failed is copied again next time.
-- stopped (`stop_destination`): landing failed there (the journal, a
-  folder, a name could not be written). It takes nothing more, and what
-  had not landed is dropped.
-
-A full destination's sentence says how much more to free (`to_free`): the
-disk space of every file it is still owed, rounded up to the disk's blocks,
-one block more each (its journal line, its folder's entry) and `RESERVE`,
-less what is free now.
+A destination is either
+- closed (`close_destination`): a copy could not be written or synced, or the
+  next file would not leave `RESERVE` free (`make_room`); it takes no new file,
+  but verified copies still land;
+- stopped (`stop_destination`): landing failed; what had not landed is dropped.
+A full destination's sentence says how much to free (`to_free`): the owed
+files in whole blocks plus a block each, `RESERVE`, less what is free.
 """
 
 from __future__ import annotations

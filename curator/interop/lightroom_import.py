@@ -1,22 +1,15 @@
 """Taking a Lightroom Classic catalog's decisions into Curator (`curator import-lightroom`).
 
-`import_lightroom(path, maps)` reads the catalog (`interop.lightroom`), finds
-each image's file among Curator's photos and applies its values through
-`external.apply_external_many` (source "lightroom", the one write path):
-
-- Which values: a master image's; when only a virtual copy of it was rated,
-  flagged or labelled, that copy's (the most recently changed), and the
-  report says which. Keywords of both, with their parents and privacy; the
-  caption; the label through the label sets (`interop.labels`).
-- Which photo: the image's path with `maps` (`--map OLD=NEW`) applied to its
-  root; else the one photo whose path ends with the same path under the root,
-  taken the same second, with the same pixel size (another drive letter, a
-  renamed mount). Lightroom's own RAW+JPEG pair: the JPEG gets the RAW's.
-- Conflicts go to the later change: the Curator decision's time against the
-  image's own `touchTime` (never the .lrcat's mtime), each listed in the
-  report with the winner.
-
-Images whose file Curator does not have are counted with their folders.
+`import_lightroom(path, maps)` reads the catalog (`interop.lightroom`) and
+applies each image's values through `external.apply_external_many` (source
+"lightroom"):
+- values: the master image's, or a virtual copy's when only it was judged
+  (reported); keywords of both; the caption; the label via `interop.labels`;
+- photo: the path with `maps` (`--map OLD=NEW`) applied, else the one photo
+  with the same path under the root, capture second and pixel size; a
+  Lightroom RAW+JPEG pair's JPEG gets the RAW's;
+- conflicts: the later change wins (`touchTime` against the decision), listed.
+Images Curator does not have are counted with their folders.
 """
 
 from __future__ import annotations

@@ -1,21 +1,14 @@
 """How the taste model's ridge penalty is chosen: leave-one-group-out errors
-read off one SVD, and a move away from plain ridge's penalty only as far as
-those errors show it beyond their own noise (at 20–100 decisions the best
-cross-validated Spearman of 26 penalties is mostly the noise's pick). Pure numpy.
+read off one SVD, moving from plain ridge's penalty only as far as those
+errors show beyond their own noise. Pure numpy.
 
-The errors (`leave_group_out_losses`): with the training rows centred and
-scaled by √weight, A = U S Vᵀ (`ml.taste_cv.ridge_svd`), the hat matrix of
-ridge with an unpenalised intercept is H(α) = P₁ + U diag(S²/(S²+α)) Uᵀ,
-P₁ = √w√wᵀ/Σw. Leaving a group g of look-alikes out gives the residuals
-e_g = (I − H_gg)⁻¹ r_g exactly (r the in-sample residuals, √weight-scaled):
-no refit. A group's loss is Σ_g e² (groups, not rows: a burst's frames stand
-or fall together).
+`leave_group_out_losses`: with A = U S Vᵀ (`ml.taste_cv.ridge_svd`) the hat
+matrix is H(α) = P₁ + U diag(S²/(S²+α)) Uᵀ, P₁ = √w√wᵀ/Σw; leaving group g
+out gives e_g = (I − H_gg)⁻¹ r_g exactly, no refit; a group's loss is Σ e².
 
-The choice (`choose_penalty`): for every α the groups' losses against those at
-the prior α₀ (plain ridge's 1.0), Δ_g; the chosen α minimises ΣΔ_g + `MARGIN`
-· SE(ΣΔ_g), the standard error taken over groups (paired). α₀ scores 0, so the
-choice leaves plain ridge's penalty only where the errors say so by more than
-`MARGIN` standard errors: rarely at 20 decisions, more often at hundreds.
+`choose_penalty`: per α the groups' loss differences Δ_g against α₀ = 1.0; the
+chosen α minimises ΣΔ_g + `MARGIN` · SE(ΣΔ_g) (paired over groups), so α₀
+stays unless the errors beat it by `MARGIN` standard errors.
 """
 
 from __future__ import annotations

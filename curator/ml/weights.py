@@ -1,21 +1,16 @@
 """Where CLIP weights live on this computer, found from the file system alone.
 
-Answers "are the weights for (model, pretrained tag) here, and where?" and
-"can the place they download from be reached?" without importing torch or
-open_clip (~10 s: start-up and an import without embeddings must not pay it).
+Answers "are the weights here, and where?" and "can their source be reached?"
+without importing torch or open_clip (~10 s).
 
-open_clip's registry gives each (model, tag) an `hf_hub` entry
-"org/repo/[filename]" (no filename: `HF_WEIGHTS_NAME`, tried after
-`HF_SAFE_WEIGHTS_NAME`) and sometimes a direct `url` downloaded into
-`cache_dir` or ~/.cache/clip; the Hugging Face entry wins. `KNOWN_TAGS` copies
-that registry for the default ViT-L-14 family and the common ViT-B tags (a test
-checks it against open_clip's table); any other (model, tag) is `UNKNOWN` here.
-The hub cache (`hf_hub_cache`) is `cache_dir` when given, else found as
-huggingface_hub finds it, laid out as
-`<hub cache>/models--<org>--<repo>/{refs/main, snapshots/<commit>/<file>}`.
+The Hugging Face entry of open_clip's registry wins over a direct `url` (into
+`cache_dir` or ~/.cache/clip); `HF_SAFE_WEIGHTS_NAME` is tried before
+`HF_WEIGHTS_NAME`. `KNOWN_TAGS` copies the registry for the default families
+(a test checks it); others are `UNKNOWN`. The hub cache (`hf_hub_cache`) is
+laid out as `<hub cache>/models--<org>--<repo>/{refs/main, snapshots/<commit>/<file>}`.
 
-Invariant: nothing here imports torch, open_clip or huggingface_hub, and
-nothing touches the network except `host_reachable` (bounded, DNS included).
+Invariant: no torch, open_clip or huggingface_hub import; no network except
+`host_reachable` (bounded, DNS included).
 """
 
 from __future__ import annotations

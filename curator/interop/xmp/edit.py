@@ -1,20 +1,12 @@
 """Which fields of an existing sidecar `xmp write` may change: a three-way comparison.
 
-For each field Curator decides (the rating with its reject, the pick, the
-label, each keyword) three values are compared: the catalog's, the sidecar's
-when Curator last read or wrote it (`base`, from `interop.xmp_sync`; None
-when never seen), and the sidecar's now (`current`).
-
-A field is written only when (1) the catalog differs from the file, (2) its
-current value comes from a decision made *in Curator* (`authored`), and (3)
-Curator changed it since the sidecar was last seen (the catalog differs from
-`base`). When the sidecar changed that field too since (or was never seen),
-the later change wins: the file's modification time against the Curator
-decision's, as an import decides the other way round. Everything else stays,
-so a photo whose decisions all came from another tool gets an empty edit and
-a byte-identical sidecar. Keywords are compared one tag at a time: one added
-in Curator is appended, one removed in Curator taken out, every other keeps
-its text and hierarchy.
+Per field (rating with reject, pick, label, each keyword): the catalog's value,
+the sidecar's when last seen (`base`, `interop.xmp_sync`; None if never) and
+now (`current`). A field is written only when the catalog differs from the
+file, its value was decided *in Curator* (`authored`), and Curator changed it
+since `base`; if the sidecar changed it too, the later change wins (file mtime
+against the decision). Keywords are compared one tag at a time. A photo
+decided only elsewhere gets an empty edit and a byte-identical sidecar.
 
 Pure: values in, an `XmpEdit` out (`xmp.write.merge_sidecar` applies it).
 """

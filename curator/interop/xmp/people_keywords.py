@@ -1,22 +1,15 @@
 """People's names as the keywords Lightroom and digiKam use, and which of them are Curator's.
 
-A named person goes out as three keywords with one text (`person_keywords`):
-`People|Name` in `lr:hierarchicalSubject`, `Name` in `dc:subject` and
-`People/Name` in `digiKam:TagsList`; a name's `|` and `/` become `-` (both
-are hierarchy separators somewhere).
+A named person is three keywords (`person_keywords`): `People|Name` in
+`lr:hierarchicalSubject`, `Name` in `dc:subject`, `People/Name` in
+`digiKam:TagsList` (`|` and `/` in a name become `-`).
 
-Another tool's keywords are the user's data, so Curator remembers which of
-these keyword strings *it* put into a sidecar (`XmpState.people`, kept in
-`xmp_sync`). `plan_people(wanted, owned, current)` adds the wanted names'
-keywords the file lacks (they become Curator's) and takes out Curator's own
-keywords of names no longer wanted (renamed, merged, cleared); a keyword
-that was in the file before Curator wanted it stays the user's. A name the
-file's regions already give (a face another tool named) gets no keyword, so
-a sidecar decided only elsewhere stays byte-identical.
-
-`with_people` adds that edit to `xmp.edit.plan_edit`'s; `owned_now` says
-which person keywords are Curator's after a write. Pure: names and parsed
-fields in, a `PeopleEdit` out (`xmp.tree` applies it).
+Curator remembers which of them it wrote (`XmpState.people`, in `xmp_sync`):
+`plan_people(wanted, owned, current)` adds wanted names' keywords the file
+lacks and removes only Curator's own for names no longer wanted; a keyword the
+file had before stays the user's; a name the regions already give gets none.
+`with_people` adds the edit to `xmp.edit.plan_edit`'s; `owned_now` says which
+are Curator's after a write. Pure (`xmp.tree` applies the `PeopleEdit`).
 """
 
 from __future__ import annotations

@@ -1,22 +1,12 @@
 """Walking a folder for photos.
 
-`scan_folder(root)` yields a `Candidate` per supported file, recursively, in a
-stable (sorted) order, and collects `ScanProblem`s for folders it could not
-enter. It:
-- matches extensions case-insensitively (imaging.formats);
-- skips hidden files and folders (a leading dot) and the folders in `exclude`
-  (Curator's own cache);
-- follows symbolic links to folders but never enters the same real folder
-  twice, so symlink loops end;
-- yields broken links and self-referencing links as candidates with no stat:
-  the technical stage fails them with a sentence, so they land in the Failed
-  lane instead of vanishing;
-- never yields what is not a regular file (a FIFO, device or socket named
-  ``*.jpg``): it is a `ScanProblem` with a sentence, skipped, never opened.
-It never reads file contents.
-
-A folder it cannot enter is `fs.folders.folder_error`'s sentence (the one
-answer to "can this folder be imported?", `fs.folders.folder_problem`).
+`scan_folder(root)` yields a `Candidate` per supported file (imaging.formats,
+any case), recursively in sorted order, and collects `ScanProblem`s. It skips
+hidden files and folders and `exclude`; follows links to folders, entering a
+real folder once; yields broken links without a stat (the technical stage
+fails them into the Failed lane); never yields nor opens a non-regular file
+(a `ScanProblem`); never reads contents. An unenterable folder is
+`fs.folders.folder_error`'s sentence (`fs.folders.folder_problem`).
 """
 
 from __future__ import annotations

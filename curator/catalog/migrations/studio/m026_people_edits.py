@@ -1,22 +1,12 @@
-"""Schema v26: the photographer's people edits, logged so they can be undone
-(issue 50 §3), and (PostgreSQL) the other seats told when people change.
+"""Schema v26: the photographer's people edits, logged so they can be undone,
+and (PostgreSQL) the other seats told when people change.
 
-- `person_edit`: one row per people edit a seat made — naming a person,
-  merging two, taking a face out of a person — and per undo or redo of one
-  (`catalog.people.edits` writes and reads it). `kind` says what the row
-  did (name, merge, split, remove, putback), `data` (JSON) holds what that
-  row needs to be reversed (the person's name before, the faces a merge
-  moved…), `undoes` points at the row an undo or redo reverses (as the
-  decision log's `undoes`), `created_at` is the stamp the window's undo
-  compares with the decision log's groups, and the seat's user and host say
-  whose edit it is. Append-only: nothing updates a row, and only `curator
-  people forget` (catalog.people.forget) deletes them, all at once.
-- PostgreSQL (`POSTGRES_STATEMENTS`): the same table, and a statement
-  trigger on `person` and `face_person` that notifies `curator_people`
-  when their rows change (a name given at another seat, a merge, a face
-  taken out, that seat's clustering), so every seat's People view reads
-  them again (catalog.backends.listen). NOTIFY folds the same payload sent
-  twice in one transaction into one.
+- `person_edit`: one row per people edit, undo or redo (`catalog.people.edits`):
+  `kind` (name, merge, split, remove, putback), `data` (JSON: what reverses
+  it), `undoes`, `created_at`, the seat's user and host. Append-only; only
+  `curator people forget` deletes, all at once.
+- PostgreSQL (`POSTGRES_STATEMENTS`): a statement trigger on `person` and
+  `face_person` notifies `curator_people` (catalog.backends.listen).
 """
 
 VERSION = 26
