@@ -1,21 +1,13 @@
 """The moments of a burst or scene: frames that are one picture taken again.
 
-A burst (ml.bursts: the same scene within seconds) is one moment, unless its
-frames show different people in front of the same backdrop: then each group
-of people is a moment of its own, and each keeps its best frame. Without an
-identity for faces, "different people" is read from the key faces' layout
-(ml.faces.verdicts), compared with each moment's first frame:
-- a different number of key faces, or key faces in one frame and the faces
-  stage finding nobody in the other, is another moment;
-- so is a key face with no key face of the other frame near it: its centre
-  further than the face's own width (height) across (down), or its size off
-  by more than `SIZE_RATIO`.
-A frame the faces stage has not judged (no summary, or no judged face while
-faces were counted) joins the burst's first moment; a moment is compared by
-its first frame whose layout is known. Two people who stand
-exactly where the other stood read as one moment (a limit of the layout).
+A burst (ml.bursts) is one moment unless different people stand in front of
+the same backdrop, read from the key faces' layout (ml.faces.verdicts) against
+each moment's first frame: another count of key faces (or faces against none),
+or a key face with none of the other frame within its own width and height or
+within `SIZE_RATIO` of its size, is another moment. An unjudged frame joins
+the burst's first moment. Two people swapping places read as one moment.
 
-Pure; the same frames in the same order give the same moments.
+Pure; deterministic.
 """
 
 from __future__ import annotations

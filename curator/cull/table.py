@@ -1,20 +1,13 @@
 """The cull checks, one row each, and the words of every reason a proposal gives.
 Pure: no Qt, no catalog.
 
-Each check is declared once, here (the shape: `cull.check_types`), and read by
-name by everything that shows or applies it:
-- the rules (`cull.checks.judge`, `checks_for`) and the sensitivities
-  (`cull.tuning`);
-- Cull ▸ Propose…'s rows, one per check in this order (`ui.cull.dialog`);
-- a tile's badges, its REJECT? pill and its tooltip (`ui.gallery.flags`,
-  `ui.gallery.view`), and the loupe's words for a proposal
-  (`ui.loupe.proposal_mark`);
-- `curator cull --help` and the docs' table of checks (`cull.reference`).
-A reason that is no check's (a duplicate, a cut for the target) has its words
-in `OTHER_REASONS`. Every `ProposalReason` has words here (a test says so).
-
-Why each line is where it is, measured, is its `Line.why`, stated once beside
-it (the docs and the help print it). How the figures were found:
+Each check is declared once here (shape: `cull.check_types`) and read by name
+by the rules (`cull.checks.judge`, `checks_for`, `cull.tuning`), Cull ▸
+Propose…'s rows (`ui.cull.dialog`), the tiles' badges and pills
+(`ui.gallery.flags`, `ui.gallery.view`), the loupe (`ui.loupe.proposal_mark`)
+and the help and docs (`cull.reference`). Reasons that are no check's have
+their words in `OTHER_REASONS`; every `ProposalReason` has words (a test).
+Each line's `Line.why` states its figure; how they were found:
 docs/decisions/cull.md. Adding a check: docs/how-to-add-a-cull-check.md.
 """
 

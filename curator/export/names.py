@@ -1,21 +1,14 @@
 """Safe names for what an export writes: no project or file name can escape DEST.
 
-Each name goes through `safe_component` (`fs.names`, where its invariants
-are). `export_folder(dest, project)` is `DEST/approved` or `DEST/<safe project
-name>`, its parent checked to be DEST itself after resolving.
+Each name goes through `safe_component` (`fs.names`). `export_folder(dest,
+project)` is `DEST/approved` or `DEST/<safe project name>`, checked to sit in DEST.
 
-`plan_names(sources, renditions)` names a whole export: the original's file
-name made safe; a rendition takes the stem with `.jpg`. Files with one stem in
-one source folder (a RAW+JPEG pair, as Lightroom and Photo Mechanic treat
-them) form a `NameGroup`: they keep one base name, sit next to each other in
-the plan, and a clash renames them together (`IMG_1-2.CR2` and `IMG_1-2.JPG`,
-never `IMG_1.JPG` + `IMG_1-2.CR2`). Two groups never share a stem (compared
-case-insensitively: Windows and macOS fold case, and the stem names the
-sidecar); the later one in plan order gets `-2`, `-3`…. Renditions of a pair
-would all be `IMG_1.jpg`: the first (a RAW before anything else) keeps it,
-the others add their own extension (`IMG_1_JPG.jpg`). A file already on disk
-is the runner's (`export.run`): it counts on from the base name, so suffixes
-never stack.
+`plan_names(sources, renditions)`: files with one stem in one folder (a
+RAW+JPEG pair) form a `NameGroup` that keeps one base name and is renamed
+together on a clash (`IMG_1-2.CR2`, `IMG_1-2.JPG`); two groups never share a
+stem, case-insensitively (the later gets `-2`, `-3`…); a pair's renditions
+after the first add their extension (`IMG_1_JPG.jpg`). Files already on disk
+are `export.run`'s.
 """
 
 from __future__ import annotations

@@ -1,21 +1,12 @@
 """Renditions rendered ahead on worker threads while the runner writes files.
 
-The runner (export.run) works through the plan on one thread; a rendition's
-decode and JPEG encode run without holding the GIL. `RenderAhead` keeps up
-to `workers` renders in flight: before the runner handles file i it calls
-`ahead(i)`, which submits files i … i+workers-1 that still need a rendition;
-`take(i)` returns file i's JPEG bytes (rendering it on the spot when it was
-not submitted).
+`RenderAhead` keeps up to `workers` renders in flight: `ahead(i)` submits files
+i … i+workers-1 that `needs_render` guesses need one; `take(i)` returns file
+i's JPEG bytes (rendered on the spot if not submitted). Unused renders are
+dropped; `close` discards pending ones and waits for running ones.
 
-"Needs a rendition" is a cheap guess (`needs_render`); the runner still
-decides, and a render it does not use is dropped. Renders are bytes in
-memory: `close` discards pending ones and waits for those running.
-
-RAW originals render in crash-isolated child processes (`engine.isolation`):
-a file that crashes LibRaw fails that one photo with a sentence
-(`RenderFailed`), and a render that hangs is stopped at `RENDER_TIMEOUT_S`.
-The children start with the first RAW and stop in `close`; other formats
-render in this process.
+RAW originals render in crash-isolated children (`engine.isolation`): a crash
+fails one photo (`RenderFailed`), a hang stops at `RENDER_TIMEOUT_S`.
 """
 
 from __future__ import annotations

@@ -1,21 +1,13 @@
 """A JPEG rendition of an original at a long edge: upright, sRGB, EXIF kept.
 
-`render_jpeg` returns the rendition's bytes. Pixels come from the loupe's
-full-quality decoder (`imaging.decode.decode_for_display`), so a RAW renders
-as Curator shows it (one that cannot be rendered falls back to its embedded
-JPEG, which may be smaller than the long edge); they are shrunk (never
-enlarged) to the long edge, converted to sRGB from another ICC profile, and
-turned by the photographer's quarter-turns; the rendition is tagged
-orientation 1.
-
-EXIF: the original's as Pillow reads it, with the orientation reset to 1,
-the pixel dimensions the rendition's and the thumbnail dropped; a RAW, whose
-EXIF Pillow cannot read, gets the catalog's capture fields. A maker note too
-large for JPEG's 64 KiB EXIF segment is left out.
-
-Identity: the JPEG comment `curator-export source-blake3=<hash>
-long-edge=<n>` lets a later run recognise its own rendition
-(`rendition_marker_of`) without any other record.
+`render_jpeg` decodes with the loupe's decoder
+(`imaging.decode.decode_for_display`; a RAW that cannot render falls back to
+its embedded JPEG), shrinks (never enlarges) to the long edge, converts to
+sRGB, applies the quarter-turns and tags orientation 1. EXIF is the
+original's with orientation 1, the new size and no thumbnail (a RAW gets the
+catalog's capture fields; a maker note over 64 KiB is left out). The JPEG
+comment `curator-export source-blake3=<hash> long-edge=<n>` identifies the
+rendition later (`rendition_marker_of`).
 """
 
 from __future__ import annotations

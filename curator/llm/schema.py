@@ -1,21 +1,14 @@
 """What the vision LLM must give back for one photo, and how its answer is cleaned.
 
-`PhotoMetadata` is the pydantic model instructor validates the model's JSON
-against: a *description* (what is in the photo, its kind, the light, the mood,
-a few keyword tags), never a verdict. Its class docstrings and Field
-descriptions travel to the model inside the JSON schema, so they are written
-as instructions (tests/unit/test_llm_prompt.py holds them to that).
+`PhotoMetadata` is the pydantic model instructor validates against: a
+description, never a verdict. Its docstrings and Field descriptions travel in
+the JSON schema, so they are instructions (tests/unit/test_llm_prompt.py).
 
-Invariants of every validated `PhotoMetadata`:
-- `content_type` is a `ContentType`; anything invented ("selfie", null) is
-  `other`, spelling variants ("Still Life", "landscape photography") map home;
-- `subject`, `lighting_critique` and `artistic_mood` are non-empty,
-  single-spaced text;
-- `suggested_tags` holds 3–7 unique tags that passed the catalog's tag rules
-  (`curator.tags`), in the model's order; fewer than `MIN_USABLE_TAGS` is a
-  validation error, so instructor re-asks with the reason;
-- readable replies are coerced, not re-asked for (`coerce_reply`): a wrapped
-  object is unwrapped, keys in another case or a common alias find their field.
+Invariants of a validated `PhotoMetadata`: `content_type` is a `ContentType`
+(inventions are `other`, variants map home); `subject`, `lighting_critique`
+and `artistic_mood` are non-empty, single-spaced; `suggested_tags` holds 3–7
+unique tags passing `curator.tags` (under `MIN_USABLE_TAGS` instructor
+re-asks); readable replies are coerced, not re-asked (`coerce_reply`).
 """
 
 from __future__ import annotations

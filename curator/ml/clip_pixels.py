@@ -1,20 +1,13 @@
 """A photo to the CLIP model's input pixels with Pillow alone: the loader's half of the transform.
 
-Splits the model's own validation transform (open_clip's `Resize` →
-`CenterCrop` → RGB → `ToTensor` → `Normalize`) into
-- `prepare_pixels`: what a loader does to one file (decode, a JPEG at its DCT
-  scale; upright; RGB; resize the short side; centre crop) giving (H, W, 3)
-  uint8: Pillow and numpy only, on loader threads or processes without torch;
-- `PixelPlan.mean` / `std`: what the model's side does to a whole batch on its
-  device (`ClipEmbedder.embed_pixels`: /255, minus mean, over std, in float32).
-uint8 crops are a quarter of a float tensor's bytes to move, and one batched
-normalisation replaces a Python call per photo.
+Splits open_clip's validation transform into `prepare_pixels` (decode at DCT
+scale, upright, RGB, resize, centre crop: (H, W, 3) uint8, no torch) and
+`PixelPlan.mean` / `std`, applied per batch on the device
+(`ClipEmbedder.embed_pixels`). uint8 is a quarter of float's bytes.
 
-Invariants:
-- `pixel_plan(transform)` returns a plan only for a transform it recognises
-  exactly, class by class (else None: the model's own transform runs per
-  photo), and then the two halves give the *same* numbers as the transform;
-- importing this module imports neither torch nor torchvision.
+Invariants: `pixel_plan(transform)` returns a plan only for a transform it
+recognises exactly (else None), and then gives the same numbers; importing
+this module imports neither torch nor torchvision.
 """
 
 from __future__ import annotations

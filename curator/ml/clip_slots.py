@@ -1,20 +1,14 @@
 """Shared-memory slots: where a loader process puts a chunk's crops for the model's process.
 
-The main process's loader lends a block of shared memory per chunk of photos
-(`SlotLender.lend`), a worker process writes the chunk's uint8 crops into it
-(`write_crops`), and the block comes back once they are copied out
-(`SlotLender.give_back`), so the crops never travel through the process pool's
-result pipe (which capped the loader near 5,000 photos/s: docs/decisions/clip.md).
+`SlotLender.lend` lends a block per chunk, a worker writes its uint8 crops
+(`write_crops`), and `SlotLender.give_back` takes it back once copied, so
+crops skip the result pipe (which capped the loader near 5,000 photos/s:
+docs/decisions/clip.md).
 
-Invariants:
-- a slot is lent to one chunk at a time, and only the worker running that
-  chunk writes it; it comes back only when that chunk's task is finished (run
-  or cancelled), so a late worker never writes a slot lent again;
-- slots are the session's, like the loader processes: kept for the next run
-  and closed and unlinked by `release_slots`; at most `MAX_BYTES` exist;
-- where shared memory cannot be had (no /dev/shm, too little room, the limit
-  reached) `lend` gives None and the chunk comes back through the pipe; a
-  worker that cannot open its slot does the same. Nothing here fails a photo.
+Invariants: a slot is lent to one chunk, written only by its worker, and given
+back only when that task finished; slots are the session's (`release_slots`),
+at most `MAX_BYTES`; without shared memory `lend` gives None and the chunk uses
+the pipe. Nothing here fails a photo.
 """
 
 from __future__ import annotations

@@ -1,21 +1,17 @@
 """Rows by name: a read's record declares each column once, its SQL beside it.
 
-A read's record is a `NamedTuple` whose every field is `Annotated[type,
-"sql"]`, the type being what the driver gives:
+A record is a `NamedTuple` whose fields are `Annotated[type, "sql"]`:
 
     class _PlanRow(NamedTuple):
         photo_id: Annotated[int, "photo.id"]
         cull: Annotated[str, "photo.cull"]
 
-`select_list(_PlanRow)` is its SELECT list in the fields' order, and
-`_PlanRow._make(row)` names a row of it, so the reader says `row.cull`, never
-`row[1]`, and a column is added or moved in one place. Naming a row is one
-call (~0.3 µs: ~20 ms of the proposal plan's 0.5-0.7 s at 100,000 photos). A
-column known only when the read runs (one another tool's file may lack) is
-given by name: `select_list(_LrImageRow, width=width_sql)`.
+`select_list(_PlanRow)` is its SELECT list; `_PlanRow._make(row)` names a row
+(~0.3 µs). A column known only at run time is given by name:
+`select_list(_LrImageRow, width=width_sql)`.
 
-Invariants: every field carries its SQL (`select_list` raises otherwise);
-the list is computed once per record (and set of given columns).
+Invariants: every field carries its SQL (`select_list` raises otherwise); the
+list is computed once per record and set of given columns.
 """
 
 from __future__ import annotations

@@ -1,19 +1,10 @@
-"""Schema v23: proposals, a first cull Curator proposes (issue 42).
+"""Schema v23: proposals, a first cull Curator proposes.
 
-`cull_proposal`: one row per (photographer, photo) that Curator proposes
-to keep or to reject — derived data beside the decisions, never a decision
-(the photo's `cull` is untouched until the photographer accepts it through
-catalog.decisions). `owner` is the photographer (the seat's user,
-catalog.backends.seat), as a taste model's (m020): on a shared catalog each
-person has their own proposals. `verdict` keep | reject; `reasons` the
-reasons' words joined by '|' ('' for none); `confidence` 0..1;
-`highlight` 0/1; `made_at` when it was proposed.
-
-- `cull_proposal_photo` (photo_id): what the triggers look a photo up by.
-- A decision that judges a photo (kind cull, pick or rating) ends every
-  proposal for it (a trigger on the decision log, so every path that
-  decides — the loupe, the grid, the command line, an XMP import, an undo —
-  ends it, in the decision's own transaction).
+`cull_proposal`: one row per (photographer, photo), never a decision: `owner`
+(the seat's user, as m020's), `verdict` keep | reject, `reasons` joined by '|',
+`confidence` 0..1, `highlight` 0/1, `made_at`; indexed by `cull_proposal_photo`.
+- A judging decision (cull, pick or rating) ends the photo's proposals (a
+  trigger on the decision log, in the decision's transaction).
 - A deleted photo row takes its proposals along (a trigger, as m016's).
 Plain SQL, one transaction.
 """

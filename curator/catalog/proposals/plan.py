@@ -1,21 +1,15 @@
 """The proposal's plan: the catalog read once into plain `ProposalFrame`s.
 
-Three statements, whatever the catalog's size: every shown photo of the
-scope that is undecided or in a burst, with its measures, burst, taste score
-(the seat's taste: catalog.taste.choice) and faces summary, in capture
-order; the key faces of the photos in bursts (their boxes tell a burst's
-moments apart: cull.moments; how they look: cull.looks); the people of the
-scope's faces (`ProposalFrame.people`). A decided photo is read only when it
-is in a burst or shows a person: never proposed, it only says its moment (or
-its person: cull.coverage) already has a keep. No file is read. Rows are read
-by name (`_PlanRow`, `_KeyFaceRow`: catalog.backends.named_rows). Each result
-is converted, and its frames made, a slice at a time (`bulk_read`), so the
-rows are let go as they are used (the app collects garbage on the UI thread).
+Three statements: the scope's shown photos that are undecided or in a burst,
+with measures, burst, taste score (catalog.taste.choice) and faces summary, in
+capture order; the key faces of photos in bursts (cull.moments, cull.looks);
+the people of the scope's faces (`ProposalFrame.people`). A decided photo only
+says its moment or person already has a keep. Rows by name (`_PlanRow`,
+`_KeyFaceRow`: catalog.backends.named_rows), converted a slice at a time
+(`bulk_read`). No file is read.
 
-The scope (`Scope`): the whole catalog, the photos with a path under a
-folder, a project's photos, some photos by id, or the photos a gallery
-query shows (`queries.gallery_query_ids`, resolved here, on the reading
-thread).
+`Scope`: the catalog, a folder, a project, ids, or a gallery query's photos
+(`queries.gallery_query_ids`).
 """
 
 from __future__ import annotations

@@ -1,21 +1,15 @@
 """Whose taste this seat trains and shows: everyone's, or one photographer's.
 
-A taste is named by its owner: None is everyone's decisions (a one-person
-catalog's only one); a name is one photographer's (the decision log's
-`seat_user`), trained on their decisions alone. The `taste` setting says
-which (`owner_of`); `choose` applies it process-wide.
+Owner None is everyone's decisions; a name is one photographer's (`seat_user`).
+The `taste` setting says which (`owner_of`); `choose` applies it process-wide.
 
-Every reader of the scores names `photo_preference` (the everyone-model's
-table). On a seat that chose a photographer, each catalog connection gets a
-TEMPORARY view of that name over `taste_score` for that owner
-(`view_statement`, run by the connection hooks of catalog.db and
-backends.postgres): both backends look a name up in the temporary schema
-first, so every read of the scores shows that person's, on this seat only.
-The writers name the real tables (`catalog.taste.store`).
+Readers name `photo_preference`; for a chosen photographer each connection gets
+a TEMPORARY view of that name over `taste_score` (`view_statement`, by the
+connection hooks of catalog.db and backends.postgres), so every read shows that
+person's scores on this seat. Writers name the real tables (`catalog.taste.store`).
 
-Invariant: a connection's view is made when it connects; `choose` closes
-the calling thread's connection so its next statement gets the new choice
-(pool threads connect afresh per job).
+Invariant: the view is made at connect; `choose` closes the calling thread's
+connection so its next statement sees the choice.
 """
 
 from __future__ import annotations

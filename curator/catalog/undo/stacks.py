@@ -1,21 +1,13 @@
 """The undo and redo stacks of a seat, read back from the decision log.
 
-The stacks are not stored; they are read back from the log, newest group
-first (`groups_newest_first`). A *group* is every row one user action wrote
-(one stamp). By how deep its rows sit in an `undoes` chain, a group is an
-*action* (no `undoes`), an *undo* (odd depth) or a *redo* (even depth):
-- the top of the undo stack (`undo_target`) is the newest action-or-redo
-  group that no later undo group reverses;
-- the top of the redo stack (`redo_target`) is the newest undo group that no
-  later redo reverses, provided no new action came after it.
-Inverse rows inherit the reversed row's `pass`, so a `pass_` filter sees a
-whole chain or none of it. Only the groups a seat made are on its stacks
-(rows from before seats were recorded are every seat's); `changed_since`
-names the other seat that made the same kind of decision on one of the
-group's photos since, so the undo that overrides it says so.
-
-Reads only; call inside the writing transaction, so what is read is what the
-undo writes over.
+Not stored: read newest group first (`groups_newest_first`); a group is one
+stamp, an *action* (no `undoes`), *undo* (odd depth) or *redo* (even depth).
+- `undo_target`: the newest action-or-redo group no later undo reverses;
+- `redo_target`: the newest undo group no later redo reverses, with no new
+  action after it.
+Inverse rows inherit the `pass`. Only a seat's own groups are on its stacks;
+`changed_since` names another seat's later decision on the same photos.
+Reads only, inside the writing transaction.
 """
 
 from __future__ import annotations

@@ -1,20 +1,13 @@
 """The GUI's live side of the score stage: the vectors kept in memory and the
 debounced retraining (`pipeline.stages.score` does the work they start).
 
-`LiveEmbeddings` keeps the vectors in memory (loaded on a worker at start,
-extended by the embed stage) and hands workers an immutable
-`EmbeddingSnapshot`, so a rescore is one matrix-vector product.
+`LiveEmbeddings` holds the vectors (loaded on a worker, extended by the embed
+stage) and hands out immutable `EmbeddingSnapshot`s. `RetrainScheduler`
+restarts a short timer on every decision; one arriving during a retrain causes
+exactly one more.
 
-`RetrainScheduler` debounces retraining for the GUI: every decision restarts
-a short timer, so a burst of keypresses gives one retrain shortly after the
-last one. A decision that arrives while a retrain runs marks the scheduler
-dirty and causes exactly one more retrain after it — never a dropped one.
-
-The window is built with both before the catalog is opened (issue 21 §1):
-this module imports no peewee and no catalog module; the score stage's
-functions (and so the catalog) are imported when a load or a retrain starts,
-which is after the first paint. What they hand on is in
-`pipeline.stages.taste_report`.
+The window is built with both before the catalog opens: this module imports no
+peewee and no catalog module. What they hand on is in `pipeline.stages.taste_report`.
 """
 
 from __future__ import annotations
