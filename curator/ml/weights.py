@@ -37,75 +37,40 @@ class TagSource:
 
 
 # (open_clip model name, tag) -> source; a copy of open_clip.pretrained's registry.
-KNOWN_TAGS: dict[tuple[str, str], TagSource] = {
-    (model, tag): TagSource(hub, url)
-    for model, tag, hub, url in (
-        ("ViT-L-14", "openai", "timm/vit_large_patch14_clip_224.openai/", "ViT-L-14.pt"),
+_VIT_L_14 = {
+    tag: TagSource(hub, url)
+    for tag, hub, url in (
+        ("openai", "timm/vit_large_patch14_clip_224.openai/", "ViT-L-14.pt"),
         (
-            "ViT-L-14",
             "laion400m_e31",
             "timm/vit_large_patch14_clip_224.laion400m_e31/",
             "vit_l_14-laion400m_e31-69988bb6.pt",
         ),
         (
-            "ViT-L-14",
             "laion400m_e32",
             "timm/vit_large_patch14_clip_224.laion400m_e32/",
             "vit_l_14-laion400m_e32-3d133497.pt",
         ),
-        ("ViT-L-14", "laion2b_s32b_b82k", "laion/CLIP-ViT-L-14-laion2B-s32B-b82K/", ""),
-        ("ViT-L-14", "datacomp_xl_s13b_b90k", "laion/CLIP-ViT-L-14-DataComp.XL-s13B-b90K/", ""),
-        (
-            "ViT-L-14",
-            "commonpool_xl_clip_s13b_b90k",
-            "laion/CLIP-ViT-L-14-CommonPool.XL.clip-s13B-b90K/",
-            "",
-        ),
-        (
-            "ViT-L-14",
-            "commonpool_xl_laion_s13b_b90k",
-            "laion/CLIP-ViT-L-14-CommonPool.XL.laion-s13B-b90K/",
-            "",
-        ),
-        (
-            "ViT-L-14",
-            "commonpool_xl_s13b_b90k",
-            "laion/CLIP-ViT-L-14-CommonPool.XL-s13B-b90K/",
-            "",
-        ),
-        (
-            "ViT-L-14",
-            "metaclip_400m",
-            "timm/vit_large_patch14_clip_224.metaclip_400m/",
-            "l14_400m.pt",
-        ),
-        (
-            "ViT-L-14",
-            "metaclip_fullcc",
-            "timm/vit_large_patch14_clip_224.metaclip_2pt5b/",
-            "l14_fullcc2.5b.pt",
-        ),
-        ("ViT-L-14", "dfn2b", "apple/DFN2B-CLIP-ViT-L-14/", ""),
-        ("ViT-L-14", "dfn2b_s39b", "apple/DFN2B-CLIP-ViT-L-14-39B/", ""),
-        ("ViT-L-14-quickgelu", "openai", "timm/vit_large_patch14_clip_224.openai/", "ViT-L-14.pt"),
-        (
-            "ViT-L-14-quickgelu",
-            "metaclip_400m",
-            "timm/vit_large_patch14_clip_224.metaclip_400m/",
-            "l14_400m.pt",
-        ),
-        (
-            "ViT-L-14-quickgelu",
-            "metaclip_fullcc",
-            "timm/vit_large_patch14_clip_224.metaclip_2pt5b/",
-            "l14_fullcc2.5b.pt",
-        ),
-        ("ViT-L-14-quickgelu", "dfn2b", "apple/DFN2B-CLIP-ViT-L-14/", ""),
-        ("ViT-B-32", "openai", "timm/vit_base_patch32_clip_224.openai/", "ViT-B-32.pt"),
-        ("ViT-B-32", "laion2b_s34b_b79k", "laion/CLIP-ViT-B-32-laion2B-s34B-b79K/", ""),
-        ("ViT-B-16", "openai", "timm/vit_base_patch16_clip_224.openai/", "ViT-B-16.pt"),
-        ("ViT-B-16", "laion2b_s34b_b88k", "laion/CLIP-ViT-B-16-laion2B-s34B-b88K/", ""),
+        ("laion2b_s32b_b82k", "laion/CLIP-ViT-L-14-laion2B-s32B-b82K/", ""),
+        ("datacomp_xl_s13b_b90k", "laion/CLIP-ViT-L-14-DataComp.XL-s13B-b90K/", ""),
+        ("commonpool_xl_clip_s13b_b90k", "laion/CLIP-ViT-L-14-CommonPool.XL.clip-s13B-b90K/", ""),
+        ("commonpool_xl_laion_s13b_b90k", "laion/CLIP-ViT-L-14-CommonPool.XL.laion-s13B-b90K/", ""),
+        ("commonpool_xl_s13b_b90k", "laion/CLIP-ViT-L-14-CommonPool.XL-s13B-b90K/", ""),
+        ("metaclip_400m", "timm/vit_large_patch14_clip_224.metaclip_400m/", "l14_400m.pt"),
+        ("metaclip_fullcc", "timm/vit_large_patch14_clip_224.metaclip_2pt5b/", "l14_fullcc2.5b.pt"),
+        ("dfn2b", "apple/DFN2B-CLIP-ViT-L-14/", ""),
+        ("dfn2b_s39b", "apple/DFN2B-CLIP-ViT-L-14-39B/", ""),
     )
+}
+# The QuickGELU config's tags are the same files as ViT-L-14's.
+_QUICKGELU_TAGS = ("openai", "metaclip_400m", "metaclip_fullcc", "dfn2b")
+KNOWN_TAGS: dict[tuple[str, str], TagSource] = {
+    **{("ViT-L-14", tag): source for tag, source in _VIT_L_14.items()},
+    **{("ViT-L-14-quickgelu", tag): _VIT_L_14[tag] for tag in _QUICKGELU_TAGS},
+    ("ViT-B-32", "openai"): TagSource("timm/vit_base_patch32_clip_224.openai/", "ViT-B-32.pt"),
+    ("ViT-B-32", "laion2b_s34b_b79k"): TagSource("laion/CLIP-ViT-B-32-laion2B-s34B-b79K/", ""),
+    ("ViT-B-16", "openai"): TagSource("timm/vit_base_patch16_clip_224.openai/", "ViT-B-16.pt"),
+    ("ViT-B-16", "laion2b_s34b_b88k"): TagSource("laion/CLIP-ViT-B-16-laion2B-s34B-b88K/", ""),
 }
 
 
