@@ -1,20 +1,15 @@
 """Missing photos: every file of the photo is gone from disk, the photo is kept.
 
-A photo is *missing* when `Photo.missing_since` is set. It keeps everything
-it had and stays in the gallery (a MISSING badge, its own filter). It becomes
-missing when every path (primary and extras) is gone from disk
-(`refresh_missing`, after an import's technical stage), or when the writer
-finds its only path holding another photo's bytes (`mv A B`, B catalogued).
-It comes back as itself (same id, decisions intact) when its bytes are read
-at any path (the writer: `ApplyKind.RESTORED`), or its recorded path is back
-with the recorded size and mtime (a disk plugged in again: `refresh_missing`).
+A photo is *missing* when `Photo.missing_since` is set; it keeps everything and
+stays in the gallery. It becomes missing when every path is gone
+(`refresh_missing`) or its only path holds another photo's bytes; it comes
+back as itself when its bytes are read anywhere (`ApplyKind.RESTORED`) or its
+path is back with the recorded size and mtime.
 
-`Photo.path` stays UNIQUE (dropping the constraint would rebuild the table,
-whose foreign keys would cascade-delete the decision log). A missing photo
-keeps its last path until another photo needs it; the writer then rewrites it
-to a *tombstone* (`tombstone`): a NUL byte can't occur in a real path, so it
-never collides with a file nor matches a scanned path; it is unique per
-photo, and keeps the last path as a prefix (`last_known_path` strips it).
+`Photo.path` stays UNIQUE (dropping it would rebuild the table and cascade the
+decision log). When another photo needs a missing photo's path, the writer
+rewrites it to a *tombstone* (`tombstone`: the path, a NUL, a suffix unique
+per photo; `last_known_path` strips it).
 """
 
 from __future__ import annotations

@@ -1,18 +1,12 @@
 """Names safe on every disk: no name a user or a camera wrote can escape the
 folder it is written into (export, the card ingest).
 
-Invariants of `safe_component(text)`:
-- the result is a single non-empty component: no `/`, `\\`, NUL or other
-  control character, none of Windows' `<>:"|?*`, never `.` or `..`, never
-  starting with a dot (so never hidden, never one of our `.curator-tmp`
-  names) and never ending with a dot or a space (Windows drops them);
-- a reserved Windows device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9, with or
-  without an extension) gets a `_` after its stem, so `CON.jpg` → `CON_.jpg`;
-- lone surrogates (a non-UTF-8 name decoded with surrogateescape) become `_`,
-  so the name can go into JSON and onto any file system;
-- it is at most `MAX_NAME_BYTES` bytes of UTF-8 (the extension is kept when
-  a long name is cut), leaving room for a `-NN` clash suffix, the sidecar's
-  `.xmp` and the temporary-file prefix under the usual 255-byte limit.
+`safe_component(text)` is one non-empty component: no `/`, `\\`, NUL, control
+character or Windows' `<>:"|?*`; never `.` or `..`, a leading dot, or a
+trailing dot or space; a reserved Windows device name gets `_` after its stem
+(`CON.jpg` → `CON_.jpg`); lone surrogates become `_`; at most
+`MAX_NAME_BYTES` of UTF-8 (the extension kept), leaving room for a clash
+suffix, `.xmp` and the temporary prefix.
 
 `split_ext(name)` splits off the extension ("IMG_1", ".CR2").
 """

@@ -1,20 +1,15 @@
 """The technical stage's body: one file in, one `TechnicalMeasurement` out.
 
-Reads the file once, hashes it, and (unless the hash is already known) decodes
-it, measures sharpness and exposure, reads its EXIF and writes its preview,
-thumbnail and CLIP rendition into the content-addressed cache. No catalog, no
-Qt: safe in a worker thread or a child process.
+Reads the file once, hashes it, and (unless the hash is known) decodes it,
+measures sharpness and exposure, reads its EXIF and writes its preview,
+thumbnail and CLIP rendition into the cache. No catalog, no Qt.
 
-Invariants:
-- the original is opened read-only and read exactly once; hash, EXIF and
-  decode work on those bytes; the content hash is their blake3 (hex);
-- a hash in `request.known_hashes` stops the work right after hashing
-  (`decoded=False`, nothing written); with none known, a RAW of at least
-  `OVERLAP_MIN_BYTES` is hashed in a second thread while it decodes;
-- every failure is an `ImagingError` with a human `message`; those raised
-  after hashing carry the `content_hash` (a bad file is still an identity);
-  I/O errors that may pass are `TransientReadError`;
-- only `request.cache_dir` is ever written.
+Invariants: the original is read-only and read once; the content hash is its
+blake3 (hex); a hash in `request.known_hashes` stops after hashing
+(`decoded=False`); a RAW of `OVERLAP_MIN_BYTES` or more is hashed in a second
+thread while it decodes; every failure is an `ImagingError` (with the
+`content_hash` once known; passing I/O errors are `TransientReadError`); only
+`request.cache_dir` is written.
 """
 
 from __future__ import annotations

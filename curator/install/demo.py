@@ -1,20 +1,14 @@
 """The demo folder: generated photos that show what Curator sees, for a first run
 without the user's own photos (`curator demo`).
 
-Every file is made here from one synthetic scene (no downloads, no Qt):
-- a five-frame exposure bracket (EXIF ExposureBiasValue −2…+2 EV, all within
-  one second: SubSecTimeOriginal);
-- a three-frame burst, its middle frame shaken (motion blur);
-- a blurred photo and an over-exposed one (their badges);
-- a portrait stored sideways with EXIF orientation 6 (shown upright);
-- a DNG with an embedded JPEG preview (a small Bayer raw, written by hand:
-  a TIFF with the preview in IFD0 and the raw in a SubIFD);
-- a photo whose XMP sidecar carries a 4-star rating;
-- a truncated JPEG, which lands in the failed lane.
+From one synthetic scene: a five-frame exposure bracket (−2…+2 EV within one
+second), a three-frame burst with its middle frame shaken, a blurred and an
+over-exposed photo, a portrait with EXIF orientation 6, a hand-written DNG
+with an embedded preview, a photo with a 4-star XMP sidecar, and a truncated
+JPEG (the failed lane).
 
-`write_demo(folder)` writes exactly the files in `DEMO_FILES` (rewriting
-them when they are there; nothing else in the folder is touched) and
-returns their paths. Deterministic: the same bytes on every run.
+`write_demo(folder)` writes exactly `DEMO_FILES` (nothing else touched) and
+returns their paths; the same bytes on every run. No downloads, no Qt.
 """
 
 from __future__ import annotations

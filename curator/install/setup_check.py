@@ -1,20 +1,15 @@
 """The system libraries Qt's X11 platform plugin needs, checked and installed.
 
 `make run` and `make test` run `python -m curator.install.setup_check --install`.
-pip brings Qt itself (PySide6), but on Linux the xcb platform plugin loads X11
-libraries from the system, and a fresh Debian machine often lacks a few (Qt
-then aborts: "Could not load the Qt platform plugin xcb"). So:
-1. `ldd` the plugin, its GL integrations and Qt's widgets library, and collect
-   the libraries "not found";
-2. map each to the Debian/Ubuntu package that ships it (`DEBIAN_PACKAGES`);
-3. with `apt-get`, install them after saying what and why, trying in order
-   (`attempts`): apt-get install as root or through sudo; then, needing no
-   root, `apt-get download` unpacked into PySide6's own Qt/lib
-   (`curator.install.setup_unpack`), again while the copied libraries reveal
-   more missing ones (at most `UNPACK_ROUNDS` times);
-4. elsewhere print the packages and exit 1; macOS and Windows have nothing to
-   check (exit 0).
-No Qt import here (PySide6 is found by its files).
+On Linux the xcb plugin loads X11 libraries from the system, which a fresh
+machine may lack:
+1. `ldd` the plugin, its GL integrations and Qt's widgets library;
+2. map each missing library to its Debian package (`DEBIAN_PACKAGES`);
+3. with `apt-get`, say what and why, then try (`attempts`) install as root or
+   through sudo, then `apt-get download` into PySide6's Qt/lib
+   (`curator.install.setup_unpack`), at most `UNPACK_ROUNDS` times;
+4. elsewhere print the packages and exit 1; macOS and Windows exit 0.
+No Qt import here.
 """
 
 from __future__ import annotations

@@ -1,19 +1,13 @@
 """Names from regions another tool named, onto Curator's faces (an import's XMP step).
 
-`match_regions(regions, photo)` (pure) pairs each named region with the face
-it shows. The region's box is first brought into the frame the faces are
-stored in (the upright picture): when its `AppliedToDimensions` are the
-upright picture turned by the photographer's quarter-turn, the box is turned
-back (the inverse of `xmp_fields.face_regions`); when they are the pixels as
-stored, the EXIF orientation is applied to it. Then the pairs are taken
-greedily, the largest overlap first: a region and a face match when their
-intersection over union is at least `MATCH_IOU`, or when each one's centre
-lies in the other (tools draw boxes of different sizes around one face). A
-face takes one name; a region names one face.
+`match_regions(regions, photo)` (pure) brings each named region into the
+upright frame (undoing the quarter-turn or applying the EXIF orientation, per
+`AppliedToDimensions`; the inverse of `xmp_fields.face_regions`), then pairs
+regions and faces greedily, largest overlap first: overlap ≥ `MATCH_IOU`, or each
+centre inside the other. One name per face, one face per region.
 
-`take_region_names(named)` gives the matched faces their names through the
-catalog's one writer (`catalog.people.region_names.name_faces`). The regions
-themselves are never written back: they are the other tool's data.
+`take_region_names(named)` names them through
+`catalog.people.region_names.name_faces`. Regions are never written back.
 """
 
 from __future__ import annotations

@@ -1,20 +1,14 @@
 """`curator models bench`: how fast CLIP runs on this machine, and whether it agrees with fp32.
 
-On generated 1440 px previews (the size Curator caches), times
-- **bare**: the model alone (inputs already on the device in its dtype, the
-  vectors back in float32; the best of the loader's batch size and twice it on
-  a GPU, every batch queued before the first is collected);
-- **end to end**: `clip_batches.embed_files` from the files with the loader the
-  machine calls for, from each preview's CLIP rendition (what an import does)
-  and, beside it, from the previews themselves (a catalog imported before the
-  renditions existed);
-and compares the vectors with an fp32 copy of the same weights on the same
-device (`cosine_to_fp32_min`: the worst photo). Each timing is the best of a
-few rounds after a warm-up: on a shared machine the best round is the one
-least disturbed by another process's load.
+On generated 1440 px previews it times **bare** (the model alone, inputs on
+the device, the best of the loader's batch size and twice it on a GPU) and
+**end to end** (`clip_batches.embed_files` from the CLIP renditions, and from
+the previews), and compares the vectors with fp32 on the same device
+(`cosine_to_fp32_min`). Each timing is the best of a few rounds after a
+warm-up (least disturbed by other load).
 
-Invariants: pure (no Qt, no catalog); the files live in a temporary folder
-the caller owns; the embedder passed in is loaded.
+Invariants: pure; the files live in the caller's temporary folder; the
+embedder passed in is loaded.
 """
 
 from __future__ import annotations

@@ -1,20 +1,16 @@
 """People in the catalog (m025): the people step's plan read and its one writer,
 and the reads that name a face's person.
 
-- `people_snapshot(model)` (plan): every live face described by `model` with
-  its person, and the (face, person) pairs the photographer ruled out;
-  vectors as bytes (ml.faces.people unpacks them).
-- `apply_people(db, joined, new_people)` (apply): ONE write transaction of
-  set-based INSERTs. A face placed meanwhile (by hand, or by another seat's
-  run) keeps its person; a person gone meanwhile (merged away) takes no face;
-  the faces the run looked at are marked so.
-- `people_before` / `carry_people`: around the faces stage's replacement of
-  a photo's faces (new face ids), each new face takes the person and the
-  ruled-out people of the old face it overlaps most (intersection over union
-  ≥ `CARRY_IOU`), so a re-judged catalog keeps its people and corrections.
+- `people_snapshot(model)`: every live described face with its person, and the
+  ruled-out pairs; vectors as bytes.
+- `apply_people(db, joined, new_people)`: ONE transaction of set-based
+  INSERTs; a face placed meanwhile keeps its person, a person merged away
+  takes none; looked-at faces are marked.
+- `people_before` / `carry_people`: a re-judged photo's new faces take the
+  person and ruled-out people of the old face they overlap most (overlap ≥
+  `CARRY_IOU`).
 
-Invariants: nothing here imports ml or numpy; this module's writer never
-writes a name, so a run never renames or merges anyone.
+Invariants: no ml or numpy import; the writer never writes a name.
 """
 
 from __future__ import annotations

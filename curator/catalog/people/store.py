@@ -1,20 +1,16 @@
 """The faces stage's one write path and its reads.
 
-`write_faces(results)` stores a batch of `(photo id, FacesOutcome)` in the
-caller's transaction (the technical writer's) or in its own (`apply_faces`,
-a back-fill batch):
-- a `FacesFound` replaces the photo's `face` rows (numbered from 0, largest
-  first), their descriptors and its `photo_faces` summary (each new face
-  keeping the person of the old face it overlaps: `persons.carry_people`),
-  and sets its faces StageRun done at the result's version;
-- a `FacesFailure` leaves any earlier faces in place, sets the StageRun
-  failed with the sentence and appends it to the error log.
-A replayed batch gives the same rows: every write is an upsert or a replace
-keyed by the photo. `mark_faces_skipped` (no face model) has the stage
-planned again once the model is there.
+`write_faces(results)` stores `(photo id, FacesOutcome)` pairs in the caller's
+transaction, or its own (`apply_faces`):
+- a `FacesFound` replaces the photo's `face` rows (largest first), their
+  descriptors and its `photo_faces` summary, each new face keeping the person
+  of the old one it overlaps (`persons.carry_people`); the StageRun is done;
+- a `FacesFailure` keeps earlier faces, fails the StageRun and logs the error.
+Replays give the same rows. `mark_faces_skipped` re-plans the stage once the
+model is there.
 
-Invariants: only this module writes `face` and `photo_faces`; nothing here
-imports ml or imaging.
+Invariants: only this module writes `face` and `photo_faces`; no ml or
+imaging import.
 """
 
 from __future__ import annotations

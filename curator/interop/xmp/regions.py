@@ -1,20 +1,15 @@
 """Faces as Metadata Working Group regions (`mwg-rs:Regions`, type Face).
 
-Lightroom, digiKam and darktable read face regions in the MWG's form:
-`mwg-rs:AppliedToDimensions` (the image as displayed, its orientation
-applied) and a `mwg-rs:RegionList` of regions, each a `mwg-rs:Type` (Face),
-a `mwg-rs:Area` (the *centre* and size in fractions of that image) and
-optional `mwg-rs:Extensions`. Curator writes its verdicts in the extensions
-(`curator:eyes`, `curator:face_sharpness`, `curator:key_face`) and
-`mwg-rs:Name` where the face's person is named.
+`mwg-rs:AppliedToDimensions` (the displayed image) and a `mwg-rs:RegionList`
+of Face regions: `mwg-rs:Area` (centre and size in fractions), `mwg-rs:Name`
+for a named person, and Curator's verdicts in `mwg-rs:Extensions`
+(`curator:eyes`, `curator:face_sharpness`, `curator:key_face`).
 
-`apply_regions(descriptions, regions)` is the one place that writes them: a
-packet without regions, or whose regions are all Curator's (each has
-`curator:eyes`), gets Curator's; a packet with any region another tool wrote
-keeps every region exactly as it is. `read_regions(root)` reads them back.
+`apply_regions(descriptions, regions)` is the one writer: a packet without
+regions or with only Curator's (each has `curator:eyes`) gets Curator's; one
+with another tool's region keeps all as they are. `read_regions(root)` reads them.
 
-Invariants: pure (trees in, trees changed); numbers written with five
-decimals, so the same faces give the same bytes.
+Invariants: pure; five decimals, so the same faces give the same bytes.
 """
 
 from __future__ import annotations

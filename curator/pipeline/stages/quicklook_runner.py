@@ -1,19 +1,14 @@
 """The quick look stage wired onto the generic StageRunner (pipeline.stages.quicklook).
 
-Each job (a chunk of paths) runs in the technical stage's child-process pool;
-a crashed or hung child only loses that chunk's quick looks (those files
-appear when they are measured). Batches are written by
-`catalog.quicklook.apply_quick_looks`, on the writer thread when one is
-passed in (`writes`); `photos_written` carries each written batch's new ids
-(maybe none) back on the main thread right after the write. The threads that
-wait on the children are the composition root's decode pool, passed in.
+Each job (a chunk of paths) runs in the technical stage's child pool; a dead
+child loses only that chunk's quick looks. `catalog.quicklook.apply_quick_looks`
+writes batches (on the writer thread with `writes`); `photos_written` carries
+each batch's new ids back on the main thread. The waiting threads are the
+decode pool's.
 
-Round two (`queue` given, decoding jobs): each job is a turn at the
-`ThumbnailQueue` — its paths are taken when a pool thread starts it (waiting
-for round one's next batch when the queue is empty and open), so a file the
-user scrolled to is decoded by the next free child — and its
-thumbnails are written by `apply_quick_thumbnails` (`photos_written`: the
-photos whose tile changed).
+Round two (`queue` given): each job takes its paths from the `ThumbnailQueue`
+when it starts, so a file the user scrolled to goes to the next free child;
+`apply_quick_thumbnails` writes them.
 """
 
 from __future__ import annotations

@@ -1,20 +1,12 @@
-"""Schema v19: each decision records the seat that made it (issue 34 §2).
+"""Schema v19: each decision records the seat that made it.
 
-Several seats (people at their machines) may decide on one catalog (on
-PostgreSQL). `decision.seat_user` and `decision.seat_host` name who and
-where: the later decision wins, both stay in the log with their seat, and
-each seat's undo undoes only its own decisions (catalog.decisions). Rows
-written before v19, and every decision of a one-person SQLite catalog made
-before it, keep NULL: they belong to whoever opens the catalog.
+`decision.seat_user` and `decision.seat_host` name who and where; each seat's
+undo undoes only its own (catalog.decisions). Older rows keep NULL: anyone's.
 
-On PostgreSQL (`POSTGRES_STATEMENTS`) the same columns, and what tells the
-other seats at once (LISTEN/NOTIFY):
-- every new decision notifies `curator_decision` with its photo, its id and
-  its seat (JSON), after its transaction commits;
-- every statement that inserts or updates photo rows (an import's batch,
-  a decision, a rescore of flags) notifies `curator_photo` with `i:` (rows
-  inserted) or `u:` (rows updated) and the ids, comma-joined, at most 500 a
-  notification (catalog.backends.listen reads them).
+On PostgreSQL (`POSTGRES_STATEMENTS`), LISTEN/NOTIFY after commit: a new
+decision notifies `curator_decision` (photo, id, seat as JSON); a statement
+inserting or updating photo rows notifies `curator_photo` with `i:` or `u:`
+and at most 500 comma-joined ids (catalog.backends.listen).
 """
 
 VERSION = 19
