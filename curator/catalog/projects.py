@@ -1,19 +1,12 @@
 """Projects (named sets of photos): the one write path for `project` and `project_photo`.
 
-Invariants:
-- A project's name is trimmed, non-empty, has no control characters and is
-  unique ignoring case (Unicode case folding); a bad or taken name raises
-  `ProjectError` with one sentence and changes nothing.
-- Membership is a set: adding a member twice or removing a non-member changes
-  nothing (each call reports what it actually changed).
-- Deleting a project deletes its memberships only, never a photo.
-- Every write is ONE transaction: all its photos or none.
-- A project is named by its id (the UI: stable across renames) or its name
-  (the CLI): `ProjectRef`.
-
-The *cover* of a project is its highest-preference approved member, else its
-highest-preference member; ties go to the lower photo id. A deleted photo is
-never a member to any read here.
+Invariants: a name is trimmed, non-empty, without control characters and
+unique ignoring case (else `ProjectError`, nothing changed); membership is a
+set, each call reporting what it changed; deleting a project never deletes a
+photo; every write is ONE transaction; a project is named by id or name
+(`ProjectRef`). The *cover* is the highest-preference approved member, else
+the highest-preference member, ties to the lower id. Deleted photos are never
+members to any read here.
 """
 
 from __future__ import annotations

@@ -1,19 +1,13 @@
 """The quick look's one write path: photo rows that show in the grid before
 their measurement (imaging.quicklook makes them).
 
-`apply_quick_looks(db, looks, stage_version)` inserts, in ONE transaction, a
-Photo row per quick look whose path and bytes the catalog does not know yet
-(what the file's header says, and the quick thumbnail's key) and a technical
-StageRun `pending`; `apply_quick_thumbnails` gives a listing its thumbnails
-later.
+`apply_quick_looks(db, looks, stage_version)` inserts in ONE transaction a
+Photo row per quick look of an unknown path and unknown bytes, with a
+`pending` technical StageRun; `apply_quick_thumbnails` adds thumbnails later.
 
-Invariants:
-- a quick look never changes a photo that exists: a known path or known bytes
-  are skipped; identity, moves and copies stay the writer's (catalog.writer);
-- a quick-looked photo `awaits_measurement` until the technical stage writes
-  its outcome (the writer then counts it as `new`); a run killed in between
-  leaves `pending` rows that the next import measures;
-- the later stages ignore it until then, so nothing is judged on a quick look.
+Invariants: an existing photo is never changed (catalog.writer keeps identity);
+a quick-looked photo `awaits_measurement` until the technical stage writes it
+(then `new`); later stages ignore it until then.
 """
 
 from __future__ import annotations

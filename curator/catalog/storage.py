@@ -1,19 +1,12 @@
 """Storage faults: a full disk, a read-only file or volume, a folder Curator can't write.
 
-`storage_problem` recognises, from any exception raised while writing (an
-`OSError`, SQLite's errors, peewee's wrappers of them), whether the cause is
-the storage rather than Curator or the data, as a `StorageError` whose
-`str()` says what is wrong and what to do. Callers: `Catalog.open`,
-`curator.cli.main` (exit code 3) and the pipeline's write path.
+`storage_problem` tells from any exception raised while writing whether the
+storage is the cause, as a `StorageError` whose `str()` says what to do
+(used by `Catalog.open`, `curator.cli.main` for exit code 3, and the write path).
 
-Invariants:
-- `storage_problem` never raises and returns None for anything that is not
-  plainly a storage fault (a damaged file, a bug);
-- a `StorageError` is always `environmental`: the same work succeeds once
-  space is freed or permissions fixed; `kind` is one of `DISK_FULL`,
-  `READ_ONLY`, `CANNOT_CREATE`;
-- EFBIG (a file past the largest size allowed, `ulimit -f`) reads as a full
-  disk: to the user it is "no room for this file".
+Invariants: `storage_problem` never raises and returns None for anything not
+plainly a storage fault; a `StorageError` is `environmental`, its `kind`
+`DISK_FULL`, `READ_ONLY` or `CANNOT_CREATE`; EFBIG reads as a full disk.
 """
 
 from __future__ import annotations

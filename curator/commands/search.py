@@ -1,19 +1,13 @@
 """`curator search QUERY [--semantic] [--like PATH] [--limit N] [--json]`.
 
-Text search by default (curator.search.text: words, "phrases" and the filter
-tokens of `search.tokens.SEARCH_TOKENS`, which the help lists); `--semantic` ranks by the
-CLIP text embedding of QUERY; `--like PATH` finds the photos most like the
-catalogued photo at PATH (no QUERY then). Read-only: it never writes.
+Text search by default (curator.search.text, with the tokens of
+`search.tokens.SEARCH_TOKENS`); `--semantic` ranks by CLIP's text embedding;
+`--like PATH` finds the photos most like a catalogued one. Read-only.
 
-Output: one line per hit, best first (path, then cull/pick/stars and why it
-matched); `--json` prints a list of objects with "path", "score", "why",
-"rating", "cull", "picked", "subject", "tags", "missing" and "photo_id".
-`--limit` caps the hits (default 50; 0 for all).
-
-Exit codes: 0 ran (even with no hit); 2 bad usage (no query, a query with
---like, a PATH not in the catalog); 3 the search can't be used here (no CLIP
-weights or no embeddings for --semantic/--like — the catalog or settings
-can't serve it, as with other exit-3 faults — the sentence says what to do).
+Output: one line per hit, best first; `--json`: objects with "path", "score",
+"why", "rating", "cull", "picked", "subject", "tags", "missing", "photo_id".
+`--limit` caps the hits (default 50; 0 for all). Exit codes: 0 ran; 2 bad
+usage; 3 the search cannot be served here (the sentence says what to do).
 """
 
 from __future__ import annotations

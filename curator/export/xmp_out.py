@@ -1,19 +1,13 @@
 """The XMP an export writes: inside the copy, and in sidecars beside it.
 
-- Inside (`embedding_for`): a JPEG, PNG, TIFF or DNG copy carries the
-  original's packet merged with every field Curator states (`export_edit`),
-  so a develop setting or copyright in the original stays in the copy. A
-  rendition gets a fresh packet (the original's develop settings would be
-  applied twice to pixels already rendered).
-- Beside (`sidecar_names`), by the `xmp_sidecar_names` setting. `auto`:
-  `name.xmp` (Lightroom's), plus `name.ext.xmp` for a RAW (darktable takes
-  keywords only from its own); in a RAW+JPEG pair the RAW owns `name.xmp`
-  and the JPEG, whose XMP is inside anyway, gets `name.ext.xmp`.
-- Ownership (`is_ours`): a file at a final name is this exporter's when the
-  manifest recorded its hash and the bytes still have it; a sidecar an
-  earlier Curator wrote without a record when its `xmp:CreatorTool` names
-  Curator and every namespace in it is one Curator writes. Only such files
-  are refreshed; a file the user wrote or edited is never overwritten.
+- Inside (`embedding_for`): a copy carries the original's packet merged with
+  Curator's fields (`export_edit`); a rendition gets a fresh packet (develop
+  settings must not apply twice).
+- Beside (`sidecar_names`), by `xmp_sidecar_names`; `auto`: `name.xmp`, plus
+  `name.ext.xmp` for a RAW; in a RAW+JPEG pair the JPEG gets `name.ext.xmp`.
+- Ownership (`is_ours`): the manifest recorded the file's hash and it still
+  matches, or a sidecar names Curator as `xmp:CreatorTool` and holds only
+  Curator's namespaces. Nothing else is ever overwritten.
 """
 
 from __future__ import annotations

@@ -1,19 +1,11 @@
 """Can the GUI open a window here? Asked before anything creates a QApplication.
 
-Qt answers "no display" or "the xcb plugin can't load" with an abort (exit
-134) and a page of plugin diagnostics. `display_problem()` finds those cases
-first, so `curator` can exit 1 with one sentence instead:
-
-- Linux with neither DISPLAY nor WAYLAND_DISPLAY (an ssh session, a server,
-  a container), unless QT_QPA_PLATFORM names a platform that needs no display
-  (offscreen, minimal, vnc, eglfs…);
-- Qt would use X11 (xcb) but its plugin can't be loaded: a system library is
-  missing (loaded here with ctypes, as Qt would load it), or the X server in
-  DISPLAY can't be reached.
-
-macOS and Windows always have a display for a desktop app. No Qt import here:
-this runs before Qt's GUI module is loaded, which itself needs some of these libraries.
-The command-line tools never ask.
+Qt aborts (exit 134) without a display or a loadable xcb plugin;
+`display_problem()` finds those cases first, so `curator` exits 1 with one
+sentence: Linux with neither DISPLAY nor WAYLAND_DISPLAY (unless
+QT_QPA_PLATFORM needs none), or xcb with a missing system library (loaded here
+with ctypes) or an unreachable X server. macOS and Windows always have one.
+No Qt import here; the command-line tools never ask.
 """
 
 from __future__ import annotations

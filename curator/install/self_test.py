@@ -1,19 +1,12 @@
 """`curator --self-test`: does this installation (or bundle) work, end to end?
 
-Runs in a temporary folder, never touching the user's catalog, and needs no
-display, no network and no model:
-1. resources are found through `resource_path()` (source or frozen bundle);
-2. a new catalog is created (schema and migrations);
-3. a generated JPEG is imported by the real pipeline, decoded in a child
-   process (spawn: in a frozen build this exercises `freeze_support`);
-4. its cached thumbnail is read by Qt and painted offscreen;
-5. describe runs against an address where nothing listens and must report
-   itself skipped (not failed, not hung);
-6. embedding is reported available or not (torch may be left out of a bundle);
-7. the face model, when installed, runs every network on a made-up face,
-   and the line names the runtime that ran them (OpenVINO where it loads: a
-   bundle missing its plugins says LiteRT or OpenCV here, and is slower).
-Prints one line per step; exit 0 when every step passed, 1 otherwise.
+In a temporary folder, with no display, network or model: resources are found
+(`resource_path()`); a new catalog is created; a generated JPEG is imported by
+the real pipeline in a spawned child; its thumbnail is painted offscreen by Qt;
+describe against a silent address reports itself skipped; embedding says
+whether it is available; the face model, when installed, runs every network on
+a made-up face and names its runtime. One line per step; exit 0 when all
+passed, 1 otherwise.
 """
 
 from __future__ import annotations

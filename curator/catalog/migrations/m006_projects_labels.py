@@ -1,19 +1,12 @@
 """Schema v6: projects (named sets), color labels, and what came from other tools.
 
-- `project`: a named set of photos; names are unique ignoring case. Deleting
-  a project deletes its memberships (`project_photo`), never a photo.
-- `project_photo`: membership, one row per (project, photo); a photo can be in
-  any number of projects.
-- `photo.label`: the color label (red, yellow, green, blue, purple; NULL none),
-  a decision like a rating: the `decision` log's kind CHECK now admits
-  `label`. SQLite can't alter a CHECK, so the log is rebuilt with every row,
-  id and stamp kept (run with foreign keys off, checked before commit), and
-  its append-only triggers are recreated on the new table.
-- `external_import`: per (photo, source) the fingerprint of the ratings,
-  flags, label and keywords last taken from a sidecar/embedded XMP
-  (`source` 'xmp') or a Lightroom catalog ('lightroom'), so a re-import of
-  unchanged metadata writes nothing, and `file_mtime_ns` lets a later change
-  in Curator win over an older file.
+- `project` (names unique ignoring case) and `project_photo` (membership).
+- `photo.label`: a decision like a rating; the decision log's kind CHECK now
+  admits `label`, so the log is rebuilt with every row, id and stamp kept
+  (foreign keys off, checked before commit) and its append-only triggers
+  recreated.
+- `external_import`: per (photo, source) the fingerprint of what was last
+  taken from XMP or Lightroom, and `file_mtime_ns`.
 """
 
 VERSION = 6

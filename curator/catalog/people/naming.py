@@ -1,19 +1,13 @@
 """The photographer's word on people (m025): the list, a name, a merge.
 
-- `merge_people(into, other)`: `other`'s faces become `into`'s (placed by
-  hand: a clustering never moves them), `other`'s ruled-out faces are ruled
-  out of `into` too, and `other` is gone; `into` keeps its name, or takes
-  `other`'s; two people with two different names are refused (rename one
-  first), so a merge never loses a name by accident;
-- `take_face_out(face)`: the face leaves its person and is recorded in
-  `face_not_person`, so no clustering puts it back there; its descriptor is
-  marked not looked at, so the next people step looks at it again.
-Each writer is one write transaction; a person that is not there is a
-`PeopleError` with a sentence, never a silent no-op.
+- `merge_people(into, other)`: `other`'s faces (by hand) and ruled-out faces
+  become `into`'s and `other` is gone; `into` keeps its name or takes
+  `other`'s; two different names are refused.
+- `take_face_out(face)`: recorded in `face_not_person`, and marked not looked
+  at, so the next people step places it elsewhere.
+Each writer is one transaction; a missing person is a `PeopleError`.
 
-Invariants: nothing here reads or writes a descriptor; the clustering's
-writer never writes a name, and these never move a face the photographer
-did not ask about.
+Invariants: no descriptor read or written; no face moved that was not asked about.
 """
 
 from __future__ import annotations

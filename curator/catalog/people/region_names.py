@@ -1,19 +1,13 @@
-"""People's names crossing XMP: the reads that put names on Curator's regions
-(a photo with a named face is decided for `xmp write`), and the one writer
-that takes names from regions another tool named.
+"""People's names crossing XMP: the reads that put names on Curator's regions,
+and the one writer that takes names from regions another tool named.
 
-`name_faces(db, pairs)`, ONE write transaction, gives each (face, name) a
-named person:
-- a face with no person joins the person of that name (Python's casefold; the
-  oldest when several) or a new one, placed by hand;
-- a face whose person has no name: that person takes the name, unless a
-  person of that name exists: then the face alone moves there (two people are
-  never merged by a name read from a file);
-- a face whose person has another name, or that the photographer took out of
-  the person of that name: nothing (counted as a conflict / kept out).
+`name_faces(db, pairs)`, ONE transaction, per (face, name):
+- no person: joins the person of that name (casefold; the oldest) or a new one;
+- an unnamed person: it takes the name, unless that name exists: then the
+  face alone moves there (a file never merges two people);
+- another name, or ruled out of that person: nothing (a conflict / kept out).
 
-Invariants: names only; nothing here reads or writes a descriptor; a name
-the photographer set is never changed here.
+Invariants: names only, no descriptor; a name the photographer set is never changed.
 """
 
 from __future__ import annotations

@@ -1,19 +1,13 @@
 """Tag edits over many photos by name: `curator tag add|remove` and `curator tags rename`.
 
-They are the window's tag edits (`decisions.add_tag` / `remove_tag`, their
-rules too), made for every photo of one command as ONE transaction and ONE
-undo step (`decisions.one_step`), so Ctrl+Z in the window undoes the whole
-command and `xmp write` carries them like any tag edit. A rename moves every
-photo that carries OLD onto NEW: OLD is removed and NEW added as yours, so a
-rename onto a tag a photo already has merges the two, and a describer's OLD
-stays removed.
+The window's tag edits (`decisions.add_tag` / `remove_tag`) for every photo of
+one command, as ONE transaction and ONE undo step (`decisions.one_step`). A
+rename removes OLD and adds NEW as yours (merging with an existing NEW).
 
-A hierarchical name (`Places|Italy|Rome`, Lightroom's levels) is the tag of
-its last level ("rome", `curator.tags.normalise_tag`), as keywords read from
-XMP become tags; its levels are kept as the keyword's hierarchy
-(`keywords.record_keywords`, source "curator"), so it goes out to XMP as
-`lr:hierarchicalSubject` "Places|Italy|Rome". A hierarchy already recorded
-for that photo and tag (another tool's) is left as it is.
+A hierarchical name (`Places|Italy|Rome`) is the tag of its last level
+(`curator.tags.normalise_tag`), its levels kept as the keyword's hierarchy
+(`keywords.record_keywords`, source "curator") unless another tool's is
+recorded already.
 """
 
 from __future__ import annotations

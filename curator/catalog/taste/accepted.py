@@ -1,19 +1,11 @@
 """Which decided photos stand as an accepted proposal, for the taste model's
 training set.
 
-A photo's state came from an accepted proposal when the latest row of the
-decision log that judges it (cull, rating or pick; the photographer's own
-rows for one photographer's taste) carries the pass `PROPOSAL_PASS`. A
-correction by hand since is a later row of another pass, and the photo
-teaches as any decision does. Undo and redo rows inherit the pass of the
-rows they reverse: an undone accept leaves the photo unreviewed (no
-training); an undone correction counts as decided by hand.
-`ml.taste.label_for` gives such a photo `ACCEPTED_WEIGHT` of the weight
-(docs/decisions/taste.md).
-
-One statement (the rows of that pass no later judging row of their photo
-follows): 0.2-0.4 s for 100,000 decided photos (docs/decisions/catalog.md),
-on the ML pool, never the UI thread.
+A photo's latest judging row (the photographer's own, for one photographer's
+taste) carrying `PROPOSAL_PASS` is an accepted proposal; a later correction
+by hand teaches as any decision does; undo rows inherit the pass.
+`ml.taste.label_for` gives it `ACCEPTED_WEIGHT` (docs/decisions/taste.md).
+One statement: 0.2-0.4 s at 100,000 decided photos, on the ML pool.
 """
 
 from __future__ import annotations

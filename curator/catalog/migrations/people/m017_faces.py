@@ -1,18 +1,12 @@
-"""Schema v17: people — the faces stage's results (issue 32).
+"""Schema v17: people — the faces stage's results.
 
-- `face`: one row per face found in a photo, numbered `idx` from 0 (largest
-  first): its box in fractions of the upright image, its size in preview
-  pixels, whether it was judged, the eyes' state and why it is unknown, the
-  eyes' openness, the face's sharpness (0–100, the photo's scale), whether it
-  is a key face, the detector's confidence.
-- `photo_faces`: one narrow row per photo the stage looked at (its summary:
-  counts, CLOSED EYES, SOFT FACE, every key face's eyes open, the softest key
-  face's sharpness, the note when nothing was judged, the stage version). The
-  gallery's filters and badges read this row, never the wide photo row; a
-  photo the stage has not looked at has none ("not judged yet").
-- Partial indexes on the two badges: the filters read them alone.
-- Both go with their photo (foreign keys, ON DELETE CASCADE; photo rows are
-  never deleted by Curator, only tombstoned).
+- `face`: per face, `idx` from 0 (largest first), its box (fractions of the
+  upright image), size, judged, eyes' state and openness, sharpness (0–100),
+  key face, confidence.
+- `photo_faces`: the narrow per-photo summary the gallery's filters and badges
+  read; a photo not looked at has none.
+- Partial indexes on the two badges.
+- Both cascade with their photo.
 Plain SQL, one transaction.
 """
 

@@ -1,17 +1,10 @@
-"""Schema v20: a taste model per photographer (issue 34 §2).
+"""Schema v20: a taste model per photographer.
 
-On a catalog several people decide on, each can have a taste model trained
-on their own decisions only (the decision log's `seat_user`, m019), beside
-the one trained on everyone's (every catalog's model until now: a one-person
-catalog keeps only that one).
-
-- `taste_model.owner`: whose decisions trained it; NULL: everyone's.
-- `taste_score`: the scores of the photographers' models, one row per
-  (owner, photo), with its order index `(owner, score DESC, photo_id)`; the
-  everyone-model's scores stay in `photo_preference` (m016), which the
-  gallery reads. A seat that shows one photographer's taste reads these
-  through a temporary view of that name (catalog.taste.choice), so every
-  query over `photo_preference` is that person's, on that seat only.
+- `taste_model.owner`: whose decisions trained it (`seat_user`, m019); NULL:
+  everyone's.
+- `taste_score`: the photographers' models' scores per (owner, photo), index
+  `(owner, score DESC, photo_id)`; everyone's stay in `photo_preference`
+  (m016), which a seat's temporary view replaces (catalog.taste.choice).
 - A deleted photo row takes its scores along (a trigger, as m016's).
 Plain SQL, one transaction.
 """
