@@ -1,18 +1,12 @@
 """`curator doctor [--json]`, `curator models pull` and `curator models bench`:
 the models and the machine.
 
-`doctor` checks Ollama (reachable, version, the vision model pulled), the
-CLIP weights, the GPU and the cache folder of previews (where, and whether it
-can be written), and says what to do about each
-(`install.doctor.run_doctor`). `models pull` downloads the CLIP weights now:
-already here, it says so at once; offline, one line within a few seconds
-(`ClipEmbedder.pull` probes the hub before anything that retries); exit 3
-when they can't be had. `models bench [--precision P] [--photos N] [--json]`
-runs the configured CLIP weights (or the checkpoint file the settings name)
-on generated previews and prints the device, the precision, the bare and
-end-to-end photos/s and the cosine to fp32 (`ml.clip_bench`); it opens no
-catalog, so it runs on a GPU node that has only the model stack; missing
-weights are their sentence and exit 3. All are read-only on the catalog.
+`doctor` checks Ollama, the CLIP weights, the GPU and the preview cache folder
+and says what to do (`install.doctor.run_doctor`). `models pull` downloads the
+CLIP weights (offline: one line within seconds; exit 3 when they cannot be
+had). `models bench [--precision P] [--photos N] [--json]` times the configured
+weights (`ml.clip_bench`) without opening a catalog; missing weights exit 3.
+All are read-only on the catalog.
 """
 
 from __future__ import annotations

@@ -1,18 +1,13 @@
 """`curator previews [--missing | --rebuild | --prune] [--json] [--no-progress]`:
-the cache of previews and thumbnails.
+the cache of previews and thumbnails (`pipeline.previews`).
 
-Previews and thumbnails are a cache, never the truth (`pipeline.previews`):
-- no option, or `--missing`: the cache folder, its state, and the photos
-  whose preview or thumbnail is missing or damaged (`--missing` lists each);
-- `--rebuild`: makes those again from the photos' files, in decoder children
-  (one per `decode_workers`), with a tqdm bar on stderr (count, rate, ETA)
-  unless `--json` or `--no-progress`; the first Ctrl+C stops after the
-  photos in hand (what was made stays);
-- `--prune`: deletes the cache files no photo of the catalog uses.
-Exit codes: 0 done (nothing missing, for a plain look); 1 some photo's
-preview is still missing (offline, undecodable, or the cache cannot be
-written); 2 bad usage; 3 the catalog cannot be opened; 130 cancelled.
-Read-only on the catalog: only the cache folder is written.
+- no option, or `--missing`: the cache's state and the photos missing a
+  preview or thumbnail (`--missing` lists each);
+- `--rebuild`: makes them again in decoder children (`decode_workers`) with a
+  progress bar unless `--json` or `--no-progress`; Ctrl+C keeps what was made;
+- `--prune`: deletes the cache files no photo uses.
+Exit codes: 0 done; 1 a preview is still missing; 2 bad usage; 3 the catalog
+cannot be opened; 130 cancelled. Only the cache folder is written.
 """
 
 from __future__ import annotations

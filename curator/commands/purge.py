@@ -1,18 +1,12 @@
 """`curator purge-rejected [--dry-run] [--yes] [--json]`: rejected photos to the OS trash.
 
-Plan (catalog, read-only): every rejected photo not deleted yet, with all
-its files on disk (primary and duplicates) — `curator.catalog.purge`. The
-plan is listed (count, size, paths); then, unless `--dry-run`, the files go
-to the operating system's trash (never unlinked: the user can put them back)
-and the photos whose every file went become tombstones: gone from every
-view, decisions kept, and their bytes never imported again (`skipped_deleted`).
+Lists the plan (`curator.catalog.purge`: every rejected photo with its files on
+disk); unless `--dry-run`, moves the files to the OS trash (never unlinked) and
+tombstones the photos all of whose files went (decisions kept; bytes never
+imported again). Without `--yes` it asks on a terminal, and refuses without one.
 
-Confirmation: without `--yes` the command asks on a terminal; with no
-terminal and no `--yes` it refuses (exit 2) rather than guess.
-
-Exit codes: 0 when every file went to the trash (or nothing to do, or a dry
-run); 1 when some file could not be moved (each with its sentence on stderr;
-its photo is kept, untouched); 2 for bad usage or no confirmation.
+Exit codes: 0 all moved (or nothing to do, or a dry run); 1 a file could not
+be moved (its sentence on stderr; its photo kept); 2 bad usage or no confirmation.
 """
 
 from __future__ import annotations

@@ -1,17 +1,13 @@
 """Writing one exported file safely: temporary name, streaming copy, publish without overwriting.
 
-The protocol (what makes cancel, Ctrl+C and kill safe), per file:
-1. Write to a temporary name in the same folder (`fs.publish.temp_path`,
-   created exclusively), streaming: an original is copied in chunks while
-   hashed (a source that no longer matches its catalog hash fails instead of
-   exporting other bytes), its XMP put in on the way when the copy carries
-   it (`export.embed`), then gets the original's times; fsync.
-2. Publish without overwriting (`fs.publish.publish`). `overwrite_ours` is
-   the one overwrite: a file this exporter wrote, unchanged since (the
-   runner checked its hash), refreshed with new XMP.
-The temporary name is removed in a `finally`; one a SIGKILL left is removed
-by the next run in that folder. No partial file ever sits at a final name.
-No catalog, no Qt.
+Per file:
+1. write to a temporary name in the folder (`fs.publish.temp_path`),
+   streaming the original while hashing it (a mismatch with the catalog fails),
+   its XMP put in on the way (`export.embed`), the original's times, fsync;
+2. publish without overwriting (`fs.publish.publish`); `overwrite_ours` is the
+   one overwrite, of this exporter's unchanged file.
+The temporary name is removed in a `finally` (a killed run's by the next).
+No partial file ever sits at a final name. No catalog, no Qt.
 """
 
 from __future__ import annotations

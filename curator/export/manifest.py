@@ -1,17 +1,10 @@
 """`manifest.json`: what an export put in its folder, one entry per file.
 
-Read the previous manifest of an export folder, merge this run's entries into
-it, and write it back atomically, so a reader never sees half a manifest.
-
-Invariants:
-- entries are keyed by `file` (the name inside the folder); an entry of this
-  run replaces the previous one of the same file, keeping its first
-  `exported_at`;
-- entries whose file is no longer in the folder are dropped: the manifest
-  lists exactly the files of this folder that an export put there;
-- a `manifest.json` that Curator did not write (no `"format":
-  "curator-export"`) is never touched: ours then goes to
-  `curator-manifest.json`.
+The previous manifest is read, this run's entries merged, and it is written
+back atomically. Entries are keyed by `file` (a new one keeps the first
+`exported_at`); entries whose file is gone are dropped; a `manifest.json`
+Curator did not write (no `"format": "curator-export"`) is never touched:
+ours then goes to `curator-manifest.json`.
 """
 
 from __future__ import annotations

@@ -1,17 +1,12 @@
 """Opening the user's files without hanging on what only looks like a file.
 
-The one way Curator opens a file it did not write (a photo, a sidecar, another
-tool's catalog) for reading: `open_regular` and `read_regular`. A FIFO named
-``card.jpg`` blocks ``open()`` forever; a symlink to ``/dev/zero`` reads
-forever. So:
-1. the file is opened with ``O_NONBLOCK`` (a FIFO then opens at once) and
-   checked with ``fstat`` on the open descriptor (no race between check and
-   open); anything but a regular file is a `NotRegularFileError`;
-2. ``O_NONBLOCK`` is cleared before the first read (a slow share reads normally);
-3. `read_regular` reads at most ``limit`` bytes (`FileTooLargeError` past it).
+`open_regular` and `read_regular` are the one way to read a file Curator did
+not write: opened with ``O_NONBLOCK`` (a FIFO opens at once), checked with
+``fstat`` on the descriptor (`NotRegularFileError`), ``O_NONBLOCK`` cleared
+before reading, at most ``limit`` bytes (`FileTooLargeError`).
 
-Invariants: read-only, close-on-exec; symlinks are followed (a link to a real
-photo is a photo) but what they reach must be regular.
+Invariants: read-only, close-on-exec; symlinks followed, but what they reach
+must be regular.
 """
 
 from __future__ import annotations

@@ -1,17 +1,10 @@
 """Color labels as other tools spell them: names, label sets, numbers.
 
-Lightroom and Bridge store a label as *text* in the label set the
-photographer chose (`LABEL_SETS`: Lightroom's default, translated in a
-localised Lightroom, Bridge's, "Review Status"). The sets are Lightroom
-preferences, not in the catalog, so `color_of` maps a label by its position
-in every set it knows; any other text returns None and the caller keeps it
-as a keyword.
-
-Photo Mechanic's color classes (`PHOTO_MECHANIC_CLASSES`, ExifTool's
-PhotoMechanic.pm) carry no color in XMP: Curator maps the ranked ones to
-Lightroom's colors in order; Winner alt, Extras and Trash arrive as
-keywords. digiKam and darktable number their labels (`DIGIKAM_COLORS`,
-`DARKTABLE_COLORS`). Pure.
+Lightroom and Bridge store a label's *text* in the photographer's label set
+(`LABEL_SETS`); `color_of` maps it by its position in any known set, else None
+(kept as a keyword). Photo Mechanic's ranked classes
+(`PHOTO_MECHANIC_CLASSES`) map to Lightroom's colors in order; digiKam and
+darktable number theirs (`DIGIKAM_COLORS`, `DARKTABLE_COLORS`). Pure.
 """
 
 from __future__ import annotations

@@ -1,17 +1,13 @@
 """Which photos to rate next so the taste model learns fastest ("most uncertain
 first", active learning). Pure numpy, no catalog, no Qt.
 
-`uncertain_order(model, x)` orders candidate photos (their embeddings `x`):
-1. the spread that counts is the ridge posterior's predictive spread *along the
-   candidates' main directions* (the top `PRINCIPAL_DIRECTIONS` of at most
-   `SAMPLE` of them): the full spread (`FittedTaste.uncertainty`) is largest
-   for photos big in CLIP's hundreds of weak directions, odd photos rather
-   than informative ones;
-2. the first `head` picks are greedy: after each, the posterior is updated as
-   if that photo had been rated (a rank-one Sherman–Morrison update; the rating
-   does not matter for the spread), which lowers the spread of every photo like
-   it, so a burst's ten look-alikes are not picked in a row;
-3. the rest follow by their spread under the posterior after those picks.
+`uncertain_order(model, x)`:
+1. the spread is the posterior's predictive spread along the candidates' top
+   `PRINCIPAL_DIRECTIONS` (of at most `SAMPLE`), not the full spread
+   (`FittedTaste.uncertainty`), which favours odd photos;
+2. the first `head` picks are greedy, each followed by a rank-one
+   Sherman–Morrison update, so look-alikes are not picked in a row;
+3. the rest follow by their spread after those picks.
 Measurements: docs/decisions/taste.md.
 """
 

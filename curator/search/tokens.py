@@ -1,18 +1,14 @@
 """The search tokens as one table (`SEARCH_TOKENS`), and the parser that reads
 a query with it (`parse_query`).
 
-A query is words, "quoted phrases" and filter tokens in any order. Each row
-of the table is one token (`SearchToken`); `parse_query` offers every piece
-of the query to the rows in order, and a piece no row takes is a word. So the
-table is every token the parser knows, and what renders `curator search
+`parse_query` offers every piece of a query to the rows (`SearchToken`) in
+order; a piece no row takes is a word. The table renders `curator search
 --help` (`tokens_help`), the search box's tooltip (`tokens_tooltip`) and the
-docs' reference (`tokens_markdown`). The people tokens are
-`catalog.people.filters.PEOPLE_FILTERS`' rows and the proposal tokens
-`catalog.types.ProposalChoice`'s choices, each declared once there.
+docs (`tokens_markdown`); the people and proposal rows come from
+`catalog.people.filters.PEOPLE_FILTERS` and `catalog.types.ProposalChoice`.
 
-Invariants: `parse_query` never raises; a token is matched whole, its key and
-fixed values in any case; nothing here imports the catalog's models (the
-search box reads the table at the window's first paint).
+Invariants: `parse_query` never raises; a token is matched whole, in any case;
+no catalog model is imported (the search box reads the table at first paint).
 """
 
 from __future__ import annotations

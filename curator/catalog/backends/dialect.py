@@ -1,18 +1,12 @@
 """The few SQL spellings that differ between the catalog's backends.
 
-Raw SQL in the catalog is written once, in the spelling both backends read:
-`?` placeholders (the PostgreSQL connection turns them into psycopg's, see
-`backends.postgres`), standard functions (`COALESCE`, `substr`, `replace`,
-`lower`), `CASE`, subqueries. Where SQLite and PostgreSQL have no common
-spelling, the caller asks the database's `Dialect` (`dialect_of(db)`): a
-list of ids as ONE bound parameter (`id_list`, `id_param`, `in_ids`: 100,000
-ids never become 100,000 placeholders), an ordered query's ids as one string
-(`ordered_ids_sql`), a stored path's file name and its index
-(`file_name_sql`, `file_name_index`), null-safe "differs" (`distinct`), a
-query planned for its values or allowed parallel workers (`execute_planned`,
-`execute_wide`), an INSERT's new id (`insert_id`), an index's statement
-(`index_sql`), an INSERT that replaces (`replace_into`). SQLite's spellings
-are those a SQLite catalog always ran.
+Raw SQL is written once in the spelling both read (`?` placeholders, standard
+functions, `CASE`, subqueries). Elsewhere the caller asks `dialect_of(db)`:
+id lists as one parameter (`id_list`, `id_param`, `in_ids`), ordered ids as one
+string (`ordered_ids_sql`), a path's file name and index (`file_name_sql`,
+`file_name_index`), null-safe "differs" (`distinct`), planned or parallel
+queries (`execute_planned`, `execute_wide`), `insert_id`, `index_sql`,
+`replace_into`. SQLite's spellings are those a SQLite catalog always ran.
 """
 
 from __future__ import annotations

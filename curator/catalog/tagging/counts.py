@@ -1,18 +1,12 @@
 """How many photos carry each tag, and from where: `curator tags` and the tag cloud.
 
-`tag_counts(query)` counts the live tags (an AI tag the user removed is
-feedback, not a tag) of exactly the photos the gallery shows for `query`
-(`queries.gallery_where`), one statement, counted in numpy (`_CODE_SQL`).
-Each tag's photos are split by where the tag came from: `describer` (the
-vision LLM's), `imported` (a user tag read from another tool's keywords: a
-`photo_keyword` row of that source names it), `you` (every other user tag).
+`tag_counts(query)` counts the live tags of the photos the gallery shows
+(`queries.gallery_where`) in one statement, in numpy (`_CODE_SQL`), split by
+source: `describer`, `imported` (a `photo_keyword` names it), `you`.
 `read_tag_rows()` reads every live tag row once into a `TagRows`, whose
-`counts_among` gives the same counts for any set of photos (the tag cloud,
-after each gallery change).
+`counts_among` counts for any set of photos.
 
-Invariants: a photo counts once per tag, so `you + describer + imported ==
-count`; the order is the most used first, then by name, so equal counts never
-shuffle between two reads.
+Invariants: `you + describer + imported == count`; most used first, then by name.
 """
 
 from __future__ import annotations

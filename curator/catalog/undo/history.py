@@ -1,17 +1,12 @@
 """One undo history over two logs: decisions and people edits.
 
-The window's Ctrl+Z (and Ctrl+Shift+Z) undoes the newest step the seat made,
-whichever log holds it: the decision log's groups (catalog.undo.stacks) or
-the people edits (catalog.people.edits). Both stamp each step strictly after
-every row of either log, so the step to reverse is the newer of the two
-logs' own targets:
-
+Ctrl+Z (and Ctrl+Shift+Z) undoes the seat's newest step in either log
+(catalog.undo.stacks, catalog.people.edits); both stamp each step after every
+row of either log, so:
 - undo: the newer of the two `undo_target`s;
-- redo: the newer of the two `redo_target`s, provided no new step of the
-  OTHER log came after it (a new action clears redo, across both logs).
-
-The choice is read first, then the chosen log's writer reverses its newest
-step in its own transaction (re-reading its target under its lock); the
+- redo: the newer of the two `redo_target`s, unless a newer step of the other
+  log came after it.
+The chosen log's writer then reverses its step in its own transaction; the
 window runs these on its StepQueue, one at a time.
 """
 

@@ -1,17 +1,13 @@
 """What LibRaw says on its own while it reads sensor data.
 
-LibRaw's data-error callback writes straight to file descriptor 2, from C,
-past Python's `sys.stderr` ("unknown file: data corrupted at 1378"), and rawpy
-offers no way to set it: on a terminal that line stands alone, naming no photo.
+LibRaw writes data errors straight to descriptor 2, naming no photo.
 `libraw_messages()` sends descriptor 2 to a temporary file for a block of
-LibRaw calls and hands back the lines written there, for the failure's
-technical detail (`with_libraw_said`), where they name their photo.
+LibRaw calls and hands back its lines for the failure's detail
+(`with_libraw_said`).
 
-Invariants: descriptor 2 is always restored, also when the block raises; one
-block at a time in a process (a lock); where there is no descriptor 2 or no
-temporary file to be had, nothing is captured and the block still runs (a
-decode never fails for this). Sensor decodes run in decoder child processes,
-one file at a time, so the redirect hides no other work's output.
+Invariants: descriptor 2 is always restored; one block at a time (a lock);
+without descriptor 2 or a temporary file nothing is captured and the block
+still runs.
 """
 
 from __future__ import annotations
