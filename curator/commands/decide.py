@@ -2,16 +2,11 @@
 `curator label --color COLOR PATH…`, `curator rotate --left|--right PATH…`:
 decisions from the command line.
 
-The same decision code the loupe uses (`catalog.decisions`): every path is
-looked up and decided in ONE write transaction (all or none), which waits
-out an import writing at the same time. A decision that changed something
-retrains the taste model once (the command line's debounce; a label or a
-rotation teaches it nothing). A rotation is the loupe's Ctrl+[ / Ctrl+]: a
-quarter-turn stored in the catalog (`decisions.rotate`, undone like any
-decision), never written into the file. Output: "N photo(s) changed, M
-already so." Exit codes: 0 done; 2 bad usage (stars out of range, an unknown
-colour, no direction) or a PATH not in the catalog (the others are still
-decided).
+The loupe's decision code (`catalog.decisions`): all paths in ONE write
+transaction; a change retrains the taste model once (not for a label or a
+rotation). A rotation is a stored quarter-turn (`decisions.rotate`), never
+written into the file. Exit codes: 0 done; 2 bad usage or a PATH not in the
+catalog (the others are still decided).
 """
 
 from __future__ import annotations

@@ -1,16 +1,11 @@
 """The window's controls for a proposal (Cull ▸ Propose…) as `CullChecks`: a
-kind of shoot and a sensitivity per check of `cull.table`, mapped onto the
-checks' lines. Pure: no Qt, no catalog.
+kind of shoot and a sensitivity per check of `cull.table`. Pure.
 
-The kind of shoot gives the lines (`checks.checks_for`); each sensitivity
-moves its check's lines from there as the check's row says (`Line.scale`,
-`Line.set_to`), so "Normal" is exactly what `curator cull --propose --genre
-KIND` does, and Off leaves the check out of the rules. A check the tuning does
-not name starts where the kind of shoot starts it (`default_levels`: Off
-where the row's `off_for` says, else Normal). The table of lines and
-sensitivities, as the docs show it: `cull.reference.checks_markdown`.
-Duplicates are not a check: a moment keeps its best frame whatever the
-sensitivities.
+The kind of shoot gives the lines (`checks.checks_for`); a sensitivity moves a
+check's lines as its row says (`Line.scale`, `Line.set_to`), so "Normal" is
+`curator cull --propose --genre KIND` and Off leaves the check out. Unnamed
+checks start at `default_levels`. The table as the docs show it:
+`cull.reference.checks_markdown`.
 """
 
 from __future__ import annotations

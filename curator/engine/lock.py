@@ -1,16 +1,12 @@
 """`ImportLock`: one import at a time per catalog, across processes.
 
-Two imports writing the same catalog at once would race on identity (the
-same new file planned twice) and on the decode children; the second one
-either waits its turn (the CLI) or is told another import is running (the
-GUI). The lock is an OS-level file lock (py-filelock: fcntl/msvcrt) on
-`<catalog>.import.lock`, so it is released when the process dies, even by
-SIGKILL: a crashed import never blocks the next one.
+Two imports at once would race on identity and the decode children; the CLI
+waits its turn, the GUI is told. An OS file lock (py-filelock) on
+`<catalog>.import.lock`, released when the process dies.
 
-`AppLock` (`<catalog>.app.lock`) is held by the GUI while it has the catalog
-open. Nothing waits on it: it only lets `curator restore` tell that an app is
-using the catalog (a second window on the same catalog simply does not get
-it). `catalog_to_itself` takes both without waiting (a restore).
+`AppLock` (`<catalog>.app.lock`) is held by the GUI while the catalog is
+open, so `curator restore` can tell; nothing waits on it.
+`catalog_to_itself` takes both without waiting.
 """
 
 from __future__ import annotations

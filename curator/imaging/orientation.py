@@ -1,16 +1,9 @@
 """EXIF orientation and preview-sizing helpers shared by the decoders.
 
-Maps between EXIF orientation (1..8), LibRaw's ``flip`` code and displayed
-sizes; turns images upright; shrinks an image to a long edge with an area
-filter; averages a map over a coarse grid of tiles.
-
-Invariants:
-- orientations outside 1..8 are treated as 1 (identity);
-- `apply_orientation` returns a new image whose size is
-  `displayed_size(input.size, orientation)`;
-- `fit_long_edge` only ever shrinks: the preview is "the largest available";
-- `turned_orientation` composes the file's orientation with the user's
-  quarter-turns (Curator's non-destructive rotation) into one EXIF value.
+Invariants: orientations outside 1..8 are 1; `apply_orientation` returns a
+new image of `displayed_size(input.size, orientation)`; `fit_long_edge` only
+shrinks; `turned_orientation` composes the file's orientation with the user's
+quarter-turns into one EXIF value.
 """
 
 from __future__ import annotations

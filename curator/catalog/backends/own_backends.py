@@ -1,17 +1,10 @@
 """`OwnBackends`: the server process ids of a seat's own PostgreSQL
 connections, so that its listener leaves its own writes out (backends.listen).
 
-A worker's connection is closed when its job ends, often before the listener
-has read the notification its commit sent: a pid forgotten at its close would
-bring the seat's own writes back to it as another seat's news.
-
-Invariants:
-- a pid is own from its connection's open (`add`) until `GRACE_S` after its
-  close (`discard`): long enough for every notification it sent to be read
-  (well under a second), short enough that the operating system will not
-  have handed the same pid to another seat's connection;
-- iterating yields the pids open now and those closed within the grace;
-- safe from any thread.
+Invariants: a pid is own from `add` until `GRACE_S` after `discard` (a
+connection often closes before its commit's notification is read; the grace
+is too short for the pid to be reused); iterating yields open and recently
+closed pids; safe from any thread.
 """
 
 from __future__ import annotations

@@ -1,17 +1,13 @@
 """The gallery's id lists: which photos a `GalleryQuery` shows, in its order.
 
-`gallery_sql` is the one SELECT of ids for a query; `gallery_query_ids` lists
-them without a row per photo, applying the sets a whole list tests faster
-outside SQL and placing a score sort's photos by their packed scores;
-`gallery_ids_among` asks the same of a few photos (a live import's batch);
+`gallery_sql` is the one SELECT of ids; `gallery_query_ids` lists them without
+a row per photo (sets applied outside SQL, score sorts placed by packed
+scores); `gallery_ids_among` does the same for a few photos;
 `gallery_ranks` places photos relative to each other.
 
-Invariants: every list is exactly `gallery_sql(q)`'s ids in its order,
-whichever way it was computed (tests/unit/test_gallery_ids.py holds the fast
-paths to the plain SQL); a search's ranking keeps its rank order, the
-filters only narrowing it; parameters are always bound. Each ORDER BY
-matches an index of migration 4 (`GallerySort`), so a first page is a walk
-of an index, not a sort.
+Invariants: every list is exactly `gallery_sql(q)`'s ids in its order
+(tests/unit/test_gallery_ids.py); a search keeps its rank order; parameters
+are bound; each ORDER BY matches an index of migration 4 (`GallerySort`).
 """
 
 from __future__ import annotations

@@ -1,17 +1,13 @@
 """Schema v3: descriptions, tags, embeddings, taste models, burst flags.
 
-- `description`: one per photo, from the LLM, with the model and prompt version.
-- `tag` + `photo_tag`: normalised names; `source` ai|user; `removed_at` set
-  when the user removed an AI tag — kept as feedback so a re-run of the
-  describe stage does not bring it back.
-- `embedding`: one per (photo, model id); `vector` is float32 little-endian,
-  L2-normalised.
-- `taste_model`: each trained model, append-only; the newest version for an
-  embedding model is the live one. `weights` is float32 w (dim) so that
-  predicted rating = x·w + bias; `precision` is the float32 (dim×dim)
-  inverse of the ridge normal matrix in standardised space (`mean`, `scale`
-  are the standardisation), for uncertainty.
-- `photo.burst_best`: the suggested best frame of its burst group.
+- `description`: one per photo, with the model and prompt version.
+- `tag` + `photo_tag`: normalised names; `source` ai|user; `removed_at` keeps a
+  removed AI tag as feedback.
+- `embedding`: per (photo, model id), float32 LE, L2-normalised.
+- `taste_model`: append-only; `weights` float32 w (rating = x·w + bias);
+  `precision` the float32 inverse normal matrix in standardised space
+  (`mean`, `scale`).
+- `photo.burst_best`: the suggested best frame of its burst.
 """
 
 VERSION = 3

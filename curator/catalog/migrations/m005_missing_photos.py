@@ -1,17 +1,12 @@
 """Schema v5: photos whose files are all gone are kept as *missing*.
 
-`photo.missing_since` (naive UTC) is set when every path of the photo
-(primary and `photo_path` extras) has vanished from disk; the photo keeps
-its decisions, tags, description and previews, and the column is cleared
-when its bytes turn up again anywhere (same content hash → same photo).
-`photo.path` stays UNIQUE: when another photo takes a missing photo's last
-path, the writer rewrites the missing photo's path to a *tombstone* of it
-(see `catalog.missing`), never a value a real file can have. The partial
-index serves the gallery's Missing filter and `count_missing`.
+`photo.missing_since` (naive UTC) is set when every path is gone and cleared
+when the bytes turn up anywhere; the photo keeps everything. `photo.path`
+stays UNIQUE (a taken path becomes a tombstone: `catalog.missing`). The
+partial index serves the Missing filter and `count_missing`.
 
-The decision log becomes append-only in the schema itself: triggers refuse
-any UPDATE or DELETE of a `decision` row — including the cascade a deleted
-photo would cause — so no code path can lose a decision silently.
+Triggers make the decision log append-only: any UPDATE or DELETE of a
+`decision` row (a cascade included) is refused.
 """
 
 VERSION = 5

@@ -1,16 +1,9 @@
-"""Schema v12: a rescore writes one gallery index, not five (issue 21 §2).
+"""Schema v12: a rescore writes one gallery index, not five.
 
-v4 and v9 carried `preference_score` as a trailing filter column in the
-time, sharpness, rating and file-name gallery indexes, so a MATCH filter
-under those sorts was answered from the index alone. But every rescore
-(after each retrain) rewrites every photo's score, and each row written then
-updated five indexes: on 100,000 photos that was ~2 s of CPU against a
-0.5 s budget. These four indexes are rebuilt without `preference_score`
-(their sort terms and the other filter columns unchanged); the preference
-sort's own index keeps it, and a MATCH filter under another sort takes its
-photos from a range of that index (`gallery_filters.MATCH_SQL`). On 100,000
-photos: a rescore after a retrain ~1.9-2.3 s -> ~0.6-0.8 s CPU; a MATCH
-filter ~12-15 -> ~28-30 ms CPU (inside the 50 ms budget).
+The time, sharpness, rating and file-name gallery indexes are rebuilt without
+their trailing `preference_score`; the preference sort's index keeps it, and a
+MATCH filter under another sort takes a range of that index
+(`gallery_filters.MATCH_SQL`). Figures: docs/decisions/catalog.md.
 No table changes.
 """
 

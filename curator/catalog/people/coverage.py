@@ -1,16 +1,11 @@
 """Coverage in the catalog: per person, how many of their photos are kept, and
 the photos of the people with no kept photo.
 
-`people_coverage()` lists the people that count (named, or on at least
-`records.PEOPLE_MIN_FRAMES` live photos) with photos and kept photos, those
-with no kept photo first, then the most photographed: the Filter panel's
-People row. `NO_KEEP_SQL` is the live photos of every person that counts and
-has no kept photo, so the photographer can find a frame of grandmother (the
-Filter panel, and `person:nokeep`). *Kept* is `photo.cull = 'kept'`, as
-`curator people` counts it; a deleted photo counts for nobody.
-
-Cost: one grouped pass over photo ⋈ face ⋈ face_person each (the queries say
-why in this order; tests/bench/test_coverage_bench.py at 100,000 photos).
+`people_coverage()`: the people that count (named, or on
+`records.PEOPLE_MIN_FRAMES` live photos) with photos and kept photos, no-keep
+first, then most photographed. `NO_KEEP_SQL`: the live photos of every such
+person without a kept photo (`person:nokeep`). *Kept* is `photo.cull = 'kept'`.
+Cost: tests/bench/test_coverage_bench.py at 100,000 photos.
 """
 
 from __future__ import annotations

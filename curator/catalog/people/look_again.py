@@ -1,17 +1,12 @@
 """The catalog's read for the faces stage's look again (`ml.faces.relook`).
 
-`frames_to_look_again(version, gap_s)` reads, in two queries:
-- the frames to look at again: live photos with a capture time and a cached
-  preview whose faces stage is done at `version`, found no face and carry no
-  note (a note says why none was looked for, or that the look again found
-  none: `records.LOOKED_AGAIN`), with what a back-fill request needs. A look
-  again that failed left the stage failed, so it is not tried run after run;
-- the frames that show key faces, with their boxes, largest first.
-The second only when the first list is not empty; of each, only the frames
-shot within `gap_s` of one of the other become records. Camera, capture time
-and displayed aspect come as the bursts read them (`judgments.burst_frames`).
+`frames_to_look_again(version, gap_s)`, two queries: the live photos with a
+capture time and a preview whose faces stage is done at `version` with no face
+and no note (`records.LOOKED_AGAIN`); then, only if there are any, the frames
+with key faces and their boxes. Only frames within `gap_s` of one of the other
+become records; camera, time and aspect as `judgments.burst_frames` reads them.
 
-Invariants: reads only; nothing here imports ml (plain tuples go out).
+Invariants: reads only; no ml import (plain tuples go out).
 """
 
 from __future__ import annotations

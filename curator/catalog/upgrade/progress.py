@@ -1,16 +1,12 @@
 """The backup before a migration, copied in steps that report progress.
 
-A catalog that needs a migration is copied first (`db.backup_catalog`). At 1
-GB the copy takes seconds (12+ s on a loaded machine), so it is copied
-`BACKUP_STEP_PAGES` pages at a time through SQLite's backup API, each step
-told to a plain callback as an `UpgradeProgress` (then that the migrations
-run): the window shows "Backing up the catalog before updating it (1.2 GB):
-40 %"; the command line passes no callback.
+`db.backup_catalog` copies `BACKUP_STEP_PAGES` pages at a time through
+SQLite's backup API (1 GB takes seconds), telling each step to a plain
+callback as an `UpgradeProgress`.
 
-Invariants: no Qt (the callback runs on the thread that opens the catalog,
-and may raise to abort the copy); the catalog itself is only read; a copy
-that fails leaves no backup file behind and raises what SQLite or the disk
-raised, for `db.Catalog.open` to turn into its sentence.
+Invariants: no Qt (the callback runs on the opening thread and may raise to
+abort); the catalog is only read; a failed copy leaves no file and raises
+what SQLite or the disk raised.
 """
 
 from __future__ import annotations

@@ -1,16 +1,11 @@
 """Face regions another tool named, read from an XMP packet.
 
-Lightroom, digiKam and Picasa name a face as an MWG region (`mwg-rs:Name`,
-with an `mwg-rs:Area`: the *centre* and size in fractions of
-`mwg-rs:AppliedToDimensions`); Windows Photo Gallery and older tools write
-Microsoft's `MP:RegionInfo` (an `MPReg:Rectangle` "x, y, w, h" and an
-`MPReg:PersonDisplayName`). Both are read in element and attribute form.
-
-`named_regions(root)` gives each named face as a `NamedRegion` (left, top,
-size, clamped to the image); Curator's own regions (the `curator:eyes`
-extension) are never among them, so a name Curator wrote does not come back
-as another tool's. A region with no name, another type or an unreadable area
-is skipped. Pure.
+MWG regions (`mwg-rs:Name`, `mwg-rs:Area` in fractions of
+`mwg-rs:AppliedToDimensions`) and Microsoft's `MP:RegionInfo`
+(`MPReg:Rectangle`, `MPReg:PersonDisplayName`), elements or attributes.
+`named_regions(root)` gives each as a `NamedRegion` clamped to the image;
+Curator's own (`curator:eyes`), unnamed, other types and unreadable areas are
+skipped. Pure.
 """
 
 from __future__ import annotations

@@ -39,23 +39,11 @@ from curator.pipeline.stages.technical_child import known_hashes as known_hashes
 from curator.pipeline.stages.technical_child import run_technical as run_technical
 from curator.settings import Settings
 
-# 2: issue 10 — exposure EV, sharpness notes, EXIF bias/sub-second/sequence, structure signature
-# and RAWs with an embedded JPEG >= 1440 px are measured on it (raw_embedded)
-# 3: issue 20 — noise estimated and taken off sharpness (and stored), exposure read as a
-# photographer does (EV estimate, night frames' lit part), drive mode / sequence from EXIF
-# 4: issue 20 — missed focus: a subject clearly softer than a sharp scene around it
-# lowers the sharpness score, with the note "focus missed the subject" (imaging.focus)
-# (not bumped by issue 42's note "camera shake" on a soft frame smeared one way: every
-# score is as it was, and re-measuring a whole catalog for a note would cost hours; a
-# photo measured before keeps no note, and a proposal calls its softness "blur")
+# Bumped when decoding or the metrics change what is stored (versions: docs/decisions/imaging.md).
 STAGE_VERSION = "technical-4"
-# The GUI's decoding children run at a CPU priority below the window's
-# (os.nice's scale: 0 normal, 19 lowest), so on busy cores the UI thread goes
-# first: without it the loupe stalled up to ~0.5 s behind two decoders during
-# an import (tests/bench/test_import_responsiveness_bench.py). From the quick
-# look on: deferring it to the measurement left 8-15 stalls in the quick
-# look's seconds; on idle cores it costs nothing. The CLI has no window to
-# protect and keeps 0.
+# The GUI's decoder children run below the window's CPU priority (os.nice's scale), so on
+# busy cores the UI thread goes first: without it the loupe stalled up to ~0.5 s behind two
+# decoders (tests/bench/test_import_responsiveness_bench.py). The CLI keeps 0.
 DECODER_NICENESS = 10
 
 

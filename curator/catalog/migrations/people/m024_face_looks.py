@@ -1,17 +1,12 @@
-"""Schema v24: how faces look — smile, where they look, head pose (issue 49).
+"""Schema v24: how faces look — smile, where they look, head pose.
 
-- `face` gains, per judged face (NULL where not read: a face judged before
-  this version, or one too small): `smile` (0–1, how sure Curator is that
-  it smiles), `looking` ('camera' | 'away' | NULL: can't tell), and the
-  head's `yaw`, `pitch`, `roll` in degrees (ml.faces.expression).
-- `photo_faces` gains the summary that filters and a burst's star read:
-  `smiling` (every key face smiles), `looking` (every key face looks at the
-  camera), `ready` (the judged faces with eyes open that look at the
-  camera). 0 for the rows written before: the faces stage's new version
-  re-queues them, and the back-fill writes them again.
-- Partial indexes on the two flags: the filters read them alone (as m017's).
-Plain SQL, one transaction; PostgreSQL runs the same statements translated
-(catalog.backends.pg_schema.translate: REAL is DOUBLE PRECISION there).
+- `face` gains `smile` (0–1), `looking` ('camera' | 'away' | NULL) and `yaw`,
+  `pitch`, `roll` (degrees; ml.faces.expression); NULL where not read.
+- `photo_faces` gains `smiling`, `looking` (every key face at the camera) and
+  `ready`; 0 for older rows, which the new faces version re-queues.
+- Partial indexes on the two flags (as m017's).
+Plain SQL, one transaction (translated for PostgreSQL:
+catalog.backends.pg_schema.translate).
 """
 
 VERSION = 24
