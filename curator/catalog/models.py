@@ -1,16 +1,11 @@
 """Peewee models over the catalog tables (the schema itself comes from migrations).
 
-Invariants:
-- `Photo.path` and `PhotoPath.path` are os.fsencode() bytes; a path belongs to
-  at most one photo (primary or extra).
-- `Photo.content_hash` (blake3 of the bytes) is the photo's identity; NULL
-  only for files that could not be read at all.
-- One `StageRun` row per (photo, stage).
-- Photo and Decision rows are never deleted by an import: a photo whose every
-  path vanished is *missing* (catalog.missing); one purged to the trash is a
-  tombstone (`deleted_at`, catalog.purge) that every live query leaves out.
-Models are bound to a database by `Catalog.open`; one catalog is open per
-process at a time.
+Invariants: paths are os.fsencode() bytes, each belonging to at most one photo;
+`Photo.content_hash` (blake3) is a photo's identity, NULL only for an unreadable
+file; one `StageRun` per (photo, stage); an import never deletes a Photo or
+Decision row (a vanished photo is *missing*: catalog.missing; a purged one a
+tombstone: `deleted_at`, catalog.purge). Models are bound by `Catalog.open`,
+one catalog per process.
 """
 
 from __future__ import annotations

@@ -1,15 +1,11 @@
 """A file written under a temporary name, then published under its final
-name without ever replacing a file there: the protocol export and the card
-ingest both write by.
+name without ever replacing a file there: export and the card ingest both use it.
 
-- `temp_path(folder, name)`: `.curator-tmp-<pid>-<random>-<name>` in the same
-  folder (hidden; the caller creates it exclusively);
-- `publish(tmp, final)`: `os.link`, which fails if a file appeared at the
-  final name meanwhile; without hard links (FAT, exFAT, some network shares)
-  `os.replace` after a last existence check;
-- `replace_atomically(path, data)`: a file that may be replaced (a manifest,
-  a sidecar), written under a temporary name and renamed over it;
-- `remove_stale_temps(folder)`: what a killed writer left (its process gone).
+- `temp_path(folder, name)`: `.curator-tmp-<pid>-<random>-<name>`, hidden;
+- `publish(tmp, final)`: `os.link` (fails if the name was taken), else
+  `os.replace` after a last check (FAT, exFAT, some shares);
+- `replace_atomically(path, data)`: for files that may be replaced;
+- `remove_stale_temps(folder)`: what a killed writer left.
 """
 
 from __future__ import annotations

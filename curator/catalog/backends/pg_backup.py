@@ -1,16 +1,12 @@
 """A PostgreSQL catalog's backup: copied into a SQLite file, with progress.
 
-`catalog.backup.make_backup` calls `copy_postgres` for a studio's catalog:
-every table copied and verified by `backends.copy.copy_catalog` into the new
-SQLite file `target` (the backup's `.partial`). At 100,000 photos that takes
-one to three minutes, so each page is told to `progress` as a
-`BackupProgress` (with the catalog's size on the server, for "Backing up the
-catalog (1.2 GB): 40 %"). The window runs it in a child process
-(`pg_backup_child`): the copy hashes every value in Python, which on a pool
-thread held the GIL the UI thread needed.
+`catalog.backup.make_backup` calls `copy_postgres`: `backends.copy.copy_catalog`
+into the SQLite file `target`, each page told to `progress` as a
+`BackupProgress` (one to three minutes at 100,000 photos). The window runs it
+in a child process (`pg_backup_child`), away from the UI thread's GIL.
 
-Invariants: no Qt; `progress` may raise to stop the backup: the copy rolls
-back and the caller removes the partial file, so nothing is left behind.
+Invariants: no Qt; `progress` may raise to stop: the copy rolls back and the
+caller removes the partial file.
 """
 
 from __future__ import annotations

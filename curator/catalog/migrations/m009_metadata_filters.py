@@ -1,15 +1,9 @@
-"""Schema v9: indexes for the gallery's metadata filters and the file-name sort
-(issue 12: 100k photos, every filter/sort ≤ 50 ms).
+"""Schema v9: indexes for the gallery's metadata filters and the file-name sort.
 
-- `photo_gallery_name`: the file-name sort. Its leading term is exactly
-  `catalog.gallery_filters.FILE_NAME_SQL` (SQLite uses an expression index
-  only when the expression matches), then `path` (the sort's tie-break) and
-  the columns the common filters test, so the sorted listing, and the
-  file-name-contains filter, read the index instead of computing the name
-  for every row.
-- `photo_camera`, `photo_lens` (with ISO: lens + ISO range is one seek),
-  `photo_iso`: the camera, lens and ISO
-  filters and the popup's distinct-value counts (GROUP BY over an index).
+- `photo_gallery_name`: leads with exactly `catalog.gallery_filters.FILE_NAME_SQL`
+  (an expression index must match), then `path` and the common filters' columns.
+- `photo_camera`, `photo_lens` (with ISO), `photo_iso`: the filters and the
+  popup's counts.
 No table changes.
 """
 

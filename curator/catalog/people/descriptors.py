@@ -1,15 +1,12 @@
 """Face descriptors in the catalog (m025's `face_descriptor`): written with the
 faces, read by the people clustering.
 
-`write_descriptors` runs inside the faces stage's one write path, after the
-photo's `face` rows were replaced (the old faces' descriptors went with them:
-ON DELETE CASCADE). `descriptors_of(model)` reads one model's descriptors in
-one SELECT, bytes joined once; `mark_looked` is the people step's record of
-the faces it looked at.
+`write_descriptors` runs in the faces stage's write path; `descriptors_of(model)`
+reads one model's in one SELECT; `mark_looked` records the faces a people step
+looked at.
 
-Invariants: only the faces stage writes a vector here; a descriptor never
-leaves the catalog (no export, no XMP, no log, no `curator list`); nothing
-here imports ml or numpy at module level.
+Invariants: only the faces stage writes a vector; a descriptor never leaves the
+catalog; no ml or numpy import at module level.
 """
 
 from __future__ import annotations

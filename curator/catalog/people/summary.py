@@ -1,15 +1,12 @@
 """The faces summary as the catalog stores it: `photo_faces`' summary columns,
 all taken from the one table (`records.FACES_SUMMARY`, `FacesSummary`'s fields).
 
-`columns(alias)` is the summary for a reader's SELECT, `summary_from` makes
-the `FacesSummary` of a row's values, `stored_values` the write's columns;
-the peewee model's fields come from the same table (`PhotoFaces`). Every
-reader (the store's, the gallery's rows, the proposal's plan, the bursts'
-frames) selects `columns` and builds with `summary_from`, so a field added
-to `FacesSummary` (with its migration) is written and read back by all.
+`columns(alias)` for a SELECT, `summary_from` for a row, `stored_values` for a
+write; `PhotoFaces`' fields come from the same table, and every reader uses
+`columns` and `summary_from`, so a new field (with its migration) is written
+and read by all.
 
-Invariants: a row of `photo_faces` is one `FacesSummary`; a photo without a
-row has no summary (None, never an empty one); nothing here imports ml.
+Invariants: a row is one `FacesSummary`; no row, no summary (None); no ml import.
 """
 
 from __future__ import annotations

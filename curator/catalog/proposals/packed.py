@@ -1,15 +1,12 @@
 """`PackedProposals`: many proposals kept in a shape the cycle collector does not walk.
 
-The window keeps what an Accept the Rest ended, so that its undo can put the
-proposals back. As `Proposal` records, 60,000 of them were ~100,000 objects
-that every full collection on the UI thread walked (126-137 ms:
-docs/decisions/catalog.md). Here each proposal is one tuple of atomic values
-(its stored columns), which CPython stops tracking at the first collection
-that sees it; so, after that, does the outer tuple.
+What an Accept the Rest ended is kept for its undo; as `Proposal` records
+60,000 made ~100,000 objects every full collection walked (126-137 ms:
+docs/decisions/catalog.md). A tuple of atomic values is untracked after one
+collection.
 
-Invariants: immutable; a row is exactly what `store` writes as packed JSON;
-no catalog, no Qt (any thread may pack or unpack); `records()` makes the
-`Proposal`s again (without `why`, which is never stored).
+Invariants: immutable; a row is what `store` writes; no catalog, no Qt;
+`records()` remakes the `Proposal`s (without `why`).
 """
 
 from __future__ import annotations
