@@ -1,14 +1,11 @@
 """The `curator` command line: builds the parser from the command modules and
 runs the one command asked for, over the same catalog and stages as the GUI.
 
-Every command lives in a module of `curator.commands` (listed in `GROUPS`,
-each with `NAMES` and `register(sub, common)`: see that package's docstring);
-this module only builds the parser from them, opens the catalog (read-only
-for a read-only command) and maps what a command raises to an exit code.
-Never imports curator.ui. Exit codes: 0 the command ran (an import with
-failed photos still ran), 1 unexpected internal error, 2 bad usage or input
-(missing folder, unknown stage), 3 the catalog or settings can't be used,
-130 cancelled with Ctrl+C (what was finished is kept).
+Commands live in `curator.commands` (`GROUPS`, each with `NAMES` and
+`register(sub, common)`); this module builds the parser, opens the catalog
+(read-only for a read-only command) and maps what is raised to an exit code.
+Never imports curator.ui. Exit codes: 0 ran; 1 internal error; 2 bad usage or
+input; 3 the catalog or settings cannot be used; 130 Ctrl+C (finished work kept).
 """
 
 from __future__ import annotations

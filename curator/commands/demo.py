@@ -1,14 +1,10 @@
 """`curator demo [--no-open]`: a folder of generated sample photos, opened in the app.
 
-The folder is "Demo photos" in the user's data folder (beside the catalog:
-`curator.paths.user_data_dir`, CURATOR_HOME when set); its files are listed
-in `curator.install.demo.DEMO_FILES` and rewritten on every run (nothing else there
-is touched). Then the app opens on it and imports it, as `curator FOLDER`
-would — in a child process, so this command stays free of Qt. With
-`--no-open`, or where there is no display, it prints how to import it instead.
-
-Exit codes: 0 the folder was written (and the app, when opened, exited 0);
-the app's own exit code otherwise; 3 when the folder can't be written.
+"Demo photos" in the user's data folder (`curator.paths.user_data_dir`), its
+files (`curator.install.demo.DEMO_FILES`) rewritten on every run; then the app
+opens on it in a child process (no Qt here). With `--no-open` or no display it
+prints how to import it. Exit codes: 0 written (and the app exited 0); the
+app's code otherwise; 3 the folder cannot be written.
 """
 
 from __future__ import annotations

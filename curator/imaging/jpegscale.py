@@ -1,14 +1,11 @@
 """DCT-scaled JPEG decoding: the one place a JPEG's pixels are decoded for measuring.
 
-From a lazily opened Pillow JPEG, the 8-bit luma and the RGB preview, decoded
-once at the smallest DCT scale (libjpeg's 1/2, 1/4, 1/8 ``draft``) that still
-covers both the preview and `metrics.WORKING_LONG_EDGE`. Used for JPEG files
-(`imaging.decode`) and a RAW's large embedded JPEG (`imaging.raw.decode`), so
-both are measured alike.
+Luma and RGB preview decoded once at the smallest DCT scale (``draft``) that
+covers the preview and `metrics.WORKING_LONG_EDGE`; for JPEG files
+(`imaging.decode`) and a RAW's embedded JPEG (`imaging.raw.decode`) alike.
 
-Invariants: the luma is C-contiguous 2-D uint8 in the stored orientation; the
-preview is RGB, not yet turned, long edge ``min(long_edge, decoded long edge)``;
-errors are Pillow's (`PIXEL_ERRORS`), raised as they come.
+Invariants: luma C-contiguous 2-D uint8, stored orientation; preview RGB, not
+turned; errors are Pillow's (`PIXEL_ERRORS`).
 """
 
 from __future__ import annotations

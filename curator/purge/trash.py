@@ -1,14 +1,9 @@
 """Moving files to the operating system's trash: the purge's run step.
 
-`move_to_trash(files)` hands each path to `send2trash` (the Freedesktop
-trash on Linux, the Finder's on macOS, the Recycle Bin on Windows), so every
-purged file can be put back by the user. No catalog, no Qt.
-
-Invariants:
-- Nothing here unlinks or rewrites a file: the only operation is the trash's
-  move. A file the trash can't take is reported with one sentence and left
-  exactly where and as it was; the others go on.
-- The outcome of every file tried is returned, in the order given.
+`move_to_trash(files)` hands each path to `send2trash`, so the user can put it
+back. Nothing is unlinked or rewritten; a file the trash cannot take is
+reported with a sentence and left as it was; every outcome is returned in
+order. No catalog, no Qt.
 """
 
 from __future__ import annotations

@@ -1,14 +1,9 @@
 """The settings, one field each: `Settings`, the immutable snapshot.
 
-Each field is declared by `setting` with its title, description, bounds and,
-where the type alone is not enough, a `check` that normalises or refuses a
-value (as a pydantic field validator does). The registry
-(`curator.settings.registry`) reads these declarations: the settings dialog,
-the validator, the environment overrides and the docs' settings reference are
-all made from them, so a new setting is one field here. `form=False` marks a
-setting edited on a page of its own (the keyboard page, the gallery's size
-slider); `advanced=True` an engineering knob, which the dialog puts under
-"Advanced", below what a photographer chooses.
+Each field is declared by `setting` (title, description, bounds, and a `check`
+where the type is not enough); the registry (`curator.settings.registry`)
+makes the dialog, validator, environment overrides and docs from them.
+`form=False`: edited on a page of its own; `advanced=True`: under "Advanced".
 """
 
 from __future__ import annotations

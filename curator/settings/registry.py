@@ -1,14 +1,11 @@
 """The settings registry: what is known of each field of `Settings`, and how
 values are checked, loaded and saved.
 
-Values come from, in increasing precedence: the defaults, the JSON settings
-file (`AppPaths.settings_file`), and `CURATOR_<FIELD>` environment variables.
-Validation is pydantic's (`validate`): its coercion, bounds and messages. A
-value already of its declared type and within its bounds (a settings file
-Curator wrote) is taken as is, so the window's start-up imports no pydantic
-(~100 ms CPU); anything else goes through the pydantic model built from
-`FIELDS` on first need. `save_changes` writes just the named keys, so a value
-that came from an environment variable is not made permanent by it.
+Precedence: defaults, the JSON settings file (`AppPaths.settings_file`), then
+`CURATOR_<FIELD>` variables. A value already of its type and within bounds is
+taken as is, so start-up imports no pydantic (~100 ms); anything else is
+validated by the pydantic model built from `FIELDS` (`validate`).
+`save_changes` writes just the named keys (an environment value is not saved).
 """
 
 from __future__ import annotations

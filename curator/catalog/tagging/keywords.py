@@ -1,14 +1,9 @@
 """Keywords as written: how another tool (or a hierarchy typed in Curator) spelled a
 photo's keyword, kept beside the catalog tag it became (`photo_keyword`, migration 10).
 
-`record_keywords` is the table's one writer, for the catalog's own tag edits
-(`tagging.edits`) and the imports of other tools' metadata
-(`interop.external`); the XMP side reads the rows back
-(`interop.xmp_sync.keywords_for`).
-
-Invariants: one row per (photo, text, path), so recording a keyword again
-updates it; a blank keyword is not recorded; writes join the caller's
-transaction.
+`record_keywords` is the one writer (`tagging.edits`, `interop.external`);
+`interop.xmp_sync.keywords_for` reads them. One row per (photo, text, path);
+a blank keyword is not recorded; writes join the caller's transaction.
 """
 
 from __future__ import annotations

@@ -1,14 +1,9 @@
 """Which failed photos a plain import retries: failures of the computer, not the file.
 
-Responsibility: tell, from what the catalog already stores (the latest
-`ErrorLog.error_type` of a photo's technical failures), whether a failure was
-environmental (`imaging.errors.ENVIRONMENTAL_ERROR_TYPES`: permission denied,
-the file vanished, a full or read-only cache, an I/O hiccup)
-and whether its cause may have changed since, by a cheap check — no decode.
-
-Invariants: reads the catalog, writes nothing; a failure of the file itself
-(corrupt, unsupported, empty, too large) is never retried from here — those
-wait for new bytes (size/mtime) or `--retry-failed`.
+From the latest `ErrorLog.error_type`: whether a failure was environmental
+(`imaging.errors.ENVIRONMENTAL_ERROR_TYPES`) and whether its cause may have
+changed, by a cheap check. Reads only; a failure of the file itself waits for
+new bytes or `--retry-failed`.
 """
 
 from __future__ import annotations
