@@ -2,37 +2,28 @@
 
 Keys are (photo id, cache key, rotation) (`ImageKey`); cache keys are
 content-addressed, so a pixmap is never wrong for its key, only possibly
-unwanted; the photographer's rotation is applied after decoding, so a turn
-is a new key (the old picture stays up until the turned one is decoded).
+unwanted; a turn is a new key.
 
 Concurrency protocol:
-1. `request(keys)` states what is wanted *now* (the visible gallery range, or
-   the loupe's photo ± prefetch): it replaces the wanted set, touches the
-   cached entries among them (LRU) and queues one `Job` (engine/delivery.py)
-   running `load_image` per key neither cached, failed nor in flight.
-2. A job runs on the pool app.py gave the loader. Before decoding it checks
-   the wanted set (an immutable frozenset swapped by reference: no lock) and
-   skips keys no longer wanted, so fast scrolling queues no backlog. It
-   returns a QImage, never a QPixmap (pixmaps belong to the main thread).
-3. A missing or damaged cache entry (a cleared cache, a restored catalog,
-   another seat's cache) is made again in the same job, before decoding, by
-   the loader's `remake` (app.py: `pipeline.previews.PreviewRebuilder.remake`,
-   a decoder child) from the photo's file (`ImageKey.source`): entries are
-   made in the order keys are wanted. A photo whose file is offline comes
-   back `offline`: remembered (`offline(photo_id)`) and `image_ready` emitted,
-   so its tile says so; one that cannot be made is failed.
+1. `request(keys)` states what is wanted *now*: it replaces the wanted set,
+   touches the cached entries among them (LRU) and queues one `Job` running
+   `load_image` per key neither cached, failed nor in flight.
+2. A job first checks the wanted set (a frozenset swapped by reference: no
+   lock) and skips keys no longer wanted, so fast scrolling queues no backlog.
+   It returns a QImage, never a QPixmap (pixmaps belong to the main thread).
+3. A missing or damaged cache entry is made again in the same job by the
+   loader's `remake` from the photo's file (`ImageKey.source`); a photo whose
+   file is offline comes back `offline` (remembered, `image_ready` emitted);
+   one that cannot be made is failed.
 4. On the main thread `_on_loaded` drops results of an older generation
-   (`reset()` bumps it: a filter change, a pass switch, shutdown), converts
-   the QImage to a QPixmap, keeps it in an LRU of `capacity` entries and emits
-   `image_ready(photo_id)`. A skipped key wanted again by then is queued again
-   (the request that wanted it back saw it in flight and queued nothing).
+   (`reset()` bumps it), converts to a QPixmap, keeps it in an LRU of
+   `capacity` entries and emits `image_ready(photo_id)`. A skipped key wanted
+   again by then is queued again.
 5. Results reach the main thread only through the loader's `Delivery`.
-   `close()` closes it, empties the wanted set and makes `request()` a no-op:
-   after it returns no task touches a QObject of the loader. `shutdown()` is
-   `close()` plus draining the pool.
-6. A photo's key changes when it is measured (the quick look's thumbnail
-   replaced): `pixmap_or_previous` answers the last decoded pixmap until the
-   new key's is decoded, so a tile never goes grey meanwhile.
+   `close()` closes it, empties the wanted set and makes `request()` a no-op;
+   `shutdown()` is `close()` plus draining the pool.
+6. `pixmap_or_previous` answers a photo's last decoded pixmap until its new
+   key's is decoded, so a tile never goes grey meanwhile.
 """
 
 from __future__ import annotations
@@ -108,15 +99,10 @@ def load_image(
     )
 
 
-# The cache holds JPEGs only. Naming the format of bytes held in memory (they
-# have no suffix to name it) keeps QImageReader from asking every image plugin
-# whether it can read them: the SVG plugin's probe makes
-# a QTextStream, whose QObject::connect takes one of Qt's connection mutexes
-# while the calling pool thread holds the GIL (PySide keeps it for these
-# calls). The main thread destroying a QObject holds such a mutex and waits
-# for the GIL to ask Python for overrides: a deadlock, seen once in a full
-# test run (the window froze in test_filters_and_keys with the loader stuck
-# in QSvgDocument::isLikelySvg).
+# The cache holds JPEGs only. Naming the format keeps QImageReader from probing
+# every image plugin: the SVG plugin's probe takes a Qt connection mutex while
+# the pool thread holds the GIL, and deadlocked with the main thread (see
+# docs/decisions/ui.md).
 CACHE_FORMAT = b"jpeg"
 
 
@@ -171,19 +157,12 @@ def turned(image: QImage, quarter_turns: int) -> QImage:
 
 
 def incarnate_reader_types() -> None:
-    """Run, once on the main thread, every binding call `load_image` makes.
-
-    Why: PySide 6.11 creates a wrapped Qt type's Python class lazily, the first
-    time it is needed, and that lazy creation is not thread-safe: a pool thread
-    making its first `QImageReader` while the main thread creates another
-    class crashed the process (SIGSEGV in Shiboken::Module::get, seen about
-    once in five test runs that open the app on real files). Doing the same
-    calls here first leaves the tasks nothing to create. (Turning lazy
-    loading off, PYSIDE6_OPTION_LAZY=0, would cost ~0.5 s at start-up.)
-    """
-    # A real 1 x 1 JPEG, made by Qt's own writer, for the readers to read: a
-    # reader asked for the size of no image (an empty file or buffer) logs
-    # "Not a JPEG file" on Qt 6.11, twice a reader, at every start.
+    """Run, once on the main thread, every binding call `load_image` makes:
+    PySide creates a wrapped type's Python class lazily, and not thread-safely
+    (a pool thread's first `QImageReader` crashed the process; see
+    docs/decisions/ui.md), so the tasks are left nothing to create."""
+    # A real 1 x 1 JPEG for the readers to read: one asked for the size of no
+    # image logs "Not a JPEG file" on Qt 6.11.
     tiny = QByteArray()
     out = QBuffer(tiny)
     out.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -314,10 +293,8 @@ class ImageLoader(QObject):
             return
         self._in_flight.discard(result.key)
         if result.skipped:
-            # Skipped because it was unwanted when its task started, but wanted
-            # again since: that request saw it in flight and queued nothing, so
-            # queue it now (rows moving under the grid during an import left
-            # measured tiles grey until the next scroll).
+            # Skipped when its task started, wanted again since: that request saw
+            # it in flight and queued nothing, so queue it now.
             if result.key in self._wanted.keys and result.key not in self._pixmaps:
                 self._submit(result.key)
             return

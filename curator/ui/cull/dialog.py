@@ -2,33 +2,19 @@
 of shoot and a sensitivity per check, with the proposal's counts following
 the controls before anything is written; Propose writes it.
 
-The dialog holds no rule and touches no catalog itself: `CullController`
-reads the scope's photos once when the dialog opens (and again when the
-scope changes), runs the pure proposal on its pool for every change of a
-control (counts only: "keep 412 · reject 1,588 · highlights 62", the
-rejects' reasons, the sentence when the target cannot be met, and the
-shoot's people left with no keep: cull.coverage), and
-writes on Propose exactly what `curator cull --propose` writes. Its
-"Sensitivity per check" rows are the checks of `cull.table`, one each, in the
-table's order (label, levels, tooltip); the sensitivities' meaning is
-`cull.tuning`'s.
+The dialog holds no rule and touches no catalog: `CullController` reads the
+scope's photos, runs the pure proposal on its pool for every change (counts,
+the rejects' reasons, the people left with no keep) and writes on Propose
+exactly what `curator cull --propose` writes. The sensitivity rows are the
+checks of `cull.table`, in its order; their meaning is `cull.tuning`'s.
 
-Kind of shoot: it starts at the `shoot_kind` setting's (the window passes
-it; `curator cull --propose` defaults to it the same way), so a check that a
-kind turns off (its row's `off_for`: the face checks and "Expressions" for
-sports and landscape, issue 49 §3) starts as that kind sets it, and is set
-again when the kind changes; the user may change either.
+The kind of shoot starts at the `shoot_kind` setting; a check that a kind
+turns off (its row's `off_for`) is set again when the kind changes. Photos:
+the scopes of `ui.cull.scopes`, or any folder (Folder…).
 
-Photos: the scopes `ui.cull.scopes` offers (the grid's selection, a
-project, what the grid shows, the whole catalog, a recent folder); Folder…
-adds any folder, chosen with a folder picker, and picks it. Each choice is
-read again on the pool, and the counts follow it.
-
-States: reading (the counts say so; Propose waits) → ready (each change
-asks for new counts; the last ones stay, greyed, until the new ones come)
-→ writing (the form is disabled) → closed when the proposal is stored (the
-tiles show it; the window's status bar says the counts), or ready again
-with the error's sentence.
+States: reading (Propose waits) → ready (the last counts stay, greyed, until
+the new ones come) → writing (the form disabled) → closed when stored, or
+ready again with the error's sentence.
 """
 
 from __future__ import annotations

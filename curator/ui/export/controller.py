@@ -1,37 +1,25 @@
 """`ExportController`: the GUI's export, off the UI thread.
 
-It owns no export logic: the engine (`curator.export.plan.plan_export`, which
-reads the catalog, and `curator.export.run.run_export`, file work only) does
-it all, the same engine the CLI runs inline. The controller runs it on the
-export pool (one thread: the destination disk is the resource) and reports
-back by signal.
+It owns no export logic: `curator.export.plan.plan_export` and
+`curator.export.run.run_export` do it all, as for the CLI. The controller runs
+them on the export pool (one thread: the destination disk is the resource)
+and reports back by signal.
 
 Concurrency protocol:
-- Three kinds of job, each an `engine.delivery.Job` on the export pool with immutable
-  inputs (an `ExportRequest`, a `threading.Event` to cancel) and never a
-  QObject: `load_sets()` (the project names), `preview(request)` (plan +
-  dry run: writes nothing) and `start(request)` (plan + run).
-- A job's only way back is the controller's `Delivery` (engine/delivery.py): it
-  posts a frozen message (`SetsLoaded`, `PreviewReady`, `ExportFinished`,
-  or an `ExportProgress` wrapped in `ProgressReport`) through a queued
-  signal; the controller, on the UI thread, dispatches it to its public
-  signals. Every message carries the generation of the job that sent it;
-  a preview or progress that is not of the current job is dropped.
-- Progress is thinned on the worker: every finished file is posted, the
-  engine's per-chunk reports inside a big file at most one per
-  `PROGRESS_EVERY_S`.
-- A new preview cancels the one in flight (its event), and a preview never
-  runs beside an export: `start` cancels the preview first; both share the
-  one-thread pool anyway.
-- `cancel()` sets the export's event: the engine stops between files or
-  between chunks of a big copy; a file cut short was only ever a temp name,
-  removed, so no partial file is left (a re-run finishes the export).
-- `shutdown()` (App.shutdown, before the pools drain): cancels everything
-  and closes the Delivery, so a job still running posts nothing; the app
-  then waits for the pool, so the export has stopped before the catalog
-  closes. Idempotent.
-- A worker reads the catalog through its own connection (peewee: one per
-  thread), closed when the job ends (`close_thread_connection`).
+- Three kinds of job on the export pool, each with immutable inputs (an
+  `ExportRequest`, a `threading.Event` to cancel) and never a QObject:
+  `load_sets()`, `preview(request)` (plan + dry run) and `start(request)`.
+- A job's only way back is the controller's `Delivery`: a frozen message
+  (`SetsLoaded`, `PreviewReady`, `ExportFinished`, `ProgressReport`) carrying
+  its job's generation; a preview or progress not of the current job is dropped.
+- Progress is thinned on the worker: every finished file, and inside a big
+  file at most one report per `PROGRESS_EVERY_S`.
+- A new preview cancels the one in flight; `start` cancels the preview first.
+- `cancel()` sets the export's event: the engine stops between files or chunks;
+  a file cut short was only ever a temp name, removed.
+- `shutdown()` cancels everything and closes the Delivery; the app then waits
+  for the pool, so the export has stopped before the catalog closes. Idempotent.
+- A worker reads the catalog through its own connection, closed when the job ends.
 """
 
 from __future__ import annotations

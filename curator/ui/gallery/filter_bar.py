@@ -1,28 +1,18 @@
 """`GalleryFilterBar`: the gallery toolbar's filter and sort controls.
 
-Pass state (all / unreviewed / kept / rejected / failed / missing — photos
-whose files are all gone, kept with their decisions), minimum rating,
-MATCH only, content type, tag, burst only, project (a named set: its
-members only; `set_projects` fills the list with counts), color label, the
-"Filter" popup (camera, lens, dates, ISO, file name, people: `ui.gallery.metadata_filter`),
-and the sort. The sort follows the pass state until the user picks one: Unreviewed (the
-cull pass) sorts likeliest rejects first, as the loupe's cull pass walks;
-anything else by capture time. Every change emits
-`query_changed(GalleryQuery)` with the whole query; the MATCH threshold is
-not the bar's to choose (it comes from the settings), so the main window
-fills it in. `set_choices` refreshes the content-type and tag lists (after
-the describe stage) keeping what is selected; `load_choices` reads them on
-the choices pool first (at 100,000 photos the tags' read takes ~0.3 s: never
-on the UI thread) and the newest read asked wins.
+Pass state (all / unreviewed / kept / rejected / failed / missing), minimum
+rating, MATCH only, content type, tag, burst only, project, color label, the
+"Filter" popup (`ui.gallery.metadata_filter`), and the sort. The sort follows
+the pass state until the user picks one (Unreviewed: likeliest rejects first;
+else capture time). Every change emits `query_changed(GalleryQuery)`; the
+MATCH threshold comes from the settings (the main window fills it in).
+`load_choices` reads the content types and tags on the choices pool (~0.3 s
+at 100,000 photos); the newest read asked wins.
 
-The tag cloud's filter (`apply_cloud_click`): a click shows only one tag's
-photos (the tag combo goes back to "All tags"), Ctrl+click adds a tag the
-photos must carry, Alt+click one they must not (again: off); the "Tags: …"
-button shows them and clears them.
-
-The People view's filter (`apply_person`): a tile's click shows one
-person's photos (`MetadataFilter.person`, as `curator list --person`); the
-"Person: …" button names them and clears it.
+The tag cloud's filter (`apply_cloud_click`): a click shows one tag's photos,
+Ctrl+click adds a tag they must carry, Alt+click one they must not; the
+"Tags: …" button shows and clears them. The People view's filter
+(`apply_person`) shows one person's photos; "Person: …" clears it.
 """
 
 from __future__ import annotations

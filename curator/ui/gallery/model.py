@@ -1,39 +1,21 @@
 """`GalleryListModel`: the gallery's ordered photo ids and a small row cache.
 
 Invariants:
-- the model holds only ids (in gallery order) and a bounded cache of
-  `GalleryRow`s read in windows around the rows Qt asks for (only the
-  window's uncached rows); pixmaps live in the `ImageLoader`'s LRU;
-- what it lists is a `GalleryQuery` (filters + sort) answered by one SQL
-  query of ids (`catalog.queries.gallery_query_ids`);
-- `set_query(q, first_rows=N)` (the window opening, `show_query`) lists the
-  first N ids only; the rest follow once the grid has painted (`fetch_rest`,
-  on the lists pool, appended on arrival; or `load_rest`, at once), so no
-  first paint waits for a 100k-id query. Whatever needs the whole list
-  (`ids`, `row_for`, `insert_new`, `refresh`) completes it first, and a list
-  arriving after that, or for an older query, is dropped (`_rest_token`);
-- `insert_new(ids)` (a live import's new photos) reads only those rows: which
-  the query shows, in its order (`gallery_ids_among`), and where each goes,
-  by a binary search whose probes SQL ranks (`gallery_ranks`) — a batch
-  never costs the whole catalog;
-- `reload_rows(ids)` / `rows_rewritten(ids)` re-read those rows on a pool
-  thread when the model has one (`StaleRows`): the cached row shows until its
-  new one arrives, and only rows on screen are read; without a pool the rows
-  are dropped and read on the UI thread when shown. `rows_rewritten` first
-  checks, over those rows alone, that none moved into, out of or within the
-  list; when one did, the whole list is re-queried, at most once per
-  `REQUERY_EVERY_MS` (coalesced);
-- `refresh(ids)` (decisions, undo, new scores) updates the list in place —
-  begin/endRemoveRows and begin/endInsertRows, layoutChanged with the
-  persistent indexes moved for a new order, dataChanged for the changed
-  photos (over their span past `SPAN_ROWS`) — never a reset, so the view
-  keeps its scroll and selection; only a new query resets; `widen_query` (a
-  search's whole ranking after its first page) appends;
-- badges are derived from the row and the live MATCH threshold
-  (`ui.gallery.flags`, through `FlagsRole`), so a new threshold repaints at once;
-- main thread only: it reads the catalog synchronously in small queries,
-  except the stale rows' re-reads, the whole list after a first page, and a
-  `refresh` of many rows (an accept or undo).
+- it holds only ids (in the order of its `GalleryQuery`, one SQL query of ids) and
+  a bounded cache of `GalleryRow`s read in windows around the rows Qt asks for;
+  pixmaps live in the `ImageLoader`'s LRU;
+- `set_query(q, first_rows=N)` lists the first N ids; the rest follow after the
+  first paint (`fetch_rest` on the lists pool, or `load_rest`). Whatever needs the
+  whole list completes it first; a late list, or one for an older query, is dropped;
+- `insert_new` places a live import's photos by a binary search whose probes SQL
+  ranks (`gallery_ranks`); `rows_rewritten` re-queries the list (at most once per
+  `REQUERY_EVERY_MS`) only when a rewritten row moved in, out of or within it;
+- `refresh` updates the list in place (remove/insert rows, layoutChanged with the
+  persistent indexes moved, dataChanged), never a reset, so the view keeps its
+  scroll and selection; only a new query resets;
+- badges come from the row and the live MATCH threshold (`FlagsRole`);
+- main thread only, except the stale rows' re-reads (`StaleRows`), the whole list
+  after a first page and a `refresh` of many rows, read on pools.
 """
 
 from __future__ import annotations
@@ -71,9 +53,7 @@ REQUERY_EVERY_MS = 500  # a live import re-queries a moving list at most this of
 _MAX_CACHED_ROWS = 20_000
 FIRST_ROWS = 500  # rows listed before a new list's first paint (a large screen's worth)
 # More changed rows than this: ONE dataChanged over the rows the view last read
-# to paint (`read_visible`); the others are read afresh when they show. Per row
-# was 0.65 s of the UI thread for an accept of 60,000 (issue 51), over their
-# span 0.15-0.2 s (an icon-mode QListView sizes every row of the range).
+# to paint (`read_visible`); per row was 0.65 s of the UI thread for 60,000.
 SPAN_ROWS = 256
 
 Index = QModelIndex | QPersistentModelIndex
@@ -83,10 +63,8 @@ if TYPE_CHECKING:
     from curator.catalog.paths_codec import PairInfo
 
 
-# The catalog's reads, imported at their first call: the window and its grid are
-# built and painted before the catalog is opened (issue 21 §1), and the model
-# reads nothing until `set_query`. Module functions, so a test can count the
-# reads the model makes.
+# The catalog's reads, imported at their first call (the window paints before the
+# catalog opens); module functions, so a test can count the reads the model makes.
 def gallery_query_ids(q: GalleryQuery, limit: int | None = None) -> list[int]:
     from curator.catalog import queries
 
@@ -124,9 +102,8 @@ def pair_info(photo_ids: Iterable[int]) -> dict[int, PairInfo]:
 
 
 def with_pairs(rows: dict[int, GalleryRow]) -> dict[int, GalleryRow]:
-    """`rows` with the other files of each RAW+JPEG pair they lead (the badge,
-    the tooltip and the loupe panel name both files), and the JPEG's thumbnail
-    and preview where the RAW's is not ready yet (whichever is there first)."""
+    """`rows` with the other files of each RAW+JPEG pair they lead, and the JPEG's
+    thumbnail and preview where the RAW's is not ready yet."""
     found = pair_info(rows)
     out = dict(rows)
     for pid, info in found.items():
@@ -274,10 +251,7 @@ class GalleryListModel(QAbstractListModel):
         else:
             if len(self._rows) > _MAX_CACHED_ROWS:
                 self._forget_all()
-            # Only the window's rows not cached: a live import's batch made a
-            # few stale (`reload_rows`), and re-reading their 200 neighbours
-            # per batch was most of the UI thread's work in the quick look.
-            rows = self._rows
+            rows = self._rows  # only the window's rows not cached
             window = [p for p in self._ids[max(0, row - _WINDOW) : row + _WINDOW] if p not in rows]
             rows.update(read_rows(window))
             cached = rows.get(pid)
@@ -285,13 +259,8 @@ class GalleryListModel(QAbstractListModel):
 
     def read_visible(self, rows: range) -> None:
         """Read the rows of `rows` not cached yet, in one read (the view calls it
-        before it paints them). A tile's first `data()` is then a cache hit, and
-        a new list's first paint reads the ~24 tiles it paints, not the
-        `_WINDOW` around its first tile (100 rows: 7-9 ms on PostgreSQL at
-        100,000 photos, 24 rows ~3 ms). Rows not found stay missing here;
-        `photo_row` reads around them as before."""
-        # The hull of the last two reads: the screen's (paint) and the screen
-        # ahead's (thumbnail requests).
+        before it paints them), so a first paint reads only the tiles it paints."""
+        # The hull of the last two reads: the screen's and the screen ahead's.
         self._painted = (rows, self._painted[0])
         wanted = [p for p in self._ids[rows.start : rows.stop] if p not in self._rows]
         if not wanted:
@@ -331,8 +300,7 @@ class GalleryListModel(QAbstractListModel):
         `first_rows`: list only that many now, the rest at `load_rest`."""
         self.beginResetModel()
         self.query = query
-        # The old list (100,000 ints and their row index) is freed after the
-        # new first paint, in `fetch_rest`: freeing it here cost the switch 1-3 ms.
+        # The old list is freed after the new first paint, in `fetch_rest`.
         self._retired = (self._ids, self._row_index)
         self._ids = gallery_query_ids(query, first_rows)
         self._rest_pending = first_rows is not None and len(self._ids) == first_rows
@@ -349,11 +317,9 @@ class GalleryListModel(QAbstractListModel):
         self.set_query(query, first_rows=FIRST_ROWS)
 
     def widen_query(self, query: GalleryQuery) -> None:
-        """List what `query` selects where it only adds rows after the ones listed,
-        in the same order (a search's whole ranking after its first page): rows
-        are appended, never a reset, so the view keeps its current photo,
-        selection and scroll. Should the list differ otherwise (the catalog
-        changed meanwhile) it is brought up to date in place, as `refresh` does."""
+        """List `query`, which only appends to the rows listed (a search's whole
+        ranking after its first page): no reset; any other difference is applied
+        in place, as `refresh` does."""
         self.query = query
         self._rest_pending = False  # the query below lists everything
         self._requery_timer.stop()
@@ -373,8 +339,7 @@ class GalleryListModel(QAbstractListModel):
     @guarded_slot
     def load_rest(self) -> None:
         """Append the rows after the first page (`set_query(first_rows=…)`); a no-op
-        once the whole list is there. The first page is the query's head (same
-        ORDER BY, unique tie-break), so this only ever inserts at the end."""
+        once the whole list is there."""
         if not self._rest_pending:
             return
         self._rest_pending = False
@@ -383,10 +348,8 @@ class GalleryListModel(QAbstractListModel):
     @Slot()
     @guarded_slot
     def fetch_rest(self) -> None:
-        """`load_rest` off the UI thread: the whole list is read on the lists
-        pool and appended when it arrives (`_on_rest`); at once without a pool.
-        One read per listing; anything needing the list before it arrives
-        reads it itself (`load_rest`) and the late one is dropped."""
+        """`load_rest` off the UI thread: read on the lists pool, appended when it
+        arrives (`_on_rest`) unless the list was completed meanwhile."""
         self._retired = None
         if not self._rest_pending or self._rest_asked:
             return
@@ -418,8 +381,7 @@ class GalleryListModel(QAbstractListModel):
 
     def _append_rest(self, full: list[int]) -> None:
         """The whole list after its first page: appended (the first page is its
-        head: same ORDER BY, unique tie-break), or, should the catalog have
-        changed meanwhile, brought up to date as `refresh` does."""
+        head), or brought up to date as `refresh` does if the catalog changed."""
         n = len(self._ids)
         if full[:n] != self._ids:  # the catalog changed meanwhile: the general path
             if not self._apply_diff(full):
@@ -440,16 +402,14 @@ class GalleryListModel(QAbstractListModel):
         self._all_changed()
 
     def refresh_scores(self) -> None:
-        """Every photo may have a new score (a retrain, a Propose): re-read, keep the view;
-        rows painted as they were till re-read, the list read on the lists pool (issue 51)."""
+        """Every photo may have a new score (a retrain, a Propose): re-read, keep the view."""
         self._forget_all() if self.stale is None else self.stale.mark(list(self._rows))
         self.refresh(later=True)
         self._all_changed()
 
     def refresh(self, changed: Iterable[int] = (), *, later: bool = False) -> None:
-        """Bring the list up to date after `changed` photos were written. Many (an
-        accept of 60,000), or `later`, with a lists pool: the list is read there (a
-        read of 50-150 ms of the UI thread at 100,000 photos: `_refresh_later`)."""
+        """Bring the list up to date after `changed` photos were written; for more
+        than `SPAN_ROWS`, or `later`, the list is read on the lists pool."""
         changed = set(changed)
         self._forget(changed)
         self._list_token += 1  # a list read off the thread before this is stale
@@ -495,8 +455,7 @@ class GalleryListModel(QAbstractListModel):
             self._relayout(new_ids)
 
     def _rows_changed(self, changed: Collection[int]) -> None:
-        """dataChanged for the rows of `changed` (for many, the painted rows: see
-        SPAN_ROWS; finding 60,000 rows was itself 0.05-0.17 s on a busy machine)."""
+        """dataChanged for the rows of `changed` (for many, the painted rows: SPAN_ROWS)."""
         if len(changed) > SPAN_ROWS:
             self._painted_changed(0, len(self._ids) - 1)
             return
@@ -506,10 +465,8 @@ class GalleryListModel(QAbstractListModel):
             self.dataChanged.emit(index, index)
 
     def reload_rows(self, changed: Iterable[int]) -> None:
-        """Re-read these photos' display fields where they are (a new thumbnail:
-        nothing that sorts or filters changed, so the list is not queried):
-        with a pool, cached rows are marked stale and re-read there when
-        shown; without one, dropped and read again when shown."""
+        """Re-read these photos' display fields where they are (nothing that sorts
+        or filters changed, so the list is not queried)."""
         changed = list(changed)
         if self.stale is None:
             self._forget(changed)
@@ -519,12 +476,9 @@ class GalleryListModel(QAbstractListModel):
         self._rows_changed(changed)  # another seat's accept of 60,000 too (SPAN_ROWS)
 
     def rows_rewritten(self, changed: Iterable[int]) -> list[int]:
-        """A live import rewrote these photos (measures, EXIF, XMP decisions):
-        re-read their rows where they are; re-query the list, coalesced, only
-        when one of them moved in, out of or within it (module docstring).
-        Returns those of them the query shows, in its order (listed now, or
-        at the coalesced re-query); none for more than `SPAN_ROWS` with a
-        lists pool (the list is then re-read there)."""
+        """A live import rewrote these photos: re-read their rows; re-query the list,
+        coalesced, only when one moved in, out of or within it. Returns those the
+        query shows, in its order (none for more than `SPAN_ROWS` with a lists pool)."""
         self.load_rest()
         ids = list(dict.fromkeys(int(pid) for pid in changed))
         self.reload_rows(ids)
@@ -547,9 +501,8 @@ class GalleryListModel(QAbstractListModel):
         return [pid for pid in shown if pid in wanted]
 
     def _in_place(self, shown: list[int], batch: list[int]) -> bool:
-        """Whether the list holds exactly `shown` of `batch`, each in its place
-        (asked of those rows only). Only their sort keys changed, so each in
-        order with its neighbours means the whole list is in order."""
+        """Whether the list holds exactly `shown` of `batch`, each in order with its
+        neighbours (only their sort keys changed, so the whole list is in order)."""
         row_of = self._row_of
         if set(shown) != {pid for pid in batch if pid in row_of}:
             return False
@@ -568,11 +521,7 @@ class GalleryListModel(QAbstractListModel):
 
     def insert_new(self, photo_ids: Iterable[int]) -> list[int]:
         """Photos just added to the catalog: insert the ones the query shows at
-        their place in its order (see the module docstring); their ids.
-
-        The listed ids are in the query's order (a decision deferred while the
-        loupe shows may have moved one: then a new photo lands next to it, and
-        the next `refresh` puts both right)."""
+        their place in its order; returns their ids."""
         self.load_rest()  # the binary search runs over the whole list
         fresh = gallery_ids_among(self.query, list(dict.fromkeys(photo_ids)))
         if not fresh:

@@ -332,10 +332,8 @@ def cell_size(width: int) -> QSize:
 
 def fitted_cell_width(row_width: int, wanted: int) -> int:
     """The width of each cell when cells of about `wanted` px fill `row_width`:
-    as many whole columns as fit (at least one), sharing the row less one
-    pixel; a row narrower than one cell keeps the wanted width. Qt's list view
-    wraps a cell whose right edge reaches the viewport's, so columns that
-    filled the row to the pixel put the last cell on the next row."""
+    as many whole columns as fit (at least one), sharing the row less one pixel
+    (Qt wraps a cell whose right edge reaches the viewport's)."""
     usable = row_width - 1
     if usable < wanted:
         return wanted
@@ -482,8 +480,7 @@ class GalleryView(QListView):
         self._waiting: list[str] = []  # the last `thumbnails_wanted`
         self._asked = range(0)  # the rows the last request covered (visible + ahead)
         # Never connect a signal with arguments straight to QTimer.start: the
-        # scroll bar's value (pixels) became the timer's interval (ms), so the
-        # end of 1,000 photos waited 38 s for its thumbnails.
+        # scroll bar's value (pixels) would become the timer's interval (ms).
         self.verticalScrollBar().valueChanged.connect(self._schedule_visible)
         for signal in (
             model.rowsInserted,
@@ -506,11 +503,8 @@ class GalleryView(QListView):
     ) -> None:
         if list(roles or []) == [Qt.ItemDataRole.DecorationRole]:
             return
-        # Rows off the range last asked for need nothing: they are read when
-        # they come on screen, and anything that moves the range (a scroll, a
-        # resize, rows inserted, removed or re-laid out) asks again itself.
-        # A quick look's round two changes ~4 rows per batch, mostly off
-        # screen: each used to cost a whole visible-range request.
+        # Rows off the range last asked for need nothing: anything that moves
+        # the range asks again itself.
         asked = self._asked
         if last.row() < asked.start or first.row() >= asked.stop:
             return
@@ -569,11 +563,9 @@ class GalleryView(QListView):
             self._visible_timer.start(0)
 
     def _fit_cells(self) -> bool:
-        """Stretch the cells so a row fills the width, as Lightroom's and Photo
-        Mechanic's grids do: as many columns as cells of the wanted width fit,
-        each a share of the width (never narrower than wanted, so no gutter at
-        the right). The width is taken as if the scroll bar showed, so a scroll
-        bar coming or going never re-lays the grid out. True when it changed."""
+        """Stretch the cells so a row fills the width (`fitted_cell_width`), taken
+        as if the scroll bar showed, so it coming or going never re-lays the grid
+        out. True when it changed."""
         size = cell_size(fitted_cell_width(self._row_width(), self.wanted_cell_width))
         if size == self.delegate.cell:
             return False
@@ -591,14 +583,8 @@ class GalleryView(QListView):
 
     def visible_rows(self, ahead_screens: float = 0.0) -> range:
         """Rows whose cells intersect the viewport (plus `ahead_screens` below),
-        among the rows laid out so far.
-
-        The layout is batched (500 rows per turn of the event loop): until it
-        is done, the rows after the laid-out ones have no cell (an empty
-        rect, "bottom" -1). They count as below the viewport, never above:
-        read as above, one probe of the search sent it past every row and a
-        request made mid-layout asked for nothing (`updateGeometries` asks
-        again once the layout is done)."""
+        among the rows laid out so far: rows not laid out yet (an empty rect)
+        count as below the viewport, never above."""
         n = self.gallery_model.rowCount()
         if n == 0:
             return range(0)

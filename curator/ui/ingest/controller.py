@@ -1,35 +1,24 @@
 """`IngestController`: the window's ingest, off the UI thread, handing each
 copy that lands to the pipeline so culling starts while the card is copied.
 
-It owns no ingest logic: `curator.ingest` (plan → run, the same engine
-`curator ingest` runs) does it all, and the import is the one pipeline's
-(`PipelineController.start_paths`, the same service the CLI drives).
+It owns no ingest logic: `curator.ingest` (plan → run) does it all, and the
+import is the pipeline's (`PipelineController.start_paths`).
 
 Concurrency protocol:
-- Jobs on the pipeline's ingest pool (`PipelinePools.ingest`, one thread:
-  the disks are the resource), each an `engine.delivery.Job` with immutable
-  inputs (an `IngestRequest`, a `threading.Event` to cancel), never a
-  QObject: `preview(request)` (plan + the first names: reads the catalog
-  through the pool thread's connection and the files' EXIF, writes
-  nothing), `start(request)` (plan + run) and `eject(card)`.
-- Their one way back is the controller's `Delivery`: frozen messages
-  stamped with the job's generation (`IngestPreview`, `IngestProgress` in a
-  `ProgressReport`, `IngestFinished`, `Ejected`); a message of an older
-  generation is dropped. Progress is thinned on the worker to one report per
-  `PROGRESS_EVERY_S`, except a report that carries landed copies: it always
-  goes (the grid must hear of every one).
+- Jobs on the pipeline's ingest pool (one thread: the disks are the
+  resource), with immutable inputs (an `IngestRequest`, a `threading.Event`
+  to cancel), never a QObject: `preview(request)` (writes nothing),
+  `start(request)` and `eject(card)`.
+- Their one way back is the controller's `Delivery`: frozen messages stamped
+  with the job's generation; an older generation's is dropped. Progress is
+  thinned to one report per `PROGRESS_EVERY_S`, except one that carries
+  landed copies (the grid must hear of every one).
 - Landed copies wait in `waiting` until the pipeline is idle; then one run
-  takes them all (stages: technical — its quick look puts them in the grid
-  within seconds, then they are measured). When it ends (`completed`) the
-  next run takes what landed meanwhile. Once the copy is over and nothing
-  waits, one last run goes over every copy of the card with all the stages
-  (describe, embed and score follow as for an import; what was measured is
-  not read again). A run of the user's own waits the same way: a copy is
-  never lost, only handed over later.
-- `cancel()` sets the event: the engine stops between chunks (a file cut
-  short was only a temporary name); what landed is still imported.
-- `shutdown()` (App.shutdown, before the pools drain): cancels, closes the
-  Delivery, feeds nothing more. Idempotent.
+  takes them all (the technical stage: the quick look puts them in the grid).
+  Once the copy is over and nothing waits, one last run goes over every copy
+  of the card with all the stages. A copy is never lost, only handed over later.
+- `cancel()` sets the event: the engine stops between chunks; what landed is
+  still imported. `shutdown()` cancels, closes the Delivery. Idempotent.
 """
 
 from __future__ import annotations

@@ -1,32 +1,23 @@
 """The loupe's people tools: the face boxes (O) and the close-ups (Shift+Z).
 
-- **O** draws every face's box over the photo with its verdict: a key face
-  in a solid line, the others dashed and dimmer, faces too small to judge as
-  a thin outline. Each judged face's label is one short word ("open",
-  "closed", "small", "?"), placed where it covers no other label (and as
-  few faces as it can), inside the image; the whole reason and the face's
-  sharpness show only for the face under the pointer and the one Shift+Z is
-  on (`face_labels`: the words, the places, as plain values). Painted
-  through the views' overlay hooks (`LoupeView.overlays`,
-  `SyncedPanes.overlays`), so compare and survey show each photo's own boxes.
-- **Shift+Z** zooms to 100 % on the next face, the key faces first, largest
-  first (Narrative Select's close-ups); again: the next; after the last, back
-  to fit. In compare and survey every pane goes to the same point, which in
-  a burst is the same face in each frame, side by side.
-- **The status line follows the photo**: a sentence about one photo's faces
-  ("Face 1 of 3 at 100 % …") still standing when the loupe moves to another
-  (→ keeps the zoom) is replaced by the new photo's (`photo_shown`); a
-  sentence someone else said since (`heard`) is left alone.
+- **O** draws every face's box with its verdict: a key face solid, the others
+  dashed and dimmer, faces too small to judge a thin outline; each judged face
+  has a one-word label placed where it covers no other (`face_labels`); the
+  whole reason shows for the face under the pointer and the one in close-up.
+  Painted through the views' overlay hooks, so compare and survey show each
+  photo's own boxes.
+- **Shift+Z** zooms to 100 % on the next face (key faces first, largest
+  first); after the last, back to fit. In compare and survey every pane goes to
+  the same point.
+- A sentence about one photo's faces still standing when the loupe moves is
+  replaced by the new photo's (`photo_shown`); one someone else said since
+  (`heard`) is left alone.
 
-Faces are stored with boxes in fractions of the upright image; the picture
-shown is also turned by the photographer's quarter-turns (`row.rotation`),
-so boxes are turned the same way (`turned_box`) before they are drawn.
-
-State is per loupe (on/off, which face is in close-up, which under the
-pointer); the faces come from the page's `PhotoDetails` (read with the
-panel's), never a query here. What the last paint of each photo drew
-(`painted`: boxes and labels in widget pixels) is kept for the pointer's
-hit test and for tests.
+Boxes are stored in fractions of the upright image and turned by the
+photographer's quarter-turns (`turned_box`) before they are drawn. State is
+per loupe; the faces come from the page's `PhotoDetails`, never a query here.
+What the last paint drew (`painted`, widget pixels) serves the pointer's hit
+test and tests.
 """
 
 from __future__ import annotations

@@ -1,40 +1,29 @@
 """Full-resolution originals for the loupe's 100 % view, decoded off the UI
 thread and out of the app's process.
 
-The 1440 px preview is enough to judge a photo fit to the window, not to
-check focus at 100 %. `OriginalLoader` decodes the originals of the photos
-*shown zoomed* only, on demand (Z): the loupe's current photo, or compare's
-two, and keeps just those (a 24 MP frame is ~96 MB). Decoding is
-`imaging.decode.decode_display_request` (the one decoder, in the preview's
-tone) in a child of an `engine.isolation.ChildProcessPool` (one per pool
-thread, each started when first needed): a file that crashes LibRaw kills
-the child, and the view shows a sentence; a decode longer than
-`DECODE_TIMEOUT_S` is killed the same way.
+`OriginalLoader` decodes the originals of the photos *shown zoomed* only, on
+demand (Z), and keeps just those (a 24 MP frame is ~96 MB). Decoding is
+`imaging.decode.decode_display_request` in a child of an
+`engine.isolation.ChildProcessPool`: a file that crashes LibRaw, or a decode
+longer than `DECODE_TIMEOUT_S`, kills the child and the view shows a sentence.
 
 Concurrency protocol:
-1. `request_many([(photo id, path)…])` (`request` for one) publishes the
-   wanted ids (a frozenset swapped by reference: no lock), drops held
-   originals and in-flight requests no longer wanted, and starts a job, with
-   a new generation, for each wanted photo neither held, failed nor in flight.
-2. A job (`load_original`, an `engine.delivery.Job` on a pool thread that
-   waits on the child) no longer wanted when it starts skips its decode
-   (pressing → while zoomed never queues a backlog of 24 MP decodes).
-3. Results come back as QImage in `Format_RGB32` (the raster engine's own:
-   the loupe paints it directly, no 96 MB QPixmap copy on the UI thread); a
-   result whose generation is not its photo's request in flight is dropped.
+1. `request_many([(photo id, path)…])` publishes the wanted ids (a frozenset
+   swapped by reference: no lock), drops held originals and in-flight requests
+   no longer wanted, and starts a job, with a new generation, for each wanted
+   photo neither held, failed nor in flight.
+2. A job no longer wanted when it starts skips its decode (no backlog).
+3. Results are QImages in `Format_RGB32` (painted directly, no 96 MB QPixmap
+   copy); a result whose generation is not its photo's in flight is dropped.
 4. Jobs reach the main thread only through the loader's `Delivery`. `close()`
    closes it, makes `request()` a no-op, drops queued tasks and stops the
-   child (an in-flight decode is killed; its late result dropped).
-   `shutdown()` is `close()` plus draining the pool.
+   child; `shutdown()` is `close()` plus draining the pool.
 5. A file that cannot be decoded is a sentence (`original_failed`), never an
-   exception in the UI: the loupe keeps showing the preview.
-6. Screen renditions (a `long_edge` request with the photo's content hash, on
-   a loader given a `cache_dir`) are cached on disk (`imaging.cache.screen_key`:
-   content hash + long edge, upright but not turned, so a rotation costs no
-   decode): the job reads the cached JPEG (no child starts), and after a
-   decode writes it, then prunes the folder to its byte budget (least recently
-   used first). A damaged entry is decoded again, never shown; a cache that
-   cannot be written only costs the next decode.
+   exception: the loupe keeps showing the preview.
+6. Screen renditions (a `long_edge` request with a content hash, given a
+   `cache_dir`) are cached on disk by `imaging.cache.screen_key` (upright, not
+   turned): read without a child; after a decode written, the folder pruned to
+   its byte budget (LRU). A damaged entry is decoded again, never shown.
 """
 
 from __future__ import annotations

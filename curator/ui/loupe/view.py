@@ -1,17 +1,11 @@
 """The loupe's canvas: `LoupeView` paints one photo, fit to the window or at
-100 % with panning (the help overlay over the window is `ui.review.help_overlay`).
+100 % with panning.
 
-`LoupeView` only paints what it is given (a preview pixmap — or a thumbnail
-while the preview loads — and, at 100 %, the original's full-resolution
-QImage once it has been decoded); loading lives in the loupe page, which
-listens to `zoom_changed` to ask for the original.
-
-Zoom geometry is `curator.ui.loupe.zoom`'s (shared with compare): the view
-holds one `Zoom` (fit, or 100 % with a normalised centre) and a `Viewport`
-made from its photo area; Z (or a click) anchors the image point under the
-pointer, dragging pans, and the zoom survives moving to another photo
-(checking focus across a burst) at the same relative place. 100 % is one
-original pixel per device pixel.
+It only paints what it is given (a preview pixmap, or a thumbnail while it
+loads, and at 100 % the decoded original); loading lives in the loupe page,
+which listens to `zoom_changed`. Zoom geometry is `curator.ui.loupe.zoom`'s:
+Z (or a click) anchors the image point under the pointer, dragging pans, and
+the zoom survives moving to another photo.
 """
 
 from __future__ import annotations

@@ -1,39 +1,25 @@
 """Zoom and pan for the loupe and compare views, as plain numbers (no Qt).
 
-One model, two views: `LoupeView` and `CompareView` keep a `Zoom` value and
-ask it every geometric question — where the image lies in the widget, which
-image pixel is under the pointer, what a drag or Z makes of it. The views
-only translate Qt's rectangles into `Box`es and back.
+`LoupeView` and `CompareView` keep a `Zoom` value and ask it every geometric
+question; the views only translate Qt's rectangles into `Box`es and back.
 
-The state (`Zoom`, frozen) is a *level* and a *centre*:
-- `factor`: None is fit (the whole image in the area, centred); a number is
-  original pixels per device pixel times that number: 1.0 is 100 % (one
-  original pixel on one screen pixel), 0.5 would be 50 %, 2.0 200 %;
-- `center`: the image point shown in the middle of the area, normalised
-  (0–1 on each axis), so it means the same place on any photo: the zoom
-  survives moving to the next frame of a burst, at the same relative spot.
-
-The geometry of one view is a `Viewport`: the image's size, the area it is
-drawn in, and `unit`, the widget pixels one original pixel takes at 100 %
-(1 / devicePixelRatio; compare draws its candidate at the reference's width,
-so its unit is scaled to that).
+`Zoom` (frozen) is a level and a centre: `factor` None is fit, a number is
+original pixels per device pixel times it (1.0 is 100 %); `fill` covers the
+area, cropped on one axis; `center` is the image point in the middle of the
+area, normalised 0–1, so the zoom survives moving to the next frame of a burst.
+A `Viewport` is one view's geometry: the image size, the area, and `unit`, the
+widget pixels one original pixel takes at 100 %.
 
 Invariants:
-- changing the level (`zoomed_to`, `toggled`) keeps the image point under
-  the anchor (the pointer) under it, unless clamping has to move it;
-- every state a method returns is clamped: along an axis where the image is
-  larger than the area no gap opens at an edge, and along one where it is
-  smaller it is centred;
-- at a zoom factor the image's top-left lands on whole widget pixels (the
-  original is blitted 1:1, never resampled by half a pixel); fit is exact;
-- two views are synchronised by holding the same `Zoom` (same level, same
-  normalised centre), each mapping it through its own `Viewport`.
-
-The steps (issue 19 §2): `stepped(view, ±1, anchor)` walks the ladder fit,
-fill (the image covers the whole area, cropped on one axis: `Zoom(fill=True)`,
-its scale a function of the viewport like fit's), 50 %, 100 %, 200 % —
-ordered by the scale each gives in this view, so a small original whose fit
-is above 100 % steps sensibly too; levels that give the same scale are one.
+- changing the level keeps the image point under the anchor (the pointer)
+  under it, unless clamping has to move it;
+- every state returned is clamped: no gap opens at an edge of an image larger
+  than the area; a smaller one is centred;
+- at a zoom factor the image's top-left lands on whole widget pixels (blitted
+  1:1, never resampled by half a pixel);
+- two views are synchronised by holding the same `Zoom`;
+- `stepped(view, ±1, anchor)` walks fit, fill, 50 %, 100 %, 200 %, ordered by
+  the scale each gives in this view; levels of the same scale are one.
 """
 
 from __future__ import annotations

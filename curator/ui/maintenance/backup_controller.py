@@ -1,38 +1,26 @@
 """`BackupController`: catalog backups from the GUI — on quit and File ▸ Back Up Catalog Now.
 
-The work is `catalog.backup.make_backup` (Qt-free, the same as `curator
-backup`) on a one-thread pool app.py gives it; this class only decides when,
-and says what happened in the status bar.
+The work is `catalog.backup.make_backup` (the same as `curator backup`) on a
+one-thread pool; this class only decides when, and says what happened.
 
-On quit, as Lightroom does: the copy holds the day's decisions (at start-up
-it would copy yesterday's and compete with the first thumbnails). The window
+On quit, as Lightroom does (the copy holds the day's decisions): the window
 stays up with "Backing up the catalog…" and closes when the verified copy is
-there; the UI thread never waits, and an import winding down is never
-blocked (WAL: the copy is a read snapshot). A failed backup is reported and
-logged, and the window closes anyway: a backup never keeps anyone from quitting.
+there; the UI thread never waits. A failed backup is reported and logged and
+the window closes anyway: a backup never keeps anyone from quitting.
 
 Protocol:
-1. `hold_quit()` (from `MainWindow.closeEvent`, after an import has wound
-   down): when a backup is due (`backup_frequency`, by the newest backup's
-   date), starts it, says so, and returns True — the window ignores this
-   close and closes again on `quit_ready`. False when nothing is due, a quit
-   backup already ran this session, or the controller is shut down. A
-   studio's PostgreSQL catalog is never backed up on quit (each seat would
-   copy the one shared catalog): `curator backup` and the server's backups keep it.
+1. `hold_quit()` (from `MainWindow.closeEvent`): when a backup is due
+   (`backup_frequency`), starts it and returns True — the window closes again
+   on `quit_ready`. False when nothing is due, a quit backup already ran, the
+   controller is shut down, or the catalog is a studio's PostgreSQL one.
 2. `back_up_now()` starts a backup whatever the schedule (False while one runs).
-3. A PostgreSQL backup (a table-by-table copy, every value hashed in Python:
-   minutes at 100,000 photos) runs in a child process
-   (`backends.pg_backup_child.backup_in_child`, engine/child_call.py): on the
-   pool thread it held the GIL the UI thread waited for. `progressed` says
-   how far ("Backing up the catalog (1.2 GB): 40 %") each time the percent
-   moves, at most ten a second, through its own `Delivery`.
-4. `cancel()` stops it at its next page of rows: the copy rolls back and
-   `make_backup` removes the partial file; `finished` says so. `shutdown()`
-   cancels a PostgreSQL backup under way (else the drain would hold the quit
-   for minutes); a SQLite copy (seconds) still ends whole.
-5. Results come back through a `Delivery` as `BackupDone`; `shutdown()` closes
-   it (App.shutdown), and the pool's drain waits for a copy under way, which
-   finishes whole or leaves only its `.partial`.
+3. A PostgreSQL backup (minutes at 100,000 photos) runs in a child process
+   (`backends.pg_backup_child.backup_in_child`), so the pool thread holds no
+   GIL the UI thread waits for; `progressed` says how far, at most ten a second.
+4. `cancel()` stops it at its next page of rows (the partial file removed).
+   `shutdown()` cancels a PostgreSQL backup under way; a SQLite copy
+   (seconds) still ends whole.
+5. Results come back through a `Delivery` as `BackupDone`; `shutdown()` closes it.
 """
 
 from __future__ import annotations

@@ -1,41 +1,27 @@
 """`CatalogHost`: the window's catalog, and changing it — File ▸ Open Catalog…
 and File ▸ Restore Catalog from Backup… — off the UI thread, the window live.
 
-The window, its services and pools are built for one catalog (as Lightroom
-relaunches to open another): a change ends the app on the old catalog and
-builds it again on the new one, in the same process, without a freeze. Every
-slow part runs on the host's own one-thread pool (app.py's; it outlives each
-App); the UI thread only asks and hears back.
+A change ends the app on the old catalog and builds it again on the new one,
+in the same process. Every slow part runs on the host's own one-thread pool
+(it outlives each App); the UI thread only asks and hears back.
 
 Protocol (the one place it lives):
-1. Asked (`switch(location)`, `restore(backup)`, main thread): refused with a
-   sentence when a change is under way, or an import, ingest, export, purge
-   or backup runs (the photographer's to finish or stop). Else `busy` holds
-   what is under way and the `InputGuard` drops every key, click and drop in
-   the window (saying `busy`); the window paints and scrolls.
+1. Asked (`switch`, `restore`; main thread): refused with a sentence while a
+   change, an import, ingest, export, purge or backup runs. Else `busy` holds
+   what is under way and the `InputGuard` drops every key, click and drop.
 2. Check, on the pool, the old catalog untouched: a switch checks the target
-   (`check_target`: there, not the one open nor another window's, a catalog
-   this Curator knows — upgraded with its backup first when older, with
-   `catalog_upgrade.ProgressThrottle` — then opened once unbound); a restore
-   checks the backup (`catalog.backup.check_backup`). A refusal ends here:
-   the guard goes, the sentence shows, the old catalog was never closed.
-3. An undo, redo or accept pending on the review session's `StepQueue`
-   commits first (the queue is idle before step 4); decisions are written at
-   once, so nothing else is in flight.
-4. The old app stops (`App.stop`) and its pools are drained on the host's pool
-   (never on the UI thread); a write under way commits. Then, on the UI
-   thread, the old catalog's connection is closed and its presence lock let go.
-5. A restore's work, on the pool: the catalog to itself
-   (`engine.lock.catalog_to_itself`), a copy of the current catalog kept, the
-   backup put back (`catalog.backup.restore_backup`), an older schema upgraded.
-6. Open (UI thread): the app is built on the new catalog (`opener`: app.py's
-   `open_app`), reads its first rows (`catalog_opened`), is shown where the
-   old window was and the old window deleted, each on its own turn of the
-   event loop (the guard paused while the UI thread builds); the choice is
-   remembered (`RecentCatalogs`). If that open fails, the old catalog opens
-   again, with the sentence; if neither opens, the sentence ends the app.
-Every job's outcome comes back through a `Delivery`; `close()` (app.main at
-exit) drops late news.
+   (`check_target`: upgraded with its backup first when older), a restore the
+   backup (`catalog.backup.check_backup`). A refusal ends here.
+3. A pending undo, redo or accept on the `StepQueue` commits first.
+4. The old app stops (`App.stop`), its pools drained on the host's pool; then,
+   on the UI thread, the old catalog is closed and its presence lock let go.
+5. A restore, on the pool: the catalog to itself, a copy of the current one
+   kept, the backup put back (`catalog.backup.restore_backup`), upgraded.
+6. Open (UI thread): the app is built on the new catalog (`opener`), shown
+   where the old window was, the old one deleted, each on its own turn of the
+   event loop; the choice is remembered (`RecentCatalogs`). If that open
+   fails the old catalog opens again; if neither opens, the sentence ends the app.
+Every job's outcome comes back through a `Delivery`; `close()` drops late news.
 """
 
 from __future__ import annotations

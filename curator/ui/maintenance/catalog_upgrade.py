@@ -1,39 +1,23 @@
 """`CatalogUpgrade`: a catalog that needs a migration is backed up and
-migrated on a worker, with progress, before the window opens it (issue 51 §1).
+migrated on a worker, with progress, before the window opens it.
 
-Opening a catalog that an older Curator wrote copies it first (the backup
-before the migration), then migrates it: 12+ s at 1 GB on a loaded machine.
-On the UI thread that read as a hang behind "Opening the catalog…". So
-app.main asks this object first; the window stays live (it paints, and the
-`Opening` filter keeps dropping and counting the user's presses until the
-catalog is open, as for any open), the status line and the empty grid say
-"Backing up the catalog before updating it (1.2 GB): 40 %", then
-"Updating the catalog…", and the UI thread's own open comes after, with
-nothing left to migrate.
+The window stays live meanwhile (the `Opening` filter drops its presses) and
+the status line says "Backing up the catalog before updating it (1.2 GB):
+40 %", then "Updating the catalog…" (12+ s at 1 GB on a loaded machine).
 
 Protocol (the one place it lives):
-- `start(location, read_only_ok)` (main thread, once): a `Job` on the pool
-  app.py gave (the catalog backups' one thread) runs
-  `catalog.upgrade.prepare.upgrade_catalog` — which reads the schema version and,
-  only if it is behind, runs `Catalog.open` (unbound) there: the same backup
-  first and one transaction per migration as every open — and closes that
-  thread's connection when it ends (`engine/delivery.py`).
-- Progress: the catalog calls a plain callback on the worker at every step of
-  the backup (`UpgradeProgress`); `ProgressThrottle` passes on the first, one
-  per `THROTTLE_S` at most after it whose percentage moved, and every change
-  of step, as sentences through a `Delivery` to `progressed(str)`. The UI
-  thread only sets a label's text.
-- The outcome always comes back, once: `finished(None)` when the catalog is
-  ready to open, or `finished(exc)` with the exception the open raised (its
-  `CatalogError` sentence is the one shown today; nothing was changed: the
-  backup is written before any migration, and each migration is one
-  transaction).
-- `close()` (app.main, when the window has closed, before the pools drain):
-  later news is dropped, and a backup under way stops at its next step (the
-  callback raises `UpgradeStopped`: the half copy is removed, the catalog
-  was only read), so quitting never waits for a 1 GB copy; once the
-  migrations have begun they end (the drain waits for them) — a migration
-  is never cut off halfway.
+- `start(location, read_only_ok)` (main thread, once): a `Job` on the
+  backups' pool runs `catalog.upgrade.prepare.upgrade_catalog` (the same
+  backup first and one transaction per migration as every open) and closes
+  that thread's connection when it ends.
+- Progress: `ProgressThrottle` passes on the first step, one per `THROTTLE_S`
+  at most whose percentage moved, and every change of step, as sentences to
+  `progressed(str)` through a `Delivery`.
+- The outcome comes back once: `finished(None)` when ready to open, or
+  `finished(exc)` (nothing was changed: the backup precedes any migration).
+- `close()`: later news is dropped, and a backup under way stops at its next
+  step (`UpgradeStopped`: the half copy is removed), so quitting never waits
+  for a 1 GB copy; migrations once begun end — never cut off halfway.
 """
 
 from __future__ import annotations

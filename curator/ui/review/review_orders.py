@@ -1,36 +1,23 @@
 """`ReviewOrders`: the two switched review orders — the cull pass's *Least
 sure first* (Shift+A) and the rating pass's *Uncertain first* (Shift+U) —
-read on a worker (issue 51 §2) and kept on as a sort is (§3).
+read on a worker and kept on as a sort is.
 
-Reading either order takes 150-470 ms at 100,000 proposals, so it never runs
-on the UI thread: the toggle asks, the order arrives, then the pass starts
-there (`switch_least_sure_first`, `switch_uncertain_first`, which say it).
+Reading either takes 150-470 ms at 100,000 proposals, so it never runs on the
+UI thread: the toggle asks, the order arrives, then the pass starts there.
 
-Concurrency protocol (the pool is app.py's `UiPools.lists`: one thread):
-- `toggle(name, on)` (main thread): off is at once (the pass goes back to its
-  usual order, which `PassOrder` reads as before). On takes a new
-  generation and starts a Job that reads the order (`PassOrder.read`, and
-  for Uncertain first whether a taste model exists) with its thread's own
-  connection; the status line says it is being read.
-- The read arrives as an `OrderRead` on the main thread. One older than the
-  newest toggle (switched again meanwhile) is dropped. Otherwise
-  `PassOrder.hold` keeps it and the switch function starts the pass on it;
-  every later start of that pass walks the held order, without a read.
-- `enter(pass_, at_photo)` (the loupe entered from the grid, which would
-  walk what the grid shows): while that pass's order is switched on, the
-  loupe walks the switched order instead, at the photo opened — the held
-  one at once, or one read now as above. So the order stays on through a
-  trip to the grid, as a sort does.
-- The switches are remembered (`remember(name, on)`: the window's state
-  file) and `restore` turns them back on at the next start: the actions are
-  checked at once and the orders read on the worker; until a read arrives
-  the pass keeps its usual order (no read on the UI thread).
-- `start_first_pass()` (a catalog's open): the pass's usual order is read on
-  the worker too (`PassOrder.read_usual`, ~0.1 s at 100,000 photos, after a
-  restored switch's read: one thread, in order); when it arrives the pass
-  starts on it (`PassOrder.fresh`), unless something started it meanwhile
-  (an import, the loupe), which then read its own order.
-- `close()` (the window going): later reads are dropped.
+Concurrency protocol (the pool is `UiPools.lists`: one thread):
+- `toggle(name, on)`: off is at once; on takes a new generation and starts a
+  Job that reads the order (`PassOrder.read`) with its thread's connection.
+- The read arrives as an `OrderRead`; one older than the newest toggle is
+  dropped; else `PassOrder.hold` keeps it and the pass starts on it.
+- `enter(pass_, at_photo)` (the loupe entered from the grid): while that
+  pass's order is on, the loupe walks it instead, at the photo opened.
+- The switches are remembered (`remember`) and `restore`d at the next start,
+  read on the worker; until then the pass keeps its usual order.
+- `start_first_pass()`: the usual order is read on the worker too
+  (`PassOrder.read_usual`, ~0.1 s at 100,000 photos) and the pass starts on it
+  unless something started it meanwhile.
+- `close()`: later reads are dropped.
 """
 
 from __future__ import annotations

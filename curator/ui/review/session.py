@@ -3,40 +3,20 @@ the decisions it records. No widgets: the loupe page drives it by keys.
 
 Invariants:
 - every decision goes through `curator.catalog.decisions` (which commits
-  before returning) *before* the cursor moves, so the next photo is shown
-  only after the decision is durable;
-- the pass's order is a snapshot taken when the pass starts
-  (`score.review_order`): deciding a photo does not remove it, so ← goes
-  back to it; photos imported meanwhile are appended (cull pass) — which of
-  a live import's batch belong to the pass is asked of those photos only
-  (`members`), never by re-reading the whole pass;
-- a *scope* (`set_scope`: what the gallery shows — its filters, its sort,
-  or search results in rank order) replaces the pass's order: the loupe
-  walks the gallery's set in the gallery's order, whatever the pass (the
-  pass still decides what P and U mean); `switch_pass` asks `pass_scope`
-  (the window: it shows that pass in the gallery) for the new scope; live
-  imports the gallery now shows are appended (`append_to_scope`);
-- a decision is a `DecisionAction` (keys, menu, clicks alike); `act` is the
-  loupe's photo, `decide_many` a grid selection, one code path for both;
-  accepting a proposal (A) is one too: the proposal's verdict, logged as
-  from a proposal, never on a photo without one (a sentence says so);
-  undoing it puts the proposals back (the catalog's trigger ended them),
-  redoing it ends them again;
-- each decision notifies the retrain callback (debounced by the caller's
-  RetrainScheduler) and emits `photos_changed` for the gallery and panel;
-- `decide_many` (the grid's keys on a selection) gives every photo the same
-  decision as ONE undo step (`decisions.one_step`); a star rating is a
-  judgment: it keeps an unreviewed photo, never a rejected one;
-- undo and redo say what they reversed by name ("Undone: reject of
-  IMG_0412.jpg", "Undone: rating of 12 photos"), via `history_text`; they
-  take the newest step of the decisions and the people edits alike
-  (catalog.undo.history: "Undone: merge of person 5 into person 3"), and
-  `people_stepped` tells the People view;
-- with a `StepQueue` (the window's), undo and redo run on its worker, one
-  after another in the order asked (`ui.review.step_queue` has the
-  protocol): the UI thread never writes them. A decision key while one is
-  pending is refused with the queue's sentence, never written out of order.
-  Without one (the command line's tests, a harness) they run in the call.
+  before returning) *before* the cursor moves;
+- the pass's order is a snapshot taken when the pass starts: deciding a photo
+  does not remove it, so ← goes back to it; a live import's photos that belong
+  to the pass (`members`, asked of those photos only) are appended;
+- a *scope* (`set_scope`: the gallery's set in the gallery's order) replaces the
+  pass's order; the pass still decides what P and U mean;
+- a decision is a `DecisionAction` (keys, menu, clicks alike); `decide_many`
+  gives a selection one decision as ONE undo step; accepting a proposal (A) is
+  one too, never on a photo without one; undoing it puts the proposals back;
+- each decision pokes the retrain callback and emits `photos_changed`;
+- undo and redo take the newest step of the decisions and the people edits
+  alike, and say what they reversed by name (`history_text`); with a
+  `StepQueue` they run on its worker, in the order asked, and a decision key
+  while one is pending is refused with the queue's sentence.
 """
 
 from __future__ import annotations
@@ -83,10 +63,8 @@ class ReviewPass(StrEnum):
 
 class ReviewSession(QObject):
     current_changed = Signal(int)  # photo id, or -1 when the pass is empty
-    # ids whose decision state changed (a list, shared by every receiver: read
-    # it, never change it). `object`, not `list`: a `list` signal converts to a
-    # QVariantList and back per receiver, 62 ms of the UI thread for an undo of
-    # 60,000 photos with three receivers; an `object` passes the reference.
+    # ids whose decision state changed (one list shared by every receiver: never
+    # change it); `object`, not `list`, so no receiver gets a QVariantList copy.
     photos_changed = Signal(object)
     pass_changed = Signal(str)
     order_grew = Signal()  # a live import added photos to the pass (its count changed)
@@ -154,14 +132,9 @@ class ReviewSession(QObject):
     def start(
         self, pass_: ReviewPass | str, at_photo: int | None = None, *, look_elsewhere: bool = True
     ) -> None:
-        """Start (or restart) a pass, at `at_photo` if given.
-
-        A photo outside the pass (opened from the gallery) is looked for in the
-        other pass first — a kept photo opens the rating pass — unless not
-        `look_elsewhere`, and otherwise shown at the front of this pass (a
-        rejected photo, to reconsider it). With a scope (search results) the
-        order is the scope's, the pass stays.
-        """
+        """Start (or restart) a pass, at `at_photo` if given. A photo outside the
+        pass is looked for in the other pass (unless not `look_elsewhere`), else
+        shown at the front of this one. With a scope the order is the scope's."""
         self.pass_ = ReviewPass(pass_)
         self.started = True
         if self.scope is not None:
@@ -230,10 +203,8 @@ class ReviewSession(QObject):
         self._grow(added)
 
     def _lead_in_place(self, added: list[int]) -> list[int]:
-        """A RAW that lands after its JPEG (a live import, an ingest) makes the
-        JPEG, already in the pass, its follower: the pair is one photo, so
-        the RAW takes the JPEG's place (and the loupe's, when it was there)
-        instead of being appended. Returns the ids still to append."""
+        """A RAW that lands after its JPEG takes the JPEG's place in the order (the
+        pair is one photo). Returns the ids still to append."""
         leads = {lead: fs for lead, fs in self._followers(added).items() if fs}
         if not leads:
             return added
@@ -302,14 +273,9 @@ class ReviewSession(QObject):
         self.act(DecisionAction.label(label))
 
     def decide_many(self, action: DecisionAction, photo_ids: Sequence[int]) -> list[DecisionRecord]:
-        """One decision for every photo of `photo_ids`, as ONE undo step.
-
-        pick/clear mean what they mean in the current pass; in the rating
-        pass, P picks all unless all are picked (then it unpicks them). A
-        label key toggles: if every photo has that label already, it clears
-        it. A clicked flag (keep, unreviewed, pick_on, unpick) sets that
-        state. The cursor does not move.
-        """
+        """One decision for every photo of `photo_ids`, as ONE undo step; the
+        cursor does not move. In the rating pass P picks all unless all are
+        picked (then unpicks); a label key on photos that all have it clears it."""
         from curator.catalog import decisions  # the catalog: after the first paint
 
         ids = list(dict.fromkeys(photo_ids))
@@ -324,11 +290,7 @@ class ReviewSession(QObject):
 
     def _accept_proposals(self, ids: list[int]) -> list[DecisionRecord]:
         """A: each photo's proposal (this seat's photographer's) becomes its
-        decision, as ONE undo step, logged as from a proposal
-        (`proposals.store.accept_photo`); the status bar says what was done, or
-        that there was no proposal to accept (nothing is decided then). The
-        proposals it ended are kept, so undoing the step puts them back
-        (`_restore_accepted`)."""
+        decision, as ONE undo step; the proposals it ended are kept for undo."""
         from curator.catalog import decisions  # the catalog: after the first paint
         from curator.catalog.backends.seat import current_seat
         from curator.catalog.proposals.store import accept_photo, proposals_for
@@ -352,11 +314,9 @@ class ReviewSession(QObject):
         return records
 
     def _restore_accepted(self, verb: str, records: Sequence[DecisionRecord]) -> None:
-        """Undo and redo of an accept (A, Accept the Rest): the proposals come
-        back with the undo and go again with the redo (a decision ends them).
-        An undo is the latest accept's when it takes exactly its photos back to
-        unreviewed (undo is last-in, first-out; another step between leaves it
-        waiting). Runs where the undo ran (the step's worker), right after it."""
+        """Undo and redo of an accept: the proposals come back with the undo and go
+        again with the redo, when the step takes exactly the latest accept's photos
+        back (or forth). Runs where the undo ran, right after it."""
         undo = verb == "Undone"
         top = self.accepts.top(undo)
         if not top:
@@ -437,11 +397,9 @@ class ReviewSession(QObject):
     def decided_in_one_step(
         self, photo_ids: Sequence[int], accepted: Sequence[Proposal] | PackedProposals = ()
     ) -> None:
-        """Decisions another part of the window wrote as ONE undo step
-        (Cull ▸ Accept the rest): the retrain is poked once, as after any
-        key, and `photos_changed` tells the gallery and the panel.
-        `accepted`: the proposals that step ended, put back when it is undone
-        (as after A: `_restore_accepted`)."""
+        """Decisions another part of the window wrote as ONE undo step (Accept the
+        Rest): poke the retrain, emit `photos_changed`; `accepted`: the proposals
+        that step ended, put back when it is undone."""
         ids = sorted(set(photo_ids))
         if accepted and self.steps is None:  # with a queue, the accept's job kept them
             self.accepts.pushed(PackedProposals.of(accepted))
@@ -470,10 +428,8 @@ class ReviewSession(QObject):
         )
 
     def _history_step(self, undo: bool) -> HistoryDone:
-        """The write and what the window needs of it (the sentence, with the
-        first photo's name read; the photos, whether tags changed: 0.1 s over
-        the 60,000 records of an undone accept), on whichever thread runs the
-        step; the proposals an undone accept ended come back in the same step."""
+        """The write and what the window needs of it (the sentence, the photos,
+        whether tags changed), on whichever thread runs the step."""
         from curator.catalog.queries import gallery_rows  # the catalog: after the first paint
         from curator.catalog.undo import history
 
@@ -505,9 +461,8 @@ class ReviewSession(QObject):
         return True
 
     def _step_pending(self) -> bool:
-        """An undo, redo or accept is pending: a decision now would wait for its
-        write lock on the UI thread and land out of order, so it is refused
-        with a sentence (ui.review.step_queue's protocol)."""
+        """An undo, redo or accept is pending: a decision now would land out of
+        order, so it is refused with a sentence."""
         if self.steps is None or self.steps.idle:
             return False
         self.notice.emit(self.steps.busy_text())

@@ -1,34 +1,22 @@
 """`StepQueue`: undo, redo and accept — steps that may touch one photo or
-60,000 — written one at a time, in the order asked, on a worker; the window
-stays live meanwhile (an undo of 60,000 accepted proposals writes for
-seconds: on the UI thread, a frozen window).
+60,000 — written one at a time, in the order asked, on a worker, the window live.
 
 Concurrency protocol (the one place it lives):
-1. Steps run on ONE one-thread pool that app.py made (`UiPools.cull`, shared
-   with the Propose dialog's reads and writes): one at a time, in submission
-   order. Ctrl+Z twice undoes the newest step, then the one before; an undo
-   asked while an accept runs undoes that accept.
-2. `submit(what, fn, done)` (main thread): `pending` grows by one and a Job
-   runs `fn()` on the pool with that thread's connection. Its outcome (the
-   value, or the exception) always comes back while the queue is open: on the
-   main thread, in submission order, `pending` shrinks and `done(outcome)` runs.
-3. Ordinary decisions (a key on one photo or a selection) stay on the UI
-   thread, committed before the next photo shows; they are written at once
-   when the queue is `idle`, so they never overtake a step nor are overtaken.
-   While a step is pending they are refused with `busy_text()` (the status
-   line says why): written then, they would wait for the step's write lock
-   on the UI thread and land out of order. What was refused was never written.
-4. What a step reads that the next needs is passed between the steps on the
-   worker, in order: the proposals an accept ended (`AcceptedProposals`) are
-   pushed by the accept's job and taken by the undo's, never by the main
-   thread while a step is pending.
-5. A step still running after `UNDER_WAY_MS` is said in the status line
-   (`under_way`), so a long step never reads as a hang.
+1. Steps run on ONE one-thread pool (`UiPools.cull`), in submission order:
+   an undo asked while an accept runs undoes that accept.
+2. `submit(what, fn, done)` (main thread): `pending` grows and a Job runs
+   `fn()` on the pool; its outcome (value or exception) comes back on the main
+   thread, in submission order: `pending` shrinks and `done(outcome)` runs.
+3. Ordinary decisions stay on the UI thread and are written at once when the
+   queue is `idle`; while a step is pending they are refused with
+   `busy_text()` (written then, they would land out of order).
+4. What a step reads that the next needs (the proposals an accept ended,
+   `AcceptedProposals`) passes between the steps on the worker, in order.
+5. A step still running after `UNDER_WAY_MS` is said (`under_way`).
 6. While a step is pending the queue holds the UI thread's cycle collector
-   (`collector`, engine/collector.py's `hold`), released when the last
-   pending outcome was handled or at `close()`: the step's rows die with it.
-7. `close()` (App.shutdown, before the pools drain): later outcomes are
-   dropped; a step under way still commits (the app waits for the pool).
+   (engine/collector.py's `hold`), released when the last outcome was handled
+   or at `close()`.
+7. `close()`: later outcomes are dropped; a step under way still commits.
 """
 
 from __future__ import annotations
@@ -61,12 +49,9 @@ class StepOutcome:
 
 class AcceptedProposals:
     """The proposals each accept ended, latest last, and those of the accepts
-    undone since (for redo): undoing an accept puts its proposals back.
-    Touched by the steps' jobs in their order (or, with no step pending, by
-    the UI thread); the lock keeps a stray reader safe. Kept packed (rows of
-    atomic values the cycle collector stops walking: catalog/proposals/packed.py),
-    as they live as long as the undo history: 60,000 records were ~100,000
-    objects in every full collection on the UI thread (issue 51 §2)."""
+    undone since (for redo). Touched by the steps' jobs in their order (or, with
+    no step pending, by the UI thread); the lock keeps a stray reader safe. Kept
+    packed (catalog/proposals/packed.py): they live as long as the undo history."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
