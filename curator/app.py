@@ -3,31 +3,20 @@ wires them together explicitly (no service locator, no global signal bus).
 
 `main(argv)` is `curator [--catalog PATH] [FOLDER]`. `build_app` is the one
 place the object graph is assembled; tests call it with a catalog they
-opened, exactly as `main` does. Startup stays light: nothing here imports
-torch or the LLM client — the embedding model id (needed by the taste
-model's RetrainScheduler) is resolved lazily at the first decision, and
-torch is imported by the embedder on the embed pool's thread.
+opened, as `main` does. Start-up stays light: nothing here imports torch or
+the LLM client (the embedding model id is resolved at the first decision).
 
 Pools, one per resource, every one made here (`_pool`) and drained by
 `App.shutdown` — no other GUI module makes a QThreadPool (a layering test
-checks it): thumbnails and previews (decode for display), ML (taste-model
-retrains, embedding-cache loads), the pipeline's own (`PipelinePools`:
-prepare: scan + plan + XMP; ML: CLIP embedding and the score step; LLM:
-describe; decode: the threads waiting on the decoder children; write: the
-one thread that applies the quick look's and technical batches) and the
-window's (`UiPools`: the loupe's originals, screen renditions and histogram, project writes,
-searches, the Filter popup's lists). Every worker reports back the one way
-`engine/delivery.py` describes. The pipeline is
-`pipeline.service.PipelineService` — the same one the CLI drives — observed
-through the thin `ui.window.pipeline_controller` adapter. Export (File ▸
-Export…) has its own one-thread pool (the destination disk is the resource)
-behind `ui.export.controller.ExportController`; so has Edit ▸ Move Rejected
-to Trash… (`ui.maintenance.purge_controller.PurgeController`), and so have
-catalog backups (`ui.maintenance.backup_controller.BackupController`: on quit
-when due, File ▸ Back Up Catalog Now). While the window is up the app holds the
+checks it): thumbnails and previews, ML (retrains, embedding-cache loads),
+the pipeline's (`PipelinePools`), the window's (`UiPools`), and one-thread
+pools for export, purge and backups (the disk is the resource). Every worker
+reports back the one way `engine/delivery.py` describes. The pipeline is
+`pipeline.service.PipelineService`, the CLI's, observed through
+`ui.window.pipeline_controller`. While the window is up the app holds the
 catalog's `AppLock`, so `curator restore` refuses to swap the catalog under it.
-Settings saved by the dialog are applied by `apply_settings`: the MATCH
-threshold at once, everything else at the next import/run.
+`apply_settings` applies saved settings: the MATCH threshold at once,
+everything else at the next import/run.
 """
 
 from __future__ import annotations

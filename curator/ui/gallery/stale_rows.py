@@ -1,32 +1,19 @@
 """`StaleRows`: changed gallery rows re-read on a pool thread while the stale
-row keeps being shown.
-
-Why: a live import rewrites photos every ~250 ms (measures, new thumbnails,
-XMP decisions). Reading them back on the UI thread cost a catalog read per
-batch, and while the pipeline's threads run Python each row the read steps
-through waits for the GIL again (sqlite3 lets it go around every step):
-`gallery_rows` of 200 rows took 10 ms on a quiet process and 34-42 ms beside
-one busy Python thread — the import bench's 51-70 ms stalls in the grid's
-`_request_visible`. Off the UI thread the read costs the keys nothing, and a
-tile shows its old row (its old thumbnail) for the few ms until the new one
-arrives, as DESIGN's "a tile never goes blank" wants anyway.
+row keeps being shown (a tile never goes blank), so a live import's rewrites
+cost the UI thread no catalog read.
 
 Protocol (main thread only, except the read itself):
 - `mark(ids)`: these cached rows changed in the catalog; each gets a new
   generation. The owner keeps serving them.
 - `want(pid)`: a stale row was just served (it is on screen); its re-read is
-  queued, coalesced to the next turn of the event loop, one read in flight
-  at a time (a second batch waits for the first).
-- `forget(ids)` / `clear()`: the owner dropped these rows itself (a decision
-  it re-reads at once, a new query): any read in flight for them is ignored.
+  queued, coalesced to the next turn of the event loop, one read in flight.
+- `forget(ids)` / `clear()`: the owner dropped these rows itself: any read in
+  flight for them is ignored.
 - A read's rows reach `apply(fresh, gone)` only for the ids still stale at
-  the generation the read was asked at: a row marked again meanwhile stays
-  stale (it is asked for again when next served), and a row forgotten
-  meanwhile — re-read on the UI thread after a decision — is never
-  overwritten by an older read. `gone`: asked ids the catalog no longer has.
-- A read that fails is logged; its rows stay stale and are asked for again
-  when next served.
-- `close()` (the owner's shutdown): nothing is applied after it.
+  the generation it was asked at: a row marked again stays stale, and one
+  forgotten is never overwritten by an older read. `gone`: ids no longer there.
+- A read that fails is logged; its rows stay stale.
+- `close()`: nothing is applied after it.
 """
 
 from __future__ import annotations

@@ -2,30 +2,23 @@
 the tag cloud (`ui.gallery.tag_cloud.TagCloudView`) of the photos the gallery
 shows, and a line saying how many tags there are.
 
-Loading protocol (the counts are a catalog read: 100,000 photos take tens of
-ms, so never on the UI thread):
-- `load(query, tags_changed=…)` records the query wanted now and bumps the
-  generation (`tags_changed` also drops the tag rows held: see below); when
-  no read is under way it starts one `Job` on the pool app.py gave
-  (`UiPools.choices`), carrying that generation and the rows held, if any.
-- The job reads the gallery's ids for the query (`gallery_query_ids`, as the
-  grid lists them) and counts the tags of those photos in the catalog's tag
-  rows (`counts.TagRows`): the rows it was given, else read now (every live
-  tag row, ~300,000 at 100,000 photos: the dear part, done only when tags
-  changed). It returns `(generation, counts, rows, version)`, or the
-  exception in place of the counts; the Delivery posts it to `_on_counts`.
-- `_on_counts` ends the read under way and keeps the rows unless tags changed
-  since the job started (its version of them). A result of an older generation is
-  dropped and a read of the newest query starts at once; so at most one read
-  is in flight and a burst of changes costs one read after the one running,
-  never a queue of them. A current result is shown and `counts_shown` emitted.
-- `shutdown` closes the Delivery (late results are dropped) before app.py
-  drains the pools.
+Loading protocol (the counts are a catalog read, never on the UI thread):
+- `load(query, tags_changed=…)` records the query wanted and bumps the
+  generation (`tags_changed` also drops the tag rows held); when no read is
+  under way it starts one `Job` on `UiPools.choices` with that generation and
+  the rows held.
+- The job counts the tags of the query's photos in the catalog's tag rows
+  (`counts.TagRows`: the rows given, else read now — ~300,000 at 100,000
+  photos, the dear part, done only when tags changed).
+- `_on_counts` keeps the rows unless tags changed since the job started. A
+  result of an older generation is dropped and a read of the newest query
+  starts at once: at most one read in flight, never a queue. A current result
+  is shown and `counts_shown` emitted.
+- `shutdown` closes the Delivery before the pools drain.
 
-The search field narrows the words shown (a part of the name, any case) over
-the counts already read, on every key; at most `MAX_SHOWN` words are drawn,
-the most used first, so 2,000 distinct tags stay a cloud to read, and the line
-says how many more the field can find.
+The search field narrows the words shown over the counts already read; at
+most `MAX_SHOWN` words are drawn, the most used first, and the line says how
+many more the field can find.
 """
 
 from __future__ import annotations

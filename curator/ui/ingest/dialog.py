@@ -1,24 +1,17 @@
 """`IngestDialog` (File ▸ Ingest from Card…): the card (or any folder), the
 destination and an optional backup, the renaming templates with the first
-names they give, then progress (photos, bytes, rate, time left) with Cancel,
-a summary, and Eject.
+names they give, then progress with Cancel, a summary, and Eject.
 
-The dialog holds no ingest logic and touches no file or catalog itself:
-everything goes through `IngestController` (ui/ingest/controller.py), which
-runs the engine on the pipeline's ingest pool and hands the copies to the
-pipeline as they land — the grid fills while the card is copied. The cards
-are the mounted volumes with a `DCIM/` folder (`cards.mounted_cards`,
-through Qt's storage info), listed when the dialog opens and on Look Again.
+The dialog touches no file or catalog: `IngestController` runs the engine and
+hands the copies to the pipeline as they land. The cards are the mounted
+volumes with a `DCIM/` folder (`cards.mounted_cards`), listed when the dialog
+opens and on Look Again.
 
-States: editing (the form enabled; a preview planned on the worker,
-debounced while the user types; a card that will not fit a destination is
-said in red, with how much to free, and Ingest is still offered: it copies
-what fits) → running (the form disabled; progress;
-Cancel stops at the next chunk, never leaving a half-written file; closing
-the dialog only hides it: the ingest goes on, the menu shows it again) →
-finished (the summary; Eject when the source was a card and the system lets
-an app eject it — else the sentence that says so; the form enabled again,
-so Ingest finishes an ingest that stopped).
+States: editing (a preview planned on the worker, debounced; a card that will
+not fit is said in red, and Ingest still copies what fits) → running (the form
+disabled; Cancel stops at the next chunk; closing only hides the dialog) →
+finished (the summary; Eject when the system lets an app eject the card; the
+form enabled again, so Ingest finishes an ingest that stopped).
 """
 
 from __future__ import annotations

@@ -1,23 +1,17 @@
 """`PreviewAnalyzer`: the histogram and the clipping / focus-peaking overlays
 of the displayed preview, computed off the UI thread.
 
-The loupe shows a photo's cached preview JPEG; this reads that same file on
-a pool thread (never the QPixmap, which belongs to the UI thread), and
-computes with numpy (`imaging.histogram`):
-- always the histogram, from a decode scaled to `HISTOGRAM_EDGE` px in the
-  JPEG's DCT (cheap; a histogram needs no more pixels);
-- the overlays only when asked (J, Shift+P), at the preview's full size, as
-  ARGB QImages the view paints over the photo with the photo's geometry.
+It reads the preview's cached JPEG on a pool thread (never the QPixmap) and
+computes with numpy (`imaging.histogram`): always the histogram, from a
+decode scaled to `HISTOGRAM_EDGE` px in the JPEG's DCT; the overlays only
+when asked (J, Shift+P), at the preview's full size, as ARGB QImages.
 
-Protocol (like `ImageLoader`): `request(photo_id, path, overlays)` makes
-(photo id, overlays) the one wanted analysis; a job (`analyse_wanted`) whose
-request is no longer wanted when it starts skips its work (→ held down never queues a
-backlog), and is queued again if it became wanted meanwhile (→ then ←);
-results arrive on the UI thread by `analysis_ready` through a `Delivery`,
-are kept in a small LRU by photo id, and `close()` stops delivery for good.
-Painting only reads finished results: the histogram's curves are built with
-it (`unit_curves`), so it never costs the paint path more than drawing four
-polygons.
+Protocol (like `ImageLoader`): `request(photo_id, path, overlays)` makes that
+the one wanted analysis; a job no longer wanted when it starts skips its work,
+and is queued again if wanted again meanwhile; results arrive by
+`analysis_ready` through a `Delivery`, kept in a small LRU; `close()` stops
+delivery. The histogram's curves are built with the result (`unit_curves`),
+so painting only draws four polygons.
 """
 
 from __future__ import annotations

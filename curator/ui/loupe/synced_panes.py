@@ -1,15 +1,12 @@
 """`SyncedPanes`: the synchronised zoom of several photos side by side —
-compare's two panes and survey's 2–9 share it (issue 19 §2: picking the
-sharpest frame needs every pane's original at 100 %, moving together).
+compare's two panes and survey's 2–9.
 
-All panes hold ONE `Zoom` (`curator.ui.loupe.zoom`, the loupe's model), so
-they always show the same normalised region of their photos. Each pane maps
-it through its own `Viewport` with one displayed width: the reference (the
-first pane with a photo) at 100 % (one original pixel per device pixel), the
-others drawn at that same width, so a burst's frames line up pixel for
-pixel. Z anchors the point under the pointer (in any pane); dragging any pane
-pans all, clamped by the reference; the zoom survives other photos coming in.
-Zoomed, a pane paints its original's pixels as soon as they arrive, the
+All panes hold ONE `Zoom` (`curator.ui.loupe.zoom`), so they show the same
+normalised region of their photos. Each maps it through its own `Viewport`
+at one displayed width: the reference (the first pane with a photo) at 100 %,
+the others at that same width, so a burst's frames line up pixel for pixel.
+Z anchors the point under the pointer; dragging any pane pans all, clamped by
+the reference. Zoomed, a pane paints its original once it arrives, the
 preview scaled up until then (`paint_photo`).
 
 A subclass says where its panes are (`pane_rects`, `photo_areas`), what they

@@ -1,34 +1,21 @@
 """`PeopleController`: the People view's reads and writes, never on the UI thread.
 
 Concurrency protocol:
-- Reads (`load()`: the tiles; `load_faces(person)`: one person's faces) run
-  as `Job`s on the read pool app.py gave (`UiPools.choices`, one thread),
-  delivering through the controller's `Delivery` (engine/delivery.py).
-  `load()` streams: `catalog.people.tiles` reads the people and the job
-  delivers the tiles at once (`TilesRead`: the `MAX_TILES` most
-  photographed, and how many more), with the faces the previous read had
-  already cut (handed to the worker in a copy of the dict made on the main
-  thread: an edit's re-read cuts only new faces); then it cuts the missing
-  faces from the cache (`crops.face_image`) and delivers them
-  `CUT_CHUNK` at a time (`TileFaces`), so names and counts show at once and
-  the faces fill in. Each load carries a generation: the job stops cutting
-  as soon as a newer `load()` was asked (it reads `Wanted.generation`, an
-  int swapped by the main thread), and a stale delivery is dropped on
-  arrival; the same for `load_faces`.
+- Reads (`load()`: the tiles; `load_faces(person)`) run as `Job`s on
+  `UiPools.choices` (one thread), delivering through the controller's
+  `Delivery`. `load()` streams: the tiles first (`TilesRead`: the `MAX_TILES`
+  most photographed, and how many more), with the faces already cut (a copy
+  made on the main thread); then the missing faces, `CUT_CHUNK` at a time
+  (`TileFaces`). Each load carries a generation: the job stops cutting once a
+  newer `load()` was asked, and a stale delivery is dropped.
 - Writes (`name`, `merge`, `take_out`) are steps of the review session's
-  `StepQueue` (ui/review/step_queue.py): one at a time, in the order asked,
-  after the undo and redo steps submitted before them and before those
-  submitted after, so Ctrl+Z right after a rename undoes that rename. Each
-  writes through `catalog.people.edits` (the edit and its undo log row in one
-  transaction). Without a queue (a test's bare session) they run on the
-  read pool, still off the UI thread.
-- Each write's outcome comes back on the main thread: `edited(sentence)`
-  when it committed, `failed(sentence)` when it was refused (a person that
-  is not there, two names in a merge) — nothing was changed by it then.
-- Shutdown: App.shutdown closes the step queue and drains the pools before
-  the window goes, so a read or write still under way finishes first; its
-  result is then shown on live widgets or, once the controller is gone,
-  dropped (its deliveries close with it: `delivery_to`).
+  `StepQueue`, in order with undo and redo (Ctrl+Z right after a rename undoes
+  it), each through `catalog.people.edits`; without a queue they run on the
+  read pool.
+- A write's outcome comes back as `edited(sentence)`, or `failed(sentence)`
+  when refused (nothing was changed).
+- At shutdown work under way finishes before the window goes; its result is
+  dropped once the controller is gone.
 """
 
 from __future__ import annotations

@@ -1,27 +1,18 @@
 """`PeoplePanel`: the People view's widgets — a face tile per person, most-
 photographed first; naming, merging, and a person's faces to take a wrong one out.
 
-- The tiles (`tiles`): one per person, its face cut from the cache (filled
-  in as the faces are cut: `set_tile_faces`; a blank square in its place
-  until then), its name (or "Unnamed") and photo count, in the order the
-  catalog gives (most photographed first; the people beyond the first few
-  hundred are counted below, `more`). A plain click on a tile asks to show
-  that person's photos in the grid (`person_clicked`; again: all photos);
-  Ctrl/Shift+click only selects, so two can be chosen for Merge.
-- Name: the field names the one selected person (Enter); empty clears the name.
-- Merge: with two people selected, the second is merged into the first
-  (the most photographed keeps its id; a name is never lost: two different
-  names are refused with a sentence).
-- The selected person's faces (`faces`), largest first; Take Out takes the
-  selected face out of the person for good.
-Every tile is given its cell's size (`_icon_list`), face or not: the view
-keeps one size for all tiles (`setUniformItemSizes`), measured on the first
-tile when first laid out (before the faces are cut) and never again, so a
-size measured without a face would clip every face to a strip and hide the
-text below it.
-The panel decides nothing and reads nothing: it shows what it is given
-(`show_tiles`, `show_faces`) and says what the photographer asked for by its
-signals (ui.people.controller does the work, off the UI thread).
+- The tiles: one per person, its face (a blank square until cut:
+  `set_tile_faces`), its name (or "Unnamed") and photo count; the people beyond
+  the first few hundred are counted below (`more`). A click shows that
+  person's photos (`person_clicked`); Ctrl/Shift+click selects, for Merge.
+- Name: names the one selected person (Enter); empty clears the name.
+- Merge: the second selected person into the first (two different names are
+  refused with a sentence).
+- The selected person's faces, largest first; Take Out takes one out for good.
+Every tile is given its cell's size, face or not: the view keeps one size for
+all tiles (`setUniformItemSizes`), measured once on the first tile.
+The panel decides and reads nothing: it shows what it is given and signals
+what the photographer asked for (ui.people.controller does the work).
 """
 
 from __future__ import annotations

@@ -1,25 +1,18 @@
 """`PeopleSlot`: the People dock (View ▸ People, Shift+O), built when first shown.
 
-The panel (`ui.people.panel`) shows a face tile per person; its controller
-(`ui.people.controller`) reads and writes off the UI thread. The slot wires
-them to the window:
-
-- a tile's click goes to the filter bar (`GalleryFilterBar.apply_person`):
-  the grid shows that person's photos, as `curator list --person` lists them;
+It wires the panel (`ui.people.panel`) and its controller
+(`ui.people.controller`) to the window:
+- a tile's click filters the grid on that person
+  (`GalleryFilterBar.apply_person`);
 - naming, merging and taking a face out are steps of the review session's
-  queue, so Ctrl+Z undoes them in order with the decisions
-  (catalog.undo.history); the undo or redo of one (`people_stepped`) reads
-  the people again;
-- the people are read again (`people_changed`) when the photographer
-  edited them, when an import ends (its people step grouped the new faces),
-  and when another seat of a studio catalog changed people (LiveSeats'
-  `people_changed`, from the PostgreSQL triggers of m026);
-- a person the grid is filtered on that a merge or an undo took away, or a
-  change of who is in it, is followed: the grid's query is asked again.
+  queue, undone in order with the decisions; `people_stepped` reads again;
+- the people are read again when edited, when an import ends, and when
+  another seat changed them (LiveSeats' `people_changed`);
+- a person the grid is filtered on that a merge or an undo changed is
+  followed: the grid's query is asked again.
 
-Invariants: nothing is read while the dock is hidden or the catalog is not
-open (a change then marks the view stale; showing it reads once); a seat
-whose role may only read writes nothing (the session's sentence says why).
+Invariants: nothing is read while the dock is hidden or the catalog not open
+(the view is marked stale); a seat that may only read writes nothing.
 """
 
 from __future__ import annotations

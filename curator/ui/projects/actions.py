@@ -1,24 +1,16 @@
 """`ProjectActions`: the main window's project controls, in one place.
 
-What it wires (the main window builds it and hands it its widgets):
-- the Projects menu: New…, Rename…, Delete… (confirmed; the sentence says
-  the photos are not touched), Choose Current Project…, Show Project ▸;
-- the gallery's context menu for the selection: Add to Project ▸ (each
-  project, New Project…) and Remove from Project ▸ (the shown project
-  first);
-- the filter bar's project combo: choosing a project there makes it current;
-  beside the toolbar's photo count, the shown project's name, count and
-  cover (its thumbnail once the grid has loaded it — never a load of its
-  own, so it never takes a place from the visible cells);
-- the loupe's B (add the current photo to the current project; none yet: the
-  picker) and Shift+B (the picker), arriving as `LoupePage.project_requested`;
-- `ProjectPicker`, opened non-modally; it takes the keys while open and gives
-  them back to the window (and the loupe's canvas) when it closes.
+- the Projects menu: New…, Rename…, Delete… (the photos are not touched),
+  Choose Current Project…, Show Project ▸;
+- the gallery's context menu: Add to Project ▸ and Remove from Project ▸;
+- the filter bar's project combo (choosing makes it current) and, beside the
+  photo count, the shown project's name, count and cover (the grid's
+  thumbnail, never a load of its own);
+- the loupe's B (add to the current project) and Shift+B (the picker);
+- `ProjectPicker`, non-modal; it gives the keys back when it closes.
 
-Every write goes through `ProjectService` (which says what happened on its
-`notice`); this class holds widgets and dialogs only. The gallery's refresh
-after a membership change stays with the main window (it defers gallery
-updates while the loupe shows).
+Every write goes through `ProjectService`; this class holds widgets and
+dialogs only.
 """
 
 from __future__ import annotations

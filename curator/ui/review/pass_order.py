@@ -1,31 +1,17 @@
 """`PassOrder`: the review session's order function, with the rating pass's
 "most uncertain first" switch and the cull pass's "least sure first".
 
-The session asks `order(pass_)` whenever a pass starts. Cull pass and plain
-rating pass: `score.review_order` as before (no embedding model needed, so
-start-up stays light). With `uncertain_first` on, the rating pass is the
-same function's `uncertain_first` order — the one `curator list --order
-uncertain` prints: kept photos not rated yet, the ones the taste model is
-least sure of first (capture order while there is no taste model yet).
-With `least_sure_first` on, the cull pass is the photos this seat's
-photographer has a proposal for (cull for me: undecided, since a decision
-ends a proposal), the lowest confidence first
-(`proposals.store.least_sure_first`): the proposals that most need a look.
-No Qt; it reads the catalog on the calling thread (the kept photos'
-embeddings: a few ms for a shoot's survivors).
+The session asks `order(pass_)` whenever a pass starts: `score.review_order`
+by default; with `uncertain_first`, the rating pass is its `uncertain_first`
+order (`curator list --order uncertain`); with `least_sure_first`, the cull
+pass is this seat's photographer's proposals, lowest confidence first
+(`proposals.store.least_sure_first`). No Qt; it reads on the calling thread.
 
-The two switched orders are read off the UI thread (150-470 ms at 100,000
-proposals, issue 51 §2): `read(pass_)` is that read, run on a worker by
-`ui.review.review_orders`, and `hold(pass_, ids)` keeps its result, which
-every later start of that pass walks (the session's order is a snapshot
-anyway) until the switch is turned off (the switch forgets it) or read again. Only a start before
-any read was held reads it on the calling thread.
-
-The usual order is read off the UI thread too where it can be (~100-120 ms
-at 100,000 photos): at a catalog's open `ReviewOrders.start_first_pass`
-reads it on the worker (`read_usual`) and hands it over with `fresh`; the
-start that follows at once walks it (`__call__` takes it, once). Other starts
-(a pass switched, the loupe opened outside the grid's scope) read it here.
+The switched orders (150-470 ms at 100,000 proposals) are read on a worker by
+`ui.review.review_orders` (`read`) and kept (`hold`) for every later start of
+that pass until switched off or read again. The usual order (~100-120 ms) is
+read on the worker at a catalog's open (`read_usual`) and handed over with
+`fresh`, taken once by the next start; other starts read it here.
 """
 
 from __future__ import annotations

@@ -1,23 +1,19 @@
 """`SearchActions`: the main window's search, in one place.
 
-The toolbar's `SearchBox` (Ctrl+F or /) says what to find, `SearchController`
-runs it on a worker, and the results ARE the gallery: the gallery's query gets
-the ranked ids (`GalleryQuery.ranked_ids`), so the filters still narrow them
-(intersection) and the order is the rank. More like this (M in the loupe, the
-gallery's context menu) is a search too. The loupe, entered while a search
-shows, walks the results in that order (`ReviewSession`'s scope). Esc in the
-box (or in the grid) clears the search; a search that cannot run says its
-sentence in the status line, and stale results are not kept.
+The toolbar's `SearchBox` says what to find, `SearchController` runs it, and
+the results ARE the gallery: the query gets the ranked ids
+(`GalleryQuery.ranked_ids`), the filters still narrow them and the order is
+the rank. More like this is a search too. The loupe, entered while a search
+shows, walks the results in that order. Esc clears the search; one that
+cannot run says its sentence, and stale results are not kept.
 
-A text search with many hits shows its first page first (`partial`: the
-count says "500+"), then its whole ranking (issue 21 §2): the first page is
-the whole ranking's head, so the second delivery only appends rows
-(`GalleryListModel.widen_query`, no reset): the current photo, the
-selection, the scroll position and the focus stay as the user left them.
+A text search with many hits shows its first page ("500+"), then its whole
+ranking, appended (`GalleryListModel.widen_query`): the current photo,
+selection, scroll and focus stay.
 
 Invariants: `active` is the search the gallery shows (None: the filters
 alone); every change of it re-queries the gallery model once; the window is
-reached only through `SearchHooks`, so this room never imports the window.
+reached only through `SearchHooks`.
 """
 
 from __future__ import annotations

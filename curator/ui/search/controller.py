@@ -1,30 +1,22 @@
 """`SearchController`: runs the searches off the UI thread, no widgets.
 
-Responsibilities:
 - text search (`curator.search.text`), semantic search and more-like-this
-  (`curator.search.semantic`) run on a one-thread pool (app.py's) —
-  never on the UI thread: the first semantic search loads the CLIP text
-  encoder (seconds), and every search reads the catalog;
-- the engines are imported inside the task (numpy/torch stay out of startup)
-  and called through their modules, so a test can patch them there;
-- only the newest request counts: starting one drops the queued ones and a
-  result that arrives for an older request is ignored (`generation`);
-- `started(str)` says what is under way ("Loading the CLIP text model…" the
-  first time), `finished(SearchOutcome)` hands back the ranked ids or the
-  one sentence of a search that cannot run (`SearchUnavailable`) or failed;
-- a text search comes back in two steps (issue 21 §2): its first page
-  (`text.FIRST_PAGE` ids, `partial`), then, only when that page was full,
-  the whole ranking (`completes`), which starts with the same ids in the
-  same order. The whole ranking is a second job, started when the first
-  page arrives and only if its search is still the newest: a newer search
-  drops it (queued: never run; running: its result ignored). With fewer
-  hits than a page the first outcome is the whole answer.
+  (`curator.search.semantic`) run on a one-thread pool: the first semantic
+  search loads the CLIP text encoder (seconds), and every search reads the
+  catalog; the engines are imported inside the task and called through their
+  modules (a test can patch them there);
+- only the newest request counts: starting one drops the queued ones and an
+  older request's result is ignored (`generation`);
+- `started(str)` says what is under way, `finished(SearchOutcome)` hands back
+  the ranked ids or the sentence of a search that cannot run or failed;
+- a text search comes back in two steps: its first page (`text.FIRST_PAGE`
+  ids, `partial`), then, only when that page was full, the whole ranking
+  (`completes`, the same ids first), a second job dropped by a newer search.
 
-Threading: each search is an `engine.delivery.Job` on the pool app.py gave
-the controller; results come back through a `Delivery` (closed in
-`shutdown`, so nothing reaches a deleted object), and each job closes its
-thread's catalog connection. `busy` says whether the newest search is still to come back
-whole (tests wait on it); `first_pending`, whether nothing of it has come back yet.
+Each search is an `engine.delivery.Job`; results come back through a
+`Delivery` (closed in `shutdown`), and each job closes its thread's catalog
+connection. `busy`: the newest search is still to come back whole;
+`first_pending`: nothing of it has come back yet.
 """
 
 from __future__ import annotations

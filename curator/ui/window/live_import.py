@@ -1,24 +1,15 @@
 """`LiveImport`: what the window does with each batch a running import writes.
 
-Two kinds of batch come from the pipeline (`PipelineController`):
-- `photos_added` — a quick-look batch: photos that were not in the catalog
-  a moment ago. They cost only their own rows: the gallery asks which of
-  them its query shows and where they go (`GalleryListModel.insert_new`:
-  queries over these ids, never the whole catalog), and the review session
-  asks which of them belong to its pass (`ReviewSession.extend`, through
-  `PassOrder.members`) or, when the loupe walks the gallery, appends the
-  ones the gallery now shows. Quick-look batches come every ~100 ms at the
-  start of an import, so this is on the UI thread's hot path (see
-  tests/bench/test_live_import_bench.py).
-- `photos_changed` — the technical stage (or the XMP) rewrote these rows:
-  the gallery re-reads them, and its whole list only when their measures
-  moved one in a sort or a filter, at most twice a second
-  (`GalleryListModel.rows_rewritten`).
-- `thumbnails_changed` — the quick look's second round gave these listed
-  photos a thumbnail: nothing moves, so only their rows are re-read
-  (`GalleryListModel.reload_rows`).
+- `photos_added` (a quick-look batch, every ~100 ms at the start of an import:
+  the UI thread's hot path, tests/bench/test_live_import_bench.py): the gallery
+  inserts those its query shows (`GalleryListModel.insert_new`, queries over
+  these ids only) and the review session appends those of its pass
+  (`ReviewSession.extend`).
+- `photos_changed` (the technical stage or XMP rewrote rows): re-read, the
+  whole list only when one moved (`GalleryListModel.rows_rewritten`).
+- `thumbnails_changed`: only their rows are re-read (`reload_rows`).
 Either way the loupe forgets its cached rows of those photos and the pass
-count follows every batch, the last one too.
+count follows every batch.
 """
 
 from __future__ import annotations

@@ -1,28 +1,20 @@
 """`LiveSeats`: the other seats' work on a shared (PostgreSQL) catalog, shown live.
 
-Another seat's decision, tag or import reaches this seat as `SeatNews`
-(catalog.backends.listen: LISTEN/NOTIFY, never polling the photos) and is
-applied exactly as a live import's batches are (`LiveImport`): new photos
-are inserted where the gallery's query puts them (`on_added`), rewritten
-ones re-read where they are and moved only when a filter or sort says so
-(`on_changed`), and the loupe re-reads its rows. So the grid keeps its
-current photo, selection and scroll, and the loupe stays on its photo,
-repainting the new decision state. News marked `resync` (the connection
-came back after a loss: notifications in between are gone) re-reads every
-shown row. A lost or regained connection is said in the status bar.
-People changed at another seat (a name, a merge: m026's triggers) are told
-by `people_changed`, which the People view follows (ui.people.slot).
+Another seat's decision, tag or import arrives as `SeatNews`
+(catalog.backends.listen: LISTEN/NOTIFY, never polling) and is applied as a
+live import's batches are (`LiveImport`): the grid keeps its current photo,
+selection and scroll, and the loupe repaints the new state. News marked
+`resync` (the connection came back) re-reads every shown row; a lost or
+regained connection is said in the status bar. People changed at another
+seat are told by `people_changed` (ui.people.slot follows it).
 
 Protocol:
-- `start(listener)` (main thread, once the catalog is open) starts ONE
-  streaming `Job` on the pool app.py gave (engine/delivery.py): it calls
-  `listener.poll(POLL_S)` in a loop and delivers each news; it ends when
-  `stop()` was called or the delivery is closed (the window went), and
-  closes the listener's connection on its own thread.
-- `stop()` (App.shutdown, before the pools drain) closes the delivery and
-  asks the loop to end; it does within `POLL_S`.
-- The news is applied on the main thread (`_on_news`), where every Qt model
-  lives; a news arriving after `stop()` is dropped by the delivery.
+- `start(listener)` (once the catalog is open) starts ONE streaming `Job`
+  that calls `listener.poll(POLL_S)` in a loop and delivers each news; it
+  ends on `stop()` or a closed delivery, and closes the listener's connection
+  on its own thread.
+- `stop()` closes the delivery and asks the loop to end (within `POLL_S`).
+- The news is applied on the main thread (`_on_news`).
 """
 
 from __future__ import annotations

@@ -1,30 +1,19 @@
 """`Opening`: the window's first frame, then its catalog.
 
-app.py shows the window before it opens the catalog (issue 21 §1: the first
-paint needs no catalog, so peewee, the models and the catalog's reads come
-after it). `Opening` calls `open_catalog` on the event loop's turn after the
-window's first paint (or after `FALLBACK_MS` if no paint comes, as for a
-window that starts minimized), once.
+app.py shows the window before it opens the catalog (the first paint needs no
+catalog). `Opening` calls `open_catalog` on the event loop's turn after the
+window's first paint (or after `FALLBACK_MS` if no paint comes), once.
 
 Until `release()` it drops every key press, shortcut, click and drop, and
-counts them: a key can reach the window before the catalog is open only while
-the first frame is painted or something turns the event loop (a test pressing
-keys), and a decision, an undo or an import then would act on a catalog that
-is not open. app.py says on the status line how many were ignored, so nothing
-is acted on half-built and nothing is dropped silently.
-
-Invariants: the filter is the whole application's (the window is the only one
-before the catalog opens) and is released before anything else is shown (the
-fatal box of a catalog that does not open); `release()` is idempotent.
+counts them (app.py says how many were ignored): a decision, an undo or an
+import then would act on a catalog not open. The filter is the whole
+application's and is released before anything else is shown; `release()` is
+idempotent.
 
 `LoopQuit` is main's quit: it ends main's event loop, does nothing once that
-loop has returned, and drops a quit still pending when it returns. Qt 6 posts
-a quit as an event: a second one (the window closing as the loop ended) was
-left in the queue, ended the next event loop of the process and set Qt's quit
-flag, so every later loop returned at once. After a test that ran main, no
-`qtbot.wait` turned the loop again and no timer fired (tests/ui/
-test_opening_upgrade.py now checks it); in the app main's return ends the
-process, so only the tests met it.
+loop has returned, and drops a quit still pending when it returns (Qt 6
+posts a quit as an event: a stray one would end the process's next event
+loop and every later one).
 """
 
 from __future__ import annotations

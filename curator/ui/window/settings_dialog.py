@@ -1,26 +1,16 @@
 """The settings dialog, generated from the typed settings registry.
 
-One editor per `Settings` field, chosen by the field's type (int → spin box
-with the field's bounds, float → double spin box, bool → check box, str →
-line edit), labelled with the field's title and with its description as the
-tooltip and a grey hint; a field limited to a few words (`Literal`) gets a
-combo box of them. Nothing is hand-listed here: a new field in
-`curator.settings` appears in the dialog by itself. OK validates
-(`settings.validate`: pydantic's checks; an invalid value is named in the dialog by
-its title and nothing is saved),
-writes ONLY the fields the user changed into the settings file (a value an
-environment override set is never written: `settings.save_changes`) and
-emits `settings_changed(Settings)`; the app applies what it can without a
-restart.
+One editor per `Settings` field, by the field's type (int → spin box with its
+bounds, float → double spin box, bool → check box, str → line edit, `Literal`
+→ combo box), labelled with its title, its description as tooltip and grey
+hint: a new field in `curator.settings` appears by itself. OK validates
+(`settings.validate`: an invalid value is named, nothing saved), writes ONLY
+the fields the user changed (`settings.save_changes`) and emits
+`settings_changed(Settings)`.
 
-What a photographer chooses comes first (MATCH, bursts, auto advance,
-backups, the grid), each described by what it does to their work; the
-engineering knobs (`settings.ADVANCED`: workers, sizes, timeouts, the LLM and
-CLIP set-up) sit under "Advanced settings", folded until asked for.
-
-The mouse wheel scrolls the dialog: a spin box or combo box takes the wheel
-only once it has the focus (clicked or tabbed into), never because the
-pointer passed over it.
+What a photographer chooses comes first; the engineering knobs
+(`settings.ADVANCED`) sit under "Advanced settings", folded. A spin box or
+combo box takes the mouse wheel only once it has the focus.
 """
 
 from __future__ import annotations

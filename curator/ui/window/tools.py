@@ -1,24 +1,15 @@
 """`WindowTools`: the main window's thumbnail-size slider, keyboard page,
-Settings dialog and "most uncertain first" toggle, kept out of `main_window`
-(which only builds and dispatches to it).
+Settings dialog and review-order toggles, kept out of `main_window`.
 
-- Thumbnail size: the status bar's slider and Ctrl+= / Ctrl+- set the
-  gallery's cell width; the width is written to the settings file
-  (`gallery_cell_size`, only that key) once the slider rests.
-- Keyboard: File ▸ Keyboard Shortcuts… opens `KeymapDialog` (its module
-  loads then, not before the first paint); saved
-  overrides go onto every window and loupe action and into the help
-  overlay at once (`apply_keys`).
-- Settings: File ▸ Settings… opens the dialog generated from the settings
-  (its module loads then, not before the first paint); saved settings go
-  to the window (`hooks.settings_saved`: the window's `settings_changed`,
-  which app.py applies).
-- Most uncertain first: the checkable toolbar action (Shift+U) switches the
-  rating pass's order (`ui.review.uncertain_first`); its twin for the cull
-  pass, Least sure first (Shift+A), walks the proposals Curator is least
-  sure of first (`ui.review.least_sure_first`). Both are read on a worker
-  and stay on through a trip to the grid and a restart
-  (`ui.review.review_orders`; remembered in the window's state file).
+- Thumbnail size: the slider and Ctrl+= / Ctrl+- set the cell width, written
+  to the settings file (`gallery_cell_size` only) once the slider rests.
+- File ▸ Keyboard Shortcuts… opens `KeymapDialog`; saved overrides go onto
+  every action and the help overlay at once (`apply_keys`).
+- File ▸ Settings… opens the generated dialog; saved settings go to
+  `hooks.settings_saved`.
+- Most uncertain first (Shift+U, rating pass) and Least sure first (Shift+A,
+  cull pass) are read on a worker and remembered (`ui.review.review_orders`).
+Both dialogs' modules load when first opened, not before the first paint.
 """
 
 from __future__ import annotations
