@@ -142,24 +142,14 @@ class App:
 
     def shutdown(self) -> None:
         """Stop everything that could still call into the window, in one order:
-
-        1. timers stopped (the window's and its services': no debounce,
-           retrain or refresh fires any more), except the pipeline's own,
-           which its cancel may still need;
-        2. loaders closed: `request()` is a no-op and results still in flight
-           are dropped without touching a QObject (engine/delivery.py); the
-           originals' child process stops;
-        3. the pipeline cancelled (its decode children and the import lock
-           let go), and the export cancelled (it stops after the file it is
-           writing, never leaving a partial one) with its delivery closed;
-        4. every pool drained (`waitForDone`): no task is left running that
-           could emit on the window's objects — the export's included;
-        5. only then may the caller delete the widgets (close the window,
-           delete it, close the catalog).
-        Idempotent: a second call does nothing. `stop()` is steps 1-3 alone, for
-        a catalog change that drains the pools off the UI thread
-        (ui.maintenance.catalog_switch).
-        """
+        1. timers stopped, except the pipeline's own (its cancel may need them);
+        2. loaders closed: results in flight are dropped without touching a
+           QObject; the originals' child process stops;
+        3. the pipeline and the export cancelled, their deliveries closed;
+        4. every pool drained (`waitForDone`);
+        5. only then may the caller delete the widgets and close the catalog.
+        Idempotent. `stop()` is steps 1-3 alone, for a catalog change that
+        drains the pools off the UI thread (ui.maintenance.catalog_switch)."""
         if getattr(self, "_drained", False):
             return
         self._drained = True
@@ -229,13 +219,9 @@ def _embedding_model(clip_model: str, clip_pretrained: str) -> str:
     return embedding_model_id(Settings(clip_model=clip_model, clip_pretrained=clip_pretrained))
 
 
-# How long a thread may hold the GIL while another asks for it (CPython's
-# default is 5 ms). The GUI's pool threads run Python (the writer's batches,
-# the collector, the analysis), and at 5 ms a key waited several hand-overs
-# behind them: the import-responsiveness bench's UI thread spent 57-512 ms
-# asleep on the GIL in its stalls with 5 ms, 28-57 ms with 1 ms (three
-# interleaved pairs, load 2.6-4.9), own key → paint p95 29-42 → 21-29 ms.
-# Only the GUI sets it: the CLI's import has no UI thread to favour.
+# How long a thread may hold the GIL while another asks for it (CPython's default
+# is 5 ms): the UI thread waits fewer hand-overs behind the pool threads (key →
+# paint p95 29-42 → 21-29 ms, docs/decisions/ui.md). Only the GUI sets it.
 UI_SWITCH_INTERVAL_S = 0.001
 BACKGROUND_NICENESS = 5  # the pipeline's own threads, below the UI thread
 REBUILD_CHILDREN = 2  # decoder children making missing previews for the tiles wanted now
@@ -436,9 +422,8 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
     def on_retrained(report: object) -> None:
         message = str(getattr(report, "message", ""))
         if getattr(report, "version", None) is None:  # no model: nothing was rescored
-            # Every decision retrains; repeating "needs at least 20 decisions…"
-            # after each one only covered the user's own messages (issue 19 §4).
-            # It says what would satisfy it; a failure is always shown.
+            # "Needs at least 20 decisions…" is not repeated after every decision;
+            # a failure is always shown.
             if not message.startswith(RETRAIN_FAILED):
                 if told_not_enough[0]:
                     return
@@ -507,9 +492,8 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
 
     def catalog_opened() -> None:
         studio_seat(window, session, seats, shown)  # a shared catalog: the other seats, live
-        # The first screenful only: the rest is read off the UI thread once the
-        # grid has painted, so a 100k catalog opens as fast as an empty one
-        # (GalleryListModel.show_query, fetch_rest).
+        # The first screenful only; the rest is read off the UI thread after the
+        # paint (GalleryListModel.show_query).
         window.catalog_opened()  # first: the grid's rows tell the window (its labels)
         model.show_query(GalleryQuery(match_threshold=live["settings"].match_threshold))
         QTimer.singleShot(0, session, first_pass)
@@ -629,8 +613,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             upgrade = CatalogUpgrade(app.backup.threads, app.window)
 
             def open_catalog(error: Exception | None) -> None:
-                # After the first paint (issue 21 §1) and the catalog's upgrade, if it needed
-                # one (ui.maintenance.catalog_upgrade); input reaches the window after this.
+                # After the first paint and the catalog's upgrade, if it needed one;
+                # input reaches the window after this.
                 if not app.window.isVisible():
                     return  # closed before its catalog opened: nothing to open
                 try:

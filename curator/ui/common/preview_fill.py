@@ -1,22 +1,15 @@
 """The rest of the missing previews, made in the background at low priority.
 
-When the loaders first make a missing entry again (a cleared cache, a
-restored catalog, a second seat's own cache: `ImageLoader.first_remade`),
-the tiles on screen and the screen ahead are already theirs; `PreviewFill`
-then makes every other photo's missing or damaged preview and thumbnail, so
-a later scroll or the loupe finds them cached (DESIGN.md, "Previews and
-caches": visible first, then ahead, then the rest at low priority).
+When the loaders first make a missing entry again (`ImageLoader.first_remade`),
+`PreviewFill` makes every other photo's missing or damaged preview and
+thumbnail, so a later scroll or the loupe finds them cached (DESIGN.md:
+visible first, then ahead, then the rest at low priority).
 
-Protocol: `start()` (main thread, once a session) starts one `Job` on the
-one-thread pool app.py gave it (its threads at a lower priority), running
-`pipeline.previews.fill_missing` with the fill's own `PreviewRebuilder`,
-whose decoder child runs at `FILL_NICENESS`: the window's own rebuilds and
-the UI thread go first. The job reads the catalog once through its own
-connection and then only the files and the cache. Its report comes back
-through the fill's Delivery as one sentence (`finished`). `close()` sets the
-job's cancel flag (it stops between two photos), closes the Delivery and
-stops the child (a decode under way is killed): after it returns nothing
-reaches the fill.
+Protocol: `start()` (once a session) starts one `Job` on its one-thread pool
+running `pipeline.previews.fill_missing` with its own `PreviewRebuilder`,
+whose decoder child runs at `FILL_NICENESS`. Its report comes back through
+the Delivery as one sentence (`finished`). `close()` sets the cancel flag
+(it stops between two photos), closes the Delivery and stops the child.
 """
 
 from __future__ import annotations

@@ -2,18 +2,13 @@
 renditions, a preview of what will go out, then progress with Cancel and a
 summary with "Open folder".
 
-The dialog holds no export logic and touches no file or catalog itself:
-everything goes through `ExportController` (ui/export/controller.py), which
-runs the engine on the export pool and answers by signal. The preview is a
-dry run planned on the worker, debounced while the user types. The choices
-are remembered between runs (`ExportChoicesFile`) when Export is pressed.
+The dialog touches no file or catalog: `ExportController` runs the engine and
+answers by signal. The preview is a dry run, debounced; the choices are
+remembered when Export is pressed (`ExportChoicesFile`).
 
-States: editing (form enabled, Export enabled when there is a destination)
-→ running (form disabled, progress shown, the Cancel button stops the export
-at the next file — or chunk of a big file, whose temp copy is then removed —
-and closing the dialog does the same) → finished (the
-summary sentence and Open folder; the form is enabled again, so a cancelled
-or partly failed export is finished by pressing Export again).
+States: editing → running (the form disabled; Cancel, or closing, stops at the
+next file or chunk) → finished (the summary and Open folder; the form enabled
+again, so pressing Export again finishes a cancelled or failed export).
 """
 
 from __future__ import annotations

@@ -2,18 +2,12 @@
 date range, ISO range, file name, people and this seat's proposals
 (`catalog.gallery_filters.MetadataFilter`).
 
-The button shows what is set ("Filter: X-T3, ISO ≥ 3200 ▾"). The popup's
-camera and lens lists come from the catalog's distinct values with counts
-(`metadata_choices`), read on a pool thread each time the popup opens (a
-grouped pass over 100k photos is too slow for the UI thread); until they
-arrive the lists hold what they held before (at first: "All cameras" only).
-Every edit emits `filter_changed(MetadataFilter)` at once; typing in the
-file-name field waits for a short pause (a query per key would be wasted).
-Invariant: a chosen camera or lens that a refreshed list no longer offers
-stays chosen (shown with a count of 0), so the filter never changes behind
-the user's back. The panel (`ui.gallery.metadata_panel`, module and form) is
-built when the popup first opens (or `panel` is first asked for), not before
-the window's first paint (issue 21 §1); until then the filter is the empty one.
+The button shows what is set ("Filter: X-T3, ISO ≥ 3200 ▾"). The camera and
+lens lists (`metadata_choices`) are read on a pool thread each time the popup
+opens. Every edit emits `filter_changed(MetadataFilter)` at once; the file
+name after a short pause. A chosen camera or lens a refreshed list no longer
+offers stays chosen (count 0): the filter never changes behind the user's
+back. The panel (`ui.gallery.metadata_panel`) is built when first needed.
 """
 
 from __future__ import annotations

@@ -1,22 +1,16 @@
 """`TagCloudView`: the tags of the photos the gallery shows, drawn as a cloud.
 
-Each tag is one word, sized by how many of those photos carry it (on a log
-scale, so one tag on 5,000 photos does not shrink the rest to dots), the most
-used first. The describer's tags (most of its photos have it from the vision
-LLM) are italic and blue; yours (and tags imported from another tool) upright
-and light. A tag the gallery's filter requires has a filled badge, a tag it
-excludes is struck through. The count and the sources are the tooltip.
+Each tag is one word, sized by how many of those photos carry it (log scale),
+the most used first. The describer's tags are italic and blue, yours upright
+and light; a tag the filter requires has a filled badge, one it excludes is
+struck through; the count and the sources are the tooltip.
 
-A click on a word emits `tag_clicked(name, mode)`: "only" (plain click: the
-gallery shows that tag's photos), "add" (Ctrl+click: the tag joins the
-filter) or "exclude" (Alt+click: its photos leave the gallery); the panel
-(`ui.gallery.tag_cloud_panel`) and the filter bar decide what that means.
+A click emits `tag_clicked(name, mode)`: "only" (plain), "add" (Ctrl) or
+"exclude" (Alt); the panel and the filter bar decide what that means.
 
-Painted by hand, not a widget per word: 2,000 tags are laid out in one pass
-(`QFontMetrics` per size, a few ms), and the panel shows at most
-`MAX_SHOWN` of them at a time anyway. Invariant: `word_rects` holds exactly
-the words painted, in the order shown, so a click and a tooltip find the word
-under the pointer as drawn.
+Painted by hand, not a widget per word (2,000 tags laid out in a few ms).
+Invariant: `word_rects` holds exactly the words painted, in the order shown,
+so a click and a tooltip find the word under the pointer as drawn.
 """
 
 from __future__ import annotations

@@ -435,14 +435,10 @@ class ThumbnailDelegate(QStyledItemDelegate):
 
 
 class GalleryView(QListView):
-    """QListView in IconMode that loads thumbnails for what is on screen.
-
-    A click on a tile's flags or stars emits `decision_clicked(action, id)`
-    (the window records it) instead of changing the selection. An empty grid
-    says why (`empty_text`: the window sets it — import a folder, or the
-    filters hide everything). Tiles on screen that an import listed without
-    a thumbnail are named in `thumbnails_wanted(paths)` (the window asks the
-    pipeline to decode them next)."""
+    """QListView in IconMode that loads thumbnails for what is on screen. A click
+    on a tile's flags or stars emits `decision_clicked(action, id)` instead of
+    selecting; an empty grid says why (`empty_text`); tiles on screen listed
+    without a thumbnail are named in `thumbnails_wanted(paths)`."""
 
     decision_clicked = Signal(str, int)  # review action (decision_strip), photo id
     thumbnails_wanted = Signal(list)  # paths of on-screen photos with no thumbnail yet

@@ -107,14 +107,9 @@ class InfoPanel(QScrollArea):
         self.setWidget(body)
 
     def _fit_rows(self) -> None:
-        """Give every row the height its wrapped text needs at the width it
-        has. The form's own measure of a row could lag one text behind where
-        the panel scrolls: a row that wrapped to more lines than the last
-        photo's was clipped at its first and last lines. A hidden panel's
-        rows have no width yet: it fits them when it is shown. The height is
-        the text's own (`wrapped_height`), not the label's height for its
-        width, which counts the minimum set here last time; a row whose
-        height is unchanged is left alone (no layout pass of its own)."""
+        """Give every row the height its wrapped text needs at its width (the
+        text's own, `wrapped_height`: the form's measure lags one text behind);
+        a hidden panel fits them when shown; an unchanged row is left alone."""
         if not self.isVisible():
             return
         for label in self.values.values():
@@ -259,9 +254,7 @@ def breakable(text: str) -> str:
     """`text` with invisible break opportunities inside the words too long for
     a line (over `LONGEST_UNBROKEN` characters): after each `_ - . / \\ :`
     in them, and every `LONGEST_UNBROKEN` characters of a stretch without
-    one. A file name like Kodak_C330_FORMAT_NONE_YRGB.raw otherwise set the
-    panel's minimum width and pushed it past the window's edge (issue 32
-    §5); shorter words ("0.41", "−7.2") stay whole."""
+    one, so a long file name never pushes the panel past the window's edge."""
     return "".join(_breakable_word(w) for w in re.split(r"(\s+)", text))
 
 

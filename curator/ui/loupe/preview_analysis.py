@@ -57,11 +57,9 @@ class Analysis:
 
 def unit_curves(hist: Histogram) -> dict[str, QPolygonF]:
     """Each channel's curve in a 1 × 1 box (x: level / 255; y: 0 at the top),
-    closed along the base, for the painter to scale to any plot: built once per
-    analysis, on the pool thread, so a paint draws four polygons and builds none.
-
-    Scaled so the tallest bin of any channel reaches the top, after a square root
-    (a dark frame's huge spike at 0 would otherwise flatten everything else)."""
+    closed along the base, for the painter to scale to any plot; scaled so the
+    tallest bin reaches the top, after a square root (a dark frame's spike at 0
+    would otherwise flatten everything else)."""
     import numpy as np
 
     roots = {name: np.sqrt(np.asarray(c, dtype=np.float64)) for name, c in hist.channels()}

@@ -1,19 +1,13 @@
 """`LoupeRows`: the loupe's cached gallery rows and photo details.
 
 Invariants:
-- `row(pid)` / `load(ids)` read what is not cached in one query (the
-  filmstrip's frames and the prefetch window together);
-- `drop(ids)` (a decision, a turn, a pass switch: the UI's own writes)
-  forgets rows at once: the next read is fresh;
-- `rows_rewritten(ids)` (a live import's batch, a step of many photos) keeps the cached rows and
-  marks them stale when a rows pool is given (`StaleRows`): a stale row is
-  re-read on that pool when the loupe next serves it, and `on_fresh(ids)`
-  hears when the new rows are in; a key pressed meanwhile paints with the
-  old row (its old preview) instead of waiting for a catalog read behind
-  the pipeline's threads (the import bench's 77 ms `_load_rows` stall).
-  Without a pool it drops them, as `drop` does;
-- details (EXIF, tags: the side panel's) are always dropped and re-read
-  when shown: one photo's, on demand;
+- `row(pid)` / `load(ids)` read what is not cached in one query;
+- `drop(ids)` (the UI's own writes) forgets rows at once;
+- `rows_rewritten(ids)` (a live import's batch) marks cached rows stale when a
+  rows pool is given (`StaleRows`): re-read there when next served, the old
+  row painted meanwhile, `on_fresh(ids)` told when the new ones are in;
+  without a pool it drops them;
+- details (EXIF, tags) are always dropped and re-read when shown;
 - main thread only (the stale re-reads run on the pool, applied here).
 """
 

@@ -1,20 +1,14 @@
 """Survey (N): 2–9 photos side by side, each decidable with the keys.
 
-`SurveyView` paints the photos in a grid (fit, with their badges), the
-*active* one framed; a click makes a photo active, ↑ / ↓ move by a row
-(← / → are the loupe's keys, which walk the survey in order). Z (or +/−)
-zooms every photo at once, synchronised as in compare
-(`curator.ui.loupe.synced_panes`: the same region of each, the first photo at
-100 %, a drag in any pane pans all), each painting its original's pixels
-(`SurveyPane.full`) once decoded; a click still makes a photo active.
+`SurveyView` paints the photos in a grid, the *active* one framed; a click
+makes a photo active, ↑ / ↓ move by a row. Z (or +/−) zooms every photo at
+once, synchronised as in compare (`curator.ui.loupe.synced_panes`).
 
-`Survey` holds the mode's state on the review session: entering sets the
-session's scope to the surveyed photos (so `session.current` IS the active
-photo and every decision key — P, X, U, 0–5 — acts on it through the one
-decision path, exactly as in the loupe), remembering the scope it replaced;
-leaving (Esc, a pass switch, the gallery) restores it at the photo last
-active. A photo rejected during the survey leaves it (after the key's own
-move to the next one); when none is left, the survey ends.
+`Survey` sets the session's scope to the surveyed photos, so
+`session.current` IS the active photo and every decision key acts on it
+through the one decision path; leaving (Esc, a pass switch, the gallery)
+restores the scope it replaced. A photo rejected during the survey leaves
+it; when none is left, the survey ends.
 """
 
 from __future__ import annotations

@@ -88,9 +88,7 @@ _NOTE_FLAGS = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.Te
 
 def histogram_layout(metrics: QFontMetrics, rect: QRectF, note: str) -> tuple[QRectF, QRectF]:
     """(the plot, the note's box) in `rect`: the note is word-wrapped to the
-    box's width and the plot gives up the lines it needs ("Not measured yet:
-    the histogram follows the measurement." is two lines in the side panel;
-    one line was cut off mid-sentence)."""
+    box's width and the plot gives up the lines it needs."""
     width = rect.width() - 12
     needed = metrics.boundingRect(0, 0, max(1, int(width)), 10_000, int(_NOTE_FLAGS), note)
     height = max(18.0, float(needed.height()))

@@ -1,20 +1,16 @@
 """What a catalog change does besides its protocol (ui/maintenance/catalog_switch.py):
 the jobs it runs on its pool, and the two steps of an open on the UI thread.
 
-- `check_target` (worker): may the window switch to this catalog? It must be
-  there, not the one open, not another window's (its `AppLock` held), and a
-  Curator catalog this Curator knows; an older one is upgraded here, with its
-  backup and progress, so the UI thread's open finds nothing to do.
-- `restore_in_place` (worker): a backup put back (`catalog.backup.restore_backup`,
-  which keeps a copy of the current catalog first), the catalog to itself
-  meanwhile (`engine.lock.catalog_to_itself`), told as sentences by
-  `restore_news`, then upgraded if the backup is older.
-- `open_catalog_here` and `hold_presence` (UI thread): the open app.main makes,
-  and the lock that tells `curator restore` the window has the catalog.
+- `check_target` (worker): the catalog must be there, not the one open, not
+  another window's, and one this Curator knows; an older one is upgraded here.
+- `restore_in_place` (worker): a backup put back (`catalog.backup.restore_backup`),
+  the catalog to itself meanwhile, told by `restore_news`, then upgraded.
+- `open_catalog_here` and `hold_presence` (UI thread): the open, and the lock
+  that tells `curator restore` the window has the catalog.
 
-Invariants: nothing here touches the catalog bound to the models (a check
-opens the target unbound); every failure is a `CatalogError` (or its
-`BackupError`) with the sentence to show, raised before anything changed.
+Invariants: nothing here touches the catalog bound to the models; every
+failure is a `CatalogError` (or `BackupError`) with the sentence to show,
+raised before anything changed.
 """
 
 from __future__ import annotations

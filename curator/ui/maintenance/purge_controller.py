@@ -1,23 +1,16 @@
 """`PurgeController`: the GUI's purge of rejected photos, off the UI thread.
 
-It owns no purge logic: `curator.purge.run` (plan: catalog.purge.plan_purge;
-run: curator.purge.trash; apply: catalog.purge.apply_purge) does it all, the same
-code the CLI's `purge-rejected` runs inline. The controller runs it on a
-one-thread pool app.py gives it and reports back by signal.
-
-Concurrency protocol (as ui/export/controller.py):
-- Two jobs, each an `engine.delivery.Job` on the pool with immutable inputs and never a
-  QObject: `plan()` (reads the catalog, stats the files: the count and size
-  for the confirmation) and `start(plan)` (trash, then tombstone).
-- A job's only way back is the controller's `Delivery` (engine/delivery.py): a
-  frozen message (`PurgePlanned`, `PurgeProgress`, `PurgeFinished`) through a
-  queued signal; the controller, on the UI thread, re-emits it.
-- `shutdown()` (App.shutdown, before the pools drain) sets the stop event —
-  the run stops between two files; a photo cut short keeps its files left
-  and is not tombstoned, and what did go is applied before the job ends —
-  and closes the Delivery, so nothing is posted after. Idempotent.
-- A worker reads and writes the catalog through its own connection (peewee:
-  one per thread), closed when the job ends (`close_thread_connection`).
+It owns no purge logic: `curator.purge.run` does it all, as for the CLI's
+`purge-rejected`; the controller runs it on a one-thread pool and reports back
+by signal (the protocol of ui/export/controller.py):
+- two jobs with immutable inputs, never a QObject: `plan()` (the count and
+  size for the confirmation) and `start(plan)` (trash, then tombstone);
+- their only way back is the controller's `Delivery` (`PurgePlanned`,
+  `PurgeProgress`, `PurgeFinished`);
+- `shutdown()` sets the stop event (the run stops between two files; a photo
+  cut short is not tombstoned, what did go is applied) and closes the
+  Delivery. Idempotent;
+- a worker uses its own catalog connection, closed when the job ends.
 """
 
 from __future__ import annotations

@@ -1,21 +1,16 @@
 """`ProjectService`: the GUI's side of projects (named sets), no widgets.
 
-Responsibilities:
-- keeps the list of projects (`projects`, `ProjectSummary` records from
-  `catalog.projects`) and emits `projects_changed` after every change;
-- remembers the *current project* — the last one the user chose (picker,
-  gallery filter, a menu) — which the loupe's B key adds to;
-- runs every write through `catalog.projects` (the one write path) and says
-  what happened on `notice` ("Added IMG_1.jpg to “Wedding”"); a refused
-  name or an unknown project is a `notice` sentence too, never an exception.
+- keeps the list of projects (`projects`) and emits `projects_changed` after
+  every change;
+- remembers the *current project* — the last one the user chose — which the
+  loupe's B key adds to;
+- writes only through `catalog.projects` and says what happened on `notice`;
+  a refused name or an unknown project is a sentence, never an exception.
 
-Threading: on the UI thread only quick single-row writes run (create,
-rename, adding ONE photo — the B key). Writes that may touch many rows
-(adding/removing a selection, deleting a project with its memberships) run
-on a one-thread pool (app.py's, passed in) and come back by signal through a
-`Delivery` (closed in `shutdown`, so a result never reaches a deleted
-object); they run one at a time, in the order asked. `busy` says whether
-one is under way (tests wait on it).
+Threading: quick single-row writes (create, rename, B) run on the UI thread;
+writes that may touch many rows run on a one-thread pool, one at a time in
+the order asked, and come back through a `Delivery` (closed in `shutdown`).
+`busy`: one is under way.
 """
 
 from __future__ import annotations

@@ -1,21 +1,14 @@
-"""`SearchBox`: the toolbar's search field and its "≈ Similar" toggle. No search
-runs here: the box only says what the user asked for.
+"""`SearchBox`: the toolbar's search field and its "≈ Similar" toggle; it only
+says what the user asked for.
 
-- Plain words are a text search; the toggle, or a `~` prefix, makes it a
-  semantic one (CLIP: "golden hour portrait by the sea").
-- Enter searches at once and emits `entered` (the window then gives the keys
-  back to the photos once the results show: a photographer types, presses
-  Enter and culls); typing searches after a short pause (`DEBOUNCE_MS`),
-  so the gallery follows the words without a search per keystroke.
-- Esc empties the box and emits `escaped`: the window clears the search (the
-  gallery comes back) and gives the keys back to the page.
-- Emptying the box by hand (backspace) is `cleared`: the search goes, the
-  keys stay in the box for the next words.
-- The field's tooltip lists every filter token (`search.tokens.tokens_tooltip`,
-  from the tokens' one table).
-- The field is a QLineEdit: it takes every printable key (Qt's shortcut
-  override), so typing "p" or "/" in it never reaches a window shortcut; the
-  loupe's decision keys live on the loupe page and never see it at all.
+- Plain words are a text search; the toggle, or a `~` prefix, a semantic one.
+- Enter searches at once and emits `entered` (the window gives the keys back
+  to the photos once the results show); typing searches after `DEBOUNCE_MS`.
+- Esc empties the box and emits `escaped` (the search goes, the keys go back
+  to the page); emptying it by hand is `cleared` (the keys stay in the box).
+- The tooltip lists every filter token (`search.tokens.tokens_tooltip`).
+- A QLineEdit takes every printable key, so typing never reaches a window
+  shortcut.
 """
 
 from __future__ import annotations

@@ -1,19 +1,13 @@
 """`LoupeSlot`: the main window's loupe page, built after the first paint.
 
-The first paint shows the grid; the loupe page's modules and widgets (~60–85
-ms of a start-up that should cost at most 3× a bare PySide window, issue 21
-§1) are not part of it. The window tells the slot when it has painted
-(`first_paint`); a 0-ms timer then builds the page, once the frame is on
-screen. Whatever needs the page before that (Enter or a double click in the
-grid, E, N, the uncertain-first toggle, a test) gets it built at once by
-`page()`, so the loupe always works, whenever the keys arrive.
+The loupe page (~60–85 ms to build) is not part of the first paint: after
+`first_paint` a 0-ms timer builds it; whatever needs it sooner gets it built
+at once by `page()`, so the loupe always works.
 
-Invariants: at most one page is ever built; a page built after the review
-session started shows where the session already is (`LoupePage.follow_session`),
-with the user's key overrides, the side panel's remembered width and the
-remembered hidden panels; before the page exists nothing is sent to it (an
-import's rows have nothing to invalidate) and nothing about it is saved (the
-remembered layout stays as it was).
+Invariants: at most one page is built; a late page shows where the session
+already is (`LoupePage.follow_session`), with the key overrides and the
+remembered panel layout; before the page exists nothing is sent to it and
+nothing about it is saved.
 """
 
 from __future__ import annotations

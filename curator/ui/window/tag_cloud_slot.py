@@ -1,22 +1,15 @@
 """`TagCloudSlot`: the Tags dock (View ▸ Tags, Shift+T), its panel built when first shown.
 
-The panel (`ui.gallery.tag_cloud_panel`) counts the tags of the photos the
-gallery shows now, so it follows whatever changes them:
+The panel counts the tags of the photos the gallery shows now, so it follows:
+- at once (`refresh_now`): a new gallery query, over the tag rows it holds;
+- at once, the rows read again (`tags_changed`): a tag edit, an undo or redo,
+  the catalog opening, the dock shown;
+- within `SOON_MS`, the rows read again (`refresh_soon`): an import's batches,
+  the describer's progress, decisions — one read a second, not one per batch.
 
-- at once (`refresh_now`): a new gallery query (the pass, a filter, the
-  project, a search, the cloud's own click), counted over the tag rows the
-  panel holds (`counts.TagRows`);
-- at once, the tag rows read again (`tags_changed`): a tag edit, an undo or
-  redo, the catalog opening, the dock shown — what the user just did;
-- within `SOON_MS`, the rows read again (`refresh_soon`): an import's batches
-  and the describer's progress (new tags landing), decisions that move
-  photos in or out of the grid — a stream of changes costs one read a
-  second, not one per batch.
-
-Invariants: nothing is read while the dock is hidden (a change then only
-marks the cloud stale, and showing it reads once); the panel's clicks go to
-the filter bar (`GalleryFilterBar.apply_cloud_click`), whose query change
-comes back here as a refresh, so the cloud always shows the filter as it is.
+Invariants: nothing is read while the dock is hidden (the cloud is marked
+stale); the panel's clicks go to the filter bar, whose query change comes
+back here, so the cloud always shows the filter as it is.
 """
 
 from __future__ import annotations
