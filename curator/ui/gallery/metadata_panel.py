@@ -1,16 +1,10 @@
 """`MetadataFilterPanel`: the form inside the gallery bar's "Filter ▾" popup
-(`ui.gallery.metadata_filter.MetadataFilterButton`) — camera and lens lists,
-date range, ISO range, file name, people (anyone, or a choice of the table
-`catalog.types.PeopleChoice`; on the people with no kept photo, how many
-there are, and in the row's tooltip each person's kept photos:
-catalog.people.coverage) and this seat's proposals (cull for me: the choices
-of `catalog.types.ProposalChoice`, each with its count); `filter()` is what
-it shows.
-
-Loaded with the popup's first opening, not before the window's first paint
-(issue 21 §1). Invariant: a chosen camera or lens that a refreshed list no
-longer offers stays chosen (shown with a count of 0), so the filter never
-changes behind the user's back.
+(`ui.gallery.metadata_filter.MetadataFilterButton`) — camera and lens,
+dates, ISO, file name, people (`catalog.types.PeopleChoice`, with the
+coverage of the people with no kept photo) and this seat's proposals
+(`catalog.types.ProposalChoice`, each with its count); `filter()` is what it
+shows. A chosen camera or lens a refreshed list no longer offers stays
+chosen (count 0).
 """
 
 from __future__ import annotations

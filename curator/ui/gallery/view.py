@@ -1,13 +1,10 @@
 """The gallery grid: `ThumbnailDelegate` paints a cell, `GalleryView` asks for
 thumbnails of the visible range only.
 
-The view coalesces every reason the visible range may have changed (scroll,
-resize, rows inserted or removed, a reset) into one zero-delay timer, then
-asks the thumbnail loader for the visible rows plus one screen ahead. Rows
-are found by bisecting on `visualRect` (IconMode lays rows out in order), so
-the cost does not depend on the number of photos. A row whose data changed
-asks again only when it lies in the range last asked for: a live import's
-batches of rows off screen cost the UI thread nothing here.
+Every reason the visible range may have changed is coalesced into one
+zero-delay timer, which asks for the visible rows plus one screen ahead. Rows
+are found by bisecting on `visualRect`, so the cost does not depend on the
+number of photos. A changed row asks again only inside the range last asked for.
 """
 
 from __future__ import annotations

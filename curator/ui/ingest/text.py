@@ -1,14 +1,8 @@
 """The sentences the ingest dialog shows (pure functions over the ingest's
-value types; no Qt), so each can be tested on its own.
-
-- `preview_text(preview)`: "412 photos (12.3 GB) in /media/card/DCIM; 2 were
-  ingested before and are skipped. /photos has 120 GB free." (or the
-  refusal); a destination the card will not fit says so, and how much to
-  free (`fits` is False: the dialog shows it as a warning);
-- `names_text(preview)`: the first names, card name → new name;
-- `progress_text(p)`: "123 of 412 photos · 3.1 of 12.3 GB · 95 MB/s · about
-  2 min left";
-- `done_text(result)`: the summary of `curator.ingest.summary`, one fact a line.
+value types; no Qt): `preview_text` (what will be copied, what is skipped,
+the space free, or how much to free when it will not fit: `fits`),
+`names_text` (the first names, card name → new name), `progress_text` and
+`done_text` (the summary of `curator.ingest.summary`).
 """
 
 from __future__ import annotations

@@ -1,13 +1,9 @@
 """Warnings about a photo's capture data for the loupe's side panel (pure).
 
-- a camera clock that was never set: cameras start at a default date
-  (2000-01-01 00:00, 2007-01-01 00:00, …) and count up from it, so a photo
-  taken in the first hour of a 1 January — or before 1995, when no digital
-  camera in this catalog's reach wrote EXIF — is flagged;
-- a capture date in the future (more than a day ahead of now: time zones);
-- measured on a small embedded preview: the RAW's sensor data could not be
-  decoded, so sharpness and exposure were measured on the JPEG the camera
-  embedded (less reliable).
+- a camera clock never set: a photo taken in the first hour of a 1 January
+  (cameras count up from a default date) or before 1995 is flagged;
+- a capture date more than a day in the future;
+- measured on a small embedded preview (the RAW could not be decoded).
 """
 
 from __future__ import annotations

@@ -1,17 +1,12 @@
 """`LoupeChrome`: what surrounds the photo — F (full-screen loupe) and
 Shift+Tab (hide / show the panels).
 
-- Shift+Tab hides the loupe's panels (the side panel, the filmstrip); again
-  shows them. The state lasts across photos and passes (Lightroom).
-- F makes the window full screen with everything but the photo hidden: the
-  loupe's panels and the window's tool bars, menu bar, status bar and docks.
-  F or Esc leaves, restoring exactly what was visible before (and the
-  window's previous state: maximised stays maximised). Leaving the loupe
-  (G, the gallery) leaves full screen too.
-
-Works on whatever top-level window holds the loupe page (the main window, or
-the page itself in tests): the window's bars are found, not named, so the
-main window needs no code for this.
+- Shift+Tab hides the side panel and the filmstrip; again shows them. The
+  state lasts across photos and passes.
+- F makes the window full screen with everything but the photo hidden; F or
+  Esc (or leaving the loupe) restores exactly what was visible before.
+Works on whatever top-level window holds the loupe page: the window's bars
+are found, not named.
 """
 
 from __future__ import annotations

@@ -1,16 +1,9 @@
 """`CompareView`: two photos side by side, both fit — the reference on the
-left, the candidate on the right.
+left, the candidate (framed: the decision keys act on it) on the right.
 
-Paints only what it is given; which photos are shown (and whether the left
-one is pinned) is the loupe page's compare state. The candidate is framed,
-because the decision keys act on it (see keymap.HELP_NOTES).
-
-Synchronised zoom (Z, or a click): `curator.ui.loupe.synced_panes`, shared
-with survey — the reference at 100 % (one original pixel per device pixel),
-the candidate drawn at that same width, so a burst's frames line up pixel for
-pixel; dragging either pane pans both. Zoomed, each pane paints its
-original's pixels (`ComparePane.full`, decoded by the loupe's
-OriginalLoader) as soon as they arrive, the preview scaled up until then.
+Paints only what it is given; which photos are shown is the loupe page's
+compare state. Synchronised zoom (Z, or a click) is
+`curator.ui.loupe.synced_panes`'s, shared with survey.
 """
 
 from __future__ import annotations

@@ -1,13 +1,10 @@
 """`Filmstrip`: a strip under the loupe showing the current photo's
-neighbours in the order the loupe walks (the gallery's, via the review
-session), each with its badges and stars; a click jumps to that photo.
+neighbours in the order the loupe walks, each with its badges and stars; a
+click jumps to that photo.
 
-Paints from the thumbnail loader's cache only; `show_around` asks the loader
-for the visible neighbours' thumbnails (the gallery asks again for its own
-range when it shows). Rows come from the page's row cache (`row_for`); the
-visible ones are loaded into it in one query first (`load_rows`): one read
-per frame was 10-20 catalog queries on the UI thread per key while an
-import invalidated rows (a 64-96 ms stall, issue 19 §1).
+Paints from the thumbnail loader's cache only (`show_around` asks for the
+visible neighbours'). The visible rows are loaded into the page's row cache
+in one query first (`load_rows`), never one read per frame.
 """
 
 from __future__ import annotations

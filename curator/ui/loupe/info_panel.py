@@ -1,13 +1,10 @@
 """`InfoPanel`: the loupe's side panel — EXIF, the technical scores, the
-people (each face verdict once, counted — `face_labels.people_sentence` —
-and the key faces' sharpness, or why no face was judged), the description,
-tags (add/remove), preference and MATCH, this seat's proposal (cull for me:
-`proposal_mark.proposal_line`, "none" once decided), burst membership.
+people (`face_labels.people_sentence`), the description, tags, preference and
+MATCH, this seat's proposal (`proposal_mark.proposal_line`), burst membership.
 
-The three judgments stay visibly apart: technical (sharpness, exposure),
-descriptive (the LLM's subject/type/mood/light and tags) and personal
-(preference, MATCH). The MATCH threshold comes in through the constructor
-(`set_match_threshold` when the settings change), never from a global.
+The three judgments stay visibly apart: technical, descriptive (the LLM's)
+and personal (preference, MATCH). The MATCH threshold comes in through the
+constructor (`set_match_threshold`), never from a global.
 """
 
 from __future__ import annotations

@@ -1,14 +1,11 @@
-"""A photo's proposal (cull for me) in the loupe: pills in the footer and
-the dimming of a proposed reject (`LoupeView`, compare and survey panes),
-and the words the side panel says it in (`proposal_line`).
+"""A photo's proposal (cull for me) in the loupe: pills in the footer and the
+dimming of a proposed reject, and the words the side panel says it in
+(`proposal_line`).
 
-A proposal is never a decision, so it never looks like one: its pills are
-the tiles' (`ui.gallery.view`: a grey KEEP? or REJECT?, a gold HIGHLIGHT),
-beside the decision strip, not in it; a proposed reject's picture is dimmed
-less than a decided reject's; its reasons are said in words ("closed eyes ·
-blur": each reason's words are its row's in cull.table). All of it comes
-from the photo's row (`GalleryRow.proposal`, this seat's photographer's), so
-it goes the moment a decision ends the proposal and the row is read again.
+A proposal never looks like a decision: its pills are the tiles' (KEEP?,
+REJECT?, HIGHLIGHT) beside the decision strip; a proposed reject is dimmed less
+than a decided one; its reasons' words are their rows' in cull.table. All of it
+comes from `GalleryRow.proposal`, so it goes when a decision ends the proposal.
 """
 
 from __future__ import annotations

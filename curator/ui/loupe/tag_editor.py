@@ -1,17 +1,13 @@
 """`TagEditor`: a photo's tags as removable chips, and a field to add one.
 
-- Adding goes through `judgments.add_user_tag`, after `normalise_tag` (the
-  catalog's own tag rules); an unusable name is refused with a sentence under
-  the field, nothing is written.
+- Adding goes through `judgments.add_user_tag` after `normalise_tag`; an
+  unusable name is refused with a sentence, nothing written.
 - Removing goes through `judgments.remove_tag`: a removed AI tag is kept as
-  feedback (a later describe run does not bring it back) and is no longer
-  shown; a user tag is deleted.
-- Both are decisions (kind=tag in the decision log, committed before the
-  call returns): Ctrl+Z / Ctrl+Shift+Z undo and redo them like a rating.
+  feedback (a later describe does not bring it back); a user tag is deleted.
+- Both are decisions (kind=tag): Ctrl+Z / Ctrl+Shift+Z undo and redo them.
 - The field completes over every tag name in the catalog (`tag_names`).
-- `TagLineEdit` claims every key while it has the focus (it accepts the
-  ShortcutOverride), so no loupe or window shortcut fires while typing — not
-  even Tab, Esc or Ctrl+Z (the field's own undo). Esc leaves the field.
+- `TagLineEdit` claims every key while focused, so no shortcut fires while
+  typing; Esc leaves the field.
 """
 
 from __future__ import annotations

@@ -1,16 +1,11 @@
 """The loupe's viewing tools: histogram (side panel and H overlay), clipping
 overlay (J), focus peaking (Shift+P) and the info overlay (I).
 
-`LoupeTools` owns the state (what is on) and the `PreviewAnalyzer` that
-computes from the displayed preview off the UI thread; it paints through the
-`LoupeView.overlays` hook, reading only finished results — a key press never
-waits for a histogram. When the current photo changes, the page calls
-`show(row)`: the analysis is asked for `REQUEST_DELAY_MS` later (histogram
-always; overlays when on), and until it arrives the histogram says "…" and
-no overlay is drawn (never the previous photo's).
-
-The overlays are computed on the preview (1440 px) and drawn with the
-photo's geometry, so at 100 % they are the preview's pixels scaled up.
+`LoupeTools` owns what is on and the `PreviewAnalyzer`; it paints through
+`LoupeView.overlays`, reading only finished results (a key never waits for a
+histogram). `show(row)` asks for the analysis `REQUEST_DELAY_MS` later; until
+it arrives the histogram says "…" and no overlay is drawn (never the previous
+photo's). The overlays are the preview's (1440 px) pixels, scaled up at 100 %.
 """
 
 from __future__ import annotations

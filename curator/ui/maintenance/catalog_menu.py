@@ -1,15 +1,11 @@
 """The File menu's catalog items: Open Catalog…, Open Studio Catalog…,
 Recent Catalogs, and Restore Catalog from Backup… (with its dialog).
 
-Responsibility: ask the photographer what to open or restore, then hand it
-to the `CatalogHost`, which does the work off the UI thread and refuses with
-a sentence what can't be done. `install(app)` is called for every window the
-host adopts (a change builds a new window). Nothing here reads the catalog:
-the backups are a listing of one folder (`catalog.backup.list_backups`).
-
-Invariants: a restore is confirmed by a sentence that says what is lost (the
-decisions made after the backup) and what is kept (a copy of the catalog as
-it is now, itself listed as a backup, so the restore can be undone).
+It asks the photographer what to open or restore and hands it to the
+`CatalogHost`; `install(app)` is called for every window the host adopts.
+Nothing here reads the catalog. Invariant: a restore is confirmed by a
+sentence that says what is lost (the decisions after the backup) and what is
+kept (a copy of the catalog as it is now, so the restore can be undone).
 """
 
 from __future__ import annotations

@@ -1,14 +1,10 @@
 """The Failed lane and the error-log view.
 
 `FailedListModel` / `ErrorLogModel` are table models over plain rows from
-`catalog.problems`; `ProblemsPanel` shows both in tabs with Retry and Retry
-all. Retrying resets the failed stage rows to pending and emits
-`retry_requested(photo_ids)`, on which the app starts the pipeline again.
-Models reload on `refresh()` with a reset: these lists are short and nobody
-scrolls them while typing. At the end of a run the window calls
-`refresh_when_shown()`: a hidden panel (the usual case) only notes that it is
-stale and reloads when next shown — reading the whole error log on the UI
-thread at each run's end was a 58 ms stall (issue 19 §1).
+`catalog.problems`; `ProblemsPanel` shows both with Retry and Retry all
+(failed stages reset to pending, `retry_requested(photo_ids)` emitted).
+Models reload with a reset (short lists). `refresh_when_shown()` (a run's
+end): a hidden panel only notes it is stale and reloads when next shown.
 """
 
 from __future__ import annotations

@@ -1,17 +1,13 @@
 """Face crops for the People view, cut on a worker from the cached JPEGs.
 
-`face_image(cache_dir, crop, edge)` reads the photo's thumbnail from the
-cache when the face is large enough in it (a 320-pixel JPEG: a millisecond
-or two), else its preview (`imaging.rebuild.read_whole`: a damaged entry is
-dropped, never shown), and decodes only down to the face's square
-(`QImageReader.setClipRect`: measured on a 2,048-pixel preview under load,
-~20-70 ms clipped against ~65-160 ms whole), scaled to `edge` pixels and
-turned as the photographer turned the photo. A QImage, never a QPixmap:
-this runs on a pool thread (the pixmap is made on the main thread).
+`face_image(cache_dir, crop, edge)` reads the photo's thumbnail when the face
+is large enough in it, else its preview (a damaged entry is dropped), decodes
+only the face's square (`QImageReader.setClipRect`: ~20-70 ms against ~65-160
+ms whole on a 2,048-pixel preview), scaled to `edge` and turned as the
+photographer turned the photo. A QImage, never a QPixmap (a pool thread).
 
-Invariants: never decodes a photo's file (a photo with neither in the cache
-gives a null image: the tile shows its name and counts without a face); a
-box outside the picture is clipped to it.
+Invariants: never decodes a photo's file (nothing cached: a null image); a box
+outside the picture is clipped to it.
 """
 
 from __future__ import annotations

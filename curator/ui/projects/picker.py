@@ -1,14 +1,9 @@
 """`ProjectPicker`: the quick "which project?" dialog (Shift+B, or B with none chosen).
 
-A text field that filters the list as you type (ignoring case) above the
-projects, each with its photo count; the last row creates a project: it
-reads `New project “<typed text>”` when the typed text names no project,
-else `New project…` (which asks for a name). ↑/↓ move in the list while the
-text field keeps the focus; Enter chooses the highlighted row; Esc cancels.
-
-The dialog writes nothing itself: it emits `chosen(project_id)` for an
-existing project or `create_requested(name)` for a new one, and the owner
-(the main window, through `ProjectService`) does the write.
+A field that filters the projects (with their counts) as you type; the last
+row creates a project (`New project “<typed text>”`, or `New project…`).
+↑/↓ move in the list, Enter chooses, Esc cancels. It writes nothing: it emits
+`chosen(project_id)` or `create_requested(name)` and the owner writes.
 """
 
 from __future__ import annotations

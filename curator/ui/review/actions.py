@@ -1,18 +1,11 @@
 """`DecisionAction`: every decision a key, a menu or a click can ask the review
 session for, as one typed enum (no Qt).
 
-The key table (`keymap`) binds keys to the keyed ones (P, X/R, U, 0–5, 6–9,
-A: accept the proposal),
-the Edit ▸ Color Label menu adds purple and no label, and a click on a tile's
-or the loupe's decision strip names a fixed state (`decision_strip`: keep,
-unreviewed, pick on, unpick). `ReviewSession` is the one place that turns an
-action into catalog decisions, for the loupe's photo (`act`) or a grid
-selection (`decide_many`).
-
-The values are the action names the key table and the settings'
-`key_overrides` use ("pick", "rate_3", "label_red"), so a remapped key keeps
-working. What P and U mean depends on the pass (`ReviewSession` says);
-`advances` says which actions move the loupe to the next photo.
+The key table (`keymap`) binds keys to the keyed ones; the Color Label menu
+adds purple and no label; a click on a decision strip names a fixed state
+(`decision_strip`). `ReviewSession` turns an action into catalog decisions.
+The values are the action names the key table and `key_overrides` use
+("pick", "rate_3", "label_red"); `advances` says which move to the next photo.
 """
 
 from __future__ import annotations

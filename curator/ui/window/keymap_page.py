@@ -1,14 +1,10 @@
-"""Keyboard remapping: the "Keyboard Shortcuts" settings page (loaded when first
-opened, not before the first paint: issue 21 §1).
+"""Keyboard remapping: the "Keyboard Shortcuts" settings page.
 
-The page lists every action of the one key table (`ui.review.keymap`) with the
-keys it has now. Choose a row, press the new key in the key field, Assign:
-a key another action already has is refused with a sentence (nothing
-changes). "Reset to defaults" drops every override. OK writes only the
-`key_overrides` setting into the settings file (`save_changes`)
-and emits `overrides_changed(dict)`; the main window then calls
-`ui.window.tools.apply_key_overrides` on its actions and the loupe's and hands
-the same dict to the help overlay, which prints `keymap.help_rows(overrides)`.
+It lists every action of the key table (`ui.review.keymap`) with its keys.
+Choose a row, press the new key, Assign: a key another action has is refused
+with a sentence. "Reset to defaults" drops every override. OK writes only the
+`key_overrides` setting (`save_changes`) and emits `overrides_changed(dict)`,
+which the window applies to its actions, the loupe's and the help overlay.
 """
 
 from __future__ import annotations

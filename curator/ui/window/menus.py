@@ -1,17 +1,11 @@
 """`WindowMenus`: the main window's menu bar and its keyboard actions.
 
-Responsibility: build File, Edit, View, Cull (its items: ui.cull.menu),
-Projects and Help, and one `QAction`
-per window key binding (`ui.review.keymap.WINDOW_BINDINGS`), each forwarding
-to the window's ``dispatch``; hold what the rest of the window reaches for
-(the actions by name, the colour-label submenu, the grid's decision actions,
-the purge and backup actions, the Problems toggle).
-
-It decides nothing: every item calls a hook or a controller the window was
-given (imports, projects, tools, purge, backup). Invariants: every binding's
-action is in `actions` under its action name, and is added to the window
-(`WindowTools.add_actions`), so its shortcut works on every page; user key
-overrides are applied once every action exists.
+It builds File, Edit, View, Cull (ui.cull.menu), Projects and Help, and one
+`QAction` per window key binding (`ui.review.keymap.WINDOW_BINDINGS`), each
+forwarding to the window's ``dispatch``. It decides nothing: every item calls
+a hook or a controller the window was given. Invariants: every binding's
+action is in `actions` under its name and added to the window, so its
+shortcut works on every page; key overrides apply once every action exists.
 """
 
 from __future__ import annotations

@@ -1,14 +1,9 @@
 """`ProblemsSlot`: the Problems dock (View ▸ Problems), its panel built when first shown.
 
-The panel (`ui.maintenance.problems_view`: its module, its tables and the two
-catalog queries it loads with) is not part of the first paint, which shows the
-dock hidden (issue 21 §1). The dock itself is made at once, so View ▸ Problems
-and a remembered dock layout work as before; the panel is built the first time
-the dock shows, or at once by `panel()`.
-
-Invariants: at most one panel is ever built; it reads the catalog when built,
-so a run that finished before it existed has nothing to refresh (`refresh`
-touches only a built panel); its Retry reaches `retry` whenever it was built.
+The dock is made at once (View ▸ Problems and a remembered layout work); the
+panel (`ui.maintenance.problems_view`) is built the first time the dock
+shows, or by `panel()`. At most one panel is built; `refresh` touches only a
+built one (it reads the catalog when built).
 """
 
 from __future__ import annotations

@@ -2,14 +2,11 @@
 the geometry and dock/toolbar state remembered between runs.
 
 - `fit_to(available, wanted)`: the wanted size shrunk to the screen's
-  available area (minus a margin), centred in it — 1366×768 included;
-- `WindowState` keeps `saveGeometry()`, which docks show (the Problems
-  dock), every named splitter's sizes (the loupe's side panel) and named
-  flags (`flag`/`set_flag`: the loupe's hidden panels) in an INI file in
-  the app's config folder (QSettings over that file: the user's
-  desktop-wide Qt settings are never touched). Not
-  `saveState()`: the toolbars show and hide by what they hold (the project
-  row), which a restored state would contradict.
+  available area (minus a margin), centred in it;
+- `WindowState` keeps `saveGeometry()`, which docks show, named splitters'
+  sizes and named flags in an INI file in the app's config folder (never the
+  desktop-wide Qt settings). Not `saveState()`: the toolbars show and hide by
+  what they hold.
 """
 
 from __future__ import annotations

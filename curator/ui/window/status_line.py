@@ -2,16 +2,12 @@
 off and whose answers to the user are not overwritten by background news.
 
 - A message shows in a word-wrapped label of a fixed two-line height (the
-  full text in its tooltip) instead of QStatusBar's single clipped line: a
-  message never changes the bar's height, so the photo above never moves
-  while culling (issue 19 §4: a wrapping message shifted it ~30 px); a
-  message longer than two lines at the bar's width ends in "…" there;
-  `showMessage` / `clearMessage` / `currentMessage` (the whole text) keep
-  QStatusBar's meaning, so callers and tests need not know.
-- `show_background(text, ms)` is for news nobody asked for at that moment
-  (a retrained taste model): while a message the user caused is younger
-  than `HOLD_MS` ("Undone: reject of IMG_0412.jpg") it waits, and shows
-  when the hold ends — unless the user caused another message meanwhile.
+  full text in its tooltip), so it never moves the photo above; a longer one
+  ends in "…"; `showMessage` / `clearMessage` / `currentMessage` keep
+  QStatusBar's meaning.
+- `show_background(text, ms)` is for news nobody asked for: while a message
+  the user caused is younger than `HOLD_MS` it waits, and shows when the hold
+  ends — unless the user caused another message meanwhile.
 """
 
 from __future__ import annotations
