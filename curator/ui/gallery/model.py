@@ -37,7 +37,7 @@ from PySide6.QtCore import (
 )
 
 from curator.catalog.types import GalleryFilter, GalleryQuery, GalleryRow, GallerySort
-from curator.engine.delivery import Job, delivery_to
+from curator.engine.delivery import Delivery, Job, delivery_to
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageLoader
 from curator.ui.gallery.flags import photo_flags, tooltip
@@ -321,19 +321,8 @@ class GalleryListModel(QAbstractListModel):
         ranking after its first page): no reset; any other difference is applied
         in place, as `refresh` does."""
         self.query = query
-        self._rest_pending = False  # the query below lists everything
-        self._requery_timer.stop()
-        self._last_requery = time.monotonic()
-        new_ids = gallery_query_ids(query)
-        n = len(self._ids)
-        if new_ids[:n] != self._ids:  # not only appended: the general path
-            if not self._apply_diff(new_ids):
-                self._relayout(new_ids)
-        elif len(new_ids) > n:  # one insertion at the end (a third of `_apply_diff`'s time)
-            self.beginInsertRows(QModelIndex(), n, len(new_ids) - 1)
-            self._ids = new_ids
-            self._row_index = None
-            self.endInsertRows()
+        self._listed_now()
+        self._become(gallery_query_ids(query))
 
     @Slot()
     @guarded_slot
@@ -357,14 +346,20 @@ class GalleryListModel(QAbstractListModel):
             self.load_rest()
             return
         self._rest_asked = True
-        token, query = self._rest_token, self.query
+        self._list_on_pool(self._rest_token, self._rest_delivery, "after the first page")
+
+    def _list_on_pool(self, token: int, delivery: Delivery, when: str) -> None:
+        """The query's whole list read on the lists pool, delivered as (token, ids),
+        or (token, None) when the read failed (logged)."""
+        assert self._lists_pool is not None
+        query = self.query
 
         def failed(exc: Exception) -> tuple[int, None]:
-            log.warning("listing the gallery's rows after the first page failed", exc_info=exc)
+            log.warning("listing the gallery %s failed", when, exc_info=exc)
             return token, None
 
         self._lists_pool.start(
-            Job(lambda: (token, gallery_query_ids(query)), self._rest_delivery, on_error=failed)
+            Job(lambda: (token, gallery_query_ids(query)), delivery, on_error=failed)
         )
 
     @Slot(object)
@@ -380,16 +375,25 @@ class GalleryListModel(QAbstractListModel):
         self._append_rest(full)
 
     def _append_rest(self, full: list[int]) -> None:
-        """The whole list after its first page: appended (the first page is its
-        head), or brought up to date as `refresh` does if the catalog changed."""
+        """The whole list after its first page (its head), applied by `_become`."""
+        self._become(full)
+
+    def _listed_now(self) -> None:
+        """The whole list is read now: no first page pending, no re-query due."""
+        self._rest_pending = False
+        self._requery_timer.stop()
+        self._last_requery = time.monotonic()
+
+    def _become(self, new_ids: list[int]) -> None:
+        """The list becomes `new_ids`, in place: rows appended when it only grew at
+        the end (a first page's rest), else removed and inserted, else re-laid out."""
         n = len(self._ids)
-        if full[:n] != self._ids:  # the catalog changed meanwhile: the general path
-            if not self._apply_diff(full):
-                self._relayout(full)
-            return
-        if len(full) > n:
-            self.beginInsertRows(QModelIndex(), n, len(full) - 1)
-            self._ids = full
+        if new_ids[:n] != self._ids:
+            if not self._apply_diff(new_ids):
+                self._relayout(new_ids)
+        elif len(new_ids) > n:  # one insertion at the end (a third of `_apply_diff`'s time)
+            self.beginInsertRows(QModelIndex(), n, len(new_ids) - 1)
+            self._ids = new_ids
             self._row_index = None
             self.endInsertRows()
 
@@ -416,28 +420,15 @@ class GalleryListModel(QAbstractListModel):
         if (later or len(changed) > SPAN_ROWS) and self._lists_pool is not None:
             self._refresh_later(changed)
             return
-        self._rest_pending = False  # the query below lists everything
-        self._requery_timer.stop()  # the list is current after this
-        self._last_requery = time.monotonic()
-        new_ids = gallery_query_ids(self.query)
-        if new_ids != self._ids and not self._apply_diff(new_ids):
-            self._relayout(new_ids)
+        self._listed_now()
+        self._become(gallery_query_ids(self.query))
         self._rows_changed(changed)
 
     def _refresh_later(self, changed: set[int]) -> None:
         """`refresh`, the list read on the lists pool and applied in place when it
         arrives (`_on_listed`) unless listed again since (`_list_token`)."""
-        assert self._lists_pool is not None
         self._rows_changed(changed)
-        token, query = self._list_token, self.query
-
-        def failed(exc: Exception) -> tuple[int, None]:
-            log.warning("listing the gallery after a change failed", exc_info=exc)
-            return token, None
-
-        self._lists_pool.start(
-            Job(lambda: (token, gallery_query_ids(query)), self._listed_delivery, on_error=failed)
-        )
+        self._list_on_pool(self._list_token, self._listed_delivery, "after a change")
 
     @Slot(object)
     @guarded_slot
@@ -448,11 +439,8 @@ class GalleryListModel(QAbstractListModel):
         if new_ids is None:  # the read failed (logged): here, where an error is shown
             self.refresh()
             return
-        self._rest_pending = False
-        self._requery_timer.stop()
-        self._last_requery = time.monotonic()
-        if new_ids != self._ids and not self._apply_diff(new_ids):
-            self._relayout(new_ids)
+        self._listed_now()
+        self._become(new_ids)
 
     def _rows_changed(self, changed: Collection[int]) -> None:
         """dataChanged for the rows of `changed` (for many, the painted rows: SPAN_ROWS)."""
