@@ -1,11 +1,6 @@
 """`ElidedLabel`: a one-line label that gives up width before the window does.
-
-A plain QLabel's minimum width is its whole text, so a long sentence in a
-status-bar widget (the last import's summary) forced the main window wider
-than a 1366 px screen. This label asks for its text up to `MAX_CHARS`
-characters (`sizeHint`) and needs only `MIN_CHARS` (`minimumSizeHint`); when
-it gets less than its text, it paints the text elided with "…" and the
-tooltip holds it all.
+It asks for its text up to `MAX_CHARS` characters and needs only `MIN_CHARS`;
+given less, it paints the text elided with "…" and the tooltip holds it all.
 """
 
 from __future__ import annotations

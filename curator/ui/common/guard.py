@@ -1,10 +1,8 @@
 """Guarded slots: an exception in a Qt slot is logged and shown, never fatal.
 
-`guarded_slot` wraps a method of an object that carries an `errors`
-attribute (an `ErrorReporter`, passed in by app.py — no global look-up).
-The exception is logged with its traceback and the reporter emits a short
-sentence; the main window shows it, non-modally, in the status bar. The
-slot returns None instead of raising, so Qt's event loop never sees it.
+`guarded_slot` wraps a method of an object with an `errors` attribute (an
+`ErrorReporter`, passed in — no global look-up): the exception is logged with
+its traceback, the reporter emits a short sentence, and the slot returns None.
 """
 
 from __future__ import annotations

@@ -1,11 +1,7 @@
-"""What the dialogs that run a long job on a worker share (File ▸ Export…,
-File ▸ Ingest from Card…): the hint and error colours of their sentences,
-the debounced preview they ask for while the user types, the progress
-box (a bar, a line of figures, and the file at work, elided in the middle
-so a long name never widens the dialog), and the Cancel button's states
-(Cancel while the job runs, Stopping… once asked, Close after).
-
-Each dialog keeps its own states and controller; this is only the furniture.
+"""What the dialogs that run a long job on a worker (Export…, Ingest from Card…)
+share: their sentences' colours, the debounced preview, the progress box (the
+file at work elided in the middle, so it never widens the dialog) and the
+Cancel button's states (Cancel, Stopping…, Close). Only the furniture.
 """
 
 from __future__ import annotations

@@ -1,9 +1,7 @@
-"""`PRESSES`: the Qt events that are a person doing something (a key, a
-shortcut, a click, a drop). The window's input guards drop them while the
-window cannot act on them — the catalog's first open (`ui.window.opening`),
-a catalog switch (`ui.maintenance.catalog_switch`) — each with its own set
-of followers (a press's release and shortcut check), which differ: a switch
-lets the wheel through, so the grid still scrolls.
+"""`PRESSES`: the Qt events that are a person doing something (a key, a shortcut,
+a click, a drop), which the window's input guards drop while it cannot act
+(`ui.window.opening`, `ui.maintenance.catalog_switch`), each with its own
+followers.
 """
 
 from __future__ import annotations

@@ -1,9 +1,6 @@
 """Offscreen drawing for `curator --self-test`: proves Qt's image plugins and
-painter work in this installation (or bundle) without a display.
-
-`gui_application()` must run before anything creates a plain QCoreApplication
-(the headless pipeline makes one when none exists): a process gets one
-application object, and drawing needs the Gui kind.
+painter work without a display. `gui_application()` must run before anything
+creates a plain QCoreApplication (a process gets one application object).
 """
 
 from __future__ import annotations

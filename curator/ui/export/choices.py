@@ -1,10 +1,7 @@
-"""`ExportChoicesFile`: what the export dialog remembers between runs
-(destination, set, originals or renditions, long edge), in a small JSON file
-in the config dir (`export_choices.json`).
-
-A missing or unreadable file gives the defaults — never an error when the
-dialog opens; an unknown or out-of-range value is replaced by its default;
-writes are atomic (temp + rename). No Qt.
+"""`ExportChoicesFile`: what the export dialog remembers between runs, in
+`export_choices.json` in the config dir. A missing or unreadable file gives
+the defaults; an unknown or out-of-range value its default; writes are atomic.
+No Qt.
 """
 
 from __future__ import annotations

@@ -1,11 +1,7 @@
-"""The sentences the export dialog shows (pure functions over the export
-value types; no Qt, no catalog), so each can be tested on its own.
-
-- `preview_text(result)`: a dry run's ExportResult → "12 photos will go out to
-  /dest/approved (3 of them are already there)."
-- `progress_text(p)`: "12 / 340 · 4.2 photos/s · about 1 min 20 s left".
-- `summary_text(result)`: what a finished or cancelled export did, with the
-  first failure's reason.
+"""The sentences the export dialog shows (pure functions over the export value
+types; no Qt): `preview_text` (what a dry run will send), `progress_text`
+and `summary_text` (what a finished or cancelled export did, with the first
+failure's reason).
 """
 
 from __future__ import annotations

@@ -1,11 +1,7 @@
-"""The badges of a gallery tile (MATCH, each cull check's badge, burst,
-missing, RAW+JPEG) and its tooltip: derived from the tile's row and the live
-MATCH threshold, never stored (`PhotoFlags`, `photo_flags`, `tooltip`). The
-model hands them to the view through its `FlagsRole`.
-
-A cull check's badge (BLUR, CLIPPED, CLOSED EYES, SOFT FACE), its line, its
-tooltip sentence and a proposed reject's word on the REJECT? pill are the
-check's row in `cull.table`: this module only asks the table.
+"""The badges of a gallery tile (MATCH, each cull check's badge, burst, missing,
+RAW+JPEG) and its tooltip, derived from the row and the live MATCH threshold,
+never stored (`PhotoFlags`, `photo_flags`, `tooltip`). A cull check's badge,
+words and REJECT? pill word are its row in `cull.table`: this module only asks.
 """
 
 from __future__ import annotations

@@ -1,12 +1,9 @@
 """The decision keys in the gallery grid, and Edit ▸ Color Label.
 
-P, X, U, 0–5, 6–9 and A (the loupe's keys, from the one key table) act on
-every selected photo at once — one undo step (`ReviewSession.decide_many`)
-— with the meaning of the pass the toolbar shows. The shortcuts live on the
-gallery widget (WidgetShortcut): they never fire in a text field. The Color
-Label menu (purple and "no label" have no key) acts on what the keys would:
-the loupe's photo, or the grid's selection. A click on a tile's flags or
-stars decides that one photo. Every one is a `DecisionAction`.
+The loupe's keys act on every selected photo at once, one undo step
+(`ReviewSession.decide_many`), with the meaning of the pass shown. The
+shortcuts live on the gallery widget (WidgetShortcut): never in a text field.
+The Color Label menu acts on what the keys would. Every one is a `DecisionAction`.
 """
 
 from __future__ import annotations

@@ -1,9 +1,7 @@
-"""`ThumbnailSizeSlider`: the status bar's gallery cell-size slider.
-
-Its value is the cell width in px (the `gallery_cell_size` setting's range);
-`step(±1)` is Ctrl+= / Ctrl+- (one notch). Every change emits
-`size_changed(int)` at once, so the grid follows the handle; `size_settled`
-follows after a short pause, for the one settings write a drag deserves.
+"""`ThumbnailSizeSlider`: the status bar's gallery cell-size slider (px, the
+`gallery_cell_size` setting's range); `step(±1)` is Ctrl+= / Ctrl+-. Every
+change emits `size_changed(int)`; `size_settled` follows a short pause, for
+the one settings write a drag deserves.
 """
 
 from __future__ import annotations

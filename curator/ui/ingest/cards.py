@@ -1,9 +1,6 @@
-"""The memory cards the system has mounted: volumes with a `DCIM/` folder (the
-camera file system's standard layout), through Qt's `QStorageInfo`.
-
-`cards_among(volumes)` is the rule (pure, testable with made-up volumes);
-`mounted_cards()` applies it to what Qt sees now. A card is offered by its
-name and size; ingesting it means ingesting its `DCIM/`.
+"""The memory cards the system has mounted: volumes with a `DCIM/` folder.
+`cards_among(volumes)` is the rule (pure); `mounted_cards()` applies it to
+what `QStorageInfo` sees now.
 """
 
 from __future__ import annotations

@@ -12,9 +12,7 @@ after the window's first paint (issue 21 §1).
 
 PREFETCH = 2  # previews kept decoded on each side of the loupe's photo
 ORIGINAL_THREADS = 2  # a stale 24 MP decode never holds up the wanted one for long
-# More photos changed at once than this (a step: an accept of the rest, its
-# undo) are re-read off the UI thread, the old rows shown until then; fewer (a
-# key, a selection) at once, so a key's result shows with the next paint. At
-# 100,000 photos on PostgreSQL the loupe's re-read after an accept was a
-# 219 ms stall of the UI thread, hidden or not (issue 51's stall watch).
+# More photos changed at once than this (a step: an accept of the rest) are
+# re-read off the UI thread, the old rows shown until then; fewer at once, so a
+# key's result shows with the next paint.
 STEP_ROWS = 64

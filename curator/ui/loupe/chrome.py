@@ -1,12 +1,7 @@
-"""`LoupeChrome`: what surrounds the photo — F (full-screen loupe) and
-Shift+Tab (hide / show the panels).
-
-- Shift+Tab hides the side panel and the filmstrip; again shows them. The
-  state lasts across photos and passes.
-- F makes the window full screen with everything but the photo hidden; F or
-  Esc (or leaving the loupe) restores exactly what was visible before.
-Works on whatever top-level window holds the loupe page: the window's bars
-are found, not named.
+"""`LoupeChrome`: Shift+Tab hides (again: shows) the side panel and the
+filmstrip, across photos and passes; F makes the window full screen with
+everything but the photo hidden, and F, Esc or leaving the loupe restores what
+was visible. The window's bars are found, not named.
 """
 
 from __future__ import annotations

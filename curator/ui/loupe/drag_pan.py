@@ -1,12 +1,8 @@
-"""`DragPan`: a left-button gesture that is either a click or a drag-to-pan;
-`source_rect`: which part of an image a zoomed view paints.
-
-Shared by the loupe and compare views (Lightroom's rule: a click toggles the
-zoom at that point, a drag pans a zoomed photo). The gesture only tracks the
-press (and the view's `Zoom` then, which a drag is measured from) and tells
-the view what happened; the view owns its zoom (`curator.ui.loupe.zoom`).
-A press that moves less than `DRAG_SLOP` pixels stays a click.
-`zoom_anchor` is where a key- or wheel-driven zoom is anchored in both views.
+"""`DragPan`: a left-button gesture that is either a click or a drag-to-pan
+(Lightroom's rule), shared by the loupe and compare views; a press that moves
+less than `DRAG_SLOP` pixels stays a click. The view owns its zoom.
+`source_rect`: which part of an image a zoomed view paints; `zoom_anchor`:
+where a key- or wheel-driven zoom is anchored.
 """
 
 from __future__ import annotations

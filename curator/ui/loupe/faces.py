@@ -83,10 +83,8 @@ class PaintedFaces:
 
 
 class LoupeFaces(QObject):
-    """The face boxes and close-ups of one loupe (see the module docstring).
-
-    `watch` hooks it into the views it paints over (their overlays, and an
-    event filter: the pointer's face is found from their mouse moves)."""
+    """The face boxes and close-ups of one loupe; `watch` hooks it into the views
+    it paints over (their overlays, and an event filter for the pointer)."""
 
     def __init__(
         self,

@@ -248,10 +248,8 @@ LONGEST_UNBROKEN = 16  # characters: a longer run gets a break opportunity
 
 
 def breakable(text: str) -> str:
-    """`text` with invisible break opportunities inside the words too long for
-    a line (over `LONGEST_UNBROKEN` characters): after each `_ - . / \\ :`
-    in them, and every `LONGEST_UNBROKEN` characters of a stretch without
-    one, so a long file name never pushes the panel past the window's edge."""
+    """`text` with invisible break opportunities in words over `LONGEST_UNBROKEN`
+    characters: after each `_ - . / \\ :`, and every `LONGEST_UNBROKEN` characters."""
     return "".join(_breakable_word(w) for w in re.split(r"(\s+)", text))
 
 
@@ -270,9 +268,8 @@ def _breakable_word(word: str) -> str:
 
 
 def _amber(label: QLabel, on: bool) -> None:
-    """`label`'s text amber (a warning) or the panel's own colour, by palette:
-    a style sheet set back to "" left this label with the default palette's
-    black text on the dark panel (the window's palette was not inherited again)."""
+    """`label`'s text amber (a warning) or the panel's own colour, by palette (a
+    style sheet set back to "" left black text on the dark panel)."""
     parent = label.parentWidget()
     palette = QPalette((parent or label).palette())
     if on:

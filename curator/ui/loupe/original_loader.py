@@ -96,9 +96,8 @@ def decode_in_child(children: ChildProcessPool, request: DisplayRequest) -> Disp
 
 @dataclass(frozen=True)
 class OriginalSource:
-    """What a job decodes, as plain values: the decoder's `DisplayRequest` is
-    made on the pool thread, so the first original never imports the decoder
-    stack (pillow_heif, exifread: 150-250 ms) on the UI thread."""
+    """What a job decodes, as plain values: the decoder's `DisplayRequest` is made
+    on the pool thread, so the UI thread never imports the decoder stack."""
 
     path: str
     max_pixels: int
@@ -170,9 +169,8 @@ def load_original(
     cache: CacheSpot | None = None,
 ) -> OriginalResult:
     """Decode one original in a child (on a pool thread), unless no longer wanted
-    (a screen rendition: read from `cache` when it is there, written there when
-    decoded); turned `turns` quarter-turns clockwise (the photographer's
-    rotation) here, off the UI thread (a 24 MP turn takes ~250 ms)."""
+    (a screen rendition: read from or written to `cache`), turned `turns`
+    quarter-turns clockwise here, off the UI thread (~250 ms for 24 MP)."""
     if photo_id not in wanted.ids:
         return OriginalResult(photo_id, generation, None, skipped=True)
     cached = None if cache is None else read_cached(cache)
@@ -209,10 +207,9 @@ class OriginalLoader(QObject):
         cache_dir: str | None = None,
         cache_bytes: int = SCREEN_CACHE_BYTES,
     ):
-        """`children`: the decoder processes to use (tests); by default a pool of
-        one child per pool thread, started on the first request. `cache_dir`:
-        where screen renditions are cached (None: never cached), within
-        `cache_bytes`."""
+        """`children`: the decoder processes (default: one child per pool thread,
+        started on the first request); `cache_dir`: where screen renditions are
+        cached within `cache_bytes` (None: never)."""
         super().__init__(parent)
         self.threads, self.errors, self.max_pixels = threads, errors, max_pixels
         self.cache_dir, self.cache_bytes = cache_dir, cache_bytes
@@ -251,10 +248,9 @@ class OriginalLoader(QObject):
         turns: int = 0,
         content_hash: str | None = None,
     ) -> None:
-        """Want this one original (and no other); `long_edge`: as a screen
-        rendition of at most that long edge (`imaging.decode.screen_rendition`),
-        cached on disk under `content_hash` when given; `turns`: the
-        photographer's quarter-turns clockwise."""
+        """Want this one original (and no other); `long_edge`: as a screen rendition
+        of at most that edge, cached under `content_hash` when given; `turns`:
+        quarter-turns clockwise."""
         hashes = {photo_id: content_hash} if content_hash else None
         self.request_many([(photo_id, path)], long_edge, {photo_id: turns}, hashes)
 
@@ -265,9 +261,8 @@ class OriginalLoader(QObject):
         turns: Mapping[int, int] | None = None,
         hashes: Mapping[int, str] | None = None,
     ) -> None:
-        """Want exactly these originals (see the module docstring), each turned by
-        `turns` (photo id -> quarter-turns clockwise; absent: 0). A photo turned
-        since its original was held is decoded again, turned."""
+        """Want exactly these originals, each turned by `turns` (photo id ->
+        quarter-turns clockwise; absent: 0); a photo turned since is decoded again."""
         if self.closed:
             return
         ids = frozenset(pid for pid, _path in wanted)

@@ -178,10 +178,8 @@ class PreviewAnalyzer(QObject):
 
     def _submit(self, photo_id: int, path: Path, overlays: Overlays) -> None:
         if not self._incarnated:
-            # Create, on this (the UI) thread and before the first task, the binding
-            # types the tasks use: PySide creates them lazily and not thread-safely
-            # (see image_loader.incarnate_reader_types). Here rather than in
-            # __init__, so numpy loads after the window's first paint (issue 21 §1).
+            # The binding types the tasks use, made on the UI thread first (see
+            # image_loader.incarnate_reader_types); here, after the first paint.
             import numpy as np
 
             qimage_rgb(rgba_qimage(np.zeros((1, 1, 4), np.uint8)))

@@ -52,9 +52,7 @@ def reasons_words(proposal: Proposal) -> str:
 
 def proposal_line(proposal: Proposal | None, people: str = "") -> str:
     """The panel's line: "Reject? closed eyes · blur (sure: 80 %) · A accepts";
-    `people`: a keep's moment's people in words (`cull.looks.ready_reason`:
-    the stored proposal keeps no words), "Keep? both smiling, looking at the
-    camera (sure: 70 %) · A accepts"."""
+    `people`: a keep's people in words (`cull.looks.ready_reason`)."""
     if proposal is None:
         return "none"
     verdict = "Keep?" if proposal.verdict is ProposalVerdict.KEEP else "Reject?"

@@ -1,11 +1,10 @@
 """The loupe's viewing tools: histogram (side panel and H overlay), clipping
 overlay (J), focus peaking (Shift+P) and the info overlay (I).
 
-`LoupeTools` owns what is on and the `PreviewAnalyzer`; it paints through
-`LoupeView.overlays`, reading only finished results (a key never waits for a
-histogram). `show(row)` asks for the analysis `REQUEST_DELAY_MS` later; until
-it arrives the histogram says "…" and no overlay is drawn (never the previous
-photo's). The overlays are the preview's (1440 px) pixels, scaled up at 100 %.
+`LoupeTools` owns what is on and the `PreviewAnalyzer`, and paints only
+finished results through `LoupeView.overlays`. Until a photo's analysis
+arrives (asked `REQUEST_DELAY_MS` after it shows) the histogram says "…" and no
+overlay is drawn, never the previous photo's.
 """
 
 from __future__ import annotations
@@ -144,8 +143,7 @@ class HistogramPanel(QWidget):
         self.note = ""
 
     def set_histogram(self, found: Analysis | None, note: str) -> None:
-        """Show `found`'s histogram with `note`; no repaint when both are what it
-        shows already (a live import re-shows the current photo's row each batch)."""
+        """Show `found`'s histogram with `note`; no repaint when nothing changed."""
         histogram = None if found is None else found.histogram
         curves = None if found is None else found.curves
         if histogram is self.histogram and curves is self.curves and note == self.note:
@@ -261,8 +259,7 @@ class LoupeTools(QObject):
         self.analyzer.request(*self._pending, overlays)
 
     def clip(self, row: GalleryRow) -> tuple[float | None, float | None]:
-        """The stored clip fractions, from the row the page already read (a query
-        per photo here was a 70 ms UI-thread stall during an import, issue 19 §1)."""
+        """The stored clip fractions, from the row the page already read."""
         return row.highlight_clip, row.shadow_clip
 
     def current_analysis(self) -> Analysis | None:

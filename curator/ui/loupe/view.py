@@ -142,8 +142,7 @@ class LoupeView(QWidget):
         fit_image: QImage | None = None,
     ) -> None:
         self.photo, self.pixmap, self.is_preview = row, pixmap, is_preview
-        # All come turned as the photographer rotated the photo: the previews by
-        # the image loader, the original and screen rendition by their loader.
+        # All come turned as the photographer rotated the photo, by their loaders.
         self.full_image, self.zoom_note = full_image, zoom_note
         self.fit_image = fit_image
         self._update_cursor()
@@ -350,8 +349,7 @@ class LoupeView(QWidget):
                 painter.setOpacity(PROPOSED_REJECT_LOUPE_OPACITY)
             if full is not None:
                 # Under 100 % the original is smoothed; a screen rendition is already
-                # the fit size (±1 px): drawn as is, its detail is kept (smoothing a
-                # sub-pixel scale blurred it to a third).
+                # the fit size (±1 px) and drawn as is (smoothing would blur it).
                 if self.zoomed and self.scale() * self.devicePixelRatioF() < 1.0:
                     painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
                 painter.drawImage(visible, full, source_rect(visible, rect, QSizeF(full.size())))

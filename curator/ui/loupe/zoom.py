@@ -171,9 +171,7 @@ class Zoom:
         bounds: Viewport | None = None,
     ) -> Zoom:
         """This view at `factor` (None: fit), the image point under `anchor`
-        (default: the area's centre) kept under it. `bounds` is the view that
-        clamps the result (default `view`): synchronised views anchor in the
-        view under the pointer and clamp by the one they agree to follow."""
+        (default: the centre) kept under it, clamped by `bounds` (default `view`)."""
         return self.at_level(Zoom(factor), view, anchor, bounds)
 
     def at_level(
@@ -199,8 +197,7 @@ class Zoom:
     def stepped(
         self, view: Viewport, direction: int, anchor: Point | None, bounds: Viewport | None = None
     ) -> Zoom:
-        """One step in (`direction` > 0) or out along the ladder (see the module
-        docstring), anchored as in `zoomed_to`; this zoom at the end of it."""
+        """One step in (`direction` > 0) or out along the ladder, anchored as in `zoomed_to`."""
         if not view.valid:
             return self
         now = self.scale(view)

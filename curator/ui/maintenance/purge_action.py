@@ -1,11 +1,8 @@
 """Edit ▸ Move Rejected to Trash…: the dialog side of `PurgeController`.
 
-Flow: the action asks the controller for a plan (on its worker: counting and
-sizing the files never blocks the UI) → a confirmation with the count and
-size → the purge on the worker, a progress line in the status bar → one
-summary sentence (space freed; how many failed, with the first reason, also
-shown as an error) → `deleted(ids)` so the window refreshes the gallery
-(tombstones vanish). The action is disabled while a plan or purge runs.
+A plan on the worker → a confirmation with the count and size → the purge on
+the worker, progress in the status bar → one summary sentence → `deleted(ids)`
+so the window refreshes the gallery. The action is disabled meanwhile.
 """
 
 from __future__ import annotations

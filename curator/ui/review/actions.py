@@ -1,11 +1,7 @@
 """`DecisionAction`: every decision a key, a menu or a click can ask the review
-session for, as one typed enum (no Qt).
-
-The key table (`keymap`) binds keys to the keyed ones; the Color Label menu
-adds purple and no label; a click on a decision strip names a fixed state
-(`decision_strip`). `ReviewSession` turns an action into catalog decisions.
-The values are the action names the key table and `key_overrides` use
-("pick", "rate_3", "label_red"); `advances` says which move to the next photo.
+session for, as one typed enum (no Qt). The values are the action names the
+key table and `key_overrides` use ("pick", "rate_3", "label_red");
+`advances` says which move to the next photo.
 """
 
 from __future__ import annotations

@@ -1,12 +1,9 @@
 """Sentences that name a decision for the status line ("Undone: reject of
-IMG_0412.jpg", "Redone: rating of 12 photos").
+IMG_0412.jpg", "Redone: rating of 12 photos"); pure, over `DecisionRecord`s.
 
-Pure functions over `DecisionRecord`s (no Qt, no catalog reads): the
-caller passes the file names it knows. An undo's records are the inverse
-rows, newest first, so the action they reverse is named by the LAST
-record's old value; a redo's records replay the action in its order, so
-the FIRST record's new value names it. On a catalog several seats share,
-an undo over another seat's later decision says whose (`since_text`).
+An undo's records are the inverse rows, newest first, so the LAST record's
+old value names the action; a redo's replay it, so the FIRST record's new
+value does. An undo over another seat's later decision says whose (`since_text`).
 """
 
 from __future__ import annotations

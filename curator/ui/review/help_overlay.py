@@ -1,12 +1,8 @@
 """`HelpOverlay`: the translucent sheet over the window that lists every key
 (the keymap's rows with the user's overrides, and its notes); any key or click
-closes it and gives the focus back to where it was.
-
-It lives with the key table (not in the loupe) because the window makes it
-(at its first showing, `ui.window.tools.WindowTools.help`), and the loupe's
-modules load only after the first paint (issue 21 §1). Text is never
-clipped: the font shrinks until every cell fits (`help_layout`, down to
-`HELP_MIN_PIXELS`).
+closes it and gives the focus back. It lives with the key table because the
+window makes it before the loupe's modules load. Text is never clipped: the
+font shrinks until every cell fits (`help_layout`, down to `HELP_MIN_PIXELS`).
 """
 
 from __future__ import annotations

@@ -1,12 +1,8 @@
 """ "Least sure first" in the cull pass (cull for me): the toolbar toggle and Shift+A.
 
-`switch_least_sure_first` turns the cull pass's order (`PassOrder`) to the
-photos this seat's photographer has a proposal for, the ones Curator is
-least sure of first — where the photographer's eye matters most — and
-(re)starts the cull pass there; turned off, the cull pass goes back to its
-usual order (likeliest rejects first) at the same photo. It returns the
-sentence for the status bar, which says how many proposals are left, or why
-there are none. The rating pass's twin is `uncertain_first`.
+`switch_least_sure_first` turns the cull pass's order to this seat's
+photographer's proposals, least sure first, or back to its usual order at the
+same photo, and returns the status bar's sentence (how many, or why none).
 """
 
 from __future__ import annotations

@@ -1,11 +1,8 @@
 """ "Most uncertain first" in the rating pass: the toolbar toggle and Shift+U.
 
-`switch_uncertain_first` turns the rating pass's order (`PassOrder`) to the
-unrated kept photos the taste model is least sure of, first — the ratings
-that teach it most — and (re)starts the rating pass there; turned off, the
-rating pass goes back to capture order at the same photo. It returns the
-sentence for the status bar, which says what the order is built on (no
-taste model yet: capture order, and why).
+`switch_uncertain_first` turns the rating pass's order to the unrated kept
+photos the taste model is least sure of first, or back to capture order at the
+same photo, and returns the status bar's sentence (no taste model yet: why).
 """
 
 from __future__ import annotations

@@ -1,11 +1,7 @@
 """`PipelineStatus`: the status-bar widget with one label per stage, Pause/Resume
-and Cancel.
-
-It only paints `StageProgress` values (see `curator.ui.window.progress`) and emits
-what the user asked for (`pause_requested(bool)`, `cancel_requested()`);
-the main window forwards those to the controllers. A skipped stage shows
-"… skipped" with the reason (what to do) as the label's tooltip. The last
-summary sentence of an import stays in `summary`.
+and Cancel. It only paints `StageProgress` values and emits what the user asked
+for (`pause_requested(bool)`, `cancel_requested()`); a skipped stage's reason is
+its tooltip; the last import's summary stays in `summary`.
 """
 
 from __future__ import annotations

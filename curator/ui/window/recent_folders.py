@@ -1,10 +1,7 @@
-"""`RecentFolders`: the File ▸ Recent Folders list, kept in a small JSON file
-in the config dir (`recent_folders.json`).
-
-Newest first, no duplicates, at most `limit`; folders that no longer exist
-are still listed (an unplugged disk comes back) but `existing()` skips
-them for the menu. A missing or unreadable file is an empty list — never an
-error at startup; writes are atomic (temp + rename). No Qt.
+"""`RecentFolders`: the File ▸ Recent Folders list (`recent_folders.json` in the
+config dir), newest first, no duplicates, at most `limit`; folders gone are
+kept (a disk comes back) but `existing()` skips them. A missing or unreadable
+file is an empty list; writes are atomic. No Qt.
 """
 
 from __future__ import annotations

@@ -1,12 +1,8 @@
-"""The main window's size and layout: a first size that fits the screen, and
-the geometry and dock/toolbar state remembered between runs.
-
-- `fit_to(available, wanted)`: the wanted size shrunk to the screen's
-  available area (minus a margin), centred in it;
-- `WindowState` keeps `saveGeometry()`, which docks show, named splitters'
-  sizes and named flags in an INI file in the app's config folder (never the
-  desktop-wide Qt settings). Not `saveState()`: the toolbars show and hide by
-  what they hold.
+"""The main window's size and layout. `fit_to(available, wanted)`: the wanted
+size shrunk to the screen (minus a margin), centred. `WindowState` keeps the
+geometry, which docks show, named splitters' sizes and named flags in an INI
+file in the app's config folder (not `saveState()`: the toolbars show and hide
+by what they hold).
 """
 
 from __future__ import annotations

@@ -1,12 +1,8 @@
-"""`TasteMenu`: View ▸ Taste — whose decisions the taste model learns from and
-the MATCH scores show (issue 34 §2): everyone's, this seat's photographer's,
-or another photographer's on a shared catalog (catalog.taste.choice).
-
-It decides nothing: picking an item emits `picked` with the `taste`
-setting's new value ("" everyone's, "mine", or a login name); app.py saves
-the setting and applies it (the scores shown change at once, a retrain of
-that taste follows). The photographers listed are read when the menu opens
-(the decision log's seats and the stored models' owners: one small query).
+"""`TasteMenu`: View ▸ Taste — whose decisions the taste model learns from and the
+MATCH scores show: everyone's, this seat's photographer's, or another's
+(catalog.taste.choice). Picking emits `picked` with the `taste` setting's new
+value ("", "mine", or a login name); app.py saves and applies it. The
+photographers are read when the menu opens (one small query).
 """
 
 from __future__ import annotations
