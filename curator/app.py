@@ -28,7 +28,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication
@@ -78,30 +78,18 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_USAGE, EXIT_CATALOG = 0, 2, 3
 THUMBNAIL_CACHE = 600  # ~200 px pixmaps: ~60 MB
 log = logging.getLogger("curator")
+T = TypeVar("T")
 
 
-class ExportSlot:
-    """File ▸ Export…'s controller, made at its first use: its modules are not
-    part of the first paint (issue 21 §1). `built` is None until then."""
+class MadeOnUse(Generic[T]):
+    """A controller made at its first use (File ▸ Export…, Ingest from Card…): its
+    modules are not part of the first paint. `built` is None until then."""
 
-    def __init__(self, make: Callable[[], ExportController]) -> None:
+    def __init__(self, make: Callable[[], T]) -> None:
         self._make = make
-        self.built: ExportController | None = None
+        self.built: T | None = None
 
-    def __call__(self) -> ExportController:
-        if self.built is None:
-            self.built = self._make()
-        return self.built
-
-
-class IngestSlot:
-    """File ▸ Ingest from Card…'s controller, made at its first use (as export's)."""
-
-    def __init__(self, make: Callable[[], IngestController]) -> None:
-        self._make = make
-        self.built: IngestController | None = None
-
-    def __call__(self) -> IngestController:
+    def __call__(self) -> T:
         if self.built is None:
             self.built = self._make()
         return self.built
@@ -120,12 +108,12 @@ class App:
     thumbnails: ImageLoader
     previews: ImageLoader
     errors: ErrorReporter
-    export_slot: ExportSlot
+    export_slot: MadeOnUse[ExportController]
     pools: tuple[QThreadPool, ...]
     purge: PurgeController | None = None
     backup: BackupController | None = None
     when_catalog_open: Callable[[], None] = lambda: None
-    ingest_slot: IngestSlot | None = None
+    ingest_slot: MadeOnUse[IngestController] | None = None
     seats: LiveSeats | None = None  # a studio catalog's other seats (ui.window.live_seats)
     rebuilder: PreviewRebuilder | None = None  # missing previews made again, on demand
     fill: PreviewFill | None = None  # ...and the rest, in the background
@@ -349,7 +337,7 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         made.setParent(window)  # lives exactly as long as the window, like the services below
         return made
 
-    export = ExportSlot(make_export)
+    export = MadeOnUse(make_export)
 
     def make_ingest() -> IngestController:
         from curator.ui.ingest.controller import IngestController
@@ -365,7 +353,7 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         made.setParent(window)
         return made
 
-    ingest = IngestSlot(make_ingest)
+    ingest = MadeOnUse(make_ingest)
     # A studio catalog is named by its URL without the password (never its local stand-in).
     shown = paths.catalog_name if paths.catalog_url else str(catalog_path)
     purge = PurgeController(purge_pool)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen, QPixmap
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QWidget
 
 from curator.catalog.queries import GalleryRow
 from curator.ui.loupe.synced_panes import SyncedPanes, photo_size
@@ -35,9 +35,6 @@ class ComparePane:
 class CompareView(SyncedPanes):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(320, 240)
         self.left = ComparePane(None, None)
         self.right = ComparePane(None, None)
         self.pinned = False

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt, Signal
 from PySide6.QtGui import QImage, QMouseEvent, QPainter, QPixmap
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from curator.catalog.queries import GalleryRow
 from curator.ui.loupe.drag_pan import DragPan, source_rect, zoom_anchor
@@ -44,6 +44,9 @@ class SyncedPanes(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(320, 240)
         self.zoom = Zoom()  # every pane's zoom: fit, or a step and where
         # Painted over each pane's photo: (painter, its row, image rect, pane area).
         self.overlays: list[Callable[[QPainter, GalleryRow | None, QRectF, QRectF], None]] = []
