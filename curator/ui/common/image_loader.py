@@ -1,29 +1,23 @@
 """Asynchronous loading of cached JPEGs (thumbnails, previews) into QPixmaps.
 
 Keys are (photo id, cache key, rotation) (`ImageKey`); cache keys are
-content-addressed, so a pixmap is never wrong for its key, only possibly
-unwanted; a turn is a new key.
+content-addressed, so a pixmap is never wrong for its key, only unwanted.
 
 Concurrency protocol:
-1. `request(keys)` states what is wanted *now*: it replaces the wanted set,
-   touches the cached entries among them (LRU) and queues one `Job` running
-   `load_image` per key neither cached, failed nor in flight.
-2. A job first checks the wanted set (a frozenset swapped by reference: no
-   lock) and skips keys no longer wanted, so fast scrolling queues no backlog.
-   It returns a QImage, never a QPixmap (pixmaps belong to the main thread).
-3. A missing or damaged cache entry is made again in the same job by the
-   loader's `remake` from the photo's file (`ImageKey.source`); a photo whose
-   file is offline comes back `offline` (remembered, `image_ready` emitted);
-   one that cannot be made is failed.
-4. On the main thread `_on_loaded` drops results of an older generation
-   (`reset()` bumps it), converts to a QPixmap, keeps it in an LRU of
-   `capacity` entries and emits `image_ready(photo_id)`. A skipped key wanted
-   again by then is queued again.
-5. Results reach the main thread only through the loader's `Delivery`.
-   `close()` closes it, empties the wanted set and makes `request()` a no-op;
-   `shutdown()` is `close()` plus draining the pool.
-6. `pixmap_or_previous` answers a photo's last decoded pixmap until its new
-   key's is decoded, so a tile never goes grey meanwhile.
+1. `request(keys)` replaces the wanted set, touches the cached entries among
+   them (LRU) and queues one `Job` (`load_image`) per key neither cached,
+   failed nor in flight.
+2. A job skips a key no longer wanted (the set is a frozenset swapped by
+   reference: no lock); it returns a QImage, never a QPixmap. A missing or
+   damaged entry is made again first by the loader's `remake`; an offline
+   file comes back `offline`; one that cannot be made is failed.
+3. On the main thread `_on_loaded` drops older generations (`reset()`),
+   keeps the pixmap in an LRU of `capacity` and emits `image_ready(photo_id)`;
+   a skipped key wanted again by then is queued again.
+4. Results come only through the loader's `Delivery`; `close()` closes it and
+   makes `request()` a no-op; `shutdown()` also drains the pool.
+5. `pixmap_or_previous` answers a photo's last pixmap until its new key's is
+   decoded, so a tile never goes grey.
 """
 
 from __future__ import annotations
@@ -130,9 +124,8 @@ def decode_scaled(data: bytes, max_edge: int | None) -> QImage:
 
 
 def read_scaled(path: Path, max_edge: int | None) -> QImage:
-    """A cached JPEG (already upright) as a QImage no longer than `max_edge` on
-    its long side (a null QImage when it can't be read). The JPEG decoder scales
-    in the DCT: cheaper than decode + resize. Safe on any thread."""
+    """A cached JPEG as a QImage no longer than `max_edge` on its long side,
+    scaled in the decoder's DCT (null when unreadable). Safe on any thread."""
     return _read(QImageReader(str(path)), max_edge)  # the suffix names its decoder
 
 
@@ -225,9 +218,8 @@ class ImageLoader(QObject):
         return pixmap
 
     def pixmap_or_previous(self, key: ImageKey) -> QPixmap | None:
-        """`key`'s pixmap, else the photo's last decoded one (an older key of the
-        same photo still in the LRU), else None. Never touches the LRU order of
-        the older entry: the new key's is on its way (the caller requests it)."""
+        """`key`'s pixmap, else the photo's last decoded one still in the LRU (its
+        LRU order untouched), else None."""
         pixmap = self.pixmap(key)
         if pixmap is not None:
             return pixmap

@@ -23,9 +23,8 @@ def show_sentence(label: QLabel, text: str, *, error: bool = False) -> None:
 
 
 def show_running(progress: QWidget, cancel: QPushButton, running: bool, cancelling: bool) -> None:
-    """`cancel` as the job stands: "Cancel" while it runs ("Stopping…", off,
-    once asked to stop), "Close" after; the progress box shown while it runs
-    (it stays after, with the summary)."""
+    """`cancel` as the job stands: "Cancel" while it runs ("Stopping…", off, once
+    asked to stop), "Close" after; the progress box shown while it runs."""
     if running:
         progress.show()
         cancel.setText("Stopping…" if cancelling else "Cancel")

@@ -24,9 +24,7 @@ def gui_application() -> QCoreApplication:
 
 def render_thumbnail(path: Path, edge: int = 160) -> tuple[int, int]:
     """Load `path` with Qt, paint it scaled into an image; its (width, height).
-
-    Raises ValueError when Qt can't read the file or the painted image is blank.
-    """
+    Raises ValueError when Qt can't read the file or the painted image is blank."""
     image = QImage(str(path))
     if image.isNull():
         raise ValueError(f"Qt could not read the thumbnail {path}")

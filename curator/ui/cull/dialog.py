@@ -1,20 +1,15 @@
 """`ProposeDialog` (Cull ▸ Propose…): which photos, how many to keep, the kind
-of shoot and a sensitivity per check, with the proposal's counts following
-the controls before anything is written; Propose writes it.
+of shoot and a sensitivity per check, the proposal's counts following the
+controls before anything is written; Propose writes it.
 
-The dialog holds no rule and touches no catalog: `CullController` reads the
-scope's photos, runs the pure proposal on its pool for every change (counts,
-the rejects' reasons, the people left with no keep) and writes on Propose
-exactly what `curator cull --propose` writes. The sensitivity rows are the
-checks of `cull.table`, in its order; their meaning is `cull.tuning`'s.
+It holds no rule and reads no catalog: `CullController` reads the scope,
+runs the pure proposal on its pool and writes what `curator cull --propose`
+writes. The rows are the checks of `cull.table`, in order; the kind of shoot
+starts at `shoot_kind` and sets each check's `off_for`. Photos: the scopes of
+`ui.cull.scopes`, or any folder.
 
-The kind of shoot starts at the `shoot_kind` setting; a check that a kind
-turns off (its row's `off_for`) is set again when the kind changes. Photos:
-the scopes of `ui.cull.scopes`, or any folder (Folder…).
-
-States: reading (Propose waits) → ready (the last counts stay, greyed, until
-the new ones come) → writing (the form disabled) → closed when stored, or
-ready again with the error's sentence.
+States: reading → ready (the last counts greyed until new ones come) → writing
+→ closed when stored, or ready again with the error.
 """
 
 from __future__ import annotations
@@ -281,9 +276,8 @@ class ProposeDialog(QDialog):
 
     @guarded_slot
     def _on_genre(self, *_: object) -> None:
-        """A kind of shoot sets the checks it turns off or on (`off_for`: the face
-        checks and expressions are off for landscape and sports); the user may
-        turn them back on. One count for the whole change."""
+        """A kind of shoot sets the checks it turns off or on (`off_for`); the user
+        may turn them back on. One count for the whole change."""
         starts = default_levels(self.genre())
         for check in table.CHECKS:
             if not check.off_for:

@@ -1,25 +1,18 @@
 """`ExportController`: the GUI's export, off the UI thread.
 
-It owns no export logic: `curator.export.plan.plan_export` and
-`curator.export.run.run_export` do it all, as for the CLI. The controller runs
-them on the export pool (one thread: the destination disk is the resource)
-and reports back by signal.
+`curator.export.plan.plan_export` and `curator.export.run.run_export` do the
+work, as for the CLI; the controller runs them on the export pool (one thread:
+the destination disk is the resource) and reports back by signal.
 
-Concurrency protocol:
-- Three kinds of job on the export pool, each with immutable inputs (an
-  `ExportRequest`, a `threading.Event` to cancel) and never a QObject:
-  `load_sets()`, `preview(request)` (plan + dry run) and `start(request)`.
-- A job's only way back is the controller's `Delivery`: a frozen message
-  (`SetsLoaded`, `PreviewReady`, `ExportFinished`, `ProgressReport`) carrying
-  its job's generation; a preview or progress not of the current job is dropped.
-- Progress is thinned on the worker: every finished file, and inside a big
-  file at most one report per `PROGRESS_EVERY_S`.
-- A new preview cancels the one in flight; `start` cancels the preview first.
-- `cancel()` sets the export's event: the engine stops between files or chunks;
-  a file cut short was only ever a temp name, removed.
-- `shutdown()` cancels everything and closes the Delivery; the app then waits
-  for the pool, so the export has stopped before the catalog closes. Idempotent.
-- A worker reads the catalog through its own connection, closed when the job ends.
+- Jobs have immutable inputs (an `ExportRequest`, a cancel `threading.Event`),
+  never a QObject: `load_sets()`, `preview(request)` (a dry run) and `start`.
+- Their only way back is the controller's `Delivery`: frozen messages with
+  the job's generation; a stale preview or progress is dropped.
+- Progress: every finished file, and within a big file one report per
+  `PROGRESS_EVERY_S`.
+- A new preview cancels the one in flight; `start` cancels the preview.
+- `cancel()`: the engine stops between files or chunks (a file cut short was
+  a temp name, removed). `shutdown()` cancels and closes the Delivery.
 """
 
 from __future__ import annotations
@@ -74,8 +67,7 @@ def default_engine() -> ExportEngine:
 
 
 def project_names() -> list[str]:
-    """The projects the dialog offers besides "Approved photos", by name.
-    Runs on a worker (it reads the catalog)."""
+    """The projects the dialog offers besides "Approved photos" (on a worker)."""
     from curator.catalog import projects
 
     return projects.project_names()
@@ -114,8 +106,7 @@ class ExportFinished:
 
 def destination_problem(dest: Path) -> str | None:
     """Why nothing could be written under `dest`, in a sentence; None when it
-    looks writable. Runs on the worker (it touches the disk): the preview says
-    so before Export is pressed, and Export refuses with the same sentence."""
+    looks writable. On the worker (it touches the disk)."""
     probe = dest
     while not probe.exists():
         if probe.parent == probe:
@@ -146,9 +137,8 @@ def _log_export_failure(exc: Exception) -> None:
 
 
 class _ThinnedProgress:
-    """Called by the engine on the worker: forwards every finished file (the
-    count on screen is never stale) but the engine's per-chunk reports within
-    one big file at most once per PROGRESS_EVERY_S."""
+    """The engine's progress hook (on the worker): every finished file, but the
+    per-chunk reports within one big file at most once per PROGRESS_EVERY_S."""
 
     def __init__(self, generation: int, delivery: Delivery[object]):
         self.generation, self.delivery = generation, delivery

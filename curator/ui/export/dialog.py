@@ -207,9 +207,8 @@ class ExportDialog(QDialog):
             self.pairs_combo.setCurrentIndex(max(0, self.pairs_combo.findData(choice)))
 
     def reopen(self, match_threshold: float, match_min_quality: float | None = None) -> None:
-        """Shown again from the menu: the current MATCH threshold (and the model
-        quality a MATCH needs to approve), and unless an export is running, a
-        fresh form (the last summary cleared)."""
+        """Shown again from the menu: the current MATCH threshold and quality, and
+        unless an export is running, a fresh form."""
         self.match_threshold = match_threshold
         if match_min_quality is not None:
             self.match_min_quality = match_min_quality
@@ -286,9 +285,8 @@ class ExportDialog(QDialog):
         return self._open_target
 
     def reject(self) -> None:
-        """Esc, Cancel, the close button: while exporting, stop the export (at
-        the next file, or chunk of a big one) and stay open for the summary;
-        otherwise close."""
+        """Esc, Cancel, the close button: while exporting, stop the export and stay
+        open for the summary; otherwise close."""
         if self.controller.running:
             self.controller.cancel()
             show_stopping(

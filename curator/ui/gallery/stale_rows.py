@@ -1,19 +1,13 @@
 """`StaleRows`: changed gallery rows re-read on a pool thread while the stale
-row keeps being shown (a tile never goes blank), so a live import's rewrites
-cost the UI thread no catalog read.
+row keeps being shown, so a live import's rewrites cost the UI thread no read.
 
-Protocol (main thread only, except the read itself):
-- `mark(ids)`: these cached rows changed in the catalog; each gets a new
-  generation. The owner keeps serving them.
-- `want(pid)`: a stale row was just served (it is on screen); its re-read is
-  queued, coalesced to the next turn of the event loop, one read in flight.
-- `forget(ids)` / `clear()`: the owner dropped these rows itself: any read in
-  flight for them is ignored.
-- A read's rows reach `apply(fresh, gone)` only for the ids still stale at
-  the generation it was asked at: a row marked again stays stale, and one
-  forgotten is never overwritten by an older read. `gone`: ids no longer there.
-- A read that fails is logged; its rows stay stale.
-- `close()`: nothing is applied after it.
+Protocol (main thread, except the read):
+- `mark(ids)`: these cached rows changed; each gets a new generation.
+- `want(pid)`: a stale row was served; its re-read is queued, coalesced to the
+  next turn of the event loop, one read in flight.
+- `forget(ids)` / `clear()`: the owner dropped these rows; reads for them are ignored.
+- `apply(fresh, gone)` gets only the ids still stale at the read's generation.
+- A failed read is logged; its rows stay stale. `close()`: nothing applied after.
 """
 
 from __future__ import annotations

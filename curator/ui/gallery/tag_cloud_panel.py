@@ -1,24 +1,18 @@
-"""`TagCloudPanel`: the Tags panel (View ▸ Tags, Shift+T) — a search field over
-the tag cloud (`ui.gallery.tag_cloud.TagCloudView`) of the photos the gallery
-shows, and a line saying how many tags there are.
+"""`TagCloudPanel`: the Tags panel — a search field over the tag cloud
+(`ui.gallery.tag_cloud.TagCloudView`) of the photos the gallery shows.
 
-Loading protocol (the counts are a catalog read, never on the UI thread):
-- `load(query, tags_changed=…)` records the query wanted and bumps the
-  generation (`tags_changed` also drops the tag rows held); when no read is
-  under way it starts one `Job` on `UiPools.choices` with that generation and
-  the rows held.
-- The job counts the tags of the query's photos in the catalog's tag rows
-  (`counts.TagRows`: the rows given, else read now — ~300,000 at 100,000
-  photos, the dear part, done only when tags changed).
-- `_on_counts` keeps the rows unless tags changed since the job started. A
-  result of an older generation is dropped and a read of the newest query
-  starts at once: at most one read in flight, never a queue. A current result
-  is shown and `counts_shown` emitted.
-- `shutdown` closes the Delivery before the pools drain.
+Loading protocol (a catalog read, never on the UI thread):
+- `load(query, tags_changed=…)` records the query and bumps the generation
+  (`tags_changed` drops the tag rows held); when no read runs it starts one
+  `Job` with the generation and the rows held.
+- The job counts the query's photos' tags over those rows (`counts.TagRows`),
+  reading them only when none are held (~300,000 at 100,000 photos).
+- `_on_counts` keeps the rows unless tags changed since; an older
+  generation's result is dropped and the newest query read at once: at most
+  one read in flight. A current result is shown (`counts_shown`).
+- `shutdown` closes the Delivery.
 
-The search field narrows the words shown over the counts already read; at
-most `MAX_SHOWN` words are drawn, the most used first, and the line says how
-many more the field can find.
+The field narrows the words shown; at most `MAX_SHOWN` are drawn, most used first.
 """
 
 from __future__ import annotations

@@ -1,24 +1,19 @@
 """`IngestController`: the window's ingest, off the UI thread, handing each
 copy that lands to the pipeline so culling starts while the card is copied.
 
-It owns no ingest logic: `curator.ingest` (plan → run) does it all, and the
-import is the pipeline's (`PipelineController.start_paths`).
+`curator.ingest` (plan → run) does the work; the import is the pipeline's
+(`PipelineController.start_paths`).
 
-Concurrency protocol:
-- Jobs on the pipeline's ingest pool (one thread: the disks are the
-  resource), with immutable inputs (an `IngestRequest`, a `threading.Event`
-  to cancel), never a QObject: `preview(request)` (writes nothing),
-  `start(request)` and `eject(card)`.
-- Their one way back is the controller's `Delivery`: frozen messages stamped
-  with the job's generation; an older generation's is dropped. Progress is
-  thinned to one report per `PROGRESS_EVERY_S`, except one that carries
-  landed copies (the grid must hear of every one).
-- Landed copies wait in `waiting` until the pipeline is idle; then one run
-  takes them all (the technical stage: the quick look puts them in the grid).
-  Once the copy is over and nothing waits, one last run goes over every copy
-  of the card with all the stages. A copy is never lost, only handed over later.
-- `cancel()` sets the event: the engine stops between chunks; what landed is
-  still imported. `shutdown()` cancels, closes the Delivery. Idempotent.
+- Jobs on the ingest pool (one thread) with immutable inputs, never a
+  QObject: `preview(request)`, `start(request)` and `eject(card)`; their way
+  back is the `Delivery`, stamped with the generation (older ones dropped).
+  Progress is thinned to one per `PROGRESS_EVERY_S`, except reports that
+  carry landed copies.
+- Landed copies wait in `waiting` until the pipeline is idle; one run takes
+  them all (the technical stage). Once the copy is over, a last run goes over
+  every copy with all the stages. A copy is never lost, only handed over later.
+- `cancel()` stops between chunks; what landed is still imported.
+  `shutdown()` cancels and closes the Delivery.
 """
 
 from __future__ import annotations

@@ -1,23 +1,16 @@
 """The loupe's people tools: the face boxes (O) and the close-ups (Shift+Z).
 
-- **O** draws every face's box with its verdict: a key face solid, the others
-  dashed and dimmer, faces too small to judge a thin outline; each judged face
-  has a one-word label placed where it covers no other (`face_labels`); the
-  whole reason shows for the face under the pointer and the one in close-up.
-  Painted through the views' overlay hooks, so compare and survey show each
-  photo's own boxes.
-- **Shift+Z** zooms to 100 % on the next face (key faces first, largest
-  first); after the last, back to fit. In compare and survey every pane goes to
-  the same point.
-- A sentence about one photo's faces still standing when the loupe moves is
-  replaced by the new photo's (`photo_shown`); one someone else said since
-  (`heard`) is left alone.
-
-Boxes are stored in fractions of the upright image and turned by the
-photographer's quarter-turns (`turned_box`) before they are drawn. State is
-per loupe; the faces come from the page's `PhotoDetails`, never a query here.
-What the last paint drew (`painted`, widget pixels) serves the pointer's hit
-test and tests.
+- O draws every face's box with its verdict (a key face solid, the others
+  dashed, faces too small to judge thin) and a one-word label where it covers
+  no other (`face_labels`); the face under the pointer or in close-up says its
+  whole reason. Painted through the views' overlay hooks.
+- Shift+Z zooms to 100 % on the next face, key faces first, largest first;
+  after the last, back to fit; every pane of compare and survey follows.
+- A sentence about a photo's faces is replaced when the loupe moves on
+  (`photo_shown`), unless someone else spoke since (`heard`).
+Boxes, stored in fractions of the upright image, are turned by the
+photographer's quarter-turns (`turned_box`). The faces come from the page's
+`PhotoDetails`; `painted` keeps what the last paint drew (widget pixels).
 """
 
 from __future__ import annotations

@@ -1,29 +1,24 @@
 """Full-resolution originals for the loupe's 100 % view, decoded off the UI
 thread and out of the app's process.
 
-`OriginalLoader` decodes the originals of the photos *shown zoomed* only, on
-demand (Z), and keeps just those (a 24 MP frame is ~96 MB). Decoding is
-`imaging.decode.decode_display_request` in a child of an
-`engine.isolation.ChildProcessPool`: a file that crashes LibRaw, or a decode
-longer than `DECODE_TIMEOUT_S`, kills the child and the view shows a sentence.
+`OriginalLoader` decodes, on demand (Z), the originals of the photos shown
+zoomed only, and keeps just those (a 24 MP frame is ~96 MB), in a child of an
+`engine.isolation.ChildProcessPool` (`imaging.decode.decode_display_request`):
+a file that crashes LibRaw, or a decode over `DECODE_TIMEOUT_S`, kills the
+child and the view shows a sentence (`original_failed`), never an exception.
 
-Concurrency protocol:
-1. `request_many([(photo id, path)…])` publishes the wanted ids (a frozenset
-   swapped by reference: no lock), drops held originals and in-flight requests
-   no longer wanted, and starts a job, with a new generation, for each wanted
-   photo neither held, failed nor in flight.
-2. A job no longer wanted when it starts skips its decode (no backlog).
-3. Results are QImages in `Format_RGB32` (painted directly, no 96 MB QPixmap
-   copy); a result whose generation is not its photo's in flight is dropped.
-4. Jobs reach the main thread only through the loader's `Delivery`. `close()`
-   closes it, makes `request()` a no-op, drops queued tasks and stops the
-   child; `shutdown()` is `close()` plus draining the pool.
-5. A file that cannot be decoded is a sentence (`original_failed`), never an
-   exception: the loupe keeps showing the preview.
-6. Screen renditions (a `long_edge` request with a content hash, given a
-   `cache_dir`) are cached on disk by `imaging.cache.screen_key` (upright, not
-   turned): read without a child; after a decode written, the folder pruned to
-   its byte budget (LRU). A damaged entry is decoded again, never shown.
+Concurrency protocol (as `ImageLoader`'s):
+1. `request_many` publishes the wanted ids (a frozenset swapped by reference),
+   drops held originals and requests no longer wanted, and starts a job with a
+   new generation per wanted photo neither held, failed nor in flight; a job
+   no longer wanted when it starts skips its decode.
+2. Results are `Format_RGB32` QImages (painted directly, no QPixmap copy); one
+   whose generation is not its photo's in flight is dropped.
+3. Results come only through the loader's `Delivery`; `close()` closes it,
+   drops queued tasks and stops the child; `shutdown()` also drains the pool.
+4. Screen renditions (`long_edge`, a content hash, a `cache_dir`) are cached
+   on disk by `imaging.cache.screen_key` (upright, not turned) and pruned to a
+   byte budget (LRU); a damaged entry is decoded again, never shown.
 """
 
 from __future__ import annotations

@@ -1,25 +1,20 @@
 """Zoom and pan for the loupe and compare views, as plain numbers (no Qt).
 
-`LoupeView` and `CompareView` keep a `Zoom` value and ask it every geometric
-question; the views only translate Qt's rectangles into `Box`es and back.
-
-`Zoom` (frozen) is a level and a centre: `factor` None is fit, a number is
-original pixels per device pixel times it (1.0 is 100 %); `fill` covers the
-area, cropped on one axis; `center` is the image point in the middle of the
-area, normalised 0–1, so the zoom survives moving to the next frame of a burst.
-A `Viewport` is one view's geometry: the image size, the area, and `unit`, the
-widget pixels one original pixel takes at 100 %.
+The views keep a `Zoom` and ask it every geometric question; they only turn
+Qt's rectangles into `Box`es and back. `Zoom` (frozen) is a level — `factor`
+None is fit, 1.0 is 100 % (one original pixel per device pixel); `fill` covers
+the area — and a `center`, the image point in the middle of the area,
+normalised 0–1 (the zoom survives moving to the next frame of a burst). A
+`Viewport` is one view's geometry (image size, area, `unit` at 100 %).
 
 Invariants:
-- changing the level keeps the image point under the anchor (the pointer)
-  under it, unless clamping has to move it;
-- every state returned is clamped: no gap opens at an edge of an image larger
-  than the area; a smaller one is centred;
-- at a zoom factor the image's top-left lands on whole widget pixels (blitted
-  1:1, never resampled by half a pixel);
-- two views are synchronised by holding the same `Zoom`;
-- `stepped(view, ±1, anchor)` walks fit, fill, 50 %, 100 %, 200 %, ordered by
-  the scale each gives in this view; levels of the same scale are one.
+- changing the level keeps the image point under the anchor under it, unless
+  clamping moves it; every state returned is clamped (no gap at an edge of a
+  larger image; a smaller one centred);
+- at a factor the image's top-left lands on whole widget pixels (1:1 blits);
+- synchronised views hold the same `Zoom`;
+- `stepped` walks fit, fill, 50 %, 100 %, 200 % by the scale each gives in
+  this view; levels of the same scale are one.
 """
 
 from __future__ import annotations

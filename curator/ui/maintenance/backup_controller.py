@@ -1,26 +1,19 @@
 """`BackupController`: catalog backups from the GUI — on quit and File ▸ Back Up Catalog Now.
 
-The work is `catalog.backup.make_backup` (the same as `curator backup`) on a
-one-thread pool; this class only decides when, and says what happened.
+The work is `catalog.backup.make_backup` (as `curator backup`) on a
+one-thread pool; this class decides when and says what happened.
 
-On quit, as Lightroom does (the copy holds the day's decisions): the window
-stays up with "Backing up the catalog…" and closes when the verified copy is
-there; the UI thread never waits. A failed backup is reported and logged and
-the window closes anyway: a backup never keeps anyone from quitting.
-
-Protocol:
-1. `hold_quit()` (from `MainWindow.closeEvent`): when a backup is due
-   (`backup_frequency`), starts it and returns True — the window closes again
-   on `quit_ready`. False when nothing is due, a quit backup already ran, the
-   controller is shut down, or the catalog is a studio's PostgreSQL one.
-2. `back_up_now()` starts a backup whatever the schedule (False while one runs).
-3. A PostgreSQL backup (minutes at 100,000 photos) runs in a child process
+1. `hold_quit()`: when a backup is due (`backup_frequency`) it starts it and
+   returns True; the window stays up ("Backing up the catalog…") and closes
+   on `quit_ready`. Never for a studio's PostgreSQL catalog, never twice a
+   session. A failed backup is reported and the window closes anyway.
+2. `back_up_now()` starts one whatever the schedule (False while one runs).
+3. A PostgreSQL backup (minutes) runs in a child process
    (`backends.pg_backup_child.backup_in_child`), so the pool thread holds no
-   GIL the UI thread waits for; `progressed` says how far, at most ten a second.
-4. `cancel()` stops it at its next page of rows (the partial file removed).
-   `shutdown()` cancels a PostgreSQL backup under way; a SQLite copy
-   (seconds) still ends whole.
-5. Results come back through a `Delivery` as `BackupDone`; `shutdown()` closes it.
+   GIL the UI waits for; `progressed` says how far, at most ten a second.
+4. `cancel()` stops it at its next page (the partial file removed);
+   `shutdown()` cancels a PostgreSQL one; a SQLite copy ends whole.
+5. Results come back through a `Delivery` as `BackupDone`.
 """
 
 from __future__ import annotations

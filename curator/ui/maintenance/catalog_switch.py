@@ -2,26 +2,23 @@
 and File ▸ Restore Catalog from Backup… — off the UI thread, the window live.
 
 A change ends the app on the old catalog and builds it again on the new one,
-in the same process. Every slow part runs on the host's own one-thread pool
-(it outlives each App); the UI thread only asks and hears back.
+in the same process; every slow part runs on the host's own one-thread pool.
 
 Protocol (the one place it lives):
-1. Asked (`switch`, `restore`; main thread): refused with a sentence while a
-   change, an import, ingest, export, purge or backup runs. Else `busy` holds
-   what is under way and the `InputGuard` drops every key, click and drop.
-2. Check, on the pool, the old catalog untouched: a switch checks the target
-   (`check_target`: upgraded with its backup first when older), a restore the
-   backup (`catalog.backup.check_backup`). A refusal ends here.
-3. A pending undo, redo or accept on the `StepQueue` commits first.
-4. The old app stops (`App.stop`), its pools drained on the host's pool; then,
-   on the UI thread, the old catalog is closed and its presence lock let go.
-5. A restore, on the pool: the catalog to itself, a copy of the current one
-   kept, the backup put back (`catalog.backup.restore_backup`), upgraded.
-6. Open (UI thread): the app is built on the new catalog (`opener`), shown
-   where the old window was, the old one deleted, each on its own turn of the
-   event loop; the choice is remembered (`RecentCatalogs`). If that open
-   fails the old catalog opens again; if neither opens, the sentence ends the app.
-Every job's outcome comes back through a `Delivery`; `close()` drops late news.
+1. `switch` / `restore` (main thread): refused with a sentence while a change,
+   import, ingest, export, purge or backup runs; else `busy` is set and the
+   `InputGuard` drops every press.
+2. On the pool, the old catalog untouched: the target checked (`check_target`,
+   upgraded when older) or the backup (`catalog.backup.check_backup`); a
+   refusal ends here.
+3. A pending step of the `StepQueue` commits; the old app stops (`App.stop`),
+   its pools drained on the pool; on the UI thread the old catalog closes.
+4. A restore, on the pool: the backup put back (`restore_in_place`).
+5. On the UI thread, each on its own turn: the app built on the new catalog
+   (`opener`), shown where the old window was, the old one deleted; the choice
+   remembered (`RecentCatalogs`). If that fails the old catalog opens again; if
+   neither opens, the sentence ends the app.
+Outcomes come back through `Delivery`s; `close()` drops late news.
 """
 
 from __future__ import annotations

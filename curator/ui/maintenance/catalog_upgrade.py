@@ -1,23 +1,15 @@
-"""`CatalogUpgrade`: a catalog that needs a migration is backed up and
-migrated on a worker, with progress, before the window opens it.
-
-The window stays live meanwhile (the `Opening` filter drops its presses) and
-the status line says "Backing up the catalog before updating it (1.2 GB):
-40 %", then "Updating the catalog…" (12+ s at 1 GB on a loaded machine).
+"""`CatalogUpgrade`: a catalog that needs a migration is backed up and migrated
+on a worker, with progress, before the window opens it (12+ s at 1 GB).
 
 Protocol (the one place it lives):
-- `start(location, read_only_ok)` (main thread, once): a `Job` on the
-  backups' pool runs `catalog.upgrade.prepare.upgrade_catalog` (the same
-  backup first and one transaction per migration as every open) and closes
-  that thread's connection when it ends.
-- Progress: `ProgressThrottle` passes on the first step, one per `THROTTLE_S`
-  at most whose percentage moved, and every change of step, as sentences to
-  `progressed(str)` through a `Delivery`.
-- The outcome comes back once: `finished(None)` when ready to open, or
-  `finished(exc)` (nothing was changed: the backup precedes any migration).
-- `close()`: later news is dropped, and a backup under way stops at its next
-  step (`UpgradeStopped`: the half copy is removed), so quitting never waits
-  for a 1 GB copy; migrations once begun end — never cut off halfway.
+- `start(location, read_only_ok)`: a `Job` on the backups' pool runs
+  `catalog.upgrade.prepare.upgrade_catalog` (backup first, one transaction per
+  migration) while the window stays live.
+- `ProgressThrottle` passes on the first step, one per `THROTTLE_S` whose
+  percentage moved, and every change of step, to `progressed(str)`.
+- The outcome comes once: `finished(None)`, or `finished(exc)` (nothing changed).
+- `close()`: later news dropped; a backup under way stops at its next step
+  (`UpgradeStopped`, the half copy removed); a migration begun ends.
 """
 
 from __future__ import annotations

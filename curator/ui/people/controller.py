@@ -1,21 +1,14 @@
 """`PeopleController`: the People view's reads and writes, never on the UI thread.
 
-Concurrency protocol:
-- Reads (`load()`: the tiles; `load_faces(person)`) run as `Job`s on
-  `UiPools.choices` (one thread), delivering through the controller's
-  `Delivery`. `load()` streams: the tiles first (`TilesRead`: the `MAX_TILES`
-  most photographed, and how many more), with the faces already cut (a copy
-  made on the main thread); then the missing faces, `CUT_CHUNK` at a time
-  (`TileFaces`). Each load carries a generation: the job stops cutting once a
-  newer `load()` was asked, and a stale delivery is dropped.
-- Writes (`name`, `merge`, `take_out`) are steps of the review session's
-  `StepQueue`, in order with undo and redo (Ctrl+Z right after a rename undoes
-  it), each through `catalog.people.edits`; without a queue they run on the
-  read pool.
-- A write's outcome comes back as `edited(sentence)`, or `failed(sentence)`
-  when refused (nothing was changed).
-- At shutdown work under way finishes before the window goes; its result is
-  dropped once the controller is gone.
+- Reads (`load()`, `load_faces(person)`) are `Job`s on `UiPools.choices`
+  delivering through the `Delivery`. `load()` streams: the tiles first
+  (`TilesRead`: the `MAX_TILES` most photographed, with the faces already
+  cut), then the missing faces `CUT_CHUNK` at a time (`TileFaces`). A newer
+  load stops the cutting; a stale delivery is dropped.
+- Writes (`name`, `merge`, `take_out`, through `catalog.people.edits`) are
+  steps of the review session's `StepQueue`, in order with undo and redo;
+  without a queue they run on the read pool.
+- An outcome is `edited(sentence)`, or `failed(sentence)` (nothing changed).
 """
 
 from __future__ import annotations

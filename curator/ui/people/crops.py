@@ -37,10 +37,9 @@ def square_around(box: tuple[float, float, float, float], size: QSize) -> QRect:
 
 
 def face_image(cache_dir: Path, crop: FaceCrop, edge: int) -> QImage:
-    """The face of `crop`, `edge` pixels on its longer side (null: no preview).
-    From the photo's thumbnail when the face is large enough there (at least
-    `THUMBNAIL_ENOUGH` of `edge`: a 320-pixel JPEG decodes in a millisecond or
-    two), else from its preview."""
+    """The face of `crop`, `edge` pixels on its longer side (null: no preview),
+    from the thumbnail when the face is at least `THUMBNAIL_ENOUGH` of `edge`
+    there, else from the preview."""
     for key in (crop.thumbnail_key, crop.preview_key):
         if not key:
             continue
@@ -62,9 +61,8 @@ def face_image(cache_dir: Path, crop: FaceCrop, edge: int) -> QImage:
 def _clip(
     cache_dir: Path, key: str, box: tuple[float, float, float, float], at_least: int
 ) -> QImage | None:
-    """The square around `box` of the cached JPEG `key` (null: not cached or not
-    readable); None when the square is smaller than `at_least` *
-    `THUMBNAIL_ENOUGH` pixels (nothing decoded)."""
+    """The square around `box` of the cached JPEG `key` (null: unreadable); None
+    when it is smaller than `at_least` * `THUMBNAIL_ENOUGH` pixels."""
     data = read_whole(cache_dir, key)
     if not data:
         return QImage()

@@ -79,8 +79,8 @@ class ProjectActions(QObject):
     # --- construction -------------------------------------------------------------
 
     def make_toolbar(self, parent: QWidget) -> QToolBar:
-        """A second toolbar row with the shown project's cover and line; hidden
-        while no project is shown (the filter row is full at 1280 px)."""
+        """A second toolbar row with the shown project's cover and line (hidden
+        while no project is shown)."""
         bar = QToolBar("Project", parent)
         bar.setObjectName("project-bar")
         bar.setMovable(False)

@@ -1,22 +1,16 @@
-"""`ReviewOrders`: the two switched review orders — the cull pass's *Least
-sure first* (Shift+A) and the rating pass's *Uncertain first* (Shift+U) —
-read on a worker and kept on as a sort is.
+"""`ReviewOrders`: the two switched review orders — *Least sure first* (Shift+A,
+cull pass) and *Uncertain first* (Shift+U, rating pass) — read on a worker
+(150-470 ms at 100,000 proposals) and kept on as a sort is.
 
-Reading either takes 150-470 ms at 100,000 proposals, so it never runs on the
-UI thread: the toggle asks, the order arrives, then the pass starts there.
-
-Concurrency protocol (the pool is `UiPools.lists`: one thread):
-- `toggle(name, on)`: off is at once; on takes a new generation and starts a
-  Job that reads the order (`PassOrder.read`) with its thread's connection.
-- The read arrives as an `OrderRead`; one older than the newest toggle is
-  dropped; else `PassOrder.hold` keeps it and the pass starts on it.
-- `enter(pass_, at_photo)` (the loupe entered from the grid): while that
-  pass's order is on, the loupe walks it instead, at the photo opened.
-- The switches are remembered (`remember`) and `restore`d at the next start,
-  read on the worker; until then the pass keeps its usual order.
-- `start_first_pass()`: the usual order is read on the worker too
-  (`PassOrder.read_usual`, ~0.1 s at 100,000 photos) and the pass starts on it
-  unless something started it meanwhile.
+Protocol (on `UiPools.lists`, one thread):
+- `toggle(name, on)`: off at once; on starts a Job, with a new generation,
+  that reads the order (`PassOrder.read`); the arriving `OrderRead` is dropped
+  if older than the newest toggle, else held (`PassOrder.hold`) and the pass
+  starts on it.
+- `enter(pass_, at_photo)`: while that pass's order is on, the loupe walks it.
+- The switches are remembered and `restore`d, read on the worker.
+- `start_first_pass()`: the usual order read on the worker too
+  (`PassOrder.read_usual`), unless something started the pass meanwhile.
 - `close()`: later reads are dropped.
 """
 

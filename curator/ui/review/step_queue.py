@@ -1,21 +1,18 @@
 """`StepQueue`: undo, redo and accept — steps that may touch one photo or
-60,000 — written one at a time, in the order asked, on a worker, the window live.
+60,000 — written one at a time, in the order asked, on a worker.
 
 Concurrency protocol (the one place it lives):
-1. Steps run on ONE one-thread pool (`UiPools.cull`), in submission order:
-   an undo asked while an accept runs undoes that accept.
-2. `submit(what, fn, done)` (main thread): `pending` grows and a Job runs
-   `fn()` on the pool; its outcome (value or exception) comes back on the main
-   thread, in submission order: `pending` shrinks and `done(outcome)` runs.
-3. Ordinary decisions stay on the UI thread and are written at once when the
-   queue is `idle`; while a step is pending they are refused with
-   `busy_text()` (written then, they would land out of order).
-4. What a step reads that the next needs (the proposals an accept ended,
+1. Steps run on ONE one-thread pool (`UiPools.cull`), in submission order.
+2. `submit(what, fn, done)`: `pending` grows and a Job runs `fn()`; its
+   outcome (value or exception) comes back on the main thread, in order:
+   `pending` shrinks and `done(outcome)` runs.
+3. Ordinary decisions stay on the UI thread, written at once while the queue
+   is `idle`, refused with `busy_text()` while a step is pending.
+4. What the next step needs (the proposals an accept ended,
    `AcceptedProposals`) passes between the steps on the worker, in order.
-5. A step still running after `UNDER_WAY_MS` is said (`under_way`).
-6. While a step is pending the queue holds the UI thread's cycle collector
-   (engine/collector.py's `hold`), released when the last outcome was handled
-   or at `close()`.
+5. A step running after `UNDER_WAY_MS` is said (`under_way`).
+6. While a step is pending the UI thread's cycle collector is held
+   (engine/collector.py's `hold`).
 7. `close()`: later outcomes are dropped; a step under way still commits.
 """
 

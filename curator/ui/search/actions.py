@@ -1,19 +1,13 @@
 """`SearchActions`: the main window's search, in one place.
 
-The toolbar's `SearchBox` says what to find, `SearchController` runs it, and
-the results ARE the gallery: the query gets the ranked ids
-(`GalleryQuery.ranked_ids`), the filters still narrow them and the order is
-the rank. More like this is a search too. The loupe, entered while a search
-shows, walks the results in that order. Esc clears the search; one that
-cannot run says its sentence, and stale results are not kept.
+The `SearchBox` says what to find, `SearchController` runs it, and the results
+ARE the gallery: the query gets the ranked ids (`GalleryQuery.ranked_ids`),
+narrowed by the filters, in rank order; the loupe walks them. A first page
+("500+") is widened by the whole ranking in place
+(`GalleryListModel.widen_query`). Esc clears the search; stale results are not kept.
 
-A text search with many hits shows its first page ("500+"), then its whole
-ranking, appended (`GalleryListModel.widen_query`): the current photo,
-selection, scroll and focus stay.
-
-Invariants: `active` is the search the gallery shows (None: the filters
-alone); every change of it re-queries the gallery model once; the window is
-reached only through `SearchHooks`.
+Invariants: `active` is the search shown (None: the filters alone); each change
+re-queries the gallery once; the window is reached only through `SearchHooks`.
 """
 
 from __future__ import annotations
@@ -86,8 +80,7 @@ class SearchHooks:
 
 
 class SearchActions(QObject):
-    """The search box, its controller and the results as the gallery (see the module
-    docstring)."""
+    """The search box, its controller and the results as the gallery."""
 
     def __init__(
         self,
@@ -258,9 +251,8 @@ class SearchActions(QObject):
             self.gallery.setFocus()
 
     def _complete(self, ids: tuple[int, ...]) -> None:
-        """The whole ranking after the first page that shows: its rows are appended
-        (the first page is its head), nothing else moves; the loupe, walking the
-        first page, walks all of them."""
+        """The whole ranking after the first page: its rows are appended, nothing
+        else moves; the loupe walks all of them."""
         if self.active is None:  # cleared meanwhile (the controller drops that too)
             return
         self.active = replace(self.active, ids=ids, partial=False)

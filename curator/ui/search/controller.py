@@ -1,22 +1,17 @@
 """`SearchController`: runs the searches off the UI thread, no widgets.
 
-- text search (`curator.search.text`), semantic search and more-like-this
-  (`curator.search.semantic`) run on a one-thread pool: the first semantic
-  search loads the CLIP text encoder (seconds), and every search reads the
-  catalog; the engines are imported inside the task and called through their
-  modules (a test can patch them there);
-- only the newest request counts: starting one drops the queued ones and an
-  older request's result is ignored (`generation`);
-- `started(str)` says what is under way, `finished(SearchOutcome)` hands back
-  the ranked ids or the sentence of a search that cannot run or failed;
-- a text search comes back in two steps: its first page (`text.FIRST_PAGE`
-  ids, `partial`), then, only when that page was full, the whole ranking
-  (`completes`, the same ids first), a second job dropped by a newer search.
-
-Each search is an `engine.delivery.Job`; results come back through a
-`Delivery` (closed in `shutdown`), and each job closes its thread's catalog
-connection. `busy`: the newest search is still to come back whole;
-`first_pending`: nothing of it has come back yet.
+- Text search (`curator.search.text`), semantic search and more-like-this
+  (`curator.search.semantic`) run on a one-thread pool (the first semantic
+  search loads the CLIP text encoder); the engines are imported in the task
+  and called through their modules (a test patches them there).
+- Only the newest request counts (`generation`): queued ones are dropped, an
+  older result ignored. `started(str)` says what is under way,
+  `finished(SearchOutcome)` hands back the ids or the sentence.
+- A text search comes back as its first page (`partial`), then, when that
+  page was full, the whole ranking (`completes`: a second job, the same ids
+  first), dropped by a newer search.
+Results come through a `Delivery`; each job closes its catalog connection.
+`busy`: the newest search is not back whole; `first_pending`: nothing of it yet.
 """
 
 from __future__ import annotations
@@ -68,9 +63,8 @@ def _run_search(
     vectors: object | None,
     whole: bool,
 ) -> tuple[list[int], bool]:
-    """The photos found, best first: only their ids (the gallery shows no reasons),
-    and whether they are a text search's first page with more to come (`whole`:
-    the whole ranking, not its first page)."""
+    """The ids found, best first, and whether they are a text search's first page
+    with more to come (`whole`: the whole ranking)."""
     if kind is SearchKind.TEXT:
         from curator.search import text  # looked up per call: patchable
 

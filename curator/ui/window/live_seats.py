@@ -1,20 +1,15 @@
 """`LiveSeats`: the other seats' work on a shared (PostgreSQL) catalog, shown live.
 
 Another seat's decision, tag or import arrives as `SeatNews`
-(catalog.backends.listen: LISTEN/NOTIFY, never polling) and is applied as a
-live import's batches are (`LiveImport`): the grid keeps its current photo,
-selection and scroll, and the loupe repaints the new state. News marked
-`resync` (the connection came back) re-reads every shown row; a lost or
-regained connection is said in the status bar. People changed at another
-seat are told by `people_changed` (ui.people.slot follows it).
+(catalog.backends.listen: LISTEN/NOTIFY) and is applied as a live import's
+batches are (`LiveImport`); `resync` news (the connection came back) re-reads
+every shown row; a lost connection is said. People changed elsewhere are
+told by `people_changed`.
 
-Protocol:
-- `start(listener)` (once the catalog is open) starts ONE streaming `Job`
-  that calls `listener.poll(POLL_S)` in a loop and delivers each news; it
-  ends on `stop()` or a closed delivery, and closes the listener's connection
-  on its own thread.
-- `stop()` closes the delivery and asks the loop to end (within `POLL_S`).
-- The news is applied on the main thread (`_on_news`).
+Protocol: `start(listener)` starts ONE streaming `Job` that polls
+(`POLL_S`) and delivers each news, closing the listener's connection on its
+own thread when it ends; `stop()` closes the delivery and ends the loop
+within `POLL_S`; the news is applied on the main thread (`_on_news`).
 """
 
 from __future__ import annotations

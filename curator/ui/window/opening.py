@@ -1,19 +1,14 @@
 """`Opening`: the window's first frame, then its catalog.
 
-app.py shows the window before it opens the catalog (the first paint needs no
-catalog). `Opening` calls `open_catalog` on the event loop's turn after the
-window's first paint (or after `FALLBACK_MS` if no paint comes), once.
+app.py shows the window before it opens the catalog; `Opening` calls
+`open_catalog` once, on the turn after the first paint (or after
+`FALLBACK_MS`). Until `release()` (idempotent) it drops and counts every
+press application-wide, so nothing acts on a catalog not open and nothing is
+dropped silently (app.py says how many).
 
-Until `release()` it drops every key press, shortcut, click and drop, and
-counts them (app.py says how many were ignored): a decision, an undo or an
-import then would act on a catalog not open. The filter is the whole
-application's and is released before anything else is shown; `release()` is
-idempotent.
-
-`LoopQuit` is main's quit: it ends main's event loop, does nothing once that
-loop has returned, and drops a quit still pending when it returns (Qt 6
-posts a quit as an event: a stray one would end the process's next event
-loop and every later one).
+`LoopQuit` is main's quit: it ends main's event loop and drops a quit still
+pending when the loop returns (Qt 6 posts quits as events: a stray one would
+end every later event loop of the process).
 """
 
 from __future__ import annotations

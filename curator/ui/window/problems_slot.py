@@ -49,8 +49,7 @@ class ProblemsSlot(QObject):
         return self.built
 
     def refresh(self) -> None:
-        """A run finished: the panel reloads if it exists, now when on screen, else
-        when next shown (a later-built one reads fresh)."""
+        """A run finished: a built panel reloads, now when on screen, else when shown."""
         if self.built is not None:
             self.built.refresh_when_shown()
 

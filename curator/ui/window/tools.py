@@ -143,8 +143,8 @@ class WindowTools(QObject):
             self.help_overlay.update()
 
     def help(self) -> HelpOverlay:
-        """The key sheet (Help, ?), built at its first showing: not part of the
-        first paint (issue 21 §1); it lists the keys as remapped now."""
+        """The key sheet (Help, ?), built at its first showing, with the keys as
+        remapped now."""
         if self.help_overlay is None:
             from curator.ui.review.help_overlay import HelpOverlay
 
