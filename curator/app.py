@@ -1,22 +1,17 @@
 """The composition root: builds the catalog, services and main window, and
 wires them together explicitly (no service locator, no global signal bus).
 
-`main(argv)` is `curator [--catalog PATH] [FOLDER]`. `build_app` is the one
-place the object graph is assembled; tests call it with a catalog they
-opened, as `main` does. Start-up stays light: nothing here imports torch or
-the LLM client (the embedding model id is resolved at the first decision).
+`main(argv)` is `curator [--catalog PATH] [FOLDER]`; `build_app` is the one
+place the object graph is assembled (tests call it on a catalog they opened).
+Start-up stays light: nothing here imports torch or the LLM client.
 
-Pools, one per resource, every one made here (`_pool`) and drained by
-`App.shutdown` — no other GUI module makes a QThreadPool (a layering test
-checks it): thumbnails and previews, ML (retrains, embedding-cache loads),
-the pipeline's (`PipelinePools`), the window's (`UiPools`), and one-thread
-pools for export, purge and backups (the disk is the resource). Every worker
-reports back the one way `engine/delivery.py` describes. The pipeline is
-`pipeline.service.PipelineService`, the CLI's, observed through
+Pools, one per resource, are all made here (`_pool`; a layering test checks
+no other GUI module makes one) and drained by `App.shutdown`; every worker
+reports back the one way `engine/delivery.py` describes. The pipeline is the
+CLI's `pipeline.service.PipelineService`, observed through
 `ui.window.pipeline_controller`. While the window is up the app holds the
-catalog's `AppLock`, so `curator restore` refuses to swap the catalog under it.
-`apply_settings` applies saved settings: the MATCH threshold at once,
-everything else at the next import/run.
+catalog's `AppLock`. `apply_settings`: the MATCH threshold at once, the rest at
+the next run.
 """
 
 from __future__ import annotations

@@ -1,15 +1,10 @@
 """The rest of the missing previews, made in the background at low priority.
 
-When the loaders first make a missing entry again (`ImageLoader.first_remade`),
-`PreviewFill` makes every other photo's missing or damaged preview and
-thumbnail, so a later scroll or the loupe finds them cached (DESIGN.md:
-visible first, then ahead, then the rest at low priority).
-
-Protocol: `start()` (once a session) starts one `Job` on its one-thread pool
-running `pipeline.previews.fill_missing` with its own `PreviewRebuilder`,
-whose decoder child runs at `FILL_NICENESS`. Its report comes back through
-the Delivery as one sentence (`finished`). `close()` sets the cancel flag
-(it stops between two photos), closes the Delivery and stops the child.
+After the loaders first make a missing entry again (`ImageLoader.first_remade`),
+`PreviewFill.start()` runs one `Job` of `pipeline.previews.fill_missing` on its
+one-thread pool, with its own `PreviewRebuilder` whose child runs at
+`FILL_NICENESS`; its report comes back as one sentence (`finished`). `close()`
+cancels (between two photos), closes the Delivery and stops the child.
 """
 
 from __future__ import annotations

@@ -1,18 +1,13 @@
 """`GalleryFilterBar`: the gallery toolbar's filter and sort controls.
 
-Pass state (all / unreviewed / kept / rejected / failed / missing), minimum
-rating, MATCH only, content type, tag, burst only, project, color label, the
-"Filter" popup (`ui.gallery.metadata_filter`), and the sort. The sort follows
-the pass state until the user picks one (Unreviewed: likeliest rejects first;
-else capture time). Every change emits `query_changed(GalleryQuery)`; the
-MATCH threshold comes from the settings (the main window fills it in).
-`load_choices` reads the content types and tags on the choices pool (~0.3 s
-at 100,000 photos); the newest read asked wins.
-
-The tag cloud's filter (`apply_cloud_click`): a click shows one tag's photos,
-Ctrl+click adds a tag they must carry, Alt+click one they must not; the
-"Tags: …" button shows and clears them. The People view's filter
-(`apply_person`) shows one person's photos; "Person: …" clears it.
+Pass state, minimum rating, MATCH only, content type, tag, burst only,
+project, color label, the "Filter" popup (`ui.gallery.metadata_filter`) and the
+sort, which follows the pass state until the user picks one. Every change
+emits `query_changed(GalleryQuery)` (the window fills in the MATCH threshold).
+`load_choices` reads the types and tags on the choices pool (~0.3 s at
+100,000 photos); the newest read wins. The tag cloud's clicks
+(`apply_cloud_click`: only, add, exclude) and the People view's
+(`apply_person`) filter too; their buttons name and clear them.
 """
 
 from __future__ import annotations

@@ -1,13 +1,9 @@
-"""`MetadataFilterButton`: the gallery bar's "Filter ▾" popup — camera, lens,
-date range, ISO range, file name, people and this seat's proposals
-(`catalog.gallery_filters.MetadataFilter`).
-
-The button shows what is set ("Filter: X-T3, ISO ≥ 3200 ▾"). The camera and
-lens lists (`metadata_choices`) are read on a pool thread each time the popup
-opens. Every edit emits `filter_changed(MetadataFilter)` at once; the file
-name after a short pause. A chosen camera or lens a refreshed list no longer
-offers stays chosen (count 0): the filter never changes behind the user's
-back. The panel (`ui.gallery.metadata_panel`) is built when first needed.
+"""`MetadataFilterButton`: the gallery bar's "Filter ▾" popup
+(`catalog.gallery_filters.MetadataFilter`); the button shows what is set
+("Filter: X-T3, ISO ≥ 3200 ▾"). The camera and lens lists are read on a pool
+thread each time it opens; every edit emits `filter_changed` at once (the file
+name after a pause). A chosen camera or lens no longer offered stays chosen
+(count 0). The form (`ui.gallery.metadata_panel`) is built when first needed.
 """
 
 from __future__ import annotations

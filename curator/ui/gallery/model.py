@@ -1,21 +1,19 @@
 """`GalleryListModel`: the gallery's ordered photo ids and a small row cache.
 
 Invariants:
-- it holds only ids (in the order of its `GalleryQuery`, one SQL query of ids) and
-  a bounded cache of `GalleryRow`s read in windows around the rows Qt asks for;
-  pixmaps live in the `ImageLoader`'s LRU;
-- `set_query(q, first_rows=N)` lists the first N ids; the rest follow after the
-  first paint (`fetch_rest` on the lists pool, or `load_rest`). Whatever needs the
-  whole list completes it first; a late list, or one for an older query, is dropped;
-- `insert_new` places a live import's photos by a binary search whose probes SQL
-  ranks (`gallery_ranks`); `rows_rewritten` re-queries the list (at most once per
-  `REQUERY_EVERY_MS`) only when a rewritten row moved in, out of or within it;
-- `refresh` updates the list in place (remove/insert rows, layoutChanged with the
-  persistent indexes moved, dataChanged), never a reset, so the view keeps its
-  scroll and selection; only a new query resets;
+- it holds the ids of its `GalleryQuery` (one SQL query) and a bounded cache of
+  `GalleryRow`s read in windows around the rows Qt asks for;
+- `set_query(q, first_rows=N)` lists N ids, the rest after the first paint
+  (`fetch_rest`); whatever needs the whole list completes it first, and a
+  late or older list is dropped;
+- `insert_new` places new photos by a binary search SQL ranks
+  (`gallery_ranks`); `rows_rewritten` re-queries (at most once per
+  `REQUERY_EVERY_MS`) only when a rewritten row moved;
+- `refresh` updates the list in place (rows removed and inserted,
+  layoutChanged, dataChanged), never a reset, so the view keeps its scroll
+  and selection; only a new query resets;
 - badges come from the row and the live MATCH threshold (`FlagsRole`);
-- main thread only, except the stale rows' re-reads (`StaleRows`), the whole list
-  after a first page and a `refresh` of many rows, read on pools.
+- main thread only, except the re-reads and whole lists read on pools.
 """
 
 from __future__ import annotations

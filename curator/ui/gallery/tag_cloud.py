@@ -1,16 +1,10 @@
 """`TagCloudView`: the tags of the photos the gallery shows, drawn as a cloud.
 
-Each tag is one word, sized by how many of those photos carry it (log scale),
-the most used first. The describer's tags are italic and blue, yours upright
-and light; a tag the filter requires has a filled badge, one it excludes is
-struck through; the count and the sources are the tooltip.
-
-A click emits `tag_clicked(name, mode)`: "only" (plain), "add" (Ctrl) or
-"exclude" (Alt); the panel and the filter bar decide what that means.
-
-Painted by hand, not a widget per word (2,000 tags laid out in a few ms).
-Invariant: `word_rects` holds exactly the words painted, in the order shown,
-so a click and a tooltip find the word under the pointer as drawn.
+Each tag is one word sized by its count (log scale), most used first; the
+describer's italic and blue, yours upright; one the filter requires has a
+badge, one it excludes is struck through. A click emits `tag_clicked(name,
+mode)`: "only", "add" (Ctrl) or "exclude" (Alt). Painted by hand; invariant:
+`word_rects` holds exactly the words painted, so a click finds the word drawn.
 """
 
 from __future__ import annotations

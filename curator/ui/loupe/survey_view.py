@@ -1,14 +1,11 @@
 """Survey (N): 2–9 photos side by side, each decidable with the keys.
 
-`SurveyView` paints the photos in a grid, the *active* one framed; a click
-makes a photo active, ↑ / ↓ move by a row. Z (or +/−) zooms every photo at
-once, synchronised as in compare (`curator.ui.loupe.synced_panes`).
-
-`Survey` sets the session's scope to the surveyed photos, so
-`session.current` IS the active photo and every decision key acts on it
-through the one decision path; leaving (Esc, a pass switch, the gallery)
-restores the scope it replaced. A photo rejected during the survey leaves
-it; when none is left, the survey ends.
+`SurveyView` paints them in a grid, the *active* one framed (a click, ↑ / ↓),
+zoomed together as in compare (`curator.ui.loupe.synced_panes`). `Survey`
+makes the surveyed photos the session's scope, so `session.current` IS the
+active photo and every decision key acts through the one decision path;
+leaving restores the scope it replaced. A rejected photo leaves the survey;
+when none is left, it ends.
 """
 
 from __future__ import annotations

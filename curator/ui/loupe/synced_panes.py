@@ -1,16 +1,12 @@
-"""`SyncedPanes`: the synchronised zoom of several photos side by side —
-compare's two panes and survey's 2–9.
+"""`SyncedPanes`: the synchronised zoom of compare's two panes and survey's 2–9.
 
-All panes hold ONE `Zoom` (`curator.ui.loupe.zoom`), so they show the same
-normalised region of their photos. Each maps it through its own `Viewport`
-at one displayed width: the reference (the first pane with a photo) at 100 %,
-the others at that same width, so a burst's frames line up pixel for pixel.
-Z anchors the point under the pointer; dragging any pane pans all, clamped by
-the reference. Zoomed, a pane paints its original once it arrives, the
-preview scaled up until then (`paint_photo`).
-
-A subclass says where its panes are (`pane_rects`, `photo_areas`), what they
-show (`pane_photos`), and what a click that is not a drag does (`clicked_at`).
+All panes hold ONE `Zoom` (`curator.ui.loupe.zoom`), each mapping it through
+its own `Viewport` at one displayed width: the reference (the first pane with
+a photo) at 100 %, the others at its width, so a burst's frames line up pixel
+for pixel. Z anchors at the pointer; a drag in any pane pans all. Zoomed, a
+pane paints its original once it arrives (`paint_photo`). A subclass says
+where its panes are (`pane_rects`, `photo_areas`), what they show
+(`pane_photos`) and what a click does (`clicked_at`).
 """
 
 from __future__ import annotations

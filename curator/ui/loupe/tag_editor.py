@@ -1,13 +1,9 @@
-"""`TagEditor`: a photo's tags as removable chips, and a field to add one.
-
-- Adding goes through `judgments.add_user_tag` after `normalise_tag`; an
-  unusable name is refused with a sentence, nothing written.
-- Removing goes through `judgments.remove_tag`: a removed AI tag is kept as
-  feedback (a later describe does not bring it back); a user tag is deleted.
-- Both are decisions (kind=tag): Ctrl+Z / Ctrl+Shift+Z undo and redo them.
-- The field completes over every tag name in the catalog (`tag_names`).
-- `TagLineEdit` claims every key while focused, so no shortcut fires while
-  typing; Esc leaves the field.
+"""`TagEditor`: a photo's tags as removable chips, and a field to add one
+(completing over the catalog's `tag_names`). Adding goes through
+`judgments.add_user_tag` after `normalise_tag` (an unusable name is refused
+with a sentence); removing through `judgments.remove_tag` (a removed AI tag is
+kept as feedback, a user tag deleted). Both are decisions, undone like a rating.
+`TagLineEdit` claims every key while focused; Esc leaves it.
 """
 
 from __future__ import annotations

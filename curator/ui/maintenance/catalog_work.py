@@ -1,16 +1,9 @@
 """What a catalog change does besides its protocol (ui/maintenance/catalog_switch.py):
-the jobs it runs on its pool, and the two steps of an open on the UI thread.
-
-- `check_target` (worker): the catalog must be there, not the one open, not
-  another window's, and one this Curator knows; an older one is upgraded here.
-- `restore_in_place` (worker): a backup put back (`catalog.backup.restore_backup`),
-  the catalog to itself meanwhile, told by `restore_news`, then upgraded.
-- `open_catalog_here` and `hold_presence` (UI thread): the open, and the lock
-  that tells `curator restore` the window has the catalog.
-
-Invariants: nothing here touches the catalog bound to the models; every
-failure is a `CatalogError` (or `BackupError`) with the sentence to show,
-raised before anything changed.
+`check_target` and `restore_in_place` (on its worker: the target must be a
+catalog this Curator knows, not the one open nor another window's; older ones
+are upgraded), `open_catalog_here` and `hold_presence` (the UI thread's open
+and the lock `curator restore` respects). Nothing touches the catalog bound to
+the models; every failure is a `CatalogError` with its sentence, before any change.
 """
 
 from __future__ import annotations

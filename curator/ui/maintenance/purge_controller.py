@@ -1,16 +1,11 @@
 """`PurgeController`: the GUI's purge of rejected photos, off the UI thread.
 
-It owns no purge logic: `curator.purge.run` does it all, as for the CLI's
-`purge-rejected`; the controller runs it on a one-thread pool and reports back
-by signal (the protocol of ui/export/controller.py):
-- two jobs with immutable inputs, never a QObject: `plan()` (the count and
-  size for the confirmation) and `start(plan)` (trash, then tombstone);
-- their only way back is the controller's `Delivery` (`PurgePlanned`,
-  `PurgeProgress`, `PurgeFinished`);
-- `shutdown()` sets the stop event (the run stops between two files; a photo
-  cut short is not tombstoned, what did go is applied) and closes the
-  Delivery. Idempotent;
-- a worker uses its own catalog connection, closed when the job ends.
+`curator.purge.run` does the work, as for `purge-rejected`; the controller
+runs it on a one-thread pool by the protocol of ui/export/controller.py:
+`plan()` (count and size) and `start(plan)` (trash, then tombstone), never a
+QObject, back through the `Delivery` (`PurgePlanned`, `PurgeProgress`,
+`PurgeFinished`). `shutdown()` stops the run between two files (a photo cut
+short is not tombstoned) and closes the Delivery.
 """
 
 from __future__ import annotations

@@ -1,18 +1,12 @@
-"""`PeoplePanel`: the People view's widgets — a face tile per person, most-
+"""`PeoplePanel`: the People view's widgets — a face tile per person, most
 photographed first; naming, merging, and a person's faces to take a wrong one out.
 
-- The tiles: one per person, its face (a blank square until cut:
-  `set_tile_faces`), its name (or "Unnamed") and photo count; the people beyond
-  the first few hundred are counted below (`more`). A click shows that
-  person's photos (`person_clicked`); Ctrl/Shift+click selects, for Merge.
-- Name: names the one selected person (Enter); empty clears the name.
-- Merge: the second selected person into the first (two different names are
-  refused with a sentence).
-- The selected person's faces, largest first; Take Out takes one out for good.
-Every tile is given its cell's size, face or not: the view keeps one size for
-all tiles (`setUniformItemSizes`), measured once on the first tile.
-The panel decides and reads nothing: it shows what it is given and signals
-what the photographer asked for (ui.people.controller does the work).
+A tile shows the face (blank until cut: `set_tile_faces`), the name and the
+count; a click filters on that person (`person_clicked`), Ctrl/Shift+click
+selects for Merge (two different names are refused). Take Out takes the
+selected face out for good. Every tile is given its cell's size: the view
+keeps one size (`setUniformItemSizes`), measured once. The panel decides and
+reads nothing: it shows what it is given and signals what was asked.
 """
 
 from __future__ import annotations

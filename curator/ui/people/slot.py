@@ -1,18 +1,11 @@
 """`PeopleSlot`: the People dock (View ▸ People, Shift+O), built when first shown.
 
-It wires the panel (`ui.people.panel`) and its controller
-(`ui.people.controller`) to the window:
-- a tile's click filters the grid on that person
-  (`GalleryFilterBar.apply_person`);
-- naming, merging and taking a face out are steps of the review session's
-  queue, undone in order with the decisions; `people_stepped` reads again;
-- the people are read again when edited, when an import ends, and when
-  another seat changed them (LiveSeats' `people_changed`);
-- a person the grid is filtered on that a merge or an undo changed is
-  followed: the grid's query is asked again.
-
-Invariants: nothing is read while the dock is hidden or the catalog not open
-(the view is marked stale); a seat that may only read writes nothing.
+It wires `ui.people.panel` and `ui.people.controller` to the window: a tile's
+click filters the grid (`GalleryFilterBar.apply_person`); edits are steps of
+the review session's queue (undone in order with decisions); the people are
+read again after an edit, its undo, an import and another seat's change, and
+a filtered person that changed is followed. Nothing is read while the dock is
+hidden or the catalog closed; a seat that may only read writes nothing.
 """
 
 from __future__ import annotations

@@ -1,16 +1,9 @@
-"""`ProjectActions`: the main window's project controls, in one place.
-
-- the Projects menu: New…, Rename…, Delete… (the photos are not touched),
-  Choose Current Project…, Show Project ▸;
-- the gallery's context menu: Add to Project ▸ and Remove from Project ▸;
-- the filter bar's project combo (choosing makes it current) and, beside the
-  photo count, the shown project's name, count and cover (the grid's
-  thumbnail, never a load of its own);
-- the loupe's B (add to the current project) and Shift+B (the picker);
-- `ProjectPicker`, non-modal; it gives the keys back when it closes.
-
-Every write goes through `ProjectService`; this class holds widgets and
-dialogs only.
+"""`ProjectActions`: the main window's project controls, in one place — the
+Projects menu, the gallery's Add to / Remove from Project menu, the filter
+bar's project combo and the shown project's line and cover (the grid's
+thumbnail, never a load of its own), the loupe's B and Shift+B, and the
+non-modal `ProjectPicker`. Every write goes through `ProjectService`; this
+class holds widgets and dialogs only.
 """
 
 from __future__ import annotations

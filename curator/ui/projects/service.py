@@ -1,16 +1,9 @@
-"""`ProjectService`: the GUI's side of projects (named sets), no widgets.
-
-- keeps the list of projects (`projects`) and emits `projects_changed` after
-  every change;
-- remembers the *current project* — the last one the user chose — which the
-  loupe's B key adds to;
-- writes only through `catalog.projects` and says what happened on `notice`;
-  a refused name or an unknown project is a sentence, never an exception.
-
-Threading: quick single-row writes (create, rename, B) run on the UI thread;
-writes that may touch many rows run on a one-thread pool, one at a time in
-the order asked, and come back through a `Delivery` (closed in `shutdown`).
-`busy`: one is under way.
+"""`ProjectService`: the GUI's side of projects (named sets), no widgets. It
+keeps the list (`projects`, `projects_changed`) and the *current project* the
+loupe's B adds to, writes only through `catalog.projects`, and says what
+happened on `notice` (a refused name is a sentence, never an exception).
+Single-row writes run on the UI thread; writes that may touch many rows run on
+a one-thread pool, in order, back through a `Delivery`; `busy`: one runs.
 """
 
 from __future__ import annotations

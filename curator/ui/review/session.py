@@ -2,21 +2,18 @@
 the decisions it records. No widgets: the loupe page drives it by keys.
 
 Invariants:
-- every decision goes through `curator.catalog.decisions` (which commits
-  before returning) *before* the cursor moves;
-- the pass's order is a snapshot taken when the pass starts: deciding a photo
-  does not remove it, so ← goes back to it; a live import's photos that belong
-  to the pass (`members`, asked of those photos only) are appended;
-- a *scope* (`set_scope`: the gallery's set in the gallery's order) replaces the
+- every decision goes through `curator.catalog.decisions` (which commits)
+  *before* the cursor moves;
+- the pass's order is a snapshot taken when it starts: a decided photo stays
+  (← goes back to it); a live import's photos of the pass are appended;
+- a *scope* (`set_scope`: the gallery's set, in its order) replaces the
   pass's order; the pass still decides what P and U mean;
-- a decision is a `DecisionAction` (keys, menu, clicks alike); `decide_many`
-  gives a selection one decision as ONE undo step; accepting a proposal (A) is
-  one too, never on a photo without one; undoing it puts the proposals back;
-- each decision pokes the retrain callback and emits `photos_changed`;
-- undo and redo take the newest step of the decisions and the people edits
-  alike, and say what they reversed by name (`history_text`); with a
-  `StepQueue` they run on its worker, in the order asked, and a decision key
-  while one is pending is refused with the queue's sentence.
+- a decision is a `DecisionAction`; `decide_many` gives a selection one
+  decision as ONE undo step; accepting proposals (A) is one too, and its undo
+  puts the proposals back;
+- undo and redo take the newest step of decisions and people edits alike and
+  name it (`history_text`); with a `StepQueue` they run on its worker, and a
+  decision key while one is pending is refused with its sentence.
 """
 
 from __future__ import annotations

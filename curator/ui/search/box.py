@@ -1,14 +1,9 @@
 """`SearchBox`: the toolbar's search field and its "≈ Similar" toggle; it only
-says what the user asked for.
-
-- Plain words are a text search; the toggle, or a `~` prefix, a semantic one.
-- Enter searches at once and emits `entered` (the window gives the keys back
-  to the photos once the results show); typing searches after `DEBOUNCE_MS`.
-- Esc empties the box and emits `escaped` (the search goes, the keys go back
-  to the page); emptying it by hand is `cleared` (the keys stay in the box).
-- The tooltip lists every filter token (`search.tokens.tokens_tooltip`).
-- A QLineEdit takes every printable key, so typing never reaches a window
-  shortcut.
+says what the user asked for. Plain words are a text search; the toggle or a
+`~` prefix a semantic one. Enter searches at once (`entered`), typing after
+`DEBOUNCE_MS`; Esc empties it (`escaped`: the keys go back to the page),
+emptying by hand is `cleared`. The tooltip lists every filter token
+(`search.tokens.tokens_tooltip`); the field takes every printable key.
 """
 
 from __future__ import annotations

@@ -1,15 +1,11 @@
-"""`LiveImport`: what the window does with each batch a running import writes.
+"""`LiveImport`: what the window does with each batch a running import writes
+(the UI thread's hot path: tests/bench/test_live_import_bench.py).
 
-- `photos_added` (a quick-look batch, every ~100 ms at the start of an import:
-  the UI thread's hot path, tests/bench/test_live_import_bench.py): the gallery
-  inserts those its query shows (`GalleryListModel.insert_new`, queries over
-  these ids only) and the review session appends those of its pass
-  (`ReviewSession.extend`).
-- `photos_changed` (the technical stage or XMP rewrote rows): re-read, the
-  whole list only when one moved (`GalleryListModel.rows_rewritten`).
+- `photos_added`: the gallery inserts those its query shows
+  (`GalleryListModel.insert_new`) and the session appends those of its pass.
+- `photos_changed`: rows re-read, the list only when one moved (`rows_rewritten`).
 - `thumbnails_changed`: only their rows are re-read (`reload_rows`).
-Either way the loupe forgets its cached rows of those photos and the pass
-count follows every batch.
+The loupe forgets its cached rows of those photos; the pass count follows.
 """
 
 from __future__ import annotations

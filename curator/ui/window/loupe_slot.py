@@ -1,13 +1,8 @@
-"""`LoupeSlot`: the main window's loupe page, built after the first paint.
-
-The loupe page (~60–85 ms to build) is not part of the first paint: after
-`first_paint` a 0-ms timer builds it; whatever needs it sooner gets it built
-at once by `page()`, so the loupe always works.
-
-Invariants: at most one page is built; a late page shows where the session
-already is (`LoupePage.follow_session`), with the key overrides and the
-remembered panel layout; before the page exists nothing is sent to it and
-nothing about it is saved.
+"""`LoupeSlot`: the main window's loupe page, built after the first paint (by a
+0-ms timer after `first_paint`), or at once by `page()` when needed sooner.
+At most one page is built; a late page shows where the session already is
+(`LoupePage.follow_session`) with the key overrides and remembered layout;
+before it exists nothing is sent to it and nothing about it is saved.
 """
 
 from __future__ import annotations

@@ -1,16 +1,11 @@
-"""The settings dialog, generated from the typed settings registry.
-
-One editor per `Settings` field, by the field's type (int → spin box with its
-bounds, float → double spin box, bool → check box, str → line edit, `Literal`
-→ combo box), labelled with its title, its description as tooltip and grey
-hint: a new field in `curator.settings` appears by itself. OK validates
-(`settings.validate`: an invalid value is named, nothing saved), writes ONLY
-the fields the user changed (`settings.save_changes`) and emits
-`settings_changed(Settings)`.
-
-What a photographer chooses comes first; the engineering knobs
-(`settings.ADVANCED`) sit under "Advanced settings", folded. A spin box or
-combo box takes the mouse wheel only once it has the focus.
+"""The settings dialog, generated from the typed settings registry: one editor
+per `Settings` field by its type (spin boxes with its bounds, check box, line
+edit, a combo box for a `Literal`), with its title, description and hint, so a
+new field appears by itself. OK validates (`settings.validate`: an invalid
+value is named, nothing saved), writes ONLY the fields changed
+(`settings.save_changes`) and emits `settings_changed(Settings)`. The
+engineering knobs (`settings.ADVANCED`) are folded under "Advanced settings";
+a spin box or combo box takes the wheel only once focused.
 """
 
 from __future__ import annotations

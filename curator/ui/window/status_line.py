@@ -1,13 +1,8 @@
-"""`StatusLine`: the main window's status bar, whose messages are never cut
-off and whose answers to the user are not overwritten by background news.
-
-- A message shows in a word-wrapped label of a fixed two-line height (the
-  full text in its tooltip), so it never moves the photo above; a longer one
-  ends in "…"; `showMessage` / `clearMessage` / `currentMessage` keep
-  QStatusBar's meaning.
-- `show_background(text, ms)` is for news nobody asked for: while a message
-  the user caused is younger than `HOLD_MS` it waits, and shows when the hold
-  ends — unless the user caused another message meanwhile.
+"""`StatusLine`: the main window's status bar. A message shows in a word-wrapped
+label of a fixed two-line height (never moving the photo above; the full text
+in the tooltip), with QStatusBar's `showMessage` API. `show_background` news
+waits while a message the user caused is younger than `HOLD_MS`, and is
+dropped if the user caused another meanwhile.
 """
 
 from __future__ import annotations

@@ -1,15 +1,11 @@
 """`TagCloudSlot`: the Tags dock (View ▸ Tags, Shift+T), its panel built when first shown.
 
-The panel counts the tags of the photos the gallery shows now, so it follows:
-- at once (`refresh_now`): a new gallery query, over the tag rows it holds;
-- at once, the rows read again (`tags_changed`): a tag edit, an undo or redo,
-  the catalog opening, the dock shown;
-- within `SOON_MS`, the rows read again (`refresh_soon`): an import's batches,
-  the describer's progress, decisions — one read a second, not one per batch.
-
-Invariants: nothing is read while the dock is hidden (the cloud is marked
-stale); the panel's clicks go to the filter bar, whose query change comes
-back here, so the cloud always shows the filter as it is.
+The panel counts the tags of the photos the gallery shows, so it follows:
+a new gallery query at once (`refresh_now`); a tag edit, an undo, the dock
+shown, the rows read again at once (`tags_changed`); an import's batches, the
+describer, decisions within `SOON_MS` (`refresh_soon`: one read a second).
+Nothing is read while hidden; the panel's clicks go to the filter bar, whose
+query comes back here, so the cloud always shows the filter as it is.
 """
 
 from __future__ import annotations

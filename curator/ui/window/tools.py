@@ -1,15 +1,8 @@
-"""`WindowTools`: the main window's thumbnail-size slider, keyboard page,
-Settings dialog and review-order toggles, kept out of `main_window`.
-
-- Thumbnail size: the slider and Ctrl+= / Ctrl+- set the cell width, written
-  to the settings file (`gallery_cell_size` only) once the slider rests.
-- File ▸ Keyboard Shortcuts… opens `KeymapDialog`; saved overrides go onto
-  every action and the help overlay at once (`apply_keys`).
-- File ▸ Settings… opens the generated dialog; saved settings go to
-  `hooks.settings_saved`.
-- Most uncertain first (Shift+U, rating pass) and Least sure first (Shift+A,
-  cull pass) are read on a worker and remembered (`ui.review.review_orders`).
-Both dialogs' modules load when first opened, not before the first paint.
+"""`WindowTools`: the main window's thumbnail-size slider (the cell width,
+written to `gallery_cell_size` once it rests), the Keyboard Shortcuts and
+Settings dialogs (loaded when first opened; saved keys go onto every action
+and the help overlay at once) and the switched review orders
+(`ui.review.review_orders`), kept out of `main_window`.
 """
 
 from __future__ import annotations
