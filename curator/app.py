@@ -214,9 +214,8 @@ CACHE_NOTE_MS = 20_000  # the one sentence about a cache folder that failed
 
 
 def seat_paths(paths: AppPaths, settings: Settings) -> tuple[AppPaths, str | None]:
-    """`paths` with the `cache_folder` setting's folder (a studio's shared
-    previews), or the seat's own when that one cannot be written, with the
-    sentence that says so (imaging.cache.choose_cache_folder)."""
+    """`paths` with the `cache_folder` setting's folder, or the seat's own when
+    that one cannot be written, and the sentence that says so."""
     from curator.imaging.cache import choose_cache_folder  # stdlib only: light at start-up
 
     shared = paths.with_cache_folder(settings.cache_folder)
@@ -233,9 +232,8 @@ def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
 
 
 def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App:
-    """Everything but the catalog: nothing here imports peewee or the catalog's
-    models, or reads the catalog (issue 21 §1); `App.catalog_opened` does, once
-    the catalog at `catalog_path` is open."""
+    """Everything but the catalog (nothing here imports or reads it);
+    `App.catalog_opened` follows once the catalog at `catalog_path` is open."""
     sys.setswitchinterval(UI_SWITCH_INTERVAL_S)  # the UI thread gets the GIL back in 1 ms
     errors = ErrorReporter()
     thumb_pool, preview_pool, ml_pool, export_pool = _pool(2), _pool(2), _pool(1), _pool(1)
@@ -516,9 +514,8 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
 
 
 def studio_seat(window: MainWindow, session: ReviewSession, seats: LiveSeats, shown: str) -> None:
-    """On a PostgreSQL catalog: hear the other seats (`LiveSeats`), and on a seat
-    whose role may only read, say "review only" in the title and refuse
-    decisions and imports with the sentence instead of failing their writes."""
+    """On a PostgreSQL catalog: hear the other seats (`LiveSeats`); a seat that may
+    only read says "review only" and refuses decisions and imports with a sentence."""
     from curator.catalog.models import Photo
 
     db = Photo._meta.database
@@ -640,10 +637,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def open_app(location: Path | str) -> tuple[App, Catalog]:
-    """The app built on the catalog at `location`, opened here (UI thread) as
-    main opens it, once a worker has checked and upgraded it (a catalog change,
-    ui.maintenance.catalog_switch): its settings, its seat's cache, its window;
-    `App.catalog_opened` is left to the caller (a turn of its own)."""
+    """The app built on the catalog at `location` (UI thread), once a worker has
+    checked and upgraded it; `App.catalog_opened` is left to the caller."""
     paths = paths_for(location)
     settings = load_settings(paths.settings_file)
     paths, _ = seat_paths(paths, settings)

@@ -14,11 +14,9 @@ from curator.ui.common.image_loader import ImageKey
 def insertion_rows(
     listed: Sequence[int], fresh: Sequence[int], ranks: Callable[[list[int]], dict[int, int]]
 ) -> list[int]:
-    """Where each of `fresh` (in order) goes in `listed` (in order): the rows
-    before which they go, found by one binary search per photo, all searches a
-    step at a time so each step is ONE `ranks` call over the fresh photos and
-    that step's probes. A probe `ranks` does not know (a deleted row) counts
-    as before."""
+    """The rows of `listed` before which each of `fresh` goes (both in order): one
+    binary search per photo, all a step at a time, each step ONE `ranks` call
+    over its probes; a probe `ranks` does not know (deleted) counts as before."""
     low, high = [0] * len(fresh), [len(listed)] * len(fresh)
     while True:
         open_ = [i for i in range(len(fresh)) if low[i] < high[i]]

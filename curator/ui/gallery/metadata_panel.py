@@ -135,9 +135,8 @@ class MetadataFilterPanel(QWidget):
         )
 
     def set_choices(self, choices: MetadataChoices) -> None:
-        """New camera, lens and proposal lists (with their counts); what is chosen
-        stays chosen (see the module docstring).
-        The date edits start at the catalog's first/last day when not set yet."""
+        """New camera, lens and proposal lists (with counts); what is chosen stays
+        chosen; unset date edits start at the catalog's first/last day."""
         for combo, everything, values in (
             (self.camera_combo, "All cameras", choices.cameras),
             (self.lens_combo, "All lenses", choices.lenses),
@@ -155,8 +154,7 @@ class MetadataFilterPanel(QWidget):
                 edit.blockSignals(False)
 
     def _show_people(self, people: tuple[PersonCoverage, ...]) -> None:
-        """How many people have no kept photo (on its choice) and each one's
-        kept photos (the row's tooltip)."""
+        """How many people have no kept photo, and each one's kept photos (tooltip)."""
         no_keep = PeopleChoice.NO_KEPT_PHOTO
         at = self.people_combo.findData(no_keep.value)
         missing = sum(1 for p in people if not p.kept)

@@ -316,8 +316,7 @@ class GalleryListModel(QAbstractListModel):
 
     def widen_query(self, query: GalleryQuery) -> None:
         """List `query`, which only appends to the rows listed (a search's whole
-        ranking after its first page): no reset; any other difference is applied
-        in place, as `refresh` does."""
+        ranking after its first page), in place: no reset."""
         self.query = query
         self._listed_now()
         self._become(gallery_query_ids(query))
@@ -587,9 +586,8 @@ class GalleryListModel(QAbstractListModel):
         return True
 
     def _relayout(self, new_ids: list[int]) -> None:
-        """The order changed (new scores under a preference sort): remove, append,
-        then one layoutChanged that carries the persistent indexes (selection,
-        current item) to their photos' new rows."""
+        """The order changed: remove, append, then one layoutChanged that carries
+        the persistent indexes (selection, current item) to their new rows."""
         old_set = set(self._ids)
         self._remove_missing(set(new_ids))
         fresh = [pid for pid in new_ids if pid not in old_set]

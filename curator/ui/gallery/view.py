@@ -156,9 +156,8 @@ def draw_badge(painter: QPainter, rect: QRectF, kind: str) -> None:
 def paint_strip(
     painter: QPainter, left: float, center_y: float, size: float, row: GalleryRow
 ) -> None:
-    """Flags (lit when set), stars, and the label's dot when the photo has one:
-    drawn once per look (`_GLYPHS`) and stamped after, as a screen of tiles
-    repaints them all on every scroll and list (~0.8 of a tile's ~1.4 ms)."""
+    """Flags (lit when set), stars, and the label's dot: drawn once per look
+    (`_GLYPHS`) and stamped after (~0.8 of a tile's ~1.4 ms otherwise)."""
     state = (row.cull, bool(row.picked), row.rating, row.label)
     height = size + 2
     pixmap = cached_glyph(
@@ -234,9 +233,8 @@ def cached_glyph(
 
 
 def placeholder_rect(area: QRect, row: GalleryRow) -> QRect:
-    """Where a tile's picture will be: `area` fitted to the photo's displayed
-    aspect (known from the header before any pixel is decoded), so the picture
-    arriving does not move anything; all of `area` when the size is unknown."""
+    """Where a tile's picture will be: `area` fitted to the photo's aspect (from
+    its header), so the picture arriving moves nothing; `area` when unknown."""
     if not row.width or not row.height:
         return area
     shape = QSize(row.height, row.width) if row.rotation % 2 else QSize(row.width, row.height)
@@ -284,8 +282,7 @@ def draw_pill_rows(
     step: float,
 ) -> None:
     """`pills` right-aligned in `area` from `top`, a new row `step` px further
-    (up for the bottom row, down for the top one) when the next would pass the
-    area's left edge: a tile with many badges stacks them, never overflows."""
+    when the next would pass the area's left edge (never overflowing)."""
     right = area.right() - 3.0
     for text, colour in pills:
         if right - pill_width(painter, text) < area.left() + 3 and right < area.right() - 3.0:
@@ -545,9 +542,8 @@ class GalleryView(QListView):
         self._visible_timer.start(0)
 
     def set_cell_width(self, width: int) -> None:
-        """Cells about `width` px wide (the size slider), stretched so the row
-        fills the grid; the height keeps CELL's proportion. The current photo
-        stays in view."""
+        """Cells about `width` px wide, stretched so the row fills the grid (the
+        height in CELL's proportion); the current photo stays in view."""
         self.wanted_cell_width = max(1, int(width))
         if self._fit_cells():
             current = self.currentIndex()

@@ -77,8 +77,7 @@ class SyncedPanes(QWidget):
         return None if size is None else size.width() / self.devicePixelRatioF()
 
     def viewport(self, index: int) -> Viewport | None:
-        """Pane `index`'s view for the zoom model: its photo area, and 100 % at
-        the shared displayed width."""
+        """Pane `index`'s view: its photo area, 100 % at the shared displayed width."""
         sizes, width = self._sizes(), self._zoom_width()
         size = sizes[index] if 0 <= index < len(sizes) else None
         if size is None or width is None:

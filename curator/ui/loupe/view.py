@@ -237,8 +237,7 @@ class LoupeView(QWidget):
         self.update()
 
     def step_zoom(self, direction: int, at: QPointF | None = None) -> None:
-        """One step in (> 0) or out along fit, fill, 50 %, 100 %, 200 %, anchored
-        like `toggle_zoom`."""
+        """One step in (> 0) or out along fit, fill, 50 %, 100 %, 200 % (anchored)."""
         view = self.viewport()
         if self.photo is None or view is None:
             return

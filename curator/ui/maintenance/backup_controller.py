@@ -56,9 +56,8 @@ def progress_text(progress: BackupProgress) -> str:
 
 
 class ProgressSentences:
-    """The backup's progress callback (on its worker): a sentence to `deliver`
-    when the percent moves, at most every `THROTTLE_S` (100 % always
-    passes); `BackupCancelled` once `stop` (when given) is set."""
+    """The backup's progress callback: a sentence to `deliver` when the percent
+    moves, at most every `THROTTLE_S`; `BackupCancelled` once `stop` is set."""
 
     def __init__(
         self,

@@ -100,9 +100,8 @@ class InputGuard(QObject):
 
     @contextmanager
     def paused(self) -> Iterator[None]:
-        """Off for a block of UI-thread work: no input is dispatched while it runs,
-        and the widgets it builds send thousands of events, each a Python call here.
-        Back on after it, unless `remove()` was called meanwhile."""
+        """Off for a block of UI-thread work (no input is dispatched meanwhile, and
+        its widgets send thousands of events); back on after, unless `remove()`d."""
         self._detach()
         try:
             yield

@@ -65,9 +65,8 @@ class UpgradeStopped(Exception):
 
 
 class ProgressThrottle:
-    """The worker's progress callback: sentences to `deliver`, throttled
-    (see the module docstring); raises `UpgradeStopped` at a backup step once
-    `stop` is set. Called on one worker thread at a time."""
+    """The worker's progress callback: throttled sentences to `deliver`; raises
+    `UpgradeStopped` at a backup step once `stop` is set."""
 
     def __init__(
         self,
@@ -141,9 +140,8 @@ class CatalogUpgrade(QObject):
         self.threads.start(Job(upgrade, self._done, lambda exc: UpgradeDone(exc)))
 
     def show_in(self, window: OpeningWindow, then: Callable[[Exception | None], None]) -> None:
-        """Say the progress in `window`'s status line and empty grid; both are
-        as they were before it (the grid's "Opening the catalog…") by the time
-        `then` hears the outcome."""
+        """Say the progress in `window`'s status line and empty grid, both put
+        back before `then` hears the outcome."""
         self._window = window
         empty_text = window.gallery.empty_text
 

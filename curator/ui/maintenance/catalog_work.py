@@ -31,9 +31,8 @@ log = logging.getLogger("curator.ui")
 def check_target(
     location: Path | str, current: Path | str, progress: ProgressThrottle | None = None
 ) -> None:
-    """Raise `CatalogError` with the sentence when `location` can't be switched
-    to; otherwise leave it ready to open (upgraded if it was older). Runs on a
-    worker; the catalog bound to the models is not touched."""
+    """Raise `CatalogError` with the sentence when `location` can't be switched to;
+    otherwise leave it ready to open (upgraded if older). On a worker."""
     from curator.catalog.db import Catalog
     from curator.catalog.errors import CatalogError
     from curator.catalog.upgrade.prepare import upgrade_catalog
@@ -94,9 +93,8 @@ def restore_in_place(
     progress: ProgressThrottle,
     news: Callable[[str], object] = lambda _text: None,
 ) -> RestoreResult:
-    """Put `backup` back as the catalog at `catalog_path` (closed by every
-    thread of this app), telling `news` how far, then upgrade it if it is
-    older (told to `progress`); on a worker."""
+    """Put `backup` back as the catalog at `catalog_path` (closed by every thread),
+    telling `news` how far, then upgrade it if older; on a worker."""
     from curator.catalog.backup import BackupError, restore_backup
     from curator.catalog.upgrade.prepare import upgrade_catalog
     from curator.engine.lock import catalog_to_itself
@@ -114,9 +112,8 @@ def restore_in_place(
 
 
 def open_catalog_here(paths: AppPaths, settings: Settings) -> Catalog:
-    """Open the catalog of `paths` for the window, on the UI thread (bound to
-    the models), as app.main does: RAW+JPEG pairing, the shared drive's
-    roots and the seat's taste set first."""
+    """Open the catalog of `paths` for the window, on the UI thread, as app.main
+    does (pairing, the shared drive's roots and the seat's taste set first)."""
     from curator.catalog.db import Catalog
     from curator.catalog.paths_codec import set_pairing, set_root_map
     from curator.catalog.taste.choice import choose, owner_of

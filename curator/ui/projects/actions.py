@@ -72,8 +72,7 @@ class ProjectActions(QObject):
     # --- construction -------------------------------------------------------------
 
     def make_toolbar(self, parent: QWidget) -> QToolBar:
-        """A second toolbar row with the shown project's cover and line (hidden
-        while no project is shown)."""
+        """A second toolbar row: the shown project's cover and line (hidden when none)."""
         bar = QToolBar("Project", parent)
         bar.setObjectName("project-bar")
         bar.setMovable(False)

@@ -77,8 +77,7 @@ class DecisionAction(StrEnum):
         return {"rotate_left": -1, "rotate_right": 1}.get(self.value, 0)
 
     def advances(self, cull_pass: bool) -> bool:
-        """Whether the loupe moves on after it: a reject and an accepted proposal
-        always, P in the cull pass."""
+        """Whether the loupe moves on after it: a reject and A always, P in the cull pass."""
         if self in (DecisionAction.REJECT, DecisionAction.ACCEPT_PROPOSAL):
             return True
         return self is DecisionAction.PICK and cull_pass

@@ -69,8 +69,7 @@ def since_text(records: Sequence[DecisionRecord], photos: int) -> str:
 
 
 def done_text(records: Sequence[DecisionRecord], asked: int) -> str:
-    """What a decision on `asked` photos did: "reject of 12 photos." (None changed:
-    says so)."""
+    """What a decision on `asked` photos did: "reject of 12 photos." (or that none changed)."""
     if not records:
         noun = "photo" if asked == 1 else "photos"
         return f"Nothing changed: the {noun} already had that."

@@ -27,8 +27,7 @@ from curator.ui.review.keymap import HELP_NOTES, help_rows
 
 def help_line_height(height: int) -> int:
     """The help overlay's line in a `height`-pixel window: 24 px, tighter when the
-    window is too short for every row and note (a note wraps to about two lines);
-    under 17 px the text gets smaller too."""
+    window is too short for every row and note; under 17 px the text shrinks too."""
     lines = len(help_rows()) + 1 + 3 + 2 * len(HELP_NOTES)
     return max(11, min(24, (height - 40) // lines))
 
@@ -40,10 +39,9 @@ def help_layout(
     font: QFont, rows: list[tuple[str, str, str]], width: int
 ) -> tuple[QFont, tuple[int, int, int]]:
     """The body font and the three columns' widths (key, cull pass, rating pass)
-    in which every cell of `rows` shows whole: the key and rating columns as
-    wide as their longest text (the rating column at most 40 %), the cull pass
-    the rest; the font shrinks a pixel at a time until everything fits (to
-    `HELP_MIN_PIXELS`). Text is never clipped (issue 19 §4)."""
+    in which every cell of `rows` shows whole: key and rating as wide as their
+    longest text (rating at most 40 %), the cull pass the rest; the font shrinks
+    a pixel at a time (to `HELP_MIN_PIXELS`) until everything fits."""
     body = QFont(font)
     if body.pixelSize() <= 0:
         body.setPixelSize(QFontInfo(body).pixelSize())

@@ -79,10 +79,9 @@ class ReviewSession(QObject):
         followers: Callable[[Sequence[int]], Mapping[int, Sequence[int]]] | None = None,
         steps: StepQueue | None = None,
     ):
-        """`members(pass_, ids)`: those of `ids` the pass holds (default: read
-        the whole order, `set(order(pass_))`); `followers(ids)`: each of `ids`
-        that now leads a RAW+JPEG pair -> its JPEGs (default: none); `steps`:
-        where undo and redo run (None: in the call, on this thread)."""
+        """`members(pass_, ids)`: those of `ids` the pass holds (default: from the
+        whole order); `followers(ids)`: each RAW+JPEG lead -> its JPEGs (default:
+        none); `steps`: where undo and redo run (None: in the call)."""
         super().__init__(parent)
         self._order_fn, self._on_decision = order, on_decision
         self._members = members or (lambda pass_, ids: set(order(pass_)).intersection(ids))
@@ -236,9 +235,8 @@ class ReviewSession(QObject):
     # --- decisions ----------------------------------------------------------
 
     def act(self, action: DecisionAction) -> None:
-        """A decision key on the loupe's photo: `decide_many` for it alone, then
-        the next photo when the action advances (P in the cull pass, X; 1–5
-        too with `advance_after_rating`)."""
+        """A decision key on the loupe's photo: `decide_many` for it alone, then the
+        next photo when the action advances (or 1–5 with `advance_after_rating`)."""
         pid = self.current
         if pid is None or self._step_pending():
             return

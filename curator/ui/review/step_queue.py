@@ -46,9 +46,8 @@ class StepOutcome:
 
 class AcceptedProposals:
     """The proposals each accept ended, latest last, and those of the accepts
-    undone since (for redo). Touched by the steps' jobs in their order (or, with
-    no step pending, by the UI thread); the lock keeps a stray reader safe. Kept
-    packed (catalog/proposals/packed.py): they live as long as the undo history."""
+    undone since (for redo), packed (catalog/proposals/packed.py); touched by
+    the steps' jobs in order, the lock keeping a stray reader safe."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -116,9 +115,8 @@ class StepQueue(QObject):
     def submit(
         self, what: str, fn: Callable[[], object], done: Callable[[StepOutcome], None]
     ) -> None:
-        """Run `fn()` after every step submitted before it; `done(outcome)` on
-        the main thread. `what` names it in the status line ("Undoing the last
-        step")."""
+        """Run `fn()` after every step submitted before it; `done(outcome)` on the
+        main thread; `what` names it in the status line."""
         self._next += 1
         key = self._next
         was_idle = self.idle

@@ -114,8 +114,7 @@ class SearchActions(QObject):
         gallery.addAction(self.clear_action)
 
     def query(self) -> GalleryQuery:
-        """The filter bar's query, narrowed to the search results (in rank order)
-        while a search shows."""
+        """The filter bar's query, narrowed to the search results while a search shows."""
         query = self.hooks.filter_query()
         if self.active is not None:
             query = replace(query, ranked_ids=self.active.ids)
@@ -145,8 +144,7 @@ class SearchActions(QObject):
             status.clearMessage()
 
     def _drop_results(self) -> bool:
-        """The search's results leave the gallery (the box keeps its words);
-        False when none showed."""
+        """The search's results leave the gallery (the words stay); False when none showed."""
         if self.active is None:
             return False
         self.active = None

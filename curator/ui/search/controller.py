@@ -150,8 +150,7 @@ class SearchController(QObject):
 
     @property
     def busy(self) -> bool:
-        """The newest search has not come back whole yet (a text search's first page
-        may show already)."""
+        """The newest search has not come back whole yet (its first page may show)."""
         return self._answered < self.generation
 
     @property
@@ -173,8 +172,7 @@ class SearchController(QObject):
         return self._start(SearchKind.LIKE, name, photo_id, f"Finding photos like {name}…")
 
     def cancel(self) -> None:
-        """Forget what is under way: queued searches never start, a running one's
-        result is dropped."""
+        """Forget what is under way: queued searches never start, running ones' results drop."""
         self.generation += 1
         self._answered = self._first_in = self.generation
         self._pool.clear()

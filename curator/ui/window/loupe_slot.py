@@ -62,8 +62,7 @@ class LoupeSlot(QObject):
         return self.built is not None and self._stack.currentWidget() is self.built
 
     def first_paint(self) -> None:
-        """The window painted: build the page once that frame is out (called on
-        every paint; schedules once)."""
+        """The window painted: build the page once that frame is out (schedules once)."""
         if not self._scheduled:
             self._scheduled = True
             QTimer.singleShot(0, self, self._build_after_paint)

@@ -136,8 +136,7 @@ class WindowTools(QObject):
             self.help_overlay.update()
 
     def help(self) -> HelpOverlay:
-        """The key sheet (Help, ?), built at its first showing, with the keys as
-        remapped now."""
+        """The key sheet (Help, ?), built when first shown, with the keys as remapped."""
         if self.help_overlay is None:
             from curator.ui.review.help_overlay import HelpOverlay
 
