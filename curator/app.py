@@ -240,8 +240,7 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
     purge_pool = _pool(1)  # Edit ▸ Move Rejected to Trash…: file moves, then one write
     backup_pool = _pool(1)  # catalog backups (on quit, File ▸ Back Up Catalog Now)
     pipeline_pools = PipelinePools.create(_pool, settings.llm_concurrency)
-    # The writer, the planning and the embedding threads yield the cores to the
-    # UI thread, as the decoder children do (engine/thread_priority.py).
+    # The pipeline's threads yield the cores to the UI thread (engine/thread_priority.py).
     for pool in (pipeline_pools.write, pipeline_pools.prepare, pipeline_pools.ml):
         lower_pool_priority(pool, BACKGROUND_NICENESS)
     ui_pools = UiPools(
@@ -293,8 +292,7 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         cache=embeddings.snapshot,
         weights_missing=lambda: clip_weights_missing(live["settings"])(),
     )
-    # The pass orders need no embedding model (only the "uncertain first" rating
-    # order does, asked for when the user turns it on), so startup stays light.
+    # The pass orders need no embedding model (only "uncertain first" does).
     pass_order = PassOrder(embedding_model)
     session = ReviewSession(
         pass_order,
@@ -463,8 +461,7 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         obj.setParent(window)
     embeddings.setParent(window)
 
-    # The pass's order (~0.1 s at 100k photos) is read on a worker after the grid's
-    # first rows, unless something (an import, the loupe) starts the pass first.
+    # The pass's order (~0.1 s at 100k photos) is read on a worker after the first rows.
     def first_pass() -> None:
         if not session.started and window.tools.orders is not None:
             window.tools.orders.start_first_pass()
@@ -473,8 +470,7 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
 
     def catalog_opened() -> None:
         studio_seat(window, session, seats, shown)  # a shared catalog: the other seats, live
-        # The first screenful only; the rest is read off the UI thread after the
-        # paint (GalleryListModel.show_query).
+        # The first screenful only; the rest off the UI thread (GalleryListModel.show_query).
         window.catalog_opened()  # first: the grid's rows tell the window (its labels)
         model.show_query(GalleryQuery(match_threshold=live["settings"].match_threshold))
         QTimer.singleShot(0, session, first_pass)

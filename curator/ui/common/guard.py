@@ -24,8 +24,7 @@ class ErrorReporter(QObject):
     """Where guarded slots (and app-level hooks) report errors for the user to see."""
 
     reported = Signal(str)
-    # An exception's own sentence, where the app knows one (a studio seat that may
-    # only read: "permission denied" is said as what the seat may do); None: none.
+    # An exception's own sentence, where the app knows one (None: none).
     explain: Callable[[BaseException], str | None] = staticmethod(lambda exc: None)
 
     def report(self, message: str) -> None:

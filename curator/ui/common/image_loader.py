@@ -37,8 +37,7 @@ from curator.engine.delivery import Job, delivery_to
 from curator.imaging.rebuild import RemadeEntry, read_whole
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 
-# Makes a missing cache entry again from the photo's file: (file path, cache
-# key) -> the JPEG; called on a pool thread (see the module docstring).
+# Makes a missing cache entry again: (file path, cache key) -> the JPEG (pool thread).
 Remake = Callable[[str, str], RemadeEntry]
 
 

@@ -101,8 +101,7 @@ class ProposeDialog(QDialog):
         self.counts_asked = 0  # the newest count's generation (the controller's)
         self.counts_shown = 0  # the generation of the counts shown (0: none yet)
         self._build(scopes)
-        # The setting's kind, through _on_genre: its face and expressions checks
-        # (no count is asked yet: the frames are not read).
+        # The setting's kind, through _on_genre (no count yet: the frames are not read).
         self.genre_combo.setCurrentIndex(
             self.genre_combo.findData("" if genre is None else genre.value)
         )

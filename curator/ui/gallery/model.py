@@ -180,8 +180,7 @@ class GalleryListModel(QAbstractListModel):
             return tooltip(row, photo_flags(row, self.match_threshold))
         if role == Qt.ItemDataRole.DecorationRole:
             key = thumbnail_key(row)
-            # The photo's previous thumbnail until the new key's is decoded:
-            # a measured photo's tile never goes grey in between.
+            # The previous thumbnail until the new key's is decoded: never grey.
             return None if key is None else self.thumbnails.pixmap_or_previous(key)
         if role == PhotoRole:
             return row

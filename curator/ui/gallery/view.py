@@ -479,8 +479,7 @@ class GalleryView(QListView):
             model.layoutChanged,
         ):
             signal.connect(self._schedule_visible)
-        # A photo's row changed (measured: a new thumbnail key): ask for its new
-        # thumbnail. Decoded thumbnails arriving (DecorationRole only) ask nothing.
+        # A row changed (a new thumbnail key): ask for it; DecorationRole alone asks nothing.
         model.dataChanged.connect(self._on_data_changed)
 
     def _schedule_visible(self, *_args: object) -> None:

@@ -129,8 +129,7 @@ class IngestDialog(QDialog):
         self.progress_label = self.progress_box.label
         self.current_label = self.progress_box.current
 
-        # After a run its summary takes the names' place (scrolls when long), until
-        # the form is edited again.
+        # After a run its summary takes the names' place until the form is edited.
         self.summary_view = QPlainTextEdit(self)
         self.summary_view.setReadOnly(True)
         self.summary_view.setMinimumHeight(self.fontMetrics().lineSpacing() * 9)

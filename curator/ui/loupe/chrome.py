@@ -51,8 +51,7 @@ class LoupeChrome(QObject):
             bars += [window.menuBar(), window.statusBar()]
         self._hidden_by_us = [w for w in bars if w.isVisible()]
         if isinstance(window, QMainWindow):
-            # A hidden menu bar takes its menus' shortcuts with it (G, ?, Ctrl+Z…):
-            # the window holds them meanwhile.
+            # A hidden menu bar takes its shortcuts with it: the window holds them.
             have = set(window.actions())
             self._lent = [a for a in _menu_actions(window.menuBar()) if a not in have]
             window.addActions(self._lent)
@@ -81,8 +80,7 @@ class LoupeChrome(QObject):
             panel.setVisible(not hide)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # Only when the page itself goes (the gallery shows), not when the window
-        # is minimised: a hidden window hides the page too, spontaneously.
+        # Only when the page goes, not when the window is minimised (spontaneous).
         hidden = event.type() == QEvent.Type.Hide and not event.spontaneous()
         if watched is self.page and hidden and self.full_screen:
             self.leave_full_screen()

@@ -163,8 +163,7 @@ class InfoPanel(QScrollArea):
             people = details.people
             if people is not None:
                 judged = any(f.judged for f in people.faces)
-                # Each verdict once, counted (a group photo's row repeated one
-                # sentence a face); the catalog's note says why none was judged.
+                # Each verdict once, counted; the catalog's note says why none was judged.
                 texts["Faces"] = people_sentence(people.faces) if judged else people.note
             if details.noise_level is not None and row.sharpness_score is not None:
                 texts["Sharpness"] += f" · noise {details.noise_level:.1f}"

@@ -285,8 +285,7 @@ class OriginalLoader(QObject):
         self._generation += 1
         self._in_flight[photo_id] = self._generation
         if self._children is None:
-            # One child per pool thread (each started when first needed): a stale
-            # decode in one never holds up the wanted one in another.
+            # One child per pool thread: a stale decode never holds up the wanted one.
             self._children = ChildProcessPool(max(1, self.threads.maxThreadCount()))
         self.loads += 1
         spot = None

@@ -206,8 +206,7 @@ class PreviewAnalyzer(QObject):
         if self._delivery.closed:
             return
         if done.skipped:
-            # Wanted again after the task had skipped it (→ then ← quickly): the
-            # request found it in flight and queued nothing, so queue it now.
+            # Skipped, then wanted again (→ then ←) while in flight: queue it now.
             if self._wanted.value == (photo_id, overlays):
                 self._submit(photo_id, done.path, overlays)
             return

@@ -36,8 +36,7 @@ CHANNEL_COLOURS = {
     "luma": QColor(235, 235, 235, 210),
 }
 OVERLAY_SIZE = QSizeF(270, 130)
-# The analysis starts this long after the photo shows: after its paint (the worker
-# would compete with it for the CPU and the GIL), and never for photos flown past.
+# The analysis starts this long after the photo shows: after its paint, never for photos flown past.
 REQUEST_DELAY_MS = 40
 
 

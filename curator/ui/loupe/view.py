@@ -128,7 +128,6 @@ class LoupeView(QWidget):
         self.painted_caption = ""  # the caption the last paint showed (tests)
         self.painted_full_resolution = False
         # Painted over the photo, under the footer: (painter, image rect, photo area).
-        # The viewing tools (loupe_tools) paint through this; they only read results.
         self.overlays: list[Callable[[QPainter, QRectF, QRectF], None]] = []
 
     def show_photo(

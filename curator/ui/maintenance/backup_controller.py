@@ -105,8 +105,7 @@ class BackupController(QObject):
         source_url: str | None = None,
     ):
         super().__init__(parent)
-        # A studio's PostgreSQL catalog: copied into a SQLite file when asked (File ▸
-        # Back Up Catalog Now), never on quit (every seat would copy the shared catalog).
+        # A studio's PostgreSQL catalog: backed up when asked, never on quit.
         self.source_url = source_url
         self.catalog_path, self.settings, self.threads, self.clock = (
             catalog_path,

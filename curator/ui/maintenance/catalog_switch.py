@@ -381,8 +381,7 @@ class CatalogHost(QObject):
         old.window.closed.disconnect(self._window_closed)
         self.adopt(app, catalog, location)
         done = sentence or f"Opened the catalog {describe(location)}."
-        # The new window's first reads, then its first show, each on a turn of its
-        # own: three shorter waits of the UI thread rather than one long one.
+        # The new window's first reads, then its first show, each on a turn of its own.
         QTimer.singleShot(0, self, lambda: self._first_reads(app, old, done, error))
 
     def _first_reads(self, app: HostedApp, old: HostedApp, sentence: str, error: bool) -> None:

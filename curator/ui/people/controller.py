@@ -145,8 +145,7 @@ class PeopleController(QObject):
         super().__init__(parent)
         self._reads, self._steps, self.cache_dir = reads, steps, cache_dir
         self._tiles_gen = self._faces_gen = 0
-        # The tiles' faces of the newest read, by what was cut (a face, its cache
-        # entries, its turn): an edit's re-read cuts only the faces that changed.
+        # The tiles' faces of the newest read, by what was cut: a re-read cuts only new ones.
         self._cut: dict[FaceCrop, QImage] = {}
         self._tile_face: dict[int, FaceCrop] = {}  # person -> the face their tile shows
         self._wanted = Wanted()

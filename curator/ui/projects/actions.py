@@ -58,8 +58,7 @@ class ProjectActions(QObject):
         self.project_bar: QToolBar | None = None
         self.cover_action: QAction | None = None
         self.project_label = QLabel("")
-        # Items others add to the gallery's context menu (the window's "More Like
-        # This"): called with the menu and the selected ids, before the project items.
+        # Others' items for the gallery's context menu: (menu, selected ids) -> None.
         self.menu_extras: list[Callable[[QMenu, list[int]], None]] = []
         service.projects_changed.connect(self._on_projects_changed)
         service.notice.connect(notify)
@@ -76,8 +75,7 @@ class ProjectActions(QObject):
         bar = QToolBar("Project", parent)
         bar.setObjectName("project-bar")
         bar.setMovable(False)
-        # A toolbar shows or hides a widget through its action (QWidget.show()
-        # on a widget inside a QToolBar does not work: Qt's QToolBar docs).
+        # A toolbar shows or hides a widget through its action (Qt's QToolBar docs).
         self.cover_action = bar.addWidget(self.cover_label)
         self.cover_action.setVisible(False)
         bar.addWidget(self.project_label)

@@ -30,8 +30,7 @@ class DecisionAction(StrEnum):
     LABEL_NONE = "label_none"
     ROTATE_LEFT = "rotate_left"  # Ctrl+[ / Ctrl+] (Lightroom's): 90 deg, non-destructive
     ROTATE_RIGHT = "rotate_right"
-    # A: what Curator proposed (cull for me) becomes the decision — a proposed
-    # keep is kept, a proposed reject rejected — whatever the pass.
+    # A: the proposal (cull for me) becomes the decision, whatever the pass.
     ACCEPT_PROPOSAL = "accept_proposal"
     # A click on the decision strip: a fixed state, whatever the pass.
     KEEP = "keep"

@@ -147,8 +147,7 @@ class ReviewOrders(QObject):
         self.threads.start(Job(job, self._delivery, log_and_deliver))
 
     def _start(self, pass_: ReviewPass, at_photo: int | None) -> None:
-        # A photo opened from the grid that the switched order lacks is shown
-        # first, never looked for in the other pass (a read on this thread).
+        # A photo the switched order lacks is shown first, never looked for elsewhere.
         self.session.start(pass_, at_photo=at_photo, look_elsewhere=False)
 
     @Slot(object)

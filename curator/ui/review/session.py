@@ -92,16 +92,13 @@ class ReviewSession(QObject):
         self.started = False  # a pass has been started (`start`)
         self.scope: list[int] | None = None  # search results the loupe walks, or None
         self.scope_label = ""  # e.g. "“harbour”", for the position text ("": the pass's)
-        # Tab with a scope: the window shows the other pass in the gallery and
-        # returns what it shows (None: go back to the pass's own order).
+        # Tab with a scope: the other pass's gallery ids (None: the pass's own order).
         self.pass_scope: Callable[[ReviewPass], Sequence[int] | None] | None = None
         self.advance_after_rating = False  # Settings.advance_after_rating: 1–5 move on too
-        # A studio seat whose role may only read: the sentence every decision key
-        # says instead of writing (None: this seat decides).
+        # A read-only seat: what a decision key says instead of writing (None: decides).
         self.read_only: str | None = None
         self.steps = steps
-        # The proposals each accept ended (A, Accept the Rest), for undo and redo:
-        # the queue's, so that its steps keep them in their own order.
+        # The proposals each accept ended, for undo and redo (the queue's, in its order).
         self.accepts = steps.accepts if steps is not None else AcceptedProposals()
 
     @property

@@ -229,8 +229,7 @@ class SearchActions(QObject):
         keys_to_photos, self._keys_after_results = self._keys_after_results, False
         if outcome.ids is None:
             self.box.forget()  # Enter tries again (weights pulled meanwhile…)
-            # The words on screen are not what the grid shows any more: the last
-            # search's results go (a stale list under new words misleads).
+            # New words: the last search's results go (stale results mislead).
             self._drop_results()
             if outcome.failed:
                 self.hooks.show_error(outcome.message)

@@ -138,8 +138,7 @@ class SearchController(QObject):
     ):
         super().__init__(parent)
         self.errors, self._settings = errors, settings
-        # The app's in-memory embeddings (`LiveEmbeddings.snapshot`, main thread
-        # only: taken here, handed to the task); None: the engine reads the catalog's.
+        # The in-memory embeddings, taken here (None: the engine reads the catalog's).
         self._vectors = vectors or (lambda: None)
         self._pool = threads  # one thread: one search at a time; the newest wins
         self._delivery = delivery_to(self, self._on_done)

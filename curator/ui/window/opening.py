@@ -98,6 +98,5 @@ class LoopQuit:
             return int(self._app.exec())
         finally:
             self.running = False
-            # A second quit while the loop ended (Qt 6 posts it as an event) would
-            # end the next event loop of the process: dropped with the loop it was for.
+            # A second quit posted as the loop ended is dropped with the loop it was for.
             QCoreApplication.removePostedEvents(self._app, QEvent.Type.Quit)

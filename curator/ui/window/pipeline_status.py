@@ -82,8 +82,7 @@ class PipelineStatus(QWidget):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        # A pause outlives a run (the controllers hold the next one too), so a
-        # pressed Pause stays visible while idle: the user can see and undo it.
+        # A pause outlives a run, so a pressed Pause stays visible while idle.
         active = self.active
         self.pause_button.setVisible(active or self.pause_button.isChecked())
         self.cancel_button.setVisible(active)

@@ -23,8 +23,7 @@ class StatusLine(QStatusBar):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        # Never squeezed to nothing by the permanent widgets (a zero-width label
-        # word-wraps one word a line: the bar grew ~115 px tall under X).
+        # Never squeezed to nothing (a zero-width label wraps one word a line).
         self.message.setMinimumWidth(MESSAGE_MIN_WIDTH)
         lines = self.message.fontMetrics().lineSpacing() * MESSAGE_LINES
         self.message.setFixedHeight(lines + 2)  # never taller or shorter: no reflow
