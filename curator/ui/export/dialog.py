@@ -1,14 +1,9 @@
 """`ExportDialog` (File ▸ Export…): destination, set, originals or JPEG
 renditions, a preview of what will go out, then progress with Cancel and a
-summary with "Open folder".
-
-The dialog touches no file or catalog: `ExportController` runs the engine and
-answers by signal. The preview is a dry run, debounced; the choices are
-remembered when Export is pressed (`ExportChoicesFile`).
-
-States: editing → running (the form disabled; Cancel, or closing, stops at the
-next file or chunk) → finished (the summary and Open folder; the form enabled
-again, so pressing Export again finishes a cancelled or failed export).
+summary with "Open folder". It touches no file or catalog (`ExportController`
+does); the choices are remembered when Export is pressed (`ExportChoicesFile`).
+States: editing → running (Cancel or closing stops at the next file or chunk)
+→ finished (the form enabled again: Export again finishes a cancelled export).
 """
 
 from __future__ import annotations

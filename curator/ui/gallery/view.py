@@ -1,10 +1,8 @@
 """The gallery grid: `ThumbnailDelegate` paints a cell, `GalleryView` asks for
-thumbnails of the visible range only.
-
-Every reason the visible range may have changed is coalesced into one
-zero-delay timer, which asks for the visible rows plus one screen ahead. Rows
-are found by bisecting on `visualRect`, so the cost does not depend on the
-number of photos. A changed row asks again only inside the range last asked for.
+thumbnails of the visible range only: every reason it may have changed is
+coalesced into one zero-delay timer, which asks for the visible rows plus one
+screen ahead, found by bisecting on `visualRect` (a cost independent of the
+number of photos). A changed row asks again only inside the range last asked for.
 """
 
 from __future__ import annotations

@@ -2,16 +2,12 @@
 destination and an optional backup, the renaming templates with the first
 names they give, then progress with Cancel, a summary, and Eject.
 
-The dialog touches no file or catalog: `IngestController` runs the engine and
-hands the copies to the pipeline as they land. The cards are the mounted
-volumes with a `DCIM/` folder (`cards.mounted_cards`), listed when the dialog
-opens and on Look Again.
-
-States: editing (a preview planned on the worker, debounced; a card that will
-not fit is said in red, and Ingest still copies what fits) → running (the form
-disabled; Cancel stops at the next chunk; closing only hides the dialog) →
-finished (the summary; Eject when the system lets an app eject the card; the
-form enabled again, so Ingest finishes an ingest that stopped).
+It touches no file or catalog (`IngestController` does); the cards are the
+mounted volumes with a `DCIM/` folder, listed on opening and on Look Again.
+States: editing (a debounced preview; a card that will not fit is said in red,
+and Ingest copies what fits) → running (Cancel stops at the next chunk; closing
+only hides) → finished (the summary; Eject when the system allows; the form
+enabled again, so Ingest finishes an ingest that stopped).
 """
 
 from __future__ import annotations

@@ -1,10 +1,7 @@
-"""`Filmstrip`: a strip under the loupe showing the current photo's
-neighbours in the order the loupe walks, each with its badges and stars; a
-click jumps to that photo.
-
-Paints from the thumbnail loader's cache only (`show_around` asks for the
-visible neighbours'). The visible rows are loaded into the page's row cache
-in one query first (`load_rows`), never one read per frame.
+"""`Filmstrip`: the current photo's neighbours under the loupe, in the order the
+loupe walks, with their badges and stars; a click jumps there. It paints from
+the thumbnail cache only (`show_around` asks for the visible ones) and loads
+the visible rows into the page's row cache in one query (`load_rows`).
 """
 
 from __future__ import annotations

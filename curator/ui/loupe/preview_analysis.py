@@ -1,17 +1,13 @@
 """`PreviewAnalyzer`: the histogram and the clipping / focus-peaking overlays
 of the displayed preview, computed off the UI thread.
 
-It reads the preview's cached JPEG on a pool thread (never the QPixmap) and
-computes with numpy (`imaging.histogram`): always the histogram, from a
-decode scaled to `HISTOGRAM_EDGE` px in the JPEG's DCT; the overlays only
-when asked (J, Shift+P), at the preview's full size, as ARGB QImages.
-
-Protocol (like `ImageLoader`): `request(photo_id, path, overlays)` makes that
-the one wanted analysis; a job no longer wanted when it starts skips its work,
-and is queued again if wanted again meanwhile; results arrive by
-`analysis_ready` through a `Delivery`, kept in a small LRU; `close()` stops
-delivery. The histogram's curves are built with the result (`unit_curves`),
-so painting only draws four polygons.
+A pool thread reads the preview's cached JPEG (never the QPixmap) and computes
+with numpy (`imaging.histogram`): the histogram always, from a decode scaled
+to `HISTOGRAM_EDGE` in the DCT; the overlays (J, Shift+P) only when asked, at
+full size, as ARGB QImages. The protocol is `ImageLoader`'s: one wanted
+analysis (`request`), a job no longer wanted skips its work, results arrive by
+`analysis_ready` through a `Delivery` into a small LRU, `close()` ends it.
+Curves are built with the result (`unit_curves`): a paint draws four polygons.
 """
 
 from __future__ import annotations

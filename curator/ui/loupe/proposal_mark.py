@@ -1,10 +1,7 @@
-"""A photo's proposal (cull for me) in the loupe: pills in the footer and the
-dimming of a proposed reject, and the words the side panel says it in
-(`proposal_line`).
-
-A proposal never looks like a decision: its pills are the tiles' (KEEP?,
-REJECT?, HIGHLIGHT) beside the decision strip; a proposed reject is dimmed less
-than a decided one; its reasons' words are their rows' in cull.table. All of it
+"""A photo's proposal (cull for me) in the loupe: the footer's pills (the tiles'
+KEEP?, REJECT?, HIGHLIGHT, beside the decision strip, never in it), the
+dimming of a proposed reject (less than a decided one's) and the side panel's
+words (`proposal_line`; each reason's are its row's in cull.table). All of it
 comes from `GalleryRow.proposal`, so it goes when a decision ends the proposal.
 """
 

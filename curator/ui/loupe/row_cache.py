@@ -1,14 +1,10 @@
-"""`LoupeRows`: the loupe's cached gallery rows and photo details.
+"""`LoupeRows`: the loupe's cached gallery rows and photo details (main thread).
 
-Invariants:
-- `row(pid)` / `load(ids)` read what is not cached in one query;
-- `drop(ids)` (the UI's own writes) forgets rows at once;
-- `rows_rewritten(ids)` (a live import's batch) marks cached rows stale when a
-  rows pool is given (`StaleRows`): re-read there when next served, the old
-  row painted meanwhile, `on_fresh(ids)` told when the new ones are in;
-  without a pool it drops them;
-- details (EXIF, tags) are always dropped and re-read when shown;
-- main thread only (the stale re-reads run on the pool, applied here).
+`row(pid)` / `load(ids)` read what is not cached in one query; `drop(ids)`
+(the UI's own writes) forgets rows at once; `rows_rewritten(ids)` (a live
+import's batch) marks them stale (`StaleRows`: re-read on the rows pool when
+next served, the old row painted meanwhile, `on_fresh` told), or drops them
+without a pool. Details (EXIF, tags) are always re-read when shown.
 """
 
 from __future__ import annotations

@@ -1,11 +1,7 @@
-"""The loupe's canvas: `LoupeView` paints one photo, fit to the window or at
-100 % with panning.
-
-It only paints what it is given (a preview pixmap, or a thumbnail while it
-loads, and at 100 % the decoded original); loading lives in the loupe page,
-which listens to `zoom_changed`. Zoom geometry is `curator.ui.loupe.zoom`'s:
-Z (or a click) anchors the image point under the pointer, dragging pans, and
-the zoom survives moving to another photo.
+"""The loupe's canvas: `LoupeView` paints one photo, fit or zoomed with panning.
+It only paints what it is given (a preview, a thumbnail while it loads, the
+decoded original when zoomed); the page loads them, following `zoom_changed`.
+Zoom geometry is `curator.ui.loupe.zoom`'s; the zoom survives the next photo.
 """
 
 from __future__ import annotations

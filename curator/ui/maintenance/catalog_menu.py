@@ -1,11 +1,8 @@
-"""The File menu's catalog items: Open Catalog…, Open Studio Catalog…,
-Recent Catalogs, and Restore Catalog from Backup… (with its dialog).
-
-It asks the photographer what to open or restore and hands it to the
-`CatalogHost`; `install(app)` is called for every window the host adopts.
-Nothing here reads the catalog. Invariant: a restore is confirmed by a
-sentence that says what is lost (the decisions after the backup) and what is
-kept (a copy of the catalog as it is now, so the restore can be undone).
+"""The File menu's catalog items: Open Catalog…, Open Studio Catalog…, Recent
+Catalogs, and Restore Catalog from Backup… (with its dialog), handed to the
+`CatalogHost` (`install(app)` for every window it adopts). Nothing here reads
+the catalog. A restore is confirmed by a sentence saying what is lost (the
+decisions after the backup) and what is kept (a copy of the catalog as it is).
 """
 
 from __future__ import annotations

@@ -1,10 +1,7 @@
-"""The Failed lane and the error-log view.
-
-`FailedListModel` / `ErrorLogModel` are table models over plain rows from
-`catalog.problems`; `ProblemsPanel` shows both with Retry and Retry all
-(failed stages reset to pending, `retry_requested(photo_ids)` emitted).
-Models reload with a reset (short lists). `refresh_when_shown()` (a run's
-end): a hidden panel only notes it is stale and reloads when next shown.
+"""The Failed lane and the error-log view: `FailedListModel` / `ErrorLogModel`
+over rows from `catalog.problems`, shown by `ProblemsPanel` with Retry and
+Retry all (`retry_requested(photo_ids)`). Short lists: reloaded with a reset;
+a hidden panel only notes it is stale and reloads when shown.
 """
 
 from __future__ import annotations

@@ -1,13 +1,11 @@
 """Face crops for the People view, cut on a worker from the cached JPEGs.
 
-`face_image(cache_dir, crop, edge)` reads the photo's thumbnail when the face
-is large enough in it, else its preview (a damaged entry is dropped), decodes
-only the face's square (`QImageReader.setClipRect`: ~20-70 ms against ~65-160
-ms whole on a 2,048-pixel preview), scaled to `edge` and turned as the
-photographer turned the photo. A QImage, never a QPixmap (a pool thread).
-
-Invariants: never decodes a photo's file (nothing cached: a null image); a box
-outside the picture is clipped to it.
+`face_image(cache_dir, crop, edge)` decodes only the face's square
+(`QImageReader.setClipRect`: ~20-70 ms against ~65-160 ms whole on a 2,048-pixel
+preview) of the thumbnail when the face is large enough there, else of the
+preview, scaled to `edge` and turned as the photographer turned the photo; a
+QImage, never a QPixmap. It never decodes a photo's file (nothing cached: a
+null image); a box outside the picture is clipped to it.
 """
 
 from __future__ import annotations

@@ -1,17 +1,13 @@
-"""`PassOrder`: the review session's order function, with the rating pass's
-"most uncertain first" switch and the cull pass's "least sure first".
+"""`PassOrder`: the review session's order function (`order(pass_)`, asked when
+a pass starts): `score.review_order`, or with `uncertain_first` the rating
+pass's unrated kept photos least sure first (`curator list --order
+uncertain`), or with `least_sure_first` this seat's proposals lowest
+confidence first (`proposals.store.least_sure_first`). No Qt.
 
-The session asks `order(pass_)` whenever a pass starts: `score.review_order`
-by default; with `uncertain_first`, the rating pass is its `uncertain_first`
-order (`curator list --order uncertain`); with `least_sure_first`, the cull
-pass is this seat's photographer's proposals, lowest confidence first
-(`proposals.store.least_sure_first`). No Qt; it reads on the calling thread.
-
-The switched orders (150-470 ms at 100,000 proposals) are read on a worker by
-`ui.review.review_orders` (`read`) and kept (`hold`) for every later start of
-that pass until switched off or read again. The usual order (~100-120 ms) is
-read on the worker at a catalog's open (`read_usual`) and handed over with
-`fresh`, taken once by the next start; other starts read it here.
+The switched orders (150-470 ms at 100,000 proposals) are read on a worker
+(`read`, by `ui.review.review_orders`) and held (`hold`) for every later start
+until switched off or read again; the usual order (~0.1 s) is read on the
+worker at a catalog's open (`read_usual`) and taken once (`fresh`).
 """
 
 from __future__ import annotations

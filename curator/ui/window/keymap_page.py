@@ -1,10 +1,7 @@
-"""Keyboard remapping: the "Keyboard Shortcuts" settings page.
-
-It lists every action of the key table (`ui.review.keymap`) with its keys.
-Choose a row, press the new key, Assign: a key another action has is refused
-with a sentence. "Reset to defaults" drops every override. OK writes only the
-`key_overrides` setting (`save_changes`) and emits `overrides_changed(dict)`,
-which the window applies to its actions, the loupe's and the help overlay.
+"""Keyboard remapping: the "Keyboard Shortcuts" page over the key table
+(`ui.review.keymap`). Choose a row, press a key, Assign (a key another action
+has is refused with a sentence); "Reset to defaults" drops every override. OK
+writes only `key_overrides` (`save_changes`) and emits `overrides_changed(dict)`.
 """
 
 from __future__ import annotations

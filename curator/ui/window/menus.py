@@ -1,11 +1,9 @@
-"""`WindowMenus`: the main window's menu bar and its keyboard actions.
-
-It builds File, Edit, View, Cull (ui.cull.menu), Projects and Help, and one
-`QAction` per window key binding (`ui.review.keymap.WINDOW_BINDINGS`), each
-forwarding to the window's ``dispatch``. It decides nothing: every item calls
-a hook or a controller the window was given. Invariants: every binding's
-action is in `actions` under its name and added to the window, so its
-shortcut works on every page; key overrides apply once every action exists.
+"""`WindowMenus`: the main window's menu bar (File, Edit, View, Cull —
+ui.cull.menu —, Projects, Help) and one `QAction` per window key binding
+(`ui.review.keymap.WINDOW_BINDINGS`), forwarding to the window's
+``dispatch``. It decides nothing. Invariants: every binding's action is in
+`actions` under its name and on the window, so its shortcut works on every
+page; key overrides apply once every action exists.
 """
 
 from __future__ import annotations
