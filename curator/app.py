@@ -224,8 +224,7 @@ def seat_paths(paths: AppPaths, settings: Settings) -> tuple[AppPaths, str | Non
 
 
 def build_app(catalog: Catalog, paths: AppPaths, settings: Settings) -> App:
-    """The app on a catalog already open (the tests; `main` shows the window
-    first and opens the catalog after its first paint)."""
+    """The app on a catalog already open (the tests; `main` opens it after the paint)."""
     app = build_window(catalog.path, paths, settings)
     app.catalog_opened()
     return app

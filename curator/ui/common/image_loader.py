@@ -140,8 +140,7 @@ def _read(reader: QImageReader, max_edge: int | None) -> QImage:
 
 
 def turned(image: QImage, quarter_turns: int) -> QImage:
-    """`image` turned `quarter_turns` x 90 deg clockwise (the photographer's
-    rotation, never stored in the cache: the cached JPEG stays as decoded)."""
+    """`image` turned `quarter_turns` x 90 deg clockwise (never stored in the cache)."""
     turns = quarter_turns % 4
     if turns == 0 or image.isNull():
         return image
@@ -188,8 +187,7 @@ class ImageLoader(QObject):
         remake: Remake | None = None,
         parent: QObject | None = None,
     ):
-        """`remake`: makes a missing entry again (module docstring); None: a
-        missing entry is failed (a loader over a folder of its own)."""
+        """`remake`: makes a missing entry again (None: a missing entry is failed)."""
         super().__init__(parent)
         incarnate_reader_types()  # before any task can run (see its docstring)
         self.cache_dir, self.threads, self.errors = cache_dir, threads, errors
@@ -217,8 +215,7 @@ class ImageLoader(QObject):
         return pixmap
 
     def pixmap_or_previous(self, key: ImageKey) -> QPixmap | None:
-        """`key`'s pixmap, else the photo's last decoded one still in the LRU (its
-        LRU order untouched), else None."""
+        """`key`'s pixmap, else the photo's last one in the LRU (order untouched), else None."""
         pixmap = self.pixmap(key)
         if pixmap is not None:
             return pixmap
@@ -252,8 +249,7 @@ class ImageLoader(QObject):
         self._wanted.keys = frozenset()
 
     def close(self) -> None:
-        """Stop for good: `request()` becomes a no-op and no task result is delivered
-        after this returns (queued ones are dropped). Main thread only."""
+        """Stop for good: `request()` is a no-op, no result is delivered after this returns."""
         self._delivery.close()
         self.reset()
         self.threads.clear()  # tasks not started yet never start

@@ -43,8 +43,7 @@ def show_stopping(cancel: QPushButton, current: QLabel, sentence: str) -> None:
 
 
 def debounced(parent: QObject, slot: Callable[[], object]) -> QTimer:
-    """A single-shot timer that calls `slot` once typing has paused (start() it
-    on every edit; each start pushes the call back)."""
+    """A single-shot timer calling `slot` once typing pauses (start() it on every edit)."""
     timer = QTimer(parent)
     timer.setSingleShot(True)
     timer.setInterval(PREVIEW_DEBOUNCE_MS)

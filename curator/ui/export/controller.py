@@ -105,8 +105,7 @@ class ExportFinished:
 
 
 def destination_problem(dest: Path) -> str | None:
-    """Why nothing could be written under `dest`, in a sentence; None when it
-    looks writable. On the worker (it touches the disk)."""
+    """Why nothing could be written under `dest` (None: it looks writable); on the worker."""
     probe = dest
     while not probe.exists():
         if probe.parent == probe:
@@ -202,8 +201,7 @@ class ExportController(QObject):
         self.threads.start(Job(job, self._delivery, _log_export_failure))
 
     def preview(self, request: ExportRequest) -> int:
-        """Plan `request` as a dry run on the worker; `preview_ready` follows
-        (unless a newer preview or an export came first). Returns its generation."""
+        """Plan `request` as a dry run on the worker (`preview_ready`); its generation."""
         self._preview_cancel.set()  # the one in flight, if any, is stale now
         if self._shut_down:
             return self._generation

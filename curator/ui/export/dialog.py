@@ -280,8 +280,7 @@ class ExportDialog(QDialog):
         return self._open_target
 
     def reject(self) -> None:
-        """Esc, Cancel, the close button: while exporting, stop the export and stay
-        open for the summary; otherwise close."""
+        """Esc, Cancel, close: while exporting, stop it and stay for the summary; else close."""
         if self.controller.running:
             self.controller.cancel()
             show_stopping(

@@ -155,8 +155,7 @@ class GalleryFilterBar(QWidget):
         )
 
     def load_choices(self) -> None:
-        """Read the content-type and tag lists on the choices pool; `set_choices`
-        when they arrive, unless a newer read was asked meanwhile."""
+        """Read the type and tag lists on the choices pool; the newest read's are set."""
         from curator.catalog.queries import gallery_content_types, gallery_tags  # after the paint
 
         self._choices_asked += 1

@@ -1,10 +1,7 @@
-"""`MetadataFilterPanel`: the form inside the gallery bar's "Filter ▾" popup
-(`ui.gallery.metadata_filter.MetadataFilterButton`) — camera and lens,
-dates, ISO, file name, people (`catalog.types.PeopleChoice`, with the
-coverage of the people with no kept photo) and this seat's proposals
-(`catalog.types.ProposalChoice`, each with its count); `filter()` is what it
-shows. A chosen camera or lens a refreshed list no longer offers stays
-chosen (count 0).
+"""`MetadataFilterPanel`: the form inside the "Filter ▾" popup — camera, lens,
+dates, ISO, file name, people (`catalog.types.PeopleChoice`) and this seat's
+proposals (`catalog.types.ProposalChoice`, with counts); `filter()` is what it
+shows. A chosen camera or lens no longer offered stays chosen (count 0).
 """
 
 from __future__ import annotations

@@ -309,8 +309,7 @@ class GalleryListModel(QAbstractListModel):
         self.endResetModel()
 
     def show_query(self, query: GalleryQuery) -> None:
-        """The user picked another filter or sort: its first page now, the rest
-        after the paint (`fetch_rest`)."""
+        """Another filter or sort: its first page now, the rest after the paint."""
         self.set_query(query, first_rows=FIRST_ROWS)
 
     def widen_query(self, query: GalleryQuery) -> None:
@@ -323,8 +322,7 @@ class GalleryListModel(QAbstractListModel):
     @Slot()
     @guarded_slot
     def load_rest(self) -> None:
-        """Append the rows after the first page (`set_query(first_rows=…)`); a no-op
-        once the whole list is there."""
+        """Append the rows after the first page; a no-op once the whole list is there."""
         if not self._rest_pending:
             return
         self._rest_pending = False
@@ -504,8 +502,7 @@ class GalleryListModel(QAbstractListModel):
         self.refresh()
 
     def insert_new(self, photo_ids: Iterable[int]) -> list[int]:
-        """Photos just added to the catalog: insert the ones the query shows at
-        their place in its order; returns their ids."""
+        """Insert the new photos the query shows at their place in its order; their ids."""
         self.load_rest()  # the binary search runs over the whole list
         fresh = gallery_ids_among(self.query, list(dict.fromkeys(photo_ids)))
         if not fresh:

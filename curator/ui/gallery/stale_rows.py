@@ -1,13 +1,11 @@
 """`StaleRows`: changed gallery rows re-read on a pool thread while the stale
 row keeps being shown, so a live import's rewrites cost the UI thread no read.
 
-Protocol (main thread, except the read):
-- `mark(ids)`: these cached rows changed; each gets a new generation.
-- `want(pid)`: a stale row was served; its re-read is queued, coalesced to the
-  next turn of the event loop, one read in flight.
-- `forget(ids)` / `clear()`: the owner dropped these rows; reads for them are ignored.
-- `apply(fresh, gone)` gets only the ids still stale at the read's generation.
-- A failed read is logged; its rows stay stale. `close()`: nothing applied after.
+Protocol (main thread, except the read): `mark(ids)` gives changed rows a new
+generation; `want(pid)` (a stale row served) queues its re-read, coalesced,
+one read in flight; `forget(ids)` / `clear()` drop rows (their reads ignored);
+`apply(fresh, gone)` gets only the ids still stale at the read's generation; a
+failed read leaves them stale; after `close()` nothing is applied.
 """
 
 from __future__ import annotations

@@ -81,8 +81,7 @@ class TagCloudPanel(QWidget):
         layout.setStretchFactor(scroll, 1)
 
     def load(self, query: GalleryQuery, *, tags_changed: bool = False) -> None:
-        """Count the tags of the photos `query` shows (see the loading protocol);
-        `tags_changed`: the catalog's tags changed since the last read."""
+        """Count the tags of the photos `query` shows; `tags_changed`: read the rows again."""
         if tags_changed:
             self.rows = None
             self._rows_version += 1

@@ -317,8 +317,7 @@ def flag_pills(flags: PhotoFlags) -> tuple[list[tuple[str, QColor]], list[tuple[
 
 
 def cell_size(width: int) -> QSize:
-    """A gallery cell `width` px wide: the image area stays CELL's shape, the
-    text lines under it keep their height."""
+    """A gallery cell `width` px wide: the image area in CELL's shape, the text as high."""
     return QSize(width, round((CELL.height() - _TEXT_H) * width / CELL.width()) + _TEXT_H)
 
 
@@ -481,8 +480,7 @@ class GalleryView(QListView):
         model.dataChanged.connect(self._on_data_changed)
 
     def _schedule_visible(self, *_args: object) -> None:
-        """Ask for the visible thumbnails on the next turn of the event loop
-        (every reason in one turn coalesces into one request)."""
+        """Ask for the visible thumbnails on the next turn of the event loop (coalesced)."""
         self._visible_timer.start(0)
 
     def _on_data_changed(

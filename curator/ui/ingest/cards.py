@@ -43,8 +43,7 @@ class Card:
 
 
 def cards_among(volumes: Iterable[Volume]) -> list[Card]:
-    """The volumes that hold a camera's `DCIM/` folder (a card, or a camera
-    mounted as a disk), in the order given, each once."""
+    """The volumes that hold a camera's `DCIM/` folder, in the order given, each once."""
     cards, seen = [], set()
     for volume in volumes:
         dcim = os.path.join(volume.root, CAMERA_FOLDER)

@@ -336,8 +336,7 @@ class IngestDialog(QDialog):
         self.reject()
 
     def reject(self) -> None:
-        """Esc or the close button: while copying, the dialog only hides (the
-        ingest goes on; File ▸ Ingest from Card… shows it again)."""
+        """Esc or the close button: while copying, the dialog only hides."""
         if self.controller.running:
             self.hide()
             return

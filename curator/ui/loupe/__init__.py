@@ -2,12 +2,9 @@
 
 The page (`page`) hosts the canvas (`view`), compare and survey, the side panel
 (`info_panel`, `tag_editor`, `capture_checks`), the viewing tools (`tools`,
-`preview_analysis`), the filmstrip, the chrome (full screen, hidden panels) and
-the full-resolution originals (`original_loader`).
-
-Its sizes are here, not in `page`, so the composition root can size the pools
-and the preview cache without loading the loupe's modules, which wait until
-after the window's first paint (issue 21 §1).
+`preview_analysis`), the filmstrip, the chrome and the originals
+(`original_loader`). Its sizes are here, so the composition root sizes the
+pools and the preview cache without loading the loupe before the first paint.
 """
 
 PREFETCH = 2  # previews kept decoded on each side of the loupe's photo

@@ -15,8 +15,7 @@ DRAG_SLOP = 4  # pixels a press may move and still count as a click
 
 
 def zoom_anchor(at: QPointF | None, pointer: QPointF | None, area: QRect) -> QPointF | None:
-    """Where a zoom is anchored: `at` when given, else the pointer when it is
-    over the view's `area`, else None (the view's centre)."""
+    """Where a zoom is anchored: `at`, else the pointer over `area`, else None (the centre)."""
     if at is not None:
         return at
     return pointer if pointer is not None and area.contains(pointer.toPoint()) else None
@@ -51,8 +50,7 @@ class DragPan:
 
 
 def source_rect(visible: QRectF, whole: QRectF, size: QSizeF) -> QRectF:
-    """The part of a `size`-sized image that lands on `visible` when `whole`
-    shows it all (the loupe, compare, survey and the loupe's overlays)."""
+    """The part of a `size`-sized image that lands on `visible` when `whole` shows it all."""
     sx, sy = size.width() / whole.width(), size.height() / whole.height()
     return QRectF(
         (visible.left() - whole.left()) * sx,

@@ -128,8 +128,7 @@ class LoupeFaces(QObject):
             shown_in.update()  # the face in close-up gets its whole verdict
 
     def next_close_up(self, row: GalleryRow | None) -> tuple[Point | None, str]:
-        """The normalised point of the displayed photo to show at 100 % next (None:
-        back to fit), and the sentence for the status line."""
+        """The normalised point to show at 100 % next (None: fit), and its sentence."""
         order = close_up_order(self.faces(row))
         if row is None or not order:
             self.close_up = None
@@ -156,8 +155,7 @@ class LoupeFaces(QObject):
             self.spoken_of = None
 
     def photo_shown(self, row: GalleryRow | None, *, zoomed: bool) -> None:
-        """The loupe now shows `row`: a sentence about another photo's faces that
-        still stands is replaced by this photo's (kept following while zoomed)."""
+        """The loupe now shows `row`: another photo's standing face sentence gives way."""
         if self.spoken_of is None or row is None or row.id == self.spoken_of:
             return
         self._say(self.photo_sentence(row), row.id if zoomed else None)

@@ -1,10 +1,8 @@
-"""`InfoPanel`: the loupe's side panel — EXIF, the technical scores, the
-people (`face_labels.people_sentence`), the description, tags, preference and
-MATCH, this seat's proposal (`proposal_mark.proposal_line`), burst membership.
-
-The three judgments stay visibly apart: technical, descriptive (the LLM's)
-and personal (preference, MATCH). The MATCH threshold comes in through the
-constructor (`set_match_threshold`), never from a global.
+"""`InfoPanel`: the loupe's side panel — EXIF, the technical scores, the people,
+the description, tags, preference and MATCH, this seat's proposal, burst
+membership — with the three judgments (technical, descriptive, personal)
+visibly apart. The MATCH threshold comes in (`set_match_threshold`), never
+from a global.
 """
 
 from __future__ import annotations

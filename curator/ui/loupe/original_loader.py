@@ -136,8 +136,7 @@ def read_cached(spot: CacheSpot) -> QImage | None:
 
 
 def write_cached(spot: CacheSpot, pixels: np.ndarray) -> None:
-    """Cache a decoded rendition, then keep the folder within its budget; a
-    failure (disk full, read-only cache) only means the next view decodes."""
+    """Cache a decoded rendition within the folder's budget; a failure only costs a decode."""
     from PIL import Image
 
     try:

@@ -100,8 +100,7 @@ class LoupeRows:
             self.stale.forget(ids)
 
     def rows_rewritten(self, ids: list[int]) -> None:
-        """A live import rewrote these photos: keep showing them, re-read them
-        off the UI thread when next served (see the module docstring)."""
+        """A live import rewrote these photos: shown as they are, re-read when next served."""
         if self.stale is None:
             self.drop(ids)
             return

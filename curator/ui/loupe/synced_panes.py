@@ -24,8 +24,7 @@ from curator.ui.loupe.zoom import Point, Viewport, Zoom
 
 
 def photo_size(row: GalleryRow | None, pixmap: QPixmap | None) -> QSizeF | None:
-    """The photo's displayed full-resolution size, turned as the photographer
-    rotated it (the preview's when the size is unknown)."""
+    """The photo's displayed full-resolution size, turned (else the preview's)."""
     if row is not None and row.width and row.height:
         if row.rotation % 2:  # a quarter-turn by the photographer
             return QSizeF(row.height, row.width)
@@ -147,8 +146,7 @@ class SyncedPanes(QWidget):
         self.update()
 
     def step_zoom(self, direction: int, at: QPointF | None = None) -> None:
-        """One zoom step in (> 0) or out for every pane (fit, fill, 50 %, 100 %,
-        200 % of the reference's view), anchored like `toggle_zoom`."""
+        """One zoom step in (> 0) or out for every pane, by the reference's view."""
         if self._zoom_width() is None:
             return
         was = self.zoomed

@@ -1,10 +1,8 @@
-"""The loupe's viewing tools: histogram (side panel and H overlay), clipping
-overlay (J), focus peaking (Shift+P) and the info overlay (I).
-
-`LoupeTools` owns what is on and the `PreviewAnalyzer`, and paints only
-finished results through `LoupeView.overlays`. Until a photo's analysis
-arrives (asked `REQUEST_DELAY_MS` after it shows) the histogram says "…" and no
-overlay is drawn, never the previous photo's.
+"""The loupe's viewing tools: histogram (side panel and H), clipping overlay (J),
+focus peaking (Shift+P) and the info overlay (I). `LoupeTools` owns what is on
+and the `PreviewAnalyzer`, and paints only finished results through
+`LoupeView.overlays`: until a photo's analysis arrives (asked
+`REQUEST_DELAY_MS` after it shows) the histogram says "…" and no overlay shows.
 """
 
 from __future__ import annotations
@@ -43,8 +41,7 @@ REQUEST_DELAY_MS = 40
 def paint_histogram(
     painter: QPainter, rect: QRectF, curves: dict[str, QPolygonF] | None, note: str
 ) -> None:
-    """The analysis' `unit_curves` scaled into `rect`, with `note` under them
-    (wrapped, never cut: `histogram_layout`)."""
+    """The analysis' `unit_curves` scaled into `rect`, `note` wrapped under them."""
     painter.save()
     painter.fillRect(rect, QColor(0, 0, 0, 170))
     plot, note_box = histogram_layout(painter.fontMetrics(), rect, note)
@@ -245,8 +242,7 @@ class LoupeTools(QObject):
     @Slot(int)
     @guarded_slot
     def preview_arrived(self, photo_id: int) -> None:
-        """`photo_id`'s preview was just decoded (made again, when the cache
-        lacked it): a histogram that could not be read before is asked again."""
+        """`photo_id`'s preview was just decoded: a histogram not read before is asked again."""
         row = self.row
         if row is not None and row.id == photo_id and self.analyzer.analysis(photo_id) is None:
             self.show(row)

@@ -150,8 +150,7 @@ class LoupeView(QWidget):
 
     @caption.setter
     def caption(self, text: str) -> None:
-        """A new caption repaints the footer (a live import's pass count changes
-        it while the photo stays): nothing else would until the next photo."""
+        """A new caption repaints the footer (nothing else would until the next photo)."""
         if text != self._caption:
             self._caption = text
             self.update(self.footer_strip().toAlignedRect())
@@ -178,8 +177,7 @@ class LoupeView(QWidget):
         return None
 
     def viewport(self) -> Viewport | None:
-        """The zoom model's view of this widget: the original's size, the photo area,
-        and one original pixel per device pixel at 100 %."""
+        """The zoom model's view of this widget: the original's size and the photo area."""
         size = self.image_size()
         if size is None:
             return None
@@ -306,8 +304,7 @@ class LoupeView(QWidget):
         return round(max(box.width, box.height) * self.devicePixelRatioF())
 
     def wheelEvent(self, event: QWheelEvent) -> None:
-        """The wheel steps through the photos (down: next), as in Photo Mechanic;
-        with Ctrl it zooms a step at the pointer."""
+        """The wheel steps through the photos (down: next); with Ctrl it zooms a step."""
         notches = wheel_notches(self._wheel, event.angleDelta().y())
         if notches:
             if event.modifiers() & Qt.KeyboardModifier.ControlModifier:

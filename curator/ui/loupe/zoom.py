@@ -88,8 +88,7 @@ def fit_box(image_width: float, image_height: float, area: Box) -> Box:
 
 @dataclass(frozen=True)
 class Zoom:
-    """A zoom level and the normalised image point at the area's centre (see the
-    module docstring). `Zoom()` is fit."""
+    """A zoom level and the normalised image point at the area's centre; `Zoom()` is fit."""
 
     factor: float | None = None
     center: Point = Point(0.5, 0.5)

@@ -160,8 +160,7 @@ class BackupController(QObject):
         return self._start(on_quit=False)
 
     def cancel(self) -> bool:
-        """Stop the PostgreSQL backup under way at its next page (module
-        docstring); False when none runs (a SQLite copy is one step)."""
+        """Stop the PostgreSQL backup under way at its next page; False when none runs."""
         if not self._running or self.source_url is None:
             return False
         self._stop.set()

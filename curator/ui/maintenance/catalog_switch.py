@@ -229,8 +229,7 @@ class CatalogHost(QObject):
         return None
 
     def switch(self, location: Path | str) -> bool:
-        """Open the catalog at `location` instead (module docstring); False
-        when refused (the sentence is shown)."""
+        """Open the catalog at `location` instead; False when refused (with a sentence)."""
         from curator.paths import describe
 
         if not self._begin(f"Opening the catalog {describe(location)}…"):

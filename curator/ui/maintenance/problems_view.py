@@ -44,8 +44,7 @@ _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 
 
 class _RowsTableModel(QAbstractTableModel, Generic[R]):
-    """A read-only table over a list of frozen rows; subclasses say how to load
-    the rows and what each column shows."""
+    """A read-only table over frozen rows; subclasses load the rows and name the columns."""
 
     HEADERS: tuple[str, ...] = ()
 

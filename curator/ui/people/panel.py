@@ -56,8 +56,7 @@ class PeopleTiles(QListWidget):
 
 
 def _icon_list(view: QListWidget, edge: int, lines: int) -> QSize:
-    """Make `view` a grid of icon tiles, a face `edge` pixels square above
-    `lines` lines of text; returns the size every tile is given (its cell's)."""
+    """Make `view` a grid of `edge`-pixel faces over `lines` lines; the size every tile gets."""
     view.setViewMode(QListView.ViewMode.IconMode)
     view.setIconSize(QSize(edge, edge))
     text = lines * view.fontMetrics().lineSpacing()
@@ -138,8 +137,7 @@ class PeoplePanel(QWidget):
     def show_tiles(
         self, tiles: Sequence[PersonTile], images: Mapping[int, QImage], more: int = 0
     ) -> None:
-        """The people, in the order given (and how many more there are); the
-        selection stays on the same people."""
+        """The people, in the order given; the selection stays on the same people."""
         chosen = set(self.selected_people())
         self.tiles.blockSignals(True)
         self.tiles.clear()

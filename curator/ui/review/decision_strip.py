@@ -1,10 +1,8 @@
 """The clickable decision strip of a gallery tile and of the loupe's footer:
-keep ✓, reject ✗ and pick ⚑ toggles, five stars, the color label's dot.
-
-One geometry (`strip_targets`) serves painting and hit testing, so a click
-finds what is drawn. A click names a *target* ("flag_keep", "star_3", …);
-`click_action` turns it into a `DecisionAction` for the photo's state now (a
-click on what is set clears it).
+keep ✓, reject ✗ and pick ⚑, five stars, the color label's dot. One geometry
+(`strip_targets`) serves painting and hit testing. A click names a *target*
+("flag_keep", "star_3"); `click_action` makes it a `DecisionAction` for the
+photo's state now (a click on what is set clears it).
 """
 
 from __future__ import annotations

@@ -57,8 +57,7 @@ def history_text(verb: str, records: Sequence[DecisionRecord], names: Mapping[in
 
 
 def since_text(records: Sequence[DecisionRecord], photos: int) -> str:
-    """ ", which assistant@studio-2 had changed since" when an undo or redo went
-    over another seat's later decision (a shared catalog); "" otherwise."""
+    """ ", which assistant@studio-2 had changed since" (another seat's later decision), or ""."""
     by = {r.photo_id: r.changed_by for r in records if r.changed_by}
     if not by:
         return ""

@@ -61,8 +61,7 @@ class PassOrder:
 
     @staticmethod
     def followers(photo_ids: Sequence[int]) -> dict[int, list[int]]:
-        """Each of `photo_ids` that leads a RAW+JPEG pair -> its JPEGs (none
-        while pairing is off: each file is a photo of its own)."""
+        """Each of `photo_ids` that leads a RAW+JPEG pair -> its JPEGs (none unpaired)."""
         from curator.catalog.paths_codec import followers_of, pairing_on
 
         return followers_of(photo_ids) if pairing_on() else {}

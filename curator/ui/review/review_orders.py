@@ -94,8 +94,7 @@ class ReviewOrders(QObject):
             self._notify(notice)
 
     def enter(self, pass_: ReviewPass, at_photo: int | None) -> bool:
-        """The loupe entered into `pass_`: True when its switched order takes it
-        (the caller then leaves the grid's order alone)."""
+        """The loupe entered into `pass_`: True when its switched order takes it."""
         if not self.pass_order.switched(pass_.value):
             return False
         self.session.set_scope(None)  # the switched order wins over what the grid shows
@@ -120,8 +119,7 @@ class ReviewOrders(QObject):
                 self._read(name, "hold")
 
     def start_first_pass(self) -> None:
-        """The catalog is open: the session's pass starts on its usual order, read
-        on the worker (module docstring)."""
+        """The catalog is open: the pass starts on its usual order, read on the worker."""
         pass_, order = self.session.pass_.value, self.pass_order
         self.threads.start(
             Job(

@@ -115,8 +115,7 @@ class ReviewSession(QObject):
         return f"{label}: {self.index + 1} / {len(self.order)}"
 
     def set_scope(self, ids: Sequence[int] | None, label: str = "") -> None:
-        """Walk `ids` (search results, best first) instead of the pass's order,
-        from the next `start`; None goes back to the pass's order."""
+        """Walk `ids` instead of the pass's order from the next `start` (None: the pass's)."""
         self.scope = None if ids is None else list(ids)
         self.scope_label = label if ids is not None else ""
 
@@ -220,8 +219,7 @@ class ReviewSession(QObject):
         return [pid for pid in added if pid not in placed]
 
     def _grow(self, photo_ids: Iterable[int]) -> None:
-        """Append to the order: the first photo of an empty pass becomes current;
-        otherwise only the count changed (`order_grew`)."""
+        """Append to the order: an empty pass's first photo becomes current, else `order_grew`."""
         was = len(self.order)
         self.order.extend(photo_ids)
         if was == 0 and self.order:
@@ -256,8 +254,7 @@ class ReviewSession(QObject):
         self.act(DecisionAction.CLEAR)
 
     def rate(self, stars: int) -> None:
-        """1–5 rate, 0 clears; the cursor stays (the user sits with the photo),
-        unless `advance_after_rating`."""
+        """1–5 rate, 0 clears; the cursor stays unless `advance_after_rating`."""
         self.act(DecisionAction.rate(stars))
 
     def label(self, label: ColorLabel | None) -> None:
@@ -453,8 +450,7 @@ class ReviewSession(QObject):
         return True
 
     def _step_pending(self) -> bool:
-        """An undo, redo or accept is pending: a decision now would land out of
-        order, so it is refused with a sentence."""
+        """A step is pending: a decision now would land out of order, so it is refused."""
         if self.steps is None or self.steps.idle:
             return False
         self.notice.emit(self.steps.busy_text())

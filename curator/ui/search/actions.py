@@ -161,8 +161,7 @@ class SearchActions(QObject):
         return True
 
     def forget(self, gone: Iterable[int]) -> None:
-        """Photos left the catalog (purged): they leave the results too, so they are
-        not counted as hidden by the filters."""
+        """Photos left the catalog (purged): they leave the results too."""
         if self.active is not None:
             drop = set(gone)
             kept = tuple(pid for pid in self.active.ids if pid not in drop)
@@ -248,8 +247,7 @@ class SearchActions(QObject):
             self.gallery.setFocus()
 
     def _complete(self, ids: tuple[int, ...]) -> None:
-        """The whole ranking after the first page: its rows are appended, nothing
-        else moves; the loupe walks all of them."""
+        """The whole ranking after the first page: its rows appended, nothing else moves."""
         if self.active is None:  # cleared meanwhile (the controller drops that too)
             return
         self.active = replace(self.active, ids=ids, partial=False)

@@ -29,8 +29,7 @@ class SearchRequest:
 
 
 def parse_search(raw: str, *, semantic: bool = False) -> SearchRequest | None:
-    """The request for the box's text (None: nothing to search). A `~` prefix
-    makes it semantic whatever the toggle says."""
+    """The request for the box's text (None: nothing); a `~` prefix makes it semantic."""
     text = raw.strip()
     if text.startswith(SEMANTIC_PREFIX):
         text, semantic = text[len(SEMANTIC_PREFIX) :].strip(), True

@@ -1,10 +1,8 @@
 """`LiveImport`: what the window does with each batch a running import writes
-(the UI thread's hot path: tests/bench/test_live_import_bench.py).
-
-- `photos_added`: the gallery inserts those its query shows
-  (`GalleryListModel.insert_new`) and the session appends those of its pass.
-- `photos_changed`: rows re-read, the list only when one moved (`rows_rewritten`).
-- `thumbnails_changed`: only their rows are re-read (`reload_rows`).
+(the UI thread's hot path: tests/bench/test_live_import_bench.py): new photos
+are inserted where the query shows them (`GalleryListModel.insert_new`) and
+appended to the session's pass; rewritten rows are re-read, the list only
+when one moved (`rows_rewritten`); new thumbnails re-read their rows only.
 The loupe forgets its cached rows of those photos; the pass count follows.
 """
 

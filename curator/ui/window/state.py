@@ -58,8 +58,7 @@ class WindowState:
         return restored
 
     def restore_splitters(self, widget: QWidget) -> None:
-        """Every named splitter in `widget` as it was (also for a page built after
-        the window was restored: the loupe's, ui.window.loupe_slot)."""
+        """Every named splitter in `widget` as it was (also for a page built later)."""
         store = self._store()
         for splitter in widget.findChildren(QSplitter):
             sizes = store.value(f"splitters/{splitter.objectName()}")
