@@ -122,3 +122,27 @@ def crash_when_judging_faces(request: Any) -> Any:
     if request.faces_model:
         os.kill(os.getpid(), signal.SIGSEGV)
     return run_technical(request)
+
+
+def child_slow_exit(seconds: float) -> None:
+    """Make this child's interpreter teardown take `seconds` (an atexit handler)."""
+    import atexit
+
+    atexit.register(time.sleep, seconds)
+
+
+def child_early_load_waited(_: object) -> bool:
+    """Whether this decoder child loaded the face networks early (waiting for it)."""
+    from curator.pipeline.stages.faces_child import wait_for_early_load
+
+    return wait_for_early_load()
+
+
+def child_judge_portrait(job: tuple[str, str]) -> Any:
+    """(model folder, portrait name) -> the faces outcome of the portrait judged
+    as the import's hook judges a preview (`faces_child.judge_preview`)."""
+    from curator.pipeline.stages.faces_child import judge_preview
+    from tests.faces_helpers import portrait
+
+    folder, name = job
+    return judge_preview(portrait(name), folder, "test", noise_sd=None, sharpness=80.0)

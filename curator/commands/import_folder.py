@@ -93,8 +93,6 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def cmd_import(args: argparse.Namespace, ctx: CommandContext) -> int:
     from curator.fs.folders import folder_problem
-    from curator.pipeline.importer import run_headless
-    from curator.pipeline.service import RunRequest
 
     if (problem := folder_problem(args.folder)) is not None:
         raise UsageError(problem.line)
@@ -109,6 +107,14 @@ def cmd_import(args: argparse.Namespace, ctx: CommandContext) -> int:
         settings = replace(settings, ray_address=args.ray.strip())
     if settings.ray_address:
         join_cluster(settings.ray_address, ctx.err)
+    from curator.pipeline.decoders import start_decoders_early
+
+    # The first decoder child starts (and loads the face networks) while the
+    # pipeline below is imported.
+    decoders = start_decoders_early(settings, stages)
+    from curator.pipeline.importer import run_headless
+    from curator.pipeline.service import RunRequest
+
     request = RunRequest(folder=folder, stages=tuple(stages), retry_failed=args.retry_failed)
     report = run_headless(
         request,
@@ -116,6 +122,7 @@ def cmd_import(args: argparse.Namespace, ctx: CommandContext) -> int:
         cache_dir=ctx.paths.cache_dir,
         settings=settings,
         progress_stream=None if args.no_progress else ctx.err,
+        processes=decoders,
     )
     summary = report.counts
     if args.json:

@@ -118,7 +118,7 @@ def face_model_check(settings: Settings) -> Check:
     """The face model is installed and whole (the faces stage); a switched-off
     stage is not a problem."""
     from curator.ml.faces.files import LICENCE
-    from curator.pipeline.stages.faces import face_model
+    from curator.pipeline.decoders import face_model
 
     if not settings.faces_enabled:
         return Check("face_model", True, "Judging faces is switched off in the settings.")

@@ -21,6 +21,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QThreadPool, QTimer
 
 from curator.engine.collector import collected_on_main_thread
+from curator.engine.isolation import ChildProcessPool
 from curator.engine.progress import StageProgress, StageState
 from curator.pipeline.service import (
     PipelineBusy,
@@ -137,15 +138,17 @@ def run_headless(
     cache_dir: Path,
     settings: Settings,
     progress_stream: TextIO | None = None,
+    processes: ChildProcessPool | None = None,
 ) -> RunReport:
-    """Run the pipeline to its end (the CLI's import, describe, back-fill).
+    """Run the pipeline to its end (the CLI's import, describe, back-fill);
+    `processes`: decoder children started early (`pipeline.decoders`).
 
     Cycle collection runs on the main thread for the whole run, pools drained
     included (engine/collector.py: a pool thread must never collect Qt objects)."""
     _application()
     with collected_on_main_thread():
         pools = PipelinePools.create(_pool, settings.llm_concurrency)
-        service = PipelineService(catalog_path, cache_dir, settings, pools)
+        service = PipelineService(catalog_path, cache_dir, settings, pools, processes=processes)
         progress = _Progress(progress_stream)
         service.stage_progress.connect(progress.show)
         try:

@@ -24,10 +24,11 @@ from curator.catalog.backup import backup_folder
 from curator.catalog.errors import damaged_sentence, is_damage
 from curator.catalog.writer import record_error
 from curator.engine.cluster import ClusterUnavailable, RayCluster, Shared, connect
-from curator.engine.isolation import ChildProcessPool, memory_limit_for
+from curator.engine.isolation import ChildProcessPool
+from curator.pipeline.decoders import decoder_pool, fits
 from curator.pipeline.report import RunRequest
 from curator.pipeline.stages.scan import Candidate, ScanProblem, ScanReport, scan_folder
-from curator.pipeline.stages.technical import TechnicalPlan, init_decoder_process, plan_technical
+from curator.pipeline.stages.technical import TechnicalPlan, plan_technical
 from curator.pipeline.stages.technical_remote import ClusterPlan
 from curator.pipeline.stages.xmp import (
     XmpApplied,
@@ -178,28 +179,21 @@ def plan_paths(
 def make_process_pool(
     settings: Settings, plan: TechnicalPlan, niceness: int = 0
 ) -> ChildProcessPool:
-    """Child processes for decoding, primed with the hashes already measured,
-    `niceness` below normal CPU priority (see technical.DECODER_NICENESS).
-
-    One slot per decode worker (settings); a child starts only when a request finds no
-    idle one (engine.isolation), so a one-file run starts one."""
-    return ChildProcessPool(
-        max(1, settings.decode_workers),
-        initializer=init_decoder_process,
-        initargs=(plan.known_hashes, niceness),
-        memory_limit=memory_limit_for(settings.max_image_megapixels * 1_000_000),
-    )
+    """Child processes for decoding (`decoders.decoder_pool`), primed with the
+    hashes already measured, `niceness` below normal CPU priority (see
+    technical.DECODER_NICENESS)."""
+    return decoder_pool(settings, plan.known_hashes, niceness)
 
 
 def process_pool_for(
     current: ChildProcessPool | None, settings: Settings, plan: TechnicalPlan, niceness: int = 0
 ) -> ChildProcessPool:
-    """The run's decoder children: `current` (an earlier run's, children still
-    running) re-primed with this plan's known hashes when its size and memory
-    limit still match the settings; else a new pool (`current` is closed)."""
-    limit = memory_limit_for(settings.max_image_megapixels * 1_000_000)
+    """The run's decoder children: `current` (an earlier run's, or one started
+    early, children still running) re-primed with this plan's known hashes
+    when its size and memory limit still match the settings; else a new pool
+    (`current` is closed)."""
     if current is not None:
-        if current.size == max(1, settings.decode_workers) and current.memory_limit == limit:
+        if fits(current, settings):
             current.reprime(plan.known_hashes, niceness)
             return current
         current.close()

@@ -83,6 +83,7 @@ from curator.pipeline.report import (
 from curator.pipeline.stages import technical as technical_stage
 from curator.pipeline.stages.clip_preload import preload_on_gpu
 from curator.pipeline.stages.faces import preparing_remark
+from curator.pipeline.stages.people import preload_grouping
 from curator.pipeline.stages.quicklook import QuickLookJob, plan_quick_look
 from curator.pipeline.stages.score import EmbeddingSnapshot, ScoreJob, ScoreResult
 from curator.pipeline.stages.technical import TechnicalPlan
@@ -127,8 +128,11 @@ class PipelineService(QObject):
         embeddings: Callable[[str], EmbeddingSnapshot | None] = lambda _m: None,
         on_embedded: EmbeddedFn | None = None,
         decoder_niceness: int = 0,
+        processes: ChildProcessPool | None = None,
         parent: QObject | None = None,
     ):
+        """`processes`: decoder children started already, the service's from now
+        (`pipeline.decoders.start_decoders_early`: the CLI's import)."""
         super().__init__(parent)
         self.decoder_niceness = decoder_niceness  # the GUI's: below the window's priority
         self.catalog_path, self.cache_dir = Path(catalog_path), Path(cache_dir)
@@ -149,7 +153,7 @@ class PipelineService(QObject):
         self._quick_look: QuickLookPhase | None = None
         self._technical: TechnicalRunner | None = None
         self._cluster_plan: ClusterPlan | None = None  # this run's Ray cluster, if any
-        self._processes: ChildProcessPool | None = None
+        self._processes = processes
         self._processes_idle = QTimer(self)  # closes the decoder children after a quiet spell
         self._processes_idle.setSingleShot(True)
         self._processes_idle.setInterval(int(DECODERS_IDLE_S * 1000))
@@ -419,6 +423,8 @@ class PipelineService(QObject):
         embeds = Stage.EMBED.value in self._request.stages
         if plan.requests and embeds and self._cluster_plan is None:
             preload_on_gpu(clip_config(self._snapshot))  # loaded while the photos are measured
+        if any(r.faces_model for r in plan.requests):
+            preload_grouping()  # the people step's numpy, likewise
 
     def _on_write_failed(self, sentence: str, exc: BaseException, lost: int) -> None:
         if self._technical is not None and self._technical.write_error:

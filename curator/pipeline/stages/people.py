@@ -20,12 +20,15 @@ the catalog and, given where they are (`backups`: the catalog's path and its
 backup folder), from its backups (`catalog.people.scrub.forget_everywhere`).
 
 Invariants: no Qt here (the phase runs it as a Job on the writer pool);
-numpy, scipy and OpenCV are imported only when some face waits, not at
-start-up and not by an import without new faces.
+numpy and the grouping are imported only when some face waits, or (on a
+thread of their own, `preload_grouping`) while an import's photos are
+measured with their faces: not at start-up, not by an import without new
+photos or faces, and never OpenCV.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +84,22 @@ def update_people(
         db or Photo._meta.database, grouping.joined, grouping.new_people, grouping.examined
     )
     return PeopleResult(count, applied.placed, applied.new_people, len(grouping.left))
+
+
+def preload_grouping() -> threading.Thread:
+    """Import what grouping the faces needs (numpy, `ml.faces.people`) on a
+    thread of its own, while the photos whose faces it will group are
+    measured: the step then starts at once (~0.07 s of CPU a single-photo
+    import otherwise waited for after its photo)."""
+
+    def preload() -> None:
+        import numpy  # noqa: F401
+
+        from curator.ml.faces import descriptor, people  # noqa: F401
+
+    thread = threading.Thread(target=preload, name="grouping-preload", daemon=True)
+    thread.start()
+    return thread
 
 
 def _forget(db: Database, backups: tuple[Path, Path] | None) -> PeopleResult:

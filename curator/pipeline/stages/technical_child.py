@@ -54,12 +54,18 @@ def known_hashes() -> frozenset[str]:
 _BORN_AT: list[int | None] = [None]  # this child's priority before it was lowered
 
 
-def init_decoder_process(hashes: frozenset[str], niceness: int = 0) -> None:
+def init_decoder_process(
+    hashes: frozenset[str], niceness: int = 0, faces: tuple[str, bool] | None = None
+) -> None:
     """The child-process entry (pool initializer) of the technical stage: one
     compute thread per child, the hashes already measured, and its CPU
     priority `niceness` below normal (the GUI's import: `DECODER_NICENESS`).
     Run again by `reprime` in a live child, so the priority is set, not
-    added to (os.nice would lower it a step more on every run).
+    added to (os.nice would lower it a step more on every run). `faces`
+    (the face model's folder, whether faces are described) starts loading
+    its networks on a thread now, for the first photo
+    (`faces_child.load_networks_early`: the CLI's first child,
+    `pipeline.decoders.start_decoders_early`).
 
     The pool runs one child per core, so a decoder that spreads itself over
     every core (OpenCV's thread pool, LibRaw's OpenMP loops) only makes the
@@ -89,6 +95,10 @@ def init_decoder_process(hashes: frozenset[str], niceness: int = 0) -> None:
     cv2.setNumThreads(1)
     keep_freed_memory()
     init_known_hashes(hashes)
+    if faces is not None:
+        from curator.pipeline.stages.faces_child import load_networks_early
+
+        load_networks_early(*faces)
 
 
 # glibc's mallopt parameters (malloc.h) and what the decoder child asks of them.

@@ -1,0 +1,78 @@
+"""The face networks loaded early in a decoder child (`faces_child.load_networks_early`,
+`pipeline.decoders.start_decoders_early`): the same faces, the same sentence
+when the load fails, and only the first child of a pool loads early."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import pytest
+
+from curator.engine.isolation import ChildProcessPool, WorkerCrashed
+from curator.pipeline.decoders import decoder_pool, start_decoders_early
+from curator.pipeline.prepare import process_pool_for
+from curator.pipeline.stages.technical import TechnicalPlan, init_decoder_process
+from curator.records import FacesFailure, FacesFound
+from curator.settings import Settings
+from tests.faces_helpers import PORTRAITS, installed_model
+from tests.helpers import child_crash, child_early_load_waited, child_judge_portrait
+
+
+def _decoder(faces: tuple[str, bool] | None) -> ChildProcessPool:
+    initargs = (frozenset(), 0) if faces is None else (frozenset(), 0, faces)
+    return ChildProcessPool(1, initializer=init_decoder_process, initargs=initargs)
+
+
+def _judged(folder: str, early: bool) -> list[object]:
+    pool = _decoder((folder, True) if early else None)
+    try:
+        assert pool.call(child_early_load_waited, None) is early
+        return [pool.call(child_judge_portrait, (folder, name)) for name in PORTRAITS]
+    finally:
+        pool.close()
+
+
+def test_networks_loaded_early_judge_the_same_faces() -> None:
+    folder = installed_model().folder  # type: ignore[attr-defined]
+    early, late = _judged(folder, early=True), _judged(folder, early=False)
+    assert all(isinstance(o, FacesFound) and o.faces for o in early), early
+    assert early == late  # every face, box, verdict and descriptor alike
+
+
+def test_a_failed_early_load_is_the_sentence_the_first_photo_said(tmp_path: Path) -> None:
+    broken = tmp_path / "model"
+    broken.mkdir()  # no network in it
+    early, late = _judged(str(broken), early=True), _judged(str(broken), early=False)
+    assert all(isinstance(o, FacesFailure) for o in early + late), early + late
+    said = [(o.message, o.error_type) for o in early]  # type: ignore[attr-defined]
+    assert said == [(o.message, o.error_type) for o in late]  # type: ignore[attr-defined]
+
+
+def test_only_the_pool_s_first_child_loads_early(tmp_path: Path) -> None:
+    # A load that crashes its child must not crash every child started after it.
+    settings = Settings(decode_workers=1)
+    pool = decoder_pool(settings, faces=(str(tmp_path), True))
+    try:
+        pool.start_one()
+        assert process_pool_for(pool, settings, TechnicalPlan()) is pool  # the run takes it
+        assert pool.call(child_early_load_waited, None) is True
+        with pytest.raises(WorkerCrashed):
+            pool.call(child_crash, signal.SIGKILL)
+        assert pool.call(child_early_load_waited, None) is False  # the replacement
+    finally:
+        pool.close()
+
+
+def test_an_import_starts_its_first_child_early_unless_a_cluster_measures() -> None:
+    settings = Settings(decode_workers=2, faces_enabled=False)
+    pool = start_decoders_early(settings, ("technical", "faces"))
+    assert pool is not None
+    try:
+        assert len(pool.worker_pids()) == 1  # started before any request
+        pid = pool.worker_pids()[0]
+        assert pool.call(child_early_load_waited, None) is False  # faces off: nothing loaded
+        assert pool.worker_pids() == [pid]  # the first request took it
+    finally:
+        pool.close()
+    assert start_decoders_early(Settings(ray_address="auto"), ("technical",)) is None
