@@ -25,7 +25,8 @@ Invariants: one thread per graph (the stage runs one photo at a time per
 process, and parallel work is processes; OpenVINO pins no thread to a
 core); the XNNPACK delegate's one-line notice on stderr is kept out of the
 app's output; the runtimes are imported when a graph is made, never at
-start-up; nothing here knows faces. Timings: docs/decisions/faces-models.md.
+start-up, OpenVINO without its model converter (`import_openvino`);
+nothing here knows faces. Timings: docs/decisions/faces-models.md.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -92,12 +94,51 @@ def importable(name: str) -> bool:
     """Whether the runtime `name` (one of `RUNTIMES`) can be imported here."""
     try:
         if name == "openvino":
-            import openvino  # noqa: F401
+            import_openvino()
         elif name == "litert":
             import ai_edge_litert.interpreter  # noqa: F401
     except (ImportError, OSError):  # not installed, or its native libraries do not load
         return False
     return True
+
+
+CONVERTER = "openvino.tools.ovc"  # OpenVINO's model converter, which its package imports
+
+
+def import_openvino() -> ModuleType:
+    """OpenVINO, imported without its model converter where this process has
+    not imported it yet: the package imports `CONVERTER` for its
+    `convert_model` (argparse, its telemetry, urllib, ssl: ~0.07 s of the
+    import's ~0.10 s of CPU, measured beside numpy and OpenCV, in every
+    process that runs the faces), and the faces never convert a model. A
+    stand-in takes the converter's place while the package imports; its
+    `convert_model` imports the converter when called. An OpenVINO whose
+    package needs more of the converter is imported whole."""
+    if "openvino" in sys.modules:
+        return sys.modules["openvino"]
+    stand_in = ModuleType(CONVERTER)
+    stand_in.convert_model = _convert_model  # type: ignore[attr-defined]
+    sys.modules.setdefault(CONVERTER, stand_in)
+    try:
+        import openvino
+    except ImportError:
+        _drop(stand_in)
+        import openvino  # the converter itself, then: its package wants more of it
+    finally:
+        _drop(stand_in)
+    return openvino
+
+
+def _drop(stand_in: ModuleType) -> None:
+    if sys.modules.get(CONVERTER) is stand_in:
+        del sys.modules[CONVERTER]
+
+
+def _convert_model(*args: Any, **kwargs: Any) -> Any:
+    """OpenVINO's `convert_model`, its converter imported now."""
+    from openvino.tools.ovc import convert_model
+
+    return convert_model(*args, **kwargs)
 
 
 class Graph:
@@ -234,8 +275,7 @@ def _keep(model: Any, fixed: Path) -> bool:
     """Save `model` as OpenVINO's XML and weights at `fixed`, published whole
     (the weights first, then the XML that names them, each by a rename: two
     processes saving at once each publish a whole pair); False if it cannot be."""
-    import openvino
-
+    openvino = import_openvino()
     temp = fixed.with_name(f"{fixed.stem}.{os.getpid()}.{threading.get_ident()}.partial.xml")
     try:
         openvino.save_model(model, str(temp), compress_to_fp16=False)  # the weights as they are
@@ -255,9 +295,7 @@ def _openvino_core(cached: bool = True) -> Any:
     for this CPU in the cache folder (`compiled.cache_folder`): compiling the
     seven costs ~2.3 s of CPU the first time on the Xeon this was measured on,
     ~0.6 s from the cache (`_compiled`), once a faces process (LiteRT: ~0.25 s)."""
-    import openvino
-
-    core = openvino.Core()
+    core = import_openvino().Core()
     if not cached:
         return core
     folder = cache_folder()

@@ -1,10 +1,15 @@
-"""The face networks loaded early in a decoder child (`faces_child.load_networks_early`,
-`pipeline.decoders.start_decoders_early`): the same faces, the same sentence
-when the load fails, and only the first child of a pool loads early."""
+"""What a process that judges faces pays to start: the networks loaded early in
+a decoder child (`faces_child.load_networks_early`,
+`pipeline.decoders.start_decoders_early`) judge the same faces, fail with the
+same sentence, and only the first child of a pool loads early; OpenVINO is
+imported without its model converter (`graphs.import_openvino`)."""
 
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -76,3 +81,33 @@ def test_an_import_starts_its_first_child_early_unless_a_cluster_measures() -> N
     finally:
         pool.close()
     assert start_decoders_early(Settings(ray_address="auto"), ("technical",)) is None
+
+
+IMPORT_OPENVINO = r"""
+import sys
+from curator.ml.faces.graphs import CONVERTER, import_openvino
+openvino = import_openvino()
+core = openvino.Core()
+print("converter loaded:", CONVERTER in sys.modules, "telemetry loaded:", "openvino_telemetry" in sys.modules)
+from openvino.tools.ovc import convert_model  # still there for whoever wants it
+print("converter:", convert_model.__module__)
+"""
+
+
+def test_openvino_is_imported_without_its_model_converter() -> None:
+    from curator.ml.faces.graphs import importable
+
+    if not importable("openvino"):
+        pytest.skip("OpenVINO is not installed here")
+    out = subprocess.run(
+        [sys.executable, "-c", IMPORT_OPENVINO],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "converter loaded: False telemetry loaded: False", out.stdout
+    assert lines[1] == "converter: openvino.tools.ovc.convert", out.stdout
