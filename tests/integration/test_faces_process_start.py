@@ -88,7 +88,8 @@ import sys
 from curator.ml.faces.graphs import CONVERTER, import_openvino
 openvino = import_openvino()
 core = openvino.Core()
-print("converter loaded:", CONVERTER in sys.modules, "telemetry loaded:", "openvino_telemetry" in sys.modules)
+telemetry = "openvino_telemetry" in sys.modules
+print("converter loaded:", CONVERTER in sys.modules, "telemetry loaded:", telemetry)
 from openvino.tools.ovc import convert_model  # still there for whoever wants it
 print("converter:", convert_model.__module__)
 """
