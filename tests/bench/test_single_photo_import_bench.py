@@ -10,10 +10,13 @@ computer's first. The two imports alternate, `ROUNDS` rounds, and the median
 of each is compared: the host is shared, so a slow spell hits both.
 
 Budget asserted: the import with faces takes ≤ `MAX_RATIO` x the technical
-one's wall time (the user waits on wall time); the CPU of the whole process
-tree (the import and its decoder child) and the machine's load are printed
-and written to the results (faces.json, "single_photo"). Figures and what
-was cut: docs/decisions/faces-speed.md.
+one's wall time (the user waits on wall time), medians; the CPU of the whole
+process tree (the import and its decoder child), the ratio of each one's
+least wall time and the machine's load are printed and written to the
+results (faces.json, "single_photo"). On a loaded host each session's
+processes share one slice of the cores (Linux's autogroups), so there the
+wall ratio follows the CPU ratio, whatever runs side by side. Figures and
+what was cut: docs/decisions/faces-speed.md.
 """
 
 from __future__ import annotations
@@ -99,6 +102,7 @@ def test_a_warm_single_photo_import_with_faces_costs_at_most_1_5_x(tmp_path: Pat
         for stages, r in runs.items()
     }
     (wall_t, cpu_t), (wall_f, cpu_f) = medians["technical"], medians["technical,faces"]
+    least = {stages: min(w for w, _ in r) for stages, r in runs.items()}
     row = {
         "rounds": ROUNDS,
         "technical_wall_s": round(wall_t, 3),
@@ -107,6 +111,8 @@ def test_a_warm_single_photo_import_with_faces_costs_at_most_1_5_x(tmp_path: Pat
         "faces_cpu_s": round(cpu_f, 3),
         "wall_ratio": round(wall_f / wall_t, 3),
         "cpu_ratio": round(cpu_f / cpu_t, 3),
+        # the least-disturbed run of each (a quiet machine's figure, as timeit reads)
+        "least_wall_ratio": round(least["technical,faces"] / least["technical"], 3),
         "load_1min": [round(x, 1) for x in loads],
         "cores": os.cpu_count(),
     }

@@ -52,6 +52,7 @@ def known_hashes() -> frozenset[str]:
 
 
 _BORN_AT: list[int | None] = [None]  # this child's priority before it was lowered
+_SET_UP: list[bool] = []  # its compute threads and allocator are set (once a child)
 
 
 def init_decoder_process(
@@ -61,7 +62,9 @@ def init_decoder_process(
     compute thread per child, the hashes already measured, and its CPU
     priority `niceness` below normal (the GUI's import: `DECODER_NICENESS`).
     Run again by `reprime` in a live child, so the priority is set, not
-    added to (os.nice would lower it a step more on every run). `faces`
+    added to (os.nice would lower it a step more on every run), and the
+    compute threads and the allocator are set once a child (again, holding
+    the loaded libraries would import threadpoolctl for nothing). `faces`
     (the face model's folder, whether faces are described) starts loading
     its networks on a thread now, for the first photo
     (`faces_child.load_networks_early`: the CLI's first child,
@@ -76,11 +79,15 @@ def init_decoder_process(
     loaded already, is held to one thread as well (`engine.compute_threads`:
     its idle threads spun a core through every photo with faces).
     """
-    from curator.engine.compute_threads import one_compute_thread
+    if not _SET_UP:
+        _SET_UP.append(True)
+        from curator.engine.compute_threads import one_compute_thread
 
-    one_compute_thread()  # before OpenCV's import loads numpy, and its OpenBLAS
-    import cv2  # the child's import: the window and the CLI's planning never load OpenCV
+        one_compute_thread()  # before OpenCV's import loads numpy, and its OpenBLAS
+        import cv2  # the child's import: the window and the CLI's planning never load OpenCV
 
+        cv2.setNumThreads(1)
+        keep_freed_memory()
     from curator.engine.thread_priority import background_niceness
 
     niceness = background_niceness(niceness)  # 0 where normal priority is asked for
@@ -92,8 +99,6 @@ def init_decoder_process(
             if born is None:
                 born = _BORN_AT[0] = os.getpriority(os.PRIO_PROCESS, 0)
             os.setpriority(os.PRIO_PROCESS, 0, min(19, born + niceness))
-    cv2.setNumThreads(1)
-    keep_freed_memory()
     init_known_hashes(hashes)
     if faces is not None:
         from curator.pipeline.stages.faces_child import load_networks_early
