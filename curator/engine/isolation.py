@@ -32,8 +32,9 @@ Protocol (one block, as docs/architecture.md asks of every concurrency protocol)
   before its next request, and children started later get them directly. A
   long-lived pool (the import service keeps one across runs) thus starts its
   children once.
-- `close()` tells idle children to exit and kills the rest; children also exit
-  by themselves when the parent dies (their pipe reaches EOF). A child exits
+- `close()` tells idle children to exit and kills the rest (one never asked
+  anything at once: it may still be starting); children also exit by
+  themselves when the parent dies (their pipe reaches EOF). A child exits
   without the interpreter's teardown (`os._exit`): it holds nothing to flush,
   and unloading the face networks took ~0.1 s of CPU and ~0.3 s that the
   parent waited at its own exit.
@@ -191,6 +192,7 @@ class ChildWorker:
         primed: int = 0,
     ):
         self.primed = primed  # the pool's initargs version this child was initialised with
+        self.asked = False  # whether a request was ever sent to it
         parent_conn, child_conn = ctx.Pipe(duplex=True)
         self.conn = parent_conn
         self.process: BaseProcess = ctx.Process(  # type: ignore[attr-defined]
@@ -207,6 +209,7 @@ class ChildWorker:
         return self.process.pid
 
     def call(self, fn: Callable[[T], R], arg: T, timeout: float | None) -> R:
+        self.asked = True
         try:
             self.conn.send((fn, arg))
         except OSError:  # the child died before the request reached it (a broken pipe)
@@ -229,6 +232,10 @@ class ChildWorker:
         raise WorkerTimedOut(f"no answer within {timeout:.0f} s")
 
     def stop(self) -> None:
+        if not self.asked:  # it may still be starting: it would read the stop only then
+            self.kill()
+            self.conn.close()
+            return
         with contextlib.suppress(BrokenPipeError, OSError):
             self.conn.send(None)
         self.process.join(2.0)
@@ -361,6 +368,12 @@ class ChildProcessPool:
         with self._lock:
             self._initargs = initargs
             self._version += 1
+
+    @property
+    def unused(self) -> bool:
+        """Whether no child of this pool was ever asked anything (`start_one`'s)."""
+        with self._lock:
+            return not any(worker.asked for worker in self._all)
 
     def worker_pids(self) -> list[int]:
         with self._lock:

@@ -10,15 +10,16 @@ started before the import needs it.
   (None with the sentence why: switched off, not installed, damaged).
 - `start_decoders_early(settings, stages)`: the CLI's import starts its first
   child while it still loads the pipeline (~0.5 s of imports before the
-  scan), and when the faces ride along that child loads the face networks on
-  a thread meanwhile (`faces_child.load_networks_early`): ~0.4 s of CPU a
-  warm single-photo import used to spend after its photo was decoded. The
-  model's files are checked by size here, whole by the plan. The
-  service takes the pool (`PipelineService(processes=…)`) and primes it
-  with the plan's hashes. An import that finds nothing new has spent that
-  child's start and load for nothing, beside its own work. The window keeps
-  its children from run to run and starts none early: its quick look's
-  first thumbnails must not wait for the networks.
+  scan). The service takes the pool (`PipelineService(processes=…)`) and
+  primes it with the plan's hashes when the plan has photos to measure; when
+  the faces ride along, that priming, which reaches the child with its first
+  request, starts the face networks' load on a thread beside the quick look
+  and the photo's decode (`faces_child.load_networks_early`): ~0.4 s of CPU
+  a warm single-photo import used to spend after its photo was decoded. An
+  import that finds nothing new asks the child nothing: it is closed at the
+  plan, having spent only its start (`prepare.process_pool_for`). The
+  model's files are checked by size here, whole by the plan. The window
+  keeps its children from run to run and starts none early.
 
 Invariants: nothing here imports Qt, the catalog or the pipeline's service
 (`pipeline.prepare` alone takes ~0.3 s to import: the time this module

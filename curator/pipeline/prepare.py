@@ -191,9 +191,11 @@ def process_pool_for(
     """The run's decoder children: `current` (an earlier run's, or one started
     early, children still running) re-primed with this plan's known hashes
     when its size and memory limit still match the settings; else a new pool
-    (`current` is closed)."""
+    (`current` is closed). A pool started early and never asked anything is
+    closed when the plan decodes nothing (an import that finds nothing new):
+    its child need not finish starting, nor load the face networks."""
     if current is not None:
-        if fits(current, settings):
+        if fits(current, settings) and (plan.requests or not current.unused):
             current.reprime(plan.known_hashes, niceness)
             return current
         current.close()

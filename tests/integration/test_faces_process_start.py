@@ -18,15 +18,20 @@ from curator.engine.isolation import ChildProcessPool, WorkerCrashed
 from curator.pipeline.decoders import decoder_pool, start_decoders_early
 from curator.pipeline.prepare import process_pool_for
 from curator.pipeline.stages.technical import TechnicalPlan, init_decoder_process
-from curator.records import FacesFailure, FacesFound
+from curator.records import FacesFailure, FacesFound, TechnicalRequest
 from curator.settings import Settings
 from tests.faces_helpers import PORTRAITS, installed_model
 from tests.helpers import child_crash, child_early_load_waited, child_judge_portrait
 
 
 def _decoder(faces: tuple[str, bool] | None) -> ChildProcessPool:
+    """A decoder pool whose child starts now; primed for a run, as the
+    service primes it when its plan has photos to measure."""
     initargs = (frozenset(), 0) if faces is None else (frozenset(), 0, faces)
-    return ChildProcessPool(1, initializer=init_decoder_process, initargs=initargs)
+    pool = ChildProcessPool(1, initializer=init_decoder_process, initargs=initargs)
+    pool.start_one()
+    pool.reprime(frozenset(), 0)
+    return pool
 
 
 def _judged(folder: str, early: bool) -> list[object]:
@@ -54,19 +59,42 @@ def test_a_failed_early_load_is_the_sentence_the_first_photo_said(tmp_path: Path
     assert said == [(o.message, o.error_type) for o in late]  # type: ignore[attr-defined]
 
 
+def _plan_of_one(folder: Path) -> TechnicalPlan:
+    plan = TechnicalPlan()
+    plan.requests.append(TechnicalRequest(path=str(folder / "IMG_1.jpg"), cache_dir=str(folder)))
+    return plan
+
+
 def test_only_the_pool_s_first_child_loads_early(tmp_path: Path) -> None:
     # A load that crashes its child must not crash every child started after it.
     settings = Settings(decode_workers=1)
     pool = decoder_pool(settings, faces=(str(tmp_path), True))
     try:
         pool.start_one()
-        assert process_pool_for(pool, settings, TechnicalPlan()) is pool  # the run takes it
+        assert process_pool_for(pool, settings, _plan_of_one(tmp_path)) is pool  # the run's
         assert pool.call(child_early_load_waited, None) is True
         with pytest.raises(WorkerCrashed):
             pool.call(child_crash, signal.SIGKILL)
         assert pool.call(child_early_load_waited, None) is False  # the replacement
     finally:
         pool.close()
+
+
+def test_an_import_that_finds_nothing_new_closes_its_early_child_unasked(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(decode_workers=1)
+    early = decoder_pool(settings, faces=(str(tmp_path), True))
+    early.start_one()
+    (pid,) = early.worker_pids()
+    run = process_pool_for(early, settings, TechnicalPlan())  # nothing to measure
+    try:
+        assert run is not early and early.worker_pids() == [] and run.worker_pids() == []
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # gone: it never loaded the networks
+        assert run.call(child_early_load_waited, None) is False  # a back-fill's child
+    finally:
+        run.close()
 
 
 def test_an_import_starts_its_first_child_early_unless_a_cluster_measures() -> None:

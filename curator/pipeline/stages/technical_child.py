@@ -53,6 +53,7 @@ def known_hashes() -> frozenset[str]:
 
 _BORN_AT: list[int | None] = [None]  # this child's priority before it was lowered
 _SET_UP: list[bool] = []  # its compute threads and allocator are set (once a child)
+_ARMED: list[tuple[str, bool]] = []  # the face networks to load at the next priming
 
 
 def init_decoder_process(
@@ -65,10 +66,11 @@ def init_decoder_process(
     added to (os.nice would lower it a step more on every run), and the
     compute threads and the allocator are set once a child (again, holding
     the loaded libraries would import threadpoolctl for nothing). `faces`
-    (the face model's folder, whether faces are described) starts loading
-    its networks on a thread now, for the first photo
-    (`faces_child.load_networks_early`: the CLI's first child,
-    `pipeline.decoders.start_decoders_early`).
+    (the face model's folder, whether faces are described) arms the load of
+    its networks on a thread for the first photo, from the initializer's
+    next run: the run's own priming, which comes with its first request,
+    once its plan has photos to measure (`faces_child.load_networks_early`:
+    the CLI's first child, `pipeline.decoders.start_decoders_early`).
 
     The pool runs one child per core, so a decoder that spreads itself over
     every core (OpenCV's thread pool, LibRaw's OpenMP loops) only makes the
@@ -101,9 +103,11 @@ def init_decoder_process(
             os.setpriority(os.PRIO_PROCESS, 0, min(19, born + niceness))
     init_known_hashes(hashes)
     if faces is not None:
+        _ARMED[:] = [faces]
+    elif _ARMED:
         from curator.pipeline.stages.faces_child import load_networks_early
 
-        load_networks_early(*faces)
+        load_networks_early(*_ARMED.pop())
 
 
 # glibc's mallopt parameters (malloc.h) and what the decoder child asks of them.
