@@ -83,7 +83,7 @@ from curator.pipeline.report import (
 from curator.pipeline.stages import technical as technical_stage
 from curator.pipeline.stages.clip_preload import preload_on_gpu
 from curator.pipeline.stages.faces import preparing_remark
-from curator.pipeline.stages.people import preload_grouping
+from curator.pipeline.stages.people import may_group, preload_grouping
 from curator.pipeline.stages.quicklook import QuickLookJob, plan_quick_look
 from curator.pipeline.stages.score import EmbeddingSnapshot, ScoreJob, ScoreResult
 from curator.pipeline.stages.technical import TechnicalPlan
@@ -423,7 +423,8 @@ class PipelineService(QObject):
         embeds = Stage.EMBED.value in self._request.stages
         if plan.requests and embeds and self._cluster_plan is None:
             preload_on_gpu(clip_config(self._snapshot))  # loaded while the photos are measured
-        if any(r.faces_model for r in plan.requests):
+        faces = any(r.faces_model for r in plan.requests)
+        if faces and may_group(len(plan.requests), bool(plan.known_hashes)):
             preload_grouping()  # the people step's numpy, likewise
 
     def _on_write_failed(self, sentence: str, exc: BaseException, lost: int) -> None:

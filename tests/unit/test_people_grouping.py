@@ -4,6 +4,10 @@ pipeline.stages.people)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 
 from curator.catalog.db import Catalog
@@ -12,7 +16,7 @@ from curator.catalog.people.persons import people_snapshot, persons_of_faces
 from curator.catalog.people.store import apply_faces, faces_listing
 from curator.ml.faces.descriptor import MODEL, vector_bytes
 from curator.ml.faces.people import THRESHOLD, KnownFaces, group_faces
-from curator.pipeline.stages.people import update_people
+from curator.pipeline.stages.people import PeopleResult, update_people
 from curator.records import EyeState, Face, FacesFound
 
 DIMS = 128
@@ -148,6 +152,57 @@ def test_the_people_step_fills_person_in_the_listing(catalog: Catalog) -> None:
     assert faces_listing()[p3][0]["person"] == first[0]["person"]
     again = update_people()
     assert (again.placed, again.new_people) == (0, 0)
+
+
+def test_a_lone_face_is_left_and_looked_at_as_the_grouping_leaves_it(catalog: Catalog) -> None:
+    """One described face and no person (a first import of one portrait): the
+    step leaves it without a person and marks it looked at, as `group_faces`
+    does with that one face, without numpy's grouping; the next face of the
+    same person pairs with it."""
+    fa = faces_of(identity(1), 2, 10)
+    first = _import(catalog, "one", fa[:1])
+    snapshot = people_snapshot(MODEL)
+    grouping = group_faces(known(np.vstack([fa[0]]), looked=np.array([False])))
+    assert (grouping.left, grouping.examined, grouping.new_people) == ([1], [1], [])
+    assert update_people() == PeopleResult(1, 0, 0, 1)
+    assert people_snapshot(MODEL).looked == [True] and snapshot.looked == [False]
+    assert update_people() == PeopleResult(0, 0, 0, 0)  # nothing waits now
+    second = _import(catalog, "two", fa[1:2])
+    assert update_people() == PeopleResult(2, 2, 1, 0)
+    listing = faces_listing()
+    assert listing[first][0]["person"] == listing[second][0]["person"] is not None
+
+
+LONE_FACE_STEP = r"""
+import struct, sys
+from curator.catalog.db import Catalog
+from curator.catalog.models import Photo
+from curator.catalog.people.store import apply_faces
+from curator.ml.faces.files import DESCRIPTOR_MODEL
+from curator.pipeline.stages.people import update_people
+from curator.records import EyeState, Face, FacesFound
+
+cat = Catalog.open(sys.argv[1])
+face = Face((0.1, 0.1, 0.2, 0.2), 200, True, EyeState.OPEN, None, 0.3, 80.0, True, 0.9)
+vector = struct.pack("<128f", *([1.0] + [0.0] * 127))
+found = FacesFound((face,), "v", descriptors=(vector,), descriptor_model=DESCRIPTOR_MODEL)
+photo = Photo.create(path=b"/one.jpg", content_hash="one")
+apply_faces(cat.db, [(photo.id, found)])
+print(update_people(), "numpy" in sys.modules)
+"""
+
+
+def test_a_lone_face_s_step_imports_no_numpy(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", LONE_FACE_STEP, str(tmp_path / "catalog.sqlite")],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().endswith(") False"), out.stdout  # placed nowhere, no numpy
+    assert "PeopleResult(described=1, placed=0, new_people=0, left=1" in out.stdout
 
 
 def test_a_named_person_keeps_its_name_and_a_ruled_out_face_stays_out(catalog: Catalog) -> None:

@@ -38,10 +38,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from curator.ml.faces.files import DESCRIPTOR, FaceModelFiles
+from curator.ml.faces.files import DESCRIPTOR, DESCRIPTOR_MODEL, FaceModelFiles
 from curator.ml.faces.graphs import fall_back, openvino_request, runtime
 
-MODEL = "sface-2021dec"  # stored beside each vector: vectors of two models never meet
+MODEL = DESCRIPTOR_MODEL  # stored beside each vector: vectors of two models never meet
 SIZE = 112
 DIMENSIONS = 128
 # The five points' places in the aligned 112 x 112 face (the standard arcface

