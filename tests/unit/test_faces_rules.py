@@ -4,6 +4,7 @@ the face boxes turned with the photo, and bursts preferring open eyes."""
 
 from __future__ import annotations
 
+import os
 import zipfile
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -294,6 +295,33 @@ def test_a_damaged_model_file_is_named(tmp_path: Path) -> None:
     found = find_face_model(str(folder))
     assert found.files is None and "damaged" in found.problem
     assert MODEL_FILES[0].name in found.problem
+
+
+def test_a_model_file_found_whole_is_hashed_once_until_it_is_written_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stamp in the app's cache spares every later process the 46 MB
+    hashed; the same bytes' size and modification time written back over
+    other bytes still read damaged (the file's change time moved)."""
+    from curator.ml.faces import files
+
+    monkeypatch.setenv("CURATOR_HOME", str(tmp_path / "home"))
+    hashed: list[Path] = []
+    real = files.sha256_of
+    monkeypatch.setattr(files, "sha256_of", lambda path: hashed.append(path) or real(path))
+    good = b"a graph's bytes" * 100
+    path = tmp_path / "model" / "graph.tflite"
+    path.parent.mkdir()
+    path.write_bytes(good)
+    model = replace(MODEL_FILES[0], name=path.name, size=len(good), sha256=real(path))
+    for _ in range(2):
+        files._sha256_as_it_is.cache_clear()  # another process: only the stamp is left
+        assert files.file_problem(path.parent, model) is None
+    assert hashed == [path]
+    when = path.stat().st_mtime_ns
+    path.write_bytes(good.replace(b"graph", b"GRAPH"))
+    os.utime(path, ns=(when, when))
+    assert files.file_problem(path.parent, model) == "damaged"
 
 
 def test_the_installer_refuses_a_wheel_it_does_not_know(tmp_path: Path) -> None:

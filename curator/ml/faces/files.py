@@ -15,19 +15,22 @@ only); else `<sys.prefix>/share/curator/models/faces`, then the user data
 folder's `models/faces`.
 
 Invariants: no OpenCV, numpy or model import here (a cheap "is it there?");
-a file is accepted only with its exact size and SHA-256; the version string
-changes whenever a file or the judging rules change (`MODEL_ID`).
+a file is accepted only with its exact size and SHA-256, hashed once while
+it stays the file hashed (`_found_whole`); the version string changes
+whenever a file or the judging rules change (`MODEL_ID`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from curator.paths import user_data_dir
+from curator.paths import resolve_paths, user_data_dir
 
 MODEL_ID = "mediapipe-blazeface-full+short+landmarker-v2+blendshapes+sface-2021dec+fer-xception"
 LICENCE = "Apache License 2.0 (Google MediaPipe; OpenCV Zoo's SFace); MIT (fer's expression model)"
@@ -187,16 +190,37 @@ def file_problem(folder: Path, file: ModelFile, *, verify_hash: bool = True) -> 
         return "missing"
     if stat.st_size != file.size:
         return "damaged"
-    if verify_hash and _sha256_as_it_is(str(path), stat.st_size, stat.st_mtime_ns) != file.sha256:
+    if verify_hash and not _found_whole(path, stat, file.sha256):
         return "damaged"
     return None
 
 
+VERIFIED = "faces-verified"  # under the app's cache folder: stamps of model files found whole
+
+
+def _found_whole(path: Path, stat: os.stat_result, sha256: str) -> bool:
+    """Whether the file at `path` (`stat`: its stat) holds the SHA-256
+    `sha256`. Hashed once while the file stays the one hashed: its device
+    and inode, size, modification and change times, all of which a file
+    written, replaced or truncated changes; a stamp in the app's cache,
+    named by them, says a process found it whole (the 46 MB hashed cost
+    ~36 ms of CPU before every import with faces could start judging)."""
+    same = f"{stat.st_dev}.{stat.st_ino}.{stat.st_size}.{stat.st_mtime_ns}.{stat.st_ctime_ns}"
+    stamp = resolve_paths().cache_dir / VERIFIED / f"{path.name}.{same}.{sha256[:16]}"
+    if stamp.exists():
+        return True
+    if _sha256_as_it_is(str(path), same) != sha256:
+        return False
+    with contextlib.suppress(OSError):  # not kept: hashed again next time
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.touch()
+    return True
+
+
 @functools.lru_cache(maxsize=32)
-def _sha256_as_it_is(path: str, size: int, mtime_ns: int) -> str:
-    """The SHA-256 of the file at `path` while its size and time stay these: an
-    import's plans each ask whether the model is whole (46 MB hashed ~30 ms a
-    time), a file written again is hashed again."""
+def _sha256_as_it_is(path: str, same: str) -> str:
+    """The SHA-256 of the file at `path` while it is the file `same` names
+    (`_found_whole`): an import's plans each ask whether the model is whole."""
     return sha256_of(Path(path))
 
 
