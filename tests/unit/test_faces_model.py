@@ -317,12 +317,12 @@ def test_openvino_keeps_the_compiled_networks_in_the_app_s_cache(
         pytest.skip("OpenVINO is not installed here")
     monkeypatch.setenv("CURATOR_HOME", str(tmp_path))
     monkeypatch.setenv(graphs.RUNTIME_ENV, "openvino")
-    graphs._openvino_core.cache_clear()
+    graphs._core.cache_clear()
     try:
         graph = graphs.Graph(model.path(NEAR_DETECTOR), ("classificators",))  # type: ignore[attr-defined]
         (scores,) = graph.run(np.zeros((1, 128, 128, 3), np.float32))
     finally:
-        graphs._openvino_core.cache_clear()
+        graphs._core.cache_clear()
     assert scores.shape == (1, 896, 1)
     kept = list((Path(str(tmp_path)) / "cache" / compiled.COMPILED_CACHE).iterdir())
     assert any(p.stat().st_size > 10_000 for p in kept), kept
@@ -345,7 +345,7 @@ def test_openvino_reads_only_a_graph_whose_batch_is_open(
     monkeypatch.setenv("CURATOR_HOME", str(tmp_path))
     monkeypatch.setenv(graphs.RUNTIME_ENV, "openvino")
     real_core = graphs._openvino_core
-    real_core.cache_clear()
+    graphs._core.cache_clear()
     read: list[str] = []
     try:
         core = real_core()
@@ -366,7 +366,7 @@ def test_openvino_reads_only_a_graph_whose_batch_is_open(
         # Kept with its batch fixed: the next process compiles that, reading nothing.
         again = graphs.Graph(model.path(LANDMARKS), ())  # type: ignore[attr-defined]
     finally:
-        real_core.cache_clear()
+        graphs._core.cache_clear()
     assert read == [model.path(LANDMARKS)]  # type: ignore[attr-defined]
     shape = again._request.get_compiled_model().inputs[0].get_partial_shape()
     assert not shape.is_dynamic and shape[0].get_length() == 1

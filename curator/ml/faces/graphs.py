@@ -50,6 +50,7 @@ from curator.ml.faces.compiled import RUNTIME_ENV, cache_folder, mark_prepared
 RUNTIMES = ("openvino", "litert", "opencv")  # the order of preference
 NAMES = {"openvino": "OpenVINO", "litert": "LiteRT", "opencv": "OpenCV"}  # as a sentence says
 _QUIET = threading.Lock()
+_ONCE = threading.RLock()  # OpenVINO imported and its core made once, whichever thread asks first
 _LOG = logging.getLogger(__name__)
 _FELL_BACK: set[str] = set()  # the runtimes this process has said it fell back to
 # OpenCV's DNN cannot load the expression graph (networks.Expression)
@@ -114,19 +115,20 @@ def import_openvino() -> ModuleType:
     stand-in takes the converter's place while the package imports; its
     `convert_model` imports the converter when called. An OpenVINO whose
     package needs more of the converter is imported whole."""
-    if "openvino" in sys.modules:
-        return sys.modules["openvino"]
-    stand_in = ModuleType(CONVERTER)
-    stand_in.convert_model = _convert_model  # type: ignore[attr-defined]
-    sys.modules.setdefault(CONVERTER, stand_in)
-    try:
-        import openvino
-    except ImportError:
-        _drop(stand_in)
-        import openvino  # the converter itself, then: its package wants more of it
-    finally:
-        _drop(stand_in)
-    return openvino
+    with _ONCE:  # another thread's import in progress is waited for, never half seen
+        if "openvino" in sys.modules:
+            return sys.modules["openvino"]
+        stand_in = ModuleType(CONVERTER)
+        stand_in.convert_model = _convert_model  # type: ignore[attr-defined]
+        sys.modules.setdefault(CONVERTER, stand_in)
+        try:
+            import openvino
+        except ImportError:
+            _drop(stand_in)
+            import openvino  # the converter itself, then: its package wants more of it
+        finally:
+            _drop(stand_in)
+        return openvino
 
 
 def _drop(stand_in: ModuleType) -> None:
@@ -289,12 +291,18 @@ def _keep(model: Any, fixed: Path) -> bool:
     return True
 
 
-@functools.lru_cache(maxsize=2)
 def _openvino_core(cached: bool = True) -> Any:
     """One OpenVINO core a process, `cached`: keeping the networks it compiles
     for this CPU in the cache folder (`compiled.cache_folder`): compiling the
     seven costs ~2.3 s of CPU the first time on the Xeon this was measured on,
-    ~0.6 s from the cache (`_compiled`), once a faces process (LiteRT: ~0.25 s)."""
+    ~0.6 s from the cache (`_compiled`), once a faces process (LiteRT: ~0.25 s).
+    Threads loading networks at once share it."""
+    with _ONCE:
+        return _core(cached)
+
+
+@functools.lru_cache(maxsize=2)
+def _core(cached: bool) -> Any:
     core = import_openvino().Core()
     if not cached:
         return core
