@@ -1,8 +1,7 @@
 """Crash isolation: run a function in child processes that may die.
 
-Decoders (libraw above all) can crash the whole process on a bad file. So the
-technical stage runs its body in child processes, and a dead child fails the
-one request it was working on and nothing else.
+Decoders (libraw above all) can crash the process on a bad file: the technical
+stage runs its body in child processes; a dead child fails only its request.
 
 Protocol (one block, as docs/architecture.md asks of every concurrency protocol):
 - `ChildProcessPool(size)` owns up to `size` `ChildWorker`s, started lazily
@@ -12,8 +11,8 @@ Protocol (one block, as docs/architecture.md asks of every concurrency protocol)
   busy), sends `(fn, arg)` over the worker's pipe, and waits on the pipe *and*
   the process sentinel.
 - The child runs `fn(arg)` and sends back `("ok", value)` or, if `fn` raised,
-  `("error", "Type: message", traceback)`. `fn` should return values rather
-  than raise: exceptions with custom constructors don't survive pickling.
+  `("error", "Type: message", traceback)` (`fn` should return values: custom
+  exceptions don't survive pickling).
 - If the child dies before answering, the caller gets `WorkerCrashed` with the
   exit code/signal; if it takes longer than `timeout`, the child is killed and
   the caller gets `WorkerTimedOut`. Either way a fresh worker replaces it, so
@@ -21,23 +20,19 @@ Protocol (one block, as docs/architecture.md asks of every concurrency protocol)
 - Idle workers are taken last-in first-out, so a live child is reused before an
   empty slot starts another process (a child's start costs ~0.4 s CPU; a
   sequential caller never starts a second one).
-- `start_one()` starts a child in a free slot without a request: its
-  initializer runs while the caller goes on (the CLI's import starts its
-  first child while it still loads the pipeline), and the next call takes it.
-- An idle child that died before its next request (the OOM killer, a crash in
-  a thread its initializer started) fails no request: the call that takes it
-  starts a fresh one in its place.
+- `start_one()` starts a child without a request (the CLI's import, while it
+  loads the pipeline); the next call takes it. An idle child that died (the
+  OOM killer, a crash in a thread its initializer started) fails no request:
+  the call that takes it starts a fresh one.
 - `reprime(*initargs)` gives the pool new initializer arguments without
   restarting anything: each live child runs the initializer again with them
-  before its next request, and children started later get them directly. A
-  long-lived pool (the import service keeps one across runs) thus starts its
-  children once.
+  before its next request, and children started later get them directly (the
+  import service keeps one pool across runs: its children start once).
 - `close()` tells idle children to exit and kills the rest (one never asked
-  anything at once: it may still be starting); children also exit by
-  themselves when the parent dies (their pipe reaches EOF). A child exits
-  without the interpreter's teardown (`os._exit`): it holds nothing to flush,
-  and unloading the face networks took ~0.1 s of CPU and ~0.3 s that the
-  parent waited at its own exit.
+  anything at once: it may still be starting); children also exit when the
+  parent dies (their pipe reaches EOF). A child exits without the
+  interpreter's teardown (`os._exit`): unloading the face networks took ~0.1 s
+  of CPU and ~0.3 s that the parent waited at its own exit.
 - Every child runs under a memory limit (`memory_limit`, bytes of address
   space, RLIMIT_AS, set before the initializer): a file that makes a decoder
   allocate without end gets a `MemoryError` (or dies) in its child instead of
