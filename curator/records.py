@@ -88,11 +88,19 @@ class ExifData:
 
 
 class EyeState(StrEnum):
-    """A face's eyes as the faces stage judged them (ml.faces.eyes)."""
+    """A face's eyes as the faces stage judged them (ml.faces.eyes), in a
+    photographer's words. Only CLOSED is a closed-eye reject; NARROWED never
+    is, and UNKNOWN never counts against a frame.
+
+    CLOSED keeps the stored word "closed" (catalogs and `curator list
+    --json` readers since issue 32 hold it): it means shut, a blink — or,
+    where the face does not smile, eyes lowered in a look down, which the
+    eyes' evidence does not tell from a blink (docs/decisions/eyes-laugh.md)."""
 
     OPEN = "open"
-    CLOSED = "closed"
-    UNKNOWN = "unknown"  # turned away, sunglasses, too small: not judged
+    NARROWED = "narrowed"  # narrowed in a smile or laugh: the cheeks raise the lids
+    CLOSED = "closed"  # shut: a blink (or a look down the evidence cannot tell from one)
+    UNKNOWN = "unknown"  # can't tell: turned away, sunglasses, hair, too small
 
 
 SMILING_FROM = 0.5  # a face whose smile reads this or more is smiling (issue 49's line)
@@ -209,7 +217,11 @@ class FacesSummary:
         0,
         "ready",
         "a count",
-        "the faces ready: eyes open at the camera, or a key face not seen looking away",
+        "the faces ready: eyes open (or narrowed in a laugh) at the camera, or a key face"
+        " not seen looking away",
+    )
+    laughing: bool = summary_field(
+        False, "laughing", "yes/no", "a key face's eyes are narrowed in a laugh (never a reject)"
     )
 
 
