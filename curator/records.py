@@ -481,20 +481,37 @@ class TasteSummary:
 
 @dataclass(frozen=True, slots=True)
 class KeyEyes:
-    """A key face's place and how open its eyes are: what the burst star
-    compares of one person between a moment's frames (ml.bursts)."""
+    """A key face's place, its eyes and how it looks: what the burst star
+    compares of one person between a moment's frames (ml.bursts, matched by
+    place). `eyes` None: a reader that knows only the place and openness
+    (the star then reads the frame's summary instead)."""
 
     x: float  # the face box's centre, in fractions of the upright frame
     y: float
     width: float  # the box's width, a fraction of the frame's width
     height: float  # the box's height, a fraction of the frame's height
-    openness: float  # both eyes' mean height / width (`Face.openness`)
+    openness: float | None  # both eyes' mean height / width (`Face.openness`; None: not measured)
+    eyes: EyeState | None = None
+    smile: float | None = None  # `Face.smile`
+    looking: Looking | None = None  # `Face.looking`
 
     @classmethod
-    def at(cls, box: tuple[float, float, float, float], openness: float) -> KeyEyes:
+    def at(
+        cls,
+        box: tuple[float, float, float, float],
+        openness: float | None,
+        eyes: EyeState | None = None,
+        smile: float | None = None,
+        looking: Looking | None = None,
+    ) -> KeyEyes:
         """The key eyes of a face whose box is (x, y, w, h) in fractions."""
         x, y, w, h = box
-        return cls(x + w / 2, y + h / 2, w, h, openness)
+        return cls(x + w / 2, y + h / 2, w, h, openness, eyes, smile, looking)
+
+    @classmethod
+    def of(cls, face: Face) -> KeyEyes:
+        """A judged face's key eyes (its place, eyes, smile and look)."""
+        return cls.at(face.box, face.openness, face.eyes, face.smile, face.looking)
 
 
 @dataclass(frozen=True)
@@ -536,10 +553,12 @@ class Frame:
     # The least smiling key face's smile score (None: not read): of frames
     # that all smile, the broadest smile wins a tie of sharpness (ml.bursts).
     smile: float | None = None
-    # The key faces whose eyes' openness was measured: one person's eyes are
-    # compared between the frames of a moment (ml.bursts, the last people step;
-    # a catalog's frames get them from `find_bursts`' loader, bursts' frames only).
+    # The key faces: one person is compared between the frames of a moment
+    # (ml.bursts: who looks away, smiles, how open their eyes are; a
+    # catalog's frames get them from `find_bursts`' loader, bursts' frames only).
     key_eyes: tuple[KeyEyes, ...] = ()
+    # A key face's eyes narrowed in a laugh (the summary's; None: not judged).
+    laughing: bool | None = None
 
 
 @dataclass(frozen=True)
