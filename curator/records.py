@@ -481,8 +481,8 @@ class TasteSummary:
 
 @dataclass(frozen=True, slots=True)
 class KeyEyes:
-    """A key face's place, its eyes and how it looks: what the burst star
-    compares of one person between a moment's frames (ml.bursts, matched by
+    """A key face's place, its eyes, how it looks and how sharp it is: what
+    the burst star compares of one person between a moment's frames (ml.bursts, matched by
     place). `eyes` None: a reader that knows only the place and openness
     (the star then reads the frame's summary instead)."""
 
@@ -494,6 +494,7 @@ class KeyEyes:
     eyes: EyeState | None = None
     smile: float | None = None  # `Face.smile`
     looking: Looking | None = None  # `Face.looking`
+    sharpness: float | None = None  # `Face.sharpness`
 
     @classmethod
     def at(
@@ -503,15 +504,16 @@ class KeyEyes:
         eyes: EyeState | None = None,
         smile: float | None = None,
         looking: Looking | None = None,
+        sharpness: float | None = None,
     ) -> KeyEyes:
         """The key eyes of a face whose box is (x, y, w, h) in fractions."""
         x, y, w, h = box
-        return cls(x + w / 2, y + h / 2, w, h, openness, eyes, smile, looking)
+        return cls(x + w / 2, y + h / 2, w, h, openness, eyes, smile, looking, sharpness)
 
     @classmethod
     def of(cls, face: Face) -> KeyEyes:
-        """A judged face's key eyes (its place, eyes, smile and look)."""
-        return cls.at(face.box, face.openness, face.eyes, face.smile, face.looking)
+        """A judged face's key eyes (its place, eyes, smile, look and sharpness)."""
+        return cls.at(face.box, face.openness, face.eyes, face.smile, face.looking, face.sharpness)
 
 
 @dataclass(frozen=True)

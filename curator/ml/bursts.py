@@ -26,9 +26,10 @@ frames to a non-empty subset):
 3. none more than `EXPOSURE_GATE` points under the best exposure score;
 4. people, where judged (ml.faces.moment, its steps there): no key face's
    eyes shut; the fewest seen looking away; the smiles (where `smiles`: the
-   shoot kind values them) among key faces nearly as sharp; eyes open
-   rather than narrowed in a laugh; everyone at the camera; the eyes most
-   open, person by person;
+   shoot kind values them) among key faces nearly as sharp; everyone
+   found; the sharpest key faces and broadest smiles, the same people
+   compared; eyes open rather than narrowed in a laugh; everyone at the
+   camera; the eyes most open, person by person;
 5. exposure, then sharpness score (each within `tech_tolerance` of the best),
    then preference; a tie goes to the first frame in capture order.
 
@@ -161,7 +162,7 @@ def best_frame(
     `key_eyes`, where given, the frames' key eyes by photo id (instead of
     their `Frame.key_eyes`)."""
     candidates = list(frames)
-    for _, step in star_steps(tech_tolerance, smiles, key_eyes):
+    for _, step in star_steps(tech_tolerance, smiles, key_eyes, frames):
         candidates = step(candidates)
     top_pref = max(f.preference or 0.0 for f in candidates)
     return next(f for f in candidates if (f.preference or 0.0) == top_pref).photo_id
@@ -171,15 +172,17 @@ def star_steps(
     tech_tolerance: float = 5.0,
     smiles: bool = True,
     key_eyes: Known = None,
+    burst: Sequence[Frame] | None = None,
 ) -> list[tuple[str, Step]]:
     """`best_frame`'s rule as named steps, each narrowing the frames it is given
     (in capture order) to a non-empty subset; the star is the first frame of
     the last step's result with the best preference. Named so a bench can say
-    which step decided a burst."""
+    which step decided a burst. `burst`: the moment's frames, whose people
+    the "everyone found" step counts (None: the frames it is given)."""
     steps: list[tuple[str, Step]] = [
         ("sharpness gate and bracket", sharp_and_metered),
         ("exposure gate", exposed_well),
-        *people_steps(smiles, key_eyes),
+        *people_steps(smiles, key_eyes, burst),
     ]
     for name, get in (
         ("exposure", _score(lambda f: f.exposure)),

@@ -48,6 +48,7 @@ def as_frame(index: int, row: dict[str, Any]) -> Frame:
                 EyeState(f.get("eyes") or "unknown"),
                 f.get("smile"),
                 Looking(f["looking"]) if f.get("looking") else None,
+                f.get("sharpness"),
             )
             for f in key
         ),
@@ -73,7 +74,7 @@ def deciding_step(frames: dict[str, dict[str, Any]]) -> str:
     kinds = list(frames)
     pool = [as_frame(i, frames[k]) for i, k in enumerate(kinds)]
     peak = kinds.index("peak")
-    for name, step in star_steps(smiles=True):
+    for name, step in star_steps(smiles=True, burst=pool):
         pool = step(pool)
         if peak not in {f.photo_id for f in pool}:
             return f"peak out at: {name}"

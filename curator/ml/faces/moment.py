@@ -12,21 +12,26 @@ leave the choice to the other rules):
    faces, as an old reader gives them: the most faces ready, the summary's);
 3. where `smiles` (the shoot kind values them): every key face smiling,
    among frames whose softest key face is within
-   `EXPRESSION_SHARP_TOLERANCE` of the sharpest; then key faces within
-   `FACE_SHARP_TOLERANCE`; then the broadest smile (the least smiling key
-   face's, within `SMILE_MARGIN`, once one reaches `SMILE_HINT`) and, of
-   frames where everyone smiles, the broadest smiles person by person (the
-   people found in every frame, `people_of`; the sum of their smiles);
-4. no key face's eyes narrowed: a laugh's eyes weigh below open ones, after
+   `EXPRESSION_SHARP_TOLERANCE` of the sharpest;
+4. everyone found: the most of the moment's people (`_most_found`: found
+   in at least half of the burst's frames, two or more) — a frame that
+   missed one lost them to a turn, a hand or blur;
+5. key faces within `FACE_SHARP_TOLERANCE`; then (where `smiles`) the
+   broadest smile (the least smiling key face's, within `SMILE_MARGIN`,
+   once one reaches `SMILE_HINT`) and, of frames where everyone smiles, the
+   broadest smiles person by person (the sum of their smiles);
+6. no key face's eyes narrowed: a laugh's eyes weigh below open ones, after
    the smiles (a frame whose only not-open eyes laugh beats a glum one);
-5. everyone seen looking at the camera (an untold gaze may be at the lens,
+7. everyone seen looking at the camera (an untold gaze may be at the lens,
    so after the smiles);
-6. no key face's eyes under `OPEN_SHARE` as open as the same person's
+8. no key face's eyes under `OPEN_SHARE` as open as the same person's
    (`same_person`) in another frame — late because a smile narrows the eyes;
-7. of frames where someone laughs, the widest laughing eyes.
+9. of frames where someone laughs, the widest laughing eyes.
 People are matched from frame to frame by place and size (`people_of`,
-`same_person`): a burst's frames are one scene. Measurements:
-docs/decisions/bursts.md, docs/decisions/eyes-laugh.md.
+`same_person`): a burst's frames are one scene. The sharpness and smile
+steps compare the people found in every frame they weigh (where the key
+faces are known): a face one frame alone found neither sinks nor lifts it.
+Measurements: docs/decisions/bursts.md, docs/decisions/eyes-laugh.md.
 
 Invariants: pure functions of `records.Frame`s; the same frames in the same
 order give the same answer.
@@ -58,21 +63,18 @@ Known = Mapping[int, tuple[KeyEyes, ...]] | None  # `best_frame`'s key eyes by p
 
 
 def people_first(frames: list[Frame], smiles: bool = True) -> list[Frame]:
-    """Step 4 (module docstring): no eyes shut first, then the fewest seen
-    looking away, then the smiles (where `smiles`) among frames with key
-    faces nearly as sharp, then the sharpest key faces and (where `smiles`)
-    the broadest smiles among them, then eyes open rather than narrowed,
-    every key face seen looking at the camera, and the eyes most open
-    (frames the faces stage did not judge leave the choice to the other
-    rules)."""
-    for _, step in people_steps(smiles):
+    """`people_steps` run on `frames`, the whole moment (module docstring)."""
+    for _, step in people_steps(smiles, burst=frames):
         frames = step(frames)
     return frames
 
 
-def people_steps(smiles: bool = True, key_eyes: Known = None) -> list[tuple[str, Step]]:
+def people_steps(
+    smiles: bool = True, key_eyes: Known = None, burst: Sequence[Frame] | None = None
+) -> list[tuple[str, Step]]:
     """`people_first` as named steps (module docstring, step 4); `key_eyes`
-    as `best_frame` takes them."""
+    as `best_frame` takes them; `burst` the moment's frames, whose people
+    "everyone found" counts (None: the frames that step is given)."""
     steps: list[tuple[str, Step]] = [
         ("no eyes shut", lambda fs: _preferring(fs, lambda f: f.closed_eyes is False)),
         ("fewest looking away", lambda fs: _fewest_away(fs, key_eyes)),
@@ -81,13 +83,16 @@ def people_steps(smiles: bool = True, key_eyes: Known = None) -> list[tuple[str,
         steps += [
             (
                 "key faces nearly as sharp (smile)",
-                lambda fs: _sharp_faces(fs, EXPRESSION_SHARP_TOLERANCE),
+                lambda fs: _sharp_faces(fs, EXPRESSION_SHARP_TOLERANCE, key_eyes),
             ),
             ("smiling", lambda fs: _preferring(fs, lambda f: f.smiling is True)),
         ]
-    steps.append(("key faces as sharp", lambda fs: _sharp_faces(fs, FACE_SHARP_TOLERANCE)))
+    steps += [
+        ("everyone found", lambda fs: _most_found(fs, key_eyes, burst)),
+        ("key faces as sharp", lambda fs: _sharp_faces(fs, FACE_SHARP_TOLERANCE, key_eyes)),
+    ]
     if smiles:
-        steps.append(("broadest smile", _broadest_smile))
+        steps.append(("broadest smile", lambda fs: _broadest_smile(fs, key_eyes)))
         steps.append(("broadest smiles, person by person", lambda fs: _smiles_each(fs, key_eyes)))
     steps += [
         ("eyes open, not narrowed", lambda fs: _preferring(fs, lambda f: f.laughing is not True)),
@@ -142,6 +147,24 @@ def _fewest_away(frames: list[Frame], known: Known) -> list[Frame]:
     return [f for f, a in zip(frames, away, strict=True) if a is None or a == fewest]
 
 
+def _most_found(frames: list[Frame], known: Known, burst: Sequence[Frame] | None) -> list[Frame]:
+    """The frames where the most of the moment's people are found: a person
+    is the moment's when `people_of` finds them in at least half of the
+    `burst`'s frames and in two or more (a face found once is a passer-by
+    or a false detection); a frame that misses one lost them to a turn, a hand or
+    blur. Frames not judged stay; without such people, all."""
+    moment = list(burst) if burst is not None else frames
+    index = {f.photo_id: i for i, f in enumerate(moment)}
+    if len(moment) < 3 or any(f.photo_id not in index for f in frames):
+        return frames
+    often = [p for p in people_of(moment, known) if len(p) >= max(2, len(moment) / 2)]
+    found = [
+        None if f.eyes_open is None else sum(index[f.photo_id] in p for p in often) for f in frames
+    ]
+    most = max((n for n in found if n is not None), default=None)
+    return [f for f, n in zip(frames, found, strict=True) if n is None or n == most]
+
+
 def _smiles_each(frames: list[Frame], known: Known) -> list[Frame]:
     """Of frames where everyone smiles, those whose people (`people_of`: the
     ones found, smile read, in every frame) smile the broadest: their
@@ -182,7 +205,8 @@ def _widest_laugh(frames: list[Frame], known: Known) -> list[Frame]:
 def _eyes_most_open(frames: list[Frame], known: Known = None) -> list[Frame]:
     """The frames where no key face's eyes are under `OPEN_SHARE` as open as
     the same person's in another of the frames (`same_person`), or all of
-    them when each has such a face (module docstring, step 4's last). Each
+    them when each has such a face (module docstring, step 8); eyes Curator
+    can't tell (a lid measured on a face too small) are not compared. Each
     frame's `COMPARED_FACES` widest key faces are compared with every other
     frame's at once, `COMPARED_ROWS` faces at a time (bounded memory). A
     regroup of 100,000 photos, half of them in four-frame bursts of two key
@@ -191,7 +215,11 @@ def _eyes_most_open(frames: list[Frame], known: Known = None) -> list[Frame]:
     of 30: ~0.1 s."""
     owner, eyes = [], []
     for i, frame in enumerate(frames):
-        measured = [e for e in _key_eyes(frame, known) if e.openness is not None]
+        measured = [
+            e
+            for e in _key_eyes(frame, known)
+            if e.openness is not None and e.eyes is not EyeState.UNKNOWN
+        ]
         widest = sorted(measured, key=lambda e: -e.width)[:COMPARED_FACES]
         owner += [i] * len(widest)
         eyes += [(e.x, e.y, e.width, e.height, e.openness) for e in widest]
@@ -229,19 +257,40 @@ def same_person(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.bo
     )
 
 
-def _broadest_smile(frames: list[Frame]) -> list[Frame]:
-    """The frames whose least key-face smile is within `SMILE_MARGIN` of the
-    broadest — of frames that all smile, or, where none is read smiling, as
-    long as the likeliest smile reaches `SMILE_HINT` (a smile the 0.5 line
-    missed, 0.4 against a glum 0.02); fainter ones decide nothing (frames
-    without a smile read stay)."""
-    scored = [f.smile for f in frames if f.smile is not None]
+def _broadest_smile(frames: list[Frame], known: Known = None) -> list[Frame]:
+    """The frames whose least smile is within `SMILE_MARGIN` of the broadest
+    — of frames that all smile, or, where none is read smiling, as long as
+    the likeliest smile reaches `SMILE_HINT` (a smile the 0.5 line missed,
+    0.4 against a glum 0.02); fainter ones decide nothing (frames without a
+    smile read stay). A frame's least smile is that of the people found in
+    every frame (`_least_common_smile`) where the frames' key faces are
+    known: a face one frame alone found (a passer-by, a person the others
+    missed) neither sinks nor lifts it; else the least key face's."""
+    least = _least_common_smile(frames, known)
+    scored = [s for s in least if s is not None]
     if len(scored) < 2:
         return frames
     best = max(scored)
     if best < SMILE_HINT:
         return frames
-    return [f for f in frames if f.smile is None or f.smile >= best - SMILE_MARGIN]
+    return [f for f, s in zip(frames, least, strict=True) if s is None or s >= best - SMILE_MARGIN]
+
+
+def _least_common_smile(frames: Sequence[Frame], known: Known) -> list[float | None]:
+    """Each frame's least smile among the people found, smile read, in every
+    one of `frames` (`people_of`); the frame's own `Frame.smile` (its least
+    key face's) where no such person is."""
+    common = [
+        p
+        for p in people_of(frames, known)
+        if len(p) == len(frames) and all(e.smile is not None for e in p.values())
+    ]
+    if not common:
+        return [f.smile for f in frames]
+    return [
+        None if f.smile is None else min(p[i].smile or 0.0 for p in common)
+        for i, f in enumerate(frames)
+    ]
 
 
 def _most_ready(frames: list[Frame]) -> list[Frame]:
@@ -250,16 +299,28 @@ def _most_ready(frames: list[Frame]) -> list[Frame]:
     return [f for f in frames if f.faces_ready == most] if most > 0 else frames
 
 
-def _sharp_faces(frames: list[Frame], tolerance: float) -> list[Frame]:
+def _sharp_faces(frames: list[Frame], tolerance: float, known: Known = None) -> list[Frame]:
     """The frames whose softest key face is within `tolerance` points of the
-    sharpest such face (frames without one stay)."""
-    sharp = [f.key_face_sharpness for f in frames if f.key_face_sharpness is not None]
+    sharpest such face (frames without one stay). Where the frames' key faces
+    are known, a frame's softest is that of the people found, sharpness
+    measured, in every frame (`people_of`): a person one frame missed makes
+    it neither sharper nor softer; else the summary's softest key face."""
+    common = [
+        p
+        for p in people_of(frames, known)
+        if len(p) == len(frames) and all(e.sharpness is not None for e in p.values())
+    ]
+    softest = [
+        f.key_face_sharpness
+        if not common or f.key_face_sharpness is None
+        else min(p[i].sharpness or 0.0 for p in common)
+        for i, f in enumerate(frames)
+    ]
+    sharp = [s for s in softest if s is not None]
     if not sharp:
         return frames
     top = max(sharp)
-    return [
-        f for f in frames if f.key_face_sharpness is None or f.key_face_sharpness >= top - tolerance
-    ]
+    return [f for f, s in zip(frames, softest, strict=True) if s is None or s >= top - tolerance]
 
 
 def _preferring(frames: list[Frame], wanted: Callable[[Frame], bool]) -> list[Frame]:
