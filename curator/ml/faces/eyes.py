@@ -28,18 +28,15 @@ a laugh's cheeks push the lower lid up into a crescent, a blink's lids meet
 below the corners) and its brows are lowered (browDown from `LAUGH_BROW`:
 the ring muscle that narrows the eye in a laugh pulls them down); else
 CLOSED (shut, or lowered in a look down: not told apart by this evidence).
-On the GENKI-4K development half's smiling faces this says "closed" of 6 of
-967 whose eyes are open or narrowed (0.6 %, was 21), and keeps 0.956 of the
-faces-dev blinks (was 0.964); docs/decisions/eyes-laugh.md.
+GENKI-4K development smiles: "closed" of 6 of 967 open or narrowed eyes;
+faces-dev blinks kept: 0.956 (docs/decisions/eyes-laugh.md).
 
 A shut or narrowed reading is the first of two: the stage reads such a face
 again on the crop its own landmarks frame (ml.faces.find.read_eyes), and
 the second reading stands. The lids' aspect ratio (`openness`) is stored
-for the catalog and a burst's star, not for the verdict. How the blink's
-lines were set: docs/decisions/faces-models.md.
-
-Invariants: pure functions of landmark arrays, blink scores and pixels;
-never raise for a strange face (degenerate geometry gives UNKNOWN).
+for the catalog and a burst's star, not for the verdict (the blink's lines:
+docs/decisions/faces-models.md). Invariants: pure functions of landmarks,
+blink scores and pixels; never raise (degenerate geometry gives UNKNOWN).
 """
 
 from __future__ import annotations

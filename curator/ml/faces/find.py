@@ -25,13 +25,11 @@
 3. Per judged face: the Face Mesh's presence (none: a false detection,
    dropped; so is a face it hardly sees, under `eyes.SEEN_FROM`, whose eye
    band has under `NO_DETAIL` of detail: a blurred background's pattern),
-   the 478 landmarks and blendshapes; the expression classifier's happy,
-   read before the eyes (their rule tells a laugh by the smile); the eyes
-   (`eyes.judge_eyes`; eyes read shut or narrowed are read again on the crop
-   the face's own landmarks frame, `read_eyes`, which stands: a crop off the
-   face reads lids half shut); the eye band's sharpness; the look
-   (`expression`); for the `MAX_DESCRIBED` largest, the
-   identity descriptor (`descriptor`; a crowd's back rows are not described).
+   the 478 landmarks and blendshapes; the classifier's happy (the eyes' rule
+   tells a laugh by the smile); the eyes (`eyes.judge_eyes`; read shut or
+   narrowed, read again on the crop its landmarks frame: `read_eyes`); the
+   eye band's sharpness; the look (`expression`); for the `MAX_DESCRIBED`
+   largest, the identity descriptor (`descriptor`).
 4. Key faces (`verdicts.mark_key_faces`).
 
 Boxes are fractions of the preview (x, y, w, h), clipped to it. A frame under

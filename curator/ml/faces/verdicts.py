@@ -30,14 +30,12 @@ faces summary's table, records.FACES_SUMMARY):
 - `smiling`: every key face smiles (`records.SMILING_FROM`);
 - `all_at_camera`: every key face looks at the camera;
 - `ready`: the judged faces with eyes open (or narrowed in a laugh) seen at
-  the camera or, a key face, not seen looking away (`is_ready`: a face in
-  the background counts only seen at the camera, so a passer-by does not
-  tip a burst's star);
+  the camera or, a key face, not seen looking away (`is_ready`: a passer-by
+  counts only seen at the camera, so it does not tip a burst's star);
 - `laughing`: a key face's eyes are narrowed in a laugh (EyeState.NARROWED).
 The last four decide only between frames of one moment, never a reject:
-only a key face's *shut* eyes are CLOSED EYES.
-
-Invariants: pure; the same faces give the same verdicts in any order.
+only a key face's *shut* eyes are CLOSED EYES. Invariants: pure; the same
+faces give the same verdicts in any order.
 """
 
 from __future__ import annotations

@@ -7,13 +7,11 @@ from a look down · 91" over two other faces, issue 41 §5). So:
 
 - **Words**: every judged face's label is one short word (`short_label`:
   "open", "laugh", "closed", "small", "away", "shades", "?"); only shut
-  eyes read "closed" (eyes narrowed in a laugh read "laugh", never a
-  closed-eye mark), and where the face does not smile the whole verdict
-  says "eyes closed or looking down" (the stage cannot tell them apart:
-  `records.EyeState`); the whole reason and
-  the face's sharpness (`long_label`) only for the face under the pointer
-  or the one Shift+Z is on. A face too small to judge has no label unless
-  it is that face.
+  eyes read "closed" (a laugh's narrowed eyes "laugh", never a closed-eye
+  mark; a face not smiling "eyes closed or looking down": `records.EyeState`);
+  the whole reason and the face's sharpness (`long_label`) only for the
+  face under the pointer or the one Shift+Z is on. A face too small to
+  judge has no label unless it is that face.
 - **Places** (`place_labels`): each label tries spots around its box
   (below, above, beside, inside its foot), each pushed inside the image,
   and takes the one that covers the fewest other faces; a spot that would
