@@ -16,8 +16,9 @@ Reported: per hand label, what the stage says of the smiling faces; "closed"
 said of a smiling face whose eyes are open or narrowed, with its Wilson 95 %
 interval; the same table for the labelled not-smiling faces; what it says of
 the faces behind sunglasses. Asserted: "closed" of open or narrowed smiling
-faces at most `MAX_CLOSED_OF_OPEN` (the issue's 1 %), and sunglasses said
-"closed" at most `MAX_SUNGLASSES_CLOSED` times.
+faces at most `MAX_CLOSED_OF_OPEN` (the issue's 1 %); of the faces behind
+sunglasses, "closed" at most `MAX_SUNGLASSES_CLOSED` times and "can't tell"
+at least `MIN_SUNGLASSES_UNKNOWN` times.
 
 Measured (2026-11-28, faces stage 16, the stage in process on the same
 photos: docs/decisions/eyes-laugh.md): 6 of 967 (0.62 %, Wilson 0.28-1.34 %;
@@ -52,6 +53,7 @@ LABELS = Path(__file__).resolve().parent / "data" / "genki_dev_eyes.csv"
 SEED_ENV = "EYES_LAUGH_SEED"
 MAX_CLOSED_OF_OPEN = 0.01  # the issue's line: "closed" said of ≤ 1 % of open or narrowed eyes
 MAX_SUNGLASSES_CLOSED = 2  # of the 30 faces whose eyes sunglasses hide; measured 1 and 2
+MIN_SUNGLASSES_UNKNOWN = 15  # ... "can't tell": measured 17 in both pastes (11 before issue 74)
 
 
 def hand_labels() -> dict[str, dict[str, str]]:
@@ -116,3 +118,4 @@ def test_closed_is_said_of_no_laugh(fixtures_dir: Path, tmp_path: Path) -> None:
     rate = report["closed_of_open_or_narrowed"][0]
     assert rate is not None and rate <= MAX_CLOSED_OF_OPEN, report["closed_of_open_or_narrowed"]
     assert report["sunglasses"].get("closed", 0) <= MAX_SUNGLASSES_CLOSED, report["sunglasses"]
+    assert report["sunglasses"].get("unknown", 0) >= MIN_SUNGLASSES_UNKNOWN, report["sunglasses"]
