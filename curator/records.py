@@ -88,11 +88,19 @@ class ExifData:
 
 
 class EyeState(StrEnum):
-    """A face's eyes as the faces stage judged them (ml.faces.eyes)."""
+    """A face's eyes as the faces stage judged them (ml.faces.eyes), in a
+    photographer's words. Only CLOSED is a closed-eye reject; NARROWED never
+    is, and UNKNOWN never counts against a frame.
+
+    CLOSED keeps the stored word "closed" (catalogs and `curator list
+    --json` readers since issue 32 hold it): it means shut, a blink — or,
+    where the face does not smile, eyes lowered in a look down, which the
+    eyes' evidence does not tell from a blink (docs/decisions/eyes-laugh.md)."""
 
     OPEN = "open"
-    CLOSED = "closed"
-    UNKNOWN = "unknown"  # turned away, sunglasses, too small: not judged
+    NARROWED = "narrowed"  # narrowed in a smile or laugh: the cheeks raise the lids
+    CLOSED = "closed"  # shut: a blink (or a look down the evidence cannot tell from one)
+    UNKNOWN = "unknown"  # can't tell: turned away, sunglasses, hair, too small
 
 
 SMILING_FROM = 0.5  # a face whose smile reads this or more is smiling (issue 49's line)
@@ -209,7 +217,11 @@ class FacesSummary:
         0,
         "ready",
         "a count",
-        "the faces ready: eyes open at the camera, or a key face not seen looking away",
+        "the faces ready: eyes open (or narrowed in a laugh) at the camera, or a key face"
+        " not seen looking away",
+    )
+    laughing: bool = summary_field(
+        False, "laughing", "yes/no", "a key face's eyes are narrowed in a laugh (never a reject)"
     )
 
 
@@ -469,20 +481,39 @@ class TasteSummary:
 
 @dataclass(frozen=True, slots=True)
 class KeyEyes:
-    """A key face's place and how open its eyes are: what the burst star
-    compares of one person between a moment's frames (ml.bursts)."""
+    """A key face's place, its eyes, how it looks and how sharp it is: what
+    the burst star compares of one person between a moment's frames (ml.bursts, matched by
+    place). `eyes` None: a reader that knows only the place and openness
+    (the star then reads the frame's summary instead)."""
 
     x: float  # the face box's centre, in fractions of the upright frame
     y: float
     width: float  # the box's width, a fraction of the frame's width
     height: float  # the box's height, a fraction of the frame's height
-    openness: float  # both eyes' mean height / width (`Face.openness`)
+    openness: float | None  # both eyes' mean height / width (`Face.openness`; None: not measured)
+    eyes: EyeState | None = None
+    smile: float | None = None  # `Face.smile`
+    looking: Looking | None = None  # `Face.looking`
+    sharpness: float | None = None  # `Face.sharpness`
 
     @classmethod
-    def at(cls, box: tuple[float, float, float, float], openness: float) -> KeyEyes:
+    def at(
+        cls,
+        box: tuple[float, float, float, float],
+        openness: float | None,
+        eyes: EyeState | None = None,
+        smile: float | None = None,
+        looking: Looking | None = None,
+        sharpness: float | None = None,
+    ) -> KeyEyes:
         """The key eyes of a face whose box is (x, y, w, h) in fractions."""
         x, y, w, h = box
-        return cls(x + w / 2, y + h / 2, w, h, openness)
+        return cls(x + w / 2, y + h / 2, w, h, openness, eyes, smile, looking, sharpness)
+
+    @classmethod
+    def of(cls, face: Face) -> KeyEyes:
+        """A judged face's key eyes (its place, eyes, smile, look and sharpness)."""
+        return cls.at(face.box, face.openness, face.eyes, face.smile, face.looking, face.sharpness)
 
 
 @dataclass(frozen=True)
@@ -524,10 +555,12 @@ class Frame:
     # The least smiling key face's smile score (None: not read): of frames
     # that all smile, the broadest smile wins a tie of sharpness (ml.bursts).
     smile: float | None = None
-    # The key faces whose eyes' openness was measured: one person's eyes are
-    # compared between the frames of a moment (ml.bursts, the last people step;
-    # a catalog's frames get them from `find_bursts`' loader, bursts' frames only).
+    # The key faces: one person is compared between the frames of a moment
+    # (ml.bursts: who looks away, smiles, how open their eyes are; a
+    # catalog's frames get them from `find_bursts`' loader, bursts' frames only).
     key_eyes: tuple[KeyEyes, ...] = ()
+    # A key face's eyes narrowed in a laugh (the summary's; None: not judged).
+    laughing: bool | None = None
 
 
 @dataclass(frozen=True)

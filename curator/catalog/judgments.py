@@ -49,8 +49,10 @@ from curator.records import (
     CullState,
     DecisionCounts,
     DecisionState,
+    EyeState,
     Frame,
     KeyEyes,
+    Looking,
 )
 
 if TYPE_CHECKING:  # numpy loads at first use: the window paints before it
@@ -556,25 +558,30 @@ def burst_frames(model: str) -> list[Frame]:
                 all_at_camera=None if faces is None else faces.all_at_camera,
                 smiling=None if faces is None else faces.smiling,
                 smile=None if row.smile is None else float(row.smile),
+                laughing=None if faces is None else faces.laughing,
             )
         )
     return frames
 
 
 class _KeyEyesColumns(NamedTuple):
-    """A key face's box and eyes' openness as `key_eyes` reads them."""
+    """A key face's box, eyes and looks as `key_eyes` reads them."""
 
     photo_id: Annotated[int, "photo_id"]
     x: Annotated[float, "x"]
     y: Annotated[float, "y"]
     w: Annotated[float, "w"]
     h: Annotated[float, "h"]
-    openness: Annotated[float, "openness"]
+    openness: Annotated[float | None, "openness"]
+    eyes: Annotated[str, "eyes"]
+    smile: Annotated[float | None, "smile"]
+    looking: Annotated[str | None, "looking"]
+    sharpness: Annotated[float | None, "sharpness"]
 
 
 def key_eyes(photo_ids: Iterable[int]) -> dict[int, tuple[KeyEyes, ...]]:
-    """The key faces whose eyes' openness was measured, of each of `photo_ids`
-    (`records.KeyEyes`), read only for a burst's frames with key faces: 50,000
+    """The key faces of each of `photo_ids` (`records.KeyEyes`: place, eyes,
+    smile, look, sharpness), read only for a burst's frames with key faces: 50,000
     such frames in ~0.6 s, where reading every photo's with the frames added
     ~1 s to a 100,000-photo catalog's ~1.5 s."""
     wanted = sorted(set(photo_ids))
@@ -582,13 +589,19 @@ def key_eyes(photo_ids: Iterable[int]) -> dict[int, tuple[KeyEyes, ...]]:
     for chunk in chunks(wanted):
         rows = Photo._meta.database.execute_sql(
             f"SELECT {select_list(_KeyEyesColumns)} FROM face WHERE is_key = 1"
-            f" AND openness IS NOT NULL AND photo_id IN ({','.join('?' * len(chunk))})"
-            " ORDER BY photo_id, idx",
+            f" AND photo_id IN ({','.join('?' * len(chunk))}) ORDER BY photo_id, idx",
             chunk,
         )
         for r in map(_KeyEyesColumns._make, rows):
-            box = (r.x, r.y, r.w, r.h)
-            eyes.setdefault(int(r.photo_id), []).append(KeyEyes.at(box, float(r.openness)))
+            found = KeyEyes.at(
+                (r.x, r.y, r.w, r.h),
+                None if r.openness is None else float(r.openness),
+                EyeState(r.eyes),
+                None if r.smile is None else float(r.smile),
+                None if r.looking is None else Looking(r.looking),
+                None if r.sharpness is None else float(r.sharpness),
+            )
+            eyes.setdefault(int(r.photo_id), []).append(found)
     return {pid: tuple(found) for pid, found in eyes.items()}
 
 

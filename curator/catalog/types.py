@@ -136,6 +136,7 @@ class PeopleChoice(NamedChoice):
     PEOPLE = ("people", "With people", "faces:1+")
     NO_PEOPLE = ("no people", "No people", "faces:0")
     CLOSED_EYES = ("closed eyes", "Closed eyes", "eyes:closed")
+    LAUGHING = ("laughing", "Laughing", "eyes:laughing")
     SOFT_FACE = ("soft face", "Soft face", "face:soft")
     SMILING = ("smiling", "Smiling", "face:smiling")
     LOOKING_AT_CAMERA = (

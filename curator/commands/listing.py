@@ -119,7 +119,10 @@ LIST_FIELDS: tuple[JsonField, ...] = (
       "has not looked at the photo", many=True, fields=(
         F("id", "the face's number (what `curator people remove` takes)"),
         F("box", "[x, y, w, h] in fractions of the picture as shown, its orientation applied"),
-        F("eyes", '"open", "closed" or "unknown" (not judged)'),
+        F("eyes", '"open"; "narrowed" in a smile or laugh (never a closed-eye reject); '
+          '"closed": shut, a blink (or lowered in a look down, which is not told from one '
+          'where the face does not smile); or "unknown": can\'t tell (turned away, sunglasses, '
+          'hair, too small)'),
         F("eyes_note", 'why the eyes were not judged ("turned away", "sunglasses", "too '
           'small"…)'),
         F("openness", "the eyes' mean height over width: what a burst's frames compare of "

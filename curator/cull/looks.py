@@ -2,21 +2,23 @@
 
 - **Words** (`ready_reason`): why a frame is its moment's best, from its key
   faces (issue 49 §2): "everyone's eyes open · both smiling, looking at the
-  camera", "eyes open · 1 looking away"; "" without key faces. The loupe
-  says it beside a burst's suggested best, the proposal beside the keep it
-  chose for its faces: one wording, here, for both (the loupe stands on
-  `cull`, the proposal on nothing of the UI).
+  camera", "eyes open · 1 looking away"; eyes narrowed in a laugh say
+  "laughing" ("all laughing", "all smiling, 1 laughing"); "" without key
+  faces. The loupe says it beside a burst's suggested best, the proposal
+  beside the keep it chose for its faces: one wording, here, for both (the
+  loupe stands on `cull`, the proposal on nothing of the UI).
 - **Preference** (`prefer_looks`): of a moment's frames, those the burst
-  star's own people rule keeps (`ml.bursts.people_first`: everyone's eyes
-  open, the most faces ready (no subject seen away), then — where
+  star's own people rule keeps (ml.faces.moment `people_first`: no key
+  face's eyes shut, the fewest seen looking away, then — where
   `expressions` — the smiles among key faces nearly as sharp, then the
-  sharpest key faces and, of those, the broadest smile, then every key
-  face looking at the camera, then no one's eyes much less open than in
-  another frame). With `expressions` off (a sports or landscape shoot, or
-  the "expressions" check turned off) neither a smile nor a look at the
-  camera decides: only open eyes (and how open) and the key faces'
-  sharpness. A frame is never rejected for how it looks: this only narrows
-  the choice between frames of one moment, and never to nothing.
+  sharpest key faces and, of those, the broadest smiles, then eyes open
+  rather than narrowed in a laugh, every key face looking at the camera,
+  no one's eyes much less open than in another frame, and the widest
+  laughing eyes). With `expressions` off (a sports or landscape shoot, or
+  the "expressions" check turned off) neither a smile nor a look decides:
+  only the eyes (shut, narrowed, how open) and the key faces' sharpness. A
+  frame is never rejected for how it looks: this only narrows the choice
+  between frames of one moment, and never to nothing.
 
 Invariants: pure functions of plain records; the same frames in the same
 order give the same answer; importing this module loads nothing but
@@ -28,6 +30,7 @@ something.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from curator.records import EyeState, Face, Frame, KeyEyes, Looking, ProposalFrame
 
@@ -39,12 +42,18 @@ def ready_reason(faces: Sequence[Face]) -> str:
     if not key:
         return ""
     many = len(key) > 1
+    every = ("both" if len(key) == 2 else "all") if many else ""
     parts = []
     if all(f.eyes is EyeState.OPEN for f in key):
         parts.append("everyone's eyes open" if many else "eyes open")
     looks = []
-    if all(f.smiling for f in key):
-        looks.append(("both smiling" if len(key) == 2 else "all smiling") if many else "smiling")
+    laughing = sum(1 for f in key if f.eyes is EyeState.NARROWED)
+    if laughing == len(key):
+        looks.append(f"{every} laughing".strip())
+    elif all(f.smiling for f in key):
+        looks.append(f"{every} smiling".strip() + (f", {laughing} laughing" if laughing else ""))
+    elif laughing:
+        looks.append(f"{laughing} laughing")
     if all(f.looking is Looking.CAMERA for f in key):
         looks.append("looking at the camera")
     if looks:
@@ -59,6 +68,7 @@ def _as_frame(index: int, frame: ProposalFrame, looks: bool) -> Frame:
     """What the people rule reads of a proposal's frame (its index as the id);
     without `looks`, nothing of how its faces look."""
     faces = frame.faces if _judged(frame) else None
+    key = tuple(KeyEyes.of(f) for f in frame.key_faces)
     return Frame(
         index,
         None,
@@ -74,9 +84,8 @@ def _as_frame(index: int, frame: ProposalFrame, looks: bool) -> Frame:
         all_at_camera=faces.all_at_camera if faces is not None and looks else None,
         smiling=faces.smiling if faces is not None and looks else None,
         smile=_least_smile(frame) if faces is not None and looks else None,
-        key_eyes=tuple(
-            KeyEyes.at(f.box, f.openness) for f in frame.key_faces if f.openness is not None
-        ),
+        key_eyes=key if looks else tuple(replace(e, smile=None, looking=None) for e in key),
+        laughing=None if faces is None else faces.laughing,
     )
 
 
@@ -100,7 +109,7 @@ def prefer_looks(
     docstring); all of them when none has judged key faces."""
     if not any(_judged(frames[i]) for i in candidates):
         return list(candidates)  # nobody judged: the other rules choose
-    from curator.ml.bursts import people_first  # numpy and OpenCV: not for the loupe's words
+    from curator.ml.faces.moment import people_first  # numpy: not for the loupe's words
 
     pool = [_as_frame(i, frames[i], expressions) for i in candidates]
     kept = {f.photo_id for f in people_first(pool, smiles=expressions)}

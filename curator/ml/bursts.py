@@ -24,15 +24,12 @@ frames to a non-empty subset):
 2. in a bracket (bias tags differ, settings differ by `BRACKET_MIN_EV`, or
    the camera says so) the frames nearest the metered exposure;
 3. none more than `EXPOSURE_GATE` points under the best exposure score;
-4. people, where judged: every key face's eyes open; the most faces ready
-   (ml.faces.verdicts `is_ready`); smiling, among frames whose softest key
-   face is within `EXPRESSION_SHARP_TOLERANCE`; key faces within
-   `FACE_SHARP_TOLERANCE`; the broadest smile (within `SMILE_MARGIN`, once one
-   reaches `SMILE_HINT`); everyone seen looking at the camera (an untold gaze
-   may be at the lens, so after the smiles); last, no key face's eyes under
-   `OPEN_SHARE` as open as the same person's (`same_person`) in another
-   frame — last because a smile narrows the eyes. Smiles count only where
-   `smiles` (the shoot kind values them);
+4. people, where judged (ml.faces.moment, its steps there): no key face's
+   eyes shut; the fewest seen looking away; the smiles (where `smiles`: the
+   shoot kind values them) among key faces nearly as sharp; everyone
+   found; the sharpest key faces and broadest smiles, the same people
+   compared; eyes open rather than narrowed in a laugh; everyone at the
+   camera; the eyes most open, person by person;
 5. exposure, then sharpness score (each within `tech_tolerance` of the best),
    then preference; a tie goes to the first frame in capture order.
 
@@ -46,13 +43,20 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 
 import numpy as np
-from numpy.typing import NDArray
 
 from curator.imaging.metrics import level_of_score
 from curator.imaging.structure import (
     SAME_SCENE_MAX_DISTANCE,
     prepare_signatures,
     prepared_same_scene,
+)
+from curator.ml.faces.moment import (
+    Known,
+    Step,
+    people_first,
+    people_of,
+    people_steps,
+    same_person,
 )
 from curator.records import Burst, Frame, KeyEyes
 
@@ -67,6 +71,7 @@ __all__ = [
     "new_bracket",
     "next_in_sequence",
     "people_first",
+    "people_of",
     "people_steps",
     "relative_ev",
     "same_person",
@@ -83,17 +88,6 @@ SCORE_CAP = 90.0  # above it every frame is "perfectly sharp" (the curve's steep
 BRACKET_MIN_EV = 0.5  # exposure settings this far apart: a (manual) bracket
 METERED_EV_TOLERANCE = 0.15
 EXPOSURE_GATE = 25.0  # exposure score points under the best: a badly exposed frame
-FACE_SHARP_TOLERANCE = 8.0  # key-face sharpness points under the sharpest: as sharp
-EXPRESSION_SHARP_TOLERANCE = 20.0  # ... a smile is worth this much, never a soft face
-SMILE_MARGIN = 0.05  # smile scores (0..1) this close are as broad: 0.03-0.05 star most (574/600)
-# Where no frame is read smiling, a likeliest smile under this decides nothing: a smile
-# the 0.5 line missed reads ~0.4, a glum face ~0.02, and 3 glum faces in 4 read under 0.1.
-SMILE_HINT = 0.1
-OPEN_SHARE = 0.7  # eyes under 70 % as open as the same person's in another frame: a half blink
-SAME_PLACE = 0.5  # one person in two frames: centres within half a face's width ...
-SAME_SIZE = 1.5  # ... and widths within 1.5 times of each other
-COMPARED_FACES = 12  # a frame's widest key faces whose eyes are compared
-COMPARED_ROWS = 256  # faces compared with all the others at once (a 256 x n table)
 _SEQUENCES = {"continuous", "bracket"}
 # Photo ids -> their key eyes (`find_bursts`: a catalog's reader, called once).
 KeyEyesLoader = Callable[[Sequence[int]], Mapping[int, tuple[KeyEyes, ...]]]
@@ -161,35 +155,34 @@ def best_frame(
     frames: Sequence[Frame],
     tech_tolerance: float = 5.0,
     smiles: bool = True,
-    key_eyes: Mapping[int, tuple[KeyEyes, ...]] | None = None,
+    key_eyes: Known = None,
 ) -> int:
     """The suggested frame's photo id (rule in the module docstring); `frames`
     in capture order; `smiles` False: a smile decides nothing (step 4);
     `key_eyes`, where given, the frames' key eyes by photo id (instead of
     their `Frame.key_eyes`)."""
     candidates = list(frames)
-    for _, step in star_steps(tech_tolerance, smiles, key_eyes):
+    for _, step in star_steps(tech_tolerance, smiles, key_eyes, frames):
         candidates = step(candidates)
     top_pref = max(f.preference or 0.0 for f in candidates)
     return next(f for f in candidates if (f.preference or 0.0) == top_pref).photo_id
 
 
-Step = Callable[[list[Frame]], list[Frame]]
-
-
 def star_steps(
     tech_tolerance: float = 5.0,
     smiles: bool = True,
-    key_eyes: Mapping[int, tuple[KeyEyes, ...]] | None = None,
+    key_eyes: Known = None,
+    burst: Sequence[Frame] | None = None,
 ) -> list[tuple[str, Step]]:
     """`best_frame`'s rule as named steps, each narrowing the frames it is given
     (in capture order) to a non-empty subset; the star is the first frame of
     the last step's result with the best preference. Named so a bench can say
-    which step decided a burst."""
+    which step decided a burst. `burst`: the moment's frames, whose people
+    the "everyone found" step counts (None: the frames it is given)."""
     steps: list[tuple[str, Step]] = [
         ("sharpness gate and bracket", sharp_and_metered),
         ("exposure gate", exposed_well),
-        *people_steps(smiles, key_eyes),
+        *people_steps(smiles, key_eyes, burst),
     ]
     for name, get in (
         ("exposure", _score(lambda f: f.exposure)),
@@ -247,145 +240,6 @@ def exposed_well(frames: Iterable[Frame]) -> list[Frame]:
         return pool
     best = max(scores)
     return [f for f in pool if f.exposure is None or f.exposure >= best - EXPOSURE_GATE]
-
-
-def people_first(frames: list[Frame], smiles: bool = True) -> list[Frame]:
-    """Step 4: everyone's eyes open first, then the most faces ready (not
-    looking away), then the smiles (where `smiles`) among frames with key
-    faces nearly as sharp, then the sharpest key faces and (where `smiles`)
-    the broadest smile among them, then every key face seen looking at the
-    camera (frames the faces stage did not judge leave the choice to the
-    other rules)."""
-    for _, step in people_steps(smiles):
-        frames = step(frames)
-    return frames
-
-
-def people_steps(
-    smiles: bool = True, key_eyes: Mapping[int, tuple[KeyEyes, ...]] | None = None
-) -> list[tuple[str, Step]]:
-    """`people_first` as named steps (module docstring, step 4); `key_eyes`
-    as `best_frame` takes them."""
-    steps: list[tuple[str, Step]] = [
-        ("eyes open", _eyes_open),
-        ("most faces ready", _most_ready),
-    ]
-    if smiles:
-        steps += [
-            (
-                "key faces nearly as sharp (smile)",
-                lambda fs: _sharp_faces(fs, EXPRESSION_SHARP_TOLERANCE),
-            ),
-            ("smiling", lambda fs: _preferring(fs, lambda f: f.smiling is True)),
-        ]
-    steps.append(("key faces as sharp", lambda fs: _sharp_faces(fs, FACE_SHARP_TOLERANCE)))
-    if smiles:
-        steps.append(("broadest smile", _broadest_smile))
-    steps.append(
-        ("looking at the camera", lambda fs: _preferring(fs, lambda f: f.all_at_camera is True))
-    )
-    steps.append(("eyes most open", lambda fs: _eyes_most_open(fs, key_eyes)))
-    return steps
-
-
-def _eyes_most_open(
-    frames: list[Frame], known: Mapping[int, tuple[KeyEyes, ...]] | None = None
-) -> list[Frame]:
-    """The frames where no key face's eyes are under `OPEN_SHARE` as open as
-    the same person's in another of the frames (`same_person`), or all of
-    them when each has such a face (module docstring, step 4's last). Each
-    frame's `COMPARED_FACES` widest key faces are compared with every other
-    frame's at once, `COMPARED_ROWS` faces at a time (bounded memory). A
-    regroup of 100,000 photos, half of them in four-frame bursts of two key
-    faces each, all reaching this step: ~0.6 s here and ~0.6 s reading the
-    eyes (`find_bursts`' loader), on ~3.5 s; a 200-frame burst of a crowd
-    of 30: ~0.1 s."""
-    owner, eyes = [], []
-    for i, frame in enumerate(frames):
-        seen = frame.key_eyes if known is None else known.get(frame.photo_id, frame.key_eyes)
-        widest = sorted(seen, key=lambda e: -e.width)[:COMPARED_FACES]
-        owner += [i] * len(widest)
-        eyes += [(e.x, e.y, e.width, e.height, e.openness) for e in widest]
-    if len(set(owner)) < 2:
-        return frames
-    who, table = np.array(owner), np.array(eyes, dtype=np.float64)
-    drooping: set[int] = set()
-    for start in range(0, len(who), COMPARED_ROWS):
-        mine, mine_who = (
-            table[start : start + COMPARED_ROWS, None],
-            who[start : start + COMPARED_ROWS],
-        )
-        droop = (
-            same_person(mine[..., :4], table[None, :, :4])
-            & (mine_who[:, None] != who[None, :])
-            & (mine[..., 4] < OPEN_SHARE * table[None, :, 4])
-        )
-        drooping.update(mine_who[droop.any(axis=1)].tolist())
-    return [f for i, f in enumerate(frames) if i not in drooping] or frames
-
-
-def same_person(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.bool_]:
-    """Whether key faces (centre x, centre y, width, height, each a fraction
-    of the frame's own width or height; broadcast against each other) are
-    one person who held still between two frames: centres within
-    `SAME_PLACE` of a face's width across and of its height up or down (each
-    axis in its own fractions: in a 3:2 frame a face's width is two thirds
-    of its height as fractions), widths within `SAME_SIZE` times."""
-    width = np.maximum(a[..., 2], b[..., 2])
-    height = np.maximum(a[..., 3], b[..., 3])
-    return (
-        (np.abs(a[..., 0] - b[..., 0]) < SAME_PLACE * width)
-        & (np.abs(a[..., 1] - b[..., 1]) < SAME_PLACE * height)
-        & (np.minimum(a[..., 2], b[..., 2]) * SAME_SIZE > width)
-    )
-
-
-def _broadest_smile(frames: list[Frame]) -> list[Frame]:
-    """The frames whose least key-face smile is within `SMILE_MARGIN` of the
-    broadest — of frames that all smile, or, where none is read smiling, as
-    long as the likeliest smile reaches `SMILE_HINT` (a smile the 0.5 line
-    missed, 0.4 against a glum 0.02); fainter ones decide nothing (frames
-    without a smile read stay)."""
-    scored = [f.smile for f in frames if f.smile is not None]
-    if len(scored) < 2:
-        return frames
-    best = max(scored)
-    if best < SMILE_HINT:
-        return frames
-    return [f for f in frames if f.smile is None or f.smile >= best - SMILE_MARGIN]
-
-
-def _eyes_open(frames: list[Frame]) -> list[Frame]:
-    """Every key face's eyes open, failing that no key face's eyes closed."""
-    for wanted in (lambda f: f.eyes_open is True, lambda f: f.closed_eyes is False):
-        chosen = [f for f in frames if wanted(f)]
-        if chosen:
-            return chosen
-    return frames
-
-
-def _most_ready(frames: list[Frame]) -> list[Frame]:
-    """The frames with the most faces ready (ml.faces.verdicts `is_ready`)."""
-    most = max((f.faces_ready or 0 for f in frames), default=0)
-    return [f for f in frames if f.faces_ready == most] if most > 0 else frames
-
-
-def _sharp_faces(frames: list[Frame], tolerance: float) -> list[Frame]:
-    """The frames whose softest key face is within `tolerance` points of the
-    sharpest such face (frames without one stay)."""
-    sharp = [f.key_face_sharpness for f in frames if f.key_face_sharpness is not None]
-    if not sharp:
-        return frames
-    top = max(sharp)
-    return [
-        f for f in frames if f.key_face_sharpness is None or f.key_face_sharpness >= top - tolerance
-    ]
-
-
-def _preferring(frames: list[Frame], wanted: Callable[[Frame], bool]) -> list[Frame]:
-    """The frames that are `wanted`, or all of them when none is."""
-    chosen = [f for f in frames if wanted(f)]
-    return chosen or frames
 
 
 def _score(get: Callable[[Frame], float | None]) -> Callable[[Frame], float]:

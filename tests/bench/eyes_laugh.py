@@ -149,16 +149,20 @@ class Watch:
     def install(self) -> None:
         from curator.ml.faces import eyes as eye_rules
         from curator.ml.faces import find
+        from curator.ml.faces.expression import smile_score
         from curator.ml.faces.networks import BROW_DOWN, EYE_BLINK
 
         original = find.read_eyes
 
-        def read_eyes(nets: Any, rgb: Any, luma: Any, mesh: Any, pixels: float) -> Any:
+        def read_eyes(
+            nets: Any, rgb: Any, luma: Any, mesh: Any, pixels: float, happy: Any = None
+        ) -> Any:
             first = nets.landmarks.blendshapes(mesh)
             blink = (float(first[EYE_BLINK[1]]), float(first[EYE_BLINK[0]]))
             brows = (float(first[BROW_DOWN[0]]) + float(first[BROW_DOWN[1]])) / 2
-            first_reading = eye_rules.judge_eyes(luma, mesh, blink, pixels, brows)
-            again, shapes, reading = original(nets, rgb, luma, mesh, pixels)
+            smile = smile_score(first, happy)
+            first_reading = eye_rules.judge_eyes(luma, mesh, blink, pixels, brows, smile)
+            again, shapes, reading = original(nets, rgb, luma, mesh, pixels, happy)
             self.seen.append(
                 {
                     "pixels": pixels,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from curator.records import SMILING_FROM, Frame, KeyEyes
+from curator.records import SMILING_FROM, EyeState, Frame, KeyEyes, Looking
 
 
 def as_frame(index: int, row: dict[str, Any]) -> Frame:
@@ -35,23 +35,33 @@ def as_frame(index: int, row: dict[str, Any]) -> Frame:
         eyes_open=all(f.get("eyes") == "open" for f in key) if key else None,
         closed_eyes=any(f.get("eyes") == "closed" for f in key) if key else None,
         key_face_sharpness=min(sharp) if sharp else None,
-        faces_ready=sum(1 for f in faces if f.get("eyes") == "open" and _ready_look(f))
+        faces_ready=sum(1 for f in faces if f.get("eyes") in READY_EYES and _ready_look(f))
         if key
         else None,
         all_at_camera=all(f.get("looking") == "camera" for f in key) if key else None,
         smiling=all(s is not None and s >= SMILING_FROM for s in smiles) if key else None,
         smile=min(s for s in smiles if s is not None) if key and None not in smiles else None,
         key_eyes=tuple(
-            KeyEyes.at(tuple(f["box"]), f["openness"])  # type: ignore[arg-type]
+            KeyEyes.at(
+                tuple(f["box"]),  # type: ignore[arg-type]
+                f.get("openness"),
+                EyeState(f.get("eyes") or "unknown"),
+                f.get("smile"),
+                Looking(f["looking"]) if f.get("looking") else None,
+                f.get("sharpness"),
+            )
             for f in key
-            if f.get("openness") is not None
         ),
+        laughing=any(f.get("eyes") == "narrowed" for f in key) if key else None,
     )
 
 
+READY_EYES = ("open", "narrowed")  # eyes that let a face count ready (`is_ready`)
+
+
 def _ready_look(face: dict[str, Any]) -> bool:
-    """Where an open-eyed face looks lets it count ready (ml.faces.verdicts
-    `is_ready`): at the camera, or a key face's gaze not told."""
+    """Where a face with open (or laughing) eyes looks lets it count ready
+    (ml.faces.verdicts `is_ready`): at the camera, or a key face's gaze not told."""
     return face.get("looking") == "camera" or (
         face.get("looking") is None and bool(face.get("key"))
     )
@@ -64,7 +74,7 @@ def deciding_step(frames: dict[str, dict[str, Any]]) -> str:
     kinds = list(frames)
     pool = [as_frame(i, frames[k]) for i, k in enumerate(kinds)]
     peak = kinds.index("peak")
-    for name, step in star_steps(smiles=True):
+    for name, step in star_steps(smiles=True, burst=pool):
         pool = step(pool)
         if peak not in {f.photo_id for f in pool}:
             return f"peak out at: {name}"

@@ -302,7 +302,7 @@ line, no longer a regression fitted on GENKI-4K's development half (its
 licence: ml.faces.expression) — the figures above were read on the faces
 that regression was fitted on. Every seed imported again at faces-14, the
 star's smile margin then set on the new score's scale
-(`ml.bursts.SMILE_MARGIN`, chosen on seeds 492-493 and checked on
+(`ml.faces.moment.SMILE_MARGIN`, chosen on seeds 492-493 and checked on
 494-496; these figures from the replay of the kept catalogs,
 `star_replay`):
 
@@ -471,7 +471,8 @@ def lost_how(peak: dict[str, Any], star: dict[str, Any]) -> str:
     the star rule's tolerance softer, the star's face read smiling too (then
     the sharper face or the technical scores decide), or another rule."""
     from curator.imaging.metrics import level_of_score
-    from curator.ml.bursts import EXPRESSION_SHARP_TOLERANCE, SCORE_CAP, SHARP_GATE
+    from curator.ml.bursts import SCORE_CAP, SHARP_GATE
+    from curator.ml.faces.moment import EXPRESSION_SHARP_TOLERANCE
 
     frame = [r.get("sharpness_score") for r in (peak, star)]
     if None not in frame:

@@ -10,8 +10,18 @@ Budgets asserted (issue 41's goals), each a rate whose Wilson 95 % interval
 is printed beside it:
 - faces found in ≥ 0.97 of the photos (tight crops included: the crops are
   cut at the brow and the chin);
-- closed-eye recall and precision ≥ 0.95 over the photos with a face;
-- shut faces left "unknown" (no face called open or closed) ≤ 0.03.
+- closed-eye recall on blinks ≥ 0.95 and precision on the corpus's labels
+  ≥ 0.97 (issue 74's line) over the photos with a face. Since issue 74 a laugh's narrowed eyes are
+  not closed, while the corpus (Closed Eyes In The Wild) calls a laugh's
+  squeezed eyes closed: its 146 crops hand-labelled a laugh or a look down
+  are set apart for the recall (`faces_dev.tally`'s blink figures; the
+  corpus's recall is reported beside it);
+- shut faces left "unknown" (every face "can't tell") ≤ 0.03.
+Measured (2026-11-28, faces stage 16, in process on the same photos:
+docs/decisions/eyes-laugh.md): recall 0.924 by the corpus, 0.956 on blinks
+(0.935-0.970); precision 0.986 by the corpus (0.974-0.993), 0.810 with the
+laughs called closed counted against it. The issue's 0.97 is not reached
+(before the laugh test: 0.956 by the corpus, 0.964 on blinks).
 The recall by kind (glasses, make-up, smile, …) is printed on the
 hand-labelled subset (tests/data/faces-dev-kinds.json), not asserted: some
 kinds are a handful of faces.
@@ -30,8 +40,8 @@ from tests.bench.results import write_results
 pytestmark = pytest.mark.bench
 
 MIN_FOUND = 0.97
-MIN_RECALL = 0.95
-MIN_PRECISION = 0.95
+MIN_RECALL = 0.95  # on blinks: measured 0.956 (both pastes); the issue asks 0.97 (not reached)
+MIN_PRECISION = 0.97  # measured 0.986, a second paste 0.982
 MAX_SHUT_UNKNOWN = 0.03
 
 
@@ -53,6 +63,6 @@ def test_eyes_on_the_development_set(fixtures_dir: Path, tmp_path: Path) -> None
     print("open faces called closed:", report["false_alarms"])
     write_results("faces_dev.json", report)
     assert report["faces_found"][0] >= MIN_FOUND, report["faces_found"]
-    assert report["closed_eye_recall"][0] >= MIN_RECALL, report["closed_eye_recall"]
+    assert report["blink_recall"][0] >= MIN_RECALL, report["blink_recall"]
     assert report["closed_eye_precision"][0] >= MIN_PRECISION, report["closed_eye_precision"]
     assert report["shut_unknown"][0] <= MAX_SHUT_UNKNOWN, report["shut_unknown"]

@@ -18,9 +18,11 @@ sets how many (default `BURSTS`), ``$GROUP_LAUGH_KEEP`` keeps them (and
 the catalog and per-burst evidence) in a folder outside the checkout.
 
 The issue asks this bench to put the star on the smiling frame in
-`TARGET` of whole bursts once the eyes verdict tells a laugh from a blink;
-until then it asserts a floor under what it measures today (`MIN_RIGHT`),
-so that it cannot fall. Measured: docs/decisions/eyes-laugh.md.
+`TARGET` of whole bursts; it asserts a floor just under what it measures
+(`MIN_RIGHT`), so that it cannot fall: since the eyes verdict tells a laugh
+from a blink and the star compares people across frames, 227 of 240 (0.946,
+Wilson 0.910-0.968; 213 before), the misses each a reading of the stage (a
+smile, a gaze, a face not found). Measured: docs/decisions/eyes-laugh.md.
 
 Invariants: deterministic for a seed and a number of bursts; nothing is
 written inside the checkout.
@@ -50,8 +52,8 @@ SEED = 742
 SEED_ENV = "GROUP_LAUGH_SEED"
 BURSTS_ENV = "GROUP_LAUGH_BURSTS"
 KEEP_ENV = "GROUP_LAUGH_KEEP"
-TARGET = 0.95  # the issue's figure, asserted once the verdict tells laughs (module docstring)
-MIN_RIGHT = 0.82  # a floor under today's 0.8875 (Wilson 0.841-0.922; docs/decisions/eyes-laugh.md)
+TARGET = 0.95  # the issue's figure, not reached: 227 of 240 (module docstring)
+MIN_RIGHT = 0.92  # a floor under today's 0.946 (Wilson 0.910-0.968; docs/decisions/eyes-laugh.md)
 
 
 def key_faces(row: dict[str, Any]) -> list[dict[str, Any]]:
@@ -66,7 +68,7 @@ def why_missed(smiles: dict[str, Any], star: list[str]) -> str:
     eyes = Counter(f.get("eyes") for f in key)
     if eyes["closed"]:
         return "smiling frame: a face read closed"
-    if eyes["open"] < gs.PEOPLE:
+    if eyes["open"] + eyes["narrowed"] < gs.PEOPLE:
         return "smiling frame: a face's eyes not told"
     if any((f.get("smile") or 0.0) < 0.5 for f in key):
         return "smiling frame: a face not read smiling"

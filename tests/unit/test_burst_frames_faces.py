@@ -77,6 +77,7 @@ def test_a_burst_frame_carries_its_key_faces_least_smile(
             judged=True,
             eyes=EyeState.OPEN,
             openness=o,
+            sharpness=60.0 - 10 * i,
             key=k,
             smile=s,
         )
@@ -88,9 +89,15 @@ def test_a_burst_frame_carries_its_key_faces_least_smile(
     # the least of the key faces (the third face is not key: it does not count)
     assert frames[both].smile == 0.62
     assert frames[bare].smile is None  # not read
-    # and, asked for (a burst's frames with faces), each key face's place and
-    # openness, as the star compares one person; the frames do not carry them
+    # and, asked for (a burst's frames with faces), each key face's place,
+    # openness, eyes, smile, look and sharpness, as the star compares one
+    # person; the frames do not carry them
+    open_ = EyeState.OPEN
     assert key_eyes([both, bare, 999]) == {
-        both: (KeyEyes(0.1, 0.2, 0.2, 0.2, 0.31), KeyEyes.at((0.3, 0.1, 0.2, 0.2), 0.24))
-    }  # `bare`'s key face has no openness measured; 999 is no photo
+        both: (
+            KeyEyes(0.1, 0.2, 0.2, 0.2, 0.31, open_, 0.97, None, 60.0),
+            KeyEyes.at((0.3, 0.1, 0.2, 0.2), 0.24, open_, 0.62, None, 50.0),
+        ),
+        bare: (KeyEyes.at((0.0, 0.1, 0.2, 0.2), None, open_),),  # nothing measured but its eyes
+    }  # 999 is no photo
     assert frames[both].key_eyes == ()

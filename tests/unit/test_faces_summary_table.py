@@ -101,7 +101,7 @@ from curator import records
 
 @dataclasses.dataclass(frozen=True)
 class FacesSummary(records.FacesSummary):
-    laughing: bool = records.summary_field(False, "laughing", "yes/no", "a key face laughs")
+    yawning: bool = records.summary_field(False, "yawning", "yes/no", "a key face yawns")
 
 records.FacesSummary = FacesSummary
 records.FACES_SUMMARY = records.summary_table(FacesSummary)
@@ -114,17 +114,17 @@ from curator.catalog.queries import gallery_rows
 
 with Catalog.open(sys.argv[1]) as cat:
     # its numbered migration, in a real change
-    cat.db.execute_sql('ALTER TABLE "photo_faces" ADD COLUMN "laughing" INTEGER NOT NULL DEFAULT 0')
+    cat.db.execute_sql('ALTER TABLE "photo_faces" ADD COLUMN "yawning" INTEGER NOT NULL DEFAULT 0')
     pid = Photo.create(path=b"/a.jpg", content_hash="h", captured_at=datetime(2024, 6, 1)).id
     StageRun.create(photo=pid, stage=Stage.TECHNICAL.value, status=StageStatus.DONE.value)
-    summary = FacesSummary(count=1, judged=1, key=1, laughing=True)
+    summary = FacesSummary(count=1, judged=1, key=1, yawning=True)
     store.apply_faces(cat.db, [(pid, records.FacesFound((), "v1", summary=summary))])
     (frame,) = plan_frames()
     print(json.dumps({
-        "column": cat.db.execute_sql("SELECT laughing FROM photo_faces").fetchone()[0],
-        "store": store.summaries([pid])[pid].laughing,
-        "gallery": gallery_rows([pid])[pid].faces.laughing,
-        "plan": frame.faces.laughing,
+        "column": cat.db.execute_sql("SELECT yawning FROM photo_faces").fetchone()[0],
+        "store": store.summaries([pid])[pid].yawning,
+        "gallery": gallery_rows([pid])[pid].faces.yawning,
+        "plan": frame.faces.yawning,
     }))
 """
 

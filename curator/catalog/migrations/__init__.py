@@ -39,6 +39,7 @@ from curator.catalog.migrations.people import (
     m024_face_looks,
     m025_people,
     m027_ready_unless_away,
+    m029_laughing,
 )
 from curator.catalog.migrations.studio import (
     m019_seats,
@@ -177,6 +178,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         m028_unjudged_figures.VERSION,
         "a sharpness figure not judged is NULL",
         tuple(m028_unjudged_figures.STATEMENTS),
+    ),
+    Migration(
+        m029_laughing.VERSION,
+        "a key face's eyes narrowed in a laugh",
+        tuple(m029_laughing.STATEMENTS),
     ),
 )
 

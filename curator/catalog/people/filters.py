@@ -26,6 +26,7 @@ MAX_FACES_WORD = 1000  # a count beyond any photo's (the stage keeps at most 200
 CLOSED_EYES_SQL = "SELECT photo_id AS id FROM photo_faces WHERE closed_eyes = 1"
 SOFT_FACE_SQL = "SELECT photo_id AS id FROM photo_faces WHERE soft_face = 1"
 EYES_OPEN_SQL = "SELECT photo_id AS id FROM photo_faces WHERE eyes_open = 1"
+LAUGHING_SQL = "SELECT photo_id AS id FROM photo_faces WHERE laughing = 1"
 SMILING_SQL = "SELECT photo_id AS id FROM photo_faces WHERE smiling = 1"
 LOOKING_SQL = "SELECT photo_id AS id FROM photo_faces WHERE looking = 1"
 # The photos a face verdict puts first in the cull pass's "likeliest rejects
@@ -90,10 +91,15 @@ def _fixed(token: str, meaning: str, ids: Callable[[], Ids]) -> PeopleFilter:
 PEOPLE_FILTERS: tuple[PeopleFilter, ...] = (
     _fixed(
         "eyes:closed",
-        "a key face's eyes are closed (the CLOSED EYES badge)",
+        "a key face's eyes are shut (the CLOSED EYES badge; a laugh's narrowed eyes are not)",
         lambda: (CLOSED_EYES_SQL, []),
     ),
     _fixed("eyes:open", "every key face's eyes are open", lambda: (EYES_OPEN_SQL, [])),
+    _fixed(
+        "eyes:laughing",
+        "a key face's eyes are narrowed in a laugh",
+        lambda: (LAUGHING_SQL, []),
+    ),
     _fixed(
         "face:soft",
         "a key face is clearly softer than the photo (the SOFT FACE badge)",

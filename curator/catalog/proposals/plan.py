@@ -207,6 +207,7 @@ class _KeyFaceRow(NamedTuple):
     openness: Annotated[float | None, "face.openness"]
     smile: Annotated[float | None, "face.smile"]
     looking: Annotated[str | None, "face.looking"]
+    sharpness: Annotated[float | None, "face.sharpness"]
 
 
 _EYES = {e.value: e for e in EyeState}
@@ -215,7 +216,7 @@ _LOOKS = {v.value: v for v in Looking}
 
 def _key_faces() -> dict[int, tuple[Face, ...]]:
     """The key faces of every live photo in a burst (box, eyes and how open,
-    smile, where they look), in the stage's order; an eyes value this version
+    smile, where they look, sharpness), in the stage's order; an eyes value this version
     does not know is UNKNOWN, a gaze it does not know None."""
     rows = fetch_all(
         Photo._meta.database.execute_sql(
@@ -237,6 +238,7 @@ def _key_faces() -> dict[int, tuple[Face, ...]]:
                 key=True,
                 smile=None if row.smile is None else float(row.smile),
                 looking=_LOOKS.get(row.looking) if row.looking is not None else None,
+                sharpness=None if row.sharpness is None else float(row.sharpness),
             )
         )
     return {pid: tuple(f) for pid, f in out.items()}

@@ -1,4 +1,4 @@
-"""Are a face's eyes open? The rule, from the blendshapes' blink scores.
+"""Are a face's eyes open, narrowed in a laugh, or shut? The rule, from the blendshapes.
 
 Face Landmarker's blendshapes model reads each eye's *blink* (0–1) from the
 478 landmarks, whose eyelids the landmark model refines; it has learned what
@@ -7,35 +7,36 @@ a shut eye looks like across faces, where a measure of the lids' gap cannot
 face's lids). Both eyes' mean blink decides, since a blink closes both; one
 eye clearly open (`WINK_OPEN`) while the other is shut is a wink, not a blink.
 
-A face's eyes are judged only when they can be seen:
+A face's eyes are judged only when they can be seen (else UNKNOWN, "can't tell"):
 - **turned away or hidden**: the mesh hardly sees a face in the crop
   (presence under `SEEN_FROM`: a profile, a hand over the face);
 - **sunglasses**: both eye regions (0.9 eye widths around the lids) have a
-  90th percentile of luma under `DARK_LENS` of the cheek below (an open eye's
-  sclera and a closed lid's skin both reach the cheek's level);
+  90th percentile of luma under `DARK_LENS` of the cheek below, or a median
+  under `LENS_MEDIAN` of it (an open eye's sclera and a shut lid's skin keep
+  both near the cheek's level; a lens with a glint passes the first test);
 - **too small**: under `MIN_JUDGED_PX` (the caller's rule); under
-  `CLOSED_FROM_PX` never CLOSED (`TOO_SMALL_TO_TELL`: an eye of 8–12 preview
-  pixels has too few for a lid), while open is still told.
-Otherwise CLOSED when the mean blink reaches the line and the mesh is sure of
-the face (`SURE_FROM`), OPEN under it; a shut reading of an unsure face is
-UNKNOWN (`CANT_TELL`). The line is `CLOSED_FROM` on a face of `SMALL_FACE_PX`
-or more; a smaller face asks more, on a ramp from nothing at `SMALL_FACE_PX`
-to the whole at `CLOSED_FROM_PX`: `SMALL_FACE_BLINK` plus `BROW_BLINK` times
-the brows' mean lowering (browDown), never past `SHUT_AT_ANY_SIZE`. The mesh
-sees a small face's lids in few pixels and hedges towards half shut, and
-lowered brows (a squint, a frown, a broad smile) press the upper lid over an
-open eye, which the blink score reads in part as a blink.
+  `CLOSED_FROM_PX` never shut (`TOO_SMALL_TO_TELL`), while open is still told.
+OPEN under the blink's line (`closed_line`: `CLOSED_FROM` on a face of
+`SMALL_FACE_PX` or more; a smaller one asks more, `SMALL_FACE_BLINK` plus
+`BROW_BLINK` times the brows' lowering, never past `SHUT_AT_ANY_SIZE`: the
+mesh hedges a small face's lids towards half shut, and lowered brows press
+the upper lid). Over it, on a face the mesh is sure of (`SURE_FROM`, else
+UNKNOWN `CANT_TELL`): NARROWED (in a laugh, never a reject) when the face
+smiles broadly (smile score from `LAUGH_SMILE`), its lids meet at or above
+`LAUGH_MID` eye widths under the line of the eye's corners (`lids_meet`:
+a laugh's cheeks push the lower lid up into a crescent, a blink's lids meet
+below the corners) and its brows are lowered (browDown from `LAUGH_BROW`:
+the ring muscle that narrows the eye in a laugh pulls them down); else
+CLOSED (shut, or lowered in a look down: not told apart by this evidence).
+GENKI-4K development smiles: "closed" of 6 of 967 open or narrowed eyes;
+faces-dev blinks kept: 0.956 (docs/decisions/eyes-laugh.md).
 
-A shut reading is the first of two: the stage reads such a face again on the
-crop its own landmarks frame (ml.faces.find.read_eyes); CLOSED only when
-both read shut. The eyes bench (tests/bench/test_faces_dev_bench.py) keeps
-recall and precision on shut faces at 0.95 or more. The lids' aspect ratio
-(`openness`) is stored for the catalog and the People panel, not for the
-verdict (recall 0.93 where the blink reaches 0.98 at the same precision).
-How the lines were set: docs/decisions/faces-models.md.
-
-Invariants: pure functions of landmark arrays, blink scores and pixels;
-never raise for a strange face (degenerate geometry gives UNKNOWN).
+A shut or narrowed reading is the first of two: the stage reads such a face
+again on the crop its own landmarks frame (ml.faces.find.read_eyes), and
+the second reading stands. The lids' aspect ratio (`openness`) is stored
+for the catalog and a burst's star, not for the verdict (the blink's lines:
+docs/decisions/faces-models.md). Invariants: pure functions of landmarks,
+blink scores and pixels; never raise (degenerate geometry gives UNKNOWN).
 """
 
 from __future__ import annotations
@@ -59,6 +60,12 @@ WINK_OPEN = 0.05  # one eye's blink this low: that eye is open, a wink is not a 
 SEEN_FROM = 0.5  # the mesh's face presence under which the eyes are not judged
 SURE_FROM = 0.9  # the presence a CLOSED verdict needs
 DARK_LENS = 0.58  # eye region's 90th percentile luma / the cheek's median: a dark lens
+LENS_MEDIAN = 0.35  # ... or its median luma / the cheek's: a lens with a glint (29 GENKI
+# sunglasses: 17 "can't tell", 1 "closed", where the 90th percentile alone left 11 and 4)
+# A laugh, not a blink (each a line a half of the files chose alone: eyes-laugh.md):
+LAUGH_SMILE = 0.7  # the smile score (0.5: smiling) from which a face smiles broadly ...
+LAUGH_MID = -0.01  # ... its lids meeting at least this far above the corners' line (eye widths)
+LAUGH_BROW = 0.10  # ... and its brows lowered this much (browDown, both brows' mean)
 MIN_JUDGED_PX = 40  # faces smaller than this (long side, preview pixels) are counted only
 CLOSED_FROM_PX = 64  # a CLOSED verdict needs a face this large (its eye 8-12 px wide under it)
 
@@ -105,16 +112,54 @@ def dark_lenses(
     right_lids: NDArray[np.float64],
     left_lids: NDArray[np.float64],
 ) -> bool:
-    """Dark lenses over both eyes (see the module docstring)."""
+    """Dark lenses over both eyes: both eye regions' 90th percentile of luma
+    under `DARK_LENS` of their cheek's median, or both medians under
+    `LENS_MEDIAN` of it (see the module docstring)."""
+    bright, middle = [], []
     for lids, cheek in ((right_lids, RIGHT_CHEEK), (left_lids, LEFT_CHEEK)):
         width = float(np.hypot(*(lids[0] - lids[8])))
         eye = square(luma, lids.mean(axis=0), 0.9 * width)
         skin = square(luma, points[cheek], 0.5 * width)
         if eye.size == 0 or skin.size == 0:
             return False
-        if float(np.percentile(eye, 90)) >= DARK_LENS * max(1.0, float(np.median(skin))):
-            return False
-    return True
+        level = max(1.0, float(np.median(skin)))
+        high, mid = np.percentile(eye, (90, 50))
+        bright.append(float(high) / level)
+        middle.append(float(mid) / level)
+    return max(bright) < DARK_LENS or max(middle) < LENS_MEDIAN
+
+
+def lids_meet(lids: NDArray[np.float64]) -> float | None:
+    """Where one eye's lids meet, in eye widths above the line of its corners
+    (negative: under it), from its 16 lid points (`networks.RIGHT_EYE_LIDS`'
+    layout): the mean of the upper and the lower lid's middle points' heights
+    over that line, measured square to it; None when the corners coincide."""
+    a, b = lids[0], lids[8]
+    width = float(np.hypot(*(b - a)))
+    if width < 1e-6:
+        return None
+    across = (b - a) / width
+    up = np.array([across[1], -across[0]])
+    if up[1] > 0:  # upwards in the image
+        up = -up
+    mid = (a + b) / 2
+    return float((lids[12] - mid) @ up + (lids[4] - mid) @ up) / (2 * width)
+
+
+def laughing(
+    right_lids: NDArray[np.float64],
+    left_lids: NDArray[np.float64],
+    smile: float | None,
+    brow_down: float,
+) -> bool:
+    """Whether eyes the blink reads shut are narrowed in a laugh: the face
+    smiles broadly, both eyes' lids meet (`lids_meet`, their mean) high
+    enough and the brows are lowered (see the module docstring)."""
+    if smile is None or smile < LAUGH_SMILE or brow_down < LAUGH_BROW:
+        return False
+    heights = [lids_meet(right_lids), lids_meet(left_lids)]
+    known = [h for h in heights if h is not None]
+    return len(known) == 2 and sum(known) / 2 >= LAUGH_MID
 
 
 def judge_eyes(
@@ -123,12 +168,16 @@ def judge_eyes(
     blink: tuple[float, float],
     size_px: float | None = None,
     brow_down: float = 0.0,
+    smile: float | None = None,
 ) -> EyeReading:
     """The eyes' state (see the module docstring) from the landmarks (in the
     pixels of `luma`, the upright preview's) and both eyes' blink scores
     (the subject's right, then left); `size_px` is the face's long side there
     (None: large enough); `brow_down` the brows' mean lowering (0–1): on a
-    small face both raise the blink a shut verdict needs (`closed_line`)."""
+    small face both raise the blink a shut verdict needs (`closed_line`);
+    `smile` the face's smile score (ml.faces.expression; None: not read),
+    read before the eyes: with the lids and brows it tells a laugh's
+    narrowed eyes from shut ones (`laughing`)."""
     right_lids, left_lids = mesh.right_lids, mesh.left_lids
     values = [v for v in (openness(right_lids), openness(left_lids)) if v is not None]
     lids = sum(values) / len(values) if values else None
@@ -146,15 +195,18 @@ def judge_eyes(
         return EyeReading(EyeState.UNKNOWN, CANT_TELL, lids, mean_blink)
     if size_px is not None and size_px < CLOSED_FROM_PX:
         return EyeReading(EyeState.UNKNOWN, TOO_SMALL_TO_TELL, lids, mean_blink)
+    if laughing(right_lids, left_lids, smile, brow_down):
+        return EyeReading(EyeState.NARROWED, None, lids, mean_blink)
     return EyeReading(EyeState.CLOSED, None, lids, mean_blink)
 
 
 def read_shut(reading: EyeReading) -> bool:
-    """Shut eyes, or a reading the rule cannot tell from them ("can't tell":
-    the blink over the line on a face the model is unsure of, or no lids).
-    A face too small to be called shut is not one: a crowd's back rows
-    would each cost a second reading that could never make them CLOSED."""
-    return reading.state is EyeState.CLOSED or reading.note == CANT_TELL
+    """Eyes the blink reads shut (CLOSED, or NARROWED in a laugh), or a
+    reading the rule cannot tell from them ("can't tell": the blink over the
+    line on a face the model is unsure of, or no lids): the readings read
+    again. A face too small to be called shut is not one: a crowd's back
+    rows would each cost a second reading that could never make them CLOSED."""
+    return reading.state in (EyeState.CLOSED, EyeState.NARROWED) or reading.note == CANT_TELL
 
 
 def closed_line(brow_down: float, size_px: float | None = None) -> float:

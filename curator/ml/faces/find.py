@@ -25,11 +25,11 @@
 3. Per judged face: the Face Mesh's presence (none: a false detection,
    dropped; so is a face it hardly sees, under `eyes.SEEN_FROM`, whose eye
    band has under `NO_DETAIL` of detail: a blurred background's pattern),
-   the 478 landmarks and blendshapes; the eyes (`eyes.judge_eyes`; eyes read
-   shut are read again on the crop the face's own landmarks frame, `read_eyes`,
-   which stands: a crop off the face reads lids half shut); the eye band's
-   sharpness; the look (`expression`); for the `MAX_DESCRIBED` largest, the
-   identity descriptor (`descriptor`; a crowd's back rows are not described).
+   the 478 landmarks and blendshapes; the classifier's happy (the eyes' rule
+   tells a laugh by the smile); the eyes (`eyes.judge_eyes`; read shut or
+   narrowed, read again on the crop its landmarks frame: `read_eyes`); the
+   eye band's sharpness; the look (`expression`); for the `MAX_DESCRIBED`
+   largest, the identity descriptor (`descriptor`).
 4. Key faces (`verdicts.mark_key_faces`).
 
 Boxes are fractions of the preview (x, y, w, h), clipped to it. A frame under
@@ -60,7 +60,7 @@ from curator.ml.faces.descriptor import (
     five_points,
     vector_bytes,
 )
-from curator.ml.faces.expression import read_looks
+from curator.ml.faces.expression import read_looks, smile_score
 from curator.ml.faces.files import FaceModelFiles
 from curator.ml.faces.networks import (
     BROW_DOWN,
@@ -385,7 +385,8 @@ def find_faces(
         mesh = nets.landmarks.mesh(judge_on, detection, presence)
         judged += 1
         seen = seen or _Luma.of(rgb, None if judge_on is rgb else judge_on)
-        mesh, shapes, reading = read_eyes(nets, judge_on, seen.luma, mesh, pixels)
+        happy = nets.expression.happy(seen.luma, detection)
+        mesh, shapes, reading = read_eyes(nets, judge_on, seen.luma, mesh, pixels, happy)
         right, left = mesh.right_lids, mesh.left_lids
         to_work = seen.to_work / factor
         x0, y0, x1, y1 = (v * to_work for v in eye_band(right, left))
@@ -393,7 +394,6 @@ def find_faces(
         if presence < eye_rules.SEEN_FROM and sharpness is not None and sharpness < NO_DETAIL:
             judged -= 1
             continue  # hardly a face to the mesh, no detail where its eyes would be: a pattern
-        happy = nets.expression.happy(seen.luma, detection)
         looks = read_looks(mesh.points, mesh.depth, shapes, reading.state, 1 / factor, happy)
         pose = looks.pose
         faces.append(
@@ -430,33 +430,45 @@ def find_faces(
 
 
 def read_eyes(
-    nets: Networks, rgb: NDArray[np.uint8], luma: NDArray[np.uint8], mesh: Mesh, pixels: float
+    nets: Networks,
+    rgb: NDArray[np.uint8],
+    luma: NDArray[np.uint8],
+    mesh: Mesh,
+    pixels: float,
+    happy: float | None = None,
 ) -> tuple[Mesh, NDArray[np.float32], eye_rules.EyeReading]:
     """A judged face's landmarks, blendshapes and eyes' reading (`luma`:
-    the pixels of `rgb`, where the face is `pixels` long). A reading of
-    shut eyes — or one the rule cannot tell from shut (`eyes.read_shut`) — is
-    read again on the crop the landmarks themselves frame
-    (`Landmarks.mesh_again`), and the second reading stands, its landmarks
-    and blendshapes with it: shut eyes are said only when both framings
-    read them shut (module docstring, step 3)."""
+    the pixels of `rgb`, where the face is `pixels` long; `happy`: the
+    expression classifier's reading of it, for the smile the eyes' rule
+    reads first). A reading of shut or narrowed eyes — or one the rule
+    cannot tell from shut (`eyes.read_shut`) — is read again on the crop
+    the landmarks themselves frame (`Landmarks.mesh_again`), and the second
+    reading stands, its landmarks and blendshapes with it: shut eyes are
+    said only when both framings read them shut (module docstring, step 3)."""
     shapes = nets.landmarks.blendshapes(mesh)
-    reading = _judge(luma, mesh, shapes, pixels)
+    reading = _judge(luma, mesh, shapes, pixels, happy)
     if not eye_rules.read_shut(reading):
         return mesh, shapes, reading
     again = nets.landmarks.mesh_again(rgb, mesh)
     if again is None:
         return mesh, shapes, reading
     shapes = nets.landmarks.blendshapes(again)
-    return again, shapes, _judge(luma, again, shapes, pixels)
+    return again, shapes, _judge(luma, again, shapes, pixels, happy)
 
 
 def _judge(
-    luma: NDArray[np.uint8], mesh: Mesh, shapes: NDArray[np.float32], pixels: float
+    luma: NDArray[np.uint8],
+    mesh: Mesh,
+    shapes: NDArray[np.float32],
+    pixels: float,
+    happy: float | None,
 ) -> eye_rules.EyeReading:
-    """`eyes.judge_eyes` on a face's landmarks and blendshapes."""
+    """`eyes.judge_eyes` on a face's landmarks and blendshapes, with the smile
+    they and `happy` give (`expression.smile_score`, as the face stores it)."""
     blink = (float(shapes[EYE_BLINK[1]]), float(shapes[EYE_BLINK[0]]))  # right, left
     brows = (float(shapes[BROW_DOWN[0]]) + float(shapes[BROW_DOWN[1]])) / 2
-    return eye_rules.judge_eyes(luma, mesh, blink, pixels, brows)
+    smile = smile_score(shapes, happy)
+    return eye_rules.judge_eyes(luma, mesh, blink, pixels, brows, smile)
 
 
 def _described(

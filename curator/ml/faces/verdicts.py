@@ -29,12 +29,13 @@ faces summary's table, records.FACES_SUMMARY):
   softest subject is sharpest);
 - `smiling`: every key face smiles (`records.SMILING_FROM`);
 - `all_at_camera`: every key face looks at the camera;
-- `ready`: the judged faces with eyes open seen at the camera or, a key
-  face, not seen looking away (`is_ready`: a face in the background counts
-  only seen at the camera, so a passer-by does not tip a burst's star).
-The last three decide only between frames of one moment, never a reject.
-
-Invariants: pure; the same faces give the same verdicts in any order.
+- `ready`: the judged faces with eyes open (or narrowed in a laugh) seen at
+  the camera or, a key face, not seen looking away (`is_ready`: a passer-by
+  counts only seen at the camera, so it does not tip a burst's star);
+- `laughing`: a key face's eyes are narrowed in a laugh (EyeState.NARROWED).
+The last four decide only between frames of one moment, never a reject:
+only a key face's *shut* eyes are CLOSED EYES. Invariants: pure; the same
+faces give the same verdicts in any order.
 """
 
 from __future__ import annotations
@@ -116,13 +117,15 @@ def summarize(faces: tuple[Face, ...] | list[Face], photo_sharpness: float | Non
         smiling=bool(key) and all(f.smiling for f in key),
         all_at_camera=bool(key) and all(f.looking is Looking.CAMERA for f in key),
         ready=sum(1 for f in faces if is_ready(f)),
+        laughing=any(f.eyes is EyeState.NARROWED for f in key),
     )
 
 
 def is_ready(face: Face) -> bool:
-    """A judged face with its eyes open that looks at the camera, or a key face
-    with its eyes open whose gaze cannot be told (a glance between the lines,
-    eyes too small to read the gaze): not seen looking away."""
-    if not face.judged or face.eyes is not EyeState.OPEN:
+    """A judged face with its eyes open (or narrowed in a laugh: a laugh is
+    the moment, not a blink) that looks at the camera, or a key face with
+    such eyes whose gaze cannot be told (a glance between the lines, eyes
+    too small or too narrowed to read the gaze): not seen looking away."""
+    if not face.judged or face.eyes not in (EyeState.OPEN, EyeState.NARROWED):
         return False
     return face.looking is Looking.CAMERA or (face.looking is None and face.key)

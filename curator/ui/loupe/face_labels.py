@@ -6,10 +6,12 @@ beside every box they ran across one another ("too small to tell shut eyes
 from a look down · 91" over two other faces, issue 41 §5). So:
 
 - **Words**: every judged face's label is one short word (`short_label`:
-  "open", "closed", "small", "away", "shades", "?"); the whole reason and
-  the face's sharpness (`long_label`) only for the face under the pointer
-  or the one Shift+Z is on. A face too small to judge has no label unless
-  it is that face.
+  "open", "laugh", "closed", "small", "away", "shades", "?"); only shut
+  eyes read "closed" (a laugh's narrowed eyes "laugh", never a closed-eye
+  mark; a face not smiling "eyes closed or looking down": `records.EyeState`);
+  the whole reason and the face's sharpness (`long_label`) only for the
+  face under the pointer or the one Shift+Z is on. A face too small to
+  judge has no label unless it is that face.
 - **Places** (`place_labels`): each label tries spots around its box
   (below, above, beside, inside its foot), each pushed inside the image,
   and takes the one that covers the fewest other faces; a spot that would
@@ -18,9 +20,9 @@ from a look down · 91" over two other faces, issue 41 §5). So:
   eyes, the largest. A label with no free spot is left out: the box's
   colour still tells its verdict.
 - **The People row** (`people_sentence`): the same verdict once, counted
-  ("12 faces (4 key): 2 closed · 3 open · 3 too small to tell shut eyes
-  from a look down; 2 smiling · 5 looking at the camera; 4 faces too small
-  to judge; key face sharpness 64."), never one sentence a face.
+  ("12 faces (4 key): 2 closed · 3 open · 1 laughing · 3 too small to tell
+  shut eyes from a look down; 2 smiling · 5 looking at the camera; 4 faces
+  too small to judge; key face sharpness 64."), never one sentence a face.
 - **How a face looks** (issue 49, `looks_words`): "smiling" or "not
   smiling", "looking at the camera" or "looking away", in the long label;
   what Curator cannot tell is left unsaid; why a burst's suggested best
@@ -75,20 +77,36 @@ def verdict(face: Face) -> Verdict:
         return Verdict("closed", "closed", True, 0)
     if face.eyes is EyeState.OPEN:
         return Verdict("open", "open", True, 1)
+    if face.eyes is EyeState.NARROWED:
+        return Verdict("laugh", "laughing", True, 2)
     if low.startswith("too small"):
-        return Verdict("small", note, True, 2)
+        return Verdict("small", note, True, 3)
     if "turned away" in low or "hidden" in low:
-        return Verdict("away", note, True, 3)
+        return Verdict("away", note, True, 4)
     if "sunglasses" in low:
-        return Verdict("shades", note, True, 4)
+        return Verdict("shades", note, True, 5)
     if not note or low == "can't tell":
-        return Verdict("?", "can't tell", True, 5)
-    return Verdict("?", note, True, 6)
+        return Verdict("?", "can't tell", True, 6)
+    return Verdict("?", note, True, 7)
 
 
 def short_label(face: Face) -> str:
-    """The word on the box: "open", "closed", "small", "away", "shades", "?"."""
+    """The word on the box: "open", "laugh", "closed", "small", "away",
+    "shades", "?"."""
     return verdict(face).word
+
+
+def eyes_words(face: Face) -> str:
+    """A judged face's eyes in the whole verdict: "eyes open", "eyes narrowed
+    in a laugh", "eyes closed" — "eyes closed or looking down" where the
+    face is not read smiling (a look down reads as shut: module docstring) —
+    or the reason they were not judged ("sunglasses")."""
+    if face.eyes is EyeState.CLOSED:
+        return "eyes closed" if face.smiling else "eyes closed or looking down"
+    if face.eyes is EyeState.NARROWED:
+        return "eyes narrowed in a laugh"
+    v = verdict(face)
+    return f"eyes {v.phrase}" if face.eyes is EyeState.OPEN else v.phrase
 
 
 def looks_words(face: Face) -> list[str]:
@@ -107,12 +125,13 @@ def looks_words(face: Face) -> list[str]:
 
 def long_label(face: Face) -> str:
     """The whole verdict, for the face under the pointer or in close-up:
-    "eyes open · smiling · looking at the camera · sharpness 78", "too small
-    to tell shut eyes from a look down · sharpness 91", "too small to judge"."""
+    "eyes open · smiling · looking at the camera · sharpness 78", "eyes
+    narrowed in a laugh · smiling", "too small to tell shut eyes from a
+    look down · sharpness 91", "too small to judge"."""
     v = verdict(face)
     if not v.judged:
         return v.phrase
-    what = f"eyes {v.phrase}" if face.eyes is not EyeState.UNKNOWN else v.phrase
+    what = eyes_words(face)
     if face.key:
         what = f"key face: {what}"
     what = " · ".join([what, *looks_words(face)])

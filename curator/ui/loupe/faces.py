@@ -1,7 +1,8 @@
 """The loupe's people tools: the face boxes (O) and the close-ups (Shift+Z).
 
 - O draws every face's box with its verdict (a key face solid, the others
-  dashed, faces too small to judge thin) and a one-word label where it covers
+  dashed, faces too small to judge thin; green eyes open or narrowed in a
+  laugh, red shut only, grey can't tell) and a one-word label where it covers
   no other (`face_labels`); the face under the pointer or in close-up says its
   whole reason. Painted through the views' overlay hooks.
 - Shift+Z zooms to 100 % on the next face, key faces first, largest first;
@@ -317,7 +318,7 @@ def _colour(face: Face) -> QColor:
         return SMALL
     if face.eyes is EyeState.CLOSED:
         return CLOSED
-    colour = QColor(OPEN if face.eyes is EyeState.OPEN else UNKNOWN)
+    colour = QColor(OPEN if face.eyes in (EyeState.OPEN, EyeState.NARROWED) else UNKNOWN)
     if not face.key:
         colour.setAlpha(170)
     return colour
