@@ -10,9 +10,9 @@ computer's first. The two imports alternate, `ROUNDS` rounds, and the median
 of each is compared: the host is shared, so a slow spell hits both.
 
 Budget asserted: the import with faces takes ≤ `MAX_RATIO` x the technical
-one's wall time (the user waits on wall time), medians; the CPU of the whole
-process tree (the import and its decoder child), the median of each round's
-own ratio, the ratio of each one's least wall time and the machine's load
+one's wall time (the user waits on wall time), the median of each round's own
+ratio; the CPU of the whole process tree (the import and its decoder child),
+the ratio of the medians, the ratio of each one's least wall time and the machine's load
 are printed and written to the results (faces.json, "single_photo"). On a
 loaded host each session's processes share one slice of the cores (Linux's
 autogroups), so there the wall ratio follows the CPU ratio, whatever runs
@@ -39,7 +39,7 @@ from tests.faces_helpers import installed_model
 
 pytestmark = pytest.mark.bench
 
-ROUNDS = 9
+ROUNDS = 15
 MAX_RATIO = 1.5
 PHOTO = "guido_van_rossum_2014.jpg"  # one face, in the labelled set
 CAMERA_LONG_EDGE = 6000
@@ -122,4 +122,7 @@ def test_a_warm_single_photo_import_with_faces_costs_at_most_1_5_x(tmp_path: Pat
     }
     print("\na warm single-photo import, with faces against technical:", json.dumps(row))
     merge_results("faces.json", {"single_photo": row})
-    assert wall_f / wall_t <= MAX_RATIO, row
+    # Each round's two imports ran side by side under one load; a slow spell
+    # that hits one kind's runs more than the other's moves the ratio of
+    # medians (1.32-1.61 in three runs at load 3) but not the paired median.
+    assert statistics.median(paired) <= MAX_RATIO, row
