@@ -36,6 +36,12 @@ Concurrency protocol (the one place it lives; every stage uses it):
 9. `cancel()` is cooperative: queued tasks return without working, in-flight
    ones finish and are written. `pause()`/`resume()` hold back queued work.
    Whatever happens, `finished` comes once, after the last write has settled.
+10. A run started with `open_feed` (a watched folder's: pipeline.live) takes
+    more jobs while it runs (`extend`) and finishes only after `close_feed`,
+    once they are all done and written (or once cancelled: then it takes
+    none). Jobs go to the pool at the runner's `priority` (QThreadPool takes
+    the highest first): a watch's quick looks pass the measurements queued
+    before them.
 """
 
 from __future__ import annotations
@@ -228,6 +234,8 @@ class StageRunner(QObject, Generic[J, O]):
         self._summary = RunSummary()
         self._started_at = 0.0
         self._running = False
+        self._feeding = False  # open_feed: more jobs may come (extend) until close_feed
+        self.priority = 0  # of this runner's jobs in the pool (higher: taken first)
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(flush_ms)
         self._flush_timer.timeout.connect(self._flush)
@@ -243,13 +251,18 @@ class StageRunner(QObject, Generic[J, O]):
         return self._done, self._total
 
     def start(
-        self, jobs: Sequence[J], *, found: int = 0, counts: Counter[str] | None = None
+        self,
+        jobs: Sequence[J],
+        *,
+        found: int = 0,
+        counts: Counter[str] | None = None,
+        open_feed: bool = False,
     ) -> None:
         if self._running:
             raise RuntimeError(f"the {self.name} stage is already running")
         self._generation += 1
         self._gate = StageGate()
-        self._running = True
+        self._running, self._feeding = True, open_feed
         self.write_error = None
         self._pending_writes, self._write_tries, self._writing = [], 0, False
         self._summary = RunSummary(found=found, counts=Counter(counts or {}))
@@ -259,6 +272,26 @@ class StageRunner(QObject, Generic[J, O]):
         for job in jobs:
             self._submit(job, 1)
         if not jobs:
+            QTimer.singleShot(0, self, self._maybe_finish)
+
+    def extend(
+        self, jobs: Sequence[J], *, found: int = 0, counts: Counter[str] | None = None
+    ) -> None:
+        """More jobs for a run started with `open_feed` (see the protocol)."""
+        if not (self._running and self._feeding):
+            raise RuntimeError(f"the {self.name} stage takes no more jobs")
+        if self._gate.cancelled.is_set():
+            return  # cancelled (or stopped by a storage fault): it is finishing
+        self._summary.found += found
+        self._summary.counts.update(counts or {})
+        self._total += len(jobs)
+        for job in jobs:
+            self._submit(job, 1)
+
+    def close_feed(self) -> None:
+        """No more jobs: the run finishes once those it has are done and written."""
+        if self._feeding:
+            self._feeding = False
             QTimer.singleShot(0, self, self._maybe_finish)
 
     def cancel(self) -> None:
@@ -306,7 +339,7 @@ class StageRunner(QObject, Generic[J, O]):
         self._outstanding += 1
         key, gate = (self._generation, job, attempt_no), self._gate
         run = partial(attempt, key, self.work, self.on_error, gate)
-        self.threads.start(Job(run, self._delivery))
+        self.threads.start(Job(run, self._delivery), self.priority)
 
     @Slot(object)
     def _on_task_finished(self, result: TaskResult[J, O]) -> None:
@@ -441,8 +474,8 @@ class StageRunner(QObject, Generic[J, O]):
         if self._buffer:
             self._flush()
             return  # _write_pending calls back here once the writes are settled
-        if self._pending_writes:
-            return  # on the writer thread, or a write retry is scheduled
+        if self._pending_writes or (self._feeding and not self._gate.cancelled.is_set()):
+            return  # on the writer thread, a write retry is scheduled, or more may come
         self._flush_timer.stop()
         self._running = False
         self._summary.elapsed_s = time.monotonic() - self._started_at

@@ -92,7 +92,7 @@ def prepare(request: RunRequest, settings: Settings, cache_dir: str) -> Prepared
         )
         xmp = _plan_xmp(candidates, plan, settings)
         return Prepared(0, plan, tuple(report.problems), "", xmp)
-    if request.paths:
+    if request.paths or request.live:
         candidates = path_candidates(request.paths)
         plan = plan_technical(candidates, settings, cache_dir, retry_failed=True, faces=faces)
         xmp = _plan_xmp(candidates, plan, settings)

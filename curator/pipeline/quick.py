@@ -12,6 +12,7 @@ turn that finds the queue empty waits for round one's next written batch,
 or ends when round one has ended (`ThumbnailQueue.close`).
 
 Signals (main thread): `photos_added(ids)` — round one's new rows;
+`paths_listed(paths)` — the files round one just wrote (a watch's tiles);
 `thumbnails_changed(ids)` — round two gave these rows a picture;
 `note(text)` — one progress line; `ended()` — both rounds are done (or
 cancelled, or stopped by a write error: `write_error`).
@@ -40,6 +41,7 @@ class QuickLookPhase(QObject):
     """Both quick-look rounds of one run (see the module docstring)."""
 
     photos_added = Signal(list)
+    paths_listed = Signal(list)
     thumbnails_changed = Signal(list)
     note = Signal(str)
     ended = Signal()
@@ -53,6 +55,7 @@ class QuickLookPhase(QObject):
         writes: QThreadPool,
         *,
         timeout_s: float,
+        priority: int = 0,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
@@ -62,6 +65,7 @@ class QuickLookPhase(QObject):
         self._files = 0
         self._decoded = 0
         self._listed: list[str] = []  # the written batch's paths for round two, until queued
+        self._written: list[str] = []  # the written batch's paths, until said
 
         def runner(queue: ThumbnailQueue | None) -> QuickLookRunner:
             made = QuickLookRunner(
@@ -75,6 +79,7 @@ class QuickLookPhase(QObject):
                 parent=self,
             )
             made.finished.connect(lambda _summary: self._on_round_finished(made))
+            made.priority = priority  # a watch's: ahead of the measurements queued before
             self._runners.append(made)
             return made
 
@@ -128,6 +133,7 @@ class QuickLookPhase(QObject):
         self._listed.extend(
             look.path for looks in outcomes for look in looks if look.thumbnail_key is None
         )
+        self._written.extend(look.path for looks in outcomes for look in looks)
 
     def _on_added(self, ids: list[int]) -> None:
         """The batch's rows go to the grid first, then its files to round two's
@@ -135,6 +141,9 @@ class QuickLookPhase(QObject):
         them decoded first, with no turn taken in between."""
         if ids:
             self.photos_added.emit(ids)
+        written, self._written = self._written, []
+        if written:
+            self.paths_listed.emit(written)
         listed, self._listed = self._listed, []
         self.queue.put(listed)
         looked = min(self._files, self._listing.progress[0] * CHUNK)

@@ -13,12 +13,16 @@ import time
 from dataclasses import dataclass, field
 
 from curator.catalog.models import Stage
+from curator.catalog.writer import ApplyKind
 from curator.engine.progress import duration_text
 from curator.engine.stage_runner import RunSummary
 from curator.pipeline.stages.scan import ScanProblem
 from curator.pipeline.stages.technical_runner import import_counts
+from curator.pipeline.stages.xmp import XmpApplied
 
 ALL_STAGES: tuple[str, ...] = tuple(s.value for s in Stage)
+# A technical outcome that is a photo in the catalog now (counted as done).
+MEASURED = (ApplyKind.NEW, ApplyKind.CHANGED, ApplyKind.REMEASURED, ApplyKind.MOVED)
 
 # One later stage's part of the report: status counts ("done", "failed",
 # "skipped", "write_failed", the score step's "scored", "bursts"…), and the
@@ -43,10 +47,14 @@ class RunRequest:
     # One step of a longer job (an ingest's landed copies, imported while the
     # card is still copied): its sentence names the job, never "Import finished".
     part_of: str | None = None
+    # A watched folder's run: it stays open, fed the files that land
+    # (`PipelineService.feed`), until `end_feed` (pipeline.live).
+    live: bool = False
 
     @property
     def reads_files(self) -> bool:
-        return (self.folder is not None or bool(self.paths)) and "technical" in self.stages
+        reads = self.folder is not None or bool(self.paths) or self.live
+        return reads and "technical" in self.stages
 
 
 @dataclass
@@ -72,6 +80,30 @@ class RunReport:
     # the run's start ("finished_at_s"): which stage the run waited for
     stage_times: dict[str, dict[str, float]] = field(default_factory=dict)
     started_at: float = field(default_factory=time.monotonic, repr=False, compare=False)
+
+    @property
+    def technical_done(self) -> int:
+        """Files the technical stage made photos of (or found one for: a duplicate)."""
+        kinds = (*MEASURED, ApplyKind.DUPLICATE)
+        return sum(self.technical.counts.get(k.value, 0) for k in kinds)
+
+    def technical_note(self) -> str:
+        """The technical stage's note in the status bar: failures, what was not saved."""
+        c = self.counts
+        notes = []
+        if c["failed"]:
+            notes.append(f"{c['failed']} failed — see View ▸ Problems")
+        if c["write_failed"]:
+            notes.append(f"{c['write_failed']} not saved")
+        return "; ".join(notes)
+
+    def took_xmp(self, applied: XmpApplied) -> None:
+        """What writing the XMP's readings as decisions did."""
+        self.xmp_applied = applied.applied
+        self.xmp_problems = applied.problems
+        self.xmp_default_stars = applied.default_stars
+        self.xmp_extra_labels = applied.extra_labels
+        self.xmp_faces_named = applied.faces_named
 
     def stage_finished(self, stage: str, ran_s: float) -> None:
         """Note that `stage` has ended now, after running `ran_s` seconds (added to

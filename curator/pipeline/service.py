@@ -12,8 +12,11 @@ with the run's generation:
    within seconds, new ids in `photos_added`; then the thumbnails the files
    lack, those on screen first, in `thumbnails_changed`), then TECHNICAL
    (`TechnicalRunner`: crash-isolated decoding, applied in batches by the
-   writer, ids in `photos_changed`); then photos whose every file vanished
-   become `missing`. Meanwhile the prepare pool reads the planned files' XMP;
+   writer, ids in `photos_changed`); a live run (a watched folder's,
+   `RunRequest.live`) stays in TECHNICAL while files are fed to it (`feed`:
+   pipeline.live has the protocol) until `end_feed`; then photos whose every
+   file vanished become `missing`. Meanwhile the prepare pool reads the
+   planned files' XMP;
 3. XMP: its ratings, flags, labels and keywords become decisions (source
    "xmp"), so SCORE trains on them; then FACES (pipeline.faces): photos the
    import did not judge, then a look again at faceless burst frames;
@@ -51,7 +54,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from curator.catalog.models import Stage
-from curator.catalog.writer import ApplyKind, CatalogWriter, record_error
+from curator.catalog.writer import CatalogWriter, record_error
 from curator.engine.delivery import Delivery, Job, delivery_to, log_and_deliver
 from curator.engine.isolation import ChildProcessPool
 from curator.engine.lock import ImportLock
@@ -61,6 +64,7 @@ from curator.engine.types import StageFn
 from curator.pipeline import prepare as prep
 from curator.pipeline.faces import FacesPhase
 from curator.pipeline.judge import EmbeddedFn, JudgmentsPhase
+from curator.pipeline.live import LiveFeed
 from curator.pipeline.phase import Phase, PhaseMachine, PipelinePools
 from curator.pipeline.prepare import (
     MissingMarked,
@@ -103,9 +107,6 @@ log = logging.getLogger(__name__)
 # files (a second folder dropped, a retry, the watch folder's next batch).
 DECODERS_IDLE_S = 60.0
 
-# A technical outcome that is a photo in the catalog now (counted as done).
-_MEASURED = (ApplyKind.NEW, ApplyKind.CHANGED, ApplyKind.REMEASURED, ApplyKind.MOVED)
-
 
 class PipelineService(QObject):
     """Runs the pipeline (see the module docstring)."""
@@ -113,6 +114,9 @@ class PipelineService(QObject):
     started = Signal(object)  # RunRequest
     stage_progress = Signal(object)  # StageProgress
     photos_added = Signal(list)  # ids of the photos a quick-look batch just inserted
+    paths_listed = Signal(list)  # a live run's files whose quick look was just written
+    paths_measured = Signal(object)  # list of the technical outcomes just written (a path each)
+    feed_failed = Signal(list, str)  # a live run's files that could not be planned, why
     photos_changed = Signal(list)  # ids the technical stage or the XMP just rewrote
     thumbnails_changed = Signal(list)  # ids whose quick thumbnail round two just wrote
     scores_changed = Signal()  # scores / bursts / descriptions were rewritten
@@ -152,6 +156,7 @@ class PipelineService(QObject):
         self._gate = StageGate()
         self._quick_look: QuickLookPhase | None = None
         self._technical: TechnicalRunner | None = None
+        self._live: LiveFeed | None = None  # a live run's feed (pipeline.live)
         self._cluster_plan: ClusterPlan | None = None  # this run's Ray cluster, if any
         self._processes = processes
         self._processes_idle = QTimer(self)  # closes the decoder children after a quiet spell
@@ -218,6 +223,9 @@ class PipelineService(QObject):
         self._cancelled = self._again = False
         self._xmp_stop = threading.Event()
         self._xmp_readings = None
+        if self._live is not None:
+            self._live.deleteLater()
+        self._live = self._live_feed() if request.live else None
         self._gate = StageGate()
         if self._board.paused:
             self._gate.pause()
@@ -237,6 +245,15 @@ class PipelineService(QObject):
         )
         self.pools.prepare.start(Job(job, self._prepared))
 
+    def feed(self, paths: list[str]) -> bool:
+        """More whole files for the live run; False when none takes them."""
+        return self._live is not None and self.running and self._live.feed(paths)
+
+    def end_feed(self) -> None:
+        """The live run takes nothing more: it ends once what it has is measured."""
+        if self._live is not None:
+            self._live.close()
+
     def cancel(self) -> None:
         if not self.running:
             return
@@ -250,6 +267,8 @@ class PipelineService(QObject):
             # e.g. from a closeEvent).
             self._generation += 1
             QTimer.singleShot(0, self, self._finish)  # dropped if the service is gone
+        if self._live is not None:
+            self._live.cancel()
         for runner in (self._quick_look, self._technical):
             if runner is not None:
                 runner.cancel()
@@ -302,6 +321,8 @@ class PipelineService(QObject):
         """Cancel and let go of the child processes and the import lock (app exit).
         The caller drains the pools afterwards."""
         self.cancel()
+        if self._live is not None:
+            self._live.shutdown()
         for runner in (self._quick_look, self._technical):
             if runner is not None:
                 runner.close()  # a write finishing during the drain reports to no one
@@ -338,6 +359,9 @@ class PipelineService(QObject):
             self.pools.prepare.start(Job(job, self._xmp_read))
         else:
             self._xmp_readings = ()
+        if self._request.live:
+            self._start_live(plan)
+            return
         # New files show in the grid first (quick look), then are measured.
         jobs = plan_quick_look(plan, self._snapshot, str(self.cache_dir))
         if jobs:
@@ -386,7 +410,33 @@ class PipelineService(QObject):
             return
         self._start_technical(plan)
 
-    def _start_technical(self, plan: TechnicalPlan) -> None:
+    def _live_feed(self) -> LiveFeed:
+        from curator.catalog.models import Photo
+
+        live = LiveFeed(
+            Photo._meta.database,
+            technical_stage.STAGE_VERSION,
+            self.pools,
+            self._snapshot,
+            str(self.cache_dir),
+            faces="faces" in self._request.stages,
+            parent=self,
+        )
+        live.photos_added.connect(self.photos_added)
+        live.thumbnails_changed.connect(self.thumbnails_changed)
+        live.paths_listed.connect(self.paths_listed)
+        live.batch_failed.connect(self.feed_failed)
+        return live
+
+    def _start_live(self, plan: TechnicalPlan) -> None:
+        """TECHNICAL with an open feed: every batch (this first one too) is shown
+        and measured as pipeline.live says."""
+        assert self._processes is not None and self._live is not None
+        self._start_technical(TechnicalPlan(known_hashes=plan.known_hashes), open_feed=True)
+        assert self._technical is not None
+        self._live.attach(self._technical, self._processes, plan)
+
+    def _start_technical(self, plan: TechnicalPlan, *, open_feed: bool = False) -> None:
         from curator.catalog.models import Photo
 
         assert self._processes is not None
@@ -412,12 +462,13 @@ class PipelineService(QObject):
         )
         runner.progressed.connect(self._on_technical_progressed)
         runner.photos_written.connect(self._on_batch_applied)
+        runner.batch_applied.connect(self.paths_measured)
         runner.finished.connect(self._on_technical_finished)
         self._technical = runner
         self._board.begin("technical")
         remark = "" if self._cluster_plan is not None else preparing_remark(plan.requests)
         self._board.emit("technical", StageState.RUNNING, 0, len(plan.requests), remark=remark)
-        runner.start_plan(plan)
+        runner.start_plan(plan, open_feed=open_feed)
         if self._board.paused:
             runner.pause()
         embeds = Stage.EMBED.value in self._request.stages
@@ -449,6 +500,8 @@ class PipelineService(QObject):
     @Slot(object)
     def _on_technical_finished(self, summary: RunSummary) -> None:
         runner, self._technical = self._technical, None
+        if self._live is not None:
+            self._live.cancel()  # ended by a storage fault or a cancel: what waits is dropped
         self._processes_idle.start()  # kept for the next run (class docstring)
         self._report.technical = summary
         self._report.stage_finished("technical", summary.elapsed_s)
@@ -487,18 +540,12 @@ class PipelineService(QObject):
             self._apply_xmp()
 
     def _report_technical(self, summary: RunSummary) -> None:
-        c = self._report.counts
-        notes = []
-        if c["failed"]:
-            notes.append(f"{c['failed']} failed — see View ▸ Problems")
-        if c["write_failed"]:
-            notes.append(f"{c['write_failed']} not saved")
         state = StageState.CANCELLED if summary.cancelled else StageState.DONE
-        done = sum(summary.counts.get(k.value, 0) for k in (*_MEASURED, ApplyKind.DUPLICATE))
+        done = self._report.technical_done
         last = self._board.last.get("technical")
         total = last.total if last is not None else done
         shown = total if state is StageState.DONE else done
-        self._board.emit("technical", state, shown, total, "; ".join(notes))
+        self._board.emit("technical", state, shown, total, self._report.technical_note())
 
     @Slot()
     def _close_processes(self) -> None:
@@ -533,11 +580,7 @@ class PipelineService(QObject):
             return  # cancelled meanwhile: the run has ended already
         result = written.result
         if isinstance(result, XmpApplied):
-            self._report.xmp_applied = result.applied
-            self._report.xmp_problems = result.problems
-            self._report.xmp_default_stars = result.default_stars
-            self._report.xmp_extra_labels = result.extra_labels
-            self._report.xmp_faces_named = result.faces_named
+            self._report.took_xmp(result)
             if result.photo_ids:
                 self.photos_changed.emit(list(result.photo_ids))
         else:

@@ -162,8 +162,18 @@ class TechnicalRunner(StageRunner[TechnicalRequest, TechnicalOutcome]):
         )
         self.processes = processes
 
-    def start_plan(self, plan: TechnicalPlan) -> None:
-        counts: Counter[str] = Counter()
-        counts[ApplyKind.UNCHANGED.value] += plan.unchanged
-        counts[ApplyKind.FAILED.value] += plan.known_failed
-        self.start(plan.requests, found=plan.found, counts=counts)
+    def start_plan(self, plan: TechnicalPlan, *, open_feed: bool = False) -> None:
+        """Run `plan`; `open_feed`: more plans follow (`extend_plan`, a live run's)."""
+        self.start(plan.requests, found=plan.found, counts=_plan_counts(plan), open_feed=open_feed)
+
+    def extend_plan(self, plan: TechnicalPlan) -> None:
+        """A live run's next batch: its requests measured after those queued."""
+        self.extend(plan.requests, found=plan.found, counts=_plan_counts(plan))
+
+
+def _plan_counts(plan: TechnicalPlan) -> Counter[str]:
+    """What a plan settled without reading a file: unchanged, known failures."""
+    counts: Counter[str] = Counter()
+    counts[ApplyKind.UNCHANGED.value] += plan.unchanged
+    counts[ApplyKind.FAILED.value] += plan.known_failed
+    return counts
