@@ -20,7 +20,8 @@ TECHNICAL, with the first batch, planned by the run's PREPARE):
   newest first: a backlog shows its newest thumbnails first. Its requests go
   to the technical runner (`extend_plan`) once its quick look has ended and
   every earlier batch's has, so frames are measured in the order they
-  landed. A batch whose plan failed is said in `batch_failed` (paths,
+  landed. Fed files the plan does not read (catalogued, unchanged) are said
+  in `settled`; a batch whose plan failed in `batch_failed` (paths,
   sentence); nothing else stops.
 - `close()`: once nothing waits, nothing is planned and every batch was
   handed over, the runner's feed is closed (the run then ends as any run);
@@ -102,6 +103,7 @@ class LiveFeed(QObject):
     thumbnails_changed = Signal(list)
     paths_listed = Signal(list)
     batch_failed = Signal(list, str)  # paths, the sentence
+    settled = Signal(list)  # fed files the plan reads not: catalogued, unchanged (or failed)
     drained = Signal()  # closed, and every batch handed over
 
     def __init__(
@@ -217,6 +219,10 @@ class LiveFeed(QObject):
         if planned.plan is None:
             self.batch_failed.emit(list(planned.paths), planned.error)
         else:
+            reading = {r.path for r in planned.plan.requests}
+            unread = [p for p in planned.paths if p not in reading]
+            if unread:
+                self.settled.emit(unread)
             self._show(planned.plan)
         self._next()
         self._maybe_drained()

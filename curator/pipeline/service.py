@@ -16,7 +16,7 @@ with the run's generation:
    `RunRequest.live`) stays in TECHNICAL while files are fed to it (`feed`:
    pipeline.live has the protocol) until `end_feed`; then photos whose every
    file vanished become `missing`. Meanwhile the prepare pool reads the
-   planned files' XMP;
+   planned files' XMP (pipeline.xmp_phase);
 3. XMP: its ratings, flags, labels and keywords become decisions (source
    "xmp"), so SCORE trains on them; then FACES (pipeline.faces): photos the
    import did not judge, then a look again at faceless burst frames;
@@ -45,7 +45,6 @@ Invariants:
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from functools import partial
@@ -69,8 +68,6 @@ from curator.pipeline.phase import Phase, PhaseMachine, PipelinePools
 from curator.pipeline.prepare import (
     MissingMarked,
     Prepared,
-    XmpRead,
-    XmpWritten,
     make_process_pool,
     path_candidates,
     plan_paths,
@@ -98,7 +95,7 @@ from curator.pipeline.stages.technical_remote import (
     seat_timeout,
 )
 from curator.pipeline.stages.technical_runner import TechnicalRunner
-from curator.pipeline.stages.xmp import XmpApplied, XmpReading
+from curator.pipeline.xmp_phase import XmpPhase
 from curator.settings import Settings, clip_config
 
 log = logging.getLogger(__name__)
@@ -117,6 +114,7 @@ class PipelineService(QObject):
     paths_listed = Signal(list)  # a live run's files whose quick look was just written
     paths_measured = Signal(object)  # list of the technical outcomes just written (a path each)
     feed_failed = Signal(list, str)  # a live run's files that could not be planned, why
+    feed_settled = Signal(list)  # a live run's files catalogued already: not read
     photos_changed = Signal(list)  # ids the technical stage or the XMP just rewrote
     thumbnails_changed = Signal(list)  # ids whose quick thumbnail round two just wrote
     scores_changed = Signal()  # scores / bursts / descriptions were rewritten
@@ -163,8 +161,9 @@ class PipelineService(QObject):
         self._processes_idle.setSingleShot(True)
         self._processes_idle.setInterval(int(DECODERS_IDLE_S * 1000))
         self._processes_idle.timeout.connect(self._close_processes)
-        self._xmp_stop = threading.Event()
-        self._xmp_readings: tuple[XmpReading, ...] | None = None
+        self._xmp = XmpPhase(pools, parent=self)
+        self._xmp.photos_changed.connect(self.photos_changed)
+        self._xmp.ended.connect(self._on_xmp_ended)
         self._judge = JudgmentsPhase(
             pools, self.cache_dir, self._board, on_embedded=on_embedded, parent=self
         )
@@ -180,8 +179,6 @@ class PipelineService(QObject):
         self._faces.ended.connect(self._on_faces_ended)
         self._faces.photos_changed.connect(self.photos_changed)
         self._prepared: Delivery[Prepared] = delivery_to(self, self._on_prepared)
-        self._xmp_read: Delivery[XmpRead] = delivery_to(self, self._on_xmp_read)
-        self._xmp_written: Delivery[XmpWritten] = delivery_to(self, self._on_xmp_written)
         self._missing_marked: Delivery[MissingMarked] = delivery_to(self, self._on_missing_marked)
         self._scored: Delivery[ScoreResult | Exception] = delivery_to(self, self._on_scored)
         self.last_report: RunReport | None = None
@@ -221,8 +218,6 @@ class PipelineService(QObject):
         self._started_at = time.monotonic()
         self._board.reset()
         self._cancelled = self._again = False
-        self._xmp_stop = threading.Event()
-        self._xmp_readings = None
         if self._live is not None:
             self._live.deleteLater()
         self._live = self._live_feed() if request.live else None
@@ -260,7 +255,7 @@ class PipelineService(QObject):
         self._cancelled = True
         self._again = False
         self._gate.cancel()
-        self._xmp_stop.set()
+        self._xmp.stop()
         if self.phase in (Phase.PREPARE, Phase.XMP):
             # Nothing (more) to write: drop the scan's or the XMP writing's result
             # when it arrives and end from the event loop (never re-entrantly,
@@ -352,13 +347,7 @@ class PipelineService(QObject):
             self._processes, self._snapshot, plan, self.decoder_niceness
         )
         self.pools.decode.setMaxThreadCount(self._processes.size)  # one per child
-        # The XMP is read beside the decoding (readings are kept until the
-        # technical stage has written the photos' rows; see _apply_xmp).
-        if prepared.xmp is not None and prepared.xmp.paths:
-            job = partial(prep.read_xmp, self._generation, prepared.xmp, self._xmp_stop)
-            self.pools.prepare.start(Job(job, self._xmp_read))
-        else:
-            self._xmp_readings = ()
+        self._xmp.read(self._generation, prepared.xmp)  # beside the decoding (xmp_phase)
         if self._request.live:
             self._start_live(plan)
             return
@@ -426,6 +415,7 @@ class PipelineService(QObject):
         live.thumbnails_changed.connect(self.thumbnails_changed)
         live.paths_listed.connect(self.paths_listed)
         live.batch_failed.connect(self.feed_failed)
+        live.settled.connect(self.feed_settled)
         return live
 
     def _start_live(self, plan: TechnicalPlan) -> None:
@@ -536,8 +526,7 @@ class PipelineService(QObject):
             self._finish()
             return
         self._machine.enter(Phase.XMP)
-        if self._xmp_readings is not None:
-            self._apply_xmp()
+        self._xmp.write(self._report)
 
     def _report_technical(self, summary: RunSummary) -> None:
         state = StageState.CANCELLED if summary.cancelled else StageState.DONE
@@ -554,38 +543,10 @@ class PipelineService(QObject):
             self._processes.close()
             self._processes = None
 
-    # --- XMP ---------------------------------------------------------------------
-
-    @Slot(object)
-    def _on_xmp_read(self, read: XmpRead) -> None:
-        if read.generation != self._generation:
-            return  # a cancelled or earlier run
-        self._xmp_readings = read.readings
-        if self.phase is Phase.XMP:
-            self._apply_xmp()
-
-    def _apply_xmp(self) -> None:
-        """Write what the XMP said (technical rows exist now) on the prepare pool,
-        then the judgments (`_on_xmp_written`)."""
-        readings, self._xmp_readings = self._xmp_readings or (), ()
-        if not readings or self._cancelled:
-            self._on_xmp_written(XmpWritten(self._generation, XmpApplied()))
-            return
-        job = partial(prep.apply_xmp_readings, self._generation, readings, self._xmp_stop)
-        self.pools.prepare.start(Job(job, self._xmp_written))
-
-    @Slot(object)
-    def _on_xmp_written(self, written: XmpWritten) -> None:
-        if written.generation != self._generation or self.phase is not Phase.XMP:
+    @Slot()
+    def _on_xmp_ended(self) -> None:
+        if self.phase is not Phase.XMP:
             return  # cancelled meanwhile: the run has ended already
-        result = written.result
-        if isinstance(result, XmpApplied):
-            self._report.took_xmp(result)
-            if result.photo_ids:
-                self.photos_changed.emit(list(result.photo_ids))
-        else:
-            sentence = f"Curator could not take the ratings from XMP files: {result}"
-            record_error(stage="xmp", error_type=type(result).__name__, message=sentence)
         if self._cancelled:
             self._finish()
             return
