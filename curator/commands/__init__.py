@@ -30,12 +30,12 @@ from __future__ import annotations
 
 GROUPS: tuple[str, ...] = (
     "curator.commands.import_folder",
+    "curator.commands.watch",
     "curator.commands.ingest",
     "curator.commands.listing",
     "curator.commands.decide",
     "curator.commands.tags",
     "curator.commands.cull",
-    "curator.commands.describe",
     "curator.commands.doctor",
     "curator.commands.backup",
     "curator.commands.catalog_copy",

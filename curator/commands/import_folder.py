@@ -1,4 +1,5 @@
-"""`curator import FOLDER [--stages …] [--workers N] [--retry-failed] [--ray ADDRESS] [--json]`.
+"""`curator import FOLDER [--stages …] [--workers N] [--retry-failed] [--ray ADDRESS] [--json]`
+and `curator describe [--redo] [--json]`: the pipeline's runs to their end.
 
 Imports a folder through the same pipeline as the window
 (`pipeline.importer.run_headless`: scan, quick look, technical, XMP, then
@@ -14,6 +15,13 @@ line per stage), or with `--json` one object whose fields are `IMPORT_FIELDS`
 (`base.run_exit_code`): 0 ran (failed photos included), 1 some results could
 not be saved, 2 bad usage (no such folder, unknown stage, a Ray cluster that
 cannot be used), 3 a storage fault stopped the run, 130 cancelled.
+
+`curator describe` back-fills descriptions: the photos that have none yet
+(skipped while Ollama was away, or never described) — or, with `--redo`,
+those described by another model or prompt version — then runs the score
+step, so the new AI tags get their CLIP confidences as on import (progress
+on stderr). Output: the describe stage's counts and its reason, or with
+`--json` the counts as one object. Exit codes as an import's.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ from typing import Any, TextIO
 from curator.catalog.models import Stage
 from curator.commands.base import CommandContext, JsonField, UsageError, run_exit_code, shaped
 
-NAMES: tuple[str, ...] = ("import",)
+NAMES: tuple[str, ...] = ("import", "describe")
 KNOWN_STAGES = tuple(s.value for s in Stage)
 
 F = JsonField
@@ -89,6 +97,18 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "(auto, host:6379, ray://host:10001; default: the ray_address setting)",
     )
     p_import.set_defaults(handler=cmd_import)
+    p_describe = sub.add_parser(
+        "describe",
+        parents=[common],
+        help="describe photos that have no description yet (back-fill)",
+    )
+    p_describe.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p_describe.add_argument(
+        "--redo",
+        action="store_true",
+        help="describe again the photos described by another model or prompt version",
+    )
+    p_describe.set_defaults(handler=cmd_describe)
 
 
 def cmd_import(args: argparse.Namespace, ctx: CommandContext) -> int:
@@ -224,3 +244,26 @@ def parse_stages(text: str) -> list[str]:
             f"known stages: {', '.join(KNOWN_STAGES)}"
         )
     return stages
+
+
+def cmd_describe(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """Back-fill descriptions, then the score step (see the module docstring)."""
+    from curator.pipeline.importer import run_headless
+    from curator.pipeline.service import RunRequest
+
+    report = run_headless(
+        RunRequest(stages=("describe", "score"), redo_descriptions=args.redo),
+        catalog_path=ctx.paths.catalog,
+        cache_dir=ctx.paths.cache_dir,
+        settings=ctx.settings,
+        progress_stream=ctx.err,
+    )
+    counts = report.stages.get("describe", {})
+    if args.json:
+        print(json.dumps(counts), file=ctx.out)
+    else:
+        parts = ", ".join(f"{v} {k}" for k, v in counts.items() if k != "reason")
+        print(f"describe: {parts or 'nothing to describe'}", file=ctx.out)
+        if counts.get("reason"):
+            print(f"  {counts['reason']}", file=ctx.out)
+    return run_exit_code(report, ctx.err)

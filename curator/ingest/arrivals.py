@@ -17,9 +17,10 @@ When a file is whole:
 - otherwise when its size and modification time are seen unchanged
   `settle_s` apart (`to_check` says which files to stat again, and when):
   a file met only by rescans (an SMB or NFS share, a platform without close
-  events, what was written before the watch began); where closes are
-  reported (`quiet_s` given: inotify), a file seen written to by events is
-  open, maybe for long (a stalled upload), so it settles over `quiet_s`;
+  events, what was written before the watch began, a JPEG closed without
+  its end marker); where closes are reported (`quiet_s` given: inotify), a
+  file seen written to and not closed since is open, maybe for long (a
+  stalled upload), so it settles over `quiet_s`;
   a file listed with a modification time older than `settle_s` (what landed
   while Curator was not running) is whole at once.
 Never whole: a temporary name (`is_temporary_name`), a name Curator does not
@@ -175,7 +176,12 @@ class ArrivalBook:
         if self._taken.get(s.path) == values:
             return
         entry = self._pending.get(s.path)
-        by_events = s.how is not Seen.LISTED or (entry is not None and entry.by_events)
+        # Seen written to (no close yet): open, where closes are reported. A close
+        # (a JPEG still cut) or a rescan's look says nothing of that by itself.
+        same = entry is not None and (entry.size, entry.mtime_ns) == values
+        by_events = s.how is Seen.CHANGED or (
+            s.how is Seen.LISTED and same and entry is not None and entry.by_events
+        )
         if entry is None or (entry.size, entry.mtime_ns) != values:
             entry = self._pending[s.path] = _Pending(s.size, s.mtime_ns, s.at, s.at, by_events)
         entry.confirmed = max(entry.confirmed, s.at)

@@ -118,7 +118,7 @@ class FolderWatcher:
     def __init__(
         self,
         root: str,
-        on_news: Callable[[WatchNews], None],
+        on_news: Callable[[WatchNews], object],
         *,
         exclude: tuple[str, ...] = (),
         book: ArrivalBook | None = None,

@@ -5,13 +5,17 @@ run to its end on a QCoreApplication loop, with progress bars and Ctrl+C.
 A second import of the same catalog waits its turn (a note says so). The
 first Ctrl+C cancels cooperatively (in-flight work finishes and is written);
 a second one writes what is buffered and stops at once (exit 130).
+
+`run_watch(folder, …)` watches a folder (pipeline.watch's `WatchSession`)
+until Ctrl+C or SIGTERM: the first stops watching and lets the live run
+measure what it has; a second writes what is buffered and stops at once.
 """
 
 from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -34,6 +38,8 @@ from curator.settings import Settings
 
 if TYPE_CHECKING:
     from tqdm import tqdm
+
+    from curator.pipeline.watch import Arrival, WatchSession
 
 STAGE_BARS = {
     "technical": "Measuring",
@@ -181,3 +187,64 @@ def run_headless(
                 shiboken6.delete(pool)
     assert report is not None
     return report
+
+
+def run_watch(
+    folder: str,
+    *,
+    catalog_path: Path,
+    cache_dir: Path,
+    settings: Settings,
+    on_arrival: Callable[[Arrival], None],
+    on_note: Callable[[str], None],
+    on_start: Callable[[WatchSession], None] | None = None,
+) -> int:
+    """Watch `folder` until Ctrl+C or SIGTERM (see the module docstring); the
+    number of frames that arrived. `on_start` hears the session once it
+    watches (tests: when to write the files)."""
+    from curator.pipeline.watch import WatchSession
+
+    _application()
+    with collected_on_main_thread():
+        pools = PipelinePools.create(_pool, settings.llm_concurrency)
+        service = PipelineService(catalog_path, cache_dir, settings, pools)
+        session = WatchSession(folder, service, exclude=(str(cache_dir),))
+        session.arrived.connect(on_arrival)
+        session.noted.connect(on_note)
+        stops = 0
+
+        def on_signal(signum: int, frame: FrameType | None) -> None:
+            nonlocal stops
+            stops += 1
+            if stops == 1:
+                session.stop()
+                return
+            service.cancel()
+            service.flush_now()
+            raise SystemExit(130)
+
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+        ticker = QTimer()  # lets Python run its signal handlers promptly (see _event_loop)
+        ticker.timeout.connect(lambda: None)
+        ticker.start(100)
+        try:
+            app = _application()
+            session.stopped.connect(app.quit)
+            session.start()
+            if on_start is not None:
+                on_start(session)
+            app.exec()
+        finally:
+            ticker.stop()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            session.shutdown()
+            service.shutdown()
+            for pool in pools.all():
+                pool.waitForDone()
+            count = session.count
+            shiboken6.delete(session)
+            shiboken6.delete(service)  # as run_headless: while what it calls back is alive
+            for pool in pools.all():
+                shiboken6.delete(pool)
+    return count

@@ -89,6 +89,11 @@ def test_where_closes_are_reported_a_file_seen_written_to_is_open_until_closed()
     assert due_paths(b, 20.0) == []
     b.see(seen("/w/slow.cr3", Seen.CLOSED, 21.0, size=5000))
     assert due_paths(b, 21.0) == ["/w/slow.cr3"]
+    b.see(seen("/w/cut.jpg", Seen.CHANGED, 30.0, size=100))
+    b.see(seen("/w/cut.jpg", Seen.CLOSED, 30.5, size=100, cut=True))  # closed: not open now
+    assert b.to_check(32.5) == ["/w/cut.jpg"]  # a truncated file is taken once settled
+    b.see(seen("/w/cut.jpg", Seen.LISTED, 32.5, size=100))
+    assert due_paths(b, 32.5) == ["/w/cut.jpg"]
 
 
 def test_what_landed_while_curator_was_away_is_whole_at_once() -> None:

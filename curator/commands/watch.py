@@ -1,0 +1,125 @@
+"""`curator watch FOLDER [--workers N] [--json]`: cull while shooting.
+
+Watches FOLDER and its sub-folders (a tethering app's folder, a camera's FTP
+upload folder) until Ctrl+C or SIGTERM, through the window's own watch
+(`pipeline.importer.run_watch`, pipeline.watch): each frame is taken once it
+is whole (closed, renamed from `.part`/`.tmp`, or settled), shown and
+measured with its faces on warm decoder children, in the order it landed;
+what landed while Curator was not running is caught up at the start.
+The first Ctrl+C stops watching and lets what was taken be measured; a
+second stops at once (exit 130). The folder is checked first by the one
+import check (`fs.folders.folder_problem`).
+
+Output: a line per arrival on stdout, once it is measured ("IMG_0001.JPG:
+new, photo 12, tile 0.1 s, measured 0.4 s after its last byte, 2 faces"),
+or with `--json` one object per line: "path", "status" (new, duplicate,
+updated, failed), "photo_id", "tile_s" (null: not shown before it was
+measured), "measured_s", "faces", "pair_of" (the RAW it is one photo with),
+"reason" (a failure's sentence). What else happens (a file gone before it
+was read, the folder gone and back, a full catalog disk) is a sentence on
+stderr; the watch goes on. Exit codes: 0 stopped, 2 bad usage (no such
+folder), 130 stopped at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from curator.commands.base import CommandContext, UsageError, printable
+
+if TYPE_CHECKING:
+    from curator.pipeline.watch import Arrival
+
+NAMES: tuple[str, ...] = ("watch",)
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p_watch = sub.add_parser(
+        "watch",
+        parents=[common],
+        help="import each photo as it lands in a folder (tethering, a camera's FTP)",
+    )
+    p_watch.add_argument("folder", help="folder to watch (its sub-folders too)")
+    p_watch.add_argument("--json", action="store_true", help="one JSON object per arrival")
+    p_watch.add_argument(
+        "--workers", type=int, metavar="N", help="decode processes (default: settings)"
+    )
+    p_watch.set_defaults(handler=cmd_watch)
+
+
+def arrival_line(arrival: Arrival) -> str:
+    """The human line of one arrival."""
+    name = printable(os.path.basename(arrival.path))
+    if arrival.status == "failed":
+        return f"{name}: failed — {arrival.reason}"
+    if arrival.status == "duplicate":
+        return f"{name}: the same picture as photo {arrival.photo_id} (a second path, no new photo)"
+    parts = [arrival.status, f"photo {arrival.photo_id}"]
+    if arrival.tile_s is not None:
+        parts.append(f"tile {arrival.tile_s:.1f} s")
+    parts.append(f"measured {arrival.measured_s:.1f} s after its last byte")
+    if arrival.faces:
+        parts.append(f"{arrival.faces} face{'s' if arrival.faces > 1 else ''}")
+    if arrival.pair_of is not None:
+        parts.append(f"one photo with its RAW (photo {arrival.pair_of})")
+    return f"{name}: {', '.join(parts)}"
+
+
+def arrival_json(arrival: Arrival) -> str:
+    """The `--json` line of one arrival."""
+    return json.dumps(
+        {
+            "path": arrival.path,
+            "status": arrival.status,
+            "photo_id": arrival.photo_id,
+            "tile_s": None if arrival.tile_s is None else round(arrival.tile_s, 3),
+            "measured_s": round(arrival.measured_s, 3),
+            "faces": arrival.faces,
+            "pair_of": arrival.pair_of,
+            "reason": arrival.reason,
+        }
+    )
+
+
+def cmd_watch(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from curator.fs.folders import folder_problem
+    from curator.pipeline.importer import run_watch
+
+    if (problem := folder_problem(args.folder)) is not None:
+        raise UsageError(problem.line)
+    if args.workers is not None and not 1 <= args.workers <= 64:
+        raise UsageError("--workers must be between 1 and 64")
+    folder = os.path.abspath(os.path.expanduser(args.folder))
+    settings = ctx.settings
+    if args.workers:
+        settings = replace(settings, decode_workers=args.workers)
+
+    def on_arrival(arrival: Arrival) -> None:
+        print(arrival_json(arrival) if args.json else arrival_line(arrival), file=ctx.out)
+        ctx.out.flush()
+
+    def on_note(sentence: str) -> None:
+        print(printable(sentence), file=ctx.err)
+        ctx.err.flush()
+
+    shown = printable(folder)
+
+    def on_start(_session: object) -> None:
+        print(f"Watching {shown} and its sub-folders; Ctrl+C stops.", file=ctx.err)
+        ctx.err.flush()
+
+    count = run_watch(
+        folder,
+        catalog_path=ctx.catalog.path,
+        cache_dir=ctx.paths.cache_dir,
+        settings=settings,
+        on_arrival=on_arrival,
+        on_note=on_note,
+        on_start=on_start,
+    )
+    print(f"Stopped watching {shown}: {count} arrived.", file=ctx.err)
+    return 0
