@@ -62,6 +62,11 @@ class WatchProcess:
                 )
             self._take(min(left, 0.5))
 
+    def pump(self) -> None:
+        """Take whatever it printed so far (without waiting)."""
+        while not self._lines.empty():
+            self._take(0)
+
     def watching(self) -> WatchProcess:
         """Once it said it watches (files written from here on are seen)."""
         self.until(lambda: any(s.startswith("Watching ") for s in self.sentences))
