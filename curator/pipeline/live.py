@@ -16,8 +16,9 @@ TECHNICAL, with the first batch, planned by the run's PREPARE):
   technical stage's plan of those paths; reads the catalog through that
   thread's connection, writes nothing), stamped with the feed's generation.
 - A planned batch's new files get their quick look (pipeline.quick) at a
-  priority above the measuring and above every earlier batch's, its files
-  newest first: a backlog shows its newest thumbnails first. Its requests go
+  priority above the measuring and above every earlier batch's, its newest
+  chunk first (`quicklook.CHUNK` files, each in the order they landed): a
+  backlog shows its newest thumbnails first. Its requests go
   to the technical runner (`extend_plan`) once its quick look has ended and
   every earlier batch's has, so frames are measured in the order they
   landed. Fed files the plan does not read (catalogued, unchanged) are said
@@ -32,7 +33,7 @@ TECHNICAL, with the first batch, planned by the run's PREPARE):
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 
 from peewee import SqliteDatabase
@@ -228,7 +229,7 @@ class LiveFeed(QObject):
         self._maybe_drained()
 
     def _show(self, plan: TechnicalPlan) -> None:
-        """The batch's quick look (newest first, above every earlier batch), then
+        """The batch's quick look (newest chunk first, above every earlier batch), then
         its measurement in arrival order (`_hand_over`)."""
         assert self.processes is not None
         batch = _Batch(plan)
@@ -238,12 +239,7 @@ class LiveFeed(QObject):
             batch.looked = True
             self._hand_over()
             return
-        newest_first = [p for job in jobs for p in job.paths][::-1]
-        chunk = len(jobs[0].paths)
-        jobs = [
-            replace(jobs[0], paths=tuple(newest_first[i : i + chunk]))
-            for i in range(0, len(newest_first), chunk)
-        ]
+        jobs.reverse()  # the newest chunk first; each in the order its files landed
         look = QuickLookPhase(
             self.db,
             self.stage_version,
@@ -262,7 +258,7 @@ class LiveFeed(QObject):
         batch.looks.append(look)
         from curator.imaging.formats import is_raw_path
 
-        look.start(jobs, sum(not is_raw_path(p) for p in newest_first))
+        look.start(jobs, sum(not is_raw_path(p) for job in jobs for p in job.paths))
 
     def _on_looked(self, batch: _Batch, look: QuickLookPhase) -> None:
         batch.looked = True

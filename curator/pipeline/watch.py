@@ -26,6 +26,12 @@ Protocol (the session lives on the service's thread):
   storage fault the outstanding files are fed to a new live run
   `RETRY_S` later: nothing that landed is lost, nothing is read twice
   (the plan skips what is measured; identity is by content).
+- While frames arrive, the bursts are grouped again (the score step's
+  grouping, `regroup_bursts`: capture times and structure signatures, no
+  model needed) on the ML pool, at most every `REGROUP_S`, so the grid's
+  stacks and a proposal for the session (Cull ▸ Propose…) see the bursts
+  being shot; `service.scores_changed` says so, as after a score step, and
+  `grouped` follows.
 - `stop()`: the watcher stops (nothing more is taken), the live run's feed
   is closed, and `stopped` follows once it has measured what it has (at
   once when none runs). A cancel of the live run by the user stops the
@@ -42,15 +48,18 @@ from functools import partial
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from curator.engine.delivery import Delivery, Job, delivery_to
+from curator.engine.delivery import Delivery, Job, delivery_to, log_and_deliver
 from curator.ingest.watcher import FolderWatcher, WatchNews, WatchState
 from curator.pipeline.report import PipelineBusy, RunReport, RunRequest
 from curator.pipeline.service import PipelineService
 from curator.records import FacesFound, TechnicalFailure
+from curator.settings import Settings
 
 log = logging.getLogger(__name__)
 
 RETRY_S = 5.0  # a busy service, another Curator importing, a storage fault: tried again
+# Bursts grouped again at most this often while frames arrive (~0.1 s at 2,000 photos).
+REGROUP_S = 5.0
 STAGES = ("technical", "faces")  # a live run's; the rest follow when the watch stops
 
 
@@ -98,6 +107,14 @@ def look_up(outcomes: tuple[object, ...]) -> _Looked:
     return _Looked(rows, outcomes)
 
 
+def group_bursts(settings: Settings) -> int:
+    """The score step's burst grouping, alone (on the ML pool)."""
+    from curator.pipeline.stages.score import regroup_bursts
+    from curator.settings import embedding_model_id
+
+    return regroup_bursts(embedding_model_id(settings), settings)
+
+
 class WatchSession(QObject):
     """One watched folder (see the module docstring)."""
 
@@ -105,6 +122,7 @@ class WatchSession(QObject):
     tile_shown = Signal(str)  # a path whose quick look is in the catalog
     noted = Signal(str)  # a sentence: what happened that the photographer should know
     state_changed = Signal(str)  # WatchState
+    grouped = Signal()  # the bursts were grouped again with the frames that arrived
     stopped = Signal()
 
     def __init__(
@@ -119,6 +137,7 @@ class WatchSession(QObject):
         self.folder = os.path.abspath(folder)
         self.service = service
         self.watching = False
+        self.cancelled = False  # the user cancelled the live run: that stopped the watch
         self.state = WatchState.WATCHING
         self.count = 0  # arrivals measured (or failed) so far
         self.last_at: float | None = None  # monotonic time of the last one
@@ -137,6 +156,12 @@ class WatchSession(QObject):
         self._retry.setSingleShot(True)
         self._retry.setInterval(int(RETRY_S * 1000))
         self._retry.timeout.connect(self._ensure_run)
+        self._regroup = QTimer(self)
+        self._regroup.setSingleShot(True)
+        self._regroup.setInterval(int(REGROUP_S * 1000))
+        self._regroup.timeout.connect(self._group_bursts)
+        self._grouping = False
+        self._grouped: Delivery[object] = delivery_to(self, self._on_grouped)
         service.paths_listed.connect(self._on_listed)
         service.paths_measured.connect(self._on_measured)
         service.feed_settled.connect(self._on_settled)
@@ -175,8 +200,10 @@ class WatchSession(QObject):
         if self._watcher is not None:
             self._watcher.stop()
             self._watcher = None
+        self._regroup.stop()
         self._news.close()
         self._looked.close()
+        self._grouped.close()
 
     # --- the live run --------------------------------------------------------------
 
@@ -225,6 +252,7 @@ class WatchSession(QObject):
             self._retry.start()
         elif report.cancelled:
             self.noted.emit(f"Stopped watching {self.folder}: the import was cancelled.")
+            self.cancelled = True
             self.stop()
         else:
             self._ensure_run()
@@ -285,6 +313,27 @@ class WatchSession(QObject):
             if photo_id is not None:
                 self.photo_ids.add(photo_id)
             self.arrived.emit(arrival)
+        if not self._regroup.isActive():
+            self._regroup.start()
+
+    @Slot()
+    def _group_bursts(self) -> None:
+        """The bursts grouped again on the ML pool (one grouping at a time)."""
+        if self._grouping:
+            self._regroup.start()  # the last one is still at it: after it
+            return
+        self._grouping = True
+        job = partial(group_bursts, self.service.settings)
+        self.service.pools.ml.start(Job(job, self._grouped, log_and_deliver))
+
+    @Slot(object)
+    def _on_grouped(self, result: object) -> None:
+        self._grouping = False
+        if isinstance(result, Exception):
+            self.noted.emit(f"Curator could not group the bursts just shot: {result}")
+            return
+        self.service.scores_changed.emit()  # the window re-reads bursts as after a score step
+        self.grouped.emit()
 
     @staticmethod
     def _arrival(

@@ -96,7 +96,7 @@ def test_compare_at_the_last_photo_says_so(library: Path, qtbot: QtBot) -> None:
 def test_help_lists_zoom_and_compare_keys(library: Path, qtbot: QtBot) -> None:
     keys = {row[0] for row in help_rows()}
     assert {"C / Shift+C", "Esc", "P", "X / R", "? / F1"} <= keys
-    assert "Z / = / + / -" in keys and "→ / Space / ← / Home / End" in keys
+    assert "Z / = / + / -" in keys and "→ / Space / ← / Home / End / W" in keys
     assert any("right-hand photo" in note for note in HELP_NOTES)
     with loupe_harness(qtbot) as h:
         overlay = HelpOverlay(h.page)

@@ -16,9 +16,7 @@ from curator.catalog.writer import Attempted
 from curator.engine.stage_runner import RunSummary, StageRunner
 
 
-def _runner(
-    pool: QThreadPool, written: list[int], work: object = None
-) -> StageRunner[int, int]:
+def _runner(pool: QThreadPool, written: list[int], work: object = None) -> StageRunner[int, int]:
     def apply(batch: list[Attempted[int]]) -> Counter[str]:
         written.extend(item.outcome for item in batch)
         return Counter(done=len(batch))

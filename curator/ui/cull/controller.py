@@ -132,6 +132,8 @@ class CullController(QObject):
         self._load_generation = 0
         self._count_wanted = [0]  # the newest count's generation, read by the jobs
         self.frames: tuple[ProposalFrame, ...] | None = None  # the newest load's
+        # The last proposal asked: (scope, tuning, keep, keep %), so one can follow (a watch).
+        self.last_proposal: tuple[Scope, CullTuning, int | None, float | None] | None = None
         self.busy = False
         self._shut_down = False
 
@@ -195,6 +197,7 @@ class CullController(QObject):
         if self.busy or self._shut_down:
             return False
         owner, checks = self._owner(), tuned_checks(tuning)
+        self.last_proposal = (scope, tuning, keep, keep_percent)
 
         def job() -> ProposeDone:
             from curator.cull.propose import propose_for

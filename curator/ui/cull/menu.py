@@ -17,6 +17,14 @@ neither, nor the catalog). What it tells the window goes through
   undoes all of it.
 A seat that may only read (`read_only()` gives its sentence) is told so
 instead, as a decision key would be.
+
+A watched folder (issue 75): its session is the first scope offered
+(`watch`); once a proposal was made for it, each time its bursts were
+grouped again with new frames (`watch_grouped`) the same proposal is made
+again for the session's photos as they are now — with the same choices,
+when no proposal or accept is under way (else right after it). A proposal
+never touches a decided photo, so a decision made meanwhile stands. A
+proposal for any other scope, or the watch ending, stops the following.
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QThreadPool, Slot
+from PySide6.QtCore import QObject, Qt, QThreadPool, SignalInstance, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QWidget
 
@@ -35,6 +43,7 @@ if TYPE_CHECKING:
     from curator.catalog.proposals.packed import PackedProposals
     from curator.catalog.proposals.plan import Scope
     from curator.catalog.types import GalleryQuery
+    from curator.cull.tuning import CullTuning
     from curator.ui.cull.controller import AcceptDone, CullController, ProposeDone
     from curator.ui.cull.dialog import ProposeDialog
     from curator.ui.review.step_queue import StepQueue
@@ -58,6 +67,10 @@ class CullHooks:
     steps: StepQueue | None = None  # the review session's: the accept is one of its steps
     # The `shoot_kind` setting as it is now (the dialog's kind of shoot at first).
     shoot_kind: Callable[[], str | None] = field(default=lambda: None)
+    # A watched folder (ui.ingest.watch): its folder and session's photos, or None;
+    # and the signal that its bursts were grouped again with new frames.
+    watch: Callable[[], tuple[str, Sequence[int]] | None] = field(default=lambda: None)
+    watch_grouped: SignalInstance | None = None
 
 
 def accept_text(kept: int, rejected: int, untouched: int) -> str:
@@ -84,6 +97,11 @@ class CullMenu(QObject):
         self._window = parent
         self._controller: CullController | None = None
         self.dialog: ProposeDialog | None = None
+        self._watch_scopes: list[Scope] = []  # the watch session's scope as offered or followed
+        self.following: tuple[CullTuning, int | None, float | None] | None = None
+        self._follow_due = False  # new frames while a proposal or an accept was under way
+        if hooks.watch_grouped is not None:
+            hooks.watch_grouped.connect(self._on_watch_grouped)
         self.propose_action = self._add("&Propose…", self.open_dialog)
         self.propose_action.setToolTip(
             "Propose keeps, rejects and highlights with their reasons; nothing is decided"
@@ -122,15 +140,20 @@ class CullMenu(QObject):
         from curator.ui.cull.scopes import ScopeSources, offered_scopes
 
         hooks = self.hooks
-        return offered_scopes(
+        watch = hooks.watch()
+        offered = offered_scopes(
             ScopeSources(
                 shown_project=hooks.project(),
                 projects=hooks.projects(),
                 grid_query=hooks.grid_query(),
                 selection=hooks.selection(),
                 folders=hooks.folders(),
+                watch=watch,
             )
         )
+        if watch is not None:
+            self._watch_scopes.append(offered[0][1])
+        return offered
 
     @Slot()
     @guarded_slot
@@ -177,6 +200,26 @@ class CullMenu(QObject):
         if self._controller is not None:
             self._controller.shutdown()
 
+    @Slot()
+    @guarded_slot
+    def _on_watch_grouped(self) -> None:
+        """New frames, their bursts grouped: the watch session's proposal follows."""
+        if self.following is None:
+            return
+        watch = self.hooks.watch()
+        if watch is None:  # the watch ended
+            self.following = None
+            return
+        if self.controller().busy:
+            self._follow_due = True
+            return
+        from curator.catalog.proposals.plan import Scope
+
+        scope = Scope(photo_ids=tuple(watch[1]))
+        self._watch_scopes = [scope]
+        self._follow_due = False
+        self.controller().propose(scope, *self.following)
+
     @Slot(bool)
     def _on_busy(self, busy: bool) -> None:
         for action in (
@@ -186,6 +229,8 @@ class CullMenu(QObject):
             self.accept_rejects_action,
         ):
             action.setEnabled(not busy)
+        if not busy and self._follow_due:
+            self._on_watch_grouped()
 
     @Slot(object)
     @guarded_slot
@@ -195,7 +240,19 @@ class CullMenu(QObject):
         from curator.cull.summary import counts_text, people_text
 
         s = done.run.summary
+        asked = self.controller().last_proposal
+        followed = self.following is not None
+        if asked is not None and any(asked[0] is w for w in self._watch_scopes):
+            self.following = asked[1:]  # made for the watch session: it follows the frames
+        else:
+            self.following, self._watch_scopes = None, []
         self.hooks.proposals_changed()
+        if self.following is not None and followed:
+            self.hooks.notify(
+                f"The watch session's proposal follows its {s.photos:,} undecided photo(s): "
+                f"{counts_text(s)}."
+            )
+            return
         if not s.photos:
             self.hooks.notify("Nothing to propose: every photo there is already decided.")
             return

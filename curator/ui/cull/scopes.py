@@ -1,6 +1,8 @@
 """Which photos Cull ▸ Propose… may be for (issue 51 §4): the scopes the dialog
 offers, each a label and a `catalog.proposals.plan.Scope`, in this order:
 
+0. this watch session's photos, while a folder is watched (issue 75: the
+   proposal made for it follows as frames arrive, ui.cull.menu);
 1. the photos selected in the grid, when two or more are (a tile clicked to
    look at it is selected too: proposing for one photo is seldom meant);
 2. the project the grid shows, when it shows one;
@@ -39,6 +41,11 @@ class ScopeSources:
     grid_query: GalleryQuery | None = None  # what the grid lists now
     selection: Sequence[int] = ()  # the grid's selected photos, in grid order
     folders: Sequence[str] = ()  # the recent import folders that still exist
+    watch: tuple[str, Sequence[int]] | None = None  # the watched folder, its session's photos
+
+
+def watch_label(folder: str, count: int) -> str:
+    return f"This watch session: {count:,} photo{'' if count == 1 else 's'} from {folder}"
 
 
 def folder_label(folder: str) -> str:
@@ -101,6 +108,9 @@ def grid_label(query: GalleryQuery, project: str | None = None) -> str:
 def offered_scopes(sources: ScopeSources) -> list[tuple[str, Scope]]:
     """The scopes, labelled, in the order of the module docstring."""
     out: list[tuple[str, Scope]] = []
+    if sources.watch is not None:
+        folder, ids = sources.watch
+        out.append((watch_label(folder, len(ids)), Scope(photo_ids=tuple(ids))))
     selected = tuple(dict.fromkeys(int(pid) for pid in sources.selection))
     if len(selected) >= SELECTION_MIN:
         out.append((selection_label(len(selected)), Scope(photo_ids=selected)))

@@ -54,6 +54,7 @@ from curator.ui.loupe.chrome import LoupeChrome
 from curator.ui.loupe.compare_view import ComparePane, CompareView
 from curator.ui.loupe.faces import LoupeFaces
 from curator.ui.loupe.filmstrip import Filmstrip
+from curator.ui.loupe.follow import FollowNewest
 from curator.ui.loupe.info_panel import InfoPanel
 from curator.ui.loupe.original_loader import OriginalLoader
 from curator.ui.loupe.row_cache import LoupeRows
@@ -96,12 +97,8 @@ class LoupePage(QWidget):
         """The originals, the screen renditions and the histograms run on pools
         app.py made (and drains)."""
         super().__init__(parent)
-        self.session, self.previews, self.thumbnails, self.errors = (
-            session,
-            previews,
-            thumbnails,
-            errors,
-        )
+        self.session, self.previews = session, previews
+        self.thumbnails, self.errors = thumbnails, errors
         self.originals = originals = OriginalLoader(originals_pool, errors, self)
         # Fit on a screen larger than the preview: the original decoded for that
         # screen (one photo, one child process of its own, so a 100 % decode and a
@@ -131,6 +128,7 @@ class LoupePage(QWidget):
         self.faces = LoupeFaces(self.details, session.notice.emit, self)  # O and Shift+Z
         session.notice.connect(self.faces.heard)  # another sentence replaces a face's
         self.faces.watch(self.view, self.compare, self.survey_view)
+        self.follow = FollowNewest(session, self, [self.view, self.compare, self.survey_view])
         panel_body = self.panel.widget()
         panel_column = None if panel_body is None else panel_body.layout()
         if isinstance(panel_column, QVBoxLayout):
@@ -225,6 +223,7 @@ class LoupePage(QWidget):
             "next_face": lambda: self.faces.close_up_next(self._current_row(), self._zoomable()),
             "fullscreen": lambda: s.notice.emit(self.chrome.toggle_full_screen()),
             "panels": lambda: s.notice.emit(self.chrome.toggle_panels()),
+            "follow_newest": lambda: s.notice.emit(self.follow.toggle()),
         }
         if self.survey.active_mode and action in _NOT_IN_SURVEY:
             s.notice.emit("Leave the survey (Esc) first.")

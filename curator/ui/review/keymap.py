@@ -71,6 +71,13 @@ LOUPE_BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("zoom_out", ("-",), "zoom out a step", "same"),
     KeyBinding("first", ("Home",), "first photo (the wheel steps through them)", "same"),
     KeyBinding("last", ("End",), "last photo", "same"),
+    KeyBinding(
+        "follow_newest",
+        ("W",),
+        "follow newest (on/off): go to each photo that arrives (a watched folder),"
+        " unless you are deciding",
+        "same",
+    ),
     KeyBinding("compare", ("C",), "compare with the next photo; C again leaves", "same"),
     KeyBinding("pin_compare", ("Shift+C",), "pin the left photo: → / ← move the right", "same"),
     KeyBinding(
@@ -227,9 +234,9 @@ _FOLDS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
         "red, yellow, green, blue label on/off",
     ),
     (
-        ("next", "previous", "first", "last"),
+        ("next", "previous", "first", "last", "follow_newest"),
         None,
-        "next / previous photo (the wheel too) · first / last",
+        "next / previous photo (the wheel too) · first / last · follow newest (on/off)",
     ),
     (
         ("zoom", "zoom_in", "zoom_out"),
@@ -277,7 +284,7 @@ def help_rows(overrides: Mapping[str, str] | None = None) -> list[tuple[str, str
 
     The star keys 1–5 and the label keys 6–9 are one row each (unless one of
     them was remapped: then that group is printed key by key, so the help
-    shows the keys that work), and so are the photo steps (→ ← Home End), the
+    shows the keys that work), and so are the photo steps (→ ← Home End W), the
     zoom keys (Z = -), undo/redo, the rotations, the two "least sure first"
     orders, search, the tag cloud and the people, the thumbnail sizes, the
     overlays (H, J, Shift+P), the chrome keys (F, Shift+Tab), compare (C,

@@ -1,6 +1,6 @@
 """The window's Cull menu (ui.cull.menu) wired to the window's parts: the
 grid's selection, the project it shows, its query, every project and the
-recent folders as the scopes it offers,
+recent folders and a watched folder's session as the scopes it offers,
 the `shoot_kind` setting as the dialog's first kind of shoot, the status
 bar for its sentences, the gallery re-read in place after a
 proposal, and the review session told of an accept (one undo step, one
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from curator.catalog.types import GalleryQuery
     from curator.ui.gallery.filter_bar import GalleryFilterBar
     from curator.ui.gallery.model import GalleryListModel
+    from curator.ui.ingest.watch import WindowWatch
     from curator.ui.projects.service import ProjectService
     from curator.ui.review.session import ReviewSession
     from curator.ui.window.loupe_slot import LoupeSlot
@@ -47,6 +48,7 @@ class CullParts:
     status: QStatusBar
     gallery: QAbstractItemView | None = None  # the grid: its selection is a scope
     shoot_kind: Callable[[], str | None] = lambda: None  # the setting as it is now
+    watch: WindowWatch | None = None  # File ▸ Watch Folder…: its session is a scope
 
     def project(self) -> tuple[int, str] | None:
         shown = self.projects.summary(self.filter_bar.project_id)
@@ -89,5 +91,7 @@ def cull_menu(menu: QMenu, threads: QThreadPool, parts: CullParts, window: QWidg
         selection=parts.selection,
         steps=session.steps,
         shoot_kind=parts.shoot_kind,
+        watch=parts.watch.scope if parts.watch is not None else lambda: None,
+        watch_grouped=parts.watch.grouped if parts.watch is not None else None,
     )
     return CullMenu(menu, threads, parts.errors, hooks, window)

@@ -6,6 +6,8 @@ all end in `PipelineController` (which says in a sentence when a run can't
 start). A folder that started is remembered in the recent list; one that did
 not is not. File ▸ Ingest from Card… (Ctrl+Shift+I) opens the ingest's dialog
 (`ui.ingest`), made at its first use; its copies reach the same pipeline.
+File ▸ Watch Folder… is `ui.ingest.watch`'s toggle (a watch left on goes on
+when the catalog opens: `catalog_opened`).
 A studio seat whose role may only read (`read_only`) says so instead of
 starting.
 """
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.gallery.model import GalleryListModel
@@ -29,6 +31,7 @@ if TYPE_CHECKING:  # the ingest's dialog loads when first opened
     from curator.settings import Settings
     from curator.ui.ingest.controller import IngestController
     from curator.ui.ingest.dialog import IngestDialog
+    from curator.ui.ingest.watch import WindowWatch
 
 
 def dropped_folder(event: QDragEnterEvent | QDropEvent) -> str | None:
@@ -63,6 +66,7 @@ class ImportActions(QObject):
         self._ingest, self._settings = ingest, settings
         self.ingest_dialog: IngestDialog | None = None
         self.read_only: str | None = None  # a studio seat that may only read: why not
+        self.watch: WindowWatch | None = None  # File ▸ Watch Folder… (made with the menu)
 
     def build_menu(self, file_menu: QMenu) -> None:
         """Import Folder… (Ctrl+I), Ingest from Card… and the Recent Folders submenu."""
@@ -73,10 +77,27 @@ class ImportActions(QObject):
         self.ingest_action.setShortcut(QKeySequence("Ctrl+Shift+I"))
         self.ingest_action.triggered.connect(self.open_ingest)
         self.ingest_action.setEnabled(self._ingest is not None)
+        from curator.ui.ingest.watch import WindowWatch
+
+        window = self.window
+        self.watch = WindowWatch(
+            window,
+            self.pipeline,
+            self.errors,
+            window.statusBar() if isinstance(window, QMainWindow) else None,
+            self.recent.file.parent,
+            lambda: self.read_only,
+        )
+        self.watch.add_to(file_menu)
         self.recent_menu = QMenu("Recent &Folders", self.window)
         file_menu.addMenu(self.recent_menu)
         self.recent_menu.aboutToShow.connect(self.fill_recent_menu)
         self.fill_recent_menu()
+
+    def catalog_opened(self) -> None:
+        """A watch left on (the window was killed, or quit, while watching) goes on."""
+        if self.watch is not None:
+            self.watch.resume()
 
     def start_import(self, folder: str) -> bool:
         if self.read_only is not None:  # a studio seat that may only read

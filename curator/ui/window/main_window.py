@@ -348,7 +348,7 @@ class MainWindow(QMainWindow):
         self.cull = cull_menu(  # Cull ▸ Propose…, Accept the Rest (issue 42 §3)
             menus.cull, self.pools.cull, CullParts(self.errors, self.model, self.loupe_slot,
             self.session, self.projects, self.filter_bar, self.recent, self.statusBar(),
-            self.gallery, lambda: self.settings.shoot_kind), self,
+            self.gallery, lambda: self.settings.shoot_kind, self.imports.watch), self,
         )  # fmt: skip
         menus.cull.addSeparator()  # reviewing them photo by photo: also in View and the toolbar
         menus.cull.addAction(self.window_actions["least_sure_first"])
@@ -484,6 +484,7 @@ class MainWindow(QMainWindow):
         self.catalog_open = self.tag_cloud.catalog_open = self.people.catalog_open = True
         self.projects.refresh()
         self.tools.restore_orders(self.window_actions)  # left on last time: on again
+        self.imports.catalog_opened()  # a watched folder left on watches again
         self.refresh_filter_choices()
 
     def refresh_filter_choices(self) -> None:

@@ -37,6 +37,7 @@ class PipelineController(QObject):
     scores_changed = Signal()
     finished = Signal(str)  # the summary sentence
     completed = Signal(object)  # RunReport, after `finished`
+    stopping = Signal()  # the app stops (`shutdown`): a watched folder lets go first
 
     def __init__(
         self,
@@ -94,6 +95,7 @@ class PipelineController(QObject):
 
     def shutdown(self) -> None:
         """Stop the pipeline if it was ever started (see `App.shutdown`)."""
+        self.stopping.emit()
         if self._service is not None:
             self._service.shutdown()
 
