@@ -226,6 +226,22 @@ def _seat_user() -> str:
     return current_seat().user
 
 
+def test_quitting_while_watching_leaves_the_watch_on_for_the_next_start(
+    library: Path, qtbot: QtBot, tmp_path: Path
+) -> None:
+    tether = tmp_path / "tether"
+    tether.mkdir()
+    paths = resolve_paths()
+    with running_app(qtbot) as app:
+        watch = _start(app, qtbot, tether)
+        qtbot.waitUntil(lambda: app.pipeline.running, timeout=WAIT)
+        with qtbot.waitSignal(app.pipeline.completed, timeout=WAIT):
+            app.window.close()  # mid-run: the window hides, cancels, then closes
+        assert watch.session is None or not watch.session.watching
+    left = json.loads((paths.config_dir / WATCHING).read_text("utf-8"))["watching"]
+    assert left == [str(tether), str(paths.catalog)]
+
+
 def test_a_watch_left_on_goes_on_when_the_window_opens_again(
     library: Path, qtbot: QtBot, tmp_path: Path
 ) -> None:

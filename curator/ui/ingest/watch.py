@@ -17,7 +17,9 @@ window's one pipeline (pipeline.watch's `WatchSession`, as `curator watch`).
   (`scope`); `grouped` says when the bursts were grouped again with new
   frames, so a proposal for them follows (ui.cull.menu).
 - `shutdown()` (the pipeline's `stopping`, App.stop): the watcher ends at
-  once and nothing more is delivered; the folder stays remembered.
+  once and nothing more is delivered; the folder stays remembered, also when
+  the quitting window cancelled the live run first (it hides, then cancels:
+  only a Cancel while it shows ends the watch for good).
 """
 
 from __future__ import annotations
@@ -203,9 +205,10 @@ class WindowWatch(QObject):
             self.session = None
             self.label.hide()
         session.deleteLater()
-        if session.cancelled:  # the user's Cancel stopped it: nothing more is started
+        if session.cancelled:  # the run was cancelled: nothing more is started
             self.action.setChecked(False)
-            self._remembered.write([])
+            if self.window.isVisible():  # the user's Cancel, not a quit (the window hides
+                self._remembered.write([])  # first, then cancels: the watch stays on)
             return
         self.pipeline.start_backfill()  # describe, embed and score the frames that came
 
