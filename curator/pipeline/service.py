@@ -103,6 +103,9 @@ log = logging.getLogger(__name__)
 # How long the decoder children wait for the next run once one has measured its
 # files (a second folder dropped, a retry, the watch folder's next batch).
 DECODERS_IDLE_S = 60.0
+WATCHING_SENTENCE = (
+    "A folder is being watched (File ▸ Watch Folder…): stop watching to import another one."
+)
 
 
 class PipelineService(QObject):
@@ -207,6 +210,8 @@ class PipelineService(QObject):
             if not request.reads_files:
                 self._again = True
                 return
+            if self._request.live:
+                raise PipelineBusy(WATCHING_SENTENCE)
             raise PipelineBusy("An import is already running; wait for it or cancel it first.")
         if request.reads_files and not self._lock.acquire(timeout=wait_for_lock):
             raise PipelineBusy(

@@ -21,6 +21,7 @@ from curator.catalog.decisions import decision_state
 from curator.catalog.models import CullState, Photo
 from curator.catalog.paths_codec import decode_path
 from curator.paths import resolve_paths
+from curator.pipeline.service import WATCHING_SENTENCE
 from curator.ui.ingest.watch import WATCHING, WindowWatch
 from curator.ui.loupe import follow
 from curator.ui.loupe.page import LoupePage
@@ -97,6 +98,10 @@ def test_the_menu_toggle_the_status_bar_and_the_grid(
         assert grid.currentIndex().row() == 0
         assert model.photo_id(grid.currentIndex().row()) == looked_at
         assert [i.row() for i in grid.selectionModel().selectedIndexes()] == [0]
+        # Another import waits for the watch to stop, and says so.
+        with qtbot.waitSignal(app.errors.reported) as said:
+            assert not app.window.imports.start_import(str(library))
+        assert said.args == [WATCHING_SENTENCE]
         # Off: it stops; the later stages run over what came.
         with qtbot.waitSignal(app.pipeline.started, timeout=WAIT):
             watch.action.trigger()
