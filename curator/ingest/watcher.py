@@ -139,6 +139,7 @@ class FolderWatcher:
         self._observer: object | None = None
         self._identity: tuple[int, int] | None = None
         self._next_rescan = 0.0  # at once: what landed while Curator was not running
+        self._early: tuple[str, str, str] | None = None  # the event that ended a wait
         self.state = WatchState.WATCHING
         self.events_work = False
 
@@ -189,10 +190,9 @@ class FolderWatcher:
         if upcoming is not None:
             timeout = min(timeout, upcoming)
         try:
-            event = self._events.get(timeout=max(0.01, timeout))
+            self._early = self._events.get(timeout=max(0.01, timeout))
         except queue.Empty:
-            return
-        self._events.put(event)  # taken in the next turn, with the rest
+            return  # taken first in the next turn, before those that came after it
 
     def _still_there(self) -> bool:
         try:
@@ -225,6 +225,7 @@ class FolderWatcher:
             return
         self._start_observer()
         self.state = WatchState.WATCHING
+        self._early = None
         while not self._events.empty():  # the old folder's: the rescan sees what is there
             self._events.get_nowait()
         self._rescan()
@@ -241,7 +242,10 @@ class FolderWatcher:
     def _take_events(self) -> None:
         while True:
             try:
-                kind, src, dest = self._events.get_nowait()
+                if self._early is not None:
+                    (kind, src, dest), self._early = self._early, None
+                else:
+                    kind, src, dest = self._events.get_nowait()
             except queue.Empty:
                 return
             now = time.monotonic()
