@@ -183,8 +183,9 @@ del F
 def json_fields_markdown() -> str:
     """The docs site's reference of the JSON outputs (docs/reference/json.md), from
     the tables the commands print by (`LIST_FIELDS`, `STATUS_FIELDS`,
-    `import_folder.IMPORT_FIELDS`)."""
+    `import_folder.IMPORT_FIELDS`, `watch.WATCH_FIELDS`)."""
     from curator.commands.import_folder import IMPORT_FIELDS
+    from curator.commands.watch import WATCH_FIELDS
 
     return "\n".join(
         [
@@ -201,6 +202,12 @@ def json_fields_markdown() -> str:
             "## curator status --json",
             "",
             *fields_markdown(STATUS_FIELDS),
+            "",
+            "## curator watch --json",
+            "",
+            "One object per line, a frame each, once it is measured:",
+            "",
+            *fields_markdown(WATCH_FIELDS),
             "",
         ]
     )

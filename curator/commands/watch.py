@@ -12,10 +12,8 @@ import check (`fs.folders.folder_problem`).
 
 Output: a line per arrival on stdout, once it is measured ("IMG_0001.JPG:
 new, photo 12, tile 0.1 s, measured 0.4 s after its last byte, 2 faces"),
-or with `--json` one object per line: "path", "status" (new, duplicate,
-updated, failed), "photo_id", "tile_s" (null: not shown before it was
-measured), "measured_s", "faces", "pair_of" (the RAW it is one photo with),
-"reason" (a failure's sentence). What else happens (a file gone before it
+or with `--json` one object per line whose fields are `WATCH_FIELDS` (each
+with its meaning; the docs' JSON reference reads it). What else happens (a file gone before it
 was read, the folder gone and back, a full catalog disk) is a sentence on
 stderr; the watch goes on. Exit codes: 0 stopped, 2 bad usage (no such
 folder), 130 stopped at once.
@@ -29,12 +27,28 @@ import os
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from curator.commands.base import CommandContext, UsageError, printable
+from curator.commands.base import CommandContext, JsonField, UsageError, printable, shaped
 
 if TYPE_CHECKING:
     from curator.pipeline.watch import Arrival
 
 NAMES: tuple[str, ...] = ("watch",)
+
+F = JsonField
+# `curator watch --json`: one object per line, a frame each, once it is measured.
+WATCH_FIELDS: tuple[JsonField, ...] = (
+    F("path", "the file that arrived"),
+    F("status", "new, duplicate (bytes the catalog holds already: a second path of that "
+      "photo), updated (other bytes at a catalogued path) or failed"),
+    F("photo_id", "its photo (a duplicate's: the photo it is a copy of)"),
+    F("tile_s", "seconds from its last byte until its tile was in the catalog (null: "
+      "not shown before it was measured)"),
+    F("measured_s", "seconds from its last byte until it was measured, with its faces"),
+    F("faces", "how many faces the faces stage found (null: not looked at)"),
+    F("pair_of", "the RAW this JPEG is one photo with (null: none)"),
+    F("reason", "a failure's sentence (empty otherwise)"),
+)  # fmt: skip
+del F
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -72,16 +86,19 @@ def arrival_line(arrival: Arrival) -> str:
 def arrival_json(arrival: Arrival) -> str:
     """The `--json` line of one arrival."""
     return json.dumps(
-        {
-            "path": arrival.path,
-            "status": arrival.status,
-            "photo_id": arrival.photo_id,
-            "tile_s": None if arrival.tile_s is None else round(arrival.tile_s, 3),
-            "measured_s": round(arrival.measured_s, 3),
-            "faces": arrival.faces,
-            "pair_of": arrival.pair_of,
-            "reason": arrival.reason,
-        }
+        shaped(
+            {
+                "path": arrival.path,
+                "status": arrival.status,
+                "photo_id": arrival.photo_id,
+                "tile_s": None if arrival.tile_s is None else round(arrival.tile_s, 3),
+                "measured_s": round(arrival.measured_s, 3),
+                "faces": arrival.faces,
+                "pair_of": arrival.pair_of,
+                "reason": arrival.reason,
+            },
+            WATCH_FIELDS,
+        )
     )
 
 
