@@ -5,7 +5,7 @@ The camera (tests/bench/watch_camera.py, a separate process): 24 MP JPEGs made
 from the fixtures (one with faces) and, every tenth frame, a RAW+JPEG pair
 (the fixture DNG with a full-size preview), written in 1 MiB chunks, as
 `.part` then renamed, or slowly in chunks; `WATCH_MINUTES` (10) at 2 frames/s
-with a 30 s burst at 10 frames/s at minutes 3 and 7, then 64 frames at once
+with a 30 s burst at 10 frames/s at minutes 3 and 7, then `DUMP` frames at once
 (a card's frames copied in one go). Each file's last byte is logged by the
 camera (wall time). A first frame, and the children's warm-up, go first
 (not counted).
@@ -62,6 +62,11 @@ WATCH_MINUTES = float(os.environ.get("CURATOR_BENCH_WATCH_MINUTES", "10"))
 BURSTS = os.environ.get("CURATOR_BENCH_WATCH_BURSTS", "180,420")
 BURSTS_AT = tuple(float(t) for t in BURSTS.split(","))
 TILE_BUDGET_S, MEASURED_BUDGET_S, STALL_BUDGET_MS = 1.0, 4.0, 100.0
+# The decoders' CPU priority (the app's: nice 10, below the window). On a host
+# shared with busy processes at nice 0 they get a sliver of the cores; a run that
+# measures what the design can do there sets CURATOR_BENCH_WATCH_NICENESS=0.
+NICENESS = os.environ.get("CURATOR_BENCH_WATCH_NICENESS")
+DRAIN_S = 900  # after the shoot, at most this long for the last measurements
 DUMP = 40  # fits the grid at its smallest tiles
 # Offscreen, tall: ~140 of the smallest tiles show, so a burst's rows are painted
 # (a tile is timed when it paints) before newer ones push them out of view.
@@ -167,7 +172,13 @@ def _load() -> str:
 
 
 @pytest.mark.timeout(3600)
-def test_a_camera_shooting_into_the_watched_folder(tmp_path: Path, qtbot: QtBot) -> None:
+def test_a_camera_shooting_into_the_watched_folder(
+    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if NICENESS is not None:
+        import curator.pipeline.stages.technical as technical
+
+        monkeypatch.setattr(technical, "DECODER_NICENESS", int(NICENESS))
     templates = make_templates(tmp_path / "templates", FIXTURES, FACES if FACES.is_dir() else None)
     shots = plan(
         templates,
@@ -196,10 +207,13 @@ def test_a_camera_shooting_into_the_watched_folder(tmp_path: Path, qtbot: QtBot)
         stalls = StallWatch().start()
         camera, log = _camera(tether, shots, tmp_path)
         names = {s.name for s in shots}
-        deadline = time.monotonic() + WATCH_MINUTES * 60 + 900
         last_load = time.monotonic()
+        drained_by: float | None = None
         while camera.poll() is None or not names <= set(probe.measured):
-            assert time.monotonic() < deadline, f"{len(names - set(probe.measured))} not measured"
+            if camera.poll() is not None:
+                drained_by = drained_by or time.monotonic() + DRAIN_S
+                if time.monotonic() > drained_by:
+                    break  # reported as not measured
             qtbot.wait(200)
             if time.monotonic() - last_load > 60:
                 loads.append(_load())
@@ -211,9 +225,12 @@ def test_a_camera_shooting_into_the_watched_folder(tmp_path: Path, qtbot: QtBot)
         stalls.stop()
         probe.stop()
         loads.append(_load())
+        catalog = _catalog_names()  # a quick-looked frame is in, measured or not
         watch.stop()
-        qtbot.waitUntil(lambda: watch.session is None, timeout=600_000)
-        catalog = _catalog_names()
+        if not names <= set(probe.measured):
+            watch.shutdown()  # not drained: what is left is caught up at the next start
+        else:
+            qtbot.waitUntil(lambda: watch.session is None, timeout=600_000)
     assert camera.returncode == 0
     written = {row["name"]: row for row in map(json.loads, log.read_text().splitlines())}
     report = _report(shots, written, probe, catalog, stalls, loads)
@@ -223,7 +240,7 @@ def test_a_camera_shooting_into_the_watched_folder(tmp_path: Path, qtbot: QtBot)
         print(f"stall {stall.ms:.0f} ms ({stall.split()}):\n{stall.top()}\n")
     s = report["summary"]
     assert s["lost"] == [] and s["twice"] == [], s
-    assert s["tiles_not_seen"] == [], s
+    assert s["tiles_not_seen"] == [] and s["not_measured"] == 0, s
     assert s["steady_tile_s"]["p95"] <= TILE_BUDGET_S, s
     assert s["steady_measured_s"]["p95"] <= MEASURED_BUDGET_S, s
     assert s["dump_newest_quarter_tile_s"] <= s["dump_oldest_quarter_tile_s"], s
@@ -311,6 +328,7 @@ def _report(
         "dump_oldest_quarter_tile_s": median(dump[:quarter]),
         "dump_newest_quarter_tile_s": median(dump[-quarter:]),
         "tiles_not_seen": sorted(set(by_name) - set(tile) - followers),
+        "not_measured": len(set(by_name) - set(measured)),
         "lost": sorted(s.name for s in shots if catalog[s.name] == 0),
         "twice": sorted(n for n, c in catalog.items() if c > 1),
         "stalls_over_100_ms": sum(1 for st in stalls.stalls if st.ms > 100),
