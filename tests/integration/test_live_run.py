@@ -69,9 +69,9 @@ def test_fed_files_are_shown_then_measured_in_order_and_the_run_ends_when_draine
     for path in later:
         assert service.feed([path])
     qtbot.waitUntil(lambda: len(measured) == 6, timeout=60_000)
-    # In the order they came (two are measured at once: a neighbour may end first).
+    # Started in the order they came (tests/unit/test_stage_runner_feed.py); two are
+    # measured at once, so under load any of them may end first.
     assert sorted(measured[3:]) == later
-    assert measured.index(later[0]) < measured.index(later[-1])
     assert set(service.decoder_pids()) <= set(pids)  # no child started per frame
     with qtbot.waitSignal(service.finished, timeout=60_000) as done:
         service.end_feed()

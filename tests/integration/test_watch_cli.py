@@ -13,6 +13,8 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -123,9 +125,22 @@ def test_killed_during_a_watch_and_started_again_every_frame_is_in_once(
     for frame in frames[:4]:
         copy_in(frame, tether / frame.name)
     first.until(lambda: len(first.arrivals) >= 2)
-    for frame in frames[4:8]:
-        copy_in(frame, tether / frame.name)  # landing as it dies
-    first.kill()
+
+    def camera() -> None:  # still shooting as it dies: renamed from .part, or slow
+        for i, frame in enumerate(frames[4:8]):
+            data = frame.read_bytes()
+            if i % 2:
+                write_slowly(tether / frame.name, data, chunks=3, pause_s=0.15)
+            else:
+                write_then_rename(tether / frame.name, data)
+
+    shooting = threading.Thread(target=camera)
+    shooting.start()
+    while not (tether / frames[5].name).exists():  # mid-way through the second frame
+        time.sleep(0.01)
+    first.kill()  # SIGKILL: no handler runs
+    assert first.proc.returncode == -signal.SIGKILL
+    shooting.join()
     for frame in frames[8:]:
         copy_in(frame, tether / frame.name)  # landed while Curator was not running
     second = WatchProcess(tether).watching()

@@ -2,7 +2,8 @@
 more jobs while it runs, finishes only once the feed is closed and all is
 written, or at once when cancelled; a runner's priority puts its jobs ahead
 of those queued before them in the same pool, and `max_in_flight` keeps the
-pool's other threads free for them."""
+pool's other threads free for them, starting the held jobs in the order they
+came."""
 
 from __future__ import annotations
 
@@ -107,6 +108,25 @@ def test_max_in_flight_keeps_threads_free_and_loses_no_job(qtbot: QtBot) -> None
         measuring.close_feed()
     assert sorted(written) == list(range(6))
     three.waitForDone()
+
+
+def test_held_jobs_start_in_the_order_they_came(qtbot: QtBot, pool: QThreadPool) -> None:
+    started: list[int] = []
+
+    def work(job: int) -> int:
+        started.append(job)
+        return job
+
+    written: list[int] = []
+    runner = _runner(pool, written, work)
+    runner.max_in_flight = 1
+    runner.start([0, 1], open_feed=True)
+    runner.extend([2, 3])
+    runner.extend([4])
+    with qtbot.waitSignal(runner.finished, timeout=10_000):
+        runner.close_feed()
+    assert started == [0, 1, 2, 3, 4] and sorted(written) == started
+    pool.waitForDone()
 
 
 def test_a_cancel_drops_the_held_jobs_and_finishes(qtbot: QtBot) -> None:
