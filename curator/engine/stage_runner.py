@@ -1,9 +1,8 @@
 """A generic stage runner on a QThreadPool: jobs in, outcomes batched to one writer.
 
 Concurrency protocol (the one place it lives; every stage uses it):
-1. `StageRunner.start(jobs)` bumps the generation (older results are dropped)
-   and queues one `engine.delivery.Job` per job on the stage's pool (one pool
-   per resource — decode, ML, LLM — made by the composition root).
+1. `StageRunner.start(jobs)` bumps the generation (older results dropped) and
+   queues one `engine.delivery.Job` per job on the stage's pool (one a resource).
 2. The job waits at the run's gate, then runs `work(job)` on a pool thread.
    `work` is pure (no Qt, no catalog) and returns an outcome rather than
    raise; an exception that escapes becomes `on_error(job, exc)`'s outcome.
@@ -20,10 +19,9 @@ Concurrency protocol (the one place it lives; every stage uses it):
    path, one call per batch (`batch_size` outcomes or every `flush_ms`). A
    kill loses at most the unflushed outcomes; their jobs are planned again.
 6. Given a `writes` pool (the one writer thread), apply runs there, one batch
-   at a time in order, never blocking the UI thread; only its `Written`
-   (counts, photo ids touched) comes back, through a Delivery, to
-   `_on_written`, which emits `batch_applied` and `photos_written` and sends
-   the next batch. Without one (unit tests) apply runs inline.
+   at a time in order, never blocking the UI thread; its `Written` (counts,
+   photo ids) comes back to `_on_written`, which emits `batch_applied` and
+   `photos_written` and sends the next batch. Without one it runs inline.
 7. With `write_slice`, a batch is applied in slices, each its own transaction
    through the write gate (catalog/write_gate.py): a decision on the UI thread
    waits for one slice, never a batch. Slices committed before a failure stay;
@@ -36,14 +34,10 @@ Concurrency protocol (the one place it lives; every stage uses it):
 9. `cancel()` is cooperative: queued tasks return without working, in-flight
    ones finish and are written. `pause()`/`resume()` hold back queued work.
    Whatever happens, `finished` comes once, after the last write has settled.
-10. A run started with `open_feed` (a watched folder's: pipeline.live) takes
-    more jobs while it runs (`extend`) and finishes only after `close_feed`,
-    once they are all done and written (or once cancelled: then it takes
-    none). Jobs go to the pool at the runner's `priority` (QThreadPool takes
-    the highest first): a watch's quick looks pass the measurements queued
-    before them. With `max_in_flight`, at most that many of the runner's jobs
-    are in the pool at once, the rest held here in order: the pool's other
-    threads stay free for a higher priority's jobs (a watch's quick looks).
+10. Started with `open_feed` (a watched folder's run: pipeline.live), it takes
+    more jobs (`extend`) and finishes after `close_feed` once all are written.
+    Jobs enter the pool at `priority` (highest taken first); with
+    `max_in_flight`, the rest wait here in order, leaving threads free.
 """
 
 from __future__ import annotations

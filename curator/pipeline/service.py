@@ -12,11 +12,10 @@ with the run's generation:
    within seconds, new ids in `photos_added`; then the thumbnails the files
    lack, those on screen first, in `thumbnails_changed`), then TECHNICAL
    (`TechnicalRunner`: crash-isolated decoding, applied in batches by the
-   writer, ids in `photos_changed`); a live run (a watched folder's,
-   `RunRequest.live`) stays in TECHNICAL while files are fed to it (`feed`:
-   pipeline.live has the protocol) until `end_feed`; then photos whose every
-   file vanished become `missing`. Meanwhile the prepare pool reads the
-   planned files' XMP (pipeline.xmp_phase);
+   writer, ids in `photos_changed`); a live run (`RunRequest.live`) stays in
+   TECHNICAL while files are fed (`feed`, pipeline.live) until `end_feed`;
+   then photos whose every file vanished become `missing`. Meanwhile the
+   prepare pool reads the planned files' XMP (pipeline.xmp_phase);
 3. XMP: its ratings, flags, labels and keywords become decisions (source
    "xmp"), so SCORE trains on them; then FACES (pipeline.faces): photos the
    import did not judge, then a look again at faceless burst frames;
@@ -24,8 +23,7 @@ with the run's generation:
    Ollama health check) side by side; a stage whose model is absent is
    `skipped` with the sentence that says what to do;
 5. SCORE (ML pool): rescore with the newest taste model or train the first,
-   regroup bursts, CLIP confidences for new AI tags;
-6. back to IDLE: `finished(RunReport)`.
+   regroup bursts, CLIP confidences for new AI tags; then IDLE: `finished`.
 
 Invariants:
 - one run at a time per service; a second *import* into the same catalog,
