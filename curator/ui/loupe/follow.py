@@ -2,11 +2,17 @@
 folder, an ingest, another seat's import), unless the photographer is deciding.
 
 Rules (all on the UI thread):
-- On (W toggles it; the status bar says so), whenever the pass grows with a
-  photo newer than any it had (the highest photo id: the catalog's newest)
-  the loupe goes to it — if the loupe shows (not compare, not a survey) and
-  no key was pressed in it for `DECIDING_S`. Otherwise the jump waits until
-  the keys have been still that long, and goes to the newest then, once.
+- On (W toggles it; the status bar says so), whenever the pass grows with
+  photos (ids above any it had) of which one was shot after every photo it
+  went to so far, the loupe goes to that one — if the loupe shows (not
+  compare, not a survey) and no key was pressed in it for `DECIDING_S`.
+  Otherwise the jump waits until the keys have been still that long, and
+  goes to the newest then, once.
+- Newest is by capture time, then file name (a camera's counter, for frames
+  of one second), then id — not by id alone: a watch's backlog gets its
+  newest tiles (and so its lowest ids) first, and the older frames that
+  follow must not pull the loupe back. Among a growth, only its highest
+  `LOOKED_AT` ids are read (their rows, on the UI thread: a few ms).
 - A key pressed within `GRACE_S` of a jump (sooner than anyone sees the new
   photo and decides on it) is meant for the photo shown before: the loupe
   goes back to that photo first, and the key then acts there. So a decision
@@ -19,12 +25,14 @@ Rules (all on the UI thread):
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Protocol
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Slot
 from PySide6.QtWidgets import QWidget
 
 from curator.ui.common.guard import ErrorReporter, guarded_slot
+from curator.ui.loupe.row_cache import LoupeRows
 from curator.ui.loupe.survey_view import Survey
 from curator.ui.review.session import ReviewSession
 
@@ -34,7 +42,11 @@ DECIDING_S = 2.0
 # A key this soon after a jump was pressed for the photo before it: a person
 # needs ~0.25 s to react to a new picture, longer to judge it.
 GRACE_S = 0.4
+# A growth's newest is looked for among its highest ids only: a quick look's
+# chunk is 16 photos, a watch's backlog batch a few hundred.
+LOOKED_AT = 256
 _KEYS = (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
+Rank = tuple[bool, datetime, str, int]
 
 
 class Followed(Protocol):
@@ -43,6 +55,7 @@ class Followed(Protocol):
     errors: ErrorReporter
     comparing: bool
     survey: Survey
+    rows: LoupeRows
 
     def isVisible(self) -> bool: ...
 
@@ -56,7 +69,8 @@ class FollowNewest(QObject):
         self.session, self.page = session, page
         self.errors = page.errors  # guarded_slot reports here
         self.on = False
-        self._seen = 0  # the newest photo id the pass had
+        self._seen = 0  # the highest photo id the pass had
+        self._top: Rank | None = None  # the newest photo's rank, while on
         self._wanted: int | None = None  # the newest, waiting for a still moment
         self._last_key = 0.0  # monotonic time of the last key in the loupe
         self._jumped_at: float | None = None
@@ -72,26 +86,45 @@ class FollowNewest(QObject):
         """W: on or off; the sentence for the status bar."""
         self.on = not self.on
         self._later.stop()
-        self._wanted = None
+        self._wanted = self._top = None
         if not self.on:
             return "Follow newest off."
-        self._seen = max(self.session.order, default=0)
-        self._wanted = self._seen or None
+        order = self.session.order
+        self._seen = max(order, default=0)
+        self._consider(sorted(order)[-LOOKED_AT:])
         self._last_key = 0.0  # W itself: the first jump is now
         self._jump()
         return (
             "Follow newest on: the loupe goes to each photo that arrives, unless you are deciding."
         )
 
+    def _rank(self, photo_id: int) -> Rank:
+        row = self.page.rows.cached(photo_id)
+        at = None if row is None else row.captured_at
+        name = "" if row is None else row.file_name
+        return (at is not None, at or datetime.min, name, photo_id)
+
+    def _consider(self, fresh: list[int]) -> None:
+        """The newest of `fresh` is wanted when it is newer than any so far."""
+        fresh = fresh[-LOOKED_AT:]
+        if not fresh:
+            return
+        self.page.rows.load(fresh)
+        newest = max(fresh, key=self._rank)
+        rank = self._rank(newest)
+        if self._top is None or rank > self._top:
+            self._top, self._wanted = rank, newest
+
     @Slot()
     @guarded_slot
     def _on_grew(self) -> None:
-        newest = max(self.session.order, default=0)
-        if newest <= self._seen:
+        seen = self._seen
+        fresh = sorted(pid for pid in self.session.order if pid > seen)
+        if not fresh:
             return
-        self._seen = newest
+        self._seen = fresh[-1]
         if self.on:
-            self._wanted = newest
+            self._consider(fresh)
             self._jump()
 
     @Slot()
