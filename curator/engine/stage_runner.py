@@ -31,9 +31,8 @@ Concurrency protocol (the one place it lives; every stage uses it):
    (`on_write_failed`), never silently dropped. A storage fault (disk full,
    read-only catalog) is not retried: the run is cancelled and `write_error`
    holds the sentence (naming `catalog_file`'s disk).
-9. `cancel()` is cooperative: queued tasks return without working, in-flight
-   ones finish and are written. `pause()`/`resume()` hold back queued work.
-   Whatever happens, `finished` comes once, after the last write has settled.
+9. `cancel()`: queued tasks return unworked, in-flight ones are written; `pause()`/
+   `resume()` hold queued work. `finished` comes once, after the last write settled.
 10. Started with `open_feed` (a watched folder's run: pipeline.live), it takes
     more jobs (`extend`) and finishes after `close_feed` once all are written.
     Jobs enter the pool at `priority` (highest taken first); with

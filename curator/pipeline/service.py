@@ -16,9 +16,8 @@ with the run's generation:
    TECHNICAL while files are fed (`feed`, pipeline.live) until `end_feed`;
    then photos whose every file vanished become `missing`. Meanwhile the
    prepare pool reads the planned files' XMP (pipeline.xmp_phase);
-3. XMP: its ratings, flags, labels and keywords become decisions (source
-   "xmp"), so SCORE trains on them; then FACES (pipeline.faces): photos the
-   import did not judge, then a look again at faceless burst frames;
+3. XMP: ratings, flags, labels and keywords become decisions (source "xmp");
+   then FACES (pipeline.faces): photos the import did not judge, then faceless burst frames;
 4. JUDGE (pipeline.judge): embed (ML pool) and describe (LLM pool, after an
    Ollama health check) side by side; a stage whose model is absent is
    `skipped` with the sentence that says what to do;
