@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import queue
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -204,22 +203,21 @@ def test_the_folder_vanishing_pauses_the_watch_and_its_return_catches_up(
     for watcher in watching(folder, heard):
         (folder / "1.jpg").write_bytes(JPEG)
         heard.until(lambda: heard.whole == ["1.jpg"])
-        first = (folder / "1.jpg").stat()
-        shutil.rmtree(tmp_path / "card")  # the card is pulled
+        # The card is pulled: its mount goes, with no file deleted (deleting them,
+        # as rmtree does, is news of its own: a path deleted and written again is
+        # a new arrival, ingest.arrivals).
+        (tmp_path / "card").rename(tmp_path / "pulled")
         heard.until(lambda: heard.states == [WatchState.PAUSED])
         assert watcher.state is WatchState.PAUSED
         assert "is gone" in heard.sentences[-1]
-        # Meanwhile the camera kept writing to the card; it comes back.
-        staging = tmp_path / "staging" / "DCIM"
-        staging.mkdir(parents=True)
-        (staging / "1.jpg").write_bytes(JPEG)  # the same file (bytes and time): not again
-        os.utime(staging / "1.jpg", ns=(first.st_atime_ns, first.st_mtime_ns))
-        (staging / "2.jpg").write_bytes(jpeg(b"2"))
-        (staging / "3.jpg").write_bytes(jpeg(b"3"))
+        # Meanwhile the camera kept writing to the card; it comes back, 1.jpg as it was.
+        pulled = tmp_path / "pulled" / "DCIM"
+        (pulled / "2.jpg").write_bytes(jpeg(b"2"))
+        (pulled / "3.jpg").write_bytes(jpeg(b"3"))
         for i, name in enumerate(("2.jpg", "3.jpg")):
             past = time.time() - 60 + i
-            os.utime(staging / name, (past, past))
-        (tmp_path / "staging").rename(tmp_path / "card")
+            os.utime(pulled / name, (past, past))
+        (tmp_path / "pulled").rename(tmp_path / "card")
         heard.until(lambda: heard.states == [WatchState.PAUSED, WatchState.WATCHING])
         heard.until(lambda: heard.whole == ["1.jpg", "2.jpg", "3.jpg"])
         assert "is back" in heard.sentences[-1]
