@@ -278,7 +278,8 @@ class LiveFeed(QObject):
         """The leading batches whose quick look has ended go to the runner, in order."""
         while self._batches and self._batches[0].looked:
             batch = self._batches.pop(0)
-            if self.runner is not None and self.runner.running:  # else a storage fault ended it
+            # Cancelled (its runner's feed closed) or ended by a storage fault: dropped.
+            if not self._ended and self.runner is not None and self.runner.running:
                 self.runner.extend_plan(batch.plan)
         self._maybe_drained()
 
