@@ -1,27 +1,22 @@
 """`curator import FOLDER [--stages …] [--workers N] [--retry-failed] [--ray ADDRESS] [--json]`
 and `curator describe [--redo] [--json]`: the pipeline's runs to their end.
 
-Imports a folder through the same pipeline as the window
-(`pipeline.importer.run_headless`: scan, quick look, technical, XMP, then
-describe, embed and score), with a progress bar on stderr unless
-`--no-progress`. The folder is checked first by the one import check
-(`fs.folders.folder_problem`). With `--ray ADDRESS` (or the
-`ray_address` setting) the technical, embed and describe stages' work runs
-on that Ray cluster (engine/cluster.py), joined before the scan.
+Imports a folder through the window's pipeline (`pipeline.importer.run_headless`),
+with a progress bar on stderr unless `--no-progress`, after the one import
+check (`fs.folders.folder_problem`). With `--ray ADDRESS` (or `ray_address`)
+the technical, embed and describe work runs on that Ray cluster
+(engine/cluster.py).
 
-Output: a summary (found, new, changed, moved, … failed; folders skipped; a
-line per stage), or with `--json` one object whose fields are `IMPORT_FIELDS`
-(each with its meaning; the docs' JSON reference reads it). Exit codes
-(`base.run_exit_code`): 0 ran (failed photos included), 1 some results could
-not be saved, 2 bad usage (no such folder, unknown stage, a Ray cluster that
-cannot be used), 3 a storage fault stopped the run, 130 cancelled.
+Output: a summary (found, new, changed, moved, … failed; a line per stage), or
+with `--json` one object of `IMPORT_FIELDS`. Exit codes (`base.run_exit_code`):
+0 ran (failed photos included), 1 some results could not be saved, 2 bad usage
+(no such folder, unknown stage, an unusable Ray cluster), 3 a storage fault
+stopped the run, 130 cancelled.
 
-`curator describe` back-fills descriptions: the photos that have none yet
-(skipped while Ollama was away, or never described) — or, with `--redo`,
-those described by another model or prompt version — then runs the score
-step, so the new AI tags get their CLIP confidences as on import (progress
-on stderr). Output: the describe stage's counts and its reason, or with
-`--json` the counts as one object. Exit codes as an import's.
+`curator describe` back-fills descriptions for photos without one (or, with
+`--redo`, described by another model or prompt version), then runs the score
+step. Output: the describe stage's counts and reason (`--json`: one object).
+Exit codes as an import's.
 """
 
 from __future__ import annotations

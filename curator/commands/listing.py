@@ -1,22 +1,17 @@
 """`curator list [--json] [--order …]` and `curator status [--json]`: what the
 catalog holds, read-only (they work on a read-only catalog too).
 
-`list` prints a line per photo (technical status, capture time, camera as
-`camera_names.camera_name` says it, scores, path; a failed photo's reason
-under it), or with `--json` one array of every field (`catalog.queries.
-list_photos`). A path that is not valid UTF-8 keeps its bytes: JSON as
-surrogate escapes, text as the raw bytes. `--order` walks the review order
-(`pipeline.stages.score.review_order`) instead of capture time; `--person
-NAME` keeps the photos with a face of that person (`catalog.people.naming`;
-a person that is not there: a sentence and exit 2).
+`list` prints a line per photo (status, capture time, camera as
+`camera_names.camera_name` says it, scores, path; a failure's reason under
+it), or with `--json` every field (`catalog.queries.list_photos`). A path not
+valid UTF-8 keeps its bytes (JSON: surrogate escapes). `--order` walks the
+review order (`pipeline.stages.score.review_order`); `--person NAME` keeps a
+person's photos (`catalog.people.naming`; unknown: a sentence, exit 2).
 
-Both count photos as the gallery shows them: a RAW+JPEG pair (with the
-`pair_raw_jpeg` setting on) is one photo, listed as its RAW with the JPEG under
-`paired_with` and counted once, in `status`'s stages too (its `files` counts
-both; a failure is listed per file, whichever file it is).
-
-`status` prints the photo count, each stage's counts, the taste model and
-every failure with its reason (`catalog.problems.status_report`).
+Both count photos as the gallery does: a RAW+JPEG pair (`pair_raw_jpeg` on) is
+one photo, listed as its RAW with the JPEG under `paired_with` (`files` counts
+both; a failure is listed per file). `status` prints the photo count, each
+stage's counts, the taste model and every failure (`catalog.problems.status_report`).
 """
 
 from __future__ import annotations

@@ -1,22 +1,17 @@
 """`curator watch FOLDER [--workers N] [--json]`: cull while shooting.
 
-Watches FOLDER and its sub-folders (a tethering app's folder, a camera's FTP
-upload folder) until Ctrl+C or SIGTERM, through the window's own watch
-(`pipeline.importer.run_watch`, pipeline.watch): each frame is taken once it
-is whole (closed, renamed from `.part`/`.tmp`, or settled), shown and
-measured with its faces on warm decoder children, in the order it landed;
-what landed while Curator was not running is caught up at the start.
-The first Ctrl+C stops watching and lets what was taken be measured; a
-second stops at once (exit 130). The folder is checked first by the one
-import check (`fs.folders.folder_problem`).
+Watches FOLDER and its sub-folders until Ctrl+C or SIGTERM, through the
+window's own watch (`pipeline.importer.run_watch`, pipeline.watch): each frame
+is taken once whole, shown and measured with its faces, in landing order; what
+landed while Curator was not running is caught up at the start. The first
+Ctrl+C stops watching and lets what was taken be measured; a second stops at
+once (exit 130). The folder is checked first (`fs.folders.folder_problem`).
 
-Output: a line per arrival on stdout, once it is measured ("IMG_0001.JPG:
-new, photo 12, tile 0.1 s, measured 0.4 s after its last byte, 2 faces"),
-or with `--json` one object per line whose fields are `WATCH_FIELDS` (each
-with its meaning; the docs' JSON reference reads it). What else happens (a file gone before it
-was read, the folder gone and back, a full catalog disk) is a sentence on
-stderr; the watch goes on. Exit codes: 0 stopped, 2 bad usage (no such
-folder), 130 stopped at once.
+Output: a line per arrival once measured ("IMG_0001.JPG: new, photo 12, tile
+0.1 s, measured 0.4 s after its last byte, 2 faces"), or with `--json` one
+object per line of `WATCH_FIELDS`. Anything else (a file gone, the folder gone
+and back, a full disk) is a sentence on stderr; the watch goes on. Exit codes:
+0 stopped, 2 bad usage (no such folder), 130 stopped at once.
 """
 
 from __future__ import annotations

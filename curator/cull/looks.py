@@ -1,30 +1,19 @@
 """How the people of a moment look, for choosing its best frame and saying why. Pure.
 
 - **Words** (`ready_reason`): why a frame is its moment's best, from its key
-  faces (issue 49 §2): "everyone's eyes open · both smiling, looking at the
-  camera", "eyes open · 1 looking away"; eyes narrowed in a laugh say
-  "laughing" ("all laughing", "all smiling, 1 laughing"); "" without key
-  faces. The loupe says it beside a burst's suggested best, the proposal
-  beside the keep it chose for its faces: one wording, here, for both (the
-  loupe stands on `cull`, the proposal on nothing of the UI).
+  faces: "everyone's eyes open · both smiling, looking at the camera", "eyes
+  open · 1 looking away", "all smiling, 1 laughing"; "" without key faces.
+  One wording for the loupe (a burst's suggested best) and the proposal.
 - **Preference** (`prefer_looks`): of a moment's frames, those the burst
-  star's own people rule keeps (ml.faces.moment `people_first`: no key
-  face's eyes shut, the fewest seen looking away, then — where
-  `expressions` — the smiles among key faces nearly as sharp, then the
-  sharpest key faces and, of those, the broadest smiles, then eyes open
-  rather than narrowed in a laugh, every key face looking at the camera,
-  no one's eyes much less open than in another frame, and the widest
-  laughing eyes). With `expressions` off (a sports or landscape shoot, or
-  the "expressions" check turned off) neither a smile nor a look decides:
-  only the eyes (shut, narrowed, how open) and the key faces' sharpness. A
-  frame is never rejected for how it looks: this only narrows the choice
-  between frames of one moment, and never to nothing.
+  star's people rule keeps (ml.faces.moment `people_first`). With
+  `expressions` off (a sports shoot, or the check turned off) neither a smile
+  nor a look decides: only the eyes and the key faces' sharpness. A frame is
+  never rejected for how it looks: this only narrows the choice.
 
-Invariants: pure functions of plain records; the same frames in the same
-order give the same answer; importing this module loads nothing but
-records (the loupe imports it at start-up); `prefer_looks` returns a
-non-empty subset of what it is given (in its order) whenever it is given
-something.
+Invariants: pure functions of plain records; the same frames in the same order
+give the same answer; importing this loads nothing but records (the loupe
+imports it at start-up); `prefer_looks` returns a non-empty subset of what it
+is given (in its order) whenever it is given something.
 """
 
 from __future__ import annotations

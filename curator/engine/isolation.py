@@ -1,42 +1,30 @@
 """Crash isolation: run a function in child processes that may die.
 
-Decoders (libraw above all) can crash the process on a bad file: the technical
-stage runs its body in child processes; a dead child fails only its request.
+Decoders (libraw above all) can crash on a bad file: the technical stage runs
+its body in child processes; a dead child fails only its request.
 
 Protocol (one block, as docs/architecture.md asks of every concurrency protocol):
 - `ChildProcessPool(size)` owns up to `size` `ChildWorker`s, started lazily
   (spawn context: never fork a process that runs Qt threads).
-- A caller thread (a QThreadPool worker) calls `pool.call(fn, arg, timeout)`.
-  It takes an idle worker from a thread-safe queue (blocking while all are
-  busy), sends `(fn, arg)` over the worker's pipe, and waits on the pipe *and*
-  the process sentinel.
-- The child runs `fn(arg)` and sends back `("ok", value)` or, if `fn` raised,
-  `("error", "Type: message", traceback)` (`fn` should return values: custom
-  exceptions don't survive pickling).
-- If the child dies before answering, the caller gets `WorkerCrashed` with the
-  exit code/signal; if it takes longer than `timeout`, the child is killed and
-  the caller gets `WorkerTimedOut`. Either way a fresh worker replaces it, so
-  the pool keeps its size and the next request is unaffected.
-- Idle workers are taken last-in first-out, so a live child is reused before an
-  empty slot starts another process (a child's start costs ~0.4 s CPU; a
-  sequential caller never starts a second one).
-- `start_one()` starts a child without a request (the CLI's import, while it
-  loads the pipeline); the next call takes it. An idle child that died (the
-  OOM killer, a crash in a thread its initializer started) fails no request:
-  the call that takes it starts a fresh one.
-- `reprime(*initargs)` gives the pool new initializer arguments without
-  restarting anything: each live child runs the initializer again with them
-  before its next request, and children started later get them directly (the
-  import service keeps one pool across runs: its children start once).
-- `close()` tells idle children to exit and kills the rest (one never asked
-  anything at once: it may still be starting); children also exit when the
-  parent dies (their pipe reaches EOF). A child exits without the
-  interpreter's teardown (`os._exit`): unloading the face networks took ~0.1 s
-  of CPU and ~0.3 s that the parent waited at its own exit.
-- Every child runs under a memory limit (`memory_limit`, bytes of address
-  space, RLIMIT_AS, set before the initializer): a file that makes a decoder
-  allocate without end gets a `MemoryError` (or dies) in its child instead of
-  driving the whole computer into the kernel's out-of-memory killer.
+- A caller thread calls `pool.call(fn, arg, timeout)`: it takes an idle worker
+  from a thread-safe queue (blocking while all are busy), sends `(fn, arg)`
+  over its pipe, and waits on the pipe *and* the process sentinel.
+- The child sends back `("ok", value)` or `("error", "Type: message",
+  traceback)` (`fn` should return values: custom exceptions don't pickle).
+- A child dead before answering gives `WorkerCrashed`; one past `timeout` is
+  killed, `WorkerTimedOut`. Either way a fresh worker replaces it.
+- Idle workers are taken last-in first-out: a live child is reused before a
+  new one starts (a start costs ~0.4 s CPU).
+- `start_one()` starts a child without a request; an idle child that died
+  fails no request: the call that takes it starts a fresh one.
+- `reprime(*initargs)`: each live child runs the initializer again with them
+  before its next request; later children get them directly.
+- `close()` tells idle children to exit and kills the rest; children also exit
+  when the parent dies (pipe EOF). A child exits by `os._exit`: the
+  teardown of the face networks cost ~0.1 s CPU and ~0.3 s of the parent's exit.
+- Every child runs under `memory_limit` (bytes of address space, RLIMIT_AS,
+  set before the initializer): a runaway decoder gets a `MemoryError` (or
+  dies) in its child instead of waking the kernel's out-of-memory killer.
 """
 
 from __future__ import annotations

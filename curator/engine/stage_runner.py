@@ -2,41 +2,34 @@
 
 Concurrency protocol (the one place it lives; every stage uses it):
 1. `StageRunner.start(jobs)` bumps the generation (older results dropped) and
-   queues one `engine.delivery.Job` per job on the stage's pool (one a resource).
-2. The job waits at the run's gate, then runs `work(job)` on a pool thread.
-   `work` is pure (no Qt, no catalog) and returns an outcome rather than
-   raise; an exception that escapes becomes `on_error(job, exc)`'s outcome.
+   queues one `engine.delivery.Job` per job on the stage's pool.
+2. The job waits at the run's gate, then runs `work(job)` on a pool thread;
+   `work` is pure (no Qt, no catalog) and returns an outcome; an escaping
+   exception becomes `on_error(job, exc)`'s outcome.
 3. The `TaskResult` comes back through the runner's one `Delivery` to
-   `_on_task_finished` on the main thread; only the main thread touches
-   runner state, so there is no lock. A runner deleted with results in
-   flight closes its delivery first: late ones are dropped, their jobs
-   planned again on the next run.
-4. An outcome for which `is_transient` holds is re-queued after an
-   exponential backoff (QTimer) while attempts remain. One for which
-   `stops_run` gives a sentence (the cache's disk is full) is written, not
+   `_on_task_finished` on the main thread, the only thread touching runner
+   state (no lock). A runner deleted with results in flight closes its
+   delivery first: late ones are dropped, their jobs planned again next run.
+4. An `is_transient` outcome is re-queued after an exponential backoff while
+   attempts remain; one for which `stops_run` gives a sentence is written, not
    retried, the queued jobs dropped, `write_error` holding the sentence.
-5. Outcomes are buffered and handed to `apply(batch)`, the stage's one write
-   path, one call per batch (`batch_size` outcomes or every `flush_ms`). A
-   kill loses at most the unflushed outcomes; their jobs are planned again.
-6. Given a `writes` pool (the one writer thread), apply runs there, one batch
-   at a time in order, never blocking the UI thread; its `Written` (counts,
-   photo ids) comes back to `_on_written`, which emits `batch_applied` and
-   `photos_written` and sends the next batch. Without one it runs inline.
+5. Outcomes are handed to `apply(batch)`, the stage's one write path, every
+   `batch_size` outcomes or `flush_ms`; a kill loses at most the unflushed.
+6. Given a `writes` pool (the one writer thread), apply runs there, a batch at
+   a time in order; its `Written` comes back to `_on_written`, which emits
+   `batch_applied` and `photos_written` and sends the next. Else inline.
 7. With `write_slice`, a batch is applied in slices, each its own transaction
-   through the write gate (catalog/write_gate.py): a decision on the UI thread
-   waits for one slice, never a batch. Slices committed before a failure stay;
-   only the rest is retried (nothing written or counted twice).
-8. A batch whose apply raises is tried again after a backoff, up to
-   `write_attempts` times, then given up: counted in `write_failed`, logged
-   (`on_write_failed`), never silently dropped. A storage fault (disk full,
-   read-only catalog) is not retried: the run is cancelled and `write_error`
-   holds the sentence (naming `catalog_file`'s disk).
+   through the write gate (catalog/write_gate.py): a UI decision waits for one
+   slice, never a batch. Committed slices stay; only the rest is retried.
+8. A batch whose apply raises is retried after a backoff up to
+   `write_attempts` times, then counted in `write_failed` and logged
+   (`on_write_failed`). A storage fault is not retried: the run is cancelled,
+   `write_error` holds the sentence (naming `catalog_file`'s disk).
 9. `cancel()`: queued tasks return unworked, in-flight ones are written; `pause()`/
    `resume()` hold queued work. `finished` comes once, after the last write settled.
-10. Started with `open_feed` (a watched folder's run: pipeline.live), it takes
-    more jobs (`extend`) and finishes after `close_feed` once all are written.
-    Jobs enter the pool at `priority` (highest taken first); with
-    `max_in_flight`, the rest wait here in order, leaving threads free.
+10. Started with `open_feed` (pipeline.live), it takes more jobs (`extend`) and
+    finishes after `close_feed` once all are written. Jobs enter the pool at
+    `priority`; with `max_in_flight`, the rest wait here in order.
 """
 
 from __future__ import annotations

@@ -1,38 +1,27 @@
 """Which files in a watched folder are whole: the arrival book of a watch.
 
-A watched folder (a tethering app's, a camera's FTP upload folder, a card
-reader) sees files while they are written. `ArrivalBook` is told what the
-watcher saw — a `Sighting`: a file closed after writing, renamed into
-place, created or written to, listed by a rescan, or gone — and `due(now)`
-answers the files that are whole now, each once, in the order they became
-whole. It is pure: no I/O, no clock, no threads; the watcher
-(`ingest.watcher`) stats the files, reads a JPEG's last bytes and keeps time.
+`ArrivalBook` is told what the watcher saw — a `Sighting`: a file closed after
+writing, renamed into place, created or written to, listed by a rescan, or
+gone — and `due(now)` answers the files whole now, each once, in the order
+they became whole. Pure: no I/O, no clock, no threads; the watcher
+(`ingest.watcher`) stats files, reads a JPEG's last bytes and keeps time.
 
 When a file is whole:
-- renamed into place (FTP servers and tethering apps write `NAME.part`,
-  `NAME.tmp`, `.NAME.xxxx` and rename): at once;
-- closed after writing (inotify's close-write): at once, unless it is a JPEG
-  whose end marker is missing (`Sighting.cut`: a writer that closes between
-  chunks, a resumed upload) — then it must settle;
-- otherwise when its size and modification time are seen unchanged
-  `settle_s` apart (`to_check` says which files to stat again, and when):
-  a file met only by rescans (an SMB or NFS share, a platform without close
-  events, what was written before the watch began, a JPEG closed without
-  its end marker); where closes are reported (`quiet_s` given: inotify), a
-  file seen written to and not closed since is open, maybe for long (a
-  stalled upload), so it settles over `quiet_s`;
-  a file listed with a modification time older than `settle_s` (what landed
-  while Curator was not running) is whole at once.
+- renamed into place (`NAME.part`, `NAME.tmp`, `.NAME.xxxx` renamed): at once;
+- closed after writing: at once, unless a JPEG missing its end marker
+  (`Sighting.cut`) — then it must settle;
+- otherwise when its size and modification time are unchanged `settle_s`
+  apart (`to_check` says which files to stat again, and when); where closes
+  are reported (`quiet_s` given), a file written to and not closed since
+  settles over `quiet_s`; a file listed with a modification time older than
+  `settle_s` (landed while Curator was not running) is whole at once.
 Never whole: a temporary name (`is_temporary_name`), a name Curator does not
 import, an empty file.
 
-Also:
-- taken once: the same path with the same size and modification time is
-  never due again; other bytes at a taken path are a new arrival;
-- a RAW and its JPEG (one folder, one stem) go out together: a whole file
-  whose mate is still being written waits for it, `PAIR_WAIT_S` at most;
-- a file gone before it was whole is dropped with a `Skipped` note (a
-  sentence), never an error.
+Also: the same path with the same size and modification time is never due
+again (other bytes there are a new arrival); a RAW and its JPEG (one folder,
+one stem) go out together, the first waiting `PAIR_WAIT_S` at most; a file
+gone before it was whole is dropped with a `Skipped` note, never an error.
 """
 
 from __future__ import annotations

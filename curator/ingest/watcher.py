@@ -1,31 +1,22 @@
 """`FolderWatcher`: a watched folder's files, handed over whole as they land.
 
 Protocol (one thread of its own, plus watchdog's observer):
-- watchdog's observer (inotify on Linux, FSEvents on macOS, Windows' change
-  notifications) puts each event on a queue and does nothing else; the
-  folder and its sub-folders are watched.
-- The watcher's thread owns the `ArrivalBook` (ingest.arrivals): it takes
-  the events, stats the files they name (and reads a JPEG's last bytes when
-  a close or a rescan would make it whole) and tells the book; every
-  `rescan_s` it lists the whole tree — the only news from a share whose
-  events do not arrive (SMB, NFS), and, at the start, what landed while
-  Curator was not running; it stats again what the book asks (`to_check`)
-  and hands what is `due` to `on_news` as one frozen `WatchNews`, on this
-  thread (the consumer posts it on to its own thread).
-- Each turn (at most `TICK_S` apart) it checks that the folder is still the
-  one it watched (device and inode). When it is gone (a card pulled, a share
-  dropped) the observer stops, `on_news` hears PAUSED with the sentence, and
-  the folder is looked for each turn; once back, the observer starts again,
-  WATCHING is said, and a rescan catches up what landed meanwhile.
-- Where closes are reported (inotify), a file is whole when it is closed or
-  renamed; one seen written to by events settles over `CLOSED_QUIET_S` (it
-  may be open for long: a stalled upload), one met only by rescans over the
-  book's `settle_s`, as everywhere else (FSEvents, Windows, a share).
-- An observer that cannot start (inotify's watch limit, a file system
-  without events) leaves the rescan alone, every `NETWORK_RESCAN_S`, said
-  once; so does a folder on a network file system, whose events may not come.
-- A turn that raises is logged and said, and the next turn goes on: the watch
-  never stops by itself. Nothing is ever opened that is not a regular file.
+- watchdog's observer puts each event (folder and sub-folders) on a queue and
+  does nothing else.
+- The watcher's thread owns the `ArrivalBook` (ingest.arrivals): it stats the
+  files events name (and a JPEG's last bytes), tells the book; every
+  `rescan_s` lists the whole tree (the only news from SMB/NFS, and what landed
+  while Curator was not running); stats what the book asks (`to_check`) and
+  hands what is `due` to `on_news` as one frozen `WatchNews`, on this thread.
+- Each turn (at most `TICK_S` apart) it checks the folder is still the one it
+  watched (device and inode). When gone, the observer stops, `on_news` hears
+  PAUSED with the sentence; once back, WATCHING, and a rescan catches up.
+- Where closes are reported (inotify), a file written to by events settles over
+  `CLOSED_QUIET_S`, one met only by rescans over the book's `settle_s`.
+- An observer that cannot start, or a folder on a network file system, leaves
+  the rescan alone, every `NETWORK_RESCAN_S`, said once.
+- A turn that raises is logged and said; the watch never stops by itself.
+  Nothing is ever opened that is not a regular file.
 - `stop()` ends the thread and the observer and returns once `on_news` can
   no longer be called. Idempotent.
 """

@@ -1,35 +1,25 @@
 """Burst and bracket detection, and best-frame suggestion. Pure; no catalog, no Qt.
 
 A burst is a run of frames from one camera, each taken strictly less than
-`max_gap_s` after the previous (within one camera sequence, counted from the
-end of the previous exposure, so a bracket of long exposures stays one),
-that show the same scene as the run's *first* frame (so a slow pan does not
-drift): CLIP cosine ≥ `min_cosine`, or structural signatures within
-`max_structure_distance` (imaging.structure `prepared_same_scene`: what holds
-a bracket together, and groups bursts without embeddings). What the camera
-says wins (imaging.drive_mode): consecutive frames of one sequence are one
-scene; a bracket whose index starts again opens a new group. Frames sort by
-camera, capture time, sequence number, file name, path — never the photo id,
-so import order does not matter; the sweep is O(n) after the sort, and only
-frames in a neighbour's time gate get a signature prepared. Frames without a
-capture time, or with neither embedding nor signature, are never grouped.
+`max_gap_s` after the previous (counted from the end of its exposure, so a
+bracket of long exposures stays one), that show the same scene as the run's
+*first* frame (a slow pan does not drift): CLIP cosine ≥ `min_cosine`, or
+structural signatures within `max_structure_distance` (imaging.structure
+`prepared_same_scene`). What the camera says wins (imaging.drive_mode):
+consecutive frames of one sequence are one scene; a bracket whose index starts
+again opens a new group. Frames sort by camera, capture time, sequence number,
+file name, path — never the photo id; the sweep is O(n) after the sort. Frames
+without a capture time, or with neither embedding nor signature, are never grouped.
 
 Best frame (`best_frame`; `star_steps` names its steps, each narrowing the
 frames to a non-empty subset):
-1. a frame whose detail level (imaging.metrics `level_of_score`), allowing
-   for its exposure (`contrast`), is under `SHARP_GATE` of the sharpest's
-   loses — unless, where every frame's key faces are judged, its softest key
-   face passes the same gate (shake softens faces too; the frame's detail
-   also follows whatever else moves). Faces only keep a frame in;
-2. in a bracket (bias tags differ, settings differ by `BRACKET_MIN_EV`, or
-   the camera says so) the frames nearest the metered exposure;
+1. a frame whose detail level (imaging.metrics `level_of_score`, allowing for
+   `contrast`) is under `SHARP_GATE` of the sharpest's loses — unless, where
+   every frame's key faces are judged, its softest key face passes the gate;
+2. in a bracket (bias tags differ, settings differ by `BRACKET_MIN_EV`, or the
+   camera says so) the frames nearest the metered exposure;
 3. none more than `EXPOSURE_GATE` points under the best exposure score;
-4. people, where judged (ml.faces.moment, its steps there): no key face's
-   eyes shut; the fewest seen looking away; the smiles (where `smiles`: the
-   shoot kind values them) among key faces nearly as sharp; everyone
-   found; the sharpest key faces and broadest smiles, the same people
-   compared; eyes open rather than narrowed in a laugh; everyone at the
-   camera; the eyes most open, person by person;
+4. people, where judged: ml.faces.moment's `people_steps`;
 5. exposure, then sharpness score (each within `tech_tolerance` of the best),
    then preference; a tie goes to the first frame in capture order.
 

@@ -1,31 +1,24 @@
 """The import's decoder children: what a pool of them is, and the first one
 started before the import needs it.
 
-- `decoder_pool(settings, …)`: one slot per decode worker, each child under
-  the memory limit of the largest image the settings accept, started by
-  `technical_child.init_decoder_process` (one compute thread, the hashes
-  already measured, its CPU priority); `fits` says whether a live pool still
+- `decoder_pool(settings, …)`: one slot per decode worker, each child under the
+  memory limit of the largest image the settings accept, started by
+  `technical_child.init_decoder_process`; `fits` says whether a live pool still
   matches the settings (`pipeline.prepare.process_pool_for` keeps it then).
 - `face_model(settings)`: the face model an import's faces ride along with
   (None with the sentence why: switched off, not installed, damaged).
 - `start_decoders_early(settings, stages)`: the CLI's import starts its first
-  child while it still loads the pipeline (~0.5 s of imports before the
-  scan). The service takes the pool (`PipelineService(processes=…)`) and
-  primes it with the plan's hashes when the plan has photos to measure; when
-  the faces ride along, that priming, which reaches the child with its first
-  request, starts the face networks' load on a thread beside the quick look
-  and the photo's decode (`faces_child.load_networks_early`): ~0.4 s of CPU
-  a warm single-photo import used to spend after its photo was decoded. An
-  import that finds nothing new asks the child nothing: it is closed at the
-  plan, having spent only its start (`prepare.process_pool_for`). The
-  model's files are checked by size here, whole by the plan. The window
+  child while it loads the pipeline (~0.5 s before the scan). The service takes
+  the pool and primes it with the plan's hashes; with faces riding along that
+  priming starts the networks' load beside the decode
+  (`faces_child.load_networks_early`: ~0.4 s of CPU off a warm single-photo
+  import). An import that finds nothing new closes it at the plan. The window
   keeps its children from run to run and starts none early.
 
 Invariants: nothing here imports Qt, the catalog or the pipeline's service
-(`pipeline.prepare` alone takes ~0.3 s to import: the time this module
-exists to use); a pool started early is an ordinary pool: only its first
-child loads the networks early (`reprime` gives later children the plan's
-arguments, without them), so a load that crashes a child is not repeated.
+(`pipeline.prepare` alone takes ~0.3 s to import); a pool started early is an
+ordinary pool: only its first child loads the networks early (`reprime`
+gives later ones the plan's arguments), so a crashing load is not repeated.
 """
 
 from __future__ import annotations

@@ -1,36 +1,27 @@
 """`LiveFeed`: the batches of a live run (a watched folder's arrivals), each
 planned, shown and handed to the run's open technical stage while it runs.
 
-A live run (`RunRequest.live`) is an import that stays open: its technical
-runner was started with an open feed (`StageRunner.extend`), on the decoder
-children the service keeps warm, so a frame that lands costs no process
-start and waits for no earlier run to end. It has one child more than the
-settings say (`live_settings`) and measures on all but one at a time
-(`StageRunner.max_in_flight`): a frame's quick look never waits for a
-measurement to end, even while a burst's backlog is measured.
+A live run (`RunRequest.live`) is an import that stays open (`StageRunner.extend`)
+on the warm decoder children: a frame that lands costs no process start. It
+has one child more than the settings say (`live_settings`) and measures on
+all but one (`StageRunner.max_in_flight`), so a quick look never waits for a
+measurement, even behind a burst's backlog.
 
-Protocol (main thread; the service makes the feed when a live run starts
-and `attach`es the run's open technical runner and decoder children in
-TECHNICAL, with the first batch, planned by the run's PREPARE):
-- `feed(paths)`: whole files, in the order they landed, wait in `waiting`
-  (until the runner is attached, when each decoder child is started and
-  warmed: its decoders and face model loaded, `faces_child.warm_up`); one
-  batch at a time is planned on the prepare pool (`plan_batch`: the
-  technical stage's plan of those paths; reads the catalog through that
-  thread's connection, writes nothing), stamped with the feed's generation.
+Protocol (main thread; the service `attach`es the run's technical runner and
+decoder children in TECHNICAL, with the first batch planned by PREPARE):
+- `feed(paths)`: whole files, in landing order, wait in `waiting` (until
+  attached, when each child is warmed: `faces_child.warm_up`); one batch at a
+  time is planned on the prepare pool (`plan_batch`: reads, writes nothing),
+  stamped with the feed's generation.
 - A planned batch's new files get their quick look (pipeline.quick) at a
-  priority above the measuring and above every earlier batch's, its newest
-  chunk first (`quicklook.CHUNK` files, each in the order they landed): a
-  backlog shows its newest thumbnails first. Its requests go
-  to the technical runner (`extend_plan`) once its quick look has ended and
-  every earlier batch's has, so frames are measured in the order they
-  landed. Fed files the plan does not read (catalogued, unchanged) are said
-  in `settled`; a batch whose plan failed in `batch_failed` (paths,
-  sentence); nothing else stops.
-- `close()`: once nothing waits, nothing is planned and every batch was
-  handed over, the runner's feed is closed (the run then ends as any run);
-  `cancel()` drops what waits and stops the quick looks; `shutdown()`
-  delivers nothing more. After either, `feed` takes nothing.
+  priority above the measuring and every earlier batch's, its newest
+  `quicklook.CHUNK` first. Its requests go to the runner (`extend_plan`) once
+  its quick look and every earlier batch's have ended, so frames are measured
+  in landing order. Files the plan does not read are said in `settled`; a
+  batch whose plan failed in `batch_failed` (paths, sentence).
+- `close()`: once nothing waits or is planned and every batch was handed over,
+  the runner's feed is closed; `cancel()` drops what waits and stops the quick
+  looks; `shutdown()` delivers nothing more. After either, `feed` takes nothing.
 """
 
 from __future__ import annotations

@@ -1,25 +1,21 @@
 """`QuickLookPhase`: the pipeline's QUICK_LOOK phase, its two rounds side by side.
 
 Round one lists every new file (pipeline.stages.quicklook: the embedded
-thumbnail when there is one, else no pixels); round two decodes the
-thumbnails round one could not take, from a `ThumbnailQueue` that the
-window re-orders as the user scrolls (`prefer`). Both run on the decode
-pool's threads and the same child processes: round one's jobs are queued
-first, round two's turns behind them (the pool is first in, first out), so
-round two starts as soon as round one's last chunk is taken and keeps the
-children busy while round one's last writes and the grid's inserts run. A
-turn that finds the queue empty waits for round one's next written batch,
-or ends when round one has ended (`ThumbnailQueue.close`).
+thumbnail, else no pixels); round two decodes the thumbnails round one could
+not take, from a `ThumbnailQueue` the window re-orders as the user scrolls
+(`prefer`). Both run on the decode pool and the same children: round two's
+turns queue behind round one's jobs (first in, first out), so it keeps the
+children busy while round one's last writes run. A turn finding the queue
+empty waits for round one's next batch, or ends with it (`ThumbnailQueue.close`).
 
 Signals (main thread): `photos_added(ids)` — round one's new rows;
 `paths_listed(paths)` — the files round one just wrote (a watch's tiles);
 `thumbnails_changed(ids)` — round two gave these rows a picture;
 `note(text)` — one progress line; `ended()` — both rounds are done (or
-cancelled, or stopped by a write error: `write_error`).
+cancelled, or stopped by `write_error`).
 
-Invariants: the phase never touches widgets; a storage fault in either
-round stops both (`write_error`); `cancel` and `close` reach both rounds
-and release a turn waiting on the queue.
+Invariants: the phase never touches widgets; a storage fault in either round
+stops both; `cancel` and `close` reach both rounds and release a waiting turn.
 """
 
 from __future__ import annotations

@@ -1,36 +1,28 @@
 """`PipelineService`: the one pipeline, driven by the CLI and observed by the GUI.
 
 A run is a state machine (pipeline.phase); every state change happens on the
-thread that owns the service (the GUI's main thread, or the CLI's loop), and
-every worker's result comes back through an `engine.delivery.Job`, stamped
-with the run's generation:
+thread that owns the service, and every worker's result comes back through an
+`engine.delivery.Job` stamped with the run's generation:
 
-1. PREPARE (prepare pool): scan the folder and plan the technical stage
-   (pipeline.prepare), or plan the given files (Retry); a run that reads no
-   files (a back-fill) starts at FACES;
-2. QUICK_LOOK (stages.quicklook: embedded thumbnails and EXIF into the grid
-   within seconds, new ids in `photos_added`; then the thumbnails the files
-   lack, those on screen first, in `thumbnails_changed`), then TECHNICAL
-   (`TechnicalRunner`: crash-isolated decoding, applied in batches by the
-   writer, ids in `photos_changed`); a live run (`RunRequest.live`) stays in
-   TECHNICAL while files are fed (`feed`, pipeline.live) until `end_feed`;
-   then photos whose every file vanished become `missing`. Meanwhile the
-   prepare pool reads the planned files' XMP (pipeline.xmp_phase);
-3. XMP: ratings, flags, labels and keywords become decisions (source "xmp");
-   then FACES (pipeline.faces): photos the import did not judge, then faceless burst frames;
-4. JUDGE (pipeline.judge): embed (ML pool) and describe (LLM pool, after an
-   Ollama health check) side by side; a stage whose model is absent is
-   `skipped` with the sentence that says what to do;
-5. SCORE (ML pool): rescore with the newest taste model or train the first,
-   regroup bursts, CLIP confidences for new AI tags; then IDLE: `finished`.
+1. PREPARE (prepare pool): scan and plan the technical stage (pipeline.prepare)
+   or plan the given files (Retry); a back-fill starts at FACES;
+2. QUICK_LOOK (stages.quicklook: embedded thumbnails and EXIF, `photos_added`,
+   then missing thumbnails, `thumbnails_changed`), then TECHNICAL
+   (`TechnicalRunner`, crash-isolated, `photos_changed`); a live run
+   (`RunRequest.live`) stays in TECHNICAL while fed (`feed`, pipeline.live)
+   until `end_feed`; then photos whose every file vanished become `missing`.
+   Meanwhile the prepare pool reads the files' XMP (pipeline.xmp_phase);
+3. XMP: ratings, flags, labels, keywords become decisions (source "xmp");
+   then FACES (pipeline.faces);
+4. JUDGE (pipeline.judge): embed (ML pool) and describe (LLM pool, after a
+   health check) side by side; a stage whose model is absent is `skipped`;
+5. SCORE (ML pool): rescore or train, regroup bursts, CLIP confidences; IDLE.
 
 Invariants:
-- one run at a time per service; a second *import* into the same catalog,
-  from any process, is refused with a sentence or waits its turn
-  (`ImportLock`, a file lock beside the catalog) — never both silently;
+- one run at a time per service; a second import into the same catalog, from
+  any process, is refused or waits (`ImportLock`) — never both silently;
 - every phase ends: a failed write is retried, then reported; a storage fault
-  stops the run with its sentence (`RunReport.error`); `cancel()` is
-  cooperative: finished work is written, nothing else starts;
+  stops the run (`RunReport.error`); `cancel()` is cooperative;
 - the decoder children serve run after run (a start costs ~0.4 s CPU),
   re-primed with each run's known hashes (`prepare.process_pool_for`), closed
   `DECODERS_IDLE_S` after the last run, at `shutdown()`, or when the settings

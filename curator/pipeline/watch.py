@@ -5,37 +5,23 @@ The window (File ▸ Watch Folder…) and `curator watch` drive the same session
 over the same `PipelineService`; the session owns no stage logic.
 
 Protocol (the session lives on the service's thread):
-- `start()` starts the `FolderWatcher` (ingest.watcher: its own thread; its
-  news comes back through a Delivery) and a live run (`RunRequest.live`:
-  the technical stage, faces riding along, on warm decoder children;
-  pipeline.live) as soon as the service is free. A run that is going (the
-  user's import, another Curator importing into this catalog) is waited
-  out, never interrupted: the session tries again when the service
-  finishes, and every `RETRY_S`.
-- Each whole file is an arrival: fed to the live run (kept until one is
-  open) and `outstanding` until its measurement or failure is written, or
-  the plan finds it catalogued already (`feed_settled`: a restart's
-  catch-up). A written measurement is looked up on the prepare pool (its
-  photo, a duplicate's first photo, its RAW lead) and said in `arrived`
-  (an `Arrival`); a photo shown by the quick look first is said
-  `tile_shown`.
-- What cannot go on is a sentence (`noted`), never an exception: a file
-  gone before it was read, a folder that vanished (the watcher pauses and
-  catches up: `state_changed`), a batch that could not be planned, a run
-  stopped by a storage fault (a full or read-only catalog disk). After a
-  storage fault the outstanding files are fed to a new live run
-  `RETRY_S` later: nothing that landed is lost, nothing is read twice
-  (the plan skips what is measured; identity is by content).
-- While frames arrive, the bursts are grouped again (the score step's
-  grouping, `regroup_bursts`: capture times and structure signatures, no
-  model needed) on the ML pool, at most every `REGROUP_S`, so the grid's
-  stacks and a proposal for the session (Cull ▸ Propose…) see the bursts
-  being shot; `service.scores_changed` says so, as after a score step, and
-  `grouped` follows.
-- `stop()`: the watcher stops (nothing more is taken), the live run's feed
-  is closed, and `stopped` follows once it has measured what it has (at
-  once when none runs). A cancel of the live run by the user stops the
-  watch too, with a sentence.
+- `start()` starts the `FolderWatcher` (ingest.watcher, news through a
+  Delivery) and a live run (`RunRequest.live`, pipeline.live) once the service
+  is free; a run going is waited out, never interrupted (retried when the
+  service finishes, and every `RETRY_S`).
+- Each whole file is an arrival: fed to the live run and `outstanding` until
+  its measurement or failure is written, or the plan finds it catalogued
+  (`feed_settled`). A written measurement is looked up on the prepare pool and
+  said in `arrived` (an `Arrival`); a quick-look tile first in `tile_shown`.
+- What cannot go on is a sentence (`noted`), never an exception (a file gone,
+  a folder vanished: the watcher pauses and catches up, `state_changed`).
+  After a storage fault the outstanding files go to a new live run `RETRY_S`
+  later: nothing that landed is lost, nothing read twice.
+- While frames arrive, bursts are regrouped (`regroup_bursts`, no model) on the
+  ML pool at most every `REGROUP_S`; `service.scores_changed`, then `grouped`.
+- `stop()`: the watcher stops, the live run's feed is closed, and `stopped`
+  follows once it has measured what it has (at once when none runs). The user
+  cancelling the live run stops the watch too, with a sentence.
 """
 
 from __future__ import annotations

@@ -6,8 +6,7 @@ The faces stage's model side, in rooms:
 - `networks`: the networks (MediaPipe's BlazeFace full- and short-range
   detectors, Face Mesh, Face Landmarker's landmarks and blendshapes, TFLite
   files) and how their inputs and outputs are laid out;
-- `graphs`: what runs a TFLite graph: LiteRT where it is installed, else
-  OpenCV's DNN module;
+- `graphs`: what runs a TFLite graph: OpenVINO, LiteRT or OpenCV's DNN module;
 - `eyes`: the open / narrowed (a laugh) / closed / unknown rule from the
   blendshapes' blink scores, the smile, the lids' shape and the brows
   (unknown: turned away, sunglasses, too small), and the lids' openness;

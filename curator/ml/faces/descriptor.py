@@ -1,33 +1,26 @@
 """A face's identity descriptor: OpenCV Zoo's SFace on the face aligned by its landmarks.
 
-SFace (`files.DESCRIPTOR`, Apache 2.0) maps a 112 x 112 face, aligned the
-way ArcFace-style models are trained (the eyes' centres, the nose tip and
-the mouth's corners on `TEMPLATE`, a similarity transform), to 128 numbers;
-two faces of one person point the same way (cosine similarity), two people
-apart. The five points come from the landmarks the stage already has (Face
-Landmarker's 478: `LANDMARK_POINTS`), so no second landmark model runs.
+SFace (`files.DESCRIPTOR`, Apache 2.0) maps a 112 x 112 face aligned on
+`TEMPLATE` (eyes, nose tip, mouth corners; a similarity transform) to 128
+numbers; one person's faces point the same way (cosine). The five points come
+from Face Landmarker's 478 (`LANDMARK_POINTS`): no second landmark model.
 
-Runtime: OpenVINO where it is installed (`graphs.runtime`), in BF16 where the
-CPU computes it natively (AVX-512 BF16, AMX) and FP32 elsewhere, one face a
-run (the network's batch is fixed at one); else OpenCV's DNN. The BF16
-vector is within cosine 0.9993 of OpenCV's FP32 one (one person's faces read
-above 0.363), so both seats' vectors meet in one catalog under one `MODEL`.
-A face costs ~9 ms on OpenVINO, ~16 ms on OpenCV 5's DNN (one thread; the
-alignment ~0.1 ms), so the stage describes at most `find.MAX_DESCRIBED`
-faces of a photo, the largest judged ones. A photo's faces go through the
-model in one call (`describe_many`): the vectors are bit for bit those of
-one call a face, for up to ~8 % less a face. Measurements and the gates
-tried: docs/decisions/faces-models.md.
+Runtime: OpenVINO where installed (`graphs.runtime`; BF16 where the CPU has it,
+FP32 elsewhere), else OpenCV's DNN. The BF16 vector is within cosine 0.9993 of
+OpenCV's FP32 one (one person reads above 0.363), so both meet in one catalog
+under one `MODEL`. A face costs ~9 ms on OpenVINO, ~16 ms on OpenCV's DNN, so
+at most `find.MAX_DESCRIBED` faces a photo are described; a photo's faces go
+in one call (`describe_many`, the same vectors, ~8 % less a face).
+Measurements: docs/decisions/faces-models.md.
 
 `vector_bytes` / `vector_of` are the stored form: 128 float32, unit length,
 little-endian (512 bytes), so the catalog never needs numpy to move one.
 
-Invariants: inputs are upright RGB uint8 arrays, never modified; the output
-is a unit vector (float32, shape (128,)); on one seat the same pixels and
-points give the same vector; the network is loaded once per process per file
-(`descriptor_for`). Nothing here decides who is who (`people` does). OpenCV
-is imported where a face is aligned or its DNN runs the network: the people
-step reads `MODEL` and `DIMENSIONS` without it (~0.04 s of CPU an import).
+Invariants: inputs are upright RGB uint8 arrays, never modified; the output is
+a unit float32 (128,) vector, the same for the same pixels on one seat; the
+network loads once per process (`descriptor_for`). Nothing here decides who is
+who (`people` does). OpenCV is imported only to align or run the network: the
+people step reads `MODEL` and `DIMENSIONS` without it (~0.04 s of CPU saved).
 """
 
 from __future__ import annotations

@@ -1,42 +1,28 @@
 """Are a face's eyes open, narrowed in a laugh, or shut? The rule, from the blendshapes.
 
-Face Landmarker's blendshapes model reads each eye's *blink* (0–1) from the
-478 landmarks, whose eyelids the landmark model refines; it has learned what
-a shut eye looks like across faces, where a measure of the lids' gap cannot
-(a smile narrowing open eyes, dark make-up, a look down, a child's or an old
-face's lids). Both eyes' mean blink decides, since a blink closes both; one
-eye clearly open (`WINK_OPEN`) while the other is shut is a wink, not a blink.
-
-A face's eyes are judged only when they can be seen (else UNKNOWN, "can't tell"):
-- **turned away or hidden**: the mesh hardly sees a face in the crop
-  (presence under `SEEN_FROM`: a profile, a hand over the face);
-- **sunglasses**: both eye regions (0.9 eye widths around the lids) have a
-  90th percentile of luma under `DARK_LENS` of the cheek below, or a median
-  under `LENS_MEDIAN` of it (an open eye's sclera and a shut lid's skin keep
-  both near the cheek's level; a lens with a glint passes the first test);
+Face Landmarker's blendshapes read each eye's *blink* (0–1); both eyes' mean
+decides, since a blink closes both; one eye clearly open (`WINK_OPEN`) beside a
+shut one is a wink. Judged only when the eyes can be seen, else UNKNOWN:
+- **turned away or hidden**: mesh presence under `SEEN_FROM`;
+- **sunglasses**: both eye regions' 90th percentile of luma under `DARK_LENS`
+  of the cheek's, or their median under `LENS_MEDIAN` of it;
 - **too small**: under `MIN_JUDGED_PX` (the caller's rule); under
   `CLOSED_FROM_PX` never shut (`TOO_SMALL_TO_TELL`), while open is still told.
-OPEN under the blink's line (`closed_line`: `CLOSED_FROM` on a face of
-`SMALL_FACE_PX` or more; a smaller one asks more, `SMALL_FACE_BLINK` plus
-`BROW_BLINK` times the brows' lowering, never past `SHUT_AT_ANY_SIZE`: the
-mesh hedges a small face's lids towards half shut, and lowered brows press
-the upper lid). Over it, on a face the mesh is sure of (`SURE_FROM`, else
-UNKNOWN `CANT_TELL`): NARROWED (in a laugh, never a reject) when the face
-smiles broadly (smile score from `LAUGH_SMILE`), its lids meet at or above
-`LAUGH_MID` eye widths under the line of the eye's corners (`lids_meet`:
-a laugh's cheeks push the lower lid up into a crescent, a blink's lids meet
-below the corners) and its brows are lowered (browDown from `LAUGH_BROW`:
-the ring muscle that narrows the eye in a laugh pulls them down); else
-CLOSED (shut, or lowered in a look down: not told apart by this evidence).
+OPEN under the blink's line (`closed_line`: `CLOSED_FROM` from `SMALL_FACE_PX`;
+a smaller face asks `SMALL_FACE_BLINK` plus `BROW_BLINK` times the brows'
+lowering, never past `SHUT_AT_ANY_SIZE`). Over it, on a face the mesh is sure
+of (`SURE_FROM`, else `CANT_TELL`): NARROWED (a laugh, never a reject) when the
+face smiles broadly (`LAUGH_SMILE`), its lids meet at or above `LAUGH_MID` eye
+widths under the corners' line (`lids_meet`) and its brows are lowered
+(`LAUGH_BROW`); else CLOSED (shut, or lowered in a look down).
 GENKI-4K development smiles: "closed" of 6 of 967 open or narrowed eyes;
 faces-dev blinks kept: 0.956 (docs/decisions/eyes-laugh.md).
 
-A shut or narrowed reading is the first of two: the stage reads such a face
-again on the crop its own landmarks frame (ml.faces.find.read_eyes), and
-the second reading stands. The lids' aspect ratio (`openness`) is stored
-for the catalog and a burst's star, not for the verdict (the blink's lines:
-docs/decisions/faces-models.md). Invariants: pure functions of landmarks,
-blink scores and pixels; never raise (degenerate geometry gives UNKNOWN).
+A shut or narrowed reading is read again on the crop its landmarks frame
+(ml.faces.find.read_eyes); the second stands. The lids' aspect ratio
+(`openness`) is stored for the catalog and a burst's star, not the verdict.
+Invariants: pure functions of landmarks, blink scores and pixels; never raise
+(degenerate geometry gives UNKNOWN).
 """
 
 from __future__ import annotations

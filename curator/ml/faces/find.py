@@ -1,42 +1,29 @@
 """`find_faces`: the faces stage's body on one upright preview.
 
-1. Look for faces: the detector over the whole frame, down to `MIN_SCORE` (a
-   detection under `SURE_SCORE` kept only where the mesh sees a face in it,
-   `MIN_PRESENCE`; a face too small to judge counted only from `SURE_SCORE`).
-   A second look, skipped when the first is already sure (`is_confident`):
-   - a face small beside the frame (`SMALL_FACE_SHARE`: a group, where smaller
-     faces hide) asks for four overlapping quarters, each face seen 1.8x larger;
-   - otherwise the whole frame's `MAX_HINTS` likeliest findings under
-     `MIN_SCORE` (down to `HINT_SCORE`) are looked at closer (`hint_regions`,
-     `HINT_ZOOM` times their side): a small, dark or turned face reads 0.05–0.2
-     from the whole frame and 0.6–0.8 from closer;
-   - a frame with nothing at all gets the full-range detector over the
-     quarters (a lone face of 50–100 px can read nothing from the whole frame).
-   A burst frame with no face while its siblings show key faces is looked at
-   again (`look_again`, planned by ml.faces.relook): the full-range detector
-   `AGAIN_ZOOM` sides around each such face (`again_regions`). Detections of
-   one face are merged; an unsure one stacked on a sure face (within
-   `PART_DX` of its width across, `PART_DY` of its height up or down, no
-   larger) is its forehead or chin and is dropped (`without_parts`): a real
-   neighbour sits beside a face, not on it.
-2. At most `MAX_FACES` are kept (a hostile image of a million tiny "faces"
-   costs one capped list); the `MAX_JUDGED` largest of at least
+1. Look for faces: the detector over the whole frame down to `MIN_SCORE` (under
+   `SURE_SCORE` kept only where the mesh sees a face, `MIN_PRESENCE`). A second
+   look unless the first is sure (`is_confident`): a small face
+   (`SMALL_FACE_SHARE`) asks for four overlapping quarters; otherwise the
+   `MAX_HINTS` likeliest findings down to `HINT_SCORE` are looked at `HINT_ZOOM`
+   closer (a small or dark face reads 0.05–0.2 whole, 0.6–0.8 closer); an empty
+   frame gets the full-range detector over the quarters. A burst frame with no
+   face beside siblings with key faces is looked at again (`look_again`,
+   `AGAIN_ZOOM`). Duplicates merge; an unsure detection stacked on a sure face
+   (`PART_DX`, `PART_DY`) is its forehead or chin and is dropped (`without_parts`).
+2. At most `MAX_FACES` kept; the `MAX_JUDGED` largest of at least
    `eyes.MIN_JUDGED_PX` are judged, the rest counted.
-3. Per judged face: the Face Mesh's presence (none: a false detection,
-   dropped; so is a face it hardly sees, under `eyes.SEEN_FROM`, whose eye
-   band has under `NO_DETAIL` of detail: a blurred background's pattern),
-   the 478 landmarks and blendshapes; the classifier's happy (the eyes' rule
-   tells a laugh by the smile); the eyes (`eyes.judge_eyes`; read shut or
-   narrowed, read again on the crop its landmarks frame: `read_eyes`); the
-   eye band's sharpness; the look (`expression`); for the `MAX_DESCRIBED`
-   largest, the identity descriptor (`descriptor`).
+3. Per judged face: the Face Mesh's presence (none, or under `eyes.SEEN_FROM`
+   with an eye band under `NO_DETAIL` of detail: dropped), landmarks and
+   blendshapes; the classifier's happy; the eyes (`eyes.judge_eyes`, a shut or
+   narrowed reading read again on its own crop: `read_eyes`); the eye band's
+   sharpness; the look (`expression`); for the `MAX_DESCRIBED` largest, the
+   identity descriptor (`descriptor`).
 4. Key faces (`verdicts.mark_key_faces`).
 
 Boxes are fractions of the preview (x, y, w, h), clipped to it. A frame under
-`MIN_SEARCH_PX` on its short side is not searched (`TOO_SMALL_TO_SEARCH`); one
-over `MAX_LONG_EDGE` is area-reduced first. `faces_outcome` wraps it for a
-child process: any exception becomes a `FacesFailure` with a sentence. Pure,
-`rgb` never modified, deterministic. Figures: docs/decisions/faces-models.md.
+`MIN_SEARCH_PX` on its short side is not searched; one over `MAX_LONG_EDGE` is
+area-reduced first. `faces_outcome` turns any exception into a `FacesFailure`.
+Pure, `rgb` never modified, deterministic. Figures: docs/decisions/faces-models.md.
 """
 
 from __future__ import annotations
@@ -117,26 +104,18 @@ def quarters(width: int, height: int) -> list[tuple[int, int, int, int]]:
 def detect_faces(
     nets: Networks, rgb: NDArray[np.uint8], look_again: Sequence[Box] = ()
 ) -> list[Detection]:
-    """Step 1 and the cap of step 2 (see the module docstring). The detectors
-    look at a half-size copy when the frame is at least `HALVE_FROM` (their
-    inputs are 192 and 128 px; reducing once, not in every pass), and their
-    findings are scaled back.
+    """Step 1 and the cap of step 2 (module docstring). The detectors look at a
+    half-size copy from `HALVE_FROM` (their inputs are 192 and 128 px), their
+    findings scaled back. The second look is skipped when the first is sure
+    (`is_confident`) and no face is small: beside a sure face it rarely found another.
 
-    The first look is both detectors over the whole frame. When it is sure
-    of a face (`is_confident`) and no face is small, the second look — the
-    hints' closer passes and the short-range detector over the quarters —
-    is skipped: it moved no quality figure, and beside a sure face it only
-    rarely found another.
-
-    `look_again` (fractions of the frame: where a burst's other frames show
-    key faces, `ml.faces.relook`) adds the full-range detector's look at a
-    region `AGAIN_ZOOM` times each face's side around it, on the frame's
-    own pixels, not the half-size copy (`again_regions`), and keeps only
-    the faces at the place and of the size of one looked for (`_at_place`):
-    a look again answers only where the burst's face is. And `find_faces`
-    keeps a face the look again found only where the mesh sees it (presence
-    from `eyes.SEEN_FROM`): looked at closer, a red plant or a dark corner
-    can read as a "face" the mesh hardly sees (docs/decisions/faces-models.md)."""
+    `look_again` (fractions of the frame, `ml.faces.relook`) adds the full-range
+    detector's look `AGAIN_ZOOM` sides around each face, on the frame's own pixels
+    (`again_regions`), keeping only faces at the place and size looked for
+    (`_at_place`); `find_faces` keeps them only where the mesh sees a face (from
+    `eyes.SEEN_FROM`): closer, a red plant can read as a "face"
+    (docs/decisions/faces-models.md).
+    """
     height, width = rgb.shape[:2]
     factor = 2 if max(width, height) >= HALVE_FROM else 1
     seen = rgb

@@ -1,32 +1,24 @@
 """One TFLite graph of the face model, run by OpenVINO, LiteRT, or OpenCV's DNN module.
 
-The first of `RUNTIMES` that can be imported runs the graphs (`runtime`):
-- **OpenVINO** (`openvino`, Intel's inference runtime, Apache 2.0; wheels
-  for Linux, macOS and Windows, x86-64 and ARM), in FP32 on one thread,
-  each graph's input fixed at a batch of one: the landmarks in half
-  LiteRT's time, the rest about even, its outputs LiteRT's within 1e-4. It
-  also runs the identity descriptor (`descriptor`), the stage's largest
-  network, in BF16 where the CPU computes it natively.
-- **LiteRT** (`ai-edge-litert`, Google's TFLite runtime, Apache 2.0: the
-  runtime the graphs were made for, with its XNNPACK kernels), about twice
-  as fast as OpenCV's DNN module on one thread.
-- **OpenCV's DNN module**, everywhere (the fallback); all but the
-  expression classifier's quantized graph, which it cannot load (the smile
-  is then read from the mouth alone: `networks.Expression`).
-The runtimes agree within a small fraction of a pixel on the landmarks (a
-test checks each against OpenCV on real faces), so a catalog's verdicts do
-not depend on the seat.
+The first of `RUNTIMES` that imports runs the graphs (`runtime`):
+- **OpenVINO** (Apache 2.0), FP32 on one thread, batch fixed at one: the
+  landmarks in half LiteRT's time, outputs LiteRT's within 1e-4; it also runs
+  the identity `descriptor`, in BF16 where the CPU computes it natively.
+- **LiteRT** (`ai-edge-litert`, Apache 2.0, XNNPACK), about twice as fast as
+  OpenCV's DNN on one thread.
+- **OpenCV's DNN module**, everywhere; it cannot load the expression
+  classifier's quantized graph (the smile is then read from the mouth:
+  `networks.Expression`).
+The runtimes agree within a fraction of a pixel on the landmarks (a test
+checks each against OpenCV), so a catalog's verdicts do not depend on the seat.
 
-`Graph.run` takes the input as a float32 NHWC array (1, H, W, 3), already
-scaled as the graph expects, and returns the named outputs in the order
-asked for, each as the runtime shapes it (callers reshape).
+`Graph.run` takes a float32 NHWC (1, H, W, 3) input, scaled as the graph
+expects, and returns the named outputs in the order asked (callers reshape).
 
-Invariants: one thread per graph (the stage runs one photo at a time per
-process, and parallel work is processes; OpenVINO pins no thread to a
-core); the XNNPACK delegate's one-line notice on stderr is kept out of the
-app's output; the runtimes are imported when a graph is made, never at
-start-up, OpenVINO without its model converter (`import_openvino`);
-nothing here knows faces. Timings: docs/decisions/faces-models.md.
+Invariants: one thread per graph (parallel work is processes); XNNPACK's
+stderr notice is kept out; the runtimes are imported when a graph is made,
+OpenVINO without its model converter (`import_openvino`); nothing here knows
+faces. Timings: docs/decisions/faces-models.md.
 """
 
 from __future__ import annotations
@@ -225,21 +217,18 @@ def openvino_request(path: str, outputs: Sequence[str], precise: bool) -> tuple[
 
 
 def _compiled(core: Any, path: str, config: dict[str, Any], kept: Path | None) -> Any:
-    """The network at `path` compiled by `core`, its input's batch fixed at
-    one (a static shape compiles to the faster kernels: the landmarks 4.4-5.0
-    ms a run against 6.1-8.8 with their batch left open).
+    """The network at `path` compiled by `core`, its input's batch fixed at one (a
+    static shape compiles to faster kernels: the landmarks 4.4-5.0 ms a run
+    against 6.1-8.8 with their batch open).
 
-    It is compiled from its file first: with the cache, OpenVINO then loads
-    the compiled network without converting the graph at all (the seven of
-    the face model 0.44 s of CPU against 1.1 s when each was read first: a
-    faces process's start). A network that leaves its batch open is then
-    read, its batch fixed at one, and compiled again; with the cache, that
-    network is also kept in OpenVINO's own form with its batch fixed, in
-    `kept` (`_batch_one`), and the next process compiles that file, which
-    the cache then loads (the landmarks: 0.05 s of CPU against 0.27 when
-    read, fixed and looked up by its graph each time). A file OpenVINO
-    cannot read raises its RuntimeError here, as reading it first did: the
-    caller falls back to the next runtime (`Graph`)."""
+    Compiled from its file first: with the cache, OpenVINO loads the compiled
+    network without converting the graph (the face model's seven: 0.44 s of CPU
+    against 1.1 s). A network with an open batch is read, fixed at one and
+    compiled again; with the cache it is also kept in OpenVINO's form in `kept`
+    (`_batch_one`), which the next process compiles from the cache (the
+    landmarks: 0.05 s of CPU against 0.27). A file OpenVINO cannot read raises
+    its RuntimeError here: the caller falls back to the next runtime (`Graph`).
+    """
     fixed = _batch_one(path, kept)
     if fixed is not None and fixed.exists():
         return core.compile_model(str(fixed), "CPU", config)

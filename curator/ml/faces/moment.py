@@ -1,37 +1,28 @@
 """A burst's people: how the frames of one moment compare by their faces (step 4 of
 `ml.bursts.best_frame`). Pure; no catalog, no Qt.
 
-The steps (`people_steps`, each narrowing the frames it is given to a
-non-empty subset, in capture order; frames the faces stage did not judge
-leave the choice to the other rules):
-1. no key face's eyes shut (`records.EyeState.CLOSED`): eyes narrowed in a
-   laugh are not shut, and eyes Curator can't tell never count against a
-   frame;
-2. the fewest key faces seen looking away: a face not found in a frame, or
-   whose gaze is not told, is not held against it (without the frames' key
-   faces, as an old reader gives them: the most faces ready, the summary's);
-3. where `smiles` (the shoot kind values them): every key face smiling,
-   among frames whose softest key face is within
-   `EXPRESSION_SHARP_TOLERANCE` of the sharpest;
-4. everyone found: the most of the moment's people (`_most_found`: found
-   in at least half of the burst's frames, two or more) — a frame that
-   missed one lost them to a turn, a hand or blur;
-5. key faces within `FACE_SHARP_TOLERANCE`; then (where `smiles`) the
-   broadest smile (the least smiling key face's, within `SMILE_MARGIN`,
-   once one reaches `SMILE_HINT`) and, of frames where everyone smiles, the
-   broadest smiles person by person (the sum of their smiles);
-6. no key face's eyes narrowed: a laugh's eyes weigh below open ones, after
-   the smiles (a frame whose only not-open eyes laugh beats a glum one);
-7. everyone seen looking at the camera (an untold gaze may be at the lens,
-   so after the smiles);
-8. no key face's eyes under `OPEN_SHARE` as open as the same person's
-   (`same_person`) in another frame — late because a smile narrows the eyes;
+The steps (`people_steps`, each narrowing its frames to a non-empty subset, in
+capture order; frames not judged leave the choice to the other rules):
+1. no key face's eyes shut (`records.EyeState.CLOSED`; narrowed or untold eyes
+   never count against a frame);
+2. the fewest key faces seen looking away (a face not found, or whose gaze is
+   not told, is not held against it);
+3. where `smiles`: every key face smiling, among frames whose softest key
+   face is within `EXPRESSION_SHARP_TOLERANCE` of the sharpest;
+4. everyone found: the most of the moment's people (`_most_found`: in at least
+   half the frames, two or more);
+5. key faces within `FACE_SHARP_TOLERANCE`; then (where `smiles`) the broadest
+   smile (`SMILE_MARGIN`, once one reaches `SMILE_HINT`) and, where everyone
+   smiles, the broadest smiles person by person;
+6. no key face's eyes narrowed (after the smiles: a laugh beats a glum face);
+7. everyone seen looking at the camera;
+8. no key face's eyes under `OPEN_SHARE` as open as the same person's in
+   another frame (late because a smile narrows the eyes);
 9. of frames where someone laughs, the widest laughing eyes.
-People are matched from frame to frame by place and size (`people_of`,
-`same_person`): a burst's frames are one scene. The sharpness and smile
-steps compare the people found in every frame they weigh (where the key
-faces are known): a face one frame alone found neither sinks nor lifts it.
-Measurements: docs/decisions/bursts.md, docs/decisions/eyes-laugh.md.
+People are matched across frames by place and size (`people_of`,
+`same_person`); the sharpness and smile steps compare only people found in
+every frame they weigh. Measurements: docs/decisions/bursts.md,
+docs/decisions/eyes-laugh.md.
 
 Invariants: pure functions of `records.Frame`s; the same frames in the same
 order give the same answer.

@@ -1,41 +1,28 @@
 """Which faces are the photo's subjects, and what the photo's faces say.
 
-A wedding frame has the couple in front and thirty guests behind: only the
-*key faces* drive the badges, the sort and a burst's best frame; every face
-keeps its own verdict. A judged face is key when it is
+Only the *key faces* (the couple, not the thirty guests behind) drive the
+badges, the sort and a burst's best frame; every face keeps its own verdict.
+A judged face is key when it is
 - near the largest face's size: its long side at least `NEAR_LARGEST` of
   the largest judged face's; or
 - in focus and not tiny beside it: at least `IN_FOCUS_SIZE` of the largest
   face's size and within `IN_FOCUS_MARGIN` points of the sharpest judged
   face's sharpness (a bride at half the groom's size, both sharp).
-Never key: a face not judged (too small); one the detector was unsure of
-(under `SURE_FACE`) that is under `NEAR_LARGEST` of the largest face it was
-sure of (a bystander half hidden, a background's pattern); one it was
-unsure of that the mesh hardly saw (`doubtful`: eyes "turned away or
-hidden") beside a face it was sure of, judged or not; nor is such a face
-the largest the first rule measures against (a body under a small face, a
-logo on an arm). A photo with judged faces has at least one key face (the
-largest), unless each is doubtful beside a sure face too small to judge.
-The cases behind these rules: docs/decisions/faces.md.
+Never key: a face not judged; one the detector was unsure of (under
+`SURE_FACE`) under `NEAR_LARGEST` of the largest sure face; an unsure one the
+mesh hardly saw (`doubtful`) beside a sure face — nor is such a face the
+largest the first rule measures against. A photo with judged faces has at
+least one key face (the largest), unless each is doubtful beside a sure face
+too small to judge. The cases behind these rules: docs/decisions/faces.md.
 
-The photo's summary (`summarize`: a `FacesSummary`, whose fields are the
-faces summary's table, records.FACES_SUMMARY):
-- `closed_eyes` (CLOSED EYES): a key face's eyes are closed;
-- `soft_face` (SOFT FACE): a key face clearly softer than the photo: its
-  sharpness at least `SOFT_GAP` points under the photo's and under
-  `SOFT_BELOW` (a face at 70 in a photo at 95 is not soft; 25 in 80 is);
-- `eyes_open`: every key face OPEN (a burst's best frame prefers it);
-- `key_sharpness`: the softest key face's (a burst prefers the frame whose
-  softest subject is sharpest);
-- `smiling`: every key face smiles (`records.SMILING_FROM`);
-- `all_at_camera`: every key face looks at the camera;
-- `ready`: the judged faces with eyes open (or narrowed in a laugh) seen at
-  the camera or, a key face, not seen looking away (`is_ready`: a passer-by
-  counts only seen at the camera, so it does not tip a burst's star);
-- `laughing`: a key face's eyes are narrowed in a laugh (EyeState.NARROWED).
-The last four decide only between frames of one moment, never a reject:
-only a key face's *shut* eyes are CLOSED EYES. Invariants: pure; the same
-faces give the same verdicts in any order.
+The photo's summary (`summarize`) fills `FacesSummary`, whose fields' meanings
+are records.FACES_SUMMARY's table. SOFT FACE: a key face at least `SOFT_GAP`
+points under the photo's sharpness and under `SOFT_BELOW` (70 in 95 is not
+soft; 25 in 80 is). `ready` counts a passer-by only seen at the camera
+(`is_ready`), so it does not tip a burst's star. `smiling`, `all_at_camera`,
+`ready` and `laughing` decide only between frames of one moment, never a
+reject: only a key face's *shut* eyes are CLOSED EYES. Invariants: pure; the
+same faces give the same verdicts in any order.
 """
 
 from __future__ import annotations

@@ -1,39 +1,28 @@
 """The faces stage: plan → run → apply.
 
-Faces are a stage like the others: versioned (`STAGE_VERSION`: a change of
-the model or of the judging rules re-queues only this stage's rows),
-back-filled on old catalogs, crash-isolated, off the UI thread.
+Versioned (`STAGE_VERSION`: a change of model or rules re-queues only this
+stage's rows), back-filled on old catalogs, crash-isolated, off the UI thread.
 
-- **With an import** the stage rides along with the technical stage: the
-  plan (`pipeline.stages.technical.plan_technical`) puts the model's folder
-  in each `TechnicalRequest` (`faces_request_fields`), the decoder child
-  judges the preview it has just decoded (`faces_child.faces_hook`), and the
-  technical writer stores the outcome in the same transaction.
-- **A back-fill** (`plan_faces`, on the writer thread): every measured live
-  photo whose faces are not done (or failed) at this version. With the model
-  there, each becomes a `FacesRequest` for the same decoder children
-  (`faces_child.run_faces`: the cached preview, and the original only for a
-  group's small faces, while it is the file measured) and a
-  `FacesRunner` applies the results in batches (`catalog.people.store.
-  apply_faces`); without it, the photos are marked `skipped` with the
-  sentence that says what to do (once: a photo already skipped for that
-  reason is not written again), and the next run with the model back-fills
-  them.
-- **A look again** (`plan_look_again`, on the writer thread, after the
-  back-fill): a frame in which no face was found while the frames shot
-  beside it (same camera, within the burst gate's pause) show key faces is
-  judged again from its cached preview with those faces' places to look
-  at closer (`ml.faces.relook`, `FacesRequest.look_again`), through the
-  same children and runner; one that still shows none carries the note
-  `LOOKED_AGAIN` and is not planned again. It comes before the score step
-  regroups the bursts, so a face found again counts for the burst's star.
-- A face verdict never decides anything: it is stored beside the photo and
-  read by the badges, filters, the cull order and bursts.
+- **With an import** it rides along with the technical stage: the plan
+  (`pipeline.stages.technical.plan_technical`) puts the model's folder in each
+  `TechnicalRequest` (`faces_request_fields`), the decoder child judges the
+  preview it just decoded (`faces_child.faces_hook`), and the technical writer
+  stores the outcome in the same transaction.
+- **A back-fill** (`plan_faces`, writer thread): every measured live photo whose
+  faces are not done at this version becomes a `FacesRequest` for the same
+  children (`faces_child.run_faces`), applied by a `FacesRunner`
+  (`catalog.people.store.apply_faces`); without the model, photos are marked
+  `skipped` once, with the sentence saying what to do.
+- **A look again** (`plan_look_again`, after the back-fill): a frame with no
+  face beside frames of one burst gate showing key faces is judged again at
+  those places (`ml.faces.relook`, `FacesRequest.look_again`); one still
+  empty carries `LOOKED_AGAIN` and is not planned again. It comes before the
+  score step regroups bursts, so a face found counts for the burst's star.
+- A face verdict decides nothing: it is stored and read by the badges,
+  filters, the cull order and bursts.
 
-Invariants: nothing here runs on the UI thread (planning is a Job on the
-writer pool, the work runs in the decoder children, applies on the writer
-thread); the model files are found by `ml.faces.files` without loading
-OpenCV.
+Invariants: nothing here runs on the UI thread; the model files are found by
+`ml.faces.files` without loading OpenCV.
 """
 
 from __future__ import annotations

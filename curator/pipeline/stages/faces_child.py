@@ -1,34 +1,24 @@
 """The faces stage's child side: what a decoder child process runs for faces.
 
 Two ways in, one body (`ml.faces.find.faces_outcome`):
-- **beside a measurement** (a photo being imported): `faces_hook(request)`
-  gives the technical stage the function it calls on the upright preview it
-  has just decoded — no second decode — with the photo's noise and
-  sharpness; the outcome rides back in the `TechnicalMeasurement`;
-- **a back-fill** (a photo measured before the faces stage existed, or by an
-  older version of it): `run_faces(request)` reads the photo's cached
-  1,440 px preview (a small JPEG) and judges it — also a frame looked at
-  again where the frames beside it show faces (`FacesRequest.look_again`,
-  `pipeline.stages.faces.plan_look_again`). The original is read only
-  when the preview shows a group of small faces, to look for them in its
-  sharper pixels as the import did, and only while it is the file that was
-  measured (its content hash); a drive not mounted leaves the preview alone.
-Either way a face-model failure is a `FacesFailure` with a sentence, never
-an exception: the photo's technical measurement is never lost to it.
+- **beside a measurement**: `faces_hook(request)` gives the technical stage the
+  function it calls on the upright preview it just decoded (no second decode);
+  the outcome rides back in the `TechnicalMeasurement`;
+- **a back-fill** or a look again (`FacesRequest.look_again`): `run_faces(request)`
+  judges the photo's cached 1,440 px preview; the original is read only for a
+  group of small faces, and only while it is the file measured (content hash).
+Either way a face-model failure is a `FacesFailure` with a sentence, never an
+exception: the technical measurement is never lost to it.
 
-The networks load on the first photo, or before it on a thread
-(`load_networks_early`, asked by the pool's initializer; the descriptor on
-a second one beside the graphs): the first photo then waits for them and
-takes what they loaded (a warm single-photo import: ~0.4 s of CPU done
-while the importing process loads). A load that raised leaves nothing
-behind: the first photo loads again and meets the same error, in the same
-sentence. A load that crashes the process fails the request the child was
-serving: a quick look's chunk (its files show when measured) or a photo
-(measured again without faces, `without_faces`).
+The networks load on the first photo, or before it on threads
+(`load_networks_early`, from the pool's initializer: ~0.4 s of CPU off a warm
+single-photo import); the first photo then waits and takes what they loaded. A
+load that raised leaves nothing behind (the next meets the same error). A load
+that crashes the process fails the request being served (a quick look's chunk,
+or a photo, measured again `without_faces`).
 
 Invariants: like `technical_child`, no catalog, no settings and no Qt are
-imported here; OpenCV and the model load lazily, on the first photo or in
-the early load's threads; one load of each network at a time.
+imported here; OpenCV and the model load lazily; one load of each network at a time.
 """
 
 from __future__ import annotations

@@ -1,32 +1,23 @@
 """The people step: faces grouped into people, plan → run → apply.
 
-After the faces stage has written an import's faces (the FACES phase's end,
-`pipeline.faces`) and on `curator people`, `update_people(db)`:
-1. plan: when some face waits (`descriptors.any_unlooked`: one indexed
-   look, so an import without new faces costs nothing),
-   `catalog.people.persons.people_snapshot` reads every live face's
-   descriptor (the current descriptor model's), its person, and the pairs
-   the photographer ruled out;
-2. run: `ml.faces.people.group_faces`, pure, places the faces without a
-   person (into existing people, into new ones, or nowhere yet); a catalog
-   of one described face and no person is its outcome without numpy (the
-   face is left: `_alone`, a first import of one portrait);
+After the FACES phase (`pipeline.faces`) and on `curator people`, `update_people(db)`:
+1. plan: when some face waits (`descriptors.any_unlooked`: one indexed look),
+   `catalog.people.persons.people_snapshot` reads every live face's current
+   descriptor, its person, and the pairs the photographer ruled out;
+2. run: `ml.faces.people.group_faces`, pure, places the faces without a person
+   (into existing people, new ones, or nowhere yet); one described face and no
+   person is left as it is without numpy (`_alone`);
 3. apply: `catalog.people.persons.apply_people`, one transaction.
-Only faces without a person move, so a run never renames, merges or
-empties anyone: names stay where the photographer put them.
+Only faces without a person move: a run never renames, merges or empties anyone.
 
-With `recognise` False (the setting `people_recognition` off) the step
-groups nothing and deletes every stored descriptor and person, when there
-is any (one indexed look otherwise), as `curator people forget` does: from
-the catalog and, given where they are (`backups`: the catalog's path and its
-backup folder), from its backups (`catalog.people.scrub.forget_everywhere`).
+With `recognise` False (`people_recognition` off) the step groups nothing and
+deletes every stored descriptor and person, as `curator people forget` does,
+from the catalog and its backups (`catalog.people.scrub.forget_everywhere`).
 
-Invariants: no Qt here (the phase runs it as a Job on the writer pool);
-numpy and the grouping are imported only when two faces or more could be
-grouped, or (on a thread of their own, `preload_grouping`) while an
-import's photos are measured with their faces, where the catalog or the
-import holds other photos: not at start-up, not by an import without new
-photos or faces, and never OpenCV.
+Invariants: no Qt (the phase runs it on the writer pool); numpy and the
+grouping are imported only when two faces or more could be grouped, or
+(`preload_grouping`, on a thread) while an import's faces are measured beside
+other photos: never at start-up, never OpenCV.
 """
 
 from __future__ import annotations

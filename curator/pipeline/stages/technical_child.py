@@ -1,14 +1,12 @@
 """The technical stage's child side: what a decoder child process runs.
 
-Responsibility: the pool initializer (`init_decoder_process`: one compute
-thread, the hashes already measured) and the stage body `run_technical` (one
-file in, a `TechnicalMeasurement` or a `TechnicalFailure` out, never raising
-for a bad file). Split from `pipeline.stages.technical` (the plan, which reads
-the catalog) so a child imports neither the catalog's ORM nor the settings:
-a child is started once per worker and must start cheaply (issue 21 §1:
-0.45 s CPU per decoder start, most of it importing what only the parent
-uses). The functions are pickled by reference, so this module is all a
-child imports before its first file brings in the imaging stack.
+Responsibility: the pool initializer (`init_decoder_process`) and the stage
+body `run_technical` (one file in, a `TechnicalMeasurement` or a
+`TechnicalFailure` out, never raising for a bad file). Split from
+`pipeline.stages.technical` (the plan, which reads the catalog) so a child
+starts cheaply (a decoder start cost 0.45 s CPU, most of it importing what
+only the parent uses): the functions are pickled by reference, so this module
+is all a child imports before its first file brings in the imaging stack.
 
 Invariants: no catalog, no settings, no Qt imported here (tests/unit/
 test_isolation.py checks what a started child has loaded); `run_technical` is
@@ -60,26 +58,18 @@ def init_decoder_process(
     hashes: frozenset[str], niceness: int = 0, faces: tuple[str, bool] | None = None
 ) -> None:
     """The child-process entry (pool initializer) of the technical stage: one
-    compute thread per child, the hashes already measured, and its CPU
-    priority `niceness` below normal (the GUI's import: `DECODER_NICENESS`).
-    Run again by `reprime` in a live child, so the priority is set, not
-    added to (os.nice would lower it a step more on every run), and the
-    compute threads and the allocator are set once a child (again, holding
-    the loaded libraries would import threadpoolctl for nothing). `faces`
-    (the face model's folder, whether faces are described) arms the load of
-    its networks on a thread for the first photo, from the initializer's
-    next run: the run's own priming, which comes with its first request,
-    once its plan has photos to measure (`faces_child.load_networks_early`:
-    the CLI's first child, `pipeline.decoders.start_decoders_early`).
+    compute thread per child, the hashes already measured, and its CPU priority
+    `niceness` below normal (the GUI's import: `DECODER_NICENESS`). Run again by
+    `reprime` in a live child, so the priority is set, not added to, and the
+    threads and allocator are set once a child. `faces` (the face model's folder,
+    whether faces are described) arms the networks' load on a thread from the
+    initializer's next run (`faces_child.load_networks_early`).
 
-    The pool runs one child per core, so a decoder that spreads itself over
-    every core (OpenCV's thread pool, LibRaw's OpenMP loops) only makes the
-    children fight: measured by tests/bench/test_ingest_bench.py, it shrinks
-    the one-to-two-worker speed-up. OMP_NUM_THREADS only works before
-    libgomp is loaded, i.e. before rawpy's first import, which
-    `imaging.decode` delays until the first RAW file; numpy's OpenBLAS,
-    loaded already, is held to one thread as well (`engine.compute_threads`:
-    its idle threads spun a core through every photo with faces).
+    One compute thread: the pool runs one child per core, so a decoder spreading
+    over every core only makes the children fight (tests/bench/test_ingest_bench.py).
+    OMP_NUM_THREADS works only before libgomp loads (rawpy's first import, delayed
+    by `imaging.decode`); numpy's OpenBLAS is held to one thread too
+    (`engine.compute_threads`).
     """
     if not _SET_UP:
         _SET_UP.append(True)
@@ -123,19 +113,13 @@ KEEP_RESIDENT_BYTES = 1024 * 1024 * 1024  # past this after a file, the freed he
 def keep_freed_memory() -> bool:
     """Let this process's allocator keep freed memory for the next file (glibc only).
 
-    Every file allocates the same large buffers again (LibRaw's sensor copy, the
-    render's planes, the preview): glibc's default gives a freed heap top back
-    to the kernel once it passes twice the largest block freed so far, and the
-    next file then faults every page in again, zeroed by the kernel: ~4,800
-    faults and 7-20 ms of system time per 9 MP DNG, on a ~180 ms file (issue
-    21 §3). Every block now comes from the heap (mmap is off: glibc maps any
-    block over 32 MiB, whatever the threshold, and a 24 MP file's buffers are
-    36-50 MB: reading a 50 MB DNG took 23 ms, 3 ms from the kept heap) and
-    up to 256 MiB of freed heap is kept: the child's resident memory stays at
-    its largest file's instead of falling back between files; the RLIMIT_AS
-    limit (engine.isolation) still bounds it, and after a file that left
-    more than 1 GiB resident (a panorama) `release_excess_memory` gives the
-    freed heap back. Elsewhere (musl, macOS, Windows) this does nothing.
+    Every file allocates the same large buffers again; glibc's default gives a
+    freed heap top back to the kernel, and the next file faults every page in
+    again (~4,800 faults, 7-20 ms of system time per 9 MP DNG on a ~180 ms file).
+    So mmap is off (glibc maps any block over 32 MiB, and a 24 MP file's buffers
+    are 36-50 MB) and up to 256 MiB of freed heap is kept: the child stays at its
+    largest file's size, bounded by RLIMIT_AS (engine.isolation) and trimmed by
+    `release_excess_memory`. Elsewhere (musl, macOS, Windows) this does nothing.
     Returns whether the allocator took the settings.
     """
     if not sys.platform.startswith("linux"):
@@ -156,11 +140,11 @@ def release_excess_memory(limit: int = KEEP_RESIDENT_BYTES) -> bool:
     """Give the freed heap back to the system when this process holds more than
     `limit` bytes resident (glibc's malloc_trim; Linux only). True when it did.
 
-    With mmap off (`keep_freed_memory`) even a 100 MP panorama's buffers come
-    from the heap, and the heap is only trimmed at its top: a small block
-    above them kept the child at that file's ~1.5 GB for the rest of the
-    import. A 24-45 MP file's buffers stay below the limit and are kept for
-    the next file, as `keep_freed_memory` wants."""
+    With mmap off (`keep_freed_memory`) a 100 MP panorama's buffers come from the
+    heap, trimmed only at its top: a small block above them kept the child at
+    ~1.5 GB for the rest of the import. A 24-45 MP file's buffers stay under the
+    limit and are kept for the next file.
+    """
     if not sys.platform.startswith("linux"):
         return False
     try:

@@ -1,16 +1,13 @@
 """The technical stage wired onto the generic StageRunner.
 
-Decoding runs in crash-isolated child processes (engine.isolation) or, on
-a Ray cluster, in Ray tasks that run the same child on a node
-(`technical_remote.NodeMeasure`): the threads of the decode pool (the
-composition root's, passed in, sized to one per child or per cluster CPU)
-only wait on them. Each batch is written on the writer thread when
-one is passed in (`writes`), which also looks up the ids of the photos it
-touched (`photos_written`). A crashed or hung
-decoder becomes a `TechnicalFailure` for that one file; a crash is transient
-(retried with backoff up to `max_attempts`), a timeout is not. A crash while
-the faces stage rode along is first retried without it (`without_faces`):
-the photo is measured, only its faces fail.
+Decoding runs in crash-isolated child processes (engine.isolation) or, on a
+Ray cluster, in Ray tasks running the same child (`technical_remote.NodeMeasure`);
+the decode pool's threads (passed in, one per child or cluster CPU) only wait
+on them. Each batch is written on the writer thread when given (`writes`),
+which looks up the ids it touched (`photos_written`). A crashed or hung decoder
+becomes a `TechnicalFailure` for that file; a crash is transient (retried up
+to `max_attempts`), a timeout is not. A crash while the faces stage rode along
+is first retried `without_faces`: the photo is measured, only its faces fail.
 """
 
 from __future__ import annotations

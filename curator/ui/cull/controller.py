@@ -1,41 +1,30 @@
 """`CullController`: the window's proposal and accept, off the UI thread.
 
-It owns no rule: the catalog's read (`catalog.proposals.plan.plan_frames`),
-the pure run (`cull.rules.propose`), the write (`cull.propose.propose_for`,
-the very path `curator cull --propose` takes: plan, run and
-`write_proposals` as the seat's user) and the accept
-(`catalog.proposals.store.accept`: one transaction, one undo step) are the
-engine's. The controller runs them on its pool and answers by signal.
+It owns no rule: the read (`catalog.proposals.plan.plan_frames`), the pure run
+(`cull.rules.propose`), the write (`cull.propose.propose_for`, as `curator cull
+--propose`) and the accept (`catalog.proposals.store.accept`: one transaction,
+one undo step) are the engine's; the controller runs them on its pool and
+answers by signal. Off the UI thread because at 100,000 photos the read takes
+0.67 s and the run 1.0-1.5 s (2 busy cores, tests/bench/gallery_catalog.py).
 
-Measured (2 busy cores, tests/bench/gallery_catalog.py's catalogs): the read
-takes 0.02 s at 2,000 photos and 0.67 s at 100,000; the pure run 0.01-0.02 s
-and 1.0-1.5 s. So neither runs on the UI thread: a slider moved on a 100,000
-photo catalog would freeze the window for a second per step.
-
-Concurrency protocol (the pool is `UiPools.cull`: one thread, so its jobs
-run one at a time, in the order asked):
-- `load(scope)`: a Job reads the scope's frames with its thread's own
-  connection and posts `FramesLoaded` with the load's generation; an older
-  load's frames (the scope changed meanwhile) are dropped. The frames are
-  immutable records, kept on the controller and handed to later jobs as is;
-  a new load also makes every count still in flight stale.
-- `count(tuning, keep, keep_percent)`: a Job runs the pure proposal over the
-  loaded frames and posts `CountsReady`; it writes nothing. Every request
-  takes a new generation: a job that starts while a newer one is waiting
-  returns at once (the user moved the control again), and a result that is
-  not the newest is dropped, so the counts shown are always the last asked.
+Concurrency protocol (`UiPools.cull`: one thread, jobs in the order asked):
+- `load(scope)`: a Job reads the scope's frames on its thread's connection and
+  posts `FramesLoaded` with the load's generation; an older load's frames are
+  dropped. The immutable frames are kept and handed to later jobs; a new load
+  makes every count in flight stale.
+- `count(tuning, keep, keep_percent)`: runs the pure proposal over the frames
+  and posts `CountsReady`, writing nothing. Each request takes a new
+  generation: a job with a newer one waiting returns at once, and a result
+  not the newest is dropped.
 - `propose(...)` and `accept(...)`: the writes, one at a time (`busy`; a
-  second is refused with False). Each posts its outcome (`ProposeDone`,
-  `AcceptDone`, with a sentence when it failed), always delivered: the
-  window must learn what was written.
-- With the window's `StepQueue` (`steps`, on this same pool), the accept is
-  one of its steps (ui.review.step_queue's protocol): undo and redo asked
-  meanwhile wait behind it, a decision key is refused until it is done, and
-  the job itself keeps the proposals it ended (`steps.accepts`) for the
-  undo that may already wait behind it.
-- `shutdown()` (App.shutdown, before the pools drain): the Delivery is
-  closed, so a job still running posts nothing; the app then waits for the
-  pool, so a write under way commits before the catalog closes.
+  second is refused with False); each posts `ProposeDone` / `AcceptDone`
+  (with a sentence on failure), always delivered.
+- With the window's `StepQueue` (`steps`, same pool), the accept is one of its
+  steps (ui.review.step_queue): undo and redo wait behind it, a decision key is
+  refused until done, and the job keeps the proposals it ended
+  (`steps.accepts`) for the undo that may wait behind it.
+- `shutdown()` (before the pools drain): the Delivery is closed, so a running
+  job posts nothing; the app waits for the pool, so a write commits first.
 """
 
 from __future__ import annotations

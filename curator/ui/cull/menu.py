@@ -1,30 +1,20 @@
-"""`CullMenu`: the window's Cull menu (issue 42 §3) — Propose…, Accept the
-Rest, Accept Keeps Only, Accept Rejects Only. Propose… offers the scopes of
-`ui.cull.scopes` (issue 51 §4), made from what the hooks say the window holds.
+"""`CullMenu`: the window's Cull menu — Propose…, Accept the Rest, Accept Keeps
+Only, Accept Rejects Only; Propose… offers `ui.cull.scopes`' scopes.
 
-It decides nothing itself: Propose… opens `ProposeDialog`; the accepts ask
-`CullController` (both made at their first use, so the first paint loads
-neither, nor the catalog). What it tells the window goes through
-`CullHooks`:
-- after a proposal is stored: `proposals_changed()` (every tile may show a
-  new proposal, or lose one: the gallery re-reads its rows in place) and
-  the counts in the status bar;
-- after an accept: `decided(ids)`, the review session's
-  `decided_in_one_step` — the gallery and the loupe's panel follow, and the
-  taste model's retrain is poked ONCE, as after any key (one debounced
-  retrain, never one per photo) — and a sentence with the counts. The
-  accept is ONE undo step in the decision log, so the window's Ctrl+Z
-  undoes all of it.
-A seat that may only read (`read_only()` gives its sentence) is told so
-instead, as a decision key would be.
+It decides nothing: Propose… opens `ProposeDialog`; the accepts ask
+`CullController` (both made at first use). It tells the window through `CullHooks`:
+- after a proposal is stored: `proposals_changed()` (the gallery re-reads its
+  rows in place) and the counts in the status bar;
+- after an accept: `decided(ids)`, the session's `decided_in_one_step` (the
+  views follow; one debounced retrain), and a sentence with the counts. The
+  accept is ONE undo step.
+A read-only seat (`read_only()`) is told so instead, as a decision key would be.
 
-A watched folder (issue 75): its session is the first scope offered
-(`watch`); once a proposal was made for it, each time its bursts were
-grouped again with new frames (`watch_grouped`) the same proposal is made
-again for the session's photos as they are now — with the same choices,
-when no proposal or accept is under way (else right after it). A proposal
-never touches a decided photo, so a decision made meanwhile stands. A
-proposal for any other scope, or the watch ending, stops the following.
+A watched folder: its session is the first scope offered (`watch`); once
+proposed, each regrouping with new frames (`watch_grouped`) makes the same
+proposal again with the same choices (after any proposal or accept under
+way). A proposal never touches a decided photo. A proposal for another scope,
+or the watch ending, stops the following.
 """
 
 from __future__ import annotations

@@ -1,23 +1,17 @@
-"""Which photos Cull ▸ Propose… may be for (issue 51 §4): the scopes the dialog
-offers, each a label and a `catalog.proposals.plan.Scope`, in this order:
+"""Which photos Cull ▸ Propose… may be for: the scopes the dialog offers, each a
+label and a `catalog.proposals.plan.Scope`, in this order:
 
-0. this watch session's photos, while a folder is watched (issue 75: the
-   proposal made for it follows as frames arrive, ui.cull.menu);
-1. the photos selected in the grid, when two or more are (a tile clicked to
-   look at it is selected too: proposing for one photo is seldom meant);
+0. this watch session's photos, while a folder is watched (ui.cull.menu);
+1. the photos selected in the grid, when two or more are;
 2. the project the grid shows, when it shows one;
-3. what the grid shows — its filters, tags and search — when that narrows
-   more than the project does (Curator keeps no saved searches: the grid's
-   current search and filters are the search a proposal can be for);
+3. what the grid shows (filters, tags, search), when narrower than the project;
 4. the whole catalog;
 5. every other project, by name;
-6. the photos under each recent import folder. The dialog's Folder… button
-   adds any folder, chosen with a folder picker.
+6. the photos under each recent import folder (Folder… adds any folder).
 
-Invariant: building the list reads no catalog. It is made from what the
-window already holds (the selection's ids, the project list, the grid's
-query); the photos a scope stands for are read by the dialog's controller,
-on its pool (a query's ids included: `plan_frames` resolves them there).
+Invariant: building the list reads no catalog, only what the window holds
+(selection, projects, the grid's query); the dialog's controller reads a
+scope's photos on its pool (`plan_frames` resolves a query's ids there).
 """
 
 from __future__ import annotations

@@ -1,25 +1,19 @@
 """`WindowWatch`: File ▸ Watch Folder… — the window's watched folder, over the
 window's one pipeline (pipeline.watch's `WatchSession`, as `curator watch`).
 
-- The menu item is a toggle. On, it asks for a folder (the one import check,
-  `fs.folders.folder_problem`, says why one cannot be watched) and watches
-  it; off, it stops taking frames, the live run measures what it has, and
-  the later stages (describe, embed, score) follow over the catalog as after
-  an import (`PipelineController.start_backfill`).
+- The menu item is a toggle. On, it asks for a folder (checked by
+  `fs.folders.folder_problem`) and watches it; off, the live run measures what
+  it has and the later stages follow (`PipelineController.start_backfill`).
 - The status bar says "Watching FOLDER — 312 arrived, last 2 s ago", once a
-  second, or that it is paused while the folder is gone; the session's
-  sentences (a file gone, a full disk) go to the window's error reporter.
-- The folder is remembered with the catalog it watched into (`WATCHING` in
-  the config folder) until the toggle is turned off: a window killed while
-  watching watches again when it next opens that catalog (`resume`), and
-  the rescan brings in, once, what landed meanwhile.
-- The session's photos are Cull ▸ Propose…'s "this watch session"
-  (`scope`); `grouped` says when the bursts were grouped again with new
-  frames, so a proposal for them follows (ui.cull.menu).
-- `shutdown()` (the pipeline's `stopping`, App.stop): the watcher ends at
-  once and nothing more is delivered; the folder stays remembered, also when
-  the quitting window cancelled the live run first (it hides, then cancels:
-  only a Cancel while it shows ends the watch for good).
+  second, or that it is paused; the session's sentences go to the error reporter.
+- The folder is remembered with its catalog (`WATCHING`) until the toggle is
+  turned off: a window killed while watching watches again when it next opens
+  that catalog (`resume`), and the rescan brings in what landed meanwhile.
+- The session's photos are Cull ▸ Propose…'s "this watch session" (`scope`);
+  `grouped` lets a proposal for them follow (ui.cull.menu).
+- `shutdown()` (App.stop): the watcher ends at once and nothing more is
+  delivered; the folder stays remembered, also when the quitting window
+  cancelled the live run first (only a Cancel while it shows ends the watch).
 """
 
 from __future__ import annotations

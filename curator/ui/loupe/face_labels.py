@@ -1,42 +1,23 @@
 """What the face boxes (O) and the People row say, and where the labels go,
 as plain values (no Qt): `curator.ui.loupe.faces` measures and paints them.
 
-A group photo has many faces, each with a verdict; written out in full
-beside every box they ran across one another ("too small to tell shut eyes
-from a look down · 91" over two other faces, issue 41 §5). So:
-
 - **Words**: every judged face's label is one short word (`short_label`:
-  "open", "laugh", "closed", "small", "away", "shades", "?"); only shut
-  eyes read "closed" (a laugh's narrowed eyes "laugh", never a closed-eye
-  mark; a face not smiling "eyes closed or looking down": `records.EyeState`);
-  the whole reason and the face's sharpness (`long_label`) only for the
-  face under the pointer or the one Shift+Z is on. A face too small to
-  judge has no label unless it is that face.
-- **Places** (`place_labels`): each label tries spots around its box
-  (below, above, beside, inside its foot), each pushed inside the image,
-  and takes the one that covers the fewest other faces; a spot that would
-  touch a label already placed is never taken. The focused face is placed
-  first (its long label gets the best spot), then the key faces, closed
-  eyes, the largest. A label with no free spot is left out: the box's
-  colour still tells its verdict.
-- **The People row** (`people_sentence`): the same verdict once, counted
-  ("12 faces (4 key): 2 closed · 3 open · 1 laughing · 3 too small to tell
-  shut eyes from a look down; 2 smiling · 5 looking at the camera; 4 faces
-  too small to judge; key face sharpness 64."), never one sentence a face.
-- **How a face looks** (issue 49, `looks_words`): "smiling" or "not
-  smiling", "looking at the camera" or "looking away", in the long label;
-  what Curator cannot tell is left unsaid; why a burst's suggested best
-  is ready (`ready_reason`) is the proposal's wording (cull.looks), used
-  here as it is.
+  "open", "laugh", "closed", "small", "away", "shades", "?"); only shut eyes
+  read "closed". The whole reason, the look (`looks_words`) and the face's
+  sharpness (`long_label`) only for the face under the pointer or Shift+Z's;
+  a face too small to judge has no label unless it is that face.
+- **Places** (`place_labels`): each label tries spots around its box, pushed
+  inside the image, and takes the one covering the fewest other faces, never
+  one touching a placed label. Order: the focused face, key faces, closed
+  eyes, the largest. A label with no free spot is left out (the box's colour
+  still tells).
+- **The People row** (`people_sentence`): the verdicts once, counted, never
+  one sentence a face; `ready_reason` is cull.looks' wording, used as it is.
 
-Invariants: no two placed labels intersect (nor touch: `GAP`); every
-placed label lies inside the bounds it was given; a label is never wider
-than the bounds (the caller elides its text to fit); the same inputs give
-the same places.
-
-The eyes notes are the faces stage's sentences (`Face.eyes_note`); they are
-matched here by their words, not imported (the UI stays off ml), and a note
-this module does not know reads "?" and is counted under its own words.
+Invariants: no two placed labels intersect nor touch (`GAP`); each lies inside
+its bounds and is never wider than them; the same inputs give the same places.
+The eyes notes (`Face.eyes_note`) are matched by their words, not imported
+(the UI stays off ml); an unknown note reads "?" and is counted on its own.
 """
 
 from __future__ import annotations

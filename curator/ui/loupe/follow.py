@@ -2,24 +2,18 @@
 folder, an ingest, another seat's import), unless the photographer is deciding.
 
 Rules (all on the UI thread):
-- On (W toggles it; the status bar says so), whenever the pass grows with
-  photos (ids above any it had) of which one was shot after every photo it
-  went to so far, the loupe goes to that one — if the loupe shows (not
-  compare, not a survey) and no key was pressed in it for `DECIDING_S`.
-  Otherwise the jump waits until the keys have been still that long, and
-  goes to the newest then, once.
-- Newest is by capture time, then file name (a camera's counter, for frames
-  of one second), then id — not by id alone: a watch's backlog gets its
-  newest tiles (and so its lowest ids) first, and the older frames that
-  follow must not pull the loupe back. Among a growth, only its highest
-  `LOOKED_AT` ids are read (their rows, on the UI thread: a few ms).
-- A key pressed within `GRACE_S` of a jump (sooner than anyone sees the new
-  photo and decides on it) is meant for the photo shown before: the loupe
-  goes back to that photo first, and the key then acts there. So a decision
-  key is never taken by a photo that a jump brought, and never dropped.
+- On (W toggles it), when the pass grows with photos of which one was shot
+  after every photo it went to so far, the loupe goes to that one — if the
+  loupe shows (not compare, not a survey) and no key was pressed for
+  `DECIDING_S`; else once the keys have been still that long, to the newest.
+- Newest is by capture time, then file name, then id — not id alone: a watch's
+  backlog gets its newest tiles (lowest ids) first. Of a growth only the
+  highest `LOOKED_AT` ids are read.
+- A key pressed within `GRACE_S` of a jump is meant for the photo shown before:
+  the loupe goes back to it first and the key acts there, so a decision key is
+  never taken by a jumped-to photo, and never dropped.
 - Keys are seen by an event filter on the loupe's canvases (`ShortcutOverride`
-  comes before the key's action runs); it never consumes one.
-- Off, it never moves the loupe.
+  comes before the action); it never consumes one. Off, it never moves the loupe.
 """
 
 from __future__ import annotations

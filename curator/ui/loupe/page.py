@@ -2,39 +2,27 @@
 `CompareView`, the `InfoPanel`, the loupe's shortcuts, the preview prefetch
 around the cursor and the full-resolution original for 100 %.
 
-Prefetch protocol: whenever the current photo changes, the page asks the
-preview loader for the current photo and its ± `PREFETCH` neighbours in the
-pass order (current first, then the next ones before the previous ones; in
-compare, the left photo first). The loader keeps those decoded as QPixmaps
-(its LRU holds a few more than the window), so moving to a neighbour paints
-from memory. While a preview is still loading, the gallery thumbnail (when
-cached) stands in for it.
+Prefetch: whenever the current photo changes, the page asks the preview loader
+for it and its ± `PREFETCH` neighbours in pass order (current first, then the
+next ones, then the previous; in compare, the left photo first); a neighbour
+then paints from memory. A cached gallery thumbnail stands in while loading.
 
-Zoom: Z (or a click) toggles the view between fit and 100 %. At 100 % the
-page asks `OriginalLoader` for the current photo's original (only that one;
-see original_loader for the protocol) and the view shows the upscaled
-preview until the original's pixels arrive; an unreadable original leaves
-the preview and a sentence in the status bar. The zoom survives moving to
-another photo, which then loads its own original.
+Zoom: Z (or a click) toggles fit and 100 %. At 100 % the page asks
+`OriginalLoader` for the current photo's original (original_loader's protocol),
+showing the upscaled preview until it arrives; an unreadable original leaves
+the preview and a sentence. The zoom survives moving to another photo.
 
-Compare: C shows the current photo (left, the reference) and the next one
-(right, the candidate). The session's cursor is on the candidate, so every
-decision key acts on the right-hand photo and the panel describes it.
-Unpinned, → / ← slide both (left is always the photo before the candidate);
-Shift+C pins the left one and → / ← move only the candidate. C or Esc leaves:
-back to the left photo when unpinned (where the user was), to the candidate
-when pinned (where the keys were walking). A pass switch leaves compare.
+Compare: C shows the current photo (left, the reference) and the next (right,
+the candidate, where the cursor and every decision key are). Unpinned, → / ←
+slide both; Shift+C pins the left one. C or Esc leaves: to the left photo when
+unpinned, to the candidate when pinned. A pass switch leaves compare.
 
-Viewing tools (loupe_tools, loupe_chrome, survey_view, filmstrip): H, J,
-Shift+P and I paint over the photo through `LoupeView.overlays`, from
-results computed off the UI thread; F / Shift+Tab hide what surrounds the
-photo; N (from the grid) surveys 2–9 photos, the session's cursor on the
-active one; the filmstrip under the canvas follows the session's order.
+Viewing tools (loupe_tools, loupe_chrome, survey_view, filmstrip) paint over
+the photo through `LoupeView.overlays`, from results computed off the UI thread.
 
-Shortcuts are QActions on this page with WidgetWithChildrenShortcut
-context: they fire only while the focus is inside the loupe — never in a
-text field elsewhere in the window, nor in the panel's tag field, which
-claims every key while focused (tag_editor.TagLineEdit).
+Shortcuts are QActions with WidgetWithChildrenShortcut context: they fire only
+while the focus is inside the loupe — never in a text field elsewhere, nor in
+the panel's tag field (tag_editor.TagLineEdit).
 """
 
 from __future__ import annotations

@@ -282,14 +282,11 @@ def _shown(key: str) -> str:
 def help_rows(overrides: Mapping[str, str] | None = None) -> list[tuple[str, str, str]]:
     """(keys, cull pass, rating pass) for every binding, as the overlay prints them.
 
-    The star keys 1–5 and the label keys 6–9 are one row each (unless one of
-    them was remapped: then that group is printed key by key, so the help
-    shows the keys that work), and so are the photo steps (→ ← Home End W), the
-    zoom keys (Z = -), undo/redo, the rotations, the two "least sure first"
-    orders, search, the tag cloud and the people, the thumbnail sizes, the
-    overlays (H, J, Shift+P), the chrome keys (F, Shift+Tab), compare (C,
-    Shift+C) and the faces (O, Shift+Z), so the table
-    fits a 768-pixel-high screen."""
+    Keys of one group (the stars 1–5, the labels 6–9, the photo steps, zoom,
+    undo/redo, rotations, overlays, compare, faces, …) share a row — unless one
+    of them was remapped, then that group is printed key by key — so the table
+    fits a 768-pixel-high screen.
+    """
     overrides = overrides or {}
     skip: set[str] = set()
     folded: dict[str, tuple[str, str, str]] = {}

@@ -2,31 +2,19 @@
 bar and the window's key actions are `WindowMenus`' (ui.window.menus).
 
 Holds no business logic: every action forwards to a service passed in by
-`curator.app` (review session, import and judgment controllers, gallery
-model, recent folders). Gallery updates caused by decisions are deferred
-while the loupe is showing and applied when the gallery comes back, so a
-keypress in the loupe never pays for re-querying the gallery.
+`curator.app`. Gallery updates caused by decisions (or a project membership
+change) are deferred while the loupe shows and applied when the gallery comes
+back, so a keypress in the loupe never pays for re-querying the gallery.
 
-Around the stack: the filter/sort bar (toolbar), `PipelineStatus` (status
-bar: per-stage progress, Pause/Resume, Cancel), the Problems dock (Failed
-lane + error log; View ▸ Problems), File ▸ Back Up Catalog Now (and the
-backup on quit: `BackupController`), File ▸ Settings… (emits
-`settings_changed`; app.py applies it) and File ▸ Export… (`ExportDialog`
-over the `ExportController` app.py made).
+Around the stack: the filter/sort bar, `PipelineStatus` (per-stage progress,
+Pause/Resume, Cancel), the Problems dock, backups (`BackupController`),
+Settings… (emits `settings_changed`; app.py applies it) and Export…
+(`ExportDialog`). Projects (`ProjectService`, `ProjectActions`), search
+(`SearchActions`) and imports (`ImportActions`) have their own.
 
-Projects (named sets): `ProjectService` does the writes, `ProjectActions`
-holds the Projects menu, the gallery's context menu, the picker and the
-loupe's B / Shift+B; the window only defers the gallery's refresh after a
-membership change while the loupe shows, like a decision's.
-
-Search (`SearchActions`: the results are the gallery, in rank order) and
-imports (`ImportActions`: menu, drops, Pause/Cancel, Retry) have their own.
-
-The loupe follows the gallery: entered from the grid it walks what the
-grid shows, in the grid's order ("3 / 12" from a 12-photo filter), and the
-pass is the grid's (Unreviewed: cull, Kept: rating). Tab in the loupe shows
-the other pass in the grid (its state filter, and its default sort while
-the user has not chosen one) and walks that.
+The loupe follows the gallery: entered from the grid it walks what the grid
+shows, in its order, and the pass is the grid's (Unreviewed: cull, Kept:
+rating). Tab in the loupe shows the other pass in the grid and walks that.
 """
 
 from __future__ import annotations

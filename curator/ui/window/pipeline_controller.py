@@ -1,16 +1,13 @@
 """`PipelineController`: the GUI's thin adapter over `pipeline.service.PipelineService`.
 
-The service runs the pipeline (the same one the CLI drives); this adapter
-only turns the user's requests into `RunRequest`s with a sentence for what
-can't start (no such folder, not allowed, another import running), and the
-service's `RunReport` into the status bar's sentence. It owns no stage
-logic, no threads and no catalog writes.
+It turns the user's requests into `RunRequest`s with a sentence for what can't
+start (no such folder, not allowed, another import running), and the service's
+`RunReport` into the status bar's sentence; no stage logic, threads or writes.
 
-The service is made on first use (an import, a retry, a test asking for
-it), not at start-up: the pipeline's modules (the stages, XMP, the writer)
-cost ~70 ms of CPU that the first paint does not need (issue 21 §1). Until
-then nothing runs: `running` is False, cancel does nothing, and a pause is
-remembered so the first run starts held.
+The service is made on first use, not at start-up (the pipeline's modules cost
+~70 ms of CPU the first paint does not need). Until then nothing runs:
+`running` is False, cancel does nothing, and a pause is remembered so the
+first run starts held.
 """
 
 from __future__ import annotations
