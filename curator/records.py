@@ -1,20 +1,17 @@
 """Plain data types that cross layers: the records one layer hands another.
 
-What belongs here: frozen dataclasses and enums made of builtins (and numpy
-arrays where a record carries a vector), with no behaviour beyond trivial
-properties. They are what imaging returns to the pipeline and the catalog
-writer, what the catalog reads for ml and what ml hands back to be stored, so
-the catalog never imports imaging or ml (tests/unit/test_layering.py checks).
+Here: frozen dataclasses and enums made of builtins (numpy arrays where a
+record carries a vector), with no behaviour beyond trivial properties — what
+imaging returns to the pipeline and the catalog writer, what the catalog reads
+for ml and ml hands back, so the catalog never imports imaging or ml
+(tests/unit/test_layering.py). Not here: logic, and imports of other curator
+packages, Qt or torch. The producing layer re-exports these names
+(`curator.imaging.types`, `curator.ml.taste`, `curator.ml.bursts`,
+`curator.catalog.types`), so both import paths name the same class.
 
-What does not: logic (decoding, labelling, fitting, extension tables), and
-imports of other curator packages, Qt or torch. The producing layer keeps its
-behaviour and re-exports these names (`curator.imaging.types`,
-`curator.ml.taste`, `curator.ml.bursts`, `curator.catalog.types`), so both
-import paths name the same class.
-
-Records cross process boundaries too (the technical stage's children pickle
-`TechnicalMeasurement`/`TechnicalFailure` back to the parent): keep them cheap
-to pickle and free of shared mutable state.
+Records cross process boundaries too (`TechnicalMeasurement`/`TechnicalFailure`
+are pickled back from the children): keep them cheap to pickle and free of
+shared mutable state.
 """
 
 from __future__ import annotations
@@ -137,9 +134,8 @@ class Face:
     sharpness: float | None = None  # 0..100 on the photo's sharpness scale (imaging.metrics)
     key: bool = False  # one of the photo's subjects (ml.faces.verdicts)
     confidence: float = 0.0  # the detector's score, 0..1
-    # How the face looks (ml.faces.expression; None: not read, e.g. a face
-    # judged before issue 49, or one too small): how sure Curator is that it
-    # smiles (0..1), where it looks, the head's yaw, pitch and roll in degrees.
+    # How the face looks (ml.faces.expression; None: not read): how sure Curator
+    # is that it smiles (0..1), where it looks, the head's yaw, pitch and roll in degrees.
     smile: float | None = None
     looking: Looking | None = None
     yaw: float | None = None
@@ -597,12 +593,10 @@ class ProposalReason(StrEnum):
 # (imaging.metrics.measure_sharpness): a proposal calls its blur "shake".
 SHAKE_NOTE = "camera shake"
 
-# Coverage (issue 50 §4: cull.coverage, catalog.people.coverage): an unnamed
-# person counts as one of the shoot's people once seen in this many photos
-# (a named one always counts). Three: a clustering leaves strangers and
-# passers-by in one or two frames (an import's long tail: most people seen
-# once or twice are nobody the photographer was asked for), while a guest,
-# a speaker or a player is photographed more often than that.
+# Coverage (cull.coverage, catalog.people.coverage): an unnamed person counts as
+# one of the shoot's people once seen in this many photos (a named one always
+# counts). Three: strangers and passers-by fall in one or two frames, while a
+# guest, a speaker or a player is photographed more often.
 PEOPLE_MIN_FRAMES = 3
 
 

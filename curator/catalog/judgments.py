@@ -2,15 +2,11 @@
 descriptions and AI tags (describe stage), embeddings (embed stage), the
 taste model's training set, burst groups and frames.
 
-Each write runs in one transaction. Vectors are float32 little-endian BLOBs.
-Plain data in and out (curator.records): the training set is the decided
-photos' `DecisionState`s and vectors, bursts are `Frame`s and `Burst`s; the
-catalog imports neither ml nor imaging.
-
-Invariants:
-- an AI tag the user removed (`photo_tag.removed_at`) is never re-added by a
-  later describe run; user tags are never touched by it;
-- a training set holds only embeddings of the one embedding model asked for.
+Each write is one transaction; vectors are float32 little-endian BLOBs; plain
+data in and out (curator.records), so the catalog imports neither ml nor imaging.
+Invariants: an AI tag the user removed (`photo_tag.removed_at`) is never
+re-added by a later describe run, and user tags are never touched by it; a
+training set holds only embeddings of the one embedding model asked for.
 """
 
 from __future__ import annotations

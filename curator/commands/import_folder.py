@@ -5,13 +5,11 @@ Imports a folder through the window's pipeline (`pipeline.importer.run_headless`
 with a progress bar on stderr unless `--no-progress`, after the one import
 check (`fs.folders.folder_problem`). With `--ray ADDRESS` (or `ray_address`)
 the technical, embed and describe work runs on that Ray cluster
-(engine/cluster.py).
-
-Output: a summary (found, new, changed, moved, … failed; a line per stage), or
-with `--json` one object of `IMPORT_FIELDS`. Exit codes (`base.run_exit_code`):
-0 ran (failed photos included), 1 some results could not be saved, 2 bad usage
-(no such folder, unknown stage, an unusable Ray cluster), 3 a storage fault
-stopped the run, 130 cancelled.
+(engine/cluster.py). Output: a summary (found, new, changed, moved, … failed; a
+line per stage), or with `--json` one object of `IMPORT_FIELDS`. Exit codes
+(`base.run_exit_code`): 0 ran (failed photos included), 1 some results could
+not be saved, 2 bad usage (no such folder, unknown stage, an unusable Ray
+cluster), 3 a storage fault stopped the run, 130 cancelled.
 
 `curator describe` back-fills descriptions for photos without one (or, with
 `--redo`, described by another model or prompt version), then runs the score

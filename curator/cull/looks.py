@@ -4,12 +4,10 @@
   faces: "everyone's eyes open · both smiling, looking at the camera", "eyes
   open · 1 looking away", "all smiling, 1 laughing"; "" without key faces.
   One wording for the loupe (a burst's suggested best) and the proposal.
-- **Preference** (`prefer_looks`): of a moment's frames, those the burst
-  star's people rule keeps (ml.faces.moment `people_first`). With
-  `expressions` off (a sports shoot, or the check turned off) neither a smile
-  nor a look decides: only the eyes and the key faces' sharpness. A frame is
-  never rejected for how it looks: this only narrows the choice.
-
+- **Preference** (`prefer_looks`): of a moment's frames, those the burst star's
+  people rule keeps (ml.faces.moment `people_first`). With `expressions` off (a
+  sports shoot, or the check turned off) only the eyes and the key faces'
+  sharpness decide. A frame is never rejected for how it looks.
 Invariants: pure functions of plain records; the same frames in the same order
 give the same answer; importing this loads nothing but records (the loupe
 imports it at start-up); `prefer_looks` returns a non-empty subset of what it

@@ -1,22 +1,19 @@
 """Which files in a watched folder are whole: the arrival book of a watch.
 
-`ArrivalBook` is told what the watcher saw — a `Sighting`: a file closed after
-writing, renamed into place, created or written to, listed by a rescan, or
-gone — and `due(now)` answers the files whole now, each once, in the order
-they became whole. Pure: no I/O, no clock, no threads; the watcher
-(`ingest.watcher`) stats files, reads a JPEG's last bytes and keeps time.
+`ArrivalBook` is told what the watcher saw — a `Sighting`: closed after
+writing, renamed into place, created or written to, listed by a rescan, or gone
+— and `due(now)` answers the files whole now, each once, in the order they
+became whole. Pure: no I/O, no clock, no threads (`ingest.watcher` stats files,
+reads a JPEG's last bytes and keeps time).
 
-When a file is whole:
-- renamed into place (`NAME.part`, `NAME.tmp`, `.NAME.xxxx` renamed): at once;
-- closed after writing: at once, unless a JPEG missing its end marker
-  (`Sighting.cut`) — then it must settle;
-- otherwise when its size and modification time are unchanged `settle_s`
-  apart (`to_check` says which files to stat again, and when); where closes
-  are reported (`quiet_s` given), a file written to and not closed since
-  settles over `quiet_s`; a file listed with a modification time older than
-  `settle_s` (landed while Curator was not running) is whole at once.
-Never whole: a temporary name (`is_temporary_name`), a name Curator does not
-import, an empty file.
+A file is whole when renamed into place (`NAME.part`, `NAME.tmp`, `.NAME.xxxx`);
+when closed after writing, unless a JPEG missing its end marker (`Sighting.cut`);
+otherwise when its size and modification time are unchanged `settle_s` apart
+(`to_check`: which files to stat again, and when) — over `quiet_s` for a file
+written to and not closed where closes are reported; and at once when listed
+with a modification time older than `settle_s` (landed while Curator was not
+running). Never whole: a temporary name (`is_temporary_name`), a name Curator
+does not import, an empty file.
 
 Also: the same path with the same size and modification time is never due
 again (other bytes there are a new arrival); a RAW and its JPEG (one folder,

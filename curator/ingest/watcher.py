@@ -9,16 +9,16 @@ Protocol (one thread of its own, plus watchdog's observer):
   while Curator was not running); stats what the book asks (`to_check`) and
   hands what is `due` to `on_news` as one frozen `WatchNews`, on this thread.
 - Each turn (at most `TICK_S` apart) it checks the folder is still the one it
-  watched (device and inode). When gone, the observer stops, `on_news` hears
+  watched (device and inode). When gone, the observer stops and `on_news` hears
   PAUSED with the sentence; once back, WATCHING, and a rescan catches up.
 - Where closes are reported (inotify), a file written to by events settles over
-  `CLOSED_QUIET_S`, one met only by rescans over the book's `settle_s`.
-- An observer that cannot start, or a folder on a network file system, leaves
-  the rescan alone, every `NETWORK_RESCAN_S`, said once.
+  `CLOSED_QUIET_S`, one met only by rescans over the book's `settle_s`. An
+  observer that cannot start, or a network folder, leaves the rescan alone,
+  every `NETWORK_RESCAN_S`, said once.
 - A turn that raises is logged and said; the watch never stops by itself.
   Nothing is ever opened that is not a regular file.
-- `stop()` ends the thread and the observer and returns once `on_news` can
-  no longer be called. Idempotent.
+- `stop()` ends the thread and the observer and returns once `on_news` can no
+  longer be called. Idempotent.
 """
 
 from __future__ import annotations

@@ -1,14 +1,11 @@
 """`curator doctor`: is everything the pipeline needs in place, and if not, what to do.
 
-Checks, each with a status and a sentence: Ollama reachable and recent enough
-for structured outputs (0.5+), the vision model pulled (with the list of
-tested vision models and their sizes), or an OpenAI-compatible server
-reachable; CLIP weights on disk, the face model installed and whole (and
-whether its networks are prepared for this computer yet), the
-compute device (CUDA / MPS / CPU) with the precision CLIP runs in there;
-the Ray cluster of the `ray_address` setting, when there is one. Exit 0
-when every check passes, 1 when one does not (so scripts can tell).
-Importing torch here is fine: doctor is not app start-up.
+Checks, each with a status and a sentence: Ollama reachable and 0.5+ (structured
+outputs), the vision model pulled (with the tested models and their sizes), or
+an OpenAI-compatible server; CLIP weights, the face model whole (and its
+networks prepared here), the compute device (CUDA / MPS / CPU) with CLIP's
+precision there; the `ray_address` cluster, if any. Exit 0 when every check
+passes, 1 otherwise. Importing torch here is fine: doctor is not app start-up.
 """
 
 from __future__ import annotations

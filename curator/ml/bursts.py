@@ -2,27 +2,26 @@
 
 A burst is a run of frames from one camera, each taken strictly less than
 `max_gap_s` after the previous (counted from the end of its exposure, so a
-bracket of long exposures stays one), that show the same scene as the run's
+bracket of long exposures stays one), showing the same scene as the run's
 *first* frame (a slow pan does not drift): CLIP cosine ≥ `min_cosine`, or
 structural signatures within `max_structure_distance` (imaging.structure
-`prepared_same_scene`). What the camera says wins (imaging.drive_mode):
-consecutive frames of one sequence are one scene; a bracket whose index starts
-again opens a new group. Frames sort by camera, capture time, sequence number,
-file name, path — never the photo id; the sweep is O(n) after the sort. Frames
-without a capture time, or with neither embedding nor signature, are never grouped.
+`prepared_same_scene`). What the camera says wins (imaging.drive_mode): one
+sequence's consecutive frames are one scene; a bracket whose index starts again
+opens a group. Frames sort by camera, capture time, sequence number, file name,
+path — never the photo id; the sweep is O(n) after the sort. Frames without a
+capture time, or with neither embedding nor signature, are never grouped.
 
 Best frame (`best_frame`; `star_steps` names its steps, each narrowing the
 frames to a non-empty subset):
 1. a frame whose detail level (imaging.metrics `level_of_score`, allowing for
    `contrast`) is under `SHARP_GATE` of the sharpest's loses — unless, where
    every frame's key faces are judged, its softest key face passes the gate;
-2. in a bracket (bias tags differ, settings differ by `BRACKET_MIN_EV`, or the
+2. in a bracket (bias tags or settings differing by `BRACKET_MIN_EV`, or the
    camera says so) the frames nearest the metered exposure;
 3. none more than `EXPOSURE_GATE` points under the best exposure score;
 4. people, where judged: ml.faces.moment's `people_steps`;
 5. exposure, then sharpness score (each within `tech_tolerance` of the best),
    then preference; a tie goes to the first frame in capture order.
-
 `Frame` and `Burst` are curator.records' (re-exported). Measurements: docs/decisions/bursts.md.
 """
 

@@ -8,17 +8,15 @@ started before the import needs it.
 - `face_model(settings)`: the face model an import's faces ride along with
   (None with the sentence why: switched off, not installed, damaged).
 - `start_decoders_early(settings, stages)`: the CLI's import starts its first
-  child while it loads the pipeline (~0.5 s before the scan). The service takes
-  the pool and primes it with the plan's hashes; with faces riding along that
-  priming starts the networks' load beside the decode
-  (`faces_child.load_networks_early`: ~0.4 s of CPU off a warm single-photo
-  import). An import that finds nothing new closes it at the plan. The window
-  keeps its children from run to run and starts none early.
-
+  child while it loads the pipeline (~0.5 s before the scan); the service primes
+  it with the plan's hashes, which with faces riding along starts the networks'
+  load beside the decode (`faces_child.load_networks_early`: ~0.4 s of CPU off a
+  warm single-photo import). An import finding nothing new closes it at the
+  plan. The window keeps its children from run to run and starts none early.
 Invariants: nothing here imports Qt, the catalog or the pipeline's service
 (`pipeline.prepare` alone takes ~0.3 s to import); a pool started early is an
-ordinary pool: only its first child loads the networks early (`reprime`
-gives later ones the plan's arguments), so a crashing load is not repeated.
+ordinary pool: only its first child loads the networks early (`reprime` gives
+later ones the plan's arguments), so a crashing load is not repeated.
 """
 
 from __future__ import annotations

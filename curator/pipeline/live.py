@@ -2,23 +2,22 @@
 planned, shown and handed to the run's open technical stage while it runs.
 
 A live run (`RunRequest.live`) is an import that stays open (`StageRunner.extend`)
-on the warm decoder children: a frame that lands costs no process start. It
-has one child more than the settings say (`live_settings`) and measures on
-all but one (`StageRunner.max_in_flight`), so a quick look never waits for a
-measurement, even behind a burst's backlog.
+on the warm decoder children: a landed frame costs no process start. It has one
+child more than the settings say (`live_settings`) and measures on all but one
+(`StageRunner.max_in_flight`), so a quick look never waits behind a backlog.
 
 Protocol (main thread; the service `attach`es the run's technical runner and
-decoder children in TECHNICAL, with the first batch planned by PREPARE):
+children in TECHNICAL, with the first batch planned by PREPARE):
 - `feed(paths)`: whole files, in landing order, wait in `waiting` (until
   attached, when each child is warmed: `faces_child.warm_up`); one batch at a
-  time is planned on the prepare pool (`plan_batch`: reads, writes nothing),
-  stamped with the feed's generation.
+  time is planned on the prepare pool (`plan_batch`, read-only), stamped with
+  the feed's generation.
 - A planned batch's new files get their quick look (pipeline.quick) at a
-  priority above the measuring and every earlier batch's, its newest
-  `quicklook.CHUNK` first. Its requests go to the runner (`extend_plan`) once
-  its quick look and every earlier batch's have ended, so frames are measured
-  in landing order. Files the plan does not read are said in `settled`; a
-  batch whose plan failed in `batch_failed` (paths, sentence).
+  priority above the measuring and every earlier batch's, newest
+  `quicklook.CHUNK` first; its requests go to the runner (`extend_plan`) once
+  its and every earlier batch's quick look ended: measured in landing order.
+  Files the plan does not read are said in `settled`; a failed plan in
+  `batch_failed` (paths, sentence).
 - `close()`: once nothing waits or is planned and every batch was handed over,
   the runner's feed is closed; `cancel()` drops what waits and stops the quick
   looks; `shutdown()` delivers nothing more. After either, `feed` takes nothing.

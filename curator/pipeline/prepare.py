@@ -1,15 +1,13 @@
 """The work of a run's prepare-pool phases, as plain functions for
-`engine.delivery.Job`s: scanning and planning (PREPARE), reading the planned
-XMP beside the decoding, and writing what it said as decisions (XMP); and,
-on the writer thread once the technical stage's last batch has committed,
-marking the photos whose files vanished (`mark_missing`).
+`engine.delivery.Job`s: scan and plan (PREPARE), read the planned XMP beside
+the decoding and write it as decisions (XMP), and, on the writer thread after
+the technical stage's last batch, mark the photos whose files vanished
+(`mark_missing`).
 
-Each function takes immutable inputs (a request, a plan, a settings
-snapshot, a stop event) and returns a frozen message stamped with the run's
-generation, so the service drops what a cancelled or earlier run sends. They
-read the catalog through the pool thread's own connection (the job closes
-it); only `apply_xmp_readings` and `mark_missing` write, in short
-transactions of their own.
+Each takes immutable inputs and returns a frozen message stamped with the run's
+generation (a cancelled or earlier run's is dropped). They read through the
+pool thread's own connection; only `apply_xmp_readings` and `mark_missing`
+write, in short transactions of their own.
 """
 
 from __future__ import annotations

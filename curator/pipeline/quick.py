@@ -3,17 +3,15 @@
 Round one lists every new file (pipeline.stages.quicklook: the embedded
 thumbnail, else no pixels); round two decodes the thumbnails round one could
 not take, from a `ThumbnailQueue` the window re-orders as the user scrolls
-(`prefer`). Both run on the decode pool and the same children: round two's
-turns queue behind round one's jobs (first in, first out), so it keeps the
-children busy while round one's last writes run. A turn finding the queue
-empty waits for round one's next batch, or ends with it (`ThumbnailQueue.close`).
+(`prefer`). Both run on the decode pool and the same children, round two's
+turns queued behind round one's jobs (first in, first out) to keep the children
+busy; a turn finding the queue empty waits for round one's next batch, or ends
+with it (`ThumbnailQueue.close`).
 
 Signals (main thread): `photos_added(ids)` — round one's new rows;
 `paths_listed(paths)` — the files round one just wrote (a watch's tiles);
-`thumbnails_changed(ids)` — round two gave these rows a picture;
-`note(text)` — one progress line; `ended()` — both rounds are done (or
-cancelled, or stopped by `write_error`).
-
+`thumbnails_changed(ids)` — round two gave these rows a picture; `note(text)` —
+one progress line; `ended()` — both rounds done (or cancelled, or `write_error`).
 Invariants: the phase never touches widgets; a storage fault in either round
 stops both; `cancel` and `close` reach both rounds and release a waiting turn.
 """

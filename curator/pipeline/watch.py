@@ -1,8 +1,7 @@
 """`WatchSession`: a watched folder, live — each frame that lands whole is shown
-and measured with its faces by the one pipeline, as it lands.
-
-The window (File ▸ Watch Folder…) and `curator watch` drive the same session
-over the same `PipelineService`; the session owns no stage logic.
+and measured with its faces by the one pipeline, as it lands. The window (File ▸
+Watch Folder…) and `curator watch` drive the same session over the same
+`PipelineService`; the session owns no stage logic.
 
 Protocol (the session lives on the service's thread):
 - `start()` starts the `FolderWatcher` (ingest.watcher, news through a

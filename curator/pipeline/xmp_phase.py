@@ -2,18 +2,13 @@
 the technical stage has written the photos' rows (the service's XMP phase).
 
 Protocol (main thread; the work on the prepare pool, `pipeline.prepare`'s
-`read_xmp` and `apply_xmp_readings`, each result stamped with the run's
-generation):
-- `read(generation, plan)` when PREPARE has planned: the planned sidecars
-  and packets are read (files only, no catalog); a plan without any reads
-  nothing;
-- `write(report)` when the run enters XMP: once the readings are in, they
-  are written (source "xmp", short transactions through the pool thread's
-  connection), booked in the report, their photos' ids sent out in
-  `photos_changed`; a failure is logged with its sentence, never fatal;
-  then `ended`;
-- `stop()` (a cancel): the work stops between files, and what it still
-  sends is dropped.
+`read_xmp` and `apply_xmp_readings`, results stamped with the run's generation):
+- `read(generation, plan)` when PREPARE has planned: the planned sidecars and
+  packets are read (files only, no catalog);
+- `write(report)` when the run enters XMP: once the readings are in, they are
+  written (source "xmp", short transactions), booked in the report, their ids
+  sent in `photos_changed`; a failure is logged, never fatal; then `ended`;
+- `stop()` (a cancel): the work stops between files; what it sends is dropped.
 """
 
 from __future__ import annotations

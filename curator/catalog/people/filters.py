@@ -1,18 +1,16 @@
 """The people filters, as one table (`PEOPLE_FILTERS`) of SQL over the faces
 summary (`photo_faces`, m017).
 
-Each row is one filter as a search writes it (`eyes:closed`, `faces:N+`), what
-it finds, an example, and the SELECT of its photo ids. Search reads the table
-to recognise a people token and to list it in its help (search.tokens); the
-gallery's People filter (`catalog.types.PeopleChoice`) is a choice per token
-of it. A photo the faces stage has not looked at yet matches none of them.
-`FLAGGED_SQL` is what the cull pass's likeliest-rejects order puts first.
+Each row is a filter as a search writes it (`eyes:closed`, `faces:N+`), what it
+finds, an example, and the SELECT of its photo ids; search (search.tokens) and
+the gallery's People filter (`catalog.types.PeopleChoice`) read it. A photo the
+faces stage has not looked at matches none. `FLAGGED_SQL` is what the cull
+pass's likeliest-rejects order puts first.
 
-The table imports no model: the search box's tooltip reads it before the
-catalog is opened. Invariants: only the narrow summary table is read (its
-partial indexes), except by `person:nokeep` (one grouped pass over the
-people's tables); parameters are always bound; tokens are matched
-lower-cased, whole.
+The table imports no model (the search tooltip reads it before the catalog
+opens). Invariants: only the narrow summary table is read (its partial
+indexes), except by `person:nokeep`; parameters are always bound; tokens are
+matched lower-cased, whole.
 """
 
 from __future__ import annotations

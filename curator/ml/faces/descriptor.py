@@ -1,26 +1,24 @@
 """A face's identity descriptor: OpenCV Zoo's SFace on the face aligned by its landmarks.
 
 SFace (`files.DESCRIPTOR`, Apache 2.0) maps a 112 x 112 face aligned on
-`TEMPLATE` (eyes, nose tip, mouth corners; a similarity transform) to 128
-numbers; one person's faces point the same way (cosine). The five points come
-from Face Landmarker's 478 (`LANDMARK_POINTS`): no second landmark model.
+`TEMPLATE` (a similarity transform of five points from Face Landmarker's 478:
+`LANDMARK_POINTS`) to 128 numbers; one person's faces point the same way (cosine).
 
-Runtime: OpenVINO where installed (`graphs.runtime`; BF16 where the CPU has it,
-FP32 elsewhere), else OpenCV's DNN. The BF16 vector is within cosine 0.9993 of
-OpenCV's FP32 one (one person reads above 0.363), so both meet in one catalog
-under one `MODEL`. A face costs ~9 ms on OpenVINO, ~16 ms on OpenCV's DNN, so
-at most `find.MAX_DESCRIBED` faces a photo are described; a photo's faces go
-in one call (`describe_many`, the same vectors, ~8 % less a face).
-Measurements: docs/decisions/faces-models.md.
+Runtime: OpenVINO where installed (`graphs.runtime`; BF16 where the CPU has it),
+else OpenCV's DNN. The BF16 vector is within cosine 0.9993 of OpenCV's FP32 one
+(one person reads above 0.363), so both meet in one catalog under one `MODEL`.
+A face costs ~9 ms on OpenVINO, ~16 ms on OpenCV's DNN: at most
+`find.MAX_DESCRIBED` faces a photo, in one call (`describe_many`: the same
+vectors, ~8 % less a face). Measurements: docs/decisions/faces-models.md.
 
-`vector_bytes` / `vector_of` are the stored form: 128 float32, unit length,
+Stored form (`vector_bytes` / `vector_of`): 128 float32, unit length,
 little-endian (512 bytes), so the catalog never needs numpy to move one.
 
-Invariants: inputs are upright RGB uint8 arrays, never modified; the output is
-a unit float32 (128,) vector, the same for the same pixels on one seat; the
-network loads once per process (`descriptor_for`). Nothing here decides who is
-who (`people` does). OpenCV is imported only to align or run the network: the
-people step reads `MODEL` and `DIMENSIONS` without it (~0.04 s of CPU saved).
+Invariants: upright RGB uint8 inputs, never modified; a unit float32 (128,)
+output, the same for the same pixels on one seat; the network loads once per
+process (`descriptor_for`); nothing here decides who is who (`people` does).
+OpenCV is imported only to align or run the network (the people step reads
+`MODEL` and `DIMENSIONS` without it: ~0.04 s of CPU).
 """
 
 from __future__ import annotations

@@ -1,13 +1,12 @@
 """Are a face's eyes open, narrowed in a laugh, or shut? The rule, from the blendshapes.
 
 Face Landmarker's blendshapes read each eye's *blink* (0–1); both eyes' mean
-decides, since a blink closes both; one eye clearly open (`WINK_OPEN`) beside a
-shut one is a wink. Judged only when the eyes can be seen, else UNKNOWN:
-- **turned away or hidden**: mesh presence under `SEEN_FROM`;
-- **sunglasses**: both eye regions' 90th percentile of luma under `DARK_LENS`
-  of the cheek's, or their median under `LENS_MEDIAN` of it;
-- **too small**: under `MIN_JUDGED_PX` (the caller's rule); under
-  `CLOSED_FROM_PX` never shut (`TOO_SMALL_TO_TELL`), while open is still told.
+decides (a blink closes both); one eye open under `WINK_OPEN` is a wink. UNKNOWN
+when the eyes cannot be seen: mesh presence under `SEEN_FROM` (turned away,
+hidden); sunglasses (both eye regions' 90th percentile of luma under
+`DARK_LENS` of the cheek's, or their median under `LENS_MEDIAN`); under
+`CLOSED_FROM_PX` never shut (`TOO_SMALL_TO_TELL`), while open is still told
+(under `MIN_JUDGED_PX` the caller judges nothing).
 OPEN under the blink's line (`closed_line`: `CLOSED_FROM` from `SMALL_FACE_PX`;
 a smaller face asks `SMALL_FACE_BLINK` plus `BROW_BLINK` times the brows'
 lowering, never past `SHUT_AT_ANY_SIZE`). Over it, on a face the mesh is sure

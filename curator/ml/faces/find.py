@@ -9,17 +9,15 @@
    frame gets the full-range detector over the quarters. A burst frame with no
    face beside siblings with key faces is looked at again (`look_again`,
    `AGAIN_ZOOM`). Duplicates merge; an unsure detection stacked on a sure face
-   (`PART_DX`, `PART_DY`) is its forehead or chin and is dropped (`without_parts`).
+   (`PART_DX`, `PART_DY`) is its forehead or chin, dropped (`without_parts`).
 2. At most `MAX_FACES` kept; the `MAX_JUDGED` largest of at least
    `eyes.MIN_JUDGED_PX` are judged, the rest counted.
 3. Per judged face: the Face Mesh's presence (none, or under `eyes.SEEN_FROM`
    with an eye band under `NO_DETAIL` of detail: dropped), landmarks and
-   blendshapes; the classifier's happy; the eyes (`eyes.judge_eyes`, a shut or
-   narrowed reading read again on its own crop: `read_eyes`); the eye band's
-   sharpness; the look (`expression`); for the `MAX_DESCRIBED` largest, the
-   identity descriptor (`descriptor`).
+   blendshapes; the classifier's happy; the eyes (`eyes.judge_eyes`, read again
+   if shut or narrowed: `read_eyes`); the eye band's sharpness; the look
+   (`expression`); for the `MAX_DESCRIBED` largest, the `descriptor`.
 4. Key faces (`verdicts.mark_key_faces`).
-
 Boxes are fractions of the preview (x, y, w, h), clipped to it. A frame under
 `MIN_SEARCH_PX` on its short side is not searched; one over `MAX_LONG_EDGE` is
 area-reduced first. `faces_outcome` turns any exception into a `FacesFailure`.
@@ -163,15 +161,12 @@ def looked_again(nets: Networks, rgb: NDArray[np.uint8], boxes: Sequence[Box]) -
 
 def _at_place(d: Detection, box: Box, shape: tuple[int, ...]) -> bool:
     """Whether `d` is the face a look again looks for at `box` (fractions):
-    centred within `AGAIN_REACH` of its side from the box's centre, its long
-    side within `AGAIN_SIZE` of it, and large enough to judge
-    (`eyes.MIN_JUDGED_PX`: the point of the look is to judge the face).
-    A burst's subject keeps its place and size from frame to frame; an eye
-    found alone, or a pattern elsewhere, does not (on the burst bench a
-    peak's eye read a 20 px "face" at 0.71 in a region looking for its
-    131 px face — eyes alone read 0.15-0.26 of the face's side there, the
-    faces found 0.32-1.0: the bench's siblings are different people's crops
-    pasted at one size, so their faces differ more than one person's do)."""
+    centred within `AGAIN_REACH` of its side from the box's centre, its long side
+    within `AGAIN_SIZE` of it, and large enough to judge (`eyes.MIN_JUDGED_PX`).
+    A burst's subject keeps its place and size from frame to frame; an eye found
+    alone, or a pattern elsewhere, does not (on the burst bench eyes alone read
+    0.15-0.26 of the face's side, the faces found 0.32-1.0).
+    """
     height, width = shape[:2]
     side = max(box[2] * width, box[3] * height)
     cx, cy = (box[0] + box[2] / 2) * width, (box[1] + box[3] / 2) * height

@@ -9,16 +9,15 @@ The first of `RUNTIMES` that imports runs the graphs (`runtime`):
 - **OpenCV's DNN module**, everywhere; it cannot load the expression
   classifier's quantized graph (the smile is then read from the mouth:
   `networks.Expression`).
-The runtimes agree within a fraction of a pixel on the landmarks (a test
-checks each against OpenCV), so a catalog's verdicts do not depend on the seat.
-
+The runtimes agree within a fraction of a pixel on the landmarks (a test checks
+each against OpenCV), so a catalog's verdicts do not depend on the seat.
 `Graph.run` takes a float32 NHWC (1, H, W, 3) input, scaled as the graph
 expects, and returns the named outputs in the order asked (callers reshape).
 
-Invariants: one thread per graph (parallel work is processes); XNNPACK's
-stderr notice is kept out; the runtimes are imported when a graph is made,
-OpenVINO without its model converter (`import_openvino`); nothing here knows
-faces. Timings: docs/decisions/faces-models.md.
+Invariants: one thread per graph (parallel work is processes); XNNPACK's stderr
+notice is kept out; the runtimes are imported when a graph is made, OpenVINO
+without its model converter (`import_openvino`); nothing here knows faces.
+Timings: docs/decisions/faces-models.md.
 """
 
 from __future__ import annotations
@@ -99,14 +98,12 @@ CONVERTER = "openvino.tools.ovc"  # OpenVINO's model converter, which its packag
 
 
 def import_openvino() -> ModuleType:
-    """OpenVINO, imported without its model converter where this process has
-    not imported it yet: the package imports `CONVERTER` for its
-    `convert_model` (argparse, its telemetry, urllib, ssl: ~0.07 s of the
-    import's ~0.10 s of CPU, measured beside numpy and OpenCV, in every
-    process that runs the faces), and the faces never convert a model. A
-    stand-in takes the converter's place while the package imports; its
-    `convert_model` imports the converter when called. An OpenVINO whose
-    package needs more of the converter is imported whole."""
+    """OpenVINO, imported without its model converter (`CONVERTER`: ~0.07 s of the
+    import's ~0.10 s of CPU in every faces process; the faces never convert a
+    model). A stand-in takes the converter's place while the package imports; its
+    `convert_model` imports the converter when called. An OpenVINO that needs more
+    of the converter is imported whole.
+    """
     with _ONCE:  # another thread's import in progress is waited for, never half seen
         if "openvino" in sys.modules:
             return sys.modules["openvino"]
@@ -183,14 +180,12 @@ def nhwc(
 
 
 def openvino_request(path: str, outputs: Sequence[str], precise: bool) -> tuple[Any, list[Any]]:
-    """An OpenVINO inference request for the graph or network at `path` (TFLite
-    or ONNX), on one CPU thread, its input's batch fixed at one, and the
-    ports of the named `outputs` (all of them when none are named).
-
-    `precise` keeps the arithmetic in FP32 (the detectors' boxes and the
-    landmarks then read as LiteRT's within 1e-4); otherwise OpenVINO's
-    default for the CPU: BF16 where the CPU computes it natively (AVX-512
-    BF16, AMX), which halves a convolution network's time, FP32 elsewhere."""
+    """An OpenVINO inference request for the graph or network at `path` (TFLite or
+    ONNX), on one CPU thread, its batch fixed at one, and the ports of the named
+    `outputs` (all when none are named). `precise` keeps FP32 (the detectors' and
+    landmarks' outputs LiteRT's within 1e-4); else BF16 where the CPU computes it
+    natively (halving a convolution network's time), FP32 elsewhere.
+    """
     config: dict[str, Any] = {
         "INFERENCE_NUM_THREADS": 1,
         "NUM_STREAMS": 1,

@@ -5,10 +5,10 @@ The steps (`people_steps`, each narrowing its frames to a non-empty subset, in
 capture order; frames not judged leave the choice to the other rules):
 1. no key face's eyes shut (`records.EyeState.CLOSED`; narrowed or untold eyes
    never count against a frame);
-2. the fewest key faces seen looking away (a face not found, or whose gaze is
-   not told, is not held against it);
-3. where `smiles`: every key face smiling, among frames whose softest key
-   face is within `EXPRESSION_SHARP_TOLERANCE` of the sharpest;
+2. the fewest key faces seen looking away (one not found, or whose gaze is not
+   told, is not held against it);
+3. where `smiles`: every key face smiling, among frames whose softest key face
+   is within `EXPRESSION_SHARP_TOLERANCE` of the sharpest;
 4. everyone found: the most of the moment's people (`_most_found`: in at least
    half the frames, two or more);
 5. key faces within `FACE_SHARP_TOLERANCE`; then (where `smiles`) the broadest
@@ -21,11 +21,9 @@ capture order; frames not judged leave the choice to the other rules):
 9. of frames where someone laughs, the widest laughing eyes.
 People are matched across frames by place and size (`people_of`,
 `same_person`); the sharpness and smile steps compare only people found in
-every frame they weigh. Measurements: docs/decisions/bursts.md,
-docs/decisions/eyes-laugh.md.
-
-Invariants: pure functions of `records.Frame`s; the same frames in the same
-order give the same answer.
+every frame they weigh. Invariants: pure functions of `records.Frame`s; the
+same frames in the same order give the same answer. Measurements:
+docs/decisions/bursts.md, docs/decisions/eyes-laugh.md.
 """
 
 from __future__ import annotations
@@ -194,16 +192,13 @@ def _widest_laugh(frames: list[Frame], known: Known) -> list[Frame]:
 
 
 def _eyes_most_open(frames: list[Frame], known: Known = None) -> list[Frame]:
-    """The frames where no key face's eyes are under `OPEN_SHARE` as open as
-    the same person's in another of the frames (`same_person`), or all of
-    them when each has such a face (module docstring, step 8); eyes Curator
-    can't tell (a lid measured on a face too small) are not compared. Each
-    frame's `COMPARED_FACES` widest key faces are compared with every other
-    frame's at once, `COMPARED_ROWS` faces at a time (bounded memory). A
-    regroup of 100,000 photos, half of them in four-frame bursts of two key
-    faces each, all reaching this step: ~0.6 s here and ~0.6 s reading the
-    eyes (`find_bursts`' loader), on ~3.5 s; a 200-frame burst of a crowd
-    of 30: ~0.1 s."""
+    """The frames where no key face's eyes are under `OPEN_SHARE` as open as the
+    same person's in another frame (`same_person`), or all of them when each has
+    such a face (step 8); eyes Curator can't tell are not compared. Each frame's
+    `COMPARED_FACES` widest key faces are compared with every other frame's,
+    `COMPARED_ROWS` at a time (bounded memory): ~0.6 s of a 100,000-photo
+    regroup's ~3.5 s; a 200-frame burst of a crowd of 30: ~0.1 s.
+    """
     owner, eyes = [], []
     for i, frame in enumerate(frames):
         measured = [

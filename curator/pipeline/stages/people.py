@@ -9,10 +9,9 @@ After the FACES phase (`pipeline.faces`) and on `curator people`, `update_people
    person is left as it is without numpy (`_alone`);
 3. apply: `catalog.people.persons.apply_people`, one transaction.
 Only faces without a person move: a run never renames, merges or empties anyone.
-
-With `recognise` False (`people_recognition` off) the step groups nothing and
-deletes every stored descriptor and person, as `curator people forget` does,
-from the catalog and its backups (`catalog.people.scrub.forget_everywhere`).
+With `recognise` False (`people_recognition` off) it groups nothing and deletes
+every descriptor and person, as `curator people forget` does, from the catalog
+and its backups (`catalog.people.scrub.forget_everywhere`).
 
 Invariants: no Qt (the phase runs it on the writer pool); numpy and the
 grouping are imported only when two faces or more could be grouped, or

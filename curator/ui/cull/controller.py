@@ -9,20 +9,19 @@ answers by signal. Off the UI thread because at 100,000 photos the read takes
 
 Concurrency protocol (`UiPools.cull`: one thread, jobs in the order asked):
 - `load(scope)`: a Job reads the scope's frames on its thread's connection and
-  posts `FramesLoaded` with the load's generation; an older load's frames are
-  dropped. The immutable frames are kept and handed to later jobs; a new load
-  makes every count in flight stale.
+  posts `FramesLoaded` with the load's generation (an older load's is dropped);
+  the immutable frames are kept for later jobs; a new load makes every count in
+  flight stale.
 - `count(tuning, keep, keep_percent)`: runs the pure proposal over the frames
-  and posts `CountsReady`, writing nothing. Each request takes a new
-  generation: a job with a newer one waiting returns at once, and a result
-  not the newest is dropped.
-- `propose(...)` and `accept(...)`: the writes, one at a time (`busy`; a
-  second is refused with False); each posts `ProposeDone` / `AcceptDone`
-  (with a sentence on failure), always delivered.
+  and posts `CountsReady`, writing nothing. Each request takes a new generation:
+  a job with a newer one waiting returns at once; a stale result is dropped.
+- `propose(...)` and `accept(...)`: the writes, one at a time (`busy`; a second
+  is refused with False); each posts `ProposeDone` / `AcceptDone` (a sentence on
+  failure), always delivered.
 - With the window's `StepQueue` (`steps`, same pool), the accept is one of its
   steps (ui.review.step_queue): undo and redo wait behind it, a decision key is
-  refused until done, and the job keeps the proposals it ended
-  (`steps.accepts`) for the undo that may wait behind it.
+  refused until done, and the job keeps the proposals it ended (`steps.accepts`)
+  for the undo that may wait behind it.
 - `shutdown()` (before the pools drain): the Delivery is closed, so a running
   job posts nothing; the app waits for the pool, so a write commits first.
 """

@@ -2,19 +2,17 @@
 Only, Accept Rejects Only; Propose… offers `ui.cull.scopes`' scopes.
 
 It decides nothing: Propose… opens `ProposeDialog`; the accepts ask
-`CullController` (both made at first use). It tells the window through `CullHooks`:
-- after a proposal is stored: `proposals_changed()` (the gallery re-reads its
-  rows in place) and the counts in the status bar;
-- after an accept: `decided(ids)`, the session's `decided_in_one_step` (the
-  views follow; one debounced retrain), and a sentence with the counts. The
-  accept is ONE undo step.
-A read-only seat (`read_only()`) is told so instead, as a decision key would be.
+`CullController` (both made at first use). It tells the window through
+`CullHooks`: after a proposal, `proposals_changed()` (the gallery re-reads its
+rows in place) and the counts; after an accept (ONE undo step), `decided(ids)`
+(the session's `decided_in_one_step`: the views follow, one debounced retrain)
+and a sentence with the counts. A read-only seat (`read_only()`) is told so.
 
 A watched folder: its session is the first scope offered (`watch`); once
 proposed, each regrouping with new frames (`watch_grouped`) makes the same
-proposal again with the same choices (after any proposal or accept under
-way). A proposal never touches a decided photo. A proposal for another scope,
-or the watch ending, stops the following.
+proposal again with the same choices (after any proposal or accept under way).
+A proposal never touches a decided photo. A proposal for another scope, or the
+watch ending, stops the following.
 """
 
 from __future__ import annotations

@@ -6,14 +6,14 @@ window's one pipeline (pipeline.watch's `WatchSession`, as `curator watch`).
   it has and the later stages follow (`PipelineController.start_backfill`).
 - The status bar says "Watching FOLDER — 312 arrived, last 2 s ago", once a
   second, or that it is paused; the session's sentences go to the error reporter.
-- The folder is remembered with its catalog (`WATCHING`) until the toggle is
-  turned off: a window killed while watching watches again when it next opens
-  that catalog (`resume`), and the rescan brings in what landed meanwhile.
+- The folder is remembered with its catalog (`WATCHING`) until turned off: a
+  window killed while watching watches again when it next opens that catalog
+  (`resume`), and the rescan brings in what landed meanwhile.
 - The session's photos are Cull ▸ Propose…'s "this watch session" (`scope`);
   `grouped` lets a proposal for them follow (ui.cull.menu).
-- `shutdown()` (App.stop): the watcher ends at once and nothing more is
-  delivered; the folder stays remembered, also when the quitting window
-  cancelled the live run first (only a Cancel while it shows ends the watch).
+- `shutdown()` (App.stop): the watcher ends at once, nothing more is delivered,
+  and the folder stays remembered (only a Cancel while the window shows ends
+  the watch for good).
 """
 
 from __future__ import annotations

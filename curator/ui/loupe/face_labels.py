@@ -13,7 +13,6 @@ as plain values (no Qt): `curator.ui.loupe.faces` measures and paints them.
   still tells).
 - **The People row** (`people_sentence`): the verdicts once, counted, never
   one sentence a face; `ready_reason` is cull.looks' wording, used as it is.
-
 Invariants: no two placed labels intersect nor touch (`GAP`); each lies inside
 its bounds and is never wider than them; the same inputs give the same places.
 The eyes notes (`Face.eyes_note`) are matched by their words, not imported
@@ -191,15 +190,12 @@ def place_labels(
     bounds: Box,
     order: Sequence[int],
 ) -> list[Box | None]:
-    """Where each label goes (None: none, or no free spot), for faces at
-    `boxes` whose labels measure `sizes` (None: no label), in the `bounds`
-    the labels must stay in, placed in `order` (see the module docstring).
-    A face wholly outside the bounds (off screen at 100 %) gets no label.
-
-    Each label looks only at the faces and labels near its face (no spot,
-    pushed or not, is more than a label's size or two from it), so the cost
-    grows with the faces, not with their square: a 120-face group is placed
-    in a few milliseconds (tests/bench/test_face_labels_bench.py)."""
+    """Where each label goes (None: none, or no free spot), for faces at `boxes`
+    whose labels measure `sizes` (None: no label), inside `bounds`, placed in
+    `order`. A face wholly outside the bounds gets no label. Each label looks only
+    at the faces and labels near its face, so a 120-face group is placed in a few
+    milliseconds (tests/bench/test_face_labels_bench.py).
+    """
     rects = [(b.left, b.top, b.right, b.bottom) for b in boxes]
     area = (bounds.left, bounds.top, bounds.right, bounds.bottom)
     placed: list[Box | None] = [None] * len(boxes)

@@ -2,18 +2,17 @@
 folder, an ingest, another seat's import), unless the photographer is deciding.
 
 Rules (all on the UI thread):
-- On (W toggles it), when the pass grows with photos of which one was shot
-  after every photo it went to so far, the loupe goes to that one — if the
-  loupe shows (not compare, not a survey) and no key was pressed for
-  `DECIDING_S`; else once the keys have been still that long, to the newest.
+- On (W toggles it), when the pass grows with a photo shot after every photo it
+  went to so far, the loupe goes to it — if the loupe shows (not compare, not a
+  survey) and no key was pressed for `DECIDING_S`; else, once the keys have
+  been still that long, to the newest. Off, it never moves the loupe.
 - Newest is by capture time, then file name, then id — not id alone: a watch's
   backlog gets its newest tiles (lowest ids) first. Of a growth only the
   highest `LOOKED_AT` ids are read.
 - A key pressed within `GRACE_S` of a jump is meant for the photo shown before:
-  the loupe goes back to it first and the key acts there, so a decision key is
-  never taken by a jumped-to photo, and never dropped.
+  the loupe goes back to it and the key acts there (never taken, never dropped).
 - Keys are seen by an event filter on the loupe's canvases (`ShortcutOverride`
-  comes before the action); it never consumes one. Off, it never moves the loupe.
+  comes before the action); it never consumes one.
 """
 
 from __future__ import annotations

@@ -3,14 +3,11 @@
 around the cursor and the full-resolution original for 100 %.
 
 Prefetch: whenever the current photo changes, the page asks the preview loader
-for it and its ± `PREFETCH` neighbours in pass order (current first, then the
-next ones, then the previous; in compare, the left photo first); a neighbour
-then paints from memory. A cached gallery thumbnail stands in while loading.
-
-Zoom: Z (or a click) toggles fit and 100 %. At 100 % the page asks
-`OriginalLoader` for the current photo's original (original_loader's protocol),
-showing the upscaled preview until it arrives; an unreadable original leaves
-the preview and a sentence. The zoom survives moving to another photo.
+for it and its ± `PREFETCH` neighbours in pass order (current, next, previous;
+in compare, the left photo first); a cached gallery thumbnail stands in while
+loading. Zoom: Z (or a click) toggles fit and 100 %; at 100 % the upscaled
+preview shows until `OriginalLoader` brings the original (an unreadable one
+leaves a sentence); the zoom survives moving to another photo.
 
 Compare: C shows the current photo (left, the reference) and the next (right,
 the candidate, where the cursor and every decision key are). Unpinned, → / ←
@@ -19,10 +16,8 @@ unpinned, to the candidate when pinned. A pass switch leaves compare.
 
 Viewing tools (loupe_tools, loupe_chrome, survey_view, filmstrip) paint over
 the photo through `LoupeView.overlays`, from results computed off the UI thread.
-
 Shortcuts are QActions with WidgetWithChildrenShortcut context: they fire only
-while the focus is inside the loupe — never in a text field elsewhere, nor in
-the panel's tag field (tag_editor.TagLineEdit).
+while the focus is inside the loupe, never in a text field (tag_editor.TagLineEdit).
 """
 
 from __future__ import annotations

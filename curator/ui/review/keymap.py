@@ -1,17 +1,13 @@
 """The loupe's keyboard: one table drives both the shortcuts and the help overlay.
 
-Lightroom conventions (docs/product.md, Keyboard). Each binding names an
-action: a decision is a `DecisionAction` (the review session decides it),
-any other a plain name that `curator.ui.loupe.page` or the window maps to a
-call; the help overlay prints this same table, so the two can never disagree.
-
-Remapping (Settings `key_overrides`, `{action: key}`): an override replaces
-every default key of its action with the one key given; `keys_for` is the
-one place that answers "which keys does this action have now", and the
-shortcuts (`ui.window.tools.apply_key_overrides`) and the help overlay both ask it.
-`override_conflict` refuses a key that another action already has, with a
-sentence. Keys are QKeySequence portable text ("Ctrl+K"); the UI normalises
-what the user pressed before it reaches this module (no Qt here).
+Lightroom conventions (docs/product.md, Keyboard). Each binding names an action:
+a `DecisionAction` (the review session decides it) or a plain name that
+`curator.ui.loupe.page` or the window maps to a call. Remapping (Settings
+`key_overrides`, `{action: key}`) replaces every default key of its action with
+the one given; `keys_for` is the one place that answers an action's keys now,
+asked by the shortcuts (`ui.window.tools.apply_key_overrides`) and the help
+overlay alike; `override_conflict` refuses a key another action has. Keys are
+QKeySequence portable text ("Ctrl+K"); no Qt here.
 """
 
 from __future__ import annotations

@@ -1,15 +1,12 @@
 """`ImportActions`: every way the window starts or steers an import.
 
-File ▸ Import Folder… (Ctrl+I), File ▸ Recent Folders, a folder dropped on the
-window, the status bar's Pause/Resume and Cancel, and Retry in the Failed lane
-all end in `PipelineController` (which says in a sentence when a run can't
-start). A folder that started is remembered in the recent list; one that did
-not is not. File ▸ Ingest from Card… (Ctrl+Shift+I) opens the ingest's dialog
-(`ui.ingest`), made at its first use; its copies reach the same pipeline.
-File ▸ Watch Folder… is `ui.ingest.watch`'s toggle (a watch left on goes on
-when the catalog opens: `catalog_opened`).
-A studio seat whose role may only read (`read_only`) says so instead of
-starting.
+Import Folder… (Ctrl+I), Recent Folders, a dropped folder, Pause/Resume,
+Cancel and the Failed lane's Retry all end in `PipelineController` (which says
+why a run can't start); only a folder that started is remembered as recent.
+Ingest from Card… (Ctrl+Shift+I) opens `ui.ingest`'s dialog (made at first
+use); Watch Folder… is `ui.ingest.watch`'s toggle (a watch left on goes on
+when the catalog opens: `catalog_opened`). A read-only seat (`read_only`)
+says so instead of starting.
 """
 
 from __future__ import annotations

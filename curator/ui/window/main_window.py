@@ -3,14 +3,12 @@ bar and the window's key actions are `WindowMenus`' (ui.window.menus).
 
 Holds no business logic: every action forwards to a service passed in by
 `curator.app`. Gallery updates caused by decisions (or a project membership
-change) are deferred while the loupe shows and applied when the gallery comes
-back, so a keypress in the loupe never pays for re-querying the gallery.
-
-Around the stack: the filter/sort bar, `PipelineStatus` (per-stage progress,
-Pause/Resume, Cancel), the Problems dock, backups (`BackupController`),
-Settings… (emits `settings_changed`; app.py applies it) and Export…
-(`ExportDialog`). Projects (`ProjectService`, `ProjectActions`), search
-(`SearchActions`) and imports (`ImportActions`) have their own.
+change) are deferred while the loupe shows, so a keypress in the loupe never
+pays for re-querying the gallery. Around the stack: the filter/sort bar,
+`PipelineStatus`, the Problems dock, backups (`BackupController`), Settings…
+(`settings_changed`; app.py applies it) and Export… (`ExportDialog`); projects
+(`ProjectService`, `ProjectActions`), search (`SearchActions`) and imports
+(`ImportActions`) have their own.
 
 The loupe follows the gallery: entered from the grid it walks what the grid
 shows, in its order, and the pass is the grid's (Unreviewed: cull, Kept:
