@@ -6,10 +6,11 @@
    (`SMALL_FACE_SHARE`) asks for four overlapping quarters; otherwise the
    `MAX_HINTS` likeliest findings down to `HINT_SCORE` are looked at `HINT_ZOOM`
    closer (a small or dark face reads 0.05–0.2 whole, 0.6–0.8 closer); an empty
-   frame gets the full-range detector over the quarters. A burst frame with no
-   face beside siblings with key faces is looked at again (`look_again`,
-   `AGAIN_ZOOM`). Duplicates merge; an unsure detection stacked on a sure face
-   (`PART_DX`, `PART_DY`) is its forehead or chin, dropped (`without_parts`).
+   frame gets the full-range detector over the quarters (a lone 50–100 px face
+   can read nothing whole). A burst frame with no face beside siblings with key
+   faces is looked at again (`look_again`, `AGAIN_ZOOM`). Duplicates merge; an
+   unsure detection stacked on a sure face (`PART_DX`, `PART_DY`) is its
+   forehead or chin, dropped (`without_parts`).
 2. At most `MAX_FACES` kept; the `MAX_JUDGED` largest of at least
    `eyes.MIN_JUDGED_PX` are judged, the rest counted.
 3. Per judged face: the Face Mesh's presence (none, or under `eyes.SEEN_FROM`
