@@ -25,6 +25,7 @@ from curator.pipeline.service import WATCHING_SENTENCE
 from curator.ui.ingest.watch import WATCHING, WindowWatch
 from curator.ui.loupe import follow
 from curator.ui.loupe.page import LoupePage
+from curator.ui.window.main_window import EMPTY_CATALOG
 from tests.ui.conftest import make_photo, running_app
 
 WAIT = 60_000
@@ -107,6 +108,21 @@ def test_the_menu_toggle_the_status_bar_and_the_grid(
             watch.action.trigger()
         assert not watch.action.isChecked() and watch.session is None
         assert "Stopped watching" in label.text() or not label.isVisible()
+
+
+def test_an_empty_catalogs_grid_says_it_waits_for_the_watched_folder(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    tether = tmp_path / "tether"
+    tether.mkdir()
+    with running_app(qtbot) as app:
+        grid = app.window.gallery
+        qtbot.waitUntil(lambda: grid.empty_text == EMPTY_CATALOG, timeout=WAIT)
+        watch = _start(app, qtbot, tether)
+        waiting = f"Watching {tether}: each photo appears here as it lands"
+        qtbot.waitUntil(lambda: grid.empty_text == waiting, timeout=WAIT)
+        watch.action.trigger()  # off: back to how to start
+        qtbot.waitUntil(lambda: grid.empty_text == EMPTY_CATALOG, timeout=WAIT)
 
 
 @pytest.fixture

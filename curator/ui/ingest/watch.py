@@ -111,6 +111,13 @@ class WindowWatch(QObject):
         menu.addAction(self.action)
 
     @property
+    def empty_text(self) -> str | None:
+        """What an empty grid says while a folder is watched (None: not watching)."""
+        if self.session is None or not self.watching:
+            return None
+        return f"Watching {self.session.folder}: each photo appears here as it lands"
+
+    @property
     def watching(self) -> bool:
         return self.session is not None and self.session.watching
 

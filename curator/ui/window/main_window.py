@@ -336,6 +336,8 @@ class MainWindow(QMainWindow):
             self.session, self.projects, self.filter_bar, self.recent, self.statusBar(),
             self.gallery, lambda: self.settings.shoot_kind, self.imports.watch), self,
         )  # fmt: skip
+        if self.imports.watch is not None:  # an empty grid says what it waits for
+            self.imports.watch.changed.connect(self._update_labels)
         menus.cull.addSeparator()  # reviewing them photo by photo: also in View and the toolbar
         menus.cull.addAction(self.window_actions["least_sure_first"])
 
@@ -650,7 +652,9 @@ class MainWindow(QMainWindow):
 
             failed_lane = self.model.filter is GalleryFilter.FAILED
             nothing = NO_FAILED if failed_lane else NOTHING_SHOWN
-            self.gallery.set_empty_text(EMPTY_CATALOG if catalog_is_empty() else nothing)
+            watch = self.imports.watch
+            empty = (watch.empty_text if watch is not None else None) or EMPTY_CATALOG
+            self.gallery.set_empty_text(empty if catalog_is_empty() else nothing)
         self.count_label.setText(f"  {shown}{self.search_actions.counting} photos  ")
         self.search_label.setText("" if search is None else f"  {search.count_text(shown)}  ")
         sort = self.filter_bar.sort_combo
