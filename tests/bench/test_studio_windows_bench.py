@@ -3,8 +3,9 @@ session of tests/ui/test_studio_windows.py (seat A imports, seat B's grid
 fills with the thumbnails; decisions made at each seat shown at the other;
 seat B killed and started again), with each seat's own cache and with one
 shared `cache_folder`. Budget: every decision shown at the other seat
-≤ 1 s after its commit (the window's grid, not only the news). How long seat
-B's grid took to fill from the start of seat A's import is printed beside it.
+≤ 1 s after its key was pressed, its write included (the window's grid, not
+only the news). How long seat B's grid took to fill from the start of seat A's
+import is printed beside it.
 Figures go to studio_windows.json (tests/bench/results.py)."""
 
 from __future__ import annotations
