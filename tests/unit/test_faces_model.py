@@ -383,11 +383,11 @@ def test_openvino_reads_only_a_graph_whose_batch_is_open(
 def test_a_cache_another_process_is_writing_does_not_cost_openvino(
     model: object, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A first import's faces processes compile the same networks into the
-    cache at once, and OpenVINO's cache is not safe for two writers (seen on
-    a fresh catalog: "filesystem error: cannot set permissions: No such file
-    or directory [<cache>/<n>.blob]"): that process compiles without the
-    cache and still runs on OpenVINO, with nothing to say."""
+    """A cache OpenVINO fails on (as it did when two processes wrote one blob
+    at once, before they took turns: "filesystem error: cannot set
+    permissions: No such file or directory [<cache>/<n>.blob]"): that
+    process compiles without the cache and still runs on OpenVINO, with
+    nothing to say."""
     from curator.ml.faces import graphs
     from curator.ml.faces.files import NEAR_DETECTOR
 
@@ -418,6 +418,60 @@ def test_a_cache_another_process_is_writing_does_not_cost_openvino(
     (scores,) = graph.run(np.zeros((1, 128, 128, 3), np.float32))
     assert graph.runtime == "openvino" and scores.shape == (1, 896, 1)
     assert not [r for r in caplog.records if r.name == graphs.__name__]
+
+
+def test_openvino_compiles_with_the_cache_only_in_the_process_s_turn(
+    model: object, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OpenVINO writes a network's blob in place and reads it mapped into
+    memory: a faces process loading a blob while another wrote it died of
+    SIGBUS in `compile_model` (the watch bench's children warming up at once
+    on a fresh cache). A compile with the cache holds the cache's turn (a
+    file lock, as another process holds it); while another holds it past
+    the wait, this process compiles without the cache, writes nothing into
+    it, and still runs on OpenVINO."""
+    from filelock import FileLock, Timeout
+
+    from curator.ml.faces import compiled, graphs
+    from curator.ml.faces.files import NEAR_DETECTOR
+
+    if not graphs.importable("openvino"):
+        pytest.skip("OpenVINO is not installed here")
+    monkeypatch.setenv("CURATOR_HOME", str(tmp_path))
+    monkeypatch.setenv(graphs.RUNTIME_ENV, "openvino")
+    monkeypatch.setattr(graphs, "_FELL_BACK", set())
+    monkeypatch.setattr(compiled, "TURN_WAIT_S", 0.2)
+    folder = compiled.cache_folder()
+    folder.mkdir(parents=True)
+    turn = folder / compiled.TURN
+    real = graphs._compiled
+    compiles: list[tuple[bool, bool]] = []  # (with the cache, the turn held)
+
+    def spy(core: object, path: str, config: dict[str, object], kept: object) -> object:
+        try:
+            FileLock(turn, timeout=0).acquire().lock.release()
+            held = False
+        except Timeout:
+            held = True
+        compiles.append((kept is not None, held))
+        return real(core, path, config, kept)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(graphs, "_compiled", spy)
+    graphs._core.cache_clear()
+    other = FileLock(turn)
+    try:
+        with other:  # another process's turn, past the wait
+            busy = graphs.Graph(model.path(NEAR_DETECTOR), ("classificators",))  # type: ignore[attr-defined]
+        written_meanwhile = sorted(p.name for p in folder.glob("*.blob"))
+        mine = graphs.Graph(model.path(NEAR_DETECTOR), ("classificators",))  # type: ignore[attr-defined]
+    finally:
+        graphs._core.cache_clear()
+    assert compiles == [(False, True), (True, True)]  # without the cache, then in its turn
+    assert written_meanwhile == []
+    assert list(folder.glob("*.blob"))  # in its turn, the network went into the cache
+    for graph in (busy, mine):
+        (scores,) = graph.run(np.zeros((1, 128, 128, 3), np.float32))
+        assert graph.runtime == "openvino" and scores.shape == (1, 896, 1)
 
 
 def _group_shot() -> tuple[np.ndarray, int]:

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from curator.ml.faces.compiled import RUNTIME_ENV, cache_folder, mark_prepared
+from curator.ml.faces.compiled import RUNTIME_ENV, cache_folder, cache_turn, mark_prepared
 
 RUNTIMES = ("openvino", "litert", "opencv")  # the order of preference
 NAMES = {"openvino": "OpenVINO", "litert": "LiteRT", "opencv": "OpenCV"}  # as a sentence says
@@ -195,13 +195,12 @@ def openvino_request(path: str, outputs: Sequence[str], precise: bool) -> tuple[
     if precise:
         config["INFERENCE_PRECISION_HINT"] = "f32"
     try:
-        compiled = _compiled(_openvino_core(cached=True), path, config, _batch_one_folder())
+        with cache_turn():  # one process at a time: OpenVINO's cache has no lock of its own
+            compiled = _compiled(_openvino_core(cached=True), path, config, _batch_one_folder())
         mark_prepared(path, precise)  # compiled into the cache: the next process loads it
     except RuntimeError:
-        # A first import's faces processes compile the same networks at once, and
-        # OpenVINO's cache is not safe for two writers: one read "filesystem error:
-        # cannot set permissions: No such file or directory [<cache>/<n>.blob]"
-        # while the other wrote it. That process compiles without the cache.
+        # No turn at the cache (compiled.NoTurn), or the cache failed (a blob
+        # another program changed): this process compiles without the cache.
         compiled = _compiled(_openvino_core(cached=False), path, config, None)
     by_name = {name: port for port in compiled.outputs for name in port.get_names()}
     missing = [name for name in outputs if name not in by_name]
