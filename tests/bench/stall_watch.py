@@ -23,10 +23,16 @@ collection the main thread runs, `engine/collector.py`'s timer), since a
 full collection's walk shows in no Python frame of its own.
 
 The stack is read by `faulthandler` (C code that walks the frames and writes
-text), never through a frame object: holding one of the main thread's frames
+text, the GIL held throughout: every other thread's frames stand still),
+never through a frame object: holding one of the main thread's frames
 keeps its locals alive past the function's return — a QPainter outliving
 its paintEvent, then freed on the watchdog's thread (a segfault seen in
 `paint_histogram`).
+
+A dump holds the GIL: ~1 ms, but up to ~100 ms when the host preempts the
+watch mid-dump (the watch bench at load 6-9: 10 of 405 dumps over 20 ms).
+The main thread waiting for it is the watch's doing, not the app's: each
+stall keeps its dumps' time (`watch_ms`) and `own_ms` leaves it out.
 """
 
 from __future__ import annotations
@@ -72,6 +78,7 @@ class Stall:
     workers: Counter[str] = field(default_factory=Counter)  # the others' Curator stacks
     gc_ms: float = 0.0  # the cycle collector on the UI thread during the stall
     gc_generations: tuple[int, ...] = ()  # the generation of each such collection
+    watch_ms: float = 0.0  # the watch's own dumps during the stall, the GIL held
 
     def gc_split(self) -> str:
         if not self.gc_generations:
@@ -85,14 +92,16 @@ class Stall:
 
     @property
     def own_ms(self) -> float:
-        """What the app made the UI thread wait: its work plus its sleeps."""
-        return self.ms - self.queued_ms
+        """What the app made the UI thread wait: its work plus its sleeps,
+        less the sleeps the watch's dumps caused."""
+        return self.ms - self.queued_ms - min(self.watch_ms, self.blocked_ms)
 
     def split(self) -> str:
         gc_part = self.gc_split()
+        watch_part = f"; the watch's dumps {self.watch_ms:.0f}" if self.watch_ms >= 1 else ""
         return (
             f"ran {self.ran_ms:.0f}, queued for a CPU {self.queued_ms:.0f}, "
-            f"blocked {self.blocked_ms:.0f}" + (f"; {gc_part}" if gc_part else "")
+            f"blocked {self.blocked_ms:.0f}" + (f"; {gc_part}" if gc_part else "") + watch_part
         )
 
     def top(self) -> str:
@@ -145,6 +154,7 @@ class StallWatch:
         self._sched = (0.0, 0.0)
         self._samples: Counter[str] = Counter()
         self._workers: Counter[str] = Counter()
+        self._watch_ms = [0.0]  # the dumps since the last tick (swapped whole, as the samples)
         self._stop = threading.Event()
         self._timer = QTimer()
         self._timer.setInterval(5)
@@ -186,10 +196,12 @@ class StallWatch:
         gap, samples, workers = now - self._tick, self._samples, self._workers
         ran, queued = sched[0] - self._sched[0], sched[1] - self._sched[1]
         self._tick, self._samples, self._workers, self._sched = now, Counter(), Counter(), sched
+        watch_ms, self._watch_ms = self._watch_ms, [0.0]
         gc_ms, gens = self._gc_ms, tuple(self._gc_generations)
         self._gc_ms, self._gc_generations = 0.0, []
         if gap > STALL_S:
-            self.stalls.append(Stall(gap * 1000, samples, ran, queued, workers, gc_ms, gens))
+            stall = Stall(gap * 1000, samples, ran, queued, workers, gc_ms, gens, sum(watch_ms))
+            self.stalls.append(stall)
 
     def _watch(self) -> None:
         with tempfile.TemporaryFile("w+") as out:
@@ -197,7 +209,9 @@ class StallWatch:
                 if time.monotonic() - self._tick > SAMPLE_AFTER_S:
                     out.seek(0)
                     out.truncate()
+                    started = time.perf_counter()
                     faulthandler.dump_traceback(out, all_threads=True)
+                    self._watch_ms.append((time.perf_counter() - started) * 1000)
                     out.flush()
                     out.seek(0)
                     dump = out.read()
