@@ -41,10 +41,7 @@ def curator_home(
     monkeypatch.setenv("CURATOR_HOME", str(home))
     cold = request.node.get_closest_marker("cold_face_networks") is not None
     if not cold and request.node.get_closest_marker("bench") is None:
-        # exist_ok: under load a thread of the test before was seen making
-        # `cache/` here first (the faces model's stamp, ml.faces.files, which
-        # reads CURATOR_HOME when it runs); the link below is this test's own.
-        (home / "cache").mkdir(parents=True, exist_ok=True)
+        (home / "cache").mkdir(parents=True)
         (home / "cache" / COMPILED_CACHE).symlink_to(compiled_face_networks)
     for key in list(os.environ):
         if key.startswith("CURATOR_") and key != "CURATOR_HOME":

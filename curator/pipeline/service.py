@@ -143,6 +143,7 @@ class PipelineService(QObject):
         self._board = ProgressBoard(self.stage_progress.emit)
         self._cancelled = False
         self._again = False
+        self._shut = False  # shutdown() ran: nothing starts again (a late signal's start)
         self._gate = StageGate()
         self._quick_look: QuickLookPhase | None = None
         self._technical: TechnicalRunner | None = None
@@ -194,7 +195,10 @@ class PipelineService(QObject):
         """Start a run. Raises `PipelineBusy` (with the sentence) when it can't:
         a run is going on here, or another process imports into this catalog
         and did not finish within `wait_for_lock` seconds. A back-fill asked
-        for while a run goes on is remembered and runs after it instead."""
+        for while a run goes on is remembered and runs after it instead. After
+        `shutdown` nothing starts: the pools are being drained."""
+        if self._shut:
+            return
         if self.running:
             if not request.reads_files:
                 self._again = True
@@ -311,6 +315,7 @@ class PipelineService(QObject):
     def shutdown(self) -> None:
         """Cancel and let go of the child processes and the import lock (app exit).
         The caller drains the pools afterwards."""
+        self._shut = True
         self.cancel()
         if self._live is not None:
             self._live.shutdown()

@@ -125,3 +125,12 @@ def test_a_cancelled_live_run_ends_and_takes_nothing_more(
     assert done.args[0].cancelled
     assert not service.feed([_frame(tether, 2)])
     assert Photo.select().count() == 1
+
+
+def test_a_service_shut_down_starts_nothing_more(service: PipelineService) -> None:
+    """A start asked after shutdown (a window's late signal: a watch's end
+    asking for the back-fill while the app closes) starts no job: the pools
+    are being drained, and a job started then outlived the app."""
+    service.shutdown()
+    service.start(RunRequest(stages=("faces",)))
+    assert not service.running
