@@ -48,6 +48,16 @@ def _frame(folder: Path, i: int) -> str:
     return str(make_jpeg(folder / f"IMG_{i:04d}.JPG", 96, 64, captured_at=at))
 
 
+def _live_run(service: PipelineService, tmp_path: Path) -> tuple[Path, list[object]]:
+    """A live run started over a fresh tether folder; what it measures, as said."""
+    tether = tmp_path / "tether"
+    tether.mkdir()
+    measured: list[object] = []
+    service.paths_measured.connect(measured.extend)
+    service.start(LIVE)
+    return tether, measured
+
+
 def test_fed_files_are_shown_then_measured_in_order_and_the_run_ends_when_drained(
     service: PipelineService, qtbot: QtBot, tmp_path: Path
 ) -> None:
@@ -88,11 +98,7 @@ def test_fed_files_are_shown_then_measured_in_order_and_the_run_ends_when_draine
 def test_a_raw_after_its_jpeg_is_one_photo_and_a_copy_is_no_second(
     service: PipelineService, qtbot: QtBot, tmp_path: Path
 ) -> None:
-    tether = tmp_path / "tether"
-    tether.mkdir()
-    measured: list[object] = []
-    service.paths_measured.connect(measured.extend)
-    service.start(LIVE)
+    tether, measured = _live_run(service, tmp_path)
     jpeg = make_jpeg(tether / "DSC0001.JPG", 64, 48, captured_at=WHEN, pattern="texture")
     service.feed([str(jpeg)])
     qtbot.waitUntil(lambda: len(measured) == 1, timeout=60_000)
@@ -113,11 +119,7 @@ def test_a_raw_after_its_jpeg_is_one_photo_and_a_copy_is_no_second(
 def test_a_cancelled_live_run_ends_and_takes_nothing_more(
     service: PipelineService, qtbot: QtBot, tmp_path: Path
 ) -> None:
-    tether = tmp_path / "tether"
-    tether.mkdir()
-    measured: list[object] = []
-    service.paths_measured.connect(measured.extend)
-    service.start(LIVE)
+    tether, measured = _live_run(service, tmp_path)
     service.feed([_frame(tether, 1)])
     qtbot.waitUntil(lambda: len(measured) == 1, timeout=60_000)
     with qtbot.waitSignal(service.finished, timeout=60_000) as done:
