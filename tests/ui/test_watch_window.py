@@ -125,6 +125,16 @@ def test_an_empty_catalogs_grid_says_it_waits_for_the_watched_folder(
         qtbot.waitUntil(lambda: grid.empty_text == EMPTY_CATALOG, timeout=WAIT)
 
 
+def _following(app: App, qtbot: QtBot, tether: Path) -> LoupePage:
+    """The library's grid filled, `tether` watched, the loupe open, W pressed."""
+    qtbot.waitUntil(lambda: app.model.rowCount() == 9, timeout=WAIT)
+    _start(app, qtbot, tether)
+    page = _open_loupe(app, qtbot)
+    qtbot.keyClick(page.view, Qt.Key.Key_W)  # follow newest: on
+    assert page.follow.on
+    return page
+
+
 @pytest.fixture
 def fast_follow(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(follow, "DECIDING_S", 0.6)  # a still moment, in a test's time
@@ -136,13 +146,9 @@ def test_follow_newest_jumps_to_each_arrival_unless_deciding(
     tether = tmp_path / "tether"
     tether.mkdir()
     with running_app(qtbot) as app:
-        qtbot.waitUntil(lambda: app.model.rowCount() == 9, timeout=WAIT)
-        _start(app, qtbot, tether)
-        page = _open_loupe(app, qtbot)
+        page = _following(app, qtbot, tether)
         first = app.session.current
         assert first is not None
-        qtbot.keyClick(page.view, Qt.Key.Key_W)  # follow newest: on
-        assert page.follow.on
         _frame(tether, 1)
         qtbot.waitUntil(lambda: "LIVE_0001.jpg" in _ids_by_name(), timeout=WAIT)
         newest = _ids_by_name()["LIVE_0001.jpg"]
@@ -174,11 +180,7 @@ def test_a_decision_key_right_after_a_jump_is_for_the_photo_it_was_pressed_on(
     tether = tmp_path / "tether"
     tether.mkdir()
     with running_app(qtbot) as app:
-        qtbot.waitUntil(lambda: app.model.rowCount() == 9, timeout=WAIT)
-        _start(app, qtbot, tether)
-        page = _open_loupe(app, qtbot)
-        qtbot.keyClick(page.view, Qt.Key.Key_W)
-        assert page.follow.on
+        page = _following(app, qtbot, tether)
         qtbot.wait(int(follow.DECIDING_S * 1000) + 100)  # still: the next arrival jumps
         looked_at = app.session.current
         assert looked_at is not None
