@@ -12,7 +12,10 @@ a steady rate with bursts between, each frame a JPEG, now and then a RAW+JPEG
 pair, written one of three ways in turn —
 - "direct": the final name, 1 MiB chunks as fast as the disk takes them;
 - "part": `NAME.part`, then renamed into place (FTP servers, tethering apps);
-- "slow": the final name kept open, 8 chunks with pauses (a slow link).
+- "slow": the final name kept open, 8 chunks with pauses (a slow link);
+- "moved": written in a folder beside the watched one, then all the run of
+  "moved" shots renamed in at once (a card's frames dropped in one go: a
+  backlog the moment they land).
 Bursts write direct or part only (no camera uploads slowly at 10 frames/s).
 
 `python -m tests.bench.watch_camera PLAN LOG` runs the shoot: each file's
@@ -46,7 +49,7 @@ class Shot:
     at: float
     name: str
     template: str  # a template file's path
-    mode: str  # "direct", "part" or "slow"
+    mode: str  # "direct", "part", "slow" or "moved"
     frame: int  # the frame it belongs to (a RAW+JPEG pair: two files, one frame)
     phase: str  # "steady", "burst-1", "burst-2", "dump", "warm-up"
     stamp: str = ""  # the capture time written into a JPEG ("" for the RAW)
@@ -157,7 +160,7 @@ def plan(
         frame, tenths = frame + 1, tenths + round(10 / steady_fps)
         t += 1 / steady_fps
     for _ in range(dump):
-        shots.append(_jpeg(templates, t, frame, "direct", "dump", tenths))
+        shots.append(_jpeg(templates, t, frame, "moved", "dump", tenths))
         frame, tenths = frame + 1, tenths + 1
     return shots
 
@@ -204,19 +207,38 @@ def _write(path: Path, data: bytes, mode: str) -> None:
 
 
 def shoot(folder: Path, shots: list[Shot], log: Path) -> None:
-    """Write the shots on time (late ones at once), logging each last byte."""
+    """Write the shots on time (late ones at once), logging each last byte; a
+    run of "moved" shots lands together when its first one is due."""
     cache: dict[str, bytes] = {}
     start = time.monotonic()
+    staging = folder.with_name(folder.name + ".staging")
     with log.open("a", encoding="utf-8") as out:
-        for shot in shots:
-            data = _bytes(shot, cache)
-            wait = start + shot.at - time.monotonic()
+        i = 0
+        while i < len(shots):
+            run = [shots[i]]
+            while shots[i].mode == "moved" and i + len(run) < len(shots):
+                if shots[i + len(run)].mode != "moved":
+                    break
+                run.append(shots[i + len(run)])
+            wait = start + run[0].at - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
-            _write(folder / shot.name, data, shot.mode)
-            row = {"name": shot.name, "last_byte": time.time(), "late_s": max(0.0, -wait)}
-            out.write(json.dumps(row) + "\n")
+            if run[0].mode == "moved":
+                staging.mkdir(exist_ok=True)
+                for shot in run:
+                    _write(staging / shot.name, _bytes(shot, cache), "direct")
+                landed = []
+                for shot in run:
+                    os.rename(staging / shot.name, folder / shot.name)
+                    landed.append((shot, time.time()))
+            else:
+                _write(folder / run[0].name, _bytes(run[0], cache), run[0].mode)
+                landed = [(run[0], time.time())]
+            for shot, when in landed:
+                row = {"name": shot.name, "last_byte": when, "late_s": max(0.0, -wait)}
+                out.write(json.dumps(row) + "\n")
             out.flush()
+            i += len(run)
 
 
 def save_plan(path: Path, folder: Path, shots: list[Shot]) -> None:
