@@ -10,7 +10,8 @@ A file is whole when renamed into place (`NAME.part`, `NAME.tmp`, `.NAME.xxxx`);
 when closed after writing, unless a JPEG missing its end marker (`Sighting.cut`);
 otherwise when its size and modification time are unchanged `settle_s` apart
 (`to_check`: which files to stat again, and when) — over `quiet_s` for a file
-written to and not closed where closes are reported; and at once when listed
+written to and not closed where closes are reported (one only created, with no
+write seen, was moved in from outside the folder: `settle_s`); and at once when listed
 with a modification time older than `settle_s` (landed while Curator was not
 running). Never whole: a temporary name (`is_temporary_name`), a name Curator
 does not import, an empty file.
@@ -72,7 +73,8 @@ class Seen(StrEnum):
 
     CLOSED = "closed"  # closed after writing
     RENAMED = "renamed"  # renamed to this name (from a temporary name, or moved)
-    CHANGED = "changed"  # created or written to; no close seen (yet)
+    CREATED = "created"  # made, or moved in from outside the folder; no write seen (yet)
+    CHANGED = "changed"  # written to; no close seen (yet)
     LISTED = "listed"  # found by a rescan, or stat'ed again when `to_check` asked
     GONE = "gone"  # deleted, or renamed away
 
@@ -166,7 +168,7 @@ class ArrivalBook:
         # (a JPEG still cut) or a rescan's look says nothing of that by itself.
         same = entry is not None and (entry.size, entry.mtime_ns) == values
         by_events = s.how is Seen.CHANGED or (
-            s.how is Seen.LISTED and same and entry is not None and entry.by_events
+            s.how in (Seen.LISTED, Seen.CREATED) and same and entry is not None and entry.by_events
         )
         if entry is None or (entry.size, entry.mtime_ns) != values:
             entry = self._pending[s.path] = _Pending(s.size, s.mtime_ns, s.at, s.at, by_events)

@@ -245,7 +245,9 @@ class FolderWatcher:
             elif kind == "moved":
                 self.book.see(Sighting(src, Seen.GONE, now))
                 self._see(dest, Seen.RENAMED, now)
-            elif kind in ("created", "modified"):
+            elif kind == "created":  # also a file moved in from outside: no write follows
+                self._see(src, Seen.CREATED, now)
+            elif kind == "modified":
                 self._see(src, Seen.CHANGED, now)
             elif kind == "deleted":
                 self.book.see(Sighting(src, Seen.GONE, now))

@@ -96,6 +96,25 @@ def test_where_closes_are_reported_a_file_seen_written_to_is_open_until_closed()
     assert due_paths(b, 32.5) == ["/w/cut.jpg"]
 
 
+def test_a_file_moved_in_from_outside_settles_over_the_settle_time() -> None:
+    """inotify: a frame moved in from another folder is only "created" (no write,
+    no close follows): it is whole once it settles, not after the quiet time of a
+    file still open; one made here and then written to waits for its close."""
+    b = ArrivalBook(settle_s=SETTLE, quiet_s=30.0)
+    b.see(seen("/w/moved.jpg", Seen.CREATED, 0.0, size=100))
+    b.see(seen("/w/made.jpg", Seen.CREATED, 0.0, size=0))
+    b.see(seen("/w/made.jpg", Seen.CHANGED, 0.1, size=100))  # being written
+    assert b.to_check(2.0) == ["/w/moved.jpg"]
+    b.see(seen("/w/moved.jpg", Seen.LISTED, 2.0, size=100))
+    b.see(seen("/w/made.jpg", Seen.LISTED, 2.1, size=100))
+    wholes, _ = b.due(2.1)
+    assert [(w.path, w.landed_at) for w in wholes] == [("/w/moved.jpg", 0.0)]
+    b.see(seen("/w/made.jpg", Seen.CREATED, 3.0, size=100))  # a late duplicate event
+    assert due_paths(b, 20.0) == []  # still open: a write was seen
+    b.see(seen("/w/made.jpg", Seen.CLOSED, 21.0, size=100))
+    assert due_paths(b, 21.0) == ["/w/made.jpg"]
+
+
 def test_what_landed_while_curator_was_away_is_whole_at_once() -> None:
     b = book()
     b.see(seen("/w/old.jpg", Seen.LISTED, 0.0, old=True))

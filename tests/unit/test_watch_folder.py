@@ -114,6 +114,17 @@ def test_a_part_file_renamed_into_place_arrives_whole_never_as_the_part(
     assert heard.sizes["DSC_0002.NEF"] == 20_000
 
 
+def test_a_file_moved_in_from_another_folder_arrives_once_settled(
+    tmp_path: Path, watch: FolderWatcher, heard: Heard
+) -> None:
+    """inotify says only "created" of a frame moved in (a card's frames dropped
+    in): it arrives once settled, not after the 30 s an open file waits."""
+    outside = tmp_path / "DSC_0003.JPG"
+    outside.write_bytes(jpeg(b"moved"))
+    outside.rename(Path(watch.root) / "DSC_0003.JPG")
+    heard.until(lambda: heard.whole == ["DSC_0003.JPG"], timeout=5.0)
+
+
 def test_a_slow_write_arrives_only_when_closed_with_every_byte(
     watch: FolderWatcher, heard: Heard
 ) -> None:
