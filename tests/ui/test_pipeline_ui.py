@@ -51,6 +51,10 @@ def test_stage_text_has_progress_rate_eta_and_states() -> None:
     skipped = StageProgress("describe", StageState.SKIPPED, 0, 9, 0.0, "Start Ollama.")
     assert stage_text(skipped) == "Describing skipped"
     assert stage_text(StageProgress("score", StageState.DONE, 5, 5)) == "Scoring ✓ 5"
+    # A watch's live run: nothing yet, then caught up (no rate or ETA of nothing left).
+    waiting = StageProgress("technical", StageState.RUNNING, 0, 0, 4.0)
+    assert stage_text(waiting) == "Measuring: waiting for photos"
+    assert stage_text(StageProgress("technical", StageState.RUNNING, 7, 7, 9.0)) == "Measuring 7/7"
 
 
 def test_a_remark_is_shown_until_the_stages_first_item_is_done() -> None:
