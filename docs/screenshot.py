@@ -3,8 +3,9 @@
     python docs/screenshot.py [--fixtures DIR] [--out PNG]
 
 Offscreen and self-contained: a temporary catalog (CURATOR_HOME in a temp
-folder) imports the fixtures with the real pipeline (technical stage: scores,
-previews; the truncated raws land in the failed lane), the real window is
+folder) imports the fixtures' pictures (`SHOWN`: a temp folder of links to
+them; the truncated RAWs, a failure test's files, are left out) with the real
+pipeline (technical stage: scores, previews), the real window is
 built by `curator.app.build_app`, and once every visible thumbnail is drawn
 the window is grabbed to the PNG. Nothing of the user's is read or written.
 """
@@ -24,6 +25,7 @@ DEFAULT_FIXTURES = REPO.parent / "shared" / "fixtures"
 # grid's width exactly and Qt's list view wraps the sixth (it wants a pixel
 # to spare), leaving five columns and a gutter.
 SIZE = (1301, 860)
+SHOWN = ("jpeg", "raw", "raw_edge")  # the fixtures' folders of real pictures
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,7 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(REPO))
     with tempfile.TemporaryDirectory(prefix="curator-screenshot-") as home:
         os.environ["CURATOR_HOME"] = home
-        return _shoot(args.fixtures.resolve(), args.out.resolve())
+        shown = Path(home) / "photos"
+        for folder in SHOWN:
+            for path in sorted((args.fixtures / folder).iterdir()):
+                if path.is_file():
+                    (shown / folder).mkdir(parents=True, exist_ok=True)
+                    (shown / folder / path.name).symlink_to(path.resolve())
+        return _shoot(shown, args.out.resolve())
 
 
 def _shoot(fixtures: Path, out: Path) -> int:
