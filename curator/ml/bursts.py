@@ -15,7 +15,8 @@ Best frame (`best_frame`; `star_steps` names its steps, each narrowing the
 frames to a non-empty subset):
 1. a frame whose detail level (imaging.metrics `level_of_score`, allowing for
    `contrast`) is under `SHARP_GATE` of the sharpest's loses — unless, where
-   every frame's key faces are judged, its softest key face passes the gate;
+   every frame's key faces are judged, its softest key face passes the gate
+   (of the people found in every frame: ml.faces.moment `softest_common`);
 2. in a bracket (bias tags or settings differing by `BRACKET_MIN_EV`, or the
    camera says so) the frames nearest the metered exposure;
 3. none more than `EXPOSURE_GATE` points under the best exposure score;
@@ -46,6 +47,7 @@ from curator.ml.faces.moment import (
     people_of,
     people_steps,
     same_person,
+    softest_common,
 )
 from curator.records import Burst, Frame, KeyEyes
 
@@ -169,7 +171,7 @@ def star_steps(
     which step decided a burst. `burst`: the moment's frames, whose people
     the "everyone found" step counts (None: the frames it is given)."""
     steps: list[tuple[str, Step]] = [
-        ("sharpness gate and bracket", sharp_and_metered),
+        ("sharpness gate and bracket", lambda fs: sharp_and_metered(fs, key_eyes)),
         ("exposure gate", exposed_well),
         *people_steps(smiles, key_eyes, burst),
     ]
@@ -181,15 +183,16 @@ def star_steps(
     return steps
 
 
-def sharp_and_metered(frames: list[Frame]) -> list[Frame]:
+def sharp_and_metered(frames: list[Frame], key_eyes: Known = None) -> list[Frame]:
     """Steps 1 and 2: the frames not clearly less sharp than the sharpest (for
     their exposure; or whose key faces are not, where every frame has them
-    judged), and in a bracket those nearest the metered exposure."""
+    judged: the softest of the people found in every frame, `softest_common`),
+    and in a bracket those nearest the metered exposure."""
     evs, bracket, metered = relative_ev(frames)
     pool = list(zip(frames, evs, strict=True))
     passed = _not_less_sharp([f.sharpness for f in frames], evs)
     if all(f.key_face_sharpness is not None for f in frames):
-        faces = _not_less_sharp([f.key_face_sharpness for f in frames], evs)
+        faces = _not_less_sharp(softest_common(frames, key_eyes), evs)
         passed = [a or b for a, b in zip(passed, faces, strict=True)]
     pool = [p for p, ok in zip(pool, passed, strict=True) if ok]
     if bracket:

@@ -7,8 +7,9 @@ capture order; frames not judged leave the choice to the other rules):
    never count against a frame);
 2. the fewest key faces seen looking away (one not found, or whose gaze is not
    told, is not held against it);
-3. where `smiles`: every key face smiling, among frames whose softest key face
-   is within `EXPRESSION_SHARP_TOLERANCE` of the sharpest;
+3. where `smiles`, among frames whose softest key face is within
+   `EXPRESSION_SHARP_TOLERANCE` of the sharpest: every key face smiling, or
+   where no frame has that, the most of the people smiling (`_most_smiling`);
 4. everyone found: the most of the moment's people (`_most_found`: in at least
    half the frames, two or more);
 5. key faces within `FACE_SHARP_TOLERANCE`; then (where `smiles`) the broadest
@@ -20,10 +21,11 @@ capture order; frames not judged leave the choice to the other rules):
    another frame (late because a smile narrows the eyes);
 9. of frames where someone laughs, the widest laughing eyes.
 People are matched across frames by place and size (`people_of`,
-`same_person`); the sharpness and smile steps compare only people found in
-every frame they weigh. Invariants: pure functions of `records.Frame`s; the
-same frames in the same order give the same answer. Measurements:
-docs/decisions/bursts.md, docs/decisions/eyes-laugh.md.
+`same_person`); the sharpness and smile steps (and `ml.bursts`' sharpness
+gate, `softest_common`) compare only people found in every frame they weigh.
+Invariants: pure functions of `records.Frame`s; the same frames in the same
+order give the same answer. Measurements: docs/decisions/bursts.md,
+docs/decisions/eyes-laugh.md.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from curator.records import EyeState, Frame, KeyEyes, Looking
+from curator.records import SMILING_FROM, EyeState, Frame, KeyEyes, Looking
 
 FACE_SHARP_TOLERANCE = 8.0  # key-face sharpness points under the sharpest: as sharp
 EXPRESSION_SHARP_TOLERANCE = 20.0  # ... a smile is worth this much, never a soft face
@@ -74,7 +76,7 @@ def people_steps(
                 "key faces nearly as sharp (smile)",
                 lambda fs: _sharp_faces(fs, EXPRESSION_SHARP_TOLERANCE, key_eyes),
             ),
-            ("smiling", lambda fs: _preferring(fs, lambda f: f.smiling is True)),
+            ("smiling", lambda fs: _most_smiling(fs, key_eyes)),
         ]
     steps += [
         ("everyone found", lambda fs: _most_found(fs, key_eyes, burst)),
@@ -152,6 +154,25 @@ def _most_found(frames: list[Frame], known: Known, burst: Sequence[Frame] | None
     ]
     most = max((n for n in found if n is not None), default=None)
     return [f for f, n in zip(frames, found, strict=True) if n is None or n == most]
+
+
+def _most_smiling(frames: list[Frame], known: Known) -> list[Frame]:
+    """The frames where every key face smiles; where none is, those where the
+    most of the people (`people_of`: found, smile read, in every frame)
+    smile (`SMILING_FROM`); all of them where no such person is."""
+    every = [f for f in frames if f.smiling is True]
+    if every or len(frames) < 2:
+        return every or frames
+    common = [
+        p
+        for p in people_of(frames, known)
+        if len(p) == len(frames) and all(e.smile is not None for e in p.values())
+    ]
+    if not common:
+        return frames
+    counts = [sum((p[i].smile or 0.0) >= SMILING_FROM for p in common) for i in range(len(frames))]
+    most = max(counts)
+    return [f for f, n in zip(frames, counts, strict=True) if n == most]
 
 
 def _smiles_each(frames: list[Frame], known: Known) -> list[Frame]:
@@ -291,22 +312,31 @@ def _sharp_faces(frames: list[Frame], tolerance: float, known: Known = None) -> 
     are known, a frame's softest is that of the people found, sharpness
     measured, in every frame (`people_of`): a person one frame missed makes
     it neither sharper nor softer; else the summary's softest key face."""
-    common = [
-        p
-        for p in people_of(frames, known)
-        if len(p) == len(frames) and all(e.sharpness is not None for e in p.values())
-    ]
-    softest = [
-        f.key_face_sharpness
-        if not common or f.key_face_sharpness is None
-        else min(p[i].sharpness or 0.0 for p in common)
-        for i, f in enumerate(frames)
-    ]
+    softest = softest_common(frames, known)
     sharp = [s for s in softest if s is not None]
     if not sharp:
         return frames
     top = max(sharp)
     return [f for f, s in zip(frames, softest, strict=True) if s is None or s >= top - tolerance]
+
+
+def softest_common(frames: Sequence[Frame], known: Known = None) -> list[float | None]:
+    """Each frame's softest key face: that of the people found, sharpness
+    measured, in every one of `frames` (`people_of`), so a person one frame
+    missed (or did not count key) makes it neither sharper nor softer; the
+    summary's softest key face (`Frame.key_face_sharpness`) where no such
+    person is or the frame has none."""
+    common = [
+        p
+        for p in people_of(frames, known)
+        if len(p) == len(frames) and all(e.sharpness is not None for e in p.values())
+    ]
+    return [
+        f.key_face_sharpness
+        if not common or f.key_face_sharpness is None
+        else min(p[i].sharpness or 0.0 for p in common)
+        for i, f in enumerate(frames)
+    ]
 
 
 def _preferring(frames: list[Frame], wanted: Callable[[Frame], bool]) -> list[Frame]:
