@@ -39,6 +39,7 @@ from curator.imaging.errors import (
     UnsupportedFormatError,
 )
 from curator.imaging.exif import EXIF_ORIENTATION_TAG, valid_orientation
+from curator.imaging.histogram import HIGHLIGHT_LEVEL
 from curator.imaging.jpegscale import decode_jpeg_scaled
 from curator.imaging.orientation import (
     apply_orientation,
@@ -68,6 +69,58 @@ class _Thumb:
     stored_long_edge: int = 0  # the embedded image's long edge before any draft scaling
 
 
+@dataclass(frozen=True)
+class _Header:
+    """What LibRaw tells of a RAW before its sensor is unpacked: the stored raw
+    size, LibRaw's flip as an EXIF orientation, the orientation to display (the
+    flip when LibRaw has one, else the EXIF tag's) and the sensor's visible size
+    (width, height; zero when LibRaw reports none)."""
+
+    raw_size: tuple[int, int]
+    flip_orientation: int
+    orientation: int
+    sensor_size: tuple[int, int]
+
+    @classmethod
+    def of(cls, raw: rawpy.RawPy, exif_orientation: int, *, max_pixels: int = 0) -> _Header:
+        """`raw`'s header; with `max_pixels`, a `DecompressionBombError` past it."""
+        sizes = raw.sizes
+        raw_size = (int(sizes.raw_width), int(sizes.raw_height))
+        if max_pixels:
+            check_pixel_count(*raw_size, max_pixels)
+        flip_orientation = orientation_from_flip(int(sizes.flip))
+        chosen = flip_orientation if flip_orientation != 1 else exif_orientation
+        return cls(
+            raw_size,
+            flip_orientation,
+            valid_orientation(chosen),
+            (int(sizes.width), int(sizes.height)),
+        )
+
+    def raw_pixels(self) -> int:
+        return self.raw_size[0] * self.raw_size[1]
+
+    def cut_short(self, file_bytes: int) -> bool:
+        """Whether `file_bytes` is far too small for the sensor (`MIN_BYTES_PER_PIXEL`)."""
+        pixels = self.raw_pixels()
+        return pixels > 0 and file_bytes / pixels < MIN_BYTES_PER_PIXEL
+
+
+def _open(data: bytes, camera: str | None) -> rawpy.RawPy:
+    """LibRaw's reader of `data`; a typed error with a sentence when it cannot open it."""
+    try:
+        return rawpy.imread(io.BytesIO(data))
+    except rawpy.LibRawError as exc:
+        raise _libraw_error(exc, camera, "open") from exc
+
+
+def _nearly_white(luma: np.ndarray) -> bool:
+    """Whether a render is almost entirely white: `SATURATED_FRACTION` of its
+    luma at or above the blown level (`HIGHLIGHT_LEVEL`). The sensor data then
+    decoded wrongly or is blown out; the embedded preview is trusted instead."""
+    return float(np.count_nonzero(luma >= HIGHLIGHT_LEVEL)) / luma.size >= SATURATED_FRACTION
+
+
 def decode_raw(
     data: bytes,
     *,
@@ -77,17 +130,11 @@ def decode_raw(
     camera: str | None = None,
 ) -> DecodedImage:
     """Decode RAW bytes; see the module docstring for the fallback rules."""
-    try:
-        raw = rawpy.imread(io.BytesIO(data))
-    except rawpy.LibRawError as exc:
-        raise _libraw_error(exc, camera, "open") from exc
-    with raw:
-        sizes = raw.sizes
-        raw_pixels = int(sizes.raw_width) * int(sizes.raw_height)
-        check_pixel_count(int(sizes.raw_width), int(sizes.raw_height), max_pixels)
-        flip_orientation, orientation = _orientations(sizes, exif_orientation)
-        sensor_size = (int(sizes.width), int(sizes.height))
-        cut_short = raw_pixels > 0 and len(data) / raw_pixels < MIN_BYTES_PER_PIXEL
+    with _open(data, camera) as raw:
+        header = _Header.of(raw, exif_orientation, max_pixels=max_pixels)
+        flip_orientation, orientation = header.flip_orientation, header.orientation
+        sensor_size, raw_pixels = header.sensor_size, header.raw_pixels()
+        cut_short = header.cut_short(len(data))
         embedded = _embedded(raw)
         if not cut_short and embedded is not None:
             fast = decode_embedded_jpeg(
@@ -110,7 +157,7 @@ def decode_raw(
                 f"This RAW file is incomplete ({_human_bytes(len(data))} for "
                 f"{_megapixel_phrase(raw_pixels)} sensor) and has no usable preview — it was "
                 "probably cut short while copying.",
-                f"{len(data)} bytes for {sizes.raw_width}x{sizes.raw_height} raw pixels "
+                f"{len(data)} bytes for {header.raw_size[0]}x{header.raw_size[1]} raw pixels "
                 f"({len(data) / raw_pixels:.5f} bytes/pixel < {MIN_BYTES_PER_PIXEL})",
             )
         else:
@@ -153,7 +200,7 @@ def decode_raw(
         luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
         if rgb_orientation != 1:
             luma = np.asarray(apply_orientation(Image.fromarray(luma), rgb_orientation))
-        if float(np.count_nonzero(luma >= 250)) / luma.size >= SATURATED_FRACTION:
+        if _nearly_white(luma):
             if thumb is not None:
                 problem = "The sensor data decodes to an almost entirely white frame"
                 rgb = None
@@ -213,8 +260,8 @@ def embedded_thumbnail(
     except rawpy.LibRawError:
         return None
     with raw:
-        _, orientation = _orientations(raw.sizes, exif_orientation)
-        sensor_size = (int(raw.sizes.width), int(raw.sizes.height))
+        header = _Header.of(raw, exif_orientation)
+        orientation, sensor_size = header.orientation, header.sensor_size
         thumb = _extract_thumb(_embedded(raw), long_edge)
     if thumb is None:
         return None
@@ -237,16 +284,10 @@ def decode_raw_for_display(
     tone. Sensor data `decode_raw` calls unusable, or that LibRaw cannot
     unpack, raises an `ImagingError` sentence: the loupe keeps the preview.
     """
-    try:
-        raw = rawpy.imread(io.BytesIO(data))
-    except rawpy.LibRawError as exc:
-        raise _libraw_error(exc, camera, "open") from exc
-    with raw:
-        sizes = raw.sizes
-        raw_pixels = int(sizes.raw_width) * int(sizes.raw_height)
-        check_pixel_count(int(sizes.raw_width), int(sizes.raw_height), max_pixels)
-        flip_orientation, orientation = _orientations(sizes, exif_orientation)
-        sensor_size = (int(sizes.width), int(sizes.height))
+    with _open(data, camera) as raw:
+        header = _Header.of(raw, exif_orientation, max_pixels=max_pixels)
+        flip_orientation, orientation = header.flip_orientation, header.orientation
+        sensor_size = header.sensor_size
         full_edge = max(displayed_size(sensor_size, orientation))
         thumb = _extract_thumb(_embedded(raw), max(full_edge, MIN_PREVIEW_LONG_EDGE))
         if thumb is not None and max(thumb.image.size) >= FULL_SIZE_FRACTION * full_edge:
@@ -255,7 +296,7 @@ def decode_raw_for_display(
             "This RAW file's sensor data cannot be shown at full size (it is incomplete, "
             "empty or decodes wrongly); showing the camera's preview instead.",
         )
-        if raw_pixels > 0 and len(data) / raw_pixels < MIN_BYTES_PER_PIXEL:
+        if header.cut_short(len(data)):
             raise unusable
         cause: rawpy.LibRawError | None = None
         with libraw_messages() as said:  # its own lines, kept for the error log
@@ -277,7 +318,7 @@ def decode_raw_for_display(
             ) from cause
     if thumb is not None:
         luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-        if float(np.count_nonzero(luma >= 250)) / luma.size >= SATURATED_FRACTION:
+        if _nearly_white(luma):
             raise unusable  # decode_raw showed the embedded preview instead
     if flip_orientation == 1 and orientation != 1:
         # LibRaw had no flip to apply; decode_raw turned the preview by the EXIF tag.
@@ -485,14 +526,6 @@ def _libraw_error(exc: rawpy.LibRawError, camera: str | None, step: str) -> Imag
         if isinstance(exc, kinds):
             return error(sentence.format(camera=_camera_phrase(camera)), _detail(exc))
     raise TypeError(f"not a LibRaw error: {exc!r}")
-
-
-def _orientations(sizes: Any, exif_orientation: int) -> tuple[int, int]:
-    """(LibRaw's flip as an EXIF orientation, the orientation to display): the
-    flip when LibRaw has one, else the EXIF tag's."""
-    flip_orientation = orientation_from_flip(int(sizes.flip))
-    chosen = flip_orientation if flip_orientation != 1 else exif_orientation
-    return flip_orientation, valid_orientation(chosen)
 
 
 def _displayed(
