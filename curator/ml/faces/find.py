@@ -30,6 +30,7 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import ParamSpec
 
 import cv2
 import numpy as np
@@ -64,6 +65,8 @@ from curator.ml.faces.relook import Box
 from curator.ml.faces.sharpness import band_sharpness, eye_band
 from curator.ml.faces.verdicts import SURE_FACE, mark_key_faces, summarize
 from curator.records import LOOKED_AGAIN, Face, FacesFailure, FacesFound, FacesOutcome
+
+P = ParamSpec("P")
 
 MAX_FACES = 200
 MAX_JUDGED = 64
@@ -490,40 +493,30 @@ class _Luma:
         return cls(np.asarray(read, dtype=np.uint8), work, work.size[0] / rgb.shape[1])
 
 
-def faces_outcome(
-    rgb: NDArray[np.uint8],
-    files: FaceModelFiles,
-    version: str,
-    *,
-    noise_sd: float | None = None,
-    photo_sharpness: float | None = None,
-    detail: Callable[[], NDArray[np.uint8] | None] | None = None,
-    describe: bool = True,
-    look_again: Sequence[Box] = (),
-) -> FacesOutcome:
-    """`find_faces`, any exception turned into a `FacesFailure` with a sentence."""
-    try:
-        return find_faces(
-            rgb,
-            files,
-            version,
-            noise_sd=noise_sd,
-            photo_sharpness=photo_sharpness,
-            detail=detail,
-            describe=describe,
-            look_again=look_again,
-        )
-    except MemoryError:
-        return FacesFailure(
-            "Looking for faces in this photo needed more memory than Curator allows; "
-            "its faces are not judged.",
-            "MemoryError",
-            traceback.format_exc(),
-        )
-    except Exception as exc:
-        return FacesFailure(
-            f"The face model failed on this photo ({type(exc).__name__}); its faces are not "
-            "judged, and the details are in the error log.",
-            type(exc).__name__,
-            traceback.format_exc(),
-        )
+def _failures_caught(find: Callable[P, FacesFound]) -> Callable[P, FacesOutcome]:
+    """`find` with any exception it raises turned into a `FacesFailure` with a
+    sentence (a MemoryError's its own), so one photo's failure is its own."""
+
+    def outcome(*args: P.args, **kwargs: P.kwargs) -> FacesOutcome:
+        try:
+            return find(*args, **kwargs)
+        except MemoryError:
+            return FacesFailure(
+                "Looking for faces in this photo needed more memory than Curator allows; "
+                "its faces are not judged.",
+                "MemoryError",
+                traceback.format_exc(),
+            )
+        except Exception as exc:
+            return FacesFailure(
+                f"The face model failed on this photo ({type(exc).__name__}); its faces are not "
+                "judged, and the details are in the error log.",
+                type(exc).__name__,
+                traceback.format_exc(),
+            )
+
+    return outcome
+
+
+# `find_faces`'s parameters, any exception turned into a `FacesFailure` with a sentence.
+faces_outcome = _failures_caught(find_faces)
