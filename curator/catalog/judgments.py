@@ -39,16 +39,15 @@ from curator.catalog.models import (
 )
 from curator.catalog.paths_codec import FOLLOWERS_SQL, decode_path, pairing_on
 from curator.catalog.people import summary as faces_summary
+from curator.catalog.people.key_faces import KeyFaceRow, key_faces_of, key_faces_sql
 from curator.catalog.taste.accepted import standing_accepts
 from curator.records import (
     Burst,
     CullState,
     DecisionCounts,
     DecisionState,
-    EyeState,
     Frame,
     KeyEyes,
-    Looking,
 )
 
 if TYPE_CHECKING:  # numpy loads at first use: the window paints before it
@@ -560,45 +559,17 @@ def burst_frames(model: str) -> list[Frame]:
     return frames
 
 
-class _KeyEyesColumns(NamedTuple):
-    """A key face's box, eyes and looks as `key_eyes` reads them."""
-
-    photo_id: Annotated[int, "photo_id"]
-    x: Annotated[float, "x"]
-    y: Annotated[float, "y"]
-    w: Annotated[float, "w"]
-    h: Annotated[float, "h"]
-    openness: Annotated[float | None, "openness"]
-    eyes: Annotated[str, "eyes"]
-    smile: Annotated[float | None, "smile"]
-    looking: Annotated[str | None, "looking"]
-    sharpness: Annotated[float | None, "sharpness"]
-
-
 def key_eyes(photo_ids: Iterable[int]) -> dict[int, tuple[KeyEyes, ...]]:
     """The key faces of each of `photo_ids` (`records.KeyEyes`: place, eyes,
     smile, look, sharpness), read only for a burst's frames with key faces: 50,000
     such frames in ~0.6 s, where reading every photo's with the frames added
     ~1 s to a 100,000-photo catalog's ~1.5 s."""
     wanted = sorted(set(photo_ids))
-    eyes: dict[int, list[KeyEyes]] = {}
+    eyes: dict[int, tuple[KeyEyes, ...]] = {}
     for chunk in chunks(wanted):
-        rows = Photo._meta.database.execute_sql(
-            f"SELECT {select_list(_KeyEyesColumns)} FROM face WHERE is_key = 1"
-            f" AND photo_id IN ({','.join('?' * len(chunk))}) ORDER BY photo_id, idx",
-            chunk,
-        )
-        for r in map(_KeyEyesColumns._make, rows):
-            found = KeyEyes.at(
-                (r.x, r.y, r.w, r.h),
-                None if r.openness is None else float(r.openness),
-                EyeState(r.eyes),
-                None if r.smile is None else float(r.smile),
-                None if r.looking is None else Looking(r.looking),
-                None if r.sharpness is None else float(r.sharpness),
-            )
-            eyes.setdefault(int(r.photo_id), []).append(found)
-    return {pid: tuple(found) for pid, found in eyes.items()}
+        sql = key_faces_sql(where=f" AND face.photo_id IN ({','.join('?' * len(chunk))})")
+        eyes.update(key_faces_of(Photo._meta.database.execute_sql(sql, chunk), KeyFaceRow.key_eyes))
+    return eyes
 
 
 def stored_datetime(value: object) -> datetime | None:

@@ -5,7 +5,7 @@ with measures, burst, taste score (catalog.taste.choice) and faces summary, in
 capture order; the key faces of photos in bursts (cull.moments, cull.looks);
 the people of the scope's faces (`ProposalFrame.people`). A decided photo only
 says its moment or person already has a keep. Rows by name (`_PlanRow`,
-`_KeyFaceRow`: catalog.backends.named_rows), converted a slice at a time
+`KeyFaceRow`: catalog.backends.named_rows), converted a slice at a time
 (`bulk_read`). No file is read.
 
 `Scope`: the catalog, a folder, a project, ids, or a gallery query's photos
@@ -27,16 +27,15 @@ from curator.catalog.backends.named_rows import select_list
 from curator.catalog.models import Photo
 from curator.catalog.paths_codec import encode_path, shown_sql
 from curator.catalog.people import summary as faces_summary
+from curator.catalog.people.key_faces import KeyFaceRow, key_faces_of, key_faces_sql
 from curator.catalog.projects import ProjectRef, project_photo_ids
 from curator.catalog.queries import gallery_query_ids
 from curator.catalog.types import GalleryQuery
 from curator.records import (
     SHAKE_NOTE,
     CullState,
-    EyeState,
     Face,
     FramePerson,
-    Looking,
     ProposalFrame,
 )
 
@@ -194,51 +193,11 @@ def _people(shown: str, where: str, params: list[object]) -> dict[int, tuple[Fra
     return {photo: tuple(people[k] for k in sorted(people)) for photo, people in out.items()}
 
 
-class _KeyFaceRow(NamedTuple):
-    """A key face of a photo in a burst, as `_key_faces` reads it."""
-
-    photo_id: Annotated[int, "face.photo_id"]
-    x: Annotated[float, "face.x"]
-    y: Annotated[float, "face.y"]
-    w: Annotated[float, "face.w"]
-    h: Annotated[float, "face.h"]
-    size_px: Annotated[int, "face.size_px"]
-    eyes: Annotated[str, "face.eyes"]
-    openness: Annotated[float | None, "face.openness"]
-    smile: Annotated[float | None, "face.smile"]
-    looking: Annotated[str | None, "face.looking"]
-    sharpness: Annotated[float | None, "face.sharpness"]
-
-
-_EYES = {e.value: e for e in EyeState}
-_LOOKS = {v.value: v for v in Looking}
-
-
 def _key_faces() -> dict[int, tuple[Face, ...]]:
     """The key faces of every live photo in a burst (box, eyes and how open,
-    smile, where they look, sharpness), in the stage's order; an eyes value this version
-    does not know is UNKNOWN, a gaze it does not know None."""
-    rows = fetch_all(
-        Photo._meta.database.execute_sql(
-            f"SELECT {select_list(_KeyFaceRow)} FROM face"
-            " JOIN photo ON photo.id = face.photo_id"
-            " WHERE face.is_key = 1 AND photo.burst_group IS NOT NULL"
-            " AND photo.deleted_at IS NULL ORDER BY face.photo_id, face.idx"
-        )
+    smile, where they look, sharpness), in the stage's order (`key_faces`)."""
+    sql = key_faces_sql(
+        " JOIN photo ON photo.id = face.photo_id",
+        " AND photo.burst_group IS NOT NULL AND photo.deleted_at IS NULL",
     )
-    out: dict[int, list[Face]] = defaultdict(list)
-    for row in map(_KeyFaceRow._make, rows):
-        out[int(row.photo_id)].append(
-            Face(
-                (float(row.x), float(row.y), float(row.w), float(row.h)),
-                int(row.size_px),
-                True,
-                eyes=_EYES.get(row.eyes, EyeState.UNKNOWN),
-                openness=None if row.openness is None else float(row.openness),
-                key=True,
-                smile=None if row.smile is None else float(row.smile),
-                looking=_LOOKS.get(row.looking) if row.looking is not None else None,
-                sharpness=None if row.sharpness is None else float(row.sharpness),
-            )
-        )
-    return {pid: tuple(f) for pid, f in out.items()}
+    return key_faces_of(fetch_all(Photo._meta.database.execute_sql(sql)), KeyFaceRow.face)
