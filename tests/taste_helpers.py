@@ -1,12 +1,19 @@
-"""A stored taste model for tests that need one (the approval rule trusts a
-model's MATCH only when it is not early and its held-out Spearman clears the
-bar: catalog.approval)."""
+"""Taste tests' helpers: a stored taste model for tests that need one (the
+approval rule trusts a model's MATCH only when it is not early and its
+held-out Spearman clears the bar: catalog.approval); a shoot of photos with
+no files; teaching a model twins; checking that an older model still scores."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+import pytest
 
 from curator.catalog.models import TasteModel
+
+if TYPE_CHECKING:
+    from curator.ml.taste import FittedTaste
 
 
 def store_model(*, spearman: float | None = 0.8, samples: int = 60, dim: int = 4) -> int:
@@ -54,3 +61,41 @@ def teach_twins(model: str, ids: list[int], x: np.ndarray, flawed: list[bool], d
         pair = {flawed[k]: ids[k], flawed[k + 1]: ids[k + 1]}
         assert set(pair) == {True, False}, "each twin pair holds one flawed photo"
         assert score_of(pair[True]) < score_of(pair[False])
+
+
+def shoot_photos(n: int) -> list[int]:
+    """`n` catalog photos of one shoot, a second apart (no files behind them): their ids."""
+    from datetime import datetime, timedelta
+
+    from curator.catalog.models import Photo
+
+    start = datetime(2024, 6, 1, 12)
+    return [
+        int(
+            Photo.create(
+                path=f"/shoot/IMG_{i:04d}.jpg".encode(),
+                content_hash=f"{i:064x}",
+                captured_at=start + timedelta(seconds=i),
+            ).id
+        )
+        for i in range(n)
+    ]
+
+
+def assert_old_model_still_scores(
+    model: str, fitted: FittedTaste, inputs: np.ndarray, ids: list[int]
+) -> None:
+    """Store `fitted` (a taste fit on `inputs`, one row per id) as `model`'s
+    newest taste model and rescore: every photo must score as the fit predicts
+    on the inputs it was fitted on (a model stored before newer features
+    scores on its own width)."""
+    from curator.catalog.taste.store import store_taste_model
+    from curator.pipeline.stages.score import latest_fitted, rescore
+    from tests.scores import score_of
+
+    version = store_taste_model(fitted.to_record(), model)
+    assert rescore(model) == len(ids)
+    latest = latest_fitted(model)
+    assert latest is not None and latest[0] == version
+    expected = fitted.predict_score(inputs)
+    assert [score_of(pid) for pid in ids] == pytest.approx(list(expected), abs=0.01)

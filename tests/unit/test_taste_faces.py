@@ -5,21 +5,15 @@ still scoring."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 import numpy as np
-import pytest
 
 from curator.catalog import judgments
 from curator.catalog.models import Photo
 from curator.catalog.people import store
-from curator.catalog.taste.store import store_taste_model
 from curator.ml.taste import fit_taste
 from curator.ml.taste_inputs import FACE_DIM, FACE_SCALE, face_features, inputs_for, with_faces
-from curator.pipeline.stages.score import latest_fitted, rescore
 from curator.records import EyeState, Face, FacesFound, FacesSummary
-from tests.scores import score_of
-from tests.taste_helpers import teach_twins
+from tests.taste_helpers import assert_old_model_still_scores, shoot_photos, teach_twins
 
 MODEL = "clip-test"
 NAN = float("nan")
@@ -61,18 +55,6 @@ def test_a_model_gets_the_inputs_of_its_own_width() -> None:
     assert inputs_for(9, x, columns) is None  # another embedding model's width
 
 
-def _photos(n: int) -> list[int]:
-    ids = []
-    for i in range(n):
-        p = Photo.create(
-            path=f"/shoot/IMG_{i:04d}.jpg".encode(),
-            content_hash=f"{i:064x}",
-            captured_at=datetime(2024, 6, 1, 12) + timedelta(seconds=i),
-        )
-        ids.append(int(p.id))
-    return ids
-
-
 def _faces(closed: bool, sharpness: float = 80.0) -> FacesFound:
     state = EyeState.CLOSED if closed else EyeState.OPEN
     face = Face((0.4, 0.1, 0.2, 0.25), 300, True, state, None, 0.1, sharpness, True, 0.9)
@@ -81,7 +63,7 @@ def _faces(closed: bool, sharpness: float = 80.0) -> FacesFound:
 
 
 def test_face_columns_follow_the_ids_order_with_nan_where_unsaid(any_catalog: object) -> None:
-    a, b, c = _photos(3)
+    a, b, c = shoot_photos(3)
     nobody = FacesFound((), "faces-test", summary=FacesSummary())
     store.apply_faces(Photo._meta.database, [(a, _faces(True, 40.34)), (c, nobody)])
     columns = store.face_columns([c, b, a, a])
@@ -98,7 +80,7 @@ def test_a_photographer_who_rejects_blinks_teaches_the_model(any_catalog: object
     embedding alone cannot tell apart (the pairs share one vector)."""
     rng = np.random.default_rng(3)
     n = 60
-    ids = _photos(n)
+    ids = shoot_photos(n)
     x = rng.normal(size=(n // 2, 8)).astype(np.float32)
     x = np.repeat(x, 2, axis=0)  # frame pairs of one moment: open, then a blink
     judgments.store_embeddings(MODEL, list(zip(ids, x, strict=True)))
@@ -111,15 +93,10 @@ def test_a_photographer_who_rejects_blinks_teaches_the_model(any_catalog: object
 
 def test_a_model_stored_before_the_faces_still_scores(any_catalog: object) -> None:
     rng = np.random.default_rng(4)
-    ids = _photos(30)
+    ids = shoot_photos(30)
     x = rng.normal(size=(30, 8)).astype(np.float32)
     judgments.store_embeddings(MODEL, list(zip(ids, x, strict=True)))
     store.apply_faces(Photo._meta.database, [(pid, _faces(False)) for pid in ids])
     y = np.where(x[:, 0] > 0, 4.0, 2.0)
     old = fit_taste(x, y, alpha=1.0)  # the embedding alone, as before issue 32
-    version = store_taste_model(old.to_record(), MODEL)
-    assert rescore(MODEL) == 30
-    latest = latest_fitted(MODEL)
-    assert latest is not None and latest[0] == version
-    expected = old.predict_score(x)
-    assert [score_of(pid) for pid in ids] == pytest.approx(list(expected), abs=0.01)
+    assert_old_model_still_scores(MODEL, old, x, ids)

@@ -5,35 +5,17 @@ issue 32's four face features still scores."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 import numpy as np
-import pytest
 
 from curator.catalog import judgments
 from curator.catalog.models import Photo
 from curator.catalog.people import store
-from curator.catalog.taste.store import store_taste_model
 from curator.ml.taste import fit_taste
 from curator.ml.taste_inputs import EYES_FACE_DIM, FACE_DIM, inputs_for, with_faces
-from curator.pipeline.stages.score import latest_fitted, rescore
 from curator.records import EyeState, Face, FacesFound, FacesSummary, Looking
-from tests.scores import score_of
-from tests.taste_helpers import teach_twins
+from tests.taste_helpers import assert_old_model_still_scores, shoot_photos, teach_twins
 
 MODEL = "clip-test"
-
-
-def _photos(n: int) -> list[int]:
-    ids = []
-    for i in range(n):
-        p = Photo.create(
-            path=f"/shoot/IMG_{i:04d}.jpg".encode(),
-            content_hash=f"{i:064x}",
-            captured_at=datetime(2024, 6, 1, 12) + timedelta(seconds=i),
-        )
-        ids.append(int(p.id))
-    return ids
 
 
 def _faces(*, smiling: bool, looking: bool) -> FacesFound:
@@ -67,7 +49,7 @@ def test_a_model_of_issue_32s_width_gets_the_first_four_face_features() -> None:
 
 
 def test_face_columns_carry_smiling_and_looking(any_catalog: object) -> None:
-    a, b, c, d = _photos(4)
+    a, b, c, d = shoot_photos(4)
     db = Photo._meta.database
     store.apply_faces(
         db,
@@ -92,7 +74,7 @@ def test_a_photographer_who_rejects_unsmiling_frames_teaches_the_model(
     the embedding alone cannot tell apart (the pairs share one vector)."""
     rng = np.random.default_rng(5)
     n = 60
-    ids = _photos(n)
+    ids = shoot_photos(n)
     x = np.repeat(rng.normal(size=(n // 2, 8)).astype(np.float32), 2, axis=0)
     judgments.store_embeddings(MODEL, list(zip(ids, x, strict=True)))
     smiles = [i % 2 == 0 for i in range(n)]
@@ -103,7 +85,7 @@ def test_a_photographer_who_rejects_unsmiling_frames_teaches_the_model(
 
 def test_a_model_stored_with_issue_32s_face_features_still_scores(any_catalog: object) -> None:
     rng = np.random.default_rng(6)
-    ids = _photos(30)
+    ids = shoot_photos(30)
     x = rng.normal(size=(30, 8)).astype(np.float32)
     judgments.store_embeddings(MODEL, list(zip(ids, x, strict=True)))
     looks = [(pid, _faces(smiling=i % 3 == 0, looking=i % 2 == 0)) for i, pid in enumerate(ids)]
@@ -111,9 +93,4 @@ def test_a_model_stored_with_issue_32s_face_features_still_scores(any_catalog: o
     four = with_faces(x, store.face_columns(ids))[:, : 8 + EYES_FACE_DIM]
     y = np.where(x[:, 0] > 0, 4.0, 2.0)
     old = fit_taste(four, y, alpha=1.0)  # issue 32's inputs, before smiles
-    version = store_taste_model(old.to_record(), MODEL)
-    assert rescore(MODEL) == 30
-    latest = latest_fitted(MODEL)
-    assert latest is not None and latest[0] == version
-    expected = old.predict_score(four)
-    assert [score_of(pid) for pid in ids] == pytest.approx(list(expected), abs=0.01)
+    assert_old_model_still_scores(MODEL, old, four, ids)
