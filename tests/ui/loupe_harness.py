@@ -21,10 +21,22 @@ from curator.ui.common.palette import dark_palette
 from curator.ui.loupe import PREFETCH
 from curator.ui.loupe.page import LoupePage
 from curator.ui.review.session import ReviewSession
+from tests.integration.cli_helpers import import_json
 from tests.pools import make_pool
-from tests.ui.conftest import dispose
+from tests.ui.conftest import dispose, make_photo
 
 SHOTS = Path("/tmp/curator-shots")
+
+
+def imported_photos(folder: Path, stem: str, count: int, *, width: int, height: int) -> Path:
+    """`count` generated photos `<stem>_<i>.jpg` of `width` × `height` in
+    `folder`, imported with the technical stage (as the loupe sees a shoot):
+    the folder."""
+    folder.mkdir()
+    for i in range(count):
+        make_photo(folder / f"{stem}_{i}.jpg", i, width=width, height=height)
+    assert import_json(folder, "--stages", "technical")["new"] == count
+    return folder
 
 
 @dataclass

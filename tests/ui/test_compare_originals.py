@@ -12,21 +12,14 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from tests.integration.cli_helpers import import_json
-from tests.ui.conftest import make_photo
-from tests.ui.loupe_harness import loupe_harness, photo_ids_by_name
+from tests.ui.loupe_harness import imported_photos, loupe_harness, photo_ids_by_name
 
 W, H = 2400, 1600  # larger than the 1440 px preview
 
 
 @pytest.fixture
 def burst(tmp_path: Path) -> Path:
-    lib = tmp_path / "burst"
-    lib.mkdir()
-    for i in range(3):
-        make_photo(lib / f"BURST_{i}.jpg", i, width=W, height=H)
-    assert import_json(lib, "--stages", "technical")["new"] == 3
-    return lib
+    return imported_photos(tmp_path / "burst", "BURST", 3, width=W, height=H)
 
 
 def test_compare_at_100_percent_paints_both_originals(burst: Path, qtbot: QtBot) -> None:

@@ -16,21 +16,14 @@ from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from curator.ui.loupe.view import LoupeView
-from tests.integration.cli_helpers import import_json
-from tests.ui.conftest import make_photo
-from tests.ui.loupe_harness import loupe_harness
+from tests.ui.loupe_harness import imported_photos, loupe_harness
 
 W, H = 3600, 2400
 
 
 @pytest.fixture
 def large(tmp_path: Path) -> Path:
-    lib = tmp_path / "large"
-    lib.mkdir()
-    for i in range(2):
-        make_photo(lib / f"LARGE_{i}.jpg", i, width=W, height=H)
-    assert import_json(lib, "--stages", "technical")["new"] == 2
-    return lib
+    return imported_photos(tmp_path / "large", "LARGE", 2, width=W, height=H)
 
 
 def _photo_pixels(view: LoupeView) -> np.ndarray:

@@ -13,19 +13,12 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from curator.ui.loupe.view import LoupeView
-from tests.integration.cli_helpers import import_json
-from tests.ui.conftest import make_photo
-from tests.ui.loupe_harness import loupe_harness
+from tests.ui.loupe_harness import imported_photos, loupe_harness
 
 
 @pytest.fixture
 def wide_library(tmp_path: Path) -> Path:
-    lib = tmp_path / "wide"
-    lib.mkdir()
-    for i in range(4):
-        make_photo(lib / f"WIDE_{i}.jpg", i, width=2400, height=2400)
-    assert import_json(lib, "--stages", "technical")["new"] == 4
-    return lib
+    return imported_photos(tmp_path / "wide", "WIDE", 4, width=2400, height=2400)
 
 
 def _wheel(view: LoupeView, dy: int, ctrl: bool = False) -> None:
