@@ -30,6 +30,7 @@ and the measuring never wait for it.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
@@ -53,6 +54,9 @@ from curator.ingest.types import IngestProgress, IngestRequest, IngestResult, hu
 log = logging.getLogger(__name__)
 
 RETRY_S = 5.0  # a frame still owed (the backup folder gone, full…) is tried again this often
+# The copying thread's nice value: it yields the CPU to the tiles and the measuring
+# (24 MP frames at 2/s: a tile 4 ms later, not 30 ms, at the backup's same speed).
+NICE = 10
 _CLOSE = None  # the queue's last item: `close()` was called
 
 
@@ -185,6 +189,8 @@ class LiveBackup:
     # --- the thread -------------------------------------------------------------------
 
     def _run(self) -> None:
+        with contextlib.suppress(OSError, AttributeError):  # Linux: this thread alone
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
         closing = False
         while not closing:
             try:
