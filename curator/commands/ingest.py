@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from curator.ingest.plan import IngestPlan
     from curator.ingest.types import IngestProgress, IngestResult
     from curator.pipeline.report import RunReport
+    from curator.settings import Settings
 
 NAMES: tuple[str, ...] = ("ingest",)
 
@@ -50,14 +51,27 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("source", help="the card's DCIM folder, or any folder of photos")
     p.add_argument("--to", required=True, metavar="DEST", help="where the working copies go")
     p.add_argument("--backup", metavar="DEST2", help="a second copy (best on another disk)")
-    p.add_argument("--rename", metavar="TEMPLATE", help="file names, e.g. {date:%%Y%%m%%d}-{seq}")
-    p.add_argument(
-        "--subfolder", metavar="TEMPLATE", help="folders, e.g. {date:%%Y}/{date:%%m-%%d}"
-    )
+    add_template_options(p)
     p.add_argument("--dry-run", action="store_true", help="print the names; copy nothing")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--no-progress", action="store_true", help="do not draw progress bars")
     p.set_defaults(handler=cmd_ingest)
+
+
+def add_template_options(parser: argparse.ArgumentParser) -> None:
+    """`--rename` and `--subfolder`: how the copies are named (ingest, watch --copy-to)."""
+    parser.add_argument(
+        "--rename", metavar="TEMPLATE", help="file names, e.g. {date:%%Y%%m%%d}-{seq}"
+    )
+    parser.add_argument(
+        "--subfolder", metavar="TEMPLATE", help="folders, e.g. {date:%%Y}/{date:%%m-%%d}"
+    )
+
+
+def templates(args: argparse.Namespace, settings: Settings) -> tuple[str, str]:
+    """The rename and subfolder templates asked for, else the settings' (the last used)."""
+    rename = args.rename or settings.ingest_rename
+    return rename, args.subfolder if args.subfolder is not None else settings.ingest_subfolder
 
 
 def cmd_ingest(args: argparse.Namespace, ctx: CommandContext) -> int:
@@ -67,12 +81,13 @@ def cmd_ingest(args: argparse.Namespace, ctx: CommandContext) -> int:
 
     if (problem := folder_problem(args.source)) is not None:
         raise UsageError(problem.line)  # the import's sentence, as `curator import` says it
+    rename, subfolder = templates(args, ctx.settings)
     request = IngestRequest(
         source=args.source,
         destination=args.to,
         backup=args.backup,
-        rename=args.rename or ctx.settings.ingest_rename,
-        subfolder=args.subfolder if args.subfolder is not None else ctx.settings.ingest_subfolder,
+        rename=rename,
+        subfolder=subfolder,
     )
     try:
         plan = plan_ingest(request)

@@ -132,9 +132,13 @@ class IngestPlan:
         return GroupName(folder, self.rename.render(facts, seq or 1), seq)
 
 
-def plan_ingest(request: IngestRequest, known: frozenset[str] | None = None) -> IngestPlan:
+def plan_ingest(
+    request: IngestRequest, known: frozenset[str] | None = None, scan: CardScan | None = None
+) -> IngestPlan:
     """The plan (see the module docstring); `known`: the catalog's hashes when the
-    caller has them (a test), else read now. Raises `IngestRefused`."""
+    caller has them (a test; a watch's backup: none), else read now; `scan`: the
+    groups to copy when the caller made them (a watch's arrivals), else the card's.
+    Raises `IngestRefused`."""
     if (problem := folder_problem(request.source)) is not None:
         raise IngestRefused(problem.message)
     source = os.path.abspath(os.path.expanduser(request.source))
@@ -152,7 +156,8 @@ def plan_ingest(request: IngestRequest, known: frozenset[str] | None = None) -> 
         subfolder = parse_template(request.subfolder, TemplateKind.SUBFOLDER)
     except TemplateError as exc:
         raise IngestRefused(str(exc)) from None
-    scan = scan_card(source)
+    if scan is None:
+        scan = scan_card(source)
     destinations = [Destination(Path(p), role, read_journal(Path(p))) for role, p in roots]
     if known is None:
         known = catalog_hashes()

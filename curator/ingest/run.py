@@ -245,6 +245,7 @@ def _finish(state: RunState) -> None:
         stop = state.stops.get(d)
         if stop is not None:
             owed = still_owed(state, d)
+            counts.errno = stop.error.errno
             if stop.error.errno in FULL_ERRNOS:
                 counts.to_free = to_free(dest.root, owed)
             rest = sum(1 for f in owed if f.photo)
@@ -261,6 +262,7 @@ def _finish(state: RunState) -> None:
             rel = primary.journal.present[h].path
         if rel is not None:
             result.catalog_paths.append(str(primary.root / rel))
+            result.copy_of[f.rel] = str(primary.root / rel)
             if len(plan.destinations) > 1 and not plan.holds(1, h):
                 result.no_backup.append(f.rel)
     if state.card_gone:

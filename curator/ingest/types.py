@@ -74,6 +74,7 @@ class DestinationResult:
     companions: int = 0  # sidecars and companions placed now
     present: int = 0  # photos of this card already there before
     error: str = ""  # why it stopped (full, read-only, gone…), a sentence
+    errno: int | None = None  # the OSError's number behind `error`, when one was
     to_free: int = 0  # a full one: bytes to free before the rest fits (the sentence's figure)
     folders: list[str] = field(default_factory=list)  # where this run's files went
 
@@ -101,6 +102,7 @@ class IngestResult:
     renamed: list[Renamed] = field(default_factory=list)
     no_backup: list[str] = field(default_factory=list)  # photos in DEST with no backup yet
     catalog_paths: list[str] = field(default_factory=list)  # the primary copies of the card
+    copy_of: dict[str, str] = field(default_factory=dict)  # card photo (rel) → its primary copy
     stopped: str = ""  # why the whole ingest stopped early (no destination left, card gone)
     cancelled: bool = False
 

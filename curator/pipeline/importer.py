@@ -39,7 +39,8 @@ from curator.settings import Settings
 if TYPE_CHECKING:
     from tqdm import tqdm
 
-    from curator.pipeline.watch import Arrival, WatchSession
+    from curator.ingest.types import IngestRequest
+    from curator.pipeline.watch import Arrival, WatchSession, WatchTotals
 
 STAGE_BARS = {
     "technical": "Measuring",
@@ -198,17 +199,18 @@ def run_watch(
     on_arrival: Callable[[Arrival], None],
     on_note: Callable[[str], None],
     on_start: Callable[[WatchSession], None] | None = None,
-) -> int:
-    """Watch `folder` until Ctrl+C or SIGTERM (see the module docstring); the
-    number of frames that arrived. `on_start` hears the session once it
-    watches (tests: when to write the files)."""
+    backup: IngestRequest | None = None,
+) -> WatchTotals:
+    """Watch `folder` until Ctrl+C or SIGTERM (see the module docstring); what
+    the watch did. `on_start` hears the session once it watches (tests: when
+    to write the files); `backup`: the backup folder each frame is copied to."""
     from curator.pipeline.watch import WatchSession
 
     _application()
     with collected_on_main_thread():
         pools = PipelinePools.create(_pool, settings.llm_concurrency)
         service = PipelineService(catalog_path, cache_dir, settings, pools)
-        session = WatchSession(folder, service, exclude=(str(cache_dir),))
+        session = WatchSession(folder, service, exclude=(str(cache_dir),), backup=backup)
         session.arrived.connect(on_arrival)
         session.noted.connect(on_note)
         stops = 0
@@ -242,9 +244,9 @@ def run_watch(
             service.shutdown()
             for pool in pools.all():
                 pool.waitForDone()
-            count = session.count
+            totals = session.totals()
             shiboken6.delete(session)
             shiboken6.delete(service)  # as run_headless: while what it calls back is alive
             for pool in pools.all():
                 shiboken6.delete(pool)
-    return count
+    return totals

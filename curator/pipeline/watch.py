@@ -18,9 +18,13 @@ Protocol (the session lives on the service's thread):
   later: nothing that landed is lost, nothing read twice.
 - While frames arrive, bursts are regrouped (`regroup_bursts`, no model) on the
   ML pool at most every `REGROUP_S`; `service.scores_changed`, then `grouped`.
-- `stop()`: the watcher stops, the live run's feed is closed, and `stopped`
-  follows once it has measured what it has (at once when none runs). The user
-  cancelling the live run stops the watch too, with a sentence.
+- With a backup folder (`backup`, an `IngestRequest`), each whole file is
+  also handed to a `LiveBackup` (ingest.live_backup: the card ingest's copy,
+  on its own thread); each result is `backed_up`, and an `Arrival` waits for
+  its file's first result (`Arrival.backup`); its sentences are `noted`.
+- `stop()`: the watcher stops, the live run's feed is closed and the backup
+  tries what it owes once more; `stopped` follows once both are done (at once
+  when nothing runs). The user cancelling the live run stops the watch too.
 """
 
 from __future__ import annotations
@@ -28,12 +32,14 @@ from __future__ import annotations
 import logging
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from curator.engine.delivery import Delivery, Job, delivery_to, log_and_deliver
+from curator.ingest.live_backup import Backed, BackupNews, BackupStatus, LiveBackup
+from curator.ingest.types import IngestRequest
 from curator.ingest.watcher import FolderWatcher, WatchNews, WatchState
 from curator.pipeline.report import PipelineBusy, RunReport, RunRequest
 from curator.pipeline.service import PipelineService
@@ -65,6 +71,17 @@ class Arrival:
     faces: int | None = None
     pair_of: int | None = None  # the RAW this JPEG is one photo with
     reason: str = ""
+    backup: Backed | None = None  # its copy in the backup folder (None: no backup folder)
+
+
+@dataclass(frozen=True)
+class WatchTotals:
+    """What a watch did, once stopped: frames measured, frames the backup
+    folder holds (copied or held before), frames still owed a backup."""
+
+    arrived: int
+    backed: int = 0
+    owed: int = 0
 
 
 @dataclass(frozen=True)
@@ -108,6 +125,7 @@ class WatchSession(QObject):
     noted = Signal(str)  # a sentence: what happened that the photographer should know
     state_changed = Signal(str)  # WatchState
     grouped = Signal()  # the bursts were grouped again with the frames that arrived
+    backed_up = Signal(object)  # Backed: what the backup did with a file
     stopped = Signal()
 
     def __init__(
@@ -116,10 +134,19 @@ class WatchSession(QObject):
         service: PipelineService,
         *,
         exclude: tuple[str, ...] = (),
+        backup: IngestRequest | None = None,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
         self.folder = os.path.abspath(folder)
+        self.backup = None if backup is None else replace(backup, source=self.folder)
+        self.backed = 0  # frames the backup folder holds (copied now, or before)
+        self.backup_owed = 0  # frames waiting for their backup
+        self._backup: LiveBackup | None = None
+        self._backed: dict[str, Backed] = {}  # first results whose arrival is being measured
+        self._held: dict[str, Arrival] = {}  # arrivals waiting for their first backup result
+        self._backup_news: Delivery[BackupNews] = delivery_to(self, self._on_backup_news)
+        self._ending: set[str] = set()  # what `stopped` waits for: "run", "backup"
         self.service = service
         self.watching = False
         self.cancelled = False  # the user cancelled the live run: that stopped the watch
@@ -160,6 +187,9 @@ class WatchSession(QObject):
         if self.watching:
             return
         self.watching = True
+        if self.backup is not None:
+            self._backup = LiveBackup(self.backup, self._backup_news.deliver)
+            self._backup.start()
         self._watcher = FolderWatcher(self.folder, self._news.deliver, exclude=self._exclude)
         self._watcher.start()
         self._ensure_run()
@@ -173,10 +203,28 @@ class WatchSession(QObject):
         if self._watcher is not None:
             self._watcher.stop()
             self._watcher = None
+        self._ending = {"run"}
+        if self._backup is not None:
+            self._ending.add("backup")
+            self._backup.close()
         if self._mine and self.service.running:
             self.service.end_feed()
         else:
-            QTimer.singleShot(0, self, self.stopped.emit)
+            QTimer.singleShot(0, self, lambda: self._ended("run"))
+
+    def _ended(self, part: str) -> None:
+        """`part` of the watch is done after `stop()`; `stopped` once all are."""
+        if part not in self._ending:
+            return
+        self._ending.discard(part)
+        if not self._ending:
+            for arrival in self._held.values():  # none left unless the backup ended early
+                self.arrived.emit(arrival)
+            self._held.clear()
+            self.stopped.emit()
+
+    def totals(self) -> WatchTotals:
+        return WatchTotals(self.count, self.backed, self.backup_owed)
 
     def shutdown(self) -> None:
         """Stop at once (app exit): the watcher ends, nothing more is delivered."""
@@ -186,9 +234,13 @@ class WatchSession(QObject):
             self._watcher.stop()
             self._watcher = None
         self._regroup.stop()
+        if self._backup is not None:
+            self._backup.cancel()  # the copy stops between chunks; a restart catches up
+            self._backup = None
         self._news.close()
         self._looked.close()
         self._grouped.close()
+        self._backup_news.close()
 
     # --- the live run --------------------------------------------------------------
 
@@ -229,7 +281,7 @@ class WatchSession(QObject):
             return
         self._mine = False
         if not self.watching:
-            self.stopped.emit()
+            self._ended("run")
         elif report.error:
             self.noted.emit(
                 f"{report.error} The watch goes on; Curator tries again in {RETRY_S:g} s."
@@ -258,6 +310,8 @@ class WatchSession(QObject):
         paths = [w.path for w in news.whole]
         for whole in news.whole:
             self.outstanding[whole.path] = whole.landed_at
+        if self._backup is not None:
+            self._backup.take(news.whole)
         if paths and self._mine and self.service.feed(paths):
             return
         if paths:
@@ -297,6 +351,12 @@ class WatchSession(QObject):
             self.last_at = time.monotonic()
             if photo_id is not None:
                 self.photo_ids.add(photo_id)
+            if self.backup is not None:
+                backed = self._backed.pop(path, None)
+                if backed is None:
+                    self._held[path] = arrival  # said with its backup's first result
+                    continue
+                arrival = replace(arrival, backup=backed)
             self.arrived.emit(arrival)
         if not self._regroup.isActive():
             self._regroup.start()
@@ -343,6 +403,25 @@ class WatchSession(QObject):
         for path in paths:
             self.outstanding.pop(path, None)
             self._tiles.pop(path, None)
+            self._backed.pop(path, None)
+
+    @Slot(object)
+    def _on_backup_news(self, news: BackupNews) -> None:
+        for sentence in news.sentences:
+            self.noted.emit(sentence)
+        self.backup_owed = news.owed
+        for backed in news.backed:
+            if backed.status is not BackupStatus.FAILED:
+                self.backed += 1
+            held = self._held.pop(backed.path, None)
+            if held is not None:
+                self.arrived.emit(replace(held, backup=backed))
+            elif backed.path in self.outstanding or backed.path in self._timed:
+                self._backed.setdefault(backed.path, backed)  # its arrival is on its way
+            self.backed_up.emit(backed)
+        if news.ended:
+            self._backup = None
+            self._ended("backup")
 
     @Slot(list, str)
     def _on_feed_failed(self, paths: list[str], sentence: str) -> None:

@@ -23,6 +23,7 @@ from curator.catalog.paths_codec import decode_path
 from curator.paths import resolve_paths
 from curator.pipeline.service import WATCHING_SENTENCE
 from curator.ui.ingest.watch import WATCHING, WindowWatch
+from curator.ui.ingest.watch_dialog import WatchChoice
 from curator.ui.loupe import follow
 from curator.ui.loupe.page import LoupePage
 from curator.ui.window.main_window import EMPTY_CATALOG
@@ -43,7 +44,7 @@ def _ids_by_name() -> dict[str, int]:
 
 def _start(app: App, qtbot: QtBot, folder: Path) -> WindowWatch:
     watch = _watch(app)
-    watch.choose = lambda: str(folder)
+    watch.choose = lambda: WatchChoice(str(folder))
     assert watch.action in app.window.menus.file.actions()  # File ▸ Watch Folder…
     assert watch.action.isCheckable() and not watch.action.isChecked()
     watch.action.trigger()

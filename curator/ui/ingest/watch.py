@@ -1,14 +1,17 @@
 """`WindowWatch`: File ▸ Watch Folder… — the window's watched folder, over the
 window's one pipeline (pipeline.watch's `WatchSession`, as `curator watch`).
 
-- The menu item is a toggle. On, it asks for a folder (checked by
-  `fs.folders.folder_problem`) and watches it; off, the live run measures what
-  it has and the later stages follow (`PipelineController.start_backfill`).
-- The status bar says "Watching FOLDER — 312 arrived, last 2 s ago", once a
-  second, or that it is paused; the session's sentences go to the error reporter.
-- The folder is remembered with its catalog (`WATCHING`) until turned off: a
-  window killed while watching watches again when it next opens that catalog
-  (`resume`), and the rescan brings in what landed meanwhile.
+- The menu item is a toggle. On, it asks for a folder and, if wanted, a backup
+  folder each frame is copied to (`WatchDialog`), and watches it; off, the live
+  run measures what it has and the later stages follow
+  (`PipelineController.start_backfill`).
+- The status bar says "Watching FOLDER — 312 arrived, last 2 s ago" (with a
+  backup, "; 312 backed up" and how many wait), once a second, or that it is
+  paused; the session's sentences go to the error reporter.
+- The folder, its catalog and its backup are remembered (`WATCHING`) until
+  turned off: a window killed while watching watches again when it next opens
+  that catalog (`resume`); the rescan brings in what landed meanwhile and the
+  backup copies what it had not. The last backup is the dialog's next default.
 - The session's photos are Cull ▸ Propose…'s "this watch session" (`scope`);
   `grouped` lets a proposal for them follow (ui.cull.menu).
 - `shutdown()` (App.stop): the watcher ends at once, nothing more is delivered,
@@ -28,14 +31,20 @@ from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMenu, QStatusBar, QWidget
 
+from curator.ingest.types import IngestRequest
 from curator.paths import RecentList
 from curator.ui.common.guard import ErrorReporter, guarded_slot
+from curator.ui.ingest.watch_dialog import WatchChoice
 
 if TYPE_CHECKING:
     from curator.pipeline.service import PipelineService
     from curator.pipeline.watch import WatchSession
+    from curator.settings import Settings
 
-WATCHING = "watching.json"  # [folder, catalog]: the watch left on (config folder)
+# [folder, catalog, and its backup: destination, rename, subfolder]: the watch
+# left on (config folder); and the last watch's (the dialog's default).
+WATCHING = "watching.json"
+LAST_WATCH = "last-watch.json"
 TICK_MS = 1000  # the status bar's "last 2 s ago"
 
 
@@ -61,13 +70,41 @@ def ago(seconds: float) -> str:
     return f"{s // 3600} h {s % 3600 // 60} min"
 
 
-def status_text(folder: str, count: int, last_at: float | None, paused: bool) -> str:
-    """The status bar's line for a watch, as it stands `now`."""
+def status_text(
+    folder: str, count: int, last_at: float | None, paused: bool, backup: str = ""
+) -> str:
+    """The status bar's line for a watch, as it stands `now`; `backup`: its
+    backup's part (`backup_text`), "" without one."""
+    also = f"; {backup}" if backup else ""
     if paused:
-        return f"Watching {folder} — paused: the folder is gone; {count} arrived"
+        return f"Watching {folder} — paused: the folder is gone; {count} arrived{also}"
     if last_at is None:
-        return f"Watching {folder} — {count} arrived, waiting for the first frame"
-    return f"Watching {folder} — {count} arrived, last {ago(time.monotonic() - last_at)} ago"
+        return f"Watching {folder} — {count} arrived, waiting for the first frame{also}"
+    last = ago(time.monotonic() - last_at)
+    return f"Watching {folder} — {count} arrived, last {last} ago{also}"
+
+
+def backup_text(backed: int, owed: int) -> str:
+    """The backup's part of the status bar: "312 backed up", "…, 2 waiting"."""
+    return f"{backed} backed up" + (f", {owed} waiting" if owed else "")
+
+
+def choice_items(choice: WatchChoice, catalog: str) -> list[str]:
+    """A watch's choice as the `WATCHING` file keeps it."""
+    b = choice.backup
+    return [choice.folder, catalog, *([b.destination, b.rename, b.subfolder] if b else [])]
+
+
+def choice_of(items: list[str]) -> tuple[WatchChoice, str] | None:
+    """The choice and catalog a `WATCHING` file kept (None: none, or not ours)."""
+    if len(items) == 2:
+        return WatchChoice(items[0]), items[1]
+    if len(items) == 5:
+        folder, catalog, dest, rename, subfolder = items
+        return WatchChoice(
+            folder, IngestRequest(folder, dest, rename=rename, subfolder=subfolder)
+        ), catalog
+    return None
 
 
 class WindowWatch(QObject):
@@ -84,13 +121,16 @@ class WindowWatch(QObject):
         status: QStatusBar | None,
         config_dir: Path,
         read_only: Callable[[], str | None] = lambda: None,
+        settings: Callable[[], Settings] | None = None,
     ) -> None:
         super().__init__(window)
         self.window, self.pipeline, self.errors = window, pipeline, errors
         self.read_only = read_only
+        self.settings = settings
         self.session: WatchSession | None = None
-        self.choose: Callable[[], str] = self._ask  # tests answer the folder dialog here
-        self._remembered = RecentList(Path(config_dir) / WATCHING, "watching", 2)
+        self.choose: Callable[[], WatchChoice | None] = self._ask  # tests answer it here
+        self._remembered = RecentList(Path(config_dir) / WATCHING, "watching", 5)
+        self._last = RecentList(Path(config_dir) / LAST_WATCH, "watched", 5)
         self.label = QLabel("")
         self.label.setObjectName("watch_status")
         self.label.hide()
@@ -135,17 +175,27 @@ class WindowWatch(QObject):
         if not checked:
             self.stop()
             return
-        folder = self.choose()
-        if not folder or not self.start(folder):
+        choice = self.choose()
+        if choice is None or not self.start(choice.folder, choice.backup):
             self.action.setChecked(False)
 
-    def _ask(self) -> str:
-        from PySide6.QtWidgets import QFileDialog  # made when first used
+    def _ask(self) -> WatchChoice | None:
+        from curator.ingest.template import DEFAULT_RENAME, DEFAULT_SUBFOLDER
+        from curator.ui.ingest.watch_dialog import WatchDialog  # made when first used
 
-        return QFileDialog.getExistingDirectory(self.window, "Watch a folder for new photos")
+        settings = self.settings() if self.settings is not None else None
+        rename = settings.ingest_rename if settings is not None else DEFAULT_RENAME
+        subfolder = settings.ingest_subfolder if settings is not None else DEFAULT_SUBFOLDER
+        last = choice_of(self._last.read())
+        dialog = WatchDialog(rename, subfolder, last[0] if last else None, self.window)
+        try:
+            return dialog.choice() if dialog.exec() == WatchDialog.DialogCode.Accepted else None
+        finally:
+            dialog.deleteLater()
 
-    def start(self, folder: str) -> bool:
-        """Watch `folder`; False (and the sentence said) when it cannot be."""
+    def start(self, folder: str, backup: IngestRequest | None = None) -> bool:
+        """Watch `folder` (and copy each frame as `backup` says); False (and the
+        sentence said) when it cannot be."""
         from curator.fs.folders import folder_problem
         from curator.pipeline.watch import WatchSession
 
@@ -156,18 +206,29 @@ class WindowWatch(QObject):
         if (problem := folder_problem(folder)) is not None:
             self.errors.report(problem.message)
             return False
+        if backup is not None:
+            from curator.ingest.live_backup import backup_problem
+
+            said = backup_problem(folder, backup.destination, backup.rename, backup.subfolder)
+            if said is not None:
+                self.errors.report(said)
+                return False
         if self.session is not None:
             self.stop()
         service = self.pipeline.service
-        session = WatchSession(folder, service, exclude=(str(service.cache_dir),), parent=self)
+        exclude = (str(service.cache_dir),)
+        session = WatchSession(folder, service, exclude=exclude, backup=backup, parent=self)
         session.noted.connect(self.errors.report)
         session.state_changed.connect(lambda _state: self._show())
         session.arrived.connect(lambda _arrival: self._show())
+        session.backed_up.connect(lambda _backed: self._show())
         session.grouped.connect(self.grouped)
         session.stopped.connect(lambda: self._on_stopped(session))
         self.session = session
         session.start()
-        self._remembered.write([session.folder, str(service.catalog_path)])
+        kept = choice_items(WatchChoice(session.folder, session.backup), str(service.catalog_path))
+        self._remembered.write(kept)
+        self._last.write(kept)
         self.action.setChecked(True)
         self.label.show()
         self._tick.start()
@@ -190,15 +251,16 @@ class WindowWatch(QObject):
     def resume(self) -> None:
         """The catalog is open: a watch left on (a window killed while watching)
         goes on, and catches up what landed meanwhile."""
-        left = self._remembered.read()
-        if len(left) != 2 or self.watching:
+        left = choice_of(self._remembered.read())
+        if left is None or self.watching:
             return
-        folder, catalog = left
+        choice, catalog = left
         if catalog != str(self.pipeline.service.catalog_path):
             return  # it watched into another catalog
-        if self.start(folder):
+        if self.start(choice.folder, choice.backup):
             self.errors.report(
-                f"Watching {folder} again: what landed while Curator was not running comes in."
+                f"Watching {choice.folder} again: what landed while Curator was not running "
+                "comes in" + (" and is backed up." if choice.backup is not None else ".")
             )
 
     def _on_stopped(self, session: WatchSession) -> None:
@@ -227,5 +289,6 @@ class WindowWatch(QObject):
             return
         paused = session.state.value == "paused"
         shown = os.path.basename(session.folder.rstrip(os.sep)) or session.folder
-        self.label.setText(status_text(shown, session.count, session.last_at, paused))
+        backup = "" if session.backup is None else backup_text(session.backed, session.backup_owed)
+        self.label.setText(status_text(shown, session.count, session.last_at, paused, backup))
         self.label.setToolTip(session.folder)

@@ -84,6 +84,7 @@ class ImportActions(QObject):
             window.statusBar() if isinstance(window, QMainWindow) else None,
             self.recent.file.parent,
             lambda: self.read_only,
+            self._settings,
         )
         self.watch.add_to(file_menu)
         self.recent_menu = QMenu("Recent &Folders", self.window)
