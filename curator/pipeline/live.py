@@ -254,9 +254,8 @@ class LiveFeed(QObject):
         look.paths_listed.connect(self.paths_listed)
         look.ended.connect(lambda: self._on_looked(batch, look))
         batch.looks.append(look)
-        from curator.imaging.formats import is_raw_path
 
-        look.start(jobs, sum(not is_raw_path(p) for job in jobs for p in job.paths))
+        look.start(jobs)
 
     def _on_looked(self, batch: _Batch, look: QuickLookPhase) -> None:
         batch.looked = True

@@ -3,17 +3,19 @@
 Round one lists every new file (pipeline.stages.quicklook: the embedded
 thumbnail, else no pixels); round two decodes the thumbnails round one could
 not take, from a `ThumbnailQueue` the window re-orders as the user scrolls
-(`prefer`). Both run on the decode pool and the same children, round two's
-turns queued behind round one's jobs (first in, first out) to keep the children
-busy; a turn finding the queue empty waits for round one's next batch, or ends
-with it (`ThumbnailQueue.close`).
+(`prefer`). Both run on the decode pool and the same children: round two is
+an open feed, a turn queued per `THUMBNAIL_CHUNK` of files round one's written
+batch put in the queue, closed when round one ends. A turn never waits for
+round one: held in a pool thread, turns waiting on a batch whose listing was
+queued behind them took every thread (a card's 40 frames dropped into a
+watched folder hung the watch for good).
 
 Signals (main thread): `photos_added(ids)` — round one's new rows;
 `paths_listed(paths)` — the files round one just wrote (a watch's tiles);
 `thumbnails_changed(ids)` — round two gave these rows a picture; `note(text)` —
 one progress line; `ended()` — both rounds done (or cancelled, or `write_error`).
 Invariants: the phase never touches widgets; a storage fault in either round
-stops both; `cancel` and `close` reach both rounds and release a waiting turn.
+stops both; `cancel` and `close` reach both rounds.
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ class QuickLookPhase(QObject):
         super().__init__(parent)
         self.queue = ThumbnailQueue()
         self.write_error: str | None = None
+        self._like: QuickLookJob | None = None  # round two's turns are made like it
+        self._round_two_open = False  # turns may still be queued
         self._runners: list[QuickLookRunner] = []
         self._files = 0
         self._decoded = 0
@@ -87,16 +91,13 @@ class QuickLookPhase(QObject):
     def running(self) -> bool:
         return bool(self._runners)
 
-    def start(self, jobs: list[QuickLookJob], candidates: int) -> None:
-        """Round one over `jobs`; round two's turns for up to `candidates` files
-        (the new files that may lack a thumbnail), queued behind them."""
+    def start(self, jobs: list[QuickLookJob]) -> None:
+        """Round one over `jobs`; round two fed as round one's rows are written."""
         self._files = sum(len(job.paths) for job in jobs)
+        self._like = jobs[0] if jobs else None
+        self._decoding.start([], open_feed=True)
+        self._round_two_open = True
         self._listing.start(jobs)
-        if jobs:
-            template = jobs[0]
-            self._decoding.start(plan_thumbnail_turns(candidates, template))
-        else:
-            self._decoding.start([])
 
     def prefer(self, paths: list[str]) -> None:
         self.queue.prefer(paths)
@@ -112,13 +113,18 @@ class QuickLookPhase(QObject):
     def cancel(self) -> None:
         for runner in self._runners:
             runner.cancel()
-        self.queue.close()  # a turn waiting for round one's next batch ends now
+        self._close_round_two()
 
     def close(self) -> None:
         """Deliver nothing more (shutdown)."""
         for runner in self._runners:
             runner.close()
-        self.queue.close()
+
+    def _close_round_two(self) -> None:
+        """No more turns: round two ends once those queued are done."""
+        if self._round_two_open:
+            self._round_two_open = False
+            self._decoding.close_feed()
 
     def _on_listed(self, outcomes: list[QuickLookOutcome]) -> None:
         """Round one's written batch: its files without a picture are kept for
@@ -139,7 +145,9 @@ class QuickLookPhase(QObject):
         if written:
             self.paths_listed.emit(written)
         listed, self._listed = self._listed, []
-        self.queue.put(listed)
+        if listed and self._like is not None and self._round_two_open:
+            self.queue.put(listed)
+            self._decoding.extend(plan_thumbnail_turns(len(listed), self._like))
         looked = min(self._files, self._listing.progress[0] * CHUNK)
         self.note.emit(f"Quick look: {looked} of {self._files} new files")
 
@@ -155,7 +163,7 @@ class QuickLookPhase(QObject):
             self.write_error = runner.write_error
             self.cancel()  # a full or read-only catalog: the other round stops too
         if runner is self._listing:
-            self.queue.close()  # round two takes what is queued, then ends
+            self._close_round_two()  # round two does the turns it has, then ends
         self._runners.remove(runner)
         runner.deleteLater()
         if not self._runners:

@@ -361,7 +361,6 @@ class PipelineService(QObject):
 
     def _start_quick_look(self, jobs: list[QuickLookJob], plan: TechnicalPlan) -> None:
         from curator.catalog.models import Photo
-        from curator.imaging.formats import is_raw_path
 
         assert self._processes is not None
         self._machine.enter(Phase.QUICK_LOOK)
@@ -385,9 +384,7 @@ class PipelineService(QObject):
         if self._board.paused:
             quick.pause()
         self._board.emit("technical", StageState.RUNNING, 0, total, "Quick look…")
-        # A RAW shows its embedded preview in round one; the rest may need round two.
-        candidates = sum(not is_raw_path(p) for job in jobs for p in job.paths)
-        quick.start(jobs, candidates)
+        quick.start(jobs)
 
     def _on_quick_look_finished(self, plan: TechnicalPlan) -> None:
         quick, self._quick_look = self._quick_look, None

@@ -13,8 +13,9 @@ thumbnail (imaging.quicklook); the measurement follows and replaces it.
 Round one lists every new file (~1 ms a file, `decode=False`) and queues the
 JPEGs without a thumbnail in a `ThumbnailQueue`; round two decodes those at
 DCT 1/8 (~10 ms a file), `THUMBNAIL_CHUNK` at a time, on-screen files first
-(`ThumbnailQueue.prefer`); `catalog.quicklook.apply_quick_thumbnails` writes
-them. A failed quick look costs only time: the technical stage reports it.
+(`ThumbnailQueue.prefer`), a turn per chunk queued;
+`catalog.quicklook.apply_quick_thumbnails` writes them. A failed quick look
+costs only time: the technical stage reports it.
 """
 
 from __future__ import annotations
@@ -51,47 +52,36 @@ class QuickLookJob:
 class ThumbnailQueue:
     """The files round two still has to decode, in the order they will be
     taken: as round one listed them, except that `prefer` moves the given
-    ones to the front. Thread-safe: the UI thread puts, prefers and closes;
-    pool threads take, waiting while the queue is empty but still open
-    (round one may list more)."""
+    ones to the front. Thread-safe: the UI thread puts and prefers; pool
+    threads take. A take never waits: a turn is queued for files already put
+    (`plan_thumbnail_turns`), so no pool thread is held for round one."""
 
     def __init__(self) -> None:
-        self._ready = threading.Condition()
+        self._lock = threading.Lock()
         self._order: dict[str, None] = {}  # insertion-ordered set; front first
         self._front: list[str] = []  # preferred, in the order asked
-        self._closed = False
 
     def __len__(self) -> int:
-        with self._ready:
+        with self._lock:
             return len(self._order)
 
     def put(self, paths: Iterable[str]) -> None:
-        with self._ready:
+        with self._lock:
             for path in paths:
                 self._order[path] = None
-            self._ready.notify_all()
-
-    def close(self) -> None:
-        """Nothing more will be put: a waiting `take` returns what is left."""
-        with self._ready:
-            self._closed = True
-            self._ready.notify_all()
 
     def prefer(self, paths: Iterable[str]) -> None:
         """Decode these next (the tiles on screen), in this order. Replaces
         the last preference. A path not queued yet is remembered (its row
         may reach the grid just before round one queues it); one never
         queued, or already taken, is passed over."""
-        with self._ready:
+        with self._lock:
             self._front = list(dict.fromkeys(paths))
 
-    def take(self, n: int, *, wait: bool = True) -> tuple[str, ...]:
-        """Up to `n` paths, preferred first; each path is taken once. While
-        the queue is empty and open, waits (unless `wait` is False); () once
-        it is empty and closed."""
-        with self._ready:
-            while wait and not self._order and not self._closed:
-                self._ready.wait()
+    def take(self, n: int) -> tuple[str, ...]:
+        """Up to `n` paths, preferred first; each path is taken once; () when
+        none is queued."""
+        with self._lock:
             taken: list[str] = []
             for path in [p for p in self._front if p in self._order][:n]:
                 del self._order[path]
@@ -114,11 +104,10 @@ def plan_quick_look(plan: TechnicalPlan, settings: Settings, cache_dir: str) -> 
     ]
 
 
-def plan_thumbnail_turns(candidates: int, like: QuickLookJob) -> list[QuickLookJob]:
+def plan_thumbnail_turns(queued: int, like: QuickLookJob) -> list[QuickLookJob]:
     """Round two: one turn at the queue per `THUMBNAIL_CHUNK` of the files
-    that may need one (`candidates`: an upper bound; a spare turn ends at
-    once when round one is over and nothing is left)."""
-    turns = -(-candidates // THUMBNAIL_CHUNK)
+    just `queued` (a turn takes the preferred ones first, whichever they are)."""
+    turns = -(-queued // THUMBNAIL_CHUNK)
     return [QuickLookJob((), like.cache_dir, like.long_edge, decode=True)] * turns
 
 

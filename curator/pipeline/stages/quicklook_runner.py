@@ -7,7 +7,8 @@ each batch's new ids back on the main thread. The waiting threads are the
 decode pool's.
 
 Round two (`queue` given): each job takes its paths from the `ThumbnailQueue`
-when it starts, so a file the user scrolled to goes to the next free child;
+when it starts, so a file the user scrolled to goes to the next free child
+(a job finding it empty ends at once);
 `apply_quick_thumbnails` writes them.
 """
 
