@@ -22,7 +22,7 @@ Protocol (main thread, except the read):
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, Slot
@@ -32,9 +32,9 @@ from curator.ui.common.guard import ErrorReporter, guarded_slot
 
 log = logging.getLogger(__name__)
 
-Version = tuple[int, Hashable]  # (the list's generation, its query)
+Version = tuple[int, object]  # (the list's generation, its query)
 Placed = Any  # what `place` returns, handed to `apply` as it is
-_Result = tuple[int, Hashable, list[int], Placed | None]
+_Result = tuple[int, object, list[int], Placed | None]
 
 
 class Arrivals(QObject):
@@ -43,7 +43,7 @@ class Arrivals(QObject):
         pool: QThreadPool,
         version: Callable[[], Version],
         listed: Callable[[], list[int]],
-        place: Callable[[Hashable, list[int], list[int]], Placed],
+        place: Callable[[Any, list[int], list[int]], Placed],
         apply: Callable[[Placed], None],
         fallback: Callable[[list[int]], None],
         errors: ErrorReporter,
