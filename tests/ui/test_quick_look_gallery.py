@@ -58,7 +58,7 @@ def test_photos_are_in_the_gallery_before_they_are_measured(
         seen.append((model.rowCount(), quick, measured))
 
     # Connected after the main window's own slots: the model is up to date by then.
-    app.pipeline.photos_added.connect(snapshot)  # quick-look batches
+    app.model.arrivals_listed.connect(snapshot)  # quick-look batches, placed in the grid
     app.pipeline.photos_changed.connect(snapshot)  # technical batches
     with qtbot.waitSignal(app.pipeline.completed, timeout=180_000):
         assert app.window.start_import(str(lib))

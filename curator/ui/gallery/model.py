@@ -7,7 +7,8 @@ Invariants:
   (`fetch_rest`); whatever needs the whole list completes it first, and a
   late or older list is dropped;
 - `insert_new` places new photos by a binary search SQL ranks
-  (`gallery_ranks`); `rows_rewritten` re-queries (at most once per
+  (`gallery_ranks`), read on the lists pool (`Arrivals`: never against a list
+  that changed since, nor after a later batch); `rows_rewritten` re-queries (at most once per
   `REQUERY_EVERY_MS`) only when a rewritten row moved;
 - `refresh` updates the list in place (rows removed and inserted,
   layoutChanged, dataChanged), never a reset, so the view keeps its scroll
@@ -31,6 +32,7 @@ from PySide6.QtCore import (
     Qt,
     QThreadPool,
     QTimer,
+    Signal,
     Slot,
 )
 
@@ -38,6 +40,7 @@ from curator.catalog.types import GalleryFilter, GalleryQuery, GalleryRow, Galle
 from curator.engine.delivery import Delivery, Job, delivery_to
 from curator.ui.common.guard import ErrorReporter, guarded_slot
 from curator.ui.common.image_loader import ImageLoader
+from curator.ui.gallery.arrivals import Arrivals
 from curator.ui.gallery.flags import photo_flags, tooltip
 from curator.ui.gallery.listing import cached_among, insertion_rows, thumbnail_key
 from curator.ui.gallery.stale_rows import StaleRows
@@ -120,7 +123,27 @@ def read_rows(ids: list[int]) -> dict[int, GalleryRow]:
     return with_pairs(gallery_rows(ids))
 
 
+def place_new(
+    query: GalleryQuery, listed: list[int], photo_ids: list[int]
+) -> tuple[list[int], list[int], list[int]]:
+    """(those of `photo_ids` the query shows; those of them not in `listed`; the
+    row of `listed` before which each of these goes) (any thread). Search results
+    keep their rank order: no rows, the list is read again instead."""
+    shown = gallery_ids_among(query, photo_ids)
+    known = set(listed)
+    new = [pid for pid in shown if pid not in known]
+    if not new or query.ranked_ids is not None:
+        return shown, new, []
+    sort = query.sort
+    rows = insertion_rows(listed, new, lambda ids: gallery_ranks(sort, ids))
+    for i in range(1, len(rows)):  # in order, whatever a stale listing said
+        rows[i] = max(rows[i], rows[i - 1])
+    return shown, new, rows
+
+
 class GalleryListModel(QAbstractListModel):
+    arrivals_listed = Signal(list)  # new photos the query shows, now in the list (`insert_new`)
+
     def __init__(
         self,
         thumbnails: ImageLoader,
@@ -153,11 +176,28 @@ class GalleryListModel(QAbstractListModel):
         self.stale: StaleRows | None = None  # the import's re-reads, off the UI thread
         if rows_pool is not None:
             self.stale = StaleRows(rows_pool, read_rows, self._rows_read, errors, self)
+        self._generation = 0  # one more each time rows go in, out or move (`Arrivals`)
+        for changed in (self.rowsInserted, self.rowsRemoved, self.modelReset, self.layoutChanged):
+            changed.connect(self._list_changed)
+        self.arrivals: Arrivals | None = None  # where new photos go, read off the UI thread
+        if lists_pool is not None:
+            self.arrivals = Arrivals(
+                lists_pool,
+                lambda: (self._generation, self.query),
+                lambda: list(self._ids),
+                place_new,
+                self._place_arrivals,
+                self._insert_now,
+                errors,
+                self,
+            )
 
     def close(self) -> None:
         """No re-read or list is applied after this (App.shutdown, before the pools drain)."""
         self._rest_delivery.close()
         self._listed_delivery.close()
+        if self.arrivals is not None:
+            self.arrivals.close()
         if self.stale is not None:
             self.stale.close()
 
@@ -501,32 +541,44 @@ class GalleryListModel(QAbstractListModel):
     def _requery(self) -> None:
         self.refresh()
 
-    def insert_new(self, photo_ids: Iterable[int]) -> list[int]:
-        """Insert the new photos the query shows at their place in its order; their ids."""
-        self.load_rest()  # the binary search runs over the whole list
-        fresh = gallery_ids_among(self.query, list(dict.fromkeys(photo_ids)))
-        if not fresh:
-            return []
-        if self.query.ranked_ids is not None:  # search results: rank order, not a sort
-            self.refresh(fresh)
-            return fresh
-        sort = self.query.sort
-        rows = insertion_rows(self._ids, fresh, lambda ids: gallery_ranks(sort, ids))
-        for i in range(1, len(rows)):  # in order, whatever a stale listing said
-            rows[i] = max(rows[i], rows[i - 1])
-        # Bottom-up, in runs of consecutive photos going to one place: the rows
-        # above each insertion keep their numbers.
-        start = len(fresh)
-        while start > 0:
-            end, start = start, start - 1
-            while start > 0 and rows[start - 1] == rows[end - 1]:
-                start -= 1
-            at = rows[start]
-            self.beginInsertRows(QModelIndex(), at, at + end - start - 1)
-            self._ids[at:at] = fresh[start:end]
-            self.endInsertRows()
-        self._row_index = None
-        return fresh
+    def insert_new(self, photo_ids: Iterable[int]) -> None:
+        """Insert the new photos the query shows at their place in its order, read
+        on the lists pool (`Arrivals`); `arrivals_listed` says which once they are in."""
+        self.load_rest()  # the places are found in the whole list
+        ids = list(dict.fromkeys(photo_ids))
+        if self.arrivals is None:
+            self._insert_now(ids)
+        else:
+            self.arrivals.add(ids)
+
+    def _insert_now(self, photo_ids: list[int]) -> None:
+        """`insert_new`, read on the UI thread (no lists pool, or its read failed)."""
+        self.load_rest()
+        self._place_arrivals(place_new(self.query, self._ids, photo_ids))
+
+    def _place_arrivals(self, placed: tuple[list[int], list[int], list[int]]) -> None:
+        """Insert what `place_new` found, read against the list as it is now."""
+        shown, new, rows = placed
+        if new and self.query.ranked_ids is not None:  # search results: rank order
+            self.refresh(new, later=self._lists_pool is not None)
+        elif new:
+            # Bottom-up, in runs of consecutive photos going to one place: the
+            # rows above each insertion keep their numbers.
+            start = len(new)
+            while start > 0:
+                end, start = start, start - 1
+                while start > 0 and rows[start - 1] == rows[end - 1]:
+                    start -= 1
+                at = rows[start]
+                self.beginInsertRows(QModelIndex(), at, at + end - start - 1)
+                self._ids[at:at] = new[start:end]
+                self.endInsertRows()
+            self._row_index = None
+        if shown:
+            self.arrivals_listed.emit(shown)
+
+    def _list_changed(self, *_: object) -> None:
+        self._generation += 1
 
     def _all_changed(self) -> None:
         if self._ids:

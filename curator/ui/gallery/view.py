@@ -13,6 +13,7 @@ from functools import partial
 
 from PySide6.QtCore import (
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QPoint,
     QPointF,
@@ -55,6 +56,7 @@ from curator.ui.common.image_loader import ImageKey, ImageLoader
 from curator.ui.gallery.flags import PhotoFlags, badge_pills
 from curator.ui.gallery.listing import thumbnail_key
 from curator.ui.gallery.model import FlagsRole, GalleryListModel, PhotoRole
+from curator.ui.gallery.tile_stamps import TileStamps
 from curator.ui.review.decision_strip import (
     LABEL_COLORS,
     click_action,
@@ -339,11 +341,87 @@ def strip_origin(cell_rect: QRect) -> tuple[float, float]:
     return float(cell.left() + 8), float(text_top + 8)
 
 
+def paint_tile(
+    painter: QPainter,
+    *,
+    rect: QRect,
+    row: GalleryRow,
+    pixmap: QPixmap | None,
+    flags: PhotoFlags | None,
+    selected: bool,
+) -> None:
+    """One gallery tile in its cell `rect`, all but its decision strip: the
+    picture (a reject dimmed), badges, pills, the label's edge and the name. It
+    covers the cell (less its margin) opaquely, so `ThumbnailDelegate` stamps it;
+    the strip, which may reach past a small cell's edge, is drawn after it."""
+    painter.save()
+    cell = QRect(rect).adjusted(3, 3, -3, -3)
+    painter.fillRect(cell, QColor(70, 100, 150) if selected else QColor(44, 44, 46))
+    image_area = cell.adjusted(6, 6, -6, -_TEXT_H)
+    if row.failed:
+        painter.fillRect(image_area, QColor(60, 30, 30))
+        painter.setPen(QColor(240, 200, 200))
+        painter.drawText(
+            image_area.adjusted(8, 30, -8, -4),
+            int(
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+            ),
+            f"Failed\n{row.failed_reason}",
+        )
+    elif pixmap is not None and not pixmap.isNull():
+        size = pixmap.size().scaled(image_area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        target = QRect(0, 0, size.width(), size.height())
+        target.moveCenter(image_area.center())
+        if row.cull == "rejected":
+            painter.setOpacity(0.3)
+        elif row.proposal is not None and row.proposal.verdict.value == "reject":
+            painter.setOpacity(PROPOSED_REJECT_OPACITY)  # dimmed, less than a reject
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawPixmap(target, pixmap)
+        painter.setOpacity(1.0)
+    else:  # no picture yet: its frame, at the photo's shape when the header told it
+        painter.fillRect(placeholder_rect(image_area, row), QColor(56, 56, 58))
+    for i, badge in enumerate(state_badges(row)):
+        stamp = cached_glyph(
+            painter,
+            ("badge", badge),
+            QSizeF(20, 20),
+            partial(_draw_badge_at_origin, kind=badge),
+        )
+        painter.drawPixmap(QPoint(image_area.left() + 4 + i * 24, image_area.top() + 4), stamp)
+    if isinstance(flags, PhotoFlags):
+        top, bottom = flag_pills(flags)
+        if row.failed:  # the failure text fills the cell: only MISSING is added
+            top, bottom = [p for p in top if p[0] in (MISSING, OFFLINE)], []
+        draw_pill_rows(painter, image_area, top, image_area.top() + 4, 19)
+        draw_pill_rows(painter, image_area, bottom, image_area.bottom() - 19, -19)
+    text_top = image_area.bottom() + 4
+    label = LABEL_COLORS.get(row.label or "")
+    if label is not None:  # the label also edges the cell, seen from afar
+        painter.fillRect(QRect(cell.left(), cell.bottom() - 2, cell.width(), 3), label)
+    font = QFont(painter.font())
+    font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+    painter.setFont(font)
+    painter.setPen(QColor(120, 120, 120) if row.cull == "rejected" else QColor(210, 210, 210))
+    name_rect = QRect(cell.left() + 8, text_top + 16, cell.width() - 16, 16)
+    name = painter.fontMetrics().elidedText(
+        row.file_name, Qt.TextElideMode.ElideMiddle, name_rect.width()
+    )
+    painter.drawText(
+        name_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), name
+    )
+    painter.restore()
+
+
 class ThumbnailDelegate(QStyledItemDelegate):
     """Paints thumbnail, stars, keep/reject/pick badges (rejects dimmed), failed
     marker, MISSING, OFFLINE and MATCH badges, blur/clipped warnings and the burst marker."""
 
     cell = CELL  # GalleryView.set_cell_width changes it per view
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.stamps = TileStamps()  # each tile drawn once per look
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -359,70 +437,28 @@ class ThumbnailDelegate(QStyledItemDelegate):
         row = index.data(PhotoRole)
         if not isinstance(row, GalleryRow):
             return
-        painter.save()
-        cell = QRect(option.rect).adjusted(3, 3, -3, -3)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        painter.fillRect(cell, QColor(70, 100, 150) if selected else QColor(44, 44, 46))
-        image_area = cell.adjusted(6, 6, -6, -_TEXT_H)
         pixmap = index.data(Qt.ItemDataRole.DecorationRole)
-        if row.failed:
-            painter.fillRect(image_area, QColor(60, 30, 30))
-            painter.setPen(QColor(240, 200, 200))
-            painter.drawText(
-                image_area.adjusted(8, 30, -8, -4),
-                int(
-                    Qt.AlignmentFlag.AlignHCenter
-                    | Qt.AlignmentFlag.AlignTop
-                    | Qt.TextFlag.TextWordWrap
-                ),
-                f"Failed\n{row.failed_reason}",
-            )
-        elif pixmap is not None and not pixmap.isNull():
-            size = pixmap.size().scaled(image_area.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            target = QRect(0, 0, size.width(), size.height())
-            target.moveCenter(image_area.center())
-            if row.cull == "rejected":
-                painter.setOpacity(0.3)
-            elif row.proposal is not None and row.proposal.verdict.value == "reject":
-                painter.setOpacity(PROPOSED_REJECT_OPACITY)  # dimmed, less than a reject
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            painter.drawPixmap(target, pixmap)
-            painter.setOpacity(1.0)
-        else:  # no picture yet: its frame, at the photo's shape when the header told it
-            painter.fillRect(placeholder_rect(image_area, row), QColor(56, 56, 58))
-        for i, badge in enumerate(state_badges(row)):
-            stamp = cached_glyph(
-                painter,
-                ("badge", badge),
-                QSizeF(20, 20),
-                partial(_draw_badge_at_origin, kind=badge),
-            )
-            painter.drawPixmap(QPoint(image_area.left() + 4 + i * 24, image_area.top() + 4), stamp)
         flags = index.data(FlagsRole)
-        if isinstance(flags, PhotoFlags):
-            top, bottom = flag_pills(flags)
-            if row.failed:  # the failure text fills the cell: only MISSING is added
-                top, bottom = [p for p in top if p[0] in (MISSING, OFFLINE)], []
-            draw_pill_rows(painter, image_area, top, image_area.top() + 4, 19)
-            draw_pill_rows(painter, image_area, bottom, image_area.bottom() - 19, -19)
-        text_top = image_area.bottom() + 4
+        picture = pixmap.cacheKey() if isinstance(pixmap, QPixmap) else None
+        look = (picture, flags, selected, painter.font().key())
+        self.stamps.paint(
+            painter,
+            row.id,
+            row,
+            look,
+            QRect(option.rect).adjusted(3, 3, -3, -3),
+            partial(
+                paint_tile,
+                rect=QRect(option.rect),
+                row=row,
+                pixmap=pixmap,
+                flags=flags,
+                selected=selected,
+            ),
+        )
         left, center_y = strip_origin(option.rect)
         paint_strip(painter, left, center_y, TILE_STRIP, row)
-        label = LABEL_COLORS.get(row.label or "")
-        if label is not None:  # the label also edges the cell, seen from afar
-            painter.fillRect(QRect(cell.left(), cell.bottom() - 2, cell.width(), 3), label)
-        font = QFont(painter.font())
-        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
-        painter.setFont(font)
-        painter.setPen(QColor(120, 120, 120) if row.cull == "rejected" else QColor(210, 210, 210))
-        name_rect = QRect(cell.left() + 8, text_top + 16, cell.width() - 16, 16)
-        name = painter.fontMetrics().elidedText(
-            row.file_name, Qt.TextElideMode.ElideMiddle, name_rect.width()
-        )
-        painter.drawText(
-            name_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), name
-        )
-        painter.restore()
 
 
 class GalleryView(QListView):
@@ -501,7 +537,9 @@ class GalleryView(QListView):
             self.viewport().update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        self.gallery_model.read_visible(self.visible_rows())  # one read for the tiles below
+        visible = self.visible_rows()
+        self.gallery_model.read_visible(visible)  # one read for the tiles below
+        self.delegate.stamps.keep_screens_of(len(visible))
         super().paintEvent(event)
         if self.gallery_model.rest_pending:  # the first page is on screen: now the rest
             QTimer.singleShot(0, self.gallery_model, self.gallery_model.fetch_rest)

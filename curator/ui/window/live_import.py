@@ -1,7 +1,8 @@
 """`LiveImport`: what the window does with each batch a running import writes
 (the UI thread's hot path: tests/bench/test_live_import_bench.py): new photos
-are inserted where the query shows them (`GalleryListModel.insert_new`) and
-appended to the session's pass; rewritten rows are re-read, the list only
+are inserted where the query shows them (`GalleryListModel.insert_new`, its
+reads off the UI thread, `arrivals_listed` once in) and appended to the
+session's pass; rewritten rows are re-read, the list only
 when one moved (`rows_rewritten`); new thumbnails re-read their rows only.
 The loupe forgets its cached rows of those photos; the pass count follows.
 """
@@ -36,18 +37,26 @@ class LiveImport(QObject):
         self._invalidate = invalidate  # the loupe forgets these rows (once it exists)
         self._after = after  # the window's labels (pass count, photo count)
         pipeline.photos_added.connect(self.on_added)
+        model.arrivals_listed.connect(self.on_listed)
         pipeline.photos_changed.connect(self.on_changed)
         pipeline.thumbnails_changed.connect(self.on_thumbnails)
 
     @Slot(list)
     @guarded_slot
     def on_added(self, ids: list[int]) -> None:
-        """A quick-look batch: new photos only."""
-        shown = self.model.insert_new(ids)
+        """A quick-look batch: new photos only (the grid places them off the UI
+        thread: `on_listed` once they are in)."""
+        self.model.insert_new(ids)
         self._invalidate(ids)
         if self.session.scope is None:
             self.session.extend(ids)
-        else:  # the loupe walks the gallery: what it now shows is appended
+            self._after()
+
+    @Slot(list)
+    @guarded_slot
+    def on_listed(self, shown: list[int]) -> None:
+        """New photos the grid now shows."""
+        if self.session.scope is not None:  # the loupe walks the gallery: appended
             self.session.append_to_scope(shown)
         self._after()
 
