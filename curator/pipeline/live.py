@@ -13,8 +13,8 @@ children in TECHNICAL, with the first batch planned by PREPARE):
   time is planned on the prepare pool (`plan_batch`, read-only), stamped with
   the feed's generation.
 - A planned batch's new files get their quick look (pipeline.quick) at a
-  priority above the measuring and every earlier batch's, newest
-  `quicklook.CHUNK` first; its requests go to the runner (`extend_plan`) once
+  priority above the measuring and every earlier batch's, newest file
+  first; its requests go to the runner (`extend_plan`) once
   its and every earlier batch's quick look ended: measured in landing order.
   Files the plan does not read are said in `settled`; a failed plan in
   `batch_failed` (paths, sentence).
@@ -227,17 +227,16 @@ class LiveFeed(QObject):
         self._maybe_drained()
 
     def _show(self, plan: TechnicalPlan) -> None:
-        """The batch's quick look (newest chunk first, above every earlier batch), then
+        """The batch's quick look (newest file first, above every earlier batch), then
         its measurement in arrival order (`_hand_over`)."""
         assert self.processes is not None
         batch = _Batch(plan)
         self._batches.append(batch)
-        jobs = plan_quick_look(plan, self.settings, self.cache_dir)
+        jobs = plan_quick_look(plan, self.settings, self.cache_dir, newest_first=True)
         if not jobs:
             batch.looked = True
             self._hand_over()
             return
-        jobs.reverse()  # the newest chunk first; each in the order its files landed
         look = QuickLookPhase(
             self.db,
             self.stage_version,

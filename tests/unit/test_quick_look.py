@@ -248,3 +248,23 @@ def test_one_batch_skips_what_the_catalog_knows_and_its_own_repeats(catalog: obj
     assert Photo.get_by_id(b).thumbnail_key == "kb1"
     assert Photo.get_by_id(c).thumbnail_key == "kc"
     assert Photo.get_by_id(first).thumbnail_key is None  # not in the batch: untouched
+
+
+def test_a_watchs_quick_look_is_planned_newest_file_first() -> None:
+    """A watch's batch (landing order) is looked at newest first, chunk by
+    chunk, so a card's frames dropped in show their newest thumbnails first;
+    an import keeps the scan's order. Known files are not looked at."""
+    from curator.pipeline.stages.quicklook import CHUNK, plan_quick_look
+    from curator.pipeline.stages.technical import TechnicalPlan
+    from curator.records import TechnicalRequest
+    from curator.settings import Settings
+
+    paths = [f"/w/DSC{i:05d}.JPG" for i in range(CHUNK + 3)]
+    plan = TechnicalPlan(
+        requests=[TechnicalRequest(p, "/c") for p in [*paths, "/w/known.JPG"]],
+        new_paths=set(paths),
+    )
+    newest = plan_quick_look(plan, Settings(), "/c", newest_first=True)
+    assert [len(j.paths) for j in newest] == [CHUNK, 3]
+    assert [p for j in newest for p in j.paths] == paths[::-1]
+    assert [p for j in plan_quick_look(plan, Settings(), "/c") for p in j.paths] == paths

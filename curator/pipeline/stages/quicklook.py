@@ -95,9 +95,14 @@ class ThumbnailQueue:
             return tuple(taken)
 
 
-def plan_quick_look(plan: TechnicalPlan, settings: Settings, cache_dir: str) -> list[QuickLookJob]:
-    """Round one: chunks of the new files, in the technical plan's (scan) order."""
+def plan_quick_look(
+    plan: TechnicalPlan, settings: Settings, cache_dir: str, *, newest_first: bool = False
+) -> list[QuickLookJob]:
+    """Round one: chunks of the new files, in the technical plan's (scan) order,
+    or its reverse (`newest_first`: a watch's batch, planned in landing order)."""
     paths = [r.path for r in plan.requests if r.path in plan.new_paths]
+    if newest_first:
+        paths.reverse()
     return [
         QuickLookJob(tuple(paths[i : i + CHUNK]), cache_dir, settings.thumbnail_long_edge)
         for i in range(0, len(paths), CHUNK)
