@@ -95,6 +95,7 @@ class QuickLookPhase(QObject):
         """Round one over `jobs`; round two fed as round one's rows are written."""
         self._files = sum(len(job.paths) for job in jobs)
         self._like = jobs[0] if jobs else None
+        self.queue.plan_order(path for job in jobs for path in job.paths)
         self._decoding.start([], open_feed=True)
         self._round_two_open = True
         self._listing.start(jobs)

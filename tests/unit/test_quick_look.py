@@ -90,6 +90,11 @@ def test_the_thumbnail_queue_serves_the_preferred_files_first() -> None:
     assert queue.take(2) == ("g2", "g0")
     queue.put(["g9"])
     assert queue.take(4) == ("g9", "g1")
+    # Round one's plan decides the order, not which of its jobs wrote first.
+    queue.plan_order(["h3", "h2", "h1"])
+    queue.put(["x", "h1"])
+    queue.put(["h3", "h2"])
+    assert queue.take(3) == ("h3", "h2", "h1") and queue.take(3) == ("x",)
 
 
 def test_a_quick_thumbnail_never_replaces_a_measured_one(catalog: object, tmp_path: Path) -> None:

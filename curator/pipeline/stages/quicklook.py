@@ -20,6 +20,7 @@ costs only time: the technical stage reports it.
 
 from __future__ import annotations
 
+import heapq
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -51,15 +52,23 @@ class QuickLookJob:
 
 class ThumbnailQueue:
     """The files round two still has to decode, in the order they will be
-    taken: as round one listed them, except that `prefer` moves the given
-    ones to the front. Thread-safe: the UI thread puts and prefers; pool
-    threads take. A take never waits: a turn is queued for files already put
-    (`plan_thumbnail_turns`), so no pool thread is held for round one."""
+    taken: round one's plan (`plan_order`: a watch's newest file first),
+    whichever of its parallel jobs wrote first, then any others as put;
+    `prefer` moves the given ones to the front. Thread-safe: the UI thread
+    puts and prefers; pool threads take. A take never waits: a turn is queued
+    for files already put (`plan_thumbnail_turns`), so no pool thread is held
+    for round one."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._order: dict[str, None] = {}  # insertion-ordered set; front first
         self._front: list[str] = []  # preferred, in the order asked
+        self._rank: dict[str, int] = {}  # round one's planned order
+
+    def plan_order(self, paths: Iterable[str]) -> None:
+        """The order to take files in (round one's jobs' paths, in order)."""
+        with self._lock:
+            self._rank = {path: i for i, path in enumerate(paths)}
 
     def __len__(self) -> int:
         with self._lock:
@@ -89,7 +98,10 @@ class ThumbnailQueue:
             if taken:
                 chosen = set(taken)
                 self._front = [p for p in self._front if p not in chosen]
-            for path in list(self._order)[: n - len(taken)]:
+            last = len(self._rank)  # nsmallest: sorted()[:k] in O(n log k)
+            for path in heapq.nsmallest(
+                n - len(taken), self._order, key=lambda p: self._rank.get(p, last)
+            ):
                 del self._order[path]
                 taken.append(path)
             return tuple(taken)
