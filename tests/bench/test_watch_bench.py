@@ -22,9 +22,11 @@ measured ≤ `MEASURED_BUDGET_S` (4 s), p95; no frame lost, none imported
 twice (every file is one photo, or the second path of its pair's photo);
 each burst's backlog drains (the time from its last frame's last byte to its
 last measurement is printed); the last quarter of the dump shows its tiles
-sooner after their last byte than its first quarter (newest thumbnails
-first); the UI thread's longest stall of its own (less the time another
-process had the core) ≤ `STALL_BUDGET_MS` (100 ms). The load average and the
+no later after their last byte than its first quarter, but for `TIE_S` (newest
+thumbnails first; the dump lands at once and is looked at within ~0.1 s, so
+its quarters tie unless a backlog formed); the UI thread's longest stall of
+its own (less the time another process had the core) ≤ `STALL_BUDGET_MS`
+(100 ms). The load average and the
 stalls with their stacks are printed: the machine is shared.
 
 Results: watch.json in the bench results folder (tests/bench/results.py).
@@ -62,6 +64,7 @@ WATCH_MINUTES = float(os.environ.get("CURATOR_BENCH_WATCH_MINUTES", "10"))
 BURSTS = os.environ.get("CURATOR_BENCH_WATCH_BURSTS", "180,420")
 BURSTS_AT = tuple(float(t) for t in BURSTS.split(","))
 TILE_BUDGET_S, MEASURED_BUDGET_S, STALL_BUDGET_MS = 1.0, 4.0, 100.0
+TIE_S = 0.1  # the dump's quarters this close: no backlog to drain in any order
 # The decoders' CPU priority (the app's: nice 10, below the window). On a host
 # shared with busy processes at nice 0 they get a sliver of the cores; a run that
 # measures what the design can do there sets CURATOR_BENCH_WATCH_NICENESS=0.
@@ -243,7 +246,7 @@ def test_a_camera_shooting_into_the_watched_folder(
     assert s["tiles_not_seen"] == [] and s["not_measured"] == 0, s
     assert s["steady_tile_s"]["p95"] <= TILE_BUDGET_S, s
     assert s["steady_measured_s"]["p95"] <= MEASURED_BUDGET_S, s
-    assert s["dump_newest_quarter_tile_s"] <= s["dump_oldest_quarter_tile_s"], s
+    assert s["dump_newest_quarter_tile_s"] <= s["dump_oldest_quarter_tile_s"] + TIE_S, s
     assert s["longest_own_stall_ms"] <= STALL_BUDGET_MS, s
 
 
