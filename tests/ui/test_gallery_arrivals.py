@@ -124,3 +124,38 @@ def test_a_read_against_a_list_changed_meanwhile_is_read_again_in_order(
         assert emitted == [first + second]
         assert model.ids == gallery_query_ids(model.query)
         assert len(set(model.ids)) == len(model.ids) == N + 4
+
+
+def test_a_batch_whose_read_goes_stale_twice_is_placed_on_the_ui_thread(
+    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a watch measures, the list changes under every read: a batch is
+    read at most twice, then placed here, never starved."""
+    with _gallery(tmp_path) as model:
+        reading, release = threading.Event(), threading.Event()
+        places: list[list[int]] = []
+        real = gallery_model.place_new
+
+        def held(query: GalleryQuery, listed: list[int], ids: list[int]) -> Any:
+            places.append(list(ids))
+            reading.set()
+            release.wait(10)
+            release.clear()
+            return real(query, listed, ids)
+
+        assert model.arrivals is not None
+        monkeypatch.setattr(model.arrivals, "_place", held)
+        emitted: list[list[int]] = []
+        model.arrivals_listed.connect(emitted.append)
+        new = _photos([3, 5])
+        model.insert_new(new)
+        for minute in (21, 23):  # the list changes under each of the two reads
+            qtbot.waitUntil(reading.is_set)
+            reading.clear()
+            model.refresh(_photos([minute]))
+            release.set()
+        qtbot.waitUntil(lambda: not model.arrivals.busy)  # type: ignore[union-attr]
+        assert places == [new, new]  # no third read
+        assert emitted == [new]
+        assert model.ids == gallery_query_ids(model.query)
+        assert len(set(model.ids)) == len(model.ids) == N + 4

@@ -13,7 +13,10 @@ Protocol (main thread, except the read):
   read against (the same generation, the same query object); else its photos go back to
   the head of the queue, before any batch that came after them, and are read
   again against the list as it is now. So a batch is never placed against a
-  stale list, nor after a later one.
+  stale list, nor after a later one. A photo whose read went stale twice is
+  placed on the UI thread (`fallback`): while a watch measures, the list
+  changes every fraction of a second and re-reads alone could starve a batch
+  (a 10-minute watch bench: tiles 10 s late at the median, ranges never shown).
 - A failed read (logged) is done once more on the UI thread, where an error
   that persists is shown as any catalog error (`fallback`).
 - After `close()` nothing is read or applied.
@@ -55,6 +58,7 @@ class Arrivals(QObject):
         self._place = place
         self._apply, self._fallback = apply, fallback
         self._waiting: dict[int, None] = {}  # photo ids, in arrival order
+        self._stale_once: set[int] = set()  # photos whose read went stale once
         self._in_flight = False
         self._delivery = delivery_to(self, self._on_placed)
 
@@ -71,6 +75,7 @@ class Arrivals(QObject):
     def close(self) -> None:
         """Nothing read or applied after this (a read in flight finishes, dropped)."""
         self._waiting.clear()
+        self._stale_once.clear()
         self._delivery.close()
 
     def _submit(self) -> None:
@@ -100,9 +105,15 @@ class Arrivals(QObject):
         generation, query, ids, placed = result
         current, current_query = self._version()
         if generation != current or query is not current_query:  # the list changed meanwhile
-            self._waiting = {**dict.fromkeys(ids), **self._waiting}
+            if self._stale_once.isdisjoint(ids):
+                self._stale_once.update(ids)
+                self._waiting = {**dict.fromkeys(ids), **self._waiting}
+            else:  # stale twice: placed here, against the list as it is now
+                self._stale_once.difference_update(ids)
+                self._fallback(ids)
         elif placed is None:
             self._fallback(ids)
         else:
+            self._stale_once.difference_update(ids)
             self._apply(placed)
         self._submit()
