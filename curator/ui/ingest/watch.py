@@ -89,6 +89,14 @@ def backup_text(backed: int, owed: int) -> str:
     return f"{backed} backed up" + (f", {owed} waiting" if owed else "")
 
 
+# A kept choice's items, by position: the folder and catalog, then a backup's three.
+FOLDER = 0
+CATALOG = 1
+DESTINATION = 2
+RENAME = 3
+SUBFOLDER = 4
+
+
 def choice_items(choice: WatchChoice, catalog: str) -> list[str]:
     """A watch's choice as the `WATCHING` file keeps it."""
     b = choice.backup
@@ -98,12 +106,13 @@ def choice_items(choice: WatchChoice, catalog: str) -> list[str]:
 def choice_of(items: list[str]) -> tuple[WatchChoice, str] | None:
     """The choice and catalog a `WATCHING` file kept (None: none, or not ours)."""
     if len(items) == 2:
-        return WatchChoice(items[0]), items[1]
+        return WatchChoice(items[FOLDER]), items[CATALOG]
     if len(items) == 5:
-        folder, catalog, dest, rename, subfolder = items
-        return WatchChoice(
-            folder, IngestRequest(folder, dest, rename=rename, subfolder=subfolder)
-        ), catalog
+        folder = items[FOLDER]
+        backup = IngestRequest(
+            folder, items[DESTINATION], rename=items[RENAME], subfolder=items[SUBFOLDER]
+        )
+        return WatchChoice(folder, backup), items[CATALOG]
     return None
 
 

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 
 from curator.ingest.types import IngestRequest
 from curator.ui.common.job_dialog import show_sentence
-from curator.ui.ingest.dialog import TOKEN_HELP
 
 
 @dataclass(frozen=True)
@@ -58,6 +57,8 @@ class WatchDialog(QDialog):
         self.copy_check = QCheckBox("Also copy each frame to a backup folder, verified", self)
         form.addRow("", self.copy_check)
         self.backup_edit = self._folder_row(form, "Backup:", "Best on another disk")
+        from curator.ui.ingest.dialog import TOKEN_HELP  # the ingest dialog's stack: on use
+
         self.rename_edit = QLineEdit(rename, self)
         self.rename_edit.setToolTip(TOKEN_HELP)
         form.addRow("File names:", self.rename_edit)
