@@ -59,6 +59,11 @@ def missing_reason() -> str | None:
     return None
 
 
+def _port_taken(said: str) -> bool:
+    """Whether a failed start's words say its port was in use."""
+    return "Address already in use" in said or "could not create any TCP/IP sockets" in said
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -73,14 +78,19 @@ class PgServer:
         self.root = Path(tempfile.mkdtemp(prefix="curator-pg-"))
         os.chmod(self.root, 0o755)
         self.data = self.root / "data"
-        self.port = _free_port()
         self.passfile = Path(tempfile.mkdtemp(prefix="curator-pgpass-")) / "pgpass"
+        self._take_port(_free_port())
+        self._initialised = False
+        self._started_once = False
+
+    def _take_port(self, port: int) -> None:
+        """Serve on `port` from the next start: the passfile names it."""
+        self.port = port
         self.passfile.write_text(
-            f"127.0.0.1:{self.port}:*:{ADMIN}:{ADMIN_PASSWORD}\n"
-            f"127.0.0.1:{self.port}:*:{READER}:{READER_PASSWORD}\n"
+            f"127.0.0.1:{port}:*:{ADMIN}:{ADMIN_PASSWORD}\n"
+            f"127.0.0.1:{port}:*:{READER}:{READER_PASSWORD}\n"
         )
         os.chmod(self.passfile, 0o600)
-        self._initialised = False
 
     # -- running the server as nobody ------------------------------------------------
 
@@ -123,28 +133,49 @@ class PgServer:
             )
             pwfile.unlink()
             self._initialised = True
+        for attempt in itertools.count(1):
+            failed = self._pg_ctl_start()
+            if failed is None:
+                break
+            # The free port was only free when asked: between that and the
+            # server's bind (initdb takes seconds), another worker's test
+            # server may take it. A first start moves to a new port; a
+            # restart after kill() must keep the one its URLs name.
+            if self._started_once or attempt == 3 or not _port_taken(failed):
+                raise RuntimeError(f"pg_ctl start failed on port {self.port}:\n{failed}")
+            self._take_port(_free_port())
+        self._started_once = True
+        if not getattr(self, "_roles", False):
+            self.admin_sql(
+                f"CREATE ROLE {READER} LOGIN PASSWORD '{READER_PASSWORD}'",
+            )
+            self._roles = True
+
+    def _pg_ctl_start(self) -> str | None:
+        """Start the server and wait for it; None, or what pg_ctl and the server's log said."""
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.root}"
             " -c fsync=off -c full_page_writes=off -c max_connections=200"
         )
-        self._run(
+        log = self.root / "server.log"
+        done = self._run(
             "pg_ctl",
             "-D",
             str(self.data),
             "-o",
             options,
             "-l",
-            str(self.root / "server.log"),
+            str(log),
             "-w",
             "-t",
             "60",
             "start",
+            check=False,
         )
-        if not getattr(self, "_roles", False):
-            self.admin_sql(
-                f"CREATE ROLE {READER} LOGIN PASSWORD '{READER_PASSWORD}'",
-            )
-            self._roles = True
+        if done.returncode == 0:
+            return None
+        said = log.read_text(errors="replace")[-4000:] if log.exists() else "(no server log)"
+        return f"{done.stdout}{done.stderr}\n--- server.log ---\n{said}"
 
     def postmaster_pid(self) -> int:
         return int((self.data / "postmaster.pid").read_text().split()[0])
