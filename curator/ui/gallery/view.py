@@ -56,6 +56,7 @@ from curator.ui.common.image_loader import ImageKey, ImageLoader
 from curator.ui.gallery.flags import PhotoFlags, badge_pills
 from curator.ui.gallery.listing import thumbnail_key
 from curator.ui.gallery.model import FlagsRole, GalleryListModel, PhotoRole
+from curator.ui.gallery.scroll_hold import LAYOUT_BATCH, EndFollower, layout_partial
 from curator.ui.gallery.tile_stamps import TileStamps
 from curator.ui.review.decision_strip import (
     LABEL_COLORS,
@@ -484,6 +485,7 @@ class GalleryView(QListView):
         self._visible_timer.setSingleShot(True)
         self._visible_timer.setInterval(0)
         self._visible_timer.timeout.connect(self._request_visible)
+        self.end_follower = EndFollower(self.verticalScrollBar())
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setMovement(QListView.Movement.Static)
@@ -492,7 +494,7 @@ class GalleryView(QListView):
         self.wanted_cell_width = CELL.width()  # the slider's; cells stretch to fill a row
         self.setSpacing(0)
         self.setLayoutMode(QListView.LayoutMode.Batched)
-        self.setBatchSize(500)
+        self.setBatchSize(LAYOUT_BATCH)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.delegate = ThumbnailDelegate(self)
@@ -630,8 +632,13 @@ class GalleryView(QListView):
 
     def updateGeometries(self) -> None:
         """Qt's hook after a layout (a batched one's last batch included): the
-        rows on screen may have cells only now, so ask for their thumbnails."""
+        scroll range is set once the whole list is laid out (`layout_partial`),
+        the end followed (`EndFollower`); the rows on screen may have cells only
+        now, so ask for their thumbnails."""
+        if layout_partial(self):
+            return
         super().updateGeometries()
+        self.end_follower.hold()
         self._visible_timer.start(0)
 
     @Slot()

@@ -1,0 +1,93 @@
+"""The grid does not move when a watch's frame lands (its layout runs in batches
+of 500 rows), and a grid scrolled to its end stays there as frames arrive."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from PySide6.QtCore import QThreadPool
+from pytestqt.qtbot import QtBot
+
+from curator.catalog.db import Catalog
+from curator.catalog.models import Photo
+from curator.catalog.queries import GalleryQuery
+from curator.ui.common.guard import ErrorReporter
+from curator.ui.common.image_loader import ImageLoader
+from curator.ui.gallery.model import GalleryListModel
+from curator.ui.gallery.scroll_hold import LAYOUT_BATCH
+from curator.ui.gallery.view import GalleryView
+
+MANY = 3 * LAYOUT_BATCH  # past the first batch: the rows a jump went back to
+
+
+def _photo(i: int) -> dict[str, object]:
+    return {"path": f"/lib/IMG_{i:05d}.jpg".encode(), "content_hash": f"h{i}"}
+
+
+@contextmanager
+def _grid(tmp_path: Path, qtbot: QtBot) -> Iterator[tuple[GalleryListModel, GalleryView]]:
+    """MANY photos in a shown grid, fully laid out."""
+    with Catalog.open(tmp_path / "c.sqlite"):
+        Photo.insert_many([_photo(i) for i in range(MANY)]).execute()
+        loader = ImageLoader(tmp_path / "cache", QThreadPool(), ErrorReporter(), capacity=10)
+        model = GalleryListModel(loader, ErrorReporter())
+        model.set_query(GalleryQuery())
+        view = GalleryView(model, loader, ErrorReporter())
+        qtbot.addWidget(view)
+        view.resize(650, 400)
+        view.show()
+        qtbot.waitExposed(view)
+        _laid_out(qtbot, view, model)
+        try:
+            yield model, view
+        finally:
+            loader.close()
+
+
+def _laid_out(qtbot: QtBot, view: GalleryView, model: GalleryListModel) -> None:
+    """Wait for the layout's last batch (the last row has a cell)."""
+    qtbot.waitUntil(lambda: view.visualRect(model.index(model.rowCount() - 1)).isValid())
+
+
+def _arrive(qtbot: QtBot, view: GalleryView, model: GalleryListModel, i: int) -> None:
+    """A frame's photo lands at the end of the list; wait for its whole relayout."""
+    pid = Photo.insert(_photo(i)).execute()
+    model.insert_new([pid])
+    assert model.row_for(pid) == model.rowCount() - 1
+    _laid_out(qtbot, view, model)
+    qtbot.wait(20)  # the turns after the last batch (a late scroll would show here)
+
+
+def test_a_grid_scrolled_past_the_first_batch_stays_put_as_frames_arrive(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    with _grid(tmp_path, qtbot) as (model, view):
+        bar = view.verticalScrollBar()
+        bar.setValue(bar.maximum() // 2)  # around row 750
+        position, first = bar.value(), view.visible_rows().start
+        assert first > LAYOUT_BATCH
+        for i in range(3):
+            _arrive(qtbot, view, model, MANY + i)
+            assert bar.value() == position  # it jumped back near row 500 before
+            assert view.visible_rows().start == first
+
+
+def test_a_grid_at_its_end_follows_the_frames_anywhere_else_it_does_not(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    with _grid(tmp_path, qtbot) as (model, view):
+        bar = view.verticalScrollBar()
+        bar.setValue(bar.maximum())
+        end = bar.maximum()
+        for i in range(12):  # more than a row of tiles: the range grows
+            _arrive(qtbot, view, model, MANY + i)
+            assert bar.value() == bar.maximum()
+            assert model.rowCount() - 1 in view.visible_rows()  # the newest shows
+        assert bar.maximum() > end
+        bar.setValue(bar.maximum() - 200)  # the user scrolls up a little: no more following
+        position = bar.value()
+        for i in range(12, 24):
+            _arrive(qtbot, view, model, MANY + i)
+        assert bar.value() == position < bar.maximum() - 200
