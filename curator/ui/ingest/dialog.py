@@ -36,6 +36,7 @@ from curator.ingest.eject import NO_EJECT, eject_command
 from curator.ingest.template import TOKENS
 from curator.ingest.types import IngestProgress, IngestRequest
 from curator.settings import Settings
+from curator.ui.common.folder_field import folder_field
 from curator.ui.common.guard import guarded_slot
 from curator.ui.common.job_dialog import (
     ERROR_STYLE,
@@ -96,11 +97,11 @@ class IngestDialog(QDialog):
         source_row.addWidget(self.look_button)
         source_row.addWidget(self.folder_button)
         form.addRow("Card:", source_row)
-        self.dest_edit, self.dest_button = self._folder_row(
-            form, "Destination:", "Where the photos go (the catalog holds these copies)"
+        self.dest_edit, self.dest_button = folder_field(
+            self, form, "Destination:", "Where the photos go (the catalog holds these copies)"
         )
-        self.backup_edit, self.backup_button = self._folder_row(
-            form, "Backup:", "Optional: a second copy, best on another disk"
+        self.backup_edit, self.backup_button = folder_field(
+            self, form, "Backup:", "Optional: a second copy, best on another disk"
         )
         self.rename_edit = QLineEdit(self)
         self.rename_edit.setToolTip(TOKEN_HELP)
@@ -166,20 +167,6 @@ class IngestDialog(QDialog):
             self.rename_edit,
             self.subfolder_edit,
         )
-
-    def _folder_row(
-        self, form: QFormLayout, label: str, hint: str
-    ) -> tuple[QLineEdit, QPushButton]:
-        edit = QLineEdit(self)
-        edit.setPlaceholderText(hint)
-        edit.setClearButtonEnabled(True)
-        button = QPushButton("Browse…", self)
-        row = QHBoxLayout()
-        row.addWidget(edit, 1)
-        row.addWidget(button)
-        form.addRow(label, row)
-        button.clicked.connect(lambda: self._browse(edit, label.rstrip(":")))
-        return edit, button
 
     def _wire(self) -> None:
         self.look_button.clicked.connect(self.list_cards)
@@ -284,12 +271,6 @@ class IngestDialog(QDialog):
         folder = QFileDialog.getExistingDirectory(self, "Ingest the photos of a folder")
         if folder:
             self.add_folder(folder)
-
-    def _browse(self, edit: QLineEdit, what: str) -> None:
-        start = edit.text().strip() or os.path.expanduser("~")
-        folder = QFileDialog.getExistingDirectory(self, f"{what} folder", start)
-        if folder:
-            edit.setText(folder)
 
     # --- actions --------------------------------------------------------------
 

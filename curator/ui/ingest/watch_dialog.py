@@ -18,17 +18,15 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from curator.ingest.types import IngestRequest
+from curator.ui.common.folder_field import folder_field
 from curator.ui.common.job_dialog import show_sentence
 
 
@@ -51,12 +49,12 @@ class WatchDialog(QDialog):
         self.setWindowTitle("Watch Folder")
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        self.folder_edit = self._folder_row(
-            form, "Watch:", "The folder a tethering app or the camera's FTP writes into"
+        self.folder_edit, _ = folder_field(
+            self, form, "Watch:", "The folder a tethering app or the camera's FTP writes into"
         )
         self.copy_check = QCheckBox("Also copy each frame to a backup folder, verified", self)
         form.addRow("", self.copy_check)
-        self.backup_edit = self._folder_row(form, "Backup:", "Best on another disk")
+        self.backup_edit, _ = folder_field(self, form, "Backup:", "Best on another disk")
         from curator.ui.ingest.dialog import TOKEN_HELP  # the ingest dialog's stack: on use
 
         self.rename_edit = QLineEdit(rename, self)
@@ -90,24 +88,6 @@ class WatchDialog(QDialog):
             edit.textChanged.connect(self._edited)
         self.copy_check.toggled.connect(self._edited)
         self._edited()
-
-    def _folder_row(self, form: QFormLayout, label: str, hint: str) -> QLineEdit:
-        edit = QLineEdit(self)
-        edit.setPlaceholderText(hint)
-        edit.setClearButtonEnabled(True)
-        button = QPushButton("Browse…", self)
-        row = QHBoxLayout()
-        row.addWidget(edit, 1)
-        row.addWidget(button)
-        form.addRow(label, row)
-        button.clicked.connect(lambda: self._browse(edit, label.rstrip(":")))
-        return edit
-
-    def _browse(self, edit: QLineEdit, what: str) -> None:
-        start = edit.text().strip() or os.path.expanduser("~")
-        folder = QFileDialog.getExistingDirectory(self, f"{what} folder", start)
-        if folder:
-            edit.setText(folder)
 
     def choice(self) -> WatchChoice | None:
         """The form as a watch; None while it can't be watched (`problem`)."""
