@@ -172,6 +172,13 @@ class LiveFeed(QObject):
             job = partial(warm_child, processes, request, timeout)
             self.pools.decode.start(Job(job, self._warmed))
 
+    def prefer(self, paths: list[str]) -> None:
+        """Decode these files' quick thumbnails next within their batch's look
+        (the tiles on screen, in order); a file not waiting for one is ignored."""
+        for batch in self._batches:
+            for look in batch.looks:
+                look.prefer(paths)
+
     def close(self) -> None:
         self._closing = True
         self._maybe_drained()

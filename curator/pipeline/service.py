@@ -302,6 +302,8 @@ class PipelineService(QObject):
         order); a file that is not waiting for one is ignored."""
         if self._quick_look is not None:
             self._quick_look.prefer(paths)
+        if self._live is not None:
+            self._live.prefer(paths)
 
     def decoder_pids(self) -> list[int]:
         """The live decoder children's process ids (kept between runs, see above)."""

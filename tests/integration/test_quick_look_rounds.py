@@ -87,3 +87,38 @@ def test_listed_first_then_decoded_with_the_preferred_files_first(
         assert measured_before_decoded == []  # the measurement follows round two
         # Measured: each photo now shows the measurement's thumbnail.
         assert all(p.thumbnail_key and p.sharpness_score is not None for p in Photo.select())
+
+
+def test_a_live_runs_look_decodes_the_preferred_files_first_too(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    """A watch's batch is decoded newest first; the tiles the grid shows
+    (`prefer_thumbnails`) go before that: here the oldest four."""
+    paths = resolve_paths()
+    save_changes(paths.settings_file, {"decode_workers": 1})  # one child: a strict order
+    _lib, plain, _camera = _folder(tmp_path)
+    preferred = [str(p) for p in plain[:THUMBNAIL_CHUNK]]  # newest first: decoded last
+    with Catalog.open(paths.catalog):
+        service = PipelineService(
+            paths.catalog, paths.cache_dir, load_settings(paths.settings_file), pipeline_pools()
+        )
+        decoded: list[int] = []
+        service.photos_added.connect(lambda _ids: service.prefer_thumbnails(preferred))
+        service.thumbnails_changed.connect(decoded.extend)
+        try:
+            service.start(RunRequest(live=True, stages=("technical",)))
+            assert service.feed([str(p) for p in plain])  # one batch, before TECHNICAL
+            by_path: dict[str, int] = {}
+
+            def all_decoded() -> bool:
+                by_path.update({decode_path(p.path): int(p.id) for p in Photo.select()})
+                return len(by_path) == PLAIN and set(by_path.values()) <= set(decoded)
+
+            qtbot.waitUntil(all_decoded, timeout=120_000)
+            with qtbot.waitSignal(service.finished, timeout=120_000):
+                service.end_feed()
+        finally:
+            service.shutdown()
+            service.deleteLater()
+        where = [decoded.index(by_path[p]) for p in preferred]
+        assert where == list(range(THUMBNAIL_CHUNK)), (where, decoded)
