@@ -35,6 +35,7 @@ import blake3
 from curator.fs.publish import temp_path
 from curator.imaging.regular import NotRegularFileError, open_regular
 from curator.ingest.source import CardFile
+from curator.ingest.types import FileFailure
 
 CHUNK = 8 * 1024 * 1024
 HEAD_BYTES = 1024 * 1024  # where names are read first (EXIF sits at most files' head)
@@ -80,6 +81,11 @@ class CopyOutcome:
         for d in list(self.temps):
             if destinations is None or d in destinations:
                 _unlink(self.temps.pop(d))
+
+
+def source_failure(rel: str, error: SourceError) -> FileFailure:
+    """The result's line for a card file that could not be read."""
+    return FileFailure(rel, error.sentence, errno=error.errno)
 
 
 def read_sentence(exc: OSError) -> SourceError:

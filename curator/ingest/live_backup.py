@@ -49,7 +49,13 @@ from curator.ingest.run import run_ingest
 from curator.ingest.source import CardFile, CardGroup, CardScan, nesting_problem
 from curator.ingest.state import FULL_ERRNOS
 from curator.ingest.template import TemplateError, TemplateKind, parse_template
-from curator.ingest.types import IngestProgress, IngestRequest, IngestResult, human_bytes
+from curator.ingest.types import (
+    FileFailure,
+    IngestProgress,
+    IngestRequest,
+    IngestResult,
+    human_bytes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +142,20 @@ def fault_sentence(destination: str, error: int | None, said: str = "") -> str:
     else:
         what = said.rstrip(".") or f"Nothing could be copied into {destination}"
     return f"{what}: {wait}"
+
+
+def unread_sentence(name: str, failure: FileFailure) -> str:
+    """A watched frame the backup could not read, said of a watched folder (the
+    ingest's own sentence speaks of a card)."""
+    if failure.errno == errno.ENOENT:
+        why = "it left the watched folder before it was read (a new file there is a new arrival)"
+    elif failure.errno in (errno.EACCES, errno.EPERM):
+        why = "Curator may not read it (permission denied)"
+    elif failure.errno not in (None, errno.EINVAL):  # EINVAL: not a regular file, said so
+        why = f"it could not be read ({os.strerror(failure.errno)})"
+    else:
+        why = failure.reason
+    return f"{name} was not backed up: {why}"
 
 
 class LiveBackup:
@@ -272,8 +292,7 @@ class LiveBackup:
                 backed.append(Backed(file.path, status, copy))
                 del self._owed[file.path]
             elif failure is not None and failure.role is None:  # the file itself: let go
-                name = os.path.basename(file.path)
-                reason = f"{name} was not backed up: {failure.reason}"
+                reason = unread_sentence(os.path.basename(file.path), failure)
                 backed.append(Backed(file.path, BackupStatus.FAILED, reason=reason))
                 said.append(reason)
                 del self._owed[file.path]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from curator.fs.publish import DestinationError, publish
-from curator.ingest.copy import CopyOutcome
+from curator.ingest.copy import CopyOutcome, source_failure
 from curator.ingest.journal import JournalEntry, append_entry, sync_journal
 from curator.ingest.plan import GroupName, group_facts
 from curator.ingest.source import CardFile, CardGroup
@@ -81,7 +81,7 @@ def _decide(state: RunState, item: Settled) -> list[_Placing]:
     """Step 1 and 2 for one file: the destinations it goes to, under which name."""
     plan, result, file, outcome = state.plan, state.result, item.file, item.outcome
     if outcome.source_error is not None:
-        result.failures.append(FileFailure(file.rel, outcome.source_error.sentence))
+        result.failures.append(source_failure(file.rel, outcome.source_error))
         return []
     content_hash = state.hashes[file.path] = outcome.content_hash
     for d, exc in outcome.dest_errors.items():  # this copy failed: the others still land

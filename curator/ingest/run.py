@@ -35,7 +35,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from curator.fs.publish import remove_stale_temps
-from curator.ingest.copy import Cancelled, settle_many, write_copies
+from curator.ingest.copy import Cancelled, settle_many, source_failure, write_copies
 from curator.ingest.journal import DestinationBusy, ingest_lock
 from curator.ingest.place import Settled, land
 from curator.ingest.plan import IngestPlan
@@ -151,7 +151,7 @@ class _Flow:
         for d, exc in outcome.dest_errors.items():  # no new file there; the written ones land
             close_destination(state, d, exc)
         if outcome.source_error is not None:
-            state.result.failures.append(FileFailure(file.rel, outcome.source_error.sentence))
+            state.result.failures.append(source_failure(file.rel, outcome.source_error))
             state.done(file)
             state.card_gone = card_went_away(state, outcome.source_error.errno)
             return

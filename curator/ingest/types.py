@@ -55,6 +55,7 @@ class FileFailure:
     source: str  # the card file, relative to the source
     reason: str  # a sentence
     role: Role | None = None  # the destination it failed for; None: the card itself
+    errno: int | None = None  # the card file's own read error, when it had one
 
 
 @dataclass(frozen=True)

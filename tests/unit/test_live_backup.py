@@ -23,8 +23,9 @@ from curator.ingest.live_backup import (
     LiveBackup,
     backup_problem,
     fault_sentence,
+    unread_sentence,
 )
-from curator.ingest.types import IngestRequest
+from curator.ingest.types import FileFailure, IngestRequest
 from tests.imaging_helpers import make_dng, make_jpeg
 
 WHEN = datetime(2024, 5, 6, 7, 8, 9)
@@ -194,7 +195,10 @@ def test_a_frame_gone_before_it_was_read_is_let_go(shoot: tuple[Path, Path]) -> 
     backup.backup.take([whole])
     news = backup.next()
     assert news.backed[0].status is BackupStatus.FAILED and news.owed == 0
-    assert news.backed[0].reason.startswith("IMG_0001.JPG was not backed up: ")
+    assert news.backed[0].reason == (
+        "IMG_0001.JPG was not backed up: it left the watched folder before it was read "
+        "(a new file there is a new arrival)"
+    )  # a watched folder's words, not the card ingest's
     assert backup.close().owed == 0
 
 
@@ -262,3 +266,27 @@ def test_a_restart_copies_what_a_killed_watch_had_not(shoot: tuple[Path, Path]) 
     ]
     again.close()
     assert _copies(dest) == [f"2024/20240506-000{i}.JPG" for i in range(1, 4)]
+
+
+@pytest.mark.parametrize(
+    ("code", "reason", "words"),
+    [
+        (
+            errno.EACCES,
+            "Curator may not read this file on the card (permission denied).",
+            "Curator may not read it (permission denied)",
+        ),
+        (
+            errno.EIO,
+            "The card could not be read here (Input/output error): …",
+            "it could not be read (Input/output error)",
+        ),
+        (errno.EINVAL, "It is a FIFO, not a photo file.", "It is a FIFO, not a photo file."),
+    ],
+)
+def test_a_frame_that_could_not_be_read_is_said_of_the_watched_folder(
+    code: int, reason: str, words: str
+) -> None:
+    said = unread_sentence("IMG_0001.JPG", FileFailure("IMG_0001.JPG", reason, errno=code))
+    assert said == f"IMG_0001.JPG was not backed up: {words}"
+    assert "card" not in said
