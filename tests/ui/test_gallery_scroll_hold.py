@@ -27,10 +27,13 @@ def _photo(i: int) -> dict[str, object]:
 
 
 @contextmanager
-def _grid(tmp_path: Path, qtbot: QtBot) -> Iterator[tuple[GalleryListModel, GalleryView]]:
-    """MANY photos in a shown grid, fully laid out."""
+def _grid(
+    tmp_path: Path, qtbot: QtBot, photos: int = MANY
+) -> Iterator[tuple[GalleryListModel, GalleryView]]:
+    """`photos` photos in a shown grid, fully laid out."""
     with Catalog.open(tmp_path / "c.sqlite"):
-        Photo.insert_many([_photo(i) for i in range(MANY)]).execute()
+        if photos:
+            Photo.insert_many([_photo(i) for i in range(photos)]).execute()
         loader = ImageLoader(tmp_path / "cache", QThreadPool(), ErrorReporter(), capacity=10)
         model = GalleryListModel(loader, ErrorReporter())
         model.set_query(GalleryQuery())
@@ -39,7 +42,8 @@ def _grid(tmp_path: Path, qtbot: QtBot) -> Iterator[tuple[GalleryListModel, Gall
         view.resize(650, 400)
         view.show()
         qtbot.waitExposed(view)
-        _laid_out(qtbot, view, model)
+        if photos:
+            _laid_out(qtbot, view, model)
         try:
             yield model, view
         finally:
@@ -91,3 +95,24 @@ def test_a_grid_at_its_end_follows_the_frames_anywhere_else_it_does_not(
         for i in range(12, 24):
             _arrive(qtbot, view, model, MANY + i)
         assert bar.value() == position < bar.maximum() - 200
+
+
+def test_a_screen_that_fits_is_followed_past_its_end_only_once_asked(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    """An import's first photos stay in view as more arrive; a watch started on
+    a grid that fits on the screen (`follow_if_at_end`) follows its frames."""
+    with _grid(tmp_path, qtbot, photos=0) as (model, view):
+        bar = view.verticalScrollBar()
+        for i in range(40):  # past one screen (a few rows of tiles)
+            _arrive(qtbot, view, model, i)
+        assert bar.maximum() > 0 and bar.value() == 0  # not followed: the first photos show
+        view.end_follower.follow_if_at_end()
+        assert not view.end_follower.following  # the top of a longer list is not its end
+    with _grid(tmp_path / "watch", qtbot, photos=0) as (model, view):
+        bar = view.verticalScrollBar()
+        view.end_follower.follow_if_at_end()  # a watch starts on the empty grid
+        for i in range(40):
+            _arrive(qtbot, view, model, i)
+        assert bar.maximum() > 0 and bar.value() == bar.maximum()
+        assert model.rowCount() - 1 in view.visible_rows()

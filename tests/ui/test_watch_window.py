@@ -119,7 +119,9 @@ def test_an_empty_catalogs_grid_says_it_waits_for_the_watched_folder(
     with running_app(qtbot) as app:
         grid = app.window.gallery
         qtbot.waitUntil(lambda: grid.empty_text == EMPTY_CATALOG, timeout=WAIT)
+        assert not grid.end_follower.following  # an import's first photos stay in view
         watch = _start(app, qtbot, tether)
+        assert grid.end_follower.following  # the frames will be followed past the screen
         waiting = f"Watching {tether}: each photo appears here as it lands"
         qtbot.waitUntil(lambda: grid.empty_text == waiting, timeout=WAIT)
         watch.action.trigger()  # off: back to how to start

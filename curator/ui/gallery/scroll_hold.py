@@ -11,7 +11,8 @@ position never moves.
 `EndFollower`: a grid scrolled to its end (where a watch's frames land in a
 capture-time sort) stays at its end as rows are added, since the end is what
 it shows. Anywhere else it does not move. A list shorter than the screen has
-no end to follow: the first frames of a watch stay where they are.
+no end to follow (an import's first photos stay in view), unless a watch
+starts on it (`follow_if_at_end`): its frames are followed past the screen.
 """
 
 from __future__ import annotations
@@ -42,6 +43,11 @@ class EndFollower:
     def _moved(self, value: int) -> None:
         top = self.bar.maximum()
         self.following = top > 0 and value >= top - END_SLACK_PX
+
+    def follow_if_at_end(self) -> None:
+        """Follow from now on if the grid shows its end, one that fits on the
+        screen included (a watch starting: its first frames fill the screen)."""
+        self.following = self.bar.value() >= self.bar.maximum() - END_SLACK_PX
 
     def hold(self) -> None:
         """After the range changed (a whole layout): back to the end if following."""

@@ -336,8 +336,10 @@ class MainWindow(QMainWindow):
             self.session, self.projects, self.filter_bar, self.recent, self.statusBar(),
             self.gallery, lambda: self.settings.shoot_kind, self.imports.watch), self,
         )  # fmt: skip
-        if self.imports.watch is not None:  # an empty grid says what it waits for
-            self.imports.watch.changed.connect(self._update_labels)
+        if (watch := self.imports.watch) is not None:  # an empty grid says what it waits for
+            watch.changed.connect(self._update_labels)
+            follower = self.gallery.end_follower  # a watch started at the end follows it
+            watch.changed.connect(lambda: watch.session and follower.follow_if_at_end())
         menus.cull.addSeparator()  # reviewing them photo by photo: also in View and the toolbar
         menus.cull.addAction(self.window_actions["least_sure_first"])
 
