@@ -338,10 +338,13 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         if (watch := self.imports.watch) is not None:  # an empty grid says what it waits for
             watch.changed.connect(self._update_labels)
-            follower = self.gallery.end_follower  # a watch started at the end follows it
-            watch.changed.connect(lambda: watch.session and follower.follow_if_at_end())
+            watch.changed.connect(self._follow_a_watch)  # one started at the end follows it
         menus.cull.addSeparator()  # reviewing them photo by photo: also in View and the toolbar
         menus.cull.addAction(self.window_actions["least_sure_first"])
+
+    def _follow_a_watch(self) -> None:
+        if self.imports.watch is not None and self.imports.watch.session is not None:
+            self.gallery.end_follower.follow_if_at_end()
 
     def _wire(self) -> None:
         self.session.pass_scope = self._show_pass_in_gallery
