@@ -15,15 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPersistentModelIndex, QThreadPool
+from PySide6.QtCore import QPersistentModelIndex
 from pytestqt.qtbot import QtBot
 
 import curator.ui.gallery.model as gallery_model
 from curator.catalog.db import Catalog
 from curator.catalog.models import Photo
 from curator.catalog.queries import GalleryQuery, gallery_query_ids
-from curator.ui.common.guard import ErrorReporter
-from curator.ui.common.image_loader import ImageLoader
+from tests.ui.gallery_helpers import gallery_over_catalog
 
 N = 30
 START = datetime(2024, 6, 1, 10, 0, 0)
@@ -43,19 +42,10 @@ def _photos(numbers: list[int]) -> list[int]:
 
 @contextmanager
 def _gallery(tmp_path: Path) -> Iterator[gallery_model.GalleryListModel]:
-    threads, lists_pool = QThreadPool(), QThreadPool()
-    lists_pool.setMaxThreadCount(1)
     with Catalog.open(tmp_path / "c.sqlite"):
         _photos(list(range(0, 2 * N, 2)))  # even minutes: new photos land between them
-        loader = ImageLoader(tmp_path / "cache", threads, ErrorReporter(), capacity=10)
-        model = gallery_model.GalleryListModel(loader, ErrorReporter(), lists_pool=lists_pool)
-        model.set_query(GalleryQuery())
-        try:
+        with gallery_over_catalog(tmp_path / "cache", lists_pool=True) as model:
             yield model
-        finally:
-            model.close()
-            lists_pool.waitForDone()
-            loader.close()
 
 
 def _spy_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -22,6 +22,7 @@ from curator.catalog.types import GallerySort
 from curator.ui.common.guard import ErrorReporter
 from curator.ui.common.image_loader import ImageLoader
 from curator.ui.gallery.view import GalleryView
+from tests.ui.gallery_helpers import gallery_over_catalog
 
 N = 300
 
@@ -29,15 +30,12 @@ N = 300
 @contextmanager
 def _gallery(tmp_path: Path) -> Iterator[tuple[ImageLoader, gallery_model.GalleryListModel]]:
     """A catalog of N photos and the gallery model over it, with its loader."""
-    threads = QThreadPool()
     with Catalog.open(tmp_path / "c.sqlite"):
         Photo.insert_many(
             [{"path": f"/lib/IMG_{i:04d}.jpg".encode(), "content_hash": f"h{i}"} for i in range(N)]
         ).execute()
-        loader = ImageLoader(tmp_path / "cache", threads, ErrorReporter(), capacity=10)
-        model = gallery_model.GalleryListModel(loader, ErrorReporter())
-        model.set_query(GalleryQuery())
-        yield loader, model
+        with gallery_over_catalog(tmp_path / "cache") as model:
+            yield model.thumbnails, model
 
 
 def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:

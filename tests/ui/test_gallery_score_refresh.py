@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 
 import curator.ui.gallery.model as gallery_model
@@ -22,36 +21,19 @@ from curator.catalog.db import Catalog
 from curator.catalog.models import Photo
 from curator.catalog.queries import GalleryQuery
 from curator.catalog.taste.store import write_scores
-from curator.ui.common.guard import ErrorReporter
-from curator.ui.common.image_loader import ImageLoader
+from tests.ui.gallery_helpers import gallery_over_catalog
 
 N = 40
 
 
 @contextmanager
 def _gallery(tmp_path: Path, *, pools: bool) -> Iterator[gallery_model.GalleryListModel]:
-    threads, rows_pool, lists_pool = QThreadPool(), QThreadPool(), QThreadPool()
-    rows_pool.setMaxThreadCount(1)
-    lists_pool.setMaxThreadCount(1)
     with Catalog.open(tmp_path / "c.sqlite"):
         Photo.insert_many(
             [{"path": f"/lib/IMG_{i:04d}.jpg".encode(), "content_hash": f"h{i}"} for i in range(N)]
         ).execute()
-        loader = ImageLoader(tmp_path / "cache", threads, ErrorReporter(), capacity=10)
-        model = gallery_model.GalleryListModel(
-            loader,
-            ErrorReporter(),
-            rows_pool=rows_pool if pools else None,
-            lists_pool=lists_pool if pools else None,
-        )
-        model.set_query(GalleryQuery())
-        try:
+        with gallery_over_catalog(tmp_path / "cache", rows_pool=pools, lists_pool=pools) as model:
             yield model
-        finally:
-            model.close()
-            rows_pool.waitForDone()
-            lists_pool.waitForDone()
-            loader.close()
 
 
 def _on_threads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:

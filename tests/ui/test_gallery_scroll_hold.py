@@ -7,17 +7,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 
 from curator.catalog.db import Catalog
 from curator.catalog.models import Photo
-from curator.catalog.queries import GalleryQuery
 from curator.ui.common.guard import ErrorReporter
-from curator.ui.common.image_loader import ImageLoader
 from curator.ui.gallery.model import GalleryListModel
 from curator.ui.gallery.scroll_hold import LAYOUT_BATCH
 from curator.ui.gallery.view import GalleryView
+from tests.ui.gallery_helpers import gallery_over_catalog
 
 MANY = 3 * LAYOUT_BATCH  # past the first batch: the rows a jump went back to
 
@@ -34,20 +32,15 @@ def _grid(
     with Catalog.open(tmp_path / "c.sqlite"):
         if photos:
             Photo.insert_many([_photo(i) for i in range(photos)]).execute()
-        loader = ImageLoader(tmp_path / "cache", QThreadPool(), ErrorReporter(), capacity=10)
-        model = GalleryListModel(loader, ErrorReporter())
-        model.set_query(GalleryQuery())
-        view = GalleryView(model, loader, ErrorReporter())
-        qtbot.addWidget(view)
-        view.resize(650, 400)
-        view.show()
-        qtbot.waitExposed(view)
-        if photos:
-            _laid_out(qtbot, view, model)
-        try:
+        with gallery_over_catalog(tmp_path / "cache") as model:
+            view = GalleryView(model, model.thumbnails, ErrorReporter())
+            qtbot.addWidget(view)
+            view.resize(650, 400)
+            view.show()
+            qtbot.waitExposed(view)
+            if photos:
+                _laid_out(qtbot, view, model)
             yield model, view
-        finally:
-            loader.close()
 
 
 def _laid_out(qtbot: QtBot, view: GalleryView, model: GalleryListModel) -> None:

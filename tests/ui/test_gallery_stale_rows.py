@@ -18,31 +18,22 @@ from pytestqt.qtbot import QtBot
 import curator.ui.gallery.model as gallery_model
 from curator.catalog.db import Catalog
 from curator.catalog.models import Photo
-from curator.catalog.queries import GalleryQuery, GalleryRow
+from curator.catalog.queries import GalleryRow
 from curator.ui.common.guard import ErrorReporter
-from curator.ui.common.image_loader import ImageLoader
 from curator.ui.gallery.stale_rows import StaleRows
+from tests.ui.gallery_helpers import gallery_over_catalog
 
 N = 50
 
 
 @contextmanager
 def _gallery(tmp_path: Path) -> Iterator[gallery_model.GalleryListModel]:
-    threads, rows_pool = QThreadPool(), QThreadPool()
-    rows_pool.setMaxThreadCount(1)
     with Catalog.open(tmp_path / "c.sqlite"):
         Photo.insert_many(
             [{"path": f"/lib/IMG_{i:04d}.jpg".encode(), "content_hash": f"h{i}"} for i in range(N)]
         ).execute()
-        loader = ImageLoader(tmp_path / "cache", threads, ErrorReporter(), capacity=10)
-        model = gallery_model.GalleryListModel(loader, ErrorReporter(), rows_pool=rows_pool)
-        model.set_query(GalleryQuery())
-        try:
+        with gallery_over_catalog(tmp_path / "cache", rows_pool=True) as model:
             yield model
-        finally:
-            model.close()
-            rows_pool.waitForDone()
-            loader.close()
 
 
 def test_changed_rows_are_read_off_the_ui_thread_and_shown_old_until_then(
