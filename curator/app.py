@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -390,10 +391,12 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
         on_added=window.live.on_added,
         on_changed=window.live.on_changed,
         resync=resync,
+        rescore=model.refresh_scores,
         notify=lambda sentence: window.show_background(sentence, 8000),
         parent=window,
     )
     seats.people_changed.connect(window.people.people_changed)  # names given at other seats
+    seats.projects_changed.connect(window.projects.refresh)  # projects made at other seats
 
     told_not_enough = [False]  # the "too few decisions" sentence, said once a session
 
@@ -468,6 +471,7 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
             session.start(session.pass_)
 
     def catalog_opened() -> None:
+        seats.take_desk(catalog_path)  # this window's decisions and undo: its own
         studio_seat(window, session, seats, shown)  # a shared catalog: the other seats, live
         # The first screenful only; the rest off the UI thread (GalleryListModel.show_query).
         window.catalog_opened()  # first: the grid's rows tell the window (its labels)
@@ -509,12 +513,15 @@ def build_window(catalog_path: Path, paths: AppPaths, settings: Settings) -> App
 
 
 def studio_seat(window: MainWindow, session: ReviewSession, seats: LiveSeats, shown: str) -> None:
-    """On a PostgreSQL catalog: hear the other seats (`LiveSeats`); a seat that may
-    only read says "review only" and refuses decisions and imports with a sentence."""
+    """Hear what other seats and processes write (`LiveSeats`): on a PostgreSQL
+    catalog the other seats, where a seat that may only read says "review
+    only" and refuses decisions and imports with a sentence; on an embedded
+    catalog the terminal's commands and the other windows (the change feed)."""
     from curator.catalog.models import Photo
 
     db = Photo._meta.database
     if not getattr(getattr(db, "dialect", None), "is_postgres", False):
+        listen_to_the_file(db, seats)
         return
     from curator.catalog.backends.listen import SeatListener
 
@@ -526,6 +533,23 @@ def studio_seat(window: MainWindow, session: ReviewSession, seats: LiveSeats, sh
         window.setWindowTitle(f"Curator — {shown} (review only)")
         session.read_only = window.imports.read_only = sentence
         window.errors.explain = lambda exc: sentence if "permission denied" in str(exc) else None
+
+
+def listen_to_the_file(db: object, seats: LiveSeats) -> None:
+    """On an embedded catalog: the other processes' writes, from its change feed."""
+    from curator.catalog.backends.feed import FeedListener
+    from curator.catalog.backends.seat import current_seat
+
+    name = getattr(db, "database", None)
+    if not isinstance(name, str) or name in ("", ":memory:") or name.startswith("file:"):
+        return  # an in-memory or read-only catalog: nobody else writes it
+    listener = FeedListener(name, current_seat())
+    try:
+        listener.listen_now()  # before the grid's first read: nothing in between goes unheard
+    except sqlite3.Error as exc:
+        log.warning("cannot follow the catalog's other processes: %s", exc)
+        return
+    seats.start(listener)
 
 
 def show_fatal(message: str) -> None:

@@ -23,6 +23,7 @@ from types import FrameType, ModuleType
 from typing import TextIO
 
 from curator.catalog import tx
+from curator.catalog.backends.seat import TERMINAL, desk_of_process, set_desk
 from curator.catalog.db import Catalog, CatalogError
 from curator.catalog.errors import damaged_sentence, is_damage
 from curator.catalog.paths_codec import set_pairing, set_root_map
@@ -135,6 +136,8 @@ def main(
     err = err or sys.stderr
     args = build_parser().parse_args(argv)
     opened: list[Catalog] = []
+    desk = desk_of_process()
+    set_desk(TERMINAL)  # the command line's decisions, and its undo, are the terminal's
     try:
         try:
             code = _run_command(args, opened, out, err)
@@ -142,6 +145,7 @@ def main(
             print("curator: cancelled with Ctrl+C; finished work was kept.", file=err)
             code = EXIT_CANCELLED
     finally:
+        set_desk(desk)
         interrupted = _close_holding_sigint(opened)
     return EXIT_CANCELLED if interrupted else code
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from peewee import Database, DatabaseError, OperationalError, SqliteDatabase
 
+from curator.catalog.backends.feed import stamp_writes
 from curator.catalog.errors import CatalogError
 from curator.catalog.migrations import LATEST_VERSION, MIGRATIONS, Migration
 from curator.catalog.models import MODELS
@@ -186,7 +187,8 @@ class Catalog:
                     pending = sum(1 for m in MIGRATIONS if m.version > version)
                     size = path.stat().st_size
                     progress(UpgradeProgress(UpgradeStep.MIGRATE, 0, pending, size))
-                migrate(db, version)
+                if migrate(db, version) != version:  # this connection predates the feed
+                    stamp_writes(db.connection())
             except (*_DB_ERRORS, OSError) as exc:
                 db.close()
                 problem = storage_problem(exc, what=str(path))
@@ -314,7 +316,15 @@ class _TasteView(SqliteDatabase):
 class CatalogDatabase(_TasteView):
     """The writable catalog connection: every outermost `atomic()` block is
     `BEGIN IMMEDIATE` unless told otherwise, so it waits its turn for the write
-    lock instead of being refused for a stale snapshot (catalog.tx's why)."""
+    lock instead of being refused for a stale snapshot (catalog.tx's why); its
+    writes to the change feed carry this process's mark (backends.feed)."""
+
+    def _add_conn_hooks(self, conn: sqlite3.Connection) -> None:
+        super()._add_conn_hooks(conn)
+        try:
+            stamp_writes(conn)
+        except sqlite3.Error:  # unreadable yet: its writes are re-read by this process's windows
+            log.debug("no feed stamp on this connection", exc_info=True)
 
     def atomic(self, *args: Any, **kwargs: Any) -> Any:
         if not args and "lock_type" not in kwargs:

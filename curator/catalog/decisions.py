@@ -109,6 +109,7 @@ def _log(
         created_at=at or utcnow(),
         seat_user=seat.user,
         seat_host=seat.host,
+        seat_desk=seat.desk,
     )
     return DecisionRecord(photo.id, kind, _text(old), _text(new))
 
@@ -187,11 +188,20 @@ def set_picked(photo_id: int, picked: bool, *, pass_: str = "cli") -> list[Decis
     return _decide(photo_id, write)
 
 
+def rating_keeps(cull: str, stars: int | None) -> bool:
+    """The one rule of a star, wherever it is given (a window, the command line,
+    a studio seat): a star rating is a judgment, so it keeps an unreviewed
+    photo, in the same undo step; a rejected photo stays rejected, and clearing
+    the rating changes no cull state."""
+    return stars is not None and cull == CullState.UNREVIEWED.value
+
+
 def set_rating(
-    photo_id: int, stars: int | None, *, pass_: str = "cli", keep: bool = False
+    photo_id: int, stars: int | None, *, pass_: str = "cli", keep: bool | None = None
 ) -> list[DecisionRecord]:
-    """Rate 1–5 stars, or clear the rating with None or 0; `keep` (the cull pass)
-    also keeps the photo, in the same undo group."""
+    """Rate 1–5 stars, or clear the rating with None or 0. The photo is also
+    kept, in the same undo group, by `rating_keeps` (`keep` None), or as
+    `keep` says (another tool's sidecar: its own rule, interop.external)."""
     if stars == 0:
         stars = None
     if stars is not None and not 1 <= stars <= 5:
@@ -204,7 +214,8 @@ def set_rating(
         if photo.rating != stars:
             records.append(_log(photo, DecisionKind.RATING, photo.rating, stars, pass_, at))
             photo.rating = stars
-        if keep and stars is not None:
+        keeps = rating_keeps(photo.cull, stars) if keep is None else keep
+        if keeps and stars is not None:
             records += _kept(photo, pass_, at)
         return _saved(photo, records)
 

@@ -194,6 +194,7 @@ class Decision(BaseModel):
     created_at = DateTimeField(default=utcnow)
     seat_user = TextField(null=True)  # who decided (m019; NULL before)
     seat_host = TextField(null=True)  # on which machine
+    seat_desk = TextField(null=True)  # which window, or the terminal (m030; NULL before)
 
 
 class Description(BaseModel):

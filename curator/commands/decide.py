@@ -1,26 +1,45 @@
 """`curator keep|reject|pick [--clear] PATH…`, `curator rate --stars N PATH…`,
 `curator label --color COLOR PATH…`, `curator rotate --left|--right PATH…`:
-decisions from the command line.
+decisions from the command line; `curator undo|redo [--json]`: the terminal's
+undo.
 
 The loupe's decision code (`catalog.decisions`): all paths in ONE write
 transaction; a change retrains the taste model once (not for a label or a
 rotation). A rotation is a stored quarter-turn (`decisions.rotate`), never
 written into the file. Exit codes: 0 done; 2 bad usage or a PATH not in the
-catalog (the others are still decided).
+catalog (the others are still decided). A star rating keeps an unreviewed
+photo, as everywhere (`decisions.rating_keeps`).
+
+Undo and redo are the window's Ctrl+Z and Ctrl+Shift+Z over the same
+decision log (catalog.undo.history): a step is one command's decisions (a
+`keep` of ten photos, a `cull --accept`), or a people edit. The terminal is
+a desk of its own (catalog.backends.seat): `undo` undoes the terminal's
+newest step, never a window's; when a window or another seat decided the
+same photo since, the line says so (the undo still applies: the later
+decision wins). Exit codes: 0 a step undone (redone); 1 nothing to.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from typing import TYPE_CHECKING, Any, TextIO
 
-from curator.commands.base import EXIT_OK, EXIT_USAGE, CommandContext, UsageError
+from curator.commands.base import (
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    CommandContext,
+    JsonField,
+    UsageError,
+    shaped,
+)
 
 if TYPE_CHECKING:
     from curator.settings import Settings
 
-NAMES: tuple[str, ...] = ("keep", "reject", "pick", "rate", "label", "rotate")
+NAMES: tuple[str, ...] = ("keep", "reject", "pick", "rate", "label", "rotate", "undo", "redo")
 UNTAUGHT = ("label", "rotate")  # decisions the taste model learns nothing from
 
 
@@ -69,6 +88,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "paths", nargs="+", metavar="PATH", help="photo files already in the catalog"
     )
     p_rotate.set_defaults(handler=cmd_decide)
+    register_undo(sub, common)
 
 
 def cmd_decide(args: argparse.Namespace, ctx: CommandContext) -> int:
@@ -159,3 +179,90 @@ def _retrain(settings: Settings, err: TextIO) -> None:
         embedding_model_id(settings), weights_missing=clip_weights_missing(settings)
     )
     print(report.message, file=err)
+
+
+STEP_FIELDS = (
+    JsonField("photo", "the photo's catalog id"),
+    JsonField("file", "its file name"),
+    JsonField("kind", "what the decision was about: cull, rating, pick, label, rotation, tag"),
+    JsonField("from", "the value before this undo (redo)"),
+    JsonField("to", "the value after it"),
+    JsonField("changed_by", "who decided the same photo since (a window, another seat), or null"),
+)
+JSON_FIELDS = (
+    JsonField(
+        "undone", "the decisions reversed (undo; empty for a people edit)", STEP_FIELDS, True
+    ),
+    JsonField("redone", "the decisions made again (redo)", STEP_FIELDS, True),
+    JsonField("people", "the people edit reversed, in words, or null"),
+)
+
+
+def register_undo(sub: Any, common: argparse.ArgumentParser) -> None:
+    for name, what in (
+        ("undo", "undo the terminal's newest step (never a window's)"),
+        ("redo", "redo the terminal's newest undone step"),
+    ):
+        p = sub.add_parser(name, parents=[common], help=what)
+        p.add_argument("--json", action="store_true", help="print what changed as JSON")
+        p.set_defaults(handler=cmd_undo, read_only=False)
+
+
+def cmd_undo(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """undo / redo (see the module docstring)."""
+    from curator.catalog.models import Photo
+    from curator.catalog.paths_codec import display_path
+    from curator.catalog.undo.history import PeopleStepped, redo_newest, undo_newest
+
+    undo = args.command == "undo"
+    stepped = undo_newest() if undo else redo_newest()
+    verb = "Undone" if undo else "Redone"
+    if stepped is None:
+        what = "undo" if undo else "redo"
+        sentence = (
+            f"Nothing to {what}: the terminal has no step left to {what}"
+            " (a window's decisions are undone in that window, with Ctrl+Z)."
+        )
+        if args.json:
+            print(json.dumps({"undone": [], "redone": [], "people": None}), file=ctx.out)
+        print(sentence, file=ctx.err)
+        return EXIT_INTERNAL
+    if isinstance(stepped, PeopleStepped):
+        if args.json:
+            people = {"undone": [], "redone": [], "people": stepped.phrase}
+            print(json.dumps(shaped(people, JSON_FIELDS)), file=ctx.out)
+        else:
+            print(f"{verb}: {stepped.phrase}.", file=ctx.out)
+        return EXIT_OK
+    names = {
+        int(p.id): display_path(p.path).rsplit("/", 1)[-1]
+        for p in Photo.select(Photo.id, Photo.path).where(
+            Photo.id.in_(sorted({r.photo_id for r in stepped}))
+        )
+    }
+    steps = [
+        {
+            "photo": r.photo_id,
+            "file": names.get(r.photo_id, ""),
+            "kind": r.kind.value,
+            "from": r.old_value,
+            "to": r.new_value,
+            "changed_by": r.changed_by,
+        }
+        for r in stepped
+    ]
+    if args.json:
+        record: dict[str, Any] = {
+            "undone": steps if undo else [],
+            "redone": [] if undo else steps,
+            "people": None,
+        }
+        print(json.dumps(shaped(record, JSON_FIELDS)), file=ctx.out)
+        return EXIT_OK
+    for step in steps:
+        was, now = step["from"] or "—", step["to"] or "—"
+        line = f"{verb}: {step['kind']} of {step['file']} ({was} → {now})"
+        if step["changed_by"]:
+            line += f"; {step['changed_by']} decided this photo since, and is overruled"
+        print(line, file=ctx.out)
+    return EXIT_OK

@@ -7,6 +7,10 @@ waits its turn, the GUI is told. An OS file lock (py-filelock) on
 `AppLock` (`<catalog>.app.lock`) is held by the GUI while the catalog is
 open, so `curator restore` can tell; nothing waits on it.
 `catalog_to_itself` takes both without waiting.
+
+`DeskLock` (`<catalog>.window-N.lock`) numbers the windows open on a catalog:
+the first free N is this window's desk ("window N", catalog.backends.seat),
+the same number after a restart, so its undo still finds its decisions.
 """
 
 from __future__ import annotations
@@ -49,6 +53,26 @@ class AppLock(ImportLock):
     """Held by the GUI while it runs on a catalog (see the module docstring)."""
 
     SUFFIX = ".app.lock"
+
+
+MAX_DESKS = 16  # windows numbered on one catalog; past that a window is named by its pid
+
+
+class DeskLock(ImportLock):
+    """One window's number on a catalog, held while it is open (module docstring)."""
+
+    def __init__(self, catalog_path: Path, number: int):
+        super().__init__(Path(f"{catalog_path}.window-{number}"))
+        self.desk = f"window {number}"
+
+
+def take_desk(catalog_path: Path) -> DeskLock | None:
+    """The lowest-numbered free desk of the catalog, held; None when all are taken."""
+    for number in range(1, MAX_DESKS + 1):
+        lock = DeskLock(catalog_path, number)
+        if lock.acquire(0):
+            return lock
+    return None
 
 
 @contextmanager

@@ -37,7 +37,8 @@ def test_one_step_is_undone_and_redone_as_a_whole(catalog: Catalog) -> None:
     undone = undo_last()
     assert undone is not None and {r.photo_id for r in undone} == set(ids)
     assert _ratings(ids) == [1, None, None, None]  # the earlier action stays
-    assert all(Photo.get_by_id(pid).cull == "unreviewed" for pid in ids)
+    # The earlier rating kept its photo (a star keeps an unreviewed photo): it stays.
+    assert [Photo.get_by_id(pid).cull for pid in ids] == ["kept", *["unreviewed"] * 3]
     assert history_text("Undone", undone, {}) == "Undone: 3★ rating of 4 photos."
 
     redone = redo_last()

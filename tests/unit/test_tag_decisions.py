@@ -100,12 +100,13 @@ def test_the_decision_log_is_append_only_in_the_schema(catalog: Catalog) -> None
         p.delete_instance(recursive=True)  # the cascade would delete its decisions
     with pytest.raises(IntegrityError, match="append-only"):
         Decision.update(new_value="1").execute()
-    assert Photo.get_by_id(p.id).rating == 3 and len(decision_log(p.id)) == 1
+    # The rating and the keep it brought (a star keeps an unreviewed photo).
+    assert Photo.get_by_id(p.id).rating == 3 and len(decision_log(p.id)) == 2
 
 
 def test_records_read_as_short_phrases(catalog: Catalog) -> None:
     p = Photo.create(path=b"/lib/w.jpg", content_hash="hw")
     (added,) = add_tag(p.id, "sea")
     assert added.text == "tag “sea”: — → yours"
-    (rated,) = set_rating(p.id, 4)
-    assert rated.text == "rating — → 4"
+    rated, kept = set_rating(p.id, 4)
+    assert rated.text == "rating — → 4" and kept.text == "cull unreviewed → kept"

@@ -86,6 +86,7 @@ def test_a_new_action_clears_redo_and_a_pass_filter_limits_undo(catalog: Catalog
 
 def test_undo_restores_what_the_photo_had_when_it_drifted(catalog: Catalog) -> None:
     a = _photo("a.jpg")
+    set_cull(a, CullState.REJECTED, pass_="cli")  # so the rating keeps nothing by itself
     set_rating(a, 2, pass_="rating")
     set_cull(a, CullState.KEPT, pass_="cli")
     records = undo_last(pass_="rating")

@@ -46,6 +46,8 @@ class SeatNews:
     decisions: tuple[int, ...] = ()  # the decision log's new rows (their ids)
     resync: bool = False  # notifications may have been missed: re-read what is shown
     people: bool = False  # people changed (names, merges, faces): the People view re-reads
+    projects: bool = False  # projects made, renamed or removed: the project lists re-read
+    scores: bool = False  # a new taste model: every shown score is read again
     sentence: str | None = None  # the connection was lost, or is back
     received_at: float = field(default=0.0, compare=False)  # time.monotonic() of the first
 

@@ -47,6 +47,7 @@ from curator.catalog.migrations.studio import (
     m021_camera_cull_index,
     m022_file_name_trigrams,
     m026_people_edits,
+    m030_window_feed,
 )
 
 
@@ -183,6 +184,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         m029_laughing.VERSION,
         "a key face's eyes narrowed in a laugh",
         tuple(m029_laughing.STATEMENTS),
+    ),
+    Migration(
+        m030_window_feed.VERSION,
+        "every window in step: the desk of each decision, the change feed",
+        tuple(m030_window_feed.STATEMENTS),
+        postgres=tuple(m030_window_feed.POSTGRES_STATEMENTS),
     ),
 )
 

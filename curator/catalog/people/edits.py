@@ -42,14 +42,15 @@ from curator.catalog.undo.bulk import new_stamp
 from curator.catalog.write_gate import Gate
 
 _ROWS_SQL = (
-    'SELECT "id", "kind", "undoes", "created_at", "seat_user", "seat_host"'
+    'SELECT "id", "kind", "undoes", "created_at", "seat_user", "seat_host", "seat_desk"'
     ' FROM "person_edit" ORDER BY "id" DESC'
 )
 _DATA_SQL = 'SELECT "data" FROM "person_edit" WHERE "id" = ?'
 
 _LOG_SQL = (
-    'INSERT INTO "person_edit" ("kind", "data", "undoes", "created_at", "seat_user", "seat_host")'
-    " VALUES (?, ?, ?, ?, ?, ?)"
+    'INSERT INTO "person_edit"'
+    ' ("kind", "data", "undoes", "created_at", "seat_user", "seat_host", "seat_desk")'
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 # What reverses each kind of row.
 REVERSE_OF = {
@@ -73,6 +74,7 @@ class EditRow:
     stamp: datetime
     seat_user: str | None
     seat_host: str | None
+    seat_desk: str | None
 
     @cached_property
     def data(self) -> dict[str, Any]:
@@ -80,7 +82,7 @@ class EditRow:
         return dict(json.loads(row[0])) if row is not None else {}
 
     def of_seat(self, seat: Seat) -> bool:
-        return self.seat_user is None or (self.seat_user, self.seat_host) == (seat.user, seat.host)
+        return seat.owns(self.seat_user, self.seat_host, self.seat_desk)
 
 
 def as_datetime(value: object) -> datetime:
@@ -295,8 +297,8 @@ def seat_rows(seat: Seat) -> list[EditRow]:
     """The seat's people edits, newest first (human-sized: one read)."""
     rows = Decision._meta.database.execute_sql(_ROWS_SQL)
     out = [
-        EditRow(int(i), str(k), None if u is None else int(u), as_datetime(c), su, sh)
-        for i, k, u, c, su, sh in rows
+        EditRow(int(i), str(k), None if u is None else int(u), as_datetime(c), su, sh, sd)
+        for i, k, u, c, su, sh, sd in rows
     ]
     return [r for r in out if r.of_seat(seat)]
 
@@ -371,4 +373,6 @@ def _stamp(db: Database) -> datetime:
 def _log(db: Database, kind: str, data: dict[str, Any], *, undoes: int | None = None) -> None:
     seat = current_seat()
     stamp = Decision.created_at.db_value(_stamp(db))
-    db.execute_sql(_LOG_SQL, (kind, json.dumps(data), undoes, stamp, seat.user, seat.host))
+    db.execute_sql(
+        _LOG_SQL, (kind, json.dumps(data), undoes, stamp, seat.user, seat.host, seat.desk)
+    )

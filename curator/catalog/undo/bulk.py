@@ -113,16 +113,18 @@ _UPDATE_POSTGRES = (
 )
 _INSERT = (
     "INSERT INTO decision"
-    " (photo_id, kind, old_value, new_value, pass, undoes, created_at, seat_user, seat_host) "
+    " (photo_id, kind, old_value, new_value, pass, undoes, created_at, seat_user, seat_host,"
+    " seat_desk) "
 )
 _ROWS_SQLITE = (
     "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
     " json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]'),"
-    " json_extract(value, '$[5]'), ?, ?, ? FROM json_each(?) ORDER BY key"
+    " json_extract(value, '$[5]'), ?, ?, ?, ? FROM json_each(?) ORDER BY key"
 )
 _ROWS_POSTGRES = (
     "SELECT CAST(value->>0 AS bigint), value->>1, value->>2, value->>3, value->>4,"
-    " CAST(value->>5 AS bigint), CAST(? AS timestamp), CAST(? AS text), CAST(? AS text)"
+    " CAST(value->>5 AS bigint), CAST(? AS timestamp), CAST(? AS text), CAST(? AS text),"
+    " CAST(? AS text)"
     " FROM json_array_elements(CAST(? AS json)) WITH ORDINALITY AS e(value, n) ORDER BY n"
 )
 
@@ -168,7 +170,7 @@ def write(columns: Mapping[int, PhotoColumns], rows: Sequence[LogRow], at: datet
         stamp = Decision.created_at.db_value(at)
         db.execute_sql(
             _INSERT + (_ROWS_POSTGRES if postgres else _ROWS_SQLITE),
-            [stamp, seat.user, seat.host, packed],
+            [stamp, seat.user, seat.host, seat.desk, packed],
         )
 
 

@@ -38,11 +38,12 @@ class Entry:
     created_at: object  # as the database returns it: compared for equality only
     seat_user: str | None
     seat_host: str | None
+    seat_desk: str | None
 
 
 _ENTRY_SQL = (
     "SELECT id, photo_id, kind, old_value, new_value, pass, undoes, created_at, seat_user,"
-    " seat_host FROM decision{where} ORDER BY id DESC LIMIT ?"
+    " seat_host, seat_desk FROM decision{where} ORDER BY id DESC LIMIT ?"
 )
 
 
@@ -63,9 +64,9 @@ class Group:
         return str(self.rows[0].pass_)
 
     def of_seat(self, seat: Seat) -> bool:
-        """Made at `seat` (rows from before seats were recorded: any seat's)."""
+        """Made at `seat`'s desk (`Seat.owns`)."""
         row = self.rows[0]
-        return row.seat_user is None or (row.seat_user, row.seat_host) == (seat.user, seat.host)
+        return seat.owns(row.seat_user, row.seat_host, row.seat_desk)
 
 
 def groups_newest_first() -> Iterator[Group]:
@@ -137,19 +138,17 @@ def redo_target(pass_: str | None, seat: Seat) -> Group | None:
 
 
 def changed_since(group: Group, seat: Seat) -> dict[int, str]:
-    """Photo id → the other seat ("assistant@studio-2") that last made the same
-    kind of decision on one of the group's photos after the group (a tag: on
-    the same tag); empty when nobody did."""
+    """Photo id → the other seat or desk ("assistant@studio-2", "the
+    terminal", "window 2") that last made the same kind of decision on one of
+    the group's photos after the group (a tag: on the same tag); empty when
+    nobody did. Rows this desk owns name nobody (`Seat.owns`)."""
     newest = max(group.ids)
     wanted = {(int(r.photo_id), str(r.kind), _tag_name(r)) for r in group.rows}
-    host = Decision.seat_host
-    other_host = host.is_null(False) if seat.host is None else host.is_null() | (host != seat.host)
     later = (
         Decision.select()
         .where(
             Decision.id > newest,
             Decision.seat_user.is_null(False),
-            (Decision.seat_user != seat.user) | other_host,  # this seat's rows name nobody
             dialect_of(Decision._meta.database).in_ids(
                 Decision.photo, sorted({pid for pid, _, _ in wanted})
             ),
@@ -160,9 +159,9 @@ def changed_since(group: Group, seat: Seat) -> dict[int, str]:
     for row in later:
         if (int(row.photo_id), str(row.kind), _tag_name(row)) not in wanted:
             continue
-        if row.seat_user is None or (row.seat_user, row.seat_host) == (seat.user, seat.host):
+        if seat.owns(row.seat_user, row.seat_host, row.seat_desk):
             continue
-        found[int(row.photo_id)] = f"{row.seat_user}@{row.seat_host or '?'}"
+        found[int(row.photo_id)] = seat.name_of(row.seat_user, row.seat_host, row.seat_desk)
     return found
 
 

@@ -339,12 +339,7 @@ class ReviewSession(QObject):
         if action.stars is not None:
             stars = action.stars or None
 
-            def rate(pid: int) -> list[DecisionRecord]:
-                state = decisions.decision_state(pid)
-                keep = stars is not None and state.cull is CullState.UNREVIEWED
-                return decisions.set_rating(pid, stars, pass_=pass_, keep=keep)
-
-            return rate
+            return lambda pid: decisions.set_rating(pid, stars, pass_=pass_)
         if action.quarter_turns:
             turns = action.quarter_turns
             return lambda pid: decisions.rotate(pid, turns, pass_=pass_)
